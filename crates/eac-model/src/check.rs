@@ -1,0 +1,268 @@
+//! Semantic rules over one EAC (digest §d rules 4, 6–9, 11–17, 22) and over a
+//! listing (rules 7 and 10). Field presence and syntax (rules 2, 3, 5) are
+//! checked while reading, in [`crate::read`].
+
+use std::collections::{HashMap, HashSet};
+
+use crate::{BeneficiaryType, Eac, P1OrderKey, Violation};
+
+/// What the document is being checked for; decides which findings block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Purpose {
+    /// Storing what a user holds: missing emission factors are flagged (warning),
+    /// unknown beneficiary types are skipped with a warning (rule 21).
+    #[default]
+    Import,
+    /// Checking a file, or writing one: every rule blocks.
+    Validate,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct CheckOptions {
+    pub purpose: Purpose,
+    /// Accept `nuclear`, `marine`, `storage` (not in the draft list; digest §f.5).
+    pub allow_extended_technologies: bool,
+}
+
+impl CheckOptions {
+    pub fn import() -> Self {
+        CheckOptions {
+            purpose: Purpose::Import,
+            ..Default::default()
+        }
+    }
+    pub fn validate() -> Self {
+        CheckOptions {
+            purpose: Purpose::Validate,
+            ..Default::default()
+        }
+    }
+    pub fn with_extended_technologies(mut self, allow: bool) -> Self {
+        self.allow_extended_technologies = allow;
+        self
+    }
+}
+
+/// Checks one EAC; `base` is its JSON pointer (e.g. `/eacs/3`).
+pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let at = |field: &str| format!("{base}/{field}");
+
+    if !opts.allow_extended_technologies && !eac.technology_type.is_draft() {
+        out.push(Violation::error(
+            3,
+            at("technology_type"),
+            format!(
+                "technology `{}` is not in the 2024-08-29 draft list; allow the extended technologies explicitly to use it",
+                eac.technology_type
+            ),
+        ));
+    }
+    if eac.beneficiary_type == BeneficiaryType::General && !eac.beneficiaries.is_empty() {
+        out.push(Violation::error(
+            4,
+            at("beneficiaries"),
+            "beneficiary type `general` requires an empty `beneficiaries` list",
+        ));
+    }
+    check_beneficiary_list(&eac.beneficiaries, &at("beneficiaries"), &mut out);
+    if eac.beneficiary_type != BeneficiaryType::General && eac.beneficiaries.is_empty() {
+        out.push(Violation::warning(
+            22,
+            at("beneficiaries"),
+            format!(
+                "beneficiary type `{}` with no beneficiaries listed",
+                eac.beneficiary_type
+            ),
+        ));
+    }
+    for (field, factor) in [
+        ("emissions_factor_direct", &eac.emissions_factor_direct),
+        ("emissions_factor_lca", &eac.emissions_factor_lca),
+    ] {
+        if factor.is_none() {
+            let msg =
+                format!("`{field}` has no number; enter the emission factor before exporting");
+            out.push(match opts.purpose {
+                Purpose::Import => Violation::warning(6, at(field), msg),
+                Purpose::Validate => Violation::error(6, at(field), msg),
+            });
+        }
+    }
+    if eac.cds_eac_id.is_empty() {
+        out.push(Violation::error(
+            7,
+            at("cds_eac_id"),
+            "`cds_eac_id` is empty",
+        ));
+    }
+    if eac.period_start >= eac.period_end {
+        out.push(Violation::error(
+            8,
+            at("period_end"),
+            format!(
+                "period ends ({}) before or when it starts ({})",
+                eac.period_end, eac.period_start
+            ),
+        ));
+    }
+    if eac.cds_created > eac.cds_modified {
+        out.push(Violation::error(
+            9,
+            at("cds_modified"),
+            format!(
+                "modified ({}) before created ({})",
+                eac.cds_modified, eac.cds_created
+            ),
+        ));
+    }
+    if let Some(commissioned) = eac.asset_commissioned {
+        if commissioned > eac.period_end.date() {
+            out.push(Violation::warning(
+                22,
+                at("asset_commissioned"),
+                format!(
+                    "asset commissioned on {commissioned}, after the period ends ({})",
+                    eac.period_end
+                ),
+            ));
+        }
+    }
+    if eac.values.is_empty() {
+        out.push(Violation::error(
+            16,
+            at("values"),
+            "an EAC needs at least one value",
+        ));
+    }
+    let mut numbers: HashMap<&str, usize> = HashMap::new();
+    for (i, v) in eac.values.iter().enumerate() {
+        let vat = |field: &str| format!("{base}/values/{i}/{field}");
+        match (v.start, v.end) {
+            (Some(start), Some(end)) => {
+                if start >= end {
+                    out.push(Violation::error(
+                        12,
+                        vat("end"),
+                        format!("value ends ({end}) before or when it starts ({start})"),
+                    ));
+                }
+                if start < eac.period_start || end > eac.period_end {
+                    out.push(Violation::error(
+                        14,
+                        vat("start"),
+                        format!(
+                            "value interval {start} – {end} is outside the EAC period {} – {}",
+                            eac.period_start, eac.period_end
+                        ),
+                    ));
+                }
+            }
+            (None, None) => {}
+            _ => out.push(Violation::error(
+                11,
+                vat("start"),
+                "`start` and `end` must both be set or both be null",
+            )),
+        }
+        if let Some(retired) = v.retired {
+            if retired < v.issued {
+                out.push(Violation::error(
+                    13,
+                    vat("retired"),
+                    format!("retired on {retired}, before it was issued ({})", v.issued),
+                ));
+            }
+        }
+        if let Some(number) = &v.eac_number {
+            if let Some(first) = numbers.insert(number, i) {
+                out.push(Violation::error(
+                    15,
+                    vat("eac_number"),
+                    format!("value number `{number}` already used by value {first} of this EAC"),
+                ));
+            }
+        }
+        if v.value.is_negative() {
+            out.push(Violation::error(
+                16,
+                vat("value"),
+                format!("quantity {} is negative", v.value),
+            ));
+        }
+    }
+    let id = (!eac.cds_eac_id.is_empty()).then_some(eac.cds_eac_id.as_str());
+    out.into_iter().map(|v| v.with_eac(id)).collect()
+}
+
+/// Rule 17: unique, non-empty ids. Shared with the beneficiary editor.
+pub fn check_beneficiary_list(list: &[String], pointer: &str, out: &mut Vec<Violation>) {
+    let mut seen = HashSet::new();
+    for (i, id) in list.iter().enumerate() {
+        if id.trim().is_empty() {
+            out.push(Violation::error(
+                17,
+                format!("{pointer}/{i}"),
+                "a beneficiary id is empty",
+            ));
+        } else if !seen.insert(id.as_str()) {
+            out.push(Violation::error(
+                17,
+                format!("{pointer}/{i}"),
+                format!("beneficiary `{id}` is listed twice"),
+            ));
+        }
+    }
+}
+
+/// Rules 4 and 17 for an edited assignment, before it is saved.
+pub fn check_beneficiaries(kind: BeneficiaryType, list: &[String]) -> Vec<Violation> {
+    let mut out = Vec::new();
+    if kind == BeneficiaryType::General && !list.is_empty() {
+        out.push(Violation::error(
+            4,
+            "/beneficiaries",
+            "beneficiary type `general` requires an empty list",
+        ));
+    }
+    check_beneficiary_list(list, "/beneficiaries", &mut out);
+    out
+}
+
+/// Listing-wide rules, fed one EAC at a time: unique ids (7) and P1 order (10).
+#[derive(Debug, Default)]
+pub struct ListingChecks {
+    seen_ids: HashSet<String>,
+    previous: Option<P1OrderKey>,
+}
+
+impl ListingChecks {
+    pub fn check(&mut self, eac: &Eac, base: &str) -> Vec<Violation> {
+        let mut out = Vec::new();
+        if !eac.cds_eac_id.is_empty() && !self.seen_ids.insert(eac.cds_eac_id.clone()) {
+            out.push(
+                Violation::error(
+                    7,
+                    format!("{base}/cds_eac_id"),
+                    format!("`cds_eac_id` `{}` appears more than once", eac.cds_eac_id),
+                )
+                .with_eac(Some(&eac.cds_eac_id)),
+            );
+        }
+        let key = eac.p1_order_key();
+        if let Some(prev) = &self.previous {
+            if *prev > key {
+                out.push(
+                    Violation::error(
+                        10,
+                        base.to_owned(),
+                        "out of listing order: EACs must be sorted by `eac_number` (nulls last), then newest issuance, then `cds_eac_id`",
+                    )
+                    .with_eac(Some(&eac.cds_eac_id)),
+                );
+            }
+        }
+        self.previous = Some(key);
+        out
+    }
+}

@@ -1,0 +1,256 @@
+//! Exact decimals that keep their written digits.
+//!
+//! A [`Decimal`] is the literal text of a JSON number (`1000.0`, `45.106820`,
+//! `1e3`), checked against the JSON number grammar and never converted to a
+//! float. Arithmetic (sums) goes through [`bigdecimal::BigDecimal`], which is
+//! exact; writing goes back through the original text.
+
+use std::fmt;
+use std::str::FromStr;
+
+use bigdecimal::BigDecimal;
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+/// An exact decimal number as written in JSON.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Decimal(Box<str>);
+
+/// Why a text is not an exact JSON number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecimalError {
+    #[error("`{0}` is not a JSON number")]
+    NotANumber(String),
+}
+
+impl Decimal {
+    /// Parses the literal text of a JSON number (RFC 8259 §6 grammar).
+    pub fn parse(text: &str) -> Result<Self, DecimalError> {
+        if is_json_number(text) {
+            Ok(Decimal(text.into()))
+        } else {
+            Err(DecimalError::NotANumber(text.to_owned()))
+        }
+    }
+
+    /// The digits exactly as written.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// True for numbers below zero (`-0` and `-0.0` are not negative).
+    pub fn is_negative(&self) -> bool {
+        self.0.starts_with('-') && self.mantissa_digits().any(|d| d != b'0')
+    }
+
+    fn mantissa_digits(&self) -> impl Iterator<Item = u8> + '_ {
+        let end = self.0.find(['e', 'E']).unwrap_or(self.0.len());
+        self.0[..end].bytes().filter(u8::is_ascii_digit)
+    }
+
+    /// The exact value, for arithmetic.
+    pub fn to_big(&self) -> BigDecimal {
+        // The grammar check in `parse` guarantees BigDecimal accepts it.
+        BigDecimal::from_str(&self.0).expect("a checked JSON number parses as BigDecimal")
+    }
+
+    /// Mantissa and scale (`value = mantissa × 10^-scale`) when the mantissa
+    /// fits in an `i64`; lets SQLite sum quantities exactly with integers.
+    pub fn to_scaled_i64(&self) -> Option<(i64, i64)> {
+        let (big, scale) = self.to_big().into_bigint_and_exponent();
+        i64::try_from(big).ok().map(|m| (m, scale))
+    }
+
+    /// A text key whose byte order is the numeric order, for non-negative
+    /// values, after shifting the decimal point `shift` places to the right
+    /// (used to compare kWh with MWh without floats). Negative values sort first.
+    pub fn sort_key(&self, shift: i64) -> String {
+        let big = self.to_big();
+        if big.sign() == bigdecimal::num_bigint::Sign::Minus {
+            return "-".to_owned();
+        }
+        let (digits, scale) = big.normalized().into_bigint_and_exponent();
+        let digits = digits.to_string();
+        if digits == "0" {
+            return "0".to_owned();
+        }
+        // value = 0.d1d2d3… × 10^exp10
+        let exp10 = digits.len() as i64 - scale + shift;
+        // Offset keeps the exponent positive and fixed-width.
+        format!("1{:06}{}", exp10 + 500_000, digits)
+    }
+
+    /// Exact sum of several decimals, written in plain notation.
+    pub fn sum<'a>(items: impl IntoIterator<Item = &'a Decimal>) -> Decimal {
+        let total: BigDecimal = items.into_iter().map(Decimal::to_big).sum();
+        Decimal::from_big(&total)
+    }
+
+    /// Writes an exact value back as JSON number text (plain notation, no exponent).
+    pub fn from_big(value: &BigDecimal) -> Decimal {
+        Decimal(value.to_plain_string().into())
+    }
+}
+
+/// Checks the JSON number grammar: `-? (0 | [1-9][0-9]*) (\.[0-9]+)? ([eE][+-]?[0-9]+)?`.
+fn is_json_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    if b.get(i) == Some(&b'-') {
+        i += 1;
+    }
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            while b.get(i).is_some_and(u8::is_ascii_digit) {
+                i += 1;
+            }
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    if matches!(b.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(b.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let start = i;
+        while b.get(i).is_some_and(u8::is_ascii_digit) {
+            i += 1;
+        }
+        if i == start {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl fmt::Debug for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Decimal({})", self.0)
+    }
+}
+
+impl FromStr for Decimal {
+    type Err = DecimalError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Decimal::parse(s)
+    }
+}
+
+impl Serialize for Decimal {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        // Written verbatim as a JSON number: the digits survive byte for byte.
+        let raw = RawValue::from_string(self.0.to_string()).map_err(serde::ser::Error::custom)?;
+        raw.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for Decimal {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = Box::<RawValue>::deserialize(deserializer)?;
+        Decimal::parse(raw.get()).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_written_digits() {
+        for text in [
+            "1000.0",
+            "45.106820",
+            "0",
+            "-0.0",
+            "1e3",
+            "1.50E-2",
+            "0.011",
+        ] {
+            assert_eq!(Decimal::parse(text).unwrap().as_str(), text);
+        }
+    }
+
+    #[test]
+    fn rejects_non_numbers() {
+        for text in [
+            "", "TODO", "\"1\"", "01", "1.", ".5", "NaN", "Infinity", "+1", "1e", "1 ",
+        ] {
+            assert!(Decimal::parse(text).is_err(), "{text} accepted");
+        }
+    }
+
+    #[test]
+    fn negative_zero_is_not_negative() {
+        assert!(!Decimal::parse("-0.0").unwrap().is_negative());
+        assert!(Decimal::parse("-0.01").unwrap().is_negative());
+        assert!(!Decimal::parse("0.01e-5").unwrap().is_negative());
+    }
+
+    #[test]
+    fn sums_exactly() {
+        let items: Vec<Decimal> = ["0.1", "0.2", "45.106820", "54.00418"]
+            .iter()
+            .map(|t| Decimal::parse(t).unwrap())
+            .collect();
+        assert_eq!(Decimal::sum(&items).as_str(), "99.411000");
+    }
+
+    #[test]
+    fn sort_key_orders_numerically() {
+        let ordered = [
+            "0", "0.001", "0.5", "1", "1.25", "1.5", "9", "10", "10.5", "100", "1e5",
+        ];
+        let keys: Vec<String> = ordered
+            .iter()
+            .map(|t| Decimal::parse(t).unwrap().sort_key(0))
+            .collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted);
+        // 1 MWh (shift 6) sorts above 999 kWh (shift 3).
+        assert!(
+            Decimal::parse("1").unwrap().sort_key(6) > Decimal::parse("999").unwrap().sort_key(3)
+        );
+        assert_eq!(
+            Decimal::parse("1.0").unwrap().sort_key(0),
+            Decimal::parse("1").unwrap().sort_key(0)
+        );
+    }
+
+    #[test]
+    fn scaled_integers() {
+        assert_eq!(
+            Decimal::parse("45.106820").unwrap().to_scaled_i64(),
+            Some((45106820, 6))
+        );
+        assert_eq!(
+            Decimal::parse("1e3").unwrap().to_scaled_i64(),
+            Some((1, -3))
+        );
+    }
+
+    #[test]
+    fn serializes_verbatim() {
+        let d = Decimal::parse("1000.0").unwrap();
+        assert_eq!(serde_json::to_string(&d).unwrap(), "1000.0");
+        let back: Decimal = serde_json::from_str("45.106820").unwrap();
+        assert_eq!(back.as_str(), "45.106820");
+    }
+}

@@ -1,0 +1,38 @@
+//! The EAC domain model: the spec's types for export profile P1 (the
+//! 2024-08-29 draft with values, as amended), exact decimals, RFC 3339 times,
+//! strict streaming JSON reading and writing, and the checkable rules of the
+//! digest (`shared/spec/EAC-SPEC-DIGEST.md` §d) as located [`Violation`]s.
+//!
+//! This crate never does IO of its own (it reads and writes any
+//! `io::Read`/`io::Write` it is given), never touches SQLite or Tauri, and
+//! never converts a quantity to a float.
+
+pub mod check;
+mod decimal;
+mod eac;
+mod enums;
+pub mod read;
+pub mod strict;
+mod time;
+mod violation;
+pub mod write;
+
+pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Purpose};
+pub use decimal::{Decimal, DecimalError};
+pub use eac::{extensions_from_json, extensions_to_json, Eac, EacValue, Extensions, P1OrderKey};
+pub use enums::{AssetLocationType, BeneficiaryType, EnergyUnit, RetiredState, TechnologyType};
+pub use read::{read_listing, EacRead, Flow, ListingError, ListingSummary};
+pub use time::{Date, TimeError, Timestamp};
+pub use violation::{pointer_token, rule_title, Severity, Violation};
+pub use write::ListingWriter;
+
+/// The export profiles (digest §a).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum ExportProfile {
+    /// CDSC-WG3-01 draft 2024-08-29 with values, as amended.
+    P1,
+    /// CDS-WG3-01 v1 envelope (bundle).
+    P2,
+}

@@ -1,0 +1,709 @@
+//! Reading P1 documents: one EAC object at a time from a stream, each turned
+//! into an [`Eac`] or a list of located violations.
+//!
+//! Memory stays bounded by the largest single EAC: the listing's `eacs` array
+//! is visited element by element and handed to a callback.
+
+use std::cell::RefCell;
+use std::fmt;
+use std::io;
+
+use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserializer;
+use serde_json::value::RawValue;
+
+use crate::check::{check_eac, CheckOptions, Purpose};
+use crate::strict::{check_no_duplicate_keys, kind_of, Element};
+use crate::violation::pointer_token;
+use crate::{
+    AssetLocationType, BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions,
+    TechnologyType, Timestamp, Violation,
+};
+
+/// The outcome of reading one EAC object.
+#[derive(Debug)]
+pub enum EacRead {
+    /// Valid for the purpose; `warnings` may be non-empty.
+    Valid {
+        eac: Box<Eac>,
+        warnings: Vec<Violation>,
+    },
+    /// Skipped by rule 21 (unknown beneficiary type on import).
+    Ignored { warnings: Vec<Violation> },
+    /// Broke at least one rule; `violations` holds errors and warnings.
+    Invalid { violations: Vec<Violation> },
+}
+
+/// Turns one JSON object into an EAC, checking rules 2, 3, 5, 6 while reading
+/// and then every per-EAC rule.
+pub fn eac_from_fields(
+    fields: Vec<(String, Box<RawValue>)>,
+    base: &str,
+    opts: CheckOptions,
+) -> EacRead {
+    let mut r = FieldReader::new(fields, base);
+    r.eac_id = r.peek_string("cds_eac_id");
+
+    let beneficiary_type_raw = r.required_string("beneficiary_type");
+    let beneficiary_type = match beneficiary_type_raw
+        .as_deref()
+        .map(|t| (t, BeneficiaryType::parse(t)))
+    {
+        Some((_, Some(t))) => Some(t),
+        Some((text, None)) if opts.purpose == Purpose::Import => {
+            let w = Violation::warning(
+                21,
+                format!("{base}/beneficiary_type"),
+                format!("unknown beneficiary type `{text}`: this EAC was not imported"),
+            )
+            .with_eac(r.eac_id.as_deref());
+            return EacRead::Ignored { warnings: vec![w] };
+        }
+        Some((text, None)) => {
+            r.error(3, "beneficiary_type", format!("`{text}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)"));
+            None
+        }
+        None => None,
+    };
+
+    let cds_eac_id = r.required_string("cds_eac_id");
+    let cds_created = r.timestamp("cds_created");
+    let cds_modified = r.timestamp("cds_modified");
+    let eac_number = r.nullable_string("eac_number");
+    let source_id = r.required_string("source_id");
+    let source_name = r.required_string("source_name");
+    let destination_id = r.required_string("destination_id");
+    let destination_name = r.required_string("destination_name");
+    let beneficiaries = r.string_list("beneficiaries");
+    let asset_id = r.required_string("asset_id");
+    let asset_commissioned = r.optional_date("asset_commissioned");
+    let asset_origination = r.asset_location("asset_origination");
+    let asset_destination = r.asset_location("asset_destination");
+    let technology_type = r.technology("technology_type");
+    let emissions_factor_direct = r.emission_factor("emissions_factor_direct", opts);
+    let emissions_factor_lca = r.emission_factor("emissions_factor_lca", opts);
+    let period_start = r.timestamp("period_start");
+    let period_end = r.timestamp("period_end");
+    let values = r.values();
+    let extensions = r.extensions();
+
+    let FieldReader { errors, eac_id, .. } = r;
+    let built = (|| {
+        Some(Eac {
+            cds_eac_id: cds_eac_id?,
+            cds_created: cds_created?,
+            cds_modified: cds_modified?,
+            eac_number: eac_number?,
+            source_id: source_id?,
+            source_name: source_name?,
+            destination_id: destination_id?,
+            destination_name: destination_name?,
+            beneficiary_type: beneficiary_type?,
+            beneficiaries: beneficiaries?,
+            asset_id: asset_id?,
+            asset_commissioned: asset_commissioned?,
+            asset_origination: asset_origination?,
+            asset_destination: asset_destination?,
+            technology_type: technology_type?,
+            emissions_factor_direct: emissions_factor_direct?,
+            emissions_factor_lca: emissions_factor_lca?,
+            period_start: period_start?,
+            period_end: period_end?,
+            values: values?,
+            extensions,
+        })
+    })();
+    let mut violations: Vec<Violation> = errors
+        .into_iter()
+        .map(|v| v.with_eac(eac_id.as_deref()))
+        .collect();
+    match built {
+        Some(eac) if violations.iter().all(|v| !v.is_error()) => {
+            violations.extend(check_eac(&eac, base, opts));
+            if violations.iter().any(Violation::is_error) {
+                EacRead::Invalid { violations }
+            } else {
+                EacRead::Valid {
+                    eac: Box::new(eac),
+                    warnings: violations,
+                }
+            }
+        }
+        _ => EacRead::Invalid { violations },
+    }
+}
+
+/// Takes fields out of a JSON object by name; what remains are extensions.
+struct FieldReader {
+    fields: Vec<(String, Box<RawValue>)>,
+    base: String,
+    errors: Vec<Violation>,
+    eac_id: Option<String>,
+}
+
+impl FieldReader {
+    fn new(fields: Vec<(String, Box<RawValue>)>, base: &str) -> Self {
+        FieldReader {
+            fields,
+            base: base.to_owned(),
+            errors: Vec::new(),
+            eac_id: None,
+        }
+    }
+
+    fn at(&self, key: &str) -> String {
+        format!("{}/{}", self.base, key)
+    }
+
+    fn error(&mut self, rule: u8, key: &str, message: impl Into<String>) {
+        let pointer = self.at(key);
+        self.errors.push(Violation::error(rule, pointer, message));
+    }
+
+    fn take(&mut self, key: &str) -> Option<Box<RawValue>> {
+        let i = self.fields.iter().position(|(k, _)| k == key)?;
+        Some(self.fields.remove(i).1)
+    }
+
+    fn peek_string(&self, key: &str) -> Option<String> {
+        let raw = self.fields.iter().find(|(k, _)| k == key)?.1.get();
+        serde_json::from_str::<String>(raw).ok()
+    }
+
+    /// Present (rule 2), possibly null.
+    fn present(&mut self, key: &str) -> Option<Box<RawValue>> {
+        let raw = self.take(key);
+        if raw.is_none() {
+            self.error(2, key, format!("required field `{key}` is missing"));
+        }
+        raw
+    }
+
+    fn wrong_type(&mut self, key: &str, expected: &str, raw: &RawValue) {
+        let found = kind_of(raw);
+        self.error(2, key, format!("`{key}` must be {expected}, found {found}"));
+    }
+
+    fn required_string(&mut self, key: &str) -> Option<String> {
+        let raw = self.present(key)?;
+        match serde_json::from_str::<String>(raw.get()) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                self.wrong_type(key, "a string", &raw);
+                None
+            }
+        }
+    }
+
+    fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
+        let raw = self.present(key)?;
+        match serde_json::from_str::<Option<String>>(raw.get()) {
+            Ok(s) => Some(s),
+            Err(_) => {
+                self.wrong_type(key, "a string or null", &raw);
+                None
+            }
+        }
+    }
+
+    fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
+        let raw = self.present(key)?;
+        match serde_json::from_str::<Vec<String>>(raw.get()) {
+            Ok(list) => Some(list),
+            Err(_) => {
+                self.wrong_type(key, "an array of strings", &raw);
+                None
+            }
+        }
+    }
+
+    fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
+        let text = self.required_string(key)?;
+        match Timestamp::parse(&text) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                self.error(5, key, e.to_string());
+                None
+            }
+        }
+    }
+
+    /// Optional key (O): absent is fine, null is not.
+    fn optional_date(&mut self, key: &str) -> Option<Option<Date>> {
+        let Some(raw) = self.take(key) else {
+            return Some(None);
+        };
+        let Ok(text) = serde_json::from_str::<String>(raw.get()) else {
+            self.wrong_type(key, "a date string (omit the field when unknown)", &raw);
+            return None;
+        };
+        match Date::parse(&text) {
+            Ok(d) => Some(Some(d)),
+            Err(e) => {
+                self.error(5, key, e.to_string());
+                None
+            }
+        }
+    }
+
+    fn asset_location(&mut self, key: &str) -> Option<AssetLocationType> {
+        let text = self.required_string(key)?;
+        let parsed = AssetLocationType::parse(&text);
+        if parsed.is_none() {
+            self.error(
+                3,
+                key,
+                format!("`{text}` is not an asset location type (grid, region)"),
+            );
+        }
+        parsed
+    }
+
+    fn technology(&mut self, key: &str) -> Option<TechnologyType> {
+        let text = self.required_string(key)?;
+        let parsed = TechnologyType::parse(&text);
+        if parsed.is_none() {
+            let all: Vec<&str> = TechnologyType::ALL.iter().map(|t| t.as_str()).collect();
+            self.error(
+                3,
+                key,
+                format!("`{text}` is not a technology type ({})", all.join(", ")),
+            );
+        }
+        parsed
+    }
+
+    /// A JSON number kept exactly; `Some(None)` when the document holds a
+    /// non-number (flagged as missing by the per-EAC checks, rule 6).
+    fn emission_factor(&mut self, key: &str, opts: CheckOptions) -> Option<Option<Decimal>> {
+        let raw = self.present(key)?;
+        match Decimal::parse(raw.get()) {
+            Ok(d) => Some(Some(d)),
+            Err(_) if opts.purpose == Purpose::Import => Some(None),
+            Err(_) => {
+                let found = raw.get().to_owned();
+                self.error(
+                    6,
+                    key,
+                    format!("`{key}` must be a JSON number, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    fn values(&mut self) -> Option<Vec<EacValue>> {
+        let raw = self.present("values")?;
+        let elements: Vec<Element> = match raw.get().starts_with('[') {
+            true => match serde_json::from_str(raw.get()) {
+                Ok(e) => e,
+                Err(e) => {
+                    self.error(20, "values", e.to_string());
+                    return None;
+                }
+            },
+            false => {
+                self.wrong_type("values", "an array of value objects", &raw);
+                return None;
+            }
+        };
+        let mut out = Vec::with_capacity(elements.len());
+        let mut ok = true;
+        for (i, element) in elements.into_iter().enumerate() {
+            let base = format!("{}/values/{i}", self.base);
+            match element {
+                Element::Object(fields) => {
+                    let mut vr = FieldReader::new(fields, &base);
+                    match vr.value() {
+                        Some(v) if vr.errors.is_empty() => out.push(v),
+                        _ => ok = false,
+                    }
+                    self.errors.append(&mut vr.errors);
+                }
+                Element::Other(kind) => {
+                    ok = false;
+                    self.errors.push(Violation::error(
+                        2,
+                        base,
+                        format!("a value must be an object, found {kind}"),
+                    ));
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    fn value(&mut self) -> Option<EacValue> {
+        let eac_number = self.nullable_string("eac_number");
+        let issued = self.date("issued");
+        let retired = self.nullable_date("retired");
+        let start = self.nullable_timestamp("start");
+        let end = self.nullable_timestamp("end");
+        let unit = self.unit("unit");
+        let value = self.decimal("value");
+        let extensions = self.extensions();
+        Some(EacValue {
+            eac_number: eac_number?,
+            issued: issued?,
+            retired: retired?,
+            start: start?,
+            end: end?,
+            unit: unit?,
+            value: value?,
+            extensions,
+        })
+    }
+
+    fn date(&mut self, key: &str) -> Option<Date> {
+        let text = self.required_string(key)?;
+        Date::parse(&text)
+            .map_err(|e| self.error(5, key, e.to_string()))
+            .ok()
+    }
+
+    fn nullable_date(&mut self, key: &str) -> Option<Option<Date>> {
+        match self.nullable_string(key)? {
+            None => Some(None),
+            Some(text) => Date::parse(&text)
+                .map(Some)
+                .map_err(|e| self.error(5, key, e.to_string()))
+                .ok(),
+        }
+    }
+
+    fn nullable_timestamp(&mut self, key: &str) -> Option<Option<Timestamp>> {
+        match self.nullable_string(key)? {
+            None => Some(None),
+            Some(text) => Timestamp::parse(&text)
+                .map(Some)
+                .map_err(|e| self.error(5, key, e.to_string()))
+                .ok(),
+        }
+    }
+
+    fn unit(&mut self, key: &str) -> Option<EnergyUnit> {
+        let text = self.required_string(key)?;
+        let unit = EnergyUnit::parse_lenient(&text);
+        if unit.is_none() {
+            self.error(
+                16,
+                key,
+                format!("`{text}` is not an energy unit (Wh, kWh, MWh)"),
+            );
+        }
+        unit
+    }
+
+    fn decimal(&mut self, key: &str) -> Option<Decimal> {
+        let raw = self.present(key)?;
+        match Decimal::parse(raw.get()) {
+            Ok(d) => Some(d),
+            Err(_) => {
+                let found = raw.get().to_owned();
+                self.error(
+                    6,
+                    key,
+                    format!("`{key}` must be a JSON number written without quotes, found {found}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Whatever was not taken: kept as extensions (rule 21), checked for
+    /// duplicate keys inside (rule 20).
+    fn extensions(&mut self) -> Extensions {
+        let rest = std::mem::take(&mut self.fields);
+        for (key, raw) in &rest {
+            if let Err(e) = check_no_duplicate_keys(raw) {
+                let pointer = format!("{}/{}", self.base, pointer_token(key));
+                self.errors
+                    .push(Violation::error(20, pointer, e.to_string()));
+            }
+        }
+        Extensions(rest)
+    }
+}
+
+/// What the callback wants after each EAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Stop,
+}
+
+/// How reading a whole listing ended.
+#[derive(Debug, Default)]
+pub struct ListingSummary {
+    pub eac_count: usize,
+    /// Listing-level findings (rule 1 on `next`/`previous`).
+    pub violations: Vec<Violation>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListingError {
+    /// The document is not strict JSON or not a listing (rules 1, 20).
+    #[error("{0}")]
+    Malformed(Violation),
+    #[error("could not read the file: {0}")]
+    Io(#[from] io::Error),
+    /// The callback asked to stop.
+    #[error("stopped")]
+    Stopped,
+}
+
+/// Reads a listing `{"eacs": [...], "next": …, "previous": …}` from a stream,
+/// calling `on_eac(index, outcome)` for each EAC object in document order.
+pub fn read_listing<R: io::Read>(
+    reader: R,
+    opts: CheckOptions,
+    mut on_eac: impl FnMut(usize, EacRead) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    let state = RefCell::new(ReadState {
+        on_eac: &mut on_eac,
+        opts,
+        summary: ListingSummary::default(),
+        stopped: false,
+        saw_eacs: false,
+        index: 0,
+        pending: None,
+    });
+    let mut de =
+        serde_json::Deserializer::from_reader(io::BufReader::with_capacity(1 << 16, reader));
+    let result = (&mut de)
+        .deserialize_any(RootVisitor { state: &state })
+        .and_then(|()| de.end());
+    let mut st = state.into_inner();
+    match result {
+        Ok(()) if !st.saw_eacs => Err(ListingError::Malformed(Violation::error(
+            1,
+            "",
+            "the document has no `eacs` array",
+        ))),
+        Ok(()) => Ok(st.summary),
+        Err(_) if st.stopped => Err(ListingError::Stopped),
+        Err(e) if e.is_io() => Err(ListingError::Io(io::Error::other(e.to_string()))),
+        Err(e) => {
+            let mut v = st.pending.take().unwrap_or_else(|| {
+                let pointer = if st.saw_eacs {
+                    format!("/eacs/{}", st.index)
+                } else {
+                    String::new()
+                };
+                Violation::error(20, pointer, clean_message(&e))
+            });
+            if e.line() > 0 {
+                v.line = Some(e.line() as u64);
+                v.column = Some(e.column() as u64);
+            }
+            Err(ListingError::Malformed(v))
+        }
+    }
+}
+
+/// serde_json appends " at line L column C"; the location is kept separately.
+fn clean_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) => text[..i].to_owned(),
+        None => text,
+    };
+    let explained = if text.starts_with("trailing comma") {
+        " (strict JSON allows no trailing commas)"
+    } else if text.starts_with("expected value") || text.starts_with("key must be a string") {
+        " (strict JSON: no comments, `...` or trailing commas)"
+    } else {
+        ""
+    };
+    format!("{text}{explained}")
+}
+
+struct ReadState<'f> {
+    on_eac: &'f mut dyn FnMut(usize, EacRead) -> Flow,
+    opts: CheckOptions,
+    summary: ListingSummary,
+    stopped: bool,
+    saw_eacs: bool,
+    index: usize,
+    pending: Option<Violation>,
+}
+
+struct RootVisitor<'s, 'f> {
+    state: &'s RefCell<ReadState<'f>>,
+}
+
+impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object with an `eacs` array (rule 1)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen: Vec<String> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!(
+                    "duplicate key `{key}` (rule 20: strict JSON)"
+                )));
+            }
+            match key.as_str() {
+                "eacs" => {
+                    self.state.borrow_mut().saw_eacs = true;
+                    map.next_value_seed(EacsSeed { state: self.state })?;
+                }
+                "next" | "previous" => {
+                    let raw: Box<RawValue> = map.next_value()?;
+                    if let Some(v) = check_page_link(&key, &raw) {
+                        self.state.borrow_mut().summary.violations.push(v);
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            seen.push(key);
+        }
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.root_error("an array"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.root_error("a string"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.root_error("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.root_error("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.root_error("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.root_error("a number"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.root_error("null"))
+    }
+}
+
+impl RootVisitor<'_, '_> {
+    fn root_error<E: de::Error>(&self, found: &str) -> E {
+        let msg = format!("the document must be an object with an `eacs` array, found {found}");
+        self.state.borrow_mut().pending = Some(Violation::error(1, "", msg.clone()));
+        E::custom(msg)
+    }
+}
+
+fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
+    match serde_json::from_str::<Option<String>>(raw.get()) {
+        Ok(None) => None,
+        Ok(Some(url)) if is_absolute_url(&url) => None,
+        Ok(Some(url)) => Some(Violation::error(
+            1,
+            format!("/{key}"),
+            format!("`{key}` must be null or an absolute URL, found `{url}`"),
+        )),
+        Err(_) => Some(Violation::error(
+            1,
+            format!("/{key}"),
+            format!(
+                "`{key}` must be null or an absolute URL, found {}",
+                kind_of(raw)
+            ),
+        )),
+    }
+}
+
+/// An absolute URL: a scheme (RFC 3986 §3.1) followed by a non-empty rest, no spaces.
+pub fn is_absolute_url(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        && !rest.is_empty()
+        && !text.chars().any(char::is_whitespace)
+        && (!matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
+            || rest.len() > 2 && rest.starts_with("//"))
+}
+
+struct EacsSeed<'s, 'f> {
+    state: &'s RefCell<ReadState<'f>>,
+}
+
+impl<'de> DeserializeSeed<'de> for EacsSeed<'_, '_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for EacsSeed<'_, '_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of EAC objects")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        loop {
+            let element = seq.next_element::<Element>()?;
+            let Some(element) = element else { break };
+            let mut st = self.state.borrow_mut();
+            let index = st.index;
+            let base = format!("/eacs/{index}");
+            let outcome = match element {
+                Element::Object(fields) => eac_from_fields(fields, &base, st.opts),
+                Element::Other(kind) => EacRead::Invalid {
+                    violations: vec![Violation::error(
+                        2,
+                        base,
+                        format!("an EAC must be an object, found {kind}"),
+                    )],
+                },
+            };
+            st.index += 1;
+            st.summary.eac_count += 1;
+            if (st.on_eac)(index, outcome) == Flow::Stop {
+                st.stopped = true;
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
+        Err(self.not_array("an object"))
+    }
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
+        Err(self.not_array("a string"))
+    }
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
+        Err(self.not_array("a boolean"))
+    }
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
+        Err(self.not_array("a number"))
+    }
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
+        Err(self.not_array("a number"))
+    }
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
+        Err(self.not_array("a number"))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
+        Err(self.not_array("null"))
+    }
+}
+
+impl EacsSeed<'_, '_> {
+    fn not_array<E: de::Error>(&self, found: &str) -> E {
+        let msg = format!("`eacs` must be an array, found {found}");
+        self.state.borrow_mut().pending = Some(Violation::error(1, "/eacs", msg.clone()));
+        E::custom(msg)
+    }
+}

@@ -1,0 +1,187 @@
+//! RFC 3339 datetimes and full-dates (digest §c).
+//!
+//! Datetimes are compared as instants and written in UTC as
+//! `YYYY-MM-DDTHH:MM:SSZ` (fractional seconds only when present).
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+
+/// An RFC 3339 `date-time` (offset mandatory), held as a UTC instant.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(DateTime<Utc>);
+
+/// An RFC 3339 `full-date`.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Date(NaiveDate);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TimeError {
+    #[error("`{0}` is not an RFC 3339 date-time with an offset (e.g. 2024-01-01T00:00:00Z)")]
+    DateTime(String),
+    #[error("`{0}` is not an RFC 3339 full-date (YYYY-MM-DD)")]
+    Date(String),
+}
+
+impl Timestamp {
+    pub fn parse(text: &str) -> Result<Self, TimeError> {
+        // chrono also takes a space or lower-case `t` between date and time,
+        // which RFC 3339 §5.6 permits; the four-digit year is checked here.
+        let ok = text.len() >= 20 && text.as_bytes()[..4].iter().all(u8::is_ascii_digit);
+        match DateTime::parse_from_rfc3339(text) {
+            Ok(dt) if ok => Ok(Timestamp(dt.with_timezone(&Utc))),
+            _ => Err(TimeError::DateTime(text.to_owned())),
+        }
+    }
+
+    pub fn now() -> Self {
+        Timestamp(Utc::now())
+    }
+
+    pub fn from_utc(dt: DateTime<Utc>) -> Self {
+        Timestamp(dt)
+    }
+
+    pub fn as_utc(&self) -> DateTime<Utc> {
+        self.0
+    }
+
+    /// Fixed-width UTC text whose byte order is instant order (for SQLite).
+    pub fn to_storage(&self) -> String {
+        self.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+    }
+
+    /// Reads text written by [`Timestamp::to_storage`] (or any RFC 3339 text).
+    pub fn from_storage(text: &str) -> Result<Self, TimeError> {
+        Timestamp::parse(text)
+    }
+
+    /// The calendar date in UTC.
+    pub fn date(&self) -> Date {
+        Date(self.0.date_naive())
+    }
+}
+
+impl Date {
+    pub fn parse(text: &str) -> Result<Self, TimeError> {
+        let b = text.as_bytes();
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            Ok(d) if shape => Ok(Date(d)),
+            _ => Err(TimeError::Date(text.to_owned())),
+        }
+    }
+
+    pub fn from_naive(d: NaiveDate) -> Self {
+        Date(d)
+    }
+
+    pub fn as_naive(&self) -> NaiveDate {
+        self.0
+    }
+}
+
+impl fmt::Display for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({self})")
+    }
+}
+
+impl fmt::Display for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl fmt::Debug for Date {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Date({self})")
+    }
+}
+
+impl FromStr for Timestamp {
+    type Err = TimeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Timestamp::parse(s)
+    }
+}
+
+impl FromStr for Date {
+    type Err = TimeError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Date::parse(s)
+    }
+}
+
+macro_rules! serde_via_text {
+    ($ty:ty) => {
+        impl Serialize for $ty {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_str(self)
+            }
+        }
+        impl<'de> Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let text = std::borrow::Cow::<str>::deserialize(d)?;
+                <$ty>::parse(&text).map_err(serde::de::Error::custom)
+            }
+        }
+    };
+}
+serde_via_text!(Timestamp);
+serde_via_text!(Date);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_utc_z() {
+        let t = Timestamp::parse("2023-12-31T19:00:00-05:00").unwrap();
+        assert_eq!(t.to_string(), "2024-01-01T00:00:00Z");
+        assert_eq!(
+            Timestamp::parse("2024-01-01T00:00:00.5Z")
+                .unwrap()
+                .to_string(),
+            "2024-01-01T00:00:00.500Z"
+        );
+    }
+
+    #[test]
+    fn storage_order_is_instant_order() {
+        let a = Timestamp::parse("2024-01-01T00:00:00Z").unwrap();
+        let b = Timestamp::parse("2024-01-01T00:00:00.5Z").unwrap();
+        assert!(a.to_storage() < b.to_storage());
+        assert_eq!(Timestamp::from_storage(&b.to_storage()).unwrap(), b);
+    }
+
+    #[test]
+    fn rejects_bad_syntax() {
+        for t in [
+            "2024-01-01",
+            "2024-01-01T00:00:00",
+            "2024-13-01T00:00:00Z",
+            "24-01-01T00:00:00Z",
+            "",
+        ] {
+            assert!(Timestamp::parse(t).is_err(), "{t}");
+        }
+        for d in ["2024-1-5", "2024-02-30", "20240105", "2024-01-05T00:00:00Z"] {
+            assert!(Date::parse(d).is_err(), "{d}");
+        }
+        assert!(Date::parse("2024-02-29").is_ok());
+    }
+}
