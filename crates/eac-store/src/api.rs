@@ -1,0 +1,284 @@
+//! The store's public data types: queries in, rows and reports out.
+//!
+//! These cross into the desktop app's IPC, so they derive `ts_rs::TS` (feature
+//! `ts`) and carry decimals as exact text, never as JSON numbers (a JavaScript
+//! number would round `45.106820`).
+
+use eac_model::{BeneficiaryType, RetiredState, TechnologyType, Violation};
+use serde::{Deserialize, Serialize};
+
+/// Which EACs a browse, count, bulk edit or export applies to. Every field is
+/// optional; set fields are intersected.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(default)]
+pub struct EacFilter {
+    /// Case-insensitive substring of `eac_number`, value numbers, `cds_eac_id`,
+    /// asset, source and destination (id or name) and beneficiaries.
+    pub search: Option<String>,
+    pub technology: Option<TechnologyType>,
+    pub beneficiary_type: Option<BeneficiaryType>,
+    /// `YYYY-MM-DD`; keeps EACs whose period overlaps `[from, to]` (whole days, UTC).
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub retired: Option<RetiredState>,
+    /// `source_id`, exact.
+    pub source: Option<String>,
+    /// `destination_id`, exact.
+    pub destination: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SortField {
+    EacNumber,
+    TechnologyType,
+    PeriodStart,
+    PeriodEnd,
+    /// By source name, then id.
+    Source,
+    /// By destination name, then id.
+    Destination,
+    BeneficiaryType,
+    /// Exact total, compared across units (1 MWh > 999 kWh).
+    Quantity,
+    RetiredState,
+    Issuance,
+    CdsEacId,
+    CdsModified,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SortSpec {
+    pub field: SortField,
+    pub descending: bool,
+}
+
+impl Default for SortSpec {
+    fn default() -> Self {
+        SortSpec {
+            field: SortField::EacNumber,
+            descending: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BrowseQuery {
+    pub filter: EacFilter,
+    pub sort: SortSpec,
+    pub offset: usize,
+    pub limit: usize,
+}
+
+/// An exact quantity in one unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct QuantityTotal {
+    /// `Wh`, `kWh` or `MWh`.
+    pub unit: String,
+    /// Exact decimal text.
+    pub total: String,
+}
+
+/// One line of the EAC table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EacRow {
+    pub cds_eac_id: String,
+    pub eac_number: Option<String>,
+    pub technology_type: TechnologyType,
+    pub period_start: String,
+    pub period_end: String,
+    /// Earliest `values[].issued`, `YYYY-MM-DD`.
+    pub issuance: String,
+    pub source_id: String,
+    pub source_name: String,
+    pub destination_id: String,
+    pub destination_name: String,
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiaries: Vec<String>,
+    pub quantities: Vec<QuantityTotal>,
+    pub retired_state: RetiredState,
+    pub value_count: usize,
+}
+
+/// Count and exact totals of a filtered set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BrowseSummary {
+    pub count: usize,
+    pub totals: Vec<QuantityTotal>,
+}
+
+/// A value for pickers: the id to filter by and a label for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ChoiceField {
+    Source,
+    Destination,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EacValueView {
+    pub eac_number: Option<String>,
+    pub issued: String,
+    pub retired: Option<String>,
+    pub start: Option<String>,
+    pub end: Option<String>,
+    pub unit: String,
+    /// Exact decimal text.
+    pub value: String,
+}
+
+/// Every field of one EAC, for the detail pane (decimals as text).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EacDetail {
+    pub cds_eac_id: String,
+    pub cds_created: String,
+    pub cds_modified: String,
+    pub eac_number: Option<String>,
+    pub source_id: String,
+    pub source_name: String,
+    pub destination_id: String,
+    pub destination_name: String,
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiaries: Vec<String>,
+    pub asset_id: String,
+    pub asset_commissioned: Option<String>,
+    pub asset_origination: eac_model::AssetLocationType,
+    pub asset_destination: eac_model::AssetLocationType,
+    pub technology_type: TechnologyType,
+    /// `None`: missing, must be entered before a P1 export.
+    pub emissions_factor_direct: Option<String>,
+    pub emissions_factor_lca: Option<String>,
+    pub period_start: String,
+    pub period_end: String,
+    pub values: Vec<EacValueView>,
+    /// Extension fields as one JSON object text, or `None`.
+    pub extensions_json: Option<String>,
+    pub retired_state: RetiredState,
+    pub quantities: Vec<QuantityTotal>,
+}
+
+/// Who an EAC is attributed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BeneficiaryAssignment {
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiaries: Vec<String>,
+}
+
+/// One audited change. Never updated or deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// UTC, RFC 3339.
+    pub at: String,
+    pub os_user: String,
+    pub cds_eac_id: String,
+    /// `set_beneficiaries`.
+    pub action: String,
+    pub before: BeneficiaryAssignment,
+    pub after: BeneficiaryAssignment,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ImportOutcome {
+    Imported,
+    Failed,
+}
+
+/// What happened to one file of an import (each file is one transaction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FileImportReport {
+    pub file: String,
+    pub sha256: Option<String>,
+    pub outcome: ImportOutcome,
+    pub added: usize,
+    pub replaced: usize,
+    /// Already stored with the same or a newer `cds_modified`.
+    pub skipped: usize,
+    /// Left out by rule 21 (unknown beneficiary type).
+    pub ignored: usize,
+    pub value_count: usize,
+    /// Plain-words summary of a failure.
+    pub message: Option<String>,
+    /// Errors (first 50) when failed.
+    pub violations: Vec<Violation>,
+    /// Warnings (first 50).
+    pub warnings: Vec<Violation>,
+    pub warning_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportReport {
+    pub files: Vec<FileImportReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ExportReport {
+    pub path: String,
+    pub sha256: String,
+    pub eac_count: usize,
+    pub value_count: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BulkEditReport {
+    pub changed: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DbInfo {
+    pub path: String,
+    pub eac_count: usize,
+    pub value_count: usize,
+    pub schema_version: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ImportOptions {
+    /// Accept `nuclear`, `marine`, `storage` (digest §f.5).
+    pub allow_extended_technologies: bool,
+}
+
+/// Progress reporting and cancellation for long operations.
+pub trait Progress {
+    /// `done` of `total` (unknown total: `None`) units of `phase` are finished.
+    fn update(&self, phase: &str, done: u64, total: Option<u64>);
+    /// Checked between units of work; a cancelled operation writes nothing.
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// Reports nothing and is never cancelled.
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn update(&self, _: &str, _: u64, _: Option<u64>) {}
+}
