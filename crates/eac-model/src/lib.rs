@@ -11,6 +11,7 @@ pub mod check;
 mod decimal;
 mod eac;
 mod enums;
+pub mod p2;
 pub mod read;
 pub mod strict;
 mod time;
@@ -21,7 +22,7 @@ pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Pur
 pub use decimal::{Decimal, DecimalError};
 pub use eac::{extensions_from_json, extensions_to_json, Eac, EacValue, Extensions, P1OrderKey};
 pub use enums::{AssetLocationType, BeneficiaryType, EnergyUnit, RetiredState, TechnologyType};
-pub use read::{read_listing, EacRead, Flow, ListingError, ListingSummary};
+pub use read::{read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary};
 pub use time::{Date, TimeError, Timestamp};
 pub use violation::{pointer_token, rule_title, Severity, Violation};
 pub use write::ListingWriter;

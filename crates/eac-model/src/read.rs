@@ -134,15 +134,15 @@ pub fn eac_from_fields(
 }
 
 /// Takes fields out of a JSON object by name; what remains are extensions.
-struct FieldReader {
-    fields: Vec<(String, Box<RawValue>)>,
-    base: String,
-    errors: Vec<Violation>,
-    eac_id: Option<String>,
+pub(crate) struct FieldReader {
+    pub(crate) fields: Vec<(String, Box<RawValue>)>,
+    pub(crate) base: String,
+    pub(crate) errors: Vec<Violation>,
+    pub(crate) eac_id: Option<String>,
 }
 
 impl FieldReader {
-    fn new(fields: Vec<(String, Box<RawValue>)>, base: &str) -> Self {
+    pub(crate) fn new(fields: Vec<(String, Box<RawValue>)>, base: &str) -> Self {
         FieldReader {
             fields,
             base: base.to_owned(),
@@ -151,27 +151,27 @@ impl FieldReader {
         }
     }
 
-    fn at(&self, key: &str) -> String {
+    pub(crate) fn at(&self, key: &str) -> String {
         format!("{}/{}", self.base, key)
     }
 
-    fn error(&mut self, rule: u8, key: &str, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, rule: u8, key: &str, message: impl Into<String>) {
         let pointer = self.at(key);
         self.errors.push(Violation::error(rule, pointer, message));
     }
 
-    fn take(&mut self, key: &str) -> Option<Box<RawValue>> {
+    pub(crate) fn take(&mut self, key: &str) -> Option<Box<RawValue>> {
         let i = self.fields.iter().position(|(k, _)| k == key)?;
         Some(self.fields.remove(i).1)
     }
 
-    fn peek_string(&self, key: &str) -> Option<String> {
+    pub(crate) fn peek_string(&self, key: &str) -> Option<String> {
         let raw = self.fields.iter().find(|(k, _)| k == key)?.1.get();
         serde_json::from_str::<String>(raw).ok()
     }
 
     /// Present (rule 2), possibly null.
-    fn present(&mut self, key: &str) -> Option<Box<RawValue>> {
+    pub(crate) fn present(&mut self, key: &str) -> Option<Box<RawValue>> {
         let raw = self.take(key);
         if raw.is_none() {
             self.error(2, key, format!("required field `{key}` is missing"));
@@ -179,12 +179,12 @@ impl FieldReader {
         raw
     }
 
-    fn wrong_type(&mut self, key: &str, expected: &str, raw: &RawValue) {
+    pub(crate) fn wrong_type(&mut self, key: &str, expected: &str, raw: &RawValue) {
         let found = kind_of(raw);
         self.error(2, key, format!("`{key}` must be {expected}, found {found}"));
     }
 
-    fn required_string(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn required_string(&mut self, key: &str) -> Option<String> {
         let raw = self.present(key)?;
         match serde_json::from_str::<String>(raw.get()) {
             Ok(s) => Some(s),
@@ -195,7 +195,7 @@ impl FieldReader {
         }
     }
 
-    fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
+    pub(crate) fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
         let raw = self.present(key)?;
         match serde_json::from_str::<Option<String>>(raw.get()) {
             Ok(s) => Some(s),
@@ -206,7 +206,7 @@ impl FieldReader {
         }
     }
 
-    fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
+    pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
         let raw = self.present(key)?;
         match serde_json::from_str::<Vec<String>>(raw.get()) {
             Ok(list) => Some(list),
@@ -217,7 +217,7 @@ impl FieldReader {
         }
     }
 
-    fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
+    pub(crate) fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
         let text = self.required_string(key)?;
         match Timestamp::parse(&text) {
             Ok(t) => Some(t),
@@ -229,7 +229,7 @@ impl FieldReader {
     }
 
     /// Optional key (O): absent is fine, null is not.
-    fn optional_date(&mut self, key: &str) -> Option<Option<Date>> {
+    pub(crate) fn optional_date(&mut self, key: &str) -> Option<Option<Date>> {
         let Some(raw) = self.take(key) else {
             return Some(None);
         };
@@ -246,7 +246,7 @@ impl FieldReader {
         }
     }
 
-    fn asset_location(&mut self, key: &str) -> Option<AssetLocationType> {
+    pub(crate) fn asset_location(&mut self, key: &str) -> Option<AssetLocationType> {
         let text = self.required_string(key)?;
         let parsed = AssetLocationType::parse(&text);
         if parsed.is_none() {
@@ -259,7 +259,7 @@ impl FieldReader {
         parsed
     }
 
-    fn technology(&mut self, key: &str) -> Option<TechnologyType> {
+    pub(crate) fn technology(&mut self, key: &str) -> Option<TechnologyType> {
         let text = self.required_string(key)?;
         let parsed = TechnologyType::parse(&text);
         if parsed.is_none() {
@@ -275,7 +275,11 @@ impl FieldReader {
 
     /// A JSON number kept exactly; `Some(None)` when the document holds a
     /// non-number (flagged as missing by the per-EAC checks, rule 6).
-    fn emission_factor(&mut self, key: &str, opts: CheckOptions) -> Option<Option<Decimal>> {
+    pub(crate) fn emission_factor(
+        &mut self,
+        key: &str,
+        opts: CheckOptions,
+    ) -> Option<Option<Decimal>> {
         let raw = self.present(key)?;
         match Decimal::parse(raw.get()) {
             Ok(d) => Some(Some(d)),
@@ -292,7 +296,7 @@ impl FieldReader {
         }
     }
 
-    fn values(&mut self) -> Option<Vec<EacValue>> {
+    pub(crate) fn values(&mut self) -> Option<Vec<EacValue>> {
         let raw = self.present("values")?;
         let elements: Vec<Element> = match raw.get().starts_with('[') {
             true => match serde_json::from_str(raw.get()) {
@@ -333,7 +337,7 @@ impl FieldReader {
         ok.then_some(out)
     }
 
-    fn value(&mut self) -> Option<EacValue> {
+    pub(crate) fn value(&mut self) -> Option<EacValue> {
         let eac_number = self.nullable_string("eac_number");
         let issued = self.date("issued");
         let retired = self.nullable_date("retired");
@@ -354,14 +358,14 @@ impl FieldReader {
         })
     }
 
-    fn date(&mut self, key: &str) -> Option<Date> {
+    pub(crate) fn date(&mut self, key: &str) -> Option<Date> {
         let text = self.required_string(key)?;
         Date::parse(&text)
             .map_err(|e| self.error(5, key, e.to_string()))
             .ok()
     }
 
-    fn nullable_date(&mut self, key: &str) -> Option<Option<Date>> {
+    pub(crate) fn nullable_date(&mut self, key: &str) -> Option<Option<Date>> {
         match self.nullable_string(key)? {
             None => Some(None),
             Some(text) => Date::parse(&text)
@@ -371,7 +375,7 @@ impl FieldReader {
         }
     }
 
-    fn nullable_timestamp(&mut self, key: &str) -> Option<Option<Timestamp>> {
+    pub(crate) fn nullable_timestamp(&mut self, key: &str) -> Option<Option<Timestamp>> {
         match self.nullable_string(key)? {
             None => Some(None),
             Some(text) => Timestamp::parse(&text)
@@ -381,7 +385,7 @@ impl FieldReader {
         }
     }
 
-    fn unit(&mut self, key: &str) -> Option<EnergyUnit> {
+    pub(crate) fn unit(&mut self, key: &str) -> Option<EnergyUnit> {
         let text = self.required_string(key)?;
         let unit = EnergyUnit::parse_lenient(&text);
         if unit.is_none() {
@@ -394,7 +398,7 @@ impl FieldReader {
         unit
     }
 
-    fn decimal(&mut self, key: &str) -> Option<Decimal> {
+    pub(crate) fn decimal(&mut self, key: &str) -> Option<Decimal> {
         let raw = self.present(key)?;
         match Decimal::parse(raw.get()) {
             Ok(d) => Some(d),
@@ -412,7 +416,7 @@ impl FieldReader {
 
     /// Whatever was not taken: kept as extensions (rule 21), checked for
     /// duplicate keys inside (rule 20).
-    fn extensions(&mut self) -> Extensions {
+    pub(crate) fn extensions(&mut self) -> Extensions {
         let rest = std::mem::take(&mut self.fields);
         for (key, raw) in &rest {
             if let Err(e) = check_no_duplicate_keys(raw) {
@@ -459,9 +463,30 @@ pub fn read_listing<R: io::Read>(
     opts: CheckOptions,
     mut on_eac: impl FnMut(usize, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
+    read_listing_elements(reader, |index, element| {
+        let base = format!("/eacs/{index}");
+        let outcome = match element {
+            Element::Object(fields) => eac_from_fields(fields, &base, opts),
+            Element::Other(kind) => EacRead::Invalid {
+                violations: vec![Violation::error(
+                    2,
+                    base,
+                    format!("an EAC must be an object, found {kind}"),
+                )],
+            },
+        };
+        on_eac(index, outcome)
+    })
+}
+
+/// The listing envelope of any profile: streams each element of `eacs`
+/// (objects with raw members) to `on_element`, checks rules 1 and 20.
+pub fn read_listing_elements<R: io::Read>(
+    reader: R,
+    mut on_element: impl FnMut(usize, Element) -> Flow,
+) -> Result<ListingSummary, ListingError> {
     let state = RefCell::new(ReadState {
-        on_eac: &mut on_eac,
-        opts,
+        on_element: &mut on_element,
         summary: ListingSummary::default(),
         stopped: false,
         saw_eacs: false,
@@ -519,8 +544,7 @@ fn clean_message(e: &serde_json::Error) -> String {
 }
 
 struct ReadState<'f> {
-    on_eac: &'f mut dyn FnMut(usize, EacRead) -> Flow,
-    opts: CheckOptions,
+    on_element: &'f mut dyn FnMut(usize, Element) -> Flow,
     summary: ListingSummary,
     stopped: bool,
     saw_eacs: bool,
@@ -656,20 +680,9 @@ impl<'de> Visitor<'de> for EacsSeed<'_, '_> {
             let Some(element) = element else { break };
             let mut st = self.state.borrow_mut();
             let index = st.index;
-            let base = format!("/eacs/{index}");
-            let outcome = match element {
-                Element::Object(fields) => eac_from_fields(fields, &base, st.opts),
-                Element::Other(kind) => EacRead::Invalid {
-                    violations: vec![Violation::error(
-                        2,
-                        base,
-                        format!("an EAC must be an object, found {kind}"),
-                    )],
-                },
-            };
             st.index += 1;
             st.summary.eac_count += 1;
-            if (st.on_eac)(index, outcome) == Flow::Stop {
+            if (st.on_element)(index, element) == Flow::Stop {
                 st.stopped = true;
                 return Err(de::Error::custom("stopped"));
             }

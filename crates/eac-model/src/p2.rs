@@ -1,0 +1,593 @@
+//! Profile P2: the CDS-WG3-01 v1 EAC envelope (2026 §10.9.1), the server
+//! metadata that declares EAC data formats (§5, §10.9.3), and the P2 listing
+//! order (§10.9.4). Detail data sits behind `eac_data_url`; EAC Desk's own
+//! detail format is the P1 EAC object with its values (digest §a "File-based P2").
+
+use std::io;
+
+use serde::ser::SerializeMap;
+use serde::Serialize;
+use serde_json::value::RawValue;
+
+use crate::check::{check_beneficiary_list, CheckOptions, Purpose};
+use crate::read::{is_absolute_url, read_listing_elements, FieldReader};
+use crate::strict::{Element, StrictObject};
+use crate::{
+    BeneficiaryType, Eac, Extensions, Flow, ListingError, ListingSummary, Timestamp, Violation,
+};
+
+/// The id under which EAC Desk declares its detail format.
+pub const EACDESK_FORMAT_ID: &str = "eacdesk_eac_json_v1";
+
+/// One EAC in the v1 envelope: who it is for, which certificate numbers it
+/// covers, and where its detail data is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EacEnvelope {
+    pub cds_eac_id: String,
+    pub cds_created: Timestamp,
+    pub cds_modified: Timestamp,
+    pub cds_synced: Timestamp,
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiaries: Vec<String>,
+    pub eac_numbers: Vec<String>,
+    pub eac_format: String,
+    pub eac_data_url: String,
+    pub period_start: Timestamp,
+    pub period_end: Timestamp,
+    pub extensions: Extensions,
+}
+
+impl EacEnvelope {
+    /// The envelope of a stored EAC (digest §a): `eac_numbers` are the distinct
+    /// non-null EAC and value numbers, the EAC's own first.
+    pub fn of(eac: &Eac, cds_synced: Timestamp, eac_format: &str, eac_data_url: String) -> Self {
+        EacEnvelope {
+            cds_eac_id: eac.cds_eac_id.clone(),
+            cds_created: eac.cds_created,
+            cds_modified: eac.cds_modified,
+            cds_synced,
+            beneficiary_type: eac.beneficiary_type,
+            beneficiaries: eac.beneficiaries.clone(),
+            eac_numbers: eac_numbers(eac),
+            eac_format: eac_format.to_owned(),
+            eac_data_url,
+            period_start: eac.period_start,
+            period_end: eac.period_end,
+            extensions: Extensions::default(),
+        }
+    }
+
+    pub fn p2_order_key(&self) -> P2OrderKey {
+        P2OrderKey {
+            period_start: self.period_start,
+            cds_created: self.cds_created,
+            cds_eac_id: self.cds_eac_id.clone(),
+        }
+    }
+}
+
+/// Distinct non-null numbers of an EAC and its values, in document order.
+pub fn eac_numbers(eac: &Eac) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for n in eac
+        .eac_number
+        .iter()
+        .chain(eac.values.iter().filter_map(|v| v.eac_number.as_ref()))
+    {
+        if !n.is_empty() && seen.insert(n.as_str()) {
+            out.push(n.clone());
+        }
+    }
+    out
+}
+
+/// P2 order (§10.9.4): `period_start` newest first, then `cds_created` newest
+/// first, then `cds_eac_id` ascending (code points).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct P2OrderKey {
+    pub period_start: Timestamp,
+    pub cds_created: Timestamp,
+    pub cds_eac_id: String,
+}
+
+impl Ord for P2OrderKey {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        other
+            .period_start
+            .cmp(&self.period_start)
+            .then_with(|| other.cds_created.cmp(&self.cds_created))
+            .then_with(|| self.cds_eac_id.as_bytes().cmp(other.cds_eac_id.as_bytes()))
+    }
+}
+
+impl PartialOrd for P2OrderKey {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Serialize for EacEnvelope {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("cds_eac_id", &self.cds_eac_id)?;
+        m.serialize_entry("cds_created", &self.cds_created)?;
+        m.serialize_entry("cds_modified", &self.cds_modified)?;
+        m.serialize_entry("cds_synced", &self.cds_synced)?;
+        m.serialize_entry("beneficiary_type", &self.beneficiary_type)?;
+        m.serialize_entry("beneficiaries", &self.beneficiaries)?;
+        m.serialize_entry("eac_numbers", &self.eac_numbers)?;
+        m.serialize_entry("eac_format", &self.eac_format)?;
+        m.serialize_entry("eac_data_url", &self.eac_data_url)?;
+        m.serialize_entry("period_start", &self.period_start)?;
+        m.serialize_entry("period_end", &self.period_end)?;
+        for (key, raw) in self.extensions.iter() {
+            m.serialize_entry(key, raw)?;
+        }
+        m.end()
+    }
+}
+
+/// The outcome of reading one envelope object.
+#[derive(Debug)]
+pub enum EnvelopeRead {
+    Valid {
+        envelope: Box<EacEnvelope>,
+        warnings: Vec<Violation>,
+    },
+    /// Skipped by rule 21 (unknown beneficiary type on import).
+    Ignored {
+        warnings: Vec<Violation>,
+    },
+    Invalid {
+        violations: Vec<Violation>,
+    },
+}
+
+/// Turns one JSON object into a P2 envelope, checking rules 2–5, 7–9, 17, 22.
+pub fn envelope_from_fields(
+    fields: Vec<(String, Box<RawValue>)>,
+    base: &str,
+    opts: CheckOptions,
+) -> EnvelopeRead {
+    let mut r = FieldReader::new(fields, base);
+    r.eac_id = r.peek_string("cds_eac_id");
+    let beneficiary_type = match r.required_string("beneficiary_type") {
+        Some(text) => match BeneficiaryType::parse(&text) {
+            Some(t) => Some(t),
+            None if opts.purpose == Purpose::Import => {
+                let w = Violation::warning(
+                    21,
+                    format!("{base}/beneficiary_type"),
+                    format!("unknown beneficiary type `{text}`: this EAC was not imported"),
+                )
+                .with_eac(r.eac_id.as_deref());
+                return EnvelopeRead::Ignored { warnings: vec![w] };
+            }
+            None => {
+                r.error(3, "beneficiary_type", format!("`{text}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)"));
+                None
+            }
+        },
+        None => None,
+    };
+    let cds_eac_id = r.required_string("cds_eac_id");
+    let cds_created = r.timestamp("cds_created");
+    let cds_modified = r.timestamp("cds_modified");
+    let cds_synced = r.timestamp("cds_synced");
+    let beneficiaries = r.string_list("beneficiaries");
+    let eac_numbers = r.string_list("eac_numbers");
+    let eac_format = r.required_string("eac_format");
+    let eac_data_url = r.required_string("eac_data_url");
+    if let Some(url) = &eac_data_url {
+        if !is_absolute_url(url) {
+            r.error(
+                2,
+                "eac_data_url",
+                format!("`eac_data_url` must be an absolute URL, found `{url}`"),
+            );
+        }
+    }
+    let period_start = r.timestamp("period_start");
+    let period_end = r.timestamp("period_end");
+    let extensions = r.extensions();
+    let FieldReader { errors, eac_id, .. } = r;
+    let built = (|| {
+        Some(EacEnvelope {
+            cds_eac_id: cds_eac_id?,
+            cds_created: cds_created?,
+            cds_modified: cds_modified?,
+            cds_synced: cds_synced?,
+            beneficiary_type: beneficiary_type?,
+            beneficiaries: beneficiaries?,
+            eac_numbers: eac_numbers?,
+            eac_format: eac_format?,
+            eac_data_url: eac_data_url?,
+            period_start: period_start?,
+            period_end: period_end?,
+            extensions,
+        })
+    })();
+    let mut violations: Vec<Violation> = errors
+        .into_iter()
+        .map(|v| v.with_eac(eac_id.as_deref()))
+        .collect();
+    match built {
+        Some(env) if violations.iter().all(|v| !v.is_error()) => {
+            violations.extend(check_envelope(&env, base));
+            if violations.iter().any(Violation::is_error) {
+                EnvelopeRead::Invalid { violations }
+            } else {
+                EnvelopeRead::Valid {
+                    envelope: Box::new(env),
+                    warnings: violations,
+                }
+            }
+        }
+        _ => EnvelopeRead::Invalid { violations },
+    }
+}
+
+/// Per-envelope rules 4, 7, 8, 9, 17, 22.
+pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
+    let mut out = Vec::new();
+    let at = |field: &str| format!("{base}/{field}");
+    if env.beneficiary_type == BeneficiaryType::General && !env.beneficiaries.is_empty() {
+        out.push(Violation::error(
+            4,
+            at("beneficiaries"),
+            "beneficiary type `general` requires an empty `beneficiaries` list",
+        ));
+    }
+    check_beneficiary_list(&env.beneficiaries, &at("beneficiaries"), &mut out);
+    if env.beneficiary_type != BeneficiaryType::General && env.beneficiaries.is_empty() {
+        out.push(Violation::warning(
+            22,
+            at("beneficiaries"),
+            format!(
+                "beneficiary type `{}` with no beneficiaries listed",
+                env.beneficiary_type
+            ),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, n) in env.eac_numbers.iter().enumerate() {
+        if n.is_empty() {
+            out.push(Violation::error(
+                17,
+                format!("{base}/eac_numbers/{i}"),
+                "an EAC number is empty",
+            ));
+        } else if !seen.insert(n.as_str()) {
+            out.push(Violation::error(
+                17,
+                format!("{base}/eac_numbers/{i}"),
+                format!("EAC number `{n}` is listed twice"),
+            ));
+        }
+    }
+    if env.cds_eac_id.is_empty() {
+        out.push(Violation::error(
+            7,
+            at("cds_eac_id"),
+            "`cds_eac_id` is empty",
+        ));
+    }
+    if env.period_start >= env.period_end {
+        out.push(Violation::error(
+            8,
+            at("period_end"),
+            format!(
+                "period ends ({}) before or when it starts ({})",
+                env.period_end, env.period_start
+            ),
+        ));
+    }
+    if env.cds_created > env.cds_modified {
+        out.push(Violation::error(
+            9,
+            at("cds_modified"),
+            format!(
+                "modified ({}) before created ({})",
+                env.cds_modified, env.cds_created
+            ),
+        ));
+    }
+    if env.cds_created > env.cds_synced {
+        out.push(Violation::error(
+            9,
+            at("cds_synced"),
+            format!(
+                "synced ({}) before created ({})",
+                env.cds_synced, env.cds_created
+            ),
+        ));
+    }
+    let id = (!env.cds_eac_id.is_empty()).then_some(env.cds_eac_id.as_str());
+    out.into_iter().map(|v| v.with_eac(id)).collect()
+}
+
+/// Streams a P2 listing, one envelope at a time.
+pub fn read_p2_listing<R: io::Read>(
+    reader: R,
+    opts: CheckOptions,
+    mut on_envelope: impl FnMut(usize, EnvelopeRead) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    read_listing_elements(reader, |index, element| {
+        let base = format!("/eacs/{index}");
+        let outcome = match element {
+            Element::Object(fields) => envelope_from_fields(fields, &base, opts),
+            Element::Other(kind) => EnvelopeRead::Invalid {
+                violations: vec![Violation::error(
+                    2,
+                    base,
+                    format!("an EAC must be an object, found {kind}"),
+                )],
+            },
+        };
+        on_envelope(index, outcome)
+    })
+}
+
+/// Listing-wide P2 rules: unique ids (7) and P2 order (10).
+#[derive(Debug, Default)]
+pub struct P2ListingChecks {
+    seen_ids: std::collections::HashSet<String>,
+    previous: Option<P2OrderKey>,
+}
+
+impl P2ListingChecks {
+    pub fn check(&mut self, env: &EacEnvelope, base: &str) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let id = Some(env.cds_eac_id.as_str());
+        if !env.cds_eac_id.is_empty() && !self.seen_ids.insert(env.cds_eac_id.clone()) {
+            out.push(
+                Violation::error(
+                    7,
+                    format!("{base}/cds_eac_id"),
+                    format!("`cds_eac_id` `{}` appears more than once", env.cds_eac_id),
+                )
+                .with_eac(id),
+            );
+        }
+        let key = env.p2_order_key();
+        if self.previous.as_ref().is_some_and(|prev| *prev > key) {
+            out.push(
+                Violation::error(10, base.to_owned(), "out of listing order: P2 EACs must be sorted by `period_start` newest first, then `cds_created` newest first, then `cds_eac_id`")
+                    .with_eac(id),
+            );
+        }
+        self.previous = Some(key);
+        out
+    }
+}
+
+/// An EAC data format description (§10.9.3).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EacFormat {
+    pub id: String,
+    pub name: String,
+    pub description: String,
+    pub documentation: String,
+}
+
+impl EacFormat {
+    /// EAC Desk's detail format: one P1 EAC object with its values.
+    /// `documentation` is where the bundle's own format description is
+    /// published (it ships inside every bundle, next to `eacs.json`).
+    pub fn eacdesk(documentation: String) -> Self {
+        EacFormat {
+            id: EACDESK_FORMAT_ID.to_owned(),
+            name: "EAC Desk EAC JSON v1".to_owned(),
+            description: "One EAC object of the CDS-WG3-01 draft of 2024-08-29 (as amended), with its values, as written by EAC Desk".to_owned(),
+            documentation,
+        }
+    }
+}
+
+/// Server metadata (§5), as far as EACs are concerned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerMetadata {
+    pub cds_customerdata_version: String,
+    pub cds_eacs_api: Option<String>,
+    /// Declared formats, in document order, keyed by id.
+    pub cds_eac_formats: Vec<(String, EacFormat)>,
+}
+
+impl ServerMetadata {
+    pub fn format(&self, id: &str) -> Option<&EacFormat> {
+        self.cds_eac_formats
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, f)| f)
+    }
+}
+
+impl Serialize for ServerMetadata {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Formats<'a>(&'a [(String, EacFormat)]);
+        impl Serialize for Formats<'_> {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(Some(self.0.len()))?;
+                for (k, v) in self.0 {
+                    m.serialize_entry(k, v)?;
+                }
+                m.end()
+            }
+        }
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("cds_customerdata_version", &self.cds_customerdata_version)?;
+        if let Some(api) = &self.cds_eacs_api {
+            m.serialize_entry("cds_eacs_api", api)?;
+        }
+        m.serialize_entry("cds_eac_formats", &Formats(&self.cds_eac_formats))?;
+        m.end()
+    }
+}
+
+/// Reads server metadata, checking rule 18 (and rules 2, 20 on its fields).
+pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>> {
+    let obj: StrictObject = serde_json::from_str(text).map_err(|e| {
+        let mut v = Violation::error(20, "", e.to_string());
+        v.line = Some(e.line() as u64);
+        v.column = Some(e.column() as u64);
+        vec![v]
+    })?;
+    let mut r = FieldReader::new(obj.fields, "");
+    let version = r.required_string("cds_customerdata_version");
+    if let Some(v) = &version {
+        if v != "v1" {
+            r.error(
+                18,
+                "cds_customerdata_version",
+                format!("`cds_customerdata_version` must be \"v1\", found \"{v}\""),
+            );
+        }
+    }
+    let api = match r.take("cds_eacs_api") {
+        None => None,
+        Some(raw) => match serde_json::from_str::<String>(raw.get()) {
+            Ok(url) if is_absolute_url(&url) => Some(url),
+            _ => {
+                r.error(2, "cds_eacs_api", "`cds_eacs_api` must be an absolute URL");
+                None
+            }
+        },
+    };
+    let mut formats = Vec::new();
+    match r.take("cds_eac_formats") {
+        None if api.is_some() => r.error(
+            18,
+            "cds_eac_formats",
+            "`cds_eac_formats` is required once `cds_eacs_api` is set",
+        ),
+        None => {}
+        Some(raw) => match serde_json::from_str::<StrictObject>(raw.get()) {
+            Err(_) => r.error(
+                2,
+                "cds_eac_formats",
+                "`cds_eac_formats` must be an object mapping format ids to descriptions",
+            ),
+            Ok(map) => {
+                for (key, raw) in map.fields {
+                    let base = format!("/cds_eac_formats/{}", crate::pointer_token(&key));
+                    let Ok(desc) = serde_json::from_str::<StrictObject>(raw.get()) else {
+                        r.errors.push(Violation::error(
+                            2,
+                            base,
+                            "a format description must be an object",
+                        ));
+                        continue;
+                    };
+                    let mut fr = FieldReader::new(desc.fields, &base);
+                    let id = fr.required_string("id");
+                    let name = fr.required_string("name");
+                    let description = fr.required_string("description");
+                    let documentation = fr.required_string("documentation");
+                    if let Some(doc) = &documentation {
+                        if !is_absolute_url(doc) {
+                            fr.error(
+                                2,
+                                "documentation",
+                                "`documentation` must be an absolute URL",
+                            );
+                        }
+                    }
+                    if let Some(id) = &id {
+                        if *id != key {
+                            fr.error(
+                                18,
+                                "id",
+                                format!("format id `{id}` differs from its map key `{key}`"),
+                            );
+                        }
+                    }
+                    r.errors.append(&mut fr.errors);
+                    if let (Some(id), Some(name), Some(description), Some(documentation)) =
+                        (id, name, description, documentation)
+                    {
+                        formats.push((
+                            key,
+                            EacFormat {
+                                id,
+                                name,
+                                description,
+                                documentation,
+                            },
+                        ));
+                    }
+                }
+            }
+        },
+    }
+    let _ = r.extensions();
+    if !r.errors.is_empty() {
+        return Err(r.errors);
+    }
+    Ok(ServerMetadata {
+        cds_customerdata_version: version.unwrap_or_default(),
+        cds_eacs_api: api,
+        cds_eac_formats: formats,
+    })
+}
+
+/// Reads one EAC object document (a P2 detail file in EAC Desk's format).
+pub fn read_eac_document(text: &str, opts: CheckOptions) -> crate::EacRead {
+    match serde_json::from_str::<StrictObject>(text) {
+        Ok(obj) => crate::read::eac_from_fields(obj.fields, "", opts),
+        Err(e) => {
+            let mut v = Violation::error(20, "", e.to_string());
+            v.line = Some(e.line() as u64);
+            v.column = Some(e.column() as u64);
+            crate::EacRead::Invalid {
+                violations: vec![v],
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meeting_example_reads() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/spec/examples/good-p2-meeting-0926.json"
+        ))
+        .unwrap();
+        let mut ok = 0;
+        let mut checks = P2ListingChecks::default();
+        read_p2_listing(text.as_bytes(), CheckOptions::validate(), |i, r| {
+            match r {
+                EnvelopeRead::Valid { envelope, .. } => {
+                    assert!(checks.check(&envelope, &format!("/eacs/{i}")).is_empty());
+                    ok += 1
+                }
+                other => panic!("{other:?}"),
+            }
+            Flow::Continue
+        })
+        .unwrap();
+        assert_eq!(ok, 4);
+    }
+
+    #[test]
+    fn metadata_rule_18() {
+        let good = r#"{"cds_customerdata_version": "v1", "cds_eacs_api": "https://x.example/eacs", "cds_eac_formats": {"f1": {"id": "f1", "name": "F", "description": "d", "documentation": "https://x.example/doc"}}}"#;
+        assert_eq!(
+            read_server_metadata(good)
+                .unwrap()
+                .format("f1")
+                .unwrap()
+                .name,
+            "F"
+        );
+        let bad = good
+            .replace("\"id\": \"f1\"", "\"id\": \"f2\"")
+            .replace("\"v1\"", "\"v2\"");
+        let errs = read_server_metadata(&bad).unwrap_err();
+        assert_eq!(errs.iter().filter(|v| v.rule == 18).count(), 2, "{errs:?}");
+    }
+}
