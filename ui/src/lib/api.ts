@@ -1,0 +1,133 @@
+// The ONLY place that talks to the Rust backend: typed wrappers around Tauri's
+// `invoke` and `listen` (see docs/ipc.md). Argument keys are snake_case exactly
+// as in the contract. Every rejection is normalised to an AppError.
+
+import { invoke, isTauri } from "@tauri-apps/api/core";
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { getCurrentWebview } from "@tauri-apps/api/webview";
+import { NO_BACKEND, toAppError } from "./errors";
+import type {
+  AuditRecord,
+  BeneficiaryType,
+  BrowseQuery,
+  BrowseSummary,
+  BulkEditReport,
+  DbInfo,
+  EacDetail,
+  EacFilter,
+  EacRow,
+  ExportProfile,
+  ExportReport,
+  ImportReport,
+  ProgressEvent,
+  ValidationReport,
+} from "./types";
+
+export type DistinctField = "source" | "destination" | "technology";
+
+function backendAvailable(): boolean {
+  try {
+    return isTauri();
+  } catch {
+    return false;
+  }
+}
+
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  if (!backendAvailable()) {
+    throw {
+      code: NO_BACKEND,
+      message: "This page is not running inside the EAC Desk application.",
+      details: null,
+    };
+  }
+  try {
+    return await invoke<T>(cmd, args);
+  } catch (e) {
+    throw toAppError(e);
+  }
+}
+
+/** A fresh id for a long operation, so it can be cancelled and its progress followed. */
+export function newOpId(): string {
+  const c = globalThis.crypto as Crypto | undefined;
+  if (c && typeof c.randomUUID === "function") return c.randomUUID();
+  return "op-" + Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 10);
+}
+
+export const api = {
+  dbInfo: () => call<DbInfo>("db_info"),
+  openDatabase: (path: string) => call<DbInfo>("open_database", { path }),
+  browsePage: (query: BrowseQuery) => call<EacRow[]>("browse_page", { query }),
+  browseSummary: (filter: EacFilter) => call<BrowseSummary>("browse_summary", { filter }),
+  eacDetail: (cds_eac_id: string) => call<EacDetail>("eac_detail", { cds_eac_id }),
+  setBeneficiaries: (
+    cds_eac_id: string,
+    beneficiary_type: BeneficiaryType,
+    beneficiaries: string[],
+    reason: string,
+  ) => call<AuditRecord>("set_beneficiaries", { cds_eac_id, beneficiary_type, beneficiaries, reason }),
+  bulkSetBeneficiaries: (
+    op_id: string,
+    filter: EacFilter,
+    beneficiary_type: BeneficiaryType,
+    beneficiaries: string[],
+    reason: string,
+  ) =>
+    call<BulkEditReport>("bulk_set_beneficiaries", {
+      op_id,
+      filter,
+      beneficiary_type,
+      beneficiaries,
+      reason,
+    }),
+  auditLog: (cds_eac_id: string | null) => call<AuditRecord[]>("audit_log", { cds_eac_id }),
+  beneficiarySuggestions: (beneficiary_type: BeneficiaryType, prefix: string, limit: number) =>
+    call<string[]>("beneficiary_suggestions", { beneficiary_type, prefix, limit }),
+  distinctValues: (field: DistinctField) => call<string[]>("distinct_values", { field }),
+  importFiles: (op_id: string, paths: string[]) => call<ImportReport>("import_files", { op_id, paths }),
+  exportFile: (op_id: string, profile: ExportProfile, filter: EacFilter | null, path: string) =>
+    call<ExportReport>("export_file", { op_id, profile, filter, path }),
+  loadSample: (op_id: string, eacs: number, seed: number) =>
+    call<ImportReport>("load_sample", { op_id, eacs, seed }),
+  validateFile: (profile: ExportProfile, path: string) =>
+    call<ValidationReport>("validate_file", { profile, path }),
+  cancelOperation: (op_id: string) => call<void>("cancel_operation", { op_id }),
+  pickImportFiles: () => call<string[] | null>("pick_import_files"),
+  pickExportPath: (default_name: string) => call<string | null>("pick_export_path", { default_name }),
+  pickDatabase: (create: boolean) => call<string | null>("pick_database", { create }),
+};
+
+const noop: UnlistenFn = () => {};
+
+/** Subscribe to `progress` events. Resolves to an unsubscribe function. */
+export async function onProgress(cb: (e: ProgressEvent) => void): Promise<UnlistenFn> {
+  if (!backendAvailable()) return noop;
+  return listen<ProgressEvent>("progress", (ev) => cb(ev.payload));
+}
+
+/** Subscribe to `db-changed` (another process changed the open database). */
+export async function onDbChanged(cb: () => void): Promise<UnlistenFn> {
+  if (!backendAvailable()) return noop;
+  return listen("db-changed", () => cb());
+}
+
+export type DragDrop =
+  | { type: "enter"; paths: string[] }
+  | { type: "over" }
+  | { type: "drop"; paths: string[] }
+  | { type: "leave" };
+
+/** Files dragged onto the window (Tauri gives real paths). */
+export async function onDragDrop(cb: (e: DragDrop) => void): Promise<UnlistenFn> {
+  if (!backendAvailable()) return noop;
+  try {
+    return await getCurrentWebview().onDragDropEvent((ev) => {
+      const p = ev.payload;
+      if (p.type === "enter" || p.type === "drop") cb({ type: p.type, paths: p.paths });
+      else cb({ type: p.type });
+    });
+  } catch {
+    return noop;
+  }
+}

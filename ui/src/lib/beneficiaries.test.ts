@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import {
+  addIds,
+  describeAssignment,
+  newIdProblem,
+  normalizeIds,
+  sameAssignment,
+  saveBlocker,
+  truncateIds,
+  validateBeneficiaries,
+} from "./beneficiaries";
+
+describe("validateBeneficiaries", () => {
+  it("accepts a normal list", () => {
+    const v = validateBeneficiaries("customer", ["C-1", "C-2"]);
+    expect(v.ok).toBe(true);
+    expect(v.errors).toEqual([]);
+    expect(v.warnings).toEqual([]);
+    expect(v.itemErrors).toEqual([null, null]);
+  });
+
+  it("general must have an empty list", () => {
+    expect(validateBeneficiaries("general", []).ok).toBe(true);
+    expect(validateBeneficiaries("general", []).warnings).toEqual([]);
+    const v = validateBeneficiaries("general", ["X"]);
+    expect(v.ok).toBe(false);
+    expect(v.errors[0]).toMatch(/General/);
+  });
+
+  it("flags empty and blank ids on their line", () => {
+    const v = validateBeneficiaries("account", ["A", "", "   "]);
+    expect(v.ok).toBe(false);
+    expect(v.itemErrors[0]).toBeNull();
+    expect(v.itemErrors[1]).toMatch(/empty/);
+    expect(v.itemErrors[2]).toMatch(/empty/);
+    expect(v.errors).toEqual(["2 ids need attention."]);
+  });
+
+  it("flags duplicates (after trimming) on the later line only", () => {
+    const v = validateBeneficiaries("customer", ["C-1", "C-2", " C-1 "]);
+    expect(v.ok).toBe(false);
+    expect(v.itemErrors[0]).toBeNull();
+    expect(v.itemErrors[2]).toContain("line 1");
+    expect(v.errors).toEqual(["One id needs attention."]);
+  });
+
+  it("ids differing in case are not duplicates", () => {
+    expect(validateBeneficiaries("customer", ["c-1", "C-1"]).ok).toBe(true);
+  });
+
+  it("warns (but allows) an empty list for a non-general type", () => {
+    const v = validateBeneficiaries("program", []);
+    expect(v.ok).toBe(true);
+    expect(v.warnings).toHaveLength(1);
+    expect(v.warnings[0]).toMatch(/Program/);
+  });
+});
+
+describe("adding ids", () => {
+  it("explains why an id cannot be added", () => {
+    expect(newIdProblem("general", [], "X")).toMatch(/General/);
+    expect(newIdProblem("customer", [], "  ")).toMatch(/Type an id/);
+    expect(newIdProblem("customer", ["A"], " A ")).toMatch(/already/);
+    expect(newIdProblem("customer", ["A"], "B")).toBeNull();
+  });
+
+  it("adds several lines, skipping blanks and duplicates", () => {
+    expect(addIds(["A"], "B\n\n A \r\nC")).toEqual(["A", "B", "C"]);
+  });
+});
+
+describe("comparison and saving", () => {
+  it("compares assignments after trimming, order-sensitive", () => {
+    const a = { beneficiary_type: "customer" as const, beneficiaries: ["A", "B"] };
+    expect(sameAssignment(a, { beneficiary_type: "customer", beneficiaries: [" A", "B "] })).toBe(true);
+    expect(sameAssignment(a, { beneficiary_type: "account", beneficiaries: ["A", "B"] })).toBe(false);
+    expect(sameAssignment(a, { beneficiary_type: "customer", beneficiaries: ["B", "A"] })).toBe(false);
+    expect(sameAssignment(a, { beneficiary_type: "customer", beneficiaries: ["A"] })).toBe(false);
+    expect(normalizeIds([" x "])).toEqual(["x"]);
+  });
+
+  it("says why Save is disabled", () => {
+    const ok = validateBeneficiaries("customer", ["A"]);
+    const bad = validateBeneficiaries("customer", ["A", "A"]);
+    expect(saveBlocker({ validation: ok, reason: "", dirty: false, busy: false })).toMatch(/Nothing/);
+    expect(saveBlocker({ validation: bad, reason: "r", dirty: true, busy: false })).toMatch(/problems/);
+    expect(saveBlocker({ validation: ok, reason: "  ", dirty: true, busy: false })).toMatch(/reason/);
+    expect(saveBlocker({ validation: ok, reason: "contract", dirty: true, busy: true })).toMatch(/Saving/);
+    expect(saveBlocker({ validation: ok, reason: "contract", dirty: true, busy: false })).toBeNull();
+  });
+});
+
+describe("display helpers", () => {
+  it("describes an assignment", () => {
+    expect(describeAssignment({ beneficiary_type: "general", beneficiaries: [] })).toBe("General (everyone)");
+    expect(describeAssignment({ beneficiary_type: "customer", beneficiaries: ["A", "B"] })).toBe(
+      "Customer: A, B",
+    );
+  });
+  it("truncates long id lists with a count", () => {
+    expect(truncateIds(["A", "B", "C", "D"])).toEqual({ shown: "A, B", more: 2 });
+    expect(truncateIds(["A"])).toEqual({ shown: "A", more: 0 });
+  });
+});

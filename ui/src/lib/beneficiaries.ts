@@ -1,0 +1,120 @@
+// Rules for the beneficiary editor, checked while the person types.
+
+import type { BeneficiaryAssignment, BeneficiaryType } from "./types";
+import { beneficiaryTypeLabel } from "./labels";
+
+export interface BeneficiaryValidation {
+  /** One entry per id: an error message or null. */
+  itemErrors: (string | null)[];
+  /** Problems that block saving. */
+  errors: string[];
+  /** Worth knowing, but saving is allowed. */
+  warnings: string[];
+  /** True when nothing blocks saving. */
+  ok: boolean;
+}
+
+export const GENERAL_EXPLANATION =
+  "The type “General” means the certificate is for everyone, so it has no beneficiary ids.";
+
+export function validateBeneficiaries(
+  type: BeneficiaryType,
+  ids: readonly string[],
+): BeneficiaryValidation {
+  const itemErrors: (string | null)[] = ids.map(() => null);
+  const errors: string[] = [];
+  const warnings: string[] = [];
+
+  if (type === "general") {
+    if (ids.length > 0) {
+      errors.push(`${GENERAL_EXPLANATION} Remove the ${ids.length === 1 ? "id" : ids.length + " ids"} or choose another type.`);
+    }
+    return { itemErrors, errors, warnings, ok: errors.length === 0 };
+  }
+
+  const seen = new Map<string, number>();
+  ids.forEach((raw, i) => {
+    const id = raw.trim();
+    if (id === "") {
+      itemErrors[i] = "An id cannot be empty. Type an id or remove this line.";
+      return;
+    }
+    const first = seen.get(id);
+    if (first !== undefined) {
+      itemErrors[i] = `“${id}” is already in the list (line ${first + 1}).`;
+      return;
+    }
+    seen.set(id, i);
+  });
+  const bad = itemErrors.filter((e) => e !== null).length;
+  if (bad > 0) errors.push(bad === 1 ? "One id needs attention." : `${bad} ids need attention.`);
+
+  if (ids.length === 0) {
+    warnings.push(
+      `No beneficiary ids: the certificate will be of type “${beneficiaryTypeLabel(type)}” without naming anyone. Add at least one id, or choose “General”.`,
+    );
+  }
+  return { itemErrors, errors, warnings, ok: errors.length === 0 };
+}
+
+/** Problem with the text in the "add an id" field, or null when it can be added. */
+export function newIdProblem(
+  type: BeneficiaryType,
+  ids: readonly string[],
+  input: string,
+): string | null {
+  if (type === "general") return GENERAL_EXPLANATION;
+  const id = input.trim();
+  if (id === "") return "Type an id first.";
+  if (ids.some((x) => x.trim() === id)) return `“${id}” is already in the list.`;
+  return null;
+}
+
+/** Add one or several ids (one per line) that are not empty and not yet present. */
+export function addIds(ids: readonly string[], input: string): string[] {
+  const out = [...ids];
+  for (const part of input.split(/\r?\n/)) {
+    const id = part.trim();
+    if (id !== "" && !out.some((x) => x.trim() === id)) out.push(id);
+  }
+  return out;
+}
+
+/** Ids as they will be saved: trimmed. */
+export function normalizeIds(ids: readonly string[]): string[] {
+  return ids.map((x) => x.trim());
+}
+
+export function sameAssignment(a: BeneficiaryAssignment, b: BeneficiaryAssignment): boolean {
+  if (a.beneficiary_type !== b.beneficiary_type) return false;
+  const x = normalizeIds(a.beneficiaries);
+  const y = normalizeIds(b.beneficiaries);
+  return x.length === y.length && x.every((v, i) => v === y[i]);
+}
+
+/** Why Save is disabled, or null when it may be pressed. */
+export function saveBlocker(opts: {
+  validation: BeneficiaryValidation;
+  reason: string;
+  dirty: boolean;
+  busy: boolean;
+}): string | null {
+  if (opts.busy) return "Saving…";
+  if (!opts.dirty) return "Nothing has changed yet.";
+  if (!opts.validation.ok) return "Fix the problems shown above first.";
+  if (opts.reason.trim() === "") return "Write a reason for the change.";
+  return null;
+}
+
+/** "Customer: C-1, C-2" / "General (everyone)" — for history rows and dialogs. */
+export function describeAssignment(a: BeneficiaryAssignment): string {
+  const label = beneficiaryTypeLabel(a.beneficiary_type);
+  if (a.beneficiaries.length === 0) return label;
+  return `${label}: ${a.beneficiaries.join(", ")}`;
+}
+
+/** Compact cell text: "C-1, C-2 +3" (first `max` ids, then how many more). */
+export function truncateIds(ids: readonly string[], max = 2): { shown: string; more: number } {
+  const shown = ids.slice(0, max).join(", ");
+  return { shown, more: Math.max(0, ids.length - max) };
+}

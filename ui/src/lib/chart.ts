@@ -1,0 +1,50 @@
+// Data for the small values chart. This is the ONLY place where exact decimal
+// text becomes a floating-point number, and only for plotting.
+
+import type { EacValueView } from "./types";
+import { toUnixSeconds } from "./dates";
+
+const UNIT_WH: Record<string, number> = { Wh: 1, kWh: 1e3, MWh: 1e6, GWh: 1e9 };
+
+export interface ChartData {
+  /** unix seconds of each slice start, ascending */
+  x: number[];
+  /** quantity of each slice in `unit` (float, for plotting only) */
+  y: number[];
+  unit: string;
+  /** values that are batch slices (no start/end) and so are not plotted */
+  batchCount: number;
+}
+
+/**
+ * Time-sliced values as (start time, quantity) points, converted to one unit
+ * (the most common one). Returns null when there is nothing to plot.
+ */
+export function chartData(values: readonly EacValueView[]): ChartData | null {
+  const timed = values.filter((v) => v.start !== null);
+  const batchCount = values.length - timed.length;
+  if (timed.length === 0) return null;
+
+  const freq = new Map<string, number>();
+  for (const v of timed) freq.set(v.unit, (freq.get(v.unit) ?? 0) + 1);
+  let unit = timed[0].unit;
+  for (const [u, n] of freq) if (n > (freq.get(unit) ?? 0)) unit = u;
+
+  const points: [number, number][] = [];
+  for (const v of timed) {
+    const t = toUnixSeconds(v.start);
+    const q = Number(v.value);
+    if (t === null || !Number.isFinite(q)) continue;
+    let y = q;
+    if (v.unit !== unit) {
+      const from = UNIT_WH[v.unit];
+      const to = UNIT_WH[unit];
+      if (from === undefined || to === undefined) continue;
+      y = (q * from) / to;
+    }
+    points.push([t, y]);
+  }
+  if (points.length === 0) return null;
+  points.sort((a, b) => a[0] - b[0]);
+  return { x: points.map((p) => p[0]), y: points.map((p) => p[1]), unit, batchCount };
+}

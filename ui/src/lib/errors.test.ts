@@ -1,0 +1,66 @@
+import { describe, expect, it } from "vitest";
+import { friendlyError, isCancelled, toAppError, violationLocation, violationsOf } from "./errors";
+
+describe("toAppError", () => {
+  it("keeps AppError objects", () => {
+    const e = toAppError({ code: "io", message: "disk full", details: { path: "/x" } });
+    expect(e).toEqual({ code: "io", message: "disk full", details: { path: "/x" } });
+  });
+  it("wraps strings and Errors", () => {
+    expect(toAppError("boom")).toEqual({ code: "unknown", message: "boom", details: null });
+    expect(toAppError(new Error("bad"))).toMatchObject({ code: "unknown", message: "bad" });
+    expect(toAppError(undefined).code).toBe("unknown");
+  });
+});
+
+describe("friendlyError", () => {
+  const codes = ["validation", "not_found", "invalid_input", "io", "database", "cancelled", "newer_database"];
+  it("has plain words and a next step for every contract code", () => {
+    const titles = new Set<string>();
+    for (const code of codes) {
+      const f = friendlyError({ code, message: "m", details: null });
+      expect(f.code).toBe(code);
+      expect(f.title.length).toBeGreaterThan(10);
+      expect(f.hint.length).toBeGreaterThan(10);
+      expect(f.message).toBe("m");
+      titles.add(f.title);
+    }
+    expect(titles.size).toBe(codes.length);
+  });
+  it("gives specific advice", () => {
+    expect(friendlyError({ code: "newer_database", message: "", details: null }).hint).toMatch(/Update EAC Desk/);
+    expect(friendlyError({ code: "cancelled", message: "", details: null }).hint).toMatch(/Nothing was changed/);
+    expect(friendlyError({ code: "io", message: "", details: null }).title).toMatch(/file/);
+  });
+  it("falls back for unknown codes and raw values", () => {
+    expect(friendlyError({ code: "weird", message: "x", details: null }).title).toBe("Something went wrong.");
+    expect(friendlyError("raw text").message).toBe("raw text");
+  });
+});
+
+describe("violations", () => {
+  const v = {
+    rule: 7,
+    severity: "error" as const,
+    file: "a.json",
+    line: 12,
+    column: 5,
+    pointer: "/eacs/0/value",
+    cds_eac_id: "E1",
+    message: "bad",
+  };
+  it("extracts violations only from validation errors", () => {
+    expect(violationsOf({ code: "validation", message: "", details: { violations: [v] } })).toEqual([v]);
+    expect(violationsOf({ code: "io", message: "", details: { violations: [v] } })).toEqual([]);
+    expect(violationsOf({ code: "validation", message: "", details: null })).toEqual([]);
+  });
+  it("locates a violation", () => {
+    expect(violationLocation(v)).toBe("a.json 12:5 /eacs/0/value");
+    expect(violationLocation({ ...v, file: null, line: null, column: null })).toBe("/eacs/0/value");
+    expect(violationLocation({ ...v, column: null, pointer: "" })).toBe("a.json 12");
+  });
+  it("detects cancellation", () => {
+    expect(isCancelled({ code: "cancelled", message: "", details: null })).toBe(true);
+    expect(isCancelled(new Error("x"))).toBe(false);
+  });
+});

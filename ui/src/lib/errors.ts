@@ -1,0 +1,102 @@
+// Turning whatever an invoke rejected with into an AppError, and an AppError
+// into plain words for a person (what happened + what to do next).
+
+import type { AppError, Violation } from "./types";
+
+/** Code used when the UI runs without the EAC Desk backend (e.g. plain browser). */
+export const NO_BACKEND = "no_backend";
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+/** Normalise any rejection value into an AppError. */
+export function toAppError(e: unknown): AppError {
+  if (isRecord(e) && typeof e.code === "string") {
+    return {
+      code: e.code,
+      message: typeof e.message === "string" ? e.message : "",
+      details: "details" in e ? e.details : null,
+    };
+  }
+  if (typeof e === "string") return { code: "unknown", message: e, details: null };
+  if (e instanceof Error) return { code: "unknown", message: e.message, details: null };
+  return { code: "unknown", message: String(e), details: null };
+}
+
+export interface FriendlyError {
+  code: string;
+  /** One short sentence saying what happened. */
+  title: string;
+  /** What the person can do next. */
+  hint: string;
+  /** The backend's own plain-words message (may be empty). */
+  message: string;
+}
+
+const TEXT: Record<string, { title: string; hint: string }> = {
+  validation: {
+    title: "The data does not follow the rules of the CDS format.",
+    hint: "Look at the listed problems, correct them, and try again.",
+  },
+  not_found: {
+    title: "The item could not be found.",
+    hint: "It may have been removed or replaced by an import. Refresh the list and try again.",
+  },
+  invalid_input: {
+    title: "Some of what was entered is not valid.",
+    hint: "Check the fields you filled in and try again.",
+  },
+  io: {
+    title: "A file could not be read or written.",
+    hint: "Check that the path is right, the file exists, and you are allowed to use that folder.",
+  },
+  database: {
+    title: "The database reported a problem.",
+    hint: "Try again. If it keeps happening, close other programs using this database or open a backup copy.",
+  },
+  cancelled: {
+    title: "The operation was cancelled.",
+    hint: "Nothing was changed. You can start it again at any time.",
+  },
+  newer_database: {
+    title: "This database was made by a newer version of EAC Desk.",
+    hint: "Update EAC Desk to open it, or open a different database.",
+  },
+  [NO_BACKEND]: {
+    title: "EAC Desk's engine is not available.",
+    hint: "Start this window from the EAC Desk application.",
+  },
+};
+
+const UNKNOWN = {
+  title: "Something went wrong.",
+  hint: "Try again. If the problem stays, note the message below and contact support.",
+};
+
+export function friendlyError(e: unknown): FriendlyError {
+  const err = toAppError(e);
+  const t = TEXT[err.code] ?? UNKNOWN;
+  return { code: err.code, title: t.title, hint: t.hint, message: err.message };
+}
+
+/** The violations carried by a `validation` error, or []. */
+export function violationsOf(e: unknown): Violation[] {
+  const err = toAppError(e);
+  if (err.code !== "validation" || !isRecord(err.details)) return [];
+  const v = err.details.violations;
+  return Array.isArray(v) ? (v as Violation[]) : [];
+}
+
+export function isCancelled(e: unknown): boolean {
+  return toAppError(e).code === "cancelled";
+}
+
+/** "file.json 12:5" / "file.json /eacs/3/value" / "/eacs/3" — where a violation is. */
+export function violationLocation(v: Violation): string {
+  const parts: string[] = [];
+  if (v.file) parts.push(v.file);
+  if (v.line != null) parts.push(v.column != null ? `${v.line}:${v.column}` : `${v.line}`);
+  if (v.pointer) parts.push(v.pointer);
+  return parts.join(" ");
+}

@@ -1,0 +1,129 @@
+import { describe, expect, it } from "vitest";
+import {
+  activeFilterCount,
+  describeFilter,
+  ariaSort,
+  emptyFilterState,
+  filterProblems,
+  isEmptyFilter,
+  nextSort,
+  queryKey,
+  toEacFilter,
+} from "./filters";
+
+describe("toEacFilter", () => {
+  it("turns every empty field into null", () => {
+    const f = toEacFilter(emptyFilterState());
+    expect(f).toEqual({
+      search: null,
+      technology: null,
+      beneficiary_type: null,
+      from: null,
+      to: null,
+      retired: null,
+      source: null,
+      destination: null,
+    });
+    expect(isEmptyFilter(f)).toBe(true);
+    expect(activeFilterCount(f)).toBe(0);
+  });
+
+  it("trims the search and treats blank search as null", () => {
+    expect(toEacFilter({ ...emptyFilterState(), search: "  abc " }).search).toBe("abc");
+    expect(toEacFilter({ ...emptyFilterState(), search: "   " }).search).toBeNull();
+  });
+
+  it("passes valid enum values and dates", () => {
+    const f = toEacFilter({
+      search: "x",
+      technology: "wind",
+      beneficiary_type: "customer",
+      from: "2024-01-01",
+      to: "2024-12-31",
+      retired: "partly",
+      source: "Registry A",
+      destination: "Account 7",
+    });
+    expect(f).toEqual({
+      search: "x",
+      technology: "wind",
+      beneficiary_type: "customer",
+      from: "2024-01-01",
+      to: "2024-12-31",
+      retired: "partly",
+      source: "Registry A",
+      destination: "Account 7",
+    });
+    expect(activeFilterCount(f)).toBe(8);
+    expect(isEmptyFilter(f)).toBe(false);
+  });
+
+  it("drops unknown enum values and invalid dates", () => {
+    const f = toEacFilter({
+      ...emptyFilterState(),
+      technology: "fusion",
+      retired: "maybe",
+      beneficiary_type: "friend",
+      from: "2024-02-30",
+      to: "tomorrow",
+    });
+    expect(f.technology).toBeNull();
+    expect(f.retired).toBeNull();
+    expect(f.beneficiary_type).toBeNull();
+    expect(f.from).toBeNull();
+    expect(f.to).toBeNull();
+  });
+
+  it("keeps source/destination text exactly (including spaces inside)", () => {
+    expect(toEacFilter({ ...emptyFilterState(), source: " A  B " }).source).toBe(" A  B ");
+  });
+});
+
+describe("filterProblems", () => {
+  it("reports a reversed range and bad dates", () => {
+    expect(filterProblems(emptyFilterState())).toEqual([]);
+    expect(filterProblems({ ...emptyFilterState(), from: "2024-05-01", to: "2024-04-01" })).toHaveLength(1);
+    expect(filterProblems({ ...emptyFilterState(), from: "2024-13-01" })[0]).toMatch(/From/);
+  });
+});
+
+describe("sorting", () => {
+  it("toggles direction on the same column and resets on another", () => {
+    const s = { field: "eac_number" as const, descending: false };
+    expect(nextSort(s, "eac_number")).toEqual({ field: "eac_number", descending: true });
+    expect(nextSort({ field: "eac_number", descending: true }, "eac_number")).toEqual({
+      field: "eac_number",
+      descending: false,
+    });
+    expect(nextSort(s, "quantity")).toEqual({ field: "quantity", descending: false });
+  });
+  it("gives aria-sort values", () => {
+    const s = { field: "quantity" as const, descending: true };
+    expect(ariaSort(s, "quantity")).toBe("descending");
+    expect(ariaSort(s, "source")).toBe("none");
+  });
+  it("query key changes with filter and sort", () => {
+    const f = toEacFilter(emptyFilterState());
+    const s = { field: "eac_number" as const, descending: false };
+    expect(queryKey(f, s)).toBe(queryKey({ ...f }, { ...s }));
+    expect(queryKey(f, s)).not.toBe(queryKey({ ...f, search: "a" }, s));
+    expect(queryKey(f, s)).not.toBe(queryKey(f, { ...s, descending: true }));
+  });
+});
+
+describe("describeFilter", () => {
+  const labels = {
+    technology: (t: string) => t.toUpperCase(),
+    beneficiary: (t: string) => `B:${t}`,
+    retired: (t: string) => `R:${t}`,
+  };
+  it("says when there is no filter", () => {
+    expect(describeFilter(toEacFilter(emptyFilterState()), labels)).toBe("No filter (all EACs)");
+  });
+  it("lists the active filters in words", () => {
+    const f = toEacFilter({ ...emptyFilterState(), search: "abc", technology: "wind", retired: "no", from: "2024-01-01" });
+    expect(describeFilter(f, labels)).toBe("Search: “abc” · Technology: WIND · Period on or after 2024-01-01 · Retired: R:no");
+    const g = toEacFilter({ ...emptyFilterState(), from: "2024-01-01", to: "2024-02-01", beneficiary_type: "customer" });
+    expect(describeFilter(g, labels)).toBe("Beneficiary type: B:customer · Period overlaps 2024-01-01 – 2024-02-01");
+  });
+});

@@ -1,0 +1,126 @@
+// Filter bar state (plain strings, as form controls hold them) and its
+// conversion to the contract's EacFilter (empty -> null).
+
+import type { BeneficiaryType, EacFilter, RetiredState, SortSpec, TechnologyType } from "./types";
+import { BENEFICIARY_TYPES, RETIRED_STATES, TECHNOLOGIES } from "./labels";
+import { isIsoDay } from "./dates";
+
+export interface FilterState {
+  search: string;
+  technology: string;
+  beneficiary_type: string;
+  from: string;
+  to: string;
+  retired: string;
+  source: string;
+  destination: string;
+}
+
+export function emptyFilterState(): FilterState {
+  return {
+    search: "",
+    technology: "",
+    beneficiary_type: "",
+    from: "",
+    to: "",
+    retired: "",
+    source: "",
+    destination: "",
+  };
+}
+
+function text(s: string): string | null {
+  const t = s.trim();
+  return t === "" ? null : t;
+}
+
+function oneOf<T extends string>(s: string, allowed: readonly T[]): T | null {
+  return (allowed as readonly string[]).includes(s) ? (s as T) : null;
+}
+
+function day(s: string): string | null {
+  const t = s.trim();
+  return isIsoDay(t) ? t : null;
+}
+
+export function toEacFilter(s: FilterState): EacFilter {
+  return {
+    search: text(s.search),
+    technology: oneOf<TechnologyType>(s.technology, TECHNOLOGIES),
+    beneficiary_type: oneOf<BeneficiaryType>(s.beneficiary_type, BENEFICIARY_TYPES),
+    from: day(s.from),
+    to: day(s.to),
+    retired: oneOf<RetiredState>(s.retired, RETIRED_STATES),
+    // source/destination are whatever distinct_values returned: passed on untouched (only "" -> null)
+    source: s.source === "" ? null : s.source,
+    destination: s.destination === "" ? null : s.destination,
+  };
+}
+
+export function isEmptyFilter(f: EacFilter): boolean {
+  return Object.values(f).every((v) => v === null);
+}
+
+/** How many filters are in effect (for "Clear filters (3)"). */
+export function activeFilterCount(f: EacFilter): number {
+  return Object.values(f).filter((v) => v !== null).length;
+}
+
+/** Problems worth showing next to the filter bar. */
+export function filterProblems(s: FilterState): string[] {
+  const out: string[] = [];
+  if (s.from.trim() !== "" && !isIsoDay(s.from.trim())) out.push("“From” is not a valid date (YYYY-MM-DD).");
+  if (s.to.trim() !== "" && !isIsoDay(s.to.trim())) out.push("“To” is not a valid date (YYYY-MM-DD).");
+  const f = toEacFilter(s);
+  if (f.from && f.to && f.from > f.to) out.push("“From” is after “To”, so nothing can match.");
+  return out;
+}
+
+/** A stable identity for a (filter, sort) pair: when it changes, cached pages are stale. */
+export function queryKey(f: EacFilter, sort: SortSpec): string {
+  return JSON.stringify([
+    f.search,
+    f.technology,
+    f.beneficiary_type,
+    f.from,
+    f.to,
+    f.retired,
+    f.source,
+    f.destination,
+    sort.field,
+    sort.descending,
+  ]);
+}
+
+/** Clicking a column header: same field toggles direction, another field sorts ascending. */
+export function nextSort(current: SortSpec, field: SortSpec["field"]): SortSpec {
+  if (current.field === field) return { field, descending: !current.descending };
+  return { field, descending: false };
+}
+
+export function ariaSort(current: SortSpec, field: SortSpec["field"]): "ascending" | "descending" | "none" {
+  if (current.field !== field) return "none";
+  return current.descending ? "descending" : "ascending";
+}
+
+/** The filter in words, for confirmation dialogs: "Technology: Wind · Search: “abc”". */
+export function describeFilter(
+  f: EacFilter,
+  labels: {
+    technology: (t: string) => string;
+    beneficiary: (t: string) => string;
+    retired: (t: string) => string;
+  },
+): string {
+  const parts: string[] = [];
+  if (f.search) parts.push(`Search: “${f.search}”`);
+  if (f.technology) parts.push(`Technology: ${labels.technology(f.technology)}`);
+  if (f.beneficiary_type) parts.push(`Beneficiary type: ${labels.beneficiary(f.beneficiary_type)}`);
+  if (f.from && f.to) parts.push(`Period overlaps ${f.from} – ${f.to}`);
+  else if (f.from) parts.push(`Period on or after ${f.from}`);
+  else if (f.to) parts.push(`Period on or before ${f.to}`);
+  if (f.retired) parts.push(`Retired: ${labels.retired(f.retired)}`);
+  if (f.source) parts.push(`Source: ${f.source}`);
+  if (f.destination) parts.push(`Destination: ${f.destination}`);
+  return parts.length === 0 ? "No filter (all EACs)" : parts.join(" · ");
+}

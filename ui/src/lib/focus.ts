@@ -1,0 +1,97 @@
+// Focus helpers for dialogs: trap Tab inside, Esc to close, restore focus after.
+
+const FOCUSABLE =
+  'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), ' +
+  'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
+
+export function focusables(root: HTMLElement): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+    (el) => el.getClientRects().length > 0 && !el.closest("[inert]"),
+  );
+}
+
+/** Index that Tab (or Shift+Tab) moves to in a ring of `count` elements. */
+export function wrapFocusIndex(current: number, count: number, backwards: boolean): number {
+  if (count <= 0) return -1;
+  if (current < 0) return backwards ? count - 1 : 0;
+  return backwards ? (current - 1 + count) % count : (current + 1) % count;
+}
+
+export interface TrapOptions {
+  onescape?: () => void;
+}
+
+/** Svelte action: keep keyboard focus inside `node` while it exists. */
+export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
+  let options = opts;
+  const previous = document.activeElement as HTMLElement | null;
+
+  queueMicrotask(() => {
+    const preferred = node.querySelector<HTMLElement>("[data-autofocus]");
+    const target = preferred && !preferred.hasAttribute("disabled") ? preferred : focusables(node)[0];
+    (target ?? node).focus();
+  });
+
+  function onKeydown(e: KeyboardEvent) {
+    if (e.key === "Escape") {
+      e.stopPropagation();
+      e.preventDefault();
+      options.onescape?.();
+      return;
+    }
+    if (e.key !== "Tab") return;
+    const items = focusables(node);
+    if (items.length === 0) {
+      e.preventDefault();
+      node.focus();
+      return;
+    }
+    const idx = items.indexOf(document.activeElement as HTMLElement);
+    const atEdge = e.shiftKey ? idx <= 0 : idx === items.length - 1 || idx < 0;
+    if (atEdge) {
+      e.preventDefault();
+      items[wrapFocusIndex(idx, items.length, e.shiftKey)].focus();
+    }
+  }
+
+  node.addEventListener("keydown", onKeydown);
+  return {
+    update(next: TrapOptions) {
+      options = next;
+    },
+    destroy() {
+      node.removeEventListener("keydown", onKeydown);
+      if (previous && previous.isConnected && typeof previous.focus === "function") {
+        // let the DOM settle before moving focus back
+        setTimeout(() => previous.focus(), 0);
+      }
+    },
+  };
+}
+
+/** Copy text to the clipboard; falls back to a hidden textarea. */
+export async function copyText(text: string): Promise<boolean> {
+  try {
+    if (navigator.clipboard?.writeText) {
+      await navigator.clipboard.writeText(text);
+      return true;
+    }
+  } catch {
+    /* fall through */
+  }
+  const ta = document.createElement("textarea");
+  ta.value = text;
+  ta.setAttribute("readonly", "");
+  ta.style.position = "fixed";
+  ta.style.opacity = "0";
+  document.body.appendChild(ta);
+  ta.select();
+  let ok = false;
+  try {
+    ok = document.execCommand("copy");
+  } catch {
+    ok = false;
+  }
+  ta.remove();
+  return ok;
+}

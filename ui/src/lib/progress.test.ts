@@ -1,0 +1,20 @@
+import { describe, expect, it } from "vitest";
+import { progressFraction, progressLabel } from "./progress";
+
+const ev = (done: number, total: number | null, phase = "importing") => ({ op_id: "x", phase, done, total });
+
+describe("progress", () => {
+  it("computes a fraction only when the total is known", () => {
+    expect(progressFraction(ev(50, 200))).toBe(0.25);
+    expect(progressFraction(ev(250, 200))).toBe(1);
+    expect(progressFraction(ev(5, null))).toBeNull();
+    expect(progressFraction(ev(0, 0))).toBeNull();
+    expect(progressFraction(null)).toBeNull();
+  });
+  it("labels progress in words", () => {
+    expect(progressLabel(ev(1200, 5000))).toBe("Importing: 1 200 of 5 000 (24 %)");
+    expect(progressLabel(ev(7, null, "reading"))).toBe("Reading: 7");
+    expect(progressLabel(ev(0, null, "custom_step"))).toBe("Custom_step…");
+    expect(progressLabel(undefined)).toBe("Working…");
+  });
+});
