@@ -5,15 +5,46 @@
 //! Invariants: only this crate talks to SQLite; every SQL statement is
 //! parameterized; every mutation runs in one transaction that also writes its
 //! audit record; quantities are stored and summed as exact decimals.
+//!
+//! Layout: `migrate` (schema versions), `rows` (an EAC over its tables, the
+//! only code writing EAC rows), `query` (filters and sorts as bound SQL),
+//! `import` and `edit` (the write paths), `browse` and `export` (the read paths).
 
 pub mod api;
+mod browse;
+mod edit;
 mod error;
+mod export;
+mod import;
+mod migrate;
+mod query;
+mod rows;
 
 use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 pub use api::*;
-use eac_model::Eac;
+use eac_model::{Eac, Timestamp};
 pub use error::{Result, StoreError};
+use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+
+/// How long a write waits for another process's write transaction (the CLI
+/// importing while the app is open) before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Most rows one browse page (or suggestion list) returns; also the size of
+/// a page asked for with limit 0.
+pub const MAX_PAGE: usize = 1000;
+
+/// Rows of one page: 0 (unspecified) or anything larger than [`MAX_PAGE`]
+/// gives [`MAX_PAGE`].
+pub(crate) fn page_size(limit: usize) -> usize {
+    if limit == 0 {
+        MAX_PAGE
+    } else {
+        limit.min(MAX_PAGE)
+    }
+}
 
 /// An open EAC database.
 pub struct Store {
@@ -21,12 +52,59 @@ pub struct Store {
     path: PathBuf,
 }
 
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
 impl Store {
     /// Opens (creating when missing) and migrates the database at `path`.
     /// WAL mode, foreign keys on, a busy timeout so a concurrent writer (the
     /// CLI while the app is open) waits instead of failing.
     pub fn open(path: &Path) -> Result<Store> {
-        unimplemented!()
+        let io_error = |source| StoreError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(io_error)?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Write transactions take the write lock when they begin, so a second
+        // writer waits (busy timeout) at BEGIN instead of failing half-way.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        conn.set_prepared_statement_cache_capacity(64);
+        // Refuse a newer schema before changing anything in the file.
+        let found = migrate::schema_version(&conn)?;
+        if found > migrate::supported_version() {
+            return Err(StoreError::NewerDatabase {
+                path: path.to_owned(),
+                found,
+                supported: migrate::supported_version(),
+            });
+        }
+        let mode: String =
+            conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::InvalidInput(format!(
+                "{}: the database cannot use write-ahead logging (journal mode `{mode}`)",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "foreign_keys", true)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // Large imports touch many index pages; 32 MiB of page cache.
+        conn.pragma_update(None, "cache_size", -32_768)?;
+        migrate::apply(&mut conn, path)?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -34,12 +112,24 @@ impl Store {
     }
 
     pub fn info(&self) -> Result<DbInfo> {
-        unimplemented!()
+        let (eac_count, value_count): (i64, i64) = self.conn.query_row(
+            "SELECT COUNT(*), COALESCE(SUM(value_count), 0) FROM eacs",
+            [],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )?;
+        Ok(DbInfo {
+            path: self.path.display().to_string(),
+            eac_count: rows::from_count(eac_count),
+            value_count: rows::from_count(value_count),
+            schema_version: migrate::schema_version(&self.conn)?,
+        })
     }
 
     /// Changes whenever another connection commits (`PRAGMA data_version`).
     pub fn data_version(&self) -> Result<i64> {
-        unimplemented!()
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))?)
     }
 
     /// Imports one P1 listing file as one transaction.
@@ -49,7 +139,10 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        unimplemented!()
+        let tx = self.conn.transaction()?;
+        let report = import::import_file(&tx, path, opts, progress)?;
+        tx.commit()?;
+        Ok(report)
     }
 
     /// Imports EACs already in memory (sample data) as one transaction.
@@ -59,27 +152,30 @@ impl Store {
         eacs: &mut dyn Iterator<Item = Eac>,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        unimplemented!()
+        let tx = self.conn.transaction()?;
+        let report = import::import_eacs(&tx, source_name, eacs, progress)?;
+        tx.commit()?;
+        Ok(report)
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {
-        unimplemented!()
+        browse::browse(&self.conn, query)
     }
 
     pub fn summary(&self, filter: &EacFilter) -> Result<BrowseSummary> {
-        unimplemented!()
+        browse::summary(&self.conn, filter)
     }
 
     pub fn eac(&self, cds_eac_id: &str) -> Result<Eac> {
-        unimplemented!()
+        rows::load_eac(&self.conn, cds_eac_id).map(|(_, eac)| eac)
     }
 
     pub fn detail(&self, cds_eac_id: &str) -> Result<EacDetail> {
-        unimplemented!()
+        browse::detail(&self.conn, cds_eac_id)
     }
 
     pub fn choices(&self, field: ChoiceField) -> Result<Vec<Choice>> {
-        unimplemented!()
+        browse::choices(&self.conn, field)
     }
 
     pub fn beneficiary_suggestions(
@@ -88,7 +184,7 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<String>> {
-        unimplemented!()
+        edit::suggestions(&self.conn, kind, prefix, limit)
     }
 
     pub fn set_beneficiaries(
@@ -98,7 +194,12 @@ impl Store {
         reason: &str,
         os_user: &str,
     ) -> Result<AuditRecord> {
-        unimplemented!()
+        edit::validate(cds_eac_id, to, reason)?;
+        let tx = self.conn.transaction()?;
+        let (id, eac) = rows::load_eac(&tx, cds_eac_id)?;
+        let record = edit::apply(&tx, id, eac, to, reason, os_user, Timestamp::now())?;
+        tx.commit()?;
+        Ok(record)
     }
 
     pub fn bulk_set_beneficiaries(
@@ -109,11 +210,44 @@ impl Store {
         os_user: &str,
         progress: &dyn Progress,
     ) -> Result<BulkEditReport> {
-        unimplemented!()
+        edit::validate("bulk edit", to, reason)?;
+        let tx = self.conn.transaction()?;
+        // The matching ids first: the edit may change what the filter matches.
+        let mut sql = query::Sql::new("SELECT e.id FROM eacs e");
+        query::push_filter(&mut sql, filter)?;
+        sql.push(" ORDER BY e.id");
+        let ids: Vec<i64> = tx
+            .prepare(&sql.text)?
+            .query_map(sql.params(), |row| row.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let total = ids.len() as u64;
+        let at = Timestamp::now();
+        let mut changed = 0;
+        let mut last_progress = Instant::now();
+        for (done, id) in ids.into_iter().enumerate() {
+            if progress.is_cancelled() {
+                return Err(StoreError::Cancelled);
+            }
+            let eac = rows::load_eac_by_id(&tx, id)?;
+            if !edit::is_assigned(&eac, to) {
+                edit::apply(&tx, id, eac, to, reason, os_user, at)?;
+                changed += 1;
+            }
+            if last_progress.elapsed() >= import::PROGRESS_EVERY {
+                last_progress = Instant::now();
+                progress.update("bulk_edit", done as u64 + 1, Some(total));
+            }
+        }
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        progress.update("bulk_edit", total, Some(total));
+        tx.commit()?;
+        Ok(BulkEditReport { changed })
     }
 
     pub fn audit_log(&self, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
-        unimplemented!()
+        edit::audit_log(&self.conn, cds_eac_id)
     }
 
     pub fn export_p1(
@@ -122,7 +256,7 @@ impl Store {
         dest: &Path,
         progress: &dyn Progress,
     ) -> Result<ExportReport> {
-        unimplemented!()
+        export::export_p1(&self.conn, filter, dest, progress)
     }
 }
 

@@ -1,0 +1,214 @@
+//! The read path for people: pages of rows, exact totals of a filtered set,
+//! pickers and the detail pane.
+
+use bigdecimal::BigDecimal;
+use eac_model::{BeneficiaryType, Decimal, EnergyUnit, RetiredState, TechnologyType};
+use rusqlite::Connection;
+
+use crate::query::{order_by, push_filter, Sql};
+use crate::rows::{self, count, display_time, from_count, parsed};
+use crate::{
+    BrowseQuery, BrowseSummary, Choice, ChoiceField, EacDetail, EacFilter, EacRow, EacValueView,
+    QuantityTotal, Result,
+};
+
+pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRow>> {
+    let mut sql = Sql::new(
+        "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
+            e.period_end, e.issuance, e.source_id, e.source_name, e.destination_id,
+            e.destination_name, e.beneficiary_type, e.retired_state, e.value_count
+         FROM eacs e",
+    );
+    push_filter(&mut sql, &query.filter)?;
+    sql.push(&order_by(query.sort));
+    sql.push(" LIMIT ")
+        .bind(count(crate::page_size(query.limit)))
+        .push(" OFFSET ")
+        .bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
+    let mut stmt = conn.prepare_cached(&sql.text)?;
+    let heads = stmt.query_map(sql.params(), |row| {
+        let id: i64 = row.get(0)?;
+        let eac_row = EacRow {
+            cds_eac_id: row.get(1)?,
+            eac_number: row.get(2)?,
+            technology_type: parsed(row, 3, TechnologyType::parse)?,
+            period_start: display_time(row, 4)?,
+            period_end: display_time(row, 5)?,
+            issuance: row.get(6)?,
+            source_id: row.get(7)?,
+            source_name: row.get(8)?,
+            destination_id: row.get(9)?,
+            destination_name: row.get(10)?,
+            beneficiary_type: parsed(row, 11, BeneficiaryType::parse)?,
+            beneficiaries: Vec::new(),
+            quantities: Vec::new(),
+            retired_state: parsed(row, 12, RetiredState::parse)?,
+            value_count: from_count(row.get(13)?),
+        };
+        Ok((id, eac_row))
+    })?;
+    let mut out = Vec::new();
+    for head in heads {
+        let (id, mut row) = head?;
+        row.beneficiaries = rows::beneficiaries(conn, id)?;
+        row.quantities = rows::quantities(conn, id)?;
+        out.push(row);
+    }
+    Ok(out)
+}
+
+/// Count and exact totals per unit. SQLite sums integer mantissas grouped by
+/// unit and scale; Rust combines the groups with BigDecimal. Totals whose
+/// mantissa does not fit in 64 bits are summed from their text; so is
+/// everything when an integer sum overflows. Never a float.
+pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSummary> {
+    let mut sql = Sql::new("SELECT COUNT(*) FROM eacs e");
+    push_filter(&mut sql, filter)?;
+    let n: i64 = conn
+        .prepare_cached(&sql.text)?
+        .query_row(sql.params(), |row| row.get(0))?;
+
+    // Indexed like EnergyUnit::ALL (Wh, kWh, MWh).
+    let mut totals: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
+    let mut add = |unit: EnergyUnit, amount: BigDecimal| {
+        let slot = &mut totals[unit_index(unit)];
+        *slot = Some(slot.take().unwrap_or_default() + amount);
+    };
+
+    const FROM: &str = " FROM eac_totals t JOIN eacs e ON e.id = t.eac_id";
+    let mut sql = Sql::new(&format!("SELECT t.unit, t.scale, SUM(t.mantissa){FROM}"));
+    let and = if push_filter(&mut sql, filter)? {
+        " AND "
+    } else {
+        " WHERE "
+    };
+    sql.push(and)
+        .push("t.mantissa IS NOT NULL GROUP BY t.unit, t.scale");
+    let groups: rusqlite::Result<Vec<(EnergyUnit, i64, i64)>> = conn
+        .prepare_cached(&sql.text)?
+        .query_map(sql.params(), |row| {
+            Ok((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?, row.get(2)?))
+        })
+        .and_then(|rows| rows.collect());
+    let text_rows = match groups {
+        Ok(groups) => {
+            for (unit, scale, mantissa) in groups {
+                add(unit, rows::big_from_scaled(mantissa, scale));
+            }
+            "t.mantissa IS NULL"
+        }
+        Err(e) if is_integer_overflow(&e) => "1",
+        Err(e) => return Err(e.into()),
+    };
+
+    let mut sql = Sql::new(&format!("SELECT t.unit, t.total{FROM}"));
+    let and = if push_filter(&mut sql, filter)? {
+        " AND "
+    } else {
+        " WHERE "
+    };
+    sql.push(and).push(text_rows);
+    let mut stmt = conn.prepare_cached(&sql.text)?;
+    let mut rows = stmt.query(sql.params())?;
+    while let Some(row) = rows.next()? {
+        let unit = parsed(row, 0, EnergyUnit::parse)?;
+        let total: String = row.get(1)?;
+        add(unit, rows::big_from_text(&total)?);
+    }
+
+    let totals = EnergyUnit::ALL
+        .iter()
+        .zip(totals)
+        .filter_map(|(unit, total)| {
+            Some(QuantityTotal {
+                unit: unit.as_str().to_owned(),
+                total: Decimal::from_big(&total?).as_str().to_owned(),
+            })
+        })
+        .collect();
+    Ok(BrowseSummary {
+        count: from_count(n),
+        totals,
+    })
+}
+
+fn unit_index(unit: EnergyUnit) -> usize {
+    EnergyUnit::ALL
+        .iter()
+        .position(|u| *u == unit)
+        .expect("every unit is in ALL")
+}
+
+fn is_integer_overflow(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(_, Some(msg)) if msg.contains("integer overflow"))
+}
+
+/// Ids with a label `name (id)` for the source or destination picker.
+pub(crate) fn choices(conn: &Connection, field: ChoiceField) -> Result<Vec<Choice>> {
+    let sql = match field {
+        ChoiceField::Source => {
+            "SELECT source_id, min(source_name) || ' (' || source_id || ')' AS label
+             FROM eacs GROUP BY source_id ORDER BY label, source_id"
+        }
+        ChoiceField::Destination => {
+            "SELECT destination_id, min(destination_name) || ' (' || destination_id || ')' AS label
+             FROM eacs GROUP BY destination_id ORDER BY label, destination_id"
+        }
+    };
+    let mut stmt = conn.prepare_cached(sql)?;
+    let choices = stmt
+        .query_map([], |row| {
+            Ok(Choice {
+                value: row.get(0)?,
+                label: row.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(choices)
+}
+
+/// Every field of one EAC for the detail pane.
+pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
+    let (id, eac) = rows::load_eac(conn, cds_eac_id)?;
+    let extensions_json = eac_model::extensions_to_json(&eac.extensions);
+    let quantities = rows::quantities(conn, id)?;
+    let retired_state = eac.retired_state();
+    let values = eac
+        .values
+        .into_iter()
+        .map(|v| EacValueView {
+            eac_number: v.eac_number,
+            issued: v.issued.to_string(),
+            retired: v.retired.map(|d| d.to_string()),
+            start: v.start.map(|t| t.to_string()),
+            end: v.end.map(|t| t.to_string()),
+            unit: v.unit.as_str().to_owned(),
+            value: v.value.as_str().to_owned(),
+        })
+        .collect();
+    Ok(EacDetail {
+        cds_eac_id: eac.cds_eac_id,
+        cds_created: eac.cds_created.to_string(),
+        cds_modified: eac.cds_modified.to_string(),
+        eac_number: eac.eac_number,
+        source_id: eac.source_id,
+        source_name: eac.source_name,
+        destination_id: eac.destination_id,
+        destination_name: eac.destination_name,
+        beneficiary_type: eac.beneficiary_type,
+        beneficiaries: eac.beneficiaries,
+        asset_id: eac.asset_id,
+        asset_commissioned: eac.asset_commissioned.map(|d| d.to_string()),
+        asset_origination: eac.asset_origination,
+        asset_destination: eac.asset_destination,
+        technology_type: eac.technology_type,
+        emissions_factor_direct: eac.emissions_factor_direct.map(|d| d.as_str().to_owned()),
+        emissions_factor_lca: eac.emissions_factor_lca.map(|d| d.as_str().to_owned()),
+        period_start: eac.period_start.to_string(),
+        period_end: eac.period_end.to_string(),
+        values,
+        extensions_json,
+        retired_state,
+        quantities,
+    })
+}

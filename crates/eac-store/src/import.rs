@@ -1,0 +1,317 @@
+//! Import: one file (or one in-memory source) is one transaction. EACs are
+//! read as a stream, checked, and written as they come; any error, malformed
+//! JSON, IO failure or cancel rolls everything back.
+
+use std::cell::Cell;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Timestamp, Violation};
+use rusqlite::{params, Connection};
+use sha2::{Digest, Sha256};
+
+use crate::rows::{self, count};
+use crate::{FileImportReport, ImportOptions, ImportOutcome, Progress, Result, StoreError};
+
+/// Errors reported per file before reading stops; warnings kept per file.
+pub(crate) const MAX_REPORTED: usize = 50;
+/// Progress is reported at most this often.
+pub(crate) const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+
+/// Reads through to the inner reader, hashing and counting every byte.
+struct HashingReader<'c, R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: &'c Cell<u64>,
+}
+
+impl<R: Read> Read for HashingReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes.set(self.bytes.get() + n as u64);
+        Ok(n)
+    }
+}
+
+/// Where progress is measured: bytes of a file, or EACs of an iterator.
+enum Measure<'c> {
+    Bytes { read: &'c Cell<u64>, total: u64 },
+    Eacs,
+}
+
+/// The state of one import transaction.
+struct Batch<'a> {
+    conn: &'a Connection,
+    file: String,
+    id: i64,
+    progress: &'a dyn Progress,
+    measure: Measure<'a>,
+    last_progress: Instant,
+    seen: u64,
+    added: usize,
+    replaced: usize,
+    skipped: usize,
+    ignored: usize,
+    value_count: usize,
+    errors: Vec<Violation>,
+    warnings: Vec<Violation>,
+    warning_count: usize,
+    /// A database failure: stops reading, reported as is.
+    failure: Option<StoreError>,
+    cancelled: bool,
+}
+
+impl<'a> Batch<'a> {
+    fn begin(
+        conn: &'a Connection,
+        file: String,
+        progress: &'a dyn Progress,
+        measure: Measure<'a>,
+    ) -> Result<Self> {
+        conn.execute(
+            "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2)",
+            params![file, Timestamp::now().to_storage()],
+        )?;
+        Ok(Batch {
+            conn,
+            file,
+            id: conn.last_insert_rowid(),
+            progress,
+            measure,
+            last_progress: Instant::now(),
+            seen: 0,
+            added: 0,
+            replaced: 0,
+            skipped: 0,
+            ignored: 0,
+            value_count: 0,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+            warning_count: 0,
+            failure: None,
+            cancelled: false,
+        })
+    }
+
+    /// Handles one EAC as read; says whether to read on.
+    fn accept(&mut self, index: usize, read: EacRead) -> Flow {
+        self.seen += 1;
+        match read {
+            EacRead::Valid { eac, warnings } => {
+                self.warn(warnings);
+                if let Err(e) = self.store(index, &eac) {
+                    self.failure = Some(e);
+                }
+            }
+            EacRead::Ignored { warnings } => {
+                self.ignored += 1;
+                self.warn(warnings);
+            }
+            EacRead::Invalid { violations } => {
+                let errors = violations.into_iter().filter(Violation::is_error);
+                self.error(errors);
+            }
+        }
+        if self.failure.is_some() || self.errors.len() >= MAX_REPORTED {
+            return Flow::Stop;
+        }
+        if self.progress.is_cancelled() {
+            self.cancelled = true;
+            return Flow::Stop;
+        }
+        if self.last_progress.elapsed() >= PROGRESS_EVERY {
+            self.report_progress();
+        }
+        Flow::Continue
+    }
+
+    fn report_progress(&mut self) {
+        self.last_progress = Instant::now();
+        match &self.measure {
+            Measure::Bytes { read, total } => {
+                self.progress.update("import", read.get(), Some(*total));
+            }
+            Measure::Eacs => self.progress.update("import", self.seen, None),
+        }
+    }
+
+    fn warn(&mut self, warnings: Vec<Violation>) {
+        self.warning_count += warnings.len();
+        let room = MAX_REPORTED.saturating_sub(self.warnings.len());
+        let file = &self.file;
+        self.warnings
+            .extend(warnings.into_iter().take(room).map(|w| w.with_file(file)));
+    }
+
+    fn error(&mut self, errors: impl IntoIterator<Item = Violation>) {
+        let room = MAX_REPORTED.saturating_sub(self.errors.len());
+        let file = &self.file;
+        self.errors
+            .extend(errors.into_iter().take(room).map(|e| e.with_file(file)));
+    }
+
+    /// Adds, replaces (incoming `cds_modified` newer) or skips one valid EAC.
+    /// After the first error nothing will be committed, but EACs are still
+    /// written so that later duplicates are still found and reported.
+    fn store(&mut self, index: usize, eac: &Eac) -> Result<()> {
+        match rows::find(self.conn, &eac.cds_eac_id)? {
+            None => {
+                rows::insert(self.conn, eac, self.id)?;
+                self.added += 1;
+                self.value_count += eac.values.len();
+            }
+            Some(stored) if stored.seen_batch_id == self.id => {
+                let duplicate = Violation::error(
+                    7,
+                    format!("/eacs/{index}/cds_eac_id"),
+                    format!(
+                        "`cds_eac_id` `{}` appears more than once in this file",
+                        eac.cds_eac_id
+                    ),
+                )
+                .with_eac(Some(&eac.cds_eac_id));
+                self.error([duplicate]);
+            }
+            Some(stored) if eac.cds_modified > stored.cds_modified => {
+                rows::replace(self.conn, stored.id, eac, self.id)?;
+                self.replaced += 1;
+                self.value_count += eac.values.len();
+            }
+            Some(stored) => {
+                rows::mark_seen(self.conn, stored.id, self.id)?;
+                self.skipped += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// Nothing has gone wrong so far.
+    fn is_clean(&self) -> bool {
+        self.failure.is_none() && !self.cancelled && self.errors.is_empty()
+    }
+
+    /// The outcome: an error (to roll back) or the report (to commit).
+    fn finish(mut self, sha256: Option<String>) -> Result<FileImportReport> {
+        if let Some(failure) = self.failure.take() {
+            return Err(failure);
+        }
+        if self.cancelled {
+            return Err(StoreError::Cancelled);
+        }
+        if !self.errors.is_empty() {
+            return Err(StoreError::Rules {
+                file: self.file,
+                violations: self.errors,
+            });
+        }
+        self.report_progress();
+        self.conn.execute(
+            "UPDATE import_batches SET sha256 = ?2, added = ?3, replaced = ?4, skipped = ?5,
+                ignored = ?6, value_count = ?7, warning_count = ?8
+             WHERE id = ?1",
+            params![
+                self.id,
+                sha256,
+                count(self.added),
+                count(self.replaced),
+                count(self.skipped),
+                count(self.ignored),
+                count(self.value_count),
+                count(self.warning_count),
+            ],
+        )?;
+        Ok(FileImportReport {
+            file: self.file,
+            sha256,
+            outcome: ImportOutcome::Imported,
+            added: self.added,
+            replaced: self.replaced,
+            skipped: self.skipped,
+            ignored: self.ignored,
+            value_count: self.value_count,
+            message: None,
+            violations: Vec::new(),
+            warnings: self.warnings,
+            warning_count: self.warning_count,
+        })
+    }
+}
+
+/// Streams one P1 listing file into the open transaction `conn`.
+pub(crate) fn import_file(
+    conn: &Connection,
+    path: &Path,
+    opts: ImportOptions,
+    progress: &dyn Progress,
+) -> Result<FileImportReport> {
+    let io_error = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let file = File::open(path).map_err(io_error)?;
+    let total = file.metadata().map_err(io_error)?.len();
+    let bytes = Cell::new(0);
+    let mut reader = HashingReader {
+        inner: file,
+        hasher: Sha256::new(),
+        bytes: &bytes,
+    };
+    let name = path.display().to_string();
+    let measure = Measure::Bytes {
+        read: &bytes,
+        total,
+    };
+    let mut batch = Batch::begin(conn, name, progress, measure)?;
+    let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
+    let outcome = eac_model::read_listing(&mut reader, check, |i, read| batch.accept(i, read));
+    match outcome {
+        Ok(summary) => {
+            let (errors, warnings): (Vec<_>, Vec<_>) = summary
+                .violations
+                .into_iter()
+                .partition(Violation::is_error);
+            batch.error(errors);
+            batch.warn(warnings);
+        }
+        Err(ListingError::Malformed(v)) => batch.error([v]),
+        Err(ListingError::Io(e)) => return Err(io_error(e)),
+        // The callback asked to stop; `finish` says why.
+        Err(ListingError::Stopped) => {}
+    }
+    if !batch.is_clean() {
+        return batch.finish(None);
+    }
+    // The reader stops at the end of the JSON text; hash any trailing bytes too.
+    io::copy(&mut reader, &mut io::sink()).map_err(io_error)?;
+    let sha256 = hex::encode(reader.hasher.finalize());
+    batch.finish(Some(sha256))
+}
+
+/// Writes EACs held in memory (sample data) into the open transaction `conn`,
+/// checking each as an import would.
+pub(crate) fn import_eacs(
+    conn: &Connection,
+    source_name: &str,
+    eacs: &mut dyn Iterator<Item = Eac>,
+    progress: &dyn Progress,
+) -> Result<FileImportReport> {
+    let mut batch = Batch::begin(conn, source_name.to_owned(), progress, Measure::Eacs)?;
+    for (index, eac) in eacs.enumerate() {
+        let violations = check_eac(&eac, &format!("/eacs/{index}"), CheckOptions::import());
+        let read = if violations.iter().any(Violation::is_error) {
+            EacRead::Invalid { violations }
+        } else {
+            EacRead::Valid {
+                eac: Box::new(eac),
+                warnings: violations,
+            }
+        };
+        if batch.accept(index, read) == Flow::Stop {
+            break;
+        }
+    }
+    batch.finish(None)
+}

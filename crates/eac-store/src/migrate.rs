@@ -1,0 +1,80 @@
+//! The schema: numbered files of `migrations/`, embedded at compile time by
+//! `build.rs` and applied with `rusqlite_migration` (which keeps the version
+//! in `PRAGMA user_version`) in one transaction at open.
+
+use std::path::Path;
+
+use rusqlite::Connection;
+use rusqlite_migration::{Migrations, M};
+
+use crate::{Result, StoreError};
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));
+
+/// The newest schema version this build knows.
+pub(crate) fn supported_version() -> usize {
+    MIGRATION_FILES.len()
+}
+
+pub(crate) fn schema_version(conn: &Connection) -> Result<usize> {
+    let v: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+    // user_version is a signed 32-bit field; a negative one was not written by us.
+    Ok(usize::try_from(v).unwrap_or(usize::MAX))
+}
+
+/// Brings the database to the newest schema, refusing one written by a newer
+/// version of EAC Desk (its schema is unknown here; touching it could corrupt it).
+pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
+    let supported = supported_version();
+    let newer = |found| StoreError::NewerDatabase {
+        path: path.to_owned(),
+        found,
+        supported,
+    };
+    let found = schema_version(conn)?;
+    if found > supported {
+        return Err(newer(found));
+    }
+    if found == supported {
+        return Ok(());
+    }
+    let migrations = Migrations::new(MIGRATION_FILES.iter().map(|(_, sql)| M::up(sql)).collect());
+    if let Err(e) = migrations.to_latest(conn) {
+        // Another process (the app and the CLI opening a new file together)
+        // may have migrated between our version check and our transaction.
+        return match schema_version(conn)? {
+            v if v == supported => Ok(()),
+            v if v > supported => Err(newer(v)),
+            _ => Err(StoreError::Migration(e.to_string())),
+        };
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_in_the_folder_is_embedded_in_order() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
+        let mut on_disk: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".sql"))
+            .collect();
+        on_disk.sort();
+        let embedded: Vec<&str> = MIGRATION_FILES.iter().map(|(n, _)| *n).collect();
+        assert_eq!(on_disk, embedded);
+        for (i, name) in embedded.iter().enumerate() {
+            assert!(name.starts_with(&format!("{:04}_", i + 1)), "{name}");
+        }
+    }
+
+    #[test]
+    fn migrations_apply_to_an_empty_database() {
+        let migrations =
+            Migrations::new(MIGRATION_FILES.iter().map(|(_, sql)| M::up(sql)).collect());
+        migrations.validate().unwrap();
+    }
+}

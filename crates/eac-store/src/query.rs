@@ -1,0 +1,216 @@
+//! A small SQL builder for browse, totals, bulk edits and export: filters
+//! become `WHERE` terms with bound parameters only (no user text ever enters
+//! the SQL string), sort orders come from a fixed table.
+
+use chrono::NaiveTime;
+use eac_model::{Date, Timestamp};
+use rusqlite::types::Value;
+
+use crate::{EacFilter, Result, SortField, SortSpec, StoreError};
+
+/// SQL text and the parameters bound to its `?` placeholders, in order.
+#[derive(Debug, Default)]
+pub(crate) struct Sql {
+    pub text: String,
+    pub params: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Sql {
+            text: text.to_owned(),
+            params: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn bind(&mut self, value: impl Into<Value>) -> &mut Self {
+        self.text.push('?');
+        self.params.push(value.into());
+        self
+    }
+
+    pub fn params(&self) -> rusqlite::ParamsFromIter<std::slice::Iter<'_, Value>> {
+        rusqlite::params_from_iter(self.params.iter())
+    }
+}
+
+/// Appends ` WHERE …` (or nothing) selecting the EACs of `filter` from
+/// `eacs e`; says whether it wrote a `WHERE`.
+pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
+    let mut first = true;
+    let mut and = |sql: &mut Sql| {
+        sql.push(if first { " WHERE " } else { " AND " });
+        first = false;
+    };
+    if let Some(search) = filter
+        .search
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        and(sql);
+        if search.chars().count() >= 3 {
+            // Trigram index: a quoted FTS5 string is a substring, case-insensitive.
+            let phrase = format!("\"{}\"", search.replace('"', "\"\""));
+            sql.push("e.id IN (SELECT rowid FROM eac_search WHERE eac_search MATCH ")
+                .bind(phrase)
+                .push(")");
+        } else {
+            // Too short for trigrams: a scan of the search text.
+            sql.push("e.id IN (SELECT rowid FROM eac_search WHERE text LIKE ")
+                .bind(format!("%{}%", like_escape(search)))
+                .push(" ESCAPE '\\')");
+        }
+    }
+    if let Some(t) = filter.technology {
+        and(sql);
+        sql.push("e.technology_type = ").bind(t.as_str().to_owned());
+    }
+    if let Some(t) = filter.beneficiary_type {
+        and(sql);
+        sql.push("e.beneficiary_type = ")
+            .bind(t.as_str().to_owned());
+    }
+    // Overlap with whole UTC days [from, to]: the period ends after `from`
+    // begins and starts before the day after `to` begins.
+    if let Some(from) = filter.from.as_deref().filter(|s| !s.is_empty()) {
+        let start = day_start(parse_date(from)?);
+        and(sql);
+        sql.push("e.period_end > ").bind(start.to_storage());
+    }
+    if let Some(to) = filter.to.as_deref().filter(|s| !s.is_empty()) {
+        let day = parse_date(to)?;
+        let next = day
+            .as_naive()
+            .succ_opt()
+            .ok_or_else(|| StoreError::InvalidInput(format!("`{to}` is the last date there is")))?;
+        and(sql);
+        sql.push("e.period_start < ")
+            .bind(day_start(Date::from_naive(next)).to_storage());
+    }
+    if let Some(r) = filter.retired {
+        and(sql);
+        sql.push("e.retired_state = ").bind(r.as_str().to_owned());
+    }
+    if let Some(source) = &filter.source {
+        and(sql);
+        sql.push("e.source_id = ").bind(source.clone());
+    }
+    if let Some(destination) = &filter.destination {
+        and(sql);
+        sql.push("e.destination_id = ").bind(destination.clone());
+    }
+    Ok(!first)
+}
+
+fn parse_date(text: &str) -> Result<Date> {
+    Date::parse(text.trim())
+        .map_err(|_| StoreError::InvalidInput(format!("`{text}` is not a date (YYYY-MM-DD)")))
+}
+
+fn day_start(date: Date) -> Timestamp {
+    Timestamp::from_utc(date.as_naive().and_time(NaiveTime::MIN).and_utc())
+}
+
+/// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`.
+pub(crate) fn like_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// P1 listing order (digest §b): `eac_number` ascending in code-point order
+/// (BINARY collation on UTF-8), NULL numbers last, ties newest issuance
+/// first, then `cds_eac_id`. Matches the `eacs_p1_order` index.
+pub(crate) const P1_ORDER: &str =
+    " ORDER BY (e.eac_number IS NULL), e.eac_number, e.issuance DESC, e.cds_eac_id";
+
+/// ` ORDER BY …` for a browse sort: the field's columns, then `cds_eac_id`
+/// so that pages never overlap; descending reverses the whole order (so each
+/// order is one index read forwards or backwards).
+pub(crate) fn order_by(sort: SortSpec) -> String {
+    let terms: &[(&str, bool)] = match sort.field {
+        SortField::EacNumber => &[
+            ("(e.eac_number IS NULL)", true),
+            ("e.eac_number", true),
+            ("e.issuance", false),
+        ],
+        SortField::TechnologyType => &[("e.technology_type", true)],
+        SortField::PeriodStart => &[("e.period_start", true)],
+        SortField::PeriodEnd => &[("e.period_end", true)],
+        SortField::Source => &[("e.source_name", true), ("e.source_id", true)],
+        SortField::Destination => &[("e.destination_name", true), ("e.destination_id", true)],
+        SortField::BeneficiaryType => &[("e.beneficiary_type", true)],
+        SortField::Quantity => &[("e.quantity_sort_key", true)],
+        SortField::RetiredState => &[("e.retired_state", true)],
+        SortField::Issuance => &[("e.issuance", true)],
+        SortField::CdsEacId => &[],
+        SortField::CdsModified => &[("e.cds_modified", true)],
+    };
+    let mut out = String::from(" ORDER BY ");
+    for (column, ascending) in terms.iter().chain(&[("e.cds_eac_id", true)]) {
+        out.push_str(column);
+        out.push_str(if *ascending != sort.descending {
+            " ASC, "
+        } else {
+            " DESC, "
+        });
+    }
+    out.truncate(out.len() - 2);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_text_is_bound_never_inlined() {
+        let filter = EacFilter {
+            search: Some("x'); DROP TABLE eacs; --".into()),
+            source: Some("a' OR 1=1".into()),
+            ..Default::default()
+        };
+        let mut sql = Sql::new("SELECT 1 FROM eacs e");
+        push_filter(&mut sql, &filter).unwrap();
+        assert!(!sql.text.contains("DROP"));
+        assert!(!sql.text.contains("1=1"));
+        assert_eq!(sql.params.len(), 2);
+    }
+
+    #[test]
+    fn like_wildcards_are_escaped() {
+        assert_eq!(like_escape("5%_a\\"), "5\\%\\_a\\\\");
+    }
+
+    #[test]
+    fn descending_reverses_every_term() {
+        let asc = order_by(SortSpec {
+            field: SortField::EacNumber,
+            descending: false,
+        });
+        assert_eq!(
+            asc,
+            " ORDER BY (e.eac_number IS NULL) ASC, e.eac_number ASC, e.issuance DESC, e.cds_eac_id ASC"
+        );
+        let desc = order_by(SortSpec {
+            field: SortField::EacNumber,
+            descending: true,
+        });
+        assert_eq!(
+            desc,
+            " ORDER BY (e.eac_number IS NULL) DESC, e.eac_number DESC, e.issuance ASC, e.cds_eac_id DESC"
+        );
+    }
+}

@@ -1,0 +1,449 @@
+//! EACs to rows and back: the one place that knows how an [`Eac`] is laid
+//! out over `eacs`, `eac_values`, `eac_beneficiaries`, `eac_totals` and the
+//! search index. Callers own the transaction.
+
+use std::str::FromStr;
+
+use bigdecimal::BigDecimal;
+use eac_model::{
+    extensions_from_json, extensions_to_json, AssetLocationType, BeneficiaryType, Date, Decimal,
+    Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
+};
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::{QuantityTotal, Result, StoreError};
+
+/// Stored text that does not parse back: the file was changed behind our back.
+#[derive(Debug, thiserror::Error)]
+#[error("stored value `{0}` is not valid")]
+struct BadStoredText(String);
+
+fn bad(idx: usize, text: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        idx,
+        Type::Text,
+        Box::new(BadStoredText(text.to_owned())),
+    )
+}
+
+/// Reads column `idx` as text and parses it.
+pub(crate) fn parsed<T>(
+    row: &Row,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text: String = row.get(idx)?;
+    parse(&text).ok_or_else(|| bad(idx, &text))
+}
+
+pub(crate) fn parsed_opt<T>(
+    row: &Row,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    let text: Option<String> = row.get(idx)?;
+    text.map(|t| parse(&t).ok_or_else(|| bad(idx, &t)))
+        .transpose()
+}
+
+pub(crate) fn timestamp(text: &str) -> Option<Timestamp> {
+    Timestamp::from_storage(text).ok()
+}
+
+pub(crate) fn date(text: &str) -> Option<Date> {
+    Date::parse(text).ok()
+}
+
+pub(crate) fn decimal(text: &str) -> Option<Decimal> {
+    Decimal::parse(text).ok()
+}
+
+/// A stored timestamp as the RFC 3339 UTC text people and JSON see.
+pub(crate) fn display_time(row: &Row, idx: usize) -> rusqlite::Result<String> {
+    parsed(row, idx, timestamp).map(|t| t.to_string())
+}
+
+/// The `eacs` columns [`eac_head`] reads, for `FROM eacs e`.
+pub(crate) const EAC_COLUMNS: &str = "e.id, e.cds_eac_id, e.cds_created, e.cds_modified, \
+    e.eac_number, e.source_id, e.source_name, e.destination_id, e.destination_name, \
+    e.beneficiary_type, e.asset_id, e.asset_commissioned, e.asset_origination, \
+    e.asset_destination, e.technology_type, e.emissions_factor_direct, \
+    e.emissions_factor_lca, e.period_start, e.period_end, e.extensions";
+
+/// An EAC from one `eacs` row selected with [`EAC_COLUMNS`]; its values and
+/// beneficiaries are still empty (see [`load_children`]).
+pub(crate) fn eac_head(row: &Row) -> rusqlite::Result<(i64, Eac)> {
+    let extensions = match row.get::<_, Option<String>>(19)? {
+        None => Extensions::default(),
+        Some(text) => extensions_from_json(&text).map_err(|_| bad(19, &text))?,
+    };
+    let eac = Eac {
+        cds_eac_id: row.get(1)?,
+        cds_created: parsed(row, 2, timestamp)?,
+        cds_modified: parsed(row, 3, timestamp)?,
+        eac_number: row.get(4)?,
+        source_id: row.get(5)?,
+        source_name: row.get(6)?,
+        destination_id: row.get(7)?,
+        destination_name: row.get(8)?,
+        beneficiary_type: parsed(row, 9, BeneficiaryType::parse)?,
+        beneficiaries: Vec::new(),
+        asset_id: row.get(10)?,
+        asset_commissioned: parsed_opt(row, 11, date)?,
+        asset_origination: parsed(row, 12, AssetLocationType::parse)?,
+        asset_destination: parsed(row, 13, AssetLocationType::parse)?,
+        technology_type: parsed(row, 14, TechnologyType::parse)?,
+        emissions_factor_direct: parsed_opt(row, 15, decimal)?,
+        emissions_factor_lca: parsed_opt(row, 16, decimal)?,
+        period_start: parsed(row, 17, timestamp)?,
+        period_end: parsed(row, 18, timestamp)?,
+        values: Vec::new(),
+        extensions,
+    };
+    Ok((row.get(0)?, eac))
+}
+
+/// Fills in values (stored order) and beneficiaries of an EAC read by [`eac_head`].
+pub(crate) fn load_children(conn: &Connection, id: i64, eac: &mut Eac) -> Result<()> {
+    eac.beneficiaries = beneficiaries(conn, id)?;
+    let mut stmt = conn.prepare_cached(
+        r#"SELECT eac_number, issued, retired, "start", "end", unit, value, extensions
+           FROM eac_values WHERE eac_id = ?1 ORDER BY position"#,
+    )?;
+    let values = stmt.query_map([id], |row| {
+        let extensions = match row.get::<_, Option<String>>(7)? {
+            None => Extensions::default(),
+            Some(text) => extensions_from_json(&text).map_err(|_| bad(7, &text))?,
+        };
+        Ok(EacValue {
+            eac_number: row.get(0)?,
+            issued: parsed(row, 1, date)?,
+            retired: parsed_opt(row, 2, date)?,
+            start: parsed_opt(row, 3, timestamp)?,
+            end: parsed_opt(row, 4, timestamp)?,
+            unit: parsed(row, 5, EnergyUnit::parse)?,
+            value: parsed(row, 6, decimal)?,
+            extensions,
+        })
+    })?;
+    eac.values = values.collect::<rusqlite::Result<_>>()?;
+    Ok(())
+}
+
+pub(crate) fn beneficiaries(conn: &Connection, id: i64) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT beneficiary_id FROM eac_beneficiaries WHERE eac_id = ?1 ORDER BY position",
+    )?;
+    let list = stmt
+        .query_map([id], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(list)
+}
+
+/// Exact totals per unit, in unit order (Wh, kWh, MWh).
+pub(crate) fn quantities(conn: &Connection, id: i64) -> Result<Vec<QuantityTotal>> {
+    let mut stmt = conn.prepare_cached("SELECT unit, total FROM eac_totals WHERE eac_id = ?1")?;
+    let mut totals: Vec<(EnergyUnit, String)> = stmt
+        .query_map([id], |row| {
+            Ok((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    totals.sort_by_key(|(unit, _)| unit.wh_exponent());
+    Ok(totals
+        .into_iter()
+        .map(|(unit, total)| QuantityTotal {
+            unit: unit.as_str().to_owned(),
+            total,
+        })
+        .collect())
+}
+
+/// The whole EAC stored under `cds_eac_id`, with its row id.
+pub(crate) fn load_eac(conn: &Connection, cds_eac_id: &str) -> Result<(i64, Eac)> {
+    let sql = format!("SELECT {EAC_COLUMNS} FROM eacs e WHERE e.cds_eac_id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let (id, mut eac) = stmt
+        .query_row([cds_eac_id], eac_head)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(cds_eac_id.to_owned()))?;
+    load_children(conn, id, &mut eac)?;
+    Ok((id, eac))
+}
+
+/// The whole EAC stored in row `id`.
+pub(crate) fn load_eac_by_id(conn: &Connection, id: i64) -> Result<Eac> {
+    let sql = format!("SELECT {EAC_COLUMNS} FROM eacs e WHERE e.id = ?1");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let (_, mut eac) = stmt
+        .query_row([id], eac_head)
+        .optional()?
+        .ok_or_else(|| StoreError::NotFound(format!("#{id}")))?;
+    load_children(conn, id, &mut eac)?;
+    Ok(eac)
+}
+
+/// What the store already holds under an incoming `cds_eac_id`.
+pub(crate) struct Stored {
+    pub id: i64,
+    pub cds_modified: Timestamp,
+    pub seen_batch_id: i64,
+}
+
+pub(crate) fn find(conn: &Connection, cds_eac_id: &str) -> Result<Option<Stored>> {
+    let mut stmt = conn
+        .prepare_cached("SELECT id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?1")?;
+    let found = stmt
+        .query_row([cds_eac_id], |row| {
+            Ok(Stored {
+                id: row.get(0)?,
+                cds_modified: parsed(row, 1, timestamp)?,
+                seen_batch_id: row.get(2)?,
+            })
+        })
+        .optional()?;
+    Ok(found)
+}
+
+/// Values derived from an EAC for browsing, kept beside its fields.
+struct Derived {
+    issuance: String,
+    retired_state: RetiredState,
+    quantity_sort_key: String,
+    extensions: Option<String>,
+}
+
+fn derive(eac: &Eac) -> Result<Derived> {
+    let issuance = eac.issuance().ok_or_else(|| {
+        StoreError::InvalidInput(format!("EAC `{}` has no values", eac.cds_eac_id))
+    })?;
+    Ok(Derived {
+        issuance: issuance.to_string(),
+        retired_state: eac.retired_state(),
+        quantity_sort_key: total_wh(eac).sort_key(0),
+        extensions: extensions_to_json(&eac.extensions),
+    })
+}
+
+/// The exact total quantity in Wh, whatever units the values use.
+pub(crate) fn total_wh(eac: &Eac) -> Decimal {
+    let total: BigDecimal = eac
+        .values
+        .iter()
+        .map(|v| {
+            let (digits, scale) = v.value.to_big().into_bigint_and_exponent();
+            BigDecimal::new(digits, scale - v.unit.wh_exponent())
+        })
+        .sum();
+    Decimal::from_big(&total)
+}
+
+/// Inserts a new EAC with all its rows; returns its row id.
+pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64> {
+    let d = derive(eac)?;
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
+            source_name, destination_id, destination_name, beneficiary_type, asset_id,
+            asset_commissioned, asset_origination, asset_destination, technology_type,
+            emissions_factor_direct, emissions_factor_lca, period_start, period_end, issuance,
+            retired_state, value_count, quantity_sort_key, extensions, import_batch_id,
+            seen_batch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)",
+    )?;
+    let id = stmt.insert(params![
+        eac.cds_eac_id,
+        eac.cds_created.to_storage(),
+        eac.cds_modified.to_storage(),
+        eac.eac_number,
+        eac.source_id,
+        eac.source_name,
+        eac.destination_id,
+        eac.destination_name,
+        eac.beneficiary_type.as_str(),
+        eac.asset_id,
+        eac.asset_commissioned.map(|d| d.to_string()),
+        eac.asset_origination.as_str(),
+        eac.asset_destination.as_str(),
+        eac.technology_type.as_str(),
+        eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
+        eac.emissions_factor_lca.as_ref().map(Decimal::as_str),
+        eac.period_start.to_storage(),
+        eac.period_end.to_storage(),
+        d.issuance,
+        d.retired_state.as_str(),
+        count(eac.values.len()),
+        d.quantity_sort_key,
+        d.extensions,
+        batch_id,
+    ])?;
+    insert_children(conn, id, eac)?;
+    Ok(id)
+}
+
+/// Replaces a stored EAC by a newer version, keeping its row id.
+pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> Result<()> {
+    let d = derive(eac)?;
+    let mut stmt = conn.prepare_cached(
+        "UPDATE eacs SET cds_created = ?2, cds_modified = ?3, eac_number = ?4, source_id = ?5,
+            source_name = ?6, destination_id = ?7, destination_name = ?8, beneficiary_type = ?9,
+            asset_id = ?10, asset_commissioned = ?11, asset_origination = ?12,
+            asset_destination = ?13, technology_type = ?14, emissions_factor_direct = ?15,
+            emissions_factor_lca = ?16, period_start = ?17, period_end = ?18, issuance = ?19,
+            retired_state = ?20, value_count = ?21, quantity_sort_key = ?22, extensions = ?23,
+            import_batch_id = ?24, seen_batch_id = ?24
+         WHERE id = ?1",
+    )?;
+    stmt.execute(params![
+        id,
+        eac.cds_created.to_storage(),
+        eac.cds_modified.to_storage(),
+        eac.eac_number,
+        eac.source_id,
+        eac.source_name,
+        eac.destination_id,
+        eac.destination_name,
+        eac.beneficiary_type.as_str(),
+        eac.asset_id,
+        eac.asset_commissioned.map(|d| d.to_string()),
+        eac.asset_origination.as_str(),
+        eac.asset_destination.as_str(),
+        eac.technology_type.as_str(),
+        eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
+        eac.emissions_factor_lca.as_ref().map(Decimal::as_str),
+        eac.period_start.to_storage(),
+        eac.period_end.to_storage(),
+        d.issuance,
+        d.retired_state.as_str(),
+        count(eac.values.len()),
+        d.quantity_sort_key,
+        d.extensions,
+        batch_id,
+    ])?;
+    for sql in [
+        "DELETE FROM eac_values WHERE eac_id = ?1",
+        "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
+        "DELETE FROM eac_totals WHERE eac_id = ?1",
+        "DELETE FROM eac_search WHERE rowid = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
+    insert_children(conn, id, eac)
+}
+
+/// Records that the current batch's file held this EAC (left as stored).
+pub(crate) fn mark_seen(conn: &Connection, id: i64, batch_id: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1")?
+        .execute([id, batch_id])?;
+    Ok(())
+}
+
+fn insert_children(conn: &Connection, id: i64, eac: &Eac) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired, "start", "end",
+            unit, value, extensions)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"#,
+    )?;
+    for (position, v) in eac.values.iter().enumerate() {
+        stmt.execute(params![
+            id,
+            count(position),
+            v.eac_number,
+            v.issued.to_string(),
+            v.retired.map(|d| d.to_string()),
+            v.start.map(|t| t.to_storage()),
+            v.end.map(|t| t.to_storage()),
+            v.unit.as_str(),
+            v.value.as_str(),
+            extensions_to_json(&v.extensions),
+        ])?;
+    }
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for (unit, total) in eac.quantities() {
+        let scaled = total.to_scaled_i64();
+        stmt.execute(params![
+            id,
+            unit.as_str(),
+            total.as_str(),
+            scaled.map(|(m, _)| m),
+            scaled.map(|(_, s)| s),
+        ])?;
+    }
+    insert_beneficiaries(conn, id, eac.beneficiary_type, &eac.beneficiaries)?;
+    conn.prepare_cached("INSERT INTO eac_search (rowid, text) VALUES (?1, ?2)")?
+        .execute(params![id, search_text(eac)])?;
+    Ok(())
+}
+
+fn insert_beneficiaries(
+    conn: &Connection,
+    id: i64,
+    kind: BeneficiaryType,
+    list: &[String],
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for (position, beneficiary) in list.iter().enumerate() {
+        stmt.execute(params![id, count(position), kind.as_str(), beneficiary])?;
+    }
+    Ok(())
+}
+
+/// Writes a new beneficiary assignment of a stored EAC (`eac` already holds
+/// it) and its new `cds_modified`, keeping the search index in step.
+pub(crate) fn update_beneficiaries(conn: &Connection, id: i64, eac: &Eac) -> Result<()> {
+    conn.prepare_cached("UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3 WHERE id = ?1")?
+        .execute(params![
+            id,
+            eac.beneficiary_type.as_str(),
+            eac.cds_modified.to_storage()
+        ])?;
+    conn.prepare_cached("DELETE FROM eac_beneficiaries WHERE eac_id = ?1")?
+        .execute([id])?;
+    insert_beneficiaries(conn, id, eac.beneficiary_type, &eac.beneficiaries)?;
+    conn.prepare_cached("UPDATE eac_search SET text = ?2 WHERE rowid = ?1")?
+        .execute(params![id, search_text(eac)])?;
+    Ok(())
+}
+
+/// What substring search looks in, one field per line (a query never holds
+/// a line break, so matches never straddle two fields).
+fn search_text(eac: &Eac) -> String {
+    let mut parts: Vec<&str> = Vec::with_capacity(8 + eac.beneficiaries.len() + eac.values.len());
+    parts.extend(eac.eac_number.as_deref());
+    parts.extend(eac.values.iter().filter_map(|v| v.eac_number.as_deref()));
+    parts.extend([
+        eac.cds_eac_id.as_str(),
+        eac.asset_id.as_str(),
+        eac.source_id.as_str(),
+        eac.source_name.as_str(),
+        eac.destination_id.as_str(),
+        eac.destination_name.as_str(),
+    ]);
+    parts.extend(eac.beneficiaries.iter().map(String::as_str));
+    parts.join("\n")
+}
+
+/// Counts and positions as SQLite integers.
+pub(crate) fn count(n: usize) -> i64 {
+    i64::try_from(n).expect("counts fit in 63 bits")
+}
+
+/// Counts read back from SQLite.
+pub(crate) fn from_count(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
+}
+
+/// Parses an exact decimal written by SQLite integer arithmetic.
+pub(crate) fn big_from_scaled(mantissa: i64, scale: i64) -> BigDecimal {
+    BigDecimal::new(mantissa.into(), scale)
+}
+
+/// Parses decimal text stored by us.
+pub(crate) fn big_from_text(text: &str) -> Result<BigDecimal> {
+    BigDecimal::from_str(text).map_err(|_| StoreError::Sqlite(bad(0, text)))
+}
