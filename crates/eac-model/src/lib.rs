@@ -13,6 +13,7 @@ mod eac;
 mod enums;
 pub mod p2;
 pub mod read;
+pub mod refdata;
 pub mod strict;
 mod time;
 mod violation;

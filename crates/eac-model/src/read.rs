@@ -483,9 +483,20 @@ pub fn read_listing<R: io::Read>(
 /// (objects with raw members) to `on_element`, checks rules 1 and 20.
 pub fn read_listing_elements<R: io::Read>(
     reader: R,
+    on_element: impl FnMut(usize, Element) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    read_array_document(reader, "eacs", on_element)
+}
+
+/// A CDS listing document `{"<key>": [...], "next": …, "previous": …}`
+/// (EACs, accounts, service contracts): streams each element of the array.
+pub fn read_array_document<R: io::Read>(
+    reader: R,
+    key: &'static str,
     mut on_element: impl FnMut(usize, Element) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
     let state = RefCell::new(ReadState {
+        key,
         on_element: &mut on_element,
         summary: ListingSummary::default(),
         stopped: false,
@@ -503,7 +514,7 @@ pub fn read_listing_elements<R: io::Read>(
         Ok(()) if !st.saw_eacs => Err(ListingError::Malformed(Violation::error(
             1,
             "",
-            "the document has no `eacs` array",
+            format!("the document has no `{key}` array"),
         ))),
         Ok(()) => Ok(st.summary),
         Err(_) if st.stopped => Err(ListingError::Stopped),
@@ -511,7 +522,7 @@ pub fn read_listing_elements<R: io::Read>(
         Err(e) => {
             let mut v = st.pending.take().unwrap_or_else(|| {
                 let pointer = if st.saw_eacs {
-                    format!("/eacs/{}", st.index)
+                    format!("/{key}/{}", st.index)
                 } else {
                     String::new()
                 };
@@ -548,6 +559,7 @@ struct ReadState<'f> {
     summary: ListingSummary,
     stopped: bool,
     saw_eacs: bool,
+    key: &'static str,
     index: usize,
     pending: Option<Violation>,
 }
@@ -560,7 +572,11 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("an object with an `eacs` array (rule 1)")
+        write!(
+            f,
+            "an object with an `{}` array (rule 1)",
+            self.state.borrow().key
+        )
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
@@ -572,7 +588,7 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
                 )));
             }
             match key.as_str() {
-                "eacs" => {
+                k if k == self.state.borrow().key => {
                     self.state.borrow_mut().saw_eacs = true;
                     map.next_value_seed(EacsSeed { state: self.state })?;
                 }
@@ -616,7 +632,8 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
 
 impl RootVisitor<'_, '_> {
     fn root_error<E: de::Error>(&self, found: &str) -> E {
-        let msg = format!("the document must be an object with an `eacs` array, found {found}");
+        let key = self.state.borrow().key;
+        let msg = format!("the document must be an object with an `{key}` array, found {found}");
         self.state.borrow_mut().pending = Some(Violation::error(1, "", msg.clone()));
         E::custom(msg)
     }
@@ -715,8 +732,9 @@ impl<'de> Visitor<'de> for EacsSeed<'_, '_> {
 
 impl EacsSeed<'_, '_> {
     fn not_array<E: de::Error>(&self, found: &str) -> E {
-        let msg = format!("`eacs` must be an array, found {found}");
-        self.state.borrow_mut().pending = Some(Violation::error(1, "/eacs", msg.clone()));
+        let key = self.state.borrow().key;
+        let msg = format!("`{key}` must be an array, found {found}");
+        self.state.borrow_mut().pending = Some(Violation::error(1, format!("/{key}"), msg.clone()));
         E::custom(msg)
     }
 }
