@@ -10,7 +10,7 @@
 //! | rateplan | `rateplan_code` | service contracts (current plan) |
 //! | program | `program_number` | programs list (CSV or JSON) |
 
-use std::io::{self, Read};
+use std::io;
 
 use crate::read::{read_array_document, FieldReader};
 use crate::strict::Element;
@@ -332,7 +332,10 @@ fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
 
 /// RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines.
 /// Returns each record with the line it starts on.
-fn parse_csv(text: &str) -> Result<Vec<(u64, Vec<String>)>, (u64, String)> {
+/// A CSV record and the line it starts on.
+type CsvRecord = (u64, Vec<String>);
+
+fn parse_csv(text: &str) -> Result<Vec<CsvRecord>, (u64, String)> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
