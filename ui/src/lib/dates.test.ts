@@ -4,6 +4,7 @@ import {
   formatDateTimeUtc,
   formatLocalDateTime,
   formatPeriod,
+  formatPeriodShort,
   isIsoDay,
   todayStamp,
   toUnixSeconds,
@@ -52,6 +53,21 @@ describe("formatPeriod", () => {
   it("copes with missing ends", () => {
     expect(formatPeriod(null, null)).toBe("—");
     expect(formatPeriod("2024-01-01T10:00:00Z", null)).toBe("2024-01-01 10:00 UTC – …");
+  });
+});
+
+describe("formatPeriodShort", () => {
+  it("drops the repeated year for whole days", () => {
+    expect(formatPeriodShort("2024-07-01T00:00:00Z", "2024-08-01T00:00:00Z")).toBe("2024-07-01 – 08-01");
+  });
+  it("keeps both years when they differ", () => {
+    expect(formatPeriodShort("2024-12-01T00:00:00Z", "2025-01-01T00:00:00Z")).toBe("2024-12-01 – 2025-01-01");
+  });
+  it("keeps times but drops the UTC suffix", () => {
+    expect(formatPeriodShort("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")).toBe("2024-01-01 10:00–11:00");
+    expect(formatPeriodShort("2024-01-01T10:00:00Z", "2024-01-03T06:00:00Z")).toBe(
+      "2024-01-01 10:00 – 2024-01-03 06:00",
+    );
   });
 });
 

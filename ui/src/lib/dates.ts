@@ -63,6 +63,23 @@ export function formatPeriod(start: string | null, end: string | null): string {
   return `${utcDate(s)} ${utcTime(s)} – ${utcDate(e)} ${utcTime(e)} UTC`;
 }
 
+/**
+ * A shorter period for table cells (the column header says UTC):
+ *  - both ends at midnight, same year: "2024-07-01 – 08-01"
+ *  - same day, with times:             "2024-01-01 10:00–11:00"
+ *  - otherwise the full form without the "UTC" suffix.
+ */
+export function formatPeriodShort(start: string | null, end: string | null): string {
+  const s = start ? parse(start) : null;
+  const e = end ? parse(end) : null;
+  if (!s || !e) return formatPeriod(start, end);
+  if (isUtcMidnight(s) && isUtcMidnight(e)) {
+    if (s.getUTCFullYear() === e.getUTCFullYear()) return `${utcDate(s)} – ${utcDate(e).slice(5)}`;
+    return `${utcDate(s)} – ${utcDate(e)}`;
+  }
+  return formatPeriod(start, end).replace(/ UTC$/, "");
+}
+
 /** "2024-03-01 15:30" in the computer's local time zone (for audit records). */
 export function formatLocalDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";

@@ -1,0 +1,19 @@
+import { describe, expect, it } from "vitest";
+import { PANE_MIN, TABLE_MIN, clampPane, paneKeyStep } from "./split";
+
+describe("pane width", () => {
+  it("clamps between the minimum and what leaves the table room", () => {
+    expect(clampPane(100, 1280)).toBe(PANE_MIN);
+    expect(clampPane(5000, 1280)).toBe(1280 - TABLE_MIN);
+    expect(clampPane(400.4, 1280)).toBe(400);
+    // a tiny window still gets the minimum pane
+    expect(clampPane(500, 500)).toBe(PANE_MIN);
+  });
+  it("moves with the keyboard", () => {
+    expect(paneKeyStep("ArrowLeft", false, 340, 1280)).toBe(364);
+    expect(paneKeyStep("ArrowRight", true, 340, 1280)).toBe(PANE_MIN);
+    expect(paneKeyStep("Home", false, 340, 1280)).toBe(1280 - TABLE_MIN);
+    expect(paneKeyStep("End", false, 340, 1280)).toBe(PANE_MIN);
+    expect(paneKeyStep("x", false, 340, 1280)).toBeNull();
+  });
+});

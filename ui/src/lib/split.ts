@@ -1,0 +1,28 @@
+// Width of the detail pane (the splitter between table and detail pane).
+
+export const PANE_MIN = 280;
+export const PANE_DEFAULT = 340;
+/** the table keeps at least this much room */
+export const TABLE_MIN = 420;
+
+export function clampPane(width: number, total: number): number {
+  const max = Math.max(PANE_MIN, total - TABLE_MIN);
+  return Math.round(Math.min(Math.max(width, PANE_MIN), max));
+}
+
+/** Keyboard on the splitter: arrows move 24 px (Shift: 96 px), Home/End go to the limits. */
+export function paneKeyStep(key: string, shift: boolean, width: number, total: number): number | null {
+  const step = shift ? 96 : 24;
+  switch (key) {
+    case "ArrowLeft":
+      return clampPane(width + step, total); // splitter moves left: pane grows
+    case "ArrowRight":
+      return clampPane(width - step, total);
+    case "Home":
+      return clampPane(Number.POSITIVE_INFINITY, total);
+    case "End":
+      return clampPane(PANE_MIN, total);
+    default:
+      return null;
+  }
+}
