@@ -1,0 +1,78 @@
+//! Where the database lives, and opening it.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+use eac_store::Store;
+
+use crate::AppError;
+
+/// Environment variable naming the database file; overrides the default.
+pub const DB_ENV: &str = "EACDESK_DB";
+
+const FILE_NAME: &str = "eacdesk.sqlite";
+
+/// The database the CLI and the desktop app share: `$EACDESK_DB` when set,
+/// else `eacdesk.sqlite` in the platform's data folder (created when
+/// missing), e.g. `~/.local/share/eacdesk/` on Linux.
+pub fn default_db_path() -> PathBuf {
+    let data_dir = directories::ProjectDirs::from("org", "EAC Desk", "eacdesk")
+        .map(|dirs| dirs.data_dir().to_owned());
+    let path = resolve_db_path(std::env::var_os(DB_ENV), data_dir);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        // A failure shows up, with the path, when the store opens the file.
+        let _ = std::fs::create_dir_all(parent);
+    }
+    path
+}
+
+/// The override when set and non-empty, else the data folder's file, else
+/// (no home folder at all) the current folder's.
+fn resolve_db_path(env_value: Option<OsString>, data_dir: Option<PathBuf>) -> PathBuf {
+    match env_value.filter(|v| !v.is_empty()) {
+        Some(path) => PathBuf::from(path),
+        None => data_dir.unwrap_or_default().join(FILE_NAME),
+    }
+}
+
+/// Opens (creating when missing, with its folder) and migrates a database.
+pub fn open_store(path: &Path) -> Result<Store, AppError> {
+    Ok(Store::open(path)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn env_overrides_the_data_folder() {
+        let data = Some(PathBuf::from("/home/ana/.local/share/eacdesk"));
+        assert_eq!(
+            resolve_db_path(Some("/tmp/x.sqlite".into()), data.clone()),
+            PathBuf::from("/tmp/x.sqlite")
+        );
+        assert_eq!(
+            resolve_db_path(Some("".into()), data.clone()),
+            PathBuf::from("/home/ana/.local/share/eacdesk/eacdesk.sqlite")
+        );
+        assert_eq!(
+            resolve_db_path(None, data),
+            PathBuf::from("/home/ana/.local/share/eacdesk/eacdesk.sqlite")
+        );
+        assert_eq!(resolve_db_path(None, None), PathBuf::from("eacdesk.sqlite"));
+    }
+
+    #[test]
+    fn default_path_is_a_sqlite_file() {
+        assert!(default_db_path().to_string_lossy().ends_with(".sqlite"));
+    }
+
+    #[test]
+    fn open_creates_missing_folders() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a/b/eacdesk.sqlite");
+        let store = open_store(&path).unwrap();
+        assert_eq!(store.info().unwrap().eac_count, 0);
+        assert!(path.exists());
+    }
+}

@@ -1,0 +1,107 @@
+//! Importing files (each its own transaction) and loading sample data.
+
+use std::path::{Path, PathBuf};
+
+use eac_sample::SampleOptions;
+use eac_store::{
+    FileImportReport, ImportOptions, ImportOutcome, ImportReport, Progress, Store, StoreError,
+};
+
+use crate::error::plural;
+use crate::{AppError, Violation};
+
+/// The most sample EACs one request may load (about 10M values).
+pub const MAX_SAMPLE_EACS: usize = 1_000_000;
+
+/// Imports each file in its own transaction: a file that breaks a rule or
+/// cannot be read is reported as failed (nothing from it is written) and the
+/// others go on. After a cancel the file being read and all later ones are
+/// reported as failed, and nothing from them is written.
+pub fn import_files(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: ImportOptions,
+    progress: &dyn Progress,
+) -> ImportReport {
+    let mut files = Vec::with_capacity(paths.len());
+    let mut cancelled = false;
+    for path in paths {
+        cancelled = cancelled || progress.is_cancelled();
+        if cancelled {
+            files.push(failed(
+                path,
+                "Cancelled before this file was read; nothing from it was imported.".to_owned(),
+                Vec::new(),
+            ));
+            continue;
+        }
+        let report = match store.import_file(path, opts, progress) {
+            Ok(report) => report,
+            Err(StoreError::Cancelled) => {
+                cancelled = true;
+                failed(
+                    path,
+                    "Cancelled while reading this file; nothing from it was imported.".to_owned(),
+                    Vec::new(),
+                )
+            }
+            Err(StoreError::Rules { violations, .. }) => {
+                let message = format!(
+                    "Nothing was imported from {}: {}",
+                    path.display(),
+                    plural(violations.len(), "rule violation")
+                );
+                failed(path, message, violations)
+            }
+            Err(e) => failed(path, AppError::from(e).message, Vec::new()),
+        };
+        files.push(report);
+    }
+    ImportReport { files }
+}
+
+fn failed(path: &Path, message: String, violations: Vec<Violation>) -> FileImportReport {
+    let file = path.display().to_string();
+    let violations = violations
+        .into_iter()
+        .map(|v| match v.file {
+            Some(_) => v,
+            None => v.with_file(&file),
+        })
+        .collect();
+    FileImportReport {
+        file,
+        sha256: None,
+        outcome: ImportOutcome::Failed,
+        added: 0,
+        replaced: 0,
+        skipped: 0,
+        ignored: 0,
+        value_count: 0,
+        message: Some(message),
+        violations,
+        warnings: Vec::new(),
+        warning_count: 0,
+    }
+}
+
+/// Generates `eacs` sample EACs from `seed` (the same seed gives the same
+/// EACs) and imports them in one transaction. Loading the same seed again
+/// skips the EACs already there.
+pub fn load_sample(
+    store: &mut Store,
+    eacs: usize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<ImportReport, AppError> {
+    if eacs == 0 || eacs > MAX_SAMPLE_EACS {
+        return Err(AppError::invalid_input(format!(
+            "Ask for between 1 and {MAX_SAMPLE_EACS} sample EACs (got {eacs})."
+        )));
+    }
+    let mut sample = eac_sample::generate(eacs, seed, SampleOptions::default());
+    let report = store.import_eacs(&format!("sample data (seed {seed})"), &mut sample, progress)?;
+    Ok(ImportReport {
+        files: vec![report],
+    })
+}

@@ -1,0 +1,36 @@
+//! The operations of EAC Desk, shared by the `eacdesk` command line and the
+//! desktop app: where the database lives, importing files, exporting,
+//! loading sample data, validating a file without importing it, audited
+//! beneficiary edits, and the progress/cancel plumbing of long operations.
+//!
+//! Every desktop-app command is a one-line adapter over a function here, so
+//! the same operation is reachable from the CLI and testable without a
+//! window. This crate never depends on Tauri, never talks to SQLite itself
+//! (only through `eac-store`) and never prints: it returns reports and
+//! [`AppError`]s (`{ code, message, details }`) for the shell to render.
+
+mod db;
+mod edit;
+mod error;
+mod export;
+mod import;
+mod operation;
+mod sample;
+mod validate;
+
+pub use db::{default_db_path, open_store, DB_ENV};
+pub use edit::{bulk_set_beneficiaries, set_beneficiaries};
+pub use error::AppError;
+pub use export::export;
+pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
+pub use operation::{Operation, OperationRegistry, ProgressEvent, RunningOperation};
+pub use sample::{write_sample_file, write_sample_values_csv};
+pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
+
+// The types the operations take and return, so a shell needs one import.
+pub use eac_model::{ExportProfile, Severity, Violation};
+pub use eac_store::{
+    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, EacDetail,
+    EacFilter, EacRow, ExportReport, FileImportReport, ImportOptions, ImportOutcome, ImportReport,
+    NoProgress, Progress, SortField, SortSpec, Store, StoreError,
+};

@@ -1,0 +1,194 @@
+//! Sample data written to files instead of the database: a P1 listing (for
+//! demos, tests and the benchmark) and a CSV of its values (to compare
+//! import speed with plain SQLite).
+
+use std::io::{self, BufWriter, Write};
+use std::path::Path;
+
+use eac_model::ListingWriter;
+use eac_sample::{sample_eac, SampleOptions};
+use eac_store::{ExportReport, Progress};
+use sha2::{Digest, Sha256};
+
+use crate::AppError;
+
+/// Hashes every byte on its way to the inner writer.
+struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// A temporary file beside `dest`, renamed over it only when complete.
+fn temp_beside(dest: &Path) -> Result<tempfile::NamedTempFile, AppError> {
+    let folder = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    tempfile::Builder::new()
+        .prefix(".eacdesk-sample-")
+        .suffix(".tmp")
+        .tempfile_in(folder)
+        .map_err(|e| AppError::io(folder, &e))
+}
+
+fn check_count(eacs: usize) -> Result<(), AppError> {
+    if eacs == 0 {
+        return Err(AppError::invalid_input("Ask for at least one sample EAC."));
+    }
+    Ok(())
+}
+
+/// Writes `eacs` sample EACs of `seed` to `dest` as a P1 listing in listing
+/// order, streaming: only the sort keys are held in memory, each EAC is
+/// generated again when its turn comes.
+pub fn write_sample_file(
+    dest: &Path,
+    eacs: usize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<ExportReport, AppError> {
+    check_count(eacs)?;
+    let opts = SampleOptions::default();
+    let total = eacs as u64;
+    let mut order = Vec::with_capacity(eacs);
+    for index in 0..total {
+        if index % 4096 == 0 {
+            if progress.is_cancelled() {
+                return Err(AppError::cancelled());
+            }
+            progress.update("sample_order", index, Some(total));
+        }
+        order.push((sample_eac(seed, index, opts).p1_order_key(), index));
+    }
+    order.sort_unstable();
+
+    let temp = temp_beside(dest)?;
+    let io_err = |e: io::Error| AppError::io(dest, &e);
+    let out = HashingWriter {
+        inner: BufWriter::with_capacity(1 << 16, temp.as_file()),
+        hasher: Sha256::new(),
+    };
+    let mut writer = ListingWriter::begin(out).map_err(io_err)?;
+    let mut value_count = 0;
+    for (done, (_, index)) in order.into_iter().enumerate() {
+        if done % 4096 == 0 {
+            if progress.is_cancelled() {
+                return Err(AppError::cancelled());
+            }
+            progress.update("sample", done as u64, Some(total));
+        }
+        let eac = sample_eac(seed, index, opts);
+        value_count += eac.values.len();
+        writer.write_item(&eac).map_err(io_err)?;
+    }
+    let HashingWriter { inner, hasher } = writer.finish().map_err(io_err)?;
+    inner.into_inner().map_err(|e| io_err(e.into_error()))?;
+    temp.persist(dest).map_err(|e| io_err(e.error))?;
+    progress.update("sample", total, Some(total));
+    Ok(ExportReport {
+        path: dest.display().to_string(),
+        sha256: hex::encode(hasher.finalize()),
+        eac_count: eacs,
+        value_count,
+    })
+}
+
+/// Writes the values of the same sample as CSV rows
+/// `cds_eac_id,value_index,eac_number,issued,retired,start,end,unit,value`
+/// (header first; empty field for null); returns the number of rows.
+pub fn write_sample_values_csv(
+    dest: &Path,
+    eacs: usize,
+    seed: u64,
+    progress: &dyn Progress,
+) -> Result<u64, AppError> {
+    check_count(eacs)?;
+    let temp = temp_beside(dest)?;
+    let io_err = |e: io::Error| AppError::io(dest, &e);
+    let mut out = BufWriter::with_capacity(1 << 16, temp.as_file());
+    let mut rows = 0u64;
+    let text = |t: Option<String>| t.unwrap_or_default();
+    writeln!(
+        out,
+        "cds_eac_id,value_index,eac_number,issued,retired,start,end,unit,value"
+    )
+    .map_err(io_err)?;
+    for (index, eac) in eac_sample::generate(eacs, seed, SampleOptions::default()).enumerate() {
+        if index % 4096 == 0 {
+            if progress.is_cancelled() {
+                return Err(AppError::cancelled());
+            }
+            progress.update("sample_csv", index as u64, Some(eacs as u64));
+        }
+        // Sample ids and numbers hold no commas or quotes.
+        for (i, v) in eac.values.iter().enumerate() {
+            writeln!(
+                out,
+                "{},{i},{},{},{},{},{},{},{}",
+                eac.cds_eac_id,
+                text(v.eac_number.clone()),
+                v.issued,
+                text(v.retired.map(|d| d.to_string())),
+                text(v.start.map(|t| t.to_string())),
+                text(v.end.map(|t| t.to_string())),
+                v.unit,
+                v.value
+            )
+            .map_err(io_err)?;
+            rows += 1;
+        }
+    }
+    out.flush().map_err(io_err)?;
+    drop(out);
+    temp.persist(dest).map_err(|e| io_err(e.error))?;
+    progress.update("sample_csv", eacs as u64, Some(eacs as u64));
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eac_store::NoProgress;
+
+    #[test]
+    fn sample_file_is_a_valid_listing_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sample.json");
+        let report = write_sample_file(&path, 300, 9, &NoProgress).unwrap();
+        assert_eq!(report.eac_count, 300);
+        let report2 =
+            write_sample_file(&dir.path().join("again.json"), 300, 9, &NoProgress).unwrap();
+        assert_eq!(report.sha256, report2.sha256, "same seed, same bytes");
+        let check = crate::validate_file(&path, eac_model::ExportProfile::P1, false).unwrap();
+        assert!(
+            check.errors.is_empty() && check.warnings.is_empty(),
+            "{check:#?}"
+        );
+        let bytes = std::fs::read(&path).unwrap();
+        assert_eq!(hex::encode(Sha256::digest(&bytes)), report.sha256);
+    }
+
+    #[test]
+    fn csv_has_one_row_per_value() {
+        let dir = tempfile::tempdir().unwrap();
+        let json = dir.path().join("s.json");
+        let csv = dir.path().join("s.csv");
+        let report = write_sample_file(&json, 50, 3, &NoProgress).unwrap();
+        let rows = write_sample_values_csv(&csv, 50, 3, &NoProgress).unwrap();
+        assert_eq!(rows as usize, report.value_count);
+        let text = std::fs::read_to_string(&csv).unwrap();
+        assert_eq!(text.lines().count() as u64, rows + 1);
+        assert!(text.lines().all(|l| l.split(',').count() == 9));
+    }
+}

@@ -1,0 +1,198 @@
+//! Checking a file against a profile without importing it.
+
+use std::fs::File;
+use std::path::Path;
+
+use eac_model::{
+    read_listing, CheckOptions, EacRead, ExportProfile, Flow, ListingChecks, ListingError,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::{AppError, Violation};
+
+/// At most this many errors (and as many warnings) are reported per file.
+pub const MAX_REPORTED_VIOLATIONS: usize = 1000;
+
+/// Every broken rule of a file, each located (`file`, pointer, and line and
+/// column when the JSON itself is malformed). The file is valid when
+/// `errors` is empty; warnings never make it invalid.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ValidationReport {
+    pub errors: Vec<Violation>,
+    pub warnings: Vec<Violation>,
+}
+
+impl ValidationReport {
+    pub fn is_valid(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    fn push(&mut self, v: Violation) {
+        let list = if v.is_error() {
+            &mut self.errors
+        } else {
+            &mut self.warnings
+        };
+        if list.len() < MAX_REPORTED_VIOLATIONS {
+            list.push(v);
+        }
+    }
+}
+
+/// Reads `path` as a stream and checks every rule of `profile` as a
+/// strict validator (or an export) would: missing emission factors are
+/// errors here, and the listing must be in order with unique ids.
+pub fn validate_file(
+    path: &Path,
+    profile: ExportProfile,
+    allow_extended_technologies: bool,
+) -> Result<ValidationReport, AppError> {
+    if profile == ExportProfile::P2 {
+        return Err(AppError::invalid_input(
+            "Validating profile P2 (the CDS-WG3-01 v1 bundle) is not available yet; validate P1 listings for now.",
+        ));
+    }
+    let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
+    let label = path.display().to_string();
+    let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
+    let mut report = ValidationReport::default();
+    let mut listing = ListingChecks::default();
+    let outcome = read_listing(file, opts, |index, read| {
+        let base = format!("/eacs/{index}");
+        match read {
+            EacRead::Valid { eac, warnings } => {
+                warnings.into_iter().for_each(|v| report.push(v));
+                listing
+                    .check(&eac, &base)
+                    .into_iter()
+                    .for_each(|v| report.push(v));
+            }
+            EacRead::Ignored { warnings } => warnings.into_iter().for_each(|v| report.push(v)),
+            EacRead::Invalid { violations } => violations.into_iter().for_each(|v| report.push(v)),
+        }
+        if report.errors.len() >= MAX_REPORTED_VIOLATIONS {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    });
+    match outcome {
+        Ok(summary) => summary.violations.into_iter().for_each(|v| report.push(v)),
+        Err(ListingError::Malformed(v)) => report.push(v),
+        Err(ListingError::Io(e)) => return Err(AppError::io(path, &e)),
+        // Stopped at the cap: the report is as full as it gets.
+        Err(ListingError::Stopped) => {}
+    }
+    for v in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
+        if v.file.is_none() {
+            v.file = Some(label.clone());
+        }
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn example(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/spec/examples")
+            .join(name)
+    }
+
+    fn validate(name: &str) -> ValidationReport {
+        validate_file(&example(name), ExportProfile::P1, false).unwrap()
+    }
+
+    #[test]
+    fn good_examples_in_order_are_valid() {
+        for name in [
+            "good-p1-overview-endpoint.json",
+            "good-p1-overview-monthly.json",
+        ] {
+            let report = validate(name);
+            assert!(report.is_valid(), "{name}: {report:#?}");
+        }
+    }
+
+    #[test]
+    fn mixed_value_styles_example_is_valid() {
+        let report = validate("good-p1-mixed-order.json");
+        assert!(report.is_valid(), "{report:#?}");
+    }
+
+    #[test]
+    fn out_of_order_listing_breaks_rule_10() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("reversed.json");
+        let eac = |name| {
+            let text = std::fs::read_to_string(example(name)).unwrap();
+            serde_json::from_str::<serde_json::Value>(&text).unwrap()["eacs"][0].clone()
+        };
+        let listing = serde_json::json!({
+            "eacs": [eac("good-p1-overview-monthly.json"), eac("good-p1-overview-endpoint.json")],
+            "next": null, "previous": null
+        });
+        std::fs::write(&path, listing.to_string()).unwrap();
+        let report = validate_file(&path, ExportProfile::P1, false).unwrap();
+        let rules: Vec<u8> = report.errors.iter().map(|v| v.rule).collect();
+        assert_eq!(rules, vec![10], "{report:#?}");
+    }
+
+    #[test]
+    fn malformed_json_is_one_located_error() {
+        let report = validate("bad-p1-overview-not-json.json");
+        assert_eq!(report.errors.len(), 1, "{report:#?}");
+        let v = &report.errors[0];
+        assert_eq!(v.rule, 20);
+        assert!(v.line.is_some() && v.column.is_some());
+        assert!(v
+            .file
+            .as_deref()
+            .unwrap()
+            .ends_with("bad-p1-overview-not-json.json"));
+        assert!(v.to_string().contains("error (rule 20)"));
+    }
+
+    #[test]
+    fn todo_emission_factors_are_errors() {
+        let report = validate("bad-p1-todo-emissions.json");
+        let rules: Vec<u8> = report.errors.iter().map(|v| v.rule).collect();
+        assert_eq!(rules, vec![6, 6]);
+        assert!(report
+            .errors
+            .iter()
+            .all(|v| v.cds_eac_id.as_deref() == Some("101010101-10")));
+    }
+
+    #[test]
+    fn duplicates_and_caps() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("dup.json");
+        let eac = std::fs::read_to_string(example("good-p1-overview-endpoint.json")).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&eac).unwrap();
+        let one = doc["eacs"][0].clone();
+        let listing = serde_json::json!({"eacs": [one, one], "next": null, "previous": "nope"});
+        std::fs::write(&path, listing.to_string()).unwrap();
+        let report = validate_file(&path, ExportProfile::P1, false).unwrap();
+        let rules: Vec<u8> = report.errors.iter().map(|v| v.rule).collect();
+        assert!(rules.contains(&7) && rules.contains(&1), "{report:#?}");
+    }
+
+    #[test]
+    fn missing_file_and_p2_are_refused() {
+        let e =
+            validate_file(Path::new("/no/such/file.json"), ExportProfile::P1, false).unwrap_err();
+        assert_eq!(e.code, "io");
+        let e = validate_file(
+            &example("good-p2-meeting-0926.json"),
+            ExportProfile::P2,
+            false,
+        )
+        .unwrap_err();
+        assert_eq!(e.code, "invalid_input");
+    }
+}

@@ -1,0 +1,192 @@
+//! The operations on a real database file in a temporary folder.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use eac_app::{
+    bulk_set_beneficiaries, export, import_files, load_sample, open_store, set_beneficiaries,
+    BeneficiaryAssignment, EacFilter, ExportProfile, ImportOptions, ImportOutcome, NoProgress,
+    Operation, Progress, Store,
+};
+use eac_model::BeneficiaryType;
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/spec/examples")
+        .join(name)
+}
+
+fn store(dir: &Path) -> Store {
+    open_store(&dir.join("db.sqlite")).unwrap()
+}
+
+#[test]
+fn a_failed_file_does_not_stop_the_others() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let paths = vec![
+        example("good-p1-mixed-order.json"),
+        example("bad-p1-overview-not-json.json"),
+        dir.path().join("missing.json"),
+        example("good-p1-overview-monthly.json"),
+    ];
+    let report = import_files(&mut store, &paths, ImportOptions::default(), &NoProgress);
+    let outcomes: Vec<ImportOutcome> = report.files.iter().map(|f| f.outcome).collect();
+    use ImportOutcome::*;
+    assert_eq!(outcomes, vec![Imported, Failed, Failed, Imported]);
+    assert_eq!(report.files[0].added, 7);
+    assert_eq!(report.files[3].added, 1);
+
+    let bad = &report.files[1];
+    let message = bad.message.as_deref().unwrap();
+    assert!(
+        message.starts_with("Nothing was imported from"),
+        "{message}"
+    );
+    assert!(message.ends_with("1 rule violation"), "{message}");
+    assert_eq!(bad.violations.len(), 1);
+    assert_eq!(bad.violations[0].rule, 20);
+    assert!(bad.violations[0].line.is_some());
+    assert!(bad.violations[0].file.is_some());
+
+    let missing = report.files[2].message.as_deref().unwrap();
+    assert!(missing.contains("missing.json"), "{missing}");
+    assert_eq!(store.info().unwrap().eac_count, 8);
+}
+
+#[test]
+fn cancel_marks_the_rest_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let op = Operation::new("op", |_| {});
+    op.cancel();
+    let paths = vec![
+        example("good-p1-mixed-order.json"),
+        example("good-p1-overview-monthly.json"),
+    ];
+    let report = import_files(&mut store, &paths, ImportOptions::default(), &op);
+    assert!(report
+        .files
+        .iter()
+        .all(|f| f.outcome == ImportOutcome::Failed
+            && f.message.as_deref().unwrap().contains("Cancelled")));
+    assert_eq!(store.info().unwrap().eac_count, 0);
+}
+
+#[test]
+fn export_refuses_missing_emission_factors_and_p2() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let report = import_files(
+        &mut store,
+        &[example("bad-p1-todo-emissions.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    assert_eq!(report.files[0].outcome, ImportOutcome::Imported);
+    assert!(report.files[0].warning_count > 0);
+
+    let out = dir.path().join("out.json");
+    let e = export(&store, ExportProfile::P1, None, &out, &NoProgress).unwrap_err();
+    assert_eq!(e.code, "validation");
+    assert!(
+        e.message.starts_with("Nothing was exported"),
+        "{}",
+        e.message
+    );
+    let violations = e.violations();
+    assert!(violations
+        .iter()
+        .any(|v| v.rule == 6 && v.cds_eac_id.as_deref() == Some("101010101-10")));
+    assert!(!out.exists());
+
+    let e = export(&store, ExportProfile::P2, None, &out, &NoProgress).unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert!(e.message.contains("not available yet"));
+}
+
+#[test]
+fn export_reports_progress_and_round_trips_through_validate() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    load_sample(&mut store, 200, 4, &NoProgress).unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let op = Operation::new("exp-1", move |e| sink.lock().unwrap().push(e));
+    let out = dir.path().join("out.json");
+    let report = export(&store, ExportProfile::P1, None, &out, &op).unwrap();
+    assert_eq!(report.eac_count, 200);
+    let events = events.lock().unwrap();
+    let last = events.last().expect("a final progress event");
+    assert_eq!(
+        (last.op_id.as_str(), last.done, last.total),
+        ("exp-1", 200, Some(200))
+    );
+    let check = eac_app::validate_file(&out, ExportProfile::P1, false).unwrap();
+    assert!(check.is_valid(), "{check:#?}");
+}
+
+#[test]
+fn sample_loads_once_per_seed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let report = load_sample(&mut store, 120, 1, &NoProgress).unwrap();
+    assert_eq!(report.files[0].added, 120);
+    let again = load_sample(&mut store, 120, 1, &NoProgress).unwrap();
+    assert_eq!((again.files[0].added, again.files[0].skipped), (0, 120));
+    assert_eq!(store.info().unwrap().eac_count, 120);
+    assert_eq!(
+        load_sample(&mut store, 0, 1, &NoProgress).unwrap_err().code,
+        "invalid_input"
+    );
+
+    let op = Operation::new("s", |_| {});
+    op.cancel();
+    let e = load_sample(&mut store, 50, 2, &op).unwrap_err();
+    assert_eq!(e.code, "cancelled");
+    assert_eq!(store.info().unwrap().eac_count, 120);
+}
+
+#[test]
+fn beneficiary_edits_are_checked_and_audited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    import_files(
+        &mut store,
+        &[example("good-p1-mixed-order.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    let general_with_ids = BeneficiaryAssignment {
+        beneficiary_type: BeneficiaryType::General,
+        beneficiaries: vec!["X".into()],
+    };
+    let e = set_beneficiaries(&mut store, "e-01", &general_with_ids, "why").unwrap_err();
+    assert_eq!(e.code, "validation");
+    assert!(e.violations().iter().any(|v| v.rule == 4));
+    assert!(e.message.contains("general"), "{}", e.message);
+
+    let to = BeneficiaryAssignment {
+        beneficiary_type: BeneficiaryType::Account,
+        beneficiaries: vec!["ACC-9".into()],
+    };
+    let e = set_beneficiaries(&mut store, "e-01", &to, "  ").unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    let e = set_beneficiaries(&mut store, "nope", &to, "why").unwrap_err();
+    assert_eq!(e.code, "not_found");
+
+    let record = set_beneficiaries(&mut store, "e-01", &to, "contract signed").unwrap();
+    assert_eq!(record.after, to);
+    assert_eq!(record.reason, "contract signed");
+
+    let filter = EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        ..Default::default()
+    };
+    let total = store.summary(&filter).unwrap().count;
+    let report = bulk_set_beneficiaries(&mut store, &filter, &to, "bulk", &NoProgress).unwrap();
+    // e-01 already had it.
+    assert_eq!(report.changed, total - 1);
+    assert_eq!(store.audit_log(None).unwrap().len(), total);
+    assert!(!NoProgress.is_cancelled());
+}
