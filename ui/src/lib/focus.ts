@@ -54,13 +54,30 @@ export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
     }
   }
 
+  // Focus can fall out of the dialog (e.g. the pressed button becomes disabled
+  // while an operation runs): keys then reach the document. Esc still closes
+  // and Tab comes back inside.
+  function onDocKeydown(e: KeyboardEvent) {
+    if (node.contains(document.activeElement)) return;
+    if (e.key === "Escape") {
+      e.preventDefault();
+      options.onescape?.();
+    } else if (e.key === "Tab") {
+      e.preventDefault();
+      const items = focusables(node);
+      (items[e.shiftKey ? items.length - 1 : 0] ?? node).focus();
+    }
+  }
+
   node.addEventListener("keydown", onKeydown);
+  document.addEventListener("keydown", onDocKeydown);
   return {
     update(next: TrapOptions) {
       options = next;
     },
     destroy() {
       node.removeEventListener("keydown", onKeydown);
+      document.removeEventListener("keydown", onDocKeydown);
       if (previous && previous.isConnected && typeof previous.focus === "function") {
         // let the DOM settle before moving focus back
         setTimeout(() => previous.focus(), 0);
