@@ -1,0 +1,116 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+
+const invoke = vi.fn();
+let inTauri = true;
+vi.mock("@tauri-apps/api/core", () => ({
+  invoke: (...a: unknown[]) => invoke(...a),
+  isTauri: () => inTauri,
+}));
+vi.mock("@tauri-apps/api/event", () => ({ listen: vi.fn(async () => () => {}) }));
+vi.mock("@tauri-apps/api/webview", () => ({ getCurrentWebview: vi.fn() }));
+
+import { api, newOpId } from "./api";
+import type { EacFilter } from "./types";
+
+const filter: EacFilter = {
+  search: "x",
+  technology: null,
+  beneficiary_type: null,
+  from: null,
+  to: null,
+  retired: null,
+  source: null,
+  destination: null,
+};
+
+describe("api wrappers use the command names and snake_case keys of docs/ipc.md", () => {
+  beforeEach(() => {
+    inTauri = true;
+    invoke.mockReset();
+    invoke.mockResolvedValue("ok");
+  });
+
+  const cases: [string, () => Promise<unknown>, string, Record<string, unknown> | undefined][] = [
+    ["db_info", () => api.dbInfo(), "db_info", undefined],
+    ["open_database", () => api.openDatabase("/db"), "open_database", { path: "/db" }],
+    [
+      "browse_page",
+      () => api.browsePage({ filter, sort: { field: "quantity", descending: true }, offset: 200, limit: 200 }),
+      "browse_page",
+      { query: { filter, sort: { field: "quantity", descending: true }, offset: 200, limit: 200 } },
+    ],
+    ["browse_summary", () => api.browseSummary(filter), "browse_summary", { filter }],
+    ["eac_detail", () => api.eacDetail("E1"), "eac_detail", { cds_eac_id: "E1" }],
+    [
+      "set_beneficiaries",
+      () => api.setBeneficiaries("E1", "customer", ["C1"], "why"),
+      "set_beneficiaries",
+      { cds_eac_id: "E1", beneficiary_type: "customer", beneficiaries: ["C1"], reason: "why" },
+    ],
+    [
+      "bulk_set_beneficiaries",
+      () => api.bulkSetBeneficiaries("op", filter, "general", [], "why"),
+      "bulk_set_beneficiaries",
+      { op_id: "op", filter, beneficiary_type: "general", beneficiaries: [], reason: "why" },
+    ],
+    ["audit_log", () => api.auditLog("E1"), "audit_log", { cds_eac_id: "E1" }],
+    [
+      "beneficiary_suggestions",
+      () => api.beneficiarySuggestions("account", "A-", 10),
+      "beneficiary_suggestions",
+      { beneficiary_type: "account", prefix: "A-", limit: 10 },
+    ],
+    ["distinct_values", () => api.distinctValues("source"), "distinct_values", { field: "source" }],
+    ["import_files", () => api.importFiles("op", ["/a.json"]), "import_files", { op_id: "op", paths: ["/a.json"] }],
+    [
+      "export_file",
+      () => api.exportFile("op", "p1", null, "/out.json"),
+      "export_file",
+      { op_id: "op", profile: "p1", filter: null, path: "/out.json" },
+    ],
+    ["load_sample", () => api.loadSample("op", 200, 1), "load_sample", { op_id: "op", eacs: 200, seed: 1 }],
+    ["validate_file", () => api.validateFile("p1", "/f.json"), "validate_file", { profile: "p1", path: "/f.json" }],
+    ["cancel_operation", () => api.cancelOperation("op"), "cancel_operation", { op_id: "op" }],
+    ["pick_import_files", () => api.pickImportFiles(), "pick_import_files", undefined],
+    ["pick_export_path", () => api.pickExportPath("e.json"), "pick_export_path", { default_name: "e.json" }],
+    ["pick_database", () => api.pickDatabase(true), "pick_database", { create: true }],
+  ];
+
+  for (const [name, run, cmd, args] of cases) {
+    it(name, async () => {
+      await expect(run()).resolves.toBe("ok");
+      expect(invoke).toHaveBeenCalledTimes(1);
+      expect(invoke).toHaveBeenCalledWith(cmd, args);
+    });
+  }
+});
+
+describe("errors", () => {
+  beforeEach(() => {
+    inTauri = true;
+    invoke.mockReset();
+  });
+
+  it("passes AppError rejections through", async () => {
+    invoke.mockRejectedValue({ code: "not_found", message: "gone", details: null });
+    await expect(api.eacDetail("E")).rejects.toEqual({ code: "not_found", message: "gone", details: null });
+  });
+
+  it("normalises other rejections", async () => {
+    invoke.mockRejectedValue("plain text");
+    await expect(api.dbInfo()).rejects.toEqual({ code: "unknown", message: "plain text", details: null });
+  });
+
+  it("rejects with no_backend outside the app, without invoking", async () => {
+    inTauri = false;
+    await expect(api.dbInfo()).rejects.toMatchObject({ code: "no_backend" });
+    expect(invoke).not.toHaveBeenCalled();
+  });
+});
+
+describe("newOpId", () => {
+  it("gives distinct ids", () => {
+    const ids = new Set(Array.from({ length: 50 }, () => newOpId()));
+    expect(ids.size).toBe(50);
+  });
+});
