@@ -198,3 +198,31 @@ fn a_successful_export_replaces_the_destination_and_leaves_only_it() {
     assert!(export.contains("\"cds_eac_id\": \"101010101-10\""));
     assert_eq!(folder_entries(dir.path()), ["eacs-p1.json"]);
 }
+
+/// The same `cds_eac_id` twice in one file is refused (rule 7) even when
+/// that EAC is already stored and the first occurrence would be skipped.
+#[test]
+fn a_file_repeating_a_stored_id_is_refused_and_writes_nothing() {
+    let mut t = temp_store();
+    // Stores `eac-1`, the id the duplicate fixture repeats.
+    import_ok(
+        &mut t.store,
+        &fixture("rules/rule-16-accepts-negative-zero-and-unit-case.json"),
+    );
+    let before = state(&t);
+    let err = t
+        .store
+        .import_file(
+            &fixture("rules/rule-07-duplicate-id.json"),
+            Default::default(),
+            &NoProgress,
+        )
+        .expect_err("eac-1 appears twice in the file");
+    assert!(
+        rule_errors(&err)
+            .iter()
+            .any(|v| v.rule == 7 && v.pointer == "/eacs/1/cds_eac_id"),
+        "expected rule 7 at /eacs/1/cds_eac_id, got {err:#?}"
+    );
+    assert_eq!(state(&t), before, "the database changed");
+}

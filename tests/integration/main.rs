@@ -1,8 +1,10 @@
 //! Cross-crate tests of EAC Desk, one binary: the digest's rules (§d) case by
 //! case, the working group's examples, round trips through the store, and
-//! all-or-nothing imports and exports. Fixtures live in `tests/fixtures/`.
+//! all-or-nothing imports and exports, and sample data through the store.
+//! Fixtures live in `tests/fixtures/`.
 
 mod atomicity;
 mod examples;
 mod round_trip;
 mod rules;
+mod sample;

@@ -391,3 +391,30 @@ proptest! {
         assert_same_text("export of a generated listing", &String::from_utf8(written).unwrap(), &export);
     }
 }
+
+/// `nuclear`, `marine` and `storage` need the explicit flag to be imported;
+/// once stored that way they are exported as given (decisions 9).
+#[test]
+fn an_extended_technology_imported_with_the_flag_is_exported_as_given() {
+    let input = fixture("rules/rule-03-extended-technology.json");
+    let mut t = temp_store();
+    t.store
+        .import_file(
+            &input,
+            eac_store::ImportOptions {
+                allow_extended_technologies: true,
+            },
+            &eac_store::NoProgress,
+        )
+        .unwrap();
+    let export = export_all(&t.store, &t.path("export.json"));
+    assert!(
+        export.contains("\"technology_type\": \"nuclear\""),
+        "{export}"
+    );
+    assert_same_text(
+        "export of rule-03-extended-technology.json",
+        &String::from_utf8(read_bytes(&input)).unwrap(),
+        &export,
+    );
+}
