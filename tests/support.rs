@@ -61,8 +61,8 @@ impl ReadAll {
 }
 
 /// Reads a whole listing the way `eacdesk validate` (or an importer) sees it:
-/// `read_listing` with `opts`, then the listing-wide checks over every EAC
-/// object that could be read (valid or not, so a duplicate id is still seen).
+/// `read_listing` with `opts`, then the listing-wide checks (unique ids,
+/// P1 order) over the EACs that read as valid.
 pub fn read_all(bytes: &[u8], opts: CheckOptions) -> ReadAll {
     let mut out = ReadAll::default();
     let mut listing = ListingChecks::default();
