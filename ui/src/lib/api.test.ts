@@ -60,7 +60,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       "beneficiary_suggestions",
       { beneficiary_type: "account", prefix: "A-", limit: 10 },
     ],
-    ["distinct_values", () => api.distinctValues("source"), "distinct_values", { field: "source" }],
     ["import_files", () => api.importFiles("op", ["/a.json"]), "import_files", { op_id: "op", paths: ["/a.json"] }],
     [
       "export_file",
@@ -83,6 +82,19 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       expect(invoke).toHaveBeenCalledWith(cmd, args);
     });
   }
+});
+
+describe("distinct_values", () => {
+  it("sends the field and normalises the answer to choices", async () => {
+    inTauri = true;
+    invoke.mockReset();
+    invoke.mockResolvedValue([{ value: "S1", label: "Nordic (S1)" }, "S2"]);
+    await expect(api.distinctValues("destination")).resolves.toEqual([
+      { value: "S1", label: "Nordic (S1)" },
+      { value: "S2", label: "S2" },
+    ]);
+    expect(invoke).toHaveBeenCalledWith("distinct_values", { field: "destination" });
+  });
 });
 
 describe("errors", () => {

@@ -6,12 +6,14 @@ import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import { NO_BACKEND, toAppError } from "./errors";
+import { toChoices } from "./filters";
 import type {
   AuditRecord,
   BeneficiaryType,
   BrowseQuery,
   BrowseSummary,
   BulkEditReport,
+  Choice,
   DbInfo,
   EacDetail,
   EacFilter,
@@ -23,7 +25,8 @@ import type {
   ValidationReport,
 } from "./types";
 
-export type DistinctField = "source" | "destination" | "technology";
+/** docs/ipc.md also lists "technology", but eac-store's ChoiceField has only these two. */
+export type DistinctField = "source" | "destination";
 
 function backendAvailable(): boolean {
   try {
@@ -84,7 +87,9 @@ export const api = {
   auditLog: (cds_eac_id: string | null) => call<AuditRecord[]>("audit_log", { cds_eac_id }),
   beneficiarySuggestions: (beneficiary_type: BeneficiaryType, prefix: string, limit: number) =>
     call<string[]>("beneficiary_suggestions", { beneficiary_type, prefix, limit }),
-  distinctValues: (field: DistinctField) => call<string[]>("distinct_values", { field }),
+  /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
+  distinctValues: async (field: DistinctField): Promise<Choice[]> =>
+    toChoices(await call<unknown>("distinct_values", { field })),
   importFiles: (op_id: string, paths: string[]) => call<ImportReport>("import_files", { op_id, paths }),
   exportFile: (op_id: string, profile: ExportProfile, filter: EacFilter | null, path: string) =>
     call<ExportReport>("export_file", { op_id, profile, filter, path }),

@@ -8,6 +8,7 @@ import {
   isEmptyFilter,
   nextSort,
   queryKey,
+  toChoices,
   toEacFilter,
 } from "./filters";
 
@@ -125,5 +126,24 @@ describe("describeFilter", () => {
     expect(describeFilter(f, labels)).toBe("Search: “abc” · Technology: WIND · Period on or after 2024-01-01 · Retired: R:no");
     const g = toEacFilter({ ...emptyFilterState(), from: "2024-01-01", to: "2024-02-01", beneficiary_type: "customer" });
     expect(describeFilter(g, labels)).toBe("Beneficiary type: B:customer · Period overlaps 2024-01-01 – 2024-02-01");
+  });
+});
+
+describe("toChoices", () => {
+  it("accepts plain strings (docs/ipc.md)", () => {
+    expect(toChoices(["A", "B", "A"])).toEqual([
+      { value: "A", label: "A" },
+      { value: "B", label: "B" },
+    ]);
+  });
+  it("accepts { value, label } objects (eac-store)", () => {
+    expect(toChoices([{ value: "SRC-1", label: "Nordic (SRC-1)" }, { value: "SRC-2", label: "" }])).toEqual([
+      { value: "SRC-1", label: "Nordic (SRC-1)" },
+      { value: "SRC-2", label: "SRC-2" },
+    ]);
+  });
+  it("ignores anything else", () => {
+    expect(toChoices([1, null, { label: "x" }])).toEqual([]);
+    expect(toChoices(null)).toEqual([]);
   });
 });

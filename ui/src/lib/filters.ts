@@ -1,7 +1,7 @@
 // Filter bar state (plain strings, as form controls hold them) and its
 // conversion to the contract's EacFilter (empty -> null).
 
-import type { BeneficiaryType, EacFilter, RetiredState, SortSpec, TechnologyType } from "./types";
+import type { BeneficiaryType, Choice, EacFilter, RetiredState, SortSpec, TechnologyType } from "./types";
 import { BENEFICIARY_TYPES, RETIRED_STATES, TECHNOLOGIES } from "./labels";
 import { isIsoDay } from "./dates";
 
@@ -123,4 +123,28 @@ export function describeFilter(
   if (f.source) parts.push(`Source: ${f.source}`);
   if (f.destination) parts.push(`Destination: ${f.destination}`);
   return parts.length === 0 ? "No filter (all EACs)" : parts.join(" · ");
+}
+
+/**
+ * Normalise what `distinct_values` returned: plain strings (docs/ipc.md) or
+ * `{ value, label }` objects (eac-store). Drops anything else and repeats.
+ */
+export function toChoices(list: unknown): Choice[] {
+  if (!Array.isArray(list)) return [];
+  const out: Choice[] = [];
+  const seen = new Set<string>();
+  for (const item of list) {
+    let c: Choice | null = null;
+    if (typeof item === "string") c = { value: item, label: item };
+    else if (item && typeof item === "object" && typeof (item as Choice).value === "string") {
+      const v = (item as Choice).value;
+      const l = (item as Choice).label;
+      c = { value: v, label: typeof l === "string" && l !== "" ? l : v };
+    }
+    if (c && !seen.has(c.value)) {
+      seen.add(c.value);
+      out.push(c);
+    }
+  }
+  return out;
 }

@@ -16,5 +16,9 @@ describe("progress", () => {
     expect(progressLabel(ev(7, null, "reading"))).toBe("Reading: 7");
     expect(progressLabel(ev(0, null, "custom_step"))).toBe("Custom_step…");
     expect(progressLabel(undefined)).toBe("Working…");
+    // phases eac-app emits
+    expect(progressLabel(ev(3, 10, "bulk_edit"))).toBe("Updating: 3 of 10 (30 %)");
+    expect(progressLabel(ev(10, 200, "sample"))).toBe("Generating sample data: 10 of 200 (5 %)");
+    expect(progressLabel(ev(0, null, "export"))).toBe("Exporting…");
   });
 });

@@ -28,6 +28,8 @@ const PHASE: Record<string, string> = {
   generating: "Generating",
   update: "Updating",
   updating: "Updating",
+  bulk_edit: "Updating",
+  sample: "Generating sample data",
 };
 
 /** "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…" */

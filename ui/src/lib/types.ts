@@ -229,3 +229,13 @@ export interface AppError {
 }
 
 export type ExportProfile = "p1" | "p2";
+
+/**
+ * One entry of `distinct_values` (not in docs/ipc.md, which says `string[]`;
+ * eac-store returns `{ value, label }`: `value` is the id to filter by, `label`
+ * is for people). The API layer accepts both forms and always gives Choice[].
+ */
+export interface Choice {
+  value: string;
+  label: string;
+}

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { importExtras } from "./importReport";
+import type { FileImportReport } from "./types";
+
+const base: FileImportReport = {
+  file: "a.json",
+  sha256: null,
+  outcome: "imported",
+  added: 1,
+  replaced: 0,
+  skipped: 0,
+  value_count: 1,
+  message: null,
+  violations: [],
+  warnings: [],
+};
+
+describe("importExtras", () => {
+  it("defaults when the backend sends only the documented fields", () => {
+    expect(importExtras(base)).toEqual({ ignored: 0, warningCount: 0 });
+  });
+  it("reads ignored and warning_count when present", () => {
+    const f = { ...base, ignored: 3, warning_count: 120 } as FileImportReport;
+    expect(importExtras(f)).toEqual({ ignored: 3, warningCount: 120 });
+  });
+  it("never reports fewer warnings than listed", () => {
+    const w = { rule: 1, severity: "warning" as const, file: null, line: null, column: null, pointer: "", cds_eac_id: null, message: "m" };
+    const f = { ...base, warnings: [w, w], warning_count: "x" } as unknown as FileImportReport;
+    expect(importExtras(f).warningCount).toBe(2);
+  });
+});
