@@ -1,1 +1,396 @@
-//! End-to-end tests of the real app (placeholder).
+//! Harness for the end-to-end tests: starts the real, built EAC Desk binary in
+//! real WebKit through `tauri-driver` (which starts `WebKitWebDriver`, which
+//! starts the app) on a fresh temporary database, and drives it through the
+//! UI's `data-testid`s (`ui/TESTIDS.md`) the way a person would: click, type,
+//! read what is shown.
+//!
+//! Never sleeps a fixed time: every wait polls the DOM against a deadline, so
+//! a slow machine makes tests slower, not flaky, and a broken app fails with
+//! a message naming what never appeared. Never touches the user's database:
+//! the app is pointed at a temp file and its home directory is a temp dir too.
+//!
+//! Needs a display (run under `xvfb-run -a`), `tauri-driver`,
+//! `WebKitWebDriver` and the app built with the UI embedded (`make test` does
+//! all of it).
+
+use std::future::Future;
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+pub use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+use tempfile::TempDir;
+
+/// How long anything the UI does may take before a test fails. Generous:
+/// the CI machine has two cores and the first start of WebKit is slow.
+pub const DEADLINE: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(100);
+
+/// The repository root (this crate lives in `tests/e2e`).
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .expect("tests/e2e sits two levels below the repository root")
+        .to_path_buf()
+}
+
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("target"))
+}
+
+/// The desktop app under test; `EACDESK_APP` overrides.
+pub fn app_binary() -> PathBuf {
+    std::env::var_os("EACDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug").join("eac-desk"))
+}
+
+/// The command-line tool, to check exported files with the real validator.
+pub fn cli_binary() -> PathBuf {
+    target_dir().join("debug").join("eacdesk")
+}
+
+/// A fixture file of this crate.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(name)
+}
+
+/// Where tests leave artifacts worth looking at (screenshots, driver logs).
+pub fn artifacts_dir() -> PathBuf {
+    let dir = target_dir().join("e2e");
+    std::fs::create_dir_all(&dir).expect("create target/e2e");
+    dir
+}
+
+fn tauri_driver() -> PathBuf {
+    if let Some(p) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(p);
+    }
+    let in_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|d| d.join("tauri-driver"))
+            .find(|p| p.is_file())
+    });
+    in_path.unwrap_or_else(|| {
+        let cargo_home = std::env::var_os("CARGO_HOME")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| {
+                PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cargo")
+            });
+        cargo_home.join("bin").join("tauri-driver")
+    })
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// `tauri-driver` as a child process, stopped with SIGTERM (it then stops
+/// WebKitWebDriver and the app) even when a test panics.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let pid = self.0.id().to_string();
+        let _ = Command::new("kill").args(["-TERM", &pid]).status();
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            if let Ok(Some(_)) = self.0.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One running EAC Desk on its own fresh database.
+pub struct Desk {
+    pub client: Client,
+    /// Temp dir holding the database, the fake home and files tests write.
+    pub dir: TempDir,
+    pub db: PathBuf,
+    // Dropped last: the session must end before the driver does.
+    _driver: Driver,
+}
+
+impl Desk {
+    /// Starts the app on a fresh database in a new temp dir. `name` labels the
+    /// driver log in `target/e2e/`.
+    pub async fn start(name: &str) -> Result<Desk> {
+        let app = app_binary();
+        if !app.is_file() {
+            bail!(
+                "{} is missing: build the app first (make test does; or \
+                 `cargo build --workspace --all-targets` after `npm run build` in ui/)",
+                app.display()
+            );
+        }
+        let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
+        let db = dir.path().join("e2e.eacdesk.sqlite");
+        let home = dir.path().join("home");
+        std::fs::create_dir_all(&home)?;
+
+        let port = free_port()?;
+        let native_port = loop {
+            let p = free_port()?;
+            if p != port {
+                break p;
+            }
+        };
+        let log = std::fs::File::create(artifacts_dir().join(format!("{name}.driver.log")))?;
+        let driver = Command::new(tauri_driver())
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            // Reaches the app through WebKitWebDriver. HOME and XDG dirs point
+            // into the temp dir so nothing can touch the real default database.
+            .env("EACDESK_DB", &db)
+            .env("HOME", &home)
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()
+            .with_context(|| format!("starting {}", tauri_driver().display()))?;
+        let driver = Driver(driver);
+
+        let until = Instant::now() + DEADLINE;
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > until {
+                bail!("tauri-driver did not listen on port {port} within {DEADLINE:?}");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "tauri:options".into(),
+            json!({ "application": app.to_string_lossy() }),
+        );
+        let client = tokio::time::timeout(
+            DEADLINE,
+            ClientBuilder::new(HttpConnector::new())
+                .capabilities(caps)
+                .connect(&format!("http://127.0.0.1:{port}")),
+        )
+        .await
+        .context("WebDriver session did not start in time")?
+        .context("WebDriver session")?;
+
+        Ok(Desk {
+            client,
+            dir,
+            db,
+            _driver: driver,
+        })
+    }
+
+    /// Ends the WebDriver session (the app closes); the driver stops on drop.
+    pub async fn quit(self) -> Result<()> {
+        self.client.clone().close().await?;
+        Ok(())
+    }
+
+    /// Polls `probe` until it yields a value or `DEADLINE` passes; `what` says
+    /// in the failure what was awaited.
+    pub async fn until<T, F, Fut>(&self, what: &str, mut probe: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>>>,
+    {
+        let until = Instant::now() + DEADLINE;
+        let mut last_err = None;
+        loop {
+            match probe().await {
+                Ok(Some(v)) => return Ok(v),
+                Ok(None) => {}
+                Err(e) => last_err = Some(e),
+            }
+            if Instant::now() > until {
+                let why = last_err
+                    .map(|e| format!(" (last error: {e:#})"))
+                    .unwrap_or_default();
+                bail!("timed out after {DEADLINE:?} waiting for {what}{why}");
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// All elements with this `data-testid`, now.
+    pub async fn all(&self, testid: &str) -> Result<Vec<Element>> {
+        Ok(self.client.find_all(Locator::Css(&css(testid))).await?)
+    }
+
+    /// The first displayed element with this `data-testid`, waiting for it.
+    pub async fn el(&self, testid: &str) -> Result<Element> {
+        self.until(&format!("[data-testid={testid}] to be shown"), || async {
+            for e in self.all(testid).await? {
+                if e.is_displayed().await.unwrap_or(false) {
+                    return Ok(Some(e));
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// The first element with `testid` inside the first displayed `scope`.
+    pub async fn el_in(&self, scope: &str, testid: &str) -> Result<Element> {
+        self.until(
+            &format!("[data-testid={testid}] inside [data-testid={scope}]"),
+            || async {
+                let outer = self.el(scope).await?;
+                for e in outer.find_all(Locator::Css(&css(testid))).await? {
+                    if e.is_displayed().await.unwrap_or(false) {
+                        return Ok(Some(e));
+                    }
+                }
+                Ok(None)
+            },
+        )
+        .await
+    }
+
+    /// Whether an element with this `data-testid` is displayed right now.
+    pub async fn shown(&self, testid: &str) -> Result<bool> {
+        for e in self.all(testid).await? {
+            if e.is_displayed().await.unwrap_or(false) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    pub async fn click(&self, testid: &str) -> Result<()> {
+        let e = self.el(testid).await?;
+        self.until(&format!("[data-testid={testid}] to be enabled"), || async {
+            Ok(e.is_enabled().await?.then_some(()))
+        })
+        .await?;
+        e.click()
+            .await
+            .with_context(|| format!("clicking {testid}"))?;
+        Ok(())
+    }
+
+    /// Replaces the text of an input or textarea, as typing would.
+    pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
+        let e = self.el(testid).await?;
+        e.clear().await?;
+        e.send_keys(text).await?;
+        Ok(())
+    }
+
+    /// Picks the option with this value in a `<select>`.
+    pub async fn select(&self, testid: &str, value: &str) -> Result<()> {
+        let e = self.el(testid).await?;
+        e.select_by_value(value).await?;
+        Ok(())
+    }
+
+    pub async fn text(&self, testid: &str) -> Result<String> {
+        Ok(self.el(testid).await?.text().await?)
+    }
+
+    /// Waits until the text of `testid` satisfies `ok`; returns that text.
+    pub async fn wait_text(
+        &self,
+        testid: &str,
+        what: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        self.until(&format!("[data-testid={testid}] {what}"), || async {
+            for e in self.all(testid).await? {
+                if e.is_displayed().await.unwrap_or(false) {
+                    let t = e.text().await?;
+                    if ok(&t) {
+                        return Ok(Some(t));
+                    }
+                }
+            }
+            Ok(None)
+        })
+        .await
+    }
+
+    /// The first whole number shown in `testid` (e.g. the footer's row count).
+    pub async fn number(&self, testid: &str) -> Result<u64> {
+        first_number(&self.text(testid).await?)
+            .with_context(|| format!("no number in [data-testid={testid}]"))
+    }
+
+    /// Waits until the number shown in `testid` satisfies `ok`.
+    pub async fn wait_number(
+        &self,
+        testid: &str,
+        what: &str,
+        ok: impl Fn(u64) -> bool,
+    ) -> Result<u64> {
+        let t = self
+            .wait_text(testid, what, |t| first_number(t).is_some_and(&ok))
+            .await?;
+        Ok(first_number(&t).expect("checked by wait_text"))
+    }
+
+    /// Texts of every displayed element with this `data-testid`, in page order.
+    pub async fn texts(&self, testid: &str) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for e in self.all(testid).await? {
+            if e.is_displayed().await.unwrap_or(false) {
+                out.push(e.text().await?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// A WebDriver screenshot of the window's web content, saved as PNG.
+    pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        let png = self.client.screenshot().await?;
+        std::fs::write(path, png)?;
+        Ok(())
+    }
+}
+
+fn css(testid: &str) -> String {
+    format!("[data-testid=\"{testid}\"]")
+}
+
+/// The first run of digits (thousands separators `,` or thin spaces allowed).
+pub fn first_number(text: &str) -> Option<u64> {
+    let start = text.find(|c: char| c.is_ascii_digit())?;
+    let digits: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || matches!(c, ',' | '\u{202f}' | '\u{a0}'))
+        .filter(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_number;
+
+    #[test]
+    fn first_number_reads_counts_with_separators() {
+        assert_eq!(first_number("1,234 EACs"), Some(1234));
+        assert_eq!(first_number("Showing 12 of 40"), Some(12));
+        assert_eq!(first_number("none"), None);
+    }
+}

@@ -1,0 +1,126 @@
+# EAC Desk: the targets a newcomer needs.
+#
+#   make run    install what is missing, build the UI and the app, start it
+#   make test   install what is missing, then every check CI runs
+#   make fmt | lint | bench | ui | app
+#
+# Installs only what is absent: Debian packages (checked with dpkg -s, as root
+# or through sudo), the UI's npm packages (when ui/node_modules is missing or
+# older than the lock file) and tauri-driver (cargo install). Rust and Node
+# themselves must already be there.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := run
+# Steps depend on each other's output (ui/dist is embedded into the app).
+.NOTPARALLEL:
+
+CARGO ?= cargo
+NPM ?= npm
+# Upper bound for the whole end-to-end suite (it normally takes well under a minute).
+E2E_TIMEOUT ?= 900
+
+APT_BUILD := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
+	libsoup-3.0-dev libxdo-dev libssl-dev build-essential file pkg-config
+APT_TEST := xvfb xauth webkit2gtk-driver imagemagick x11-utils sqlite3
+
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
+export PATH := $(CARGO_BIN):$(PATH)
+
+# $(call apt_install,PACKAGES): install those not installed, one apt-get update first.
+define apt_install
+	@missing=""; \
+	for p in $(1); do \
+	  dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "==> installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -q && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing; \
+	fi
+endef
+
+# Print a phase banner with the time, so slow phases are easy to spot in CI logs.
+phase = @echo "==> $(1) [$$(date +%T)]"
+
+.PHONY: run test fmt lint bench ui app tools deps-run deps-test tauri-driver \
+	fmt-check ui-check build-tests rust-test e2e
+
+## Start the desktop app on the default database (the same file the CLI uses).
+run: app
+	$(CARGO) run -p eac-desk
+
+## Every check CI runs (.ci/run), from a cold machine.
+test: deps-test ui/node_modules/.package-lock.json tauri-driver fmt-check ui-check ui lint build-tests rust-test e2e
+	$(call phase,all checks passed)
+
+fmt:
+	$(CARGO) fmt --all
+
+fmt-check: tools
+	$(call phase,cargo fmt --check)
+	$(CARGO) fmt --all -- --check
+
+# Clippy expands the app's embedded assets, so the UI must be built first.
+lint: tools ui
+	$(call phase,cargo clippy)
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench: tools
+	./scripts/bench.sh
+
+## The web UI, built into ui/dist (embedded into every app binary).
+ui: ui/node_modules/.package-lock.json
+	$(call phase,UI build)
+	cd ui && $(NPM) run build
+
+ui-check: ui/node_modules/.package-lock.json
+	$(call phase,UI check + unit tests)
+	cd ui && $(NPM) run check
+	cd ui && $(NPM) test
+
+## The desktop app (debug build with the UI embedded) and the CLI.
+app: deps-run tools ui
+	$(call phase,app build)
+	$(CARGO) build -p eac-desk -p eac-cli
+
+# One build for everything cargo test and the E2E suite need: test binaries,
+# the app binary (target/debug/eac-desk) and the CLI (target/debug/eacdesk),
+# all with the same features, so Tauri compiles once.
+build-tests: tools ui
+	$(call phase,app + test build)
+	$(CARGO) test --workspace --no-run
+
+rust-test: build-tests
+	$(call phase,cargo test --workspace)
+	$(CARGO) test --workspace
+
+# The real app in real WebKit under a virtual display; each test starts its
+# own tauri-driver on a fresh database, one test at a time.
+e2e: build-tests tauri-driver
+	$(call phase,E2E suite)
+	$(CARGO) test --workspace --test e2e --no-run
+	timeout -k 30 $(E2E_TIMEOUT) xvfb-run -a -s "-screen 0 1280x1024x24" \
+	  $(CARGO) test --workspace --test e2e -- --include-ignored --test-threads=1
+
+ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json | tools
+	$(call phase,npm ci)
+	cd ui && $(NPM) ci --no-audit --no-fund
+	touch $@
+
+tools:
+	@command -v $(CARGO) >/dev/null || { echo "Rust is needed (cargo not found): https://rustup.rs"; exit 1; }
+	@command -v $(NPM) >/dev/null || { echo "Node.js 20+ with npm is needed (npm not found)"; exit 1; }
+
+deps-run:
+	$(call phase,Debian packages for building and running)
+	$(call apt_install,$(APT_BUILD))
+
+deps-test:
+	$(call phase,Debian packages for building and testing)
+	$(call apt_install,$(APT_BUILD) $(APT_TEST))
+
+tauri-driver: tools
+	@command -v tauri-driver >/dev/null || { \
+	  echo "==> installing tauri-driver"; \
+	  $(CARGO) install tauri-driver --version '^2' --locked; }

@@ -1,0 +1,178 @@
+//! The IPC commands (docs/ipc.md). Each is a one-line adapter: it names the
+//! operation in `eac-app` or `eac-store` and says where it runs (shared
+//! connection, own connection with progress and cancel, or a native dialog).
+//! Arguments use snake_case keys; errors are `AppError { code, message, details }`.
+
+use std::path::PathBuf;
+
+use eac_app::{AppError, ExportProfile, ImportOptions, ValidationReport};
+use eac_model::BeneficiaryType;
+use eac_store::{
+    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, Choice,
+    ChoiceField, DbInfo, EacDetail, EacFilter, EacRow, ExportReport, ImportReport,
+};
+use tauri::State;
+
+use crate::desk::{off_ui_thread, Desk};
+use crate::dialogs;
+
+type Reply<T> = Result<T, AppError>;
+
+/// The contract passes an assignment as two flat arguments.
+fn assignment(
+    beneficiary_type: BeneficiaryType,
+    beneficiaries: Vec<String>,
+) -> BeneficiaryAssignment {
+    BeneficiaryAssignment {
+        beneficiary_type,
+        beneficiaries,
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn db_info(desk: State<'_, Desk>) -> Reply<DbInfo> {
+    desk.read(|store| store.info()).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn open_database(desk: State<'_, Desk>, path: PathBuf) -> Reply<DbInfo> {
+    desk.open_database(path).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn browse_page(desk: State<'_, Desk>, query: BrowseQuery) -> Reply<Vec<EacRow>> {
+    desk.read(move |store| store.browse(&query)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn browse_summary(desk: State<'_, Desk>, filter: EacFilter) -> Reply<BrowseSummary> {
+    desk.read(move |store| store.summary(&filter)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn eac_detail(desk: State<'_, Desk>, cds_eac_id: String) -> Reply<EacDetail> {
+    desk.read(move |store| store.detail(&cds_eac_id)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_beneficiaries(
+    desk: State<'_, Desk>,
+    cds_eac_id: String,
+    beneficiary_type: BeneficiaryType,
+    beneficiaries: Vec<String>,
+    reason: String,
+) -> Reply<AuditRecord> {
+    let to = assignment(beneficiary_type, beneficiaries);
+    desk.edit(move |store| eac_app::set_beneficiaries(store, &cds_eac_id, &to, &reason))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn bulk_set_beneficiaries(
+    desk: State<'_, Desk>,
+    op_id: String,
+    filter: EacFilter,
+    beneficiary_type: BeneficiaryType,
+    beneficiaries: Vec<String>,
+    reason: String,
+) -> Reply<BulkEditReport> {
+    let to = assignment(beneficiary_type, beneficiaries);
+    desk.operation(op_id, move |store, op| {
+        eac_app::bulk_set_beneficiaries(store, &filter, &to, &reason, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn audit_log(
+    desk: State<'_, Desk>,
+    cds_eac_id: Option<String>,
+) -> Reply<Vec<AuditRecord>> {
+    desk.read(move |store| store.audit_log(cds_eac_id.as_deref()))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn beneficiary_suggestions(
+    desk: State<'_, Desk>,
+    beneficiary_type: BeneficiaryType,
+    prefix: String,
+    limit: usize,
+) -> Reply<Vec<String>> {
+    desk.read(move |store| store.beneficiary_suggestions(beneficiary_type, &prefix, limit))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn distinct_values(desk: State<'_, Desk>, field: ChoiceField) -> Reply<Vec<Choice>> {
+    desk.read(move |store| store.choices(field)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_files(
+    desk: State<'_, Desk>,
+    op_id: String,
+    paths: Vec<PathBuf>,
+) -> Reply<ImportReport> {
+    desk.operation(op_id, move |store, op| {
+        Ok::<_, AppError>(eac_app::import_files(
+            store,
+            &paths,
+            ImportOptions::default(),
+            op,
+        ))
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_file(
+    desk: State<'_, Desk>,
+    op_id: String,
+    profile: ExportProfile,
+    filter: Option<EacFilter>,
+    path: PathBuf,
+) -> Reply<ExportReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::export(store, profile, filter.as_ref(), &path, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn load_sample(
+    desk: State<'_, Desk>,
+    op_id: String,
+    eacs: usize,
+    seed: u64,
+) -> Reply<ImportReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::load_sample(store, eacs, seed, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn validate_file(profile: ExportProfile, path: PathBuf) -> Reply<ValidationReport> {
+    off_ui_thread(move || eac_app::validate_file(&path, profile, false)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn cancel_operation(desk: State<'_, Desk>, op_id: String) {
+    desk.cancel(&op_id)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_import_files() -> Option<Vec<String>> {
+    dialogs::import_files().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_export_path(default_name: String) -> Option<String> {
+    dialogs::export_path(default_name).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_database(create: bool) -> Option<String> {
+    dialogs::database(create).await
+}

@@ -1,0 +1,223 @@
+//! The app's state: the open database, the running operations, and the
+//! plumbing that keeps SQLite work off the UI thread.
+//!
+//! Reads and short edits share one connection behind a mutex. Long operations
+//! (import, export, bulk edit, sample data) open their own connection on the
+//! same file, so browsing never waits behind an import: WAL lets readers go on
+//! while a writer works, and the store's busy timeout makes writers queue
+//! instead of failing with "database is locked".
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+use eac_app::{AppError, Operation, OperationRegistry, ProgressEvent, Store};
+use eac_store::DbInfo;
+
+/// What the state needs from the window, so it does not depend on a Tauri
+/// runtime type (the same code runs under the mock runtime in tests).
+pub trait Ui: Send + Sync {
+    fn progress(&self, event: ProgressEvent);
+    /// Another process committed to the open database.
+    fn db_changed(&self);
+    fn set_title(&self, title: &str);
+}
+
+/// `EAC Desk — /path/to/eacdesk.sqlite`
+pub fn window_title(db: &Path) -> String {
+    format!("EAC Desk — {}", db.display())
+}
+
+struct Open {
+    path: PathBuf,
+    /// The shared connection, or why the file could not be opened (every
+    /// command then answers with that error until another file is opened).
+    store: Result<Store, AppError>,
+}
+
+/// Progress events reach the webview at most this often (the store reports
+/// per EAC; a million IPC messages would freeze the UI, not inform it).
+const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The app state; cheap to clone (all clones share the same database).
+#[derive(Clone)]
+pub struct Desk {
+    open: Arc<Mutex<Open>>,
+    operations: OperationRegistry,
+    writes: Arc<WriteCount>,
+    /// The window, once the app is running (absent in command tests).
+    ui: Arc<OnceLock<Arc<dyn Ui>>>,
+}
+
+/// The app's own commits, so the change watcher can tell them from another
+/// process's: `started != finished` while one runs.
+#[derive(Default)]
+pub struct WriteCount {
+    started: AtomicU64,
+    finished: AtomicU64,
+}
+
+impl WriteCount {
+    /// `(finished, busy)`.
+    pub fn snapshot(&self) -> (u64, bool) {
+        let finished = self.finished.load(Ordering::SeqCst);
+        let started = self.started.load(Ordering::SeqCst);
+        (finished, started != finished)
+    }
+
+    fn track<T>(&self, f: impl FnOnce() -> T) -> T {
+        self.started.fetch_add(1, Ordering::SeqCst);
+        let out = f();
+        self.finished.fetch_add(1, Ordering::SeqCst);
+        out
+    }
+}
+
+fn internal(what: impl std::fmt::Display) -> AppError {
+    AppError::new(
+        "internal",
+        format!("EAC Desk hit an internal error ({what}); nothing was written. Try again, and report it if it happens again."),
+    )
+}
+
+impl Desk {
+    /// Opens `path` (created when missing). A file that cannot be opened is
+    /// remembered with its error, so the window still starts and says why.
+    pub fn new(path: PathBuf) -> Desk {
+        let store = eac_app::open_store(&path);
+        Desk {
+            open: Arc::new(Mutex::new(Open { path, store })),
+            operations: OperationRegistry::new(),
+            writes: Arc::new(WriteCount::default()),
+            ui: Arc::new(OnceLock::new()),
+        }
+    }
+
+    /// Connects the running window: titles it and sends it events from now on.
+    pub fn attach(&self, ui: Arc<dyn Ui>) {
+        ui.set_title(&window_title(&self.path()));
+        let _ = self.ui.set(ui);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Open> {
+        // A panic in a read cannot leave the connection half-changed.
+        self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn path(&self) -> PathBuf {
+        self.lock().path.clone()
+    }
+
+    pub fn writes(&self) -> &WriteCount {
+        &self.writes
+    }
+
+    pub fn ui(&self) -> Option<&dyn Ui> {
+        self.ui.get().map(|ui| &**ui)
+    }
+
+    /// Runs a read on the shared connection, off the UI thread.
+    pub async fn read<T, E>(
+        &self,
+        f: impl FnOnce(&Store) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Into<AppError>,
+    {
+        let desk = self.clone();
+        off_ui_thread(move || {
+            let open = desk.lock();
+            let store = open.store.as_ref().map_err(Clone::clone)?;
+            f(store).map_err(Into::into)
+        })
+        .await
+    }
+
+    /// Runs a short edit (one EAC) on the shared connection, off the UI thread.
+    pub async fn edit<T, E>(
+        &self,
+        f: impl FnOnce(&mut Store) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Into<AppError>,
+    {
+        let desk = self.clone();
+        off_ui_thread(move || {
+            let mut open = desk.lock();
+            let store = open.store.as_mut().map_err(|e| e.clone())?;
+            desk.writes.track(|| f(store).map_err(Into::into))
+        })
+        .await
+    }
+
+    /// Runs a long operation on its own connection to the open file, off the
+    /// UI thread, registered under `op_id` so `cancel` can reach it, with its
+    /// progress sent to the window as `progress` events.
+    pub async fn operation<T, E>(
+        &self,
+        op_id: String,
+        f: impl FnOnce(&mut Store, &Operation) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Into<AppError>,
+    {
+        let ui = self.ui.get().cloned();
+        let last = Mutex::new(None::<Instant>);
+        let op = self.operations.start(&op_id, move |event: ProgressEvent| {
+            let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
+            let finished = event.total == Some(event.done);
+            if finished || last.is_none_or(|t| t.elapsed() >= PROGRESS_INTERVAL) {
+                *last = Some(Instant::now());
+                if let Some(ui) = &ui {
+                    ui.progress(event);
+                }
+            }
+        })?;
+        let path = self.path();
+        let writes = Arc::clone(&self.writes);
+        off_ui_thread(move || {
+            let mut store = eac_app::open_store(&path)?;
+            writes.track(|| f(&mut store, &op).map_err(Into::into))
+        })
+        .await
+    }
+
+    /// Asks a running operation to stop; it then writes nothing. Unknown ids
+    /// (already finished) are fine.
+    pub fn cancel(&self, op_id: &str) {
+        self.operations.cancel(op_id);
+    }
+
+    /// Switches to another database file (created when missing). On failure
+    /// the current database stays open.
+    pub async fn open_database(&self, path: PathBuf) -> Result<DbInfo, AppError> {
+        let desk = self.clone();
+        off_ui_thread(move || {
+            let store = eac_app::open_store(&path)?;
+            let info = store.info()?;
+            *desk.lock() = Open {
+                path: path.clone(),
+                store: Ok(store),
+            };
+            if let Some(ui) = desk.ui() {
+                ui.set_title(&window_title(&path));
+            }
+            Ok(info)
+        })
+        .await
+    }
+}
+
+/// Runs `f` on Tokio's blocking pool: SQLite and file work never run on the
+/// UI thread or stall the async executor.
+pub(crate) async fn off_ui_thread<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tauri::async_runtime::spawn_blocking(f)
+        .await
+        .map_err(internal)?
+}

@@ -1,0 +1,141 @@
+//! EAC Desk's desktop shell: a Tauri 2 window around the web UI in `ui/`.
+//!
+//! This crate holds no business logic. Every IPC command is a one-line
+//! adapter over an operation in `eac-app` (shared with the `eacdesk` CLI) or a
+//! query of `eac-store`; what lives here is only what a window needs: where
+//! work runs (never on the UI thread), progress events and cancellation,
+//! native file dialogs, the window title, and noticing when another process
+//! changed the open database. It never talks to SQLite except through those
+//! crates.
+
+mod commands;
+mod desk;
+mod dialogs;
+mod watch;
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use eac_app::ProgressEvent;
+use tauri::{AppHandle, Builder, Emitter, Manager, Runtime};
+
+pub use desk::{window_title, Desk, Ui};
+
+/// Starts the app on the database named by `--db PATH`, else `$EACDESK_DB`,
+/// else the default file the CLI uses too.
+pub fn run() {
+    setup(Builder::default())
+        .run(tauri::generate_context!())
+        .expect("EAC Desk could not start its window");
+}
+
+/// The app as `main` runs it (tests use the same through [`with_database`]).
+pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    with_database(builder, database_path(std::env::args_os().skip(1)))
+}
+
+/// Registers the commands and state on `builder`, with `db` as the open database.
+pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R> {
+    let desk = Desk::new(db);
+    builder
+        .invoke_handler(tauri::generate_handler![
+            commands::db_info,
+            commands::open_database,
+            commands::browse_page,
+            commands::browse_summary,
+            commands::eac_detail,
+            commands::set_beneficiaries,
+            commands::bulk_set_beneficiaries,
+            commands::audit_log,
+            commands::beneficiary_suggestions,
+            commands::distinct_values,
+            commands::import_files,
+            commands::export_file,
+            commands::load_sample,
+            commands::validate_file,
+            commands::cancel_operation,
+            commands::pick_import_files,
+            commands::pick_export_path,
+            commands::pick_database,
+        ])
+        // Managed before the app runs, so commands work from the first call
+        // (and under the mock runtime, which never runs `setup`).
+        .manage(desk.clone())
+        .setup(move |app| {
+            desk.attach(Arc::new(app.handle().clone()));
+            watch::spawn(desk);
+            Ok(())
+        })
+}
+
+/// `--db PATH` or `--db=PATH` when given, else `eac_app::default_db_path()`
+/// (`$EACDESK_DB`, else the platform data folder). Other arguments are
+/// ignored (WebDriver and desktop launchers may add their own).
+pub fn database_path(args: impl IntoIterator<Item = OsString>) -> PathBuf {
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            if let Some(path) = args.next() {
+                return PathBuf::from(path);
+            }
+        } else if let Some(path) = arg.to_str().and_then(|a| a.strip_prefix("--db=")) {
+            return PathBuf::from(path);
+        }
+    }
+    eac_app::default_db_path()
+}
+
+impl<R: Runtime> Ui for AppHandle<R> {
+    fn progress(&self, event: ProgressEvent) {
+        // A closed window has no one to tell; the operation goes on.
+        let _ = self.emit("progress", event);
+    }
+
+    fn db_changed(&self) {
+        let _ = self.emit("db-changed", serde_json::json!({}));
+    }
+
+    fn set_title(&self, title: &str) {
+        if let Some(window) = self.get_webview_window("main") {
+            let _ = window.set_title(title);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn db_argument_wins_in_both_spellings() {
+        assert_eq!(
+            database_path(args(&["--db", "/tmp/a.sqlite"])),
+            PathBuf::from("/tmp/a.sqlite")
+        );
+        assert_eq!(
+            database_path(args(&["--automation", "--db=/tmp/b.sqlite"])),
+            PathBuf::from("/tmp/b.sqlite")
+        );
+    }
+
+    #[test]
+    fn without_argument_the_cli_default_applies() {
+        assert_eq!(
+            database_path(args(&["--other"])),
+            eac_app::default_db_path()
+        );
+    }
+
+    #[test]
+    fn title_names_the_database() {
+        assert_eq!(
+            window_title(std::path::Path::new("/data/eacdesk.sqlite")),
+            "EAC Desk — /data/eacdesk.sqlite"
+        );
+    }
+}

@@ -1,0 +1,210 @@
+//! Commands as the UI calls them: JSON arguments with snake_case keys in,
+//! JSON results or `{ code, message, details }` errors out.
+
+use serde_json::{json, Value};
+use tauri::test::{
+    get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
+};
+use tauri::webview::InvokeRequest;
+use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+
+struct Desk {
+    _app: App<MockRuntime>,
+    window: WebviewWindow<MockRuntime>,
+    _dir: tempfile::TempDir,
+}
+
+fn desk() -> Desk {
+    let dir = tempfile::tempdir().unwrap();
+    let app = eac_desk::with_database(mock_builder(), dir.path().join("test.sqlite"))
+        .build(mock_context(noop_assets()))
+        .unwrap();
+    let window = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Desk {
+        _app: app,
+        window,
+        _dir: dir,
+    }
+}
+
+impl Desk {
+    fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
+        get_ipc_response(
+            &self.window,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: tauri::ipc::CallbackFn(0),
+                error: tauri::ipc::CallbackFn(1),
+                // The app's own origin on Linux and macOS (custom commands refuse remote ones).
+                url: "tauri://localhost".parse().unwrap(),
+                body: tauri::ipc::InvokeBody::Json(args),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|body| body.deserialize::<Value>().unwrap())
+    }
+
+    fn ok(&self, cmd: &str, args: Value) -> Value {
+        self.invoke(cmd, args)
+            .unwrap_or_else(|e| panic!("{cmd} failed: {e}"))
+    }
+
+    fn err(&self, cmd: &str, args: Value) -> Value {
+        match self.invoke(cmd, args) {
+            Ok(v) => panic!("{cmd} should have failed, returned {v}"),
+            Err(e) => e,
+        }
+    }
+
+    fn load_sample(&self, eacs: u64) -> Value {
+        self.ok(
+            "load_sample",
+            json!({ "op_id": "sample-1", "eacs": eacs, "seed": 7 }),
+        )
+    }
+
+    fn first_row(&self) -> Value {
+        let rows = self.ok("browse_page", json!({ "query": query(0, 1) }));
+        rows[0].clone()
+    }
+}
+
+fn query(offset: u64, limit: u64) -> Value {
+    json!({
+        "filter": {},
+        "sort": { "field": "eac_number", "descending": false },
+        "offset": offset,
+        "limit": limit,
+    })
+}
+
+#[test]
+fn a_fresh_database_is_empty() {
+    let desk = desk();
+    let info = desk.ok("db_info", json!({}));
+    assert_eq!(info["eac_count"], 0);
+    assert!(info["path"].as_str().unwrap().ends_with("test.sqlite"));
+    assert_eq!(
+        desk.ok("browse_page", json!({ "query": query(0, 50) })),
+        json!([])
+    );
+}
+
+#[test]
+fn browse_pages_through_loaded_sample_data() {
+    let desk = desk();
+    let report = desk.load_sample(25);
+    assert_eq!(report["files"][0]["outcome"], "imported");
+    assert_eq!(report["files"][0]["added"], 25);
+
+    let first = desk.ok("browse_page", json!({ "query": query(0, 10) }));
+    let rest = desk.ok("browse_page", json!({ "query": query(10, 100) }));
+    assert_eq!(first.as_array().unwrap().len(), 10);
+    assert_eq!(rest.as_array().unwrap().len(), 15);
+    let summary = desk.ok("browse_summary", json!({ "filter": {} }));
+    assert_eq!(summary["count"], 25);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 25);
+
+    // Quantities cross as exact decimal text, never as JSON numbers.
+    assert!(first[0]["quantities"][0]["total"].is_string());
+    let id = first[0]["cds_eac_id"].as_str().unwrap();
+    let detail = desk.ok("eac_detail", json!({ "cds_eac_id": id }));
+    assert_eq!(detail["cds_eac_id"], id);
+}
+
+#[test]
+fn general_beneficiaries_with_ids_are_refused_with_a_code() {
+    let desk = desk();
+    desk.load_sample(3);
+    let id = desk.first_row()["cds_eac_id"].clone();
+    let e = desk.err(
+        "set_beneficiaries",
+        json!({
+            "cds_eac_id": id,
+            "beneficiary_type": "general",
+            "beneficiaries": ["ACME"],
+            "reason": "test",
+        }),
+    );
+    assert_eq!(e["code"], "validation", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("general"), "{e}");
+    assert!(desk
+        .ok("audit_log", json!({ "cds_eac_id": id }))
+        .as_array()
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn an_edit_with_a_reason_is_audited() {
+    let desk = desk();
+    desk.load_sample(3);
+    let id = desk.first_row()["cds_eac_id"].clone();
+    let record = desk.ok(
+        "set_beneficiaries",
+        json!({
+            "cds_eac_id": id,
+            "beneficiary_type": "customer",
+            "beneficiaries": ["CUST-9"],
+            "reason": "contract signed",
+        }),
+    );
+    assert_eq!(record["after"]["beneficiaries"], json!(["CUST-9"]));
+    let log = desk.ok("audit_log", json!({ "cds_eac_id": id }));
+    assert_eq!(log[0]["reason"], "contract signed");
+    let all = desk.ok("audit_log", json!({ "cds_eac_id": null }));
+    assert_eq!(all.as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_unknown_eac_is_not_found() {
+    let desk = desk();
+    let e = desk.err("eac_detail", json!({ "cds_eac_id": "no-such-eac" }));
+    assert_eq!(e["code"], "not_found", "{e}");
+    assert!(e["details"].is_object());
+}
+
+#[test]
+fn bad_arguments_are_refused_before_any_work() {
+    let desk = desk();
+    // Not an AppError: Tauri's own message for an argument that does not parse.
+    assert!(desk
+        .invoke("distinct_values", json!({ "field": "colour" }))
+        .is_err());
+    let choices = desk.ok("distinct_values", json!({ "field": "source" }));
+    assert_eq!(choices, json!([]));
+    // Cancelling an operation that is not running is harmless.
+    assert_eq!(
+        desk.ok("cancel_operation", json!({ "op_id": "none" })),
+        Value::Null
+    );
+}
+
+#[test]
+fn export_then_validate_round_trips() {
+    let desk = desk();
+    desk.load_sample(5);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("out.json");
+    let report = desk.ok(
+        "export_file",
+        json!({ "op_id": "x", "profile": "p1", "filter": null, "path": path }),
+    );
+    assert_eq!(report["eac_count"], 5);
+    let validation = desk.ok("validate_file", json!({ "profile": "p1", "path": path }));
+    assert_eq!(validation["errors"], json!([]), "{validation}");
+}
+
+#[test]
+fn a_second_database_can_be_opened() {
+    let desk = desk();
+    desk.load_sample(2);
+    let dir = tempfile::tempdir().unwrap();
+    let other = dir.path().join("other.sqlite");
+    let info = desk.ok("open_database", json!({ "path": other }));
+    assert_eq!(info["eac_count"], 0);
+    assert_eq!(desk.ok("db_info", json!({}))["path"], json!(other));
+}
