@@ -1,16 +1,32 @@
 //! Audited beneficiary edits, attributed to the operating-system user.
 
+use eac_model::BeneficiaryType;
 use eac_store::{AuditRecord, BeneficiaryAssignment, BulkEditReport, EacFilter, Progress, Store};
 
 use crate::AppError;
 
-fn require_reason(reason: &str) -> Result<(), AppError> {
+/// Checks a new assignment and reason before anything is counted or
+/// written: rules 4 and 17 (a `validation` error) and a non-empty reason
+/// (`invalid_input`). The edit functions check again.
+pub fn check_assignment(to: &BeneficiaryAssignment, reason: &str) -> Result<(), AppError> {
+    let violations = eac_model::check_beneficiaries(to.beneficiary_type, &to.beneficiaries);
+    if !violations.is_empty() {
+        return Err(AppError::validation(rules_message(to), &violations));
+    }
     if reason.trim().is_empty() {
         return Err(AppError::invalid_input(
             "Give a reason for the change; it is kept in the audit log with your user name.",
         ));
     }
     Ok(())
+}
+
+fn rules_message(to: &BeneficiaryAssignment) -> String {
+    if to.beneficiary_type == BeneficiaryType::General && !to.beneficiaries.is_empty() {
+        "Beneficiary type `general` takes no ids; remove the ids or choose another type. Nothing was changed.".to_owned()
+    } else {
+        "The beneficiary ids must be unique and not empty; fix the list and try again. Nothing was changed.".to_owned()
+    }
 }
 
 /// Gives one EAC a new beneficiary assignment (rules 4 and 17 checked) and
@@ -21,7 +37,7 @@ pub fn set_beneficiaries(
     to: &BeneficiaryAssignment,
     reason: &str,
 ) -> Result<AuditRecord, AppError> {
-    require_reason(reason)?;
+    check_assignment(to, reason)?;
     store
         .set_beneficiaries(cds_eac_id, to, reason, &eac_store::os_user())
         .map_err(|e| edit_error(e, to))
@@ -36,7 +52,7 @@ pub fn bulk_set_beneficiaries(
     reason: &str,
     progress: &dyn Progress,
 ) -> Result<BulkEditReport, AppError> {
-    require_reason(reason)?;
+    check_assignment(to, reason)?;
     store
         .bulk_set_beneficiaries(filter, to, reason, &eac_store::os_user(), progress)
         .map_err(|e| edit_error(e, to))
@@ -44,14 +60,42 @@ pub fn bulk_set_beneficiaries(
 
 fn edit_error(e: eac_store::StoreError, to: &BeneficiaryAssignment) -> AppError {
     let e = AppError::from(e);
-    if !e.is_validation() {
-        return e;
-    }
-    let kind = to.beneficiary_type;
-    let message = if kind == eac_model::BeneficiaryType::General && !to.beneficiaries.is_empty() {
-        "Beneficiary type `general` takes no ids; remove the ids or choose another type. Nothing was changed.".to_owned()
+    if e.is_validation() {
+        e.with_message(rules_message(to))
     } else {
-        "The beneficiary ids must be unique and not empty; fix the list and try again. Nothing was changed.".to_owned()
-    };
-    e.with_message(message)
+        e
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignments_are_checked_before_anything_else() {
+        let general = BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::General,
+            beneficiaries: vec!["X".into()],
+        };
+        let e = check_assignment(&general, "why").unwrap_err();
+        assert_eq!(e.code, "validation");
+        assert_eq!(e.violations()[0].rule, 4);
+        let twice = BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::Account,
+            beneficiaries: vec!["A".into(), "A".into()],
+        };
+        assert_eq!(
+            check_assignment(&twice, "why").unwrap_err().violations()[0].rule,
+            17
+        );
+        let ok = BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::Account,
+            beneficiaries: vec!["A".into()],
+        };
+        assert_eq!(
+            check_assignment(&ok, " ").unwrap_err().code,
+            "invalid_input"
+        );
+        assert!(check_assignment(&ok, "contract").is_ok());
+    }
 }

@@ -19,7 +19,7 @@ mod sample;
 mod validate;
 
 pub use db::{default_db_path, open_store, DB_ENV};
-pub use edit::{bulk_set_beneficiaries, set_beneficiaries};
+pub use edit::{bulk_set_beneficiaries, check_assignment, set_beneficiaries};
 pub use error::AppError;
 pub use export::export;
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
@@ -32,5 +32,5 @@ pub use eac_model::{ExportProfile, Severity, Violation};
 pub use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, EacDetail,
     EacFilter, EacRow, ExportReport, FileImportReport, ImportOptions, ImportOutcome, ImportReport,
-    NoProgress, Progress, SortField, SortSpec, Store, StoreError,
+    NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store, StoreError,
 };

@@ -1,0 +1,322 @@
+//! The command-line surface (clap derive).
+
+use std::path::PathBuf;
+
+use clap::builder::{PossibleValuesParser, TypedValueParser};
+use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use eac_app::{EacFilter, ExportProfile, SortField, SortSpec};
+use eac_model::{BeneficiaryType, Date, RetiredState, TechnologyType};
+
+/// Keep Energy Attribute Certificates in a local database, browse them, edit
+/// beneficiaries (audited) and export them per the LF Energy CDS spec.
+#[derive(Debug, Parser)]
+#[command(name = "eacdesk", version, propagate_version = true)]
+pub struct Cli {
+    /// Database file [default: $EACDESK_DB, else the desktop app's file in
+    /// the platform data folder]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Import P1 listing files; each file is imported whole or not at all
+    Import(ImportArgs),
+    /// List stored EACs, with the count and exact totals of the filtered set
+    Ls(LsArgs),
+    /// Show every field and value of one EAC
+    Show {
+        cds_eac_id: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change who EACs are attributed to (every change is audited)
+    Beneficiaries {
+        #[command(subcommand)]
+        action: BeneficiariesCommand,
+    },
+    /// Show the audit log, newest first (all EACs or one)
+    Audit {
+        cds_eac_id: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export stored EACs to a listing file (written whole or not at all)
+    Export(ExportArgs),
+    /// Check a listing file against a profile without importing it
+    Validate(ValidateArgs),
+    /// Generate realistic sample EACs into the database (or a file)
+    Sample(SampleArgs),
+    /// Time the browse queries on the current database (for the benchmark)
+    #[command(hide = true)]
+    BenchQueries {
+        /// Runs of each query; the median is shown
+        #[arg(long, default_value_t = 5)]
+        repeat: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Accept the technologies not in the 2024-08-29 draft (nuclear, marine, storage)
+    #[arg(long)]
+    pub allow_extended_technologies: bool,
+    /// Print the import report as JSON
+    #[arg(long)]
+    pub json: bool,
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+}
+
+/// Which EACs: every set option narrows the set.
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
+    /// Text in the EAC or value numbers, id, asset, source, destination or beneficiaries (any case)
+    #[arg(long, value_name = "TEXT")]
+    pub search: Option<String>,
+    #[arg(long, value_name = "T", value_parser = technology_parser())]
+    pub technology: Option<TechnologyType>,
+    #[arg(long, value_name = "T", value_parser = beneficiary_type_parser())]
+    pub beneficiary_type: Option<BeneficiaryType>,
+    /// Periods overlapping this day or later (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<String>,
+    /// Periods overlapping this day or earlier (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<String>,
+    /// Whether the values are retired: all (yes), none (no) or some (partly)
+    #[arg(long, value_name = "yes|no|partly", value_parser = retired_parser())]
+    pub retired: Option<RetiredState>,
+    /// Issuing organisation id (exact)
+    #[arg(long, value_name = "ID")]
+    pub source: Option<String>,
+    /// Retiring organisation id (exact)
+    #[arg(long, value_name = "ID")]
+    pub destination: Option<String>,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> EacFilter {
+        EacFilter {
+            search: self.search.clone(),
+            technology: self.technology,
+            beneficiary_type: self.beneficiary_type,
+            from: self.from.clone(),
+            to: self.to.clone(),
+            retired: self.retired,
+            source: self.source.clone(),
+            destination: self.destination.clone(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.to_filter() == EacFilter::default()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Sort by FIELD, ascending unless `:desc` follows
+    /// (eac_number, technology_type, period_start, period_end, source,
+    /// destination, beneficiary_type, quantity, retired_state, issuance,
+    /// cds_eac_id, cds_modified)
+    #[arg(long, value_name = "FIELD[:desc]", value_parser = parse_sort)]
+    pub sort: Option<SortSpec>,
+    /// Rows to show (at most 1000)
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    pub limit: usize,
+    /// Rows to skip
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub offset: usize,
+    /// Print `{ rows, summary }` as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BeneficiariesCommand {
+    /// Set the beneficiary type and ids of one EAC or of every matching EAC
+    Set(SetArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["cds_eac_id", "all_matching"])))]
+pub struct SetArgs {
+    /// The EAC to change
+    pub cds_eac_id: Option<String>,
+    /// Change every EAC matching the filters below instead of one
+    #[arg(long)]
+    pub all_matching: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// New beneficiary type
+    #[arg(long = "type", value_name = "TYPE", value_parser = beneficiary_type_parser())]
+    pub kind: BeneficiaryType,
+    /// A beneficiary id (repeat for several; none for `general`)
+    #[arg(long = "id", value_name = "ID")]
+    pub ids: Vec<String>,
+    /// Why (kept in the audit log)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// With --all-matching: only say how many EACs would change
+    #[arg(long, requires = "all_matching")]
+    pub dry_run: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ProfileArg {
+    /// CDSC-WG3-01 draft 2024-08-29 with values, as amended
+    P1,
+    /// CDS-WG3-01 v1 bundle (not available yet)
+    P2,
+}
+
+impl From<ProfileArg> for ExportProfile {
+    fn from(p: ProfileArg) -> Self {
+        match p {
+            ProfileArg::P1 => ExportProfile::P1,
+            ProfileArg::P2 => ExportProfile::P2,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[arg(long, value_enum)]
+    pub profile: ProfileArg,
+    /// The file to write (replaced only when the export succeeds)
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[arg(long, value_enum)]
+    pub profile: ProfileArg,
+    /// Accept the technologies not in the 2024-08-29 draft (nuclear, marine, storage)
+    #[arg(long)]
+    pub allow_extended_technologies: bool,
+    /// Print `{ errors, warnings }` as JSON
+    #[arg(long)]
+    pub json: bool,
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// How many EACs (about ten values each)
+    #[arg(long, value_name = "N")]
+    pub eacs: usize,
+    /// The same seed always gives the same EACs
+    #[arg(long, default_value_t = 1, value_name = "S")]
+    pub seed: u64,
+    /// Write a P1 listing file instead of loading the database
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Write the sample's values as CSV (benchmark comparison with sqlite3)
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub values_csv: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn technology_parser() -> impl TypedValueParser<Value = TechnologyType> {
+    let names: Vec<&'static str> = TechnologyType::ALL.iter().map(|t| t.as_str()).collect();
+    PossibleValuesParser::new(names).map(|s| TechnologyType::parse(&s).expect("a listed value"))
+}
+
+fn beneficiary_type_parser() -> impl TypedValueParser<Value = BeneficiaryType> {
+    let names: Vec<&'static str> = BeneficiaryType::ALL.iter().map(|t| t.as_str()).collect();
+    PossibleValuesParser::new(names).map(|s| BeneficiaryType::parse(&s).expect("a listed value"))
+}
+
+fn retired_parser() -> impl TypedValueParser<Value = RetiredState> {
+    let names: Vec<&'static str> = RetiredState::ALL.iter().map(|t| t.as_str()).collect();
+    PossibleValuesParser::new(names).map(|s| RetiredState::parse(&s).expect("a listed value"))
+}
+
+fn parse_date(text: &str) -> Result<String, String> {
+    Date::parse(text)
+        .map(|d| d.to_string())
+        .map_err(|e| e.to_string())
+}
+
+/// The `--sort` field names, as the store spells them.
+pub const SORT_FIELDS: &[&str] = &[
+    "eac_number",
+    "technology_type",
+    "period_start",
+    "period_end",
+    "source",
+    "destination",
+    "beneficiary_type",
+    "quantity",
+    "retired_state",
+    "issuance",
+    "cds_eac_id",
+    "cds_modified",
+];
+
+fn parse_sort(text: &str) -> Result<SortSpec, String> {
+    let (name, direction) = match text.split_once(':') {
+        Some((name, direction)) => (name, direction),
+        None => (text, "asc"),
+    };
+    let descending = match direction {
+        "asc" => false,
+        "desc" => true,
+        other => {
+            return Err(format!(
+                "`{other}` is not a direction; use `:asc` or `:desc`"
+            ))
+        }
+    };
+    let field: SortField = serde_json::from_value(serde_json::Value::String(name.to_owned()))
+        .map_err(|_| {
+            format!(
+                "`{name}` is not a sort field; use one of {}",
+                SORT_FIELDS.join(", ")
+            )
+        })?;
+    Ok(SortSpec { field, descending })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn every_sort_field_parses() {
+        for name in SORT_FIELDS {
+            assert!(!parse_sort(name).unwrap().descending);
+            assert!(parse_sort(&format!("{name}:desc")).unwrap().descending);
+        }
+        assert_eq!(
+            parse_sort("quantity:desc").unwrap().field,
+            SortField::Quantity
+        );
+        assert!(parse_sort("size").is_err());
+        assert!(parse_sort("quantity:down").is_err());
+    }
+}

@@ -1,0 +1,595 @@
+//! One function per subcommand: call the operation, render its result.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use anyhow::Result;
+use clap::CommandFactory;
+use eac_app::{
+    AppError, BeneficiaryAssignment, BrowseQuery, EacFilter, ExportProfile, ImportOptions,
+    ImportOutcome, SortSpec, Store, StoreError,
+};
+use serde::Serialize;
+
+use crate::args::{
+    BeneficiariesCommand, Cli, Command, ExportArgs, ImportArgs, LsArgs, SampleArgs, SetArgs,
+    ValidateArgs, SORT_FIELDS,
+};
+use crate::progress::{Bar, Units};
+use crate::render::{self, count, or_dash, Table};
+use crate::{EXIT_OTHER, EXIT_RULES};
+
+/// Store errors become coded [`AppError`]s before they reach `main`.
+trait OrApp<T> {
+    fn app(self) -> Result<T, AppError>;
+}
+
+impl<T> OrApp<T> for Result<T, StoreError> {
+    fn app(self) -> Result<T, AppError> {
+        self.map_err(AppError::from)
+    }
+}
+
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    let db = cli.db.unwrap_or_else(eac_app::default_db_path);
+    match cli.command {
+        Command::Import(a) => import(&db, a),
+        Command::Ls(a) => ls(&open(&db)?, a),
+        Command::Show { cds_eac_id, json } => show(&open(&db)?, &cds_eac_id, json),
+        Command::Beneficiaries {
+            action: BeneficiariesCommand::Set(a),
+        } => set_beneficiaries(&db, a),
+        Command::Audit { cds_eac_id, json } => audit(&open(&db)?, cds_eac_id.as_deref(), json),
+        Command::Export(a) => export(&open(&db)?, a),
+        Command::Validate(a) => validate(a),
+        Command::Sample(a) => sample(&db, a),
+        Command::BenchQueries { repeat, json } => bench_queries(&open(&db)?, repeat, json),
+    }
+}
+
+fn open(db: &Path) -> Result<Store, AppError> {
+    eac_app::open_store(db)
+}
+
+fn print_json<T: Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let opts = ImportOptions {
+        allow_extended_technologies: a.allow_extended_technologies,
+    };
+    let bar = Bar::new(Units::Bytes);
+    let report = eac_app::import_files(&mut store, &a.files, opts, &bar);
+    bar.finish();
+
+    let failed: Vec<_> = report
+        .files
+        .iter()
+        .filter(|f| f.outcome == ImportOutcome::Failed)
+        .collect();
+    if a.json {
+        print_json(&report)?;
+    } else {
+        for f in &report.files {
+            match f.outcome {
+                ImportOutcome::Imported => {
+                    let ignored = match f.ignored {
+                        0 => String::new(),
+                        n => format!(", {n} ignored (unknown beneficiary type)"),
+                    };
+                    println!(
+                        "Imported {}: {} added, {} replaced, {} skipped{ignored}",
+                        f.file, f.added, f.replaced, f.skipped
+                    );
+                    if f.warning_count > 0 {
+                        eprintln!("{} in {}:", count(f.warning_count, "warning"), f.file);
+                        eprint!("{}", render::violations(&f.warnings));
+                        if f.warning_count > f.warnings.len() {
+                            eprintln!("… and {} more", f.warning_count - f.warnings.len());
+                        }
+                    }
+                }
+                ImportOutcome::Failed => {
+                    eprintln!("{}", f.message.as_deref().unwrap_or("Import failed."));
+                    eprint!("{}", render::violations(&f.violations));
+                }
+            }
+        }
+        if report.files.len() > 1 {
+            println!(
+                "{} of {} imported.",
+                report.files.len() - failed.len(),
+                count(report.files.len(), "file")
+            );
+        }
+    }
+    // A file that could not be read at all outweighs one that broke rules.
+    Ok(if failed.iter().any(|f| f.violations.is_empty()) {
+        ExitCode::from(EXIT_OTHER)
+    } else if !failed.is_empty() {
+        ExitCode::from(EXIT_RULES)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Serialize)]
+struct Listing {
+    rows: Vec<eac_app::EacRow>,
+    summary: eac_app::BrowseSummary,
+}
+
+fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
+    let filter = a.filter.to_filter();
+    let query = BrowseQuery {
+        filter: filter.clone(),
+        sort: a.sort.unwrap_or_default(),
+        offset: a.offset,
+        limit: a.limit,
+    };
+    let rows = store.browse(&query).app()?;
+    let summary = store.summary(&filter).app()?;
+    if a.json {
+        print_json(&Listing { rows, summary })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if summary.count == 0 {
+        println!("No EACs match.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&[
+        "CDS_EAC_ID",
+        "EAC_NUMBER",
+        "TECHNOLOGY",
+        "PERIOD",
+        "SOURCE",
+        "DESTINATION",
+        "BENEFICIARIES",
+        "QUANTITY",
+        "RETIRED",
+        "VALUES",
+    ])
+    .right_align(7)
+    .right_align(9);
+    for r in &rows {
+        table.row(vec![
+            r.cds_eac_id.clone(),
+            or_dash(r.eac_number.as_deref()),
+            r.technology_type.to_string(),
+            render::period(&r.period_start, &r.period_end),
+            r.source_name.clone(),
+            r.destination_name.clone(),
+            render::assignment_short(r.beneficiary_type, &r.beneficiaries),
+            render::quantities(&r.quantities),
+            r.retired_state.to_string(),
+            r.value_count.to_string(),
+        ]);
+    }
+    if !rows.is_empty() {
+        print!("{}", table.render());
+    }
+    let shown = match rows.len() {
+        0 => format!("No EACs at offset {};", a.offset),
+        n => format!("Showing {}–{} of", a.offset + 1, a.offset + n),
+    };
+    println!(
+        "{shown} {} matching · total {}",
+        count(summary.count, "EAC"),
+        render::quantities(&summary.totals)
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
+    let d = store.detail(id).app()?;
+    if json {
+        print_json(&d)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let factor = |f: &Option<String>| {
+        f.clone()
+            .unwrap_or_else(|| "missing (enter it before exporting)".to_owned())
+    };
+    let fields: Vec<(&str, String)> = vec![
+        ("cds_eac_id", d.cds_eac_id.clone()),
+        ("eac_number", or_dash(d.eac_number.as_deref())),
+        ("cds_created", d.cds_created.clone()),
+        ("cds_modified", d.cds_modified.clone()),
+        ("source", format!("{} ({})", d.source_name, d.source_id)),
+        (
+            "destination",
+            format!("{} ({})", d.destination_name, d.destination_id),
+        ),
+        ("beneficiary_type", d.beneficiary_type.to_string()),
+        ("beneficiaries", d.beneficiaries.join(", ")),
+        ("asset_id", d.asset_id.clone()),
+        (
+            "asset_commissioned",
+            or_dash(d.asset_commissioned.as_deref()),
+        ),
+        ("asset_origination", d.asset_origination.to_string()),
+        ("asset_destination", d.asset_destination.to_string()),
+        ("technology_type", d.technology_type.to_string()),
+        (
+            "emissions_factor_direct",
+            factor(&d.emissions_factor_direct),
+        ),
+        ("emissions_factor_lca", factor(&d.emissions_factor_lca)),
+        ("period_start", d.period_start.clone()),
+        ("period_end", d.period_end.clone()),
+        ("retired", d.retired_state.to_string()),
+        ("quantity", render::quantities(&d.quantities)),
+    ];
+    let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, value) in &fields {
+        println!("{key:<width$}  {value}");
+    }
+    if let Some(ext) = &d.extensions_json {
+        println!("{:<width$}  {ext}", "extensions");
+    }
+    println!();
+    println!("{}:", count(d.values.len(), "value"));
+    let mut table = Table::new(&[
+        "#",
+        "EAC_NUMBER",
+        "ISSUED",
+        "RETIRED",
+        "START",
+        "END",
+        "VALUE",
+        "UNIT",
+    ])
+    .right_align(0)
+    .right_align(6);
+    for (i, v) in d.values.iter().enumerate() {
+        table.row(vec![
+            (i + 1).to_string(),
+            or_dash(v.eac_number.as_deref()),
+            v.issued.clone(),
+            or_dash(v.retired.as_deref()),
+            or_dash(v.start.as_deref()),
+            or_dash(v.end.as_deref()),
+            v.value.clone(),
+            v.unit.clone(),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct BulkResult {
+    matching: usize,
+    changed: usize,
+    dry_run: bool,
+}
+
+fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
+    let to = BeneficiaryAssignment {
+        beneficiary_type: a.kind,
+        beneficiaries: a.ids,
+    };
+    let mut store = open(db)?;
+    if let Some(id) = a.cds_eac_id {
+        if !a.filter.is_empty() {
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "filters apply only with --all-matching; give either one CDS_EAC_ID or --all-matching with filters",
+                )
+                .exit();
+        }
+        let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason)?;
+        if a.json {
+            print_json(&record)?;
+        } else {
+            println!(
+                "Changed the beneficiaries of {id}: {} (audit record {})",
+                render::change(&record.before, &record.after),
+                record.id
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+
+    eac_app::check_assignment(&to, &a.reason)?;
+    let filter: EacFilter = a.filter.to_filter();
+    let matching = store.summary(&filter).app()?.count;
+    let target = render::assignment(to.beneficiary_type, &to.beneficiaries);
+    if !a.json {
+        println!(
+            "{} match{}; {} {target}.",
+            count(matching, "EAC"),
+            if matching == 1 { "es" } else { "" },
+            if a.dry_run {
+                "they would be set to"
+            } else {
+                "setting them to"
+            }
+        );
+    }
+    let changed = if a.dry_run {
+        0
+    } else {
+        let bar = Bar::new(Units::Eacs);
+        let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
+        bar.finish();
+        report.changed
+    };
+    if a.json {
+        print_json(&BulkResult {
+            matching,
+            changed,
+            dry_run: a.dry_run,
+        })?;
+    } else if a.dry_run {
+        println!("Nothing was changed (--dry-run).");
+    } else {
+        println!(
+            "Changed {} ({} already had these beneficiaries).",
+            count(changed, "EAC"),
+            matching - changed
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
+    let records = store.audit_log(id).app()?;
+    if json {
+        print_json(&records)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if records.is_empty() {
+        match id {
+            Some(id) => println!("No changes recorded for {id}."),
+            None => println!("No changes recorded."),
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table =
+        Table::new(&["#", "AT", "USER", "CDS_EAC_ID", "CHANGE", "REASON"]).right_align(0);
+    for r in &records {
+        table.row(vec![
+            r.id.to_string(),
+            render::whole_seconds(&r.at),
+            r.os_user.clone(),
+            r.cds_eac_id.clone(),
+            render::change(&r.before, &r.after),
+            r.reason.clone(),
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
+    let filter = a.filter.to_filter();
+    let filter = (!a.filter.is_empty()).then_some(&filter);
+    let bar = Bar::new(Units::Eacs);
+    let report = eac_app::export(store, a.profile.into(), filter, &a.out, &bar)?;
+    bar.finish();
+    if a.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "Exported {} ({}) to {}",
+            count(report.eac_count, "EAC"),
+            count(report.value_count, "value"),
+            report.path
+        );
+        println!("SHA-256: {}", report.sha256);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn profile_name(p: ExportProfile) -> &'static str {
+    match p {
+        ExportProfile::P1 => "P1",
+        ExportProfile::P2 => "P2",
+    }
+}
+
+fn validate(a: ValidateArgs) -> Result<ExitCode> {
+    let profile: ExportProfile = a.profile.into();
+    let report = eac_app::validate_file(&a.file, profile, a.allow_extended_technologies)?;
+    if a.json {
+        print_json(&report)?;
+    } else {
+        print!("{}", render::violations(&report.errors));
+        print!("{}", render::violations(&report.warnings));
+        let file = a.file.display();
+        let profile = profile_name(profile);
+        let warnings = count(report.warnings.len(), "warning");
+        if report.is_valid() {
+            match report.warnings.len() {
+                0 => println!("{file}: valid for profile {profile}"),
+                _ => println!("{file}: valid for profile {profile}, with {warnings}"),
+            }
+        } else {
+            let capped = if report.errors.len() >= eac_app::MAX_REPORTED_VIOLATIONS {
+                " (only the first ones are listed)"
+            } else {
+                ""
+            };
+            println!(
+                "{file}: not valid for profile {profile}: {}, {warnings}{capped}",
+                count(report.errors.len(), "error")
+            );
+        }
+    }
+    Ok(if report.is_valid() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(EXIT_RULES)
+    })
+}
+
+fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
+    if a.out.is_none() && a.values_csv.is_none() {
+        let mut store = open(db)?;
+        let bar = Bar::new(Units::Eacs);
+        let report = eac_app::load_sample(&mut store, a.eacs, a.seed, &bar)?;
+        bar.finish();
+        if a.json {
+            print_json(&report)?;
+        } else {
+            let f = &report.files[0];
+            println!(
+                "Loaded {} sample EACs (seed {}) into {}: {} added, {} replaced, {} skipped ({} values)",
+                a.eacs,
+                a.seed,
+                db.display(),
+                f.added,
+                f.replaced,
+                f.skipped,
+                f.value_count
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    #[derive(Serialize)]
+    struct Files {
+        listing: Option<eac_app::ExportReport>,
+        values_csv_rows: Option<u64>,
+    }
+    let mut files = Files {
+        listing: None,
+        values_csv_rows: None,
+    };
+    if let Some(out) = &a.out {
+        let bar = Bar::new(Units::Eacs);
+        let report = eac_app::write_sample_file(out, a.eacs, a.seed, &bar)?;
+        bar.finish();
+        if !a.json {
+            println!(
+                "Wrote {} sample EACs (seed {}, {}) to {}",
+                report.eac_count,
+                a.seed,
+                count(report.value_count, "value"),
+                report.path
+            );
+            println!("SHA-256: {}", report.sha256);
+        }
+        files.listing = Some(report);
+    }
+    if let Some(csv) = &a.values_csv {
+        let bar = Bar::new(Units::Eacs);
+        let rows = eac_app::write_sample_values_csv(csv, a.eacs, a.seed, &bar)?;
+        bar.finish();
+        if !a.json {
+            println!("Wrote {rows} value rows to {}", csv.display());
+        }
+        files.values_csv_rows = Some(rows);
+    }
+    if a.json {
+        print_json(&files)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Serialize)]
+struct Timing {
+    query: String,
+    median_us: u128,
+    rows: usize,
+}
+
+/// Runs each browse query `repeat` times on the open database and prints
+/// the median time: what a person waits for when paging and filtering.
+fn bench_queries(store: &Store, repeat: usize, json: bool) -> Result<ExitCode> {
+    let page = |sort: SortSpec, filter: EacFilter, offset: usize| BrowseQuery {
+        filter,
+        sort,
+        offset,
+        limit: 50,
+    };
+    type Query<'s> = Box<dyn Fn(&Store) -> Result<usize, StoreError> + 's>;
+    let mut queries: Vec<(String, Query)> = Vec::new();
+    for name in SORT_FIELDS {
+        let sort: SortSpec =
+            serde_json::from_value(serde_json::json!({ "field": name, "descending": false }))?;
+        let q = page(sort, EacFilter::default(), 0);
+        queries.push((
+            format!("first page by {name}"),
+            Box::new(move |s| s.browse(&q).map(|r| r.len())),
+        ));
+    }
+    let by_quantity_desc: SortSpec =
+        serde_json::from_value(serde_json::json!({ "field": "quantity", "descending": true }))?;
+    let deep = page(SortSpec::default(), EacFilter::default(), 50_000);
+    queries.push((
+        "page at offset 50000 by eac_number".into(),
+        Box::new(move |s| s.browse(&deep).map(|r| r.len())),
+    ));
+    let search = EacFilter {
+        search: Some("CUST-0123".into()),
+        ..Default::default()
+    };
+    let q = page(by_quantity_desc, search.clone(), 0);
+    queries.push((
+        "search \"CUST-0123\", first page by quantity:desc".into(),
+        Box::new(move |s| s.browse(&q).map(|r| r.len())),
+    ));
+    queries.push((
+        "search \"CUST-0123\", count + totals".into(),
+        Box::new(move |s| s.summary(&search).map(|r| r.count)),
+    ));
+    let filtered = EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        retired: Some(eac_model::RetiredState::Partly),
+        from: Some("2024-01-01".into()),
+        to: Some("2024-12-31".into()),
+        ..Default::default()
+    };
+    let q = page(SortSpec::default(), filtered.clone(), 0);
+    queries.push((
+        "wind, partly retired, 2024: first page".into(),
+        Box::new(move |s| s.browse(&q).map(|r| r.len())),
+    ));
+    queries.push((
+        "wind, partly retired, 2024: count + totals".into(),
+        Box::new(move |s| s.summary(&filtered).map(|r| r.count)),
+    ));
+    queries.push((
+        "all EACs: count + totals".into(),
+        Box::new(|s| s.summary(&EacFilter::default()).map(|r| r.count)),
+    ));
+
+    let mut timings = Vec::new();
+    for (name, query) in &queries {
+        let mut times: Vec<Duration> = Vec::new();
+        let mut rows = 0;
+        for _ in 0..repeat.max(1) {
+            let start = Instant::now();
+            rows = query(store).app()?;
+            times.push(start.elapsed());
+        }
+        times.sort();
+        timings.push(Timing {
+            query: name.clone(),
+            median_us: times[times.len() / 2].as_micros(),
+            rows,
+        });
+    }
+    if json {
+        print_json(&timings)?;
+    } else {
+        let mut table = Table::new(&["QUERY", "MEDIAN", "ROWS"])
+            .right_align(1)
+            .right_align(2);
+        for t in &timings {
+            table.row(vec![
+                t.query.clone(),
+                format!("{}.{:03} ms", t.median_us / 1000, t.median_us % 1000),
+                t.rows.to_string(),
+            ]);
+        }
+        print!("{}", table.render());
+    }
+    Ok(ExitCode::SUCCESS)
+}
