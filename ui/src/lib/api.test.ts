@@ -105,12 +105,12 @@ describe("errors", () => {
 
   it("passes AppError rejections through", async () => {
     invoke.mockRejectedValue({ code: "not_found", message: "gone", details: null });
-    await expect(api.eacDetail("E")).rejects.toEqual({ code: "not_found", message: "gone", details: null });
+    await expect(api.eacDetail("E")).rejects.toEqual({ code: "not_found", message: "gone", details: {} });
   });
 
   it("normalises other rejections", async () => {
     invoke.mockRejectedValue("plain text");
-    await expect(api.dbInfo()).rejects.toEqual({ code: "unknown", message: "plain text", details: null });
+    await expect(api.dbInfo()).rejects.toEqual({ code: "unknown", message: "plain text", details: {} });
   });
 
   it("rejects with no_backend outside the app, without invoking", async () => {

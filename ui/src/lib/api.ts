@@ -41,7 +41,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     throw {
       code: NO_BACKEND,
       message: "This page is not running inside the EAC Desk application.",
-      details: null,
+      details: {},
     };
   }
   try {

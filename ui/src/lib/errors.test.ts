@@ -7,7 +7,7 @@ describe("toAppError", () => {
     expect(e).toEqual({ code: "io", message: "disk full", details: { path: "/x" } });
   });
   it("wraps strings and Errors", () => {
-    expect(toAppError("boom")).toEqual({ code: "unknown", message: "boom", details: null });
+    expect(toAppError("boom")).toEqual({ code: "unknown", message: "boom", details: {} });
     expect(toAppError(new Error("bad"))).toMatchObject({ code: "unknown", message: "bad" });
     expect(toAppError(undefined).code).toBe("unknown");
   });

@@ -10,18 +10,18 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;
 }
 
-/** Normalise any rejection value into an AppError. */
+/** Normalise any rejection value into an AppError (`details` is always an object). */
 export function toAppError(e: unknown): AppError {
   if (isRecord(e) && typeof e.code === "string") {
     return {
       code: e.code,
       message: typeof e.message === "string" ? e.message : "",
-      details: "details" in e ? e.details : null,
+      details: isRecord(e.details) ? e.details : {},
     };
   }
-  if (typeof e === "string") return { code: "unknown", message: e, details: null };
-  if (e instanceof Error) return { code: "unknown", message: e.message, details: null };
-  return { code: "unknown", message: String(e), details: null };
+  if (typeof e === "string") return { code: "unknown", message: e, details: {} };
+  if (e instanceof Error) return { code: "unknown", message: e.message, details: {} };
+  return { code: "unknown", message: String(e), details: {} };
 }
 
 export interface FriendlyError {
