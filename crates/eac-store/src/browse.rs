@@ -71,7 +71,7 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
     // Indexed like EnergyUnit::ALL (Wh, kWh, MWh).
     let mut totals: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
     let mut add = |unit: EnergyUnit, amount: BigDecimal| {
-        let slot = &mut totals[unit_index(unit)];
+        let slot = &mut totals[rows::unit_index(unit)];
         *slot = Some(slot.take().unwrap_or_default() + amount);
     };
 
@@ -130,13 +130,6 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
         count: from_count(n),
         totals,
     })
-}
-
-fn unit_index(unit: EnergyUnit) -> usize {
-    EnergyUnit::ALL
-        .iter()
-        .position(|u| *u == unit)
-        .expect("every unit is in ALL")
 }
 
 fn is_integer_overflow(e: &rusqlite::Error) -> bool {

@@ -1,11 +1,17 @@
 //! Import: one file (or one in-memory source) is one transaction. EACs are
 //! read as a stream, checked, and written as they come; any error, malformed
 //! JSON, IO failure or cancel rolls everything back.
+//!
+//! A file is parsed (and hashed) on a second thread while this one writes:
+//! the two halves cost about the same, and a bounded channel of EACs keeps
+//! memory bounded.
 
-use std::cell::Cell;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc;
+use std::thread;
 use std::time::{Duration, Instant};
 
 use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Timestamp, Violation};
@@ -20,25 +26,28 @@ pub(crate) const MAX_REPORTED: usize = 50;
 /// Progress is reported at most this often.
 pub(crate) const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
+/// EACs parsed ahead of the writer, at most.
+const PARSED_AHEAD: usize = 64;
+
 /// Reads through to the inner reader, hashing and counting every byte.
 struct HashingReader<'c, R> {
     inner: R,
     hasher: Sha256,
-    bytes: &'c Cell<u64>,
+    bytes: &'c AtomicU64,
 }
 
 impl<R: Read> Read for HashingReader<'_, R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
-        self.bytes.set(self.bytes.get() + n as u64);
+        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
         Ok(n)
     }
 }
 
 /// Where progress is measured: bytes of a file, or EACs of an iterator.
 enum Measure<'c> {
-    Bytes { read: &'c Cell<u64>, total: u64 },
+    Bytes { read: &'c AtomicU64, total: u64 },
     Eacs,
 }
 
@@ -132,7 +141,8 @@ impl<'a> Batch<'a> {
         self.last_progress = Instant::now();
         match &self.measure {
             Measure::Bytes { read, total } => {
-                self.progress.update("import", read.get(), Some(*total));
+                let done = read.load(Ordering::Relaxed);
+                self.progress.update("import", done, Some(*total));
             }
             Measure::Eacs => self.progress.update("import", self.seen, None),
         }
@@ -240,6 +250,13 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// How the parsing thread ended: the reader's outcome and, when the whole
+/// file was read, its SHA-256.
+type Parsed = (
+    Result<eac_model::ListingSummary, ListingError>,
+    Option<io::Result<String>>,
+);
+
 /// Streams one P1 listing file into the open transaction `conn`.
 pub(crate) fn import_file(
     conn: &Connection,
@@ -253,20 +270,53 @@ pub(crate) fn import_file(
     };
     let file = File::open(path).map_err(io_error)?;
     let total = file.metadata().map_err(io_error)?.len();
-    let bytes = Cell::new(0);
-    let mut reader = HashingReader {
-        inner: file,
-        hasher: Sha256::new(),
-        bytes: &bytes,
-    };
-    let name = path.display().to_string();
+    let bytes = AtomicU64::new(0);
+    let stop = AtomicBool::new(false);
     let measure = Measure::Bytes {
         read: &bytes,
         total,
     };
-    let mut batch = Batch::begin(conn, name, progress, measure)?;
+    let mut batch = Batch::begin(conn, path.display().to_string(), progress, measure)?;
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
-    let outcome = eac_model::read_listing(&mut reader, check, |i, read| batch.accept(i, read));
+
+    let (outcome, sha256) = thread::scope(|scope| {
+        let (sender, receiver) = mpsc::sync_channel::<(usize, EacRead)>(PARSED_AHEAD);
+        let (bytes, stop) = (&bytes, &stop);
+        let parser = scope.spawn(move || -> Parsed {
+            let mut reader = HashingReader {
+                inner: file,
+                hasher: Sha256::new(),
+                bytes,
+            };
+            let outcome = eac_model::read_listing(&mut reader, check, |i, read| {
+                // A send fails once the writer has stopped listening.
+                if stop.load(Ordering::Relaxed) || sender.send((i, read)).is_err() {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            });
+            drop(sender);
+            if outcome.is_err() {
+                return (outcome, None);
+            }
+            // The reader stops at the end of the JSON text; hash any trailing bytes too.
+            let rest = io::copy(&mut reader, &mut io::sink());
+            let sha256 = rest.map(|_| hex::encode(reader.hasher.finalize()));
+            (outcome, Some(sha256))
+        });
+        for (index, read) in receiver.iter() {
+            if batch.accept(index, read) == Flow::Stop {
+                stop.store(true, Ordering::Relaxed);
+                break;
+            }
+        }
+        drop(receiver);
+        parser
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
+
     match outcome {
         Ok(summary) => {
             let (errors, warnings): (Vec<_>, Vec<_>) = summary
@@ -278,16 +328,14 @@ pub(crate) fn import_file(
         }
         Err(ListingError::Malformed(v)) => batch.error([v]),
         Err(ListingError::Io(e)) => return Err(io_error(e)),
-        // The callback asked to stop; `finish` says why.
+        // The writer asked to stop; `finish` says why.
         Err(ListingError::Stopped) => {}
     }
     if !batch.is_clean() {
         return batch.finish(None);
     }
-    // The reader stops at the end of the JSON text; hash any trailing bytes too.
-    io::copy(&mut reader, &mut io::sink()).map_err(io_error)?;
-    let sha256 = hex::encode(reader.hasher.finalize());
-    batch.finish(Some(sha256))
+    let sha256 = sha256.transpose().map_err(io_error)?;
+    batch.finish(sha256)
 }
 
 /// Writes EACs held in memory (sample data) into the open transaction `conn`,

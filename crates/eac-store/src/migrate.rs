@@ -72,6 +72,31 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_from_version_1_keeps_the_search_text() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = Connection::open(&path).unwrap();
+        Migrations::new(vec![M::up(MIGRATION_FILES[0].1)])
+            .to_latest(&mut conn)
+            .unwrap();
+        conn.execute(
+            "INSERT INTO eac_search (rowid, text) VALUES (7, 'EAC-7\nCUST123')",
+            [],
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), supported_version());
+        let found: i64 = conn
+            .query_row(
+                "SELECT rowid FROM eac_search WHERE text LIKE '%cust1%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(found, 7);
+    }
+
+    #[test]
     fn migrations_apply_to_an_empty_database() {
         let migrations =
             Migrations::new(MIGRATION_FILES.iter().map(|(_, sql)| M::up(sql)).collect());

@@ -55,18 +55,17 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
         .filter(|s| !s.is_empty())
     {
         and(sql);
-        if search.chars().count() >= 3 {
-            // Trigram index: a quoted FTS5 string is a substring, case-insensitive.
-            let phrase = format!("\"{}\"", search.replace('"', "\"\""));
-            sql.push("e.id IN (SELECT rowid FROM eac_search WHERE eac_search MATCH ")
-                .bind(phrase)
-                .push(")");
-        } else {
-            // Too short for trigrams: a scan of the search text.
-            sql.push("e.id IN (SELECT rowid FROM eac_search WHERE text LIKE ")
-                .bind(format!("%{}%", like_escape(search)))
-                .push(" ESCAPE '\\')");
+        // The trigram index answers `LIKE '%abc%'` (three characters or more,
+        // no ESCAPE clause; SQLite re-checks each candidate). A query holding
+        // a wildcard character needs the ESCAPE clause and, like a query of
+        // one or two characters, is answered by a scan of the search text.
+        // Either way the match is case-insensitive for ASCII letters.
+        sql.push("e.id IN (SELECT rowid FROM eac_search WHERE text LIKE ")
+            .bind(format!("%{}%", like_escape(search)));
+        if search.contains(['%', '_', '\\']) {
+            sql.push(" ESCAPE '\\'");
         }
+        sql.push(")");
     }
     if let Some(t) = filter.technology {
         and(sql);

@@ -211,31 +211,90 @@ struct Derived {
     retired_state: RetiredState,
     quantity_sort_key: String,
     extensions: Option<String>,
+    /// Exact total per unit, in unit order.
+    totals: Vec<UnitTotal>,
+}
+
+struct UnitTotal {
+    unit: EnergyUnit,
+    total: Decimal,
+    /// `(mantissa, scale)` when the mantissa fits in 64 bits.
+    scaled: Option<(i64, i64)>,
 }
 
 fn derive(eac: &Eac) -> Result<Derived> {
     let issuance = eac.issuance().ok_or_else(|| {
         StoreError::InvalidInput(format!("EAC `{}` has no values", eac.cds_eac_id))
     })?;
+    // One pass, one parse per value: totals per unit and the total in Wh.
+    let mut per_unit: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
+    let mut wh = BigDecimal::from(0);
+    for v in &eac.values {
+        let big = v.value.to_big();
+        let (digits, scale) = big.as_bigint_and_exponent();
+        wh += BigDecimal::new(digits, scale - v.unit.wh_exponent());
+        let slot = &mut per_unit[unit_index(v.unit)];
+        *slot = Some(slot.take().unwrap_or_default() + big);
+    }
+    let totals = EnergyUnit::ALL
+        .iter()
+        .zip(per_unit)
+        .filter_map(|(unit, total)| {
+            let total = total?;
+            let (digits, scale) = total.as_bigint_and_exponent();
+            let scaled = i64::try_from(digits).ok().map(|m| (m, scale));
+            Some(UnitTotal {
+                unit: *unit,
+                total: Decimal::from_big(&total),
+                scaled,
+            })
+        })
+        .collect();
     Ok(Derived {
-        issuance: issuance.to_string(),
+        issuance: stored_date(&issuance),
         retired_state: eac.retired_state(),
-        quantity_sort_key: total_wh(eac).sort_key(0),
+        quantity_sort_key: Decimal::from_big(&wh).sort_key(0),
         extensions: extensions_to_json(&eac.extensions),
+        totals,
     })
 }
 
-/// The exact total quantity in Wh, whatever units the values use.
-pub(crate) fn total_wh(eac: &Eac) -> Decimal {
-    let total: BigDecimal = eac
-        .values
+/// Position of a unit in `EnergyUnit::ALL` (Wh, kWh, MWh).
+pub(crate) fn unit_index(unit: EnergyUnit) -> usize {
+    EnergyUnit::ALL
         .iter()
-        .map(|v| {
-            let (digits, scale) = v.value.to_big().into_bigint_and_exponent();
-            BigDecimal::new(digits, scale - v.unit.wh_exponent())
-        })
-        .sum();
-    Decimal::from_big(&total)
+        .position(|u| *u == unit)
+        .expect("every unit is in ALL")
+}
+
+/// Exactly [`Timestamp::to_storage`], without chrono's format interpreter
+/// (it is the hot spot of an import otherwise).
+pub(crate) fn stored_time(t: &Timestamp) -> String {
+    use chrono::{Datelike, Timelike};
+    let dt = t.as_utc();
+    let nanos = dt.nanosecond();
+    if !(0..=9999).contains(&dt.year()) || nanos >= 1_000_000_000 {
+        return t.to_storage();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
+        dt.year(),
+        dt.month(),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second()
+    )
+}
+
+/// Exactly `Date`'s `YYYY-MM-DD` display.
+pub(crate) fn stored_date(d: &Date) -> String {
+    use chrono::Datelike;
+    let n = d.as_naive();
+    if !(0..=9999).contains(&n.year()) {
+        return d.to_string();
+    }
+    format!("{:04}-{:02}-{:02}", n.year(), n.month(), n.day())
 }
 
 /// Inserts a new EAC with all its rows; returns its row id.
@@ -253,8 +312,8 @@ pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64>
     )?;
     let id = stmt.insert(params![
         eac.cds_eac_id,
-        eac.cds_created.to_storage(),
-        eac.cds_modified.to_storage(),
+        stored_time(&eac.cds_created),
+        stored_time(&eac.cds_modified),
         eac.eac_number,
         eac.source_id,
         eac.source_name,
@@ -262,14 +321,14 @@ pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64>
         eac.destination_name,
         eac.beneficiary_type.as_str(),
         eac.asset_id,
-        eac.asset_commissioned.map(|d| d.to_string()),
+        eac.asset_commissioned.as_ref().map(stored_date),
         eac.asset_origination.as_str(),
         eac.asset_destination.as_str(),
         eac.technology_type.as_str(),
         eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
         eac.emissions_factor_lca.as_ref().map(Decimal::as_str),
-        eac.period_start.to_storage(),
-        eac.period_end.to_storage(),
+        stored_time(&eac.period_start),
+        stored_time(&eac.period_end),
         d.issuance,
         d.retired_state.as_str(),
         count(eac.values.len()),
@@ -277,7 +336,7 @@ pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64>
         d.extensions,
         batch_id,
     ])?;
-    insert_children(conn, id, eac)?;
+    insert_children(conn, id, eac, &d)?;
     Ok(id)
 }
 
@@ -296,8 +355,8 @@ pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> R
     )?;
     stmt.execute(params![
         id,
-        eac.cds_created.to_storage(),
-        eac.cds_modified.to_storage(),
+        stored_time(&eac.cds_created),
+        stored_time(&eac.cds_modified),
         eac.eac_number,
         eac.source_id,
         eac.source_name,
@@ -305,14 +364,14 @@ pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> R
         eac.destination_name,
         eac.beneficiary_type.as_str(),
         eac.asset_id,
-        eac.asset_commissioned.map(|d| d.to_string()),
+        eac.asset_commissioned.as_ref().map(stored_date),
         eac.asset_origination.as_str(),
         eac.asset_destination.as_str(),
         eac.technology_type.as_str(),
         eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
         eac.emissions_factor_lca.as_ref().map(Decimal::as_str),
-        eac.period_start.to_storage(),
-        eac.period_end.to_storage(),
+        stored_time(&eac.period_start),
+        stored_time(&eac.period_end),
         d.issuance,
         d.retired_state.as_str(),
         count(eac.values.len()),
@@ -328,7 +387,7 @@ pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> R
     ] {
         conn.prepare_cached(sql)?.execute([id])?;
     }
-    insert_children(conn, id, eac)
+    insert_children(conn, id, eac, &d)
 }
 
 /// Records that the current batch's file held this EAC (left as stored).
@@ -338,7 +397,7 @@ pub(crate) fn mark_seen(conn: &Connection, id: i64, batch_id: i64) -> Result<()>
     Ok(())
 }
 
-fn insert_children(conn: &Connection, id: i64, eac: &Eac) -> Result<()> {
+fn insert_children(conn: &Connection, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired, "start", "end",
             unit, value, extensions)
@@ -349,10 +408,10 @@ fn insert_children(conn: &Connection, id: i64, eac: &Eac) -> Result<()> {
             id,
             count(position),
             v.eac_number,
-            v.issued.to_string(),
-            v.retired.map(|d| d.to_string()),
-            v.start.map(|t| t.to_storage()),
-            v.end.map(|t| t.to_storage()),
+            stored_date(&v.issued),
+            v.retired.as_ref().map(stored_date),
+            v.start.as_ref().map(stored_time),
+            v.end.as_ref().map(stored_time),
             v.unit.as_str(),
             v.value.as_str(),
             extensions_to_json(&v.extensions),
@@ -361,8 +420,12 @@ fn insert_children(conn: &Connection, id: i64, eac: &Eac) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for (unit, total) in eac.quantities() {
-        let scaled = total.to_scaled_i64();
+    for UnitTotal {
+        unit,
+        total,
+        scaled,
+    } in &d.totals
+    {
         stmt.execute(params![
             id,
             unit.as_str(),
@@ -400,7 +463,7 @@ pub(crate) fn update_beneficiaries(conn: &Connection, id: i64, eac: &Eac) -> Res
         .execute(params![
             id,
             eac.beneficiary_type.as_str(),
-            eac.cds_modified.to_storage()
+            stored_time(&eac.cds_modified)
         ])?;
     conn.prepare_cached("DELETE FROM eac_beneficiaries WHERE eac_id = ?1")?
         .execute([id])?;
@@ -446,4 +509,28 @@ pub(crate) fn big_from_scaled(mantissa: i64, scale: i64) -> BigDecimal {
 /// Parses decimal text stored by us.
 pub(crate) fn big_from_text(text: &str) -> Result<BigDecimal> {
     BigDecimal::from_str(text).map_err(|_| StoreError::Sqlite(bad(0, text)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fast_storage_text_is_the_models_storage_text() {
+        for text in [
+            "2024-01-01T00:00:00Z",
+            "2023-12-31T19:00:00-05:00",
+            "2024-02-29T23:59:59.999999999Z",
+            "0001-01-01T00:00:00.5+01:00",
+            "9999-12-31T23:59:59Z",
+            "2016-12-31T23:59:60Z",
+        ] {
+            let t = Timestamp::parse(text).unwrap();
+            assert_eq!(stored_time(&t), t.to_storage(), "{text}");
+        }
+        for text in ["2024-01-05", "0001-01-01", "9999-12-31"] {
+            let d = Date::parse(text).unwrap();
+            assert_eq!(stored_date(&d), d.to_string());
+        }
+    }
 }

@@ -1,0 +1,1400 @@
+//! The store against real SQLite files in temporary folders: import
+//! semantics, atomicity, browse filters and sorts, exact totals, audited
+//! edits, schema versions and P1 export.
+
+use std::cell::Cell;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use eac_model::{
+    BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions, ListingWriter,
+    RetiredState, TechnologyType, Timestamp,
+};
+use eac_store::{
+    BeneficiaryAssignment, BrowseQuery, ChoiceField, EacFilter, ImportOptions, NoProgress,
+    Progress, SortField, SortSpec, Store, StoreError,
+};
+use serde_json::value::RawValue;
+use sha2::{Digest, Sha256};
+use tempfile::TempDir;
+
+// ---------------------------------------------------------------- helpers
+
+fn ts(text: &str) -> Timestamp {
+    Timestamp::parse(text).unwrap()
+}
+
+fn date(text: &str) -> Date {
+    Date::parse(text).unwrap()
+}
+
+fn dec(text: &str) -> Decimal {
+    Decimal::parse(text).unwrap()
+}
+
+fn value(unit: EnergyUnit, quantity: &str) -> EacValue {
+    EacValue {
+        eac_number: None,
+        issued: date("2024-02-05"),
+        retired: None,
+        start: Some(ts("2024-01-01T00:00:00Z")),
+        end: Some(ts("2024-02-01T00:00:00Z")),
+        unit,
+        value: dec(quantity),
+        extensions: Extensions::default(),
+    }
+}
+
+/// A valid EAC for January 2024 with one 30 MWh value.
+fn eac(id: &str) -> Eac {
+    Eac {
+        cds_eac_id: id.to_owned(),
+        cds_created: ts("2024-02-10T00:00:00Z"),
+        cds_modified: ts("2024-02-10T00:00:00Z"),
+        eac_number: Some(format!("N-{id}")),
+        source_id: "REG-1".into(),
+        source_name: "Registry One".into(),
+        destination_id: "UTIL-1".into(),
+        destination_name: "Demo Utility".into(),
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST123".into()],
+        asset_id: "AP111111".into(),
+        asset_commissioned: None,
+        asset_origination: eac_model::AssetLocationType::Region,
+        asset_destination: eac_model::AssetLocationType::Grid,
+        technology_type: TechnologyType::Wind,
+        emissions_factor_direct: Some(dec("0")),
+        emissions_factor_lca: Some(dec("0.011")),
+        period_start: ts("2024-01-01T00:00:00Z"),
+        period_end: ts("2024-02-01T00:00:00Z"),
+        values: vec![value(EnergyUnit::MWh, "30")],
+        extensions: Extensions::default(),
+    }
+}
+
+struct Env {
+    dir: TempDir,
+    store: Store,
+}
+
+impl Env {
+    fn new() -> Env {
+        let dir = TempDir::new().unwrap();
+        let store = Store::open(&dir.path().join("eacs.db")).unwrap();
+        Env { dir, store }
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("eacs.db")
+    }
+
+    fn file(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Writes a P1 listing of `eacs` and returns its path.
+    fn listing(&self, name: &str, eacs: &[Eac]) -> PathBuf {
+        let path = self.file(name);
+        let mut w = ListingWriter::begin(std::io::BufWriter::new(fs::File::create(&path).unwrap()))
+            .unwrap();
+        for e in eacs {
+            w.write_item(e).unwrap();
+        }
+        w.finish().unwrap();
+        path
+    }
+
+    fn import(&mut self, path: &Path) -> Result<eac_store::FileImportReport, StoreError> {
+        self.store
+            .import_file(path, ImportOptions::default(), &NoProgress)
+    }
+
+    fn import_eacs(&mut self, eacs: Vec<Eac>) {
+        self.store
+            .import_eacs("test", &mut eacs.into_iter(), &NoProgress)
+            .unwrap();
+    }
+
+    fn ids(&self, filter: EacFilter) -> Vec<String> {
+        self.sorted(filter, SortField::CdsEacId, false)
+    }
+
+    fn sorted(&self, filter: EacFilter, field: SortField, descending: bool) -> Vec<String> {
+        let q = BrowseQuery {
+            filter,
+            sort: SortSpec { field, descending },
+            offset: 0,
+            limit: 1000,
+        };
+        self.store
+            .browse(&q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.cds_eac_id)
+            .collect()
+    }
+
+    fn count(&self) -> usize {
+        self.store.info().unwrap().eac_count
+    }
+}
+
+fn sha256_of(path: &Path) -> String {
+    hex::encode(Sha256::digest(fs::read(path).unwrap()))
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn rules(err: StoreError) -> Vec<eac_model::Violation> {
+    match err {
+        StoreError::Rules { violations, .. } => violations,
+        other => panic!("expected rule violations, got {other:?}"),
+    }
+}
+
+/// Says "cancel" from the `after`-th question on.
+struct CancelAfter {
+    after: usize,
+    asked: Cell<usize>,
+}
+
+impl CancelAfter {
+    fn new(after: usize) -> Self {
+        CancelAfter {
+            after,
+            asked: Cell::new(0),
+        }
+    }
+}
+
+impl Progress for CancelAfter {
+    fn update(&self, _: &str, _: u64, _: Option<u64>) {}
+    fn is_cancelled(&self) -> bool {
+        self.asked.set(self.asked.get() + 1);
+        self.asked.get() > self.after
+    }
+}
+
+fn assign(kind: BeneficiaryType, ids: &[&str]) -> BeneficiaryAssignment {
+    BeneficiaryAssignment {
+        beneficiary_type: kind,
+        beneficiaries: ids.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
+fn search(text: &str) -> EacFilter {
+    EacFilter {
+        search: Some(text.into()),
+        ..Default::default()
+    }
+}
+
+// ---------------------------------------------------------------- import
+
+#[test]
+fn import_adds_then_skips_then_replaces_newer() {
+    let mut env = Env::new();
+    let first = env.listing("a.json", &[eac("e-1"), eac("e-2")]);
+    let r = env.import(&first).unwrap();
+    assert_eq!((r.added, r.replaced, r.skipped, r.ignored), (2, 0, 0, 0));
+    assert_eq!(r.value_count, 2);
+    assert_eq!(r.sha256.as_deref(), Some(sha256_of(&first).as_str()));
+    assert_eq!(r.outcome, eac_store::ImportOutcome::Imported);
+
+    // The same file again: nothing newer.
+    let r = env.import(&first).unwrap();
+    assert_eq!((r.added, r.replaced, r.skipped), (0, 0, 2));
+
+    // e-1 newer (replaced), e-2 older (skipped), e-3 new.
+    let mut newer = eac("e-1");
+    newer.cds_modified = ts("2024-03-01T00:00:00Z");
+    newer.values = vec![value(EnergyUnit::KWh, "5"), value(EnergyUnit::KWh, "6")];
+    let mut older = eac("e-2");
+    older.cds_created = ts("2024-01-01T00:00:00Z");
+    older.cds_modified = ts("2024-01-01T00:00:00Z");
+    older.source_name = "Should not be stored".into();
+    let second = env.listing("b.json", &[newer.clone(), older, eac("e-3")]);
+    let r = env.import(&second).unwrap();
+    assert_eq!((r.added, r.replaced, r.skipped), (1, 1, 1));
+    assert_eq!(r.value_count, 3);
+
+    assert_eq!(env.store.eac("e-1").unwrap(), newer);
+    assert_eq!(env.store.eac("e-2").unwrap().source_name, "Registry One");
+    let info = env.store.info().unwrap();
+    assert_eq!((info.eac_count, info.value_count), (3, 4));
+    assert_eq!(info.schema_version, 2);
+}
+
+#[test]
+fn duplicate_id_in_one_file_is_rule_7_and_writes_nothing() {
+    let mut env = Env::new();
+    // Also a duplicate of an EAC already stored with a newer version (skip path).
+    let mut stored = eac("e-9");
+    stored.cds_modified = ts("2025-01-01T00:00:00Z");
+    env.import_eacs(vec![stored]);
+    let path = env.listing(
+        "dup.json",
+        &[eac("e-1"), eac("e-2"), eac("e-1"), eac("e-9"), eac("e-9")],
+    );
+    let violations = rules(env.import(&path).unwrap_err());
+    let dups: Vec<_> = violations.iter().filter(|v| v.rule == 7).collect();
+    assert_eq!(dups.len(), 2, "{violations:?}");
+    assert_eq!(dups[0].pointer, "/eacs/2/cds_eac_id");
+    assert_eq!(dups[0].cds_eac_id.as_deref(), Some("e-1"));
+    assert_eq!(
+        dups[0].file.as_deref(),
+        Some(path.display().to_string().as_str())
+    );
+    assert_eq!(dups[1].pointer, "/eacs/4/cds_eac_id");
+    assert_eq!(env.count(), 1);
+}
+
+#[test]
+fn unknown_beneficiary_type_is_ignored_with_a_warning() {
+    let mut env = Env::new();
+    let path = env.file("unknown.json");
+    let good = serde_json::to_string(&eac("e-1")).unwrap();
+    let odd = serde_json::to_string(&eac("e-2"))
+        .unwrap()
+        .replace("\"customer\"", "\"household\"");
+    fs::write(
+        &path,
+        format!("{{\"eacs\": [{good}, {odd}], \"next\": null, \"previous\": null}}"),
+    )
+    .unwrap();
+    let r = env.import(&path).unwrap();
+    assert_eq!((r.added, r.ignored), (1, 1));
+    assert_eq!(r.warning_count, 1);
+    assert_eq!(r.warnings[0].rule, 21);
+    assert_eq!(env.count(), 1);
+}
+
+#[test]
+fn rule_violations_are_collected_up_to_50_with_the_file_named() {
+    let mut env = Env::new();
+    let bad: Vec<Eac> = (0..80)
+        .map(|i| {
+            let mut e = eac(&format!("e-{i:03}"));
+            e.period_end = e.period_start; // rule 8
+            e.values[0].start = None; // rule 11
+            e
+        })
+        .collect();
+    let path = env.listing("bad.json", &bad);
+    let err = env.import(&path).unwrap_err();
+    assert_eq!(err.code(), "validation");
+    let violations = rules(err);
+    assert_eq!(violations.len(), 50);
+    assert!(violations.iter().all(|v| v.is_error()));
+    assert!(violations.iter().any(|v| v.rule == 8));
+    assert!(violations.iter().any(|v| v.rule == 11));
+    assert_eq!(env.count(), 0);
+}
+
+#[test]
+fn failed_import_leaves_the_database_file_byte_identical() {
+    let mut env = Env::new();
+    let good = env.listing("good.json", &[eac("e-1"), eac("e-2")]);
+    env.import(&good).unwrap();
+
+    // Several valid EACs are written before the document turns out broken.
+    let many: Vec<Eac> = (0..200).map(|i| eac(&format!("x-{i}"))).collect();
+    let broken = env.listing("broken.json", &many);
+    let mut text = fs::read_to_string(&broken).unwrap();
+    text.truncate(text.len() - 40);
+    text.push_str(", }"); // a trailing comma, then the end
+    fs::write(&broken, text).unwrap();
+
+    let db = env.db();
+    let before = sha256_of(&db);
+    let violations = rules(env.import(&broken).unwrap_err());
+    assert_eq!(violations.last().unwrap().rule, 20);
+    assert!(violations.last().unwrap().line.is_some());
+    assert_eq!(sha256_of(&db), before);
+    assert_eq!(env.count(), 2);
+
+    // Closed and reopened: still the same bytes and the same contents.
+    let Env { dir, store } = env;
+    drop(store);
+    let closed = sha256_of(&db);
+    let mut env = Env {
+        store: Store::open(&db).unwrap(),
+        dir,
+    };
+    rules(env.import(&broken).unwrap_err());
+    let Env { dir, store } = env;
+    drop(store);
+    assert_eq!(sha256_of(&db), closed);
+    let store = Store::open(&dir.path().join("eacs.db")).unwrap();
+    assert_eq!(store.info().unwrap().eac_count, 2);
+}
+
+#[test]
+fn cancelled_import_writes_nothing() {
+    let mut env = Env::new();
+    let many: Vec<Eac> = (0..50).map(|i| eac(&format!("x-{i}"))).collect();
+    let path = env.listing("many.json", &many);
+    let before = sha256_of(&env.db());
+    let err = env
+        .store
+        .import_file(&path, ImportOptions::default(), &CancelAfter::new(10))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled), "{err:?}");
+    assert_eq!(env.count(), 0);
+    assert_eq!(sha256_of(&env.db()), before);
+
+    let err = env
+        .store
+        .import_eacs("sample", &mut many.into_iter(), &CancelAfter::new(10))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled));
+    assert_eq!(env.count(), 0);
+}
+
+#[test]
+fn missing_file_is_an_io_error_naming_it() {
+    let mut env = Env::new();
+    let path = env.file("nope.json");
+    match env.import(&path).unwrap_err() {
+        StoreError::Io { path: p, .. } => assert_eq!(p, path),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn import_eacs_checks_each_eac() {
+    let mut env = Env::new();
+    let mut bad = eac("e-2");
+    bad.beneficiary_type = BeneficiaryType::General; // with a beneficiary: rule 4
+    let err = env
+        .store
+        .import_eacs(
+            "sample",
+            &mut vec![eac("e-1"), bad].into_iter(),
+            &NoProgress,
+        )
+        .unwrap_err();
+    let violations = rules(err);
+    assert_eq!(violations[0].rule, 4);
+    assert_eq!(violations[0].file.as_deref(), Some("sample"));
+    assert_eq!(env.count(), 0);
+
+    let r = env
+        .store
+        .import_eacs("sample", &mut vec![eac("e-1")].into_iter(), &NoProgress)
+        .unwrap();
+    assert_eq!((r.added, r.sha256), (1, None));
+}
+
+#[test]
+fn extended_technologies_need_the_option() {
+    let mut env = Env::new();
+    let mut nuclear = eac("e-1");
+    nuclear.technology_type = TechnologyType::Nuclear;
+    let path = env.listing("n.json", &[nuclear]);
+    assert_eq!(rules(env.import(&path).unwrap_err())[0].rule, 3);
+    let opts = ImportOptions {
+        allow_extended_technologies: true,
+    };
+    let r = env.store.import_file(&path, opts, &NoProgress).unwrap();
+    assert_eq!(r.added, 1);
+}
+
+#[test]
+fn eac_round_trips_with_extensions_and_detail_shows_text() {
+    let mut env = Env::new();
+    let r = env.import(&fixture("good-p1-mixed-order.json")).unwrap();
+    assert_eq!(r.added, 7);
+
+    let e3 = env.store.eac("e-03").unwrap();
+    assert_eq!(e3.extensions.0.len(), 1);
+    assert_eq!(e3.extensions.0[0].0, "acme_note");
+    assert_eq!(
+        e3.extensions.0[0].1.get(),
+        "\"extension field, must be tolerated\""
+    );
+
+    for id in ["e-01", "e-02", "e-03", "e-04", "e-05", "e-06", "e-07"] {
+        let eac = env.store.eac(id).unwrap();
+        let expected: Vec<(String, String)> = eac
+            .quantities()
+            .into_iter()
+            .map(|(u, d)| (u.as_str().to_owned(), d.as_str().to_owned()))
+            .collect();
+        let stored: Vec<(String, String)> = env
+            .store
+            .detail(id)
+            .unwrap()
+            .quantities
+            .into_iter()
+            .map(|q| (q.unit, q.total))
+            .collect();
+        assert_eq!(stored, expected, "{id}");
+    }
+
+    let d = env.store.detail("e-04").unwrap();
+    assert_eq!(d.values[0].value, "45.106820");
+    assert_eq!(d.values[0].start.as_deref(), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(d.asset_commissioned.as_deref(), Some("2019-06-30"));
+    assert_eq!(d.emissions_factor_lca.as_deref(), Some("0.011"));
+    assert_eq!(d.quantities.len(), 1);
+    assert_eq!(d.quantities[0].total, "99.111000");
+    assert_eq!(d.cds_created, "2024-02-10T00:00:00Z");
+    assert_eq!(d.retired_state, RetiredState::No);
+
+    assert!(matches!(
+        env.store.eac("nope"),
+        Err(StoreError::NotFound(id)) if id == "nope"
+    ));
+    assert!(matches!(
+        env.store.detail("nope"),
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+// ---------------------------------------------------------------- browse
+
+/// EACs that differ in every filtered and sorted field.
+fn browse_env() -> Env {
+    let mut env = Env::new();
+    let mut a = eac("a");
+    a.eac_number = Some("ZZ-9".into());
+    a.technology_type = TechnologyType::Solar;
+    a.source_id = "REG-2".into();
+    a.source_name = "Alpha Registry".into();
+    a.beneficiary_type = BeneficiaryType::Account;
+    a.beneficiaries = vec!["ACC-1".into(), "ACC-2".into()];
+    a.values[0].eac_number = Some("SERIAL-0042-A".into());
+    a.values[0].retired = Some(date("2024-03-01"));
+    a.cds_modified = ts("2024-05-01T00:00:00Z");
+
+    let mut b = eac("b");
+    b.eac_number = None;
+    b.period_start = ts("2024-02-01T00:00:00Z");
+    b.period_end = ts("2024-03-01T00:00:00Z");
+    b.values = vec![value(EnergyUnit::KWh, "999"), value(EnergyUnit::KWh, "1")];
+    for v in &mut b.values {
+        v.start = None;
+        v.end = None;
+        v.issued = date("2024-03-10");
+    }
+    b.values[0].retired = Some(date("2024-03-11"));
+    b.destination_id = "UTIL-2".into();
+    b.destination_name = "Another Utility".into();
+    b.beneficiary_type = BeneficiaryType::General;
+    b.beneficiaries = vec![];
+
+    let mut c = eac("c");
+    c.eac_number = Some("AA-1".into());
+    c.technology_type = TechnologyType::Hydro;
+    c.period_start = ts("2023-12-01T00:00:00Z");
+    c.period_end = ts("2024-01-01T00:00:00Z");
+    c.values = vec![value(EnergyUnit::Wh, "5000")];
+    c.values[0].start = None;
+    c.values[0].end = None;
+    c.values[0].issued = date("2024-01-15");
+    c.beneficiaries = vec!["100% green_program".into()];
+
+    let mut d = eac("d");
+    d.eac_number = Some("AA-1".into());
+    d.values = vec![value(EnergyUnit::MWh, "1")];
+    d.values[0].issued = date("2024-04-01");
+    d.beneficiary_type = BeneficiaryType::Program;
+    d.beneficiaries = vec!["PRG-GREEN".into()];
+    d.source_name = "Alpha Registry".into();
+    d.source_id = "REG-0".into();
+
+    env.import_eacs(vec![a, b, c, d]);
+    env
+}
+
+#[test]
+fn search_finds_substrings_in_numbers_ids_names_and_beneficiaries() {
+    let env = browse_env();
+    // Value numbers, case-insensitive.
+    assert_eq!(env.ids(search("serial-0042")), ["a"]);
+    assert_eq!(env.ids(search("0042")), ["a"]);
+    // Beneficiaries.
+    assert_eq!(env.ids(search("acc-2")), ["a"]);
+    assert_eq!(env.ids(search("prg-gr")), ["d"]);
+    // EAC numbers, destination names, cds_eac_id.
+    assert_eq!(env.ids(search("AA-1")), ["c", "d"]);
+    assert_eq!(env.ids(search("another util")), ["b"]);
+    assert_eq!(env.ids(search("alpha")), ["a", "d"]);
+    // Shorter than three characters: a scan, wildcards taken literally.
+    assert_eq!(env.ids(search("%")), ["c"]);
+    assert_eq!(env.ids(search("n_")), ["c"]);
+    assert_eq!(env.ids(search("e_")), Vec::<String>::new());
+    assert_eq!(env.ids(search("ZZ")), ["a"]);
+    // A quote inside the query is just a character.
+    assert!(env.ids(search("\"x\" OR a")).is_empty());
+    // Blank search is no filter.
+    assert_eq!(env.ids(search("  ")).len(), 4);
+    // Searches that span two fields do not match.
+    assert!(env.ids(search("ACC-1ACC-2")).is_empty());
+}
+
+#[test]
+fn filters_by_technology_beneficiary_type_source_destination_and_retirement() {
+    let env = browse_env();
+    let f = |f: fn(&mut EacFilter)| {
+        let mut filter = EacFilter::default();
+        f(&mut filter);
+        env.ids(filter)
+    };
+    assert_eq!(f(|f| f.technology = Some(TechnologyType::Wind)), ["b", "d"]);
+    assert_eq!(f(|f| f.technology = Some(TechnologyType::Hydro)), ["c"]);
+    assert_eq!(
+        f(|f| f.beneficiary_type = Some(BeneficiaryType::General)),
+        ["b"]
+    );
+    assert_eq!(f(|f| f.source = Some("REG-1".into())), ["b", "c"]);
+    assert_eq!(f(|f| f.destination = Some("UTIL-2".into())), ["b"]);
+    assert_eq!(f(|f| f.retired = Some(RetiredState::Yes)), ["a"]);
+    assert_eq!(f(|f| f.retired = Some(RetiredState::Partly)), ["b"]);
+    assert_eq!(f(|f| f.retired = Some(RetiredState::No)), ["c", "d"]);
+    // Intersected.
+    assert_eq!(
+        f(|f| {
+            f.technology = Some(TechnologyType::Wind);
+            f.retired = Some(RetiredState::No);
+        }),
+        ["d"]
+    );
+}
+
+#[test]
+fn period_filter_keeps_overlaps_of_whole_utc_days() {
+    let env = browse_env();
+    // a, d: January; b: February; c: December 2023 (ends 2024-01-01T00:00Z).
+    let range = |from: Option<&str>, to: Option<&str>| {
+        env.ids(EacFilter {
+            from: from.map(Into::into),
+            to: to.map(Into::into),
+            ..Default::default()
+        })
+    };
+    assert_eq!(range(Some("2024-01-01"), Some("2024-01-01")), ["a", "d"]);
+    assert_eq!(range(Some("2023-12-31"), Some("2023-12-31")), ["c"]);
+    assert_eq!(
+        range(Some("2024-01-31"), Some("2024-02-01")),
+        ["a", "b", "d"]
+    );
+    assert_eq!(range(Some("2024-02-01"), None), ["b"]);
+    assert_eq!(range(None, Some("2023-12-01")), ["c"]);
+    assert_eq!(range(None, Some("2023-11-30")), Vec::<String>::new());
+    assert_eq!(range(Some("2024-03-01"), None), Vec::<String>::new());
+    let err = env
+        .store
+        .browse(&BrowseQuery {
+            filter: EacFilter {
+                from: Some("2024-13-01".into()),
+                ..Default::default()
+            },
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+}
+
+#[test]
+fn every_sort_field_both_ways_with_stable_pagination() {
+    let mut env = Env::new();
+    // Many ties: pagination must still never repeat or skip a row.
+    let eacs: Vec<Eac> = (0..23)
+        .map(|i| {
+            let mut e = eac(&format!("e-{:02}", (i * 7) % 23));
+            e.eac_number = (i % 4 != 0).then(|| format!("N-{}", i % 3));
+            e.technology_type = [TechnologyType::Wind, TechnologyType::Solar][i % 2];
+            e.source_name = format!("Source {}", i % 3);
+            e.destination_name = format!("Dest {}", i % 2);
+            e.values[0].value = dec(&format!("{}", i % 5));
+            e.values[0].issued = date(&format!("2024-02-0{}", 1 + i % 3));
+            if i % 3 == 0 {
+                e.values[0].retired = Some(date("2024-03-01"));
+            }
+            e.cds_modified = ts(&format!("2024-02-1{}T00:00:00Z", i % 4));
+            e
+        })
+        .collect();
+    env.import_eacs(eacs);
+    let fields = [
+        SortField::EacNumber,
+        SortField::TechnologyType,
+        SortField::PeriodStart,
+        SortField::PeriodEnd,
+        SortField::Source,
+        SortField::Destination,
+        SortField::BeneficiaryType,
+        SortField::Quantity,
+        SortField::RetiredState,
+        SortField::Issuance,
+        SortField::CdsEacId,
+        SortField::CdsModified,
+    ];
+    for field in fields {
+        let all = env.sorted(EacFilter::default(), field, false);
+        assert_eq!(all.len(), 23);
+        let mut reversed = env.sorted(EacFilter::default(), field, true);
+        reversed.reverse();
+        assert_eq!(all, reversed, "{field:?} descending is the exact reverse");
+        for descending in [false, true] {
+            let mut paged = Vec::new();
+            for page in 0..5 {
+                let rows = env
+                    .store
+                    .browse(&BrowseQuery {
+                        filter: EacFilter::default(),
+                        sort: SortSpec { field, descending },
+                        offset: page * 5,
+                        limit: 5,
+                    })
+                    .unwrap();
+                paged.extend(rows.into_iter().map(|r| r.cds_eac_id));
+            }
+            let whole = env.sorted(EacFilter::default(), field, descending);
+            assert_eq!(paged, whole, "{field:?} descending={descending}");
+        }
+    }
+    // Spot checks of what each order means.
+    let rows = env
+        .store
+        .browse(&BrowseQuery {
+            sort: SortSpec {
+                field: SortField::EacNumber,
+                descending: false,
+            },
+            ..Default::default()
+        })
+        .unwrap();
+    let numbers: Vec<_> = rows.iter().map(|r| r.eac_number.clone()).collect();
+    let first_null = numbers.iter().position(Option::is_none).unwrap();
+    assert!(
+        numbers[first_null..].iter().all(Option::is_none),
+        "nulls last"
+    );
+    assert!(numbers[..first_null].windows(2).all(|w| w[0] <= w[1]));
+    for field_rows in [SortField::Issuance, SortField::CdsModified] {
+        let ids = env.sorted(EacFilter::default(), field_rows, false);
+        let rows: Vec<_> = ids.iter().map(|id| env.store.eac(id).unwrap()).collect();
+        let keys: Vec<_> = rows
+            .iter()
+            .map(|e| match field_rows {
+                SortField::Issuance => e.issuance().unwrap().to_string(),
+                _ => e.cds_modified.to_string(),
+            })
+            .collect();
+        assert!(keys.windows(2).all(|w| w[0] <= w[1]), "{field_rows:?}");
+    }
+}
+
+#[test]
+fn quantity_sort_compares_across_units() {
+    let env = browse_env();
+    // c: 5000 Wh; b: 1000 kWh (999 + 1) = d: 1 MWh (tie: by id); a: 30 MWh.
+    let ids = env.sorted(EacFilter::default(), SortField::Quantity, false);
+    assert_eq!(ids, ["c", "b", "d", "a"]);
+    let mut env = Env::new();
+    let mut small = eac("kwh-999");
+    small.values = vec![value(EnergyUnit::KWh, "999")];
+    let mut big = eac("mwh-1");
+    big.values = vec![value(EnergyUnit::MWh, "1")];
+    let mut mixed = eac("mixed");
+    mixed.values = vec![
+        value(EnergyUnit::KWh, "0.5"),
+        value(EnergyUnit::MWh, "0.9990"),
+    ];
+    env.import_eacs(vec![big, small, mixed]);
+    assert_eq!(
+        env.sorted(EacFilter::default(), SortField::Quantity, false),
+        ["kwh-999", "mixed", "mwh-1"]
+    );
+}
+
+#[test]
+fn rows_carry_beneficiaries_quantities_and_derived_fields() {
+    let env = browse_env();
+    let rows = env
+        .store
+        .browse(&BrowseQuery {
+            filter: search("Another"),
+            ..Default::default()
+        })
+        .unwrap();
+    let b = &rows[0];
+    assert_eq!(b.cds_eac_id, "b");
+    assert_eq!(b.quantities.len(), 1);
+    assert_eq!(
+        (
+            b.quantities[0].unit.as_str(),
+            b.quantities[0].total.as_str()
+        ),
+        ("kWh", "1000")
+    );
+    assert_eq!(b.retired_state, RetiredState::Partly);
+    assert_eq!(b.value_count, 2);
+    assert_eq!(b.issuance, "2024-03-10");
+    assert_eq!(b.period_start, "2024-02-01T00:00:00Z");
+    let a = &env
+        .store
+        .browse(&BrowseQuery {
+            filter: search("ACC-1"),
+            ..Default::default()
+        })
+        .unwrap()[0];
+    assert_eq!(a.beneficiaries, ["ACC-1", "ACC-2"]);
+}
+
+#[test]
+fn limit_is_clamped() {
+    let mut env = Env::new();
+    env.import_eacs((0..1005).map(|i| eac(&format!("e-{i:04}"))).collect());
+    let page = |limit| {
+        env.store
+            .browse(&BrowseQuery {
+                limit,
+                ..Default::default()
+            })
+            .unwrap()
+            .len()
+    };
+    assert_eq!(page(0), 1000);
+    assert_eq!(page(5000), 1000);
+    assert_eq!(page(3), 3);
+}
+
+// ---------------------------------------------------------------- totals
+
+#[test]
+fn totals_are_exact_per_unit() {
+    let mut env = Env::new();
+    let with = |id: &str, values: &[(EnergyUnit, &str)]| {
+        let mut e = eac(id);
+        e.values = values.iter().map(|(u, q)| value(*u, q)).collect();
+        e
+    };
+    env.import_eacs(vec![
+        with("a", &[(EnergyUnit::MWh, "0.1")]),
+        with("b", &[(EnergyUnit::MWh, "0.2")]),
+        with("c", &[(EnergyUnit::KWh, "1000.0")]),
+        with(
+            "d",
+            &[(EnergyUnit::KWh, "45.106820"), (EnergyUnit::Wh, "1e3")],
+        ),
+    ]);
+    let s = env.store.summary(&EacFilter::default()).unwrap();
+    assert_eq!(s.count, 4);
+    let totals: Vec<(&str, &str)> = s
+        .totals
+        .iter()
+        .map(|t| (t.unit.as_str(), t.total.as_str()))
+        .collect();
+    assert_eq!(
+        totals,
+        [("Wh", "1000"), ("kWh", "1045.106820"), ("MWh", "0.3")]
+    );
+
+    let only_ab = EacFilter {
+        search: Some("N-a".into()),
+        ..Default::default()
+    };
+    let s = env.store.summary(&only_ab).unwrap();
+    assert_eq!(s.count, 1);
+    assert_eq!(s.totals[0].total, "0.1");
+
+    let none = env.store.summary(&search("nothing like this")).unwrap();
+    assert_eq!((none.count, none.totals.len()), (0, 0));
+}
+
+#[test]
+fn totals_stay_exact_beyond_64_bit_integers() {
+    let mut env = Env::new();
+    let with = |id: &str, q: &str| {
+        let mut e = eac(id);
+        e.values = vec![value(EnergyUnit::Wh, q)];
+        e
+    };
+    env.import_eacs(vec![
+        // Each fits in an i64, their sum does not: SQLite's SUM overflows.
+        with("a", "9000000000000000000"),
+        with("b", "9000000000000000000"),
+        // Does not fit at all: summed from the text.
+        with("c", "123456789012345678901234567890.5"),
+    ]);
+    let s = env.store.summary(&EacFilter::default()).unwrap();
+    assert_eq!(s.totals[0].total, "123456789030345678901234567890.5");
+    let ab = env
+        .store
+        .summary(&EacFilter {
+            search: Some("N-".into()),
+            retired: Some(RetiredState::No),
+            source: Some("REG-1".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(ab.count, 3);
+}
+
+// ---------------------------------------------------------------- pickers
+
+#[test]
+fn choices_and_beneficiary_suggestions() {
+    let env = browse_env();
+    let sources = env.store.choices(ChoiceField::Source).unwrap();
+    let labels: Vec<_> = sources.iter().map(|c| c.label.as_str()).collect();
+    assert_eq!(
+        labels,
+        [
+            "Alpha Registry (REG-0)",
+            "Alpha Registry (REG-2)",
+            "Registry One (REG-1)"
+        ]
+    );
+    assert_eq!(sources[0].value, "REG-0");
+    let destinations = env.store.choices(ChoiceField::Destination).unwrap();
+    assert_eq!(destinations.len(), 2);
+    assert_eq!(destinations[0].label, "Another Utility (UTIL-2)");
+
+    let s = |kind, prefix| env.store.beneficiary_suggestions(kind, prefix, 10).unwrap();
+    assert_eq!(s(BeneficiaryType::Account, "acc"), ["ACC-1", "ACC-2"]);
+    assert_eq!(s(BeneficiaryType::Account, ""), ["ACC-1", "ACC-2"]);
+    assert_eq!(s(BeneficiaryType::Customer, ""), ["100% green_program"]);
+    assert_eq!(
+        s(BeneficiaryType::Customer, "100% G"),
+        ["100% green_program"]
+    );
+    assert!(s(BeneficiaryType::Customer, "1%0").is_empty());
+    assert!(s(BeneficiaryType::Program, "acc").is_empty());
+    assert_eq!(
+        env.store
+            .beneficiary_suggestions(BeneficiaryType::Account, "", 1)
+            .unwrap(),
+        ["ACC-1"]
+    );
+}
+
+// ---------------------------------------------------------------- edits
+
+#[test]
+fn set_beneficiaries_updates_bumps_modified_and_audits() {
+    let mut env = browse_env();
+    let before = env.store.eac("a").unwrap();
+    let to = assign(BeneficiaryType::Customer, &["CUST-9", "CUST-10"]);
+    let record = env
+        .store
+        .set_beneficiaries("a", &to, "  contract signed  ", "alice")
+        .unwrap();
+    assert_eq!(record.cds_eac_id, "a");
+    assert_eq!(record.action, "set_beneficiaries");
+    assert_eq!(record.os_user, "alice");
+    assert_eq!(record.reason, "contract signed");
+    assert_eq!(
+        record.before,
+        assign(BeneficiaryType::Account, &["ACC-1", "ACC-2"])
+    );
+    assert_eq!(record.after, to);
+    assert!(record.at.ends_with('Z'));
+
+    let after = env.store.eac("a").unwrap();
+    assert_eq!(after.beneficiary_type, BeneficiaryType::Customer);
+    assert_eq!(after.beneficiaries, ["CUST-9", "CUST-10"]);
+    assert!(after.cds_modified > before.cds_modified);
+    assert_eq!(after.values, before.values);
+    assert_eq!(Timestamp::parse(&record.at).unwrap(), after.cds_modified);
+
+    // Search, filters and suggestions follow the edit.
+    assert_eq!(env.ids(search("cust-10")), ["a"]);
+    assert!(env.ids(search("ACC-1")).is_empty());
+    assert!(env
+        .store
+        .beneficiary_suggestions(BeneficiaryType::Account, "", 10)
+        .unwrap()
+        .is_empty());
+
+    let log = env.store.audit_log(Some("a")).unwrap();
+    assert_eq!(log, std::slice::from_ref(&record));
+    assert!(env.store.audit_log(Some("b")).unwrap().is_empty());
+
+    // A second edit: newest first.
+    let second = env
+        .store
+        .set_beneficiaries("b", &to, "reassigned", "bob")
+        .unwrap();
+    let all = env.store.audit_log(None).unwrap();
+    assert_eq!(all, [second, record]);
+
+    // Re-importing the original version keeps the edit (stored is newer).
+    let path = env.listing("orig.json", &[before]);
+    let r = env.import(&path).unwrap();
+    assert_eq!(r.skipped, 1);
+    assert_eq!(
+        env.store.eac("a").unwrap().beneficiaries,
+        ["CUST-9", "CUST-10"]
+    );
+}
+
+#[test]
+fn set_beneficiaries_refuses_invalid_assignments_and_blank_reasons() {
+    let mut env = browse_env();
+    let refused = |env: &mut Env, to: BeneficiaryAssignment, reason: &str| {
+        env.store
+            .set_beneficiaries("a", &to, reason, "alice")
+            .unwrap_err()
+    };
+    let e = refused(&mut env, assign(BeneficiaryType::General, &["X"]), "r");
+    assert_eq!(rules(e)[0].rule, 4);
+    let e = refused(
+        &mut env,
+        assign(BeneficiaryType::Customer, &["X", "X"]),
+        "r",
+    );
+    assert_eq!(rules(e)[0].rule, 17);
+    let e = refused(&mut env, assign(BeneficiaryType::Customer, &[" "]), "r");
+    assert_eq!(rules(e)[0].rule, 17);
+    for reason in ["", "   ", "\n\t"] {
+        match refused(&mut env, assign(BeneficiaryType::General, &[]), reason) {
+            StoreError::InvalidInput(msg) => assert_eq!(msg, "a reason is required"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let e = env
+        .store
+        .set_beneficiaries("zz", &assign(BeneficiaryType::General, &[]), "r", "alice")
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)));
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+    assert_eq!(
+        env.store.eac("a").unwrap().beneficiary_type,
+        BeneficiaryType::Account
+    );
+}
+
+#[test]
+fn bulk_set_beneficiaries_changes_matching_eacs_once_each() {
+    let mut env = browse_env();
+    let to = assign(BeneficiaryType::General, &[]);
+    let wind = EacFilter {
+        technology: Some(TechnologyType::Wind),
+        ..Default::default()
+    };
+    // b already has `general`: not changed, not counted, not audited.
+    let report = env
+        .store
+        .bulk_set_beneficiaries(&wind, &to, "all wind is general", "carol", &NoProgress)
+        .unwrap();
+    assert_eq!(report.changed, 1);
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].cds_eac_id, "d");
+    assert_eq!(
+        env.ids(EacFilter {
+            beneficiary_type: Some(BeneficiaryType::General),
+            ..Default::default()
+        }),
+        ["b", "d"]
+    );
+
+    // Cancelled: nothing changes.
+    let everything = EacFilter::default();
+    let to = assign(BeneficiaryType::Program, &["PRG-1"]);
+    let err = env
+        .store
+        .bulk_set_beneficiaries(&everything, &to, "r", "carol", &CancelAfter::new(2))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled));
+    assert_eq!(env.store.audit_log(None).unwrap().len(), 1);
+    assert_eq!(
+        env.ids(EacFilter {
+            beneficiary_type: Some(BeneficiaryType::Program),
+            ..Default::default()
+        }),
+        Vec::<String>::new()
+    );
+
+    // Validation happens before anything.
+    let err = env
+        .store
+        .bulk_set_beneficiaries(&everything, &to, " ", "carol", &NoProgress)
+        .unwrap_err();
+    assert_eq!(err.code(), "invalid_input");
+
+    let report = env
+        .store
+        .bulk_set_beneficiaries(&everything, &to, "programme", "carol", &NoProgress)
+        .unwrap();
+    assert_eq!(report.changed, 4);
+    assert_eq!(env.store.audit_log(None).unwrap().len(), 5);
+}
+
+#[test]
+fn the_database_refuses_to_change_or_delete_audit_records() {
+    let mut env = browse_env();
+    env.store
+        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "why", "alice")
+        .unwrap();
+    let raw = rusqlite::Connection::open(env.db()).unwrap();
+    let update = raw
+        .execute("UPDATE audit_log SET reason = 'rewritten'", [])
+        .unwrap_err();
+    assert!(update.to_string().contains("never changed"), "{update}");
+    let delete = raw.execute("DELETE FROM audit_log", []).unwrap_err();
+    assert!(delete.to_string().contains("never deleted"), "{delete}");
+    let blank = raw
+        .execute(
+            "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+             VALUES ('t', 'u', 'a', 'x', '{}', '{}', '  ')",
+            [],
+        )
+        .unwrap_err();
+    assert!(blank.to_string().contains("CHECK"), "{blank}");
+    assert_eq!(env.store.audit_log(None).unwrap()[0].reason, "why");
+}
+
+// ---------------------------------------------------------------- database
+
+#[test]
+fn a_newer_database_is_refused_untouched() {
+    let env = Env::new();
+    let db = env.db();
+    drop(env.store);
+    let raw = rusqlite::Connection::open(&db).unwrap();
+    raw.pragma_update(None, "user_version", 99).unwrap();
+    drop(raw);
+    let before = sha256_of(&db);
+    match Store::open(&db).unwrap_err() {
+        StoreError::NewerDatabase {
+            path,
+            found,
+            supported,
+        } => {
+            assert_eq!((path, found, supported), (db.clone(), 99, 2));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sha256_of(&db), before);
+}
+
+#[test]
+fn opening_twice_and_reopening_keeps_the_schema() {
+    let env = Env::new();
+    let second = Store::open(&env.db()).unwrap();
+    assert_eq!(second.info().unwrap().schema_version, 2);
+    let raw = rusqlite::Connection::open(env.db()).unwrap();
+    let mode: String = raw
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+}
+
+#[test]
+fn data_version_moves_when_another_connection_commits() {
+    let mut env = Env::new();
+    let watcher = Store::open(&env.db()).unwrap();
+    let v0 = watcher.data_version().unwrap();
+    env.import_eacs(vec![eac("e-1")]);
+    assert_ne!(watcher.data_version().unwrap(), v0);
+}
+
+#[test]
+fn a_writer_waits_for_another_process_instead_of_failing() {
+    let mut env = browse_env();
+    let db = env.db();
+    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+    let holder = std::thread::spawn(move || {
+        let raw = rusqlite::Connection::open(&db).unwrap();
+        raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+        locked_tx.send(()).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        raw.execute_batch("COMMIT").unwrap();
+    });
+    locked_rx.recv().unwrap();
+    // Reads go on during the other write.
+    assert_eq!(env.count(), 4);
+    env.store
+        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "wait", "alice")
+        .unwrap();
+    holder.join().unwrap();
+}
+
+// ---------------------------------------------------------------- export
+
+/// The fixture's EACs in reverse document order.
+fn reversed_listing(env: &Env, name: &str, source: &Path) -> PathBuf {
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        eacs: Vec<Box<RawValue>>,
+    }
+    let doc: Doc = serde_json::from_str(&fs::read_to_string(source).unwrap()).unwrap();
+    let items: Vec<&str> = doc.eacs.iter().rev().map(|r| r.get()).collect();
+    let path = env.file(name);
+    fs::write(
+        &path,
+        format!(
+            "{{\"eacs\": [{}], \"next\": null, \"previous\": null}}",
+            items.join(",")
+        ),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn export_writes_p1_listing_order() {
+    let mut env = Env::new();
+    let reversed = reversed_listing(&env, "reversed.json", &fixture("good-p1-mixed-order.json"));
+    env.import(&reversed).unwrap();
+    let dest = env.file("out/export.json");
+    fs::create_dir_all(dest.parent().unwrap()).unwrap();
+    let report = env.store.export_p1(None, &dest, &NoProgress).unwrap();
+    assert_eq!(report.eac_count, 7);
+    assert_eq!(report.value_count, 1 + 1 + 1 + 2 + 30 + 1 + 1);
+    assert_eq!(report.sha256, sha256_of(&dest));
+    assert_eq!(report.path, dest.display().to_string());
+
+    #[derive(serde::Deserialize)]
+    struct Doc {
+        eacs: Vec<Item>,
+        next: Option<String>,
+        previous: Option<String>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Item {
+        cds_eac_id: String,
+    }
+    let doc: Doc = serde_json::from_str(&fs::read_to_string(&dest).unwrap()).unwrap();
+    let ids: Vec<_> = doc.eacs.iter().map(|e| e.cds_eac_id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["e-01", "e-02", "e-03", "e-04", "e-05", "e-06", "e-07"]
+    );
+    assert_eq!((doc.next, doc.previous), (None, None));
+
+    // The export reads back as the same EACs, and passes a strict re-import.
+    let mut again = Env::new();
+    let r = again.import(&dest).unwrap();
+    assert_eq!(r.added, 7);
+    for id in ids {
+        assert_eq!(again.store.eac(id).unwrap(), env.store.eac(id).unwrap());
+    }
+
+    // Exporting a filtered set.
+    let filtered = env.file("out/wind.json");
+    let report = env
+        .store
+        .export_p1(
+            Some(&EacFilter {
+                technology: Some(TechnologyType::Hydro),
+                ..Default::default()
+            }),
+            &filtered,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(report.eac_count, 1);
+}
+
+#[test]
+fn export_keeps_decimals_byte_for_byte() {
+    let mut env = Env::new();
+    env.import(&fixture("good-p1-mixed-order.json")).unwrap();
+    let mut odd = eac("z-odd");
+    odd.values = vec![
+        value(EnergyUnit::KWh, "1000.0"),
+        value(EnergyUnit::KWh, "1.50E-2"),
+        value(EnergyUnit::KWh, "0.000000000000000000001"),
+    ];
+    odd.emissions_factor_direct = Some(dec("1e3"));
+    env.import_eacs(vec![odd]);
+    let dest = env.file("export.json");
+    env.store.export_p1(None, &dest, &NoProgress).unwrap();
+    let text = fs::read_to_string(&dest).unwrap();
+    for literal in [
+        "\"value\": 45.106820",
+        "\"value\": 54.00418",
+        "\"emissions_factor_lca\": 0.011",
+        "\"value\": 1000.0",
+        "\"value\": 1.50E-2",
+        "\"value\": 0.000000000000000000001",
+        "\"emissions_factor_direct\": 1e3",
+        "\"acme_note\": \"extension field, must be tolerated\"",
+        "\"unit\": \"MWh\"",
+    ] {
+        assert!(text.contains(literal), "{literal} missing");
+    }
+}
+
+#[test]
+fn export_is_refused_for_missing_emission_factors_and_leaves_the_destination() {
+    let mut env = Env::new();
+    let r = env.import(&fixture("bad-p1-todo-emissions.json")).unwrap();
+    assert_eq!(r.added, 1);
+    assert!(r.warnings.iter().any(|w| w.rule == 6));
+    assert_eq!(
+        env.store
+            .detail("101010101-10")
+            .unwrap()
+            .emissions_factor_direct,
+        None
+    );
+
+    let folder = env.file("out");
+    fs::create_dir_all(&folder).unwrap();
+    let dest = folder.join("export.json");
+    fs::write(&dest, "previous export").unwrap();
+    let err = env.store.export_p1(None, &dest, &NoProgress).unwrap_err();
+    let StoreError::Rules { file, violations } = err else {
+        panic!("expected rules")
+    };
+    assert_eq!(file, dest.display().to_string());
+    assert!(violations.iter().all(|v| v.rule == 6));
+    assert_eq!(violations.len(), 2);
+    assert_eq!(violations[0].cds_eac_id.as_deref(), Some("101010101-10"));
+    assert_eq!(violations[0].pointer, "/eacs/0/emissions_factor_direct");
+    assert_eq!(fs::read_to_string(&dest).unwrap(), "previous export");
+    let names: Vec<_> = fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["export.json"], "no temporary file behind");
+}
+
+#[test]
+fn cancelled_export_leaves_nothing_behind() {
+    let mut env = Env::new();
+    env.import_eacs((0..20).map(|i| eac(&format!("e-{i}"))).collect());
+    let folder = env.file("out");
+    fs::create_dir_all(&folder).unwrap();
+    let dest = folder.join("export.json");
+    let err = env
+        .store
+        .export_p1(None, &dest, &CancelAfter::new(5))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled));
+    assert_eq!(fs::read_dir(&folder).unwrap().count(), 0);
+}
+
+#[test]
+fn export_of_an_empty_store_is_an_empty_listing() {
+    let env = Env::new();
+    let dest = env.file("empty.json");
+    let report = env.store.export_p1(None, &dest, &NoProgress).unwrap();
+    assert_eq!(report.eac_count, 0);
+    assert_eq!(
+        fs::read_to_string(&dest).unwrap(),
+        "{\n  \"eacs\": [],\n  \"next\": null,\n  \"previous\": null\n}\n"
+    );
+}
+
+// ---------------------------------------------------------------- speed
+
+/// CPU milliseconds used by this process so far (Linux; 0 elsewhere): wall
+/// time means little on a busy machine.
+fn cpu_millis() -> u64 {
+    let stat = fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    // utime and stime (fields 14 and 15 of proc(5)), in 1/100 s.
+    (ticks(11) + ticks(12)) * 10
+}
+
+fn bench_eacs(n: usize, per_eac: usize) -> Vec<Eac> {
+    (0..n)
+        .map(|i| {
+            let mut e = eac(&format!("bench-{i:07}"));
+            e.values = (0..per_eac)
+                .map(|j| {
+                    let mut v = value(EnergyUnit::MWh, &format!("{}.{:03}", j + 1, i % 1000));
+                    v.eac_number = Some(format!("8711117999938001111{i:07}{j:03}"));
+                    v.start = None;
+                    v.end = None;
+                    v
+                })
+                .collect();
+            e
+        })
+        .collect()
+}
+
+/// Imports, queries and exports 20,000 EACs of 10 values each, printing
+/// wall and CPU time per step:
+/// `cargo test --release -p eac-store -- --ignored --nocapture import_speed`
+#[test]
+#[ignore = "a benchmark; run in release"]
+fn import_speed() {
+    let mut env = Env::new();
+    let eacs = bench_eacs(20_000, 10);
+    let path = env.listing("bench.json", &eacs);
+    let size = fs::metadata(&path).unwrap().len();
+    let values: u64 = 200_000;
+    let step = |name: &str, f: &mut dyn FnMut()| {
+        let (wall, cpu) = (std::time::Instant::now(), cpu_millis());
+        f();
+        let (wall, cpu) = (wall.elapsed().as_millis(), cpu_millis() - cpu);
+        println!(
+            "{name:<28} wall {wall:>6} ms  cpu {cpu:>6} ms  ({:>8} values per cpu second)",
+            values * 1000 / cpu.max(1)
+        );
+    };
+    println!("{} MB, 20000 EACs, 200000 values", size / 1_000_000);
+    step("parse only (eac-model)", &mut || {
+        eac_model::read_listing(
+            fs::File::open(&path).unwrap(),
+            eac_model::CheckOptions::import(),
+            |_, _| eac_model::Flow::Continue,
+        )
+        .unwrap();
+    });
+    step("import_eacs (no parsing)", &mut || {
+        let mut other = Env::new();
+        other
+            .store
+            .import_eacs("bench", &mut eacs.clone().into_iter(), &NoProgress)
+            .unwrap();
+    });
+    step("import_file", &mut || {
+        let r = env.import(&path).unwrap();
+        assert_eq!(r.added, 20_000);
+    });
+    step("summary of everything", &mut || {
+        env.store.summary(&EacFilter::default()).unwrap();
+    });
+    step("search a value number", &mut || {
+        let rows = env
+            .store
+            .browse(&BrowseQuery {
+                filter: search("99380011110001234"),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+    });
+    step("page 100 by quantity desc", &mut || {
+        env.store
+            .browse(&BrowseQuery {
+                sort: SortSpec {
+                    field: SortField::Quantity,
+                    descending: true,
+                },
+                offset: 10_000,
+                limit: 100,
+                ..Default::default()
+            })
+            .unwrap();
+    });
+    let dest = env.file("bench-export.json");
+    step("export_p1", &mut || {
+        env.store.export_p1(None, &dest, &NoProgress).unwrap();
+    });
+}
