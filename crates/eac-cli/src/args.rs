@@ -42,6 +42,7 @@ pub enum Command {
     /// Show the audit log, newest first (all EACs or one)
     Audit {
         cds_eac_id: Option<String>,
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
@@ -57,6 +58,7 @@ pub enum Command {
         /// Runs of each query; the median is shown
         #[arg(long, default_value_t = 5)]
         repeat: usize,
+        /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
@@ -80,8 +82,10 @@ pub struct FilterArgs {
     /// Text in the EAC or value numbers, id, asset, source, destination or beneficiaries (any case)
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
+    /// Technology type (nuclear, marine and storage are outside the draft list)
     #[arg(long, value_name = "T", value_parser = technology_parser())]
     pub technology: Option<TechnologyType>,
+    /// Current beneficiary type
     #[arg(long, value_name = "T", value_parser = beneficiary_type_parser())]
     pub beneficiary_type: Option<BeneficiaryType>,
     /// Periods overlapping this day or later (YYYY-MM-DD)
@@ -169,6 +173,7 @@ pub struct SetArgs {
     /// With --all-matching: only say how many EACs would change
     #[arg(long, requires = "all_matching")]
     pub dry_run: bool,
+    /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
 }
@@ -199,6 +204,7 @@ pub struct ExportArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
 }
@@ -231,6 +237,7 @@ pub struct SampleArgs {
     /// Write the sample's values as CSV (benchmark comparison with sqlite3)
     #[arg(long, value_name = "FILE", hide = true)]
     pub values_csv: Option<PathBuf>,
+    /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
 }
