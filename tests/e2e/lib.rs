@@ -140,7 +140,9 @@ impl Desk {
         let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
         let db = dir.path().join("e2e.eacdesk.sqlite");
         let home = dir.path().join("home");
-        std::fs::create_dir_all(&home)?;
+        for sub in ["data", "config", "cache"] {
+            std::fs::create_dir_all(home.join(sub))?;
+        }
 
         let port = free_port()?;
         let native_port = loop {
@@ -303,6 +305,71 @@ impl Desk {
         let e = self.el(testid).await?;
         e.select_by_value(value).await?;
         Ok(())
+    }
+
+    /// Clicks the first element matching `css` inside the element `testid`
+    /// (e.g. the sort button inside a column header).
+    pub async fn click_in(&self, testid: &str, css_inner: &str) -> Result<()> {
+        let outer = self.el(testid).await?;
+        let inner = outer.find(Locator::Css(css_inner)).await?;
+        inner
+            .click()
+            .await
+            .with_context(|| format!("clicking {css_inner} in {testid}"))?;
+        Ok(())
+    }
+
+    /// Presses Enter in the element (applies the search at once, adds an id).
+    pub async fn press_enter(&self, testid: &str) -> Result<()> {
+        self.el(testid).await?.send_keys("\u{E007}").await?;
+        Ok(())
+    }
+
+    /// An attribute of the first displayed `testid`, now.
+    pub async fn attr(&self, testid: &str, name: &str) -> Result<Option<String>> {
+        Ok(self.el(testid).await?.attr(name).await?)
+    }
+
+    /// Waits until an attribute of `testid` satisfies `ok`; returns it.
+    pub async fn wait_attr(
+        &self,
+        testid: &str,
+        name: &str,
+        ok: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        self.until(
+            &format!("[data-testid={testid}] {name} to match"),
+            || async {
+                for e in self.all(testid).await? {
+                    if let Some(v) = e.attr(name).await? {
+                        if ok(&v) {
+                            return Ok(Some(v));
+                        }
+                    }
+                }
+                Ok(None)
+            },
+        )
+        .await
+    }
+
+    /// The number in `data-count` of `testid` once it satisfies `ok`.
+    pub async fn wait_count(&self, testid: &str, ok: impl Fn(u64) -> bool) -> Result<u64> {
+        let v = self
+            .wait_attr(testid, "data-count", |v| v.parse().is_ok_and(&ok))
+            .await?;
+        Ok(v.parse()?)
+    }
+
+    /// The `cds_eac_id`s of the table rows now in the DOM, in row order.
+    pub async fn row_ids(&self) -> Result<Vec<String>> {
+        let mut rows = Vec::new();
+        for e in self.all("eac-row").await? {
+            let index: u64 = e.attr("data-index").await?.unwrap_or_default().parse()?;
+            rows.push((index, e.attr("data-id").await?.unwrap_or_default()));
+        }
+        rows.sort();
+        Ok(rows.into_iter().map(|(_, id)| id).collect())
     }
 
     pub async fn text(&self, testid: &str) -> Result<String> {
