@@ -79,6 +79,11 @@ pub(crate) fn export_p1(
     let mut stmt = tx.prepare(&sql.text)?;
     let mut rows = stmt.query(sql.params())?;
 
+    // Every rule blocks, as in `eacdesk validate`. The extended technologies
+    // (digest §f.5) are let through: the store only holds them when someone
+    // imported them with the explicit flag, and the export writes what was
+    // kept.
+    let check = CheckOptions::validate().with_extended_technologies(true);
     let mut listing = ListingChecks::default();
     let mut errors: Vec<Violation> = Vec::new();
     let mut eac_count = 0usize;
@@ -92,7 +97,7 @@ pub(crate) fn export_p1(
         let (id, mut eac) = rows::eac_head(row)?;
         rows::load_children(&tx, id, &mut eac)?;
         let base = format!("/eacs/{eac_count}");
-        let found = check_eac(&eac, &base, CheckOptions::validate())
+        let found = check_eac(&eac, &base, check)
             .into_iter()
             .chain(listing.check(&eac, &base))
             .filter(Violation::is_error)

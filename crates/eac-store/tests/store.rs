@@ -402,6 +402,12 @@ fn extended_technologies_need_the_option() {
     };
     let r = env.store.import_file(&path, opts, &NoProgress).unwrap();
     assert_eq!(r.added, 1);
+    // Admitted on purpose at import, so exported as kept.
+    let dest = env.file("export.json");
+    env.store.export_p1(None, &dest, &NoProgress).unwrap();
+    assert!(fs::read_to_string(&dest)
+        .unwrap()
+        .contains("\"technology_type\": \"nuclear\""));
 }
 
 #[test]
