@@ -473,6 +473,30 @@ fn sample_fills_the_database_or_writes_a_valid_file() {
 }
 
 #[test]
+fn sample_file_survives_import_and_export_byte_for_byte() {
+    let desk = Desk::new();
+    let generated = desk.path("generated.json");
+    let exported = desk.path("exported.json");
+    desk.eacdesk()
+        .args(["sample", "--eacs", "150", "--seed", "3", "--out"])
+        .arg(&generated)
+        .assert()
+        .success();
+    desk.eacdesk()
+        .arg("import")
+        .arg(&generated)
+        .assert()
+        .success()
+        .stdout(contains("150 added"));
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&exported)
+        .assert()
+        .success();
+    assert!(std::fs::read(&generated).unwrap() == std::fs::read(&exported).unwrap());
+}
+
+#[test]
 fn database_comes_from_the_environment_without_db() {
     let desk = Desk::new();
     let db = desk.path("from-env/desk.sqlite");
