@@ -1,3 +1,5 @@
+// must stay the first import: fixes navigator.language before any library reads it
+import "./lib/intlGuard";
 import { mount } from "svelte";
 import "uplot/dist/uPlot.min.css";
 import "./app.css";

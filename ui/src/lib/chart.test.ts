@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartData } from "./chart";
+import { chartData, chartMode } from "./chart";
 
 const v = (start: string | null, value: string, unit = "kWh") => ({
   eac_number: null,
@@ -36,5 +36,14 @@ describe("chartData", () => {
     ])!;
     expect(d.unit).toBe("MWh");
     expect(d.y).toEqual([1, 2, 0.5]);
+  });
+});
+
+describe("chartMode", () => {
+  it("draws only with two or more time slices", () => {
+    expect(chartMode([])).toBe("none");
+    expect(chartMode([v(null, "1")])).toBe("batch");
+    expect(chartMode([v("2024-01-01T00:00:00Z", "1")])).toBe("single");
+    expect(chartMode([v("2024-01-01T00:00:00Z", "1"), v("2024-01-01T01:00:00Z", "2")])).toBe("chart");
   });
 });

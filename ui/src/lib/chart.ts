@@ -48,3 +48,12 @@ export function chartData(values: readonly EacValueView[]): ChartData | null {
   points.sort((a, b) => a[0] - b[0]);
   return { x: points.map((p) => p[0]), y: points.map((p) => p[1]), unit, batchCount };
 }
+
+export type ChartMode = "chart" | "single" | "batch" | "none";
+
+/** What the values section shows: a chart needs at least two time slices. */
+export function chartMode(values: readonly EacValueView[], data: ChartData | null = chartData(values)): ChartMode {
+  if (values.length === 0) return "none";
+  if (!data) return "batch";
+  return data.x.length >= 2 ? "chart" : "single";
+}

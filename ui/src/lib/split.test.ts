@@ -11,6 +11,7 @@ describe("pane width", () => {
   });
   it("moves with the keyboard", () => {
     expect(paneKeyStep("ArrowLeft", false, 340, 1280)).toBe(364);
+    expect(paneKeyStep("ArrowRight", false, 340, 1280)).toBe(316);
     expect(paneKeyStep("ArrowRight", true, 340, 1280)).toBe(PANE_MIN);
     expect(paneKeyStep("Home", false, 340, 1280)).toBe(1280 - TABLE_MIN);
     expect(paneKeyStep("End", false, 340, 1280)).toBe(PANE_MIN);

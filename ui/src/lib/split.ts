@@ -1,7 +1,7 @@
 // Width of the detail pane (the splitter between table and detail pane).
 
 export const PANE_MIN = 280;
-export const PANE_DEFAULT = 340;
+export const PANE_DEFAULT = 320;
 /** the table keeps at least this much room */
 export const TABLE_MIN = 420;
 
