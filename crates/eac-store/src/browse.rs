@@ -75,15 +75,25 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
         *slot = Some(slot.take().unwrap_or_default() + amount);
     };
 
-    const FROM: &str = " FROM eac_totals t JOIN eacs e ON e.id = t.eac_id";
-    let mut sql = Sql::new(&format!("SELECT t.unit, t.scale, SUM(t.mantissa){FROM}"));
-    let and = if push_filter(&mut sql, filter)? {
-        " AND "
-    } else {
-        " WHERE "
+    // Joined with `eacs` only when filtered.
+    let totals_sql = |columns: &str, condition: &str| -> Result<Sql> {
+        let mut filter_sql = Sql::new("");
+        let mut sql = Sql::new(&format!("SELECT {columns} FROM eac_totals t"));
+        if push_filter(&mut filter_sql, filter)? {
+            sql.push(" JOIN eacs e ON e.id = t.eac_id");
+            sql.push(&filter_sql.text).push(" AND ");
+            sql.params.extend(filter_sql.params);
+        } else {
+            sql.push(" WHERE ");
+        }
+        sql.push(condition);
+        Ok(sql)
     };
-    sql.push(and)
-        .push("t.mantissa IS NOT NULL GROUP BY t.unit, t.scale");
+
+    let sql = totals_sql(
+        "t.unit, t.scale, SUM(t.mantissa)",
+        "t.mantissa IS NOT NULL GROUP BY t.unit, t.scale",
+    )?;
     let groups: rusqlite::Result<Vec<(EnergyUnit, i64, i64)>> = conn
         .prepare_cached(&sql.text)?
         .query_map(sql.params(), |row| {
@@ -97,17 +107,12 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
             }
             "t.mantissa IS NULL"
         }
+        // An integer sum overflowed: sum everything from the exact text.
         Err(e) if is_integer_overflow(&e) => "1",
         Err(e) => return Err(e.into()),
     };
 
-    let mut sql = Sql::new(&format!("SELECT t.unit, t.total{FROM}"));
-    let and = if push_filter(&mut sql, filter)? {
-        " AND "
-    } else {
-        " WHERE "
-    };
-    sql.push(and).push(text_rows);
+    let sql = totals_sql("t.unit, t.total", text_rows)?;
     let mut stmt = conn.prepare_cached(&sql.text)?;
     let mut rows = stmt.query(sql.params())?;
     while let Some(row) = rows.next()? {

@@ -70,15 +70,19 @@ impl Store {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io_error)?;
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(BUSY_TIMEOUT)?;
-        // Write transactions take the write lock when they begin, so a second
-        // writer waits (busy timeout) at BEGIN instead of failing half-way.
-        conn.set_transaction_behavior(TransactionBehavior::Immediate);
-        conn.set_prepared_statement_cache_capacity(64);
+        let conn = Store::connect(path).map_err(|e| match e {
+            // Not a database, or no file there to open: say which file.
+            rusqlite::Error::SqliteFailure(f, _)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::CannotOpen
+                ) =>
+            {
+                io_error(std::io::Error::other(e))
+            }
+            e => e.into(),
+        });
+        let mut conn = conn?;
         // Refuse a newer schema before changing anything in the file.
         let found = migrate::schema_version(&conn)?;
         if found > migrate::supported_version() {
@@ -98,13 +102,31 @@ impl Store {
         }
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        // Large imports touch many index pages; 32 MiB of page cache.
+        // Large imports touch many index pages: 32 MiB of page cache.
         conn.pragma_update(None, "cache_size", -32_768)?;
+        // After a large import the log is checkpointed; keep it from staying huge.
+        conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         migrate::apply(&mut conn, path)?;
         Ok(Store {
             conn,
             path: path.to_owned(),
         })
+    }
+
+    /// Opens the connection and reads the first page (an error here means
+    /// the file cannot be opened or is not a database). Changes nothing.
+    fn connect(path: &Path) -> rusqlite::Result<Connection> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
+        // Write transactions take the write lock when they begin, so a second
+        // writer waits (busy timeout) at BEGIN instead of failing half-way.
+        conn.set_transaction_behavior(TransactionBehavior::Immediate);
+        conn.set_prepared_statement_cache_capacity(64);
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+        Ok(conn)
     }
 
     pub fn path(&self) -> &Path {

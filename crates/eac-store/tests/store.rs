@@ -1085,6 +1085,27 @@ fn a_newer_database_is_refused_untouched() {
 }
 
 #[test]
+fn a_file_that_is_not_a_database_is_an_io_error_naming_it() {
+    let env = Env::new();
+    let path = env.file("notes.json");
+    fs::write(
+        &path,
+        "{\"eacs\": []} and some more text to fill a header page",
+    )
+    .unwrap();
+    match Store::open(&path).unwrap_err() {
+        StoreError::Io { path: p, .. } => assert_eq!(p, path),
+        other => panic!("{other:?}"),
+    }
+    let folder = env.file("a-folder");
+    fs::create_dir_all(&folder).unwrap();
+    match Store::open(&folder).unwrap_err() {
+        StoreError::Io { path: p, .. } => assert_eq!(p, folder),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
 fn opening_twice_and_reopening_keeps_the_schema() {
     let env = Env::new();
     let second = Store::open(&env.db()).unwrap();
