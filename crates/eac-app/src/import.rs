@@ -100,8 +100,29 @@ pub fn load_sample(
         )));
     }
     let mut sample = eac_sample::generate(eacs, seed, SampleOptions::default());
-    let report = store.import_eacs(&format!("sample data (seed {seed})"), &mut sample, progress)?;
+    let progress = KnownTotal {
+        inner: progress,
+        total: eacs as u64,
+    };
+    let name = format!("sample data (seed {seed})");
+    let report = store.import_eacs(&name, &mut sample, &progress)?;
     Ok(ImportReport {
         files: vec![report],
     })
+}
+
+/// The store counts EACs from an iterator without knowing how many will
+/// come; the sample does know, so progress can show a real bar.
+struct KnownTotal<'p> {
+    inner: &'p dyn Progress,
+    total: u64,
+}
+
+impl Progress for KnownTotal<'_> {
+    fn update(&self, phase: &str, done: u64, total: Option<u64>) {
+        self.inner.update(phase, done, total.or(Some(self.total)));
+    }
+    fn is_cancelled(&self) -> bool {
+        self.inner.is_cancelled()
+    }
 }

@@ -130,8 +130,13 @@ fn export_reports_progress_and_round_trips_through_validate() {
 fn sample_loads_once_per_seed() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store(dir.path());
-    let report = load_sample(&mut store, 120, 1, &NoProgress).unwrap();
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let op = Operation::new("load", move |e| sink.lock().unwrap().push(e));
+    let report = load_sample(&mut store, 120, 1, &op).unwrap();
     assert_eq!(report.files[0].added, 120);
+    let last = events.lock().unwrap().last().cloned().expect("progress");
+    assert_eq!((last.done, last.total), (120, Some(120)));
     let again = load_sample(&mut store, 120, 1, &NoProgress).unwrap();
     assert_eq!((again.files[0].added, again.files[0].skipped), (0, 120));
     assert_eq!(store.info().unwrap().eac_count, 120);
