@@ -3,8 +3,9 @@
 //! JSON, IO failure or cancel rolls everything back.
 //!
 //! A file is parsed (and hashed) on a second thread while this one writes:
-//! the two halves cost about the same, and a bounded channel of EACs keeps
-//! memory bounded.
+//! the two halves cost about the same. EACs cross in small batches (one
+//! wake-up per batch, not per EAC) through a bounded channel, so memory stays
+//! bounded by a few dozen EACs.
 
 use std::fs::File;
 use std::io::{self, Read};
@@ -26,8 +27,10 @@ pub(crate) const MAX_REPORTED: usize = 50;
 /// Progress is reported at most this often.
 pub(crate) const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 
-/// EACs parsed ahead of the writer, at most.
-const PARSED_AHEAD: usize = 64;
+/// EACs handed from the parser to the writer at a time (fewer wake-ups), and
+/// how many such batches may wait: memory holds at most 4 × 32 parsed EACs.
+const EACS_PER_BATCH: usize = 32;
+const BATCHES_AHEAD: usize = 4;
 
 /// Reads through to the inner reader, hashing and counting every byte.
 struct HashingReader<'c, R> {
@@ -280,7 +283,7 @@ pub(crate) fn import_file(
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
 
     let (outcome, sha256) = thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<(usize, EacRead)>(PARSED_AHEAD);
+        let (sender, receiver) = mpsc::sync_channel::<Vec<(usize, EacRead)>>(BATCHES_AHEAD);
         let (bytes, stop) = (&bytes, &stop);
         let parser = scope.spawn(move || -> Parsed {
             let mut reader = HashingReader {
@@ -288,14 +291,23 @@ pub(crate) fn import_file(
                 hasher: Sha256::new(),
                 bytes,
             };
+            let mut parsed = Vec::with_capacity(EACS_PER_BATCH);
             let outcome = eac_model::read_listing(&mut reader, check, |i, read| {
+                parsed.push((i, read));
+                if parsed.len() < EACS_PER_BATCH {
+                    return Flow::Continue;
+                }
+                let full = std::mem::replace(&mut parsed, Vec::with_capacity(EACS_PER_BATCH));
                 // A send fails once the writer has stopped listening.
-                if stop.load(Ordering::Relaxed) || sender.send((i, read)).is_err() {
+                if stop.load(Ordering::Relaxed) || sender.send(full).is_err() {
                     Flow::Stop
                 } else {
                     Flow::Continue
                 }
             });
+            if !parsed.is_empty() {
+                let _ = sender.send(parsed);
+            }
             drop(sender);
             if outcome.is_err() {
                 return (outcome, None);
@@ -305,10 +317,12 @@ pub(crate) fn import_file(
             let sha256 = rest.map(|_| hex::encode(reader.hasher.finalize()));
             (outcome, Some(sha256))
         });
-        for (index, read) in receiver.iter() {
-            if batch.accept(index, read) == Flow::Stop {
-                stop.store(true, Ordering::Relaxed);
-                break;
+        'writing: for parsed in receiver.iter() {
+            for (index, read) in parsed {
+                if batch.accept(index, read) == Flow::Stop {
+                    stop.store(true, Ordering::Relaxed);
+                    break 'writing;
+                }
             }
         }
         drop(receiver);
