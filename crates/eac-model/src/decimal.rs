@@ -21,16 +21,29 @@ pub struct Decimal(Box<str>);
 pub enum DecimalError {
     #[error("`{0}` is not a JSON number")]
     NotANumber(String),
+    /// Exact arithmetic on `1e1000000` would write a million digits.
+    #[error("`{0}` has an exponent beyond ±{MAX_EXPONENT}; write the quantity in a larger unit")]
+    ExponentTooLarge(String),
 }
+
+/// The largest exponent a decimal may be written with.
+pub const MAX_EXPONENT: u32 = 1000;
 
 impl Decimal {
     /// Parses the literal text of a JSON number (RFC 8259 §6 grammar).
     pub fn parse(text: &str) -> Result<Self, DecimalError> {
-        if is_json_number(text) {
-            Ok(Decimal(text.into()))
-        } else {
-            Err(DecimalError::NotANumber(text.to_owned()))
+        if !is_json_number(text) {
+            return Err(DecimalError::NotANumber(text.to_owned()));
         }
+        if let Some(at) = text.find(['e', 'E']) {
+            let digits = text[at + 1..]
+                .trim_start_matches(['+', '-'])
+                .trim_start_matches('0');
+            if digits.len() > 4 || digits.parse::<u32>().is_ok_and(|e| e > MAX_EXPONENT) {
+                return Err(DecimalError::ExponentTooLarge(text.to_owned()));
+            }
+        }
+        Ok(Decimal(text.into()))
     }
 
     /// The digits exactly as written.
@@ -194,6 +207,20 @@ mod tests {
         ] {
             assert!(Decimal::parse(text).is_err(), "{text} accepted");
         }
+    }
+
+    #[test]
+    fn huge_exponents_are_refused() {
+        assert!(Decimal::parse("1e1000").is_ok());
+        assert!(Decimal::parse("1E-0001000").is_ok());
+        assert!(matches!(
+            Decimal::parse("1e1001"),
+            Err(DecimalError::ExponentTooLarge(_))
+        ));
+        assert!(matches!(
+            Decimal::parse("1e1000000"),
+            Err(DecimalError::ExponentTooLarge(_))
+        ));
     }
 
     #[test]

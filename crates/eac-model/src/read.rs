@@ -283,6 +283,10 @@ impl FieldReader {
         let raw = self.present(key)?;
         match Decimal::parse(raw.get()) {
             Ok(d) => Some(Some(d)),
+            Err(e @ crate::DecimalError::ExponentTooLarge(_)) => {
+                self.error(6, key, e.to_string());
+                None
+            }
             Err(_) if opts.purpose == Purpose::Import => Some(None),
             Err(_) => {
                 let found = raw.get().to_owned();
@@ -298,19 +302,33 @@ impl FieldReader {
 
     pub(crate) fn values(&mut self) -> Option<Vec<EacValue>> {
         let raw = self.present("values")?;
-        let elements: Vec<Element> = match raw.get().starts_with('[') {
-            true => match serde_json::from_str(raw.get()) {
-                Ok(e) => e,
-                Err(e) => {
-                    self.error(20, "values", e.to_string());
-                    return None;
-                }
-            },
-            false => {
-                self.wrong_type("values", "an array of value objects", &raw);
+        if !raw.get().starts_with('[') {
+            self.wrong_type("values", "an array of value objects", &raw);
+            return None;
+        }
+        // Each element is parsed on its own, so a broken value (e.g. a
+        // duplicate key) is located at its own pointer.
+        let raws: Vec<Box<RawValue>> = match serde_json::from_str(raw.get()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(20, "values", clean_message(&e));
                 return None;
             }
         };
+        let mut elements = Vec::with_capacity(raws.len());
+        for (i, raw) in raws.iter().enumerate() {
+            match serde_json::from_str::<Element>(raw.get()) {
+                Ok(e) => elements.push(e),
+                Err(e) => {
+                    let pointer = format!("{}/values/{i}", self.base);
+                    self.errors
+                        .push(Violation::error(20, pointer, clean_message(&e)));
+                }
+            }
+        }
+        if elements.len() < raws.len() {
+            return None;
+        }
         let mut out = Vec::with_capacity(elements.len());
         let mut ok = true;
         for (i, element) in elements.into_iter().enumerate() {
@@ -402,6 +420,10 @@ impl FieldReader {
         let raw = self.present(key)?;
         match Decimal::parse(raw.get()) {
             Ok(d) => Some(d),
+            Err(e @ crate::DecimalError::ExponentTooLarge(_)) => {
+                self.error(6, key, e.to_string());
+                None
+            }
             Err(_) => {
                 let found = raw.get().to_owned();
                 self.error(
@@ -422,7 +444,7 @@ impl FieldReader {
             if let Err(e) = check_no_duplicate_keys(raw) {
                 let pointer = format!("{}/{}", self.base, pointer_token(key));
                 self.errors
-                    .push(Violation::error(20, pointer, e.to_string()));
+                    .push(Violation::error(20, pointer, clean_message(&e)));
             }
         }
         Extensions(rest)
@@ -501,6 +523,7 @@ pub fn read_array_document<R: io::Read>(
         summary: ListingSummary::default(),
         stopped: false,
         saw_eacs: false,
+        in_eacs: false,
         index: 0,
         pending: None,
     });
@@ -521,7 +544,7 @@ pub fn read_array_document<R: io::Read>(
         Err(e) if e.is_io() => Err(ListingError::Io(io::Error::other(e.to_string()))),
         Err(e) => {
             let mut v = st.pending.take().unwrap_or_else(|| {
-                let pointer = if st.saw_eacs {
+                let pointer = if st.in_eacs {
                     format!("/{key}/{}", st.index)
                 } else {
                     String::new()
@@ -559,6 +582,8 @@ struct ReadState<'f> {
     summary: ListingSummary,
     stopped: bool,
     saw_eacs: bool,
+    /// Inside the array (errors there belong to the element being read).
+    in_eacs: bool,
     key: &'static str,
     index: usize,
     pending: Option<Violation>,
@@ -589,8 +614,13 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
             }
             match key.as_str() {
                 k if k == self.state.borrow().key => {
-                    self.state.borrow_mut().saw_eacs = true;
+                    {
+                        let mut st = self.state.borrow_mut();
+                        st.saw_eacs = true;
+                        st.in_eacs = true;
+                    }
                     map.next_value_seed(EacsSeed { state: self.state })?;
+                    self.state.borrow_mut().in_eacs = false;
                 }
                 "next" | "previous" => {
                     let raw: Box<RawValue> = map.next_value()?;

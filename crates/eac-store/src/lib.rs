@@ -282,10 +282,41 @@ impl Store {
     }
 }
 
-/// The operating system's name for the person at the keyboard, for audit records.
+/// The operating system's name for the person at the keyboard, for audit
+/// records. Desktop sessions and services do not always set `USER`, so on
+/// Unix the account of the running process is looked up as well.
 pub fn os_user() -> String {
     ["USER", "USERNAME", "LOGNAME"]
         .iter()
         .find_map(|k| std::env::var(k).ok().filter(|v| !v.is_empty()))
+        .or_else(process_account)
         .unwrap_or_else(|| "unknown".to_owned())
+}
+
+#[cfg(unix)]
+fn process_account() -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    // /proc/self belongs to the process's user; /etc/passwd names it.
+    let uid = std::fs::metadata("/proc/self").ok()?.uid();
+    let passwd = std::fs::read_to_string("/etc/passwd").ok()?;
+    passwd.lines().find_map(|line| {
+        let mut fields = line.split(':');
+        let name = fields.next()?;
+        let id: u32 = fields.nth(1)?.parse().ok()?;
+        (id == uid && !name.is_empty()).then(|| name.to_owned())
+    })
+}
+
+#[cfg(not(unix))]
+fn process_account() -> Option<String> {
+    None
+}
+
+#[cfg(all(test, unix))]
+mod os_user_tests {
+    #[test]
+    fn the_process_account_has_a_name() {
+        // Whatever the environment says, the running process has an account.
+        assert!(super::process_account().is_some_and(|n| !n.is_empty()));
+    }
 }
