@@ -20,8 +20,7 @@ pub fn export(
     progress: &dyn Progress,
 ) -> Result<ExportReport, AppError> {
     match profile {
-        ExportProfile::P1 => store.export_p1(filter, dest, progress).map_err(|e| {
-            let e = AppError::from(e);
+        ExportProfile::P1 => export_p1_checked(store, filter, dest, progress).map_err(|e| {
             if !e.is_validation() {
                 return e;
             }
@@ -33,8 +32,54 @@ pub fn export(
             );
             e.with_message(message)
         }),
-        ExportProfile::P2 => Err(AppError::invalid_input(
-            "Export profile P2 (the CDS-WG3-01 v1 bundle) is not available yet; export with profile P1 for now.",
-        )),
+        ExportProfile::P2 => {
+            crate::p2::export_p2(store, filter, dest, None, progress).map(|b| ExportReport {
+                path: b.path,
+                sha256: b.sha256,
+                eac_count: b.eac_count,
+                value_count: 0,
+            })
+        }
     }
+}
+
+/// The P1 listing is written to a hidden file beside `dest`, checked there
+/// against the shipped JSON Schema and every rule (as `eacdesk validate`
+/// would), and only then renamed over `dest`.
+fn export_p1_checked(
+    store: &Store,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<ExportReport, AppError> {
+    let folder = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let temp = tempfile::Builder::new()
+        .prefix(".eacdesk-export-")
+        .suffix(".json")
+        .tempfile_in(folder)
+        .map_err(|e| AppError::io(folder, &e))?;
+    let mut report = store.export_p1(filter, temp.path(), progress)?;
+    let checked = crate::validate_file(temp.path(), ExportProfile::P1, true)?;
+    if !checked.is_valid() {
+        let label = dest.display().to_string();
+        let violations: Vec<_> = checked
+            .errors
+            .into_iter()
+            .map(|mut v| {
+                v.file = Some(label.clone());
+                v
+            })
+            .collect();
+        return Err(AppError::from(eac_store::StoreError::Rules {
+            file: label,
+            violations,
+        }));
+    }
+    temp.persist(dest)
+        .map_err(|e| AppError::io(dest, &e.error))?;
+    report.path = dest.display().to_string();
+    Ok(report)
 }

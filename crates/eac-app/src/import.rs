@@ -35,7 +35,13 @@ pub fn import_files(
             ));
             continue;
         }
-        let report = match store.import_file(path, opts, progress) {
+        // A folder (a bundle) or a listing of envelopes is profile P2.
+        let result = if eac_store::p2::looks_like_p2(path) {
+            store.import_p2(path, opts, progress)
+        } else {
+            store.import_file(path, opts, progress)
+        };
+        let report = match result {
             Ok(report) => report,
             Err(StoreError::Cancelled) => {
                 cancelled = true;

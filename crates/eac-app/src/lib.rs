@@ -15,6 +15,7 @@ mod error;
 mod export;
 mod import;
 mod operation;
+mod p2;
 mod sample;
 mod validate;
 
@@ -24,13 +25,17 @@ pub use error::AppError;
 pub use export::export;
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
 pub use operation::{Operation, OperationRegistry, ProgressEvent, RunningOperation};
+pub use p2::{
+    export_p2, listing_schema_violations, mark_verified, mark_verified_one, schema_violations,
+    validate_p2, SchemaKind,
+};
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.
 pub use eac_model::{ExportProfile, Severity, Violation};
 pub use eac_store::{
-    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, EacDetail,
-    EacFilter, EacRow, ExportReport, FileImportReport, ImportOptions, ImportOutcome, ImportReport,
-    NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store, StoreError,
+    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
+    EacDetail, EacFilter, EacRow, ExportReport, FileImportReport, ImportOptions, ImportOutcome,
+    ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store, StoreError,
 };

@@ -100,9 +100,18 @@ fn export_refuses_missing_emission_factors_and_p2() {
         .any(|v| v.rule == 6 && v.cds_eac_id.as_deref() == Some("101010101-10")));
     assert!(!out.exists());
 
-    let e = export(&store, ExportProfile::P2, None, &out, &NoProgress).unwrap_err();
-    assert_eq!(e.code, "invalid_input");
-    assert!(e.message.contains("not available yet"));
+    // A P2 bundle checks the same rules on the detail data: refused, and no folder appears.
+    let bundle = dir.path().join("bundle");
+    let e = export(&store, ExportProfile::P2, None, &bundle, &NoProgress).unwrap_err();
+    assert_eq!(e.code, "validation");
+    assert!(e.violations().iter().any(|v| v.rule == 6));
+    assert!(!bundle.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.starts_with(".eacdesk"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]

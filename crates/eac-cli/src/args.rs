@@ -48,8 +48,10 @@ pub enum Command {
     },
     /// Export stored EACs to a listing file (written whole or not at all)
     Export(ExportArgs),
-    /// Check a listing file against a profile without importing it
+    /// Check a listing file (P1) or a P2 listing or bundle folder against a profile without importing it
     Validate(ValidateArgs),
+    /// Record that EACs were checked against their source just now (sets `cds_synced`)
+    Verify(VerifyArgs),
     /// Generate realistic sample EACs into the database (or a file)
     Sample(SampleArgs),
     /// Time the browse queries on the current database (for the benchmark)
@@ -182,7 +184,7 @@ pub struct SetArgs {
 pub enum ProfileArg {
     /// CDSC-WG3-01 draft 2024-08-29 with values, as amended
     P1,
-    /// CDS-WG3-01 v1 bundle (not available yet)
+    /// CDS-WG3-01 v1 bundle folder (eacs.json, detail files, server-metadata.json)
     P2,
 }
 
@@ -199,9 +201,12 @@ impl From<ProfileArg> for ExportProfile {
 pub struct ExportArgs {
     #[arg(long, value_enum)]
     pub profile: ProfileArg,
-    /// The file to write (replaced only when the export succeeds)
-    #[arg(long, value_name = "FILE")]
+    /// The file (P1) or bundle folder (P2) to write (replaced only when the export succeeds)
+    #[arg(long, value_name = "FILE|DIR")]
     pub out: PathBuf,
+    /// P2: the https URL the bundle will be published at (default: file: URIs of the folder)
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Print JSON instead of text
@@ -219,8 +224,23 @@ pub struct ValidateArgs {
     /// Print `{ errors, warnings }` as JSON
     #[arg(long)]
     pub json: bool,
-    #[arg(value_name = "FILE")]
+    #[arg(value_name = "FILE|FOLDER")]
     pub file: PathBuf,
+}
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["cds_eac_id", "all_matching"])))]
+pub struct VerifyArgs {
+    /// The EAC that was checked
+    pub cds_eac_id: Option<String>,
+    /// Every EAC matching the filters below instead of one
+    #[arg(long)]
+    pub all_matching: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::args::{
     BeneficiariesCommand, Cli, Command, ExportArgs, ImportArgs, LsArgs, SampleArgs, SetArgs,
-    ValidateArgs, SORT_FIELDS,
+    ValidateArgs, VerifyArgs, SORT_FIELDS,
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, Table};
@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit { cds_eac_id, json } => audit(&open(&db)?, cds_eac_id.as_deref(), json),
         Command::Export(a) => export(&open(&db)?, a),
         Command::Validate(a) => validate(a),
+        Command::Verify(a) => verify(&db, a),
         Command::Sample(a) => sample(&db, a),
         Command::BenchQueries { repeat, json } => bench_queries(&open(&db)?, repeat, json),
     }
@@ -370,8 +371,15 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
 fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
     let filter = a.filter.to_filter();
     let filter = (!a.filter.is_empty()).then_some(&filter);
+    let profile: ExportProfile = a.profile.into();
+    if profile == ExportProfile::P2 {
+        return export_p2(store, filter, &a);
+    }
+    if a.base_url.is_some() {
+        return Err(AppError::invalid_input("--base-url applies to profile p2 only").into());
+    }
     let bar = Bar::new(Units::Eacs);
-    let report = eac_app::export(store, a.profile.into(), filter, &a.out, &bar)?;
+    let report = eac_app::export(store, profile, filter, &a.out, &bar)?;
     bar.finish();
     if a.json {
         print_json(&report)?;
@@ -383,6 +391,38 @@ fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
             report.path
         );
         println!("SHA-256: {}", report.sha256);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_p2(store: &Store, filter: Option<&EacFilter>, a: &ExportArgs) -> Result<ExitCode> {
+    let bar = Bar::new(Units::Eacs);
+    let report = eac_app::export_p2(store, filter, &a.out, a.base_url.as_deref(), &bar)?;
+    bar.finish();
+    if a.json {
+        print_json(&report)?;
+    } else {
+        println!(
+            "Exported {} as a P2 bundle ({}) to {}",
+            count(report.eac_count, "EAC"),
+            count(report.file_count, "file"),
+            report.path
+        );
+        println!("SHA-256 of eacs.json: {}", report.sha256);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let n = match &a.cds_eac_id {
+        Some(id) => eac_app::mark_verified_one(&mut store, id)?,
+        None => eac_app::mark_verified(&mut store, &a.filter.to_filter())?,
+    };
+    if a.json {
+        print_json(&serde_json::json!({ "verified": n }))?;
+    } else {
+        println!("Marked {} as verified (cds_synced = now)", count(n, "EAC"));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -376,13 +376,97 @@ fn export_writes_a_file_that_validates() {
         .assert()
         .success()
         .stdout(contains("Exported 6 EACs"));
-    // P2 is announced, not silently wrong.
+    // P2 writes a bundle folder that `validate --profile p2` accepts.
+    let bundle = desk.path("bundle");
     desk.eacdesk()
         .args(["export", "--profile", "p2", "--out"])
-        .arg(desk.path("p2.json"))
+        .arg(&bundle)
+        .assert()
+        .success()
+        .stdout(contains("as a P2 bundle"));
+    assert!(bundle.join("eacs.json").is_file());
+    assert!(bundle.join("server-metadata.json").is_file());
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2"])
+        .arg(&bundle)
+        .assert()
+        .success()
+        .stdout(contains("valid for profile P2"));
+    // An https base goes into every URL; a non-https one is refused.
+    desk.eacdesk()
+        .args([
+            "export",
+            "--profile",
+            "p2",
+            "--base-url",
+            "https://example.org/eac",
+            "--out",
+        ])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let listing = std::fs::read_to_string(bundle.join("eacs.json")).unwrap();
+    assert!(listing.contains("\"eac_data_url\": \"https://example.org/eac/eacs/"));
+    desk.eacdesk()
+        .args([
+            "export",
+            "--profile",
+            "p2",
+            "--base-url",
+            "http://example.org/",
+            "--out",
+        ])
+        .arg(desk.path("other"))
         .assert()
         .code(2)
-        .stderr(contains("not available yet"));
+        .stderr(contains("https://"));
+    assert!(!desk.path("other").exists());
+}
+
+#[test]
+fn verify_sets_cds_synced() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["import", &example("good-p1-overview-endpoint.json")])
+        .assert()
+        .success();
+    let bundle = desk.path("b1");
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let before = std::fs::read_to_string(bundle.join("eacs.json")).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    desk.eacdesk()
+        .args(["verify", "--all-matching"])
+        .assert()
+        .success()
+        .stdout(contains("Marked 1 EAC as verified"));
+    desk.eacdesk()
+        .args(["verify", "no-such-eac"])
+        .assert()
+        .failure();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let after = std::fs::read_to_string(bundle.join("eacs.json")).unwrap();
+    let synced = |t: &str| {
+        let v: serde_json::Value = serde_json::from_str(t).unwrap();
+        v["eacs"][0]["cds_synced"].as_str().unwrap().to_owned()
+    };
+    assert!(synced(&after) > synced(&before), "{before}\n{after}");
+    // The bundle imports into a new database.
+    let other = Desk::new();
+    other
+        .eacdesk()
+        .arg("import")
+        .arg(&bundle)
+        .assert()
+        .success()
+        .stdout(contains("1 added"));
 }
 
 #[test]

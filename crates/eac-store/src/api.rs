@@ -245,6 +245,20 @@ pub struct ExportReport {
     pub value_count: usize,
 }
 
+/// A P2 bundle folder as written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct BundleReport {
+    /// The bundle folder.
+    pub path: String,
+    /// SHA-256 of its `eacs.json`.
+    pub sha256: String,
+    pub eac_count: usize,
+    /// Files in the bundle: one detail file per EAC, `eacs.json`,
+    /// `server-metadata.json` and `FORMAT.md`.
+    pub file_count: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BulkEditReport {

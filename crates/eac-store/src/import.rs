@@ -360,9 +360,21 @@ pub(crate) fn import_eacs(
     eacs: &mut dyn Iterator<Item = Eac>,
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
+    import_eacs_with(conn, source_name, eacs, CheckOptions::import(), progress)
+}
+
+/// [`import_eacs`] with the caller's check options (a P2 import honours
+/// `--allow-extended-technologies`).
+pub(crate) fn import_eacs_with(
+    conn: &Connection,
+    source_name: &str,
+    eacs: &mut dyn Iterator<Item = Eac>,
+    check: CheckOptions,
+    progress: &dyn Progress,
+) -> Result<FileImportReport> {
     let mut batch = Batch::begin(conn, source_name.to_owned(), progress, Measure::Eacs)?;
     for (index, eac) in eacs.enumerate() {
-        let violations = check_eac(&eac, &format!("/eacs/{index}"), CheckOptions::import());
+        let violations = check_eac(&eac, &format!("/eacs/{index}"), check);
         let read = if violations.iter().any(Violation::is_error) {
             EacRead::Invalid { violations }
         } else {

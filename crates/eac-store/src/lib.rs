@@ -17,6 +17,7 @@ mod error;
 mod export;
 mod import;
 mod migrate;
+pub mod p2;
 mod query;
 mod rows;
 
@@ -163,6 +164,7 @@ impl Store {
     ) -> Result<FileImportReport> {
         let tx = self.conn.transaction()?;
         let report = import::import_file(&tx, path, opts, progress)?;
+        p2::mark_synced_by_latest_batch(&tx)?;
         tx.commit()?;
         Ok(report)
     }
@@ -176,8 +178,48 @@ impl Store {
     ) -> Result<FileImportReport> {
         let tx = self.conn.transaction()?;
         let report = import::import_eacs(&tx, source_name, eacs, progress)?;
+        p2::mark_synced_by_latest_batch(&tx)?;
         tx.commit()?;
         Ok(report)
+    }
+
+    /// Imports one P2 listing file or bundle folder as one transaction: each
+    /// envelope's detail file (EAC Desk's format, found through its `file:`
+    /// URI or in the bundle's `eacs/` folder) is read and checked against
+    /// the envelope (rule 19), and the full EAC is stored.
+    pub fn import_p2(
+        &mut self,
+        path: &Path,
+        opts: ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<FileImportReport> {
+        let tx = self.conn.transaction()?;
+        let report = p2::import_p2(&tx, path, opts, progress)?;
+        p2::mark_synced_by_latest_batch(&tx)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Records that the EACs matching `filter` were checked against their
+    /// source just now (`cds_synced`); returns how many. Not a data change
+    /// (`cds_modified` stays) and not audited: an audit record needs a reason.
+    pub fn mark_verified(&mut self, filter: &EacFilter) -> Result<usize> {
+        let tx = self.conn.transaction()?;
+        let n = p2::mark_verified(&tx, filter)?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    /// [`Store::mark_verified`] for one EAC by its exact id.
+    pub fn mark_verified_id(&mut self, cds_eac_id: &str) -> Result<usize> {
+        let n = self.conn.execute(
+            "UPDATE eacs SET cds_synced = ?2 WHERE cds_eac_id = ?1",
+            rusqlite::params![cds_eac_id, Timestamp::now().to_storage()],
+        )?;
+        if n == 0 {
+            return Err(StoreError::NotFound(cds_eac_id.to_owned()));
+        }
+        Ok(n)
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {
@@ -279,6 +321,32 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<ExportReport> {
         export::export_p1(&self.conn, filter, dest, progress)
+    }
+
+    /// Writes a P2 bundle folder at `dest` (see [`p2`]): `eac_data_url`s
+    /// under `base_url` (https) or, without one, `file:` URIs of the final
+    /// location. Appears complete or not at all.
+    pub fn export_p2(
+        &self,
+        filter: Option<&EacFilter>,
+        dest: &Path,
+        base_url: Option<&str>,
+        progress: &dyn Progress,
+    ) -> Result<BundleReport> {
+        p2::export_p2(&self.conn, filter, dest, base_url, progress, &|_| Vec::new())
+    }
+
+    /// [`Store::export_p2`] with one more check of the finished, still
+    /// hidden bundle folder (eac-app's JSON Schema check).
+    pub fn export_p2_checked(
+        &self,
+        filter: Option<&EacFilter>,
+        dest: &Path,
+        base_url: Option<&str>,
+        progress: &dyn Progress,
+        check: p2::BundleCheck<'_>,
+    ) -> Result<BundleReport> {
+        p2::export_p2(&self.conn, filter, dest, base_url, progress, check)
     }
 }
 

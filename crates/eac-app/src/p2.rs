@@ -1,0 +1,355 @@
+//! Profile P2 operations: exporting a bundle folder, validating a P2 listing
+//! or bundle (JSON Schemas of `schemas/` plus every rule of digest §d), and
+//! the "verified" action.
+//!
+//! The schemas are checked one EAC at a time (each element wrapped in a
+//! one-item listing), so memory stays bounded by one EAC as everywhere else.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use eac_model::p2::{
+    read_p2_listing, read_server_metadata, EnvelopeRead, P2ListingChecks, ServerMetadata,
+    EACDESK_FORMAT_ID,
+};
+use eac_model::{CheckOptions, Flow, ListingError, Violation};
+use eac_store::p2::{read_detail, resolve_detail, BUNDLE_LISTING, BUNDLE_METADATA};
+use eac_store::{BundleReport, EacFilter, Progress, Store};
+use jsonschema::{Draft, Registry, Validator};
+use serde_json::Value;
+
+use crate::error::plural;
+use crate::validate::ValidationReport;
+use crate::AppError;
+
+const EAC_SCHEMA: &str = include_str!("../../../schemas/eac.schema.json");
+const P1_LISTING_SCHEMA: &str = include_str!("../../../schemas/p1-listing.schema.json");
+const P2_LISTING_SCHEMA: &str = include_str!("../../../schemas/p2-listing.schema.json");
+const METADATA_SCHEMA: &str = include_str!("../../../schemas/server-metadata.schema.json");
+
+/// Which shipped schema a document is checked against.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SchemaKind {
+    P1Listing,
+    P2Listing,
+    /// One EAC object with its values (a P2 detail file).
+    Eac,
+    ServerMetadata,
+}
+
+struct Schemas {
+    p1: Validator,
+    p2: Validator,
+    eac: Validator,
+    metadata: Validator,
+}
+
+fn schemas() -> &'static Schemas {
+    static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let parse = |text: &str| -> Value { serde_json::from_str(text).expect("a shipped schema") };
+        let docs = [
+            parse(EAC_SCHEMA),
+            parse(P1_LISTING_SCHEMA),
+            parse(P2_LISTING_SCHEMA),
+            parse(METADATA_SCHEMA),
+        ];
+        let mut registry = Registry::new();
+        for doc in &docs {
+            let id = doc["$id"]
+                .as_str()
+                .expect("every schema has an $id")
+                .to_owned();
+            registry = registry.add(id, doc.clone()).expect("a shipped schema");
+        }
+        let registry = registry.prepare().expect("the shipped schemas resolve");
+        let build = |doc: &Value| {
+            jsonschema::options()
+                .with_draft(Draft::Draft202012)
+                .should_validate_formats(true)
+                .with_registry(&registry)
+                .build(doc)
+                .expect("a shipped schema compiles")
+        };
+        Schemas {
+            eac: build(&docs[0]),
+            p1: build(&docs[1]),
+            p2: build(&docs[2]),
+            metadata: build(&docs[3]),
+        }
+    })
+}
+
+/// Checks one parsed document against a shipped schema: each schema error
+/// is a rule 2 violation (rule 3 when an enumeration is broken) located at
+/// the instance path.
+pub fn schema_violations(kind: SchemaKind, instance: &Value) -> Vec<Violation> {
+    let s = schemas();
+    let validator = match kind {
+        SchemaKind::P1Listing => &s.p1,
+        SchemaKind::P2Listing => &s.p2,
+        SchemaKind::Eac => &s.eac,
+        SchemaKind::ServerMetadata => &s.metadata,
+    };
+    validator
+        .iter_errors(instance)
+        .map(|e| {
+            let rule = match e.kind() {
+                jsonschema::error::ValidationErrorKind::Enum { .. }
+                | jsonschema::error::ValidationErrorKind::Constant { .. } => 3,
+                _ => 2,
+            };
+            Violation::error(rule, e.instance_path().to_string(), format!("schema: {e}"))
+        })
+        .collect()
+}
+
+/// Schema errors of a listing, checked one element at a time: each element
+/// is wrapped in a one-item listing and its errors relocated to its index.
+pub fn listing_schema_violations(
+    kind: SchemaKind,
+    path: &Path,
+) -> Result<Vec<Violation>, AppError> {
+    let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
+    let mut out = Vec::new();
+    let outcome = eac_model::read_listing_elements(std::io::BufReader::new(file), |index, el| {
+        let item = match el {
+            eac_model::strict::Element::Object(fields) => {
+                let mut map = serde_json::Map::new();
+                for (k, raw) in fields {
+                    let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+                    map.insert(k, v);
+                }
+                Value::Object(map)
+            }
+            eac_model::strict::Element::Other(_) => Value::Null,
+        };
+        let doc = serde_json::json!({"eacs": [item], "next": null, "previous": null});
+        for v in schema_violations(kind, &doc) {
+            let pointer = v
+                .pointer
+                .strip_prefix("/eacs/0")
+                .map(|rest| format!("/eacs/{index}{rest}"))
+                .unwrap_or(v.pointer.clone());
+            let mut v = v;
+            v.pointer = pointer;
+            out.push(v);
+        }
+        if out.len() >= crate::MAX_REPORTED_VIOLATIONS {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    });
+    match outcome {
+        Err(ListingError::Io(e)) => Err(AppError::io(path, &e)),
+        // Malformed JSON is reported by the rule reader (rule 20).
+        _ => Ok(out),
+    }
+}
+
+/// Schema errors of a whole small document (detail file, metadata).
+fn document_schema_violations(kind: SchemaKind, text: &str) -> Vec<Violation> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(doc) => schema_violations(kind, &doc),
+        // The rule reader reports malformed JSON (rule 20).
+        Err(_) => Vec::new(),
+    }
+}
+
+/// Checks a P2 listing file, or a bundle folder (its `eacs.json`,
+/// `server-metadata.json` and every detail file), against the schemas and
+/// rules 1–22: envelope rules, P2 order (10), declared formats (18) and
+/// detail data that exists and is a valid P1 EAC matching its envelope (19).
+pub fn validate_p2(
+    path: &Path,
+    allow_extended_technologies: bool,
+) -> Result<ValidationReport, AppError> {
+    let (listing, bundle, is_folder) = if path.is_dir() {
+        (path.join(BUNDLE_LISTING), path.to_owned(), true)
+    } else {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        (path.to_owned(), folder, false)
+    };
+    let mut report = ValidationReport::default();
+    let listing_label = listing.display().to_string();
+    let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
+
+    // Server metadata: required in a bundle, looked for beside a listing.
+    let metadata_path = bundle.join(BUNDLE_METADATA);
+    let metadata_label = metadata_path.display().to_string();
+    let metadata: Option<ServerMetadata> = match fs::read_to_string(&metadata_path) {
+        Ok(text) => {
+            for v in document_schema_violations(SchemaKind::ServerMetadata, &text) {
+                report.push(v.with_file(&metadata_label));
+            }
+            match read_server_metadata(&text) {
+                Ok(m) => Some(m),
+                Err(vs) => {
+                    vs.into_iter()
+                        .for_each(|v| report.push(v.with_file(&metadata_label)));
+                    None
+                }
+            }
+        }
+        Err(_) if is_folder => {
+            report.push(
+                Violation::error(18, "", format!("the bundle has no {BUNDLE_METADATA}"))
+                    .with_file(&metadata_label),
+            );
+            None
+        }
+        Err(_) => {
+            report.push(
+                Violation::warning(
+                    18,
+                    "",
+                    format!("no {BUNDLE_METADATA} beside the listing: declared formats were not checked"),
+                )
+                .with_file(&metadata_label),
+            );
+            None
+        }
+    };
+
+    if !listing.is_file() {
+        return Err(AppError::invalid_input(format!(
+            "{}: no P2 listing ({BUNDLE_LISTING}) to validate",
+            listing.display()
+        )));
+    }
+    let schema_errors = listing_schema_violations(SchemaKind::P2Listing, &listing)?;
+    let file = File::open(&listing).map_err(|e| AppError::io(&listing, &e))?;
+    let mut checks = P2ListingChecks::default();
+    let mut details: Vec<(String, PathBuf)> = Vec::new();
+    let outcome = read_p2_listing(file, opts, |index, read| {
+        let at = format!("/eacs/{index}");
+        match read {
+            EnvelopeRead::Valid { envelope, warnings } => {
+                warnings.into_iter().for_each(|v| report.push(v));
+                checks
+                    .check(&envelope, &at)
+                    .into_iter()
+                    .for_each(|v| report.push(v));
+                let id = Some(envelope.cds_eac_id.as_str());
+                if let Some(m) = &metadata {
+                    if m.format(&envelope.eac_format).is_none() {
+                        report.push(
+                            Violation::error(
+                                18,
+                                format!("{at}/eac_format"),
+                                format!(
+                                    "`eac_format` `{}` is not declared in `cds_eac_formats`",
+                                    envelope.eac_format
+                                ),
+                            )
+                            .with_eac(id),
+                        );
+                    }
+                }
+                if envelope.eac_format == EACDESK_FORMAT_ID {
+                    match read_detail(&envelope, Some(&bundle), &at, opts) {
+                        Ok((_, warnings)) => warnings.into_iter().for_each(|v| report.push(v)),
+                        Err(vs) => vs.into_iter().for_each(|v| report.push(v)),
+                    }
+                    if let Some(p) = resolve_detail(&envelope.eac_data_url, Some(&bundle)) {
+                        details.push((envelope.cds_eac_id.clone(), p));
+                    }
+                }
+            }
+            EnvelopeRead::Ignored { warnings } => warnings.into_iter().for_each(|v| report.push(v)),
+            EnvelopeRead::Invalid { violations } => {
+                violations.into_iter().for_each(|v| report.push(v))
+            }
+        }
+        if report.errors.len() >= crate::MAX_REPORTED_VIOLATIONS {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    });
+    match outcome {
+        Ok(summary) => summary.violations.into_iter().for_each(|v| report.push(v)),
+        Err(ListingError::Malformed(v)) => report.push(v),
+        Err(ListingError::Io(e)) => return Err(AppError::io(&listing, &e)),
+        Err(ListingError::Stopped) => {}
+    }
+    report.merge_schema(schema_errors);
+    for (id, detail) in details {
+        if let Ok(text) = fs::read_to_string(&detail) {
+            let label = detail.display().to_string();
+            // Rule findings in the detail file are already reported by
+            // `read_detail`; the schema adds only what they did not cover.
+            let vs: Vec<Violation> = document_schema_violations(SchemaKind::Eac, &text)
+                .into_iter()
+                .map(|v| v.with_eac(Some(&id)).with_file(&label))
+                .collect();
+            let covered: std::collections::HashSet<(Option<String>, String)> = report
+                .errors
+                .iter()
+                .map(|v| (v.file.clone(), v.pointer.clone()))
+                .collect();
+            for v in vs {
+                if !covered.contains(&(v.file.clone(), v.pointer.clone())) {
+                    report.push(v);
+                }
+            }
+        }
+    }
+    for v in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
+        if v.file.is_none() {
+            v.file = Some(listing_label.clone());
+        }
+    }
+    Ok(report)
+}
+
+/// Writes the EACs matching `filter` (all when `None`) as a P2 bundle folder
+/// at `dest`: `eac_data_url`s under `base_url` (an https URL where the
+/// bundle will be published) or, without one, `file:` URIs of the folder.
+/// The bundle is validated (schemas and every rule) while still hidden and
+/// appears complete or not at all; an earlier bundle at `dest` is replaced
+/// only on success.
+pub fn export_p2(
+    store: &Store,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    base_url: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<BundleReport, AppError> {
+    let check = |root: &Path| match validate_p2(root, true) {
+        Ok(report) => report.errors,
+        Err(e) => vec![Violation::error(19, "", e.message)],
+    };
+    store
+        .export_p2_checked(filter, dest, base_url, progress, &check)
+        .map_err(|e| {
+            let e = AppError::from(e);
+            if !e.is_validation() {
+                return e;
+            }
+            let n = e.violations().len();
+            let message = format!(
+                "Nothing was exported to {}: {}. Fix the EACs listed (missing emission factors must be entered) and export again.",
+                dest.display(),
+                plural(n, "rule violation")
+            );
+            e.with_message(message)
+        })
+}
+
+/// Records that the EACs matching `filter` were checked against their
+/// source just now (`cds_synced` = now); returns how many.
+pub fn mark_verified(store: &mut Store, filter: &EacFilter) -> Result<usize, AppError> {
+    Ok(store.mark_verified(filter)?)
+}
+
+/// [`mark_verified`] for one EAC by its exact id (`not_found` if unknown).
+pub fn mark_verified_one(store: &mut Store, cds_eac_id: &str) -> Result<usize, AppError> {
+    Ok(store.mark_verified_id(cds_eac_id)?)
+}

@@ -1,0 +1,626 @@
+//! Profile P2 (CDS-WG3-01 v1) as files: the bundle folder (`eacs.json`, one
+//! detail file per EAC under `eacs/`, `server-metadata.json`, `FORMAT.md`)
+//! written atomically, its import, and the "verified" action that moves
+//! `cds_synced`.
+//!
+//! A bundle is built in a hidden temporary folder next to the destination,
+//! checked (per-EAC P1 rules on the detail data, envelope rules, P2 order,
+//! rule 18 on the metadata, and whatever the caller adds), synced and only
+//! then renamed into place. An earlier bundle at the destination is moved
+//! aside first and removed last, so a failure leaves it as it was.
+
+use std::collections::HashSet;
+use std::fs::{self, File};
+use std::io::{self, BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use eac_model::p2::{
+    check_envelope, read_eac_document, read_p2_listing, read_server_metadata, EacEnvelope,
+    EacFormat, EnvelopeRead, P2ListingChecks, ServerMetadata, EACDESK_FORMAT_ID,
+};
+use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, ListingWriter};
+use eac_model::{Timestamp, Violation};
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
+use crate::query::{push_filter, Sql};
+use crate::rows::{self, EAC_COLUMNS};
+use crate::{
+    BundleReport, EacFilter, FileImportReport, ImportOptions, Progress, Result, StoreError,
+};
+
+/// The listing of a bundle.
+pub const BUNDLE_LISTING: &str = "eacs.json";
+/// The server metadata of a bundle.
+pub const BUNDLE_METADATA: &str = "server-metadata.json";
+/// The description of EAC Desk's detail format, shipped in every bundle.
+pub const BUNDLE_FORMAT_DOC: &str = "FORMAT.md";
+/// The folder of detail files inside a bundle.
+pub const BUNDLE_DETAILS: &str = "eacs";
+
+/// Most characters of a detail file name taken from the id itself.
+const SLUG_MAX: usize = 60;
+
+/// The detail file name of an EAC: a readable ASCII slug of its id (only
+/// `[A-Za-z0-9._-]`, others become `_`, no leading dot, at most 60
+/// characters), `-`, the first 12 hex digits of SHA-256 of the exact id,
+/// `.json`. The hash makes names unique for ids that slug alike (`a/b` and
+/// `a\b`, `Ab` and `aB` on a case-insensitive disk, look-alike unicode); the
+/// slug never holds a path separator, so the name never leaves `eacs/`.
+pub fn detail_file_name(cds_eac_id: &str) -> String {
+    let mut slug: String = cds_eac_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(SLUG_MAX)
+        .collect();
+    if slug.starts_with('.') {
+        slug.replace_range(0..1, "_");
+    }
+    if slug.is_empty() {
+        slug.push_str("eac");
+    }
+    let hash = hex::encode(Sha256::digest(cds_eac_id.as_bytes()));
+    format!("{slug}-{}.json", &hash[..12])
+}
+
+/// Where the published bundle's files are: an https base, or the folder's
+/// final location as `file:` URIs.
+enum Base {
+    Https(Url),
+    Folder(PathBuf),
+}
+
+impl Base {
+    fn url(&self, relative: &str) -> Result<String> {
+        match self {
+            Base::Https(base) => base
+                .join(relative)
+                .map(String::from)
+                .map_err(|e| StoreError::InvalidInput(format!("{relative}: {e}"))),
+            Base::Folder(dir) => Url::from_file_path(dir.join(relative))
+                .map(String::from)
+                .map_err(|()| {
+                    StoreError::InvalidInput(format!(
+                        "{}: cannot be written as a file: URL",
+                        dir.display()
+                    ))
+                }),
+        }
+    }
+}
+
+fn parse_base_url(text: &str) -> Result<Url> {
+    let mut url = Url::parse(text)
+        .map_err(|e| StoreError::InvalidInput(format!("`{text}` is not an absolute URL ({e})")))?;
+    if url.scheme() != "https" {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{text}` must start with https:// (where the bundle will be published)"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{text}` must not have a query or fragment"
+        )));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
+    move |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// Writes `value` pretty (serde_json's layout) with a final newline, synced.
+fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let file = File::create(path).map_err(io_err(path))?;
+    let mut out = BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, value)
+        .map_err(io::Error::other)
+        .and_then(|()| out.write_all(b"\n"))
+        .map_err(io_err(path))?;
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(path))
+}
+
+fn sync_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        File::open(dir)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(dir))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
+}
+
+/// Whether `dir` may be replaced by a new bundle: an empty folder, or one
+/// EAC Desk wrote (a listing and metadata declaring our format).
+pub fn is_replaceable_bundle(dir: &Path) -> bool {
+    let Ok(mut entries) = fs::read_dir(dir) else {
+        return false;
+    };
+    if entries.next().is_none() {
+        return true;
+    }
+    if !dir.join(BUNDLE_LISTING).is_file() {
+        return false;
+    }
+    fs::read_to_string(dir.join(BUNDLE_METADATA))
+        .ok()
+        .and_then(|text| read_server_metadata(&text).ok())
+        .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some())
+}
+
+/// A check run on the finished (still hidden) bundle folder before it is
+/// renamed into place; its errors stop the export.
+pub type BundleCheck<'a> = &'a dyn Fn(&Path) -> Vec<Violation>;
+
+pub(crate) fn export_p2(
+    conn: &Connection,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    base_url: Option<&str>,
+    progress: &dyn Progress,
+    extra_check: BundleCheck<'_>,
+) -> Result<BundleReport> {
+    let name = dest.file_name().ok_or_else(|| {
+        StoreError::InvalidInput(format!("{}: not a folder name", dest.display()))
+    })?;
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let parent = parent.canonicalize().map_err(io_err(parent))?;
+    let final_dir = parent.join(name);
+    let base = match base_url {
+        Some(text) => Base::Https(parse_base_url(text)?),
+        None => Base::Folder(final_dir.clone()),
+    };
+    if fs::symlink_metadata(&final_dir).is_ok() && !is_replaceable_bundle(&final_dir) {
+        return Err(StoreError::InvalidInput(format!(
+            "{} exists and is not an EAC Desk bundle; choose a new folder name",
+            final_dir.display()
+        )));
+    }
+    let default_filter = EacFilter::default();
+    let filter = filter.unwrap_or(&default_filter);
+
+    // Removed on every early return.
+    let temp = tempfile::Builder::new()
+        .prefix(".eacdesk-bundle-")
+        .tempdir_in(&parent)
+        .map_err(io_err(&parent))?;
+    let root = temp.path().to_owned();
+    let details = root.join(BUNDLE_DETAILS);
+    fs::create_dir(&details).map_err(io_err(&details))?;
+    let listing_path = root.join(BUNDLE_LISTING);
+    let listing_file = File::create(&listing_path).map_err(io_err(&listing_path))?;
+    let mut writer = ListingWriter::begin(BufWriter::with_capacity(1 << 16, listing_file))
+        .map_err(io_err(&listing_path))?;
+
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+    let mut count_sql = Sql::new("SELECT COUNT(*) FROM eacs e");
+    push_filter(&mut count_sql, filter)?;
+    let total: i64 = tx
+        .prepare_cached(&count_sql.text)?
+        .query_row(count_sql.params(), |row| row.get(0))?;
+    let total = u64::try_from(total).unwrap_or(0);
+
+    let mut sql = Sql::new(&format!("SELECT {EAC_COLUMNS}, e.cds_synced FROM eacs e"));
+    push_filter(&mut sql, filter)?;
+    // Storage text is fixed-width UTC, so text order is instant order;
+    // BINARY collation of UTF-8 is code-point order.
+    sql.push(" ORDER BY e.period_start DESC, e.cds_created DESC, e.cds_eac_id ASC");
+    let mut stmt = tx.prepare(&sql.text)?;
+    let mut rows = stmt.query(sql.params())?;
+
+    let check = CheckOptions::validate().with_extended_technologies(true);
+    let mut listing_checks = P2ListingChecks::default();
+    let mut errors: Vec<Violation> = Vec::new();
+    let mut names: HashSet<String> = HashSet::new();
+    let mut eac_count = 0usize;
+    let mut last_progress = Instant::now();
+    let listing_label = final_dir.join(BUNDLE_LISTING).display().to_string();
+    let now = Timestamp::now();
+    while let Some(row) = rows.next()? {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let (id, mut eac) = rows::eac_head(row)?;
+        let synced = rows::parsed_opt(row, 20, rows::timestamp)?.unwrap_or(now);
+        rows::load_children(&tx, id, &mut eac)?;
+        let file_name = detail_file_name(&eac.cds_eac_id);
+        let relative = format!("{BUNDLE_DETAILS}/{file_name}");
+        let detail_label = final_dir.join(&relative).display().to_string();
+        errors.extend(
+            check_eac(&eac, "", check)
+                .into_iter()
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&detail_label)),
+        );
+        if !names.insert(file_name.to_ascii_lowercase()) {
+            errors.push(
+                Violation::error(
+                    7,
+                    "/cds_eac_id",
+                    format!("two EACs map to the detail file name `{file_name}`"),
+                )
+                .with_eac(Some(&eac.cds_eac_id))
+                .with_file(&detail_label),
+            );
+        }
+        let envelope = EacEnvelope::of(&eac, synced, EACDESK_FORMAT_ID, base.url(&relative)?);
+        let at = format!("/eacs/{eac_count}");
+        errors.extend(
+            check_envelope(&envelope, &at)
+                .into_iter()
+                .chain(listing_checks.check(&envelope, &at))
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&listing_label)),
+        );
+        if errors.len() >= MAX_REPORTED {
+            errors.truncate(MAX_REPORTED);
+            break;
+        }
+        if errors.is_empty() {
+            write_json(&details.join(&file_name), &eac)?;
+            writer
+                .write_item(&envelope)
+                .map_err(io_err(&listing_path))?;
+        }
+        eac_count += 1;
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update("export", eac_count as u64, Some(total));
+        }
+    }
+    drop(rows);
+    drop(stmt);
+    tx.commit()?;
+    if !errors.is_empty() {
+        return Err(StoreError::Rules {
+            file: final_dir.display().to_string(),
+            violations: errors,
+        });
+    }
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    progress.update("export", eac_count as u64, Some(total));
+    writer
+        .finish()
+        .map_err(io::Error::other)
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+        .and_then(|f| f.sync_all())
+        .map_err(io_err(&listing_path))?;
+
+    let metadata = ServerMetadata {
+        cds_customerdata_version: "v1".to_owned(),
+        cds_eacs_api: Some(base.url(BUNDLE_LISTING)?),
+        cds_eac_formats: vec![(
+            EACDESK_FORMAT_ID.to_owned(),
+            EacFormat::eacdesk(base.url(BUNDLE_FORMAT_DOC)?),
+        )],
+    };
+    let metadata_path = root.join(BUNDLE_METADATA);
+    write_json(&metadata_path, &metadata)?;
+    let metadata_text = fs::read_to_string(&metadata_path).map_err(io_err(&metadata_path))?;
+    if let Err(violations) = read_server_metadata(&metadata_text) {
+        let label = final_dir.join(BUNDLE_METADATA).display().to_string();
+        return Err(StoreError::Rules {
+            file: label.clone(),
+            violations: violations
+                .into_iter()
+                .map(|v| v.with_file(&label))
+                .collect(),
+        });
+    }
+    let doc_path = root.join(BUNDLE_FORMAT_DOC);
+    fs::write(&doc_path, FORMAT_DOC)
+        .and_then(|()| File::open(&doc_path)?.sync_all())
+        .map_err(io_err(&doc_path))?;
+
+    // The caller's check (the JSON Schemas) sees the bundle before anyone else.
+    let found: Vec<Violation> = extra_check(&root)
+        .into_iter()
+        .filter(Violation::is_error)
+        .collect();
+    if !found.is_empty() {
+        return Err(StoreError::Rules {
+            file: final_dir.display().to_string(),
+            violations: found,
+        });
+    }
+    sync_dir(&details)?;
+    sync_dir(&root)?;
+    let sha256 = {
+        let bytes = fs::read(&listing_path).map_err(io_err(&listing_path))?;
+        hex::encode(Sha256::digest(&bytes))
+    };
+
+    // Into place: move an earlier bundle aside, the new one in, the old one out.
+    let aside = parent.join(format!(
+        "{}-old",
+        root.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or(".eacdesk-bundle")
+    ));
+    let had_old = fs::symlink_metadata(&final_dir).is_ok();
+    if had_old {
+        fs::rename(&final_dir, &aside).map_err(io_err(&final_dir))?;
+    }
+    if let Err(e) = fs::rename(&root, &final_dir) {
+        if had_old {
+            let _ = fs::rename(&aside, &final_dir);
+        }
+        return Err(StoreError::Io {
+            path: final_dir,
+            source: e,
+        });
+    }
+    // The folder now lives at `final_dir`; nothing is left to clean up.
+    let _ = temp.keep();
+    sync_dir(&parent)?;
+    if had_old {
+        let _ = fs::remove_dir_all(&aside);
+    }
+    Ok(BundleReport {
+        path: final_dir.display().to_string(),
+        sha256,
+        eac_count,
+        file_count: eac_count + 3,
+    })
+}
+
+/// Sets `cds_synced` to now for every EAC matching `filter`; returns how many.
+pub(crate) fn mark_verified(conn: &Connection, filter: &EacFilter) -> Result<usize> {
+    let mut sql = Sql::new("UPDATE eacs SET cds_synced = ");
+    sql.bind(Timestamp::now().to_storage());
+    sql.push(" WHERE id IN (SELECT e.id FROM eacs e");
+    push_filter(&mut sql, filter)?;
+    sql.push(")");
+    Ok(conn.prepare(&sql.text)?.execute(sql.params())?)
+}
+
+/// After an import: every EAC the newest batch held was just checked
+/// against its source, so its `cds_synced` becomes that batch's time.
+pub(crate) fn mark_synced_by_latest_batch(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "UPDATE eacs SET cds_synced = b.imported_at
+           FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
+          WHERE eacs.seen_batch_id = b.id",
+        [],
+    )?;
+    Ok(())
+}
+
+/// The listing file and the bundle folder of a P2 import path.
+fn locate(path: &Path) -> (PathBuf, Option<PathBuf>) {
+    if path.is_dir() {
+        (path.join(BUNDLE_LISTING), Some(path.to_owned()))
+    } else {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_owned();
+        (path.to_owned(), Some(folder))
+    }
+}
+
+/// Where the detail file of an envelope in EAC Desk's format is: the
+/// `file:` URI's target when it exists, else the file of the URL's last path
+/// segment in the bundle's `eacs/` folder.
+pub fn resolve_detail(eac_data_url: &str, bundle: Option<&Path>) -> Option<PathBuf> {
+    let url = Url::parse(eac_data_url).ok();
+    if let Some(path) = url
+        .as_ref()
+        .filter(|u| u.scheme() == "file")
+        .and_then(|u| u.to_file_path().ok())
+    {
+        if path.is_file() {
+            return Some(path);
+        }
+    }
+    let last = match &url {
+        Some(u) => u.path_segments()?.next_back()?.to_owned(),
+        None => eac_data_url.rsplit('/').next()?.to_owned(),
+    };
+    // Only a plain file name may be joined to the bundle folder.
+    if last.is_empty() || last.contains(['/', '\\', '\0']) || last == "." || last == ".." {
+        return None;
+    }
+    let candidate = bundle?.join(BUNDLE_DETAILS).join(last);
+    candidate.is_file().then_some(candidate)
+}
+
+/// Reads one detail file and checks it against its envelope (rule 19).
+pub fn read_detail(
+    envelope: &EacEnvelope,
+    bundle: Option<&Path>,
+    at: &str,
+    opts: CheckOptions,
+) -> std::result::Result<(Eac, Vec<Violation>), Vec<Violation>> {
+    let id = Some(envelope.cds_eac_id.as_str());
+    let rule19 =
+        |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
+    let Some(path) = resolve_detail(&envelope.eac_data_url, bundle) else {
+        return Err(vec![rule19(format!(
+            "the detail file of `{}` ({}) was not found",
+            envelope.cds_eac_id, envelope.eac_data_url
+        ))]);
+    };
+    let label = path.display().to_string();
+    let text = fs::read_to_string(&path)
+        .map_err(|e| vec![rule19(format!("{label}: cannot be read ({e})"))])?;
+    match read_eac_document(&text, opts) {
+        EacRead::Valid { eac, warnings } => {
+            let same = eac.cds_eac_id == envelope.cds_eac_id
+                && eac.beneficiary_type == envelope.beneficiary_type
+                && eac.beneficiaries == envelope.beneficiaries
+                && eac.period_start == envelope.period_start
+                && eac.period_end == envelope.period_end;
+            if !same {
+                return Err(vec![rule19(format!(
+                    "{label} does not match its envelope (id, beneficiaries or period differ)"
+                ))]);
+            }
+            let warnings = warnings.into_iter().map(|w| w.with_file(&label)).collect();
+            Ok((*eac, warnings))
+        }
+        EacRead::Ignored { warnings } => Err(warnings
+            .into_iter()
+            .map(|w| w.with_file(&label))
+            .chain([rule19(format!("{label}: not an EAC this version can read"))])
+            .collect()),
+        EacRead::Invalid { violations } => Err(violations
+            .into_iter()
+            .map(|v| v.with_file(&label))
+            .chain([rule19(format!("{label}: does not parse as a valid EAC"))])
+            .collect()),
+    }
+}
+
+/// Imports a P2 listing (or bundle folder) into the open transaction: every
+/// envelope's detail data is read and the full EACs are stored as a P1
+/// import would store them.
+pub(crate) fn import_p2(
+    conn: &Connection,
+    path: &Path,
+    opts: ImportOptions,
+    progress: &dyn Progress,
+) -> Result<FileImportReport> {
+    let (listing, bundle) = locate(path);
+    let label = listing.display().to_string();
+    let file = File::open(&listing).map_err(io_err(&listing))?;
+    let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
+    let mut eacs: Vec<Eac> = Vec::new();
+    let mut errors: Vec<Violation> = Vec::new();
+    let mut warnings: Vec<Violation> = Vec::new();
+    let mut other_formats: Vec<String> = Vec::new();
+    let outcome = read_p2_listing(file, check, |index, read| {
+        let at = format!("/eacs/{index}");
+        match read {
+            EnvelopeRead::Valid {
+                envelope,
+                warnings: w,
+            } => {
+                warnings.extend(w);
+                if envelope.eac_format != EACDESK_FORMAT_ID {
+                    other_formats.push(envelope.cds_eac_id.clone());
+                } else {
+                    match read_detail(&envelope, bundle.as_deref(), &at, check) {
+                        Ok((eac, w)) => {
+                            warnings.extend(w);
+                            eacs.push(eac);
+                        }
+                        Err(v) => errors.extend(v.into_iter().filter(Violation::is_error)),
+                    }
+                }
+            }
+            EnvelopeRead::Ignored { warnings: w } => warnings.extend(w),
+            EnvelopeRead::Invalid { violations } => {
+                errors.extend(violations.into_iter().filter(Violation::is_error))
+            }
+        }
+        if errors.len() >= MAX_REPORTED || progress.is_cancelled() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    });
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    match outcome {
+        Ok(summary) => {
+            let (e, w): (Vec<_>, Vec<_>) = summary
+                .violations
+                .into_iter()
+                .partition(Violation::is_error);
+            errors.extend(e);
+            warnings.extend(w);
+        }
+        Err(ListingError::Malformed(v)) => errors.push(v),
+        Err(ListingError::Io(e)) => return Err(io_err(&listing)(e)),
+        Err(ListingError::Stopped) => {}
+    }
+    if !errors.is_empty() {
+        errors.truncate(MAX_REPORTED);
+        return Err(StoreError::Rules {
+            file: label.clone(),
+            violations: errors.into_iter().map(|v| v.with_file(&label)).collect(),
+        });
+    }
+    if !other_formats.is_empty() {
+        return Err(StoreError::InvalidInput(format!(
+            "{label}: {} EAC(s) have detail data in a format other than `{EACDESK_FORMAT_ID}` \
+             (first: `{}`); storing envelope-only EACs is not supported yet, nothing was imported",
+            other_formats.len(),
+            other_formats[0]
+        )));
+    }
+    let mut report =
+        crate::import::import_eacs_with(conn, &label, &mut eacs.into_iter(), check, progress)?;
+    report.warning_count += warnings.len();
+    report
+        .warnings
+        .extend(warnings.into_iter().map(|w| w.with_file(&label)));
+    report.warnings.truncate(MAX_REPORTED);
+    Ok(report)
+}
+
+/// Whether `path` holds P2 data: a folder (a bundle), or a listing whose
+/// first EAC carries `eac_data_url`.
+pub fn looks_like_p2(path: &Path) -> bool {
+    if path.is_dir() {
+        return true;
+    }
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut found = false;
+    let _ = eac_model::read_listing_elements(io::BufReader::new(file), |_, element| {
+        if let eac_model::strict::Element::Object(fields) = element {
+            found = fields.iter().any(|(k, _)| k == "eac_data_url");
+        }
+        Flow::Stop
+    });
+    found
+}
+
+/// The description every bundle carries of its detail format.
+const FORMAT_DOC: &str = "# EAC Desk EAC JSON v1 (`eacdesk_eac_json_v1`)\n\
+\n\
+Each file under `eacs/` holds one EAC object of the CDSC-WG3-01 draft of\n\
+2024-08-29 as amended (profile P1 of EAC Desk), with its `values`, as UTF-8\n\
+JSON in serde_json's pretty layout with a final newline.\n\
+\n\
+- `eacs.json` is the CDS-WG3-01 v1 EAC listing (one page); each envelope's\n\
+  `eac_data_url` points at its detail file.\n\
+- `server-metadata.json` declares this format under `cds_eac_formats`.\n\
+- Decimals (`value`, emission factors) are JSON numbers with exactly the\n\
+  digits written; read them as decimals, never as floating point.\n\
+- Datetimes are RFC 3339 in UTC; dates are `YYYY-MM-DD`.\n\
+- Units are `Wh`, `kWh` or `MWh`.\n\
+- Detail file names are `<slug of cds_eac_id>-<12 hex of SHA-256(cds_eac_id)>.json`.\n";
