@@ -5,6 +5,7 @@
 
 mod atomicity;
 mod examples;
+mod p2;
 mod round_trip;
 mod rules;
 mod sample;
