@@ -41,7 +41,7 @@ fn schemas() -> Schemas {
     let mut registry = jsonschema::Registry::new();
     for doc in &docs {
         registry = registry
-            .add(doc["$id"].as_str().unwrap().to_owned(), doc.clone())
+            .add(doc["$id"].as_str().unwrap(), doc.clone())
             .unwrap();
     }
     let registry = registry.prepare().unwrap();
