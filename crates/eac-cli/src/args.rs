@@ -23,7 +23,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import P1 listing files; each file is imported whole or not at all
+    /// Import P1 listing files, P2 listings or P2 bundle folders; each is imported whole or not at all
     Import(ImportArgs),
     /// List stored EACs, with the count and exact totals of the filtered set
     Ls(LsArgs),

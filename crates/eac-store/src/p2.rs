@@ -514,78 +514,107 @@ pub(crate) fn import_p2(
     let label = listing.display().to_string();
     let file = File::open(&listing).map_err(io_err(&listing))?;
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
-    let mut eacs: Vec<Eac> = Vec::new();
-    let mut errors: Vec<Violation> = Vec::new();
-    let mut warnings: Vec<Violation> = Vec::new();
-    let mut other_formats: Vec<String> = Vec::new();
-    let outcome = read_p2_listing(file, check, |index, read| {
-        let at = format!("/eacs/{index}");
-        match read {
-            EnvelopeRead::Valid {
-                envelope,
-                warnings: w,
-            } => {
-                warnings.extend(w);
-                if envelope.eac_format != EACDESK_FORMAT_ID {
-                    other_formats.push(envelope.cds_eac_id.clone());
-                } else {
-                    match read_detail(&envelope, bundle.as_deref(), &at, check) {
-                        Ok((eac, w)) => {
-                            warnings.extend(w);
-                            eacs.push(eac);
+
+    /// What the reading thread found besides the EACs it handed over.
+    #[derive(Default)]
+    struct Found {
+        errors: Vec<Violation>,
+        warnings: Vec<Violation>,
+        other_formats: Vec<String>,
+        outcome: Option<std::result::Result<eac_model::ListingSummary, ListingError>>,
+    }
+
+    // The listing and its detail files are read on a second thread and the
+    // EACs cross a bounded channel, so memory stays bounded by a few EACs.
+    let (stored, mut found) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Eac>(32);
+        let bundle = bundle.as_deref();
+        let reader = scope.spawn(move || {
+            let mut f = Found::default();
+            let outcome = read_p2_listing(file, check, |index, read| {
+                let at = format!("/eacs/{index}");
+                match read {
+                    EnvelopeRead::Valid { envelope, warnings } => {
+                        f.warnings.extend(warnings);
+                        if envelope.eac_format != EACDESK_FORMAT_ID {
+                            f.other_formats.push(envelope.cds_eac_id.clone());
+                        } else {
+                            match read_detail(&envelope, bundle, &at, check) {
+                                Ok((eac, w)) => {
+                                    f.warnings.extend(w);
+                                    // The writer stopped listening: stop reading.
+                                    if sender.send(eac).is_err() {
+                                        return Flow::Stop;
+                                    }
+                                }
+                                Err(v) => {
+                                    f.errors.extend(v.into_iter().filter(Violation::is_error))
+                                }
+                            }
                         }
-                        Err(v) => errors.extend(v.into_iter().filter(Violation::is_error)),
                     }
+                    EnvelopeRead::Ignored { warnings } => f.warnings.extend(warnings),
+                    EnvelopeRead::Invalid { violations } => f
+                        .errors
+                        .extend(violations.into_iter().filter(Violation::is_error)),
                 }
-            }
-            EnvelopeRead::Ignored { warnings: w } => warnings.extend(w),
-            EnvelopeRead::Invalid { violations } => {
-                errors.extend(violations.into_iter().filter(Violation::is_error))
-            }
-        }
-        if errors.len() >= MAX_REPORTED || progress.is_cancelled() {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+                if f.errors.len() >= MAX_REPORTED {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            });
+            drop(sender);
+            f.outcome = Some(outcome);
+            f
+        });
+        let stored =
+            crate::import::import_eacs_with(conn, &label, &mut receiver.iter(), check, progress);
+        // Hang up so a reader still sending stops.
+        drop(receiver);
+        let found = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (stored, found)
     });
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    match outcome {
-        Ok(summary) => {
+    match found.outcome.take() {
+        Some(Ok(summary)) => {
             let (e, w): (Vec<_>, Vec<_>) = summary
                 .violations
                 .into_iter()
                 .partition(Violation::is_error);
-            errors.extend(e);
-            warnings.extend(w);
+            found.errors.extend(e);
+            found.warnings.extend(w);
         }
-        Err(ListingError::Malformed(v)) => errors.push(v),
-        Err(ListingError::Io(e)) => return Err(io_err(&listing)(e)),
-        Err(ListingError::Stopped) => {}
+        Some(Err(ListingError::Malformed(v))) => found.errors.push(v),
+        Some(Err(ListingError::Io(e))) => return Err(io_err(&listing)(e)),
+        Some(Err(ListingError::Stopped)) | None => {}
     }
-    if !errors.is_empty() {
+    // Errors in the listing or its detail files win over what the writer
+    // made of the EACs that did arrive (all of it is rolled back).
+    if !found.errors.is_empty() {
+        let mut errors = found.errors;
         errors.truncate(MAX_REPORTED);
         return Err(StoreError::Rules {
             file: label.clone(),
             violations: errors.into_iter().map(|v| v.with_file(&label)).collect(),
         });
     }
-    if !other_formats.is_empty() {
+    if let Some(first) = found.other_formats.first() {
         return Err(StoreError::InvalidInput(format!(
             "{label}: {} EAC(s) have detail data in a format other than `{EACDESK_FORMAT_ID}` \
-             (first: `{}`); storing envelope-only EACs is not supported yet, nothing was imported",
-            other_formats.len(),
-            other_formats[0]
+             (first: `{first}`); storing envelope-only EACs is not supported yet, nothing was imported",
+            found.other_formats.len(),
         )));
     }
-    let mut report =
-        crate::import::import_eacs_with(conn, &label, &mut eacs.into_iter(), check, progress)?;
-    report.warning_count += warnings.len();
+    let mut report = stored?;
+    report.warning_count += found.warnings.len();
     report
         .warnings
-        .extend(warnings.into_iter().map(|w| w.with_file(&label)));
+        .extend(found.warnings.into_iter().map(|w| w.with_file(&label)));
     report.warnings.truncate(MAX_REPORTED);
     Ok(report)
 }
