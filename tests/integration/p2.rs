@@ -380,18 +380,71 @@ fn a_broken_detail_file_breaks_rule_19() {
 }
 
 #[test]
-fn envelopes_in_other_formats_are_refused_whole_for_now() {
-    // Storing envelope-only EACs is not implemented yet: the import says so
-    // and writes nothing.
+fn meeting_example_imports_envelope_only_and_blocks_p1() {
+    let s = schemas();
     let mut t = temp_store();
-    let e = t
-        .store
-        .import_p2(
-            &spec_example("good-p2-meeting-0926.json"),
-            ImportOptions::default(),
-            &NoProgress,
-        )
-        .unwrap_err();
-    assert!(e.to_string().contains("envelope-only"), "{e}");
-    assert_eq!(t.store.info().unwrap().eac_count, 0);
+    let report = import_p2_ok(&mut t.store, &spec_example("good-p2-meeting-0926.json"));
+    assert_eq!(report.added, 4);
+    let ids = t.store.envelope_only_ids(10).unwrap();
+    assert_eq!(
+        ids,
+        [
+            "99999999-dk1",
+            "99999999-dk2",
+            "99999999-dk3",
+            "99999999-dk4"
+        ]
+    );
+
+    // P1 is refused, naming every envelope-only EAC under rule 16.
+    let p1 = t.path("p1.json");
+    match t.store.export_p1(None, &p1, &NoProgress).unwrap_err() {
+        StoreError::Rules { violations, .. } => {
+            let named: Vec<&str> = violations
+                .iter()
+                .filter(|v| v.rule == 16)
+                .filter_map(|v| v.cds_eac_id.as_deref())
+                .collect();
+            assert_eq!(named, ids.iter().map(String::as_str).collect::<Vec<_>>());
+            assert!(violations[0].message.contains("envelope-only"));
+        }
+        e => panic!("{e:?}"),
+    }
+    assert!(!p1.exists());
+    let e = eac_app::export(&t.store, ExportProfile::P1, None, &p1, &NoProgress).unwrap_err();
+    assert_eq!(e.code, "validation");
+
+    // P2 keeps their own format and URL, declares the format, and validates.
+    import_ok(&mut t.store, &fixture("canonical-p1.json"));
+    let bundle = t.path("bundle");
+    let report = eac_app::export_p2(&t.store, None, &bundle, None, &NoProgress).unwrap();
+    assert_eq!(report.eac_count, 10);
+    assert_eq!(report.file_count, 6 + 3);
+    assert_bundle_schema_valid(&s, &bundle);
+    let listing: Value =
+        serde_json::from_str(&fs::read_to_string(bundle.join("eacs.json")).unwrap()).unwrap();
+    let dk1 = listing["eacs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["cds_eac_id"] == "99999999-dk1")
+        .unwrap();
+    assert_eq!(dk1["eac_format"], "certiq");
+    assert_eq!(
+        dk1["eac_data_url"],
+        "https://demoutility.com/eacs/static/aaaaa.pdf"
+    );
+    let meta =
+        read_server_metadata(&fs::read_to_string(bundle.join("server-metadata.json")).unwrap())
+            .unwrap();
+    assert!(meta.format("certiq").is_some());
+    let checked = eac_app::validate_file(&bundle, ExportProfile::P2, false).unwrap();
+    assert!(checked.is_valid(), "{checked:#?}");
+
+    // The bundle round-trips: full EACs stay full, envelopes stay envelopes.
+    let mut back = temp_store();
+    let again = import_p2_ok(&mut back.store, &bundle);
+    assert_eq!(again.added, 10);
+    assert_eq!(back.store.envelope_only_ids(10).unwrap(), ids);
+    assert_eq!(back.store.info().unwrap().eac_count, 6);
 }

@@ -210,11 +210,21 @@ impl Store {
         Ok(n)
     }
 
+    /// Ids of envelope-only EACs (imported from a P2 listing without detail
+    /// data), at most `limit`, in id order.
+    pub fn envelope_only_ids(&self, limit: usize) -> Result<Vec<String>> {
+        p2::envelope_only_ids(&self.conn, limit)
+    }
+
     /// [`Store::mark_verified`] for one EAC by its exact id.
     pub fn mark_verified_id(&mut self, cds_eac_id: &str) -> Result<usize> {
+        let now = Timestamp::now().to_storage();
         let n = self.conn.execute(
             "UPDATE eacs SET cds_synced = ?2 WHERE cds_eac_id = ?1",
-            rusqlite::params![cds_eac_id, Timestamp::now().to_storage()],
+            rusqlite::params![cds_eac_id, now],
+        )? + self.conn.execute(
+            "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",
+            rusqlite::params![cds_eac_id, now],
         )?;
         if n == 0 {
             return Err(StoreError::NotFound(cds_eac_id.to_owned()));
@@ -320,6 +330,9 @@ impl Store {
         dest: &Path,
         progress: &dyn Progress,
     ) -> Result<ExportReport> {
+        if filter.is_none_or(|f| *f == EacFilter::default()) {
+            p2::refuse_envelope_only(&self.conn, dest)?;
+        }
         export::export_p1(&self.conn, filter, dest, progress)
     }
 

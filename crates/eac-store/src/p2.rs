@@ -242,6 +242,41 @@ pub(crate) fn export_p2(
     let mut last_progress = Instant::now();
     let listing_label = final_dir.join(BUNDLE_LISTING).display().to_string();
     let now = Timestamp::now();
+    // Envelope-only EACs have none of the fields the filters look at: they
+    // belong to an unfiltered export only.
+    let unfiltered = *filter == EacFilter::default();
+    let envelopes = if unfiltered {
+        load_envelopes(&tx)?
+    } else {
+        Vec::new()
+    };
+    // Their formats must be declared too (rule 18).
+    let mut foreign_formats: Vec<String> = envelopes.iter().map(|e| e.eac_format.clone()).collect();
+    foreign_formats.sort();
+    foreign_formats.dedup();
+    foreign_formats.retain(|f| f != EACDESK_FORMAT_ID);
+    let mut envelopes = envelopes.into_iter().peekable();
+    let mut detail_count = 0usize;
+    let emit = |env: &EacEnvelope,
+                writer: &mut ListingWriter<BufWriter<File>>,
+                checks: &mut P2ListingChecks,
+                errors: &mut Vec<Violation>,
+                count: &mut usize|
+     -> Result<()> {
+        let at = format!("/eacs/{count}");
+        errors.extend(
+            check_envelope(env, &at)
+                .into_iter()
+                .chain(checks.check(env, &at))
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&listing_label)),
+        );
+        if errors.is_empty() {
+            writer.write_item(env).map_err(io_err(&listing_path))?;
+        }
+        *count += 1;
+        Ok(())
+    };
     while let Some(row) = rows.next()? {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
@@ -270,28 +305,49 @@ pub(crate) fn export_p2(
             );
         }
         let envelope = EacEnvelope::of(&eac, synced, EACDESK_FORMAT_ID, base.url(&relative)?);
-        let at = format!("/eacs/{eac_count}");
-        errors.extend(
-            check_envelope(&envelope, &at)
-                .into_iter()
-                .chain(listing_checks.check(&envelope, &at))
-                .filter(Violation::is_error)
-                .map(|v| v.with_file(&listing_label)),
-        );
+        // Envelope-only EACs that come first in P2 order go before this one.
+        while envelopes
+            .peek()
+            .is_some_and(|e| e.p2_order_key() < envelope.p2_order_key())
+        {
+            let only = envelopes.next().expect("peeked");
+            emit(
+                &only,
+                &mut writer,
+                &mut listing_checks,
+                &mut errors,
+                &mut eac_count,
+            )?;
+        }
+        if errors.is_empty() {
+            write_json(&details.join(&file_name), &eac)?;
+        }
+        emit(
+            &envelope,
+            &mut writer,
+            &mut listing_checks,
+            &mut errors,
+            &mut eac_count,
+        )?;
+        detail_count += 1;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);
             break;
         }
-        if errors.is_empty() {
-            write_json(&details.join(&file_name), &eac)?;
-            writer
-                .write_item(&envelope)
-                .map_err(io_err(&listing_path))?;
-        }
-        eac_count += 1;
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
             progress.update("export", eac_count as u64, Some(total));
+        }
+    }
+    if errors.len() < MAX_REPORTED {
+        for only in envelopes {
+            emit(
+                &only,
+                &mut writer,
+                &mut listing_checks,
+                &mut errors,
+                &mut eac_count,
+            )?;
         }
     }
     drop(rows);
@@ -314,13 +370,23 @@ pub(crate) fn export_p2(
         .and_then(|f| f.sync_all())
         .map_err(io_err(&listing_path))?;
 
+    let mut formats = vec![(
+        EACDESK_FORMAT_ID.to_owned(),
+        EacFormat::eacdesk(base.url(BUNDLE_FORMAT_DOC)?),
+    )];
+    for id in foreign_formats {
+        let format = EacFormat {
+            id: id.clone(),
+            name: id.clone(),
+            description: "The format of the EAC's source, passed through unchanged: EAC Desk holds only the envelope of these EACs and their eac_data_url points at the source".to_owned(),
+            documentation: base.url(BUNDLE_FORMAT_DOC)?,
+        };
+        formats.push((id, format));
+    }
     let metadata = ServerMetadata {
         cds_customerdata_version: "v1".to_owned(),
         cds_eacs_api: Some(base.url(BUNDLE_LISTING)?),
-        cds_eac_formats: vec![(
-            EACDESK_FORMAT_ID.to_owned(),
-            EacFormat::eacdesk(base.url(BUNDLE_FORMAT_DOC)?),
-        )],
+        cds_eac_formats: formats,
     };
     let metadata_path = root.join(BUNDLE_METADATA);
     write_json(&metadata_path, &metadata)?;
@@ -388,7 +454,7 @@ pub(crate) fn export_p2(
         path: final_dir.display().to_string(),
         sha256,
         eac_count,
-        file_count: eac_count + 3,
+        file_count: detail_count + 3,
     })
 }
 
@@ -399,7 +465,15 @@ pub(crate) fn mark_verified(conn: &Connection, filter: &EacFilter) -> Result<usi
     sql.push(" WHERE id IN (SELECT e.id FROM eacs e");
     push_filter(&mut sql, filter)?;
     sql.push(")");
-    Ok(conn.prepare(&sql.text)?.execute(sql.params())?)
+    let mut n = conn.prepare(&sql.text)?.execute(sql.params())?;
+    // Envelope-only EACs have none of the filtered fields: all-or-nothing.
+    if *filter == EacFilter::default() {
+        n += conn.execute(
+            "UPDATE eac_envelopes SET cds_synced = ?1",
+            [Timestamp::now().to_storage()],
+        )?;
+    }
+    Ok(n)
 }
 
 /// After an import: every EAC the newest batch held was just checked
@@ -410,6 +484,169 @@ pub(crate) fn mark_synced_by_latest_batch(conn: &Connection) -> Result<()> {
            FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
           WHERE eacs.seen_batch_id = b.id",
         [],
+    )?;
+    // Full detail data supersedes an envelope-only EAC of the same id.
+    conn.execute(
+        "DELETE FROM eac_envelopes WHERE cds_eac_id IN (SELECT cds_eac_id FROM eacs)",
+        [],
+    )?;
+    Ok(())
+}
+
+/// Stored envelope-only EACs in P2 order.
+fn load_envelopes(conn: &Connection) -> Result<Vec<EacEnvelope>> {
+    let mut stmt = conn.prepare(
+        "SELECT cds_eac_id, cds_created, cds_modified, cds_synced, beneficiary_type,
+                beneficiaries, eac_numbers, eac_format, eac_data_url, period_start, period_end,
+                extensions
+           FROM eac_envelopes
+          ORDER BY period_start DESC, cds_created DESC, cds_eac_id ASC",
+    )?;
+    let list = |row: &rusqlite::Row, idx: usize| -> rusqlite::Result<Vec<String>> {
+        rows::parsed(row, idx, |t| serde_json::from_str(t).ok())
+    };
+    let found = stmt
+        .query_map([], |row| {
+            Ok(EacEnvelope {
+                cds_eac_id: row.get(0)?,
+                cds_created: rows::parsed(row, 1, rows::timestamp)?,
+                cds_modified: rows::parsed(row, 2, rows::timestamp)?,
+                cds_synced: rows::parsed(row, 3, rows::timestamp)?,
+                beneficiary_type: rows::parsed(row, 4, eac_model::BeneficiaryType::parse)?,
+                beneficiaries: list(row, 5)?,
+                eac_numbers: list(row, 6)?,
+                eac_format: row.get(7)?,
+                eac_data_url: row.get(8)?,
+                period_start: rows::parsed(row, 9, rows::timestamp)?,
+                period_end: rows::parsed(row, 10, rows::timestamp)?,
+                extensions: match row.get::<_, Option<String>>(11)? {
+                    None => eac_model::Extensions::default(),
+                    Some(t) => rows::parsed(row, 11, |_| eac_model::extensions_from_json(&t).ok())?,
+                },
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(found)
+}
+
+/// A P1 export of everything cannot include envelope-only EACs (they have
+/// no values, rule 16): refuse, naming them, before anything is written.
+pub(crate) fn refuse_envelope_only(conn: &Connection, dest: &Path) -> Result<()> {
+    let ids = envelope_only_ids(conn, MAX_REPORTED)?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let file = dest.display().to_string();
+    let violations = ids
+        .iter()
+        .map(|id| {
+            Violation::error(
+                16,
+                "/values",
+                format!(
+                    "EAC `{id}` is envelope-only (imported from a P2 listing without its detail \
+                     data): it has no values and cannot be exported as P1; export as P2 or \
+                     import its detail data"
+                ),
+            )
+            .with_eac(Some(id))
+            .with_file(&file)
+        })
+        .collect();
+    Err(StoreError::Rules { file, violations })
+}
+
+/// Ids of envelope-only EACs (no values: they cannot be exported as P1).
+pub(crate) fn envelope_only_ids(conn: &Connection, limit: usize) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare("SELECT cds_eac_id FROM eac_envelopes ORDER BY cds_eac_id LIMIT ?1")?;
+    let ids = stmt
+        .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+/// Adds, replaces (newer `cds_modified`) or skips envelope-only EACs of the
+/// newest import batch; a stored full EAC is never replaced by an envelope.
+fn store_envelopes(
+    conn: &Connection,
+    envelopes: Vec<EacEnvelope>,
+    report: &mut FileImportReport,
+) -> Result<()> {
+    let (batch, synced): (i64, String) = conn.query_row(
+        "SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    for env in envelopes {
+        if rows::find(conn, &env.cds_eac_id)?.is_some() {
+            report.skipped += 1;
+            continue;
+        }
+        let stored: Option<String> = conn
+            .query_row(
+                "SELECT cds_modified FROM eac_envelopes WHERE cds_eac_id = ?1",
+                [&env.cds_eac_id],
+                |row| row.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        let modified = rows::stored_time(&env.cds_modified);
+        match stored {
+            Some(old) if old >= modified => {
+                report.skipped += 1;
+                conn.execute(
+                    "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",
+                    rusqlite::params![env.cds_eac_id, synced],
+                )?;
+                continue;
+            }
+            Some(_) => {
+                conn.execute(
+                    "DELETE FROM eac_envelopes WHERE cds_eac_id = ?1",
+                    [&env.cds_eac_id],
+                )?;
+                report.replaced += 1;
+            }
+            None => report.added += 1,
+        }
+        conn.execute(
+            "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
+                beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
+                period_start, period_end, extensions, import_batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            rusqlite::params![
+                env.cds_eac_id,
+                rows::stored_time(&env.cds_created),
+                modified,
+                synced,
+                env.beneficiary_type.as_str(),
+                serde_json::to_string(&env.beneficiaries)
+                    .map_err(io::Error::other)
+                    .map_err(io_err(Path::new("eac_envelopes")))?,
+                serde_json::to_string(&env.eac_numbers)
+                    .map_err(io::Error::other)
+                    .map_err(io_err(Path::new("eac_envelopes")))?,
+                env.eac_format,
+                env.eac_data_url,
+                rows::stored_time(&env.period_start),
+                rows::stored_time(&env.period_end),
+                eac_model::extensions_to_json(&env.extensions),
+                batch,
+            ],
+        )?;
+    }
+    conn.execute(
+        "UPDATE import_batches SET added = ?2, replaced = ?3, skipped = ?4 WHERE id = ?1",
+        rusqlite::params![
+            batch,
+            rows::count(report.added),
+            rows::count(report.replaced),
+            rows::count(report.skipped)
+        ],
     )?;
     Ok(())
 }
@@ -520,7 +757,9 @@ pub(crate) fn import_p2(
     struct Found {
         errors: Vec<Violation>,
         warnings: Vec<Violation>,
-        other_formats: Vec<String>,
+        /// Envelopes whose detail data is not in our format: stored envelope-only.
+        envelopes: Vec<EacEnvelope>,
+        ids: HashSet<String>,
         outcome: Option<std::result::Result<eac_model::ListingSummary, ListingError>>,
     }
 
@@ -536,8 +775,20 @@ pub(crate) fn import_p2(
                 match read {
                     EnvelopeRead::Valid { envelope, warnings } => {
                         f.warnings.extend(warnings);
-                        if envelope.eac_format != EACDESK_FORMAT_ID {
-                            f.other_formats.push(envelope.cds_eac_id.clone());
+                        if !f.ids.insert(envelope.cds_eac_id.clone()) {
+                            f.errors.push(
+                                Violation::error(
+                                    7,
+                                    format!("{at}/cds_eac_id"),
+                                    format!(
+                                        "`cds_eac_id` `{}` appears more than once in this file",
+                                        envelope.cds_eac_id
+                                    ),
+                                )
+                                .with_eac(Some(&envelope.cds_eac_id)),
+                            );
+                        } else if envelope.eac_format != EACDESK_FORMAT_ID {
+                            f.envelopes.push(*envelope);
                         } else {
                             match read_detail(&envelope, bundle, &at, check) {
                                 Ok((eac, w)) => {
@@ -603,14 +854,8 @@ pub(crate) fn import_p2(
             violations: errors.into_iter().map(|v| v.with_file(&label)).collect(),
         });
     }
-    if let Some(first) = found.other_formats.first() {
-        return Err(StoreError::InvalidInput(format!(
-            "{label}: {} EAC(s) have detail data in a format other than `{EACDESK_FORMAT_ID}` \
-             (first: `{first}`); storing envelope-only EACs is not supported yet, nothing was imported",
-            found.other_formats.len(),
-        )));
-    }
     let mut report = stored?;
+    store_envelopes(conn, found.envelopes, &mut report)?;
     report.warning_count += found.warnings.len();
     report
         .warnings
@@ -652,4 +897,7 @@ JSON in serde_json's pretty layout with a final newline.\n\
   digits written; read them as decimals, never as floating point.\n\
 - Datetimes are RFC 3339 in UTC; dates are `YYYY-MM-DD`.\n\
 - Units are `Wh`, `kWh` or `MWh`.\n\
-- Detail file names are `<slug of cds_eac_id>-<12 hex of SHA-256(cds_eac_id)>.json`.\n";
+- Detail file names are `<slug of cds_eac_id>-<12 hex of SHA-256(cds_eac_id)>.json`.\n\
+- EACs whose detail data is in another format (declared in\n\
+  `server-metadata.json` with this page as documentation) have no file here:\n\
+  their `eac_data_url` points at their source, unchanged.\n";
