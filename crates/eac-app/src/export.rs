@@ -61,10 +61,25 @@ fn export_p1_checked(
         .suffix(".json")
         .tempfile_in(folder)
         .map_err(|e| AppError::io(folder, &e))?;
-    let mut report = store.export_p1(filter, temp.path(), progress)?;
+    // Violations name the destination, not the hidden file.
+    let label = dest.display().to_string();
+    let mut report = store
+        .export_p1(filter, temp.path(), progress)
+        .map_err(|e| match e {
+            eac_store::StoreError::Rules { violations, .. } => eac_store::StoreError::Rules {
+                file: label.clone(),
+                violations: violations
+                    .into_iter()
+                    .map(|mut v| {
+                        v.file = Some(label.clone());
+                        v
+                    })
+                    .collect(),
+            },
+            e => e,
+        })?;
     let checked = crate::validate_file(temp.path(), ExportProfile::P1, true)?;
     if !checked.is_valid() {
-        let label = dest.display().to_string();
         let violations: Vec<_> = checked
             .errors
             .into_iter()

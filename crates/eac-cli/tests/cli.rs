@@ -608,3 +608,28 @@ fn usage_errors_exit_2() {
         desk.eacdesk().args(args).assert().code(2);
     }
 }
+
+#[test]
+fn envelope_only_eacs_block_p1_and_export_as_p2() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["import", &example("good-p2-meeting-0926.json")])
+        .assert()
+        .success()
+        .stdout(contains("4 added"));
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out", "x.json"])
+        .assert()
+        .code(1)
+        .stderr(contains("x.json: error (rule 16) at /values [EAC 99999999-dk1]"))
+        .stderr(contains("envelope-only"));
+    assert!(!desk.path("x.json").exists());
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2", "b"])
+        .assert()
+        .success();
+}
