@@ -621,7 +621,9 @@ fn envelope_only_eacs_block_p1_and_export_as_p2() {
         .args(["export", "--profile", "p1", "--out", "x.json"])
         .assert()
         .code(1)
-        .stderr(contains("x.json: error (rule 16) at /values [EAC 99999999-dk1]"))
+        .stderr(contains(
+            "x.json: error (rule 16) at /values [EAC 99999999-dk1]",
+        ))
         .stderr(contains("envelope-only"));
     assert!(!desk.path("x.json").exists());
     desk.eacdesk()
