@@ -395,6 +395,10 @@ fn meeting_example_imports_envelope_only_and_blocks_p1() {
             "99999999-dk4"
         ]
     );
+    let rows = eac_app::envelope_only(&t.store, 0, 0).unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0].eac_format, "certiq");
+    assert_eq!(rows[0].period_start, "2024-01-01T00:00:00Z");
 
     // P1 is refused, naming every envelope-only EAC under rule 16.
     let p1 = t.path("p1.json");

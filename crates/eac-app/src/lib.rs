@@ -26,8 +26,8 @@ pub use export::export;
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
 pub use operation::{Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
-    export_p2, listing_schema_violations, mark_verified, mark_verified_one, schema_violations,
-    validate_p2, SchemaKind,
+    envelope_only, export_p2, listing_schema_violations, mark_verified, mark_verified_one,
+    schema_violations, validate_p2, SchemaKind,
 };
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
@@ -36,6 +36,7 @@ pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 pub use eac_model::{ExportProfile, Severity, Violation};
 pub use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
-    EacDetail, EacFilter, EacRow, ExportReport, FileImportReport, ImportOptions, ImportOutcome,
-    ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store, StoreError,
+    EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport, FileImportReport, ImportOptions,
+    ImportOutcome, ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store,
+    StoreError,
 };

@@ -349,6 +349,15 @@ pub fn mark_verified(store: &mut Store, filter: &EacFilter) -> Result<usize, App
     Ok(store.mark_verified(filter)?)
 }
 
+/// EACs known only by their P2 envelope (no values), in P2 order, one page.
+pub fn envelope_only(
+    store: &Store,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<eac_store::EnvelopeOnlyRow>, AppError> {
+    Ok(store.envelope_only(offset, limit)?)
+}
+
 /// [`mark_verified`] for one EAC by its exact id (`not_found` if unknown).
 pub fn mark_verified_one(store: &mut Store, cds_eac_id: &str) -> Result<usize, AppError> {
     Ok(store.mark_verified_id(cds_eac_id)?)

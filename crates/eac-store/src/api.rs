@@ -245,6 +245,24 @@ pub struct ExportReport {
     pub value_count: usize,
 }
 
+/// An EAC known only by its P2 envelope (imported without detail data):
+/// no values, source, asset or technology. Times are RFC 3339 UTC text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct EnvelopeOnlyRow {
+    pub cds_eac_id: String,
+    pub cds_created: String,
+    pub cds_modified: String,
+    pub cds_synced: String,
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiaries: Vec<String>,
+    pub eac_numbers: Vec<String>,
+    pub eac_format: String,
+    pub eac_data_url: String,
+    pub period_start: String,
+    pub period_end: String,
+}
+
 /// A P2 bundle folder as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

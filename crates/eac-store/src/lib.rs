@@ -216,6 +216,12 @@ impl Store {
         p2::envelope_only_ids(&self.conn, limit)
     }
 
+    /// Envelope-only EACs in P2 order (a page: `limit` 0 or above
+    /// [`MAX_PAGE`] gives [`MAX_PAGE`]).
+    pub fn envelope_only(&self, offset: usize, limit: usize) -> Result<Vec<EnvelopeOnlyRow>> {
+        p2::envelope_only_rows(&self.conn, offset, limit)
+    }
+
     /// [`Store::mark_verified`] for one EAC by its exact id.
     pub fn mark_verified_id(&mut self, cds_eac_id: &str) -> Result<usize> {
         let now = Timestamp::now().to_storage();
@@ -346,7 +352,9 @@ impl Store {
         base_url: Option<&str>,
         progress: &dyn Progress,
     ) -> Result<BundleReport> {
-        p2::export_p2(&self.conn, filter, dest, base_url, progress, &|_| Vec::new())
+        p2::export_p2(&self.conn, filter, dest, base_url, progress, &|_| {
+            Vec::new()
+        })
     }
 
     /// [`Store::export_p2`] with one more check of the finished, still

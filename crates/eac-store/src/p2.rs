@@ -556,6 +556,32 @@ pub(crate) fn refuse_envelope_only(conn: &Connection, dest: &Path) -> Result<()>
     Err(StoreError::Rules { file, violations })
 }
 
+/// Envelope-only EACs in P2 order, at most `limit` from `offset`.
+pub(crate) fn envelope_only_rows(
+    conn: &Connection,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<crate::EnvelopeOnlyRow>> {
+    Ok(load_envelopes(conn)?
+        .into_iter()
+        .skip(offset)
+        .take(crate::page_size(limit))
+        .map(|e| crate::EnvelopeOnlyRow {
+            cds_eac_id: e.cds_eac_id,
+            cds_created: e.cds_created.to_string(),
+            cds_modified: e.cds_modified.to_string(),
+            cds_synced: e.cds_synced.to_string(),
+            beneficiary_type: e.beneficiary_type,
+            beneficiaries: e.beneficiaries,
+            eac_numbers: e.eac_numbers,
+            eac_format: e.eac_format,
+            eac_data_url: e.eac_data_url,
+            period_start: e.period_start.to_string(),
+            period_end: e.period_end.to_string(),
+        })
+        .collect())
+}
+
 /// Ids of envelope-only EACs (no values: they cannot be exported as P1).
 pub(crate) fn envelope_only_ids(conn: &Connection, limit: usize) -> Result<Vec<String>> {
     let mut stmt =
