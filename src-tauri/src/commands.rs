@@ -9,7 +9,7 @@ use eac_app::{AppError, ExportProfile, ImportOptions, ValidationReport};
 use eac_model::BeneficiaryType;
 use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, Choice,
-    ChoiceField, DbInfo, EacDetail, EacFilter, EacRow, ExportReport, ImportReport,
+    ChoiceField, DbInfo, EacDetail, EacFilter, EacRow, ExportReport, ImportReport, RefdataReport,
 };
 use tauri::State;
 
@@ -175,4 +175,58 @@ pub async fn pick_export_path(default_name: String) -> Option<String> {
 #[tauri::command(rename_all = "snake_case")]
 pub async fn pick_database(create: bool) -> Option<String> {
     dialogs::database(create).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_refdata(
+    desk: State<'_, Desk>,
+    op_id: String,
+    paths: Vec<PathBuf>,
+) -> Reply<Vec<RefdataReport>> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::import_refdata(store, &paths, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn beneficiary_choices(
+    desk: State<'_, Desk>,
+    beneficiary_type: BeneficiaryType,
+    prefix: String,
+    limit: usize,
+) -> Reply<Vec<Choice>> {
+    desk.read(move |store| eac_app::beneficiary_choices(store, beneficiary_type, &prefix, limit))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn check_beneficiaries(
+    desk: State<'_, Desk>,
+    beneficiary_type: BeneficiaryType,
+    beneficiaries: Vec<String>,
+) -> Reply<Vec<String>> {
+    let to = assignment(beneficiary_type, beneficiaries);
+    desk.read(move |store| eac_app::check_beneficiaries(store, &to))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn set_emissions(
+    desk: State<'_, Desk>,
+    cds_eac_id: String,
+    emissions_factor_direct: String,
+    emissions_factor_lca: String,
+    reason: String,
+) -> Reply<AuditRecord> {
+    desk.edit(move |store| {
+        eac_app::set_emissions(
+            store,
+            &cds_eac_id,
+            &emissions_factor_direct,
+            &emissions_factor_lca,
+            &reason,
+        )
+    })
+    .await
 }

@@ -58,6 +58,10 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
             commands::pick_import_files,
             commands::pick_export_path,
             commands::pick_database,
+            commands::import_refdata,
+            commands::beneficiary_choices,
+            commands::check_beneficiaries,
+            commands::set_emissions,
         ])
         // Managed before the app runs, so commands work from the first call
         // (and under the mock runtime, which never runs `setup`).

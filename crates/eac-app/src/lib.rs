@@ -16,6 +16,7 @@ mod export;
 mod import;
 mod operation;
 mod p2;
+mod refdata;
 mod sample;
 mod validate;
 
@@ -29,6 +30,9 @@ pub use p2::{
     envelope_only, export_p2, listing_schema_violations, mark_verified, mark_verified_one,
     schema_violations, validate_p2, SchemaKind,
 };
+pub use refdata::{
+    beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, set_emissions,
+};
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
@@ -40,3 +44,4 @@ pub use eac_store::{
     ImportOutcome, ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store,
     StoreError,
 };
+pub use eac_store::{Choice, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport};

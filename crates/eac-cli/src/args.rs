@@ -105,6 +105,9 @@ pub struct FilterArgs {
     /// Retiring organisation id (exact)
     #[arg(long, value_name = "ID")]
     pub destination: Option<String>,
+    /// Only EACs missing an emission factor (imported as "TODO"; they block a P1 export)
+    #[arg(long)]
+    pub missing_emissions: bool,
 }
 
 impl FilterArgs {
@@ -118,6 +121,7 @@ impl FilterArgs {
             retired: self.retired,
             source: self.source.clone(),
             destination: self.destination.clone(),
+            missing_emissions: self.missing_emissions.then_some(true),
         }
     }
 

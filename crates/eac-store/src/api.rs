@@ -26,6 +26,9 @@ pub struct EacFilter {
     pub source: Option<String>,
     /// `destination_id`, exact.
     pub destination: Option<String>,
+    /// `true`: only EACs missing an emission factor (imported as `"TODO"`);
+    /// `false`: only EACs with both.
+    pub missing_emissions: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,10 +195,14 @@ pub struct AuditRecord {
     pub at: String,
     pub os_user: String,
     pub cds_eac_id: String,
-    /// `set_beneficiaries`.
+    /// `set_beneficiaries` or `set_emissions`.
     pub action: String,
+    /// For `set_emissions` the (unchanged) assignment at the time.
     pub before: BeneficiaryAssignment,
     pub after: BeneficiaryAssignment,
+    /// `set_emissions` only: the factors before and after the change.
+    pub before_emissions: Option<crate::EmissionFactors>,
+    pub after_emissions: Option<crate::EmissionFactors>,
     pub reason: String,
 }
 

@@ -5,10 +5,14 @@
 use eac_model::{check_beneficiaries, BeneficiaryType, Eac, Timestamp};
 use rusqlite::{params, Connection, Row};
 
+use serde::{Deserialize, Serialize};
+
+use crate::emissions::EmissionFactors;
 use crate::rows::{self, parsed};
 use crate::{AuditRecord, BeneficiaryAssignment, Result, StoreError};
 
 const ACTION: &str = "set_beneficiaries";
+const EMISSIONS_ACTION: &str = "set_emissions";
 
 /// Rules 4 and 17 on the new assignment, and a reason; before any write.
 pub(crate) fn validate(label: &str, to: &BeneficiaryAssignment, reason: &str) -> Result<()> {
@@ -50,9 +54,81 @@ pub(crate) fn apply(
     eac.cds_modified = eac.cds_modified.max(at);
     rows::update_beneficiaries(conn, id, &eac)?;
 
+    record(
+        conn,
+        &eac.cds_eac_id,
+        AuditChange::Beneficiaries {
+            before,
+            after: to.clone(),
+        },
+        assignment(&eac),
+        reason,
+        os_user,
+        at,
+    )
+}
+
+/// What one audit record changed.
+pub(crate) enum AuditChange {
+    Beneficiaries {
+        before: BeneficiaryAssignment,
+        after: BeneficiaryAssignment,
+    },
+    /// The assignment (unchanged) is recorded too, so every record says who
+    /// the EAC was attributed to.
+    Emissions {
+        before: EmissionFactors,
+        after: EmissionFactors,
+    },
+}
+
+/// One stored side of a change: the assignment, plus the emission factors
+/// for `set_emissions` (absent keys in older records and beneficiary edits).
+#[derive(Serialize, Deserialize)]
+struct AuditSide {
+    #[serde(flatten)]
+    assignment: BeneficiaryAssignment,
+    #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
+    emissions: Option<EmissionFactors>,
+}
+
+/// Appends the audit record of a change made in `conn`'s transaction.
+pub(crate) fn record(
+    conn: &Connection,
+    cds_eac_id: &str,
+    change: AuditChange,
+    current: BeneficiaryAssignment,
+    reason: &str,
+    os_user: &str,
+    at: Timestamp,
+) -> Result<AuditRecord> {
+    let (action, before, after) = match change {
+        AuditChange::Beneficiaries { before, after } => (
+            ACTION,
+            AuditSide {
+                assignment: before,
+                emissions: None,
+            },
+            AuditSide {
+                assignment: after,
+                emissions: None,
+            },
+        ),
+        AuditChange::Emissions { before, after } => (
+            EMISSIONS_ACTION,
+            AuditSide {
+                assignment: current.clone(),
+                emissions: Some(before),
+            },
+            AuditSide {
+                assignment: current,
+                emissions: Some(after),
+            },
+        ),
+    };
     let reason = reason.trim();
-    let before_json = serde_json::to_string(&before).expect("an assignment serializes");
-    let after_json = serde_json::to_string(to).expect("an assignment serializes");
+    let before_json = serde_json::to_string(&before).expect("an audit side serializes");
+    let after_json = serde_json::to_string(&after).expect("an audit side serializes");
     conn.prepare_cached(
         r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"#,
@@ -60,8 +136,8 @@ pub(crate) fn apply(
     .execute(params![
         at.to_storage(),
         os_user,
-        eac.cds_eac_id,
-        ACTION,
+        cds_eac_id,
+        action,
         before_json,
         after_json,
         reason,
@@ -70,10 +146,12 @@ pub(crate) fn apply(
         id: conn.last_insert_rowid(),
         at: at.to_string(),
         os_user: os_user.to_owned(),
-        cds_eac_id: eac.cds_eac_id,
-        action: ACTION.to_owned(),
-        before,
-        after: to.clone(),
+        cds_eac_id: cds_eac_id.to_owned(),
+        action: action.to_owned(),
+        before: before.assignment,
+        after: after.assignment,
+        before_emissions: before.emissions,
+        after_emissions: after.emissions,
         reason: reason.to_owned(),
     })
 }
@@ -100,15 +178,26 @@ pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<V
 }
 
 fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
-    let json = |text: &str| serde_json::from_str::<BeneficiaryAssignment>(text).ok();
+    let json = |text: &str| serde_json::from_str::<AuditSide>(text).ok();
+    let action: String = row.get(4)?;
+    let mut before = parsed(row, 5, json)?;
+    let mut after = parsed(row, 6, json)?;
+    // A flattened optional object is always present when read back: only
+    // emission edits carry factors.
+    if action != EMISSIONS_ACTION {
+        before.emissions = None;
+        after.emissions = None;
+    }
     Ok(AuditRecord {
         id: row.get(0)?,
         at: rows::display_time(row, 1)?,
         os_user: row.get(2)?,
         cds_eac_id: row.get(3)?,
-        action: row.get(4)?,
-        before: parsed(row, 5, json)?,
-        after: parsed(row, 6, json)?,
+        action,
+        before: before.assignment,
+        after: after.assignment,
+        before_emissions: before.emissions,
+        after_emissions: after.emissions,
         reason: row.get(7)?,
     })
 }

@@ -13,12 +13,14 @@
 pub mod api;
 mod browse;
 mod edit;
+mod emissions;
 mod error;
 mod export;
 mod import;
 mod migrate;
 pub mod p2;
 mod query;
+mod refdata;
 mod rows;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +28,9 @@ use std::time::{Duration, Instant};
 
 pub use api::*;
 use eac_model::{Eac, Timestamp};
+pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{Result, StoreError};
+pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 /// How long a write waits for another process's write transaction (the CLI

@@ -105,6 +105,14 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
         and(sql);
         sql.push("e.destination_id = ").bind(destination.clone());
     }
+    if let Some(missing) = filter.missing_emissions {
+        and(sql);
+        sql.push(if missing {
+            "(e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL)"
+        } else {
+            "(e.emissions_factor_direct IS NOT NULL AND e.emissions_factor_lca IS NOT NULL)"
+        });
+    }
     Ok(!first)
 }
 

@@ -21,6 +21,7 @@ const filter: EacFilter = {
   retired: null,
   source: null,
   destination: null,
+  missing_emissions: null,
 };
 
 describe("api wrappers use the command names and snake_case keys of docs/ipc.md", () => {

@@ -24,6 +24,7 @@ describe("toEacFilter", () => {
       retired: null,
       source: null,
       destination: null,
+      missing_emissions: null,
     });
     expect(isEmptyFilter(f)).toBe(true);
     expect(activeFilterCount(f)).toBe(0);
@@ -44,6 +45,7 @@ describe("toEacFilter", () => {
       retired: "partly",
       source: "Registry A",
       destination: "Account 7",
+      missing_emissions: "yes",
     });
     expect(f).toEqual({
       search: "x",
@@ -54,8 +56,9 @@ describe("toEacFilter", () => {
       retired: "partly",
       source: "Registry A",
       destination: "Account 7",
+      missing_emissions: true,
     });
-    expect(activeFilterCount(f)).toBe(8);
+    expect(activeFilterCount(f)).toBe(9);
     expect(isEmptyFilter(f)).toBe(false);
   });
 

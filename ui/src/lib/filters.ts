@@ -14,6 +14,8 @@ export interface FilterState {
   retired: string;
   source: string;
   destination: string;
+  /** "yes": only EACs missing an emission factor. */
+  missing_emissions: string;
 }
 
 export function emptyFilterState(): FilterState {
@@ -26,6 +28,7 @@ export function emptyFilterState(): FilterState {
     retired: "",
     source: "",
     destination: "",
+    missing_emissions: "",
   };
 }
 
@@ -54,6 +57,7 @@ export function toEacFilter(s: FilterState): EacFilter {
     // source/destination are whatever distinct_values returned: passed on untouched (only "" -> null)
     source: s.source === "" ? null : s.source,
     destination: s.destination === "" ? null : s.destination,
+    missing_emissions: s.missing_emissions === "yes" ? true : null,
   };
 }
 

@@ -24,4 +24,9 @@ source: string | null,
 /**
  * `destination_id`, exact.
  */
-destination: string | null, };
+destination: string | null, 
+/**
+ * `true`: only EACs missing an emission factor (imported as `"TODO"`);
+ * `false`: only EACs with both.
+ */
+missing_emissions: boolean | null, };

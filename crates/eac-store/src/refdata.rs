@@ -1,0 +1,296 @@
+//! Reference data behind beneficiaries (digest §e): ids that accounts,
+//! service contracts and programs listings name, with labels for people.
+//! An import is one transaction: a document with any violation writes
+//! nothing. Beneficiary edits are checked against it and only warned about.
+
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+use eac_model::refdata::{read_refdata, RefDocument};
+use eac_model::{BeneficiaryType, Timestamp};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use serde::{Deserialize, Serialize};
+
+use crate::rows;
+use crate::{Choice, Progress, Result, Store, StoreError};
+
+/// How many ids of one beneficiary type a reference document held.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefdataCount {
+    pub beneficiary_type: BeneficiaryType,
+    pub count: usize,
+}
+
+/// One imported reference document (one transaction).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefdataReport {
+    pub file: String,
+    /// `accounts`, `service_contracts` or `programs`.
+    pub document: String,
+    /// Ids read per beneficiary type (a re-imported id counts again).
+    pub counts: Vec<RefdataCount>,
+}
+
+/// One id a beneficiary list may name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefdataEntry {
+    pub beneficiary_type: BeneficiaryType,
+    pub id: String,
+    /// For people, e.g. `22222-1 · Acme Ltd, 1 Main St`.
+    pub label: String,
+    pub source_file: String,
+    /// UTC, RFC 3339.
+    pub imported_at: String,
+}
+
+impl Store {
+    /// Imports one accounts / service contracts listing or programs list
+    /// (detected from its first bytes) as one transaction: any violation
+    /// writes nothing. Ids already known get the new label.
+    pub fn import_refdata(
+        &mut self,
+        path: &Path,
+        progress: &dyn Progress,
+    ) -> Result<RefdataReport> {
+        let tx = self.conn.transaction()?;
+        let report = import(&tx, path, progress)?;
+        tx.commit()?;
+        Ok(report)
+    }
+
+    /// Reference data of one type (or all) whose id or label contains
+    /// `search` (any case); `limit` 0 means all.
+    pub fn refdata(
+        &self,
+        kind: Option<BeneficiaryType>,
+        search: Option<&str>,
+        limit: usize,
+    ) -> Result<Vec<RefdataEntry>> {
+        list(&self.conn, kind, search, limit)
+    }
+
+    /// The ids of `ids` not named by the reference data of `kind`, in
+    /// order. Empty for `general`, and when no reference data of `kind` was
+    /// ever imported (nothing to check against).
+    pub fn unknown_beneficiaries(
+        &self,
+        kind: BeneficiaryType,
+        ids: &[String],
+    ) -> Result<Vec<String>> {
+        unknown(&self.conn, kind, ids)
+    }
+
+    /// Suggestions for the beneficiary editor: reference data whose id or
+    /// label starts with `prefix` (any case) with its label, then ids
+    /// already used with `kind` in the store (labelled with themselves).
+    pub fn beneficiary_choices(
+        &self,
+        kind: BeneficiaryType,
+        prefix: &str,
+        limit: usize,
+    ) -> Result<Vec<Choice>> {
+        choices(&self.conn, kind, prefix, limit)
+    }
+}
+
+/// Reads the reference document at `path` into the `refdata` table
+/// (the caller's transaction). Existing ids get the new label.
+pub(crate) fn import(
+    conn: &Connection,
+    path: &Path,
+    progress: &dyn Progress,
+) -> Result<RefdataReport> {
+    let io_error = |source| StoreError::Io {
+        path: path.to_owned(),
+        source,
+    };
+    let mut head = Vec::with_capacity(4096);
+    File::open(path)
+        .map_err(io_error)?
+        .take(4096)
+        .read_to_end(&mut head)
+        .map_err(io_error)?;
+    let document = RefDocument::detect(&head).ok_or_else(|| {
+        StoreError::InvalidInput(format!(
+            "{}: not a reference-data file (expected a CDS accounts listing {{\"accounts\": […]}}, a service contracts listing {{\"service_contracts\": […]}}, or a programs list as CSV with a `program_number` column or JSON)",
+            path.display()
+        ))
+    })?;
+    let file = File::open(path).map_err(io_error)?;
+    let file_label = path.display().to_string();
+    let at = Timestamp::now().to_storage();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (beneficiary_type, ref_id) DO UPDATE SET
+             label = excluded.label, source_file = excluded.source_file,
+             imported_at = excluded.imported_at",
+    )?;
+    let mut counts: Vec<RefdataCount> = Vec::new();
+    let mut failure: Option<StoreError> = None;
+    let mut done: u64 = 0;
+    let read = read_refdata(BufReader::new(file), document, |entry| {
+        if failure.is_some() {
+            return;
+        }
+        if let Err(e) = stmt.execute(params![
+            entry.kind.as_str(),
+            entry.id,
+            entry.label,
+            file_label,
+            at
+        ]) {
+            failure = Some(e.into());
+            return;
+        }
+        match counts.iter_mut().find(|c| c.beneficiary_type == entry.kind) {
+            Some(c) => c.count += 1,
+            None => counts.push(RefdataCount {
+                beneficiary_type: entry.kind,
+                count: 1,
+            }),
+        }
+        done += 1;
+        if done.is_multiple_of(1000) {
+            progress.update("refdata", done, None);
+        }
+    });
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    if let Err(violations) = read {
+        return Err(StoreError::Rules {
+            file: file_label,
+            violations,
+        });
+    }
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    progress.update("refdata", done, Some(done));
+    Ok(RefdataReport {
+        file: file_label,
+        document: document_name(document).to_owned(),
+        counts,
+    })
+}
+
+fn document_name(d: RefDocument) -> &'static str {
+    match d {
+        RefDocument::Accounts => "accounts",
+        RefDocument::ServiceContracts => "service_contracts",
+        RefDocument::Programs => "programs",
+    }
+}
+
+/// Entries of one type (or all), whose id or label contains `search`
+/// (any case), ordered by type and id.
+pub(crate) fn list(
+    conn: &Connection,
+    kind: Option<BeneficiaryType>,
+    search: Option<&str>,
+    limit: usize,
+) -> Result<Vec<RefdataEntry>> {
+    let pattern = format!(
+        "%{}%",
+        crate::query::like_escape(search.unwrap_or_default())
+    );
+    let mut stmt = conn.prepare_cached(
+        r"SELECT beneficiary_type, ref_id, label, source_file, imported_at FROM refdata
+          WHERE (?1 IS NULL OR beneficiary_type = ?1)
+            AND (ref_id LIKE ?2 ESCAPE '\' OR label LIKE ?2 ESCAPE '\')
+          ORDER BY beneficiary_type, ref_id
+          LIMIT ?3",
+    )?;
+    let limit: i64 = if limit == 0 { -1 } else { rows::count(limit) };
+    let entries = stmt
+        .query_map(params![kind.map(|k| k.as_str()), pattern, limit], |row| {
+            Ok(RefdataEntry {
+                beneficiary_type: rows::parsed(row, 0, BeneficiaryType::parse)?,
+                id: row.get(1)?,
+                label: row.get(2)?,
+                source_file: row.get(3)?,
+                imported_at: rows::display_time(row, 4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(entries)
+}
+
+/// The ids of `ids` that the reference data of `kind` does not name.
+/// Empty for `general` and when no reference data of `kind` was imported.
+pub(crate) fn unknown(
+    conn: &Connection,
+    kind: BeneficiaryType,
+    ids: &[String],
+) -> Result<Vec<String>> {
+    if kind == BeneficiaryType::General || ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let any: Option<i64> = conn
+        .prepare_cached("SELECT 1 FROM refdata WHERE beneficiary_type = ?1 LIMIT 1")?
+        .query_row([kind.as_str()], |row| row.get(0))
+        .optional()?;
+    if any.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut stmt =
+        conn.prepare_cached("SELECT 1 FROM refdata WHERE beneficiary_type = ?1 AND ref_id = ?2")?;
+    let mut out = Vec::new();
+    for id in ids {
+        let known = stmt
+            .query_row(params![kind.as_str(), id], |_| Ok(()))
+            .optional()?
+            .is_some();
+        if !known && !out.contains(id) {
+            out.push(id.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Suggestions for the beneficiary editor: reference data whose id or label
+/// starts with `prefix` (any case), then ids already used in the store.
+pub(crate) fn choices(
+    conn: &Connection,
+    kind: BeneficiaryType,
+    prefix: &str,
+    limit: usize,
+) -> Result<Vec<Choice>> {
+    let limit = crate::page_size(limit);
+    let pattern = format!("{}%", crate::query::like_escape(prefix));
+    let mut stmt = conn.prepare_cached(
+        r"SELECT ref_id, label FROM refdata
+          WHERE beneficiary_type = ?1
+            AND (ref_id LIKE ?2 ESCAPE '\' OR label LIKE ?2 ESCAPE '\')
+          ORDER BY ref_id COLLATE NOCASE, ref_id
+          LIMIT ?3",
+    )?;
+    let mut out: Vec<Choice> = stmt
+        .query_map(params![kind.as_str(), pattern, rows::count(limit)], |row| {
+            Ok(Choice {
+                value: row.get(0)?,
+                label: row.get(1)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if out.len() < limit {
+        for id in crate::edit::suggestions(conn, kind, prefix, limit)? {
+            if out.len() >= limit {
+                break;
+            }
+            if !out.iter().any(|c| c.value == id) {
+                out.push(Choice {
+                    label: id.clone(),
+                    value: id,
+                });
+            }
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,250 @@
+//! Reference data behind beneficiaries and audited emission-factor edits,
+//! against real SQLite files and the fixtures of `tests/fixtures/refdata/`.
+
+use std::path::PathBuf;
+
+use eac_model::{BeneficiaryType, Decimal};
+use eac_store::{
+    BeneficiaryAssignment, BrowseQuery, EacFilter, ImportOptions, NoProgress, Store, StoreError,
+};
+use tempfile::TempDir;
+
+fn fixture(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/refdata")
+        .join(name)
+}
+
+fn todo_example() -> PathBuf {
+    PathBuf::from("/work/shared/spec/examples/bad-p1-todo-emissions.json")
+}
+
+fn store(dir: &TempDir) -> Store {
+    Store::open(&dir.path().join("eac.db")).unwrap()
+}
+
+fn ids(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn import_reports_counts_per_type_and_lists_entries() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    let r = s
+        .import_refdata(&fixture("accounts-2024.json"), &NoProgress)
+        .unwrap();
+    assert_eq!(r.document, "accounts");
+    let count = |k| {
+        r.counts
+            .iter()
+            .find(|c| c.beneficiary_type == k)
+            .unwrap()
+            .count
+    };
+    assert_eq!(count(BeneficiaryType::Account), 2);
+    assert_eq!(count(BeneficiaryType::Customer), 1);
+    s.import_refdata(&fixture("accounts-2026.json"), &NoProgress)
+        .unwrap();
+    s.import_refdata(&fixture("service-contracts.json"), &NoProgress)
+        .unwrap();
+    s.import_refdata(&fixture("programs.csv"), &NoProgress)
+        .unwrap();
+    s.import_refdata(&fixture("programs.json"), &NoProgress)
+        .unwrap();
+    let all = s.refdata(None, None, 0).unwrap();
+    assert_eq!(all.len(), 3 + 1 + 2 + 3);
+    let accounts = s.refdata(Some(BeneficiaryType::Account), None, 0).unwrap();
+    assert_eq!(accounts.len(), 3);
+    assert_eq!(accounts[0].label, "22222-1 · Acme Ltd, 1 Main St");
+    let found = s.refdata(None, Some("acme"), 0).unwrap();
+    assert_eq!(found.len(), 2, "{found:?}");
+}
+
+#[test]
+fn a_bad_document_writes_nothing_and_locates_the_error() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    let e = s
+        .import_refdata(&fixture("bad-accounts.json"), &NoProgress)
+        .unwrap_err();
+    let StoreError::Rules { violations, .. } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(violations[0].pointer, "/accounts/1/cds_account_id");
+    assert!(s.refdata(None, None, 0).unwrap().is_empty());
+    // Not a reference document at all.
+    let e = s.import_refdata(&todo_example(), &NoProgress).unwrap_err();
+    assert_eq!(e.code(), "invalid_input");
+}
+
+#[test]
+fn reimport_relabels() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, "program_number,name\nPRG-1,Old name\n").unwrap();
+    s.import_refdata(&csv, &NoProgress).unwrap();
+    std::fs::write(&csv, "program_number,name\nPRG-1,New name\n").unwrap();
+    s.import_refdata(&csv, &NoProgress).unwrap();
+    let list = s.refdata(Some(BeneficiaryType::Program), None, 0).unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(list[0].label, "New name");
+}
+
+#[test]
+fn unknown_ids_are_found_per_type() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    // Nothing imported: nothing to check against.
+    assert!(s
+        .unknown_beneficiaries(BeneficiaryType::Account, &ids(&["X"]))
+        .unwrap()
+        .is_empty());
+    s.import_refdata(&fixture("accounts-2024.json"), &NoProgress)
+        .unwrap();
+    assert!(s
+        .unknown_beneficiaries(BeneficiaryType::Account, &ids(&["ACC-1", "ACC-2"]))
+        .unwrap()
+        .is_empty());
+    assert_eq!(
+        s.unknown_beneficiaries(BeneficiaryType::Account, &ids(&["ACC-1", "NOPE"]))
+            .unwrap(),
+        ids(&["NOPE"])
+    );
+    // An account id does not name a customer.
+    assert_eq!(
+        s.unknown_beneficiaries(BeneficiaryType::Customer, &ids(&["ACC-1", "CUST123"]))
+            .unwrap(),
+        ids(&["ACC-1"])
+    );
+    // No programs imported yet; general never.
+    assert!(s
+        .unknown_beneficiaries(BeneficiaryType::Program, &ids(&["P"]))
+        .unwrap()
+        .is_empty());
+    assert!(s
+        .unknown_beneficiaries(BeneficiaryType::General, &[])
+        .unwrap()
+        .is_empty());
+}
+
+#[test]
+fn choices_put_labelled_reference_data_before_used_ids() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    s.import_file(&todo_example(), ImportOptions::default(), &NoProgress)
+        .unwrap();
+    s.import_refdata(&fixture("accounts-2024.json"), &NoProgress)
+        .unwrap();
+    let c = s
+        .beneficiary_choices(BeneficiaryType::Customer, "cust", 10)
+        .unwrap();
+    assert_eq!(c[0].value, "CUST123");
+    assert_eq!(c[0].label, "Acme Ltd · account 22222-1");
+    assert_eq!(
+        c.len(),
+        1,
+        "a used id already in reference data is not repeated"
+    );
+    // By label prefix, any case.
+    let c = s
+        .beneficiary_choices(BeneficiaryType::Account, "22222-2", 10)
+        .unwrap();
+    assert_eq!(c[0].value, "ACC-2");
+    let c = s
+        .beneficiary_choices(BeneficiaryType::Account, "beta", 10)
+        .unwrap();
+    assert!(c.is_empty(), "labels match by prefix: {c:?}");
+}
+
+#[test]
+fn set_emissions_is_audited_and_unblocks_the_export() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    s.import_file(&todo_example(), ImportOptions::default(), &NoProgress)
+        .unwrap();
+    let missing = EacFilter {
+        missing_emissions: Some(true),
+        ..EacFilter::default()
+    };
+    let flagged = s
+        .browse(&BrowseQuery {
+            filter: missing.clone(),
+            ..BrowseQuery::default()
+        })
+        .unwrap();
+    assert!(!flagged.is_empty());
+    let out = dir.path().join("out.json");
+    assert_eq!(
+        s.export_p1(None, &out, &NoProgress).unwrap_err().code(),
+        "validation"
+    );
+    let before = s.detail(&flagged[0].cds_eac_id).unwrap().cds_modified;
+    for row in &flagged {
+        let rec = s
+            .set_emissions(
+                &row.cds_eac_id,
+                &Decimal::parse("0").unwrap(),
+                &Decimal::parse("45.106820").unwrap(),
+                "numbers from the registry",
+                "tester",
+            )
+            .unwrap();
+        assert_eq!(rec.action, "set_emissions");
+        assert_eq!(
+            rec.before_emissions.as_ref().unwrap().emissions_factor_lca,
+            None
+        );
+        assert_eq!(
+            rec.after_emissions
+                .as_ref()
+                .unwrap()
+                .emissions_factor_lca
+                .as_deref(),
+            Some("45.106820")
+        );
+    }
+    let d = s.detail(&flagged[0].cds_eac_id).unwrap();
+    assert_eq!(d.emissions_factor_lca.as_deref(), Some("45.106820"));
+    assert!(d.cds_modified > before);
+    assert_eq!(s.summary(&missing).unwrap().count, 0);
+    s.export_p1(None, &out, &NoProgress).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(text.contains("45.106820"));
+    // History reads both kinds of record.
+    s.set_beneficiaries(
+        &flagged[0].cds_eac_id,
+        &BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::General,
+            beneficiaries: vec![],
+        },
+        "x",
+        "tester",
+    )
+    .unwrap();
+    let log = s.audit_log(Some(&flagged[0].cds_eac_id)).unwrap();
+    assert_eq!(log[0].action, "set_beneficiaries");
+    assert!(log[0].after_emissions.is_none());
+    assert_eq!(log[1].action, "set_emissions");
+    assert_eq!(
+        log[1]
+            .after_emissions
+            .as_ref()
+            .unwrap()
+            .emissions_factor_direct
+            .as_deref(),
+        Some("0")
+    );
+    // Negative and empty reason refused.
+    let e = s
+        .set_emissions(
+            &flagged[0].cds_eac_id,
+            &Decimal::parse("-1").unwrap(),
+            &Decimal::parse("1").unwrap(),
+            "r",
+            "t",
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("negative"), "{e}");
+}
