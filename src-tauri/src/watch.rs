@@ -27,8 +27,13 @@ fn watch(desk: Desk) {
     let mut conn: Option<(PathBuf, Store)> = None;
     let mut last_version = None;
     let mut last_finished = desk.writes().snapshot().0;
+    // The first poll runs at once (the app is still starting), so a change
+    // made while the window loads is already measured against a baseline.
+    let mut first = true;
     loop {
-        std::thread::sleep(INTERVAL);
+        if !std::mem::take(&mut first) {
+            std::thread::sleep(INTERVAL);
+        }
         let path = desk.path();
         if conn.as_ref().is_none_or(|(p, _)| *p != path) {
             // A newly opened file: start over without reporting a change.

@@ -289,3 +289,23 @@ async fn an_export_passes_the_cli_validator_and_the_window_is_captured() -> Resu
     desk.click("export-done").await?;
     desk.quit().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_change_made_with_the_cli_reaches_the_open_window() -> Result<()> {
+    let desk = Desk::start("cli-change").await?;
+    desk.el("empty-state").await?;
+    let cli = cli_binary();
+    let status = Command::new(&cli)
+        .args(["sample", "--eacs", "7", "--seed", "3", "--db"])
+        .arg(&desk.db)
+        .stdout(std::process::Stdio::null())
+        .status()
+        .with_context(|| format!("running {}", cli.display()))?;
+    ensure!(status.success(), "eacdesk sample failed: {status}");
+    // Nobody was editing, so the window reloads by itself and says why.
+    desk.wait_attr("changed-banner", "data-state", |s| s == "refreshed")
+        .await?;
+    desk.wait_count("footer-count", |c| c == 7).await?;
+    desk.quit().await
+}

@@ -173,12 +173,16 @@ impl Desk {
             .with_context(|| format!("starting {}", tauri_driver().display()))?;
         let driver = Driver(driver);
 
+        // tauri-driver listens at once but starts WebKitWebDriver behind it;
+        // a session asked for before both listen fails with "connection refused".
         let until = Instant::now() + DEADLINE;
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > until {
-                bail!("tauri-driver did not listen on port {port} within {DEADLINE:?}");
+        for p in [port, native_port] {
+            while TcpStream::connect(("127.0.0.1", p)).is_err() {
+                if Instant::now() > until {
+                    bail!("tauri-driver/WebKitWebDriver did not listen on port {p} within {DEADLINE:?}");
+                }
+                tokio::time::sleep(POLL).await;
             }
-            tokio::time::sleep(POLL).await;
         }
 
         let mut caps = serde_json::Map::new();
@@ -196,17 +200,37 @@ impl Desk {
         .context("WebDriver session did not start in time")?
         .context("WebDriver session")?;
 
-        Ok(Desk {
+        let desk = Desk {
             client,
             dir,
             db,
             _driver: driver,
-        })
+        };
+        // Record what the Content Security Policy blocks from here on; a
+        // strict CSP that silently breaks a style or a script would otherwise
+        // only show as a subtly wrong screen.
+        desk.client
+            .execute(
+                "window.__cspViolations = [];\
+                 document.addEventListener('securitypolicyviolation', (e) =>\
+                   window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));",
+                vec![],
+            )
+            .await?;
+        Ok(desk)
     }
 
-    /// Ends the WebDriver session (the app closes); the driver stops on drop.
+    /// Checks that the CSP blocked nothing, then ends the WebDriver session
+    /// (the app closes); the driver stops on drop.
     pub async fn quit(self) -> Result<()> {
+        let blocked = self
+            .client
+            .execute("return window.__cspViolations || [];", vec![])
+            .await?;
         self.client.clone().close().await?;
+        if blocked.as_array().is_some_and(|v| !v.is_empty()) {
+            bail!("the Content Security Policy blocked: {blocked}");
+        }
         Ok(())
     }
 
