@@ -54,6 +54,14 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate realistic sample EACs into the database (or a file)
     Sample(SampleArgs),
+    /// Reference data behind beneficiaries: accounts, service contracts, programs
+    Refdata {
+        #[command(subcommand)]
+        action: RefdataCommand,
+    },
+    /// Enter the emission factors of one EAC (audited; needed before a P1
+    /// export when they were imported as "TODO")
+    SetEmissions(SetEmissionsArgs),
     /// Time the browse queries on the current database (for the benchmark)
     #[command(hide = true)]
     BenchQueries {
@@ -179,6 +187,49 @@ pub struct SetArgs {
     /// With --all-matching: only say how many EACs would change
     #[arg(long, requires = "all_matching")]
     pub dry_run: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RefdataCommand {
+    /// Import CDS accounts / service contracts listings and programs lists
+    /// (CSV or JSON), detected from their content; each file whole or not at all
+    Import {
+        /// Print the reports as JSON
+        #[arg(long)]
+        json: bool,
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// List imported reference data
+    Ls {
+        /// Only this beneficiary type
+        #[arg(long = "type", value_name = "T", value_parser = beneficiary_type_parser())]
+        kind: Option<BeneficiaryType>,
+        /// Text in the id or label (any case)
+        #[arg(long, value_name = "TEXT")]
+        search: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SetEmissionsArgs {
+    /// The EAC to change
+    pub cds_eac_id: String,
+    /// Direct emission factor (a number, 0 or more; exact decimal text)
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    pub direct: String,
+    /// Life-cycle (LCA) emission factor (a number, 0 or more)
+    #[arg(long, value_name = "L", allow_hyphen_values = true)]
+    pub lca: String,
+    /// Why (kept in the audit log)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,

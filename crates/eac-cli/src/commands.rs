@@ -13,8 +13,8 @@ use eac_app::{
 use serde::Serialize;
 
 use crate::args::{
-    BeneficiariesCommand, Cli, Command, ExportArgs, ImportArgs, LsArgs, SampleArgs, SetArgs,
-    ValidateArgs, VerifyArgs, SORT_FIELDS,
+    BeneficiariesCommand, Cli, Command, ExportArgs, ImportArgs, LsArgs, RefdataCommand, SampleArgs,
+    SetArgs, SetEmissionsArgs, ValidateArgs, VerifyArgs, SORT_FIELDS,
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, Table};
@@ -45,6 +45,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate(a) => validate(a),
         Command::Verify(a) => verify(&db, a),
         Command::Sample(a) => sample(&db, a),
+        Command::Refdata {
+            action: RefdataCommand::Import { json, files },
+        } => refdata_import(&db, &files, json),
+        Command::Refdata {
+            action: RefdataCommand::Ls { kind, search, json },
+        } => refdata_ls(&open(&db)?, kind, search.as_deref(), json),
+        Command::SetEmissions(a) => set_emissions(&db, a),
         Command::BenchQueries { repeat, json } => bench_queries(&open(&db)?, repeat, json),
     }
 }
@@ -285,6 +292,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 .exit();
         }
         let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason)?;
+        warn_unknown(&store, &to)?;
         if a.json {
             print_json(&record)?;
         } else {
@@ -319,6 +327,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         let bar = Bar::new(Units::Eacs);
         let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
         bar.finish();
+        warn_unknown(&store, &to)?;
         report.changed
     };
     if a.json {
@@ -334,6 +343,94 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             "Changed {} ({} already had these beneficiaries).",
             count(changed, "EAC"),
             matching - changed
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Beneficiary ids the imported reference data does not know: warned about
+/// on stderr, never refused.
+fn warn_unknown(store: &Store, to: &BeneficiaryAssignment) -> Result<()> {
+    for id in eac_app::check_beneficiaries(store, to)? {
+        eprintln!(
+            "warning: `{id}` is not in the imported {} reference data (saved anyway; check the id)",
+            to.beneficiary_type.as_str()
+        );
+    }
+    Ok(())
+}
+
+fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let reports = eac_app::import_refdata(&mut store, files, &eac_app::NoProgress)?;
+    if json {
+        print_json(&reports)?;
+    } else {
+        for r in &reports {
+            let counts: Vec<String> = r
+                .counts
+                .iter()
+                .map(|c| format!("{} {}", c.count, c.beneficiary_type.as_str()))
+                .collect();
+            println!(
+                "{}: {} — {}",
+                r.file,
+                r.document,
+                if counts.is_empty() {
+                    "no ids".to_owned()
+                } else {
+                    counts.join(", ")
+                }
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn refdata_ls(
+    store: &Store,
+    kind: Option<eac_model::BeneficiaryType>,
+    search: Option<&str>,
+    json: bool,
+) -> Result<ExitCode> {
+    let entries = eac_app::list_refdata(store, kind, search, 0)?;
+    if json {
+        print_json(&entries)?;
+    } else {
+        for e in &entries {
+            println!("{}\t{}\t{}", e.beneficiary_type.as_str(), e.id, e.label);
+        }
+        println!("{}", count(entries.len(), "reference id"));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
+    // A factor that is not a number is bad data: exit 1 like a rule violation.
+    for (what, text) in [("--direct", &a.direct), ("--lca", &a.lca)] {
+        match eac_model::Decimal::parse(text.trim()) {
+            Ok(d) if !d.is_negative() => {}
+            Ok(_) => {
+                eprintln!("error: {what} `{text}` is negative; emission factors are 0 or more");
+                return Ok(ExitCode::from(EXIT_RULES));
+            }
+            Err(_) => {
+                eprintln!("error: {what} `{text}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)");
+                return Ok(ExitCode::from(EXIT_RULES));
+            }
+        }
+    }
+    let mut store = open(db)?;
+    let record = eac_app::set_emissions(&mut store, &a.cds_eac_id, &a.direct, &a.lca, &a.reason)?;
+    if a.json {
+        print_json(&record)?;
+    } else {
+        println!(
+            "Set the emission factors of {}: direct {}, LCA {} (audit record {})",
+            a.cds_eac_id,
+            a.direct.trim(),
+            a.lca.trim(),
+            record.id
         );
     }
     Ok(ExitCode::SUCCESS)
@@ -360,7 +457,19 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
             render::whole_seconds(&r.at),
             r.os_user.clone(),
             r.cds_eac_id.clone(),
-            render::change(&r.before, &r.after),
+            match (&r.before_emissions, &r.after_emissions) {
+                (Some(b), Some(a)) => {
+                    let f = |e: &eac_app::EmissionFactors| {
+                        format!(
+                            "direct {} / LCA {}",
+                            e.emissions_factor_direct.as_deref().unwrap_or("missing"),
+                            e.emissions_factor_lca.as_deref().unwrap_or("missing")
+                        )
+                    };
+                    format!("emission factors {} → {}", f(b), f(a))
+                }
+                _ => render::change(&r.before, &r.after),
+            },
             r.reason.clone(),
         ]);
     }
