@@ -22,6 +22,7 @@ import type {
   ExportReport,
   ImportReport,
   ProgressEvent,
+  RefdataReport,
   ValidationReport,
 } from "./types";
 
@@ -101,6 +102,22 @@ export const api = {
   pickImportFiles: () => call<string[] | null>("pick_import_files"),
   pickExportPath: (default_name: string) => call<string | null>("pick_export_path", { default_name }),
   pickDatabase: (create: boolean) => call<string | null>("pick_database", { create }),
+  importRefdata: (op_id: string, paths: string[]) =>
+    call<RefdataReport[]>("import_refdata", { op_id, paths }),
+  /** Reference data ("ID · label") first, then ids already used. */
+  beneficiaryChoices: (beneficiary_type: BeneficiaryType, prefix: string, limit: number) =>
+    call<Choice[]>("beneficiary_choices", { beneficiary_type, prefix, limit }),
+  /** Ids the imported reference data does not know (a warning, never a refusal). */
+  checkBeneficiaries: (beneficiary_type: BeneficiaryType, beneficiaries: string[]) =>
+    call<string[]>("check_beneficiaries", { beneficiary_type, beneficiaries }),
+  /** Both factors as exact decimal TEXT, never numbers. */
+  setEmissions: (
+    cds_eac_id: string,
+    emissions_factor_direct: string,
+    emissions_factor_lca: string,
+    reason: string,
+  ) =>
+    call<AuditRecord>("set_emissions", { cds_eac_id, emissions_factor_direct, emissions_factor_lca, reason }),
 };
 
 const noop: UnlistenFn = () => {};

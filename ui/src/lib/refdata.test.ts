@@ -1,0 +1,64 @@
+import { describe, expect, it } from "vitest";
+import {
+  baseUrlProblem,
+  choiceText,
+  emissionFactorProblem,
+  emissionFormProblems,
+  refdataSummary,
+  unknownIdsWarning,
+} from "./refdata";
+
+describe("emission factors are checked as text", () => {
+  it("accepts exact decimals and zero", () => {
+    for (const ok of ["0", "0.0", "45.106820", "12", "1e-3", " 3.5 "]) {
+      expect(emissionFactorProblem("X", ok)).toBeNull();
+    }
+  });
+  it("refuses empty, negative and non-numbers", () => {
+    expect(emissionFactorProblem("X", "")).toMatch(/required/);
+    expect(emissionFactorProblem("X", "-1")).toMatch(/negative/);
+    for (const bad of ["TODO", "1,5", "0x10", "NaN", "Infinity", ".5", "01", "1."]) {
+      expect(emissionFactorProblem("X", bad)).toMatch(/number/);
+    }
+  });
+  it("needs both factors and a reason", () => {
+    expect(emissionFormProblems("0", "1.5", "registry")).toEqual([]);
+    expect(emissionFormProblems("", "x", " ")).toHaveLength(3);
+  });
+});
+
+describe("P2 base URL", () => {
+  it("is optional and must be https without query", () => {
+    expect(baseUrlProblem("")).toBeNull();
+    expect(baseUrlProblem("https://example.org/eacs/")).toBeNull();
+    expect(baseUrlProblem("http://example.org/")).toMatch(/https/);
+    expect(baseUrlProblem("example.org")).toMatch(/not a URL/);
+    expect(baseUrlProblem("https://example.org/?a=1")).toMatch(/query/);
+  });
+});
+
+describe("unknown beneficiary ids", () => {
+  it("warns only when some are unknown", () => {
+    expect(unknownIdsWarning([])).toBeNull();
+    expect(unknownIdsWarning(["NOPE"])).toMatch(/“NOPE” is not/);
+    expect(unknownIdsWarning(["A", "B"])).toMatch(/“A”, “B” are not/);
+  });
+  it("shows choices as ID · label", () => {
+    expect(choiceText({ value: "ACC-1", label: "22222-1 · Acme" })).toBe("ACC-1 · 22222-1 · Acme");
+    expect(choiceText({ value: "X", label: "X" })).toBe("X");
+  });
+  it("summarizes an import per file and type", () => {
+    expect(
+      refdataSummary([
+        {
+          file: "/tmp/accounts.json",
+          document: "accounts",
+          counts: [
+            { beneficiary_type: "account", count: 2 },
+            { beneficiary_type: "customer", count: 1 },
+          ],
+        },
+      ]),
+    ).toEqual(["accounts.json: 2 account, 1 customer"]);
+  });
+});

@@ -1,0 +1,66 @@
+// Logic behind reference data, emission-factor entry and the P2 export
+// fields: kept out of components so it is tested. Decimals stay TEXT: an
+// emission factor is checked with a pattern, never through parseFloat.
+
+import type { Choice, RefdataReport } from "./types";
+
+/** A JSON number as exact text, 0 or more (emission factors cannot be negative). */
+const FACTOR_RE = /^(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
+
+/** Problem with one typed emission factor, or null when it is fine (the text is sent as is). */
+export function emissionFactorProblem(label: string, text: string): string | null {
+  const t = text.trim();
+  if (t === "") return `${label} is required.`;
+  if (t.startsWith("-")) return `${label} cannot be negative; emission factors are 0 or more.`;
+  if (!FACTOR_RE.test(t)) return `${label} must be a number such as 0, 0.4 or 12.5 (with a dot).`;
+  return null;
+}
+
+/** Every problem of the emission-factor form; empty when it may be saved. */
+export function emissionFormProblems(direct: string, lca: string, reason: string): string[] {
+  const out: string[] = [];
+  const d = emissionFactorProblem("The direct factor", direct);
+  const l = emissionFactorProblem("The LCA factor", lca);
+  if (d) out.push(d);
+  if (l) out.push(l);
+  if (reason.trim() === "") out.push("Give a reason; it is kept in the audit log.");
+  return out;
+}
+
+/** A problem with the P2 base URL (empty is fine: file: URIs are used), or null. */
+export function baseUrlProblem(text: string): string | null {
+  const t = text.trim();
+  if (t === "") return null;
+  let u: URL;
+  try {
+    u = new URL(t);
+  } catch {
+    return "The base URL is not a URL; write it like https://example.org/eacs/.";
+  }
+  if (u.protocol !== "https:") return "The base URL must start with https://.";
+  if (u.search !== "" || u.hash !== "") return "The base URL cannot have a ?query or #fragment.";
+  return null;
+}
+
+/** The warning under the beneficiary editor for ids the reference data does not know. */
+export function unknownIdsWarning(unknown: string[]): string | null {
+  if (unknown.length === 0) return null;
+  const list = unknown.map((id) => `“${id}”`).join(", ");
+  return unknown.length === 1
+    ? `${list} is not in the imported reference data for this type. You can still save it; check the id.`
+    : `${list} are not in the imported reference data for this type. You can still save them; check the ids.`;
+}
+
+/** "ID · label" for the autocomplete list (just the id when the label adds nothing). */
+export function choiceText(c: Choice): string {
+  return c.label === "" || c.label === c.value ? c.value : `${c.value} · ${c.label}`;
+}
+
+/** One line per imported file: "accounts.json: 2 account, 1 customer". */
+export function refdataSummary(reports: RefdataReport[]): string[] {
+  return reports.map((r) => {
+    const name = r.file.split(/[\\/]/).pop() ?? r.file;
+    const counts = r.counts.map((c) => `${c.count} ${c.beneficiary_type}`).join(", ");
+    return `${name}: ${counts === "" ? "no ids" : counts}`;
+  });
+}
