@@ -309,3 +309,28 @@ async fn a_change_made_with_the_cli_reaches_the_open_window() -> Result<()> {
     desk.wait_count("footer-count", |c| c == 7).await?;
     desk.quit().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn the_native_file_dialog_opens_while_the_window_stays_responsive() -> Result<()> {
+    let desk = Desk::start("dialog").await?;
+    desk.click("toolbar-import").await?;
+    desk.click("import-choose").await?;
+    // WebDriver cannot drive the GTK dialog, but X can see it.
+    desk.until("the native 'Import EAC files' dialog", || async {
+        let tree = Command::new("xwininfo").args(["-root", "-tree"]).output()?;
+        Ok(String::from_utf8_lossy(&tree.stdout)
+            .contains("Import EAC files")
+            .then_some(()))
+    })
+    .await?;
+    // The page still answers while the dialog is open (it is asynchronous).
+    desk.type_into("import-paths", "/tmp/typed-while-open.json")
+        .await?;
+    let typed = desk.el("import-paths").await?.prop("value").await?;
+    ensure!(
+        typed.as_deref() == Some("/tmp/typed-while-open.json"),
+        "{typed:?}"
+    );
+    desk.quit().await
+}
