@@ -29,22 +29,27 @@ fn desk() -> Desk {
     }
 }
 
+/// One IPC call as the webview makes it.
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            // The app's own origin on Linux and macOS (custom commands refuse remote ones).
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
 impl Desk {
     fn invoke(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.window,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                // The app's own origin on Linux and macOS (custom commands refuse remote ones).
-                url: "tauri://localhost".parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: Default::default(),
-                invoke_key: INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().unwrap())
+        invoke(&self.window, cmd, args)
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {
@@ -207,4 +212,33 @@ fn a_second_database_can_be_opened() {
     let info = desk.ok("open_database", json!({ "path": other }));
     assert_eq!(info["eac_count"], 0);
     assert_eq!(desk.ok("db_info", json!({}))["path"], json!(other));
+}
+
+#[test]
+fn a_cancelled_operation_writes_nothing() {
+    let desk = desk();
+    let outcome = std::thread::scope(|scope| {
+        let window = desk.window.clone();
+        let run = scope.spawn(move || {
+            invoke(
+                &window,
+                "load_sample",
+                json!({ "op_id": "big", "eacs": 200_000, "seed": 1 }),
+            )
+        });
+        // The id is registered once the operation starts; cancel until it ends.
+        while !run.is_finished() {
+            desk.ok("cancel_operation", json!({ "op_id": "big" }));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        run.join().unwrap()
+    });
+    let e = outcome.expect_err("a 200 000 EAC load should not finish before the cancel");
+    assert_eq!(e["code"], "cancelled", "{e}");
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 0);
+    // While it ran, reads went on: the shared connection was never held by it.
+    assert_eq!(
+        desk.ok("browse_summary", json!({ "filter": {} }))["count"],
+        0
+    );
 }
