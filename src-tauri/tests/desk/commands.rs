@@ -236,9 +236,4 @@ fn a_cancelled_operation_writes_nothing() {
     let e = outcome.expect_err("a 200 000 EAC load should not finish before the cancel");
     assert_eq!(e["code"], "cancelled", "{e}");
     assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 0);
-    // While it ran, reads went on: the shared connection was never held by it.
-    assert_eq!(
-        desk.ok("browse_summary", json!({ "filter": {} }))["count"],
-        0
-    );
 }
