@@ -6,10 +6,10 @@ use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,
 };
 use tauri::webview::InvokeRequest;
-use tauri::{App, WebviewWindow, WebviewWindowBuilder};
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 
 struct Desk {
-    _app: App<MockRuntime>,
+    app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
     _dir: tempfile::TempDir,
 }
@@ -23,7 +23,7 @@ fn desk() -> Desk {
         .build()
         .unwrap();
     Desk {
-        _app: app,
+        app: app,
         window,
         _dir: dir,
     }
@@ -236,4 +236,59 @@ fn a_cancelled_operation_writes_nothing() {
     let e = outcome.expect_err("a 200 000 EAC load should not finish before the cancel");
     assert_eq!(e["code"], "cancelled", "{e}");
     assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 0);
+}
+
+/// Records what the app would send the window.
+#[derive(Default)]
+struct Recorder {
+    progress: std::sync::Mutex<Vec<eac_app::ProgressEvent>>,
+}
+
+impl eac_desk::Ui for Recorder {
+    fn progress(&self, event: eac_app::ProgressEvent) {
+        self.progress.lock().unwrap().push(event);
+    }
+    fn db_changed(&self) {}
+    fn set_title(&self, _: &str) {}
+}
+
+#[test]
+fn reads_answer_while_a_long_operation_runs() {
+    let desk = desk();
+    let recorder = std::sync::Arc::new(Recorder::default());
+    desk.app.state::<eac_desk::Desk>().attach(recorder.clone());
+    let reads_during = std::thread::scope(|scope| {
+        let window = desk.window.clone();
+        let run = scope.spawn(move || {
+            invoke(
+                &window,
+                "load_sample",
+                json!({ "op_id": "long", "eacs": 200_000, "seed": 2 }),
+            )
+        });
+        // Progress past zero: the load is inside its transaction.
+        while !recorder.progress.lock().unwrap().iter().any(|e| e.done > 0) {
+            assert!(
+                !run.is_finished(),
+                "the load ended before it reported progress"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let mut reads_during = 0;
+        while !run.is_finished() {
+            let summary = desk.ok("browse_summary", json!({ "filter": {} }));
+            // Nothing is visible until the whole load commits.
+            assert_eq!(summary["count"], 0);
+            if !run.is_finished() {
+                reads_during += 1;
+            }
+            if reads_during >= 3 {
+                desk.ok("cancel_operation", json!({ "op_id": "long" }));
+            }
+        }
+        reads_during
+    });
+    assert!(reads_during >= 3, "reads waited behind the load");
+    let events = recorder.progress.lock().unwrap();
+    assert!(events.iter().all(|e| e.op_id == "long"));
 }
