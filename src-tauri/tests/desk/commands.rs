@@ -23,7 +23,7 @@ fn desk() -> Desk {
         .build()
         .unwrap();
     Desk {
-        app: app,
+        app,
         window,
         _dir: dir,
     }
