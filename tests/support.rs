@@ -24,11 +24,11 @@ pub fn fixture(rel: &str) -> PathBuf {
         .join(rel)
 }
 
-/// The working group's examples, `shared/spec/examples/<name>` (outside the
-/// repository, beside the checkout).
+/// The working group's examples, copied from `shared/spec/examples/` into
+/// `tests/fixtures/spec-examples/` so a clone tests on its own.
 pub fn spec_example(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/spec/examples")
+        .join("fixtures/spec-examples")
         .join(name)
 }
 

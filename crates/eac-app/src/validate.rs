@@ -112,7 +112,7 @@ mod tests {
 
     fn example(name: &str) -> PathBuf {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../../shared/spec/examples")
+            .join("../../tests/fixtures/spec-examples")
             .join(name)
     }
 

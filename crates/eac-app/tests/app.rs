@@ -12,7 +12,7 @@ use eac_model::BeneficiaryType;
 
 fn example(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/spec/examples")
+        .join("../../tests/fixtures/spec-examples")
         .join(name)
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/spec/examples")
+        .join("../../tests/fixtures/spec-examples")
         .join(name)
         .display()
         .to_string()

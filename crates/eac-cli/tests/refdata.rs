@@ -16,7 +16,7 @@ fn refdata(name: &str) -> PathBuf {
 }
 
 fn todo_example() -> PathBuf {
-    root().join("../shared/spec/examples/bad-p1-todo-emissions.json")
+    root().join("tests/fixtures/spec-examples/bad-p1-todo-emissions.json")
 }
 
 fn eacdesk(dir: &tempfile::TempDir) -> Command {

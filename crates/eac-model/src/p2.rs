@@ -554,7 +554,7 @@ mod tests {
     fn meeting_example_reads() {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/spec/examples/good-p2-meeting-0926.json"
+            "/../../tests/fixtures/spec-examples/good-p2-meeting-0926.json"
         ))
         .unwrap();
         let mut ok = 0;

@@ -6,7 +6,7 @@ use eac_model::{read_listing, CheckOptions, EacRead, Flow, ListingError, Listing
 
 fn example(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/spec/examples")
+        .join("../../tests/fixtures/spec-examples")
         .join(name)
 }
 

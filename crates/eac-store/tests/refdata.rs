@@ -16,7 +16,10 @@ fn fixture(name: &str) -> PathBuf {
 }
 
 fn todo_example() -> PathBuf {
-    PathBuf::from("/work/shared/spec/examples/bad-p1-todo-emissions.json")
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/fixtures/spec-examples/bad-p1-todo-emissions.json"
+    ))
 }
 
 fn store(dir: &TempDir) -> Store {
