@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::{BeneficiaryType, Eac, P1OrderKey, Violation};
+use crate::{BeneficiaryType, Eac, P1OrderKey, Timestamp, Violation};
 
 /// What the document is being checked for; decides which findings block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,24 +58,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             ),
         ));
     }
-    if eac.beneficiary_type == BeneficiaryType::General && !eac.beneficiaries.is_empty() {
-        out.push(Violation::error(
-            4,
-            at("beneficiaries"),
-            "beneficiary type `general` requires an empty `beneficiaries` list",
-        ));
-    }
-    check_beneficiary_list(&eac.beneficiaries, &at("beneficiaries"), &mut out);
-    if eac.beneficiary_type != BeneficiaryType::General && eac.beneficiaries.is_empty() {
-        out.push(Violation::warning(
-            22,
-            at("beneficiaries"),
-            format!(
-                "beneficiary type `{}` with no beneficiaries listed",
-                eac.beneficiary_type
-            ),
-        ));
-    }
+    check_assignment(eac.beneficiary_type, &eac.beneficiaries, base, &mut out);
     for (field, factor) in [
         ("emissions_factor_direct", &eac.emissions_factor_direct),
         ("emissions_factor_lca", &eac.emissions_factor_lca),
@@ -89,33 +72,13 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             });
         }
     }
-    if eac.cds_eac_id.is_empty() {
-        out.push(Violation::error(
-            7,
-            at("cds_eac_id"),
-            "`cds_eac_id` is empty",
-        ));
-    }
-    if eac.period_start >= eac.period_end {
-        out.push(Violation::error(
-            8,
-            at("period_end"),
-            format!(
-                "period ends ({}) before or when it starts ({})",
-                eac.period_end, eac.period_start
-            ),
-        ));
-    }
-    if eac.cds_created > eac.cds_modified {
-        out.push(Violation::error(
-            9,
-            at("cds_modified"),
-            format!(
-                "modified ({}) before created ({})",
-                eac.cds_modified, eac.cds_created
-            ),
-        ));
-    }
+    check_identity_and_period(
+        &eac.cds_eac_id,
+        (eac.cds_created, eac.cds_modified),
+        (eac.period_start, eac.period_end),
+        base,
+        &mut out,
+    );
     if let Some(commissioned) = eac.asset_commissioned {
         if commissioned > eac.period_end.date() {
             out.push(Violation::warning(
@@ -193,6 +156,64 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
     }
     let id = (!eac.cds_eac_id.is_empty()).then_some(eac.cds_eac_id.as_str());
     out.into_iter().map(|v| v.with_eac(id)).collect()
+}
+
+/// Rules 4, 17 and 22 (empty list) on a beneficiary assignment, shared by
+/// P1 EACs and P2 envelopes.
+pub(crate) fn check_assignment(
+    kind: BeneficiaryType,
+    list: &[String],
+    base: &str,
+    out: &mut Vec<Violation>,
+) {
+    let pointer = format!("{base}/beneficiaries");
+    if kind == BeneficiaryType::General && !list.is_empty() {
+        out.push(Violation::error(
+            4,
+            pointer.clone(),
+            "beneficiary type `general` requires an empty `beneficiaries` list",
+        ));
+    }
+    check_beneficiary_list(list, &pointer, out);
+    if kind != BeneficiaryType::General && list.is_empty() {
+        out.push(Violation::warning(
+            22,
+            pointer,
+            format!("beneficiary type `{kind}` with no beneficiaries listed"),
+        ));
+    }
+}
+
+/// Rules 7 (non-empty id), 8 (period) and 9 (created ≤ modified), shared by
+/// P1 EACs and P2 envelopes.
+pub(crate) fn check_identity_and_period(
+    cds_eac_id: &str,
+    (created, modified): (Timestamp, Timestamp),
+    (period_start, period_end): (Timestamp, Timestamp),
+    base: &str,
+    out: &mut Vec<Violation>,
+) {
+    if cds_eac_id.is_empty() {
+        out.push(Violation::error(
+            7,
+            format!("{base}/cds_eac_id"),
+            "`cds_eac_id` is empty",
+        ));
+    }
+    if period_start >= period_end {
+        out.push(Violation::error(
+            8,
+            format!("{base}/period_end"),
+            format!("period ends ({period_end}) before or when it starts ({period_start})"),
+        ));
+    }
+    if created > modified {
+        out.push(Violation::error(
+            9,
+            format!("{base}/cds_modified"),
+            format!("modified ({modified}) before created ({created})"),
+        ));
+    }
 }
 
 /// Rule 17: unique, non-empty ids. Shared with the beneficiary editor.

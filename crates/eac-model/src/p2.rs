@@ -9,8 +9,8 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::check::{check_beneficiary_list, CheckOptions, Purpose};
-use crate::read::{is_absolute_url, read_listing_elements, FieldReader};
+use crate::check::{check_assignment, check_identity_and_period, CheckOptions};
+use crate::read::{is_absolute_url, not_an_eac, read_listing_elements, FieldReader};
 use crate::strict::{Element, StrictObject};
 use crate::{
     BeneficiaryType, Eac, Extensions, Flow, ListingError, ListingSummary, Timestamp, Violation,
@@ -152,24 +152,13 @@ pub fn envelope_from_fields(
 ) -> EnvelopeRead {
     let mut r = FieldReader::new(fields, base);
     r.eac_id = r.peek_string("cds_eac_id");
-    let beneficiary_type = match r.required_string("beneficiary_type") {
-        Some(text) => match BeneficiaryType::parse(&text) {
-            Some(t) => Some(t),
-            None if opts.purpose == Purpose::Import => {
-                let w = Violation::warning(
-                    21,
-                    format!("{base}/beneficiary_type"),
-                    format!("unknown beneficiary type `{text}`: this EAC was not imported"),
-                )
-                .with_eac(r.eac_id.as_deref());
-                return EnvelopeRead::Ignored { warnings: vec![w] };
+    let beneficiary_type = match r.beneficiary_type(opts) {
+        Ok(t) => t,
+        Err(skipped) => {
+            return EnvelopeRead::Ignored {
+                warnings: vec![skipped],
             }
-            None => {
-                r.error(3, "beneficiary_type", format!("`{text}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)"));
-                None
-            }
-        },
-        None => None,
+        }
     };
     let cds_eac_id = r.required_string("cds_eac_id");
     let cds_created = r.timestamp("cds_created");
@@ -232,24 +221,7 @@ pub fn envelope_from_fields(
 pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
     let mut out = Vec::new();
     let at = |field: &str| format!("{base}/{field}");
-    if env.beneficiary_type == BeneficiaryType::General && !env.beneficiaries.is_empty() {
-        out.push(Violation::error(
-            4,
-            at("beneficiaries"),
-            "beneficiary type `general` requires an empty `beneficiaries` list",
-        ));
-    }
-    check_beneficiary_list(&env.beneficiaries, &at("beneficiaries"), &mut out);
-    if env.beneficiary_type != BeneficiaryType::General && env.beneficiaries.is_empty() {
-        out.push(Violation::warning(
-            22,
-            at("beneficiaries"),
-            format!(
-                "beneficiary type `{}` with no beneficiaries listed",
-                env.beneficiary_type
-            ),
-        ));
-    }
+    check_assignment(env.beneficiary_type, &env.beneficiaries, base, &mut out);
     let mut seen = std::collections::HashSet::new();
     for (i, n) in env.eac_numbers.iter().enumerate() {
         if n.is_empty() {
@@ -266,33 +238,13 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
             ));
         }
     }
-    if env.cds_eac_id.is_empty() {
-        out.push(Violation::error(
-            7,
-            at("cds_eac_id"),
-            "`cds_eac_id` is empty",
-        ));
-    }
-    if env.period_start >= env.period_end {
-        out.push(Violation::error(
-            8,
-            at("period_end"),
-            format!(
-                "period ends ({}) before or when it starts ({})",
-                env.period_end, env.period_start
-            ),
-        ));
-    }
-    if env.cds_created > env.cds_modified {
-        out.push(Violation::error(
-            9,
-            at("cds_modified"),
-            format!(
-                "modified ({}) before created ({})",
-                env.cds_modified, env.cds_created
-            ),
-        ));
-    }
+    check_identity_and_period(
+        &env.cds_eac_id,
+        (env.cds_created, env.cds_modified),
+        (env.period_start, env.period_end),
+        base,
+        &mut out,
+    );
     if env.cds_created > env.cds_synced {
         out.push(Violation::error(
             9,
@@ -318,11 +270,7 @@ pub fn read_p2_listing<R: io::Read>(
         let outcome = match element {
             Element::Object(fields) => envelope_from_fields(fields, &base, opts),
             Element::Other(kind) => EnvelopeRead::Invalid {
-                violations: vec![Violation::error(
-                    2,
-                    base,
-                    format!("an EAC must be an object, found {kind}"),
-                )],
+                violations: vec![not_an_eac(base, kind)],
             },
         };
         on_envelope(index, outcome)

@@ -44,26 +44,13 @@ pub fn eac_from_fields(
     let mut r = FieldReader::new(fields, base);
     r.eac_id = r.peek_string("cds_eac_id");
 
-    let beneficiary_type_raw = r.required_string("beneficiary_type");
-    let beneficiary_type = match beneficiary_type_raw
-        .as_deref()
-        .map(|t| (t, BeneficiaryType::parse(t)))
-    {
-        Some((_, Some(t))) => Some(t),
-        Some((text, None)) if opts.purpose == Purpose::Import => {
-            let w = Violation::warning(
-                21,
-                format!("{base}/beneficiary_type"),
-                format!("unknown beneficiary type `{text}`: this EAC was not imported"),
-            )
-            .with_eac(r.eac_id.as_deref());
-            return EacRead::Ignored { warnings: vec![w] };
+    let beneficiary_type = match r.beneficiary_type(opts) {
+        Ok(t) => t,
+        Err(skipped) => {
+            return EacRead::Ignored {
+                warnings: vec![skipped],
+            }
         }
-        Some((text, None)) => {
-            r.error(3, "beneficiary_type", format!("`{text}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)"));
-            None
-        }
-        None => None,
     };
 
     let cds_eac_id = r.required_string("cds_eac_id");
@@ -168,6 +155,30 @@ impl FieldReader {
     pub(crate) fn peek_string(&self, key: &str) -> Option<String> {
         let raw = self.fields.iter().find(|(k, _)| k == key)?.1.get();
         serde_json::from_str::<String>(raw).ok()
+    }
+
+    /// `beneficiary_type` (rule 3). On import an unknown type is extensible
+    /// (rule 21): `Err` carries the warning and the whole object is skipped.
+    pub(crate) fn beneficiary_type(
+        &mut self,
+        opts: CheckOptions,
+    ) -> Result<Option<BeneficiaryType>, Violation> {
+        let Some(text) = self.required_string("beneficiary_type") else {
+            return Ok(None);
+        };
+        if let Some(t) = BeneficiaryType::parse(&text) {
+            return Ok(Some(t));
+        }
+        if opts.purpose == Purpose::Import {
+            return Err(Violation::warning(
+                21,
+                self.at("beneficiary_type"),
+                format!("unknown beneficiary type `{text}`: this EAC was not imported"),
+            )
+            .with_eac(self.eac_id.as_deref()));
+        }
+        self.error(3, "beneficiary_type", format!("`{text}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)"));
+        Ok(None)
     }
 
     /// Present (rule 2), possibly null.
@@ -490,15 +501,16 @@ pub fn read_listing<R: io::Read>(
         let outcome = match element {
             Element::Object(fields) => eac_from_fields(fields, &base, opts),
             Element::Other(kind) => EacRead::Invalid {
-                violations: vec![Violation::error(
-                    2,
-                    base,
-                    format!("an EAC must be an object, found {kind}"),
-                )],
+                violations: vec![not_an_eac(base, kind)],
             },
         };
         on_eac(index, outcome)
     })
+}
+
+/// Rule 2 for an element of `eacs` that is not an object.
+pub(crate) fn not_an_eac(base: String, kind: &str) -> Violation {
+    Violation::error(2, base, format!("an EAC must be an object, found {kind}"))
 }
 
 /// The listing envelope of any profile: streams each element of `eacs`
