@@ -9,8 +9,8 @@ use eac_model::{
     extensions_from_json, extensions_to_json, AssetLocationType, BeneficiaryType, Date, Decimal,
     Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
 };
-use rusqlite::types::Type;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::types::{Type, Value};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::{QuantityTotal, Result, StoreError};
 
@@ -297,6 +297,45 @@ pub(crate) fn stored_date(d: &Date) -> String {
     format!("{:04}-{:02}-{:02}", n.year(), n.month(), n.day())
 }
 
+/// The columns of an EAC row after its key, in the order both `insert` and
+/// `replace` bind them (`?2` … `?24`; the batch id also sets `seen_batch_id`).
+fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 23] {
+    let text = |s: &str| Value::from(s.to_owned());
+    [
+        stored_time(&eac.cds_created).into(),
+        stored_time(&eac.cds_modified).into(),
+        eac.eac_number.clone().into(),
+        text(&eac.source_id),
+        text(&eac.source_name),
+        text(&eac.destination_id),
+        text(&eac.destination_name),
+        text(eac.beneficiary_type.as_str()),
+        text(&eac.asset_id),
+        eac.asset_commissioned.as_ref().map(stored_date).into(),
+        text(eac.asset_origination.as_str()),
+        text(eac.asset_destination.as_str()),
+        text(eac.technology_type.as_str()),
+        eac.emissions_factor_direct
+            .as_ref()
+            .map(Decimal::as_str)
+            .map(str::to_owned)
+            .into(),
+        eac.emissions_factor_lca
+            .as_ref()
+            .map(Decimal::as_str)
+            .map(str::to_owned)
+            .into(),
+        stored_time(&eac.period_start).into(),
+        stored_time(&eac.period_end).into(),
+        text(&d.issuance),
+        text(d.retired_state.as_str()),
+        count(eac.values.len()).into(),
+        text(&d.quantity_sort_key),
+        d.extensions.clone().into(),
+        batch_id.into(),
+    ]
+}
+
 /// Inserts a new EAC with all its rows; returns its row id.
 pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64> {
     let d = derive(eac)?;
@@ -310,32 +349,10 @@ pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64>
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)",
     )?;
-    let id = stmt.insert(params![
-        eac.cds_eac_id,
-        stored_time(&eac.cds_created),
-        stored_time(&eac.cds_modified),
-        eac.eac_number,
-        eac.source_id,
-        eac.source_name,
-        eac.destination_id,
-        eac.destination_name,
-        eac.beneficiary_type.as_str(),
-        eac.asset_id,
-        eac.asset_commissioned.as_ref().map(stored_date),
-        eac.asset_origination.as_str(),
-        eac.asset_destination.as_str(),
-        eac.technology_type.as_str(),
-        eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
-        eac.emissions_factor_lca.as_ref().map(Decimal::as_str),
-        stored_time(&eac.period_start),
-        stored_time(&eac.period_end),
-        d.issuance,
-        d.retired_state.as_str(),
-        count(eac.values.len()),
-        d.quantity_sort_key,
-        d.extensions,
-        batch_id,
-    ])?;
+    let key = std::iter::once(Value::from(eac.cds_eac_id.clone()));
+    let id = stmt.insert(params_from_iter(
+        key.chain(column_values(eac, &d, batch_id)),
+    ))?;
     insert_children(conn, id, eac, &d)?;
     Ok(id)
 }
@@ -353,32 +370,10 @@ pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> R
             import_batch_id = ?24, seen_batch_id = ?24
          WHERE id = ?1",
     )?;
-    stmt.execute(params![
-        id,
-        stored_time(&eac.cds_created),
-        stored_time(&eac.cds_modified),
-        eac.eac_number,
-        eac.source_id,
-        eac.source_name,
-        eac.destination_id,
-        eac.destination_name,
-        eac.beneficiary_type.as_str(),
-        eac.asset_id,
-        eac.asset_commissioned.as_ref().map(stored_date),
-        eac.asset_origination.as_str(),
-        eac.asset_destination.as_str(),
-        eac.technology_type.as_str(),
-        eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
-        eac.emissions_factor_lca.as_ref().map(Decimal::as_str),
-        stored_time(&eac.period_start),
-        stored_time(&eac.period_end),
-        d.issuance,
-        d.retired_state.as_str(),
-        count(eac.values.len()),
-        d.quantity_sort_key,
-        d.extensions,
-        batch_id,
-    ])?;
+    let key = std::iter::once(Value::Integer(id));
+    stmt.execute(params_from_iter(
+        key.chain(column_values(eac, &d, batch_id)),
+    ))?;
     for sql in [
         "DELETE FROM eac_values WHERE eac_id = ?1",
         "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
