@@ -8,8 +8,9 @@ use std::path::PathBuf;
 use eac_app::{AppError, ExportProfile, ImportOptions, ValidationReport};
 use eac_model::BeneficiaryType;
 use eac_store::{
-    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, Choice,
-    ChoiceField, DbInfo, EacDetail, EacFilter, EacRow, ExportReport, ImportReport, RefdataReport,
+    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
+    Choice, ChoiceField, DbInfo, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport,
+    ImportReport, RefdataCount, RefdataEntry, RefdataReport,
 };
 use tauri::State;
 
@@ -229,4 +230,66 @@ pub async fn set_emissions(
         )
     })
     .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn export_bundle(
+    desk: State<'_, Desk>,
+    op_id: String,
+    filter: Option<EacFilter>,
+    path: PathBuf,
+    base_url: Option<String>,
+) -> Reply<BundleReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::export_p2(store, filter.as_ref(), &path, base_url.as_deref(), op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mark_verified(desk: State<'_, Desk>, filter: EacFilter) -> Reply<usize> {
+    desk.edit(move |store| eac_app::mark_verified(store, &filter))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn mark_verified_eac(desk: State<'_, Desk>, cds_eac_id: String) -> Reply<usize> {
+    desk.edit(move |store| eac_app::mark_verified_one(store, &cds_eac_id))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn envelope_only(
+    desk: State<'_, Desk>,
+    offset: usize,
+    limit: usize,
+) -> Reply<Vec<EnvelopeOnlyRow>> {
+    desk.read(move |store| eac_app::envelope_only(store, offset, limit))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn refdata_counts(desk: State<'_, Desk>) -> Reply<Vec<RefdataCount>> {
+    desk.read(|store| eac_app::refdata_counts(store)).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn list_refdata(
+    desk: State<'_, Desk>,
+    beneficiary_type: Option<BeneficiaryType>,
+    search: Option<String>,
+    limit: usize,
+) -> Reply<Vec<RefdataEntry>> {
+    desk.read(move |store| eac_app::list_refdata(store, beneficiary_type, search.as_deref(), limit))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_export_folder(default_name: String) -> Option<String> {
+    dialogs::export_folder(default_name).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn pick_refdata_files() -> Option<Vec<String>> {
+    dialogs::refdata_files().await
 }

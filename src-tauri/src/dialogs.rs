@@ -15,17 +15,41 @@ fn text(path: PathBuf) -> String {
     path.to_string_lossy().into_owned()
 }
 
+fn texts(files: Vec<rfd::FileHandle>) -> Vec<String> {
+    files
+        .into_iter()
+        .map(|f| text(f.path().to_owned()))
+        .collect()
+}
+
+/// EAC listings: a P1 file, a P2 `eacs.json` (its bundle is found next to it).
 pub async fn import_files() -> Option<Vec<String>> {
     let files = json_dialog()
         .set_title("Import EAC files")
         .pick_files()
         .await?;
-    Some(
-        files
-            .into_iter()
-            .map(|f| text(f.path().to_owned()))
-            .collect(),
-    )
+    Some(texts(files))
+}
+
+/// Accounts / service contracts listings (JSON) and programs lists (CSV or JSON).
+pub async fn refdata_files() -> Option<Vec<String>> {
+    let files = AsyncFileDialog::new()
+        .add_filter("Accounts, service contracts or programs", &["json", "csv"])
+        .set_title("Import reference data")
+        .pick_files()
+        .await?;
+    Some(texts(files))
+}
+
+/// Where a P2 bundle folder goes: the person picks the parent folder and the
+/// bundle is created inside it under `default_name` (a folder that does not
+/// exist yet cannot be picked in most native dialogs).
+pub async fn export_folder(default_name: String) -> Option<String> {
+    let parent = AsyncFileDialog::new()
+        .set_title("Choose the folder to put the bundle in")
+        .pick_folder()
+        .await?;
+    Some(text(parent.path().join(default_name)))
 }
 
 pub async fn export_path(default_name: String) -> Option<String> {

@@ -62,6 +62,14 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
             commands::beneficiary_choices,
             commands::check_beneficiaries,
             commands::set_emissions,
+            commands::export_bundle,
+            commands::mark_verified,
+            commands::mark_verified_eac,
+            commands::envelope_only,
+            commands::refdata_counts,
+            commands::list_refdata,
+            commands::pick_export_folder,
+            commands::pick_refdata_files,
         ])
         // Managed before the app runs, so commands work from the first call
         // (and under the mock runtime, which never runs `setup`).

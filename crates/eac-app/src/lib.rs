@@ -31,7 +31,8 @@ pub use p2::{
     schema_violations, validate_p2, SchemaKind,
 };
 pub use refdata::{
-    beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, set_emissions,
+    beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,
+    set_emissions,
 };
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};

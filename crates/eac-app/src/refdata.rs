@@ -49,6 +49,11 @@ pub fn list_refdata(
     Ok(store.refdata(kind, search, limit)?)
 }
 
+/// How many ids of each beneficiary type the reference data holds.
+pub fn refdata_counts(store: &Store) -> Result<Vec<eac_store::RefdataCount>, AppError> {
+    Ok(store.refdata_counts()?)
+}
+
 /// The ids of an assignment that the imported reference data of its type
 /// does not know: a warning, never a refusal. Empty when nothing of that
 /// type was imported.

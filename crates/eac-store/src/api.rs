@@ -175,6 +175,10 @@ pub struct EacDetail {
     pub extensions_json: Option<String>,
     pub retired_state: RetiredState,
     pub quantities: Vec<QuantityTotal>,
+    /// When the EAC was last checked against its source (RFC 3339 UTC):
+    /// its import, or a "mark verified" action. `None` only for EACs stored
+    /// before schema 3 that no import has seen since.
+    pub cds_synced: Option<String>,
 }
 
 /// Who an EAC is attributed to.
@@ -297,6 +301,8 @@ pub struct DbInfo {
     pub eac_count: usize,
     pub value_count: usize,
     pub schema_version: usize,
+    /// EACs known only by their P2 envelope (not in `eac_count`: no values).
+    pub envelope_only_count: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -170,6 +170,9 @@ pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
     let (id, eac) = rows::load_eac(conn, cds_eac_id)?;
     let extensions_json = eac_model::extensions_to_json(&eac.extensions);
     let quantities = rows::quantities(conn, id)?;
+    let cds_synced = conn.query_row("SELECT cds_synced FROM eacs WHERE id = ?1", [id], |row| {
+        rows::parsed_opt(row, 0, rows::timestamp)
+    })?;
     let retired_state = eac.retired_state();
     let values = eac
         .values
@@ -208,5 +211,6 @@ pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
         extensions_json,
         retired_state,
         quantities,
+        cds_synced: cds_synced.map(|t| t.to_string()),
     })
 }

@@ -149,6 +149,11 @@ impl Store {
             eac_count: rows::from_count(eac_count),
             value_count: rows::from_count(value_count),
             schema_version: migrate::schema_version(&self.conn)?,
+            envelope_only_count: rows::from_count(self.conn.query_row(
+                "SELECT COUNT(*) FROM eac_envelopes",
+                [],
+                |row| row.get(0),
+            )?),
         })
     }
 

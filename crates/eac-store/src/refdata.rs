@@ -63,6 +63,11 @@ impl Store {
         Ok(report)
     }
 
+    /// How many ids of each type are stored (types with none are left out).
+    pub fn refdata_counts(&self) -> Result<Vec<RefdataCount>> {
+        counts(&self.conn)
+    }
+
     /// Reference data of one type (or all) whose id or label contains
     /// `search` (any case); `limit` 0 means all.
     pub fn refdata(
@@ -220,6 +225,22 @@ pub(crate) fn list(
         })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(entries)
+}
+
+/// Stored ids per beneficiary type, in type order.
+pub(crate) fn counts(conn: &Connection) -> Result<Vec<RefdataCount>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT beneficiary_type, COUNT(*) FROM refdata GROUP BY beneficiary_type ORDER BY beneficiary_type",
+    )?;
+    let counts = stmt
+        .query_map([], |row| {
+            Ok(RefdataCount {
+                beneficiary_type: rows::parsed(row, 0, BeneficiaryType::parse)?,
+                count: rows::from_count(row.get(1)?),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(counts)
 }
 
 /// The ids of `ids` that the reference data of `kind` does not name.

@@ -48,6 +48,8 @@ fn render(dir: &Path) {
         FileImportReport,
         ImportOutcome,
         ExportReport,
+        BundleReport,
+        EnvelopeOnlyRow,
         eac_app::ValidationReport,
         eac_model::Violation,
         eac_model::Severity,

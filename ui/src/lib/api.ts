@@ -13,15 +13,19 @@ import type {
   BrowseQuery,
   BrowseSummary,
   BulkEditReport,
+  BundleReport,
   Choice,
   DbInfo,
   EacDetail,
   EacFilter,
   EacRow,
+  EnvelopeOnlyRow,
   ExportProfile,
   ExportReport,
   ImportReport,
   ProgressEvent,
+  RefdataCount,
+  RefdataEntry,
   RefdataReport,
   ValidationReport,
 } from "./types";
@@ -118,6 +122,20 @@ export const api = {
     reason: string,
   ) =>
     call<AuditRecord>("set_emissions", { cds_eac_id, emissions_factor_direct, emissions_factor_lca, reason }),
+  /** A P2 bundle FOLDER at `path`; `base_url` (https) or null for file: URIs. */
+  exportBundle: (op_id: string, filter: EacFilter | null, path: string, base_url: string | null) =>
+    call<BundleReport>("export_bundle", { op_id, filter, path, base_url }),
+  /** `cds_synced` = now for the EACs in `filter`; returns how many. */
+  markVerified: (filter: EacFilter) => call<number>("mark_verified", { filter }),
+  markVerifiedEac: (cds_eac_id: string) => call<number>("mark_verified_eac", { cds_eac_id }),
+  /** EACs known only by their P2 envelope (no values), P2 order. */
+  envelopeOnly: (offset: number, limit: number) =>
+    call<EnvelopeOnlyRow[]>("envelope_only", { offset, limit }),
+  refdataCounts: () => call<RefdataCount[]>("refdata_counts"),
+  listRefdata: (beneficiary_type: BeneficiaryType | null, search: string | null, limit: number) =>
+    call<RefdataEntry[]>("list_refdata", { beneficiary_type, search, limit }),
+  pickExportFolder: (default_name: string) => call<string | null>("pick_export_folder", { default_name }),
+  pickRefdataFiles: () => call<string[] | null>("pick_refdata_files"),
 };
 
 const noop: UnlistenFn = () => {};

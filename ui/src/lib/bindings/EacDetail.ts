@@ -17,4 +17,10 @@ emissions_factor_direct: string | null, emissions_factor_lca: string | null, per
 /**
  * Extension fields as one JSON object text, or `None`.
  */
-extensions_json: string | null, retired_state: RetiredState, quantities: Array<QuantityTotal>, };
+extensions_json: string | null, retired_state: RetiredState, quantities: Array<QuantityTotal>, 
+/**
+ * When the EAC was last checked against its source (RFC 3339 UTC):
+ * its import, or a "mark verified" action. `None` only for EACs stored
+ * before schema 3 that no import has seen since.
+ */
+cds_synced: string | null, };
