@@ -270,7 +270,7 @@ pub async fn envelope_only(
 
 #[tauri::command(rename_all = "snake_case")]
 pub async fn refdata_counts(desk: State<'_, Desk>) -> Reply<Vec<RefdataCount>> {
-    desk.read(|store| eac_app::refdata_counts(store)).await
+    desk.read(eac_app::refdata_counts).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
