@@ -107,6 +107,9 @@ pub struct EacRow {
     pub quantities: Vec<QuantityTotal>,
     pub retired_state: RetiredState,
     pub value_count: usize,
+    /// An emission factor is missing (imported as e.g. `"TODO"`): the EAC
+    /// blocks a P1 export until numbers are entered.
+    pub emissions_missing: bool,
 }
 
 /// Count and exact totals of a filtered set.

@@ -16,7 +16,8 @@ pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRo
     let mut sql = Sql::new(
         "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
             e.period_end, e.issuance, e.source_id, e.source_name, e.destination_id,
-            e.destination_name, e.beneficiary_type, e.retired_state, e.value_count
+            e.destination_name, e.beneficiary_type, e.retired_state, e.value_count,
+            (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL)
          FROM eacs e",
     );
     push_filter(&mut sql, &query.filter)?;
@@ -44,6 +45,7 @@ pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRo
             quantities: Vec::new(),
             retired_state: parsed(row, 12, RetiredState::parse)?,
             value_count: from_count(row.get(13)?),
+            emissions_missing: row.get(14)?,
         };
         Ok((id, eac_row))
     })?;

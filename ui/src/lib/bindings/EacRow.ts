@@ -11,4 +11,9 @@ export type EacRow = { cds_eac_id: string, eac_number: string | null, technology
 /**
  * Earliest `values[].issued`, `YYYY-MM-DD`.
  */
-issuance: string, source_id: string, source_name: string, destination_id: string, destination_name: string, beneficiary_type: BeneficiaryType, beneficiaries: Array<string>, quantities: Array<QuantityTotal>, retired_state: RetiredState, value_count: number, };
+issuance: string, source_id: string, source_name: string, destination_id: string, destination_name: string, beneficiary_type: BeneficiaryType, beneficiaries: Array<string>, quantities: Array<QuantityTotal>, retired_state: RetiredState, value_count: number, 
+/**
+ * An emission factor is missing (imported as e.g. `"TODO"`): the EAC
+ * blocks a P1 export until numbers are entered.
+ */
+emissions_missing: boolean, };
