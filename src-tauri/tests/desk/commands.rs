@@ -292,3 +292,207 @@ fn reads_answer_while_a_long_operation_runs() {
     let events = recorder.progress.lock().unwrap();
     assert!(events.iter().all(|e| e.op_id == "long"));
 }
+
+fn fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures")
+        .join(rel)
+}
+
+#[test]
+fn a_p2_bundle_export_validates_and_imports_into_another_database() {
+    let desk = desk();
+    desk.load_sample(4);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let report = desk.ok(
+        "export_bundle",
+        json!({ "op_id": "p2", "filter": null, "path": bundle,
+                "base_url": "https://example.org/eacs/" }),
+    );
+    assert_eq!(report["eac_count"], 4);
+    // Four detail files, eacs.json, server-metadata.json and FORMAT.md.
+    assert_eq!(report["file_count"], 7);
+    assert_eq!(report["sha256"].as_str().unwrap().len(), 64);
+    let listing: Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("eacs.json")).unwrap()).unwrap();
+    let url = listing["eacs"][0]["eac_data_url"].as_str().unwrap();
+    assert!(url.starts_with("https://example.org/eacs/"), "{url}");
+
+    let validation = desk.ok("validate_file", json!({ "profile": "p2", "path": bundle }));
+    assert_eq!(validation["errors"], json!([]), "{validation}");
+
+    let before = desk.ok("browse_page", json!({ "query": query(0, 10) }));
+    desk.ok(
+        "open_database",
+        json!({ "path": dir.path().join("other.sqlite") }),
+    );
+    let imported = desk.ok(
+        "import_files",
+        json!({ "op_id": "in", "paths": [bundle.join("eacs.json")] }),
+    );
+    assert_eq!(imported["files"][0]["outcome"], "imported", "{imported}");
+    let after = desk.ok("browse_page", json!({ "query": query(0, 10) }));
+    assert_eq!(
+        after, before,
+        "the bundle carried every field and value back"
+    );
+}
+
+#[test]
+fn a_p2_export_refuses_a_base_url_that_is_not_https_and_writes_nothing() {
+    let desk = desk();
+    desk.load_sample(2);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("bundle");
+    let e = desk.err(
+        "export_bundle",
+        json!({ "op_id": "p2", "filter": null, "path": bundle,
+                "base_url": "http://example.org/eacs/" }),
+    );
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("https"), "{e}");
+    assert!(!bundle.exists());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn marking_verified_sets_the_last_checked_time() {
+    let desk = desk();
+    desk.load_sample(3);
+    let id = desk.first_row()["cds_eac_id"].clone();
+    let imported = desk.ok("eac_detail", json!({ "cds_eac_id": id }))["cds_synced"].clone();
+    assert!(
+        imported.is_string(),
+        "an import sets cds_synced: {imported}"
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+
+    assert_eq!(desk.ok("mark_verified_eac", json!({ "cds_eac_id": id })), 1);
+    let one = desk.ok("eac_detail", json!({ "cds_eac_id": id }))["cds_synced"].clone();
+    assert!(one.as_str() > imported.as_str(), "{one} after {imported}");
+    assert_eq!(desk.ok("mark_verified", json!({ "filter": {} })), 3);
+    let e = desk.err("mark_verified_eac", json!({ "cds_eac_id": "no-such" }));
+    assert_eq!(e["code"], "not_found", "{e}");
+    // Not an edit: nothing in the audit log, cds_modified unchanged.
+    assert_eq!(
+        desk.ok("audit_log", json!({ "cds_eac_id": null })),
+        json!([])
+    );
+}
+
+#[test]
+fn envelope_only_eacs_are_counted_listed_and_block_a_p1_export() {
+    let desk = desk();
+    let listing = fixture("p2/good-listing.json");
+    let report = desk.ok("import_files", json!({ "op_id": "in", "paths": [listing] }));
+    assert_eq!(report["files"][0]["outcome"], "imported", "{report}");
+    let info = desk.ok("db_info", json!({}));
+    assert_eq!(info["eac_count"], 0);
+    let n = info["envelope_only_count"].as_u64().unwrap();
+    assert!(n >= 3, "{info}");
+
+    let rows = desk.ok("envelope_only", json!({ "offset": 0, "limit": 2 }));
+    assert_eq!(rows.as_array().unwrap().len(), 2);
+    assert_eq!(rows[0]["cds_eac_id"], "99999999-dk1");
+    assert_eq!(rows[0]["eac_numbers"], json!(["AAAZZZ-123"]));
+    let rest = desk.ok("envelope_only", json!({ "offset": 2, "limit": 100 }));
+    assert_eq!(rest.as_array().unwrap().len() as u64, n - 2);
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("p1.json");
+    let e = desk.err(
+        "export_file",
+        json!({ "op_id": "x", "profile": "p1", "filter": null, "path": out }),
+    );
+    assert_eq!(e["code"], "validation", "{e}");
+    assert!(
+        e["details"]["violations"][0]["cds_eac_id"].is_string(),
+        "{e}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn reference_data_names_beneficiaries_and_flags_unknown_ids() {
+    let desk = desk();
+    assert_eq!(desk.ok("refdata_counts", json!({})), json!([]));
+    let reports = desk.ok(
+        "import_refdata",
+        json!({ "op_id": "r", "paths": [fixture("refdata/accounts-2024.json"),
+                                         fixture("refdata/programs.csv")] }),
+    );
+    assert_eq!(reports.as_array().unwrap().len(), 2);
+    let counts = desk.ok("refdata_counts", json!({}));
+    let types: Vec<&str> = counts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["beneficiary_type"].as_str().unwrap())
+        .collect();
+    assert!(
+        types.contains(&"account") && types.contains(&"program"),
+        "{counts}"
+    );
+
+    let accounts = desk.ok(
+        "list_refdata",
+        json!({ "beneficiary_type": "account", "search": "acme", "limit": 0 }),
+    );
+    assert_eq!(accounts[0]["id"], "ACC-1", "{accounts}");
+    let choices = desk.ok(
+        "beneficiary_choices",
+        json!({ "beneficiary_type": "account", "prefix": "ACC-1", "limit": 5 }),
+    );
+    assert!(
+        choices[0]["label"].as_str().unwrap().contains("Acme Ltd"),
+        "{choices}"
+    );
+    let unknown = desk.ok(
+        "check_beneficiaries",
+        json!({ "beneficiary_type": "account", "beneficiaries": ["ACC-1", "ACC-404"] }),
+    );
+    assert_eq!(unknown, json!(["ACC-404"]));
+
+    let e = desk.err(
+        "import_refdata",
+        json!({ "op_id": "r2", "paths": [fixture("refdata/bad-accounts.json")] }),
+    );
+    assert_eq!(e["code"], "validation", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("bad-accounts.json"),
+        "{e}"
+    );
+    assert_eq!(desk.ok("refdata_counts", json!({})), counts);
+}
+
+#[test]
+fn missing_emission_factors_are_flagged_until_entered() {
+    let desk = desk();
+    let todo = fixture("spec-examples/bad-p1-todo-emissions.json");
+    let report = desk.ok("import_files", json!({ "op_id": "in", "paths": [todo] }));
+    assert_eq!(report["files"][0]["outcome"], "imported", "{report}");
+    let row = desk.first_row();
+    assert_eq!(row["emissions_missing"], true, "{row}");
+    let missing = desk.ok(
+        "browse_summary",
+        json!({ "filter": { "missing_emissions": true } }),
+    );
+    assert_eq!(missing["count"], 1);
+
+    let id = row["cds_eac_id"].clone();
+    let record = desk.ok(
+        "set_emissions",
+        json!({ "cds_eac_id": id, "emissions_factor_direct": "0",
+                "emissions_factor_lca": "11.50", "reason": "from the registry" }),
+    );
+    assert_eq!(record["reason"], "from the registry");
+    let detail = desk.ok("eac_detail", json!({ "cds_eac_id": id }));
+    assert_eq!(detail["emissions_factor_lca"], "11.50");
+    assert_eq!(desk.first_row()["emissions_missing"], false);
+    let none = desk.ok(
+        "browse_summary",
+        json!({ "filter": { "missing_emissions": true } }),
+    );
+    assert_eq!(none["count"], 0);
+}
