@@ -334,3 +334,217 @@ async fn the_native_file_dialog_opens_while_the_window_stays_responsive() -> Res
     );
     desk.quit().await
 }
+
+/// A fixture shared with the Rust integration tests (`tests/fixtures`).
+fn shared_fixture(rel: &str) -> std::path::PathBuf {
+    eac_e2e::repo_root().join("tests/fixtures").join(rel)
+}
+
+/// Imports one file through the import dialog and waits for its outcome.
+async fn import_file(desk: &Desk, path: &std::path::Path) -> Result<()> {
+    desk.click("toolbar-import").await?;
+    desk.el("import-dialog").await?;
+    desk.type_into("import-paths", &path.to_string_lossy())
+        .await?;
+    desk.click("import-run").await?;
+    desk.wait_attr("import-file", "data-outcome", |o| o == "imported")
+        .await?;
+    desk.click("import-done").await?;
+    Ok(())
+}
+
+/// Runs `eacdesk validate --profile PROFILE PATH` on a throwaway database.
+fn cli_validate(desk: &Desk, profile: &str, path: &std::path::Path) -> Result<()> {
+    let cli = cli_binary();
+    let out = Command::new(&cli)
+        .args(["validate", "--profile", profile])
+        .arg(path)
+        .env("EACDESK_DB", desk.dir.path().join("cli.sqlite"))
+        .output()
+        .with_context(|| format!("running {}", cli.display()))?;
+    ensure!(
+        out.status.success(),
+        "eacdesk validate rejected {}: {}\n{}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_p2_bundle_export_passes_the_cli_validator() -> Result<()> {
+    let desk = Desk::start("export-p2").await?;
+    load_sample(&desk, 12).await?;
+    desk.click("export-open").await?;
+    desk.el("export-dialog").await?;
+    desk.click("export-profile-p2").await?;
+
+    let bundle = desk.dir.path().join("published").join("eacs-bundle");
+    std::fs::create_dir_all(bundle.parent().unwrap())?;
+    desk.type_into("export-path", &bundle.to_string_lossy())
+        .await?;
+    // A plain-http address is refused before anything runs.
+    desk.type_into("export-base-url", "http://example.org/eacs/")
+        .await?;
+    desk.wait_text("export-base-url-error", "to ask for https", |t| {
+        t.contains("https")
+    })
+    .await?;
+    ensure!(
+        desk.attr("export-run", "disabled").await?.is_some(),
+        "Export stayed enabled with an http base URL"
+    );
+    desk.type_into("export-base-url", "https://example.org/eacs/")
+        .await?;
+    desk.click("export-run").await?;
+    desk.wait_text("export-result-path", "to name the bundle folder", |t| {
+        t.contains("eacs-bundle")
+    })
+    .await?;
+    desk.el("export-sha256").await?;
+
+    let listing: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("eacs.json"))?)?;
+    let eacs = listing["eacs"]
+        .as_array()
+        .context("eacs.json has no eacs")?;
+    ensure!(eacs.len() == 12, "{} EACs in eacs.json", eacs.len());
+    for eac in eacs {
+        let url = eac["eac_data_url"].as_str().unwrap_or_default();
+        ensure!(url.starts_with("https://example.org/eacs/"), "{url}");
+    }
+    ensure!(bundle.join("server-metadata.json").is_file());
+    cli_validate(&desk, "p2", &bundle)?;
+    desk.click("export-done").await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn reference_data_names_beneficiaries_and_unknown_ids_are_flagged() -> Result<()> {
+    let desk = Desk::start("refdata").await?;
+    desk.click("toolbar-refdata").await?;
+    desk.el("refdata-dialog").await?;
+    desk.el("refdata-empty").await?;
+    let accounts = shared_fixture("refdata/accounts-2024.json");
+    desk.type_into("refdata-paths", &accounts.to_string_lossy())
+        .await?;
+    desk.click("refdata-run").await?;
+    desk.wait_text("refdata-result-line", "to name the file", |t| {
+        t.contains("accounts-2024.json")
+    })
+    .await?;
+    desk.wait_attr("refdata-count", "data-type", |t| t == "account")
+        .await?;
+    desk.wait_attr("refdata-entry", "data-id", |id| id == "ACC-1")
+        .await?;
+    desk.click("refdata-done").await?;
+
+    load_sample(&desk, 5).await?;
+    open_first_row(&desk).await?;
+    desk.click("tab-beneficiaries").await?;
+    desk.el("ben-editor").await?;
+    desk.select("ben-type", "account").await?;
+    while desk.shown("ben-id-remove").await? {
+        desk.click("ben-id-remove").await?;
+    }
+    desk.type_into("ben-input", "ACC").await?;
+    desk.wait_text(
+        "ben-suggestion",
+        "to offer the account with its name",
+        |t| t.contains("ACC-1") && t.contains("Acme Ltd"),
+    )
+    .await?;
+    desk.type_into("ben-input", "ACC-404").await?;
+    desk.press_enter("ben-input").await?;
+    desk.wait_attr("ben-id", "data-value", |v| v == "ACC-404")
+        .await?;
+    desk.wait_text("ben-unknown-warning", "to name the unknown id", |t| {
+        t.contains("ACC-404")
+    })
+    .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_missing_emission_factor_is_found_entered_and_then_exported() -> Result<()> {
+    let desk = Desk::start("emissions").await?;
+    load_sample(&desk, 5).await?;
+    import_file(
+        &desk,
+        &shared_fixture("spec-examples/bad-p1-todo-emissions.json"),
+    )
+    .await?;
+    desk.wait_count("footer-count", |c| c == 6).await?;
+    desk.el("row-missing-emissions").await?;
+
+    desk.click("filter-missing-emissions").await?;
+    desk.wait_count("footer-count", |c| c == 1).await?;
+    open_first_row(&desk).await?;
+    desk.el("ef-form").await?;
+    desk.type_into("ef-direct", "0").await?;
+    desk.type_into("ef-lca", "11.50").await?;
+    desk.type_into("ef-reason", "Factor from the registry certificate")
+        .await?;
+    desk.click("ef-save").await?;
+    desk.wait_text("detail-ef-lca", "to show the entered factor", |t| {
+        t.contains("11.50")
+    })
+    .await?;
+    // Nothing is missing any more: the filter now finds nothing.
+    desk.wait_count("footer-count", |c| c == 0).await?;
+    desk.click("filter-missing-emissions").await?;
+    desk.wait_count("footer-count", |c| c == 6).await?;
+
+    let out = desk.dir.path().join("after-entry.json");
+    desk.click("export-open").await?;
+    desk.el("export-dialog").await?;
+    desk.type_into("export-path", &out.to_string_lossy())
+        .await?;
+    desk.click("export-run").await?;
+    desk.el("export-result").await?;
+    let text = std::fs::read_to_string(&out)?;
+    ensure!(
+        text.contains("\"emissions_factor_lca\": 11.50"),
+        "the entered factor is not in the export as typed"
+    );
+    cli_validate(&desk, "p1", &out)?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -> Result<()> {
+    let desk = Desk::start("envelopes").await?;
+    load_sample(&desk, 5).await?;
+    import_file(&desk, &shared_fixture("p2/good-listing.json")).await?;
+    // Envelope-only EACs have no values: not in the table, counted apart.
+    desk.wait_count("footer-count", |c| c == 5).await?;
+    desk.click("footer-envelope-only").await?;
+    desk.el("envelope-dialog").await?;
+    desk.wait_attr("envelope-row", "data-id", |id| id == "99999999-dk1")
+        .await?;
+    let envelopes = desk.all("envelope-row").await?.len();
+    ensure!(envelopes >= 3, "{envelopes} envelope rows");
+    desk.click("envelope-done").await?;
+
+    desk.click("toolbar-verify").await?;
+    desk.el("verify-dialog").await?;
+    desk.select("verify-scope", "all").await?;
+    desk.click("verify-run").await?;
+    let marked = desk
+        .wait_number("verify-result", "to count the marked EACs", |n| n > 0)
+        .await?;
+    ensure!(
+        marked == 5 + envelopes as u64,
+        "marked {marked}, expected {}",
+        5 + envelopes
+    );
+    desk.click("verify-done").await?;
+    open_first_row(&desk).await?;
+    desk.el("detail-synced").await?;
+    desk.quit().await
+}
