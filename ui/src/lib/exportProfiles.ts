@@ -1,15 +1,18 @@
-// Export profiles offered in the Export dialog. To offer P2 later, set its
-// `enabled` to true (and the backend must accept profile "p2").
+// Export profiles offered in the Export dialog, and the dialog's pure logic
+// (what blocks the Export button, hints about the typed path, plain words
+// for a refused export), kept here so it is tested.
 
-import type { ExportProfile } from "./types";
+import type { ExportProfile, Violation } from "./types";
+import { endsWithJson, withJson, withoutJson } from "./paths";
+import { baseUrlProblem } from "./refdata";
+import { plural } from "./decimal";
 
 export interface ProfileInfo {
   id: ExportProfile;
   label: string;
   description: string;
-  enabled: boolean;
-  /** shown next to a disabled profile */
-  note: string | null;
+  /** P1 writes one JSON file, P2 a bundle folder */
+  target: "file" | "folder";
 }
 
 export const EXPORT_PROFILES: readonly ProfileInfo[] = [
@@ -17,18 +20,115 @@ export const EXPORT_PROFILES: readonly ProfileInfo[] = [
     id: "p1",
     label: "CDS draft 2024-08-29 (with values)",
     description: "One JSON file with the certificates and all their values.",
-    enabled: true,
-    note: null,
+    target: "file",
   },
   {
     id: "p2",
     label: "CDS-WG3-01 v1 bundle",
-    description: "The bundle format of the CDS working group.",
-    enabled: false,
-    note: "coming soon",
+    description:
+      "A FOLDER, not a single file: eacs.json (the list of certificates), one detail file per EAC and server-metadata.json.",
+    target: "folder",
   },
 ];
 
 export function defaultProfile(): ExportProfile {
-  return (EXPORT_PROFILES.find((p) => p.enabled) ?? EXPORT_PROFILES[0]).id;
+  return "p1";
+}
+
+export function profileInfo(id: ExportProfile): ProfileInfo {
+  return EXPORT_PROFILES.find((p) => p.id === id) ?? EXPORT_PROFILES[0];
+}
+
+/** A gentle note about a typed path that does not fit the chosen profile (never blocks). */
+export interface PathHint {
+  text: string;
+  /** a corrected path the person can take with one click, or null */
+  fix: string | null;
+}
+
+/**
+ * P2 with a path ending in `.json`: a folder of that name would be made.
+ * P1 with a path not ending in `.json`: only after the person switched
+ * profile (P1 alone behaves as it always did).
+ */
+export function pathHint(profile: ExportProfile, path: string, switchedProfile: boolean): PathHint | null {
+  if (path.trim() === "") return null;
+  if (profileInfo(profile).target === "folder") {
+    if (!endsWithJson(path)) return null;
+    return {
+      text:
+        "This bundle is a folder, but the path ends in “.json”, so a folder with that name would be made. " +
+        "Usually a folder name has no “.json”.",
+      fix: withoutJson(path),
+    };
+  }
+  if (!switchedProfile || endsWithJson(path)) return null;
+  return {
+    text: "This format is one JSON file, but the path does not end in “.json”. Adding it helps other programs open the file.",
+    fix: withJson(path),
+  };
+}
+
+/** Why the Export button is disabled, or null when it may run. */
+export function exportBlocker(o: {
+  profile: ExportProfile;
+  path: string;
+  scopeCount: number | null;
+  baseUrl: string;
+}): string | null {
+  const folder = profileInfo(o.profile).target === "folder";
+  if (o.path.trim() === "") return folder ? "Enter or choose the bundle folder." : "Enter or choose where to save the file.";
+  if (o.scopeCount === 0) return "There are no EACs to export.";
+  if (folder) {
+    const p = baseUrlProblem(o.baseUrl);
+    if (p) return `Fix the “Publish at” address first: ${p}`;
+  }
+  return null;
+}
+
+function distinctEacs(vs: readonly Violation[]): number {
+  const ids = new Set<string>();
+  let anonymous = 0;
+  for (const v of vs) {
+    if (v.cds_eac_id) ids.add(v.cds_eac_id);
+    else anonymous++;
+  }
+  return ids.size + (ids.size === 0 ? Math.min(anonymous, 1) : 0);
+}
+
+/** An EAC imported from a P2 listing without its detail data (it has no values). */
+export function isEnvelopeOnlyViolation(v: Violation): boolean {
+  return v.rule === 16 && /envelope-only/i.test(v.message);
+}
+
+/** Rule 6: an emission factor has no number. */
+export function isMissingEmissionViolation(v: Violation): boolean {
+  return v.rule === 6 && /emission/i.test(v.message);
+}
+
+/**
+ * Plain words above the list of problems of a refused export: what kind of
+ * problem stopped it and what to do next. Empty when nothing specific applies.
+ */
+export function refusalAdvice(profile: ExportProfile, violations: readonly Violation[]): string[] {
+  const out: string[] = [];
+  const envelope = violations.filter(isEnvelopeOnlyViolation);
+  const emissions = violations.filter(isMissingEmissionViolation);
+  if (envelope.length > 0 && profile === "p1") {
+    const n = distinctEacs(envelope);
+    out.push(
+      `${plural(n, "EAC was", "EACs were")} imported from a P2 listing without their detail data, so ${
+        n === 1 ? "it has" : "they have"
+      } no values and cannot be written in this format. Choose the “CDS-WG3-01 v1 bundle” format, ` +
+        "export only the EACs in a filter, or import their detail data first. These EACs are not shown in the table.",
+    );
+  }
+  if (emissions.length > 0) {
+    const n = distinctEacs(emissions);
+    out.push(
+      `${plural(n, "EAC has", "EACs have")} no emission factor. Tick “Missing emission factors” in the filter bar to list them, ` +
+        "then enter the factors in the Details tab of each one.",
+    );
+  }
+  return out;
 }

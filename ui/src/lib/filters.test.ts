@@ -6,6 +6,7 @@ import {
   emptyFilterState,
   filterProblems,
   isEmptyFilter,
+  missingEmissionsValue,
   nextSort,
   queryKey,
   toChoices,
@@ -148,5 +149,38 @@ describe("toChoices", () => {
   it("ignores anything else", () => {
     expect(toChoices([1, null, { label: "x" }])).toEqual([]);
     expect(toChoices(null)).toEqual([]);
+  });
+});
+
+describe("missing emission factors filter", () => {
+  it("the checkbox text becomes true or null in the EacFilter", () => {
+    expect(missingEmissionsValue(true)).toBe("yes");
+    expect(missingEmissionsValue(false)).toBe("");
+    const on = toEacFilter({ ...emptyFilterState(), missing_emissions: missingEmissionsValue(true) });
+    expect(on.missing_emissions).toBe(true);
+    const off = toEacFilter({ ...emptyFilterState(), missing_emissions: missingEmissionsValue(false) });
+    expect(off.missing_emissions).toBeNull();
+    // anything but "yes" is no filter
+    expect(toEacFilter({ ...emptyFilterState(), missing_emissions: "no" }).missing_emissions).toBeNull();
+  });
+  it("counts as a filter on its own and is cleared by the empty state", () => {
+    const f = toEacFilter({ ...emptyFilterState(), missing_emissions: "yes" });
+    expect(isEmptyFilter(f)).toBe(false);
+    expect(activeFilterCount(f)).toBe(1);
+    expect(isEmptyFilter(toEacFilter(emptyFilterState()))).toBe(true);
+  });
+  it("changes the query key, so the table reloads its rows", () => {
+    const s = { field: "period_start" as const, descending: true };
+    const f = toEacFilter(emptyFilterState());
+    const g = toEacFilter({ ...emptyFilterState(), missing_emissions: "yes" });
+    expect(queryKey(f, s)).not.toBe(queryKey(g, s));
+  });
+  it("is described in words", () => {
+    const labels = { technology: (t: string) => t, beneficiary: (t: string) => t, retired: (t: string) => t };
+    const g = toEacFilter({ ...emptyFilterState(), technology: "wind", missing_emissions: "yes" });
+    expect(describeFilter(g, labels)).toBe("Technology: wind · Only EACs missing an emission factor");
+    expect(describeFilter({ ...toEacFilter(emptyFilterState()), missing_emissions: false }, labels)).toBe(
+      "Only EACs with both emission factors",
+    );
   });
 });

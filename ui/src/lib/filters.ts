@@ -46,6 +46,11 @@ function day(s: string): string | null {
   return isIsoDay(t) ? t : null;
 }
 
+/** The filter-state text behind the "Missing emission factors" checkbox. */
+export function missingEmissionsValue(checked: boolean): string {
+  return checked ? "yes" : "";
+}
+
 export function toEacFilter(s: FilterState): EacFilter {
   return {
     search: text(s.search),
@@ -91,6 +96,7 @@ export function queryKey(f: EacFilter, sort: SortSpec): string {
     f.retired,
     f.source,
     f.destination,
+    f.missing_emissions,
     sort.field,
     sort.descending,
   ]);
@@ -126,6 +132,8 @@ export function describeFilter(
   if (f.retired) parts.push(`Retired: ${labels.retired(f.retired)}`);
   if (f.source) parts.push(`Source: ${f.source}`);
   if (f.destination) parts.push(`Destination: ${f.destination}`);
+  if (f.missing_emissions === true) parts.push("Only EACs missing an emission factor");
+  else if (f.missing_emissions === false) parts.push("Only EACs with both emission factors");
   return parts.length === 0 ? "No filter (all EACs)" : parts.join(" · ");
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { baseName, defaultExportName, parsePaths, splitJsonPaths } from "./paths";
+import {
+  baseName,
+  defaultBundleName,
+  defaultExportName,
+  endsWithJson,
+  parsePaths,
+  splitJsonPaths,
+  withJson,
+  withoutJson,
+} from "./paths";
 
 describe("parsePaths", () => {
   it("takes one path per line, trimmed, without blanks or repeats", () => {
@@ -25,5 +34,35 @@ describe("dropped files", () => {
     expect(baseName("C:\\x\\z.json")).toBe("z.json");
     expect(defaultExportName("2024-05-01", "all")).toBe("eacs-2024-05-01.json");
     expect(defaultExportName("2024-05-01", "filter")).toBe("eacs-filtered-2024-05-01.json");
+  });
+});
+
+describe("bundle folders", () => {
+  it("names the default bundle folder by scope and day, without an extension", () => {
+    expect(defaultBundleName("2024-05-01", "all")).toBe("eacs-bundle-2024-05-01");
+    expect(defaultBundleName("2024-05-01", "filter")).toBe("eacs-filtered-bundle-2024-05-01");
+    expect(endsWithJson(defaultBundleName("2024-05-01", "all"))).toBe(false);
+  });
+  it("tells whether a typed path ends in .json", () => {
+    expect(endsWithJson("/x/eacs.json")).toBe(true);
+    expect(endsWithJson("  C:\\x\\EACS.JSON  ")).toBe(true);
+    expect(endsWithJson('"/x/eacs.json"')).toBe(true);
+    expect(endsWithJson("/x/eacs.json/")).toBe(true);
+    expect(endsWithJson("/x/eacs")).toBe(false);
+    expect(endsWithJson("/x/eacs.jsonl")).toBe(false);
+    expect(endsWithJson("")).toBe(false);
+  });
+  it("suggests a folder name without .json", () => {
+    expect(withoutJson("/x/eacs-2024.json")).toBe("/x/eacs-2024");
+    expect(withoutJson(" C:\\x\\out.JSON ")).toBe("C:\\x\\out");
+    expect(withoutJson("/x/eacs")).toBeNull();
+    expect(withoutJson("/x/.json")).toBeNull();
+    expect(withoutJson(".json")).toBeNull();
+  });
+  it("suggests a file name with .json", () => {
+    expect(withJson("/x/eacs-bundle")).toBe("/x/eacs-bundle.json");
+    expect(withJson("/x/eacs-bundle/")).toBe("/x/eacs-bundle.json");
+    expect(withJson("/x/a.json")).toBeNull();
+    expect(withJson("   ")).toBeNull();
   });
 });

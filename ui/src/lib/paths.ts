@@ -30,3 +30,38 @@ export function baseName(path: string): string {
 export function defaultExportName(stamp: string, scope: "all" | "filter"): string {
   return scope === "all" ? `eacs-${stamp}.json` : `eacs-filtered-${stamp}.json`;
 }
+
+/** Default name of a P2 bundle FOLDER (no extension): `eacs-bundle-2024-05-01`. */
+export function defaultBundleName(stamp: string, scope: "all" | "filter"): string {
+  return scope === "all" ? `eacs-bundle-${stamp}` : `eacs-filtered-bundle-${stamp}`;
+}
+
+/** The typed path without surrounding blanks, quotes or trailing slashes. */
+function cleanPath(path: string): string {
+  let p = path.trim();
+  if (p.length >= 2 && ((p.startsWith('"') && p.endsWith('"')) || (p.startsWith("'") && p.endsWith("'")))) {
+    p = p.slice(1, -1).trim();
+  }
+  return p.replace(/[\\/]+$/, "");
+}
+
+/** True when the (typed) path names a `.json` file (any case; trailing slashes ignored). */
+export function endsWithJson(path: string): boolean {
+  return /\.json$/i.test(cleanPath(path));
+}
+
+/** `/x/eacs.json` → `/x/eacs` (a folder name for a bundle); null when there is no `.json` to remove. */
+export function withoutJson(path: string): string | null {
+  const p = cleanPath(path);
+  if (!/\.json$/i.test(p)) return null;
+  const stem = p.slice(0, -".json".length);
+  // "/x/.json" has no name left
+  return stem === "" || /[\\/]$/.test(stem) ? null : stem;
+}
+
+/** `/x/eacs` → `/x/eacs.json` (a file name for P1); null when empty or already `.json`. */
+export function withJson(path: string): string | null {
+  const p = cleanPath(path);
+  if (p === "" || /\.json$/i.test(p)) return null;
+  return p + ".json";
+}

@@ -5,7 +5,9 @@ import {
   emissionFactorProblem,
   emissionFormProblems,
   refdataSummary,
+  syncedText,
   unknownIdsWarning,
+  verifiedMessage,
 } from "./refdata";
 
 describe("emission factors are checked as text", () => {
@@ -60,5 +62,18 @@ describe("unknown beneficiary ids", () => {
         },
       ]),
     ).toEqual(["accounts.json: 2 account, 1 customer"]);
+  });
+});
+
+describe("last checked against source", () => {
+  it("shows the UTC date and time, or never", () => {
+    expect(syncedText("2024-03-01T14:30:00Z")).toBe("2024-03-01 14:30 UTC");
+    expect(syncedText("2024-03-01T14:30:05.123Z")).toBe("2024-03-01 14:30:05 UTC");
+    expect(syncedText(null)).toBe("never");
+    expect(syncedText("")).toBe("never");
+  });
+  it("confirms a mark-verified in plain words", () => {
+    expect(verifiedMessage(1)).toMatch(/^Marked as verified now/);
+    expect(verifiedMessage(0)).toMatch(/not found/);
   });
 });

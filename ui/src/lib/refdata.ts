@@ -3,6 +3,7 @@
 // emission factor is checked with a pattern, never through parseFloat.
 
 import type { Choice, RefdataReport } from "./types";
+import { formatDateTimeUtc } from "./dates";
 
 /** A JSON number as exact text, 0 or more (emission factors cannot be negative). */
 const FACTOR_RE = /^(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/;
@@ -63,4 +64,16 @@ export function refdataSummary(reports: RefdataReport[]): string[] {
     const counts = r.counts.map((c) => `${c.count} ${c.beneficiary_type}`).join(", ");
     return `${name}: ${counts === "" ? "no ids" : counts}`;
   });
+}
+
+/** "Last checked against source": the UTC date and time, or "never" when the EAC was never checked. */
+export function syncedText(cds_synced: string | null): string {
+  return cds_synced === null || cds_synced.trim() === "" ? "never" : formatDateTimeUtc(cds_synced);
+}
+
+/** The short confirmation after "Mark verified now" (`count` = EACs the backend marked). */
+export function verifiedMessage(count: number): string {
+  return count > 0
+    ? "Marked as verified now. P2 exports will carry this date."
+    : "Nothing was marked: the EAC was not found. Refresh the list and try again.";
 }
