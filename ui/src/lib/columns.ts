@@ -16,7 +16,7 @@ export interface Column {
 // Source and destination have a header each, but rows show them stacked in
 // one cell spanning both columns (saves width next to the detail pane).
 export const COLUMNS: readonly Column[] = [
-  { field: "eac_number", label: "EAC number", width: "minmax(160px, 1.25fr)" },
+  { field: "eac_number", label: "EAC number", width: "minmax(146px, 1.2fr)" },
   { field: "technology_type", label: "Technology", width: "minmax(88px, 0.6fr)" },
   { field: "period_start", label: "Period (UTC)", width: "minmax(158px, 1fr)", title: "Sort by period start" },
   { field: "source", label: "Source", width: "minmax(68px, 0.7fr)", joinNext: true },

@@ -93,7 +93,12 @@ describe("refusal advice", () => {
     expect(advice).toHaveLength(1);
     expect(advice[0]).toMatch(/^2 EACs were imported from a P2 listing/);
     expect(advice[0]).toMatch(/CDS-WG3-01 v1 bundle/);
-    expect(refusalAdvice("p1", [envelope("a")])[0]).toMatch(/^1 EAC was imported/);
+    const single = refusalAdvice("p1", [envelope("a"), envelope("a")])[0];
+    expect(single).toMatch(/^1 EAC was imported from a P2 listing without its detail data, so it has no values/);
+    expect(single).toMatch(/This EAC is not in the table/);
+    expect(advice[0]).toMatch(/These EACs are not in the table/);
+    // a bundle export never gets this advice
+    expect(refusalAdvice("p2", [envelope("a")])).toEqual([]);
   });
 
   it("counts EACs, not fields, for missing emission factors", () => {

@@ -116,11 +116,13 @@ export function refusalAdvice(profile: ExportProfile, violations: readonly Viola
   const emissions = violations.filter(isMissingEmissionViolation);
   if (envelope.length > 0 && profile === "p1") {
     const n = distinctEacs(envelope);
+    const one = n === 1;
     out.push(
-      `${plural(n, "EAC was", "EACs were")} imported from a P2 listing without their detail data, so ${
-        n === 1 ? "it has" : "they have"
-      } no values and cannot be written in this format. Choose the “CDS-WG3-01 v1 bundle” format, ` +
-        "export only the EACs in a filter, or import their detail data first. These EACs are not shown in the table.",
+      `${plural(n, "EAC was", "EACs were")} imported from a P2 listing without ${one ? "its" : "their"} detail data, ` +
+        `so ${one ? "it has" : "they have"} no values and cannot be written in this format. ` +
+        "Choose the “CDS-WG3-01 v1 bundle” format, export only the EACs in a filter, or import that P2 listing " +
+        `again together with its detail files. ${one ? "This EAC is" : "These EACs are"} not in the table; ` +
+        "the “without values” link at the bottom of the window lists them.",
     );
   }
   if (emissions.length > 0) {
