@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   EXPORT_PROFILES,
   defaultProfile,
+  allExportCount,
   exportBlocker,
   isEnvelopeOnlyViolation,
   isMissingEmissionViolation,
@@ -48,6 +49,14 @@ describe("path hints", () => {
   });
 });
 
+describe("all-EACs count", () => {
+  it("adds envelope-only EACs for a bundle only", () => {
+    expect(allExportCount("p2", 10, 3)).toBe(13);
+    expect(allExportCount("p1", 10, 3)).toBe(10);
+    expect(allExportCount("p2", null, 3)).toBeNull();
+  });
+});
+
 describe("export blocker", () => {
   const ok = { profile: "p1" as const, path: "/x/a.json", scopeCount: 3, baseUrl: "" };
   it("needs a path, named after what is written", () => {
@@ -65,6 +74,16 @@ describe("export blocker", () => {
     expect(exportBlocker({ ...ok, profile: "p2", baseUrl: "   " })).toBeNull();
     // hidden for P1: never blocks it
     expect(exportBlocker({ ...ok, profile: "p1", baseUrl: "http://example.org/" })).toBeNull();
+  });
+  it("blocks P1 of everything while EACs without values exist, and says what to do", () => {
+    const b = exportBlocker({ ...ok, scopeAll: true, envelopeOnly: 2 });
+    expect(b).toMatch(/^2 EACs in this database have no values/);
+    expect(b).toMatch(/bundle, or export only the current filter/);
+    expect(exportBlocker({ ...ok, scopeAll: true, envelopeOnly: 1 })).toMatch(/^1 EAC in this database has no values/);
+    // a filtered P1 export cannot contain them; a P2 bundle carries them
+    expect(exportBlocker({ ...ok, scopeAll: false, envelopeOnly: 2 })).toBeNull();
+    expect(exportBlocker({ ...ok, profile: "p2", scopeAll: true, envelopeOnly: 2 })).toBeNull();
+    expect(exportBlocker({ ...ok, scopeAll: true, envelopeOnly: 0 })).toBeNull();
   });
   it("allows a path ending in .json for P2 (only a hint)", () => {
     expect(exportBlocker({ ...ok, profile: "p2", path: "/x/a.json" })).toBeNull();

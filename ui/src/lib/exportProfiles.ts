@@ -69,14 +69,39 @@ export function pathHint(profile: ExportProfile, path: string, switchedProfile: 
   };
 }
 
+/**
+ * How many EACs an export of everything writes: envelope-only EACs (no
+ * values) go into a P2 bundle but are not in `eac_count`.
+ */
+export function allExportCount(
+  profile: ExportProfile,
+  eacCount: number | null,
+  envelopeOnly: number,
+): number | null {
+  if (eacCount === null) return null;
+  return profileInfo(profile).target === "folder" ? eacCount + envelopeOnly : eacCount;
+}
+
 /** Why the Export button is disabled, or null when it may run. */
 export function exportBlocker(o: {
   profile: ExportProfile;
   path: string;
   scopeCount: number | null;
   baseUrl: string;
+  /** the whole database is exported (not the current filter) */
+  scopeAll?: boolean;
+  /** EACs known only by their P2 envelope, i.e. without values */
+  envelopeOnly?: number;
 }): string | null {
   const folder = profileInfo(o.profile).target === "folder";
+  const envelopes = o.envelopeOnly ?? 0;
+  if (!folder && o.scopeAll && envelopes > 0) {
+    return (
+      `${plural(envelopes, "EAC")} in this database ${envelopes === 1 ? "has" : "have"} no values ` +
+      "(imported from a P2 listing without its detail files), so this format cannot hold " +
+      `${envelopes === 1 ? "it" : "them"}. Choose the CDS-WG3-01 v1 bundle, or export only the current filter.`
+    );
+  }
   if (o.path.trim() === "") return folder ? "Enter or choose the bundle folder." : "Enter or choose where to save the file.";
   if (o.scopeCount === 0) return "There are no EACs to export.";
   if (folder) {
