@@ -404,6 +404,8 @@ async fn a_p2_bundle_export_passes_the_cli_validator() -> Result<()> {
     })
     .await?;
     desk.el("export-sha256").await?;
+    desk.screenshot(&artifacts_dir().join("export-p2.png"))
+        .await?;
 
     let listing: serde_json::Value =
         serde_json::from_slice(&std::fs::read(bundle.join("eacs.json"))?)?;
@@ -485,6 +487,8 @@ async fn a_missing_emission_factor_is_found_entered_and_then_exported() -> Resul
     desk.wait_count("footer-count", |c| c == 1).await?;
     open_first_row(&desk).await?;
     desk.el("ef-form").await?;
+    desk.screenshot(&artifacts_dir().join("missing-emissions.png"))
+        .await?;
     desk.type_into("ef-direct", "0").await?;
     desk.type_into("ef-lca", "11.50").await?;
     desk.type_into("ef-reason", "Factor from the registry certificate")
@@ -529,6 +533,8 @@ async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -
         .await?;
     let envelopes = desk.all("envelope-row").await?.len();
     ensure!(envelopes >= 3, "{envelopes} envelope rows");
+    desk.screenshot(&artifacts_dir().join("envelopes.png"))
+        .await?;
     desk.click("envelope-done").await?;
 
     desk.click("toolbar-verify").await?;
@@ -546,5 +552,7 @@ async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -
     desk.click("verify-done").await?;
     open_first_row(&desk).await?;
     desk.el("detail-synced").await?;
+    desk.screenshot(&artifacts_dir().join("detail-verified.png"))
+        .await?;
     desk.quit().await
 }

@@ -61,7 +61,7 @@ describe("unknown beneficiary ids", () => {
           ],
         },
       ]),
-    ).toEqual(["accounts.json: 2 account, 1 customer"]);
+    ).toEqual(["accounts.json: 1 customer, 2 accounts"]);
   });
 });
 

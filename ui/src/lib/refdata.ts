@@ -3,6 +3,7 @@
 // emission factor is checked with a pattern, never through parseFloat.
 
 import type { Choice, RefdataReport } from "./types";
+import { countsInWords } from "./refdataView";
 import { formatDateTimeUtc } from "./dates";
 
 /** A JSON number as exact text, 0 or more (emission factors cannot be negative). */
@@ -57,11 +58,11 @@ export function choiceText(c: Choice): string {
   return c.label === "" || c.label === c.value ? c.value : `${c.value} · ${c.label}`;
 }
 
-/** One line per imported file: "accounts.json: 2 account, 1 customer". */
+/** One line per imported file: "accounts.json: 1 customer, 2 accounts". */
 export function refdataSummary(reports: RefdataReport[]): string[] {
   return reports.map((r) => {
     const name = r.file.split(/[\\/]/).pop() ?? r.file;
-    const counts = r.counts.map((c) => `${c.count} ${c.beneficiary_type}`).join(", ");
+    const counts = countsInWords(r.counts);
     return `${name}: ${counts === "" ? "no ids" : counts}`;
   });
 }
