@@ -130,6 +130,24 @@ async fn sample_data_sorts_filters_and_shows_details() -> Result<()> {
     // Clearing the filters brings every EAC back.
     desk.click("filter-clear").await?;
     desk.wait_count("footer-count", |c| c == 60).await?;
+
+    // A period typed as the table writes it: half a date filters nothing and
+    // says why; the whole date narrows the list.
+    desk.type_into("filter-from", "2025-0").await?;
+    desk.wait_text("filter-problems", "to ask for a whole date", |t| {
+        t.contains("“Period from” is not a date yet") && t.contains("YYYY-MM-DD")
+    })
+    .await?;
+    desk.wait_count("footer-count", |c| c == 60).await?;
+    desk.type_into("filter-from", "2025-07-01").await?;
+    let from_july = desk.wait_count("footer-count", |c| c > 0 && c < 60).await?;
+    desk.until("the date hint to go", || async {
+        Ok((!desk.shown("filter-problems").await?).then_some(()))
+    })
+    .await?;
+    desk.wait_count("eac-table", |c| c == from_july).await?;
+    desk.click("filter-clear").await?;
+    desk.wait_count("footer-count", |c| c == 60).await?;
     desk.quit().await
 }
 

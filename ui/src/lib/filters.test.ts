@@ -88,7 +88,9 @@ describe("filterProblems", () => {
   it("reports a reversed range and bad dates", () => {
     expect(filterProblems(emptyFilterState())).toEqual([]);
     expect(filterProblems({ ...emptyFilterState(), from: "2024-05-01", to: "2024-04-01" })).toHaveLength(1);
-    expect(filterProblems({ ...emptyFilterState(), from: "2024-13-01" })[0]).toMatch(/From/);
+    expect(filterProblems({ ...emptyFilterState(), from: "2024-13-01" })[0]).toMatch(/^“Period from” .*YYYY-MM-DD/);
+    expect(filterProblems({ ...emptyFilterState(), to: "2024-05" })[0]).toMatch(/^“Period to” is not a date yet/);
+    expect(filterProblems({ ...emptyFilterState(), from: " 2024-05-01 ", to: "2024-05-01" })).toEqual([]);
   });
 });
 

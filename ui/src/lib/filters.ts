@@ -75,13 +75,15 @@ export function activeFilterCount(f: EacFilter): number {
   return Object.values(f).filter((v) => v !== null).length;
 }
 
+const EXAMPLE_DAY = "2025-01-31";
+
 /** Problems worth showing next to the filter bar. */
 export function filterProblems(s: FilterState): string[] {
   const out: string[] = [];
-  if (s.from.trim() !== "" && !isIsoDay(s.from.trim())) out.push("“From” is not a valid date (YYYY-MM-DD).");
-  if (s.to.trim() !== "" && !isIsoDay(s.to.trim())) out.push("“To” is not a valid date (YYYY-MM-DD).");
+  if (s.from.trim() !== "" && !isIsoDay(s.from.trim())) out.push(`“Period from” is not a date yet: write it as YYYY-MM-DD, e.g. ${EXAMPLE_DAY}.`);
+  if (s.to.trim() !== "" && !isIsoDay(s.to.trim())) out.push(`“Period to” is not a date yet: write it as YYYY-MM-DD, e.g. ${EXAMPLE_DAY}.`);
   const f = toEacFilter(s);
-  if (f.from && f.to && f.from > f.to) out.push("“From” is after “To”, so nothing can match.");
+  if (f.from && f.to && f.from > f.to) out.push("“Period from” is after “Period to”, so nothing can match.");
   return out;
 }
 
