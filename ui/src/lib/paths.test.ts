@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { plural } from "./decimal";
 import {
+  addPaths,
+  importButtonLabel,
   baseName,
   defaultBundleName,
   defaultExportName,
@@ -64,5 +67,20 @@ describe("bundle folders", () => {
     expect(withJson("/x/eacs-bundle/")).toBe("/x/eacs-bundle.json");
     expect(withJson("/x/a.json")).toBeNull();
     expect(withJson("   ")).toBeNull();
+  });
+});
+
+describe("picking more files", () => {
+  it("adds picked paths after the typed ones, once each", () => {
+    expect(addPaths("", ["/a.json"])).toBe("/a.json");
+    expect(addPaths("/a.json\n\n", ["/b.json", "/a.json"])).toBe("/a.json\n/b.json");
+    expect(addPaths('"/c d.json"', ["/e.json"])).toBe("/c d.json\n/e.json");
+  });
+
+  it("says how many files the button imports", () => {
+    expect(importButtonLabel(false, 0)).toBe("Import");
+    expect(importButtonLabel(false, 1)).toBe("Import");
+    expect(importButtonLabel(false, 1200)).toBe(`Import ${plural(1200, "file")}`);
+    expect(importButtonLabel(true, 3)).toBe("Importing…");
   });
 });

@@ -1,5 +1,7 @@
 // Typed path fields (one path per line) and dropped files.
 
+import { plural } from "./decimal";
+
 /** Non-empty, trimmed, de-duplicated lines. Surrounding quotes (from "copy as path") are removed. */
 export function parsePaths(text: string): string[] {
   const out: string[] = [];
@@ -11,6 +13,17 @@ export function parsePaths(text: string): string[] {
     if (p !== "" && !out.includes(p)) out.push(p);
   }
   return out;
+}
+
+/** The typed list with newly picked paths added at the end (no repeats). */
+export function addPaths(text: string, picked: readonly string[]): string {
+  return parsePaths([text, ...picked].join("\n")).join("\n");
+}
+
+/** The import button: "Import", "Import 3 files", or "Importing…" while it runs. */
+export function importButtonLabel(running: boolean, count: number): string {
+  if (running) return "Importing…";
+  return count > 1 ? `Import ${plural(count, "file")}` : "Import";
 }
 
 /** Split dropped paths into importable `.json` files and the rest. */
