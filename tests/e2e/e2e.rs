@@ -35,6 +35,17 @@ async fn open_first_row(desk: &Desk) -> Result<String> {
         })
         .await?;
     let id = rows[0].clone();
+    click_row(desk, &id).await?;
+    desk.el("detail-eac-number").await?;
+    desk.wait_text("detail-cds-eac-id", "to show the selected EAC", |t| {
+        t.contains(&id)
+    })
+    .await?;
+    Ok(id)
+}
+
+/// Clicks the table row of this EAC.
+async fn click_row(desk: &Desk, id: &str) -> Result<()> {
     desk.client
         .find(fantoccini::Locator::Css(&format!(
             "[data-testid=\"eac-row\"][data-id=\"{id}\"]"
@@ -42,12 +53,7 @@ async fn open_first_row(desk: &Desk) -> Result<String> {
         .await?
         .click()
         .await?;
-    desk.el("detail-eac-number").await?;
-    desk.wait_text("detail-cds-eac-id", "to show the selected EAC", |t| {
-        t.contains(&id)
-    })
-    .await?;
-    Ok(id)
+    Ok(())
 }
 
 /// In the Beneficiaries tab: sets `kind` with exactly the one id `id`.
@@ -183,6 +189,56 @@ async fn a_beneficiary_edit_with_a_reason_appears_in_the_history() -> Result<()>
     desk.press_enter("search").await?;
     desk.wait_count("footer-count", |c| c == 1).await?;
     desk.wait_attr("eac-row", "data-id", |v| v == id).await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn unsaved_beneficiary_edits_survive_tabs_and_are_only_dropped_when_asked() -> Result<()> {
+    let desk = Desk::start("unsaved").await?;
+    load_sample(&desk, 20).await?;
+    let first = open_first_row(&desk).await?;
+    let second = desk.row_ids().await?[1].clone();
+    assign(&desk, "account", "E2E-UNSAVED-1").await?;
+
+    // A look at the details keeps the edit.
+    desk.click("tab-details").await?;
+    desk.el("detail-cds-eac-id").await?;
+    desk.click("tab-beneficiaries").await?;
+    desk.wait_attr("ben-id", "data-value", |v| v == "E2E-UNSAVED-1")
+        .await?;
+
+    // Another EAC: the app asks; "Keep editing" stays on the edited one.
+    click_row(&desk, &second).await?;
+    desk.el("discard-dialog").await?;
+    desk.click("discard-keep").await?;
+    desk.until("the question to close", || async {
+        Ok((!desk.shown("discard-dialog").await?).then_some(()))
+    })
+    .await?;
+    desk.wait_attr("detail-eac-number", "data-id", |v| v == first)
+        .await?;
+    desk.wait_attr("ben-id", "data-value", |v| v == "E2E-UNSAVED-1")
+        .await?;
+
+    // Asked again, "Discard changes" opens the other EAC; the edit was never saved.
+    click_row(&desk, &second).await?;
+    desk.click("discard-confirm").await?;
+    desk.wait_attr("detail-eac-number", "data-id", |v| v == second)
+        .await?;
+    click_row(&desk, &first).await?; // nothing unsaved now: no question
+    desk.wait_attr("detail-eac-number", "data-id", |v| v == first)
+        .await?;
+    ensure!(!desk.shown("discard-dialog").await?, "asked with nothing unsaved");
+    let kept: Vec<String> = desk.texts("ben-id").await?;
+    ensure!(
+        kept.iter().all(|t| !t.contains("E2E-UNSAVED-1")),
+        "the discarded edit is still there: {kept:?}"
+    );
+    // No audit record: the history of the EAC is still empty.
+    desk.click("tab-history").await?;
+    desk.el("history-empty").await?;
+    ensure!(desk.all("history-row").await?.is_empty());
     desk.quit().await
 }
 

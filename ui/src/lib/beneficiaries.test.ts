@@ -4,6 +4,7 @@ import {
   describeAssignment,
   newIdProblem,
   normalizeIds,
+  reloadReplacesEdits,
   sameAssignment,
   saveBlocker,
   truncateIds,
@@ -100,5 +101,19 @@ describe("display helpers", () => {
   it("truncates long id lists with a count", () => {
     expect(truncateIds(["A", "B", "C", "D"])).toEqual({ shown: "A, B", more: 2 });
     expect(truncateIds(["A"])).toEqual({ shown: "A", more: 0 });
+  });
+});
+
+describe("reloading the EAC being edited", () => {
+  const a = { beneficiary_type: "customer" as const, beneficiaries: ["C-1"] };
+  it("keeps unsaved edits when the same EAC comes back unchanged", () => {
+    expect(reloadReplacesEdits({ id: "E1", assignment: a }, { id: "E1", assignment: { ...a } })).toBe(false);
+  });
+  it("starts afresh for another EAC, a changed assignment or the first load", () => {
+    expect(reloadReplacesEdits(null, { id: "E1", assignment: a })).toBe(true);
+    expect(reloadReplacesEdits({ id: "E1", assignment: a }, { id: "E2", assignment: a })).toBe(true);
+    expect(
+      reloadReplacesEdits({ id: "E1", assignment: a }, { id: "E1", assignment: { ...a, beneficiaries: ["C-2"] } }),
+    ).toBe(true);
   });
 });

@@ -92,6 +92,19 @@ export function sameAssignment(a: BeneficiaryAssignment, b: BeneficiaryAssignmen
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
+/**
+ * Whether a freshly loaded EAC should replace what the editor holds. A reload
+ * of the same EAC whose stored beneficiaries did not change (an import, a
+ * refresh, "mark verified") keeps the user's unsaved edits; another EAC, or a
+ * stored assignment that changed (a save, an edit elsewhere), starts afresh.
+ */
+export function reloadReplacesEdits(
+  loaded: { id: string; assignment: BeneficiaryAssignment } | null,
+  next: { id: string; assignment: BeneficiaryAssignment },
+): boolean {
+  return loaded === null || loaded.id !== next.id || !sameAssignment(loaded.assignment, next.assignment);
+}
+
 /** Why Save is disabled, or null when it may be pressed. */
 export function saveBlocker(opts: {
   validation: BeneficiaryValidation;
