@@ -90,6 +90,15 @@ pub(crate) fn plural(n: usize, what: &str) -> String {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         let code = e.code();
+        if e.is_busy() {
+            return AppError {
+                details: json!({ "busy": true }),
+                ..AppError::new(
+                    code,
+                    "The database is busy: another EAC Desk window or an eacdesk command is still writing to it. Nothing was changed; wait until it has finished and try again.",
+                )
+            };
+        }
         let (message, details) = match e {
             StoreError::Rules { file, violations } => (
                 format!(
@@ -140,6 +149,22 @@ impl From<StoreError> for AppError {
 mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn a_busy_database_says_who_holds_it_and_what_to_do() {
+        let busy = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(5), None);
+        let e = AppError::from(StoreError::Sqlite(busy));
+        assert_eq!(e.code, "database");
+        assert_eq!(e.details["busy"], true);
+        assert!(e.message.contains("busy"), "{}", e.message);
+        assert!(e.message.contains("Nothing was changed"), "{}", e.message);
+        assert!(e.message.contains("try again"), "{}", e.message);
+        // Other database errors keep the general advice.
+        let other = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(11), None);
+        let e = AppError::from(StoreError::Sqlite(other));
+        assert!(e.details.get("busy").is_none());
+        assert!(e.message.contains("backup"), "{}", e.message);
+    }
 
     #[test]
     fn rule_errors_carry_their_violations() {

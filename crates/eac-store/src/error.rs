@@ -35,6 +35,18 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// Another connection (a second window, an `eacdesk` command) kept the
+    /// database locked for longer than the busy timeout; nothing was changed.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(e) if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            )
+        )
+    }
+
     /// Stable code for IPC and scripts.
     pub fn code(&self) -> &'static str {
         match self {

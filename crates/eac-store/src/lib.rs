@@ -138,6 +138,13 @@ impl Store {
         &self.path
     }
 
+    /// How long a write waits for another connection's write to finish
+    /// before failing with a busy error (`StoreError::is_busy`); 10 s unless
+    /// changed.
+    pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(wait)?)
+    }
+
     pub fn info(&self) -> Result<DbInfo> {
         let (eac_count, value_count): (i64, i64) = self.conn.query_row(
             "SELECT COUNT(*), COALESCE(SUM(value_count), 0) FROM eacs",

@@ -1147,6 +1147,26 @@ fn a_writer_waits_for_another_process_instead_of_failing() {
     holder.join().unwrap();
 }
 
+#[test]
+fn a_writer_that_waits_too_long_fails_as_busy_and_changes_nothing() {
+    let mut env = browse_env();
+    env.store
+        .set_busy_timeout(std::time::Duration::from_millis(100))
+        .unwrap();
+    let raw = rusqlite::Connection::open(env.db()).unwrap();
+    raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let err = env
+        .store
+        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "late", "alice")
+        .unwrap_err();
+    assert!(err.is_busy(), "{err:?}");
+    assert_eq!(err.code(), "database");
+    raw.execute_batch("COMMIT").unwrap();
+    // Nothing was written: no audit record, the beneficiaries are as before.
+    assert!(env.store.audit_log(Some("a")).unwrap().is_empty());
+    assert!(!StoreError::NotFound("a".into()).is_busy());
+}
+
 // ---------------------------------------------------------------- export
 
 /// The fixture's EACs in reverse document order.
