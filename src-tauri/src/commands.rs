@@ -293,3 +293,16 @@ pub async fn pick_export_folder(default_name: String) -> Option<String> {
 pub async fn pick_refdata_files() -> Option<Vec<String>> {
     dialogs::refdata_files().await
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn set_unsaved_edits(desk: State<'_, Desk>, unsaved: bool) {
+    desk.set_unsaved_edits(unsaved)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn close_anyway(desk: State<'_, Desk>) {
+    desk.close_anyway(CLOSE_PATIENCE)
+}
+
+/// How long "Close anyway" waits for cancelled operations to stop writing.
+const CLOSE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);

@@ -8,7 +8,7 @@
 //! instead of failing with "database is locked".
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -22,11 +22,20 @@ pub trait Ui: Send + Sync {
     /// Another process committed to the open database.
     fn db_changed(&self);
     fn set_title(&self, title: &str);
+    /// The user confirmed: close the window now.
+    fn close_window(&self);
 }
 
 /// `EAC Desk — /path/to/eacdesk.sqlite`
 pub fn window_title(db: &Path) -> String {
     format!("EAC Desk — {}", db.display())
+}
+
+/// Why closing the window needs the user's word (sent with `close-requested`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct CloseBlockers {
+    pub unsaved_edits: bool,
+    pub running_operations: usize,
 }
 
 struct Open {
@@ -48,6 +57,10 @@ pub struct Desk {
     writes: Arc<WriteCount>,
     /// The window, once the app is running (absent in command tests).
     ui: Arc<OnceLock<Arc<dyn Ui>>>,
+    /// The UI holds beneficiary edits it has not saved.
+    unsaved_edits: Arc<AtomicBool>,
+    /// The user agreed to close: the window may go once operations stopped.
+    closing: Arc<AtomicBool>,
 }
 
 /// The app's own commits, so the change watcher can tell them from another
@@ -91,7 +104,46 @@ impl Desk {
             operations: OperationRegistry::new(),
             writes: Arc::new(WriteCount::default()),
             ui: Arc::new(OnceLock::new()),
+            unsaved_edits: Arc::new(AtomicBool::new(false)),
+            closing: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// The UI says whether it holds unsaved edits (asked about on close).
+    pub fn set_unsaved_edits(&self, unsaved: bool) {
+        self.unsaved_edits.store(unsaved, Ordering::SeqCst);
+    }
+
+    /// What closing the window now would lose, or `None` when it may close:
+    /// unsaved edits, or operations that would be cut off (they write
+    /// nothing when stopped, but the user should say so).
+    pub fn close_blockers(&self) -> Option<CloseBlockers> {
+        if self.closing.load(Ordering::SeqCst) {
+            return None;
+        }
+        let blockers = CloseBlockers {
+            unsaved_edits: self.unsaved_edits.load(Ordering::SeqCst),
+            running_operations: self.operations.running_count(),
+        };
+        (blockers.unsaved_edits || blockers.running_operations > 0).then_some(blockers)
+    }
+
+    /// The user chose "Close anyway": running operations are cancelled (each
+    /// then writes nothing), and once they have stopped, or after `patience`,
+    /// the window closes. Returns at once; the waiting is off the UI thread.
+    pub fn close_anyway(&self, patience: Duration) {
+        self.closing.store(true, Ordering::SeqCst);
+        self.operations.cancel_all();
+        let desk = self.clone();
+        std::thread::spawn(move || {
+            let started = Instant::now();
+            while desk.operations.running_count() > 0 && started.elapsed() < patience {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            if let Some(ui) = desk.ui() {
+                ui.close_window();
+            }
+        });
     }
 
     /// Connects the running window: titles it and sends it events from now on.

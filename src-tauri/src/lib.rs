@@ -20,7 +20,7 @@ use std::sync::Arc;
 use eac_app::ProgressEvent;
 use tauri::{AppHandle, Builder, Emitter, Manager, Runtime};
 
-pub use desk::{window_title, Desk, Ui};
+pub use desk::{window_title, CloseBlockers, Desk, Ui};
 
 /// Starts the app on the database named by `--db PATH`, else `$EACDESK_DB`,
 /// else the default file the CLI uses too.
@@ -70,10 +70,25 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
             commands::list_refdata,
             commands::pick_export_folder,
             commands::pick_refdata_files,
+            commands::set_unsaved_edits,
+            commands::close_anyway,
         ])
         // Managed before the app runs, so commands work from the first call
         // (and under the mock runtime, which never runs `setup`).
         .manage(desk.clone())
+        .on_window_event({
+            let desk = desk.clone();
+            move |window, event| {
+                // Unsaved edits or running work: the UI asks first, and
+                // calls `close_anyway` when the user agrees.
+                if let tauri::WindowEvent::CloseRequested { api, .. } = event {
+                    if let Some(blockers) = desk.close_blockers() {
+                        api.prevent_close();
+                        let _ = window.emit("close-requested", blockers);
+                    }
+                }
+            }
+        })
         .setup(move |app| {
             desk.attach(Arc::new(app.handle().clone()));
             watch::spawn(desk);
@@ -111,6 +126,12 @@ impl<R: Runtime> Ui for AppHandle<R> {
     fn set_title(&self, title: &str) {
         if let Some(window) = self.get_webview_window("main") {
             let _ = window.set_title(title);
+        }
+    }
+
+    fn close_window(&self) {
+        if let Some(window) = self.get_webview_window("main") {
+            let _ = window.close();
         }
     }
 }

@@ -10,7 +10,9 @@
 use std::process::Command;
 
 use anyhow::{ensure, Context, Result};
-use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
+use std::time::{Duration, Instant};
+
+use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk, DEADLINE};
 
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until
 /// the table counts them.
@@ -229,7 +231,10 @@ async fn unsaved_beneficiary_edits_survive_tabs_and_are_only_dropped_when_asked(
     click_row(&desk, &first).await?; // nothing unsaved now: no question
     desk.wait_attr("detail-eac-number", "data-id", |v| v == first)
         .await?;
-    ensure!(!desk.shown("discard-dialog").await?, "asked with nothing unsaved");
+    ensure!(
+        !desk.shown("discard-dialog").await?,
+        "asked with nothing unsaved"
+    );
     let kept: Vec<String> = desk.texts("ben-id").await?;
     ensure!(
         kept.iter().all(|t| !t.contains("E2E-UNSAVED-1")),
@@ -240,6 +245,60 @@ async fn unsaved_beneficiary_edits_survive_tabs_and_are_only_dropped_when_asked(
     desk.el("history-empty").await?;
     ensure!(desk.all("history-row").await?.is_empty());
     desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn closing_the_window_with_unsaved_edits_asks_first() -> Result<()> {
+    let desk = Desk::start("closing").await?;
+    load_sample(&desk, 5).await?;
+    let id = open_first_row(&desk).await?;
+    assign(&desk, "account", "E2E-UNSAVED-2").await?;
+
+    // The window's × button: the app stays open and asks.
+    desk.ask_window_to_close()?;
+    desk.wait_text("close-warning", "to name the unsaved EAC", |t| {
+        t.contains(&id) && t.contains("not saved")
+    })
+    .await?;
+    desk.click("close-keep").await?;
+    desk.until("the question to close", || async {
+        Ok((!desk.shown("close-dialog").await?).then_some(()))
+    })
+    .await?;
+    ensure!(
+        desk.window_exists()?,
+        "the window closed although the user kept it"
+    );
+    desk.wait_attr("ben-id", "data-value", |v| v == "E2E-UNSAVED-2")
+        .await?;
+
+    // Asked again, "Close anyway" closes it; the edit was never saved.
+    desk.check_csp().await?;
+    desk.ask_window_to_close()?;
+    desk.el("close-dialog").await?;
+    // The window may go before WebDriver answers the click.
+    let _ = desk.click("close-confirm").await;
+    let gone = Instant::now();
+    while desk.window_exists()? {
+        ensure!(gone.elapsed() < DEADLINE, "the window did not close");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let out = Command::new(cli_binary())
+        .args(["audit", "--json"])
+        .env("EACDESK_DB", &desk.db)
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let audit: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(
+        audit.as_array().is_some_and(|a| a.is_empty()),
+        "the discarded edit was saved: {audit}"
+    );
+    Ok(())
 }
 
 #[tokio::test]

@@ -223,15 +223,75 @@ impl Desk {
     /// Checks that the CSP blocked nothing, then ends the WebDriver session
     /// (the app closes); the driver stops on drop.
     pub async fn quit(self) -> Result<()> {
+        self.check_csp().await?;
+        self.client.clone().close().await?;
+        Ok(())
+    }
+
+    /// Fails when the Content Security Policy blocked anything so far.
+    pub async fn check_csp(&self) -> Result<()> {
         let blocked = self
             .client
             .execute("return window.__cspViolations || [];", vec![])
             .await?;
-        self.client.clone().close().await?;
         if blocked.as_array().is_some_and(|v| !v.is_empty()) {
             bail!("the Content Security Policy blocked: {blocked}");
         }
         Ok(())
+    }
+
+    /// Presses the window's close button the way a window manager does: a
+    /// `WM_DELETE_WINDOW` message to the X window titled with this test's
+    /// database (WebDriver can only destroy a window, not ask it to close).
+    pub fn ask_window_to_close(&self) -> Result<()> {
+        use x11rb::protocol::xproto::{ClientMessageEvent, ConnectionExt, EventMask};
+        let (conn, _) = x11rb::connect(None).context("connecting to the X display")?;
+        let window = self
+            .app_window(&conn)?
+            .context("the app's window was not found on the X display")?;
+        let atom =
+            |name: &[u8]| -> Result<u32> { Ok(conn.intern_atom(false, name)?.reply()?.atom) };
+        let protocols = atom(b"WM_PROTOCOLS")?;
+        let delete = atom(b"WM_DELETE_WINDOW")?;
+        let event = ClientMessageEvent::new(
+            32,
+            window,
+            protocols,
+            [delete, x11rb::CURRENT_TIME, 0, 0, 0],
+        );
+        conn.send_event(false, window, EventMask::NO_EVENT, event)?
+            .check()
+            .context("sending WM_DELETE_WINDOW")?;
+        // A round trip: the server has handled the request before we hang up.
+        conn.get_input_focus()?.reply()?;
+        Ok(())
+    }
+
+    /// Whether the app's window is still on the X display.
+    pub fn window_exists(&self) -> Result<bool> {
+        let (conn, _) = x11rb::connect(None).context("connecting to the X display")?;
+        Ok(self.app_window(&conn)?.is_some())
+    }
+
+    /// The top-level X window whose title names this test's database.
+    fn app_window(&self, conn: &impl x11rb::connection::Connection) -> Result<Option<u32>> {
+        use x11rb::protocol::xproto::{AtomEnum, ConnectionExt};
+        let needle = self.db.to_string_lossy().into_owned();
+        let net_wm_name = conn.intern_atom(false, b"_NET_WM_NAME")?.reply()?.atom;
+        for screen in &conn.setup().roots {
+            for window in conn.query_tree(screen.root)?.reply()?.children {
+                for property in [AtomEnum::WM_NAME.into(), net_wm_name] {
+                    let title = conn
+                        .get_property(false, window, property, AtomEnum::ANY, 0, 4096)?
+                        .reply()?
+                        .value;
+                    if title.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+                        return Ok(Some(window));
+                    }
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Polls `probe` until it yields a value or `DEADLINE` passes; `what` says

@@ -130,6 +130,18 @@ impl OperationRegistry {
         self.lock().contains_key(op_id)
     }
 
+    /// How many operations are running now.
+    pub fn running_count(&self) -> usize {
+        self.lock().len()
+    }
+
+    /// Asks every running operation to stop (each then writes nothing).
+    pub fn cancel_all(&self) {
+        for op in self.lock().values() {
+            op.cancel();
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Operation>>> {
         // A panic while holding the lock cannot leave the map half-changed.
         self.running.lock().unwrap_or_else(|e| e.into_inner())
@@ -226,6 +238,19 @@ mod tests {
         assert!(!registry.cancel("a"));
         let second = registry.start("a", |_| {}).unwrap();
         assert!(!second.is_cancelled());
+    }
+
+    #[test]
+    fn cancel_all_reaches_every_running_operation() {
+        let registry = OperationRegistry::new();
+        assert_eq!(registry.running_count(), 0);
+        let a = registry.start("a", |_| {}).unwrap();
+        let b = registry.start("b", |_| {}).unwrap();
+        assert_eq!(registry.running_count(), 2);
+        registry.cancel_all();
+        assert!(a.is_cancelled() && b.is_cancelled());
+        drop(a);
+        assert_eq!(registry.running_count(), 1);
     }
 
     #[cfg(feature = "ts")]

@@ -242,6 +242,7 @@ fn a_cancelled_operation_writes_nothing() {
 #[derive(Default)]
 struct Recorder {
     progress: std::sync::Mutex<Vec<eac_app::ProgressEvent>>,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl eac_desk::Ui for Recorder {
@@ -250,6 +251,81 @@ impl eac_desk::Ui for Recorder {
     }
     fn db_changed(&self) {}
     fn set_title(&self, _: &str) {}
+    fn close_window(&self) {
+        self.closed.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl Recorder {
+    /// Waits until the operation has written part of its work.
+    fn wait_for_progress(&self, run: &std::thread::ScopedJoinHandle<'_, Result<Value, Value>>) {
+        while !self.progress.lock().unwrap().iter().any(|e| e.done > 0) {
+            assert!(
+                !run.is_finished(),
+                "the operation ended before it reported progress"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+}
+
+#[test]
+fn closing_asks_first_and_close_anyway_stops_running_work_before_the_window_goes() {
+    use eac_desk::CloseBlockers;
+    let desk = desk();
+    let state = desk.app.state::<eac_desk::Desk>();
+    let recorder = std::sync::Arc::new(Recorder::default());
+    state.attach(recorder.clone());
+    assert_eq!(
+        state.close_blockers(),
+        None,
+        "nothing to lose: close at once"
+    );
+
+    desk.ok("set_unsaved_edits", json!({ "unsaved": true }));
+    assert_eq!(
+        state.close_blockers(),
+        Some(CloseBlockers {
+            unsaved_edits: true,
+            running_operations: 0
+        })
+    );
+    desk.ok("set_unsaved_edits", json!({ "unsaved": false }));
+    assert_eq!(state.close_blockers(), None);
+
+    let outcome = std::thread::scope(|scope| {
+        let window = desk.window.clone();
+        let run = scope.spawn(move || {
+            invoke(
+                &window,
+                "load_sample",
+                json!({ "op_id": "closing", "eacs": 200_000, "seed": 3 }),
+            )
+        });
+        recorder.wait_for_progress(&run);
+        assert_eq!(
+            state.close_blockers(),
+            Some(CloseBlockers {
+                unsaved_edits: false,
+                running_operations: 1
+            })
+        );
+        desk.ok("close_anyway", json!({}));
+        run.join().unwrap()
+    });
+    let e = outcome.expect_err("the load should have been cancelled by close_anyway");
+    assert_eq!(e["code"], "cancelled", "{e}");
+    let waited = std::time::Instant::now();
+    while !recorder.closed.load(std::sync::atomic::Ordering::SeqCst) {
+        assert!(
+            waited.elapsed() < std::time::Duration::from_secs(10),
+            "the window was never closed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    // The cut-off load wrote nothing, and the window may now go.
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 0);
+    assert_eq!(state.close_blockers(), None);
 }
 
 #[test]
@@ -267,13 +343,7 @@ fn reads_answer_while_a_long_operation_runs() {
             )
         });
         // Progress past zero: the load is inside its transaction.
-        while !recorder.progress.lock().unwrap().iter().any(|e| e.done > 0) {
-            assert!(
-                !run.is_finished(),
-                "the load ended before it reported progress"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
+        recorder.wait_for_progress(&run);
         let mut reads_during = 0;
         while !run.is_finished() {
             let summary = desk.ok("browse_summary", json!({ "filter": {} }));

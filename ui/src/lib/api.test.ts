@@ -74,6 +74,8 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["pick_import_files", () => api.pickImportFiles(), "pick_import_files", undefined],
     ["pick_export_path", () => api.pickExportPath("e.json"), "pick_export_path", { default_name: "e.json" }],
     ["pick_database", () => api.pickDatabase(true), "pick_database", { create: true }],
+    ["set_unsaved_edits", () => api.setUnsavedEdits(true), "set_unsaved_edits", { unsaved: true }],
+    ["close_anyway", () => api.closeAnyway(), "close_anyway", undefined],
   ];
 
   for (const [name, run, cmd, args] of cases) {

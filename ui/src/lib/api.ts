@@ -136,7 +136,17 @@ export const api = {
     call<RefdataEntry[]>("list_refdata", { beneficiary_type, search, limit }),
   pickExportFolder: (default_name: string) => call<string | null>("pick_export_folder", { default_name }),
   pickRefdataFiles: () => call<string[] | null>("pick_refdata_files"),
+  /** Tells the shell whether closing the window would lose beneficiary edits. */
+  setUnsavedEdits: (unsaved: boolean) => call<null>("set_unsaved_edits", { unsaved }),
+  /** The user agreed: cancel what runs (it writes nothing) and close the window. */
+  closeAnyway: () => call<null>("close_anyway"),
 };
+
+/** Payload of `close-requested` (docs/ipc.md, "Closing the window"). */
+export interface CloseRequest {
+  unsaved_edits: boolean;
+  running_operations: number;
+}
 
 const noop: UnlistenFn = () => {};
 
@@ -150,6 +160,12 @@ export async function onProgress(cb: (e: ProgressEvent) => void): Promise<Unlist
 export async function onDbChanged(cb: () => void): Promise<UnlistenFn> {
   if (!backendAvailable()) return noop;
   return listen("db-changed", () => cb());
+}
+
+/** Subscribe to `close-requested`: the window was asked to close while something would be lost. */
+export async function onCloseRequested(cb: (e: CloseRequest) => void): Promise<UnlistenFn> {
+  if (!backendAvailable()) return noop;
+  return listen<CloseRequest>("close-requested", (ev) => cb(ev.payload));
 }
 
 export type DragDrop =

@@ -21,9 +21,31 @@ export interface TrapOptions {
   onescape?: () => void;
 }
 
+/**
+ * Open focus traps, oldest first. A dialog opened over another (the "close
+ * EAC Desk?" question over a running import) owns the keyboard; the one below
+ * waits until it is on top again.
+ */
+export class TrapStack<T> {
+  private items: T[] = [];
+  push(item: T): void {
+    this.items.push(item);
+  }
+  remove(item: T): void {
+    const i = this.items.lastIndexOf(item);
+    if (i >= 0) this.items.splice(i, 1);
+  }
+  isTop(item: T): boolean {
+    return this.items.length > 0 && this.items[this.items.length - 1] === item;
+  }
+}
+
+const traps = new TrapStack<HTMLElement>();
+
 /** Svelte action: keep keyboard focus inside `node` while it exists. */
 export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
   let options = opts;
+  traps.push(node);
   const previous = document.activeElement as HTMLElement | null;
 
   queueMicrotask(() => {
@@ -58,7 +80,7 @@ export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
   // while an operation runs): keys then reach the document. Esc still closes
   // and Tab comes back inside.
   function onDocKeydown(e: KeyboardEvent) {
-    if (node.contains(document.activeElement)) return;
+    if (!traps.isTop(node) || node.contains(document.activeElement)) return;
     if (e.key === "Escape") {
       e.preventDefault();
       options.onescape?.();
@@ -78,6 +100,7 @@ export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
     destroy() {
       node.removeEventListener("keydown", onKeydown);
       document.removeEventListener("keydown", onDocKeydown);
+      traps.remove(node);
       if (previous && previous.isConnected && typeof previous.focus === "function") {
         // let the DOM settle before moving focus back
         setTimeout(() => previous.focus(), 0);
