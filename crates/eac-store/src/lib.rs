@@ -16,6 +16,7 @@ mod edit;
 mod emissions;
 mod error;
 mod export;
+mod fold;
 mod import;
 mod migrate;
 pub mod p2;
@@ -126,6 +127,7 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
+        fold::register(&conn)?;
         // Write transactions take the write lock when they begin, so a second
         // writer waits (busy timeout) at BEGIN instead of failing half-way.
         conn.set_transaction_behavior(TransactionBehavior::Immediate);

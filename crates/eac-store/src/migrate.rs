@@ -76,30 +76,38 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("v1.db");
         let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
         Migrations::new(vec![M::up(MIGRATION_FILES[0].1)])
             .to_latest(&mut conn)
             .unwrap();
         conn.execute(
-            "INSERT INTO eac_search (rowid, text) VALUES (7, 'EAC-7\nCUST123')",
+            "INSERT INTO eac_search (rowid, text) VALUES (7, 'EAC-7\nCUST123\nØrsted')",
             [],
         )
         .unwrap();
         apply(&mut conn, &path).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), supported_version());
-        let found: i64 = conn
-            .query_row(
-                "SELECT rowid FROM eac_search WHERE text LIKE '%cust1%'",
-                [],
+        let found = |pattern: &str| -> Option<i64> {
+            conn.query_row(
+                "SELECT rowid FROM eac_search WHERE text LIKE ?1",
+                [pattern],
                 |r| r.get(0),
             )
-            .unwrap();
-        assert_eq!(found, 7);
+            .ok()
+        };
+        assert_eq!(found("%cust1%"), Some(7));
+        // Migration 5 folded the old text: a lowercase query finds `Ørsted`.
+        assert_eq!(found("%ørsted%"), Some(7));
     }
 
     #[test]
     fn migrations_apply_to_an_empty_database() {
+        // (`Migrations::validate` cannot be used: its connection lacks `eacdesk_fold`.)
+        let mut conn = Connection::open_in_memory().unwrap();
+        crate::fold::register(&conn).unwrap();
         let migrations =
             Migrations::new(MIGRATION_FILES.iter().map(|(_, sql)| M::up(sql)).collect());
-        migrations.validate().unwrap();
+        migrations.to_latest(&mut conn).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), supported_version());
     }
 }

@@ -59,9 +59,10 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
         // no ESCAPE clause; SQLite re-checks each candidate). A query holding
         // a wildcard character needs the ESCAPE clause and, like a query of
         // one or two characters, is answered by a scan of the search text.
-        // Either way the match is case-insensitive for ASCII letters.
+        // The text is stored folded (crate::fold), so the folded query
+        // matches in any case, accented and non-Latin letters included.
         sql.push("e.id IN (SELECT rowid FROM eac_search WHERE text LIKE ")
-            .bind(format!("%{}%", like_escape(search)));
+            .bind(format!("%{}%", like_escape(&crate::fold::fold(search))));
         if search.contains(['%', '_', '\\']) {
             sql.push(" ESCAPE '\\'");
         }

@@ -203,12 +203,12 @@ pub(crate) fn list(
 ) -> Result<Vec<RefdataEntry>> {
     let pattern = format!(
         "%{}%",
-        crate::query::like_escape(search.unwrap_or_default())
+        crate::query::like_escape(&crate::fold::fold(search.unwrap_or_default()))
     );
     let mut stmt = conn.prepare_cached(
         r"SELECT beneficiary_type, ref_id, label, source_file, imported_at FROM refdata
           WHERE (?1 IS NULL OR beneficiary_type = ?1)
-            AND (ref_id LIKE ?2 ESCAPE '\' OR label LIKE ?2 ESCAPE '\')
+            AND (eacdesk_fold(ref_id) LIKE ?2 ESCAPE '\' OR eacdesk_fold(label) LIKE ?2 ESCAPE '\')
           ORDER BY beneficiary_type, ref_id
           LIMIT ?3",
     )?;
@@ -284,11 +284,11 @@ pub(crate) fn choices(
     limit: usize,
 ) -> Result<Vec<Choice>> {
     let limit = crate::page_size(limit);
-    let pattern = format!("{}%", crate::query::like_escape(prefix));
+    let pattern = format!("{}%", crate::query::like_escape(&crate::fold::fold(prefix)));
     let mut stmt = conn.prepare_cached(
         r"SELECT ref_id, label FROM refdata
           WHERE beneficiary_type = ?1
-            AND (ref_id LIKE ?2 ESCAPE '\' OR label LIKE ?2 ESCAPE '\')
+            AND (eacdesk_fold(ref_id) LIKE ?2 ESCAPE '\' OR eacdesk_fold(label) LIKE ?2 ESCAPE '\')
           ORDER BY ref_id COLLATE NOCASE, ref_id
           LIMIT ?3",
     )?;

@@ -483,7 +483,7 @@ fn search_text(eac: &Eac) -> String {
         eac.destination_name.as_str(),
     ]);
     parts.extend(eac.beneficiaries.iter().map(String::as_str));
-    parts.join("\n")
+    crate::fold::fold(&parts.join("\n"))
 }
 
 /// Counts and positions as SQLite integers.

@@ -96,6 +96,24 @@ fn reimport_relabels() {
 }
 
 #[test]
+fn reference_data_is_found_in_any_case() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    let csv = dir.path().join("p.csv");
+    std::fs::write(&csv, "program_number,name\nprg-øst,Ørsted Grøn Strøm\n").unwrap();
+    s.import_refdata(&csv, &NoProgress).unwrap();
+    for query in ["grøn", "GRØN", "ørsted"] {
+        let list = s.refdata(None, Some(query), 0).unwrap();
+        assert_eq!(list.len(), 1, "{query}");
+    }
+    let c = s
+        .beneficiary_choices(BeneficiaryType::Program, "PRG-ØST", 10)
+        .unwrap();
+    assert_eq!(c[0].value, "prg-øst");
+    assert_eq!(c[0].label, "Ørsted Grøn Strøm");
+}
+
+#[test]
 fn unknown_ids_are_found_per_type() {
     let dir = TempDir::new().unwrap();
     let mut s = store(&dir);

@@ -545,6 +545,32 @@ fn search_finds_substrings_in_numbers_ids_names_and_beneficiaries() {
 }
 
 #[test]
+fn search_ignores_case_beyond_ascii_and_follows_edits() {
+    let mut env = Env::new();
+    let mut a = eac("a");
+    a.source_name = "Ørsted Øresund".into();
+    a.destination_name = "Énergie Café".into();
+    let mut b = eac("b");
+    b.beneficiary_type = BeneficiaryType::Account;
+    b.beneficiaries = vec!["ΑΘΗΝΑ-1".into()];
+    env.import_eacs(vec![a, b]);
+    for query in ["ørsted", "ØRSTED", "Ørsted", "øresund", "énergie", "CAFÉ", "ør"] {
+        assert_eq!(env.ids(search(query)), ["a"], "{query}");
+    }
+    assert_eq!(env.ids(search("αθηνα")), ["b"]);
+    // An edit keeps the index folded too.
+    env.store
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::Customer, &["ÜBER-7"]),
+            "case test",
+            "alice",
+        )
+        .unwrap();
+    assert_eq!(env.ids(search("über-7")), ["a"]);
+}
+
+#[test]
 fn filters_by_technology_beneficiary_type_source_destination_and_retirement() {
     let env = browse_env();
     let f = |f: fn(&mut EacFilter)| {

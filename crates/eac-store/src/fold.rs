@@ -1,0 +1,47 @@
+//! Case folding for search: names from European registries (`Ørsted`,
+//! `Énergie`) must be found by whatever case the analyst types. SQLite's
+//! `LIKE` folds ASCII letters only, so search text is stored folded, queries
+//! are folded the same way, and `eacdesk_fold()` gives SQL (migrations, the
+//! reference-data search) the very same folding.
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::Connection;
+
+/// Unicode lowercase: what both the stored search text and a query become.
+pub(crate) fn fold(text: &str) -> String {
+    text.to_lowercase()
+}
+
+/// Registers `eacdesk_fold(text)` on a connection (every connection the
+/// store opens has it; migrations use it).
+pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "eacdesk_fold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| Ok(ctx.get::<Option<String>>(0)?.map(|t| fold(&t))),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_beyond_ascii_and_sql_folds_alike() {
+        assert_eq!(
+            fold("Ørsted ÉNERGIE Café REGO-1"),
+            "ørsted énergie café rego-1"
+        );
+        let conn = Connection::open_in_memory().unwrap();
+        register(&conn).unwrap();
+        let folded: Option<String> = conn
+            .query_row("SELECT eacdesk_fold('ØRESUND Kraft')", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(folded.as_deref(), Some("øresund kraft"));
+        let null: Option<String> = conn
+            .query_row("SELECT eacdesk_fold(NULL)", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(null, None);
+    }
+}
