@@ -114,14 +114,13 @@ pub async fn import_files(
     desk: State<'_, Desk>,
     op_id: String,
     paths: Vec<PathBuf>,
+    allow_extended_technologies: Option<bool>,
 ) -> Reply<ImportReport> {
+    let options = ImportOptions {
+        allow_extended_technologies: allow_extended_technologies.unwrap_or(false),
+    };
     desk.operation(op_id, move |store, op| {
-        Ok::<_, AppError>(eac_app::import_files(
-            store,
-            &paths,
-            ImportOptions::default(),
-            op,
-        ))
+        Ok::<_, AppError>(eac_app::import_files(store, &paths, options, op))
     })
     .await
 }

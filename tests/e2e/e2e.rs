@@ -375,6 +375,24 @@ async fn importing_a_good_file_adds_it_and_a_broken_one_changes_nothing() -> Res
     desk.click("import-done").await?;
     desk.wait_count("footer-count", |c| c == 3).await?;
     desk.wait_count("eac-table", |c| c == 3).await?;
+
+    // A nuclear EAC is outside the draft list: refused with a hint, then
+    // accepted once the user ticks the box and imports again.
+    desk.click("toolbar-import").await?;
+    let nuclear = shared_fixture("rules/rule-03-extended-technology.json");
+    desk.type_into("import-paths", &nuclear.to_string_lossy())
+        .await?;
+    desk.click("import-run").await?;
+    desk.wait_attr("import-file", "data-outcome", |o| o == "failed")
+        .await?;
+    desk.el("import-extended-hint").await?;
+    desk.click("import-extended").await?;
+    desk.click("import-run").await?;
+    desk.wait_attr("import-file", "data-outcome", |o| o == "imported")
+        .await?;
+    ensure!(!desk.shown("import-extended-hint").await?);
+    desk.click("import-done").await?;
+    desk.wait_count("footer-count", |c| c == 4).await?;
     desk.quit().await
 }
 

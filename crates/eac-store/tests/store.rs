@@ -554,7 +554,9 @@ fn search_ignores_case_beyond_ascii_and_follows_edits() {
     b.beneficiary_type = BeneficiaryType::Account;
     b.beneficiaries = vec!["ΑΘΗΝΑ-1".into()];
     env.import_eacs(vec![a, b]);
-    for query in ["ørsted", "ØRSTED", "Ørsted", "øresund", "énergie", "CAFÉ", "ør"] {
+    for query in [
+        "ørsted", "ØRSTED", "Ørsted", "øresund", "énergie", "CAFÉ", "ør",
+    ] {
         assert_eq!(env.ids(search(query)), ["a"], "{query}");
     }
     assert_eq!(env.ids(search("αθηνα")), ["b"]);

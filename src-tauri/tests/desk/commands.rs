@@ -566,3 +566,29 @@ fn missing_emission_factors_are_flagged_until_entered() {
     );
     assert_eq!(none["count"], 0);
 }
+
+#[test]
+fn extended_technologies_import_only_when_the_user_says_so() {
+    let desk = desk();
+    let nuclear = fixture("rules/rule-03-extended-technology.json");
+    // Without the flag (as before it existed, and unticked): refused under rule 3.
+    let refused = desk.ok("import_files", json!({ "op_id": "a", "paths": [nuclear] }));
+    let file = &refused["files"][0];
+    assert_ne!(file["outcome"], "imported", "{refused}");
+    assert_eq!(file["violations"][0]["rule"], 3, "{refused}");
+    assert!(
+        file["violations"][0]["pointer"]
+            .as_str()
+            .unwrap()
+            .ends_with("/technology_type"),
+        "{refused}"
+    );
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 0);
+    // Ticked: imported as given.
+    let accepted = desk.ok(
+        "import_files",
+        json!({ "op_id": "b", "paths": [nuclear], "allow_extended_technologies": true }),
+    );
+    assert_eq!(accepted["files"][0]["outcome"], "imported", "{accepted}");
+    assert_eq!(desk.first_row()["technology_type"], "nuclear");
+}

@@ -61,7 +61,18 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       "beneficiary_suggestions",
       { beneficiary_type: "account", prefix: "A-", limit: 10 },
     ],
-    ["import_files", () => api.importFiles("op", ["/a.json"]), "import_files", { op_id: "op", paths: ["/a.json"] }],
+    [
+      "import_files",
+      () => api.importFiles("op", ["/a.json"]),
+      "import_files",
+      { op_id: "op", paths: ["/a.json"], allow_extended_technologies: false },
+    ],
+    [
+      "import_files (extended technologies)",
+      () => api.importFiles("op", ["/a.json"], true),
+      "import_files",
+      { op_id: "op", paths: ["/a.json"], allow_extended_technologies: true },
+    ],
     [
       "export_file",
       () => api.exportFile("op", "p1", null, "/out.json"),

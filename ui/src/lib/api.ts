@@ -95,7 +95,9 @@ export const api = {
   /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
   distinctValues: async (field: DistinctField): Promise<Choice[]> =>
     toChoices(await call<unknown>("distinct_values", { field })),
-  importFiles: (op_id: string, paths: string[]) => call<ImportReport>("import_files", { op_id, paths }),
+  /** `allowExtended`: also accept nuclear, marine and storage (outside the draft list, digest §f.5). */
+  importFiles: (op_id: string, paths: string[], allowExtended = false) =>
+    call<ImportReport>("import_files", { op_id, paths, allow_extended_technologies: allowExtended }),
   exportFile: (op_id: string, profile: ExportProfile, filter: EacFilter | null, path: string) =>
     call<ExportReport>("export_file", { op_id, profile, filter, path }),
   loadSample: (op_id: string, eacs: number, seed: number) =>

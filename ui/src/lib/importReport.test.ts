@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { importExtras } from "./importReport";
+import { importExtras, refusedForTechnology } from "./importReport";
 import type { FileImportReport } from "./types";
 
 // Only the fields docs/ipc.md lists (an older backend sent no more).
@@ -28,5 +28,29 @@ describe("importExtras", () => {
     const w = { rule: 1, severity: "warning" as const, file: null, line: null, column: null, pointer: "", cds_eac_id: null, message: "m" };
     const f = { ...base, warnings: [w, w], warning_count: "x" } as unknown as FileImportReport;
     expect(importExtras(f).warningCount).toBe(2);
+  });
+});
+
+describe("refusedForTechnology", () => {
+  const v = (rule: number, pointer: string) => ({
+    rule,
+    severity: "error" as const,
+    file: null,
+    line: 3,
+    column: 20,
+    pointer,
+    cds_eac_id: "E1",
+    message: "m",
+  });
+  const failed = (violations: ReturnType<typeof v>[]) =>
+    ({ files: [{ ...base, outcome: "failed", violations }] }) as unknown as Parameters<typeof refusedForTechnology>[0];
+
+  it("spots a technology refused under rule 3", () => {
+    expect(refusedForTechnology(failed([v(8, "/eacs/0/period_end"), v(3, "/eacs/4/technology_type")]))).toBe(true);
+  });
+  it("ignores other rule 3 fields, other rules and imported files", () => {
+    expect(refusedForTechnology(failed([v(3, "/eacs/0/beneficiary_type")]))).toBe(false);
+    expect(refusedForTechnology(failed([v(2, "/eacs/0/technology_type")]))).toBe(false);
+    expect(refusedForTechnology({ files: [base] } as unknown as Parameters<typeof refusedForTechnology>[0])).toBe(false);
   });
 });

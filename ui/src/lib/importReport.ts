@@ -2,7 +2,7 @@
 // docs/ipc.md (`ignored`, `warning_count`); read defensively so the UI works
 // with or without them.
 
-import type { FileImportReport } from "./types";
+import type { FileImportReport, ImportReport } from "./types";
 
 export interface ImportExtras {
   /** EACs left out (rule 21: unknown beneficiary type) */
@@ -21,4 +21,15 @@ export function importExtras(f: FileImportReport): ImportExtras {
     ignored: count(r.ignored) ?? 0,
     warningCount: Math.max(count(r.warning_count) ?? 0, f.warnings.length),
   };
+}
+
+/**
+ * Whether a failed file was refused for a technology outside the enumeration
+ * (rule 3 at `technology_type`): it may use nuclear, marine or storage, which
+ * the import accepts when the user says so explicitly (digest §f.5).
+ */
+export function refusedForTechnology(report: ImportReport): boolean {
+  return report.files.some(
+    (f) => f.outcome !== "imported" && f.violations.some((v) => v.rule === 3 && /\/technology_type$/.test(v.pointer)),
+  );
 }
