@@ -214,18 +214,31 @@ fn a_second_database_can_be_opened() {
     assert_eq!(desk.ok("db_info", json!({}))["path"], json!(other));
 }
 
+type Answer = Result<Value, Value>;
+
+/// Starts a 200 000 EAC sample load on another thread of `scope`: long
+/// enough to cancel, read beside or close the window on while it runs.
+fn spawn_long_load<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    desk: &Desk,
+    op_id: &'static str,
+    seed: u64,
+) -> std::thread::ScopedJoinHandle<'scope, Answer> {
+    let window = desk.window.clone();
+    scope.spawn(move || {
+        invoke(
+            &window,
+            "load_sample",
+            json!({ "op_id": op_id, "eacs": 200_000, "seed": seed }),
+        )
+    })
+}
+
 #[test]
 fn a_cancelled_operation_writes_nothing() {
     let desk = desk();
     let outcome = std::thread::scope(|scope| {
-        let window = desk.window.clone();
-        let run = scope.spawn(move || {
-            invoke(
-                &window,
-                "load_sample",
-                json!({ "op_id": "big", "eacs": 200_000, "seed": 1 }),
-            )
-        });
+        let run = spawn_long_load(scope, &desk, "big", 1);
         // The id is registered once the operation starts; cancel until it ends.
         while !run.is_finished() {
             desk.ok("cancel_operation", json!({ "op_id": "big" }));
@@ -258,7 +271,7 @@ impl eac_desk::Ui for Recorder {
 
 impl Recorder {
     /// Waits until the operation has written part of its work.
-    fn wait_for_progress(&self, run: &std::thread::ScopedJoinHandle<'_, Result<Value, Value>>) {
+    fn wait_for_progress(&self, run: &std::thread::ScopedJoinHandle<'_, Answer>) {
         while !self.progress.lock().unwrap().iter().any(|e| e.done > 0) {
             assert!(
                 !run.is_finished(),
@@ -294,14 +307,7 @@ fn closing_asks_first_and_close_anyway_stops_running_work_before_the_window_goes
     assert_eq!(state.close_blockers(), None);
 
     let outcome = std::thread::scope(|scope| {
-        let window = desk.window.clone();
-        let run = scope.spawn(move || {
-            invoke(
-                &window,
-                "load_sample",
-                json!({ "op_id": "closing", "eacs": 200_000, "seed": 3 }),
-            )
-        });
+        let run = spawn_long_load(scope, &desk, "closing", 3);
         recorder.wait_for_progress(&run);
         assert_eq!(
             state.close_blockers(),
@@ -334,14 +340,7 @@ fn reads_answer_while_a_long_operation_runs() {
     let recorder = std::sync::Arc::new(Recorder::default());
     desk.app.state::<eac_desk::Desk>().attach(recorder.clone());
     let reads_during = std::thread::scope(|scope| {
-        let window = desk.window.clone();
-        let run = scope.spawn(move || {
-            invoke(
-                &window,
-                "load_sample",
-                json!({ "op_id": "long", "eacs": 200_000, "seed": 2 }),
-            )
-        });
+        let run = spawn_long_load(scope, &desk, "long", 2);
         // Progress past zero: the load is inside its transaction.
         recorder.wait_for_progress(&run);
         let mut reads_during = 0;
