@@ -173,6 +173,58 @@ fn https_base_urls_and_metadata() {
 }
 
 #[test]
+fn a_listing_copied_elsewhere_follows_its_file_uris_to_the_details() {
+    let mut t = temp_store();
+    import_ok(&mut t.store, &fixture("canonical-p1.json"));
+    let original = export_all(&t.store, &t.path("original.json"));
+    let bundle = t.path("bundle");
+    t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+
+    // Only eacs.json travels (e.g. attached to a mail); the file: URIs in it
+    // still point at the detail files in the bundle folder.
+    let elsewhere = t.path("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    fs::copy(bundle.join("eacs.json"), elsewhere.join("listing.json")).unwrap();
+    let mut other = temp_store();
+    let report = import_p2_ok(&mut other.store, &elsewhere.join("listing.json"));
+    assert_eq!(report.added, 6);
+    assert_eq!(other.store.info().unwrap().envelope_only_count, 0);
+    let again = export_all(&other.store, &other.path("again.json"));
+    eac_tests::assert_same_text("P1 from a listing away from its bundle", &original, &again);
+}
+
+#[test]
+fn detail_urls_never_reach_outside_the_bundle_folder() {
+    use eac_store::p2::resolve_detail;
+    let t = temp_store();
+    let bundle = t.path("bundle");
+    fs::create_dir_all(bundle.join(BUNDLE_DETAILS)).unwrap();
+    fs::write(bundle.join(BUNDLE_DETAILS).join("a.json"), "{}").unwrap();
+    fs::write(t.path("secret.json"), "{}").unwrap();
+    // A published URL resolves to the file of that name in the bundle's eacs/.
+    assert_eq!(
+        resolve_detail("https://example.org/pub/eacs/a.json", Some(&bundle)),
+        Some(bundle.join(BUNDLE_DETAILS).join("a.json"))
+    );
+    // Path tricks in the last segment are not joined to the folder.
+    for url in [
+        "https://example.org/pub/eacs/..",
+        "https://example.org/pub/eacs/%2e%2e%2fsecret.json",
+        "https://example.org/pub/eacs/..%2Fsecret.json",
+        "https://example.org/pub/eacs/",
+        "../secret.json",
+        "..\\secret.json",
+    ] {
+        assert_eq!(resolve_detail(url, Some(&bundle)), None, "{url}");
+    }
+    // A file: URI to a missing file does not fall back to a folder outside.
+    assert_eq!(
+        resolve_detail("file:///nowhere/secret.json", Some(&bundle)),
+        None
+    );
+}
+
+#[test]
 fn hostile_ids_get_safe_unique_names_inside_the_bundle() {
     let ids = [
         "../../etc/passwd".to_owned(),
