@@ -47,8 +47,10 @@ phase = @echo "==> $(1) [$$(date +%T)]"
 	fmt-check ui-check build-tests rust-test e2e
 
 ## Start the desktop app on the default database (the same file the CLI uses).
+# Runs the binary `app` just built: `cargo run -p eac-desk` alone would
+# resolve features differently from that build and compile the shell again.
 run: app
-	$(CARGO) run -p eac-desk
+	"$${CARGO_TARGET_DIR:-target}/debug/eac-desk"
 
 ## Every check CI runs (.ci/run), from a cold machine.
 test: deps-test ui/node_modules/.package-lock.json tauri-driver fmt-check ui-check ui lint build-tests rust-test e2e
