@@ -593,6 +593,23 @@ async fn reference_data_names_beneficiaries_and_unknown_ids_are_flagged() -> Res
         .await?;
     desk.wait_attr("refdata-entry", "data-id", |id| id == "ACC-1")
         .await?;
+
+    // A broken file: refused whole, located, and what was stored stays.
+    let bad = shared_fixture("refdata/bad-accounts.json");
+    desk.type_into("refdata-paths", &bad.to_string_lossy())
+        .await?;
+    desk.click("refdata-run").await?;
+    desk.wait_text("refdata-failed", "to say the file was not imported", |t| {
+        t.contains("bad-accounts.json")
+    })
+    .await?;
+    desk.el("refdata-error").await?;
+    desk.wait_text("violation-pointer", "to locate the problem", |t| {
+        t.contains("/accounts/1")
+    })
+    .await?;
+    desk.wait_attr("refdata-entry", "data-id", |id| id == "ACC-1")
+        .await?;
     desk.click("refdata-done").await?;
 
     load_sample(&desk, 5).await?;
@@ -633,6 +650,19 @@ async fn a_missing_emission_factor_is_found_entered_and_then_exported() -> Resul
     .await?;
     desk.wait_count("footer-count", |c| c == 6).await?;
     desk.el("row-missing-emissions").await?;
+
+    // A P1 export is refused, names the EAC and writes nothing.
+    let refused = desk.dir.path().join("refused.json");
+    desk.click("export-open").await?;
+    desk.el("export-dialog").await?;
+    desk.type_into("export-path", &refused.to_string_lossy())
+        .await?;
+    desk.click("export-run").await?;
+    let problem = desk.el_in("export-errors", "violation").await?;
+    ensure!(problem.attr("data-rule").await?.as_deref() == Some("6"));
+    desk.el_in("export-errors", "violation-eac").await?;
+    ensure!(!refused.exists(), "a refused export wrote a file");
+    desk.click("export-done").await?;
 
     desk.click("filter-missing-emissions").await?;
     desk.wait_count("footer-count", |c| c == 1).await?;
