@@ -299,6 +299,11 @@ pub fn set_unsaved_edits(desk: State<'_, Desk>, unsaved: bool) {
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub fn close_request_seen(desk: State<'_, Desk>) {
+    desk.close_request_seen()
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub fn close_anyway(desk: State<'_, Desk>) {
     desk.close_anyway(CLOSE_PATIENCE)
 }

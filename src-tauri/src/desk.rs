@@ -61,6 +61,10 @@ pub struct Desk {
     unsaved_edits: Arc<AtomicBool>,
     /// The user agreed to close: the window may go once operations stopped.
     closing: Arc<AtomicBool>,
+    /// When the UI was last asked about closing and had not answered yet
+    /// (`close_request_seen` answers), so a UI that cannot answer never
+    /// keeps the window open.
+    close_asked: Arc<Mutex<Option<Instant>>>,
 }
 
 /// The app's own commits, so the change watcher can tell them from another
@@ -106,6 +110,7 @@ impl Desk {
             ui: Arc::new(OnceLock::new()),
             unsaved_edits: Arc::new(AtomicBool::new(false)),
             closing: Arc::new(AtomicBool::new(false)),
+            close_asked: Arc::new(Mutex::new(None)),
         }
     }
 
@@ -126,6 +131,25 @@ impl Desk {
             running_operations: self.operations.running_count(),
         };
         (blockers.unsaved_edits || blockers.running_operations > 0).then_some(blockers)
+    }
+
+    /// The window was asked to close: `Some(blockers)` to keep it open and
+    /// ask the user, `None` to let it close. A request that comes while an
+    /// earlier question went unanswered for longer than `unanswered` lets
+    /// the window close: a webview that hangs must not make it unclosable.
+    pub fn on_close_requested(&self, unanswered: Duration) -> Option<CloseBlockers> {
+        let blockers = self.close_blockers()?;
+        let mut asked = self.close_asked.lock().unwrap_or_else(|e| e.into_inner());
+        if asked.is_some_and(|at| at.elapsed() >= unanswered) {
+            return None;
+        }
+        asked.get_or_insert_with(Instant::now);
+        Some(blockers)
+    }
+
+    /// The UI has shown the close question (the user now decides).
+    pub fn close_request_seen(&self) {
+        *self.close_asked.lock().unwrap_or_else(|e| e.into_inner()) = None;
     }
 
     /// The user chose "Close anyway": running operations are cancelled (each

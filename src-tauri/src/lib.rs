@@ -72,6 +72,7 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
             commands::pick_refdata_files,
             commands::set_unsaved_edits,
             commands::close_anyway,
+            commands::close_request_seen,
         ])
         // Managed before the app runs, so commands work from the first call
         // (and under the mock runtime, which never runs `setup`).
@@ -82,7 +83,7 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
                 // Unsaved edits or running work: the UI asks first, and
                 // calls `close_anyway` when the user agrees.
                 if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                    if let Some(blockers) = desk.close_blockers() {
+                    if let Some(blockers) = desk.on_close_requested(CLOSE_UNANSWERED) {
                         api.prevent_close();
                         let _ = window.emit("close-requested", blockers);
                     }
@@ -95,6 +96,10 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
             Ok(())
         })
 }
+
+/// A close question the UI has not acknowledged for this long no longer
+/// holds the window: the next close request closes it.
+const CLOSE_UNANSWERED: std::time::Duration = std::time::Duration::from_secs(3);
 
 /// `--db PATH` or `--db=PATH` when given, else `eac_app::default_db_path()`
 /// (`$EACDESK_DB`, else the platform data folder). Other arguments are

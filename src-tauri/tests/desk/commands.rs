@@ -303,8 +303,19 @@ fn closing_asks_first_and_close_anyway_stops_running_work_before_the_window_goes
             running_operations: 0
         })
     );
+    // Asked, the UI shows the question and says so: every request asks.
+    let patience = std::time::Duration::ZERO;
+    assert!(state.on_close_requested(patience).is_some());
+    desk.ok("close_request_seen", json!({}));
+    assert!(state.on_close_requested(patience).is_some());
+    // A UI that never answers (a hung webview) cannot keep the window open:
+    // the next request after the patience runs out closes it.
+    assert_eq!(state.on_close_requested(patience), None);
+    desk.ok("close_request_seen", json!({}));
+
     desk.ok("set_unsaved_edits", json!({ "unsaved": false }));
     assert_eq!(state.close_blockers(), None);
+    assert_eq!(state.on_close_requested(patience), None);
 
     let outcome = std::thread::scope(|scope| {
         let run = spawn_long_load(scope, &desk, "closing", 3);

@@ -87,6 +87,7 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["pick_database", () => api.pickDatabase(true), "pick_database", { create: true }],
     ["set_unsaved_edits", () => api.setUnsavedEdits(true), "set_unsaved_edits", { unsaved: true }],
     ["close_anyway", () => api.closeAnyway(), "close_anyway", undefined],
+    ["close_request_seen", () => api.closeRequestSeen(), "close_request_seen", undefined],
   ];
 
   for (const [name, run, cmd, args] of cases) {

@@ -140,6 +140,8 @@ export const api = {
   pickRefdataFiles: () => call<string[] | null>("pick_refdata_files"),
   /** Tells the shell whether closing the window would lose beneficiary edits. */
   setUnsavedEdits: (unsaved: boolean) => call<null>("set_unsaved_edits", { unsaved }),
+  /** The close question is on screen (else the next close request closes the window). */
+  closeRequestSeen: () => call<null>("close_request_seen"),
   /** The user agreed: cancel what runs (it writes nothing) and close the window. */
   closeAnyway: () => call<null>("close_anyway"),
 };
