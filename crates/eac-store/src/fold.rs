@@ -1,8 +1,9 @@
 //! Case folding for search: names from European registries (`Ørsted`,
 //! `Énergie`) must be found by whatever case the analyst types. SQLite's
-//! `LIKE` folds ASCII letters only, so search text is stored folded, queries
-//! are folded the same way, and `eacdesk_fold()` gives SQL (migrations, the
-//! reference-data search) the very same folding.
+//! `LIKE` folds ASCII letters only, so searchable text (the EAC search index,
+//! reference-data ids and labels) is stored folded when written, queries are
+//! folded the same way, and `eacdesk_fold()` gives SQL (migration 0005, which
+//! folds text stored by older versions) the very same folding.
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;

@@ -101,6 +101,35 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_from_version_4_folds_reference_data() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v4.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
+        Migrations::new(
+            MIGRATION_FILES[..4]
+                .iter()
+                .map(|(_, sql)| M::up(sql))
+                .collect(),
+        )
+        .to_latest(&mut conn)
+        .unwrap();
+        conn.execute(
+            "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at)
+             VALUES ('program', 'PRG-ØST', 'Grøn Strøm', 'p.csv', '2026-01-01T00:00:00Z')",
+            [],
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        let folded: (String, String) = conn
+            .query_row("SELECT ref_id_folded, label_folded FROM refdata", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(folded, ("prg-øst".to_owned(), "grøn strøm".to_owned()));
+    }
+
+    #[test]
     fn migrations_apply_to_an_empty_database() {
         // (`Migrations::validate` cannot be used: its connection lacks `eacdesk_fold`.)
         let mut conn = Connection::open_in_memory().unwrap();

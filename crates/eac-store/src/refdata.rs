@@ -130,11 +130,12 @@ pub(crate) fn import(
     let file_label = path.display().to_string();
     let at = Timestamp::now().to_storage();
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at)
-         VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
+                              ref_id_folded, label_folded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (beneficiary_type, ref_id) DO UPDATE SET
              label = excluded.label, source_file = excluded.source_file,
-             imported_at = excluded.imported_at",
+             imported_at = excluded.imported_at, label_folded = excluded.label_folded",
     )?;
     let mut counts: Vec<RefdataCount> = Vec::new();
     let mut failure: Option<StoreError> = None;
@@ -148,7 +149,9 @@ pub(crate) fn import(
             entry.id,
             entry.label,
             file_label,
-            at
+            at,
+            crate::fold::fold(&entry.id),
+            crate::fold::fold(&entry.label),
         ]) {
             failure = Some(e.into());
             return;
@@ -208,7 +211,7 @@ pub(crate) fn list(
     let mut stmt = conn.prepare_cached(
         r"SELECT beneficiary_type, ref_id, label, source_file, imported_at FROM refdata
           WHERE (?1 IS NULL OR beneficiary_type = ?1)
-            AND (eacdesk_fold(ref_id) LIKE ?2 ESCAPE '\' OR eacdesk_fold(label) LIKE ?2 ESCAPE '\')
+            AND (ref_id_folded LIKE ?2 ESCAPE '\' OR label_folded LIKE ?2 ESCAPE '\')
           ORDER BY beneficiary_type, ref_id
           LIMIT ?3",
     )?;
@@ -288,7 +291,7 @@ pub(crate) fn choices(
     let mut stmt = conn.prepare_cached(
         r"SELECT ref_id, label FROM refdata
           WHERE beneficiary_type = ?1
-            AND (eacdesk_fold(ref_id) LIKE ?2 ESCAPE '\' OR eacdesk_fold(label) LIKE ?2 ESCAPE '\')
+            AND (ref_id_folded LIKE ?2 ESCAPE '\' OR label_folded LIKE ?2 ESCAPE '\')
           ORDER BY ref_id COLLATE NOCASE, ref_id
           LIMIT ?3",
     )?;
