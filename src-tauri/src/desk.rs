@@ -8,11 +8,11 @@
 //! instead of failing with "database is locked".
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use eac_app::{AppError, Operation, OperationRegistry, ProgressEvent, Store};
+use eac_app::{AppError, CloseBlockers, Operation, OperationRegistry, ProgressEvent, Store};
 use eac_store::DbInfo;
 
 /// What the state needs from the window, so it does not depend on a Tauri
@@ -29,13 +29,6 @@ pub trait Ui: Send + Sync {
 /// `EAC Desk — /path/to/eacdesk.sqlite`
 pub fn window_title(db: &Path) -> String {
     format!("EAC Desk — {}", db.display())
-}
-
-/// Why closing the window needs the user's word (sent with `close-requested`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-pub struct CloseBlockers {
-    pub unsaved_edits: bool,
-    pub running_operations: usize,
 }
 
 struct Open {
@@ -57,14 +50,19 @@ pub struct Desk {
     writes: Arc<WriteCount>,
     /// The window, once the app is running (absent in command tests).
     ui: Arc<OnceLock<Arc<dyn Ui>>>,
+    /// What the close guard knows (see [`Desk::on_close_requested`]).
+    close: Arc<Mutex<CloseState>>,
+}
+
+#[derive(Default)]
+struct CloseState {
     /// The UI holds beneficiary edits it has not saved.
-    unsaved_edits: Arc<AtomicBool>,
+    unsaved_edits: bool,
     /// The user agreed to close: the window may go once operations stopped.
-    closing: Arc<AtomicBool>,
-    /// When the UI was last asked about closing and had not answered yet
-    /// (`close_request_seen` answers), so a UI that cannot answer never
-    /// keeps the window open.
-    close_asked: Arc<Mutex<Option<Instant>>>,
+    closing: bool,
+    /// When the UI was asked about closing and has not said it showed the
+    /// question yet, so a UI that cannot answer never keeps the window open.
+    asked: Option<Instant>,
 }
 
 /// The app's own commits, so the change watcher can tell them from another
@@ -108,27 +106,33 @@ impl Desk {
             operations: OperationRegistry::new(),
             writes: Arc::new(WriteCount::default()),
             ui: Arc::new(OnceLock::new()),
-            unsaved_edits: Arc::new(AtomicBool::new(false)),
-            closing: Arc::new(AtomicBool::new(false)),
-            close_asked: Arc::new(Mutex::new(None)),
+            close: Arc::default(),
         }
+    }
+
+    fn close_state(&self) -> MutexGuard<'_, CloseState> {
+        self.close.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The UI says whether it holds unsaved edits (asked about on close).
     pub fn set_unsaved_edits(&self, unsaved: bool) {
-        self.unsaved_edits.store(unsaved, Ordering::SeqCst);
+        self.close_state().unsaved_edits = unsaved;
     }
 
     /// What closing the window now would lose, or `None` when it may close:
     /// unsaved edits, or operations that would be cut off (they write
     /// nothing when stopped, but the user should say so).
     pub fn close_blockers(&self) -> Option<CloseBlockers> {
-        if self.closing.load(Ordering::SeqCst) {
+        Self::blockers(&self.close_state(), &self.operations)
+    }
+
+    fn blockers(state: &CloseState, operations: &OperationRegistry) -> Option<CloseBlockers> {
+        if state.closing {
             return None;
         }
         let blockers = CloseBlockers {
-            unsaved_edits: self.unsaved_edits.load(Ordering::SeqCst),
-            running_operations: self.operations.running_count(),
+            unsaved_edits: state.unsaved_edits,
+            running_operations: operations.running_count(),
         };
         (blockers.unsaved_edits || blockers.running_operations > 0).then_some(blockers)
     }
@@ -138,25 +142,25 @@ impl Desk {
     /// earlier question went unanswered for longer than `unanswered` lets
     /// the window close: a webview that hangs must not make it unclosable.
     pub fn on_close_requested(&self, unanswered: Duration) -> Option<CloseBlockers> {
-        let blockers = self.close_blockers()?;
-        let mut asked = self.close_asked.lock().unwrap_or_else(|e| e.into_inner());
-        if asked.is_some_and(|at| at.elapsed() >= unanswered) {
+        let mut state = self.close_state();
+        let blockers = Self::blockers(&state, &self.operations)?;
+        if state.asked.is_some_and(|at| at.elapsed() >= unanswered) {
             return None;
         }
-        asked.get_or_insert_with(Instant::now);
+        state.asked.get_or_insert_with(Instant::now);
         Some(blockers)
     }
 
     /// The UI has shown the close question (the user now decides).
     pub fn close_request_seen(&self) {
-        *self.close_asked.lock().unwrap_or_else(|e| e.into_inner()) = None;
+        self.close_state().asked = None;
     }
 
     /// The user chose "Close anyway": running operations are cancelled (each
     /// then writes nothing), and once they have stopped, or after `patience`,
     /// the window closes. Returns at once; the waiting is off the UI thread.
     pub fn close_anyway(&self, patience: Duration) {
-        self.closing.store(true, Ordering::SeqCst);
+        self.close_state().closing = true;
         self.operations.cancel_all();
         let desk = self.clone();
         std::thread::spawn(move || {

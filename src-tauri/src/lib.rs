@@ -20,7 +20,7 @@ use std::sync::Arc;
 use eac_app::ProgressEvent;
 use tauri::{AppHandle, Builder, Emitter, Manager, Runtime};
 
-pub use desk::{window_title, CloseBlockers, Desk, Ui};
+pub use desk::{window_title, Desk, Ui};
 
 /// Starts the app on the database named by `--db PATH`, else `$EACDESK_DB`,
 /// else the default file the CLI uses too.

@@ -25,7 +25,7 @@ pub use edit::{bulk_set_beneficiaries, check_assignment, set_beneficiaries};
 pub use error::AppError;
 pub use export::export;
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
-pub use operation::{Operation, OperationRegistry, ProgressEvent, RunningOperation};
+pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
     envelope_only, export_p2, listing_schema_violations, mark_verified, mark_verified_one,
     schema_violations, validate_p2, SchemaKind,

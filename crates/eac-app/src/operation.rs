@@ -25,6 +25,17 @@ pub struct ProgressEvent {
     pub total: Option<u64>,
 }
 
+/// What closing a shell's window now would lose: unsaved edits (the shell's
+/// UI says) or running operations (they would be cancelled and write
+/// nothing). The desktop app sends it with `close-requested`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CloseBlockers {
+    pub unsaved_edits: bool,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub running_operations: usize,
+}
+
 type Callback = Box<dyn Fn(ProgressEvent) + Send + Sync>;
 
 /// One running operation: forwards the store's progress to a callback and

@@ -56,6 +56,7 @@ fn render(dir: &Path) {
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,
+        eac_app::CloseBlockers,
     );
 }
 

@@ -284,7 +284,7 @@ impl Recorder {
 
 #[test]
 fn closing_asks_first_and_close_anyway_stops_running_work_before_the_window_goes() {
-    use eac_desk::CloseBlockers;
+    use eac_app::CloseBlockers;
     let desk = desk();
     let state = desk.app.state::<eac_desk::Desk>();
     let recorder = std::sync::Arc::new(Recorder::default());

@@ -15,6 +15,7 @@ import type {
   BulkEditReport,
   BundleReport,
   Choice,
+  CloseBlockers,
   DbInfo,
   EacDetail,
   EacFilter,
@@ -146,12 +147,6 @@ export const api = {
   closeAnyway: () => call<null>("close_anyway"),
 };
 
-/** Payload of `close-requested` (docs/ipc.md, "Closing the window"). */
-export interface CloseRequest {
-  unsaved_edits: boolean;
-  running_operations: number;
-}
-
 const noop: UnlistenFn = () => {};
 
 /** Subscribe to `progress` events. Resolves to an unsubscribe function. */
@@ -167,9 +162,9 @@ export async function onDbChanged(cb: () => void): Promise<UnlistenFn> {
 }
 
 /** Subscribe to `close-requested`: the window was asked to close while something would be lost. */
-export async function onCloseRequested(cb: (e: CloseRequest) => void): Promise<UnlistenFn> {
+export async function onCloseRequested(cb: (e: CloseBlockers) => void): Promise<UnlistenFn> {
   if (!backendAvailable()) return noop;
-  return listen<CloseRequest>("close-requested", (ev) => cb(ev.payload));
+  return listen<CloseBlockers>("close-requested", (ev) => cb(ev.payload));
 }
 
 export type DragDrop =

@@ -4,6 +4,7 @@
 
 export type {
   AppError,
+  CloseBlockers,
   AssetLocationType,
   AuditRecord,
   BeneficiaryAssignment,

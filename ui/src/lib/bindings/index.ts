@@ -10,6 +10,7 @@ export type { BulkEditReport } from "./BulkEditReport";
 export type { BundleReport } from "./BundleReport";
 export type { Choice } from "./Choice";
 export type { ChoiceField } from "./ChoiceField";
+export type { CloseBlockers } from "./CloseBlockers";
 export type { DbInfo } from "./DbInfo";
 export type { EacDetail } from "./EacDetail";
 export type { EacFilter } from "./EacFilter";
