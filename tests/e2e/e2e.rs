@@ -10,9 +10,7 @@
 use std::process::Command;
 
 use anyhow::{ensure, Context, Result};
-use std::time::{Duration, Instant};
-
-use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk, DEADLINE};
+use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
 
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until
 /// the table counts them.
@@ -279,11 +277,10 @@ async fn closing_the_window_with_unsaved_edits_asks_first() -> Result<()> {
     desk.el("close-dialog").await?;
     // The window may go before WebDriver answers the click.
     let _ = desk.click("close-confirm").await;
-    let gone = Instant::now();
-    while desk.window_exists()? {
-        ensure!(gone.elapsed() < DEADLINE, "the window did not close");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    desk.until("the window to close", || async {
+        Ok((!desk.window_exists()?).then_some(()))
+    })
+    .await?;
     let out = Command::new(cli_binary())
         .args(["audit", "--json"])
         .env("EACDESK_DB", &desk.db)
