@@ -17,7 +17,7 @@ use crate::args::{
     SetArgs, SetEmissionsArgs, ValidateArgs, VerifyArgs, SORT_FIELDS,
 };
 use crate::progress::{Bar, Units};
-use crate::render::{self, count, or_dash, Table};
+use crate::render::{self, count, or_dash, ErrOut, Out, Table};
 use crate::{EXIT_OTHER, EXIT_RULES};
 
 /// Store errors become coded [`AppError`]s before they reach `main`.
@@ -60,11 +60,6 @@ fn open(db: &Path) -> Result<Store, AppError> {
     eac_app::open_store(db)
 }
 
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
-    Ok(())
-}
-
 fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
     let opts = ImportOptions {
@@ -79,8 +74,22 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
         .iter()
         .filter(|f| f.outcome == ImportOutcome::Failed)
         .collect();
+    let mut out = Out::stdout();
+    let mut err = ErrOut::stderr();
+    let imported = report.files.len() - failed.len();
+    if imported == report.files.len() {
+        out.committed("the import was committed");
+    } else if imported > 0 {
+        out.committed(format!(
+            "the import was committed for {imported} of {}",
+            count(report.files.len(), "file")
+        ));
+    }
+    // Stdout failing part way must not hide why other files failed: the
+    // first error is kept and returned once stderr has said everything.
+    let mut unprinted = None;
     if a.json {
-        print_json(&report)?;
+        out.json(&report)?;
     } else {
         for f in &report.files {
             match f.outcome {
@@ -89,31 +98,37 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
                         0 => String::new(),
                         n => format!(", {n} ignored (unknown beneficiary type)"),
                     };
-                    println!(
+                    unprinted = unprinted.or(writeln!(
+                        out,
                         "Imported {}: {} added, {} replaced, {} skipped{ignored}",
                         f.file, f.added, f.replaced, f.skipped
-                    );
+                    )
+                    .err());
                     if f.warning_count > 0 {
-                        eprintln!("{} in {}:", count(f.warning_count, "warning"), f.file);
-                        eprint!("{}", render::violations(&f.warnings));
+                        writeln!(err, "{} in {}:", count(f.warning_count, "warning"), f.file);
+                        err.violations(&f.warnings);
                         if f.warning_count > f.warnings.len() {
-                            eprintln!("… and {} more", f.warning_count - f.warnings.len());
+                            writeln!(err, "… and {} more", f.warning_count - f.warnings.len());
                         }
                     }
                 }
                 ImportOutcome::Failed => {
-                    eprintln!("{}", f.message.as_deref().unwrap_or("Import failed."));
-                    eprint!("{}", render::violations(&f.violations));
+                    writeln!(err, "{}", f.message.as_deref().unwrap_or("Import failed."));
+                    err.violations(&f.violations);
                 }
             }
         }
         if report.files.len() > 1 {
-            println!(
-                "{} of {} imported.",
-                report.files.len() - failed.len(),
+            unprinted = unprinted.or(writeln!(
+                out,
+                "{imported} of {} imported.",
                 count(report.files.len(), "file")
-            );
+            )
+            .err());
         }
+    }
+    if let Some(e) = unprinted {
+        return Err(e.into());
     }
     // A file that could not be read at all outweighs one that broke rules.
     Ok(if failed.iter().any(|f| f.violations.is_empty()) {
@@ -132,6 +147,7 @@ struct Listing {
 }
 
 fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let filter = a.filter.to_filter();
     let query = BrowseQuery {
         filter: filter.clone(),
@@ -142,11 +158,11 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     let rows = store.browse(&query).app()?;
     let summary = store.summary(&filter).app()?;
     if a.json {
-        print_json(&Listing { rows, summary })?;
+        out.json(&Listing { rows, summary })?;
         return Ok(ExitCode::SUCCESS);
     }
     if summary.count == 0 {
-        println!("No EACs match.");
+        writeln!(out, "No EACs match.")?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new(&[
@@ -178,24 +194,26 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         ]);
     }
     if !rows.is_empty() {
-        print!("{}", table.render());
+        out.table(&table)?;
     }
     let shown = match rows.len() {
         0 => format!("No EACs at offset {};", a.offset),
         n => format!("Showing {}–{} of", a.offset + 1, a.offset + n),
     };
-    println!(
+    writeln!(
+        out,
         "{shown} {} matching · total {}",
         count(summary.count, "EAC"),
         render::quantities(&summary.totals)
-    );
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let d = store.detail(id).app()?;
     if json {
-        print_json(&d)?;
+        out.json(&d)?;
         return Ok(ExitCode::SUCCESS);
     }
     let factor = |f: &Option<String>| {
@@ -234,13 +252,13 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
     ];
     let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in &fields {
-        println!("{key:<width$}  {value}");
+        writeln!(out, "{key:<width$}  {value}")?;
     }
     if let Some(ext) = &d.extensions_json {
-        println!("{:<width$}  {ext}", "extensions");
+        writeln!(out, "{:<width$}  {ext}", "extensions")?;
     }
-    println!();
-    println!("{}:", count(d.values.len(), "value"));
+    writeln!(out)?;
+    writeln!(out, "{}:", count(d.values.len(), "value"))?;
     let mut table = Table::new(&[
         "#",
         "EAC_NUMBER",
@@ -265,7 +283,7 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
             v.unit.clone(),
         ]);
     }
-    print!("{}", table.render());
+    out.table(&table)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -277,6 +295,7 @@ struct BulkResult {
 }
 
 fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let to = BeneficiaryAssignment {
         beneficiary_type: a.kind,
         beneficiaries: a.ids,
@@ -292,15 +311,20 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 .exit();
         }
         let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason)?;
+        out.committed(format!(
+            "the beneficiaries of {id} were changed (audit record {})",
+            record.id
+        ));
         warn_unknown(&store, &to)?;
         if a.json {
-            print_json(&record)?;
+            out.json(&record)?;
         } else {
-            println!(
+            writeln!(
+                out,
                 "Changed the beneficiaries of {id}: {} (audit record {})",
                 render::change(&record.before, &record.after),
                 record.id
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -310,7 +334,8 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     let matching = store.summary(&filter).app()?.count;
     let target = render::assignment(to.beneficiary_type, &to.beneficiaries);
     if !a.json {
-        println!(
+        writeln!(
+            out,
             "{} match{}; {} {target}.",
             count(matching, "EAC"),
             if matching == 1 { "es" } else { "" },
@@ -319,7 +344,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             } else {
                 "setting them to"
             }
-        );
+        )?;
     }
     let changed = if a.dry_run {
         0
@@ -327,23 +352,28 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         let bar = Bar::new(Units::Eacs);
         let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
         bar.finish();
+        out.committed(format!(
+            "the beneficiaries of {} were changed",
+            count(report.changed, "EAC")
+        ));
         warn_unknown(&store, &to)?;
         report.changed
     };
     if a.json {
-        print_json(&BulkResult {
+        out.json(&BulkResult {
             matching,
             changed,
             dry_run: a.dry_run,
         })?;
     } else if a.dry_run {
-        println!("Nothing was changed (--dry-run).");
+        writeln!(out, "Nothing was changed (--dry-run).")?;
     } else {
-        println!(
+        writeln!(
+            out,
             "Changed {} ({} already had these beneficiaries).",
             count(changed, "EAC"),
             matching - changed
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -351,8 +381,10 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
 /// Beneficiary ids the imported reference data does not know: warned about
 /// on stderr, never refused.
 fn warn_unknown(store: &Store, to: &BeneficiaryAssignment) -> Result<()> {
+    let mut err = ErrOut::stderr();
     for id in eac_app::check_beneficiaries(store, to)? {
-        eprintln!(
+        writeln!(
+            err,
             "warning: `{id}` is not in the imported {} reference data (saved anyway; check the id)",
             to.beneficiary_type.as_str()
         );
@@ -361,10 +393,12 @@ fn warn_unknown(store: &Store, to: &BeneficiaryAssignment) -> Result<()> {
 }
 
 fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let mut store = open(db)?;
     let reports = eac_app::import_refdata(&mut store, files, &eac_app::NoProgress)?;
+    out.committed("the reference data was imported");
     if json {
-        print_json(&reports)?;
+        out.json(&reports)?;
     } else {
         for r in &reports {
             let counts: Vec<String> = r
@@ -372,7 +406,8 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
                 .iter()
                 .map(|c| format!("{} {}", c.count, c.beneficiary_type.as_str()))
                 .collect();
-            println!(
+            writeln!(
+                out,
                 "{}: {} — {}",
                 r.file,
                 r.document,
@@ -381,7 +416,7 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
                 } else {
                     counts.join(", ")
                 }
-            );
+            )?;
         }
     }
     Ok(ExitCode::SUCCESS)
@@ -393,59 +428,71 @@ fn refdata_ls(
     search: Option<&str>,
     json: bool,
 ) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let entries = eac_app::list_refdata(store, kind, search, 0)?;
     if json {
-        print_json(&entries)?;
+        out.json(&entries)?;
     } else {
         for e in &entries {
-            println!("{}\t{}\t{}", e.beneficiary_type.as_str(), e.id, e.label);
+            out.fields(&[e.beneficiary_type.as_str(), &e.id, &e.label])?;
         }
-        println!("{}", count(entries.len(), "reference id"));
+        writeln!(out, "{}", count(entries.len(), "reference id"))?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let mut err = ErrOut::stderr();
     // A factor that is not a number is bad data: exit 1 like a rule violation.
     for (what, text) in [("--direct", &a.direct), ("--lca", &a.lca)] {
         match eac_model::Decimal::parse(text.trim()) {
             Ok(d) if !d.is_negative() => {}
             Ok(_) => {
-                eprintln!("error: {what} `{text}` is negative; emission factors are 0 or more");
+                writeln!(
+                    err,
+                    "error: {what} `{text}` is negative; emission factors are 0 or more"
+                );
                 return Ok(ExitCode::from(EXIT_RULES));
             }
             Err(_) => {
-                eprintln!("error: {what} `{text}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)");
+                writeln!(err, "error: {what} `{text}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)");
                 return Ok(ExitCode::from(EXIT_RULES));
             }
         }
     }
     let mut store = open(db)?;
     let record = eac_app::set_emissions(&mut store, &a.cds_eac_id, &a.direct, &a.lca, &a.reason)?;
+    out.committed(format!(
+        "the emission factors of {} were set (audit record {})",
+        a.cds_eac_id, record.id
+    ));
     if a.json {
-        print_json(&record)?;
+        out.json(&record)?;
     } else {
-        println!(
+        writeln!(
+            out,
             "Set the emission factors of {}: direct {}, LCA {} (audit record {})",
             a.cds_eac_id,
             a.direct.trim(),
             a.lca.trim(),
             record.id
-        );
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let records = store.audit_log(id).app()?;
     if json {
-        print_json(&records)?;
+        out.json(&records)?;
         return Ok(ExitCode::SUCCESS);
     }
     if records.is_empty() {
         match id {
-            Some(id) => println!("No changes recorded for {id}."),
-            None => println!("No changes recorded."),
+            Some(id) => writeln!(out, "No changes recorded for {id}.")?,
+            None => writeln!(out, "No changes recorded.")?,
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -473,11 +520,12 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
             r.reason.clone(),
         ]);
     }
-    print!("{}", table.render());
+    out.table(&table)?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let filter = a.filter.to_filter();
     let filter = (!a.filter.is_empty()).then_some(&filter);
     let profile: ExportProfile = a.profile.into();
@@ -490,48 +538,59 @@ fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
     let bar = Bar::new(Units::Eacs);
     let report = eac_app::export(store, profile, filter, &a.out, &bar)?;
     bar.finish();
+    out.committed(format!("the export was written to {}", report.path));
     if a.json {
-        print_json(&report)?;
+        out.json(&report)?;
     } else {
-        println!(
+        writeln!(
+            out,
             "Exported {} ({}) to {}",
             count(report.eac_count, "EAC"),
             count(report.value_count, "value"),
             report.path
-        );
-        println!("SHA-256: {}", report.sha256);
+        )?;
+        writeln!(out, "SHA-256: {}", report.sha256)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn export_p2(store: &Store, filter: Option<&EacFilter>, a: &ExportArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let bar = Bar::new(Units::Eacs);
     let report = eac_app::export_p2(store, filter, &a.out, a.base_url.as_deref(), &bar)?;
     bar.finish();
+    out.committed(format!("the P2 bundle was written to {}", report.path));
     if a.json {
-        print_json(&report)?;
+        out.json(&report)?;
     } else {
-        println!(
+        writeln!(
+            out,
             "Exported {} as a P2 bundle ({}) to {}",
             count(report.eac_count, "EAC"),
             count(report.file_count, "file"),
             report.path
-        );
-        println!("SHA-256 of eacs.json: {}", report.sha256);
+        )?;
+        writeln!(out, "SHA-256 of eacs.json: {}", report.sha256)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
 fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let mut store = open(db)?;
     let n = match &a.cds_eac_id {
         Some(id) => eac_app::mark_verified_one(&mut store, id)?,
         None => eac_app::mark_verified(&mut store, &a.filter.to_filter())?,
     };
+    out.committed(format!("{} marked as verified", count(n, "EAC")));
     if a.json {
-        print_json(&serde_json::json!({ "verified": n }))?;
+        out.json(&serde_json::json!({ "verified": n }))?;
     } else {
-        println!("Marked {} as verified (cds_synced = now)", count(n, "EAC"));
+        writeln!(
+            out,
+            "Marked {} as verified (cds_synced = now)",
+            count(n, "EAC")
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -544,20 +603,21 @@ fn profile_name(p: ExportProfile) -> &'static str {
 }
 
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let profile: ExportProfile = a.profile.into();
     let report = eac_app::validate_file(&a.file, profile, a.allow_extended_technologies)?;
     if a.json {
-        print_json(&report)?;
+        out.json(&report)?;
     } else {
-        print!("{}", render::violations(&report.errors));
-        print!("{}", render::violations(&report.warnings));
+        out.violations(&report.errors)?;
+        out.violations(&report.warnings)?;
         let file = a.file.display();
         let profile = profile_name(profile);
         let warnings = count(report.warnings.len(), "warning");
         if report.is_valid() {
             match report.warnings.len() {
-                0 => println!("{file}: valid for profile {profile}"),
-                _ => println!("{file}: valid for profile {profile}, with {warnings}"),
+                0 => writeln!(out, "{file}: valid for profile {profile}")?,
+                _ => writeln!(out, "{file}: valid for profile {profile}, with {warnings}")?,
             }
         } else {
             let capped = if report.errors.len() >= eac_app::MAX_REPORTED_VIOLATIONS {
@@ -565,10 +625,11 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
             } else {
                 ""
             };
-            println!(
+            writeln!(
+                out,
                 "{file}: not valid for profile {profile}: {}, {warnings}{capped}",
                 count(report.errors.len(), "error")
-            );
+            )?;
         }
     }
     Ok(if report.is_valid() {
@@ -579,16 +640,18 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
 }
 
 fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     if a.out.is_none() && a.values_csv.is_none() {
         let mut store = open(db)?;
         let bar = Bar::new(Units::Eacs);
         let report = eac_app::load_sample(&mut store, a.eacs, a.seed, &bar)?;
         bar.finish();
+        out.committed("the sample EACs were loaded");
         if a.json {
-            print_json(&report)?;
+            out.json(&report)?;
         } else {
             let f = &report.files[0];
-            println!(
+            writeln!(out,
                 "Loaded {} sample EACs (seed {}) into {}: {} added, {} replaced, {} skipped ({} values)",
                 a.eacs,
                 a.seed,
@@ -597,7 +660,7 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
                 f.replaced,
                 f.skipped,
                 f.value_count
-            );
+            )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -610,19 +673,21 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
         listing: None,
         values_csv_rows: None,
     };
-    if let Some(out) = &a.out {
+    if let Some(path) = &a.out {
         let bar = Bar::new(Units::Eacs);
-        let report = eac_app::write_sample_file(out, a.eacs, a.seed, &bar)?;
+        let report = eac_app::write_sample_file(path, a.eacs, a.seed, &bar)?;
         bar.finish();
+        out.committed(format!("the sample file was written to {}", report.path));
         if !a.json {
-            println!(
+            writeln!(
+                out,
                 "Wrote {} sample EACs (seed {}, {}) to {}",
                 report.eac_count,
                 a.seed,
                 count(report.value_count, "value"),
                 report.path
-            );
-            println!("SHA-256: {}", report.sha256);
+            )?;
+            writeln!(out, "SHA-256: {}", report.sha256)?;
         }
         files.listing = Some(report);
     }
@@ -630,13 +695,17 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
         let bar = Bar::new(Units::Eacs);
         let rows = eac_app::write_sample_values_csv(csv, a.eacs, a.seed, &bar)?;
         bar.finish();
+        out.committed(format!(
+            "the sample values were written to {}",
+            csv.display()
+        ));
         if !a.json {
-            println!("Wrote {rows} value rows to {}", csv.display());
+            writeln!(out, "Wrote {rows} value rows to {}", csv.display())?;
         }
         files.values_csv_rows = Some(rows);
     }
     if a.json {
-        print_json(&files)?;
+        out.json(&files)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -651,6 +720,7 @@ struct Timing {
 /// Runs each browse query `repeat` times on the open database and prints
 /// the median time: what a person waits for when paging and filtering.
 fn bench_queries(store: &Store, repeat: usize, json: bool) -> Result<ExitCode> {
+    let mut out = Out::stdout();
     let page = |sort: SortSpec, filter: EacFilter, offset: usize| BrowseQuery {
         filter,
         sort,
@@ -726,7 +796,7 @@ fn bench_queries(store: &Store, repeat: usize, json: bool) -> Result<ExitCode> {
         });
     }
     if json {
-        print_json(&timings)?;
+        out.json(&timings)?;
     } else {
         let mut table = Table::new(&["QUERY", "MEDIAN", "ROWS"])
             .right_align(1)
@@ -738,7 +808,7 @@ fn bench_queries(store: &Store, repeat: usize, json: bool) -> Result<ExitCode> {
                 t.rows.to_string(),
             ]);
         }
-        print!("{}", table.render());
+        out.table(&table)?;
     }
     Ok(ExitCode::SUCCESS)
 }

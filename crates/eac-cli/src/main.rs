@@ -2,7 +2,13 @@
 //! call `eac-app`/`eac-store`, render text or JSON. No business logic here.
 //!
 //! Exit codes: 0 success; 1 the data broke a rule (nothing was written);
-//! 2 usage, I/O or any other error.
+//! 2 usage, I/O or any other error (a full disk under stdout included);
+//! 141 the reader closed stdout (`eacdesk ls | head`), as for a process
+//! stopped by SIGPIPE.
+
+// Everything goes through `render::Out`/`ErrOut`: escaped, and a closed
+// pipe or a full disk is an exit code, never a panic.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
 mod commands;
@@ -13,11 +19,16 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use eac_app::AppError;
+use render::{ErrOut, OutputError};
 
 /// The data broke a rule of the spec; nothing was written.
 const EXIT_RULES: u8 = 1;
 /// Wrong usage, a missing file, a database problem.
 const EXIT_OTHER: u8 = 2;
+/// Whoever read stdout stopped reading: 128 + SIGPIPE, what a shell
+/// reports for a C tool killed by the signal, so `set -o pipefail`
+/// scripts see that the output was cut short.
+const EXIT_CLOSED_PIPE: u8 = 141;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
@@ -29,10 +40,14 @@ fn main() -> ExitCode {
 
 /// Prints an error in plain words (and the located violations, if any).
 fn report(e: &anyhow::Error) -> ExitCode {
+    let mut err = ErrOut::stderr();
+    if let Some(output) = e.downcast_ref::<OutputError>() {
+        return output_failed(output, &mut err);
+    }
     match e.downcast_ref::<AppError>() {
         Some(app) => {
-            eprintln!("error: {}", app.message);
-            eprint!("{}", render::violations(&app.violations()));
+            writeln!(err, "error: {}", app.message);
+            err.violations(&app.violations());
             ExitCode::from(if app.is_validation() {
                 EXIT_RULES
             } else {
@@ -40,8 +55,29 @@ fn report(e: &anyhow::Error) -> ExitCode {
             })
         }
         None => {
-            eprintln!("error: {e:#}");
+            writeln!(err, "error: {e:#}");
             ExitCode::from(EXIT_OTHER)
         }
     }
+}
+
+/// Stdout failed. A closed pipe is quiet unless something was saved
+/// before: then, as for a full disk, stderr says it was saved, so nobody
+/// repeats an import that went through.
+fn output_failed(e: &OutputError, err: &mut ErrOut) -> ExitCode {
+    let cause = if e.is_closed_pipe() {
+        "the output was closed".to_owned()
+    } else {
+        e.source.to_string()
+    };
+    match &e.committed {
+        Some(done) => writeln!(err, "{done}; the report could not be printed: {cause}"),
+        None if e.is_closed_pipe() => {}
+        None => writeln!(err, "error: {e}"),
+    }
+    ExitCode::from(if e.is_closed_pipe() {
+        EXIT_CLOSED_PIPE
+    } else {
+        EXIT_OTHER
+    })
 }

@@ -73,7 +73,9 @@ impl Progress for Bar {
         if let Some(total) = total {
             self.bar.set_length(total);
         }
-        self.bar.set_message(phase.replace('_', " "));
+        // A phase may name a file: shown escaped like all other output.
+        self.bar
+            .set_message(crate::render::escape(&phase.replace('_', " ")).into_owned());
         self.bar.set_position(done);
     }
 }

@@ -1,8 +1,179 @@
-//! Text output: aligned tables and the small formats used in them.
+//! Text output: the two streams every command writes through, aligned
+//! tables and the small formats used in them.
+//!
+//! Ids, names, reasons, file names and messages quoting input come from
+//! data someone else wrote, so nothing reaches the terminal raw: every line
+//! of text is escaped whole ([`escape`]) and a newline inside a value
+//! cannot start a second, real-looking record. Writing never panics: a
+//! failed write to stdout is an [`OutputError`] for `main` to turn into an
+//! exit code; a failed write to stderr is ignored (there is nowhere left
+//! to say it).
+
+use std::borrow::Cow;
+use std::fmt::{self, Write as _};
+use std::io::{self, Write as _};
 
 use eac_app::{BeneficiaryAssignment, Violation};
 use eac_model::BeneficiaryType;
 use eac_store::QuantityTotal;
+use serde::Serialize;
+
+/// Characters a terminal would act on instead of showing: C0 and C1
+/// controls and DEL (newlines, escape sequences), bidi embeddings,
+/// overrides and isolates (text that reads in another order than it is
+/// stored), and the Unicode line and paragraph separators.
+fn is_hidden(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// `text` as it is safe to show: hidden characters written visibly as
+/// `\n`, `\r`, `\t` or `\u{1b}`; everything else unchanged.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_hidden(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Standard output could not be written (a closed pipe, a full disk).
+#[derive(Debug)]
+pub struct OutputError {
+    pub source: io::Error,
+    /// What the command had already done and saved when printing failed,
+    /// e.g. "the import was committed (2 files)".
+    pub committed: Option<String>,
+}
+
+impl OutputError {
+    /// The reader went away (`eacdesk ls | head`): not worth a message.
+    pub fn is_closed_pipe(&self) -> bool {
+        self.source.kind() == io::ErrorKind::BrokenPipe
+    }
+}
+
+impl fmt::Display for OutputError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot write the output: {}", self.source)
+    }
+}
+
+impl std::error::Error for OutputError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// Standard output. `writeln!(out, …)?` writes one escaped line; tables,
+/// violations and JSON have their own methods. Each write goes out at once,
+/// so an error surfaces where it happens, not at exit.
+pub struct Out {
+    stdout: io::Stdout,
+    committed: Option<String>,
+}
+
+impl Out {
+    pub fn stdout() -> Self {
+        Out {
+            stdout: io::stdout(),
+            committed: None,
+        }
+    }
+
+    /// From now on a failure to print says that `what` was done anyway,
+    /// so a saved change is never reported as failed.
+    pub fn committed(&mut self, what: impl Into<String>) {
+        self.committed = Some(what.into());
+    }
+
+    /// What `writeln!`/`write!` call: the formatted text escaped whole,
+    /// except the final newline of `writeln!`.
+    pub fn write_fmt(&mut self, args: fmt::Arguments<'_>) -> Result<(), OutputError> {
+        let text = fmt::format(args);
+        match text.strip_suffix('\n') {
+            Some(line) => self.write_text(&(escape(line) + "\n")),
+            None => self.write_text(&escape(&text)),
+        }
+    }
+
+    /// A table whose cells were escaped as they were added.
+    pub fn table(&mut self, table: &Table) -> Result<(), OutputError> {
+        self.write_text(&table.render())
+    }
+
+    /// One violation per line.
+    pub fn violations(&mut self, list: &[Violation]) -> Result<(), OutputError> {
+        list.iter().try_for_each(|v| writeln!(self, "{v}"))
+    }
+
+    /// Tab-separated fields, each escaped (a tab inside a field shows as `\t`).
+    pub fn fields(&mut self, fields: &[&str]) -> Result<(), OutputError> {
+        let line: Vec<Cow<'_, str>> = fields.iter().map(|f| escape(f)).collect();
+        self.write_text(&(line.join("\t") + "\n"))
+    }
+
+    /// Exact JSON: serde escapes every control character itself.
+    pub fn json<T: Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
+        let text = serde_json::to_string_pretty(value)?;
+        Ok(self.write_text(&(text + "\n"))?)
+    }
+
+    fn write_text(&mut self, text: &str) -> Result<(), OutputError> {
+        let mut stdout = self.stdout.lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|source| OutputError {
+                source,
+                committed: self.committed.clone(),
+            })
+    }
+}
+
+/// Standard error, for errors, warnings and notes. Escaped like [`Out`];
+/// a failed write is ignored rather than a panic. The lock is taken per
+/// line, so a progress bar drawn from another thread never waits on it.
+pub struct ErrOut {
+    stderr: io::Stderr,
+}
+
+impl ErrOut {
+    pub fn stderr() -> Self {
+        ErrOut {
+            stderr: io::stderr(),
+        }
+    }
+
+    pub fn write_fmt(&mut self, args: fmt::Arguments<'_>) {
+        let text = fmt::format(args);
+        let text = match text.strip_suffix('\n') {
+            Some(line) => escape(line) + "\n",
+            None => escape(&text),
+        };
+        let _ = self.stderr.lock().write_all(text.as_bytes());
+    }
+
+    pub fn violations(&mut self, list: &[Violation]) {
+        for v in list {
+            writeln!(self, "{v}");
+        }
+    }
+}
 
 /// Columns separated by two spaces, padded to the widest cell.
 pub struct Table {
@@ -26,8 +197,16 @@ impl Table {
         self
     }
 
+    /// Cells are escaped here, so widths count what is shown.
     pub fn row(&mut self, cells: Vec<String>) {
         debug_assert_eq!(cells.len(), self.headers.len());
+        let cells = cells
+            .into_iter()
+            .map(|c| match escape(&c) {
+                Cow::Borrowed(_) => c,
+                Cow::Owned(escaped) => escaped,
+            })
+            .collect();
         self.rows.push(cells);
     }
 
@@ -130,11 +309,6 @@ pub fn count(n: usize, what: &str) -> String {
     }
 }
 
-/// One violation per line, `file:line:col: error (rule N) at /pointer [EAC id]: message`.
-pub fn violations(list: &[Violation]) -> String {
-    list.iter().map(|v| format!("{v}\n")).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,6 +322,29 @@ mod tests {
             t.render(),
             "ID         QTY  NOTE\na            1\nlong-id  100.5  x\n"
         );
+    }
+
+    #[test]
+    fn escape_shows_what_a_terminal_would_act_on() {
+        assert!(matches!(escape("Ørsted → ACC-1 (x)"), Cow::Borrowed(_)));
+        assert_eq!(escape("a\nb\r\tc"), r"a\nb\r\tc");
+        assert_eq!(
+            escape("\u{1b}[31mred\u{7f}\u{9b}"),
+            r"\u{1b}[31mred\u{7f}\u{9b}"
+        );
+        assert_eq!(
+            escape("abc\u{202e}fed\u{2066}\u{2028}"),
+            r"abc\u{202e}fed\u{2066}\u{2028}"
+        );
+        assert_eq!(escape(r"C:\new"), r"C:\new");
+    }
+
+    #[test]
+    fn table_cells_are_escaped_and_measured_as_shown() {
+        let mut t = Table::new(&["ID", "NOTE"]);
+        t.row(vec!["a\nb".into(), "x".into()]);
+        t.row(vec!["long-id".into(), "y".into()]);
+        assert_eq!(t.render(), "ID       NOTE\na\\nb     x\nlong-id  y\n");
     }
 
     #[test]

@@ -635,3 +635,331 @@ fn envelope_only_eacs_block_p1_and_export_as_p2() {
         .assert()
         .success();
 }
+
+// --- What reaches the terminal: escaped data, and stdout that fails ---
+
+impl Desk {
+    /// The binary as `std::process::Command`, for tests that choose where
+    /// stdout goes (a closed pipe, /dev/full).
+    fn process(&self) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+        cmd.env_remove("EACDESK_DB")
+            .current_dir(self.dir.path())
+            .arg("--db")
+            .arg(self.path("desk.sqlite"));
+        cmd
+    }
+
+    /// Runs a command and returns (exit code, stdout, stderr), checking
+    /// that neither stream holds a character a terminal would act on.
+    fn shown<I, S>(&self, args: I) -> (i32, String, String)
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<std::ffi::OsStr>,
+    {
+        let out = self.eacdesk().args(args).output().unwrap();
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        for text in [&stdout, &stderr] {
+            let raw: Vec<char> = text
+                .chars()
+                .filter(|&c| {
+                    (c.is_control() && c != '\n' && c != '\t')
+                        || ('\u{202A}'..='\u{202E}').contains(&c)
+                        || ('\u{2066}'..='\u{2069}').contains(&c)
+                })
+                .collect();
+            assert!(raw.is_empty(), "raw {raw:?} in {text:?}");
+        }
+        (out.status.code().unwrap(), stdout, stderr)
+    }
+}
+
+fn listing_of(name: &str) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(example(name)).unwrap()).unwrap()
+}
+
+#[test]
+fn control_characters_in_data_fields_are_shown_escaped() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-overview-monthly.json"]);
+    // The same EAC once more, with fields a broken or hostile source
+    // could write: a newline that would start a forged row, colours, a
+    // terminal title, a line erase, a C1 CSI and a right-to-left override.
+    let id = "dk3\n99999999-dk4  AAAZZZ-124  \u{1b}[31mforged";
+    let mut listing = listing_of("good-p1-overview-monthly.json");
+    let eac = &mut listing["eacs"][0];
+    eac["cds_eac_id"] = id.into();
+    eac["eac_number"] = "AAA\u{202e}321".into();
+    eac["source_name"] = "Company\r\u{1b}[2KA".into();
+    eac["beneficiaries"] = serde_json::json!(["3333\n\u{9b}31m"]);
+    let file = desk.path("hostile\u{1b}]0;pwned\u{7}\n.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&listing).unwrap()).unwrap();
+
+    let (code, stdout, _) = desk.shown([std::ffi::OsStr::new("import"), file.as_os_str()]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.contains(r"hostile\u{1b}]0;pwned\u{7}\n.json: 1 added"));
+
+    // ls: a header, one row per EAC, the totals.
+    let (code, stdout, _) = desk.shown(["ls"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    assert!(stdout.contains(r"dk3\n99999999-dk4  AAAZZZ-124  \u{1b}[31mforged"));
+    assert!(stdout.contains(r"AAA\u{202e}321"));
+    assert!(stdout.contains(r"Company\r\u{1b}[2KA"));
+    assert!(stdout.contains(r"3333\n\u{9b}31m"));
+    // Columns still line up: escaped cells are as wide as they show.
+    let column = |line: &str, word: &str| line[..line.find(word).unwrap()].chars().count();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(column(lines[1], "solar"), column(lines[0], "TECHNOLOGY"));
+    assert_eq!(column(lines[2], "solar"), column(lines[0], "TECHNOLOGY"));
+
+    // show: exactly as many lines as for the plain EAC it copies.
+    let (_, plain, _) = desk.shown(["show", "99999999-dk3"]);
+    let (code, stdout, _) = desk.shown(["show", id]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), plain.lines().count(), "{stdout}");
+    assert!(stdout.contains(r"Company\r\u{1b}[2KA (101010101-10aaa)"));
+
+    // audit: the id of an edited EAC, one record per line.
+    desk.eacdesk()
+        .args(["beneficiaries", "set", id, "--type", "general"])
+        .args(["--reason", "checked"])
+        .assert()
+        .success();
+    let (code, stdout, _) = desk.shown(["audit"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    assert!(stdout.contains(r"dk3\n99999999-dk4"));
+    let (_, stdout, _) = desk.shown(["audit", id]);
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+
+    // An error quoting what was typed.
+    let (code, stdout, stderr) = desk.shown(["show", "nope\n\u{1b}[31m"]);
+    assert_eq!(code, 2);
+    assert_eq!(stdout, "");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(r"nope\n\u{1b}[31m"), "{stderr}");
+
+    // JSON stays exact JSON: the id comes back unchanged.
+    let json = desk.json(&["ls", "--sort", "cds_eac_id"]);
+    assert_eq!(json["rows"][1]["cds_eac_id"], id);
+    assert_eq!(json["rows"][1]["beneficiaries"], serde_json::json!([]));
+}
+
+#[test]
+fn control_characters_in_violations_and_reference_data_are_shown_escaped() {
+    let desk = Desk::new();
+    let mut listing = listing_of("good-p1-overview-monthly.json");
+    listing["eacs"][0]["technology_type"] = "solar\n\u{1b}[31mwind".into();
+    let bad = desk.path("bad.json");
+    std::fs::write(&bad, serde_json::to_string(&listing).unwrap()).unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["validate", "--json", "--profile", "p1"])
+        .arg(&bad)
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let listed =
+        report["errors"].as_array().unwrap().len() + report["warnings"].as_array().unwrap().len();
+    assert!(listed > 0);
+    // One line per violation and the verdict.
+    let (code, stdout, _) = desk.shown(["validate", "--profile", "p1", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(stdout.lines().count(), listed + 1, "{stdout}");
+    // The same violations refuse the import, on stderr.
+    let (code, _, stderr) = desk.shown(["import", bad.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert_eq!(stderr.lines().count(), listed + 1, "{stderr}");
+
+    let programs = desk.path("programs.json");
+    std::fs::write(
+        &programs,
+        serde_json::json!({"programs": [
+            {"program_number": "PRG\t1\n\u{1b}[31m", "name": "Wind\u{2066}\nschools"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let (code, stdout, _) = desk.shown(["refdata", "import", programs.to_str().unwrap()]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    let (code, stdout, _) = desk.shown(["refdata", "ls"]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        stdout,
+        "program\tPRG\\t1\\n\\u{1b}[31m\tWind\\u{2066}\\nschools\n1 reference id\n"
+    );
+}
+
+#[test]
+fn a_reason_with_a_newline_in_an_old_database_shows_as_one_record() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk()
+        .args(["beneficiaries", "set", "e-01", "--type", "general"])
+        .args(["--reason", "first"])
+        .assert()
+        .success();
+    // Earlier versions stored any reason; write one as they could have,
+    // beside the real record it pretends to follow.
+    let forged =
+        "ok\n    2  2026-01-01T00:00:00Z  root  e-02  general → general  \u{1b}[32mapproved";
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    conn.execute(
+        r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason)
+           SELECT at, os_user, cds_eac_id, action, "before", "after", ?1
+           FROM audit_log WHERE id = 1"#,
+        [forged],
+    )
+    .unwrap();
+    drop(conn);
+
+    let (code, stdout, _) = desk.shown(["audit"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(
+        stdout.contains(r"ok\n    2  2026-01-01T00:00:00Z"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(r"\u{1b}[32mapproved"), "{stdout}");
+    let records = desk.json(&["audit"]);
+    assert_eq!(records[0]["reason"], forged);
+}
+
+#[test]
+fn a_reader_closing_the_pipe_ends_ls_quietly_with_141() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3000"])
+        .assert()
+        .success();
+    // `eacdesk ls --limit 1000 | head -1`: far more than a pipe buffers.
+    let mut child = desk
+        .process()
+        .args(["ls", "--limit", "1000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.starts_with("CDS_EAC_ID"), "{first}");
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
+fn dev_full() -> std::fs::File {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap()
+}
+
+#[test]
+fn a_full_stdout_is_exit_2_with_a_message() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for args in [
+        &["ls"][..],
+        &["ls", "--json"],
+        &["show", "e-01"],
+        &["audit"],
+    ] {
+        let out = desk
+            .process()
+            .args(args)
+            .stdout(dev_full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr, "error: cannot write the output: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+    }
+}
+
+#[test]
+fn an_import_whose_report_cannot_be_printed_says_it_was_committed() {
+    let desk = Desk::new();
+    // The reader is gone before the import starts.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = desk
+        .process()
+        .args(["import", &example("good-p1-mixed-order.json")])
+        .stdout(writer)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(141), "{stderr}");
+    assert_eq!(
+        stderr,
+        "the import was committed; the report could not be printed: the output was closed\n"
+    );
+    assert_eq!(desk.count(), 7);
+
+    // A full disk under stdout: exit 2, and still not "failed". One of
+    // the two files breaks a rule: its violations still reach stderr.
+    let out = desk
+        .process()
+        .args(["import", &example("good-p1-overview-monthly.json")])
+        .arg(example("bad-p1-overview-not-json.json"))
+        .stdout(dev_full())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("error (rule 20)"), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "the import was committed for 1 of 2 files; the report could not be printed: \
+             No space left on device (os error 28)\n"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(desk.count(), 8);
+
+    // Nothing imported: a plain output error, no claim of a commit.
+    let out = desk
+        .process()
+        .args([
+            "import",
+            "--json",
+            &example("bad-p1-overview-not-json.json"),
+        ])
+        .stdout(dev_full())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.ends_with("error: cannot write the output: No space left on device (os error 28)\n"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("committed"), "{stderr}");
+    assert_eq!(desk.count(), 8);
+
+    // Stderr failing as well: still no panic.
+    let (reader, writer) = std::io::pipe().unwrap();
+    drop(reader);
+    let out = desk
+        .process()
+        .args(["import", &example("good-p1-overview-endpoint.json")])
+        .stdout(writer)
+        .stderr(dev_full())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(141));
+    assert_eq!(desk.count(), 9);
+}
