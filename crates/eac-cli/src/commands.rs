@@ -407,17 +407,11 @@ fn refdata_ls(
 
 fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
     // A factor that is not a number is bad data: exit 1 like a rule violation.
+    // The one rule of import, validate and export (decision 36).
     for (what, text) in [("--direct", &a.direct), ("--lca", &a.lca)] {
-        match eac_model::Decimal::parse(text.trim()) {
-            Ok(d) if !d.is_negative() => {}
-            Ok(_) => {
-                eprintln!("error: {what} `{text}` is negative; emission factors are 0 or more");
-                return Ok(ExitCode::from(EXIT_RULES));
-            }
-            Err(_) => {
-                eprintln!("error: {what} `{text}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)");
-                return Ok(ExitCode::from(EXIT_RULES));
-            }
+        if let Err(e) = eac_store::parse_emission_factor(what, text) {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(EXIT_RULES));
         }
     }
     let mut store = open(db)?;

@@ -201,16 +201,27 @@ fn read_programs<R: io::Read>(
     reader: R,
     mut on_entry: impl FnMut(RefEntry),
 ) -> Result<usize, Vec<Violation>> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     let mut reader = reader;
-    reader.read_to_string(&mut text).map_err(|e| {
+    reader.read_to_end(&mut bytes).map_err(|e| {
         vec![Violation::error(
             20,
             "",
             format!("could not read the file: {e}"),
         )]
     })?;
-    let body = text.trim_start_matches('\u{feff}').trim_start();
+    let bom = crate::strict::check_encoding(&bytes).map_err(|v| vec![v])?;
+    let text = std::str::from_utf8(&bytes[bom..]).map_err(|e| {
+        vec![Violation::error(
+            20,
+            "",
+            format!(
+                "the file is not UTF-8 text (byte {} is not UTF-8): save it as UTF-8 and try again",
+                e.valid_up_to() + bom + 1
+            ),
+        )]
+    })?;
+    let body = text.trim_start();
     if body.starts_with('{') || body.starts_with('[') {
         programs_json(body, &mut on_entry)
     } else {
@@ -220,7 +231,7 @@ fn read_programs<R: io::Read>(
 
 fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
     let located = |e: serde_json::Error| {
-        let mut v = Violation::error(20, "", e.to_string());
+        let mut v = Violation::error(20, "", crate::read::clean_message(&e));
         v.line = Some(e.line() as u64);
         v.column = Some(e.column() as u64);
         vec![v]
