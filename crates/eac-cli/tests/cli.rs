@@ -636,6 +636,9 @@ fn envelope_only_eacs_block_p1_and_export_as_p2() {
         .success();
 }
 
+/// The two commands that read a file: they must agree.
+const CHECKING: [&[&str]; 2] = [&["import"], &["validate", "--profile", "p1"]];
+
 /// What a refused command told the person (`validate` reports on stdout,
 /// the other commands on stderr), with exit code 1.
 fn refusal(mut cmd: Command) -> String {
@@ -677,15 +680,15 @@ fn numbers_beyond_a_double_are_refused_on_import_and_validate_with_the_field_and
         ("1e-400", "too small"),
     ] {
         let file = one_eac_with(&desk, "big.json", "\"value\": 5", &format!("\"value\": {value}"));
-        for command in ["import", "validate"] {
+        for command in CHECKING {
             let mut cmd = desk.eacdesk();
-            cmd.arg(command).arg(&file);
+            cmd.args(command).arg(&file);
             let said = refusal(cmd);
             assert!(
                 said.contains(&format!(
                     "error (rule 6) at /eacs/0/values/0/value [EAC eac-1]: quantity `{value}` is {cause}"
                 )),
-                "{command} {value}: {said}"
+                "{command:?} {value}: {said}"
             );
             assert!(!said.contains("null is not of type"), "{said}");
         }
@@ -693,13 +696,13 @@ fn numbers_beyond_a_double_are_refused_on_import_and_validate_with_the_field_and
     // A 100,000-digit integer: refused, quoted in a few dozen characters.
     let digits = "9".repeat(100_000);
     let file = one_eac_with(&desk, "long.json", "\"value\": 5", &format!("\"value\": {digits}"));
-    for command in ["import", "validate"] {
+    for command in CHECKING {
         let mut cmd = desk.eacdesk();
-        cmd.arg(command).arg(&file);
+        cmd.args(command).arg(&file);
         let said = refusal(cmd);
         assert!(said.contains("is 100000 characters long"), "{said}");
         assert!(said.contains("more characters)"), "{said}");
-        assert!(said.len() < 1000, "{command}: {} bytes of error", said.len());
+        assert!(said.len() < 1000, "{command:?}: {} bytes of error", said.len());
     }
     assert_eq!(desk.count(), 0);
 }
@@ -714,15 +717,15 @@ fn emission_factors_follow_one_rule_in_import_validate_and_set_emissions() {
             "\"emissions_factor_direct\": 0",
             &format!("\"emissions_factor_direct\": {factor}"),
         );
-        for command in ["import", "validate"] {
+        for command in CHECKING {
             let mut cmd = desk.eacdesk();
-            cmd.arg(command).arg(&file);
+            cmd.args(command).arg(&file);
             let said = refusal(cmd);
             assert!(
                 said.contains(&format!(
                     "error (rule 6) at /eacs/0/emissions_factor_direct [EAC eac-1]: `emissions_factor_direct` `{factor}`"
                 )),
-                "{command} {factor}: {said}"
+                "{command:?} {factor}: {said}"
             );
         }
     }
@@ -755,7 +758,7 @@ fn leap_seconds_and_nanoseconds_survive_import_and_export() {
     assert!(text.contains("\"cds_created\": \"2016-12-31T23:59:60Z\""), "{text}");
     assert!(text.contains("\"cds_modified\": \"2016-12-31T23:59:60.500Z\""), "{text}");
     desk.eacdesk()
-        .arg("validate")
+        .args(["validate", "--profile", "p1"])
         .arg(&out)
         .assert()
         .success();
@@ -795,22 +798,26 @@ fn files_that_are_not_utf8_are_named_by_their_encoding() {
     ] {
         let path = desk.path(name);
         std::fs::write(&path, bytes).unwrap();
-        for command in ["import", "validate"] {
+        for command in CHECKING {
             let mut cmd = desk.eacdesk();
-            cmd.arg(command).arg(&path);
+            cmd.args(command).arg(&path);
             let said = refusal(cmd);
             assert!(
                 said.contains(&format!("{name}:1:1: error (rule 20)")),
-                "{command}: {said}"
+                "{command:?}: {said}"
             );
-            assert!(said.contains(encoding), "{command}: {said}");
-            assert!(said.contains("save it as UTF-8"), "{command}: {said}");
+            assert!(said.contains(encoding), "{command:?}: {said}");
+            assert!(said.contains("save it as UTF-8"), "{command:?}: {said}");
         }
     }
     // A UTF-8 byte order mark is ignored (RFC 8259 §8.1 allows it).
     let path = desk.path("bom.json");
     std::fs::write(&path, format!("\u{feff}{good}")).unwrap();
-    desk.eacdesk().arg("validate").arg(&path).assert().success();
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1"])
+        .arg(&path)
+        .assert()
+        .success();
     desk.eacdesk()
         .arg("import")
         .arg(&path)
@@ -829,27 +836,27 @@ fn huge_and_broken_values_are_quoted_briefly_and_named() {
         "\"technology_type\": \"solar\"",
         &format!("\"technology_type\": \"{huge}\""),
     );
-    for command in ["import", "validate"] {
+    for command in CHECKING {
         let mut cmd = desk.eacdesk();
-        cmd.arg(command).arg(&file);
+        cmd.args(command).arg(&file);
         let said = refusal(cmd);
         assert!(
             said.contains("error (rule 3) at /eacs/0/technology_type"),
-            "{command}"
+            "{command:?}"
         );
-        assert!(said.contains("…(4999940 more characters)"), "{command}");
-        assert!(said.len() < 2000, "{command}: {} bytes of error", said.len());
+        assert!(said.contains("…(4999940 more characters)"), "{command:?}");
+        assert!(said.len() < 2000, "{command:?}: {} bytes of error", said.len());
     }
-    for command in ["import", "validate"] {
+    for command in CHECKING {
         let mut cmd = desk.eacdesk();
-        cmd.arg(command)
+        cmd.args(command)
             .arg(rule_fixture("rule-20-lone-surrogate-in-id.json"));
         let said = refusal(cmd);
         assert!(
             said.contains(
                 "error (rule 20) at /eacs/0/cds_eac_id: `cds_eac_id` holds the escape `\\ud800`, half of a UTF-16 surrogate pair"
             ),
-            "{command}: {said}"
+            "{command:?}: {said}"
         );
         assert!(!said.contains("found a string"), "{said}");
     }
