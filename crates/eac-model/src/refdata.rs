@@ -36,7 +36,12 @@ impl RefDocument {
     /// Guesses from the first bytes: `{"accounts"`, `{"service_contracts"`,
     /// `{"programs"` / `[`, or CSV text.
     pub fn detect(head: &[u8]) -> Option<RefDocument> {
-        let text = String::from_utf8_lossy(head);
+        // A UTF-16 file is recognised, so that reading it names its
+        // encoding (rule 20) instead of calling it no reference data.
+        let text = match crate::strict::check_encoding(head) {
+            Ok(_) => String::from_utf8_lossy(head).into_owned(),
+            Err(_) => utf16_lossy(head),
+        };
         let trimmed = text.trim_start_matches('\u{feff}').trim_start();
         if trimmed.starts_with('{') {
             let key_at = |k: &str| trimmed.find(&format!("\"{k}\""));
@@ -58,6 +63,23 @@ impl RefDocument {
             None
         }
     }
+}
+
+/// The first bytes of a UTF-16 text (either byte order, judged by the
+/// mark or by where the NUL bytes of ASCII characters sit), decoded.
+fn utf16_lossy(head: &[u8]) -> String {
+    let big_endian = head.starts_with(&[0xFE, 0xFF]) || head.first() == Some(&0);
+    let units = head.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
 }
 
 /// Reads a reference document, calling `on_entry` for each id found.
@@ -396,6 +418,28 @@ mod tests {
         let mut out = Vec::new();
         read_refdata(text.as_bytes(), kind, |e| out.push(e))?;
         Ok(out)
+    }
+
+    #[test]
+    fn utf16_files_are_recognised_and_refused_by_name() {
+        let doc = r#"{"accounts": [{"cds_account_id": "A-1", "account_number": "1"}], "next": null}"#;
+        let csv = "program_number,name\nP-1,Green\n";
+        for (text, kind) in [(doc, RefDocument::Accounts), (csv, RefDocument::Programs)] {
+            let le: Vec<u8> = [0xFF, 0xFE]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect();
+            let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            for (bytes, name) in [(le, "UTF-16 (little-endian"), (be, "UTF-16 (big-endian")] {
+                assert_eq!(RefDocument::detect(&bytes), Some(kind), "{name}");
+                let errors = read_refdata(&bytes[..], kind, |_| {}).unwrap_err();
+                assert!(errors[0].message.contains(name), "{errors:?}");
+                assert_eq!(errors[0].rule, 20);
+            }
+        }
+        // A UTF-8 byte order mark is ignored.
+        let bom = format!("\u{feff}{doc}");
+        assert_eq!(collect(&bom, RefDocument::Accounts).map(|e| e.len()), Ok(1));
     }
 
     #[test]
