@@ -84,14 +84,15 @@ fn stand_in(literal: &str) -> &'static str {
     }
     // The decimal point sits after `int` and moves `exponent` places right;
     // the value is an integer when no significant digit is left after it.
-    let exponent: i64 = exponent
-        .trim_start_matches('+')
-        .parse()
-        .unwrap_or(if exponent.starts_with('-') {
-            i64::MIN / 2
-        } else {
-            i64::MAX / 2
-        });
+    let exponent: i64 =
+        exponent
+            .trim_start_matches('+')
+            .parse()
+            .unwrap_or(if exponent.starts_with('-') {
+                i64::MIN / 2
+            } else {
+                i64::MAX / 2
+            });
     let point = (int.len() as i64).saturating_add(exponent);
     let integer = (significant.len() as i64) <= point;
     match (negative, integer) {
@@ -159,7 +160,8 @@ mod tests {
                             "multipleOf" => out.push(here.clone()),
                             "const" | "enum"
                                 if v.is_number()
-                                    || v.as_array().is_some_and(|a| a.iter().any(Value::is_number)) =>
+                                    || v.as_array()
+                                        .is_some_and(|a| a.iter().any(Value::is_number)) =>
                             {
                                 out.push(here.clone())
                             }
@@ -178,8 +180,14 @@ mod tests {
         }
         for (name, text) in [
             ("eac", include_str!("../../../schemas/eac.schema.json")),
-            ("p1-listing", include_str!("../../../schemas/p1-listing.schema.json")),
-            ("p2-listing", include_str!("../../../schemas/p2-listing.schema.json")),
+            (
+                "p1-listing",
+                include_str!("../../../schemas/p1-listing.schema.json"),
+            ),
+            (
+                "p2-listing",
+                include_str!("../../../schemas/p2-listing.schema.json"),
+            ),
             (
                 "server-metadata",
                 include_str!("../../../schemas/server-metadata.schema.json"),

@@ -679,7 +679,12 @@ fn numbers_beyond_a_double_are_refused_on_import_and_validate_with_the_field_and
         ("1e309", "too large"),
         ("1e-400", "too small"),
     ] {
-        let file = one_eac_with(&desk, "big.json", "\"value\": 5", &format!("\"value\": {value}"));
+        let file = one_eac_with(
+            &desk,
+            "big.json",
+            "\"value\": 5",
+            &format!("\"value\": {value}"),
+        );
         for command in CHECKING {
             let mut cmd = desk.eacdesk();
             cmd.args(command).arg(&file);
@@ -695,14 +700,23 @@ fn numbers_beyond_a_double_are_refused_on_import_and_validate_with_the_field_and
     }
     // A 100,000-digit integer: refused, quoted in a few dozen characters.
     let digits = "9".repeat(100_000);
-    let file = one_eac_with(&desk, "long.json", "\"value\": 5", &format!("\"value\": {digits}"));
+    let file = one_eac_with(
+        &desk,
+        "long.json",
+        "\"value\": 5",
+        &format!("\"value\": {digits}"),
+    );
     for command in CHECKING {
         let mut cmd = desk.eacdesk();
         cmd.args(command).arg(&file);
         let said = refusal(cmd);
         assert!(said.contains("is 100000 characters long"), "{said}");
         assert!(said.contains("more characters)"), "{said}");
-        assert!(said.len() < 1000, "{command:?}: {} bytes of error", said.len());
+        assert!(
+            said.len() < 1000,
+            "{command:?}: {} bytes of error",
+            said.len()
+        );
     }
     assert_eq!(desk.count(), 0);
 }
@@ -747,7 +761,10 @@ fn emission_factors_follow_one_rule_in_import_validate_and_set_emissions() {
 fn leap_seconds_and_nanoseconds_survive_import_and_export() {
     let desk = Desk::new();
     let accepted = rule_fixture("rule-05-accepts-leap-seconds-in-utc.json");
-    desk.eacdesk().args(["import", &accepted]).assert().success();
+    desk.eacdesk()
+        .args(["import", &accepted])
+        .assert()
+        .success();
     let out = desk.path("out.json");
     desk.eacdesk()
         .args(["export", "--profile", "p1", "--out"])
@@ -755,8 +772,14 @@ fn leap_seconds_and_nanoseconds_survive_import_and_export() {
         .assert()
         .success();
     let text = std::fs::read_to_string(&out).unwrap();
-    assert!(text.contains("\"cds_created\": \"2016-12-31T23:59:60Z\""), "{text}");
-    assert!(text.contains("\"cds_modified\": \"2016-12-31T23:59:60.500Z\""), "{text}");
+    assert!(
+        text.contains("\"cds_created\": \"2016-12-31T23:59:60Z\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"cds_modified\": \"2016-12-31T23:59:60.500Z\""),
+        "{text}"
+    );
     desk.eacdesk()
         .args(["validate", "--profile", "p1"])
         .arg(&out)
@@ -777,7 +800,9 @@ fn leap_seconds_and_nanoseconds_survive_import_and_export() {
             .args(["import", &rule_fixture(name)])
             .assert()
             .code(1)
-            .stderr(contains("error (rule 5) at /eacs/0/cds_modified [EAC eac-1]"))
+            .stderr(contains(
+                "error (rule 5) at /eacs/0/cds_modified [EAC eac-1]",
+            ))
             .stderr(contains(says));
     }
 }
@@ -785,15 +810,21 @@ fn leap_seconds_and_nanoseconds_survive_import_and_export() {
 #[test]
 fn files_that_are_not_utf8_are_named_by_their_encoding() {
     let desk = Desk::new();
-    let good = std::fs::read_to_string(rule_fixture("rule-06-accepts-a-quantity-near-the-limits.json"))
-        .unwrap();
+    let good = std::fs::read_to_string(rule_fixture(
+        "rule-06-accepts-a-quantity-near-the-limits.json",
+    ))
+    .unwrap();
     let utf16le: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
         .chain(good.encode_utf16().flat_map(u16::to_le_bytes))
         .collect();
     let utf16be_no_bom: Vec<u8> = good.encode_utf16().flat_map(u16::to_be_bytes).collect();
     for (name, bytes, encoding) in [
-        ("le.json", utf16le, "UTF-16 (little-endian, with a byte order mark)"),
+        (
+            "le.json",
+            utf16le,
+            "UTF-16 (little-endian, with a byte order mark)",
+        ),
         ("be.json", utf16be_no_bom, "UTF-16 (big-endian)"),
     ] {
         let path = desk.path(name);
@@ -845,7 +876,11 @@ fn huge_and_broken_values_are_quoted_briefly_and_named() {
             "{command:?}"
         );
         assert!(said.contains("…(4999940 more characters)"), "{command:?}");
-        assert!(said.len() < 2000, "{command:?}: {} bytes of error", said.len());
+        assert!(
+            said.len() < 2000,
+            "{command:?}: {} bytes of error",
+            said.len()
+        );
     }
     for command in CHECKING {
         let mut cmd = desk.eacdesk();

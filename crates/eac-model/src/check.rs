@@ -67,9 +67,8 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
     ] {
         match factor {
             None => {
-                let msg = format!(
-                    "`{field}` has no number; enter the emission factor before exporting"
-                );
+                let msg =
+                    format!("`{field}` has no number; enter the emission factor before exporting");
                 out.push(match opts.purpose {
                     Purpose::Import => Violation::warning(6, at(field), msg),
                     Purpose::Validate => Violation::error(6, at(field), msg),

@@ -287,14 +287,31 @@ mod tests {
     #[test]
     fn amounts_are_what_every_json_reader_can_hold() {
         for ok in [
-            "0", "-0", "0e-999", "0.0", "1", "9.99e307", "99999e303", "1e-307", "0.1e-306",
-            "45.106820", "1e3",
+            "0",
+            "-0",
+            "0e-999",
+            "0.0",
+            "1",
+            "9.99e307",
+            "99999e303",
+            "1e-307",
+            "0.1e-306",
+            "45.106820",
+            "1e3",
         ] {
             assert_eq!(Decimal::parse_amount(ok).map(|_| ()), Ok(()), "{ok}");
         }
-        let too_large = |t: &str| matches!(Decimal::parse_amount(t), Err(DecimalError::TooLarge(_)));
-        let too_small = |t: &str| matches!(Decimal::parse_amount(t), Err(DecimalError::TooSmall(_)));
-        for t in ["1e308", "1e309", "1e400", "10e307", "1.7976931348623157e308"] {
+        let too_large =
+            |t: &str| matches!(Decimal::parse_amount(t), Err(DecimalError::TooLarge(_)));
+        let too_small =
+            |t: &str| matches!(Decimal::parse_amount(t), Err(DecimalError::TooSmall(_)));
+        for t in [
+            "1e308",
+            "1e309",
+            "1e400",
+            "10e307",
+            "1.7976931348623157e308",
+        ] {
             assert!(too_large(t), "{t}");
         }
         for t in ["1e-308", "0.99e-307", "1e-400"] {

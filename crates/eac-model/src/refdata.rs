@@ -422,7 +422,8 @@ mod tests {
 
     #[test]
     fn utf16_files_are_recognised_and_refused_by_name() {
-        let doc = r#"{"accounts": [{"cds_account_id": "A-1", "account_number": "1"}], "next": null}"#;
+        let doc =
+            r#"{"accounts": [{"cds_account_id": "A-1", "account_number": "1"}], "next": null}"#;
         let csv = "program_number,name\nP-1,Green\n";
         for (text, kind) in [(doc, RefDocument::Accounts), (csv, RefDocument::Programs)] {
             let le: Vec<u8> = [0xFF, 0xFE]

@@ -291,11 +291,20 @@ mod tests {
         assert_eq!(check_encoding(b"\xEF\xBB\xBF{}"), Ok(3));
         assert_eq!(check_encoding(b""), Ok(0));
         for (head, name) in [
-            (&b"\xFF\xFE{\x00"[..], "UTF-16 (little-endian, with a byte order mark)"),
-            (b"\xFE\xFF\x00{", "UTF-16 (big-endian, with a byte order mark)"),
+            (
+                &b"\xFF\xFE{\x00"[..],
+                "UTF-16 (little-endian, with a byte order mark)",
+            ),
+            (
+                b"\xFE\xFF\x00{",
+                "UTF-16 (big-endian, with a byte order mark)",
+            ),
             (b"{\x00\"\x00", "UTF-16 (little-endian)"),
             (b"\x00{\x00\"", "UTF-16 (big-endian)"),
-            (b"\xFF\xFE\x00\x00{\x00\x00\x00", "UTF-32 (little-endian, with a byte order mark)"),
+            (
+                b"\xFF\xFE\x00\x00{\x00\x00\x00",
+                "UTF-32 (little-endian, with a byte order mark)",
+            ),
             (b"{\x00\x00\x00", "UTF-32 (little-endian)"),
         ] {
             let v = check_encoding(head).unwrap_err();
@@ -313,7 +322,10 @@ mod tests {
 
     #[test]
     fn extension_numbers_of_any_size_are_kept_but_not_lone_surrogates() {
-        let big = format!(r#"{{"k": [1e400, -1e-999, {}], "s": "\ud83d\ude00"}}"#, "9".repeat(400));
+        let big = format!(
+            r#"{{"k": [1e400, -1e-999, {}], "s": "\ud83d\ude00"}}"#,
+            "9".repeat(400)
+        );
         let raw: Box<RawValue> = serde_json::from_str(&big).unwrap();
         assert!(check_no_duplicate_keys(&raw).is_ok());
         let raw: Box<RawValue> = serde_json::from_str(r#"{"k": ["\ud800"]}"#).unwrap();

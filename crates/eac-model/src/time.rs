@@ -49,7 +49,11 @@ impl Timestamp {
         let fraction = text
             .get(19..)
             .and_then(|rest| rest.strip_prefix('.'))
-            .map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next().unwrap_or(""));
+            .map(|rest| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .next()
+                    .unwrap_or("")
+            });
         if fraction.is_some_and(|f| f.len() > 9 && f[9..].bytes().any(|d| d != b'0')) {
             return Err(TimeError::TooPrecise(text.to_owned()));
         }
@@ -206,7 +210,12 @@ mod tests {
         // Storage text keeps the order and reads back the same instant.
         assert_eq!(Timestamp::from_storage(&local.to_storage()).unwrap(), local);
         assert!(utc.to_storage() < local.to_storage());
-        assert!(local.to_storage() < Timestamp::parse("2017-01-01T00:00:00Z").unwrap().to_storage());
+        assert!(
+            local.to_storage()
+                < Timestamp::parse("2017-01-01T00:00:00Z")
+                    .unwrap()
+                    .to_storage()
+        );
         for t in [
             "2024-02-10T12:30:60Z",
             "2016-12-31T23:59:60+01:00",
