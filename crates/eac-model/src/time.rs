@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::violation::quote;
@@ -31,6 +31,10 @@ pub enum TimeError {
     /// Leap seconds are inserted at the end of a UTC day only (RFC 3339 §5.7).
     #[error("`{}` has second 60, which exists only as a leap second at 23:59:60 UTC (here {} UTC); write the time with second 00–59", quote(.0), .1)]
     LeapSecond(String, String),
+    /// `0000-01-01T00:00:00+01:00` is in year -1 in UTC, which RFC 3339
+    /// cannot write.
+    #[error("`{}` falls outside the years 0000–9999 once written in UTC ({}), which RFC 3339 cannot write", quote(.0), .1)]
+    YearOutOfRange(String, String),
     /// Keeping only nanoseconds would change the instant.
     #[error("`{}` has more than nine digits of fractional seconds; EAC Desk keeps instants to the nanosecond and would change this one: round it to at most nine digits", quote(.0))]
     TooPrecise(String),
@@ -56,6 +60,11 @@ impl Timestamp {
             });
         if fraction.is_some_and(|f| f.len() > 9 && f[9..].bytes().any(|d| d != b'0')) {
             return Err(TimeError::TooPrecise(text.to_owned()));
+        }
+        // Written in UTC, the year must still have four digits.
+        if !(0..=9999).contains(&utc.year()) {
+            let at = utc.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+            return Err(TimeError::YearOutOfRange(text.to_owned(), at));
         }
         // chrono takes second 60 in any minute (a leap second it cannot
         // place); only 23:59:60 UTC is one.
@@ -239,6 +248,19 @@ mod tests {
             Timestamp::parse("2024-01-01T00:00:00.123456789Z").unwrap(),
             t
         );
+    }
+
+    #[test]
+    fn instants_outside_four_digit_utc_years_are_refused() {
+        for t in ["0000-01-01T00:00:00+01:00", "9999-12-31T23:30:00-01:00"] {
+            let e = Timestamp::parse(t).unwrap_err();
+            assert!(matches!(e, TimeError::YearOutOfRange(..)), "{t}: {e}");
+        }
+        let first = Timestamp::parse("0000-01-01T00:00:00Z").unwrap();
+        assert_eq!(first.to_string(), "0000-01-01T00:00:00Z");
+        let last = Timestamp::parse("9999-12-31T23:59:59.999999999Z").unwrap();
+        assert_eq!(last.to_string(), "9999-12-31T23:59:59.999999999Z");
+        assert_eq!(Timestamp::from_storage(&last.to_storage()).unwrap(), last);
     }
 
     #[test]
