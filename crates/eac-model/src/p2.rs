@@ -296,7 +296,10 @@ impl P2ListingChecks {
                 Violation::error(
                     7,
                     format!("{base}/cds_eac_id"),
-                    format!("`cds_eac_id` `{}` appears more than once", env.cds_eac_id),
+                    format!(
+                        "`cds_eac_id` `{}` appears more than once",
+                        crate::quote(&env.cds_eac_id)
+                    ),
                 )
                 .with_eac(id),
             );
