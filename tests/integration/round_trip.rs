@@ -260,8 +260,8 @@ fn eac(index: usize) -> impl Strategy<Value = Eac> {
                 .filter(|t| t.is_draft())
                 .collect::<Vec<_>>(),
         ),
-        decimal(true),
-        decimal(true),
+        decimal(false),
+        decimal(false),
         instant(),
         3_600i64..(400 * 86_400),
         prop::collection::vec(value_parts(), 1..4),

@@ -258,3 +258,99 @@ fn import_case(case: &RuleCase) -> Result<(), String> {
         Err(out)
     }
 }
+
+/// `eacdesk validate` (the rules and the JSON Schemas together) agrees with
+/// the reader on every case: what the manifest finds valid has no error
+/// there either (the schema engine sees no number as a float), and every
+/// expected error is reported where the manifest says.
+#[test]
+fn app_validate_with_schemas_agrees_with_the_manifest() {
+    let mut failures = Vec::new();
+    for case in rule_cases() {
+        let path = fixture(&format!("rules/{}", case.file));
+        // As the manifest's `validate`: without the extended technologies.
+        let report = match eac_app::validate_file(&path, eac_model::ExportProfile::P1, false) {
+            Ok(r) => r,
+            Err(e) => {
+                failures.push(format!("{}: {e:?}", case.file));
+                continue;
+            }
+        };
+        let expected: Vec<_> = case
+            .validate
+            .iter()
+            .filter(|e| e.severity == Severity::Error)
+            .collect();
+        let all: Vec<&Violation> = report.errors.iter().collect();
+        if expected.is_empty() && !all.is_empty() {
+            failures.push(format!(
+                "{} ({}): valid by the rules, but validate reports {all:#?}",
+                case.file, case.about
+            ));
+        }
+        for e in expected {
+            if !all.iter().any(|v| e.matches(v)) {
+                failures.push(format!("{}: missing {e} in {all:#?}", case.file));
+            }
+        }
+    }
+    fail_if_any("app validate", failures);
+}
+
+/// No accepted input whose export is refused: every case an import accepts
+/// (and whose emission factors are all present) exports as P1, and the
+/// export reads back to the same EACs.
+#[test]
+fn every_accepted_case_exports_and_reads_back_the_same() {
+    let mut failures = Vec::new();
+    for case in rule_cases() {
+        let missing_factor = case
+            .import
+            .findings
+            .iter()
+            .any(|f| f.rule == 6 && f.severity == Severity::Warning);
+        if case.import.refused || missing_factor || case.import.added == 0 {
+            continue;
+        }
+        let path = fixture(&format!("rules/{}", case.file));
+        let opts = CheckOptions::import()
+            .with_extended_technologies(case.import.allow_extended_technologies);
+        let mut held = read_all(&read_bytes(&path), opts).eacs;
+        let mut t = temp_store();
+        let options = ImportOptions {
+            allow_extended_technologies: case.import.allow_extended_technologies,
+        };
+        if let Err(e) = t.store.import_file(&path, options, &NoProgress) {
+            failures.push(format!("{}: import refused: {e}", case.file));
+            continue;
+        }
+        let dest = t.path("export.json");
+        let exported = eac_app::export(
+            &t.store,
+            eac_model::ExportProfile::P1,
+            None,
+            &dest,
+            &NoProgress,
+        );
+        if let Err(e) = exported {
+            failures.push(format!(
+                "{} ({}): accepted, but the export is refused: {} {:#?}",
+                case.file,
+                case.about,
+                e.message,
+                e.violations()
+            ));
+            continue;
+        }
+        let mut back = read_all(&read_bytes(&dest), opts).eacs;
+        held.sort_by_key(eac_model::Eac::p1_order_key);
+        back.sort_by_key(eac_model::Eac::p1_order_key);
+        if back != held {
+            failures.push(format!(
+                "{}: the export reads back differently\n  held {held:#?}\n  back {back:#?}",
+                case.file
+            ));
+        }
+    }
+    fail_if_any("export of accepted cases", failures);
+}

@@ -26,7 +26,7 @@ pub fn export(
             }
             let n = e.violations().len();
             let message = format!(
-                "Nothing was exported to {}: {}. Fix the EACs listed (missing emission factors must be entered) and export again.",
+                "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
                 dest.display(),
                 plural(n, "rule violation")
             );

@@ -18,6 +18,7 @@ mod operation;
 mod p2;
 mod refdata;
 mod sample;
+mod schema_instance;
 mod validate;
 
 pub use db::{default_db_path, open_store, DB_ENV};

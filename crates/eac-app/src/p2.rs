@@ -20,6 +20,7 @@ use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
 use crate::error::plural;
+use crate::schema_instance::schema_instance;
 use crate::validate::ValidationReport;
 use crate::AppError;
 
@@ -100,13 +101,20 @@ pub fn schema_violations(kind: SchemaKind, instance: &Value) -> Vec<Violation> {
                 | jsonschema::error::ValidationErrorKind::Constant { .. } => 3,
                 _ => 2,
             };
-            Violation::error(rule, e.instance_path().to_string(), format!("schema: {e}"))
+            Violation::error(
+                rule,
+                e.instance_path().to_string(),
+                // The engine quotes the instance: capped like every quote.
+                format!("schema: {}", eac_model::cap(&e.to_string(), 200)),
+            )
         })
         .collect()
 }
 
 /// Schema errors of a listing, checked one element at a time: each element
 /// is wrapped in a one-item listing and its errors relocated to its index.
+/// Numbers reach the schema engine as stand-ins (see `schema_instance`):
+/// a quantity is never judged as a float.
 pub fn listing_schema_violations(
     kind: SchemaKind,
     path: &Path,
@@ -118,8 +126,18 @@ pub fn listing_schema_violations(
             eac_model::strict::Element::Object(fields) => {
                 let mut map = serde_json::Map::new();
                 for (k, raw) in fields {
-                    let v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-                    map.insert(k, v);
+                    match schema_instance(raw.get()) {
+                        Ok(v) => {
+                            map.insert(k, v);
+                        }
+                        // Never reached for text the strict reader took;
+                        // said plainly rather than shown as a null.
+                        Err(e) => out.push(Violation::error(
+                            20,
+                            format!("/eacs/{index}/{}", eac_model::pointer_token(&k)),
+                            format!("could not be checked against the schema: {e}"),
+                        )),
+                    }
                 }
                 Value::Object(map)
             }
@@ -151,7 +169,11 @@ pub fn listing_schema_violations(
 
 /// Schema errors of a whole small document (detail file, metadata).
 fn document_schema_violations(kind: SchemaKind, text: &str) -> Vec<Violation> {
-    match serde_json::from_str::<Value>(text) {
+    let Ok(text) = eac_model::strict::utf8_text(text) else {
+        // The rule reader names the encoding (rule 20).
+        return Vec::new();
+    };
+    match schema_instance(text) {
         Ok(doc) => schema_violations(kind, &doc),
         // The rule reader reports malformed JSON (rule 20).
         Err(_) => Vec::new(),
@@ -335,7 +357,7 @@ pub fn export_p2(
             }
             let n = e.violations().len();
             let message = format!(
-                "Nothing was exported to {}: {}. Fix the EACs listed (missing emission factors must be entered) and export again.",
+                "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
                 dest.display(),
                 plural(n, "rule violation")
             );

@@ -195,6 +195,63 @@ mod tests {
         assert!(rules.contains(&7) && rules.contains(&1), "{report:#?}");
     }
 
+    /// A number an earlier version stored (it took `1e400` on import) is
+    /// refused by every export in the reader's own words: the field, the
+    /// EAC and the cause, not a schema engine's `null is not of type`.
+    #[test]
+    fn export_names_field_eac_and_cause_of_a_stored_number_beyond_a_double() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("desk.sqlite");
+        let mut store = eac_store::Store::open(&db).unwrap();
+        store
+            .import_file(
+                &example("good-p1-overview-monthly.json"),
+                eac_store::ImportOptions::default(),
+                &eac_store::NoProgress,
+            )
+            .unwrap();
+        drop(store);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "UPDATE eac_values SET value = '1e400' WHERE position = 0",
+            [],
+        )
+        .unwrap();
+        drop(conn);
+        let store = eac_store::Store::open(&db).unwrap();
+        for profile in [ExportProfile::P1, ExportProfile::P2] {
+            let dest = dir.path().join(format!("out-{profile:?}"));
+            let e =
+                crate::export(&store, profile, None, &dest, &eac_store::NoProgress).unwrap_err();
+            assert!(e.is_validation(), "{profile:?}: {e:?}");
+            assert!(!e.message.contains("emission factors"), "{}", e.message);
+            let vs = e.violations();
+            let v = vs
+                .iter()
+                .find(|v| v.pointer.ends_with("/values/0/value"))
+                .unwrap_or_else(|| panic!("{profile:?}: {vs:#?}"));
+            assert_eq!(v.rule, 6);
+            assert!(v.cds_eac_id.is_some(), "{v}");
+            assert!(v.message.contains("`1e400` is too large"), "{v}");
+            assert!(
+                vs.iter().all(|v| !v.message.contains("is not of type")),
+                "{vs:#?}"
+            );
+            assert!(!dest.exists());
+        }
+    }
+
+    /// The JSON Schema engine never sees a number as a float: a number no
+    /// double holds, in an extension member of a value, is kept as written
+    /// and passes both the rules and the schema.
+    #[test]
+    fn numbers_in_extensions_reach_the_schema_as_stand_ins() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/rules/rule-21-number-beyond-a-double-in-extensions.json");
+        let report = validate_file(&path, ExportProfile::P1, false).unwrap();
+        assert!(report.is_valid(), "{report:#?}");
+    }
+
     #[test]
     fn missing_file_is_refused() {
         let e =

@@ -445,20 +445,11 @@ fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let mut err = ErrOut::stderr();
     // A factor that is not a number is bad data: exit 1 like a rule violation.
+    // The one rule of import, validate and export (decision 37).
     for (what, text) in [("--direct", &a.direct), ("--lca", &a.lca)] {
-        match eac_model::Decimal::parse(text.trim()) {
-            Ok(d) if !d.is_negative() => {}
-            Ok(_) => {
-                writeln!(
-                    err,
-                    "error: {what} `{text}` is negative; emission factors are 0 or more"
-                );
-                return Ok(ExitCode::from(EXIT_RULES));
-            }
-            Err(_) => {
-                writeln!(err, "error: {what} `{text}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)");
-                return Ok(ExitCode::from(EXIT_RULES));
-            }
+        if let Err(e) = eac_store::parse_emission_factor(what, text) {
+            writeln!(err, "error: {e}");
+            return Ok(ExitCode::from(EXIT_RULES));
         }
     }
     let mut store = open(db)?;

@@ -962,4 +962,264 @@ fn an_import_whose_report_cannot_be_printed_says_it_was_committed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(141));
     assert_eq!(desk.count(), 9);
+
+/// The two commands that read a file: they must agree.
+const CHECKING: [&[&str]; 2] = [&["import"], &["validate", "--profile", "p1"]];
+
+/// What a refused command told the person (`validate` reports on stdout,
+/// the other commands on stderr), with exit code 1.
+fn refusal(mut cmd: Command) -> String {
+    let out = cmd.assert().code(1);
+    let o = out.get_output();
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// `tests/fixtures/rules/<name>`: one valid EAC changed in one place.
+fn rule_fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/rules")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A valid one-EAC listing with `field` (a JSON member line) replaced.
+fn one_eac_with(desk: &Desk, name: &str, from: &str, to: &str) -> PathBuf {
+    let good = std::fs::read_to_string(rule_fixture("rule-16-negative-value.json"))
+        .unwrap()
+        .replace("\"value\": -5", "\"value\": 5");
+    assert!(good.contains(from), "{from}");
+    let path = desk.path(name);
+    std::fs::write(&path, good.replace(from, to)).unwrap();
+    path
+}
+
+#[test]
+fn numbers_beyond_a_double_are_refused_on_import_and_validate_with_the_field_and_cause() {
+    let desk = Desk::new();
+    for (value, cause) in [
+        ("1e400", "too large"),
+        ("1e309", "too large"),
+        ("1e-400", "too small"),
+    ] {
+        let file = one_eac_with(
+            &desk,
+            "big.json",
+            "\"value\": 5",
+            &format!("\"value\": {value}"),
+        );
+        for command in CHECKING {
+            let mut cmd = desk.eacdesk();
+            cmd.args(command).arg(&file);
+            let said = refusal(cmd);
+            assert!(
+                said.contains(&format!(
+                    "error (rule 6) at /eacs/0/values/0/value [EAC eac-1]: quantity `{value}` is {cause}"
+                )),
+                "{command:?} {value}: {said}"
+            );
+            assert!(!said.contains("null is not of type"), "{said}");
+        }
+    }
+    // A 100,000-digit integer: refused, quoted in a few dozen characters.
+    let digits = "9".repeat(100_000);
+    let file = one_eac_with(
+        &desk,
+        "long.json",
+        "\"value\": 5",
+        &format!("\"value\": {digits}"),
+    );
+    for command in CHECKING {
+        let mut cmd = desk.eacdesk();
+        cmd.args(command).arg(&file);
+        let said = refusal(cmd);
+        assert!(said.contains("is 100000 characters long"), "{said}");
+        assert!(said.contains("more characters)"), "{said}");
+        assert!(
+            said.len() < 1000,
+            "{command:?}: {} bytes of error",
+            said.len()
+        );
+    }
+    assert_eq!(desk.count(), 0);
+}
+
+#[test]
+fn emission_factors_follow_one_rule_in_import_validate_and_set_emissions() {
+    let desk = Desk::new();
+    for factor in ["-0.5", "1e309"] {
+        let file = one_eac_with(
+            &desk,
+            "factor.json",
+            "\"emissions_factor_direct\": 0",
+            &format!("\"emissions_factor_direct\": {factor}"),
+        );
+        for command in CHECKING {
+            let mut cmd = desk.eacdesk();
+            cmd.args(command).arg(&file);
+            let said = refusal(cmd);
+            assert!(
+                said.contains(&format!(
+                    "error (rule 6) at /eacs/0/emissions_factor_direct [EAC eac-1]: `emissions_factor_direct` `{factor}`"
+                )),
+                "{command:?} {factor}: {said}"
+            );
+        }
+    }
+    desk.eacdesk()
+        .args(["import", &example("bad-p1-todo-emissions.json")])
+        .assert()
+        .success();
+    for (factor, cause) in [("-0.5", "is negative"), ("1e309", "is too large")] {
+        desk.eacdesk()
+            .args(["set-emissions", "101010101-10", "--direct", factor])
+            .args(["--lca", "0.011", "--reason", "registry numbers"])
+            .assert()
+            .code(1)
+            .stderr(contains(format!("--direct `{factor}` {cause}")));
+    }
+}
+
+#[test]
+fn leap_seconds_and_nanoseconds_survive_import_and_export() {
+    let desk = Desk::new();
+    let accepted = rule_fixture("rule-05-accepts-leap-seconds-in-utc.json");
+    desk.eacdesk()
+        .args(["import", &accepted])
+        .assert()
+        .success();
+    let out = desk.path("out.json");
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("\"cds_created\": \"2016-12-31T23:59:60Z\""),
+        "{text}"
+    );
+    assert!(
+        text.contains("\"cds_modified\": \"2016-12-31T23:59:60.500Z\""),
+        "{text}"
+    );
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1"])
+        .arg(&out)
+        .assert()
+        .success();
+
+    for (name, says) in [
+        (
+            "rule-05-second-60-not-at-the-end-of-a-utc-day.json",
+            "has second 60, which exists only as a leap second at 23:59:60 UTC (here 12:30:60 UTC)",
+        ),
+        (
+            "rule-05-more-than-nine-fraction-digits.json",
+            "has more than nine digits of fractional seconds",
+        ),
+    ] {
+        desk.eacdesk()
+            .args(["import", &rule_fixture(name)])
+            .assert()
+            .code(1)
+            .stderr(contains(
+                "error (rule 5) at /eacs/0/cds_modified [EAC eac-1]",
+            ))
+            .stderr(contains(says));
+    }
+}
+
+#[test]
+fn files_that_are_not_utf8_are_named_by_their_encoding() {
+    let desk = Desk::new();
+    let good = std::fs::read_to_string(rule_fixture(
+        "rule-06-accepts-a-quantity-near-the-limits.json",
+    ))
+    .unwrap();
+    let utf16le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(good.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let utf16be_no_bom: Vec<u8> = good.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (name, bytes, encoding) in [
+        (
+            "le.json",
+            utf16le,
+            "UTF-16 (little-endian, with a byte order mark)",
+        ),
+        ("be.json", utf16be_no_bom, "UTF-16 (big-endian)"),
+    ] {
+        let path = desk.path(name);
+        std::fs::write(&path, bytes).unwrap();
+        for command in CHECKING {
+            let mut cmd = desk.eacdesk();
+            cmd.args(command).arg(&path);
+            let said = refusal(cmd);
+            assert!(
+                said.contains(&format!("{name}:1:1: error (rule 20)")),
+                "{command:?}: {said}"
+            );
+            assert!(said.contains(encoding), "{command:?}: {said}");
+            assert!(said.contains("save it as UTF-8"), "{command:?}: {said}");
+        }
+    }
+    // A UTF-8 byte order mark is ignored (RFC 8259 §8.1 allows it).
+    let path = desk.path("bom.json");
+    std::fs::write(&path, format!("\u{feff}{good}")).unwrap();
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1"])
+        .arg(&path)
+        .assert()
+        .success();
+    desk.eacdesk()
+        .arg("import")
+        .arg(&path)
+        .assert()
+        .success()
+        .stdout(contains("1 added"));
+}
+
+#[test]
+fn huge_and_broken_values_are_quoted_briefly_and_named() {
+    let desk = Desk::new();
+    let huge = "x".repeat(5_000_000);
+    let file = one_eac_with(
+        &desk,
+        "huge.json",
+        "\"technology_type\": \"solar\"",
+        &format!("\"technology_type\": \"{huge}\""),
+    );
+    for command in CHECKING {
+        let mut cmd = desk.eacdesk();
+        cmd.args(command).arg(&file);
+        let said = refusal(cmd);
+        assert!(
+            said.contains("error (rule 3) at /eacs/0/technology_type"),
+            "{command:?}"
+        );
+        assert!(said.contains("…(4999940 more characters)"), "{command:?}");
+        assert!(
+            said.len() < 2000,
+            "{command:?}: {} bytes of error",
+            said.len()
+        );
+    }
+    for command in CHECKING {
+        let mut cmd = desk.eacdesk();
+        cmd.args(command)
+            .arg(rule_fixture("rule-20-lone-surrogate-in-id.json"));
+        let said = refusal(cmd);
+        assert!(
+            said.contains(
+                "error (rule 20) at /eacs/0/cds_eac_id: `cds_eac_id` holds the escape `\\ud800`, half of a UTF-16 surrogate pair"
+            ),
+            "{command:?}: {said}"
+        );
+        assert!(!said.contains("found a string"), "{said}");
+    }
 }

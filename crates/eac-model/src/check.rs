@@ -1,10 +1,12 @@
 //! Semantic rules over one EAC (digest §d rules 4, 6–9, 11–17, 22) and over a
-//! listing (rules 7 and 10). Field presence and syntax (rules 2, 3, 5) are
+//! listing (rules 7 and 10). Quantities and emission factors are held to
+//! [`crate::Decimal::check_amount`] here, so the checks an export runs on
+//! stored EACs are the ones an import ran. Field presence and syntax (rules 2, 3, 5) are
 //! checked while reading, in [`crate::read`].
 
 use std::collections::{HashMap, HashSet};
 
-use crate::{BeneficiaryType, Eac, P1OrderKey, Timestamp, Violation};
+use crate::{quote, BeneficiaryType, DecimalError, Eac, P1OrderKey, Timestamp, Violation};
 
 /// What the document is being checked for; decides which findings block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -63,13 +65,21 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
         ("emissions_factor_direct", &eac.emissions_factor_direct),
         ("emissions_factor_lca", &eac.emissions_factor_lca),
     ] {
-        if factor.is_none() {
-            let msg =
-                format!("`{field}` has no number; enter the emission factor before exporting");
-            out.push(match opts.purpose {
-                Purpose::Import => Violation::warning(6, at(field), msg),
-                Purpose::Validate => Violation::error(6, at(field), msg),
-            });
+        match factor {
+            None => {
+                let msg =
+                    format!("`{field}` has no number; enter the emission factor before exporting");
+                out.push(match opts.purpose {
+                    Purpose::Import => Violation::warning(6, at(field), msg),
+                    Purpose::Validate => Violation::error(6, at(field), msg),
+                });
+            }
+            // The same rule as entering a factor by hand (decisions 28, 36).
+            Some(d) => {
+                if let Err(e) = d.check_amount() {
+                    out.push(Violation::error(6, at(field), format!("`{field}` {e}")));
+                }
+            }
         }
     }
     check_identity_and_period(
@@ -142,16 +152,21 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
                 out.push(Violation::error(
                     15,
                     vat("eac_number"),
-                    format!("value number `{number}` already used by value {first} of this EAC"),
+                    format!(
+                        "value number `{}` already used by value {first} of this EAC",
+                        quote(number)
+                    ),
                 ));
             }
         }
-        if v.value.is_negative() {
-            out.push(Violation::error(
+        match v.value.check_amount() {
+            Ok(()) => {}
+            Err(DecimalError::Negative(_)) => out.push(Violation::error(
                 16,
                 vat("value"),
-                format!("quantity {} is negative", v.value),
-            ));
+                format!("quantity {} is negative", quote(v.value.as_str())),
+            )),
+            Err(e) => out.push(Violation::error(6, vat("value"), format!("quantity {e}"))),
         }
     }
     let id = (!eac.cds_eac_id.is_empty()).then_some(eac.cds_eac_id.as_str());
@@ -230,7 +245,7 @@ pub fn check_beneficiary_list(list: &[String], pointer: &str, out: &mut Vec<Viol
             out.push(Violation::error(
                 17,
                 format!("{pointer}/{i}"),
-                format!("beneficiary `{id}` is listed twice"),
+                format!("beneficiary `{}` is listed twice", quote(id)),
             ));
         }
     }
@@ -265,7 +280,10 @@ impl ListingChecks {
                 Violation::error(
                     7,
                     format!("{base}/cds_eac_id"),
-                    format!("`cds_eac_id` `{}` appears more than once", eac.cds_eac_id),
+                    format!(
+                        "`cds_eac_id` `{}` appears more than once",
+                        quote(&eac.cds_eac_id)
+                    ),
                 )
                 .with_eac(Some(&eac.cds_eac_id)),
             );

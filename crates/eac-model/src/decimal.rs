@@ -4,6 +4,11 @@
 //! `1e3`), checked against the JSON number grammar and never converted to a
 //! float. Arithmetic (sums) goes through [`bigdecimal::BigDecimal`], which is
 //! exact; writing goes back through the original text.
+//!
+//! [`Decimal::check_amount`] is the one rule for what a quantity or an
+//! emission factor may be (decision 37): every reader, the export's checks
+//! and the emission-factor editor apply it, so nothing accepted on the way
+//! in is refused on the way out.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,22 +17,43 @@ use bigdecimal::BigDecimal;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::violation::quote;
+
 /// An exact decimal number as written in JSON.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Decimal(Box<str>);
 
-/// Why a text is not an exact JSON number.
+/// Why a text is not an exact JSON number, or not a valid amount.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DecimalError {
-    #[error("`{0}` is not a JSON number")]
+    #[error("`{}` is not a JSON number", quote(.0))]
     NotANumber(String),
     /// Exact arithmetic on `1e1000000` would write a million digits.
-    #[error("`{0}` has an exponent beyond ±{MAX_EXPONENT}; write the quantity in a larger unit")]
+    #[error("`{}` has an exponent beyond ±{MAX_EXPONENT}; write the quantity in a larger unit", quote(.0))]
     ExponentTooLarge(String),
+    #[error("`{}` is {} characters long; a number may have at most {MAX_AMOUNT_LEN}", quote(.0), .0.len())]
+    TooLong(String),
+    /// A JSON reader holding numbers as doubles would fail or read infinity.
+    #[error("`{}` is too large: numbers must stay below 1e308 so that every JSON reader can hold them", quote(.0))]
+    TooLarge(String),
+    /// A JSON reader holding numbers as doubles would read (nearly) zero.
+    #[error("`{}` is too small: a number other than 0 must be at least 1e-307 in size so that every JSON reader can hold it", quote(.0))]
+    TooSmall(String),
+    #[error("`{}` is negative; it must be 0 or more", quote(.0))]
+    Negative(String),
 }
 
 /// The largest exponent a decimal may be written with.
 pub const MAX_EXPONENT: u32 = 1000;
+
+/// The longest literal a quantity or emission factor may be written with.
+pub const MAX_AMOUNT_LEN: usize = 100;
+
+/// Nonzero amounts have a magnitude in `[1e-307, 1e308)`: finite, normal
+/// IEEE 754 doubles, which RFC 8259 §6 names as what JSON readers can hold.
+/// These bound ⌊log10 |x|⌋.
+const MIN_MAGNITUDE: i64 = -307;
+const MAX_MAGNITUDE: i64 = 307;
 
 impl Decimal {
     /// Parses the literal text of a JSON number (RFC 8259 §6 grammar).
@@ -44,6 +70,41 @@ impl Decimal {
             }
         }
         Ok(Decimal(text.into()))
+    }
+
+    /// The one rule for a quantity or an emission factor (decision 37):
+    /// at most [`MAX_AMOUNT_LEN`] characters, 0 or a magnitude in
+    /// `[1e-307, 1e308)` (every JSON reader can hold it as a double, RFC
+    /// 8259 §6), and not negative (`-0` is 0).
+    pub fn check_amount(&self) -> Result<(), DecimalError> {
+        let text = self.as_str();
+        if text.len() > MAX_AMOUNT_LEN {
+            return Err(DecimalError::TooLong(text.to_owned()));
+        }
+        let (digits, scale) = self.to_big().normalized().into_bigint_and_exponent();
+        if digits.sign() != bigdecimal::num_bigint::Sign::NoSign {
+            // value = digits × 10^-scale; ⌊log10 |value|⌋ = len(digits) - 1 - scale
+            let len = digits.magnitude().to_string().len() as i64;
+            let magnitude = len - 1 - scale;
+            if magnitude > MAX_MAGNITUDE {
+                return Err(DecimalError::TooLarge(text.to_owned()));
+            }
+            if magnitude < MIN_MAGNITUDE {
+                return Err(DecimalError::TooSmall(text.to_owned()));
+            }
+        }
+        if self.is_negative() {
+            return Err(DecimalError::Negative(text.to_owned()));
+        }
+        Ok(())
+    }
+
+    /// Parses text typed or read as a quantity or emission factor and
+    /// applies [`Decimal::check_amount`].
+    pub fn parse_amount(text: &str) -> Result<Self, DecimalError> {
+        let d = Decimal::parse(text)?;
+        d.check_amount()?;
+        Ok(d)
     }
 
     /// The digits exactly as written.
@@ -221,6 +282,56 @@ mod tests {
             Decimal::parse("1e1000000"),
             Err(DecimalError::ExponentTooLarge(_))
         ));
+    }
+
+    #[test]
+    fn amounts_are_what_every_json_reader_can_hold() {
+        for ok in [
+            "0",
+            "-0",
+            "0e-999",
+            "0.0",
+            "1",
+            "9.99e307",
+            "99999e303",
+            "1e-307",
+            "0.1e-306",
+            "45.106820",
+            "1e3",
+        ] {
+            assert_eq!(Decimal::parse_amount(ok).map(|_| ()), Ok(()), "{ok}");
+        }
+        let too_large =
+            |t: &str| matches!(Decimal::parse_amount(t), Err(DecimalError::TooLarge(_)));
+        let too_small =
+            |t: &str| matches!(Decimal::parse_amount(t), Err(DecimalError::TooSmall(_)));
+        for t in [
+            "1e308",
+            "1e309",
+            "1e400",
+            "10e307",
+            "1.7976931348623157e308",
+        ] {
+            assert!(too_large(t), "{t}");
+        }
+        for t in ["1e-308", "0.99e-307", "1e-400"] {
+            assert!(too_small(t), "{t}");
+        }
+        assert!(matches!(
+            Decimal::parse_amount("-0.5"),
+            Err(DecimalError::Negative(_))
+        ));
+        // A long literal is refused before any arithmetic on it.
+        let long = format!("0.{}1", "0".repeat(MAX_AMOUNT_LEN));
+        assert!(matches!(
+            Decimal::parse_amount(&long),
+            Err(DecimalError::TooLong(_))
+        ));
+        let huge = "9".repeat(100_000);
+        let e = Decimal::parse_amount(&huge).unwrap_err();
+        assert!(matches!(e, DecimalError::TooLong(_)));
+        assert!(e.to_string().len() < 200, "{e}");
+        assert!(e.to_string().contains("100000 characters long"), "{e}");
     }
 
     #[test]

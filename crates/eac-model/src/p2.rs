@@ -173,7 +173,10 @@ pub fn envelope_from_fields(
             r.error(
                 2,
                 "eac_data_url",
-                format!("`eac_data_url` must be an absolute URL, found `{url}`"),
+                format!(
+                    "`eac_data_url` must be an absolute URL, found `{}`",
+                    crate::quote(url)
+                ),
             );
         }
     }
@@ -234,7 +237,7 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
             out.push(Violation::error(
                 17,
                 format!("{base}/eac_numbers/{i}"),
-                format!("EAC number `{n}` is listed twice"),
+                format!("EAC number `{}` is listed twice", crate::quote(n)),
             ));
         }
     }
@@ -293,7 +296,10 @@ impl P2ListingChecks {
                 Violation::error(
                     7,
                     format!("{base}/cds_eac_id"),
-                    format!("`cds_eac_id` `{}` appears more than once", env.cds_eac_id),
+                    format!(
+                        "`cds_eac_id` `{}` appears more than once",
+                        crate::quote(&env.cds_eac_id)
+                    ),
                 )
                 .with_eac(id),
             );
@@ -375,8 +381,9 @@ impl Serialize for ServerMetadata {
 
 /// Reads server metadata, checking rule 18 (and rules 2, 20 on its fields).
 pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>> {
+    let text = crate::strict::utf8_text(text).map_err(|v| vec![v])?;
     let obj: StrictObject = serde_json::from_str(text).map_err(|e| {
-        let mut v = Violation::error(20, "", e.to_string());
+        let mut v = Violation::error(20, "", crate::read::clean_message(&e));
         v.line = Some(e.line() as u64);
         v.column = Some(e.column() as u64);
         vec![v]
@@ -388,7 +395,10 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
             r.error(
                 18,
                 "cds_customerdata_version",
-                format!("`cds_customerdata_version` must be \"v1\", found \"{v}\""),
+                format!(
+                    "`cds_customerdata_version` must be \"v1\", found \"{}\"",
+                    crate::quote(v)
+                ),
             );
         }
     }
@@ -446,7 +456,11 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
                             fr.error(
                                 18,
                                 "id",
-                                format!("format id `{id}` differs from its map key `{key}`"),
+                                format!(
+                                    "format id `{}` differs from its map key `{}`",
+                                    crate::quote(id),
+                                    crate::quote(&key)
+                                ),
                             );
                         }
                     }
@@ -481,10 +495,18 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
 
 /// Reads one EAC object document (a P2 detail file in EAC Desk's format).
 pub fn read_eac_document(text: &str, opts: CheckOptions) -> crate::EacRead {
+    let text = match crate::strict::utf8_text(text) {
+        Ok(text) => text,
+        Err(v) => {
+            return crate::EacRead::Invalid {
+                violations: vec![v],
+            }
+        }
+    };
     match serde_json::from_str::<StrictObject>(text) {
         Ok(obj) => crate::read::eac_from_fields(obj.fields, "", opts),
         Err(e) => {
-            let mut v = Violation::error(20, "", e.to_string());
+            let mut v = Violation::error(20, "", crate::read::clean_message(&e));
             v.line = Some(e.line() as u64);
             v.column = Some(e.column() as u64);
             crate::EacRead::Invalid {

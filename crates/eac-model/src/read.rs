@@ -6,15 +6,15 @@
 
 use std::cell::RefCell;
 use std::fmt;
-use std::io;
+use std::io::{self, BufRead};
 
 use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserializer;
 use serde_json::value::RawValue;
 
 use crate::check::{check_eac, CheckOptions, Purpose};
-use crate::strict::{check_no_duplicate_keys, kind_of, Element};
-use crate::violation::pointer_token;
+use crate::strict::{check_encoding, check_no_duplicate_keys, kind_of, lone_surrogate, Element};
+use crate::violation::{pointer_token, quote};
 use crate::{
     AssetLocationType, BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions,
     TechnologyType, Timestamp, Violation,
@@ -173,11 +173,14 @@ impl FieldReader {
             return Err(Violation::warning(
                 21,
                 self.at("beneficiary_type"),
-                format!("unknown beneficiary type `{text}`: this EAC was not imported"),
+                format!(
+                    "unknown beneficiary type `{}`: this EAC was not imported",
+                    quote(&text)
+                ),
             )
             .with_eac(self.eac_id.as_deref()));
         }
-        self.error(3, "beneficiary_type", format!("`{text}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)"));
+        self.error(3, "beneficiary_type", format!("`{}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)", quote(&text)));
         Ok(None)
     }
 
@@ -191,6 +194,14 @@ impl FieldReader {
     }
 
     pub(crate) fn wrong_type(&mut self, key: &str, expected: &str, raw: &RawValue) {
+        if let Some(escape) = lone_surrogate(raw.get()) {
+            self.error(
+                20,
+                key,
+                format!("`{key}` holds the escape `{escape}`, {LONE_SURROGATE}"),
+            );
+            return;
+        }
         let found = kind_of(raw);
         self.error(2, key, format!("`{key}` must be {expected}, found {found}"));
     }
@@ -264,7 +275,10 @@ impl FieldReader {
             self.error(
                 3,
                 key,
-                format!("`{text}` is not an asset location type (grid, region)"),
+                format!(
+                    "`{}` is not an asset location type (grid, region)",
+                    quote(&text)
+                ),
             );
         }
         parsed
@@ -278,7 +292,11 @@ impl FieldReader {
             self.error(
                 3,
                 key,
-                format!("`{text}` is not a technology type ({})", all.join(", ")),
+                format!(
+                    "`{}` is not a technology type ({})",
+                    quote(&text),
+                    all.join(", ")
+                ),
             );
         }
         parsed
@@ -300,7 +318,7 @@ impl FieldReader {
             }
             Err(_) if opts.purpose == Purpose::Import => Some(None),
             Err(_) => {
-                let found = raw.get().to_owned();
+                let found = quote(raw.get());
                 self.error(
                     6,
                     key,
@@ -421,7 +439,7 @@ impl FieldReader {
             self.error(
                 16,
                 key,
-                format!("`{text}` is not an energy unit (Wh, kWh, MWh)"),
+                format!("`{}` is not an energy unit (Wh, kWh, MWh)", quote(&text)),
             );
         }
         unit
@@ -436,7 +454,7 @@ impl FieldReader {
                 None
             }
             Err(_) => {
-                let found = raw.get().to_owned();
+                let found = quote(raw.get());
                 self.error(
                     6,
                     key,
@@ -539,8 +557,12 @@ pub fn read_array_document<R: io::Read>(
         index: 0,
         pending: None,
     });
-    let mut de =
-        serde_json::Deserializer::from_reader(io::BufReader::with_capacity(1 << 16, reader));
+    let mut reader = io::BufReader::with_capacity(1 << 16, reader);
+    match check_encoding(reader.fill_buf()?) {
+        Ok(bom) => reader.consume(bom),
+        Err(v) => return Err(ListingError::Malformed(v)),
+    }
+    let mut de = serde_json::Deserializer::from_reader(reader);
     let result = (&mut de)
         .deserialize_any(RootVisitor { state: &state })
         .and_then(|()| de.end());
@@ -572,14 +594,23 @@ pub fn read_array_document<R: io::Read>(
     }
 }
 
+/// Why a lone surrogate escape is refused, after "holds the escape `\\ud800`, ".
+pub(crate) const LONE_SURROGATE: &str = "half of a UTF-16 surrogate pair without its other half: \
+    that is not Unicode text (RFC 8259 §8.2); write the character itself or a complete pair";
+
 /// serde_json appends " at line L column C"; the location is kept separately.
-fn clean_message(e: &serde_json::Error) -> String {
+/// Its messages can quote input (`invalid type: string "…"`): capped.
+pub(crate) fn clean_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     let text = match text.rfind(" at line ") {
         Some(i) => text[..i].to_owned(),
         None => text,
     };
-    let explained = if text.starts_with("trailing comma") {
+    // A library message that quotes input is capped a little above a quote.
+    let text = crate::violation::cap(&text, 200);
+    let explained = if text.contains("surrogate in hex escape") {
+        " (a `\\uD800`–`\\uDFFF` escape must be half of a complete pair: a lone half is not Unicode text, RFC 8259 §8.2)"
+    } else if text.starts_with("trailing comma") {
         " (strict JSON allows no trailing commas)"
     } else if text.starts_with("expected value") || text.starts_with("key must be a string") {
         " (strict JSON: no comments, `...` or trailing commas)"
@@ -621,7 +652,8 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
         while let Some(key) = map.next_key::<String>()? {
             if seen.contains(&key) {
                 return Err(de::Error::custom(format!(
-                    "duplicate key `{key}` (rule 20: strict JSON)"
+                    "duplicate key `{}` (rule 20: strict JSON)",
+                    crate::quote(&key)
                 )));
             }
             match key.as_str() {
@@ -688,7 +720,10 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
         Ok(Some(url)) => Some(Violation::error(
             1,
             format!("/{key}"),
-            format!("`{key}` must be null or an absolute URL, found `{url}`"),
+            format!(
+                "`{key}` must be null or an absolute URL, found `{}`",
+                quote(&url)
+            ),
         )),
         Err(_) => Some(Violation::error(
             1,

@@ -36,7 +36,12 @@ impl RefDocument {
     /// Guesses from the first bytes: `{"accounts"`, `{"service_contracts"`,
     /// `{"programs"` / `[`, or CSV text.
     pub fn detect(head: &[u8]) -> Option<RefDocument> {
-        let text = String::from_utf8_lossy(head);
+        // A UTF-16 file is recognised, so that reading it names its
+        // encoding (rule 20) instead of calling it no reference data.
+        let text = match crate::strict::check_encoding(head) {
+            Ok(_) => String::from_utf8_lossy(head).into_owned(),
+            Err(_) => utf16_lossy(head),
+        };
         let trimmed = text.trim_start_matches('\u{feff}').trim_start();
         if trimmed.starts_with('{') {
             let key_at = |k: &str| trimmed.find(&format!("\"{k}\""));
@@ -58,6 +63,23 @@ impl RefDocument {
             None
         }
     }
+}
+
+/// The first bytes of a UTF-16 text (either byte order, judged by the
+/// mark or by where the NUL bytes of ASCII characters sit), decoded.
+fn utf16_lossy(head: &[u8]) -> String {
+    let big_endian = head.starts_with(&[0xFE, 0xFF]) || head.first() == Some(&0);
+    let units = head.chunks_exact(2).map(|pair| {
+        let pair = [pair[0], pair[1]];
+        if big_endian {
+            u16::from_be_bytes(pair)
+        } else {
+            u16::from_le_bytes(pair)
+        }
+    });
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
 }
 
 /// Reads a reference document, calling `on_entry` for each id found.
@@ -201,16 +223,27 @@ fn read_programs<R: io::Read>(
     reader: R,
     mut on_entry: impl FnMut(RefEntry),
 ) -> Result<usize, Vec<Violation>> {
-    let mut text = String::new();
+    let mut bytes = Vec::new();
     let mut reader = reader;
-    reader.read_to_string(&mut text).map_err(|e| {
+    reader.read_to_end(&mut bytes).map_err(|e| {
         vec![Violation::error(
             20,
             "",
             format!("could not read the file: {e}"),
         )]
     })?;
-    let body = text.trim_start_matches('\u{feff}').trim_start();
+    let bom = crate::strict::check_encoding(&bytes).map_err(|v| vec![v])?;
+    let text = std::str::from_utf8(&bytes[bom..]).map_err(|e| {
+        vec![Violation::error(
+            20,
+            "",
+            format!(
+                "the file is not UTF-8 text (byte {} is not UTF-8): save it as UTF-8 and try again",
+                e.valid_up_to() + bom + 1
+            ),
+        )]
+    })?;
+    let body = text.trim_start();
     if body.starts_with('{') || body.starts_with('[') {
         programs_json(body, &mut on_entry)
     } else {
@@ -220,7 +253,7 @@ fn read_programs<R: io::Read>(
 
 fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
     let located = |e: serde_json::Error| {
-        let mut v = Violation::error(20, "", e.to_string());
+        let mut v = Violation::error(20, "", crate::read::clean_message(&e));
         v.line = Some(e.line() as u64);
         v.column = Some(e.column() as u64);
         vec![v]
@@ -385,6 +418,29 @@ mod tests {
         let mut out = Vec::new();
         read_refdata(text.as_bytes(), kind, |e| out.push(e))?;
         Ok(out)
+    }
+
+    #[test]
+    fn utf16_files_are_recognised_and_refused_by_name() {
+        let doc =
+            r#"{"accounts": [{"cds_account_id": "A-1", "account_number": "1"}], "next": null}"#;
+        let csv = "program_number,name\nP-1,Green\n";
+        for (text, kind) in [(doc, RefDocument::Accounts), (csv, RefDocument::Programs)] {
+            let le: Vec<u8> = [0xFF, 0xFE]
+                .into_iter()
+                .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
+                .collect();
+            let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+            for (bytes, name) in [(le, "UTF-16 (little-endian"), (be, "UTF-16 (big-endian")] {
+                assert_eq!(RefDocument::detect(&bytes), Some(kind), "{name}");
+                let errors = read_refdata(&bytes[..], kind, |_| {}).unwrap_err();
+                assert!(errors[0].message.contains(name), "{errors:?}");
+                assert_eq!(errors[0].rule, 20);
+            }
+        }
+        // A UTF-8 byte order mark is ignored.
+        let bom = format!("\u{feff}{doc}");
+        assert_eq!(collect(&bom, RefDocument::Accounts).map(|e| e.len()), Ok(1));
     }
 
     #[test]

@@ -11,6 +11,8 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
+use crate::Violation;
+
 /// A JSON object's members in document order, values as raw JSON text.
 #[derive(Debug)]
 pub struct StrictObject {
@@ -66,7 +68,8 @@ impl<'de> Visitor<'de> for ElementVisitor {
             // Objects are small; a linear scan beats hashing here.
             if fields.iter().any(|(k, _)| *k == key) {
                 return Err(de::Error::custom(format!(
-                    "duplicate key `{key}` (rule 20: strict JSON)"
+                    "duplicate key `{}` (rule 20: strict JSON)",
+                    crate::quote(&key)
                 )));
             }
             let value: Box<RawValue> = map.next_value()?;
@@ -111,7 +114,90 @@ pub fn kind_of(raw: &RawValue) -> &'static str {
     }
 }
 
-/// Checks a raw value recursively for duplicate object keys.
+/// The first `\uXXXX` escape in JSON text that is half of a UTF-16
+/// surrogate pair without its other half (`"\ud800"`): valid JSON syntax,
+/// but not Unicode text (RFC 8259 §8.2), so no string can hold it.
+pub fn lone_surrogate(json: &str) -> Option<&str> {
+    lone_surrogate_at(json).and_then(|i| json.get(i..i + 6))
+}
+
+/// The byte offset of the escape [`lone_surrogate`] finds.
+pub fn lone_surrogate_at(json: &str) -> Option<usize> {
+    let b = json.as_bytes();
+    let code_at = |i: usize| -> Option<u32> {
+        if b.get(i) != Some(&b'\\') || b.get(i + 1) != Some(&b'u') {
+            return None;
+        }
+        let hex = json.get(i + 2..i + 6)?;
+        u32::from_str_radix(hex, 16).ok()
+    };
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        let Some(code) = code_at(i) else {
+            // `\"`, `\\`, `\n`…: the escaped character never starts an escape.
+            i += 2;
+            continue;
+        };
+        match code {
+            0xD800..=0xDBFF => match code_at(i + 6) {
+                Some(0xDC00..=0xDFFF) => i += 12,
+                _ => return Some(i),
+            },
+            0xDC00..=0xDFFF => return Some(i),
+            _ => i += 6,
+        }
+    }
+    None
+}
+
+/// What a file's first bytes say about its encoding (RFC 8259 §8.1: JSON
+/// text is UTF-8). `Ok(n)`: UTF-8, with `n` bytes of byte order mark to
+/// skip (a UTF-8 BOM is ignored, as §8.1 allows; decision 40). `Err`: the
+/// file is UTF-16 or UTF-32, named in a rule 20 error at line 1, column 1.
+pub fn check_encoding(head: &[u8]) -> Result<usize, Violation> {
+    let encoding = match head {
+        [0xEF, 0xBB, 0xBF, ..] => return Ok(3),
+        [0x00, 0x00, 0xFE, 0xFF, ..] => "UTF-32 (big-endian, with a byte order mark)",
+        [0xFF, 0xFE, 0x00, 0x00, ..] => "UTF-32 (little-endian, with a byte order mark)",
+        [0xFE, 0xFF, ..] => "UTF-16 (big-endian, with a byte order mark)",
+        [0xFF, 0xFE, ..] => "UTF-16 (little-endian, with a byte order mark)",
+        // Without a mark, the NUL bytes around the first (ASCII) character
+        // give the encoding away (RFC 4627 §3).
+        [0x00, 0x00, 0x00, c, ..] if *c != 0 => "UTF-32 (big-endian)",
+        [c, 0x00, 0x00, 0x00, ..] if *c != 0 => "UTF-32 (little-endian)",
+        [0x00, c, ..] if *c != 0 => "UTF-16 (big-endian)",
+        [c, 0x00, ..] if *c != 0 => "UTF-16 (little-endian)",
+        _ => return Ok(0),
+    };
+    let mut v = Violation::error(
+        20,
+        "",
+        format!(
+            "the file is encoded as {encoding}, but JSON files must be UTF-8 (RFC 8259 §8.1): \
+             save it as UTF-8 (in most editors: Save As…, Encoding: UTF-8) and try again"
+        ),
+    );
+    v.line = Some(1);
+    v.column = Some(1);
+    Err(v)
+}
+
+/// [`check_encoding`] for a document already read as text: the text
+/// without its UTF-8 byte order mark.
+pub fn utf8_text(text: &str) -> Result<&str, Violation> {
+    let skip = check_encoding(text.as_bytes())?;
+    Ok(&text[skip..])
+}
+
+/// Checks a raw value recursively for duplicate object keys and strings
+/// that are not Unicode text (lone surrogate escapes). Numbers are not
+/// parsed: an extension's are kept as written, whatever their size (a
+/// double cannot hold `1e400`; the quantities' own rule is
+/// [`crate::Decimal::check_amount`]).
 pub fn check_no_duplicate_keys(raw: &RawValue) -> Result<(), serde_json::Error> {
     let mut d = serde_json::Deserializer::from_str(raw.get());
     StrictAny.deserialize(&mut d)
@@ -123,21 +209,42 @@ struct StrictAny;
 impl<'de> DeserializeSeed<'de> for StrictAny {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
+        // Taken as raw text, so a number is only checked for its syntax.
+        let raw = Box::<RawValue>::deserialize(d)?;
+        match raw.get().as_bytes().first() {
+            Some(b'{' | b'[') => {
+                let mut inner = serde_json::Deserializer::from_str(raw.get());
+                inner
+                    .deserialize_any(StrictContainer)
+                    .map_err(de::Error::custom)
+            }
+            Some(b'"') => match lone_surrogate(raw.get()) {
+                Some(escape) => Err(de::Error::custom(format!(
+                    "a string holds the escape `{escape}`, {}",
+                    crate::read::LONE_SURROGATE
+                ))),
+                None => Ok(()),
+            },
+            _ => Ok(()),
+        }
     }
 }
 
-impl<'de> Visitor<'de> for StrictAny {
+/// An object or array whose members are checked by [`StrictAny`].
+struct StrictContainer;
+
+impl<'de> Visitor<'de> for StrictContainer {
     type Value = ();
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
+        f.write_str("a JSON object or array")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut keys: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if keys.contains(&key) {
                 return Err(de::Error::custom(format!(
-                    "duplicate key `{key}` (rule 20: strict JSON)"
+                    "duplicate key `{}` (rule 20: strict JSON)",
+                    crate::quote(&key)
                 )));
             }
             map.next_value_seed(StrictAny)?;
@@ -147,24 +254,6 @@ impl<'de> Visitor<'de> for StrictAny {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         while seq.next_element_seed(StrictAny)?.is_some() {}
-        Ok(())
-    }
-    fn visit_str<E>(self, _: &str) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
-        Ok(())
-    }
-    fn visit_unit<E>(self) -> Result<(), E> {
         Ok(())
     }
 }
@@ -189,8 +278,58 @@ mod tests {
     }
 
     #[test]
+    fn lone_surrogates_are_found() {
+        assert_eq!(lone_surrogate(r#""eac-\ud800""#), Some(r"\ud800"));
+        assert_eq!(lone_surrogate(r#""\uDC00x""#), Some(r"\uDC00"));
+        assert_eq!(lone_surrogate(r#""\ud83d\ude00 ok \u00e9 \\ud800""#), None);
+        assert_eq!(lone_surrogate(r#""\ud83d\u0041""#), Some(r"\ud83d"));
+    }
+
+    #[test]
+    fn encodings_are_named() {
+        assert_eq!(check_encoding(b"{\"eacs\": []}"), Ok(0));
+        assert_eq!(check_encoding(b"\xEF\xBB\xBF{}"), Ok(3));
+        assert_eq!(check_encoding(b""), Ok(0));
+        for (head, name) in [
+            (
+                &b"\xFF\xFE{\x00"[..],
+                "UTF-16 (little-endian, with a byte order mark)",
+            ),
+            (
+                b"\xFE\xFF\x00{",
+                "UTF-16 (big-endian, with a byte order mark)",
+            ),
+            (b"{\x00\"\x00", "UTF-16 (little-endian)"),
+            (b"\x00{\x00\"", "UTF-16 (big-endian)"),
+            (
+                b"\xFF\xFE\x00\x00{\x00\x00\x00",
+                "UTF-32 (little-endian, with a byte order mark)",
+            ),
+            (b"{\x00\x00\x00", "UTF-32 (little-endian)"),
+        ] {
+            let v = check_encoding(head).unwrap_err();
+            assert!(v.message.contains(name), "{name}: {v}");
+            assert!(v.message.contains("save it as UTF-8"), "{v}");
+            assert_eq!((v.rule, v.line, v.column), (20, Some(1), Some(1)));
+        }
+    }
+
+    #[test]
     fn nested_duplicates_found() {
         let raw: Box<RawValue> = serde_json::from_str(r#"{"k": [{"a": 1, "a": 2}]}"#).unwrap();
         assert!(check_no_duplicate_keys(&raw).is_err());
+    }
+
+    #[test]
+    fn extension_numbers_of_any_size_are_kept_but_not_lone_surrogates() {
+        let big = format!(
+            r#"{{"k": [1e400, -1e-999, {}], "s": "\ud83d\ude00"}}"#,
+            "9".repeat(400)
+        );
+        let raw: Box<RawValue> = serde_json::from_str(&big).unwrap();
+        assert!(check_no_duplicate_keys(&raw).is_ok());
+        let raw: Box<RawValue> = serde_json::from_str(r#"{"k": ["\ud800"]}"#).unwrap();
+        let e = check_no_duplicate_keys(&raw).unwrap_err();
+        assert!(e.to_string().contains("holds the escape `\\ud800`"), "{e}");
     }
 }

@@ -88,9 +88,29 @@ impl fmt::Display for Violation {
             write!(f, " at {}", self.pointer)?;
         }
         if let Some(id) = &self.cds_eac_id {
-            write!(f, " [EAC {id}]")?;
+            write!(f, " [EAC {}]", quote(id))?;
         }
         write!(f, ": {}", self.message)
+    }
+}
+
+/// How many characters of an input text a message quotes.
+pub const QUOTE_CHARS: usize = 60;
+
+/// Input text as a message quotes it: at most [`QUOTE_CHARS`] characters,
+/// then how many were left out, so a 50 MB value never fills a report.
+pub fn quote(text: &str) -> String {
+    cap(text, QUOTE_CHARS)
+}
+
+/// The first `max` characters of `text`, then how many were left out.
+pub fn cap(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            format!("{}…({rest} more characters)", &text[..cut])
+        }
     }
 }
 
@@ -125,5 +145,22 @@ pub fn rule_title(rule: u8) -> &'static str {
         21 => "extension fields tolerated; unknown beneficiary types ignored",
         22 => "warnings: empty beneficiaries, asset commissioned after the period",
         _ => "unknown rule",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_are_capped() {
+        assert_eq!(quote("short"), "short");
+        let exact = "é".repeat(QUOTE_CHARS);
+        assert_eq!(quote(&exact), exact);
+        let long = format!("{}{}", "a".repeat(QUOTE_CHARS), "ü".repeat(1000));
+        assert_eq!(
+            quote(&long),
+            format!("{}…(1000 more characters)", "a".repeat(QUOTE_CHARS))
+        );
     }
 }

@@ -74,3 +74,82 @@ fn todo_emissions_flagged_on_import_refused_on_validate() {
         "{violations:#?}"
     );
 }
+
+/// Every member of an EAC, of one of its values, or of the listing, holding
+/// a 100 kB string, number or array of strings: each is refused
+/// or accepted as the rules say, and no message quotes more than a few
+/// dozen characters of it (a 50 MB value once filled the report).
+#[test]
+fn no_message_quotes_a_huge_value_whole() {
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/rules/rule-16-accepts-negative-zero-and-unit-case.json"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let huge_text = "é".repeat(50_000);
+    let huge_number = format!("1{}", "0".repeat(100_000));
+    let replacements = [
+        serde_json::to_string(&huge_text).unwrap(),
+        huge_number.clone(),
+        format!(
+            "[\"a\", {}, {}]",
+            serde_json::to_string(&huge_text).unwrap(),
+            serde_json::to_string(&huge_text).unwrap()
+        ),
+        format!("[{huge_number}]"),
+    ];
+    let eac = doc["eacs"][0].as_object().unwrap();
+    let value = eac["values"][0].as_object().unwrap();
+    let mut places: Vec<(String, String)> = Vec::new();
+    for key in eac.keys().filter(|k| *k != "values") {
+        places.push((format!("eacs.0.{key}"), key.clone()));
+    }
+    for key in value.keys() {
+        places.push((format!("eacs.0.values.0.{key}"), key.clone()));
+    }
+    places.push(("next".into(), "next".into()));
+    // Duplicated: an id listed twice.
+    places.push(("eacs.0.beneficiaries.dup".into(), "beneficiaries".into()));
+    for (place, key) in &places {
+        for replacement in &replacements {
+            let mut d = doc.clone();
+            let marker = "\"@@HUGE@@\"";
+            let target = match place.as_str() {
+                "next" => &mut d["next"],
+                p if p.starts_with("eacs.0.values.0.") => {
+                    &mut d["eacs"][0]["values"][0][key.as_str()]
+                }
+                p if p.ends_with(".dup") => {
+                    d["eacs"][0]["beneficiary_type"] = "customer".into();
+                    &mut d["eacs"][0][key.as_str()]
+                }
+                _ => &mut d["eacs"][0][key.as_str()],
+            };
+            *target = serde_json::Value::String("@@HUGE@@".into());
+            let text = serde_json::to_string_pretty(&d).unwrap();
+            let text = if place.ends_with(".dup") {
+                let id = serde_json::to_string(&huge_text).unwrap();
+                text.replace(marker, &format!("[{id}, {id}]"))
+            } else {
+                text.replace(marker, replacement)
+            };
+            for opts in [CheckOptions::import(), CheckOptions::validate()] {
+                let (_, violations) = read_all(text.as_bytes(), opts);
+                for v in &violations {
+                    let shown = v.to_string();
+                    assert!(
+                        shown.chars().count() < 600,
+                        "{place} = {}…: {} characters: {}",
+                        &replacement[..20],
+                        shown.chars().count(),
+                        &shown[..shown
+                            .char_indices()
+                            .nth(300)
+                            .map_or(shown.len(), |(i, _)| i)]
+                    );
+                }
+            }
+        }
+    }
+}

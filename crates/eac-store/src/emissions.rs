@@ -20,18 +20,18 @@ pub struct EmissionFactors {
 }
 
 /// Parses an emission factor typed by a person: a JSON number (exact
-/// decimal text), not negative (0 is allowed).
+/// decimal text) that passes [`Decimal::check_amount`], the rule every
+/// reader and export applies (0 allowed, negatives and numbers beyond what
+/// a JSON reader holds refused; decisions 28, 36).
 pub fn parse_emission_factor(what: &str, text: &str) -> Result<Decimal> {
     let d = Decimal::parse(text.trim()).map_err(|_| {
         StoreError::InvalidInput(format!(
-            "{what} `{text}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)"
+            "{what} `{}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)",
+            eac_model::quote(text)
         ))
     })?;
-    if d.is_negative() {
-        return Err(StoreError::InvalidInput(format!(
-            "{what} `{text}` is negative; emission factors are 0 or more"
-        )));
-    }
+    d.check_amount()
+        .map_err(|e| StoreError::InvalidInput(format!("{what} {e}")))?;
     Ok(d)
 }
 
