@@ -166,6 +166,17 @@ pub fn validate_p2(
     path: &Path,
     allow_extended_technologies: bool,
 ) -> Result<ValidationReport, AppError> {
+    validate_p2_with(path, allow_extended_technologies, None)
+}
+
+/// [`validate_p2`] that may also read detail files from `details_from`
+/// (CLI `--details-from`), exactly as an import with that folder would.
+pub fn validate_p2_with(
+    path: &Path,
+    allow_extended_technologies: bool,
+    details_from: Option<&Path>,
+) -> Result<ValidationReport, AppError> {
+    let _ = details_from;
     let (listing, bundle, is_folder) = if path.is_dir() {
         (path.join(BUNDLE_LISTING), path.to_owned(), true)
     } else {
