@@ -214,16 +214,17 @@ fn a_listing_copied_elsewhere_follows_its_file_uris_into_a_named_folder() {
 
 #[test]
 fn detail_urls_never_reach_outside_the_bundle_folder() {
-    use eac_store::p2::resolve_detail;
+    use eac_store::p2::DetailFolders;
     let t = temp_store();
     let bundle = t.path("bundle");
     fs::create_dir_all(bundle.join(BUNDLE_DETAILS)).unwrap();
     fs::write(bundle.join(BUNDLE_DETAILS).join("a.json"), "{}").unwrap();
     fs::write(t.path("secret.json"), "{}").unwrap();
+    let folders = DetailFolders::new(Some(&bundle), None).unwrap();
     // A published URL resolves to the file of that name in the bundle's eacs/.
     assert_eq!(
-        resolve_detail("https://example.org/pub/eacs/a.json", Some(&bundle)),
-        Some(bundle.join(BUNDLE_DETAILS).join("a.json"))
+        folders.resolve("https://example.org/pub/eacs/a.json"),
+        Ok(bundle.join(BUNDLE_DETAILS).join("a.json"))
     );
     // Path tricks in the last segment are not joined to the folder.
     for url in [
@@ -234,13 +235,18 @@ fn detail_urls_never_reach_outside_the_bundle_folder() {
         "../secret.json",
         "..\\secret.json",
     ] {
-        assert_eq!(resolve_detail(url, Some(&bundle)), None, "{url}");
+        let refused = folders.resolve(url).unwrap_err();
+        assert!(refused.contains("not found"), "{url}: {refused}");
     }
     // A file: URI to a missing file does not fall back to a folder outside.
-    assert_eq!(
-        resolve_detail("file:///nowhere/secret.json", Some(&bundle)),
-        None
-    );
+    let refused = folders.resolve("file:///nowhere/secret.json").unwrap_err();
+    assert!(refused.contains("/nowhere/secret.json"), "{refused}");
+    // Without a bundle or a named folder nothing resolves.
+    let none = DetailFolders::new(None, None).unwrap();
+    let refused = none
+        .resolve("https://example.org/pub/eacs/a.json")
+        .unwrap_err();
+    assert!(refused.contains("--details-from"), "{refused}");
 }
 
 #[test]
@@ -682,6 +688,8 @@ fn a_symlink_in_eacs_leading_outside_the_bundle_is_refused() {
     assert!(rules_of(&bundle).is_empty());
 
     // The eacs/ folder itself leading outside is refused the same way.
+    fs::remove_file(&link).unwrap();
+    fs::rename(bundle.join("kept/detail.json"), &link).unwrap();
     fs::rename(bundle.join(BUNDLE_DETAILS), t.path("away")).unwrap();
     std::os::unix::fs::symlink(t.path("away"), bundle.join(BUNDLE_DETAILS)).unwrap();
     assert_detail_refused(
