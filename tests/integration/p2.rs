@@ -632,8 +632,7 @@ fn assert_detail_refused(
             .all(|v| v.file.as_deref() == Some(listing.display().to_string().as_str())),
         "{imported:#?}"
     );
-    let validated =
-        eac_app::validate_p2_with(path, false, opts.details_from.as_deref()).unwrap();
+    let validated = eac_app::validate_p2_with(path, false, opts.details_from.as_deref()).unwrap();
     let same = validated
         .errors
         .iter()
@@ -656,7 +655,11 @@ fn outside_detail(t: &eac_tests::TempStore, bundle: &Path, id: &str) -> PathBuf 
     let outside = t.path("outside");
     fs::create_dir_all(&outside).unwrap();
     let moved = outside.join(detail_file_name(id));
-    fs::rename(bundle.join(BUNDLE_DETAILS).join(detail_file_name(id)), &moved).unwrap();
+    fs::rename(
+        bundle.join(BUNDLE_DETAILS).join(detail_file_name(id)),
+        &moved,
+    )
+    .unwrap();
     moved
 }
 
@@ -665,7 +668,9 @@ fn outside_detail(t: &eac_tests::TempStore, bundle: &Path, id: &str) -> PathBuf 
 fn a_symlink_in_eacs_leading_outside_the_bundle_is_refused() {
     let (t, bundle) = canonical_bundle();
     let moved = outside_detail(&t, &bundle, "canon-01");
-    let link = bundle.join(BUNDLE_DETAILS).join(detail_file_name("canon-01"));
+    let link = bundle
+        .join(BUNDLE_DETAILS)
+        .join(detail_file_name("canon-01"));
     std::os::unix::fs::symlink(&moved, &link).unwrap();
     let refusal = assert_detail_refused(
         &bundle,
@@ -704,7 +709,11 @@ fn a_symlink_in_eacs_leading_outside_the_bundle_is_refused() {
 fn a_file_uri_outside_the_bundle_is_refused() {
     let (t, bundle) = canonical_bundle();
     let moved = outside_detail(&t, &bundle, "canon-01");
-    let url = file_uri_in(&t, &bundle, &format!("outside/{}", detail_file_name("canon-01")));
+    let url = file_uri_in(
+        &t,
+        &bundle,
+        &format!("outside/{}", detail_file_name("canon-01")),
+    );
     point_detail_at(&bundle.join("eacs.json"), "canon-01", &url);
     let refusal = assert_detail_refused(
         &bundle,
@@ -712,7 +721,10 @@ fn a_file_uri_outside_the_bundle_is_refused() {
         "canon-01",
         &["outside the bundle folder", "--details-from"],
     );
-    assert!(refusal.message.contains(&moved.display().to_string()), "{refusal}");
+    assert!(
+        refusal.message.contains(&moved.display().to_string()),
+        "{refusal}"
+    );
 }
 
 #[test]
@@ -827,7 +839,9 @@ fn detail_file_errors_name_the_detail_file_and_the_envelope() {
     let (_t, bundle) = canonical_bundle();
     let listing = bundle.join("eacs.json");
     let (index, _) = envelope_of(&listing, "canon-01");
-    let detail = bundle.join(BUNDLE_DETAILS).join(detail_file_name("canon-01"));
+    let detail = bundle
+        .join(BUNDLE_DETAILS)
+        .join(detail_file_name("canon-01"));
     let label = detail.display().to_string();
     let envelope = format!("/eacs/{index}");
     let original = fs::read_to_string(&detail).unwrap();

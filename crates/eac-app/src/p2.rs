@@ -262,7 +262,14 @@ pub fn validate_p2_with(
                     }
                 }
                 if envelope.eac_format == EACDESK_FORMAT_ID {
-                    check_detail_file(&envelope, &source.details, &listing_label, &at, opts, &mut report);
+                    check_detail_file(
+                        &envelope,
+                        &source.details,
+                        &listing_label,
+                        &at,
+                        opts,
+                        &mut report,
+                    );
                 }
             }
             EnvelopeRead::Ignored { warnings } => warnings.into_iter().for_each(|v| report.push(v)),
@@ -328,7 +335,10 @@ fn check_detail_file(
                 ),
                 ..v
             };
-            report.push(v.with_eac(Some(&envelope.cds_eac_id)).with_file(&detail.label));
+            report.push(
+                v.with_eac(Some(&envelope.cds_eac_id))
+                    .with_file(&detail.label),
+            );
         }
     }
 }

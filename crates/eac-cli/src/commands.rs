@@ -547,9 +547,11 @@ fn profile_name(p: ExportProfile) -> &'static str {
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let profile: ExportProfile = a.profile.into();
     let report = match (profile, &a.details_from) {
-        (ExportProfile::P2, Some(folder)) => {
-            eac_app::validate_p2_with(&a.file, a.allow_extended_technologies, Some(folder.as_path()))?
-        }
+        (ExportProfile::P2, Some(folder)) => eac_app::validate_p2_with(
+            &a.file,
+            a.allow_extended_technologies,
+            Some(folder.as_path()),
+        )?,
         (_, Some(_)) => {
             return Err(AppError::invalid_input(
                 "--details-from applies to P2 listings only (--profile p2)",

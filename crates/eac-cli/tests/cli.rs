@@ -661,7 +661,10 @@ fn a_p2_listing_away_from_its_bundle_reads_details_only_with_details_from() {
         .arg(&listing)
         .assert()
         .code(1)
-        .stderr(is_match(r"listing\.json: error \(rule 19\) at /eacs/0/eac_data_url \[EAC [^\]]+\]: ").unwrap())
+        .stderr(
+            is_match(r"listing\.json: error \(rule 19\) at /eacs/0/eac_data_url \[EAC [^\]]+\]: ")
+                .unwrap(),
+        )
         .stderr(contains("--details-from"));
     desk.eacdesk()
         .args(["validate", "--profile", "p2"])

@@ -1142,7 +1142,7 @@ pub(crate) fn import_p2(
             f
         });
         let stored =
-            crate::import::import_eacs_with(conn, &label, &mut receiver.iter(), check, progress);
+            crate::import::import_eacs_with(conn, label, &mut receiver.iter(), check, progress);
         // Hang up so a reader still sending stops.
         drop(receiver);
         let found = reader
