@@ -118,6 +118,7 @@ pub async fn import_files(
 ) -> Reply<ImportReport> {
     let options = ImportOptions {
         allow_extended_technologies: allow_extended_technologies.unwrap_or(false),
+        ..ImportOptions::default()
     };
     desk.operation(op_id, move |store, op| {
         Ok::<_, AppError>(eac_app::import_files(store, &paths, options, op))

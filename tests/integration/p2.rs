@@ -173,7 +173,7 @@ fn https_base_urls_and_metadata() {
 }
 
 #[test]
-fn a_listing_copied_elsewhere_follows_its_file_uris_to_the_details() {
+fn a_listing_copied_elsewhere_follows_its_file_uris_into_a_named_folder() {
     let mut t = temp_store();
     import_ok(&mut t.store, &fixture("canonical-p1.json"));
     let original = export_all(&t.store, &t.path("original.json"));
@@ -181,13 +181,32 @@ fn a_listing_copied_elsewhere_follows_its_file_uris_to_the_details() {
     t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
 
     // Only eacs.json travels (e.g. attached to a mail); the file: URIs in it
-    // still point at the detail files in the bundle folder.
+    // still point at the detail files in the bundle folder, which are read
+    // only once the user names that folder.
     let elsewhere = t.path("elsewhere");
     fs::create_dir_all(&elsewhere).unwrap();
-    fs::copy(bundle.join("eacs.json"), elsewhere.join("listing.json")).unwrap();
+    let listing = elsewhere.join("listing.json");
+    fs::copy(bundle.join("eacs.json"), &listing).unwrap();
+    let violations = import_refusal(&listing, ImportOptions::default());
+    assert!(
+        violations
+            .iter()
+            .all(|v| v.rule == 19 && v.message.contains("--details-from")),
+        "{violations:#?}"
+    );
+    assert_eq!(violations.len(), 6);
     let mut other = temp_store();
-    let report = import_p2_ok(&mut other.store, &elsewhere.join("listing.json"));
+    let opts = ImportOptions {
+        details_from: Some(bundle.clone()),
+        ..ImportOptions::default()
+    };
+    let report = other
+        .store
+        .import_p2(&listing, opts, &NoProgress)
+        .unwrap_or_else(|e| panic!("{e:#?}"));
     assert_eq!(report.added, 6);
+    let checked = eac_app::validate_p2_with(&listing, false, Some(&bundle)).unwrap();
+    assert!(checked.errors.is_empty(), "{checked:#?}");
     assert_eq!(other.store.info().unwrap().envelope_only_count, 0);
     let again = export_all(&other.store, &other.path("again.json"));
     eac_tests::assert_same_text("P1 from a listing away from its bundle", &original, &again);
@@ -195,16 +214,17 @@ fn a_listing_copied_elsewhere_follows_its_file_uris_to_the_details() {
 
 #[test]
 fn detail_urls_never_reach_outside_the_bundle_folder() {
-    use eac_store::p2::resolve_detail;
+    use eac_store::p2::DetailFolders;
     let t = temp_store();
     let bundle = t.path("bundle");
     fs::create_dir_all(bundle.join(BUNDLE_DETAILS)).unwrap();
     fs::write(bundle.join(BUNDLE_DETAILS).join("a.json"), "{}").unwrap();
     fs::write(t.path("secret.json"), "{}").unwrap();
+    let folders = DetailFolders::new(Some(&bundle), None).unwrap();
     // A published URL resolves to the file of that name in the bundle's eacs/.
     assert_eq!(
-        resolve_detail("https://example.org/pub/eacs/a.json", Some(&bundle)),
-        Some(bundle.join(BUNDLE_DETAILS).join("a.json"))
+        folders.resolve("https://example.org/pub/eacs/a.json"),
+        Ok(bundle.join(BUNDLE_DETAILS).join("a.json"))
     );
     // Path tricks in the last segment are not joined to the folder.
     for url in [
@@ -215,13 +235,18 @@ fn detail_urls_never_reach_outside_the_bundle_folder() {
         "../secret.json",
         "..\\secret.json",
     ] {
-        assert_eq!(resolve_detail(url, Some(&bundle)), None, "{url}");
+        let refused = folders.resolve(url).unwrap_err();
+        assert!(refused.contains("not found"), "{url}: {refused}");
     }
     // A file: URI to a missing file does not fall back to a folder outside.
-    assert_eq!(
-        resolve_detail("file:///nowhere/secret.json", Some(&bundle)),
-        None
-    );
+    let refused = folders.resolve("file:///nowhere/secret.json").unwrap_err();
+    assert!(refused.contains("/nowhere/secret.json"), "{refused}");
+    // Without a bundle or a named folder nothing resolves.
+    let none = DetailFolders::new(None, None).unwrap();
+    let refused = none
+        .resolve("https://example.org/pub/eacs/a.json")
+        .unwrap_err();
+    assert!(refused.contains("--details-from"), "{refused}");
 }
 
 #[test]
@@ -503,4 +528,364 @@ fn meeting_example_imports_envelope_only_and_blocks_p1() {
     assert_eq!(again.added, 10);
     assert_eq!(back.store.envelope_only_ids(10).unwrap(), ids);
     assert_eq!(back.store.info().unwrap().eac_count, 6);
+}
+
+// ---------------------------------------------------------------------------
+// Detail files are read only from inside the bundle (issue 9 item 10).
+
+/// The canonical EACs exported as a bundle with `file:` URIs.
+fn canonical_bundle() -> (eac_tests::TempStore, PathBuf) {
+    let mut t = temp_store();
+    import_ok(&mut t.store, &fixture("canonical-p1.json"));
+    let bundle = t.path("bundle");
+    t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    (t, bundle)
+}
+
+/// The index of `id`'s envelope in a listing and its `eac_data_url`.
+fn envelope_of(listing: &Path, id: &str) -> (usize, String) {
+    let doc: Value = serde_json::from_str(&fs::read_to_string(listing).unwrap()).unwrap();
+    doc["eacs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .find(|(_, e)| e["cds_eac_id"] == id)
+        .map(|(i, e)| (i, e["eac_data_url"].as_str().unwrap().to_owned()))
+        .unwrap_or_else(|| panic!("{id} not in {}", listing.display()))
+}
+
+/// Rewrites one envelope's `eac_data_url` in the listing text (nothing else
+/// of the file changes).
+fn point_detail_at(listing: &Path, id: &str, url: &str) {
+    let (_, old) = envelope_of(listing, id);
+    let text = fs::read_to_string(listing).unwrap();
+    let needle = format!("\"eac_data_url\": \"{old}\"");
+    assert_eq!(text.matches(&needle).count(), 1, "{needle}");
+    fs::write(
+        listing,
+        text.replace(&needle, &format!("\"eac_data_url\": \"{url}\"")),
+    )
+    .unwrap();
+}
+
+/// The `file:` URI of a path in the temporary folder of `t`, written the way
+/// the export wrote the bundle's own URIs.
+fn file_uri_in(t: &eac_tests::TempStore, bundle: &Path, rel: &str) -> String {
+    let (_, url) = envelope_of(&bundle.join("eacs.json"), "canon-01");
+    let tail = format!("bundle/eacs/{}", detail_file_name("canon-01"));
+    let prefix = url.strip_suffix(&tail).expect("a file: URI of the bundle");
+    assert!(prefix.starts_with("file:///"), "{url}");
+    let _ = t;
+    format!("{prefix}{rel}")
+}
+
+fn import_refusal(path: &Path, opts: ImportOptions) -> Vec<eac_model::Violation> {
+    let mut other = temp_store();
+    let err = other
+        .store
+        .import_p2(path, opts, &NoProgress)
+        .expect_err("the import must be refused");
+    let info = other.store.info().unwrap();
+    assert_eq!((info.eac_count, info.envelope_only_count), (0, 0));
+    match err {
+        StoreError::Rules { violations, .. } => violations,
+        e => panic!("{e:?}"),
+    }
+}
+
+/// The refusal of `id`'s detail file: at the envelope's `eac_data_url`, in
+/// the listing, naming the EAC, the path and what to do; `validate` says
+/// exactly the same.
+fn assert_detail_refused(
+    path: &Path,
+    opts: ImportOptions,
+    id: &str,
+    mentions: &[&str],
+) -> eac_model::Violation {
+    let listing = if path.is_dir() {
+        path.join("eacs.json")
+    } else {
+        path.to_owned()
+    };
+    let (index, _) = envelope_of(&listing, id);
+    let pointer = format!("/eacs/{index}/eac_data_url");
+    let imported = import_refusal(path, opts.clone());
+    let refusal = imported
+        .iter()
+        .find(|v| v.pointer == pointer)
+        .unwrap_or_else(|| panic!("no refusal at {pointer}: {imported:#?}"))
+        .clone();
+    assert_eq!(refusal.rule, 19, "{refusal}");
+    assert_eq!(refusal.cds_eac_id.as_deref(), Some(id), "{refusal}");
+    assert_eq!(
+        refusal.file.as_deref(),
+        Some(listing.display().to_string().as_str())
+    );
+    for text in mentions {
+        assert!(refusal.message.contains(text), "{text:?} in {refusal}");
+    }
+    // Nothing outside was read: no finding is located in another file.
+    assert!(
+        imported
+            .iter()
+            .all(|v| v.file.as_deref() == Some(listing.display().to_string().as_str())),
+        "{imported:#?}"
+    );
+    let validated = eac_app::validate_p2_with(path, false, opts.details_from.as_deref()).unwrap();
+    let same = validated
+        .errors
+        .iter()
+        .find(|v| v.pointer == pointer)
+        .unwrap_or_else(|| panic!("validate found nothing at {pointer}: {validated:#?}"));
+    assert_eq!(
+        (same.rule, &same.cds_eac_id, &same.file, &same.message),
+        (
+            refusal.rule,
+            &refusal.cds_eac_id,
+            &refusal.file,
+            &refusal.message
+        ),
+        "validate and import say the same"
+    );
+    refusal
+}
+
+fn outside_detail(t: &eac_tests::TempStore, bundle: &Path, id: &str) -> PathBuf {
+    let outside = t.path("outside");
+    fs::create_dir_all(&outside).unwrap();
+    let moved = outside.join(detail_file_name(id));
+    fs::rename(
+        bundle.join(BUNDLE_DETAILS).join(detail_file_name(id)),
+        &moved,
+    )
+    .unwrap();
+    moved
+}
+
+#[cfg(unix)]
+#[test]
+fn a_symlink_in_eacs_leading_outside_the_bundle_is_refused() {
+    let (t, bundle) = canonical_bundle();
+    let moved = outside_detail(&t, &bundle, "canon-01");
+    let link = bundle
+        .join(BUNDLE_DETAILS)
+        .join(detail_file_name("canon-01"));
+    std::os::unix::fs::symlink(&moved, &link).unwrap();
+    let refusal = assert_detail_refused(
+        &bundle,
+        ImportOptions::default(),
+        "canon-01",
+        &["outside the bundle folder", "copy the detail file"],
+    );
+    assert!(
+        refusal.message.contains(&link.display().to_string()),
+        "{refusal}"
+    );
+
+    // A symlink that stays inside the bundle is followed.
+    fs::remove_file(&link).unwrap();
+    fs::create_dir_all(bundle.join("kept")).unwrap();
+    fs::rename(&moved, bundle.join("kept/detail.json")).unwrap();
+    std::os::unix::fs::symlink("../kept/detail.json", &link).unwrap();
+    let mut other = temp_store();
+    assert_eq!(import_p2_ok(&mut other.store, &bundle).added, 6);
+    assert!(rules_of(&bundle).is_empty());
+
+    // The eacs/ folder itself leading outside is refused the same way.
+    fs::remove_file(&link).unwrap();
+    fs::rename(bundle.join("kept/detail.json"), &link).unwrap();
+    fs::rename(bundle.join(BUNDLE_DETAILS), t.path("away")).unwrap();
+    std::os::unix::fs::symlink(t.path("away"), bundle.join(BUNDLE_DETAILS)).unwrap();
+    assert_detail_refused(
+        &bundle,
+        ImportOptions::default(),
+        "canon-01",
+        &["outside the bundle folder"],
+    );
+}
+
+#[test]
+fn a_file_uri_outside_the_bundle_is_refused() {
+    let (t, bundle) = canonical_bundle();
+    let moved = outside_detail(&t, &bundle, "canon-01");
+    let url = file_uri_in(
+        &t,
+        &bundle,
+        &format!("outside/{}", detail_file_name("canon-01")),
+    );
+    point_detail_at(&bundle.join("eacs.json"), "canon-01", &url);
+    let refusal = assert_detail_refused(
+        &bundle,
+        ImportOptions::default(),
+        "canon-01",
+        &["outside the bundle folder", "--details-from"],
+    );
+    assert!(
+        refusal.message.contains(&moved.display().to_string()),
+        "{refusal}"
+    );
+}
+
+#[test]
+fn a_file_uri_to_a_system_file_is_not_read() {
+    let (t, bundle) = canonical_bundle();
+    fs::create_dir_all(t.path("etc")).unwrap();
+    fs::write(t.path("etc/passwd"), "root:x:0:0:root:/root:/bin/sh\n").unwrap();
+    let url = file_uri_in(&t, &bundle, "etc/passwd");
+    point_detail_at(&bundle.join("eacs.json"), "canon-01", &url);
+    assert_detail_refused(
+        &bundle,
+        ImportOptions::default(),
+        "canon-01",
+        &["outside the bundle folder"],
+    );
+    #[cfg(unix)]
+    {
+        point_detail_at(&bundle.join("eacs.json"), "canon-01", "file:///etc/passwd");
+        assert_detail_refused(
+            &bundle,
+            ImportOptions::default(),
+            "canon-01",
+            &["/etc/passwd"],
+        );
+    }
+}
+
+#[test]
+fn dot_dot_segments_do_not_leave_the_bundle() {
+    let (t, bundle) = canonical_bundle();
+    let name = detail_file_name("canon-01");
+    outside_detail(&t, &bundle, "canon-01");
+    for rel in [
+        format!("bundle/eacs/../../outside/{name}"),
+        format!("bundle/eacs/%2e%2e/%2E%2E/outside/{name}"),
+        format!("bundle/../outside/{name}"),
+    ] {
+        let url = file_uri_in(&t, &bundle, &rel);
+        let listing = bundle.join("eacs.json");
+        let (_, before) = envelope_of(&listing, "canon-01");
+        point_detail_at(&listing, "canon-01", &url);
+        assert_detail_refused(
+            &bundle,
+            ImportOptions::default(),
+            "canon-01",
+            &["outside the bundle folder"],
+        );
+        point_detail_at(&listing, "canon-01", &before);
+    }
+}
+
+#[test]
+fn a_copied_bundle_reads_its_own_detail_files() {
+    let (t, bundle) = canonical_bundle();
+    let copy = t.path("copy");
+    fs::create_dir_all(copy.join(BUNDLE_DETAILS)).unwrap();
+    for name in ["eacs.json", "server-metadata.json", "FORMAT.md"] {
+        fs::copy(bundle.join(name), copy.join(name)).unwrap();
+    }
+    for name in folder_entries(&bundle.join(BUNDLE_DETAILS)) {
+        fs::copy(
+            bundle.join(BUNDLE_DETAILS).join(&name),
+            copy.join(BUNDLE_DETAILS).join(&name),
+        )
+        .unwrap();
+        // The original's files are spoiled: the copy must not read them.
+        fs::write(bundle.join(BUNDLE_DETAILS).join(&name), "spoiled").unwrap();
+    }
+    // The copy's file: URIs still name the original folder.
+    assert!(fs::read_to_string(copy.join("eacs.json"))
+        .unwrap()
+        .contains("/bundle/eacs/"));
+    let mut other = temp_store();
+    assert_eq!(import_p2_ok(&mut other.store, &copy).added, 6);
+    assert!(rules_of(&copy).is_empty(), "{:?}", rules_of(&copy));
+}
+
+#[test]
+fn a_listing_away_from_its_bundle_reads_details_only_from_a_named_folder() {
+    let (t, bundle) = canonical_bundle();
+    let elsewhere = t.path("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    let listing = elsewhere.join("listing.json");
+    fs::copy(bundle.join("eacs.json"), &listing).unwrap();
+    // Without a named folder nothing is read.
+    assert_detail_refused(
+        &listing,
+        ImportOptions::default(),
+        "canon-01",
+        &["not inside a bundle", "--details-from"],
+    );
+    // Named `eacs.json` but with no `eacs/` folder beside it: still no bundle.
+    let alone = t.path("alone");
+    fs::create_dir_all(&alone).unwrap();
+    fs::copy(bundle.join("eacs.json"), alone.join("eacs.json")).unwrap();
+    assert_detail_refused(
+        &alone.join("eacs.json"),
+        ImportOptions::default(),
+        "canon-01",
+        &["--details-from"],
+    );
+    // A named folder that does not hold the files the URIs point at.
+    let wrong = ImportOptions {
+        details_from: Some(elsewhere.clone()),
+        ..ImportOptions::default()
+    };
+    assert_detail_refused(&listing, wrong, "canon-01", &["outside the folder"]);
+}
+
+#[test]
+fn detail_file_errors_name_the_detail_file_and_the_envelope() {
+    let (_t, bundle) = canonical_bundle();
+    let listing = bundle.join("eacs.json");
+    let (index, _) = envelope_of(&listing, "canon-01");
+    let detail = bundle
+        .join(BUNDLE_DETAILS)
+        .join(detail_file_name("canon-01"));
+    let label = detail.display().to_string();
+    let envelope = format!("/eacs/{index}");
+    let original = fs::read_to_string(&detail).unwrap();
+
+    // A rule broken inside the detail file: its pointer there, that file.
+    let plasma = original.replacen(
+        "\"technology_type\": \"",
+        "\"technology_type\": \"plasma-",
+        1,
+    );
+    assert_ne!(plasma, original);
+    fs::write(&detail, plasma).unwrap();
+    let imported = import_refusal(&bundle, ImportOptions::default());
+    let validated = eac_app::validate_file(&bundle, ExportProfile::P2, false).unwrap();
+    for (how, found) in [("import", &imported), ("validate", &validated.errors)] {
+        let v = found
+            .iter()
+            .find(|v| v.rule == 3)
+            .unwrap_or_else(|| panic!("{how}: {found:#?}"));
+        assert_eq!(v.file.as_deref(), Some(label.as_str()), "{how}: {v}");
+        assert_eq!(v.pointer, "/technology_type", "{how}: {v}");
+        assert_eq!(v.cds_eac_id.as_deref(), Some("canon-01"), "{how}: {v}");
+        assert!(v.message.contains(&envelope), "{how}: {v}");
+    }
+
+    // Not JSON: line and column in the detail file, not the listing's line 1.
+    fs::write(&detail, "{\n  \"cds_eac_id\": \"canon-01\",\n  oops\n}\n").unwrap();
+    let imported = import_refusal(&bundle, ImportOptions::default());
+    let validated = eac_app::validate_file(&bundle, ExportProfile::P2, false).unwrap();
+    for (how, found) in [("import", &imported), ("validate", &validated.errors)] {
+        let v = found
+            .iter()
+            .find(|v| v.rule == 20)
+            .unwrap_or_else(|| panic!("{how}: {found:#?}"));
+        assert_eq!(v.file.as_deref(), Some(label.as_str()), "{how}: {v}");
+        assert_eq!((v.line, v.column), (Some(3), Some(3)), "{how}: {v}");
+        assert!(!v.message.contains(" at line "), "{how}: {v}");
+        assert!(v.message.contains(&envelope), "{how}: {v}");
+        // The envelope itself is named in the listing.
+        assert!(
+            found.iter().any(|e| e.rule == 19
+                && e.pointer == format!("{envelope}/eac_data_url")
+                && e.file.as_deref() == Some(listing.display().to_string().as_str())),
+            "{how}: {found:#?}"
+        );
+    }
 }

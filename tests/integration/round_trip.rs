@@ -403,6 +403,7 @@ fn an_extended_technology_imported_with_the_flag_is_exported_as_given() {
             &input,
             eac_store::ImportOptions {
                 allow_extended_technologies: true,
+                ..eac_store::ImportOptions::default()
             },
             &eac_store::NoProgress,
         )

@@ -200,6 +200,7 @@ fn import_case(case: &RuleCase) -> Result<(), String> {
     let path = fixture(&format!("rules/{}", case.file));
     let opts = ImportOptions {
         allow_extended_technologies: case.import.allow_extended_technologies,
+        ..ImportOptions::default()
     };
     let outcome = t.store.import_file(&path, opts, &NoProgress);
     let count = t.store.info().map_err(|e| e.to_string())?.eac_count;
@@ -319,6 +320,7 @@ fn every_accepted_case_exports_and_reads_back_the_same() {
         let mut t = temp_store();
         let options = ImportOptions {
             allow_extended_technologies: case.import.allow_extended_technologies,
+            ..ImportOptions::default()
         };
         if let Err(e) = t.store.import_file(&path, options, &NoProgress) {
             failures.push(format!("{}: import refused: {e}", case.file));

@@ -37,9 +37,9 @@ pub fn import_files(
         }
         // A folder (a bundle) or a listing of envelopes is profile P2.
         let result = if eac_store::p2::looks_like_p2(path) {
-            store.import_p2(path, opts, progress)
+            store.import_p2(path, opts.clone(), progress)
         } else {
-            store.import_file(path, opts, progress)
+            store.import_file(path, opts.clone(), progress)
         };
         let report = match result {
             Ok(report) => report,

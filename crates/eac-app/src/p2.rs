@@ -5,8 +5,9 @@
 //! The schemas are checked one EAC at a time (each element wrapped in a
 //! one-item listing), so memory stays bounded by one EAC as everywhere else.
 
+use std::collections::HashSet;
 use std::fs::{self, File};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use eac_model::p2::{
@@ -14,7 +15,7 @@ use eac_model::p2::{
     EACDESK_FORMAT_ID,
 };
 use eac_model::{CheckOptions, Flow, ListingError, Violation};
-use eac_store::p2::{read_detail, resolve_detail, BUNDLE_LISTING, BUNDLE_METADATA};
+use eac_store::p2::{check_detail, open_detail, BUNDLE_LISTING, BUNDLE_METADATA};
 use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
@@ -188,22 +189,31 @@ pub fn validate_p2(
     path: &Path,
     allow_extended_technologies: bool,
 ) -> Result<ValidationReport, AppError> {
-    let (listing, bundle, is_folder) = if path.is_dir() {
-        (path.join(BUNDLE_LISTING), path.to_owned(), true)
+    validate_p2_with(path, allow_extended_technologies, None)
+}
+
+/// [`validate_p2`] that may also read detail files from `details_from`
+/// (CLI `--details-from`), exactly as an import with that folder would.
+pub fn validate_p2_with(
+    path: &Path,
+    allow_extended_technologies: bool,
+    details_from: Option<&Path>,
+) -> Result<ValidationReport, AppError> {
+    let source = eac_store::p2::locate(path, details_from)?;
+    let (listing, is_folder) = (source.listing, source.is_folder);
+    // Server metadata: required in a bundle, looked for beside a listing.
+    let beside = if is_folder {
+        path
     } else {
-        let folder = path
-            .parent()
+        path.parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."))
-            .to_owned();
-        (path.to_owned(), folder, false)
     };
     let mut report = ValidationReport::default();
     let listing_label = listing.display().to_string();
     let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
 
-    // Server metadata: required in a bundle, looked for beside a listing.
-    let metadata_path = bundle.join(BUNDLE_METADATA);
+    let metadata_path = beside.join(BUNDLE_METADATA);
     let metadata_label = metadata_path.display().to_string();
     let metadata: Option<ServerMetadata> = match fs::read_to_string(&metadata_path) {
         Ok(text) => {
@@ -248,7 +258,6 @@ pub fn validate_p2(
     let schema_errors = listing_schema_violations(SchemaKind::P2Listing, &listing)?;
     let file = File::open(&listing).map_err(|e| AppError::io(&listing, &e))?;
     let mut checks = P2ListingChecks::default();
-    let mut details: Vec<(String, PathBuf)> = Vec::new();
     let outcome = read_p2_listing(file, opts, |index, read| {
         let at = format!("/eacs/{index}");
         match read {
@@ -275,13 +284,14 @@ pub fn validate_p2(
                     }
                 }
                 if envelope.eac_format == EACDESK_FORMAT_ID {
-                    match read_detail(&envelope, Some(&bundle), &at, opts) {
-                        Ok((_, warnings)) => warnings.into_iter().for_each(|v| report.push(v)),
-                        Err(vs) => vs.into_iter().for_each(|v| report.push(v)),
-                    }
-                    if let Some(p) = resolve_detail(&envelope.eac_data_url, Some(&bundle)) {
-                        details.push((envelope.cds_eac_id.clone(), p));
-                    }
+                    check_detail_file(
+                        &envelope,
+                        &source.details,
+                        &listing_label,
+                        &at,
+                        opts,
+                        &mut report,
+                    );
                 }
             }
             EnvelopeRead::Ignored { warnings } => warnings.into_iter().for_each(|v| report.push(v)),
@@ -302,33 +312,57 @@ pub fn validate_p2(
         Err(ListingError::Stopped) => {}
     }
     report.merge_schema(schema_errors);
-    for (id, detail) in details {
-        if let Ok(text) = fs::read_to_string(&detail) {
-            let label = detail.display().to_string();
-            // Rule findings in the detail file are already reported by
-            // `read_detail`; the schema adds only what they did not cover.
-            let vs: Vec<Violation> = document_schema_violations(SchemaKind::Eac, &text)
-                .into_iter()
-                .map(|v| v.with_eac(Some(&id)).with_file(&label))
-                .collect();
-            let covered: std::collections::HashSet<(Option<String>, String)> = report
-                .errors
-                .iter()
-                .map(|v| (v.file.clone(), v.pointer.clone()))
-                .collect();
-            for v in vs {
-                if !covered.contains(&(v.file.clone(), v.pointer.clone())) {
-                    report.push(v);
-                }
-            }
-        }
-    }
     for v in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
         if v.file.is_none() {
             v.file = Some(listing_label.clone());
         }
     }
     Ok(report)
+}
+
+/// One detail file, read once (from inside the allowed folders only, as an
+/// import reads it): the rules, then the schema where the rules found
+/// nothing at the same place.
+fn check_detail_file(
+    envelope: &eac_model::p2::EacEnvelope,
+    folders: &eac_store::p2::DetailFolders,
+    listing: &str,
+    at: &str,
+    opts: CheckOptions,
+    report: &mut ValidationReport,
+) {
+    let detail = match open_detail(envelope, folders, at) {
+        Ok(detail) => detail,
+        Err(refusal) => {
+            report.push(refusal);
+            return;
+        }
+    };
+    let found = match check_detail(envelope, &detail, listing, at, opts) {
+        Ok((_, warnings)) => warnings,
+        Err(violations) => violations,
+    };
+    let covered: HashSet<String> = found
+        .iter()
+        .filter(|v| v.is_error() && v.file.as_deref() == Some(detail.label.as_str()))
+        .map(|v| v.pointer.clone())
+        .collect();
+    found.into_iter().for_each(|v| report.push(v));
+    for v in document_schema_violations(SchemaKind::Eac, &detail.text) {
+        if !covered.contains(&v.pointer) {
+            let v = Violation {
+                message: format!(
+                    "{} (detail file of the envelope at {at} in {listing})",
+                    v.message
+                ),
+                ..v
+            };
+            report.push(
+                v.with_eac(Some(&envelope.cds_eac_id))
+                    .with_file(&detail.label),
+            );
+        }
+    }
 }
 
 /// Writes the EACs matching `filter` (all when `None`) as a P2 bundle folder

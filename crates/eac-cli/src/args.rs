@@ -79,6 +79,10 @@ pub struct ImportArgs {
     /// Accept the technologies not in the 2024-08-29 draft (nuclear, marine, storage)
     #[arg(long)]
     pub allow_extended_technologies: bool,
+    /// P2: the folder detail files may also be read from (a listing outside
+    /// its bundle reads none without it; `file:` URIs must point inside it)
+    #[arg(long, value_name = "FOLDER")]
+    pub details_from: Option<PathBuf>,
     /// Print the import report as JSON
     #[arg(long)]
     pub json: bool,
@@ -276,6 +280,10 @@ pub struct ValidateArgs {
     /// Accept the technologies not in the 2024-08-29 draft (nuclear, marine, storage)
     #[arg(long)]
     pub allow_extended_technologies: bool,
+    /// P2: the folder detail files may also be read from (a listing outside
+    /// its bundle reads none without it; `file:` URIs must point inside it)
+    #[arg(long, value_name = "FOLDER")]
+    pub details_from: Option<PathBuf>,
     /// Print `{ errors, warnings }` as JSON
     #[arg(long)]
     pub json: bool,

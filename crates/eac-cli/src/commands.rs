@@ -64,6 +64,7 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
     let opts = ImportOptions {
         allow_extended_technologies: a.allow_extended_technologies,
+        details_from: a.details_from,
     };
     let bar = Bar::new(Units::Bytes);
     let report = eac_app::import_files(&mut store, &a.files, opts, &bar);
@@ -596,7 +597,20 @@ fn profile_name(p: ExportProfile) -> &'static str {
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let profile: ExportProfile = a.profile.into();
-    let report = eac_app::validate_file(&a.file, profile, a.allow_extended_technologies)?;
+    let report = match (profile, &a.details_from) {
+        (ExportProfile::P2, Some(folder)) => eac_app::validate_p2_with(
+            &a.file,
+            a.allow_extended_technologies,
+            Some(folder.as_path()),
+        )?,
+        (_, Some(_)) => {
+            return Err(AppError::invalid_input(
+                "--details-from applies to P2 listings only (--profile p2)",
+            )
+            .into())
+        }
+        (_, None) => eac_app::validate_file(&a.file, profile, a.allow_extended_technologies)?,
+    };
     if a.json {
         out.json(&report)?;
     } else {

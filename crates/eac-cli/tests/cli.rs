@@ -962,6 +962,7 @@ fn an_import_whose_report_cannot_be_printed_says_it_was_committed() {
         .unwrap();
     assert_eq!(out.status.code(), Some(141));
     assert_eq!(desk.count(), 9);
+}
 
 /// The two commands that read a file: they must agree.
 const CHECKING: [&[&str]; 2] = [&["import"], &["validate", "--profile", "p1"]];
@@ -1222,4 +1223,115 @@ fn huge_and_broken_values_are_quoted_briefly_and_named() {
         );
         assert!(!said.contains("found a string"), "{said}");
     }
+}
+
+/// A P2 bundle of the mixed-order example in `desk`'s folder, as `bundle/`.
+fn p2_bundle(desk: &Desk) -> PathBuf {
+    desk.import(&["good-p1-mixed-order.json"]);
+    let bundle = desk.path("bundle");
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    bundle
+}
+
+#[test]
+fn a_p2_listing_away_from_its_bundle_reads_details_only_with_details_from() {
+    let source = Desk::new();
+    let bundle = p2_bundle(&source);
+    let listing = source.path("listing.json");
+    std::fs::copy(bundle.join("eacs.json"), &listing).unwrap();
+
+    let desk = Desk::new();
+    desk.eacdesk()
+        .arg("import")
+        .arg(&listing)
+        .assert()
+        .code(1)
+        .stderr(
+            is_match(r"listing\.json: error \(rule 19\) at /eacs/0/eac_data_url \[EAC [^\]]+\]: ")
+                .unwrap(),
+        )
+        .stderr(contains("--details-from"));
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2"])
+        .arg(&listing)
+        .assert()
+        .code(1)
+        .stdout(contains("/eacs/0/eac_data_url"))
+        .stdout(contains("--details-from"));
+
+    // A folder that does not hold the detail files is refused too.
+    desk.eacdesk()
+        .args(["import", "--details-from"])
+        .arg(desk.dir.path())
+        .arg(&listing)
+        .assert()
+        .code(1)
+        .stderr(contains("outside the folder"));
+    assert_eq!(desk.count(), 0);
+
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2", "--details-from"])
+        .arg(&bundle)
+        .arg(&listing)
+        .assert()
+        .success()
+        .stdout(contains("valid for profile P2"));
+    desk.eacdesk()
+        .args(["import", "--details-from"])
+        .arg(&bundle)
+        .arg(&listing)
+        .assert()
+        .success()
+        .stdout(contains("7 added"));
+    assert_eq!(desk.count(), 7);
+
+    // Naming a folder that is not there is a plain usage error.
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2", "--details-from", "nowhere"])
+        .arg(&listing)
+        .assert()
+        .code(2)
+        .stderr(contains("nowhere"));
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1", "--details-from"])
+        .arg(&bundle)
+        .arg(&listing)
+        .assert()
+        .code(2)
+        .stderr(contains("--profile p2"));
+}
+
+#[test]
+fn a_broken_p2_detail_file_is_reported_where_it_is_broken() {
+    let desk = Desk::new();
+    let bundle = p2_bundle(&desk);
+    let details = bundle.join("eacs");
+    let mut names: Vec<_> = std::fs::read_dir(&details)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let detail = &names[0];
+    std::fs::write(detail, "{\n  \"cds_eac_id\": oops\n}\n").unwrap();
+    let at = format!("{}:2:17: error (rule 20)", detail.display());
+    let other = Desk::new();
+    other
+        .eacdesk()
+        .arg("import")
+        .arg(&bundle)
+        .assert()
+        .code(1)
+        .stderr(contains(at.as_str()))
+        .stderr(is_match(r"detail file of the envelope at /eacs/\d+ ").unwrap());
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2"])
+        .arg(&bundle)
+        .assert()
+        .code(1)
+        .stdout(contains(at.as_str()));
+    assert_eq!(other.count(), 0);
 }

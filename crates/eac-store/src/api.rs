@@ -308,10 +308,15 @@ pub struct DbInfo {
     pub envelope_only_count: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ImportOptions {
     /// Accept `nuclear`, `marine`, `storage` (digest §f.5).
     pub allow_extended_technologies: bool,
+    /// The folder a P2 listing's detail files may also be read from (CLI
+    /// `--details-from`). Without it, detail files are read only from inside
+    /// the listing's own bundle folder, and a listing outside a bundle reads
+    /// none.
+    pub details_from: Option<std::path::PathBuf>,
 }
 
 /// Progress reporting and cancellation for long operations.

@@ -677,66 +677,348 @@ fn store_envelopes(
     Ok(())
 }
 
-/// The listing file and the bundle folder of a P2 import path.
-fn locate(path: &Path) -> (PathBuf, Option<PathBuf>) {
-    if path.is_dir() {
-        (path.join(BUNDLE_LISTING), Some(path.to_owned()))
-    } else {
-        let folder = path
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."))
-            .to_owned();
-        (path.to_owned(), Some(folder))
-    }
+/// The folders a P2 listing's detail files may be read from: its bundle
+/// folder (when it has one) and a folder the user named. Both are held
+/// canonical, and a detail file is inside one of them only if its own
+/// canonical path is (every symlink and `..` resolved), so no link and no
+/// path trick leads a read outside.
+#[derive(Debug, Clone, Default)]
+pub struct DetailFolders {
+    /// The bundle folder as the user gave it (for messages) and canonical.
+    bundle: Option<(PathBuf, PathBuf)>,
+    /// The folder named with `--details-from`, as given and canonical.
+    named: Option<(PathBuf, PathBuf)>,
 }
 
-/// Where the detail file of an envelope in EAC Desk's format is: the
-/// `file:` URI's target when it exists, else the file of the URL's last path
-/// segment in the bundle's `eacs/` folder.
-pub fn resolve_detail(eac_data_url: &str, bundle: Option<&Path>) -> Option<PathBuf> {
-    let url = Url::parse(eac_data_url).ok();
-    if let Some(path) = url
-        .as_ref()
-        .filter(|u| u.scheme() == "file")
-        .and_then(|u| u.to_file_path().ok())
-    {
-        if path.is_file() {
-            return Some(path);
+/// Why a path is not a detail file that may be read.
+enum Refused {
+    Missing,
+    Outside(PathBuf),
+    NotAFile,
+    Unreadable(io::Error),
+}
+
+/// A detail file found inside an allowed folder, with what was checked.
+struct Checked {
+    shown: PathBuf,
+    canonical: PathBuf,
+    meta: fs::Metadata,
+}
+
+impl DetailFolders {
+    /// `bundle`: the listing's bundle folder; `named`: the folder the user
+    /// allowed (refused unless it is an existing folder).
+    pub fn new(bundle: Option<&Path>, named: Option<&Path>) -> Result<Self> {
+        let bundle = match bundle {
+            Some(dir) => Some((dir.to_owned(), dir.canonicalize().map_err(io_err(dir))?)),
+            None => None,
+        };
+        let named = match named {
+            Some(dir) => {
+                let canonical = dir.canonicalize().map_err(|e| {
+                    StoreError::InvalidInput(format!(
+                        "{}: the folder named for detail files cannot be used ({e})",
+                        dir.display()
+                    ))
+                })?;
+                if !canonical.is_dir() {
+                    return Err(StoreError::InvalidInput(format!(
+                        "{}: the folder named for detail files is not a folder",
+                        dir.display()
+                    )));
+                }
+                Some((dir.to_owned(), canonical))
+            }
+            None => None,
+        };
+        Ok(DetailFolders { bundle, named })
+    }
+
+    fn roots(&self) -> impl Iterator<Item = &Path> {
+        self.bundle
+            .iter()
+            .chain(self.named.iter())
+            .map(|(_, canonical)| canonical.as_path())
+    }
+
+    /// Whether `path` is a regular file inside an allowed folder.
+    fn check(&self, path: &Path) -> std::result::Result<Checked, Refused> {
+        let canonical = match path.canonicalize() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Refused::Missing),
+            Err(e) => return Err(Refused::Unreadable(e)),
+        };
+        if !self.roots().any(|root| canonical.starts_with(root)) {
+            return Err(Refused::Outside(canonical));
+        }
+        let meta = fs::metadata(&canonical).map_err(Refused::Unreadable)?;
+        if !meta.is_file() {
+            return Err(Refused::NotAFile);
+        }
+        Ok(Checked {
+            shown: path.to_owned(),
+            canonical,
+            meta,
+        })
+    }
+
+    /// Where the detail file of `eac_data_url` may be read: the `file:`
+    /// URI's target when it is inside an allowed folder, else the file of
+    /// the URL's last path segment in the bundle's `eacs/` folder or in the
+    /// named folder (itself or its `eacs/`). The error says why not and what
+    /// to do.
+    pub fn resolve(&self, eac_data_url: &str) -> std::result::Result<PathBuf, String> {
+        self.find(eac_data_url).map(|c| c.shown)
+    }
+
+    fn find(&self, eac_data_url: &str) -> std::result::Result<Checked, String> {
+        if self.bundle.is_none() && self.named.is_none() {
+            return Err(format!(
+                "the listing is not inside a bundle (a `{BUNDLE_LISTING}` with an `{BUNDLE_DETAILS}/` folder beside it), so its detail files are read only from a folder you name: name the folder that holds the detail file ({eac_data_url}) with --details-from FOLDER"
+            ));
+        }
+        let url = Url::parse(eac_data_url).ok();
+        let target = url
+            .as_ref()
+            .filter(|u| u.scheme() == "file")
+            .and_then(|u| u.to_file_path().ok());
+        // Why a file that exists was not read (the first reason wins).
+        let mut refusal: Option<String> = None;
+        let note = |path: &Path, why: Refused, refusal: &mut Option<String>| {
+            let text = match why {
+                Refused::Missing => return,
+                Refused::Outside(canonical) => {
+                    let leads = if canonical != path {
+                        format!(" (it leads to {})", canonical.display())
+                    } else {
+                        String::new()
+                    };
+                    let (allowed, them) = self.allowed_text();
+                    format!(
+                        "the detail file {}{leads} is outside {allowed}: detail files are read only from inside {them}",
+                        path.display(),
+                    )
+                }
+                Refused::NotAFile => format!("{} is not a regular file", path.display()),
+                Refused::Unreadable(e) => format!("{} cannot be read ({e})", path.display()),
+            };
+            refusal.get_or_insert(text);
+        };
+        if let Some(path) = &target {
+            match self.check(path) {
+                Ok(found) => return Ok(found),
+                Err(why) => note(path, why, &mut refusal),
+            }
+        }
+        let last = match &url {
+            Some(u) => u
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(str::to_owned),
+            None => eac_data_url.rsplit('/').next().map(str::to_owned),
+        }
+        .unwrap_or_default();
+        // Only a plain file name may be joined to a folder.
+        let plain =
+            !(last.is_empty() || last.contains(['/', '\\', '\0']) || last == "." || last == "..");
+        let mut looked: Vec<PathBuf> = Vec::new();
+        if plain {
+            let mut places: Vec<PathBuf> = Vec::new();
+            if let Some((dir, _)) = &self.bundle {
+                places.push(dir.join(BUNDLE_DETAILS));
+            }
+            if let Some((dir, _)) = &self.named {
+                places.push(dir.clone());
+                places.push(dir.join(BUNDLE_DETAILS));
+            }
+            for place in places {
+                let candidate = place.join(&last);
+                match self.check(&candidate) {
+                    Ok(found) => return Ok(found),
+                    Err(why) => note(&candidate, why, &mut refusal),
+                }
+                looked.push(candidate);
+            }
+        }
+        match refusal {
+            Some(why) => Err(format!("{why}; {}", self.what_to_do())),
+            None => {
+                let mut places: Vec<String> = target
+                    .iter()
+                    .chain(looked.iter())
+                    .map(|p| p.display().to_string())
+                    .collect();
+                places.dedup();
+                let places = if places.is_empty() {
+                    "no file name in the URL".to_owned()
+                } else {
+                    format!("looked for {}", places.join(" and "))
+                };
+                Err(format!(
+                    "the detail file ({eac_data_url}) was not found ({places}); {}",
+                    self.what_to_do()
+                ))
+            }
         }
     }
-    let last = match &url {
-        Some(u) => u.path_segments()?.next_back()?.to_owned(),
-        None => eac_data_url.rsplit('/').next()?.to_owned(),
-    };
-    // Only a plain file name may be joined to the bundle folder.
-    if last.is_empty() || last.contains(['/', '\\', '\0']) || last == "." || last == ".." {
-        return None;
+
+    /// The folders detail files may come from, and how to refer to them again.
+    fn allowed_text(&self) -> (String, &'static str) {
+        let bundle = self
+            .bundle
+            .as_ref()
+            .map(|(dir, _)| format!("the bundle folder {}", dir.display()));
+        let named = self
+            .named
+            .as_ref()
+            .map(|(dir, _)| format!("the folder named with --details-from ({})", dir.display()));
+        match (bundle, named) {
+            (Some(b), Some(n)) => (format!("{b} and {n}"), "them"),
+            (Some(one), None) | (None, Some(one)) => (one, "it"),
+            (None, None) => ("every folder".to_owned(), "a folder you name"),
+        }
     }
-    let candidate = bundle?.join(BUNDLE_DETAILS).join(last);
-    candidate.is_file().then_some(candidate)
+
+    fn what_to_do(&self) -> String {
+        match &self.bundle {
+            Some((dir, _)) => format!(
+                "copy the detail file into {} or name the folder it is in with --details-from FOLDER",
+                dir.join(BUNDLE_DETAILS).display()
+            ),
+            None => {
+                "copy the detail file into the named folder or name the folder it is in".to_owned()
+            }
+        }
+    }
 }
 
-/// Reads one detail file and checks it against its envelope (rule 19).
-pub fn read_detail(
+/// Opens a checked detail file and reads it, refusing it if what was opened
+/// is not the file that was checked (a link swapped in between).
+fn read_checked(found: &Checked) -> io::Result<String> {
+    let mut file = File::open(&found.canonical)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() || !same_file(&opened, &found.meta) {
+        return Err(io::Error::other(
+            "it changed while it was opened (a link or file was replaced)",
+        ));
+    }
+    let mut text = String::new();
+    io::Read::read_to_string(&mut file, &mut text)?;
+    Ok(text)
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+/// A P2 import or validation path resolved: the listing to read and the
+/// folders its detail files may come from.
+#[derive(Debug, Clone)]
+pub struct P2Source {
+    pub listing: PathBuf,
+    /// The path was a bundle folder (not a listing file).
+    pub is_folder: bool,
+    pub details: DetailFolders,
+}
+
+/// A folder is a bundle; a listing file's bundle is its own folder when the
+/// listing is named `eacs.json` and an `eacs/` folder is beside it; any
+/// other listing has no bundle, and its detail files are read only from
+/// `details_from`.
+pub fn locate(path: &Path, details_from: Option<&Path>) -> Result<P2Source> {
+    if path.is_dir() {
+        let listing = path.join(BUNDLE_LISTING);
+        let details = DetailFolders::new(Some(path), details_from)?;
+        // The listing itself must not be a link leading out of the bundle.
+        if let (Ok(canonical), Some((_, root))) = (listing.canonicalize(), &details.bundle) {
+            if !canonical.starts_with(root) {
+                return Err(StoreError::InvalidInput(format!(
+                    "{} leads outside the bundle folder (to {}): a bundle's files are read only from inside it",
+                    listing.display(),
+                    canonical.display()
+                )));
+            }
+        }
+        return Ok(P2Source {
+            listing,
+            is_folder: true,
+            details,
+        });
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let in_bundle = path.file_name() == Some(std::ffi::OsStr::new(BUNDLE_LISTING))
+        && folder.join(BUNDLE_DETAILS).is_dir();
+    Ok(P2Source {
+        listing: path.to_owned(),
+        is_folder: false,
+        details: DetailFolders::new(in_bundle.then_some(folder), details_from)?,
+    })
+}
+
+/// One envelope's detail file, found inside an allowed folder and read.
+#[derive(Debug, Clone)]
+pub struct DetailFile {
+    /// The path as found (for messages).
+    pub label: String,
+    pub text: String,
+}
+
+/// Finds and reads the detail file of an envelope in EAC Desk's format; a
+/// refusal (rule 19) is at the envelope's `eac_data_url` in the listing.
+pub fn open_detail(
     envelope: &EacEnvelope,
-    bundle: Option<&Path>,
+    folders: &DetailFolders,
+    at: &str,
+) -> std::result::Result<DetailFile, Violation> {
+    let id = Some(envelope.cds_eac_id.as_str());
+    let rule19 =
+        |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
+    let found = folders.find(&envelope.eac_data_url).map_err(rule19)?;
+    let label = found.shown.display().to_string();
+    let text =
+        read_checked(&found).map_err(|e| rule19(format!("{label}: cannot be read ({e})")))?;
+    Ok(DetailFile { label, text })
+}
+
+/// Checks a detail file against its envelope (rule 19). Findings inside the
+/// file are located there (its path, pointer, line and column) and say
+/// which envelope of `listing` pointed at it; the rule 19 finding is at the
+/// envelope.
+pub fn check_detail(
+    envelope: &EacEnvelope,
+    detail: &DetailFile,
+    listing: &str,
     at: &str,
     opts: CheckOptions,
 ) -> std::result::Result<(Eac, Vec<Violation>), Vec<Violation>> {
     let id = Some(envelope.cds_eac_id.as_str());
+    let label = &detail.label;
     let rule19 =
         |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
-    let Some(path) = resolve_detail(&envelope.eac_data_url, bundle) else {
-        return Err(vec![rule19(format!(
-            "the detail file of `{}` ({}) was not found",
-            envelope.cds_eac_id, envelope.eac_data_url
-        ))]);
+    let inside = |mut v: Violation| {
+        // serde_json's text repeats the line and column kept beside it.
+        if v.line.is_some() {
+            if let Some(i) = v.message.rfind(" at line ") {
+                v.message.truncate(i);
+            }
+        }
+        v.message = format!(
+            "{} (detail file of the envelope at {at} in {listing})",
+            v.message
+        );
+        v.with_eac(id).with_file(label)
     };
-    let label = path.display().to_string();
-    let text = fs::read_to_string(&path)
-        .map_err(|e| vec![rule19(format!("{label}: cannot be read ({e})"))])?;
-    match read_eac_document(&text, opts) {
+    match read_eac_document(&detail.text, opts) {
         EacRead::Valid { eac, warnings } => {
             let same = eac.cds_eac_id == envelope.cds_eac_id
                 && eac.beneficiary_type == envelope.beneficiary_type
@@ -748,20 +1030,31 @@ pub fn read_detail(
                     "{label} does not match its envelope (id, beneficiaries or period differ)"
                 ))]);
             }
-            let warnings = warnings.into_iter().map(|w| w.with_file(&label)).collect();
-            Ok((*eac, warnings))
+            Ok((*eac, warnings.into_iter().map(inside).collect()))
         }
         EacRead::Ignored { warnings } => Err(warnings
             .into_iter()
-            .map(|w| w.with_file(&label))
+            .map(inside)
             .chain([rule19(format!("{label}: not an EAC this version can read"))])
             .collect()),
         EacRead::Invalid { violations } => Err(violations
             .into_iter()
-            .map(|v| v.with_file(&label))
+            .map(inside)
             .chain([rule19(format!("{label}: does not parse as a valid EAC"))])
             .collect()),
     }
+}
+
+/// Finds, reads and checks one detail file ([`open_detail`], [`check_detail`]).
+pub fn read_detail(
+    envelope: &EacEnvelope,
+    folders: &DetailFolders,
+    listing: &str,
+    at: &str,
+    opts: CheckOptions,
+) -> std::result::Result<(Eac, Vec<Violation>), Vec<Violation>> {
+    let detail = open_detail(envelope, folders, at).map_err(|v| vec![v])?;
+    check_detail(envelope, &detail, listing, at, opts)
 }
 
 /// Imports a P2 listing (or bundle folder) into the open transaction: every
@@ -773,7 +1066,9 @@ pub(crate) fn import_p2(
     opts: ImportOptions,
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
-    let (listing, bundle) = locate(path);
+    let P2Source {
+        listing, details, ..
+    } = locate(path, opts.details_from.as_deref())?;
     let label = listing.display().to_string();
     let file = File::open(&listing).map_err(io_err(&listing))?;
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
@@ -793,7 +1088,8 @@ pub(crate) fn import_p2(
     // EACs cross a bounded channel, so memory stays bounded by a few EACs.
     let (stored, mut found) = std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Eac>(32);
-        let bundle = bundle.as_deref();
+        let details = &details;
+        let label = label.as_str();
         let reader = scope.spawn(move || {
             let mut f = Found::default();
             let outcome = read_p2_listing(file, check, |index, read| {
@@ -816,7 +1112,7 @@ pub(crate) fn import_p2(
                         } else if envelope.eac_format != EACDESK_FORMAT_ID {
                             f.envelopes.push(*envelope);
                         } else {
-                            match read_detail(&envelope, bundle, &at, check) {
+                            match read_detail(&envelope, details, label, &at, check) {
                                 Ok((eac, w)) => {
                                     f.warnings.extend(w);
                                     // The writer stopped listening: stop reading.
@@ -846,7 +1142,7 @@ pub(crate) fn import_p2(
             f
         });
         let stored =
-            crate::import::import_eacs_with(conn, &label, &mut receiver.iter(), check, progress);
+            crate::import::import_eacs_with(conn, label, &mut receiver.iter(), check, progress);
         // Hang up so a reader still sending stops.
         drop(receiver);
         let found = reader
@@ -877,7 +1173,7 @@ pub(crate) fn import_p2(
         errors.truncate(MAX_REPORTED);
         return Err(StoreError::Rules {
             file: label.clone(),
-            violations: errors.into_iter().map(|v| v.with_file(&label)).collect(),
+            violations: errors.into_iter().map(|v| in_file(v, &label)).collect(),
         });
     }
     let mut report = stored?;
@@ -885,9 +1181,18 @@ pub(crate) fn import_p2(
     report.warning_count += found.warnings.len();
     report
         .warnings
-        .extend(found.warnings.into_iter().map(|w| w.with_file(&label)));
+        .extend(found.warnings.into_iter().map(|w| in_file(w, &label)));
     report.warnings.truncate(MAX_REPORTED);
     Ok(report)
+}
+
+/// Locates a finding in `file` unless it is already located elsewhere (in a
+/// detail file).
+fn in_file(v: Violation, file: &str) -> Violation {
+    match v.file {
+        Some(_) => v,
+        None => v.with_file(file),
+    }
 }
 
 /// Whether `path` holds P2 data: a folder (a bundle), or a listing whose

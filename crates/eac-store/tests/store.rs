@@ -399,6 +399,7 @@ fn extended_technologies_need_the_option() {
     assert_eq!(rules(env.import(&path).unwrap_err())[0].rule, 3);
     let opts = ImportOptions {
         allow_extended_technologies: true,
+        ..ImportOptions::default()
     };
     let r = env.store.import_file(&path, opts, &NoProgress).unwrap();
     assert_eq!(r.added, 1);
