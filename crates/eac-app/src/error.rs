@@ -38,17 +38,38 @@ impl AppError {
         AppError::new("cancelled", "Cancelled; nothing was written.")
     }
 
-    /// A file or folder could not be read or written.
+    /// A file or folder could not be read or written. A full disk and a
+    /// file beyond the size limit say so in plain words (`details.reason`
+    /// `disk_full` / `file_too_large`).
     pub fn io(path: &std::path::Path, source: &std::io::Error) -> Self {
-        AppError {
-            details: json!({ "path": path.display().to_string() }),
-            ..AppError::new(
-                "io",
+        let shown = path.display();
+        let (reason, message) = match source.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => (
+                Some("disk_full"),
                 format!(
-                    "Could not read or write {}: {source}. Check that the path exists and that you may access it.",
-                    path.display()
+                    "Could not write {shown}: the disk is full. Nothing was changed there; free some space (or choose another disk) and try again."
                 ),
-            )
+            ),
+            std::io::ErrorKind::FileTooLarge => (
+                Some("file_too_large"),
+                format!(
+                    "Could not write {shown}: the file is too large for this disk or for the file size limit set for this program (ulimit -f). Nothing was changed there; raise the limit, choose another disk, or export fewer EACs."
+                ),
+            ),
+            _ => (
+                None,
+                format!(
+                    "Could not read or write {shown}: {source}. Check that the path exists and that you may access it."
+                ),
+            ),
+        };
+        let mut details = json!({ "path": shown.to_string() });
+        if let Some(reason) = reason {
+            details["reason"] = json!(reason);
+        }
+        AppError {
+            details,
+            ..AppError::new("io", message)
         }
     }
 

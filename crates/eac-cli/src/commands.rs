@@ -612,7 +612,7 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     };
     if let Some(out) = &a.out {
         let bar = Bar::new(Units::Eacs);
-        let report = eac_app::write_sample_file(out, a.eacs, a.seed, &bar)?;
+        let report = eac_app::write_sample_file(out, a.eacs, a.seed, db, &bar)?;
         bar.finish();
         if !a.json {
             println!(
@@ -628,7 +628,7 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     }
     if let Some(csv) = &a.values_csv {
         let bar = Bar::new(Units::Eacs);
-        let rows = eac_app::write_sample_values_csv(csv, a.eacs, a.seed, &bar)?;
+        let rows = eac_app::write_sample_values_csv(csv, a.eacs, a.seed, db, &bar)?;
         bar.finish();
         if !a.json {
             println!("Wrote {rows} value rows to {}", csv.display());

@@ -20,6 +20,7 @@ const EXIT_RULES: u8 = 1;
 const EXIT_OTHER: u8 = 2;
 
 fn main() -> ExitCode {
+    eac_app::ignore_file_size_signal();
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
