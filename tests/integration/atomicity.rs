@@ -279,9 +279,9 @@ fn a_bundle_export_never_replaces_a_folder_holding_files_it_did_not_write() {
     fs::create_dir(added.join("attachments")).unwrap();
 
     for (dir, names) in [
-        (&mine, vec!["notes.txt", "other.sqlite", "photos/"]),
         (&lookalike, vec!["README.txt"]),
         (&added, vec!["attachments/", "eacs/extra.json"]),
+        (&mine, vec!["notes.txt", "other.sqlite", "photos/"]),
     ] {
         let before = tree(dir);
         let entries = folder_entries(t.dir.path());

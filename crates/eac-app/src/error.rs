@@ -246,6 +246,26 @@ mod tests {
     }
 
     #[test]
+    fn a_full_disk_and_a_size_limit_are_said_in_plain_words() {
+        let dest = PathBuf::from("/exports/eacs.json");
+        for (errno, reason, words) in [
+            (28, "disk_full", "the disk is full"),
+            (27, "file_too_large", "the file is too large"),
+        ] {
+            let e = AppError::from(StoreError::Io {
+                path: dest.clone(),
+                source: std::io::Error::from_raw_os_error(errno),
+            });
+            assert_eq!(e.code, "io");
+            assert_eq!(e.details["reason"], reason);
+            assert_eq!(e.details["path"], "/exports/eacs.json");
+            assert!(e.message.contains(words), "{}", e.message);
+            assert!(e.message.contains("/exports/eacs.json"), "{}", e.message);
+            assert!(e.message.contains("Nothing was changed"), "{}", e.message);
+        }
+    }
+
+    #[test]
     fn plural_words() {
         assert_eq!(plural(1, "rule violation"), "1 rule violation");
         assert_eq!(plural(0, "warning"), "0 warnings");
