@@ -962,6 +962,32 @@ fn a_file_size_limit_is_a_plain_error_not_a_silent_kill() {
         assert_eq!(std::fs::read_to_string(&earlier).unwrap(), "earlier export");
         assert_eq!(entries_but_db(desk.dir.path()), ["eacs.json"], "{args}");
     }
+    // A bundle: the listing outgrows the limit; the earlier bundle stays.
+    let bundle = desk.path("bundle");
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let before = sha256_of(&bundle.join("eacs.json"));
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 100; exec {bin} --db {} export --profile p2 --base-url https://example.org/ --out {}",
+            db.display(),
+            bundle.display()
+        ))
+        .env_remove("EACDESK_DB")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{:?} {stderr}", out.status);
+    assert!(stderr.contains("too large"), "{stderr}");
+    let listing = bundle.join("eacs.json").display().to_string();
+    assert!(stderr.contains(&listing), "{stderr}");
+    assert!(!stderr.contains(".eacdesk-"), "{stderr}");
+    assert_eq!(sha256_of(&bundle.join("eacs.json")), before);
+    assert_eq!(entries_but_db(desk.dir.path()), ["bundle", "eacs.json"]);
 }
 
 #[test]

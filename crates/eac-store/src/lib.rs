@@ -380,7 +380,9 @@ impl Store {
 
     /// Writes a P2 bundle folder at `dest` (see [`p2`]): `eac_data_url`s
     /// under `base_url` (https) or, without one, `file:` URIs of the final
-    /// location. Appears complete or not at all.
+    /// location. Appears complete or not at all. Replaces only an empty
+    /// folder or a bundle holding nothing but its own files; refuses the
+    /// database's folder.
     pub fn export_p2(
         &self,
         filter: Option<&EacFilter>,
