@@ -25,6 +25,7 @@ pub use desk::{window_title, Desk, Ui};
 /// Starts the app on the database named by `--db PATH`, else `$EACDESK_DB`,
 /// else the default file the CLI uses too.
 pub fn run() {
+    eac_app::ignore_file_size_signal();
     setup(Builder::default())
         .run(tauri::generate_context!())
         .expect("EAC Desk could not start its window");

@@ -6,7 +6,7 @@ use std::cell::Cell;
 use std::fs;
 use std::path::Path;
 
-use eac_model::Violation;
+use eac_model::{ExportProfile, Violation};
 use eac_store::{NoProgress, Progress, Store, StoreError};
 use eac_tests::{
     export_all, fixture, folder_entries, import_ok, read_bytes, sha256_file, spec_example,
@@ -225,4 +225,302 @@ fn a_file_repeating_a_stored_id_is_refused_and_writes_nothing() {
         "expected rule 7 at /eacs/1/cds_eac_id, got {err:#?}"
     );
     assert_eq!(state(&t), before, "the database changed");
+}
+
+// ---- Exports replace only what EAC Desk wrote (issue 9, items 1-4, 9) ----
+
+/// Every file under `dir` with its SHA-256, relative paths sorted.
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        for name in folder_entries(dir) {
+            let path = dir.join(&name);
+            let relative = path.strip_prefix(root).unwrap().display().to_string();
+            if path.is_dir() {
+                out.push((format!("{relative}/"), String::new()));
+                walk(root, &path, out);
+            } else {
+                out.push((relative, sha256_file(&path)));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn refusal(e: &StoreError) -> String {
+    match e {
+        StoreError::InvalidInput(message) => message.clone(),
+        other => panic!("expected a refusal (invalid_input), got {other:#?}"),
+    }
+}
+
+#[test]
+fn a_bundle_export_never_replaces_a_folder_holding_files_it_did_not_write() {
+    let t = store_with_canonical();
+    // A folder of the user's own: files, a subfolder, a database.
+    let mine = t.path("mine");
+    fs::create_dir_all(mine.join("photos")).unwrap();
+    fs::write(mine.join("notes.txt"), "keep me").unwrap();
+    fs::write(mine.join("photos/a.jpg"), "jpeg").unwrap();
+    fs::copy(t.db_path(), mine.join("other.sqlite")).unwrap();
+    // Looks like a bundle (listing and our metadata), but also holds
+    // something else: an earlier version replaced all of it.
+    let lookalike = t.path("lookalike");
+    t.store
+        .export_p2(None, &lookalike, None, &NoProgress)
+        .unwrap();
+    fs::remove_file(lookalike.join(".eacdesk-bundle")).unwrap();
+    fs::write(lookalike.join("README.txt"), "my notes on this export").unwrap();
+    // A bundle with its marker, and a file added by hand inside `eacs/`.
+    let added = t.path("added");
+    t.store.export_p2(None, &added, None, &NoProgress).unwrap();
+    fs::write(added.join("eacs/extra.json"), "{}").unwrap();
+    fs::create_dir(added.join("attachments")).unwrap();
+
+    for (dir, names) in [
+        (&lookalike, vec!["README.txt"]),
+        (&added, vec!["attachments/", "eacs/extra.json"]),
+        (&mine, vec!["notes.txt", "other.sqlite", "photos/"]),
+    ] {
+        let before = tree(dir);
+        let entries = folder_entries(t.dir.path());
+        let e = t
+            .store
+            .export_p2(None, dir, None, &NoProgress)
+            .expect_err("a folder with foreign files is refused");
+        let message = refusal(&e);
+        assert!(message.contains(&dir.display().to_string()), "{message}");
+        for name in names {
+            assert!(message.contains(name), "{name} not named: {message}");
+        }
+        assert!(message.contains("nothing was written"), "{message}");
+        assert_eq!(tree(dir), before, "{} changed", dir.display());
+        assert_eq!(
+            folder_entries(t.dir.path()),
+            entries,
+            "something left beside it"
+        );
+        // The app says the same with code invalid_input.
+        let app = eac_app::export_p2(&t.store, None, dir, None, &NoProgress).unwrap_err();
+        assert_eq!(app.code, "invalid_input");
+        assert_eq!(tree(dir), before);
+    }
+    // A file, or a link, where the folder should be.
+    let file = t.path("file");
+    fs::write(&file, "not a folder").unwrap();
+    assert!(refusal(
+        &t.store
+            .export_p2(None, &file, None, &NoProgress)
+            .unwrap_err()
+    )
+    .contains("is a file"));
+    assert_eq!(fs::read_to_string(&file).unwrap(), "not a folder");
+    #[cfg(unix)]
+    {
+        let link = t.path("link");
+        std::os::unix::fs::symlink(&mine, &link).unwrap();
+        assert!(refusal(
+            &t.store
+                .export_p2(None, &link, None, &NoProgress)
+                .unwrap_err()
+        )
+        .contains("symbolic link"));
+        assert!(mine.join("notes.txt").is_file());
+    }
+}
+
+#[test]
+fn a_bundle_is_replaced_with_only_its_own_files() {
+    let mut t = store_with_canonical();
+    let bundle = t.path("bundle");
+    let first = t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    // The marker lists exactly the files of the bundle.
+    let marker: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(bundle.join(".eacdesk-bundle")).unwrap()).unwrap();
+    let listed: Vec<String> = marker["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f.as_str().unwrap().to_owned())
+        .collect();
+    let mut on_disk: Vec<String> = tree(&bundle)
+        .into_iter()
+        .map(|(name, _)| name)
+        .filter(|n| !n.ends_with('/') && n != ".eacdesk-bundle")
+        .collect();
+    on_disk.sort();
+    assert_eq!(listed, on_disk);
+    assert_eq!(first.file_count, listed.len());
+
+    // Replaced: an empty folder, a bundle, a bundle written before the
+    // marker existed, a bundle missing some of its files.
+    import_ok(
+        &mut t.store,
+        &spec_example("good-p1-overview-endpoint.json"),
+    );
+    let empty = t.path("empty");
+    fs::create_dir(&empty).unwrap();
+    t.store.export_p2(None, &empty, None, &NoProgress).unwrap();
+    assert!(empty.join("eacs.json").is_file());
+    let second = t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    assert_eq!(second.eac_count, first.eac_count + 1);
+    fs::remove_file(bundle.join(".eacdesk-bundle")).unwrap();
+    t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    assert!(bundle.join(".eacdesk-bundle").is_file());
+    fs::remove_file(bundle.join("FORMAT.md")).unwrap();
+    t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    assert!(bundle.join("FORMAT.md").is_file());
+    assert_eq!(
+        folder_entries(t.dir.path()),
+        [
+            "bundle",
+            "eacs.sqlite",
+            "eacs.sqlite-shm",
+            "eacs.sqlite-wal",
+            "empty"
+        ],
+        "nothing left beside the bundles"
+    );
+}
+
+#[test]
+fn no_export_may_write_over_the_database_or_the_folder_holding_it() {
+    let t = store_with_canonical();
+    let db = t.db_path();
+    let before = sha256_file(&db);
+    let wal = t.path("eacs.sqlite-wal");
+    let targets = [
+        db.clone(),
+        t.dir.path().join("sub/../eacs.sqlite"),
+        wal.clone(),
+        t.path("eacs.sqlite-shm"),
+        t.path("eacs.sqlite-journal"),
+    ];
+    fs::create_dir(t.path("sub")).unwrap();
+    for dest in &targets {
+        let e = t.store.export_p1(None, dest, &NoProgress).unwrap_err();
+        let message = refusal(&e);
+        assert!(
+            message.contains("the database EAC Desk is using"),
+            "{message}"
+        );
+        let app =
+            eac_app::export(&t.store, ExportProfile::P1, None, dest, &NoProgress).unwrap_err();
+        assert_eq!(app.code, "invalid_input", "{}", dest.display());
+    }
+    #[cfg(unix)]
+    {
+        let hard = t.path("hard-link.json");
+        fs::hard_link(&db, &hard).unwrap();
+        assert!(t.store.export_p1(None, &hard, &NoProgress).is_err());
+        let soft = t.path("soft-link.json");
+        std::os::unix::fs::symlink(&db, &soft).unwrap();
+        assert!(t.store.export_p1(None, &soft, &NoProgress).is_err());
+        let folder_link = t.path("folder-link");
+        std::os::unix::fs::symlink(t.dir.path(), &folder_link).unwrap();
+        assert!(t
+            .store
+            .export_p2(None, &folder_link, None, &NoProgress)
+            .is_err());
+    }
+    // The folder holding the database, and that folder's parent.
+    for dest in [t.dir.path().to_owned(), t.dir.path().join("sub/..")] {
+        let e = t
+            .store
+            .export_p2(None, &dest, None, &NoProgress)
+            .unwrap_err();
+        assert!(refusal(&e).contains("the database EAC Desk is using"));
+    }
+    assert_eq!(sha256_file(&db), before, "the database changed");
+    assert_eq!(t.store.info().unwrap().eac_count, 6);
+    // Sample files are refused there too.
+    let e = eac_app::write_sample_file(&db, 3, 1, &db, &NoProgress).unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    let e = eac_app::write_sample_values_csv(&wal, 3, 1, &db, &NoProgress).unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert_eq!(sha256_file(&db), before, "the database changed");
+}
+
+#[test]
+fn the_next_export_removes_stale_leftovers_but_not_a_running_exports_or_the_users() {
+    let t = store_with_canonical();
+    let out = t.path("out");
+    fs::create_dir(&out).unwrap();
+    // Left by exports that were killed (this version's and earlier names).
+    let stale = [
+        ".eacdesk-export-a1B2c3.tmp",
+        ".eacdesk-export-Zz9Yy8.json",
+        ".eacdesk-sample-q1w2e3.tmp",
+    ];
+    for name in stale {
+        fs::write(out.join(name), "half an export").unwrap();
+    }
+    let half = out.join(".eacdesk-bundle-Ab3dE5");
+    fs::create_dir_all(half.join("eacs")).unwrap();
+    fs::write(half.join("eacs.json"), "{\"eacs\": [").unwrap();
+    fs::write(half.join("eacs/x-0123456789ab.json"), "{}").unwrap();
+    // Held by an export still running (it holds the lock).
+    let running = out.join(".eacdesk-export-R5t6y7.tmp");
+    let held = fs::File::create(&running).unwrap();
+    held.try_lock().unwrap();
+    // The user's own, even with names like ours.
+    let users = [
+        ".eacdesk-export-notes.txt",
+        ".eacdesk-export-toolong1.tmp",
+        "eacdesk-export-a1B2c3.tmp",
+    ];
+    for name in users {
+        fs::write(out.join(name), "mine").unwrap();
+    }
+    let user_in_temp = out.join(".eacdesk-bundle-K8l9M0");
+    fs::create_dir(&user_in_temp).unwrap();
+    fs::write(user_in_temp.join("thesis.docx"), "mine").unwrap();
+
+    let dest = out.join("eacs.json");
+    export_all(&t.store, &dest);
+    let mut expected: Vec<String> = users.iter().map(|s| s.to_string()).collect();
+    expected.extend([
+        ".eacdesk-bundle-K8l9M0".to_owned(),
+        ".eacdesk-export-R5t6y7.tmp".to_owned(),
+        "eacs.json".to_owned(),
+    ]);
+    expected.sort();
+    assert_eq!(folder_entries(&out), expected);
+    assert_eq!(folder_entries(&user_in_temp), ["thesis.docx"]);
+    drop(held);
+    // Once its export is gone, the next one removes it.
+    t.store
+        .export_p2(None, &out.join("bundle"), None, &NoProgress)
+        .unwrap();
+    assert!(!running.exists());
+}
+
+#[test]
+fn an_earlier_bundle_left_aside_by_a_stopped_export_is_put_back() {
+    let t = store_with_canonical();
+    let bundle = t.path("pub");
+    t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    let before = tree(&bundle);
+    // Stopped between moving the earlier bundle aside and the new one in
+    // (systems without an atomic exchange): nothing at the destination.
+    fs::rename(&bundle, t.path(".eacdesk-aside-pub")).unwrap();
+    // Any export to that folder puts it back first.
+    export_all(&t.store, &t.path("p1.json"));
+    assert_eq!(tree(&bundle), before);
+    assert!(!t.path(".eacdesk-aside-pub").exists());
+    // The new bundle made it, the earlier one was not yet removed: removed.
+    t.store.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    let before = tree(&bundle);
+    fs::create_dir(t.path(".eacdesk-aside-pub")).unwrap();
+    fs::write(t.path(".eacdesk-aside-pub/eacs.json"), "{}").unwrap();
+    export_all(&t.store, &t.path("p1.json"));
+    assert!(!t.path(".eacdesk-aside-pub").exists());
+    assert_eq!(tree(&bundle), before);
+    // An earlier version's name for the bundle moved aside: its metadata's
+    // file: URLs say where it belongs.
+    fs::rename(&bundle, t.path(".eacdesk-bundle-Xy12Zw-old")).unwrap();
+    export_all(&t.store, &t.path("p1.json"));
+    assert_eq!(tree(&bundle), before);
+    assert!(!t.path(".eacdesk-bundle-Xy12Zw-old").exists());
 }

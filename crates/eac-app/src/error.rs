@@ -38,17 +38,38 @@ impl AppError {
         AppError::new("cancelled", "Cancelled; nothing was written.")
     }
 
-    /// A file or folder could not be read or written.
+    /// A file or folder could not be read or written. A full disk and a
+    /// file beyond the size limit say so in plain words (`details.reason`
+    /// `disk_full` / `file_too_large`).
     pub fn io(path: &std::path::Path, source: &std::io::Error) -> Self {
-        AppError {
-            details: json!({ "path": path.display().to_string() }),
-            ..AppError::new(
-                "io",
+        let shown = path.display();
+        let (reason, message) = match source.kind() {
+            std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => (
+                Some("disk_full"),
                 format!(
-                    "Could not read or write {}: {source}. Check that the path exists and that you may access it.",
-                    path.display()
+                    "Could not write {shown}: the disk is full. Nothing was changed there; free some space (or choose another disk) and try again."
                 ),
-            )
+            ),
+            std::io::ErrorKind::FileTooLarge => (
+                Some("file_too_large"),
+                format!(
+                    "Could not write {shown}: the file is too large for this disk or for the file size limit set for this program (ulimit -f). Nothing was changed there; raise the limit, choose another disk, or export fewer EACs."
+                ),
+            ),
+            _ => (
+                None,
+                format!(
+                    "Could not read or write {shown}: {source}. Check that the path exists and that you may access it."
+                ),
+            ),
+        };
+        let mut details = json!({ "path": shown.to_string() });
+        if let Some(reason) = reason {
+            details["reason"] = json!(reason);
+        }
+        AppError {
+            details,
+            ..AppError::new("io", message)
         }
     }
 
@@ -222,6 +243,26 @@ mod tests {
         });
         assert_eq!(e.details["path"], "/nope/a.json");
         assert!(e.message.contains("/nope/a.json"));
+    }
+
+    #[test]
+    fn a_full_disk_and_a_size_limit_are_said_in_plain_words() {
+        let dest = PathBuf::from("/exports/eacs.json");
+        for (errno, reason, words) in [
+            (28, "disk_full", "the disk is full"),
+            (27, "file_too_large", "the file is too large"),
+        ] {
+            let e = AppError::from(StoreError::Io {
+                path: dest.clone(),
+                source: std::io::Error::from_raw_os_error(errno),
+            });
+            assert_eq!(e.code, "io");
+            assert_eq!(e.details["reason"], reason);
+            assert_eq!(e.details["path"], "/exports/eacs.json");
+            assert!(e.message.contains(words), "{}", e.message);
+            assert!(e.message.contains("/exports/eacs.json"), "{}", e.message);
+            assert!(e.message.contains("Nothing was changed"), "{}", e.message);
+        }
     }
 
     #[test]

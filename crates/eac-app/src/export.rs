@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use eac_model::ExportProfile;
+use eac_model::{ExportProfile, Violation};
 use eac_store::{EacFilter, ExportReport, Progress, Store};
 
 use crate::error::plural;
@@ -45,56 +45,38 @@ pub fn export(
 
 /// The P1 listing is written to a hidden file beside `dest`, checked there
 /// against the shipped JSON Schema and every rule (as `eacdesk validate`
-/// would), and only then renamed over `dest`.
+/// would), and only then renamed over `dest` and its folder synced; the
+/// database's own files are refused as `dest`.
 fn export_p1_checked(
     store: &Store,
     filter: Option<&EacFilter>,
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<ExportReport, AppError> {
-    let folder = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
+    let check = |written: &Path| match crate::validate_file(written, ExportProfile::P1, true) {
+        Ok(report) => report.errors,
+        Err(e) => vec![Violation::error(1, "", e.message)],
     };
-    let temp = tempfile::Builder::new()
-        .prefix(".eacdesk-export-")
-        .suffix(".json")
-        .tempfile_in(folder)
-        .map_err(|e| AppError::io(folder, &e))?;
-    // Violations name the destination, not the hidden file.
-    let label = dest.display().to_string();
-    let mut report = store
-        .export_p1(filter, temp.path(), progress)
-        .map_err(|e| match e {
-            eac_store::StoreError::Rules { violations, .. } => eac_store::StoreError::Rules {
-                file: label.clone(),
-                violations: violations
-                    .into_iter()
-                    .map(|mut v| {
-                        v.file = Some(label.clone());
-                        v
-                    })
-                    .collect(),
-            },
-            e => e,
-        })?;
-    let checked = crate::validate_file(temp.path(), ExportProfile::P1, true)?;
-    if !checked.is_valid() {
-        let violations: Vec<_> = checked
-            .errors
-            .into_iter()
-            .map(|mut v| {
-                v.file = Some(label.clone());
-                v
-            })
-            .collect();
-        return Err(AppError::from(eac_store::StoreError::Rules {
-            file: label,
-            violations,
-        }));
+    Ok(store.export_p1_checked(filter, dest, progress, &check)?)
+}
+
+/// Makes a write beyond the process's file size limit (`ulimit -f`) fail
+/// with "file too large", which every export reports naming its
+/// destination and after which it leaves the destination untouched,
+/// instead of the system killing the process on the spot (SIGXFSZ).
+/// Called once at the start of the CLI and of the desktop app; a no-op
+/// where the signal does not exist.
+pub fn ignore_file_size_signal() {
+    #[cfg(unix)]
+    {
+        use std::sync::atomic::AtomicBool;
+        use std::sync::Arc;
+        // The flag is never read: the handler only keeps the default
+        // action (termination) from running. Registration fails only for
+        // forbidden signals, which SIGXFSZ is not.
+        let _ = signal_hook::flag::register(
+            signal_hook::consts::SIGXFSZ,
+            Arc::new(AtomicBool::new(false)),
+        );
     }
-    temp.persist(dest)
-        .map_err(|e| AppError::io(dest, &e.error))?;
-    report.path = dest.display().to_string();
-    Ok(report)
 }

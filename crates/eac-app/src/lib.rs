@@ -24,7 +24,7 @@ mod validate;
 pub use db::{default_db_path, open_store, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, set_beneficiaries};
 pub use error::AppError;
-pub use export::export;
+pub use export::{export, ignore_file_size_signal};
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{

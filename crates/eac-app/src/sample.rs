@@ -7,6 +7,7 @@ use std::path::Path;
 
 use eac_model::ListingWriter;
 use eac_sample::{sample_eac, SampleOptions};
+use eac_store::atomic::TempFile;
 use eac_store::{ExportReport, Progress};
 use sha2::{Digest, Sha256};
 
@@ -29,17 +30,11 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
-/// A temporary file beside `dest`, renamed over it only when complete.
-fn temp_beside(dest: &Path) -> Result<tempfile::NamedTempFile, AppError> {
-    let folder = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    tempfile::Builder::new()
-        .prefix(".eacdesk-sample-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .map_err(|e| AppError::io(folder, &e))
+/// A temporary file beside `dest`, renamed over it only when complete,
+/// after the database's own files are refused as `dest`.
+fn temp_beside(dest: &Path, database: &Path) -> Result<TempFile, AppError> {
+    eac_store::atomic::refuse_database(database, dest)?;
+    Ok(TempFile::beside(dest)?)
 }
 
 fn check_count(eacs: usize) -> Result<(), AppError> {
@@ -51,11 +46,14 @@ fn check_count(eacs: usize) -> Result<(), AppError> {
 
 /// Writes `eacs` sample EACs of `seed` to `dest` as a P1 listing in listing
 /// order, streaming: only the sort keys are held in memory, each EAC is
-/// generated again when its turn comes.
+/// generated again when its turn comes. `database` is the database the
+/// caller would open: `dest` may not be it, its `-wal`/`-shm`, or a folder
+/// holding it.
 pub fn write_sample_file(
     dest: &Path,
     eacs: usize,
     seed: u64,
+    database: &Path,
     progress: &dyn Progress,
 ) -> Result<ExportReport, AppError> {
     check_count(eacs)?;
@@ -73,10 +71,10 @@ pub fn write_sample_file(
     }
     order.sort_unstable();
 
-    let temp = temp_beside(dest)?;
+    let temp = temp_beside(dest, database)?;
     let io_err = |e: io::Error| AppError::io(dest, &e);
     let out = HashingWriter {
-        inner: BufWriter::with_capacity(1 << 16, temp.as_file()),
+        inner: BufWriter::with_capacity(1 << 16, temp.file()),
         hasher: Sha256::new(),
     };
     let mut writer = ListingWriter::begin(out).map_err(io_err)?;
@@ -94,7 +92,7 @@ pub fn write_sample_file(
     }
     let HashingWriter { inner, hasher } = writer.finish().map_err(io_err)?;
     inner.into_inner().map_err(|e| io_err(e.into_error()))?;
-    temp.persist(dest).map_err(|e| io_err(e.error))?;
+    temp.commit()?;
     progress.update("sample", total, Some(total));
     Ok(ExportReport {
         path: dest.display().to_string(),
@@ -111,12 +109,13 @@ pub fn write_sample_values_csv(
     dest: &Path,
     eacs: usize,
     seed: u64,
+    database: &Path,
     progress: &dyn Progress,
 ) -> Result<u64, AppError> {
     check_count(eacs)?;
-    let temp = temp_beside(dest)?;
+    let temp = temp_beside(dest, database)?;
     let io_err = |e: io::Error| AppError::io(dest, &e);
-    let mut out = BufWriter::with_capacity(1 << 16, temp.as_file());
+    let mut out = BufWriter::with_capacity(1 << 16, temp.file());
     let mut rows = 0u64;
     let text = |t: Option<String>| t.unwrap_or_default();
     writeln!(
@@ -151,7 +150,7 @@ pub fn write_sample_values_csv(
     }
     out.flush().map_err(io_err)?;
     drop(out);
-    temp.persist(dest).map_err(|e| io_err(e.error))?;
+    temp.commit()?;
     progress.update("sample_csv", eacs as u64, Some(eacs as u64));
     Ok(rows)
 }
@@ -165,10 +164,11 @@ mod tests {
     fn sample_file_is_a_valid_listing_in_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("sample.json");
-        let report = write_sample_file(&path, 300, 9, &NoProgress).unwrap();
+        let db = dir.path().join("desk.sqlite");
+        let report = write_sample_file(&path, 300, 9, &db, &NoProgress).unwrap();
         assert_eq!(report.eac_count, 300);
         let report2 =
-            write_sample_file(&dir.path().join("again.json"), 300, 9, &NoProgress).unwrap();
+            write_sample_file(&dir.path().join("again.json"), 300, 9, &db, &NoProgress).unwrap();
         assert_eq!(report.sha256, report2.sha256, "same seed, same bytes");
         let check = crate::validate_file(&path, eac_model::ExportProfile::P1, false).unwrap();
         assert!(
@@ -184,8 +184,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let json = dir.path().join("s.json");
         let csv = dir.path().join("s.csv");
-        let report = write_sample_file(&json, 50, 3, &NoProgress).unwrap();
-        let rows = write_sample_values_csv(&csv, 50, 3, &NoProgress).unwrap();
+        let db = dir.path().join("desk.sqlite");
+        let report = write_sample_file(&json, 50, 3, &db, &NoProgress).unwrap();
+        let rows = write_sample_values_csv(&csv, 50, 3, &db, &NoProgress).unwrap();
         assert_eq!(rows as usize, report.value_count);
         let text = std::fs::read_to_string(&csv).unwrap();
         assert_eq!(text.lines().count() as u64, rows + 1);

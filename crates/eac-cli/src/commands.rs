@@ -680,7 +680,7 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     };
     if let Some(path) = &a.out {
         let bar = Bar::new(Units::Eacs);
-        let report = eac_app::write_sample_file(path, a.eacs, a.seed, &bar)?;
+        let report = eac_app::write_sample_file(path, a.eacs, a.seed, db, &bar)?;
         bar.finish();
         out.committed(format!("the sample file was written to {}", report.path));
         if !a.json {
@@ -698,7 +698,7 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     }
     if let Some(csv) = &a.values_csv {
         let bar = Bar::new(Units::Eacs);
-        let rows = eac_app::write_sample_values_csv(csv, a.eacs, a.seed, &bar)?;
+        let rows = eac_app::write_sample_values_csv(csv, a.eacs, a.seed, db, &bar)?;
         bar.finish();
         out.committed(format!(
             "the sample values were written to {}",

@@ -31,6 +31,7 @@ const EXIT_OTHER: u8 = 2;
 const EXIT_CLOSED_PIPE: u8 = 141;
 
 fn main() -> ExitCode {
+    eac_app::ignore_file_size_signal();
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,

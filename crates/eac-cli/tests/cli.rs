@@ -1335,3 +1335,417 @@ fn a_broken_p2_detail_file_is_reported_where_it_is_broken() {
         .stdout(contains(at.as_str()));
     assert_eq!(other.count(), 0);
 }
+
+// ---- Exports never lose or silently change data at their destination ----
+
+/// The entries of a folder, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Entries of `dir` that are not the database's own files.
+fn entries_but_db(dir: &Path) -> Vec<String> {
+    entries(dir)
+        .into_iter()
+        .filter(|n| !n.starts_with("desk.sqlite"))
+        .collect()
+}
+
+#[test]
+fn export_and_sample_refuse_to_write_over_the_database() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let before = desk.count();
+    let db = desk.path("desk.sqlite");
+    // The database itself, by its name, a relative name, a path through
+    // `..`, a symbolic link and a hard link; its WAL and shared memory; the
+    // folder holding it.
+    std::os::unix::fs::symlink(&db, desk.path("link.json")).unwrap();
+    std::fs::hard_link(&db, desk.path("hard.json")).unwrap();
+    std::fs::create_dir(desk.path("sub")).unwrap();
+    let targets: Vec<(Vec<&str>, PathBuf)> = vec![
+        (vec!["export", "--profile", "p1", "--out"], db.clone()),
+        (
+            vec!["export", "--profile", "p1", "--out"],
+            PathBuf::from("desk.sqlite"),
+        ),
+        (
+            vec!["export", "--profile", "p1", "--out"],
+            desk.path("sub/../desk.sqlite"),
+        ),
+        (
+            vec!["export", "--profile", "p1", "--out"],
+            desk.path("link.json"),
+        ),
+        (
+            vec!["export", "--profile", "p1", "--out"],
+            desk.path("hard.json"),
+        ),
+        (
+            vec!["export", "--profile", "p1", "--out"],
+            desk.path("desk.sqlite-wal"),
+        ),
+        (
+            vec!["export", "--profile", "p1", "--out"],
+            desk.path("desk.sqlite-shm"),
+        ),
+        (vec!["export", "--profile", "p2", "--out"], desk.path(".")),
+        (vec!["export", "--profile", "p2", "--out"], db.clone()),
+        (vec!["sample", "--eacs", "5", "--out"], db.clone()),
+        (
+            vec!["sample", "--eacs", "5", "--out"],
+            desk.path("desk.sqlite-wal"),
+        ),
+        (vec!["sample", "--eacs", "5", "--values-csv"], db.clone()),
+    ];
+    let db_bytes = std::fs::read(&db).unwrap();
+    for (args, out) in targets {
+        desk.eacdesk()
+            .args(&args)
+            .arg(&out)
+            .assert()
+            .code(2)
+            .stderr(contains("the database EAC Desk is using"))
+            .stderr(contains("Nothing was written"));
+        assert_eq!(std::fs::read(&db).unwrap(), db_bytes, "{args:?} {out:?}");
+        assert_eq!(desk.count(), before, "{args:?} {out:?}");
+    }
+    assert_eq!(
+        entries_but_db(desk.dir.path()),
+        ["hard.json", "link.json", "sub"],
+        "nothing was written beside the database"
+    );
+}
+
+/// A desk holding `n` sample EACs and a P2 bundle of them published under
+/// an https base (so that the next export, without one, differs).
+fn desk_with_old_bundle(n: &str) -> (Desk, PathBuf, String) {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", n, "--seed", "3"])
+        .assert()
+        .success();
+    let bundle = desk.path("bundle");
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--base-url"])
+        .arg("https://old.example.org/pub/")
+        .arg("--out")
+        .arg(&bundle)
+        .assert()
+        .success();
+    let old = sha256_of(&bundle.join("eacs.json"));
+    (desk, bundle, old)
+}
+
+/// The bundle at `dir` is complete: its marker is there and its listing
+/// names as many EACs as it has detail files.
+fn assert_complete_bundle(dir: &Path) {
+    let listing: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("eacs.json")).unwrap()).unwrap();
+    let listed = listing["eacs"].as_array().unwrap().len();
+    assert_eq!(
+        entries(&dir.join("eacs")).len(),
+        listed,
+        "{}",
+        dir.display()
+    );
+    assert!(dir.join(".eacdesk-bundle").is_file());
+}
+
+/// The bundle at `dir` is whole: complete, and `validate --profile p2`
+/// accepts it.
+fn assert_whole_bundle(desk: &Desk, dir: &Path) {
+    assert_complete_bundle(dir);
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2"])
+        .arg(dir)
+        .assert()
+        .success();
+}
+
+#[test]
+fn an_export_stopped_at_any_point_leaves_the_old_or_the_new_bundle_and_the_next_one_cleans_up() {
+    let (desk, bundle, old) = desk_with_old_bundle("40");
+    // Where an export can stop: after the bundle is built, after the swap
+    // (the earlier bundle not yet removed), and, where the system has no
+    // atomic exchange, between moving the earlier bundle aside and moving
+    // the new one in.
+    for (point, no_exchange) in [
+        ("bundle-before-swap", false),
+        ("bundle-after-swap", false),
+        ("bundle-before-swap", true),
+        ("bundle-between-renames", true),
+    ] {
+        let mut cmd = desk.eacdesk();
+        cmd.env("EACDESK_CRASH_AT", point);
+        if no_exchange {
+            cmd.env("EACDESK_NO_EXCHANGE", "1");
+        }
+        let out = cmd
+            .args(["export", "--profile", "p2", "--out"])
+            .arg(&bundle)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.code().is_none(),
+            "{point}: the export was not stopped"
+        );
+        let leftovers = entries_but_db(desk.dir.path());
+        assert!(leftovers.len() > 1, "{point}: {leftovers:?}");
+        if point == "bundle-between-renames" {
+            // The one moment with no bundle at the destination: the next
+            // command that exports to this folder puts it back first.
+            assert!(!bundle.exists());
+            assert!(desk.path(".eacdesk-aside-bundle").is_dir());
+            let p1 = desk.path("p1.json");
+            desk.eacdesk()
+                .args(["export", "--profile", "p1", "--out"])
+                .arg(&p1)
+                .assert()
+                .success();
+            std::fs::remove_file(&p1).unwrap();
+        }
+        let now = sha256_of(&bundle.join("eacs.json"));
+        if point == "bundle-after-swap" {
+            assert_ne!(now, old, "{point}: the new bundle is in place");
+        } else {
+            assert_eq!(now, old, "{point}: the earlier bundle is in place");
+        }
+        assert_whole_bundle(&desk, &bundle);
+        assert_eq!(
+            entries_but_db(desk.dir.path()).len(),
+            if point == "bundle-between-renames" {
+                1
+            } else {
+                2
+            },
+            "{point}"
+        );
+        // The next export (the same one, run to its end) removes what the
+        // stopped one left and puts the new bundle in place.
+        let mut cmd = desk.eacdesk();
+        if no_exchange {
+            cmd.env("EACDESK_NO_EXCHANGE", "1");
+        }
+        cmd.args(["export", "--profile", "p2", "--out"])
+            .arg(&bundle)
+            .assert()
+            .success();
+        assert_whole_bundle(&desk, &bundle);
+        assert_ne!(sha256_of(&bundle.join("eacs.json")), old, "{point}");
+        assert_eq!(entries_but_db(desk.dir.path()), ["bundle"], "{point}");
+        // Back to the earlier bundle for the next round.
+        desk.eacdesk()
+            .args(["export", "--profile", "p2", "--base-url"])
+            .arg("https://old.example.org/pub/")
+            .arg("--out")
+            .arg(&bundle)
+            .assert()
+            .success();
+        assert_eq!(sha256_of(&bundle.join("eacs.json")), old);
+    }
+
+    // A P1 export stopped before its rename leaves the earlier file and a
+    // temporary file, which the next export removes.
+    let p1 = desk.path("p1.json");
+    std::fs::write(&p1, "earlier export").unwrap();
+    let out = desk
+        .eacdesk()
+        .env("EACDESK_CRASH_AT", "file-before-rename")
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&p1)
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_none());
+    assert_eq!(std::fs::read_to_string(&p1).unwrap(), "earlier export");
+    assert_eq!(entries_but_db(desk.dir.path()).len(), 3);
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&p1)
+        .assert()
+        .success();
+    assert_eq!(entries_but_db(desk.dir.path()), ["bundle", "p1.json"]);
+}
+
+#[test]
+fn kill_9_during_a_large_bundle_export_always_leaves_a_whole_bundle() {
+    let (desk, bundle, old) = desk_with_old_bundle("2000");
+    let mut stopped = 0;
+    for delay_ms in [15u64, 60, 150, 300, 600, 1000, 1600, 2500, 4000] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"))
+            .env_remove("EACDESK_DB")
+            .current_dir(desk.dir.path())
+            .arg("--db")
+            .arg(desk.path("desk.sqlite"))
+            .args(["export", "--profile", "p2", "--out"])
+            .arg(&bundle)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        child.kill().unwrap(); // SIGKILL
+        let status = child.wait().unwrap();
+        if status.code().is_none() {
+            stopped += 1;
+        }
+        // Whatever the moment, the destination holds one complete bundle:
+        // the earlier one, or the new one (its URLs point at the folder).
+        assert_complete_bundle(&bundle);
+        let listing = std::fs::read_to_string(bundle.join("eacs.json")).unwrap();
+        assert!(
+            sha256_of(&bundle.join("eacs.json")) == old || !listing.contains("old.example.org"),
+            "killed after {delay_ms} ms: a mixed bundle"
+        );
+    }
+    assert!(stopped > 0, "no export was killed; the test proves nothing");
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    assert_whole_bundle(&desk, &bundle);
+    assert_eq!(
+        entries_but_db(desk.dir.path()),
+        ["bundle"],
+        "the last export removed every leftover"
+    );
+}
+
+#[test]
+fn a_file_size_limit_is_a_plain_error_not_a_silent_kill() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "600"])
+        .assert()
+        .success();
+    let earlier = desk.path("eacs.json");
+    std::fs::write(&earlier, "earlier export").unwrap();
+    let bin = env!("CARGO_BIN_EXE_eacdesk");
+    let db = desk.path("desk.sqlite");
+    for args in [
+        format!("export --profile p1 --out {}", earlier.display()),
+        format!("sample --eacs 600 --out {}", earlier.display()),
+    ] {
+        // 100 blocks of 1 KiB: far less than 600 EACs.
+        let out = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -f 100; exec {bin} --db {} {args}",
+                db.display()
+            ))
+            .current_dir(desk.dir.path())
+            .env_remove("EACDESK_DB")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args}: {:?} {stderr}",
+            out.status
+        );
+        assert!(stderr.contains("too large"), "{args}: {stderr}");
+        assert!(
+            stderr.contains(&earlier.display().to_string()),
+            "{args}: {stderr}"
+        );
+        assert!(
+            !stderr.contains(".eacdesk-"),
+            "{args}: names the temporary file: {stderr}"
+        );
+        assert_eq!(std::fs::read_to_string(&earlier).unwrap(), "earlier export");
+        assert_eq!(entries_but_db(desk.dir.path()), ["eacs.json"], "{args}");
+    }
+    // A bundle: the listing outgrows the limit; the earlier bundle stays.
+    let bundle = desk.path("bundle");
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    let before = sha256_of(&bundle.join("eacs.json"));
+    let out = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f 100; exec {bin} --db {} export --profile p2 --base-url https://example.org/ --out {}",
+            db.display(),
+            bundle.display()
+        ))
+        .env_remove("EACDESK_DB")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{:?} {stderr}", out.status);
+    assert!(stderr.contains("too large"), "{stderr}");
+    let listing = bundle.join("eacs.json").display().to_string();
+    assert!(stderr.contains(&listing), "{stderr}");
+    assert!(!stderr.contains(".eacdesk-"), "{stderr}");
+    assert_eq!(sha256_of(&bundle.join("eacs.json")), before);
+    assert_eq!(entries_but_db(desk.dir.path()), ["bundle", "eacs.json"]);
+}
+
+#[test]
+fn an_exported_file_gets_the_users_umask_and_keeps_an_existing_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o7777;
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for umask in ["022", "027"] {
+        let fresh = desk.path(&format!("fresh-{umask}.json"));
+        let sample = desk.path(&format!("sample-{umask}.json"));
+        let bundle = desk.path(&format!("bundle-{umask}"));
+        let bin = env!("CARGO_BIN_EXE_eacdesk");
+        let db = desk.path("desk.sqlite");
+        let script = format!(
+            "umask {umask} && touch {probe} && mkdir {probe_dir} && {bin} --db {db} export --profile p1 --out {fresh} && {bin} --db {db} sample --eacs 3 --out {sample} && {bin} --db {db} export --profile p2 --out {bundle}",
+            probe = desk.path(&format!("probe-{umask}")).display(),
+            probe_dir = desk.path(&format!("probe-dir-{umask}")).display(),
+            db = db.display(),
+            fresh = fresh.display(),
+            sample = sample.display(),
+            bundle = bundle.display(),
+        );
+        let out = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(script)
+            .env_remove("EACDESK_DB")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        // What `touch` and `mkdir` make under the same umask.
+        let file_mode = mode(&desk.path(&format!("probe-{umask}")));
+        let dir_mode = mode(&desk.path(&format!("probe-dir-{umask}")));
+        assert_eq!(mode(&fresh), file_mode, "umask {umask}");
+        assert_eq!(mode(&sample), file_mode, "umask {umask}");
+        assert_eq!(mode(&bundle), dir_mode, "umask {umask}");
+        assert_eq!(mode(&bundle.join("eacs.json")), file_mode, "umask {umask}");
+        assert_eq!(mode(&bundle.join(".eacdesk-bundle")), file_mode);
+    }
+    // An existing file's (and bundle folder's) mode is kept.
+    let kept = desk.path("fresh-022.json");
+    std::fs::set_permissions(&kept, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let bundle = desk.path("bundle-022");
+    std::fs::set_permissions(&bundle, std::fs::Permissions::from_mode(0o750)).unwrap();
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&kept)
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&bundle)
+        .assert()
+        .success();
+    assert_eq!(mode(&kept), 0o640);
+    assert_eq!(mode(&bundle), 0o750);
+}

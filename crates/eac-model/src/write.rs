@@ -26,7 +26,8 @@ impl<W: Write> ListingWriter<W> {
             b",\n    "
         })?;
         let mut ser = serde_json::Serializer::with_formatter(&mut self.out, Indented::at_level(2));
-        item.serialize(&mut ser).map_err(io::Error::other)?;
+        // `io::Error::from` keeps the kind of a write error (disk full, file too large).
+        item.serialize(&mut ser).map_err(io::Error::from)?;
         self.items += 1;
         Ok(())
     }

@@ -1,10 +1,10 @@
 //! P1 export: EACs streamed from SQLite in listing order, each rebuilt and
 //! checked with the rules an independent validator applies, written to a
-//! temporary file in the destination folder (hashed while writing), synced
-//! and renamed over the destination. Any violation or cancel leaves the
+//! temporary file in the destination folder (hashed while writing), checked
+//! whole by the caller, synced and renamed over the destination
+//! ([`crate::atomic::TempFile`]). Any violation or cancel leaves the
 //! destination untouched and no temporary file behind.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::path::Path;
 use std::time::Instant;
@@ -13,6 +13,7 @@ use eac_model::{check_eac, CheckOptions, ListingChecks, ListingWriter, Violation
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use sha2::{Digest, Sha256};
 
+use crate::atomic::{io_err, TempFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
 use crate::query::{push_filter, Sql, P1_ORDER};
 use crate::rows::{self, EAC_COLUMNS};
@@ -40,15 +41,8 @@ pub(crate) fn export_p1(
     filter: Option<&EacFilter>,
     dest: &Path,
     progress: &dyn Progress,
+    extra_check: &dyn Fn(&Path) -> Vec<Violation>,
 ) -> Result<ExportReport> {
-    let io_error = |path: &Path| {
-        let path = path.to_owned();
-        move |source| StoreError::Io { path, source }
-    };
-    let folder = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     let default_filter = EacFilter::default();
     let filter = filter.unwrap_or(&default_filter);
 
@@ -61,17 +55,14 @@ pub(crate) fn export_p1(
         .query_row(count_sql.params(), |row| row.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);
 
-    // Dropped (and so deleted) on every early return.
-    let temp = tempfile::Builder::new()
-        .prefix(".eacdesk-export-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .map_err(io_error(folder))?;
+    // Dropped (and so deleted) on every early return. I/O errors name the
+    // destination, never the hidden file.
+    let temp = TempFile::beside(dest)?;
     let out = HashingWriter {
-        inner: BufWriter::with_capacity(1 << 16, temp.as_file()),
+        inner: BufWriter::with_capacity(1 << 16, temp.file()),
         hasher: Sha256::new(),
     };
-    let mut writer = ListingWriter::begin(out).map_err(io_error(temp.path()))?;
+    let mut writer = ListingWriter::begin(out).map_err(io_err(dest))?;
 
     let mut sql = Sql::new(&format!("SELECT {EAC_COLUMNS} FROM eacs e"));
     push_filter(&mut sql, filter)?;
@@ -108,7 +99,7 @@ pub(crate) fn export_p1(
             break;
         }
         if errors.is_empty() {
-            writer.write_item(&eac).map_err(io_error(temp.path()))?;
+            writer.write_item(&eac).map_err(io_err(dest))?;
         }
         eac_count += 1;
         value_count += eac.values.len();
@@ -131,35 +122,29 @@ pub(crate) fn export_p1(
     }
     progress.update("export", eac_count as u64, Some(total));
 
-    let HashingWriter { inner, hasher } = writer.finish().map_err(io_error(temp.path()))?;
+    let HashingWriter { inner, hasher } = writer.finish().map_err(io_err(dest))?;
     inner
         .into_inner()
         .map_err(|e| e.into_error())
-        .and_then(File::sync_all)
-        .map_err(io_error(temp.path()))?;
+        .map_err(io_err(dest))?;
     let sha256 = hex::encode(hasher.finalize());
-    temp.persist(dest).map_err(|e| StoreError::Io {
-        path: dest.to_owned(),
-        source: e.error,
-    })?;
-    sync_folder(folder).map_err(io_error(folder))?;
+    // The caller's check (the JSON Schema) sees the file before anyone else.
+    let found: Vec<Violation> = extra_check(temp.path())
+        .into_iter()
+        .filter(Violation::is_error)
+        .map(|v| v.with_file(&file_label))
+        .collect();
+    if !found.is_empty() {
+        return Err(StoreError::Rules {
+            file: file_label,
+            violations: found,
+        });
+    }
+    temp.commit()?;
     Ok(ExportReport {
         path: file_label,
         sha256,
         eac_count,
         value_count,
     })
-}
-
-/// Makes the rename durable (POSIX); other systems have no folder handle to sync.
-fn sync_folder(folder: &Path) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(folder)?.sync_all()
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = folder;
-        Ok(())
-    }
 }

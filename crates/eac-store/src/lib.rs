@@ -11,6 +11,7 @@
 //! `import` and `edit` (the write paths), `browse` and `export` (the read paths).
 
 pub mod api;
+pub mod atomic;
 mod browse;
 mod edit;
 mod emissions;
@@ -348,21 +349,40 @@ impl Store {
         edit::audit_log(&self.conn, cds_eac_id)
     }
 
+    /// Writes the EACs matching `filter` (all when `None`) as a P1 listing
+    /// at `dest`, which appears complete or not at all. Refuses the
+    /// database's own files as `dest`.
     pub fn export_p1(
         &self,
         filter: Option<&EacFilter>,
         dest: &Path,
         progress: &dyn Progress,
     ) -> Result<ExportReport> {
+        self.export_p1_checked(filter, dest, progress, &|_| Vec::new())
+    }
+
+    /// [`Store::export_p1`] with one more check of the finished, still
+    /// hidden file (eac-app's JSON Schema check); its errors stop the
+    /// export and name `dest`.
+    pub fn export_p1_checked(
+        &self,
+        filter: Option<&EacFilter>,
+        dest: &Path,
+        progress: &dyn Progress,
+        check: &dyn Fn(&Path) -> Vec<eac_model::Violation>,
+    ) -> Result<ExportReport> {
+        atomic::refuse_database(&self.path, dest)?;
         if filter.is_none_or(|f| *f == EacFilter::default()) {
             p2::refuse_envelope_only(&self.conn, dest)?;
         }
-        export::export_p1(&self.conn, filter, dest, progress)
+        export::export_p1(&self.conn, filter, dest, progress, check)
     }
 
     /// Writes a P2 bundle folder at `dest` (see [`p2`]): `eac_data_url`s
     /// under `base_url` (https) or, without one, `file:` URIs of the final
-    /// location. Appears complete or not at all.
+    /// location. Appears complete or not at all. Replaces only an empty
+    /// folder or a bundle holding nothing but its own files; refuses the
+    /// database's folder.
     pub fn export_p2(
         &self,
         filter: Option<&EacFilter>,
@@ -370,9 +390,7 @@ impl Store {
         base_url: Option<&str>,
         progress: &dyn Progress,
     ) -> Result<BundleReport> {
-        p2::export_p2(&self.conn, filter, dest, base_url, progress, &|_| {
-            Vec::new()
-        })
+        self.export_p2_checked(filter, dest, base_url, progress, &|_| Vec::new())
     }
 
     /// [`Store::export_p2`] with one more check of the finished, still
@@ -385,6 +403,7 @@ impl Store {
         progress: &dyn Progress,
         check: p2::BundleCheck<'_>,
     ) -> Result<BundleReport> {
+        atomic::refuse_database(&self.path, dest)?;
         p2::export_p2(&self.conn, filter, dest, base_url, progress, check)
     }
 }

@@ -6,8 +6,11 @@
 //! A bundle is built in a hidden temporary folder next to the destination,
 //! checked (per-EAC P1 rules on the detail data, envelope rules, P2 order,
 //! rule 18 on the metadata, and whatever the caller adds), synced and only
-//! then renamed into place. An earlier bundle at the destination is moved
-//! aside first and removed last, so a failure leaves it as it was.
+//! then swapped into place (see [`crate::atomic`]): the destination holds
+//! the earlier bundle or the new one at every instant. Every bundle lists
+//! the files it owns in a hidden [`BUNDLE_MARKER`]; an existing folder is
+//! replaced only when it is empty or holds exactly a bundle's own files,
+//! and only those files are removed.
 
 use std::collections::HashSet;
 use std::fs::{self, File};
@@ -25,6 +28,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use crate::atomic;
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
 use crate::query::{push_filter, Sql};
 use crate::rows::{self, EAC_COLUMNS};
@@ -126,49 +130,259 @@ fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
 }
 
 /// Writes `value` pretty (serde_json's layout) with a final newline, synced.
-fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
-    let file = File::create(path).map_err(io_err(path))?;
+/// Errors name `label` (where the file will be once the bundle is in place).
+fn write_json<T: serde::Serialize>(path: &Path, label: &Path, value: &T) -> Result<()> {
+    let file = File::create(path).map_err(io_err(label))?;
     let mut out = BufWriter::new(file);
+    // `io::Error::from` keeps the kind of a write error (a full disk).
     serde_json::to_writer_pretty(&mut out, value)
-        .map_err(io::Error::other)
+        .map_err(io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
-        .map_err(io_err(path))?;
+        .map_err(io_err(label))?;
     out.into_inner()
         .map_err(|e| e.into_error())
         .and_then(|f| f.sync_all())
-        .map_err(io_err(path))
+        .map_err(io_err(label))
 }
 
-fn sync_dir(dir: &Path) -> Result<()> {
-    #[cfg(unix)]
-    {
-        File::open(dir)
-            .and_then(|f| f.sync_all())
-            .map_err(io_err(dir))
+/// The hidden file in every bundle that lists, relative to the bundle
+/// folder and with `/` between folders, every file the bundle owns. A
+/// later export replaces the folder only while it holds exactly these.
+pub const BUNDLE_MARKER: &str = ".eacdesk-bundle";
+
+/// What [`BUNDLE_MARKER`] holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BundleMarker {
+    /// The marker's own format version.
+    eacdesk_bundle: u32,
+    files: Vec<String>,
+}
+
+/// How many foreign entries a refusal names.
+const NAMED_FOREIGN: usize = 3;
+
+/// What is at a bundle's destination.
+pub(crate) enum Destination {
+    Missing,
+    /// An empty folder.
+    Empty,
+    /// A bundle EAC Desk wrote: the files it owns (relative, `/`-separated).
+    Bundle(HashSet<String>),
+}
+
+/// Whether `dir` may be replaced by a new bundle: an empty folder, or a
+/// bundle EAC Desk wrote that holds nothing else (see [`BUNDLE_MARKER`];
+/// bundles written before the marker existed count when they hold only
+/// `eacs.json`, `server-metadata.json` declaring EAC Desk's format,
+/// `FORMAT.md` and `eacs/*.json`).
+pub fn is_replaceable_bundle(dir: &Path) -> bool {
+    matches!(
+        inspect_destination(dir),
+        Ok(Destination::Empty | Destination::Bundle(_))
+    )
+}
+
+/// `eacs/x.json` and the three top-level files: the shape of a bundle.
+fn bundle_shaped(relative: &str) -> bool {
+    match relative.split_once('/') {
+        None => [
+            BUNDLE_LISTING,
+            BUNDLE_METADATA,
+            BUNDLE_FORMAT_DOC,
+            BUNDLE_MARKER,
+        ]
+        .contains(&relative),
+        Some((dir, name)) => {
+            dir == BUNDLE_DETAILS
+                && name.ends_with(".json")
+                && !name.starts_with('.')
+                && !name.contains('/')
+        }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = dir;
+}
+
+/// Every entry of `dir` (no symbolic link followed), as relative paths:
+/// regular files in `files`, anything else that is not a folder listed in
+/// `walk_into` in `other` (folders end with `/`).
+fn entries_of(
+    dir: &Path,
+    walk_into: &dyn Fn(&str) -> bool,
+    files: &mut Vec<String>,
+    other: &mut Vec<String>,
+) -> Result<()> {
+    fn walk(
+        root: &Path,
+        relative: &str,
+        walk_into: &dyn Fn(&str) -> bool,
+        files: &mut Vec<String>,
+        other: &mut Vec<String>,
+    ) -> Result<()> {
+        let here = root.join(relative);
+        for entry in fs::read_dir(&here).map_err(io_err(&here))? {
+            let entry = entry.map_err(io_err(&here))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = if relative.is_empty() {
+                name
+            } else {
+                format!("{relative}/{name}")
+            };
+            let kind = entry.file_type().map_err(io_err(&entry.path()))?;
+            if kind.is_dir() && walk_into(&path) {
+                walk(root, &path, walk_into, files, other)?;
+            } else if kind.is_dir() {
+                other.push(format!("{path}/"));
+            } else if kind.is_file() {
+                files.push(path);
+            } else {
+                other.push(path);
+            }
+        }
         Ok(())
     }
+    walk(dir, "", walk_into, files, other)
 }
 
-/// Whether `dir` may be replaced by a new bundle: an empty folder, or one
-/// EAC Desk wrote (a listing and metadata declaring our format).
-pub fn is_replaceable_bundle(dir: &Path) -> bool {
-    let Ok(mut entries) = fs::read_dir(dir) else {
-        return false;
+/// `a, b, c and 4 more`.
+fn first_few(mut names: Vec<String>) -> String {
+    names.sort();
+    let more = names.len().saturating_sub(NAMED_FOREIGN);
+    names.truncate(NAMED_FOREIGN);
+    let mut text = names.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
+/// Looks at a bundle's destination: missing, an empty folder, or a bundle
+/// EAC Desk wrote holding nothing else; anything else is refused
+/// (`invalid_input`, naming the first few foreign entries).
+pub(crate) fn inspect_destination(dir: &Path) -> Result<Destination> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Destination::Missing),
+        Err(e) => return Err(io_err(dir)(e)),
     };
-    if entries.next().is_none() {
-        return true;
+    let refuse = |why: String| {
+        Err(StoreError::InvalidInput(format!(
+            "{} {why}; nothing was written. Choose a new or empty folder for the bundle.",
+            dir.display()
+        )))
+    };
+    if meta.file_type().is_symlink() {
+        return refuse("is a symbolic link, not a folder".to_owned());
     }
-    if !dir.join(BUNDLE_LISTING).is_file() {
-        return false;
+    if !meta.is_dir() {
+        return refuse("is a file, not a folder".to_owned());
     }
-    fs::read_to_string(dir.join(BUNDLE_METADATA))
-        .ok()
-        .and_then(|text| read_server_metadata(&text).ok())
-        .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some())
+    let marker = dir.join(BUNDLE_MARKER);
+    if fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file()) {
+        let owned: Option<HashSet<String>> = fs::read_to_string(&marker)
+            .ok()
+            .and_then(|text| serde_json::from_str::<BundleMarker>(&text).ok())
+            .map(|m| m.files.into_iter().collect());
+        let Some(owned) = owned else {
+            return refuse(format!(
+                "holds a {BUNDLE_MARKER} file EAC Desk cannot read, so it cannot tell which files are its own"
+            ));
+        };
+        let folders: HashSet<&str> = owned
+            .iter()
+            .flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i]))
+            .collect();
+        let (mut files, mut foreign) = (Vec::new(), Vec::new());
+        entries_of(dir, &|p| folders.contains(p), &mut files, &mut foreign)?;
+        foreign.extend(
+            files
+                .into_iter()
+                .filter(|f| f != BUNDLE_MARKER && !owned.contains(f)),
+        );
+        if !foreign.is_empty() {
+            return Err(StoreError::InvalidInput(format!(
+                "{} is an EAC Desk bundle but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the bundle.",
+                dir.display(),
+                first_few(foreign)
+            )));
+        }
+        return Ok(Destination::Bundle(owned));
+    }
+    let (mut files, mut foreign) = (Vec::new(), Vec::new());
+    entries_of(dir, &|p| p == BUNDLE_DETAILS, &mut files, &mut foreign)?;
+    if files.is_empty() && foreign.is_empty() {
+        return Ok(Destination::Empty);
+    }
+    // A bundle written before the marker existed.
+    let ours = files.iter().any(|f| f == BUNDLE_LISTING)
+        && fs::read_to_string(dir.join(BUNDLE_METADATA))
+            .ok()
+            .and_then(|text| read_server_metadata(&text).ok())
+            .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some());
+    if !ours {
+        foreign.extend(files);
+        return refuse(format!(
+            "already exists and is not an EAC Desk bundle (it holds {})",
+            first_few(foreign)
+        ));
+    }
+    foreign.extend(
+        files
+            .iter()
+            .filter(|f| f.as_str() == BUNDLE_MARKER || !bundle_shaped(f))
+            .cloned(),
+    );
+    if !foreign.is_empty() {
+        return Err(StoreError::InvalidInput(format!(
+            "{} is an EAC Desk bundle but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the bundle.",
+            dir.display(),
+            first_few(foreign)
+        )));
+    }
+    Ok(Destination::Bundle(files.into_iter().collect()))
+}
+
+/// Removes the files of a bundle folder (those in `owned`, or without a
+/// list every bundle-shaped file) and then its folders if empty; anything
+/// else stays, and so does the folder holding it. Best effort: what
+/// cannot be removed now is removed by a later export to that folder.
+pub(crate) fn remove_bundle_files(dir: &Path, owned: Option<&HashSet<String>>) {
+    let ours = |relative: &str| match owned {
+        Some(set) => relative == BUNDLE_MARKER || set.contains(relative),
+        None => bundle_shaped(relative),
+    };
+    let remove = |relative: &str| {
+        let path = dir.join(relative);
+        if ours(relative) && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            let _ = fs::remove_file(&path);
+        }
+    };
+    if let Ok(entries) = fs::read_dir(dir.join(BUNDLE_DETAILS)) {
+        for entry in entries.flatten() {
+            if let Some(name) = entry.file_name().to_str() {
+                remove(&format!("{BUNDLE_DETAILS}/{name}"));
+            }
+        }
+    }
+    let _ = fs::remove_dir(dir.join(BUNDLE_DETAILS));
+    for name in [
+        BUNDLE_LISTING,
+        BUNDLE_METADATA,
+        BUNDLE_FORMAT_DOC,
+        BUNDLE_MARKER,
+    ] {
+        remove(name);
+    }
+    let _ = fs::remove_dir(dir);
+}
+
+/// Where a bundle was published as files: the folder its metadata's
+/// `file:` listing URL names (`None` for https bundles or unreadable ones).
+pub(crate) fn bundle_home(dir: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(dir.join(BUNDLE_METADATA)).ok()?;
+    let api = read_server_metadata(&text).ok()?.cds_eacs_api?;
+    let listing = Url::parse(&api).ok()?.to_file_path().ok()?;
+    (listing.file_name()? == BUNDLE_LISTING)
+        .then(|| listing.parent().map(Path::to_owned))
+        .flatten()
 }
 
 /// A check run on the finished (still hidden) bundle folder before it is
@@ -186,37 +400,33 @@ pub(crate) fn export_p2(
     let name = dest.file_name().ok_or_else(|| {
         StoreError::InvalidInput(format!("{}: not a folder name", dest.display()))
     })?;
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let parent = atomic::folder_of(dest);
     let parent = parent.canonicalize().map_err(io_err(parent))?;
     let final_dir = parent.join(name);
     let base = match base_url {
         Some(text) => Base::Https(parse_base_url(text)?),
         None => Base::Folder(final_dir.clone()),
     };
-    if fs::symlink_metadata(&final_dir).is_ok() && !is_replaceable_bundle(&final_dir) {
-        return Err(StoreError::InvalidInput(format!(
-            "{} exists and is not an EAC Desk bundle; choose a new folder name",
-            final_dir.display()
-        )));
-    }
+    // An earlier export stopped half-way is repaired before the
+    // destination is judged.
+    atomic::recover_folder(&parent)?;
+    let previous = inspect_destination(&final_dir)?;
     let default_filter = EacFilter::default();
     let filter = filter.unwrap_or(&default_filter);
 
-    // Removed on every early return.
-    let temp = tempfile::Builder::new()
-        .prefix(".eacdesk-bundle-")
-        .tempdir_in(&parent)
-        .map_err(io_err(&parent))?;
+    // Removed on every early return; locked while it is built so another
+    // export's clean-up leaves it alone.
+    let (temp, _building) = atomic::temp_dir_beside(&parent, &final_dir)?;
     let root = temp.path().to_owned();
+    // Errors name where a file will be, never the hidden folder.
+    let shown = |path: &Path| final_dir.join(path.strip_prefix(&root).unwrap_or(path));
     let details = root.join(BUNDLE_DETAILS);
-    fs::create_dir(&details).map_err(io_err(&details))?;
+    fs::create_dir(&details).map_err(io_err(&shown(&details)))?;
     let listing_path = root.join(BUNDLE_LISTING);
-    let listing_file = File::create(&listing_path).map_err(io_err(&listing_path))?;
+    let listing_shown = shown(&listing_path);
+    let listing_file = File::create(&listing_path).map_err(io_err(&listing_shown))?;
     let mut writer = ListingWriter::begin(BufWriter::with_capacity(1 << 16, listing_file))
-        .map_err(io_err(&listing_path))?;
+        .map_err(io_err(&listing_shown))?;
 
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
     let mut count_sql = Sql::new("SELECT COUNT(*) FROM eacs e");
@@ -238,9 +448,15 @@ pub(crate) fn export_p2(
     let mut listing_checks = P2ListingChecks::default();
     let mut errors: Vec<Violation> = Vec::new();
     let mut names: HashSet<String> = HashSet::new();
+    // Every file the bundle owns, for its marker.
+    let mut owned: Vec<String> = vec![
+        BUNDLE_LISTING.to_owned(),
+        BUNDLE_METADATA.to_owned(),
+        BUNDLE_FORMAT_DOC.to_owned(),
+    ];
     let mut eac_count = 0usize;
     let mut last_progress = Instant::now();
-    let listing_label = final_dir.join(BUNDLE_LISTING).display().to_string();
+    let listing_label = listing_shown.display().to_string();
     let now = Timestamp::now();
     // Envelope-only EACs have none of the fields the filters look at: they
     // belong to an unfiltered export only.
@@ -272,7 +488,7 @@ pub(crate) fn export_p2(
                 .map(|v| v.with_file(&listing_label)),
         );
         if errors.is_empty() {
-            writer.write_item(env).map_err(io_err(&listing_path))?;
+            writer.write_item(env).map_err(io_err(&listing_shown))?;
         }
         *count += 1;
         Ok(())
@@ -286,7 +502,8 @@ pub(crate) fn export_p2(
         rows::load_children(&tx, id, &mut eac)?;
         let file_name = detail_file_name(&eac.cds_eac_id);
         let relative = format!("{BUNDLE_DETAILS}/{file_name}");
-        let detail_label = final_dir.join(&relative).display().to_string();
+        let detail_shown = final_dir.join(&relative);
+        let detail_label = detail_shown.display().to_string();
         errors.extend(
             check_eac(&eac, "", check)
                 .into_iter()
@@ -320,7 +537,8 @@ pub(crate) fn export_p2(
             )?;
         }
         if errors.is_empty() {
-            write_json(&details.join(&file_name), &eac)?;
+            write_json(&details.join(&file_name), &detail_shown, &eac)?;
+            owned.push(relative);
         }
         emit(
             &envelope,
@@ -368,7 +586,7 @@ pub(crate) fn export_p2(
         .map_err(io::Error::other)
         .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
         .and_then(|f| f.sync_all())
-        .map_err(io_err(&listing_path))?;
+        .map_err(io_err(&listing_shown))?;
 
     let mut formats = vec![(
         EACDESK_FORMAT_ID.to_owned(),
@@ -389,10 +607,11 @@ pub(crate) fn export_p2(
         cds_eac_formats: formats,
     };
     let metadata_path = root.join(BUNDLE_METADATA);
-    write_json(&metadata_path, &metadata)?;
-    let metadata_text = fs::read_to_string(&metadata_path).map_err(io_err(&metadata_path))?;
+    let metadata_shown = shown(&metadata_path);
+    write_json(&metadata_path, &metadata_shown, &metadata)?;
+    let metadata_text = fs::read_to_string(&metadata_path).map_err(io_err(&metadata_shown))?;
     if let Err(violations) = read_server_metadata(&metadata_text) {
-        let label = final_dir.join(BUNDLE_METADATA).display().to_string();
+        let label = metadata_shown.display().to_string();
         return Err(StoreError::Rules {
             file: label.clone(),
             violations: violations
@@ -404,7 +623,7 @@ pub(crate) fn export_p2(
     let doc_path = root.join(BUNDLE_FORMAT_DOC);
     fs::write(&doc_path, FORMAT_DOC)
         .and_then(|()| File::open(&doc_path)?.sync_all())
-        .map_err(io_err(&doc_path))?;
+        .map_err(io_err(&shown(&doc_path)))?;
 
     // The caller's check (the JSON Schemas) sees the bundle before anyone else.
     let found: Vec<Violation> = extra_check(&root)
@@ -417,45 +636,94 @@ pub(crate) fn export_p2(
             violations: found,
         });
     }
-    sync_dir(&details)?;
-    sync_dir(&root)?;
+    // Written last: a folder with the marker is complete.
+    owned.sort();
+    let marker_path = root.join(BUNDLE_MARKER);
+    write_json(
+        &marker_path,
+        &shown(&marker_path),
+        &BundleMarker {
+            eacdesk_bundle: 1,
+            files: owned,
+        },
+    )?;
+    atomic::sync_dir(&details).map_err(io_err(&final_dir))?;
+    atomic::sync_dir(&root).map_err(io_err(&final_dir))?;
     let sha256 = {
-        let bytes = fs::read(&listing_path).map_err(io_err(&listing_path))?;
+        let bytes = fs::read(&listing_path).map_err(io_err(&listing_shown))?;
         hex::encode(Sha256::digest(&bytes))
     };
-
-    // Into place: move an earlier bundle aside, the new one in, the old one out.
-    let aside = parent.join(format!(
-        "{}-old",
-        root.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or(".eacdesk-bundle")
-    ));
-    let had_old = fs::symlink_metadata(&final_dir).is_ok();
-    if had_old {
-        fs::rename(&final_dir, &aside).map_err(io_err(&final_dir))?;
-    }
-    if let Err(e) = fs::rename(&root, &final_dir) {
-        if had_old {
-            let _ = fs::rename(&aside, &final_dir);
-        }
-        return Err(StoreError::Io {
-            path: final_dir,
-            source: e,
-        });
-    }
-    // The folder now lives at `final_dir`; nothing is left to clean up.
-    let _ = temp.keep();
-    sync_dir(&parent)?;
-    if had_old {
-        let _ = fs::remove_dir_all(&aside);
-    }
+    atomic::crash_point("bundle-before-swap");
+    swap_in(temp, &final_dir, previous)?;
     Ok(BundleReport {
         path: final_dir.display().to_string(),
         sha256,
         eac_count,
         file_count: detail_count + 3,
     })
+}
+
+/// Puts the finished bundle folder `temp` at `dest` so that `dest` holds
+/// the earlier content or the new bundle at every instant, then removes
+/// the earlier bundle's own files.
+fn swap_in(temp: tempfile::TempDir, dest: &Path, previous: Destination) -> Result<()> {
+    let parent = atomic::folder_of(dest);
+    let root = temp.path().to_owned();
+    let owned = match previous {
+        Destination::Missing => {
+            fs::rename(&root, dest).map_err(io_err(dest))?;
+            // The folder now lives at `dest`: nothing is left to clean up.
+            let _ = temp.keep();
+            return atomic::sync_dir(parent).map_err(io_err(dest));
+        }
+        Destination::Empty => HashSet::new(),
+        Destination::Bundle(owned) => owned,
+    };
+    // The new folder keeps the mode of the one it replaces.
+    if let Ok(meta) = fs::metadata(dest) {
+        fs::set_permissions(&root, meta.permissions()).map_err(io_err(dest))?;
+    }
+    if atomic::exchange(&root, dest).map_err(io_err(dest))? {
+        // `root` now names the earlier bundle.
+        let _ = temp.keep();
+        atomic::sync_dir(parent).map_err(io_err(dest))?;
+        atomic::crash_point("bundle-after-swap");
+        remove_bundle_files(&root, Some(&owned));
+        return Ok(());
+    }
+    // No atomic exchange here: move the earlier bundle aside, locked so a
+    // concurrent export's repair leaves it alone, then the new one in. The
+    // next export to this folder repairs a stop between the two.
+    let aside = parent.join(format!(
+        "{}{}",
+        atomic::ASIDE_PREFIX,
+        dest.file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+    ));
+    let _held = atomic::try_lock(dest);
+    fs::rename(dest, &aside).map_err(io_err(dest))?;
+    atomic::crash_point("bundle-between-renames");
+    if let Err(e) = fs::rename(&root, dest) {
+        return Err(match fs::rename(&aside, dest) {
+            Ok(()) => io_err(dest)(e),
+            Err(restore) => StoreError::Io {
+                path: dest.to_owned(),
+                source: io::Error::new(
+                    e.kind(),
+                    format!(
+                        "{e}; the earlier bundle is in {} and could not be put back ({restore}). Rename that folder to {} by hand",
+                        aside.display(),
+                        dest.display()
+                    ),
+                ),
+            },
+        });
+    }
+    let _ = temp.keep();
+    atomic::sync_dir(parent).map_err(io_err(dest))?;
+    remove_bundle_files(&aside, Some(&owned));
+    Ok(())
 }
 
 /// Sets `cds_synced` to now for every EAC matching `filter`; returns how many.
