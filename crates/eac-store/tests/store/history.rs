@@ -162,7 +162,10 @@ fn insert_or_replace_cannot_rewrite_an_audit_record() {
 
 #[test]
 fn dropped_audit_triggers_are_recreated_at_open_with_a_warning() {
-    let env = Env::new();
+    let mut env = browse_env();
+    env.store
+        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "why", "alice")
+        .unwrap();
     let db = env.db();
     drop(env.store);
     let conn = rusqlite::Connection::open(&db).unwrap();
