@@ -292,9 +292,17 @@ fn a_refused_import_leaves_a_rollback_journal_database_byte_identical() {
     let before = read_bytes(&db);
     let mut store = Store::open(&db).unwrap();
     store
-        .import_file(&fixture(THIRD_BREAKS_RULE_8), Default::default(), &NoProgress)
+        .import_file(
+            &fixture(THIRD_BREAKS_RULE_8),
+            Default::default(),
+            &NoProgress,
+        )
         .unwrap_err();
     drop(store);
-    assert_eq!(read_bytes(&db), before, "the refused import changed the file");
+    assert_eq!(
+        read_bytes(&db),
+        before,
+        "the refused import changed the file"
+    );
     assert!(!Path::new(&format!("{}-wal", db.display())).exists());
 }

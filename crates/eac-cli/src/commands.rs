@@ -40,9 +40,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Beneficiaries {
             action: BeneficiariesCommand::Set(a),
         } => set_beneficiaries(&db, a),
-        Command::Audit { cds_eac_id, json } => {
-            audit(&open_read(&db)?, cds_eac_id.as_deref(), json)
-        }
+        Command::Audit { cds_eac_id, json } => audit(&open_read(&db)?, cds_eac_id.as_deref(), json),
         Command::Export(a) => export(&open_read(&db)?, a),
         Command::Validate(a) => validate(a),
         Command::Verify(a) => verify(&db, a),
@@ -552,7 +550,10 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
         "delete" => format!("deleted (was {})", assignment(&r.before)),
         "undo_import" => match (&r.before, &r.after) {
             (_, None) => format!("removed by undoing {}", from("").trim_start()),
-            _ => format!("restored by undoing {}{beneficiaries}", from("").trim_start()),
+            _ => format!(
+                "restored by undoing {}{beneficiaries}",
+                from("").trim_start()
+            ),
         },
         _ => match (&r.before, &r.after) {
             (Some(b), Some(a)) => render::change(b, a),
@@ -727,7 +728,13 @@ fn imports(store: &Store, json: bool) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let mut table = Table::new(&[
-        "#", "IMPORTED_AT", "FILE", "ADDED", "REPLACED", "SKIPPED", "STATUS",
+        "#",
+        "IMPORTED_AT",
+        "FILE",
+        "ADDED",
+        "REPLACED",
+        "SKIPPED",
+        "STATUS",
     ])
     .right_align(0)
     .right_align(3)
@@ -780,7 +787,11 @@ fn print_undo(r: &eac_app::UndoReport) {
         n => format!(" ({} it added were already deleted)", count(n, "EAC")),
     };
     let verb = if r.dry_run { "would remove" } else { "removed" };
-    let verb2 = if r.dry_run { "would restore" } else { "restored" };
+    let verb2 = if r.dry_run {
+        "would restore"
+    } else {
+        "restored"
+    };
     println!(
         "Undoing import {} ({}) {verb} {} it added and {verb2} {} it replaced to their earlier version{gone}.",
         r.batch_id,

@@ -58,7 +58,8 @@ pub fn check_reason(reason: &str) -> Result<&str> {
 
 /// Control characters, and the invisible marks that reorder text on screen.
 fn is_forbidden(c: char) -> bool {
-    c.is_control() || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
 pub(crate) fn assignment(eac: &Eac) -> BeneficiaryAssignment {

@@ -350,8 +350,24 @@ pub(crate) fn import_replacing(
         batch,
         synced: None,
     };
-    let audit_id = audit(conn, IMPORT_REPLACE, &before, Some(&after), IMPORT_REASON, file, batch, at)?;
-    note_change(conn, batch, &newer.cds_eac_id, "replaced", Kind::Eac, Some(audit_id))
+    let audit_id = audit(
+        conn,
+        IMPORT_REPLACE,
+        &before,
+        Some(&after),
+        IMPORT_REASON,
+        file,
+        batch,
+        at,
+    )?;
+    note_change(
+        conn,
+        batch,
+        &newer.cds_eac_id,
+        "replaced",
+        Kind::Eac,
+        Some(audit_id),
+    )
 }
 
 /// A P2 import is about to replace the envelope-only EAC `cds_eac_id` by a
@@ -364,8 +380,24 @@ pub(crate) fn envelope_replacing(conn: &Connection, cds_eac_id: &str, batch: i64
     let at = batch_time(conn, batch)?;
     let before = Current::Envelope(before);
     // The newer envelope is written after this; its state is in the batch.
-    let audit_id = audit(conn, IMPORT_REPLACE, &before, None, IMPORT_REASON, &file, batch, &at)?;
-    note_change(conn, batch, cds_eac_id, "replaced", Kind::Envelope, Some(audit_id))
+    let audit_id = audit(
+        conn,
+        IMPORT_REPLACE,
+        &before,
+        None,
+        IMPORT_REASON,
+        &file,
+        batch,
+        &at,
+    )?;
+    note_change(
+        conn,
+        batch,
+        cds_eac_id,
+        "replaced",
+        Kind::Envelope,
+        Some(audit_id),
+    )
 }
 
 fn batch_time(conn: &Connection, batch: i64) -> Result<Timestamp> {
@@ -446,7 +478,14 @@ pub(crate) fn finish_import(conn: &Connection) -> Result<()> {
             batch,
             &at,
         )?;
-        note_change(conn, batch, &cds_eac_id, "replaced", Kind::Eac, Some(audit_id))?;
+        note_change(
+            conn,
+            batch,
+            &cds_eac_id,
+            "replaced",
+            Kind::Eac,
+            Some(audit_id),
+        )?;
     }
     conn.execute(
         "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind)
@@ -515,7 +554,11 @@ pub(crate) fn delete(
         dry_run,
         deleted: found.iter().filter(|(k, _)| *k == Kind::Eac).count(),
         envelopes_deleted: found.iter().filter(|(k, _)| *k == Kind::Envelope).count(),
-        ids: found.iter().take(MAX_NAMED).map(|(_, id)| id.clone()).collect(),
+        ids: found
+            .iter()
+            .take(MAX_NAMED)
+            .map(|(_, id)| id.clone())
+            .collect(),
     };
     if dry_run {
         return Ok(report);
@@ -627,7 +670,9 @@ pub(crate) fn undo_import(
             "SELECT cds_eac_id, change, kind, audit_id FROM import_changes
               WHERE batch_id = ?1 ORDER BY cds_eac_id",
         )?
-        .query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map([batch_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
         .collect::<rusqlite::Result<_>>()?;
 
     // Plan: what to take out and what to put back; refuse on any conflict.
@@ -709,7 +754,11 @@ pub(crate) fn undo_import(
                 "Import {batch_id} ({file_name}) cannot be undone: {} changed after it (a later \
                  import, an edit or a deletion): {}{more}. Undo the later imports first, or \
                  delete or fix these EACs by hand. Nothing was changed.",
-                if conflicts.len() == 1 { "1 EAC" } else { "these EACs" },
+                if conflicts.len() == 1 {
+                    "1 EAC"
+                } else {
+                    "these EACs"
+                },
                 named.join(", ")
             ),
             ids: conflicts,
@@ -826,9 +875,16 @@ pub(crate) fn state_changes(
     let mut keys: Vec<&String> = before.iter().chain(after.iter()).map(|(k, _)| k).collect();
     keys.sort();
     keys.dedup();
-    let get = |list: &Fields, key: &str| list.iter().find(|(k, _)| k == key).and_then(|(_, v)| v.clone());
+    let get = |list: &Fields, key: &str| {
+        list.iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.clone())
+    };
     for key in keys {
-        if matches!(key.as_str(), "beneficiaries" | "beneficiary_type" | "cds_eac_id") {
+        if matches!(
+            key.as_str(),
+            "beneficiaries" | "beneficiary_type" | "cds_eac_id"
+        ) {
             continue;
         }
         let (b, a) = (get(&before, key), get(&after, key));

@@ -30,8 +30,8 @@ use std::time::{Duration, Instant};
 
 pub use api::*;
 use eac_model::{Eac, Timestamp};
-pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use edit::check_reason;
+pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
@@ -202,9 +202,7 @@ impl Store {
         }
         let switched = self
             .conn
-            .pragma_update_and_check(None, "journal_mode", "wal", |row| {
-                row.get::<_, String>(0)
-            });
+            .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get::<_, String>(0));
         self.wal = switched.is_ok_and(|mode| mode.eq_ignore_ascii_case("wal"));
     }
 

@@ -232,7 +232,10 @@ mod tests {
         let e = apply_files(&mut conn, Path::new("x.db"), &files).unwrap_err();
         let text = e.to_string();
         assert!(text.contains("0001_broken.sql"), "{text}");
-        assert!(text.contains("syntax error") || text.contains("GARBAGE"), "{text}");
+        assert!(
+            text.contains("syntax error") || text.contains("GARBAGE"),
+            "{text}"
+        );
         assert!(!text.contains("long_statement_text_here"), "{text}");
         // Rolled back: nothing of the file stayed.
         assert_eq!(schema_version(&conn).unwrap(), 0);

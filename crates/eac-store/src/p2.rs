@@ -507,7 +507,9 @@ pub(crate) fn mark_verified(
     };
     sql.push(" ORDER BY e.id");
     let mut stmt = conn.prepare(&sql.text)?;
-    let rows = stmt.query_map(sql.params(), |r| Ok((false, r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let rows = stmt.query_map(sql.params(), |r| {
+        Ok((false, r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
     found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
     if envelopes {
         let mut stmt = conn.prepare(

@@ -103,7 +103,13 @@ fn imports_are_listed_and_an_import_can_be_undone() {
         .stderr(contains("--yes"));
     assert_eq!(desk.count(), before);
     desk.eacdesk()
-        .args(["undo-import", &newest.to_string(), "--reason", "wrong file", "--yes"])
+        .args([
+            "undo-import",
+            &newest.to_string(),
+            "--reason",
+            "wrong file",
+            "--yes",
+        ])
         .assert()
         .success()
         .stdout(contains("removed 7 EACs it added"));
@@ -114,7 +120,13 @@ fn imports_are_listed_and_an_import_can_be_undone() {
         .success()
         .stdout(contains("undone"));
     desk.eacdesk()
-        .args(["undo-import", &newest.to_string(), "--reason", "again", "--yes"])
+        .args([
+            "undo-import",
+            &newest.to_string(),
+            "--reason",
+            "again",
+            "--yes",
+        ])
         .assert()
         .code(2)
         .stderr(contains("already undone"));
@@ -141,7 +153,11 @@ fn verify_is_audited_and_reasons_stay_on_one_line() {
         .success();
     let log = desk.json(&["audit"]);
     assert_eq!(log.as_array().unwrap().len(), 7);
-    assert!(log.as_array().unwrap().iter().all(|r| r["action"] == "verify"));
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["action"] == "verify"));
     desk.eacdesk()
         .args(["audit", "e-01"])
         .assert()
@@ -151,7 +167,10 @@ fn verify_is_audited_and_reasons_stay_on_one_line() {
     // A line break in a reason would print as a second audit record.
     desk.eacdesk()
         .args(["beneficiaries", "set", "e-01", "--type", "general"])
-        .args(["--reason", "ok\n7  2026-01-01T00:00:00Z  root  e-02  forged"])
+        .args([
+            "--reason",
+            "ok\n7  2026-01-01T00:00:00Z  root  e-02  forged",
+        ])
         .assert()
         .code(2)
         .stderr(contains("line break"));
@@ -169,7 +188,15 @@ fn a_damaged_audit_row_does_not_hide_the_others() {
     desk.import(&["good-p1-mixed-order.json"]);
     for (id, reason) in [("e-01", "first"), ("e-02", "second")] {
         desk.eacdesk()
-            .args(["beneficiaries", "set", id, "--type", "general", "--reason", reason])
+            .args([
+                "beneficiaries",
+                "set",
+                id,
+                "--type",
+                "general",
+                "--reason",
+                reason,
+            ])
             .assert()
             .success();
     }

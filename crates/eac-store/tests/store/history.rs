@@ -47,9 +47,18 @@ fn an_import_replacing_an_eac_is_audited_with_both_versions_and_the_file() {
     let rec = &log[0];
     assert_eq!(rec.action, "import_replace");
     assert_eq!(rec.cds_eac_id, "e-1");
-    assert_eq!(rec.source_file.as_deref(), Some(second.display().to_string().as_str()));
-    assert_eq!(rec.before, Some(assign(BeneficiaryType::Customer, &["CUST123"])));
-    assert_eq!(rec.after, Some(assign(BeneficiaryType::Account, &["ACC-7"])));
+    assert_eq!(
+        rec.source_file.as_deref(),
+        Some(second.display().to_string().as_str())
+    );
+    assert_eq!(
+        rec.before,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
+    assert_eq!(
+        rec.after,
+        Some(assign(BeneficiaryType::Account, &["ACC-7"]))
+    );
     assert!(!rec.os_user.is_empty());
     assert!(!rec.reason.is_empty());
     assert!(rec.problem.is_none());
@@ -57,7 +66,11 @@ fn an_import_replacing_an_eac_is_audited_with_both_versions_and_the_file() {
     assert!(fields.contains(&"source_name"), "{fields:?}");
     assert!(fields.contains(&"values"), "{fields:?}");
     assert!(fields.contains(&"cds_modified"), "{fields:?}");
-    let source = rec.changes.iter().find(|c| c.field == "source_name").unwrap();
+    let source = rec
+        .changes
+        .iter()
+        .find(|c| c.field == "source_name")
+        .unwrap();
     assert_eq!(source.before.as_deref(), Some("Registry One"));
     assert_eq!(source.after.as_deref(), Some("Registry One (renamed)"));
     // The batch that made the change is named, and the record is its.
@@ -100,7 +113,11 @@ fn a_refused_import_leaves_a_rollback_journal_database_byte_identical() {
     let file = env.listing("bad.json", &[eac("ok"), bad]);
     env.import(&file).unwrap_err();
     drop(env.store);
-    assert_eq!(fs::read(&db).unwrap(), before, "the refused import changed the file");
+    assert_eq!(
+        fs::read(&db).unwrap(),
+        before,
+        "the refused import changed the file"
+    );
     assert_eq!(journal_mode(&db), "delete");
 }
 
@@ -201,7 +218,12 @@ fn dropped_audit_triggers_are_recreated_at_open_with_a_warning() {
 #[test]
 fn reasons_with_control_characters_are_refused_everywhere() {
     let mut env = browse_env();
-    for reason in ["fine\n#9 forged line", "\u{1b}[2Jcleared", "tab\there", "bidi \u{202e}txt"] {
+    for reason in [
+        "fine\n#9 forged line",
+        "\u{1b}[2Jcleared",
+        "tab\there",
+        "bidi \u{202e}txt",
+    ] {
         let e = env
             .store
             .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), reason, "alice")
@@ -223,7 +245,10 @@ fn reasons_with_control_characters_are_refused_everywhere() {
     }
     let e = eac_store::check_reason("ok\u{7}").unwrap_err();
     assert!(e.to_string().contains("U+0007"), "{e}");
-    assert_eq!(eac_store::check_reason("  Ørsted contract  ").unwrap(), "Ørsted contract");
+    assert_eq!(
+        eac_store::check_reason("  Ørsted contract  ").unwrap(),
+        "Ørsted contract"
+    );
     assert!(env.store.audit_log(None).unwrap().is_empty());
     assert_eq!(env.count(), 4);
 }
@@ -254,7 +279,13 @@ fn verification_is_one_audited_transaction_with_one_clock_reading() {
 
     let report: VerifyReport = env
         .store
-        .mark_verified(&everything, Some("called the registry"), "alice", false, &NoProgress)
+        .mark_verified(
+            &everything,
+            Some("called the registry"),
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!(report.verified, 8);
     let log = env.store.audit_log(None).unwrap();
@@ -268,7 +299,10 @@ fn verification_is_one_audited_transaction_with_one_clock_reading() {
         assert_eq!(synced.after.as_deref(), Some(report.at.as_str()));
         assert_eq!(r.before, r.after);
     }
-    assert_eq!(env.store.detail("a").unwrap().cds_synced, Some(report.at.clone()));
+    assert_eq!(
+        env.store.detail("a").unwrap().cds_synced,
+        Some(report.at.clone())
+    );
     let envelopes = env.store.envelope_only(0, 0).unwrap();
     assert!(envelopes.iter().all(|e| e.cds_synced == report.at));
 
@@ -276,7 +310,10 @@ fn verification_is_one_audited_transaction_with_one_clock_reading() {
     let one = env.store.mark_verified_id("b", None, "bob").unwrap();
     assert_eq!(one.verified, 1);
     let last = &env.store.audit_log(Some("b")).unwrap()[0];
-    assert_eq!((last.action.as_str(), last.os_user.as_str()), ("verify", "bob"));
+    assert_eq!(
+        (last.action.as_str(), last.os_user.as_str()),
+        ("verify", "bob")
+    );
     assert_eq!(last.reason, "checked against its source");
     let e = env.store.mark_verified_id("zz", None, "bob").unwrap_err();
     assert!(matches!(e, StoreError::NotFound(_)));
@@ -291,7 +328,13 @@ fn deleting_by_id_is_audited_all_or_nothing_and_keeps_the_whole_eac() {
     // An unknown id refuses the whole deletion.
     match env
         .store
-        .delete_eacs(&by_ids(&["a", "nope", "nada"]), "typo", "alice", false, &NoProgress)
+        .delete_eacs(
+            &by_ids(&["a", "nope", "nada"]),
+            "typo",
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap_err()
     {
         StoreError::UnknownIds(ids) => assert_eq!(ids, ["nada", "nope"]),
@@ -301,19 +344,40 @@ fn deleting_by_id_is_audited_all_or_nothing_and_keeps_the_whole_eac() {
 
     let dry = env
         .store
-        .delete_eacs(&by_ids(&["a", "b"]), "wrong file", "alice", true, &NoProgress)
+        .delete_eacs(
+            &by_ids(&["a", "b"]),
+            "wrong file",
+            "alice",
+            true,
+            &NoProgress,
+        )
         .unwrap();
-    assert_eq!((dry.deleted, dry.dry_run, dry.ids.clone()), (2, true, vec!["a".to_owned(), "b".to_owned()]));
+    assert_eq!(
+        (dry.deleted, dry.dry_run, dry.ids.clone()),
+        (2, true, vec!["a".to_owned(), "b".to_owned()])
+    );
     assert_eq!(env.count(), 4);
 
     let report = env
         .store
-        .delete_eacs(&by_ids(&["a", "b", "a"]), "wrong file", "alice", false, &NoProgress)
+        .delete_eacs(
+            &by_ids(&["a", "b", "a"]),
+            "wrong file",
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!((report.deleted, report.dry_run), (2, false));
     assert_eq!(env.count(), 2);
-    assert!(matches!(env.store.eac("a").unwrap_err(), StoreError::NotFound(_)));
-    assert!(env.ids(search("ACC-1")).is_empty(), "the search index forgot it");
+    assert!(matches!(
+        env.store.eac("a").unwrap_err(),
+        StoreError::NotFound(_)
+    ));
+    assert!(
+        env.ids(search("ACC-1")).is_empty(),
+        "the search index forgot it"
+    );
     let info = env.store.info().unwrap();
     assert_eq!(info.eac_count, 2);
 
@@ -346,27 +410,51 @@ fn deleting_by_filter_and_envelope_only_eacs() {
     assert!(!expected.is_empty());
     let r = env
         .store
-        .delete_eacs(&DeleteTarget::Filter(wind.clone()), "no wind", "alice", false, &NoProgress)
+        .delete_eacs(
+            &DeleteTarget::Filter(wind.clone()),
+            "no wind",
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!(r.deleted, expected.len());
-    assert_eq!(r.envelopes_deleted, 0, "a filter never takes envelope-only EACs");
+    assert_eq!(
+        r.envelopes_deleted, 0,
+        "a filter never takes envelope-only EACs"
+    );
     assert!(env.ids(wind).is_empty());
 
     let r = env
         .store
-        .delete_eacs(&by_ids(&["99999999-dk1"]), "not ours", "alice", false, &NoProgress)
+        .delete_eacs(
+            &by_ids(&["99999999-dk1"]),
+            "not ours",
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!((r.deleted, r.envelopes_deleted), (0, 1));
     assert_eq!(env.store.info().unwrap().envelope_only_count, 3);
     let rec = &env.store.audit_log(Some("99999999-dk1")).unwrap()[0];
     assert_eq!(rec.action, "delete");
-    assert_eq!(rec.before, Some(assign(BeneficiaryType::Customer, &["CUST123"])));
+    assert_eq!(
+        rec.before,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
 
     // Everything: the empty filter takes envelope-only EACs too.
     let left = env.count();
     let r = env
         .store
-        .delete_eacs(&DeleteTarget::Filter(EacFilter::default()), "start over", "alice", false, &NoProgress)
+        .delete_eacs(
+            &DeleteTarget::Filter(EacFilter::default()),
+            "start over",
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!((r.deleted, r.envelopes_deleted), (left, 3));
     let info = env.store.info().unwrap();
@@ -412,8 +500,15 @@ fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
         .store
         .undo_import(batch.id, "wrong month", "alice", false, &NoProgress)
         .unwrap();
-    assert_eq!((report.removed, report.restored, report.dry_run), (1, 2, false));
-    assert_eq!(exported(&env, "after.json"), before, "exactly the earlier versions");
+    assert_eq!(
+        (report.removed, report.restored, report.dry_run),
+        (1, 2, false)
+    );
+    assert_eq!(
+        exported(&env, "after.json"),
+        before,
+        "exactly the earlier versions"
+    );
     assert_eq!(env.ids(search("CUST123")), ["e-1", "e-2"]);
     let undone = &env.store.import_batches().unwrap()[0];
     assert!(undone.undone_at.is_some());
@@ -422,7 +517,10 @@ fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
     assert_eq!(log[0].action, "undo_import");
     assert_eq!(log[0].reason, "wrong month");
     assert_eq!(log[0].import_batch_id, Some(batch.id));
-    assert_eq!(log[0].after, Some(assign(BeneficiaryType::Customer, &["CUST123"])));
+    assert_eq!(
+        log[0].after,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
     assert_eq!(env.store.audit_log(Some("e-3")).unwrap()[0].after, None);
 
     // Twice is refused; an unknown batch is not found.
@@ -432,7 +530,9 @@ fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
         .unwrap_err();
     assert!(e.to_string().contains("already undone"), "{e}");
     assert!(matches!(
-        env.store.undo_import(99, "x", "alice", false, &NoProgress).unwrap_err(),
+        env.store
+            .undo_import(99, "x", "alice", false, &NoProgress)
+            .unwrap_err(),
         StoreError::NoBatch(99)
     ));
 
@@ -488,12 +588,18 @@ fn undoing_a_later_import_first_lets_the_earlier_one_be_undone() {
     let batches = env.store.import_batches().unwrap();
     let (b, a) = (batches[0].id, batches[1].id);
     assert!(matches!(
-        env.store.undo_import(a, "x", "alice", false, &NoProgress).unwrap_err(),
+        env.store
+            .undo_import(a, "x", "alice", false, &NoProgress)
+            .unwrap_err(),
         StoreError::Conflict { .. }
     ));
-    env.store.undo_import(b, "x", "alice", false, &NoProgress).unwrap();
+    env.store
+        .undo_import(b, "x", "alice", false, &NoProgress)
+        .unwrap();
     assert_eq!(env.store.eac("e-1").unwrap(), eac("e-1"));
-    env.store.undo_import(a, "x", "alice", false, &NoProgress).unwrap();
+    env.store
+        .undo_import(a, "x", "alice", false, &NoProgress)
+        .unwrap();
     assert_eq!(env.count(), 0);
 }
 
@@ -522,7 +628,10 @@ fn undoing_a_p2_import_removes_its_envelopes_and_gives_back_replaced_ones() {
     assert_eq!(r.replaced, 1);
     let rec = &env.store.audit_log(Some("99999999-dk1")).unwrap()[0];
     assert_eq!(rec.action, "import_replace");
-    assert_eq!(rec.before, Some(assign(BeneficiaryType::Customer, &["CUST123"])));
+    assert_eq!(
+        rec.before,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
 
     let batches = env.store.import_batches().unwrap();
     let r = env
@@ -532,8 +641,14 @@ fn undoing_a_p2_import_removes_its_envelopes_and_gives_back_replaced_ones() {
     assert_eq!((r.removed, r.restored), (0, 1));
     let restored = env.store.envelope_only(0, 0).unwrap();
     assert_eq!(
-        restored.iter().map(|e| (&e.cds_eac_id, &e.beneficiaries, &e.cds_modified)).collect::<Vec<_>>(),
-        before.iter().map(|e| (&e.cds_eac_id, &e.beneficiaries, &e.cds_modified)).collect::<Vec<_>>()
+        restored
+            .iter()
+            .map(|e| (&e.cds_eac_id, &e.beneficiaries, &e.cds_modified))
+            .collect::<Vec<_>>(),
+        before
+            .iter()
+            .map(|e| (&e.cds_eac_id, &e.beneficiaries, &e.cds_modified))
+            .collect::<Vec<_>>()
     );
     let r = env
         .store
