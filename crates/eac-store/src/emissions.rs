@@ -22,7 +22,7 @@ pub struct EmissionFactors {
 /// Parses an emission factor typed by a person: a JSON number (exact
 /// decimal text) that passes [`Decimal::check_amount`], the rule every
 /// reader and export applies (0 allowed, negatives and numbers beyond what
-/// a JSON reader holds refused; decisions 28, 36).
+/// a JSON reader holds refused; decisions 28, 37).
 pub fn parse_emission_factor(what: &str, text: &str) -> Result<Decimal> {
     let d = Decimal::parse(text.trim()).map_err(|_| {
         StoreError::InvalidInput(format!(
@@ -53,9 +53,7 @@ impl Store {
         ] {
             parse_emission_factor(what, d.as_str())?;
         }
-        if reason.trim().is_empty() {
-            return Err(StoreError::InvalidInput("a reason is required".to_owned()));
-        }
+        crate::check_reason(reason)?;
         let tx = self.conn.transaction()?;
         let (id, mut eac) = rows::load_eac(&tx, cds_eac_id)?;
         let before = EmissionFactors {
@@ -94,6 +92,7 @@ impl Store {
             at,
         )?;
         tx.commit()?;
+        self.after_write();
         Ok(record)
     }
 }
