@@ -455,8 +455,8 @@ pub fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
         }
         5 => {
             let at = rng.below(len + 1);
-            let insert: &[u8] = rng.pick(&[
-                b"\xC3\x28".as_slice(),
+            let inserts: [&[u8]; 8] = [
+                b"\xC3\x28",
                 b"\xED\xA0\x80",
                 b"\xF4\x90\x80\x80",
                 b"\x00",
@@ -464,7 +464,8 @@ pub fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
                 b"//c\n",
                 b"\r\n",
                 b"\"",
-            ]);
+            ];
+            let insert = *rng.pick(&inserts);
             bytes.splice(at..at, insert.iter().copied()).for_each(drop);
         }
         6 if len > 0 => {
@@ -480,7 +481,8 @@ pub fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
             bytes.splice(at..at, copy).for_each(drop);
         }
         8 => {
-            let tail: &[u8] = rng.pick(&[b"x".as_slice(), b",", b"}", b" \n\t", b"\x00", b"{}"]);
+            let tails: [&[u8]; 6] = [b"x", b",", b"}", b" \n\t", b"\x00", b"{}"];
+            let tail = *rng.pick(&tails);
             bytes.extend_from_slice(tail);
         }
         9 => {
@@ -499,7 +501,8 @@ pub fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
             let quotes: Vec<usize> = (0..len).filter(|&i| bytes[i] == b'"').collect();
             if !quotes.is_empty() {
                 let at = quotes[rng.below(quotes.len())] + 1;
-                let bad: &[u8] = rng.pick(&[b"\xFF".as_slice(), b"\xC0\xAF", b"\xED\xB0\x80"]);
+                let bads: [&[u8]; 3] = [b"\xFF", b"\xC0\xAF", b"\xED\xB0\x80"];
+                let bad = *rng.pick(&bads);
                 bytes.splice(at..at, bad.iter().copied()).for_each(drop);
             }
         }
@@ -512,7 +515,7 @@ pub fn mutate_document(rng: &mut Rng, seed: &[u8], donors: &[Json]) -> Vec<u8> {
     let text = String::from_utf8_lossy(seed);
     let mut bytes = match Json::parse(&text) {
         Some(mut tree) if !rng.chance(1, 10) => {
-            for _ in 0..1 + rng.below(4) {
+            for _ in 0..*rng.pick(&[1, 1, 1, 2, 3]) {
                 mutate_tree(rng, &mut tree, donors);
             }
             let indent = *rng.pick(&[None, Some(2), Some(4)]);
