@@ -97,6 +97,9 @@ pub struct Outcome {
 /// The seeds of every target, read once.
 struct Seeds {
     p1: Vec<Vec<u8>>,
+    /// The P1 seeds an import accepts (most fixtures break a rule on purpose):
+    /// mutations of these reach export and the round trip.
+    p1_good: Vec<Vec<u8>>,
     p2: Vec<Vec<u8>>,
     metadata: Vec<Vec<u8>>,
     detail: Vec<Vec<u8>>,
@@ -392,7 +395,20 @@ impl Fuzzer {
             }
         }
 
+        let p1_good = p1
+            .iter()
+            .filter(|b| {
+                let mut clean = true;
+                let read = read_listing(b.as_slice(), CheckOptions::import(), |_, r| {
+                    clean &= !matches!(r, EacRead::Invalid { .. });
+                    Flow::Continue
+                });
+                clean && read.is_ok_and(|s| s.violations.iter().all(|v| !v.is_error()))
+            })
+            .cloned()
+            .collect();
         let seeds = Seeds {
+            p1_good,
             p1_trees: trees(&p1),
             p2_trees: trees(&p2),
             metadata_trees: trees(&metadata),
@@ -469,7 +485,11 @@ impl Fuzzer {
         let s = &self.seeds;
         match target {
             Target::P1 => {
-                let base = rng.pick(&s.p1).clone();
+                let base = if rng.chance(3, 4) {
+                    rng.pick(&s.p1_good).clone()
+                } else {
+                    rng.pick(&s.p1).clone()
+                };
                 let bytes = mutate::mutate_document(&mut rng, &base, &s.p1_trees);
                 self.check_p1_bytes(&bytes)
             }
@@ -584,6 +604,13 @@ impl Fuzzer {
             }
         }
         if out.accepted {
+            if let Some(time) = time_beyond_nanoseconds(bytes) {
+                out.findings.push(f(
+                    "an accepted time is changed silently",
+                    String::new(),
+                    format!("`{time}` has digits beyond nanoseconds that no export keeps"),
+                ));
+            }
             let expected = if as_p2 {
                 None
             } else {
@@ -796,6 +823,17 @@ impl Fuzzer {
                 let listing = fs::read(bundle.join("eacs.json")).unwrap_or_default();
                 let ignored = ignored_on_import(&listing, true);
                 agreement(&mut out, target, v, &report, P2_IMPORT_ONLY, &ignored);
+            }
+        }
+        if out.accepted {
+            for (_, bytes) in replace {
+                if let Some(time) = time_beyond_nanoseconds(bytes) {
+                    out.findings.push(f(
+                        "an accepted time is changed silently",
+                        String::new(),
+                        format!("`{time}` has digits beyond nanoseconds that no export keeps"),
+                    ));
+                }
             }
         }
         if out.accepted && as_p2 {
@@ -1094,6 +1132,20 @@ fn ignored_on_import(bytes: &[u8], p2: bool) -> Vec<String> {
         });
     }
     out
+}
+
+/// A datetime string in the document with a non-zero digit after the
+/// ninth fractional digit: stored as nanoseconds, its instant would change.
+fn time_beyond_nanoseconds(bytes: &[u8]) -> Option<String> {
+    let tree = Json::parse(&String::from_utf8_lossy(bytes))?;
+    tree.paths().into_iter().find_map(|p| match tree.at(&p) {
+        Json::Str(text) if text.len() > 19 && text.as_bytes()[4] == b'-' => {
+            let (_, fraction) = text.split_once('.')?;
+            let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
+            (digits.len() > 9 && digits[9..].chars().any(|c| c != '0')).then(|| text.clone())
+        }
+        _ => None,
+    })
 }
 
 /// The EACs a P1 listing holds that read as valid for `opts`.

@@ -33,14 +33,14 @@ fn a_short_run_with_a_fixed_seed_finds_nothing_new() {
         seed: 20_240_829,
         targets: Target::ALL.to_vec(),
         budget: Duration::from_secs(3600),
-        max_iterations: Some(300),
+        max_iterations: Some(120),
         only_iteration: None,
         work: work.path().join("work"),
         out: None,
         verbose: false,
     };
     let summary = run(&config);
-    assert_eq!(summary.iterations, 300);
+    assert_eq!(summary.iterations, 120);
     // Every reader saw inputs, and some of each were accepted and went
     // through export and the round trip (the properties were exercised).
     for target in Target::ALL {
