@@ -248,6 +248,33 @@ fn rules_of<'a>(violations: impl IntoIterator<Item = &'a Violation>) -> String {
     list.join(", ")
 }
 
+/// What tells one violation's cause from another's: its rule and its
+/// message without long quoted values or digits (the same cause in another
+/// field is the same finding).
+fn violation_kind(v: &Violation) -> String {
+    let mut message = String::new();
+    let mut rest = v.message.as_str();
+    while let Some(start) = rest.find(['"', '`']) {
+        let quote = rest.as_bytes()[start] as char;
+        message.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find(quote) {
+            Some(end) => {
+                let inner = &after[..end];
+                if inner.chars().count() <= 12 {
+                    message.push_str(inner);
+                }
+                rest = &after[end + 1..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    message.push_str(rest);
+    format!("rule {}: {}", v.rule, normalise(&message))
+}
+
 fn describe(violations: &[Violation]) -> String {
     let mut out = String::new();
     for v in violations.iter().take(5) {
@@ -713,7 +740,11 @@ impl Fuzzer {
             Ok(Err(e)) => {
                 out.findings.push(f(
                     "export of an accepted input is refused",
-                    format!("{} {}", e.code, rules_of(&e.violations())),
+                    format!(
+                        "{} {}",
+                        e.code,
+                        e.violations().first().map(violation_kind).unwrap_or_default()
+                    ),
                     app_error_text(&e),
                 ));
                 return;
@@ -869,7 +900,11 @@ impl Fuzzer {
             Ok(Err(e)) => {
                 out.findings.push(f(
                     "export of an accepted input is refused",
-                    format!("{} {}", e.code, rules_of(&e.violations())),
+                    format!(
+                        "{} {}",
+                        e.code,
+                        e.violations().first().map(violation_kind).unwrap_or_default()
+                    ),
                     app_error_text(&e),
                 ));
                 return;
@@ -1095,17 +1130,7 @@ fn agreement(
         out.findings.push(Finding {
             target,
             property: "import accepts what validate refuses",
-            kind: format!(
-                "{} {}",
-                rules_of(&refused),
-                normalise(
-                    refused[0]
-                        .message
-                        .split(['`', ':', '/'])
-                        .next()
-                        .unwrap_or_default()
-                )
-            ),
+            kind: violation_kind(&refused[0]),
             message: describe(&refused),
         });
     }

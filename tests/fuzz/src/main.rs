@@ -4,6 +4,7 @@
 //! ```text
 //! eac-fuzz [--seconds N] [--seed S] [--target p1,p2,detail,refdata|all]
 //!          [--iteration I] [--iterations N] [--out DIR] [--strict]
+//! eac-fuzz --show-pending     # what each corpus/pending input still breaks
 //! ```
 //!
 //! Exit status 0 when no new finding was made; 1 when one was (each saved
@@ -23,6 +24,22 @@ fn usage() -> ExitCode {
          [--iteration I] [--iterations N] [--out DIR] [--strict]"
     );
     ExitCode::from(2)
+}
+
+/// Prints what each input of `corpus/pending/` still breaks.
+fn show_pending() {
+    let work = std::env::temp_dir().join(format!("eac-fuzz-pending-{}", std::process::id()));
+    let mut fuzzer = eac_fuzz::Fuzzer::new(&work);
+    for target in Target::ALL {
+        let dir = eac_fuzz::corpus_dir().join("pending").join(target.name());
+        for file in eac_fuzz::files_in(&dir) {
+            println!("{}", file.display());
+            for f in fuzzer.check_corpus_file(target, &file).findings {
+                println!("  {}\n   {}", f.key(), f.message.trim().replace('\n', "\n   "));
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(&work);
 }
 
 fn main() -> ExitCode {
@@ -72,6 +89,10 @@ fn main() -> ExitCode {
                 None => return usage(),
             },
             "--strict" => strict = true,
+            "--show-pending" => {
+                show_pending();
+                return ExitCode::SUCCESS;
+            }
             _ => return usage(),
         }
     }
