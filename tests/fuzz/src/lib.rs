@@ -29,7 +29,9 @@ use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-use eac_app::{AppError, EacFilter, ExportProfile, ImportOptions, ImportOutcome, NoProgress, Store};
+use eac_app::{
+    AppError, EacFilter, ExportProfile, ImportOptions, ImportOutcome, NoProgress, Store,
+};
 use eac_model::p2::{read_p2_listing, EnvelopeRead, EACDESK_FORMAT_ID};
 use eac_model::refdata::{read_refdata, RefDocument};
 use eac_model::{read_listing, CheckOptions, Eac, EacRead, Flow, Violation};
@@ -220,11 +222,7 @@ fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 /// The location part of a panic message ("file:line"), digits kept: the
 /// same place is the same bug.
 fn panic_kind(message: &str) -> String {
-    message
-        .rsplit(" at ")
-        .next()
-        .unwrap_or(message)
-        .to_owned()
+    message.rsplit(" at ").next().unwrap_or(message).to_owned()
 }
 
 /// A short text without digits, for telling findings apart.
@@ -363,7 +361,11 @@ impl Fuzzer {
             ImportOptions::default(),
             &NoProgress,
         );
-        assert_eq!(report.files[0].outcome, ImportOutcome::Imported, "{report:#?}");
+        assert_eq!(
+            report.files[0].outcome,
+            ImportOutcome::Imported,
+            "{report:#?}"
+        );
         let seed_bundle = work.join("seed-bundle");
         eac_app::export_p2(&store, None, &seed_bundle, Some(BASE_URL), &NoProgress)
             .expect("the canonical listing exports as a bundle");
@@ -730,11 +732,18 @@ impl Fuzzer {
         remove(&second);
         let store = &self.store;
         let exported = guard(|| {
-            eac_app::export(store, ExportProfile::P1, filter.as_ref(), &first, &NoProgress)
+            eac_app::export(
+                store,
+                ExportProfile::P1,
+                filter.as_ref(),
+                &first,
+                &NoProgress,
+            )
         });
         match exported {
             Err(panic) => {
-                out.findings.push(f("export panics", panic_kind(&panic), panic));
+                out.findings
+                    .push(f("export panics", panic_kind(&panic), panic));
                 return;
             }
             Ok(Err(e)) => {
@@ -743,7 +752,10 @@ impl Fuzzer {
                     format!(
                         "{} {}",
                         e.code,
-                        e.violations().first().map(violation_kind).unwrap_or_default()
+                        e.violations()
+                            .first()
+                            .map(violation_kind)
+                            .unwrap_or_default()
                     ),
                     app_error_text(&e),
                 ));
@@ -779,7 +791,13 @@ impl Fuzzer {
             ));
             return;
         }
-        match eac_app::export(&again, ExportProfile::P1, filter.as_ref(), &second, &NoProgress) {
+        match eac_app::export(
+            &again,
+            ExportProfile::P1,
+            filter.as_ref(),
+            &second,
+            &NoProgress,
+        ) {
             Err(e) => out.findings.push(f(
                 "the re-imported export does not export again",
                 e.code.clone(),
@@ -890,11 +908,13 @@ impl Fuzzer {
         remove(&first);
         remove(&second);
         let store = &self.store;
-        let exported =
-            guard(|| eac_app::export_p2(store, filter.as_ref(), &first, Some(BASE_URL), &NoProgress));
+        let exported = guard(|| {
+            eac_app::export_p2(store, filter.as_ref(), &first, Some(BASE_URL), &NoProgress)
+        });
         match exported {
             Err(panic) => {
-                out.findings.push(f("export panics", panic_kind(&panic), panic));
+                out.findings
+                    .push(f("export panics", panic_kind(&panic), panic));
                 return;
             }
             Ok(Err(e)) => {
@@ -903,7 +923,10 @@ impl Fuzzer {
                     format!(
                         "{} {}",
                         e.code,
-                        e.violations().first().map(violation_kind).unwrap_or_default()
+                        e.violations()
+                            .first()
+                            .map(violation_kind)
+                            .unwrap_or_default()
                     ),
                     app_error_text(&e),
                 ));
@@ -939,9 +962,13 @@ impl Fuzzer {
             ));
             return;
         }
-        if let Err(e) =
-            eac_app::export_p2(&again, filter.as_ref(), &second, Some(BASE_URL), &NoProgress)
-        {
+        if let Err(e) = eac_app::export_p2(
+            &again,
+            filter.as_ref(),
+            &second,
+            Some(BASE_URL),
+            &NoProgress,
+        ) {
             out.findings.push(f(
                 "the re-imported export does not export again",
                 e.code.clone(),
@@ -990,17 +1017,17 @@ impl Fuzzer {
             }
         };
         let store = &mut self.store;
-        let imported =
-            match guard(|| eac_app::import_refdata(store, std::slice::from_ref(&path), &NoProgress))
-            {
-                Ok(r) => r,
-                Err(panic) => {
-                    out.findings
-                        .push(f("import panics", panic_kind(&panic), panic));
-                    self.reset_store();
-                    return out;
-                }
-            };
+        let imported = match guard(|| {
+            eac_app::import_refdata(store, std::slice::from_ref(&path), &NoProgress)
+        }) {
+            Ok(r) => r,
+            Err(panic) => {
+                out.findings
+                    .push(f("import panics", panic_kind(&panic), panic));
+                self.reset_store();
+                return out;
+            }
+        };
         match (&model, &imported) {
             (Some(Ok(entries)), Ok(_)) => {
                 out.accepted = true;
@@ -1235,7 +1262,10 @@ fn compare_maps(
         if e != g {
             return Some((
                 "fields".to_owned(),
-                format!("EAC {id:?}:{}", first_difference(e.as_bytes(), g.as_bytes())?),
+                format!(
+                    "EAC {id:?}:{}",
+                    first_difference(e.as_bytes(), g.as_bytes())?
+                ),
             ));
         }
     }
@@ -1260,14 +1290,13 @@ fn read_bundle(listing: &Path, bundle: &Path) -> BundleContent {
         if let EnvelopeRead::Valid { envelope, .. } = read {
             if envelope.eac_format == EACDESK_FORMAT_ID {
                 let at = format!("/eacs/{index}");
-                if let Ok((eac, _)) =
-                    eac_store::p2::read_detail(&envelope, Some(bundle), &at, opts)
+                if let Ok((eac, _)) = eac_store::p2::read_detail(&envelope, Some(bundle), &at, opts)
                 {
                     out.eacs.insert(eac.cds_eac_id.clone(), eac);
                 }
             } else {
                 let mut e = *envelope;
-                e.cds_synced = e.cds_created.clone();
+                e.cds_synced = e.cds_created;
                 out.envelopes.insert(e.cds_eac_id.clone(), format!("{e:?}"));
             }
         }
@@ -1335,18 +1364,19 @@ fn first_difference(a: &[u8], b: &[u8]) -> Option<String> {
     let (la, lb): (Vec<&str>, Vec<&str>) = (ta.lines().collect(), tb.lines().collect());
     let n = la.len().max(lb.len());
     let cut = |s: &str| s.chars().take(300).collect::<String>();
-    (0..n).find_map(|i| {
-        let (x, y) = (la.get(i).copied(), lb.get(i).copied());
-        (x != y).then(|| {
-            format!(
-                "\n    line {}: {:?}\n    versus:  {:?}",
-                i + 1,
-                x.map(cut),
-                y.map(cut)
-            )
+    (0..n)
+        .find_map(|i| {
+            let (x, y) = (la.get(i).copied(), lb.get(i).copied());
+            (x != y).then(|| {
+                format!(
+                    "\n    line {}: {:?}\n    versus:  {:?}",
+                    i + 1,
+                    x.map(cut),
+                    y.map(cut)
+                )
+            })
         })
-    })
-    .or_else(|| Some(" (line endings differ)".to_owned()))
+        .or_else(|| Some(" (line endings differ)".to_owned()))
 }
 
 fn copy_dir(src: &Path, dest: &Path) -> std::io::Result<()> {
@@ -1406,7 +1436,13 @@ impl RunSummary {
 fn target_of(targets: &[Target], seed: u64, iteration: u64) -> Target {
     let mut rng = Rng::for_iteration(seed ^ 0x7461_7267_6574, iteration);
     if targets.len() == Target::ALL.len() {
-        *rng.pick(&[Target::P1, Target::P1, Target::P2, Target::Detail, Target::Refdata])
+        *rng.pick(&[
+            Target::P1,
+            Target::P1,
+            Target::P2,
+            Target::Detail,
+            Target::Refdata,
+        ])
     } else {
         *rng.pick(targets)
     }
@@ -1450,10 +1486,7 @@ pub fn run(config: &RunConfig) -> RunSummary {
             }
             if let Some(out) = &config.out {
                 let n = summary.findings.len() + 1;
-                let dir = out.join(format!(
-                    "{n:03}-{}-i{iteration}",
-                    finding.target.name()
-                ));
+                let dir = out.join(format!("{n:03}-{}-i{iteration}", finding.target.name()));
                 let _ = fuzzer.save_input(target, &dir.join("input"));
                 let _ = fs::write(
                     dir.join("finding.txt"),

@@ -35,7 +35,11 @@ fn show_pending() {
         for file in eac_fuzz::files_in(&dir) {
             println!("{}", file.display());
             for f in fuzzer.check_corpus_file(target, &file).findings {
-                println!("  {}\n   {}", f.key(), f.message.trim().replace('\n', "\n   "));
+                println!(
+                    "  {}\n   {}",
+                    f.key(),
+                    f.message.trim().replace('\n', "\n   ")
+                );
             }
         }
     }
@@ -48,8 +52,8 @@ fn main() -> ExitCode {
     let mut targets = Target::ALL.to_vec();
     let mut only_iteration = None;
     let mut max_iterations = None;
-    let mut out = PathBuf::from(std::env::var_os("CARGO_TARGET_DIR").unwrap_or("target".into()))
-        .join("fuzz");
+    let mut out =
+        PathBuf::from(std::env::var_os("CARGO_TARGET_DIR").unwrap_or("target".into())).join("fuzz");
     let mut strict = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {

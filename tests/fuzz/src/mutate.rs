@@ -192,7 +192,9 @@ const KEYS: &[&str] = &[
     "",
 ];
 
-const YEARS: &[&str] = &["0000", "0001", "1969", "1970", "2000", "2024", "9999", "10000"];
+const YEARS: &[&str] = &[
+    "0000", "0001", "1969", "1970", "2000", "2024", "9999", "10000",
+];
 const MONTH_DAYS: &[&str] = &[
     "01-01", "02-29", "02-30", "06-30", "12-31", "13-01", "00-10", "04-31", "1-1",
 ];
@@ -240,7 +242,7 @@ fn number(rng: &mut Rng, current: &str) -> String {
             let digits = *rng.pick(&[17, 30, 100, 400, 5000, 100_000]);
             let mut s = "9".repeat(digits);
             if rng.chance(1, 2) {
-                s.insert_str(1, ".");
+                s.insert(1, '.');
             }
             s
         }
@@ -332,7 +334,10 @@ pub fn mutate_tree(rng: &mut Rng, tree: &mut Json, donors: &[Json]) {
         }
         // Object members: drop, duplicate, reorder, rename, add.
         7..=9 => {
-            if let Some(p) = pick_path(rng, select(tree, |n| matches!(n, Json::Obj(m) if !m.is_empty()))) {
+            if let Some(p) = pick_path(
+                rng,
+                select(tree, |n| matches!(n, Json::Obj(m) if !m.is_empty())),
+            ) {
                 let donor_value = graft_value(rng, donors);
                 if let Json::Obj(members) = tree.at_mut(&p) {
                     let i = rng.below(members.len());
@@ -362,7 +367,10 @@ pub fn mutate_tree(rng: &mut Rng, tree: &mut Json, donors: &[Json]) {
         }
         // Array items: drop, duplicate, swap, clear.
         10..=11 => {
-            if let Some(p) = pick_path(rng, select(tree, |n| matches!(n, Json::Arr(a) if !a.is_empty()))) {
+            if let Some(p) = pick_path(
+                rng,
+                select(tree, |n| matches!(n, Json::Arr(a) if !a.is_empty())),
+            ) {
                 if let Json::Arr(items) = tree.at_mut(&p) {
                     let i = rng.below(items.len());
                     match rng.below(5) {
@@ -399,8 +407,11 @@ pub fn mutate_tree(rng: &mut Rng, tree: &mut Json, donors: &[Json]) {
                     ("{\"a\":", "}")
                 };
                 let inner = tree.at(&p).to_text(None);
-                *tree.at_mut(&p) =
-                    Json::Raw(format!("{}{inner}{}", open.repeat(depth), close.repeat(depth)));
+                *tree.at_mut(&p) = Json::Raw(format!(
+                    "{}{inner}{}",
+                    open.repeat(depth),
+                    close.repeat(depth)
+                ));
             }
         }
         // A subtree of another seed.
@@ -433,7 +444,11 @@ pub fn mutate_bytes(rng: &mut Rng, bytes: &mut Vec<u8>) {
             // UTF-16 with a byte-order mark (either endianness).
             let text = String::from_utf8_lossy(bytes).into_owned();
             let big = rng.chance(1, 2);
-            let mut out = if big { vec![0xFE, 0xFF] } else { vec![0xFF, 0xFE] };
+            let mut out = if big {
+                vec![0xFE, 0xFF]
+            } else {
+                vec![0xFF, 0xFE]
+            };
             for unit in text.encode_utf16() {
                 let b = if big {
                     unit.to_be_bytes()
@@ -550,7 +565,15 @@ pub fn mutate_csv(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
             2 => lines.insert(i.min(n), String::new()),
             3 if n > 0 => {
                 let field = (*rng.pick(&[
-                    "\"", ",", "\"a,b\"", "\"\"\"\"", "\u{1F600}", "PRG-X", " ", "\\ud800", "\u{0}",
+                    "\"",
+                    ",",
+                    "\"a,b\"",
+                    "\"\"\"\"",
+                    "\u{1F600}",
+                    "PRG-X",
+                    " ",
+                    "\\ud800",
+                    "\u{0}",
                 ]))
                 .to_owned();
                 let at = rng.below(lines[i].len() + 1);

@@ -233,7 +233,10 @@ impl Parser<'_> {
             b'-' | b'0'..=b'9' => {
                 let start = self.at;
                 while self.at < self.s.len()
-                    && matches!(self.s[self.at], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                    && matches!(
+                        self.s[self.at],
+                        b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'
+                    )
                 {
                     self.at += 1;
                 }
@@ -256,7 +259,9 @@ impl Parser<'_> {
                 b'\\' => i += 2,
                 b'"' => {
                     self.at = i + 1;
-                    return std::str::from_utf8(&self.s[start..i]).ok().map(str::to_owned);
+                    return std::str::from_utf8(&self.s[start..i])
+                        .ok()
+                        .map(str::to_owned);
                 }
                 _ => i += 1,
             }

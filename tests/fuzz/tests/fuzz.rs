@@ -45,7 +45,11 @@ fn a_short_run_with_a_fixed_seed_finds_nothing_new() {
     // through export and the round trip (the properties were exercised).
     for target in Target::ALL {
         let (n, accepted) = summary.per_target.get(&target).copied().unwrap_or_default();
-        assert!(n > 0 && accepted > 0, "{}: {n} inputs, {accepted} accepted", target.name());
+        assert!(
+            n > 0 && accepted > 0,
+            "{}: {n} inputs, {accepted} accepted",
+            target.name()
+        );
     }
     let new: Vec<String> = summary
         .new_findings(&known)
