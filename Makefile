@@ -3,6 +3,7 @@
 #   make run    install what is missing, build the UI and the app, start it
 #   make test   install what is missing, then every check CI runs
 #   make fmt | lint | bench | ui | app
+#   make fuzz   mutate valid files against every reader for FUZZ_SECONDS (600)
 #
 # Installs only what is absent: Debian packages (checked with dpkg -s, as root
 # or through sudo), the UI's npm packages (when ui/node_modules is missing or
@@ -18,6 +19,11 @@ CARGO ?= cargo
 NPM ?= npm
 # Upper bound for the whole end-to-end suite (it normally takes well under a minute).
 E2E_TIMEOUT ?= 900
+# `make fuzz` runs this long (release build, a new seed each run unless
+# FUZZ_SEED is set); `make test` runs the fuzzer FUZZ_TEST_SECONDS with a fixed seed.
+FUZZ_SECONDS ?= 600
+FUZZ_SEED ?=
+FUZZ_TEST_SECONDS ?= 60
 
 APT_BUILD := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
 	libsoup-3.0-dev libxdo-dev libssl-dev build-essential file pkg-config
@@ -44,7 +50,7 @@ endef
 phase = @echo "==> $(1) [$$(date +%T)]"
 
 .PHONY: run test fmt lint bench ui app tools deps-run deps-test tauri-driver \
-	fmt-check ui-check build-tests rust-test e2e
+	fmt-check ui-check build-tests rust-test e2e fuzz fuzz-short
 
 ## Start the desktop app on the default database (the same file the CLI uses).
 # Runs the binary `app` just built: `cargo run -p eac-desk` alone would
@@ -53,7 +59,7 @@ run: app
 	"$${CARGO_TARGET_DIR:-target}/debug/eac-desk"
 
 ## Every check CI runs (.ci/run), from a cold machine.
-test: deps-test ui/node_modules/.package-lock.json tauri-driver fmt-check ui-check ui lint build-tests rust-test e2e
+test: deps-test ui/node_modules/.package-lock.json tauri-driver fmt-check ui-check ui lint build-tests rust-test fuzz-short e2e
 	$(call phase,all checks passed)
 
 fmt:
@@ -70,6 +76,16 @@ lint: tools ui
 
 bench: tools
 	./scripts/bench.sh
+
+## Structure-aware fuzzing of every reader (tests/fuzz); findings in target/fuzz/findings.
+fuzz: tools
+	$(call phase,fuzzing for $(FUZZ_SECONDS) s)
+	$(CARGO) run --release -p eac-fuzz -- --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))
+
+# The short run of `make test`, with the debug binary build-tests made.
+fuzz-short: build-tests
+	$(call phase,fuzzing for $(FUZZ_TEST_SECONDS) s)
+	"$${CARGO_TARGET_DIR:-target}/debug/eac-fuzz" --seconds $(FUZZ_TEST_SECONDS) --seed 1
 
 ## The web UI, built into ui/dist (embedded into every app binary).
 ui: ui/node_modules/.package-lock.json
