@@ -198,9 +198,51 @@ pub fn utf8_text(text: &str) -> Result<&str, Violation> {
 /// parsed: an extension's are kept as written, whatever their size (a
 /// double cannot hold `1e400`; the quantities' own rule is
 /// [`crate::Decimal::check_amount`]).
+///
+/// A value nested deeper than [`MAX_NESTING`] is refused before it is
+/// walked: the walk recurses, and no reader may be made to overflow its
+/// stack (or the JSON Schema engine's depth limit) by an extension member.
 pub fn check_no_duplicate_keys(raw: &RawValue) -> Result<(), serde_json::Error> {
+    let depth = nesting_depth(raw.get());
+    if depth > MAX_NESTING {
+        return Err(de::Error::custom(format!(
+            "a value nested {depth} levels deep; at most {MAX_NESTING} levels are read (rule 20: strict JSON)"
+        )));
+    }
     let mut d = serde_json::Deserializer::from_str(raw.get());
     StrictAny.deserialize(&mut d)
+}
+
+/// How deeply one member's value may nest arrays and objects. Registry
+/// data nests a few levels; the whole document then stays well inside the
+/// 128 levels serde_json (and so the JSON Schema check) reads.
+pub const MAX_NESTING: usize = 64;
+
+/// The deepest nesting of arrays and objects in JSON text, counted without
+/// recursion (string contents are skipped).
+pub fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut deepest, mut in_string, mut escaped) = (0usize, 0usize, false, false);
+    for &b in json.as_bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 #[derive(Clone, Copy)]
@@ -312,6 +354,20 @@ mod tests {
             assert!(v.message.contains("save it as UTF-8"), "{v}");
             assert_eq!((v.rule, v.line, v.column), (20, Some(1), Some(1)));
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_without_recursing() {
+        assert_eq!(nesting_depth(r#"{"a": ["[{", {"b": []}]}"#), 4);
+        let ok = format!("{}{}", "[".repeat(MAX_NESTING), "]".repeat(MAX_NESTING));
+        let raw: Box<RawValue> = serde_json::from_str(&ok).unwrap();
+        assert!(check_no_duplicate_keys(&raw).is_ok());
+        // Deep enough to overflow a recursive walk's stack.
+        let n = 200_000;
+        let deep = format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let raw: Box<RawValue> = serde_json::from_str(&deep).unwrap();
+        let e = check_no_duplicate_keys(&raw).unwrap_err().to_string();
+        assert!(e.contains("200000 levels deep"), "{e}");
     }
 
     #[test]

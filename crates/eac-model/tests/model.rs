@@ -153,3 +153,28 @@ fn no_message_quotes_a_huge_value_whole() {
         }
     }
 }
+
+#[test]
+fn an_extension_nested_without_end_is_refused_at_its_member_not_a_crash() {
+    // 100,000 levels once overflowed the stack of import and validate alike.
+    let text = std::fs::read_to_string(example("good-p1-mixed-order.json")).unwrap();
+    let n = 100_000;
+    let deep = format!(
+        "\"x_deep\": {}{}, \"cds_eac_id\"",
+        "[".repeat(n),
+        "]".repeat(n)
+    );
+    let bytes = text.replacen("\"cds_eac_id\"", &deep, 1);
+    let (eacs, violations) = read_all(bytes.as_bytes(), CheckOptions::import());
+    assert_eq!(eacs.len(), 6, "the other EACs are still read");
+    let v = violations
+        .iter()
+        .find(|v| v.is_error())
+        .expect("the deep member is refused");
+    assert_eq!(
+        (v.rule, v.pointer.as_str()),
+        (20, "/eacs/0/x_deep"),
+        "{v:?}"
+    );
+    assert!(v.message.contains("at most 64 levels"), "{}", v.message);
+}

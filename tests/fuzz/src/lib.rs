@@ -347,7 +347,9 @@ impl Fuzzer {
         p1.extend(json_files(fx.join("import"), ""));
         for seed in 1..=2u64 {
             let path = work.join(format!("sample-{seed}.json"));
-            eac_app::write_sample_file(&path, 3, seed, &NoProgress).expect("sample data");
+            // The database argument only guards against writing over it.
+            let db = work.join("no-database.sqlite");
+            eac_app::write_sample_file(&path, 3, seed, &db, &NoProgress).expect("sample data");
             p1.push(read(&path));
         }
         p1.extend(json_files(corpus.join("p1"), ""));
@@ -1286,11 +1288,16 @@ fn read_bundle(listing: &Path, bundle: &Path) -> BundleContent {
         return out;
     };
     let opts = CheckOptions::import();
+    let Ok(folders) = eac_store::p2::DetailFolders::new(Some(bundle), None) else {
+        return out;
+    };
+    let label = listing.display().to_string();
     let _ = read_p2_listing(file, opts, |index, read| {
         if let EnvelopeRead::Valid { envelope, .. } = read {
             if envelope.eac_format == EACDESK_FORMAT_ID {
                 let at = format!("/eacs/{index}");
-                if let Ok((eac, _)) = eac_store::p2::read_detail(&envelope, Some(bundle), &at, opts)
+                if let Ok((eac, _)) =
+                    eac_store::p2::read_detail(&envelope, &folders, &label, &at, opts)
                 {
                     out.eacs.insert(eac.cds_eac_id.clone(), eac);
                 }
