@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use eac_app::{AppError, ExportProfile, ImportOptions, ValidationReport};
+use eac_app::{AppError, ExportProfile, ImportOptions, SamplePlan, ValidationReport};
 use eac_model::BeneficiaryType;
 use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
@@ -148,6 +148,25 @@ pub async fn load_sample(
 ) -> Reply<ImportReport> {
     desk.operation(op_id, move |store, op| {
         eac_app::load_sample(store, eacs, seed, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn sample_plan(desk: State<'_, Desk>) -> Reply<SamplePlan> {
+    desk.read(eac_app::sample_plan).await
+}
+
+/// Into the open database's separate sample database; the UI then opens it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn load_sample_database(
+    desk: State<'_, Desk>,
+    op_id: String,
+    eacs: usize,
+    seed: u64,
+) -> Reply<ImportReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::load_sample_database(store.path(), eacs, seed, op)
     })
     .await
 }

@@ -53,6 +53,8 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
             commands::import_files,
             commands::export_file,
             commands::load_sample,
+            commands::sample_plan,
+            commands::load_sample_database,
             commands::validate_file,
             commands::cancel_operation,
             commands::pick_import_files,

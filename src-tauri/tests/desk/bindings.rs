@@ -51,6 +51,7 @@ fn render(dir: &Path) {
         BundleReport,
         EnvelopeOnlyRow,
         eac_app::ValidationReport,
+        eac_app::SamplePlan,
         eac_model::Violation,
         eac_model::Severity,
         // Errors and events.

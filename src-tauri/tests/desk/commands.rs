@@ -11,7 +11,7 @@ use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 struct Desk {
     app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn desk() -> Desk {
@@ -22,11 +22,7 @@ fn desk() -> Desk {
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    Desk {
-        app,
-        window,
-        _dir: dir,
-    }
+    Desk { app, window, dir }
 }
 
 /// One IPC call as the webview makes it.
@@ -601,4 +597,30 @@ fn extended_technologies_import_only_when_the_user_says_so() {
     );
     assert_eq!(accepted["files"][0]["outcome"], "imported", "{accepted}");
     assert_eq!(desk.first_row()["technology_type"], "nuclear");
+}
+
+#[test]
+fn sample_data_for_a_database_with_eacs_goes_to_a_separate_file() {
+    let desk = desk();
+    // Empty: the sample may go into the open database.
+    let plan = desk.ok("sample_plan", json!({}));
+    assert_eq!(plan["separate"], false, "{plan}");
+    desk.load_sample(4);
+
+    let plan = desk.ok("sample_plan", json!({}));
+    assert_eq!(plan["separate"], true, "{plan}");
+    assert_eq!(plan["open_eac_count"], 4);
+    let sample_path = desk.dir.path().join("test-sample.sqlite");
+    assert_eq!(plan["sample_path"], sample_path.to_string_lossy().as_ref());
+
+    let report = desk.ok(
+        "load_sample_database",
+        json!({ "op_id": "s", "eacs": 6, "seed": 2 }),
+    );
+    assert_eq!(report["files"][0]["added"], 6, "{report}");
+    // The open database is untouched; the sample database holds the new EACs.
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 4);
+    let info = desk.ok("open_database", json!({ "path": sample_path }));
+    assert_eq!(info["eac_count"], 6);
+    assert_eq!(desk.ok("sample_plan", json!({}))["separate"], false);
 }

@@ -28,6 +28,7 @@ import type {
   RefdataCount,
   RefdataEntry,
   RefdataReport,
+  SamplePlan,
   ValidationReport,
 } from "./types";
 
@@ -103,6 +104,11 @@ export const api = {
     call<ExportReport>("export_file", { op_id, profile, filter, path }),
   loadSample: (op_id: string, eacs: number, seed: number) =>
     call<ImportReport>("load_sample", { op_id, eacs, seed }),
+  /** Where sample data should go: the open database, or (when it holds EACs) a separate one. */
+  samplePlan: () => call<SamplePlan>("sample_plan"),
+  /** Sample data into the open database's separate sample database (then open it). */
+  loadSampleDatabase: (op_id: string, eacs: number, seed: number) =>
+    call<ImportReport>("load_sample_database", { op_id, eacs, seed }),
   validateFile: (profile: ExportProfile, path: string) =>
     call<ValidationReport>("validate_file", { profile, path }),
   cancelOperation: (op_id: string) => call<void>("cancel_operation", { op_id }),

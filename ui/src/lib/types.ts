@@ -33,6 +33,7 @@ export type {
   ProgressEvent,
   QuantityTotal,
   RetiredState,
+  SamplePlan,
   Severity,
   SortField,
   SortSpec,

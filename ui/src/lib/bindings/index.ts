@@ -29,6 +29,7 @@ export type { RefdataCount } from "./RefdataCount";
 export type { RefdataEntry } from "./RefdataEntry";
 export type { RefdataReport } from "./RefdataReport";
 export type { RetiredState } from "./RetiredState";
+export type { SamplePlan } from "./SamplePlan";
 export type { Severity } from "./Severity";
 export type { SortField } from "./SortField";
 export type { SortSpec } from "./SortSpec";
