@@ -718,6 +718,7 @@ async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -
     desk.click("toolbar-verify").await?;
     desk.el("verify-dialog").await?;
     desk.select("verify-scope", "all").await?;
+    desk.click("verify-confirm-all-box").await?;
     desk.click("verify-run").await?;
     let marked = desk
         .wait_number("verify-result", "to count the marked EACs", |n| n > 0)
@@ -732,5 +733,127 @@ async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -
     desk.el("detail-synced").await?;
     desk.screenshot(&artifacts_dir().join("detail-verified.png"))
         .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn an_id_typed_but_not_added_is_saved_with_the_list() -> Result<()> {
+    let desk = Desk::start("typed-id").await?;
+    load_sample(&desk, 5).await?;
+    open_first_row(&desk).await?;
+    desk.click("tab-beneficiaries").await?;
+    desk.el("ben-editor").await?;
+    desk.select("ben-type", "account").await?;
+    while desk.shown("ben-id-remove").await? {
+        desk.click("ben-id-remove").await?;
+    }
+    // Typed, never added with Enter or "Add": the editor says Save adds it.
+    desk.type_into("ben-input", "E2E-TYPED-ONLY").await?;
+    desk.wait_attr("ben-pending", "data-value", |v| v == "E2E-TYPED-ONLY")
+        .await?;
+    desk.type_into("ben-reason", "E2E: typed id").await?;
+    desk.click("ben-save").await?;
+    desk.wait_text("ben-message", "to confirm the save", |t| t.contains("Saved"))
+        .await?;
+    desk.click("tab-history").await?;
+    let after = desk.el_in("history-row", "history-after").await?;
+    ensure!(after.attr("data-type").await?.as_deref() == Some("account"));
+    let ids = after.attr("data-ids").await?;
+    ensure!(
+        ids.as_deref() == Some("E2E-TYPED-ONLY"),
+        "the history recorded {ids:?}, not the typed id"
+    );
+
+    // A typed repeat of an id in the list blocks Save and says what to do.
+    desk.click("tab-beneficiaries").await?;
+    desk.wait_attr("ben-id", "data-value", |v| v == "E2E-TYPED-ONLY")
+        .await?;
+    desk.type_into("ben-input", "E2E-TYPED-ONLY").await?;
+    desk.type_into("ben-reason", "E2E: repeat").await?;
+    desk.wait_text("ben-save-blocker", "to ask to clear the field", |t| {
+        t.contains("Clear the “new id” field")
+    })
+    .await?;
+    ensure!(!desk.el("ben-save").await?.is_enabled().await?);
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn marking_every_eac_verified_needs_the_ticked_count_and_never_enter() -> Result<()> {
+    let desk = Desk::start("verify-confirm").await?;
+    load_sample(&desk, 6).await?;
+    desk.click("toolbar-verify").await?;
+    desk.el("verify-dialog").await?;
+    // The dialog opens on "all EACs"; Enter where the focus lands does nothing.
+    desk.press_enter("verify-scope").await?;
+    desk.wait_text("verify-blocker", "to ask for the tick", |t| {
+        t.contains("tick the box")
+    })
+    .await?;
+    ensure!(!desk.el("verify-run").await?.is_enabled().await?);
+    ensure!(
+        !desk.shown("verify-result").await?,
+        "Enter marked EACs as verified"
+    );
+    // The button and the box both name the count.
+    let label = desk.text("verify-run").await?;
+    ensure!(label.contains("Mark 6 EACs as verified"), "{label}");
+    desk.wait_text("verify-confirm-all", "to name the count", |t| {
+        t.contains("all 6 EACs")
+    })
+    .await?;
+    desk.click("verify-done").await?;
+    open_first_row(&desk).await?;
+    let synced = desk.attr("detail-synced", "data-exact").await?;
+    ensure!(
+        synced.as_deref() == Some(""),
+        "an EAC was marked verified without confirmation ({synced:?})"
+    );
+
+    desk.click("toolbar-verify").await?;
+    desk.click("verify-confirm-all-box").await?;
+    desk.click("verify-run").await?;
+    desk.wait_number("verify-result", "to count the marked EACs", |n| n == 6)
+        .await?;
+    desk.click("verify-done").await?;
+    desk.wait_attr("detail-synced", "data-exact", |v| !v.is_empty())
+        .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn sample_data_goes_to_a_separate_database_when_the_open_one_holds_eacs() -> Result<()> {
+    let desk = Desk::start("sample-db").await?;
+    load_sample(&desk, 5).await?;
+    desk.click("load-sample").await?;
+    desk.el("sample-dialog").await?;
+    desk.wait_count("sample-separate-note", |c| c == 5).await?;
+    let separate = desk.el("sample-target-separate").await?;
+    ensure!(separate.is_selected().await?, "the separate database is not the default");
+    let sample_db = desk.dir.path().join("e2e.eacdesk-sample.sqlite");
+    desk.wait_text("sample-db-path", "to name the sample database", |t| {
+        t == sample_db.to_string_lossy()
+    })
+    .await?;
+    desk.type_into("sample-count", "8").await?;
+    desk.click("sample-run").await?;
+    desk.wait_attr("sample-switched", "data-path", |p| p == sample_db.to_string_lossy())
+        .await?;
+    desk.click("sample-done").await?;
+    desk.wait_attr("db-path", "data-path", |p| p == sample_db.to_string_lossy())
+        .await?;
+    desk.wait_count("footer-count", |c| c == 8).await?;
+
+    // The real database still holds exactly its own 5 EACs.
+    desk.click("db-open").await?;
+    desk.type_into("db-path-input", &desk.db.to_string_lossy())
+        .await?;
+    desk.click("db-open-run").await?;
+    desk.wait_attr("db-path", "data-path", |p| p == desk.db.to_string_lossy())
+        .await?;
+    desk.wait_count("footer-count", |c| c == 5).await?;
     desk.quit().await
 }
