@@ -226,3 +226,83 @@ fn a_file_repeating_a_stored_id_is_refused_and_writes_nothing() {
     );
     assert_eq!(state(&t), before, "the database changed");
 }
+
+/// What a removal could change: the file, the EACs, the audit log, the batches.
+fn full_state(t: &TempStore) -> (String, usize, usize, Vec<eac_store::ImportBatch>) {
+    (
+        sha256_file(&t.db_path()),
+        t.store.info().unwrap().eac_count,
+        t.store.audit_log(None).unwrap().len(),
+        t.store.import_batches().unwrap(),
+    )
+}
+
+#[test]
+fn cancelled_deletes_undos_and_verifications_write_nothing() {
+    let mut t = store_with_canonical();
+    import_ok(&mut t.store, &spec_example("good-p1-mixed-order.json"));
+    let batch = t.store.import_batches().unwrap()[0].id;
+    let before = full_state(&t);
+    assert!(before.1 > 2);
+    for allow in [0, 1, 2] {
+        let cancel = CancelAfter::new(allow);
+        let everything = eac_store::DeleteTarget::Filter(Default::default());
+        let e = t
+            .store
+            .delete_eacs(&everything, "clean up", "alice", false, &cancel)
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Cancelled), "{e:?}");
+        assert_eq!(full_state(&t), before, "delete cancelled after {allow}");
+
+        let cancel = CancelAfter::new(allow);
+        let e = t
+            .store
+            .undo_import(batch, "wrong file", "alice", false, &cancel)
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Cancelled), "{e:?}");
+        assert_eq!(full_state(&t), before, "undo cancelled after {allow}");
+
+        let cancel = CancelAfter::new(allow);
+        let e = t
+            .store
+            .mark_verified(&Default::default(), None, "alice", false, &cancel)
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Cancelled), "{e:?}");
+        assert_eq!(full_state(&t), before, "verify cancelled after {allow}");
+    }
+    // Not cancelled, the same undo goes through whole.
+    let r = t
+        .store
+        .undo_import(batch, "wrong file", "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!(r.removed, 7);
+    assert_eq!(t.store.info().unwrap().eac_count, before.1 - 7);
+}
+
+#[test]
+fn a_refused_import_leaves_a_rollback_journal_database_byte_identical() {
+    let t = store_with_canonical();
+    let db = t.db_path();
+    drop(t.store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let _: String = conn
+        .pragma_update_and_check(None, "journal_mode", "delete", |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let before = read_bytes(&db);
+    let mut store = Store::open(&db).unwrap();
+    store
+        .import_file(
+            &fixture(THIRD_BREAKS_RULE_8),
+            Default::default(),
+            &NoProgress,
+        )
+        .unwrap_err();
+    drop(store);
+    assert_eq!(
+        read_bytes(&db),
+        before,
+        "the refused import changed the file"
+    );
+    assert!(!Path::new(&format!("{}-wal", db.display())).exists());
+}

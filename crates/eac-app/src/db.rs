@@ -40,6 +40,13 @@ pub fn open_store(path: &Path) -> Result<Store, AppError> {
     Ok(Store::open(path)?)
 }
 
+/// Opens a database for reading only (listing, showing, the audit log,
+/// exporting): the file is neither created nor changed (see
+/// [`Store::open_read`]).
+pub fn open_store_read(path: &Path) -> Result<Store, AppError> {
+    Ok(Store::open_read(path)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

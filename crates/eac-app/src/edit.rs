@@ -13,11 +13,13 @@ pub fn check_assignment(to: &BeneficiaryAssignment, reason: &str) -> Result<(), 
     if !violations.is_empty() {
         return Err(AppError::validation(rules_message(to), &violations));
     }
-    if reason.trim().is_empty() {
-        return Err(AppError::invalid_input(
-            "Give a reason for the change; it is kept in the audit log with your user name.",
-        ));
-    }
+    check_reason(reason)
+}
+
+/// The reason of an audited change: not blank, one line, no control
+/// characters (the store's one rule, [`eac_store::check_reason`]).
+pub fn check_reason(reason: &str) -> Result<(), AppError> {
+    eac_store::check_reason(reason)?;
     Ok(())
 }
 
@@ -97,5 +99,8 @@ mod tests {
             "invalid_input"
         );
         assert!(check_assignment(&ok, "contract").is_ok());
+        let forged = check_assignment(&ok, "ok\n#2 2026-01-01 root moved").unwrap_err();
+        assert_eq!(forged.code, "invalid_input");
+        assert!(forged.message.contains("line break"), "{}", forged.message);
     }
 }

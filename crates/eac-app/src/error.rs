@@ -8,7 +8,8 @@ use serde_json::{json, Value};
 
 /// A failed operation. `code` is one of `validation` (the data broke a rule
 /// of digest §d; `details.violations` lists them), `not_found`,
-/// `invalid_input`, `io`, `database`, `cancelled`, `newer_database`.
+/// `invalid_input`, `io`, `database`, `cancelled`, `newer_database`,
+/// `conflict` (an undo would overwrite later changes; `details.cds_eac_ids`).
 /// `message` is plain words for a person and says what to do next.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -129,12 +130,30 @@ impl From<StoreError> for AppError {
                 ),
                 json!({}),
             ),
-            StoreError::Migration(m) => (
+            StoreError::Migration { file, message } => (
                 format!(
-                    "The database could not be upgraded ({m}); nothing was changed. Restore it from a backup or open another database file."
+                    "The database could not be upgraded: migration {file} failed ({message}); nothing was changed. Restore it from a backup or open another database file."
                 ),
-                json!({}),
+                json!({ "file": file }),
             ),
+            StoreError::ForeignSchema { ref path, found } => (
+                e.to_string(),
+                json!({ "path": path.display().to_string(), "found": found }),
+            ),
+            StoreError::UnknownIds(ids) => (
+                format!(
+                    "There is no EAC with id {} in this database. Check the ids (they are case-sensitive). Nothing was changed.",
+                    ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
+                ),
+                json!({ "cds_eac_ids": ids }),
+            ),
+            StoreError::NoBatch(id) => (
+                format!(
+                    "There is no import number {id} in this database; list the imports to find the right number. Nothing was changed."
+                ),
+                json!({ "batch_id": id }),
+            ),
+            StoreError::Conflict { message, ids } => (message, json!({ "cds_eac_ids": ids })),
             StoreError::Cancelled => return AppError::cancelled(),
         };
         AppError {
@@ -207,7 +226,22 @@ mod tests {
                 },
                 "newer_database",
             ),
-            (StoreError::Migration("boom".into()), "database"),
+            (
+                StoreError::Migration {
+                    file: "0009_x.sql".into(),
+                    message: "boom".into(),
+                },
+                "database",
+            ),
+            (StoreError::UnknownIds(vec!["a".into()]), "not_found"),
+            (StoreError::NoBatch(7), "not_found"),
+            (
+                StoreError::Conflict {
+                    message: "changed".into(),
+                    ids: vec!["a".into()],
+                },
+                "conflict",
+            ),
         ];
         for (store_error, code) in cases {
             let e = AppError::from(store_error);

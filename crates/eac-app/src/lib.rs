@@ -13,6 +13,7 @@ mod db;
 mod edit;
 mod error;
 mod export;
+mod history;
 mod import;
 mod operation;
 mod p2;
@@ -21,15 +22,16 @@ mod sample;
 mod sample_db;
 mod validate;
 
-pub use db::{default_db_path, open_store, DB_ENV};
-pub use edit::{bulk_set_beneficiaries, check_assignment, set_beneficiaries};
+pub use db::{default_db_path, open_store, open_store_read, DB_ENV};
+pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::AppError;
 pub use export::export;
+pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
     envelope_only, export_p2, listing_schema_violations, mark_verified, mark_verified_one,
-    schema_violations, validate_p2, SchemaKind,
+    schema_violations, validate_p2, verify_eac, verify_eacs, SchemaKind,
 };
 pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,
@@ -50,3 +52,6 @@ pub use eac_store::{
     StoreError,
 };
 pub use eac_store::{Choice, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport};
+pub use eac_store::{
+    DbInfo, DeleteReport, DeleteTarget, FieldChange, ImportBatch, UndoReport, VerifyReport,
+};

@@ -343,10 +343,36 @@ pub fn export_p2(
         })
 }
 
-/// Records that the EACs matching `filter` were checked against their
-/// source just now (`cds_synced` = now); returns how many.
+/// Records that the EACs matching `filter` (no filter: every EAC, the
+/// envelope-only ones too) were checked against their source just now:
+/// `cds_synced` = one clock reading, and one `verify` audit record per EAC
+/// (who, when, before/after), all in one transaction; cancellable through
+/// `progress`. `reason` is optional (default "checked against its source");
+/// a dry run only counts, for a confirmation naming the number.
+pub fn verify_eacs(
+    store: &mut Store,
+    filter: &EacFilter,
+    reason: Option<&str>,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<eac_store::VerifyReport, AppError> {
+    Ok(store.mark_verified(filter, reason, &eac_store::os_user(), dry_run, progress)?)
+}
+
+/// [`verify_eacs`] for one EAC (or envelope-only EAC) by its exact id
+/// (`not_found` if unknown).
+pub fn verify_eac(
+    store: &mut Store,
+    cds_eac_id: &str,
+    reason: Option<&str>,
+) -> Result<eac_store::VerifyReport, AppError> {
+    Ok(store.mark_verified_id(cds_eac_id, reason, &eac_store::os_user())?)
+}
+
+/// [`verify_eacs`] without a reason or progress; returns how many. Kept for
+/// the desktop shell until it moves to [`verify_eacs`].
 pub fn mark_verified(store: &mut Store, filter: &EacFilter) -> Result<usize, AppError> {
-    Ok(store.mark_verified(filter)?)
+    verify_eacs(store, filter, None, false, &eac_store::NoProgress).map(|r| r.verified)
 }
 
 /// EACs known only by their P2 envelope (no values), in P2 order, one page.
@@ -358,7 +384,8 @@ pub fn envelope_only(
     Ok(store.envelope_only(offset, limit)?)
 }
 
-/// [`mark_verified`] for one EAC by its exact id (`not_found` if unknown).
+/// [`verify_eac`] returning how many (1). Kept for the desktop shell until
+/// it moves to [`verify_eac`].
 pub fn mark_verified_one(store: &mut Store, cds_eac_id: &str) -> Result<usize, AppError> {
-    Ok(store.mark_verified_id(cds_eac_id)?)
+    verify_eac(store, cds_eac_id, None).map(|r| r.verified)
 }

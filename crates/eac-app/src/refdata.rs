@@ -86,10 +86,6 @@ pub fn set_emissions(
 ) -> Result<AuditRecord, AppError> {
     let direct = eac_store::parse_emission_factor("The direct emission factor", direct)?;
     let lca = eac_store::parse_emission_factor("The LCA emission factor", lca)?;
-    if reason.trim().is_empty() {
-        return Err(AppError::invalid_input(
-            "Give a reason for the change; it is kept in the audit log with your user name.",
-        ));
-    }
+    crate::check_reason(reason)?;
     Ok(store.set_emissions(cds_eac_id, &direct, &lca, reason, &eac_store::os_user())?)
 }

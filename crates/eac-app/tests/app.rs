@@ -190,7 +190,7 @@ fn beneficiary_edits_are_checked_and_audited() {
     assert_eq!(e.code, "not_found");
 
     let record = set_beneficiaries(&mut store, "e-01", &to, "contract signed").unwrap();
-    assert_eq!(record.after, to);
+    assert_eq!(record.after, Some(to.clone()));
     assert_eq!(record.reason, "contract signed");
 
     let filter = EacFilter {

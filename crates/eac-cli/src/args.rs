@@ -62,6 +62,18 @@ pub enum Command {
     /// Enter the emission factors of one EAC (audited; needed before a P1
     /// export when they were imported as "TODO")
     SetEmissions(SetEmissionsArgs),
+    /// Delete EACs by id or every matching EAC (audited, all or nothing;
+    /// more than one needs --yes)
+    Delete(DeleteArgs),
+    /// List imports (files and sample loads) with their numbers, for undo-import
+    Imports {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Undo an import: remove the EACs it added, restore the ones it replaced
+    /// (audited, all or nothing; more than one EAC needs --yes)
+    UndoImport(UndoImportArgs),
     /// Time the browse queries on the current database (for the benchmark)
     #[command(hide = true)]
     BenchQueries {
@@ -235,6 +247,51 @@ pub struct SetEmissionsArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("target").required(true).args(["cds_eac_ids", "all_matching"])))]
+pub struct DeleteArgs {
+    /// The EACs to delete (full or envelope-only), by exact id
+    #[arg(value_name = "CDS_EAC_ID")]
+    pub cds_eac_ids: Vec<String>,
+    /// Delete every EAC matching the filters below (no filter: every EAC,
+    /// envelope-only ones included)
+    #[arg(long)]
+    pub all_matching: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Why (kept in the audit log)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Only say what would be deleted
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm deleting more than one EAC (without it, nothing is deleted)
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UndoImportArgs {
+    /// The import's number (see `eacdesk imports`)
+    #[arg(value_name = "IMPORT")]
+    pub batch_id: i64,
+    /// Why (kept in the audit log)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// Only say what would be removed and restored
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm an undo that removes or restores more than one EAC
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ProfileArg {
     /// CDSC-WG3-01 draft 2024-08-29 with values, as amended
@@ -293,6 +350,12 @@ pub struct VerifyArgs {
     pub all_matching: bool,
     #[command(flatten)]
     pub filter: FilterArgs,
+    /// A note kept in the audit log (default: "checked against its source")
+    #[arg(long, value_name = "TEXT")]
+    pub reason: Option<String>,
+    /// With --all-matching: only say how many EACs would be marked
+    #[arg(long, requires = "all_matching")]
+    pub dry_run: bool,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,

@@ -13,8 +13,8 @@ use eac_app::{
 use serde::Serialize;
 
 use crate::args::{
-    BeneficiariesCommand, Cli, Command, ExportArgs, ImportArgs, LsArgs, RefdataCommand, SampleArgs,
-    SetArgs, SetEmissionsArgs, ValidateArgs, VerifyArgs, SORT_FIELDS,
+    BeneficiariesCommand, Cli, Command, DeleteArgs, ExportArgs, ImportArgs, LsArgs, RefdataCommand,
+    SampleArgs, SetArgs, SetEmissionsArgs, UndoImportArgs, ValidateArgs, VerifyArgs, SORT_FIELDS,
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, Table};
@@ -35,13 +35,13 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let db = cli.db.unwrap_or_else(eac_app::default_db_path);
     match cli.command {
         Command::Import(a) => import(&db, a),
-        Command::Ls(a) => ls(&open(&db)?, a),
-        Command::Show { cds_eac_id, json } => show(&open(&db)?, &cds_eac_id, json),
+        Command::Ls(a) => ls(&open_read(&db)?, a),
+        Command::Show { cds_eac_id, json } => show(&open_read(&db)?, &cds_eac_id, json),
         Command::Beneficiaries {
             action: BeneficiariesCommand::Set(a),
         } => set_beneficiaries(&db, a),
-        Command::Audit { cds_eac_id, json } => audit(&open(&db)?, cds_eac_id.as_deref(), json),
-        Command::Export(a) => export(&open(&db)?, a),
+        Command::Audit { cds_eac_id, json } => audit(&open_read(&db)?, cds_eac_id.as_deref(), json),
+        Command::Export(a) => export(&open_read(&db)?, a),
         Command::Validate(a) => validate(a),
         Command::Verify(a) => verify(&db, a),
         Command::Sample(a) => sample(&db, a),
@@ -50,14 +50,34 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         } => refdata_import(&db, &files, json),
         Command::Refdata {
             action: RefdataCommand::Ls { kind, search, json },
-        } => refdata_ls(&open(&db)?, kind, search.as_deref(), json),
+        } => refdata_ls(&open_read(&db)?, kind, search.as_deref(), json),
         Command::SetEmissions(a) => set_emissions(&db, a),
-        Command::BenchQueries { repeat, json } => bench_queries(&open(&db)?, repeat, json),
+        Command::Delete(a) => delete(&db, a),
+        Command::Imports { json } => imports(&open_read(&db)?, json),
+        Command::UndoImport(a) => undo_import(&db, a),
+        Command::BenchQueries { repeat, json } => bench_queries(&open_read(&db)?, repeat, json),
     }
 }
 
+/// Opens the database for a command that writes.
 fn open(db: &Path) -> Result<Store, AppError> {
-    eac_app::open_store(db)
+    let store = eac_app::open_store(db)?;
+    print_warnings(&store);
+    Ok(store)
+}
+
+/// Opens the database for a command that only reads: the file is left as it is.
+fn open_read(db: &Path) -> Result<Store, AppError> {
+    let store = eac_app::open_store_read(db)?;
+    print_warnings(&store);
+    Ok(store)
+}
+
+/// What the store noticed at open (e.g. re-created audit triggers), on stderr.
+fn print_warnings(store: &Store) {
+    for w in store.warnings() {
+        eprintln!("warning: {w}");
+    }
 }
 
 fn print_json<T: Serialize>(value: &T) -> Result<()> {
@@ -298,7 +318,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         } else {
             println!(
                 "Changed the beneficiaries of {id}: {} (audit record {})",
-                render::change(&record.before, &record.after),
+                audit_change(&record),
                 record.id
             );
         }
@@ -457,24 +477,90 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
             render::whole_seconds(&r.at),
             r.os_user.clone(),
             r.cds_eac_id.clone(),
-            match (&r.before_emissions, &r.after_emissions) {
-                (Some(b), Some(a)) => {
-                    let f = |e: &eac_app::EmissionFactors| {
-                        format!(
-                            "direct {} / LCA {}",
-                            e.emissions_factor_direct.as_deref().unwrap_or("missing"),
-                            e.emissions_factor_lca.as_deref().unwrap_or("missing")
-                        )
-                    };
-                    format!("emission factors {} → {}", f(b), f(a))
-                }
-                _ => render::change(&r.before, &r.after),
-            },
+            audit_change(r),
             r.reason.clone(),
         ]);
     }
     print!("{}", table.render());
+    let unreadable: Vec<_> = records.iter().filter(|r| r.problem.is_some()).collect();
+    for r in &unreadable {
+        eprintln!(
+            "warning: audit record {}: {}",
+            r.id,
+            r.problem.as_deref().unwrap_or_default()
+        );
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The CHANGE cell of one audit record.
+fn audit_change(r: &eac_app::AuditRecord) -> String {
+    let assignment = |a: &Option<BeneficiaryAssignment>| match a {
+        Some(a) => render::assignment(a.beneficiary_type, &a.beneficiaries),
+        None => "(none)".to_owned(),
+    };
+    let fields = || {
+        r.changes
+            .iter()
+            .filter(|c| c.field != "cds_synced")
+            .map(|c| c.field.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let beneficiaries = match (&r.before, &r.after) {
+        (Some(b), Some(a)) if b != a => format!("; beneficiaries {}", render::change(b, a)),
+        _ => String::new(),
+    };
+    let from = |what: &str| match (&r.import_batch_id, &r.source_file) {
+        (Some(id), Some(file)) => format!("{what} import {id} ({file})"),
+        (Some(id), None) => format!("{what} import {id}"),
+        _ => String::new(),
+    };
+    let text = match r.action.as_str() {
+        _ if r.problem.is_some() => "UNREADABLE RECORD (see the warning below)".to_owned(),
+        "set_emissions" => match (&r.before_emissions, &r.after_emissions) {
+            (Some(b), Some(a)) => {
+                let f = |e: &eac_app::EmissionFactors| {
+                    format!(
+                        "direct {} / LCA {}",
+                        e.emissions_factor_direct.as_deref().unwrap_or("missing"),
+                        e.emissions_factor_lca.as_deref().unwrap_or("missing")
+                    )
+                };
+                format!("emission factors {} → {}", f(b), f(a))
+            }
+            _ => "emission factors".to_owned(),
+        },
+        "verify" => {
+            let synced = r.changes.iter().find(|c| c.field == "cds_synced");
+            match synced.and_then(|c| c.after.as_deref()) {
+                Some(at) => format!("marked verified (cds_synced {})", render::whole_seconds(at)),
+                None => "marked verified".to_owned(),
+            }
+        }
+        "import_replace" => {
+            let changed = fields();
+            let changed = if changed.is_empty() {
+                String::new()
+            } else {
+                format!(": {changed}")
+            };
+            format!("{}{changed}{beneficiaries}", from("replaced by"))
+        }
+        "delete" => format!("deleted (was {})", assignment(&r.before)),
+        "undo_import" => match (&r.before, &r.after) {
+            (_, None) => format!("removed by undoing {}", from("").trim_start()),
+            _ => format!(
+                "restored by undoing {}{beneficiaries}",
+                from("").trim_start()
+            ),
+        },
+        _ => match (&r.before, &r.after) {
+            (Some(b), Some(a)) => render::change(b, a),
+            _ => format!("{} → {}", assignment(&r.before), assignment(&r.after)),
+        },
+    };
+    text
 }
 
 fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
@@ -524,16 +610,198 @@ fn export_p2(store: &Store, filter: Option<&EacFilter>, a: &ExportArgs) -> Resul
 
 fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
-    let n = match &a.cds_eac_id {
-        Some(id) => eac_app::mark_verified_one(&mut store, id)?,
-        None => eac_app::mark_verified(&mut store, &a.filter.to_filter())?,
+    let reason = a.reason.as_deref();
+    let report = match &a.cds_eac_id {
+        Some(id) => eac_app::verify_eac(&mut store, id, reason)?,
+        None => {
+            let bar = Bar::new(Units::Eacs);
+            let report =
+                eac_app::verify_eacs(&mut store, &a.filter.to_filter(), reason, a.dry_run, &bar)?;
+            bar.finish();
+            report
+        }
     };
     if a.json {
-        print_json(&serde_json::json!({ "verified": n }))?;
+        print_json(&report)?;
+    } else if report.dry_run {
+        println!(
+            "{} would be marked as verified; nothing was changed (--dry-run).",
+            count(report.verified, "EAC")
+        );
     } else {
-        println!("Marked {} as verified (cds_synced = now)", count(n, "EAC"));
+        println!(
+            "Marked {} as verified (cds_synced = {}; recorded in the audit log)",
+            count(report.verified, "EAC"),
+            report.at
+        );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Deleting or undoing more than one EAC needs `--yes`: without it the
+/// command shows what it would do, changes nothing and exits 2.
+fn confirmed(affected: usize, yes: bool, what: &str) -> Result<(), AppError> {
+    if affected > 1 && !yes {
+        return Err(AppError::invalid_input(format!(
+            "This would {what} {}; nothing was changed. Run it again with --yes to confirm (or --dry-run to only look).",
+            count(affected, "EAC")
+        )));
+    }
+    Ok(())
+}
+
+fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
+    if !a.cds_eac_ids.is_empty() && !a.filter.is_empty() {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "filters apply only with --all-matching; give either CDS_EAC_IDs or --all-matching with filters",
+            )
+            .exit();
+    }
+    let target = if a.all_matching {
+        eac_app::DeleteTarget::Filter(a.filter.to_filter())
+    } else {
+        eac_app::DeleteTarget::Ids(a.cds_eac_ids.clone())
+    };
+    let mut store = open(db)?;
+    let bar = Bar::new(Units::Eacs);
+    let plan = eac_app::delete_eacs(&mut store, &target, &a.reason, true, &bar)?;
+    let affected = plan.deleted + plan.envelopes_deleted;
+    let report = if a.dry_run {
+        plan
+    } else {
+        if let Err(e) = confirmed(affected, a.yes, "delete") {
+            print_delete(&plan, false);
+            return Err(e.into());
+        }
+        eac_app::delete_eacs(&mut store, &target, &a.reason, false, &bar)?
+    };
+    bar.finish();
+    if a.json {
+        print_json(&report)?;
+    } else {
+        print_delete(&report, true);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_delete(r: &eac_app::DeleteReport, summary: bool) {
+    let total = r.deleted + r.envelopes_deleted;
+    let envelopes = match r.envelopes_deleted {
+        0 => String::new(),
+        n => format!(" ({n} envelope-only)"),
+    };
+    let shown = r.ids.len();
+    let more = if total > shown {
+        format!(" … and {} more", total - shown)
+    } else {
+        String::new()
+    };
+    if total > 0 {
+        println!("{}{more}", r.ids.join(", "));
+    }
+    if !summary {
+        return;
+    }
+    if r.dry_run {
+        println!(
+            "{}{envelopes} would be deleted; nothing was changed (--dry-run).",
+            count(total, "EAC")
+        );
+    } else {
+        println!(
+            "Deleted {}{envelopes}; each is kept in the audit log.",
+            count(total, "EAC")
+        );
+    }
+}
+
+fn imports(store: &Store, json: bool) -> Result<ExitCode> {
+    let batches = eac_app::import_batches(store)?;
+    if json {
+        print_json(&batches)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if batches.is_empty() {
+        println!("No imports yet.");
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&[
+        "#",
+        "IMPORTED_AT",
+        "FILE",
+        "ADDED",
+        "REPLACED",
+        "SKIPPED",
+        "STATUS",
+    ])
+    .right_align(0)
+    .right_align(3)
+    .right_align(4)
+    .right_align(5);
+    for b in &batches {
+        table.row(vec![
+            b.id.to_string(),
+            render::whole_seconds(&b.imported_at),
+            b.file_name.clone(),
+            b.added.to_string(),
+            b.replaced.to_string(),
+            b.skipped.to_string(),
+            match (&b.undone_at, b.undoable) {
+                (Some(at), _) => format!("undone {}", render::whole_seconds(at)),
+                (None, true) => "can be undone".to_owned(),
+                (None, false) => "cannot be undone (older version)".to_owned(),
+            },
+        ]);
+    }
+    print!("{}", table.render());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
+    let mut store = open(db)?;
+    let bar = Bar::new(Units::Eacs);
+    let plan = eac_app::undo_import(&mut store, a.batch_id, &a.reason, true, &bar)?;
+    let report = if a.dry_run {
+        plan
+    } else {
+        if let Err(e) = confirmed(plan.removed + plan.restored, a.yes, "remove or restore") {
+            print_undo(&plan);
+            return Err(e.into());
+        }
+        eac_app::undo_import(&mut store, a.batch_id, &a.reason, false, &bar)?
+    };
+    bar.finish();
+    if a.json {
+        print_json(&report)?;
+    } else {
+        print_undo(&report);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_undo(r: &eac_app::UndoReport) {
+    let gone = match r.already_removed {
+        0 => String::new(),
+        n => format!(" ({} it added were already deleted)", count(n, "EAC")),
+    };
+    let verb = if r.dry_run { "would remove" } else { "removed" };
+    let verb2 = if r.dry_run {
+        "would restore"
+    } else {
+        "restored"
+    };
+    println!(
+        "Undoing import {} ({}) {verb} {} it added and {verb2} {} it replaced to their earlier version{gone}.",
+        r.batch_id,
+        r.file_name,
+        count(r.removed, "EAC"),
+        count(r.restored, "EAC"),
+    );
+    if r.dry_run {
+        println!("Nothing was changed (dry run).");
+    }
 }
 
 fn profile_name(p: ExportProfile) -> &'static str {

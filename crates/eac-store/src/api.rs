@@ -202,15 +202,117 @@ pub struct AuditRecord {
     pub at: String,
     pub os_user: String,
     pub cds_eac_id: String,
-    /// `set_beneficiaries` or `set_emissions`.
+    /// `set_beneficiaries`, `set_emissions`, `import_replace` (an import
+    /// replaced the EAC by a newer version), `verify` (checked against its
+    /// source: `cds_synced`), `delete`, `undo_import`.
     pub action: String,
-    /// For `set_emissions` the (unchanged) assignment at the time.
-    pub before: BeneficiaryAssignment,
-    pub after: BeneficiaryAssignment,
+    /// Who the EAC was attributed to before the change; `None` when it did
+    /// not exist before (an undo restoring it) or the record is unreadable.
+    pub before: Option<BeneficiaryAssignment>,
+    /// … and after; `None` when the change removed it.
+    pub after: Option<BeneficiaryAssignment>,
     /// `set_emissions` only: the factors before and after the change.
     pub before_emissions: Option<crate::EmissionFactors>,
     pub after_emissions: Option<crate::EmissionFactors>,
+    /// The other fields that changed (`cds_synced` for `verify`; for an
+    /// import replacement or an undo every differing field, `values` as a
+    /// count), in field order.
+    pub changes: Vec<FieldChange>,
     pub reason: String,
+    /// The file the change came from (`import_replace`, `undo_import`).
+    pub source_file: Option<String>,
+    /// The import batch (see [`ImportBatch`]) that made or was undone by the change.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub import_batch_id: Option<i64>,
+    /// Set when the stored record could not be read in full (changed by
+    /// another tool): what is wrong. The other fields hold what could be read.
+    pub problem: Option<String>,
+}
+
+/// One field of an EAC before and after a change (`None`: absent).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldChange {
+    pub field: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// Which EACs a deletion removes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DeleteTarget {
+    /// These exact ids (full or envelope-only EACs); an unknown id refuses
+    /// the whole deletion.
+    Ids(Vec<String>),
+    /// Every EAC matching the filter; the empty filter also takes every
+    /// envelope-only EAC (they have none of the filtered fields).
+    Filter(EacFilter),
+}
+
+/// What a deletion removed (or, dry run, would remove).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct DeleteReport {
+    pub dry_run: bool,
+    /// EACs with values removed.
+    pub deleted: usize,
+    /// Envelope-only EACs removed.
+    pub envelopes_deleted: usize,
+    /// The first ids removed (at most 50), in id order.
+    pub ids: Vec<String>,
+}
+
+/// One import: a file (or a sample load) imported as one transaction.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ImportBatch {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub file_name: String,
+    pub sha256: Option<String>,
+    /// UTC, RFC 3339.
+    pub imported_at: String,
+    pub added: usize,
+    pub replaced: usize,
+    pub skipped: usize,
+    pub ignored: usize,
+    pub value_count: usize,
+    /// When it was undone (UTC, RFC 3339), else `None`.
+    pub undone_at: Option<String>,
+    /// Imports made before EAC Desk kept what an import replaced (schema
+    /// 6) cannot be undone; nor can one already undone.
+    pub undoable: bool,
+}
+
+/// What undoing an import did (or, dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UndoReport {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub batch_id: i64,
+    pub file_name: String,
+    pub dry_run: bool,
+    /// EACs the import added, removed now.
+    pub removed: usize,
+    /// EACs the import replaced, given back their earlier version.
+    pub restored: usize,
+    /// EACs the import added that were deleted since (nothing to do).
+    pub already_removed: usize,
+    /// The first ids removed or restored (at most 50).
+    pub ids: Vec<String>,
+}
+
+/// What "mark verified" recorded (or, dry run, would record).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct VerifyReport {
+    pub dry_run: bool,
+    /// EACs (envelope-only ones included) marked verified.
+    pub verified: usize,
+    /// The `cds_synced` they got (UTC, RFC 3339): one clock reading.
+    pub at: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -306,6 +408,9 @@ pub struct DbInfo {
     pub schema_version: usize,
     /// EACs known only by their P2 envelope (not in `eac_count`: no values).
     pub envelope_only_count: usize,
+    /// Problems found when the database was opened (e.g. a re-created
+    /// audit-log trigger), in plain words; shells show them.
+    pub warnings: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::emissions::EmissionFactors;
-use crate::rows::{self, parsed};
+use crate::rows;
 use crate::{AuditRecord, BeneficiaryAssignment, Result, StoreError};
 
 const ACTION: &str = "set_beneficiaries";
@@ -23,10 +23,43 @@ pub(crate) fn validate(label: &str, to: &BeneficiaryAssignment, reason: &str) ->
             violations,
         });
     }
-    if reason.trim().is_empty() {
-        return Err(StoreError::InvalidInput("a reason is required".to_owned()));
-    }
+    check_reason(reason)?;
     Ok(())
+}
+
+/// The one rule for the reason of an audited change, used by every shell
+/// and operation: not blank, and on one line without control characters
+/// (a line break could print as a second, real-looking audit record; an
+/// escape sequence would drive the terminal). Returns the reason as it is
+/// stored: without surrounding spaces.
+pub fn check_reason(reason: &str) -> Result<&str> {
+    let trimmed = reason.trim();
+    if trimmed.is_empty() {
+        return Err(StoreError::InvalidInput(
+            "Give a reason for the change; it is kept in the audit log with your user name."
+                .to_owned(),
+        ));
+    }
+    if let Some((at, c)) = trimmed.chars().enumerate().find(|(_, c)| is_forbidden(*c)) {
+        let name = match c {
+            '\n' | '\r' => "a line break".to_owned(),
+            '\t' => "a tab".to_owned(),
+            '\u{1b}' => "an escape character (ESC)".to_owned(),
+            c => format!("the control character U+{:04X}", u32::from(c)),
+        };
+        return Err(StoreError::InvalidInput(format!(
+            "The reason contains {name} at character {}; write it on one line without control \
+             characters. Nothing was changed.",
+            at + 1
+        )));
+    }
+    Ok(trimmed)
+}
+
+/// Control characters, and the invisible marks that reorder text on screen.
+fn is_forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
 pub(crate) fn assignment(eac: &Eac) -> BeneficiaryAssignment {
@@ -82,17 +115,72 @@ pub(crate) enum AuditChange {
     },
 }
 
-/// One stored side of a change: the assignment, plus the emission factors
-/// for `set_emissions` (absent keys in older records and beneficiary edits).
+/// One stored side of a change (the `before`/`after` columns): the
+/// assignment, plus the emission factors for `set_emissions` and
+/// `cds_synced` for `verify` (absent keys in other records). `null` when
+/// the EAC did not exist on that side.
 #[derive(Serialize, Deserialize)]
-struct AuditSide {
+pub(crate) struct AuditSide {
     #[serde(flatten)]
-    assignment: BeneficiaryAssignment,
+    pub assignment: BeneficiaryAssignment,
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
-    emissions: Option<EmissionFactors>,
+    pub emissions: Option<EmissionFactors>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cds_synced: Option<String>,
 }
 
-/// Appends the audit record of a change made in `conn`'s transaction.
+impl AuditSide {
+    pub fn of(assignment: BeneficiaryAssignment) -> Self {
+        AuditSide {
+            assignment,
+            emissions: None,
+            cds_synced: None,
+        }
+    }
+}
+
+/// One audit record to append.
+pub(crate) struct AuditEntry<'a> {
+    pub cds_eac_id: &'a str,
+    pub action: &'a str,
+    pub before: Option<AuditSide>,
+    pub after: Option<AuditSide>,
+    /// Whole states ([`crate::history`]'s JSON text), when kept.
+    pub before_state: Option<String>,
+    pub after_state: Option<String>,
+    pub reason: &'a str,
+    pub os_user: &'a str,
+    pub at: &'a Timestamp,
+    pub source_file: Option<&'a str>,
+    pub import_batch_id: Option<i64>,
+}
+
+/// Appends an audit record in the caller's transaction; returns its id.
+pub(crate) fn insert(conn: &Connection, e: AuditEntry) -> Result<i64> {
+    let side = |s: &Option<AuditSide>| serde_json::to_string(s).expect("an audit side serializes");
+    conn.prepare_cached(
+        r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason,
+               before_state, after_state, source_file, import_batch_id)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
+    )?
+    .execute(params![
+        e.at.to_storage(),
+        e.os_user,
+        e.cds_eac_id,
+        e.action,
+        side(&e.before),
+        side(&e.after),
+        e.reason,
+        e.before_state,
+        e.after_state,
+        e.source_file,
+        e.import_batch_id,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Appends the audit record of a beneficiary or emission edit made in
+/// `conn`'s transaction.
 pub(crate) fn record(
     conn: &Connection,
     cds_eac_id: &str,
@@ -102,64 +190,64 @@ pub(crate) fn record(
     os_user: &str,
     at: Timestamp,
 ) -> Result<AuditRecord> {
+    let reason = check_reason(reason)?;
     let (action, before, after) = match change {
-        AuditChange::Beneficiaries { before, after } => (
-            ACTION,
-            AuditSide {
-                assignment: before,
-                emissions: None,
-            },
-            AuditSide {
-                assignment: after,
-                emissions: None,
-            },
-        ),
+        AuditChange::Beneficiaries { before, after } => {
+            (ACTION, AuditSide::of(before), AuditSide::of(after))
+        }
         AuditChange::Emissions { before, after } => (
             EMISSIONS_ACTION,
             AuditSide {
-                assignment: current.clone(),
                 emissions: Some(before),
+                ..AuditSide::of(current.clone())
             },
             AuditSide {
-                assignment: current,
                 emissions: Some(after),
+                ..AuditSide::of(current)
             },
         ),
     };
-    let reason = reason.trim();
-    let before_json = serde_json::to_string(&before).expect("an audit side serializes");
-    let after_json = serde_json::to_string(&after).expect("an audit side serializes");
-    conn.prepare_cached(
-        r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"#,
-    )?
-    .execute(params![
-        at.to_storage(),
-        os_user,
-        cds_eac_id,
-        action,
-        before_json,
-        after_json,
-        reason,
-    ])?;
+    let (before_emissions, after_emissions) = (before.emissions.clone(), after.emissions.clone());
+    let (before_assignment, after_assignment) =
+        (before.assignment.clone(), after.assignment.clone());
+    let id = insert(
+        conn,
+        AuditEntry {
+            cds_eac_id,
+            action,
+            before: Some(before),
+            after: Some(after),
+            before_state: None,
+            after_state: None,
+            reason,
+            os_user,
+            at: &at,
+            source_file: None,
+            import_batch_id: None,
+        },
+    )?;
     Ok(AuditRecord {
-        id: conn.last_insert_rowid(),
+        id,
         at: at.to_string(),
         os_user: os_user.to_owned(),
         cds_eac_id: cds_eac_id.to_owned(),
         action: action.to_owned(),
-        before: before.assignment,
-        after: after.assignment,
-        before_emissions: before.emissions,
-        after_emissions: after.emissions,
+        before: Some(before_assignment),
+        after: Some(after_assignment),
+        before_emissions,
+        after_emissions,
+        changes: Vec::new(),
         reason: reason.to_owned(),
+        source_file: None,
+        import_batch_id: None,
+        problem: None,
     })
 }
 
 /// Audit records, newest first; all of them or those of one EAC.
 pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
-    const COLUMNS: &str =
-        r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason FROM audit_log"#;
+    const COLUMNS: &str = r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
+        before_state, after_state, source_file, import_batch_id FROM audit_log"#;
     let records = match cds_eac_id {
         Some(id) => {
             let sql = format!("{COLUMNS} WHERE cds_eac_id = ?1 ORDER BY id DESC");
@@ -177,28 +265,106 @@ pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<V
     Ok(records)
 }
 
+/// A column as text, whatever SQLite holds there (`None` for NULL).
+fn cell(row: &Row, idx: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match row.get_ref(idx)? {
+        ValueRef::Null => None,
+        ValueRef::Integer(i) => Some(i.to_string()),
+        ValueRef::Real(r) => Some(r.to_string()),
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+    })
+}
+
+/// One audit row, as far as it can be read: a row another tool damaged is
+/// shown with `problem` set instead of hiding every other record.
 fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
-    let json = |text: &str| serde_json::from_str::<AuditSide>(text).ok();
-    let action: String = row.get(4)?;
-    let mut before = parsed(row, 5, json)?;
-    let mut after = parsed(row, 6, json)?;
+    let mut problems: Vec<String> = Vec::new();
+    let text = |idx: usize, name: &str, problems: &mut Vec<String>| -> rusqlite::Result<String> {
+        Ok(cell(row, idx)?.unwrap_or_else(|| {
+            problems.push(format!("`{name}` is empty"));
+            String::new()
+        }))
+    };
+    let id: i64 = row.get(0)?;
+    let at_text = text(1, "at", &mut problems)?;
+    let at = match rows::timestamp(&at_text) {
+        Some(t) => t.to_string(),
+        None => {
+            problems.push(format!("the time `{at_text}` is not a valid timestamp"));
+            at_text
+        }
+    };
+    let os_user = text(2, "os_user", &mut problems)?;
+    let cds_eac_id = text(3, "cds_eac_id", &mut problems)?;
+    let action = text(4, "action", &mut problems)?;
+    let mut side = |idx: usize, name: &str| -> rusqlite::Result<Option<AuditSide>> {
+        let Some(json) = cell(row, idx)? else {
+            problems.push(format!("`{name}` is empty"));
+            return Ok(None);
+        };
+        match serde_json::from_str::<Option<AuditSide>>(&json) {
+            Ok(side) => Ok(side),
+            Err(_) => {
+                problems.push(format!("`{name}` is not readable"));
+                Ok(None)
+            }
+        }
+    };
+    let mut before = side(5, "before")?;
+    let mut after = side(6, "after")?;
+    let reason = text(7, "reason", &mut problems)?;
+    let before_state = cell(row, 8)?;
+    let after_state = cell(row, 9)?;
+    let source_file = cell(row, 10)?;
+    let import_batch_id = match row.get_ref(11)? {
+        rusqlite::types::ValueRef::Integer(i) => Some(i),
+        _ => None,
+    };
     // A flattened optional object is always present when read back: only
     // emission edits carry factors.
     if action != EMISSIONS_ACTION {
-        before.emissions = None;
-        after.emissions = None;
+        for side in [&mut before, &mut after].into_iter().flatten() {
+            side.emissions = None;
+        }
     }
+    let mut changes = Vec::new();
+    let synced = |s: &Option<AuditSide>| s.as_ref().and_then(|s| s.cds_synced.clone());
+    if synced(&before).is_some() || synced(&after).is_some() {
+        changes.push(crate::FieldChange {
+            field: "cds_synced".to_owned(),
+            before: synced(&before),
+            after: synced(&after),
+        });
+    }
+    match crate::history::state_changes(before_state.as_deref(), after_state.as_deref()) {
+        Ok(found) => changes.extend(found),
+        Err(what) => problems.push(what),
+    }
+    let (before_emissions, after_emissions) = (
+        before.as_mut().and_then(|s| s.emissions.take()),
+        after.as_mut().and_then(|s| s.emissions.take()),
+    );
     Ok(AuditRecord {
-        id: row.get(0)?,
-        at: rows::display_time(row, 1)?,
-        os_user: row.get(2)?,
-        cds_eac_id: row.get(3)?,
+        id,
+        at,
+        os_user,
+        cds_eac_id,
         action,
-        before: before.assignment,
-        after: after.assignment,
-        before_emissions: before.emissions,
-        after_emissions: after.emissions,
-        reason: row.get(7)?,
+        before: before.map(|s| s.assignment),
+        after: after.map(|s| s.assignment),
+        before_emissions,
+        after_emissions,
+        changes,
+        reason,
+        source_file,
+        import_batch_id,
+        problem: (!problems.is_empty()).then(|| {
+            format!(
+                "this record was changed outside EAC Desk and cannot be read in full: {}",
+                problems.join("; ")
+            )
+        }),
     })
 }
 

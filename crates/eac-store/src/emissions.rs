@@ -53,9 +53,7 @@ impl Store {
         ] {
             parse_emission_factor(what, d.as_str())?;
         }
-        if reason.trim().is_empty() {
-            return Err(StoreError::InvalidInput("a reason is required".to_owned()));
-        }
+        crate::check_reason(reason)?;
         let tx = self.conn.transaction()?;
         let (id, mut eac) = rows::load_eac(&tx, cds_eac_id)?;
         let before = EmissionFactors {
@@ -94,6 +92,7 @@ impl Store {
             at,
         )?;
         tx.commit()?;
+        self.after_write();
         Ok(record)
     }
 }

@@ -21,6 +21,9 @@ pub enum StoreError {
         found: usize,
         supported: usize,
     },
+    /// `user_version` holds a value EAC Desk never writes (negative).
+    #[error("the database {path} has schema version {found}, which no version of EAC Desk writes: another program changed it or it is not an EAC Desk database; open another file or restore it from a backup")]
+    ForeignSchema { path: PathBuf, found: i64 },
     #[error("{path}: {source}")]
     Io {
         path: PathBuf,
@@ -28,8 +31,20 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
-    #[error("database migration failed: {0}")]
-    Migration(String),
+    /// A schema upgrade failed (rolled back): the migration file and
+    /// SQLite's message, never the whole SQL.
+    #[error("upgrading the database with migration {file} failed: {message}")]
+    Migration { file: String, message: String },
+    /// These ids are not in the database (nothing was changed).
+    #[error("no EAC with id {}", .0.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", "))]
+    UnknownIds(Vec<String>),
+    /// There is no import batch with this number.
+    #[error("there is no import with number {0}")]
+    NoBatch(i64),
+    /// The operation would overwrite later changes to these EACs; nothing
+    /// was changed. `message` says what happened and what to do.
+    #[error("{message}")]
+    Conflict { message: String, ids: Vec<String> },
     #[error("cancelled; nothing was written")]
     Cancelled,
 }
@@ -51,11 +66,15 @@ impl StoreError {
     pub fn code(&self) -> &'static str {
         match self {
             StoreError::Rules { .. } => "validation",
-            StoreError::NotFound(_) => "not_found",
+            StoreError::NotFound(_) | StoreError::UnknownIds(_) | StoreError::NoBatch(_) => {
+                "not_found"
+            }
+            StoreError::Conflict { .. } => "conflict",
+            StoreError::ForeignSchema { .. } => "database",
             StoreError::InvalidInput(_) => "invalid_input",
             StoreError::NewerDatabase { .. } => "newer_database",
             StoreError::Io { .. } => "io",
-            StoreError::Sqlite(_) | StoreError::Migration(_) => "database",
+            StoreError::Sqlite(_) | StoreError::Migration { .. } => "database",
             StoreError::Cancelled => "cancelled",
         }
     }

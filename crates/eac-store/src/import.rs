@@ -19,6 +19,7 @@ use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Times
 use rusqlite::{params, Connection};
 use sha2::{Digest, Sha256};
 
+use crate::history;
 use crate::rows::{self, count};
 use crate::{FileImportReport, ImportOptions, ImportOutcome, Progress, Result, StoreError};
 
@@ -59,6 +60,8 @@ struct Batch<'a> {
     conn: &'a Connection,
     file: String,
     id: i64,
+    /// The batch's one clock reading (its `imported_at`, its audit records).
+    at: Timestamp,
     progress: &'a dyn Progress,
     measure: Measure<'a>,
     last_progress: Instant,
@@ -83,14 +86,16 @@ impl<'a> Batch<'a> {
         progress: &'a dyn Progress,
         measure: Measure<'a>,
     ) -> Result<Self> {
+        let at = Timestamp::now();
         conn.execute(
             "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2)",
-            params![file, Timestamp::now().to_storage()],
+            params![file, at.to_storage()],
         )?;
         Ok(Batch {
             conn,
             file,
             id: conn.last_insert_rowid(),
+            at,
             progress,
             measure,
             last_progress: Instant::now(),
@@ -173,6 +178,7 @@ impl<'a> Batch<'a> {
         match rows::find(self.conn, &eac.cds_eac_id)? {
             None => {
                 rows::insert(self.conn, eac, self.id)?;
+                history::import_added(self.conn, self.id, &eac.cds_eac_id)?;
                 self.added += 1;
                 self.value_count += eac.values.len();
             }
@@ -189,6 +195,11 @@ impl<'a> Batch<'a> {
                 self.error([duplicate]);
             }
             Some(stored) if eac.cds_modified > stored.cds_modified => {
+                // Audited with the whole EAC before and after (and noted
+                // for an undo) before the row is overwritten.
+                history::import_replacing(
+                    self.conn, stored.id, eac, self.id, &self.file, &self.at,
+                )?;
                 rows::replace(self.conn, stored.id, eac, self.id)?;
                 self.replaced += 1;
                 self.value_count += eac.values.len();

@@ -17,6 +17,7 @@ mod emissions;
 mod error;
 mod export;
 mod fold;
+mod history;
 mod import;
 mod migrate;
 pub mod p2;
@@ -29,6 +30,7 @@ use std::time::{Duration, Instant};
 
 pub use api::*;
 use eac_model::{Eac, Timestamp};
+pub use edit::check_reason;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
@@ -56,6 +58,12 @@ pub(crate) fn page_size(limit: usize) -> usize {
 pub struct Store {
     conn: rusqlite::Connection,
     path: PathBuf,
+    /// The file is in write-ahead-log mode. A database another tool left in
+    /// rollback-journal mode is switched only after a write has succeeded,
+    /// so a refused operation leaves the file byte-identical.
+    wal: bool,
+    /// Found at open (missing audit triggers, …); see [`Store::warnings`].
+    warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -64,15 +72,49 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// What an open is for: a read-only open changes nothing in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Access {
+    Write,
+    Read,
+}
+
 impl Store {
-    /// Opens (creating when missing) and migrates the database at `path`.
-    /// WAL mode, foreign keys on, a busy timeout so a concurrent writer (the
-    /// CLI while the app is open) waits instead of failing.
+    /// Opens (creating when missing) and migrates the database at `path`,
+    /// for reading and writing. Foreign keys on, a busy timeout so a
+    /// concurrent writer (the CLI while the app is open) waits instead of
+    /// failing. Nothing is written to an existing file at the current schema
+    /// until an operation writes: the switch to write-ahead logging happens
+    /// after the first write that succeeds.
     pub fn open(path: &Path) -> Result<Store> {
+        Store::open_as(path, Access::Write)
+    }
+
+    /// Opens the database for reading (`ls`, `show`, `audit`, export): the
+    /// file is not created, its journal mode is left alone and missing audit
+    /// triggers are only reported. A missing file reads as an empty database
+    /// (held in memory). An older schema is still upgraded: the queries need
+    /// it, and the upgrade is one transaction.
+    pub fn open_read(path: &Path) -> Result<Store> {
+        Store::open_as(path, Access::Read)
+    }
+
+    fn open_as(path: &Path, access: Access) -> Result<Store> {
         let io_error = |source| StoreError::Io {
             path: path.to_owned(),
             source,
         };
+        if access == Access::Read && !path.exists() {
+            let mut conn = Connection::open_in_memory()?;
+            fold::register(&conn)?;
+            migrate::apply(&mut conn, path)?;
+            return Ok(Store {
+                conn,
+                path: path.to_owned(),
+                wal: true,
+                warnings: Vec::new(),
+            });
+        }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io_error)?;
         }
@@ -89,34 +131,48 @@ impl Store {
             e => e.into(),
         });
         let mut conn = conn?;
-        // Refuse a newer schema before changing anything in the file.
-        let found = migrate::schema_version(&conn)?;
-        if found > migrate::supported_version() {
-            return Err(StoreError::NewerDatabase {
-                path: path.to_owned(),
-                found,
-                supported: migrate::supported_version(),
-            });
-        }
-        let mode: String =
-            conn.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            return Err(StoreError::InvalidInput(format!(
-                "{}: the database cannot use write-ahead logging (journal mode `{mode}`)",
-                path.display()
-            )));
-        }
+        // Refuse a newer or foreign schema before changing anything in the file.
+        migrate::check_version(&conn, path)?;
+        // Connection settings only: none of these writes to the file.
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Large imports touch many index pages: 32 MiB of page cache.
         conn.pragma_update(None, "cache_size", -32_768)?;
         // After a large import the log is checkpointed; keep it from staying huge.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
-        migrate::apply(&mut conn, path)?;
-        Ok(Store {
+        let migrated = migrate::apply(&mut conn, path)?;
+        let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
+        let mut store = Store {
             conn,
             path: path.to_owned(),
-        })
+            wal: mode.eq_ignore_ascii_case("wal"),
+            warnings: Vec::new(),
+        };
+        let missing = migrate::missing_triggers(&store.conn)?;
+        if !missing.is_empty() {
+            let names = missing.join(", ");
+            if access == Access::Write {
+                let tx = store.conn.transaction()?;
+                migrate::restore_triggers(&tx, &missing)?;
+                tx.commit()?;
+                store.warnings.push(format!(
+                    "{}: the audit-log protection ({names}) was missing and has been re-created; \
+                     another tool removed it, so check the audit log",
+                    path.display()
+                ));
+                store.after_write();
+            } else {
+                store.warnings.push(format!(
+                    "{}: the audit-log protection ({names}) is missing (another tool removed \
+                     it); the next command that writes re-creates it, then check the audit log",
+                    path.display()
+                ));
+            }
+        }
+        if migrated {
+            store.after_write();
+        }
+        Ok(store)
     }
 
     /// Opens the connection and reads the first page (an error here means
@@ -134,6 +190,35 @@ impl Store {
         conn.set_prepared_statement_cache_capacity(64);
         conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
         Ok(conn)
+    }
+
+    /// After a write has committed: a file still in rollback-journal mode
+    /// (new, or left so by another tool) now switches to write-ahead logging,
+    /// so readers (the app) never block a writer (the CLI). A switch another
+    /// connection blocks is tried again after the next write.
+    fn after_write(&mut self) {
+        if self.wal {
+            return;
+        }
+        let switched = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get::<_, String>(0));
+        self.wal = switched.is_ok_and(|mode| mode.eq_ignore_ascii_case("wal"));
+    }
+
+    /// Runs `write` in one write transaction; commits only when it succeeds.
+    fn write<T>(&mut self, write: impl FnOnce(&rusqlite::Transaction) -> Result<T>) -> Result<T> {
+        let tx = self.conn.transaction()?;
+        let out = write(&tx)?;
+        tx.commit()?;
+        self.after_write();
+        Ok(out)
+    }
+
+    /// Problems found when the database was opened, in plain words (the
+    /// CLI prints them to stderr; the app shows them). Also in [`DbInfo`].
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     pub fn path(&self) -> &Path {
@@ -157,12 +242,13 @@ impl Store {
             path: self.path.display().to_string(),
             eac_count: rows::from_count(eac_count),
             value_count: rows::from_count(value_count),
-            schema_version: migrate::schema_version(&self.conn)?,
+            schema_version: usize::try_from(migrate::schema_version(&self.conn)?).unwrap_or(0),
             envelope_only_count: rows::from_count(self.conn.query_row(
                 "SELECT COUNT(*) FROM eac_envelopes",
                 [],
                 |row| row.get(0),
             )?),
+            warnings: self.warnings.clone(),
         })
     }
 
@@ -180,11 +266,12 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        let tx = self.conn.transaction()?;
-        let report = import::import_file(&tx, path, opts, progress)?;
-        p2::mark_synced_by_latest_batch(&tx)?;
-        tx.commit()?;
-        Ok(report)
+        self.write(|tx| {
+            let report = import::import_file(tx, path, opts, progress)?;
+            history::finish_import(tx)?;
+            p2::mark_synced_by_latest_batch(tx)?;
+            Ok(report)
+        })
     }
 
     /// Imports EACs already in memory (sample data) as one transaction.
@@ -194,11 +281,12 @@ impl Store {
         eacs: &mut dyn Iterator<Item = Eac>,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        let tx = self.conn.transaction()?;
-        let report = import::import_eacs(&tx, source_name, eacs, progress)?;
-        p2::mark_synced_by_latest_batch(&tx)?;
-        tx.commit()?;
-        Ok(report)
+        self.write(|tx| {
+            let report = import::import_eacs(tx, source_name, eacs, progress)?;
+            history::finish_import(tx)?;
+            p2::mark_synced_by_latest_batch(tx)?;
+            Ok(report)
+        })
     }
 
     /// Imports one P2 listing file or bundle folder as one transaction: each
@@ -211,21 +299,35 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        let tx = self.conn.transaction()?;
-        let report = p2::import_p2(&tx, path, opts, progress)?;
-        p2::mark_synced_by_latest_batch(&tx)?;
-        tx.commit()?;
-        Ok(report)
+        self.write(|tx| {
+            let report = p2::import_p2(tx, path, opts, progress)?;
+            history::finish_import(tx)?;
+            p2::mark_synced_by_latest_batch(tx)?;
+            Ok(report)
+        })
     }
 
-    /// Records that the EACs matching `filter` were checked against their
-    /// source just now (`cds_synced`); returns how many. Not a data change
-    /// (`cds_modified` stays) and not audited: an audit record needs a reason.
-    pub fn mark_verified(&mut self, filter: &EacFilter) -> Result<usize> {
-        let tx = self.conn.transaction()?;
-        let n = p2::mark_verified(&tx, filter)?;
-        tx.commit()?;
-        Ok(n)
+    /// Records that the EACs matching `filter` (with no filter: every EAC,
+    /// envelope-only ones included) were checked against their source just
+    /// now: `cds_synced` becomes one clock reading, and each EAC gets a
+    /// `verify` audit record (who, when, before/after) in the same
+    /// transaction. Not a data change: `cds_modified` stays. `reason`
+    /// `None` records "checked against its source". A dry run counts only.
+    pub fn mark_verified(
+        &mut self,
+        filter: &EacFilter,
+        reason: Option<&str>,
+        os_user: &str,
+        dry_run: bool,
+        progress: &dyn Progress,
+    ) -> Result<VerifyReport> {
+        let reason = p2::verify_reason(reason)?;
+        let target = p2::VerifyTarget::Filter(filter);
+        if dry_run {
+            let tx = self.read_transaction()?;
+            return p2::mark_verified(&tx, &target, &reason, os_user, true, progress);
+        }
+        self.write(|tx| p2::mark_verified(tx, &target, &reason, os_user, false, progress))
     }
 
     /// Ids of envelope-only EACs (imported from a P2 listing without detail
@@ -240,20 +342,71 @@ impl Store {
         p2::envelope_only_rows(&self.conn, offset, limit)
     }
 
-    /// [`Store::mark_verified`] for one EAC by its exact id.
-    pub fn mark_verified_id(&mut self, cds_eac_id: &str) -> Result<usize> {
-        let now = Timestamp::now().to_storage();
-        let n = self.conn.execute(
-            "UPDATE eacs SET cds_synced = ?2 WHERE cds_eac_id = ?1",
-            rusqlite::params![cds_eac_id, now],
-        )? + self.conn.execute(
-            "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",
-            rusqlite::params![cds_eac_id, now],
-        )?;
-        if n == 0 {
-            return Err(StoreError::NotFound(cds_eac_id.to_owned()));
+    /// [`Store::mark_verified`] for one EAC (or envelope-only EAC) by its
+    /// exact id; `NotFound` when there is none.
+    pub fn mark_verified_id(
+        &mut self,
+        cds_eac_id: &str,
+        reason: Option<&str>,
+        os_user: &str,
+    ) -> Result<VerifyReport> {
+        let reason = p2::verify_reason(reason)?;
+        let target = p2::VerifyTarget::Id(cds_eac_id);
+        self.write(|tx| p2::mark_verified(tx, &target, &reason, os_user, false, &NoProgress))
+    }
+
+    /// A transaction that only reads (dry runs): it takes no write lock and
+    /// is rolled back when dropped.
+    fn read_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
+        Ok(self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Deferred)?)
+    }
+
+    /// Deletes EACs (full or envelope-only) by id or by filter, all or
+    /// nothing: each gets a `delete` audit record keeping its whole state.
+    /// An unknown id refuses the whole deletion. A dry run (`dry_run`)
+    /// says what would be deleted and writes nothing.
+    pub fn delete_eacs(
+        &mut self,
+        target: &DeleteTarget,
+        reason: &str,
+        os_user: &str,
+        dry_run: bool,
+        progress: &dyn Progress,
+    ) -> Result<DeleteReport> {
+        let reason = check_reason(reason)?.to_owned();
+        if dry_run {
+            let tx = self.read_transaction()?;
+            return history::delete(&tx, target, &reason, os_user, true, progress);
         }
-        Ok(n)
+        self.write(|tx| history::delete(tx, target, &reason, os_user, false, progress))
+    }
+
+    /// Import batches (one per imported file or sample load), newest first.
+    pub fn import_batches(&self) -> Result<Vec<ImportBatch>> {
+        history::batches(&self.conn)
+    }
+
+    /// Undoes import batch `batch_id`, all or nothing: EACs it added are
+    /// removed, EACs it replaced get back the version it replaced; each gets
+    /// an `undo_import` audit record. Refused (`Conflict`, naming them) when
+    /// any of those EACs changed after the import (a later import, an edit,
+    /// a deletion). A dry run says what would happen and writes nothing.
+    pub fn undo_import(
+        &mut self,
+        batch_id: i64,
+        reason: &str,
+        os_user: &str,
+        dry_run: bool,
+        progress: &dyn Progress,
+    ) -> Result<UndoReport> {
+        let reason = check_reason(reason)?.to_owned();
+        if dry_run {
+            let tx = self.read_transaction()?;
+            return history::undo_import(&tx, batch_id, &reason, os_user, true, progress);
+        }
+        self.write(|tx| history::undo_import(tx, batch_id, &reason, os_user, false, progress))
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {
@@ -293,11 +446,10 @@ impl Store {
         os_user: &str,
     ) -> Result<AuditRecord> {
         edit::validate(cds_eac_id, to, reason)?;
-        let tx = self.conn.transaction()?;
-        let (id, eac) = rows::load_eac(&tx, cds_eac_id)?;
-        let record = edit::apply(&tx, id, eac, to, reason, os_user, Timestamp::now())?;
-        tx.commit()?;
-        Ok(record)
+        self.write(|tx| {
+            let (id, eac) = rows::load_eac(tx, cds_eac_id)?;
+            edit::apply(tx, id, eac, to, reason, os_user, Timestamp::now())
+        })
     }
 
     pub fn bulk_set_beneficiaries(
@@ -309,41 +461,44 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<BulkEditReport> {
         edit::validate("bulk edit", to, reason)?;
-        let tx = self.conn.transaction()?;
-        // The matching ids first: the edit may change what the filter matches.
-        let mut sql = query::Sql::new("SELECT e.id FROM eacs e");
-        query::push_filter(&mut sql, filter)?;
-        sql.push(" ORDER BY e.id");
-        let ids: Vec<i64> = tx
-            .prepare(&sql.text)?
-            .query_map(sql.params(), |row| row.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
-        let total = ids.len() as u64;
-        let at = Timestamp::now();
-        let mut changed = 0;
-        let mut last_progress = Instant::now();
-        for (done, id) in ids.into_iter().enumerate() {
+        self.write(|tx| {
+            // The matching ids first: the edit may change what the filter matches.
+            let mut sql = query::Sql::new("SELECT e.id FROM eacs e");
+            query::push_filter(&mut sql, filter)?;
+            sql.push(" ORDER BY e.id");
+            let ids: Vec<i64> = tx
+                .prepare(&sql.text)?
+                .query_map(sql.params(), |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let total = ids.len() as u64;
+            let at = Timestamp::now();
+            let mut changed = 0;
+            let mut last_progress = Instant::now();
+            for (done, id) in ids.into_iter().enumerate() {
+                if progress.is_cancelled() {
+                    return Err(StoreError::Cancelled);
+                }
+                let eac = rows::load_eac_by_id(tx, id)?;
+                if !edit::is_assigned(&eac, to) {
+                    edit::apply(tx, id, eac, to, reason, os_user, at)?;
+                    changed += 1;
+                }
+                if last_progress.elapsed() >= import::PROGRESS_EVERY {
+                    last_progress = Instant::now();
+                    progress.update("bulk_edit", done as u64 + 1, Some(total));
+                }
+            }
             if progress.is_cancelled() {
                 return Err(StoreError::Cancelled);
             }
-            let eac = rows::load_eac_by_id(&tx, id)?;
-            if !edit::is_assigned(&eac, to) {
-                edit::apply(&tx, id, eac, to, reason, os_user, at)?;
-                changed += 1;
-            }
-            if last_progress.elapsed() >= import::PROGRESS_EVERY {
-                last_progress = Instant::now();
-                progress.update("bulk_edit", done as u64 + 1, Some(total));
-            }
-        }
-        if progress.is_cancelled() {
-            return Err(StoreError::Cancelled);
-        }
-        progress.update("bulk_edit", total, Some(total));
-        tx.commit()?;
-        Ok(BulkEditReport { changed })
+            progress.update("bulk_edit", total, Some(total));
+            Ok(BulkEditReport { changed })
+        })
     }
 
+    /// Audit records, newest first; all of them or those of one EAC. A
+    /// record that cannot be read in full is returned as far as it could be
+    /// read, with `problem` saying what is wrong.
     pub fn audit_log(&self, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
         edit::audit_log(&self.conn, cds_eac_id)
     }

@@ -1,11 +1,14 @@
 //! The schema: numbered files of `migrations/`, embedded at compile time by
-//! `build.rs` and applied with `rusqlite_migration` (which keeps the version
-//! in `PRAGMA user_version`) in one transaction at open.
+//! `build.rs` and applied in one write transaction at open (the version is
+//! kept in `PRAGMA user_version`).
+//!
+//! The version is read again inside the write transaction, so processes
+//! opening a new file at the same moment (the app and the CLI) migrate it
+//! once: the others wait for the write lock and find it done.
 
 use std::path::Path;
 
-use rusqlite::Connection;
-use rusqlite_migration::{Migrations, M};
+use rusqlite::{Connection, TransactionBehavior};
 
 use crate::{Result, StoreError};
 
@@ -16,37 +19,122 @@ pub(crate) fn supported_version() -> usize {
     MIGRATION_FILES.len()
 }
 
-pub(crate) fn schema_version(conn: &Connection) -> Result<usize> {
-    let v: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    // user_version is a signed 32-bit field; a negative one was not written by us.
-    Ok(usize::try_from(v).unwrap_or(usize::MAX))
+/// `PRAGMA user_version` as stored (a signed 32-bit field).
+pub(crate) fn schema_version(conn: &Connection) -> Result<i64> {
+    Ok(conn.pragma_query_value(None, "user_version", |row| row.get(0))?)
 }
 
-/// Brings the database to the newest schema, refusing one written by a newer
-/// version of EAC Desk (its schema is unknown here; touching it could corrupt it).
-pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<()> {
-    let supported = supported_version();
-    let newer = |found| StoreError::NewerDatabase {
-        path: path.to_owned(),
-        found,
-        supported,
-    };
+/// The version as a count of applied migrations; refuses a version this
+/// build cannot open (newer, or negative: never written by EAC Desk).
+pub(crate) fn check_version(conn: &Connection, path: &Path) -> Result<usize> {
     let found = schema_version(conn)?;
-    if found > supported {
-        return Err(newer(found));
+    let Ok(applied) = usize::try_from(found) else {
+        return Err(StoreError::ForeignSchema {
+            path: path.to_owned(),
+            found,
+        });
+    };
+    if applied > supported_version() {
+        return Err(StoreError::NewerDatabase {
+            path: path.to_owned(),
+            found: applied,
+            supported: supported_version(),
+        });
     }
-    if found == supported {
-        return Ok(());
+    Ok(applied)
+}
+
+/// Brings the database to the newest schema in one write transaction;
+/// says whether anything was written. Refuses a schema written by a newer
+/// version of EAC Desk (unknown here; touching it could corrupt it).
+pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<bool> {
+    if check_version(conn, path)? == supported_version() {
+        return Ok(false);
     }
-    let migrations = Migrations::new(MIGRATION_FILES.iter().map(|(_, sql)| M::up(sql)).collect());
-    if let Err(e) = migrations.to_latest(conn) {
-        // Another process (the app and the CLI opening a new file together)
-        // may have migrated between our version check and our transaction.
-        return match schema_version(conn)? {
-            v if v == supported => Ok(()),
-            v if v > supported => Err(newer(v)),
-            _ => Err(StoreError::Migration(e.to_string())),
+    apply_files(conn, path, MIGRATION_FILES)
+}
+
+/// Applies `files` (a prefix of [`MIGRATION_FILES`]) not yet applied.
+fn apply_files(conn: &mut Connection, path: &Path, files: &[(&str, &str)]) -> Result<bool> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process may have migrated while we waited for the lock.
+    let applied = check_version(&tx, path)?;
+    if applied >= files.len() {
+        return Ok(false);
+    }
+    for (number, (file, sql)) in files.iter().enumerate().skip(applied) {
+        let failed = |e: rusqlite::Error| StoreError::Migration {
+            file: (*file).to_owned(),
+            message: sqlite_message(e),
         };
+        tx.execute_batch(sql).map_err(failed)?;
+        let version = i64::try_from(number + 1).expect("few migrations");
+        tx.pragma_update(None, "user_version", version)
+            .map_err(failed)?;
+    }
+    tx.commit()?;
+    Ok(true)
+}
+
+/// SQLite's own words for an error, without the statement text that
+/// rusqlite's display appends.
+fn sqlite_message(e: rusqlite::Error) -> String {
+    match e {
+        rusqlite::Error::SqliteFailure(f, Some(message)) => format!("{message} ({:?})", f.code),
+        rusqlite::Error::SqlInputError { msg, .. } => msg,
+        other => other.to_string(),
+    }
+}
+
+/// The triggers that keep audit records append-only, as the migrations
+/// create them: re-created at open when another tool dropped them.
+const AUDIT_TRIGGERS: &[(&str, &str)] = &[
+    (
+        "audit_log_no_update",
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+         BEGIN
+             SELECT RAISE(ABORT, 'audit records are never changed');
+         END",
+    ),
+    (
+        "audit_log_no_delete",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+         BEGIN
+             SELECT RAISE(ABORT, 'audit records are never deleted');
+         END",
+    ),
+    (
+        "audit_log_no_replace",
+        "CREATE TRIGGER audit_log_no_replace BEFORE INSERT ON audit_log
+         WHEN NEW.id IS NOT NULL AND EXISTS (SELECT 1 FROM audit_log WHERE id = NEW.id)
+         BEGIN
+             SELECT RAISE(ABORT, 'audit records are never replaced');
+         END",
+    ),
+];
+
+/// Names of the audit-log triggers missing from the schema.
+pub(crate) fn missing_triggers(conn: &Connection) -> Result<Vec<&'static str>> {
+    let mut stmt = conn.prepare(
+        "SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ?1 AND tbl_name = 'audit_log'",
+    )?;
+    let mut missing = Vec::new();
+    for (name, _) in AUDIT_TRIGGERS {
+        if !stmt.exists([name])? {
+            missing.push(*name);
+        }
+    }
+    Ok(missing)
+}
+
+/// Creates the named audit-log triggers (in the caller's transaction).
+pub(crate) fn restore_triggers(conn: &Connection, names: &[&str]) -> Result<()> {
+    for (name, sql) in AUDIT_TRIGGERS {
+        if names.contains(name) {
+            // A trigger of that name on another table would be in the way.
+            conn.execute_batch(&format!("DROP TRIGGER IF EXISTS \"{name}\""))?;
+            conn.execute_batch(sql)?;
+        }
     }
     Ok(())
 }
@@ -77,16 +165,14 @@ mod tests {
         let path = dir.path().join("v1.db");
         let mut conn = Connection::open(&path).unwrap();
         crate::fold::register(&conn).unwrap();
-        Migrations::new(vec![M::up(MIGRATION_FILES[0].1)])
-            .to_latest(&mut conn)
-            .unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..1]).unwrap();
         conn.execute(
             "INSERT INTO eac_search (rowid, text) VALUES (7, 'EAC-7\nCUST123\nØrsted')",
             [],
         )
         .unwrap();
         apply(&mut conn, &path).unwrap();
-        assert_eq!(schema_version(&conn).unwrap(), supported_version());
+        assert_eq!(check_version(&conn, &path).unwrap(), supported_version());
         let found = |pattern: &str| -> Option<i64> {
             conn.query_row(
                 "SELECT rowid FROM eac_search WHERE text LIKE ?1",
@@ -106,14 +192,7 @@ mod tests {
         let path = dir.path().join("v4.db");
         let mut conn = Connection::open(&path).unwrap();
         crate::fold::register(&conn).unwrap();
-        Migrations::new(
-            MIGRATION_FILES[..4]
-                .iter()
-                .map(|(_, sql)| M::up(sql))
-                .collect(),
-        )
-        .to_latest(&mut conn)
-        .unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..4]).unwrap();
         conn.execute(
             "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at)
              VALUES ('program', 'PRG-ØST', 'Grøn Strøm', 'p.csv', '2026-01-01T00:00:00Z')",
@@ -131,12 +210,38 @@ mod tests {
 
     #[test]
     fn migrations_apply_to_an_empty_database() {
-        // (`Migrations::validate` cannot be used: its connection lacks `eacdesk_fold`.)
         let mut conn = Connection::open_in_memory().unwrap();
         crate::fold::register(&conn).unwrap();
-        let migrations =
-            Migrations::new(MIGRATION_FILES.iter().map(|(_, sql)| M::up(sql)).collect());
-        migrations.to_latest(&mut conn).unwrap();
-        assert_eq!(schema_version(&conn).unwrap(), supported_version());
+        assert!(apply(&mut conn, Path::new(":memory:")).unwrap());
+        assert_eq!(
+            check_version(&conn, Path::new(":memory:")).unwrap(),
+            supported_version()
+        );
+        assert!(missing_triggers(&conn).unwrap().is_empty());
+        // Applied once: a second run writes nothing.
+        assert!(!apply(&mut conn, Path::new(":memory:")).unwrap());
+    }
+
+    #[test]
+    fn a_failing_migration_names_its_file_and_sqlites_message_only() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let files = [(
+            "0001_broken.sql",
+            "CREATE TABLE a (x);\nCREATE TABLE long_statement_text_here (y) STRICT GARBAGE;",
+        )];
+        let e = apply_files(&mut conn, Path::new("x.db"), &files).unwrap_err();
+        let text = e.to_string();
+        assert!(text.contains("0001_broken.sql"), "{text}");
+        assert!(
+            text.contains("syntax error") || text.contains("GARBAGE"),
+            "{text}"
+        );
+        assert!(!text.contains("long_statement_text_here"), "{text}");
+        // Rolled back: nothing of the file stayed.
+        assert_eq!(schema_version(&conn).unwrap(), 0);
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
     }
 }

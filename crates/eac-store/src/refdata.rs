@@ -60,6 +60,7 @@ impl Store {
         let tx = self.conn.transaction()?;
         let report = import(&tx, path, progress)?;
         tx.commit()?;
+        self.after_write();
         Ok(report)
     }
 

@@ -385,6 +385,20 @@ pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> R
     insert_children(conn, id, eac, &d)
 }
 
+/// Removes the EAC in row `id` with all its rows.
+pub(crate) fn delete(conn: &Connection, id: i64) -> Result<()> {
+    for sql in [
+        "DELETE FROM eac_values WHERE eac_id = ?1",
+        "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
+        "DELETE FROM eac_totals WHERE eac_id = ?1",
+        "DELETE FROM eac_search WHERE rowid = ?1",
+        "DELETE FROM eacs WHERE id = ?1",
+    ] {
+        conn.prepare_cached(sql)?.execute([id])?;
+    }
+    Ok(())
+}
+
 /// Records that the current batch's file held this EAC (left as stored).
 pub(crate) fn mark_seen(conn: &Connection, id: i64, batch_id: i64) -> Result<()> {
     conn.prepare_cached("UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1")?

@@ -1,0 +1,46 @@
+//! Taking things out again: deleting EACs, the list of imports and undoing
+//! one. Each is one transaction, audited (the whole EAC before is kept),
+//! attributed to the operating-system user, with a dry run that says what
+//! would happen so a shell can ask for confirmation naming the count.
+
+use eac_store::{DeleteReport, DeleteTarget, ImportBatch, Progress, Store, UndoReport};
+
+use crate::AppError;
+
+/// Deletes EACs (full or envelope-only) by exact ids or by filter, all or
+/// nothing, each with a `delete` audit record. Errors: `invalid_input`
+/// (reason), `not_found` (`details.cds_eac_ids`: unknown ids; nothing is
+/// deleted), `cancelled`, `database`.
+pub fn delete_eacs(
+    store: &mut Store,
+    target: &DeleteTarget,
+    reason: &str,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<DeleteReport, AppError> {
+    crate::check_reason(reason)?;
+    Ok(store.delete_eacs(target, reason, &eac_store::os_user(), dry_run, progress)?)
+}
+
+/// Every import (file or sample load), newest first, with what it did and
+/// whether it can still be undone.
+pub fn import_batches(store: &Store) -> Result<Vec<ImportBatch>, AppError> {
+    Ok(store.import_batches()?)
+}
+
+/// Undoes import `batch_id`, all or nothing: removes the EACs it added and
+/// gives the EACs it replaced their earlier version back, each with an
+/// `undo_import` audit record. Errors: `not_found` (`details.batch_id`),
+/// `conflict` (EACs changed after the import, `details.cds_eac_ids`;
+/// nothing is changed), `invalid_input` (reason; already undone; an import
+/// made before schema 6), `cancelled`, `database`.
+pub fn undo_import(
+    store: &mut Store,
+    batch_id: i64,
+    reason: &str,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<UndoReport, AppError> {
+    crate::check_reason(reason)?;
+    Ok(store.undo_import(batch_id, reason, &eac_store::os_user(), dry_run, progress)?)
+}

@@ -1,0 +1,300 @@
+//! Issue 9 from the command line: delete, imports, undo-import, audited
+//! verify, reasons on one line, damaged audit rows, concurrent first opens
+//! and opens that leave the file alone.
+
+use super::*;
+
+fn db(desk: &Desk) -> PathBuf {
+    desk.path("desk.sqlite")
+}
+
+fn batch_ids(desk: &Desk) -> Vec<i64> {
+    desk.json(&["imports"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn delete_needs_yes_for_more_than_one_and_is_audited() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    assert_eq!(desk.count(), 7);
+
+    // One EAC: no confirmation needed.
+    desk.eacdesk()
+        .args(["delete", "e-01", "--reason", "imported by mistake"])
+        .assert()
+        .success()
+        .stdout(contains("Deleted 1 EAC"));
+    assert_eq!(desk.count(), 6);
+    // An unknown id: nothing is deleted.
+    desk.eacdesk()
+        .args(["delete", "e-02", "nope", "--reason", "x"])
+        .assert()
+        .code(2)
+        .stderr(contains("`nope`"));
+    assert_eq!(desk.count(), 6);
+
+    // Several: without --yes nothing happens, and the exit code says so.
+    let wind = desk.ids(&["--technology", "wind"]).len();
+    assert!(wind > 1);
+    desk.eacdesk()
+        .args(["delete", "--all-matching", "--technology", "wind"])
+        .args(["--reason", "not our wind"])
+        .assert()
+        .code(2)
+        .stderr(contains("--yes"))
+        .stderr(contains(format!("{wind} EACs")));
+    desk.eacdesk()
+        .args(["delete", "--all-matching", "--technology", "wind"])
+        .args(["--reason", "not our wind", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains(format!("{wind} EACs would be deleted")));
+    assert_eq!(desk.count(), 6);
+    desk.eacdesk()
+        .args(["delete", "--all-matching", "--technology", "wind"])
+        .args(["--reason", "not our wind", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains(format!("Deleted {wind} EACs")));
+    assert_eq!(desk.count(), (6 - wind) as u64);
+
+    let log = desk.json(&["audit", "e-01"]);
+    assert_eq!(log[0]["action"], "delete");
+    assert_eq!(log[0]["reason"], "imported by mistake");
+    desk.eacdesk()
+        .args(["audit"])
+        .assert()
+        .success()
+        .stdout(contains("deleted (was rateplan: GreenChoice)"));
+}
+
+#[test]
+fn imports_are_listed_and_an_import_can_be_undone() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-overview-endpoint.json"]);
+    desk.import(&["good-p1-mixed-order.json"]);
+    let listed = desk.json(&["imports"]);
+    assert_eq!(listed.as_array().unwrap().len(), 2);
+    assert_eq!(listed[0]["added"], 7);
+    assert_eq!(listed[0]["undoable"], true);
+    assert!(listed[0]["file_name"]
+        .as_str()
+        .unwrap()
+        .ends_with("good-p1-mixed-order.json"));
+    desk.eacdesk()
+        .arg("imports")
+        .assert()
+        .success()
+        .stdout(contains("good-p1-mixed-order.json"))
+        .stdout(contains("can be undone"));
+
+    let newest = batch_ids(&desk)[0];
+    let before = desk.count();
+    desk.eacdesk()
+        .args(["undo-import", &newest.to_string(), "--reason", "wrong file"])
+        .assert()
+        .code(2)
+        .stdout(contains("would remove 7 EACs"))
+        .stderr(contains("--yes"));
+    assert_eq!(desk.count(), before);
+    desk.eacdesk()
+        .args([
+            "undo-import",
+            &newest.to_string(),
+            "--reason",
+            "wrong file",
+            "--yes",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("removed 7 EACs it added"));
+    assert_eq!(desk.count(), before - 7);
+    desk.eacdesk()
+        .arg("imports")
+        .assert()
+        .success()
+        .stdout(contains("undone"));
+    desk.eacdesk()
+        .args([
+            "undo-import",
+            &newest.to_string(),
+            "--reason",
+            "again",
+            "--yes",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("already undone"));
+    desk.eacdesk()
+        .args(["undo-import", "999", "--reason", "x"])
+        .assert()
+        .code(2)
+        .stderr(contains("no import number 999"));
+}
+
+#[test]
+fn verify_is_audited_and_reasons_stay_on_one_line() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk()
+        .args(["verify", "--all-matching", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains("7 EACs would be marked"));
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), 0);
+    desk.eacdesk()
+        .args(["verify", "--all-matching"])
+        .assert()
+        .success();
+    let log = desk.json(&["audit"]);
+    assert_eq!(log.as_array().unwrap().len(), 7);
+    assert!(log
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["action"] == "verify"));
+    desk.eacdesk()
+        .args(["audit", "e-01"])
+        .assert()
+        .success()
+        .stdout(contains("marked verified"));
+
+    // A line break in a reason would print as a second audit record.
+    desk.eacdesk()
+        .args(["beneficiaries", "set", "e-01", "--type", "general"])
+        .args([
+            "--reason",
+            "ok\n7  2026-01-01T00:00:00Z  root  e-02  forged",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("line break"));
+    desk.eacdesk()
+        .args(["delete", "e-01", "--reason", "\u{1b}[31mred"])
+        .assert()
+        .code(2)
+        .stderr(contains("escape"));
+    assert_eq!(desk.count(), 7);
+}
+
+#[test]
+fn a_damaged_audit_row_does_not_hide_the_others() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for (id, reason) in [("e-01", "first"), ("e-02", "second")] {
+        desk.eacdesk()
+            .args([
+                "beneficiaries",
+                "set",
+                id,
+                "--type",
+                "general",
+                "--reason",
+                reason,
+            ])
+            .assert()
+            .success();
+    }
+    let conn = rusqlite::Connection::open(db(&desk)).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET \"after\" = '[1,2]' WHERE reason = 'first';",
+    )
+    .unwrap();
+    drop(conn);
+    desk.eacdesk()
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains("second"))
+        .stdout(contains("UNREADABLE"))
+        .stderr(contains("audit record 1"))
+        // Opening to write re-creates the dropped trigger and says so.
+        ;
+    desk.eacdesk()
+        .args(["verify", "e-03"])
+        .assert()
+        .success()
+        .stderr(contains("re-created"));
+}
+
+#[test]
+fn a_negative_schema_version_is_reported_as_it_is() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-overview-endpoint.json"]);
+    rusqlite::Connection::open(db(&desk))
+        .unwrap()
+        .pragma_update(None, "user_version", -1)
+        .unwrap();
+    desk.eacdesk()
+        .arg("ls")
+        .assert()
+        .code(2)
+        .stderr(contains("schema version -1"))
+        .stderr(contains("18446744073709551615").not());
+}
+
+#[test]
+fn reading_commands_neither_create_nor_change_the_database() {
+    let desk = Desk::new();
+    desk.eacdesk().arg("ls").assert().success();
+    desk.eacdesk().arg("audit").assert().success();
+    desk.eacdesk().arg("imports").assert().success();
+    assert!(!db(&desk).exists(), "ls created the database");
+
+    desk.import(&["good-p1-mixed-order.json"]);
+    let conn = rusqlite::Connection::open(db(&desk)).unwrap();
+    let _: String = conn
+        .pragma_update_and_check(None, "journal_mode", "delete", |r| r.get(0))
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(db(&desk)).unwrap();
+    for args in [&["ls"][..], &["show", "e-01"], &["audit"], &["imports"]] {
+        desk.eacdesk().args(args).assert().success();
+    }
+    // A refused import neither.
+    desk.eacdesk()
+        .args(["import", &example("bad-p1-overview-not-json.json")])
+        .assert()
+        .failure();
+    assert_eq!(std::fs::read(db(&desk)).unwrap(), before);
+}
+
+#[test]
+fn processes_opening_a_new_database_together_all_succeed() {
+    let file = example("good-p1-mixed-order.json");
+    for round in 0..4 {
+        let desk = Desk::new();
+        let children: Vec<_> = (0..8)
+            .map(|i| {
+                let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+                cmd.env_remove("EACDESK_DB")
+                    .arg("--db")
+                    .arg(db(&desk))
+                    .stdout(std::process::Stdio::piped())
+                    .stderr(std::process::Stdio::piped());
+                match i % 3 {
+                    0 => cmd.args(["import", &file]),
+                    1 => cmd.arg("ls"),
+                    _ => cmd.args(["verify", "--all-matching"]),
+                };
+                cmd.spawn().unwrap()
+            })
+            .collect();
+        for (i, child) in children.into_iter().enumerate() {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "round {round}, process {i}: {}\n{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        assert_eq!(desk.count(), 7);
+    }
+}

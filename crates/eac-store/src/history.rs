@@ -1,0 +1,906 @@
+//! What imports did, and taking things out again: the audit of import
+//! replacements, deleting EACs, listing import batches and undoing one.
+//!
+//! Every change that touches more than the beneficiaries keeps the whole EAC
+//! before and after as a *state* (JSON text, see [`State`]) in its audit
+//! record, and every import batch lists what it added or replaced in
+//! `import_changes`, so an undo knows exactly what to remove and what to
+//! give back. All of it runs in the caller's transaction.
+
+use std::time::Instant;
+
+use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead, Timestamp};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::edit::{self, AuditEntry, AuditSide};
+use crate::import::PROGRESS_EVERY;
+use crate::query::{push_filter, Sql};
+use crate::rows;
+use crate::{
+    BeneficiaryAssignment, DeleteReport, DeleteTarget, EacFilter, FieldChange, ImportBatch,
+    Progress, Result, StoreError, UndoReport,
+};
+
+/// Ids named in a report or a refusal.
+const MAX_NAMED: usize = 50;
+
+pub(crate) const IMPORT_REPLACE: &str = "import_replace";
+const DELETE: &str = "delete";
+const UNDO_IMPORT: &str = "undo_import";
+const IMPORT_REASON: &str = "a newer version (later cds_modified) was imported";
+
+/// Which table holds an EAC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `eacs` (with values).
+    Eac,
+    /// `eac_envelopes` (envelope-only).
+    Envelope,
+}
+
+impl Kind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Kind::Eac => "eac",
+            Kind::Envelope => "envelope",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Kind> {
+        match text {
+            "eac" => Some(Kind::Eac),
+            "envelope" => Some(Kind::Envelope),
+            _ => None,
+        }
+    }
+}
+
+/// A stored EAC as its audit state: `{"kind", "batch", "synced", "data"}`,
+/// `data` being the EAC in EAC Desk's detail format (decimals as written)
+/// or the envelope row's columns.
+#[derive(Serialize)]
+struct StateOut<'a, T: Serialize> {
+    kind: &'a str,
+    /// The import batch that wrote this version.
+    batch: i64,
+    /// Its `cds_synced` (storage text).
+    synced: Option<&'a str>,
+    data: &'a T,
+}
+
+#[derive(Deserialize)]
+struct StateIn<'a> {
+    kind: String,
+    batch: i64,
+    synced: Option<String>,
+    #[serde(borrow)]
+    data: &'a RawValue,
+}
+
+/// An `eac_envelopes` row, column for column (storage text).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct EnvelopeRow {
+    cds_eac_id: String,
+    cds_created: String,
+    cds_modified: String,
+    cds_synced: String,
+    beneficiary_type: String,
+    beneficiaries: String,
+    eac_numbers: String,
+    eac_format: String,
+    eac_data_url: String,
+    period_start: String,
+    period_end: String,
+    extensions: Option<String>,
+    #[serde(skip)]
+    import_batch_id: i64,
+}
+
+impl EnvelopeRow {
+    fn assignment(&self) -> Option<BeneficiaryAssignment> {
+        Some(BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::parse(&self.beneficiary_type)?,
+            beneficiaries: serde_json::from_str(&self.beneficiaries).ok()?,
+        })
+    }
+}
+
+/// An EAC as found in the database now.
+enum Current {
+    Eac {
+        row: i64,
+        eac: Box<Eac>,
+        batch: i64,
+        synced: Option<String>,
+    },
+    Envelope(EnvelopeRow),
+}
+
+impl Current {
+    fn kind(&self) -> Kind {
+        match self {
+            Current::Eac { .. } => Kind::Eac,
+            Current::Envelope(_) => Kind::Envelope,
+        }
+    }
+
+    fn batch(&self) -> i64 {
+        match self {
+            Current::Eac { batch, .. } => *batch,
+            Current::Envelope(e) => e.import_batch_id,
+        }
+    }
+
+    fn assignment(&self) -> Option<BeneficiaryAssignment> {
+        match self {
+            Current::Eac { eac, .. } => Some(edit::assignment(eac)),
+            Current::Envelope(e) => e.assignment(),
+        }
+    }
+
+    fn state(&self) -> String {
+        let text = match self {
+            Current::Eac {
+                eac, batch, synced, ..
+            } => serde_json::to_string(&StateOut {
+                kind: Kind::Eac.as_str(),
+                batch: *batch,
+                synced: synced.as_deref(),
+                data: eac.as_ref(),
+            }),
+            Current::Envelope(e) => serde_json::to_string(&StateOut {
+                kind: Kind::Envelope.as_str(),
+                batch: e.import_batch_id,
+                synced: Some(&e.cds_synced),
+                data: e,
+            }),
+        };
+        text.expect("a stored EAC serializes")
+    }
+
+    /// Takes it out of the database.
+    fn remove(&self, conn: &Connection) -> Result<()> {
+        match self {
+            Current::Eac { row, .. } => rows::delete(conn, *row),
+            Current::Envelope(e) => {
+                conn.prepare_cached("DELETE FROM eac_envelopes WHERE cds_eac_id = ?1")?
+                    .execute([&e.cds_eac_id])?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Puts it (back) into the database.
+    fn insert(&self, conn: &Connection) -> Result<()> {
+        match self {
+            Current::Eac {
+                eac, batch, synced, ..
+            } => {
+                let row = rows::insert(conn, eac, *batch)?;
+                conn.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
+                    .execute(params![row, synced])?;
+            }
+            Current::Envelope(e) => {
+                conn.prepare_cached(
+                    "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
+                        beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
+                        period_start, period_end, extensions, import_batch_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                )?
+                .execute(params![
+                    e.cds_eac_id,
+                    e.cds_created,
+                    e.cds_modified,
+                    e.cds_synced,
+                    e.beneficiary_type,
+                    e.beneficiaries,
+                    e.eac_numbers,
+                    e.eac_format,
+                    e.eac_data_url,
+                    e.period_start,
+                    e.period_end,
+                    e.extensions,
+                    e.import_batch_id,
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads a state written by [`Current::state`] back.
+fn parse_state(text: &str) -> std::result::Result<Current, String> {
+    let state: StateIn =
+        serde_json::from_str(text).map_err(|e| format!("the saved state is not readable ({e})"))?;
+    match Kind::parse(&state.kind) {
+        Some(Kind::Eac) => {
+            let opts = CheckOptions::import().with_extended_technologies(true);
+            match eac_model::p2::read_eac_document(state.data.get(), opts) {
+                EacRead::Valid { eac, .. } => Ok(Current::Eac {
+                    row: 0,
+                    eac,
+                    batch: state.batch,
+                    synced: state.synced,
+                }),
+                _ => Err("the saved EAC does not read back as a valid EAC".to_owned()),
+            }
+        }
+        Some(Kind::Envelope) => {
+            let mut row: EnvelopeRow = serde_json::from_str(state.data.get())
+                .map_err(|e| format!("the saved envelope is not readable ({e})"))?;
+            row.import_batch_id = state.batch;
+            Ok(Current::Envelope(row))
+        }
+        None => Err(format!("unknown saved state kind `{}`", state.kind)),
+    }
+}
+
+/// Finds an EAC by exact id, full EACs first.
+fn find(conn: &Connection, cds_eac_id: &str) -> Result<Option<Current>> {
+    if let Some((row, eac)) = match rows::load_eac(conn, cds_eac_id) {
+        Ok(found) => Some(found),
+        Err(StoreError::NotFound(_)) => None,
+        Err(e) => return Err(e),
+    } {
+        let (batch, synced) = conn
+            .prepare_cached("SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1")?
+            .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        return Ok(Some(Current::Eac {
+            row,
+            eac: Box::new(eac),
+            batch,
+            synced,
+        }));
+    }
+    Ok(find_envelope(conn, cds_eac_id)?.map(Current::Envelope))
+}
+
+fn find_envelope(conn: &Connection, cds_eac_id: &str) -> Result<Option<EnvelopeRow>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT cds_eac_id, cds_created, cds_modified, cds_synced, beneficiary_type,
+                    beneficiaries, eac_numbers, eac_format, eac_data_url, period_start,
+                    period_end, extensions, import_batch_id
+               FROM eac_envelopes WHERE cds_eac_id = ?1",
+        )?
+        .query_row([cds_eac_id], |r| {
+            Ok(EnvelopeRow {
+                cds_eac_id: r.get(0)?,
+                cds_created: r.get(1)?,
+                cds_modified: r.get(2)?,
+                cds_synced: r.get(3)?,
+                beneficiary_type: r.get(4)?,
+                beneficiaries: r.get(5)?,
+                eac_numbers: r.get(6)?,
+                eac_format: r.get(7)?,
+                eac_data_url: r.get(8)?,
+                period_start: r.get(9)?,
+                period_end: r.get(10)?,
+                extensions: r.get(11)?,
+                import_batch_id: r.get(12)?,
+            })
+        })
+        .optional()?;
+    Ok(found)
+}
+
+/// The state of the stored EAC in row `row`, for an audit record.
+fn eac_state(conn: &Connection, row: i64) -> Result<Current> {
+    let eac = rows::load_eac_by_id(conn, row)?;
+    let (batch, synced) = conn
+        .prepare_cached("SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1")?
+        .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(Current::Eac {
+        row,
+        eac: Box::new(eac),
+        batch,
+        synced,
+    })
+}
+
+/// The batch being imported: the newest one.
+fn latest_batch(conn: &Connection) -> Result<(i64, String)> {
+    Ok(conn.query_row(
+        "SELECT id, file_name FROM import_batches ORDER BY id DESC LIMIT 1",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?)
+}
+
+fn note_change(
+    conn: &Connection,
+    batch: i64,
+    cds_eac_id: &str,
+    change: &str,
+    kind: Kind,
+    audit_id: Option<i64>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
+            SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
+    )?
+    .execute(params![batch, cds_eac_id, change, kind.as_str(), audit_id])?;
+    Ok(())
+}
+
+/// An import added a new EAC (row written by batch `batch`).
+pub(crate) fn import_added(conn: &Connection, batch: i64, cds_eac_id: &str) -> Result<()> {
+    note_change(conn, batch, cds_eac_id, "added", Kind::Eac, None)
+}
+
+/// An import is about to replace the stored EAC in row `row` by `newer`:
+/// audits the change (whole EAC before and after, the file) and notes it
+/// for an undo. Call before the row is overwritten.
+pub(crate) fn import_replacing(
+    conn: &Connection,
+    row: i64,
+    newer: &Eac,
+    batch: i64,
+    file: &str,
+    at: &Timestamp,
+) -> Result<()> {
+    let before = eac_state(conn, row)?;
+    let after = Current::Eac {
+        row,
+        eac: Box::new(newer.clone()),
+        batch,
+        synced: None,
+    };
+    let audit_id = audit(
+        conn,
+        IMPORT_REPLACE,
+        &before,
+        Some(&after),
+        IMPORT_REASON,
+        file,
+        batch,
+        at,
+    )?;
+    note_change(
+        conn,
+        batch,
+        &newer.cds_eac_id,
+        "replaced",
+        Kind::Eac,
+        Some(audit_id),
+    )
+}
+
+/// A P2 import is about to replace the envelope-only EAC `cds_eac_id` by a
+/// newer envelope (written next, by the same batch): audited and noted.
+pub(crate) fn envelope_replacing(conn: &Connection, cds_eac_id: &str, batch: i64) -> Result<()> {
+    let Some(before) = find_envelope(conn, cds_eac_id)? else {
+        return Ok(());
+    };
+    let (_, file) = latest_batch(conn)?;
+    let at = batch_time(conn, batch)?;
+    let before = Current::Envelope(before);
+    // The newer envelope is written after this; its state is in the batch.
+    let audit_id = audit(
+        conn,
+        IMPORT_REPLACE,
+        &before,
+        None,
+        IMPORT_REASON,
+        &file,
+        batch,
+        &at,
+    )?;
+    note_change(
+        conn,
+        batch,
+        cds_eac_id,
+        "replaced",
+        Kind::Envelope,
+        Some(audit_id),
+    )
+}
+
+fn batch_time(conn: &Connection, batch: i64) -> Result<Timestamp> {
+    let text: String = conn.query_row(
+        "SELECT imported_at FROM import_batches WHERE id = ?1",
+        [batch],
+        |r| r.get(0),
+    )?;
+    Ok(rows::timestamp(&text).unwrap_or_else(Timestamp::now))
+}
+
+/// Appends an audit record for a change from `before` to `after` (`None`:
+/// removed) and returns its id.
+#[allow(clippy::too_many_arguments)]
+fn audit(
+    conn: &Connection,
+    action: &str,
+    before: &Current,
+    after: Option<&Current>,
+    reason: &str,
+    file: &str,
+    batch: i64,
+    at: &Timestamp,
+) -> Result<i64> {
+    let cds_eac_id = match before {
+        Current::Eac { eac, .. } => eac.cds_eac_id.clone(),
+        Current::Envelope(e) => e.cds_eac_id.clone(),
+    };
+    edit::insert(
+        conn,
+        AuditEntry {
+            cds_eac_id: &cds_eac_id,
+            action,
+            before: before.assignment().map(AuditSide::of),
+            after: after.and_then(Current::assignment).map(AuditSide::of),
+            before_state: Some(before.state()),
+            after_state: after.map(Current::state),
+            reason,
+            os_user: import_user(),
+            at,
+            source_file: Some(file),
+            import_batch_id: Some(batch),
+        },
+    )
+}
+
+/// Who runs imports in this process (looked up once).
+fn import_user() -> &'static str {
+    static USER: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    USER.get_or_init(crate::os_user)
+}
+
+/// The end of an import transaction (before `cds_synced` is set and
+/// superseded envelopes are dropped): envelope-only EACs that now have full
+/// data are audited as replaced, envelopes the batch added are noted, and
+/// the batch records the newest audit id (later records mean later changes).
+pub(crate) fn finish_import(conn: &Connection) -> Result<()> {
+    let (batch, file) = latest_batch(conn)?;
+    let at = batch_time(conn, batch)?;
+    let superseded: Vec<(String, i64)> = conn
+        .prepare(
+            "SELECT v.cds_eac_id, e.id FROM eac_envelopes v JOIN eacs e ON e.cds_eac_id = v.cds_eac_id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (cds_eac_id, row) in superseded {
+        let Some(envelope) = find_envelope(conn, &cds_eac_id)? else {
+            continue;
+        };
+        let after = eac_state(conn, row)?;
+        let audit_id = audit(
+            conn,
+            IMPORT_REPLACE,
+            &Current::Envelope(envelope),
+            Some(&after),
+            IMPORT_REASON,
+            &file,
+            batch,
+            &at,
+        )?;
+        note_change(
+            conn,
+            batch,
+            &cds_eac_id,
+            "replaced",
+            Kind::Eac,
+            Some(audit_id),
+        )?;
+    }
+    conn.execute(
+        "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind)
+         SELECT ?1, cds_eac_id, 'added', 'envelope' FROM eac_envelopes
+          WHERE import_batch_id = ?1
+            AND cds_eac_id NOT IN (SELECT cds_eac_id FROM import_changes WHERE batch_id = ?1)",
+        [batch],
+    )?;
+    conn.execute(
+        "UPDATE import_batches SET last_audit_id = (SELECT COALESCE(MAX(id), 0) FROM audit_log)
+          WHERE id = ?1",
+        [batch],
+    )?;
+    Ok(())
+}
+
+/// Deletes (or, dry run, counts) the EACs of `target`.
+pub(crate) fn delete(
+    conn: &Connection,
+    target: &DeleteTarget,
+    reason: &str,
+    os_user: &str,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<DeleteReport> {
+    // (kind, exact id) of every EAC to delete, in id order.
+    let mut found: Vec<(Kind, String)> = Vec::new();
+    match target {
+        DeleteTarget::Ids(ids) => {
+            let mut ids = ids.clone();
+            ids.sort();
+            ids.dedup();
+            let mut unknown = Vec::new();
+            for id in ids {
+                if rows::find(conn, &id)?.is_some() {
+                    found.push((Kind::Eac, id));
+                } else if find_envelope(conn, &id)?.is_some() {
+                    found.push((Kind::Envelope, id));
+                } else {
+                    unknown.push(id);
+                }
+            }
+            if !unknown.is_empty() {
+                return Err(StoreError::UnknownIds(unknown));
+            }
+        }
+        DeleteTarget::Filter(filter) => {
+            let mut sql = Sql::new("SELECT e.cds_eac_id FROM eacs e");
+            push_filter(&mut sql, filter)?;
+            let mut stmt = conn.prepare(&sql.text)?;
+            let ids = stmt.query_map(sql.params(), |r| r.get::<_, String>(0))?;
+            for id in ids {
+                found.push((Kind::Eac, id?));
+            }
+            if *filter == EacFilter::default() {
+                let mut stmt = conn.prepare("SELECT cds_eac_id FROM eac_envelopes")?;
+                let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                for id in ids {
+                    found.push((Kind::Envelope, id?));
+                }
+            }
+            found.sort_by(|a, b| a.1.cmp(&b.1));
+        }
+    }
+    let mut report = DeleteReport {
+        dry_run,
+        deleted: found.iter().filter(|(k, _)| *k == Kind::Eac).count(),
+        envelopes_deleted: found.iter().filter(|(k, _)| *k == Kind::Envelope).count(),
+        ids: found
+            .iter()
+            .take(MAX_NAMED)
+            .map(|(_, id)| id.clone())
+            .collect(),
+    };
+    if dry_run {
+        return Ok(report);
+    }
+    let at = Timestamp::now();
+    let total = found.len() as u64;
+    let mut last_progress = Instant::now();
+    for (done, (_, id)) in found.iter().enumerate() {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let current = find(conn, id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        edit::insert(
+            conn,
+            AuditEntry {
+                cds_eac_id: id,
+                action: DELETE,
+                before: current.assignment().map(AuditSide::of),
+                after: None,
+                before_state: Some(current.state()),
+                after_state: None,
+                reason,
+                os_user,
+                at: &at,
+                source_file: None,
+                import_batch_id: None,
+            },
+        )?;
+        current.remove(conn)?;
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update("delete", done as u64 + 1, Some(total));
+        }
+    }
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    progress.update("delete", total, Some(total));
+    report.dry_run = false;
+    Ok(report)
+}
+
+/// Every import batch, newest first.
+pub(crate) fn batches(conn: &Connection) -> Result<Vec<ImportBatch>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, file_name, sha256, imported_at, added, replaced, skipped, ignored,
+                value_count, undone_at, last_audit_id
+           FROM import_batches ORDER BY id DESC",
+    )?;
+    let time = |text: Option<String>| {
+        text.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t))
+    };
+    let list = stmt
+        .query_map([], |r| {
+            let undone_at: Option<String> = r.get(9)?;
+            let last_audit_id: Option<i64> = r.get(10)?;
+            Ok(ImportBatch {
+                id: r.get(0)?,
+                file_name: r.get(1)?,
+                sha256: r.get(2)?,
+                imported_at: time(r.get(3)?).unwrap_or_default(),
+                added: rows::from_count(r.get(4)?),
+                replaced: rows::from_count(r.get(5)?),
+                skipped: rows::from_count(r.get(6)?),
+                ignored: rows::from_count(r.get(7)?),
+                value_count: rows::from_count(r.get(8)?),
+                undoable: undone_at.is_none() && last_audit_id.is_some(),
+                undone_at: time(undone_at),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(list)
+}
+
+/// Undoes (or, dry run, plans the undo of) import batch `batch_id`.
+pub(crate) fn undo_import(
+    conn: &Connection,
+    batch_id: i64,
+    reason: &str,
+    os_user: &str,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<UndoReport> {
+    let batch: Option<(String, Option<String>, Option<i64>)> = conn
+        .query_row(
+            "SELECT file_name, undone_at, last_audit_id FROM import_batches WHERE id = ?1",
+            [batch_id],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    let Some((file_name, undone_at, last_audit_id)) = batch else {
+        return Err(StoreError::NoBatch(batch_id));
+    };
+    if let Some(at) = undone_at {
+        let at = rows::timestamp(&at).map(|t| t.to_string()).unwrap_or(at);
+        return Err(StoreError::InvalidInput(format!(
+            "Import {batch_id} ({file_name}) was already undone at {at}; nothing was changed."
+        )));
+    }
+    let Some(last_audit_id) = last_audit_id else {
+        return Err(StoreError::InvalidInput(format!(
+            "Import {batch_id} ({file_name}) was made by an earlier version of EAC Desk, which \
+             did not keep what an import replaced, so it cannot be undone. Delete the EACs you \
+             do not want instead (`eacdesk delete`). Nothing was changed."
+        )));
+    };
+    let changes: Vec<(String, String, String, Option<i64>)> = conn
+        .prepare(
+            "SELECT cds_eac_id, change, kind, audit_id FROM import_changes
+              WHERE batch_id = ?1 ORDER BY cds_eac_id",
+        )?
+        .query_map([batch_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    // Plan: what to take out and what to put back; refuse on any conflict.
+    let mut later_change = conn.prepare(
+        "SELECT 1 FROM audit_log a
+          WHERE a.cds_eac_id = ?1 AND a.id > ?2 AND a.action <> 'verify'
+            AND NOT EXISTS (SELECT 1 FROM import_batches b
+                             WHERE b.id = a.import_batch_id AND b.undone_at IS NOT NULL)",
+    )?;
+    let mut plan: Vec<(Current, Option<Current>)> = Vec::new();
+    let mut conflicts: Vec<String> = Vec::new();
+    let mut already_removed = 0;
+    let total = changes.len() as u64;
+    let mut last_progress = Instant::now();
+    for (done, (id, change, kind, audit_id)) in changes.into_iter().enumerate() {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update("undo_import", done as u64, Some(total));
+        }
+        let current = find(conn, &id)?;
+        let added = change == "added";
+        let Some(current) = current else {
+            if added {
+                already_removed += 1;
+            } else {
+                conflicts.push(id);
+            }
+            continue;
+        };
+        let unchanged = Kind::parse(&kind) == Some(current.kind())
+            && current.batch() == batch_id
+            && !later_change.exists(params![id, last_audit_id])?;
+        if !unchanged {
+            conflicts.push(id);
+            continue;
+        }
+        let earlier = match audit_id {
+            None => None,
+            Some(audit_id) => {
+                let state: Option<String> = conn.query_row(
+                    "SELECT before_state FROM audit_log WHERE id = ?1",
+                    [audit_id],
+                    |r| r.get(0),
+                )?;
+                let parsed = state.as_deref().map(parse_state).transpose();
+                match parsed {
+                    Ok(Some(state)) => Some(state),
+                    Ok(None) | Err(_) => {
+                        return Err(StoreError::InvalidInput(format!(
+                            "The version of `{id}` that import {batch_id} replaced cannot be \
+                             read back from audit record {audit_id} (changed outside EAC Desk); \
+                             the import cannot be undone. Nothing was changed."
+                        )))
+                    }
+                }
+            }
+        };
+        if !added && earlier.is_none() {
+            conflicts.push(id);
+            continue;
+        }
+        plan.push((current, earlier));
+    }
+    if !conflicts.is_empty() {
+        let named: Vec<String> = conflicts
+            .iter()
+            .take(MAX_NAMED)
+            .map(|id| format!("`{id}`"))
+            .collect();
+        let more = match conflicts.len().saturating_sub(MAX_NAMED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        return Err(StoreError::Conflict {
+            message: format!(
+                "Import {batch_id} ({file_name}) cannot be undone: {} changed after it (a later \
+                 import, an edit or a deletion): {}{more}. Undo the later imports first, or \
+                 delete or fix these EACs by hand. Nothing was changed.",
+                if conflicts.len() == 1 {
+                    "1 EAC"
+                } else {
+                    "these EACs"
+                },
+                named.join(", ")
+            ),
+            ids: conflicts,
+        });
+    }
+    let mut report = UndoReport {
+        batch_id,
+        file_name: file_name.clone(),
+        dry_run,
+        removed: plan.iter().filter(|(_, e)| e.is_none()).count(),
+        restored: plan.iter().filter(|(_, e)| e.is_some()).count(),
+        already_removed,
+        ids: plan
+            .iter()
+            .take(MAX_NAMED)
+            .map(|(c, _)| match c {
+                Current::Eac { eac, .. } => eac.cds_eac_id.clone(),
+                Current::Envelope(e) => e.cds_eac_id.clone(),
+            })
+            .collect(),
+    };
+    if dry_run {
+        return Ok(report);
+    }
+    let at = Timestamp::now();
+    for (current, earlier) in &plan {
+        edit::insert(
+            conn,
+            AuditEntry {
+                cds_eac_id: match current {
+                    Current::Eac { eac, .. } => &eac.cds_eac_id,
+                    Current::Envelope(e) => &e.cds_eac_id,
+                },
+                action: UNDO_IMPORT,
+                before: current.assignment().map(AuditSide::of),
+                after: earlier
+                    .as_ref()
+                    .and_then(Current::assignment)
+                    .map(AuditSide::of),
+                before_state: Some(current.state()),
+                after_state: earlier.as_ref().map(Current::state),
+                reason,
+                os_user,
+                at: &at,
+                source_file: Some(&file_name),
+                import_batch_id: Some(batch_id),
+            },
+        )?;
+        current.remove(conn)?;
+        if let Some(earlier) = earlier {
+            earlier.insert(conn)?;
+        }
+    }
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    conn.execute(
+        "UPDATE import_batches SET undone_at = ?2 WHERE id = ?1",
+        params![batch_id, at.to_storage()],
+    )?;
+    progress.update("undo_import", total, Some(total));
+    report.dry_run = false;
+    Ok(report)
+}
+
+/// The fields that differ between two saved states (either may be absent),
+/// for the audit view; beneficiaries are left out (the record's
+/// `before`/`after` show them). An unreadable state is an `Err` naming it.
+pub(crate) fn state_changes(
+    before: Option<&str>,
+    after: Option<&str>,
+) -> std::result::Result<Vec<FieldChange>, String> {
+    type Fields = Vec<(String, Option<String>)>;
+    let fields = |text: &str| -> std::result::Result<(String, Fields), String> {
+        let state: StateIn = serde_json::from_str(text)
+            .map_err(|_| "the saved EAC state is not readable".to_owned())?;
+        let map: std::collections::BTreeMap<String, Box<RawValue>> =
+            serde_json::from_str(state.data.get())
+                .map_err(|_| "the saved EAC state is not readable".to_owned())?;
+        let mut out: Fields = Vec::new();
+        for (key, raw) in map {
+            let shown = if key == "values" {
+                let n = serde_json::from_str::<Vec<Box<RawValue>>>(raw.get())
+                    .map(|v| v.len())
+                    .unwrap_or(0);
+                Some(format!("{n} value(s): {}", raw.get()))
+            } else {
+                match serde_json::from_str::<Option<String>>(raw.get()) {
+                    Ok(text) => text,
+                    Err(_) => Some(raw.get().to_owned()),
+                }
+            };
+            out.push((key, shown));
+        }
+        Ok((state.kind, out))
+    };
+    let (Some(before), Some(after)) = (before, after) else {
+        // Added or removed whole: the action says so. Still check readability.
+        for text in [before, after].into_iter().flatten() {
+            fields(text)?;
+        }
+        return Ok(Vec::new());
+    };
+    let (before_kind, before) = fields(before)?;
+    let (after_kind, after) = fields(after)?;
+    let mut changes = Vec::new();
+    if before_kind != after_kind {
+        changes.push(FieldChange {
+            field: "kind".to_owned(),
+            before: Some(before_kind),
+            after: Some(after_kind),
+        });
+    }
+    let mut keys: Vec<&String> = before.iter().chain(after.iter()).map(|(k, _)| k).collect();
+    keys.sort();
+    keys.dedup();
+    let get = |list: &Fields, key: &str| {
+        list.iter()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.clone())
+    };
+    for key in keys {
+        if matches!(
+            key.as_str(),
+            "beneficiaries" | "beneficiary_type" | "cds_eac_id"
+        ) {
+            continue;
+        }
+        let (b, a) = (get(&before, key), get(&after, key));
+        if b != a {
+            let summarize = |v: Option<String>| {
+                v.map(|v| match v.split_once(": ") {
+                    Some((count, _)) if key == "values" => count.to_owned(),
+                    _ => v,
+                })
+            };
+            changes.push(FieldChange {
+                field: key.clone(),
+                before: summarize(b),
+                after: summarize(a),
+            });
+        }
+    }
+    Ok(changes)
+}

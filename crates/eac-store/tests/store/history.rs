@@ -1,0 +1,726 @@
+//! Issue 9: audited import replacements, deletion, undo of an import,
+//! audited verification, reasons without control characters, audit records
+//! that cannot be replaced or hidden, and opens that change nothing.
+
+use super::*;
+use eac_store::{DeleteTarget, VerifyReport};
+
+/// The envelope-only EACs of the working group's meeting example (4).
+fn meeting_example() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/spec-examples/good-p2-meeting-0926.json")
+}
+
+fn newer(id: &str) -> Eac {
+    let mut e = eac(id);
+    e.cds_modified = ts("2024-03-01T00:00:00Z");
+    e.source_name = "Registry One (renamed)".into();
+    e.beneficiary_type = BeneficiaryType::Account;
+    e.beneficiaries = vec!["ACC-7".into()];
+    e.values = vec![value(EnergyUnit::KWh, "5"), value(EnergyUnit::KWh, "6.000")];
+    e
+}
+
+fn by_ids(ids: &[&str]) -> DeleteTarget {
+    DeleteTarget::Ids(ids.iter().map(|s| s.to_string()).collect())
+}
+
+fn raw(env: &Env) -> rusqlite::Connection {
+    rusqlite::Connection::open(env.db()).unwrap()
+}
+
+// ------------------------------------------------------------ item 7
+
+#[test]
+fn an_import_replacing_an_eac_is_audited_with_both_versions_and_the_file() {
+    let mut env = Env::new();
+    let first = env.listing("first.json", &[eac("e-1"), eac("e-2")]);
+    env.import(&first).unwrap();
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+
+    let second = env.listing("second.json", &[newer("e-1"), eac("e-2")]);
+    let r = env.import(&second).unwrap();
+    assert_eq!((r.replaced, r.skipped), (1, 1));
+
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log.len(), 1, "{log:#?}");
+    let rec = &log[0];
+    assert_eq!(rec.action, "import_replace");
+    assert_eq!(rec.cds_eac_id, "e-1");
+    assert_eq!(
+        rec.source_file.as_deref(),
+        Some(second.display().to_string().as_str())
+    );
+    assert_eq!(
+        rec.before,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
+    assert_eq!(
+        rec.after,
+        Some(assign(BeneficiaryType::Account, &["ACC-7"]))
+    );
+    assert!(!rec.os_user.is_empty());
+    assert!(!rec.reason.is_empty());
+    assert!(rec.problem.is_none());
+    let fields: Vec<&str> = rec.changes.iter().map(|c| c.field.as_str()).collect();
+    assert!(fields.contains(&"source_name"), "{fields:?}");
+    assert!(fields.contains(&"values"), "{fields:?}");
+    assert!(fields.contains(&"cds_modified"), "{fields:?}");
+    let source = rec
+        .changes
+        .iter()
+        .find(|c| c.field == "source_name")
+        .unwrap();
+    assert_eq!(source.before.as_deref(), Some("Registry One"));
+    assert_eq!(source.after.as_deref(), Some("Registry One (renamed)"));
+    // The batch that made the change is named, and the record is its.
+    let batches = env.store.import_batches().unwrap();
+    assert_eq!(rec.import_batch_id, Some(batches[0].id));
+}
+
+// ------------------------------------------------------------ item 8
+
+/// A database another tool left in rollback-journal mode.
+fn delete_journal_env() -> Env {
+    let env = Env::new();
+    let db = env.db();
+    let Env { dir, store } = env;
+    drop(store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mode: String = conn
+        .pragma_update_and_check(None, "journal_mode", "delete", |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "delete");
+    drop(conn);
+    let store = Store::open(&db).unwrap();
+    Env { dir, store }
+}
+
+fn journal_mode(path: &Path) -> String {
+    rusqlite::Connection::open(path)
+        .unwrap()
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_refused_import_leaves_a_rollback_journal_database_byte_identical() {
+    let mut env = delete_journal_env();
+    let db = env.db();
+    let before = fs::read(&db).unwrap();
+    let mut bad = eac("bad");
+    bad.period_end = ts("2023-01-01T00:00:00Z");
+    let file = env.listing("bad.json", &[eac("ok"), bad]);
+    env.import(&file).unwrap_err();
+    drop(env.store);
+    assert_eq!(
+        fs::read(&db).unwrap(),
+        before,
+        "the refused import changed the file"
+    );
+    assert_eq!(journal_mode(&db), "delete");
+}
+
+#[test]
+fn read_only_opens_change_nothing_and_create_nothing() {
+    let env = delete_journal_env();
+    let db = env.db();
+    drop(env.store);
+    let before = fs::read(&db).unwrap();
+    let store = Store::open_read(&db).unwrap();
+    store.browse(&BrowseQuery::default()).unwrap();
+    store.audit_log(None).unwrap();
+    drop(store);
+    assert_eq!(fs::read(&db).unwrap(), before);
+    assert_eq!(journal_mode(&db), "delete");
+
+    let missing = env.dir.path().join("nowhere/never.db");
+    let store = Store::open_read(&missing).unwrap();
+    assert_eq!(store.info().unwrap().eac_count, 0);
+    assert!(!missing.exists());
+    assert!(!missing.parent().unwrap().exists());
+}
+
+#[test]
+fn the_switch_to_write_ahead_logging_follows_a_successful_write() {
+    let mut env = delete_journal_env();
+    let file = env.listing("ok.json", &[eac("ok")]);
+    env.import(&file).unwrap();
+    assert_eq!(journal_mode(&env.db()), "wal");
+}
+
+// ------------------------------------------------------------ item 11
+
+#[test]
+fn insert_or_replace_cannot_rewrite_an_audit_record() {
+    let mut env = browse_env();
+    let record = env
+        .store
+        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "why", "alice")
+        .unwrap();
+    let e = raw(&env)
+        .execute(
+            "INSERT OR REPLACE INTO audit_log (id, at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+             VALUES (?1, 't', 'mallory', 'a', 'x', '{}', '{}', 'rewritten')",
+            [record.id],
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("never replaced"), "{e}");
+    let e = raw(&env)
+        .execute(
+            "REPLACE INTO audit_log (id, at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+             VALUES (?1, 't', 'mallory', 'a', 'x', '{}', '{}', 'rewritten')",
+            [record.id],
+        )
+        .unwrap_err();
+    assert!(e.to_string().contains("never replaced"), "{e}");
+    assert_eq!(env.store.audit_log(None).unwrap(), [record]);
+}
+
+#[test]
+fn dropped_audit_triggers_are_recreated_at_open_with_a_warning() {
+    let mut env = browse_env();
+    env.store
+        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "why", "alice")
+        .unwrap();
+    let db = env.db();
+    drop(env.store);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("DROP TRIGGER audit_log_no_delete; DROP TRIGGER audit_log_no_replace;")
+        .unwrap();
+    drop(conn);
+
+    // Reading only reports it …
+    let before = fs::read(&db).unwrap();
+    let read = Store::open_read(&db).unwrap();
+    assert_eq!(read.warnings().len(), 1, "{:?}", read.warnings());
+    assert!(read.warnings()[0].contains("audit_log_no_delete"));
+    drop(read);
+    assert_eq!(fs::read(&db).unwrap(), before);
+
+    // … opening to write puts them back.
+    let store = Store::open(&db).unwrap();
+    let warning = &store.info().unwrap().warnings;
+    assert_eq!(warning.len(), 1);
+    assert!(warning[0].contains("re-created"), "{warning:?}");
+    assert!(warning[0].contains("audit_log_no_replace"), "{warning:?}");
+    let e = rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("DELETE FROM audit_log", [])
+        .unwrap_err();
+    assert!(e.to_string().contains("never deleted"), "{e}");
+    drop(store);
+    assert!(Store::open(&db).unwrap().warnings().is_empty());
+}
+
+// ------------------------------------------------------------ item 12
+
+#[test]
+fn reasons_with_control_characters_are_refused_everywhere() {
+    let mut env = browse_env();
+    for reason in [
+        "fine\n#9 forged line",
+        "\u{1b}[2Jcleared",
+        "tab\there",
+        "bidi \u{202e}txt",
+    ] {
+        let e = env
+            .store
+            .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), reason, "alice")
+            .unwrap_err();
+        match e {
+            StoreError::InvalidInput(m) => assert!(m.contains("on one line"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+        let e = env
+            .store
+            .set_emissions("a", &dec("1"), &dec("2"), reason, "alice")
+            .unwrap_err();
+        assert!(matches!(e, StoreError::InvalidInput(_)), "{e:?}");
+        let e = env
+            .store
+            .delete_eacs(&by_ids(&["a"]), reason, "alice", false, &NoProgress)
+            .unwrap_err();
+        assert!(matches!(e, StoreError::InvalidInput(_)), "{e:?}");
+    }
+    let e = eac_store::check_reason("ok\u{7}").unwrap_err();
+    assert!(e.to_string().contains("U+0007"), "{e}");
+    assert_eq!(
+        eac_store::check_reason("  Ørsted contract  ").unwrap(),
+        "Ørsted contract"
+    );
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+    assert_eq!(env.count(), 4);
+}
+
+// ------------------------------------------------------------ item 16
+
+#[test]
+fn verification_is_one_audited_transaction_with_one_clock_reading() {
+    let mut env = browse_env();
+    env.store
+        .import_p2(&meeting_example(), ImportOptions::default(), &NoProgress)
+        .unwrap();
+    let everything = EacFilter::default();
+    let dry = env
+        .store
+        .mark_verified(&everything, None, "alice", true, &NoProgress)
+        .unwrap();
+    assert_eq!((dry.verified, dry.dry_run), (8, true));
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+
+    // Cancelled half-way: nothing is marked, nothing audited.
+    let e = env
+        .store
+        .mark_verified(&everything, None, "alice", false, &CancelAfter::new(3))
+        .unwrap_err();
+    assert!(matches!(e, StoreError::Cancelled));
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+
+    let report: VerifyReport = env
+        .store
+        .mark_verified(
+            &everything,
+            Some("called the registry"),
+            "alice",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(report.verified, 8);
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log.len(), 8);
+    for r in &log {
+        assert_eq!(r.action, "verify");
+        assert_eq!(r.os_user, "alice");
+        assert_eq!(r.reason, "called the registry");
+        assert_eq!(r.at, report.at, "one clock reading for all");
+        let synced = r.changes.iter().find(|c| c.field == "cds_synced").unwrap();
+        assert_eq!(synced.after.as_deref(), Some(report.at.as_str()));
+        assert_eq!(r.before, r.after);
+    }
+    assert_eq!(
+        env.store.detail("a").unwrap().cds_synced,
+        Some(report.at.clone())
+    );
+    let envelopes = env.store.envelope_only(0, 0).unwrap();
+    assert!(envelopes.iter().all(|e| e.cds_synced == report.at));
+
+    // One EAC by id, with the default reason; an unknown id is not found.
+    let one = env.store.mark_verified_id("b", None, "bob").unwrap();
+    assert_eq!(one.verified, 1);
+    let last = &env.store.audit_log(Some("b")).unwrap()[0];
+    assert_eq!(
+        (last.action.as_str(), last.os_user.as_str()),
+        ("verify", "bob")
+    );
+    assert_eq!(last.reason, "checked against its source");
+    let e = env.store.mark_verified_id("zz", None, "bob").unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)));
+}
+
+// ------------------------------------------------------------ item 17: delete
+
+#[test]
+fn deleting_by_id_is_audited_all_or_nothing_and_keeps_the_whole_eac() {
+    let mut env = browse_env();
+    let a = env.store.eac("a").unwrap();
+    // An unknown id refuses the whole deletion.
+    match env
+        .store
+        .delete_eacs(
+            &by_ids(&["a", "nope", "nada"]),
+            "typo",
+            "alice",
+            false,
+            &NoProgress,
+        )
+        .unwrap_err()
+    {
+        StoreError::UnknownIds(ids) => assert_eq!(ids, ["nada", "nope"]),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(env.count(), 4);
+
+    let dry = env
+        .store
+        .delete_eacs(
+            &by_ids(&["a", "b"]),
+            "wrong file",
+            "alice",
+            true,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(
+        (dry.deleted, dry.dry_run, dry.ids.clone()),
+        (2, true, vec!["a".to_owned(), "b".to_owned()])
+    );
+    assert_eq!(env.count(), 4);
+
+    let report = env
+        .store
+        .delete_eacs(
+            &by_ids(&["a", "b", "a"]),
+            "wrong file",
+            "alice",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!((report.deleted, report.dry_run), (2, false));
+    assert_eq!(env.count(), 2);
+    assert!(matches!(
+        env.store.eac("a").unwrap_err(),
+        StoreError::NotFound(_)
+    ));
+    assert!(
+        env.ids(search("ACC-1")).is_empty(),
+        "the search index forgot it"
+    );
+    let info = env.store.info().unwrap();
+    assert_eq!(info.eac_count, 2);
+
+    let log = env.store.audit_log(Some("a")).unwrap();
+    assert_eq!(log.len(), 1);
+    assert_eq!(log[0].action, "delete");
+    assert_eq!(log[0].reason, "wrong file");
+    assert_eq!(log[0].before, Some(edit_assignment(&a)));
+    assert_eq!(log[0].after, None);
+}
+
+fn edit_assignment(e: &Eac) -> BeneficiaryAssignment {
+    BeneficiaryAssignment {
+        beneficiary_type: e.beneficiary_type,
+        beneficiaries: e.beneficiaries.clone(),
+    }
+}
+
+#[test]
+fn deleting_by_filter_and_envelope_only_eacs() {
+    let mut env = browse_env();
+    env.store
+        .import_p2(&meeting_example(), ImportOptions::default(), &NoProgress)
+        .unwrap();
+    let wind = EacFilter {
+        technology: Some(TechnologyType::Wind),
+        ..Default::default()
+    };
+    let expected = env.ids(wind.clone());
+    assert!(!expected.is_empty());
+    let r = env
+        .store
+        .delete_eacs(
+            &DeleteTarget::Filter(wind.clone()),
+            "no wind",
+            "alice",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(r.deleted, expected.len());
+    assert_eq!(
+        r.envelopes_deleted, 0,
+        "a filter never takes envelope-only EACs"
+    );
+    assert!(env.ids(wind).is_empty());
+
+    let r = env
+        .store
+        .delete_eacs(
+            &by_ids(&["99999999-dk1"]),
+            "not ours",
+            "alice",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!((r.deleted, r.envelopes_deleted), (0, 1));
+    assert_eq!(env.store.info().unwrap().envelope_only_count, 3);
+    let rec = &env.store.audit_log(Some("99999999-dk1")).unwrap()[0];
+    assert_eq!(rec.action, "delete");
+    assert_eq!(
+        rec.before,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
+
+    // Everything: the empty filter takes envelope-only EACs too.
+    let left = env.count();
+    let r = env
+        .store
+        .delete_eacs(
+            &DeleteTarget::Filter(EacFilter::default()),
+            "start over",
+            "alice",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!((r.deleted, r.envelopes_deleted), (left, 3));
+    let info = env.store.info().unwrap();
+    assert_eq!((info.eac_count, info.envelope_only_count), (0, 0));
+}
+
+// ------------------------------------------------------------ item 17: undo
+
+/// The whole database as P1 JSON text (for "exactly as before").
+fn exported(env: &Env, name: &str) -> String {
+    let out = env.file(name);
+    env.store.export_p1(None, &out, &NoProgress).unwrap();
+    fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
+    let mut env = Env::new();
+    let mut exact = eac("e-2");
+    exact.values = vec![value(EnergyUnit::MWh, "30.000000000000000000001")];
+    let first = env.listing("first.json", &[eac("e-1"), exact]);
+    env.import(&first).unwrap();
+    let before = exported(&env, "before.json");
+
+    let mut e2 = newer("e-2");
+    e2.cds_modified = ts("2024-04-01T00:00:00Z");
+    let second = env.listing("second.json", &[newer("e-1"), e2, eac("e-3")]);
+    env.import(&second).unwrap();
+    let batches = env.store.import_batches().unwrap();
+    assert_eq!(batches.len(), 2);
+    let batch = &batches[0];
+    assert_eq!((batch.added, batch.replaced, batch.undoable), (1, 2, true));
+    assert_eq!(batch.file_name, second.display().to_string());
+
+    let dry = env
+        .store
+        .undo_import(batch.id, "wrong month", "alice", true, &NoProgress)
+        .unwrap();
+    assert_eq!((dry.removed, dry.restored, dry.dry_run), (1, 2, true));
+    assert_eq!(env.count(), 3);
+
+    let report = env
+        .store
+        .undo_import(batch.id, "wrong month", "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!(
+        (report.removed, report.restored, report.dry_run),
+        (1, 2, false)
+    );
+    assert_eq!(
+        exported(&env, "after.json"),
+        before,
+        "exactly the earlier versions"
+    );
+    assert_eq!(env.ids(search("CUST123")), ["e-1", "e-2"]);
+    let undone = &env.store.import_batches().unwrap()[0];
+    assert!(undone.undone_at.is_some());
+    assert!(!undone.undoable);
+    let log = env.store.audit_log(Some("e-1")).unwrap();
+    assert_eq!(log[0].action, "undo_import");
+    assert_eq!(log[0].reason, "wrong month");
+    assert_eq!(log[0].import_batch_id, Some(batch.id));
+    assert_eq!(
+        log[0].after,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
+    assert_eq!(env.store.audit_log(Some("e-3")).unwrap()[0].after, None);
+
+    // Twice is refused; an unknown batch is not found.
+    let e = env
+        .store
+        .undo_import(batch.id, "again", "alice", false, &NoProgress)
+        .unwrap_err();
+    assert!(e.to_string().contains("already undone"), "{e}");
+    assert!(matches!(
+        env.store
+            .undo_import(99, "x", "alice", false, &NoProgress)
+            .unwrap_err(),
+        StoreError::NoBatch(99)
+    ));
+
+    // The first import can be undone too: the database is empty again.
+    let first_batch = env.store.import_batches().unwrap()[1].id;
+    let r = env
+        .store
+        .undo_import(first_batch, "start over", "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!((r.removed, r.restored), (2, 0));
+    assert_eq!(env.count(), 0);
+}
+
+#[test]
+fn an_undo_is_refused_naming_eacs_changed_after_the_import() {
+    let mut env = Env::new();
+    let first = env.listing("first.json", &[eac("e-1"), eac("e-2")]);
+    env.import(&first).unwrap();
+    let second = env.listing("second.json", &[newer("e-1"), newer("e-2")]);
+    env.import(&second).unwrap();
+    let batch = env.store.import_batches().unwrap()[0].id;
+    env.store
+        .set_beneficiaries("e-2", &assign(BeneficiaryType::General, &[]), "edit", "bob")
+        .unwrap();
+    // Marking verified is not a change of the data: it does not block.
+    env.store
+        .mark_verified(&EacFilter::default(), None, "bob", false, &NoProgress)
+        .unwrap();
+    let file_before = sha256_of(&env.db());
+    for dry_run in [true, false] {
+        match env
+            .store
+            .undo_import(batch, "oops", "alice", dry_run, &NoProgress)
+            .unwrap_err()
+        {
+            StoreError::Conflict { message, ids } => {
+                assert_eq!(ids, ["e-2"]);
+                assert!(message.contains("`e-2`"), "{message}");
+                assert!(message.contains("Nothing was changed"), "{message}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(sha256_of(&env.db()), file_before);
+    assert_eq!(env.store.eac("e-1").unwrap(), newer("e-1"));
+}
+
+#[test]
+fn undoing_a_later_import_first_lets_the_earlier_one_be_undone() {
+    let mut env = Env::new();
+    env.import(&env.listing("a.json", &[eac("e-1")])).unwrap();
+    env.import(&env.listing("b.json", &[newer("e-1")])).unwrap();
+    let batches = env.store.import_batches().unwrap();
+    let (b, a) = (batches[0].id, batches[1].id);
+    assert!(matches!(
+        env.store
+            .undo_import(a, "x", "alice", false, &NoProgress)
+            .unwrap_err(),
+        StoreError::Conflict { .. }
+    ));
+    env.store
+        .undo_import(b, "x", "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!(env.store.eac("e-1").unwrap(), eac("e-1"));
+    env.store
+        .undo_import(a, "x", "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!(env.count(), 0);
+}
+
+#[test]
+fn undoing_a_p2_import_removes_its_envelopes_and_gives_back_replaced_ones() {
+    let mut env = Env::new();
+    env.store
+        .import_p2(&meeting_example(), ImportOptions::default(), &NoProgress)
+        .unwrap();
+    let before = env.store.envelope_only(0, 0).unwrap();
+    // A newer version of one envelope.
+    let text = fs::read_to_string(meeting_example())
+        .unwrap()
+        .replacen(
+            "\"cds_modified\": \"2024-01-01T00:00:00Z\"",
+            "\"cds_modified\": \"2024-05-01T00:00:00Z\"",
+            1,
+        )
+        .replacen("\"CUST123\"", "\"CUST999\"", 1);
+    let newer_file = env.file("newer-p2.json");
+    fs::write(&newer_file, text).unwrap();
+    let r = env
+        .store
+        .import_p2(&newer_file, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!(r.replaced, 1);
+    let rec = &env.store.audit_log(Some("99999999-dk1")).unwrap()[0];
+    assert_eq!(rec.action, "import_replace");
+    assert_eq!(
+        rec.before,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
+
+    let batches = env.store.import_batches().unwrap();
+    let r = env
+        .store
+        .undo_import(batches[0].id, "older list", "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!((r.removed, r.restored), (0, 1));
+    let restored = env.store.envelope_only(0, 0).unwrap();
+    assert_eq!(
+        restored
+            .iter()
+            .map(|e| (&e.cds_eac_id, &e.beneficiaries, &e.cds_modified))
+            .collect::<Vec<_>>(),
+        before
+            .iter()
+            .map(|e| (&e.cds_eac_id, &e.beneficiaries, &e.cds_modified))
+            .collect::<Vec<_>>()
+    );
+    let r = env
+        .store
+        .undo_import(batches[1].id, "not ours", "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!((r.removed, r.restored), (4, 0));
+    assert_eq!(env.store.info().unwrap().envelope_only_count, 0);
+}
+
+#[test]
+fn imports_made_before_schema_6_cannot_be_undone_and_say_so() {
+    let mut env = Env::new();
+    env.import(&env.listing("old.json", &[eac("e-1")])).unwrap();
+    // What an import of an earlier version left: no record of its changes.
+    raw(&env)
+        .execute("UPDATE import_batches SET last_audit_id = NULL", [])
+        .unwrap();
+    let batch = &env.store.import_batches().unwrap()[0];
+    assert!(!batch.undoable);
+    let e = env
+        .store
+        .undo_import(batch.id, "x", "alice", false, &NoProgress)
+        .unwrap_err();
+    assert!(e.to_string().contains("earlier version"), "{e}");
+    assert_eq!(env.count(), 1);
+}
+
+// ------------------------------------------------------------ messages
+
+#[test]
+fn a_damaged_audit_record_is_marked_and_the_others_still_show() {
+    let mut env = browse_env();
+    for (id, reason) in [("a", "one"), ("b", "two"), ("c", "three")] {
+        env.store
+            .set_beneficiaries(id, &assign(BeneficiaryType::General, &[]), reason, "alice")
+            .unwrap();
+    }
+    let conn = raw(&env);
+    // Another tool damages the middle record (triggers out of the way).
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET \"before\" = '{\"beneficiary_type\": 7}', at = 'yesterday' WHERE reason = 'two';",
+    )
+    .unwrap();
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log.len(), 3);
+    assert_eq!(log.iter().filter(|r| r.problem.is_none()).count(), 2);
+    let bad = log.iter().find(|r| r.reason == "two").unwrap();
+    let problem = bad.problem.as_deref().unwrap();
+    assert!(problem.contains("before"), "{problem}");
+    assert!(problem.contains("yesterday"), "{problem}");
+    assert_eq!(bad.cds_eac_id, "b");
+    assert_eq!(bad.after, Some(assign(BeneficiaryType::General, &[])));
+}
+
+#[test]
+fn a_negative_schema_version_is_shown_as_it_is() {
+    let env = Env::new();
+    let db = env.db();
+    drop(env.store);
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", -1)
+        .unwrap();
+    let before = sha256_of(&db);
+    match Store::open(&db).unwrap_err() {
+        e @ StoreError::ForeignSchema { found: -1, .. } => {
+            let text = e.to_string();
+            assert!(text.contains("schema version -1"), "{text}");
+            assert!(!text.contains("18446744073709551615"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(sha256_of(&db), before);
+}
