@@ -90,6 +90,8 @@ describe("comparison and saving", () => {
     expect(saveBlocker({ validation: ok, reason: "  ", dirty: true, busy: false })).toMatch(/reason/);
     expect(saveBlocker({ validation: ok, reason: "contract", dirty: true, busy: true })).toMatch(/Saving/);
     expect(saveBlocker({ validation: ok, reason: "contract", dirty: true, busy: false })).toBeNull();
+    // one rule with the store: a reason is one line
+    expect(saveBlocker({ validation: ok, reason: "a\nb", dirty: true, busy: false })).toMatch(/line break/);
   });
 });
 

@@ -2,6 +2,7 @@
 
 import type { BeneficiaryAssignment, BeneficiaryType } from "./types";
 import { beneficiaryTypeLabel } from "./labels";
+import { reasonProblem } from "./reason";
 
 export interface BeneficiaryValidation {
   /** One entry per id: an error message or null. */
@@ -137,6 +138,8 @@ export function saveBlocker(opts: {
   if (!opts.dirty) return "Nothing has changed yet.";
   if (!opts.validation.ok) return "Fix the problems shown above first.";
   if (opts.reason.trim() === "") return "Write a reason for the change.";
+  const reasonIssue = reasonProblem(opts.reason);
+  if (reasonIssue) return reasonIssue;
   return null;
 }
 
