@@ -754,8 +754,10 @@ async fn an_id_typed_but_not_added_is_saved_with_the_list() -> Result<()> {
         .await?;
     desk.type_into("ben-reason", "E2E: typed id").await?;
     desk.click("ben-save").await?;
-    desk.wait_text("ben-message", "to confirm the save", |t| t.contains("Saved"))
-        .await?;
+    desk.wait_text("ben-message", "to confirm the save", |t| {
+        t.contains("Saved")
+    })
+    .await?;
     desk.click("tab-history").await?;
     let after = desk.el_in("history-row", "history-after").await?;
     ensure!(after.attr("data-type").await?.as_deref() == Some("account"));
@@ -815,7 +817,11 @@ async fn marking_every_eac_verified_needs_the_ticked_count_and_never_enter() -> 
         "an EAC was marked verified without confirmation ({synced:?}, imported {imported:?})"
     );
     ensure!(
-        !desk.texts("history-action").await?.iter().any(|t| t.contains("verified")),
+        !desk
+            .texts("history-action")
+            .await?
+            .iter()
+            .any(|t| t.contains("verified")),
         "a verification was recorded without confirmation"
     );
 
@@ -825,8 +831,10 @@ async fn marking_every_eac_verified_needs_the_ticked_count_and_never_enter() -> 
     desk.wait_number("verify-result", "to count the marked EACs", |n| n == 6)
         .await?;
     desk.click("verify-done").await?;
-    desk.wait_attr("detail-synced", "data-exact", |v| Some(v) != imported.as_deref())
-        .await?;
+    desk.wait_attr("detail-synced", "data-exact", |v| {
+        Some(v) != imported.as_deref()
+    })
+    .await?;
     // Recorded like every change: the EAC's History names who and when.
     desk.click("tab-history").await?;
     desk.wait_attr("history-row", "data-action", |a| a == "verify")
@@ -848,7 +856,10 @@ async fn sample_data_goes_to_a_separate_database_when_the_open_one_holds_eacs() 
     desk.el("sample-dialog").await?;
     desk.wait_count("sample-separate-note", |c| c == 5).await?;
     let separate = desk.el("sample-target-separate").await?;
-    ensure!(separate.is_selected().await?, "the separate database is not the default");
+    ensure!(
+        separate.is_selected().await?,
+        "the separate database is not the default"
+    );
     let sample_db = desk.dir.path().join("e2e.eacdesk-sample.sqlite");
     desk.wait_text("sample-db-path", "to name the sample database", |t| {
         t == sample_db.to_string_lossy()
@@ -856,8 +867,10 @@ async fn sample_data_goes_to_a_separate_database_when_the_open_one_holds_eacs() 
     .await?;
     desk.type_into("sample-count", "8").await?;
     desk.click("sample-run").await?;
-    desk.wait_attr("sample-switched", "data-path", |p| p == sample_db.to_string_lossy())
-        .await?;
+    desk.wait_attr("sample-switched", "data-path", |p| {
+        p == sample_db.to_string_lossy()
+    })
+    .await?;
     desk.click("sample-done").await?;
     desk.wait_attr("db-path", "data-path", |p| p == sample_db.to_string_lossy())
         .await?;
@@ -954,7 +967,10 @@ async fn undoing_an_import_takes_its_eacs_out_again() -> Result<()> {
         .is_some_and(|f| f.ends_with("import-three-wind.json")));
     desk.click("import-batch-undo").await?;
     desk.wait_count("undo-plan", |c| c == 3).await?;
-    ensure!(!desk.el("undo-run").await?.is_enabled().await?, "undo without a reason");
+    ensure!(
+        !desk.el("undo-run").await?.is_enabled().await?,
+        "undo without a reason"
+    );
     desk.type_into("undo-reason", "E2E: wrong file").await?;
     desk.wait_count("undo-run", |c| c == 3).await?;
     ensure!(desk.text("undo-run").await?.contains("3 EACs"));
@@ -973,7 +989,11 @@ async fn undoing_an_import_takes_its_eacs_out_again() -> Result<()> {
         .await?;
     let undone = desk.texts("history-action").await?;
     ensure!(
-        undone.iter().filter(|t| t.contains("Import undone")).count() == 3,
+        undone
+            .iter()
+            .filter(|t| t.contains("Import undone"))
+            .count()
+            == 3,
         "{undone:?}"
     );
     desk.quit().await

@@ -136,7 +136,11 @@ mod tests {
 
         let report = load_sample_database(&real, 5, 1, &NoProgress).unwrap();
         assert_eq!(report.files[0].added, 5);
-        assert_eq!(std::fs::read(&real).unwrap(), before, "real database changed");
+        assert_eq!(
+            std::fs::read(&real).unwrap(),
+            before,
+            "real database changed"
+        );
         let sample = crate::open_store(&dir.path().join("real-sample.sqlite")).unwrap();
         assert_eq!(sample.info().unwrap().eac_count, 5);
         let plan = sample_plan(&sample).unwrap();
@@ -151,6 +155,10 @@ mod tests {
         crate::open_store(&own).unwrap();
         let e = load_sample_database(&own, 2, 1, &NoProgress).unwrap_err();
         assert_eq!(e.code, "invalid_input");
-        assert!(e.message.contains("already a sample database"), "{}", e.message);
+        assert!(
+            e.message.contains("already a sample database"),
+            "{}",
+            e.message
+        );
     }
 }

@@ -447,13 +447,23 @@ fn marking_verified_sets_the_last_checked_time() {
     let one = desk.ok("verify_eac", json!({ "cds_eac_id": id }));
     assert_eq!(one["verified"], 1, "{one}");
     let synced = desk.ok("eac_detail", json!({ "cds_eac_id": id }))["cds_synced"].clone();
-    assert!(synced.as_str() > imported.as_str(), "{synced} after {imported}");
+    assert!(
+        synced.as_str() > imported.as_str(),
+        "{synced} after {imported}"
+    );
 
     // A dry run counts for the confirmation and marks nothing.
     let all = json!({ "op_id": "v", "filter": {}, "reason": null, "dry_run": true });
     let plan = desk.ok("verify_eacs", all.clone());
-    assert_eq!((plan["dry_run"].clone(), plan["verified"].clone()), (json!(true), json!(3)));
-    assert_eq!(audit_actions(&desk, "verify"), 1, "the dry run was recorded");
+    assert_eq!(
+        (plan["dry_run"].clone(), plan["verified"].clone()),
+        (json!(true), json!(3))
+    );
+    assert_eq!(
+        audit_actions(&desk, "verify"),
+        1,
+        "the dry run was recorded"
+    );
     let mut run = all;
     run["dry_run"] = json!(false);
     assert_eq!(desk.ok("verify_eacs", run)["verified"], 3);
@@ -478,9 +488,7 @@ fn deleting_asks_with_a_dry_run_then_deletes_and_audits() {
     let desk = desk();
     desk.load_sample(4);
     let id = desk.first_row()["cds_eac_id"].clone();
-    let args = |dry_run: bool| {
-        json!({ "op_id": "d", "target": { "ids": [id] }, "reason": "wrong file", "dry_run": dry_run })
-    };
+    let args = |dry_run: bool| json!({ "op_id": "d", "target": { "ids": [id] }, "reason": "wrong file", "dry_run": dry_run });
     let plan = desk.ok("delete_eacs", args(true));
     assert_eq!(plan["deleted"], 1, "{plan}");
     assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 4);
@@ -514,9 +522,7 @@ fn an_import_is_listed_and_undone_with_its_eacs() {
     assert_eq!(newest["undoable"], true, "{batches}");
     let batch_id = newest["id"].clone();
 
-    let args = |dry_run: bool| {
-        json!({ "op_id": "u", "batch_id": batch_id, "reason": "wrong file", "dry_run": dry_run })
-    };
+    let args = |dry_run: bool| json!({ "op_id": "u", "batch_id": batch_id, "reason": "wrong file", "dry_run": dry_run });
     assert_eq!(desk.ok("undo_import", args(true))["removed"], added);
     assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 2 + added);
     assert_eq!(desk.ok("undo_import", args(false))["removed"], added);
