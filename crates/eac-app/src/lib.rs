@@ -1,7 +1,8 @@
 //! The operations of EAC Desk, shared by the `eacdesk` command line and the
 //! desktop app: where the database lives, importing files, exporting,
 //! loading sample data, validating a file without importing it, audited
-//! beneficiary edits, and the progress/cancel plumbing of long operations.
+//! beneficiary edits, audited verification, deleting EACs and undoing an
+//! import, and the progress/cancel plumbing of long operations.
 //!
 //! Every desktop-app command is a one-line adapter over a function here, so
 //! the same operation is reachable from the CLI and testable without a

@@ -784,7 +784,14 @@ pub(crate) fn undo_import(
         return Ok(report);
     }
     let at = Timestamp::now();
-    for (current, earlier) in &plan {
+    for (done, (current, earlier)) in plan.iter().enumerate() {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update("undo_import", done as u64, Some(plan.len() as u64));
+        }
         edit::insert(
             conn,
             AuditEntry {
@@ -819,7 +826,7 @@ pub(crate) fn undo_import(
         "UPDATE import_batches SET undone_at = ?2 WHERE id = ?1",
         params![batch_id, at.to_storage()],
     )?;
-    progress.update("undo_import", total, Some(total));
+    progress.update("undo_import", plan.len() as u64, Some(plan.len() as u64));
     report.dry_run = false;
     Ok(report)
 }
