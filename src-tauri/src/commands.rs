@@ -5,12 +5,13 @@
 
 use std::path::PathBuf;
 
-use eac_app::{AppError, ExportProfile, ImportOptions, ValidationReport};
+use eac_app::{AppError, ExportProfile, ImportOptions, SamplePlan, ValidationReport};
 use eac_model::BeneficiaryType;
 use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
-    Choice, ChoiceField, DbInfo, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport,
-    ImportReport, RefdataCount, RefdataEntry, RefdataReport,
+    Choice, ChoiceField, DbInfo, DeleteReport, DeleteTarget, EacDetail, EacFilter, EacRow,
+    EnvelopeOnlyRow, ExportReport, ImportBatch, ImportReport, RefdataCount, RefdataEntry,
+    RefdataReport, UndoReport, VerifyReport,
 };
 use tauri::State;
 
@@ -154,6 +155,25 @@ pub async fn load_sample(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+pub async fn sample_plan(desk: State<'_, Desk>) -> Reply<SamplePlan> {
+    desk.read(eac_app::sample_plan).await
+}
+
+/// Into the open database's separate sample database; the UI then opens it.
+#[tauri::command(rename_all = "snake_case")]
+pub async fn load_sample_database(
+    desk: State<'_, Desk>,
+    op_id: String,
+    eacs: usize,
+    seed: u64,
+) -> Reply<ImportReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::load_sample_database(store.path(), eacs, seed, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 pub async fn validate_file(profile: ExportProfile, path: PathBuf) -> Reply<ValidationReport> {
     off_ui_thread(move || eac_app::validate_file(&path, profile, false)).await
 }
@@ -247,15 +267,60 @@ pub async fn export_bundle(
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn mark_verified(desk: State<'_, Desk>, filter: EacFilter) -> Reply<usize> {
-    desk.edit(move |store| eac_app::mark_verified(store, &filter))
+pub async fn verify_eacs(
+    desk: State<'_, Desk>,
+    op_id: String,
+    filter: EacFilter,
+    reason: Option<String>,
+    dry_run: bool,
+) -> Reply<VerifyReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::verify_eacs(store, &filter, reason.as_deref(), dry_run, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn verify_eac(
+    desk: State<'_, Desk>,
+    cds_eac_id: String,
+    reason: Option<String>,
+) -> Reply<VerifyReport> {
+    desk.edit(move |store| eac_app::verify_eac(store, &cds_eac_id, reason.as_deref()))
         .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub async fn mark_verified_eac(desk: State<'_, Desk>, cds_eac_id: String) -> Reply<usize> {
-    desk.edit(move |store| eac_app::mark_verified_one(store, &cds_eac_id))
-        .await
+pub async fn delete_eacs(
+    desk: State<'_, Desk>,
+    op_id: String,
+    target: DeleteTarget,
+    reason: String,
+    dry_run: bool,
+) -> Reply<DeleteReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::delete_eacs(store, &target, &reason, dry_run, op)
+    })
+    .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn import_batches(desk: State<'_, Desk>) -> Reply<Vec<ImportBatch>> {
+    desk.read(eac_app::import_batches).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub async fn undo_import(
+    desk: State<'_, Desk>,
+    op_id: String,
+    batch_id: i64,
+    reason: String,
+    dry_run: bool,
+) -> Reply<UndoReport> {
+    desk.operation(op_id, move |store, op| {
+        eac_app::undo_import(store, batch_id, &reason, dry_run, op)
+    })
+    .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

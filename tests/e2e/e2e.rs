@@ -718,6 +718,7 @@ async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -
     desk.click("toolbar-verify").await?;
     desk.el("verify-dialog").await?;
     desk.select("verify-scope", "all").await?;
+    desk.click("verify-confirm-all-box").await?;
     desk.click("verify-run").await?;
     let marked = desk
         .wait_number("verify-result", "to count the marked EACs", |n| n > 0)
@@ -732,5 +733,268 @@ async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -
     desk.el("detail-synced").await?;
     desk.screenshot(&artifacts_dir().join("detail-verified.png"))
         .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn an_id_typed_but_not_added_is_saved_with_the_list() -> Result<()> {
+    let desk = Desk::start("typed-id").await?;
+    load_sample(&desk, 5).await?;
+    open_first_row(&desk).await?;
+    desk.click("tab-beneficiaries").await?;
+    desk.el("ben-editor").await?;
+    desk.select("ben-type", "account").await?;
+    while desk.shown("ben-id-remove").await? {
+        desk.click("ben-id-remove").await?;
+    }
+    // Typed, never added with Enter or "Add": the editor says Save adds it.
+    desk.type_into("ben-input", "E2E-TYPED-ONLY").await?;
+    desk.wait_attr("ben-pending", "data-value", |v| v == "E2E-TYPED-ONLY")
+        .await?;
+    desk.type_into("ben-reason", "E2E: typed id").await?;
+    desk.click("ben-save").await?;
+    desk.wait_text("ben-message", "to confirm the save", |t| {
+        t.contains("Saved")
+    })
+    .await?;
+    desk.click("tab-history").await?;
+    let after = desk.el_in("history-row", "history-after").await?;
+    ensure!(after.attr("data-type").await?.as_deref() == Some("account"));
+    let ids = after.attr("data-ids").await?;
+    ensure!(
+        ids.as_deref() == Some("E2E-TYPED-ONLY"),
+        "the history recorded {ids:?}, not the typed id"
+    );
+
+    // A typed repeat of an id in the list blocks Save and says what to do.
+    desk.click("tab-beneficiaries").await?;
+    desk.wait_attr("ben-id", "data-value", |v| v == "E2E-TYPED-ONLY")
+        .await?;
+    desk.type_into("ben-input", "E2E-TYPED-ONLY").await?;
+    desk.type_into("ben-reason", "E2E: repeat").await?;
+    desk.wait_text("ben-save-blocker", "to ask to clear the field", |t| {
+        t.contains("Clear the “new id” field")
+    })
+    .await?;
+    ensure!(!desk.el("ben-save").await?.is_enabled().await?);
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn marking_every_eac_verified_needs_the_ticked_count_and_never_enter() -> Result<()> {
+    let desk = Desk::start("verify-confirm").await?;
+    load_sample(&desk, 6).await?;
+    // An import records when the EACs were last checked; marking moves it on.
+    open_first_row(&desk).await?;
+    let imported = desk.attr("detail-synced", "data-exact").await?;
+    ensure!(imported.as_deref().is_some_and(|v| !v.is_empty()));
+    desk.click("toolbar-verify").await?;
+    desk.el("verify-dialog").await?;
+    // The dialog opens on "all EACs"; Enter where the focus lands does nothing.
+    desk.press_enter("verify-scope").await?;
+    desk.wait_text("verify-blocker", "to ask for the tick", |t| {
+        t.contains("tick the box")
+    })
+    .await?;
+    ensure!(!desk.el("verify-run").await?.is_enabled().await?);
+    ensure!(
+        !desk.shown("verify-result").await?,
+        "Enter marked EACs as verified"
+    );
+    // The button and the box both name the count.
+    let label = desk.text("verify-run").await?;
+    ensure!(label.contains("Mark 6 EACs as verified"), "{label}");
+    desk.wait_text("verify-confirm-all", "to name the count", |t| {
+        t.contains("all 6 EACs")
+    })
+    .await?;
+    desk.click("verify-done").await?;
+    let synced = desk.attr("detail-synced", "data-exact").await?;
+    ensure!(
+        synced == imported,
+        "an EAC was marked verified without confirmation ({synced:?}, imported {imported:?})"
+    );
+    ensure!(
+        !desk
+            .texts("history-action")
+            .await?
+            .iter()
+            .any(|t| t.contains("verified")),
+        "a verification was recorded without confirmation"
+    );
+
+    desk.click("toolbar-verify").await?;
+    desk.click("verify-confirm-all-box").await?;
+    desk.click("verify-run").await?;
+    desk.wait_number("verify-result", "to count the marked EACs", |n| n == 6)
+        .await?;
+    desk.click("verify-done").await?;
+    desk.wait_attr("detail-synced", "data-exact", |v| {
+        Some(v) != imported.as_deref()
+    })
+    .await?;
+    // Recorded like every change: the EAC's History names who and when.
+    desk.click("tab-history").await?;
+    desk.wait_attr("history-row", "data-action", |a| a == "verify")
+        .await?;
+    desk.wait_text("history-action", "to say Marked as verified", |t| {
+        t.contains("Marked as verified")
+    })
+    .await?;
+    desk.el_in("history-row", "history-who").await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn sample_data_goes_to_a_separate_database_when_the_open_one_holds_eacs() -> Result<()> {
+    let desk = Desk::start("sample-db").await?;
+    load_sample(&desk, 5).await?;
+    desk.click("load-sample").await?;
+    desk.el("sample-dialog").await?;
+    desk.wait_count("sample-separate-note", |c| c == 5).await?;
+    let separate = desk.el("sample-target-separate").await?;
+    ensure!(
+        separate.is_selected().await?,
+        "the separate database is not the default"
+    );
+    let sample_db = desk.dir.path().join("e2e.eacdesk-sample.sqlite");
+    desk.wait_text("sample-db-path", "to name the sample database", |t| {
+        t == sample_db.to_string_lossy()
+    })
+    .await?;
+    desk.type_into("sample-count", "8").await?;
+    desk.click("sample-run").await?;
+    desk.wait_attr("sample-switched", "data-path", |p| {
+        p == sample_db.to_string_lossy()
+    })
+    .await?;
+    desk.click("sample-done").await?;
+    desk.wait_attr("db-path", "data-path", |p| p == sample_db.to_string_lossy())
+        .await?;
+    desk.wait_count("footer-count", |c| c == 8).await?;
+
+    // The real database still holds exactly its own 5 EACs.
+    desk.click("db-open").await?;
+    desk.type_into("db-path-input", &desk.db.to_string_lossy())
+        .await?;
+    desk.click("db-open-run").await?;
+    desk.wait_attr("db-path", "data-path", |p| p == desk.db.to_string_lossy())
+        .await?;
+    desk.wait_count("footer-count", |c| c == 5).await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn deleting_one_eac_asks_with_its_count_and_leaves_it_in_the_history() -> Result<()> {
+    let desk = Desk::start("delete").await?;
+    load_sample(&desk, 5).await?;
+    let id = open_first_row(&desk).await?;
+    desk.click("toolbar-delete").await?;
+    desk.el("delete-dialog").await?;
+    // Opens on the selected EAC, counted by a dry run; nothing goes without a reason.
+    ensure!(desk.text("delete-selected-id").await? == id);
+    desk.wait_count("delete-run", |c| c == 1).await?;
+    ensure!(desk.text("delete-run").await?.contains("Delete 1 EAC"));
+    desk.press_enter("delete-reason").await?;
+    desk.wait_text("delete-blocker", "to ask for a reason", |t| {
+        t.contains("reason")
+    })
+    .await?;
+    ensure!(!desk.el("delete-run").await?.is_enabled().await?);
+    desk.type_into("delete-reason", "E2E: imported by mistake")
+        .await?;
+    desk.press_enter("delete-reason").await?;
+    ensure!(
+        !desk.shown("delete-result").await?,
+        "Enter in the reason deleted the EAC"
+    );
+    desk.click("delete-run").await?;
+    desk.wait_count("delete-result", |c| c == 1).await?;
+    desk.click("delete-done").await?;
+    desk.wait_count("footer-count", |c| c == 4).await?;
+    ensure!(!desk.row_ids().await?.contains(&id), "{id} is still listed");
+
+    // The deleted EAC has no row any more; the database's History keeps it.
+    desk.click("toolbar-history").await?;
+    desk.el("history-dialog").await?;
+    let row = desk
+        .until("the delete record in History", || async {
+            for r in desk.all("history-row").await? {
+                if r.attr("data-eac").await?.as_deref() == Some(id.as_str())
+                    && r.attr("data-action").await?.as_deref() == Some("delete")
+                {
+                    return Ok(Some(r));
+                }
+            }
+            Ok(None)
+        })
+        .await?;
+    let text = row.text().await?;
+    ensure!(
+        text.contains("Deleted") && text.contains("E2E: imported by mistake"),
+        "{text}"
+    );
+    desk.screenshot(&artifacts_dir().join("history-delete.png"))
+        .await?;
+    desk.click("history-dialog-done").await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn undoing_an_import_takes_its_eacs_out_again() -> Result<()> {
+    let desk = Desk::start("undo-import").await?;
+    load_sample(&desk, 3).await?;
+    import_file(&desk, &fixture("import-three-wind.json")).await?;
+    desk.wait_count("footer-count", |c| c == 6).await?;
+
+    desk.click("toolbar-imports").await?;
+    desk.el("imports-dialog").await?;
+    // Newest first: the file, then the sample load.
+    desk.wait_attr("import-batch", "data-file", |f| {
+        f.ends_with("import-three-wind.json")
+    })
+    .await?;
+    let batches = desk.all("import-batch").await?;
+    ensure!(batches.len() == 2, "{} imports listed", batches.len());
+    ensure!(batches[0]
+        .attr("data-file")
+        .await?
+        .is_some_and(|f| f.ends_with("import-three-wind.json")));
+    desk.click("import-batch-undo").await?;
+    desk.wait_count("undo-plan", |c| c == 3).await?;
+    ensure!(
+        !desk.el("undo-run").await?.is_enabled().await?,
+        "undo without a reason"
+    );
+    desk.type_into("undo-reason", "E2E: wrong file").await?;
+    desk.wait_count("undo-run", |c| c == 3).await?;
+    ensure!(desk.text("undo-run").await?.contains("3 EACs"));
+    desk.click("undo-run").await?;
+    desk.wait_count("undo-result", |c| c == 3).await?;
+    desk.click("undo-back").await?;
+    desk.wait_attr("import-batch", "data-undone", |u| !u.is_empty())
+        .await?;
+    desk.click("imports-done").await?;
+    desk.wait_count("footer-count", |c| c == 3).await?;
+
+    // Each removal is in the History, with the file it came from.
+    desk.click("toolbar-history").await?;
+    desk.el("history-dialog").await?;
+    desk.wait_attr("history-row", "data-action", |a| a == "undo_import")
+        .await?;
+    let undone = desk.texts("history-action").await?;
+    ensure!(
+        undone
+            .iter()
+            .filter(|t| t.contains("Import undone"))
+            .count()
+            == 3,
+        "{undone:?}"
+    );
     desk.quit().await
 }

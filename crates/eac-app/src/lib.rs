@@ -20,6 +20,7 @@ mod operation;
 mod p2;
 mod refdata;
 mod sample;
+mod sample_db;
 mod schema_instance;
 mod validate;
 
@@ -39,6 +40,9 @@ pub use refdata::{
     set_emissions,
 };
 pub use sample::{write_sample_file, write_sample_values_csv};
+pub use sample_db::{
+    is_sample_database, load_sample_database, sample_database_path, sample_plan, SamplePlan,
+};
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.

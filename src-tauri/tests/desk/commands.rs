@@ -11,7 +11,7 @@ use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
 struct Desk {
     app: App<MockRuntime>,
     window: WebviewWindow<MockRuntime>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 fn desk() -> Desk {
@@ -22,11 +22,7 @@ fn desk() -> Desk {
     let window = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
-    Desk {
-        app,
-        window,
-        _dir: dir,
-    }
+    Desk { app, window, dir }
 }
 
 /// One IPC call as the webview makes it.
@@ -448,17 +444,93 @@ fn marking_verified_sets_the_last_checked_time() {
     );
     std::thread::sleep(std::time::Duration::from_millis(1100));
 
-    assert_eq!(desk.ok("mark_verified_eac", json!({ "cds_eac_id": id })), 1);
-    let one = desk.ok("eac_detail", json!({ "cds_eac_id": id }))["cds_synced"].clone();
-    assert!(one.as_str() > imported.as_str(), "{one} after {imported}");
-    assert_eq!(desk.ok("mark_verified", json!({ "filter": {} })), 3);
-    let e = desk.err("mark_verified_eac", json!({ "cds_eac_id": "no-such" }));
-    assert_eq!(e["code"], "not_found", "{e}");
-    // Not an edit: nothing in the audit log, cds_modified unchanged.
-    assert_eq!(
-        desk.ok("audit_log", json!({ "cds_eac_id": null })),
-        json!([])
+    let one = desk.ok("verify_eac", json!({ "cds_eac_id": id }));
+    assert_eq!(one["verified"], 1, "{one}");
+    let synced = desk.ok("eac_detail", json!({ "cds_eac_id": id }))["cds_synced"].clone();
+    assert!(
+        synced.as_str() > imported.as_str(),
+        "{synced} after {imported}"
     );
+
+    // A dry run counts for the confirmation and marks nothing.
+    let all = json!({ "op_id": "v", "filter": {}, "reason": null, "dry_run": true });
+    let plan = desk.ok("verify_eacs", all.clone());
+    assert_eq!(
+        (plan["dry_run"].clone(), plan["verified"].clone()),
+        (json!(true), json!(3))
+    );
+    assert_eq!(
+        audit_actions(&desk, "verify"),
+        1,
+        "the dry run was recorded"
+    );
+    let mut run = all;
+    run["dry_run"] = json!(false);
+    assert_eq!(desk.ok("verify_eacs", run)["verified"], 3);
+    let e = desk.err("verify_eac", json!({ "cds_eac_id": "no-such" }));
+    assert_eq!(e["code"], "not_found", "{e}");
+    // Recorded like every change: who, when, which EAC (issue 9 item 16).
+    assert_eq!(audit_actions(&desk, "verify"), 4);
+}
+
+/// Audit records of `action` in the whole database.
+fn audit_actions(desk: &Desk, action: &str) -> usize {
+    let log = desk.ok("audit_log", json!({ "cds_eac_id": null }));
+    log.as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["action"] == action)
+        .count()
+}
+
+#[test]
+fn deleting_asks_with_a_dry_run_then_deletes_and_audits() {
+    let desk = desk();
+    desk.load_sample(4);
+    let id = desk.first_row()["cds_eac_id"].clone();
+    let args = |dry_run: bool| json!({ "op_id": "d", "target": { "ids": [id] }, "reason": "wrong file", "dry_run": dry_run });
+    let plan = desk.ok("delete_eacs", args(true));
+    assert_eq!(plan["deleted"], 1, "{plan}");
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 4);
+    let blank = desk.err(
+        "delete_eacs",
+        json!({ "op_id": "d", "target": { "ids": [id] }, "reason": " ", "dry_run": false }),
+    );
+    assert_eq!(blank["code"], "invalid_input", "{blank}");
+
+    assert_eq!(desk.ok("delete_eacs", args(false))["deleted"], 1);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 3);
+    let log = desk.ok("audit_log", json!({ "cds_eac_id": id }));
+    assert_eq!(log[0]["action"], "delete", "{log}");
+    assert_eq!(log[0]["reason"], "wrong file");
+    assert!(log[0]["after"].is_null(), "{log}");
+    let gone = desk.err("eac_detail", json!({ "cds_eac_id": id }));
+    assert_eq!(gone["code"], "not_found", "{gone}");
+}
+
+#[test]
+fn an_import_is_listed_and_undone_with_its_eacs() {
+    let desk = desk();
+    desk.load_sample(2);
+    let file = fixture("canonical-p1.json");
+    let report = desk.ok("import_files", json!({ "op_id": "i", "paths": [file] }));
+    let added = report["files"][0]["added"].as_u64().unwrap();
+    assert!(added > 0, "{report}");
+    let batches = desk.ok("import_batches", json!({}));
+    assert_eq!(batches.as_array().unwrap().len(), 2, "{batches}");
+    let newest = &batches[0];
+    assert_eq!(newest["undoable"], true, "{batches}");
+    let batch_id = newest["id"].clone();
+
+    let args = |dry_run: bool| json!({ "op_id": "u", "batch_id": batch_id, "reason": "wrong file", "dry_run": dry_run });
+    assert_eq!(desk.ok("undo_import", args(true))["removed"], added);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 2 + added);
+    assert_eq!(desk.ok("undo_import", args(false))["removed"], added);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 2);
+    assert_eq!(audit_actions(&desk, "undo_import") as u64, added);
+    let again = desk.err("undo_import", args(false));
+    assert_eq!(again["code"], "invalid_input", "{again}");
+    assert!(desk.ok("import_batches", json!({}))[0]["undone_at"].is_string());
 }
 
 #[test]
@@ -601,4 +673,30 @@ fn extended_technologies_import_only_when_the_user_says_so() {
     );
     assert_eq!(accepted["files"][0]["outcome"], "imported", "{accepted}");
     assert_eq!(desk.first_row()["technology_type"], "nuclear");
+}
+
+#[test]
+fn sample_data_for_a_database_with_eacs_goes_to_a_separate_file() {
+    let desk = desk();
+    // Empty: the sample may go into the open database.
+    let plan = desk.ok("sample_plan", json!({}));
+    assert_eq!(plan["separate"], false, "{plan}");
+    desk.load_sample(4);
+
+    let plan = desk.ok("sample_plan", json!({}));
+    assert_eq!(plan["separate"], true, "{plan}");
+    assert_eq!(plan["open_eac_count"], 4);
+    let sample_path = desk.dir.path().join("test-sample.sqlite");
+    assert_eq!(plan["sample_path"], sample_path.to_string_lossy().as_ref());
+
+    let report = desk.ok(
+        "load_sample_database",
+        json!({ "op_id": "s", "eacs": 6, "seed": 2 }),
+    );
+    assert_eq!(report["files"][0]["added"], 6, "{report}");
+    // The open database is untouched; the sample database holds the new EACs.
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 4);
+    let info = desk.ok("open_database", json!({ "path": sample_path }));
+    assert_eq!(info["eac_count"], 6);
+    assert_eq!(desk.ok("sample_plan", json!({}))["separate"], false);
 }

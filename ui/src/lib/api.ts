@@ -17,18 +17,24 @@ import type {
   Choice,
   CloseBlockers,
   DbInfo,
+  DeleteReport,
+  DeleteTarget,
   EacDetail,
   EacFilter,
   EacRow,
   EnvelopeOnlyRow,
   ExportProfile,
   ExportReport,
+  ImportBatch,
   ImportReport,
   ProgressEvent,
   RefdataCount,
   RefdataEntry,
   RefdataReport,
+  SamplePlan,
+  UndoReport,
   ValidationReport,
+  VerifyReport,
 } from "./types";
 
 /** docs/ipc.md also lists "technology", but eac-store's ChoiceField has only these two. */
@@ -103,6 +109,11 @@ export const api = {
     call<ExportReport>("export_file", { op_id, profile, filter, path }),
   loadSample: (op_id: string, eacs: number, seed: number) =>
     call<ImportReport>("load_sample", { op_id, eacs, seed }),
+  /** Where sample data should go: the open database, or (when it holds EACs) a separate one. */
+  samplePlan: () => call<SamplePlan>("sample_plan"),
+  /** Sample data into the open database's separate sample database (then open it). */
+  loadSampleDatabase: (op_id: string, eacs: number, seed: number) =>
+    call<ImportReport>("load_sample_database", { op_id, eacs, seed }),
   validateFile: (profile: ExportProfile, path: string) =>
     call<ValidationReport>("validate_file", { profile, path }),
   cancelOperation: (op_id: string) => call<void>("cancel_operation", { op_id }),
@@ -128,9 +139,22 @@ export const api = {
   /** A P2 bundle FOLDER at `path`; `base_url` (https) or null for file: URIs. */
   exportBundle: (op_id: string, filter: EacFilter | null, path: string, base_url: string | null) =>
     call<BundleReport>("export_bundle", { op_id, filter, path, base_url }),
-  /** `cds_synced` = now for the EACs in `filter`; returns how many. */
-  markVerified: (filter: EacFilter) => call<number>("mark_verified", { filter }),
-  markVerifiedEac: (cds_eac_id: string) => call<number>("mark_verified_eac", { cds_eac_id }),
+  /**
+   * `cds_synced` = now for the EACs in `filter` (the empty filter: every EAC, envelope-only ones
+   * too), one audited "verify" record each; `dry_run` only counts. `reason` null: "checked against its source".
+   */
+  verifyEacs: (op_id: string, filter: EacFilter, reason: string | null, dry_run: boolean) =>
+    call<VerifyReport>("verify_eacs", { op_id, filter, reason, dry_run }),
+  verifyEac: (cds_eac_id: string, reason: string | null = null) =>
+    call<VerifyReport>("verify_eac", { cds_eac_id, reason }),
+  /** Deletes EACs by exact ids or by filter, all or nothing, audited; `dry_run` only counts. */
+  deleteEacs: (op_id: string, target: DeleteTarget, reason: string, dry_run: boolean) =>
+    call<DeleteReport>("delete_eacs", { op_id, target, reason, dry_run }),
+  /** Every import (file or sample load), newest first. */
+  importBatches: () => call<ImportBatch[]>("import_batches"),
+  /** Takes an import out again (its added EACs removed, replaced ones restored); `dry_run` only counts. */
+  undoImport: (op_id: string, batch_id: number, reason: string, dry_run: boolean) =>
+    call<UndoReport>("undo_import", { op_id, batch_id, reason, dry_run }),
   /** EACs known only by their P2 envelope (no values), P2 order. */
   envelopeOnly: (offset: number, limit: number) =>
     call<EnvelopeOnlyRow[]>("envelope_only", { offset, limit }),

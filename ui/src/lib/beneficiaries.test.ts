@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import {
   addIds,
   describeAssignment,
+  idsToSave,
   newIdProblem,
+  pendingIdProblem,
   normalizeIds,
   reloadReplacesEdits,
   sameAssignment,
@@ -88,6 +90,37 @@ describe("comparison and saving", () => {
     expect(saveBlocker({ validation: ok, reason: "  ", dirty: true, busy: false })).toMatch(/reason/);
     expect(saveBlocker({ validation: ok, reason: "contract", dirty: true, busy: true })).toMatch(/Saving/);
     expect(saveBlocker({ validation: ok, reason: "contract", dirty: true, busy: false })).toBeNull();
+    // one rule with the store: a reason is one line
+    expect(saveBlocker({ validation: ok, reason: "a\nb", dirty: true, busy: false })).toMatch(/line break/);
+  });
+});
+
+describe("an id typed but not yet added (issue 9 item 15)", () => {
+  it("is saved with the list", () => {
+    expect(idsToSave("account", ["A"], "  B ")).toEqual(["A", "B"]);
+    expect(idsToSave("account", [], "B")).toEqual(["B"]);
+    expect(pendingIdProblem("account", ["A"], "B")).toBeNull();
+  });
+  it("changes nothing when the field is empty", () => {
+    expect(idsToSave("account", ["A"], "   ")).toEqual(["A"]);
+    expect(pendingIdProblem("account", ["A"], "  ")).toBeNull();
+  });
+  it("blocks saving when it repeats an id, and says how to go on", () => {
+    expect(idsToSave("account", ["A"], "A")).toEqual(["A"]);
+    const p = pendingIdProblem("account", ["A"], " A ");
+    expect(p).toMatch(/already in the list/);
+    expect(p).toMatch(/Clear the “new id” field/);
+    const ok = validateBeneficiaries("account", ["A"]);
+    expect(saveBlocker({ validation: ok, reason: "r", dirty: true, busy: false, pending: p })).toBe(p);
+  });
+  it("is ignored under General, where the field is not shown", () => {
+    expect(idsToSave("general", [], "X")).toEqual([]);
+    expect(pendingIdProblem("general", [], "X")).toBeNull();
+  });
+  it("makes an otherwise unchanged editor dirty", () => {
+    const stored = { beneficiary_type: "account" as const, beneficiaries: ["A"] };
+    const edited = { beneficiary_type: "account" as const, beneficiaries: idsToSave("account", ["A"], "B") };
+    expect(sameAssignment(stored, edited)).toBe(false);
   });
 });
 

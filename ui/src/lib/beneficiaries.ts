@@ -2,6 +2,7 @@
 
 import type { BeneficiaryAssignment, BeneficiaryType } from "./types";
 import { beneficiaryTypeLabel } from "./labels";
+import { reasonProblem } from "./reason";
 
 export interface BeneficiaryValidation {
   /** One entry per id: an error message or null. */
@@ -80,6 +81,24 @@ export function addIds(ids: readonly string[], input: string): string[] {
   return out;
 }
 
+/**
+ * The ids Save and "Apply to all" write: the list plus the id still typed in
+ * the "new id" field (not yet added with Enter), so nothing typed is dropped.
+ * Text that cannot be added (a repeat, or any text under "General") is left
+ * out here and blocks saving through `pendingIdProblem`.
+ */
+export function idsToSave(type: BeneficiaryType, ids: readonly string[], input: string): string[] {
+  if (type === "general" || input.trim() === "" || newIdProblem(type, ids, input) !== null) return [...ids];
+  return addIds(ids, input);
+}
+
+/** Why the typed, not yet added id blocks saving, or null (empty field, or an id Save will add). */
+export function pendingIdProblem(type: BeneficiaryType, ids: readonly string[], input: string): string | null {
+  if (type === "general" || input.trim() === "") return null;
+  const problem = newIdProblem(type, ids, input);
+  return problem === null ? null : `${problem} Clear the “new id” field before saving.`;
+}
+
 /** Ids as they will be saved: trimmed. */
 export function normalizeIds(ids: readonly string[]): string[] {
   return ids.map((x) => x.trim());
@@ -111,11 +130,16 @@ export function saveBlocker(opts: {
   reason: string;
   dirty: boolean;
   busy: boolean;
+  /** what is wrong with the text still in the "new id" field (see `pendingIdProblem`) */
+  pending?: string | null;
 }): string | null {
   if (opts.busy) return "Saving…";
+  if (opts.pending) return opts.pending;
   if (!opts.dirty) return "Nothing has changed yet.";
   if (!opts.validation.ok) return "Fix the problems shown above first.";
   if (opts.reason.trim() === "") return "Write a reason for the change.";
+  const reasonIssue = reasonProblem(opts.reason);
+  if (reasonIssue) return reasonIssue;
   return null;
 }
 

@@ -55,6 +55,10 @@ const TEXT: Record<string, { title: string; hint: string }> = {
     title: "The database reported a problem.",
     hint: "Try again. If it keeps happening, close other programs using this database or open a backup copy.",
   },
+  conflict: {
+    title: "This cannot be undone as it stands: EACs changed after the import.",
+    hint: "Nothing was changed. The message names the EACs; undo the later changes or imports first, or delete the EACs instead.",
+  },
   cancelled: {
     title: "The operation was cancelled.",
     hint: "Nothing was changed. You can start it again at any time.",

@@ -2,6 +2,7 @@
 // fields: kept out of components so it is tested. Decimals stay TEXT: an
 // emission factor is checked with a pattern, never through parseFloat.
 
+import { reasonProblem } from "./reason";
 import type { Choice, RefdataReport } from "./types";
 import { countsInWords } from "./refdataView";
 import { formatDateTimeUtc } from "./dates";
@@ -26,6 +27,10 @@ export function emissionFormProblems(direct: string, lca: string, reason: string
   if (d) out.push(d);
   if (l) out.push(l);
   if (reason.trim() === "") out.push("Give a reason; it is kept in the audit log.");
+  else {
+    const issue = reasonProblem(reason);
+    if (issue) out.push(issue);
+  }
   return out;
 }
 

@@ -3,7 +3,8 @@
 /**
  * A failed operation. `code` is one of `validation` (the data broke a rule
  * of digest §d; `details.violations` lists them), `not_found`,
- * `invalid_input`, `io`, `database`, `cancelled`, `newer_database`.
+ * `invalid_input`, `io`, `database`, `cancelled`, `newer_database`,
+ * `conflict` (an undo would overwrite later changes; `details.cds_eac_ids`).
  * `message` is plain words for a person and says what to do next.
  */
 export type AppError = { code: string, message: string, 

@@ -4,4 +4,9 @@ export type DbInfo = { path: string, eac_count: number, value_count: number, sch
 /**
  * EACs known only by their P2 envelope (not in `eac_count`: no values).
  */
-envelope_only_count: number, };
+envelope_only_count: number, 
+/**
+ * Problems found when the database was opened (e.g. a re-created
+ * audit-log trigger), in plain words; shells show them.
+ */
+warnings: Array<string>, };

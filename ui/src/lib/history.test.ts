@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { auditActionLabel, auditSummary, fieldChangeText, historyCountText, showsAssignments } from "./history";
+
+const acct = { beneficiary_type: "account" as const, beneficiaries: ["A-1"] };
+const gen = { beneficiary_type: "general" as const, beneficiaries: [] };
+const base = { before: acct, after: acct, source_file: null, import_batch_id: null };
+
+describe("history in words", () => {
+  it("names every recorded action", () => {
+    expect(auditActionLabel("delete")).toBe("Deleted");
+    expect(auditActionLabel("undo_import")).toBe("Import undone");
+    expect(auditActionLabel("import_replace")).toBe("Replaced by an import");
+    expect(auditActionLabel("verify")).toBe("Marked as verified");
+    expect(auditActionLabel("something_new")).toBe("Something new");
+  });
+
+  it("says which file an import or undo came from", () => {
+    const r = { ...base, action: "import_replace", source_file: "/data/in/march.json", import_batch_id: 4 };
+    expect(auditSummary(r)).toBe("A newer version from march.json replaced the stored one.");
+    expect(auditSummary({ ...r, action: "undo_import", after: null })).toMatch(/^Removed: undoing the import of march.json/);
+    expect(auditSummary({ ...r, action: "undo_import" })).toMatch(/^Given back its earlier version/);
+    expect(auditSummary({ ...base, action: "import_replace", import_batch_id: 7 })).toMatch(/import 7/);
+    expect(auditSummary({ ...base, action: "set_beneficiaries" })).toBeNull();
+  });
+
+  it("shows beneficiaries only where they changed or were edited", () => {
+    expect(showsAssignments({ action: "set_beneficiaries", before: acct, after: acct })).toBe(true);
+    expect(showsAssignments({ action: "import_replace", before: acct, after: gen })).toBe(true);
+    expect(showsAssignments({ action: "import_replace", before: acct, after: acct })).toBe(false);
+    expect(showsAssignments({ action: "delete", before: acct, after: null })).toBe(false);
+    expect(showsAssignments({ action: "verify", before: null, after: null })).toBe(false);
+  });
+
+  it("field changes and counts read as text", () => {
+    expect(fieldChangeText({ field: "cds_synced", before: null, after: "2026-01-01T00:00:00Z" })).toBe(
+      "cds_synced: (none) → 2026-01-01T00:00:00Z",
+    );
+    expect(historyCountText(3, 3)).toBe("3 recorded changes");
+    expect(historyCountText(1200, 500)).toMatch(/newest 500/);
+  });
+});

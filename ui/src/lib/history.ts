@@ -1,0 +1,62 @@
+// The audit log in words: what each recorded action means to a person.
+
+import type { AuditRecord, FieldChange } from "./types";
+import { plural } from "./decimal";
+import { baseName } from "./paths";
+
+const ACTIONS: Record<string, string> = {
+  set_beneficiaries: "Beneficiaries changed",
+  set_emissions: "Emission factors entered",
+  import_replace: "Replaced by an import",
+  verify: "Marked as verified",
+  delete: "Deleted",
+  undo_import: "Import undone",
+};
+
+/** "Beneficiaries changed", "Deleted", …; an action this UI does not know is shown as stored. */
+export function auditActionLabel(action: string): string {
+  return ACTIONS[action] ?? action.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+}
+
+/** One sentence under the heading: what happened to the EAC, with the file where there is one. */
+export function auditSummary(
+  r: Pick<AuditRecord, "action" | "before" | "after" | "source_file" | "import_batch_id">,
+): string | null {
+  const file = r.source_file ? baseName(r.source_file) : null;
+  const batch = r.import_batch_id !== null ? `import ${r.import_batch_id}` : "an import";
+  switch (r.action) {
+    case "import_replace":
+      return `A newer version from ${file ?? batch} replaced the stored one.`;
+    case "delete":
+      return "The EAC was deleted from this database; what it held is kept in this record.";
+    case "undo_import":
+      if (r.after === null) return `Removed: undoing ${file ? `the import of ${file}` : batch}, which had added it.`;
+      return `Given back its earlier version: undoing ${file ? `the import of ${file}` : batch}, which had replaced it.`;
+    case "verify":
+      return "Checked against its source; P2 exports carry this date as cds_synced.";
+    default:
+      return null;
+  }
+}
+
+/** Whether before/after beneficiaries are worth showing side by side. */
+export function showsAssignments(r: Pick<AuditRecord, "action" | "before" | "after">): boolean {
+  if (r.before === null && r.after === null) return false;
+  if (r.action === "set_beneficiaries") return true;
+  if (r.before === null || r.after === null) return false;
+  const same =
+    r.before.beneficiary_type === r.after.beneficiary_type &&
+    r.before.beneficiaries.join("\u0000") === r.after.beneficiaries.join("\u0000");
+  return !same;
+}
+
+/** "cds_synced: (none) → 2026-…" for the changed-fields list. */
+export function fieldChangeText(c: FieldChange): string {
+  return `${c.field}: ${c.before ?? "(none)"} → ${c.after ?? "(none)"}`;
+}
+
+/** "12 changes" heading of the database-wide history. */
+export function historyCountText(n: number, shown: number): string {
+  if (shown < n) return `${plural(n, "recorded change")}; the newest ${shown} are shown.`;
+  return plural(n, "recorded change");
+}
