@@ -126,19 +126,32 @@ pub fn listing_schema_violations(
         let item = match el {
             eac_model::strict::Element::Object(fields) => {
                 let mut map = serde_json::Map::new();
+                let mut unreadable = false;
                 for (k, raw) in fields {
                     match schema_instance(raw.get()) {
                         Ok(v) => {
                             map.insert(k, v);
                         }
-                        // Never reached for text the strict reader took;
-                        // said plainly rather than shown as a null.
-                        Err(e) => out.push(Violation::error(
-                            20,
-                            format!("/eacs/{index}/{}", eac_model::pointer_token(&k)),
-                            format!("could not be checked against the schema: {e}"),
-                        )),
+                        // Nested past serde_json's depth limit: said plainly
+                        // rather than shown as a null.
+                        Err(e) => {
+                            unreadable = true;
+                            out.push(Violation::error(
+                                20,
+                                format!("/eacs/{index}/{}", eac_model::pointer_token(&k)),
+                                format!("could not be checked against the schema: {e}"),
+                            ));
+                        }
                     }
+                }
+                // Without that member the schema would call it missing: the
+                // EAC is refused already, for the real cause.
+                if unreadable {
+                    return if out.len() >= crate::MAX_REPORTED_VIOLATIONS {
+                        Flow::Stop
+                    } else {
+                        Flow::Continue
+                    };
                 }
                 Value::Object(map)
             }

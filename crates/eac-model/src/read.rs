@@ -120,6 +120,12 @@ pub fn eac_from_fields(
     }
 }
 
+/// A JSON string or null where a number belongs: a placeholder for a value
+/// not known yet, not a broken value.
+fn is_placeholder(raw: &str) -> bool {
+    raw.starts_with('"') || raw == "null"
+}
+
 /// Takes fields out of a JSON object by name; what remains are extensions.
 pub(crate) struct FieldReader {
     pub(crate) fields: Vec<(String, Box<RawValue>)>,
@@ -316,7 +322,11 @@ impl FieldReader {
                 self.error(6, key, e.to_string());
                 None
             }
-            Err(_) if opts.purpose == Purpose::Import => Some(None),
+            // A placeholder such as the examples' `"TODO"` (or null) is
+            // kept as "missing" on import and flagged (decision 7); an
+            // object, array or boolean is not a placeholder but broken data,
+            // refused like by `validate` rather than dropped.
+            Err(_) if opts.purpose == Purpose::Import && is_placeholder(raw.get()) => Some(None),
             Err(_) => {
                 let found = quote(raw.get());
                 self.error(

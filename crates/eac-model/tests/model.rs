@@ -178,3 +178,33 @@ fn an_extension_nested_without_end_is_refused_at_its_member_not_a_crash() {
     );
     assert!(v.message.contains("at most 64 levels"), "{}", v.message);
 }
+
+#[test]
+fn an_emission_factor_placeholder_is_flagged_but_broken_data_is_refused_on_import() {
+    let text = std::fs::read_to_string(example("good-p1-mixed-order.json")).unwrap();
+    let first = "\"emissions_factor_lca\": 0.011";
+    assert!(text.contains(first));
+    let with =
+        |factor: &str| text.replacen(first, &format!("\"emissions_factor_lca\": {factor}"), 1);
+    // The examples' "TODO" (and null): kept as missing, flagged (decision 7).
+    for placeholder in ["\"TODO\"", "null"] {
+        let (eacs, violations) = read_all(with(placeholder).as_bytes(), CheckOptions::import());
+        assert_eq!(eacs.len(), 7, "{placeholder}: {violations:#?}");
+        assert!(violations.iter().all(|v| !v.is_error()), "{violations:#?}");
+        assert!(
+            violations.iter().any(|v| v.rule == 6),
+            "flagged: {violations:#?}"
+        );
+    }
+    // An object, array or boolean is broken data: refused, not dropped.
+    for broken in ["{\"a\": 1}", "[1]", "true"] {
+        let (eacs, violations) = read_all(with(broken).as_bytes(), CheckOptions::import());
+        assert_eq!(eacs.len(), 6, "{broken}");
+        let v = violations.iter().find(|v| v.is_error()).expect("refused");
+        assert_eq!(
+            (v.rule, v.pointer.as_str()),
+            (6, "/eacs/0/emissions_factor_lca"),
+            "{broken}"
+        );
+    }
+}

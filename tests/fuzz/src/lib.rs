@@ -1192,14 +1192,36 @@ fn ignored_on_import(bytes: &[u8], p2: bool) -> Vec<String> {
 /// ninth fractional digit: stored as nanoseconds, its instant would change.
 fn time_beyond_nanoseconds(bytes: &[u8]) -> Option<String> {
     let tree = Json::parse(&String::from_utf8_lossy(bytes))?;
-    tree.paths().into_iter().find_map(|p| match tree.at(&p) {
-        Json::Str(text) if text.len() > 19 && text.as_bytes()[4] == b'-' => {
-            let (_, fraction) = text.split_once('.')?;
-            let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
-            (digits.len() > 9 && digits[9..].chars().any(|c| c != '0')).then(|| text.clone())
-        }
+    find_overprecise_time(&tree)
+}
+
+/// The members the model reads as instants; any other string (a version,
+/// an extension's own dates) is kept as written and never re-formatted.
+const TIME_KEYS: [&str; 7] = [
+    "cds_created",
+    "cds_modified",
+    "cds_synced",
+    "period_start",
+    "period_end",
+    "start",
+    "end",
+];
+
+fn find_overprecise_time(node: &Json) -> Option<String> {
+    match node {
+        Json::Arr(items) => items.iter().find_map(find_overprecise_time),
+        Json::Obj(members) => members.iter().find_map(|(key, value)| match value {
+            Json::Str(text) if TIME_KEYS.contains(&key.as_str()) => {
+                let (_, fraction) = text.split_once('.')?;
+                let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
+                (digits.len() > 9 && digits[9..].chars().any(|c| c != '0')).then(|| text.clone())
+            }
+            // Extensions are kept as raw text, whatever they hold.
+            _ if key.starts_with("x_") => None,
+            other => find_overprecise_time(other),
+        }),
         _ => None,
-    })
+    }
 }
 
 /// The EACs a P1 listing holds that read as valid for `opts`.
