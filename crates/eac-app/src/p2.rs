@@ -348,7 +348,9 @@ fn check_detail_file(
         .map(|v| v.pointer.clone())
         .collect();
     found.into_iter().for_each(|v| report.push(v));
-    for v in document_schema_violations(SchemaKind::Eac, &detail.text) {
+    // A file that is not UTF-8 text was reported by the rules (rule 20).
+    let text = detail.text().unwrap_or_default();
+    for v in document_schema_violations(SchemaKind::Eac, text) {
         if !covered.contains(&v.pointer) {
             let v = Violation {
                 message: format!(

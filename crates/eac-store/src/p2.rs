@@ -892,9 +892,11 @@ impl DetailFolders {
     }
 }
 
-/// Opens a checked detail file and reads it, refusing it if what was opened
-/// is not the file that was checked (a link swapped in between).
-fn read_checked(found: &Checked) -> io::Result<String> {
+/// Opens a checked detail file and reads its bytes, refusing it if what was
+/// opened is not the file that was checked (a link swapped in between).
+/// Whether they are UTF-8 text is judged with the rest of its content
+/// ([`DetailFile::text`]), so an encoding is named, not an I/O failure.
+fn read_checked(found: &Checked) -> io::Result<Vec<u8>> {
     let mut file = File::open(&found.canonical)?;
     let opened = file.metadata()?;
     if !opened.is_file() || !same_file(&opened, &found.meta) {
@@ -902,9 +904,9 @@ fn read_checked(found: &Checked) -> io::Result<String> {
             "it changed while it was opened (a link or file was replaced)",
         ));
     }
-    let mut text = String::new();
-    io::Read::read_to_string(&mut file, &mut text)?;
-    Ok(text)
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
 }
 
 #[cfg(unix)]
@@ -970,7 +972,17 @@ pub fn locate(path: &Path, details_from: Option<&Path>) -> Result<P2Source> {
 pub struct DetailFile {
     /// The path as found (for messages).
     pub label: String,
-    pub text: String,
+    /// The file's bytes as read.
+    pub bytes: Vec<u8>,
+}
+
+impl DetailFile {
+    /// The file as UTF-8 text without a byte order mark; a file in another
+    /// encoding is a rule 20 error naming it (decision 40), not yet located
+    /// in the file ([`check_detail`] does that).
+    pub fn text(&self) -> std::result::Result<&str, Violation> {
+        eac_model::strict::utf8_document(&self.bytes)
+    }
 }
 
 /// Finds and reads the detail file of an envelope in EAC Desk's format; a
@@ -985,9 +997,9 @@ pub fn open_detail(
         |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
     let found = folders.find(&envelope.eac_data_url).map_err(rule19)?;
     let label = found.shown.display().to_string();
-    let text =
+    let bytes =
         read_checked(&found).map_err(|e| rule19(format!("{label}: cannot be read ({e})")))?;
-    Ok(DetailFile { label, text })
+    Ok(DetailFile { label, bytes })
 }
 
 /// Checks a detail file against its envelope (rule 19). Findings inside the
@@ -1018,7 +1030,12 @@ pub fn check_detail(
         );
         v.with_eac(id).with_file(label)
     };
-    match read_eac_document(&detail.text, opts) {
+    let unreadable = || rule19(format!("{label}: does not parse as a valid EAC"));
+    let text = match detail.text() {
+        Ok(text) => text,
+        Err(v) => return Err(vec![inside(v), unreadable()]),
+    };
+    match read_eac_document(text, opts) {
         EacRead::Valid { eac, warnings } => {
             let same = eac.cds_eac_id == envelope.cds_eac_id
                 && eac.beneficiary_type == envelope.beneficiary_type
@@ -1040,7 +1057,7 @@ pub fn check_detail(
         EacRead::Invalid { violations } => Err(violations
             .into_iter()
             .map(inside)
-            .chain([rule19(format!("{label}: does not parse as a valid EAC"))])
+            .chain([unreadable()])
             .collect()),
     }
 }
