@@ -774,7 +774,8 @@ impl DetailFolders {
     fn find(&self, eac_data_url: &str) -> std::result::Result<Checked, String> {
         if self.bundle.is_none() && self.named.is_none() {
             return Err(format!(
-                "the listing is not inside a bundle (a `{BUNDLE_LISTING}` with an `{BUNDLE_DETAILS}/` folder beside it), so its detail files are read only from a folder you name: name the folder that holds the detail file ({eac_data_url}) with --details-from FOLDER"
+                "the listing is not inside a bundle (a `{BUNDLE_LISTING}` with an `{BUNDLE_DETAILS}/` folder beside it), so its detail files are read only from a folder you name: name the folder that holds the detail file ({}) with --details-from FOLDER",
+                eac_model::quote(eac_data_url)
             ));
         }
         let url = Url::parse(eac_data_url).ok();
@@ -789,18 +790,18 @@ impl DetailFolders {
                 Refused::Missing => return,
                 Refused::Outside(canonical) => {
                     let leads = if canonical != path {
-                        format!(" (it leads to {})", canonical.display())
+                        format!(" (it leads to {})", shown(&canonical))
                     } else {
                         String::new()
                     };
                     let (allowed, them) = self.allowed_text();
                     format!(
                         "the detail file {}{leads} is outside {allowed}: detail files are read only from inside {them}",
-                        path.display(),
+                        shown(path),
                     )
                 }
-                Refused::NotAFile => format!("{} is not a regular file", path.display()),
-                Refused::Unreadable(e) => format!("{} cannot be read ({e})", path.display()),
+                Refused::NotAFile => format!("{} is not a regular file", shown(path)),
+                Refused::Unreadable(e) => format!("{} cannot be read ({e})", shown(path)),
             };
             refusal.get_or_insert(text);
         };
@@ -846,7 +847,7 @@ impl DetailFolders {
                 let mut places: Vec<String> = target
                     .iter()
                     .chain(looked.iter())
-                    .map(|p| p.display().to_string())
+                    .map(|p| shown(p))
                     .collect();
                 places.dedup();
                 let places = if places.is_empty() {
@@ -855,7 +856,8 @@ impl DetailFolders {
                     format!("looked for {}", places.join(" and "))
                 };
                 Err(format!(
-                    "the detail file ({eac_data_url}) was not found ({places}); {}",
+                    "the detail file ({}) was not found ({places}); {}",
+                    eac_model::quote(eac_data_url),
                     self.what_to_do()
                 ))
             }
@@ -890,6 +892,15 @@ impl DetailFolders {
             }
         }
     }
+}
+
+/// How many characters of a path made from an `eac_data_url` a message
+/// shows: a path is longer than a quote, but the URL is input (decision 41).
+const PATH_CHARS: usize = 200;
+
+/// A path made from an `eac_data_url`, as a message shows it.
+fn shown(path: &Path) -> String {
+    eac_model::cap(&path.display().to_string(), PATH_CHARS)
 }
 
 /// Opens a checked detail file and reads its bytes, refusing it if what was
@@ -1121,7 +1132,7 @@ pub(crate) fn import_p2(
                                     format!("{at}/cds_eac_id"),
                                     format!(
                                         "`cds_eac_id` `{}` appears more than once in this file",
-                                        envelope.cds_eac_id
+                                        eac_model::quote(&envelope.cds_eac_id)
                                     ),
                                 )
                                 .with_eac(Some(&envelope.cds_eac_id)),

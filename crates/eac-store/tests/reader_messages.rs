@@ -196,3 +196,83 @@ fn every_reader_ignores_a_utf8_bom_and_names_utf16() {
         }
     }
 }
+
+/// One P2 envelope, valid on its own.
+fn envelope(id: &str, format: &str, url: &str) -> serde_json::Value {
+    serde_json::json!({
+        "cds_eac_id": id,
+        "cds_created": "2024-01-01T00:00:00Z",
+        "cds_modified": "2024-01-01T00:00:00Z",
+        "cds_synced": "2024-01-01T00:00:00Z",
+        "eac_numbers": [],
+        "eac_format": format,
+        "eac_data_url": url,
+        "beneficiary_type": "general",
+        "beneficiaries": [],
+        "period_start": "2024-01-01T00:00:00Z",
+        "period_end": "2024-02-01T00:00:00Z"
+    })
+}
+
+fn refused_p2(path: &Path, envelopes: &[serde_json::Value]) -> Vec<Violation> {
+    let listing = serde_json::json!({"eacs": envelopes, "next": null, "previous": null});
+    let file = if path.is_dir() {
+        path.join(BUNDLE_LISTING)
+    } else {
+        path.to_owned()
+    };
+    fs::write(&file, listing.to_string()).unwrap();
+    let dir = TempDir::new().unwrap();
+    let mut store = Store::open(&dir.path().join("eac.db")).unwrap();
+    match store.import_p2(path, ImportOptions::default(), &NoProgress) {
+        Err(StoreError::Rules { violations, .. }) => violations,
+        other => panic!("not refused by the rules: {other:?}"),
+    }
+}
+
+/// An id or URL of 5000 characters is quoted by its first 60 (decision 41),
+/// wherever the P2 import echoes it: refusals of detail files and
+/// duplicate ids.
+#[test]
+fn p2_import_quotes_long_ids_and_urls_briefly() {
+    let dir = TempDir::new().unwrap();
+    let long_id = format!("E{}", "x".repeat(5000));
+    let long_url = format!("https://example.org/eacs/{}.json", "y".repeat(5000));
+    let long_file = format!("file:///{}", "z/".repeat(3000));
+    let ours = "eacdesk_eac_json_v1";
+    let bundle = dir.path().join("bundle");
+    fs::create_dir_all(bundle.join(BUNDLE_DETAILS)).unwrap();
+    let cases = [
+        // A listing without a bundle reads nothing: the URL is named.
+        (
+            dir.path().join("listing.json"),
+            vec![envelope("a", ours, &long_url)],
+        ),
+        // In a bundle, a file name longer than any file can have.
+        (bundle.clone(), vec![envelope("a", ours, &long_url)]),
+        // A `file:` URI whose path is longer than any path can be.
+        (bundle.clone(), vec![envelope("a", ours, &long_file)]),
+        // The same long id twice.
+        (
+            bundle.clone(),
+            vec![
+                envelope(&long_id, "other", "https://example.org/1"),
+                envelope(&long_id, "other", "https://example.org/2"),
+            ],
+        ),
+    ];
+    for (i, (path, envelopes)) in cases.iter().enumerate() {
+        let violations = refused_p2(path, envelopes);
+        assert!(!violations.is_empty(), "case {i}");
+        for v in &violations {
+            let shown = v.to_string();
+            assert!(
+                shown.chars().count() < 1000,
+                "case {i}: {} characters: {}…",
+                shown.chars().count(),
+                shown.chars().take(300).collect::<String>()
+            );
+            assert!(shown.contains("more characters)"), "case {i}: {shown}");
+        }
+    }
+}
