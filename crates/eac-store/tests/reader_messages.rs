@@ -276,3 +276,26 @@ fn p2_import_quotes_long_ids_and_urls_briefly() {
         }
     }
 }
+
+/// A P1 EAC whose id is a NUL (which SQLite's `length()` counts as empty)
+/// is refused by the rules, not by the database's CHECK constraint.
+#[test]
+fn an_eac_id_holding_a_nul_is_a_rule_7_violation_not_a_database_error() {
+    let dir = TempDir::new().unwrap();
+    let text = fs::read_to_string(fixture("canonical-p1.json"))
+        .unwrap()
+        .replacen("\"canon-01\"", "\"\\u0000\"", 1);
+    let path = dir.path().join("nul-id.json");
+    fs::write(&path, text).unwrap();
+    let mut store = Store::open(&dir.path().join("eac.db")).unwrap();
+    match store.import_file(&path, ImportOptions::default(), &NoProgress) {
+        Err(StoreError::Rules { violations, .. }) => {
+            assert_eq!(violations.len(), 1, "{violations:#?}");
+            let v = &violations[0];
+            assert_eq!((v.rule, v.pointer.as_str()), (7, "/eacs/0/cds_eac_id"), "{v}");
+            assert!(v.message.contains("U+0000 (NUL)"), "{v}");
+        }
+        other => panic!("not refused by the rules: {other:?}"),
+    }
+    assert_eq!(store.info().unwrap().eac_count, 0);
+}
