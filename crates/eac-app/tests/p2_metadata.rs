@@ -117,9 +117,11 @@ fn undeclared_formats_are_quoted_briefly() {
     let bundle = exported_bundle(dir.path());
     let listing = bundle.join("eacs.json");
     let long = "f".repeat(5000);
-    let text = fs::read_to_string(&listing)
-        .unwrap()
-        .replacen("\"eacdesk_eac_json_v1\"", &format!("\"{long}\""), 1);
+    let text = fs::read_to_string(&listing).unwrap().replacen(
+        "\"eacdesk_eac_json_v1\"",
+        &format!("\"{long}\""),
+        1,
+    );
     fs::write(&listing, text).unwrap();
     let checked = validate_p2(&bundle, false).unwrap();
     let undeclared: Vec<_> = checked.errors.iter().filter(|v| v.rule == 18).collect();

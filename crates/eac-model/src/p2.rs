@@ -233,9 +233,7 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
                 format!("{base}/eac_numbers/{i}"),
                 "an EAC number is empty",
             ));
-        } else if let Some(message) =
-            crate::check::id_with_control_character("the EAC number", n)
-        {
+        } else if let Some(message) = crate::check::id_with_control_character("the EAC number", n) {
             out.push(Violation::error(
                 17,
                 format!("{base}/eac_numbers/{i}"),

@@ -362,8 +362,7 @@ fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
             errors.push(v);
             continue;
         }
-        if let Some(message) = crate::check::id_with_control_character("`program_number`", number)
-        {
+        if let Some(message) = crate::check::id_with_control_character("`program_number`", number) {
             let mut v = Violation::error(17, "", message);
             v.line = Some(line);
             errors.push(v);
@@ -480,7 +479,8 @@ mod tests {
                 "rateplan_code": rateplan, "rateplan_name": "Green\u{7}"}]})
             .to_string()
         };
-        let program = |id: &str| serde_json::json!({"programs": [{"program_number": id}]}).to_string();
+        let program =
+            |id: &str| serde_json::json!({"programs": [{"program_number": id}]}).to_string();
         let csv = |id: &str| format!("program_number,name\nP-0,ok\n\"{id}\",Green\n");
         for (control, named) in [
             ("\u{0}", "U+0000 (NUL)"),
@@ -490,20 +490,51 @@ mod tests {
         ] {
             let bad = format!("ID{control}x");
             let cases = [
-                (account(&bad, "C-1"), RefDocument::Accounts, "/accounts/0/cds_account_id", None),
-                (account("A-1", &bad), RefDocument::Accounts, "/accounts/0/customer_number", None),
-                (contract(&bad, "R-1"), RefDocument::ServiceContracts, "/service_contracts/0/cds_servicecontract_id", None),
-                (contract("S-1", &bad), RefDocument::ServiceContracts, "/service_contracts/0/rateplan_code", None),
-                (program(&bad), RefDocument::Programs, "/programs/0/program_number", None),
+                (
+                    account(&bad, "C-1"),
+                    RefDocument::Accounts,
+                    "/accounts/0/cds_account_id",
+                    None,
+                ),
+                (
+                    account("A-1", &bad),
+                    RefDocument::Accounts,
+                    "/accounts/0/customer_number",
+                    None,
+                ),
+                (
+                    contract(&bad, "R-1"),
+                    RefDocument::ServiceContracts,
+                    "/service_contracts/0/cds_servicecontract_id",
+                    None,
+                ),
+                (
+                    contract("S-1", &bad),
+                    RefDocument::ServiceContracts,
+                    "/service_contracts/0/rateplan_code",
+                    None,
+                ),
+                (
+                    program(&bad),
+                    RefDocument::Programs,
+                    "/programs/0/program_number",
+                    None,
+                ),
                 (csv(&bad), RefDocument::Programs, "", Some(3)),
             ];
             for (text, kind, pointer, line) in cases {
                 let errors = collect(&text, kind).unwrap_err();
                 assert_eq!(errors.len(), 1, "{text}: {errors:?}");
                 let v = &errors[0];
-                assert_eq!((v.rule, v.pointer.as_str(), v.line), (17, pointer, line), "{text}: {v}");
+                assert_eq!(
+                    (v.rule, v.pointer.as_str(), v.line),
+                    (17, pointer, line),
+                    "{text}: {v}"
+                );
                 assert!(
-                    v.message.contains(&format!("holds a control character, {named}, at character 3")),
+                    v.message.contains(&format!(
+                        "holds a control character, {named}, at character 3"
+                    )),
                     "{text}: {v}"
                 );
             }

@@ -243,10 +243,15 @@ fn ids_with_control_characters_are_refused_where_they_are() {
                     let errors: Vec<_> = violations.iter().filter(|v| v.is_error()).collect();
                     assert_eq!(errors.len(), 1, "{case}: {violations:#?}");
                     let v = errors[0];
-                    assert_eq!((v.rule, v.pointer.as_str()), (*rule, pointer.as_str()), "{case}: {v}");
+                    assert_eq!(
+                        (v.rule, v.pointer.as_str()),
+                        (*rule, pointer.as_str()),
+                        "{case}: {v}"
+                    );
                     assert!(
-                        v.message
-                            .contains(&format!("holds a control character, {named}, at character 3")),
+                        v.message.contains(&format!(
+                            "holds a control character, {named}, at character 3"
+                        )),
                         "{case}: {v}"
                     );
                 }

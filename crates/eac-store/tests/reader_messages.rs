@@ -37,10 +37,7 @@ enum Encoding {
 impl Encoding {
     fn encode(self, text: &str) -> Vec<u8> {
         match self {
-            Encoding::Utf8Bom => [0xEF, 0xBB, 0xBF]
-                .into_iter()
-                .chain(text.bytes())
-                .collect(),
+            Encoding::Utf8Bom => [0xEF, 0xBB, 0xBF].into_iter().chain(text.bytes()).collect(),
             Encoding::Utf16LeBom => [0xFF, 0xFE]
                 .into_iter()
                 .chain(text.encode_utf16().flat_map(u16::to_le_bytes))
@@ -173,7 +170,8 @@ fn every_reader_ignores_a_utf8_bom_and_names_utf16() {
                 "{case}: {v}"
             );
             assert!(
-                v.message.starts_with(&format!("the file is encoded as {name}")),
+                v.message
+                    .starts_with(&format!("the file is encoded as {name}")),
                 "{case}: {v}"
             );
             assert!(v.message.contains("save it as UTF-8"), "{case}: {v}");
@@ -292,7 +290,11 @@ fn an_eac_id_holding_a_nul_is_a_rule_7_violation_not_a_database_error() {
         Err(StoreError::Rules { violations, .. }) => {
             assert_eq!(violations.len(), 1, "{violations:#?}");
             let v = &violations[0];
-            assert_eq!((v.rule, v.pointer.as_str()), (7, "/eacs/0/cds_eac_id"), "{v}");
+            assert_eq!(
+                (v.rule, v.pointer.as_str()),
+                (7, "/eacs/0/cds_eac_id"),
+                "{v}"
+            );
             assert!(v.message.contains("U+0000 (NUL)"), "{v}");
         }
         other => panic!("not refused by the rules: {other:?}"),

@@ -288,7 +288,10 @@ fn an_id_holding_a_nul_character_is_a_located_rule_violation() {
             assert_eq!(file, seed.display().to_string());
             assert_eq!(violations.len(), 1, "{violations:?}");
             let v = &violations[0];
-            assert_eq!((v.rule, v.pointer.as_str()), (17, "/accounts/0/cds_account_id"));
+            assert_eq!(
+                (v.rule, v.pointer.as_str()),
+                (17, "/accounts/0/cds_account_id")
+            );
             assert!(
                 v.message
                     .contains("holds a control character, U+0000 (NUL), at character 1"),
