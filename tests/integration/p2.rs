@@ -256,7 +256,8 @@ fn hostile_ids_get_safe_unique_names_inside_the_bundle() {
         "a/b".to_owned(),
         "a\\b".to_owned(),
         "a_b".to_owned(),
-        "NUL\u{0}x".to_owned(),
+        // Windows' reserved device name (an id holding a NUL is refused).
+        "NUL".to_owned(),
         "x".repeat(300),
         "ＡBC".to_owned(),
         "ABC".to_owned(),
@@ -319,7 +320,7 @@ fn hostile_ids_get_safe_unique_names_inside_the_bundle() {
     assert_bundle_schema_valid(&schemas(), &bundle);
     let mut back = temp_store();
     assert_eq!(import_p2_ok(&mut back.store, &bundle).added, ids.len());
-    assert_eq!(back.store.eac("NUL\u{0}x").unwrap().cds_eac_id, "NUL\u{0}x");
+    assert_eq!(back.store.eac("NUL").unwrap().cds_eac_id, "NUL");
 }
 
 #[test]

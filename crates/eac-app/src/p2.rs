@@ -228,19 +228,38 @@ pub fn validate_p2_with(
 
     let metadata_path = beside.join(BUNDLE_METADATA);
     let metadata_label = metadata_path.display().to_string();
-    let metadata: Option<ServerMetadata> = match fs::read_to_string(&metadata_path) {
-        Ok(text) => {
-            for v in document_schema_violations(SchemaKind::ServerMetadata, &text) {
-                report.push(v.with_file(&metadata_label));
-            }
-            match read_server_metadata(&text) {
-                Ok(m) => Some(m),
-                Err(vs) => {
-                    vs.into_iter()
-                        .for_each(|v| report.push(v.with_file(&metadata_label)));
-                    None
+    // Read as bytes: a file in another encoding is named (rule 20), not
+    // taken for a missing one.
+    let metadata: Option<ServerMetadata> = match fs::read(&metadata_path) {
+        Ok(bytes) => match eac_model::strict::utf8_document(&bytes) {
+            Ok(text) => {
+                for v in document_schema_violations(SchemaKind::ServerMetadata, text) {
+                    report.push(v.with_file(&metadata_label));
+                }
+                match read_server_metadata(text) {
+                    Ok(m) => Some(m),
+                    Err(vs) => {
+                        vs.into_iter()
+                            .for_each(|v| report.push(v.with_file(&metadata_label)));
+                        None
+                    }
                 }
             }
+            Err(v) => {
+                report.push(v.with_file(&metadata_label));
+                None
+            }
+        },
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            report.push(
+                Violation::error(
+                    18,
+                    "",
+                    format!("{BUNDLE_METADATA} cannot be read ({e}), so declared formats were not checked: make it a readable file"),
+                )
+                .with_file(&metadata_label),
+            );
+            None
         }
         Err(_) if is_folder => {
             report.push(
@@ -289,7 +308,7 @@ pub fn validate_p2_with(
                                 format!("{at}/eac_format"),
                                 format!(
                                     "`eac_format` `{}` is not declared in `cds_eac_formats`",
-                                    envelope.eac_format
+                                    eac_model::quote(&envelope.eac_format)
                                 ),
                             )
                             .with_eac(id),
@@ -361,7 +380,9 @@ fn check_detail_file(
         .map(|v| v.pointer.clone())
         .collect();
     found.into_iter().for_each(|v| report.push(v));
-    for v in document_schema_violations(SchemaKind::Eac, &detail.text) {
+    // A file that is not UTF-8 text was reported by the rules (rule 20).
+    let text = detail.text().unwrap_or_default();
+    for v in document_schema_violations(SchemaKind::Eac, text) {
         if !covered.contains(&v.pointer) {
             let v = Violation {
                 message: format!(

@@ -686,16 +686,31 @@ fn listing_of(name: &str) -> Value {
 fn control_characters_in_data_fields_are_shown_escaped() {
     let desk = Desk::new();
     desk.import(&["good-p1-overview-monthly.json"]);
+    // An id holding a control character is refused (decision 63); the
+    // refusal shows it escaped.
+    let mut listing = listing_of("good-p1-overview-monthly.json");
+    listing["eacs"][0]["cds_eac_id"] = "dk3\n99999999-dk4  \u{1b}[31mforged".into();
+    let refused = desk.path("refused.json");
+    std::fs::write(&refused, serde_json::to_string(&listing).unwrap()).unwrap();
+    let (code, _, stderr) = desk.shown(["import", refused.to_str().unwrap()]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(r"error (rule 7) at /eacs/0/cds_eac_id [EAC dk3\n99999999-dk4  \u{1b}[31mforged]: `cds_eac_id` holds a control character, U+000A (line feed), at character 4"),
+        "{stderr}"
+    );
+
     // The same EAC once more, with fields a broken or hostile source
     // could write: a newline that would start a forged row, colours, a
-    // terminal title, a line erase, a C1 CSI and a right-to-left override.
-    let id = "dk3\n99999999-dk4  AAAZZZ-124  \u{1b}[31mforged";
+    // terminal title, a line erase, a C1 CSI and right-to-left overrides
+    // (ids may hold the overrides, not control characters).
+    let id = "dk3\u{202e}99999999-dk4\u{2066}forged";
     let mut listing = listing_of("good-p1-overview-monthly.json");
     let eac = &mut listing["eacs"][0];
     eac["cds_eac_id"] = id.into();
     eac["eac_number"] = "AAA\u{202e}321".into();
     eac["source_name"] = "Company\r\u{1b}[2KA".into();
-    eac["beneficiaries"] = serde_json::json!(["3333\n\u{9b}31m"]);
+    eac["destination_name"] = "Utility\n99999999-dk4  AAAZZZ-124  \u{9b}31mforged".into();
+    eac["beneficiaries"] = serde_json::json!(["3333\u{202e}31m"]);
     let file = desk.path("hostile\u{1b}]0;pwned\u{7}\n.json");
     std::fs::write(&file, serde_json::to_string_pretty(&listing).unwrap()).unwrap();
 
@@ -708,10 +723,11 @@ fn control_characters_in_data_fields_are_shown_escaped() {
     let (code, stdout, _) = desk.shown(["ls"]);
     assert_eq!(code, 0);
     assert_eq!(stdout.lines().count(), 4, "{stdout}");
-    assert!(stdout.contains(r"dk3\n99999999-dk4  AAAZZZ-124  \u{1b}[31mforged"));
+    assert!(stdout.contains(r"dk3\u{202e}99999999-dk4\u{2066}forged"));
+    assert!(stdout.contains(r"Utility\n99999999-dk4  AAAZZZ-124  \u{9b}31mforged"));
     assert!(stdout.contains(r"AAA\u{202e}321"));
     assert!(stdout.contains(r"Company\r\u{1b}[2KA"));
-    assert!(stdout.contains(r"3333\n\u{9b}31m"));
+    assert!(stdout.contains(r"3333\u{202e}31m"));
     // Columns still line up: escaped cells are as wide as they show.
     let column = |line: &str, word: &str| line[..line.find(word).unwrap()].chars().count();
     let lines: Vec<&str> = stdout.lines().collect();
@@ -734,7 +750,7 @@ fn control_characters_in_data_fields_are_shown_escaped() {
     let (code, stdout, _) = desk.shown(["audit"]);
     assert_eq!(code, 0);
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
-    assert!(stdout.contains(r"dk3\n99999999-dk4"));
+    assert!(stdout.contains(r"dk3\u{202e}99999999-dk4"));
     let (_, stdout, _) = desk.shown(["audit", id]);
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
 
@@ -781,7 +797,7 @@ fn control_characters_in_violations_and_reference_data_are_shown_escaped() {
     std::fs::write(
         &programs,
         serde_json::json!({"programs": [
-            {"program_number": "PRG\t1\n\u{1b}[31m", "name": "Wind\u{2066}\nschools"}
+            {"program_number": "PRG\u{202e}1", "name": "Wind\u{2066}\n\u{1b}[31mschools"}
         ]})
         .to_string(),
     )
@@ -793,7 +809,7 @@ fn control_characters_in_violations_and_reference_data_are_shown_escaped() {
     assert_eq!(code, 0);
     assert_eq!(
         stdout,
-        "program\tPRG\\t1\\n\\u{1b}[31m\tWind\\u{2066}\\nschools\n1 reference id\n"
+        "program\tPRG\\u{202e}1\tWind\\u{2066}\\n\\u{1b}[31mschools\n1 reference id\n"
     );
 }
 

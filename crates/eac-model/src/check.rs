@@ -108,9 +108,24 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             "an EAC needs at least one value",
         ));
     }
+    // EAC numbers become the P2 envelope's `eac_numbers` (rule 17).
+    if let Some(message) = eac
+        .eac_number
+        .as_deref()
+        .and_then(|n| id_with_control_character("the EAC number `eac_number`", n))
+    {
+        out.push(Violation::error(17, at("eac_number"), message));
+    }
     let mut numbers: HashMap<&str, usize> = HashMap::new();
     for (i, v) in eac.values.iter().enumerate() {
         let vat = |field: &str| format!("{base}/values/{i}/{field}");
+        if let Some(message) = v
+            .eac_number
+            .as_deref()
+            .and_then(|n| id_with_control_character("the value's EAC number `eac_number`", n))
+        {
+            out.push(Violation::error(17, vat("eac_number"), message));
+        }
         match (v.start, v.end) {
             (Some(start), Some(end)) => {
                 if start >= end {
@@ -214,6 +229,8 @@ pub(crate) fn check_identity_and_period(
             format!("{base}/cds_eac_id"),
             "`cds_eac_id` is empty",
         ));
+    } else if let Some(message) = id_with_control_character("`cds_eac_id`", cds_eac_id) {
+        out.push(Violation::error(7, format!("{base}/cds_eac_id"), message));
     }
     if period_start >= period_end {
         out.push(Violation::error(
@@ -241,6 +258,8 @@ pub fn check_beneficiary_list(list: &[String], pointer: &str, out: &mut Vec<Viol
                 format!("{pointer}/{i}"),
                 "a beneficiary id is empty",
             ));
+        } else if let Some(message) = id_with_control_character("the beneficiary id", id) {
+            out.push(Violation::error(17, format!("{pointer}/{i}"), message));
         } else if !seen.insert(id.as_str()) {
             out.push(Violation::error(
                 17,
@@ -304,4 +323,36 @@ impl ListingChecks {
         self.previous = Some(key);
         out
     }
+}
+
+/// Where the first control character of an id is (Unicode `Cc`: C0 with
+/// NUL, DEL, C1), as a message says it: `a control character, U+000A (line
+/// feed), at character 4`. No id holds one (a NUL ends it for SQLite, a
+/// line break forges lines); free text may.
+pub fn control_character(id: &str) -> Option<String> {
+    let (i, c) = id.chars().enumerate().find(|(_, c)| c.is_control())?;
+    let name = match c {
+        '\0' => " (NUL)",
+        '\t' => " (tab)",
+        '\n' => " (line feed)",
+        '\r' => " (carriage return)",
+        '\u{1b}' => " (escape)",
+        '\u{7f}' => " (delete)",
+        _ => "",
+    };
+    Some(format!(
+        "a control character, U+{:04X}{name}, at character {}",
+        u32::from(c),
+        i + 1
+    ))
+}
+
+/// The message for an id (`what`: "`cds_eac_id`", "beneficiary id"…)
+/// holding a control character, if it holds one.
+pub fn id_with_control_character(what: &str, id: &str) -> Option<String> {
+    control_character(id).map(|at| {
+        format!(
+            "{what} holds {at}: ids cannot hold control characters (line breaks, tabs, NUL and the like); remove it"
+        )
+    })
 }

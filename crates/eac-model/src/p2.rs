@@ -233,6 +233,12 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
                 format!("{base}/eac_numbers/{i}"),
                 "an EAC number is empty",
             ));
+        } else if let Some(message) = crate::check::id_with_control_character("the EAC number", n) {
+            out.push(Violation::error(
+                17,
+                format!("{base}/eac_numbers/{i}"),
+                message,
+            ));
         } else if !seen.insert(n.as_str()) {
             out.push(Violation::error(
                 17,

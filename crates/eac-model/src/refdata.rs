@@ -157,11 +157,26 @@ fn join_label(parts: &[Option<&str>]) -> String {
         .join(" · ")
 }
 
+/// An id read from `key`; one holding a control character is refused
+/// (rule 17: beneficiary ids are plain strings; decision 63).
+fn checked_id(r: &mut FieldReader, key: &str, id: Option<String>) -> Option<String> {
+    let id = id?;
+    match crate::check::id_with_control_character(&format!("`{key}`"), &id) {
+        Some(message) => {
+            r.error(17, key, message);
+            None
+        }
+        None => Some(id),
+    }
+}
+
 fn account_entries(r: &mut FieldReader) -> Vec<RefEntry> {
     let id = r.required_string("cds_account_id");
+    let id = checked_id(r, "cds_account_id", id);
     let number = r.required_string("account_number");
     // R N in 2024, O N in 2026: absent and null both mean "not nameable".
     let customer = optional_string(r, "customer_number");
+    let customer = checked_id(r, "customer_number", customer);
     let name = optional_string(r, "account_name");
     let address = optional_string(r, "account_address");
     let place = match (&name, &address) {
@@ -190,11 +205,13 @@ fn account_entries(r: &mut FieldReader) -> Vec<RefEntry> {
 
 fn contract_entries(r: &mut FieldReader) -> Vec<RefEntry> {
     let id = r.required_string("cds_servicecontract_id");
+    let id = checked_id(r, "cds_servicecontract_id", id);
     let account_number = optional_string(r, "account_number");
     let contract_number = optional_string(r, "contract_number");
     let address = optional_string(r, "contract_address");
     // R in 2024, O in 2026.
     let rateplan = optional_string(r, "rateplan_code");
+    let rateplan = checked_id(r, "rateplan_code", rateplan);
     let rateplan_name = optional_string(r, "rateplan_name");
     let Some(id) = id else { return Vec::new() };
     let mut out = vec![RefEntry {
@@ -290,6 +307,7 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
         };
         let mut r = FieldReader::new(fields, &at);
         let number = r.required_string("program_number");
+        let number = checked_id(&mut r, "program_number", number);
         let name =
             optional_string(&mut r, "name").or_else(|| optional_string(&mut r, "program_name"));
         errors.append(&mut r.errors);
@@ -340,6 +358,12 @@ fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
         let number = row.get(number_col).map(|s| s.trim()).unwrap_or("");
         if number.is_empty() {
             let mut v = Violation::error(2, "", "`program_number` is empty");
+            v.line = Some(line);
+            errors.push(v);
+            continue;
+        }
+        if let Some(message) = crate::check::id_with_control_character("`program_number`", number) {
+            let mut v = Violation::error(17, "", message);
             v.line = Some(line);
             errors.push(v);
             continue;
@@ -441,6 +465,85 @@ mod tests {
         // A UTF-8 byte order mark is ignored.
         let bom = format!("\u{feff}{doc}");
         assert_eq!(collect(&bom, RefDocument::Accounts).map(|e| e.len()), Ok(1));
+    }
+
+    #[test]
+    fn ids_with_control_characters_are_refused_labels_keep_them() {
+        let account = |id: &str, customer: &str| {
+            serde_json::json!({"accounts": [{"cds_account_id": id, "customer_number": customer,
+                "account_number": "1", "account_name": "Acme\tLtd", "account_address": "1 Main St\nSpringfield"}]})
+            .to_string()
+        };
+        let contract = |id: &str, rateplan: &str| {
+            serde_json::json!({"service_contracts": [{"cds_servicecontract_id": id,
+                "rateplan_code": rateplan, "rateplan_name": "Green\u{7}"}]})
+            .to_string()
+        };
+        let program =
+            |id: &str| serde_json::json!({"programs": [{"program_number": id}]}).to_string();
+        let csv = |id: &str| format!("program_number,name\nP-0,ok\n\"{id}\",Green\n");
+        for (control, named) in [
+            ("\u{0}", "U+0000 (NUL)"),
+            ("\r", "U+000D (carriage return)"),
+            ("\u{7f}", "U+007F (delete)"),
+            ("\u{80}", "U+0080"),
+        ] {
+            let bad = format!("ID{control}x");
+            let cases = [
+                (
+                    account(&bad, "C-1"),
+                    RefDocument::Accounts,
+                    "/accounts/0/cds_account_id",
+                    None,
+                ),
+                (
+                    account("A-1", &bad),
+                    RefDocument::Accounts,
+                    "/accounts/0/customer_number",
+                    None,
+                ),
+                (
+                    contract(&bad, "R-1"),
+                    RefDocument::ServiceContracts,
+                    "/service_contracts/0/cds_servicecontract_id",
+                    None,
+                ),
+                (
+                    contract("S-1", &bad),
+                    RefDocument::ServiceContracts,
+                    "/service_contracts/0/rateplan_code",
+                    None,
+                ),
+                (
+                    program(&bad),
+                    RefDocument::Programs,
+                    "/programs/0/program_number",
+                    None,
+                ),
+                (csv(&bad), RefDocument::Programs, "", Some(3)),
+            ];
+            for (text, kind, pointer, line) in cases {
+                let errors = collect(&text, kind).unwrap_err();
+                assert_eq!(errors.len(), 1, "{text}: {errors:?}");
+                let v = &errors[0];
+                assert_eq!(
+                    (v.rule, v.pointer.as_str(), v.line),
+                    (17, pointer, line),
+                    "{text}: {v}"
+                );
+                assert!(
+                    v.message.contains(&format!(
+                        "holds a control character, {named}, at character 3"
+                    )),
+                    "{text}: {v}"
+                );
+            }
+        }
+        // Labels keep tabs, line breaks and other control characters.
+        let entries = collect(&account("A-1", "C-1"), RefDocument::Accounts).unwrap();
+        assert_eq!(entries[0].label, "1 · Acme\tLtd, 1 Main St");
+        let entries = collect(&contract("S-1", "R-1"), RefDocument::ServiceContracts).unwrap();
+        assert_eq!(entries[1].label, "Green\u{7}");
     }
 
     #[test]

@@ -193,6 +193,32 @@ pub fn utf8_text(text: &str) -> Result<&str, Violation> {
     Ok(&text[skip..])
 }
 
+/// A whole document's bytes as text: [`check_encoding`] (UTF-16 and UTF-32
+/// named, a UTF-8 byte order mark skipped), then every byte must be UTF-8;
+/// the first that is not is a rule 20 error at its line and column.
+pub fn utf8_document(bytes: &[u8]) -> Result<&str, Violation> {
+    let skip = check_encoding(bytes)?;
+    let body = &bytes[skip..];
+    std::str::from_utf8(body).map_err(|e| {
+        let good = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or_default();
+        let line = good.matches('\n').count() as u64 + 1;
+        let column = good.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+        let mut v = Violation::error(
+            20,
+            "",
+            format!(
+                "the file is not UTF-8 text: byte 0x{:02X} (line {line}, column {column}) \
+                 is not part of a UTF-8 character, and JSON files must be UTF-8 (RFC 8259 §8.1): \
+                 save it as UTF-8 (in most editors: Save As…, Encoding: UTF-8) and try again",
+                body[e.valid_up_to()]
+            ),
+        );
+        v.line = Some(line);
+        v.column = Some(column);
+        v
+    })
+}
+
 /// Checks a raw value recursively for duplicate object keys and strings
 /// that are not Unicode text (lone surrogate escapes). Numbers are not
 /// parsed: an extension's are kept as written, whatever their size (a
@@ -368,6 +394,18 @@ mod tests {
         let raw: Box<RawValue> = serde_json::from_str(&deep).unwrap();
         let e = check_no_duplicate_keys(&raw).unwrap_err().to_string();
         assert!(e.contains("200000 levels deep"), "{e}");
+    }
+
+    #[test]
+    fn whole_documents_are_utf8_or_located() {
+        assert_eq!(utf8_document(b"\xEF\xBB\xBF{\"a\": 1}"), Ok("{\"a\": 1}"));
+        let v = utf8_document(b"\xFF\xFE{\x00}\x00").unwrap_err();
+        assert!(v.message.contains("UTF-16 (little-endian"), "{v}");
+        // Latin-1 `é` on the second line, after `{"a": "caf`.
+        let v = utf8_document(b"{\n\"a\": \"caf\xE9\"}").unwrap_err();
+        assert_eq!((v.rule, v.line, v.column), (20, Some(2), Some(10)), "{v}");
+        assert!(v.message.contains("byte 0xE9 (line 2, column 10)"), "{v}");
+        assert!(v.message.contains("save it as UTF-8"), "{v}");
     }
 
     #[test]

@@ -208,3 +208,127 @@ fn an_emission_factor_placeholder_is_flagged_but_broken_data_is_refused_on_impor
         );
     }
 }
+
+/// An id holding a control character (C0 with NUL, DEL, C1) is refused by
+/// the P1 and P2 readers as a located violation of that id's rule, on
+/// import and on validate; free text keeps every character (decision in
+/// docs/decisions.md).
+#[test]
+fn ids_with_control_characters_are_refused_where_they_are() {
+    use eac_model::p2::{read_p2_listing, EnvelopeRead};
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/rules/rule-16-accepts-negative-zero-and-unit-case.json"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let envelope = serde_json::json!({
+        "cds_eac_id": "eac-1",
+        "cds_created": "2024-01-01T00:00:00Z",
+        "cds_modified": "2024-01-01T00:00:00Z",
+        "cds_synced": "2024-01-01T00:00:00Z",
+        "eac_numbers": ["AAA-001"],
+        "eac_format": "other",
+        "eac_data_url": "https://example.org/eac-1",
+        "beneficiary_type": "customer",
+        "beneficiaries": ["CUST123"],
+        "period_start": "2024-01-01T00:00:00Z",
+        "period_end": "2024-02-01T00:00:00Z"
+    });
+    let p2_violations = |d: &serde_json::Value, opts: CheckOptions| {
+        let text = serde_json::json!({"eacs": [d], "next": null, "previous": null}).to_string();
+        let mut out = Vec::new();
+        read_p2_listing(text.as_bytes(), opts, |_, read| {
+            match read {
+                EnvelopeRead::Valid { warnings, .. } => out.extend(warnings),
+                EnvelopeRead::Ignored { warnings } => out.extend(warnings),
+                EnvelopeRead::Invalid { violations } => out.extend(violations),
+            }
+            Flow::Continue
+        })
+        .unwrap();
+        out
+    };
+    // Unchanged, both documents are valid.
+    assert!(read_all(&bytes, CheckOptions::validate()).1.is_empty());
+    assert!(p2_violations(&envelope, CheckOptions::validate()).is_empty());
+
+    let controls = [
+        ("\u{0}", "U+0000 (NUL)"),
+        ("\n", "U+000A (line feed)"),
+        ("\t", "U+0009 (tab)"),
+        ("\u{1b}", "U+001B (escape)"),
+        ("\u{7f}", "U+007F (delete)"),
+        ("\u{85}", "U+0085"),
+        ("\u{9f}", "U+009F"),
+    ];
+    // (P1 place, rule) — a value at the place gets a control character.
+    let p1_places: [(&[&str], u8); 4] = [
+        (&["cds_eac_id"], 7),
+        (&["beneficiaries", "0"], 17),
+        (&["eac_number"], 17),
+        (&["values", "0", "eac_number"], 17),
+    ];
+    let p2_places: [(&[&str], u8); 3] = [
+        (&["cds_eac_id"], 7),
+        (&["beneficiaries", "0"], 17),
+        (&["eac_numbers", "0"], 17),
+    ];
+    for (control, named) in controls {
+        for (profile, places) in [("P1", &p1_places[..]), ("P2", &p2_places[..])] {
+            for (path, rule) in places {
+                let mut d = if profile == "P1" {
+                    doc["eacs"][0].clone()
+                } else {
+                    envelope.clone()
+                };
+                let place = value_at(&mut d, path);
+                let id = format!("{}{control}x", &place.as_str().unwrap()[..2]);
+                *place = id.into();
+                let pointer = format!("/eacs/0/{}", path.join("/"));
+                for opts in [CheckOptions::import(), CheckOptions::validate()] {
+                    let violations = if profile == "P1" {
+                        let text = serde_json::json!({"eacs": [d], "next": null, "previous": null})
+                            .to_string();
+                        read_all(text.as_bytes(), opts).1
+                    } else {
+                        p2_violations(&d, opts)
+                    };
+                    let case = format!("{profile} {pointer} with {named}");
+                    let errors: Vec<_> = violations.iter().filter(|v| v.is_error()).collect();
+                    assert_eq!(errors.len(), 1, "{case}: {violations:#?}");
+                    let v = errors[0];
+                    assert_eq!(
+                        (v.rule, v.pointer.as_str()),
+                        (*rule, pointer.as_str()),
+                        "{case}: {v}"
+                    );
+                    assert!(
+                        v.message.contains(&format!(
+                            "holds a control character, {named}, at character 3"
+                        )),
+                        "{case}: {v}"
+                    );
+                }
+            }
+        }
+    }
+    // Free text keeps its characters, and ids keep any other character.
+    let mut d = doc["eacs"][0].clone();
+    d["source_name"] = "Registry\tOne\nline two\u{0}".into();
+    d["cds_eac_id"] = "eac\u{a0}1 — 風".into();
+    let text = serde_json::json!({"eacs": [d], "next": null, "previous": null}).to_string();
+    let (eacs, violations) = read_all(text.as_bytes(), CheckOptions::validate());
+    assert!(violations.is_empty(), "{violations:#?}");
+    assert_eq!(eacs[0].source_name, "Registry\tOne\nline two\u{0}");
+}
+
+fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serde_json::Value {
+    for k in path {
+        d = match k.parse::<usize>() {
+            Ok(i) => &mut d[i],
+            Err(_) => &mut d[*k],
+        };
+    }
+    d
+}

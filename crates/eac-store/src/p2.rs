@@ -1169,7 +1169,8 @@ impl DetailFolders {
     fn find(&self, eac_data_url: &str) -> std::result::Result<Checked, String> {
         if self.bundle.is_none() && self.named.is_none() {
             return Err(format!(
-                "the listing is not inside a bundle (a `{BUNDLE_LISTING}` with an `{BUNDLE_DETAILS}/` folder beside it), so its detail files are read only from a folder you name: name the folder that holds the detail file ({eac_data_url}) with --details-from FOLDER"
+                "the listing is not inside a bundle (a `{BUNDLE_LISTING}` with an `{BUNDLE_DETAILS}/` folder beside it), so its detail files are read only from a folder you name: name the folder that holds the detail file ({}) with --details-from FOLDER",
+                eac_model::quote(eac_data_url)
             ));
         }
         let url = Url::parse(eac_data_url).ok();
@@ -1184,18 +1185,18 @@ impl DetailFolders {
                 Refused::Missing => return,
                 Refused::Outside(canonical) => {
                     let leads = if canonical != path {
-                        format!(" (it leads to {})", canonical.display())
+                        format!(" (it leads to {})", shown(&canonical))
                     } else {
                         String::new()
                     };
                     let (allowed, them) = self.allowed_text();
                     format!(
                         "the detail file {}{leads} is outside {allowed}: detail files are read only from inside {them}",
-                        path.display(),
+                        shown(path),
                     )
                 }
-                Refused::NotAFile => format!("{} is not a regular file", path.display()),
-                Refused::Unreadable(e) => format!("{} cannot be read ({e})", path.display()),
+                Refused::NotAFile => format!("{} is not a regular file", shown(path)),
+                Refused::Unreadable(e) => format!("{} cannot be read ({e})", shown(path)),
             };
             refusal.get_or_insert(text);
         };
@@ -1241,7 +1242,7 @@ impl DetailFolders {
                 let mut places: Vec<String> = target
                     .iter()
                     .chain(looked.iter())
-                    .map(|p| p.display().to_string())
+                    .map(|p| shown(p))
                     .collect();
                 places.dedup();
                 let places = if places.is_empty() {
@@ -1250,7 +1251,8 @@ impl DetailFolders {
                     format!("looked for {}", places.join(" and "))
                 };
                 Err(format!(
-                    "the detail file ({eac_data_url}) was not found ({places}); {}",
+                    "the detail file ({}) was not found ({places}); {}",
+                    eac_model::quote(eac_data_url),
                     self.what_to_do()
                 ))
             }
@@ -1287,9 +1289,20 @@ impl DetailFolders {
     }
 }
 
-/// Opens a checked detail file and reads it, refusing it if what was opened
-/// is not the file that was checked (a link swapped in between).
-fn read_checked(found: &Checked) -> io::Result<String> {
+/// How many characters of a path made from an `eac_data_url` a message
+/// shows: a path is longer than a quote, but the URL is input (decision 41).
+const PATH_CHARS: usize = 200;
+
+/// A path made from an `eac_data_url`, as a message shows it.
+fn shown(path: &Path) -> String {
+    eac_model::cap(&path.display().to_string(), PATH_CHARS)
+}
+
+/// Opens a checked detail file and reads its bytes, refusing it if what was
+/// opened is not the file that was checked (a link swapped in between).
+/// Whether they are UTF-8 text is judged with the rest of its content
+/// ([`DetailFile::text`]), so an encoding is named, not an I/O failure.
+fn read_checked(found: &Checked) -> io::Result<Vec<u8>> {
     let mut file = File::open(&found.canonical)?;
     let opened = file.metadata()?;
     if !opened.is_file() || !same_file(&opened, &found.meta) {
@@ -1297,9 +1310,9 @@ fn read_checked(found: &Checked) -> io::Result<String> {
             "it changed while it was opened (a link or file was replaced)",
         ));
     }
-    let mut text = String::new();
-    io::Read::read_to_string(&mut file, &mut text)?;
-    Ok(text)
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
 }
 
 #[cfg(unix)]
@@ -1365,7 +1378,17 @@ pub fn locate(path: &Path, details_from: Option<&Path>) -> Result<P2Source> {
 pub struct DetailFile {
     /// The path as found (for messages).
     pub label: String,
-    pub text: String,
+    /// The file's bytes as read.
+    pub bytes: Vec<u8>,
+}
+
+impl DetailFile {
+    /// The file as UTF-8 text without a byte order mark; a file in another
+    /// encoding is a rule 20 error naming it (decision 40), not yet located
+    /// in the file ([`check_detail`] does that).
+    pub fn text(&self) -> std::result::Result<&str, Violation> {
+        eac_model::strict::utf8_document(&self.bytes)
+    }
 }
 
 /// Finds and reads the detail file of an envelope in EAC Desk's format; a
@@ -1380,9 +1403,9 @@ pub fn open_detail(
         |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
     let found = folders.find(&envelope.eac_data_url).map_err(rule19)?;
     let label = found.shown.display().to_string();
-    let text =
+    let bytes =
         read_checked(&found).map_err(|e| rule19(format!("{label}: cannot be read ({e})")))?;
-    Ok(DetailFile { label, text })
+    Ok(DetailFile { label, bytes })
 }
 
 /// Checks a detail file against its envelope (rule 19). Findings inside the
@@ -1413,7 +1436,12 @@ pub fn check_detail(
         );
         v.with_eac(id).with_file(label)
     };
-    match read_eac_document(&detail.text, opts) {
+    let unreadable = || rule19(format!("{label}: does not parse as a valid EAC"));
+    let text = match detail.text() {
+        Ok(text) => text,
+        Err(v) => return Err(vec![inside(v), unreadable()]),
+    };
+    match read_eac_document(text, opts) {
         EacRead::Valid { eac, warnings } => {
             let same = eac.cds_eac_id == envelope.cds_eac_id
                 && eac.beneficiary_type == envelope.beneficiary_type
@@ -1435,7 +1463,7 @@ pub fn check_detail(
         EacRead::Invalid { violations } => Err(violations
             .into_iter()
             .map(inside)
-            .chain([rule19(format!("{label}: does not parse as a valid EAC"))])
+            .chain([unreadable()])
             .collect()),
     }
 }
@@ -1499,7 +1527,7 @@ pub(crate) fn import_p2(
                                     format!("{at}/cds_eac_id"),
                                     format!(
                                         "`cds_eac_id` `{}` appears more than once in this file",
-                                        envelope.cds_eac_id
+                                        eac_model::quote(&envelope.cds_eac_id)
                                     ),
                                 )
                                 .with_eac(Some(&envelope.cds_eac_id)),

@@ -269,3 +269,37 @@ fn set_emissions_is_audited_and_unblocks_the_export() {
         .unwrap_err();
     assert!(e.to_string().contains("negative"), "{e}");
 }
+
+/// The fuzzer's seed (FUZZ_FINDINGS item 4): an account id holding a NUL
+/// was read, then broke the database's CHECK with a message about backups.
+/// It is a located rule violation, and nothing is written.
+#[test]
+fn an_id_holding_a_nul_character_is_a_located_rule_violation() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    let seed = dir.path().join("account-id-nul-character.json");
+    std::fs::write(
+        &seed,
+        r#"{"accounts":[{"cds_account_id":"\u0000","cds_created":"2026-01-01T00:00:00Z","cds_modified":"2026-01-01T00:00:00Z","account_number":"33333-3","account_name":"Gamma Works","account_type":"business"}],"next":null,"previous":null}"#,
+    )
+    .unwrap();
+    match s.import_refdata(&seed, &NoProgress) {
+        Err(StoreError::Rules { file, violations }) => {
+            assert_eq!(file, seed.display().to_string());
+            assert_eq!(violations.len(), 1, "{violations:?}");
+            let v = &violations[0];
+            assert_eq!(
+                (v.rule, v.pointer.as_str()),
+                (17, "/accounts/0/cds_account_id")
+            );
+            assert!(
+                v.message
+                    .contains("holds a control character, U+0000 (NUL), at character 1"),
+                "{v}"
+            );
+            assert!(!v.message.contains("backup"), "{v}");
+        }
+        other => panic!("not a rule violation: {other:?}"),
+    }
+    assert!(s.refdata_counts().unwrap().is_empty());
+}
