@@ -1192,36 +1192,48 @@ fn ignored_on_import(bytes: &[u8], p2: bool) -> Vec<String> {
 /// ninth fractional digit: stored as nanoseconds, its instant would change.
 fn time_beyond_nanoseconds(bytes: &[u8]) -> Option<String> {
     let tree = Json::parse(&String::from_utf8_lossy(bytes))?;
-    find_overprecise_time(&tree)
+    // A listing holds EACs (or envelopes) under `eacs`; a detail file is one EAC.
+    match member(&tree, "eacs") {
+        Some(Json::Arr(eacs)) => eacs.iter().find_map(eac_time_beyond_nanoseconds),
+        _ => eac_time_beyond_nanoseconds(&tree),
+    }
 }
 
-/// The members the model reads as instants; any other string (a version,
-/// an extension's own dates) is kept as written and never re-formatted.
-const TIME_KEYS: [&str; 7] = [
-    "cds_created",
-    "cds_modified",
-    "cds_synced",
-    "period_start",
-    "period_end",
-    "start",
-    "end",
-];
-
-fn find_overprecise_time(node: &Json) -> Option<String> {
+/// The member `key` of an object.
+fn member<'a>(node: &'a Json, key: &str) -> Option<&'a Json> {
     match node {
-        Json::Arr(items) => items.iter().find_map(find_overprecise_time),
-        Json::Obj(members) => members.iter().find_map(|(key, value)| match value {
-            Json::Str(text) if TIME_KEYS.contains(&key.as_str()) => {
-                let (_, fraction) = text.split_once('.')?;
-                let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
-                (digits.len() > 9 && digits[9..].chars().any(|c| c != '0')).then(|| text.clone())
-            }
-            // Extensions are kept as raw text, whatever they hold.
-            _ if key.starts_with("x_") => None,
-            other => find_overprecise_time(other),
-        }),
+        Json::Obj(members) => members.iter().find(|(k, _)| k == key).map(|(_, v)| v),
         _ => None,
     }
+}
+
+/// Only where the model reads an instant: an EAC's (or envelope's) own
+/// times and its values' `start`/`end`. Any other string (a version, an
+/// unknown member's dates) is kept as written and never re-formatted.
+fn eac_time_beyond_nanoseconds(eac: &Json) -> Option<String> {
+    let overprecise = |node: Option<&Json>| match node {
+        Some(Json::Str(text)) => {
+            let (_, fraction) = text.split_once('.')?;
+            let digits: String = fraction.chars().take_while(char::is_ascii_digit).collect();
+            (digits.len() > 9 && digits[9..].chars().any(|c| c != '0')).then(|| text.clone())
+        }
+        _ => None,
+    };
+    let own = [
+        "cds_created",
+        "cds_modified",
+        "cds_synced",
+        "period_start",
+        "period_end",
+    ];
+    own.iter()
+        .find_map(|key| overprecise(member(eac, key)))
+        .or_else(|| match member(eac, "values") {
+            Some(Json::Arr(values)) => values.iter().find_map(|v| {
+                overprecise(member(v, "start")).or_else(|| overprecise(member(v, "end")))
+            }),
+            _ => None,
+        })
 }
 
 /// The EACs a P1 listing holds that read as valid for `opts`.
