@@ -91,7 +91,7 @@ impl WriteCount {
 
 fn internal(what: impl std::fmt::Display) -> AppError {
     AppError::new(
-        "internal",
+        eac_app::ErrorCode::Internal,
         format!("EAC Desk hit an internal error ({what}); nothing was written. Try again, and report it if it happens again."),
     )
 }

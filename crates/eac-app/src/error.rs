@@ -2,41 +2,95 @@
 //! the desktop UI and scripts decide on `code` and never parse `message`.
 
 use eac_model::Violation;
+pub use eac_store::ErrorCode;
 use eac_store::StoreError;
-use serde::Serialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-/// A failed operation. `code` is one of `validation` (the data broke a rule
-/// of digest §d; `details.violations` lists them), `not_found`,
-/// `invalid_input`, `io`, `database`, `cancelled`, `newer_database`,
-/// `conflict` (an undo would overwrite later changes; `details.cds_eac_ids`).
-/// `message` is plain words for a person and says what to do next.
+/// A failed operation. `code` says what kind (see [`ErrorCode`]; the CLI's
+/// exit code is `code.exit_code()`); `message` is plain words for a person
+/// and says what to do next; `details` holds what the code's failure names.
 #[derive(Debug, Clone, PartialEq, Serialize, thiserror::Error)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{message}")]
 pub struct AppError {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
-    /// Always a JSON object; `violations` for `validation`.
-    #[cfg_attr(feature = "ts", ts(type = "Record<string, unknown>"))]
-    pub details: Value,
+    pub details: ErrorDetails,
+}
+
+/// What an error names, each member present only where the code's failure
+/// has it (on the wire an object; `{}` when it names nothing).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ErrorDetails {
+    /// `validation`: the broken rules, located.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub violations: Option<Vec<Violation>>,
+    /// `validation`: the file whose data broke them; `database`: the
+    /// migration that failed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub file: Option<String>,
+    /// `io`, `newer_database`, `database`: the file or folder concerned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub path: Option<String>,
+    /// `io`: a full disk or a size limit, said in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub reason: Option<IoReason>,
+    /// `database`: another connection held the database past the timeout.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub busy: Option<bool>,
+    /// `not_found`: the id that is not there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub cds_eac_id: Option<String>,
+    /// `not_found` (ids not there), `conflict` (EACs changed since).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub cds_eac_ids: Option<Vec<String>>,
+    /// `not_found`: the import number that is not there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub batch_id: Option<i64>,
+    /// `newer_database`, `database` (a foreign schema): the schema version
+    /// found…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub found: Option<i64>,
+    /// … and the newest this version knows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub supported: Option<i64>,
+}
+
+/// Why a file could not be written, where plain words can say it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum IoReason {
+    DiskFull,
+    FileTooLarge,
 }
 
 impl AppError {
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         AppError {
-            code: code.to_owned(),
+            code,
             message: message.into(),
-            details: json!({}),
+            details: ErrorDetails::default(),
         }
     }
 
     pub fn invalid_input(message: impl Into<String>) -> Self {
-        AppError::new("invalid_input", message)
+        AppError::new(ErrorCode::InvalidInput, message)
     }
 
     pub fn cancelled() -> Self {
-        AppError::new("cancelled", "Cancelled; nothing was written.")
+        AppError::new(ErrorCode::Cancelled, "Cancelled; nothing was written.")
     }
 
     /// A file or folder could not be read or written. A full disk and a
@@ -46,13 +100,13 @@ impl AppError {
         let shown = path.display();
         let (reason, message) = match source.kind() {
             std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded => (
-                Some("disk_full"),
+                Some(IoReason::DiskFull),
                 format!(
                     "Could not write {shown}: the disk is full. Nothing was changed there; free some space (or choose another disk) and try again."
                 ),
             ),
             std::io::ErrorKind::FileTooLarge => (
-                Some("file_too_large"),
+                Some(IoReason::FileTooLarge),
                 format!(
                     "Could not write {shown}: the file is too large for this disk or for the file size limit set for this program (ulimit -f). Nothing was changed there; raise the limit, choose another disk, or export fewer EACs."
                 ),
@@ -64,21 +118,24 @@ impl AppError {
                 ),
             ),
         };
-        let mut details = json!({ "path": shown.to_string() });
-        if let Some(reason) = reason {
-            details["reason"] = json!(reason);
-        }
         AppError {
-            details,
-            ..AppError::new("io", message)
+            details: ErrorDetails {
+                path: Some(shown.to_string()),
+                reason,
+                ..ErrorDetails::default()
+            },
+            ..AppError::new(ErrorCode::Io, message)
         }
     }
 
     /// The data broke rules; nothing was written.
     pub fn validation(message: impl Into<String>, violations: &[Violation]) -> Self {
         AppError {
-            details: json!({ "violations": violations }),
-            ..AppError::new("validation", message)
+            details: ErrorDetails {
+                violations: Some(violations.to_vec()),
+                ..ErrorDetails::default()
+            },
+            ..AppError::new(ErrorCode::Validation, message)
         }
     }
 
@@ -89,14 +146,11 @@ impl AppError {
 
     /// The violations of a `validation` error (empty for other codes).
     pub fn violations(&self) -> Vec<Violation> {
-        self.details
-            .get("violations")
-            .and_then(|v| serde_json::from_value(v.clone()).ok())
-            .unwrap_or_default()
+        self.details.violations.clone().unwrap_or_default()
     }
 
     pub fn is_validation(&self) -> bool {
-        self.code == "validation"
+        self.code == ErrorCode::Validation
     }
 }
 
@@ -114,7 +168,10 @@ impl From<StoreError> for AppError {
         let code = e.code();
         if e.is_busy() {
             return AppError {
-                details: json!({ "busy": true }),
+                details: ErrorDetails {
+                    busy: Some(true),
+                    ..ErrorDetails::default()
+                },
                 ..AppError::new(
                     code,
                     "The database is busy: another EAC Desk window or an eacdesk command is still writing to it. Nothing was changed; wait until it has finished and try again.",
@@ -127,58 +184,60 @@ impl From<StoreError> for AppError {
                     "{file}: {}; nothing was written. Fix the problems listed and try again.",
                     plural(violations.len(), "rule violation")
                 ),
-                json!({ "file": file, "violations": violations }),
+                ErrorDetails { file: Some(file), violations: Some(violations), ..ErrorDetails::default() },
             ),
             StoreError::NotFound(id) => (
                 format!(
                     "There is no EAC with id `{id}` in this database. Check the id (it is case-sensitive) or import the file that holds it."
                 ),
-                json!({ "cds_eac_id": id }),
+                ErrorDetails { cds_eac_id: Some(id), ..ErrorDetails::default() },
             ),
-            StoreError::InvalidInput(message) => (message, json!({})),
+            StoreError::InvalidInput(message) | StoreError::InvalidNumber(message) => {
+                (message, ErrorDetails::default())
+            }
             StoreError::NewerDatabase {
                 ref path,
                 found,
                 supported,
             } => (
                 e.to_string(),
-                json!({ "path": path.display().to_string(), "found": found, "supported": supported }),
+                ErrorDetails { path: Some(path.display().to_string()), found: i64::try_from(found).ok(), supported: i64::try_from(supported).ok(), ..ErrorDetails::default() },
             ),
             StoreError::Io { path, source } => return AppError::io(&path, &source),
             StoreError::Sqlite(e) => (
                 format!(
                     "The database could not be read or written ({e}). If another program is writing to it, wait and try again; if the file is damaged, restore it from a backup."
                 ),
-                json!({}),
+                ErrorDetails::default(),
             ),
             StoreError::Migration { file, message } => (
                 format!(
                     "The database could not be upgraded: migration {file} failed ({message}); nothing was changed. Restore it from a backup or open another database file."
                 ),
-                json!({ "file": file }),
+                ErrorDetails { file: Some(file), ..ErrorDetails::default() },
             ),
             StoreError::ForeignSchema { ref path, found } => (
                 e.to_string(),
-                json!({ "path": path.display().to_string(), "found": found }),
+                ErrorDetails { path: Some(path.display().to_string()), found: Some(found), ..ErrorDetails::default() },
             ),
             StoreError::UnknownIds(ids) => (
                 format!(
                     "There is no EAC with id {} in this database. Check the ids (they are case-sensitive). Nothing was changed.",
                     ids.iter().map(|i| format!("`{i}`")).collect::<Vec<_>>().join(", ")
                 ),
-                json!({ "cds_eac_ids": ids }),
+                ErrorDetails { cds_eac_ids: Some(ids), ..ErrorDetails::default() },
             ),
             StoreError::NoBatch(id) => (
                 format!(
                     "There is no import number {id} in this database; list the imports to find the right number. Nothing was changed."
                 ),
-                json!({ "batch_id": id }),
+                ErrorDetails { batch_id: Some(id), ..ErrorDetails::default() },
             ),
-            StoreError::Conflict { message, ids } => (message, json!({ "cds_eac_ids": ids })),
+            StoreError::Conflict { message, ids } => (message, ErrorDetails { cds_eac_ids: Some(ids), ..ErrorDetails::default() }),
             StoreError::Cancelled => return AppError::cancelled(),
         };
         AppError {
-            code: code.to_owned(),
+            code,
             message,
             details,
         }
@@ -195,14 +254,14 @@ mod tests {
         let busy = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(5), None);
         let e = AppError::from(StoreError::Sqlite(busy));
         assert_eq!(e.code, "database");
-        assert_eq!(e.details["busy"], true);
+        assert_eq!(e.details.busy, Some(true));
         assert!(e.message.contains("busy"), "{}", e.message);
         assert!(e.message.contains("Nothing was changed"), "{}", e.message);
         assert!(e.message.contains("try again"), "{}", e.message);
         // Other database errors keep the general advice.
         let other = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(11), None);
         let e = AppError::from(StoreError::Sqlite(other));
-        assert!(e.details.get("busy").is_none());
+        assert!(e.details.busy.is_none());
         assert!(e.message.contains("backup"), "{}", e.message);
     }
 
@@ -267,7 +326,7 @@ mod tests {
         for (store_error, code) in cases {
             let e = AppError::from(store_error);
             assert_eq!(e.code, code);
-            assert!(e.details.is_object());
+            assert!(serde_json::to_value(&e.details).unwrap().is_object());
             assert!(e.violations().is_empty());
             assert!(!e.message.is_empty());
         }
@@ -275,7 +334,7 @@ mod tests {
             path: PathBuf::from("/nope/a.json"),
             source: std::io::Error::from(std::io::ErrorKind::NotFound),
         });
-        assert_eq!(e.details["path"], "/nope/a.json");
+        assert_eq!(e.details.path.as_deref(), Some("/nope/a.json"));
         assert!(e.message.contains("/nope/a.json"));
     }
 
@@ -291,8 +350,9 @@ mod tests {
                 source: std::io::Error::from_raw_os_error(errno),
             });
             assert_eq!(e.code, "io");
-            assert_eq!(e.details["reason"], reason);
-            assert_eq!(e.details["path"], "/exports/eacs.json");
+            let details = serde_json::to_value(&e.details).unwrap();
+            assert_eq!(details["reason"], reason);
+            assert_eq!(details["path"], "/exports/eacs.json");
             assert!(e.message.contains(words), "{}", e.message);
             assert!(e.message.contains("/exports/eacs.json"), "{}", e.message);
             assert!(e.message.contains("Nothing was changed"), "{}", e.message);

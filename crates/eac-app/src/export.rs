@@ -1,9 +1,10 @@
 //! Exporting stored EACs as a listing file.
 
+use std::cell::RefCell;
 use std::path::Path;
 
 use eac_model::{ExportProfile, Violation};
-use eac_store::{EacFilter, ExportReport, Progress, Store};
+use eac_store::{EacFilter, ExportReport, Progress, Store, StoreError};
 
 use crate::error::plural;
 use crate::AppError;
@@ -53,11 +54,42 @@ fn export_p1_checked(
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<ExportReport, AppError> {
-    let check = |written: &Path| match crate::validate_file(written, ExportProfile::P1, true) {
-        Ok(report) => report.errors,
-        Err(e) => vec![Violation::error(1, "", e.message)],
-    };
-    Ok(store.export_p1_checked(filter, dest, progress, &check)?)
+    let failed = CheckFailed::default();
+    let check =
+        |written: &Path| failed.errors(crate::validate_file(written, ExportProfile::P1, true));
+    store
+        .export_p1_checked(filter, dest, progress, &check)
+        .map_err(|e| failed.or(e))
+}
+
+/// The check an export runs on what it wrote, when the check itself fails
+/// (the written file cannot be read back): that failure is kept and is
+/// what the export returns, as itself (`io`, …), never filed under a rule.
+/// The store is still handed an error, so it writes nothing.
+#[derive(Default)]
+pub(crate) struct CheckFailed(RefCell<Option<AppError>>);
+
+impl CheckFailed {
+    /// The errors of a check's report, or a stand-in that stops the
+    /// export when the check could not run (see [`CheckFailed::or`]).
+    pub(crate) fn errors(
+        &self,
+        checked: Result<crate::ValidationReport, AppError>,
+    ) -> Vec<Violation> {
+        match checked {
+            Ok(report) => report.errors,
+            Err(e) => {
+                let stand_in = Violation::error(0, "", e.message.clone());
+                *self.0.borrow_mut() = Some(e);
+                vec![stand_in]
+            }
+        }
+    }
+
+    /// The check's own failure if it had one, else the store's error.
+    pub(crate) fn or(&self, e: StoreError) -> AppError {
+        self.0.borrow_mut().take().unwrap_or_else(|| e.into())
+    }
 }
 
 /// Makes a write beyond the process's file size limit (`ulimit -f`) fail
@@ -78,5 +110,31 @@ pub fn ignore_file_size_signal() {
             signal_hook::consts::SIGXFSZ,
             Arc::new(AtomicBool::new(false)),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_check_that_cannot_read_the_file_is_an_io_error_not_a_rule() {
+        let failed = CheckFailed::default();
+        let unreadable = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let io = AppError::io(Path::new("/out/.eacs.json.tmp"), &unreadable);
+        // The store is still stopped…
+        assert_eq!(failed.errors(Err(io.clone())).len(), 1);
+        let stopped = StoreError::Rules {
+            file: "/out/eacs.json".into(),
+            violations: vec![],
+        };
+        // … and the export fails with the check's own error.
+        assert_eq!(failed.or(stopped), io);
+        // A check that ran passes the store's error through.
+        assert!(failed
+            .errors(Ok(crate::ValidationReport::default()))
+            .is_empty());
+        let e = failed.or(StoreError::Cancelled);
+        assert_eq!(e.code, crate::ErrorCode::Cancelled);
     }
 }

@@ -8,7 +8,7 @@ use eac_store::{
 };
 
 use crate::error::plural;
-use crate::{AppError, Violation};
+use crate::AppError;
 
 /// The most sample EACs one request may load (about 10M values).
 pub const MAX_SAMPLE_EACS: usize = 1_000_000;
@@ -30,8 +30,9 @@ pub fn import_files(
         if cancelled {
             files.push(failed(
                 path,
-                "Cancelled before this file was read; nothing from it was imported.".to_owned(),
-                Vec::new(),
+                AppError::cancelled().with_message(
+                    "Cancelled before this file was read; nothing from it was imported.",
+                ),
             ));
             continue;
         }
@@ -47,8 +48,9 @@ pub fn import_files(
                 cancelled = true;
                 failed(
                     path,
-                    "Cancelled while reading this file; nothing from it was imported.".to_owned(),
-                    Vec::new(),
+                    AppError::cancelled().with_message(
+                        "Cancelled while reading this file; nothing from it was imported.",
+                    ),
                 )
             }
             Err(StoreError::Rules { violations, .. }) => {
@@ -57,18 +59,21 @@ pub fn import_files(
                     path.display(),
                     plural(violations.len(), "rule violation")
                 );
-                failed(path, message, violations)
+                failed(path, AppError::validation(message, &violations))
             }
-            Err(e) => failed(path, AppError::from(e).message, Vec::new()),
+            Err(e) => failed(path, AppError::from(e)),
         };
         files.push(report);
     }
     ImportReport { files }
 }
 
-fn failed(path: &Path, message: String, violations: Vec<Violation>) -> FileImportReport {
+/// A file that was not imported, with its error's code, message and
+/// violations.
+fn failed(path: &Path, e: AppError) -> FileImportReport {
     let file = path.display().to_string();
-    let violations = violations
+    let violations = e
+        .violations()
         .into_iter()
         .map(|v| match v.file {
             Some(_) => v,
@@ -84,7 +89,8 @@ fn failed(path: &Path, message: String, violations: Vec<Violation>) -> FileImpor
         skipped: 0,
         ignored: 0,
         value_count: 0,
-        message: Some(message),
+        message: Some(e.message),
+        code: Some(e.code),
         violations,
         warnings: Vec::new(),
         warning_count: 0,

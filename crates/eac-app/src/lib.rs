@@ -26,7 +26,7 @@ mod validate;
 
 pub use db::{default_db_path, open_store, open_store_read, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
-pub use error::AppError;
+pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal};
 pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};

@@ -272,6 +272,7 @@ mod tests {
         assert!(decl.contains("done: number"), "{decl}");
         assert!(decl.contains("total: number | null"), "{decl}");
         let decl = crate::AppError::decl(&ts_rs::Config::default());
-        assert!(decl.contains("details: Record<string, unknown>"), "{decl}");
+        assert!(decl.contains("code: ErrorCode"), "{decl}");
+        assert!(decl.contains("details: ErrorDetails"), "{decl}");
     }
 }

@@ -250,16 +250,10 @@ pub fn validate_p2_with(
                 None
             }
         },
+        // A file that is there but cannot be read is an I/O failure, not
+        // data breaking rule 18: the command fails (exit 2), naming it.
         Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
-            report.push(
-                Violation::error(
-                    18,
-                    "",
-                    format!("{BUNDLE_METADATA} cannot be read ({e}), so declared formats were not checked: make it a readable file"),
-                )
-                .with_file(&metadata_label),
-            );
-            None
+            return Err(AppError::io(&metadata_path, &e));
         }
         Err(_) if is_folder => {
             report.push(
@@ -412,14 +406,12 @@ pub fn export_p2(
     base_url: Option<&str>,
     progress: &dyn Progress,
 ) -> Result<BundleReport, AppError> {
-    let check = |root: &Path| match validate_p2(root, true) {
-        Ok(report) => report.errors,
-        Err(e) => vec![Violation::error(19, "", e.message)],
-    };
+    let failed = crate::export::CheckFailed::default();
+    let check = |root: &Path| failed.errors(validate_p2(root, true));
     store
         .export_p2_checked(filter, dest, base_url, progress, &check)
         .map_err(|e| {
-            let e = AppError::from(e);
+            let e = failed.or(e);
             if !e.is_validation() {
                 return e;
             }

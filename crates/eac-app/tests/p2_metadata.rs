@@ -94,7 +94,8 @@ fn metadata_encodings_are_named_and_import_agrees_with_validate() {
     }
 }
 
-/// A metadata file that exists but cannot be read is not called missing.
+/// A metadata file that exists but cannot be read is not called missing,
+/// and is an I/O failure naming it, not a rule 18 violation of the data.
 #[test]
 fn unreadable_metadata_is_not_called_missing() {
     let dir = tempfile::tempdir().unwrap();
@@ -102,12 +103,15 @@ fn unreadable_metadata_is_not_called_missing() {
     let metadata = bundle.join("server-metadata.json");
     fs::remove_file(&metadata).unwrap();
     fs::create_dir(&metadata).unwrap();
-    let checked = validate_p2(&bundle, false).unwrap();
-    assert_eq!(checked.errors.len(), 1, "{checked:#?}");
-    let v = &checked.errors[0];
-    assert_eq!(v.rule, 18, "{v}");
-    assert!(v.message.contains("cannot be read"), "{v}");
-    assert!(!v.message.contains("has no"), "{v}");
+    let e = validate_p2(&bundle, false).unwrap_err();
+    assert_eq!(e.code, "io", "{e:?}");
+    assert!(e.violations().is_empty(), "{e:?}");
+    assert_eq!(
+        e.details.path.as_deref(),
+        Some(metadata.display().to_string().as_str())
+    );
+    assert!(e.message.contains("Could not read"), "{e}");
+    assert!(!e.message.contains("has no"), "{e}");
 }
 
 /// An undeclared `eac_format` of 5000 characters is quoted by its first 60.

@@ -18,7 +18,8 @@ use crate::args::{
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
-use crate::{EXIT_OTHER, EXIT_RULES};
+use crate::EXIT_OTHER;
+use eac_app::ErrorCode;
 
 /// Store errors become coded [`AppError`]s before they reach `main`.
 trait OrApp<T> {
@@ -152,14 +153,18 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     if let Some(e) = unprinted {
         return Err(e.into());
     }
-    // A file that could not be read at all outweighs one that broke rules.
-    Ok(if failed.iter().any(|f| f.violations.is_empty()) {
-        ExitCode::from(EXIT_OTHER)
-    } else if !failed.is_empty() {
-        ExitCode::from(EXIT_RULES)
-    } else {
-        ExitCode::SUCCESS
-    })
+    // A file that could not be read at all (2) outweighs one that broke
+    // rules (1).
+    Ok(
+        match failed
+            .iter()
+            .map(|f| f.code.map_or(EXIT_OTHER, ErrorCode::exit_code))
+            .max()
+        {
+            Some(code) => ExitCode::from(code),
+            None => ExitCode::SUCCESS,
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -465,15 +470,6 @@ fn refdata_ls(
 
 fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let mut err = ErrOut::stderr();
-    // A factor that is not a number is bad data: exit 1 like a rule violation.
-    // The one rule of import, validate and export (decision 37).
-    for (what, text) in [("--direct", &a.direct), ("--lca", &a.lca)] {
-        if let Err(e) = eac_store::parse_emission_factor(what, text) {
-            writeln!(err, "error: {e}");
-            return Ok(ExitCode::from(EXIT_RULES));
-        }
-    }
     let mut store = open(db)?;
     let record = eac_app::set_emissions(&mut store, &a.cds_eac_id, &a.direct, &a.lca, &a.reason)?;
     out.committed(format!(
@@ -933,7 +929,7 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
     Ok(if report.is_valid() {
         ExitCode::SUCCESS
     } else {
-        ExitCode::from(EXIT_RULES)
+        ExitCode::from(ErrorCode::Validation.exit_code())
     })
 }
 

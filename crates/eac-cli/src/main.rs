@@ -2,7 +2,8 @@
 //! call `eac-app`/`eac-store`, render text or JSON. No business logic here.
 //!
 //! Exit codes: 0 success; 1 the data broke a rule (nothing was written);
-//! 2 usage, I/O or any other error (a full disk under stdout included);
+//! 2 usage, I/O or any other error (a full disk under stdout included) —
+//! for a failed operation, `ErrorCode::exit_code` of its code;
 //! 141 the reader closed stdout (`eacdesk ls | head`), as for a process
 //! stopped by SIGPIPE.
 
@@ -21,9 +22,8 @@ use clap::Parser;
 use eac_app::AppError;
 use render::{ErrOut, OutputError};
 
-/// The data broke a rule of the spec; nothing was written.
-const EXIT_RULES: u8 = 1;
-/// Wrong usage, a missing file, a database problem.
+/// Wrong usage, a missing file, a database problem: what an error that
+/// is not an [`AppError`] (whose code decides) exits with.
 const EXIT_OTHER: u8 = 2;
 /// Whoever read stdout stopped reading: 128 + SIGPIPE, what a shell
 /// reports for a C tool killed by the signal, so `set -o pipefail`
@@ -49,11 +49,7 @@ fn report(e: &anyhow::Error) -> ExitCode {
         Some(app) => {
             writeln!(err, "error: {}", app.message);
             err.violations(&app.violations());
-            ExitCode::from(if app.is_validation() {
-                EXIT_RULES
-            } else {
-                EXIT_OTHER
-            })
+            ExitCode::from(app.code.exit_code())
         }
         None => {
             writeln!(err, "error: {e:#}");

@@ -1100,7 +1100,9 @@ fn emission_factors_follow_one_rule_in_import_validate_and_set_emissions() {
             .args(["--lca", "0.011", "--reason", "registry numbers"])
             .assert()
             .code(1)
-            .stderr(contains(format!("--direct `{factor}` {cause}")));
+            .stderr(contains(format!(
+                "direct emission factor `{factor}` {cause}"
+            )));
     }
 }
 
@@ -1767,4 +1769,69 @@ fn an_exported_file_gets_the_users_umask_and_keeps_an_existing_mode() {
         .success();
     assert_eq!(mode(&kept), 0o640);
     assert_eq!(mode(&bundle), 0o750);
+}
+
+/// The exit code is the error's code: 1 only when data broke a rule; a file
+/// that cannot be read, or a command typed wrong, is 2 and never reported
+/// as a rule violation.
+#[test]
+fn exit_codes_follow_the_error_code() {
+    let desk = Desk::new();
+    let missing = desk.path("missing.json").display().to_string();
+    let rule = rule_fixture("rule-02-asset-commissioned-null.json");
+    let no_rule = || contains("rule").not();
+    // A rule violation: 1.
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1", &rule])
+        .assert()
+        .code(1)
+        .stdout(contains("(rule 2)"));
+    // A missing file: 2, said as a file that cannot be read.
+    for args in [
+        vec!["validate", "--profile", "p1", &missing],
+        vec!["validate", "--profile", "p2", &missing],
+        vec!["import", &missing],
+    ] {
+        desk.eacdesk()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout(no_rule())
+            .stderr(contains("missing.json"))
+            .stderr(no_rule());
+    }
+    // One file broke rules, another could not be read: the worse wins.
+    desk.eacdesk()
+        .args(["import", &rule, &missing])
+        .assert()
+        .code(2);
+    desk.eacdesk().args(["import", &rule]).assert().code(1);
+    // Usage: 2.
+    desk.eacdesk()
+        .args(["ls", "--no-such-flag"])
+        .assert()
+        .code(2);
+    // Server metadata that is there but cannot be read is an I/O error
+    // (2), not a rule 18 violation of the bundle.
+    let listing =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/p2/good-listing.json");
+    let folder = desk.path("p2");
+    std::fs::create_dir_all(folder.join("server-metadata.json")).unwrap();
+    std::fs::copy(&listing, folder.join("eacs.json")).unwrap();
+    let shown = folder.join("eacs.json").display().to_string();
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2", &shown])
+        .assert()
+        .code(2)
+        .stderr(contains("server-metadata.json"))
+        .stdout(no_rule())
+        .stderr(no_rule());
+    // A number typed on the command line breaks the one rule for amounts
+    // (decision 37): 1, decided by the error's code, not by parsing twice.
+    desk.eacdesk()
+        .args(["set-emissions", "nobody", "--direct", "x", "--lca", "0"])
+        .args(["--reason", "typo"])
+        .assert()
+        .code(1)
+        .stderr(contains("direct emission factor `x` is not a number"));
 }

@@ -339,6 +339,11 @@ pub struct FileImportReport {
     pub value_count: usize,
     /// Plain-words summary of a failure.
     pub message: Option<String>,
+    /// The failure's code (`validation` when the file broke rules, `io`
+    /// when it could not be read, …); absent when the file was imported.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub code: Option<crate::ErrorCode>,
     /// Errors (first 50) when failed.
     pub violations: Vec<Violation>,
     /// Warnings (first 50).

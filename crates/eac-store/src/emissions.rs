@@ -25,13 +25,13 @@ pub struct EmissionFactors {
 /// a JSON reader holds refused; decisions 28, 37).
 pub fn parse_emission_factor(what: &str, text: &str) -> Result<Decimal> {
     let d = Decimal::parse(text.trim()).map_err(|_| {
-        StoreError::InvalidInput(format!(
+        StoreError::InvalidNumber(format!(
             "{what} `{}` is not a number (write it like 0 or 0.4 or 12.5, with a dot)",
             eac_model::quote(text)
         ))
     })?;
     d.check_amount()
-        .map_err(|e| StoreError::InvalidInput(format!("{what} {e}")))?;
+        .map_err(|e| StoreError::InvalidNumber(format!("{what} {e}")))?;
     Ok(d)
 }
 

@@ -1,6 +1,99 @@
 use std::path::PathBuf;
 
 use eac_model::Violation;
+use serde::{Deserialize, Serialize};
+
+/// What kind of failure an error is: the `code` that crosses IPC and that
+/// scripts and the UI decide on (never the message). The names on the wire
+/// are the snake_case strings of the variants; the UI has a text for every
+/// one (its `Record<ErrorCode, …>` fails to compile when one is added).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The data broke a rule of digest §d (`details.violations` lists
+    /// them); nothing was written.
+    Validation,
+    /// No EAC, import or entry with that id (`details.cds_eac_id`,
+    /// `cds_eac_ids` or `batch_id`).
+    NotFound,
+    /// An argument is not acceptable (a blank reason, an unknown field).
+    InvalidInput,
+    /// A file or folder could not be read or written (`details.path`,
+    /// `details.reason` for a full disk or a size limit).
+    Io,
+    /// SQLite failed, the database is busy (`details.busy`) or damaged.
+    Database,
+    /// The person cancelled; nothing was written.
+    Cancelled,
+    /// The database was written by a newer EAC Desk (`details.found`,
+    /// `details.supported`).
+    NewerDatabase,
+    /// An undo would overwrite later changes (`details.cds_eac_ids`).
+    Conflict,
+    /// A bug in EAC Desk itself (the desktop shell's lost worker or lock).
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order (tests and docs list them).
+    pub const ALL: [ErrorCode; 9] = [
+        ErrorCode::Validation,
+        ErrorCode::NotFound,
+        ErrorCode::InvalidInput,
+        ErrorCode::Io,
+        ErrorCode::Database,
+        ErrorCode::Cancelled,
+        ErrorCode::NewerDatabase,
+        ErrorCode::Conflict,
+        ErrorCode::Internal,
+    ];
+
+    /// The wire name (`"not_found"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Validation => "validation",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::Io => "io",
+            ErrorCode::Database => "database",
+            ErrorCode::Cancelled => "cancelled",
+            ErrorCode::NewerDatabase => "newer_database",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::Internal => "internal",
+        }
+    }
+
+    /// The exit code of `eacdesk` for a command that failed with this
+    /// code: 1 when the data broke a rule (nothing was written), 2 for
+    /// usage, I/O and every other failure. 0 is success, never an error.
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorCode::Validation => 1,
+            ErrorCode::NotFound
+            | ErrorCode::InvalidInput
+            | ErrorCode::Io
+            | ErrorCode::Database
+            | ErrorCode::Cancelled
+            | ErrorCode::NewerDatabase
+            | ErrorCode::Conflict
+            | ErrorCode::Internal => 2,
+        }
+    }
+}
+
+/// `code == "not_found"`: the wire name, for tests and scripts.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
 
 /// Everything the store can refuse or fail at. `code()` is what crosses IPC.
 #[derive(Debug, thiserror::Error)]
@@ -13,6 +106,10 @@ pub enum StoreError {
     },
     #[error("no EAC with id `{0}`")]
     NotFound(String),
+    /// A number the person typed breaks the one rule for amounts (digest
+    /// rule 6, decision 37): bad data, like a rule violation of a file.
+    #[error("{0}")]
+    InvalidNumber(String),
     #[error("{0}")]
     InvalidInput(String),
     #[error("the database {path} was written by a newer version of EAC Desk (schema {found}, this version knows up to {supported}); update EAC Desk to open it")]
@@ -63,21 +160,37 @@ impl StoreError {
     }
 
     /// Stable code for IPC and scripts.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::Rules { .. } => "validation",
+            StoreError::Rules { .. } | StoreError::InvalidNumber(_) => ErrorCode::Validation,
             StoreError::NotFound(_) | StoreError::UnknownIds(_) | StoreError::NoBatch(_) => {
-                "not_found"
+                ErrorCode::NotFound
             }
-            StoreError::Conflict { .. } => "conflict",
-            StoreError::ForeignSchema { .. } => "database",
-            StoreError::InvalidInput(_) => "invalid_input",
-            StoreError::NewerDatabase { .. } => "newer_database",
-            StoreError::Io { .. } => "io",
-            StoreError::Sqlite(_) | StoreError::Migration { .. } => "database",
-            StoreError::Cancelled => "cancelled",
+            StoreError::Conflict { .. } => ErrorCode::Conflict,
+            StoreError::ForeignSchema { .. } => ErrorCode::Database,
+            StoreError::InvalidInput(_) => ErrorCode::InvalidInput,
+            StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
+            StoreError::Io { .. } => ErrorCode::Io,
+            StoreError::Sqlite(_) | StoreError::Migration { .. } => ErrorCode::Database,
+            StoreError::Cancelled => ErrorCode::Cancelled,
         }
     }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn codes_keep_their_wire_names_and_exit_codes() {
+        for code in ErrorCode::ALL {
+            let wire = serde_json::to_value(code).unwrap();
+            assert_eq!(wire, code.as_str());
+            assert_eq!(serde_json::from_value::<ErrorCode>(wire).unwrap(), code);
+            let rule = code == ErrorCode::Validation;
+            assert_eq!(code.exit_code(), if rule { 1 } else { 2 }, "{code}");
+        }
+    }
+}

@@ -256,6 +256,7 @@ impl<'a> Batch<'a> {
             skipped: self.skipped,
             ignored: self.ignored,
             value_count: self.value_count,
+            code: None,
             message: None,
             violations: Vec::new(),
             warnings: self.warnings,

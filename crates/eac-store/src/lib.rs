@@ -33,7 +33,7 @@ pub use api::*;
 use eac_model::{Eac, Timestamp};
 pub use edit::check_reason;
 pub use emissions::{parse_emission_factor, EmissionFactors};
-pub use error::{Result, StoreError};
+pub use error::{ErrorCode, Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 

@@ -612,7 +612,7 @@ impl Fuzzer {
             Ok(Err(e)) => {
                 out.findings.push(f(
                     "validate fails instead of reporting",
-                    e.code.clone(),
+                    e.code.to_string(),
                     app_error_text(&e),
                 ));
                 None
@@ -802,7 +802,7 @@ impl Fuzzer {
         ) {
             Err(e) => out.findings.push(f(
                 "the re-imported export does not export again",
-                e.code.clone(),
+                e.code.to_string(),
                 app_error_text(&e),
             )),
             Ok(_) => {
@@ -852,7 +852,7 @@ impl Fuzzer {
                 if e.code != "invalid_input" {
                     out.findings.push(f(
                         "validate fails instead of reporting",
-                        e.code.clone(),
+                        e.code.to_string(),
                         app_error_text(&e),
                     ));
                 }
@@ -973,7 +973,7 @@ impl Fuzzer {
         ) {
             out.findings.push(f(
                 "the re-imported export does not export again",
-                e.code.clone(),
+                e.code.to_string(),
                 app_error_text(&e),
             ));
             return;
@@ -1076,7 +1076,7 @@ impl Fuzzer {
                 if !matches!(e.code.as_str(), "validation" | "invalid_input") {
                     out.findings.push(f(
                         "refused with an internal error",
-                        e.code.clone(),
+                        e.code.to_string(),
                         app_error_text(e),
                     ));
                 }

@@ -1,10 +1,21 @@
 import { describe, expect, it } from "vitest";
 import { friendlyError, isCancelled, toAppError, violationLocation, violationsOf } from "./errors";
+import type { ErrorCode } from "./types";
+import errorCodeSource from "./bindings/ErrorCode.ts?raw";
+
+/** The codes of the generated binding, read from the file ts-rs wrote from the Rust enum. */
+function generatedCodes(): string[] {
+  const decl = errorCodeSource.slice(errorCodeSource.indexOf("export type ErrorCode ="));
+  return [...decl.matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+}
 
 describe("toAppError", () => {
   it("keeps AppError objects", () => {
     const e = toAppError({ code: "io", message: "disk full", details: { path: "/x" } });
     expect(e).toEqual({ code: "io", message: "disk full", details: { path: "/x" } });
+  });
+  it("never lets a code this UI does not know through", () => {
+    expect(toAppError({ code: "weird", message: "x", details: {} })).toEqual({ code: "unknown", message: "x", details: {} });
   });
   it("wraps strings and Errors", () => {
     expect(toAppError("boom")).toEqual({ code: "unknown", message: "boom", details: {} });
@@ -14,7 +25,31 @@ describe("toAppError", () => {
 });
 
 describe("friendlyError", () => {
-  const codes = ["validation", "not_found", "invalid_input", "io", "database", "cancelled", "newer_database"];
+  // Compile-time: this list names every ErrorCode (a Record over the type),
+  // so a code added in Rust must be added here too.
+  const every: Record<ErrorCode, true> = {
+    validation: true,
+    not_found: true,
+    invalid_input: true,
+    io: true,
+    database: true,
+    cancelled: true,
+    newer_database: true,
+    conflict: true,
+    internal: true,
+  };
+  const codes = Object.keys(every);
+  it("knows exactly the codes the backend sends", () => {
+    expect([...codes].sort()).toEqual([...generatedCodes()].sort());
+  });
+  it("has words of its own for every code the backend sends", () => {
+    const unknown = friendlyError({ code: "weird", message: "", details: {} }).title;
+    for (const code of generatedCodes()) {
+      const f = friendlyError({ code, message: "", details: {} });
+      expect(f.code, code).toBe(code);
+      expect(f.title, code).not.toBe(unknown);
+    }
+  });
   it("has plain words and a next step for every contract code", () => {
     const titles = new Set<string>();
     for (const code of codes) {

@@ -1,22 +1,36 @@
 // Turning whatever an invoke rejected with into an AppError, and an AppError
 // into plain words for a person (what happened + what to do next).
 
-import type { AppError, Violation } from "./types";
+import type { AppError, ErrorCode, ErrorDetails, Violation } from "./types";
 
 /** Code used when the UI runs without the EAC Desk backend (e.g. plain browser). */
 export const NO_BACKEND = "no_backend";
+
+/**
+ * Every code an error can carry in the UI: the backend's `ErrorCode`s, plus
+ * two the UI makes itself (no backend; a rejection that was not an AppError,
+ * or one with a code this UI does not know).
+ */
+export type UiErrorCode = ErrorCode | typeof NO_BACKEND | "unknown";
+
+/** An AppError as the UI holds it: its code is always one the UI has words for. */
+export type UiError = Omit<AppError, "code"> & { code: UiErrorCode };
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;
 }
 
+function isKnownCode(code: string): code is UiErrorCode {
+  return Object.prototype.hasOwnProperty.call(TEXT, code);
+}
+
 /** Normalise any rejection value into an AppError (`details` is always an object). */
-export function toAppError(e: unknown): AppError {
+export function toAppError(e: unknown): UiError {
   if (isRecord(e) && typeof e.code === "string") {
     return {
-      code: e.code,
+      code: isKnownCode(e.code) ? e.code : "unknown",
       message: typeof e.message === "string" ? e.message : "",
-      details: isRecord(e.details) ? e.details : {},
+      details: isRecord(e.details) ? (e.details as ErrorDetails) : {},
     };
   }
   if (typeof e === "string") return { code: "unknown", message: e, details: {} };
@@ -25,7 +39,7 @@ export function toAppError(e: unknown): AppError {
 }
 
 export interface FriendlyError {
-  code: string;
+  code: UiErrorCode;
   /** One short sentence saying what happened. */
   title: string;
   /** What the person can do next. */
@@ -34,7 +48,9 @@ export interface FriendlyError {
   message: string;
 }
 
-const TEXT: Record<string, { title: string; hint: string }> = {
+// A Record over every code: adding an `ErrorCode` in Rust (and regenerating
+// the bindings) makes this fail to compile until the new code has words.
+const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
   validation: {
     title: "The data does not follow the rules of the CDS format.",
     hint: "Look at the listed problems, correct them, and try again.",
@@ -67,29 +83,32 @@ const TEXT: Record<string, { title: string; hint: string }> = {
     title: "This database was made by a newer version of EAC Desk.",
     hint: "Update EAC Desk to open it, or open a different database.",
   },
+  internal: {
+    title: "EAC Desk hit an internal error.",
+    hint: "Nothing was written. Try again; if it happens again, note the message below and report it.",
+  },
   [NO_BACKEND]: {
     title: "EAC Desk's engine is not available.",
     hint: "Start this window from the EAC Desk application.",
   },
-};
-
-const UNKNOWN = {
-  title: "Something went wrong.",
-  hint: "Try again. If the problem stays, note the message below and contact support.",
+  unknown: {
+    title: "Something went wrong.",
+    hint: "Try again. If the problem stays, note the message below and contact support.",
+  },
 };
 
 export function friendlyError(e: unknown): FriendlyError {
   const err = toAppError(e);
-  const t = TEXT[err.code] ?? UNKNOWN;
+  const t = TEXT[err.code];
   return { code: err.code, title: t.title, hint: t.hint, message: err.message };
 }
 
 /** The violations carried by a `validation` error, or []. */
 export function violationsOf(e: unknown): Violation[] {
   const err = toAppError(e);
-  if (err.code !== "validation" || !isRecord(err.details)) return [];
+  if (err.code !== "validation") return [];
   const v = err.details.violations;
-  return Array.isArray(v) ? (v as Violation[]) : [];
+  return Array.isArray(v) ? v : [];
 }
 
 export function isCancelled(e: unknown): boolean {

@@ -4,6 +4,9 @@
 
 export type {
   AppError,
+  ErrorCode,
+  ErrorDetails,
+  IoReason,
   CloseBlockers,
   AssetLocationType,
   AuditRecord,
