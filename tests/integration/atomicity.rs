@@ -29,7 +29,7 @@ impl CancelAfter {
 }
 
 impl Progress for CancelAfter {
-    fn update(&self, _: &str, _: u64, _: Option<u64>) {}
+    fn update(&self, _: eac_store::Phase, _: u64, _: Option<u64>) {}
     fn is_cancelled(&self) -> bool {
         let n = self.checks.get();
         self.checks.set(n + 1);

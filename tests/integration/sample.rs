@@ -51,7 +51,10 @@ fn store_totals_are_the_exact_sums_of_the_values() {
             .filter(|v| v.unit == *unit)
             .map(|v| &v.value)
             .collect();
-        let stored = summary.totals.iter().find(|q| q.unit == unit.as_str());
+        let stored = summary
+            .totals
+            .iter()
+            .find(|q| q.unit.as_str() == unit.as_str());
         match (values.is_empty(), stored) {
             (true, None) => {}
             (true, Some(q)) => assert!(

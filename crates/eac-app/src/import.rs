@@ -131,7 +131,7 @@ struct KnownTotal<'p> {
 }
 
 impl Progress for KnownTotal<'_> {
-    fn update(&self, phase: &str, done: u64, total: Option<u64>) {
+    fn update(&self, phase: eac_store::Phase, done: u64, total: Option<u64>) {
         self.inner.update(phase, done, total.or(Some(self.total)));
     }
     fn is_cancelled(&self) -> bool {

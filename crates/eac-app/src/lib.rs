@@ -47,6 +47,7 @@ pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.
 pub use eac_model::{ExportProfile, Severity, Violation};
+pub use eac_store::{AuditAction, Phase};
 pub use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
     EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport, FileImportReport, ImportOptions,

@@ -7,7 +7,7 @@ use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
-use eac_store::Progress;
+use eac_store::{Phase, Progress};
 use serde::Serialize;
 
 use crate::AppError;
@@ -17,8 +17,7 @@ use crate::AppError;
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgressEvent {
     pub op_id: String,
-    /// `import`, `export`, `bulk_edit`, `sample`, …
-    pub phase: String,
+    pub phase: Phase,
     #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub done: u64,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
@@ -69,10 +68,10 @@ impl Operation {
 }
 
 impl Progress for Operation {
-    fn update(&self, phase: &str, done: u64, total: Option<u64>) {
+    fn update(&self, phase: Phase, done: u64, total: Option<u64>) {
         (self.on_event)(ProgressEvent {
             op_id: self.op_id.clone(),
-            phase: phase.to_owned(),
+            phase,
             done,
             total,
         });
@@ -203,14 +202,14 @@ mod tests {
     fn forwards_progress_with_its_id() {
         let (events, sink) = collecting();
         let op = Operation::new("op-1", sink);
-        op.update("import", 10, Some(100));
-        op.update("export", 3, None);
+        op.update(Phase::Import, 10, Some(100));
+        op.update(Phase::Export, 3, None);
         let events = events.lock().unwrap();
         assert_eq!(
             events[0],
             ProgressEvent {
                 op_id: "op-1".into(),
-                phase: "import".into(),
+                phase: Phase::Import,
                 done: 10,
                 total: Some(100)
             }

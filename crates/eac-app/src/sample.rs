@@ -65,7 +65,7 @@ pub fn write_sample_file(
             if progress.is_cancelled() {
                 return Err(AppError::cancelled());
             }
-            progress.update("sample_order", index, Some(total));
+            progress.update(eac_store::Phase::SampleOrder, index, Some(total));
         }
         order.push((sample_eac(seed, index, opts).p1_order_key(), index));
     }
@@ -84,7 +84,7 @@ pub fn write_sample_file(
             if progress.is_cancelled() {
                 return Err(AppError::cancelled());
             }
-            progress.update("sample", done as u64, Some(total));
+            progress.update(eac_store::Phase::Sample, done as u64, Some(total));
         }
         let eac = sample_eac(seed, index, opts);
         value_count += eac.values.len();
@@ -93,7 +93,7 @@ pub fn write_sample_file(
     let HashingWriter { inner, hasher } = writer.finish().map_err(io_err)?;
     inner.into_inner().map_err(|e| io_err(e.into_error()))?;
     temp.commit()?;
-    progress.update("sample", total, Some(total));
+    progress.update(eac_store::Phase::Sample, total, Some(total));
     Ok(ExportReport {
         path: dest.display().to_string(),
         sha256: hex::encode(hasher.finalize()),
@@ -128,7 +128,7 @@ pub fn write_sample_values_csv(
             if progress.is_cancelled() {
                 return Err(AppError::cancelled());
             }
-            progress.update("sample_csv", index as u64, Some(eacs as u64));
+            progress.update(eac_store::Phase::SampleCsv, index as u64, Some(eacs as u64));
         }
         // Sample ids and numbers hold no commas or quotes.
         for (i, v) in eac.values.iter().enumerate() {
@@ -151,7 +151,7 @@ pub fn write_sample_values_csv(
     out.flush().map_err(io_err)?;
     drop(out);
     temp.commit()?;
-    progress.update("sample_csv", eacs as u64, Some(eacs as u64));
+    progress.update(eac_store::Phase::SampleCsv, eacs as u64, Some(eacs as u64));
     Ok(rows)
 }
 

@@ -19,7 +19,7 @@ use crate::args::{
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
 use crate::EXIT_OTHER;
-use eac_app::ErrorCode;
+use eac_app::{AuditAction, ErrorCode};
 
 /// Store errors become coded [`AppError`]s before they reach `main`.
 trait OrApp<T> {
@@ -307,7 +307,7 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
             or_dash(v.start.as_deref()),
             or_dash(v.end.as_deref()),
             v.value.clone(),
-            v.unit.clone(),
+            v.unit.to_string(),
         ]);
     }
     out.table(&table)?;
@@ -553,9 +553,9 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
         (Some(id), None) => format!("{what} import {id}"),
         _ => String::new(),
     };
-    let text = match r.action.as_str() {
+    let text = match r.action {
         _ if r.problem.is_some() => "UNREADABLE RECORD (see the warning below)".to_owned(),
-        "set_emissions" => match (&r.before_emissions, &r.after_emissions) {
+        AuditAction::SetEmissions => match (&r.before_emissions, &r.after_emissions) {
             (Some(b), Some(a)) => {
                 let f = |e: &eac_app::EmissionFactors| {
                     format!(
@@ -568,14 +568,14 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
             }
             _ => "emission factors".to_owned(),
         },
-        "verify" => {
+        AuditAction::Verify => {
             let synced = r.changes.iter().find(|c| c.field == "cds_synced");
             match synced.and_then(|c| c.after.as_deref()) {
                 Some(at) => format!("marked verified (cds_synced {})", render::whole_seconds(at)),
                 None => "marked verified".to_owned(),
             }
         }
-        "import_replace" => {
+        AuditAction::ImportReplace => {
             let changed = fields();
             let changed = if changed.is_empty() {
                 String::new()
@@ -584,15 +584,15 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
             };
             format!("{}{changed}{beneficiaries}", from("replaced by"))
         }
-        "delete" => format!("deleted (was {})", assignment(&r.before)),
-        "undo_import" => match (&r.before, &r.after) {
+        AuditAction::Delete => format!("deleted (was {})", assignment(&r.before)),
+        AuditAction::UndoImport => match (&r.before, &r.after) {
             (_, None) => format!("removed by undoing {}", from("").trim_start()),
             _ => format!(
                 "restored by undoing {}{beneficiaries}",
                 from("").trim_start()
             ),
         },
-        _ => match (&r.before, &r.after) {
+        AuditAction::SetBeneficiaries | AuditAction::Unknown => match (&r.before, &r.after) {
             (Some(b), Some(a)) => render::change(b, a),
             _ => format!("{} → {}", assignment(&r.before), assignment(&r.after)),
         },

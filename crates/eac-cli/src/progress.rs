@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use eac_app::Progress;
+use eac_app::{Phase, Progress};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// What `done`/`total` count.
@@ -62,7 +62,7 @@ impl Bar {
 }
 
 impl Progress for Bar {
-    fn update(&self, phase: &str, done: u64, total: Option<u64>) {
+    fn update(&self, phase: Phase, done: u64, total: Option<u64>) {
         if !self.enabled || self.started.elapsed() < SHOW_AFTER {
             return;
         }
@@ -73,9 +73,7 @@ impl Progress for Bar {
         if let Some(total) = total {
             self.bar.set_length(total);
         }
-        // A phase may name a file: shown escaped like all other output.
-        self.bar
-            .set_message(crate::render::escape(&phase.replace('_', " ")).into_owned());
+        self.bar.set_message(phase.as_str().replace('_', " "));
         self.bar.set_position(done);
     }
 }

@@ -350,7 +350,7 @@ mod tests {
     #[test]
     fn small_formats() {
         let q = |unit: &str, total: &str| QuantityTotal {
-            unit: unit.into(),
+            unit: eac_model::EnergyUnit::parse(unit).unwrap(),
             total: total.into(),
         };
         assert_eq!(

@@ -24,15 +24,33 @@ pub struct RefEntry {
     pub label: String,
 }
 
-/// What kind of reference document a file holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What kind of reference document a file holds (named on the wire as
+/// its top-level key: `accounts`, `service_contracts`, `programs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum RefDocument {
     Accounts,
     ServiceContracts,
     Programs,
 }
 
+impl std::fmt::Display for RefDocument {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl RefDocument {
+    /// The wire name (`"service_contracts"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefDocument::Accounts => "accounts",
+            RefDocument::ServiceContracts => "service_contracts",
+            RefDocument::Programs => "programs",
+        }
+    }
+
     /// Guesses from the first bytes: `{"accounts"`, `{"service_contracts"`,
     /// `{"programs"` / `[`, or CSV text.
     pub fn detect(head: &[u8]) -> Option<RefDocument> {

@@ -81,8 +81,7 @@ pub struct BrowseQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct QuantityTotal {
-    /// `Wh`, `kWh` or `MWh`.
-    pub unit: String,
+    pub unit: eac_model::EnergyUnit,
     /// Exact decimal text.
     pub total: String,
 }
@@ -144,7 +143,7 @@ pub struct EacValueView {
     pub retired: Option<String>,
     pub start: Option<String>,
     pub end: Option<String>,
-    pub unit: String,
+    pub unit: eac_model::EnergyUnit,
     /// Exact decimal text.
     pub value: String,
 }
@@ -202,10 +201,7 @@ pub struct AuditRecord {
     pub at: String,
     pub os_user: String,
     pub cds_eac_id: String,
-    /// `set_beneficiaries`, `set_emissions`, `import_replace` (an import
-    /// replaced the EAC by a newer version), `verify` (checked against its
-    /// source: `cds_synced`), `delete`, `undo_import`.
-    pub action: String,
+    pub action: AuditAction,
     /// Who the EAC was attributed to before the change; `None` when it did
     /// not exist before (an undo restoring it) or the record is unreadable.
     pub before: Option<BeneficiaryAssignment>,
@@ -227,6 +223,64 @@ pub struct AuditRecord {
     /// Set when the stored record could not be read in full (changed by
     /// another tool): what is wrong. The other fields hold what could be read.
     pub problem: Option<String>,
+}
+
+/// What an audited change did (the wire and the database hold the
+/// snake_case names of the variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    /// A person changed who the EAC is attributed to.
+    SetBeneficiaries,
+    /// A person entered the emission factors.
+    SetEmissions,
+    /// An import replaced the EAC by a newer version.
+    ImportReplace,
+    /// Checked against its source (`cds_synced`).
+    Verify,
+    Delete,
+    UndoImport,
+    /// A stored action no version of EAC Desk writes (another tool changed
+    /// the record; its `problem` names what was stored).
+    Unknown,
+}
+
+impl AuditAction {
+    /// The name stored and sent (`"import_replace"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::SetBeneficiaries => "set_beneficiaries",
+            AuditAction::SetEmissions => "set_emissions",
+            AuditAction::ImportReplace => "import_replace",
+            AuditAction::Verify => "verify",
+            AuditAction::Delete => "delete",
+            AuditAction::UndoImport => "undo_import",
+            AuditAction::Unknown => "unknown",
+        }
+    }
+
+    /// The action a stored name means; `None` for a name EAC Desk never
+    /// writes (`unknown` included).
+    pub fn parse(stored: &str) -> Option<AuditAction> {
+        [
+            AuditAction::SetBeneficiaries,
+            AuditAction::SetEmissions,
+            AuditAction::ImportReplace,
+            AuditAction::Verify,
+            AuditAction::Delete,
+            AuditAction::UndoImport,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == stored)
+    }
+}
+
+/// `record.action == "delete"`: the stored name, for tests and scripts.
+impl PartialEq<&str> for AuditAction {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// One field of an EAC before and after a change (`None`: absent).
@@ -429,10 +483,56 @@ pub struct ImportOptions {
     pub details_from: Option<std::path::PathBuf>,
 }
 
+/// What a long operation is doing, as its progress events name it (the
+/// wire names are the snake_case strings of the variants).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Reading a file into the database (EACs).
+    Import,
+    /// Writing a listing or bundle (EACs).
+    Export,
+    /// Changing the beneficiaries of many EACs.
+    BulkEdit,
+    /// Marking EACs as checked against their source.
+    Verify,
+    /// Deleting EACs.
+    Delete,
+    /// Undoing an import.
+    UndoImport,
+    /// Reading reference data (ids).
+    Refdata,
+    /// Generating sample EACs into the database.
+    Sample,
+    /// Putting generated sample EACs in listing order.
+    SampleOrder,
+    /// Writing the sample values as CSV.
+    SampleCsv,
+}
+
+impl Phase {
+    /// The wire name (`"bulk_edit"`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Phase::Import => "import",
+            Phase::Export => "export",
+            Phase::BulkEdit => "bulk_edit",
+            Phase::Verify => "verify",
+            Phase::Delete => "delete",
+            Phase::UndoImport => "undo_import",
+            Phase::Refdata => "refdata",
+            Phase::Sample => "sample",
+            Phase::SampleOrder => "sample_order",
+            Phase::SampleCsv => "sample_csv",
+        }
+    }
+}
+
 /// Progress reporting and cancellation for long operations.
 pub trait Progress {
     /// `done` of `total` (unknown total: `None`) units of `phase` are finished.
-    fn update(&self, phase: &str, done: u64, total: Option<u64>);
+    fn update(&self, phase: Phase, done: u64, total: Option<u64>);
     /// Checked between units of work; a cancelled operation writes nothing.
     fn is_cancelled(&self) -> bool {
         false
@@ -443,5 +543,5 @@ pub trait Progress {
 pub struct NoProgress;
 
 impl Progress for NoProgress {
-    fn update(&self, _: &str, _: u64, _: Option<u64>) {}
+    fn update(&self, _: Phase, _: u64, _: Option<u64>) {}
 }

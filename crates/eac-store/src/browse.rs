@@ -128,7 +128,7 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
         .zip(totals)
         .filter_map(|(unit, total)| {
             Some(QuantityTotal {
-                unit: unit.as_str().to_owned(),
+                unit: *unit,
                 total: Decimal::from_big(&total?).as_str().to_owned(),
             })
         })
@@ -185,7 +185,7 @@ pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
             retired: v.retired.map(|d| d.to_string()),
             start: v.start.map(|t| t.to_string()),
             end: v.end.map(|t| t.to_string()),
-            unit: v.unit.as_str().to_owned(),
+            unit: v.unit,
             value: v.value.as_str().to_owned(),
         })
         .collect();

@@ -9,10 +9,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::emissions::EmissionFactors;
 use crate::rows;
-use crate::{AuditRecord, BeneficiaryAssignment, Result, StoreError};
+use crate::{AuditAction, AuditRecord, BeneficiaryAssignment, Result, StoreError};
 
-const ACTION: &str = "set_beneficiaries";
-const EMISSIONS_ACTION: &str = "set_emissions";
+const ACTION: AuditAction = AuditAction::SetBeneficiaries;
+const EMISSIONS_ACTION: AuditAction = AuditAction::SetEmissions;
 
 /// Rules 4 and 17 on the new assignment, and a reason; before any write.
 pub(crate) fn validate(label: &str, to: &BeneficiaryAssignment, reason: &str) -> Result<()> {
@@ -142,7 +142,7 @@ impl AuditSide {
 /// One audit record to append.
 pub(crate) struct AuditEntry<'a> {
     pub cds_eac_id: &'a str,
-    pub action: &'a str,
+    pub action: AuditAction,
     pub before: Option<AuditSide>,
     pub after: Option<AuditSide>,
     /// Whole states ([`crate::history`]'s JSON text), when kept.
@@ -167,7 +167,7 @@ pub(crate) fn insert(conn: &Connection, e: AuditEntry) -> Result<i64> {
         e.at.to_storage(),
         e.os_user,
         e.cds_eac_id,
-        e.action,
+        e.action.as_str(),
         side(&e.before),
         side(&e.after),
         e.reason,
@@ -231,7 +231,7 @@ pub(crate) fn record(
         at: at.to_string(),
         os_user: os_user.to_owned(),
         cds_eac_id: cds_eac_id.to_owned(),
-        action: action.to_owned(),
+        action,
         before: Some(before_assignment),
         after: Some(after_assignment),
         before_emissions,
@@ -297,7 +297,13 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
     };
     let os_user = text(2, "os_user", &mut problems)?;
     let cds_eac_id = text(3, "cds_eac_id", &mut problems)?;
-    let action = text(4, "action", &mut problems)?;
+    let stored_action = text(4, "action", &mut problems)?;
+    let action = AuditAction::parse(&stored_action).unwrap_or_else(|| {
+        problems.push(format!(
+            "the action `{stored_action}` is not one EAC Desk writes"
+        ));
+        AuditAction::Unknown
+    });
     let mut side = |idx: usize, name: &str| -> rusqlite::Result<Option<AuditSide>> {
         let Some(json) = cell(row, idx)? else {
             problems.push(format!("`{name}` is empty"));

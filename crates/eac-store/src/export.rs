@@ -105,7 +105,7 @@ pub(crate) fn export_p1(
         value_count += eac.values.len();
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update("export", eac_count as u64, Some(total));
+            progress.update(crate::Phase::Export, eac_count as u64, Some(total));
         }
     }
     drop(rows);
@@ -120,7 +120,7 @@ pub(crate) fn export_p1(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update("export", eac_count as u64, Some(total));
+    progress.update(crate::Phase::Export, eac_count as u64, Some(total));
 
     let HashingWriter { inner, hasher } = writer.finish().map_err(io_err(dest))?;
     inner

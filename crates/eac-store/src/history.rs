@@ -18,6 +18,7 @@ use crate::edit::{self, AuditEntry, AuditSide};
 use crate::import::PROGRESS_EVERY;
 use crate::query::{push_filter, Sql};
 use crate::rows;
+use crate::AuditAction;
 use crate::{
     BeneficiaryAssignment, DeleteReport, DeleteTarget, EacFilter, FieldChange, ImportBatch,
     Progress, Result, StoreError, UndoReport,
@@ -26,9 +27,9 @@ use crate::{
 /// Ids named in a report or a refusal.
 const MAX_NAMED: usize = 50;
 
-pub(crate) const IMPORT_REPLACE: &str = "import_replace";
-const DELETE: &str = "delete";
-const UNDO_IMPORT: &str = "undo_import";
+pub(crate) const IMPORT_REPLACE: AuditAction = AuditAction::ImportReplace;
+const DELETE: AuditAction = AuditAction::Delete;
+const UNDO_IMPORT: AuditAction = AuditAction::UndoImport;
 const IMPORT_REASON: &str = "a newer version (later cds_modified) was imported";
 
 /// Which table holds an EAC.
@@ -414,7 +415,7 @@ fn batch_time(conn: &Connection, batch: i64) -> Result<Timestamp> {
 #[allow(clippy::too_many_arguments)]
 fn audit(
     conn: &Connection,
-    action: &str,
+    action: AuditAction,
     before: &Current,
     after: Option<&Current>,
     reason: &str,
@@ -590,13 +591,13 @@ pub(crate) fn delete(
         current.remove(conn)?;
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update("delete", done as u64 + 1, Some(total));
+            progress.update(crate::Phase::Delete, done as u64 + 1, Some(total));
         }
     }
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update("delete", total, Some(total));
+    progress.update(crate::Phase::Delete, total, Some(total));
     report.dry_run = false;
     Ok(report)
 }
@@ -693,7 +694,7 @@ pub(crate) fn undo_import(
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update("undo_import", done as u64, Some(total));
+            progress.update(crate::Phase::UndoImport, done as u64, Some(total));
         }
         let current = find(conn, &id)?;
         let added = change == "added";
@@ -790,7 +791,11 @@ pub(crate) fn undo_import(
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update("undo_import", done as u64, Some(plan.len() as u64));
+            progress.update(
+                crate::Phase::UndoImport,
+                done as u64,
+                Some(plan.len() as u64),
+            );
         }
         edit::insert(
             conn,
@@ -826,7 +831,11 @@ pub(crate) fn undo_import(
         "UPDATE import_batches SET undone_at = ?2 WHERE id = ?1",
         params![batch_id, at.to_storage()],
     )?;
-    progress.update("undo_import", plan.len() as u64, Some(plan.len() as u64));
+    progress.update(
+        crate::Phase::UndoImport,
+        plan.len() as u64,
+        Some(plan.len() as u64),
+    );
     report.dry_run = false;
     Ok(report)
 }

@@ -150,9 +150,10 @@ impl<'a> Batch<'a> {
         match &self.measure {
             Measure::Bytes { read, total } => {
                 let done = read.load(Ordering::Relaxed);
-                self.progress.update("import", done, Some(*total));
+                self.progress
+                    .update(crate::Phase::Import, done, Some(*total));
             }
-            Measure::Eacs => self.progress.update("import", self.seen, None),
+            Measure::Eacs => self.progress.update(crate::Phase::Import, self.seen, None),
         }
     }
 

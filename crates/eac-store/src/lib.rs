@@ -486,13 +486,13 @@ impl Store {
                 }
                 if last_progress.elapsed() >= import::PROGRESS_EVERY {
                     last_progress = Instant::now();
-                    progress.update("bulk_edit", done as u64 + 1, Some(total));
+                    progress.update(crate::Phase::BulkEdit, done as u64 + 1, Some(total));
                 }
             }
             if progress.is_cancelled() {
                 return Err(StoreError::Cancelled);
             }
-            progress.update("bulk_edit", total, Some(total));
+            progress.update(crate::Phase::BulkEdit, total, Some(total));
             Ok(BulkEditReport { changed })
         })
     }

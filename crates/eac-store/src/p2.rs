@@ -554,7 +554,7 @@ pub(crate) fn export_p2(
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update("export", eac_count as u64, Some(total));
+            progress.update(crate::Phase::Export, eac_count as u64, Some(total));
         }
     }
     if errors.len() < MAX_REPORTED {
@@ -580,7 +580,7 @@ pub(crate) fn export_p2(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update("export", eac_count as u64, Some(total));
+    progress.update(crate::Phase::Export, eac_count as u64, Some(total));
     writer
         .finish()
         .map_err(io::Error::other)
@@ -846,7 +846,7 @@ pub(crate) fn mark_verified(
             conn,
             crate::edit::AuditEntry {
                 cds_eac_id: &cds_eac_id,
-                action: "verify",
+                action: crate::AuditAction::Verify,
                 before: Some(side(shown(before).or(Some(String::new())))),
                 after: Some(side(Some(at.to_string()))),
                 before_state: None,
@@ -860,13 +860,13 @@ pub(crate) fn mark_verified(
         )?;
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update("verify", done as u64 + 1, Some(total));
+            progress.update(crate::Phase::Verify, done as u64 + 1, Some(total));
         }
     }
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update("verify", total, Some(total));
+    progress.update(crate::Phase::Verify, total, Some(total));
     Ok(report)
 }
 

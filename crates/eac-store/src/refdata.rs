@@ -29,8 +29,7 @@ pub struct RefdataCount {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct RefdataReport {
     pub file: String,
-    /// `accounts`, `service_contracts` or `programs`.
-    pub document: String,
+    pub document: eac_model::refdata::RefDocument,
     /// Ids read per beneficiary type (a re-imported id counts again).
     pub counts: Vec<RefdataCount>,
 }
@@ -166,7 +165,7 @@ pub(crate) fn import(
         }
         done += 1;
         if done.is_multiple_of(1000) {
-            progress.update("refdata", done, None);
+            progress.update(crate::Phase::Refdata, done, None);
         }
     });
     if let Some(e) = failure {
@@ -181,20 +180,12 @@ pub(crate) fn import(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update("refdata", done, Some(done));
+    progress.update(crate::Phase::Refdata, done, Some(done));
     Ok(RefdataReport {
         file: file_label,
-        document: document_name(document).to_owned(),
+        document,
         counts,
     })
-}
-
-fn document_name(d: RefDocument) -> &'static str {
-    match d {
-        RefDocument::Accounts => "accounts",
-        RefDocument::ServiceContracts => "service_contracts",
-        RefDocument::Programs => "programs",
-    }
 }
 
 /// Entries of one type (or all), whose id or label contains `search`

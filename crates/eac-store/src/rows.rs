@@ -152,10 +152,7 @@ pub(crate) fn quantities(conn: &Connection, id: i64) -> Result<Vec<QuantityTotal
     totals.sort_by_key(|(unit, _)| unit.wh_exponent());
     Ok(totals
         .into_iter()
-        .map(|(unit, total)| QuantityTotal {
-            unit: unit.as_str().to_owned(),
-            total,
-        })
+        .map(|(unit, total)| QuantityTotal { unit, total })
         .collect())
 }
 

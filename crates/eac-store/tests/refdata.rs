@@ -37,7 +37,7 @@ fn import_reports_counts_per_type_and_lists_entries() {
     let r = s
         .import_refdata(&fixture("accounts-2024.json"), &NoProgress)
         .unwrap();
-    assert_eq!(r.document, "accounts");
+    assert_eq!(r.document.as_str(), "accounts");
     let count = |k| {
         r.counts
             .iter()

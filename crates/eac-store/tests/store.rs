@@ -175,7 +175,7 @@ impl CancelAfter {
 }
 
 impl Progress for CancelAfter {
-    fn update(&self, _: &str, _: u64, _: Option<u64>) {}
+    fn update(&self, _: eac_store::Phase, _: u64, _: Option<u64>) {}
     fn is_cancelled(&self) -> bool {
         self.asked.set(self.asked.get() + 1);
         self.asked.get() > self.after
@@ -441,7 +441,7 @@ fn eac_round_trips_with_extensions_and_detail_shows_text() {
             .unwrap()
             .quantities
             .into_iter()
-            .map(|q| (q.unit, q.total))
+            .map(|q| (q.unit.as_str().to_owned(), q.total))
             .collect();
         assert_eq!(stored, expected, "{id}");
     }
@@ -1090,6 +1090,25 @@ fn the_database_refuses_to_change_or_delete_audit_records() {
         .unwrap_err();
     assert!(blank.to_string().contains("CHECK"), "{blank}");
     assert_eq!(env.store.audit_log(None).unwrap()[0].reason, "why");
+}
+
+/// An action another tool wrote is no action EAC Desk knows: it is read as
+/// `unknown`, and the record's problem names what was stored.
+#[test]
+fn an_action_no_version_writes_is_read_as_unknown() {
+    let env = browse_env();
+    let raw = rusqlite::Connection::open(env.db()).unwrap();
+    raw.execute(
+        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+         VALUES ('2024-01-01T00:00:00Z', 'u', 'a', 'renamed_by_tool', 'null', 'null', 'why')",
+        [],
+    )
+    .unwrap();
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log[0].action, eac_store::AuditAction::Unknown);
+    let problem = log[0].problem.as_deref().unwrap_or_default();
+    assert!(problem.contains("`renamed_by_tool`"), "{problem}");
+    assert_eq!(serde_json::to_value(log[0].action).unwrap(), "unknown");
 }
 
 // ---------------------------------------------------------------- database

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { chartData, chartMode } from "./chart";
+import type { EnergyUnit } from "./types";
 
-const v = (start: string | null, value: string, unit = "kWh") => ({
+const v = (start: string | null, value: string, unit: EnergyUnit = "kWh") => ({
   eac_number: null,
   issued: "2024-01-01",
   retired: null,

@@ -1,10 +1,10 @@
 // Data for the small values chart. This is the ONLY place where exact decimal
 // text becomes a floating-point number, and only for plotting.
 
-import type { EacValueView } from "./types";
+import type { EacValueView, EnergyUnit } from "./types";
 import { toUnixSeconds } from "./dates";
 
-const UNIT_WH: Record<string, number> = { Wh: 1, kWh: 1e3, MWh: 1e6, GWh: 1e9 };
+const UNIT_WH: Record<EnergyUnit, number> = { Wh: 1, kWh: 1e3, MWh: 1e6 };
 
 export interface ChartData {
   /** unix seconds of each slice start, ascending */
@@ -25,7 +25,7 @@ export function chartData(values: readonly EacValueView[]): ChartData | null {
   const batchCount = values.length - timed.length;
   if (timed.length === 0) return null;
 
-  const freq = new Map<string, number>();
+  const freq = new Map<EnergyUnit, number>();
   for (const v of timed) freq.set(v.unit, (freq.get(v.unit) ?? 0) + 1);
   let unit = timed[0].unit;
   for (const [u, n] of freq) if (n > (freq.get(unit) ?? 0)) unit = u;

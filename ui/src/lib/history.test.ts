@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { AuditAction } from "./types";
 import { auditActionLabel, auditSummary, fieldChangeText, historyCountText, showsAssignments } from "./history";
 
 const acct = { beneficiary_type: "account" as const, beneficiaries: ["A-1"] };
@@ -11,11 +12,11 @@ describe("history in words", () => {
     expect(auditActionLabel("undo_import")).toBe("Import undone");
     expect(auditActionLabel("import_replace")).toBe("Replaced by an import");
     expect(auditActionLabel("verify")).toBe("Marked as verified");
-    expect(auditActionLabel("something_new")).toBe("Something new");
+    expect(auditActionLabel("unknown")).toBe("Changed by another program");
   });
 
   it("says which file an import or undo came from", () => {
-    const r = { ...base, action: "import_replace", source_file: "/data/in/march.json", import_batch_id: 4 };
+    const r = { ...base, action: "import_replace" as AuditAction, source_file: "/data/in/march.json", import_batch_id: 4 };
     expect(auditSummary(r)).toBe("A newer version from march.json replaced the stored one.");
     expect(auditSummary({ ...r, action: "undo_import", after: null })).toMatch(/^Removed: undoing the import of march.json/);
     expect(auditSummary({ ...r, action: "undo_import" })).toMatch(/^Given back its earlier version/);

@@ -1,21 +1,24 @@
 // The audit log in words: what each recorded action means to a person.
 
-import type { AuditRecord, FieldChange } from "./types";
+import type { AuditAction, AuditRecord, FieldChange } from "./types";
 import { plural } from "./decimal";
 import { baseName } from "./paths";
 
-const ACTIONS: Record<string, string> = {
+// A Record over every action: one added in Rust does not compile until it
+// has words here.
+const ACTIONS: Record<AuditAction, string> = {
   set_beneficiaries: "Beneficiaries changed",
   set_emissions: "Emission factors entered",
   import_replace: "Replaced by an import",
   verify: "Marked as verified",
   delete: "Deleted",
   undo_import: "Import undone",
+  unknown: "Changed by another program",
 };
 
-/** "Beneficiaries changed", "Deleted", …; an action this UI does not know is shown as stored. */
-export function auditActionLabel(action: string): string {
-  return ACTIONS[action] ?? action.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+/** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */
+export function auditActionLabel(action: AuditAction): string {
+  return ACTIONS[action];
 }
 
 /** One sentence under the heading: what happened to the EAC, with the file where there is one. */

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { progressFraction, progressLabel } from "./progress";
+import type { Phase } from "./types";
 
-const ev = (done: number, total: number | null, phase = "importing") => ({ op_id: "x", phase, done, total });
+const ev = (done: number, total: number | null, phase: Phase = "import") => ({ op_id: "x", phase, done, total });
 
 describe("progress", () => {
   it("computes a fraction only when the total is known", () => {
@@ -13,8 +14,8 @@ describe("progress", () => {
   });
   it("labels progress in words", () => {
     expect(progressLabel(ev(1200, 5000))).toBe("Importing: 1 200 of 5 000 (24 %)");
-    expect(progressLabel(ev(7, null, "reading"))).toBe("Reading: 7");
-    expect(progressLabel(ev(0, null, "custom_step"))).toBe("Custom_step…");
+    expect(progressLabel(ev(7, null, "refdata"))).toBe("Reading reference data: 7");
+    expect(progressLabel(ev(0, null, "undo_import"))).toBe("Undoing the import…");
     expect(progressLabel(undefined)).toBe("Working…");
     // phases eac-app emits
     expect(progressLabel(ev(3, 10, "bulk_edit"))).toBe("Updating: 3 of 10 (30 %)");

@@ -4,6 +4,10 @@
 
 export type {
   AppError,
+  AuditAction,
+  EnergyUnit,
+  Phase,
+  RefDocument,
   ErrorCode,
   ErrorDetails,
   IoReason,
