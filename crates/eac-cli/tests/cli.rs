@@ -10,6 +10,8 @@ use serde_json::Value;
 
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/snapshots.rs"]
+mod snapshots;
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -20,6 +20,10 @@ use tempfile::TempDir;
 
 #[path = "store/history.rs"]
 mod history;
+#[path = "store/migrations.rs"]
+mod migrations;
+#[path = "store/properties.rs"]
+mod properties;
 
 // ---------------------------------------------------------------- helpers
 
@@ -148,7 +152,7 @@ fn sha256_of(path: &Path) -> String {
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../tests/fixtures/spec-examples")
         .join(name)
 }
 

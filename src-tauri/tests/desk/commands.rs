@@ -536,7 +536,7 @@ fn an_import_is_listed_and_undone_with_its_eacs() {
 #[test]
 fn envelope_only_eacs_are_counted_listed_and_block_a_p1_export() {
     let desk = desk();
-    let listing = fixture("p2/good-listing.json");
+    let listing = fixture("spec-examples/good-p2-meeting-0926.json");
     let report = desk.ok("import_files", json!({ "op_id": "in", "paths": [listing] }));
     assert_eq!(report["files"][0]["outcome"], "imported", "{report}");
     let info = desk.ok("db_info", json!({}));
