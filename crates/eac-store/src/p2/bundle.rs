@@ -2,25 +2,22 @@
 //! what may be replaced at the destination, and the swap into place.
 
 use std::collections::HashSet;
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use eac_model::p2::{
     check_envelope, read_server_metadata, EacEnvelope, EacFormat, P2ListingChecks, ServerMetadata,
     EACDESK_FORMAT_ID,
 };
-use eac_model::{check_eac, CheckOptions, ListingWriter};
+use eac_model::{check_eac, CheckOptions, Eac, ListingWriter};
 use eac_model::{Timestamp, Violation};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
+use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use url::Url;
 
-use crate::atomic;
-use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
-use crate::query::{push_filter, Sql};
-use crate::rows::{self, EAC_COLUMNS};
+use crate::atomic::{self, AtomicDir, DirFile};
+use crate::export::Sink;
 use crate::{BundleReport, EacFilter, Progress, Result, StoreError};
 
 use super::envelopes::load_envelopes;
@@ -101,22 +98,6 @@ fn parse_base_url(text: &str) -> Result<Url> {
         url.set_path(&path);
     }
     Ok(url)
-}
-
-/// Writes `value` pretty (serde_json's layout) with a final newline, synced.
-/// Errors name `label` (where the file will be once the bundle is in place).
-fn write_json<T: serde::Serialize>(path: &Path, label: &Path, value: &T) -> Result<()> {
-    let file = File::create(path).map_err(io_err(label))?;
-    let mut out = BufWriter::new(file);
-    // `io::Error::from` keeps the kind of a write error (a full disk).
-    serde_json::to_writer_pretty(&mut out, value)
-        .map_err(io::Error::from)
-        .and_then(|()| out.write_all(b"\n"))
-        .map_err(io_err(label))?;
-    out.into_inner()
-        .map_err(|e| e.into_error())
-        .and_then(|f| f.sync_all())
-        .map_err(io_err(label))
 }
 
 /// The hidden file in every bundle that lists, relative to the bundle
@@ -363,6 +344,136 @@ pub(crate) fn bundle_home(dir: &Path) -> Option<PathBuf> {
 /// renamed into place; its errors stop the export.
 pub type BundleCheck<'a> = &'a dyn Fn(&Path) -> Vec<Violation>;
 
+/// The P2 bundle: each EAC's detail file and its envelope in the listing,
+/// with the envelope-only EACs of an unfiltered export in P2 order.
+struct P2Bundle<'a> {
+    bundle: &'a AtomicDir,
+    writer: ListingWriter<DirFile>,
+    listing_shown: PathBuf,
+    listing_label: String,
+    final_dir: &'a Path,
+    base: &'a Base,
+    check: CheckOptions,
+    listing_checks: P2ListingChecks,
+    names: HashSet<String>,
+    /// Every file the bundle owns, for its marker.
+    owned: Vec<String>,
+    eac_count: usize,
+    detail_count: usize,
+    now: Timestamp,
+    unfiltered: bool,
+    envelopes: std::iter::Peekable<std::vec::IntoIter<EacEnvelope>>,
+    foreign_formats: Vec<String>,
+}
+
+impl P2Bundle<'_> {
+    /// Checks an envelope and writes it to the listing while no error was
+    /// found.
+    fn emit(&mut self, env: &EacEnvelope, errors: &mut Vec<Violation>) -> Result<()> {
+        let at = format!("/eacs/{}", self.eac_count);
+        errors.extend(
+            check_envelope(env, &at)
+                .into_iter()
+                .chain(self.listing_checks.check(env, &at))
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&self.listing_label)),
+        );
+        if errors.is_empty() {
+            self.writer
+                .write_item(env)
+                .map_err(io_err(&self.listing_shown))?;
+        }
+        self.eac_count += 1;
+        Ok(())
+    }
+}
+
+impl Sink for P2Bundle<'_> {
+    fn order(&self) -> &'static str {
+        // Storage text is fixed-width UTC, so text order is instant order;
+        // BINARY collation of UTF-8 is code-point order.
+        " ORDER BY e.period_start DESC, e.cds_created DESC, e.cds_eac_id ASC"
+    }
+
+    fn wants_synced(&self) -> bool {
+        true
+    }
+
+    fn begin(&mut self, tx: &Connection) -> Result<()> {
+        let envelopes = if self.unfiltered {
+            load_envelopes(tx)?
+        } else {
+            Vec::new()
+        };
+        // Their formats must be declared too (rule 18).
+        let mut formats: Vec<String> = envelopes.iter().map(|e| e.eac_format.clone()).collect();
+        formats.sort();
+        formats.dedup();
+        formats.retain(|f| f != EACDESK_FORMAT_ID);
+        self.foreign_formats = formats;
+        self.envelopes = envelopes.into_iter().peekable();
+        Ok(())
+    }
+
+    fn eac(
+        &mut self,
+        eac: &Eac,
+        synced: Option<Timestamp>,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()> {
+        let synced = synced.unwrap_or(self.now);
+        let file_name = detail_file_name(&eac.cds_eac_id);
+        let relative = format!("{BUNDLE_DETAILS}/{file_name}");
+        let detail_shown = self.final_dir.join(&relative);
+        let detail_label = detail_shown.display().to_string();
+        errors.extend(
+            check_eac(eac, "", self.check)
+                .into_iter()
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&detail_label)),
+        );
+        if !self.names.insert(file_name.to_ascii_lowercase()) {
+            errors.push(
+                Violation::error(
+                    7,
+                    "/cds_eac_id",
+                    format!("two EACs map to the detail file name `{file_name}`"),
+                )
+                .with_eac(Some(&eac.cds_eac_id))
+                .with_file(&detail_label),
+            );
+        }
+        let envelope = EacEnvelope::of(eac, synced, EACDESK_FORMAT_ID, self.base.url(&relative)?);
+        // Envelope-only EACs that come first in P2 order go before this one.
+        while self
+            .envelopes
+            .peek()
+            .is_some_and(|e| e.p2_order_key() < envelope.p2_order_key())
+        {
+            let only = self.envelopes.next().expect("peeked");
+            self.emit(&only, errors)?;
+        }
+        if errors.is_empty() {
+            self.bundle.write_json(&relative, eac)?;
+            self.owned.push(relative);
+        }
+        self.emit(&envelope, errors)?;
+        self.detail_count += 1;
+        Ok(())
+    }
+
+    fn end(&mut self, errors: &mut Vec<Violation>) -> Result<()> {
+        while let Some(only) = self.envelopes.next() {
+            self.emit(&only, errors)?;
+        }
+        Ok(())
+    }
+
+    fn items(&self) -> usize {
+        self.eac_count
+    }
+}
+
 pub(crate) fn export_p2(
     conn: &Connection,
     filter: Option<&EacFilter>,
@@ -381,186 +492,57 @@ pub(crate) fn export_p2(
         Some(text) => Base::Https(parse_base_url(text)?),
         None => Base::Folder(final_dir.clone()),
     };
-    // An earlier export stopped half-way is repaired before the
-    // destination is judged.
-    atomic::recover_folder(&parent)?;
-    let previous = inspect_destination(&final_dir)?;
-    let default_filter = EacFilter::default();
-    let filter = filter.unwrap_or(&default_filter);
-
     // Removed on every early return; locked while it is built so another
-    // export's clean-up leaves it alone.
-    let (temp, _building) = atomic::temp_dir_beside(&parent, &final_dir)?;
-    let root = temp.path().to_owned();
+    // export's clean-up leaves it alone. An earlier export stopped half-way
+    // is repaired first, before the destination is judged.
+    let mut bundle = AtomicDir::beside(&final_dir)?;
+    let previous = inspect_destination(&final_dir)?;
+
     // Errors name where a file will be, never the hidden folder.
-    let shown = |path: &Path| final_dir.join(path.strip_prefix(&root).unwrap_or(path));
-    let details = root.join(BUNDLE_DETAILS);
-    fs::create_dir(&details).map_err(io_err(&shown(&details)))?;
-    let listing_path = root.join(BUNDLE_LISTING);
-    let listing_shown = shown(&listing_path);
-    let listing_file = File::create(&listing_path).map_err(io_err(&listing_shown))?;
-    let mut writer = ListingWriter::begin(BufWriter::with_capacity(1 << 16, listing_file))
+    bundle.create_dir(BUNDLE_DETAILS)?;
+    let listing_shown = bundle.shown(BUNDLE_LISTING);
+    let writer = ListingWriter::begin(bundle.create_file(BUNDLE_LISTING)?)
         .map_err(io_err(&listing_shown))?;
-
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-    let mut count_sql = Sql::new("SELECT COUNT(*) FROM eacs e");
-    push_filter(&mut count_sql, filter)?;
-    let total: i64 = tx
-        .prepare_cached(&count_sql.text)?
-        .query_row(count_sql.params(), |row| row.get(0))?;
-    let total = u64::try_from(total).unwrap_or(0);
-
-    let mut sql = Sql::new(&format!("SELECT {EAC_COLUMNS}, e.cds_synced FROM eacs e"));
-    push_filter(&mut sql, filter)?;
-    // Storage text is fixed-width UTC, so text order is instant order;
-    // BINARY collation of UTF-8 is code-point order.
-    sql.push(" ORDER BY e.period_start DESC, e.cds_created DESC, e.cds_eac_id ASC");
-    let mut stmt = tx.prepare(&sql.text)?;
-    let mut rows = stmt.query(sql.params())?;
-
-    let check = CheckOptions::validate().with_extended_technologies(true);
-    let mut listing_checks = P2ListingChecks::default();
-    let mut errors: Vec<Violation> = Vec::new();
-    let mut names: HashSet<String> = HashSet::new();
-    // Every file the bundle owns, for its marker.
-    let mut owned: Vec<String> = vec![
-        BUNDLE_LISTING.to_owned(),
-        BUNDLE_METADATA.to_owned(),
-        BUNDLE_FORMAT_DOC.to_owned(),
-    ];
-    let mut eac_count = 0usize;
-    let mut last_progress = Instant::now();
-    let listing_label = listing_shown.display().to_string();
-    let now = Timestamp::now();
-    // Envelope-only EACs have none of the fields the filters look at: they
-    // belong to an unfiltered export only.
-    let unfiltered = *filter == EacFilter::default();
-    let envelopes = if unfiltered {
-        load_envelopes(&tx)?
-    } else {
-        Vec::new()
+    let mut sink = P2Bundle {
+        bundle: &bundle,
+        writer,
+        listing_label: listing_shown.display().to_string(),
+        listing_shown,
+        final_dir: &final_dir,
+        base: &base,
+        check: CheckOptions::validate().with_extended_technologies(true),
+        listing_checks: P2ListingChecks::default(),
+        names: HashSet::new(),
+        owned: vec![
+            BUNDLE_LISTING.to_owned(),
+            BUNDLE_METADATA.to_owned(),
+            BUNDLE_FORMAT_DOC.to_owned(),
+        ],
+        eac_count: 0,
+        detail_count: 0,
+        now: Timestamp::now(),
+        // Envelope-only EACs have none of the fields the filters look at:
+        // they belong to an unfiltered export only.
+        unfiltered: filter.is_none_or(|f| *f == EacFilter::default()),
+        envelopes: Vec::new().into_iter().peekable(),
+        foreign_formats: Vec::new(),
     };
-    // Their formats must be declared too (rule 18).
-    let mut foreign_formats: Vec<String> = envelopes.iter().map(|e| e.eac_format.clone()).collect();
-    foreign_formats.sort();
-    foreign_formats.dedup();
-    foreign_formats.retain(|f| f != EACDESK_FORMAT_ID);
-    let mut envelopes = envelopes.into_iter().peekable();
-    let mut detail_count = 0usize;
-    let emit = |env: &EacEnvelope,
-                writer: &mut ListingWriter<BufWriter<File>>,
-                checks: &mut P2ListingChecks,
-                errors: &mut Vec<Violation>,
-                count: &mut usize|
-     -> Result<()> {
-        let at = format!("/eacs/{count}");
-        errors.extend(
-            check_envelope(env, &at)
-                .into_iter()
-                .chain(checks.check(env, &at))
-                .filter(Violation::is_error)
-                .map(|v| v.with_file(&listing_label)),
-        );
-        if errors.is_empty() {
-            writer.write_item(env).map_err(io_err(&listing_shown))?;
-        }
-        *count += 1;
-        Ok(())
-    };
-    while let Some(row) = rows.next()? {
-        if progress.is_cancelled() {
-            return Err(StoreError::Cancelled);
-        }
-        let (id, mut eac) = rows::eac_head(row)?;
-        let synced = rows::parsed_opt(row, 20, rows::timestamp)?.unwrap_or(now);
-        rows::load_children(&tx, id, &mut eac)?;
-        let file_name = detail_file_name(&eac.cds_eac_id);
-        let relative = format!("{BUNDLE_DETAILS}/{file_name}");
-        let detail_shown = final_dir.join(&relative);
-        let detail_label = detail_shown.display().to_string();
-        errors.extend(
-            check_eac(&eac, "", check)
-                .into_iter()
-                .filter(Violation::is_error)
-                .map(|v| v.with_file(&detail_label)),
-        );
-        if !names.insert(file_name.to_ascii_lowercase()) {
-            errors.push(
-                Violation::error(
-                    7,
-                    "/cds_eac_id",
-                    format!("two EACs map to the detail file name `{file_name}`"),
-                )
-                .with_eac(Some(&eac.cds_eac_id))
-                .with_file(&detail_label),
-            );
-        }
-        let envelope = EacEnvelope::of(&eac, synced, EACDESK_FORMAT_ID, base.url(&relative)?);
-        // Envelope-only EACs that come first in P2 order go before this one.
-        while envelopes
-            .peek()
-            .is_some_and(|e| e.p2_order_key() < envelope.p2_order_key())
-        {
-            let only = envelopes.next().expect("peeked");
-            emit(
-                &only,
-                &mut writer,
-                &mut listing_checks,
-                &mut errors,
-                &mut eac_count,
-            )?;
-        }
-        if errors.is_empty() {
-            write_json(&details.join(&file_name), &detail_shown, &eac)?;
-            owned.push(relative);
-        }
-        emit(
-            &envelope,
-            &mut writer,
-            &mut listing_checks,
-            &mut errors,
-            &mut eac_count,
-        )?;
-        detail_count += 1;
-        if errors.len() >= MAX_REPORTED {
-            errors.truncate(MAX_REPORTED);
-            break;
-        }
-        if last_progress.elapsed() >= PROGRESS_EVERY {
-            last_progress = Instant::now();
-            progress.update("export", eac_count as u64, Some(total));
-        }
-    }
-    if errors.len() < MAX_REPORTED {
-        for only in envelopes {
-            emit(
-                &only,
-                &mut writer,
-                &mut listing_checks,
-                &mut errors,
-                &mut eac_count,
-            )?;
-        }
-    }
-    drop(rows);
-    drop(stmt);
-    tx.commit()?;
-    if !errors.is_empty() {
-        return Err(StoreError::Rules {
-            file: final_dir.display().to_string(),
-            violations: errors,
-        });
-    }
-    if progress.is_cancelled() {
-        return Err(StoreError::Cancelled);
-    }
-    progress.update("export", eac_count as u64, Some(total));
-    writer
+    let rules_file = final_dir.display().to_string();
+    crate::export::stream_eacs(conn, filter, progress, &rules_file, &mut sink)?;
+    let P2Bundle {
+        writer,
+        listing_shown,
+        mut owned,
+        eac_count,
+        detail_count,
+        foreign_formats,
+        ..
+    } = sink;
+    let sha256 = writer
         .finish()
         .map_err(io::Error::other)
-        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
-        .and_then(|f| f.sync_all())
-        .map_err(io_err(&listing_shown))?;
+        .map_err(io_err(&listing_shown))?
+        .finish()?;
 
     let mut formats = vec![(
         EACDESK_FORMAT_ID.to_owned(),
@@ -580,10 +562,10 @@ pub(crate) fn export_p2(
         cds_eacs_api: Some(base.url(BUNDLE_LISTING)?),
         cds_eac_formats: formats,
     };
-    let metadata_path = root.join(BUNDLE_METADATA);
-    let metadata_shown = shown(&metadata_path);
-    write_json(&metadata_path, &metadata_shown, &metadata)?;
-    let metadata_text = fs::read_to_string(&metadata_path).map_err(io_err(&metadata_shown))?;
+    let metadata_shown = bundle.shown(BUNDLE_METADATA);
+    bundle.write_json(BUNDLE_METADATA, &metadata)?;
+    let metadata_text =
+        fs::read_to_string(bundle.path().join(BUNDLE_METADATA)).map_err(io_err(&metadata_shown))?;
     if let Err(violations) = read_server_metadata(&metadata_text) {
         let label = metadata_shown.display().to_string();
         return Err(StoreError::Rules {
@@ -594,110 +576,36 @@ pub(crate) fn export_p2(
                 .collect(),
         });
     }
-    let doc_path = root.join(BUNDLE_FORMAT_DOC);
-    fs::write(&doc_path, FORMAT_DOC)
-        .and_then(|()| File::open(&doc_path)?.sync_all())
-        .map_err(io_err(&shown(&doc_path)))?;
+    let mut doc = bundle.create_file(BUNDLE_FORMAT_DOC)?;
+    doc.write_all(FORMAT_DOC.as_bytes())
+        .map_err(io_err(doc.shown()))?;
+    doc.finish()?;
 
     // The caller's check (the JSON Schemas) sees the bundle before anyone else.
-    let found: Vec<Violation> = extra_check(&root)
-        .into_iter()
-        .filter(Violation::is_error)
-        .collect();
-    if !found.is_empty() {
-        return Err(StoreError::Rules {
-            file: final_dir.display().to_string(),
-            violations: found,
-        });
-    }
+    crate::export::caller_check(extra_check(bundle.path()), &rules_file, false)?;
     // Written last: a folder with the marker is complete.
     owned.sort();
-    let marker_path = root.join(BUNDLE_MARKER);
-    write_json(
-        &marker_path,
-        &shown(&marker_path),
+    bundle.write_json(
+        BUNDLE_MARKER,
         &BundleMarker {
             eacdesk_bundle: 1,
             files: owned,
         },
     )?;
-    atomic::sync_dir(&details).map_err(io_err(&final_dir))?;
-    atomic::sync_dir(&root).map_err(io_err(&final_dir))?;
-    let sha256 = {
-        let bytes = fs::read(&listing_path).map_err(io_err(&listing_shown))?;
-        hex::encode(Sha256::digest(&bytes))
+    let (replace, owned) = match previous {
+        Destination::Missing => (false, HashSet::new()),
+        Destination::Empty => (true, HashSet::new()),
+        Destination::Bundle(owned) => (true, owned),
     };
-    atomic::crash_point("bundle-before-swap");
-    swap_in(temp, &final_dir, previous)?;
+    bundle.commit(replace, |earlier| {
+        remove_bundle_files(earlier, Some(&owned))
+    })?;
     Ok(BundleReport {
         path: final_dir.display().to_string(),
         sha256,
         eac_count,
         file_count: detail_count + 3,
     })
-}
-
-/// Puts the finished bundle folder `temp` at `dest` so that `dest` holds
-/// the earlier content or the new bundle at every instant, then removes
-/// the earlier bundle's own files.
-fn swap_in(temp: tempfile::TempDir, dest: &Path, previous: Destination) -> Result<()> {
-    let parent = atomic::folder_of(dest);
-    let root = temp.path().to_owned();
-    let owned = match previous {
-        Destination::Missing => {
-            fs::rename(&root, dest).map_err(io_err(dest))?;
-            // The folder now lives at `dest`: nothing is left to clean up.
-            let _ = temp.keep();
-            return atomic::sync_dir(parent).map_err(io_err(dest));
-        }
-        Destination::Empty => HashSet::new(),
-        Destination::Bundle(owned) => owned,
-    };
-    // The new folder keeps the mode of the one it replaces.
-    if let Ok(meta) = fs::metadata(dest) {
-        fs::set_permissions(&root, meta.permissions()).map_err(io_err(dest))?;
-    }
-    if atomic::exchange(&root, dest).map_err(io_err(dest))? {
-        // `root` now names the earlier bundle.
-        let _ = temp.keep();
-        atomic::sync_dir(parent).map_err(io_err(dest))?;
-        atomic::crash_point("bundle-after-swap");
-        remove_bundle_files(&root, Some(&owned));
-        return Ok(());
-    }
-    // No atomic exchange here: move the earlier bundle aside, locked so a
-    // concurrent export's repair leaves it alone, then the new one in. The
-    // next export to this folder repairs a stop between the two.
-    let aside = parent.join(format!(
-        "{}{}",
-        atomic::ASIDE_PREFIX,
-        dest.file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default()
-    ));
-    let _held = atomic::try_lock(dest);
-    fs::rename(dest, &aside).map_err(io_err(dest))?;
-    atomic::crash_point("bundle-between-renames");
-    if let Err(e) = fs::rename(&root, dest) {
-        return Err(match fs::rename(&aside, dest) {
-            Ok(()) => io_err(dest)(e),
-            Err(restore) => StoreError::Io {
-                path: dest.to_owned(),
-                source: io::Error::new(
-                    e.kind(),
-                    format!(
-                        "{e}; the earlier bundle is in {} and could not be put back ({restore}). Rename that folder to {} by hand",
-                        aside.display(),
-                        dest.display()
-                    ),
-                ),
-            },
-        });
-    }
-    let _ = temp.keep();
-    atomic::sync_dir(parent).map_err(io_err(dest))?;
-    remove_bundle_files(&aside, Some(&owned));
-    Ok(())
 }
 
 /// The description every bundle carries of its detail format.
