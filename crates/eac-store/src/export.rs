@@ -10,11 +10,13 @@
 //! destination ([`crate::atomic::AtomicFile`]). Any violation or cancel
 //! leaves the destination untouched and no temporary file behind.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use eac_model::{check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, Timestamp, Violation};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
+use serde::Serialize;
 
 use crate::atomic::{io_err, AtomicFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
@@ -128,6 +130,63 @@ pub(crate) fn stream_eacs(
     Ok(())
 }
 
+/// The listing a sink writes: each item is written while no error has
+/// been found, and counted either way (its index places the next findings).
+/// Errors and findings name `shown`, where the listing will be.
+pub(crate) struct ListingOut<W: Write> {
+    writer: ListingWriter<W>,
+    shown: PathBuf,
+    label: String,
+    count: usize,
+}
+
+impl<W: Write> ListingOut<W> {
+    pub(crate) fn begin(out: W, shown: &Path) -> Result<Self> {
+        Ok(ListingOut {
+            writer: ListingWriter::begin(out).map_err(io_err(shown))?,
+            shown: shown.to_owned(),
+            label: shown.display().to_string(),
+            count: 0,
+        })
+    }
+
+    /// `/eacs/<index>` of the next item.
+    pub(crate) fn at(&self) -> String {
+        format!("/eacs/{}", self.count)
+    }
+
+    /// Items so far.
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Adds the errors among `findings` (placed in the listing) to
+    /// `errors`, then writes `item` if there are none.
+    pub(crate) fn put<T: Serialize>(
+        &mut self,
+        item: &T,
+        findings: impl IntoIterator<Item = Violation>,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()> {
+        errors.extend(
+            findings
+                .into_iter()
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&self.label)),
+        );
+        if errors.is_empty() {
+            self.writer.write_item(item).map_err(io_err(&self.shown))?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Closes the listing and hands back the file it was written to.
+    pub(crate) fn finish(self) -> Result<W> {
+        self.writer.finish().map_err(io_err(&self.shown))
+    }
+}
+
 /// The errors among `found`, what the caller's check (the JSON Schemas)
 /// said of the finished, still hidden, file or folder, stop the export as
 /// `Rules` of `file`; `locate`: they are placed in `file` (a listing file,
@@ -152,12 +211,9 @@ pub(crate) fn caller_check(found: Vec<Violation>, file: &str, locate: bool) -> R
 /// holds them when someone imported them with the explicit flag, and the
 /// export writes what was kept.
 struct P1Listing {
-    writer: ListingWriter<AtomicFile>,
-    dest: PathBuf,
-    label: String,
+    out: ListingOut<AtomicFile>,
     check: CheckOptions,
     listing: ListingChecks,
-    eac_count: usize,
     value_count: usize,
 }
 
@@ -172,23 +228,17 @@ impl Sink for P1Listing {
         _synced: Option<Timestamp>,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
-        let base = format!("/eacs/{}", self.eac_count);
-        let found = check_eac(eac, &base, self.check)
+        let at = self.out.at();
+        let findings = check_eac(eac, &at, self.check)
             .into_iter()
-            .chain(self.listing.check(eac, &base))
-            .filter(Violation::is_error)
-            .map(|v| v.with_file(&self.label));
-        errors.extend(found);
-        if errors.is_empty() {
-            self.writer.write_item(eac).map_err(io_err(&self.dest))?;
-        }
-        self.eac_count += 1;
+            .chain(self.listing.check(eac, &at));
+        self.out.put(eac, findings, errors)?;
         self.value_count += eac.values.len();
         Ok(())
     }
 
     fn items(&self) -> usize {
-        self.eac_count
+        self.out.count()
     }
 }
 
@@ -204,23 +254,15 @@ pub(crate) fn export_p1(
     let temp = AtomicFile::beside(dest)?;
     let file_label = dest.display().to_string();
     let mut sink = P1Listing {
-        writer: ListingWriter::begin(temp).map_err(io_err(dest))?,
-        dest: dest.to_owned(),
-        label: file_label.clone(),
+        out: ListingOut::begin(temp, dest)?,
         check: CheckOptions::validate().with_extended_technologies(true),
         listing: ListingChecks::default(),
-        eac_count: 0,
         value_count: 0,
     };
     stream_eacs(conn, filter, progress, &file_label, &mut sink)?;
-    let P1Listing {
-        writer,
-        eac_count,
-        value_count,
-        ..
-    } = sink;
-
-    let mut temp = writer.finish().map_err(io_err(dest))?;
+    let eac_count = sink.out.count();
+    let value_count = sink.value_count;
+    let mut temp = sink.out.finish()?;
     let sha256 = temp.flush_hashed()?;
     // The caller's check (the JSON Schema) sees the file before anyone else.
     caller_check(extra_check(temp.path()), &file_label, true)?;

@@ -10,14 +10,14 @@ use eac_model::p2::{
     check_envelope, read_server_metadata, EacEnvelope, EacFormat, P2ListingChecks, ServerMetadata,
     EACDESK_FORMAT_ID,
 };
-use eac_model::{check_eac, CheckOptions, Eac, ListingWriter};
+use eac_model::{check_eac, CheckOptions, Eac};
 use eac_model::{Timestamp, Violation};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::atomic::{self, AtomicDir, DirFile};
-use crate::export::Sink;
+use crate::export::{ListingOut, Sink};
 use crate::{BundleReport, EacFilter, Progress, Result, StoreError};
 
 use super::envelopes::load_envelopes;
@@ -348,9 +348,7 @@ pub type BundleCheck<'a> = &'a dyn Fn(&Path) -> Vec<Violation>;
 /// with the envelope-only EACs of an unfiltered export in P2 order.
 struct P2Bundle<'a> {
     bundle: &'a AtomicDir,
-    writer: ListingWriter<DirFile>,
-    listing_shown: PathBuf,
-    listing_label: String,
+    out: ListingOut<DirFile>,
     final_dir: &'a Path,
     base: &'a Base,
     check: CheckOptions,
@@ -358,7 +356,6 @@ struct P2Bundle<'a> {
     names: HashSet<String>,
     /// Every file the bundle owns, for its marker.
     owned: Vec<String>,
-    eac_count: usize,
     detail_count: usize,
     now: Timestamp,
     unfiltered: bool,
@@ -370,21 +367,11 @@ impl P2Bundle<'_> {
     /// Checks an envelope and writes it to the listing while no error was
     /// found.
     fn emit(&mut self, env: &EacEnvelope, errors: &mut Vec<Violation>) -> Result<()> {
-        let at = format!("/eacs/{}", self.eac_count);
-        errors.extend(
-            check_envelope(env, &at)
-                .into_iter()
-                .chain(self.listing_checks.check(env, &at))
-                .filter(Violation::is_error)
-                .map(|v| v.with_file(&self.listing_label)),
-        );
-        if errors.is_empty() {
-            self.writer
-                .write_item(env)
-                .map_err(io_err(&self.listing_shown))?;
-        }
-        self.eac_count += 1;
-        Ok(())
+        let at = self.out.at();
+        let findings = check_envelope(env, &at)
+            .into_iter()
+            .chain(self.listing_checks.check(env, &at));
+        self.out.put(env, findings, errors)
     }
 }
 
@@ -470,7 +457,7 @@ impl Sink for P2Bundle<'_> {
     }
 
     fn items(&self) -> usize {
-        self.eac_count
+        self.out.count()
     }
 }
 
@@ -500,14 +487,13 @@ pub(crate) fn export_p2(
 
     // Errors name where a file will be, never the hidden folder.
     bundle.create_dir(BUNDLE_DETAILS)?;
-    let listing_shown = bundle.shown(BUNDLE_LISTING);
-    let writer = ListingWriter::begin(bundle.create_file(BUNDLE_LISTING)?)
-        .map_err(io_err(&listing_shown))?;
+    let out = ListingOut::begin(
+        bundle.create_file(BUNDLE_LISTING)?,
+        &bundle.shown(BUNDLE_LISTING),
+    )?;
     let mut sink = P2Bundle {
         bundle: &bundle,
-        writer,
-        listing_label: listing_shown.display().to_string(),
-        listing_shown,
+        out,
         final_dir: &final_dir,
         base: &base,
         check: CheckOptions::validate().with_extended_technologies(true),
@@ -518,7 +504,6 @@ pub(crate) fn export_p2(
             BUNDLE_METADATA.to_owned(),
             BUNDLE_FORMAT_DOC.to_owned(),
         ],
-        eac_count: 0,
         detail_count: 0,
         now: Timestamp::now(),
         // Envelope-only EACs have none of the fields the filters look at:
@@ -529,20 +514,15 @@ pub(crate) fn export_p2(
     };
     let rules_file = final_dir.display().to_string();
     crate::export::stream_eacs(conn, filter, progress, &rules_file, &mut sink)?;
+    let eac_count = sink.out.count();
     let P2Bundle {
-        writer,
-        listing_shown,
+        out,
         mut owned,
-        eac_count,
         detail_count,
         foreign_formats,
         ..
     } = sink;
-    let sha256 = writer
-        .finish()
-        .map_err(io::Error::other)
-        .map_err(io_err(&listing_shown))?
-        .finish()?;
+    let sha256 = out.finish()?.finish()?;
 
     let mut formats = vec![(
         EACDESK_FORMAT_ID.to_owned(),
