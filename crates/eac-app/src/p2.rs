@@ -20,7 +20,6 @@ use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
-use crate::error::plural;
 use crate::schema_instance::schema_instance;
 use crate::validate::ValidationReport;
 use crate::AppError;
@@ -418,19 +417,7 @@ pub fn export_p2(
     };
     store
         .export_p2_checked(filter, dest, base_url, progress, &check)
-        .map_err(|e| {
-            let e = AppError::from(e);
-            if !e.is_validation() {
-                return e;
-            }
-            let n = e.violations().len();
-            let message = format!(
-                "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
-                dest.display(),
-                plural(n, "rule violation")
-            );
-            e.with_message(message)
-        })
+        .map_err(|e| crate::export::nothing_exported(dest, e.into()))
 }
 
 /// Records that the EACs matching `filter` (no filter: every EAC, the

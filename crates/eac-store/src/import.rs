@@ -8,7 +8,7 @@
 //! bounded by a few dozen EACs.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 
 use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Timestamp, Violation};
 use rusqlite::{params, Connection};
-use sha2::{Digest, Sha256};
 
+use crate::atomic::Hashing;
 use crate::history;
 use crate::rows::{self, count};
 use crate::{FileImportReport, ImportOptions, ImportOutcome, Progress, Result, StoreError};
@@ -32,22 +32,6 @@ pub(crate) const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 /// how many such batches may wait: memory holds at most 4 × 32 parsed EACs.
 const EACS_PER_BATCH: usize = 32;
 const BATCHES_AHEAD: usize = 4;
-
-/// Reads through to the inner reader, hashing and counting every byte.
-struct HashingReader<'c, R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: &'c AtomicU64,
-}
-
-impl<R: Read> Read for HashingReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
 
 /// Where progress is measured: bytes of a file, or EACs of an iterator.
 enum Measure<'c> {
@@ -297,11 +281,7 @@ pub(crate) fn import_file(
         let (sender, receiver) = mpsc::sync_channel::<Vec<(usize, EacRead)>>(BATCHES_AHEAD);
         let (bytes, stop) = (&bytes, &stop);
         let parser = scope.spawn(move || -> Parsed {
-            let mut reader = HashingReader {
-                inner: file,
-                hasher: Sha256::new(),
-                bytes,
-            };
+            let mut reader = Hashing::counting(file, bytes);
             let mut parsed = Vec::with_capacity(EACS_PER_BATCH);
             let outcome = eac_model::read_listing(&mut reader, check, |i, read| {
                 parsed.push((i, read));
@@ -325,7 +305,7 @@ pub(crate) fn import_file(
             }
             // The reader stops at the end of the JSON text; hash any trailing bytes too.
             let rest = io::copy(&mut reader, &mut io::sink());
-            let sha256 = rest.map(|_| hex::encode(reader.hasher.finalize()));
+            let sha256 = rest.map(|_| reader.sha256());
             (outcome, Some(sha256))
         });
         'writing: for parsed in receiver.iter() {
