@@ -433,7 +433,14 @@ pub fn verify_eacs(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<eac_store::VerifyReport, AppError> {
-    Ok(store.mark_verified(filter, reason, &eac_store::os_user(), dry_run, progress)?)
+    let reason = eac_store::Reason::optional(reason)?;
+    Ok(store.mark_verified(
+        filter,
+        reason.as_ref(),
+        &eac_store::os_user(),
+        dry_run,
+        progress,
+    )?)
 }
 
 /// [`verify_eacs`] for one EAC (or envelope-only EAC) by its exact id
@@ -443,7 +450,8 @@ pub fn verify_eac(
     cds_eac_id: &str,
     reason: Option<&str>,
 ) -> Result<eac_store::VerifyReport, AppError> {
-    Ok(store.mark_verified_id(cds_eac_id, reason, &eac_store::os_user())?)
+    let reason = eac_store::Reason::optional(reason)?;
+    Ok(store.mark_verified_id(cds_eac_id, reason.as_ref(), &eac_store::os_user())?)
 }
 
 /// [`verify_eacs`] without a reason or progress; returns how many. Kept for

@@ -9,6 +9,7 @@ use rusqlite::Connection;
 
 use crate::import::MAX_REPORTED;
 use crate::rows::{self};
+use crate::write::Write;
 use crate::{FileImportReport, Result, StoreError};
 
 use super::io_err;
@@ -115,21 +116,21 @@ pub(crate) fn envelope_only_ids(conn: &Connection, limit: usize) -> Result<Vec<S
 /// Adds, replaces (newer `cds_modified`) or skips envelope-only EACs of the
 /// newest import batch; a stored full EAC is never replaced by an envelope.
 pub(super) fn store_envelopes(
-    conn: &Connection,
+    w: &Write,
     envelopes: Vec<EacEnvelope>,
     report: &mut FileImportReport,
 ) -> Result<()> {
-    let (batch, synced): (i64, String) = conn.query_row(
+    let (batch, synced): (i64, String) = w.query_row(
         "SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1",
         [],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
     for env in envelopes {
-        if rows::find(conn, &env.cds_eac_id)?.is_some() {
+        if rows::find(w, &env.cds_eac_id)?.is_some() {
             report.skipped += 1;
             continue;
         }
-        let stored: Option<String> = conn
+        let stored: Option<String> = w
             .query_row(
                 "SELECT cds_modified FROM eac_envelopes WHERE cds_eac_id = ?1",
                 [&env.cds_eac_id],
@@ -144,15 +145,15 @@ pub(super) fn store_envelopes(
         match stored {
             Some(old) if old >= modified => {
                 report.skipped += 1;
-                conn.execute(
+                w.execute(
                     "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",
                     rusqlite::params![env.cds_eac_id, synced],
                 )?;
                 continue;
             }
             Some(_) => {
-                crate::history::envelope_replacing(conn, &env.cds_eac_id, batch)?;
-                conn.execute(
+                crate::history::envelope_replacing(w, &env.cds_eac_id, batch)?;
+                w.execute(
                     "DELETE FROM eac_envelopes WHERE cds_eac_id = ?1",
                     [&env.cds_eac_id],
                 )?;
@@ -160,7 +161,7 @@ pub(super) fn store_envelopes(
             }
             None => report.added += 1,
         }
-        conn.execute(
+        w.execute(
             "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
                 beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
                 period_start, period_end, extensions, import_batch_id)
@@ -186,7 +187,7 @@ pub(super) fn store_envelopes(
             ],
         )?;
     }
-    conn.execute(
+    w.execute(
         "UPDATE import_batches SET added = ?2, replaced = ?3, skipped = ?4 WHERE id = ?1",
         rusqlite::params![
             batch,

@@ -5,10 +5,10 @@ use std::fs::File;
 use std::io::{self};
 use std::path::Path;
 
+use crate::write::Write;
 use eac_model::p2::{read_p2_listing, EacEnvelope, EnvelopeRead, EACDESK_FORMAT_ID};
 use eac_model::Violation;
 use eac_model::{CheckOptions, Eac, Flow, ListingError};
-use rusqlite::Connection;
 
 use crate::import::MAX_REPORTED;
 use crate::{FileImportReport, ImportOptions, Progress, Result, StoreError};
@@ -21,7 +21,7 @@ use super::io_err;
 /// envelope's detail data is read and the full EACs are stored as a P1
 /// import would store them.
 pub(crate) fn import_p2(
-    conn: &Connection,
+    w: &Write,
     path: &Path,
     opts: ImportOptions,
     progress: &dyn Progress,
@@ -102,7 +102,7 @@ pub(crate) fn import_p2(
             f
         });
         let stored =
-            crate::import::import_eacs_with(conn, label, &mut receiver.iter(), check, progress);
+            crate::import::import_eacs_with(w, label, &mut receiver.iter(), check, progress);
         // Hang up so a reader still sending stops.
         drop(receiver);
         let found = reader
@@ -137,7 +137,7 @@ pub(crate) fn import_p2(
         });
     }
     let mut report = stored?;
-    store_envelopes(conn, found.envelopes, &mut report)?;
+    store_envelopes(w, found.envelopes, &mut report)?;
     report.warning_count += found.warnings.len();
     report
         .warnings

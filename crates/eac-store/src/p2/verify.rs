@@ -2,12 +2,10 @@
 
 use std::time::Instant;
 
-use eac_model::Timestamp;
-use rusqlite::Connection;
-
 use crate::import::PROGRESS_EVERY;
 use crate::query::{push_filter, Sql};
 use crate::rows::{self};
+use crate::write::{Reason, Write};
 use crate::{EacFilter, Progress, Result, StoreError};
 
 /// Which EACs "mark verified" applies to.
@@ -19,29 +17,27 @@ pub(crate) enum VerifyTarget<'a> {
     Id(&'a str),
 }
 
-/// The reason a verification is recorded with: the person's, checked like
-/// every reason, or a plain default (verifying needs no explanation).
-pub(crate) fn verify_reason(reason: Option<&str>) -> Result<String> {
-    match reason.filter(|r| !r.trim().is_empty()) {
-        Some(r) => Ok(crate::check_reason(r)?.to_owned()),
-        None => Ok(VERIFY_REASON.to_owned()),
-    }
+/// The reason a verification is recorded with: the person's (a
+/// [`Reason`], checked where it came in), or a plain default (verifying
+/// needs no explanation).
+pub(crate) fn verify_reason(reason: Option<&Reason>) -> &Reason {
+    reason.unwrap_or(&VERIFY_REASON)
 }
 
-const VERIFY_REASON: &str = "checked against its source";
+static VERIFY_REASON: Reason = Reason::fixed("checked against its source");
 
-/// Sets `cds_synced` of every EAC of `target` to one clock reading and
-/// records a `verify` audit record for each (before/after `cds_synced`), in
-/// the caller's transaction; a dry run only counts.
+/// Sets `cds_synced` of every EAC of `target` to the write's time and
+/// records a `verify` audit record for each (before/after `cds_synced`),
+/// through `w`; a dry run only counts.
 pub(crate) fn mark_verified(
-    conn: &Connection,
+    w: &Write,
     target: &VerifyTarget,
-    reason: &str,
+    reason: &Reason,
     os_user: &str,
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<crate::VerifyReport> {
-    let at = Timestamp::now();
+    let at = w.at();
     let now = at.to_storage();
     // (is envelope, row id, cds_eac_id, cds_synced before)
     let mut found: Vec<(bool, i64, String, Option<String>)> = Vec::new();
@@ -58,13 +54,13 @@ pub(crate) fn mark_verified(
         }
     };
     sql.push(" ORDER BY e.id");
-    let mut stmt = conn.prepare(&sql.text)?;
+    let mut stmt = w.prepare(&sql.text)?;
     let rows = stmt.query_map(sql.params(), |r| {
         Ok((false, r.get(0)?, r.get(1)?, r.get(2)?))
     })?;
     found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
     if envelopes {
-        let mut stmt = conn.prepare(
+        let mut stmt = w.prepare(
             "SELECT id, cds_eac_id, cds_synced FROM eac_envelopes
               WHERE ?1 IS NULL OR cds_eac_id = ?1 ORDER BY id",
         )?;
@@ -98,9 +94,9 @@ pub(crate) fn mark_verified(
             return Err(StoreError::Cancelled);
         }
         let assignment = if envelope {
-            conn.prepare_cached("UPDATE eac_envelopes SET cds_synced = ?2 WHERE id = ?1")?
+            w.prepare_cached("UPDATE eac_envelopes SET cds_synced = ?2 WHERE id = ?1")?
                 .execute(rusqlite::params![id, now])?;
-            let (kind, list): (String, String) = conn
+            let (kind, list): (String, String) = w
                 .prepare_cached(
                     "SELECT beneficiary_type, beneficiaries FROM eac_envelopes WHERE id = ?1",
                 )?
@@ -111,15 +107,15 @@ pub(crate) fn mark_verified(
                 beneficiaries: serde_json::from_str(&list).unwrap_or_default(),
             }
         } else {
-            conn.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
+            w.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
                 .execute(rusqlite::params![id, now])?;
-            let kind: String = conn
+            let kind: String = w
                 .prepare_cached("SELECT beneficiary_type FROM eacs WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))?;
             crate::BeneficiaryAssignment {
                 beneficiary_type: eac_model::BeneficiaryType::parse(&kind)
                     .unwrap_or(eac_model::BeneficiaryType::General),
-                beneficiaries: rows::beneficiaries(conn, id)?,
+                beneficiaries: rows::beneficiaries(w, id)?,
             }
         };
         let side = |synced: Option<String>| crate::edit::AuditSide {
@@ -127,7 +123,7 @@ pub(crate) fn mark_verified(
             ..crate::edit::AuditSide::of(assignment.clone())
         };
         crate::edit::insert(
-            conn,
+            w,
             crate::edit::AuditEntry {
                 cds_eac_id: &cds_eac_id,
                 action: "verify",
@@ -137,7 +133,6 @@ pub(crate) fn mark_verified(
                 after_state: None,
                 reason,
                 os_user,
-                at: &at,
                 source_file: None,
                 import_batch_id: None,
             },
@@ -156,15 +151,15 @@ pub(crate) fn mark_verified(
 
 /// After an import: every EAC the newest batch held was just checked
 /// against its source, so its `cds_synced` becomes that batch's time.
-pub(crate) fn mark_synced_by_latest_batch(conn: &Connection) -> Result<()> {
-    conn.execute(
+pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
+    w.execute(
         "UPDATE eacs SET cds_synced = b.imported_at
            FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
           WHERE eacs.seen_batch_id = b.id",
         [],
     )?;
     // Full detail data supersedes an envelope-only EAC of the same id.
-    conn.execute(
+    w.execute(
         "DELETE FROM eac_envelopes WHERE cds_eac_id IN (SELECT cds_eac_id FROM eacs)",
         [],
     )?;
