@@ -25,6 +25,7 @@ pub mod p2;
 mod query;
 mod refdata;
 mod rows;
+mod watch;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -36,6 +37,7 @@ pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+pub use watch::StoreWatch;
 
 /// How long a write waits for another process's write transaction (the CLI
 /// importing while the app is open) before giving up.
