@@ -7,7 +7,7 @@ use anyhow::Result;
 use clap::CommandFactory;
 use eac_app::{
     AppError, BeneficiaryAssignment, BrowseQuery, EacFilter, ExportProfile, ImportOptions,
-    ImportOutcome, Store, StoreError,
+    ImportOutcome, Store,
 };
 use serde::Serialize;
 
@@ -18,17 +18,6 @@ use crate::args::{
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
 use crate::{EXIT_OTHER, EXIT_RULES};
-
-/// Store errors become coded [`AppError`]s before they reach `main`.
-trait OrApp<T> {
-    fn app(self) -> Result<T, AppError>;
-}
-
-impl<T> OrApp<T> for Result<T, StoreError> {
-    fn app(self) -> Result<T, AppError> {
-        self.map_err(AppError::from)
-    }
-}
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let db = cli.db.unwrap_or_else(eac_app::default_db_path);
@@ -74,7 +63,7 @@ fn open_read(db: &Path) -> Result<Store, AppError> {
 /// What the store noticed at open (e.g. re-created audit triggers), on stderr.
 fn print_warnings(store: &Store) {
     let mut err = ErrOut::stderr();
-    for w in store.warnings() {
+    for w in eac_app::open_warnings(store) {
         writeln!(err, "warning: {w}");
     }
 }
@@ -175,8 +164,8 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         offset: a.offset,
         limit: a.limit,
     };
-    let rows = store.browse(&query).app()?;
-    let summary = store.summary(&filter).app()?;
+    let rows = eac_app::browse(store, &query)?;
+    let summary = eac_app::browse_summary(store, &filter)?;
     if a.json {
         out.json(&Listing { rows, summary })?;
         return Ok(ExitCode::SUCCESS);
@@ -231,7 +220,7 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
 
 fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let d = store.detail(id).app()?;
+    let d = eac_app::eac_detail(store, id)?;
     if json {
         out.json(&d)?;
         return Ok(ExitCode::SUCCESS);
@@ -351,7 +340,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
 
     eac_app::check_assignment(&to, &a.reason)?;
     let filter: EacFilter = a.filter.to_filter();
-    let matching = store.summary(&filter).app()?.count;
+    let matching = eac_app::browse_summary(&store, &filter)?.count;
     let target = render::assignment(to.beneficiary_type, &to.beneficiaries);
     if !a.json {
         writeln!(
@@ -495,7 +484,7 @@ fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
 
 fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let records = store.audit_log(id).app()?;
+    let records = eac_app::audit_log(store, id)?;
     if json {
         out.json(&records)?;
         return Ok(ExitCode::SUCCESS);

@@ -29,6 +29,7 @@ pub mod p2;
 mod query;
 mod refdata;
 mod rows;
+mod watch;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,7 @@ pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+pub use watch::StoreWatch;
 pub use write::Reason;
 
 /// How long a write waits for another process's write transaction (the CLI
