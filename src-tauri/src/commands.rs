@@ -1,21 +1,33 @@
-//! The IPC commands (docs/ipc.md). Each is a one-line adapter: it names the
-//! operation in `eac-app` or `eac-store` and says where it runs (shared
-//! connection, own connection with progress and cancel, or a native dialog).
-//! Arguments use snake_case keys; errors are `AppError { code, message, details }`.
+//! The IPC commands: ONE list, [`ipc_commands!`], from which everything else
+//! follows. Each entry is a one-line adapter: it names the operation in
+//! `eac-app` and says where it runs (shared connection, own connection with
+//! progress and cancel, or a native dialog). The list expands here into the
+//! `#[tauri::command]` functions and the handler `lib.rs` registers; the
+//! desk tests expand the same list into the typed command map of the UI
+//! (`ui/src/lib/bindings/commands.ts`) and the command table of
+//! `docs/ipc.md`, and fail when either file drifts.
+//!
+//! Adding a command = one entry below (then regenerate:
+//! `UPDATE_BINDINGS=1 cargo test -p eac-desk --test desk`).
+//! An entry reads `async fn name(desk, arg: Type, ...) -> Result { body }`:
+//! `desk` is the app state ([`Desk`]), the arguments arrive with snake_case
+//! keys, the body returns `Reply<Result>`, and the doc comment is the
+//! command's line in `docs/ipc.md`. `sync fn` runs on the main thread in
+//! call order (cheap state changes only). Every type named in an entry must be
+//! re-exported by `eac-app` (or be `std::path::PathBuf` or a primitive).
 
 use std::path::PathBuf;
 
-use eac_app::{AppError, ExportProfile, ImportOptions, SamplePlan, ValidationReport};
-use eac_model::BeneficiaryType;
-use eac_store::{
-    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
-    Choice, ChoiceField, DbInfo, DeleteReport, DeleteTarget, EacDetail, EacFilter, EacRow,
-    EnvelopeOnlyRow, ExportReport, ImportBatch, ImportReport, RefdataCount, RefdataEntry,
-    RefdataReport, UndoReport, VerifyReport,
+use eac_app::{
+    AppError, AuditRecord, BeneficiaryAssignment, BeneficiaryType, BrowseQuery, BrowseSummary,
+    BulkEditReport, BundleReport, Choice, ChoiceField, DbInfo, DeleteReport, DeleteTarget,
+    EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportProfile, ExportReport, ImportBatch,
+    ImportOptions, ImportReport, RefdataCount, RefdataEntry, RefdataReport, SamplePlan, UndoReport,
+    VerifyReport,
 };
-use tauri::State;
+use tauri::{Runtime, State};
 
-use crate::desk::{off_ui_thread, Desk};
+use crate::desk::Desk;
 use crate::dialogs;
 
 type Reply<T> = Result<T, AppError>;
@@ -31,348 +43,359 @@ fn assignment(
     }
 }
 
-#[tauri::command(rename_all = "snake_case")]
-pub async fn db_info(desk: State<'_, Desk>) -> Reply<DbInfo> {
-    desk.read(|store| store.info()).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn open_database(desk: State<'_, Desk>, path: PathBuf) -> Reply<DbInfo> {
-    desk.open_database(path).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn browse_page(desk: State<'_, Desk>, query: BrowseQuery) -> Reply<Vec<EacRow>> {
-    desk.read(move |store| store.browse(&query)).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn browse_summary(desk: State<'_, Desk>, filter: EacFilter) -> Reply<BrowseSummary> {
-    desk.read(move |store| store.summary(&filter)).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn eac_detail(desk: State<'_, Desk>, cds_eac_id: String) -> Reply<EacDetail> {
-    desk.read(move |store| store.detail(&cds_eac_id)).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn set_beneficiaries(
-    desk: State<'_, Desk>,
-    cds_eac_id: String,
-    beneficiary_type: BeneficiaryType,
-    beneficiaries: Vec<String>,
-    reason: String,
-) -> Reply<AuditRecord> {
-    let to = assignment(beneficiary_type, beneficiaries);
-    desk.edit(move |store| eac_app::set_beneficiaries(store, &cds_eac_id, &to, &reason))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn bulk_set_beneficiaries(
-    desk: State<'_, Desk>,
-    op_id: String,
-    filter: EacFilter,
-    beneficiary_type: BeneficiaryType,
-    beneficiaries: Vec<String>,
-    reason: String,
-) -> Reply<BulkEditReport> {
-    let to = assignment(beneficiary_type, beneficiaries);
-    desk.operation(op_id, move |store, op| {
-        eac_app::bulk_set_beneficiaries(store, &filter, &to, &reason, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn audit_log(
-    desk: State<'_, Desk>,
-    cds_eac_id: Option<String>,
-) -> Reply<Vec<AuditRecord>> {
-    desk.read(move |store| store.audit_log(cds_eac_id.as_deref()))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn beneficiary_suggestions(
-    desk: State<'_, Desk>,
-    beneficiary_type: BeneficiaryType,
-    prefix: String,
-    limit: usize,
-) -> Reply<Vec<String>> {
-    desk.read(move |store| store.beneficiary_suggestions(beneficiary_type, &prefix, limit))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn distinct_values(desk: State<'_, Desk>, field: ChoiceField) -> Reply<Vec<Choice>> {
-    desk.read(move |store| store.choices(field)).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn import_files(
-    desk: State<'_, Desk>,
-    op_id: String,
-    paths: Vec<PathBuf>,
-    allow_extended_technologies: Option<bool>,
-) -> Reply<ImportReport> {
-    let options = ImportOptions {
-        allow_extended_technologies: allow_extended_technologies.unwrap_or(false),
-        ..ImportOptions::default()
-    };
-    desk.operation(op_id, move |store, op| {
-        Ok::<_, AppError>(eac_app::import_files(store, &paths, options, op))
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn export_file(
-    desk: State<'_, Desk>,
-    op_id: String,
-    profile: ExportProfile,
-    filter: Option<EacFilter>,
-    path: PathBuf,
-) -> Reply<ExportReport> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::export(store, profile, filter.as_ref(), &path, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn load_sample(
-    desk: State<'_, Desk>,
-    op_id: String,
-    eacs: usize,
-    seed: u64,
-) -> Reply<ImportReport> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::load_sample(store, eacs, seed, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn sample_plan(desk: State<'_, Desk>) -> Reply<SamplePlan> {
-    desk.read(eac_app::sample_plan).await
-}
-
-/// Into the open database's separate sample database; the UI then opens it.
-#[tauri::command(rename_all = "snake_case")]
-pub async fn load_sample_database(
-    desk: State<'_, Desk>,
-    op_id: String,
-    eacs: usize,
-    seed: u64,
-) -> Reply<ImportReport> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::load_sample_database(store.path(), eacs, seed, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn validate_file(profile: ExportProfile, path: PathBuf) -> Reply<ValidationReport> {
-    off_ui_thread(move || eac_app::validate_file(&path, profile, false)).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub fn cancel_operation(desk: State<'_, Desk>, op_id: String) {
-    desk.cancel(&op_id)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn pick_import_files() -> Option<Vec<String>> {
-    dialogs::import_files().await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn pick_export_path(default_name: String) -> Option<String> {
-    dialogs::export_path(default_name).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn pick_database(create: bool) -> Option<String> {
-    dialogs::database(create).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn import_refdata(
-    desk: State<'_, Desk>,
-    op_id: String,
-    paths: Vec<PathBuf>,
-) -> Reply<Vec<RefdataReport>> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::import_refdata(store, &paths, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn beneficiary_choices(
-    desk: State<'_, Desk>,
-    beneficiary_type: BeneficiaryType,
-    prefix: String,
-    limit: usize,
-) -> Reply<Vec<Choice>> {
-    desk.read(move |store| eac_app::beneficiary_choices(store, beneficiary_type, &prefix, limit))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn check_beneficiaries(
-    desk: State<'_, Desk>,
-    beneficiary_type: BeneficiaryType,
-    beneficiaries: Vec<String>,
-) -> Reply<Vec<String>> {
-    let to = assignment(beneficiary_type, beneficiaries);
-    desk.read(move |store| eac_app::check_beneficiaries(store, &to))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn set_emissions(
-    desk: State<'_, Desk>,
-    cds_eac_id: String,
-    emissions_factor_direct: String,
-    emissions_factor_lca: String,
-    reason: String,
-) -> Reply<AuditRecord> {
-    desk.edit(move |store| {
-        eac_app::set_emissions(
-            store,
-            &cds_eac_id,
-            &emissions_factor_direct,
-            &emissions_factor_lca,
-            &reason,
-        )
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn export_bundle(
-    desk: State<'_, Desk>,
-    op_id: String,
-    filter: Option<EacFilter>,
-    path: PathBuf,
-    base_url: Option<String>,
-) -> Reply<BundleReport> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::export_p2(store, filter.as_ref(), &path, base_url.as_deref(), op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn verify_eacs(
-    desk: State<'_, Desk>,
-    op_id: String,
-    filter: EacFilter,
-    reason: Option<String>,
-    dry_run: bool,
-) -> Reply<VerifyReport> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::verify_eacs(store, &filter, reason.as_deref(), dry_run, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn verify_eac(
-    desk: State<'_, Desk>,
-    cds_eac_id: String,
-    reason: Option<String>,
-) -> Reply<VerifyReport> {
-    desk.edit(move |store| eac_app::verify_eac(store, &cds_eac_id, reason.as_deref()))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn delete_eacs(
-    desk: State<'_, Desk>,
-    op_id: String,
-    target: DeleteTarget,
-    reason: String,
-    dry_run: bool,
-) -> Reply<DeleteReport> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::delete_eacs(store, &target, &reason, dry_run, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn import_batches(desk: State<'_, Desk>) -> Reply<Vec<ImportBatch>> {
-    desk.read(eac_app::import_batches).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn undo_import(
-    desk: State<'_, Desk>,
-    op_id: String,
-    batch_id: i64,
-    reason: String,
-    dry_run: bool,
-) -> Reply<UndoReport> {
-    desk.operation(op_id, move |store, op| {
-        eac_app::undo_import(store, batch_id, &reason, dry_run, op)
-    })
-    .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn envelope_only(
-    desk: State<'_, Desk>,
-    offset: usize,
-    limit: usize,
-) -> Reply<Vec<EnvelopeOnlyRow>> {
-    desk.read(move |store| eac_app::envelope_only(store, offset, limit))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn refdata_counts(desk: State<'_, Desk>) -> Reply<Vec<RefdataCount>> {
-    desk.read(eac_app::refdata_counts).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn list_refdata(
-    desk: State<'_, Desk>,
-    beneficiary_type: Option<BeneficiaryType>,
-    search: Option<String>,
-    limit: usize,
-) -> Reply<Vec<RefdataEntry>> {
-    desk.read(move |store| eac_app::list_refdata(store, beneficiary_type, search.as_deref(), limit))
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn pick_export_folder(default_name: String) -> Option<String> {
-    dialogs::export_folder(default_name).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub async fn pick_refdata_files() -> Option<Vec<String>> {
-    dialogs::refdata_files().await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub fn set_unsaved_edits(desk: State<'_, Desk>, unsaved: bool) {
-    desk.set_unsaved_edits(unsaved)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub fn close_request_seen(desk: State<'_, Desk>) {
-    desk.close_request_seen()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub fn close_anyway(desk: State<'_, Desk>) {
-    desk.close_anyway(CLOSE_PATIENCE)
-}
-
 /// How long "Close anyway" waits for cancelled operations to stop writing.
 const CLOSE_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// THE command list. `ipc_commands!(callback)` hands every entry to
+/// `callback!`: [`define_commands!`] here, the generators in
+/// `src-tauri/tests/desk/ipc.rs`.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! ipc_commands {
+    ($callback:ident) => {
+        $callback! {
+            /// Path, counts (`envelope_only_count`: EACs known only by their P2 envelope, not in
+            /// `eac_count`), schema version, and `warnings`: what the store noticed or repaired
+            /// when it opened the file (the UI shows them once).
+            async fn db_info(desk) -> DbInfo {
+                desk.read(eac_app::db_info).await
+            }
+            /// Switches to another database file (created when missing); on failure the current
+            /// one stays open.
+            async fn open_database(desk, path: PathBuf) -> DbInfo {
+                desk.open_database(path).await
+            }
+            /// One page of EACs (filtered, sorted).
+            async fn browse_page(desk, query: BrowseQuery) -> Vec<EacRow> {
+                desk.read(move |store| eac_app::browse(store, &query)).await
+            }
+            /// How many EACs match, with exact totals per unit.
+            async fn browse_summary(desk, filter: EacFilter) -> BrowseSummary {
+                desk.read(move |store| eac_app::browse_summary(store, &filter)).await
+            }
+            /// One EAC with its values; `cds_synced` is when it was last checked against its
+            /// source (`null` only for EACs stored before schema 3 that no import has seen since).
+            /// Envelope-only EACs are not here (see `envelope_only`); `not_found` for an unknown id.
+            async fn eac_detail(desk, cds_eac_id: String) -> EacDetail {
+                desk.read(move |store| eac_app::eac_detail(store, &cds_eac_id)).await
+            }
+            /// Replaces one EAC's beneficiaries, with an audit record.
+            async fn set_beneficiaries(
+                desk,
+                cds_eac_id: String,
+                beneficiary_type: BeneficiaryType,
+                beneficiaries: Vec<String>,
+                reason: String,
+            ) -> AuditRecord {
+                let to = assignment(beneficiary_type, beneficiaries);
+                desk.edit(move |store| eac_app::set_beneficiaries(store, &cds_eac_id, &to, &reason))
+                    .await
+            }
+            /// The same assignment for every EAC in `filter`; long, progress phase `bulk_edit`.
+            async fn bulk_set_beneficiaries(
+                desk,
+                op_id: String,
+                filter: EacFilter,
+                beneficiary_type: BeneficiaryType,
+                beneficiaries: Vec<String>,
+                reason: String,
+            ) -> BulkEditReport {
+                let to = assignment(beneficiary_type, beneficiaries);
+                desk.operation(op_id, move |store, op| {
+                    eac_app::bulk_set_beneficiaries(store, &filter, &to, &reason, op)
+                })
+                .await
+            }
+            /// Audit records newest first, of one EAC or (`null`) the whole database. `action` is
+            /// `set_beneficiaries`, `set_emissions`, `import_replace`, `verify`, `delete` or
+            /// `undo_import`; `before`/`after` are `null` where the EAC did not exist or was
+            /// removed; `problem` names a damaged record.
+            async fn audit_log(desk, cds_eac_id: Option<String>) -> Vec<AuditRecord> {
+                desk.read(move |store| eac_app::audit_log(store, cds_eac_id.as_deref()))
+                    .await
+            }
+            /// Sources or destinations for the filter selects (filter by `value`).
+            async fn distinct_values(desk, field: ChoiceField) -> Vec<Choice> {
+                desk.read(move |store| eac_app::choices(store, field)).await
+            }
+            /// P1 or P2 listings (a P2 bundle is found from its `eacs.json`), one transaction per
+            /// file; `allow_extended_technologies` (default false) also accepts `nuclear`,
+            /// `marine`, `storage` (digest §f.5). Per file: added, replaced, skipped, ignored,
+            /// the first 50 warnings and `warning_count`. Long, progress phase `import`.
+            async fn import_files(
+                desk,
+                op_id: String,
+                paths: Vec<PathBuf>,
+                allow_extended_technologies: Option<bool>,
+            ) -> ImportReport {
+                let options = ImportOptions {
+                    allow_extended_technologies: allow_extended_technologies.unwrap_or(false),
+                    ..ImportOptions::default()
+                };
+                desk.operation(op_id, move |store, op| {
+                    Ok::<_, AppError>(eac_app::import_files(store, &paths, options, op))
+                })
+                .await
+            }
+            /// A P1 file (`profile` P2: `export_bundle` without a base URL; `value_count` 0),
+            /// validated, written beside `path` and renamed into place. An unfiltered P1 export
+            /// with envelope-only EACs is refused (`validation`, rule 16). Long, phase `export`.
+            async fn export_file(
+                desk,
+                op_id: String,
+                profile: ExportProfile,
+                filter: Option<EacFilter>,
+                path: PathBuf,
+            ) -> ExportReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::export(store, profile, filter.as_ref(), &path, op)
+                })
+                .await
+            }
+            /// Sample EACs into the open database. Long, progress phase `sample`.
+            async fn load_sample(desk, op_id: String, eacs: usize, seed: u64) -> ImportReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::load_sample(store, eacs, seed, op)
+                })
+                .await
+            }
+            /// Where sample data goes: `separate` is true when the open database holds EACs and
+            /// is not itself a sample database; `sample_path` is `<name>-sample.sqlite` beside it.
+            async fn sample_plan(desk) -> SamplePlan {
+                desk.read(eac_app::sample_plan).await
+            }
+            /// Sample EACs into `sample_path` (created when missing), never the open database
+            /// (`invalid_input` when that is the sample database); the UI then opens it. Long.
+            async fn load_sample_database(
+                desk,
+                op_id: String,
+                eacs: usize,
+                seed: u64,
+            ) -> ImportReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::load_sample_database(store.path(), eacs, seed, op)
+                })
+                .await
+            }
+            /// Asks a running operation to stop (it then rejects with `cancelled` and writes
+            /// nothing); an unknown or finished `op_id` is fine.
+            sync fn cancel_operation(desk, op_id: String) -> () {
+                desk.cancel(&op_id);
+                Ok(())
+            }
+            /// Native dialog: EAC listings to import, or `null` when cancelled.
+            async fn pick_import_files(_desk) -> Option<Vec<String>> {
+                Ok(dialogs::import_files().await)
+            }
+            /// Native dialog: where a P1 file goes, or `null`.
+            async fn pick_export_path(_desk, default_name: String) -> Option<String> {
+                Ok(dialogs::export_path(default_name).await)
+            }
+            /// Native dialog: an existing database, or (`create`) a new file name; or `null`.
+            async fn pick_database(_desk, create: bool) -> Option<String> {
+                Ok(dialogs::database(create).await)
+            }
+            /// Accounts, service contracts and programs lists, one report per file; stops at the
+            /// first bad file. Long.
+            async fn import_refdata(
+                desk,
+                op_id: String,
+                paths: Vec<PathBuf>,
+            ) -> Vec<RefdataReport> {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::import_refdata(store, &paths, op)
+                })
+                .await
+            }
+            /// Reference data ("ID · label") first, then ids already used.
+            async fn beneficiary_choices(
+                desk,
+                beneficiary_type: BeneficiaryType,
+                prefix: String,
+                limit: usize,
+            ) -> Vec<Choice> {
+                desk.read(move |store| {
+                    eac_app::beneficiary_choices(store, beneficiary_type, &prefix, limit)
+                })
+                .await
+            }
+            /// Ids the imported reference data does not know (a warning, never a refusal).
+            async fn check_beneficiaries(
+                desk,
+                beneficiary_type: BeneficiaryType,
+                beneficiaries: Vec<String>,
+            ) -> Vec<String> {
+                let to = assignment(beneficiary_type, beneficiaries);
+                desk.read(move |store| eac_app::check_beneficiaries(store, &to)).await
+            }
+            /// Both emission factors as exact decimal text, never numbers; audited.
+            async fn set_emissions(
+                desk,
+                cds_eac_id: String,
+                emissions_factor_direct: String,
+                emissions_factor_lca: String,
+                reason: String,
+            ) -> AuditRecord {
+                desk.edit(move |store| {
+                    eac_app::set_emissions(
+                        store,
+                        &cds_eac_id,
+                        &emissions_factor_direct,
+                        &emissions_factor_lca,
+                        &reason,
+                    )
+                })
+                .await
+            }
+            /// A P2 bundle FOLDER at `path` (new, empty, or an earlier EAC Desk bundle, replaced
+            /// only on success; else `invalid_input`); `base_url` (https) or `null` for `file:`
+            /// URIs; `sha256` is of `eacs.json`. Long, progress phase `export`.
+            async fn export_bundle(
+                desk,
+                op_id: String,
+                filter: Option<EacFilter>,
+                path: PathBuf,
+                base_url: Option<String>,
+            ) -> BundleReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::export_p2(store, filter.as_ref(), &path, base_url.as_deref(), op)
+                })
+                .await
+            }
+            /// `cds_synced` = now for the EACs in `filter` (the empty filter: every EAC,
+            /// envelope-only ones too), one audited `verify` record each; `reason` `null`:
+            /// "checked against its source"; `dry_run` only counts. Long, phase `verify`.
+            async fn verify_eacs(
+                desk,
+                op_id: String,
+                filter: EacFilter,
+                reason: Option<String>,
+                dry_run: bool,
+            ) -> VerifyReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::verify_eacs(store, &filter, reason.as_deref(), dry_run, op)
+                })
+                .await
+            }
+            /// "Mark verified" for one EAC (`not_found` for an unknown id).
+            async fn verify_eac(
+                desk,
+                cds_eac_id: String,
+                reason: Option<String>,
+            ) -> VerifyReport {
+                desk.edit(move |store| eac_app::verify_eac(store, &cds_eac_id, reason.as_deref()))
+                    .await
+            }
+            /// Deletes EACs by exact ids or by filter (the empty filter: every EAC), all or
+            /// nothing, one audit record each; `not_found` with `details.cds_eac_ids` when an id
+            /// is unknown; `dry_run` only counts. Long, progress phase `delete`.
+            async fn delete_eacs(
+                desk,
+                op_id: String,
+                target: DeleteTarget,
+                reason: String,
+                dry_run: bool,
+            ) -> DeleteReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::delete_eacs(store, &target, &reason, dry_run, op)
+                })
+                .await
+            }
+            /// Every import (file or sample load), newest first.
+            async fn import_batches(desk) -> Vec<ImportBatch> {
+                desk.read(eac_app::import_batches).await
+            }
+            /// Takes an import out again (added EACs removed, replaced ones restored):
+            /// `conflict` when EACs changed after it (`details.cds_eac_ids`), `invalid_input`
+            /// when already undone or imported before schema 6; `dry_run` only counts. Long,
+            /// progress phase `undo_import`.
+            async fn undo_import(
+                desk,
+                op_id: String,
+                batch_id: i64,
+                reason: String,
+                dry_run: bool,
+            ) -> UndoReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::undo_import(store, batch_id, &reason, dry_run, op)
+                })
+                .await
+            }
+            /// EACs known only by their P2 envelope (no values), in P2 order.
+            async fn envelope_only(desk, offset: usize, limit: usize) -> Vec<EnvelopeOnlyRow> {
+                desk.read(move |store| eac_app::envelope_only(store, offset, limit))
+                    .await
+            }
+            /// Reference ids stored per beneficiary type (types with none left out).
+            async fn refdata_counts(desk) -> Vec<RefdataCount> {
+                desk.read(eac_app::refdata_counts).await
+            }
+            /// Reference data entries, optionally of one type and matching `search`; `limit` 0
+            /// is all.
+            async fn list_refdata(
+                desk,
+                beneficiary_type: Option<BeneficiaryType>,
+                search: Option<String>,
+                limit: usize,
+            ) -> Vec<RefdataEntry> {
+                desk.read(move |store| {
+                    eac_app::list_refdata(store, beneficiary_type, search.as_deref(), limit)
+                })
+                .await
+            }
+            /// Native dialog: the chosen parent folder joined with `default_name`, or `null`.
+            async fn pick_export_folder(_desk, default_name: String) -> Option<String> {
+                Ok(dialogs::export_folder(default_name).await)
+            }
+            /// Native dialog: reference data files, or `null`.
+            async fn pick_refdata_files(_desk) -> Option<Vec<String>> {
+                Ok(dialogs::refdata_files().await)
+            }
+            /// Whether the beneficiary editor holds unsaved changes (asked about on close).
+            sync fn set_unsaved_edits(desk, unsaved: bool) -> () {
+                desk.set_unsaved_edits(unsaved);
+                Ok(())
+            }
+            /// The UI shows the close question; without it, a second close request more than
+            /// 3 s after the first closes the window (a hung webview cannot keep it open).
+            sync fn close_request_seen(desk) -> () {
+                desk.close_request_seen();
+                Ok(())
+            }
+            /// Cancels running operations (each writes nothing), then closes the window once
+            /// they stopped (at most 30 s).
+            sync fn close_anyway(desk) -> () {
+                desk.close_anyway(CLOSE_PATIENCE);
+                Ok(())
+            }
+        }
+    };
+}
+
+/// Expands the list into `#[tauri::command]` functions and [`handler`].
+macro_rules! define_commands {
+    ($(
+        $(#[doc = $doc:literal])*
+        $mode:ident fn $name:ident($desk:ident $(, $arg:ident: $ty:ty)* $(,)?) -> $ret:ty $body:block
+    )*) => {
+        $(define_commands!(@one $mode [$($doc)*] $name($desk $(, $arg: $ty)*) -> $ret $body);)*
+
+        /// Every command, for `Builder::invoke_handler`.
+        pub(crate) fn handler<R: Runtime>(
+        ) -> impl Fn(tauri::ipc::Invoke<R>) -> bool + Send + Sync + 'static {
+            tauri::generate_handler![$($name),*]
+        }
+    };
+    (@one async [$($doc:literal)*] $name:ident($desk:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
+        $(#[doc = $doc])*
+        #[tauri::command(rename_all = "snake_case")]
+        async fn $name($desk: State<'_, Desk> $(, $arg: $ty)*) -> Reply<$ret> $body
+    };
+    (@one sync [$($doc:literal)*] $name:ident($desk:ident $(, $arg:ident: $ty:ty)*) -> $ret:ty $body:block) => {
+        $(#[doc = $doc])*
+        #[tauri::command(rename_all = "snake_case")]
+        fn $name($desk: State<'_, Desk> $(, $arg: $ty)*) -> Reply<$ret> $body
+    };
+}
+
+ipc_commands!(define_commands);

@@ -12,8 +12,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use eac_app::{AppError, CloseBlockers, Operation, OperationRegistry, ProgressEvent, Store};
-use eac_store::DbInfo;
+use eac_app::{
+    AppError, CloseBlockers, DbInfo, Operation, OperationRegistry, ProgressEvent, Store,
+};
 
 /// What the state needs from the window, so it does not depend on a Tauri
 /// runtime type (the same code runs under the mock runtime in tests).
@@ -278,7 +279,7 @@ impl Desk {
         let desk = self.clone();
         off_ui_thread(move || {
             let store = eac_app::open_store(&path)?;
-            let info = store.info()?;
+            let info = eac_app::db_info(&store)?;
             *desk.lock() = Open {
                 path: path.clone(),
                 store: Ok(store),

@@ -1,12 +1,12 @@
 //! EAC Desk's desktop shell: a Tauri 2 window around the web UI in `ui/`.
 //!
 //! This crate holds no business logic. Every IPC command is a one-line
-//! adapter over an operation in `eac-app` (shared with the `eacdesk` CLI) or a
-//! query of `eac-store`; what lives here is only what a window needs: where
-//! work runs (never on the UI thread), progress events and cancellation,
-//! native file dialogs, the window title, and noticing when another process
-//! changed the open database. It never talks to SQLite except through those
-//! crates.
+//! adapter over an operation in `eac-app` (shared with the `eacdesk` CLI),
+//! declared once in the list of `commands.rs`; what lives here is only what
+//! a window needs: where work runs (never on the UI thread), progress events
+//! and cancellation, native file dialogs, the window title, and noticing
+//! when another process changed the open database. It reaches the database
+//! only through `eac-app`.
 
 mod commands;
 mod desk;
@@ -40,46 +40,7 @@ pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
 pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R> {
     let desk = Desk::new(db);
     builder
-        .invoke_handler(tauri::generate_handler![
-            commands::db_info,
-            commands::open_database,
-            commands::browse_page,
-            commands::browse_summary,
-            commands::eac_detail,
-            commands::set_beneficiaries,
-            commands::bulk_set_beneficiaries,
-            commands::audit_log,
-            commands::beneficiary_suggestions,
-            commands::distinct_values,
-            commands::import_files,
-            commands::export_file,
-            commands::load_sample,
-            commands::sample_plan,
-            commands::load_sample_database,
-            commands::validate_file,
-            commands::cancel_operation,
-            commands::pick_import_files,
-            commands::pick_export_path,
-            commands::pick_database,
-            commands::import_refdata,
-            commands::beneficiary_choices,
-            commands::check_beneficiaries,
-            commands::set_emissions,
-            commands::export_bundle,
-            commands::verify_eacs,
-            commands::verify_eac,
-            commands::delete_eacs,
-            commands::import_batches,
-            commands::undo_import,
-            commands::envelope_only,
-            commands::refdata_counts,
-            commands::list_refdata,
-            commands::pick_export_folder,
-            commands::pick_refdata_files,
-            commands::set_unsaved_edits,
-            commands::close_anyway,
-            commands::close_request_seen,
-        ])
+        .invoke_handler(commands::handler())
         // Managed before the app runs, so commands work from the first call
         // (and under the mock runtime, which never runs `setup`).
         .manage(desk.clone())

@@ -1,15 +1,16 @@
 //! Notices when another process (typically `eacdesk` on the command line)
 //! commits to the open database, so the window can offer to refresh.
 //!
-//! Polls `PRAGMA data_version` on a connection of its own once a second; the
-//! value changes whenever any other connection commits. The app's own commits
+//! Polls `PRAGMA data_version` on a read-only connection of its own once a
+//! second (never migrating or creating the file); the value changes whenever
+//! any other connection commits. The app's own commits
 //! are told apart by [`WriteCount`](crate::desk::WriteCount) and not reported:
 //! the UI refreshes after its own edits anyway.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use eac_app::Store;
+use eac_app::StoreWatch;
 
 use crate::desk::Desk;
 
@@ -24,7 +25,7 @@ pub fn spawn(desk: Desk) {
 }
 
 fn watch(desk: Desk) {
-    let mut conn: Option<(PathBuf, Store)> = None;
+    let mut conn: Option<(PathBuf, StoreWatch)> = None;
     let mut last_version = None;
     let mut last_finished = desk.writes().snapshot().0;
     // The first poll runs at once (the app is still starting), so a change
@@ -37,7 +38,7 @@ fn watch(desk: Desk) {
         let path = desk.path();
         if conn.as_ref().is_none_or(|(p, _)| *p != path) {
             // A newly opened file: start over without reporting a change.
-            conn = Store::open(&path).ok().map(|s| (path, s));
+            conn = eac_app::open_watch(&path).ok().map(|s| (path, s));
             last_version = None;
         }
         let Some((_, store)) = &conn else { continue };

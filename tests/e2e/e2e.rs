@@ -702,7 +702,11 @@ async fn a_missing_emission_factor_is_found_entered_and_then_exported() -> Resul
 async fn envelope_only_eacs_are_listed_and_everything_can_be_marked_verified() -> Result<()> {
     let desk = Desk::start("envelopes").await?;
     load_sample(&desk, 5).await?;
-    import_file(&desk, &shared_fixture("p2/good-listing.json")).await?;
+    import_file(
+        &desk,
+        &shared_fixture("spec-examples/good-p2-meeting-0926.json"),
+    )
+    .await?;
     // Envelope-only EACs have no values: not in the table, counted apart.
     desk.wait_count("footer-count", |c| c == 5).await?;
     desk.click("footer-envelope-only").await?;

@@ -547,7 +547,13 @@ fn cancelled_deletes_undos_and_verifications_write_nothing() {
         let everything = eac_store::DeleteTarget::Filter(Default::default());
         let e = t
             .store
-            .delete_eacs(&everything, "clean up", "alice", false, &cancel)
+            .delete_eacs(
+                &everything,
+                &eac_store::Reason::new("clean up").unwrap(),
+                "alice",
+                false,
+                &cancel,
+            )
             .unwrap_err();
         assert!(matches!(e, StoreError::Cancelled), "{e:?}");
         assert_eq!(full_state(&t), before, "delete cancelled after {allow}");
@@ -555,7 +561,13 @@ fn cancelled_deletes_undos_and_verifications_write_nothing() {
         let cancel = CancelAfter::new(allow);
         let e = t
             .store
-            .undo_import(batch, "wrong file", "alice", false, &cancel)
+            .undo_import(
+                batch,
+                &eac_store::Reason::new("wrong file").unwrap(),
+                "alice",
+                false,
+                &cancel,
+            )
             .unwrap_err();
         assert!(matches!(e, StoreError::Cancelled), "{e:?}");
         assert_eq!(full_state(&t), before, "undo cancelled after {allow}");
@@ -571,7 +583,13 @@ fn cancelled_deletes_undos_and_verifications_write_nothing() {
     // Not cancelled, the same undo goes through whole.
     let r = t
         .store
-        .undo_import(batch, "wrong file", "alice", false, &NoProgress)
+        .undo_import(
+            batch,
+            &eac_store::Reason::new("wrong file").unwrap(),
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!(r.removed, 7);
     assert_eq!(t.store.info().unwrap().eac_count, before.1 - 7);

@@ -1,9 +1,10 @@
 //! Cross-crate tests of EAC Desk, one binary: the digest's rules (§d) case by
 //! case, the working group's examples, round trips through the store, and
 //! all-or-nothing imports and exports, and sample data through the store.
-//! Fixtures live in `tests/fixtures/`.
+//! Fixtures live in `tests/fixtures/`. `drift` guards `ui/TESTIDS.md` against the UI.
 
 mod atomicity;
+mod drift;
 mod examples;
 mod p2;
 mod round_trip;

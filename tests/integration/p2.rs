@@ -382,8 +382,12 @@ fn a_failed_bundle_export_leaves_nothing_and_keeps_the_old_bundle() {
 
 #[test]
 fn listing_fixtures() {
-    let good =
-        eac_app::validate_file(&p2_fixture("good-listing.json"), ExportProfile::P2, false).unwrap();
+    let good = eac_app::validate_file(
+        &spec_example("good-p2-meeting-0926.json"),
+        ExportProfile::P2,
+        false,
+    )
+    .unwrap();
     assert!(good.is_valid(), "{good:#?}");
     for (name, rule) in [
         ("bad-listing-missing-cds-synced.json", 2),

@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use eac_store::Store;
+use eac_store::{Store, StoreWatch};
 
 use crate::AppError;
 
@@ -45,6 +45,13 @@ pub fn open_store(path: &Path) -> Result<Store, AppError> {
 /// [`Store::open_read`]).
 pub fn open_store_read(path: &Path) -> Result<Store, AppError> {
     Ok(Store::open_read(path)?)
+}
+
+/// Opens a database only to notice other processes' commits (the desktop
+/// app's change watcher): read-only, never created, never migrated (see
+/// [`StoreWatch`]).
+pub fn open_watch(path: &Path) -> Result<StoreWatch, AppError> {
+    Ok(StoreWatch::open(path)?)
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Audited beneficiary edits, attributed to the operating-system user.
 
 use eac_model::BeneficiaryType;
-use eac_store::{AuditRecord, BeneficiaryAssignment, BulkEditReport, EacFilter, Progress, Store};
+use eac_store::{
+    AuditRecord, BeneficiaryAssignment, BulkEditReport, EacFilter, Progress, Reason, Store,
+};
 
 use crate::AppError;
 
@@ -9,17 +11,22 @@ use crate::AppError;
 /// written: rules 4 and 17 (a `validation` error) and a non-empty reason
 /// (`invalid_input`). The edit functions check again.
 pub fn check_assignment(to: &BeneficiaryAssignment, reason: &str) -> Result<(), AppError> {
+    checked(to, reason).map(|_| ())
+}
+
+/// [`check_assignment`], giving the checked reason.
+fn checked(to: &BeneficiaryAssignment, reason: &str) -> Result<Reason, AppError> {
     let violations = eac_model::check_beneficiaries(to.beneficiary_type, &to.beneficiaries);
     if !violations.is_empty() {
         return Err(AppError::validation(rules_message(to), &violations));
     }
-    check_reason(reason)
+    Ok(Reason::new(reason)?)
 }
 
 /// The reason of an audited change: not blank, one line, no control
-/// characters (the store's one rule, [`eac_store::check_reason`]).
+/// characters (the store's one rule, [`Reason::new`]).
 pub fn check_reason(reason: &str) -> Result<(), AppError> {
-    eac_store::check_reason(reason)?;
+    Reason::new(reason)?;
     Ok(())
 }
 
@@ -39,9 +46,9 @@ pub fn set_beneficiaries(
     to: &BeneficiaryAssignment,
     reason: &str,
 ) -> Result<AuditRecord, AppError> {
-    check_assignment(to, reason)?;
+    let reason = checked(to, reason)?;
     store
-        .set_beneficiaries(cds_eac_id, to, reason, &eac_store::os_user())
+        .set_beneficiaries(cds_eac_id, to, &reason, &eac_store::os_user())
         .map_err(|e| edit_error(e, to))
 }
 
@@ -54,9 +61,9 @@ pub fn bulk_set_beneficiaries(
     reason: &str,
     progress: &dyn Progress,
 ) -> Result<BulkEditReport, AppError> {
-    check_assignment(to, reason)?;
+    let reason = checked(to, reason)?;
     store
-        .bulk_set_beneficiaries(filter, to, reason, &eac_store::os_user(), progress)
+        .bulk_set_beneficiaries(filter, to, &reason, &eac_store::os_user(), progress)
         .map_err(|e| edit_error(e, to))
 }
 

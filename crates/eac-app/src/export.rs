@@ -21,18 +21,9 @@ pub fn export(
     progress: &dyn Progress,
 ) -> Result<ExportReport, AppError> {
     match profile {
-        ExportProfile::P1 => export_p1_checked(store, filter, dest, progress).map_err(|e| {
-            if !e.is_validation() {
-                return e;
-            }
-            let n = e.violations().len();
-            let message = format!(
-                "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
-                dest.display(),
-                plural(n, "rule violation")
-            );
-            e.with_message(message)
-        }),
+        ExportProfile::P1 => {
+            export_p1_checked(store, filter, dest, progress).map_err(|e| nothing_exported(dest, e))
+        }
         ExportProfile::P2 => {
             crate::p2::export_p2(store, filter, dest, None, progress).map(|b| ExportReport {
                 path: b.path,
@@ -42,6 +33,21 @@ pub fn export(
             })
         }
     }
+}
+
+/// A validation error of an export says that nothing was exported to
+/// `dest` and how many violations stopped it; other errors pass unchanged.
+pub(crate) fn nothing_exported(dest: &Path, e: AppError) -> AppError {
+    if !e.is_validation() {
+        return e;
+    }
+    let n = e.violations().len();
+    let message = format!(
+        "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
+        dest.display(),
+        plural(n, "rule violation")
+    );
+    e.with_message(message)
 }
 
 /// The P1 listing is written to a hidden file beside `dest`, checked there

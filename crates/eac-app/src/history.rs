@@ -18,8 +18,8 @@ pub fn delete_eacs(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<DeleteReport, AppError> {
-    crate::check_reason(reason)?;
-    Ok(store.delete_eacs(target, reason, &eac_store::os_user(), dry_run, progress)?)
+    let reason = eac_store::Reason::new(reason)?;
+    Ok(store.delete_eacs(target, &reason, &eac_store::os_user(), dry_run, progress)?)
 }
 
 /// Every import (file or sample load), newest first, with what it did and
@@ -41,6 +41,6 @@ pub fn undo_import(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<UndoReport, AppError> {
-    crate::check_reason(reason)?;
-    Ok(store.undo_import(batch_id, reason, &eac_store::os_user(), dry_run, progress)?)
+    let reason = eac_store::Reason::new(reason)?;
+    Ok(store.undo_import(batch_id, &reason, &eac_store::os_user(), dry_run, progress)?)
 }

@@ -10,6 +10,7 @@
 //! (only through `eac-store`) and never prints: it returns reports and
 //! [`AppError`]s (`{ code, message, details }`) for the shell to render.
 
+mod browse;
 mod db;
 mod edit;
 mod error;
@@ -24,7 +25,8 @@ mod sample_db;
 mod schema_instance;
 mod validate;
 
-pub use db::{default_db_path, open_store, open_store_read, DB_ENV};
+pub use browse::{audit_log, browse, browse_summary, choices, db_info, eac_detail, open_warnings};
+pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal};
@@ -46,7 +48,7 @@ pub use sample_db::{
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.
-pub use eac_model::{ExportProfile, Severity, Violation};
+pub use eac_model::{BeneficiaryType, ExportProfile, Severity, Violation};
 pub use eac_store::{AuditAction, Phase};
 pub use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
@@ -54,7 +56,10 @@ pub use eac_store::{
     ImportOutcome, ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store,
     StoreError,
 };
-pub use eac_store::{Choice, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport};
 pub use eac_store::{
-    DbInfo, DeleteReport, DeleteTarget, FieldChange, ImportBatch, UndoReport, VerifyReport,
+    Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,
+};
+pub use eac_store::{
+    DbInfo, DeleteReport, DeleteTarget, FieldChange, ImportBatch, StoreWatch, UndoReport,
+    VerifyReport,
 };

@@ -20,7 +20,6 @@ use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
-use crate::error::plural;
 use crate::schema_instance::schema_instance;
 use crate::validate::ValidationReport;
 use crate::AppError;
@@ -410,19 +409,7 @@ pub fn export_p2(
     let check = |root: &Path| failed.errors(validate_p2(root, true));
     store
         .export_p2_checked(filter, dest, base_url, progress, &check)
-        .map_err(|e| {
-            let e = failed.or(e);
-            if !e.is_validation() {
-                return e;
-            }
-            let n = e.violations().len();
-            let message = format!(
-                "Nothing was exported to {}: {}. Fix the EACs listed, as each violation says, and export again.",
-                dest.display(),
-                plural(n, "rule violation")
-            );
-            e.with_message(message)
-        })
+        .map_err(|e| crate::export::nothing_exported(dest, failed.or(e)))
 }
 
 /// Records that the EACs matching `filter` (no filter: every EAC, the
@@ -438,7 +425,14 @@ pub fn verify_eacs(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<eac_store::VerifyReport, AppError> {
-    Ok(store.mark_verified(filter, reason, &eac_store::os_user(), dry_run, progress)?)
+    let reason = eac_store::Reason::optional(reason)?;
+    Ok(store.mark_verified(
+        filter,
+        reason.as_ref(),
+        &eac_store::os_user(),
+        dry_run,
+        progress,
+    )?)
 }
 
 /// [`verify_eacs`] for one EAC (or envelope-only EAC) by its exact id
@@ -448,7 +442,8 @@ pub fn verify_eac(
     cds_eac_id: &str,
     reason: Option<&str>,
 ) -> Result<eac_store::VerifyReport, AppError> {
-    Ok(store.mark_verified_id(cds_eac_id, reason, &eac_store::os_user())?)
+    let reason = eac_store::Reason::optional(reason)?;
+    Ok(store.mark_verified_id(cds_eac_id, reason.as_ref(), &eac_store::os_user())?)
 }
 
 /// [`verify_eacs`] without a reason or progress; returns how many. Kept for

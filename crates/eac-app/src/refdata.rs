@@ -86,6 +86,6 @@ pub fn set_emissions(
 ) -> Result<AuditRecord, AppError> {
     let direct = eac_store::parse_emission_factor("The direct emission factor", direct)?;
     let lca = eac_store::parse_emission_factor("The LCA emission factor", lca)?;
-    crate::check_reason(reason)?;
-    Ok(store.set_emissions(cds_eac_id, &direct, &lca, reason, &eac_store::os_user())?)
+    let reason = eac_store::Reason::new(reason)?;
+    Ok(store.set_emissions(cds_eac_id, &direct, &lca, &reason, &eac_store::os_user())?)
 }

@@ -2,39 +2,21 @@
 //! demos, tests and the benchmark) and a CSV of its values (to compare
 //! import speed with plain SQLite).
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::path::Path;
 
 use eac_model::ListingWriter;
 use eac_sample::{sample_eac, SampleOptions};
-use eac_store::atomic::TempFile;
+use eac_store::atomic::AtomicFile;
 use eac_store::{ExportReport, Progress};
-use sha2::{Digest, Sha256};
 
 use crate::AppError;
 
-/// Hashes every byte on its way to the inner writer.
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
-}
-
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
 /// A temporary file beside `dest`, renamed over it only when complete,
 /// after the database's own files are refused as `dest`.
-fn temp_beside(dest: &Path, database: &Path) -> Result<TempFile, AppError> {
+fn temp_beside(dest: &Path, database: &Path) -> Result<AtomicFile, AppError> {
     eac_store::atomic::refuse_database(database, dest)?;
-    Ok(TempFile::beside(dest)?)
+    Ok(AtomicFile::beside(dest)?)
 }
 
 fn check_count(eacs: usize) -> Result<(), AppError> {
@@ -73,11 +55,7 @@ pub fn write_sample_file(
 
     let temp = temp_beside(dest, database)?;
     let io_err = |e: io::Error| AppError::io(dest, &e);
-    let out = HashingWriter {
-        inner: BufWriter::with_capacity(1 << 16, temp.file()),
-        hasher: Sha256::new(),
-    };
-    let mut writer = ListingWriter::begin(out).map_err(io_err)?;
+    let mut writer = ListingWriter::begin(temp).map_err(io_err)?;
     let mut value_count = 0;
     for (done, (_, index)) in order.into_iter().enumerate() {
         if done % 4096 == 0 {
@@ -90,13 +68,11 @@ pub fn write_sample_file(
         value_count += eac.values.len();
         writer.write_item(&eac).map_err(io_err)?;
     }
-    let HashingWriter { inner, hasher } = writer.finish().map_err(io_err)?;
-    inner.into_inner().map_err(|e| io_err(e.into_error()))?;
-    temp.commit()?;
+    let sha256 = writer.finish().map_err(io_err)?.commit()?;
     progress.update(eac_store::Phase::Sample, total, Some(total));
     Ok(ExportReport {
         path: dest.display().to_string(),
-        sha256: hex::encode(hasher.finalize()),
+        sha256,
         eac_count: eacs,
         value_count,
     })
@@ -113,9 +89,8 @@ pub fn write_sample_values_csv(
     progress: &dyn Progress,
 ) -> Result<u64, AppError> {
     check_count(eacs)?;
-    let temp = temp_beside(dest, database)?;
     let io_err = |e: io::Error| AppError::io(dest, &e);
-    let mut out = BufWriter::with_capacity(1 << 16, temp.file());
+    let mut out = temp_beside(dest, database)?;
     let mut rows = 0u64;
     let text = |t: Option<String>| t.unwrap_or_default();
     writeln!(
@@ -148,9 +123,7 @@ pub fn write_sample_values_csv(
             rows += 1;
         }
     }
-    out.flush().map_err(io_err)?;
-    drop(out);
-    temp.commit()?;
+    out.commit()?;
     progress.update(eac_store::Phase::SampleCsv, eacs as u64, Some(eacs as u64));
     Ok(rows)
 }
@@ -159,6 +132,7 @@ pub fn write_sample_values_csv(
 mod tests {
     use super::*;
     use eac_store::NoProgress;
+    use sha2::{Digest, Sha256};
 
     #[test]
     fn sample_file_is_a_valid_listing_in_order() {

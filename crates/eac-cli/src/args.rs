@@ -74,16 +74,6 @@ pub enum Command {
     /// Undo an import: remove the EACs it added, restore the ones it replaced
     /// (audited, all or nothing; more than one EAC needs --yes)
     UndoImport(UndoImportArgs),
-    /// Time the browse queries on the current database (for the benchmark)
-    #[command(hide = true)]
-    BenchQueries {
-        /// Runs of each query; the median is shown
-        #[arg(long, default_value_t = 5)]
-        repeat: usize,
-        /// Print JSON instead of text
-        #[arg(long)]
-        json: bool,
-    },
 }
 
 #[derive(Debug, Args)]

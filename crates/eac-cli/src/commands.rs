@@ -2,35 +2,23 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::CommandFactory;
 use eac_app::{
     AppError, BeneficiaryAssignment, BrowseQuery, EacFilter, ExportProfile, ImportOptions,
-    ImportOutcome, SortSpec, Store, StoreError,
+    ImportOutcome, Store,
 };
 use serde::Serialize;
 
 use crate::args::{
     BeneficiariesCommand, Cli, Command, DeleteArgs, ExportArgs, ImportArgs, LsArgs, RefdataCommand,
-    SampleArgs, SetArgs, SetEmissionsArgs, UndoImportArgs, ValidateArgs, VerifyArgs, SORT_FIELDS,
+    SampleArgs, SetArgs, SetEmissionsArgs, UndoImportArgs, ValidateArgs, VerifyArgs,
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
 use crate::EXIT_OTHER;
 use eac_app::{AuditAction, ErrorCode};
-
-/// Store errors become coded [`AppError`]s before they reach `main`.
-trait OrApp<T> {
-    fn app(self) -> Result<T, AppError>;
-}
-
-impl<T> OrApp<T> for Result<T, StoreError> {
-    fn app(self) -> Result<T, AppError> {
-        self.map_err(AppError::from)
-    }
-}
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let db = cli.db.unwrap_or_else(eac_app::default_db_path);
@@ -56,7 +44,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete(&db, a),
         Command::Imports { json } => imports(&open_read(&db)?, json),
         Command::UndoImport(a) => undo_import(&db, a),
-        Command::BenchQueries { repeat, json } => bench_queries(&open_read(&db)?, repeat, json),
     }
 }
 
@@ -77,7 +64,7 @@ fn open_read(db: &Path) -> Result<Store, AppError> {
 /// What the store noticed at open (e.g. re-created audit triggers), on stderr.
 fn print_warnings(store: &Store) {
     let mut err = ErrOut::stderr();
-    for w in store.warnings() {
+    for w in eac_app::open_warnings(store) {
         writeln!(err, "warning: {w}");
     }
 }
@@ -182,8 +169,8 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         offset: a.offset,
         limit: a.limit,
     };
-    let rows = store.browse(&query).app()?;
-    let summary = store.summary(&filter).app()?;
+    let rows = eac_app::browse(store, &query)?;
+    let summary = eac_app::browse_summary(store, &filter)?;
     if a.json {
         out.json(&Listing { rows, summary })?;
         return Ok(ExitCode::SUCCESS);
@@ -238,7 +225,7 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
 
 fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let d = store.detail(id).app()?;
+    let d = eac_app::eac_detail(store, id)?;
     if json {
         out.json(&d)?;
         return Ok(ExitCode::SUCCESS);
@@ -358,7 +345,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
 
     eac_app::check_assignment(&to, &a.reason)?;
     let filter: EacFilter = a.filter.to_filter();
-    let matching = store.summary(&filter).app()?.count;
+    let matching = eac_app::browse_summary(&store, &filter)?.count;
     let target = render::assignment(to.beneficiary_type, &to.beneficiaries);
     if !a.json {
         writeln!(
@@ -493,7 +480,7 @@ fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
 
 fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let records = store.audit_log(id).app()?;
+    let records = eac_app::audit_log(store, id)?;
     if json {
         out.json(&records)?;
         return Ok(ExitCode::SUCCESS);
@@ -1000,109 +987,6 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     }
     if a.json {
         out.json(&files)?;
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-#[derive(Serialize)]
-struct Timing {
-    query: String,
-    median_us: u128,
-    rows: usize,
-}
-
-/// Runs each browse query `repeat` times on the open database and prints
-/// the median time: what a person waits for when paging and filtering.
-fn bench_queries(store: &Store, repeat: usize, json: bool) -> Result<ExitCode> {
-    let mut out = Out::stdout();
-    let page = |sort: SortSpec, filter: EacFilter, offset: usize| BrowseQuery {
-        filter,
-        sort,
-        offset,
-        limit: 50,
-    };
-    type Query<'s> = Box<dyn Fn(&Store) -> Result<usize, StoreError> + 's>;
-    let mut queries: Vec<(String, Query)> = Vec::new();
-    for name in SORT_FIELDS {
-        let sort: SortSpec =
-            serde_json::from_value(serde_json::json!({ "field": name, "descending": false }))?;
-        let q = page(sort, EacFilter::default(), 0);
-        queries.push((
-            format!("first page by {name}"),
-            Box::new(move |s| s.browse(&q).map(|r| r.len())),
-        ));
-    }
-    let by_quantity_desc: SortSpec =
-        serde_json::from_value(serde_json::json!({ "field": "quantity", "descending": true }))?;
-    let deep = page(SortSpec::default(), EacFilter::default(), 50_000);
-    queries.push((
-        "page at offset 50000 by eac_number".into(),
-        Box::new(move |s| s.browse(&deep).map(|r| r.len())),
-    ));
-    let search = EacFilter {
-        search: Some("CUST-0123".into()),
-        ..Default::default()
-    };
-    let q = page(by_quantity_desc, search.clone(), 0);
-    queries.push((
-        "search \"CUST-0123\", first page by quantity:desc".into(),
-        Box::new(move |s| s.browse(&q).map(|r| r.len())),
-    ));
-    queries.push((
-        "search \"CUST-0123\", count + totals".into(),
-        Box::new(move |s| s.summary(&search).map(|r| r.count)),
-    ));
-    let filtered = EacFilter {
-        technology: Some(eac_model::TechnologyType::Wind),
-        retired: Some(eac_model::RetiredState::Partly),
-        from: Some("2024-01-01".into()),
-        to: Some("2024-12-31".into()),
-        ..Default::default()
-    };
-    let q = page(SortSpec::default(), filtered.clone(), 0);
-    queries.push((
-        "wind, partly retired, 2024: first page".into(),
-        Box::new(move |s| s.browse(&q).map(|r| r.len())),
-    ));
-    queries.push((
-        "wind, partly retired, 2024: count + totals".into(),
-        Box::new(move |s| s.summary(&filtered).map(|r| r.count)),
-    ));
-    queries.push((
-        "all EACs: count + totals".into(),
-        Box::new(|s| s.summary(&EacFilter::default()).map(|r| r.count)),
-    ));
-
-    let mut timings = Vec::new();
-    for (name, query) in &queries {
-        let mut times: Vec<Duration> = Vec::new();
-        let mut rows = 0;
-        for _ in 0..repeat.max(1) {
-            let start = Instant::now();
-            rows = query(store).app()?;
-            times.push(start.elapsed());
-        }
-        times.sort();
-        timings.push(Timing {
-            query: name.clone(),
-            median_us: times[times.len() / 2].as_micros(),
-            rows,
-        });
-    }
-    if json {
-        out.json(&timings)?;
-    } else {
-        let mut table = Table::new(&["QUERY", "MEDIAN", "ROWS"])
-            .right_align(1)
-            .right_align(2);
-        for t in &timings {
-            table.row(vec![
-                t.query.clone(),
-                format!("{}.{:03} ms", t.median_us / 1000, t.median_us % 1000),
-                t.rows.to_string(),
-            ]);
-        }
-        out.table(&table)?;
     }
     Ok(ExitCode::SUCCESS)
 }

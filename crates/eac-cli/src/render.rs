@@ -13,9 +13,8 @@ use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write as _};
 
-use eac_app::{BeneficiaryAssignment, Violation};
+use eac_app::{BeneficiaryAssignment, QuantityTotal, Violation};
 use eac_model::BeneficiaryType;
-use eac_store::QuantityTotal;
 use serde::Serialize;
 
 /// Characters a terminal would act on instead of showing: C0 and C1

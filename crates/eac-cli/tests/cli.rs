@@ -10,6 +10,8 @@ use serde_json::Value;
 
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/snapshots.rs"]
+mod snapshots;
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -1813,8 +1815,8 @@ fn exit_codes_follow_the_error_code() {
         .code(2);
     // Server metadata that is there but cannot be read is an I/O error
     // (2), not a rule 18 violation of the bundle.
-    let listing =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/p2/good-listing.json");
+    let listing = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/spec-examples/good-p2-meeting-0926.json");
     let folder = desk.path("p2");
     std::fs::create_dir_all(folder.join("server-metadata.json")).unwrap();
     std::fs::copy(&listing, folder.join("eacs.json")).unwrap();

@@ -332,3 +332,6 @@ fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serd
     }
     d
 }
+
+#[path = "model/properties.rs"]
+mod properties;

@@ -4,11 +4,14 @@
 //! - A file is written to a hidden temporary file beside its destination
 //!   (created with the user's umask, locked while it is written), synced,
 //!   given the mode of the file it replaces, renamed over the destination,
-//!   and the folder is synced ([`TempFile`]).
+//!   and the folder is synced ([`AtomicFile`]).
 //! - A folder (a P2 bundle) is built hidden beside its destination and
 //!   swapped in with one atomic exchange where the system has one (Linux
 //!   `renameat2(RENAME_EXCHANGE)`), else with two renames whose half-way
-//!   state the next export to that folder repairs ([`recover_folder`]).
+//!   state the next export to that folder repairs ([`recover_folder`];
+//!   [`AtomicDir`]).
+//! - Every such file is hashed while it is written ([`Hashing`], which
+//!   also hashes imports while they are read).
 //! - Every export first repairs and cleans its folder: an earlier bundle
 //!   moved aside by an export that was killed is put back, and hidden
 //!   temporary files and folders of EAC Desk's own naming that no running
@@ -17,8 +20,11 @@
 //!   files or a folder holding them ([`refuse_database`]).
 
 use std::fs::{self, File};
-use std::io;
+use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use sha2::{Digest, Sha256};
 
 use crate::{Result, StoreError};
 
@@ -119,18 +125,114 @@ pub(crate) fn crash_point(name: &str) {
     let _ = name;
 }
 
-/// A hidden temporary file beside a destination, locked while it is
-/// written; dropped (and so removed) on every early return.
-pub struct TempFile {
-    temp: tempfile::NamedTempFile,
+/// Reads or writes through to `inner`, hashing every byte with SHA-256
+/// (and counting them, for progress read from another thread): the one
+/// place a file's hash is taken while it is written or read.
+pub struct Hashing<'c, T> {
+    inner: T,
+    hasher: Sha256,
+    counter: Option<&'c AtomicU64>,
+}
+
+impl<T> Hashing<'static, T> {
+    pub fn new(inner: T) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            counter: None,
+        }
+    }
+}
+
+impl<'c, T> Hashing<'c, T> {
+    /// Also adds the number of bytes that pass to `counter`.
+    pub fn counting(inner: T, counter: &'c AtomicU64) -> Self {
+        Hashing {
+            inner,
+            hasher: Sha256::new(),
+            counter: Some(counter),
+        }
+    }
+
+    fn pass(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        if let Some(counter) = self.counter {
+            counter.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        }
+    }
+
+    /// The SHA-256 (lowercase hex) of the bytes passed so far.
+    pub fn sha256(&self) -> String {
+        hex::encode(self.hasher.clone().finalize())
+    }
+
+    /// The inner reader or writer and the SHA-256 of what passed.
+    pub fn into_parts(self) -> (T, String) {
+        let sha256 = self.sha256();
+        (self.inner, sha256)
+    }
+}
+
+impl<T: Read> Read for Hashing<'_, T> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.pass(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<T: Write> Write for Hashing<'_, T> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.pass(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Buffer of every durable file written.
+const BUFFER: usize = 1 << 16;
+
+/// `error`, with the failure to remove the temporary file or folder `temp`
+/// added when the clean-up failed too: every error is reported.
+fn and_cleanup(error: StoreError, cleanup: io::Result<()>, temp: &Path) -> StoreError {
+    let Err(failed) = cleanup else {
+        return error;
+    };
+    let left = format!(
+        "the temporary {} could not be removed ({failed}); remove it by hand",
+        temp.display()
+    );
+    match error {
+        StoreError::Io { path, source } => StoreError::Io {
+            path,
+            source: io::Error::new(source.kind(), format!("{source}; {left}")),
+        },
+        other => StoreError::Io {
+            path: temp.to_owned(),
+            source: io::Error::other(format!("{other}; {left}")),
+        },
+    }
+}
+
+/// A file written so that its destination holds the old or the new content
+/// at every instant: a hidden temporary file beside the destination,
+/// locked while it is written, buffered and hashed on the way; synced,
+/// given the mode of the file it replaces and renamed over the destination
+/// by [`AtomicFile::commit`], the folder synced. Dropped (and so removed)
+/// on every early return.
+pub struct AtomicFile {
+    out: Hashing<'static, BufWriter<tempfile::NamedTempFile>>,
     dest: PathBuf,
 }
 
-impl TempFile {
+impl AtomicFile {
     /// Repairs and cleans the destination's folder ([`recover_folder`]),
     /// then creates `.eacdesk-export-XXXXXX.tmp` there (mode from the
     /// user's umask) and locks it. Errors name `dest`.
-    pub fn beside(dest: &Path) -> Result<TempFile> {
+    pub fn beside(dest: &Path) -> Result<AtomicFile> {
         let folder = folder_of(dest);
         recover_folder(folder)?;
         for _ in 0..8 {
@@ -142,8 +244,8 @@ impl TempFile {
                 source: e.into(),
             })?;
             if still_named(temp.as_file(), temp.path()).map_err(io_err(dest))? {
-                return Ok(TempFile {
-                    temp,
+                return Ok(AtomicFile {
+                    out: Hashing::new(BufWriter::with_capacity(BUFFER, temp)),
                     dest: dest.to_owned(),
                 });
             }
@@ -154,67 +256,276 @@ impl TempFile {
         })
     }
 
-    /// The open temporary file, to write to.
-    pub fn file(&self) -> &File {
-        self.temp.as_file()
+    /// Where the temporary file is (for checks of the finished content,
+    /// after [`AtomicFile::flush_hashed`]).
+    pub fn path(&self) -> &Path {
+        self.out.inner.get_ref().path()
     }
 
-    /// Where the temporary file is (for checks of the finished content).
+    /// Writes out what is buffered, so that [`AtomicFile::path`] holds every
+    /// byte written so far, and returns their SHA-256.
+    pub fn flush_hashed(&mut self) -> Result<String> {
+        self.out.flush().map_err(io_err(&self.dest))?;
+        Ok(self.out.sha256())
+    }
+
+    /// Writes out what is buffered, syncs the content, gives it the mode of
+    /// the file it replaces, renames it over the destination and syncs the
+    /// folder; returns the SHA-256 of the content. On an error before the
+    /// rename the destination is untouched and the temporary file removed
+    /// (a failure to remove it is reported too).
+    pub fn commit(self) -> Result<String> {
+        let AtomicFile { out, dest } = self;
+        let (buffered, sha256) = out.into_parts();
+        let temp = match buffered.into_inner() {
+            Ok(temp) => temp,
+            Err(e) => {
+                let (error, buffered) = e.into_parts();
+                let (temp, _) = buffered.into_parts();
+                return Err(discard(temp, io_err(&dest)(error)));
+            }
+        };
+        let file = temp.as_file();
+        let synced = file.sync_all().and_then(|()| match fs::metadata(&dest) {
+            Ok(existing) if existing.is_file() => file.set_permissions(existing.permissions()),
+            _ => Ok(()),
+        });
+        if let Err(e) = synced {
+            return Err(discard(temp, io_err(&dest)(e)));
+        }
+        crash_point("file-before-rename");
+        if let Err(e) = temp.persist(&dest) {
+            return Err(discard(e.file, io_err(&dest)(e.error)));
+        }
+        sync_dir(folder_of(&dest)).map_err(io_err(&dest))?;
+        Ok(sha256)
+    }
+}
+
+/// Removes the temporary file after `error`, reporting both.
+fn discard(temp: tempfile::NamedTempFile, error: StoreError) -> StoreError {
+    let path = temp.path().to_owned();
+    and_cleanup(error, temp.close(), &path)
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
+/// A folder written so that its destination holds the earlier folder or
+/// the new one at every instant: built hidden beside the destination
+/// (`.eacdesk-bundle-XXXXXX`, locked while it is built on Unix, with the
+/// user's umask), every file synced as it is finished and every folder
+/// before the swap, then swapped in by [`AtomicDir::commit`]. Dropped (and
+/// so removed) on every early return.
+pub struct AtomicDir {
+    temp: tempfile::TempDir,
+    _lock: Option<File>,
+    dest: PathBuf,
+    folders: Vec<PathBuf>,
+}
+
+impl AtomicDir {
+    /// Repairs and cleans the folder of `dest` ([`recover_folder`]), then
+    /// creates the hidden folder there. Errors name `dest`.
+    pub fn beside(dest: &Path) -> Result<AtomicDir> {
+        let parent = folder_of(dest);
+        recover_folder(parent)?;
+        for _ in 0..8 {
+            let dir = builder(BUNDLE_TEMP_PREFIX, "", 0o777)
+                .tempdir_in(parent)
+                .map_err(io_err(dest))?;
+            let lock = if cfg!(unix) {
+                let file = File::open(dir.path()).map_err(io_err(dest))?;
+                file.try_lock().map_err(|e| StoreError::Io {
+                    path: dest.to_owned(),
+                    source: e.into(),
+                })?;
+                if !still_named(&file, dir.path()).map_err(io_err(dest))? {
+                    continue;
+                }
+                Some(file)
+            } else {
+                None
+            };
+            let root = dir.path().to_owned();
+            return Ok(AtomicDir {
+                temp: dir,
+                _lock: lock,
+                dest: dest.to_owned(),
+                folders: vec![root],
+            });
+        }
+        Err(StoreError::Io {
+            path: dest.to_owned(),
+            source: io::Error::other("another program keeps removing the temporary folder"),
+        })
+    }
+
+    /// The hidden folder (for checks of the finished content).
     pub fn path(&self) -> &Path {
         self.temp.path()
     }
 
-    /// Syncs the written content, gives it the mode of the file it
-    /// replaces, renames it over the destination and syncs the folder.
-    /// The caller flushes its buffers first.
-    pub fn commit(self) -> Result<()> {
-        let dest = self.dest;
-        let file = self.temp.as_file();
-        file.sync_all().map_err(io_err(&dest))?;
-        if let Ok(existing) = fs::metadata(&dest) {
-            if existing.is_file() {
-                file.set_permissions(existing.permissions())
-                    .map_err(io_err(&dest))?;
+    /// Where `relative` will be once the folder is in place: what errors
+    /// name, never the hidden folder.
+    pub fn shown(&self, relative: &str) -> PathBuf {
+        self.dest.join(relative)
+    }
+
+    /// Creates the folder `relative` inside.
+    pub fn create_dir(&mut self, relative: &str) -> Result<()> {
+        let path = self.temp.path().join(relative);
+        fs::create_dir(&path).map_err(io_err(&self.shown(relative)))?;
+        self.folders.push(path);
+        Ok(())
+    }
+
+    /// Creates the file `relative` inside, buffered and hashed.
+    pub fn create_file(&self, relative: &str) -> Result<DirFile> {
+        let shown = self.shown(relative);
+        let file = File::create(self.temp.path().join(relative)).map_err(io_err(&shown))?;
+        Ok(DirFile {
+            out: Hashing::new(BufWriter::with_capacity(BUFFER, file)),
+            shown,
+        })
+    }
+
+    /// Writes `value` to `relative` pretty (serde_json's layout) with a
+    /// final newline, synced.
+    pub fn write_json<T: serde::Serialize>(&self, relative: &str, value: &T) -> Result<String> {
+        let mut out = self.create_file(relative)?;
+        // `io::Error::from` keeps the kind of a write error (a full disk).
+        serde_json::to_writer_pretty(&mut out, value)
+            .map_err(io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+            .map_err(io_err(&out.shown))?;
+        out.finish()
+    }
+
+    /// Syncs every folder and puts the finished folder at its destination.
+    /// `replace`: the destination exists and is to be replaced (it was
+    /// judged replaceable); it is exchanged with the new folder in one step
+    /// where the system can, else moved aside while the new one is renamed
+    /// in (and put back if that fails: both errors are reported), and
+    /// `remove_earlier` is then called with where the earlier folder is.
+    pub fn commit(self, replace: bool, remove_earlier: impl FnOnce(&Path)) -> Result<()> {
+        let dest = self.dest.clone();
+        for dir in self.folders.iter().rev() {
+            if let Err(e) = sync_dir(dir) {
+                return Err(self.abandon(io_err(&dest)(e)));
             }
         }
-        crash_point("file-before-rename");
-        self.temp.persist(&dest).map_err(|e| StoreError::Io {
-            path: dest.clone(),
-            source: e.error,
-        })?;
-        sync_dir(folder_of(&dest)).map_err(io_err(&dest))
+        crash_point("bundle-before-swap");
+        let parent = folder_of(&dest);
+        let root = self.temp.path().to_owned();
+        if !replace {
+            if let Err(e) = fs::rename(&root, &dest) {
+                return Err(self.abandon(io_err(&dest)(e)));
+            }
+            // The folder now lives at `dest`: nothing is left to clean up.
+            let _ = self.temp.keep();
+            return sync_dir(parent).map_err(io_err(&dest));
+        }
+        // The new folder keeps the mode of the one it replaces.
+        if let Ok(meta) = fs::metadata(&dest) {
+            if let Err(e) = fs::set_permissions(&root, meta.permissions()) {
+                return Err(self.abandon(io_err(&dest)(e)));
+            }
+        }
+        match exchange(&root, &dest) {
+            Err(e) => return Err(self.abandon(io_err(&dest)(e))),
+            Ok(true) => {
+                // `root` now names the earlier folder.
+                let _ = self.temp.keep();
+                sync_dir(parent).map_err(io_err(&dest))?;
+                crash_point("bundle-after-swap");
+                remove_earlier(&root);
+                return Ok(());
+            }
+            Ok(false) => {}
+        }
+        // No atomic exchange here: move the earlier folder aside, locked so
+        // a concurrent export's repair leaves it alone, then the new one in.
+        // The next export to this folder repairs a stop between the two.
+        let aside = parent.join(format!(
+            "{ASIDE_PREFIX}{}",
+            dest.file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+        ));
+        let _held = try_lock(&dest);
+        if let Err(e) = fs::rename(&dest, &aside) {
+            return Err(self.abandon(io_err(&dest)(e)));
+        }
+        crash_point("bundle-between-renames");
+        if let Err(e) = fs::rename(&root, &dest) {
+            let error = match fs::rename(&aside, &dest) {
+                Ok(()) => io_err(&dest)(e),
+                Err(restore) => StoreError::Io {
+                    path: dest.clone(),
+                    source: io::Error::new(
+                        e.kind(),
+                        format!(
+                            "{e}; the earlier bundle is in {} and could not be put back ({restore}). Rename that folder to {} by hand",
+                            aside.display(),
+                            dest.display()
+                        ),
+                    ),
+                },
+            };
+            return Err(self.abandon(error));
+        }
+        let _ = self.temp.keep();
+        sync_dir(parent).map_err(io_err(&dest))?;
+        remove_earlier(&aside);
+        Ok(())
+    }
+
+    /// Removes the hidden folder after `error`, reporting both.
+    fn abandon(self, error: StoreError) -> StoreError {
+        let path = self.temp.path().to_owned();
+        and_cleanup(error, self.temp.close(), &path)
     }
 }
 
-/// A temporary folder for a bundle beside `dest`, locked while it is built
-/// (Unix), with the user's umask. Its path is `.eacdesk-bundle-XXXXXX`.
-pub(crate) fn temp_dir_beside(
-    parent: &Path,
-    dest: &Path,
-) -> Result<(tempfile::TempDir, Option<File>)> {
-    for _ in 0..8 {
-        let dir = builder(BUNDLE_TEMP_PREFIX, "", 0o777)
-            .tempdir_in(parent)
-            .map_err(io_err(dest))?;
-        let lock = if cfg!(unix) {
-            let file = File::open(dir.path()).map_err(io_err(dest))?;
-            file.try_lock().map_err(|e| StoreError::Io {
-                path: dest.to_owned(),
-                source: e.into(),
-            })?;
-            if !still_named(&file, dir.path()).map_err(io_err(dest))? {
-                continue;
-            }
-            Some(file)
-        } else {
-            None
-        };
-        return Ok((dir, lock));
+/// A file inside an [`AtomicDir`]: buffered, hashed, synced when finished.
+pub struct DirFile {
+    out: Hashing<'static, BufWriter<File>>,
+    shown: PathBuf,
+}
+
+impl DirFile {
+    /// Where the file will be once its folder is in place.
+    pub fn shown(&self) -> &Path {
+        &self.shown
     }
-    Err(StoreError::Io {
-        path: dest.to_owned(),
-        source: io::Error::other("another program keeps removing the temporary folder"),
-    })
+
+    /// Writes out what is buffered and syncs the file; returns the SHA-256
+    /// of its content.
+    pub fn finish(self) -> Result<String> {
+        let (buffered, sha256) = self.out.into_parts();
+        buffered
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(&self.shown))?;
+        Ok(sha256)
+    }
+}
+
+impl Write for DirFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.out.write(buf)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Exchanges the folders `a` and `b` in one atomic step. `Ok(false)` when
@@ -432,4 +743,206 @@ pub fn refuse_database(database: &Path, dest: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    fn io_message(e: &StoreError) -> (PathBuf, String) {
+        match e {
+            StoreError::Io { path, source } => (path.clone(), source.to_string()),
+            other => panic!("not an I/O error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_committed_file_replaces_the_old_one_with_its_hash_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.json");
+        fs::write(&dest, "old").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&dest, fs::Permissions::from_mode(0o640)).unwrap();
+        }
+        let mut file = AtomicFile::beside(&dest).unwrap();
+        file.write_all(b"new content").unwrap();
+        assert_eq!(
+            fs::read_to_string(&dest).unwrap(),
+            "old",
+            "untouched until commit"
+        );
+        let flushed = file.flush_hashed().unwrap();
+        assert_eq!(fs::read(file.path()).unwrap(), b"new content");
+        let sha256 = file.commit().unwrap();
+        assert_eq!(sha256, flushed);
+        assert_eq!(sha256, hex::encode(Sha256::digest(b"new content")));
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "new content");
+        assert_eq!(names(dir.path()), ["out.json"]);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = fs::metadata(&dest).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o640);
+        }
+    }
+
+    #[test]
+    fn a_file_dropped_before_commit_leaves_the_destination_and_no_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.json");
+        fs::write(&dest, "old").unwrap();
+        let mut file = AtomicFile::beside(&dest).unwrap();
+        file.write_all(b"half").unwrap();
+        drop(file);
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "old");
+        assert_eq!(names(dir.path()), ["out.json"]);
+    }
+
+    #[test]
+    fn a_failed_rename_leaves_the_destination_and_removes_the_temporary() {
+        let dir = tempfile::tempdir().unwrap();
+        // A file cannot be renamed over a folder that holds something.
+        let dest = dir.path().join("taken");
+        fs::create_dir(&dest).unwrap();
+        fs::write(dest.join("keep.txt"), "mine").unwrap();
+        let mut file = AtomicFile::beside(&dest).unwrap();
+        file.write_all(b"new").unwrap();
+        let (path, _) = io_message(&file.commit().unwrap_err());
+        assert_eq!(path, dest, "the error names the destination");
+        assert_eq!(fs::read_to_string(dest.join("keep.txt")).unwrap(), "mine");
+        assert_eq!(names(dir.path()), ["taken"]);
+    }
+
+    #[test]
+    fn a_failed_commit_whose_clean_up_fails_too_reports_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("out.json");
+        let mut file = AtomicFile::beside(&dest).unwrap();
+        file.write_all(b"new").unwrap();
+        file.flush_hashed().unwrap();
+        // Another program removes the temporary file: the rename fails,
+        // and so does its removal.
+        let temp = file.path().to_owned();
+        fs::remove_file(&temp).unwrap();
+        let (path, message) = io_message(&file.commit().unwrap_err());
+        assert_eq!(path, dest);
+        assert!(message.contains("could not be removed"), "{message}");
+        assert!(message.contains(&temp.display().to_string()), "{message}");
+        assert!(!dest.exists());
+    }
+
+    #[test]
+    fn clean_up_errors_are_added_to_the_error_they_follow() {
+        let dest = PathBuf::from("/x/out.json");
+        let temp = PathBuf::from("/x/.eacdesk-export-abcdef.tmp");
+        let first = StoreError::Io {
+            path: dest.clone(),
+            source: io::Error::from(io::ErrorKind::StorageFull),
+        };
+        let both = and_cleanup(first, Err(io::Error::other("busy")), &temp);
+        let (path, message) = io_message(&both);
+        assert_eq!(path, dest);
+        assert!(message.contains("busy") && message.contains(".eacdesk-export-abcdef.tmp"));
+        match both {
+            StoreError::Io { source, .. } => assert_eq!(source.kind(), io::ErrorKind::StorageFull),
+            _ => unreachable!(),
+        }
+        let alone = and_cleanup(StoreError::Cancelled, Ok(()), &temp);
+        assert!(matches!(alone, StoreError::Cancelled));
+    }
+
+    fn a_bundle(dest: &Path, listing: &str) -> AtomicDir {
+        let mut dir = AtomicDir::beside(dest).unwrap();
+        dir.create_dir("eacs").unwrap();
+        let mut file = dir.create_file("eacs.json").unwrap();
+        file.write_all(listing.as_bytes()).unwrap();
+        assert_eq!(
+            file.finish().unwrap(),
+            hex::encode(Sha256::digest(listing.as_bytes()))
+        );
+        dir.write_json("eacs/a.json", &serde_json::json!({"a": 1}))
+            .unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_new_folder_is_renamed_into_place() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = parent.path().join("bundle");
+        let dir = a_bundle(&dest, "[]");
+        assert!(!dest.exists(), "nothing at the destination before commit");
+        dir.commit(false, |_| panic!("nothing earlier")).unwrap();
+        assert_eq!(names(&dest), ["eacs", "eacs.json"]);
+        assert_eq!(
+            fs::read_to_string(dest.join("eacs/a.json")).unwrap(),
+            "{\n  \"a\": 1\n}\n"
+        );
+        assert_eq!(names(parent.path()), ["bundle"]);
+    }
+
+    #[test]
+    fn a_replaced_folder_is_handed_over_for_removal() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = parent.path().join("bundle");
+        fs::create_dir(&dest).unwrap();
+        fs::write(dest.join("eacs.json"), "old").unwrap();
+        let dir = a_bundle(&dest, "new");
+        let mut earlier = None;
+        dir.commit(true, |at| {
+            earlier = Some(fs::read_to_string(at.join("eacs.json")).unwrap());
+            fs::remove_dir_all(at).unwrap();
+        })
+        .unwrap();
+        assert_eq!(earlier.as_deref(), Some("old"));
+        assert_eq!(fs::read_to_string(dest.join("eacs.json")).unwrap(), "new");
+        assert_eq!(names(parent.path()), ["bundle"]);
+    }
+
+    #[test]
+    fn a_failed_folder_commit_leaves_the_destination_and_removes_the_temporary() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = parent.path().join("bundle");
+        let dir = a_bundle(&dest, "[]");
+        // Something appeared at the destination since it was judged
+        // missing: the rename fails, and what is there stays.
+        fs::create_dir(&dest).unwrap();
+        fs::write(dest.join("notes.txt"), "mine").unwrap();
+        let (path, _) = io_message(&dir.commit(false, |_| {}).unwrap_err());
+        assert_eq!(path, dest);
+        assert_eq!(names(&dest), ["notes.txt"]);
+        assert_eq!(names(parent.path()), ["bundle"]);
+    }
+
+    #[test]
+    fn a_failed_folder_commit_whose_clean_up_fails_too_reports_both() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = parent.path().join("bundle");
+        let dir = a_bundle(&dest, "[]");
+        let temp = dir.path().to_owned();
+        fs::remove_dir_all(&temp).unwrap();
+        let (path, message) = io_message(&dir.commit(false, |_| {}).unwrap_err());
+        assert_eq!(path, dest);
+        assert!(message.contains("could not be removed"), "{message}");
+        assert!(!dest.exists());
+    }
+
+    #[test]
+    fn hashing_reads_count_and_hash_every_byte() {
+        let counter = AtomicU64::new(0);
+        let mut reader = Hashing::counting(&b"abc"[..], &counter);
+        io::copy(&mut reader, &mut io::sink()).unwrap();
+        assert_eq!(counter.load(Ordering::Relaxed), 3);
+        assert_eq!(reader.sha256(), hex::encode(Sha256::digest(b"abc")));
+    }
 }

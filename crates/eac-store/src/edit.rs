@@ -1,21 +1,22 @@
-//! Audited beneficiary edits: the only mutation of stored EACs besides
-//! import. Each change updates the EAC, bumps its `cds_modified` and appends
-//! an audit record in the caller's transaction, so both commit or neither.
+//! Audited beneficiary edits, and the audit log every mutation appends to.
+//! Each change updates the EAC, bumps its `cds_modified` and appends an
+//! audit record through the caller's [`Write`], so both commit or neither.
 
-use eac_model::{check_beneficiaries, BeneficiaryType, Eac, Timestamp};
+use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
 use rusqlite::{params, Connection, Row};
 
 use serde::{Deserialize, Serialize};
 
 use crate::emissions::EmissionFactors;
 use crate::rows;
+use crate::write::{Reason, Write};
 use crate::{AuditAction, AuditRecord, BeneficiaryAssignment, Result, StoreError};
 
 const ACTION: AuditAction = AuditAction::SetBeneficiaries;
 const EMISSIONS_ACTION: AuditAction = AuditAction::SetEmissions;
 
-/// Rules 4 and 17 on the new assignment, and a reason; before any write.
-pub(crate) fn validate(label: &str, to: &BeneficiaryAssignment, reason: &str) -> Result<()> {
+/// Rules 4 and 17 on the new assignment; before any write.
+pub(crate) fn validate(label: &str, to: &BeneficiaryAssignment) -> Result<()> {
     let violations = check_beneficiaries(to.beneficiary_type, &to.beneficiaries);
     if !violations.is_empty() {
         return Err(StoreError::Rules {
@@ -23,43 +24,7 @@ pub(crate) fn validate(label: &str, to: &BeneficiaryAssignment, reason: &str) ->
             violations,
         });
     }
-    check_reason(reason)?;
     Ok(())
-}
-
-/// The one rule for the reason of an audited change, used by every shell
-/// and operation: not blank, and on one line without control characters
-/// (a line break could print as a second, real-looking audit record; an
-/// escape sequence would drive the terminal). Returns the reason as it is
-/// stored: without surrounding spaces.
-pub fn check_reason(reason: &str) -> Result<&str> {
-    let trimmed = reason.trim();
-    if trimmed.is_empty() {
-        return Err(StoreError::InvalidInput(
-            "Give a reason for the change; it is kept in the audit log with your user name."
-                .to_owned(),
-        ));
-    }
-    if let Some((at, c)) = trimmed.chars().enumerate().find(|(_, c)| is_forbidden(*c)) {
-        let name = match c {
-            '\n' | '\r' => "a line break".to_owned(),
-            '\t' => "a tab".to_owned(),
-            '\u{1b}' => "an escape character (ESC)".to_owned(),
-            c => format!("the control character U+{:04X}", u32::from(c)),
-        };
-        return Err(StoreError::InvalidInput(format!(
-            "The reason contains {name} at character {}; write it on one line without control \
-             characters. Nothing was changed.",
-            at + 1
-        )));
-    }
-    Ok(trimmed)
-}
-
-/// Control characters, and the invisible marks that reorder text on screen.
-fn is_forbidden(c: char) -> bool {
-    c.is_control()
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
 }
 
 pub(crate) fn assignment(eac: &Eac) -> BeneficiaryAssignment {
@@ -70,25 +35,24 @@ pub(crate) fn assignment(eac: &Eac) -> BeneficiaryAssignment {
 }
 
 /// Gives the stored EAC (row `id`, currently `eac`) the assignment `to` and
-/// records the change. `cds_modified` becomes `at`, never earlier than it was
-/// (a re-import of the original file then keeps the edit).
+/// records the change. `cds_modified` becomes the write's time, never
+/// earlier than it was (a re-import of the original file then keeps the edit).
 pub(crate) fn apply(
-    conn: &Connection,
+    w: &Write,
     id: i64,
     mut eac: Eac,
     to: &BeneficiaryAssignment,
-    reason: &str,
+    reason: &Reason,
     os_user: &str,
-    at: Timestamp,
 ) -> Result<AuditRecord> {
     let before = assignment(&eac);
     eac.beneficiary_type = to.beneficiary_type;
     eac.beneficiaries = to.beneficiaries.clone();
-    eac.cds_modified = eac.cds_modified.max(at);
-    rows::update_beneficiaries(conn, id, &eac)?;
+    eac.cds_modified = eac.cds_modified.max(w.at());
+    rows::update_beneficiaries(w, id, &eac)?;
 
     record(
-        conn,
+        w,
         &eac.cds_eac_id,
         AuditChange::Beneficiaries {
             before,
@@ -97,7 +61,6 @@ pub(crate) fn apply(
         assignment(&eac),
         reason,
         os_user,
-        at,
     )
 }
 
@@ -148,49 +111,45 @@ pub(crate) struct AuditEntry<'a> {
     /// Whole states ([`crate::history`]'s JSON text), when kept.
     pub before_state: Option<String>,
     pub after_state: Option<String>,
-    pub reason: &'a str,
+    pub reason: &'a Reason,
     pub os_user: &'a str,
-    pub at: &'a Timestamp,
     pub source_file: Option<&'a str>,
     pub import_batch_id: Option<i64>,
 }
 
-/// Appends an audit record in the caller's transaction; returns its id.
-pub(crate) fn insert(conn: &Connection, e: AuditEntry) -> Result<i64> {
+/// Appends an audit record, at the write's time; returns its id.
+pub(crate) fn insert(w: &Write, e: AuditEntry) -> Result<i64> {
     let side = |s: &Option<AuditSide>| serde_json::to_string(s).expect("an audit side serializes");
-    conn.prepare_cached(
+    w.prepare_cached(
         r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason,
                before_state, after_state, source_file, import_batch_id)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
     )?
     .execute(params![
-        e.at.to_storage(),
+        w.at().to_storage(),
         e.os_user,
         e.cds_eac_id,
         e.action.as_str(),
         side(&e.before),
         side(&e.after),
-        e.reason,
+        e.reason.as_str(),
         e.before_state,
         e.after_state,
         e.source_file,
         e.import_batch_id,
     ])?;
-    Ok(conn.last_insert_rowid())
+    Ok(w.last_insert_rowid())
 }
 
-/// Appends the audit record of a beneficiary or emission edit made in
-/// `conn`'s transaction.
+/// Appends the audit record of a beneficiary or emission edit made through `w`.
 pub(crate) fn record(
-    conn: &Connection,
+    w: &Write,
     cds_eac_id: &str,
     change: AuditChange,
     current: BeneficiaryAssignment,
-    reason: &str,
+    reason: &Reason,
     os_user: &str,
-    at: Timestamp,
 ) -> Result<AuditRecord> {
-    let reason = check_reason(reason)?;
     let (action, before, after) = match change {
         AuditChange::Beneficiaries { before, after } => {
             (ACTION, AuditSide::of(before), AuditSide::of(after))
@@ -211,7 +170,7 @@ pub(crate) fn record(
     let (before_assignment, after_assignment) =
         (before.assignment.clone(), after.assignment.clone());
     let id = insert(
-        conn,
+        w,
         AuditEntry {
             cds_eac_id,
             action,
@@ -221,14 +180,13 @@ pub(crate) fn record(
             after_state: None,
             reason,
             os_user,
-            at: &at,
             source_file: None,
             import_batch_id: None,
         },
     )?;
     Ok(AuditRecord {
         id,
-        at: at.to_string(),
+        at: w.at().to_string(),
         os_user: os_user.to_owned(),
         cds_eac_id: cds_eac_id.to_owned(),
         action,
@@ -237,7 +195,7 @@ pub(crate) fn record(
         before_emissions,
         after_emissions,
         changes: Vec::new(),
-        reason: reason.to_owned(),
+        reason: reason.to_string(),
         source_file: None,
         import_batch_id: None,
         problem: None,

@@ -3,12 +3,13 @@
 //! block a P1 export until numbers are entered here. Audited exactly like a
 //! beneficiary edit: same transaction, `cds_modified` bump, before/after.
 
-use eac_model::{Decimal, Timestamp};
+use eac_model::Decimal;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::edit::{self, AuditChange};
 use crate::rows;
+use crate::write::{Reason, Write};
 use crate::{AuditRecord, Result, Store, StoreError};
 
 /// An EAC's two emission factors as exact decimal text; `None`: missing.
@@ -44,7 +45,7 @@ impl Store {
         cds_eac_id: &str,
         direct: &Decimal,
         lca: &Decimal,
-        reason: &str,
+        reason: &Reason,
         os_user: &str,
     ) -> Result<AuditRecord> {
         for (what, d) in [
@@ -53,46 +54,51 @@ impl Store {
         ] {
             parse_emission_factor(what, d.as_str())?;
         }
-        crate::check_reason(reason)?;
-        let tx = self.conn.transaction()?;
-        let (id, mut eac) = rows::load_eac(&tx, cds_eac_id)?;
-        let before = EmissionFactors {
-            emissions_factor_direct: eac
-                .emissions_factor_direct
-                .as_ref()
-                .map(|d| d.as_str().to_owned()),
-            emissions_factor_lca: eac
-                .emissions_factor_lca
-                .as_ref()
-                .map(|d| d.as_str().to_owned()),
-        };
-        let after = EmissionFactors {
-            emissions_factor_direct: Some(direct.as_str().to_owned()),
-            emissions_factor_lca: Some(lca.as_str().to_owned()),
-        };
-        let at = Timestamp::now();
-        eac.cds_modified = eac.cds_modified.max(at);
-        tx.prepare_cached(
-            "UPDATE eacs SET emissions_factor_direct = ?2, emissions_factor_lca = ?3,
-                             cds_modified = ?4 WHERE id = ?1",
-        )?
-        .execute(params![
-            id,
-            direct.as_str(),
-            lca.as_str(),
-            rows::stored_time(&eac.cds_modified)
-        ])?;
-        let record = edit::record(
-            &tx,
-            &eac.cds_eac_id,
-            AuditChange::Emissions { before, after },
-            edit::assignment(&eac),
-            reason,
-            os_user,
-            at,
-        )?;
-        tx.commit()?;
-        self.after_write();
-        Ok(record)
+        self.write(|w| set(w, cds_eac_id, direct, lca, reason, os_user))
     }
+}
+
+/// [`Store::set_emissions`] through the write `w`.
+fn set(
+    w: &Write,
+    cds_eac_id: &str,
+    direct: &Decimal,
+    lca: &Decimal,
+    reason: &Reason,
+    os_user: &str,
+) -> Result<AuditRecord> {
+    let (id, mut eac) = rows::load_eac(w, cds_eac_id)?;
+    let before = EmissionFactors {
+        emissions_factor_direct: eac
+            .emissions_factor_direct
+            .as_ref()
+            .map(|d| d.as_str().to_owned()),
+        emissions_factor_lca: eac
+            .emissions_factor_lca
+            .as_ref()
+            .map(|d| d.as_str().to_owned()),
+    };
+    let after = EmissionFactors {
+        emissions_factor_direct: Some(direct.as_str().to_owned()),
+        emissions_factor_lca: Some(lca.as_str().to_owned()),
+    };
+    eac.cds_modified = eac.cds_modified.max(w.at());
+    w.prepare_cached(
+        "UPDATE eacs SET emissions_factor_direct = ?2, emissions_factor_lca = ?3,
+                         cds_modified = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        direct.as_str(),
+        lca.as_str(),
+        rows::stored_time(&eac.cds_modified)
+    ])?;
+    edit::record(
+        w,
+        &eac.cds_eac_id,
+        AuditChange::Emissions { before, after },
+        edit::assignment(&eac),
+        reason,
+        os_user,
+    )
 }

@@ -1,48 +1,67 @@
-//! P1 export: EACs streamed from SQLite in listing order, each rebuilt and
-//! checked with the rules an independent validator applies, written to a
-//! temporary file in the destination folder (hashed while writing), checked
-//! whole by the caller, synced and renamed over the destination
-//! ([`crate::atomic::TempFile`]). Any violation or cancel leaves the
-//! destination untouched and no temporary file behind.
+//! Export: the one streaming loop every profile shares ([`stream_eacs`]:
+//! EACs from one read snapshot in the profile's listing order, cancel,
+//! progress, at most [`MAX_REPORTED`] findings), with a [`Sink`] per
+//! profile that checks and writes each EAC: the P1 listing file here, the
+//! P2 bundle in [`crate::p2`].
+//!
+//! P1: each EAC rebuilt and checked with the rules an independent validator
+//! applies, written to a temporary file in the destination folder (hashed
+//! while writing), checked whole by the caller, synced and renamed over the
+//! destination ([`crate::atomic::AtomicFile`]). Any violation or cancel
+//! leaves the destination untouched and no temporary file behind.
 
-use std::io::{self, BufWriter, Write};
-use std::path::Path;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use eac_model::{check_eac, CheckOptions, ListingChecks, ListingWriter, Violation};
+use eac_model::{check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, Timestamp, Violation};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
-use sha2::{Digest, Sha256};
+use serde::Serialize;
 
-use crate::atomic::{io_err, TempFile};
+use crate::atomic::{io_err, AtomicFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
 use crate::query::{push_filter, Sql, P1_ORDER};
 use crate::rows::{self, EAC_COLUMNS};
 use crate::{EacFilter, ExportReport, Progress, Result, StoreError};
 
-/// Hashes every byte on its way to the inner writer.
-struct HashingWriter<W> {
-    inner: W,
-    hasher: Sha256,
+/// What one export profile does with the EACs of the stream: checks each,
+/// writes it while no error has been found, and counts what it wrote.
+pub(crate) trait Sink {
+    /// ` ORDER BY …` of the profile's listing.
+    fn order(&self) -> &'static str;
+    /// Whether [`Sink::eac`] is given each EAC's stored `cds_synced`.
+    fn wants_synced(&self) -> bool {
+        false
+    }
+    /// Called once in the read transaction, before the first EAC.
+    fn begin(&mut self, _tx: &Connection) -> Result<()> {
+        Ok(())
+    }
+    /// One EAC (and its `cds_synced` when asked for); findings go to `errors`.
+    fn eac(
+        &mut self,
+        eac: &Eac,
+        synced: Option<Timestamp>,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()>;
+    /// After the last EAC, unless the findings reached the most reported.
+    fn end(&mut self, _errors: &mut Vec<Violation>) -> Result<()> {
+        Ok(())
+    }
+    /// Listing items written so far (for progress).
+    fn items(&self) -> usize;
 }
 
-impl<W: Write> Write for HashingWriter<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-pub(crate) fn export_p1(
+/// Streams the EACs matching `filter` from one read snapshot into `sink`,
+/// checking for a cancel before each and reporting progress ("export");
+/// findings (at most [`MAX_REPORTED`]) stop the export as `Rules` of `file`.
+pub(crate) fn stream_eacs(
     conn: &Connection,
     filter: Option<&EacFilter>,
-    dest: &Path,
     progress: &dyn Progress,
-    extra_check: &dyn Fn(&Path) -> Vec<Violation>,
-) -> Result<ExportReport> {
+    file: &str,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let default_filter = EacFilter::default();
     let filter = filter.unwrap_or(&default_filter);
 
@@ -55,91 +74,198 @@ pub(crate) fn export_p1(
         .query_row(count_sql.params(), |row| row.get(0))?;
     let total = u64::try_from(total).unwrap_or(0);
 
-    // Dropped (and so deleted) on every early return. I/O errors name the
-    // destination, never the hidden file.
-    let temp = TempFile::beside(dest)?;
-    let out = HashingWriter {
-        inner: BufWriter::with_capacity(1 << 16, temp.file()),
-        hasher: Sha256::new(),
+    let synced_column = if sink.wants_synced() {
+        ", e.cds_synced"
+    } else {
+        ""
     };
-    let mut writer = ListingWriter::begin(out).map_err(io_err(dest))?;
-
-    let mut sql = Sql::new(&format!("SELECT {EAC_COLUMNS} FROM eacs e"));
+    let mut sql = Sql::new(&format!("SELECT {EAC_COLUMNS}{synced_column} FROM eacs e"));
     push_filter(&mut sql, filter)?;
-    sql.push(P1_ORDER);
+    sql.push(sink.order());
     let mut stmt = tx.prepare(&sql.text)?;
     let mut rows = stmt.query(sql.params())?;
+    sink.begin(&tx)?;
 
-    // Every rule blocks, as in `eacdesk validate`. The extended technologies
-    // (digest §f.5) are let through: the store only holds them when someone
-    // imported them with the explicit flag, and the export writes what was
-    // kept.
-    let check = CheckOptions::validate().with_extended_technologies(true);
-    let mut listing = ListingChecks::default();
     let mut errors: Vec<Violation> = Vec::new();
-    let mut eac_count = 0usize;
-    let mut value_count = 0usize;
     let mut last_progress = Instant::now();
-    let file_label = dest.display().to_string();
+    let mut complete = true;
     while let Some(row) = rows.next()? {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
         let (id, mut eac) = rows::eac_head(row)?;
+        let synced = if sink.wants_synced() {
+            rows::parsed_opt(row, 20, rows::timestamp)?
+        } else {
+            None
+        };
         rows::load_children(&tx, id, &mut eac)?;
-        let base = format!("/eacs/{eac_count}");
-        let found = check_eac(&eac, &base, check)
-            .into_iter()
-            .chain(listing.check(&eac, &base))
-            .filter(Violation::is_error)
-            .map(|v| v.with_file(&file_label));
-        errors.extend(found);
+        sink.eac(&eac, synced, &mut errors)?;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);
+            complete = false;
             break;
         }
-        if errors.is_empty() {
-            writer.write_item(&eac).map_err(io_err(dest))?;
-        }
-        eac_count += 1;
-        value_count += eac.values.len();
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update(crate::Phase::Export, eac_count as u64, Some(total));
+            progress.update(crate::Phase::Export, sink.items() as u64, Some(total));
         }
+    }
+    if complete {
+        sink.end(&mut errors)?;
     }
     drop(rows);
     drop(stmt);
     tx.commit()?;
     if !errors.is_empty() {
         return Err(StoreError::Rules {
-            file: file_label,
+            file: file.to_owned(),
             violations: errors,
         });
     }
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update(crate::Phase::Export, eac_count as u64, Some(total));
+    progress.update(crate::Phase::Export, sink.items() as u64, Some(total));
+    Ok(())
+}
 
-    let HashingWriter { inner, hasher } = writer.finish().map_err(io_err(dest))?;
-    inner
-        .into_inner()
-        .map_err(|e| e.into_error())
-        .map_err(io_err(dest))?;
-    let sha256 = hex::encode(hasher.finalize());
-    // The caller's check (the JSON Schema) sees the file before anyone else.
-    let found: Vec<Violation> = extra_check(temp.path())
+/// The listing a sink writes: each item is written while no error has
+/// been found, and counted either way (its index places the next findings).
+/// Errors and findings name `shown`, where the listing will be.
+pub(crate) struct ListingOut<W: Write> {
+    writer: ListingWriter<W>,
+    shown: PathBuf,
+    label: String,
+    count: usize,
+}
+
+impl<W: Write> ListingOut<W> {
+    pub(crate) fn begin(out: W, shown: &Path) -> Result<Self> {
+        Ok(ListingOut {
+            writer: ListingWriter::begin(out).map_err(io_err(shown))?,
+            shown: shown.to_owned(),
+            label: shown.display().to_string(),
+            count: 0,
+        })
+    }
+
+    /// `/eacs/<index>` of the next item.
+    pub(crate) fn at(&self) -> String {
+        format!("/eacs/{}", self.count)
+    }
+
+    /// Items so far.
+    pub(crate) fn count(&self) -> usize {
+        self.count
+    }
+
+    /// Adds the errors among `findings` (placed in the listing) to
+    /// `errors`, then writes `item` if there are none.
+    pub(crate) fn put<T: Serialize>(
+        &mut self,
+        item: &T,
+        findings: impl IntoIterator<Item = Violation>,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()> {
+        errors.extend(
+            findings
+                .into_iter()
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&self.label)),
+        );
+        if errors.is_empty() {
+            self.writer.write_item(item).map_err(io_err(&self.shown))?;
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Closes the listing and hands back the file it was written to.
+    pub(crate) fn finish(self) -> Result<W> {
+        self.writer.finish().map_err(io_err(&self.shown))
+    }
+}
+
+/// The errors among `found`, what the caller's check (the JSON Schemas)
+/// said of the finished, still hidden, file or folder, stop the export as
+/// `Rules` of `file`; `locate`: they are placed in `file` (a listing file,
+/// not the temporary file the check read).
+pub(crate) fn caller_check(found: Vec<Violation>, file: &str, locate: bool) -> Result<()> {
+    let errors: Vec<Violation> = found
         .into_iter()
         .filter(Violation::is_error)
-        .map(|v| v.with_file(&file_label))
+        .map(|v| if locate { v.with_file(file) } else { v })
         .collect();
-    if !found.is_empty() {
-        return Err(StoreError::Rules {
-            file: file_label,
-            violations: found,
-        });
+    if errors.is_empty() {
+        return Ok(());
     }
+    Err(StoreError::Rules {
+        file: file.to_owned(),
+        violations: errors,
+    })
+}
+
+/// The P1 listing file: every rule blocks, as in `eacdesk validate`. The
+/// extended technologies (digest §f.5) are let through: the store only
+/// holds them when someone imported them with the explicit flag, and the
+/// export writes what was kept.
+struct P1Listing {
+    out: ListingOut<AtomicFile>,
+    check: CheckOptions,
+    listing: ListingChecks,
+    value_count: usize,
+}
+
+impl Sink for P1Listing {
+    fn order(&self) -> &'static str {
+        P1_ORDER
+    }
+
+    fn eac(
+        &mut self,
+        eac: &Eac,
+        _synced: Option<Timestamp>,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()> {
+        let at = self.out.at();
+        let findings = check_eac(eac, &at, self.check)
+            .into_iter()
+            .chain(self.listing.check(eac, &at));
+        self.out.put(eac, findings, errors)?;
+        self.value_count += eac.values.len();
+        Ok(())
+    }
+
+    fn items(&self) -> usize {
+        self.out.count()
+    }
+}
+
+pub(crate) fn export_p1(
+    conn: &Connection,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    progress: &dyn Progress,
+    extra_check: &dyn Fn(&Path) -> Vec<Violation>,
+) -> Result<ExportReport> {
+    // Dropped (and so deleted) on every early return. I/O errors name the
+    // destination, never the hidden file.
+    let temp = AtomicFile::beside(dest)?;
+    let file_label = dest.display().to_string();
+    let mut sink = P1Listing {
+        out: ListingOut::begin(temp, dest)?,
+        check: CheckOptions::validate().with_extended_technologies(true),
+        listing: ListingChecks::default(),
+        value_count: 0,
+    };
+    stream_eacs(conn, filter, progress, &file_label, &mut sink)?;
+    let eac_count = sink.out.count();
+    let value_count = sink.value_count;
+    let mut temp = sink.out.finish()?;
+    let sha256 = temp.flush_hashed()?;
+    // The caller's check (the JSON Schema) sees the file before anyone else.
+    caller_check(extra_check(temp.path()), &file_label, true)?;
     temp.commit()?;
     Ok(ExportReport {
         path: file_label,

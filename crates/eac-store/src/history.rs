@@ -5,11 +5,11 @@
 //! before and after as a *state* (JSON text, see [`State`]) in its audit
 //! record, and every import batch lists what it added or replaced in
 //! `import_changes`, so an undo knows exactly what to remove and what to
-//! give back. All of it runs in the caller's transaction.
+//! give back. All of it runs in the caller's [`Write`], at its time.
 
 use std::time::Instant;
 
-use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead, Timestamp};
+use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -18,6 +18,7 @@ use crate::edit::{self, AuditEntry, AuditSide};
 use crate::import::PROGRESS_EVERY;
 use crate::query::{push_filter, Sql};
 use crate::rows;
+use crate::write::{Reason, Write};
 use crate::AuditAction;
 use crate::{
     BeneficiaryAssignment, DeleteReport, DeleteTarget, EacFilter, FieldChange, ImportBatch,
@@ -30,7 +31,7 @@ const MAX_NAMED: usize = 50;
 pub(crate) const IMPORT_REPLACE: AuditAction = AuditAction::ImportReplace;
 const DELETE: AuditAction = AuditAction::Delete;
 const UNDO_IMPORT: AuditAction = AuditAction::UndoImport;
-const IMPORT_REASON: &str = "a newer version (later cds_modified) was imported";
+const IMPORT_REASON: Reason = Reason::fixed("a newer version (later cds_modified) was imported");
 
 /// Which table holds an EAC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -162,11 +163,11 @@ impl Current {
     }
 
     /// Takes it out of the database.
-    fn remove(&self, conn: &Connection) -> Result<()> {
+    fn remove(&self, w: &Write) -> Result<()> {
         match self {
-            Current::Eac { row, .. } => rows::delete(conn, *row),
+            Current::Eac { row, .. } => rows::delete(w, *row),
             Current::Envelope(e) => {
-                conn.prepare_cached("DELETE FROM eac_envelopes WHERE cds_eac_id = ?1")?
+                w.prepare_cached("DELETE FROM eac_envelopes WHERE cds_eac_id = ?1")?
                     .execute([&e.cds_eac_id])?;
                 Ok(())
             }
@@ -174,17 +175,17 @@ impl Current {
     }
 
     /// Puts it (back) into the database.
-    fn insert(&self, conn: &Connection) -> Result<()> {
+    fn insert(&self, w: &Write) -> Result<()> {
         match self {
             Current::Eac {
                 eac, batch, synced, ..
             } => {
-                let row = rows::insert(conn, eac, *batch)?;
-                conn.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
+                let row = rows::insert(w, eac, *batch)?;
+                w.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
                     .execute(params![row, synced])?;
             }
             Current::Envelope(e) => {
-                conn.prepare_cached(
+                w.prepare_cached(
                     "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
                         beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
                         period_start, period_end, extensions, import_batch_id)
@@ -311,14 +312,14 @@ fn latest_batch(conn: &Connection) -> Result<(i64, String)> {
 }
 
 fn note_change(
-    conn: &Connection,
+    w: &Write,
     batch: i64,
     cds_eac_id: &str,
     change: &str,
     kind: Kind,
     audit_id: Option<i64>,
 ) -> Result<()> {
-    conn.prepare_cached(
+    w.prepare_cached(
         "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
@@ -329,22 +330,21 @@ fn note_change(
 }
 
 /// An import added a new EAC (row written by batch `batch`).
-pub(crate) fn import_added(conn: &Connection, batch: i64, cds_eac_id: &str) -> Result<()> {
-    note_change(conn, batch, cds_eac_id, "added", Kind::Eac, None)
+pub(crate) fn import_added(w: &Write, batch: i64, cds_eac_id: &str) -> Result<()> {
+    note_change(w, batch, cds_eac_id, "added", Kind::Eac, None)
 }
 
 /// An import is about to replace the stored EAC in row `row` by `newer`:
 /// audits the change (whole EAC before and after, the file) and notes it
 /// for an undo. Call before the row is overwritten.
 pub(crate) fn import_replacing(
-    conn: &Connection,
+    w: &Write,
     row: i64,
     newer: &Eac,
     batch: i64,
     file: &str,
-    at: &Timestamp,
 ) -> Result<()> {
-    let before = eac_state(conn, row)?;
+    let before = eac_state(w, row)?;
     let after = Current::Eac {
         row,
         eac: Box::new(newer.clone()),
@@ -352,17 +352,16 @@ pub(crate) fn import_replacing(
         synced: None,
     };
     let audit_id = audit(
-        conn,
+        w,
         IMPORT_REPLACE,
         &before,
         Some(&after),
-        IMPORT_REASON,
+        &IMPORT_REASON,
         file,
         batch,
-        at,
     )?;
     note_change(
-        conn,
+        w,
         batch,
         &newer.cds_eac_id,
         "replaced",
@@ -373,26 +372,24 @@ pub(crate) fn import_replacing(
 
 /// A P2 import is about to replace the envelope-only EAC `cds_eac_id` by a
 /// newer envelope (written next, by the same batch): audited and noted.
-pub(crate) fn envelope_replacing(conn: &Connection, cds_eac_id: &str, batch: i64) -> Result<()> {
-    let Some(before) = find_envelope(conn, cds_eac_id)? else {
+pub(crate) fn envelope_replacing(w: &Write, cds_eac_id: &str, batch: i64) -> Result<()> {
+    let Some(before) = find_envelope(w, cds_eac_id)? else {
         return Ok(());
     };
-    let (_, file) = latest_batch(conn)?;
-    let at = batch_time(conn, batch)?;
+    let (_, file) = latest_batch(w)?;
     let before = Current::Envelope(before);
     // The newer envelope is written after this; its state is in the batch.
     let audit_id = audit(
-        conn,
+        w,
         IMPORT_REPLACE,
         &before,
         None,
-        IMPORT_REASON,
+        &IMPORT_REASON,
         &file,
         batch,
-        &at,
     )?;
     note_change(
-        conn,
+        w,
         batch,
         cds_eac_id,
         "replaced",
@@ -401,34 +398,23 @@ pub(crate) fn envelope_replacing(conn: &Connection, cds_eac_id: &str, batch: i64
     )
 }
 
-fn batch_time(conn: &Connection, batch: i64) -> Result<Timestamp> {
-    let text: String = conn.query_row(
-        "SELECT imported_at FROM import_batches WHERE id = ?1",
-        [batch],
-        |r| r.get(0),
-    )?;
-    Ok(rows::timestamp(&text).unwrap_or_else(Timestamp::now))
-}
-
 /// Appends an audit record for a change from `before` to `after` (`None`:
 /// removed) and returns its id.
-#[allow(clippy::too_many_arguments)]
 fn audit(
-    conn: &Connection,
+    w: &Write,
     action: AuditAction,
     before: &Current,
     after: Option<&Current>,
-    reason: &str,
+    reason: &Reason,
     file: &str,
     batch: i64,
-    at: &Timestamp,
 ) -> Result<i64> {
     let cds_eac_id = match before {
         Current::Eac { eac, .. } => eac.cds_eac_id.clone(),
         Current::Envelope(e) => e.cds_eac_id.clone(),
     };
     edit::insert(
-        conn,
+        w,
         AuditEntry {
             cds_eac_id: &cds_eac_id,
             action,
@@ -438,7 +424,6 @@ fn audit(
             after_state: after.map(Current::state),
             reason,
             os_user: import_user(),
-            at,
             source_file: Some(file),
             import_batch_id: Some(batch),
         },
@@ -455,47 +440,38 @@ fn import_user() -> &'static str {
 /// superseded envelopes are dropped): envelope-only EACs that now have full
 /// data are audited as replaced, envelopes the batch added are noted, and
 /// the batch records the newest audit id (later records mean later changes).
-pub(crate) fn finish_import(conn: &Connection) -> Result<()> {
-    let (batch, file) = latest_batch(conn)?;
-    let at = batch_time(conn, batch)?;
-    let superseded: Vec<(String, i64)> = conn
+pub(crate) fn finish_import(w: &Write) -> Result<()> {
+    let (batch, file) = latest_batch(w)?;
+    let superseded: Vec<(String, i64)> = w
         .prepare(
             "SELECT v.cds_eac_id, e.id FROM eac_envelopes v JOIN eacs e ON e.cds_eac_id = v.cds_eac_id",
         )?
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (cds_eac_id, row) in superseded {
-        let Some(envelope) = find_envelope(conn, &cds_eac_id)? else {
+        let Some(envelope) = find_envelope(w, &cds_eac_id)? else {
             continue;
         };
-        let after = eac_state(conn, row)?;
+        let after = eac_state(w, row)?;
         let audit_id = audit(
-            conn,
+            w,
             IMPORT_REPLACE,
             &Current::Envelope(envelope),
             Some(&after),
-            IMPORT_REASON,
+            &IMPORT_REASON,
             &file,
             batch,
-            &at,
         )?;
-        note_change(
-            conn,
-            batch,
-            &cds_eac_id,
-            "replaced",
-            Kind::Eac,
-            Some(audit_id),
-        )?;
+        note_change(w, batch, &cds_eac_id, "replaced", Kind::Eac, Some(audit_id))?;
     }
-    conn.execute(
+    w.execute(
         "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind)
          SELECT ?1, cds_eac_id, 'added', 'envelope' FROM eac_envelopes
           WHERE import_batch_id = ?1
             AND cds_eac_id NOT IN (SELECT cds_eac_id FROM import_changes WHERE batch_id = ?1)",
         [batch],
     )?;
-    conn.execute(
+    w.execute(
         "UPDATE import_batches SET last_audit_id = (SELECT COALESCE(MAX(id), 0) FROM audit_log)
           WHERE id = ?1",
         [batch],
@@ -505,9 +481,9 @@ pub(crate) fn finish_import(conn: &Connection) -> Result<()> {
 
 /// Deletes (or, dry run, counts) the EACs of `target`.
 pub(crate) fn delete(
-    conn: &Connection,
+    w: &Write,
     target: &DeleteTarget,
-    reason: &str,
+    reason: &Reason,
     os_user: &str,
     dry_run: bool,
     progress: &dyn Progress,
@@ -521,9 +497,9 @@ pub(crate) fn delete(
             ids.dedup();
             let mut unknown = Vec::new();
             for id in ids {
-                if rows::find(conn, &id)?.is_some() {
+                if rows::find(w, &id)?.is_some() {
                     found.push((Kind::Eac, id));
-                } else if find_envelope(conn, &id)?.is_some() {
+                } else if find_envelope(w, &id)?.is_some() {
                     found.push((Kind::Envelope, id));
                 } else {
                     unknown.push(id);
@@ -536,13 +512,13 @@ pub(crate) fn delete(
         DeleteTarget::Filter(filter) => {
             let mut sql = Sql::new("SELECT e.cds_eac_id FROM eacs e");
             push_filter(&mut sql, filter)?;
-            let mut stmt = conn.prepare(&sql.text)?;
+            let mut stmt = w.prepare(&sql.text)?;
             let ids = stmt.query_map(sql.params(), |r| r.get::<_, String>(0))?;
             for id in ids {
                 found.push((Kind::Eac, id?));
             }
             if *filter == EacFilter::default() {
-                let mut stmt = conn.prepare("SELECT cds_eac_id FROM eac_envelopes")?;
+                let mut stmt = w.prepare("SELECT cds_eac_id FROM eac_envelopes")?;
                 let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
                 for id in ids {
                     found.push((Kind::Envelope, id?));
@@ -564,16 +540,15 @@ pub(crate) fn delete(
     if dry_run {
         return Ok(report);
     }
-    let at = Timestamp::now();
     let total = found.len() as u64;
     let mut last_progress = Instant::now();
     for (done, (_, id)) in found.iter().enumerate() {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
-        let current = find(conn, id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        let current = find(w, id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
         edit::insert(
-            conn,
+            w,
             AuditEntry {
                 cds_eac_id: id,
                 action: DELETE,
@@ -583,12 +558,11 @@ pub(crate) fn delete(
                 after_state: None,
                 reason,
                 os_user,
-                at: &at,
                 source_file: None,
                 import_batch_id: None,
             },
         )?;
-        current.remove(conn)?;
+        current.remove(w)?;
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
             progress.update(crate::Phase::Delete, done as u64 + 1, Some(total));
@@ -636,14 +610,14 @@ pub(crate) fn batches(conn: &Connection) -> Result<Vec<ImportBatch>> {
 
 /// Undoes (or, dry run, plans the undo of) import batch `batch_id`.
 pub(crate) fn undo_import(
-    conn: &Connection,
+    w: &Write,
     batch_id: i64,
-    reason: &str,
+    reason: &Reason,
     os_user: &str,
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<UndoReport> {
-    let batch: Option<(String, Option<String>, Option<i64>)> = conn
+    let batch: Option<(String, Option<String>, Option<i64>)> = w
         .query_row(
             "SELECT file_name, undone_at, last_audit_id FROM import_batches WHERE id = ?1",
             [batch_id],
@@ -666,7 +640,7 @@ pub(crate) fn undo_import(
              do not want instead (`eacdesk delete`). Nothing was changed."
         )));
     };
-    let changes: Vec<(String, String, String, Option<i64>)> = conn
+    let changes: Vec<(String, String, String, Option<i64>)> = w
         .prepare(
             "SELECT cds_eac_id, change, kind, audit_id FROM import_changes
               WHERE batch_id = ?1 ORDER BY cds_eac_id",
@@ -677,7 +651,7 @@ pub(crate) fn undo_import(
         .collect::<rusqlite::Result<_>>()?;
 
     // Plan: what to take out and what to put back; refuse on any conflict.
-    let mut later_change = conn.prepare(
+    let mut later_change = w.prepare(
         "SELECT 1 FROM audit_log a
           WHERE a.cds_eac_id = ?1 AND a.id > ?2 AND a.action <> 'verify'
             AND NOT EXISTS (SELECT 1 FROM import_batches b
@@ -696,7 +670,7 @@ pub(crate) fn undo_import(
             last_progress = Instant::now();
             progress.update(crate::Phase::UndoImport, done as u64, Some(total));
         }
-        let current = find(conn, &id)?;
+        let current = find(w, &id)?;
         let added = change == "added";
         let Some(current) = current else {
             if added {
@@ -716,7 +690,7 @@ pub(crate) fn undo_import(
         let earlier = match audit_id {
             None => None,
             Some(audit_id) => {
-                let state: Option<String> = conn.query_row(
+                let state: Option<String> = w.query_row(
                     "SELECT before_state FROM audit_log WHERE id = ?1",
                     [audit_id],
                     |r| r.get(0),
@@ -784,7 +758,6 @@ pub(crate) fn undo_import(
     if dry_run {
         return Ok(report);
     }
-    let at = Timestamp::now();
     for (done, (current, earlier)) in plan.iter().enumerate() {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
@@ -798,7 +771,7 @@ pub(crate) fn undo_import(
             );
         }
         edit::insert(
-            conn,
+            w,
             AuditEntry {
                 cds_eac_id: match current {
                     Current::Eac { eac, .. } => &eac.cds_eac_id,
@@ -814,22 +787,21 @@ pub(crate) fn undo_import(
                 after_state: earlier.as_ref().map(Current::state),
                 reason,
                 os_user,
-                at: &at,
                 source_file: Some(&file_name),
                 import_batch_id: Some(batch_id),
             },
         )?;
-        current.remove(conn)?;
+        current.remove(w)?;
         if let Some(earlier) = earlier {
-            earlier.insert(conn)?;
+            earlier.insert(w)?;
         }
     }
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    conn.execute(
+    w.execute(
         "UPDATE import_batches SET undone_at = ?2 WHERE id = ?1",
-        params![batch_id, at.to_storage()],
+        params![batch_id, w.at().to_storage()],
     )?;
     progress.update(
         crate::Phase::UndoImport,

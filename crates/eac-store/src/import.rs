@@ -8,19 +8,20 @@
 //! bounded by a few dozen EACs.
 
 use std::fs::File;
-use std::io::{self, Read};
+use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Timestamp, Violation};
-use rusqlite::{params, Connection};
-use sha2::{Digest, Sha256};
+use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Violation};
+use rusqlite::params;
 
+use crate::atomic::Hashing;
 use crate::history;
 use crate::rows::{self, count};
+use crate::write::Write;
 use crate::{FileImportReport, ImportOptions, ImportOutcome, Progress, Result, StoreError};
 
 /// Errors reported per file before reading stops; warnings kept per file.
@@ -33,22 +34,6 @@ pub(crate) const PROGRESS_EVERY: Duration = Duration::from_millis(100);
 const EACS_PER_BATCH: usize = 32;
 const BATCHES_AHEAD: usize = 4;
 
-/// Reads through to the inner reader, hashing and counting every byte.
-struct HashingReader<'c, R> {
-    inner: R,
-    hasher: Sha256,
-    bytes: &'c AtomicU64,
-}
-
-impl<R: Read> Read for HashingReader<'_, R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.bytes.fetch_add(n as u64, Ordering::Relaxed);
-        Ok(n)
-    }
-}
-
 /// Where progress is measured: bytes of a file, or EACs of an iterator.
 enum Measure<'c> {
     Bytes { read: &'c AtomicU64, total: u64 },
@@ -57,11 +42,9 @@ enum Measure<'c> {
 
 /// The state of one import transaction.
 struct Batch<'a> {
-    conn: &'a Connection,
+    w: &'a Write<'a>,
     file: String,
     id: i64,
-    /// The batch's one clock reading (its `imported_at`, its audit records).
-    at: Timestamp,
     progress: &'a dyn Progress,
     measure: Measure<'a>,
     last_progress: Instant,
@@ -80,22 +63,22 @@ struct Batch<'a> {
 }
 
 impl<'a> Batch<'a> {
+    /// Starts the batch at the write's time (its `imported_at`, the time of
+    /// its audit records).
     fn begin(
-        conn: &'a Connection,
+        w: &'a Write<'a>,
         file: String,
         progress: &'a dyn Progress,
         measure: Measure<'a>,
     ) -> Result<Self> {
-        let at = Timestamp::now();
-        conn.execute(
+        w.execute(
             "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2)",
-            params![file, at.to_storage()],
+            params![file, w.at().to_storage()],
         )?;
         Ok(Batch {
-            conn,
+            w,
             file,
-            id: conn.last_insert_rowid(),
-            at,
+            id: w.last_insert_rowid(),
             progress,
             measure,
             last_progress: Instant::now(),
@@ -176,10 +159,10 @@ impl<'a> Batch<'a> {
     /// After the first error nothing will be committed, but EACs are still
     /// written so that later duplicates are still found and reported.
     fn store(&mut self, index: usize, eac: &Eac) -> Result<()> {
-        match rows::find(self.conn, &eac.cds_eac_id)? {
+        match rows::find(self.w, &eac.cds_eac_id)? {
             None => {
-                rows::insert(self.conn, eac, self.id)?;
-                history::import_added(self.conn, self.id, &eac.cds_eac_id)?;
+                rows::insert(self.w, eac, self.id)?;
+                history::import_added(self.w, self.id, &eac.cds_eac_id)?;
                 self.added += 1;
                 self.value_count += eac.values.len();
             }
@@ -198,15 +181,13 @@ impl<'a> Batch<'a> {
             Some(stored) if eac.cds_modified > stored.cds_modified => {
                 // Audited with the whole EAC before and after (and noted
                 // for an undo) before the row is overwritten.
-                history::import_replacing(
-                    self.conn, stored.id, eac, self.id, &self.file, &self.at,
-                )?;
-                rows::replace(self.conn, stored.id, eac, self.id)?;
+                history::import_replacing(self.w, stored.id, eac, self.id, &self.file)?;
+                rows::replace(self.w, stored.id, eac, self.id)?;
                 self.replaced += 1;
                 self.value_count += eac.values.len();
             }
             Some(stored) => {
-                rows::mark_seen(self.conn, stored.id, self.id)?;
+                rows::mark_seen(self.w, stored.id, self.id)?;
                 self.skipped += 1;
             }
         }
@@ -233,21 +214,7 @@ impl<'a> Batch<'a> {
             });
         }
         self.report_progress();
-        self.conn.execute(
-            "UPDATE import_batches SET sha256 = ?2, added = ?3, replaced = ?4, skipped = ?5,
-                ignored = ?6, value_count = ?7, warning_count = ?8
-             WHERE id = ?1",
-            params![
-                self.id,
-                sha256,
-                count(self.added),
-                count(self.replaced),
-                count(self.skipped),
-                count(self.ignored),
-                count(self.value_count),
-                count(self.warning_count),
-            ],
-        )?;
+        record_counts(self.w, &self, sha256.as_deref())?;
         Ok(FileImportReport {
             file: self.file,
             sha256,
@@ -266,6 +233,26 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// Keeps what batch `b` did in its `import_batches` row.
+fn record_counts(w: &Write, b: &Batch, sha256: Option<&str>) -> Result<()> {
+    w.execute(
+        "UPDATE import_batches SET sha256 = ?2, added = ?3, replaced = ?4, skipped = ?5,
+            ignored = ?6, value_count = ?7, warning_count = ?8
+         WHERE id = ?1",
+        params![
+            b.id,
+            sha256,
+            count(b.added),
+            count(b.replaced),
+            count(b.skipped),
+            count(b.ignored),
+            count(b.value_count),
+            count(b.warning_count),
+        ],
+    )?;
+    Ok(())
+}
+
 /// How the parsing thread ended: the reader's outcome and, when the whole
 /// file was read, its SHA-256.
 type Parsed = (
@@ -273,9 +260,9 @@ type Parsed = (
     Option<io::Result<String>>,
 );
 
-/// Streams one P1 listing file into the open transaction `conn`.
+/// Streams one P1 listing file into the write `w`.
 pub(crate) fn import_file(
-    conn: &Connection,
+    w: &Write,
     path: &Path,
     opts: ImportOptions,
     progress: &dyn Progress,
@@ -292,18 +279,14 @@ pub(crate) fn import_file(
         read: &bytes,
         total,
     };
-    let mut batch = Batch::begin(conn, path.display().to_string(), progress, measure)?;
+    let mut batch = Batch::begin(w, path.display().to_string(), progress, measure)?;
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
 
     let (outcome, sha256) = thread::scope(|scope| {
         let (sender, receiver) = mpsc::sync_channel::<Vec<(usize, EacRead)>>(BATCHES_AHEAD);
         let (bytes, stop) = (&bytes, &stop);
         let parser = scope.spawn(move || -> Parsed {
-            let mut reader = HashingReader {
-                inner: file,
-                hasher: Sha256::new(),
-                bytes,
-            };
+            let mut reader = Hashing::counting(file, bytes);
             let mut parsed = Vec::with_capacity(EACS_PER_BATCH);
             let outcome = eac_model::read_listing(&mut reader, check, |i, read| {
                 parsed.push((i, read));
@@ -327,7 +310,7 @@ pub(crate) fn import_file(
             }
             // The reader stops at the end of the JSON text; hash any trailing bytes too.
             let rest = io::copy(&mut reader, &mut io::sink());
-            let sha256 = rest.map(|_| hex::encode(reader.hasher.finalize()));
+            let sha256 = rest.map(|_| reader.sha256());
             (outcome, Some(sha256))
         });
         'writing: for parsed in receiver.iter() {
@@ -365,27 +348,27 @@ pub(crate) fn import_file(
     batch.finish(sha256)
 }
 
-/// Writes EACs held in memory (sample data) into the open transaction `conn`,
+/// Writes EACs held in memory (sample data) through the write `w`,
 /// checking each as an import would.
 pub(crate) fn import_eacs(
-    conn: &Connection,
+    w: &Write,
     source_name: &str,
     eacs: &mut dyn Iterator<Item = Eac>,
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
-    import_eacs_with(conn, source_name, eacs, CheckOptions::import(), progress)
+    import_eacs_with(w, source_name, eacs, CheckOptions::import(), progress)
 }
 
 /// [`import_eacs`] with the caller's check options (a P2 import honours
 /// `--allow-extended-technologies`).
 pub(crate) fn import_eacs_with(
-    conn: &Connection,
+    w: &Write,
     source_name: &str,
     eacs: &mut dyn Iterator<Item = Eac>,
     check: CheckOptions,
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
-    let mut batch = Batch::begin(conn, source_name.to_owned(), progress, Measure::Eacs)?;
+    let mut batch = Batch::begin(w, source_name.to_owned(), progress, Measure::Eacs)?;
     for (index, eac) in eacs.enumerate() {
         let violations = check_eac(&eac, &format!("/eacs/{index}"), check);
         let read = if violations.iter().any(Violation::is_error) {

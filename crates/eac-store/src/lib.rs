@@ -3,12 +3,16 @@
 //! beneficiary edits and streaming, atomic P1 export.
 //!
 //! Invariants: only this crate talks to SQLite; every SQL statement is
-//! parameterized; every mutation runs in one transaction that also writes its
+//! parameterized; every mutation runs through one write handle
+//! ([`write`]: one transaction, one clock reading) that also writes its
 //! audit record; quantities are stored and summed as exact decimals.
 //!
-//! Layout: `migrate` (schema versions), `rows` (an EAC over its tables, the
-//! only code writing EAC rows), `query` (filters and sorts as bound SQL),
-//! `import` and `edit` (the write paths), `browse` and `export` (the read paths).
+//! Layout: `migrate` (schema versions), `write` (the write handle and
+//! [`Reason`]), `rows` (an EAC over its tables, the only code writing EAC
+//! rows), `query` (filters and sorts as bound SQL), `import`, `edit`,
+//! `emissions`, `history`, `refdata` and the verify code of `p2` (the
+//! mutations, each taking the write handle), `browse` and `export` (the
+//! read paths).
 
 pub mod api;
 pub mod atomic;
@@ -25,17 +29,20 @@ pub mod p2;
 mod query;
 mod refdata;
 mod rows;
+mod watch;
+mod write;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use api::*;
-use eac_model::{Eac, Timestamp};
-pub use edit::check_reason;
+use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+pub use watch::StoreWatch;
+pub use write::Reason;
 
 /// How long a write waits for another process's write transaction (the CLI
 /// importing while the app is open) before giving up.
@@ -153,15 +160,12 @@ impl Store {
         if !missing.is_empty() {
             let names = missing.join(", ");
             if access == Access::Write {
-                let tx = store.conn.transaction()?;
-                migrate::restore_triggers(&tx, &missing)?;
-                tx.commit()?;
+                store.write(|w| migrate::restore_triggers(w, &missing))?;
                 store.warnings.push(format!(
                     "{}: the audit-log protection ({names}) was missing and has been re-created; \
                      another tool removed it, so check the audit log",
                     path.display()
                 ));
-                store.after_write();
             } else {
                 store.warnings.push(format!(
                     "{}: the audit-log protection ({names}) is missing (another tool removed \
@@ -205,15 +209,6 @@ impl Store {
             .conn
             .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get::<_, String>(0));
         self.wal = switched.is_ok_and(|mode| mode.eq_ignore_ascii_case("wal"));
-    }
-
-    /// Runs `write` in one write transaction; commits only when it succeeds.
-    fn write<T>(&mut self, write: impl FnOnce(&rusqlite::Transaction) -> Result<T>) -> Result<T> {
-        let tx = self.conn.transaction()?;
-        let out = write(&tx)?;
-        tx.commit()?;
-        self.after_write();
-        Ok(out)
     }
 
     /// Problems found when the database was opened, in plain words (the
@@ -267,10 +262,10 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write(|tx| {
-            let report = import::import_file(tx, path, opts, progress)?;
-            history::finish_import(tx)?;
-            p2::mark_synced_by_latest_batch(tx)?;
+        self.write(|w| {
+            let report = import::import_file(w, path, opts, progress)?;
+            history::finish_import(w)?;
+            p2::mark_synced_by_latest_batch(w)?;
             Ok(report)
         })
     }
@@ -282,10 +277,10 @@ impl Store {
         eacs: &mut dyn Iterator<Item = Eac>,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write(|tx| {
-            let report = import::import_eacs(tx, source_name, eacs, progress)?;
-            history::finish_import(tx)?;
-            p2::mark_synced_by_latest_batch(tx)?;
+        self.write(|w| {
+            let report = import::import_eacs(w, source_name, eacs, progress)?;
+            history::finish_import(w)?;
+            p2::mark_synced_by_latest_batch(w)?;
             Ok(report)
         })
     }
@@ -300,10 +295,10 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write(|tx| {
-            let report = p2::import_p2(tx, path, opts, progress)?;
-            history::finish_import(tx)?;
-            p2::mark_synced_by_latest_batch(tx)?;
+        self.write(|w| {
+            let report = p2::import_p2(w, path, opts, progress)?;
+            history::finish_import(w)?;
+            p2::mark_synced_by_latest_batch(w)?;
             Ok(report)
         })
     }
@@ -317,18 +312,18 @@ impl Store {
     pub fn mark_verified(
         &mut self,
         filter: &EacFilter,
-        reason: Option<&str>,
+        reason: Option<&Reason>,
         os_user: &str,
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<VerifyReport> {
-        let reason = p2::verify_reason(reason)?;
+        let reason = p2::verify_reason(reason);
         let target = p2::VerifyTarget::Filter(filter);
         if dry_run {
-            let tx = self.read_transaction()?;
-            return p2::mark_verified(&tx, &target, &reason, os_user, true, progress);
+            return self
+                .dry_run(|w| p2::mark_verified(w, &target, reason, os_user, true, progress));
         }
-        self.write(|tx| p2::mark_verified(tx, &target, &reason, os_user, false, progress))
+        self.write(|w| p2::mark_verified(w, &target, reason, os_user, false, progress))
     }
 
     /// Ids of envelope-only EACs (imported from a P2 listing without detail
@@ -348,20 +343,12 @@ impl Store {
     pub fn mark_verified_id(
         &mut self,
         cds_eac_id: &str,
-        reason: Option<&str>,
+        reason: Option<&Reason>,
         os_user: &str,
     ) -> Result<VerifyReport> {
-        let reason = p2::verify_reason(reason)?;
+        let reason = p2::verify_reason(reason);
         let target = p2::VerifyTarget::Id(cds_eac_id);
-        self.write(|tx| p2::mark_verified(tx, &target, &reason, os_user, false, &NoProgress))
-    }
-
-    /// A transaction that only reads (dry runs): it takes no write lock and
-    /// is rolled back when dropped.
-    fn read_transaction(&mut self) -> Result<rusqlite::Transaction<'_>> {
-        Ok(self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Deferred)?)
+        self.write(|w| p2::mark_verified(w, &target, reason, os_user, false, &NoProgress))
     }
 
     /// Deletes EACs (full or envelope-only) by id or by filter, all or
@@ -371,17 +358,15 @@ impl Store {
     pub fn delete_eacs(
         &mut self,
         target: &DeleteTarget,
-        reason: &str,
+        reason: &Reason,
         os_user: &str,
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<DeleteReport> {
-        let reason = check_reason(reason)?.to_owned();
         if dry_run {
-            let tx = self.read_transaction()?;
-            return history::delete(&tx, target, &reason, os_user, true, progress);
+            return self.dry_run(|w| history::delete(w, target, reason, os_user, true, progress));
         }
-        self.write(|tx| history::delete(tx, target, &reason, os_user, false, progress))
+        self.write(|w| history::delete(w, target, reason, os_user, false, progress))
     }
 
     /// Import batches (one per imported file or sample load), newest first.
@@ -397,17 +382,16 @@ impl Store {
     pub fn undo_import(
         &mut self,
         batch_id: i64,
-        reason: &str,
+        reason: &Reason,
         os_user: &str,
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<UndoReport> {
-        let reason = check_reason(reason)?.to_owned();
         if dry_run {
-            let tx = self.read_transaction()?;
-            return history::undo_import(&tx, batch_id, &reason, os_user, true, progress);
+            return self
+                .dry_run(|w| history::undo_import(w, batch_id, reason, os_user, true, progress));
         }
-        self.write(|tx| history::undo_import(tx, batch_id, &reason, os_user, false, progress))
+        self.write(|w| history::undo_import(w, batch_id, reason, os_user, false, progress))
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {
@@ -443,13 +427,13 @@ impl Store {
         &mut self,
         cds_eac_id: &str,
         to: &BeneficiaryAssignment,
-        reason: &str,
+        reason: &Reason,
         os_user: &str,
     ) -> Result<AuditRecord> {
-        edit::validate(cds_eac_id, to, reason)?;
-        self.write(|tx| {
-            let (id, eac) = rows::load_eac(tx, cds_eac_id)?;
-            edit::apply(tx, id, eac, to, reason, os_user, Timestamp::now())
+        edit::validate(cds_eac_id, to)?;
+        self.write(|w| {
+            let (id, eac) = rows::load_eac(w, cds_eac_id)?;
+            edit::apply(w, id, eac, to, reason, os_user)
         })
     }
 
@@ -457,31 +441,30 @@ impl Store {
         &mut self,
         filter: &EacFilter,
         to: &BeneficiaryAssignment,
-        reason: &str,
+        reason: &Reason,
         os_user: &str,
         progress: &dyn Progress,
     ) -> Result<BulkEditReport> {
-        edit::validate("bulk edit", to, reason)?;
-        self.write(|tx| {
+        edit::validate("bulk edit", to)?;
+        self.write(|w| {
             // The matching ids first: the edit may change what the filter matches.
             let mut sql = query::Sql::new("SELECT e.id FROM eacs e");
             query::push_filter(&mut sql, filter)?;
             sql.push(" ORDER BY e.id");
-            let ids: Vec<i64> = tx
+            let ids: Vec<i64> = w
                 .prepare(&sql.text)?
                 .query_map(sql.params(), |row| row.get(0))?
                 .collect::<rusqlite::Result<_>>()?;
             let total = ids.len() as u64;
-            let at = Timestamp::now();
             let mut changed = 0;
             let mut last_progress = Instant::now();
             for (done, id) in ids.into_iter().enumerate() {
                 if progress.is_cancelled() {
                     return Err(StoreError::Cancelled);
                 }
-                let eac = rows::load_eac_by_id(tx, id)?;
+                let eac = rows::load_eac_by_id(w, id)?;
                 if !edit::is_assigned(&eac, to) {
-                    edit::apply(tx, id, eac, to, reason, os_user, at)?;
+                    edit::apply(w, id, eac, to, reason, os_user)?;
                     changed += 1;
                 }
                 if last_progress.elapsed() >= import::PROGRESS_EVERY {

@@ -8,12 +8,13 @@ use std::io::{BufReader, Read};
 use std::path::Path;
 
 use eac_model::refdata::{read_refdata, RefDocument};
-use eac_model::{BeneficiaryType, Timestamp};
+use eac_model::BeneficiaryType;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use serde::{Deserialize, Serialize};
 
 use crate::rows;
+use crate::write::Write;
 use crate::{Choice, Progress, Result, Store, StoreError};
 
 /// How many ids of one beneficiary type a reference document held.
@@ -56,11 +57,7 @@ impl Store {
         path: &Path,
         progress: &dyn Progress,
     ) -> Result<RefdataReport> {
-        let tx = self.conn.transaction()?;
-        let report = import(&tx, path, progress)?;
-        tx.commit()?;
-        self.after_write();
-        Ok(report)
+        self.write(|w| import(w, path, progress))
     }
 
     /// How many ids of each type are stored (types with none are left out).
@@ -104,12 +101,8 @@ impl Store {
 }
 
 /// Reads the reference document at `path` into the `refdata` table
-/// (the caller's transaction). Existing ids get the new label.
-pub(crate) fn import(
-    conn: &Connection,
-    path: &Path,
-    progress: &dyn Progress,
-) -> Result<RefdataReport> {
+/// through the write `w`, at its time. Existing ids get the new label.
+pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<RefdataReport> {
     let io_error = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -128,8 +121,8 @@ pub(crate) fn import(
     })?;
     let file = File::open(path).map_err(io_error)?;
     let file_label = path.display().to_string();
-    let at = Timestamp::now().to_storage();
-    let mut stmt = conn.prepare_cached(
+    let at = w.at().to_storage();
+    let mut stmt = w.prepare_cached(
         "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
                               ref_id_folded, label_folded)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)

@@ -1,6 +1,6 @@
 //! EACs to rows and back: the one place that knows how an [`Eac`] is laid
 //! out over `eacs`, `eac_values`, `eac_beneficiaries`, `eac_totals` and the
-//! search index. Callers own the transaction.
+//! search index. Writing takes the caller's `Write`.
 
 use std::str::FromStr;
 
@@ -12,6 +12,7 @@ use eac_model::{
 use rusqlite::types::{Type, Value};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
+use crate::write::Write;
 use crate::{QuantityTotal, Result, StoreError};
 
 /// Stored text that does not parse back: the file was changed behind our back.
@@ -334,9 +335,9 @@ fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 23] {
 }
 
 /// Inserts a new EAC with all its rows; returns its row id.
-pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64> {
+pub(crate) fn insert(w: &Write, eac: &Eac, batch_id: i64) -> Result<i64> {
     let d = derive(eac)?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = w.prepare_cached(
         "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
             source_name, destination_id, destination_name, beneficiary_type, asset_id,
             asset_commissioned, asset_origination, asset_destination, technology_type,
@@ -350,14 +351,14 @@ pub(crate) fn insert(conn: &Connection, eac: &Eac, batch_id: i64) -> Result<i64>
     let id = stmt.insert(params_from_iter(
         key.chain(column_values(eac, &d, batch_id)),
     ))?;
-    insert_children(conn, id, eac, &d)?;
+    insert_children(w, id, eac, &d)?;
     Ok(id)
 }
 
 /// Replaces a stored EAC by a newer version, keeping its row id.
-pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> Result<()> {
+pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()> {
     let d = derive(eac)?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = w.prepare_cached(
         "UPDATE eacs SET cds_created = ?2, cds_modified = ?3, eac_number = ?4, source_id = ?5,
             source_name = ?6, destination_id = ?7, destination_name = ?8, beneficiary_type = ?9,
             asset_id = ?10, asset_commissioned = ?11, asset_origination = ?12,
@@ -377,13 +378,13 @@ pub(crate) fn replace(conn: &Connection, id: i64, eac: &Eac, batch_id: i64) -> R
         "DELETE FROM eac_totals WHERE eac_id = ?1",
         "DELETE FROM eac_search WHERE rowid = ?1",
     ] {
-        conn.prepare_cached(sql)?.execute([id])?;
+        w.prepare_cached(sql)?.execute([id])?;
     }
-    insert_children(conn, id, eac, &d)
+    insert_children(w, id, eac, &d)
 }
 
 /// Removes the EAC in row `id` with all its rows.
-pub(crate) fn delete(conn: &Connection, id: i64) -> Result<()> {
+pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     for sql in [
         "DELETE FROM eac_values WHERE eac_id = ?1",
         "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
@@ -391,20 +392,20 @@ pub(crate) fn delete(conn: &Connection, id: i64) -> Result<()> {
         "DELETE FROM eac_search WHERE rowid = ?1",
         "DELETE FROM eacs WHERE id = ?1",
     ] {
-        conn.prepare_cached(sql)?.execute([id])?;
+        w.prepare_cached(sql)?.execute([id])?;
     }
     Ok(())
 }
 
 /// Records that the current batch's file held this EAC (left as stored).
-pub(crate) fn mark_seen(conn: &Connection, id: i64, batch_id: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1")?
+pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
+    w.prepare_cached("UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1")?
         .execute([id, batch_id])?;
     Ok(())
 }
 
-fn insert_children(conn: &Connection, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+fn insert_children(w: &Write, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
+    let mut stmt = w.prepare_cached(
         r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired, "start", "end",
             unit, value, extensions)
            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"#,
@@ -423,7 +424,7 @@ fn insert_children(conn: &Connection, id: i64, eac: &Eac, d: &Derived) -> Result
             extensions_to_json(&v.extensions),
         ])?;
     }
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = w.prepare_cached(
         "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for UnitTotal {
@@ -440,19 +441,14 @@ fn insert_children(conn: &Connection, id: i64, eac: &Eac, d: &Derived) -> Result
             scaled.map(|(_, s)| s),
         ])?;
     }
-    insert_beneficiaries(conn, id, eac.beneficiary_type, &eac.beneficiaries)?;
-    conn.prepare_cached("INSERT INTO eac_search (rowid, text) VALUES (?1, ?2)")?
+    insert_beneficiaries(w, id, eac.beneficiary_type, &eac.beneficiaries)?;
+    w.prepare_cached("INSERT INTO eac_search (rowid, text) VALUES (?1, ?2)")?
         .execute(params![id, search_text(eac)])?;
     Ok(())
 }
 
-fn insert_beneficiaries(
-    conn: &Connection,
-    id: i64,
-    kind: BeneficiaryType,
-    list: &[String],
-) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[String]) -> Result<()> {
+    let mut stmt = w.prepare_cached(
         "INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)
          VALUES (?1, ?2, ?3, ?4)",
     )?;
@@ -464,17 +460,17 @@ fn insert_beneficiaries(
 
 /// Writes a new beneficiary assignment of a stored EAC (`eac` already holds
 /// it) and its new `cds_modified`, keeping the search index in step.
-pub(crate) fn update_beneficiaries(conn: &Connection, id: i64, eac: &Eac) -> Result<()> {
-    conn.prepare_cached("UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3 WHERE id = ?1")?
+pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> {
+    w.prepare_cached("UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3 WHERE id = ?1")?
         .execute(params![
             id,
             eac.beneficiary_type.as_str(),
             stored_time(&eac.cds_modified)
         ])?;
-    conn.prepare_cached("DELETE FROM eac_beneficiaries WHERE eac_id = ?1")?
+    w.prepare_cached("DELETE FROM eac_beneficiaries WHERE eac_id = ?1")?
         .execute([id])?;
-    insert_beneficiaries(conn, id, eac.beneficiary_type, &eac.beneficiaries)?;
-    conn.prepare_cached("UPDATE eac_search SET text = ?2 WHERE rowid = ?1")?
+    insert_beneficiaries(w, id, eac.beneficiary_type, &eac.beneficiaries)?;
+    w.prepare_cached("UPDATE eac_search SET text = ?2 WHERE rowid = ?1")?
         .execute(params![id, search_text(eac)])?;
     Ok(())
 }

@@ -5,9 +5,15 @@ use std::path::PathBuf;
 
 use eac_model::{BeneficiaryType, Decimal};
 use eac_store::{
-    BeneficiaryAssignment, BrowseQuery, EacFilter, ImportOptions, NoProgress, Store, StoreError,
+    BeneficiaryAssignment, BrowseQuery, EacFilter, ImportOptions, NoProgress, Reason, Store,
+    StoreError,
 };
 use tempfile::TempDir;
+
+/// A reason for an audited change (checked as every shell checks it).
+fn why(text: &str) -> Reason {
+    Reason::new(text).unwrap()
+}
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -208,7 +214,7 @@ fn set_emissions_is_audited_and_unblocks_the_export() {
                 &row.cds_eac_id,
                 &Decimal::parse("0").unwrap(),
                 &Decimal::parse("45.106820").unwrap(),
-                "numbers from the registry",
+                &why("numbers from the registry"),
                 "tester",
             )
             .unwrap();
@@ -240,7 +246,7 @@ fn set_emissions_is_audited_and_unblocks_the_export() {
             beneficiary_type: BeneficiaryType::General,
             beneficiaries: vec![],
         },
-        "x",
+        &why("x"),
         "tester",
     )
     .unwrap();
@@ -263,7 +269,7 @@ fn set_emissions_is_audited_and_unblocks_the_export() {
             &flagged[0].cds_eac_id,
             &Decimal::parse("-1").unwrap(),
             &Decimal::parse("1").unwrap(),
-            "r",
+            &why("r"),
             "t",
         )
         .unwrap_err();

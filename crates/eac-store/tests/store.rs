@@ -12,7 +12,7 @@ use eac_model::{
 };
 use eac_store::{
     BeneficiaryAssignment, BrowseQuery, ChoiceField, EacFilter, ImportOptions, NoProgress,
-    Progress, SortField, SortSpec, Store, StoreError,
+    Progress, Reason, SortField, SortSpec, Store, StoreError,
 };
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -20,6 +20,10 @@ use tempfile::TempDir;
 
 #[path = "store/history.rs"]
 mod history;
+#[path = "store/migrations.rs"]
+mod migrations;
+#[path = "store/properties.rs"]
+mod properties;
 
 // ---------------------------------------------------------------- helpers
 
@@ -148,7 +152,7 @@ fn sha256_of(path: &Path) -> String {
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
+        .join("../../tests/fixtures/spec-examples")
         .join(name)
 }
 
@@ -180,6 +184,11 @@ impl Progress for CancelAfter {
         self.asked.set(self.asked.get() + 1);
         self.asked.get() > self.after
     }
+}
+
+/// A reason for an audited change (checked as every shell checks it).
+fn why(text: &str) -> Reason {
+    Reason::new(text).unwrap()
 }
 
 fn assign(kind: BeneficiaryType, ids: &[&str]) -> BeneficiaryAssignment {
@@ -569,7 +578,7 @@ fn search_ignores_case_beyond_ascii_and_follows_edits() {
         .set_beneficiaries(
             "a",
             &assign(BeneficiaryType::Customer, &["ÜBER-7"]),
-            "case test",
+            &why("case test"),
             "alice",
         )
         .unwrap();
@@ -924,7 +933,7 @@ fn set_beneficiaries_updates_bumps_modified_and_audits() {
     let to = assign(BeneficiaryType::Customer, &["CUST-9", "CUST-10"]);
     let record = env
         .store
-        .set_beneficiaries("a", &to, "  contract signed  ", "alice")
+        .set_beneficiaries("a", &to, &why("  contract signed  "), "alice")
         .unwrap();
     assert_eq!(record.cds_eac_id, "a");
     assert_eq!(record.action, "set_beneficiaries");
@@ -960,7 +969,7 @@ fn set_beneficiaries_updates_bumps_modified_and_audits() {
     // A second edit: newest first.
     let second = env
         .store
-        .set_beneficiaries("b", &to, "reassigned", "bob")
+        .set_beneficiaries("b", &to, &why("reassigned"), "bob")
         .unwrap();
     let all = env.store.audit_log(None).unwrap();
     assert_eq!(all, [second, record]);
@@ -978,10 +987,14 @@ fn set_beneficiaries_updates_bumps_modified_and_audits() {
 #[test]
 fn set_beneficiaries_refuses_invalid_assignments_and_blank_reasons() {
     let mut env = browse_env();
-    let refused = |env: &mut Env, to: BeneficiaryAssignment, reason: &str| {
-        env.store
-            .set_beneficiaries("a", &to, reason, "alice")
-            .unwrap_err()
+    // A reason is checked where it comes in; an edit takes only a checked one.
+    let refused = |env: &mut Env, to: BeneficiaryAssignment, reason: &str| match Reason::new(reason)
+    {
+        Err(e) => e,
+        Ok(reason) => env
+            .store
+            .set_beneficiaries("a", &to, &reason, "alice")
+            .unwrap_err(),
     };
     let e = refused(&mut env, assign(BeneficiaryType::General, &["X"]), "r");
     assert_eq!(rules(e)[0].rule, 4);
@@ -1001,7 +1014,12 @@ fn set_beneficiaries_refuses_invalid_assignments_and_blank_reasons() {
     }
     let e = env
         .store
-        .set_beneficiaries("zz", &assign(BeneficiaryType::General, &[]), "r", "alice")
+        .set_beneficiaries(
+            "zz",
+            &assign(BeneficiaryType::General, &[]),
+            &why("r"),
+            "alice",
+        )
         .unwrap_err();
     assert!(matches!(e, StoreError::NotFound(_)));
     assert!(env.store.audit_log(None).unwrap().is_empty());
@@ -1022,7 +1040,13 @@ fn bulk_set_beneficiaries_changes_matching_eacs_once_each() {
     // b already has `general`: not changed, not counted, not audited.
     let report = env
         .store
-        .bulk_set_beneficiaries(&wind, &to, "all wind is general", "carol", &NoProgress)
+        .bulk_set_beneficiaries(
+            &wind,
+            &to,
+            &why("all wind is general"),
+            "carol",
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!(report.changed, 1);
     let log = env.store.audit_log(None).unwrap();
@@ -1041,7 +1065,7 @@ fn bulk_set_beneficiaries_changes_matching_eacs_once_each() {
     let to = assign(BeneficiaryType::Program, &["PRG-1"]);
     let err = env
         .store
-        .bulk_set_beneficiaries(&everything, &to, "r", "carol", &CancelAfter::new(2))
+        .bulk_set_beneficiaries(&everything, &to, &why("r"), "carol", &CancelAfter::new(2))
         .unwrap_err();
     assert!(matches!(err, StoreError::Cancelled));
     assert_eq!(env.store.audit_log(None).unwrap().len(), 1);
@@ -1053,16 +1077,13 @@ fn bulk_set_beneficiaries_changes_matching_eacs_once_each() {
         Vec::<String>::new()
     );
 
-    // Validation happens before anything.
-    let err = env
-        .store
-        .bulk_set_beneficiaries(&everything, &to, " ", "carol", &NoProgress)
-        .unwrap_err();
+    // Validation happens before anything: a blank reason is no `Reason`.
+    let err = Reason::new(" ").unwrap_err();
     assert_eq!(err.code(), "invalid_input");
 
     let report = env
         .store
-        .bulk_set_beneficiaries(&everything, &to, "programme", "carol", &NoProgress)
+        .bulk_set_beneficiaries(&everything, &to, &why("programme"), "carol", &NoProgress)
         .unwrap();
     assert_eq!(report.changed, 4);
     assert_eq!(env.store.audit_log(None).unwrap().len(), 5);
@@ -1072,7 +1093,12 @@ fn bulk_set_beneficiaries_changes_matching_eacs_once_each() {
 fn the_database_refuses_to_change_or_delete_audit_records() {
     let mut env = browse_env();
     env.store
-        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "why", "alice")
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("why"),
+            "alice",
+        )
         .unwrap();
     let raw = rusqlite::Connection::open(env.db()).unwrap();
     let update = raw
@@ -1193,7 +1219,12 @@ fn a_writer_waits_for_another_process_instead_of_failing() {
     // Reads go on during the other write.
     assert_eq!(env.count(), 4);
     env.store
-        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "wait", "alice")
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("wait"),
+            "alice",
+        )
         .unwrap();
     holder.join().unwrap();
 }
@@ -1208,7 +1239,12 @@ fn a_writer_that_waits_too_long_fails_as_busy_and_changes_nothing() {
     raw.execute_batch("BEGIN IMMEDIATE").unwrap();
     let err = env
         .store
-        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "late", "alice")
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("late"),
+            "alice",
+        )
         .unwrap_err();
     assert!(err.is_busy(), "{err:?}");
     assert_eq!(err.code(), "database");

@@ -1,8 +1,9 @@
 //! The TypeScript types of the IPC (`ui/src/lib/bindings/`) are generated
-//! from the Rust types with ts-rs and committed. This test renders them again
+//! from the Rust types with ts-rs and committed, with the command map of
+//! `ipc.rs` (`commands.ts`). This test renders them again
 //! and fails when the committed files differ, so the UI can never compile
 //! against a contract the app no longer speaks.
-//! `UPDATE_BINDINGS=1 cargo test -p eac-desk --test desk bindings` rewrites them.
+//! `UPDATE_BINDINGS=1 cargo test -p eac-desk --test desk` rewrites them.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,6 +85,7 @@ fn generated() -> BTreeMap<String, String> {
         index.push_str(&format!("export type {{ {ty} }} from \"./{ty}\";\n"));
     }
     files.insert("index.ts".into(), index);
+    files.insert("commands.ts".into(), crate::ipc::command_map());
     files
 }
 
@@ -129,7 +131,7 @@ fn bindings_match_the_rust_types() {
         .collect();
     panic!(
         "ui/src/lib/bindings/ is out of date with the Rust types ({}).\n\
-         Regenerate with: UPDATE_BINDINGS=1 cargo test -p eac-desk --test desk bindings",
+         Regenerate with: UPDATE_BINDINGS=1 cargo test -p eac-desk --test desk",
         differ.join(", ")
     );
 }

@@ -117,18 +117,22 @@ fn main() -> ExitCode {
         },
         findings_dir.display()
     );
-    let known = known_findings(&out.join("work"));
+    // Each run works in its own folder, so two runs (make fuzz beside make
+    // test) never open or delete each other's databases.
+    let work = out.join(format!("work-{}", std::process::id()));
+    let known = known_findings(&work);
     let config = RunConfig {
         seed,
         targets,
         budget: Duration::from_secs(seconds),
         max_iterations,
         only_iteration,
-        work: out.join("work"),
+        work: work.clone(),
         out: Some(findings_dir.clone()),
         verbose: true,
     };
     let summary = run(&config);
+    let _ = std::fs::remove_dir_all(&work);
     eprintln!("eac-fuzz: {} iterations", summary.iterations);
     for (target, (n, accepted)) in &summary.per_target {
         eprintln!(

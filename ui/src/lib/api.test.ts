@@ -10,6 +10,7 @@ vi.mock("@tauri-apps/api/event", () => ({ listen: vi.fn(async () => () => {}) })
 vi.mock("@tauri-apps/api/webview", () => ({ getCurrentWebview: vi.fn() }));
 
 import { api, newOpId } from "./api";
+import { COMMANDS } from "./bindings/commands";
 import type { EacFilter } from "./types";
 
 const filter: EacFilter = {
@@ -56,12 +57,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ],
     ["audit_log", () => api.auditLog("E1"), "audit_log", { cds_eac_id: "E1" }],
     [
-      "beneficiary_suggestions",
-      () => api.beneficiarySuggestions("account", "A-", 10),
-      "beneficiary_suggestions",
-      { beneficiary_type: "account", prefix: "A-", limit: 10 },
-    ],
-    [
       "import_files",
       () => api.importFiles("op", ["/a.json"]),
       "import_files",
@@ -80,7 +75,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { op_id: "op", profile: "p1", filter: null, path: "/out.json" },
     ],
     ["load_sample", () => api.loadSample("op", 200, 1), "load_sample", { op_id: "op", eacs: 200, seed: 1 }],
-    ["validate_file", () => api.validateFile("p1", "/f.json"), "validate_file", { profile: "p1", path: "/f.json" }],
     ["cancel_operation", () => api.cancelOperation("op"), "cancel_operation", { op_id: "op" }],
     ["pick_import_files", () => api.pickImportFiles(), "pick_import_files", undefined],
     ["pick_export_path", () => api.pickExportPath("e.json"), "pick_export_path", { default_name: "e.json" }],
@@ -88,7 +82,74 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["set_unsaved_edits", () => api.setUnsavedEdits(true), "set_unsaved_edits", { unsaved: true }],
     ["close_anyway", () => api.closeAnyway(), "close_anyway", undefined],
     ["close_request_seen", () => api.closeRequestSeen(), "close_request_seen", undefined],
+    ["sample_plan", () => api.samplePlan(), "sample_plan", undefined],
+    [
+      "load_sample_database",
+      () => api.loadSampleDatabase("op", 20, 2),
+      "load_sample_database",
+      { op_id: "op", eacs: 20, seed: 2 },
+    ],
+    ["import_refdata", () => api.importRefdata("op", ["/r.csv"]), "import_refdata", { op_id: "op", paths: ["/r.csv"] }],
+    [
+      "beneficiary_choices",
+      () => api.beneficiaryChoices("account", "A-", 10),
+      "beneficiary_choices",
+      { beneficiary_type: "account", prefix: "A-", limit: 10 },
+    ],
+    [
+      "check_beneficiaries",
+      () => api.checkBeneficiaries("account", ["A-1"]),
+      "check_beneficiaries",
+      { beneficiary_type: "account", beneficiaries: ["A-1"] },
+    ],
+    [
+      "set_emissions",
+      () => api.setEmissions("E1", "0.1", "0.20", "why"),
+      "set_emissions",
+      { cds_eac_id: "E1", emissions_factor_direct: "0.1", emissions_factor_lca: "0.20", reason: "why" },
+    ],
+    [
+      "export_bundle",
+      () => api.exportBundle("op", null, "/b", null),
+      "export_bundle",
+      { op_id: "op", filter: null, path: "/b", base_url: null },
+    ],
+    [
+      "verify_eacs",
+      () => api.verifyEacs("op", filter, null, true),
+      "verify_eacs",
+      { op_id: "op", filter, reason: null, dry_run: true },
+    ],
+    ["verify_eac", () => api.verifyEac("E1"), "verify_eac", { cds_eac_id: "E1", reason: null }],
+    [
+      "delete_eacs",
+      () => api.deleteEacs("op", { ids: ["E1"] }, "why", false),
+      "delete_eacs",
+      { op_id: "op", target: { ids: ["E1"] }, reason: "why", dry_run: false },
+    ],
+    ["import_batches", () => api.importBatches(), "import_batches", undefined],
+    [
+      "undo_import",
+      () => api.undoImport("op", 3, "why", true),
+      "undo_import",
+      { op_id: "op", batch_id: 3, reason: "why", dry_run: true },
+    ],
+    ["envelope_only", () => api.envelopeOnly(0, 50), "envelope_only", { offset: 0, limit: 50 }],
+    ["refdata_counts", () => api.refdataCounts(), "refdata_counts", undefined],
+    [
+      "list_refdata",
+      () => api.listRefdata(null, "x", 0),
+      "list_refdata",
+      { beneficiary_type: null, search: "x", limit: 0 },
+    ],
+    ["pick_export_folder", () => api.pickExportFolder("b"), "pick_export_folder", { default_name: "b" }],
+    ["pick_refdata_files", () => api.pickRefdataFiles(), "pick_refdata_files", undefined],
   ];
+
+  it("covers every command of the backend's list, and only those", () => {
+    const tested = new Set([...cases.map(([, , cmd]) => cmd), "distinct_values"]);
+    expect([...tested].sort()).toEqual([...COMMANDS].sort());
+  });
 
   for (const [name, run, cmd, args] of cases) {
     it(name, async () => {

@@ -1,44 +1,33 @@
 // The ONLY place that talks to the Rust backend: typed wrappers around Tauri's
-// `invoke` and `listen` (see docs/ipc.md). Argument keys are snake_case exactly
-// as in the contract. Every rejection is normalised to an AppError.
+// `invoke` and `listen` (see docs/ipc.md). Every call goes through `call`,
+// typed by the command map generated from the backend's command list
+// (`./bindings/commands.ts`), so a command name, argument key or result type
+// the backend does not have fails to compile. Argument keys are snake_case
+// exactly as in the contract. Every rejection is normalised to an AppError.
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
+import type { Commands } from "./bindings/commands";
 import { NO_BACKEND, toAppError } from "./errors";
 import { toChoices } from "./filters";
 import type {
-  AuditRecord,
   BeneficiaryType,
   BrowseQuery,
-  BrowseSummary,
-  BulkEditReport,
-  BundleReport,
   Choice,
   CloseBlockers,
-  DbInfo,
-  DeleteReport,
   DeleteTarget,
-  EacDetail,
   EacFilter,
-  EacRow,
-  EnvelopeOnlyRow,
   ExportProfile,
-  ExportReport,
-  ImportBatch,
-  ImportReport,
   ProgressEvent,
-  RefdataCount,
-  RefdataEntry,
-  RefdataReport,
-  SamplePlan,
-  UndoReport,
-  ValidationReport,
-  VerifyReport,
 } from "./types";
 
-/** docs/ipc.md also lists "technology", but eac-store's ChoiceField has only these two. */
-export type DistinctField = "source" | "destination";
+/** The fields `distinct_values` lists (eac-store's ChoiceField). */
+export type DistinctField = Commands["distinct_values"]["args"]["field"];
+
+export type CommandName = keyof Commands;
+type Args<C extends CommandName> = Commands[C]["args"];
+type Reply<C extends CommandName> = Commands[C]["result"];
 
 function backendAvailable(): boolean {
   try {
@@ -48,7 +37,11 @@ function backendAvailable(): boolean {
   }
 }
 
-async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+/** Invokes `cmd`; its arguments object is left out exactly when it takes none. */
+async function call<C extends CommandName>(
+  cmd: C,
+  ...args: Record<string, never> extends Args<C> ? [] : [Args<C>]
+): Promise<Reply<C>> {
   if (!backendAvailable()) {
     throw {
       code: NO_BACKEND,
@@ -57,7 +50,7 @@ async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> 
     };
   }
   try {
-    return await invoke<T>(cmd, args);
+    return await invoke<Reply<C>>(cmd, args[0]);
   } catch (e) {
     throw toAppError(e);
   }
@@ -71,17 +64,17 @@ export function newOpId(): string {
 }
 
 export const api = {
-  dbInfo: () => call<DbInfo>("db_info"),
-  openDatabase: (path: string) => call<DbInfo>("open_database", { path }),
-  browsePage: (query: BrowseQuery) => call<EacRow[]>("browse_page", { query }),
-  browseSummary: (filter: EacFilter) => call<BrowseSummary>("browse_summary", { filter }),
-  eacDetail: (cds_eac_id: string) => call<EacDetail>("eac_detail", { cds_eac_id }),
+  dbInfo: () => call("db_info"),
+  openDatabase: (path: string) => call("open_database", { path }),
+  browsePage: (query: BrowseQuery) => call("browse_page", { query }),
+  browseSummary: (filter: EacFilter) => call("browse_summary", { filter }),
+  eacDetail: (cds_eac_id: string) => call("eac_detail", { cds_eac_id }),
   setBeneficiaries: (
     cds_eac_id: string,
     beneficiary_type: BeneficiaryType,
     beneficiaries: string[],
     reason: string,
-  ) => call<AuditRecord>("set_beneficiaries", { cds_eac_id, beneficiary_type, beneficiaries, reason }),
+  ) => call("set_beneficiaries", { cds_eac_id, beneficiary_type, beneficiaries, reason }),
   bulkSetBeneficiaries: (
     op_id: string,
     filter: EacFilter,
@@ -89,86 +82,77 @@ export const api = {
     beneficiaries: string[],
     reason: string,
   ) =>
-    call<BulkEditReport>("bulk_set_beneficiaries", {
+    call("bulk_set_beneficiaries", {
       op_id,
       filter,
       beneficiary_type,
       beneficiaries,
       reason,
     }),
-  auditLog: (cds_eac_id: string | null) => call<AuditRecord[]>("audit_log", { cds_eac_id }),
-  beneficiarySuggestions: (beneficiary_type: BeneficiaryType, prefix: string, limit: number) =>
-    call<string[]>("beneficiary_suggestions", { beneficiary_type, prefix, limit }),
+  auditLog: (cds_eac_id: string | null) => call("audit_log", { cds_eac_id }),
   /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
   distinctValues: async (field: DistinctField): Promise<Choice[]> =>
-    toChoices(await call<unknown>("distinct_values", { field })),
+    toChoices(await call("distinct_values", { field })),
   /** `allowExtended`: also accept nuclear, marine and storage (outside the draft list, digest §f.5). */
   importFiles: (op_id: string, paths: string[], allowExtended = false) =>
-    call<ImportReport>("import_files", { op_id, paths, allow_extended_technologies: allowExtended }),
+    call("import_files", { op_id, paths, allow_extended_technologies: allowExtended }),
   exportFile: (op_id: string, profile: ExportProfile, filter: EacFilter | null, path: string) =>
-    call<ExportReport>("export_file", { op_id, profile, filter, path }),
-  loadSample: (op_id: string, eacs: number, seed: number) =>
-    call<ImportReport>("load_sample", { op_id, eacs, seed }),
+    call("export_file", { op_id, profile, filter, path }),
+  loadSample: (op_id: string, eacs: number, seed: number) => call("load_sample", { op_id, eacs, seed }),
   /** Where sample data should go: the open database, or (when it holds EACs) a separate one. */
-  samplePlan: () => call<SamplePlan>("sample_plan"),
+  samplePlan: () => call("sample_plan"),
   /** Sample data into the open database's separate sample database (then open it). */
   loadSampleDatabase: (op_id: string, eacs: number, seed: number) =>
-    call<ImportReport>("load_sample_database", { op_id, eacs, seed }),
-  validateFile: (profile: ExportProfile, path: string) =>
-    call<ValidationReport>("validate_file", { profile, path }),
-  cancelOperation: (op_id: string) => call<void>("cancel_operation", { op_id }),
-  pickImportFiles: () => call<string[] | null>("pick_import_files"),
-  pickExportPath: (default_name: string) => call<string | null>("pick_export_path", { default_name }),
-  pickDatabase: (create: boolean) => call<string | null>("pick_database", { create }),
-  importRefdata: (op_id: string, paths: string[]) =>
-    call<RefdataReport[]>("import_refdata", { op_id, paths }),
+    call("load_sample_database", { op_id, eacs, seed }),
+  cancelOperation: (op_id: string) => call("cancel_operation", { op_id }),
+  pickImportFiles: () => call("pick_import_files"),
+  pickExportPath: (default_name: string) => call("pick_export_path", { default_name }),
+  pickDatabase: (create: boolean) => call("pick_database", { create }),
+  importRefdata: (op_id: string, paths: string[]) => call("import_refdata", { op_id, paths }),
   /** Reference data ("ID · label") first, then ids already used. */
   beneficiaryChoices: (beneficiary_type: BeneficiaryType, prefix: string, limit: number) =>
-    call<Choice[]>("beneficiary_choices", { beneficiary_type, prefix, limit }),
+    call("beneficiary_choices", { beneficiary_type, prefix, limit }),
   /** Ids the imported reference data does not know (a warning, never a refusal). */
   checkBeneficiaries: (beneficiary_type: BeneficiaryType, beneficiaries: string[]) =>
-    call<string[]>("check_beneficiaries", { beneficiary_type, beneficiaries }),
+    call("check_beneficiaries", { beneficiary_type, beneficiaries }),
   /** Both factors as exact decimal TEXT, never numbers. */
   setEmissions: (
     cds_eac_id: string,
     emissions_factor_direct: string,
     emissions_factor_lca: string,
     reason: string,
-  ) =>
-    call<AuditRecord>("set_emissions", { cds_eac_id, emissions_factor_direct, emissions_factor_lca, reason }),
+  ) => call("set_emissions", { cds_eac_id, emissions_factor_direct, emissions_factor_lca, reason }),
   /** A P2 bundle FOLDER at `path`; `base_url` (https) or null for file: URIs. */
   exportBundle: (op_id: string, filter: EacFilter | null, path: string, base_url: string | null) =>
-    call<BundleReport>("export_bundle", { op_id, filter, path, base_url }),
+    call("export_bundle", { op_id, filter, path, base_url }),
   /**
    * `cds_synced` = now for the EACs in `filter` (the empty filter: every EAC, envelope-only ones
    * too), one audited "verify" record each; `dry_run` only counts. `reason` null: "checked against its source".
    */
   verifyEacs: (op_id: string, filter: EacFilter, reason: string | null, dry_run: boolean) =>
-    call<VerifyReport>("verify_eacs", { op_id, filter, reason, dry_run }),
-  verifyEac: (cds_eac_id: string, reason: string | null = null) =>
-    call<VerifyReport>("verify_eac", { cds_eac_id, reason }),
+    call("verify_eacs", { op_id, filter, reason, dry_run }),
+  verifyEac: (cds_eac_id: string, reason: string | null = null) => call("verify_eac", { cds_eac_id, reason }),
   /** Deletes EACs by exact ids or by filter, all or nothing, audited; `dry_run` only counts. */
   deleteEacs: (op_id: string, target: DeleteTarget, reason: string, dry_run: boolean) =>
-    call<DeleteReport>("delete_eacs", { op_id, target, reason, dry_run }),
+    call("delete_eacs", { op_id, target, reason, dry_run }),
   /** Every import (file or sample load), newest first. */
-  importBatches: () => call<ImportBatch[]>("import_batches"),
+  importBatches: () => call("import_batches"),
   /** Takes an import out again (its added EACs removed, replaced ones restored); `dry_run` only counts. */
   undoImport: (op_id: string, batch_id: number, reason: string, dry_run: boolean) =>
-    call<UndoReport>("undo_import", { op_id, batch_id, reason, dry_run }),
+    call("undo_import", { op_id, batch_id, reason, dry_run }),
   /** EACs known only by their P2 envelope (no values), P2 order. */
-  envelopeOnly: (offset: number, limit: number) =>
-    call<EnvelopeOnlyRow[]>("envelope_only", { offset, limit }),
-  refdataCounts: () => call<RefdataCount[]>("refdata_counts"),
+  envelopeOnly: (offset: number, limit: number) => call("envelope_only", { offset, limit }),
+  refdataCounts: () => call("refdata_counts"),
   listRefdata: (beneficiary_type: BeneficiaryType | null, search: string | null, limit: number) =>
-    call<RefdataEntry[]>("list_refdata", { beneficiary_type, search, limit }),
-  pickExportFolder: (default_name: string) => call<string | null>("pick_export_folder", { default_name }),
-  pickRefdataFiles: () => call<string[] | null>("pick_refdata_files"),
+    call("list_refdata", { beneficiary_type, search, limit }),
+  pickExportFolder: (default_name: string) => call("pick_export_folder", { default_name }),
+  pickRefdataFiles: () => call("pick_refdata_files"),
   /** Tells the shell whether closing the window would lose beneficiary edits. */
-  setUnsavedEdits: (unsaved: boolean) => call<null>("set_unsaved_edits", { unsaved }),
+  setUnsavedEdits: (unsaved: boolean) => call("set_unsaved_edits", { unsaved }),
   /** The close question is on screen (else the next close request closes the window). */
-  closeRequestSeen: () => call<null>("close_request_seen"),
+  closeRequestSeen: () => call("close_request_seen"),
   /** The user agreed: cancel what runs (it writes nothing) and close the window. */
-  closeAnyway: () => call<null>("close_anyway"),
+  closeAnyway: () => call("close_anyway"),
 };
 
 const noop: UnlistenFn = () => {};

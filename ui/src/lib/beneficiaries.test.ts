@@ -7,6 +7,7 @@ import {
   pendingIdProblem,
   normalizeIds,
   reloadReplacesEdits,
+  editorLoadKey,
   sameAssignment,
   saveBlocker,
   truncateIds,
@@ -148,5 +149,13 @@ describe("reloading the EAC being edited", () => {
     expect(
       reloadReplacesEdits({ id: "E1", assignment: a }, { id: "E1", assignment: { ...a, beneficiaries: ["C-2"] } }),
     ).toBe(true);
+  });
+  it("gives one key to loads that keep the edits, another to those that replace them", () => {
+    expect(editorLoadKey("E1", a)).toBe(editorLoadKey("E1", { ...a, beneficiaries: [" C-1 "] }));
+    expect(editorLoadKey("E1", a)).not.toBe(editorLoadKey("E2", a));
+    expect(editorLoadKey("E1", a)).not.toBe(editorLoadKey("E1", { ...a, beneficiary_type: "account" }));
+    expect(editorLoadKey("E1", a)).not.toBe(editorLoadKey("E1", { ...a, beneficiaries: ["C-1", "C-2"] }));
+    // no two lists run together
+    expect(editorLoadKey("E1", { ...a, beneficiaries: ["a,b"] })).not.toBe(editorLoadKey("E1", { ...a, beneficiaries: ["a", "b"] }));
   });
 });

@@ -121,7 +121,16 @@ export function reloadReplacesEdits(
   loaded: { id: string; assignment: BeneficiaryAssignment } | null,
   next: { id: string; assignment: BeneficiaryAssignment },
 ): boolean {
-  return loaded === null || loaded.id !== next.id || !sameAssignment(loaded.assignment, next.assignment);
+  return loaded === null || editorLoadKey(loaded.id, loaded.assignment) !== editorLoadKey(next.id, next.assignment);
+}
+
+/**
+ * What the editor's fields are filled from, as one string: equal for two
+ * loads exactly when the second keeps the user's edits (`reloadReplacesEdits`
+ * is false), so the editor can derive its fields from it.
+ */
+export function editorLoadKey(id: string, assignment: BeneficiaryAssignment): string {
+  return JSON.stringify([id, assignment.beneficiary_type, normalizeIds(assignment.beneficiaries)]);
 }
 
 /** Why Save is disabled, or null when it may be pressed. */

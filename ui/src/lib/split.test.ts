@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PANE_MIN, TABLE_MIN, clampPane, paneKeyStep } from "./split";
+import { PANE_MIN, TABLE_MIN, clampPane, paneDragWidth, paneKeyStep, paneShownWidth } from "./split";
 
 describe("pane width", () => {
   it("clamps between the minimum and what leaves the table room", () => {
@@ -16,5 +16,16 @@ describe("pane width", () => {
     expect(paneKeyStep("Home", false, 340, 1280)).toBe(1280 - TABLE_MIN);
     expect(paneKeyStep("End", false, 340, 1280)).toBe(PANE_MIN);
     expect(paneKeyStep("x", false, 340, 1280)).toBeNull();
+  });
+  it("follows a drag, within the limits", () => {
+    // the splitter moved 50 px left: the pane grows by 50
+    expect(paneDragWidth(340, 900, 850, 1280)).toBe(390);
+    expect(paneDragWidth(340, 900, 980, 1280)).toBe(PANE_MIN);
+    expect(paneDragWidth(340, 900, 0, 1280)).toBe(1280 - TABLE_MIN);
+  });
+  it("shows the chosen width until the room is known, then clamps it", () => {
+    expect(paneShownWidth(5000, 0)).toBe(5000);
+    expect(paneShownWidth(5000, 1280)).toBe(1280 - TABLE_MIN);
+    expect(paneShownWidth(340, 1280)).toBe(340);
   });
 });

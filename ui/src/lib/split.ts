@@ -26,3 +26,13 @@ export function paneKeyStep(key: string, shift: boolean, width: number, total: n
       return null;
   }
 }
+
+/** Dragging the splitter from `startX` (pane then `startWidth` wide) to `x`: the pane grows as the splitter moves left. */
+export function paneDragWidth(startWidth: number, startX: number, x: number, total: number): number {
+  return clampPane(startWidth + (startX - x), total);
+}
+
+/** The width the pane is shown at: the chosen one, kept inside the limits once the room is known. */
+export function paneShownWidth(width: number, total: number): number {
+  return total > 0 ? clampPane(width, total) : width;
+}

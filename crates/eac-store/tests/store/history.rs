@@ -156,7 +156,12 @@ fn insert_or_replace_cannot_rewrite_an_audit_record() {
     let mut env = browse_env();
     let record = env
         .store
-        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "why", "alice")
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("why"),
+            "alice",
+        )
         .unwrap();
     let e = raw(&env)
         .execute(
@@ -181,7 +186,12 @@ fn insert_or_replace_cannot_rewrite_an_audit_record() {
 fn dropped_audit_triggers_are_recreated_at_open_with_a_warning() {
     let mut env = browse_env();
     env.store
-        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), "why", "alice")
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("why"),
+            "alice",
+        )
         .unwrap();
     let db = env.db();
     drop(env.store);
@@ -217,36 +227,25 @@ fn dropped_audit_triggers_are_recreated_at_open_with_a_warning() {
 
 #[test]
 fn reasons_with_control_characters_are_refused_everywhere() {
-    let mut env = browse_env();
+    let env = browse_env();
     for reason in [
         "fine\n#9 forged line",
         "\u{1b}[2Jcleared",
         "tab\there",
         "bidi \u{202e}txt",
     ] {
-        let e = env
-            .store
-            .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), reason, "alice")
-            .unwrap_err();
-        match e {
+        // Every mutation (edits, emissions, delete, undo, verify) takes a
+        // `Reason`, and no `Reason` holds one of these.
+        match Reason::new(reason).unwrap_err() {
             StoreError::InvalidInput(m) => assert!(m.contains("on one line"), "{m}"),
             other => panic!("{other:?}"),
         }
-        let e = env
-            .store
-            .set_emissions("a", &dec("1"), &dec("2"), reason, "alice")
-            .unwrap_err();
-        assert!(matches!(e, StoreError::InvalidInput(_)), "{e:?}");
-        let e = env
-            .store
-            .delete_eacs(&by_ids(&["a"]), reason, "alice", false, &NoProgress)
-            .unwrap_err();
-        assert!(matches!(e, StoreError::InvalidInput(_)), "{e:?}");
+        assert!(Reason::optional(Some(reason)).is_err());
     }
-    let e = eac_store::check_reason("ok\u{7}").unwrap_err();
+    let e = Reason::new("ok\u{7}").unwrap_err();
     assert!(e.to_string().contains("U+0007"), "{e}");
     assert_eq!(
-        eac_store::check_reason("  Ørsted contract  ").unwrap(),
+        Reason::new("  Ørsted contract  ").unwrap().as_str(),
         "Ørsted contract"
     );
     assert!(env.store.audit_log(None).unwrap().is_empty());
@@ -281,7 +280,7 @@ fn verification_is_one_audited_transaction_with_one_clock_reading() {
         .store
         .mark_verified(
             &everything,
-            Some("called the registry"),
+            Some(&why("called the registry")),
             "alice",
             false,
             &NoProgress,
@@ -330,7 +329,7 @@ fn deleting_by_id_is_audited_all_or_nothing_and_keeps_the_whole_eac() {
         .store
         .delete_eacs(
             &by_ids(&["a", "nope", "nada"]),
-            "typo",
+            &why("typo"),
             "alice",
             false,
             &NoProgress,
@@ -346,7 +345,7 @@ fn deleting_by_id_is_audited_all_or_nothing_and_keeps_the_whole_eac() {
         .store
         .delete_eacs(
             &by_ids(&["a", "b"]),
-            "wrong file",
+            &why("wrong file"),
             "alice",
             true,
             &NoProgress,
@@ -362,7 +361,7 @@ fn deleting_by_id_is_audited_all_or_nothing_and_keeps_the_whole_eac() {
         .store
         .delete_eacs(
             &by_ids(&["a", "b", "a"]),
-            "wrong file",
+            &why("wrong file"),
             "alice",
             false,
             &NoProgress,
@@ -412,7 +411,7 @@ fn deleting_by_filter_and_envelope_only_eacs() {
         .store
         .delete_eacs(
             &DeleteTarget::Filter(wind.clone()),
-            "no wind",
+            &why("no wind"),
             "alice",
             false,
             &NoProgress,
@@ -429,7 +428,7 @@ fn deleting_by_filter_and_envelope_only_eacs() {
         .store
         .delete_eacs(
             &by_ids(&["99999999-dk1"]),
-            "not ours",
+            &why("not ours"),
             "alice",
             false,
             &NoProgress,
@@ -450,7 +449,7 @@ fn deleting_by_filter_and_envelope_only_eacs() {
         .store
         .delete_eacs(
             &DeleteTarget::Filter(EacFilter::default()),
-            "start over",
+            &why("start over"),
             "alice",
             false,
             &NoProgress,
@@ -491,14 +490,14 @@ fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
 
     let dry = env
         .store
-        .undo_import(batch.id, "wrong month", "alice", true, &NoProgress)
+        .undo_import(batch.id, &why("wrong month"), "alice", true, &NoProgress)
         .unwrap();
     assert_eq!((dry.removed, dry.restored, dry.dry_run), (1, 2, true));
     assert_eq!(env.count(), 3);
 
     let report = env
         .store
-        .undo_import(batch.id, "wrong month", "alice", false, &NoProgress)
+        .undo_import(batch.id, &why("wrong month"), "alice", false, &NoProgress)
         .unwrap();
     assert_eq!(
         (report.removed, report.restored, report.dry_run),
@@ -526,12 +525,12 @@ fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
     // Twice is refused; an unknown batch is not found.
     let e = env
         .store
-        .undo_import(batch.id, "again", "alice", false, &NoProgress)
+        .undo_import(batch.id, &why("again"), "alice", false, &NoProgress)
         .unwrap_err();
     assert!(e.to_string().contains("already undone"), "{e}");
     assert!(matches!(
         env.store
-            .undo_import(99, "x", "alice", false, &NoProgress)
+            .undo_import(99, &why("x"), "alice", false, &NoProgress)
             .unwrap_err(),
         StoreError::NoBatch(99)
     ));
@@ -540,7 +539,7 @@ fn undoing_an_import_removes_what_it_added_and_restores_what_it_replaced() {
     let first_batch = env.store.import_batches().unwrap()[1].id;
     let r = env
         .store
-        .undo_import(first_batch, "start over", "alice", false, &NoProgress)
+        .undo_import(first_batch, &why("start over"), "alice", false, &NoProgress)
         .unwrap();
     assert_eq!((r.removed, r.restored), (2, 0));
     assert_eq!(env.count(), 0);
@@ -555,7 +554,12 @@ fn an_undo_is_refused_naming_eacs_changed_after_the_import() {
     env.import(&second).unwrap();
     let batch = env.store.import_batches().unwrap()[0].id;
     env.store
-        .set_beneficiaries("e-2", &assign(BeneficiaryType::General, &[]), "edit", "bob")
+        .set_beneficiaries(
+            "e-2",
+            &assign(BeneficiaryType::General, &[]),
+            &why("edit"),
+            "bob",
+        )
         .unwrap();
     // Marking verified is not a change of the data: it does not block.
     env.store
@@ -565,7 +569,7 @@ fn an_undo_is_refused_naming_eacs_changed_after_the_import() {
     for dry_run in [true, false] {
         match env
             .store
-            .undo_import(batch, "oops", "alice", dry_run, &NoProgress)
+            .undo_import(batch, &why("oops"), "alice", dry_run, &NoProgress)
             .unwrap_err()
         {
             StoreError::Conflict { message, ids } => {
@@ -589,16 +593,16 @@ fn undoing_a_later_import_first_lets_the_earlier_one_be_undone() {
     let (b, a) = (batches[0].id, batches[1].id);
     assert!(matches!(
         env.store
-            .undo_import(a, "x", "alice", false, &NoProgress)
+            .undo_import(a, &why("x"), "alice", false, &NoProgress)
             .unwrap_err(),
         StoreError::Conflict { .. }
     ));
     env.store
-        .undo_import(b, "x", "alice", false, &NoProgress)
+        .undo_import(b, &why("x"), "alice", false, &NoProgress)
         .unwrap();
     assert_eq!(env.store.eac("e-1").unwrap(), eac("e-1"));
     env.store
-        .undo_import(a, "x", "alice", false, &NoProgress)
+        .undo_import(a, &why("x"), "alice", false, &NoProgress)
         .unwrap();
     assert_eq!(env.count(), 0);
 }
@@ -636,7 +640,13 @@ fn undoing_a_p2_import_removes_its_envelopes_and_gives_back_replaced_ones() {
     let batches = env.store.import_batches().unwrap();
     let r = env
         .store
-        .undo_import(batches[0].id, "older list", "alice", false, &NoProgress)
+        .undo_import(
+            batches[0].id,
+            &why("older list"),
+            "alice",
+            false,
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!((r.removed, r.restored), (0, 1));
     let restored = env.store.envelope_only(0, 0).unwrap();
@@ -652,7 +662,7 @@ fn undoing_a_p2_import_removes_its_envelopes_and_gives_back_replaced_ones() {
     );
     let r = env
         .store
-        .undo_import(batches[1].id, "not ours", "alice", false, &NoProgress)
+        .undo_import(batches[1].id, &why("not ours"), "alice", false, &NoProgress)
         .unwrap();
     assert_eq!((r.removed, r.restored), (4, 0));
     assert_eq!(env.store.info().unwrap().envelope_only_count, 0);
@@ -670,7 +680,7 @@ fn imports_made_before_schema_6_cannot_be_undone_and_say_so() {
     assert!(!batch.undoable);
     let e = env
         .store
-        .undo_import(batch.id, "x", "alice", false, &NoProgress)
+        .undo_import(batch.id, &why("x"), "alice", false, &NoProgress)
         .unwrap_err();
     assert!(e.to_string().contains("earlier version"), "{e}");
     assert_eq!(env.count(), 1);
@@ -683,7 +693,12 @@ fn a_damaged_audit_record_is_marked_and_the_others_still_show() {
     let mut env = browse_env();
     for (id, reason) in [("a", "one"), ("b", "two"), ("c", "three")] {
         env.store
-            .set_beneficiaries(id, &assign(BeneficiaryType::General, &[]), reason, "alice")
+            .set_beneficiaries(
+                id,
+                &assign(BeneficiaryType::General, &[]),
+                &why(reason),
+                "alice",
+            )
             .unwrap();
     }
     let conn = raw(&env);

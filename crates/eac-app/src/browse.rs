@@ -1,0 +1,47 @@
+//! Reading the open database as the shells show it: its summary, pages of
+//! EACs with their totals, one EAC in detail, filter choices and the audit
+//! log. Thin on purpose: the store does the work; this is the one surface the
+//! CLI and the desktop shell call (they never reach into `eac-store`).
+
+use eac_store::{
+    AuditRecord, BrowseQuery, BrowseSummary, Choice, ChoiceField, DbInfo, EacDetail, EacFilter,
+    EacRow, Store,
+};
+
+use crate::AppError;
+
+/// Path, counts, schema version and what the store noticed when it opened the file.
+pub fn db_info(store: &Store) -> Result<DbInfo, AppError> {
+    Ok(store.info()?)
+}
+
+/// What the store noticed or repaired when it opened the file (shown once).
+pub fn open_warnings(store: &Store) -> &[String] {
+    store.warnings()
+}
+
+/// One page of EACs: filtered, sorted, `offset`/`limit` (at most
+/// [`eac_store::MAX_PAGE`] rows).
+pub fn browse(store: &Store, query: &BrowseQuery) -> Result<Vec<EacRow>, AppError> {
+    Ok(store.browse(query)?)
+}
+
+/// How many EACs match `filter`, with exact totals per unit.
+pub fn browse_summary(store: &Store, filter: &EacFilter) -> Result<BrowseSummary, AppError> {
+    Ok(store.summary(filter)?)
+}
+
+/// One EAC with its values (`not_found` for an unknown id).
+pub fn eac_detail(store: &Store, cds_eac_id: &str) -> Result<EacDetail, AppError> {
+    Ok(store.detail(cds_eac_id)?)
+}
+
+/// The values a filter select offers for `field`.
+pub fn choices(store: &Store, field: ChoiceField) -> Result<Vec<Choice>, AppError> {
+    Ok(store.choices(field)?)
+}
+
+/// Audit records, newest first: of one EAC, or (`None`) of the whole database.
+pub fn audit_log(store: &Store, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>, AppError> {
+    Ok(store.audit_log(cds_eac_id)?)
+}

@@ -1,0 +1,608 @@
+//! Writing a bundle folder: detail file names, the marker of owned files,
+//! what may be replaced at the destination, and the swap into place.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use eac_model::p2::{
+    check_envelope, read_server_metadata, EacEnvelope, EacFormat, P2ListingChecks, ServerMetadata,
+    EACDESK_FORMAT_ID,
+};
+use eac_model::{check_eac, CheckOptions, Eac};
+use eac_model::{Timestamp, Violation};
+use rusqlite::Connection;
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::atomic::{self, AtomicDir, DirFile};
+use crate::export::{ListingOut, Sink};
+use crate::{BundleReport, EacFilter, Progress, Result, StoreError};
+
+use super::envelopes::load_envelopes;
+use super::{io_err, BUNDLE_DETAILS, BUNDLE_FORMAT_DOC, BUNDLE_LISTING, BUNDLE_METADATA};
+
+/// Most characters of a detail file name taken from the id itself.
+const SLUG_MAX: usize = 60;
+
+/// The detail file name of an EAC: a readable ASCII slug of its id (only
+/// `[A-Za-z0-9._-]`, others become `_`, no leading dot, at most 60
+/// characters), `-`, the first 12 hex digits of SHA-256 of the exact id,
+/// `.json`. The hash makes names unique for ids that slug alike (`a/b` and
+/// `a\b`, `Ab` and `aB` on a case-insensitive disk, look-alike unicode); the
+/// slug never holds a path separator, so the name never leaves `eacs/`.
+pub fn detail_file_name(cds_eac_id: &str) -> String {
+    let mut slug: String = cds_eac_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(SLUG_MAX)
+        .collect();
+    if slug.starts_with('.') {
+        slug.replace_range(0..1, "_");
+    }
+    if slug.is_empty() {
+        slug.push_str("eac");
+    }
+    let hash = hex::encode(Sha256::digest(cds_eac_id.as_bytes()));
+    format!("{slug}-{}.json", &hash[..12])
+}
+
+/// Where the published bundle's files are: an https base, or the folder's
+/// final location as `file:` URIs.
+enum Base {
+    Https(Url),
+    Folder(PathBuf),
+}
+
+impl Base {
+    fn url(&self, relative: &str) -> Result<String> {
+        match self {
+            Base::Https(base) => base
+                .join(relative)
+                .map(String::from)
+                .map_err(|e| StoreError::InvalidInput(format!("{relative}: {e}"))),
+            Base::Folder(dir) => Url::from_file_path(dir.join(relative))
+                .map(String::from)
+                .map_err(|()| {
+                    StoreError::InvalidInput(format!(
+                        "{}: cannot be written as a file: URL",
+                        dir.display()
+                    ))
+                }),
+        }
+    }
+}
+
+fn parse_base_url(text: &str) -> Result<Url> {
+    let mut url = Url::parse(text)
+        .map_err(|e| StoreError::InvalidInput(format!("`{text}` is not an absolute URL ({e})")))?;
+    if url.scheme() != "https" {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{text}` must start with https:// (where the bundle will be published)"
+        )));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{text}` must not have a query or fragment"
+        )));
+    }
+    if !url.path().ends_with('/') {
+        let path = format!("{}/", url.path());
+        url.set_path(&path);
+    }
+    Ok(url)
+}
+
+/// The hidden file in every bundle that lists, relative to the bundle
+/// folder and with `/` between folders, every file the bundle owns. A
+/// later export replaces the folder only while it holds exactly these.
+pub const BUNDLE_MARKER: &str = ".eacdesk-bundle";
+
+/// What [`BUNDLE_MARKER`] holds.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct BundleMarker {
+    /// The marker's own format version.
+    eacdesk_bundle: u32,
+    files: Vec<String>,
+}
+
+/// How many foreign entries a refusal names.
+const NAMED_FOREIGN: usize = 3;
+
+/// What is at a bundle's destination.
+pub(crate) enum Destination {
+    Missing,
+    /// An empty folder.
+    Empty,
+    /// A bundle EAC Desk wrote: the files it owns (relative, `/`-separated).
+    Bundle(HashSet<String>),
+}
+
+/// Whether `dir` may be replaced by a new bundle: an empty folder, or a
+/// bundle EAC Desk wrote that holds nothing else (see [`BUNDLE_MARKER`];
+/// bundles written before the marker existed count when they hold only
+/// `eacs.json`, `server-metadata.json` declaring EAC Desk's format,
+/// `FORMAT.md` and `eacs/*.json`).
+pub fn is_replaceable_bundle(dir: &Path) -> bool {
+    matches!(
+        inspect_destination(dir),
+        Ok(Destination::Empty | Destination::Bundle(_))
+    )
+}
+
+/// `eacs/x.json` and the three top-level files: the shape of a bundle.
+fn bundle_shaped(relative: &str) -> bool {
+    match relative.split_once('/') {
+        None => [
+            BUNDLE_LISTING,
+            BUNDLE_METADATA,
+            BUNDLE_FORMAT_DOC,
+            BUNDLE_MARKER,
+        ]
+        .contains(&relative),
+        Some((dir, name)) => {
+            dir == BUNDLE_DETAILS
+                && name.ends_with(".json")
+                && !name.starts_with('.')
+                && !name.contains('/')
+        }
+    }
+}
+
+/// Every entry of `dir` (no symbolic link followed), as relative paths:
+/// regular files in `files`, anything else that is not a folder listed in
+/// `walk_into` in `other` (folders end with `/`).
+fn entries_of(
+    dir: &Path,
+    walk_into: &dyn Fn(&str) -> bool,
+    files: &mut Vec<String>,
+    other: &mut Vec<String>,
+) -> Result<()> {
+    fn walk(
+        root: &Path,
+        relative: &str,
+        walk_into: &dyn Fn(&str) -> bool,
+        files: &mut Vec<String>,
+        other: &mut Vec<String>,
+    ) -> Result<()> {
+        let here = root.join(relative);
+        for entry in fs::read_dir(&here).map_err(io_err(&here))? {
+            let entry = entry.map_err(io_err(&here))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = if relative.is_empty() {
+                name
+            } else {
+                format!("{relative}/{name}")
+            };
+            let kind = entry.file_type().map_err(io_err(&entry.path()))?;
+            if kind.is_dir() && walk_into(&path) {
+                walk(root, &path, walk_into, files, other)?;
+            } else if kind.is_dir() {
+                other.push(format!("{path}/"));
+            } else if kind.is_file() {
+                files.push(path);
+            } else {
+                other.push(path);
+            }
+        }
+        Ok(())
+    }
+    walk(dir, "", walk_into, files, other)
+}
+
+/// `a, b, c and 4 more`.
+fn first_few(mut names: Vec<String>) -> String {
+    names.sort();
+    let more = names.len().saturating_sub(NAMED_FOREIGN);
+    names.truncate(NAMED_FOREIGN);
+    let mut text = names.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
+/// Looks at a bundle's destination: missing, an empty folder, or a bundle
+/// EAC Desk wrote holding nothing else; anything else is refused
+/// (`invalid_input`, naming the first few foreign entries).
+pub(crate) fn inspect_destination(dir: &Path) -> Result<Destination> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Destination::Missing),
+        Err(e) => return Err(io_err(dir)(e)),
+    };
+    let refuse = |why: String| {
+        Err(StoreError::InvalidInput(format!(
+            "{} {why}; nothing was written. Choose a new or empty folder for the bundle.",
+            dir.display()
+        )))
+    };
+    if meta.file_type().is_symlink() {
+        return refuse("is a symbolic link, not a folder".to_owned());
+    }
+    if !meta.is_dir() {
+        return refuse("is a file, not a folder".to_owned());
+    }
+    let marker = dir.join(BUNDLE_MARKER);
+    if fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file()) {
+        let owned: Option<HashSet<String>> = fs::read_to_string(&marker)
+            .ok()
+            .and_then(|text| serde_json::from_str::<BundleMarker>(&text).ok())
+            .map(|m| m.files.into_iter().collect());
+        let Some(owned) = owned else {
+            return refuse(format!(
+                "holds a {BUNDLE_MARKER} file EAC Desk cannot read, so it cannot tell which files are its own"
+            ));
+        };
+        let folders: HashSet<&str> = owned
+            .iter()
+            .flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i]))
+            .collect();
+        let (mut files, mut foreign) = (Vec::new(), Vec::new());
+        entries_of(dir, &|p| folders.contains(p), &mut files, &mut foreign)?;
+        foreign.extend(
+            files
+                .into_iter()
+                .filter(|f| f != BUNDLE_MARKER && !owned.contains(f)),
+        );
+        if !foreign.is_empty() {
+            return Err(StoreError::InvalidInput(format!(
+                "{} is an EAC Desk bundle but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the bundle.",
+                dir.display(),
+                first_few(foreign)
+            )));
+        }
+        return Ok(Destination::Bundle(owned));
+    }
+    let (mut files, mut foreign) = (Vec::new(), Vec::new());
+    entries_of(dir, &|p| p == BUNDLE_DETAILS, &mut files, &mut foreign)?;
+    if files.is_empty() && foreign.is_empty() {
+        return Ok(Destination::Empty);
+    }
+    // A bundle written before the marker existed.
+    let ours = files.iter().any(|f| f == BUNDLE_LISTING)
+        && fs::read_to_string(dir.join(BUNDLE_METADATA))
+            .ok()
+            .and_then(|text| read_server_metadata(&text).ok())
+            .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some());
+    if !ours {
+        foreign.extend(files);
+        return refuse(format!(
+            "already exists and is not an EAC Desk bundle (it holds {})",
+            first_few(foreign)
+        ));
+    }
+    foreign.extend(
+        files
+            .iter()
+            .filter(|f| f.as_str() == BUNDLE_MARKER || !bundle_shaped(f))
+            .cloned(),
+    );
+    if !foreign.is_empty() {
+        return Err(StoreError::InvalidInput(format!(
+            "{} is an EAC Desk bundle but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the bundle.",
+            dir.display(),
+            first_few(foreign)
+        )));
+    }
+    Ok(Destination::Bundle(files.into_iter().collect()))
+}
+
+/// Removes the files of a bundle folder (those in `owned`, or without a
+/// list every bundle-shaped file) and then its folders if empty; anything
+/// else stays, and so does the folder holding it. Best effort: what
+/// cannot be removed now is removed by a later export to that folder.
+pub(crate) fn remove_bundle_files(dir: &Path, owned: Option<&HashSet<String>>) {
+    let ours = |relative: &str| match owned {
+        Some(set) => relative == BUNDLE_MARKER || set.contains(relative),
+        None => bundle_shaped(relative),
+    };
+    let remove = |relative: &str| {
+        let path = dir.join(relative);
+        if ours(relative) && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            let _ = fs::remove_file(&path);
+        }
+    };
+    if let Ok(entries) = fs::read_dir(dir.join(BUNDLE_DETAILS)) {
+        for entry in entries.flatten() {
+            if let Some(name) = entry.file_name().to_str() {
+                remove(&format!("{BUNDLE_DETAILS}/{name}"));
+            }
+        }
+    }
+    let _ = fs::remove_dir(dir.join(BUNDLE_DETAILS));
+    for name in [
+        BUNDLE_LISTING,
+        BUNDLE_METADATA,
+        BUNDLE_FORMAT_DOC,
+        BUNDLE_MARKER,
+    ] {
+        remove(name);
+    }
+    let _ = fs::remove_dir(dir);
+}
+
+/// Where a bundle was published as files: the folder its metadata's
+/// `file:` listing URL names (`None` for https bundles or unreadable ones).
+pub(crate) fn bundle_home(dir: &Path) -> Option<PathBuf> {
+    let text = fs::read_to_string(dir.join(BUNDLE_METADATA)).ok()?;
+    let api = read_server_metadata(&text).ok()?.cds_eacs_api?;
+    let listing = Url::parse(&api).ok()?.to_file_path().ok()?;
+    (listing.file_name()? == BUNDLE_LISTING)
+        .then(|| listing.parent().map(Path::to_owned))
+        .flatten()
+}
+
+/// A check run on the finished (still hidden) bundle folder before it is
+/// renamed into place; its errors stop the export.
+pub type BundleCheck<'a> = &'a dyn Fn(&Path) -> Vec<Violation>;
+
+/// The P2 bundle: each EAC's detail file and its envelope in the listing,
+/// with the envelope-only EACs of an unfiltered export in P2 order.
+struct P2Bundle<'a> {
+    bundle: &'a AtomicDir,
+    out: ListingOut<DirFile>,
+    final_dir: &'a Path,
+    base: &'a Base,
+    check: CheckOptions,
+    listing_checks: P2ListingChecks,
+    names: HashSet<String>,
+    /// Every file the bundle owns, for its marker.
+    owned: Vec<String>,
+    detail_count: usize,
+    now: Timestamp,
+    unfiltered: bool,
+    envelopes: std::iter::Peekable<std::vec::IntoIter<EacEnvelope>>,
+    foreign_formats: Vec<String>,
+}
+
+impl P2Bundle<'_> {
+    /// Checks an envelope and writes it to the listing while no error was
+    /// found.
+    fn emit(&mut self, env: &EacEnvelope, errors: &mut Vec<Violation>) -> Result<()> {
+        let at = self.out.at();
+        let findings = check_envelope(env, &at)
+            .into_iter()
+            .chain(self.listing_checks.check(env, &at));
+        self.out.put(env, findings, errors)
+    }
+}
+
+impl Sink for P2Bundle<'_> {
+    fn order(&self) -> &'static str {
+        // Storage text is fixed-width UTC, so text order is instant order;
+        // BINARY collation of UTF-8 is code-point order.
+        " ORDER BY e.period_start DESC, e.cds_created DESC, e.cds_eac_id ASC"
+    }
+
+    fn wants_synced(&self) -> bool {
+        true
+    }
+
+    fn begin(&mut self, tx: &Connection) -> Result<()> {
+        let envelopes = if self.unfiltered {
+            load_envelopes(tx)?
+        } else {
+            Vec::new()
+        };
+        // Their formats must be declared too (rule 18).
+        let mut formats: Vec<String> = envelopes.iter().map(|e| e.eac_format.clone()).collect();
+        formats.sort();
+        formats.dedup();
+        formats.retain(|f| f != EACDESK_FORMAT_ID);
+        self.foreign_formats = formats;
+        self.envelopes = envelopes.into_iter().peekable();
+        Ok(())
+    }
+
+    fn eac(
+        &mut self,
+        eac: &Eac,
+        synced: Option<Timestamp>,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()> {
+        let synced = synced.unwrap_or(self.now);
+        let file_name = detail_file_name(&eac.cds_eac_id);
+        let relative = format!("{BUNDLE_DETAILS}/{file_name}");
+        let detail_shown = self.final_dir.join(&relative);
+        let detail_label = detail_shown.display().to_string();
+        errors.extend(
+            check_eac(eac, "", self.check)
+                .into_iter()
+                .filter(Violation::is_error)
+                .map(|v| v.with_file(&detail_label)),
+        );
+        if !self.names.insert(file_name.to_ascii_lowercase()) {
+            errors.push(
+                Violation::error(
+                    7,
+                    "/cds_eac_id",
+                    format!("two EACs map to the detail file name `{file_name}`"),
+                )
+                .with_eac(Some(&eac.cds_eac_id))
+                .with_file(&detail_label),
+            );
+        }
+        let envelope = EacEnvelope::of(eac, synced, EACDESK_FORMAT_ID, self.base.url(&relative)?);
+        // Envelope-only EACs that come first in P2 order go before this one.
+        while self
+            .envelopes
+            .peek()
+            .is_some_and(|e| e.p2_order_key() < envelope.p2_order_key())
+        {
+            let only = self.envelopes.next().expect("peeked");
+            self.emit(&only, errors)?;
+        }
+        if errors.is_empty() {
+            self.bundle.write_json(&relative, eac)?;
+            self.owned.push(relative);
+        }
+        self.emit(&envelope, errors)?;
+        self.detail_count += 1;
+        Ok(())
+    }
+
+    fn end(&mut self, errors: &mut Vec<Violation>) -> Result<()> {
+        while let Some(only) = self.envelopes.next() {
+            self.emit(&only, errors)?;
+        }
+        Ok(())
+    }
+
+    fn items(&self) -> usize {
+        self.out.count()
+    }
+}
+
+pub(crate) fn export_p2(
+    conn: &Connection,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    base_url: Option<&str>,
+    progress: &dyn Progress,
+    extra_check: BundleCheck<'_>,
+) -> Result<BundleReport> {
+    let name = dest.file_name().ok_or_else(|| {
+        StoreError::InvalidInput(format!("{}: not a folder name", dest.display()))
+    })?;
+    let parent = atomic::folder_of(dest);
+    let parent = parent.canonicalize().map_err(io_err(parent))?;
+    let final_dir = parent.join(name);
+    let base = match base_url {
+        Some(text) => Base::Https(parse_base_url(text)?),
+        None => Base::Folder(final_dir.clone()),
+    };
+    // Removed on every early return; locked while it is built so another
+    // export's clean-up leaves it alone. An earlier export stopped half-way
+    // is repaired first, before the destination is judged.
+    let mut bundle = AtomicDir::beside(&final_dir)?;
+    let previous = inspect_destination(&final_dir)?;
+
+    // Errors name where a file will be, never the hidden folder.
+    bundle.create_dir(BUNDLE_DETAILS)?;
+    let out = ListingOut::begin(
+        bundle.create_file(BUNDLE_LISTING)?,
+        &bundle.shown(BUNDLE_LISTING),
+    )?;
+    let mut sink = P2Bundle {
+        bundle: &bundle,
+        out,
+        final_dir: &final_dir,
+        base: &base,
+        check: CheckOptions::validate().with_extended_technologies(true),
+        listing_checks: P2ListingChecks::default(),
+        names: HashSet::new(),
+        owned: vec![
+            BUNDLE_LISTING.to_owned(),
+            BUNDLE_METADATA.to_owned(),
+            BUNDLE_FORMAT_DOC.to_owned(),
+        ],
+        detail_count: 0,
+        now: Timestamp::now(),
+        // Envelope-only EACs have none of the fields the filters look at:
+        // they belong to an unfiltered export only.
+        unfiltered: filter.is_none_or(|f| *f == EacFilter::default()),
+        envelopes: Vec::new().into_iter().peekable(),
+        foreign_formats: Vec::new(),
+    };
+    let rules_file = final_dir.display().to_string();
+    crate::export::stream_eacs(conn, filter, progress, &rules_file, &mut sink)?;
+    let eac_count = sink.out.count();
+    let P2Bundle {
+        out,
+        mut owned,
+        detail_count,
+        foreign_formats,
+        ..
+    } = sink;
+    let sha256 = out.finish()?.finish()?;
+
+    let mut formats = vec![(
+        EACDESK_FORMAT_ID.to_owned(),
+        EacFormat::eacdesk(base.url(BUNDLE_FORMAT_DOC)?),
+    )];
+    for id in foreign_formats {
+        let format = EacFormat {
+            id: id.clone(),
+            name: id.clone(),
+            description: "The format of the EAC's source, passed through unchanged: EAC Desk holds only the envelope of these EACs and their eac_data_url points at the source".to_owned(),
+            documentation: base.url(BUNDLE_FORMAT_DOC)?,
+        };
+        formats.push((id, format));
+    }
+    let metadata = ServerMetadata {
+        cds_customerdata_version: "v1".to_owned(),
+        cds_eacs_api: Some(base.url(BUNDLE_LISTING)?),
+        cds_eac_formats: formats,
+    };
+    let metadata_shown = bundle.shown(BUNDLE_METADATA);
+    bundle.write_json(BUNDLE_METADATA, &metadata)?;
+    let metadata_text =
+        fs::read_to_string(bundle.path().join(BUNDLE_METADATA)).map_err(io_err(&metadata_shown))?;
+    if let Err(violations) = read_server_metadata(&metadata_text) {
+        let label = metadata_shown.display().to_string();
+        return Err(StoreError::Rules {
+            file: label.clone(),
+            violations: violations
+                .into_iter()
+                .map(|v| v.with_file(&label))
+                .collect(),
+        });
+    }
+    let mut doc = bundle.create_file(BUNDLE_FORMAT_DOC)?;
+    doc.write_all(FORMAT_DOC.as_bytes())
+        .map_err(io_err(doc.shown()))?;
+    doc.finish()?;
+
+    // The caller's check (the JSON Schemas) sees the bundle before anyone else.
+    crate::export::caller_check(extra_check(bundle.path()), &rules_file, false)?;
+    // Written last: a folder with the marker is complete.
+    owned.sort();
+    bundle.write_json(
+        BUNDLE_MARKER,
+        &BundleMarker {
+            eacdesk_bundle: 1,
+            files: owned,
+        },
+    )?;
+    let (replace, owned) = match previous {
+        Destination::Missing => (false, HashSet::new()),
+        Destination::Empty => (true, HashSet::new()),
+        Destination::Bundle(owned) => (true, owned),
+    };
+    bundle.commit(replace, |earlier| {
+        remove_bundle_files(earlier, Some(&owned))
+    })?;
+    Ok(BundleReport {
+        path: final_dir.display().to_string(),
+        sha256,
+        eac_count,
+        file_count: detail_count + 3,
+    })
+}
+
+/// The description every bundle carries of its detail format.
+const FORMAT_DOC: &str = "# EAC Desk EAC JSON v1 (`eacdesk_eac_json_v1`)\n\
+\n\
+Each file under `eacs/` holds one EAC object of the CDSC-WG3-01 draft of\n\
+2024-08-29 as amended (profile P1 of EAC Desk), with its `values`, as UTF-8\n\
+JSON in serde_json's pretty layout with a final newline.\n\
+\n\
+- `eacs.json` is the CDS-WG3-01 v1 EAC listing (one page); each envelope's\n\
+  `eac_data_url` points at its detail file.\n\
+- `server-metadata.json` declares this format under `cds_eac_formats`.\n\
+- Decimals (`value`, emission factors) are JSON numbers with exactly the\n\
+  digits written; read them as decimals, never as floating point.\n\
+- Datetimes are RFC 3339 in UTC; dates are `YYYY-MM-DD`.\n\
+- Units are `Wh`, `kWh` or `MWh`.\n\
+- Detail file names are `<slug of cds_eac_id>-<12 hex of SHA-256(cds_eac_id)>.json`.\n\
+- EACs whose detail data is in another format (declared in\n\
+  `server-metadata.json` with this page as documentation) have no file here:\n\
+  their `eac_data_url` points at their source, unchanged.\n";

@@ -1,0 +1,423 @@
+//! Finding and reading detail files inside the folders a P2 listing may
+//! read from, and checking them against their envelopes (rule 19).
+
+use std::fs::{self, File};
+use std::io::{self};
+use std::path::{Path, PathBuf};
+
+use eac_model::p2::{read_eac_document, EacEnvelope};
+use eac_model::Violation;
+use eac_model::{CheckOptions, Eac, EacRead};
+use url::Url;
+
+use crate::{Result, StoreError};
+
+use super::{io_err, BUNDLE_DETAILS, BUNDLE_LISTING};
+
+/// The folders a P2 listing's detail files may be read from: its bundle
+/// folder (when it has one) and a folder the user named. Both are held
+/// canonical, and a detail file is inside one of them only if its own
+/// canonical path is (every symlink and `..` resolved), so no link and no
+/// path trick leads a read outside.
+#[derive(Debug, Clone, Default)]
+pub struct DetailFolders {
+    /// The bundle folder as the user gave it (for messages) and canonical.
+    bundle: Option<(PathBuf, PathBuf)>,
+    /// The folder named with `--details-from`, as given and canonical.
+    named: Option<(PathBuf, PathBuf)>,
+}
+
+/// Why a path is not a detail file that may be read.
+enum Refused {
+    Missing,
+    Outside(PathBuf),
+    NotAFile,
+    Unreadable(io::Error),
+}
+
+/// A detail file found inside an allowed folder, with what was checked.
+struct Checked {
+    shown: PathBuf,
+    canonical: PathBuf,
+    meta: fs::Metadata,
+}
+
+impl DetailFolders {
+    /// `bundle`: the listing's bundle folder; `named`: the folder the user
+    /// allowed (refused unless it is an existing folder).
+    pub fn new(bundle: Option<&Path>, named: Option<&Path>) -> Result<Self> {
+        let bundle = match bundle {
+            Some(dir) => Some((dir.to_owned(), dir.canonicalize().map_err(io_err(dir))?)),
+            None => None,
+        };
+        let named = match named {
+            Some(dir) => {
+                let canonical = dir.canonicalize().map_err(|e| {
+                    StoreError::InvalidInput(format!(
+                        "{}: the folder named for detail files cannot be used ({e})",
+                        dir.display()
+                    ))
+                })?;
+                if !canonical.is_dir() {
+                    return Err(StoreError::InvalidInput(format!(
+                        "{}: the folder named for detail files is not a folder",
+                        dir.display()
+                    )));
+                }
+                Some((dir.to_owned(), canonical))
+            }
+            None => None,
+        };
+        Ok(DetailFolders { bundle, named })
+    }
+
+    fn roots(&self) -> impl Iterator<Item = &Path> {
+        self.bundle
+            .iter()
+            .chain(self.named.iter())
+            .map(|(_, canonical)| canonical.as_path())
+    }
+
+    /// Whether `path` is a regular file inside an allowed folder.
+    fn check(&self, path: &Path) -> std::result::Result<Checked, Refused> {
+        let canonical = match path.canonicalize() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Refused::Missing),
+            Err(e) => return Err(Refused::Unreadable(e)),
+        };
+        if !self.roots().any(|root| canonical.starts_with(root)) {
+            return Err(Refused::Outside(canonical));
+        }
+        let meta = fs::metadata(&canonical).map_err(Refused::Unreadable)?;
+        if !meta.is_file() {
+            return Err(Refused::NotAFile);
+        }
+        Ok(Checked {
+            shown: path.to_owned(),
+            canonical,
+            meta,
+        })
+    }
+
+    /// Where the detail file of `eac_data_url` may be read: the `file:`
+    /// URI's target when it is inside an allowed folder, else the file of
+    /// the URL's last path segment in the bundle's `eacs/` folder or in the
+    /// named folder (itself or its `eacs/`). The error says why not and what
+    /// to do.
+    pub fn resolve(&self, eac_data_url: &str) -> std::result::Result<PathBuf, String> {
+        self.find(eac_data_url).map(|c| c.shown)
+    }
+
+    fn find(&self, eac_data_url: &str) -> std::result::Result<Checked, String> {
+        if self.bundle.is_none() && self.named.is_none() {
+            return Err(format!(
+                "the listing is not inside a bundle (a `{BUNDLE_LISTING}` with an `{BUNDLE_DETAILS}/` folder beside it), so its detail files are read only from a folder you name: name the folder that holds the detail file ({}) with --details-from FOLDER",
+                eac_model::quote(eac_data_url)
+            ));
+        }
+        let url = Url::parse(eac_data_url).ok();
+        let target = url
+            .as_ref()
+            .filter(|u| u.scheme() == "file")
+            .and_then(|u| u.to_file_path().ok());
+        // Why a file that exists was not read (the first reason wins).
+        let mut refusal: Option<String> = None;
+        let note = |path: &Path, why: Refused, refusal: &mut Option<String>| {
+            let text = match why {
+                Refused::Missing => return,
+                Refused::Outside(canonical) => {
+                    let leads = if canonical != path {
+                        format!(" (it leads to {})", shown(&canonical))
+                    } else {
+                        String::new()
+                    };
+                    let (allowed, them) = self.allowed_text();
+                    format!(
+                        "the detail file {}{leads} is outside {allowed}: detail files are read only from inside {them}",
+                        shown(path),
+                    )
+                }
+                Refused::NotAFile => format!("{} is not a regular file", shown(path)),
+                Refused::Unreadable(e) => format!("{} cannot be read ({e})", shown(path)),
+            };
+            refusal.get_or_insert(text);
+        };
+        if let Some(path) = &target {
+            match self.check(path) {
+                Ok(found) => return Ok(found),
+                Err(why) => note(path, why, &mut refusal),
+            }
+        }
+        let last = match &url {
+            Some(u) => u
+                .path_segments()
+                .and_then(|mut s| s.next_back())
+                .map(str::to_owned),
+            None => eac_data_url.rsplit('/').next().map(str::to_owned),
+        }
+        .unwrap_or_default();
+        // Only a plain file name may be joined to a folder.
+        let plain =
+            !(last.is_empty() || last.contains(['/', '\\', '\0']) || last == "." || last == "..");
+        let mut looked: Vec<PathBuf> = Vec::new();
+        if plain {
+            let mut places: Vec<PathBuf> = Vec::new();
+            if let Some((dir, _)) = &self.bundle {
+                places.push(dir.join(BUNDLE_DETAILS));
+            }
+            if let Some((dir, _)) = &self.named {
+                places.push(dir.clone());
+                places.push(dir.join(BUNDLE_DETAILS));
+            }
+            for place in places {
+                let candidate = place.join(&last);
+                match self.check(&candidate) {
+                    Ok(found) => return Ok(found),
+                    Err(why) => note(&candidate, why, &mut refusal),
+                }
+                looked.push(candidate);
+            }
+        }
+        match refusal {
+            Some(why) => Err(format!("{why}; {}", self.what_to_do())),
+            None => {
+                let mut places: Vec<String> = target
+                    .iter()
+                    .chain(looked.iter())
+                    .map(|p| shown(p))
+                    .collect();
+                places.dedup();
+                let places = if places.is_empty() {
+                    "no file name in the URL".to_owned()
+                } else {
+                    format!("looked for {}", places.join(" and "))
+                };
+                Err(format!(
+                    "the detail file ({}) was not found ({places}); {}",
+                    eac_model::quote(eac_data_url),
+                    self.what_to_do()
+                ))
+            }
+        }
+    }
+
+    /// The folders detail files may come from, and how to refer to them again.
+    fn allowed_text(&self) -> (String, &'static str) {
+        let bundle = self
+            .bundle
+            .as_ref()
+            .map(|(dir, _)| format!("the bundle folder {}", dir.display()));
+        let named = self
+            .named
+            .as_ref()
+            .map(|(dir, _)| format!("the folder named with --details-from ({})", dir.display()));
+        match (bundle, named) {
+            (Some(b), Some(n)) => (format!("{b} and {n}"), "them"),
+            (Some(one), None) | (None, Some(one)) => (one, "it"),
+            (None, None) => ("every folder".to_owned(), "a folder you name"),
+        }
+    }
+
+    fn what_to_do(&self) -> String {
+        match &self.bundle {
+            Some((dir, _)) => format!(
+                "copy the detail file into {} or name the folder it is in with --details-from FOLDER",
+                dir.join(BUNDLE_DETAILS).display()
+            ),
+            None => {
+                "copy the detail file into the named folder or name the folder it is in".to_owned()
+            }
+        }
+    }
+}
+
+/// How many characters of a path made from an `eac_data_url` a message
+/// shows: a path is longer than a quote, but the URL is input (decision 41).
+const PATH_CHARS: usize = 200;
+
+/// A path made from an `eac_data_url`, as a message shows it.
+fn shown(path: &Path) -> String {
+    eac_model::cap(&path.display().to_string(), PATH_CHARS)
+}
+
+/// Opens a checked detail file and reads its bytes, refusing it if what was
+/// opened is not the file that was checked (a link swapped in between).
+/// Whether they are UTF-8 text is judged with the rest of its content
+/// ([`DetailFile::text`]), so an encoding is named, not an I/O failure.
+fn read_checked(found: &Checked) -> io::Result<Vec<u8>> {
+    let mut file = File::open(&found.canonical)?;
+    let opened = file.metadata()?;
+    if !opened.is_file() || !same_file(&opened, &found.meta) {
+        return Err(io::Error::other(
+            "it changed while it was opened (a link or file was replaced)",
+        ));
+    }
+    let mut bytes = Vec::new();
+    io::Read::read_to_end(&mut file, &mut bytes)?;
+    Ok(bytes)
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.len() == b.len() && a.modified().ok() == b.modified().ok()
+}
+
+/// A P2 import or validation path resolved: the listing to read and the
+/// folders its detail files may come from.
+#[derive(Debug, Clone)]
+pub struct P2Source {
+    pub listing: PathBuf,
+    /// The path was a bundle folder (not a listing file).
+    pub is_folder: bool,
+    pub details: DetailFolders,
+}
+
+/// A folder is a bundle; a listing file's bundle is its own folder when the
+/// listing is named `eacs.json` and an `eacs/` folder is beside it; any
+/// other listing has no bundle, and its detail files are read only from
+/// `details_from`.
+pub fn locate(path: &Path, details_from: Option<&Path>) -> Result<P2Source> {
+    if path.is_dir() {
+        let listing = path.join(BUNDLE_LISTING);
+        let details = DetailFolders::new(Some(path), details_from)?;
+        // The listing itself must not be a link leading out of the bundle.
+        if let (Ok(canonical), Some((_, root))) = (listing.canonicalize(), &details.bundle) {
+            if !canonical.starts_with(root) {
+                return Err(StoreError::InvalidInput(format!(
+                    "{} leads outside the bundle folder (to {}): a bundle's files are read only from inside it",
+                    listing.display(),
+                    canonical.display()
+                )));
+            }
+        }
+        return Ok(P2Source {
+            listing,
+            is_folder: true,
+            details,
+        });
+    }
+    let folder = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let in_bundle = path.file_name() == Some(std::ffi::OsStr::new(BUNDLE_LISTING))
+        && folder.join(BUNDLE_DETAILS).is_dir();
+    Ok(P2Source {
+        listing: path.to_owned(),
+        is_folder: false,
+        details: DetailFolders::new(in_bundle.then_some(folder), details_from)?,
+    })
+}
+
+/// One envelope's detail file, found inside an allowed folder and read.
+#[derive(Debug, Clone)]
+pub struct DetailFile {
+    /// The path as found (for messages).
+    pub label: String,
+    /// The file's bytes as read.
+    pub bytes: Vec<u8>,
+}
+
+impl DetailFile {
+    /// The file as UTF-8 text without a byte order mark; a file in another
+    /// encoding is a rule 20 error naming it (decision 40), not yet located
+    /// in the file ([`check_detail`] does that).
+    pub fn text(&self) -> std::result::Result<&str, Violation> {
+        eac_model::strict::utf8_document(&self.bytes)
+    }
+}
+
+/// Finds and reads the detail file of an envelope in EAC Desk's format; a
+/// refusal (rule 19) is at the envelope's `eac_data_url` in the listing.
+pub fn open_detail(
+    envelope: &EacEnvelope,
+    folders: &DetailFolders,
+    at: &str,
+) -> std::result::Result<DetailFile, Violation> {
+    let id = Some(envelope.cds_eac_id.as_str());
+    let rule19 =
+        |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
+    let found = folders.find(&envelope.eac_data_url).map_err(rule19)?;
+    let label = found.shown.display().to_string();
+    let bytes =
+        read_checked(&found).map_err(|e| rule19(format!("{label}: cannot be read ({e})")))?;
+    Ok(DetailFile { label, bytes })
+}
+
+/// Checks a detail file against its envelope (rule 19). Findings inside the
+/// file are located there (its path, pointer, line and column) and say
+/// which envelope of `listing` pointed at it; the rule 19 finding is at the
+/// envelope.
+pub fn check_detail(
+    envelope: &EacEnvelope,
+    detail: &DetailFile,
+    listing: &str,
+    at: &str,
+    opts: CheckOptions,
+) -> std::result::Result<(Eac, Vec<Violation>), Vec<Violation>> {
+    let id = Some(envelope.cds_eac_id.as_str());
+    let label = &detail.label;
+    let rule19 =
+        |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
+    let inside = |mut v: Violation| {
+        // serde_json's text repeats the line and column kept beside it.
+        if v.line.is_some() {
+            if let Some(i) = v.message.rfind(" at line ") {
+                v.message.truncate(i);
+            }
+        }
+        v.message = format!(
+            "{} (detail file of the envelope at {at} in {listing})",
+            v.message
+        );
+        v.with_eac(id).with_file(label)
+    };
+    let unreadable = || rule19(format!("{label}: does not parse as a valid EAC"));
+    let text = match detail.text() {
+        Ok(text) => text,
+        Err(v) => return Err(vec![inside(v), unreadable()]),
+    };
+    match read_eac_document(text, opts) {
+        EacRead::Valid { eac, warnings } => {
+            let same = eac.cds_eac_id == envelope.cds_eac_id
+                && eac.beneficiary_type == envelope.beneficiary_type
+                && eac.beneficiaries == envelope.beneficiaries
+                && eac.period_start == envelope.period_start
+                && eac.period_end == envelope.period_end;
+            if !same {
+                return Err(vec![rule19(format!(
+                    "{label} does not match its envelope (id, beneficiaries or period differ)"
+                ))]);
+            }
+            Ok((*eac, warnings.into_iter().map(inside).collect()))
+        }
+        EacRead::Ignored { warnings } => Err(warnings
+            .into_iter()
+            .map(inside)
+            .chain([rule19(format!("{label}: not an EAC this version can read"))])
+            .collect()),
+        EacRead::Invalid { violations } => Err(violations
+            .into_iter()
+            .map(inside)
+            .chain([unreadable()])
+            .collect()),
+    }
+}
+
+/// Finds, reads and checks one detail file ([`open_detail`], [`check_detail`]).
+pub fn read_detail(
+    envelope: &EacEnvelope,
+    folders: &DetailFolders,
+    listing: &str,
+    at: &str,
+    opts: CheckOptions,
+) -> std::result::Result<(Eac, Vec<Violation>), Vec<Violation>> {
+    let detail = open_detail(envelope, folders, at).map_err(|v| vec![v])?;
+    check_detail(envelope, &detail, listing, at, opts)
+}

@@ -1,0 +1,200 @@
+//! Envelope-only EACs: stored, listed, and refused where P1 needs values.
+
+use std::io::{self};
+use std::path::Path;
+
+use eac_model::p2::EacEnvelope;
+use eac_model::Violation;
+use rusqlite::Connection;
+
+use crate::import::MAX_REPORTED;
+use crate::rows::{self};
+use crate::write::Write;
+use crate::{FileImportReport, Result, StoreError};
+
+use super::io_err;
+
+/// Stored envelope-only EACs in P2 order.
+pub(super) fn load_envelopes(conn: &Connection) -> Result<Vec<EacEnvelope>> {
+    let mut stmt = conn.prepare(
+        "SELECT cds_eac_id, cds_created, cds_modified, cds_synced, beneficiary_type,
+                beneficiaries, eac_numbers, eac_format, eac_data_url, period_start, period_end,
+                extensions
+           FROM eac_envelopes
+          ORDER BY period_start DESC, cds_created DESC, cds_eac_id ASC",
+    )?;
+    let list = |row: &rusqlite::Row, idx: usize| -> rusqlite::Result<Vec<String>> {
+        rows::parsed(row, idx, |t| serde_json::from_str(t).ok())
+    };
+    let found = stmt
+        .query_map([], |row| {
+            Ok(EacEnvelope {
+                cds_eac_id: row.get(0)?,
+                cds_created: rows::parsed(row, 1, rows::timestamp)?,
+                cds_modified: rows::parsed(row, 2, rows::timestamp)?,
+                cds_synced: rows::parsed(row, 3, rows::timestamp)?,
+                beneficiary_type: rows::parsed(row, 4, eac_model::BeneficiaryType::parse)?,
+                beneficiaries: list(row, 5)?,
+                eac_numbers: list(row, 6)?,
+                eac_format: row.get(7)?,
+                eac_data_url: row.get(8)?,
+                period_start: rows::parsed(row, 9, rows::timestamp)?,
+                period_end: rows::parsed(row, 10, rows::timestamp)?,
+                extensions: match row.get::<_, Option<String>>(11)? {
+                    None => eac_model::Extensions::default(),
+                    Some(t) => rows::parsed(row, 11, |_| eac_model::extensions_from_json(&t).ok())?,
+                },
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(found)
+}
+
+/// A P1 export of everything cannot include envelope-only EACs (they have
+/// no values, rule 16): refuse, naming them, before anything is written.
+pub(crate) fn refuse_envelope_only(conn: &Connection, dest: &Path) -> Result<()> {
+    let ids = envelope_only_ids(conn, MAX_REPORTED)?;
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let file = dest.display().to_string();
+    let violations = ids
+        .iter()
+        .map(|id| {
+            Violation::error(
+                16,
+                "/values",
+                format!(
+                    "EAC `{id}` is envelope-only (imported from a P2 listing without its detail \
+                     data): it has no values and cannot be exported as P1; export as P2 or \
+                     import its detail data"
+                ),
+            )
+            .with_eac(Some(id))
+            .with_file(&file)
+        })
+        .collect();
+    Err(StoreError::Rules { file, violations })
+}
+
+/// Envelope-only EACs in P2 order, at most `limit` from `offset`.
+pub(crate) fn envelope_only_rows(
+    conn: &Connection,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<crate::EnvelopeOnlyRow>> {
+    Ok(load_envelopes(conn)?
+        .into_iter()
+        .skip(offset)
+        .take(crate::page_size(limit))
+        .map(|e| crate::EnvelopeOnlyRow {
+            cds_eac_id: e.cds_eac_id,
+            cds_created: e.cds_created.to_string(),
+            cds_modified: e.cds_modified.to_string(),
+            cds_synced: e.cds_synced.to_string(),
+            beneficiary_type: e.beneficiary_type,
+            beneficiaries: e.beneficiaries,
+            eac_numbers: e.eac_numbers,
+            eac_format: e.eac_format,
+            eac_data_url: e.eac_data_url,
+            period_start: e.period_start.to_string(),
+            period_end: e.period_end.to_string(),
+        })
+        .collect())
+}
+
+/// Ids of envelope-only EACs (no values: they cannot be exported as P1).
+pub(crate) fn envelope_only_ids(conn: &Connection, limit: usize) -> Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare("SELECT cds_eac_id FROM eac_envelopes ORDER BY cds_eac_id LIMIT ?1")?;
+    let ids = stmt
+        .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(ids)
+}
+
+/// Adds, replaces (newer `cds_modified`) or skips envelope-only EACs of the
+/// newest import batch; a stored full EAC is never replaced by an envelope.
+pub(super) fn store_envelopes(
+    w: &Write,
+    envelopes: Vec<EacEnvelope>,
+    report: &mut FileImportReport,
+) -> Result<()> {
+    let (batch, synced): (i64, String) = w.query_row(
+        "SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1",
+        [],
+        |row| Ok((row.get(0)?, row.get(1)?)),
+    )?;
+    for env in envelopes {
+        if rows::find(w, &env.cds_eac_id)?.is_some() {
+            report.skipped += 1;
+            continue;
+        }
+        let stored: Option<String> = w
+            .query_row(
+                "SELECT cds_modified FROM eac_envelopes WHERE cds_eac_id = ?1",
+                [&env.cds_eac_id],
+                |row| row.get(0),
+            )
+            .map(Some)
+            .or_else(|e| match e {
+                rusqlite::Error::QueryReturnedNoRows => Ok(None),
+                e => Err(e),
+            })?;
+        let modified = rows::stored_time(&env.cds_modified);
+        match stored {
+            Some(old) if old >= modified => {
+                report.skipped += 1;
+                w.execute(
+                    "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",
+                    rusqlite::params![env.cds_eac_id, synced],
+                )?;
+                continue;
+            }
+            Some(_) => {
+                crate::history::envelope_replacing(w, &env.cds_eac_id, batch)?;
+                w.execute(
+                    "DELETE FROM eac_envelopes WHERE cds_eac_id = ?1",
+                    [&env.cds_eac_id],
+                )?;
+                report.replaced += 1;
+            }
+            None => report.added += 1,
+        }
+        w.execute(
+            "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
+                beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
+                period_start, period_end, extensions, import_batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            rusqlite::params![
+                env.cds_eac_id,
+                rows::stored_time(&env.cds_created),
+                modified,
+                synced,
+                env.beneficiary_type.as_str(),
+                serde_json::to_string(&env.beneficiaries)
+                    .map_err(io::Error::other)
+                    .map_err(io_err(Path::new("eac_envelopes")))?,
+                serde_json::to_string(&env.eac_numbers)
+                    .map_err(io::Error::other)
+                    .map_err(io_err(Path::new("eac_envelopes")))?,
+                env.eac_format,
+                env.eac_data_url,
+                rows::stored_time(&env.period_start),
+                rows::stored_time(&env.period_end),
+                eac_model::extensions_to_json(&env.extensions),
+                batch,
+            ],
+        )?;
+    }
+    w.execute(
+        "UPDATE import_batches SET added = ?2, replaced = ?3, skipped = ?4 WHERE id = ?1",
+        rusqlite::params![
+            batch,
+            rows::count(report.added),
+            rows::count(report.replaced),
+            rows::count(report.skipped)
+        ],
+    )?;
+    Ok(())
+}

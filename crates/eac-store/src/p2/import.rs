@@ -1,0 +1,175 @@
+//! Importing a P2 listing or bundle folder.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self};
+use std::path::Path;
+
+use crate::write::Write;
+use eac_model::p2::{read_p2_listing, EacEnvelope, EnvelopeRead, EACDESK_FORMAT_ID};
+use eac_model::Violation;
+use eac_model::{CheckOptions, Eac, Flow, ListingError};
+
+use crate::import::MAX_REPORTED;
+use crate::{FileImportReport, ImportOptions, Progress, Result, StoreError};
+
+use super::detail::{locate, read_detail, P2Source};
+use super::envelopes::store_envelopes;
+use super::io_err;
+
+/// Imports a P2 listing (or bundle folder) into the open transaction: every
+/// envelope's detail data is read and the full EACs are stored as a P1
+/// import would store them.
+pub(crate) fn import_p2(
+    w: &Write,
+    path: &Path,
+    opts: ImportOptions,
+    progress: &dyn Progress,
+) -> Result<FileImportReport> {
+    let P2Source {
+        listing, details, ..
+    } = locate(path, opts.details_from.as_deref())?;
+    let label = listing.display().to_string();
+    let file = File::open(&listing).map_err(io_err(&listing))?;
+    let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
+
+    /// What the reading thread found besides the EACs it handed over.
+    #[derive(Default)]
+    struct Found {
+        errors: Vec<Violation>,
+        warnings: Vec<Violation>,
+        /// Envelopes whose detail data is not in our format: stored envelope-only.
+        envelopes: Vec<EacEnvelope>,
+        ids: HashSet<String>,
+        outcome: Option<std::result::Result<eac_model::ListingSummary, ListingError>>,
+    }
+
+    // The listing and its detail files are read on a second thread and the
+    // EACs cross a bounded channel, so memory stays bounded by a few EACs.
+    let (stored, mut found) = std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Eac>(32);
+        let details = &details;
+        let label = label.as_str();
+        let reader = scope.spawn(move || {
+            let mut f = Found::default();
+            let outcome = read_p2_listing(file, check, |index, read| {
+                let at = format!("/eacs/{index}");
+                match read {
+                    EnvelopeRead::Valid { envelope, warnings } => {
+                        f.warnings.extend(warnings);
+                        if !f.ids.insert(envelope.cds_eac_id.clone()) {
+                            f.errors.push(
+                                Violation::error(
+                                    7,
+                                    format!("{at}/cds_eac_id"),
+                                    format!(
+                                        "`cds_eac_id` `{}` appears more than once in this file",
+                                        eac_model::quote(&envelope.cds_eac_id)
+                                    ),
+                                )
+                                .with_eac(Some(&envelope.cds_eac_id)),
+                            );
+                        } else if envelope.eac_format != EACDESK_FORMAT_ID {
+                            f.envelopes.push(*envelope);
+                        } else {
+                            match read_detail(&envelope, details, label, &at, check) {
+                                Ok((eac, w)) => {
+                                    f.warnings.extend(w);
+                                    // The writer stopped listening: stop reading.
+                                    if sender.send(eac).is_err() {
+                                        return Flow::Stop;
+                                    }
+                                }
+                                Err(v) => {
+                                    f.errors.extend(v.into_iter().filter(Violation::is_error))
+                                }
+                            }
+                        }
+                    }
+                    EnvelopeRead::Ignored { warnings } => f.warnings.extend(warnings),
+                    EnvelopeRead::Invalid { violations } => f
+                        .errors
+                        .extend(violations.into_iter().filter(Violation::is_error)),
+                }
+                if f.errors.len() >= MAX_REPORTED {
+                    Flow::Stop
+                } else {
+                    Flow::Continue
+                }
+            });
+            drop(sender);
+            f.outcome = Some(outcome);
+            f
+        });
+        let stored =
+            crate::import::import_eacs_with(w, label, &mut receiver.iter(), check, progress);
+        // Hang up so a reader still sending stops.
+        drop(receiver);
+        let found = reader
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (stored, found)
+    });
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    match found.outcome.take() {
+        Some(Ok(summary)) => {
+            let (e, w): (Vec<_>, Vec<_>) = summary
+                .violations
+                .into_iter()
+                .partition(Violation::is_error);
+            found.errors.extend(e);
+            found.warnings.extend(w);
+        }
+        Some(Err(ListingError::Malformed(v))) => found.errors.push(v),
+        Some(Err(ListingError::Io(e))) => return Err(io_err(&listing)(e)),
+        Some(Err(ListingError::Stopped)) | None => {}
+    }
+    // Errors in the listing or its detail files win over what the writer
+    // made of the EACs that did arrive (all of it is rolled back).
+    if !found.errors.is_empty() {
+        let mut errors = found.errors;
+        errors.truncate(MAX_REPORTED);
+        return Err(StoreError::Rules {
+            file: label.clone(),
+            violations: errors.into_iter().map(|v| in_file(v, &label)).collect(),
+        });
+    }
+    let mut report = stored?;
+    store_envelopes(w, found.envelopes, &mut report)?;
+    report.warning_count += found.warnings.len();
+    report
+        .warnings
+        .extend(found.warnings.into_iter().map(|w| in_file(w, &label)));
+    report.warnings.truncate(MAX_REPORTED);
+    Ok(report)
+}
+
+/// Locates a finding in `file` unless it is already located elsewhere (in a
+/// detail file).
+fn in_file(v: Violation, file: &str) -> Violation {
+    match v.file {
+        Some(_) => v,
+        None => v.with_file(file),
+    }
+}
+
+/// Whether `path` holds P2 data: a folder (a bundle), or a listing whose
+/// first EAC carries `eac_data_url`.
+pub fn looks_like_p2(path: &Path) -> bool {
+    if path.is_dir() {
+        return true;
+    }
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut found = false;
+    let _ = eac_model::read_listing_elements(io::BufReader::new(file), |_, element| {
+        if let eac_model::strict::Element::Object(fields) = element {
+            found = fields.iter().any(|(k, _)| k == "eac_data_url");
+        }
+        Flow::Stop
+    });
+    found
+}

@@ -1,0 +1,167 @@
+//! The "verified" action: moving `cds_synced` with an audit record.
+
+use std::time::Instant;
+
+use crate::import::PROGRESS_EVERY;
+use crate::query::{push_filter, Sql};
+use crate::rows::{self};
+use crate::write::{Reason, Write};
+use crate::{EacFilter, Progress, Result, StoreError};
+
+/// Which EACs "mark verified" applies to.
+pub(crate) enum VerifyTarget<'a> {
+    /// Every EAC matching the filter; the empty filter takes envelope-only
+    /// EACs too (they have none of the filtered fields).
+    Filter(&'a EacFilter),
+    /// One EAC (full or envelope-only) by exact id.
+    Id(&'a str),
+}
+
+/// The reason a verification is recorded with: the person's (a
+/// [`Reason`], checked where it came in), or a plain default (verifying
+/// needs no explanation).
+pub(crate) fn verify_reason(reason: Option<&Reason>) -> &Reason {
+    reason.unwrap_or(&VERIFY_REASON)
+}
+
+static VERIFY_REASON: Reason = Reason::fixed("checked against its source");
+
+/// Sets `cds_synced` of every EAC of `target` to the write's time and
+/// records a `verify` audit record for each (before/after `cds_synced`),
+/// through `w`; a dry run only counts.
+pub(crate) fn mark_verified(
+    w: &Write,
+    target: &VerifyTarget,
+    reason: &Reason,
+    os_user: &str,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<crate::VerifyReport> {
+    let at = w.at();
+    let now = at.to_storage();
+    // (is envelope, row id, cds_eac_id, cds_synced before)
+    let mut found: Vec<(bool, i64, String, Option<String>)> = Vec::new();
+    let mut sql = Sql::new("SELECT e.id, e.cds_eac_id, e.cds_synced FROM eacs e");
+    let envelopes = match target {
+        VerifyTarget::Filter(filter) => {
+            push_filter(&mut sql, filter)?;
+            **filter == EacFilter::default()
+        }
+        VerifyTarget::Id(id) => {
+            sql.push(" WHERE e.cds_eac_id = ");
+            sql.bind(id.to_string());
+            true
+        }
+    };
+    sql.push(" ORDER BY e.id");
+    let mut stmt = w.prepare(&sql.text)?;
+    let rows = stmt.query_map(sql.params(), |r| {
+        Ok((false, r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    if envelopes {
+        let mut stmt = w.prepare(
+            "SELECT id, cds_eac_id, cds_synced FROM eac_envelopes
+              WHERE ?1 IS NULL OR cds_eac_id = ?1 ORDER BY id",
+        )?;
+        let only = match target {
+            VerifyTarget::Id(id) => Some(id.to_string()),
+            VerifyTarget::Filter(_) => None,
+        };
+        let rows = stmt.query_map([only], |r| Ok((true, r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    }
+    if let VerifyTarget::Id(id) = target {
+        if found.is_empty() {
+            return Err(StoreError::NotFound(id.to_string()));
+        }
+    }
+    let report = crate::VerifyReport {
+        dry_run,
+        verified: found.len(),
+        at: at.to_string(),
+    };
+    if dry_run {
+        return Ok(report);
+    }
+    let total = found.len() as u64;
+    let mut last_progress = Instant::now();
+    let shown = |stored: Option<String>| {
+        stored.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t))
+    };
+    for (done, (envelope, id, cds_eac_id, before)) in found.into_iter().enumerate() {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let assignment = if envelope {
+            w.prepare_cached("UPDATE eac_envelopes SET cds_synced = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![id, now])?;
+            let (kind, list): (String, String) = w
+                .prepare_cached(
+                    "SELECT beneficiary_type, beneficiaries FROM eac_envelopes WHERE id = ?1",
+                )?
+                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            crate::BeneficiaryAssignment {
+                beneficiary_type: eac_model::BeneficiaryType::parse(&kind)
+                    .unwrap_or(eac_model::BeneficiaryType::General),
+                beneficiaries: serde_json::from_str(&list).unwrap_or_default(),
+            }
+        } else {
+            w.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
+                .execute(rusqlite::params![id, now])?;
+            let kind: String = w
+                .prepare_cached("SELECT beneficiary_type FROM eacs WHERE id = ?1")?
+                .query_row([id], |r| r.get(0))?;
+            crate::BeneficiaryAssignment {
+                beneficiary_type: eac_model::BeneficiaryType::parse(&kind)
+                    .unwrap_or(eac_model::BeneficiaryType::General),
+                beneficiaries: rows::beneficiaries(w, id)?,
+            }
+        };
+        let side = |synced: Option<String>| crate::edit::AuditSide {
+            cds_synced: synced,
+            ..crate::edit::AuditSide::of(assignment.clone())
+        };
+        crate::edit::insert(
+            w,
+            crate::edit::AuditEntry {
+                cds_eac_id: &cds_eac_id,
+                action: crate::AuditAction::Verify,
+                before: Some(side(shown(before).or(Some(String::new())))),
+                after: Some(side(Some(at.to_string()))),
+                before_state: None,
+                after_state: None,
+                reason,
+                os_user,
+                source_file: None,
+                import_batch_id: None,
+            },
+        )?;
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update(crate::Phase::Verify, done as u64 + 1, Some(total));
+        }
+    }
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    progress.update(crate::Phase::Verify, total, Some(total));
+    Ok(report)
+}
+
+/// After an import: every EAC the newest batch held was just checked
+/// against its source, so its `cds_synced` becomes that batch's time.
+pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
+    w.execute(
+        "UPDATE eacs SET cds_synced = b.imported_at
+           FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
+          WHERE eacs.seen_batch_id = b.id",
+        [],
+    )?;
+    // Full detail data supersedes an envelope-only EAC of the same id.
+    w.execute(
+        "DELETE FROM eac_envelopes WHERE cds_eac_id IN (SELECT cds_eac_id FROM eacs)",
+        [],
+    )?;
+    Ok(())
+}

@@ -1,0 +1,332 @@
+//! The one write path. Every change to the database goes through a
+//! [`Write`]: one transaction, one clock reading (its time is every audit
+//! record's `at`, every `cds_modified` bump, every import batch's
+//! `imported_at`), committed only when the whole change succeeded.
+//!
+//! Only this module can make a `Write` ([`Store::write`], and
+//! [`Store::dry_run`] for plans that are never committed), and every
+//! function that writes takes one, so a mutation cannot run outside a
+//! transaction or without the audit record written beside it. A test below
+//! reads the crate's sources and fails when SQL that changes data appears in
+//! a function without a `Write`, or a transaction is opened anywhere else.
+//!
+//! The reason of an audited change is a [`Reason`], checked once where it
+//! comes in: not blank, one line, no control characters.
+
+use std::borrow::Cow;
+use std::ops::Deref;
+
+use eac_model::Timestamp;
+use rusqlite::{Connection, TransactionBehavior};
+
+use crate::{Result, Store, StoreError};
+
+/// Why a change was made, as the audit log keeps it: never blank, on one
+/// line, without control characters or the invisible marks that reorder
+/// text on screen (a line break could print as a second, real-looking audit
+/// record; an escape sequence would drive the terminal). Surrounding spaces
+/// are dropped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reason(Cow<'static, str>);
+
+impl Reason {
+    /// The one check of a reason typed by a person, used by every shell and
+    /// operation (the app's forms call it while the person types).
+    pub fn new(text: &str) -> Result<Reason> {
+        let trimmed = text.trim();
+        if trimmed.is_empty() {
+            return Err(StoreError::InvalidInput(
+                "Give a reason for the change; it is kept in the audit log with your user name."
+                    .to_owned(),
+            ));
+        }
+        if let Some((at, c)) = trimmed.chars().enumerate().find(|(_, c)| is_forbidden(*c)) {
+            let name = match c {
+                '\n' | '\r' => "a line break".to_owned(),
+                '\t' => "a tab".to_owned(),
+                '\u{1b}' => "an escape character (ESC)".to_owned(),
+                c => format!("the control character U+{:04X}", u32::from(c)),
+            };
+            return Err(StoreError::InvalidInput(format!(
+                "The reason contains {name} at character {}; write it on one line without \
+                 control characters. Nothing was changed.",
+                at + 1
+            )));
+        }
+        Ok(Reason(Cow::Owned(trimmed.to_owned())))
+    }
+
+    /// A reason that may be left out (marking EACs verified needs no
+    /// explanation): `None` when absent or blank, else checked as
+    /// [`Reason::new`].
+    pub fn optional(text: Option<&str>) -> Result<Option<Reason>> {
+        text.filter(|t| !t.trim().is_empty())
+            .map(Reason::new)
+            .transpose()
+    }
+
+    /// EAC Desk's own wording for changes nobody typed a reason for (an
+    /// import replacing an older version, a verification without one).
+    pub(crate) const fn fixed(text: &'static str) -> Reason {
+        Reason(Cow::Borrowed(text))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Control characters, and the invisible marks that reorder text on screen.
+fn is_forbidden(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}')
+}
+
+/// One write transaction and its one clock reading. Reads go through it as
+/// through a connection (it derefs to one), so a change sees its own
+/// writes. Dropped without [`Store::write`] committing it, it rolls back.
+pub(crate) struct Write<'c> {
+    tx: rusqlite::Transaction<'c>,
+    at: Timestamp,
+}
+
+impl Write<'_> {
+    /// The time of this write: read once when it began.
+    pub(crate) fn at(&self) -> Timestamp {
+        self.at
+    }
+}
+
+impl Deref for Write<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        &self.tx
+    }
+}
+
+impl Store {
+    /// Runs `change` in one write transaction (it takes the write lock when
+    /// it begins); commits only when `change` succeeds, then lets the file
+    /// switch to write-ahead logging if it has not yet.
+    pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
+        let out = {
+            let w = Write {
+                tx: self
+                    .conn
+                    .transaction_with_behavior(TransactionBehavior::Immediate)?,
+                at: Timestamp::now(),
+            };
+            let out = change(&w)?;
+            w.tx.commit()?;
+            out
+        };
+        self.after_write();
+        Ok(out)
+    }
+
+    /// Runs `plan` (a dry run: counts and checks, no writes) in a
+    /// transaction that takes no write lock and is always rolled back, so
+    /// a dry run sees exactly what the real one would.
+    pub(crate) fn dry_run<T>(&mut self, plan: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
+        let w = Write {
+            tx: self
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Deferred)?,
+            at: Timestamp::now(),
+        };
+        plan(&w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    /// Every `.rs` file under `src`, with its path relative to `src`.
+    fn sources() -> Vec<(String, String)> {
+        fn walk(dir: &Path, root: &Path, out: &mut Vec<(String, String)>) {
+            let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+                .expect("src is readable")
+                .map(|e| e.expect("src entry").path())
+                .collect();
+            entries.sort();
+            for path in entries {
+                if path.is_dir() {
+                    walk(&path, root, out);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let name = path.strip_prefix(root).expect("under src");
+                    let text = std::fs::read_to_string(&path).expect("source is readable");
+                    out.push((name.to_string_lossy().replace('\\', "/"), text));
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut out = Vec::new();
+        walk(&root, &root, &mut out);
+        out
+    }
+
+    /// The code of a file before its unit tests, without comment lines.
+    fn code(text: &str) -> Vec<(usize, &str)> {
+        text.lines()
+            .enumerate()
+            .take_while(|(_, l)| !l.trim_start().starts_with("#[cfg(test)]"))
+            .filter(|(_, l)| !l.trim_start().starts_with("//"))
+            .map(|(i, l)| (i + 1, l))
+            .collect()
+    }
+
+    /// SQL that changes data starting on `line`: `INSERT INTO`,
+    /// `REPLACE INTO`, `DELETE FROM`, `UPDATE <table> SET` (the statement
+    /// may go on on the `next` line).
+    fn changes_data(line: &str, next: &str) -> bool {
+        let words_of = |text: &str| -> Vec<String> {
+            text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_owned)
+                .collect()
+        };
+        let own = words_of(line);
+        let words: Vec<String> = own.iter().cloned().chain(words_of(next)).collect();
+        (0..own.len()).any(|i| match words[i].as_str() {
+            "INSERT" | "REPLACE" => words.get(i + 1).is_some_and(|w| w == "INTO"),
+            "DELETE" => words.get(i + 1).is_some_and(|w| w == "FROM"),
+            "UPDATE" => words.get(i + 2).is_some_and(|w| w == "SET"),
+            _ => false,
+        })
+    }
+
+    /// The signature of the function around line `at` (index into `lines`):
+    /// from the nearest `fn` line above to its opening brace.
+    fn enclosing_signature(lines: &[(usize, &str)], at: usize) -> Option<String> {
+        let start = (0..=at).rev().find(|&i| {
+            let l = lines[i].1.trim_start();
+            // `pub`, `pub(crate)`, `pub(super)`, … then `fn`.
+            let l = match l.strip_prefix("pub") {
+                Some(rest) if rest.starts_with('(') => rest.split_once(") ").map_or(l, |(_, r)| r),
+                Some(rest) => rest.trim_start(),
+                None => l,
+            };
+            l.starts_with("fn ")
+        })?;
+        let mut sig = String::new();
+        for (_, l) in &lines[start..] {
+            sig.push_str(l);
+            if l.contains('{') {
+                break;
+            }
+        }
+        Some(sig)
+    }
+
+    /// Where SQL that changes data sits outside a function taking a
+    /// `Write`, or a transaction is opened outside this module.
+    fn bypasses(name: &str, text: &str) -> Vec<String> {
+        // Migrations change the schema in their own transaction at open.
+        if name == "migrate.rs" {
+            return Vec::new();
+        }
+        let lines = code(text);
+        let mut found = Vec::new();
+        for (i, (n, line)) in lines.iter().enumerate() {
+            let next = lines.get(i + 1).map_or("", |(_, l)| *l);
+            if name != "write.rs"
+                && ["transaction(", "transaction_with_behavior(", "savepoint("]
+                    .iter()
+                    .any(|t| line.contains(t))
+            {
+                found.push(format!("{name}:{n}: a transaction outside write.rs"));
+            }
+            if changes_data(line, next)
+                && !enclosing_signature(&lines, i).is_some_and(|sig| sig.contains("Write"))
+            {
+                found.push(format!(
+                    "{name}:{n}: SQL that changes data in a function without a `Write`"
+                ));
+            }
+        }
+        // One clock reading per write: a module that writes takes the time
+        // from its `Write`.
+        let writes = lines.iter().any(|(_, l)| l.contains("&Write"));
+        if name != "write.rs" && writes {
+            for (n, line) in &lines {
+                if line.contains("Timestamp::now()") {
+                    found.push(format!(
+                        "{name}:{n}: a clock reading in a module that writes (use `Write::at`)"
+                    ));
+                }
+            }
+        }
+        found
+    }
+
+    #[test]
+    fn no_mutation_bypasses_the_write_handle() {
+        let sources = sources();
+        assert!(sources.iter().any(|(n, _)| n == "rows.rs"));
+        let found: Vec<String> = sources
+            .iter()
+            .flat_map(|(name, text)| bypasses(name, text))
+            .collect();
+        assert!(found.is_empty(), "{}", found.join("\n"));
+        // The scan sees the writes it guards.
+        let (_, rows) = sources.iter().find(|(n, _)| n == "rows.rs").unwrap();
+        assert!(
+            code(rows)
+                .iter()
+                .filter(|(_, l)| changes_data(l, ""))
+                .count()
+                >= 5
+        );
+    }
+
+    #[test]
+    fn the_scan_finds_a_bypass() {
+        let sneaky = r#"
+pub(super) fn sneaky(conn: &Connection) -> Result<()> {
+    conn.execute("UPDATE eacs SET cds_synced = NULL", [])?;
+    let tx = conn.transaction()?;
+    conn.execute("UPDATE eac_envelopes
+        SET cds_synced = NULL", [])?;
+    Ok(())
+}
+
+pub(crate) fn fine(
+    w: &Write,
+) -> Result<()> {
+    w.execute("DELETE FROM eacs WHERE id = ?1", [1])?;
+    let t = Timestamp::now();
+    Ok(())
+}
+"#;
+        let found = bypasses("x.rs", sneaky);
+        assert_eq!(found.len(), 4, "{found:?}");
+        assert!(found[0].contains("x.rs:3: SQL"));
+        assert!(found[1].contains("x.rs:4: a transaction"));
+        assert!(found[2].contains("x.rs:5: SQL"));
+        assert!(found[3].contains("x.rs:14: a clock reading"));
+    }
+
+    #[test]
+    fn a_reason_is_one_trimmed_line() {
+        use super::Reason;
+        assert_eq!(
+            Reason::new("  Ørsted contract  ").unwrap().as_str(),
+            "Ørsted contract"
+        );
+        let e = Reason::new(" \t ").unwrap_err().to_string();
+        assert!(e.contains("Give a reason"), "{e}");
+        let e = Reason::new("ok\u{7}").unwrap_err().to_string();
+        assert!(e.contains("U+0007 at character 3"), "{e}");
+        assert_eq!(Reason::optional(Some("  ")).unwrap(), None);
+        assert_eq!(Reason::optional(None).unwrap(), None);
+        assert!(Reason::optional(Some("a\nb")).is_err());
+    }
+}

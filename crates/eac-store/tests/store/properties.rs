@@ -1,0 +1,110 @@
+//! Properties of the browse order, on random databases: paging through a
+//! sort gives every EAC exactly once, in the order of the exact values the
+//! sort names (quantities compared across units in Wh, periods as
+//! instants), ties broken by `cds_eac_id`, and descending is the reverse.
+
+use super::*;
+use bigdecimal::BigDecimal;
+use proptest::prelude::*;
+
+/// Amount text as files write it: plain, with a fraction, or with an exponent.
+fn quantity() -> impl Strategy<Value = String> {
+    (0u64..2_000_000, 0usize..4, prop::option::of(-3i32..4)).prop_map(|(n, frac, exp)| {
+        let digits = n.to_string();
+        let mut text = if frac > 0 && digits.len() > frac {
+            let (int, f) = digits.split_at(digits.len() - frac);
+            format!("{int}.{f}")
+        } else {
+            digits
+        };
+        if let Some(e) = exp {
+            text.push_str(&format!("e{e}"));
+        }
+        text
+    })
+}
+
+fn unit() -> impl Strategy<Value = EnergyUnit> {
+    prop::sample::select(EnergyUnit::ALL.to_vec())
+}
+
+/// Per EAC: one or two values, and a period start (minutes into 2024).
+fn eacs() -> impl Strategy<Value = Vec<(Vec<(EnergyUnit, String)>, i64)>> {
+    prop::collection::vec(
+        (prop::collection::vec((unit(), quantity()), 1..3), 0i64..200),
+        1..10,
+    )
+}
+
+fn build(spec: &[(Vec<(EnergyUnit, String)>, i64)]) -> Vec<Eac> {
+    let base = ts("2024-01-01T00:00:00Z").as_utc();
+    spec.iter()
+        .enumerate()
+        .map(|(i, (values, minutes))| {
+            let mut e = eac(&format!("E{i:02}"));
+            e.period_start = Timestamp::from_utc(base + chrono::Duration::minutes(*minutes));
+            e.values = values
+                .iter()
+                .map(|(u, q)| EacValue {
+                    start: Some(e.period_start),
+                    ..value(*u, q)
+                })
+                .collect();
+            e
+        })
+        .collect()
+}
+
+fn exact_wh(e: &Eac) -> BigDecimal {
+    e.values
+        .iter()
+        .map(|v| v.value.to_big() * BigDecimal::new(1.into(), -v.unit.wh_exponent()))
+        .sum()
+}
+
+/// Every page of `limit` rows, in order, until a short page.
+fn paged(store: &Store, field: SortField, descending: bool, limit: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    loop {
+        let q = BrowseQuery {
+            filter: EacFilter::default(),
+            sort: SortSpec { field, descending },
+            offset: out.len(),
+            limit,
+        };
+        let page: Vec<String> = store
+            .browse(&q)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.cds_eac_id)
+            .collect();
+        let done = page.len() < limit;
+        out.extend(page);
+        if done {
+            return out;
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn pages_follow_the_exact_order_of_the_sort(spec in eacs(), limit in 1usize..4) {
+        let all = build(&spec);
+        let mut env = Env::new();
+        env.import_eacs(all.clone());
+
+        let mut by_quantity = all.clone();
+        by_quantity.sort_by(|a, b| exact_wh(a).cmp(&exact_wh(b)).then(a.cds_eac_id.cmp(&b.cds_eac_id)));
+        let mut by_start = all.clone();
+        by_start.sort_by(|a, b| a.period_start.cmp(&b.period_start).then(a.cds_eac_id.cmp(&b.cds_eac_id)));
+
+        for (field, expected) in [(SortField::Quantity, by_quantity), (SortField::PeriodStart, by_start)] {
+            let mut expected: Vec<String> = expected.into_iter().map(|e| e.cds_eac_id).collect();
+            prop_assert_eq!(&paged(&env.store, field, false, limit), &expected, "{:?} ascending", field);
+            expected.reverse();
+            prop_assert_eq!(&paged(&env.store, field, true, limit), &expected, "{:?} descending", field);
+        }
+    }
+}
