@@ -20,10 +20,13 @@ NPM ?= npm
 # Upper bound for the whole end-to-end suite (it normally takes well under a minute).
 E2E_TIMEOUT ?= 900
 # `make fuzz` runs this long (release build, a new seed each run unless
-# FUZZ_SEED is set); `make test` runs the fuzzer FUZZ_TEST_SECONDS with a fixed seed.
+# FUZZ_SEED is set); `make test` runs the fuzzer with a fixed seed for at most
+# FUZZ_TEST_SECONDS or FUZZ_TEST_ITERATIONS, whichever ends first, so a faster
+# machine never reaches inputs a slower one has not seen.
 FUZZ_SECONDS ?= 600
 FUZZ_SEED ?=
 FUZZ_TEST_SECONDS ?= 60
+FUZZ_TEST_ITERATIONS ?= 4000
 
 APT_BUILD := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
 	libsoup-3.0-dev libxdo-dev libssl-dev build-essential file pkg-config
@@ -85,7 +88,8 @@ fuzz: tools
 # The short run of `make test`, with the debug binary build-tests made.
 fuzz-short: build-tests
 	$(call phase,fuzzing for $(FUZZ_TEST_SECONDS) s)
-	"$${CARGO_TARGET_DIR:-target}/debug/eac-fuzz" --seconds $(FUZZ_TEST_SECONDS) --seed 1
+	"$${CARGO_TARGET_DIR:-target}/debug/eac-fuzz" --seconds $(FUZZ_TEST_SECONDS) \
+	  --iterations $(FUZZ_TEST_ITERATIONS) --seed 1
 
 ## The web UI, built into ui/dist (embedded into every app binary).
 ui: ui/node_modules/.package-lock.json
