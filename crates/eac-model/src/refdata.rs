@@ -179,6 +179,15 @@ fn join_label(parts: &[Option<&str>]) -> String {
 /// (rule 17: beneficiary ids are plain strings; decision 63).
 fn checked_id(r: &mut FieldReader, key: &str, id: Option<String>) -> Option<String> {
     let id = id?;
+    // Nothing can name an empty id (the store would refuse it as damage).
+    if id.trim().is_empty() {
+        r.error(
+            2,
+            key,
+            format!("`{key}` is empty; an id needs at least one character"),
+        );
+        return None;
+    }
     match crate::check::id_with_control_character(&format!("`{key}`"), &id) {
         Some(message) => {
             r.error(17, key, message);
@@ -556,6 +565,24 @@ mod tests {
                     "{text}: {v}"
                 );
             }
+        }
+        // An empty or blank required id is refused where it stands.
+        for (text, kind, pointer) in [
+            (
+                account("", "C-1"),
+                RefDocument::Accounts,
+                "/accounts/0/cds_account_id",
+            ),
+            (
+                contract(" ", "R-1"),
+                RefDocument::ServiceContracts,
+                "/service_contracts/0/cds_servicecontract_id",
+            ),
+        ] {
+            let errors = collect(&text, kind).unwrap_err();
+            let v = &errors[0];
+            assert_eq!((v.rule, v.pointer.as_str()), (2, pointer), "{text}: {v}");
+            assert!(v.message.contains("is empty"), "{v}");
         }
         // Labels keep tabs, line breaks and other control characters.
         let entries = collect(&account("A-1", "C-1"), RefDocument::Accounts).unwrap();

@@ -35,6 +35,9 @@ pub enum TimeError {
     /// cannot write.
     #[error("`{}` falls outside the years 0000–9999 once written in UTC ({}), which RFC 3339 cannot write", quote(.0), .1)]
     YearOutOfRange(String, String),
+    /// RFC 3339 §5.6's grammar (and JSON Schema's `date-time`) wants `T`.
+    #[error("`{}` separates the date and the time with a space; write a `T` between them (e.g. 2024-01-01T00:00:00Z)", quote(.0))]
+    SpaceSeparator(String),
     /// Keeping only nanoseconds would change the instant.
     #[error("`{}` has more than nine digits of fractional seconds; EAC Desk keeps instants to the nanosecond and would change this one: round it to at most nine digits", quote(.0))]
     TooPrecise(String),
@@ -42,8 +45,14 @@ pub enum TimeError {
 
 impl Timestamp {
     pub fn parse(text: &str) -> Result<Self, TimeError> {
-        // chrono also takes a space or lower-case `t` between date and time,
-        // which RFC 3339 §5.6 permits; the four-digit year is checked here.
+        // chrono also takes a space between date and time, which only a
+        // note of RFC 3339 §5.6 allows (its grammar, JSON Schema's
+        // `date-time` and so `validate` want `T` or `t`): refused here, so
+        // import and validate agree (decision 73).
+        if text.as_bytes().get(10) == Some(&b' ') {
+            return Err(TimeError::SpaceSeparator(text.to_owned()));
+        }
+        // The four-digit year is checked here.
         let ok = text.len() >= 20 && text.as_bytes()[..4].iter().all(u8::is_ascii_digit);
         let utc = match DateTime::parse_from_rfc3339(text) {
             Ok(dt) if ok => dt.with_timezone(&Utc),
@@ -186,6 +195,18 @@ serde_via_text!(Date);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_space_between_date_and_time_is_refused_by_name() {
+        let e = Timestamp::parse("2000-12-31 23:59:59+23:59").unwrap_err();
+        assert_eq!(
+            e,
+            TimeError::SpaceSeparator("2000-12-31 23:59:59+23:59".into())
+        );
+        assert!(e.to_string().contains("write a `T`"), "{e}");
+        // Lower-case `t` and `z` are RFC 3339 and stay accepted.
+        assert!(Timestamp::parse("2000-12-31t23:59:59z").is_ok());
+    }
 
     #[test]
     fn writes_utc_z() {
