@@ -247,6 +247,7 @@ impl From<StoreError> for AppError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use eac_model::Rule;
     use std::path::PathBuf;
 
     #[test]
@@ -267,7 +268,11 @@ mod tests {
 
     #[test]
     fn rule_errors_carry_their_violations() {
-        let v = Violation::error(4, "/beneficiaries", "general needs an empty list");
+        let v = Violation::error(
+            Rule::GeneralHasNoBeneficiaries,
+            "/beneficiaries",
+            "general needs an empty list",
+        );
         let e = AppError::from(StoreError::Rules {
             file: "data.json".into(),
             violations: vec![v.clone()],

@@ -85,7 +85,7 @@ impl CheckFailed {
         match checked {
             Ok(report) => report.errors,
             Err(e) => {
-                let stand_in = Violation::error(0, "", e.message.clone());
+                let stand_in = Violation::unruled(e.message.clone());
                 *self.0.borrow_mut() = Some(e);
                 vec![stand_in]
             }

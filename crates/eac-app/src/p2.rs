@@ -14,7 +14,7 @@ use eac_model::p2::{
     read_p2_listing, read_server_metadata, EnvelopeRead, P2ListingChecks, ServerMetadata,
     EACDESK_FORMAT_ID,
 };
-use eac_model::{CheckOptions, Flow, ListingError, Violation};
+use eac_model::{CheckOptions, Flow, ListingError, Rule, Violation};
 use eac_store::p2::{check_detail, open_detail, BUNDLE_LISTING, BUNDLE_METADATA};
 use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
@@ -98,8 +98,8 @@ pub fn schema_violations(kind: SchemaKind, instance: &Value) -> Vec<Violation> {
         .map(|e| {
             let rule = match e.kind() {
                 jsonschema::error::ValidationErrorKind::Enum { .. }
-                | jsonschema::error::ValidationErrorKind::Constant { .. } => 3,
-                _ => 2,
+                | jsonschema::error::ValidationErrorKind::Constant { .. } => Rule::Enumerations,
+                _ => Rule::RequiredKeys,
             };
             Violation::error(
                 rule,
@@ -136,7 +136,7 @@ pub fn listing_schema_violations(
                         Err(e) => {
                             unreadable = true;
                             out.push(Violation::error(
-                                20,
+                                Rule::StrictJson,
                                 format!("/eacs/{index}/{}", eac_model::pointer_token(&k)),
                                 format!("could not be checked against the schema: {e}"),
                             ));
@@ -256,15 +256,19 @@ pub fn validate_p2_with(
         }
         Err(_) if is_folder => {
             report.push(
-                Violation::error(18, "", format!("the bundle has no {BUNDLE_METADATA}"))
-                    .with_file(&metadata_label),
+                Violation::error(
+                    Rule::DeclaredFormat,
+                    "",
+                    format!("the bundle has no {BUNDLE_METADATA}"),
+                )
+                .with_file(&metadata_label),
             );
             None
         }
         Err(_) => {
             report.push(
                 Violation::warning(
-                    18,
+                    Rule::DeclaredFormat,
                     "",
                     format!("no {BUNDLE_METADATA} beside the listing: declared formats were not checked"),
                 )
@@ -297,7 +301,7 @@ pub fn validate_p2_with(
                     if m.format(&envelope.eac_format).is_none() {
                         report.push(
                             Violation::error(
-                                18,
+                                Rule::DeclaredFormat,
                                 format!("{at}/eac_format"),
                                 format!(
                                     "`eac_format` `{}` is not declared in `cds_eac_formats`",

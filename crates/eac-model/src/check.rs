@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::{quote, BeneficiaryType, DecimalError, Eac, P1OrderKey, Timestamp, Violation};
+use crate::{quote, BeneficiaryType, DecimalError, Eac, P1OrderKey, Rule, Timestamp, Violation};
 
 /// What the document is being checked for; decides which findings block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -52,7 +52,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
 
     if !opts.allow_extended_technologies && !eac.technology_type.is_draft() {
         out.push(Violation::error(
-            3,
+            Rule::Enumerations,
             at("technology_type"),
             format!(
                 "technology `{}` is not in the 2024-08-29 draft list; allow the extended technologies explicitly to use it",
@@ -70,14 +70,18 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
                 let msg =
                     format!("`{field}` has no number; enter the emission factor before exporting");
                 out.push(match opts.purpose {
-                    Purpose::Import => Violation::warning(6, at(field), msg),
-                    Purpose::Validate => Violation::error(6, at(field), msg),
+                    Purpose::Import => Violation::warning(Rule::ExactDecimals, at(field), msg),
+                    Purpose::Validate => Violation::error(Rule::ExactDecimals, at(field), msg),
                 });
             }
             // The same rule as entering a factor by hand (decisions 28, 36).
             Some(d) => {
                 if let Err(e) = d.check_amount() {
-                    out.push(Violation::error(6, at(field), format!("`{field}` {e}")));
+                    out.push(Violation::error(
+                        Rule::ExactDecimals,
+                        at(field),
+                        format!("`{field}` {e}"),
+                    ));
                 }
             }
         }
@@ -92,7 +96,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
     if let Some(commissioned) = eac.asset_commissioned {
         if commissioned > eac.period_end.date() {
             out.push(Violation::warning(
-                22,
+                Rule::WarnOnly,
                 at("asset_commissioned"),
                 format!(
                     "asset commissioned on {commissioned}, after the period ends ({})",
@@ -103,7 +107,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
     }
     if eac.values.is_empty() {
         out.push(Violation::error(
-            16,
+            Rule::ValueQuantities,
             at("values"),
             "an EAC needs at least one value",
         ));
@@ -114,7 +118,11 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
         .as_deref()
         .and_then(|n| id_with_control_character("the EAC number `eac_number`", n))
     {
-        out.push(Violation::error(17, at("eac_number"), message));
+        out.push(Violation::error(
+            Rule::UniqueStrings,
+            at("eac_number"),
+            message,
+        ));
     }
     let mut numbers: HashMap<&str, usize> = HashMap::new();
     for (i, v) in eac.values.iter().enumerate() {
@@ -124,20 +132,24 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             .as_deref()
             .and_then(|n| id_with_control_character("the value's EAC number `eac_number`", n))
         {
-            out.push(Violation::error(17, vat("eac_number"), message));
+            out.push(Violation::error(
+                Rule::UniqueStrings,
+                vat("eac_number"),
+                message,
+            ));
         }
         match (v.start, v.end) {
             (Some(start), Some(end)) => {
                 if start >= end {
                     out.push(Violation::error(
-                        12,
+                        Rule::ValueIntervalOrder,
                         vat("end"),
                         format!("value ends ({end}) before or when it starts ({start})"),
                     ));
                 }
                 if start < eac.period_start || end > eac.period_end {
                     out.push(Violation::error(
-                        14,
+                        Rule::ValueInsidePeriod,
                         vat("start"),
                         format!(
                             "value interval {start} – {end} is outside the EAC period {} – {}",
@@ -148,7 +160,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             }
             (None, None) => {}
             _ => out.push(Violation::error(
-                11,
+                Rule::ValueIntervalComplete,
                 vat("start"),
                 "`start` and `end` must both be set or both be null",
             )),
@@ -156,7 +168,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
         if let Some(retired) = v.retired {
             if retired < v.issued {
                 out.push(Violation::error(
-                    13,
+                    Rule::RetiredNotBeforeIssued,
                     vat("retired"),
                     format!("retired on {retired}, before it was issued ({})", v.issued),
                 ));
@@ -165,7 +177,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
         if let Some(number) = &v.eac_number {
             if let Some(first) = numbers.insert(number, i) {
                 out.push(Violation::error(
-                    15,
+                    Rule::UniqueEacNumbers,
                     vat("eac_number"),
                     format!(
                         "value number `{}` already used by value {first} of this EAC",
@@ -177,11 +189,15 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
         match v.value.check_amount() {
             Ok(()) => {}
             Err(DecimalError::Negative(_)) => out.push(Violation::error(
-                16,
+                Rule::ValueQuantities,
                 vat("value"),
                 format!("quantity {} is negative", quote(v.value.as_str())),
             )),
-            Err(e) => out.push(Violation::error(6, vat("value"), format!("quantity {e}"))),
+            Err(e) => out.push(Violation::error(
+                Rule::ExactDecimals,
+                vat("value"),
+                format!("quantity {e}"),
+            )),
         }
     }
     let id = (!eac.cds_eac_id.is_empty()).then_some(eac.cds_eac_id.as_str());
@@ -199,7 +215,7 @@ pub(crate) fn check_assignment(
     let pointer = format!("{base}/beneficiaries");
     if kind == BeneficiaryType::General && !list.is_empty() {
         out.push(Violation::error(
-            4,
+            Rule::GeneralHasNoBeneficiaries,
             pointer.clone(),
             "beneficiary type `general` requires an empty `beneficiaries` list",
         ));
@@ -207,7 +223,7 @@ pub(crate) fn check_assignment(
     check_beneficiary_list(list, &pointer, out);
     if kind != BeneficiaryType::General && list.is_empty() {
         out.push(Violation::warning(
-            22,
+            Rule::WarnOnly,
             pointer,
             format!("beneficiary type `{kind}` with no beneficiaries listed"),
         ));
@@ -225,23 +241,27 @@ pub(crate) fn check_identity_and_period(
 ) {
     if cds_eac_id.is_empty() {
         out.push(Violation::error(
-            7,
+            Rule::UniqueEacId,
             format!("{base}/cds_eac_id"),
             "`cds_eac_id` is empty",
         ));
     } else if let Some(message) = id_with_control_character("`cds_eac_id`", cds_eac_id) {
-        out.push(Violation::error(7, format!("{base}/cds_eac_id"), message));
+        out.push(Violation::error(
+            Rule::UniqueEacId,
+            format!("{base}/cds_eac_id"),
+            message,
+        ));
     }
     if period_start >= period_end {
         out.push(Violation::error(
-            8,
+            Rule::PeriodOrder,
             format!("{base}/period_end"),
             format!("period ends ({period_end}) before or when it starts ({period_start})"),
         ));
     }
     if created > modified {
         out.push(Violation::error(
-            9,
+            Rule::CreatedNotAfterModified,
             format!("{base}/cds_modified"),
             format!("modified ({modified}) before created ({created})"),
         ));
@@ -254,15 +274,19 @@ pub fn check_beneficiary_list(list: &[String], pointer: &str, out: &mut Vec<Viol
     for (i, id) in list.iter().enumerate() {
         if id.trim().is_empty() {
             out.push(Violation::error(
-                17,
+                Rule::UniqueStrings,
                 format!("{pointer}/{i}"),
                 "a beneficiary id is empty",
             ));
         } else if let Some(message) = id_with_control_character("the beneficiary id", id) {
-            out.push(Violation::error(17, format!("{pointer}/{i}"), message));
+            out.push(Violation::error(
+                Rule::UniqueStrings,
+                format!("{pointer}/{i}"),
+                message,
+            ));
         } else if !seen.insert(id.as_str()) {
             out.push(Violation::error(
-                17,
+                Rule::UniqueStrings,
                 format!("{pointer}/{i}"),
                 format!("beneficiary `{}` is listed twice", quote(id)),
             ));
@@ -275,7 +299,7 @@ pub fn check_beneficiaries(kind: BeneficiaryType, list: &[String]) -> Vec<Violat
     let mut out = Vec::new();
     if kind == BeneficiaryType::General && !list.is_empty() {
         out.push(Violation::error(
-            4,
+            Rule::GeneralHasNoBeneficiaries,
             "/beneficiaries",
             "beneficiary type `general` requires an empty list",
         ));
@@ -297,7 +321,7 @@ impl ListingChecks {
         if !eac.cds_eac_id.is_empty() && !self.seen_ids.insert(eac.cds_eac_id.clone()) {
             out.push(
                 Violation::error(
-                    7,
+                    Rule::UniqueEacId,
                     format!("{base}/cds_eac_id"),
                     format!(
                         "`cds_eac_id` `{}` appears more than once",
@@ -312,7 +336,7 @@ impl ListingChecks {
             if *prev > key {
                 out.push(
                     Violation::error(
-                        10,
+                        Rule::ListingOrder,
                         base.to_owned(),
                         "out of listing order: EACs must be sorted by `eac_number` (nulls last), then newest issuance, then `cds_eac_id`",
                     )

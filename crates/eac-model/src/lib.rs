@@ -25,7 +25,7 @@ pub use eac::{extensions_from_json, extensions_to_json, Eac, EacValue, Extension
 pub use enums::{AssetLocationType, BeneficiaryType, EnergyUnit, RetiredState, TechnologyType};
 pub use read::{read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary};
 pub use time::{Date, TimeError, Timestamp};
-pub use violation::{cap, pointer_token, quote, rule_title, Severity, Violation};
+pub use violation::{cap, pointer_token, quote, rule_title, Rule, Severity, Violation};
 pub use write::ListingWriter;
 
 /// The export profiles (digest §a).

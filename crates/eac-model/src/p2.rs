@@ -13,7 +13,8 @@ use crate::check::{check_assignment, check_identity_and_period, CheckOptions};
 use crate::read::{is_absolute_url, not_an_eac, read_listing_elements, FieldReader};
 use crate::strict::{Element, StrictObject};
 use crate::{
-    BeneficiaryType, Eac, Extensions, Flow, ListingError, ListingSummary, Timestamp, Violation,
+    BeneficiaryType, Eac, Extensions, Flow, ListingError, ListingSummary, Rule, Timestamp,
+    Violation,
 };
 
 /// The id under which EAC Desk declares its detail format.
@@ -171,7 +172,7 @@ pub fn envelope_from_fields(
     if let Some(url) = &eac_data_url {
         if !is_absolute_url(url) {
             r.error(
-                2,
+                Rule::RequiredKeys,
                 "eac_data_url",
                 format!(
                     "`eac_data_url` must be an absolute URL, found `{}`",
@@ -229,19 +230,19 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
     for (i, n) in env.eac_numbers.iter().enumerate() {
         if n.is_empty() {
             out.push(Violation::error(
-                17,
+                Rule::UniqueStrings,
                 format!("{base}/eac_numbers/{i}"),
                 "an EAC number is empty",
             ));
         } else if let Some(message) = crate::check::id_with_control_character("the EAC number", n) {
             out.push(Violation::error(
-                17,
+                Rule::UniqueStrings,
                 format!("{base}/eac_numbers/{i}"),
                 message,
             ));
         } else if !seen.insert(n.as_str()) {
             out.push(Violation::error(
-                17,
+                Rule::UniqueStrings,
                 format!("{base}/eac_numbers/{i}"),
                 format!("EAC number `{}` is listed twice", crate::quote(n)),
             ));
@@ -256,7 +257,7 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
     );
     if env.cds_created > env.cds_synced {
         out.push(Violation::error(
-            9,
+            Rule::CreatedNotAfterModified,
             at("cds_synced"),
             format!(
                 "synced ({}) before created ({})",
@@ -300,7 +301,7 @@ impl P2ListingChecks {
         if !env.cds_eac_id.is_empty() && !self.seen_ids.insert(env.cds_eac_id.clone()) {
             out.push(
                 Violation::error(
-                    7,
+                    Rule::UniqueEacId,
                     format!("{base}/cds_eac_id"),
                     format!(
                         "`cds_eac_id` `{}` appears more than once",
@@ -313,7 +314,7 @@ impl P2ListingChecks {
         let key = env.p2_order_key();
         if self.previous.as_ref().is_some_and(|prev| *prev > key) {
             out.push(
-                Violation::error(10, base.to_owned(), "out of listing order: P2 EACs must be sorted by `period_start` newest first, then `cds_created` newest first, then `cds_eac_id`")
+                Violation::error(Rule::ListingOrder, base.to_owned(), "out of listing order: P2 EACs must be sorted by `period_start` newest first, then `cds_created` newest first, then `cds_eac_id`")
                     .with_eac(id),
             );
         }
@@ -389,7 +390,7 @@ impl Serialize for ServerMetadata {
 pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>> {
     let text = crate::strict::utf8_text(text).map_err(|v| vec![v])?;
     let obj: StrictObject = serde_json::from_str(text).map_err(|e| {
-        let mut v = Violation::error(20, "", crate::read::clean_message(&e));
+        let mut v = Violation::error(Rule::StrictJson, "", crate::read::clean_message(&e));
         v.line = Some(e.line() as u64);
         v.column = Some(e.column() as u64);
         vec![v]
@@ -399,7 +400,7 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
     if let Some(v) = &version {
         if v != "v1" {
             r.error(
-                18,
+                Rule::DeclaredFormat,
                 "cds_customerdata_version",
                 format!(
                     "`cds_customerdata_version` must be \"v1\", found \"{}\"",
@@ -413,7 +414,11 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
         Some(raw) => match serde_json::from_str::<String>(raw.get()) {
             Ok(url) if is_absolute_url(&url) => Some(url),
             _ => {
-                r.error(2, "cds_eacs_api", "`cds_eacs_api` must be an absolute URL");
+                r.error(
+                    Rule::RequiredKeys,
+                    "cds_eacs_api",
+                    "`cds_eacs_api` must be an absolute URL",
+                );
                 None
             }
         },
@@ -421,14 +426,14 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
     let mut formats = Vec::new();
     match r.take("cds_eac_formats") {
         None if api.is_some() => r.error(
-            18,
+            Rule::DeclaredFormat,
             "cds_eac_formats",
             "`cds_eac_formats` is required once `cds_eacs_api` is set",
         ),
         None => {}
         Some(raw) => match serde_json::from_str::<StrictObject>(raw.get()) {
             Err(_) => r.error(
-                2,
+                Rule::RequiredKeys,
                 "cds_eac_formats",
                 "`cds_eac_formats` must be an object mapping format ids to descriptions",
             ),
@@ -437,7 +442,7 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
                     let base = format!("/cds_eac_formats/{}", crate::pointer_token(&key));
                     let Ok(desc) = serde_json::from_str::<StrictObject>(raw.get()) else {
                         r.errors.push(Violation::error(
-                            2,
+                            Rule::RequiredKeys,
                             base,
                             "a format description must be an object",
                         ));
@@ -451,7 +456,7 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
                     if let Some(doc) = &documentation {
                         if !is_absolute_url(doc) {
                             fr.error(
-                                2,
+                                Rule::RequiredKeys,
                                 "documentation",
                                 "`documentation` must be an absolute URL",
                             );
@@ -460,7 +465,7 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
                     if let Some(id) = &id {
                         if *id != key {
                             fr.error(
-                                18,
+                                Rule::DeclaredFormat,
                                 "id",
                                 format!(
                                     "format id `{}` differs from its map key `{}`",
@@ -512,7 +517,7 @@ pub fn read_eac_document(text: &str, opts: CheckOptions) -> crate::EacRead {
     match serde_json::from_str::<StrictObject>(text) {
         Ok(obj) => crate::read::eac_from_fields(obj.fields, "", opts),
         Err(e) => {
-            let mut v = Violation::error(20, "", crate::read::clean_message(&e));
+            let mut v = Violation::error(Rule::StrictJson, "", crate::read::clean_message(&e));
             v.line = Some(e.line() as u64);
             v.column = Some(e.column() as u64);
             crate::EacRead::Invalid {

@@ -16,7 +16,7 @@ use crate::check::{check_eac, CheckOptions, Purpose};
 use crate::strict::{check_encoding, check_no_duplicate_keys, kind_of, lone_surrogate, Element};
 use crate::violation::{pointer_token, quote};
 use crate::{
-    AssetLocationType, BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions,
+    AssetLocationType, BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions, Rule,
     TechnologyType, Timestamp, Violation,
 };
 
@@ -148,7 +148,7 @@ impl FieldReader {
         format!("{}/{}", self.base, key)
     }
 
-    pub(crate) fn error(&mut self, rule: u8, key: &str, message: impl Into<String>) {
+    pub(crate) fn error(&mut self, rule: Rule, key: &str, message: impl Into<String>) {
         let pointer = self.at(key);
         self.errors.push(Violation::error(rule, pointer, message));
     }
@@ -177,7 +177,7 @@ impl FieldReader {
         }
         if opts.purpose == Purpose::Import {
             return Err(Violation::warning(
-                21,
+                Rule::Extensions,
                 self.at("beneficiary_type"),
                 format!(
                     "unknown beneficiary type `{}`: this EAC was not imported",
@@ -186,7 +186,7 @@ impl FieldReader {
             )
             .with_eac(self.eac_id.as_deref()));
         }
-        self.error(3, "beneficiary_type", format!("`{}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)", quote(&text)));
+        self.error(Rule::Enumerations, "beneficiary_type", format!("`{}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)", quote(&text)));
         Ok(None)
     }
 
@@ -194,7 +194,11 @@ impl FieldReader {
     pub(crate) fn present(&mut self, key: &str) -> Option<Box<RawValue>> {
         let raw = self.take(key);
         if raw.is_none() {
-            self.error(2, key, format!("required field `{key}` is missing"));
+            self.error(
+                Rule::RequiredKeys,
+                key,
+                format!("required field `{key}` is missing"),
+            );
         }
         raw
     }
@@ -202,14 +206,18 @@ impl FieldReader {
     pub(crate) fn wrong_type(&mut self, key: &str, expected: &str, raw: &RawValue) {
         if let Some(escape) = lone_surrogate(raw.get()) {
             self.error(
-                20,
+                Rule::StrictJson,
                 key,
                 format!("`{key}` holds the escape `{escape}`, {LONE_SURROGATE}"),
             );
             return;
         }
         let found = kind_of(raw);
-        self.error(2, key, format!("`{key}` must be {expected}, found {found}"));
+        self.error(
+            Rule::RequiredKeys,
+            key,
+            format!("`{key}` must be {expected}, found {found}"),
+        );
     }
 
     pub(crate) fn required_string(&mut self, key: &str) -> Option<String> {
@@ -250,7 +258,7 @@ impl FieldReader {
         match Timestamp::parse(&text) {
             Ok(t) => Some(t),
             Err(e) => {
-                self.error(5, key, e.to_string());
+                self.error(Rule::DateTimeSyntax, key, e.to_string());
                 None
             }
         }
@@ -268,7 +276,7 @@ impl FieldReader {
         match Date::parse(&text) {
             Ok(d) => Some(Some(d)),
             Err(e) => {
-                self.error(5, key, e.to_string());
+                self.error(Rule::DateTimeSyntax, key, e.to_string());
                 None
             }
         }
@@ -279,7 +287,7 @@ impl FieldReader {
         let parsed = AssetLocationType::parse(&text);
         if parsed.is_none() {
             self.error(
-                3,
+                Rule::Enumerations,
                 key,
                 format!(
                     "`{}` is not an asset location type (grid, region)",
@@ -296,7 +304,7 @@ impl FieldReader {
         if parsed.is_none() {
             let all: Vec<&str> = TechnologyType::ALL.iter().map(|t| t.as_str()).collect();
             self.error(
-                3,
+                Rule::Enumerations,
                 key,
                 format!(
                     "`{}` is not a technology type ({})",
@@ -319,7 +327,7 @@ impl FieldReader {
         match Decimal::parse(raw.get()) {
             Ok(d) => Some(Some(d)),
             Err(e @ crate::DecimalError::ExponentTooLarge(_)) => {
-                self.error(6, key, e.to_string());
+                self.error(Rule::ExactDecimals, key, e.to_string());
                 None
             }
             // A placeholder such as the examples' `"TODO"` (or null) is
@@ -330,7 +338,7 @@ impl FieldReader {
             Err(_) => {
                 let found = quote(raw.get());
                 self.error(
-                    6,
+                    Rule::ExactDecimals,
                     key,
                     format!("`{key}` must be a JSON number, found {found}"),
                 );
@@ -350,7 +358,7 @@ impl FieldReader {
         let raws: Vec<Box<RawValue>> = match serde_json::from_str(raw.get()) {
             Ok(r) => r,
             Err(e) => {
-                self.error(20, "values", clean_message(&e));
+                self.error(Rule::StrictJson, "values", clean_message(&e));
                 return None;
             }
         };
@@ -360,8 +368,11 @@ impl FieldReader {
                 Ok(e) => elements.push(e),
                 Err(e) => {
                     let pointer = format!("{}/values/{i}", self.base);
-                    self.errors
-                        .push(Violation::error(20, pointer, clean_message(&e)));
+                    self.errors.push(Violation::error(
+                        Rule::StrictJson,
+                        pointer,
+                        clean_message(&e),
+                    ));
                 }
             }
         }
@@ -384,7 +395,7 @@ impl FieldReader {
                 Element::Other(kind) => {
                     ok = false;
                     self.errors.push(Violation::error(
-                        2,
+                        Rule::RequiredKeys,
                         base,
                         format!("a value must be an object, found {kind}"),
                     ));
@@ -418,7 +429,7 @@ impl FieldReader {
     pub(crate) fn date(&mut self, key: &str) -> Option<Date> {
         let text = self.required_string(key)?;
         Date::parse(&text)
-            .map_err(|e| self.error(5, key, e.to_string()))
+            .map_err(|e| self.error(Rule::DateTimeSyntax, key, e.to_string()))
             .ok()
     }
 
@@ -427,7 +438,7 @@ impl FieldReader {
             None => Some(None),
             Some(text) => Date::parse(&text)
                 .map(Some)
-                .map_err(|e| self.error(5, key, e.to_string()))
+                .map_err(|e| self.error(Rule::DateTimeSyntax, key, e.to_string()))
                 .ok(),
         }
     }
@@ -437,7 +448,7 @@ impl FieldReader {
             None => Some(None),
             Some(text) => Timestamp::parse(&text)
                 .map(Some)
-                .map_err(|e| self.error(5, key, e.to_string()))
+                .map_err(|e| self.error(Rule::DateTimeSyntax, key, e.to_string()))
                 .ok(),
         }
     }
@@ -447,7 +458,7 @@ impl FieldReader {
         let unit = EnergyUnit::parse_lenient(&text);
         if unit.is_none() {
             self.error(
-                16,
+                Rule::ValueQuantities,
                 key,
                 format!("`{}` is not an energy unit (Wh, kWh, MWh)", quote(&text)),
             );
@@ -460,13 +471,13 @@ impl FieldReader {
         match Decimal::parse(raw.get()) {
             Ok(d) => Some(d),
             Err(e @ crate::DecimalError::ExponentTooLarge(_)) => {
-                self.error(6, key, e.to_string());
+                self.error(Rule::ExactDecimals, key, e.to_string());
                 None
             }
             Err(_) => {
                 let found = quote(raw.get());
                 self.error(
-                    6,
+                    Rule::ExactDecimals,
                     key,
                     format!("`{key}` must be a JSON number written without quotes, found {found}"),
                 );
@@ -482,8 +493,11 @@ impl FieldReader {
         for (key, raw) in &rest {
             if let Err(e) = check_no_duplicate_keys(raw) {
                 let pointer = format!("{}/{}", self.base, pointer_token(key));
-                self.errors
-                    .push(Violation::error(20, pointer, clean_message(&e)));
+                self.errors.push(Violation::error(
+                    Rule::StrictJson,
+                    pointer,
+                    clean_message(&e),
+                ));
             }
         }
         Extensions(rest)
@@ -538,7 +552,11 @@ pub fn read_listing<R: io::Read>(
 
 /// Rule 2 for an element of `eacs` that is not an object.
 pub(crate) fn not_an_eac(base: String, kind: &str) -> Violation {
-    Violation::error(2, base, format!("an EAC must be an object, found {kind}"))
+    Violation::error(
+        Rule::RequiredKeys,
+        base,
+        format!("an EAC must be an object, found {kind}"),
+    )
 }
 
 /// The listing envelope of any profile: streams each element of `eacs`
@@ -579,7 +597,7 @@ pub fn read_array_document<R: io::Read>(
     let mut st = state.into_inner();
     match result {
         Ok(()) if !st.saw_eacs => Err(ListingError::Malformed(Violation::error(
-            1,
+            Rule::RootShape,
             "",
             format!("the document has no `{key}` array"),
         ))),
@@ -593,7 +611,7 @@ pub fn read_array_document<R: io::Read>(
                 } else {
                     String::new()
                 };
-                Violation::error(20, pointer, clean_message(&e))
+                Violation::error(Rule::StrictJson, pointer, clean_message(&e))
             });
             if e.line() > 0 {
                 v.line = Some(e.line() as u64);
@@ -718,7 +736,7 @@ impl RootVisitor<'_, '_> {
     fn root_error<E: de::Error>(&self, found: &str) -> E {
         let key = self.state.borrow().key;
         let msg = format!("the document must be an object with an `{key}` array, found {found}");
-        self.state.borrow_mut().pending = Some(Violation::error(1, "", msg.clone()));
+        self.state.borrow_mut().pending = Some(Violation::error(Rule::RootShape, "", msg.clone()));
         E::custom(msg)
     }
 }
@@ -728,7 +746,7 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
         Ok(None) => None,
         Ok(Some(url)) if is_absolute_url(&url) => None,
         Ok(Some(url)) => Some(Violation::error(
-            1,
+            Rule::RootShape,
             format!("/{key}"),
             format!(
                 "`{key}` must be null or an absolute URL, found `{}`",
@@ -736,7 +754,7 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
             ),
         )),
         Err(_) => Some(Violation::error(
-            1,
+            Rule::RootShape,
             format!("/{key}"),
             format!(
                 "`{key}` must be null or an absolute URL, found {}",
@@ -821,7 +839,11 @@ impl EacsSeed<'_, '_> {
     fn not_array<E: de::Error>(&self, found: &str) -> E {
         let key = self.state.borrow().key;
         let msg = format!("`{key}` must be an array, found {found}");
-        self.state.borrow_mut().pending = Some(Violation::error(1, format!("/{key}"), msg.clone()));
+        self.state.borrow_mut().pending = Some(Violation::error(
+            Rule::RootShape,
+            format!("/{key}"),
+            msg.clone(),
+        ));
         E::custom(msg)
     }
 }

@@ -14,7 +14,7 @@ use std::io;
 
 use crate::read::{read_array_document, FieldReader};
 use crate::strict::Element;
-use crate::{BeneficiaryType, Flow, ListingError, Violation};
+use crate::{BeneficiaryType, Flow, ListingError, Rule, Violation};
 
 /// One id a beneficiary list may name, with a label for people.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,7 +117,11 @@ pub fn read_refdata<R: io::Read>(
     let result = read_array_document(reader, key, |i, element| {
         let base = format!("/{key}/{i}");
         let Element::Object(fields) = element else {
-            errors.push(Violation::error(2, base, "an entry must be an object"));
+            errors.push(Violation::error(
+                Rule::RequiredKeys,
+                base,
+                "an entry must be an object",
+            ));
             return Flow::Continue;
         };
         let mut r = FieldReader::new(fields, &base);
@@ -140,7 +144,7 @@ pub fn read_refdata<R: io::Read>(
         Ok(_) | Err(ListingError::Stopped) => {}
         Err(ListingError::Malformed(v)) => errors.push(v),
         Err(ListingError::Io(e)) => errors.push(Violation::error(
-            20,
+            Rule::StrictJson,
             "",
             format!("could not read the file: {e}"),
         )),
@@ -182,7 +186,7 @@ fn checked_id(r: &mut FieldReader, key: &str, id: Option<String>) -> Option<Stri
     // Nothing can name an empty id (the store would refuse it as damage).
     if id.trim().is_empty() {
         r.error(
-            2,
+            Rule::RequiredKeys,
             key,
             format!("`{key}` is empty; an id needs at least one character"),
         );
@@ -190,7 +194,7 @@ fn checked_id(r: &mut FieldReader, key: &str, id: Option<String>) -> Option<Stri
     }
     match crate::check::id_with_control_character(&format!("`{key}`"), &id) {
         Some(message) => {
-            r.error(17, key, message);
+            r.error(Rule::UniqueStrings, key, message);
             None
         }
         None => Some(id),
@@ -271,7 +275,7 @@ fn read_programs<R: io::Read>(
     let mut reader = reader;
     reader.read_to_end(&mut bytes).map_err(|e| {
         vec![Violation::error(
-            20,
+            Rule::StrictJson,
             "",
             format!("could not read the file: {e}"),
         )]
@@ -279,7 +283,7 @@ fn read_programs<R: io::Read>(
     let bom = crate::strict::check_encoding(&bytes).map_err(|v| vec![v])?;
     let text = std::str::from_utf8(&bytes[bom..]).map_err(|e| {
         vec![Violation::error(
-            20,
+            Rule::StrictJson,
             "",
             format!(
                 "the file is not UTF-8 text (byte {} is not UTF-8): save it as UTF-8 and try again",
@@ -297,7 +301,7 @@ fn read_programs<R: io::Read>(
 
 fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
     let located = |e: serde_json::Error| {
-        let mut v = Violation::error(20, "", crate::read::clean_message(&e));
+        let mut v = Violation::error(Rule::StrictJson, "", crate::read::clean_message(&e));
         v.line = Some(e.line() as u64);
         v.column = Some(e.column() as u64);
         vec![v]
@@ -308,7 +312,7 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
         let obj: crate::strict::StrictObject = serde_json::from_str(body).map_err(located)?;
         let raw = obj.get("programs").ok_or_else(|| {
             vec![Violation::error(
-                1,
+                Rule::RootShape,
                 "",
                 "the document has no `programs` array",
             )]
@@ -316,7 +320,7 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
         (
             serde_json::from_str(raw.get()).map_err(|_| {
                 vec![Violation::error(
-                    1,
+                    Rule::RootShape,
                     "/programs",
                     "`programs` must be an array",
                 )]
@@ -329,7 +333,11 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
     for (i, item) in items.into_iter().enumerate() {
         let at = format!("{base}/{i}");
         let Element::Object(fields) = item else {
-            errors.push(Violation::error(2, at, "a program must be an object"));
+            errors.push(Violation::error(
+                Rule::RequiredKeys,
+                at,
+                "a program must be an object",
+            ));
             continue;
         };
         let mut r = FieldReader::new(fields, &at);
@@ -357,7 +365,7 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
 
 fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
     let rows = parse_csv(body).map_err(|(line, msg)| {
-        let mut v = Violation::error(2, "", msg);
+        let mut v = Violation::error(Rule::RequiredKeys, "", msg);
         v.line = Some(line);
         vec![v]
     })?;
@@ -371,7 +379,11 @@ fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
             .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
     };
     let Some(number_col) = col(&["program_number"]) else {
-        let mut v = Violation::error(2, "", "the CSV header has no `program_number` column");
+        let mut v = Violation::error(
+            Rule::RequiredKeys,
+            "",
+            "the CSV header has no `program_number` column",
+        );
         v.line = Some(1);
         return Err(vec![v]);
     };
@@ -384,13 +396,13 @@ fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
         }
         let number = row.get(number_col).map(|s| s.trim()).unwrap_or("");
         if number.is_empty() {
-            let mut v = Violation::error(2, "", "`program_number` is empty");
+            let mut v = Violation::error(Rule::RequiredKeys, "", "`program_number` is empty");
             v.line = Some(line);
             errors.push(v);
             continue;
         }
         if let Some(message) = crate::check::id_with_control_character("`program_number`", number) {
-            let mut v = Violation::error(17, "", message);
+            let mut v = Violation::error(Rule::UniqueStrings, "", message);
             v.line = Some(line);
             errors.push(v);
             continue;

@@ -11,7 +11,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 
-use crate::Violation;
+use crate::{Rule, Violation};
 
 /// A JSON object's members in document order, values as raw JSON text.
 #[derive(Debug)]
@@ -174,7 +174,7 @@ pub fn check_encoding(head: &[u8]) -> Result<usize, Violation> {
         _ => return Ok(0),
     };
     let mut v = Violation::error(
-        20,
+        Rule::StrictJson,
         "",
         format!(
             "the file is encoded as {encoding}, but JSON files must be UTF-8 (RFC 8259 §8.1): \
@@ -204,7 +204,7 @@ pub fn utf8_document(bytes: &[u8]) -> Result<&str, Violation> {
         let line = good.matches('\n').count() as u64 + 1;
         let column = good.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
         let mut v = Violation::error(
-            20,
+            Rule::StrictJson,
             "",
             format!(
                 "the file is not UTF-8 text: byte 0x{:02X} (line {line}, column {column}) \

@@ -30,9 +30,9 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub fn error(rule: u8, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn error(rule: Rule, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Violation {
-            rule,
+            rule: rule.number(),
             severity: Severity::Error,
             file: None,
             line: None,
@@ -43,10 +43,19 @@ impl Violation {
         }
     }
 
-    pub fn warning(rule: u8, pointer: impl Into<String>, message: impl Into<String>) -> Self {
+    pub fn warning(rule: Rule, pointer: impl Into<String>, message: impl Into<String>) -> Self {
         Violation {
             severity: Severity::Warning,
             ..Violation::error(rule, pointer, message)
+        }
+    }
+
+    /// A stand-in for a failure no rule of digest §d names (rule 0 on the
+    /// wire), such as a check that could not run.
+    pub fn unruled(message: impl Into<String>) -> Self {
+        Violation {
+            rule: 0,
+            ..Violation::error(Rule::RootShape, "", message)
         }
     }
 
@@ -119,38 +128,214 @@ pub fn pointer_token(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")
 }
 
+/// A rule of digest §d. Code names the rule; its number is what goes on
+/// the wire (`Violation::rule`) and into messages ("rule 7").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    /// 1. Root object with `eacs` array; `next`/`previous` null or absolute URL.
+    RootShape,
+    /// 2. Each R key present with its type; null only where N.
+    RequiredKeys,
+    /// 3. Enums: beneficiary type; asset location; technology per (a).
+    Enumerations,
+    /// 4. `general` ⇒ `beneficiaries` = `[]`.
+    GeneralHasNoBeneficiaries,
+    /// 5. RFC 3339 datetime/date syntax.
+    DateTimeSyntax,
+    /// 6. Decimals are exact JSON numbers; emission factors numeric.
+    ExactDecimals,
+    /// 7. `cds_eac_id` non-empty, unique in the export.
+    UniqueEacId,
+    /// 8. `period_start` < `period_end`.
+    PeriodOrder,
+    /// 9. `cds_created` ≤ `cds_modified`; P2 also ≤ `cds_synced`.
+    CreatedNotAfterModified,
+    /// 10. Listing order per (b).
+    ListingOrder,
+    /// 11. P1 value: `start`/`end` both null or both set.
+    ValueIntervalComplete,
+    /// 12. P1 value: `start` < `end`.
+    ValueIntervalOrder,
+    /// 13. P1 value: `retired` ≥ `issued` if not null.
+    RetiredNotBeforeIssued,
+    /// 14. P1 value interval inside the EAC period.
+    ValueInsidePeriod,
+    /// 15. P1: non-null value `eac_number`s unique per EAC.
+    UniqueEacNumbers,
+    /// 16. P1: `values` non-empty; `value` ≥ 0; energy unit.
+    ValueQuantities,
+    /// 17. `beneficiaries`, P2 `eac_numbers`: unique non-empty strings.
+    UniqueStrings,
+    /// 18. P2: `eac_format` declared in `cds_eac_formats`, map key = `id`, version `"v1"`.
+    DeclaredFormat,
+    /// 19. P2: `eac_data_url` target exists and parses as its format.
+    DataUrlTarget,
+    /// 20. Strict JSON: no duplicate keys, comments, trailing commas, `...`.
+    StrictJson,
+    /// 21. Extra fields allowed (name-prefixed, 2026 §11.1); importers ignore unknown fields and beneficiary types.
+    Extensions,
+    /// 22. Warn only: non-general with empty `beneficiaries`; `asset_commissioned` after period.
+    WarnOnly,
+}
+
+impl Rule {
+    /// Every rule, in digest order.
+    pub const ALL: [Rule; 22] = [
+        Rule::RootShape,
+        Rule::RequiredKeys,
+        Rule::Enumerations,
+        Rule::GeneralHasNoBeneficiaries,
+        Rule::DateTimeSyntax,
+        Rule::ExactDecimals,
+        Rule::UniqueEacId,
+        Rule::PeriodOrder,
+        Rule::CreatedNotAfterModified,
+        Rule::ListingOrder,
+        Rule::ValueIntervalComplete,
+        Rule::ValueIntervalOrder,
+        Rule::RetiredNotBeforeIssued,
+        Rule::ValueInsidePeriod,
+        Rule::UniqueEacNumbers,
+        Rule::ValueQuantities,
+        Rule::UniqueStrings,
+        Rule::DeclaredFormat,
+        Rule::DataUrlTarget,
+        Rule::StrictJson,
+        Rule::Extensions,
+        Rule::WarnOnly,
+    ];
+
+    /// The rule's number in digest §d, as the wire and messages carry it.
+    pub const fn number(self) -> u8 {
+        match self {
+            Rule::RootShape => 1,
+            Rule::RequiredKeys => 2,
+            Rule::Enumerations => 3,
+            Rule::GeneralHasNoBeneficiaries => 4,
+            Rule::DateTimeSyntax => 5,
+            Rule::ExactDecimals => 6,
+            Rule::UniqueEacId => 7,
+            Rule::PeriodOrder => 8,
+            Rule::CreatedNotAfterModified => 9,
+            Rule::ListingOrder => 10,
+            Rule::ValueIntervalComplete => 11,
+            Rule::ValueIntervalOrder => 12,
+            Rule::RetiredNotBeforeIssued => 13,
+            Rule::ValueInsidePeriod => 14,
+            Rule::UniqueEacNumbers => 15,
+            Rule::ValueQuantities => 16,
+            Rule::UniqueStrings => 17,
+            Rule::DeclaredFormat => 18,
+            Rule::DataUrlTarget => 19,
+            Rule::StrictJson => 20,
+            Rule::Extensions => 21,
+            Rule::WarnOnly => 22,
+        }
+    }
+
+    /// The rule with this number, if digest §d has one.
+    pub fn from_number(number: u8) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.number() == number)
+    }
+
+    /// What the rule says, for help texts and reports.
+    pub const fn title(self) -> &'static str {
+        match self {
+            Rule::RootShape => {
+                "root object with an `eacs` array; `next`/`previous` null or absolute URL"
+            }
+            Rule::RequiredKeys => "required keys present with their type; null only where allowed",
+            Rule::Enumerations => "enumerations: beneficiary type, asset location, technology",
+            Rule::GeneralHasNoBeneficiaries => {
+                "`general` beneficiary type has an empty `beneficiaries` list"
+            }
+            Rule::DateTimeSyntax => "RFC 3339 date-time / full-date syntax",
+            Rule::ExactDecimals => "decimals are exact JSON numbers; emission factors numeric",
+            Rule::UniqueEacId => "`cds_eac_id` non-empty and unique in the document",
+            Rule::PeriodOrder => "`period_start` before `period_end`",
+            Rule::CreatedNotAfterModified => "`cds_created` not after `cds_modified`",
+            Rule::ListingOrder => "listing order",
+            Rule::ValueIntervalComplete => "value `start`/`end` both null or both set",
+            Rule::ValueIntervalOrder => "value `start` before `end`",
+            Rule::RetiredNotBeforeIssued => "value `retired` not before `issued`",
+            Rule::ValueInsidePeriod => "value interval inside the EAC period",
+            Rule::UniqueEacNumbers => "value `eac_number`s unique within an EAC",
+            Rule::ValueQuantities => "`values` non-empty; `value` not negative; energy unit",
+            Rule::UniqueStrings => "`beneficiaries` are unique non-empty strings",
+            Rule::DeclaredFormat => "`eac_format` declared in server metadata",
+            Rule::DataUrlTarget => "`eac_data_url` target exists and parses",
+            Rule::StrictJson => "strict JSON: no duplicate keys, comments, trailing commas",
+            Rule::Extensions => "extension fields tolerated; unknown beneficiary types ignored",
+            Rule::WarnOnly => "warnings: empty beneficiaries, asset commissioned after the period",
+        }
+    }
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule {}", self.number())
+    }
+}
+
 /// What each rule of digest §d says, for help texts and reports.
 pub fn rule_title(rule: u8) -> &'static str {
-    match rule {
-        1 => "root object with an `eacs` array; `next`/`previous` null or absolute URL",
-        2 => "required keys present with their type; null only where allowed",
-        3 => "enumerations: beneficiary type, asset location, technology",
-        4 => "`general` beneficiary type has an empty `beneficiaries` list",
-        5 => "RFC 3339 date-time / full-date syntax",
-        6 => "decimals are exact JSON numbers; emission factors numeric",
-        7 => "`cds_eac_id` non-empty and unique in the document",
-        8 => "`period_start` before `period_end`",
-        9 => "`cds_created` not after `cds_modified`",
-        10 => "listing order",
-        11 => "value `start`/`end` both null or both set",
-        12 => "value `start` before `end`",
-        13 => "value `retired` not before `issued`",
-        14 => "value interval inside the EAC period",
-        15 => "value `eac_number`s unique within an EAC",
-        16 => "`values` non-empty; `value` not negative; energy unit",
-        17 => "`beneficiaries` are unique non-empty strings",
-        18 => "`eac_format` declared in server metadata",
-        19 => "`eac_data_url` target exists and parses",
-        20 => "strict JSON: no duplicate keys, comments, trailing commas",
-        21 => "extension fields tolerated; unknown beneficiary types ignored",
-        22 => "warnings: empty beneficiaries, asset commissioned after the period",
-        _ => "unknown rule",
-    }
+    Rule::from_number(rule).map_or("unknown rule", Rule::title)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rules_are_numbered_in_digest_order() {
+        let mut titles = std::collections::HashSet::new();
+        for (i, rule) in Rule::ALL.into_iter().enumerate() {
+            // Position i in the list is rule i + 1 of digest §d, and back.
+            assert_eq!(usize::from(rule.number()), i + 1, "{rule:?}");
+            assert_eq!(Rule::from_number(rule.number()), Some(rule));
+            assert_eq!(rule_title(rule.number()), rule.title());
+            assert!(titles.insert(rule.title()), "{rule:?} repeats a title");
+        }
+        assert_eq!(Rule::from_number(0), None);
+        assert_eq!(Rule::from_number(23), None);
+        assert_eq!(rule_title(23), "unknown rule");
+        let v = Violation::warning(Rule::WarnOnly, "", "m");
+        assert_eq!((v.rule, v.to_string()), (22, "warning (rule 22): m".into()));
+        assert_eq!(Violation::unruled("m").rule, 0);
+    }
+
+    /// Every number cases.json names, as a case's `rules` or a finding's
+    /// `rule`.
+    fn named_rules(value: &serde_json::Value, out: &mut Vec<u64>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, v) in map {
+                    match (key.as_str(), v) {
+                        ("rule", n) => out.push(n.as_u64().unwrap()),
+                        ("rules", serde_json::Value::Array(ns)) => {
+                            out.extend(ns.iter().map(|n| n.as_u64().unwrap()))
+                        }
+                        _ => named_rules(v, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| named_rules(v, out)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn rules_cover_every_rule_the_fixtures_name() {
+        let cases: serde_json::Value =
+            serde_json::from_str(include_str!("../../../tests/fixtures/rules/cases.json")).unwrap();
+        let mut numbers = Vec::new();
+        named_rules(&cases["cases"], &mut numbers);
+        assert!(numbers.len() > 20, "{numbers:?}");
+        for number in numbers {
+            let named = u8::try_from(number).ok().and_then(Rule::from_number);
+            assert!(named.is_some(), "rule {number} of cases.json has no name");
+        }
+    }
 
     #[test]
     fn quotes_are_capped() {

@@ -15,7 +15,7 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Violation};
+use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Rule, Violation};
 use rusqlite::params;
 
 use crate::atomic::Hashing;
@@ -168,7 +168,7 @@ impl<'a> Batch<'a> {
             }
             Some(stored) if stored.seen_batch_id == self.id => {
                 let duplicate = Violation::error(
-                    7,
+                    Rule::UniqueEacId,
                     format!("/eacs/{index}/cds_eac_id"),
                     format!(
                         "`cds_eac_id` `{}` appears more than once in this file",

@@ -11,7 +11,7 @@ use eac_model::p2::{
     EACDESK_FORMAT_ID,
 };
 use eac_model::{check_eac, CheckOptions, Eac};
-use eac_model::{Timestamp, Violation};
+use eac_model::{Rule, Timestamp, Violation};
 use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -422,7 +422,7 @@ impl Sink for P2Bundle<'_> {
         if !self.names.insert(file_name.to_ascii_lowercase()) {
             errors.push(
                 Violation::error(
-                    7,
+                    Rule::UniqueEacId,
                     "/cds_eac_id",
                     format!("two EACs map to the detail file name `{file_name}`"),
                 )

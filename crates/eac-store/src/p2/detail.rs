@@ -6,8 +6,8 @@ use std::io::{self};
 use std::path::{Path, PathBuf};
 
 use eac_model::p2::{read_eac_document, EacEnvelope};
-use eac_model::Violation;
 use eac_model::{CheckOptions, Eac, EacRead};
+use eac_model::{Rule, Violation};
 use url::Url;
 
 use crate::{Result, StoreError};
@@ -341,8 +341,9 @@ pub fn open_detail(
     at: &str,
 ) -> std::result::Result<DetailFile, Violation> {
     let id = Some(envelope.cds_eac_id.as_str());
-    let rule19 =
-        |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
+    let rule19 = |message: String| {
+        Violation::error(Rule::DataUrlTarget, format!("{at}/eac_data_url"), message).with_eac(id)
+    };
     let found = folders.find(&envelope.eac_data_url).map_err(rule19)?;
     let label = found.shown.display().to_string();
     let bytes =
@@ -363,8 +364,9 @@ pub fn check_detail(
 ) -> std::result::Result<(Eac, Vec<Violation>), Vec<Violation>> {
     let id = Some(envelope.cds_eac_id.as_str());
     let label = &detail.label;
-    let rule19 =
-        |message: String| Violation::error(19, format!("{at}/eac_data_url"), message).with_eac(id);
+    let rule19 = |message: String| {
+        Violation::error(Rule::DataUrlTarget, format!("{at}/eac_data_url"), message).with_eac(id)
+    };
     let inside = |mut v: Violation| {
         // serde_json's text repeats the line and column kept beside it.
         if v.line.is_some() {

@@ -4,7 +4,7 @@ use std::io::{self};
 use std::path::Path;
 
 use eac_model::p2::EacEnvelope;
-use eac_model::Violation;
+use eac_model::{Rule, Violation};
 use rusqlite::Connection;
 
 use crate::import::MAX_REPORTED;
@@ -62,7 +62,7 @@ pub(crate) fn refuse_envelope_only(conn: &Connection, dest: &Path) -> Result<()>
         .iter()
         .map(|id| {
             Violation::error(
-                16,
+                Rule::ValueQuantities,
                 "/values",
                 format!(
                     "EAC `{id}` is envelope-only (imported from a P2 listing without its detail \

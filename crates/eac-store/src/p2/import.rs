@@ -7,8 +7,8 @@ use std::path::Path;
 
 use crate::write::Write;
 use eac_model::p2::{read_p2_listing, EacEnvelope, EnvelopeRead, EACDESK_FORMAT_ID};
-use eac_model::Violation;
 use eac_model::{CheckOptions, Eac, Flow, ListingError};
+use eac_model::{Rule, Violation};
 
 use crate::import::MAX_REPORTED;
 use crate::{FileImportReport, ImportOptions, Progress, Result, StoreError};
@@ -60,7 +60,7 @@ pub(crate) fn import_p2(
                         if !f.ids.insert(envelope.cds_eac_id.clone()) {
                             f.errors.push(
                                 Violation::error(
-                                    7,
+                                    Rule::UniqueEacId,
                                     format!("{at}/cds_eac_id"),
                                     format!(
                                         "`cds_eac_id` `{}` appears more than once in this file",
