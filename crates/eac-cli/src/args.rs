@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
 use eac_app::{EacFilter, ExportProfile, SortField, SortSpec};
-use eac_model::{BeneficiaryType, Date, RetiredState, TechnologyType};
+use eac_model::{BeneficiaryType, Date, RetiredState, SpecEnum, TechnologyType};
 
 /// Keep Energy Attribute Certificates in a local database, browse them, edit
 /// beneficiaries (audited) and export them per the LF Energy CDS spec.
@@ -99,10 +99,10 @@ pub struct FilterArgs {
     #[arg(long, value_name = "TEXT")]
     pub search: Option<String>,
     /// Technology type (nuclear, marine and storage are outside the draft list)
-    #[arg(long, value_name = "T", value_parser = technology_parser())]
+    #[arg(long, value_name = "T", value_parser = spec_parser::<TechnologyType>())]
     pub technology: Option<TechnologyType>,
     /// Current beneficiary type
-    #[arg(long, value_name = "T", value_parser = beneficiary_type_parser())]
+    #[arg(long, value_name = "T", value_parser = spec_parser::<BeneficiaryType>())]
     pub beneficiary_type: Option<BeneficiaryType>,
     /// Periods overlapping this day or later (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -111,7 +111,7 @@ pub struct FilterArgs {
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub to: Option<String>,
     /// Whether the values are retired: all (yes), none (no) or some (partly)
-    #[arg(long, value_name = "yes|no|partly", value_parser = retired_parser())]
+    #[arg(long, value_name = "yes|no|partly", value_parser = spec_parser::<RetiredState>())]
     pub retired: Option<RetiredState>,
     /// Issuing organisation id (exact)
     #[arg(long, value_name = "ID")]
@@ -182,7 +182,7 @@ pub struct SetArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     /// New beneficiary type
-    #[arg(long = "type", value_name = "TYPE", value_parser = beneficiary_type_parser())]
+    #[arg(long = "type", value_name = "TYPE", value_parser = spec_parser::<BeneficiaryType>())]
     pub kind: BeneficiaryType,
     /// A beneficiary id (repeat for several; none for `general`)
     #[arg(long = "id", value_name = "ID")]
@@ -212,7 +212,7 @@ pub enum RefdataCommand {
     /// List imported reference data
     Ls {
         /// Only this beneficiary type
-        #[arg(long = "type", value_name = "T", value_parser = beneficiary_type_parser())]
+        #[arg(long = "type", value_name = "T", value_parser = spec_parser::<BeneficiaryType>())]
         kind: Option<BeneficiaryType>,
         /// Text in the id or label (any case)
         #[arg(long, value_name = "TEXT")]
@@ -378,19 +378,11 @@ pub struct SampleArgs {
     pub json: bool,
 }
 
-fn technology_parser() -> impl TypedValueParser<Value = TechnologyType> {
-    let names: Vec<&'static str> = TechnologyType::ALL.iter().map(|t| t.as_str()).collect();
-    PossibleValuesParser::new(names).map(|s| TechnologyType::parse(&s).expect("a listed value"))
-}
-
-fn beneficiary_type_parser() -> impl TypedValueParser<Value = BeneficiaryType> {
-    let names: Vec<&'static str> = BeneficiaryType::ALL.iter().map(|t| t.as_str()).collect();
-    PossibleValuesParser::new(names).map(|s| BeneficiaryType::parse(&s).expect("a listed value"))
-}
-
-fn retired_parser() -> impl TypedValueParser<Value = RetiredState> {
-    let names: Vec<&'static str> = RetiredState::ALL.iter().map(|t| t.as_str()).collect();
-    PossibleValuesParser::new(names).map(|s| RetiredState::parse(&s).expect("a listed value"))
+/// Any spec enumeration as a value parser: clap lists its spellings in
+/// help and errors, and hands the command the parsed value.
+fn spec_parser<T: SpecEnum>() -> impl TypedValueParser<Value = T> {
+    PossibleValuesParser::new(T::names())
+        .map(|s| <T as SpecEnum>::parse(&s).expect("a listed value"))
 }
 
 fn parse_date(text: &str) -> Result<String, String> {

@@ -4,6 +4,27 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+/// What every spec enumeration offers the shells: its values in spec
+/// order, their spellings and parsing, so a CLI value parser or a UI list
+/// is written once for all of them.
+pub trait SpecEnum: Copy + Send + Sync + 'static {
+    /// Every value, in the spec's order.
+    const ALL: &'static [Self];
+
+    /// The spec's spelling.
+    fn as_str(self) -> &'static str;
+
+    /// Exact (case-sensitive) spec spelling.
+    fn parse(text: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|v| v.as_str() == text)
+    }
+
+    /// Every spelling, in the spec's order (for help texts and pickers).
+    fn names() -> Vec<&'static str> {
+        Self::ALL.iter().map(|v| v.as_str()).collect()
+    }
+}
+
 macro_rules! spec_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
@@ -24,6 +45,18 @@ macro_rules! spec_enum {
             /// Exact (case-sensitive) spec spelling.
             pub fn parse(text: &str) -> Option<Self> {
                 match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl SpecEnum for $name {
+            const ALL: &'static [$name] = $name::ALL;
+
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+
+            fn parse(text: &str) -> Option<Self> {
+                $name::parse(text)
             }
         }
 
@@ -118,6 +151,25 @@ mod tests {
         assert_eq!(EnergyUnit::parse_lenient("kwh"), Some(EnergyUnit::KWh));
         assert_eq!(EnergyUnit::parse_lenient("MWH").unwrap().as_str(), "MWh");
         assert_eq!(EnergyUnit::parse_lenient("kW"), None);
+    }
+
+    fn round_trips<T: SpecEnum + PartialEq + fmt::Debug>() {
+        assert!(!T::ALL.is_empty());
+        assert_eq!(T::names().len(), T::ALL.len());
+        for (v, name) in T::ALL.iter().zip(T::names()) {
+            assert_eq!(<T as SpecEnum>::parse(name), Some(*v));
+        }
+        assert_eq!(<T as SpecEnum>::parse(""), None);
+    }
+
+    #[test]
+    fn every_spec_enum_lists_and_parses_its_spellings() {
+        round_trips::<BeneficiaryType>();
+        round_trips::<AssetLocationType>();
+        round_trips::<TechnologyType>();
+        round_trips::<EnergyUnit>();
+        round_trips::<RetiredState>();
+        assert_eq!(RetiredState::names(), ["no", "partly", "yes"]);
     }
 
     #[test]

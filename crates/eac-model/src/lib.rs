@@ -22,7 +22,9 @@ pub mod write;
 pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Purpose};
 pub use decimal::{Decimal, DecimalError, MAX_AMOUNT_LEN, MAX_EXPONENT};
 pub use eac::{extensions_from_json, extensions_to_json, Eac, EacValue, Extensions, P1OrderKey};
-pub use enums::{AssetLocationType, BeneficiaryType, EnergyUnit, RetiredState, TechnologyType};
+pub use enums::{
+    AssetLocationType, BeneficiaryType, EnergyUnit, RetiredState, SpecEnum, TechnologyType,
+};
 pub use read::{read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary};
 pub use time::{Date, TimeError, Timestamp};
 pub use violation::{cap, pointer_token, quote, rule_title, Rule, Severity, Violation};
