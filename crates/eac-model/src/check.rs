@@ -268,30 +268,56 @@ pub(crate) fn check_identity_and_period(
     }
 }
 
+/// How a list of unique strings (rule 17) names its items in messages.
+pub(crate) struct UniqueStrings {
+    /// "a beneficiary id": said of an empty item.
+    pub a: &'static str,
+    /// "the beneficiary id": said of an item holding a control character.
+    pub the: &'static str,
+    /// "beneficiary": said of an item listed twice.
+    pub item: &'static str,
+    /// Whether white space alone counts as empty.
+    pub trim: bool,
+}
+
+/// Rule 17 for any list of strings: each non-empty, free of control
+/// characters and listed once (beneficiaries, P2 `eac_numbers`).
+pub(crate) fn check_unique_strings(
+    list: &[String],
+    pointer: &str,
+    names: &UniqueStrings,
+    out: &mut Vec<Violation>,
+) {
+    let mut seen = HashSet::new();
+    for (i, text) in list.iter().enumerate() {
+        let at = format!("{pointer}/{i}");
+        let empty = if names.trim {
+            text.trim().is_empty()
+        } else {
+            text.is_empty()
+        };
+        let message = if empty {
+            format!("{} is empty", names.a)
+        } else if let Some(message) = id_with_control_character(names.the, text) {
+            message
+        } else if !seen.insert(text.as_str()) {
+            format!("{} `{}` is listed twice", names.item, quote(text))
+        } else {
+            continue;
+        };
+        out.push(Violation::error(Rule::UniqueStrings, at, message));
+    }
+}
+
 /// Rule 17: unique, non-empty ids. Shared with the beneficiary editor.
 pub fn check_beneficiary_list(list: &[String], pointer: &str, out: &mut Vec<Violation>) {
-    let mut seen = HashSet::new();
-    for (i, id) in list.iter().enumerate() {
-        if id.trim().is_empty() {
-            out.push(Violation::error(
-                Rule::UniqueStrings,
-                format!("{pointer}/{i}"),
-                "a beneficiary id is empty",
-            ));
-        } else if let Some(message) = id_with_control_character("the beneficiary id", id) {
-            out.push(Violation::error(
-                Rule::UniqueStrings,
-                format!("{pointer}/{i}"),
-                message,
-            ));
-        } else if !seen.insert(id.as_str()) {
-            out.push(Violation::error(
-                Rule::UniqueStrings,
-                format!("{pointer}/{i}"),
-                format!("beneficiary `{}` is listed twice", quote(id)),
-            ));
-        }
-    }
+    let names = UniqueStrings {
+        a: "a beneficiary id",
+        the: "the beneficiary id",
+        item: "beneficiary",
+        trim: true,
+    };
+    check_unique_strings(list, pointer, &names, out);
 }
 
 /// Rules 4 and 17 for an edited assignment, before it is saved.

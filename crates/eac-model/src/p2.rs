@@ -226,28 +226,13 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
     let mut out = Vec::new();
     let at = |field: &str| format!("{base}/{field}");
     check_assignment(env.beneficiary_type, &env.beneficiaries, base, &mut out);
-    let mut seen = std::collections::HashSet::new();
-    for (i, n) in env.eac_numbers.iter().enumerate() {
-        if n.is_empty() {
-            out.push(Violation::error(
-                Rule::UniqueStrings,
-                format!("{base}/eac_numbers/{i}"),
-                "an EAC number is empty",
-            ));
-        } else if let Some(message) = crate::check::id_with_control_character("the EAC number", n) {
-            out.push(Violation::error(
-                Rule::UniqueStrings,
-                format!("{base}/eac_numbers/{i}"),
-                message,
-            ));
-        } else if !seen.insert(n.as_str()) {
-            out.push(Violation::error(
-                Rule::UniqueStrings,
-                format!("{base}/eac_numbers/{i}"),
-                format!("EAC number `{}` is listed twice", crate::quote(n)),
-            ));
-        }
-    }
+    let names = crate::check::UniqueStrings {
+        a: "an EAC number",
+        the: "the EAC number",
+        item: "EAC number",
+        trim: false,
+    };
+    crate::check::check_unique_strings(&env.eac_numbers, &at("eac_numbers"), &names, &mut out);
     check_identity_and_period(
         &env.cds_eac_id,
         (env.cds_created, env.cds_modified),
