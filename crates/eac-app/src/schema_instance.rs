@@ -1,9 +1,9 @@
 //! What the JSON Schema engine is shown of a document.
 //!
-//! `serde_json::Value` holds numbers as `i64`, `u64` or `f64`: `1e400` or a
-//! 400-digit integer does not parse at all, and every other quantity would
-//! be judged as a rounded float. So the engine never sees a number as
-//! written: each literal is replaced by a stand-in with the same
+//! `serde_json::Value` holds numbers as machine integers or binary
+//! floating point: `1e400` or a 400-digit integer does not parse at all, and
+//! every other quantity would be judged rounded. So the engine never sees a
+//! quantity as written: each literal is replaced by a stand-in with the same
 //! schema-relevant properties (JSON type, sign, zero, integer or not). The
 //! shipped schemas only ask those of numbers (`type`, `minimum: 0`; a test
 //! keeps it so). The digits themselves are judged by the rules
