@@ -34,8 +34,8 @@ pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
-    envelope_only, export_p2, listing_schema_violations, mark_verified, mark_verified_one,
-    schema_violations, validate_p2, validate_p2_with, verify_eac, verify_eacs, SchemaKind,
+    envelope_only, export_p2, listing_schema_violations, schema_violations, validate_p2,
+    validate_p2_with, verify_eac, verify_eacs, SchemaKind,
 };
 pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,

@@ -450,12 +450,6 @@ pub fn verify_eac(
     Ok(store.mark_verified_id(cds_eac_id, reason.as_ref(), &eac_store::os_user())?)
 }
 
-/// [`verify_eacs`] without a reason or progress; returns how many. Kept for
-/// the desktop shell until it moves to [`verify_eacs`].
-pub fn mark_verified(store: &mut Store, filter: &EacFilter) -> Result<usize, AppError> {
-    verify_eacs(store, filter, None, false, &eac_store::NoProgress).map(|r| r.verified)
-}
-
 /// EACs known only by their P2 envelope (no values), in P2 order, one page.
 pub fn envelope_only(
     store: &Store,
@@ -463,10 +457,4 @@ pub fn envelope_only(
     limit: usize,
 ) -> Result<Vec<eac_store::EnvelopeOnlyRow>, AppError> {
     Ok(store.envelope_only(offset, limit)?)
-}
-
-/// [`verify_eac`] returning how many (1). Kept for the desktop shell until
-/// it moves to [`verify_eac`].
-pub fn mark_verified_one(store: &mut Store, cds_eac_id: &str) -> Result<usize, AppError> {
-    verify_eac(store, cds_eac_id, None).map(|r| r.verified)
 }
