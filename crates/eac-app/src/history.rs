@@ -7,9 +7,18 @@ use eac_store::{DeleteReport, DeleteTarget, ImportBatch, Progress, Store, UndoRe
 
 use crate::AppError;
 
+/// A dry run records nothing, so it needs no reason from the person: asking
+/// "how many would this delete?" comes before the reason is typed.
+fn reason_for(reason: &str, dry_run: bool) -> Result<eac_store::Reason, AppError> {
+    if dry_run && reason.trim().is_empty() {
+        return Ok(eac_store::Reason::new("dry run (nothing is recorded)")?);
+    }
+    Ok(eac_store::Reason::new(reason)?)
+}
+
 /// Deletes EACs (full or envelope-only) by exact ids or by filter, all or
-/// nothing, each with a `delete` audit record. Errors: `invalid_input`
-/// (reason), `not_found` (`details.cds_eac_ids`: unknown ids; nothing is
+/// nothing, each with a `delete` audit record. A dry run only counts and
+/// needs no reason. Errors: `invalid_input` (reason), `not_found` (`details.cds_eac_ids`: unknown ids; nothing is
 /// deleted), `cancelled`, `database`.
 pub fn delete_eacs(
     store: &mut Store,
@@ -18,7 +27,7 @@ pub fn delete_eacs(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<DeleteReport, AppError> {
-    let reason = eac_store::Reason::new(reason)?;
+    let reason = reason_for(reason, dry_run)?;
     Ok(store.delete_eacs(target, &reason, &eac_store::os_user(), dry_run, progress)?)
 }
 
@@ -41,6 +50,26 @@ pub fn undo_import(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<UndoReport, AppError> {
-    let reason = eac_store::Reason::new(reason)?;
+    let reason = reason_for(reason, dry_run)?;
     Ok(store.undo_import(batch_id, &reason, &eac_store::os_user(), dry_run, progress)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eac_store::{EacFilter, NoProgress};
+
+    #[test]
+    fn a_dry_run_needs_no_reason_but_a_deletion_does() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::open(&dir.path().join("d.sqlite")).unwrap();
+        let mut eacs = eac_sample::generate(3, 1, eac_sample::SampleOptions::default());
+        store.import_eacs("sample", &mut eacs, &NoProgress).unwrap();
+        let every = DeleteTarget::Filter(EacFilter::default());
+        let plan = delete_eacs(&mut store, &every, "", true, &NoProgress).unwrap();
+        assert_eq!((plan.dry_run, plan.deleted), (true, 3));
+        let refused = delete_eacs(&mut store, &every, " ", false, &NoProgress).unwrap_err();
+        assert_eq!(refused.code, "invalid_input");
+        assert_eq!(store.info().unwrap().eac_count, 3, "nothing was deleted");
+    }
 }

@@ -6,12 +6,6 @@ import { emptyFilterState, isEmptyFilter, toEacFilter } from "./filters";
 import { formatCount, plural } from "./decimal";
 import { formatLocalDateTime } from "./dates";
 
-/**
- * The reason sent with a dry run: a dry run writes nothing, but the store
- * checks the reason first, and the confirmation must show the count before
- * the user has written theirs.
- */
-export const DRY_RUN_REASON = "counting before asking for confirmation";
 
 export type DeleteScope = "selected" | "filter" | "all";
 
