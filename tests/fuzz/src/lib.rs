@@ -221,6 +221,29 @@ fn guard<T>(f: impl FnOnce() -> T) -> Result<T, String> {
 
 /// The location part of a panic message ("file:line"), digits kept: the
 /// same place is the same bug.
+/// What went wrong with the export of an accepted input, if anything: a
+/// panic or a refusal, as (property, kind, message) of a finding.
+fn export_failure<T>(
+    exported: Result<Result<T, AppError>, String>,
+) -> Option<(&'static str, String, String)> {
+    match exported {
+        Err(panic) => Some(("export panics", panic_kind(&panic), panic)),
+        Ok(Err(e)) => Some((
+            "export of an accepted input is refused",
+            format!(
+                "{} {}",
+                e.code,
+                e.violations()
+                    .first()
+                    .map(violation_kind)
+                    .unwrap_or_default()
+            ),
+            app_error_text(&e),
+        )),
+        Ok(Ok(_)) => None,
+    }
+}
+
 fn panic_kind(message: &str) -> String {
     message.rsplit(" at ").next().unwrap_or(message).to_owned()
 }
@@ -742,28 +765,9 @@ impl Fuzzer {
                 &NoProgress,
             )
         });
-        match exported {
-            Err(panic) => {
-                out.findings
-                    .push(f("export panics", panic_kind(&panic), panic));
-                return;
-            }
-            Ok(Err(e)) => {
-                out.findings.push(f(
-                    "export of an accepted input is refused",
-                    format!(
-                        "{} {}",
-                        e.code,
-                        e.violations()
-                            .first()
-                            .map(violation_kind)
-                            .unwrap_or_default()
-                    ),
-                    app_error_text(&e),
-                ));
-                return;
-            }
-            Ok(Ok(_)) => {}
+        if let Some(finding) = export_failure(exported) {
+            out.findings.push(f(finding.0, finding.1, finding.2));
+            return;
         }
         let first_bytes = fs::read(&first).unwrap();
         if let Some(mut expected) = expected {
@@ -914,28 +918,9 @@ impl Fuzzer {
         let exported = guard(|| {
             eac_app::export_p2(store, filter.as_ref(), &first, Some(BASE_URL), &NoProgress)
         });
-        match exported {
-            Err(panic) => {
-                out.findings
-                    .push(f("export panics", panic_kind(&panic), panic));
-                return;
-            }
-            Ok(Err(e)) => {
-                out.findings.push(f(
-                    "export of an accepted input is refused",
-                    format!(
-                        "{} {}",
-                        e.code,
-                        e.violations()
-                            .first()
-                            .map(violation_kind)
-                            .unwrap_or_default()
-                    ),
-                    app_error_text(&e),
-                ));
-                return;
-            }
-            Ok(Ok(_)) => {}
+        if let Some(finding) = export_failure(exported) {
+            out.findings.push(f(finding.0, finding.1, finding.2));
+            return;
         }
         let mut expected = expected;
         if filter.is_some() {
