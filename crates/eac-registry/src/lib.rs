@@ -1,0 +1,17 @@
+//! Readers of the files registries hand out: each reader turns one document
+//! (its bytes) into a [`Statement`]: the certificate ranges it lists as
+//! [`RangeRecord`]s, what it skipped and why, and warnings, each located in
+//! the document. Readers know nothing of SQLite or the UI; turning records
+//! into CDS EACs (ids, missing fields, extension fields) is `to_eac`'s one
+//! job, the same for every format.
+//!
+//! Shared reading helpers (exact numbers with thousands separators and
+//! decimal commas, dates, local production periods to UTC) live in
+//! [`text`], so no reader parses a number or a date its own way.
+
+pub mod record;
+pub mod text;
+
+pub use record::{
+    Claim, Device, Locator, RangeRecord, ReadError, Skipped, Statement, Station, Status, Warning,
+};

@@ -1,0 +1,364 @@
+//! Reading printed numbers, dates and periods exactly, the same way in every
+//! reader: thousands separators (space, U+00A0, U+202F, comma or dot, by
+//! the document's style), decimal commas, day-first and month-first dates,
+//! and production periods in the issuing domain's local time converted to
+//! UTC. Never through a float.
+
+use std::str::FromStr;
+
+use bigdecimal::BigDecimal;
+use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
+use chrono_tz::Tz;
+use eac_model::{Date, Decimal, Timestamp};
+
+/// How a document writes numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberStyle {
+    /// `7 408.000000`, `1,234.5`: `.` is the decimal mark; spaces and
+    /// commas group thousands.
+    DecimalPoint,
+    /// `75,6`, `1 234,5`, `1.234,5`: `,` is the decimal mark; spaces and
+    /// dots group thousands.
+    DecimalComma,
+}
+
+fn is_space_separator(c: char) -> bool {
+    matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\u{2009}')
+}
+
+/// Reads a printed non-negative or negative number exactly. Group
+/// separators must separate groups of three digits in the integer part.
+/// Returns `None` for anything else (the caller says where and why).
+pub fn parse_number(text: &str, style: NumberStyle) -> Option<Decimal> {
+    let t = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{a0}');
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t),
+    };
+    let (decimal_mark, group_mark) = match style {
+        NumberStyle::DecimalPoint => ('.', ','),
+        NumberStyle::DecimalComma => (',', '.'),
+    };
+    let (int_part, frac_part) = match t.split_once(decimal_mark) {
+        Some((i, f)) => (i, Some(f)),
+        None => (t, None),
+    };
+    // Integer part: digit groups separated by one kind of separator.
+    let mut digits = String::new();
+    let mut groups = int_part
+        .split(|c: char| is_space_separator(c) || c == group_mark)
+        .peekable();
+    let first = groups.next()?;
+    if first.is_empty() || first.len() > 3 && groups.peek().is_some() {
+        return None;
+    }
+    if !first.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.push_str(first);
+    for g in groups {
+        if g.len() != 3 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        digits.push_str(g);
+    }
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    // JSON number text: no leading zeros except a lone 0.
+    let trimmed = digits.trim_start_matches('0');
+    out.push_str(if trimmed.is_empty() { "0" } else { trimmed });
+    if let Some(f) = frac_part {
+        if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        out.push('.');
+        out.push_str(f);
+    }
+    Decimal::parse(&out).ok()
+}
+
+/// The number of items in an inclusive range of (possibly fractional)
+/// sequence numbers, exactly: `last − first + one unit of the last place`.
+/// `first` and `last` are plain digit strings, optionally with a `.` and
+/// the same number of fractional digits (I-REC ids since 2022). `None`
+/// when they are not numbers, differ in fractional digits, or last < first.
+pub fn inclusive_count(first: &str, last: &str) -> Option<Decimal> {
+    fn frac_len(s: &str) -> Option<usize> {
+        let (i, f) = s.split_once('.').unwrap_or((s, ""));
+        let ok = !i.is_empty()
+            && i.bytes().all(|b| b.is_ascii_digit())
+            && f.bytes().all(|b| b.is_ascii_digit());
+        ok.then_some(f.len())
+    }
+    let scale = frac_len(first)?;
+    if frac_len(last)? != scale || (first.ends_with('.') || last.ends_with('.')) {
+        return None;
+    }
+    let a = BigDecimal::from_str(first).ok()?;
+    let b = BigDecimal::from_str(last).ok()?;
+    if b < a {
+        return None;
+    }
+    let unit = BigDecimal::new(1.into(), scale as i64);
+    let count = (b - a + unit).with_scale(scale as i64);
+    Some(Decimal::from_big(&count))
+}
+
+/// `count × per_certificate`, exactly.
+pub fn times(count: &Decimal, per_certificate: &Decimal) -> Decimal {
+    Decimal::from_big(&(count.to_big() * per_certificate.to_big()))
+}
+
+/// Day-first date `dd/mm/yyyy` (also `d/m/yyyy`), with `sep` between parts.
+pub fn date_dmy(text: &str, sep: char) -> Option<Date> {
+    let mut p = text.trim().split(sep);
+    let (d, m, y) = (p.next()?, p.next()?, p.next()?);
+    if p.next().is_some() {
+        return None;
+    }
+    ymd(y, m, d)
+}
+
+/// Month-first date `MM-DD-YYYY` (M-RETS), with `sep` between parts.
+pub fn date_mdy(text: &str, sep: char) -> Option<Date> {
+    let mut p = text.trim().split(sep);
+    let (m, d, y) = (p.next()?, p.next()?, p.next()?);
+    if p.next().is_some() {
+        return None;
+    }
+    ymd(y, m, d)
+}
+
+/// ISO date `YYYY-MM-DD`, also the date part of `YYYY-MM-DDT00:00:00`.
+pub fn date_iso(text: &str) -> Option<Date> {
+    let t = text.trim();
+    let t = t.split_once('T').map_or(t, |(d, _)| d);
+    let mut p = t.split('-');
+    let (y, m, d) = (p.next()?, p.next()?, p.next()?);
+    if p.next().is_some() {
+        return None;
+    }
+    ymd(y, m, d)
+}
+
+fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
+    let digits = |s: &str, lo: usize, hi: usize| {
+        (lo..=hi).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if !digits(y, 4, 4) || !digits(m, 1, 2) || !digits(d, 1, 2) {
+        return None;
+    }
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?).map(Date::from_naive)
+}
+
+/// A month written `Mar-2023`, `March 2023`, `03/2023` or `2023-03`: its
+/// first and last day.
+pub fn month(text: &str) -> Option<(Date, Date)> {
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    let t = text.trim().to_lowercase();
+    let (a, b) = t.split_once(['-', ' ', '/'])?;
+    let (m, y) = if a.len() == 4 && a.bytes().all(|c| c.is_ascii_digit()) {
+        (b, a)
+    } else {
+        (a, b)
+    };
+    let y: i32 = (y.len() == 4).then(|| y.parse().ok()).flatten()?;
+    let m: u32 = match m.parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            let i = NAMES
+                .iter()
+                .position(|n| m.starts_with(n) && (m.len() == 3 || is_full_month(m)))?;
+            i as u32 + 1
+        }
+    };
+    let first = NaiveDate::from_ymd_opt(y, m, 1)?;
+    let last = first
+        .checked_add_months(chrono::Months::new(1))?
+        .pred_opt()?;
+    Some((Date::from_naive(first), Date::from_naive(last)))
+}
+
+fn is_full_month(m: &str) -> bool {
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+    .contains(&m)
+}
+
+/// The time zone a registry's production dates are local to.
+pub fn zone(name: &str) -> Option<Tz> {
+    name.parse().ok()
+}
+
+/// A local date-time in `tz` as a UTC timestamp. In a repeated hour (clocks
+/// go back) the earlier instant is taken; a time that does not exist
+/// (clocks go forward) is moved forward by the gap.
+pub fn local_instant(local: NaiveDateTime, tz: Tz) -> Timestamp {
+    let dt = match tz.from_local_datetime(&local) {
+        LocalResult::Single(dt) => dt,
+        LocalResult::Ambiguous(earlier, _) => earlier,
+        LocalResult::None => {
+            // Spring-forward gap: the first valid instant after it.
+            let mut probe = local;
+            loop {
+                probe += chrono::Duration::minutes(15);
+                if let Some(dt) = tz.from_local_datetime(&probe).earliest() {
+                    break dt;
+                }
+            }
+        }
+    };
+    Timestamp::from_utc(dt.with_timezone(&chrono::Utc))
+}
+
+/// A production period of whole local days, `first` to `last` inclusive,
+/// as UTC instants: from local midnight starting `first` to local midnight
+/// ending `last`.
+pub fn local_period(first: Date, last: Date, tz: Tz) -> Option<(Timestamp, Timestamp)> {
+    let start = first.as_naive().and_hms_opt(0, 0, 0)?;
+    let end = last
+        .as_naive()
+        .checked_add_days(Days::new(1))?
+        .and_hms_opt(0, 0, 0)?;
+    if end <= start {
+        return None;
+    }
+    Some((local_instant(start, tz), local_instant(end, tz)))
+}
+
+/// The calendar year of a date (for ids and messages).
+pub fn year(d: Date) -> i32 {
+    d.as_naive().year()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(t: &str, s: NumberStyle) -> Option<String> {
+        parse_number(t, s).map(|d| d.as_str().to_string())
+    }
+
+    #[test]
+    fn numbers_keep_their_written_precision() {
+        use NumberStyle::*;
+        assert_eq!(
+            n("7 408.000000", DecimalPoint).as_deref(),
+            Some("7408.000000")
+        );
+        assert_eq!(
+            n("7\u{a0}408.000000", DecimalPoint).as_deref(),
+            Some("7408.000000")
+        );
+        assert_eq!(n("12.000000", DecimalPoint).as_deref(), Some("12.000000"));
+        assert_eq!(n("1,234,567.5", DecimalPoint).as_deref(), Some("1234567.5"));
+        assert_eq!(n("75,6", DecimalComma).as_deref(), Some("75.6"));
+        assert_eq!(n("1.234,50", DecimalComma).as_deref(), Some("1234.50"));
+        assert_eq!(n("1\u{a0}234", DecimalComma).as_deref(), Some("1234"));
+        assert_eq!(n(" 1000.0 ", DecimalPoint).as_deref(), Some("1000.0"));
+        assert_eq!(n("0", DecimalPoint).as_deref(), Some("0"));
+        // Not numbers, or separators in the wrong places.
+        assert_eq!(n("12,34.5", DecimalPoint), None);
+        assert_eq!(n("1 23", DecimalPoint), None);
+        assert_eq!(n("1234 567", DecimalPoint), None);
+        assert_eq!(n("", DecimalPoint), None);
+        assert_eq!(n("1.", DecimalPoint), None);
+        assert_eq!(n("abc", DecimalPoint), None);
+        assert_eq!(n("1e5", DecimalPoint), None);
+    }
+
+    #[test]
+    fn inclusive_ranges_count_exactly() {
+        let c = |a, b| inclusive_count(a, b).map(|d| d.as_str().to_string());
+        assert_eq!(c("1", "1").as_deref(), Some("1"));
+        assert_eq!(c("1001", "2000").as_deref(), Some("1000"));
+        assert_eq!(
+            c(
+                "643002406000000000000000008296.000000",
+                "643002406000000000000000015606.037999"
+            )
+            .as_deref(),
+            Some("7310.038000")
+        );
+        // 30-digit numbers are exact.
+        assert_eq!(
+            c(
+                "999999999999999999999999999990",
+                "999999999999999999999999999999"
+            )
+            .as_deref(),
+            Some("10")
+        );
+        assert_eq!(c("10", "9"), None);
+        assert_eq!(c("1.0", "2.00"), None);
+        assert_eq!(c("A1", "A2"), None);
+    }
+
+    #[test]
+    fn dates_in_each_order() {
+        assert_eq!(
+            date_dmy("31/03/2023", '/').unwrap().to_string(),
+            "2023-03-31"
+        );
+        assert_eq!(
+            date_mdy("03-31-2023", '-').unwrap().to_string(),
+            "2023-03-31"
+        );
+        assert_eq!(
+            date_iso("2023-03-31T00:00:00").unwrap().to_string(),
+            "2023-03-31"
+        );
+        assert!(date_dmy("31/02/2023", '/').is_none());
+        assert!(date_dmy("2023/03/31", '/').is_none());
+        let (a, b) = month("Mar-2023").unwrap();
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2023-03-01".into(), "2023-03-31".into())
+        );
+        let (a, b) = month("February 2024").unwrap();
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2024-02-01".into(), "2024-02-29".into())
+        );
+        assert!(month("Foo-2023").is_none());
+    }
+
+    #[test]
+    fn local_periods_become_utc_with_the_right_offset() {
+        let london = zone("Europe/London").unwrap();
+        let (s, e) = local_period(
+            date_iso("2023-03-01").unwrap(),
+            date_iso("2023-03-31").unwrap(),
+            london,
+        )
+        .unwrap();
+        // March 2023: GMT until 26 March, BST at the end of the month.
+        assert_eq!(s.to_string(), "2023-03-01T00:00:00Z");
+        assert_eq!(e.to_string(), "2023-03-31T23:00:00Z");
+        let oslo = zone("Europe/Oslo").unwrap();
+        let (s, e) = local_period(
+            date_iso("2023-01-01").unwrap(),
+            date_iso("2023-01-01").unwrap(),
+            oslo,
+        )
+        .unwrap();
+        assert_eq!(s.to_string(), "2022-12-31T23:00:00Z");
+        assert_eq!(e.to_string(), "2023-01-01T23:00:00Z");
+    }
+}
