@@ -185,6 +185,15 @@ pub struct RangeRecord {
     /// First and last certificate numbers, exactly as printed (inclusive).
     pub first: String,
     pub last: String,
+    /// The range as numbers, for overlap checks: `first_seq`/`last_seq` are
+    /// the part of the certificate numbers that counts (digits, optionally
+    /// `.` and fractional digits, e.g. the 10-digit run inside an Ofgem
+    /// number, the whole 30-digit GO number, I-REC's `…5606.037999`), and
+    /// `series` is the rest of the number (e.g. prefix and suffix joined
+    /// with `…`), which must be equal for two ranges to share certificates.
+    pub series: String,
+    pub first_seq: String,
+    pub last_seq: String,
     /// Number of certificates in the range (exact; fractional for I-REC).
     pub count: Decimal,
     /// Energy per certificate and its unit (1 MWh for most; Wh face value
