@@ -112,7 +112,7 @@ pub fn write_sample_values_csv(
                 "{},{i},{},{},{},{},{},{},{}",
                 eac.cds_eac_id,
                 text(v.eac_number.clone()),
-                v.issued,
+                text(v.issued.map(|d| d.to_string())),
                 text(v.retired.map(|d| d.to_string())),
                 text(v.start.map(|t| t.to_string())),
                 text(v.end.map(|t| t.to_string())),

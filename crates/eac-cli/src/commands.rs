@@ -230,10 +230,9 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
         out.json(&d)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let factor = |f: &Option<String>| {
-        f.clone()
-            .unwrap_or_else(|| "missing (enter it before exporting)".to_owned())
-    };
+    const MISSING: &str = "missing (enter it before exporting)";
+    let factor = |f: &Option<String>| f.clone().unwrap_or_else(|| MISSING.to_owned());
+    let given = |f: Option<String>| f.unwrap_or_else(|| MISSING.to_owned());
     let fields: Vec<(&str, String)> = vec![
         ("cds_eac_id", d.cds_eac_id.clone()),
         ("eac_number", or_dash(d.eac_number.as_deref())),
@@ -242,18 +241,37 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
         ("source", format!("{} ({})", d.source_name, d.source_id)),
         (
             "destination",
-            format!("{} ({})", d.destination_name, d.destination_id),
+            match (&d.destination_name, &d.destination_id) {
+                (Some(name), Some(id)) => format!("{name} ({id})"),
+                (name, id) => format!(
+                    "{} ({})",
+                    name.as_deref().unwrap_or(MISSING),
+                    id.as_deref().unwrap_or(MISSING)
+                ),
+            },
         ),
-        ("beneficiary_type", d.beneficiary_type.to_string()),
+        (
+            "beneficiary_type",
+            given(d.beneficiary_type.map(|t| t.to_string())),
+        ),
         ("beneficiaries", d.beneficiaries.join(", ")),
         ("asset_id", d.asset_id.clone()),
         (
             "asset_commissioned",
             or_dash(d.asset_commissioned.as_deref()),
         ),
-        ("asset_origination", d.asset_origination.to_string()),
-        ("asset_destination", d.asset_destination.to_string()),
-        ("technology_type", d.technology_type.to_string()),
+        (
+            "asset_origination",
+            given(d.asset_origination.map(|t| t.to_string())),
+        ),
+        (
+            "asset_destination",
+            given(d.asset_destination.map(|t| t.to_string())),
+        ),
+        (
+            "technology_type",
+            given(d.technology_type.map(|t| t.to_string())),
+        ),
         (
             "emissions_factor_direct",
             factor(&d.emissions_factor_direct),
@@ -289,8 +307,11 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
         table.row(vec![
             (i + 1).to_string(),
             or_dash(v.eac_number.as_deref()),
-            v.issued.clone(),
-            or_dash(v.retired.as_deref()),
+            v.issued.clone().unwrap_or_else(|| "missing".to_owned()),
+            match (&v.retired, v.retired_undated) {
+                (None, true) => "yes, date missing".to_owned(),
+                (r, _) => or_dash(r.as_deref()),
+            },
             or_dash(v.start.as_deref()),
             or_dash(v.end.as_deref()),
             v.value.clone(),

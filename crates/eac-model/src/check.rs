@@ -6,7 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use crate::{quote, BeneficiaryType, DecimalError, Eac, P1OrderKey, Rule, Timestamp, Violation};
+use crate::{
+    quote, BeneficiaryType, Completable, Decimal, DecimalError, Eac, P1OrderKey, Rule, Timestamp,
+    Violation,
+};
 
 /// What the document is being checked for; decides which findings block.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -24,6 +27,9 @@ pub struct CheckOptions {
     pub purpose: Purpose,
     /// Accept `nuclear`, `marine`, `storage` (not in the draft list; digest §f.5).
     pub allow_extended_technologies: bool,
+    /// Reading a saved state of a stored EAC (audit records): the
+    /// completable fields may be null, as in an incomplete EAC.
+    pub incomplete: bool,
 }
 
 impl CheckOptions {
@@ -39,6 +45,14 @@ impl CheckOptions {
             ..Default::default()
         }
     }
+    /// For saved states of stored EACs, which may be incomplete.
+    pub fn state() -> Self {
+        CheckOptions {
+            purpose: Purpose::Import,
+            allow_extended_technologies: true,
+            incomplete: true,
+        }
+    }
     pub fn with_extended_technologies(mut self, allow: bool) -> Self {
         self.allow_extended_technologies = allow;
         self
@@ -50,40 +64,61 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
     let mut out = Vec::new();
     let at = |field: &str| format!("{base}/{field}");
 
-    if !opts.allow_extended_technologies && !eac.technology_type.is_draft() {
-        out.push(Violation::error(
-            Rule::Enumerations,
-            at("technology_type"),
-            format!(
-                "technology `{}` is not in the 2024-08-29 draft list; allow the extended technologies explicitly to use it",
-                eac.technology_type
-            ),
-        ));
+    if let Some(technology) = eac.technology_type {
+        if !opts.allow_extended_technologies && !technology.is_draft() {
+            out.push(Violation::error(
+                Rule::Enumerations,
+                at("technology_type"),
+                format!(
+                    "technology `{technology}` is not in the 2024-08-29 draft list; allow the extended technologies explicitly to use it"
+                ),
+            ));
+        }
     }
-    check_assignment(eac.beneficiary_type, &eac.beneficiaries, base, &mut out);
+    if let Some(beneficiary_type) = eac.beneficiary_type {
+        check_assignment(beneficiary_type, &eac.beneficiaries, base, &mut out);
+    }
+    for missing in eac.missing() {
+        let field = missing.path();
+        let factor = matches!(
+            missing.field,
+            Completable::EmissionsFactorDirect | Completable::EmissionsFactorLca
+        );
+        let (rule, msg) = if factor {
+            (
+                Rule::ExactDecimals,
+                format!("`{field}` has no number; enter the emission factor before exporting"),
+            )
+        } else {
+            (
+                Rule::RequiredKeys,
+                format!(
+                    "`{field}` is missing: the document this EAC came from does not give it; enter it before exporting"
+                ),
+            )
+        };
+        match opts.purpose {
+            // Emission factors are flagged on import (decision 7); other
+            // completable fields are only missing in registry imports,
+            // whose report lists them.
+            Purpose::Import if factor => {
+                out.push(Violation::warning(rule, at(&field), msg));
+            }
+            Purpose::Import => {}
+            Purpose::Validate => out.push(Violation::error(rule, at(&field), msg)),
+        }
+    }
+    // The same rule as entering a factor by hand (decisions 28, 36).
     for (field, factor) in [
         ("emissions_factor_direct", &eac.emissions_factor_direct),
         ("emissions_factor_lca", &eac.emissions_factor_lca),
     ] {
-        match factor {
-            None => {
-                let msg =
-                    format!("`{field}` has no number; enter the emission factor before exporting");
-                out.push(match opts.purpose {
-                    Purpose::Import => Violation::warning(Rule::ExactDecimals, at(field), msg),
-                    Purpose::Validate => Violation::error(Rule::ExactDecimals, at(field), msg),
-                });
-            }
-            // The same rule as entering a factor by hand (decisions 28, 36).
-            Some(d) => {
-                if let Err(e) = d.check_amount() {
-                    out.push(Violation::error(
-                        Rule::ExactDecimals,
-                        at(field),
-                        format!("`{field}` {e}"),
-                    ));
-                }
-            }
+        if let Some(Err(e)) = factor.as_ref().map(Decimal::check_amount) {
+            out.push(Violation::error(
+                Rule::ExactDecimals,
+                at(field),
+                format!("`{field}` {e}"),
+            ));
         }
     }
     check_identity_and_period(
@@ -165,12 +200,12 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
                 "`start` and `end` must both be set or both be null",
             )),
         }
-        if let Some(retired) = v.retired {
-            if retired < v.issued {
+        if let (Some(retired), Some(issued)) = (v.retired, v.issued) {
+            if retired < issued {
                 out.push(Violation::error(
                     Rule::RetiredNotBeforeIssued,
                     vat("retired"),
-                    format!("retired on {retired}, before it was issued ({})", v.issued),
+                    format!("retired on {retired}, before it was issued ({issued})"),
                 ));
             }
         }

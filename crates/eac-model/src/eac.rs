@@ -44,15 +44,22 @@ pub struct Eac {
     pub eac_number: Option<String>,
     pub source_id: String,
     pub source_name: String,
-    pub destination_id: String,
-    pub destination_name: String,
-    pub beneficiary_type: BeneficiaryType,
+    /// `None` (here and in the fields below marked "completable"): the
+    /// document it came from (a registry statement) did not say; the EAC is
+    /// stored as *incomplete* and blocks exports until the user enters it
+    /// ([`Eac::missing`]). A CDS document always has them.
+    pub destination_id: Option<String>,
+    pub destination_name: Option<String>,
+    /// Completable: registries name beneficiaries, they give no CDS type.
+    pub beneficiary_type: Option<BeneficiaryType>,
     pub beneficiaries: Vec<String>,
     pub asset_id: String,
     pub asset_commissioned: Option<Date>,
-    pub asset_origination: AssetLocationType,
-    pub asset_destination: AssetLocationType,
-    pub technology_type: TechnologyType,
+    /// Completable.
+    pub asset_origination: Option<AssetLocationType>,
+    pub asset_destination: Option<AssetLocationType>,
+    /// Completable: a registry technology not in the reader's table.
+    pub technology_type: Option<TechnologyType>,
     /// `None`: the document held no number (e.g. `"TODO"`); must be entered
     /// before a P1 export (digest §f.4).
     pub emissions_factor_direct: Option<Decimal>,
@@ -67,8 +74,13 @@ pub struct Eac {
 #[derive(Debug, Clone, PartialEq)]
 pub struct EacValue {
     pub eac_number: Option<String>,
-    pub issued: Date,
+    /// Completable: I-REC and M-RETS statements print no issue date.
+    pub issued: Option<Date>,
+    /// `None` and not [`EacValue::retired_undated`]: not retired.
     pub retired: Option<Date>,
+    /// The document proves the value was claimed (redeemed, cancelled,
+    /// retired) but prints no date: `retired` is missing until entered.
+    pub retired_undated: bool,
     pub start: Option<Timestamp>,
     pub end: Option<Timestamp>,
     pub unit: EnergyUnit,
@@ -77,9 +89,61 @@ pub struct EacValue {
 }
 
 impl Eac {
-    /// Issuance: the earliest `values[].issued` (digest §f.1).
+    /// Issuance: the earliest `values[].issued` (digest §f.1); `None` when
+    /// no value has an issue date yet.
     pub fn issuance(&self) -> Option<Date> {
-        self.values.iter().map(|v| v.issued).min()
+        self.values.iter().filter_map(|v| v.issued).min()
+    }
+
+    /// The completable fields this EAC lacks, in field order (values in
+    /// value order): empty for a complete EAC. An incomplete EAC is stored
+    /// and shown but blocks P1 and P2 exports.
+    pub fn missing(&self) -> Vec<Missing> {
+        use Completable::*;
+        let mut out = Vec::new();
+        let mut eac = |absent: bool, field| {
+            if absent {
+                out.push(Missing { field, value: None });
+            }
+        };
+        eac(self.destination_id.is_none(), DestinationId);
+        eac(self.destination_name.is_none(), DestinationName);
+        eac(self.beneficiary_type.is_none(), BeneficiaryType);
+        eac(self.asset_origination.is_none(), AssetOrigination);
+        eac(self.asset_destination.is_none(), AssetDestination);
+        eac(self.technology_type.is_none(), TechnologyType);
+        eac(
+            self.emissions_factor_direct.is_none(),
+            EmissionsFactorDirect,
+        );
+        eac(self.emissions_factor_lca.is_none(), EmissionsFactorLca);
+        for (i, v) in self.values.iter().enumerate() {
+            if v.issued.is_none() {
+                out.push(Missing {
+                    field: Issued,
+                    value: Some(i),
+                });
+            }
+            if v.retired_undated && v.retired.is_none() {
+                out.push(Missing {
+                    field: Retired,
+                    value: Some(i),
+                });
+            }
+        }
+        out
+    }
+
+    /// The distinct names of the missing fields (`destination_id`,
+    /// `issued`, …), in field order: what `ls --incomplete` and the app show.
+    pub fn missing_names(&self) -> Vec<&'static str> {
+        let mut names: Vec<&'static str> = Vec::new();
+        for m in self.missing() {
+            if !names.contains(&m.field.as_str()) {
+                names.push(m.field.as_str());
+            }
+        }
+        names
     }
 
     pub fn retired_state(&self) -> RetiredState {
@@ -119,6 +183,85 @@ impl Eac {
             eac_number: self.eac_number.clone(),
             issuance: self.issuance(),
             cds_eac_id: self.cds_eac_id.clone(),
+        }
+    }
+}
+
+/// A field a registry statement may not give, which the user completes
+/// (`eacdesk set FIELD=VALUE`, the app's detail pane and bulk edit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Completable {
+    DestinationId,
+    DestinationName,
+    BeneficiaryType,
+    AssetOrigination,
+    AssetDestination,
+    TechnologyType,
+    EmissionsFactorDirect,
+    EmissionsFactorLca,
+    /// A value's `issued` date.
+    Issued,
+    /// A value's `retired` date, when the document proves the claim.
+    Retired,
+}
+
+impl Completable {
+    pub const ALL: &'static [Completable] = &[
+        Completable::DestinationId,
+        Completable::DestinationName,
+        Completable::BeneficiaryType,
+        Completable::AssetOrigination,
+        Completable::AssetDestination,
+        Completable::TechnologyType,
+        Completable::EmissionsFactorDirect,
+        Completable::EmissionsFactorLca,
+        Completable::Issued,
+        Completable::Retired,
+    ];
+
+    /// The field's CDS name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Completable::DestinationId => "destination_id",
+            Completable::DestinationName => "destination_name",
+            Completable::BeneficiaryType => "beneficiary_type",
+            Completable::AssetOrigination => "asset_origination",
+            Completable::AssetDestination => "asset_destination",
+            Completable::TechnologyType => "technology_type",
+            Completable::EmissionsFactorDirect => "emissions_factor_direct",
+            Completable::EmissionsFactorLca => "emissions_factor_lca",
+            Completable::Issued => "issued",
+            Completable::Retired => "retired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Completable> {
+        Completable::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == text)
+    }
+
+    /// A field of each value rather than of the EAC.
+    pub fn of_value(self) -> bool {
+        matches!(self, Completable::Issued | Completable::Retired)
+    }
+}
+
+/// One missing field: of the EAC (`value: None`) or of value `value`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Missing {
+    pub field: Completable,
+    pub value: Option<usize>,
+}
+
+impl Missing {
+    /// The field's JSON pointer below the EAC (`destination_id`,
+    /// `values/0/issued`).
+    pub fn path(&self) -> String {
+        match self.value {
+            Some(i) => format!("values/{i}/{}", self.field.as_str()),
+            None => self.field.as_str().to_owned(),
         }
     }
 }
@@ -197,12 +340,19 @@ impl Serialize for EacValue {
         m.serialize_entry("end", &self.end)?;
         m.serialize_entry("unit", &self.unit)?;
         m.serialize_entry("value", &self.value)?;
+        // Only in saved states of incomplete EACs (exports refuse them).
+        if self.retired_undated {
+            m.serialize_entry(RETIRED_UNDATED, &true)?;
+        }
         for (key, raw) in self.extensions.iter() {
             m.serialize_entry(key, raw)?;
         }
         m.end()
     }
 }
+
+/// The member that keeps [`EacValue::retired_undated`] in a saved state.
+pub const RETIRED_UNDATED: &str = "eacdesk_retired_undated";
 
 /// Extension fields as one JSON object text (for storage), keeping raw values.
 pub fn extensions_to_json(ext: &Extensions) -> Option<String> {

@@ -21,7 +21,10 @@ pub mod write;
 
 pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Purpose};
 pub use decimal::{Decimal, DecimalError, MAX_AMOUNT_LEN, MAX_EXPONENT};
-pub use eac::{extensions_from_json, extensions_to_json, Eac, EacValue, Extensions, P1OrderKey};
+pub use eac::{
+    extensions_from_json, extensions_to_json, Completable, Eac, EacValue, Extensions, Missing,
+    P1OrderKey, RETIRED_UNDATED,
+};
 pub use enums::{
     AssetLocationType, BeneficiaryType, EnergyUnit, RetiredState, SpecEnum, TechnologyType,
 };

@@ -40,14 +40,21 @@ pub struct EacEnvelope {
 
 impl EacEnvelope {
     /// The envelope of a stored EAC (digest §a): `eac_numbers` are the distinct
-    /// non-null EAC and value numbers, the EAC's own first.
-    pub fn of(eac: &Eac, cds_synced: Timestamp, eac_format: &str, eac_data_url: String) -> Self {
-        EacEnvelope {
+    /// non-null EAC and value numbers, the EAC's own first. `None` for an
+    /// incomplete EAC without a beneficiary type (exports refuse those
+    /// before they get here).
+    pub fn of(
+        eac: &Eac,
+        cds_synced: Timestamp,
+        eac_format: &str,
+        eac_data_url: String,
+    ) -> Option<Self> {
+        Some(EacEnvelope {
             cds_eac_id: eac.cds_eac_id.clone(),
             cds_created: eac.cds_created,
             cds_modified: eac.cds_modified,
             cds_synced,
-            beneficiary_type: eac.beneficiary_type,
+            beneficiary_type: eac.beneficiary_type?,
             beneficiaries: eac.beneficiaries.clone(),
             eac_numbers: eac_numbers(eac),
             eac_format: eac_format.to_owned(),
@@ -55,7 +62,7 @@ impl EacEnvelope {
             period_start: eac.period_start,
             period_end: eac.period_end,
             extensions: Extensions::default(),
-        }
+        })
     }
 
     pub fn p2_order_key(&self) -> P2OrderKey {

@@ -44,13 +44,17 @@ pub fn eac_from_fields(
     let mut r = FieldReader::new(fields, base);
     r.eac_id = r.peek_string("cds_eac_id");
 
-    let beneficiary_type = match r.beneficiary_type(opts) {
-        Ok(t) => t,
-        Err(skipped) => {
+    let beneficiary_type = match r.completable(opts, "beneficiary_type", |r, _| {
+        Some(r.beneficiary_type(opts))
+    }) {
+        Some(Some(Ok(t))) => t.map(Some),
+        Some(Some(Err(skipped))) => {
             return EacRead::Ignored {
                 warnings: vec![skipped],
             }
         }
+        Some(None) => Some(None),
+        None => None,
     };
 
     let cds_eac_id = r.required_string("cds_eac_id");
@@ -59,19 +63,19 @@ pub fn eac_from_fields(
     let eac_number = r.nullable_string("eac_number");
     let source_id = r.required_string("source_id");
     let source_name = r.required_string("source_name");
-    let destination_id = r.required_string("destination_id");
-    let destination_name = r.required_string("destination_name");
+    let destination_id = r.completable(opts, "destination_id", FieldReader::required_string);
+    let destination_name = r.completable(opts, "destination_name", FieldReader::required_string);
     let beneficiaries = r.string_list("beneficiaries");
     let asset_id = r.required_string("asset_id");
     let asset_commissioned = r.optional_date("asset_commissioned");
-    let asset_origination = r.asset_location("asset_origination");
-    let asset_destination = r.asset_location("asset_destination");
-    let technology_type = r.technology("technology_type");
+    let asset_origination = r.completable(opts, "asset_origination", FieldReader::asset_location);
+    let asset_destination = r.completable(opts, "asset_destination", FieldReader::asset_location);
+    let technology_type = r.completable(opts, "technology_type", FieldReader::technology);
     let emissions_factor_direct = r.emission_factor("emissions_factor_direct", opts);
     let emissions_factor_lca = r.emission_factor("emissions_factor_lca", opts);
     let period_start = r.timestamp("period_start");
     let period_end = r.timestamp("period_end");
-    let values = r.values();
+    let values = r.values(opts);
     let extensions = r.extensions();
 
     let FieldReader { errors, eac_id, .. } = r;
@@ -188,6 +192,25 @@ impl FieldReader {
         }
         self.error(Rule::Enumerations, "beneficiary_type", format!("`{}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)", quote(&text)));
         Ok(None)
+    }
+
+    /// A completable field: as `read` reads it, or `Some(None)` when it is
+    /// null in a saved state of an incomplete EAC (`opts.incomplete`).
+    pub(crate) fn completable<T>(
+        &mut self,
+        opts: CheckOptions,
+        key: &str,
+        read: impl FnOnce(&mut Self, &str) -> Option<T>,
+    ) -> Option<Option<T>> {
+        let is_null = self
+            .fields
+            .iter()
+            .any(|(k, raw)| k == key && raw.get() == "null");
+        if opts.incomplete && is_null {
+            self.take(key);
+            return Some(None);
+        }
+        read(self, key).map(Some)
     }
 
     /// Present (rule 2), possibly null.
@@ -347,7 +370,7 @@ impl FieldReader {
         }
     }
 
-    pub(crate) fn values(&mut self) -> Option<Vec<EacValue>> {
+    pub(crate) fn values(&mut self, opts: CheckOptions) -> Option<Vec<EacValue>> {
         let raw = self.present("values")?;
         if !raw.get().starts_with('[') {
             self.wrong_type("values", "an array of value objects", &raw);
@@ -386,7 +409,7 @@ impl FieldReader {
             match element {
                 Element::Object(fields) => {
                     let mut vr = FieldReader::new(fields, &base);
-                    match vr.value() {
+                    match vr.value(opts) {
                         Some(v) if vr.errors.is_empty() => out.push(v),
                         _ => ok = false,
                     }
@@ -405,9 +428,13 @@ impl FieldReader {
         ok.then_some(out)
     }
 
-    pub(crate) fn value(&mut self) -> Option<EacValue> {
+    pub(crate) fn value(&mut self, opts: CheckOptions) -> Option<EacValue> {
         let eac_number = self.nullable_string("eac_number");
-        let issued = self.date("issued");
+        let issued = self.completable(opts, "issued", FieldReader::date);
+        let retired_undated = opts.incomplete
+            && self
+                .take(crate::RETIRED_UNDATED)
+                .is_some_and(|raw| raw.get() == "true");
         let retired = self.nullable_date("retired");
         let start = self.nullable_timestamp("start");
         let end = self.nullable_timestamp("end");
@@ -418,6 +445,7 @@ impl FieldReader {
             eac_number: eac_number?,
             issued: issued?,
             retired: retired?,
+            retired_undated,
             start: start?,
             end: end?,
             unit: unit?,

@@ -139,8 +139,11 @@ pub enum ChoiceField {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EacValueView {
     pub eac_number: Option<String>,
-    pub issued: String,
+    /// `None`: missing (the statement printed no issue date).
+    pub issued: Option<String>,
     pub retired: Option<String>,
+    /// Claimed according to the document, on a date it does not give.
+    pub retired_undated: bool,
     pub start: Option<String>,
     pub end: Option<String>,
     pub unit: eac_model::EnergyUnit,
@@ -158,15 +161,17 @@ pub struct EacDetail {
     pub eac_number: Option<String>,
     pub source_id: String,
     pub source_name: String,
-    pub destination_id: String,
-    pub destination_name: String,
-    pub beneficiary_type: BeneficiaryType,
+    /// `None` (here and in the other optional CDS-required fields): missing,
+    /// listed in `missing`; must be entered before an export.
+    pub destination_id: Option<String>,
+    pub destination_name: Option<String>,
+    pub beneficiary_type: Option<BeneficiaryType>,
     pub beneficiaries: Vec<String>,
     pub asset_id: String,
     pub asset_commissioned: Option<String>,
-    pub asset_origination: eac_model::AssetLocationType,
-    pub asset_destination: eac_model::AssetLocationType,
-    pub technology_type: TechnologyType,
+    pub asset_origination: Option<eac_model::AssetLocationType>,
+    pub asset_destination: Option<eac_model::AssetLocationType>,
+    pub technology_type: Option<TechnologyType>,
     /// `None`: missing, must be entered before a P1 export.
     pub emissions_factor_direct: Option<String>,
     pub emissions_factor_lca: Option<String>,
@@ -181,6 +186,9 @@ pub struct EacDetail {
     /// its import, or a "mark verified" action. `None` only for EACs stored
     /// before schema 3 that no import has seen since.
     pub cds_synced: Option<String>,
+    /// The missing fields as paths below the EAC (`destination_id`,
+    /// `values/0/issued`), in field order; empty when complete.
+    pub missing: Vec<String>,
 }
 
 /// Who an EAC is attributed to.

@@ -176,13 +176,15 @@ pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
         rows::parsed_opt(row, 0, rows::timestamp)
     })?;
     let retired_state = eac.retired_state();
+    let missing = eac.missing().iter().map(eac_model::Missing::path).collect();
     let values = eac
         .values
         .into_iter()
         .map(|v| EacValueView {
             eac_number: v.eac_number,
-            issued: v.issued.to_string(),
+            issued: v.issued.map(|d| d.to_string()),
             retired: v.retired.map(|d| d.to_string()),
+            retired_undated: v.retired_undated,
             start: v.start.map(|t| t.to_string()),
             end: v.end.map(|t| t.to_string()),
             unit: v.unit,
@@ -214,5 +216,6 @@ pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
         retired_state,
         quantities,
         cds_synced: cds_synced.map(|t| t.to_string()),
+        missing,
     })
 }

@@ -27,11 +27,13 @@ pub(crate) fn validate(label: &str, to: &BeneficiaryAssignment) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn assignment(eac: &Eac) -> BeneficiaryAssignment {
-    BeneficiaryAssignment {
-        beneficiary_type: eac.beneficiary_type,
+/// Who the EAC is attributed to; `None` while its beneficiary type is
+/// missing (a registry import not completed yet).
+pub(crate) fn assignment(eac: &Eac) -> Option<BeneficiaryAssignment> {
+    Some(BeneficiaryAssignment {
+        beneficiary_type: eac.beneficiary_type?,
         beneficiaries: eac.beneficiaries.clone(),
-    }
+    })
 }
 
 /// Gives the stored EAC (row `id`, currently `eac`) the assignment `to` and
@@ -46,7 +48,7 @@ pub(crate) fn apply(
     os_user: &str,
 ) -> Result<AuditRecord> {
     let before = assignment(&eac);
-    eac.beneficiary_type = to.beneficiary_type;
+    eac.beneficiary_type = Some(to.beneficiary_type);
     eac.beneficiaries = to.beneficiaries.clone();
     eac.cds_modified = eac.cds_modified.max(w.at());
     rows::update_beneficiaries(w, id, &eac)?;
@@ -67,7 +69,7 @@ pub(crate) fn apply(
 /// What one audit record changed.
 pub(crate) enum AuditChange {
     Beneficiaries {
-        before: BeneficiaryAssignment,
+        before: Option<BeneficiaryAssignment>,
         after: BeneficiaryAssignment,
     },
     /// The assignment (unchanged) is recorded too, so every record says who
@@ -84,8 +86,9 @@ pub(crate) enum AuditChange {
 /// the EAC did not exist on that side.
 #[derive(Serialize, Deserialize)]
 pub(crate) struct AuditSide {
+    /// Absent while the EAC has no beneficiary type (incomplete).
     #[serde(flatten)]
-    pub assignment: BeneficiaryAssignment,
+    pub assignment: Option<BeneficiaryAssignment>,
     #[serde(flatten, default, skip_serializing_if = "Option::is_none")]
     pub emissions: Option<EmissionFactors>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -93,7 +96,7 @@ pub(crate) struct AuditSide {
 }
 
 impl AuditSide {
-    pub fn of(assignment: BeneficiaryAssignment) -> Self {
+    pub fn of(assignment: Option<BeneficiaryAssignment>) -> Self {
         AuditSide {
             assignment,
             emissions: None,
@@ -146,13 +149,13 @@ pub(crate) fn record(
     w: &Write,
     cds_eac_id: &str,
     change: AuditChange,
-    current: BeneficiaryAssignment,
+    current: Option<BeneficiaryAssignment>,
     reason: &Reason,
     os_user: &str,
 ) -> Result<AuditRecord> {
     let (action, before, after) = match change {
         AuditChange::Beneficiaries { before, after } => {
-            (ACTION, AuditSide::of(before), AuditSide::of(after))
+            (ACTION, AuditSide::of(before), AuditSide::of(Some(after)))
         }
         AuditChange::Emissions { before, after } => (
             EMISSIONS_ACTION,
@@ -190,8 +193,8 @@ pub(crate) fn record(
         os_user: os_user.to_owned(),
         cds_eac_id: cds_eac_id.to_owned(),
         action,
-        before: Some(before_assignment),
-        after: Some(after_assignment),
+        before: before_assignment,
+        after: after_assignment,
         before_emissions,
         after_emissions,
         changes: Vec::new(),
@@ -267,7 +270,15 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
             problems.push(format!("`{name}` is empty"));
             return Ok(None);
         };
+        // A flattened optional assignment reads as absent when it is
+        // broken: a side naming a beneficiary type must read in full.
+        let names_type = serde_json::from_str::<serde_json::Value>(&json)
+            .is_ok_and(|v| v.get("beneficiary_type").is_some());
         match serde_json::from_str::<Option<AuditSide>>(&json) {
+            Ok(Some(side)) if names_type && side.assignment.is_none() => {
+                problems.push(format!("`{name}` is not readable"));
+                Ok(None)
+            }
             Ok(side) => Ok(side),
             Err(_) => {
                 problems.push(format!("`{name}` is not readable"));
@@ -315,8 +326,8 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
         os_user,
         cds_eac_id,
         action,
-        before: before.map(|s| s.assignment),
-        after: after.map(|s| s.assignment),
+        before: before.and_then(|s| s.assignment),
+        after: after.and_then(|s| s.assignment),
         before_emissions,
         after_emissions,
         changes,
@@ -334,7 +345,7 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
 
 /// Whether an EAC already has exactly this assignment.
 pub(crate) fn is_assigned(eac: &Eac, to: &BeneficiaryAssignment) -> bool {
-    eac.beneficiary_type == to.beneficiary_type && eac.beneficiaries == to.beneficiaries
+    eac.beneficiary_type == Some(to.beneficiary_type) && eac.beneficiaries == to.beneficiaries
 }
 
 /// Beneficiary ids already used with `kind`, starting with `prefix` (any case).

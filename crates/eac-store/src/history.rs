@@ -137,7 +137,7 @@ impl Current {
 
     fn assignment(&self) -> Option<BeneficiaryAssignment> {
         match self {
-            Current::Eac { eac, .. } => Some(edit::assignment(eac)),
+            Current::Eac { eac, .. } => edit::assignment(eac),
             Current::Envelope(e) => e.assignment(),
         }
     }
@@ -218,8 +218,8 @@ fn parse_state(text: &str) -> std::result::Result<Current, String> {
         serde_json::from_str(text).map_err(|e| format!("the saved state is not readable ({e})"))?;
     match Kind::parse(&state.kind) {
         Some(Kind::Eac) => {
-            let opts = CheckOptions::import().with_extended_technologies(true);
-            match eac_model::p2::read_eac_document(state.data.get(), opts) {
+            // Stored EACs may be incomplete (registry imports).
+            match eac_model::p2::read_eac_document(state.data.get(), CheckOptions::state()) {
                 EacRead::Valid { eac, .. } => Ok(Current::Eac {
                     row: 0,
                     eac,
@@ -418,8 +418,8 @@ fn audit(
         AuditEntry {
             cds_eac_id: &cds_eac_id,
             action,
-            before: before.assignment().map(AuditSide::of),
-            after: after.and_then(Current::assignment).map(AuditSide::of),
+            before: Some(AuditSide::of(before.assignment())),
+            after: after.map(|a| AuditSide::of(a.assignment())),
             before_state: Some(before.state()),
             after_state: after.map(Current::state),
             reason,
@@ -552,7 +552,7 @@ pub(crate) fn delete(
             AuditEntry {
                 cds_eac_id: id,
                 action: DELETE,
-                before: current.assignment().map(AuditSide::of),
+                before: Some(AuditSide::of(current.assignment())),
                 after: None,
                 before_state: Some(current.state()),
                 after_state: None,
@@ -778,11 +778,8 @@ pub(crate) fn undo_import(
                     Current::Envelope(e) => &e.cds_eac_id,
                 },
                 action: UNDO_IMPORT,
-                before: current.assignment().map(AuditSide::of),
-                after: earlier
-                    .as_ref()
-                    .and_then(Current::assignment)
-                    .map(AuditSide::of),
+                before: Some(AuditSide::of(current.assignment())),
+                after: earlier.as_ref().map(|e| AuditSide::of(e.assignment())),
                 before_state: Some(current.state()),
                 after_state: earlier.as_ref().map(Current::state),
                 reason,

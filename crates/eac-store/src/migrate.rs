@@ -8,7 +8,7 @@
 
 use std::path::Path;
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 use crate::{Result, StoreError};
 
@@ -56,6 +56,22 @@ pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<bool> {
 
 /// Applies `files` (a prefix of [`MIGRATION_FILES`]) not yet applied.
 fn apply_files(conn: &mut Connection, path: &Path, files: &[(&str, &str)]) -> Result<bool> {
+    // Some migrations rebuild a table (SQLite cannot drop a NOT NULL):
+    // dropping the old table must not cascade to the rows that reference
+    // it. Foreign keys are off while migrating (the pragma cannot change
+    // inside a transaction) and checked before the commit.
+    let enforced: bool = conn.pragma_query_value(None, "foreign_keys", |row| row.get(0))?;
+    conn.pragma_update(None, "foreign_keys", false)?;
+    let result = apply_in_transaction(conn, path, files);
+    conn.pragma_update(None, "foreign_keys", enforced)?;
+    result
+}
+
+fn apply_in_transaction(
+    conn: &mut Connection,
+    path: &Path,
+    files: &[(&str, &str)],
+) -> Result<bool> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     // Another process may have migrated while we waited for the lock.
     let applied = check_version(&tx, path)?;
@@ -71,6 +87,16 @@ fn apply_files(conn: &mut Connection, path: &Path, files: &[(&str, &str)]) -> Re
         let version = i64::try_from(number + 1).expect("few migrations");
         tx.pragma_update(None, "user_version", version)
             .map_err(failed)?;
+        let broken: Option<String> = tx
+            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
+            .optional()
+            .map_err(failed)?;
+        if let Some(table) = broken {
+            return Err(StoreError::Migration {
+                file: (*file).to_owned(),
+                message: format!("rows of table `{table}` refer to rows that do not exist"),
+            });
+        }
     }
     tx.commit()?;
     Ok(true)

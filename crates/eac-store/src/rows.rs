@@ -88,13 +88,13 @@ pub(crate) fn eac_head(row: &Row) -> rusqlite::Result<(i64, Eac)> {
         source_name: row.get(6)?,
         destination_id: row.get(7)?,
         destination_name: row.get(8)?,
-        beneficiary_type: parsed(row, 9, BeneficiaryType::parse)?,
+        beneficiary_type: parsed_opt(row, 9, BeneficiaryType::parse)?,
         beneficiaries: Vec::new(),
         asset_id: row.get(10)?,
         asset_commissioned: parsed_opt(row, 11, date)?,
-        asset_origination: parsed(row, 12, AssetLocationType::parse)?,
-        asset_destination: parsed(row, 13, AssetLocationType::parse)?,
-        technology_type: parsed(row, 14, TechnologyType::parse)?,
+        asset_origination: parsed_opt(row, 12, AssetLocationType::parse)?,
+        asset_destination: parsed_opt(row, 13, AssetLocationType::parse)?,
+        technology_type: parsed_opt(row, 14, TechnologyType::parse)?,
         emissions_factor_direct: parsed_opt(row, 15, decimal)?,
         emissions_factor_lca: parsed_opt(row, 16, decimal)?,
         period_start: parsed(row, 17, timestamp)?,
@@ -109,7 +109,8 @@ pub(crate) fn eac_head(row: &Row) -> rusqlite::Result<(i64, Eac)> {
 pub(crate) fn load_children(conn: &Connection, id: i64, eac: &mut Eac) -> Result<()> {
     eac.beneficiaries = beneficiaries(conn, id)?;
     let mut stmt = conn.prepare_cached(
-        r#"SELECT eac_number, issued, retired, "start", "end", unit, value, extensions
+        r#"SELECT eac_number, issued, retired, "start", "end", unit, value, extensions,
+                  retired_undated
            FROM eac_values WHERE eac_id = ?1 ORDER BY position"#,
     )?;
     let values = stmt.query_map([id], |row| {
@@ -119,8 +120,9 @@ pub(crate) fn load_children(conn: &Connection, id: i64, eac: &mut Eac) -> Result
         };
         Ok(EacValue {
             eac_number: row.get(0)?,
-            issued: parsed(row, 1, date)?,
+            issued: parsed_opt(row, 1, date)?,
             retired: parsed_opt(row, 2, date)?,
+            retired_undated: row.get(8)?,
             start: parsed_opt(row, 3, timestamp)?,
             end: parsed_opt(row, 4, timestamp)?,
             unit: parsed(row, 5, EnergyUnit::parse)?,
@@ -205,7 +207,9 @@ pub(crate) fn find(conn: &Connection, cds_eac_id: &str) -> Result<Option<Stored>
 
 /// Values derived from an EAC for browsing, kept beside its fields.
 struct Derived {
-    issuance: String,
+    issuance: Option<String>,
+    /// `Eac::missing_names` as a JSON array; `None` when complete.
+    missing: Option<String>,
     retired_state: RetiredState,
     quantity_sort_key: String,
     extensions: Option<String>,
@@ -221,9 +225,12 @@ struct UnitTotal {
 }
 
 fn derive(eac: &Eac) -> Result<Derived> {
-    let issuance = eac.issuance().ok_or_else(|| {
-        StoreError::InvalidInput(format!("EAC `{}` has no values", eac.cds_eac_id))
-    })?;
+    if eac.values.is_empty() {
+        return Err(StoreError::InvalidInput(format!(
+            "EAC `{}` has no values",
+            eac.cds_eac_id
+        )));
+    }
     // One pass, one parse per value: totals per unit and the total in Wh.
     let mut per_unit: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
     let mut wh = BigDecimal::from(0);
@@ -249,7 +256,8 @@ fn derive(eac: &Eac) -> Result<Derived> {
         })
         .collect();
     Ok(Derived {
-        issuance: stored_date(&issuance),
+        issuance: eac.issuance().as_ref().map(stored_date),
+        missing: missing_json(eac),
         retired_state: eac.retired_state(),
         quantity_sort_key: Decimal::from_big(&wh).sort_key(0),
         extensions: extensions_to_json(&eac.extensions),
@@ -296,8 +304,8 @@ pub(crate) fn stored_date(d: &Date) -> String {
 }
 
 /// The columns of an EAC row after its key, in the order both `insert` and
-/// `replace` bind them (`?2` … `?24`; the batch id also sets `seen_batch_id`).
-fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 23] {
+/// `replace` bind them (`?2` … `?25`; the batch id also sets `seen_batch_id`).
+fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 24] {
     let text = |s: &str| Value::from(s.to_owned());
     [
         stored_time(&eac.cds_created).into(),
@@ -305,14 +313,14 @@ fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 23] {
         eac.eac_number.clone().into(),
         text(&eac.source_id),
         text(&eac.source_name),
-        text(&eac.destination_id),
-        text(&eac.destination_name),
-        text(eac.beneficiary_type.as_str()),
+        eac.destination_id.clone().into(),
+        eac.destination_name.clone().into(),
+        eac.beneficiary_type.map(|t| t.as_str().to_owned()).into(),
         text(&eac.asset_id),
         eac.asset_commissioned.as_ref().map(stored_date).into(),
-        text(eac.asset_origination.as_str()),
-        text(eac.asset_destination.as_str()),
-        text(eac.technology_type.as_str()),
+        eac.asset_origination.map(|t| t.as_str().to_owned()).into(),
+        eac.asset_destination.map(|t| t.as_str().to_owned()).into(),
+        eac.technology_type.map(|t| t.as_str().to_owned()).into(),
         eac.emissions_factor_direct
             .as_ref()
             .map(Decimal::as_str)
@@ -325,13 +333,20 @@ fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 23] {
             .into(),
         stored_time(&eac.period_start).into(),
         stored_time(&eac.period_end).into(),
-        text(&d.issuance),
+        d.issuance.clone().into(),
         text(d.retired_state.as_str()),
         count(eac.values.len()).into(),
         text(&d.quantity_sort_key),
         d.extensions.clone().into(),
         batch_id.into(),
+        d.missing.clone().into(),
     ]
+}
+
+/// `Eac::missing_names` as stored in `eacs.missing`.
+pub(crate) fn missing_json(eac: &Eac) -> Option<String> {
+    let names = eac.missing_names();
+    (!names.is_empty()).then(|| serde_json::to_string(&names).expect("names serialize"))
 }
 
 /// Inserts a new EAC with all its rows; returns its row id.
@@ -343,9 +358,9 @@ pub(crate) fn insert(w: &Write, eac: &Eac, batch_id: i64) -> Result<i64> {
             asset_commissioned, asset_origination, asset_destination, technology_type,
             emissions_factor_direct, emissions_factor_lca, period_start, period_end, issuance,
             retired_state, value_count, quantity_sort_key, extensions, import_batch_id,
-            seen_batch_id)
+            seen_batch_id, missing)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25)",
     )?;
     let key = std::iter::once(Value::from(eac.cds_eac_id.clone()));
     let id = stmt.insert(params_from_iter(
@@ -365,7 +380,7 @@ pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()
             asset_destination = ?13, technology_type = ?14, emissions_factor_direct = ?15,
             emissions_factor_lca = ?16, period_start = ?17, period_end = ?18, issuance = ?19,
             retired_state = ?20, value_count = ?21, quantity_sort_key = ?22, extensions = ?23,
-            import_batch_id = ?24, seen_batch_id = ?24
+            import_batch_id = ?24, seen_batch_id = ?24, missing = ?25
          WHERE id = ?1",
     )?;
     let key = std::iter::once(Value::Integer(id));
@@ -407,21 +422,22 @@ pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
 fn insert_children(w: &Write, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
     let mut stmt = w.prepare_cached(
         r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired, "start", "end",
-            unit, value, extensions)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"#,
+            unit, value, extensions, retired_undated)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
     )?;
     for (position, v) in eac.values.iter().enumerate() {
         stmt.execute(params![
             id,
             count(position),
             v.eac_number,
-            stored_date(&v.issued),
+            v.issued.as_ref().map(stored_date),
             v.retired.as_ref().map(stored_date),
             v.start.as_ref().map(stored_time),
             v.end.as_ref().map(stored_time),
             v.unit.as_str(),
             v.value.as_str(),
             extensions_to_json(&v.extensions),
+            v.retired_undated,
         ])?;
     }
     let mut stmt = w.prepare_cached(
@@ -441,7 +457,9 @@ fn insert_children(w: &Write, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
             scaled.map(|(_, s)| s),
         ])?;
     }
-    insert_beneficiaries(w, id, eac.beneficiary_type, &eac.beneficiaries)?;
+    if let Some(kind) = eac.beneficiary_type {
+        insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
+    }
     w.prepare_cached("INSERT INTO eac_search (rowid, text) VALUES (?1, ?2)")?
         .execute(params![id, search_text(eac)])?;
     Ok(())
@@ -461,15 +479,20 @@ fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[Strin
 /// Writes a new beneficiary assignment of a stored EAC (`eac` already holds
 /// it) and its new `cds_modified`, keeping the search index in step.
 pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> {
-    w.prepare_cached("UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3 WHERE id = ?1")?
-        .execute(params![
-            id,
-            eac.beneficiary_type.as_str(),
-            stored_time(&eac.cds_modified)
-        ])?;
+    w.prepare_cached(
+        "UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3, missing = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        eac.beneficiary_type.map(BeneficiaryType::as_str),
+        stored_time(&eac.cds_modified),
+        missing_json(eac),
+    ])?;
     w.prepare_cached("DELETE FROM eac_beneficiaries WHERE eac_id = ?1")?
         .execute([id])?;
-    insert_beneficiaries(w, id, eac.beneficiary_type, &eac.beneficiaries)?;
+    if let Some(kind) = eac.beneficiary_type {
+        insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
+    }
     w.prepare_cached("UPDATE eac_search SET text = ?2 WHERE rowid = ?1")?
         .execute(params![id, search_text(eac)])?;
     Ok(())
@@ -486,9 +509,9 @@ fn search_text(eac: &Eac) -> String {
         eac.asset_id.as_str(),
         eac.source_id.as_str(),
         eac.source_name.as_str(),
-        eac.destination_id.as_str(),
-        eac.destination_name.as_str(),
     ]);
+    parts.extend(eac.destination_id.as_deref());
+    parts.extend(eac.destination_name.as_deref());
     parts.extend(eac.beneficiaries.iter().map(String::as_str));
     crate::fold::fold(&parts.join("\n"))
 }

@@ -42,8 +42,9 @@ fn dec(text: &str) -> Decimal {
 fn value(unit: EnergyUnit, quantity: &str) -> EacValue {
     EacValue {
         eac_number: None,
-        issued: date("2024-02-05"),
+        issued: Some(date("2024-02-05")),
         retired: None,
+        retired_undated: false,
         start: Some(ts("2024-01-01T00:00:00Z")),
         end: Some(ts("2024-02-01T00:00:00Z")),
         unit,
@@ -61,15 +62,15 @@ fn eac(id: &str) -> Eac {
         eac_number: Some(format!("N-{id}")),
         source_id: "REG-1".into(),
         source_name: "Registry One".into(),
-        destination_id: "UTIL-1".into(),
-        destination_name: "Demo Utility".into(),
-        beneficiary_type: BeneficiaryType::Customer,
+        destination_id: Some("UTIL-1".into()),
+        destination_name: Some("Demo Utility".into()),
+        beneficiary_type: Some(BeneficiaryType::Customer),
         beneficiaries: vec!["CUST123".into()],
         asset_id: "AP111111".into(),
         asset_commissioned: None,
-        asset_origination: eac_model::AssetLocationType::Region,
-        asset_destination: eac_model::AssetLocationType::Grid,
-        technology_type: TechnologyType::Wind,
+        asset_origination: Some(eac_model::AssetLocationType::Region),
+        asset_destination: Some(eac_model::AssetLocationType::Grid),
+        technology_type: Some(TechnologyType::Wind),
         emissions_factor_direct: Some(dec("0")),
         emissions_factor_lca: Some(dec("0.011")),
         period_start: ts("2024-01-01T00:00:00Z"),
@@ -381,7 +382,7 @@ fn missing_file_is_an_io_error_naming_it() {
 fn import_eacs_checks_each_eac() {
     let mut env = Env::new();
     let mut bad = eac("e-2");
-    bad.beneficiary_type = BeneficiaryType::General; // with a beneficiary: rule 4
+    bad.beneficiary_type = Some(BeneficiaryType::General); // with a beneficiary: rule 4
     let err = env
         .store
         .import_eacs(
@@ -406,7 +407,7 @@ fn import_eacs_checks_each_eac() {
 fn extended_technologies_need_the_option() {
     let mut env = Env::new();
     let mut nuclear = eac("e-1");
-    nuclear.technology_type = TechnologyType::Nuclear;
+    nuclear.technology_type = Some(TechnologyType::Nuclear);
     let path = env.listing("n.json", &[nuclear]);
     assert_eq!(rules(env.import(&path).unwrap_err())[0].rule, 3);
     let opts = ImportOptions {
@@ -482,10 +483,10 @@ fn browse_env() -> Env {
     let mut env = Env::new();
     let mut a = eac("a");
     a.eac_number = Some("ZZ-9".into());
-    a.technology_type = TechnologyType::Solar;
+    a.technology_type = Some(TechnologyType::Solar);
     a.source_id = "REG-2".into();
     a.source_name = "Alpha Registry".into();
-    a.beneficiary_type = BeneficiaryType::Account;
+    a.beneficiary_type = Some(BeneficiaryType::Account);
     a.beneficiaries = vec!["ACC-1".into(), "ACC-2".into()];
     a.values[0].eac_number = Some("SERIAL-0042-A".into());
     a.values[0].retired = Some(date("2024-03-01"));
@@ -499,30 +500,30 @@ fn browse_env() -> Env {
     for v in &mut b.values {
         v.start = None;
         v.end = None;
-        v.issued = date("2024-03-10");
+        v.issued = Some(date("2024-03-10"));
     }
     b.values[0].retired = Some(date("2024-03-11"));
-    b.destination_id = "UTIL-2".into();
-    b.destination_name = "Another Utility".into();
-    b.beneficiary_type = BeneficiaryType::General;
+    b.destination_id = Some("UTIL-2".into());
+    b.destination_name = Some("Another Utility".into());
+    b.beneficiary_type = Some(BeneficiaryType::General);
     b.beneficiaries = vec![];
 
     let mut c = eac("c");
     c.eac_number = Some("AA-1".into());
-    c.technology_type = TechnologyType::Hydro;
+    c.technology_type = Some(TechnologyType::Hydro);
     c.period_start = ts("2023-12-01T00:00:00Z");
     c.period_end = ts("2024-01-01T00:00:00Z");
     c.values = vec![value(EnergyUnit::Wh, "5000")];
     c.values[0].start = None;
     c.values[0].end = None;
-    c.values[0].issued = date("2024-01-15");
+    c.values[0].issued = Some(date("2024-01-15"));
     c.beneficiaries = vec!["100% green_program".into()];
 
     let mut d = eac("d");
     d.eac_number = Some("AA-1".into());
     d.values = vec![value(EnergyUnit::MWh, "1")];
-    d.values[0].issued = date("2024-04-01");
-    d.beneficiary_type = BeneficiaryType::Program;
+    d.values[0].issued = Some(date("2024-04-01"));
+    d.beneficiary_type = Some(BeneficiaryType::Program);
     d.beneficiaries = vec!["PRG-GREEN".into()];
     d.source_name = "Alpha Registry".into();
     d.source_id = "REG-0".into();
@@ -562,9 +563,9 @@ fn search_ignores_case_beyond_ascii_and_follows_edits() {
     let mut env = Env::new();
     let mut a = eac("a");
     a.source_name = "Ørsted Øresund".into();
-    a.destination_name = "Énergie Café".into();
+    a.destination_name = Some("Énergie Café".into());
     let mut b = eac("b");
-    b.beneficiary_type = BeneficiaryType::Account;
+    b.beneficiary_type = Some(BeneficiaryType::Account);
     b.beneficiaries = vec!["ΑΘΗΝΑ-1".into()];
     env.import_eacs(vec![a, b]);
     for query in [
@@ -656,11 +657,11 @@ fn every_sort_field_both_ways_with_stable_pagination() {
         .map(|i| {
             let mut e = eac(&format!("e-{:02}", (i * 7) % 23));
             e.eac_number = (i % 4 != 0).then(|| format!("N-{}", i % 3));
-            e.technology_type = [TechnologyType::Wind, TechnologyType::Solar][i % 2];
+            e.technology_type = Some([TechnologyType::Wind, TechnologyType::Solar][i % 2]);
             e.source_name = format!("Source {}", i % 3);
-            e.destination_name = format!("Dest {}", i % 2);
+            e.destination_name = Some(format!("Dest {}", i % 2));
             e.values[0].value = dec(&format!("{}", i % 5));
-            e.values[0].issued = date(&format!("2024-02-0{}", 1 + i % 3));
+            e.values[0].issued = Some(date(&format!("2024-02-0{}", 1 + i % 3)));
             if i % 3 == 0 {
                 e.values[0].retired = Some(date("2024-03-01"));
             }
@@ -947,7 +948,7 @@ fn set_beneficiaries_updates_bumps_modified_and_audits() {
     assert!(record.at.ends_with('Z'));
 
     let after = env.store.eac("a").unwrap();
-    assert_eq!(after.beneficiary_type, BeneficiaryType::Customer);
+    assert_eq!(after.beneficiary_type, Some(BeneficiaryType::Customer));
     assert_eq!(after.beneficiaries, ["CUST-9", "CUST-10"]);
     assert!(after.cds_modified > before.cds_modified);
     assert_eq!(after.values, before.values);
@@ -1025,7 +1026,7 @@ fn set_beneficiaries_refuses_invalid_assignments_and_blank_reasons() {
     assert!(env.store.audit_log(None).unwrap().is_empty());
     assert_eq!(
         env.store.eac("a").unwrap().beneficiary_type,
-        BeneficiaryType::Account
+        Some(BeneficiaryType::Account)
     );
 }
 

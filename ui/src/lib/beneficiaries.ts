@@ -104,7 +104,13 @@ export function normalizeIds(ids: readonly string[]): string[] {
   return ids.map((x) => x.trim());
 }
 
-export function sameAssignment(a: BeneficiaryAssignment, b: BeneficiaryAssignment): boolean {
+/** An assignment as stored; the type is null while a registry import lacks it. */
+export type StoredAssignment = {
+  beneficiary_type: BeneficiaryAssignment["beneficiary_type"] | null;
+  beneficiaries: string[];
+};
+
+export function sameAssignment(a: StoredAssignment, b: StoredAssignment): boolean {
   if (a.beneficiary_type !== b.beneficiary_type) return false;
   const x = normalizeIds(a.beneficiaries);
   const y = normalizeIds(b.beneficiaries);
@@ -129,7 +135,10 @@ export function reloadReplacesEdits(
  * loads exactly when the second keeps the user's edits (`reloadReplacesEdits`
  * is false), so the editor can derive its fields from it.
  */
-export function editorLoadKey(id: string, assignment: BeneficiaryAssignment): string {
+export function editorLoadKey(
+  id: string,
+  assignment: StoredAssignment,
+): string {
   return JSON.stringify([id, assignment.beneficiary_type, normalizeIds(assignment.beneficiaries)]);
 }
 

@@ -6,6 +6,7 @@ const v = (start: string | null, value: string, unit: EnergyUnit = "kWh") => ({
   eac_number: null,
   issued: "2024-01-01",
   retired: null,
+  retired_undated: false,
   start,
   end: start ? start.replace("00:00Z", "59:59Z") : null,
   unit,

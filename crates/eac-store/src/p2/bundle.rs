@@ -430,7 +430,12 @@ impl Sink for P2Bundle<'_> {
                 .with_file(&detail_label),
             );
         }
-        let envelope = EacEnvelope::of(eac, synced, EACDESK_FORMAT_ID, self.base.url(&relative)?);
+        let Some(envelope) =
+            EacEnvelope::of(eac, synced, EACDESK_FORMAT_ID, self.base.url(&relative)?)
+        else {
+            // Incomplete: the export's checks already refused it.
+            return Ok(());
+        };
         // Envelope-only EACs that come first in P2 order go before this one.
         while self
             .envelopes

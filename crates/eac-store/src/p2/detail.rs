@@ -388,7 +388,7 @@ pub fn check_detail(
     match read_eac_document(text, opts) {
         EacRead::Valid { eac, warnings } => {
             let same = eac.cds_eac_id == envelope.cds_eac_id
-                && eac.beneficiary_type == envelope.beneficiary_type
+                && eac.beneficiary_type == Some(envelope.beneficiary_type)
                 && eac.beneficiaries == envelope.beneficiaries
                 && eac.period_start == envelope.period_start
                 && eac.period_end == envelope.period_end;

@@ -101,21 +101,25 @@ pub(crate) fn mark_verified(
                     "SELECT beneficiary_type, beneficiaries FROM eac_envelopes WHERE id = ?1",
                 )?
                 .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            crate::BeneficiaryAssignment {
+            Some(crate::BeneficiaryAssignment {
                 beneficiary_type: eac_model::BeneficiaryType::parse(&kind)
                     .unwrap_or(eac_model::BeneficiaryType::General),
                 beneficiaries: serde_json::from_str(&list).unwrap_or_default(),
-            }
+            })
         } else {
             w.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
                 .execute(rusqlite::params![id, now])?;
-            let kind: String = w
+            let kind: Option<String> = w
                 .prepare_cached("SELECT beneficiary_type FROM eacs WHERE id = ?1")?
                 .query_row([id], |r| r.get(0))?;
-            crate::BeneficiaryAssignment {
-                beneficiary_type: eac_model::BeneficiaryType::parse(&kind)
-                    .unwrap_or(eac_model::BeneficiaryType::General),
-                beneficiaries: rows::beneficiaries(w, id)?,
+            // NULL: not assigned yet (an incomplete registry import).
+            match kind {
+                Some(kind) => Some(crate::BeneficiaryAssignment {
+                    beneficiary_type: eac_model::BeneficiaryType::parse(&kind)
+                        .unwrap_or(eac_model::BeneficiaryType::General),
+                    beneficiaries: rows::beneficiaries(w, id)?,
+                }),
+                None => None,
             }
         };
         let side = |synced: Option<String>| crate::edit::AuditSide {

@@ -15,7 +15,7 @@ fn newer(id: &str) -> Eac {
     let mut e = eac(id);
     e.cds_modified = ts("2024-03-01T00:00:00Z");
     e.source_name = "Registry One (renamed)".into();
-    e.beneficiary_type = BeneficiaryType::Account;
+    e.beneficiary_type = Some(BeneficiaryType::Account);
     e.beneficiaries = vec!["ACC-7".into()];
     e.values = vec![value(EnergyUnit::KWh, "5"), value(EnergyUnit::KWh, "6.000")];
     e
@@ -390,7 +390,7 @@ fn deleting_by_id_is_audited_all_or_nothing_and_keeps_the_whole_eac() {
 
 fn edit_assignment(e: &Eac) -> BeneficiaryAssignment {
     BeneficiaryAssignment {
-        beneficiary_type: e.beneficiary_type,
+        beneficiary_type: e.beneficiary_type.unwrap(),
         beneficiaries: e.beneficiaries.clone(),
     }
 }

@@ -9,7 +9,12 @@ import type { TechnologyType } from "./TechnologyType";
 /**
  * Every field of one EAC, for the detail pane (decimals as text).
  */
-export type EacDetail = { cds_eac_id: string, cds_created: string, cds_modified: string, eac_number: string | null, source_id: string, source_name: string, destination_id: string, destination_name: string, beneficiary_type: BeneficiaryType, beneficiaries: Array<string>, asset_id: string, asset_commissioned: string | null, asset_origination: AssetLocationType, asset_destination: AssetLocationType, technology_type: TechnologyType, 
+export type EacDetail = { cds_eac_id: string, cds_created: string, cds_modified: string, eac_number: string | null, source_id: string, source_name: string, 
+/**
+ * `None` (here and in the other optional CDS-required fields): missing,
+ * listed in `missing`; must be entered before an export.
+ */
+destination_id: string | null, destination_name: string | null, beneficiary_type: BeneficiaryType | null, beneficiaries: Array<string>, asset_id: string, asset_commissioned: string | null, asset_origination: AssetLocationType | null, asset_destination: AssetLocationType | null, technology_type: TechnologyType | null, 
 /**
  * `None`: missing, must be entered before a P1 export.
  */
@@ -23,4 +28,9 @@ extensions_json: string | null, retired_state: RetiredState, quantities: Array<Q
  * its import, or a "mark verified" action. `None` only for EACs stored
  * before schema 3 that no import has seen since.
  */
-cds_synced: string | null, };
+cds_synced: string | null, 
+/**
+ * The missing fields as paths below the EAC (`destination_id`,
+ * `values/0/issued`), in field order; empty when complete.
+ */
+missing: Array<string>, };
