@@ -4,6 +4,7 @@
 //! and production periods in the issuing domain's local time converted to
 //! UTC. Never through a float.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
@@ -242,6 +243,25 @@ pub fn local_period(first: Date, last: Date, tz: Tz) -> Option<(Timestamp, Times
     Some((local_instant(start, tz), local_instant(end, tz)))
 }
 
+/// The text of a downloaded text file (CSV, XML): UTF-8 with or without a
+/// byte-order mark, UTF-16 with its byte-order mark, or, when the bytes are
+/// not UTF-8 at all, Windows-1252 (what Excel writes when a user re-saves a
+/// CSV on an English Windows). The second value names the encoding when it
+/// was guessed (Windows-1252), so the reader can say so in a warning.
+pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<&'static str>) {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text, None);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text, Some("Windows-1252"))
+        }
+    }
+}
+
 /// The calendar year of a date (for ids and messages).
 pub fn year(d: Date) -> i32 {
     d.as_naive().year()
@@ -337,6 +357,18 @@ mod tests {
             ("2024-02-01".into(), "2024-02-29".into())
         );
         assert!(month("Foo-2023").is_none());
+    }
+
+    #[test]
+    fn text_files_decode_with_or_without_a_bom_and_from_windows_1252() {
+        let (t, guessed) = decode_text(b"\xEF\xBB\xBFAccreditation No.,x");
+        assert_eq!((t.as_ref(), guessed), ("Accreditation No.,x", None));
+        let (t, guessed) = decode_text("Nesa Allé".as_bytes());
+        assert_eq!((t.as_ref(), guessed), ("Nesa Allé", None));
+        let (t, guessed) = decode_text(b"Nesa All\xE9 \x96 1");
+        assert_eq!((t.as_ref(), guessed), ("Nesa Allé – 1", Some("Windows-1252")));
+        let (t, guessed) = decode_text(b"\xFF\xFEA\x00\xE9\x00");
+        assert_eq!((t.as_ref(), guessed), ("Aé", None));
     }
 
     #[test]
