@@ -262,6 +262,42 @@ pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<&'static str>) {
     }
 }
 
+/// Physical line numbers (1-based, counting `\n` as `wc -l`, `grep -n` and
+/// editors do) of places in a text, for readers whose parser reports where
+/// a record starts by byte offset. The `csv` crate's own line counter is
+/// one short after CRLF line ends (which Ofgem's downloads have): use
+/// `LineIndex::line_of_record(record.position().byte())` instead.
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        LineIndex { text, newlines }
+    }
+
+    /// The line of a record the parser says starts at `byte`. Parsers may
+    /// point at the line break that ended the previous record; a record
+    /// cannot start with a line break (a cell holding one is quoted), so
+    /// line breaks there are skipped.
+    pub fn line_of_record(&self, byte: u64) -> u64 {
+        let bytes = self.text.as_bytes();
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.newlines.partition_point(|&i| i < start) as u64 + 1
+    }
+}
+
 /// The calendar year of a date (for ids and messages).
 pub fn year(d: Date) -> i32 {
     d.as_naive().year()
@@ -360,13 +396,31 @@ mod tests {
     }
 
     #[test]
+    fn record_lines_count_line_feeds_whatever_the_line_ends() {
+        let text = "a\r\nb\r\n\r\n\"c\rd\"\ne";
+        let lines = LineIndex::new(text);
+        // The parser may point at the CR or LF before a record.
+        assert_eq!(lines.line_of_record(0), 1);
+        assert_eq!(lines.line_of_record(1), 2);
+        assert_eq!(lines.line_of_record(3), 2);
+        assert_eq!(lines.line_of_record(5), 4);
+        assert_eq!(lines.line_of_record(7), 4);
+        // A CR inside a quoted cell is not a line of its own.
+        assert_eq!(lines.line_of_record(14), 5);
+        assert_eq!(lines.line_of_record(99), 5);
+    }
+
+    #[test]
     fn text_files_decode_with_or_without_a_bom_and_from_windows_1252() {
         let (t, guessed) = decode_text(b"\xEF\xBB\xBFAccreditation No.,x");
         assert_eq!((t.as_ref(), guessed), ("Accreditation No.,x", None));
         let (t, guessed) = decode_text("Nesa Allé".as_bytes());
         assert_eq!((t.as_ref(), guessed), ("Nesa Allé", None));
         let (t, guessed) = decode_text(b"Nesa All\xE9 \x96 1");
-        assert_eq!((t.as_ref(), guessed), ("Nesa Allé – 1", Some("Windows-1252")));
+        assert_eq!(
+            (t.as_ref(), guessed),
+            ("Nesa Allé – 1", Some("Windows-1252"))
+        );
         let (t, guessed) = decode_text(b"\xFF\xFEA\x00\xE9\x00");
         assert_eq!((t.as_ref(), guessed), ("Aé", None));
     }

@@ -2,9 +2,12 @@
 //! the header) and the copies found in the wild (no header, a leading index
 //! column, re-saved in Windows-1252).
 
-use super::{encoding_warning, header_key, is_index_cell, read_row, Column, Row, COLUMNS};
+use super::{
+    encoding_warning, header_key, is_index_cell, one_kind_of_line_break, read_row, Column, Row,
+    COLUMNS,
+};
 use crate::record::{Locator, ReadError, Statement, Warning};
-use crate::text;
+use crate::text::{self, LineIndex};
 
 /// How the file's cells map onto the report's columns.
 enum Layout {
@@ -19,8 +22,8 @@ enum Layout {
     Positional { offset: usize },
 }
 
-fn line_of(record: &csv::StringRecord) -> u64 {
-    record.position().map_or(0, |p| p.line())
+fn line_of(lines: &LineIndex<'_>, record: &csv::StringRecord) -> u64 {
+    lines.line_of_record(record.position().map_or(0, |p| p.byte()))
 }
 
 fn is_blank(record: &csv::StringRecord) -> bool {
@@ -29,7 +32,10 @@ fn is_blank(record: &csv::StringRecord) -> bool {
 
 /// The header line of a certificates report, if `record` is one: it names
 /// at least the accreditation number and both certificate numbers.
-fn header_layout(record: &csv::StringRecord) -> Option<Result<Layout, ReadError>> {
+fn header_layout(
+    lines: &LineIndex<'_>,
+    record: &csv::StringRecord,
+) -> Option<Result<Layout, ReadError>> {
     let keys: Vec<String> = record.iter().map(header_key).collect();
     let find = |c: Column| keys.iter().position(|k| c.matches_header(k));
     if find(Column::Accreditation).is_none()
@@ -38,7 +44,7 @@ fn header_layout(record: &csv::StringRecord) -> Option<Result<Layout, ReadError>
     {
         return None;
     }
-    let line = line_of(record);
+    let line = line_of(lines, record);
     let at = Locator::Line(line);
     let mut columns = [None; COLUMNS];
     for (i, key) in keys.iter().enumerate() {
@@ -115,10 +121,10 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
         .from_reader(text.as_bytes())
 }
 
-fn csv_error(e: csv::Error) -> ReadError {
-    let at = e
-        .position()
-        .map_or(Locator::Document, |p| Locator::Line(p.line()));
+fn csv_error(lines: &LineIndex<'_>, e: csv::Error) -> ReadError {
+    let at = e.position().map_or(Locator::Document, |p| {
+        Locator::Line(lines.line_of_record(p.byte()))
+    });
     ReadError::new(
         at,
         format!("the CSV cannot be read ({e}); check the file is the report as downloaded"),
@@ -133,15 +139,16 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
     let (text, guessed) = text::decode_text(bytes);
     let mut out = Statement::default();
     encoding_warning(guessed, &mut out);
+    let lines = LineIndex::new(&text);
     let mut layout: Option<Layout> = None;
     for record in reader(&text).records() {
-        let record = record.map_err(csv_error)?;
+        let record = record.map_err(|e| csv_error(&lines, e))?;
         if is_blank(&record) {
             continue;
         }
         if layout.is_none() {
-            let line = line_of(&record);
-            if let Some(found) = header_layout(&record) {
+            let line = line_of(&lines, &record);
+            if let Some(found) = header_layout(&lines, &record) {
                 let unknown = unknown_columns(&record);
                 if !unknown.is_empty() {
                     out.warnings.push(Warning {
@@ -162,7 +169,7 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
             }
         }
         if let Some(current) = &layout {
-            read_record(current, &record, &mut out)?;
+            read_record(current, line_of(&lines, &record), &record, &mut out)?;
         }
     }
     if layout.is_none() {
@@ -176,12 +183,12 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
 
 fn read_record(
     layout: &Layout,
+    line: u64,
     record: &csv::StringRecord,
     out: &mut Statement,
 ) -> Result<(), ReadError> {
-    let line = line_of(record);
     let at = Locator::Line(line);
-    let cell = |i: usize| record.get(i).unwrap_or("").to_string();
+    let cell = |i: usize| one_kind_of_line_break(record.get(i).unwrap_or(""));
     let cells: [String; COLUMNS] = match layout {
         Layout::Header {
             line: header_line,
@@ -226,9 +233,10 @@ pub fn sniff_certificates_csv(bytes: &[u8]) -> bool {
     if text.trim_start().starts_with('<') || text.trim_start().starts_with('{') {
         return false;
     }
+    let lines = LineIndex::new(&text);
     reader(&text)
         .records()
         .take(40)
         .map_while(Result::ok)
-        .any(|r| header_layout(&r).is_some() || positional_offset(&r).is_some())
+        .any(|r| header_layout(&lines, &r).is_some() || positional_offset(&r).is_some())
 }

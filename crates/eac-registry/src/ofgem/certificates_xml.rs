@@ -13,10 +13,7 @@ use crate::text::{self, NumberStyle};
 /// The SSRS report's name, in its namespace and `Name` attribute.
 const REPORT_NAME: &str = "CertificatesExternalPublicDataWarehouse";
 
-fn attributes(
-    element: &BytesStart<'_>,
-    at: &Locator,
-) -> Result<Vec<(String, String)>, ReadError> {
+fn attributes(element: &BytesStart<'_>, at: &Locator) -> Result<Vec<(String, String)>, ReadError> {
     element
         .attributes()
         .map(|attribute| {
@@ -141,5 +138,6 @@ pub fn sniff_certificates_xml(bytes: &[u8]) -> bool {
     let (text, _) = text::decode_text(head);
     text.trim_start().starts_with('<')
         && text.contains("<Report")
-        && (text.contains(REPORT_NAME) || (text.contains("textbox24=") && text.contains("textbox27=")))
+        && (text.contains(REPORT_NAME)
+            || (text.contains("textbox24=") && text.contains("textbox27=")))
 }

@@ -416,7 +416,10 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         return Ok(());
     }
     if !scheme.eq_ignore_ascii_case("REGO") {
-        return Err(row.error(Column::Scheme, format!("is \"{scheme}\"; expected REGO or RO")));
+        return Err(row.error(
+            Column::Scheme,
+            format!("is \"{scheme}\"; expected REGO or RO"),
+        ));
     }
     let accreditation = row.required(Column::Accreditation)?;
     let first = row.required(Column::Start)?;
@@ -433,7 +436,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
             ),
         ));
     }
-    let per_certificate = row.number(Column::PerCertificate)?;
+    let per_certificate = without_trailing_zeros(&row.number(Column::PerCertificate)?);
     let period_text = row.required(Column::OutputPeriod)?;
     let (period_first, period_last) = output_period(period_text).ok_or_else(|| {
         row.error(
@@ -442,7 +445,12 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         )
     })?;
     let (period_start, period_end) = text::local_period(period_first, period_last, london())
-        .ok_or_else(|| row.error(Column::OutputPeriod, format!("\"{period_text}\" is out of range")))?;
+        .ok_or_else(|| {
+            row.error(
+                Column::OutputPeriod,
+                format!("\"{period_text}\" is out of range"),
+            )
+        })?;
     let issued = row.date(Column::IssueDate)?;
     let status_text = row.required(Column::Status)?;
     let status = Status::parse(status_text);
@@ -451,7 +459,9 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         let date = status_date.ok_or_else(|| {
             row.error(
                 Column::StatusDate,
-                format!("is empty; a {status_text} row needs the date its certificates were claimed"),
+                format!(
+                    "is empty; a {status_text} row needs the date its certificates were claimed"
+                ),
             )
         })?;
         Claim::On(date)
@@ -469,10 +479,10 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
     let capacity = match row.optional(Column::Tic) {
         None => None,
         Some(tic) => {
-            text::parse_number(tic, NumberStyle::DecimalPoint).ok_or_else(|| {
+            let kw = text::parse_number(tic, NumberStyle::DecimalPoint).ok_or_else(|| {
                 row.error(Column::Tic, format!("\"{tic}\" is not a number of kW"))
             })?;
-            Some(format!("{tic} kW"))
+            Some(format!("{} kW", without_trailing_zeros(&kw).as_str()))
         }
     };
     let technology = row.optional(Column::Technology).map(str::to_string);
@@ -528,6 +538,25 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
     Ok(())
 }
 
+/// The number without zeros after its last significant decimal: the CSV
+/// prints `1.0` and `4065000.0` where the XML prints `1.000000000000` and
+/// `4065000.00`, and one row must read the same from both (same value,
+/// exactly).
+fn without_trailing_zeros(number: &Decimal) -> Decimal {
+    let text = number.as_str();
+    if !text.contains('.') {
+        return number.clone();
+    }
+    let short = text.trim_end_matches('0').trim_end_matches('.');
+    Decimal::parse(short).unwrap_or_else(|_| number.clone())
+}
+
+/// A cell's text with its line breaks (CRLF, or a lone CR as in the
+/// stations report's addresses) written as `\n`.
+fn one_kind_of_line_break(cell: &str) -> String {
+    cell.replace("\r\n", "\n").replace('\r', "\n")
+}
+
 /// The warning a reader gives when it had to guess the file's encoding.
 fn encoding_warning(guessed: Option<&'static str>, out: &mut Statement) {
     if let Some(encoding) = guessed {
@@ -556,9 +585,18 @@ mod tests {
 
     #[test]
     fn technology_groups_map_through_one_table_only() {
-        assert_eq!(technology_type("Photovoltaic "), Some(TechnologyType::Solar));
-        assert_eq!(technology_type("Off-shore Wind"), Some(TechnologyType::Wind));
-        assert_eq!(technology_type("landfill  gas"), Some(TechnologyType::Biomass));
+        assert_eq!(
+            technology_type("Photovoltaic "),
+            Some(TechnologyType::Solar)
+        );
+        assert_eq!(
+            technology_type("Off-shore Wind"),
+            Some(TechnologyType::Wind)
+        );
+        assert_eq!(
+            technology_type("landfill  gas"),
+            Some(TechnologyType::Biomass)
+        );
         assert_eq!(technology_type("Fuelled"), None);
         assert_eq!(technology_type("Energy from Waste"), None);
     }

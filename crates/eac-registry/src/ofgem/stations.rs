@@ -4,9 +4,11 @@
 //! and SSRS text-box names (`textbox6` is the operating organisation,
 //! `textbox61` its address, `textbox65` the station's address).
 
-use super::{encoding_warning, header_key, is_index_cell};
-use crate::record::{Locator, ReadError, Station, Statement};
-use crate::text::{self, NumberStyle};
+use super::{
+    encoding_warning, header_key, is_index_cell, one_kind_of_line_break, without_trailing_zeros,
+};
+use crate::record::{Locator, ReadError, Statement, Station};
+use crate::text::{self, LineIndex, NumberStyle};
 
 /// Columns read into [`Station`]'s own fields.
 const ID: &str = "generatorid";
@@ -51,18 +53,22 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
     let (text, guessed) = text::decode_text(bytes);
     let mut out = Statement::default();
     encoding_warning(guessed, &mut out);
+    let lines = LineIndex::new(&text);
     let mut header: Option<(u64, Vec<String>, Vec<String>)> = None;
     for record in reader(&text).records() {
         let record = record.map_err(|e| {
-            let at = e
-                .position()
-                .map_or(Locator::Document, |p| Locator::Line(p.line()));
-            ReadError::new(at, format!("the CSV cannot be read ({e}); check the file is the report as downloaded"))
+            let at = e.position().map_or(Locator::Document, |p| {
+                Locator::Line(lines.line_of_record(p.byte()))
+            });
+            ReadError::new(
+                at,
+                format!("the CSV cannot be read ({e}); check the file is the report as downloaded"),
+            )
         })?;
         if record.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.line_of_record(record.position().map_or(0, |p| p.byte()));
         let at = Locator::Line(line);
         let Some((header_line, keys, names)) = &header else {
             if is_header(&record) {
@@ -124,7 +130,8 @@ fn read_station(
         facts: Vec::new(),
     };
     for (i, key) in keys.iter().enumerate() {
-        let value = record.get(i).unwrap_or("").trim();
+        let value = one_kind_of_line_break(record.get(i).unwrap_or(""));
+        let value = value.trim();
         if value.is_empty() {
             continue;
         }
@@ -132,16 +139,18 @@ fn read_station(
             ID => station.asset_id = value.to_string(),
             NAME => station.name = Some(value.to_string()),
             CAPACITY => {
-                text::parse_number(value, NumberStyle::DecimalPoint).ok_or_else(|| {
+                let kw = text::parse_number(value, NumberStyle::DecimalPoint).ok_or_else(|| {
                     error(&names[i], format!("\"{value}\" is not a number of kW"))
                 })?;
-                station.capacity = Some(format!("{value} kW"));
+                station.capacity = Some(format!("{} kW", without_trailing_zeros(&kw).as_str()));
             }
             COMMISSIONED => {
                 let date = text::date_dmy(value, '/').ok_or_else(|| {
                     error(
                         &names[i],
-                        format!("\"{value}\" is not a date; expected day/month/year like 13/01/2011"),
+                        format!(
+                            "\"{value}\" is not a date; expected day/month/year like 13/01/2011"
+                        ),
                     )
                 })?;
                 station.commissioned = Some(date);
@@ -157,7 +166,10 @@ fn read_station(
         }
     }
     if station.asset_id.is_empty() {
-        return Err(error("GeneratorID", "is empty; every station has its accreditation number".to_string()));
+        return Err(error(
+            "GeneratorID",
+            "is empty; every station has its accreditation number".to_string(),
+        ));
     }
     Ok(station)
 }
