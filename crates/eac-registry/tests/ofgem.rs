@@ -706,6 +706,12 @@ fn malformed_cells_are_named_with_their_line_and_what_was_expected() {
             "comes before Start",
         ),
         (3, 0, "", "Accreditation No. is empty"),
+        (
+            4,
+            11,
+            "-1.0",
+            "MWh Per Certificate is -1; a certificate holds more than 0 MWh",
+        ),
     ];
     for (line, column, value, expected) in cases {
         let e = read_certificates_csv(&sample_with(line, column, value)).unwrap_err();
@@ -759,5 +765,19 @@ fn a_station_with_a_bad_commissioning_date_is_refused_at_its_line() {
             .starts_with("CommissionDate \"2011-08-25\" is not a date; expected day/month/year"),
         "{}",
         e.message
+    );
+}
+
+#[test]
+fn a_first_row_that_is_not_recognised_is_refused_not_taken_for_preamble() {
+    let text = std::str::from_utf8(NO_HEADER_BOM)
+        .unwrap()
+        .replacen(",REGO,", ",REG0,", 1);
+    let e = read_certificates_csv(text.as_bytes()).unwrap_err();
+    assert_eq!(e.at, Locator::Line(1));
+    assert!(
+        e.message
+            .starts_with("this line has the report's columns but is not a row of it"),
+        "{e}"
     );
 }

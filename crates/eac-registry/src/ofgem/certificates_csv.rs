@@ -114,6 +114,12 @@ fn positional_offset(record: &csv::StringRecord) -> Option<usize> {
     })
 }
 
+/// A line before the header or first row that is too full to be preamble:
+/// refused rather than silently dropped.
+fn looks_like_a_row(record: &csv::StringRecord) -> bool {
+    record.len() >= COLUMNS && record.iter().filter(|c| !c.trim().is_empty()).count() > COLUMNS / 2
+}
+
 fn reader(text: &str) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(false)
@@ -165,6 +171,12 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
             match positional_offset(&record) {
                 // The first row of a file without a header: read it below.
                 Some(offset) => layout = Some(Layout::Positional { offset }),
+                None if looks_like_a_row(&record) => {
+                    return Err(ReadError::new(
+                        Locator::Line(line),
+                        "this line has the report's columns but is not a row of it: Scheme (4th column) must be REGO or RO and Start Certificate No. (10th) must begin with the Accreditation No. (1st). Correct the row, or add the report's header line, and import the file again",
+                    ));
+                }
                 None => continue, // preamble
             }
         }

@@ -437,6 +437,15 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         ));
     }
     let per_certificate = without_trailing_zeros(&row.number(Column::PerCertificate)?);
+    if per_certificate.to_big() <= bigdecimal::BigDecimal::from(0) {
+        return Err(row.error(
+            Column::PerCertificate,
+            format!(
+                "is {}; a certificate holds more than 0 MWh",
+                per_certificate.as_str()
+            ),
+        ));
+    }
     let period_text = row.required(Column::OutputPeriod)?;
     let (period_first, period_last) = output_period(period_text).ok_or_else(|| {
         row.error(
