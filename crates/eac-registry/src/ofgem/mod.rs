@@ -437,7 +437,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         ));
     }
     let per_certificate = without_trailing_zeros(&row.number(Column::PerCertificate)?);
-    if per_certificate.to_big() <= bigdecimal::BigDecimal::from(0) {
+    if per_certificate.to_big().sign() != bigdecimal::num_bigint::Sign::Plus {
         return Err(row.error(
             Column::PerCertificate,
             format!(
