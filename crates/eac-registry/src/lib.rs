@@ -9,6 +9,7 @@
 //! decimal commas, dates, local production periods to UTC) live in
 //! [`text`], so no reader parses a number or a date its own way.
 
+pub mod ofgem;
 pub mod record;
 pub mod text;
 

@@ -4,6 +4,7 @@
 //! and production periods in the issuing domain's local time converted to
 //! UTC. Never through a float.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
@@ -242,6 +243,61 @@ pub fn local_period(first: Date, last: Date, tz: Tz) -> Option<(Timestamp, Times
     Some((local_instant(start, tz), local_instant(end, tz)))
 }
 
+/// The text of a downloaded text file (CSV, XML): UTF-8 with or without a
+/// byte-order mark, UTF-16 with its byte-order mark, or, when the bytes are
+/// not UTF-8 at all, Windows-1252 (what Excel writes when a user re-saves a
+/// CSV on an English Windows). The second value names the encoding when it
+/// was guessed (Windows-1252), so the reader can say so in a warning.
+pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<&'static str>) {
+    if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
+        let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
+        return (text, None);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => (Cow::Borrowed(text), None),
+        Err(_) => {
+            let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+            (text, Some("Windows-1252"))
+        }
+    }
+}
+
+/// Physical line numbers (1-based, counting `\n` as `wc -l`, `grep -n` and
+/// editors do) of places in a text, for readers whose parser reports where
+/// a record starts by byte offset. The `csv` crate's own line counter is
+/// one short after CRLF line ends (which Ofgem's downloads have): use
+/// `LineIndex::line_of_record(record.position().byte())` instead.
+#[derive(Debug)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    newlines: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let newlines = text
+            .bytes()
+            .enumerate()
+            .filter(|&(_, b)| b == b'\n')
+            .map(|(i, _)| i)
+            .collect();
+        LineIndex { text, newlines }
+    }
+
+    /// The line of a record the parser says starts at `byte`. Parsers may
+    /// point at the line break that ended the previous record; a record
+    /// cannot start with a line break (a cell holding one is quoted), so
+    /// line breaks there are skipped.
+    pub fn line_of_record(&self, byte: u64) -> u64 {
+        let bytes = self.text.as_bytes();
+        let mut start = usize::try_from(byte).unwrap_or(usize::MAX).min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        self.newlines.partition_point(|&i| i < start) as u64 + 1
+    }
+}
+
 /// The calendar year of a date (for ids and messages).
 pub fn year(d: Date) -> i32 {
     d.as_naive().year()
@@ -337,6 +393,36 @@ mod tests {
             ("2024-02-01".into(), "2024-02-29".into())
         );
         assert!(month("Foo-2023").is_none());
+    }
+
+    #[test]
+    fn record_lines_count_line_feeds_whatever_the_line_ends() {
+        let text = "a\r\nb\r\n\r\n\"c\rd\"\ne";
+        let lines = LineIndex::new(text);
+        // The parser may point at the CR or LF before a record.
+        assert_eq!(lines.line_of_record(0), 1);
+        assert_eq!(lines.line_of_record(1), 2);
+        assert_eq!(lines.line_of_record(3), 2);
+        assert_eq!(lines.line_of_record(5), 4);
+        assert_eq!(lines.line_of_record(7), 4);
+        // A CR inside a quoted cell is not a line of its own.
+        assert_eq!(lines.line_of_record(14), 5);
+        assert_eq!(lines.line_of_record(99), 5);
+    }
+
+    #[test]
+    fn text_files_decode_with_or_without_a_bom_and_from_windows_1252() {
+        let (t, guessed) = decode_text(b"\xEF\xBB\xBFAccreditation No.,x");
+        assert_eq!((t.as_ref(), guessed), ("Accreditation No.,x", None));
+        let (t, guessed) = decode_text("Nesa Allé".as_bytes());
+        assert_eq!((t.as_ref(), guessed), ("Nesa Allé", None));
+        let (t, guessed) = decode_text(b"Nesa All\xE9 \x96 1");
+        assert_eq!(
+            (t.as_ref(), guessed),
+            ("Nesa Allé – 1", Some("Windows-1252"))
+        );
+        let (t, guessed) = decode_text(b"\xFF\xFEA\x00\xE9\x00");
+        assert_eq!((t.as_ref(), guessed), ("Aé", None));
     }
 
     #[test]
