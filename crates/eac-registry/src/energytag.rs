@@ -4,7 +4,7 @@
 //! bundles, one bundle object, or an object wrapping them
 //! (`granular_certificate_bundles` of a query response).
 //!
-//! One bundle is one range (decision 81):
+//! One bundle is one range (docs/decisions.md, "EnergyTag bundles"):
 //! - `certificate_bundle_id_range_start` … `_end` are inclusive integer
 //!   certificate ids (also read under the reference registry's newer names
 //!   `bundle_id_range_start` / `_end`, `certificate_status`), kept as their

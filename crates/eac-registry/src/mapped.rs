@@ -4,7 +4,7 @@
 //! numbers and dates, and the time zone of its production dates.
 //!
 //! The mapping says everything a registry-specific reader knows by heart;
-//! nothing is guessed past it (decision 82): a technology not in the
+//! nothing is guessed past it (docs/decisions.md, "Mapped CSV"): a technology not in the
 //! mapping's own table stays empty, a status is kept as printed, and a
 //! count given both by a column and by the range must agree.
 
@@ -593,7 +593,7 @@ fn read_row(
                 ),
             )
         })?;
-        if n.is_negative() || n.to_big() == bigdecimal::BigDecimal::from(0) {
+        if n.is_negative() || n.to_big() == 0 {
             return Err(bad(s, format!("{what} `{t}` must be more than 0")));
         }
         Ok(n)

@@ -3,7 +3,8 @@
 //! Generator, Fuel Type, Vintage, Generation Start, Generation End Date,
 //! Location, Type, Eligibility, Quantity, Serial Numbers.
 //!
-//! What the file says and what it leaves out (decision 80):
+//! What the file says and what it leaves out (docs/decisions.md, "M-RETS
+//! certificates download"):
 //! - A serial number `<generator>-<state>-<MM>-<YYYY>-<base>-<start>-<end>`
 //!   names an inclusive range; the range's first and last certificate
 //!   numbers are the full serials of its first and last certificate
@@ -455,8 +456,8 @@ fn read_row(
             status: status.clone(),
             claim: claim.clone(),
             issued: None,
-            period_start: period_start.clone(),
-            period_end: period_end.clone(),
+            period_start,
+            period_end,
             device: device.clone(),
             emissions: None,
             beneficiary_name: None,
