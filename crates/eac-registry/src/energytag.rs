@@ -280,10 +280,22 @@ impl<'a> Bundle<'a> {
     }
 }
 
-/// A JSON value's text without insignificant white space.
+/// A JSON value's text without insignificant white space (numbers keep
+/// their digits: the text is not re-rendered).
 fn compact(raw: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(raw)
-        .map_or_else(|_| raw.to_owned(), |v| v.to_string())
+    let (mut out, mut in_string, mut escaped) = (String::with_capacity(raw.len()), false, false);
+    for c in raw.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_whitespace() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn read_bundle(
@@ -470,4 +482,18 @@ fn read_bundle(
         facts,
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_drops_only_white_space_outside_strings() {
+        assert_eq!(
+            compact("[ 51.50000000000000001 , -0.12 ]"),
+            "[51.50000000000000001,-0.12]"
+        );
+        assert_eq!(compact(r#"{ "a b": "c \" d" }"#), r#"{"a b":"c \" d"}"#);
+    }
 }

@@ -291,3 +291,24 @@ fn preview_shows_the_header_and_first_rows_even_for_an_unfinished_mapping() {
     assert_eq!(p.rows.len(), 2);
     assert_eq!(p.rows[1].cells[1], "Windy Ridge, Unit 2");
 }
+
+#[test]
+fn a_zero_count_is_refused_and_a_date_of_an_unclaimed_row_is_kept_as_a_fact() {
+    let mut m = mapping("mapped/us-retirements-noheader.mapping.json");
+    let zero = "GEN-001,Sun,Solar,Jan-2023,A,B,0,02/15/2023,X\n";
+    let msg = message_at(
+        mapped::read(zero.as_bytes(), &m).unwrap_err(),
+        Locator::Line(1),
+    );
+    assert!(
+        msg.starts_with("column 7:") && msg.contains("more than 0"),
+        "{msg}"
+    );
+
+    m.status = Some(Field::Value("issued".into()));
+    let row = "GEN-001,Sun,Solar,Jan-2023,W-1,W-5,5,02/15/2023,\n";
+    let st = mapped::read(row.as_bytes(), &m).unwrap();
+    assert_eq!(st.ranges[0].status, Status::Issued);
+    assert_eq!(st.ranges[0].claim, Claim::No);
+    assert_eq!(facts(&st.ranges[0]), [("status_date", "2023-02-15")]);
+}
