@@ -9,6 +9,10 @@
 //! decimal commas, dates, local production periods to UTC) live in
 //! [`text`], so no reader parses a number or a date its own way.
 
+mod csv_rows;
+pub mod energytag;
+pub mod mapped;
+pub mod mrets_csv;
 pub mod ofgem;
 pub mod record;
 pub mod text;

@@ -11,12 +11,16 @@ use bigdecimal::BigDecimal;
 use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 use eac_model::{Date, Decimal, Timestamp};
+use serde::{Deserialize, Serialize};
 
-/// How a document writes numbers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How a document writes numbers (named in a CSV column mapping as
+/// `decimal_point` / `decimal_comma`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NumberStyle {
     /// `7 408.000000`, `1,234.5`: `.` is the decimal mark; spaces and
     /// commas group thousands.
+    #[default]
     DecimalPoint,
     /// `75,6`, `1 234,5`, `1.234,5`: `,` is the decimal mark; spaces and
     /// dots group thousands.
@@ -107,6 +111,54 @@ pub fn inclusive_count(first: &str, last: &str) -> Option<Decimal> {
     Some(Decimal::from_big(&count))
 }
 
+/// The number of certificates from `first` to `last` (inclusive) when they
+/// are serial numbers made of a common prefix and a trailing sequence
+/// number (`2194-ND-07-2020-CAC76615-56217`, `G00001NWSC…000001`), or plain
+/// numbers ([`inclusive_count`]). `None` when the prefixes differ, either
+/// has no trailing digits, or last < first.
+pub fn serial_count(first: &str, last: &str) -> Option<Decimal> {
+    if let Some(n) = inclusive_count(first, last) {
+        return Some(n);
+    }
+    fn split(s: &str) -> (&str, &str) {
+        let at = s.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+        s.split_at(at)
+    }
+    let (pa, a) = split(first);
+    let (pb, b) = split(last);
+    if pa != pb || a.is_empty() || b.is_empty() {
+        return None;
+    }
+    // Only the tails' values count: `A-9` … `A-10` holds 2 certificates.
+    inclusive_count(a, b)
+}
+
+/// A range's certificate numbers as (series, first sequence, last
+/// sequence) for overlap checks, when the numbers are a common prefix
+/// followed by a trailing number (EnergyTag ids, GO numbers, M-RETS
+/// serials, most registries): the prefix is the series. `None` when the
+/// two numbers do not share that shape.
+pub fn split_serial(first: &str, last: &str) -> Option<(String, String, String)> {
+    if inclusive_count(first, last).is_some() {
+        return Some((String::new(), first.to_owned(), last.to_owned()));
+    }
+    fn split(s: &str) -> (&str, &str) {
+        let at = s.rfind(|c: char| !c.is_ascii_digit()).map_or(0, |i| i + 1);
+        s.split_at(at)
+    }
+    let (pa, a) = split(first);
+    let (pb, b) = split(last);
+    (pa == pb && !a.is_empty() && !b.is_empty())
+        .then(|| (pa.to_owned(), a.to_owned(), b.to_owned()))
+}
+
+/// [`split_serial`], or for numbers of another shape the whole printed
+/// range as its own series (so only the very same range overlaps it).
+pub fn range_numbers(first: &str, last: &str) -> (String, String, String) {
+    split_serial(first, last)
+        .unwrap_or_else(|| (format!("{first}…{last}"), "0".to_owned(), "0".to_owned()))
+}
+
 /// `count × per_certificate`, exactly.
 pub fn times(count: &Decimal, per_certificate: &Decimal) -> Decimal {
     Decimal::from_big(&(count.to_big() * per_certificate.to_big()))
@@ -130,6 +182,31 @@ pub fn date_mdy(text: &str, sep: char) -> Option<Date> {
         return None;
     }
     ymd(y, m, d)
+}
+
+/// The order of day, month and year in a document's dates (named in a CSV
+/// column mapping as `dmy`, `mdy`, `iso`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DateOrder {
+    /// `31/03/2023`, `31-03-2023`, `31.03.2023`.
+    Dmy,
+    /// `03/31/2023`, `03-31-2023` (US registries: M-RETS, WREGIS, PJM-GATS).
+    Mdy,
+    /// `2023-03-31` (also the date part of `2023-03-31T00:00:00`).
+    Iso,
+}
+
+/// A date in the given order; day-first and month-first dates may use
+/// `/`, `-` or `.` between their parts (the same one twice).
+pub fn date_in_order(text: &str, order: DateOrder) -> Option<Date> {
+    let t = text.trim();
+    let sep = || t.chars().find(|c| matches!(c, '/' | '-' | '.'));
+    match order {
+        DateOrder::Iso => date_iso(t),
+        DateOrder::Dmy => date_dmy(t, sep()?),
+        DateOrder::Mdy => date_mdy(t, sep()?),
+    }
 }
 
 /// ISO date `YYYY-MM-DD`, also the date part of `YYYY-MM-DDT00:00:00`.
@@ -364,6 +441,50 @@ mod tests {
         assert_eq!(c("10", "9"), None);
         assert_eq!(c("1.0", "2.00"), None);
         assert_eq!(c("A1", "A2"), None);
+    }
+
+    #[test]
+    fn serial_numbers_count_by_their_trailing_sequence() {
+        let c = |a, b| serial_count(a, b).map(|d| d.as_str().to_string());
+        assert_eq!(
+            c(
+                "2194-ND-07-2020-CAC76615-56217",
+                "2194-ND-07-2020-CAC76615-58010"
+            )
+            .as_deref(),
+            Some("1794")
+        );
+        assert_eq!(c("A-9", "A-10").as_deref(), Some("2"));
+        assert_eq!(c("1001", "2000").as_deref(), Some("1000"));
+        // Different prefixes, no trailing digits, or backwards: not a range.
+        assert_eq!(c("A-1", "B-2"), None);
+        assert_eq!(c("A-X", "A-X"), None);
+        assert_eq!(c("A-5", "A-4"), None);
+    }
+
+    #[test]
+    fn dates_in_a_named_order_take_any_separator() {
+        let d = |t, o| date_in_order(t, o).map(|d| d.to_string());
+        assert_eq!(
+            d("07-31-2020", DateOrder::Mdy).as_deref(),
+            Some("2020-07-31")
+        );
+        assert_eq!(
+            d("07/31/2020", DateOrder::Mdy).as_deref(),
+            Some("2020-07-31")
+        );
+        assert_eq!(
+            d("31.07.2020", DateOrder::Dmy).as_deref(),
+            Some("2020-07-31")
+        );
+        assert_eq!(
+            d("2020-07-31", DateOrder::Iso).as_deref(),
+            Some("2020-07-31")
+        );
+        // Mixed separators and the wrong order are refused, not guessed.
+        assert_eq!(d("07/31-2020", DateOrder::Mdy), None);
+        assert_eq!(d("31/07/2020", DateOrder::Mdy), None);
+        assert_eq!(d("2020-07-31", DateOrder::Dmy), None);
     }
 
     #[test]

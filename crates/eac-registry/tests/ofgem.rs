@@ -53,8 +53,14 @@ fn rego(
     holder: Option<&str>,
     fact_pairs: &[(&str, &str)],
 ) -> RangeRecord {
+    // <accreditation><sequence><ddmmyyddmmyy><3 letters>
+    let acc = device.id.clone();
+    let seq = |n: &str| n[acc.len()..n.len() - 15].to_string();
     RangeRecord {
         at,
+        series: format!("{acc}…{}", &first[first.len() - 15..]),
+        first_seq: seq(first),
+        last_seq: seq(last),
         registry: "ofgem".into(),
         source_id: "ofgem".into(),
         source_name: "Ofgem Renewables and CHP Register".into(),

@@ -372,13 +372,14 @@ fn split_number<'a>(accreditation: &str, number: &'a str) -> Option<CertificateN
     })
 }
 
-/// The number of certificates from Start to End Certificate No.
+/// The number of certificates from Start to End Certificate No., and the
+/// range as numbers: (count, series, first sequence, last sequence).
 fn range_count<'a>(
     row: &Row,
     accreditation: &str,
     first: &'a str,
     last: &'a str,
-) -> Result<Decimal, ReadError> {
+) -> Result<(Decimal, String, String, String), ReadError> {
     let shape = |column: Column, number: &'a str| {
         split_number(accreditation, number).ok_or_else(|| {
             row.error(
@@ -397,12 +398,18 @@ fn range_count<'a>(
             format!("\"{last}\" does not continue Start Certificate No. \"{first}\": a range's numbers differ only in their sequence part"),
         ));
     }
-    text::inclusive_count(a.sequence, b.sequence).ok_or_else(|| {
+    let count = text::inclusive_count(a.sequence, b.sequence).ok_or_else(|| {
         row.error(
             Column::End,
             format!("\"{last}\" comes before Start Certificate No. \"{first}\""),
         )
-    })
+    })?;
+    Ok((
+        count,
+        format!("{accreditation}…{}", a.rest),
+        a.sequence.to_string(),
+        b.sequence.to_string(),
+    ))
 }
 
 /// Reads one row into `out`: a range, a skipped RO row, or an error.
@@ -424,7 +431,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
     let accreditation = row.required(Column::Accreditation)?;
     let first = row.required(Column::Start)?;
     let last = row.required(Column::End)?;
-    let count = range_count(&row, accreditation, first, last)?;
+    let (count, series, first_seq, last_seq) = range_count(&row, accreditation, first, last)?;
     let printed = row.number(Column::Count)?;
     if printed.to_big() != count.to_big() {
         return Err(row.error(
@@ -522,6 +529,9 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         source_name: SOURCE_NAME.to_string(),
         first: first.to_string(),
         last: last.to_string(),
+        series,
+        first_seq,
+        last_seq,
         count,
         per_certificate,
         unit: EnergyUnit::MWh,

@@ -1,0 +1,503 @@
+//! EnergyTag granular certificate (GC) bundles, JSON, as the EnergyTag API
+//! specification v2 and its open-source reference registry define them
+//! (`GranularCertificateBundle`, `…Read`, `…ReadFull`): a JSON array of
+//! bundles, one bundle object, or an object wrapping them
+//! (`granular_certificate_bundles` of a query response).
+//!
+//! One bundle is one range (docs/decisions.md, "EnergyTag bundles"):
+//! - `certificate_bundle_id_range_start` … `_end` are inclusive integer
+//!   certificate ids (also read under the reference registry's newer names
+//!   `bundle_id_range_start` / `_end`, `certificate_status`), kept as their
+//!   exact digits. `bundle_quantity` is the number of certificates and must
+//!   equal end − start + 1; `face_value` is the energy of each certificate
+//!   in Wh, so the bundle's energy is `bundle_quantity × face_value` Wh.
+//! - The reference registry numbers certificates per production device, so
+//!   the registry key is `energytag:<issuing_body>:<device_id>`: ranges of
+//!   two devices never overlap, however their ids compare.
+//! - `production_starting_interval` / `_ending_interval` are instants with
+//!   an explicit offset (a text without one is refused, not assumed UTC).
+//! - Status: `Cancelled` and `Claimed` are claims (the schema has no claim
+//!   date: the claim is undated until the user enters it); `Active`,
+//!   `Expired`, `Withdrawn`, `Locked`, `Reserved`, `Exported` and
+//!   `Cancelled for Storage` never count as retired. A `Bundle Split` or
+//!   deleted (`is_deleted`) bundle is skipped: its certificates live on in
+//!   the bundles it was split into. Bundles of an energy carrier other than
+//!   electricity are skipped.
+//! - Numbers are read from the JSON text itself (never through a float):
+//!   30-digit ids and emission factors keep every digit.
+
+use std::collections::HashMap;
+
+use eac_model::{Decimal, EnergyUnit, TechnologyType, Timestamp};
+use serde_json::value::RawValue;
+
+use crate::record::{
+    Claim, Device, Locator, RangeRecord, ReadError, Skipped, Statement, Status, Warning,
+};
+use crate::text;
+
+/// EnergyTag `energy_source` values → CDS technology types. `battery_storage`
+/// maps to `storage`, a type outside the 2024 draft list: exporting it needs
+/// the explicit non-draft flag (digest §f.5). `electrolysis`, `chp` and
+/// `other` are not generation technologies CDS names: left empty.
+const TECHNOLOGY: &[(&str, TechnologyType)] = &[
+    ("solar_pv", TechnologyType::Solar),
+    ("wind", TechnologyType::Wind),
+    ("hydro", TechnologyType::Hydro),
+    ("biomass", TechnologyType::Biomass),
+    ("nuclear", TechnologyType::Nuclear),
+    ("geothermal", TechnologyType::Geothermal),
+    ("battery_storage", TechnologyType::Storage),
+];
+
+/// The CDS technology type of an EnergyTag energy source, if the table has it.
+pub fn technology_type(energy_source: &str) -> Option<TechnologyType> {
+    let key = energy_source.trim().to_lowercase();
+    TECHNOLOGY.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
+}
+
+/// The statuses of the specification's `CertificateStatus`.
+const KNOWN_STATUSES: &[&str] = &[
+    "active",
+    "cancelled",
+    "claimed",
+    "expired",
+    "withdrawn",
+    "locked",
+    "reserved",
+    "exported",
+    "bundle split",
+    "cancelled for storage",
+];
+
+const EMISSIONS_UNIT: &str = "kgCO2e/MWh";
+
+/// Keys under which an object wraps its bundles.
+const WRAPPERS: &[&str] = &[
+    "granular_certificate_bundles",
+    "filtered_certificate_bundles",
+];
+
+/// Further fields kept as facts (`eacdesk_<name>`), in this order.
+const FACTS: &[(&str, &str)] = &[
+    ("id", "bundle_id"),
+    ("issuance_id", "issuance_id"),
+    ("hash", "bundle_hash"),
+    ("account_id", "account_id"),
+    ("metadata_id", "metadata_id"),
+    ("energy_carrier", "energy_carrier"),
+    ("expiry_datestamp", "expiry_datestamp"),
+    ("country_of_issuance", "country_of_issuance"),
+    (
+        "connected_grid_identification",
+        "connected_grid_identification",
+    ),
+    ("issue_market_zone", "issue_market_zone"),
+    ("legal_status", "legal_status"),
+    ("issuance_purpose", "issuance_purpose"),
+    ("support_received", "support_received"),
+    ("quality_scheme_reference", "quality_scheme_reference"),
+    ("dissemination_level", "dissemination_level"),
+    ("emissions_factor_source", "emissions_factor_source"),
+    ("device_technology_type", "device_technology_type"),
+    ("device_type", "device_type"),
+    ("device_location", "device_location"),
+    ("is_storage", "is_storage"),
+    ("storage_efficiency_factor", "storage_efficiency_factor"),
+    ("allocated_storage_record_id", "allocated_storage_record_id"),
+    ("sdr_allocation_id", "sdr_allocation_id"),
+    ("discharging_start_datetime", "discharging_start_datetime"),
+    ("discharging_end_datetime", "discharging_end_datetime"),
+    (
+        "issuance_post_energy_carrier_conversion",
+        "issuance_post_energy_carrier_conversion",
+    ),
+    ("registry_configuration", "registry_configuration"),
+];
+
+/// Whether `bytes` look like EnergyTag GC bundles: JSON naming a bundle id
+/// range and a face value.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+    if !matches!(first, Some(b'[' | b'{')) {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64 * 1024)]);
+    head.contains("\"face_value\"") && head.contains("_id_range_start\"")
+}
+
+/// Reads EnergyTag GC bundles.
+pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let root = |message: String| ReadError::new(Locator::Pointer(String::new()), message);
+    let json = std::str::from_utf8(bytes)
+        .map_err(|_| root("the file is not UTF-8 text, so it is not EnergyTag JSON".into()))?;
+    let top: &RawValue = serde_json::from_str(json).map_err(|e| {
+        root(format!(
+            "the file is not valid JSON (line {}, column {}: {e})",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    let (prefix, bundles) = bundles_of(top)?;
+    let mut statement = Statement::default();
+    if bundles.is_empty() {
+        statement.warnings.push(Warning {
+            at: Locator::Pointer(prefix.clone()),
+            message: "the file lists no certificate bundles".into(),
+        });
+    }
+    for (i, raw) in bundles.iter().enumerate() {
+        let pointer = if prefix == "." {
+            String::new()
+        } else {
+            format!("{prefix}/{i}")
+        };
+        read_bundle(raw, pointer, &mut statement)?;
+    }
+    Ok(statement)
+}
+
+/// The bundles of the document and the pointer of their array (`"."` for a
+/// lone bundle object at the root).
+fn bundles_of(top: &RawValue) -> Result<(String, Vec<&RawValue>), ReadError> {
+    let at = |p: &str| Locator::Pointer(p.to_owned());
+    if top.get().trim_start().starts_with('[') {
+        let list: Vec<&RawValue> = serde_json::from_str(top.get())
+            .map_err(|e| ReadError::new(at(""), format!("the array cannot be read: {e}")))?;
+        return Ok((String::new(), list));
+    }
+    let object: HashMap<String, &RawValue> = serde_json::from_str(top.get()).map_err(|_| {
+        ReadError::new(
+            at(""),
+            "expected an array of EnergyTag certificate bundles, or an object holding them",
+        )
+    })?;
+    for key in WRAPPERS {
+        if let Some(raw) = object.get(*key) {
+            let pointer = format!("/{key}");
+            let list: Vec<&RawValue> = serde_json::from_str(raw.get()).map_err(|_| {
+                ReadError::new(at(&pointer), format!("`{key}` must be an array of bundles"))
+            })?;
+            return Ok((pointer, list));
+        }
+    }
+    if ["certificate_bundle_id_range_start", "bundle_id_range_start"]
+        .iter()
+        .any(|k| object.contains_key(*k))
+    {
+        return Ok((".".into(), vec![top]));
+    }
+    Err(ReadError::new(
+        at(""),
+        "this JSON object holds no EnergyTag certificate bundles (no \
+         `granular_certificate_bundles` array, no bundle id range)",
+    ))
+}
+
+/// One bundle's fields, read from the JSON text.
+struct Bundle<'a> {
+    pointer: String,
+    fields: HashMap<String, &'a RawValue>,
+}
+
+impl<'a> Bundle<'a> {
+    fn at(&self, key: &str) -> Locator {
+        Locator::Pointer(format!("{}/{key}", self.pointer))
+    }
+
+    fn err(&self, key: &str, message: String) -> ReadError {
+        ReadError::new(self.at(key), message)
+    }
+
+    /// The first of `keys` present and not null, with its name.
+    fn field(&self, keys: &[&'static str]) -> Option<(&'static str, &'a RawValue)> {
+        keys.iter().find_map(|k| {
+            self.fields
+                .get(*k)
+                .filter(|raw| raw.get() != "null")
+                .map(|raw| (*k, *raw))
+        })
+    }
+
+    fn required(&self, keys: &[&'static str]) -> Result<(&'static str, &'a RawValue), ReadError> {
+        self.field(keys).ok_or_else(|| {
+            self.err(
+                keys[0],
+                format!(
+                    "the bundle has no `{}`; every EnergyTag bundle carries it",
+                    keys[0]
+                ),
+            )
+        })
+    }
+
+    fn string(&self, key: &'static str, raw: &RawValue) -> Result<String, ReadError> {
+        serde_json::from_str::<String>(raw.get())
+            .map_err(|_| self.err(key, format!("`{key}` must be a string, not {}", raw.get())))
+    }
+
+    fn required_string(&self, keys: &[&'static str]) -> Result<(&'static str, String), ReadError> {
+        let (key, raw) = self.required(keys)?;
+        Ok((key, self.string(key, raw)?))
+    }
+
+    fn optional_string(&self, key: &'static str) -> Result<Option<String>, ReadError> {
+        match self.field(&[key]) {
+            Some((k, raw)) => Ok(Some(self.string(k, raw)?).filter(|s| !s.trim().is_empty())),
+            None => Ok(None),
+        }
+    }
+
+    /// A JSON integer ≥ 0, as its exact digits.
+    fn integer(&self, keys: &[&'static str]) -> Result<(&'static str, String), ReadError> {
+        let (key, raw) = self.required(keys)?;
+        let t = raw.get();
+        if t.is_empty()
+            || !t.bytes().all(|b| b.is_ascii_digit())
+            || (t.len() > 1 && t.starts_with('0'))
+        {
+            return Err(self.err(
+                key,
+                format!("`{key}` must be a whole number of 0 or more, not {t}"),
+            ));
+        }
+        Ok((key, t.to_owned()))
+    }
+
+    /// Any fact's text: a string's content, a number's or boolean's JSON text.
+    fn fact(&self, key: &str) -> Option<String> {
+        let raw = self.fields.get(key)?;
+        match raw.get() {
+            "null" => None,
+            t if t.starts_with('"') => serde_json::from_str::<String>(t)
+                .ok()
+                .filter(|s| !s.trim().is_empty()),
+            t if t.starts_with(['[', '{']) => Some(compact(t)),
+            t => Some(t.to_owned()),
+        }
+    }
+}
+
+/// A JSON value's text without insignificant white space (numbers keep
+/// their digits: the text is not re-rendered).
+fn compact(raw: &str) -> String {
+    let (mut out, mut in_string, mut escaped) = (String::with_capacity(raw.len()), false, false);
+    for c in raw.chars() {
+        if in_string {
+            in_string = escaped || c != '"';
+            escaped = !escaped && c == '\\';
+        } else if c == '"' {
+            in_string = true;
+        } else if c.is_ascii_whitespace() {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn read_bundle(
+    raw: &RawValue,
+    pointer: String,
+    statement: &mut Statement,
+) -> Result<(), ReadError> {
+    let fields: HashMap<String, &RawValue> = serde_json::from_str(raw.get()).map_err(|_| {
+        ReadError::new(
+            Locator::Pointer(pointer.clone()),
+            "a certificate bundle must be a JSON object",
+        )
+    })?;
+    let b = Bundle { pointer, fields };
+    let here = Locator::Pointer(b.pointer.clone());
+
+    if b.fact("is_deleted").as_deref() == Some("true") {
+        statement.skipped.push(Skipped {
+            at: here,
+            reason: "the registry marks this bundle deleted (`is_deleted`)".into(),
+        });
+        return Ok(());
+    }
+    let (status_key, status_text) =
+        b.required_string(&["certificate_bundle_status", "certificate_status"])?;
+    let status = Status::parse(&status_text);
+    if status.as_str() == "bundle split" {
+        statement.skipped.push(Skipped {
+            at: here,
+            reason: "status `Bundle Split`: its certificates are listed in the bundles it was \
+                     split into"
+                .into(),
+        });
+        return Ok(());
+    }
+    if !KNOWN_STATUSES.contains(&status.as_str()) {
+        statement.warnings.push(Warning {
+            at: b.at(status_key),
+            message: format!(
+                "status `{status_text}` is not one of the EnergyTag statuses; kept as printed, \
+                 never counted as a claim"
+            ),
+        });
+    }
+    if let Some(carrier) = b.optional_string("energy_carrier")? {
+        if !carrier.eq_ignore_ascii_case("electricity") {
+            statement.skipped.push(Skipped {
+                at: here,
+                reason: format!(
+                    "a certificate of {carrier}, not electricity: not an electricity EAC"
+                ),
+            });
+            return Ok(());
+        }
+    }
+
+    // The range and its size.
+    let (start_key, first) =
+        b.integer(&["certificate_bundle_id_range_start", "bundle_id_range_start"])?;
+    let (end_key, last) = b.integer(&["certificate_bundle_id_range_end", "bundle_id_range_end"])?;
+    let count = text::inclusive_count(&first, &last).ok_or_else(|| {
+        b.err(
+            end_key,
+            format!("the range ends ({last}) before it starts ({first} at `{start_key}`)"),
+        )
+    })?;
+    let (quantity_key, quantity) = b.integer(&["bundle_quantity"])?;
+    if Decimal::parse(&quantity).map(|q| q.to_big()).ok() != Some(count.to_big()) {
+        return Err(b.err(
+            quantity_key,
+            format!(
+                "bundle_quantity is {quantity} but the range {first}…{last} holds {count} \
+                 certificates (end − start + 1): the bundle is inconsistent; ask the registry \
+                 for a corrected export"
+            ),
+        ));
+    }
+    let (face_key, face) = b.integer(&["face_value"])?;
+    if face.trim_start_matches('0').is_empty() {
+        return Err(b.err(
+            face_key,
+            "face_value is 0: each certificate must stand for at least 1 Wh".into(),
+        ));
+    }
+    let per_certificate = Decimal::parse(&face).map_err(|e| b.err(face_key, e.to_string()))?;
+
+    // The production interval.
+    let instant = |keys: &[&'static str]| -> Result<Timestamp, ReadError> {
+        let (key, text) = b.required_string(keys)?;
+        Timestamp::parse(&text).map_err(|_| {
+            b.err(
+                key,
+                format!(
+                    "`{text}` is not a date-time with an offset (RFC 3339, e.g. \
+                     2024-01-01T13:00:00Z); EnergyTag intervals are UTC instants"
+                ),
+            )
+        })
+    };
+    let period_start = instant(&["production_starting_interval"])?;
+    let period_end = instant(&["production_ending_interval"])?;
+    if period_end.as_utc() <= period_start.as_utc() {
+        return Err(b.err(
+            "production_ending_interval",
+            format!("the production interval ends ({period_end}) before or when it starts ({period_start})"),
+        ));
+    }
+    if period_end.as_utc() - period_start.as_utc() > chrono::Duration::hours(1) {
+        statement.warnings.push(Warning {
+            at: b.at("production_ending_interval"),
+            message: format!(
+                "the production interval {period_start} – {period_end} is longer than the one \
+                 hour an EnergyTag bundle may cover"
+            ),
+        });
+    }
+
+    // Who issued it, and for which device.
+    let (_, issuing_body) = b.required_string(&["issuing_body"]).map_err(|_| {
+        b.err(
+            "issuing_body",
+            "the bundle has no `issuing_body`: without it the certificate ids cannot be told \
+             apart from another registry's; export the bundles with their issuance metadata \
+             (the full bundle view) and import that file"
+                .into(),
+        )
+    })?;
+    let issuing_body = issuing_body.trim().to_owned();
+    let (_, device_id) = b.integer(&["device_id"])?;
+    let (_, source) = b.required_string(&["energy_source"])?;
+    let capacity = match (b.fact("device_power_mw"), b.fact("device_capacity")) {
+        (Some(mw), _) => Some(format!("{mw} MW")),
+        (None, Some(w)) => Some(format!("{w} W")),
+        _ => None,
+    };
+    let device = Device {
+        id: device_id.clone(),
+        name: b.optional_string("device_name")?,
+        technology: Some(source.clone()),
+        technology_type: technology_type(&source),
+        commissioned: b
+            .optional_string("device_production_start_date")?
+            .and_then(|t| text::date_iso(&t)),
+        capacity,
+        country: b.optional_string("country_of_issuance")?,
+    };
+    let emissions = match b.field(&["emissions_factor_production_device"]) {
+        Some((key, raw)) => Some((
+            Decimal::parse(raw.get())
+                .map_err(|_| b.err(key, format!("`{key}` must be a number, not {}", raw.get())))?,
+            EMISSIONS_UNIT.to_owned(),
+        )),
+        None => None,
+    };
+    let claim = if status.is_claim() {
+        Claim::Undated
+    } else {
+        Claim::No
+    };
+    let facts = FACTS
+        .iter()
+        .filter_map(|(key, name)| b.fact(key).map(|t| ((*name).to_owned(), t)))
+        .collect();
+
+    let (series, first_seq, last_seq) = text::range_numbers(&first, &last);
+    statement.ranges.push(RangeRecord {
+        at: here,
+        registry: format!("energytag:{issuing_body}:{device_id}"),
+        source_id: issuing_body.clone(),
+        source_name: issuing_body,
+        first,
+        last,
+        series,
+        first_seq,
+        last_seq,
+        count,
+        per_certificate,
+        unit: EnergyUnit::Wh,
+        status,
+        claim,
+        issued: None,
+        period_start,
+        period_end,
+        device,
+        emissions,
+        beneficiary_name: b.optional_string("beneficiary")?,
+        holder: None,
+        facts,
+    });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_drops_only_white_space_outside_strings() {
+        assert_eq!(
+            compact("[ 51.50000000000000001 , -0.12 ]"),
+            "[51.50000000000000001,-0.12]"
+        );
+        assert_eq!(compact(r#"{ "a b": "c \" d" }"#), r#"{"a b":"c \" d"}"#);
+    }
+}

@@ -1,0 +1,791 @@
+//! Any registry's CSV export (WREGIS, PJM-GATS, NAR, national GO
+//! registries, …) read through a column [`Mapping`] the user writes once
+//! and saves by name: which column holds each fact, how the file writes
+//! numbers and dates, and the time zone of its production dates.
+//!
+//! The mapping says everything a registry-specific reader knows by heart;
+//! nothing is guessed past it (docs/decisions.md, "Mapped CSV"): a technology not in the
+//! mapping's own table stays empty, a status is kept as printed, and a
+//! count given both by a column and by the range must agree.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use eac_model::{Date, Decimal, EnergyUnit, TechnologyType};
+use serde::{Deserialize, Serialize};
+
+use crate::csv_rows::{self, Row};
+use crate::record::{Claim, Device, Locator, RangeRecord, ReadError, Statement, Status};
+use crate::text::{self, DateOrder, NumberStyle};
+
+/// Where a field's text comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Field {
+    /// The column with this header (trimmed, case-insensitive).
+    Column(String),
+    /// The column at this 1-based position (files without a header).
+    ColumnNumber(u32),
+    /// The same text for every row (e.g. the unit `MWh`, status `retired`).
+    Value(String),
+}
+
+/// A column holding a whole range, `first<separator>last`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RangeColumn {
+    pub field: Field,
+    /// Between the first and last numbers, e.g. ` - ` or ` to ` (trimmed
+    /// around the numbers).
+    pub separator: String,
+}
+
+/// A further column kept as the fact `eacdesk_<name>`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fact {
+    /// Lowercase letters, digits and `_`.
+    pub name: String,
+    pub field: Field,
+}
+
+/// How to read one registry's CSV export (saved as JSON by name).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Mapping {
+    /// The name the mapping is saved and chosen by (`--mapping NAME`).
+    pub name: String,
+    /// The key of the registry whose certificate numbers the file lists
+    /// (`wregis`, `pjm-gats`, …): overlap checks compare ranges of one
+    /// registry key.
+    pub registry: String,
+    /// The issuing body (CDS `source_id` / `source_name`).
+    pub source_id: String,
+    pub source_name: String,
+    /// Field separator: `,`, `;`, tab, `|`.
+    pub delimiter: char,
+    /// Lines before the header (report titles, run dates).
+    pub skip_lines: u32,
+    /// Whether the first line after the skipped ones names the columns.
+    pub has_header: bool,
+    pub number_style: NumberStyle,
+    pub date_order: DateOrder,
+    /// IANA zone of the production dates (`America/Los_Angeles`).
+    pub time_zone: String,
+
+    /// First and last certificate numbers (inclusive)…
+    pub first: Option<Field>,
+    pub last: Option<Field>,
+    /// …or one column holding both.
+    pub range: Option<RangeColumn>,
+    /// Number of certificates: derived from the range when absent, checked
+    /// against it when both are given.
+    pub count: Option<Field>,
+    /// Energy per certificate, or the row's total energy (then divided by
+    /// the count, which must come out exact).
+    pub per_certificate: Option<Field>,
+    pub total_energy: Option<Field>,
+    /// `MWh`, `kWh` or `Wh` (usually a fixed value).
+    pub unit: Option<Field>,
+    /// Registry status, kept as printed (usually a column, or a fixed
+    /// value such as `retired` for a retirement report).
+    pub status: Option<Field>,
+    /// Date of the claim (retirement, redemption, cancellation).
+    pub claim_date: Option<Field>,
+    pub issue_date: Option<Field>,
+    /// Production period, whole local days inclusive…
+    pub period_start: Option<Field>,
+    pub period_end: Option<Field>,
+    /// …or a month column (`Mar-2023`, `03/2023`, `2023-03`).
+    pub month: Option<Field>,
+    pub device_id: Option<Field>,
+    pub device_name: Option<Field>,
+    pub technology: Option<Field>,
+    /// Registry technology wording → CDS technology type. Wording not
+    /// listed leaves the EAC's technology empty (incomplete).
+    pub technology_table: BTreeMap<String, TechnologyType>,
+    pub beneficiary_name: Option<Field>,
+    pub holder: Option<Field>,
+    pub facts: Vec<Fact>,
+}
+
+impl Default for Mapping {
+    fn default() -> Self {
+        Mapping {
+            name: String::new(),
+            registry: String::new(),
+            source_id: String::new(),
+            source_name: String::new(),
+            delimiter: ',',
+            skip_lines: 0,
+            has_header: true,
+            number_style: NumberStyle::DecimalPoint,
+            date_order: DateOrder::Iso,
+            time_zone: String::new(),
+            first: None,
+            last: None,
+            range: None,
+            count: None,
+            per_certificate: None,
+            total_energy: None,
+            unit: None,
+            status: None,
+            claim_date: None,
+            issue_date: None,
+            period_start: None,
+            period_end: None,
+            month: None,
+            device_id: None,
+            device_name: None,
+            technology: None,
+            technology_table: BTreeMap::new(),
+            beneficiary_name: None,
+            holder: None,
+            facts: Vec::new(),
+        }
+    }
+}
+
+/// What a mapping lacks or gets wrong, one plain sentence each.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingProblems(pub Vec<String>);
+
+impl fmt::Display for MappingProblems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0.join("; "))
+    }
+}
+
+impl std::error::Error for MappingProblems {}
+
+impl Mapping {
+    /// Checks that the mapping names everything a range needs; the error
+    /// lists every problem at once.
+    pub fn validate(&self) -> Result<(), MappingProblems> {
+        let mut p = Vec::new();
+        let mut need = |ok: bool, what: &str| {
+            if !ok {
+                p.push(what.to_owned());
+            }
+        };
+        need(!self.name.trim().is_empty(), "the mapping has no name");
+        need(
+            !self.registry.trim().is_empty(),
+            "no registry key (e.g. `wregis`): ranges are compared for overlaps within one registry",
+        );
+        need(
+            !self.source_id.trim().is_empty() && !self.source_name.trim().is_empty(),
+            "no issuing body (source id and name)",
+        );
+        need(
+            self.delimiter != '"' && self.delimiter != '\n' && self.delimiter.is_ascii(),
+            "the delimiter must be one ASCII character such as `,`, `;` or a tab",
+        );
+        need(
+            text::zone(&self.time_zone).is_some(),
+            &format!(
+                "the time zone `{}` is not an IANA zone name (e.g. `America/Los_Angeles`, `Europe/Paris`)",
+                self.time_zone
+            ),
+        );
+        need(
+            self.range.is_some() || (self.first.is_some() && self.last.is_some()),
+            "no certificate numbers: map the first and last certificate number columns, or one range column with its separator",
+        );
+        need(
+            self.range.is_none() || (self.first.is_none() && self.last.is_none()),
+            "map either the first and last certificate numbers or a range column, not both",
+        );
+        if let Some(r) = &self.range {
+            need(!r.separator.is_empty(), "the range column has no separator");
+        }
+        need(
+            self.per_certificate.is_some() != self.total_energy.is_some(),
+            "map either the energy per certificate or the total energy of a row (one of them)",
+        );
+        need(
+            self.unit.is_some(),
+            "no energy unit (a column, or a fixed value `MWh`, `kWh` or `Wh`)",
+        );
+        if let Some(Field::Value(u)) = &self.unit {
+            need(
+                EnergyUnit::parse_lenient(u.trim()).is_some(),
+                &format!("the unit `{u}` is not MWh, kWh or Wh"),
+            );
+        }
+        need(
+            self.status.is_some(),
+            "no status (a column, or a fixed value such as `issued` or `retired`)",
+        );
+        need(
+            (self.period_start.is_some() && self.period_end.is_some()) != self.month.is_some(),
+            "no production period: map its start and end date columns, or a month column (one of them)",
+        );
+        need(
+            self.device_id.is_some(),
+            "no device id (the registry's id of the generating unit)",
+        );
+        for f in &self.facts {
+            need(
+                !f.name.is_empty()
+                    && f.name
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                &format!(
+                    "the fact name `{}` must be lowercase letters, digits and `_`",
+                    f.name
+                ),
+            );
+        }
+        if !self.has_header {
+            for (what, field) in self.fields() {
+                if let Field::Column(name) = field {
+                    p.push(format!(
+                        "{what} names the column `{name}`, but the file has no header: give its position (column_number)"
+                    ));
+                }
+            }
+        }
+        for (what, field) in self.fields() {
+            if field == &Field::ColumnNumber(0) {
+                p.push(format!("{what}: column numbers start at 1"));
+            }
+        }
+        if p.is_empty() {
+            Ok(())
+        } else {
+            Err(MappingProblems(p))
+        }
+    }
+
+    /// Every mapped field with what it is for.
+    fn fields(&self) -> Vec<(String, &Field)> {
+        let named: [(&str, &Option<Field>); 17] = [
+            ("the first certificate number", &self.first),
+            ("the last certificate number", &self.last),
+            ("the count", &self.count),
+            ("the energy per certificate", &self.per_certificate),
+            ("the total energy", &self.total_energy),
+            ("the unit", &self.unit),
+            ("the status", &self.status),
+            ("the claim date", &self.claim_date),
+            ("the issue date", &self.issue_date),
+            ("the production start", &self.period_start),
+            ("the production end", &self.period_end),
+            ("the month", &self.month),
+            ("the device id", &self.device_id),
+            ("the device name", &self.device_name),
+            ("the technology", &self.technology),
+            ("the beneficiary name", &self.beneficiary_name),
+            ("the holder", &self.holder),
+        ];
+        let mut out: Vec<(String, &Field)> = named
+            .iter()
+            .filter_map(|(what, f)| f.as_ref().map(|f| ((*what).to_owned(), f)))
+            .collect();
+        if let Some(r) = &self.range {
+            out.push(("the range".to_owned(), &r.field));
+        }
+        for f in &self.facts {
+            out.push((format!("the fact `{}`", f.name), &f.field));
+        }
+        out
+    }
+}
+
+/// The first rows of a file as text, for choosing a mapping's columns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preview {
+    /// The header's cells (`None` when the mapping says there is none).
+    pub header: Option<Vec<String>>,
+    pub rows: Vec<PreviewRow>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreviewRow {
+    /// 1-based line of the file.
+    pub line: u64,
+    pub cells: Vec<String>,
+}
+
+fn delimiter(mapping: &Mapping) -> Result<u8, ReadError> {
+    u8::try_from(mapping.delimiter)
+        .ok()
+        .filter(|d| d.is_ascii() && *d != b'"' && *d != b'\n')
+        .ok_or_else(|| {
+            ReadError::new(
+                Locator::Document,
+                format!(
+                    "mapping `{}`: the delimiter `{}` must be one ASCII character",
+                    mapping.name, mapping.delimiter
+                ),
+            )
+        })
+}
+
+/// The header and the first `n` data rows of `bytes`, split as `mapping`
+/// says (only its delimiter, skipped lines and header flag are used, so an
+/// unfinished mapping previews too).
+pub fn preview(bytes: &[u8], mapping: &Mapping, n: usize) -> Result<Preview, ReadError> {
+    let rows = csv_rows::rows(bytes, delimiter(mapping)?, u64::from(mapping.skip_lines))?;
+    let mut rows = rows.into_iter();
+    let header = if mapping.has_header {
+        rows.next().map(|r| r.fields)
+    } else {
+        None
+    };
+    Ok(Preview {
+        header,
+        rows: rows
+            .take(n)
+            .map(|r| PreviewRow {
+                line: r.line,
+                cells: r.fields,
+            })
+            .collect(),
+    })
+}
+
+/// Whether `bytes` have every column `mapping` names in their header (to
+/// offer a saved mapping for a file).
+pub fn sniff(bytes: &[u8], mapping: &Mapping) -> bool {
+    if !mapping.has_header || mapping.validate().is_err() {
+        return false;
+    }
+    let Ok(rows) = csv_rows::rows(
+        bytes,
+        delimiter(mapping).unwrap_or(b','),
+        u64::from(mapping.skip_lines),
+    ) else {
+        return false;
+    };
+    let Some(header) = rows.first() else {
+        return false;
+    };
+    mapping.fields().iter().all(|(_, f)| match f {
+        Field::Column(name) => csv_rows::column(header, name).is_some(),
+        _ => true,
+    })
+}
+
+/// A mapped field resolved against the header.
+#[derive(Debug, Clone)]
+enum Source {
+    Cell { index: usize, label: String },
+    Value(String),
+}
+
+impl Source {
+    fn text<'a>(&'a self, row: &'a Row) -> &'a str {
+        match self {
+            Source::Cell { index, .. } => row.get(*index),
+            Source::Value(v) => v.trim(),
+        }
+    }
+
+    fn label(&self) -> String {
+        match self {
+            Source::Cell { label, .. } => format!("column {label}"),
+            Source::Value(v) => format!("the mapping's fixed value `{v}`"),
+        }
+    }
+}
+
+struct Resolver<'h> {
+    header: Option<&'h Row>,
+    mapping: &'h Mapping,
+}
+
+impl Resolver<'_> {
+    fn resolve(&self, field: &Field) -> Result<Source, ReadError> {
+        match field {
+            Field::Value(v) => Ok(Source::Value(v.clone())),
+            Field::ColumnNumber(n) => {
+                let index = (*n as usize).saturating_sub(1);
+                let label = match self.header.and_then(|h| h.fields.get(index)) {
+                    Some(name) => format!("`{name}` ({n})"),
+                    None => n.to_string(),
+                };
+                Ok(Source::Cell { index, label })
+            }
+            Field::Column(name) => {
+                let header = self.header.ok_or_else(|| {
+                    ReadError::new(Locator::Document, "the file has no header line")
+                })?;
+                let index = csv_rows::column(header, name).ok_or_else(|| {
+                    ReadError::new(
+                        Locator::Line(header.line),
+                        format!(
+                            "mapping `{}` names the column `{name}`, which this file's header does \
+                             not have (its columns: {}); choose another mapping or edit this one",
+                            self.mapping.name,
+                            header
+                                .fields
+                                .iter()
+                                .map(|h| format!("`{h}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    )
+                })?;
+                Ok(Source::Cell {
+                    index,
+                    label: format!("`{}` ({})", header.fields[index], index + 1),
+                })
+            }
+        }
+    }
+
+    fn resolve_opt(&self, field: &Option<Field>) -> Result<Option<Source>, ReadError> {
+        field.as_ref().map(|f| self.resolve(f)).transpose()
+    }
+}
+
+/// Every mapped field, resolved.
+struct Plan {
+    numbers: Numbers,
+    count: Option<Source>,
+    energy: Energy,
+    unit: Source,
+    status: Source,
+    claim_date: Option<Source>,
+    issue_date: Option<Source>,
+    period: Period,
+    device_id: Source,
+    device_name: Option<Source>,
+    technology: Option<Source>,
+    beneficiary_name: Option<Source>,
+    holder: Option<Source>,
+    facts: Vec<(String, Source)>,
+}
+
+enum Numbers {
+    FirstLast(Source, Source),
+    Range(Source, String),
+}
+
+enum Energy {
+    PerCertificate(Source),
+    Total(Source),
+}
+
+enum Period {
+    Days(Source, Source),
+    Month(Source),
+}
+
+fn missing(what: &str) -> ReadError {
+    ReadError::new(
+        Locator::Document,
+        format!("the mapping does not say {what}"),
+    )
+}
+
+impl Plan {
+    fn new(r: &Resolver<'_>) -> Result<Plan, ReadError> {
+        let m = r.mapping;
+        let numbers = match (&m.range, &m.first, &m.last) {
+            (Some(range), _, _) => {
+                Numbers::Range(r.resolve(&range.field)?, range.separator.clone())
+            }
+            (None, Some(a), Some(b)) => Numbers::FirstLast(r.resolve(a)?, r.resolve(b)?),
+            _ => return Err(missing("where the certificate numbers are")),
+        };
+        let energy = match (&m.per_certificate, &m.total_energy) {
+            (Some(f), _) => Energy::PerCertificate(r.resolve(f)?),
+            (None, Some(f)) => Energy::Total(r.resolve(f)?),
+            _ => return Err(missing("where the energy is")),
+        };
+        let period = match (&m.period_start, &m.period_end, &m.month) {
+            (Some(a), Some(b), _) => Period::Days(r.resolve(a)?, r.resolve(b)?),
+            (_, _, Some(f)) => Period::Month(r.resolve(f)?),
+            _ => return Err(missing("where the production period is")),
+        };
+        let need = |f: &Option<Field>, what: &str| {
+            f.as_ref()
+                .ok_or_else(|| missing(what))
+                .and_then(|f| r.resolve(f))
+        };
+        Ok(Plan {
+            numbers,
+            count: r.resolve_opt(&m.count)?,
+            energy,
+            unit: need(&m.unit, "the unit")?,
+            status: need(&m.status, "the status")?,
+            claim_date: r.resolve_opt(&m.claim_date)?,
+            issue_date: r.resolve_opt(&m.issue_date)?,
+            period,
+            device_id: need(&m.device_id, "the device id")?,
+            device_name: r.resolve_opt(&m.device_name)?,
+            technology: r.resolve_opt(&m.technology)?,
+            beneficiary_name: r.resolve_opt(&m.beneficiary_name)?,
+            holder: r.resolve_opt(&m.holder)?,
+            facts: m
+                .facts
+                .iter()
+                .map(|f| Ok((f.name.clone(), r.resolve(&f.field)?)))
+                .collect::<Result<_, ReadError>>()?,
+        })
+    }
+}
+
+/// Reads `bytes` as `mapping` says. A row that breaks a rule refuses the
+/// whole file, naming the line and column.
+pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
+    mapping.validate().map_err(|p| {
+        ReadError::new(
+            Locator::Document,
+            format!("mapping `{}` is not complete: {p}", mapping.name),
+        )
+    })?;
+    let zone = text::zone(&mapping.time_zone).ok_or_else(|| missing("a known time zone"))?;
+    let rows = csv_rows::rows(bytes, delimiter(mapping)?, u64::from(mapping.skip_lines))?;
+    let (header, data) = match (mapping.has_header, rows.split_first()) {
+        (true, Some((h, rest))) => (Some(h), rest),
+        (true, None) => {
+            return Err(ReadError::new(
+                Locator::Document,
+                "the file has no header line (it is empty after the skipped lines)",
+            ))
+        }
+        (false, _) => (None, rows.as_slice()),
+    };
+    let plan = Plan::new(&Resolver { header, mapping })?;
+    let mut statement = Statement::default();
+    for row in data {
+        statement.ranges.push(read_row(row, &plan, mapping, zone)?);
+    }
+    Ok(statement)
+}
+
+fn read_row(
+    row: &Row,
+    plan: &Plan,
+    mapping: &Mapping,
+    zone: chrono_tz::Tz,
+) -> Result<RangeRecord, ReadError> {
+    let at = Locator::Line(row.line);
+    let bad = |s: &Source, message: String| {
+        ReadError::new(at.clone(), format!("{}: {message}", s.label()))
+    };
+    let required = |s: &Source, what: &str| -> Result<String, ReadError> {
+        let t = s.text(row);
+        if t.is_empty() {
+            Err(bad(s, format!("{what} is empty")))
+        } else {
+            Ok(t.to_owned())
+        }
+    };
+    let optional = |s: &Option<Source>| {
+        s.as_ref()
+            .map(|s| s.text(row).to_owned())
+            .filter(|t| !t.is_empty())
+    };
+    let number = |s: &Source, what: &str| -> Result<Decimal, ReadError> {
+        let t = required(s, what)?;
+        let n = text::parse_number(&t, mapping.number_style).ok_or_else(|| {
+            bad(
+                s,
+                format!(
+                    "`{t}` is not a number written with a {} (the mapping's number style)",
+                    match mapping.number_style {
+                        NumberStyle::DecimalPoint => "decimal point",
+                        NumberStyle::DecimalComma => "decimal comma",
+                    }
+                ),
+            )
+        })?;
+        if n.is_negative() || n.to_big() == 0 {
+            return Err(bad(s, format!("{what} `{t}` must be more than 0")));
+        }
+        Ok(n)
+    };
+    let order_name = match mapping.date_order {
+        DateOrder::Dmy => "day-month-year",
+        DateOrder::Mdy => "month-day-year",
+        DateOrder::Iso => "YYYY-MM-DD",
+    };
+    let date = |s: &Source, what: &str| -> Result<Date, ReadError> {
+        let t = required(s, what)?;
+        text::date_in_order(&t, mapping.date_order).ok_or_else(|| {
+            bad(
+                s,
+                format!("`{t}` is not a {order_name} date (the mapping's date order)"),
+            )
+        })
+    };
+
+    // Certificate numbers and count.
+    let (first, last, numbers_at) = match &plan.numbers {
+        Numbers::FirstLast(a, b) => (
+            required(a, "the first certificate number")?,
+            required(b, "the last certificate number")?,
+            b,
+        ),
+        Numbers::Range(s, sep) => {
+            let t = required(s, "the range")?;
+            let sep_trimmed = sep.trim();
+            let split = t
+                .split_once(sep.as_str())
+                .or_else(|| {
+                    (!sep_trimmed.is_empty())
+                        .then(|| t.split_once(sep_trimmed))
+                        .flatten()
+                })
+                .ok_or_else(|| {
+                    bad(
+                        s,
+                        format!("`{t}` has no `{sep}` between its first and last numbers"),
+                    )
+                })?;
+            (split.0.trim().to_owned(), split.1.trim().to_owned(), s)
+        }
+    };
+    let derived = text::serial_count(&first, &last);
+    let count = match (&plan.count, derived) {
+        (Some(c), derived) => {
+            let n = number(c, "the count")?;
+            if let Some(d) = derived {
+                if d.to_big() != n.to_big() {
+                    return Err(bad(
+                        c,
+                        format!(
+                            "the count {n} disagrees with the range {first} … {last}, which \
+                             holds {d} certificates (last − first + 1); correct the row or the mapping"
+                        ),
+                    ));
+                }
+            }
+            n
+        }
+        (None, Some(d)) => d,
+        (None, None) => {
+            return Err(bad(
+                numbers_at,
+                format!(
+                    "the range {first} … {last} cannot be counted (the numbers differ before \
+                     their last digits, or run backwards); map a count column"
+                ),
+            ))
+        }
+    };
+
+    // Energy.
+    let unit_text = required(&plan.unit, "the unit")?;
+    let unit = EnergyUnit::parse_lenient(&unit_text)
+        .ok_or_else(|| bad(&plan.unit, format!("`{unit_text}` is not MWh, kWh or Wh")))?;
+    let per_certificate = match &plan.energy {
+        Energy::PerCertificate(s) => number(s, "the energy per certificate")?,
+        Energy::Total(s) => {
+            let total = number(s, "the total energy")?;
+            let (t, c) = (total.to_big(), count.to_big());
+            let per = (&t / &c).normalized();
+            if &per * &c != t {
+                return Err(bad(
+                    s,
+                    format!(
+                        "the total energy {total} is not the same amount for each of the {count} \
+                         certificates (it does not divide exactly); map the energy per certificate instead"
+                    ),
+                ));
+            }
+            Decimal::from_big(&per)
+        }
+    };
+
+    // Status and dates.
+    let status_text = required(&plan.status, "the status")?;
+    let status = Status::parse(&status_text);
+    let claim_date = match &plan.claim_date {
+        Some(s) if !s.text(row).is_empty() => Some(date(s, "the claim date")?),
+        _ => None,
+    };
+    let mut facts = Vec::new();
+    let claim = match (status.is_claim(), claim_date) {
+        (true, Some(d)) => Claim::On(d),
+        (true, None) => Claim::Undated,
+        (false, d) => {
+            if let Some(d) = d {
+                facts.push(("status_date".to_owned(), d.to_string()));
+            }
+            Claim::No
+        }
+    };
+    let issued = match &plan.issue_date {
+        Some(s) if !s.text(row).is_empty() => Some(date(s, "the issue date")?),
+        _ => None,
+    };
+    let (first_day, last_day, period_at) = match &plan.period {
+        Period::Days(a, b) => (
+            date(a, "the production start")?,
+            date(b, "the production end")?,
+            b,
+        ),
+        Period::Month(s) => {
+            let t = required(s, "the month")?;
+            let (a, b) = text::month(&t).ok_or_else(|| {
+                bad(
+                    s,
+                    format!("`{t}` is not a month (`Mar-2023`, `03/2023`, `2023-03`)"),
+                )
+            })?;
+            (a, b, s)
+        }
+    };
+    let (period_start, period_end) =
+        text::local_period(first_day, last_day, zone).ok_or_else(|| {
+            bad(
+                period_at,
+                format!("the production period ends ({last_day}) before it starts ({first_day})"),
+            )
+        })?;
+
+    // Device and people.
+    let technology = optional(&plan.technology);
+    let technology_type = technology.as_deref().and_then(|t| {
+        let t = t.trim();
+        mapping
+            .technology_table
+            .iter()
+            .find(|(k, _)| k.trim().eq_ignore_ascii_case(t))
+            .map(|(_, v)| *v)
+    });
+    let device = Device {
+        id: required(&plan.device_id, "the device id")?,
+        name: optional(&plan.device_name),
+        technology,
+        technology_type,
+        commissioned: None,
+        capacity: None,
+        country: None,
+    };
+    for (name, s) in &plan.facts {
+        let t = s.text(row);
+        if !t.is_empty() {
+            facts.push((name.clone(), t.to_owned()));
+        }
+    }
+    let (series, first_seq, last_seq) = text::range_numbers(&first, &last);
+    Ok(RangeRecord {
+        at,
+        registry: mapping.registry.trim().to_owned(),
+        source_id: mapping.source_id.trim().to_owned(),
+        source_name: mapping.source_name.trim().to_owned(),
+        first,
+        last,
+        series,
+        first_seq,
+        last_seq,
+        count,
+        per_certificate,
+        unit,
+        status,
+        claim,
+        issued,
+        period_start,
+        period_end,
+        device,
+        emissions: None,
+        beneficiary_name: optional(&plan.beneficiary_name),
+        holder: optional(&plan.holder),
+        facts,
+    })
+}

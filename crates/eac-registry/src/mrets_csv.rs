@@ -1,0 +1,520 @@
+//! The M-RETS "Certificates" dashboard download (CSV): one row per batch of
+//! RECs held, columns Account, Account ID, M-RETS ID, Organization,
+//! Generator, Fuel Type, Vintage, Generation Start, Generation End Date,
+//! Location, Type, Eligibility, Quantity, Serial Numbers.
+//!
+//! What the file says and what it leaves out (docs/decisions.md, "M-RETS
+//! certificates download"):
+//! - A serial number `<generator>-<state>-<MM>-<YYYY>-<base>-<start>-<end>`
+//!   names an inclusive range; the range's first and last certificate
+//!   numbers are the full serials of its first and last certificate
+//!   (`…-<base>-<start>` and `…-<base>-<end>`), so ranges of one batch
+//!   compare by their trailing sequence number. The printed text is kept
+//!   as the `serial_numbers` fact. The counts of the ranges in a row must
+//!   add up to its Quantity (1 REC = 1 MWh).
+//! - `Type` is the certificate type (`REC`); the file does not say whether
+//!   its rows are active or retired (that is the dashboard tab it was
+//!   downloaded from). A `Status` column, or a Type that is a status word,
+//!   is read; otherwise the rows are `active` (never retired) and the
+//!   statement warns once. A retired row's claim date comes from a
+//!   `Retirement Date` / `Retired Date` column when there is one, else
+//!   the claim is undated.
+//! - Generation dates are calendar days local to the generator's state or
+//!   province (the zone of its largest part); an unknown Location is read
+//!   in America/Chicago (M-RETS' home zone) with a warning.
+
+use chrono_tz::Tz;
+use eac_model::{Decimal, EnergyUnit, TechnologyType};
+
+use crate::csv_rows::{self, Row};
+use crate::record::{Claim, Device, Locator, RangeRecord, ReadError, Statement, Status, Warning};
+use crate::text::{self, DateOrder, NumberStyle};
+
+const REGISTRY: &str = "mrets";
+const SOURCE: &str = "M-RETS";
+
+/// M-RETS fuel types → CDS technology types. A fuel type not listed here
+/// leaves `technology_type` empty for the user to complete.
+const TECHNOLOGY: &[(&str, TechnologyType)] = &[
+    ("wind", TechnologyType::Wind),
+    ("solar", TechnologyType::Solar),
+    ("solar pv", TechnologyType::Solar),
+    ("solar photovoltaic", TechnologyType::Solar),
+    ("photovoltaic", TechnologyType::Solar),
+    ("solar thermal", TechnologyType::Solar),
+    ("hydro", TechnologyType::Hydro),
+    ("hydroelectric", TechnologyType::Hydro),
+    ("water", TechnologyType::Hydro),
+    ("geothermal", TechnologyType::Geothermal),
+    ("biomass", TechnologyType::Biomass),
+    ("wood", TechnologyType::Biomass),
+    ("wood waste", TechnologyType::Biomass),
+    ("nuclear", TechnologyType::Nuclear),
+    ("natural gas", TechnologyType::NaturalGas),
+    ("coal", TechnologyType::Coal),
+    ("oil", TechnologyType::Oil),
+    ("ocean", TechnologyType::Marine),
+    ("tidal", TechnologyType::Marine),
+    ("wave", TechnologyType::Marine),
+];
+
+/// The CDS technology type of an M-RETS fuel type, if the table has it.
+pub fn technology_type(fuel_type: &str) -> Option<TechnologyType> {
+    let key = fuel_type.trim().to_lowercase();
+    TECHNOLOGY.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
+}
+
+/// US states (and DC) and Canadian provinces and territories → the IANA
+/// zone of their largest part.
+const ZONES: &[(&str, &str, &str)] = &[
+    ("AL", "Alabama", "America/Chicago"),
+    ("AK", "Alaska", "America/Anchorage"),
+    ("AZ", "Arizona", "America/Phoenix"),
+    ("AR", "Arkansas", "America/Chicago"),
+    ("CA", "California", "America/Los_Angeles"),
+    ("CO", "Colorado", "America/Denver"),
+    ("CT", "Connecticut", "America/New_York"),
+    ("DE", "Delaware", "America/New_York"),
+    ("DC", "District of Columbia", "America/New_York"),
+    ("FL", "Florida", "America/New_York"),
+    ("GA", "Georgia", "America/New_York"),
+    ("HI", "Hawaii", "Pacific/Honolulu"),
+    ("ID", "Idaho", "America/Boise"),
+    ("IL", "Illinois", "America/Chicago"),
+    ("IN", "Indiana", "America/Indiana/Indianapolis"),
+    ("IA", "Iowa", "America/Chicago"),
+    ("KS", "Kansas", "America/Chicago"),
+    ("KY", "Kentucky", "America/New_York"),
+    ("LA", "Louisiana", "America/Chicago"),
+    ("ME", "Maine", "America/New_York"),
+    ("MD", "Maryland", "America/New_York"),
+    ("MA", "Massachusetts", "America/New_York"),
+    ("MI", "Michigan", "America/Detroit"),
+    ("MN", "Minnesota", "America/Chicago"),
+    ("MS", "Mississippi", "America/Chicago"),
+    ("MO", "Missouri", "America/Chicago"),
+    ("MT", "Montana", "America/Denver"),
+    ("NE", "Nebraska", "America/Chicago"),
+    ("NV", "Nevada", "America/Los_Angeles"),
+    ("NH", "New Hampshire", "America/New_York"),
+    ("NJ", "New Jersey", "America/New_York"),
+    ("NM", "New Mexico", "America/Denver"),
+    ("NY", "New York", "America/New_York"),
+    ("NC", "North Carolina", "America/New_York"),
+    ("ND", "North Dakota", "America/Chicago"),
+    ("OH", "Ohio", "America/New_York"),
+    ("OK", "Oklahoma", "America/Chicago"),
+    ("OR", "Oregon", "America/Los_Angeles"),
+    ("PA", "Pennsylvania", "America/New_York"),
+    ("RI", "Rhode Island", "America/New_York"),
+    ("SC", "South Carolina", "America/New_York"),
+    ("SD", "South Dakota", "America/Chicago"),
+    ("TN", "Tennessee", "America/Chicago"),
+    ("TX", "Texas", "America/Chicago"),
+    ("UT", "Utah", "America/Denver"),
+    ("VT", "Vermont", "America/New_York"),
+    ("VA", "Virginia", "America/New_York"),
+    ("WA", "Washington", "America/Los_Angeles"),
+    ("WV", "West Virginia", "America/New_York"),
+    ("WI", "Wisconsin", "America/Chicago"),
+    ("WY", "Wyoming", "America/Denver"),
+    ("AB", "Alberta", "America/Edmonton"),
+    ("BC", "British Columbia", "America/Vancouver"),
+    ("MB", "Manitoba", "America/Winnipeg"),
+    ("NB", "New Brunswick", "America/Moncton"),
+    ("NL", "Newfoundland and Labrador", "America/St_Johns"),
+    ("NS", "Nova Scotia", "America/Halifax"),
+    ("NT", "Northwest Territories", "America/Yellowknife"),
+    ("NU", "Nunavut", "America/Iqaluit"),
+    ("ON", "Ontario", "America/Toronto"),
+    ("PE", "Prince Edward Island", "America/Halifax"),
+    ("QC", "Quebec", "America/Toronto"),
+    ("SK", "Saskatchewan", "America/Regina"),
+    ("YT", "Yukon", "America/Whitehorse"),
+];
+
+/// The zone a Location (`ND`, `North Dakota`, `ND, USA`) is in, if known.
+pub fn location_zone(location: &str) -> Option<Tz> {
+    let key = location.split(',').next().unwrap_or("").trim();
+    ZONES
+        .iter()
+        .find(|(code, name, _)| code.eq_ignore_ascii_case(key) || name.eq_ignore_ascii_case(key))
+        .and_then(|(_, _, zone)| text::zone(zone))
+}
+
+/// The zone used when the Location is not in the table.
+const FALLBACK_ZONE: &str = "America/Chicago";
+
+const SERIALS: &str = "Serial Numbers";
+const QUANTITY: &str = "Quantity";
+
+/// Whether `bytes` look like an M-RETS certificates download: a header
+/// line with the Serial Numbers, M-RETS ID and Generation End Date columns.
+pub fn sniff(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).to_lowercase();
+    head.lines().take(10).any(|l| {
+        l.contains("serial numbers") && l.contains("m-rets id") && l.contains("generation end date")
+    })
+}
+
+/// The columns of the download, found by name in the header.
+struct Columns {
+    account: Option<usize>,
+    account_id: Option<usize>,
+    mrets_id: Option<usize>,
+    organization: Option<usize>,
+    generator: Option<usize>,
+    fuel_type: Option<usize>,
+    vintage: Option<usize>,
+    generation_start: Option<usize>,
+    generation_end: Option<usize>,
+    location: Option<usize>,
+    kind: Option<usize>,
+    eligibility: Option<usize>,
+    quantity: usize,
+    serials: usize,
+    status: Option<usize>,
+    retired_on: Option<usize>,
+}
+
+impl Columns {
+    fn find(header: &Row) -> Result<Columns, ReadError> {
+        let col = |name: &str| csv_rows::column(header, name);
+        let need = |name: &str| {
+            col(name).ok_or_else(|| {
+                ReadError::new(
+                    Locator::Line(header.line),
+                    format!(
+                        "the header has no `{name}` column; an M-RETS certificates download \
+                         has Account, Account ID, M-RETS ID, Organization, Generator, Fuel Type, \
+                         Vintage, Generation Start, Generation End Date, Location, Type, \
+                         Eligibility, Quantity and Serial Numbers: download it again from the \
+                         Certificates dashboard"
+                    ),
+                )
+            })
+        };
+        let c = Columns {
+            account: col("Account"),
+            account_id: col("Account ID"),
+            mrets_id: col("M-RETS ID"),
+            organization: col("Organization"),
+            generator: col("Generator"),
+            fuel_type: col("Fuel Type"),
+            vintage: col("Vintage"),
+            generation_start: col("Generation Start").or_else(|| col("Generation Start Date")),
+            generation_end: col("Generation End Date").or_else(|| col("Generation End")),
+            location: col("Location"),
+            kind: col("Type"),
+            eligibility: col("Eligibility"),
+            quantity: need(QUANTITY)?,
+            serials: need(SERIALS)?,
+            status: col("Status"),
+            retired_on: col("Retirement Date").or_else(|| col("Retired Date")),
+        };
+        if c.vintage.is_none() && (c.generation_start.is_none() || c.generation_end.is_none()) {
+            return Err(ReadError::new(
+                Locator::Line(header.line),
+                "the header has neither `Generation Start` and `Generation End Date` nor \
+                 `Vintage`: without them the production period is unknown; download the file \
+                 again from the Certificates dashboard",
+            ));
+        }
+        Ok(c)
+    }
+}
+
+/// One serial number, split into its parts.
+struct Serial<'a> {
+    /// Everything before the start number (`2194-ND-07-2020-CAC76615`).
+    prefix: &'a str,
+    start: &'a str,
+    end: &'a str,
+}
+
+fn parse_serial(text: &str) -> Option<Serial<'_>> {
+    let parts: Vec<&str> = text.split('-').collect();
+    let n = parts.len();
+    if n < 7 || parts[..n - 6].iter().any(|p| p.is_empty()) {
+        return None;
+    }
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let (mm, yyyy) = (parts[n - 5], parts[n - 4]);
+    let month_ok = mm.len() == 2 && digits(mm) && (1..=12).contains(&mm.parse::<u32>().ok()?);
+    if !month_ok || yyyy.len() != 4 || !digits(yyyy) || parts[n - 3].is_empty() {
+        return None;
+    }
+    let (start, end) = (parts[n - 2], parts[n - 1]);
+    if !digits(start) || !digits(end) {
+        return None;
+    }
+    let prefix_len = text.len() - start.len() - end.len() - 2;
+    Some(Serial {
+        prefix: &text[..prefix_len],
+        start,
+        end,
+    })
+}
+
+/// Reads an M-RETS certificates download.
+pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
+    let rows = csv_rows::rows(bytes, b',', 0)?;
+    // The header is the first row naming the Serial Numbers column (a
+    // title line or two before it are tolerated).
+    let header_at = rows
+        .iter()
+        .take(10)
+        .position(|r| csv_rows::column(r, SERIALS).is_some())
+        .ok_or_else(|| {
+            ReadError::new(
+                Locator::Document,
+                "no header line with a `Serial Numbers` column in the first rows: this is not an \
+                 M-RETS certificates download (download it from the Certificates dashboard)",
+            )
+        })?;
+    let cols = Columns::find(&rows[header_at])?;
+    let mut statement = Statement::default();
+    let mut undated_status = false;
+    for row in &rows[header_at + 1..] {
+        read_row(row, &cols, &mut statement, &mut undated_status)?;
+    }
+    if undated_status {
+        statement.warnings.insert(
+            0,
+            Warning {
+                at: Locator::Document,
+                message: "this M-RETS download does not say whether its certificates are active \
+                          or retired (that is the dashboard tab it came from): they are imported \
+                          as active, never as retired. Import the retirement Transaction \
+                          Confirmations to record the retirements."
+                    .into(),
+            },
+        );
+    }
+    Ok(statement)
+}
+
+fn read_row(
+    row: &Row,
+    cols: &Columns,
+    statement: &mut Statement,
+    status_unstated: &mut bool,
+) -> Result<(), ReadError> {
+    let at = Locator::Line(row.line);
+    let err = |message: String| ReadError::new(at.clone(), message);
+    let cell = |c: Option<usize>| c.map(|i| row.get(i)).filter(|t| !t.is_empty());
+
+    // Serial numbers and their counts.
+    let printed = row.get(cols.serials);
+    let serials: Vec<&str> = printed
+        .split(|c: char| c.is_whitespace() || c == ';' || c == ',')
+        .filter(|s| !s.is_empty())
+        .collect();
+    if serials.is_empty() {
+        return Err(err(format!(
+            "column `{SERIALS}` is empty; every row needs the serial numbers of its certificates"
+        )));
+    }
+    let mut ranges = Vec::new();
+    for s in &serials {
+        let serial = parse_serial(s).ok_or_else(|| {
+            err(format!(
+                "column `{SERIALS}`: `{s}` is not an M-RETS serial number \
+                 `<generator>-<state>-<MM>-<YYYY>-<base>-<start>-<end>`"
+            ))
+        })?;
+        let count = text::inclusive_count(serial.start, serial.end).ok_or_else(|| {
+            err(format!(
+                "column `{SERIALS}`: `{s}` ends ({}) before it starts ({})",
+                serial.end, serial.start
+            ))
+        })?;
+        ranges.push((serial, count));
+    }
+    let quantity_text = row.get(cols.quantity);
+    let quantity = text::parse_number(quantity_text, NumberStyle::DecimalPoint)
+        .filter(|q| !q.as_str().contains('.') && !q.is_negative())
+        .ok_or_else(|| {
+            err(format!(
+                "column `{QUANTITY}`: `{quantity_text}` is not a whole number of RECs"
+            ))
+        })?;
+    let total = Decimal::sum(ranges.iter().map(|(_, c)| c));
+    if total.to_big() != quantity.to_big() {
+        return Err(err(format!(
+            "column `{QUANTITY}` says {quantity_text} RECs but the serial numbers `{printed}` \
+             hold {total} (end − start + 1); the row is inconsistent: download the file again \
+             or correct the row"
+        )));
+    }
+
+    // Status and claim.
+    let status = match (cell(cols.status), cell(cols.kind).map(Status::parse)) {
+        (Some(s), _) => Status::parse(s),
+        (None, Some(s)) if !matches!(s, Status::Other(_)) => s,
+        _ => {
+            *status_unstated = true;
+            Status::Active
+        }
+    };
+    let claim = if status.is_claim() {
+        match cell(cols.retired_on) {
+            Some(t) => Claim::On(date(t).ok_or_else(|| {
+                err(format!(
+                    "the retirement date `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY)"
+                ))
+            })?),
+            None => Claim::Undated,
+        }
+    } else {
+        Claim::No
+    };
+
+    // Production period, local to the generator's state.
+    let location = cell(cols.location);
+    let zone = match location.and_then(location_zone) {
+        Some(z) => z,
+        None => {
+            statement.warnings.push(Warning {
+                at: at.clone(),
+                message: format!(
+                    "Location `{}` is not a US state or Canadian province EAC Desk knows: \
+                     its generation dates are read in {FALLBACK_ZONE} time",
+                    location.unwrap_or("")
+                ),
+            });
+            text::zone(FALLBACK_ZONE).ok_or_else(|| err("no time zone data".into()))?
+        }
+    };
+    let (first_day, last_day) = match (cell(cols.generation_start), cell(cols.generation_end)) {
+        (Some(s), Some(e)) => {
+            let d = |t: &str, name: &str| {
+                date(t).ok_or_else(|| {
+                    err(format!(
+                        "column `{name}`: `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY)"
+                    ))
+                })
+            };
+            (d(s, "Generation Start")?, d(e, "Generation End Date")?)
+        }
+        _ => {
+            let v = cell(cols.vintage).ok_or_else(|| {
+                err("neither the generation dates nor the Vintage are given".into())
+            })?;
+            vintage(v).ok_or_else(|| {
+                err(format!(
+                    "column `Vintage`: `{v}` is not a month (MM/YYYY, YYYY-MM or a date)"
+                ))
+            })?
+        }
+    };
+    let (period_start, period_end) =
+        text::local_period(first_day, last_day, zone).ok_or_else(|| {
+            err(format!(
+                "the generation ends ({last_day}) before it starts ({first_day})"
+            ))
+        })?;
+
+    // The generator.
+    let fuel = cell(cols.fuel_type);
+    let device = Device {
+        id: cell(cols.mrets_id)
+            .map(str::to_owned)
+            .unwrap_or_else(|| generator_of(ranges[0].0.prefix).to_owned()),
+        name: cell(cols.generator).map(str::to_owned),
+        technology: fuel.map(str::to_owned),
+        technology_type: fuel.and_then(technology_type),
+        commissioned: None,
+        capacity: None,
+        country: location.map(str::to_owned),
+    };
+    let mut facts = Vec::new();
+    for (name, c) in [
+        ("account", cols.account),
+        ("account_id", cols.account_id),
+        ("vintage", cols.vintage),
+        ("certificate_type", cols.kind),
+        ("eligibility", cols.eligibility),
+    ] {
+        if let Some(t) = cell(c) {
+            facts.push((name.to_owned(), t.to_owned()));
+        }
+    }
+    facts.push(("serial_numbers".to_owned(), printed.to_owned()));
+
+    for (serial, count) in ranges {
+        let (first, last) = (
+            format!("{}-{}", serial.prefix, serial.start),
+            format!("{}-{}", serial.prefix, serial.end),
+        );
+        let (series, first_seq, last_seq) = text::range_numbers(&first, &last);
+        statement.ranges.push(RangeRecord {
+            at: at.clone(),
+            registry: REGISTRY.into(),
+            source_id: SOURCE.into(),
+            source_name: SOURCE.into(),
+            first,
+            last,
+            series,
+            first_seq,
+            last_seq,
+            count,
+            per_certificate: Decimal::parse("1").expect("1 is a number"),
+            unit: EnergyUnit::MWh,
+            status: status.clone(),
+            claim: claim.clone(),
+            issued: None,
+            period_start,
+            period_end,
+            device: device.clone(),
+            emissions: None,
+            beneficiary_name: None,
+            holder: cell(cols.organization).map(str::to_owned),
+            facts: facts.clone(),
+        });
+    }
+    Ok(())
+}
+
+/// `<generator>` of a serial prefix `<generator>-<state>-<MM>-<YYYY>-<base>`.
+fn generator_of(prefix: &str) -> &str {
+    let mut cut = prefix;
+    for _ in 0..4 {
+        cut = cut.rsplit_once('-').map_or(cut, |(a, _)| a);
+    }
+    cut
+}
+
+/// M-RETS dates: `MM-DD-YYYY`, `MM/DD/YYYY`, or ISO `YYYY-MM-DD`.
+fn date(t: &str) -> Option<eac_model::Date> {
+    text::date_in_order(t, DateOrder::Mdy).or_else(|| text::date_iso(t))
+}
+
+/// A vintage month: `07/2020`, `2020-07`, `Jul-2020`, or a date in it.
+fn vintage(t: &str) -> Option<(eac_model::Date, eac_model::Date)> {
+    text::month(t).or_else(|| {
+        let d = date(t)?;
+        text::month(&d.to_string()[..7])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serials_split_from_the_right() {
+        let s = parse_serial("2194-ND-07-2020-CAC76615-56217-58010").unwrap();
+        assert_eq!(
+            (s.prefix, s.start, s.end),
+            ("2194-ND-07-2020-CAC76615", "56217", "58010")
+        );
+        assert_eq!(generator_of(s.prefix), "2194");
+        let s = parse_serial("W-12-ND-07-2020-AB-1-10").unwrap();
+        assert_eq!(generator_of(s.prefix), "W-12");
+        assert!(parse_serial("2194-ND-13-2020-CAC76615-1-2").is_none());
+        assert!(parse_serial("2194-ND-07-20-CAC76615-1-2").is_none());
+        assert!(parse_serial("ND-07-2020-CAC76615-1-2").is_none());
+        assert!(parse_serial("2194-ND-07-2020-CAC76615-1-2x").is_none());
+    }
+}

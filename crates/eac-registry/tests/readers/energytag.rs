@@ -1,0 +1,338 @@
+use eac_model::TechnologyType;
+use eac_registry::{energytag, Claim, Locator, Status};
+
+use crate::{facts, fixture, message_at, summary};
+
+fn s(t: &str) -> String {
+    t.to_owned()
+}
+
+fn p(t: &str) -> Locator {
+    Locator::Pointer(t.to_owned())
+}
+
+#[test]
+fn bundles_become_one_range_each_with_exact_numbers() {
+    let bytes = fixture("energytag/bundles.json");
+    assert!(energytag::sniff(&bytes));
+    let st = energytag::read(&bytes).unwrap();
+    assert_eq!(st.ranges.len(), 6);
+
+    let a = &st.ranges[0];
+    assert_eq!(a.at, p("/0"));
+    assert_eq!(a.registry, "energytag:GCOS Registry:1");
+    assert_eq!(
+        (a.source_id.as_str(), a.source_name.as_str()),
+        ("GCOS Registry", "GCOS Registry")
+    );
+    assert_eq!(
+        summary(a),
+        (
+            s("0"),
+            s("999"),
+            s("1000"),
+            s("1 Wh"),
+            s("active"),
+            s("2024-06-01T10:00:00Z"),
+            s("2024-06-01T11:00:00Z")
+        )
+    );
+    assert_eq!(a.claim, Claim::No);
+    assert_eq!(a.issued, None);
+    assert_eq!(a.device.id, "1");
+    assert_eq!(a.device.name.as_deref(), Some("Solar Farm 1"));
+    assert_eq!(a.device.technology.as_deref(), Some("solar_pv"));
+    assert_eq!(a.device.technology_type, Some(TechnologyType::Solar));
+    assert_eq!(
+        a.device.commissioned.map(|d| d.to_string()).as_deref(),
+        Some("2020-01-01")
+    );
+    assert_eq!(a.device.capacity.as_deref(), Some("50.0 MW"));
+    assert_eq!(a.device.country.as_deref(), Some("GB"));
+    // Every digit of the emission factor, never through a float.
+    let (ef, unit) = a.emissions.clone().unwrap();
+    assert_eq!(
+        (ef.as_str(), unit.as_str()),
+        ("12.345678901234567890", "kgCO2e/MWh")
+    );
+    assert_eq!(a.beneficiary_name, None);
+    assert_eq!(a.holder, None);
+    assert_eq!(
+        facts(a),
+        [
+            ("bundle_id", "101"),
+            ("issuance_id", "1-2024-06-01T10:00:00"),
+            ("bundle_hash", "9f2c1e"),
+            ("account_id", "7"),
+            ("metadata_id", "1"),
+            ("energy_carrier", "electricity"),
+            ("expiry_datestamp", "2026-06-01T00:00:00Z"),
+            ("country_of_issuance", "GB"),
+            ("connected_grid_identification", "NESO"),
+            ("issue_market_zone", "GB"),
+            ("emissions_factor_source", "LCA 2023"),
+            ("device_technology_type", "solar_pv"),
+            ("device_location", "51.5, -0.12"),
+            ("is_storage", "false"),
+            ("issuance_post_energy_carrier_conversion", "false"),
+            ("registry_configuration", "1"),
+        ]
+    );
+
+    // 30-digit ids stay exact; an offset is converted to UTC; Claimed is
+    // a claim the file does not date.
+    let b = &st.ranges[1];
+    assert_eq!(b.at, p("/1"));
+    assert_eq!(
+        summary(b),
+        (
+            s("123456789012345678901234567890"),
+            s("123456789012345678901234568889"),
+            s("1000"),
+            s("1000 Wh"),
+            s("claimed"),
+            s("2024-06-01T12:00:00Z"),
+            s("2024-06-01T13:00:00Z"),
+        )
+    );
+    assert_eq!(b.claim, Claim::Undated);
+    assert_eq!(b.beneficiary_name.as_deref(), Some("Acme Ltd"));
+    assert_eq!(b.emissions, None, "a null factor is no factor");
+    assert_eq!(b.device.technology_type, Some(TechnologyType::Wind));
+    assert_eq!(b.registry, "energytag:GCOS Registry:2");
+
+    let c = &st.ranges[2];
+    assert_eq!(
+        (c.status.clone(), c.claim.clone()),
+        (Status::Cancelled, Claim::Undated)
+    );
+    assert_eq!(
+        (c.count.as_str(), c.per_certificate.as_str()),
+        ("500", "1000000")
+    );
+    assert_eq!(c.beneficiary_name.as_deref(), Some("Beta GmbH"));
+    assert_eq!(c.device.technology_type, Some(TechnologyType::Hydro));
+    assert_eq!(c.device.name, None);
+
+    // Expired and withdrawn bundles are kept but never retired.
+    let d = &st.ranges[3];
+    assert_eq!(
+        (d.status.clone(), d.claim.clone()),
+        (Status::Expired, Claim::No)
+    );
+    assert_eq!(d.device.technology_type, Some(TechnologyType::Nuclear));
+    assert!(
+        !TechnologyType::Nuclear.is_draft(),
+        "nuclear needs the non-draft flag on export"
+    );
+    let e = &st.ranges[4];
+    assert_eq!(
+        (e.status.clone(), e.claim.clone()),
+        (Status::Withdrawn, Claim::No)
+    );
+    assert_eq!(e.device.technology_type, Some(TechnologyType::Storage));
+
+    // `chp` is not a CDS technology: left for the user.
+    let f = &st.ranges[5];
+    assert_eq!(f.at, p("/6"));
+    assert_eq!(f.device.technology.as_deref(), Some("chp"));
+    assert_eq!(f.device.technology_type, None);
+
+    // The split parent and the hydrogen bundle are skipped, with why.
+    let skipped: Vec<_> = st
+        .skipped
+        .iter()
+        .map(|s| (s.at.clone(), s.reason.clone()))
+        .collect();
+    assert_eq!(skipped.len(), 2);
+    assert_eq!(skipped[0].0, p("/5"));
+    assert!(skipped[0].1.contains("Bundle Split"));
+    assert_eq!(skipped[1].0, p("/7"));
+    assert!(skipped[1].1.contains("hydrogen"));
+
+    // The two-hour withdrawn bundle is longer than EnergyTag allows.
+    assert_eq!(st.warnings.len(), 1);
+    assert_eq!(st.warnings[0].at, p("/4/production_ending_interval"));
+}
+
+#[test]
+fn a_query_response_wraps_bundles_under_the_newer_field_names() {
+    let bytes = fixture("energytag/query-response.json");
+    assert!(energytag::sniff(&bytes));
+    let st = energytag::read(&bytes).unwrap();
+    assert_eq!(st.ranges.len(), 1);
+    let r = &st.ranges[0];
+    assert_eq!(r.at, p("/granular_certificate_bundles/0"));
+    assert_eq!(r.registry, "energytag:Elexon GC:12");
+    assert_eq!(
+        summary(r),
+        (
+            s("2000"),
+            s("2499"),
+            s("500"),
+            s("1 Wh"),
+            s("active"),
+            s("2025-01-15T08:00:00Z"),
+            s("2025-01-15T09:00:00Z")
+        )
+    );
+    assert_eq!(r.device.capacity.as_deref(), Some("3000000 W"));
+}
+
+type Object = serde_json::Map<String, serde_json::Value>;
+
+/// A minimal valid bundle, changed by `change`.
+fn base(change: impl Fn(&mut Object)) -> serde_json::Value {
+    let mut v: serde_json::Value = serde_json::from_str(
+        r#"{
+            "certificate_bundle_status": "Active",
+            "certificate_bundle_id_range_start": 10,
+            "certificate_bundle_id_range_end": 19,
+            "bundle_quantity": 10,
+            "energy_carrier": "electricity",
+            "energy_source": "wind",
+            "face_value": 1000,
+            "device_id": 4,
+            "production_starting_interval": "2024-06-01T00:00:00Z",
+            "production_ending_interval": "2024-06-01T01:00:00Z",
+            "issuing_body": "GCOS Registry"
+        }"#,
+    )
+    .unwrap();
+    change(v.as_object_mut().unwrap());
+    v
+}
+
+#[test]
+fn inconsistent_bundles_are_refused_at_their_pointer() {
+    use serde_json::json;
+    // A good bundle, then the broken one at /1.
+    let err = |change: &dyn Fn(&mut Object)| {
+        let list = serde_json::Value::Array(vec![base(|_| {}), base(change)]);
+        energytag::read(&serde_json::to_vec(&list).unwrap()).unwrap_err()
+    };
+
+    let m = message_at(
+        err(&|b| {
+            b.insert("bundle_quantity".into(), json!(11));
+        }),
+        p("/1/bundle_quantity"),
+    );
+    assert!(
+        m.contains("bundle_quantity is 11") && m.contains("holds 10"),
+        "{m}"
+    );
+
+    let m = message_at(
+        err(&|b| {
+            b.insert("certificate_bundle_id_range_end".into(), json!(9));
+        }),
+        p("/1/certificate_bundle_id_range_end"),
+    );
+    assert!(m.contains("before it starts"), "{m}");
+
+    let m = message_at(
+        err(&|b| {
+            b.insert("face_value".into(), json!(0));
+        }),
+        p("/1/face_value"),
+    );
+    assert!(m.contains("face_value is 0"), "{m}");
+
+    let m = message_at(
+        err(&|b| {
+            b.insert("face_value".into(), json!(1.5));
+        }),
+        p("/1/face_value"),
+    );
+    assert!(m.contains("whole number"), "{m}");
+
+    let m = message_at(
+        err(&|b| {
+            b.insert("certificate_bundle_id_range_start".into(), json!("10"));
+        }),
+        p("/1/certificate_bundle_id_range_start"),
+    );
+    assert!(m.contains("whole number"), "{m}");
+
+    // No offset: not silently taken as UTC.
+    let m = message_at(
+        err(&|b| {
+            b.insert(
+                "production_starting_interval".into(),
+                json!("2024-06-01T00:00:00"),
+            );
+        }),
+        p("/1/production_starting_interval"),
+    );
+    assert!(m.contains("offset"), "{m}");
+
+    let m = message_at(
+        err(&|b| {
+            b.insert(
+                "production_ending_interval".into(),
+                json!("2024-06-01T00:00:00Z"),
+            );
+        }),
+        p("/1/production_ending_interval"),
+    );
+    assert!(m.contains("ends"), "{m}");
+
+    let m = message_at(
+        err(&|b| {
+            b.remove("issuing_body");
+        }),
+        p("/1/issuing_body"),
+    );
+    assert!(m.contains("issuing_body"), "{m}");
+
+    let m = message_at(
+        err(&|b| {
+            b.remove("certificate_bundle_status");
+        }),
+        p("/1/certificate_bundle_status"),
+    );
+    assert!(m.contains("certificate_bundle_status"), "{m}");
+
+    let m = message_at(
+        err(&|b| {
+            b.insert("emissions_factor_production_device".into(), json!("low"));
+        }),
+        p("/1/emissions_factor_production_device"),
+    );
+    assert!(m.contains("number"), "{m}");
+
+    // A bundle that is not an object, and a file that is not JSON.
+    let m = message_at(energytag::read(b"[1]").unwrap_err(), p("/0"));
+    assert!(m.contains("object"), "{m}");
+    let m = message_at(energytag::read(b"[{\"a\": }]").unwrap_err(), p(""));
+    assert!(m.contains("line 1"), "{m}");
+    let m = message_at(energytag::read(b"{\"x\": 1}").unwrap_err(), p(""));
+    assert!(m.contains("no EnergyTag certificate bundles"), "{m}");
+}
+
+#[test]
+fn a_lone_bundle_object_and_unknown_statuses_are_read() {
+    let one = base(|b| {
+        b.insert(
+            "certificate_bundle_status".into(),
+            serde_json::json!("Frozen"),
+        );
+    });
+    let st = energytag::read(&serde_json::to_vec(&one).unwrap()).unwrap();
+    assert_eq!(st.ranges.len(), 1);
+    assert_eq!(st.ranges[0].at, p(""));
+    assert_eq!(st.ranges[0].status, Status::Other("frozen".into()));
+    assert_eq!(st.ranges[0].claim, Claim::No);
+    assert_eq!(st.warnings.len(), 1);
+    assert_eq!(st.warnings[0].at, p("/certificate_bundle_status"));
+}
+
+#[test]
+fn sniff_wants_bundle_json() {
+    assert!(!energytag::sniff(&fixture("mrets/certificates.csv")));
+    assert!(!energytag::sniff(b"{\"eacs\": []}"));
+    assert!(energytag::sniff(
+        b"\xEF\xBB\xBF [{\"face_value\": 1, \"bundle_id_range_start\": 0}]"
+    ));
+}

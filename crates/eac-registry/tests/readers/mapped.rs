@@ -1,0 +1,314 @@
+use eac_model::TechnologyType;
+use eac_registry::mapped::{self, Field, Mapping};
+use eac_registry::{Claim, Locator, Status};
+
+use crate::{facts, fixture, message_at, summary};
+
+fn s(t: &str) -> String {
+    t.to_owned()
+}
+
+fn mapping(path: &str) -> Mapping {
+    serde_json::from_slice(&fixture(path)).unwrap()
+}
+
+#[test]
+fn a_go_export_with_decimal_commas_preamble_and_range_column() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    m.validate().unwrap();
+    let bytes = fixture("mapped/go-cancellations.csv");
+    assert!(mapped::sniff(&bytes, &m));
+    let st = mapped::read(&bytes, &m).unwrap();
+    assert!(st.warnings.is_empty() && st.skipped.is_empty());
+    assert_eq!(st.ranges.len(), 3);
+
+    let a = &st.ranges[0];
+    assert_eq!(
+        a.at,
+        Locator::Line(4),
+        "two preamble lines and the header come first"
+    );
+    assert_eq!(
+        (
+            a.registry.as_str(),
+            a.source_id.as_str(),
+            a.source_name.as_str()
+        ),
+        ("eecs-no", "Statnett", "Statnett (NECS)")
+    );
+    // 30-digit numbers exact; `1.000,000` MWh over 1000 certificates.
+    assert_eq!(
+        summary(a),
+        (
+            s("643002406000000000000000000001"),
+            s("643002406000000000000000001000"),
+            s("1000"),
+            s("1 MWh"),
+            s("cancelled"),
+            s("2022-12-31T23:00:00Z"),
+            s("2023-01-31T23:00:00Z"),
+        )
+    );
+    assert_eq!(a.claim, Claim::On("2024-02-15".parse().unwrap()));
+    assert_eq!(a.issued, None);
+    assert_eq!(a.device.id, "707057500000000001");
+    assert_eq!(a.device.name.as_deref(), Some("Øvre Foss kraftverk"));
+    assert_eq!(
+        a.device.technology.as_deref(),
+        Some("Hydro"),
+        "trailing space trimmed"
+    );
+    assert_eq!(a.device.technology_type, Some(TechnologyType::Hydro));
+    assert_eq!(
+        a.beneficiary_name.as_deref(),
+        Some("Acme AS; Oslo"),
+        "quoted delimiter"
+    );
+    assert_eq!(a.holder.as_deref(), Some("Kraft Trading AS"));
+    assert_eq!(facts(a), [("country_of_consumption", "NO")]);
+
+    let b = &st.ranges[1];
+    assert_eq!(b.at, Locator::Line(5));
+    assert_eq!((b.count.as_str(), b.per_certificate.as_str()), ("500", "1"));
+    assert_eq!(
+        (b.status.clone(), b.claim.clone()),
+        (Status::Cancelled, Claim::Undated)
+    );
+    assert_eq!(b.device.technology_type, Some(TechnologyType::Wind));
+    assert_eq!(b.period_end.to_string(), "2023-02-28T23:00:00Z");
+
+    // `2,5` MWh over 4 certificates: 0.625 each, exactly. Expired: never
+    // retired. A technology the mapping's table lacks stays unmapped.
+    let c = &st.ranges[2];
+    assert_eq!(
+        (c.count.as_str(), c.per_certificate.as_str()),
+        ("4", "0.625")
+    );
+    assert_eq!(
+        (c.status.clone(), c.claim.clone()),
+        (Status::Expired, Claim::No)
+    );
+    assert_eq!(c.device.technology.as_deref(), Some("Solar thermal"));
+    assert_eq!(c.device.technology_type, None);
+    assert_eq!(c.beneficiary_name, None);
+    assert_eq!(
+        c.period_end.to_string(),
+        "2023-03-31T22:00:00Z",
+        "summer time from 26 March"
+    );
+    assert!(facts(c).is_empty());
+}
+
+#[test]
+fn a_headerless_us_file_by_column_numbers_with_month_first_dates() {
+    let m = mapping("mapped/us-retirements-noheader.mapping.json");
+    m.validate().unwrap();
+    let st = mapped::read(&fixture("mapped/us-retirements-noheader.csv"), &m).unwrap();
+    assert_eq!(st.ranges.len(), 2);
+    let a = &st.ranges[0];
+    assert_eq!(a.at, Locator::Line(1));
+    assert_eq!(
+        summary(a),
+        (
+            s("W123-CA-01-2023-1001"),
+            s("W123-CA-01-2023-2000"),
+            s("1000"),
+            s("1 MWh"),
+            s("retired"),
+            s("2023-01-01T08:00:00Z"),
+            s("2023-02-01T08:00:00Z"),
+        )
+    );
+    assert_eq!(a.claim, Claim::On("2023-02-15".parse().unwrap()));
+    assert_eq!(a.device.id, "GEN-001");
+    assert_eq!(a.device.technology_type, Some(TechnologyType::Solar));
+    assert_eq!(a.beneficiary_name.as_deref(), Some("City of Springfield"));
+    assert_eq!(a.holder, None);
+
+    let b = &st.ranges[1];
+    assert_eq!(b.device.name.as_deref(), Some("Windy Ridge, Unit 2"));
+    assert_eq!(b.count.as_str(), "1");
+    assert_eq!(
+        b.claim,
+        Claim::On("2023-03-01".parse().unwrap()),
+        "MM-DD-YYYY"
+    );
+    assert_eq!(
+        b.device.technology_type, None,
+        "`Wind` is not in this mapping's table"
+    );
+    assert_eq!(b.beneficiary_name, None);
+    assert_eq!(b.period_start.to_string(), "2023-02-01T08:00:00Z");
+}
+
+#[test]
+fn a_count_that_disagrees_with_the_range_names_line_and_column() {
+    let m = mapping("mapped/us-retirements-noheader.mapping.json");
+    let csv = "GEN-001,Sun,Solar,Jan-2023,W-1001,W-2000,\"1,000\",02/15/2023,X\n\
+               GEN-001,Sun,Solar,Jan-2023,W-2001,W-2100,99,02/15/2023,X\n";
+    let msg = message_at(
+        mapped::read(csv.as_bytes(), &m).unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(msg.starts_with("column 7:"), "{msg}");
+    assert!(
+        msg.contains("count 99") && msg.contains("holds 100"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn bad_cells_are_refused_with_line_and_column_name() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
+    let read = |row: &str| mapped::read(format!("{head}{row}\n").as_bytes(), &m).unwrap_err();
+    // A decimal point in a decimal-comma file is not read as a thousands group.
+    let msg = message_at(
+        read("1;D;Hydro;01.01.2023;31.01.2023;1 - 4;2.5;Issued;;;;"),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.contains("`Volume (MWh)` (7)") && msg.contains("decimal comma"),
+        "{msg}"
+    );
+    // A total that does not split evenly.
+    let msg = message_at(
+        read("1;D;Hydro;01.01.2023;31.01.2023;1 - 3;1;Issued;;;;"),
+        Locator::Line(4),
+    );
+    assert!(msg.contains("divide exactly"), "{msg}");
+    // Month-first date in a day-first file.
+    let msg = message_at(
+        read("1;D;Hydro;01.31.2023;31.01.2023;1 - 4;1;Issued;;;;"),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.contains("`Production from` (4)") && msg.contains("`01.31.2023`"),
+        "{msg}"
+    );
+    // No separator in the range.
+    let msg = message_at(
+        read("1;D;Hydro;01.01.2023;31.01.2023;1 to 4;1;Issued;;;;"),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.contains("`Certificate numbers` (6)") && msg.contains("` - `"),
+        "{msg}"
+    );
+    // Numbers with different prefixes cannot be counted without a count column.
+    let msg = message_at(
+        read("1;D;Hydro;01.01.2023;31.01.2023;A1 - B4;1;Issued;;;;"),
+        Locator::Line(4),
+    );
+    assert!(msg.contains("map a count column"), "{msg}");
+    // An empty device id.
+    let msg = message_at(
+        read(";D;Hydro;01.01.2023;31.01.2023;1 - 4;1;Issued;;;;"),
+        Locator::Line(4),
+    );
+    assert!(msg.contains("`GSRN` (1)") && msg.contains("empty"), "{msg}");
+    // A column the header lacks.
+    let mut other = m.clone();
+    other.holder = Some(Field::Column("Owner".into()));
+    let err = mapped::read(&fixture("mapped/go-cancellations.csv"), &other).unwrap_err();
+    let msg = message_at(err, Locator::Line(3));
+    assert!(msg.contains("`Owner`") && msg.contains("`GSRN`"), "{msg}");
+    assert!(!mapped::sniff(
+        &fixture("mapped/go-cancellations.csv"),
+        &other
+    ));
+}
+
+#[test]
+fn validate_names_everything_missing_at_once() {
+    let problems = Mapping::default().validate().unwrap_err().0;
+    let all = problems.join("\n");
+    for what in [
+        "no name",
+        "registry key",
+        "issuing body",
+        "time zone",
+        "certificate numbers",
+        "energy per certificate",
+        "unit",
+        "status",
+        "production period",
+        "device id",
+    ] {
+        assert!(all.contains(what), "`{what}` not named in:\n{all}");
+    }
+    let mut m = mapping("mapped/us-retirements-noheader.mapping.json");
+    m.device_name = Some(Field::Column("Name".into()));
+    m.unit = Some(Field::Value("GJ".into()));
+    m.time_zone = "Pacific Time".into();
+    let all = m.validate().unwrap_err().to_string();
+    assert!(all.contains("`Name`") && all.contains("no header"), "{all}");
+    assert!(all.contains("`GJ`"), "{all}");
+    assert!(all.contains("`Pacific Time`"), "{all}");
+    // read refuses an incomplete mapping before looking at rows.
+    let err = mapped::read(b"a,b\n", &m).unwrap_err();
+    assert_eq!(err.at, Locator::Document);
+    assert!(err.message.contains("not complete"), "{}", err.message);
+}
+
+#[test]
+fn a_mapping_saves_and_loads_as_json() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let text = serde_json::to_string_pretty(&m).unwrap();
+    assert!(
+        text.contains("\"number_style\": \"decimal_comma\""),
+        "{text}"
+    );
+    assert!(text.contains("\"Hydro\": \"hydro\""), "{text}");
+    let back: Mapping = serde_json::from_str(&text).unwrap();
+    assert_eq!(back, m);
+}
+
+#[test]
+fn preview_shows_the_header_and_first_rows_even_for_an_unfinished_mapping() {
+    let m = Mapping {
+        delimiter: ';',
+        skip_lines: 2,
+        ..Mapping::default()
+    };
+    let p = mapped::preview(&fixture("mapped/go-cancellations.csv"), &m, 2).unwrap();
+    let header = p.header.unwrap();
+    assert_eq!(header.len(), 12);
+    assert_eq!(header[0], "GSRN");
+    assert_eq!(header[11], "Country of consumption");
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.rows[0].line, 4);
+    assert_eq!(p.rows[0].cells[9], "Acme AS; Oslo");
+    assert_eq!(p.rows[1].line, 5);
+    assert_eq!(p.rows[1].cells[1], "Vindpark Nord");
+
+    let m = Mapping {
+        has_header: false,
+        ..Mapping::default()
+    };
+    let p = mapped::preview(&fixture("mapped/us-retirements-noheader.csv"), &m, 10).unwrap();
+    assert_eq!(p.header, None);
+    assert_eq!(p.rows.len(), 2);
+    assert_eq!(p.rows[1].cells[1], "Windy Ridge, Unit 2");
+}
+
+#[test]
+fn a_zero_count_is_refused_and_a_date_of_an_unclaimed_row_is_kept_as_a_fact() {
+    let mut m = mapping("mapped/us-retirements-noheader.mapping.json");
+    let zero = "GEN-001,Sun,Solar,Jan-2023,A,B,0,02/15/2023,X\n";
+    let msg = message_at(
+        mapped::read(zero.as_bytes(), &m).unwrap_err(),
+        Locator::Line(1),
+    );
+    assert!(
+        msg.starts_with("column 7:") && msg.contains("more than 0"),
+        "{msg}"
+    );
+
+    m.status = Some(Field::Value("issued".into()));
+    let row = "GEN-001,Sun,Solar,Jan-2023,W-1,W-5,5,02/15/2023,\n";
+    let st = mapped::read(row.as_bytes(), &m).unwrap();
+    assert_eq!(st.ranges[0].status, Status::Issued);
+    assert_eq!(st.ranges[0].claim, Claim::No);
+    assert_eq!(facts(&st.ranges[0]), [("status_date", "2023-02-15")]);
+}

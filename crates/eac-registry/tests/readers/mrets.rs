@@ -1,0 +1,205 @@
+use eac_model::TechnologyType;
+use eac_registry::{mrets_csv, Claim, Locator, Status};
+
+use crate::{facts, fixture, message_at, summary};
+
+fn s(t: &str) -> String {
+    t.to_owned()
+}
+
+#[test]
+fn certificates_download_becomes_one_range_per_serial_number() {
+    let bytes = fixture("mrets/certificates.csv");
+    assert!(mrets_csv::sniff(&bytes));
+    let st = mrets_csv::read(&bytes).unwrap();
+    assert!(st.skipped.is_empty());
+    assert_eq!(st.ranges.len(), 5, "row 4 holds two serial numbers");
+
+    // Row 2: MM-DD-YYYY dates, trailing spaces, quoted fields, `1,794`.
+    let a = &st.ranges[0];
+    assert_eq!(a.at, Locator::Line(2));
+    assert_eq!(
+        (
+            a.registry.as_str(),
+            a.source_id.as_str(),
+            a.source_name.as_str()
+        ),
+        ("mrets", "M-RETS", "M-RETS")
+    );
+    assert_eq!(
+        summary(a),
+        (
+            s("2194-ND-07-2020-CAC76615-56217"),
+            s("2194-ND-07-2020-CAC76615-58010"),
+            s("1794"),
+            s("1 MWh"),
+            s("active"),
+            // North Dakota: Central time, daylight saving in July (UTC−5).
+            s("2020-07-01T05:00:00Z"),
+            s("2020-08-01T05:00:00Z"),
+        )
+    );
+    assert_eq!(a.claim, Claim::No);
+    assert_eq!(a.issued, None);
+    assert_eq!(a.device.id, "M2194");
+    assert_eq!(a.device.name.as_deref(), Some("Emmons-Logan Wind"));
+    assert_eq!(a.device.technology.as_deref(), Some("Wind"));
+    assert_eq!(a.device.technology_type, Some(TechnologyType::Wind));
+    assert_eq!(a.device.country.as_deref(), Some("ND"));
+    assert_eq!(a.holder.as_deref(), Some("South Pole USA Inc."));
+    assert_eq!(a.beneficiary_name, None);
+    assert_eq!(a.emissions, None);
+    assert_eq!(
+        facts(a),
+        [
+            ("account", "South Pole"),
+            ("account_id", "086E2257-6853"),
+            ("vintage", "07/2020"),
+            ("certificate_type", "REC"),
+            ("eligibility", "CRS Listed, MN RES"),
+            ("serial_numbers", "2194-ND-07-2020-CAC76615-56217-58010"),
+        ]
+    );
+
+    // Row 3: MM/DD/YYYY, a state written out, the switch to daylight
+    // saving inside the period.
+    let b = &st.ranges[1];
+    assert_eq!(b.at, Locator::Line(3));
+    assert_eq!(
+        summary(b),
+        (
+            s("M1234-MN-03-2021-AB12CD34-1"),
+            s("M1234-MN-03-2021-AB12CD34-250"),
+            s("250"),
+            s("1 MWh"),
+            s("active"),
+            s("2021-03-01T06:00:00Z"),
+            s("2021-04-01T05:00:00Z"),
+        )
+    );
+    assert_eq!(b.device.name.as_deref(), Some("Prairie Sun, LLC"));
+    assert_eq!(b.device.technology_type, Some(TechnologyType::Solar));
+
+    // Row 4: two serial numbers in one cell add up to the Quantity; a fuel
+    // type the table does not know stays unmapped; a Canadian province.
+    let (c1, c2) = (&st.ranges[2], &st.ranges[3]);
+    assert_eq!(
+        (c1.at.clone(), c2.at.clone()),
+        (Locator::Line(4), Locator::Line(4))
+    );
+    assert_eq!(
+        (c1.first.as_str(), c1.last.as_str(), c1.count.as_str()),
+        (
+            "3301-MB-11-2021-EF56AB78-1",
+            "3301-MB-11-2021-EF56AB78-100",
+            "100"
+        )
+    );
+    assert_eq!(
+        (c2.first.as_str(), c2.last.as_str(), c2.count.as_str()),
+        (
+            "3301-MB-11-2021-EF56AB78-201",
+            "3301-MB-11-2021-EF56AB78-250",
+            "50"
+        )
+    );
+    assert_eq!(c1.device.technology.as_deref(), Some("Landfill Gas"));
+    assert_eq!(c1.device.technology_type, None);
+    // Winnipeg: daylight saving ends 7 November 2021.
+    assert_eq!(c1.period_start.to_string(), "2021-11-01T05:00:00Z");
+    assert_eq!(c1.period_end.to_string(), "2021-12-01T06:00:00Z");
+
+    // Row 5: no generation dates, so the Vintage month; an unknown
+    // location is read in Central time, with a warning on its line.
+    let d = &st.ranges[4];
+    assert_eq!(d.count.as_str(), "10");
+    assert_eq!(d.device.technology_type, Some(TechnologyType::Solar));
+    assert_eq!(d.period_start.to_string(), "2022-01-01T06:00:00Z");
+    assert_eq!(d.period_end.to_string(), "2022-02-01T06:00:00Z");
+
+    // The file does not say active or retired: one warning, first.
+    assert_eq!(st.warnings.len(), 2);
+    assert_eq!(st.warnings[0].at, Locator::Document);
+    assert!(st.warnings[0].message.contains("never as retired"));
+    assert_eq!(st.warnings[1].at, Locator::Line(5));
+    assert!(st.warnings[1].message.contains("`PR`"));
+    assert!(st.warnings[1].message.contains("America/Chicago"));
+}
+
+#[test]
+fn retired_rows_are_claims_dated_only_when_the_file_dates_them() {
+    let st = mrets_csv::read(&fixture("mrets/retired-with-status.csv")).unwrap();
+    assert!(st.warnings.is_empty(), "{:?}", st.warnings);
+    let got: Vec<(Status, Claim)> = st
+        .ranges
+        .iter()
+        .map(|r| (r.status.clone(), r.claim.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Status::Retired, Claim::On("2022-12-30".parse().unwrap())),
+            (Status::Retired, Claim::Undated),
+            (Status::Active, Claim::No),
+        ]
+    );
+    assert_eq!(
+        st.ranges[0].facts[0],
+        ("account".to_owned(), "DefaultRET".to_owned())
+    );
+}
+
+#[test]
+fn a_quantity_the_serial_numbers_do_not_hold_refuses_the_file() {
+    let err = mrets_csv::read(&fixture("mrets/quantity-mismatch.csv")).unwrap_err();
+    let m = message_at(err, Locator::Line(2));
+    assert!(m.contains("1,800") && m.contains("1794"), "{m}");
+}
+
+#[test]
+fn broken_rows_are_refused_where_they_are() {
+    let header = "Account,Account ID,M-RETS ID,Organization,Generator,Fuel Type,Vintage,Generation Start,Generation End Date,Location,Type,Eligibility,Quantity,Serial Numbers\n";
+    let read = |row: &str| mrets_csv::read(format!("{header}{row}\n").as_bytes());
+    // A serial number of another shape.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,07/2020,07-01-2020,07-31-2020,ND,REC,,5,2194-ND-2020-1-5")
+            .unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(m.contains("`2194-ND-2020-1-5`"), "{m}");
+    // Backwards.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,07/2020,07-01-2020,07-31-2020,ND,REC,,5,2194-ND-07-2020-B-9-5")
+            .unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(m.contains("before it starts"), "{m}");
+    // A day-first date is not a month-first one.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,07/2020,31-07-2020,07-31-2020,ND,REC,,5,2194-ND-07-2020-B-1-5")
+            .unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        m.contains("`31-07-2020`") && m.contains("Generation Start"),
+        "{m}"
+    );
+    // A fractional quantity.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,07/2020,07-01-2020,07-31-2020,ND,REC,,4.5,2194-ND-07-2020-B-1-5")
+            .unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(m.contains("whole number"), "{m}");
+    // Missing columns are named.
+    let err = mrets_csv::read(b"Account,Serial Numbers\nA,2194-ND-07-2020-B-1-5\n").unwrap_err();
+    let m = message_at(err, Locator::Line(1));
+    assert!(m.contains("`Quantity`"), "{m}");
+}
+
+#[test]
+fn sniff_tells_an_mrets_download_from_other_csv() {
+    assert!(!mrets_csv::sniff(&fixture("mapped/go-cancellations.csv")));
+    assert!(!mrets_csv::sniff(b"Account,Quantity\n"));
+    assert!(!mrets_csv::sniff(&fixture("energytag/bundles.json")));
+}
