@@ -9,8 +9,10 @@
 //! decimal commas, dates, local production periods to UTC) live in
 //! [`text`], so no reader parses a number or a date its own way.
 
+pub mod pdf;
 pub mod record;
 pub mod text;
+pub mod zones;
 
 pub use record::{
     Claim, Device, Locator, RangeRecord, ReadError, Skipped, Statement, Station, Status, Warning,
