@@ -9,6 +9,7 @@
 //! decimal commas, dates, local production periods to UTC) live in
 //! [`text`], so no reader parses a number or a date its own way.
 
+pub mod eecs;
 pub mod pdf;
 pub mod record;
 pub mod text;
