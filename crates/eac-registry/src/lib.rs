@@ -10,6 +10,7 @@
 //! [`text`], so no reader parses a number or a date its own way.
 
 pub mod eecs;
+pub mod irec;
 pub mod pdf;
 pub mod record;
 pub mod text;
