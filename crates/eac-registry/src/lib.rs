@@ -11,6 +11,7 @@
 
 pub mod eecs;
 pub mod irec;
+pub mod mrets_pdf;
 pub mod pdf;
 pub mod record;
 pub mod text;
