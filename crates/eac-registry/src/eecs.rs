@@ -97,24 +97,78 @@ struct Header {
 }
 
 const NECS_LABELS: &[Label] = &[
-    Label { text: "Account Holder", wraps: true },
-    Label { text: "Account", wraps: false },
-    Label { text: "Domain", wraps: false },
-    Label { text: "Street", wraps: true },
-    Label { text: "Postal Code", wraps: false },
-    Label { text: "City", wraps: true },
-    Label { text: "Country", wraps: true },
-    Label { text: "Name of Beneficiary", wraps: true },
-    Label { text: "Consumption Start", wraps: false },
-    Label { text: "Consumption End", wraps: false },
-    Label { text: "Country of Consumption", wraps: false },
-    Label { text: "Location of Beneficiary", wraps: true },
-    Label { text: "Usage Category", wraps: false },
-    Label { text: "Type of Beneficiary", wraps: false },
-    Label { text: "Transaction Date", wraps: false },
-    Label { text: "Transaction Number", wraps: false },
-    Label { text: "Cancellation Purpose", wraps: true },
-    Label { text: "Volume cancelled (sum)", wraps: false },
+    Label {
+        text: "Account Holder",
+        wraps: true,
+    },
+    Label {
+        text: "Account",
+        wraps: false,
+    },
+    Label {
+        text: "Domain",
+        wraps: false,
+    },
+    Label {
+        text: "Street",
+        wraps: true,
+    },
+    Label {
+        text: "Postal Code",
+        wraps: false,
+    },
+    Label {
+        text: "City",
+        wraps: true,
+    },
+    Label {
+        text: "Country",
+        wraps: true,
+    },
+    Label {
+        text: "Name of Beneficiary",
+        wraps: true,
+    },
+    Label {
+        text: "Consumption Start",
+        wraps: false,
+    },
+    Label {
+        text: "Consumption End",
+        wraps: false,
+    },
+    Label {
+        text: "Country of Consumption",
+        wraps: false,
+    },
+    Label {
+        text: "Location of Beneficiary",
+        wraps: true,
+    },
+    Label {
+        text: "Usage Category",
+        wraps: false,
+    },
+    Label {
+        text: "Type of Beneficiary",
+        wraps: false,
+    },
+    Label {
+        text: "Transaction Date",
+        wraps: false,
+    },
+    Label {
+        text: "Transaction Number",
+        wraps: false,
+    },
+    Label {
+        text: "Cancellation Purpose",
+        wraps: true,
+    },
+    Label {
+        text: "Volume cancelled (sum)",
+        wraps: false,
+    },
 ];
 
 const NECS_STOPS: &[&str] = &[
@@ -131,7 +185,10 @@ const FACTS: &[(&str, &str)] = &[
     ("Street", "account_holder_street"),
     ("Postal Code", "account_holder_postal_code"),
     ("City", "account_holder_city"),
-    ("Postal Code and City", "account_holder_postal_code_and_city"),
+    (
+        "Postal Code and City",
+        "account_holder_postal_code_and_city",
+    ),
     ("Country", "account_holder_country"),
     ("Consumption Start", "consumption_start"),
     ("Consumption End", "consumption_end"),
@@ -193,7 +250,10 @@ fn transaction(fields: &[Field]) -> Result<(String, Date, u32), ReadError> {
     Ok((f.value.clone(), date, f.page))
 }
 
-fn total(fields: &[Field], label: &'static str) -> Result<Option<(&'static str, Decimal, u32)>, ReadError> {
+fn total(
+    fields: &[Field],
+    label: &'static str,
+) -> Result<Option<(&'static str, Decimal, u32)>, ReadError> {
     let Some(f) = pdf::field(fields, label) else {
         return Ok(None);
     };
@@ -225,25 +285,82 @@ fn necs_header(lines: &[Line<'_>]) -> Result<Header, ReadError> {
 }
 
 const DANISH_LABELS: &[Label] = &[
-    Label { text: "Account Holder", wraps: true },
-    Label { text: "Account", wraps: true },
-    Label { text: "Domain", wraps: false },
-    Label { text: "Street", wraps: true },
-    Label { text: "Postal Code and City", wraps: true },
-    Label { text: "Country", wraps: false },
-    Label { text: "Name of Beneficiary", wraps: true },
-    Label { text: "Cancellation Purpose", wraps: true },
-    Label { text: "Consumption Period", wraps: false },
-    Label { text: "Country of Consumption", wraps: false },
-    Label { text: "Location of Beneficiary", wraps: true },
-    Label { text: "Usage Category", wraps: false },
-    Label { text: "Type of Beneficiary", wraps: false },
-    Label { text: "Transaction Type", wraps: false },
-    Label { text: "Transaction Date", wraps: false },
-    Label { text: "Transaction Number", wraps: false },
-    Label { text: "Message to Receiver", wraps: true },
-    Label { text: "Total GO", wraps: false },
-    Label { text: "Total MWh", wraps: false },
+    Label {
+        text: "Account Holder",
+        wraps: true,
+    },
+    Label {
+        text: "Account",
+        wraps: true,
+    },
+    Label {
+        text: "Domain",
+        wraps: false,
+    },
+    Label {
+        text: "Street",
+        wraps: true,
+    },
+    Label {
+        text: "Postal Code and City",
+        wraps: true,
+    },
+    Label {
+        text: "Country",
+        wraps: false,
+    },
+    Label {
+        text: "Name of Beneficiary",
+        wraps: true,
+    },
+    Label {
+        text: "Cancellation Purpose",
+        wraps: true,
+    },
+    Label {
+        text: "Consumption Period",
+        wraps: false,
+    },
+    Label {
+        text: "Country of Consumption",
+        wraps: false,
+    },
+    Label {
+        text: "Location of Beneficiary",
+        wraps: true,
+    },
+    Label {
+        text: "Usage Category",
+        wraps: false,
+    },
+    Label {
+        text: "Type of Beneficiary",
+        wraps: false,
+    },
+    Label {
+        text: "Transaction Type",
+        wraps: false,
+    },
+    Label {
+        text: "Transaction Date",
+        wraps: false,
+    },
+    Label {
+        text: "Transaction Number",
+        wraps: false,
+    },
+    Label {
+        text: "Message to Receiver",
+        wraps: true,
+    },
+    Label {
+        text: "Total GO",
+        wraps: false,
+    },
+    Label {
+        text: "Total MWh",
+        wraps: false,
+    },
 ];
 
 const DANISH_STOPS: &[&str] = &["From", "To", "Transaction details", "Total"];
@@ -294,22 +411,67 @@ struct DeviceInfo {
 
 const DEVICE_LABELS: &[Label] = &[
     // NECS
-    Label { text: "Production Device Name", wraps: true },
-    Label { text: "GSRN", wraps: false },
-    Label { text: "Country", wraps: false },
-    Label { text: "Installed Capacity, MW", wraps: false },
-    Label { text: "Date of Commisioning", wraps: false },
-    Label { text: "Date of Commissioning", wraps: false },
-    Label { text: "Location", wraps: true },
-    Label { text: "Technology", wraps: true },
-    Label { text: "Fuel", wraps: true },
-    Label { text: "Volume cancelled (sum)", wraps: false },
+    Label {
+        text: "Production Device Name",
+        wraps: true,
+    },
+    Label {
+        text: "GSRN",
+        wraps: false,
+    },
+    Label {
+        text: "Country",
+        wraps: false,
+    },
+    Label {
+        text: "Installed Capacity, MW",
+        wraps: false,
+    },
+    Label {
+        text: "Date of Commisioning",
+        wraps: false,
+    },
+    Label {
+        text: "Date of Commissioning",
+        wraps: false,
+    },
+    Label {
+        text: "Location",
+        wraps: true,
+    },
+    Label {
+        text: "Technology",
+        wraps: true,
+    },
+    Label {
+        text: "Fuel",
+        wraps: true,
+    },
+    Label {
+        text: "Volume cancelled (sum)",
+        wraps: false,
+    },
     // Danish
-    Label { text: "Production Device GSRN", wraps: false },
-    Label { text: "Domain of Production Device", wraps: false },
-    Label { text: "Location of Production Device", wraps: true },
-    Label { text: "Investment support", wraps: true },
-    Label { text: "Production support", wraps: true },
+    Label {
+        text: "Production Device GSRN",
+        wraps: false,
+    },
+    Label {
+        text: "Domain of Production Device",
+        wraps: false,
+    },
+    Label {
+        text: "Location of Production Device",
+        wraps: true,
+    },
+    Label {
+        text: "Investment support",
+        wraps: true,
+    },
+    Label {
+        text: "Production support",
+        wraps: true,
+    },
 ];
 
 /// The device list: NECS "List of production devices included in
@@ -317,7 +479,10 @@ const DEVICE_LABELS: &[Label] = &[
 /// pages; one block per device, starting at its name.
 fn devices(lines: &[Line<'_>], layout: Layout) -> Vec<DeviceInfo> {
     let (heading, table_start) = match layout {
-        Layout::Necs => ("List of production devices", "Certificate Bundles cancelled"),
+        Layout::Necs => (
+            "List of production devices",
+            "Certificate Bundles cancelled",
+        ),
         Layout::Danish => ("Production Device public information", "Certificate Number"),
     };
     let mut section: Vec<Line<'_>> = Vec::new();
@@ -361,27 +526,22 @@ fn devices(lines: &[Line<'_>], layout: Layout) -> Vec<DeviceInfo> {
                     .map(|n| format!("{} MW", n.as_str()))
             }
             "Date of Commisioning" | "Date of Commissioning" => d.commissioned = text::date_iso(&v),
-            "Location" | "Location of Production Device" => {
-                if printed(&v) {
-                    d.facts.push(("device_location".into(), v))
-                }
-            }
             "Technology" => d.technology = Some(v),
             "Fuel" => d.fuel = Some(v),
             "Volume cancelled (sum)" => {
                 d.volume = text::parse_number(&v, NumberStyle::DecimalComma).map(|n| (n, f.page))
             }
-            "Investment support" => {
+            label => {
+                let name = match label {
+                    "Location" | "Location of Production Device" => "device_location",
+                    "Investment support" => "investment_support",
+                    "Production support" => "production_support",
+                    _ => continue,
+                };
                 if printed(&v) {
-                    d.facts.push(("investment_support".into(), v))
+                    d.facts.push((name.into(), v));
                 }
             }
-            "Production support" => {
-                if printed(&v) {
-                    d.facts.push(("production_support".into(), v))
-                }
-            }
-            _ => {}
         }
     }
     out
@@ -425,30 +585,39 @@ fn digits(t: &str) -> bool {
 
 /// The certificate table's words: from the first line starting with a
 /// certificate number after a "Certificate Number" header, to the page's
-/// footer or the device pages, on every page that has the table.
+/// footer or the device pages. A table cut by a page footer goes on at the
+/// first certificate number of the next page, with or without a repeated
+/// header.
 fn table_tokens<'a>(lines: &[Line<'a>]) -> Vec<Token<'a>> {
+    #[derive(PartialEq, Clone, Copy)]
+    enum S {
+        Out,
+        Header,
+        Rows,
+        /// Rows were cut by a page footer; they may go on after it.
+        Paused,
+    }
     let mut out = Vec::new();
-    let mut page = 0;
-    let mut state = 0; // 0: before header, 1: in header, 2: in rows
+    let mut s = S::Out;
     for l in lines {
-        if l.page != page {
-            page = l.page;
-            state = 0;
-        }
         let first_word = l.text.split_whitespace().next().unwrap_or("");
-        match state {
-            0 if l.text.starts_with("Certificate Number") => state = 1,
-            1 if digits(first_word) && first_word.len() >= 10 => state = 2,
-            _ => {}
+        let row_start = digits(first_word) && first_word.len() >= 10;
+        if l.text.starts_with("Production Device public information")
+            || l.text.starts_with("List of production devices")
+        {
+            s = S::Out;
+            continue;
         }
-        if state == 2 {
-            if is_footer(l.text)
-                || l.text.starts_with("Production Device public information")
-                || l.text.starts_with("List of production devices")
-            {
-                state = 0;
-                continue;
-            }
+        if l.text.starts_with("Certificate Number") {
+            s = S::Header;
+            continue;
+        }
+        s = match s {
+            S::Header | S::Paused if row_start => S::Rows,
+            S::Rows if is_footer(l.text) => S::Paused,
+            other => other,
+        };
+        if s == S::Rows {
             out.extend(pdf::tokens(std::slice::from_ref(l)));
         }
     }
@@ -527,7 +696,12 @@ fn row(t: &[Token<'_>]) -> Result<Row, ReadError> {
     };
     // Volume: a number, perhaps with space-separated thousands.
     let mut vol = Vec::new();
-    while i < t.len() && t[i].text.bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+    while i < t.len()
+        && t[i]
+            .text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         vol.push(t[i].text);
         i += 1;
     }
@@ -550,7 +724,9 @@ fn row(t: &[Token<'_>]) -> Result<Row, ReadError> {
         i += 1;
     }
     if domain.is_empty() || codes.is_empty() {
-        return Err(bad("no issuing domain followed by EECS fuel/technology codes"));
+        return Err(bad(
+            "no issuing domain followed by EECS fuel/technology codes",
+        ));
     }
     let mut st = Vec::new();
     while i < t.len() && text::date_iso(t[i].text).is_none() {
@@ -617,11 +793,7 @@ fn issuing_body_of(domain: &str) -> Option<&'static str> {
     }
 }
 
-fn build(
-    header: Header,
-    devices: Vec<DeviceInfo>,
-    rows: Vec<Row>,
-) -> Result<Statement, ReadError> {
+fn build(header: Header, devices: Vec<DeviceInfo>, rows: Vec<Row>) -> Result<Statement, ReadError> {
     let mut st = Statement::default();
     let one = Decimal::parse("1").expect("1 is a decimal");
     let mut warned_zone = Vec::new();
@@ -701,16 +873,24 @@ fn build(
                     p.tz.name()
                 ),
             };
-            st.warnings.push(Warning { at: at.clone(), message });
+            st.warnings.push(Warning {
+                at: at.clone(),
+                message,
+            });
         }
         let (period_start, period_end) = text::local_period(r.period.0, r.period.1, tz)
-            .ok_or_else(|| ReadError::new(at.clone(), "the production period cannot be placed in time"))?;
+            .ok_or_else(|| {
+                ReadError::new(at.clone(), "the production period cannot be placed in time")
+            })?;
         let mut facts = header.facts.clone();
         facts.push(("issuing_domain".into(), r.domain.clone()));
         if info.and_then(|d| d.issuing_body.as_ref()).is_some() {
             facts.push(("issuing_body".into(), body.clone()));
         }
-        if let Some(f) = info.and_then(|d| d.fuel.clone()).or_else(|| fuel_code.cloned()) {
+        if let Some(f) = info
+            .and_then(|d| d.fuel.clone())
+            .or_else(|| fuel_code.cloned())
+        {
             facts.push(("fuel".into(), f));
         }
         if let Some(s) = &r.st {
@@ -751,7 +931,11 @@ fn build(
 /// Splits the row's device and scheme cells: removes the GSRN, the
 /// capacity (`201,6 MW`, `32 (MW)`) and the device's name; what remains is
 /// the trading and support scheme text. Returns (schemes, capacity).
-fn device_cell(rest: &[String], gsrn_at: Option<usize>, name: Option<&str>) -> (String, Option<String>) {
+fn device_cell(
+    rest: &[String],
+    gsrn_at: Option<usize>,
+    name: Option<&str>,
+) -> (String, Option<String>) {
     let mut keep: Vec<bool> = vec![true; rest.len()];
     if let Some(g) = gsrn_at {
         keep[g] = false;
@@ -759,13 +943,22 @@ fn device_cell(rest: &[String], gsrn_at: Option<usize>, name: Option<&str>) -> (
     let mut capacity = None;
     for k in 0..rest.len().saturating_sub(1) {
         let unit = rest[k + 1].trim_matches(|c| c == '(' || c == ')');
-        if keep[k] && matches!(unit, "MW" | "kW") {
-            if let Some(n) = text::parse_number(&rest[k], NumberStyle::DecimalComma) {
-                capacity = Some(format!("{} {unit}", n.as_str()));
-                keep[k] = false;
-                keep[k + 1] = false;
-                break;
-            }
+        if !keep[k] || !matches!(unit, "MW" | "kW") {
+            continue;
+        }
+        // The number before the unit, with its thousands groups (`1 234,5`).
+        let mut from = k;
+        while from > 0
+            && keep[from - 1]
+            && text::parse_number(&rest[from - 1..=k].join(" "), NumberStyle::DecimalComma)
+                .is_some()
+        {
+            from -= 1;
+        }
+        if let Some(n) = text::parse_number(&rest[from..=k].join(" "), NumberStyle::DecimalComma) {
+            capacity = Some(format!("{} {unit}", n.as_str()));
+            keep[from..=k + 1].iter_mut().for_each(|x| *x = false);
+            break;
         }
     }
     if let Some(name) = name {
@@ -773,7 +966,8 @@ fn device_cell(rest: &[String], gsrn_at: Option<usize>, name: Option<&str>) -> (
         let n = words.len();
         if n > 0 {
             let found = (0..=rest.len().saturating_sub(n)).find(|&s| {
-                (s..s + n).all(|k| keep[k]) && rest[s..s + n].iter().zip(&words).all(|(a, b)| a == b)
+                (s..s + n).all(|k| keep[k])
+                    && rest[s..s + n].iter().zip(&words).all(|(a, b)| a == b)
             });
             if let Some(s) = found {
                 keep[s..s + n].iter_mut().for_each(|k| *k = false);

@@ -61,7 +61,9 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
     if !sniff_text(pages) {
         return Err(ReadError::new(
             Locator::Document,
-            format!("this is not an I-REC Redemption Statement (no \"{PRODUCED_FOR}\" and \"I-REC\")"),
+            format!(
+                "this is not an I-REC Redemption Statement (no \"{PRODUCED_FOR}\" and \"I-REC\")"
+            ),
         ));
     }
     let lines = pdf::lines(pages);
@@ -135,7 +137,9 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
                 ));
             }
             let (period_start, period_end) = text::local_period(r.period.0, r.period.1, tz)
-                .ok_or_else(|| ReadError::new(at.clone(), "the production period cannot be placed in time"))?;
+                .ok_or_else(|| {
+                    ReadError::new(at.clone(), "the production period cannot be placed in time")
+                })?;
             let mut facts = head.facts.clone();
             facts.push(("device_technology".into(), device.technology.clone()));
             facts.push(("supported".into(), device.supported.clone()));
@@ -305,7 +309,9 @@ fn head(lines: &[Line<'_>]) -> Result<Head, ReadError> {
         _ => {
             return Err(ReadError::new(
                 Locator::Page(period_page),
-                format!("the reporting period \"{period}\" is not written YYYY-MM-DD to YYYY-MM-DD"),
+                format!(
+                    "the reporting period \"{period}\" is not written YYYY-MM-DD to YYYY-MM-DD"
+                ),
             ))
         }
     }
@@ -320,7 +326,11 @@ fn head(lines: &[Line<'_>]) -> Result<Head, ReadError> {
         if let Some(k) = it.next().filter(|k| !k.starts_with("http")) {
             // Printed letter-spaced (`1 8 7 5 5 9 1 9`): the key is the characters.
             let spaced = k.split(' ').all(|c| c.chars().count() == 1);
-            let key = if spaced { k.replace(' ', "") } else { k.to_string() };
+            let key = if spaced {
+                k.replace(' ', "")
+            } else {
+                k.to_string()
+            };
             facts.push(("verification_key".into(), key));
         }
         let url: String = body
@@ -441,7 +451,11 @@ fn device_rows(lines: &[Line<'_>]) -> Result<Vec<DeviceRow>, ReadError> {
         }
         start = j;
     }
-    let left: Vec<&str> = w[start..].iter().map(String::as_str).filter(|t| *t != "2").collect();
+    let left: Vec<&str> = w[start..]
+        .iter()
+        .map(String::as_str)
+        .filter(|t| *t != "2")
+        .collect();
     if !left.is_empty() {
         return Err(ReadError::new(
             Locator::Page(page),
@@ -524,7 +538,9 @@ fn ranges(lines: &[Line<'_>]) -> Result<Vec<RangeRow>, ReadError> {
     };
     let w: Vec<&str> = joined.split_whitespace().collect();
     let starts: Vec<usize> = (0..w.len())
-        .filter(|&i| is_id(w[i]) && w.get(i + 1).is_some_and(|n| is_id(n)) && (i == 0 || !is_id(w[i - 1])))
+        .filter(|&i| {
+            is_id(w[i]) && w.get(i + 1).is_some_and(|n| is_id(n)) && (i == 0 || !is_id(w[i - 1]))
+        })
         .collect();
     let mut out = Vec::new();
     for (k, &s) in starts.iter().enumerate() {
@@ -534,24 +550,38 @@ fn ranges(lines: &[Line<'_>]) -> Result<Vec<RangeRow>, ReadError> {
         let bad = |what: &str| {
             ReadError::new(
                 Locator::Page(page),
-                format!("a certificate range row cannot be read: {what} (row text: \"{}\")", r.join(" ")),
+                format!(
+                    "a certificate range row cannot be read: {what} (row text: \"{}\")",
+                    r.join(" ")
+                ),
             )
         };
         let mut i = 2;
         let mut n = Vec::new();
-        while i < r.len() && r[i].bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b',') {
+        while i < r.len()
+            && r[i]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b',')
+        {
             n.push(r[i]);
             i += 1;
         }
         let count_text = n.join(" ");
-        let count = text::parse_number(&count_text, NumberStyle::DecimalPoint)
-            .ok_or_else(|| bad(&format!("the number of certificates \"{count_text}\" is not a number")))?;
+        let count =
+            text::parse_number(&count_text, NumberStyle::DecimalPoint).ok_or_else(|| {
+                bad(&format!(
+                    "the number of certificates \"{count_text}\" is not a number"
+                ))
+            })?;
         let mut offset = Vec::new();
         while i < r.len() && text::date_iso(r[i]).is_none() {
             offset.push(r[i]);
             i += 1;
         }
-        let start = r.get(i).and_then(|d| text::date_iso(d)).ok_or_else(|| bad("no production period start"))?;
+        let start = r
+            .get(i)
+            .and_then(|d| text::date_iso(d))
+            .ok_or_else(|| bad("no production period start"))?;
         i += 1;
         if r.get(i) == Some(&"-") {
             i += 1;

@@ -40,12 +40,30 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
 }
 
 const LABELS: &[Label] = &[
-    Label { text: "Date", wraps: false },
-    Label { text: "M-RETS Organization", wraps: false },
-    Label { text: "Retirement reason", wraps: true },
-    Label { text: "Retirement reason details", wraps: true },
-    Label { text: "Notes", wraps: true },
-    Label { text: "to this retirement account", wraps: false },
+    Label {
+        text: "Date",
+        wraps: false,
+    },
+    Label {
+        text: "M-RETS Organization",
+        wraps: false,
+    },
+    Label {
+        text: "Retirement reason",
+        wraps: true,
+    },
+    Label {
+        text: "Retirement reason details",
+        wraps: true,
+    },
+    Label {
+        text: "Notes",
+        wraps: true,
+    },
+    Label {
+        text: "to this retirement account",
+        wraps: false,
+    },
 ];
 
 /// `Retiring N active RECs`: the number as printed, and its line.
@@ -110,9 +128,8 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
     let mut outside: Vec<Line<'_>> = lines[..header].to_vec();
     outside.extend_from_slice(&lines[table_end..]);
     let fields = pdf::fields(&outside, LABELS, &[]);
-    let date_field = pdf::field(&fields, "Date").ok_or_else(|| {
-        ReadError::new(Locator::Page(1), "the confirmation has no \"Date:\"")
-    })?;
+    let date_field = pdf::field(&fields, "Date")
+        .ok_or_else(|| ReadError::new(Locator::Page(1), "the confirmation has no \"Date:\""))?;
     let date = text::date_mdy(&date_field.value, '-')
         .or_else(|| text::date_mdy(&date_field.value, '/'))
         .ok_or_else(|| {
@@ -147,7 +164,9 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
     let mut start = 0;
     let mut warned = Vec::new();
     for (j, (w, page)) in words.iter().enumerate() {
-        let Some(serial) = Serial::parse(w) else { continue };
+        let Some(serial) = Serial::parse(w) else {
+            continue;
+        };
         let row: Vec<&str> = words[start..=j].iter().map(|(w, _)| *w).collect();
         start = j + 1;
         let r = row_of(&row, serial, *page)?;
@@ -171,8 +190,10 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
                 },
             });
         }
-        let (period_start, period_end) = text::local_period(r.month.0, r.month.1, tz)
-            .ok_or_else(|| ReadError::new(at.clone(), "the vintage month cannot be placed in time"))?;
+        let (period_start, period_end) =
+            text::local_period(r.month.0, r.month.1, tz).ok_or_else(|| {
+                ReadError::new(at.clone(), "the vintage month cannot be placed in time")
+            })?;
         let tech = technology_type(&r.fuel);
         let mut row_facts = facts.clone();
         row_facts.extend([
@@ -270,7 +291,8 @@ impl Serial {
             return None;
         }
         let n = p.len();
-        let (end, start, base, year, month, state) = (p[n - 1], p[n - 2], p[n - 3], p[n - 4], p[n - 5], p[n - 6]);
+        let (end, start, base, year, month, state) =
+            (p[n - 1], p[n - 2], p[n - 3], p[n - 4], p[n - 5], p[n - 6]);
         let generator = p[..n - 6].join("-");
         let num = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         let ok = num(end)
@@ -284,7 +306,9 @@ impl Serial {
             && state.len() == 2
             && state.bytes().all(|b| b.is_ascii_uppercase())
             && !generator.is_empty()
-            && generator.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+            && generator
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-');
         ok.then(|| Serial {
             text: w.to_string(),
             generator,
@@ -327,7 +351,10 @@ fn row_of(row: &[&str], serial: Serial, page: u32) -> Result<Row, ReadError> {
     let bad = |what: String| {
         ReadError::new(
             Locator::Page(page),
-            format!("a retired REC row cannot be read: {what} (row text: \"{}\")", row.join(" ")),
+            format!(
+                "a retired REC row cannot be read: {what} (row text: \"{}\")",
+                row.join(" ")
+            ),
         )
     };
     let n = row.len();
@@ -336,7 +363,11 @@ fn row_of(row: &[&str], serial: Serial, page: u32) -> Result<Row, ReadError> {
     }
     // Quantity, perhaps with thousands separators (`1,794`, `1 794`).
     let mut q = n - 1;
-    while q > 0 && row[q - 1].bytes().all(|b| b.is_ascii_digit() || b == b',' || b == b'.') {
+    while q > 0
+        && row[q - 1]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b',' || b == b'.')
+    {
         q -= 1;
     }
     let quantity_text = row[q..n - 1].join(" ");
@@ -344,8 +375,12 @@ fn row_of(row: &[&str], serial: Serial, page: u32) -> Result<Row, ReadError> {
         .ok_or_else(|| bad(format!("the quantity \"{quantity_text}\" is not a number")))?;
     let location = row[q - 1].to_string();
     let vintage = row[q - 2].to_string();
-    let month = text::month(&format!("{}/{}", serial.month, serial.year))
-        .ok_or_else(|| bad(format!("the serial number's month {}-{} is not a month", serial.month, serial.year)))?;
+    let month = text::month(&format!("{}/{}", serial.month, serial.year)).ok_or_else(|| {
+        bad(format!(
+            "the serial number's month {}-{} is not a month",
+            serial.month, serial.year
+        ))
+    })?;
     let in_month = match text::date_iso(&vintage) {
         Some(d) => d >= month.0 && d <= month.1,
         None => text::month(&vintage) == Some(month),
@@ -362,8 +397,12 @@ fn row_of(row: &[&str], serial: Serial, page: u32) -> Result<Row, ReadError> {
             serial.state
         )));
     }
-    let count = text::inclusive_count(&serial.start, &serial.end)
-        .ok_or_else(|| bad(format!("the serial number ends ({} to {}) are not a range", serial.start, serial.end)))?;
+    let count = text::inclusive_count(&serial.start, &serial.end).ok_or_else(|| {
+        bad(format!(
+            "the serial number ends ({} to {}) are not a range",
+            serial.start, serial.end
+        ))
+    })?;
     if count.to_big() != quantity.to_big() {
         return Err(bad(format!(
             "serial numbers {} to {} are {} RECs, but the quantity printed is {quantity_text}; the confirmation contradicts itself",
@@ -386,7 +425,12 @@ fn row_of(row: &[&str], serial: Serial, page: u32) -> Result<Row, ReadError> {
     let fuel_words = FUELS
         .iter()
         .map(|(f, _)| f.split(' ').count())
-        .filter(|&k| k < rest.len() && FUELS.iter().any(|(f, _)| f.eq_ignore_ascii_case(&rest[rest.len() - k..].join(" "))))
+        .filter(|&k| {
+            k < rest.len()
+                && FUELS
+                    .iter()
+                    .any(|(f, _)| f.eq_ignore_ascii_case(&rest[rest.len() - k..].join(" ")))
+        })
         .max()
         .ok_or_else(|| {
             bad(format!(

@@ -49,7 +49,9 @@ fn raw_pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
     let mut doc = Document::load_mem(bytes).map_err(|e| {
         ReadError::new(
             Locator::Document,
-            format!("the PDF cannot be opened ({e}); ask the registry for a new copy of the statement"),
+            format!(
+                "the PDF cannot be opened ({e}); ask the registry for a new copy of the statement"
+            ),
         )
     })?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
@@ -241,10 +243,9 @@ pub fn tokens<'a>(lines: &[Line<'a>]) -> Vec<Token<'a>> {
     lines
         .iter()
         .flat_map(|l| {
-            l.text.split_whitespace().map(|text| Token {
-                page: l.page,
-                text,
-            })
+            l.text
+                .split_whitespace()
+                .map(|text| Token { page: l.page, text })
         })
         .collect()
 }
@@ -349,4 +350,72 @@ pub fn fields<'a>(lines: &[Line<'a>], labels: &[Label], stops: &[&str]) -> Vec<F
 /// The value of the first field with this label.
 pub fn field<'f>(fields: &'f [Field], label: &str) -> Option<&'f Field> {
     fields.iter().find(|f| f.label == label)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_turns_no_break_spaces_and_runs_into_one_space_and_drops_blank_lines() {
+        assert_eq!(
+            normalise("  Total GO:\u{a0}1\u{a0}003  \n\n Country  Norway\t- Statnett \n"),
+            "Total GO: 1 003\nCountry Norway - Statnett\n"
+        );
+    }
+
+    #[test]
+    fn wrapped_values_join_with_a_space_except_after_a_dash() {
+        assert_eq!(join_wrapped(["Scope 2", "reporting"]), "Scope 2 reporting");
+        assert_eq!(
+            join_wrapped(["2020-10-01 - 2020-10-", "31"]),
+            "2020-10-01 - 2020-10-31"
+        );
+        assert_eq!(join_wrapped(["Hydro-", "electric"]), "Hydro-electric");
+    }
+
+    #[test]
+    fn labelled_values_take_the_longest_label_and_wrap_only_where_allowed() {
+        let pages = vec![
+            "Account Holder Example AS\nAccount 7070\nCancellation Purpose Annual\nreport 2023\nVolume cancelled (sum) 93\nThis prose is no value.\nRetirement reason:\nVoluntary\n".to_string(),
+        ];
+        let l = lines(&pages);
+        let f = fields(
+            &l,
+            &[
+                Label {
+                    text: "Account Holder",
+                    wraps: true,
+                },
+                Label {
+                    text: "Account",
+                    wraps: false,
+                },
+                Label {
+                    text: "Cancellation Purpose",
+                    wraps: true,
+                },
+                Label {
+                    text: "Volume cancelled (sum)",
+                    wraps: false,
+                },
+                Label {
+                    text: "Retirement reason",
+                    wraps: false,
+                },
+            ],
+            &[],
+        );
+        let got: Vec<(&str, &str)> = f.iter().map(|f| (f.label, f.value.as_str())).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Account Holder", "Example AS"),
+                ("Account", "7070"),
+                ("Cancellation Purpose", "Annual report 2023"),
+                ("Volume cancelled (sum)", "93"),
+                ("Retirement reason", "Voluntary"),
+            ]
+        );
+    }
 }
