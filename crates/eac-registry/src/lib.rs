@@ -10,12 +10,17 @@
 //! [`text`], so no reader parses a number or a date its own way.
 
 mod csv_rows;
+pub mod eecs;
 pub mod energytag;
+pub mod irec;
 pub mod mapped;
 pub mod mrets_csv;
+pub mod mrets_pdf;
 pub mod ofgem;
+pub mod pdf;
 pub mod record;
 pub mod text;
+pub mod zones;
 
 pub use record::{
     Claim, Device, Locator, RangeRecord, ReadError, Skipped, Statement, Station, Status, Warning,
