@@ -9,9 +9,11 @@
 //! decimal commas, dates, local production periods to UTC) live in
 //! [`text`], so no reader parses a number or a date its own way.
 
+pub mod convert;
 mod csv_rows;
 pub mod eecs;
 pub mod energytag;
+pub mod formats;
 pub mod irec;
 pub mod mapped;
 pub mod mrets_csv;
@@ -22,6 +24,9 @@ pub mod record;
 pub mod text;
 pub mod zones;
 
+pub use convert::{eac_id, range_text, to_eac};
+pub use formats::{read, Format, Read};
+pub use mapped::Mapping;
 pub use record::{
     Claim, Device, Locator, RangeRecord, ReadError, Skipped, Statement, Station, Status, Warning,
 };

@@ -1,0 +1,237 @@
+//! The list of registry formats: their ids (for `--format` and the
+//! provenance record), names, what each reads, content detection and one
+//! entry point that reads a document in a given or detected format.
+
+use crate::mapped::Mapping;
+use crate::record::{Locator, ReadError, Statement};
+use crate::{eecs, energytag, irec, mapped, mrets_csv, mrets_pdf, ofgem, pdf};
+
+/// A registry document format EAC Desk reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    OfgemCertificatesCsv,
+    OfgemCertificatesXml,
+    OfgemStationsCsv,
+    IrecPdf,
+    EecsPdf,
+    MretsPdf,
+    MretsCsv,
+    EnergyTagJson,
+    /// Any CSV, read through a saved column mapping.
+    MappedCsv,
+}
+
+impl Format {
+    pub const ALL: &'static [Format] = &[
+        Format::OfgemCertificatesCsv,
+        Format::OfgemCertificatesXml,
+        Format::OfgemStationsCsv,
+        Format::IrecPdf,
+        Format::EecsPdf,
+        Format::MretsPdf,
+        Format::MretsCsv,
+        Format::EnergyTagJson,
+        Format::MappedCsv,
+    ];
+
+    /// The id `--format` takes and the provenance record keeps.
+    pub fn id(self) -> &'static str {
+        match self {
+            Format::OfgemCertificatesCsv => "ofgem-csv",
+            Format::OfgemCertificatesXml => "ofgem-xml",
+            Format::OfgemStationsCsv => "ofgem-stations",
+            Format::IrecPdf => "irec-pdf",
+            Format::EecsPdf => "go-pdf",
+            Format::MretsPdf => "mrets-pdf",
+            Format::MretsCsv => "mrets-csv",
+            Format::EnergyTagJson => "energytag",
+            Format::MappedCsv => "csv",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::OfgemCertificatesCsv => "Ofgem certificates report (CSV)",
+            Format::OfgemCertificatesXml => "Ofgem certificates report (XML)",
+            Format::OfgemStationsCsv => "Ofgem accredited stations report (CSV)",
+            Format::IrecPdf => "I-REC redemption statement (PDF)",
+            Format::EecsPdf => "Guarantee of Origin cancellation statement (PDF)",
+            Format::MretsPdf => "M-RETS retirement confirmation (PDF)",
+            Format::MretsCsv => "M-RETS certificates download (CSV)",
+            Format::EnergyTagJson => "EnergyTag granular certificate bundles (JSON)",
+            Format::MappedCsv => "Any registry's CSV, with a saved column mapping",
+        }
+    }
+
+    /// What the format reads, in plain words.
+    pub fn reads(self) -> &'static str {
+        match self {
+            Format::OfgemCertificatesCsv | Format::OfgemCertificatesXml => {
+                "REGO certificate ranges from the Renewables & CHP Register's Certificates report; RO rows are skipped (subsidy certificates)"
+            }
+            Format::OfgemStationsCsv => {
+                "stations' commissioning dates, names and capacities; fills asset_commissioned of EACs from those stations"
+            }
+            Format::IrecPdf => "redeemed I-REC ranges, devices and the beneficiary of an Evident redemption statement",
+            Format::EecsPdf => "cancelled GO ranges of a Norwegian (NECS) or Danish cancellation statement",
+            Format::MretsPdf => "retired REC ranges of an M-RETS Transaction Confirmation",
+            Format::MretsCsv => "REC ranges of the M-RETS certificates download",
+            Format::EnergyTagJson => "granular certificate bundles (EnergyTag API v2)",
+            Format::MappedCsv => "certificate ranges from any CSV whose columns a saved mapping names (--mapping NAME)",
+        }
+    }
+
+    pub fn parse(id: &str) -> Option<Format> {
+        Format::ALL.iter().copied().find(|f| f.id() == id)
+    }
+}
+
+/// A document read: its format and what it says.
+#[derive(Debug)]
+pub struct Read {
+    pub format: Format,
+    pub statement: Statement,
+}
+
+/// Whether the bytes look like a document of a registry format (cheap for
+/// text formats; PDFs are recognised by their header only).
+pub fn looks_like_registry_document(bytes: &[u8]) -> bool {
+    pdf::is_pdf(bytes) || detect_text(bytes).is_some()
+}
+
+fn detect_text(bytes: &[u8]) -> Option<Format> {
+    if ofgem::sniff_certificates_xml(bytes) {
+        Some(Format::OfgemCertificatesXml)
+    } else if ofgem::sniff_stations_csv(bytes) {
+        Some(Format::OfgemStationsCsv)
+    } else if ofgem::sniff_certificates_csv(bytes) {
+        Some(Format::OfgemCertificatesCsv)
+    } else if mrets_csv::sniff(bytes) {
+        Some(Format::MretsCsv)
+    } else if energytag::sniff(bytes) {
+        Some(Format::EnergyTagJson)
+    } else {
+        None
+    }
+}
+
+/// Reads a document in `format`, or in the format its content shows when
+/// `format` is `None`. `mapping` is needed for (and only for) mapped CSV.
+/// `Ok(None)`: no format recognises the content.
+pub fn read(
+    bytes: &[u8],
+    format: Option<Format>,
+    mapping: Option<&Mapping>,
+) -> Result<Option<Read>, ReadError> {
+    let format = match format {
+        Some(f) => f,
+        None if mapping.is_some() => Format::MappedCsv,
+        None if pdf::is_pdf(bytes) => {
+            let pages = pdf::pages(bytes)?;
+            let format = if irec::sniff_text(&pages) {
+                Format::IrecPdf
+            } else if eecs::sniff_text(&pages) {
+                Format::EecsPdf
+            } else if mrets_pdf::sniff_text(&pages) {
+                Format::MretsPdf
+            } else {
+                return Err(ReadError::new(
+                    Locator::Document,
+                    "this PDF is not a statement EAC Desk reads (I-REC redemption statement, Guarantee of Origin cancellation statement, M-RETS retirement confirmation)",
+                ));
+            };
+            let statement = match format {
+                Format::IrecPdf => irec::read_text(&pages)?,
+                Format::EecsPdf => eecs::read_text(&pages)?,
+                _ => mrets_pdf::read_text(&pages)?,
+            };
+            return Ok(Some(Read { format, statement }));
+        }
+        None => match detect_text(bytes) {
+            Some(f) => f,
+            None => return Ok(None),
+        },
+    };
+    let statement = match format {
+        Format::OfgemCertificatesCsv => ofgem::read_certificates_csv(bytes)?,
+        Format::OfgemCertificatesXml => ofgem::read_certificates_xml(bytes)?,
+        Format::OfgemStationsCsv => ofgem::read_stations_csv(bytes)?,
+        Format::IrecPdf => irec::read(bytes)?,
+        Format::EecsPdf => eecs::read(bytes)?,
+        Format::MretsPdf => mrets_pdf::read(bytes)?,
+        Format::MretsCsv => mrets_csv::read(bytes)?,
+        Format::EnergyTagJson => energytag::read(bytes)?,
+        Format::MappedCsv => {
+            let Some(mapping) = mapping else {
+                return Err(ReadError::new(
+                    Locator::Document,
+                    "a mapped CSV import needs a saved column mapping: name one with --mapping NAME (or choose one in the Import dialog)",
+                ));
+            };
+            mapped::read(bytes, mapping)?
+        }
+    };
+    Ok(Some(Read { format, statement }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_sample_is_recognised_from_its_content_alone() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for (file, format) in [
+            (
+                "ofgem/certificates-sample.csv",
+                Format::OfgemCertificatesCsv,
+            ),
+            ("ofgem/no-header-bom.csv", Format::OfgemCertificatesCsv),
+            ("ofgem/index-column.csv", Format::OfgemCertificatesCsv),
+            (
+                "ofgem/certificates-report-sample.xml",
+                Format::OfgemCertificatesXml,
+            ),
+            (
+                "ofgem/accredited-stations-sample.csv",
+                Format::OfgemStationsCsv,
+            ),
+            ("irec/redemption-statement-sample.pdf", Format::IrecPdf),
+            (
+                "eecs-go/necs-cancellation-statement-sample.pdf",
+                Format::EecsPdf,
+            ),
+            (
+                "eecs-go/dk-cancellation-statement-sample.pdf",
+                Format::EecsPdf,
+            ),
+            ("mrets/retirement-confirmation-sample.pdf", Format::MretsPdf),
+            ("mrets/certificates.csv", Format::MretsCsv),
+            ("energytag/bundles.json", Format::EnergyTagJson),
+            ("energytag/query-response.json", Format::EnergyTagJson),
+        ] {
+            let bytes = std::fs::read(dir.join(file)).unwrap();
+            let read = read(&bytes, None, None).unwrap().unwrap();
+            assert_eq!(read.format, format, "{file}");
+        }
+        // A CDS listing is none of them.
+        assert!(read(
+            br#"{"eacs": [], "next": null, "previous": null}"#,
+            None,
+            None
+        )
+        .unwrap()
+        .is_none());
+        // A mapped CSV needs its mapping.
+        let e = read(b"a,b\n1,2\n", Some(Format::MappedCsv), None).unwrap_err();
+        assert!(e.message.contains("--mapping"), "{e}");
+    }
+
+    #[test]
+    fn ids_are_unique_and_parse_back() {
+        for f in Format::ALL {
+            assert_eq!(Format::parse(f.id()), Some(*f));
+            assert_eq!(Format::ALL.iter().filter(|g| g.id() == f.id()).count(), 1);
+        }
+    }
+}
