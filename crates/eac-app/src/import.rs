@@ -94,6 +94,7 @@ fn failed(path: &Path, e: AppError) -> FileImportReport {
         violations,
         warnings: Vec::new(),
         warning_count: 0,
+        registry: None,
     }
 }
 

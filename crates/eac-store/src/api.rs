@@ -411,6 +411,10 @@ pub struct FileImportReport {
     /// Warnings (first 50).
     pub warnings: Vec<Violation>,
     pub warning_count: usize,
+    /// For a registry document: what it did beyond the counts.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub registry: Option<crate::registry::RegistryImportReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

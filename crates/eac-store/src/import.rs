@@ -41,19 +41,19 @@ enum Measure<'c> {
 }
 
 /// The state of one import transaction.
-struct Batch<'a> {
+pub(crate) struct Batch<'a> {
     w: &'a Write<'a>,
-    file: String,
-    id: i64,
+    pub(crate) file: String,
+    pub(crate) id: i64,
     progress: &'a dyn Progress,
     measure: Measure<'a>,
     last_progress: Instant,
     seen: u64,
-    added: usize,
-    replaced: usize,
-    skipped: usize,
+    pub(crate) added: usize,
+    pub(crate) replaced: usize,
+    pub(crate) skipped: usize,
     ignored: usize,
-    value_count: usize,
+    pub(crate) value_count: usize,
     errors: Vec<Violation>,
     warnings: Vec<Violation>,
     warning_count: usize,
@@ -96,8 +96,35 @@ impl<'a> Batch<'a> {
         })
     }
 
+    /// A batch of EACs from memory (progress counts EACs).
+    pub(crate) fn begin_eacs(
+        w: &'a Write<'a>,
+        file: String,
+        progress: &'a dyn Progress,
+    ) -> Result<Self> {
+        Batch::begin(w, file, progress, Measure::Eacs)
+    }
+
+    /// One item handled outside [`Batch::accept`]: counts it, reports
+    /// progress now and then; says whether to go on (not cancelled, not
+    /// too many errors).
+    pub(crate) fn tick(&mut self) -> Flow {
+        self.seen += 1;
+        if self.failure.is_some() || self.errors.len() >= MAX_REPORTED {
+            return Flow::Stop;
+        }
+        if self.progress.is_cancelled() {
+            self.cancelled = true;
+            return Flow::Stop;
+        }
+        if self.last_progress.elapsed() >= PROGRESS_EVERY {
+            self.report_progress();
+        }
+        Flow::Continue
+    }
+
     /// Handles one EAC as read; says whether to read on.
-    fn accept(&mut self, index: usize, read: EacRead) -> Flow {
+    pub(crate) fn accept(&mut self, index: usize, read: EacRead) -> Flow {
         self.seen += 1;
         match read {
             EacRead::Valid { eac, warnings } => {
@@ -140,7 +167,7 @@ impl<'a> Batch<'a> {
         }
     }
 
-    fn warn(&mut self, warnings: Vec<Violation>) {
+    pub(crate) fn warn(&mut self, warnings: Vec<Violation>) {
         self.warning_count += warnings.len();
         let room = MAX_REPORTED.saturating_sub(self.warnings.len());
         let file = &self.file;
@@ -148,7 +175,7 @@ impl<'a> Batch<'a> {
             .extend(warnings.into_iter().take(room).map(|w| w.with_file(file)));
     }
 
-    fn error(&mut self, errors: impl IntoIterator<Item = Violation>) {
+    pub(crate) fn error(&mut self, errors: impl IntoIterator<Item = Violation>) {
         let room = MAX_REPORTED.saturating_sub(self.errors.len());
         let file = &self.file;
         self.errors
@@ -200,7 +227,7 @@ impl<'a> Batch<'a> {
     }
 
     /// The outcome: an error (to roll back) or the report (to commit).
-    fn finish(mut self, sha256: Option<String>) -> Result<FileImportReport> {
+    pub(crate) fn finish(mut self, sha256: Option<String>) -> Result<FileImportReport> {
         if let Some(failure) = self.failure.take() {
             return Err(failure);
         }
@@ -229,6 +256,7 @@ impl<'a> Batch<'a> {
             violations: Vec::new(),
             warnings: self.warnings,
             warning_count: self.warning_count,
+            registry: None,
         })
     }
 }

@@ -28,6 +28,7 @@ mod migrate;
 pub mod p2;
 mod query;
 mod refdata;
+pub mod registry;
 mod rows;
 mod watch;
 mod write;
@@ -40,6 +41,10 @@ use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
+pub use registry::{
+    CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,
+    RegistryImportReport, SeenBefore, SkippedEntry, StationInfo,
+};
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use watch::StoreWatch;
 pub use write::Reason;
@@ -283,6 +288,31 @@ impl Store {
             p2::mark_synced_by_latest_batch(w)?;
             Ok(report)
         })
+    }
+
+    /// Imports one registry document (read by `eac-registry`) as one
+    /// transaction; see [`registry`].
+    pub fn import_document(
+        &mut self,
+        doc: RegistryDocument,
+        progress: &dyn Progress,
+    ) -> Result<FileImportReport> {
+        self.write(|w| {
+            let report = registry::import_document(w, doc, progress)?;
+            history::finish_import(w)?;
+            p2::mark_synced_by_latest_batch(w)?;
+            Ok(report)
+        })
+    }
+
+    /// What importing a registry document would do (added, replaced,
+    /// unchanged, overlaps, missing fields), without changing anything.
+    pub fn import_document_dry_run(
+        &mut self,
+        doc: RegistryDocument,
+        progress: &dyn Progress,
+    ) -> Result<FileImportReport> {
+        self.dry_run(|w| registry::import_document(w, doc, progress))
     }
 
     /// Imports one P2 listing file or bundle folder as one transaction: each

@@ -1,0 +1,579 @@
+//! Registry documents in the store: one document is one import transaction
+//! (like a CDS file). The EACs its ranges became are added, left as they
+//! are (the same range again) or replaced (audited) when the registry now
+//! says something else, keeping what the user completed; the document's
+//! bytes are kept once per SHA-256 with which EAC came from where in it;
+//! each range is stored as numbers so that overlapping ranges, across
+//! documents and formats, are found (on import as warnings, by
+//! [`crate::Store::check`] as findings). A stations report fills the
+//! commissioning dates of EACs from those stations, audited.
+
+use std::str::FromStr;
+
+use bigdecimal::BigDecimal;
+use eac_model::{check_eac, CheckOptions, Date, Eac, EacRead, Flow, Rule, Violation};
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::import::Batch;
+use crate::rows::{self, count, stored_date};
+use crate::write::Write;
+use crate::{history, FileImportReport, Progress, Result};
+
+/// One EAC read from a registry document, with where it was read and the
+/// certificate range it covers.
+#[derive(Debug, Clone)]
+pub struct RegistryEac {
+    pub eac: Eac,
+    /// `line 12`, `page 1`, …
+    pub locator: String,
+    /// The range as printed (`first – last`).
+    pub range_text: String,
+    pub range: Option<CertRange>,
+}
+
+/// A certificate range as numbers: `series` and the sequence numbers of
+/// its first and last certificate (digits, optionally `.` and fraction).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertRange {
+    pub registry: String,
+    pub series: String,
+    pub first: String,
+    pub last: String,
+    pub first_seq: String,
+    pub last_seq: String,
+}
+
+/// A station of an accredited stations report.
+#[derive(Debug, Clone)]
+pub struct StationInfo {
+    pub asset_id: String,
+    pub name: Option<String>,
+    pub capacity: Option<String>,
+    pub commissioned: Option<Date>,
+    pub facts: Vec<(String, String)>,
+}
+
+/// A document a reader has read, ready to be stored.
+#[derive(Debug, Clone)]
+pub struct RegistryDocument<'a> {
+    pub file_name: &'a str,
+    /// The reader's format id and name (`irec-pdf`, "I-REC redemption …").
+    pub format: &'a str,
+    pub format_name: &'a str,
+    pub bytes: &'a [u8],
+    pub eacs: Vec<RegistryEac>,
+    pub stations: Vec<StationInfo>,
+    /// Rows the reader left out, and why.
+    pub skipped: Vec<SkippedEntry>,
+    /// The reader's warnings, located.
+    pub warnings: Vec<SkippedEntry>,
+}
+
+/// A located note: a skipped row or a reader's warning.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SkippedEntry {
+    /// `line 12`, `page 1`, …
+    pub place: String,
+    pub reason: String,
+}
+
+/// What a registry document's import did beyond a CDS import's counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RegistryImportReport {
+    pub format: String,
+    pub format_name: String,
+    /// The same bytes (SHA-256) were imported before, as this file name, at
+    /// this time (RFC 3339 UTC).
+    pub seen_before: Option<SeenBefore>,
+    /// Ranges whose EAC was already stored exactly so.
+    pub unchanged: usize,
+    pub skipped_rows: Vec<SkippedEntry>,
+    pub notes: Vec<SkippedEntry>,
+    /// Stations added or updated (stations reports).
+    pub stations: usize,
+    /// Stored EACs whose commissioning date a station gave.
+    pub commissioned_filled: usize,
+    /// Ranges sharing certificates with ranges already stored.
+    pub overlaps: Vec<RangeOverlap>,
+    /// EACs of this document still lacking fields, per field.
+    pub incomplete_eacs: usize,
+    pub missing_fields: Vec<MissingCount>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SeenBefore {
+    pub file_name: String,
+    pub imported_at: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct MissingCount {
+    pub field: String,
+    pub eacs: usize,
+}
+
+/// One side of an overlap: a stored EAC's range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RangeSide {
+    pub cds_eac_id: String,
+    pub first: String,
+    pub last: String,
+}
+
+/// Two ranges of one registry sharing certificates.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RangeOverlap {
+    pub registry: String,
+    pub a: RangeSide,
+    pub b: RangeSide,
+    /// How many certificates both hold, exactly (decimal text).
+    pub shared: String,
+}
+
+/// Width of the integer and fraction parts of a sequence key.
+const INT_WIDTH: usize = 40;
+const FRAC_WIDTH: usize = 12;
+
+/// A fixed-width key of a sequence number (`123.5` →
+/// `000…0123.500000000000`): byte order is number order. `None` for a
+/// number too long to key (its range is kept but not compared).
+pub(crate) fn seq_key(seq: &str) -> Option<String> {
+    let (int, frac) = seq.split_once('.').unwrap_or((seq, ""));
+    let int = int.trim_start_matches('0');
+    let valid = int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
+    if !valid || int.len() > INT_WIDTH || frac.len() > FRAC_WIDTH {
+        return None;
+    }
+    Some(format!("{int:0>INT_WIDTH$}.{frac:0<FRAC_WIDTH$}"))
+}
+
+/// A key back as the shortest number text (`000…0123.500000000000` →
+/// `123.5`).
+pub(crate) fn key_to_seq(key: &str) -> String {
+    let (int, frac) = key.split_once('.').unwrap_or((key, ""));
+    let int = int.trim_start_matches('0');
+    let frac = frac.trim_end_matches('0');
+    let int = if int.is_empty() { "0" } else { int };
+    if frac.is_empty() {
+        int.to_owned()
+    } else {
+        format!("{int}.{frac}")
+    }
+}
+
+/// The number of certificates two overlapping ranges share:
+/// `min(last) − max(first) + one unit of the finest place`.
+pub(crate) fn shared_count(a: (&str, &str), b: (&str, &str)) -> String {
+    let big = |s: &str| BigDecimal::from_str(s).unwrap_or_default();
+    let scale = |s: &str| s.split_once('.').map_or(0, |(_, f)| f.len() as i64);
+    let unit_scale = [a.0, a.1, b.0, b.1].into_iter().map(scale).max().unwrap_or(0);
+    let first = big(a.0).max(big(b.0));
+    let last = big(a.1).min(big(b.1));
+    let unit = BigDecimal::new(1.into(), unit_scale);
+    let n = (last - first + unit).with_scale(unit_scale);
+    eac_model::Decimal::from_big(&n).as_str().to_owned()
+}
+
+/// SHA-256 of the document, hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// Keeps what the user completed on the stored version when a document
+/// gives the EAC again without it: fields the document leaves out take the
+/// stored value; the beneficiary assignment, emission factors and entered
+/// dates stay. `cds_created` stays the stored one.
+fn keep_completions(stored: &Eac, mut incoming: Eac) -> Eac {
+    macro_rules! keep {
+        ($($field:ident),+) => {$(
+            if incoming.$field.is_none() {
+                incoming.$field = stored.$field.clone();
+            }
+        )+};
+    }
+    keep!(
+        destination_id,
+        destination_name,
+        asset_commissioned,
+        asset_origination,
+        asset_destination,
+        technology_type,
+        emissions_factor_direct,
+        emissions_factor_lca
+    );
+    if incoming.beneficiary_type.is_none() {
+        incoming.beneficiary_type = stored.beneficiary_type;
+        incoming.beneficiaries = stored.beneficiaries.clone();
+    }
+    if incoming.values.len() == stored.values.len() {
+        for (v, s) in incoming.values.iter_mut().zip(&stored.values) {
+            if v.issued.is_none() {
+                v.issued = s.issued;
+            }
+            if v.retired.is_none() && v.retired_undated && s.retired.is_some() {
+                v.retired = s.retired;
+            }
+        }
+    }
+    incoming.cds_created = stored.cds_created;
+    incoming
+}
+
+/// Equal apart from `cds_modified`.
+fn same_content(a: &Eac, b: &Eac) -> bool {
+    let mut b = b.clone();
+    b.cds_modified = a.cds_modified;
+    *a == b
+}
+
+/// A station's commissioning date for `asset_id`, when a stations report
+/// gave one.
+fn station_commissioned(w: &Write, asset_id: &str) -> Result<Option<Date>> {
+    let text: Option<Option<String>> = w
+        .prepare_cached("SELECT commissioned FROM stations WHERE asset_id = ?1")?
+        .query_row([asset_id], |r| r.get(0))
+        .optional()?;
+    Ok(text.flatten().and_then(|t| Date::parse(&t).ok()))
+}
+
+/// Imports one registry document as one transaction (the caller's write).
+pub(crate) fn import_document(
+    w: &Write,
+    doc: RegistryDocument,
+    progress: &dyn Progress,
+) -> Result<FileImportReport> {
+    let sha256 = sha256_hex(doc.bytes);
+    let seen_before: Option<SeenBefore> = w
+        .prepare_cached("SELECT file_name, imported_at FROM documents WHERE sha256 = ?1")?
+        .query_row([&sha256], |r| {
+            Ok(SeenBefore {
+                file_name: r.get(0)?,
+                imported_at: rows::display_time(r, 1)?,
+            })
+        })
+        .optional()?;
+    let document_id: i64 = match w
+        .prepare_cached("SELECT id FROM documents WHERE sha256 = ?1")?
+        .query_row([&sha256], |r| r.get(0))
+        .optional()?
+    {
+        Some(id) => id,
+        None => {
+            w.prepare_cached(
+                "INSERT INTO documents (sha256, size, content, format, file_name, imported_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                sha256,
+                count(doc.bytes.len()),
+                doc.bytes,
+                doc.format,
+                doc.file_name,
+                w.at().to_storage()
+            ])?;
+            w.last_insert_rowid()
+        }
+    };
+
+    let mut batch = Batch::begin_eacs(w, doc.file_name.to_owned(), progress)?;
+    let mut unchanged = 0;
+    let mut overlaps = Vec::new();
+    let mut stored_rows: Vec<(i64, &RegistryEac)> = Vec::with_capacity(doc.eacs.len());
+    let check = CheckOptions::import().with_extended_technologies(true);
+    for (index, item) in doc.eacs.iter().enumerate() {
+        let mut eac = item.eac.clone();
+        if eac.asset_commissioned.is_none() {
+            eac.asset_commissioned = station_commissioned(w, &eac.asset_id)?;
+        }
+        let violations: Vec<Violation> = check_eac(&eac, &item.locator, check)
+            .into_iter()
+            .map(|v| v.with_eac(Some(&eac.cds_eac_id)))
+            .collect();
+        if violations.iter().any(Violation::is_error) {
+            batch.accept(index, EacRead::Invalid { violations });
+            continue;
+        }
+        let existing = rows::find(w, &eac.cds_eac_id)?;
+        let row = match existing {
+            Some(stored) if stored.seen_batch_id == batch.id => {
+                batch.error([Violation::error(
+                    Rule::UniqueEacId,
+                    item.locator.clone(),
+                    format!(
+                        "the range {} is listed twice in this document",
+                        item.range_text
+                    ),
+                )
+                .with_eac(Some(&eac.cds_eac_id))]);
+                continue;
+            }
+            Some(stored) => {
+                let current = rows::load_eac_by_id(w, stored.id)?;
+                let mut merged = keep_completions(&current, eac);
+                if same_content(&current, &merged) {
+                    rows::mark_seen(w, stored.id, batch.id)?;
+                    unchanged += 1;
+                    batch.skipped += 1;
+                } else {
+                    merged.cds_modified = w.at().max(current.cds_modified);
+                    history::import_replacing(w, stored.id, &merged, batch.id, &batch.file)?;
+                    rows::replace(w, stored.id, &merged, batch.id)?;
+                    batch.replaced += 1;
+                    batch.value_count += merged.values.len();
+                    write_range(w, stored.id, item.range.as_ref())?;
+                }
+                stored.id
+            }
+            None => {
+                let id = rows::insert(w, &eac, batch.id)?;
+                history::import_added(w, batch.id, &eac.cds_eac_id)?;
+                batch.added += 1;
+                batch.value_count += eac.values.len();
+                write_range(w, id, item.range.as_ref())?;
+                id
+            }
+        };
+        w.prepare_cached(
+            "INSERT OR IGNORE INTO eac_sources (eac_id, document_id, file_name, locator,
+                range_text, imported_at, import_batch_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?
+        .execute(params![
+            row,
+            document_id,
+            doc.file_name,
+            item.locator,
+            item.range_text,
+            w.at().to_storage(),
+            batch.id
+        ])?;
+        stored_rows.push((row, item));
+        if batch.tick() == Flow::Stop {
+            break;
+        }
+    }
+    for (row, item) in &stored_rows {
+        if let Some(range) = &item.range {
+            for o in overlapping(w, *row, range)? {
+                batch.warn(vec![Violation::warning(
+                    Rule::UniqueEacId,
+                    item.locator.clone(),
+                    format!(
+                        "the range {} shares {} certificates with the stored range {} – {} (EAC `{}`): the same certificates may be counted twice; run `eacdesk check`",
+                        item.range_text, o.shared, o.b.first, o.b.last, o.b.cds_eac_id
+                    ),
+                )
+                .with_eac(Some(&o.a.cds_eac_id))]);
+                overlaps.push(o);
+            }
+        }
+    }
+
+    let (stations, commissioned_filled) = apply_stations(w, &doc, document_id, &mut batch)?;
+
+    // What is still missing in this document's EACs.
+    let mut missing_fields: Vec<MissingCount> = Vec::new();
+    let mut incomplete_eacs = 0;
+    for (row, _) in &stored_rows {
+        let eac = rows::load_eac_by_id(w, *row)?;
+        let names = eac.missing_names();
+        if !names.is_empty() {
+            incomplete_eacs += 1;
+        }
+        for name in names {
+            match missing_fields.iter_mut().find(|m| m.field == name) {
+                Some(m) => m.eacs += 1,
+                None => missing_fields.push(MissingCount {
+                    field: name.to_owned(),
+                    eacs: 1,
+                }),
+            }
+        }
+    }
+    let registry = RegistryImportReport {
+        format: doc.format.to_owned(),
+        format_name: doc.format_name.to_owned(),
+        seen_before,
+        unchanged,
+        skipped_rows: doc.skipped.clone(),
+        notes: doc.warnings.clone(),
+        stations,
+        commissioned_filled,
+        overlaps,
+        incomplete_eacs,
+        missing_fields,
+    };
+    let mut report = batch.finish(Some(sha256))?;
+    report.registry = Some(registry);
+    Ok(report)
+}
+
+/// Stores (or replaces) the range of the EAC in row `row`.
+fn write_range(w: &Write, row: i64, range: Option<&CertRange>) -> Result<()> {
+    w.prepare_cached("DELETE FROM eac_ranges WHERE eac_id = ?1")?
+        .execute([row])?;
+    let Some(r) = range else { return Ok(()) };
+    let (Some(first_key), Some(last_key)) = (seq_key(&r.first_seq), seq_key(&r.last_seq)) else {
+        return Ok(());
+    };
+    w.prepare_cached(
+        "INSERT INTO eac_ranges (eac_id, position, registry, series, first, last, first_key, last_key)
+         VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        row,
+        r.registry,
+        r.series,
+        r.first,
+        r.last,
+        first_key,
+        last_key
+    ])?;
+    Ok(())
+}
+
+/// Stored ranges of other EACs sharing certificates with `range` (of the
+/// EAC in row `row`).
+fn overlapping(w: &Write, row: i64, range: &CertRange) -> Result<Vec<RangeOverlap>> {
+    let (Some(first_key), Some(last_key)) = (seq_key(&range.first_seq), seq_key(&range.last_seq))
+    else {
+        return Ok(Vec::new());
+    };
+    let mine: String = w
+        .prepare_cached("SELECT cds_eac_id FROM eacs WHERE id = ?1")?
+        .query_row([row], |r| r.get(0))?;
+    let mut stmt = w.prepare_cached(
+        "SELECT e.cds_eac_id, r.first, r.last, r.first_key, r.last_key
+           FROM eac_ranges r JOIN eacs e ON e.id = r.eac_id
+          WHERE r.registry = ?1 AND r.series = ?2 AND r.first_key <= ?4 AND r.last_key >= ?3
+            AND r.eac_id != ?5
+          ORDER BY r.first_key, e.cds_eac_id",
+    )?;
+    let found = stmt
+        .query_map(
+            params![range.registry, range.series, first_key, last_key, row],
+            |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
+            },
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(found
+        .into_iter()
+        .map(|(id, first, last, fk, lk)| RangeOverlap {
+            registry: range.registry.clone(),
+            a: RangeSide {
+                cds_eac_id: mine.clone(),
+                first: range.first.clone(),
+                last: range.last.clone(),
+            },
+            b: RangeSide {
+                cds_eac_id: id,
+                first,
+                last,
+            },
+            shared: shared_count(
+                (&range.first_seq, &range.last_seq),
+                (&key_to_seq(&fk), &key_to_seq(&lk)),
+            ),
+        })
+        .collect())
+}
+
+/// Stores a stations report's stations and fills the commissioning date of
+/// stored EACs from those stations that lack one (audited as changes by
+/// this import). Returns (stations, EACs filled).
+fn apply_stations(
+    w: &Write,
+    doc: &RegistryDocument,
+    document_id: i64,
+    batch: &mut Batch,
+) -> Result<(usize, usize)> {
+    let mut filled = 0;
+    for s in &doc.stations {
+        let facts = (!s.facts.is_empty()).then(|| {
+            let map: serde_json::Map<String, serde_json::Value> = s
+                .facts
+                .iter()
+                .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+                .collect();
+            serde_json::Value::Object(map).to_string()
+        });
+        w.prepare_cached(
+            "INSERT INTO stations (asset_id, name, capacity, commissioned, facts, document_id, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (asset_id) DO UPDATE SET name = excluded.name,
+                capacity = excluded.capacity, commissioned = excluded.commissioned,
+                facts = excluded.facts, document_id = excluded.document_id,
+                updated_at = excluded.updated_at",
+        )?
+        .execute(params![
+            s.asset_id,
+            s.name,
+            s.capacity,
+            s.commissioned.as_ref().map(stored_date),
+            facts,
+            document_id,
+            w.at().to_storage()
+        ])?;
+        let Some(date) = s.commissioned else { continue };
+        let rows_to_fill: Vec<i64> = w
+            .prepare_cached(
+                "SELECT id FROM eacs WHERE asset_id = ?1 AND asset_commissioned IS NULL ORDER BY id",
+            )?
+            .query_map([&s.asset_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for row in rows_to_fill {
+            let mut eac = rows::load_eac_by_id(w, row)?;
+            eac.asset_commissioned = Some(date);
+            eac.cds_modified = w.at().max(eac.cds_modified);
+            history::import_replacing(w, row, &eac, batch.id, &batch.file)?;
+            rows::replace(w, row, &eac, batch.id)?;
+            batch.replaced += 1;
+            filled += 1;
+        }
+    }
+    Ok((doc.stations.len(), filled))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequence_keys_order_like_numbers() {
+        let k = |s| seq_key(s).unwrap();
+        assert!(k("9") < k("10"));
+        assert!(k("0009") == k("9"));
+        assert!(k("5761.999999") < k("5762.000000"));
+        assert!(k("5762") == k("5762.000000"));
+        assert!(
+            k("643002406555900210000164308649") < k("643002406555900210000164308651")
+        );
+        assert!(seq_key("1".repeat(41).as_str()).is_none());
+        assert!(seq_key("12a").is_none());
+    }
+
+    #[test]
+    fn shared_certificates_are_counted_exactly() {
+        assert_eq!(shared_count(("1", "10"), ("5", "20")), "6");
+        assert_eq!(shared_count(("1", "10"), ("3", "4")), "2");
+        assert_eq!(
+            shared_count(("5750.000000", "5761.999999"), ("5761.000000", "5800.999999")),
+            "1.000000"
+        );
+    }
+}
