@@ -6,6 +6,8 @@ import { defineConfig } from 'vite'
 // served from bundled assets only, under a strict CSP.
 export default defineConfig({
   plugins: [svelte()],
+  // Tests load Svelte's browser runtime (effects run; components mount in happy-dom).
+  resolve: process.env.VITEST ? { conditions: ['browser'] } : undefined,
   clearScreen: false,
   build: {
     outDir: 'dist',

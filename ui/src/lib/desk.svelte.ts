@@ -1,11 +1,29 @@
-// The desk's shared state: the open database, the lists the filter offers, and
-// what changed since the views loaded (named invalidation). App creates one
-// Desk and hands it to the views through the component context.
+// The desk's shared state: the open database, the lists the filter offers,
+// the filter and sort the table shows, the selected EAC and its detail, the
+// count and totals of the filter, and what changed since the views loaded
+// (named invalidation). App creates one Desk and hands it to the views through
+// the component context; views read this state here and change it through the
+// methods, never through copies of their own.
+//
+// No effects: a method that changes the filter, the sort or the selection says
+// so (`changes.changed("filter" | "sort")`), and the loaders below listen to
+// the topics they depend on. The store works (and is tested) without a window.
 
 import { getContext, setContext } from "svelte";
 import { api } from "./api";
+import { friendlyError, type FriendlyError } from "./errors";
+import {
+  activeFilterCount,
+  emptyFilterState,
+  filterProblems,
+  isEmptyFilter,
+  nextSort,
+  toEacFilter,
+  type FilterState,
+} from "./filters";
 import { Invalidation } from "./invalidation.svelte";
-import type { Choice, DbInfo } from "./types";
+import type { BrowseSummary, Choice, DbInfo, EacDetail, EacFilter, SortField, SortSpec } from "./types";
+import type { DetailTab } from "./uiTypes";
 
 /**
  * What can change under the views:
@@ -13,10 +31,18 @@ import type { Choice, DbInfo } from "./types";
  * - `audit`: records were added to History;
  * - `refdata`: the reference data (beneficiary warnings and suggestions, the reference-data dialog);
  * - `count`: the filter's count is stale (the table got fewer rows than it promised);
- * - `detail`: the shown EAC must be read again (after a failed read).
+ * - `detail`: the shown EAC must be read again (after a failed read);
+ * - `filter`: the filter in effect changed (the table starts afresh at the top; count and totals reload);
+ * - `sort`: the table's order changed (the table starts afresh at the top).
  */
-export const DESK_CHANGES = ["eacs", "audit", "refdata", "count", "detail"] as const;
+export const DESK_CHANGES = ["eacs", "audit", "refdata", "count", "detail", "filter", "sort"] as const;
 export type DeskChange = (typeof DESK_CHANGES)[number];
+
+/** The search waits this long after the last key before it filters (Enter: at once). */
+export const SEARCH_DELAY_MS = 250;
+/** Moving to another EAC waits this long before reading it (arrow keys held down read only the last). */
+export const DETAIL_DELAY_MS = 80;
+export const DEFAULT_SORT: SortSpec = { field: "period_start", descending: true };
 
 export class Desk {
   db = $state<DbInfo | null>(null);
@@ -28,8 +54,307 @@ export class Desk {
   readonly changes = new Invalidation<DeskChange>(DESK_CHANGES);
   readonly #onerror: (e: unknown) => void;
 
+  // ---- filter ----------------------------------------------------------------
+  /** the filter bar's fields as typed (the search before its delay) */
+  #input = $state<FilterState>(emptyFilterState());
+  /** the search in effect (typed text, once the user paused or pressed Enter) */
+  #search = $state("");
+  #searchTimer: ReturnType<typeof setTimeout> | undefined;
+  /** identity of the filter in effect: `filter` changes only when this does */
+  #filterKey = $derived(JSON.stringify(toEacFilter({ ...this.#input, search: this.#search })));
+  #filter: EacFilter = $derived(JSON.parse(this.#filterKey));
+  #sort = $state<SortSpec>(DEFAULT_SORT);
+
+  // ---- selection ---------------------------------------------------------------
+  #selectedId = $state<string | null>(null);
+  #tab = $state<DetailTab>("details");
+  #unsavedEdits = $state(false);
+
+  // ---- loaded for the filter and the selection -----------------------------------
+  #summary = $state<BrowseSummary | null>(null);
+  #summaryLoading = $state(false);
+  #summarySeq = 0;
+  #summaryQueued = false;
+  #detail = $state<EacDetail | null>(null);
+  #detailLoading = $state(false);
+  #detailError = $state<FriendlyError | null>(null);
+  #detailSeq = 0;
+  #detailTimer: ReturnType<typeof setTimeout> | undefined;
+
   constructor(onerror: (e: unknown) => void) {
     this.#onerror = onerror;
+    for (const t of ["filter", "eacs", "count"] as const) this.changes.on(t, () => this.#reloadSummary());
+    for (const t of ["eacs", "detail"] as const) this.changes.on(t, () => this.#loadDetail());
+  }
+
+  /** Show `e` to the user (the banner App shows; a cancelled operation shows nothing). */
+  reportError(e: unknown): void {
+    this.#onerror(e);
+  }
+
+  /** The window is up: read the database, the filter's lists, the count and totals. */
+  start(): void {
+    void this.loadDb(true);
+    void this.loadDistinct();
+    this.#reloadSummary();
+  }
+
+  /** The window goes: no timer of the desk fires any more. */
+  stop(): void {
+    clearTimeout(this.#searchTimer);
+    clearTimeout(this.#detailTimer);
+    this.#detailSeq++;
+    this.#summarySeq++;
+  }
+
+  // ---- filter & sort -----------------------------------------------------------
+
+  /** The filter bar's fields as typed. */
+  get filterInput(): Readonly<FilterState> {
+    return this.#input;
+  }
+
+  /**
+   * The filter bar's fields for form controls to bind to: reading one gives
+   * what is typed, writing one is `setFilter` of that field.
+   */
+  readonly filterFields: FilterState = this.#fields();
+
+  #fields(): FilterState {
+    const fields = {} as FilterState;
+    for (const k of Object.keys(emptyFilterState()) as (keyof FilterState)[]) {
+      Object.defineProperty(fields, k, {
+        enumerable: true,
+        get: () => this.#input[k],
+        set: (v: string) => this.setFilter({ [k]: v }),
+      });
+    }
+    return fields;
+  }
+
+  /** The filter in effect (the table, the count and totals, the dialogs' "current filter"). */
+  get filter(): EacFilter {
+    return this.#filter;
+  }
+
+  get sort(): SortSpec {
+    return this.#sort;
+  }
+
+  /** Whether any filter is in effect. */
+  get filtered(): boolean {
+    return !isEmptyFilter(this.#filter);
+  }
+
+  /** What is wrong with the typed fields (a half-typed date), for the filter bar. */
+  get filterProblems(): string[] {
+    return filterProblems(this.#input);
+  }
+
+  /** How many filters "Clear filters (n)" clears: those in effect plus a search still waiting. */
+  get activeFilterCount(): number {
+    const waiting = this.#input.search.trim() !== "" && !this.#filter.search ? 1 : 0;
+    return activeFilterCount(this.#filter) + waiting;
+  }
+
+  /**
+   * Change some of the filter bar's fields. Everything but the search takes
+   * effect at once; the search after the user paused typing (`SEARCH_DELAY_MS`).
+   */
+  setFilter(patch: Partial<FilterState>): void {
+    this.#applying(() => {
+      Object.assign(this.#input, patch);
+    });
+    if (patch.search !== undefined) {
+      clearTimeout(this.#searchTimer);
+      this.#searchTimer = setTimeout(() => this.searchNow(), SEARCH_DELAY_MS);
+    }
+  }
+
+  /** Search for what is typed now, without waiting (Enter in the search box). */
+  searchNow(): void {
+    clearTimeout(this.#searchTimer);
+    this.#applying(() => {
+      this.#search = this.#input.search;
+    });
+  }
+
+  /** Back to no filter at all. */
+  clearFilter(): void {
+    clearTimeout(this.#searchTimer);
+    this.#applying(() => {
+      this.#input = emptyFilterState();
+      this.#search = "";
+    });
+  }
+
+  /** Clicking a column header: the same column turns the order round, another sorts ascending. */
+  sortBy(field: SortField): void {
+    this.#sort = nextSort(this.#sort, field);
+    this.changes.changed("sort");
+  }
+
+  /** Runs `change`; says "filter" when the filter in effect is another one afterwards. */
+  #applying(change: () => void): void {
+    const before = this.#filterKey;
+    change();
+    if (this.#filterKey !== before) this.changes.changed("filter");
+  }
+
+  // ---- selection & detail --------------------------------------------------------
+
+  /** The EAC shown in the detail pane (and marked in the table), if any. */
+  get selectedId(): string | null {
+    return this.#selectedId;
+  }
+
+  get tab(): DetailTab {
+    return this.#tab;
+  }
+
+  /** Whether the beneficiary editor holds edits not saved yet. */
+  get unsavedEdits(): boolean {
+    return this.#unsavedEdits;
+  }
+
+  /** The EAC whose beneficiary edits are not saved, if any. */
+  get unsavedEac(): string | null {
+    return this.#unsavedEdits ? this.#selectedId : null;
+  }
+
+  /** Showing EAC `id` would throw away unsaved beneficiary edits of another EAC. */
+  wouldDiscardEdits(id: string): boolean {
+    return this.#unsavedEdits && this.#selectedId !== null && id !== this.#selectedId;
+  }
+
+  /** Show EAC `id` (or none) in the detail pane; the table marks its row. */
+  select(id: string | null): void {
+    if (id === this.#selectedId) return;
+    this.#selectedId = id;
+    this.#loadDetail();
+  }
+
+  setTab(tab: DetailTab): void {
+    this.#tab = tab;
+  }
+
+  /** The beneficiary editor reports whether it holds unsaved edits (false: they were saved or thrown away). */
+  setUnsavedEdits(dirty: boolean): void {
+    this.#unsavedEdits = dirty;
+  }
+
+  /** Show EAC `id` alone: the filter becomes a search for it, its details tab opens. */
+  showOnly(id: string): void {
+    clearTimeout(this.#searchTimer);
+    this.#applying(() => {
+      this.#input = { ...emptyFilterState(), search: id };
+      this.#search = id;
+    });
+    this.select(id);
+    this.#tab = "details";
+  }
+
+  /**
+   * EACs were removed or replaced (named in `ids`, or more than those when
+   * `all` exceeds their number): the selected one may be gone, and its unsaved edits with it.
+   */
+  forgetIfAmong(ids: readonly string[], all: number): void {
+    const id = this.#selectedId;
+    if (id && (ids.includes(id) || all > ids.length)) {
+      this.select(null);
+      this.#unsavedEdits = false;
+    }
+  }
+
+  /** Count and totals of the filter in effect (null until counted, or when counting failed). */
+  get summary(): BrowseSummary | null {
+    return this.#summary;
+  }
+
+  get summaryLoading(): boolean {
+    return this.#summaryLoading;
+  }
+
+  /** The selected EAC as last read (kept on show while it is read again). */
+  get detail(): EacDetail | null {
+    return this.#detail;
+  }
+
+  get detailLoading(): boolean {
+    return this.#detailLoading;
+  }
+
+  /** Why the selected EAC could not be read. */
+  get detailError(): FriendlyError | null {
+    return this.#detailError;
+  }
+
+  /** Count and totals of the filter in effect, once per turn however many reasons there were. */
+  #reloadSummary(): void {
+    if (this.#summaryQueued) return;
+    this.#summaryQueued = true;
+    queueMicrotask(() => {
+      this.#summaryQueued = false;
+      this.#fetchSummary();
+    });
+  }
+
+  #fetchSummary(): void {
+    const seq = ++this.#summarySeq;
+    const f = $state.snapshot(this.#filter) as EacFilter;
+    this.#summaryLoading = true;
+    api
+      .browseSummary(f)
+      .then(
+        (s) => {
+          if (seq === this.#summarySeq) this.#summary = s;
+        },
+        (e) => {
+          if (seq !== this.#summarySeq) return;
+          this.#summary = null;
+          this.#onerror(e);
+        },
+      )
+      .finally(() => {
+        if (seq === this.#summarySeq) this.#summaryLoading = false;
+      });
+  }
+
+  /** Read the selected EAC (again): at once for the one shown, a moment later for another. */
+  #loadDetail(): void {
+    const seq = ++this.#detailSeq;
+    clearTimeout(this.#detailTimer);
+    const id = this.#selectedId;
+    if (!id) {
+      this.#detail = null;
+      this.#detailError = null;
+      this.#detailLoading = false;
+      return;
+    }
+    const same = this.#detail?.cds_eac_id === id;
+    this.#detailLoading = true;
+    this.#detailTimer = setTimeout(
+      () => {
+        api
+          .eacDetail(id)
+          .then(
+            (d) => {
+              if (seq !== this.#detailSeq) return;
+              this.#detail = d;
+              this.#detailError = null;
+            },
+            (e) => {
+              if (seq !== this.#detailSeq) return;
+              this.#detailError = friendlyError(e);
+              if (this.#detail?.cds_eac_id !== id) this.#detail = null;
+            },
+          )
+          .finally(() => {
+            if (seq === this.#detailSeq) this.#detailLoading = false;
+          });
+      },
+      same ? 0 : DETAIL_DELAY_MS,
+    );
   }
 
   async loadDb(first = false): Promise<void> {
@@ -53,10 +378,14 @@ export class Desk {
     }
   }
 
-  /** Another database is open now. */
+  /** Another database is open now: nothing selected, no filter, everything reloads. */
   opened(info: DbInfo): void {
     this.db = info;
     this.dbWarnings = info.warnings;
+    this.select(null);
+    this.#unsavedEdits = false;
+    this.clearFilter();
+    this.refreshAll();
   }
 
   /** Everything may have changed (an import, a delete, another database, a change outside the app). */
@@ -71,6 +400,11 @@ const KEY = Symbol("desk");
 
 export function provideDesk(desk: Desk): Desk {
   return setContext(KEY, desk);
+}
+
+/** The context that holds `desk`, for `mount(…, { context })` (a view mounted on its own, as in tests). */
+export function deskContext(desk: Desk): Map<symbol, Desk> {
+  return new Map([[KEY, desk]]);
 }
 
 /** The Desk App provided (call during component initialisation). */

@@ -4,19 +4,31 @@ vi.mock("./api", () => ({
   api: {
     dbInfo: vi.fn(),
     distinctValues: vi.fn(),
+    browseSummary: vi.fn(),
+    eacDetail: vi.fn(),
   },
 }));
 
 import { api } from "./api";
-import { Desk } from "./desk.svelte";
-import type { DbInfo } from "./types";
+import { DETAIL_DELAY_MS, Desk, SEARCH_DELAY_MS } from "./desk.svelte";
+import type { BrowseSummary, DbInfo, EacDetail, EacFilter } from "./types";
 
 const info = (warnings: string[]) => ({ path: "/tmp/a.db", eac_count: 3, warnings }) as unknown as DbInfo;
 
+/** The store's answer to browse_summary: as many EACs as the filter has set fields, plus 10. */
+function summaryOf(f: EacFilter): BrowseSummary {
+  return { count: 10 + Object.values(f).filter((v) => v !== null).length, totals: [] };
+}
+
+const detailOf = (id: string) => ({ cds_eac_id: id, eac_number: `N-${id}` }) as unknown as EacDetail;
+
 describe("Desk", () => {
   beforeEach(() => {
+    vi.useRealTimers();
     vi.mocked(api.dbInfo).mockReset();
     vi.mocked(api.distinctValues).mockReset();
+    vi.mocked(api.browseSummary).mockReset().mockImplementation(async (f) => summaryOf(f));
+    vi.mocked(api.eacDetail).mockReset().mockImplementation(async (id) => detailOf(id));
   });
 
   it("shows the warnings of the first load only", async () => {
@@ -60,10 +72,169 @@ describe("Desk", () => {
     expect(api.dbInfo).toHaveBeenCalledTimes(1);
   });
 
-  it("takes over another database's info and warnings", () => {
+  it("takes over another database's info and warnings, with no filter and nothing selected", async () => {
+    vi.mocked(api.dbInfo).mockResolvedValue(info([]));
+    vi.mocked(api.distinctValues).mockResolvedValue([]);
     const desk = new Desk(() => {});
+    desk.setFilter({ retired: "partly" });
+    desk.select("A");
+    desk.setUnsavedEdits(true);
     desk.opened(info(["new one"]));
     expect(desk.db?.path).toBe("/tmp/a.db");
     expect(desk.dbWarnings).toEqual(["new one"]);
+    expect(desk.filtered).toBe(false);
+    expect(desk.filterInput.retired).toBe("");
+    expect(desk.selectedId).toBeNull();
+    expect(desk.unsavedEdits).toBe(false);
+    await vi.waitFor(() => expect(desk.summary?.count).toBe(10));
+  });
+
+  it("applies a picked filter at once: the table starts afresh and count and totals reload once", async () => {
+    const desk = new Desk(() => {});
+    const afresh = vi.fn();
+    desk.changes.on("filter", afresh);
+    desk.setFilter({ technology: "wind", source: "SRC-1" });
+    expect(desk.filter.technology).toBe("wind");
+    expect(desk.filter.source).toBe("SRC-1");
+    expect(desk.filtered).toBe(true);
+    expect(desk.activeFilterCount).toBe(2);
+    expect(afresh).toHaveBeenCalledTimes(1);
+    await vi.waitFor(() => expect(desk.summary?.count).toBe(12));
+    expect(api.browseSummary).toHaveBeenCalledTimes(1);
+    expect(vi.mocked(api.browseSummary).mock.calls[0][0].technology).toBe("wind");
+    // the same value again is no change: nothing reloads
+    desk.setFilter({ technology: "wind" });
+    expect(afresh).toHaveBeenCalledTimes(1);
+    // a half-typed date filters nothing yet, says why, and changes nothing
+    desk.setFilter({ from: "2025-0" });
+    expect(desk.filter.from).toBeNull();
+    expect(desk.filterProblems[0]).toContain("YYYY-MM-DD");
+    expect(afresh).toHaveBeenCalledTimes(1);
+  });
+
+  it("searches once the user pauses typing, or at once on Enter", () => {
+    vi.useFakeTimers();
+    const desk = new Desk(() => {});
+    desk.filterFields.search = "RE";
+    desk.filterFields.search = "REGO";
+    expect(desk.filterInput.search).toBe("REGO");
+    expect(desk.filter.search).toBeNull();
+    // the waiting search already counts for "Clear filters (1)"
+    expect(desk.activeFilterCount).toBe(1);
+    vi.advanceTimersByTime(SEARCH_DELAY_MS - 1);
+    expect(desk.filter.search).toBeNull();
+    vi.advanceTimersByTime(1);
+    expect(desk.filter.search).toBe("REGO");
+    expect(desk.activeFilterCount).toBe(1);
+
+    desk.setFilter({ search: "GO-1" });
+    desk.searchNow();
+    expect(desk.filter.search).toBe("GO-1");
+    desk.clearFilter();
+    vi.advanceTimersByTime(SEARCH_DELAY_MS);
+    // the cleared search does not come back when the old timer would have fired
+    expect(desk.filter.search).toBeNull();
+    expect(desk.filterInput.search).toBe("");
+    expect(desk.filtered).toBe(false);
+  });
+
+  it("sorts by a column: the same column turns the order round, the count is not asked again", async () => {
+    const desk = new Desk(() => {});
+    const afresh = vi.fn();
+    desk.changes.on("sort", afresh);
+    expect(desk.sort).toEqual({ field: "period_start", descending: true });
+    desk.sortBy("period_start");
+    expect(desk.sort).toEqual({ field: "period_start", descending: false });
+    desk.sortBy("technology_type");
+    expect(desk.sort).toEqual({ field: "technology_type", descending: false });
+    expect(afresh).toHaveBeenCalledTimes(2);
+    await Promise.resolve();
+    expect(api.browseSummary).not.toHaveBeenCalled();
+  });
+
+  it("reads the selected EAC a moment after moving to it, and only the last of quick moves", async () => {
+    vi.useFakeTimers();
+    const desk = new Desk(() => {});
+    desk.select("A");
+    desk.select("B");
+    expect(desk.detailLoading).toBe(true);
+    await vi.advanceTimersByTimeAsync(DETAIL_DELAY_MS);
+    expect(api.eacDetail).toHaveBeenCalledTimes(1);
+    expect(api.eacDetail).toHaveBeenCalledWith("B");
+    expect(desk.detail?.cds_eac_id).toBe("B");
+    expect(desk.detailLoading).toBe(false);
+
+    // History changing is not a reason to read the EAC again; EACs changing is, at once
+    desk.changes.changed("audit");
+    await vi.advanceTimersByTimeAsync(DETAIL_DELAY_MS);
+    expect(api.eacDetail).toHaveBeenCalledTimes(1);
+    desk.changes.changed("eacs");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(api.eacDetail).toHaveBeenCalledTimes(2);
+
+    desk.select(null);
+    expect(desk.detail).toBeNull();
+    expect(desk.detailLoading).toBe(false);
+  });
+
+  it("keeps the EAC on show when reading it again fails, and says why", async () => {
+    vi.useFakeTimers();
+    const desk = new Desk(() => {});
+    desk.select("A");
+    await vi.advanceTimersByTimeAsync(DETAIL_DELAY_MS);
+    vi.mocked(api.eacDetail).mockRejectedValueOnce({ code: "io", message: "disk gone" });
+    desk.changes.changed("eacs");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(desk.detail?.cds_eac_id).toBe("A");
+    expect(desk.detailError?.message).toContain("disk gone");
+    // "Try again"
+    desk.changes.changed("detail");
+    await vi.advanceTimersByTimeAsync(0);
+    expect(desk.detailError).toBeNull();
+  });
+
+  it("shows one EAC alone: a search for it, selected, on its details tab", async () => {
+    const desk = new Desk(() => {});
+    desk.setFilter({ technology: "solar" });
+    desk.setTab("history");
+    desk.showOnly("EAC-9");
+    expect(desk.filterInput.search).toBe("EAC-9");
+    expect(desk.filter).toMatchObject({ search: "EAC-9", technology: null });
+    expect(desk.selectedId).toBe("EAC-9");
+    expect(desk.tab).toBe("details");
+    await vi.waitFor(() => expect(desk.detail?.cds_eac_id).toBe("EAC-9"));
+  });
+
+  it("asks before leaving unsaved edits, and forgets a deleted EAC with its edits", () => {
+    const desk = new Desk(() => {});
+    desk.select("A");
+    expect(desk.unsavedEac).toBeNull();
+    desk.setUnsavedEdits(true);
+    expect(desk.unsavedEac).toBe("A");
+    expect(desk.wouldDiscardEdits("B")).toBe(true);
+    expect(desk.wouldDiscardEdits("A")).toBe(false);
+    // another EAC went
+    desk.forgetIfAmong(["B"], 1);
+    expect(desk.selectedId).toBe("A");
+    // more went than the report names: A may be among them
+    desk.forgetIfAmong(["B"], 60);
+    expect(desk.selectedId).toBeNull();
+    expect(desk.unsavedEdits).toBe(false);
+  });
+
+  it("counts once for several reasons in one turn and drops an answer overtaken by a newer one", async () => {
+    let answer: (s: BrowseSummary) => void = () => {};
+    vi.mocked(api.browseSummary).mockImplementationOnce(() => new Promise((r) => (answer = r)));
+    const desk = new Desk(() => {});
+    desk.setFilter({ retired: "no" });
+    desk.changes.changed("eacs", "count");
+    await Promise.resolve();
+    expect(api.browseSummary).toHaveBeenCalledTimes(1);
+    desk.setFilter({ retired: "" });
+    await vi.waitFor(() => expect(desk.summary?.count).toBe(10));
+    answer({ count: 999, totals: [] });
+    await Promise.resolve();
+    expect(desk.summary?.count).toBe(10);
+    expect(desk.summaryLoading).toBe(false);
   });
 });

@@ -61,6 +61,9 @@ describe("RowSource", () => {
     expect(src.rowAt(5)).toBe(5);
     expect(src.fresh(5)).toBeUndefined();
     expect(src.showsPrevious()).toBe(true);
+    // the selected row is still found where it is shown (the table keeps marking it)
+    expect(src.findIndex((r) => r === 15)).toBeNull();
+    expect(src.indexShown((r) => r === 15)).toBe(15);
     src.fetchMissing(plan(fetch, [0, 1], 20), on);
     expect(src.rowAt(15)).toBe(15); // nothing back yet: the old rows stay
     calls[2].resolve(rows(100, 10));
@@ -69,6 +72,8 @@ describe("RowSource", () => {
     expect(src.showsPrevious()).toBe(false);
     expect(src.rowAt(5)).toBe(105);
     expect(src.rowAt(15)).toBe(115);
+    expect(src.indexShown((r) => r === 15)).toBeNull();
+    expect(src.indexShown((r) => r === 115)).toBe(15);
   });
 
   it("drops answers to an earlier query and lets a failed page be asked again", async () => {

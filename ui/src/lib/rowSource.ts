@@ -49,6 +49,11 @@ export class RowSource<T> {
     return this.#cache.findIndex(pred);
   }
 
+  /** Index of the first row on show matching `pred` (fetched, else kept from before a refresh), or null. */
+  indexShown(pred: (row: T) => boolean): number | null {
+    return this.#cache.findIndex(pred) ?? this.#previous?.findIndex(pred) ?? null;
+  }
+
   /** Whether old rows are still on show during a refresh. */
   showsPrevious(): boolean {
     return this.#previous !== null;

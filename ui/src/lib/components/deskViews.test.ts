@@ -1,0 +1,267 @@
+// @vitest-environment happy-dom
+// The views that read the desk store, mounted in a DOM with the store they
+// would get from App: what a user sees when the filter, the sort, the
+// selection or the data change. Only the IPC (api) is replaced.
+
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushSync, mount, unmount, type Component } from "svelte";
+
+vi.mock("../api", () => ({
+  api: {
+    dbInfo: vi.fn(),
+    distinctValues: vi.fn(),
+    browseSummary: vi.fn(),
+    browsePage: vi.fn(),
+    eacDetail: vi.fn(),
+  },
+}));
+
+import { api } from "../api";
+import { Desk, SEARCH_DELAY_MS, deskContext } from "../desk.svelte";
+import type { BrowseQuery, EacFilter, EacRow } from "../types";
+import EacTable from "./EacTable.svelte";
+import FilterBar from "./FilterBar.svelte";
+import Footer from "./Footer.svelte";
+
+function row(id: string, source = `Plant ${id}`, technology: EacRow["technology_type"] = "solar"): EacRow {
+  return {
+    cds_eac_id: id,
+    eac_number: `GO-${id}`,
+    technology_type: technology,
+    period_start: "2025-01-01T00:00:00Z",
+    period_end: "2025-02-01T00:00:00Z",
+    issuance: "2025-02-03",
+    source_id: `S-${id}`,
+    source_name: source,
+    destination_id: "D-1",
+    destination_name: "Grid",
+    beneficiary_type: "general",
+    beneficiaries: [],
+    quantities: [{ unit: "kWh", total: "100" }],
+    retired_state: "no",
+    value_count: 1,
+    emissions_missing: false,
+  };
+}
+
+/** The database behind the mocked IPC: what browse_page and browse_summary answer. */
+let stored: EacRow[] = [];
+function matching(f: EacFilter): EacRow[] {
+  return stored.filter(
+    (r) => (f.technology === null || r.technology_type === f.technology) && (f.search === null || r.cds_eac_id.includes(f.search)),
+  );
+}
+
+const pageCalls = () => vi.mocked(api.browsePage).mock.calls.map((c) => c[0] as BrowseQuery);
+const settle = (ms = 60) => new Promise((r) => setTimeout(r, ms));
+
+let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
+function show<P extends Record<string, unknown>>(view: Component<P>, props: P, desk: Desk): HTMLElement {
+  const target = document.createElement("div");
+  document.body.append(target);
+  const c = mount(view, { target, props, context: deskContext(desk) });
+  flushSync();
+  mounted.push({ c, target });
+  return target;
+}
+
+const $ = (root: HTMLElement, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+const shownIds = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('[data-testid="eac-row"]')].map((r) => r.dataset.id);
+
+// No layout in happy-dom: give the table a viewport of 600 px, as a window would.
+const clientHeight = Object.getOwnPropertyDescriptor(HTMLElement.prototype, "clientHeight");
+beforeAll(() => {
+  Object.defineProperty(HTMLElement.prototype, "clientHeight", { configurable: true, get: () => 600 });
+});
+afterAll(() => {
+  if (clientHeight) Object.defineProperty(HTMLElement.prototype, "clientHeight", clientHeight);
+});
+
+beforeEach(() => {
+  stored = [row("A"), row("B", "Plant B", "wind"), row("C")];
+  vi.mocked(api.browsePage).mockReset().mockImplementation(async (q) => matching(q.filter).slice(q.offset, q.offset + q.limit));
+  vi.mocked(api.browseSummary).mockReset().mockImplementation(async (f) => ({ count: matching(f).length, totals: [] }));
+  vi.mocked(api.eacDetail).mockReset().mockImplementation(async (id) => ({ cds_eac_id: id }) as never);
+});
+let desks: Desk[] = [];
+afterEach(() => {
+  for (const m of mounted) {
+    unmount(m.c);
+    m.target.remove();
+  }
+  mounted = [];
+  for (const d of desks) d.stop();
+  desks = [];
+});
+
+/** A desk that has counted its (empty) filter, as after App's start. */
+async function countedDesk(): Promise<Desk> {
+  const desk = new Desk((e) => {
+    throw e;
+  });
+  desks.push(desk);
+  desk.changes.changed("count");
+  await vi.waitFor(() => expect(desk.summary).not.toBeNull());
+  return desk;
+}
+
+describe("EacTable on the desk", () => {
+  it("shows the rows of the desk's filter, and only the new filter's rows once it changes", async () => {
+    const desk = await countedDesk();
+    const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B", "C"]));
+
+    desk.setFilter({ technology: "wind" });
+    flushSync();
+    // the old query's rows are gone at once (no stale rows under a new filter)
+    expect(shownIds(table)).not.toContain("A");
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["B"]));
+    expect($(table, "eac-table")?.dataset.count).toBe("1");
+    expect(pageCalls().at(-1)).toMatchObject({ offset: 0, filter: { technology: "wind" } });
+
+    desk.setFilter({ technology: "hydro" });
+    await vi.waitFor(() => expect($(table, "table-empty")?.textContent).toContain("No EACs match the current filters."));
+    $(table, "table-clear-filters")?.click();
+    expect(desk.filtered).toBe(false);
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B", "C"]));
+  });
+
+  it('fetches its page again when EACs changed, but not when only History changed', async () => {
+    const desk = await countedDesk();
+    const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B", "C"]));
+    const before = pageCalls().length;
+
+    desk.changes.changed("audit");
+    await settle();
+    expect(pageCalls()).toHaveLength(before);
+
+    stored[1] = row("B", "Plant B renamed", "wind");
+    desk.changes.changed("eacs");
+    flushSync();
+    // the old rows stay on show while the page is fetched again
+    expect(shownIds(table)).toEqual(["A", "B", "C"]);
+    await vi.waitFor(() => expect(table.textContent).toContain("Plant B renamed"));
+    expect(pageCalls()).toHaveLength(before + 1);
+  });
+
+  it("marks the desk's selected EAC, and arrow keys and clicks pick rows through the app", async () => {
+    const desk = await countedDesk();
+    const picked: string[] = [];
+    // the app selects what the table picks (it may first ask about unsaved edits)
+    const onselect = (r: EacRow) => {
+      picked.push(r.cds_eac_id);
+      desk.select(r.cds_eac_id);
+    };
+    const table = show(EacTable, { onselect, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toHaveLength(3));
+    const selected = () => table.querySelector<HTMLElement>('[aria-selected="true"]')?.dataset.id;
+
+    desk.select("B");
+    flushSync();
+    expect(selected()).toBe("B");
+    const grid = $(table, "eac-table")!;
+    grid.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
+    flushSync();
+    expect(selected()).toBe("C");
+    grid.dispatchEvent(new KeyboardEvent("keydown", { key: "Home", bubbles: true }));
+    flushSync();
+    expect(selected()).toBe("A");
+    table.querySelector<HTMLElement>('[data-id="B"]')?.click();
+    flushSync();
+    expect(picked).toEqual(["C", "A", "B"]);
+    expect(selected()).toBe("B");
+    expect(grid.getAttribute("aria-activedescendant")).toBe(table.querySelector('[data-id="B"]')?.id);
+
+    // the app kept the old selection (unsaved edits): the table keeps marking it
+    const stay = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(stay)).toHaveLength(3));
+    stay.querySelector<HTMLElement>('[data-id="C"]')?.click();
+    flushSync();
+    expect(stay.querySelector<HTMLElement>('[aria-selected="true"]')?.dataset.id).toBe("B");
+  });
+
+  it("sorts by a clicked column header: the desk's sort, and the page fetched in that order", async () => {
+    const desk = await countedDesk();
+    const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toHaveLength(3));
+    const header = $(table, "col-technology_type")!;
+    expect(header.getAttribute("aria-sort")).toBe("none");
+    header.querySelector("button")!.click();
+    flushSync();
+    expect(desk.sort).toEqual({ field: "technology_type", descending: false });
+    expect(header.getAttribute("aria-sort")).toBe("ascending");
+    await vi.waitFor(() => expect(pageCalls().at(-1)?.sort).toEqual({ field: "technology_type", descending: false }));
+  });
+});
+
+describe("FilterBar on the desk", () => {
+  const type = (el: HTMLInputElement, text: string) => {
+    el.value = text;
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+    flushSync();
+  };
+
+  it("changes the desk's filter: a ticked box or a date at once, a typed search after a pause or on Enter", async () => {
+    const desk = await countedDesk();
+    const bar = show(FilterBar, {}, desk);
+    const search = $(bar, "search") as HTMLInputElement;
+    const clear = $(bar, "filter-clear") as HTMLButtonElement;
+    expect(clear.disabled).toBe(true);
+
+    type(search, "B");
+    expect(desk.filterInput.search).toBe("B");
+    expect(desk.filter.search).toBeNull();
+    expect(clear.textContent?.trim()).toBe("Clear filters (1)");
+    await vi.waitFor(() => expect(desk.filter.search).toBe("B"), { timeout: SEARCH_DELAY_MS * 4 });
+
+    type(search, "C");
+    search.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    expect(desk.filter.search).toBe("C");
+
+    // (happy-dom does not match a picked <option> with :checked, which a select's binding reads: a box and a date here)
+    const missing = $(bar, "filter-missing-emissions") as HTMLInputElement;
+    missing.click();
+    flushSync();
+    expect(desk.filter.missing_emissions).toBe(true);
+    expect(clear.textContent?.trim()).toBe("Clear filters (2)");
+    type($(bar, "filter-to") as HTMLInputElement, "2025-06-30");
+    expect(desk.filter.to).toBe("2025-06-30");
+
+    type($(bar, "filter-from") as HTMLInputElement, "2025-1");
+    expect($(bar, "filter-problems")?.textContent).toContain("“Period from” is not a date yet");
+
+    clear.click();
+    flushSync();
+    expect(desk.filtered).toBe(false);
+    expect(search.value).toBe("");
+    expect(missing.checked).toBe(false);
+    expect(($(bar, "filter-to") as HTMLInputElement).value).toBe("");
+    expect($(bar, "filter-problems")).toBeNull();
+  });
+
+  it("shows the desk's filter when it is set elsewhere (show one EAC)", async () => {
+    const desk = await countedDesk();
+    const bar = show(FilterBar, {}, desk);
+    desk.showOnly("B");
+    flushSync();
+    expect(($(bar, "search") as HTMLInputElement).value).toBe("B");
+    expect($(bar, "filter-clear")?.textContent?.trim()).toBe("Clear filters (1)");
+  });
+});
+
+describe("Footer on the desk", () => {
+  it("counts the desk's filter, and counts again when EACs changed", async () => {
+    const desk = await countedDesk();
+    const footer = show(Footer, { status: null, onenvelope: () => {} }, desk);
+    expect($(footer, "footer-count")?.dataset.count).toBe("3");
+    desk.setFilter({ technology: "wind" });
+    await vi.waitFor(() => expect($(footer, "footer-count")?.dataset.count).toBe("1"));
+    stored.push(row("D", "Plant D", "wind"));
+    desk.changes.changed("audit");
+    await settle(10);
+    expect($(footer, "footer-count")?.dataset.count).toBe("1");
+    desk.changes.changed("eacs");
+    await vi.waitFor(() => expect($(footer, "footer-count")?.textContent).toContain("2 EACs"));
+  });
+});
