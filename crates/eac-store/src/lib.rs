@@ -43,7 +43,7 @@ pub use error::{ErrorCode, Result, StoreError};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
     CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,
-    RegistryImportReport, SeenBefore, SkippedEntry, StationInfo,
+    RegistryImportReport, SavedMapping, SeenBefore, SkippedEntry, SourceView, StationInfo,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use watch::StoreWatch;
@@ -313,6 +313,37 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
         self.dry_run(|w| registry::import_document(w, doc, progress))
+    }
+
+    /// The documents an EAC came from (registry imports), oldest first.
+    pub fn sources(&self, cds_eac_id: &str) -> Result<Vec<SourceView>> {
+        registry::sources(&self.conn, cds_eac_id)
+    }
+
+    /// The original bytes of a stored document.
+    pub fn document(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
+        registry::document(&self.conn, sha256)
+    }
+
+    /// Saves (or replaces) a column mapping under `name`; `mapping_json`
+    /// is the mapping as JSON (checked by the caller).
+    pub fn save_mapping(&mut self, name: &str, mapping_json: &str) -> Result<()> {
+        if name.trim().is_empty() {
+            return Err(StoreError::InvalidInput(
+                "a mapping needs a name".to_owned(),
+            ));
+        }
+        self.write(|w| registry::save_mapping(w, name, mapping_json))
+    }
+
+    /// Saved column mappings, by name.
+    pub fn mappings(&self) -> Result<Vec<SavedMapping>> {
+        registry::mappings(&self.conn)
+    }
+
+    /// Deletes a saved mapping; `false` when there was none of that name.
+    pub fn delete_mapping(&mut self, name: &str) -> Result<bool> {
+        self.write(|w| registry::delete_mapping(w, name))
     }
 
     /// Imports one P2 listing file or bundle folder as one transaction: each

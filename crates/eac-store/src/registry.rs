@@ -549,6 +549,100 @@ fn apply_stations(
     Ok((doc.stations.len(), filled))
 }
 
+/// One document an EAC came from, for `show` and the detail pane.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SourceView {
+    /// The file name it was imported as.
+    pub file_name: String,
+    pub sha256: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: i64,
+    /// The reader's format id.
+    pub format: String,
+    /// Where in it (`line 12`, `page 1`).
+    pub locator: String,
+    pub range_text: Option<String>,
+    /// RFC 3339 UTC.
+    pub imported_at: String,
+}
+
+/// The documents the EAC `cds_eac_id` came from, oldest import first.
+pub(crate) fn sources(conn: &rusqlite::Connection, cds_eac_id: &str) -> Result<Vec<SourceView>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.file_name, d.sha256, d.size, d.format, s.locator, s.range_text, s.imported_at
+           FROM eac_sources s JOIN eacs e ON e.id = s.eac_id JOIN documents d ON d.id = s.document_id
+          WHERE e.cds_eac_id = ?1
+          ORDER BY s.imported_at, s.file_name, s.locator",
+    )?;
+    let list = stmt
+        .query_map([cds_eac_id], |r| {
+            Ok(SourceView {
+                file_name: r.get(0)?,
+                sha256: r.get(1)?,
+                size: r.get(2)?,
+                format: r.get(3)?,
+                locator: r.get(4)?,
+                range_text: r.get(5)?,
+                imported_at: rows::display_time(r, 6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(list)
+}
+
+/// The bytes of the stored document with this SHA-256.
+pub(crate) fn document(conn: &rusqlite::Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
+    Ok(conn
+        .prepare_cached("SELECT content FROM documents WHERE sha256 = ?1")?
+        .query_row([sha256], |r| r.get(0))
+        .optional()?)
+}
+
+/// A saved column mapping of the generic CSV import.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SavedMapping {
+    pub name: String,
+    /// The mapping as JSON text (eac-registry `Mapping`).
+    pub mapping: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+pub(crate) fn save_mapping(w: &Write, name: &str, mapping_json: &str) -> Result<()> {
+    w.prepare_cached(
+        "INSERT INTO csv_mappings (name, mapping, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
+         ON CONFLICT (name) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
+    )?
+    .execute(params![name, mapping_json, w.at().to_storage()])?;
+    Ok(())
+}
+
+pub(crate) fn mappings(conn: &rusqlite::Connection) -> Result<Vec<SavedMapping>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, mapping, created_at, updated_at FROM csv_mappings ORDER BY name",
+    )?;
+    let list = stmt
+        .query_map([], |r| {
+            Ok(SavedMapping {
+                name: r.get(0)?,
+                mapping: r.get(1)?,
+                created_at: rows::display_time(r, 2)?,
+                updated_at: rows::display_time(r, 3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(list)
+}
+
+/// Removes a saved mapping; says whether there was one.
+pub(crate) fn delete_mapping(w: &Write, name: &str) -> Result<bool> {
+    Ok(w.prepare_cached("DELETE FROM csv_mappings WHERE name = ?1")?
+        .execute([name])?
+        > 0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
