@@ -26,7 +26,9 @@ pub use enums::{
     AssetLocationType, BeneficiaryType, EnergyUnit, ExportProfile, RetiredState, SpecEnum,
     TechnologyType,
 };
-pub use read::{read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary};
+pub use read::{
+    read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary, ObjectRead,
+};
 pub use time::{Date, TimeError, Timestamp};
 pub use violation::{cap, pointer_token, quote, rule_title, Rule, Severity, Violation};
 pub use write::ListingWriter;

@@ -10,7 +10,9 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::check::{check_assignment, check_identity_and_period, CheckOptions};
-use crate::read::{is_absolute_url, not_an_eac, read_listing_elements, FieldReader};
+use crate::read::{
+    is_absolute_url, not_an_eac, read_listing_elements, read_object, FieldReader, ObjectRead,
+};
 use crate::strict::{Element, StrictObject};
 use crate::{
     BeneficiaryType, Eac, Extensions, Flow, ListingError, ListingSummary, Rule, Timestamp,
@@ -129,21 +131,8 @@ impl Serialize for EacEnvelope {
     }
 }
 
-/// The outcome of reading one envelope object.
-#[derive(Debug)]
-pub enum EnvelopeRead {
-    Valid {
-        envelope: Box<EacEnvelope>,
-        warnings: Vec<Violation>,
-    },
-    /// Skipped by rule 21 (unknown beneficiary type on import).
-    Ignored {
-        warnings: Vec<Violation>,
-    },
-    Invalid {
-        violations: Vec<Violation>,
-    },
-}
+/// The outcome of reading one envelope object (`eac` holds the envelope).
+pub type EnvelopeRead = ObjectRead<EacEnvelope>;
 
 /// Turns one JSON object into a P2 envelope, checking rules 2–5, 7–9, 17, 22.
 pub fn envelope_from_fields(
@@ -151,16 +140,17 @@ pub fn envelope_from_fields(
     base: &str,
     opts: CheckOptions,
 ) -> EnvelopeRead {
-    let mut r = FieldReader::new(fields, base);
-    r.eac_id = r.peek_string("cds_eac_id");
-    let beneficiary_type = match r.beneficiary_type(opts) {
-        Ok(t) => t,
-        Err(skipped) => {
-            return EnvelopeRead::Ignored {
-                warnings: vec![skipped],
-            }
-        }
-    };
+    read_object(fields, base, opts, read_envelope, |env| {
+        check_envelope(env, base)
+    })
+}
+
+/// The fields of one envelope (rules 2, 3, 5), or None when one is missing
+/// or broken (the reader holds why).
+fn read_envelope(
+    r: &mut FieldReader,
+    beneficiary_type: Option<BeneficiaryType>,
+) -> Option<EacEnvelope> {
     let cds_eac_id = r.required_string("cds_eac_id");
     let cds_created = r.timestamp("cds_created");
     let cds_modified = r.timestamp("cds_modified");
@@ -184,41 +174,20 @@ pub fn envelope_from_fields(
     let period_start = r.timestamp("period_start");
     let period_end = r.timestamp("period_end");
     let extensions = r.extensions();
-    let FieldReader { errors, eac_id, .. } = r;
-    let built = (|| {
-        Some(EacEnvelope {
-            cds_eac_id: cds_eac_id?,
-            cds_created: cds_created?,
-            cds_modified: cds_modified?,
-            cds_synced: cds_synced?,
-            beneficiary_type: beneficiary_type?,
-            beneficiaries: beneficiaries?,
-            eac_numbers: eac_numbers?,
-            eac_format: eac_format?,
-            eac_data_url: eac_data_url?,
-            period_start: period_start?,
-            period_end: period_end?,
-            extensions,
-        })
-    })();
-    let mut violations: Vec<Violation> = errors
-        .into_iter()
-        .map(|v| v.with_eac(eac_id.as_deref()))
-        .collect();
-    match built {
-        Some(env) if violations.iter().all(|v| !v.is_error()) => {
-            violations.extend(check_envelope(&env, base));
-            if violations.iter().any(Violation::is_error) {
-                EnvelopeRead::Invalid { violations }
-            } else {
-                EnvelopeRead::Valid {
-                    envelope: Box::new(env),
-                    warnings: violations,
-                }
-            }
-        }
-        _ => EnvelopeRead::Invalid { violations },
-    }
+    Some(EacEnvelope {
+        cds_eac_id: cds_eac_id?,
+        cds_created: cds_created?,
+        cds_modified: cds_modified?,
+        cds_synced: cds_synced?,
+        beneficiary_type: beneficiary_type?,
+        beneficiaries: beneficiaries?,
+        eac_numbers: eac_numbers?,
+        eac_format: eac_format?,
+        eac_data_url: eac_data_url?,
+        period_start: period_start?,
+        period_end: period_end?,
+        extensions,
+    })
 }
 
 /// Per-envelope rules 4, 7, 8, 9, 17, 22.
@@ -527,7 +496,7 @@ mod tests {
         let mut checks = P2ListingChecks::default();
         read_p2_listing(text.as_bytes(), CheckOptions::validate(), |i, r| {
             match r {
-                EnvelopeRead::Valid { envelope, .. } => {
+                EnvelopeRead::Valid { eac: envelope, .. } => {
                     assert!(checks.check(&envelope, &format!("/eacs/{i}")).is_empty());
                     ok += 1
                 }

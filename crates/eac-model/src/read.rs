@@ -20,18 +20,65 @@ use crate::{
     TechnologyType, Timestamp, Violation,
 };
 
-/// The outcome of reading one EAC object.
+/// The outcome of reading one object of a listing: a P1 EAC
+/// ([`EacRead`]) or a P2 envelope (`p2::EnvelopeRead`).
 #[derive(Debug)]
-pub enum EacRead {
+pub enum ObjectRead<T> {
     /// Valid for the purpose; `warnings` may be non-empty.
     Valid {
-        eac: Box<Eac>,
+        eac: Box<T>,
         warnings: Vec<Violation>,
     },
     /// Skipped by rule 21 (unknown beneficiary type on import).
     Ignored { warnings: Vec<Violation> },
     /// Broke at least one rule; `violations` holds errors and warnings.
     Invalid { violations: Vec<Violation> },
+}
+
+/// The outcome of reading one EAC object.
+pub type EacRead = ObjectRead<Eac>;
+
+/// Reads one object the way every listing object is read: its id (named
+/// in every message) and beneficiary type first (an unknown type on import
+/// skips it, rule 21), then `build` reads its fields, and only an object
+/// read without errors is judged by `check`.
+pub(crate) fn read_object<T>(
+    fields: Vec<(String, Box<RawValue>)>,
+    base: &str,
+    opts: CheckOptions,
+    build: impl FnOnce(&mut FieldReader, Option<BeneficiaryType>) -> Option<T>,
+    check: impl FnOnce(&T) -> Vec<Violation>,
+) -> ObjectRead<T> {
+    let mut r = FieldReader::new(fields, base);
+    r.eac_id = r.peek_string("cds_eac_id");
+    let beneficiary_type = match r.beneficiary_type(opts) {
+        Ok(t) => t,
+        Err(skipped) => {
+            return ObjectRead::Ignored {
+                warnings: vec![skipped],
+            }
+        }
+    };
+    let built = build(&mut r, beneficiary_type);
+    let FieldReader { errors, eac_id, .. } = r;
+    let mut violations: Vec<Violation> = errors
+        .into_iter()
+        .map(|v| v.with_eac(eac_id.as_deref()))
+        .collect();
+    match built {
+        Some(object) if violations.iter().all(|v| !v.is_error()) => {
+            violations.extend(check(&object));
+            if violations.iter().any(Violation::is_error) {
+                ObjectRead::Invalid { violations }
+            } else {
+                ObjectRead::Valid {
+                    eac: Box::new(object),
+                    warnings: violations,
+                }
+            }
+        }
+        _ => ObjectRead::Invalid { violations },
+    }
 }
 
 /// Turns one JSON object into an EAC, checking rules 2, 3, 5, 6 while reading
@@ -41,18 +88,22 @@ pub fn eac_from_fields(
     base: &str,
     opts: CheckOptions,
 ) -> EacRead {
-    let mut r = FieldReader::new(fields, base);
-    r.eac_id = r.peek_string("cds_eac_id");
+    read_object(
+        fields,
+        base,
+        opts,
+        |r, t| read_eac(r, t, opts),
+        |eac| check_eac(eac, base, opts),
+    )
+}
 
-    let beneficiary_type = match r.beneficiary_type(opts) {
-        Ok(t) => t,
-        Err(skipped) => {
-            return EacRead::Ignored {
-                warnings: vec![skipped],
-            }
-        }
-    };
-
+/// The fields of one EAC object (rules 2, 3, 5, 6), or None when one is
+/// missing or broken (the reader holds why).
+fn read_eac(
+    r: &mut FieldReader,
+    beneficiary_type: Option<BeneficiaryType>,
+    opts: CheckOptions,
+) -> Option<Eac> {
     let cds_eac_id = r.required_string("cds_eac_id");
     let cds_created = r.timestamp("cds_created");
     let cds_modified = r.timestamp("cds_modified");
@@ -74,8 +125,8 @@ pub fn eac_from_fields(
     let values = r.values();
     let extensions = r.extensions();
 
-    let FieldReader { errors, eac_id, .. } = r;
-    let built = (|| {
+    // Every field is read (and every problem named) before the first `?`.
+    (|| {
         Some(Eac {
             cds_eac_id: cds_eac_id?,
             cds_created: cds_created?,
@@ -99,25 +150,7 @@ pub fn eac_from_fields(
             values: values?,
             extensions,
         })
-    })();
-    let mut violations: Vec<Violation> = errors
-        .into_iter()
-        .map(|v| v.with_eac(eac_id.as_deref()))
-        .collect();
-    match built {
-        Some(eac) if violations.iter().all(|v| !v.is_error()) => {
-            violations.extend(check_eac(&eac, base, opts));
-            if violations.iter().any(Violation::is_error) {
-                EacRead::Invalid { violations }
-            } else {
-                EacRead::Valid {
-                    eac: Box::new(eac),
-                    warnings: violations,
-                }
-            }
-        }
-        _ => EacRead::Invalid { violations },
-    }
+    })()
 }
 
 /// A JSON string or null where a number belongs: a placeholder for a value

@@ -150,26 +150,22 @@ impl<W: Write> ListingOut<W> {
         })
     }
 
-    /// `/eacs/<index>` of the next item.
-    pub(crate) fn at(&self) -> String {
-        format!("/eacs/{}", self.count)
-    }
-
     /// Items so far.
     pub(crate) fn count(&self) -> usize {
         self.count
     }
 
-    /// Adds the errors among `findings` (placed in the listing) to
-    /// `errors`, then writes `item` if there are none.
-    pub(crate) fn put<T: Serialize>(
+    /// Checks `item` where it will stand (`check` is given its pointer,
+    /// `/eacs/<index>`), adds the errors it finds (placed in the listing)
+    /// to `errors`, then writes `item` if there are none.
+    pub(crate) fn put<T: Serialize, F: IntoIterator<Item = Violation>>(
         &mut self,
         item: &T,
-        findings: impl IntoIterator<Item = Violation>,
+        check: impl FnOnce(&str) -> F,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
         errors.extend(
-            findings
+            check(&format!("/eacs/{}", self.count))
                 .into_iter()
                 .filter(Violation::is_error)
                 .map(|v| v.with_file(&self.label)),
@@ -228,11 +224,16 @@ impl Sink for P1Listing {
         _synced: Option<Timestamp>,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
-        let at = self.out.at();
-        let findings = check_eac(eac, &at, self.check)
-            .into_iter()
-            .chain(self.listing.check(eac, &at));
-        self.out.put(eac, findings, errors)?;
+        let (check, listing) = (self.check, &mut self.listing);
+        self.out.put(
+            eac,
+            |at| {
+                check_eac(eac, at, check)
+                    .into_iter()
+                    .chain(listing.check(eac, at))
+            },
+            errors,
+        )?;
         self.value_count += eac.values.len();
         Ok(())
     }

@@ -125,7 +125,11 @@ fn spec_enums() -> String {
                 format!("label: {}", text(v.label())),
                 format!("help: {}", text(v.help())),
             ];
-            fields.extend(extra.iter().map(|(name, _, f)| format!("{name}: {}", f(*v))));
+            fields.extend(
+                extra
+                    .iter()
+                    .map(|(name, _, f)| format!("{name}: {}", f(*v))),
+            );
             ts.push_str(&format!("  {{ {} }},\n", fields.join(", ")));
         }
         ts.push_str("];\n");
