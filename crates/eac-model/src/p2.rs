@@ -9,11 +9,9 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::check::{check_assignment, check_identity_and_period, CheckOptions};
-use crate::read::{
-    is_absolute_url, not_an_eac, read_listing_elements, read_object, FieldReader, ObjectRead,
-};
-use crate::strict::{Element, StrictObject};
+use crate::check::{check_assignment, check_identity_and_period, CheckOptions, IdsInOrder};
+use crate::read::{is_absolute_url, read_object, read_objects, FieldReader, ObjectRead};
+use crate::strict::StrictObject;
 use crate::{
     BeneficiaryType, Eac, Extensions, Flow, ListingError, ListingSummary, Rule, Timestamp,
     Violation,
@@ -202,13 +200,7 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
         trim: false,
     };
     crate::check::check_unique_strings(&env.eac_numbers, &at("eac_numbers"), &names, &mut out);
-    check_identity_and_period(
-        &env.cds_eac_id,
-        (env.cds_created, env.cds_modified),
-        (env.period_start, env.period_end),
-        base,
-        &mut out,
-    );
+    check_identity_and_period(env, base, &mut out);
     if env.cds_created > env.cds_synced {
         out.push(Violation::error(
             Rule::CreatedNotAfterModified,
@@ -227,53 +219,29 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
 pub fn read_p2_listing<R: io::Read>(
     reader: R,
     opts: CheckOptions,
-    mut on_envelope: impl FnMut(usize, EnvelopeRead) -> Flow,
+    on_envelope: impl FnMut(usize, EnvelopeRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
-    read_listing_elements(reader, |index, element| {
-        let base = format!("/eacs/{index}");
-        let outcome = match element {
-            Element::Object(fields) => envelope_from_fields(fields, &base, opts),
-            Element::Other(kind) => EnvelopeRead::Invalid {
-                violations: vec![not_an_eac(base, kind)],
-            },
-        };
-        on_envelope(index, outcome)
-    })
+    read_objects(
+        reader,
+        |fields, base| envelope_from_fields(fields, base, opts),
+        on_envelope,
+    )
 }
 
 /// Listing-wide P2 rules: unique ids (7) and P2 order (10).
 #[derive(Debug, Default)]
 pub struct P2ListingChecks {
-    seen_ids: std::collections::HashSet<String>,
-    previous: Option<P2OrderKey>,
+    ids: IdsInOrder<P2OrderKey>,
 }
 
 impl P2ListingChecks {
     pub fn check(&mut self, env: &EacEnvelope, base: &str) -> Vec<Violation> {
-        let mut out = Vec::new();
-        let id = Some(env.cds_eac_id.as_str());
-        if !env.cds_eac_id.is_empty() && !self.seen_ids.insert(env.cds_eac_id.clone()) {
-            out.push(
-                Violation::error(
-                    Rule::UniqueEacId,
-                    format!("{base}/cds_eac_id"),
-                    format!(
-                        "`cds_eac_id` `{}` appears more than once",
-                        crate::quote(&env.cds_eac_id)
-                    ),
-                )
-                .with_eac(id),
-            );
-        }
-        let key = env.p2_order_key();
-        if self.previous.as_ref().is_some_and(|prev| *prev > key) {
-            out.push(
-                Violation::error(Rule::ListingOrder, base.to_owned(), "out of listing order: P2 EACs must be sorted by `period_start` newest first, then `cds_created` newest first, then `cds_eac_id`")
-                    .with_eac(id),
-            );
-        }
-        self.previous = Some(key);
-        out
+        self.ids.check(
+            &env.cds_eac_id,
+            env.p2_order_key(),
+            base,
+            "out of listing order: P2 EACs must be sorted by `period_start` newest first, then `cds_created` newest first, then `cds_eac_id`",
+        )
     }
 }
 

@@ -48,12 +48,12 @@ pub(crate) trait Sink {
     fn end(&mut self, _errors: &mut Vec<Violation>) -> Result<()> {
         Ok(())
     }
-    /// Listing items written so far (for progress).
-    fn items(&self) -> usize;
 }
 
 /// Streams the EACs matching `filter` from one read snapshot into `sink`,
-/// checking for a cancel before each and reporting progress ("export");
+/// checking for a cancel before each and reporting progress ("export": the
+/// stored EACs gone through, out of those matching; what a sink adds, such
+/// as a bundle's envelope-only EACs, is not counted);
 /// findings (at most [`MAX_REPORTED`]) stop the export as `Rules` of `file`.
 pub(crate) fn stream_eacs(
     conn: &Connection,
@@ -89,6 +89,7 @@ pub(crate) fn stream_eacs(
     let mut errors: Vec<Violation> = Vec::new();
     let mut last_progress = Instant::now();
     let mut complete = true;
+    let mut done: u64 = 0;
     while let Some(row) = rows.next()? {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
@@ -101,6 +102,7 @@ pub(crate) fn stream_eacs(
         };
         rows::load_children(&tx, id, &mut eac)?;
         sink.eac(&eac, synced, &mut errors)?;
+        done += 1;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);
             complete = false;
@@ -108,7 +110,7 @@ pub(crate) fn stream_eacs(
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update(crate::Phase::Export, sink.items() as u64, Some(total));
+            progress.update(crate::Phase::Export, done, Some(total));
         }
     }
     if complete {
@@ -126,7 +128,7 @@ pub(crate) fn stream_eacs(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update(crate::Phase::Export, sink.items() as u64, Some(total));
+    progress.update(crate::Phase::Export, done, Some(total));
     Ok(())
 }
 
@@ -236,10 +238,6 @@ impl Sink for P1Listing {
         )?;
         self.value_count += eac.values.len();
         Ok(())
-    }
-
-    fn items(&self) -> usize {
-        self.out.count()
     }
 }
 

@@ -460,10 +460,6 @@ impl Sink for P2Bundle<'_> {
         }
         Ok(())
     }
-
-    fn items(&self) -> usize {
-        self.out.count()
-    }
 }
 
 pub(crate) fn export_p2(
