@@ -99,14 +99,11 @@ fn spec_enums() -> String {
         TechnologyType,
     };
 
-    /// One `export const`: `extra` adds fields (`name: type`, value) to each entry.
-    fn list<T: SpecEnum>(
-        ts: &mut String,
-        doc: &str,
-        constant: &str,
-        ty: &str,
-        extra: &[(&str, &str, fn(T) -> String)],
-    ) {
+    /// A field more of each entry: its name, TypeScript type and value.
+    type Extra<T> = (&'static str, &'static str, fn(T) -> String);
+
+    /// One `export const`, its entries with the `extra` fields.
+    fn list<T: SpecEnum>(ts: &mut String, doc: &str, constant: &str, ty: &str, extra: &[Extra<T>]) {
         let mut entry_type = format!("SpecValue<{ty}>");
         if !extra.is_empty() {
             let fields: Vec<String> = extra
