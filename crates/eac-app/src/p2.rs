@@ -11,8 +11,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use eac_model::p2::{
-    read_p2_listing, read_server_metadata, EnvelopeRead, P2ListingChecks, ServerMetadata,
-    EACDESK_FORMAT_ID,
+    read_p2_listing, read_server_metadata, P2ListingChecks, ServerMetadata, EACDESK_FORMAT_ID,
 };
 use eac_model::{CheckOptions, Flow, ListingError, Rule, Violation};
 use eac_store::p2::{check_detail, open_detail, BUNDLE_LISTING, BUNDLE_METADATA};
@@ -288,65 +287,38 @@ pub fn validate_p2_with(
     let file = File::open(&listing).map_err(|e| AppError::io(&listing, &e))?;
     let mut checks = P2ListingChecks::default();
     let outcome = read_p2_listing(file, opts, |index, read| {
-        let at = format!("/eacs/{index}");
-        match read {
-            EnvelopeRead::Valid { envelope, warnings } => {
-                warnings.into_iter().for_each(|v| report.push(v));
-                checks
-                    .check(&envelope, &at)
-                    .into_iter()
-                    .for_each(|v| report.push(v));
-                let id = Some(envelope.cds_eac_id.as_str());
-                if let Some(m) = &metadata {
-                    if m.format(&envelope.eac_format).is_none() {
-                        report.push(
-                            Violation::error(
-                                Rule::DeclaredFormat,
-                                format!("{at}/eac_format"),
-                                format!(
-                                    "`eac_format` `{}` is not declared in `cds_eac_formats`",
-                                    eac_model::quote(&envelope.eac_format)
-                                ),
-                            )
-                            .with_eac(id),
-                        );
-                    }
-                }
-                if envelope.eac_format == EACDESK_FORMAT_ID {
-                    check_detail_file(
-                        &envelope,
-                        &source.details,
-                        &listing_label,
-                        &at,
-                        opts,
-                        &mut report,
+        report.take(read, |report, envelope| {
+            let at = format!("/eacs/{index}");
+            report.extend(checks.check(&envelope, &at));
+            let id = Some(envelope.cds_eac_id.as_str());
+            if let Some(m) = &metadata {
+                if m.format(&envelope.eac_format).is_none() {
+                    report.push(
+                        Violation::error(
+                            Rule::DeclaredFormat,
+                            format!("{at}/eac_format"),
+                            format!(
+                                "`eac_format` `{}` is not declared in `cds_eac_formats`",
+                                eac_model::quote(&envelope.eac_format)
+                            ),
+                        )
+                        .with_eac(id),
                     );
                 }
             }
-            EnvelopeRead::Ignored { warnings } => warnings.into_iter().for_each(|v| report.push(v)),
-            EnvelopeRead::Invalid { violations } => {
-                violations.into_iter().for_each(|v| report.push(v))
+            if envelope.eac_format == EACDESK_FORMAT_ID {
+                check_detail_file(
+                    &envelope,
+                    &source.details,
+                    &listing_label,
+                    &at,
+                    opts,
+                    report,
+                );
             }
-        }
-        if report.errors.len() >= crate::MAX_REPORTED_VIOLATIONS {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+        })
     });
-    match outcome {
-        Ok(summary) => summary.violations.into_iter().for_each(|v| report.push(v)),
-        Err(ListingError::Malformed(v)) => report.push(v),
-        Err(ListingError::Io(e)) => return Err(AppError::io(&listing, &e)),
-        Err(ListingError::Stopped) => {}
-    }
-    report.merge_schema(schema_errors);
-    for v in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
-        if v.file.is_none() {
-            v.file = Some(listing_label.clone());
-        }
-    }
-    Ok(report)
+    report.finish_listing(&listing, outcome, schema_errors)
 }
 
 /// One detail file, read once (from inside the allowed folders only, as an

@@ -4,7 +4,8 @@ use std::fs::File;
 use std::path::Path;
 
 use eac_model::{
-    read_listing, CheckOptions, EacRead, ExportProfile, Flow, ListingChecks, ListingError,
+    read_listing, CheckOptions, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary,
+    ObjectRead,
 };
 use serde::{Deserialize, Serialize};
 
@@ -51,6 +52,60 @@ impl ValidationReport {
             list.push(v);
         }
     }
+
+    pub(crate) fn extend(&mut self, vs: Vec<Violation>) {
+        vs.into_iter().for_each(|v| self.push(v));
+    }
+
+    /// Takes in what reading one object of a listing found; a valid object
+    /// goes on to `valid` (listing-wide and further checks). Says to stop
+    /// once the report holds as many errors as it reports.
+    pub(crate) fn take<T>(
+        &mut self,
+        read: ObjectRead<T>,
+        valid: impl FnOnce(&mut Self, Box<T>),
+    ) -> Flow {
+        match read {
+            ObjectRead::Valid { eac, warnings } => {
+                self.extend(warnings);
+                valid(self, eac);
+            }
+            ObjectRead::Ignored { warnings } => self.extend(warnings),
+            ObjectRead::Invalid { violations } => self.extend(violations),
+        }
+        if self.errors.len() >= MAX_REPORTED_VIOLATIONS {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    /// Ends the report of the listing file `path`: what its reading found
+    /// across the listing (an I/O failure fails the validation instead), the
+    /// schema's findings where the rules found nothing, and `path` as the
+    /// file of every finding that names no other.
+    pub(crate) fn finish_listing(
+        mut self,
+        path: &Path,
+        outcome: Result<ListingSummary, ListingError>,
+        schema: Vec<Violation>,
+    ) -> Result<Self, AppError> {
+        match outcome {
+            Ok(summary) => self.extend(summary.violations),
+            Err(ListingError::Malformed(v)) => self.push(v),
+            Err(ListingError::Io(e)) => return Err(AppError::io(path, &e)),
+            // Stopped at the cap: the report is as full as it gets.
+            Err(ListingError::Stopped) => {}
+        }
+        self.merge_schema(schema);
+        let label = path.display().to_string();
+        for v in self.errors.iter_mut().chain(self.warnings.iter_mut()) {
+            if v.file.is_none() {
+                v.file = Some(label.clone());
+            }
+        }
+        Ok(self)
+    }
 }
 
 /// Reads `path` as a stream and checks every rule of `profile` as a
@@ -65,44 +120,16 @@ pub fn validate_file(
         return crate::p2::validate_p2(path, allow_extended_technologies);
     }
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
-    let label = path.display().to_string();
     let schema_errors = crate::p2::listing_schema_violations(crate::SchemaKind::P1Listing, path)?;
     let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
     let mut report = ValidationReport::default();
     let mut listing = ListingChecks::default();
     let outcome = read_listing(file, opts, |index, read| {
-        let base = format!("/eacs/{index}");
-        match read {
-            EacRead::Valid { eac, warnings } => {
-                warnings.into_iter().for_each(|v| report.push(v));
-                listing
-                    .check(&eac, &base)
-                    .into_iter()
-                    .for_each(|v| report.push(v));
-            }
-            EacRead::Ignored { warnings } => warnings.into_iter().for_each(|v| report.push(v)),
-            EacRead::Invalid { violations } => violations.into_iter().for_each(|v| report.push(v)),
-        }
-        if report.errors.len() >= MAX_REPORTED_VIOLATIONS {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
+        report.take(read, |report, eac| {
+            report.extend(listing.check(&eac, &format!("/eacs/{index}")));
+        })
     });
-    match outcome {
-        Ok(summary) => summary.violations.into_iter().for_each(|v| report.push(v)),
-        Err(ListingError::Malformed(v)) => report.push(v),
-        Err(ListingError::Io(e)) => return Err(AppError::io(path, &e)),
-        // Stopped at the cap: the report is as full as it gets.
-        Err(ListingError::Stopped) => {}
-    }
-    report.merge_schema(schema_errors);
-    for v in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
-        if v.file.is_none() {
-            v.file = Some(label.clone());
-        }
-    }
-    Ok(report)
+    report.finish_listing(path, outcome, schema_errors)
 }
 
 #[cfg(test)]

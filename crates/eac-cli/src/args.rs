@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValuesParser, TypedValueParser};
-use clap::{ArgGroup, Args, Parser, Subcommand, ValueEnum};
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use eac_app::{EacFilter, ExportProfile, SortField, SortSpec};
 use eac_model::{BeneficiaryType, Date, RetiredState, SpecEnum, TechnologyType};
 
@@ -286,27 +286,11 @@ pub struct UndoImportArgs {
     pub json: bool,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum ProfileArg {
-    /// CDSC-WG3-01 draft 2024-08-29 with values, as amended
-    P1,
-    /// CDS-WG3-01 v1 bundle folder (eacs.json, detail files, server-metadata.json)
-    P2,
-}
-
-impl From<ProfileArg> for ExportProfile {
-    fn from(p: ProfileArg) -> Self {
-        match p {
-            ProfileArg::P1 => ExportProfile::P1,
-            ProfileArg::P2 => ExportProfile::P2,
-        }
-    }
-}
-
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    #[arg(long, value_enum)]
-    pub profile: ProfileArg,
+    /// The export profile
+    #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]
+    pub profile: ExportProfile,
     /// The file (P1) or bundle folder (P2) to write (replaced only when the export succeeds)
     #[arg(long, value_name = "FILE|DIR")]
     pub out: PathBuf,
@@ -322,8 +306,9 @@ pub struct ExportArgs {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    #[arg(long, value_enum)]
-    pub profile: ProfileArg,
+    /// The export profile
+    #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]
+    pub profile: ExportProfile,
     /// Accept the technologies not in the 2024-08-29 draft (nuclear, marine, storage)
     #[arg(long)]
     pub allow_extended_technologies: bool,
@@ -379,10 +364,15 @@ pub struct SampleArgs {
 }
 
 /// Any spec enumeration as a value parser: clap lists its spellings in
-/// help and errors, and hands the command the parsed value.
+/// errors and `-h`, each with its help text in `--help`, and hands the
+/// command the parsed value.
 fn spec_parser<T: SpecEnum>() -> impl TypedValueParser<Value = T> {
-    PossibleValuesParser::new(T::names())
-        .map(|s| <T as SpecEnum>::parse(&s).expect("a listed value"))
+    PossibleValuesParser::new(
+        T::ALL
+            .iter()
+            .map(|v| PossibleValue::new(v.as_str()).help(v.help())),
+    )
+    .map(|s| <T as SpecEnum>::parse(&s).expect("a listed value"))
 }
 
 fn parse_date(text: &str) -> Result<String, String> {

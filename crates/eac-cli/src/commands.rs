@@ -612,7 +612,7 @@ fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let filter = a.filter.to_filter();
     let filter = (!a.filter.is_empty()).then_some(&filter);
-    let profile: ExportProfile = a.profile.into();
+    let profile = a.profile;
     if profile == ExportProfile::P2 {
         return export_p2(store, filter, &a);
     }
@@ -893,7 +893,7 @@ fn profile_name(p: ExportProfile) -> &'static str {
 
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let profile: ExportProfile = a.profile.into();
+    let profile = a.profile;
     let report = match (profile, &a.details_from) {
         (ExportProfile::P2, Some(folder)) => eac_app::validate_p2_with(
             &a.file,

@@ -1837,3 +1837,44 @@ fn exit_codes_follow_the_error_code() {
         .code(1)
         .stderr(contains("direct emission factor `x` is not a number"));
 }
+
+/// `--help` explains every value of an option taking a spec enumeration in
+/// plain words (the texts of `eac_model::SpecEnum::help`), `-h` lists them,
+/// and a wrong value names the allowed ones.
+#[test]
+fn help_explains_each_value_of_the_spec_options() {
+    let desk = Desk::new();
+    let help = |args: &[&str]| {
+        let out = desk.eacdesk().args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let ls = help(&["ls", "--help"]);
+    for text in [
+        "natural_gas",
+        "Electricity from natural gas.",
+        "Not in the 2024-08-29 draft list",
+        "servicecontract",
+        "Service contracts, named by their id (cds_servicecontract_id).",
+        "partly",
+        "Some of the EAC's values are retired, others not.",
+    ] {
+        assert!(ls.contains(text), "`ls --help` lacks {text:?}:\n{ls}");
+    }
+    // Only the three non-draft technologies say they need the flag.
+    assert_eq!(ls.matches("Not in the 2024-08-29 draft list").count(), 3);
+    let export = help(&["export", "--help"]);
+    assert!(export.contains("p2"), "{export}");
+    assert!(export.contains("A FOLDER, not a single file"), "{export}");
+    let set = help(&["beneficiaries", "set", "--help"]);
+    assert!(
+        set.contains("Everyone: the EAC names no beneficiary"),
+        "{set}"
+    );
+    let short = help(&["validate", "-h"]);
+    assert!(short.contains("p1, p2"), "{short}");
+    desk.eacdesk()
+        .args(["export", "--profile", "p3", "--out", "x.json"])
+        .assert()
+        .code(2)
+        .stderr(contains("p3").and(contains("p1, p2")));
+}

@@ -121,13 +121,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             ));
         }
     }
-    check_identity_and_period(
-        &eac.cds_eac_id,
-        (eac.cds_created, eac.cds_modified),
-        (eac.period_start, eac.period_end),
-        base,
-        &mut out,
-    );
+    check_identity_and_period(eac, base, &mut out);
     if let Some(commissioned) = eac.asset_commissioned {
         if commissioned > eac.period_end.date() {
             out.push(Violation::warning(
@@ -147,32 +141,21 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             "an EAC needs at least one value",
         ));
     }
-    // EAC numbers become the P2 envelope's `eac_numbers` (rule 17).
-    if let Some(message) = eac
-        .eac_number
-        .as_deref()
-        .and_then(|n| id_with_control_character("the EAC number `eac_number`", n))
-    {
-        out.push(Violation::error(
-            Rule::UniqueStrings,
-            at("eac_number"),
-            message,
-        ));
-    }
+    check_number_text(
+        "the EAC number `eac_number`",
+        eac.eac_number.as_deref(),
+        || at("eac_number"),
+        &mut out,
+    );
     let mut numbers: HashMap<&str, usize> = HashMap::new();
     for (i, v) in eac.values.iter().enumerate() {
         let vat = |field: &str| format!("{base}/values/{i}/{field}");
-        if let Some(message) = v
-            .eac_number
-            .as_deref()
-            .and_then(|n| id_with_control_character("the value's EAC number `eac_number`", n))
-        {
-            out.push(Violation::error(
-                Rule::UniqueStrings,
-                vat("eac_number"),
-                message,
-            ));
-        }
+        check_number_text(
+            "the value's EAC number `eac_number`",
+            v.eac_number.as_deref(),
+            || vat("eac_number"),
+            &mut out,
+        );
         match (v.start, v.end) {
             (Some(start), Some(end)) => {
                 if start >= end {
@@ -265,15 +248,49 @@ pub(crate) fn check_assignment(
     }
 }
 
+/// Rule 17: EAC numbers (of an EAC and of its values) become the P2
+/// envelope's `eac_numbers`, so none holds a control character.
+fn check_number_text(
+    what: &str,
+    number: Option<&str>,
+    at: impl FnOnce() -> String,
+    out: &mut Vec<Violation>,
+) {
+    if let Some(message) = number.and_then(|n| id_with_control_character(what, n)) {
+        out.push(Violation::error(Rule::UniqueStrings, at(), message));
+    }
+}
+
+/// What a P1 EAC and a P2 envelope hold under the same names and rules 7–9
+/// judge alike: `cds_eac_id`, (`cds_created`, `cds_modified`) and the period.
+pub(crate) trait Identified {
+    fn identity(&self) -> (&str, (Timestamp, Timestamp), (Timestamp, Timestamp));
+}
+
+macro_rules! identified {
+    ($($t:ty),+) => {$(
+        impl Identified for $t {
+            fn identity(&self) -> (&str, (Timestamp, Timestamp), (Timestamp, Timestamp)) {
+                (
+                    &self.cds_eac_id,
+                    (self.cds_created, self.cds_modified),
+                    (self.period_start, self.period_end),
+                )
+            }
+        }
+    )+};
+}
+
+identified!(Eac, crate::p2::EacEnvelope);
+
 /// Rules 7 (non-empty id), 8 (period) and 9 (created ≤ modified), shared by
 /// P1 EACs and P2 envelopes.
 pub(crate) fn check_identity_and_period(
-    cds_eac_id: &str,
-    (created, modified): (Timestamp, Timestamp),
-    (period_start, period_end): (Timestamp, Timestamp),
+    item: &impl Identified,
     base: &str,
     out: &mut Vec<Violation>,
 ) {
+    let (cds_eac_id, (created, modified), (period_start, period_end)) = item.identity();
     if cds_eac_id.is_empty() {
         out.push(Violation::error(
             Rule::UniqueEacId,
@@ -372,38 +389,66 @@ pub fn check_beneficiaries(kind: BeneficiaryType, list: &[String]) -> Vec<Violat
 /// Listing-wide rules, fed one EAC at a time: unique ids (7) and P1 order (10).
 #[derive(Debug, Default)]
 pub struct ListingChecks {
-    seen_ids: HashSet<String>,
-    previous: Option<P1OrderKey>,
+    ids: IdsInOrder<P1OrderKey>,
 }
 
 impl ListingChecks {
     pub fn check(&mut self, eac: &Eac, base: &str) -> Vec<Violation> {
+        self.ids.check(
+            &eac.cds_eac_id,
+            eac.p1_order_key(),
+            base,
+            "out of listing order: EACs must be sorted by `eac_number` (nulls last), then newest issuance, then `cds_eac_id`",
+        )
+    }
+}
+
+/// Rules 7 (each `cds_eac_id` once) and 10 (the profile's order, by `K`)
+/// across a listing, fed one item at a time: P1 EACs and P2 envelopes.
+#[derive(Debug)]
+pub(crate) struct IdsInOrder<K> {
+    seen_ids: HashSet<String>,
+    previous: Option<K>,
+}
+
+impl<K> Default for IdsInOrder<K> {
+    fn default() -> Self {
+        IdsInOrder {
+            seen_ids: HashSet::new(),
+            previous: None,
+        }
+    }
+}
+
+impl<K: Ord> IdsInOrder<K> {
+    /// The item at `base`, with its id and order key; `out_of_order` says
+    /// the profile's order.
+    pub(crate) fn check(
+        &mut self,
+        cds_eac_id: &str,
+        key: K,
+        base: &str,
+        out_of_order: &str,
+    ) -> Vec<Violation> {
         let mut out = Vec::new();
-        if !eac.cds_eac_id.is_empty() && !self.seen_ids.insert(eac.cds_eac_id.clone()) {
+        if !cds_eac_id.is_empty() && !self.seen_ids.insert(cds_eac_id.to_owned()) {
             out.push(
                 Violation::error(
                     Rule::UniqueEacId,
                     format!("{base}/cds_eac_id"),
                     format!(
                         "`cds_eac_id` `{}` appears more than once",
-                        quote(&eac.cds_eac_id)
+                        quote(cds_eac_id)
                     ),
                 )
-                .with_eac(Some(&eac.cds_eac_id)),
+                .with_eac(Some(cds_eac_id)),
             );
         }
-        let key = eac.p1_order_key();
-        if let Some(prev) = &self.previous {
-            if *prev > key {
-                out.push(
-                    Violation::error(
-                        Rule::ListingOrder,
-                        base.to_owned(),
-                        "out of listing order: EACs must be sorted by `eac_number` (nulls last), then newest issuance, then `cds_eac_id`",
-                    )
-                    .with_eac(Some(&eac.cds_eac_id)),
-                );
-            }
+        if self.previous.as_ref().is_some_and(|prev| *prev > key) {
+            out.push(
+                Violation::error(Rule::ListingOrder, base.to_owned(), out_of_order)
+                    .with_eac(Some(cds_eac_id)),
+            );
         }
         self.previous = Some(key);
         out

@@ -26,20 +26,12 @@ pub use eac::{
     P1OrderKey, RETIRED_UNDATED,
 };
 pub use enums::{
-    AssetLocationType, BeneficiaryType, EnergyUnit, RetiredState, SpecEnum, TechnologyType,
+    AssetLocationType, BeneficiaryType, EnergyUnit, ExportProfile, RetiredState, SpecEnum,
+    TechnologyType,
 };
-pub use read::{read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary};
+pub use read::{
+    read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary, ObjectRead,
+};
 pub use time::{Date, TimeError, Timestamp};
 pub use violation::{cap, pointer_token, quote, rule_title, Rule, Severity, Violation};
 pub use write::ListingWriter;
-
-/// The export profiles (digest §a).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum ExportProfile {
-    /// CDSC-WG3-01 draft 2024-08-29 with values, as amended.
-    P1,
-    /// CDS-WG3-01 v1 envelope (bundle).
-    P2,
-}

@@ -9,9 +9,9 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::check::{check_assignment, check_identity_and_period, CheckOptions};
-use crate::read::{is_absolute_url, not_an_eac, read_listing_elements, FieldReader};
-use crate::strict::{Element, StrictObject};
+use crate::check::{check_assignment, check_identity_and_period, CheckOptions, IdsInOrder};
+use crate::read::{is_absolute_url, read_object, read_objects, FieldReader, ObjectRead};
+use crate::strict::StrictObject;
 use crate::{
     BeneficiaryType, Eac, Extensions, Flow, ListingError, ListingSummary, Rule, Timestamp,
     Violation,
@@ -136,21 +136,8 @@ impl Serialize for EacEnvelope {
     }
 }
 
-/// The outcome of reading one envelope object.
-#[derive(Debug)]
-pub enum EnvelopeRead {
-    Valid {
-        envelope: Box<EacEnvelope>,
-        warnings: Vec<Violation>,
-    },
-    /// Skipped by rule 21 (unknown beneficiary type on import).
-    Ignored {
-        warnings: Vec<Violation>,
-    },
-    Invalid {
-        violations: Vec<Violation>,
-    },
-}
+/// The outcome of reading one envelope object (`eac` holds the envelope).
+pub type EnvelopeRead = ObjectRead<EacEnvelope>;
 
 /// Turns one JSON object into a P2 envelope, checking rules 2–5, 7–9, 17, 22.
 pub fn envelope_from_fields(
@@ -158,16 +145,19 @@ pub fn envelope_from_fields(
     base: &str,
     opts: CheckOptions,
 ) -> EnvelopeRead {
-    let mut r = FieldReader::new(fields, base);
-    r.eac_id = r.peek_string("cds_eac_id");
-    let beneficiary_type = match r.beneficiary_type(opts) {
-        Ok(t) => t,
-        Err(skipped) => {
-            return EnvelopeRead::Ignored {
-                warnings: vec![skipped],
-            }
-        }
-    };
+    read_object(fields, base, opts, read_envelope, |env| {
+        check_envelope(env, base)
+    })
+}
+
+/// The fields of one envelope (rules 2, 3, 5), or None when one is missing
+/// or broken (the reader holds why).
+fn read_envelope(
+    r: &mut FieldReader,
+    beneficiary_type: Option<Option<BeneficiaryType>>,
+) -> Option<EacEnvelope> {
+    // Envelopes always name their type (only saved EAC states may not).
+    let beneficiary_type = beneficiary_type.flatten();
     let cds_eac_id = r.required_string("cds_eac_id");
     let cds_created = r.timestamp("cds_created");
     let cds_modified = r.timestamp("cds_modified");
@@ -191,41 +181,20 @@ pub fn envelope_from_fields(
     let period_start = r.timestamp("period_start");
     let period_end = r.timestamp("period_end");
     let extensions = r.extensions();
-    let FieldReader { errors, eac_id, .. } = r;
-    let built = (|| {
-        Some(EacEnvelope {
-            cds_eac_id: cds_eac_id?,
-            cds_created: cds_created?,
-            cds_modified: cds_modified?,
-            cds_synced: cds_synced?,
-            beneficiary_type: beneficiary_type?,
-            beneficiaries: beneficiaries?,
-            eac_numbers: eac_numbers?,
-            eac_format: eac_format?,
-            eac_data_url: eac_data_url?,
-            period_start: period_start?,
-            period_end: period_end?,
-            extensions,
-        })
-    })();
-    let mut violations: Vec<Violation> = errors
-        .into_iter()
-        .map(|v| v.with_eac(eac_id.as_deref()))
-        .collect();
-    match built {
-        Some(env) if violations.iter().all(|v| !v.is_error()) => {
-            violations.extend(check_envelope(&env, base));
-            if violations.iter().any(Violation::is_error) {
-                EnvelopeRead::Invalid { violations }
-            } else {
-                EnvelopeRead::Valid {
-                    envelope: Box::new(env),
-                    warnings: violations,
-                }
-            }
-        }
-        _ => EnvelopeRead::Invalid { violations },
-    }
+    Some(EacEnvelope {
+        cds_eac_id: cds_eac_id?,
+        cds_created: cds_created?,
+        cds_modified: cds_modified?,
+        cds_synced: cds_synced?,
+        beneficiary_type: beneficiary_type?,
+        beneficiaries: beneficiaries?,
+        eac_numbers: eac_numbers?,
+        eac_format: eac_format?,
+        eac_data_url: eac_data_url?,
+        period_start: period_start?,
+        period_end: period_end?,
+        extensions,
+    })
 }
 
 /// Per-envelope rules 4, 7, 8, 9, 17, 22.
@@ -240,13 +209,7 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
         trim: false,
     };
     crate::check::check_unique_strings(&env.eac_numbers, &at("eac_numbers"), &names, &mut out);
-    check_identity_and_period(
-        &env.cds_eac_id,
-        (env.cds_created, env.cds_modified),
-        (env.period_start, env.period_end),
-        base,
-        &mut out,
-    );
+    check_identity_and_period(env, base, &mut out);
     if env.cds_created > env.cds_synced {
         out.push(Violation::error(
             Rule::CreatedNotAfterModified,
@@ -265,53 +228,29 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
 pub fn read_p2_listing<R: io::Read>(
     reader: R,
     opts: CheckOptions,
-    mut on_envelope: impl FnMut(usize, EnvelopeRead) -> Flow,
+    on_envelope: impl FnMut(usize, EnvelopeRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
-    read_listing_elements(reader, |index, element| {
-        let base = format!("/eacs/{index}");
-        let outcome = match element {
-            Element::Object(fields) => envelope_from_fields(fields, &base, opts),
-            Element::Other(kind) => EnvelopeRead::Invalid {
-                violations: vec![not_an_eac(base, kind)],
-            },
-        };
-        on_envelope(index, outcome)
-    })
+    read_objects(
+        reader,
+        |fields, base| envelope_from_fields(fields, base, opts),
+        on_envelope,
+    )
 }
 
 /// Listing-wide P2 rules: unique ids (7) and P2 order (10).
 #[derive(Debug, Default)]
 pub struct P2ListingChecks {
-    seen_ids: std::collections::HashSet<String>,
-    previous: Option<P2OrderKey>,
+    ids: IdsInOrder<P2OrderKey>,
 }
 
 impl P2ListingChecks {
     pub fn check(&mut self, env: &EacEnvelope, base: &str) -> Vec<Violation> {
-        let mut out = Vec::new();
-        let id = Some(env.cds_eac_id.as_str());
-        if !env.cds_eac_id.is_empty() && !self.seen_ids.insert(env.cds_eac_id.clone()) {
-            out.push(
-                Violation::error(
-                    Rule::UniqueEacId,
-                    format!("{base}/cds_eac_id"),
-                    format!(
-                        "`cds_eac_id` `{}` appears more than once",
-                        crate::quote(&env.cds_eac_id)
-                    ),
-                )
-                .with_eac(id),
-            );
-        }
-        let key = env.p2_order_key();
-        if self.previous.as_ref().is_some_and(|prev| *prev > key) {
-            out.push(
-                Violation::error(Rule::ListingOrder, base.to_owned(), "out of listing order: P2 EACs must be sorted by `period_start` newest first, then `cds_created` newest first, then `cds_eac_id`")
-                    .with_eac(id),
-            );
-        }
-        self.previous = Some(key);
-        out
+        self.ids.check(
+            &env.cds_eac_id,
+            env.p2_order_key(),
+            base,
+            "out of listing order: P2 EACs must be sorted by `period_start` newest first, then `cds_created` newest first, then `cds_eac_id`",
+        )
     }
 }
 
@@ -534,7 +473,7 @@ mod tests {
         let mut checks = P2ListingChecks::default();
         read_p2_listing(text.as_bytes(), CheckOptions::validate(), |i, r| {
             match r {
-                EnvelopeRead::Valid { envelope, .. } => {
+                EnvelopeRead::Valid { eac: envelope, .. } => {
                     assert!(checks.check(&envelope, &format!("/eacs/{i}")).is_empty());
                     ok += 1
                 }

@@ -13,25 +13,81 @@ use serde::Deserializer;
 use serde_json::value::RawValue;
 
 use crate::check::{check_eac, CheckOptions, Purpose};
-use crate::strict::{check_encoding, check_no_duplicate_keys, kind_of, lone_surrogate, Element};
+use crate::strict::{
+    check_encoding, check_no_duplicate_keys, duplicate_key, kind_of, lone_surrogate, visit_scalars,
+    Element,
+};
 use crate::violation::{pointer_token, quote};
 use crate::{
     AssetLocationType, BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions, Rule,
-    TechnologyType, Timestamp, Violation,
+    SpecEnum, TechnologyType, Timestamp, Violation,
 };
 
-/// The outcome of reading one EAC object.
+/// The outcome of reading one object of a listing: a P1 EAC
+/// ([`EacRead`]) or a P2 envelope (`p2::EnvelopeRead`).
 #[derive(Debug)]
-pub enum EacRead {
+pub enum ObjectRead<T> {
     /// Valid for the purpose; `warnings` may be non-empty.
     Valid {
-        eac: Box<Eac>,
+        eac: Box<T>,
         warnings: Vec<Violation>,
     },
     /// Skipped by rule 21 (unknown beneficiary type on import).
     Ignored { warnings: Vec<Violation> },
     /// Broke at least one rule; `violations` holds errors and warnings.
     Invalid { violations: Vec<Violation> },
+}
+
+/// The outcome of reading one EAC object.
+pub type EacRead = ObjectRead<Eac>;
+
+/// Reads one object the way every listing object is read: its id (named
+/// in every message) and beneficiary type first (an unknown type on import
+/// skips it, rule 21), then `build` reads its fields, and only an object
+/// read without errors is judged by `check`.
+pub(crate) fn read_object<T>(
+    fields: Vec<(String, Box<RawValue>)>,
+    base: &str,
+    opts: CheckOptions,
+    build: impl FnOnce(&mut FieldReader, Option<Option<BeneficiaryType>>) -> Option<T>,
+    check: impl FnOnce(&T) -> Vec<Violation>,
+) -> ObjectRead<T> {
+    let mut r = FieldReader::new(fields, base);
+    r.eac_id = r.peek_string("cds_eac_id");
+    // `Some(None)`: null in a saved state of an incomplete EAC; `None`:
+    // missing or broken (the reader holds why).
+    let beneficiary_type = match r.completable(opts, "beneficiary_type", |r, _| {
+        Some(r.beneficiary_type(opts))
+    }) {
+        Some(Some(Ok(t))) => t.map(Some),
+        Some(Some(Err(skipped))) => {
+            return ObjectRead::Ignored {
+                warnings: vec![skipped],
+            }
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
+    let built = build(&mut r, beneficiary_type);
+    let FieldReader { errors, eac_id, .. } = r;
+    let mut violations: Vec<Violation> = errors
+        .into_iter()
+        .map(|v| v.with_eac(eac_id.as_deref()))
+        .collect();
+    match built {
+        Some(object) if violations.iter().all(|v| !v.is_error()) => {
+            violations.extend(check(&object));
+            if violations.iter().any(Violation::is_error) {
+                ObjectRead::Invalid { violations }
+            } else {
+                ObjectRead::Valid {
+                    eac: Box::new(object),
+                    warnings: violations,
+                }
+            }
+        }
+        _ => ObjectRead::Invalid { violations },
+    }
 }
 
 /// Turns one JSON object into an EAC, checking rules 2, 3, 5, 6 while reading
@@ -41,22 +97,22 @@ pub fn eac_from_fields(
     base: &str,
     opts: CheckOptions,
 ) -> EacRead {
-    let mut r = FieldReader::new(fields, base);
-    r.eac_id = r.peek_string("cds_eac_id");
+    read_object(
+        fields,
+        base,
+        opts,
+        |r, t| read_eac(r, t, opts),
+        |eac| check_eac(eac, base, opts),
+    )
+}
 
-    let beneficiary_type = match r.completable(opts, "beneficiary_type", |r, _| {
-        Some(r.beneficiary_type(opts))
-    }) {
-        Some(Some(Ok(t))) => t.map(Some),
-        Some(Some(Err(skipped))) => {
-            return EacRead::Ignored {
-                warnings: vec![skipped],
-            }
-        }
-        Some(None) => Some(None),
-        None => None,
-    };
-
+/// The fields of one EAC object (rules 2, 3, 5, 6), or None when one is
+/// missing or broken (the reader holds why).
+fn read_eac(
+    r: &mut FieldReader,
+    beneficiary_type: Option<Option<BeneficiaryType>>,
+    opts: CheckOptions,
+) -> Option<Eac> {
     let cds_eac_id = r.required_string("cds_eac_id");
     let cds_created = r.timestamp("cds_created");
     let cds_modified = r.timestamp("cds_modified");
@@ -78,8 +134,8 @@ pub fn eac_from_fields(
     let values = r.values(opts);
     let extensions = r.extensions();
 
-    let FieldReader { errors, eac_id, .. } = r;
-    let built = (|| {
+    // Every field is read (and every problem named) before the first `?`.
+    (|| {
         Some(Eac {
             cds_eac_id: cds_eac_id?,
             cds_created: cds_created?,
@@ -103,25 +159,7 @@ pub fn eac_from_fields(
             values: values?,
             extensions,
         })
-    })();
-    let mut violations: Vec<Violation> = errors
-        .into_iter()
-        .map(|v| v.with_eac(eac_id.as_deref()))
-        .collect();
-    match built {
-        Some(eac) if violations.iter().all(|v| !v.is_error()) => {
-            violations.extend(check_eac(&eac, base, opts));
-            if violations.iter().any(Violation::is_error) {
-                EacRead::Invalid { violations }
-            } else {
-                EacRead::Valid {
-                    eac: Box::new(eac),
-                    warnings: violations,
-                }
-            }
-        }
-        _ => EacRead::Invalid { violations },
-    }
+    })()
 }
 
 /// A JSON string or null where a number belongs: a placeholder for a value
@@ -190,7 +228,7 @@ impl FieldReader {
             )
             .with_eac(self.eac_id.as_deref()));
         }
-        self.error(Rule::Enumerations, "beneficiary_type", format!("`{}` is not a beneficiary type (customer, account, servicecontract, rateplan, program, general)", quote(&text)));
+        self.not_in_enum::<BeneficiaryType>("beneficiary_type", &text, "a beneficiary type");
         Ok(None)
     }
 
@@ -211,6 +249,38 @@ impl FieldReader {
             return Some(None);
         }
         read(self, key).map(Some)
+    }
+
+    /// A spec enum's spelling (rule 3); another is named with every allowed one.
+    fn spec_enum<T: SpecEnum>(&mut self, key: &str, what: &str) -> Option<T> {
+        let text = self.required_string(key)?;
+        let parsed = <T as SpecEnum>::parse(&text);
+        if parsed.is_none() {
+            self.not_in_enum::<T>(key, &text, what);
+        }
+        parsed
+    }
+
+    fn not_in_enum<T: SpecEnum>(&mut self, key: &str, text: &str, what: &str) {
+        let message = format!(
+            "`{}` is not {what} ({})",
+            quote(text),
+            T::names().join(", ")
+        );
+        self.error(Rule::Enumerations, key, message);
+    }
+
+    /// A member of JSON type `T` (rule 2); another type is named as not
+    /// `expected`.
+    fn typed<T: serde::de::DeserializeOwned>(&mut self, key: &str, expected: &str) -> Option<T> {
+        let raw = self.present(key)?;
+        match serde_json::from_str::<T>(raw.get()) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                self.wrong_type(key, expected, &raw);
+                None
+            }
+        }
     }
 
     /// Present (rule 2), possibly null.
@@ -244,36 +314,15 @@ impl FieldReader {
     }
 
     pub(crate) fn required_string(&mut self, key: &str) -> Option<String> {
-        let raw = self.present(key)?;
-        match serde_json::from_str::<String>(raw.get()) {
-            Ok(s) => Some(s),
-            Err(_) => {
-                self.wrong_type(key, "a string", &raw);
-                None
-            }
-        }
+        self.typed(key, "a string")
     }
 
     pub(crate) fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
-        let raw = self.present(key)?;
-        match serde_json::from_str::<Option<String>>(raw.get()) {
-            Ok(s) => Some(s),
-            Err(_) => {
-                self.wrong_type(key, "a string or null", &raw);
-                None
-            }
-        }
+        self.typed(key, "a string or null")
     }
 
     pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
-        let raw = self.present(key)?;
-        match serde_json::from_str::<Vec<String>>(raw.get()) {
-            Ok(list) => Some(list),
-            Err(_) => {
-                self.wrong_type(key, "an array of strings", &raw);
-                None
-            }
-        }
+        self.typed(key, "an array of strings")
     }
 
     pub(crate) fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
@@ -306,37 +355,11 @@ impl FieldReader {
     }
 
     pub(crate) fn asset_location(&mut self, key: &str) -> Option<AssetLocationType> {
-        let text = self.required_string(key)?;
-        let parsed = AssetLocationType::parse(&text);
-        if parsed.is_none() {
-            self.error(
-                Rule::Enumerations,
-                key,
-                format!(
-                    "`{}` is not an asset location type (grid, region)",
-                    quote(&text)
-                ),
-            );
-        }
-        parsed
+        self.spec_enum(key, "an asset location type")
     }
 
     pub(crate) fn technology(&mut self, key: &str) -> Option<TechnologyType> {
-        let text = self.required_string(key)?;
-        let parsed = TechnologyType::parse(&text);
-        if parsed.is_none() {
-            let all: Vec<&str> = TechnologyType::ALL.iter().map(|t| t.as_str()).collect();
-            self.error(
-                Rule::Enumerations,
-                key,
-                format!(
-                    "`{}` is not a technology type ({})",
-                    quote(&text),
-                    all.join(", ")
-                ),
-            );
-        }
-        parsed
+        self.spec_enum(key, "a technology type")
     }
 
     /// A JSON number kept exactly; `Some(None)` when the document holds a
@@ -564,22 +587,37 @@ pub enum ListingError {
 pub fn read_listing<R: io::Read>(
     reader: R,
     opts: CheckOptions,
-    mut on_eac: impl FnMut(usize, EacRead) -> Flow,
+    on_eac: impl FnMut(usize, EacRead) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    read_objects(
+        reader,
+        |fields, base| eac_from_fields(fields, base, opts),
+        on_eac,
+    )
+}
+
+/// Streams the objects of a listing's `eacs` (P1 EACs or P2 envelopes),
+/// each read by `from_fields` (an element that is not an object breaks
+/// rule 2), calling `on_object(index, outcome)` in document order.
+pub(crate) fn read_objects<R: io::Read, T>(
+    reader: R,
+    from_fields: impl Fn(Vec<(String, Box<RawValue>)>, &str) -> ObjectRead<T>,
+    mut on_object: impl FnMut(usize, ObjectRead<T>) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
     read_listing_elements(reader, |index, element| {
         let base = format!("/eacs/{index}");
         let outcome = match element {
-            Element::Object(fields) => eac_from_fields(fields, &base, opts),
-            Element::Other(kind) => EacRead::Invalid {
+            Element::Object(fields) => from_fields(fields, &base),
+            Element::Other(kind) => ObjectRead::Invalid {
                 violations: vec![not_an_eac(base, kind)],
             },
         };
-        on_eac(index, outcome)
+        on_object(index, outcome)
     })
 }
 
 /// Rule 2 for an element of `eacs` that is not an object.
-pub(crate) fn not_an_eac(base: String, kind: &str) -> Violation {
+fn not_an_eac(base: String, kind: &str) -> Violation {
     Violation::error(
         Rule::RequiredKeys,
         base,
@@ -707,10 +745,7 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
         let mut seen: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if seen.contains(&key) {
-                return Err(de::Error::custom(format!(
-                    "duplicate key `{}` (rule 20: strict JSON)",
-                    crate::quote(&key)
-                )));
+                return Err(duplicate_key(&key));
             }
             match key.as_str() {
                 k if k == self.state.borrow().key => {
@@ -740,33 +775,22 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
     fn visit_seq<A: SeqAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         Err(self.root_error("an array"))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(self.root_error("a string"))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(self.root_error("a boolean"))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(self.root_error("a number"))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(self.root_error("a number"))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(self.root_error("a number"))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(self.root_error("null"))
-    }
+    visit_scalars!((), |visitor, kind| Err(visitor.root_error(kind)));
 }
 
 impl RootVisitor<'_, '_> {
     fn root_error<E: de::Error>(&self, found: &str) -> E {
         let key = self.state.borrow().key;
         let msg = format!("the document must be an object with an `{key}` array, found {found}");
-        self.state.borrow_mut().pending = Some(Violation::error(Rule::RootShape, "", msg.clone()));
-        E::custom(msg)
+        wrong_shape(self.state, String::new(), msg)
     }
+}
+
+/// Rule 1: the listing is not shaped as one. The violation at `pointer`
+/// waits for the reader's caller; serde stops with `msg`.
+fn wrong_shape<E: de::Error>(state: &RefCell<ReadState<'_>>, pointer: String, msg: String) -> E {
+    state.borrow_mut().pending = Some(Violation::error(Rule::RootShape, pointer, msg.clone()));
+    E::custom(msg)
 }
 
 fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
@@ -843,35 +867,13 @@ impl<'de> Visitor<'de> for EacsSeed<'_, '_> {
     fn visit_map<A: MapAccess<'de>>(self, _: A) -> Result<(), A::Error> {
         Err(self.not_array("an object"))
     }
-    fn visit_str<E: de::Error>(self, _: &str) -> Result<(), E> {
-        Err(self.not_array("a string"))
-    }
-    fn visit_bool<E: de::Error>(self, _: bool) -> Result<(), E> {
-        Err(self.not_array("a boolean"))
-    }
-    fn visit_i64<E: de::Error>(self, _: i64) -> Result<(), E> {
-        Err(self.not_array("a number"))
-    }
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<(), E> {
-        Err(self.not_array("a number"))
-    }
-    fn visit_f64<E: de::Error>(self, _: f64) -> Result<(), E> {
-        Err(self.not_array("a number"))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(self.not_array("null"))
-    }
+    visit_scalars!((), |visitor, kind| Err(visitor.not_array(kind)));
 }
 
 impl EacsSeed<'_, '_> {
     fn not_array<E: de::Error>(&self, found: &str) -> E {
         let key = self.state.borrow().key;
         let msg = format!("`{key}` must be an array, found {found}");
-        self.state.borrow_mut().pending = Some(Violation::error(
-            Rule::RootShape,
-            format!("/{key}"),
-            msg.clone(),
-        ));
-        E::custom(msg)
+        wrong_shape(self.state, format!("/{key}"), msg)
     }
 }

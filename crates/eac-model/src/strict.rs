@@ -13,6 +13,37 @@ use serde_json::value::RawValue;
 
 use crate::{Rule, Violation};
 
+/// Rule 20: `key` was read before in the same object.
+pub(crate) fn duplicate_key<E: de::Error>(key: &str) -> E {
+    E::custom(format!(
+        "duplicate key `{}` (rule 20: strict JSON)",
+        crate::quote(key)
+    ))
+}
+
+/// The `visit_*` methods of a visitor for the JSON kinds it never takes
+/// apart (strings, booleans, numbers, null): each gives `$body` the
+/// visitor as `$this` and the kind as messages name it as `$kind`.
+macro_rules! visit_scalars {
+    ($value:ty, |$this:ident, $kind:ident| $body:expr) => {
+        visit_scalars!(@each $value, $this, $kind, $body;
+            visit_str(&str) "a string", visit_bool(bool) "a boolean",
+            visit_i64(i64) "a number", visit_u64(u64) "a number", visit_f64(f64) "a number");
+        fn visit_unit<E: de::Error>(self) -> Result<$value, E> {
+            let ($this, $kind) = (self, "null");
+            $body
+        }
+    };
+    (@each $value:ty, $this:ident, $kind:ident, $body:expr;
+        $($method:ident($arg:ty) $name:literal),+) => {$(
+        fn $method<E: de::Error>(self, _: $arg) -> Result<$value, E> {
+            let ($this, $kind) = (self, $name);
+            $body
+        }
+    )+};
+}
+pub(crate) use visit_scalars;
+
 /// A JSON object's members in document order, values as raw JSON text.
 #[derive(Debug)]
 pub struct StrictObject {
@@ -67,10 +98,7 @@ impl<'de> Visitor<'de> for ElementVisitor {
         while let Some(key) = map.next_key::<String>()? {
             // Objects are small; a linear scan beats hashing here.
             if fields.iter().any(|(k, _)| *k == key) {
-                return Err(de::Error::custom(format!(
-                    "duplicate key `{}` (rule 20: strict JSON)",
-                    crate::quote(&key)
-                )));
+                return Err(duplicate_key(&key));
             }
             let value: Box<RawValue> = map.next_value()?;
             fields.push((key, value));
@@ -82,24 +110,7 @@ impl<'de> Visitor<'de> for ElementVisitor {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(Element::Other("an array"))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Element, E> {
-        Ok(Element::Other("a string"))
-    }
-    fn visit_bool<E>(self, _: bool) -> Result<Element, E> {
-        Ok(Element::Other("a boolean"))
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Element, E> {
-        Ok(Element::Other("a number"))
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Element, E> {
-        Ok(Element::Other("a number"))
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Element, E> {
-        Ok(Element::Other("a number"))
-    }
-    fn visit_unit<E>(self) -> Result<Element, E> {
-        Ok(Element::Other("null"))
-    }
+    visit_scalars!(Element, |_visitor, kind| Ok(Element::Other(kind)));
 }
 
 /// Describes the JSON kind of a raw value, for messages.
@@ -310,10 +321,7 @@ impl<'de> Visitor<'de> for StrictContainer {
         let mut keys: Vec<String> = Vec::new();
         while let Some(key) = map.next_key::<String>()? {
             if keys.contains(&key) {
-                return Err(de::Error::custom(format!(
-                    "duplicate key `{}` (rule 20: strict JSON)",
-                    crate::quote(&key)
-                )));
+                return Err(duplicate_key(&key));
             }
             map.next_value_seed(StrictAny)?;
             keys.push(key);

@@ -48,12 +48,12 @@ pub(crate) trait Sink {
     fn end(&mut self, _errors: &mut Vec<Violation>) -> Result<()> {
         Ok(())
     }
-    /// Listing items written so far (for progress).
-    fn items(&self) -> usize;
 }
 
 /// Streams the EACs matching `filter` from one read snapshot into `sink`,
-/// checking for a cancel before each and reporting progress ("export");
+/// checking for a cancel before each and reporting progress ("export": the
+/// stored EACs gone through, out of those matching; what a sink adds, such
+/// as a bundle's envelope-only EACs, is not counted);
 /// findings (at most [`MAX_REPORTED`]) stop the export as `Rules` of `file`.
 pub(crate) fn stream_eacs(
     conn: &Connection,
@@ -89,6 +89,7 @@ pub(crate) fn stream_eacs(
     let mut errors: Vec<Violation> = Vec::new();
     let mut last_progress = Instant::now();
     let mut complete = true;
+    let mut done: u64 = 0;
     while let Some(row) = rows.next()? {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
@@ -101,6 +102,7 @@ pub(crate) fn stream_eacs(
         };
         rows::load_children(&tx, id, &mut eac)?;
         sink.eac(&eac, synced, &mut errors)?;
+        done += 1;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);
             complete = false;
@@ -108,7 +110,7 @@ pub(crate) fn stream_eacs(
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update(crate::Phase::Export, sink.items() as u64, Some(total));
+            progress.update(crate::Phase::Export, done, Some(total));
         }
     }
     if complete {
@@ -126,7 +128,7 @@ pub(crate) fn stream_eacs(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    progress.update(crate::Phase::Export, sink.items() as u64, Some(total));
+    progress.update(crate::Phase::Export, done, Some(total));
     Ok(())
 }
 
@@ -150,26 +152,22 @@ impl<W: Write> ListingOut<W> {
         })
     }
 
-    /// `/eacs/<index>` of the next item.
-    pub(crate) fn at(&self) -> String {
-        format!("/eacs/{}", self.count)
-    }
-
     /// Items so far.
     pub(crate) fn count(&self) -> usize {
         self.count
     }
 
-    /// Adds the errors among `findings` (placed in the listing) to
-    /// `errors`, then writes `item` if there are none.
-    pub(crate) fn put<T: Serialize>(
+    /// Checks `item` where it will stand (`check` is given its pointer,
+    /// `/eacs/<index>`), adds the errors it finds (placed in the listing)
+    /// to `errors`, then writes `item` if there are none.
+    pub(crate) fn put<T: Serialize, F: IntoIterator<Item = Violation>>(
         &mut self,
         item: &T,
-        findings: impl IntoIterator<Item = Violation>,
+        check: impl FnOnce(&str) -> F,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
         errors.extend(
-            findings
+            check(&format!("/eacs/{}", self.count))
                 .into_iter()
                 .filter(Violation::is_error)
                 .map(|v| v.with_file(&self.label)),
@@ -228,17 +226,18 @@ impl Sink for P1Listing {
         _synced: Option<Timestamp>,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
-        let at = self.out.at();
-        let findings = check_eac(eac, &at, self.check)
-            .into_iter()
-            .chain(self.listing.check(eac, &at));
-        self.out.put(eac, findings, errors)?;
+        let (check, listing) = (self.check, &mut self.listing);
+        self.out.put(
+            eac,
+            |at| {
+                check_eac(eac, at, check)
+                    .into_iter()
+                    .chain(listing.check(eac, at))
+            },
+            errors,
+        )?;
         self.value_count += eac.values.len();
         Ok(())
-    }
-
-    fn items(&self) -> usize {
-        self.out.count()
     }
 }
 

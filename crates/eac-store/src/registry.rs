@@ -174,7 +174,11 @@ pub(crate) fn key_to_seq(key: &str) -> String {
 pub(crate) fn shared_count(a: (&str, &str), b: (&str, &str)) -> String {
     let big = |s: &str| BigDecimal::from_str(s).unwrap_or_default();
     let scale = |s: &str| s.split_once('.').map_or(0, |(_, f)| f.len() as i64);
-    let unit_scale = [a.0, a.1, b.0, b.1].into_iter().map(scale).max().unwrap_or(0);
+    let unit_scale = [a.0, a.1, b.0, b.1]
+        .into_iter()
+        .map(scale)
+        .max()
+        .unwrap_or(0);
     let first = big(a.0).max(big(b.0));
     let last = big(a.1).min(big(b.1));
     let unit = BigDecimal::new(1.into(), unit_scale);
@@ -638,9 +642,11 @@ pub(crate) fn mappings(conn: &rusqlite::Connection) -> Result<Vec<SavedMapping>>
 
 /// Removes a saved mapping; says whether there was one.
 pub(crate) fn delete_mapping(w: &Write, name: &str) -> Result<bool> {
-    Ok(w.prepare_cached("DELETE FROM csv_mappings WHERE name = ?1")?
-        .execute([name])?
-        > 0)
+    Ok(
+        w.prepare_cached("DELETE FROM csv_mappings WHERE name = ?1")?
+            .execute([name])?
+            > 0,
+    )
 }
 
 #[cfg(test)]
@@ -654,9 +660,7 @@ mod tests {
         assert!(k("0009") == k("9"));
         assert!(k("5761.999999") < k("5762.000000"));
         assert!(k("5762") == k("5762.000000"));
-        assert!(
-            k("643002406555900210000164308649") < k("643002406555900210000164308651")
-        );
+        assert!(k("643002406555900210000164308649") < k("643002406555900210000164308651"));
         assert!(seq_key("1".repeat(41).as_str()).is_none());
         assert!(seq_key("12a").is_none());
     }
@@ -666,7 +670,10 @@ mod tests {
         assert_eq!(shared_count(("1", "10"), ("5", "20")), "6");
         assert_eq!(shared_count(("1", "10"), ("3", "4")), "2");
         assert_eq!(
-            shared_count(("5750.000000", "5761.999999"), ("5761.000000", "5800.999999")),
+            shared_count(
+                ("5750.000000", "5761.999999"),
+                ("5761.000000", "5800.999999")
+            ),
             "1.000000"
         );
     }

@@ -1318,7 +1318,7 @@ fn read_bundle(listing: &Path, bundle: &Path) -> BundleContent {
     };
     let label = listing.display().to_string();
     let _ = read_p2_listing(file, opts, |index, read| {
-        if let EnvelopeRead::Valid { envelope, .. } = read {
+        if let EnvelopeRead::Valid { eac: envelope, .. } = read {
             if envelope.eac_format == EACDESK_FORMAT_ID {
                 let at = format!("/eacs/{index}");
                 if let Ok((eac, _)) =

@@ -3,8 +3,10 @@
 
 import type { EacValueView, EnergyUnit } from "./types";
 import { toUnixSeconds } from "./dates";
+import { ENERGY_UNITS } from "./labels";
 
-const UNIT_WH: Record<EnergyUnit, number> = { Wh: 1, kWh: 1e3, MWh: 1e6 };
+/** Watt-hours per unit, from the units' powers of ten (generated from Rust). */
+const UNIT_WH = Object.fromEntries(ENERGY_UNITS.map((u) => [u.value, 10 ** u.whExponent])) as Record<EnergyUnit, number>;
 
 export interface ChartData {
   /** unix seconds of each slice start, ascending */

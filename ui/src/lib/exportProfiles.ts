@@ -6,6 +6,7 @@ import type { ExportProfile, Violation } from "./types";
 import { endsWithJson, withJson, withoutJson } from "./paths";
 import { baseUrlProblem } from "./refdata";
 import { plural } from "./decimal";
+import { EXPORT_PROFILES as PROFILES } from "./labels";
 
 export interface ProfileInfo {
   id: ExportProfile;
@@ -15,21 +16,15 @@ export interface ProfileInfo {
   target: "file" | "folder";
 }
 
-export const EXPORT_PROFILES: readonly ProfileInfo[] = [
-  {
-    id: "p1",
-    label: "CDS draft 2024-08-29 (with values)",
-    description: "One JSON file with the certificates and all their values.",
-    target: "file",
-  },
-  {
-    id: "p2",
-    label: "CDS-WG3-01 v1 bundle",
-    description:
-      "A FOLDER, not a single file: eacs.json (the list of certificates), one detail file per EAC and server-metadata.json.",
-    target: "folder",
-  },
-];
+const TARGET: Record<ExportProfile, ProfileInfo["target"]> = { p1: "file", p2: "folder" };
+
+/** The profiles in spec order, labelled and described as `eacdesk export --help` does. */
+export const EXPORT_PROFILES: readonly ProfileInfo[] = PROFILES.map((p) => ({
+  id: p.value,
+  label: p.label,
+  description: p.help,
+  target: TARGET[p.value],
+}));
 
 export function defaultProfile(): ExportProfile {
   return "p1";

@@ -2,7 +2,7 @@
 // conversion to the contract's EacFilter (empty -> null).
 
 import type { BeneficiaryType, Choice, EacFilter, RetiredState, SortSpec, TechnologyType } from "./types";
-import { BENEFICIARY_TYPES, RETIRED_STATES, TECHNOLOGIES } from "./labels";
+import { BENEFICIARY_TYPES, RETIRED_STATES, TECHNOLOGY_TYPES, valuesOf } from "./labels";
 import { isIsoDay } from "./dates";
 
 export interface FilterState {
@@ -54,11 +54,11 @@ export function missingEmissionsValue(checked: boolean): string {
 export function toEacFilter(s: FilterState): EacFilter {
   return {
     search: text(s.search),
-    technology: oneOf<TechnologyType>(s.technology, TECHNOLOGIES),
-    beneficiary_type: oneOf<BeneficiaryType>(s.beneficiary_type, BENEFICIARY_TYPES),
+    technology: oneOf<TechnologyType>(s.technology, valuesOf(TECHNOLOGY_TYPES)),
+    beneficiary_type: oneOf<BeneficiaryType>(s.beneficiary_type, valuesOf(BENEFICIARY_TYPES)),
     from: day(s.from),
     to: day(s.to),
-    retired: oneOf<RetiredState>(s.retired, RETIRED_STATES),
+    retired: oneOf<RetiredState>(s.retired, valuesOf(RETIRED_STATES)),
     // source/destination are whatever distinct_values returned: passed on untouched (only "" -> null)
     source: s.source === "" ? null : s.source,
     destination: s.destination === "" ? null : s.destination,

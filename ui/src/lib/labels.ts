@@ -1,72 +1,51 @@
-// Plain-word labels for the enumerations of the contract.
+// Plain words for the enumerations of the contract. Their values (in spec
+// order), labels and help texts are generated from the Rust `SpecEnum`
+// (`bindings/enums.ts`): the UI keeps no list of its own and its tooltips
+// say what `eacdesk --help` says.
 
-import type { BeneficiaryType, RetiredState, SortField, TechnologyType } from "./types";
+import {
+  ASSET_LOCATION_TYPES,
+  BENEFICIARY_TYPES,
+  ENERGY_UNITS,
+  EXPORT_PROFILES,
+  RETIRED_STATES,
+  TECHNOLOGY_TYPES,
+  type SpecValue,
+} from "./bindings/enums";
+import type { SortField } from "./types";
 
-export const TECHNOLOGIES: readonly TechnologyType[] = [
-  "solar",
-  "wind",
-  "hydro",
-  "geothermal",
-  "biomass",
-  "natural_gas",
-  "coal",
-  "oil",
-  "nuclear",
-  "marine",
-  "storage",
-];
+export { ASSET_LOCATION_TYPES, BENEFICIARY_TYPES, ENERGY_UNITS, EXPORT_PROFILES, RETIRED_STATES, TECHNOLOGY_TYPES };
+export type { SpecValue };
 
-const TECH_LABEL: Record<TechnologyType, string> = {
-  solar: "Solar",
-  wind: "Wind",
-  hydro: "Hydro",
-  geothermal: "Geothermal",
-  biomass: "Biomass",
-  natural_gas: "Natural gas",
-  coal: "Coal",
-  oil: "Oil",
-  nuclear: "Nuclear",
-  marine: "Marine",
-  storage: "Storage",
-};
-
-export function technologyLabel(t: string): string {
-  return (TECH_LABEL as Record<string, string>)[t] ?? t;
+/** The spellings of a generated list, in spec order. */
+export function valuesOf<T extends string>(list: readonly SpecValue<T>[]): T[] {
+  return list.map((e) => e.value);
 }
 
-export const BENEFICIARY_TYPES: readonly BeneficiaryType[] = [
-  "customer",
-  "account",
-  "servicecontract",
-  "rateplan",
-  "program",
-  "general",
-];
-
-const BEN_LABEL: Record<BeneficiaryType, string> = {
-  customer: "Customer",
-  account: "Account",
-  servicecontract: "Service contract",
-  rateplan: "Rate plan",
-  program: "Program",
-  general: "General (everyone)",
-};
-
-export function beneficiaryTypeLabel(t: string): string {
-  return (BEN_LABEL as Record<string, string>)[t] ?? t;
+/** The entry of `value`, or undefined for a value the list does not know. */
+export function specEntry<T extends string>(list: readonly SpecValue<T>[], value: string): SpecValue<T> | undefined {
+  return list.find((e) => e.value === value);
 }
 
-export const RETIRED_STATES: readonly RetiredState[] = ["no", "partly", "yes"];
-
-const RETIRED_LABEL: Record<RetiredState, string> = {
-  no: "Not retired",
-  partly: "Partly retired",
-  yes: "Retired",
-};
-
-export function retiredLabel(r: string): string {
-  return (RETIRED_LABEL as Record<string, string>)[r] ?? r;
+/** The label of `value`; a value the list does not know is shown as is. */
+export function specLabel(list: readonly SpecValue<string>[], value: string): string {
+  return specEntry(list, value)?.label ?? value;
 }
+
+/** What `value` means, for a tooltip; empty for a value the list does not know. */
+export function specHelp(list: readonly SpecValue<string>[], value: string): string {
+  return specEntry(list, value)?.help ?? "";
+}
+
+export const technologyLabel = (t: string): string => specLabel(TECHNOLOGY_TYPES, t);
+export const technologyHelp = (t: string): string => specHelp(TECHNOLOGY_TYPES, t);
+export const beneficiaryTypeLabel = (t: string): string => specLabel(BENEFICIARY_TYPES, t);
+export const beneficiaryTypeHelp = (t: string): string => specHelp(BENEFICIARY_TYPES, t);
+export const retiredLabel = (r: string): string => specLabel(RETIRED_STATES, r);
+export const retiredHelp = (r: string): string => specHelp(RETIRED_STATES, r);
+/** `asset_origination` / `asset_destination` (digest §f.7: the help says what the draft means). */
+export const originLabel = (o: string): string => specLabel(ASSET_LOCATION_TYPES, o);
+export const originHelp = (o: string): string => specHelp(ASSET_LOCATION_TYPES, o);
 
 export const SORT_LABEL: Partial<Record<SortField, string>> = {
   eac_number: "EAC number",
@@ -78,7 +57,3 @@ export const SORT_LABEL: Partial<Record<SortField, string>> = {
   quantity: "Quantity",
   retired_state: "Retired",
 };
-
-export function originLabel(o: string): string {
-  return o === "grid" ? "Grid" : o === "region" ? "Region" : o;
-}

@@ -4,15 +4,10 @@
 import type { BeneficiaryType, RefdataCount, Violation } from "./types";
 import { formatCount } from "./decimal";
 import { baseName } from "./paths";
+import { BENEFICIARY_TYPES, valuesOf } from "./labels";
 
-/** The beneficiary types reference data can hold ("general" names nobody), in display order. */
-export const REFDATA_TYPES: readonly BeneficiaryType[] = [
-  "customer",
-  "account",
-  "servicecontract",
-  "rateplan",
-  "program",
-];
+/** The beneficiary types reference data can hold ("general" names nobody), in spec order. */
+export const REFDATA_TYPES: readonly BeneficiaryType[] = valuesOf(BENEFICIARY_TYPES).filter((t) => t !== "general");
 
 const NOUN: Record<string, [string, string]> = {
   customer: ["customer", "customers"],

@@ -367,11 +367,16 @@ impl P2Bundle<'_> {
     /// Checks an envelope and writes it to the listing while no error was
     /// found.
     fn emit(&mut self, env: &EacEnvelope, errors: &mut Vec<Violation>) -> Result<()> {
-        let at = self.out.at();
-        let findings = check_envelope(env, &at)
-            .into_iter()
-            .chain(self.listing_checks.check(env, &at));
-        self.out.put(env, findings, errors)
+        let listing = &mut self.listing_checks;
+        self.out.put(
+            env,
+            |at| {
+                check_envelope(env, at)
+                    .into_iter()
+                    .chain(listing.check(env, at))
+            },
+            errors,
+        )
     }
 }
 
@@ -459,10 +464,6 @@ impl Sink for P2Bundle<'_> {
             self.emit(&only, errors)?;
         }
         Ok(())
-    }
-
-    fn items(&self) -> usize {
-        self.out.count()
     }
 }
 

@@ -55,7 +55,10 @@ pub(crate) fn import_p2(
             let outcome = read_p2_listing(file, check, |index, read| {
                 let at = format!("/eacs/{index}");
                 match read {
-                    EnvelopeRead::Valid { envelope, warnings } => {
+                    EnvelopeRead::Valid {
+                        eac: envelope,
+                        warnings,
+                    } => {
                         f.warnings.extend(warnings);
                         if !f.ids.insert(envelope.cds_eac_id.clone()) {
                             f.errors.push(

@@ -739,3 +739,42 @@ fn a_negative_schema_version_is_shown_as_it_is() {
     }
     assert_eq!(sha256_of(&db), before);
 }
+
+// ------------------------------------------------------------ issue 10
+
+/// Every progress report of an export, as (done, total).
+#[derive(Default)]
+struct Recorded(std::cell::RefCell<Vec<(u64, Option<u64>)>>);
+
+impl Progress for Recorded {
+    fn update(&self, _: eac_store::Phase, done: u64, total: Option<u64>) {
+        self.0.borrow_mut().push((done, total));
+    }
+    fn is_cancelled(&self) -> bool {
+        false
+    }
+}
+
+/// An export counts the stored EACs it has gone through out of their
+/// total; the envelope-only EACs a P2 bundle adds are not in that total
+/// and never take it past 100 %.
+#[test]
+fn p2_export_progress_never_passes_its_total() {
+    let mut env = browse_env();
+    env.store
+        .import_p2(&meeting_example(), ImportOptions::default(), &NoProgress)
+        .unwrap();
+    let info = env.store.info().unwrap();
+    assert!(info.envelope_only_count > 0);
+    let progress = Recorded::default();
+    env.store
+        .export_p2(None, &env.file("bundle"), None, &progress)
+        .unwrap();
+    let updates = progress.0.borrow();
+    let total = info.eac_count as u64;
+    assert_eq!(updates.last(), Some(&(total, Some(total))), "{updates:?}");
+    assert!(
+        updates.iter().all(|(done, t)| Some(*done) <= *t),
+        "{updates:?}"
+    );
+}

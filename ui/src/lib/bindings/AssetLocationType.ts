@@ -2,5 +2,7 @@
 
 /**
  * Where the generating asset sits relative to the destination (§12.3).
+ * The working group has not settled the meaning (digest §f.7): the
+ * help says what the draft says.
  */
 export type AssetLocationType = "grid" | "region";
