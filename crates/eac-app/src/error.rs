@@ -40,6 +40,14 @@ pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub reason: Option<IoReason>,
+    /// `unreadable`: where in the document (`line 12`, `page 1`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub place: Option<String>,
+    /// `unreadable`: the format it was read as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub format: Option<String>,
     /// `database`: another connection held the database past the timeout.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
@@ -136,6 +144,23 @@ impl AppError {
                 ..ErrorDetails::default()
             },
             ..AppError::new(ErrorCode::Validation, message)
+        }
+    }
+
+    /// A registry document that is not readable as `format` (or as any
+    /// format EAC Desk knows, when `None`); nothing was imported.
+    pub fn unreadable(file: &str, place: &str, format: Option<&str>, message: &str) -> Self {
+        AppError {
+            details: ErrorDetails {
+                file: Some(file.to_owned()),
+                place: Some(place.to_owned()),
+                format: format.map(str::to_owned),
+                ..ErrorDetails::default()
+            },
+            ..AppError::new(
+                ErrorCode::Unreadable,
+                format!("{file}, {place}: {message}; nothing from it was imported"),
+            )
         }
     }
 

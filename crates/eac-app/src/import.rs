@@ -3,9 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use eac_sample::SampleOptions;
-use eac_store::{
-    FileImportReport, ImportOptions, ImportOutcome, ImportReport, Progress, Store, StoreError,
-};
+use eac_store::{FileImportReport, ImportOptions, ImportOutcome, ImportReport, Progress, Store};
 
 use crate::error::plural;
 use crate::AppError;
@@ -36,15 +34,30 @@ pub fn import_files(
             ));
             continue;
         }
-        // A folder (a bundle) or a listing of envelopes is profile P2.
-        let result = if eac_store::p2::looks_like_p2(path) {
-            store.import_p2(path, opts.clone(), progress)
+        // A registry document (from its content, or a forced format or
+        // mapping); else a folder (a bundle) or a listing of envelopes is
+        // profile P2; else a P1 listing.
+        let result = if crate::registry::is_registry_document(path, &opts) {
+            crate::registry::import_document(store, path, &opts, progress)
+        } else if eac_store::p2::looks_like_p2(path) || opts.format.as_deref() == Some("cds-p2") {
+            if opts.dry_run {
+                store.import_p2_dry_run(path, opts.clone(), progress)
+            } else {
+                store.import_p2(path, opts.clone(), progress)
+            }
+            .map_err(AppError::from)
+        } else if opts.dry_run {
+            store
+                .import_file_dry_run(path, opts.clone(), progress)
+                .map_err(AppError::from)
         } else {
-            store.import_file(path, opts.clone(), progress)
+            store
+                .import_file(path, opts.clone(), progress)
+                .map_err(AppError::from)
         };
         let report = match result {
             Ok(report) => report,
-            Err(StoreError::Cancelled) => {
+            Err(e) if e.code == eac_store::ErrorCode::Cancelled => {
                 cancelled = true;
                 failed(
                     path,
@@ -53,7 +66,8 @@ pub fn import_files(
                     ),
                 )
             }
-            Err(StoreError::Rules { violations, .. }) => {
+            Err(e) if e.is_validation() => {
+                let violations = e.violations();
                 let message = format!(
                     "Nothing was imported from {}: {}",
                     path.display(),
@@ -61,7 +75,7 @@ pub fn import_files(
                 );
                 failed(path, AppError::validation(message, &violations))
             }
-            Err(e) => failed(path, AppError::from(e)),
+            Err(e) => failed(path, e),
         };
         files.push(report);
     }

@@ -20,6 +20,7 @@ mod import;
 mod operation;
 mod p2;
 mod refdata;
+mod registry;
 mod sample;
 mod sample_db;
 mod schema_instance;
@@ -41,6 +42,10 @@ pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,
     set_emissions,
 };
+pub use registry::{
+    check, delete_mapping, formats, load_mapping, mappings, preview_csv, save_mapping, save_source,
+    set_fields, sources, CsvPreview, FormatInfo, MAX_DOCUMENT_BYTES,
+};
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use sample_db::{
     is_sample_database, load_sample_database, sample_database_path, sample_plan, SamplePlan,
@@ -55,6 +60,11 @@ pub use eac_store::{
     EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport, FileImportReport, ImportOptions,
     ImportOutcome, ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store,
     StoreError,
+};
+pub use eac_store::{
+    CheckReport, FieldValue, Finding, FindingKind, FindingSide, MissingCount, RangeOverlap,
+    RangeSide, RegistryImportReport, SavedMapping, SeenBefore, SetFieldsReport, SettableField,
+    SkippedEntry, SourceView,
 };
 pub use eac_store::{
     Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,

@@ -136,6 +136,7 @@ impl FilterArgs {
             source: self.source.clone(),
             destination: self.destination.clone(),
             missing_emissions: self.missing_emissions.then_some(true),
+            incomplete: None,
         }
     }
 

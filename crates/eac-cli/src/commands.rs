@@ -74,6 +74,7 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let opts = ImportOptions {
         allow_extended_technologies: a.allow_extended_technologies,
         details_from: a.details_from,
+        ..ImportOptions::default()
     };
     let bar = Bar::new(Units::Bytes);
     let report = eac_app::import_files(&mut store, &a.files, opts, &bar);
@@ -197,11 +198,17 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         table.row(vec![
             r.cds_eac_id.clone(),
             or_dash(r.eac_number.as_deref()),
-            r.technology_type.to_string(),
+            r.technology_type
+                .map_or_else(|| "missing".to_owned(), |t| t.to_string()),
             render::period(&r.period_start, &r.period_end),
             r.source_name.clone(),
-            r.destination_name.clone(),
-            render::assignment_short(r.beneficiary_type, &r.beneficiaries),
+            r.destination_name
+                .clone()
+                .unwrap_or_else(|| "missing".to_owned()),
+            match r.beneficiary_type {
+                Some(t) => render::assignment_short(t, &r.beneficiaries),
+                None => "missing".to_owned(),
+            },
             render::quantities(&r.quantities),
             r.retired_state.to_string(),
             r.value_count.to_string(),
@@ -600,6 +607,14 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
                 from("").trim_start()
             ),
         },
+        AuditAction::SetFields => {
+            let changed = fields();
+            if changed.is_empty() {
+                "fields set".to_owned()
+            } else {
+                format!("set {changed}")
+            }
+        }
         AuditAction::SetBeneficiaries | AuditAction::Unknown => match (&r.before, &r.after) {
             (Some(b), Some(a)) => render::change(b, a),
             _ => format!("{} → {}", assignment(&r.before), assignment(&r.after)),

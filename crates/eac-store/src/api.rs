@@ -29,6 +29,9 @@ pub struct EacFilter {
     /// `true`: only EACs missing an emission factor (imported as `"TODO"`);
     /// `false`: only EACs with both.
     pub missing_emissions: Option<bool>,
+    /// `true`: only EACs missing any CDS-required field (registry imports
+    /// not completed yet, or emission factors); `false`: only complete ones.
+    pub incomplete: Option<bool>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,16 +95,18 @@ pub struct QuantityTotal {
 pub struct EacRow {
     pub cds_eac_id: String,
     pub eac_number: Option<String>,
-    pub technology_type: TechnologyType,
+    /// `None` (here and below): missing, see `missing`.
+    pub technology_type: Option<TechnologyType>,
     pub period_start: String,
     pub period_end: String,
-    /// Earliest `values[].issued`, `YYYY-MM-DD`.
-    pub issuance: String,
+    /// Earliest `values[].issued`, `YYYY-MM-DD`; `None` while no value has
+    /// an issue date.
+    pub issuance: Option<String>,
     pub source_id: String,
     pub source_name: String,
-    pub destination_id: String,
-    pub destination_name: String,
-    pub beneficiary_type: BeneficiaryType,
+    pub destination_id: Option<String>,
+    pub destination_name: Option<String>,
+    pub beneficiary_type: Option<BeneficiaryType>,
     pub beneficiaries: Vec<String>,
     pub quantities: Vec<QuantityTotal>,
     pub retired_state: RetiredState,
@@ -109,6 +114,9 @@ pub struct EacRow {
     /// An emission factor is missing (imported as e.g. `"TODO"`): the EAC
     /// blocks a P1 export until numbers are entered.
     pub emissions_missing: bool,
+    /// The CDS-required fields it lacks (`destination_id`, `issued`, …):
+    /// an incomplete EAC blocks exports until they are entered.
+    pub missing: Vec<String>,
 }
 
 /// Count and exact totals of a filtered set.
@@ -243,6 +251,8 @@ pub enum AuditAction {
     SetBeneficiaries,
     /// A person entered the emission factors.
     SetEmissions,
+    /// A person completed or corrected fields (`eacdesk set`).
+    SetFields,
     /// An import replaced the EAC by a newer version.
     ImportReplace,
     /// Checked against its source (`cds_synced`).
@@ -260,6 +270,7 @@ impl AuditAction {
         match self {
             AuditAction::SetBeneficiaries => "set_beneficiaries",
             AuditAction::SetEmissions => "set_emissions",
+            AuditAction::SetFields => "set_fields",
             AuditAction::ImportReplace => "import_replace",
             AuditAction::Verify => "verify",
             AuditAction::Delete => "delete",
@@ -274,6 +285,7 @@ impl AuditAction {
         [
             AuditAction::SetBeneficiaries,
             AuditAction::SetEmissions,
+            AuditAction::SetFields,
             AuditAction::ImportReplace,
             AuditAction::Verify,
             AuditAction::Delete,
@@ -493,6 +505,13 @@ pub struct ImportOptions {
     /// the listing's own bundle folder, and a listing outside a bundle reads
     /// none.
     pub details_from: Option<std::path::PathBuf>,
+    /// Read every file as this registry format (`eac-registry` format id)
+    /// instead of detecting it from the content.
+    pub format: Option<String>,
+    /// The saved column mapping for a generic CSV import.
+    pub mapping: Option<String>,
+    /// Report what the import would do; write nothing.
+    pub dry_run: bool,
 }
 
 /// What a long operation is doing, as its progress events name it (the

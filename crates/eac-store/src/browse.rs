@@ -6,7 +6,7 @@ use eac_model::{BeneficiaryType, Decimal, EnergyUnit, RetiredState, TechnologyTy
 use rusqlite::Connection;
 
 use crate::query::{order_by, push_filter, Sql};
-use crate::rows::{self, count, display_time, from_count, parsed};
+use crate::rows::{self, count, display_time, from_count, parsed, parsed_opt};
 use crate::{
     BrowseQuery, BrowseSummary, Choice, ChoiceField, EacDetail, EacFilter, EacRow, EacValueView,
     QuantityTotal, Result,
@@ -17,7 +17,7 @@ pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRo
         "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
             e.period_end, e.issuance, e.source_id, e.source_name, e.destination_id,
             e.destination_name, e.beneficiary_type, e.retired_state, e.value_count,
-            (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL)
+            (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL), e.missing
          FROM eacs e",
     );
     push_filter(&mut sql, &query.filter)?;
@@ -32,7 +32,7 @@ pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRo
         let eac_row = EacRow {
             cds_eac_id: row.get(1)?,
             eac_number: row.get(2)?,
-            technology_type: parsed(row, 3, TechnologyType::parse)?,
+            technology_type: parsed_opt(row, 3, TechnologyType::parse)?,
             period_start: display_time(row, 4)?,
             period_end: display_time(row, 5)?,
             issuance: row.get(6)?,
@@ -40,12 +40,16 @@ pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRo
             source_name: row.get(8)?,
             destination_id: row.get(9)?,
             destination_name: row.get(10)?,
-            beneficiary_type: parsed(row, 11, BeneficiaryType::parse)?,
+            beneficiary_type: parsed_opt(row, 11, BeneficiaryType::parse)?,
             beneficiaries: Vec::new(),
             quantities: Vec::new(),
             retired_state: parsed(row, 12, RetiredState::parse)?,
             value_count: from_count(row.get(13)?),
             emissions_missing: row.get(14)?,
+            missing: match row.get::<_, Option<String>>(15)? {
+                None => Vec::new(),
+                Some(text) => serde_json::from_str(&text).unwrap_or_else(|_| vec![text]),
+            },
         };
         Ok((id, eac_row))
     })?;

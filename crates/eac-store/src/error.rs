@@ -33,11 +33,14 @@ pub enum ErrorCode {
     Conflict,
     /// A bug in EAC Desk itself (the desktop shell's lost worker or lock).
     Internal,
+    /// A registry document could not be read in its format (`details.file`,
+    /// `details.place`, `details.format`); nothing from it was imported.
+    Unreadable,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (tests and docs list them).
-    pub const ALL: [ErrorCode; 9] = [
+    pub const ALL: [ErrorCode; 10] = [
         ErrorCode::Validation,
         ErrorCode::NotFound,
         ErrorCode::InvalidInput,
@@ -47,6 +50,7 @@ impl ErrorCode {
         ErrorCode::NewerDatabase,
         ErrorCode::Conflict,
         ErrorCode::Internal,
+        ErrorCode::Unreadable,
     ];
 
     /// The wire name (`"not_found"`).
@@ -61,15 +65,17 @@ impl ErrorCode {
             ErrorCode::NewerDatabase => "newer_database",
             ErrorCode::Conflict => "conflict",
             ErrorCode::Internal => "internal",
+            ErrorCode::Unreadable => "unreadable",
         }
     }
 
     /// The exit code of `eacdesk` for a command that failed with this
-    /// code: 1 when the data broke a rule (nothing was written), 2 for
-    /// usage, I/O and every other failure. 0 is success, never an error.
+    /// code: 1 when the data broke a rule or a document is not readable
+    /// as its format (nothing was written), 2 for usage, I/O and every
+    /// other failure. 0 is success, never an error.
     pub fn exit_code(self) -> u8 {
         match self {
-            ErrorCode::Validation => 1,
+            ErrorCode::Validation | ErrorCode::Unreadable => 1,
             ErrorCode::NotFound
             | ErrorCode::InvalidInput
             | ErrorCode::Io
@@ -189,7 +195,7 @@ mod tests {
             let wire = serde_json::to_value(code).unwrap();
             assert_eq!(wire, code.as_str());
             assert_eq!(serde_json::from_value::<ErrorCode>(wire).unwrap(), code);
-            let rule = code == ErrorCode::Validation;
+            let rule = matches!(code, ErrorCode::Validation | ErrorCode::Unreadable);
             assert_eq!(code.exit_code(), if rule { 1 } else { 2 }, "{code}");
         }
     }

@@ -370,6 +370,43 @@ pub(crate) fn import_replacing(
     )
 }
 
+/// A person set fields of the stored EAC in row `row` (`eacdesk set`):
+/// audited with the whole EAC before and after. Call before the row is
+/// overwritten.
+pub(crate) fn fields_set(
+    w: &Write,
+    row: i64,
+    newer: &Eac,
+    reason: &Reason,
+    os_user: &str,
+) -> Result<i64> {
+    let before = eac_state(w, row)?;
+    let Current::Eac { batch, synced, .. } = &before else {
+        unreachable!("eac_state reads an EAC row")
+    };
+    let after = Current::Eac {
+        row,
+        eac: Box::new(newer.clone()),
+        batch: *batch,
+        synced: synced.clone(),
+    };
+    edit::insert(
+        w,
+        AuditEntry {
+            cds_eac_id: &newer.cds_eac_id,
+            action: AuditAction::SetFields,
+            before: Some(AuditSide::of(before.assignment())),
+            after: Some(AuditSide::of(after.assignment())),
+            before_state: Some(before.state()),
+            after_state: Some(after.state()),
+            reason,
+            os_user,
+            source_file: None,
+            import_batch_id: None,
+        },
+    )
+}
+
 /// A P2 import is about to replace the envelope-only EAC `cds_eac_id` by a
 /// newer envelope (written next, by the same batch): audited and noted.
 pub(crate) fn envelope_replacing(w: &Write, cds_eac_id: &str, batch: i64) -> Result<()> {

@@ -17,10 +17,12 @@
 pub mod api;
 pub mod atomic;
 mod browse;
+pub mod check;
 mod edit;
 mod emissions;
 mod error;
 mod export;
+mod fields;
 mod fold;
 mod history;
 mod import;
@@ -37,9 +39,11 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use api::*;
+pub use check::{CheckReport, Finding, FindingKind, FindingSide};
 use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};
+pub use fields::{FieldValue, SetFieldsReport, SettableField};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
     CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,
@@ -275,6 +279,26 @@ impl Store {
         })
     }
 
+    /// What importing a P1 listing file would do, writing nothing.
+    pub fn import_file_dry_run(
+        &mut self,
+        path: &Path,
+        opts: ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<FileImportReport> {
+        self.dry_run(|w| import::import_file(w, path, opts, progress))
+    }
+
+    /// What importing a P2 listing or bundle would do, writing nothing.
+    pub fn import_p2_dry_run(
+        &mut self,
+        path: &Path,
+        opts: ImportOptions,
+        progress: &dyn Progress,
+    ) -> Result<FileImportReport> {
+        self.dry_run(|w| p2::import_p2(w, path, opts, progress))
+    }
+
     /// Imports EACs already in memory (sample data) as one transaction.
     pub fn import_eacs(
         &mut self,
@@ -313,6 +337,33 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
         self.dry_run(|w| registry::import_document(w, doc, progress))
+    }
+
+    /// Sets fields of the EACs `target` names (ids, or every EAC a filter
+    /// matches), audited with `reason`, in one transaction; `dry_run`
+    /// counts and checks without writing. A value's `issued`/`retired`
+    /// dates are filled only where missing.
+    pub fn set_fields(
+        &mut self,
+        target: &DeleteTarget,
+        values: &[FieldValue],
+        reason: &Reason,
+        os_user: &str,
+        dry_run: bool,
+        progress: &dyn Progress,
+    ) -> Result<SetFieldsReport> {
+        if dry_run {
+            self.dry_run(|w| fields::set_fields(w, target, values, reason, os_user, true, progress))
+        } else {
+            self.write(|w| fields::set_fields(w, target, values, reason, os_user, false, progress))
+        }
+    }
+
+    /// Double counting among the stored EACs (overlapping ranges, the same
+    /// certificates claimed for two beneficiaries or retired twice); a
+    /// finding is reported when either side matches `filter`.
+    pub fn check(&self, filter: &EacFilter) -> Result<CheckReport> {
+        check::check(&self.conn, filter)
     }
 
     /// The documents an EAC came from (registry imports), oldest first.

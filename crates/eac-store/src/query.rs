@@ -114,6 +114,14 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
             "(e.emissions_factor_direct IS NOT NULL AND e.emissions_factor_lca IS NOT NULL)"
         });
     }
+    if let Some(incomplete) = filter.incomplete {
+        and(sql);
+        sql.push(if incomplete {
+            "e.missing IS NOT NULL"
+        } else {
+            "e.missing IS NULL"
+        });
+    }
     Ok(!first)
 }
 

@@ -785,7 +785,7 @@ fn rows_carry_beneficiaries_quantities_and_derived_fields() {
     );
     assert_eq!(b.retired_state, RetiredState::Partly);
     assert_eq!(b.value_count, 2);
-    assert_eq!(b.issuance, "2024-03-10");
+    assert_eq!(b.issuance.as_deref(), Some("2024-03-10"));
     assert_eq!(b.period_start, "2024-02-01T00:00:00Z");
     let a = &env
         .store

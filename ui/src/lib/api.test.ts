@@ -23,6 +23,7 @@ const filter: EacFilter = {
   source: null,
   destination: null,
   missing_emissions: null,
+  incomplete: null,
 };
 
 describe("api wrappers use the command names and snake_case keys of docs/ipc.md", () => {

@@ -37,6 +37,7 @@ describe("friendlyError", () => {
     newer_database: true,
     conflict: true,
     internal: true,
+    unreadable: true,
   };
   const codes = Object.keys(every);
   it("knows exactly the codes the backend sends", () => {

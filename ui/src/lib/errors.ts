@@ -83,6 +83,10 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
     title: "This database was made by a newer version of EAC Desk.",
     hint: "Update EAC Desk to open it, or open a different database.",
   },
+  unreadable: {
+    title: "This file could not be read as a registry statement or report.",
+    hint: "Nothing from it was imported. The message says where and why; check that it is the registry's original file (not a copy re-saved by another program), or choose its format by hand.",
+  },
   internal: {
     title: "EAC Desk hit an internal error.",
     hint: "Nothing was written. Try again; if it happens again, note the message below and report it.",

@@ -26,6 +26,7 @@ describe("toEacFilter", () => {
       source: null,
       destination: null,
       missing_emissions: null,
+      incomplete: null,
     });
     expect(isEmptyFilter(f)).toBe(true);
     expect(activeFilterCount(f)).toBe(0);
@@ -58,6 +59,7 @@ describe("toEacFilter", () => {
       source: "Registry A",
       destination: "Account 7",
       missing_emissions: true,
+      incomplete: null,
     });
     expect(activeFilterCount(f)).toBe(9);
     expect(isEmptyFilter(f)).toBe(false);

@@ -63,6 +63,7 @@ export function toEacFilter(s: FilterState): EacFilter {
     source: s.source === "" ? null : s.source,
     destination: s.destination === "" ? null : s.destination,
     missing_emissions: s.missing_emissions === "yes" ? true : null,
+    incomplete: null,
   };
 }
 

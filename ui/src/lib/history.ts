@@ -9,6 +9,7 @@ import { baseName } from "./paths";
 const ACTIONS: Record<AuditAction, string> = {
   set_beneficiaries: "Beneficiaries changed",
   set_emissions: "Emission factors entered",
+  set_fields: "Fields completed or corrected",
   import_replace: "Replaced by an import",
   verify: "Marked as verified",
   delete: "Deleted",

@@ -29,4 +29,9 @@ destination: string | null,
  * `true`: only EACs missing an emission factor (imported as `"TODO"`);
  * `false`: only EACs with both.
  */
-missing_emissions: boolean | null, };
+missing_emissions: boolean | null, 
+/**
+ * `true`: only EACs missing any CDS-required field (registry imports
+ * not completed yet, or emission factors); `false`: only complete ones.
+ */
+incomplete: boolean | null, };

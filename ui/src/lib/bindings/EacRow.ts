@@ -7,13 +7,23 @@ import type { TechnologyType } from "./TechnologyType";
 /**
  * One line of the EAC table.
  */
-export type EacRow = { cds_eac_id: string, eac_number: string | null, technology_type: TechnologyType, period_start: string, period_end: string, 
+export type EacRow = { cds_eac_id: string, eac_number: string | null, 
 /**
- * Earliest `values[].issued`, `YYYY-MM-DD`.
+ * `None` (here and below): missing, see `missing`.
  */
-issuance: string, source_id: string, source_name: string, destination_id: string, destination_name: string, beneficiary_type: BeneficiaryType, beneficiaries: Array<string>, quantities: Array<QuantityTotal>, retired_state: RetiredState, value_count: number, 
+technology_type: TechnologyType | null, period_start: string, period_end: string, 
+/**
+ * Earliest `values[].issued`, `YYYY-MM-DD`; `None` while no value has
+ * an issue date.
+ */
+issuance: string | null, source_id: string, source_name: string, destination_id: string | null, destination_name: string | null, beneficiary_type: BeneficiaryType | null, beneficiaries: Array<string>, quantities: Array<QuantityTotal>, retired_state: RetiredState, value_count: number, 
 /**
  * An emission factor is missing (imported as e.g. `"TODO"`): the EAC
  * blocks a P1 export until numbers are entered.
  */
-emissions_missing: boolean, };
+emissions_missing: boolean, 
+/**
+ * The CDS-required fields it lacks (`destination_id`, `issued`, …):
+ * an incomplete EAC blocks exports until they are entered.
+ */
+missing: Array<string>, };

@@ -25,6 +25,14 @@ path?: string,
  */
 reason?: IoReason, 
 /**
+ * `unreadable`: where in the document (`line 12`, `page 1`, …).
+ */
+place?: string, 
+/**
+ * `unreadable`: the format it was read as.
+ */
+format?: string, 
+/**
  * `database`: another connection held the database past the timeout.
  */
 busy?: boolean, 

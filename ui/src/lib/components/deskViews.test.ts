@@ -41,6 +41,7 @@ function row(id: string, source = `Plant ${id}`, technology: EacRow["technology_
     retired_state: "no",
     value_count: 1,
     emissions_missing: false,
+    missing: [],
   };
 }
 

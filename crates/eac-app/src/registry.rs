@@ -1,0 +1,360 @@
+//! Registry documents: reading them with `eac-registry` (format from the
+//! content, or forced), turning their ranges into EACs and storing them
+//! (one transaction per file), saved CSV column mappings, the documents an
+//! EAC came from, and the double-counting check.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use eac_registry::{Format, Locator, Mapping, RangeRecord, Statement};
+use eac_store::{
+    CertRange, CheckReport, DeleteTarget, EacFilter, ExportReport, FieldValue, FileImportReport,
+    ImportOptions, Progress, Reason, RegistryDocument, RegistryEac, SavedMapping, SetFieldsReport,
+    SkippedEntry, SourceView, StationInfo, Store,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// Registry documents are read whole; anything larger is surely not one.
+pub const MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
+
+/// One format `import` reads, for `eacdesk formats` and the Import dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FormatInfo {
+    /// What `--format` takes.
+    pub id: String,
+    pub name: String,
+    /// What it reads, in plain words.
+    pub reads: String,
+    /// Found from the file's content (every format but mapped CSV).
+    pub detected: bool,
+}
+
+/// Every format `import` reads: the CDS profiles, then the registries'.
+pub fn formats() -> Vec<FormatInfo> {
+    let mut out = vec![
+        FormatInfo {
+            id: "cds-p1".into(),
+            name: "CDS EAC listing, profile P1 (JSON)".into(),
+            reads:
+                "EACs with their values, as exported by EAC Desk or a CDS server (2024-08-29 draft)"
+                    .into(),
+            detected: true,
+        },
+        FormatInfo {
+            id: "cds-p2".into(),
+            name: "CDS EAC listing or bundle, profile P2 (JSON / folder)".into(),
+            reads:
+                "CDS-WG3-01 v1 envelopes with their detail files (a bundle folder or its eacs.json)"
+                    .into(),
+            detected: true,
+        },
+    ];
+    out.extend(Format::ALL.iter().map(|f| FormatInfo {
+        id: f.id().to_owned(),
+        name: f.name().to_owned(),
+        reads: f.reads().to_owned(),
+        detected: *f != Format::MappedCsv,
+    }));
+    out
+}
+
+/// Whether the file at `path` is a registry document rather than a CDS
+/// listing: when a format or mapping is forced, or its first bytes show
+/// no CDS JSON object but a registry format.
+pub(crate) fn is_registry_document(path: &Path, opts: &ImportOptions) -> bool {
+    if opts.mapping.is_some() {
+        return true;
+    }
+    if let Some(f) = &opts.format {
+        return !f.starts_with("cds-");
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = vec![0u8; 64 * 1024];
+    let mut filled = 0;
+    while filled < head.len() {
+        match std::io::Read::read(&mut file, &mut head[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(_) => return false,
+        }
+    }
+    head.truncate(filled);
+    let text = head
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(&head)
+        .trim_ascii_start();
+    // A CDS listing is a JSON object with `eacs` (its readers give the
+    // precise errors for anything broken).
+    if text.starts_with(b"{") && memmem(text, b"\"eacs\"") {
+        return false;
+    }
+    eac_registry::formats::looks_like_registry_document(&head)
+}
+
+fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The ranges, stations and notes of a statement, as the store takes them.
+fn document<'a>(
+    file_name: &'a str,
+    format: Format,
+    bytes: &'a [u8],
+    statement: &Statement,
+    now: eac_model::Timestamp,
+) -> RegistryDocument<'a> {
+    let place = |at: &Locator| at.to_string();
+    RegistryDocument {
+        file_name,
+        format: format.id(),
+        format_name: format.name(),
+        bytes,
+        eacs: statement
+            .ranges
+            .iter()
+            .map(|r: &RangeRecord| RegistryEac {
+                eac: eac_registry::to_eac(r, now),
+                locator: place(&r.at),
+                range_text: eac_registry::range_text(r),
+                range: Some(CertRange {
+                    registry: r.registry.clone(),
+                    series: r.series.clone(),
+                    first: r.first.clone(),
+                    last: r.last.clone(),
+                    first_seq: r.first_seq.clone(),
+                    last_seq: r.last_seq.clone(),
+                }),
+            })
+            .collect(),
+        stations: statement
+            .stations
+            .iter()
+            .map(|s| StationInfo {
+                asset_id: s.asset_id.clone(),
+                name: s.name.clone(),
+                capacity: s.capacity.clone(),
+                commissioned: s.commissioned,
+                facts: s.facts.clone(),
+            })
+            .collect(),
+        skipped: statement
+            .skipped
+            .iter()
+            .map(|s| SkippedEntry {
+                place: place(&s.at),
+                reason: s.reason.clone(),
+            })
+            .collect(),
+        warnings: statement
+            .warnings
+            .iter()
+            .map(|w| SkippedEntry {
+                place: place(&w.at),
+                reason: w.message.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// Reads one registry document and imports it (or, with `opts.dry_run`,
+/// says what importing it would do) as one transaction.
+pub(crate) fn import_document(
+    store: &mut Store,
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &dyn Progress,
+) -> Result<FileImportReport, AppError> {
+    let shown = path.display().to_string();
+    let format = match &opts.format {
+        Some(id) => Some(Format::parse(id).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "`{id}` is not a format EAC Desk reads; `eacdesk formats` lists them"
+            ))
+        })?),
+        None => None,
+    };
+    let mapping = match &opts.mapping {
+        Some(name) => Some(load_mapping(store, name)?),
+        None => None,
+    };
+    let size = std::fs::metadata(path)
+        .map_err(|e| AppError::io(path, &e))?
+        .len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(AppError::unreadable(
+            &shown,
+            "document",
+            format.map(Format::id),
+            &format!(
+                "the file is {size} bytes, more than a registry document holds ({MAX_DOCUMENT_BYTES})"
+            ),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    progress.update(eac_store::Phase::Import, 0, None);
+    let read = eac_registry::read(&bytes, format, mapping.as_ref())
+        .map_err(|e| AppError::unreadable(&shown, &e.at.to_string(), format.map(Format::id), &e.message))?
+        .ok_or_else(|| {
+            AppError::unreadable(
+                &shown,
+                "document",
+                None,
+                "this is neither a CDS listing nor a registry document EAC Desk recognises (see `eacdesk formats`); for another registry's CSV, save a column mapping and import with --mapping NAME",
+            )
+        })?;
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| shown.clone());
+    let doc = document(
+        &file_name,
+        read.format,
+        &bytes,
+        &read.statement,
+        eac_model::Timestamp::now(),
+    );
+    let mut report = if opts.dry_run {
+        store.import_document_dry_run(doc, progress)?
+    } else {
+        store.import_document(doc, progress)?
+    };
+    report.file = shown;
+    Ok(report)
+}
+
+/// The saved mapping `name`, read and checked.
+pub fn load_mapping(store: &Store, name: &str) -> Result<Mapping, AppError> {
+    let saved = store.mappings()?;
+    let Some(found) = saved.iter().find(|m| m.name == name) else {
+        let known: Vec<&str> = saved.iter().map(|m| m.name.as_str()).collect();
+        return Err(AppError::invalid_input(if known.is_empty() {
+            format!("there is no saved mapping `{name}`; save one first (`eacdesk mapping save {name} FILE.json`)")
+        } else {
+            format!(
+                "there is no saved mapping `{name}`; saved mappings: {}",
+                known.join(", ")
+            )
+        }));
+    };
+    serde_json::from_str(&found.mapping).map_err(|e| {
+        AppError::invalid_input(format!("the saved mapping `{name}` is not readable: {e}"))
+    })
+}
+
+/// Checks a mapping (JSON text) and saves it under its name (or `name`).
+pub fn save_mapping(store: &mut Store, name: &str, mapping_json: &str) -> Result<(), AppError> {
+    let mut mapping: Mapping = serde_json::from_str(mapping_json).map_err(|e| {
+        AppError::invalid_input(format!(
+            "the mapping is not readable JSON of a mapping: {e}"
+        ))
+    })?;
+    mapping.name = name.trim().to_owned();
+    mapping
+        .validate()
+        .map_err(|p| AppError::invalid_input(format!("the mapping is not complete: {p}")))?;
+    let text = serde_json::to_string(&mapping).expect("a mapping serializes");
+    store.save_mapping(&mapping.name, &text)?;
+    Ok(())
+}
+
+pub fn mappings(store: &Store) -> Result<Vec<SavedMapping>, AppError> {
+    Ok(store.mappings()?)
+}
+
+pub fn delete_mapping(store: &mut Store, name: &str) -> Result<(), AppError> {
+    if store.delete_mapping(name)? {
+        Ok(())
+    } else {
+        Err(AppError::invalid_input(format!(
+            "there is no saved mapping `{name}`"
+        )))
+    }
+}
+
+/// The first rows of a CSV as a mapping would split them (header and
+/// `rows` rows), for the mapping step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CsvPreview {
+    pub header: Option<Vec<String>>,
+    /// (1-based line, cells).
+    pub rows: Vec<(u64, Vec<String>)>,
+}
+
+pub fn preview_csv(path: &Path, mapping_json: &str, rows: usize) -> Result<CsvPreview, AppError> {
+    let mapping: Mapping = serde_json::from_str(mapping_json).map_err(|e| {
+        AppError::invalid_input(format!(
+            "the mapping is not readable JSON of a mapping: {e}"
+        ))
+    })?;
+    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    let p = eac_registry::mapped::preview(&bytes, &mapping, rows).map_err(|e| {
+        AppError::unreadable(
+            &path.display().to_string(),
+            &e.at.to_string(),
+            Some("csv"),
+            &e.message,
+        )
+    })?;
+    Ok(CsvPreview {
+        header: p.header,
+        rows: p.rows.into_iter().map(|r| (r.line, r.cells)).collect(),
+    })
+}
+
+/// The documents an EAC came from.
+pub fn sources(store: &Store, cds_eac_id: &str) -> Result<Vec<SourceView>, AppError> {
+    store.detail(cds_eac_id)?;
+    Ok(store.sources(cds_eac_id)?)
+}
+
+/// Writes a stored document's original bytes to `dest` (whole or not at
+/// all; never over the database's own files).
+pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportReport, AppError> {
+    let bytes = store.document(sha256)?.ok_or_else(|| {
+        AppError::invalid_input(format!("no stored document has the SHA-256 {sha256}"))
+    })?;
+    eac_store::atomic::refuse_database(store.path(), dest)?;
+    let mut file = eac_store::atomic::AtomicFile::beside(dest)?;
+    file.write_all(&bytes).map_err(|e| AppError::io(dest, &e))?;
+    let sha = file.commit()?;
+    Ok(ExportReport {
+        path: dest.display().to_string(),
+        sha256: sha,
+        eac_count: 0,
+        value_count: 0,
+    })
+}
+
+/// Double counting among the stored EACs (see `Store::check`).
+pub fn check(store: &Store, filter: &EacFilter) -> Result<CheckReport, AppError> {
+    Ok(store.check(filter)?)
+}
+
+/// Completes or corrects fields of the EACs `target` names, audited.
+pub fn set_fields(
+    store: &mut Store,
+    target: &DeleteTarget,
+    values: &[FieldValue],
+    reason: Option<&str>,
+    os_user: &str,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<SetFieldsReport, AppError> {
+    // A dry run records nothing, so it needs no reason.
+    let reason = match (Reason::optional(reason)?, dry_run) {
+        (Some(r), _) => r,
+        (None, true) => Reason::new("dry run")?,
+        (None, false) => {
+            return Err(AppError::invalid_input(
+                "say why these fields change (a reason); it is kept in the audit log",
+            ))
+        }
+    };
+    Ok(store.set_fields(target, values, &reason, os_user, dry_run, progress)?)
+}

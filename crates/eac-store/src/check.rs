@@ -1,0 +1,275 @@
+//! Double counting: stored ranges of one registry sharing certificates
+//! (partly or wholly, across documents and formats), the same certificates
+//! claimed for two different beneficiaries, and certificates retired twice
+//! (overlapping retired ranges, or one certificate number retired in two
+//! EACs of one source). Ranges are compared as numbers (`registry::seq_key`),
+//! so adjacent ranges (…10 and 11…) do not overlap.
+
+use std::collections::HashSet;
+
+use eac_model::Eac;
+use serde::{Deserialize, Serialize};
+
+use crate::registry::{key_to_seq, shared_count};
+use crate::{query, rows, EacFilter, Result};
+
+/// What kind of double counting a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Two stored ranges share certificates (at most one of them claimed).
+    Overlap,
+    /// The shared certificates are claimed for two different beneficiaries.
+    ClaimedTwice,
+    /// The same certificates are retired twice (same or unknown beneficiary).
+    RetiredTwice,
+}
+
+impl FindingKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Overlap => "overlap",
+            FindingKind::ClaimedTwice => "claimed_twice",
+            FindingKind::RetiredTwice => "retired_twice",
+        }
+    }
+}
+
+/// One side of a finding: a stored EAC and its range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FindingSide {
+    pub cds_eac_id: String,
+    /// First and last certificate (or the certificate number) as printed.
+    pub first: String,
+    pub last: String,
+    /// The registry status kept on import (`eacdesk_status`), if any.
+    pub status: Option<String>,
+    pub retired: bool,
+    /// Who it is claimed for: the CDS beneficiaries, else the registry's
+    /// beneficiary name.
+    pub beneficiary: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Finding {
+    pub kind: FindingKind,
+    /// The registry (numbering) both ranges belong to, or the source id for
+    /// certificate numbers retired twice.
+    pub registry: String,
+    pub a: FindingSide,
+    pub b: FindingSide,
+    /// How many certificates both hold, exactly.
+    pub shared: String,
+    /// Plain words naming both sides.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct CheckReport {
+    /// Stored ranges compared.
+    pub ranges: usize,
+    pub findings: Vec<Finding>,
+}
+
+struct StoredRange {
+    eac_id: i64,
+    registry: String,
+    series: String,
+    first: String,
+    last: String,
+    first_key: String,
+    last_key: String,
+}
+
+/// Runs every double-counting check over the stored EACs; a finding is
+/// reported when at least one of its two EACs matches `filter`.
+pub(crate) fn check(conn: &rusqlite::Connection, filter: &EacFilter) -> Result<CheckReport> {
+    let wanted: Option<HashSet<i64>> = if *filter == EacFilter::default() {
+        None
+    } else {
+        let mut sql = query::Sql::new("SELECT e.id FROM eacs e");
+        query::push_filter(&mut sql, filter)?;
+        let ids = conn
+            .prepare(&sql.text)?
+            .query_map(sql.params(), |r| r.get(0))?
+            .collect::<rusqlite::Result<HashSet<i64>>>()?;
+        Some(ids)
+    };
+    let keep = |a: i64, b: i64| {
+        wanted
+            .as_ref()
+            .is_none_or(|w| w.contains(&a) || w.contains(&b))
+    };
+
+    let mut stmt = conn.prepare(
+        "SELECT eac_id, registry, series, first, last, first_key, last_key FROM eac_ranges
+          ORDER BY registry, series, first_key, eac_id",
+    )?;
+    let ranges: Vec<StoredRange> = stmt
+        .query_map([], |r| {
+            Ok(StoredRange {
+                eac_id: r.get(0)?,
+                registry: r.get(1)?,
+                series: r.get(2)?,
+                first: r.get(3)?,
+                last: r.get(4)?,
+                first_key: r.get(5)?,
+                last_key: r.get(6)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+
+    // Sweep: ranges sorted by start; `open` holds those of the same
+    // registry and series that may still reach the current one.
+    let mut pairs: Vec<(usize, usize)> = Vec::new();
+    let mut open: Vec<usize> = Vec::new();
+    for (i, r) in ranges.iter().enumerate() {
+        open.retain(|&j| {
+            let o = &ranges[j];
+            o.registry == r.registry && o.series == r.series && o.last_key >= r.first_key
+        });
+        for &j in &open {
+            if keep(ranges[j].eac_id, r.eac_id) {
+                pairs.push((j, i));
+            }
+        }
+        open.push(i);
+    }
+
+    let mut findings = Vec::with_capacity(pairs.len());
+    for (j, i) in pairs {
+        let (a, b) = (&ranges[j], &ranges[i]);
+        let ea = rows::load_eac_by_id(conn, a.eac_id)?;
+        let eb = rows::load_eac_by_id(conn, b.eac_id)?;
+        let shared = shared_count(
+            (&key_to_seq(&a.first_key), &key_to_seq(&a.last_key)),
+            (&key_to_seq(&b.first_key), &key_to_seq(&b.last_key)),
+        );
+        let side_a = side(&ea, &a.first, &a.last);
+        let side_b = side(&eb, &b.first, &b.last);
+        findings.push(finding(a.registry.clone(), side_a, side_b, shared));
+    }
+    findings.extend(numbers_retired_twice(conn, &keep)?);
+    Ok(CheckReport {
+        ranges: ranges.len(),
+        findings,
+    })
+}
+
+/// Certificate numbers (a value's, else its EAC's) retired in two EACs of
+/// one source that carry no range (CDS imports).
+fn numbers_retired_twice(
+    conn: &rusqlite::Connection,
+    keep: &dyn Fn(i64, i64) -> bool,
+) -> Result<Vec<Finding>> {
+    let mut stmt = conn.prepare(
+        "SELECT e.source_id, COALESCE(v.eac_number, e.eac_number) AS number,
+                group_concat(DISTINCT e.id)
+           FROM eac_values v JOIN eacs e ON e.id = v.eac_id
+          WHERE (v.retired IS NOT NULL OR v.retired_undated = 1)
+            AND COALESCE(v.eac_number, e.eac_number) IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM eac_ranges r WHERE r.eac_id = e.id)
+          GROUP BY e.source_id, number
+         HAVING COUNT(DISTINCT e.id) > 1
+          ORDER BY e.source_id, number",
+    )?;
+    let groups: Vec<(String, String, String)> = stmt
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut out = Vec::new();
+    for (source, number, ids) in groups {
+        let mut ids: Vec<i64> = ids.split(',').filter_map(|s| s.parse().ok()).collect();
+        ids.sort_unstable();
+        for (k, &a) in ids.iter().enumerate() {
+            for &b in &ids[k + 1..] {
+                if !keep(a, b) {
+                    continue;
+                }
+                let ea = rows::load_eac_by_id(conn, a)?;
+                let eb = rows::load_eac_by_id(conn, b)?;
+                let (sa, sb) = (side(&ea, &number, &number), side(&eb, &number, &number));
+                let mut f = finding(source.clone(), sa, sb, "1".to_owned());
+                // Both are retired by construction.
+                f.kind = FindingKind::RetiredTwice;
+                f.message = format!(
+                    "certificate `{number}` of source {source} is retired in EAC `{}` and again in EAC `{}`",
+                    f.a.cds_eac_id, f.b.cds_eac_id
+                );
+                out.push(f);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn extension_text(eac: &Eac, key: &str) -> Option<String> {
+    eac.extensions
+        .iter()
+        .find(|(k, _)| k == key)
+        .and_then(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok())
+}
+
+fn side(eac: &Eac, first: &str, last: &str) -> FindingSide {
+    let retired = eac
+        .values
+        .iter()
+        .any(|v| v.retired.is_some() || v.retired_undated);
+    let beneficiary = match eac.beneficiary_type {
+        Some(t) if !eac.beneficiaries.is_empty() => {
+            Some(format!("{t}: {}", eac.beneficiaries.join(", ")))
+        }
+        _ => extension_text(eac, "eacdesk_beneficiary_name"),
+    };
+    FindingSide {
+        cds_eac_id: eac.cds_eac_id.clone(),
+        first: first.to_owned(),
+        last: last.to_owned(),
+        status: extension_text(eac, "eacdesk_status"),
+        retired,
+        beneficiary,
+    }
+}
+
+fn range_words(s: &FindingSide) -> String {
+    if s.first == s.last {
+        s.first.clone()
+    } else {
+        format!("{} – {}", s.first, s.last)
+    }
+}
+
+fn finding(registry: String, a: FindingSide, b: FindingSide, shared: String) -> Finding {
+    let kind = match (a.retired && b.retired, &a.beneficiary, &b.beneficiary) {
+        (true, Some(x), Some(y)) if x != y => FindingKind::ClaimedTwice,
+        (true, _, _) => FindingKind::RetiredTwice,
+        _ => FindingKind::Overlap,
+    };
+    let what = match kind {
+        FindingKind::Overlap => "share".to_owned(),
+        FindingKind::RetiredTwice => "are both retired and share".to_owned(),
+        FindingKind::ClaimedTwice => format!(
+            "are claimed for different beneficiaries ({} and {}) and share",
+            a.beneficiary.as_deref().unwrap_or("?"),
+            b.beneficiary.as_deref().unwrap_or("?")
+        ),
+    };
+    let message = format!(
+        "{registry}: {} (EAC `{}`) and {} (EAC `{}`) {what} {shared} certificates",
+        range_words(&a),
+        a.cds_eac_id,
+        range_words(&b),
+        b.cds_eac_id
+    );
+    Finding {
+        kind,
+        registry,
+        a,
+        b,
+        shared,
+        message,
+    }
+}

@@ -1,0 +1,315 @@
+//! Completing and correcting fields of stored EACs (`eacdesk set`, the
+//! detail pane, bulk edit): one EAC or every EAC a filter matches, in one
+//! transaction, each change audited with the whole EAC before and after.
+//! EAC-level fields are set as given; a value's `issued` and `retired`
+//! dates are filled only where the value lacks them (a statement that
+//! proves a redemption but prints no date).
+
+use std::time::Instant;
+
+use eac_model::{
+    check_eac, AssetLocationType, CheckOptions, Date, Decimal, Eac, TechnologyType, Violation,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::query::{self, Sql};
+use crate::write::{Reason, Write};
+use crate::{history, import, rows, DeleteTarget, Progress, Result, StoreError};
+
+/// A field `set` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SettableField {
+    DestinationId,
+    DestinationName,
+    AssetOrigination,
+    AssetDestination,
+    AssetCommissioned,
+    TechnologyType,
+    EmissionsFactorDirect,
+    EmissionsFactorLca,
+    /// Values lacking an issue date.
+    Issued,
+    /// Values proven retired without a date.
+    Retired,
+}
+
+impl SettableField {
+    pub const ALL: &'static [SettableField] = &[
+        SettableField::DestinationId,
+        SettableField::DestinationName,
+        SettableField::AssetOrigination,
+        SettableField::AssetDestination,
+        SettableField::AssetCommissioned,
+        SettableField::TechnologyType,
+        SettableField::EmissionsFactorDirect,
+        SettableField::EmissionsFactorLca,
+        SettableField::Issued,
+        SettableField::Retired,
+    ];
+
+    /// The CDS field name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettableField::DestinationId => "destination_id",
+            SettableField::DestinationName => "destination_name",
+            SettableField::AssetOrigination => "asset_origination",
+            SettableField::AssetDestination => "asset_destination",
+            SettableField::AssetCommissioned => "asset_commissioned",
+            SettableField::TechnologyType => "technology_type",
+            SettableField::EmissionsFactorDirect => "emissions_factor_direct",
+            SettableField::EmissionsFactorLca => "emissions_factor_lca",
+            SettableField::Issued => "issued",
+            SettableField::Retired => "retired",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<SettableField> {
+        SettableField::ALL
+            .iter()
+            .copied()
+            .find(|f| f.as_str() == name)
+    }
+
+    /// What the value must look like, for messages and help.
+    pub fn expects(self) -> &'static str {
+        match self {
+            SettableField::DestinationId | SettableField::DestinationName => "any text",
+            SettableField::AssetOrigination | SettableField::AssetDestination => {
+                "grid or region"
+            }
+            SettableField::TechnologyType => {
+                "solar, wind, hydro, geothermal, biomass, natural_gas, coal, oil (or nuclear, marine, storage)"
+            }
+            SettableField::EmissionsFactorDirect | SettableField::EmissionsFactorLca => {
+                "a number, 0 or more, with a dot (0.4)"
+            }
+            SettableField::AssetCommissioned | SettableField::Issued | SettableField::Retired => {
+                "a date YYYY-MM-DD"
+            }
+        }
+    }
+}
+
+/// One field and the value to give it, as typed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldValue {
+    pub field: SettableField,
+    pub value: String,
+}
+
+/// A checked value.
+#[derive(Debug, Clone)]
+enum Change {
+    Text(SettableField, String),
+    Location(SettableField, AssetLocationType),
+    Technology(TechnologyType),
+    Factor(SettableField, Decimal),
+    Date(SettableField, Date),
+}
+
+/// Checks every value before anything is read or written; all problems at
+/// once, in plain words.
+fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
+    if values.is_empty() {
+        return Err(StoreError::InvalidInput(
+            "name at least one field to set, as FIELD=VALUE".to_owned(),
+        ));
+    }
+    let mut problems = Vec::new();
+    let mut out = Vec::new();
+    for (i, fv) in values.iter().enumerate() {
+        if values[..i].iter().any(|other| other.field == fv.field) {
+            problems.push(format!("`{}` is given twice", fv.field.as_str()));
+            continue;
+        }
+        let f = fv.field;
+        let text = fv.value.trim();
+        let bad = || {
+            format!(
+                "`{}` cannot be `{}`: it must be {}",
+                f.as_str(),
+                eac_model::quote(&fv.value),
+                f.expects()
+            )
+        };
+        let change = match f {
+            SettableField::DestinationId | SettableField::DestinationName => {
+                (!text.is_empty()).then(|| Change::Text(f, text.to_owned()))
+            }
+            SettableField::AssetOrigination | SettableField::AssetDestination => {
+                AssetLocationType::parse(text).map(|t| Change::Location(f, t))
+            }
+            SettableField::TechnologyType => TechnologyType::parse(text).map(Change::Technology),
+            SettableField::EmissionsFactorDirect | SettableField::EmissionsFactorLca => {
+                match crate::parse_emission_factor(f.as_str(), text) {
+                    Ok(d) => Some(Change::Factor(f, d)),
+                    Err(e) => {
+                        problems.push(e.to_string());
+                        continue;
+                    }
+                }
+            }
+            SettableField::AssetCommissioned | SettableField::Issued | SettableField::Retired => {
+                Date::parse(text).ok().map(|d| Change::Date(f, d))
+            }
+        };
+        match change {
+            Some(c) => out.push(c),
+            None => problems.push(bad()),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(StoreError::InvalidInput(problems.join("; ")))
+    }
+}
+
+/// `eac` with the changes applied.
+fn apply(mut eac: Eac, changes: &[Change]) -> Eac {
+    for c in changes {
+        match c {
+            Change::Text(SettableField::DestinationId, t) => eac.destination_id = Some(t.clone()),
+            Change::Text(_, t) => eac.destination_name = Some(t.clone()),
+            Change::Location(SettableField::AssetOrigination, t) => {
+                eac.asset_origination = Some(*t)
+            }
+            Change::Location(_, t) => eac.asset_destination = Some(*t),
+            Change::Technology(t) => eac.technology_type = Some(*t),
+            Change::Factor(SettableField::EmissionsFactorDirect, d) => {
+                eac.emissions_factor_direct = Some(d.clone())
+            }
+            Change::Factor(_, d) => eac.emissions_factor_lca = Some(d.clone()),
+            Change::Date(SettableField::AssetCommissioned, d) => eac.asset_commissioned = Some(*d),
+            Change::Date(SettableField::Issued, d) => {
+                for v in eac.values.iter_mut().filter(|v| v.issued.is_none()) {
+                    v.issued = Some(*d);
+                }
+            }
+            Change::Date(_, d) => {
+                for v in eac
+                    .values
+                    .iter_mut()
+                    .filter(|v| v.retired_undated && v.retired.is_none())
+                {
+                    v.retired = Some(*d);
+                    // The date is known now; the audit keeps where it came from.
+                    v.retired_undated = false;
+                }
+            }
+        }
+    }
+    eac
+}
+
+/// What a `set` did (or, for a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SetFieldsReport {
+    /// EACs the ids or the filter named.
+    pub matching: usize,
+    /// EACs that changed (the others already held these values).
+    pub changed: usize,
+    /// Of the changed ones, how many are complete now.
+    pub now_complete: usize,
+    pub dry_run: bool,
+}
+
+/// Sets `values` on the EACs of `target`, audited, in the caller's write.
+pub(crate) fn set_fields(
+    w: &Write,
+    target: &DeleteTarget,
+    values: &[FieldValue],
+    reason: &Reason,
+    os_user: &str,
+    dry_run: bool,
+    progress: &dyn Progress,
+) -> Result<SetFieldsReport> {
+    let changes = parse_changes(values)?;
+    let ids: Vec<i64> = match target {
+        DeleteTarget::Ids(ids) => {
+            let mut rows_found = Vec::new();
+            let mut unknown = Vec::new();
+            for id in ids {
+                match rows::find(w, id)? {
+                    Some(stored) => rows_found.push(stored.id),
+                    None => unknown.push(id.clone()),
+                }
+            }
+            if !unknown.is_empty() {
+                return Err(StoreError::UnknownIds(unknown));
+            }
+            rows_found.sort_unstable();
+            rows_found.dedup();
+            rows_found
+        }
+        DeleteTarget::Filter(filter) => {
+            let mut sql = Sql::new("SELECT e.id FROM eacs e");
+            query::push_filter(&mut sql, filter)?;
+            sql.push(" ORDER BY e.id");
+            w.prepare(&sql.text)?
+                .query_map(sql.params(), |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?
+        }
+    };
+    let total = ids.len() as u64;
+    let mut changed = 0;
+    let mut now_complete = 0;
+    let mut refused: Vec<Violation> = Vec::new();
+    let mut last_progress = Instant::now();
+    for (done, row) in ids.iter().enumerate() {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let before = rows::load_eac_by_id(w, *row)?;
+        let mut after = apply(before.clone(), &changes);
+        if after == before {
+            continue;
+        }
+        after.cds_modified = w.at().max(before.cds_modified);
+        let problems: Vec<Violation> = check_eac(
+            &after,
+            "",
+            CheckOptions::import().with_extended_technologies(true),
+        )
+        .into_iter()
+        .filter(Violation::is_error)
+        .map(|v| v.with_eac(Some(&after.cds_eac_id)))
+        .collect();
+        if !problems.is_empty() {
+            refused.extend(problems);
+            continue;
+        }
+        changed += 1;
+        if after.missing().is_empty() {
+            now_complete += 1;
+        }
+        if !dry_run {
+            history::fields_set(w, *row, &after, reason, os_user)?;
+            let batch: i64 = w
+                .prepare_cached("SELECT import_batch_id FROM eacs WHERE id = ?1")?
+                .query_row([row], |r| r.get(0))?;
+            rows::replace(w, *row, &after, batch)?;
+        }
+        if last_progress.elapsed() >= import::PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update(crate::Phase::BulkEdit, done as u64 + 1, Some(total));
+        }
+    }
+    if !refused.is_empty() {
+        return Err(StoreError::Rules {
+            file: "set".to_owned(),
+            violations: refused,
+        });
+    }
+    progress.update(crate::Phase::BulkEdit, total, Some(total));
+    Ok(SetFieldsReport {
+        matching: ids.len(),
+        changed,
+        now_complete,
+        dry_run,
+    })
+}
