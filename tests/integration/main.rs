@@ -1,12 +1,14 @@
 //! Cross-crate tests of EAC Desk, one binary: the digest's rules (§d) case by
 //! case, the working group's examples, round trips through the store, and
-//! all-or-nothing imports and exports, and sample data through the store.
+//! all-or-nothing imports and exports, sample data through the store, and
+//! registry documents read, completed, exported and checked for double counting.
 //! Fixtures live in `tests/fixtures/`. `drift` guards `ui/TESTIDS.md` against the UI.
 
 mod atomicity;
 mod drift;
 mod examples;
 mod p2;
+mod registry;
 mod round_trip;
 mod rules;
 mod sample;

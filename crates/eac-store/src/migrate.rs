@@ -235,6 +235,76 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_from_version_6_keeps_every_row_and_marks_missing_factors() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v6.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..6]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, eac_number, source_id,
+                source_name, destination_id, destination_name, beneficiary_type, asset_id,
+                asset_origination, asset_destination, technology_type, emissions_factor_direct,
+                emissions_factor_lca, period_start, period_end, issuance, retired_state,
+                value_count, quantity_sort_key, import_batch_id, seen_batch_id, cds_synced)
+             VALUES (7, 'E-7', 'c', 'm', 'N-7', 'S', 'Src', 'D', 'Dst', 'customer', 'A', 'grid',
+                'region', 'wind', NULL, '0.011', 'ps', 'pe', '2024-02-05', 'no', 1, 'k', 1, 1, 's'),
+                    (8, 'E-8', 'c', 'm', NULL, 'S', 'Src', 'D', 'Dst', 'general', 'A', 'grid',
+                'region', 'solar', '0', '0', 'ps', 'pe', '2024-02-05', 'yes', 1, 'k', 1, 1, NULL);
+             INSERT INTO eac_values (eac_id, position, issued, retired, unit, value)
+             VALUES (7, 0, '2024-02-05', NULL, 'MWh', '1000.0'),
+                    (8, 0, '2024-02-05', '2024-03-01', 'kWh', '45.106820');
+             INSERT INTO eac_beneficiaries VALUES (7, 0, 'customer', 'CUST123');
+             INSERT INTO eac_totals (eac_id, unit, total) VALUES (7, 'MWh', '1000.0');
+             INSERT INTO eac_search (rowid, text) VALUES (7, 'e-7');",
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        let rows: Vec<(i64, String, Option<String>, String)> = conn
+            .prepare(
+                "SELECT e.id, e.cds_eac_id, e.missing, v.value FROM eacs e
+                   JOIN eac_values v ON v.eac_id = e.id ORDER BY e.id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            rows,
+            [
+                (
+                    7,
+                    "E-7".to_owned(),
+                    Some(r#"["emissions_factor_direct"]"#.to_owned()),
+                    "1000.0".to_owned()
+                ),
+                (8, "E-8".to_owned(), None, "45.106820".to_owned()),
+            ]
+        );
+        let synced: Option<String> = conn
+            .query_row("SELECT cds_synced FROM eacs WHERE id = 7", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(synced.as_deref(), Some("s"));
+        // Foreign keys still hold and still cascade after the rebuild.
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn.execute("DELETE FROM eacs WHERE id = 7", []).unwrap();
+        let left: i64 = conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM eac_values WHERE eac_id = 7)
+                      + (SELECT count(*) FROM eac_beneficiaries WHERE eac_id = 7)
+                      + (SELECT count(*) FROM eac_totals WHERE eac_id = 7)",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+        assert!(missing_triggers(&conn).unwrap().is_empty());
+    }
+
+    #[test]
     fn migrations_apply_to_an_empty_database() {
         let mut conn = Connection::open_in_memory().unwrap();
         crate::fold::register(&conn).unwrap();
