@@ -45,3 +45,9 @@ pub fn choices(store: &Store, field: ChoiceField) -> Result<Vec<Choice>, AppErro
 pub fn audit_log(store: &Store, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>, AppError> {
     Ok(store.audit_log(cds_eac_id)?)
 }
+
+/// The audit log's hash chain: intact (with its head), or the first record
+/// where another program changed, removed, inserted or moved something.
+pub fn verify_audit_chain(store: &Store) -> Result<eac_store::ChainReport, AppError> {
+    Ok(store.verify_audit_chain()?)
+}

@@ -26,7 +26,10 @@ mod sample_db;
 mod schema_instance;
 mod validate;
 
-pub use browse::{audit_log, browse, browse_summary, choices, db_info, eac_detail, open_warnings};
+pub use browse::{
+    audit_log, browse, browse_summary, choices, db_info, eac_detail, open_warnings,
+    verify_audit_chain,
+};
 pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
@@ -62,9 +65,9 @@ pub use eac_store::{
     StoreError,
 };
 pub use eac_store::{
-    CheckReport, FieldValue, Finding, FindingKind, FindingSide, MissingCount, RangeOverlap,
-    RangeSide, RegistryImportReport, SavedMapping, SeenBefore, SetFieldsReport, SettableField,
-    SkippedEntry, SourceView,
+    ChainBreak, ChainReport, CheckReport, FieldValue, Finding, FindingKind, FindingSide,
+    MissingCount, RangeOverlap, RangeSide, RegistryImportReport, SavedMapping, SeenBefore,
+    SetFieldsReport, SettableField, SkippedEntry, SourceView,
 };
 pub use eac_store::{
     Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,

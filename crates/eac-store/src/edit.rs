@@ -3,6 +3,7 @@
 //! audit record through the caller's [`Write`], so both commit or neither.
 
 use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
+use rusqlite::types::Value;
 use rusqlite::{params, Connection, Row};
 
 use serde::{Deserialize, Serialize};
@@ -123,25 +124,24 @@ pub(crate) struct AuditEntry<'a> {
 /// Appends an audit record, at the write's time; returns its id.
 pub(crate) fn insert(w: &Write, e: AuditEntry) -> Result<i64> {
     let side = |s: &Option<AuditSide>| serde_json::to_string(s).expect("an audit side serializes");
-    w.prepare_cached(
-        r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason,
-               before_state, after_state, source_file, import_batch_id)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
-    )?
-    .execute(params![
-        w.at().to_storage(),
-        e.os_user,
-        e.cds_eac_id,
-        e.action.as_str(),
-        side(&e.before),
-        side(&e.after),
-        e.reason.as_str(),
-        e.before_state,
-        e.after_state,
-        e.source_file,
-        e.import_batch_id,
-    ])?;
-    Ok(w.last_insert_rowid())
+    let text = |s: &str| Value::Text(s.to_owned());
+    let opt = |s: Option<String>| s.map_or(Value::Null, Value::Text);
+    crate::chain::insert(
+        w,
+        vec![
+            text(&w.at().to_storage()),
+            text(e.os_user),
+            text(e.cds_eac_id),
+            text(e.action.as_str()),
+            text(&side(&e.before)),
+            text(&side(&e.after)),
+            text(e.reason.as_str()),
+            opt(e.before_state),
+            opt(e.after_state),
+            opt(e.source_file.map(str::to_owned)),
+            e.import_batch_id.map_or(Value::Null, Value::Integer),
+        ],
+    )
 }
 
 /// Appends the audit record of a beneficiary or emission edit made through `w`.

@@ -17,6 +17,7 @@
 pub mod api;
 pub mod atomic;
 mod browse;
+pub mod chain;
 pub mod check;
 mod edit;
 mod emissions;
@@ -39,6 +40,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 pub use api::*;
+pub use chain::{ChainBreak, ChainReport};
 pub use check::{CheckReport, Finding, FindingKind, FindingSide};
 use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
@@ -357,6 +359,12 @@ impl Store {
         } else {
             self.write(|w| fields::set_fields(w, target, values, reason, os_user, false, progress))
         }
+    }
+
+    /// Re-computes the audit log's hash chain: intact, or the first record
+    /// where it breaks (edited, deleted, inserted or moved by another tool).
+    pub fn verify_audit_chain(&self) -> Result<ChainReport> {
+        chain::verify(&self.conn)
     }
 
     /// Double counting among the stored EACs (overlapping ranges, the same

@@ -84,6 +84,12 @@ fn apply_in_transaction(
             message: sqlite_message(e),
         };
         tx.execute_batch(sql).map_err(failed)?;
+        if *file == "0008_audit_chain.sql" {
+            // SQLite has no SHA-256: the records that exist are chained
+            // here, then appends-only is restored.
+            chain_unchained(&tx)?;
+            restore_triggers(&tx, &["audit_log_no_update"])?;
+        }
         let version = i64::try_from(number + 1).expect("few migrations");
         tx.pragma_update(None, "user_version", version)
             .map_err(failed)?;
@@ -100,6 +106,37 @@ fn apply_in_transaction(
     }
     tx.commit()?;
     Ok(true)
+}
+
+/// Chains the records that have no hash yet, in id order (the upgrade to
+/// schema 8; the caller has lifted the update trigger).
+fn chain_unchained(conn: &Connection) -> Result<()> {
+    use crate::chain::{canonical, link, CONTENT_COLUMNS, GENESIS};
+    let sql = format!("SELECT {CONTENT_COLUMNS}, hash FROM audit_log ORDER BY id");
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS.to_owned();
+    let mut updates: Vec<(i64, String, String)> = Vec::new();
+    while let Some(row) = rows.next()? {
+        let existing: Option<String> = row.get(12)?;
+        let hash = match existing {
+            Some(h) => h,
+            None => {
+                let content = canonical((0..12).map(|i| row.get_ref(i).expect("12 columns")));
+                let h = link(&prev, &content);
+                updates.push((row.get(0)?, prev.clone(), h.clone()));
+                h
+            }
+        };
+        prev = hash;
+    }
+    drop(rows);
+    let mut update =
+        conn.prepare("UPDATE audit_log SET prev_hash = ?2, hash = ?3 WHERE id = ?1")?;
+    for (id, prev, hash) in updates {
+        update.execute(rusqlite::params![id, prev, hash])?;
+    }
+    Ok(())
 }
 
 /// SQLite's own words for an error, without the statement text that
@@ -302,6 +339,30 @@ mod tests {
             .unwrap();
         assert_eq!(left, 0);
         assert!(missing_triggers(&conn).unwrap().is_empty());
+    }
+
+    #[test]
+    fn upgrading_from_version_7_chains_the_audit_records_that_exist() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v7.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..7]).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason)
+               VALUES ('t1', 'alice', 'E-1', 'set_beneficiaries', 'null', 'null', 'one'),
+                      ('t2', 'bob', 'E-2', 'delete', 'null', 'null', 'two');"#,
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        let report = crate::chain::verify(&conn).unwrap();
+        assert_eq!(report.records, 2);
+        assert!(report.broken.is_none(), "{report:?}");
+        // Append-only again: the update trigger is back.
+        assert!(missing_triggers(&conn).unwrap().is_empty());
+        assert!(conn
+            .execute("UPDATE audit_log SET reason = 'x' WHERE id = 1", [])
+            .is_err());
     }
 
     #[test]

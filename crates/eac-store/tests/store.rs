@@ -18,6 +18,8 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
+#[path = "store/chain.rs"]
+mod chain;
 #[path = "store/history.rs"]
 mod history;
 #[path = "store/migrations.rs"]
