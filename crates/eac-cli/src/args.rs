@@ -306,9 +306,9 @@ fn set_fields_help() -> String {
         text.push_str(&format!("  {:<24} {}\n", f.as_str(), f.expects()));
     }
     text.push_str(
-        "The beneficiaries are set with `eacdesk beneficiaries set`.\n\nExamples:\n  \
+        "\nThe beneficiaries are set with `eacdesk beneficiaries set`.\n\nExamples:\n  \
          eacdesk set 'irec:0000-0000-6529-5750.000000..0000-0000-6529-5761.999999' retired=2021-03-31 --reason \"statement of 2021-04-02\"\n  \
-         eacdesk set --all-matching --incomplete --source 'Ofgem Renewables and CHP Register' asset_origination=grid asset_destination=grid --reason \"UK grid\" --yes",
+         eacdesk set --all-matching --incomplete --source ofgem asset_origination=grid asset_destination=grid --reason \"UK grid\" --yes",
     );
     text
 }
