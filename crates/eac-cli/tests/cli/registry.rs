@@ -597,6 +597,20 @@ fn incomplete_eacs_block_the_export_until_set_completes_them_then_it_validates()
         .assert()
         .success();
     assert_eq!(desk.filtered_count(&["--complete"]), 1);
+    // The complete one exports on its own while the others are unfinished.
+    let part = desk.path("complete.json");
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--complete", "--out"])
+        .arg(&part)
+        .assert()
+        .success()
+        .stdout(contains("Exported 1 EAC (1 value)"));
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--incomplete", "--out"])
+        .arg(&part)
+        .assert()
+        .code(1)
+        .stderr(contains("[EAC mrets:"));
 
     // Many EACs: a dry run says what would change and changes nothing…
     let m_rets = [
