@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use eac_app::{EacFilter, ExportProfile, SortField, SortSpec};
+use eac_app::{EacFilter, ExportProfile, SettableField, SortField, SortSpec};
 use eac_model::{BeneficiaryType, Date, RetiredState, SpecEnum, TechnologyType};
 
 /// Keep Energy Attribute Certificates in a local database, browse them, edit
@@ -23,17 +23,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Import P1 listing files, P2 listings or P2 bundle folders; each is imported whole or not at all
+    /// Import registry documents (Ofgem, I-REC, GO, M-RETS, EnergyTag, mapped
+    /// CSV), P1 listing files, P2 listings or P2 bundle folders; each file is
+    /// imported whole or not at all (`eacdesk formats` lists what is read)
     Import(ImportArgs),
-    /// List stored EACs, with the count and exact totals of the filtered set
-    Ls(LsArgs),
-    /// Show every field and value of one EAC
-    Show {
-        cds_eac_id: String,
+    /// List the formats `import` reads, and whether each is found from the
+    /// file's content
+    Formats {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,
     },
+    /// List stored EACs, with the count and exact totals of the filtered set
+    Ls(LsArgs),
+    /// Show every field and value of one EAC, the fields it still lacks and
+    /// the documents it came from (or save one of them)
+    Show(ShowArgs),
     /// Change who EACs are attributed to (every change is audited)
     Beneficiaries {
         #[command(subcommand)]
@@ -59,9 +64,23 @@ pub enum Command {
         #[command(subcommand)]
         action: RefdataCommand,
     },
+    /// Complete or correct fields of one EAC or of every matching EAC
+    /// (audited with a reason; more than one EAC needs --yes)
+    Set(SetFieldsArgs),
     /// Enter the emission factors of one EAC (audited; needed before a P1
-    /// export when they were imported as "TODO")
+    /// export when they were imported as "TODO"). The same as `eacdesk set
+    /// ID emissions_factor_direct=D emissions_factor_lca=L --reason TEXT`
     SetEmissions(SetEmissionsArgs),
+    /// Find the same certificates counted twice: overlapping ranges of one
+    /// registry, certificates claimed for two beneficiaries, retired twice
+    /// (exit 0 when none, 1 when any)
+    Check(CheckArgs),
+    /// Saved column mappings for registry CSVs without a reader of their own
+    /// (`import --mapping NAME`)
+    Mapping {
+        #[command(subcommand)]
+        action: MappingCommand,
+    },
     /// Delete EACs by id or every matching EAC (audited, all or nothing;
     /// more than one needs --yes)
     Delete(DeleteArgs),
@@ -85,11 +104,36 @@ pub struct ImportArgs {
     /// its bundle reads none without it; `file:` URIs must point inside it)
     #[arg(long, value_name = "FOLDER")]
     pub details_from: Option<PathBuf>,
+    /// Read every file as this format instead of finding it from the content
+    /// (an id of `eacdesk formats`: cds-p1, cds-p2, ofgem-csv, irec-pdf, …)
+    #[arg(long, value_name = "NAME", value_parser = parse_format)]
+    pub format: Option<String>,
+    /// Read the files as CSV with this saved column mapping (`eacdesk mapping ls`)
+    #[arg(long, value_name = "NAME")]
+    pub mapping: Option<String>,
+    /// Only report what importing would add, replace and skip; nothing is written
+    #[arg(long)]
+    pub dry_run: bool,
     /// Print the import report as JSON
     #[arg(long)]
     pub json: bool,
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub cds_eac_id: String,
+    /// Write the original bytes of source document N (as numbered by `show`)
+    /// to the file given with --out
+    #[arg(long, value_name = "N", requires = "out")]
+    pub save_source: Option<usize>,
+    /// Where --save-source writes (replaced only when the copy is complete)
+    #[arg(long, value_name = "PATH", requires = "save_source")]
+    pub out: Option<PathBuf>,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Which EACs: every set option narrows the set.
@@ -122,6 +166,13 @@ pub struct FilterArgs {
     /// Only EACs missing an emission factor (imported as "TODO"; they block a P1 export)
     #[arg(long)]
     pub missing_emissions: bool,
+    /// Only EACs lacking a field the spec requires (they block P1 and P2
+    /// exports; `eacdesk show ID` names the fields)
+    #[arg(long, conflicts_with = "complete")]
+    pub incomplete: bool,
+    /// Only EACs lacking no required field
+    #[arg(long)]
+    pub complete: bool,
 }
 
 impl FilterArgs {
@@ -136,7 +187,11 @@ impl FilterArgs {
             source: self.source.clone(),
             destination: self.destination.clone(),
             missing_emissions: self.missing_emissions.then_some(true),
-            incomplete: None,
+            incomplete: match (self.incomplete, self.complete) {
+                (true, _) => Some(true),
+                (_, true) => Some(false),
+                _ => None,
+            },
         }
     }
 
@@ -240,6 +295,98 @@ pub struct SetEmissionsArgs {
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
+}
+
+/// `eacdesk set`: the fields it writes, with what each expects, for `--help`.
+fn set_fields_help() -> String {
+    let mut text = String::from(
+        "Fields (FIELD=VALUE; `issued` and `retired` fill only the values that lack the date):\n",
+    );
+    for f in SettableField::ALL {
+        text.push_str(&format!("  {:<24} {}\n", f.as_str(), f.expects()));
+    }
+    text.push_str(
+        "\nThe beneficiaries are set with `eacdesk beneficiaries set`.\n\nExamples:\n  \
+         eacdesk set 'irec:0000-0000-6529-5750.000000..0000-0000-6529-5761.999999' retired=2021-03-31 --reason \"statement of 2021-04-02\"\n  \
+         eacdesk set --all-matching --incomplete --source ofgem asset_origination=grid asset_destination=grid --reason \"UK grid\" --yes",
+    );
+    text
+}
+
+#[derive(Debug, Args)]
+#[command(
+    override_usage = "eacdesk set <CDS_EAC_ID> <FIELD=VALUE>... --reason <TEXT>\n       \
+                      eacdesk set --all-matching [FILTERS] <FIELD=VALUE>... --reason <TEXT> [--yes]",
+    after_help = set_fields_help()
+)]
+pub struct SetFieldsArgs {
+    /// The EAC's id followed by the fields to set; with --all-matching, only
+    /// the fields
+    #[arg(required = true, value_name = "CDS_EAC_ID | FIELD=VALUE")]
+    pub args: Vec<String>,
+    /// Set the fields of every EAC matching the filters below instead of one
+    #[arg(long)]
+    pub all_matching: bool,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Why (kept in the audit log; may be left out with --dry-run)
+    #[arg(long, value_name = "TEXT", required_unless_present = "dry_run")]
+    pub reason: Option<String>,
+    /// Only say how many EACs would change and be complete; nothing is written
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Confirm changing more than one EAC (without it, nothing is changed)
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print `{ ranges, findings }` as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MappingCommand {
+    /// Save a column mapping (JSON) under NAME, replacing one of that name
+    Save {
+        name: String,
+        #[arg(value_name = "FILE.json")]
+        file: PathBuf,
+    },
+    /// List the saved mappings
+    Ls {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a saved mapping (JSON)
+    Show { name: String },
+    /// Remove a saved mapping
+    Rm { name: String },
+    /// Show a CSV's header and first rows as a mapping splits them
+    #[command(group(ArgGroup::new("which").required(true).args(["mapping", "mapping_file"])))]
+    Preview {
+        file: PathBuf,
+        /// A saved mapping
+        #[arg(long, value_name = "NAME")]
+        mapping: Option<String>,
+        /// A mapping file not saved yet
+        #[arg(long, value_name = "F.json")]
+        mapping_file: Option<PathBuf>,
+        /// How many rows to show
+        #[arg(long, default_value_t = 5, value_name = "N")]
+        rows: usize,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -374,6 +521,20 @@ fn spec_parser<T: SpecEnum>() -> impl TypedValueParser<Value = T> {
             .map(|v| PossibleValue::new(v.as_str()).help(v.help())),
     )
     .map(|s| <T as SpecEnum>::parse(&s).expect("a listed value"))
+}
+
+/// `--format`: an id `eacdesk formats` lists.
+fn parse_format(text: &str) -> Result<String, String> {
+    let formats = eac_app::formats();
+    if formats.iter().any(|f| f.id == text) {
+        Ok(text.to_owned())
+    } else {
+        let ids: Vec<&str> = formats.iter().map(|f| f.id.as_str()).collect();
+        Err(format!(
+            "`{text}` is not a format EAC Desk reads; use one of {} (`eacdesk formats` says what each reads)",
+            ids.join(", ")
+        ))
+    }
 }
 
 fn parse_date(text: &str) -> Result<String, String> {

@@ -12,20 +12,25 @@ use eac_app::{
 use serde::Serialize;
 
 use crate::args::{
-    BeneficiariesCommand, Cli, Command, DeleteArgs, ExportArgs, ImportArgs, LsArgs, RefdataCommand,
-    SampleArgs, SetArgs, SetEmissionsArgs, UndoImportArgs, ValidateArgs, VerifyArgs,
+    BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs, ImportArgs, LsArgs,
+    MappingCommand, RefdataCommand, SampleArgs, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs,
+    UndoImportArgs, ValidateArgs, VerifyArgs,
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
 use crate::EXIT_OTHER;
-use eac_app::{AuditAction, ErrorCode};
+use eac_app::{AuditAction, ErrorCode, FindingKind, SettableField, SourceView};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     let db = cli.db.unwrap_or_else(eac_app::default_db_path);
     match cli.command {
         Command::Import(a) => import(&db, a),
         Command::Ls(a) => ls(&open_read(&db)?, a),
-        Command::Show { cds_eac_id, json } => show(&open_read(&db)?, &cds_eac_id, json),
+        Command::Formats { json } => formats(json),
+        Command::Show(a) => show(&open_read(&db)?, a),
+        Command::Set(a) => set_fields(&db, a),
+        Command::Check(a) => check(&open_read(&db)?, a),
+        Command::Mapping { action } => mapping(&db, action),
         Command::Beneficiaries {
             action: BeneficiariesCommand::Set(a),
         } => set_beneficiaries(&db, a),
@@ -69,12 +74,23 @@ fn print_warnings(store: &Store) {
     }
 }
 
+/// `import --json`: the report, and whether it was only a dry run.
+#[derive(Serialize)]
+struct ImportJson<'a> {
+    #[serde(flatten)]
+    report: &'a eac_app::ImportReport,
+    dry_run: bool,
+}
+
 fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
+    let dry_run = a.dry_run;
     let opts = ImportOptions {
         allow_extended_technologies: a.allow_extended_technologies,
         details_from: a.details_from,
-        ..ImportOptions::default()
+        format: a.format,
+        mapping: a.mapping,
+        dry_run,
     };
     let bar = Bar::new(Units::Bytes);
     let report = eac_app::import_files(&mut store, &a.files, opts, &bar);
@@ -88,7 +104,9 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let mut err = ErrOut::stderr();
     let imported = report.files.len() - failed.len();
-    if imported == report.files.len() {
+    if dry_run {
+        // Nothing was saved, so a failed print has nothing to own up to.
+    } else if imported == report.files.len() {
         out.committed("the import was committed");
     } else if imported > 0 {
         out.committed(format!(
@@ -100,28 +118,15 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     // first error is kept and returned once stderr has said everything.
     let mut unprinted = None;
     if a.json {
-        out.json(&report)?;
+        out.json(&ImportJson {
+            report: &report,
+            dry_run,
+        })?;
     } else {
         for f in &report.files {
             match f.outcome {
                 ImportOutcome::Imported => {
-                    let ignored = match f.ignored {
-                        0 => String::new(),
-                        n => format!(", {n} ignored (unknown beneficiary type)"),
-                    };
-                    unprinted = unprinted.or(writeln!(
-                        out,
-                        "Imported {}: {} added, {} replaced, {} skipped{ignored}",
-                        f.file, f.added, f.replaced, f.skipped
-                    )
-                    .err());
-                    if f.warning_count > 0 {
-                        writeln!(err, "{} in {}:", count(f.warning_count, "warning"), f.file);
-                        err.violations(&f.warnings);
-                        if f.warning_count > f.warnings.len() {
-                            writeln!(err, "… and {} more", f.warning_count - f.warnings.len());
-                        }
-                    }
+                    unprinted = unprinted.or(print_imported(&mut out, &mut err, f, dry_run).err());
                 }
                 ImportOutcome::Failed => {
                     writeln!(err, "{}", f.message.as_deref().unwrap_or("Import failed."));
@@ -132,17 +137,22 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
         if report.files.len() > 1 {
             unprinted = unprinted.or(writeln!(
                 out,
-                "{imported} of {} imported.",
-                count(report.files.len(), "file")
+                "{imported} of {} {}.",
+                count(report.files.len(), "file"),
+                if dry_run { "readable" } else { "imported" }
             )
             .err());
+        }
+        if dry_run {
+            unprinted =
+                unprinted.or(writeln!(out, "Dry run: nothing was written to the database.").err());
         }
     }
     if let Some(e) = unprinted {
         return Err(e.into());
     }
     // A file that could not be read at all (2) outweighs one that broke
-    // rules (1).
+    // rules or is no document EAC Desk reads (1).
     Ok(
         match failed
             .iter()
@@ -153,6 +163,128 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
             None => ExitCode::SUCCESS,
         },
     )
+}
+
+/// The report of one imported (or, in a dry run, readable) file: its
+/// counts; for a registry document also its format, skipped rows, the
+/// reader's notes, overlaps with stored ranges and what its EACs still lack.
+fn print_imported(
+    out: &mut Out,
+    err: &mut ErrOut,
+    f: &eac_app::FileImportReport,
+    dry_run: bool,
+) -> Result<(), render::OutputError> {
+    let Some(r) = &f.registry else {
+        let ignored = match f.ignored {
+            0 => String::new(),
+            n => format!(", {n} ignored (unknown beneficiary type)"),
+        };
+        let verb = if dry_run { "Would import" } else { "Imported" };
+        writeln!(
+            out,
+            "{verb} {}: {} added, {} replaced, {} skipped{ignored}",
+            f.file, f.added, f.replaced, f.skipped
+        )?;
+        if f.warning_count > 0 {
+            writeln!(err, "{} in {}:", count(f.warning_count, "warning"), f.file);
+            err.violations(&f.warnings);
+            if f.warning_count > f.warnings.len() {
+                writeln!(err, "… and {} more", f.warning_count - f.warnings.len());
+            }
+        }
+        return Ok(());
+    };
+    let verb = if dry_run { "Would import" } else { "Imported" };
+    let counts = if dry_run {
+        format!(
+            "{} to add, {} to replace, {} unchanged",
+            count(f.added, "EAC"),
+            f.replaced,
+            r.unchanged
+        )
+    } else {
+        format!(
+            "{} added, {} replaced, {} unchanged",
+            count(f.added, "EAC"),
+            f.replaced,
+            r.unchanged
+        )
+    };
+    writeln!(out, "{verb} {} ({}): {counts}", f.file, r.format_name)?;
+    if let (Some(seen), 0) = (&r.seen_before, f.added) {
+        writeln!(
+            out,
+            "  already imported on {} as {}: nothing added",
+            render::whole_seconds(&seen.imported_at),
+            seen.file_name
+        )?;
+    }
+    if r.stations > 0 || r.commissioned_filled > 0 {
+        writeln!(
+            out,
+            "  {} read; the commissioning date of {} {} filled in",
+            count(r.stations, "station"),
+            count(r.commissioned_filled, "stored EAC"),
+            if dry_run { "would be" } else { "was" }
+        )?;
+    }
+    for s in &r.skipped_rows {
+        writeln!(out, "  skipped {}: {}", s.place, s.reason)?;
+    }
+    for n in &r.notes {
+        writeln!(out, "  note ({}): {}", n.place, n.reason)?;
+    }
+    for o in &r.overlaps {
+        writeln!(
+            out,
+            "  warning: overlap in {}: {} (EAC `{}`) shares {} certificates with the stored {} (EAC `{}`); run `eacdesk check`",
+            o.registry,
+            range_words(&o.a.first, &o.a.last),
+            o.a.cds_eac_id,
+            o.shared,
+            range_words(&o.b.first, &o.b.last),
+            o.b.cds_eac_id
+        )?;
+    }
+    if r.incomplete_eacs > 0 {
+        writeln!(
+            out,
+            "  {} of this file {} fields the spec requires (no P1 or P2 export until completed):",
+            count(r.incomplete_eacs, "EAC"),
+            if r.incomplete_eacs == 1 {
+                "lacks"
+            } else {
+                "lack"
+            }
+        )?;
+        for m in &r.missing_fields {
+            writeln!(
+                out,
+                "    {:<24} missing in {}",
+                m.field,
+                count(m.eacs, "EAC")
+            )?;
+        }
+        writeln!(
+            out,
+            "  Complete them with `eacdesk set --all-matching --incomplete [FILTERS] FIELD=VALUE... --reason TEXT` (`eacdesk set --help` lists the fields){}; `eacdesk ls --incomplete` lists them.",
+            if r.missing_fields.iter().any(|m| m.field == "beneficiary_type") {
+                " and `eacdesk beneficiaries set` for the beneficiaries"
+            } else {
+                ""
+            }
+        )?;
+    }
+    Ok(())
+}
+
+/// `first – last`, or the one number of a single certificate.
+fn range_words(first: &str, last: &str) -> String {
+    if first == last {
+        first.to_owned()
+    } else {
+        format!("{first} – {last}")
+    }
 }
 
 #[derive(Serialize)]
@@ -191,9 +323,11 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         "QUANTITY",
         "RETIRED",
         "VALUES",
+        "MISSING",
     ])
     .right_align(7)
-    .right_align(9);
+    .right_align(9)
+    .right_align(10);
     for r in &rows {
         table.row(vec![
             r.cds_eac_id.clone(),
@@ -212,6 +346,10 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
             render::quantities(&r.quantities),
             r.retired_state.to_string(),
             r.value_count.to_string(),
+            match r.missing.len() {
+                0 => "–".to_owned(),
+                n => n.to_string(),
+            },
         ]);
     }
     if !rows.is_empty() {
@@ -227,14 +365,36 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         count(summary.count, "EAC"),
         render::quantities(&summary.totals)
     )?;
+    if rows.iter().any(|r| !r.missing.is_empty()) {
+        writeln!(
+            out,
+            "MISSING counts the required fields an EAC lacks (`eacdesk show ID` names them; `eacdesk set` completes them)."
+        )?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
+/// `show --json`: the detail, the documents it came from.
+#[derive(Serialize)]
+struct ShowJson<'a> {
+    #[serde(flatten)]
+    detail: &'a eac_app::EacDetail,
+    sources: &'a [SourceView],
+}
+
+fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
+    let id = a.cds_eac_id.as_str();
     let d = eac_app::eac_detail(store, id)?;
-    if json {
-        out.json(&d)?;
+    let sources = eac_app::sources(store, id)?;
+    if let (Some(n), Some(dest)) = (a.save_source, &a.out) {
+        return save_source(store, id, &sources, n, dest, a.json);
+    }
+    if a.json {
+        out.json(&ShowJson {
+            detail: &d,
+            sources: &sources,
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     const MISSING: &str = "missing (enter it before exporting)";
@@ -250,6 +410,7 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
             "destination",
             match (&d.destination_name, &d.destination_id) {
                 (Some(name), Some(id)) => format!("{name} ({id})"),
+                (None, None) => MISSING.to_owned(),
                 (name, id) => format!(
                     "{} ({})",
                     name.as_deref().unwrap_or(MISSING),
@@ -326,6 +487,144 @@ fn show(store: &Store, id: &str, json: bool) -> Result<ExitCode> {
         ]);
     }
     out.table(&table)?;
+    print_missing(&mut out, &d)?;
+    print_sources(&mut out, id, &sources)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What a missing field is, in plain words (`values/0/issued` → the date
+/// value 1 was issued).
+fn missing_words(path: &str) -> String {
+    let (value, field) = match path.strip_prefix("values/").and_then(|p| p.split_once('/')) {
+        Some((i, field)) => (i.parse::<usize>().ok().map(|i| i + 1), field),
+        None => (None, path),
+    };
+    let words = match field {
+        "destination_id" => "the id of the organisation the EAC went to (its destination)",
+        "destination_name" => "the name of that organisation",
+        "beneficiary_type" => "who it is claimed for: the beneficiary type and ids",
+        "asset_origination" => "where the energy was produced: grid or region",
+        "asset_destination" => "where the energy was delivered: grid or region",
+        "technology_type" => "the technology (the registry's name has no CDS type)",
+        "emissions_factor_direct" => "the direct emission factor",
+        "emissions_factor_lca" => "the life-cycle (LCA) emission factor",
+        "issued" => "the date it was issued",
+        "retired" => "the date it was retired (the document proves it was, without a date)",
+        _ => "a required field",
+    };
+    match value {
+        Some(n) => format!("value {n}: {words}"),
+        None => words.to_owned(),
+    }
+}
+
+fn print_missing(out: &mut Out, d: &eac_app::EacDetail) -> Result<(), render::OutputError> {
+    if d.missing.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Missing ({}; no P1 or P2 export until completed):",
+        count(d.missing.len(), "field")
+    )?;
+    let width = d.missing.iter().map(String::len).max().unwrap_or(0);
+    for path in &d.missing {
+        writeln!(out, "  {path:<width$}  {}", missing_words(path))?;
+    }
+    let beneficiaries = if d.missing.iter().any(|p| p == "beneficiary_type") {
+        format!(
+            "; the beneficiaries with `eacdesk beneficiaries set {} --type TYPE --id ID --reason TEXT`",
+            d.cds_eac_id
+        )
+    } else {
+        String::new()
+    };
+    writeln!(
+        out,
+        "Complete them with `eacdesk set {} FIELD=VALUE... --reason TEXT`{beneficiaries}.",
+        d.cds_eac_id
+    )
+}
+
+fn print_sources(
+    out: &mut Out,
+    id: &str,
+    sources: &[SourceView],
+) -> Result<(), render::OutputError> {
+    writeln!(out)?;
+    if sources.is_empty() {
+        return writeln!(
+            out,
+            "No source document is kept for this EAC (it was not imported from a registry document)."
+        );
+    }
+    writeln!(out, "{}:", count(sources.len(), "source document"))?;
+    for (i, s) in sources.iter().enumerate() {
+        let range = s
+            .range_text
+            .as_deref()
+            .map(|r| format!(", range {r}"))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "  {}. {} ({}), {}{range}",
+            i + 1,
+            s.file_name,
+            s.format,
+            s.locator
+        )?;
+        writeln!(
+            out,
+            "     SHA-256 {}, {} bytes, imported {}",
+            s.sha256,
+            s.size,
+            render::whole_seconds(&s.imported_at)
+        )?;
+    }
+    writeln!(
+        out,
+        "Save a copy with `eacdesk show {id} --save-source N --out PATH`."
+    )
+}
+
+/// `show ID --save-source N --out PATH`: the original bytes of source N.
+fn save_source(
+    store: &Store,
+    id: &str,
+    sources: &[SourceView],
+    n: usize,
+    dest: &Path,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let Some(source) = n.checked_sub(1).and_then(|i| sources.get(i)) else {
+        return Err(AppError::invalid_input(match sources.len() {
+            0 => format!("{id} has no source document to save; nothing was written"),
+            k => format!(
+                "{id} has {}; give --save-source 1{}; nothing was written",
+                count(k, "source document"),
+                if k > 1 {
+                    format!(" to {k}")
+                } else {
+                    String::new()
+                }
+            ),
+        })
+        .into());
+    };
+    let report = eac_app::save_source(store, &source.sha256, dest)?;
+    out.committed(format!("source {n} was saved to {}", report.path));
+    if json {
+        out.json(&report)?;
+    } else {
+        writeln!(
+            out,
+            "Saved source {n} of {id} ({}, {} bytes) to {}",
+            source.file_name, source.size, report.path
+        )?;
+        writeln!(out, "SHA-256: {}", report.sha256)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1025,4 +1324,357 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
         out.json(&files)?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn formats(json: bool) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let list = eac_app::formats();
+    if json {
+        out.json(&list)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let width = list.iter().map(|f| f.id.len()).max().unwrap_or(0);
+    for f in &list {
+        let how = if f.detected {
+            "found from the file's content, or --format"
+        } else {
+            "only with --mapping NAME (or --format csv --mapping NAME)"
+        };
+        writeln!(out, "{:<width$}  {}", f.id, f.name)?;
+        writeln!(out, "{:<width$}  reads {}", "", f.reads)?;
+        writeln!(out, "{:<width$}  {how}", "")?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The allowed fields of `set`, for messages.
+fn settable_fields() -> String {
+    SettableField::ALL
+        .iter()
+        .map(|f| f.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `FIELD=VALUE` arguments as field values; every problem at once, naming
+/// the allowed fields.
+fn field_values(args: &[String]) -> Result<Vec<eac_app::FieldValue>, AppError> {
+    if args.is_empty() {
+        return Err(AppError::invalid_input(format!(
+            "name at least one field to set, as FIELD=VALUE; the fields are {}; nothing was changed",
+            settable_fields()
+        )));
+    }
+    let mut values = Vec::new();
+    let mut problems = Vec::new();
+    for arg in args {
+        let Some((name, value)) = arg.split_once('=') else {
+            problems.push(format!("`{arg}` is not FIELD=VALUE"));
+            continue;
+        };
+        match SettableField::parse(name.trim()) {
+            Some(field) => values.push(eac_app::FieldValue {
+                field,
+                value: value.to_owned(),
+            }),
+            None if name.trim() == "beneficiary_type" || name.trim() == "beneficiaries" => problems
+                .push(format!(
+                    "`{}` is set with `eacdesk beneficiaries set`",
+                    name.trim()
+                )),
+            None => problems.push(format!("`{}` is not a field `set` writes", name.trim())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(values)
+    } else {
+        Err(AppError::invalid_input(format!(
+            "{}; the fields are {} (`eacdesk set --help` says what each takes); nothing was changed",
+            problems.join("; "),
+            settable_fields()
+        )))
+    }
+}
+
+fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
+    let (target, assignments) = if a.all_matching {
+        (
+            eac_app::DeleteTarget::Filter(a.filter.to_filter()),
+            &a.args[..],
+        )
+    } else {
+        if !a.filter.is_empty() {
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    "filters apply only with --all-matching; give either one CDS_EAC_ID or --all-matching with filters",
+                )
+                .exit();
+        }
+        (
+            eac_app::DeleteTarget::Ids(vec![a.args[0].clone()]),
+            &a.args[1..],
+        )
+    };
+    let values = field_values(assignments)?;
+    let mut out = Out::stdout();
+    let mut store = open(db)?;
+    let user = eac_store::os_user();
+    let reason = a.reason.as_deref();
+    let bar = Bar::new(Units::Eacs);
+    let plan = eac_app::set_fields(&mut store, &target, &values, reason, &user, true, &bar)?;
+    let report = if a.dry_run {
+        plan
+    } else {
+        if let Err(e) = confirmed(plan.matching, a.yes, "set fields of") {
+            print_set(&mut out, &plan)?;
+            return Err(e.into());
+        }
+        eac_app::set_fields(&mut store, &target, &values, reason, &user, false, &bar)?
+    };
+    bar.finish();
+    if !report.dry_run {
+        out.committed(format!(
+            "the fields of {} were set",
+            count(report.changed, "EAC")
+        ));
+    }
+    if a.json {
+        out.json(&report)?;
+    } else {
+        print_set(&mut out, &report)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_set(out: &mut Out, r: &eac_app::SetFieldsReport) -> Result<(), render::OutputError> {
+    let matching = format!(
+        "{} match{}",
+        count(r.matching, "EAC"),
+        if r.matching == 1 { "es" } else { "" }
+    );
+    if r.dry_run {
+        writeln!(
+            out,
+            "{matching}; {} would change, {} of them then complete. Nothing was changed (--dry-run).",
+            r.changed, r.now_complete
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{matching}; changed {} ({} already held these values), {} of them now complete; recorded in the audit log.",
+            r.changed,
+            r.matching - r.changed,
+            r.now_complete
+        )?;
+        if r.now_complete < r.changed {
+            writeln!(
+                out,
+                "{} still {} fields: `eacdesk ls --incomplete` lists them.",
+                count(r.changed - r.now_complete, "EAC"),
+                if r.changed - r.now_complete == 1 {
+                    "lacks"
+                } else {
+                    "lack"
+                }
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn finding_kind(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::Overlap => "overlap",
+        FindingKind::ClaimedTwice => "claimed for two beneficiaries",
+        FindingKind::RetiredTwice => "retired twice",
+    }
+}
+
+fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let report = eac_app::check(store, &a.filter.to_filter())?;
+    if a.json {
+        out.json(&report)?;
+    } else if report.findings.is_empty() {
+        writeln!(
+            out,
+            "No double counting found among {}.",
+            count(report.ranges, "range")
+        )?;
+    } else {
+        let side = |s: &eac_app::FindingSide| {
+            let status = s
+                .status
+                .as_deref()
+                .map(|st| format!("status {st}, "))
+                .unwrap_or_default();
+            let retired = if s.retired { "retired" } else { "not retired" };
+            let beneficiary = s
+                .beneficiary
+                .as_deref()
+                .map(|b| format!(", for {b}"))
+                .unwrap_or_default();
+            format!(
+                "{} (EAC `{}`): {status}{retired}{beneficiary}",
+                range_words(&s.first, &s.last),
+                s.cds_eac_id
+            )
+        };
+        for (i, f) in report.findings.iter().enumerate() {
+            writeln!(
+                out,
+                "{}. {} in {}: {} certificates shared",
+                i + 1,
+                finding_kind(f.kind),
+                f.registry,
+                f.shared
+            )?;
+            writeln!(out, "   {}", side(&f.a))?;
+            writeln!(out, "   {}", side(&f.b))?;
+        }
+        writeln!(
+            out,
+            "{} among {}.",
+            count(report.findings.len(), "finding"),
+            count(report.ranges, "range")
+        )?;
+    }
+    Ok(if report.findings.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(ErrorCode::Validation.exit_code())
+    })
+}
+
+fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    match action {
+        MappingCommand::Save { name, file } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| AppError::io(&file, &e))?;
+            let mut store = open(db)?;
+            eac_app::save_mapping(&mut store, &name, &text).map_err(|e| {
+                let message = format!("{}: {}", file.display(), e.message);
+                e.with_message(message)
+            })?;
+            out.committed(format!("the mapping `{}` was saved", name.trim()));
+            writeln!(
+                out,
+                "Saved the mapping `{}`; import with `eacdesk import --mapping {} FILE.csv` (check first with `eacdesk mapping preview FILE.csv --mapping {}`).",
+                name.trim(),
+                name.trim(),
+                name.trim()
+            )?;
+        }
+        MappingCommand::Ls { json } => {
+            let list = eac_app::mappings(&open_read(db)?)?;
+            if json {
+                out.json(&list)?;
+            } else if list.is_empty() {
+                writeln!(
+                    out,
+                    "No saved mappings; save one with `eacdesk mapping save NAME FILE.json`."
+                )?;
+            } else {
+                let mut table = Table::new(&["NAME", "REGISTRY", "SAVED", "UPDATED"]);
+                for m in &list {
+                    let registry = serde_json::from_str::<serde_json::Value>(&m.mapping)
+                        .ok()
+                        .and_then(|v| v.get("registry")?.as_str().map(str::to_owned));
+                    table.row(vec![
+                        m.name.clone(),
+                        or_dash(registry.as_deref()),
+                        render::whole_seconds(&m.created_at),
+                        render::whole_seconds(&m.updated_at),
+                    ]);
+                }
+                out.table(&table)?;
+            }
+        }
+        MappingCommand::Show { name } => {
+            let text = saved_mapping(&open_read(db)?, &name)?;
+            let value: serde_json::Value = serde_json::from_str(&text)?;
+            out.json(&value)?;
+        }
+        MappingCommand::Rm { name } => {
+            let mut store = open(db)?;
+            eac_app::delete_mapping(&mut store, &name)?;
+            out.committed(format!("the mapping `{name}` was removed"));
+            writeln!(out, "Removed the mapping `{name}`.")?;
+        }
+        MappingCommand::Preview {
+            file,
+            mapping,
+            mapping_file,
+            rows,
+            json,
+        } => {
+            let text = match (mapping, mapping_file) {
+                (Some(name), _) => saved_mapping(&open_read(db)?, &name)?,
+                (None, Some(path)) => {
+                    std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, &e))?
+                }
+                (None, None) => unreachable!("clap requires --mapping or --mapping-file"),
+            };
+            let preview = eac_app::preview_csv(&file, &text, rows)?;
+            if json {
+                out.json(&preview)?;
+            } else {
+                print_preview(&mut out, &file, &preview)?;
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The JSON text of the saved mapping `name`.
+fn saved_mapping(store: &Store, name: &str) -> Result<String, AppError> {
+    let list = eac_app::mappings(store)?;
+    match list.into_iter().find(|m| m.name == name) {
+        Some(m) => Ok(m.mapping),
+        // The operation's own message lists the saved names.
+        None => eac_app::load_mapping(store, name).map(|_| String::new()),
+    }
+}
+
+fn print_preview(
+    out: &mut Out,
+    file: &Path,
+    p: &eac_app::CsvPreview,
+) -> Result<(), render::OutputError> {
+    let columns = p
+        .rows
+        .iter()
+        .map(|(_, cells)| cells.len())
+        .chain(p.header.as_ref().map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    let mut headers = vec!["LINE".to_owned()];
+    for i in 0..columns {
+        headers.push(
+            p.header
+                .as_ref()
+                .and_then(|h| h.get(i).cloned())
+                .unwrap_or_else(|| format!("({})", i + 1)),
+        );
+    }
+    let mut table = Table::with_headers(headers).right_align(0);
+    for (line, cells) in &p.rows {
+        let mut row = vec![line.to_string()];
+        row.extend((0..columns).map(|i| cells.get(i).cloned().unwrap_or_default()));
+        table.row(row);
+    }
+    out.table(&table)?;
+    writeln!(
+        out,
+        "{} of {} as the mapping splits {} ({}).",
+        count(p.rows.len(), "row"),
+        file.display(),
+        if p.header.is_some() {
+            "it"
+        } else {
+            "it; no header row"
+        },
+        count(columns, "column")
+    )
 }

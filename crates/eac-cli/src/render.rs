@@ -176,16 +176,21 @@ impl ErrOut {
 
 /// Columns separated by two spaces, padded to the widest cell.
 pub struct Table {
-    headers: Vec<&'static str>,
+    headers: Vec<String>,
     right: Vec<bool>,
     rows: Vec<Vec<String>>,
 }
 
 impl Table {
     pub fn new(headers: &[&'static str]) -> Self {
+        Table::with_headers(headers.iter().map(|h| h.to_string()).collect())
+    }
+
+    /// Headers read from a file (a CSV's header row): escaped like cells.
+    pub fn with_headers(headers: Vec<String>) -> Self {
         Table {
-            headers: headers.to_vec(),
             right: vec![false; headers.len()],
+            headers: headers.iter().map(|h| escape(h).into_owned()).collect(),
             rows: Vec::new(),
         }
     }
@@ -218,8 +223,7 @@ impl Table {
             }
         }
         let mut out = String::new();
-        let header: Vec<String> = self.headers.iter().map(|h| h.to_string()).collect();
-        for row in std::iter::once(&header).chain(&self.rows) {
+        for row in std::iter::once(&self.headers).chain(&self.rows) {
             let mut line = String::new();
             for (i, cell) in row.iter().enumerate() {
                 if i > 0 {

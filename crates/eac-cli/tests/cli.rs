@@ -10,6 +10,8 @@ use serde_json::Value;
 
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/registry.rs"]
+mod registry;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
 

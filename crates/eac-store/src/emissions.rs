@@ -83,15 +83,19 @@ fn set(
         emissions_factor_lca: Some(lca.as_str().to_owned()),
     };
     eac.cds_modified = eac.cds_modified.max(w.at());
+    // The stored list of missing fields follows the factors (`ls --incomplete`).
+    eac.emissions_factor_direct = Some(direct.clone());
+    eac.emissions_factor_lca = Some(lca.clone());
     w.prepare_cached(
         "UPDATE eacs SET emissions_factor_direct = ?2, emissions_factor_lca = ?3,
-                         cds_modified = ?4 WHERE id = ?1",
+                         cds_modified = ?4, missing = ?5 WHERE id = ?1",
     )?
     .execute(params![
         id,
         direct.as_str(),
         lca.as_str(),
-        rows::stored_time(&eac.cds_modified)
+        rows::stored_time(&eac.cds_modified),
+        rows::missing_json(&eac)
     ])?;
     edit::record(
         w,

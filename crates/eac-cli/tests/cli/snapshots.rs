@@ -10,7 +10,7 @@ use super::*;
 
 /// `2026-12-02T04:09:22Z` (a time of the test run, not of the fixture:
 /// the fixtures hold no year after 2025) becomes `YYYY-MM-DDTHH:MM:SSZ`.
-fn mask_now(text: &str) -> String {
+pub(super) fn mask_now(text: &str) -> String {
     let shape = "dddd-dd-ddTdd:dd:ddZ";
     let fits = |s: &[u8]| {
         s.len() >= shape.len()
@@ -61,7 +61,7 @@ fn desk() -> Desk {
 
 impl Desk {
     /// Standard output of a command that succeeds, with "now" masked.
-    fn run(&self, args: &[&str]) -> String {
+    pub(super) fn run(&self, args: &[&str]) -> String {
         let out = self
             .eacdesk()
             .env("USER", "auditor")

@@ -1,0 +1,1142 @@
+//! Registry documents through `eacdesk`: importing every real sample (the
+//! format found from the content or forced), dry runs, refused files,
+//! incomplete EACs completed with `set` until a P1 export validates, the
+//! double-counting check, saved CSV mappings and the source documents kept.
+
+use super::snapshots::mask_now;
+use super::*;
+
+/// A real registry sample of `crates/eac-registry/tests/fixtures`.
+fn sample(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// A fixture of this crate (`tests/fixtures`).
+fn own(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+const IREC: &str = "irec:0000-0000-6529-5750.000000..0000-0000-6529-5761.999999";
+const WALNEY: &str =
+    "ofgem:G01177FWEN0000251285010323310323GEN..G01177FWEN0000256284010323310323GEN";
+const WALNEY_OVERLAP: &str =
+    "ofgem:G01177FWEN0000256000010323310323GEN..G01177FWEN0000257000010323310323GEN";
+const WALNEY_ADJACENT: &str =
+    "ofgem:G01177FWEN0000251000010323310323GEN..G01177FWEN0000251284010323310323GEN";
+
+/// The fields every registry sample leaves out (no registry prints them).
+const NEVER_GIVEN: &[&str] = &[
+    "destination_id",
+    "destination_name",
+    "beneficiary_type",
+    "asset_origination",
+    "asset_destination",
+    "emissions_factor_direct",
+    "emissions_factor_lca",
+];
+
+impl Desk {
+    /// `import --json` of files that all import; the per-file reports.
+    fn import_json(&self, args: &[&str]) -> Vec<Value> {
+        let out = self
+            .eacdesk()
+            .arg("import")
+            .args(args)
+            .arg("--json")
+            .assert()
+            .success();
+        let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        report["files"].as_array().unwrap().clone()
+    }
+
+    /// The `ls --json` row of one EAC.
+    fn row(&self, id: &str) -> Value {
+        let listing = self.json(&["ls", "--limit", "1000"]);
+        listing["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["cds_eac_id"] == id)
+            .unwrap_or_else(|| panic!("{id} is not listed"))
+            .clone()
+    }
+
+    fn filtered_count(&self, filters: &[&str]) -> u64 {
+        self.json(&[&["ls"], filters].concat())["summary"]["count"]
+            .as_u64()
+            .unwrap()
+    }
+
+    /// Every file of the database (main file, journal, WAL), by name.
+    fn database_files(&self) -> Vec<(String, Vec<u8>)> {
+        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("desk.sqlite"))
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+}
+
+fn names(list: &Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// `missing_fields` of a report as (field, EACs).
+fn missing_counts(registry: &Value) -> Vec<(String, u64)> {
+    registry["missing_fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["field"].as_str().unwrap().to_owned(),
+                m["eacs"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+struct Expected {
+    file: &'static str,
+    format: &'static str,
+    format_name: &'static str,
+    added: u64,
+    skipped_rows: usize,
+    /// Missing beyond NEVER_GIVEN (which every EAC lacks), with the EACs.
+    also_missing: &'static [(&'static str, u64)],
+    /// One EAC of it: id, retired state, quantity.
+    eac: (&'static str, &'static str, &'static str, &'static str),
+}
+
+#[test]
+fn every_registry_sample_imports_with_its_format_counts_and_missing_fields() {
+    let cases = [
+        Expected {
+            file: "ofgem/certificates-sample.csv",
+            format: "ofgem-csv",
+            format_name: "Ofgem certificates report (CSV)",
+            added: 10,
+            skipped_rows: 0,
+            also_missing: &[],
+            eac: (WALNEY, "yes", "5000", "MWh"),
+        },
+        Expected {
+            file: "ofgem/certificates-report-sample.xml",
+            format: "ofgem-xml",
+            format_name: "Ofgem certificates report (XML)",
+            added: 4,
+            skipped_rows: 1,
+            also_missing: &[],
+            eac: (
+                "ofgem:G00479NWNI0000000000010116310116GEN..G00479NWNI0000000043010116310116GEN",
+                "no",
+                "44",
+                "MWh",
+            ),
+        },
+        Expected {
+            file: "irec/redemption-statement-sample.pdf",
+            format: "irec-pdf",
+            format_name: "I-REC redemption statement (PDF)",
+            added: 1,
+            skipped_rows: 0,
+            // The statement proves the redemption but prints neither date.
+            also_missing: &[("issued", 1), ("retired", 1)],
+            eac: (IREC, "no", "12.000000", "MWh"),
+        },
+        Expected {
+            file: "eecs-go/dk-cancellation-statement-sample.pdf",
+            format: "go-pdf",
+            format_name: "Guarantee of Origin cancellation statement (PDF)",
+            added: 1,
+            skipped_rows: 0,
+            also_missing: &[],
+            eac: (
+                "eecs:643002406555900210000164308649..643002406555900210000164308651",
+                "yes",
+                "3",
+                "MWh",
+            ),
+        },
+        Expected {
+            file: "eecs-go/necs-cancellation-statement-sample.pdf",
+            format: "go-pdf",
+            format_name: "Guarantee of Origin cancellation statement (PDF)",
+            added: 1,
+            skipped_rows: 0,
+            also_missing: &[],
+            eac: (
+                "eecs:708000340067300000000071882260..708000340067300000000071882352",
+                "yes",
+                "93",
+                "MWh",
+            ),
+        },
+        Expected {
+            file: "mrets/retirement-confirmation-sample.pdf",
+            format: "mrets-pdf",
+            format_name: "M-RETS retirement confirmation (PDF)",
+            added: 1,
+            skipped_rows: 0,
+            also_missing: &[("issued", 1)],
+            eac: (
+                "mrets:2194-ND-07-2020-CAC76615-56217..2194-ND-07-2020-CAC76615-58010",
+                "yes",
+                "1794",
+                "MWh",
+            ),
+        },
+        Expected {
+            file: "mrets/certificates.csv",
+            format: "mrets-csv",
+            format_name: "M-RETS certificates download (CSV)",
+            added: 5,
+            skipped_rows: 0,
+            // Landfill gas has no CDS technology type: left missing.
+            also_missing: &[("issued", 5), ("technology_type", 2)],
+            eac: (
+                "mrets:M1234-MN-03-2021-AB12CD34-1..M1234-MN-03-2021-AB12CD34-250",
+                "no",
+                "250",
+                "MWh",
+            ),
+        },
+        Expected {
+            file: "energytag/bundles.json",
+            format: "energytag",
+            format_name: "EnergyTag granular certificate bundles (JSON)",
+            added: 6,
+            skipped_rows: 2,
+            also_missing: &[("issued", 6), ("retired", 2), ("technology_type", 1)],
+            eac: ("energytag:GCOS Registry:1:0..999", "no", "1000", "Wh"),
+        },
+    ];
+    for case in &cases {
+        let desk = Desk::new();
+        let reports = desk.import_json(&[&sample(case.file)]);
+        let f = &reports[0];
+        let r = &f["registry"];
+        let what = case.file;
+        assert_eq!(f["outcome"], "imported", "{what}");
+        assert_eq!(r["format"], case.format, "{what}");
+        assert_eq!(r["format_name"], case.format_name, "{what}");
+        assert_eq!(f["added"], case.added, "{what}");
+        assert_eq!(f["replaced"], 0, "{what}");
+        assert_eq!(r["unchanged"], 0, "{what}");
+        assert_eq!(r["seen_before"], Value::Null, "{what}");
+        assert_eq!(
+            r["skipped_rows"].as_array().unwrap().len(),
+            case.skipped_rows,
+            "{what}"
+        );
+        assert!(r["skipped_rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| !s["place"].as_str().unwrap().is_empty()
+                && !s["reason"].as_str().unwrap().is_empty()));
+        assert_eq!(r["overlaps"].as_array().unwrap().len(), 0, "{what}");
+        assert_eq!(r["incomplete_eacs"], case.added, "{what}");
+        let mut expected: Vec<(String, u64)> = NEVER_GIVEN
+            .iter()
+            .map(|n| (n.to_string(), case.added))
+            .collect();
+        expected.extend(case.also_missing.iter().map(|(n, c)| (n.to_string(), *c)));
+        let mut got = missing_counts(r);
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "{what}");
+
+        assert_eq!(desk.count(), case.added, "{what}");
+        assert_eq!(desk.filtered_count(&["--incomplete"]), case.added, "{what}");
+        assert_eq!(desk.filtered_count(&["--complete"]), 0, "{what}");
+        let (id, retired, total, unit) = case.eac;
+        let row = desk.row(id);
+        assert_eq!(row["retired_state"], retired, "{what}");
+        assert_eq!(row["quantities"][0]["total"], total, "{what}");
+        assert_eq!(row["quantities"][0]["unit"], unit, "{what}");
+        for field in NEVER_GIVEN {
+            assert!(
+                names(&row["missing"]).contains(&field.to_string()),
+                "{what}"
+            );
+        }
+        let sources = desk.json(&["show", id])["sources"].clone();
+        assert_eq!(sources.as_array().unwrap().len(), 1, "{what}");
+        assert_eq!(sources[0]["format"], case.format, "{what}");
+        assert_eq!(sources[0]["sha256"], f["sha256"], "{what}");
+        assert_eq!(
+            sources[0]["size"].as_u64().unwrap(),
+            std::fs::metadata(sample(case.file)).unwrap().len(),
+            "{what}"
+        );
+    }
+}
+
+#[test]
+fn a_stations_report_fills_the_commissioning_dates_of_stored_eacs() {
+    let desk = Desk::new();
+    desk.import_json(&[&sample("ofgem/certificates-sample.csv")]);
+    assert_eq!(
+        desk.json(&["show", WALNEY])["asset_commissioned"],
+        Value::Null
+    );
+    let reports = desk.import_json(&[&sample("ofgem/accredited-stations-sample.csv")]);
+    let r = &reports[0]["registry"];
+    assert_eq!(r["format"], "ofgem-stations");
+    assert_eq!(reports[0]["added"], 0);
+    assert_eq!(r["stations"], 5);
+    // Walney Extension (2 ranges) and Triton Knoll (3); Drax is not in it.
+    assert_eq!(r["commissioned_filled"], 5);
+    assert_eq!(
+        desk.json(&["show", WALNEY])["asset_commissioned"],
+        "2017-09-02"
+    );
+}
+
+#[test]
+fn reimporting_a_document_adds_nothing_and_says_when_it_was_imported() {
+    let desk = Desk::new();
+    let file = sample("irec/redemption-statement-sample.pdf");
+    desk.import_json(&[&file]);
+    let again = desk.import_json(&[&file]);
+    let r = &again[0]["registry"];
+    assert_eq!(again[0]["added"], 0);
+    assert_eq!(again[0]["replaced"], 0);
+    assert_eq!(r["unchanged"], 1);
+    assert_eq!(
+        r["seen_before"]["file_name"],
+        "redemption-statement-sample.pdf"
+    );
+    desk.eacdesk()
+        .args(["import", &file])
+        .assert()
+        .success()
+        .stdout(contains("0 EACs added, 0 replaced, 1 unchanged"))
+        .stdout(is_match(
+            r"already imported on \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ as redemption-statement-sample\.pdf: nothing added",
+        )
+        .unwrap());
+    assert_eq!(desk.count(), 1);
+}
+
+#[test]
+fn a_dry_run_reports_what_would_be_added_and_writes_nothing() {
+    let desk = Desk::new();
+    desk.import_json(&[&sample("ofgem/certificates-sample.csv")]);
+    let before = desk.database_files();
+    let out = desk
+        .eacdesk()
+        .args([
+            "import",
+            "--dry-run",
+            "--json",
+            &sample("mrets/certificates.csv"),
+            &sample("ofgem/certificates-sample.csv"),
+        ])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["files"][0]["added"], 5);
+    assert_eq!(report["files"][0]["registry"]["incomplete_eacs"], 5);
+    assert_eq!(report["files"][1]["added"], 0);
+    assert_eq!(report["files"][1]["registry"]["unchanged"], 10);
+    desk.eacdesk()
+        .args(["import", "--dry-run", &sample("mrets/certificates.csv")])
+        .assert()
+        .success()
+        .stdout(contains("Would import "))
+        .stdout(contains("5 EACs to add, 0 to replace, 0 unchanged"))
+        .stdout(contains("Dry run: nothing was written to the database."));
+    assert_eq!(desk.database_files(), before);
+    assert_eq!(desk.count(), 10);
+}
+
+/// A one-page PDF that is no statement (a newsletter).
+fn newsletter_pdf() -> Vec<u8> {
+    let content = b"BT /F1 12 Tf 72 720 Td (Quarterly newsletter: no certificates here) Tj ET";
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        [
+            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
+            content,
+            b"\nendstream",
+        ]
+        .concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(o);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[test]
+fn a_pdf_that_is_no_statement_is_refused_naming_the_file_and_the_others_import() {
+    let desk = Desk::new();
+    std::fs::write(desk.path("newsletter.pdf"), newsletter_pdf()).unwrap();
+    let out = desk
+        .eacdesk()
+        .args([
+            "import",
+            "newsletter.pdf",
+            &sample("eecs-go/dk-cancellation-statement-sample.pdf"),
+            "--json",
+        ])
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let refused = &report["files"][0];
+    assert_eq!(refused["outcome"], "failed");
+    assert_eq!(refused["code"], "unreadable");
+    let message = refused["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("newsletter.pdf, document: "),
+        "{message}"
+    );
+    assert!(message.contains("not a statement"), "{message}");
+    assert!(
+        message.ends_with("nothing from it was imported"),
+        "{message}"
+    );
+    assert_eq!(report["files"][1]["outcome"], "imported");
+    assert_eq!(desk.count(), 1);
+
+    // In words: on stderr, naming the file; exit 1.
+    let desk = Desk::new();
+    std::fs::write(desk.path("newsletter.pdf"), newsletter_pdf()).unwrap();
+    desk.eacdesk()
+        .args(["import", "newsletter.pdf"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "newsletter.pdf, document: this PDF is not a statement",
+        ));
+    assert_eq!(desk.count(), 0);
+}
+
+#[test]
+fn a_forced_format_reads_the_file_as_that_format_or_refuses_it() {
+    let desk = Desk::new();
+    // A file of another format, forced: refused, naming file and format.
+    desk.eacdesk()
+        .args([
+            "import",
+            "--format",
+            "irec-pdf",
+            &sample("mrets/retirement-confirmation-sample.pdf"),
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("retirement-confirmation-sample.pdf, document: "))
+        .stderr(contains("this is not an I-REC Redemption Statement"));
+    assert_eq!(desk.count(), 0);
+    // The right format, forced, reads it.
+    let reports = desk.import_json(&[
+        "--format",
+        "mrets-pdf",
+        &sample("mrets/retirement-confirmation-sample.pdf"),
+    ]);
+    assert_eq!(reports[0]["registry"]["format"], "mrets-pdf");
+    assert_eq!(reports[0]["added"], 1);
+    // A CDS listing forced as P1 imports as before.
+    let reports = desk.import_json(&["--format", "cds-p1", &example("good-p1-mixed-order.json")]);
+    assert_eq!(reports[0]["added"], 7);
+    assert_eq!(reports[0]["registry"], Value::Null);
+    // A name no reader has: usage, listing the formats.
+    desk.eacdesk()
+        .args(["import", "--format", "pdf", "x.pdf"])
+        .assert()
+        .code(2)
+        .stderr(contains("`pdf` is not a format EAC Desk reads"))
+        .stderr(contains("cds-p1, cds-p2, ofgem-csv"));
+}
+
+#[test]
+fn formats_lists_every_format_with_what_it_reads() {
+    let desk = Desk::new();
+    let list = desk.json(&["formats"]);
+    let ids: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "cds-p1",
+            "cds-p2",
+            "ofgem-csv",
+            "ofgem-xml",
+            "ofgem-stations",
+            "irec-pdf",
+            "go-pdf",
+            "mrets-pdf",
+            "mrets-csv",
+            "energytag",
+            "csv"
+        ]
+    );
+    for f in list.as_array().unwrap() {
+        assert!(!f["name"].as_str().unwrap().is_empty());
+        assert!(!f["reads"].as_str().unwrap().is_empty());
+        // Only the mapped CSV needs to be told.
+        assert_eq!(f["detected"], f["id"] != "csv");
+    }
+    assert!(
+        !desk.path("desk.sqlite").exists(),
+        "formats opens no database"
+    );
+}
+
+#[test]
+fn incomplete_eacs_block_the_export_until_set_completes_them_then_it_validates() {
+    let desk = Desk::new();
+    desk.import_json(&[
+        &sample("irec/redemption-statement-sample.pdf"),
+        &sample("mrets/certificates.csv"),
+    ]);
+    assert_eq!(desk.filtered_count(&["--incomplete"]), 6);
+    assert_eq!(desk.filtered_count(&["--complete"]), 0);
+    // The shared filters take it too: the export of the complete ones is empty.
+    let out = desk.path("eacs.json");
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stderr(contains(format!(
+            "error (rule 2) at /eacs/0/destination_id [EAC {IREC}]: `destination_id` is missing"
+        )))
+        .stderr(contains(format!(
+            "at /eacs/0/emissions_factor_lca [EAC {IREC}]"
+        )));
+    assert!(!out.exists());
+
+    // One EAC: every field the statement lacks.
+    let report = desk.json(&[
+        "set",
+        IREC,
+        "destination_id=ORG-1",
+        "destination_name=Acme Ltd",
+        "asset_origination=grid",
+        "asset_destination=grid",
+        "emissions_factor_direct=0",
+        "emissions_factor_lca=0.024",
+        "issued=2020-11-15",
+        "retired=2021-03-31",
+        "--reason",
+        "statement of 2021-04-02",
+    ]);
+    assert_eq!(report["matching"], 1);
+    assert_eq!(report["changed"], 1);
+    // The beneficiaries are still missing.
+    assert_eq!(report["now_complete"], 0);
+    assert_eq!(names(&desk.row(IREC)["missing"]), ["beneficiary_type"]);
+    let detail = desk.json(&["show", IREC]);
+    assert_eq!(detail["values"][0]["issued"], "2020-11-15");
+    assert_eq!(detail["values"][0]["retired"], "2021-03-31");
+    assert_eq!(detail["emissions_factor_lca"], "0.024");
+
+    desk.eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--incomplete",
+            "--type",
+            "account",
+            "--id",
+            "ACC-1",
+            "--reason",
+            "claimed for Acme",
+        ])
+        .assert()
+        .success();
+    assert_eq!(desk.filtered_count(&["--complete"]), 1);
+    // The complete one exports on its own while the others are unfinished.
+    let part = desk.path("complete.json");
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--complete", "--out"])
+        .arg(&part)
+        .assert()
+        .success()
+        .stdout(contains("Exported 1 EAC (1 value)"));
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--incomplete", "--out"])
+        .arg(&part)
+        .assert()
+        .code(1)
+        .stderr(contains("[EAC mrets:"));
+
+    // Many EACs: a dry run says what would change and changes nothing…
+    let m_rets = [
+        "set",
+        "--all-matching",
+        "--incomplete",
+        "--source",
+        "M-RETS",
+        "destination_id=ORG-1",
+        "destination_name=Acme Ltd",
+        "asset_origination=region",
+        "asset_destination=region",
+        "emissions_factor_direct=0",
+        "emissions_factor_lca=0.02",
+        "issued=2021-12-01",
+        "--reason",
+        "from the M-RETS dashboard",
+    ];
+    let before = desk.database_files();
+    let plan = desk.json(&[&m_rets[..], &["--dry-run"]].concat());
+    assert_eq!(plan["matching"], 5);
+    assert_eq!(plan["changed"], 5);
+    // Two still lack their technology.
+    assert_eq!(plan["now_complete"], 3);
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(desk.database_files(), before);
+    // …without --yes nothing is changed (exit 2)…
+    desk.eacdesk()
+        .args(m_rets)
+        .assert()
+        .code(2)
+        .stdout(contains(
+            "5 EACs match; 5 would change, 3 of them then complete.",
+        ))
+        .stderr(contains(
+            "This would set fields of 5 EACs; nothing was changed. Run it again with --yes",
+        ));
+    assert_eq!(desk.database_files(), before);
+    // …and with it every one changes, audited with the reason.
+    desk.eacdesk()
+        .args(m_rets)
+        .arg("--yes")
+        .assert()
+        .success()
+        .stdout(contains(
+            "5 EACs match; changed 5 (0 already held these values), 3 of them now complete; recorded in the audit log.",
+        ))
+        .stdout(contains("2 EACs still lack fields"));
+    let incomplete = desk.ids(&["--incomplete"]);
+    assert_eq!(incomplete.len(), 2);
+    for id in &incomplete {
+        assert_eq!(names(&desk.row(id)["missing"]), ["technology_type"]);
+        desk.eacdesk()
+            .args([
+                "set",
+                id,
+                "technology_type=biomass",
+                "--reason",
+                "landfill gas",
+            ])
+            .assert()
+            .success()
+            .stdout(contains(
+                "1 EAC matches; changed 1 (0 already held these values), 1 of them now complete",
+            ));
+    }
+    assert_eq!(desk.filtered_count(&["--incomplete"]), 0);
+    assert_eq!(desk.filtered_count(&["--complete"]), 6);
+
+    let audit = desk.json(&["audit", IREC]);
+    let set = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"] == "set_fields")
+        .expect("a set_fields record");
+    assert_eq!(set["reason"], "statement of 2021-04-02");
+    let changed: Vec<&str> = set["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(changed.contains(&"destination_id"), "{changed:?}");
+    let m_audit = desk.json(&["audit", &incomplete[0]]);
+    assert!(m_audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["action"] == "set_fields" && r["reason"] == "from the M-RETS dashboard"));
+    desk.eacdesk()
+        .args(["audit", IREC])
+        .assert()
+        .success()
+        .stdout(contains("set asset_destination, asset_origination"));
+
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("Exported 6 EACs"));
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1"])
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(contains("valid for profile P1"));
+}
+
+#[test]
+fn set_refuses_unknown_fields_and_bad_values_listing_the_fields_and_writes_nothing() {
+    let desk = Desk::new();
+    desk.import_json(&[&sample("irec/redemption-statement-sample.pdf")]);
+    let before = desk.database_files();
+    for (args, says) in [
+        (
+            vec!["colour=blue"],
+            "`colour` is not a field `set` writes; the fields are destination_id, destination_name, asset_origination, asset_destination, asset_commissioned, technology_type, emissions_factor_direct, emissions_factor_lca, issued, retired",
+        ),
+        (
+            vec!["beneficiary_type=account"],
+            "`beneficiary_type` is set with `eacdesk beneficiaries set`",
+        ),
+        (vec!["grid"], "`grid` is not FIELD=VALUE"),
+        (
+            vec!["issued=31/03/2021"],
+            "`issued` cannot be `31/03/2021`: it must be a date YYYY-MM-DD",
+        ),
+        (
+            vec!["asset_origination=planet"],
+            "`asset_origination` cannot be `planet`: it must be grid or region",
+        ),
+        (vec!["emissions_factor_lca=-1"], "emissions_factor_lca"),
+        (vec![], "name at least one field to set, as FIELD=VALUE"),
+    ] {
+        desk.eacdesk()
+            .args(["set", IREC])
+            .args(&args)
+            .args(["--reason", "test"])
+            .assert()
+            .code(2)
+            .stderr(contains(says));
+    }
+    desk.eacdesk()
+        .args(["set", "irec:nope", "issued=2021-01-01", "--reason", "x"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no EAC with id `irec:nope`"));
+    desk.eacdesk()
+        .args(["set", IREC, "issued=2021-01-01"])
+        .assert()
+        .code(2)
+        .stderr(contains("--reason"));
+    assert_eq!(desk.database_files(), before);
+    desk.eacdesk()
+        .args(["set", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("emissions_factor_direct"))
+        .stdout(contains("a number, 0 or more"))
+        .stdout(contains("a date YYYY-MM-DD"));
+}
+
+#[test]
+fn set_emissions_still_sets_both_factors() {
+    let desk = Desk::new();
+    desk.import_json(&[&sample("eecs-go/dk-cancellation-statement-sample.pdf")]);
+    let id = "eecs:643002406555900210000164308649..643002406555900210000164308651";
+    desk.eacdesk()
+        .args([
+            "set-emissions",
+            id,
+            "--direct",
+            "0",
+            "--lca",
+            "11.5",
+            "--reason",
+            "statement",
+        ])
+        .assert()
+        .success();
+    let missing = names(&desk.row(id)["missing"]);
+    assert!(!missing.contains(&"emissions_factor_lca".to_owned()));
+    assert!(!missing.contains(&"emissions_factor_direct".to_owned()));
+}
+
+#[test]
+fn check_finds_overlapping_and_double_claimed_ranges_but_not_adjacent_ones() {
+    let desk = Desk::new();
+    desk.import_json(&[&sample("ofgem/certificates-sample.csv")]);
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout("No double counting found among 10 ranges.\n");
+
+    // One range overlapping Walney's retired one partly, one adjacent to it.
+    let reports = desk.import_json(&[&own("ofgem-overlap.csv")]);
+    let overlaps = reports[0]["registry"]["overlaps"].as_array().unwrap();
+    assert_eq!(overlaps.len(), 1, "the adjacent range overlaps nothing");
+    assert_eq!(overlaps[0]["a"]["cds_eac_id"], WALNEY_OVERLAP);
+    assert_eq!(overlaps[0]["b"]["cds_eac_id"], WALNEY);
+    assert_eq!(overlaps[0]["shared"], "285");
+    assert_eq!(desk.count(), 12);
+    assert!(desk.ids(&[]).contains(&WALNEY_ADJACENT.to_owned()));
+
+    let out = desk.eacdesk().args(["check", "--json"]).assert().code(1);
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["ranges"], 12);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1);
+    let f = &findings[0];
+    assert_eq!(f["kind"], "overlap");
+    assert_eq!(f["registry"], "ofgem");
+    assert_eq!(f["a"]["cds_eac_id"], WALNEY);
+    assert_eq!(f["a"]["status"], "retired");
+    assert_eq!(f["a"]["retired"], true);
+    assert_eq!(f["b"]["cds_eac_id"], WALNEY_OVERLAP);
+    assert_eq!(f["b"]["status"], "issued");
+    assert_eq!(f["b"]["retired"], false);
+    assert_eq!(f["shared"], "285");
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains("1. overlap in ofgem: 285 certificates shared"))
+        .stdout(contains(format!(
+            "(EAC `{WALNEY}`): status retired, retired"
+        )))
+        .stdout(contains(format!(
+            "(EAC `{WALNEY_OVERLAP}`): status issued, not retired"
+        )))
+        .stdout(contains("1 finding among 12 ranges."));
+    // The filters narrow the check to findings with a matching side.
+    desk.eacdesk()
+        .args(["check", "--technology", "biomass"])
+        .assert()
+        .success()
+        .stdout("No double counting found among 12 ranges.\n");
+
+    // The same certificates, in two documents, claimed for two beneficiaries.
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args([
+            "mapping",
+            "save",
+            "necs",
+            &sample("mapped/go-cancellations.mapping.json"),
+        ])
+        .assert()
+        .success();
+    desk.import_json(&["--mapping", "necs", &sample("mapped/go-cancellations.csv")]);
+    desk.eacdesk().arg("check").assert().success();
+    desk.import_json(&[
+        "--mapping",
+        "necs",
+        &own("go-cancellations-second-claim.csv"),
+    ]);
+    let out = desk.eacdesk().args(["check", "--json"]).assert().code(1);
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let f = &report["findings"][0];
+    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(f["kind"], "claimed_twice");
+    assert_eq!(f["registry"], "eecs-no");
+    assert_eq!(f["a"]["beneficiary"], "Acme AS; Oslo");
+    assert_eq!(f["b"]["beneficiary"], "Gamma GmbH");
+    assert_eq!(f["shared"], "500");
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "1. claimed for two beneficiaries in eecs-no: 500 certificates shared",
+        ))
+        .stdout(contains("status cancelled, retired, for Gamma GmbH"));
+}
+
+#[test]
+fn mappings_are_saved_listed_previewed_used_and_removed() {
+    let desk = Desk::new();
+    let mapping = sample("mapped/go-cancellations.mapping.json");
+    let csv = sample("mapped/go-cancellations.csv");
+    desk.eacdesk()
+        .args(["mapping", "ls"])
+        .assert()
+        .success()
+        .stdout(contains("No saved mappings"));
+    desk.eacdesk()
+        .args(["mapping", "save", "necs", &mapping])
+        .assert()
+        .success()
+        .stdout(contains("Saved the mapping `necs`"));
+    let list = desk.json(&["mapping", "ls"]);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    assert_eq!(list[0]["name"], "necs");
+    let shown: Value = serde_json::from_slice(
+        &desk
+            .eacdesk()
+            .args(["mapping", "show", "necs"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(shown["registry"], "eecs-no");
+    assert_eq!(shown["name"], "necs");
+
+    let preview = desk.json(&[
+        "mapping",
+        "preview",
+        &csv,
+        "--mapping",
+        "necs",
+        "--rows",
+        "2",
+    ]);
+    assert_eq!(preview["header"][0], "GSRN");
+    assert_eq!(preview["header"][5], "Certificate numbers");
+    let rows = preview["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 2);
+    // (line, cells): the header is line 3, after two preamble lines.
+    assert_eq!(rows[0][0], 4);
+    assert_eq!(rows[0][1][1], "Øvre Foss kraftverk");
+    assert_eq!(rows[0][1][9], "Acme AS; Oslo");
+    // A mapping file not saved yet previews too (no header row here).
+    let preview = desk.json(&[
+        "mapping",
+        "preview",
+        &sample("mapped/us-retirements-noheader.csv"),
+        "--mapping-file",
+        &sample("mapped/us-retirements-noheader.mapping.json"),
+    ]);
+    assert_eq!(preview["header"], Value::Null);
+    assert_eq!(preview["rows"][1][1][1], "Windy Ridge, Unit 2");
+
+    let reports = desk.import_json(&["--mapping", "necs", &csv]);
+    assert_eq!(reports[0]["registry"]["format"], "csv");
+    assert_eq!(reports[0]["added"], 3);
+    assert!(desk.ids(&[]).contains(
+        &"eecs-no:643002406000000000000000000001..643002406000000000000000001000".to_owned()
+    ));
+
+    desk.eacdesk()
+        .args(["mapping", "rm", "necs"])
+        .assert()
+        .success()
+        .stdout(contains("Removed the mapping `necs`."));
+    desk.eacdesk()
+        .args(["mapping", "rm", "necs"])
+        .assert()
+        .code(2)
+        .stderr(contains("there is no saved mapping `necs`"));
+    desk.eacdesk()
+        .args(["import", "--mapping", "necs", &csv])
+        .assert()
+        .code(2)
+        .stderr(contains("there is no saved mapping `necs`"));
+    // A file that is no mapping is refused, naming the file.
+    desk.eacdesk()
+        .args(["mapping", "save", "bad", &csv])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "go-cancellations.csv: the mapping is not readable JSON",
+        ));
+    assert_eq!(desk.json(&["mapping", "ls"]), serde_json::json!([]));
+}
+
+#[test]
+fn show_lists_the_source_documents_and_saves_one_byte_for_byte() {
+    let desk = Desk::new();
+    let pdf = sample("mrets/retirement-confirmation-sample.pdf");
+    let id = "mrets:2194-ND-07-2020-CAC76615-56217..2194-ND-07-2020-CAC76615-58010";
+    desk.import_json(&[&pdf]);
+    let sources = desk.json(&["show", id])["sources"].clone();
+    assert_eq!(
+        sources[0]["file_name"],
+        "retirement-confirmation-sample.pdf"
+    );
+    assert_eq!(sources[0]["locator"], "page 1");
+    assert_eq!(
+        sources[0]["range_text"],
+        "2194-ND-07-2020-CAC76615-56217 – 2194-ND-07-2020-CAC76615-58010"
+    );
+    let copy = desk.path("copy.pdf");
+    desk.eacdesk()
+        .args(["show", id, "--save-source", "1", "--out"])
+        .arg(&copy)
+        .assert()
+        .success()
+        .stdout(contains(format!("Saved source 1 of {id}")))
+        .stdout(contains(format!(
+            "SHA-256: {}",
+            sources[0]["sha256"].as_str().unwrap()
+        )));
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&pdf).unwrap());
+    // A number that is no source: nothing written.
+    let other = desk.path("other.pdf");
+    desk.eacdesk()
+        .args(["show", id, "--save-source", "2", "--out"])
+        .arg(&other)
+        .assert()
+        .code(2)
+        .stderr(contains("has 1 source document; give --save-source 1"));
+    assert!(!other.exists());
+    // --save-source needs --out.
+    desk.eacdesk()
+        .args(["show", id, "--save-source", "1"])
+        .assert()
+        .code(2);
+}
+
+/// `2026-12-02T06:22:08.321956227Z`, a time of the test run with its
+/// fraction (`cds_created` of an EAC imported from a registry document),
+/// becomes `YYYY-MM-DDTHH:MM:SS.fZ`.
+fn mask_fractional_now(text: &str) -> String {
+    text.lines()
+        .map(|line| {
+            let Some(at) = line.find(|c: char| c.is_ascii_digit()) else {
+                return line.to_owned();
+            };
+            let (head, rest) = line.split_at(at);
+            let end = rest.find(' ').unwrap_or(rest.len());
+            let (word, tail) = rest.split_at(end);
+            let fractional = word.len() > 20
+                && word.as_bytes()[19] == b'.'
+                && word.ends_with('Z')
+                && &word[..4] > "2025";
+            if fractional {
+                format!("{head}YYYY-MM-DDTHH:MM:SS.fZ{tail}")
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+#[test]
+fn only_fractional_times_of_the_run_are_masked() {
+    assert_eq!(
+        mask_fractional_now(
+            "cds_created  2026-12-02T06:22:08.321956227Z\nx  2020-01-01T00:00:00.5Z\n"
+        ),
+        "cds_created  YYYY-MM-DDTHH:MM:SS.fZ\nx  2020-01-01T00:00:00.5Z\n"
+    );
+}
+
+/// The new human outputs, as a person reads them (fixtures copied into
+/// the temporary folder so the paths are short; times of the run masked).
+#[test]
+fn human_output_of_registry_commands() {
+    let desk = Desk::new();
+    for (from, to) in [
+        (sample("irec/redemption-statement-sample.pdf"), "irec.pdf"),
+        (sample("ofgem/certificates-sample.csv"), "ofgem.csv"),
+        (own("ofgem-overlap.csv"), "ofgem-overlap.csv"),
+        (sample("mapped/go-cancellations.csv"), "go.csv"),
+        (
+            sample("mapped/go-cancellations.mapping.json"),
+            "go.mapping.json",
+        ),
+    ] {
+        std::fs::copy(from, desk.path(to)).unwrap();
+    }
+    insta::assert_snapshot!("formats", desk.run(&["formats"]));
+    insta::assert_snapshot!(
+        "import_registry",
+        desk.run(&["import", "irec.pdf", "ofgem.csv"])
+    );
+    insta::assert_snapshot!(
+        "import_again_dry_run",
+        desk.run(&["import", "--dry-run", "irec.pdf"])
+    );
+    insta::assert_snapshot!("import_overlap", desk.run(&["import", "ofgem-overlap.csv"]));
+    insta::assert_snapshot!(
+        "ls_incomplete",
+        desk.run(&["ls", "--incomplete", "--limit", "4"])
+    );
+    insta::assert_snapshot!(
+        "show_registry",
+        mask_fractional_now(&desk.run(&["show", IREC]))
+    );
+    insta::assert_snapshot!(
+        "set_dry_run",
+        desk.run(&[
+            "set",
+            "--all-matching",
+            "--source",
+            "ofgem",
+            "--technology",
+            "wind",
+            "asset_origination=grid",
+            "--dry-run"
+        ])
+    );
+    insta::assert_snapshot!(
+        "set_one",
+        desk.run(&[
+            "set",
+            IREC,
+            "issued=2020-11-15",
+            "--reason",
+            "registry e-mail"
+        ])
+    );
+    let check = desk.eacdesk().arg("check").assert().code(1);
+    insta::assert_snapshot!(
+        "check_findings",
+        mask_now(&String::from_utf8(check.get_output().stdout.clone()).unwrap())
+    );
+    desk.run(&["mapping", "save", "necs", "go.mapping.json"]);
+    insta::assert_snapshot!("mapping_ls", desk.run(&["mapping", "ls"]));
+    insta::assert_snapshot!(
+        "mapping_preview",
+        desk.run(&[
+            "mapping",
+            "preview",
+            "go.csv",
+            "--mapping",
+            "necs",
+            "--rows",
+            "3"
+        ])
+    );
+}
