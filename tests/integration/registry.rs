@@ -629,3 +629,33 @@ fn a_stations_report_fills_commissioning_dates_now_and_on_later_imports() {
     let after = walney(&t.store);
     assert!(!after.is_empty() && after.iter().all(|d| *d == date));
 }
+
+#[test]
+fn a_claim_never_goes_back_and_an_undated_claim_counts_as_retired() {
+    let mut t = temp_store();
+    store_ranges(
+        &mut t.store,
+        "a",
+        &[range("m", (1, 10), Claim::Undated, Some("Acme"))],
+    );
+    let id = t.store.browse(&Default::default()).unwrap()[0]
+        .cds_eac_id
+        .clone();
+    let row = &t.store.browse(&Default::default()).unwrap()[0];
+    assert_eq!(row.retired_state, eac_model::RetiredState::Yes);
+    // A holdings download that cannot tell the status lists the range again.
+    let r = store_ranges(
+        &mut t.store,
+        "b",
+        &[range("m", (1, 10), Claim::No, Some("Acme"))],
+    );
+    assert_eq!((r.added, r.registry.unwrap().unchanged), (0, 1));
+    let eac = t.store.eac(&id).unwrap();
+    assert!(eac.values[0].retired_undated);
+    let status = eac
+        .extensions
+        .iter()
+        .find(|(k, _)| k == "eacdesk_status")
+        .map(|(_, v)| v.get().to_owned());
+    assert_eq!(status.as_deref(), Some("\"cancelled\""));
+}

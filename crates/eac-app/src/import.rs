@@ -94,8 +94,11 @@ fn failed(path: &Path, e: AppError) -> FileImportReport {
             None => v.with_file(&file),
         })
         .collect();
+    let (place, format) = (e.details.place.clone(), e.details.format.clone());
     FileImportReport {
         file,
+        place,
+        format,
         sha256: None,
         outcome: ImportOutcome::Failed,
         added: 0,

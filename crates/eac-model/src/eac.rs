@@ -146,8 +146,10 @@ impl Eac {
         names
     }
 
+    /// Retired (partly) counts values with a retirement date and values a
+    /// statement proves retired without printing the date.
     pub fn retired_state(&self) -> RetiredState {
-        let retired = self.values.iter().filter(|v| v.retired.is_some()).count();
+        let retired = self.values.iter().filter(|v| v.is_retired()).count();
         match retired {
             0 => RetiredState::No,
             n if n == self.values.len() => RetiredState::Yes,
@@ -294,6 +296,13 @@ impl Ord for P1OrderKey {
 impl PartialOrd for P1OrderKey {
     fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
         Some(self.cmp(other))
+    }
+}
+
+impl EacValue {
+    /// Retired: on a known date, or proven by its document without one.
+    pub fn is_retired(&self) -> bool {
+        self.retired.is_some() || self.retired_undated
     }
 }
 

@@ -423,6 +423,14 @@ pub struct FileImportReport {
     /// Warnings (first 50).
     pub warnings: Vec<Violation>,
     pub warning_count: usize,
+    /// `unreadable`: where in the document reading stopped (`line 12`,
+    /// `page 1`, …) and the format it was read as.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub place: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub format: Option<String>,
     /// For a registry document: what it did beyond the counts.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]

@@ -214,10 +214,7 @@ fn extension_text(eac: &Eac, key: &str) -> Option<String> {
 }
 
 fn side(eac: &Eac, first: &str, last: &str) -> FindingSide {
-    let retired = eac
-        .values
-        .iter()
-        .any(|v| v.retired.is_some() || v.retired_undated);
+    let retired = eac.values.iter().any(eac_model::EacValue::is_retired);
     let beneficiary = match eac.beneficiary_type {
         Some(t) if !eac.beneficiaries.is_empty() => {
             Some(format!("{t}: {}", eac.beneficiaries.join(", ")))

@@ -256,6 +256,8 @@ impl<'a> Batch<'a> {
             violations: Vec::new(),
             warnings: self.warnings,
             warning_count: self.warning_count,
+            place: None,
+            format: None,
             registry: None,
         })
     }

@@ -218,12 +218,32 @@ fn keep_completions(stored: &Eac, mut incoming: Eac) -> Eac {
         incoming.beneficiaries = stored.beneficiaries.clone();
     }
     if incoming.values.len() == stored.values.len() {
+        let mut kept_claim = false;
         for (v, s) in incoming.values.iter_mut().zip(&stored.values) {
             if v.issued.is_none() {
                 v.issued = s.issued;
             }
             if v.retired.is_none() && v.retired_undated && s.retired.is_some() {
                 v.retired = s.retired;
+                v.retired_undated = false;
+            }
+            // A claim never goes back: a document that does not say the
+            // certificates were claimed (a holdings download that cannot
+            // tell) leaves a stored retirement as it is.
+            if !v.is_retired() && s.is_retired() {
+                v.retired = s.retired;
+                v.retired_undated = s.retired_undated;
+                kept_claim = true;
+            }
+        }
+        if kept_claim {
+            for key in ["eacdesk_status"] {
+                let stored_value = stored.extensions.iter().find(|(k, _)| k == key).cloned();
+                if let Some((_, raw)) = stored_value {
+                    if let Some(slot) = incoming.extensions.0.iter_mut().find(|(k, _)| k == key) {
+                        slot.1 = raw;
+                    }
+                }
             }
         }
     }

@@ -162,7 +162,8 @@ fn every_registry_sample_imports_with_its_format_counts_and_missing_fields() {
             skipped_rows: 0,
             // The statement proves the redemption but prints neither date.
             also_missing: &[("issued", 1), ("retired", 1)],
-            eac: (IREC, "no", "12.000000", "MWh"),
+            // Proven retired (redeemed), on a date still to be entered.
+            eac: (IREC, "yes", "12.000000", "MWh"),
         },
         Expected {
             file: "eecs-go/dk-cancellation-statement-sample.pdf",
