@@ -115,7 +115,7 @@ fn record(out: &mut String, cells: [Cow<str>; 15]) {
 /// in some, a tab or a carriage return) as a formula: such a cell gets a
 /// leading apostrophe, which spreadsheets hide and show as text. A cell
 /// that is a plain number (`-5`, `1e3`) is left alone: numbers stay
-/// numbers (decision 97).
+/// numbers (see the claim statement's CSV in `docs/decisions.md`).
 pub(crate) fn guard(cell: &str) -> Cow<'_, str> {
     let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if risky && Decimal::parse(cell).is_err() {

@@ -17,9 +17,7 @@ mod pdf;
 use std::collections::BTreeMap;
 
 use chrono::Datelike;
-use eac_model::{
-    BeneficiaryType, Decimal, Eac, EacValue, EnergyUnit, TechnologyType, Timestamp,
-};
+use eac_model::{BeneficiaryType, Decimal, Eac, EacValue, EnergyUnit, TechnologyType, Timestamp};
 
 /// Everything a claim statement shows.
 #[derive(Debug, Clone)]
@@ -44,8 +42,8 @@ pub struct ClaimStatement {
 /// quoting): a header, one `value` row per EAC value grouped by
 /// beneficiary and period, a `total` row per beneficiary × period × unit,
 /// a `grand_total` row per unit, then one `problem` row per problem. See
-/// decision 97 in `docs/decisions.md` for the columns and the
-/// formula-injection guard.
+/// `docs/decisions.md` for the columns and the
+/// formula-injection guard (the claim statement's decisions).
 pub fn claim_statement_csv(statement: &ClaimStatement) -> Vec<u8> {
     csv::write(statement)
 }
@@ -141,7 +139,9 @@ pub(crate) fn summarize(statement: &ClaimStatement) -> Summary {
 }
 
 /// Exact sums per unit, in unit order; units without lines are left out.
-pub(crate) fn totals<'a>(lines: impl Iterator<Item = &'a Line> + Clone) -> Vec<(EnergyUnit, Decimal)> {
+pub(crate) fn totals<'a>(
+    lines: impl Iterator<Item = &'a Line> + Clone,
+) -> Vec<(EnergyUnit, Decimal)> {
     EnergyUnit::ALL
         .iter()
         .filter_map(|unit| {
@@ -175,7 +175,8 @@ fn line(eac: &Eac, value: &EacValue) -> Line {
     Line {
         cds_eac_id: eac.cds_eac_id.clone(),
         certificates: certificates(eac, value),
-        registry: extension_text(eac, "eacdesk_registry").unwrap_or_else(|| eac.source_name.clone()),
+        registry: extension_text(eac, "eacdesk_registry")
+            .unwrap_or_else(|| eac.source_name.clone()),
         technology: eac.technology_type,
         asset_id: eac.asset_id.clone(),
         start: value.start.unwrap_or(eac.period_start),

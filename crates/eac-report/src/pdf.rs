@@ -167,38 +167,46 @@ impl Doc {
 }
 
 /// Greedy line breaking at spaces; a word wider than the line is broken
-/// between characters. Always at least one line.
+/// between characters. Always at least one line; every line measures at
+/// most `width` (but for a single glyph wider than it).
 fn wrap(text: &str, width: i64, size: i64, font: Font) -> Vec<String> {
     let bold = font == Font::Bold;
-    let fits = |s: &str| helvetica::width(s, size, bold) <= width;
+    let w = |s: &str| helvetica::width(s, size, bold);
+    let space = w(" ");
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
+    let mut current_w = 0;
     let clean: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     for word in clean.split(' ') {
-        let candidate = if current.is_empty() {
-            word.to_owned()
-        } else {
-            format!("{current} {word}")
-        };
-        if fits(&candidate) {
-            current = candidate;
+        let word_w = w(word);
+        if current.is_empty() && word_w <= width {
+            current = word.to_owned();
+            current_w = word_w;
+            continue;
+        }
+        if !current.is_empty() && current_w + space + word_w <= width {
+            current.push(' ');
+            current.push_str(word);
+            current_w += space + word_w;
             continue;
         }
         if !current.is_empty() {
             lines.push(std::mem::take(&mut current));
+            current_w = 0;
         }
         // The word alone, broken where it must be.
         for c in word.chars() {
-            let mut next = current.clone();
-            next.push(c);
-            if fits(&next) || current.is_empty() {
-                current = next;
-            } else {
-                lines.push(std::mem::replace(&mut current, c.to_string()));
+            let mut buf = [0u8; 4];
+            let c_w = w(c.encode_utf8(&mut buf));
+            if current_w + c_w > width && !current.is_empty() {
+                lines.push(std::mem::take(&mut current));
+                current_w = 0;
             }
+            current.push(c);
+            current_w += c_w;
         }
     }
     lines.push(current);
@@ -245,7 +253,7 @@ fn table(doc: &mut Doc, heading: &str, columns: &[Column], rows: &[Vec<Cell>]) {
         }
         doc.y += header_h;
     };
-    let continued = format!("{heading} (continued)");
+    let continued = format!("{} (continued)", shorten(heading));
     let continue_on_new_page = |doc: &mut Doc| {
         doc.new_page();
         doc.paragraph(MARGIN_X, CONTENT_W, SUBHEADING, Font::Bold, 0, &continued);
@@ -282,14 +290,21 @@ fn table(doc: &mut Doc, heading: &str, columns: &[Column], rows: &[Vec<Cell>]) {
             .collect();
         let n = cells.iter().map(Vec::len).max().unwrap_or(1) as i64;
         let mut from = 0;
+        // Right after a page break a row always makes progress, however
+        // little room the page has left.
+        let mut fresh = false;
         while from < n {
             let room = (doc.left() - 2 * PAD_Y) / lh;
             let remaining = n - from;
-            if remaining > room && (room < 1 || (from == 0 && remaining * lh <= fresh_room)) {
+            let move_on =
+                remaining > room && (room < 1 || (from == 0 && remaining * lh <= fresh_room));
+            if move_on && !fresh {
                 continue_on_new_page(doc);
+                fresh = true;
                 continue;
             }
-            let take = remaining.min(room);
+            fresh = false;
+            let take = remaining.min(room.max(1));
             let mut x = MARGIN_X;
             for (c, lines) in columns.iter().zip(&cells) {
                 let slice = lines.iter().skip(from as usize).take(take as usize);
@@ -312,6 +327,7 @@ fn table(doc: &mut Doc, heading: &str, columns: &[Column], rows: &[Vec<Cell>]) {
             from += take;
             if from < n {
                 continue_on_new_page(doc);
+                fresh = true;
             }
         }
     }
@@ -326,6 +342,13 @@ fn cell_x(x: i64, c: &Column, text: &str, size: i64, font: Font) -> i64 {
 }
 
 pub(crate) fn write(statement: &ClaimStatement) -> Vec<u8> {
+    let (pages, footer, footer_h) = layout(statement);
+    render(statement, &pages, &footer, footer_h)
+}
+
+/// The pages' drawing operations (without footers), the footer's lines
+/// and the footer's height.
+fn layout(statement: &ClaimStatement) -> (Vec<Vec<Op>>, Vec<String>, i64) {
     let summary = summarize(statement);
     let footer = footer_lines(statement);
     let footer_h = (footer.len() as i64 + 1) * line_height(SMALL);
@@ -336,7 +359,7 @@ pub(crate) fn write(statement: &ClaimStatement) -> Vec<u8> {
     charts(&mut doc, &summary);
     certificates(&mut doc, &summary);
 
-    render(statement, &doc.pages, &footer, footer_h)
+    (doc.pages, footer, footer_h)
 }
 
 /// Title, creation time, selection, counts and the totals per unit.
@@ -400,7 +423,14 @@ fn problems(doc: &mut Doc, statement: &ClaimStatement) {
         let lh = line_height(BODY);
         doc.ensure(lh);
         doc.text_at(MARGIN_X, doc.y + BODY, BODY, Font::Regular, 0, "•");
-        doc.paragraph(MARGIN_X + 10_000, CONTENT_W - 10_000, BODY, Font::Regular, 0, p);
+        doc.paragraph(
+            MARGIN_X + 10_000,
+            CONTENT_W - 10_000,
+            BODY,
+            Font::Regular,
+            0,
+            p,
+        );
         doc.gap(2_000);
     }
     doc.gap(8_000);
@@ -458,7 +488,12 @@ fn certificates(doc: &mut Doc, summary: &Summary) {
         table(doc, &heading, &columns, &rows);
         doc.gap(3_000);
         for (unit, total) in &g.totals {
-            let text = format!("Total for {}, {}: {} {unit}", g.beneficiary, g.period, total.as_str());
+            let text = format!(
+                "Total for {}, {}: {} {unit}",
+                g.beneficiary,
+                g.period,
+                total.as_str()
+            );
             doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Bold, 0, &text);
         }
         doc.gap(10_000);
@@ -514,7 +549,10 @@ fn colour(t: Option<TechnologyType>) -> [u8; 3] {
     ];
     match t {
         Some(t) => {
-            let i = TechnologyType::ALL.iter().position(|x| *x == t).unwrap_or(0);
+            let i = TechnologyType::ALL
+                .iter()
+                .position(|x| *x == t)
+                .unwrap_or(0);
             PALETTE[i % PALETTE.len()]
         }
         None => [160, 160, 160],
@@ -550,7 +588,14 @@ fn charts(doc: &mut Doc, summary: &Summary) {
         line_height(BODY),
     );
     if years.is_empty() {
-        doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Regular, 0, "No quantities to chart.");
+        doc.paragraph(
+            MARGIN_X,
+            CONTENT_W,
+            BODY,
+            Font::Regular,
+            0,
+            "No quantities to chart.",
+        );
         return;
     }
     doc.paragraph(
@@ -568,7 +613,7 @@ fn charts(doc: &mut Doc, summary: &Summary) {
 }
 
 fn chart(doc: &mut Doc, year: i32, months: &[Month; 12]) {
-    const BARS_H: i64 = 150_000;
+    const BARS_H: i64 = 120_000;
     let lh = line_height(SMALL);
     let month_totals: Vec<BigDecimal> = months
         .iter()
@@ -670,7 +715,13 @@ fn chart(doc: &mut Doc, year: i32, months: &[Month; 12]) {
         .map(|(i, (m, total))| {
             let parts: Vec<String> = m
                 .iter()
-                .map(|(t, q)| format!("{}: {}", technology_label(*t), Decimal::from_big(q).as_str()))
+                .map(|(t, q)| {
+                    format!(
+                        "{}: {}",
+                        technology_label(*t),
+                        Decimal::from_big(q).as_str()
+                    )
+                })
                 .collect();
             vec![
                 vec![format!("{} {year}", MONTHS[i])],
@@ -698,7 +749,8 @@ fn scaled(part: &BigDecimal, whole: &BigDecimal, height: i64) -> i64 {
 
 /// A colour key for the technologies charted in the year.
 fn legend(doc: &mut Doc, months: &[Month; 12]) {
-    let mut techs: Vec<Option<TechnologyType>> = months.iter().flat_map(|m| m.keys().copied()).collect();
+    let mut techs: Vec<Option<TechnologyType>> =
+        months.iter().flat_map(|m| m.keys().copied()).collect();
     techs.sort();
     techs.dedup();
     let lh = line_height(SMALL);
@@ -774,14 +826,21 @@ fn channel(v: u8) -> f32 {
     f32::from(v) / 255.0
 }
 
-fn render(statement: &ClaimStatement, pages: &[Vec<Op>], footer: &[String], footer_h: i64) -> Vec<u8> {
+fn render(
+    statement: &ClaimStatement,
+    pages: &[Vec<Op>],
+    footer: &[String],
+    footer_h: i64,
+) -> Vec<u8> {
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let regular = Ref::new(3);
     let bold = Ref::new(4);
     let info = Ref::new(5);
-    let page_ids: Vec<Ref> = (0..pages.len() as i32).map(|i| Ref::new(6 + 2 * i)).collect();
+    let page_ids: Vec<Ref> = (0..pages.len() as i32)
+        .map(|i| Ref::new(6 + 2 * i))
+        .collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
         .kids(page_ids.iter().copied())
@@ -907,5 +966,165 @@ fn draw(content: &mut Content, op: &Op) {
             content.line_to(pt(*x2), pt(PAGE_H - y2));
             content.stroke();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eac_model::{BeneficiaryType, EacValue, Extensions, Timestamp};
+
+    fn statement(eacs: usize) -> ClaimStatement {
+        let t = |s: &str| Timestamp::parse(s).unwrap();
+        let long_id: String = (0..700)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let eac = eac_model::Eac {
+            cds_eac_id: long_id.clone(),
+            cds_created: t("2024-01-01T00:00:00Z"),
+            cds_modified: t("2024-01-01T00:00:00Z"),
+            eac_number: Some(format!("N-{long_id}")),
+            source_id: "s".into(),
+            source_name: "A registry with a rather long name that must wrap".into(),
+            destination_id: Some("d".into()),
+            destination_name: Some("d".into()),
+            beneficiary_type: Some(BeneficiaryType::Customer),
+            beneficiaries: (0..500).map(|i| format!("CUSTOMER-{i:05}")).collect(),
+            asset_id: long_id.clone(),
+            asset_commissioned: None,
+            asset_origination: None,
+            asset_destination: None,
+            technology_type: None,
+            emissions_factor_direct: None,
+            emissions_factor_lca: None,
+            period_start: t("2024-01-01T00:00:00Z"),
+            period_end: t("2024-12-31T00:00:00Z"),
+            values: vec![EacValue {
+                eac_number: None,
+                issued: None,
+                retired: None,
+                retired_undated: true,
+                start: Some(t("2024-03-01T00:00:00.123456789Z")),
+                end: None,
+                unit: EnergyUnit::KWh,
+                value: Decimal::parse(&format!("1{}.5", "0".repeat(90))).unwrap(),
+                extensions: Extensions::default(),
+            }],
+            extensions: Extensions::default(),
+        };
+        ClaimStatement {
+            title: "Title ".repeat(80),
+            created_at: t("2026-12-02T06:30:00Z"),
+            selection: "selection ".repeat(80),
+            eacs: vec![eac; eacs],
+            problems: vec!["a problem ".repeat(200); 3],
+            key_fingerprint: "ab12-cd34-ef56-7890-ab12-cd34-ef56-7890".into(),
+            audit_head: Some("0".repeat(64)),
+        }
+    }
+
+    /// Every glyph lands inside the page's margins, above the footer (or
+    /// in it), at 8 pt or more: nothing is cut off or too small to read.
+    #[test]
+    fn nothing_leaves_the_printable_area() {
+        for st in [statement(0), statement(1), statement(40)] {
+            let (pages, footer, footer_h) = layout(&st);
+            let body_bottom = PAGE_H - MARGIN_BOTTOM - footer_h - 6_000;
+            let count = pages.len();
+            for (n, ops) in pages.iter().enumerate() {
+                let footer_ops = footer_ops(&footer, footer_h, n + 1, count);
+                let in_body = ops.iter().map(|op| (op, body_bottom));
+                let in_footer = footer_ops.iter().map(|op| (op, PAGE_H - MARGIN_BOTTOM));
+                for (op, bottom) in in_body.chain(in_footer) {
+                    match op {
+                        Op::Text {
+                            x,
+                            y,
+                            size,
+                            font,
+                            text,
+                            ..
+                        } => {
+                            let w = helvetica::width(text, *size, *font == Font::Bold);
+                            assert!(*size >= 8_000, "{text:?} at {size}");
+                            assert!(*x >= MARGIN_X, "{text:?} starts at {x}");
+                            assert!(
+                                x + w <= MARGIN_X + CONTENT_W,
+                                "{text:?} runs past the margin"
+                            );
+                            assert!(
+                                y - size >= MARGIN_TOP && *y <= bottom,
+                                "{text:?} at y {y} on page {}",
+                                n + 1
+                            );
+                        }
+                        Op::Fill { x, y, w, h, .. } => {
+                            assert!(*x >= MARGIN_X && x + w <= MARGIN_X + CONTENT_W);
+                            assert!(*y >= MARGIN_TOP && y + h <= bottom);
+                        }
+                        Op::Rule { .. } => {}
+                    }
+                }
+            }
+        }
+    }
+
+    /// No two pieces of text overlap (a cell's text stays in its column).
+    #[test]
+    fn no_text_overlaps_other_text() {
+        for st in [statement(1), statement(12)] {
+            let (pages, footer, footer_h) = layout(&st);
+            let count = pages.len();
+            for (n, ops) in pages.iter().enumerate() {
+                let mut boxes = Vec::new();
+                for op in ops
+                    .iter()
+                    .chain(&footer_ops(&footer, footer_h, n + 1, count))
+                {
+                    if let Op::Text {
+                        x,
+                        y,
+                        size,
+                        font,
+                        text,
+                        ..
+                    } = op
+                    {
+                        let w = helvetica::width(text, *size, *font == Font::Bold);
+                        // Helvetica's ascender and descender.
+                        let (top, bottom) = (y - size * 718 / 1000, y + size * 207 / 1000);
+                        boxes.push((*x, x + w, top, bottom, text.clone()));
+                    }
+                }
+                for (i, a) in boxes.iter().enumerate() {
+                    for b in &boxes[i + 1..] {
+                        let apart = a.1 <= b.0 || b.1 <= a.0 || a.3 <= b.2 || b.3 <= a.2;
+                        assert!(apart, "page {}: {:?} overlaps {:?}", n + 1, a.4, b.4);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn wrapped_lines_fit_and_keep_every_character() {
+        let text = format!("short words then {} and more", "x".repeat(300));
+        let lines = wrap(&text, 100_000, SMALL, Font::Regular);
+        assert!(lines.len() > 3);
+        for l in &lines {
+            assert!(helvetica::width(l, SMALL, false) <= 100_000, "{l}");
+        }
+        let kept: String = lines.concat().chars().filter(|c| *c != ' ').collect();
+        let all: String = text.chars().filter(|c| *c != ' ').collect();
+        assert_eq!(kept, all);
+        assert_eq!(wrap("", 10_000, SMALL, Font::Bold), vec![String::new()]);
+    }
+
+    #[test]
+    fn bars_scale_exactly() {
+        let max = BigDecimal::from(3);
+        assert_eq!(scaled(&BigDecimal::from(1), &max, 120_000), 40_000);
+        assert_eq!(scaled(&max, &max, 120_000), 120_000);
+        assert_eq!(scaled(&BigDecimal::zero(), &BigDecimal::zero(), 120_000), 0);
     }
 }

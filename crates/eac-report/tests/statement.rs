@@ -315,7 +315,10 @@ fn pdf_says_none_when_check_found_no_problem() {
     let mut st = sample();
     st.problems.clear();
     let all = pdf_pages(&claim_statement_pdf(&st)).concat();
-    assert!(all.contains("Problemsfoundbythedouble-countingcheckNone."), "{all}");
+    assert!(
+        all.contains("Problemsfoundbythedouble-countingcheckNone."),
+        "{all}"
+    );
 }
 
 #[test]
@@ -328,8 +331,14 @@ fn many_eacs_fill_several_pages_each_with_the_footer() {
             e.cds_eac_id = format!("irec:range-{i:03}");
             e.extensions = ext(&[
                 ("eacdesk_registry", "irec"),
-                ("eacdesk_first_certificate", &format!("0000-0000-{i:04}-0000.000000")),
-                ("eacdesk_last_certificate", &format!("0000-0000-{i:04}-0099.999999")),
+                (
+                    "eacdesk_first_certificate",
+                    &format!("0000-0000-{i:04}-0000.000000"),
+                ),
+                (
+                    "eacdesk_last_certificate",
+                    &format!("0000-0000-{i:04}-0099.999999"),
+                ),
             ]);
             e.values[0].value = Decimal::parse("1.5").unwrap();
             e
@@ -379,14 +388,20 @@ fn pdf_of_no_eacs_says_so() {
         "audit chain head: none (the audit log is empty)",
         "page 1 of 1",
     ] {
-        assert!(pages[0].contains(&squash(needle)), "missing {needle}: {}", pages[0]);
+        assert!(
+            pages[0].contains(&squash(needle)),
+            "missing {needle}: {}",
+            pages[0]
+        );
     }
 }
 
 #[test]
 fn a_very_long_id_is_wrapped_not_cut() {
     let mut st = sample();
-    let long: String = (0..400).map(|i| char::from(b'A' + (i % 26) as u8)).collect();
+    let long: String = (0..400)
+        .map(|i| char::from(b'A' + (i % 26) as u8))
+        .collect();
     st.eacs[0].asset_id = long.clone();
     st.title = format!("A title that goes on {}", "and on ".repeat(60));
     let all = pdf_pages(&claim_statement_pdf(&st)).concat();
