@@ -490,7 +490,7 @@ fn certificates(doc: &mut Doc, summary: &Summary) {
         for (unit, total) in &g.totals {
             let text = format!(
                 "Total for {}, {}: {} {unit}",
-                g.beneficiary,
+                shorten(&g.beneficiary),
                 g.period,
                 total.as_str()
             );
