@@ -44,8 +44,12 @@ pub enum Command {
         #[command(subcommand)]
         action: BeneficiariesCommand,
     },
-    /// Show the audit log, newest first (all EACs or one)
+    /// Show the audit log, newest first (all EACs or one), or check its hash chain (`audit verify`)
+    #[command(args_conflicts_with_subcommands = true)]
     Audit {
+        #[command(subcommand)]
+        check: Option<AuditCommand>,
+        /// The EAC whose changes to show (an EAC whose id is `verify`: `audit -- verify`)
         cds_eac_id: Option<String>,
         /// Print JSON instead of text
         #[arg(long)]
@@ -273,6 +277,17 @@ pub enum RefdataCommand {
         /// Text in the id or label (any case)
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Re-compute the audit log's hash chain: exit 0 when intact, 1 naming the first record
+    /// another program edited, deleted, inserted or moved
+    Verify {
         /// Print JSON instead of text
         #[arg(long)]
         json: bool,

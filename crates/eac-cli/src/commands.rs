@@ -12,9 +12,9 @@ use eac_app::{
 use serde::Serialize;
 
 use crate::args::{
-    BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs, ImportArgs, LsArgs,
-    MappingCommand, RefdataCommand, SampleArgs, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs,
-    UndoImportArgs, ValidateArgs, VerifyArgs,
+    AuditCommand, BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs,
+    ImportArgs, LsArgs, MappingCommand, RefdataCommand, SampleArgs, SetArgs, SetEmissionsArgs,
+    SetFieldsArgs, ShowArgs, UndoImportArgs, ValidateArgs, VerifyArgs,
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
@@ -34,7 +34,15 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Beneficiaries {
             action: BeneficiariesCommand::Set(a),
         } => set_beneficiaries(&db, a),
-        Command::Audit { cds_eac_id, json } => audit(&open_read(&db)?, cds_eac_id.as_deref(), json),
+        Command::Audit {
+            check: Some(AuditCommand::Verify { json }),
+            ..
+        } => audit_verify(&open_read(&db)?, json),
+        Command::Audit {
+            check: None,
+            cds_eac_id,
+            json,
+        } => audit(&open_read(&db)?, cds_eac_id.as_deref(), json),
         Command::Export(a) => export(&open_read(&db)?, a),
         Command::Validate(a) => validate(a),
         Command::Verify(a) => verify(&db, a),
@@ -845,6 +853,59 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
 }
 
 /// The CHANGE cell of one audit record.
+/// `audit verify`: the hash chain intact (exit 0) or broken at a record (1).
+fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let report = eac_app::verify_audit_chain(store)?;
+    if json {
+        out.json(&report)?;
+    } else {
+        match (&report.broken, &report.head) {
+            (None, Some(head)) => writeln!(
+                out,
+                "The audit log is intact: {}, chain head {head}.",
+                count(report.records, "record")
+            )?,
+            (None, None) => writeln!(out, "The audit log is empty (nothing to check).")?,
+            (Some(b), _) => {
+                writeln!(
+                    out,
+                    "The audit log was changed outside EAC Desk: the chain breaks at record {} (the {} of {}).",
+                    b.id,
+                    ordinal(b.position),
+                    count(report.records, "record")
+                )?;
+                let mut reason = b.reason.clone();
+                if let Some(first) = reason.get(..1) {
+                    reason.replace_range(..1, &first.to_uppercase());
+                }
+                writeln!(out, "{reason}.")?;
+                writeln!(
+                    out,
+                    "Records from there on cannot be trusted; restore the database from a backup or compare it with an evidence pack made before."
+                )?;
+            }
+        }
+    }
+    Ok(if report.broken.is_some() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`, …
+fn ordinal(n: usize) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
 fn audit_change(r: &eac_app::AuditRecord) -> String {
     let assignment = |a: &Option<BeneficiaryAssignment>| match a {
         Some(a) => render::assignment(a.beneficiary_type, &a.beneficiaries),

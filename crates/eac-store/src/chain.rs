@@ -66,7 +66,7 @@ pub(crate) fn next(conn: &Connection) -> Result<(i64, String)> {
     Ok((id, prev.flatten().unwrap_or_else(|| GENESIS.to_owned())))
 }
 
-/// Where the chain breaks first.
+/// Where the chain breaks first (`records` counts every record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ChainBreak {
@@ -96,17 +96,17 @@ pub fn verify_rows<I>(rows: I) -> ChainReport
 where
     I: IntoIterator<Item = (i64, String, Option<String>, Option<String>)>,
 {
+    let rows: Vec<_> = rows.into_iter().collect();
+    let records = rows.len();
     let mut prev = GENESIS.to_owned();
-    let mut records = 0;
     let mut last_id: Option<i64> = None;
-    for (id, content, prev_hash, hash) in rows {
-        records += 1;
+    for (position, (id, content, prev_hash, hash)) in rows.into_iter().enumerate() {
         let broken = |reason: String| ChainReport {
             records,
             head: None,
             broken: Some(ChainBreak {
                 id,
-                position: records,
+                position: position + 1,
                 reason,
             }),
         };

@@ -298,3 +298,64 @@ fn processes_opening_a_new_database_together_all_succeed() {
         assert_eq!(desk.count(), 7);
     }
 }
+
+// ------------------------------------------------------------ issue 12 item 1
+
+#[test]
+fn audit_verify_passes_an_intact_log_and_names_the_first_record_changed_outside() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for (id, reason) in [("e-01", "one"), ("e-02", "two"), ("e-03", "three")] {
+        desk.eacdesk()
+            .args([
+                "beneficiaries",
+                "set",
+                id,
+                "--type",
+                "general",
+                "--reason",
+                reason,
+            ])
+            .assert()
+            .success();
+    }
+    desk.eacdesk()
+        .args(["audit", "verify"])
+        .assert()
+        .success()
+        .stdout(contains("The audit log is intact: 3 records, chain head "));
+    let report = desk.json(&["audit", "verify"]);
+    assert_eq!(report["records"], 3);
+    assert!(report["broken"].is_null());
+    // `audit ID` still lists one EAC's records.
+    desk.eacdesk()
+        .args(["audit", "e-02"])
+        .assert()
+        .success()
+        .stdout(contains("two"));
+
+    // Another program edits the second record, triggers out of its way.
+    let conn = rusqlite::Connection::open(db(&desk)).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER audit_log_no_update;
+         UPDATE audit_log SET reason = 'one, really' WHERE reason = 'two';",
+    )
+    .unwrap();
+    drop(conn);
+    let broken_id: i64 = rusqlite::Connection::open(db(&desk))
+        .unwrap()
+        .query_row(
+            "SELECT id FROM audit_log WHERE reason = 'one, really'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    desk.eacdesk()
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stdout(contains(format!(
+            "the chain breaks at record {broken_id} (the 2nd of 3 records)"
+        )))
+        .stdout(contains("was changed after it was written"));
+}
