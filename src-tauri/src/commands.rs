@@ -175,7 +175,7 @@ macro_rules! ipc_commands {
                 mapping_json: String,
                 rows: usize,
             ) -> CsvPreview {
-                crate::desk::off_ui_thread(move || eac_app::preview_csv(&path, &mapping_json, rows))
+                $crate::desk::off_ui_thread(move || eac_app::preview_csv(&path, &mapping_json, rows))
                     .await
             }
             /// A P1 file (`profile` P2: `export_bundle` without a base URL; `value_count` 0),
