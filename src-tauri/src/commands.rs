@@ -20,10 +20,10 @@ use std::path::PathBuf;
 
 use eac_app::{
     AppError, AuditRecord, BeneficiaryAssignment, BeneficiaryType, BrowseQuery, BrowseSummary,
-    BulkEditReport, BundleReport, Choice, ChoiceField, DbInfo, DeleteReport, DeleteTarget,
-    EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportProfile, ExportReport, ImportBatch,
-    ImportOptions, ImportReport, RefdataCount, RefdataEntry, RefdataReport, SamplePlan, UndoReport,
-    VerifyReport,
+    BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview, DbInfo, DeleteReport,
+    DeleteTarget, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportProfile, ExportReport,
+    FormatInfo, ImportBatch, ImportOptions, ImportReport, RefdataCount, RefdataEntry,
+    RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
 };
 use tauri::{Runtime, State};
 
@@ -118,24 +118,65 @@ macro_rules! ipc_commands {
             async fn distinct_values(desk, field: ChoiceField) -> Vec<Choice> {
                 desk.read(move |store| eac_app::choices(store, field)).await
             }
-            /// P1 or P2 listings (a P2 bundle is found from its `eacs.json`), one transaction per
+            /// CDS P1/P2 listings (a P2 bundle is found from its `eacs.json`) and registry
+            /// documents (format detected from the content, or `format`, an id of
+            /// `import_formats`; `mapping`: a saved CSV mapping's name), one transaction per
             /// file; `allow_extended_technologies` (default false) also accepts `nuclear`,
-            /// `marine`, `storage` (digest §f.5). Per file: added, replaced, skipped, ignored,
-            /// the first 50 warnings and `warning_count`. Long, progress phase `import`.
+            /// `marine`, `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per
+            /// file: added, replaced, skipped, ignored, the first 50 warnings, `warning_count`
+            /// and, for a registry document, `registry`. Long, progress phase `import`.
             async fn import_files(
                 desk,
                 op_id: String,
                 paths: Vec<PathBuf>,
                 allow_extended_technologies: Option<bool>,
+                format: Option<String>,
+                mapping: Option<String>,
+                dry_run: Option<bool>,
             ) -> ImportReport {
                 let options = ImportOptions {
                     allow_extended_technologies: allow_extended_technologies.unwrap_or(false),
+                    format,
+                    mapping,
+                    dry_run: dry_run.unwrap_or(false),
                     ..ImportOptions::default()
                 };
                 desk.operation(op_id, move |store, op| {
                     Ok::<_, AppError>(eac_app::import_files(store, &paths, options, op))
                 })
                 .await
+            }
+            /// Every format `import_files` reads (CDS profiles first): `id` (its `format`),
+            /// `name`, `reads` (what it takes from a file), `detected` (found from the content;
+            /// false only for the mapped CSV, which needs a mapping).
+            async fn import_formats(_desk) -> Vec<FormatInfo> {
+                Ok(eac_app::formats())
+            }
+            /// The saved CSV column mappings by name; `mapping` is the mapping's JSON text.
+            async fn csv_mappings(desk) -> Vec<SavedMapping> {
+                desk.read(eac_app::mappings).await
+            }
+            /// Checks a mapping (JSON text of eac-registry's `Mapping`) and saves it as `name`
+            /// (replacing one of that name); `invalid_input` listing everything it lacks.
+            async fn save_csv_mapping(desk, name: String, mapping_json: String) -> () {
+                desk.edit(move |store| eac_app::save_mapping(store, &name, &mapping_json))
+                    .await
+            }
+            /// Deletes a saved mapping (`invalid_input` when there is none of that name).
+            async fn delete_csv_mapping(desk, name: String) -> () {
+                desk.edit(move |store| eac_app::delete_mapping(store, &name)).await
+            }
+            /// The header and first `rows` rows of a CSV as `mapping_json` splits it (only its
+            /// delimiter, skipped lines and header flag are used: `{}` previews with the
+            /// defaults); `unreadable` with the place when the file cannot be split.
+            async fn preview_csv(
+                _desk,
+                path: PathBuf,
+                mapping_json: String,
+                rows: usize,
+            ) -> CsvPreview {
+                $crate::desk::off_ui_thread(move || eac_app::preview_csv(&path, &mapping_json, rows))
+                    .await
             }
             /// A P1 file (`profile` P2: `export_bundle` without a base URL; `value_count` 0),
             /// validated, written beside `path` and renamed into place. An unfiltered P1 export
@@ -183,7 +224,8 @@ macro_rules! ipc_commands {
                 desk.cancel(&op_id);
                 Ok(())
             }
-            /// Native dialog: EAC listings to import, or `null` when cancelled.
+            /// Native dialog: files to import (CDS JSON, registry CSV, XML, PDF, EnergyTag JSON;
+            /// "All supported files" first), or `null` when cancelled.
             async fn pick_import_files(_desk) -> Option<Vec<String>> {
                 Ok(dialogs::import_files().await)
             }

@@ -22,12 +22,25 @@ fn texts(files: Vec<rfd::FileHandle>) -> Vec<String> {
         .collect()
 }
 
-/// EAC listings: a P1 file, a P2 `eacs.json` (its bundle is found next to it).
+/// The picker's filters for every kind of file `import` reads, "All
+/// supported files" first (the one selected when the dialog opens).
+pub const IMPORT_FILTERS: &[(&str, &[&str])] = &[
+    ("All supported files", &["json", "csv", "xml", "pdf", "txt"]),
+    ("CDS EAC listings and EnergyTag bundles (JSON)", &["json"]),
+    ("Registry reports and exports (CSV)", &["csv", "txt"]),
+    ("Ofgem certificates reports (XML)", &["xml"]),
+    ("Registry statements (PDF)", &["pdf"]),
+];
+
+/// What to import: CDS listings (a P1 file, a P2 `eacs.json`, whose bundle
+/// is found next to it) and registry documents of every format.
 pub async fn import_files() -> Option<Vec<String>> {
-    let files = json_dialog()
-        .set_title("Import EAC files")
-        .pick_files()
-        .await?;
+    let dialog = IMPORT_FILTERS
+        .iter()
+        .fold(AsyncFileDialog::new(), |d, (name, extensions)| {
+            d.add_filter(*name, extensions)
+        });
+    let files = dialog.set_title("Import EAC files").pick_files().await?;
     Some(texts(files))
 }
 
@@ -77,4 +90,32 @@ pub async fn database(create: bool) -> Option<String> {
             .await?
     };
     Some(text(file.path().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::IMPORT_FILTERS;
+
+    #[test]
+    fn the_import_picker_offers_every_kind_with_all_supported_files_first() {
+        let (first, all) = IMPORT_FILTERS[0];
+        assert_eq!(first, "All supported files");
+        // CDS and EnergyTag JSON, registry CSV, Ofgem XML, statement PDFs.
+        for ext in ["json", "csv", "xml", "pdf"] {
+            assert!(all.contains(&ext), "{ext} is not in {all:?}");
+            assert!(
+                IMPORT_FILTERS[1..].iter().any(|(_, e)| e.contains(&ext)),
+                "no filter of its own for {ext}"
+            );
+        }
+        // "All supported files" is exactly the union of the others.
+        for (name, extensions) in &IMPORT_FILTERS[1..] {
+            for ext in *extensions {
+                assert!(
+                    all.contains(ext),
+                    "{name}: {ext} is missing from the first filter"
+                );
+            }
+        }
+    }
 }

@@ -1002,3 +1002,76 @@ async fn undoing_an_import_takes_its_eacs_out_again() -> Result<()> {
     );
     desk.quit().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_rego_csv_is_recognised_and_the_report_shows_its_format_and_counts() -> Result<()> {
+    let desk = Desk::start("import-rego").await?;
+    desk.el("empty-state").await?;
+    // The Ofgem certificates report sample of the readers' tests; every row a REGO range.
+    let csv = eac_e2e::repo_root()
+        .join("crates/eac-registry/tests/fixtures/ofgem/certificates-sample.csv");
+    let text = std::fs::read_to_string(&csv)?;
+    let rego_rows = text
+        .lines()
+        .skip(1)
+        .filter(|l| l.split(',').nth(3) == Some("REGO"))
+        .count() as u64;
+    ensure!(rego_rows > 0, "the sample has no REGO rows");
+
+    desk.click("toolbar-import").await?;
+    desk.el("import-dialog").await?;
+    let format = desk.el("import-format").await?.prop("value").await?;
+    ensure!(
+        format.as_deref() == Some(""),
+        "format {format:?}: detection is the default"
+    );
+    desk.type_into("import-paths", &csv.to_string_lossy())
+        .await?;
+    desk.click("import-run").await?;
+    desk.wait_attr("import-file", "data-outcome", |o| o == "imported")
+        .await?;
+    desk.wait_attr("import-file-format", "data-format", |f| f == "ofgem-csv")
+        .await?;
+    let name = desk.text("import-file-format").await?;
+    ensure!(name == "Ofgem certificates report (CSV)", "{name}");
+    desk.wait_count("import-added", |c| c == rego_rows).await?;
+    ensure!(desk.text("import-added").await?.contains("added"));
+    desk.wait_count("import-unchanged", |c| c == 0).await?;
+    desk.wait_count("import-skipped", |c| c == 0).await?;
+    // Nothing in a REGO report names where the energy was used: incomplete, never invented.
+    let incomplete = desk.wait_count("import-incomplete", |c| c >= 1).await?;
+    ensure!(
+        incomplete <= rego_rows,
+        "{incomplete} incomplete of {rego_rows}"
+    );
+    ensure!(!desk.texts("import-missing").await?.join("").is_empty());
+    desk.el("import-show-incomplete").await?;
+    desk.click("import-done").await?;
+    desk.wait_count("footer-count", |c| c == rego_rows).await?;
+
+    // The same file again, checked first: known, nothing would be added, nothing written.
+    desk.click("toolbar-import").await?;
+    desk.type_into("import-paths", &csv.to_string_lossy())
+        .await?;
+    desk.click("import-dry-run").await?;
+    desk.wait_attr("import-summary", "data-dry-run", |d| d == "true")
+        .await?;
+    let seen = desk
+        .wait_text("import-seen-before", "to say the file is known", |t| {
+            t.starts_with("Already imported on ")
+        })
+        .await?;
+    ensure!(
+        seen.ends_with("as certificates-sample.csv: nothing added."),
+        "{seen}"
+    );
+    desk.wait_count("import-added", |c| c == 0).await?;
+    desk.wait_count("import-unchanged", |c| c == rego_rows)
+        .await?;
+    desk.screenshot(&artifacts_dir().join("import-rego.png"))
+        .await?;
+    desk.click("import-done").await?;
+    desk.wait_count("footer-count", |c| c == rego_rows).await?;
+    desk.quit().await
+}

@@ -59,6 +59,9 @@ fn render(dir: &Path) {
         FieldChange,
         eac_app::ValidationReport,
         eac_app::SamplePlan,
+        eac_app::FormatInfo,
+        eac_app::CsvPreview,
+        SavedMapping,
         eac_model::Violation,
         eac_model::Severity,
         // Errors and events.

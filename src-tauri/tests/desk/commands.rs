@@ -1,6 +1,9 @@
 //! Commands as the UI calls them: JSON arguments with snake_case keys in,
 //! JSON results or `{ code, message, details }` errors out.
 
+// Registry documents and CSV mappings through the import commands.
+mod registry_import;
+
 use serde_json::{json, Value};
 use tauri::test::{
     get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY,

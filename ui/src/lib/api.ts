@@ -93,9 +93,35 @@ export const api = {
   /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
   distinctValues: async (field: DistinctField): Promise<Choice[]> =>
     toChoices(await call("distinct_values", { field })),
-  /** `allowExtended`: also accept nuclear, marine and storage (outside the draft list, digest §f.5). */
-  importFiles: (op_id: string, paths: string[], allowExtended = false) =>
-    call("import_files", { op_id, paths, allow_extended_technologies: allowExtended }),
+  /**
+   * CDS listings and registry documents, one transaction per file. `allowExtended`: also accept
+   * nuclear, marine and storage (outside the draft list, digest §f.5); `format`: an id of
+   * `importFormats` (null: detect from the content); `mapping`: a saved CSV mapping's name;
+   * `dryRun`: say what importing would do, write nothing.
+   */
+  importFiles: (
+    op_id: string,
+    paths: string[],
+    opts: { allowExtended?: boolean; format?: string | null; mapping?: string | null; dryRun?: boolean } = {},
+  ) =>
+    call("import_files", {
+      op_id,
+      paths,
+      allow_extended_technologies: opts.allowExtended ?? false,
+      format: opts.format ?? null,
+      mapping: opts.mapping ?? null,
+      dry_run: opts.dryRun ?? false,
+    }),
+  /** Every format `importFiles` reads (CDS profiles first), with what each reads. */
+  importFormats: () => call("import_formats"),
+  /** The saved CSV column mappings (each `mapping` is its JSON text). */
+  csvMappings: () => call("csv_mappings"),
+  /** Checks and saves a mapping as `name`; `invalid_input` lists everything it lacks. */
+  saveCsvMapping: (name: string, mapping_json: string) => call("save_csv_mapping", { name, mapping_json }),
+  deleteCsvMapping: (name: string) => call("delete_csv_mapping", { name }),
+  /** The header and first `rows` rows of a CSV as the mapping's delimiter, skipped lines and header flag split it. */
+  previewCsv: (path: string, mapping_json: string, rows: number) =>
+    call("preview_csv", { path, mapping_json, rows }),
   exportFile: (op_id: string, profile: ExportProfile, filter: EacFilter | null, path: string) =>
     call("export_file", { op_id, profile, filter, path }),
   loadSample: (op_id: string, eacs: number, seed: number) => call("load_sample", { op_id, eacs, seed }),

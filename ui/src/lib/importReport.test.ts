@@ -1,6 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { importExtras, refusedForTechnology } from "./importReport";
-import type { FileImportReport } from "./types";
+import {
+  importExtras,
+  incompleteFilter,
+  incompleteText,
+  isCsvName,
+  missingText,
+  overlapText,
+  refusal,
+  refusedForTechnology,
+  registryCounts,
+  seenBeforeText,
+  stationsText,
+} from "./importReport";
+import type { FileImportReport, RegistryImportReport } from "./types";
 
 // Only the fields docs/ipc.md lists (an older backend sent no more).
 const base = {
@@ -52,5 +64,128 @@ describe("refusedForTechnology", () => {
     expect(refusedForTechnology(failed([v(3, "/eacs/0/beneficiary_type")]))).toBe(false);
     expect(refusedForTechnology(failed([v(2, "/eacs/0/technology_type")]))).toBe(false);
     expect(refusedForTechnology({ files: [base] } as unknown as Parameters<typeof refusedForTechnology>[0])).toBe(false);
+  });
+});
+
+describe("a registry document's report", () => {
+  const reg = (over: Partial<RegistryImportReport> = {}): RegistryImportReport => ({
+    format: "ofgem-csv",
+    format_name: "Ofgem certificates report (CSV)",
+    seen_before: null,
+    unchanged: 2,
+    skipped_rows: [
+      { place: "line 7", reason: "RO certificates are subsidy certificates, not attribute certificates" },
+      { place: "line 9", reason: "RO row" },
+    ],
+    notes: [],
+    stations: 0,
+    commissioned_filled: 0,
+    overlaps: [],
+    incomplete_eacs: 0,
+    missing_fields: [],
+    ...over,
+  });
+  const file = (over: Partial<FileImportReport> = {}): FileImportReport =>
+    ({ ...base, file: "/d/certs.csv", added: 12, replaced: 1, ...over }) as FileImportReport;
+
+  it("counts added, replaced, unchanged and skipped rows", () => {
+    expect(registryCounts(file(), reg(), false).map((p) => p.text)).toEqual([
+      "12 added",
+      "1 replaced",
+      "2 already stored unchanged",
+      "2 rows skipped",
+    ]);
+    expect(registryCounts(file({ added: 1234 }), reg({ skipped_rows: [] }), true).map((p) => p.text)).toEqual([
+      "1 234 would be added",
+      "1 would be replaced",
+      "2 already stored unchanged",
+      "0 rows skipped",
+    ]);
+  });
+
+  it("says when the same file was imported before and added nothing", () => {
+    const seen = reg({ seen_before: { file_name: "old-name.csv", imported_at: "2024-03-05T14:30:00Z" } });
+    const text = seenBeforeText(file({ added: 0, replaced: 0 }), seen);
+    expect(text).toMatch(/^Already imported on 2024-03-0[56] \d\d:\d\d as old-name\.csv: nothing added\.$/);
+    // Something was added after all (new ranges in a known file): no such claim.
+    expect(seenBeforeText(file({ added: 3 }), seen)).toBeNull();
+    expect(seenBeforeText(file({ added: 0 }), reg())).toBeNull();
+  });
+
+  it("names each missing field and how many EACs lack it", () => {
+    expect(missingText({ field: "technology_type", eacs: 3 })).toBe("technology: 3 EACs");
+    expect(missingText({ field: "issued", eacs: 1 })).toBe("issue date of a value: 1 EAC");
+    expect(missingText({ field: "some_new_field", eacs: 2 })).toBe("some new field: 2 EACs");
+    expect(incompleteText(reg(), false)).toBeNull();
+    expect(incompleteText(reg({ incomplete_eacs: 1 }), false)).toMatch(/^1 EAC from this file lacks fields the CDS requires/);
+    expect(incompleteText(reg({ incomplete_eacs: 4 }), false)).toMatch(/^4 EACs from this file lack /);
+    expect(incompleteText(reg({ incomplete_eacs: 4 }), true)).toMatch(/^4 EACs from this file would lack /);
+  });
+
+  it("names both ranges, both EACs and the shared count of an overlap", () => {
+    const text = overlapText({
+      registry: "ofgem-rego",
+      a: { cds_eac_id: "rego:G0001..G0100", first: "G0001", last: "G0100" },
+      b: { cds_eac_id: "rego:G0051..G0200", first: "G0051", last: "G0200" },
+      shared: "50",
+    });
+    expect(text).toBe(
+      "Certificates G0001 – G0100 (EAC rego:G0001..G0100) share 50 certificates with G0051 – G0200 already stored " +
+        "(EAC rego:G0051..G0200), registry ofgem-rego. Both are kept: check which one is right.",
+    );
+    expect(
+      overlapText({ registry: "r", a: { cds_eac_id: "x", first: "1", last: "1" }, b: { cds_eac_id: "y", first: "1", last: "9" }, shared: "1" }),
+    ).toContain("share 1 certificate with");
+  });
+
+  it("reports what a stations report filled in", () => {
+    expect(stationsText(reg())).toBeNull();
+    expect(stationsText(reg({ stations: 12, commissioned_filled: 3 }))).toBe(
+      "12 stations read; commissioning date filled in for 3 stored EACs.",
+    );
+  });
+
+  it("shows incomplete EACs only, every other filter cleared", () => {
+    const patch = incompleteFilter();
+    expect(patch).toMatchObject({ search: "", technology: "", incomplete: "yes" });
+  });
+});
+
+describe("a refused file", () => {
+  const failed = (file: string, code: FileImportReport["code"], over: Partial<FileImportReport> = {}) =>
+    ({ ...base, file, outcome: "failed", added: 0, code, message: "m", ...over }) as FileImportReport;
+
+  it("an imported file needs no advice", () => {
+    expect(refusal(base)).toBeNull();
+  });
+
+  it("a CSV read as a CDS listing is one EAC Desk does not recognise: map its columns", () => {
+    const r = refusal(failed("/d/wregis.csv", "validation"))!;
+    expect(r.title).toBe("EAC Desk does not recognise this CSV file.");
+    expect(r.hint).toContain("Map its columns");
+    expect(r).toMatchObject({ mapColumns: true, readAsJson: true });
+  });
+
+  it("an unreadable CSV says so and offers the mapping too", () => {
+    const r = refusal(failed("C:\\d\\Export.TXT", "unreadable"))!;
+    expect(r.title).toBe("This CSV file could not be read.");
+    expect(r).toMatchObject({ mapColumns: true, readAsJson: false });
+  });
+
+  it("a PDF or JSON file gets the words of its error code", () => {
+    const pdf = refusal(failed("/d/statement.pdf", "unreadable"))!;
+    expect(pdf.title).toBe("This file could not be read as a registry statement or report.");
+    expect(pdf.mapColumns).toBe(false);
+    const json = refusal(failed("/d/listing.json", "validation"))!;
+    expect(json.title).toBe("The data does not follow the rules of the CDS format.");
+    expect(json.mapColumns).toBe(false);
+    // A CSV that could not even be opened is no mapping matter.
+    expect(refusal(failed("/d/gone.csv", "io"))!.mapColumns).toBe(false);
+  });
+
+  it("tells CSV exports by their names", () => {
+    expect(isCsvName("/a/b.CSV")).toBe(true);
+    expect(isCsvName("/a/b.tsv ")).toBe(true);
+    expect(isCsvName("/a/b.csv.pdf")).toBe(false);
   });
 });

@@ -1,8 +1,13 @@
-// Extra numbers of a file's import result that eac-store sends beyond
-// docs/ipc.md (`ignored`, `warning_count`); read defensively so the UI works
-// with or without them.
+// A file's import result in words: the extra numbers eac-store sends beyond
+// docs/ipc.md (`ignored`, `warning_count`, read defensively), and what a
+// registry document's import did (format, counts, skipped rows, overlaps,
+// incomplete EACs, a file seen before) or why a file was refused.
 
-import type { FileImportReport, ImportReport } from "./types";
+import type { FileImportReport, ImportReport, MissingCount, RangeOverlap, RegistryImportReport } from "./types";
+import { formatCount, plural } from "./decimal";
+import { formatLocalDateTime } from "./dates";
+import { friendlyError } from "./errors";
+import { emptyFilterState, type FilterState } from "./filters";
 
 export interface ImportExtras {
   /** EACs left out (rule 21: unknown beneficiary type) */
@@ -32,4 +37,141 @@ export function refusedForTechnology(report: ImportReport): boolean {
   return report.files.some(
     (f) => f.outcome !== "imported" && f.violations.some((v) => v.rule === 3 && /\/technology_type$/.test(v.pointer)),
   );
+}
+
+// ---- registry documents ---------------------------------------------------------
+
+
+/** One count of a file's result, with the words that go with it. */
+export interface CountPart {
+  key: "added" | "replaced" | "unchanged" | "skipped";
+  n: number;
+  text: string;
+}
+
+/**
+ * The counts of a registry document's import: added, replaced, unchanged
+ * (already stored exactly so), skipped rows; `dryRun` says what importing
+ * would do.
+ */
+export function registryCounts(f: FileImportReport, reg: RegistryImportReport, dryRun: boolean): CountPart[] {
+  const would = dryRun ? "would be " : "";
+  return [
+    { key: "added", n: f.added, text: `${formatCount(f.added)} ${would}added` },
+    { key: "replaced", n: f.replaced, text: `${formatCount(f.replaced)} ${would}replaced` },
+    { key: "unchanged", n: reg.unchanged, text: `${formatCount(reg.unchanged)} already stored unchanged` },
+    {
+      key: "skipped",
+      n: reg.skipped_rows.length,
+      text: `${plural(reg.skipped_rows.length, "row")} skipped`,
+    },
+  ];
+}
+
+/** "Already imported on 2024-03-05 14:30 as certs.csv: nothing added." when the same bytes added nothing. */
+export function seenBeforeText(f: FileImportReport, reg: RegistryImportReport): string | null {
+  const seen = reg.seen_before;
+  if (!seen || f.added > 0) return null;
+  return `Already imported on ${formatLocalDateTime(seen.imported_at)} as ${seen.file_name}: nothing added.`;
+}
+
+// A Record would not catch new names (they are plain strings); unknown ones are shown as written.
+const FIELD_WORDS: Record<string, string> = {
+  destination_id: "destination id",
+  destination_name: "destination name",
+  beneficiary_type: "beneficiary type",
+  asset_origination: "asset origination",
+  asset_destination: "asset destination",
+  asset_commissioned: "commissioning date",
+  technology_type: "technology",
+  emissions_factor_direct: "direct emission factor",
+  emissions_factor_lca: "life-cycle emission factor",
+  issued: "issue date of a value",
+  retired: "retirement date of a value",
+};
+
+/** A missing field in words: `technology_type` → "technology". */
+export function fieldWords(field: string): string {
+  return FIELD_WORDS[field] ?? field.replace(/_/g, " ");
+}
+
+/** "technology: 3 EACs" */
+export function missingText(m: MissingCount): string {
+  return `${fieldWords(m.field)}: ${plural(m.eacs, "EAC")}`;
+}
+
+/** "5 EACs lack fields the CDS requires; complete them before a P1 or P2 export." */
+export function incompleteText(reg: RegistryImportReport, dryRun: boolean): string | null {
+  if (reg.incomplete_eacs === 0) return null;
+  const eacs = plural(reg.incomplete_eacs, "EAC");
+  const verb = dryRun ? "would lack" : reg.incomplete_eacs === 1 ? "lacks" : "lack";
+  return `${eacs} from this file ${verb} fields the CDS requires (the document does not give them); complete them before exporting.`;
+}
+
+/** One overlap as a warning naming both ranges, both EACs and the shared count. */
+export function overlapText(o: RangeOverlap): string {
+  return (
+    `Certificates ${o.a.first} – ${o.a.last} (EAC ${o.a.cds_eac_id}) share ${formatSharedCount(o.shared)} ` +
+    `with ${o.b.first} – ${o.b.last} already stored (EAC ${o.b.cds_eac_id}), registry ${o.registry}. ` +
+    "Both are kept: check which one is right."
+  );
+}
+
+function formatSharedCount(shared: string): string {
+  return shared === "1" ? "1 certificate" : `${shared} certificates`;
+}
+
+/** Stations report: "12 stations read; commissioning dates filled in for 3 stored EACs." */
+export function stationsText(reg: RegistryImportReport): string | null {
+  if (reg.stations === 0 && reg.commissioned_filled === 0) return null;
+  return `${plural(reg.stations, "station")} read; commissioning date filled in for ${plural(reg.commissioned_filled, "stored EAC")}.`;
+}
+
+/** The filter the "Show incomplete EACs" link applies: only EACs still lacking fields. */
+export function incompleteFilter(): Partial<FilterState> {
+  // `incomplete: "yes"` is the filter bar's "Incomplete" choice (EacFilter.incomplete = true).
+  return Object.assign(emptyFilterState(), { incomplete: "yes" });
+}
+
+/** Why a file was refused and what to do next, in plain words. */
+export interface Refusal {
+  title: string;
+  hint: string;
+  /** the file is a CSV EAC Desk has no reader for: offer to map its columns */
+  mapColumns: boolean;
+  /** the located problems are those of reading it as CDS JSON (not worth showing open) */
+  readAsJson: boolean;
+}
+
+const CSV_NAME = /\.(csv|txt|tsv)$/i;
+
+/** Whether a file name looks like a CSV export (what the column mapping reads). */
+export function isCsvName(file: string): boolean {
+  return CSV_NAME.test(file.trim());
+}
+
+/**
+ * A refused file's advice: the words of its error code, or, for a CSV that
+ * no reader recognised (refused as unreadable, or read as a CDS listing and
+ * refused by its JSON rules), the way out: map its columns.
+ */
+export function refusal(f: FileImportReport): Refusal | null {
+  if (f.outcome === "imported") return null;
+  const code = f.code ?? "validation";
+  const csv = isCsvName(f.file) && (code === "unreadable" || code === "validation");
+  if (csv && !f.registry) {
+    const readAsJson = code === "validation";
+    return {
+      title: readAsJson
+        ? "EAC Desk does not recognise this CSV file."
+        : "This CSV file could not be read.",
+      hint: readAsJson
+        ? "It is neither a CDS listing nor a registry export EAC Desk reads by itself. If it lists certificate ranges, map its columns once with “Map its columns…” and import it with that mapping."
+        : "Nothing from it was imported. The message says where and why. If it is another registry's export, map its columns with “Map its columns…”; if a saved mapping was used, correct the mapping.",
+      mapColumns: true,
+      readAsJson,
+    };
+  }
+  const e = friendlyError({ code, message: f.message ?? "", details: {} });
+  return { title: e.title, hint: e.hint, mapColumns: false, readAsJson: false };
 }

@@ -8,7 +8,7 @@ import {
   defaultExportName,
   endsWithJson,
   parsePaths,
-  splitJsonPaths,
+  splitImportablePaths,
   withJson,
   withoutJson,
 } from "./paths";
@@ -27,9 +27,11 @@ describe("parsePaths", () => {
 
 describe("dropped files", () => {
   it("keeps .json files only (any case)", () => {
-    expect(splitJsonPaths(["/a.json", "/b.JSON", "/c.csv", "/d"])).toEqual({
-      json: ["/a.json", "/b.JSON"],
-      other: ["/c.csv", "/d"],
+    expect(
+      splitImportablePaths(["/a.json", "/b.JSON", "/c.csv", "/s.PDF", "/r.xml", "/w.txt", "/d", "/e.docx", "/f.csv.zip"]),
+    ).toEqual({
+      importable: ["/a.json", "/b.JSON", "/c.csv", "/s.PDF", "/r.xml", "/w.txt"],
+      other: ["/d", "/e.docx", "/f.csv.zip"],
     });
   });
   it("names files", () => {

@@ -26,12 +26,20 @@ export function importButtonLabel(running: boolean, count: number): string {
   return count > 1 ? `Import ${plural(count, "file")}` : "Import";
 }
 
-/** Split dropped paths into importable `.json` files and the rest. */
-export function splitJsonPaths(paths: readonly string[]): { json: string[]; other: string[] } {
-  const json: string[] = [];
+/**
+ * The endings of files the import reads: CDS listings and EnergyTag bundles
+ * (JSON), registry reports and exports (CSV, or text/TSV for a mapped CSV),
+ * Ofgem XML, registry statements (PDF). The native picker offers the same
+ * (src-tauri/src/dialogs.rs).
+ */
+const IMPORTABLE = /\.(json|csv|txt|tsv|xml|pdf)$/i;
+
+/** Split dropped paths into files the import reads and the rest. */
+export function splitImportablePaths(paths: readonly string[]): { importable: string[]; other: string[] } {
+  const importable: string[] = [];
   const other: string[] = [];
-  for (const p of paths) (/\.json$/i.test(p) ? json : other).push(p);
-  return { json, other };
+  for (const p of paths) (IMPORTABLE.test(p) ? importable : other).push(p);
+  return { importable, other };
 }
 
 /** The last path segment, for short display. */

@@ -53,4 +53,13 @@ export type {
   TechnologyType,
   ValidationReport,
   Violation,
+  FormatInfo,
+  SavedMapping,
+  CsvPreview,
+  RegistryImportReport,
+  RangeOverlap,
+  RangeSide,
+  MissingCount,
+  SkippedEntry,
+  SeenBefore,
 } from "./bindings";

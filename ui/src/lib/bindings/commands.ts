@@ -7,6 +7,7 @@ import type { BulkEditReport } from "./BulkEditReport";
 import type { BundleReport } from "./BundleReport";
 import type { Choice } from "./Choice";
 import type { ChoiceField } from "./ChoiceField";
+import type { CsvPreview } from "./CsvPreview";
 import type { DbInfo } from "./DbInfo";
 import type { DeleteReport } from "./DeleteReport";
 import type { DeleteTarget } from "./DeleteTarget";
@@ -16,12 +17,14 @@ import type { EacRow } from "./EacRow";
 import type { EnvelopeOnlyRow } from "./EnvelopeOnlyRow";
 import type { ExportProfile } from "./ExportProfile";
 import type { ExportReport } from "./ExportReport";
+import type { FormatInfo } from "./FormatInfo";
 import type { ImportBatch } from "./ImportBatch";
 import type { ImportReport } from "./ImportReport";
 import type { RefdataCount } from "./RefdataCount";
 import type { RefdataEntry } from "./RefdataEntry";
 import type { RefdataReport } from "./RefdataReport";
 import type { SamplePlan } from "./SamplePlan";
+import type { SavedMapping } from "./SavedMapping";
 import type { UndoReport } from "./UndoReport";
 import type { VerifyReport } from "./VerifyReport";
 
@@ -45,8 +48,18 @@ export type Commands = {
   audit_log: { args: { cds_eac_id: string | null }; result: Array<AuditRecord> };
   /** Sources or destinations for the filter selects (filter by `value`). */
   distinct_values: { args: { field: ChoiceField }; result: Array<Choice> };
-  /** P1 or P2 listings (a P2 bundle is found from its `eacs.json`), one transaction per file; `allow_extended_technologies` (default false) also accepts `nuclear`, `marine`, `storage` (digest §f.5). Per file: added, replaced, skipped, ignored, the first 50 warnings and `warning_count`. Long, progress phase `import`. */
-  import_files: { args: { op_id: string; paths: Array<string>; allow_extended_technologies: boolean | null }; result: ImportReport };
+  /** CDS P1/P2 listings (a P2 bundle is found from its `eacs.json`) and registry documents (format detected from the content, or `format`, an id of `import_formats`; `mapping`: a saved CSV mapping's name), one transaction per file; `allow_extended_technologies` (default false) also accepts `nuclear`, `marine`, `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per file: added, replaced, skipped, ignored, the first 50 warnings, `warning_count` and, for a registry document, `registry`. Long, progress phase `import`. */
+  import_files: { args: { op_id: string; paths: Array<string>; allow_extended_technologies: boolean | null; format: string | null; mapping: string | null; dry_run: boolean | null }; result: ImportReport };
+  /** Every format `import_files` reads (CDS profiles first): `id` (its `format`), `name`, `reads` (what it takes from a file), `detected` (found from the content; false only for the mapped CSV, which needs a mapping). */
+  import_formats: { args: Record<string, never>; result: Array<FormatInfo> };
+  /** The saved CSV column mappings by name; `mapping` is the mapping's JSON text. */
+  csv_mappings: { args: Record<string, never>; result: Array<SavedMapping> };
+  /** Checks a mapping (JSON text of eac-registry's `Mapping`) and saves it as `name` (replacing one of that name); `invalid_input` listing everything it lacks. */
+  save_csv_mapping: { args: { name: string; mapping_json: string }; result: null };
+  /** Deletes a saved mapping (`invalid_input` when there is none of that name). */
+  delete_csv_mapping: { args: { name: string }; result: null };
+  /** The header and first `rows` rows of a CSV as `mapping_json` splits it (only its delimiter, skipped lines and header flag are used: `{}` previews with the defaults); `unreadable` with the place when the file cannot be split. */
+  preview_csv: { args: { path: string; mapping_json: string; rows: number }; result: CsvPreview };
   /** A P1 file (`profile` P2: `export_bundle` without a base URL; `value_count` 0), validated, written beside `path` and renamed into place. An unfiltered P1 export with envelope-only EACs is refused (`validation`, rule 16). Long, phase `export`. */
   export_file: { args: { op_id: string; profile: ExportProfile; filter: EacFilter | null; path: string }; result: ExportReport };
   /** Sample EACs into the open database. Long, progress phase `sample`. */
@@ -57,7 +70,7 @@ export type Commands = {
   load_sample_database: { args: { op_id: string; eacs: number; seed: number }; result: ImportReport };
   /** Asks a running operation to stop (it then rejects with `cancelled` and writes nothing); an unknown or finished `op_id` is fine. */
   cancel_operation: { args: { op_id: string }; result: null };
-  /** Native dialog: EAC listings to import, or `null` when cancelled. */
+  /** Native dialog: files to import (CDS JSON, registry CSV, XML, PDF, EnergyTag JSON; "All supported files" first), or `null` when cancelled. */
   pick_import_files: { args: Record<string, never>; result: Array<string> | null };
   /** Native dialog: where a P1 file goes, or `null`. */
   pick_export_path: { args: { default_name: string }; result: string | null };
@@ -113,6 +126,11 @@ export const COMMANDS = [
   "audit_log",
   "distinct_values",
   "import_files",
+  "import_formats",
+  "csv_mappings",
+  "save_csv_mapping",
+  "delete_csv_mapping",
+  "preview_csv",
   "export_file",
   "load_sample",
   "sample_plan",
