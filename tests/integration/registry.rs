@@ -659,3 +659,15 @@ fn a_claim_never_goes_back_and_an_undated_claim_counts_as_retired() {
         .map(|(_, v)| v.get().to_owned());
     assert_eq!(status.as_deref(), Some("\"cancelled\""));
 }
+
+#[test]
+fn a_csv_no_reader_knows_is_unreadable_not_a_json_error() {
+    let mut t = temp_store();
+    let csv = t.path("other-registry.csv");
+    std::fs::write(&csv, "Serial,Qty\nA-1,5\n").unwrap();
+    let r = import(&mut t.store, &csv, ImportOptions::default());
+    assert_eq!(r.outcome, ImportOutcome::Failed);
+    assert_eq!(r.code, Some(eac_app::ErrorCode::Unreadable), "{r:#?}");
+    let message = r.message.unwrap();
+    assert!(message.contains("--mapping"), "{message}");
+}

@@ -93,7 +93,18 @@ pub(crate) fn is_registry_document(path: &Path, opts: &ImportOptions) -> bool {
     if text.starts_with(b"{") && memmem(text, b"\"eacs\"") {
         return false;
     }
-    eac_registry::formats::looks_like_registry_document(&head)
+    if eac_registry::formats::looks_like_registry_document(&head) {
+        return true;
+    }
+    // Text that is no JSON at all (a CSV no reader knows, say) is not a
+    // CDS listing: say that it is unreadable rather than a JSON syntax
+    // error. A `.json` file, JSON-looking text, a UTF-16 text (its BOM) or
+    // an empty file still go to the listing readers, which name the problem.
+    let json_name = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    let utf16 = head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF");
+    !(json_name || utf16 || text.is_empty() || text.starts_with(b"{") || text.starts_with(b"["))
 }
 
 fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
