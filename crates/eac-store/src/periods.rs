@@ -235,11 +235,12 @@ fn refusal(hits: &[Hit], spans: &[Span]) -> StoreError {
             named.join(", ")
         )
     };
+    let them = if ids.len() == 1 { "it" } else { "them" };
     for id in &periods {
         if let Some(s) = spans.iter().find(|s| s.id == *id) {
             message.push_str(&format!(
                 " Period {} ({} to {}) was closed by {} at {}: “{}”; reopen it with \
-                 `eacdesk period reopen {} --reason …` to change them.",
+                 `eacdesk period reopen {} --reason …` to change {them}.",
                 s.id, s.from, s.to, s.closed_by, s.closed_at, s.reason, s.id
             ));
         }
