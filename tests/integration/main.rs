@@ -8,6 +8,7 @@ mod atomicity;
 mod drift;
 mod examples;
 mod p2;
+mod periods;
 mod registry;
 mod round_trip;
 mod rules;

@@ -56,7 +56,8 @@ pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub cds_eac_id: Option<String>,
-    /// `not_found` (ids not there), `conflict` (EACs changed since).
+    /// `not_found` (ids not there), `conflict` (EACs changed since),
+    /// `frozen` (EACs in a closed period).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub cds_eac_ids: Option<Vec<String>>,
@@ -73,6 +74,11 @@ pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub supported: Option<i64>,
+    /// `frozen`: the closed periods holding the EACs (the numbers `period
+    /// reopen` takes); `not_found`: the period number that is not there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub period_ids: Option<Vec<i64>>,
 }
 
 /// Why a file could not be written, where plain words can say it.
@@ -259,6 +265,16 @@ impl From<StoreError> for AppError {
                 ErrorDetails { batch_id: Some(id), ..ErrorDetails::default() },
             ),
             StoreError::Conflict { message, ids } => (message, ErrorDetails { cds_eac_ids: Some(ids), ..ErrorDetails::default() }),
+            StoreError::Frozen { message, ids, periods } => (
+                message,
+                ErrorDetails { cds_eac_ids: Some(ids), period_ids: Some(periods), ..ErrorDetails::default() },
+            ),
+            StoreError::NoPeriod(id) => (
+                format!(
+                    "There is no closed period number {id} in this database; list them with `eacdesk period ls`. Nothing was changed."
+                ),
+                ErrorDetails { period_ids: Some(vec![id]), ..ErrorDetails::default() },
+            ),
             StoreError::Cancelled => return AppError::cancelled(),
         };
         AppError {
@@ -352,6 +368,15 @@ mod tests {
                 },
                 "conflict",
             ),
+            (
+                StoreError::Frozen {
+                    message: "closed".into(),
+                    ids: vec!["a".into()],
+                    periods: vec![3],
+                },
+                "frozen",
+            ),
+            (StoreError::NoPeriod(4), "not_found"),
         ];
         for (store_error, code) in cases {
             let e = AppError::from(store_error);

@@ -2,7 +2,8 @@
 //! desktop app: where the database lives, importing files, exporting,
 //! loading sample data, validating a file without importing it, audited
 //! beneficiary edits, audited verification, deleting EACs and undoing an
-//! import, and the progress/cancel plumbing of long operations.
+//! import, closed reporting periods, and the progress/cancel plumbing of
+//! long operations.
 //!
 //! Every desktop-app command is a one-line adapter over a function here, so
 //! the same operation is reachable from the CLI and testable without a
@@ -19,6 +20,7 @@ mod history;
 mod import;
 mod operation;
 mod p2;
+mod periods;
 mod refdata;
 mod registry;
 mod sample;
@@ -41,6 +43,7 @@ pub use p2::{
     envelope_only, export_p2, listing_schema_violations, schema_violations, validate_p2,
     validate_p2_with, verify_eac, verify_eacs, SchemaKind,
 };
+pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
 pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,
     set_emissions,
@@ -65,9 +68,9 @@ pub use eac_store::{
     StoreError,
 };
 pub use eac_store::{
-    ChainBreak, ChainReport, CheckReport, FieldValue, Finding, FindingKind, FindingSide,
-    MissingCount, RangeOverlap, RangeSide, RegistryImportReport, SavedMapping, SeenBefore,
-    SetFieldsReport, SettableField, SkippedEntry, SourceView,
+    ChainBreak, ChainReport, CheckReport, ClosedPeriod, FieldValue, Finding, FindingKind,
+    FindingSide, MissingCount, RangeOverlap, RangeSide, RegistryImportReport, SavedMapping,
+    SeenBefore, SetFieldsReport, SettableField, SkippedEntry, SourceView,
 };
 pub use eac_store::{
     Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,

@@ -204,3 +204,104 @@ fn beneficiary_edits_are_checked_and_audited() {
     assert_eq!(store.audit_log(None).unwrap().len(), total);
     assert!(!NoProgress.is_cancelled());
 }
+
+#[test]
+fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    import_files(
+        &mut store,
+        &[example("good-p1-mixed-order.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    // Dates and reasons as typed are checked before anything is written.
+    let e = eac_app::close_period(&mut store, "2024-1-1", "2024-01-31", "filed").unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert!(
+        e.message.contains("`2024-1-1` is not a date"),
+        "{}",
+        e.message
+    );
+    let e = eac_app::close_period(&mut store, "2024-01-01", "2024-01-31", " ").unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert!(eac_app::closed_periods(&store).unwrap().is_empty());
+
+    let closed =
+        eac_app::close_period(&mut store, "2024-01-01", "2024-01-31", "January filed").unwrap();
+    assert_eq!(closed.eac_count, 7);
+    assert_eq!(closed.closed_by, eac_store::os_user());
+    assert_eq!(
+        eac_app::closed_periods(&store).unwrap(),
+        vec![closed.clone()]
+    );
+    assert_eq!(
+        eac_app::frozen_by(&store, "e-01").unwrap(),
+        vec![closed.clone()]
+    );
+
+    let to = BeneficiaryAssignment {
+        beneficiary_type: BeneficiaryType::Account,
+        beneficiaries: vec!["ACC-9".into()],
+    };
+    let e = set_beneficiaries(&mut store, "e-01", &to, "contract signed").unwrap_err();
+    assert_eq!(e.code, "frozen");
+    assert_eq!(e.code.exit_code(), 1);
+    let details = serde_json::to_value(&e.details).unwrap();
+    assert_eq!(details["cds_eac_ids"], serde_json::json!(["e-01"]));
+    assert_eq!(details["period_ids"], serde_json::json!([closed.id]));
+    assert!(
+        e.message
+            .contains(&format!("eacdesk period reopen {} --reason", closed.id)),
+        "{}",
+        e.message
+    );
+    // A file adding an EAC to the closed January fails, naming it; the
+    // others of the same import go on.
+    let report = import_files(
+        &mut store,
+        &[
+            example("good-p1-overview-monthly.json"),
+            example("good-p1-mixed-order.json"),
+        ],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    let added = &report.files[0];
+    assert_eq!(added.outcome, ImportOutcome::Failed);
+    assert_eq!(added.code, Some(eac_app::ErrorCode::Frozen));
+    let said = added.message.as_deref().unwrap();
+    assert!(said.contains("`99999999-dk3`"), "{said}");
+    assert!(said.contains("January filed"), "{said}");
+    assert_eq!(report.files[1].outcome, ImportOutcome::Imported);
+    assert_eq!(report.files[1].skipped, 7);
+    assert_eq!(store.info().unwrap().eac_count, 7);
+
+    let e = eac_app::reopen_period(&mut store, closed.id + 1, "x").unwrap_err();
+    assert_eq!(e.code, "not_found");
+    assert_eq!(e.details.period_ids, Some(vec![closed.id + 1]));
+    let reopened = eac_app::reopen_period(&mut store, closed.id, "registry correction").unwrap();
+    assert_eq!(
+        reopened.reopen_reason.as_deref(),
+        Some("registry correction")
+    );
+    assert!(eac_app::frozen_by(&store, "e-01").unwrap().is_empty());
+    set_beneficiaries(&mut store, "e-01", &to, "contract signed").unwrap();
+    let report = import_files(
+        &mut store,
+        &[example("good-p1-overview-monthly.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    assert_eq!(report.files[0].outcome, ImportOutcome::Imported);
+    let actions: Vec<String> = eac_app::audit_log(&store, None)
+        .unwrap()
+        .iter()
+        .rev()
+        .map(|r| r.action.as_str().to_owned())
+        .collect();
+    assert_eq!(
+        actions,
+        ["period_close", "period_reopen", "set_beneficiaries"]
+    );
+}

@@ -975,6 +975,17 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
                 format!("set {changed}")
             }
         }
+        AuditAction::PeriodClose | AuditAction::PeriodReopen => {
+            let period = r.changes.iter().find(|c| c.field == "closed_period");
+            match (
+                r.action,
+                period.and_then(|c| c.after.as_ref().or(c.before.as_ref())),
+            ) {
+                (AuditAction::PeriodClose, Some(p)) => format!("closed {p}"),
+                (_, Some(p)) => format!("reopened {p}"),
+                (_, None) => r.action.as_str().replace('_', " "),
+            }
+        }
         AuditAction::SetBeneficiaries | AuditAction::Unknown => match (&r.before, &r.after) {
             (Some(b), Some(a)) => render::change(b, a),
             _ => format!("{} → {}", assignment(&r.before), assignment(&r.after)),

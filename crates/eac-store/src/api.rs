@@ -216,6 +216,8 @@ pub struct AuditRecord {
     /// UTC, RFC 3339.
     pub at: String,
     pub os_user: String,
+    /// The EAC changed; `''` for a change to the whole database (a
+    /// reporting period closed or reopened).
     pub cds_eac_id: String,
     pub action: AuditAction,
     /// Who the EAC was attributed to before the change; `None` when it did
@@ -262,6 +264,11 @@ pub enum AuditAction {
     /// A stored action no version of EAC Desk writes (another tool changed
     /// the record; its `problem` names what was stored).
     Unknown,
+    /// A reporting period was closed (a database-level record: no EAC;
+    /// `changes` holds `closed_period` after).
+    PeriodClose,
+    /// A closed period was reopened (`changes`: `closed_period` before).
+    PeriodReopen,
 }
 
 impl AuditAction {
@@ -276,6 +283,8 @@ impl AuditAction {
             AuditAction::Delete => "delete",
             AuditAction::UndoImport => "undo_import",
             AuditAction::Unknown => "unknown",
+            AuditAction::PeriodClose => "period_close",
+            AuditAction::PeriodReopen => "period_reopen",
         }
     }
 
@@ -290,6 +299,8 @@ impl AuditAction {
             AuditAction::Verify,
             AuditAction::Delete,
             AuditAction::UndoImport,
+            AuditAction::PeriodClose,
+            AuditAction::PeriodReopen,
         ]
         .into_iter()
         .find(|a| a.as_str() == stored)

@@ -94,6 +94,9 @@ pub(crate) struct AuditSide {
     pub emissions: Option<EmissionFactors>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cds_synced: Option<String>,
+    /// `period_close` / `period_reopen`: the closed period.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<crate::periods::PeriodSide>,
 }
 
 impl AuditSide {
@@ -102,6 +105,7 @@ impl AuditSide {
             assignment,
             emissions: None,
             cds_synced: None,
+            period: None,
         }
     }
 }
@@ -310,6 +314,18 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
             field: "cds_synced".to_owned(),
             before: synced(&before),
             after: synced(&after),
+        });
+    }
+    let period = |s: &Option<AuditSide>| {
+        s.as_ref()
+            .and_then(|s| s.period.as_ref())
+            .map(crate::periods::PeriodSide::text)
+    };
+    if period(&before).is_some() || period(&after).is_some() {
+        changes.push(crate::FieldChange {
+            field: "closed_period".to_owned(),
+            before: period(&before),
+            after: period(&after),
         });
     }
     match crate::history::state_changes(before_state.as_deref(), after_state.as_deref()) {

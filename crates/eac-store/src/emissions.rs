@@ -68,6 +68,7 @@ fn set(
     os_user: &str,
 ) -> Result<AuditRecord> {
     let (id, mut eac) = rows::load_eac(w, cds_eac_id)?;
+    crate::periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     let before = EmissionFactors {
         emissions_factor_direct: eac
             .emissions_factor_direct

@@ -36,11 +36,14 @@ pub enum ErrorCode {
     /// A registry document could not be read in its format (`details.file`,
     /// `details.place`, `details.format`); nothing from it was imported.
     Unreadable,
+    /// The operation would change EACs inside a closed reporting period
+    /// (`details.cds_eac_ids`, `details.period_ids`); nothing was changed.
+    Frozen,
 }
 
 impl ErrorCode {
     /// Every code, in declaration order (tests and docs list them).
-    pub const ALL: [ErrorCode; 10] = [
+    pub const ALL: [ErrorCode; 11] = [
         ErrorCode::Validation,
         ErrorCode::NotFound,
         ErrorCode::InvalidInput,
@@ -51,6 +54,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::Internal,
         ErrorCode::Unreadable,
+        ErrorCode::Frozen,
     ];
 
     /// The wire name (`"not_found"`).
@@ -66,16 +70,18 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::Internal => "internal",
             ErrorCode::Unreadable => "unreadable",
+            ErrorCode::Frozen => "frozen",
         }
     }
 
     /// The exit code of `eacdesk` for a command that failed with this
-    /// code: 1 when the data broke a rule or a document is not readable
-    /// as its format (nothing was written), 2 for usage, I/O and every
-    /// other failure. 0 is success, never an error.
+    /// code: 1 when the data broke a rule, a document is not readable
+    /// as its format or the EACs are in a closed period (nothing was
+    /// written), 2 for usage, I/O and every other failure. 0 is success,
+    /// never an error.
     pub fn exit_code(self) -> u8 {
         match self {
-            ErrorCode::Validation | ErrorCode::Unreadable => 1,
+            ErrorCode::Validation | ErrorCode::Unreadable | ErrorCode::Frozen => 1,
             ErrorCode::NotFound
             | ErrorCode::InvalidInput
             | ErrorCode::Io
@@ -150,6 +156,18 @@ pub enum StoreError {
     Conflict { message: String, ids: Vec<String> },
     #[error("cancelled; nothing was written")]
     Cancelled,
+    /// The operation would add, change or remove these EACs, which lie in
+    /// the closed reporting periods `periods`; nothing was changed.
+    /// `message` names them, the periods and how to reopen them.
+    #[error("{message}")]
+    Frozen {
+        message: String,
+        ids: Vec<String>,
+        periods: Vec<i64>,
+    },
+    /// There is no closed period with this number.
+    #[error("there is no closed period number {0}")]
+    NoPeriod(i64),
 }
 
 impl StoreError {
@@ -169,9 +187,11 @@ impl StoreError {
     pub fn code(&self) -> ErrorCode {
         match self {
             StoreError::Rules { .. } | StoreError::InvalidNumber(_) => ErrorCode::Validation,
-            StoreError::NotFound(_) | StoreError::UnknownIds(_) | StoreError::NoBatch(_) => {
-                ErrorCode::NotFound
-            }
+            StoreError::NotFound(_)
+            | StoreError::UnknownIds(_)
+            | StoreError::NoBatch(_)
+            | StoreError::NoPeriod(_) => ErrorCode::NotFound,
+            StoreError::Frozen { .. } => ErrorCode::Frozen,
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,
             StoreError::InvalidInput(_) => ErrorCode::InvalidInput,
@@ -195,7 +215,10 @@ mod tests {
             let wire = serde_json::to_value(code).unwrap();
             assert_eq!(wire, code.as_str());
             assert_eq!(serde_json::from_value::<ErrorCode>(wire).unwrap(), code);
-            let rule = matches!(code, ErrorCode::Validation | ErrorCode::Unreadable);
+            let rule = matches!(
+                code,
+                ErrorCode::Validation | ErrorCode::Unreadable | ErrorCode::Frozen
+            );
             assert_eq!(code.exit_code(), if rule { 1 } else { 2 }, "{code}");
         }
     }

@@ -269,6 +269,13 @@ pub(crate) fn set_fields(
         if after == before {
             continue;
         }
+        // Refused whole (the dry run too) when it lies in a closed period.
+        crate::periods::check(
+            w,
+            &before.cds_eac_id,
+            &before.period_start,
+            &before.period_end,
+        )?;
         after.cds_modified = w.at().max(before.cds_modified);
         let problems: Vec<Violation> = check_eac(
             &after,

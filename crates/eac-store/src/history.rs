@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 
 use crate::edit::{self, AuditEntry, AuditSide};
 use crate::import::PROGRESS_EVERY;
+use crate::periods;
 use crate::query::{push_filter, Sql};
 use crate::rows;
 use crate::write::{Reason, Write};
@@ -162,11 +163,25 @@ impl Current {
         text.expect("a stored EAC serializes")
     }
 
+    /// Shows it to the closed-period check: a write adding, changing or
+    /// removing it is refused when it lies in a closed period.
+    fn check_period(&self, w: &Write) -> Result<()> {
+        match self {
+            Current::Eac { eac, .. } => {
+                periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)
+            }
+            Current::Envelope(e) => {
+                periods::check_stored(w, &e.cds_eac_id, &e.period_start, &e.period_end)
+            }
+        }
+    }
+
     /// Takes it out of the database.
     fn remove(&self, w: &Write) -> Result<()> {
         match self {
             Current::Eac { row, .. } => rows::delete(w, *row),
             Current::Envelope(e) => {
+                self.check_period(w)?;
                 w.prepare_cached("DELETE FROM eac_envelopes WHERE cds_eac_id = ?1")?
                     .execute([&e.cds_eac_id])?;
                 Ok(())
@@ -185,6 +200,7 @@ impl Current {
                     .execute(params![row, synced])?;
             }
             Current::Envelope(e) => {
+                self.check_period(w)?;
                 w.prepare_cached(
                     "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
                         beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
@@ -574,6 +590,10 @@ pub(crate) fn delete(
             .map(|(_, id)| id.clone())
             .collect(),
     };
+    // Refused whole (the dry run too) when any lies in a closed period.
+    for (_, id) in &found {
+        periods::check_id(w, id)?;
+    }
     if dry_run {
         return Ok(report);
     }
@@ -748,6 +768,12 @@ pub(crate) fn undo_import(
         if !added && earlier.is_none() {
             conflicts.push(id);
             continue;
+        }
+        // Refused whole (the dry run too) when either version lies in a
+        // closed period.
+        current.check_period(w)?;
+        if let Some(earlier) = &earlier {
+            earlier.check_period(w)?;
         }
         plan.push((current, earlier));
     }

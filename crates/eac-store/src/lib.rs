@@ -11,8 +11,9 @@
 //! [`Reason`]), `rows` (an EAC over its tables, the only code writing EAC
 //! rows), `query` (filters and sorts as bound SQL), `import`, `edit`,
 //! `emissions`, `history`, `refdata` and the verify code of `p2` (the
-//! mutations, each taking the write handle), `browse` and `export` (the
-//! read paths).
+//! mutations, each taking the write handle), `periods` (closed reporting
+//! periods, and the check that refuses any write changing an EAC inside
+//! one), `browse` and `export` (the read paths).
 
 pub mod api;
 pub mod atomic;
@@ -29,6 +30,7 @@ mod history;
 mod import;
 mod migrate;
 pub mod p2;
+mod periods;
 mod query;
 mod refdata;
 pub mod registry;
@@ -46,6 +48,7 @@ use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
+pub use periods::ClosedPeriod;
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
     CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,

@@ -1,6 +1,8 @@
 //! EACs to rows and back: the one place that knows how an [`Eac`] is laid
 //! out over `eacs`, `eac_values`, `eac_beneficiaries`, `eac_totals` and the
-//! search index. Writing takes the caller's `Write`.
+//! search index. Writing takes the caller's `Write`, and every EAC added,
+//! replaced, removed or re-attributed here is shown to the closed-period
+//! check ([`crate::periods`]) first.
 
 use std::str::FromStr;
 
@@ -12,6 +14,7 @@ use eac_model::{
 use rusqlite::types::{Type, Value};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
+use crate::periods;
 use crate::write::Write;
 use crate::{QuantityTotal, Result, StoreError};
 
@@ -351,6 +354,7 @@ pub(crate) fn missing_json(eac: &Eac) -> Option<String> {
 
 /// Inserts a new EAC with all its rows; returns its row id.
 pub(crate) fn insert(w: &Write, eac: &Eac, batch_id: i64) -> Result<i64> {
+    periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     let d = derive(eac)?;
     let mut stmt = w.prepare_cached(
         "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
@@ -372,6 +376,9 @@ pub(crate) fn insert(w: &Write, eac: &Eac, batch_id: i64) -> Result<i64> {
 
 /// Replaces a stored EAC by a newer version, keeping its row id.
 pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()> {
+    // The version replaced and the one replacing it (it may move periods).
+    periods::check_row(w, id)?;
+    periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     let d = derive(eac)?;
     let mut stmt = w.prepare_cached(
         "UPDATE eacs SET cds_created = ?2, cds_modified = ?3, eac_number = ?4, source_id = ?5,
@@ -400,6 +407,7 @@ pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()
 
 /// Removes the EAC in row `id` with all its rows.
 pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
+    periods::check_row(w, id)?;
     for sql in [
         "DELETE FROM eac_values WHERE eac_id = ?1",
         "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
@@ -479,6 +487,7 @@ fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[Strin
 /// Writes a new beneficiary assignment of a stored EAC (`eac` already holds
 /// it) and its new `cds_modified`, keeping the search index in step.
 pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> {
+    periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     w.prepare_cached(
         "UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3, missing = ?4 WHERE id = ?1",
     )?

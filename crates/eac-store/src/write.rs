@@ -94,12 +94,20 @@ fn is_forbidden(c: char) -> bool {
 pub(crate) struct Write<'c> {
     tx: rusqlite::Transaction<'c>,
     at: Timestamp,
+    /// The closed periods in effect and the frozen EACs this write would
+    /// change (it is refused when it ends if there are any).
+    periods: crate::periods::Guard,
 }
 
 impl Write<'_> {
     /// The time of this write: read once when it began.
     pub(crate) fn at(&self) -> Timestamp {
         self.at
+    }
+
+    /// What this write found about closed periods ([`crate::periods`]).
+    pub(crate) fn periods(&self) -> &crate::periods::Guard {
+        &self.periods
     }
 }
 
@@ -113,8 +121,9 @@ impl Deref for Write<'_> {
 
 impl Store {
     /// Runs `change` in one write transaction (it takes the write lock when
-    /// it begins); commits only when `change` succeeds, then lets the file
-    /// switch to write-ahead logging if it has not yet.
+    /// it begins); commits only when `change` succeeds and changed no EAC
+    /// inside a closed period (else [`StoreError::Frozen`] names them all),
+    /// then lets the file switch to write-ahead logging if it has not yet.
     pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
         let out = {
             let w = Write {
@@ -122,8 +131,9 @@ impl Store {
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?,
                 at: Timestamp::now(),
+                periods: Default::default(),
             };
-            let out = change(&w)?;
+            let out = w.periods.settle(change(&w))?;
             w.tx.commit()?;
             out
         };
@@ -133,15 +143,16 @@ impl Store {
 
     /// Runs `plan` (a dry run: counts and checks, no writes) in a
     /// transaction that takes no write lock and is always rolled back, so
-    /// a dry run sees exactly what the real one would.
+    /// a dry run sees exactly what the real one would (a refusal too).
     pub(crate) fn dry_run<T>(&mut self, plan: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
         let w = Write {
             tx: self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Deferred)?,
             at: Timestamp::now(),
+            periods: Default::default(),
         };
-        plan(&w)
+        w.periods.settle(plan(&w))
     }
 }
 

@@ -24,6 +24,8 @@ mod chain;
 mod history;
 #[path = "store/migrations.rs"]
 mod migrations;
+#[path = "store/periods.rs"]
+mod periods;
 #[path = "store/properties.rs"]
 mod properties;
 

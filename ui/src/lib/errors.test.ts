@@ -38,6 +38,7 @@ describe("friendlyError", () => {
     conflict: true,
     internal: true,
     unreadable: true,
+    frozen: true,
   };
   const codes = Object.keys(every);
   it("knows exactly the codes the backend sends", () => {

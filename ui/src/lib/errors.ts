@@ -87,6 +87,10 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
     title: "This file could not be read as a registry statement or report.",
     hint: "Nothing from it was imported. The message says where and why; check that it is the registry's original file (not a copy re-saved by another program), or choose its format by hand.",
   },
+  frozen: {
+    title: "These EACs are in a closed reporting period and cannot be changed.",
+    hint: "Nothing was changed. The message names the EACs and the period (who closed it and why); reopen the period, with a reason, to change them.",
+  },
   internal: {
     title: "EAC Desk hit an internal error.",
     hint: "Nothing was written. Try again; if it happens again, note the message below and report it.",

@@ -15,6 +15,8 @@ const ACTIONS: Record<AuditAction, string> = {
   delete: "Deleted",
   undo_import: "Import undone",
   unknown: "Changed by another program",
+  period_close: "Reporting period closed",
+  period_reopen: "Reporting period reopened",
 };
 
 /** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */

@@ -152,6 +152,7 @@ pub(super) fn store_envelopes(
                 continue;
             }
             Some(_) => {
+                crate::periods::check_id(w, &env.cds_eac_id)?;
                 crate::history::envelope_replacing(w, &env.cds_eac_id, batch)?;
                 w.execute(
                     "DELETE FROM eac_envelopes WHERE cds_eac_id = ?1",
@@ -161,6 +162,7 @@ pub(super) fn store_envelopes(
             }
             None => report.added += 1,
         }
+        crate::periods::check(w, &env.cds_eac_id, &env.period_start, &env.period_end)?;
         w.execute(
             "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
                 beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,

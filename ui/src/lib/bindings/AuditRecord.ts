@@ -11,7 +11,12 @@ export type AuditRecord = { id: number,
 /**
  * UTC, RFC 3339.
  */
-at: string, os_user: string, cds_eac_id: string, action: AuditAction, 
+at: string, os_user: string, 
+/**
+ * The EAC changed; `''` for a change to the whole database (a
+ * reporting period closed or reopened).
+ */
+cds_eac_id: string, action: AuditAction, 
 /**
  * Who the EAC was attributed to before the change; `None` when it did
  * not exist before (an undo restoring it) or the record is unreadable.

@@ -6,4 +6,4 @@
  * are the snake_case strings of the variants; the UI has a text for every
  * one (its `Record<ErrorCode, …>` fails to compile when one is added).
  */
-export type ErrorCode = "validation" | "not_found" | "invalid_input" | "io" | "database" | "cancelled" | "newer_database" | "conflict" | "internal" | "unreadable";
+export type ErrorCode = "validation" | "not_found" | "invalid_input" | "io" | "database" | "cancelled" | "newer_database" | "conflict" | "internal" | "unreadable" | "frozen";

@@ -41,7 +41,8 @@ busy?: boolean,
  */
 cds_eac_id?: string, 
 /**
- * `not_found` (ids not there), `conflict` (EACs changed since).
+ * `not_found` (ids not there), `conflict` (EACs changed since),
+ * `frozen` (EACs in a closed period).
  */
 cds_eac_ids?: Array<string>, 
 /**
@@ -56,4 +57,9 @@ found?: number,
 /**
  * … and the newest this version knows.
  */
-supported?: number, };
+supported?: number, 
+/**
+ * `frozen`: the closed periods holding the EACs (the numbers `period
+ * reopen` takes); `not_found`: the period number that is not there.
+ */
+period_ids?: Array<number>, };

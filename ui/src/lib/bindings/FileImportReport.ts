@@ -34,6 +34,11 @@ violations: Array<Violation>,
  */
 warnings: Array<Violation>, warning_count: number, 
 /**
+ * `unreadable`: where in the document reading stopped (`line 12`,
+ * `page 1`, …) and the format it was read as.
+ */
+place?: string, format?: string, 
+/**
  * For a registry document: what it did beyond the counts.
  */
 registry?: RegistryImportReport, };

@@ -1,0 +1,631 @@
+//! Closed reporting periods: once a year (or any span of days) is filed,
+//! closing it freezes every EAC whose period lies inside, so the filed
+//! numbers cannot change behind the filing's back. Closing and reopening
+//! are audited (database-level records, `cds_eac_id` ''); a reopened
+//! period keeps its row with who reopened it, when and why.
+//!
+//! The rule, checked where EAC rows are written (`rows`, emission
+//! factors, envelope-only EACs) and so on every write path: a [`Write`]
+//! notes each EAC it would add, change or remove whose period
+//! `[period_start, period_end)` lies inside the closed periods in effect
+//! (each `[from 00:00 UTC, to + 1 day 00:00 UTC)`; overlapping or adjacent
+//! periods together, so a period covered by two closed quarters is
+//! frozen), and the write is refused whole when it ends, naming them all
+//! ([`StoreError::Frozen`]). An EAC that only straddles a boundary is not
+//! inside and stays editable. `cds_synced` ("mark verified") is no data
+//! change and stays allowed.
+
+use std::cell::{OnceCell, RefCell};
+
+use eac_model::{Date, Timestamp};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::edit::{self, AuditEntry, AuditSide};
+use crate::rows;
+use crate::write::{Reason, Write};
+use crate::{AuditAction, Result, Store, StoreError};
+
+/// EACs named in a refusal; the rest are counted.
+const MAX_NAMED: usize = 50;
+
+/// Characters of an id a refusal shows (registry range ids run to ~80).
+const ID_CHARS: usize = 200;
+
+/// A closed reporting period, in effect or reopened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClosedPeriod {
+    /// The number `period reopen` takes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// First and last day, inclusive (UTC), `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    /// When it was closed (RFC 3339 UTC), by whom and why.
+    pub closed_at: String,
+    pub closed_by: String,
+    pub reason: String,
+    /// Set once it was reopened (then nothing is frozen by it).
+    pub reopened_at: Option<String>,
+    pub reopened_by: Option<String>,
+    pub reopen_reason: Option<String>,
+    /// EACs (envelope-only ones included) whose period lies inside it:
+    /// frozen by it while it is closed.
+    pub eac_count: usize,
+}
+
+impl ClosedPeriod {
+    /// Still closed (not reopened).
+    pub fn is_closed(&self) -> bool {
+        self.reopened_at.is_none()
+    }
+}
+
+/// A period as its audit records keep it (`before`/`after` `period`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct PeriodSide {
+    pub id: i64,
+    pub from: String,
+    pub to: String,
+}
+
+impl PeriodSide {
+    /// How the audit view shows it.
+    pub(crate) fn text(&self) -> String {
+        format!("period {}: {} to {}", self.id, self.from, self.to)
+    }
+}
+
+/// A closed period in effect, as instants.
+#[derive(Debug, Clone)]
+struct Span {
+    id: i64,
+    from: String,
+    to: String,
+    /// Whole seconds, for messages.
+    closed_at: String,
+    closed_by: String,
+    reason: String,
+    start: Timestamp,
+    /// Exclusive: the day after `to`, 00:00 UTC.
+    end: Timestamp,
+}
+
+/// The closed periods in effect and the instants they cover together.
+#[derive(Debug, Default)]
+struct InEffect {
+    spans: Vec<Span>,
+    /// Disjoint, sorted; overlapping and adjacent periods merged.
+    cover: Vec<(Timestamp, Timestamp)>,
+}
+
+impl InEffect {
+    fn load(conn: &Connection) -> Result<InEffect> {
+        let spans: Vec<Span> = conn
+            .prepare_cached(
+                "SELECT id, date_from, date_to, closed_at, closed_by, reason
+                   FROM closed_periods WHERE reopened_at IS NULL
+                  ORDER BY date_from, date_to, id",
+            )?
+            .query_map([], |r| {
+                let from: Date = rows::parsed(r, 1, rows::date)?;
+                let to: Date = rows::parsed(r, 2, rows::date)?;
+                Ok(Span {
+                    id: r.get(0)?,
+                    from: from.to_string(),
+                    to: to.to_string(),
+                    closed_at: rows::parsed(r, 3, rows::timestamp)?
+                        .as_utc()
+                        .format("%Y-%m-%d %H:%M:%S UTC")
+                        .to_string(),
+                    closed_by: r.get(4)?,
+                    reason: r.get(5)?,
+                    start: midnight(from),
+                    end: day_after(to),
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(InEffect::of(spans))
+    }
+
+    fn of(mut spans: Vec<Span>) -> InEffect {
+        spans.sort_by_key(|s| (s.start, s.end, s.id));
+        let mut cover: Vec<(Timestamp, Timestamp)> = Vec::new();
+        for s in &spans {
+            match cover.last_mut() {
+                Some((_, end)) if s.start <= *end => *end = (*end).max(s.end),
+                _ => cover.push((s.start, s.end)),
+            }
+        }
+        InEffect { spans, cover }
+    }
+
+    /// The periods freezing an EAC of period `[start, end)`: `None` when it
+    /// does not lie inside the closed periods, else those it overlaps.
+    fn freezing(&self, start: &Timestamp, end: &Timestamp) -> Option<Vec<i64>> {
+        let inside = self.cover.iter().any(|(a, b)| a <= start && end <= b);
+        inside.then(|| {
+            self.spans
+                .iter()
+                .filter(|s| {
+                    (s.start < *end && *start < s.end) || (s.start <= *start && start < &s.end)
+                })
+                .map(|s| s.id)
+                .collect()
+        })
+    }
+}
+
+/// 00:00 UTC of `d`.
+fn midnight(d: Date) -> Timestamp {
+    Timestamp::from_utc(d.as_naive().and_time(chrono::NaiveTime::MIN).and_utc())
+}
+
+/// 00:00 UTC of the day after `d`.
+fn day_after(d: Date) -> Timestamp {
+    let next = d.as_naive().succ_opt().unwrap_or(chrono::NaiveDate::MAX);
+    midnight(Date::from_naive(next))
+}
+
+/// One EAC a write would change inside a closed period.
+#[derive(Debug)]
+struct Hit {
+    cds_eac_id: String,
+    periods: Vec<i64>,
+}
+
+/// What one write found about closed periods: read once, at the first EAC
+/// it changes; every frozen EAC it would change, in order, once each.
+#[derive(Debug, Default)]
+pub(crate) struct Guard {
+    in_effect: OnceCell<InEffect>,
+    hits: RefCell<Vec<Hit>>,
+}
+
+impl Guard {
+    fn in_effect(&self, conn: &Connection) -> Result<&InEffect> {
+        if let Some(found) = self.in_effect.get() {
+            return Ok(found);
+        }
+        let loaded = InEffect::load(conn)?;
+        Ok(self.in_effect.get_or_init(|| loaded))
+    }
+
+    /// The write's outcome, or the refusal when it changed frozen EACs
+    /// (a cancel stays a cancel).
+    pub(crate) fn settle<T>(&self, out: Result<T>) -> Result<T> {
+        let hits = self.hits.borrow();
+        if hits.is_empty() || matches!(out, Err(StoreError::Cancelled)) {
+            return out;
+        }
+        let spans = self.in_effect.get().map_or(&[][..], |e| &e.spans[..]);
+        Err(refusal(&hits, spans))
+    }
+}
+
+/// The refusal naming the frozen EACs and the closed periods holding them.
+fn refusal(hits: &[Hit], spans: &[Span]) -> StoreError {
+    let ids: Vec<String> = hits.iter().map(|h| h.cds_eac_id.clone()).collect();
+    let mut periods: Vec<i64> = Vec::new();
+    for id in hits.iter().flat_map(|h| &h.periods) {
+        if !periods.contains(id) {
+            periods.push(*id);
+        }
+    }
+    let named: Vec<String> = ids
+        .iter()
+        .take(MAX_NAMED)
+        .map(|id| format!("`{}`", eac_model::cap(id, ID_CHARS)))
+        .collect();
+    let more = match ids.len().saturating_sub(MAX_NAMED) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let mut message = if ids.len() == 1 {
+        format!(
+            "EAC {} lies in a closed reporting period and cannot be changed; nothing was changed.",
+            named[0]
+        )
+    } else {
+        format!(
+            "{} EACs lie in a closed reporting period and cannot be changed: {}{more}; nothing \
+             was changed.",
+            ids.len(),
+            named.join(", ")
+        )
+    };
+    let them = if ids.len() == 1 { "it" } else { "them" };
+    for id in &periods {
+        if let Some(s) = spans.iter().find(|s| s.id == *id) {
+            message.push_str(&format!(
+                " Period {} ({} to {}) was closed by {} at {}: “{}”; reopen it with \
+                 `eacdesk period reopen {} --reason …` to change {them}.",
+                s.id, s.from, s.to, s.closed_by, s.closed_at, s.reason, s.id
+            ));
+        }
+    }
+    StoreError::Frozen {
+        message,
+        ids,
+        periods,
+    }
+}
+
+/// Notes that the write `w` adds, changes or removes the EAC `cds_eac_id`
+/// whose period is `[start, end)`: the write is refused when it ends if
+/// that period lies inside the closed periods.
+pub(crate) fn check(w: &Write, cds_eac_id: &str, start: &Timestamp, end: &Timestamp) -> Result<()> {
+    let guard = w.periods();
+    let in_effect = guard.in_effect(w)?;
+    if in_effect.cover.is_empty() {
+        return Ok(());
+    }
+    if let Some(periods) = in_effect.freezing(start, end) {
+        let mut hits = guard.hits.borrow_mut();
+        if !hits.iter().any(|h| h.cds_eac_id == cds_eac_id) {
+            hits.push(Hit {
+                cds_eac_id: cds_eac_id.to_owned(),
+                periods,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// [`check`] for the stored EAC in `eacs` row `row` (its period as stored).
+pub(crate) fn check_row(w: &Write, row: i64) -> Result<()> {
+    if w.periods().in_effect(w)?.cover.is_empty() {
+        return Ok(());
+    }
+    let found = w
+        .prepare_cached("SELECT cds_eac_id, period_start, period_end FROM eacs WHERE id = ?1")?
+        .query_row([row], stored_period)
+        .optional()?;
+    match found {
+        Some((id, start, end)) => check(w, &id, &start, &end),
+        None => Ok(()),
+    }
+}
+
+/// [`check`] for the stored EAC or envelope-only EAC `cds_eac_id`.
+pub(crate) fn check_id(w: &Write, cds_eac_id: &str) -> Result<()> {
+    if w.periods().in_effect(w)?.cover.is_empty() {
+        return Ok(());
+    }
+    for sql in [
+        "SELECT cds_eac_id, period_start, period_end FROM eacs WHERE cds_eac_id = ?1",
+        "SELECT cds_eac_id, period_start, period_end FROM eac_envelopes WHERE cds_eac_id = ?1",
+    ] {
+        let found = w
+            .prepare_cached(sql)?
+            .query_row([cds_eac_id], stored_period)
+            .optional()?;
+        if let Some((id, start, end)) = found {
+            check(w, &id, &start, &end)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`check`] for a period held as storage text (envelope rows, states).
+pub(crate) fn check_stored(w: &Write, cds_eac_id: &str, start: &str, end: &str) -> Result<()> {
+    match (rows::timestamp(start), rows::timestamp(end)) {
+        (Some(start), Some(end)) => check(w, cds_eac_id, &start, &end),
+        _ => Err(StoreError::InvalidInput(format!(
+            "the period of `{}` as stored (`{}` to `{}`) is not readable (changed outside EAC \
+             Desk); nothing was changed",
+            eac_model::quote(cds_eac_id),
+            eac_model::quote(start),
+            eac_model::quote(end)
+        ))),
+    }
+}
+
+fn stored_period(r: &Row) -> rusqlite::Result<(String, Timestamp, Timestamp)> {
+    Ok((
+        r.get(0)?,
+        rows::parsed(r, 1, rows::timestamp)?,
+        rows::parsed(r, 2, rows::timestamp)?,
+    ))
+}
+
+const COLUMNS: &str = "id, date_from, date_to, closed_at, closed_by, reason, reopened_at, \
+                       reopened_by, reopen_reason";
+
+/// One `closed_periods` row selected with [`COLUMNS`], and how many EACs
+/// lie inside it.
+fn closed_period(conn: &Connection, r: &Row) -> rusqlite::Result<ClosedPeriod> {
+    let from: Date = rows::parsed(r, 1, rows::date)?;
+    let to: Date = rows::parsed(r, 2, rows::date)?;
+    let reopened_at: Option<String> = r.get(6)?;
+    let (start, end) = (
+        rows::stored_time(&midnight(from)),
+        rows::stored_time(&day_after(to)),
+    );
+    let eac_count: i64 = conn
+        .prepare_cached(
+            "SELECT (SELECT COUNT(*) FROM eacs WHERE period_start >= ?1 AND period_end <= ?2)
+                  + (SELECT COUNT(*) FROM eac_envelopes
+                      WHERE period_start >= ?1 AND period_end <= ?2)",
+        )?
+        .query_row(params![start, end], |c| c.get(0))?;
+    Ok(ClosedPeriod {
+        id: r.get(0)?,
+        from: from.to_string(),
+        to: to.to_string(),
+        closed_at: rows::display_time(r, 3)?,
+        closed_by: r.get(4)?,
+        reason: r.get(5)?,
+        reopened_at: reopened_at.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t)),
+        reopened_by: r.get(7)?,
+        reopen_reason: r.get(8)?,
+        eac_count: rows::from_count(eac_count),
+    })
+}
+
+fn load(conn: &Connection, id: i64) -> Result<Option<ClosedPeriod>> {
+    let sql = format!("SELECT {COLUMNS} FROM closed_periods WHERE id = ?1");
+    Ok(conn
+        .prepare_cached(&sql)?
+        .query_row([id], |r| closed_period(conn, r))
+        .optional()?)
+}
+
+fn list(conn: &Connection) -> Result<Vec<ClosedPeriod>> {
+    let sql = format!("SELECT {COLUMNS} FROM closed_periods ORDER BY date_from, date_to, id");
+    let mut stmt = conn.prepare(&sql)?;
+    let found = stmt
+        .query_map([], |r| closed_period(conn, r))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(found)
+}
+
+/// Closes `from`..=`to` through `w`, audited.
+fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Result<ClosedPeriod> {
+    let (from, to) = (rows::stored_date(&from), rows::stored_date(&to));
+    let same: Option<i64> = w
+        .prepare_cached(
+            "SELECT id FROM closed_periods
+              WHERE reopened_at IS NULL AND date_from = ?1 AND date_to = ?2",
+        )?
+        .query_row(params![from, to], |r| r.get(0))
+        .optional()?;
+    if let Some(id) = same {
+        if let Some(p) = load(w, id)? {
+            return Err(StoreError::InvalidInput(format!(
+                "{from} to {to} is already closed (period {id}, closed by {} at {}: “{}”); \
+                 nothing was changed.",
+                p.closed_by, p.closed_at, p.reason
+            )));
+        }
+    }
+    w.prepare_cached(
+        "INSERT INTO closed_periods (date_from, date_to, closed_at, closed_by, reason)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![
+        from,
+        to,
+        w.at().to_storage(),
+        os_user,
+        reason.as_str()
+    ])?;
+    let id = w.last_insert_rowid();
+    let side = PeriodSide { id, from, to };
+    audit(
+        w,
+        AuditAction::PeriodClose,
+        None,
+        Some(side),
+        reason,
+        os_user,
+    )?;
+    load(w, id)?.ok_or(StoreError::NoPeriod(id))
+}
+
+/// Reopens period `id` through `w`, audited.
+fn reopen(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClosedPeriod> {
+    let Some(p) = load(w, id)? else {
+        return Err(StoreError::NoPeriod(id));
+    };
+    if let (Some(at), Some(by)) = (&p.reopened_at, &p.reopened_by) {
+        return Err(StoreError::InvalidInput(format!(
+            "Period {id} ({} to {}) was already reopened by {by} at {at}: “{}”; nothing was \
+             changed. Close it again with `eacdesk period close` if it should be closed.",
+            p.from,
+            p.to,
+            p.reopen_reason.as_deref().unwrap_or("")
+        )));
+    }
+    w.prepare_cached(
+        "UPDATE closed_periods SET reopened_at = ?2, reopened_by = ?3, reopen_reason = ?4
+          WHERE id = ?1",
+    )?
+    .execute(params![id, w.at().to_storage(), os_user, reason.as_str()])?;
+    let side = PeriodSide {
+        id,
+        from: p.from,
+        to: p.to,
+    };
+    audit(
+        w,
+        AuditAction::PeriodReopen,
+        Some(side),
+        None,
+        reason,
+        os_user,
+    )?;
+    load(w, id)?.ok_or(StoreError::NoPeriod(id))
+}
+
+/// The database-level audit record of a close or reopen.
+fn audit(
+    w: &Write,
+    action: AuditAction,
+    before: Option<PeriodSide>,
+    after: Option<PeriodSide>,
+    reason: &Reason,
+    os_user: &str,
+) -> Result<i64> {
+    let side = |period: Option<PeriodSide>| {
+        period.map(|p| AuditSide {
+            period: Some(p),
+            ..AuditSide::of(None)
+        })
+    };
+    edit::insert(
+        w,
+        AuditEntry {
+            cds_eac_id: "",
+            action,
+            before: side(before),
+            after: side(after),
+            before_state: None,
+            after_state: None,
+            reason,
+            os_user,
+            source_file: None,
+            import_batch_id: None,
+        },
+    )
+}
+
+impl Store {
+    /// Closes the reporting period `from`..=`to` (whole days, UTC): every
+    /// EAC whose period lies inside is frozen until it is reopened.
+    /// Audited (`period_close`, with who, when and `reason`). Periods may
+    /// overlap (each is its own record); the same days closed twice are
+    /// refused.
+    pub fn close_period(
+        &mut self,
+        from: Date,
+        to: Date,
+        reason: &Reason,
+        os_user: &str,
+    ) -> Result<ClosedPeriod> {
+        if to < from {
+            return Err(StoreError::InvalidInput(format!(
+                "The period ends ({to}) before it begins ({from}); give the first day as \
+                 --from and the last day as --to. Nothing was changed."
+            )));
+        }
+        self.write(|w| close(w, from, to, reason, os_user))
+    }
+
+    /// Reopens closed period `id`: its EACs can be changed again (unless
+    /// another closed period holds them). Audited (`period_reopen`).
+    pub fn reopen_period(
+        &mut self,
+        id: i64,
+        reason: &Reason,
+        os_user: &str,
+    ) -> Result<ClosedPeriod> {
+        self.write(|w| reopen(w, id, reason, os_user))
+    }
+
+    /// Every closed period, in effect or reopened, by first day.
+    pub fn closed_periods(&self) -> Result<Vec<ClosedPeriod>> {
+        list(&self.conn)
+    }
+
+    /// The closed periods freezing the EAC (or envelope-only EAC)
+    /// `cds_eac_id`; empty when it can be changed.
+    pub fn frozen_by(&self, cds_eac_id: &str) -> Result<Vec<ClosedPeriod>> {
+        let found = [
+            "SELECT cds_eac_id, period_start, period_end FROM eacs WHERE cds_eac_id = ?1",
+            "SELECT cds_eac_id, period_start, period_end FROM eac_envelopes WHERE cds_eac_id = ?1",
+        ]
+        .into_iter()
+        .map(|sql| {
+            self.conn
+                .prepare_cached(sql)?
+                .query_row([cds_eac_id], stored_period)
+                .optional()
+        })
+        .find_map(|r| r.transpose())
+        .transpose()?;
+        let Some((_, start, end)) = found else {
+            return Err(StoreError::NotFound(cds_eac_id.to_owned()));
+        };
+        let in_effect = InEffect::load(&self.conn)?;
+        let Some(ids) = in_effect.freezing(&start, &end) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(load(&self.conn, id)?);
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(id: i64, from: &str, to: &str) -> Span {
+        let (f, t) = (Date::parse(from).unwrap(), Date::parse(to).unwrap());
+        Span {
+            id,
+            from: from.into(),
+            to: to.into(),
+            closed_at: String::new(),
+            closed_by: String::new(),
+            reason: String::new(),
+            start: midnight(f),
+            end: day_after(t),
+        }
+    }
+
+    fn t(text: &str) -> Timestamp {
+        Timestamp::parse(text).unwrap()
+    }
+
+    #[test]
+    fn inside_means_the_whole_period_from_the_first_midnight_to_the_day_after_the_last() {
+        let year = InEffect::of(vec![span(1, "2024-01-01", "2024-12-31")]);
+        let frozen = |a: &str, b: &str| year.freezing(&t(a), &t(b));
+        assert_eq!(
+            frozen("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+            Some(vec![1])
+        );
+        assert_eq!(
+            frozen("2024-12-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+            Some(vec![1])
+        );
+        // Straddling either boundary, by one second: not inside.
+        assert_eq!(frozen("2023-12-31T23:59:59Z", "2024-01-31T00:00:00Z"), None);
+        assert_eq!(frozen("2024-12-01T00:00:00Z", "2025-01-01T00:00:01Z"), None);
+        // A local midnight is an instant like any other.
+        assert_eq!(
+            frozen("2024-01-01T00:00:00+01:00", "2024-02-01T00:00:00Z"),
+            None
+        );
+    }
+
+    #[test]
+    fn adjacent_and_overlapping_periods_cover_together_and_are_named() {
+        let halves = InEffect::of(vec![
+            span(1, "2024-01-01", "2024-06-30"),
+            span(2, "2024-07-01", "2024-12-31"),
+        ]);
+        assert_eq!(
+            halves.freezing(&t("2024-06-15T00:00:00Z"), &t("2024-07-15T00:00:00Z")),
+            Some(vec![1, 2])
+        );
+        assert_eq!(
+            halves.freezing(&t("2024-02-01T00:00:00Z"), &t("2024-03-01T00:00:00Z")),
+            Some(vec![1])
+        );
+        // A gap between two periods leaves what spans it editable.
+        let gap = InEffect::of(vec![
+            span(1, "2024-01-01", "2024-06-29"),
+            span(2, "2024-07-01", "2024-12-31"),
+        ]);
+        assert_eq!(
+            gap.freezing(&t("2024-06-15T00:00:00Z"), &t("2024-07-15T00:00:00Z")),
+            None
+        );
+    }
+}
