@@ -85,6 +85,11 @@ pub enum Command {
         #[command(subcommand)]
         action: MappingCommand,
     },
+    /// Closed reporting periods: EACs whose period lies inside cannot be changed until reopened
+    Period {
+        #[command(subcommand)]
+        action: PeriodCommand,
+    },
     /// Delete EACs by id or every matching EAC (audited, all or nothing;
     /// more than one needs --yes)
     Delete(DeleteArgs),
@@ -365,6 +370,43 @@ pub struct CheckArgs {
     /// Print `{ ranges, findings }` as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeriodCommand {
+    /// Close the days FROM..=TO (UTC): every EAC whose whole period lies inside is frozen
+    /// (beneficiaries, fields, emission factors, re-imports and deletion are refused); audited
+    Close {
+        /// First day, YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        from: String,
+        /// Last day (inclusive), YYYY-MM-DD
+        #[arg(long, value_name = "DATE")]
+        to: String,
+        /// Why it is closed (e.g. "2024 filed with the regulator"); kept in the audit log
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Reopen a closed period (its EACs can be changed again); audited
+    Reopen {
+        /// The period's number (`eacdesk period ls`)
+        id: i64,
+        /// Why it is reopened; kept in the audit log
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// List closed periods (also those reopened), with who, when and why
+    Ls {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

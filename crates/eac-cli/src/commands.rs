@@ -13,8 +13,8 @@ use serde::Serialize;
 
 use crate::args::{
     AuditCommand, BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs,
-    ImportArgs, LsArgs, MappingCommand, RefdataCommand, SampleArgs, SetArgs, SetEmissionsArgs,
-    SetFieldsArgs, ShowArgs, UndoImportArgs, ValidateArgs, VerifyArgs,
+    ImportArgs, LsArgs, MappingCommand, PeriodCommand, RefdataCommand, SampleArgs, SetArgs,
+    SetEmissionsArgs, SetFieldsArgs, ShowArgs, UndoImportArgs, ValidateArgs, VerifyArgs,
 };
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
@@ -31,6 +31,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Set(a) => set_fields(&db, a),
         Command::Check(a) => check(&open_read(&db)?, a),
         Command::Mapping { action } => mapping(&db, action),
+        Command::Period { action } => period(&db, action),
         Command::Beneficiaries {
             action: BeneficiariesCommand::Set(a),
         } => set_beneficiaries(&db, a),
@@ -892,6 +893,91 @@ fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `period close | reopen | ls`.
+fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let describe = |p: &eac_app::ClosedPeriod| {
+        format!(
+            "period {}: {} to {} ({} frozen)",
+            p.id,
+            p.from,
+            p.to,
+            count(p.eac_count, "EAC")
+        )
+    };
+    match action {
+        PeriodCommand::Close {
+            from,
+            to,
+            reason,
+            json,
+        } => {
+            let mut store = open(db)?;
+            let p = eac_app::close_period(&mut store, &from, &to, &reason)?;
+            if json {
+                out.json(&p)?;
+            } else {
+                out.committed(format!("closed {}", describe(&p)));
+                writeln!(out, "Closed {}.", describe(&p))?;
+                writeln!(
+                    out,
+                    "Reopen it with `eacdesk period reopen {} --reason TEXT`.",
+                    p.id
+                )?;
+            }
+        }
+        PeriodCommand::Reopen { id, reason, json } => {
+            let mut store = open(db)?;
+            let p = eac_app::reopen_period(&mut store, id, &reason)?;
+            if json {
+                out.json(&p)?;
+            } else {
+                out.committed(format!("reopened {}", describe(&p)));
+                writeln!(out, "Reopened {}.", describe(&p))?;
+            }
+        }
+        PeriodCommand::Ls { json } => {
+            let store = open_read(db)?;
+            let periods = eac_app::closed_periods(&store)?;
+            if json {
+                out.json(&periods)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if periods.is_empty() {
+                writeln!(out, "No closed periods.")?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut table =
+                Table::new(&["#", "FROM", "TO", "STATE", "EACS", "CLOSED", "BY", "REASON"])
+                    .right_align(0)
+                    .right_align(4);
+            for p in &periods {
+                let state = match &p.reopened_at {
+                    None => "closed".to_owned(),
+                    Some(at) => format!(
+                        "reopened {} by {}: {}",
+                        render::whole_seconds(at),
+                        p.reopened_by.as_deref().unwrap_or("?"),
+                        p.reopen_reason.as_deref().unwrap_or("")
+                    ),
+                };
+                table.row(vec![
+                    p.id.to_string(),
+                    p.from.clone(),
+                    p.to.clone(),
+                    state,
+                    p.eac_count.to_string(),
+                    render::whole_seconds(&p.closed_at),
+                    p.closed_by.clone(),
+                    p.reason.clone(),
+                ]);
+            }
+            out.table(&table)?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `1st`, `2nd`, `3rd`, `4th`, `11th`, `21st`, …

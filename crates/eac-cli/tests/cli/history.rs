@@ -359,3 +359,91 @@ fn audit_verify_passes_an_intact_log_and_names_the_first_record_changed_outside(
         )))
         .stdout(contains("was changed after it was written"));
 }
+
+// ------------------------------------------------------------ issue 12 item 5
+
+#[test]
+fn a_closed_period_refuses_edits_until_reopened_and_both_are_audited() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk()
+        .args([
+            "period",
+            "close",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ])
+        .args(["--reason", "2024 filed with the regulator"])
+        .assert()
+        .success()
+        .stdout(contains("Closed period 1: 2024-01-01 to 2024-12-31"));
+    let before = std::fs::read(db(&desk)).unwrap();
+    let refused = desk
+        .eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            "e-01",
+            "--type",
+            "general",
+            "--reason",
+            "x",
+        ])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&refused.get_output().stderr).into_owned();
+    assert!(stderr.contains("e-01"), "{stderr}");
+    assert!(stderr.contains("eacdesk period reopen"), "{stderr}");
+    desk.eacdesk()
+        .args(["set", "e-01", "destination_name=Other", "--reason", "x"])
+        .assert()
+        .code(1);
+    assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
+    let periods = desk.json(&["period", "ls"]);
+    assert_eq!(periods[0]["reason"], "2024 filed with the regulator");
+    assert!(periods[0]["reopened_at"].is_null());
+
+    desk.eacdesk()
+        .args([
+            "period",
+            "reopen",
+            "1",
+            "--reason",
+            "correction requested by the auditor",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("Reopened period 1"));
+    desk.eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            "e-01",
+            "--type",
+            "general",
+            "--reason",
+            "fix",
+        ])
+        .assert()
+        .success();
+    let log = desk.json(&["audit"]);
+    let actions: Vec<&str> = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["action"].as_str().unwrap())
+        .collect();
+    assert!(
+        actions.contains(&"period_close") && actions.contains(&"period_reopen"),
+        "{actions:?}"
+    );
+    desk.eacdesk()
+        .args(["period", "ls"])
+        .assert()
+        .success()
+        .stdout(contains("reopened"))
+        .stdout(contains("correction requested by the auditor"));
+    desk.eacdesk().args(["audit", "verify"]).assert().success();
+}
