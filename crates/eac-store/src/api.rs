@@ -262,6 +262,12 @@ pub enum AuditAction {
     /// A stored action no version of EAC Desk writes (another tool changed
     /// the record; its `problem` names what was stored).
     Unknown,
+    /// A listing or bundle was exported (database-level: no EAC; `changes`
+    /// hold the profile, file, SHA-256 and count).
+    Export,
+    /// An evidence pack was made (database-level: no EAC; `changes` hold
+    /// the manifest's SHA-256, the file count and the folder).
+    Pack,
 }
 
 impl AuditAction {
@@ -276,6 +282,8 @@ impl AuditAction {
             AuditAction::Delete => "delete",
             AuditAction::UndoImport => "undo_import",
             AuditAction::Unknown => "unknown",
+            AuditAction::Export => "export",
+            AuditAction::Pack => "pack",
         }
     }
 
@@ -290,6 +298,8 @@ impl AuditAction {
             AuditAction::Verify,
             AuditAction::Delete,
             AuditAction::UndoImport,
+            AuditAction::Export,
+            AuditAction::Pack,
         ]
         .into_iter()
         .find(|a| a.as_str() == stored)

@@ -24,6 +24,8 @@ mod chain;
 mod history;
 #[path = "store/migrations.rs"]
 mod migrations;
+#[path = "store/packs.rs"]
+mod packs;
 #[path = "store/properties.rs"]
 mod properties;
 
