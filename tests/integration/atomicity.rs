@@ -257,7 +257,7 @@ fn refusal(e: &StoreError) -> String {
 
 #[test]
 fn a_bundle_export_never_replaces_a_folder_holding_files_it_did_not_write() {
-    let t = store_with_canonical();
+    let mut t = store_with_canonical();
     // A folder of the user's own: files, a subfolder, a database.
     let mine = t.path("mine");
     fs::create_dir_all(mine.join("photos")).unwrap();
@@ -386,7 +386,7 @@ fn a_bundle_is_replaced_with_only_its_own_files() {
 
 #[test]
 fn no_export_may_write_over_the_database_or_the_folder_holding_it() {
-    let t = store_with_canonical();
+    let mut t = store_with_canonical();
     let db = t.db_path();
     let before = sha256_file(&db);
     let wal = t.path("eacs.sqlite-wal");
