@@ -257,7 +257,11 @@ fn a_pack_holds_the_layout_and_verifies_on_its_own() {
     for f in &m.files {
         let bytes = fs::read(pack.join(&f.path)).unwrap();
         let text = String::from_utf8_lossy(&bytes);
-        assert!(!text.contains(secret.trim()), "{} holds the secret key", f.path);
+        assert!(
+            !text.contains(secret.trim()),
+            "{} holds the secret key",
+            f.path
+        );
     }
 
     // The pack is remembered, its `pack` record is the chain's newest and
@@ -267,10 +271,8 @@ fn a_pack_holds_the_layout_and_verifies_on_its_own() {
     assert_eq!(last.action, AuditAction::Pack);
     assert_eq!(last.cds_eac_id, "");
     assert_eq!(last.reason, "FY2021 filing");
-    assert!(last
-        .changes
-        .iter()
-        .any(|c| c.field == "manifest_sha256" && c.after.as_deref() == Some(report.manifest_sha256.as_str())));
+    assert!(last.changes.iter().any(|c| c.field == "manifest_sha256"
+        && c.after.as_deref() == Some(report.manifest_sha256.as_str())));
     let chain = t.store.verify_audit_chain().unwrap();
     assert!(chain.broken.is_none());
     assert_eq!(chain.records, m.audit.records + 1);
@@ -283,9 +285,18 @@ fn a_pack_holds_the_layout_and_verifies_on_its_own() {
         report.manifest_sha256,
         sha256_file(&pack.join("MANIFEST.json"))
     );
-    assert_eq!(verdict.manifest_sha256, Some(report.manifest_sha256.clone()));
+    assert_eq!(
+        verdict.manifest_sha256,
+        Some(report.manifest_sha256.clone())
+    );
     // Nothing is left beside it.
-    assert_eq!(folder_entries(pack.parent().unwrap()).iter().filter(|n| n.starts_with('.')).count(), 0);
+    assert_eq!(
+        folder_entries(pack.parent().unwrap())
+            .iter()
+            .filter(|n| n.starts_with('.'))
+            .count(),
+        0
+    );
 
     // The expected key holds, in any spelling of its fingerprint.
     let upper = key.fingerprint.to_uppercase().replace('-', " ");
@@ -324,7 +335,11 @@ fn the_audit_log_redacts_other_eacs_and_keeps_database_records() {
         .unwrap();
     let registry = rows
         .iter()
-        .find(|r| !eac_app::sources(&t.store, &r.cds_eac_id).unwrap().is_empty())
+        .find(|r| {
+            !eac_app::sources(&t.store, &r.cds_eac_id)
+                .unwrap()
+                .is_empty()
+        })
         .unwrap();
     let source = registry.source_id.clone();
     let outside = rows.iter().find(|r| r.source_id != source).unwrap();
@@ -445,8 +460,16 @@ fn every_kind_of_tampering_is_detected_and_named() {
         .iter()
         .find(|p| p.record.is_some())
         .expect("the record is named");
-    assert!(record.message.contains("audit.jsonl line"), "{}", record.message);
-    assert!(record.message.contains("does not match its hash"), "{}", record.message);
+    assert!(
+        record.message.contains("audit.jsonl line"),
+        "{}",
+        record.message
+    );
+    assert!(
+        record.message.contains("does not match its hash"),
+        "{}",
+        record.message
+    );
 
     // audit.jsonl: a record removed (the rest re-hashed would not help:
     // the next record no longer follows).
@@ -474,8 +497,12 @@ fn every_kind_of_tampering_is_detected_and_named() {
 
     // A file removed, a file added, a folder added.
     let v = case("removed", &|d| fs::remove_file(d.join(&detail)).unwrap());
-    assert!(problems_of(&v, &detail).iter().any(|p| p.contains("is missing")));
-    let v = case("added", &|d| fs::write(d.join("notes.txt"), "mine").unwrap());
+    assert!(problems_of(&v, &detail)
+        .iter()
+        .any(|p| p.contains("is missing")));
+    let v = case("added", &|d| {
+        fs::write(d.join("notes.txt"), "mine").unwrap()
+    });
     assert!(problems_of(&v, "notes.txt")
         .iter()
         .any(|p| p.contains("was added")));
@@ -489,8 +516,7 @@ fn every_kind_of_tampering_is_detected_and_named() {
     {
         let v = case("link", &|d| {
             fs::remove_file(d.join("claim-statement.csv")).unwrap();
-            std::os::unix::fs::symlink(d.join("eacs.json"), d.join("claim-statement.csv"))
-                .unwrap();
+            std::os::unix::fs::symlink(d.join("eacs.json"), d.join("claim-statement.csv")).unwrap();
         });
         assert!(problems_of(&v, "claim-statement.csv")
             .iter()
@@ -506,7 +532,10 @@ fn every_kind_of_tampering_is_detected_and_named() {
     assert!(problems_of(&v, "MANIFEST.sig")
         .iter()
         .any(|p| p.contains("does not match")));
-    assert!(problems_of(&v, "eacs.json").is_empty(), "the listing's hash matches the new manifest");
+    assert!(
+        problems_of(&v, "eacs.json").is_empty(),
+        "the listing's hash matches the new manifest"
+    );
 
     // Re-signed with another key, the manifest naming that key: every hash
     // and the signature hold, so only the signer tells — and it is named.
@@ -517,7 +546,11 @@ fn every_kind_of_tampering_is_detected_and_named() {
     copy_dir(&pack, &resigned);
     rewrite_manifest(&resigned, Some(&other));
     let v = verify(&resigned);
-    assert!(v.ok, "a consistent re-signed pack holds by itself: {:#?}", v.problems);
+    assert!(
+        v.ok,
+        "a consistent re-signed pack holds by itself: {:#?}",
+        v.problems
+    );
     assert_eq!(v.manifest.unwrap().key.fingerprint, other.fingerprint);
     let v = eac_app::verify_pack(&resigned, Some(&own.fingerprint)).unwrap();
     assert!(!v.ok);
@@ -539,7 +572,9 @@ fn every_kind_of_tampering_is_detected_and_named() {
         .any(|p| p.contains("does not match")));
 
     // The manifest removed.
-    let v = case("no-manifest", &|d| fs::remove_file(d.join("MANIFEST.json")).unwrap());
+    let v = case("no-manifest", &|d| {
+        fs::remove_file(d.join("MANIFEST.json")).unwrap()
+    });
     assert!(problems_of(&v, "MANIFEST.json")
         .iter()
         .any(|p| p.contains("is missing")));
@@ -578,7 +613,11 @@ fn rewrite_manifest(dir: &Path, key: Option<&eac_app::SigningKeyInfo>) {
 
 #[test]
 fn pack_diff_names_edits_deletions_and_new_imports_with_their_records() {
-    let Made { mut t, pack, report } = made();
+    let Made {
+        mut t,
+        pack,
+        report,
+    } = made();
     let diff = eac_app::pack_diff(&t.store, &pack).unwrap();
     assert!(diff.is_unchanged(), "{diff:#?}");
     assert!(diff.verdict.ok);
@@ -626,11 +665,17 @@ fn pack_diff_names_edits_deletions_and_new_imports_with_their_records() {
     let diff = eac_app::pack_diff(&t.store, &pack).unwrap();
     assert!(diff.verdict.ok, "the pack itself is untouched");
     assert_eq!(
-        diff.edited.iter().map(|c| c.cds_eac_id.as_str()).collect::<Vec<_>>(),
+        diff.edited
+            .iter()
+            .map(|c| c.cds_eac_id.as_str())
+            .collect::<Vec<_>>(),
         [ids[0].as_str()]
     );
     assert_eq!(diff.edited[0].records.len(), 1);
-    assert_eq!(diff.edited[0].records[0].reason, "moved to the general claim");
+    assert_eq!(
+        diff.edited[0].records[0].reason,
+        "moved to the general claim"
+    );
     assert_eq!(diff.removed.len(), 1);
     assert_eq!(diff.removed[0].cds_eac_id, ids[1]);
     assert!(diff.removed[0].deleted);
@@ -669,14 +714,24 @@ fn a_pack_of_incomplete_eacs_or_of_nothing_is_refused_and_writes_nothing() {
     )
     .unwrap_err();
     assert_eq!(e.code, ErrorCode::Validation);
-    assert!(e.message.contains("1 of the selected EACs is incomplete"), "{}", e.message);
-    assert!(e.message.contains("missing destination_id"), "{}", e.message);
+    assert!(
+        e.message.contains("1 of the selected EACs is incomplete"),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message.contains("missing destination_id"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("nothing was written"), "{}", e.message);
-    let id = t.store.browse(&eac_app::BrowseQuery {
-        filter: incomplete(),
-        ..Default::default()
-    })
-    .unwrap()[0]
+    let id = t
+        .store
+        .browse(&eac_app::BrowseQuery {
+            filter: incomplete(),
+            ..Default::default()
+        })
+        .unwrap()[0]
         .cds_eac_id
         .clone();
     assert_eq!(e.details.cds_eac_ids, Some(vec![id]));
@@ -688,8 +743,9 @@ fn a_pack_of_incomplete_eacs_or_of_nothing_is_refused_and_writes_nothing() {
         search: Some("no such certificate anywhere".into()),
         ..EacFilter::default()
     };
-    let e = eac_app::make_pack_with_key_dir(&mut t.store, &none, &dest, None, &key_dir, &NoProgress)
-        .unwrap_err();
+    let e =
+        eac_app::make_pack_with_key_dir(&mut t.store, &none, &dest, None, &key_dir, &NoProgress)
+            .unwrap_err();
     assert_eq!(e.code, ErrorCode::InvalidInput);
     assert!(e.message.contains("No EAC matches"), "{}", e.message);
     assert!(folder_entries(&parent).is_empty());
@@ -732,7 +788,11 @@ fn a_folder_eac_desk_did_not_write_is_never_replaced() {
         &NoProgress,
     )
     .unwrap_err();
-    assert!(e.message.contains("not an EAC Desk evidence pack"), "{}", e.message);
+    assert!(
+        e.message.contains("not an EAC Desk evidence pack"),
+        "{}",
+        e.message
+    );
     assert!(e.message.contains("notes.txt"), "{}", e.message);
     assert_eq!(folder_entries(&dest), ["notes.txt"]);
 
@@ -797,7 +857,8 @@ fn a_cancelled_pack_writes_nothing() {
 fn exports_are_recorded_in_the_audit_log() {
     let mut t = filled();
     let dest = t.path("all.json");
-    let report = eac_app::export(&mut t.store, ExportProfile::P1, None, &dest, &NoProgress).unwrap();
+    let report =
+        eac_app::export(&mut t.store, ExportProfile::P1, None, &dest, &NoProgress).unwrap();
     let last = &t.store.audit_log(None).unwrap()[0];
     assert_eq!(last.action, AuditAction::Export);
     assert_eq!(last.cds_eac_id, "");
@@ -815,6 +876,9 @@ fn exports_are_recorded_in_the_audit_log() {
     eac_app::export(&mut t.store, ExportProfile::P2, None, &bundle, &NoProgress).unwrap();
     let last = &t.store.audit_log(None).unwrap()[0];
     assert_eq!(last.action, AuditAction::Export);
-    assert!(last.changes.iter().any(|c| c.after.as_deref() == Some("P2")));
+    assert!(last
+        .changes
+        .iter()
+        .any(|c| c.after.as_deref() == Some("P2")));
     assert!(t.store.verify_audit_chain().unwrap().broken.is_none());
 }

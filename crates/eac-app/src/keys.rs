@@ -223,7 +223,10 @@ mod tests {
             fingerprint(&hex::decode(&first.public_key).unwrap())
         );
         let text = fs::read_to_string(&first.path).unwrap();
-        assert!(!text.contains(&first.public_key), "the file holds the secret");
+        assert!(
+            !text.contains(&first.public_key),
+            "the file holds the secret"
+        );
         // Nothing else is left in the folder.
         let names: Vec<_> = fs::read_dir(dir.path().join("keys")).unwrap().collect();
         assert_eq!(names.len(), 1);
@@ -269,11 +272,12 @@ mod tests {
 
     #[test]
     fn env_overrides_the_key_folder() {
-        let data = Some(PathBuf::from("/home/ana/.local/share/eacdesk"));
+        let data = PathBuf::from("/home/ana/.local/share/eacdesk");
         assert_eq!(
-            resolve_key_dir(Some("/tmp/k".into()), data.clone()),
+            resolve_key_dir(Some("/tmp/k".into()), Some(data.clone())),
             PathBuf::from("/tmp/k")
         );
-        assert_eq!(resolve_key_dir(Some("".into()), data.clone()), data.unwrap());
+        assert_eq!(resolve_key_dir(Some("".into()), Some(data.clone())), data);
+        assert_eq!(resolve_key_dir(None, Some(data.clone())), data);
     }
 }

@@ -629,7 +629,10 @@ fn write_sources(
             if written.len() == 1 {
                 dir.create_dir(SOURCES_DIR)?;
             }
-            let name = format!("{SOURCES_DIR}/{}", source_name(&source.sha256, &source.file_name));
+            let name = format!(
+                "{SOURCES_DIR}/{}",
+                source_name(&source.sha256, &source.file_name)
+            );
             write_bytes(dir, &name, &bytes)?;
         }
     }
@@ -639,7 +642,8 @@ fn write_sources(
 fn write_bytes(dir: &AtomicDir, relative: &str, bytes: &[u8]) -> Result<String, AppError> {
     let mut file = dir.create_file(relative)?;
     let shown = dir.shown(relative);
-    file.write_all(bytes).map_err(|e| AppError::io(&shown, &e))?;
+    file.write_all(bytes)
+        .map_err(|e| AppError::io(&shown, &e))?;
     Ok(file.finish()?)
 }
 
@@ -933,7 +937,10 @@ pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict
     let manifest_bytes = match fs::read(dir.join(MANIFEST_FILE)) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            v.problem(MANIFEST_FILE, "is missing: this is not an evidence pack, or its manifest was removed");
+            v.problem(
+                MANIFEST_FILE,
+                "is missing: this is not an evidence pack, or its manifest was removed",
+            );
             None
         }
         Err(e) => return Err(AppError::io(&dir.join(MANIFEST_FILE), &e)),
@@ -941,18 +948,19 @@ pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict
     let manifest_sha256 = manifest_bytes
         .as_ref()
         .map(|b| hex::encode(Sha256::digest(b)));
-    let manifest: Option<Manifest> = manifest_bytes.as_ref().and_then(|b| {
-        match serde_json::from_slice::<Manifest>(b) {
-            Ok(m) => Some(m),
-            Err(e) => {
-                v.problem(
-                    MANIFEST_FILE,
-                    &format!("cannot be read as an EAC Desk pack manifest ({e})"),
-                );
-                None
-            }
-        }
-    });
+    let manifest: Option<Manifest> =
+        manifest_bytes
+            .as_ref()
+            .and_then(|b| match serde_json::from_slice::<Manifest>(b) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    v.problem(
+                        MANIFEST_FILE,
+                        &format!("cannot be read as an EAC Desk pack manifest ({e})"),
+                    );
+                    None
+                }
+            });
 
     if let (Some(bytes), Some(m)) = (&manifest_bytes, &manifest) {
         check_signature(dir, bytes, m, expected_key, &mut v)?;
@@ -1131,7 +1139,10 @@ fn check_files(dir: &Path, m: &Manifest, walk: &Walk, v: &mut Verdict) -> Result
         if !folders.contains(f) {
             let holds_unlisted = walk.files.iter().any(|x| x.starts_with(&format!("{f}/")));
             if !holds_unlisted {
-                v.problem(&format!("{f}/"), "was added: the manifest lists nothing in it");
+                v.problem(
+                    &format!("{f}/"),
+                    "was added: the manifest lists nothing in it",
+                );
             }
         }
     }
@@ -1184,7 +1195,11 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
         let line: AuditLine = match serde_json::from_str(raw) {
             Ok(l) => l,
             Err(e) => {
-                v.record_problem(line_no, None, &format!("is not an audit record ({e}); the chain cannot be checked past it"));
+                v.record_problem(
+                    line_no,
+                    None,
+                    &format!("is not an audit record ({e}); the chain cannot be checked past it"),
+                );
                 return Ok(());
             }
         };
@@ -1216,12 +1231,8 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
                 .copied()
                 .collect();
             if !missing.is_empty() {
-                v.record_problem(
-                    line_no,
-                    id,
-                    &format!("lacks {}", missing.join(", ")),
-                );
-            } else if values[0] != serde_json::Value::from(line.id) {
+                v.record_problem(line_no, id, &format!("lacks {}", missing.join(", ")));
+            } else if values[0] != line.id {
                 v.record_problem(line_no, id, "holds a record with another id");
             } else if link(&prev_hash, &canonical_json(&values)) != hash {
                 v.record_problem(
@@ -1261,7 +1272,10 @@ fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> 
     if listing.is_file() {
         let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
         for e in report.errors.iter().take(NAMED * 4) {
-            v.problem(LISTING_FILE, &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message));
+            v.problem(
+                LISTING_FILE,
+                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
+            );
         }
         if report.errors.is_empty() {
             let eacs = read_listing_eacs(&listing)?;
@@ -1308,7 +1322,10 @@ fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> 
                 .and_then(|f| Path::new(f).strip_prefix(dir).ok())
                 .map(|p| p.to_string_lossy().replace('\\', "/"))
                 .unwrap_or_else(|| P2_DIR.to_owned());
-            v.problem(&file, &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message));
+            v.problem(
+                &file,
+                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
+            );
         }
     } else if !m.files.iter().any(|f| f.path.starts_with("p2/")) {
         v.problem(P2_DIR, "is missing: every pack holds the P2 bundle");
@@ -1408,7 +1425,10 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
         }
     }
     let mut removed = Vec::new();
-    let mut gone: Vec<&String> = packed.keys().filter(|id| !now.contains(id.as_str())).collect();
+    let mut gone: Vec<&String> = packed
+        .keys()
+        .filter(|id| !now.contains(id.as_str()))
+        .collect();
     gone.sort();
     for id in gone {
         let deleted = match store.eac(id) {
@@ -1442,7 +1462,10 @@ mod tests {
     #[test]
     fn source_names_start_with_the_hash_and_never_leave_the_folder() {
         let sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
-        assert_eq!(source_name(sha, "stmt 2024.pdf"), "0123456789ab-stmt_2024.pdf");
+        assert_eq!(
+            source_name(sha, "stmt 2024.pdf"),
+            "0123456789ab-stmt_2024.pdf"
+        );
         assert_eq!(source_name(sha, "../../etc/passwd"), "0123456789ab-passwd");
         assert_eq!(source_name(sha, ""), "0123456789ab-document");
     }

@@ -679,7 +679,15 @@ impl Store {
         check: p2::BundleCheck<'_>,
     ) -> Result<BundleReport> {
         atomic::refuse_database(&self.path, dest)?;
-        p2::export_p2(&self.conn, filter, dest, None, Some(published), progress, check)
+        p2::export_p2(
+            &self.conn,
+            filter,
+            dest,
+            None,
+            Some(published),
+            progress,
+            check,
+        )
     }
 }
 

@@ -108,9 +108,9 @@ fn details_json(pairs: &[(&str, String)]) -> String {
 /// The members of a database-level record's `after` object as changes
 /// (nothing before).
 pub(crate) fn details_of(after: Option<&str>) -> Vec<FieldChange> {
-    let Some(map) = after
-        .and_then(|text| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).ok())
-    else {
+    let Some(map) = after.and_then(|text| {
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).ok()
+    }) else {
         return Vec::new();
     };
     map.into_iter()
@@ -296,10 +296,7 @@ impl Store {
     }
 
     /// Hands every audit record to `each`, oldest first, as a pack holds it.
-    pub fn each_audit_row(
-        &self,
-        each: &mut dyn FnMut(AuditChainRow) -> Result<()>,
-    ) -> Result<()> {
+    pub fn each_audit_row(&self, each: &mut dyn FnMut(AuditChainRow) -> Result<()>) -> Result<()> {
         let sql = format!(
             "SELECT {}, prev_hash, hash FROM audit_log ORDER BY id",
             crate::chain::CONTENT_COLUMNS
@@ -355,10 +352,7 @@ impl Store {
 
     /// The closed reporting periods (not reopened) that the period of at
     /// least one EAC matching `filter` overlaps, oldest first.
-    pub fn closed_periods_overlapping(
-        &self,
-        filter: &EacFilter,
-    ) -> Result<Vec<ClosedPeriodEntry>> {
+    pub fn closed_periods_overlapping(&self, filter: &EacFilter) -> Result<Vec<ClosedPeriodEntry>> {
         let mut stmt = self.conn.prepare(
             "SELECT date_from, date_to, closed_at, reason FROM closed_periods
               WHERE reopened_at IS NULL ORDER BY date_from, date_to, id",

@@ -15,6 +15,8 @@ const ACTIONS: Record<AuditAction, string> = {
   delete: "Deleted",
   undo_import: "Import undone",
   unknown: "Changed by another program",
+  export: "Exported",
+  pack: "Evidence pack made",
 };
 
 /** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */
@@ -38,6 +40,10 @@ export function auditSummary(
       return `Given back its earlier version: undoing ${file ? `the import of ${file}` : batch}, which had replaced it.`;
     case "verify":
       return "Checked against its source; P2 exports carry this date as cds_synced.";
+    case "export":
+      return file ? `Written to ${file}.` : "Written to a file.";
+    case "pack":
+      return file ? `An evidence pack was written to ${file}.` : "An evidence pack was written.";
     default:
       return null;
   }

@@ -63,7 +63,10 @@ fn a_pack_is_recorded_with_its_audit_record_and_the_chain_holds() {
             .find(|c| c.field == f)
             .and_then(|c| c.after.clone())
     };
-    assert_eq!(change("manifest_sha256"), Some(pack.manifest_sha256.clone()));
+    assert_eq!(
+        change("manifest_sha256"),
+        Some(pack.manifest_sha256.clone())
+    );
     assert_eq!(change("files").as_deref(), Some("9"));
     assert_eq!(change("path"), Some(pack.path.clone()));
     assert!(env.store.verify_audit_chain().unwrap().broken.is_none());
@@ -147,7 +150,10 @@ fn an_export_is_recorded_at_database_level() {
         .map(|c| (c.field.as_str(), c.after.as_deref()))
         .collect();
     assert!(fields.contains(&("eacs", Some("4"))), "{fields:?}");
-    assert!(fields.contains(&("path", Some("/out/eacs.json"))), "{fields:?}");
+    assert!(
+        fields.contains(&("path", Some("/out/eacs.json"))),
+        "{fields:?}"
+    );
     assert_eq!(AuditAction::parse("export"), Some(AuditAction::Export));
     assert_eq!(AuditAction::parse("pack"), Some(AuditAction::Pack));
     assert!(env.store.verify_audit_chain().unwrap().broken.is_none());
@@ -199,15 +205,28 @@ fn chain_rows_rehashed_from_their_json_give_the_database_hashes() {
 fn records_since_a_head_are_those_written_after_it() {
     let mut env = browse_env();
     env.store
-        .set_beneficiaries("a", &assign(BeneficiaryType::General, &[]), &why("one"), "alice")
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("one"),
+            "alice",
+        )
         .unwrap();
     let head = env.store.verify_audit_chain().unwrap().head;
     env.store
-        .set_beneficiaries("c", &assign(BeneficiaryType::General, &[]), &why("two"), "alice")
+        .set_beneficiaries(
+            "c",
+            &assign(BeneficiaryType::General, &[]),
+            &why("two"),
+            "alice",
+        )
         .unwrap();
     let since = env.store.audit_since(head.as_deref()).unwrap().unwrap();
     assert_eq!(since.len(), 1);
-    assert_eq!((since[0].cds_eac_id.as_str(), since[0].reason.as_str()), ("c", "two"));
+    assert_eq!(
+        (since[0].cds_eac_id.as_str(), since[0].reason.as_str()),
+        ("c", "two")
+    );
     assert_eq!(env.store.audit_since(None).unwrap().unwrap().len(), 2);
     assert_eq!(env.store.audit_since(Some(&"9".repeat(64))).unwrap(), None);
 }
@@ -237,8 +256,14 @@ fn closed_periods_are_those_the_selection_overlaps_and_not_reopened() {
         .store
         .closed_periods_overlapping(&EacFilter::default())
         .unwrap();
-    let ranges: Vec<(&str, &str)> = all.iter().map(|p| (p.from.as_str(), p.to.as_str())).collect();
-    assert_eq!(ranges, [("2023-11-15", "2023-12-01"), ("2024-02-10", "2024-02-20")]);
+    let ranges: Vec<(&str, &str)> = all
+        .iter()
+        .map(|p| (p.from.as_str(), p.to.as_str()))
+        .collect();
+    assert_eq!(
+        ranges,
+        [("2023-11-15", "2023-12-01"), ("2024-02-10", "2024-02-20")]
+    );
     assert_eq!(all[0].reason, "filed");
     // Only c's source: the February period is not its.
     let only_c = EacFilter {
