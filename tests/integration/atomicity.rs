@@ -257,7 +257,7 @@ fn refusal(e: &StoreError) -> String {
 
 #[test]
 fn a_bundle_export_never_replaces_a_folder_holding_files_it_did_not_write() {
-    let t = store_with_canonical();
+    let mut t = store_with_canonical();
     // A folder of the user's own: files, a subfolder, a database.
     let mine = t.path("mine");
     fs::create_dir_all(mine.join("photos")).unwrap();
@@ -302,7 +302,7 @@ fn a_bundle_export_never_replaces_a_folder_holding_files_it_did_not_write() {
             "something left beside it"
         );
         // The app says the same with code invalid_input.
-        let app = eac_app::export_p2(&t.store, None, dir, None, &NoProgress).unwrap_err();
+        let app = eac_app::export_p2(&mut t.store, None, dir, None, &NoProgress).unwrap_err();
         assert_eq!(app.code, "invalid_input");
         assert_eq!(tree(dir), before);
     }
@@ -386,7 +386,7 @@ fn a_bundle_is_replaced_with_only_its_own_files() {
 
 #[test]
 fn no_export_may_write_over_the_database_or_the_folder_holding_it() {
-    let t = store_with_canonical();
+    let mut t = store_with_canonical();
     let db = t.db_path();
     let before = sha256_file(&db);
     let wal = t.path("eacs.sqlite-wal");
@@ -406,7 +406,7 @@ fn no_export_may_write_over_the_database_or_the_folder_holding_it() {
             "{message}"
         );
         let app =
-            eac_app::export(&t.store, ExportProfile::P1, None, dest, &NoProgress).unwrap_err();
+            eac_app::export(&mut t.store, ExportProfile::P1, None, dest, &NoProgress).unwrap_err();
         assert_eq!(app.code, "invalid_input", "{}", dest.display());
     }
     #[cfg(unix)]

@@ -497,13 +497,13 @@ fn meeting_example_imports_envelope_only_and_blocks_p1() {
         e => panic!("{e:?}"),
     }
     assert!(!p1.exists());
-    let e = eac_app::export(&t.store, ExportProfile::P1, None, &p1, &NoProgress).unwrap_err();
+    let e = eac_app::export(&mut t.store, ExportProfile::P1, None, &p1, &NoProgress).unwrap_err();
     assert_eq!(e.code, "validation");
 
     // P2 keeps their own format and URL, declares the format, and validates.
     import_ok(&mut t.store, &fixture("canonical-p1.json"));
     let bundle = t.path("bundle");
-    let report = eac_app::export_p2(&t.store, None, &bundle, None, &NoProgress).unwrap();
+    let report = eac_app::export_p2(&mut t.store, None, &bundle, None, &NoProgress).unwrap();
     assert_eq!(report.eac_count, 10);
     assert_eq!(report.file_count, 6 + 3);
     assert_bundle_schema_valid(&s, &bundle);

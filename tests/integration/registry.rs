@@ -182,7 +182,7 @@ fn a_completed_registry_import_exports_files_the_schemas_accept() {
 
     // Incomplete: the export is refused, naming EACs and fields.
     let dest = t.path("out.json");
-    let e = eac_app::export(&t.store, ExportProfile::P1, None, &dest, &NoProgress).unwrap_err();
+    let e = eac_app::export(&mut t.store, ExportProfile::P1, None, &dest, &NoProgress).unwrap_err();
     let violations = e.violations();
     assert!(
         violations
@@ -305,14 +305,14 @@ fn a_completed_registry_import_exports_files_the_schemas_accept() {
         .any(|r| r.action == "set_fields" && r.reason == "completed from the registry account"));
 
     // Now both exports pass their own checks and the schemas.
-    eac_app::export(&t.store, ExportProfile::P1, None, &dest, &NoProgress).unwrap();
+    eac_app::export(&mut t.store, ExportProfile::P1, None, &dest, &NoProgress).unwrap();
     let report = eac_app::validate_file(&dest, ExportProfile::P1, true).unwrap();
     assert!(report.is_valid(), "{:#?}", report.errors);
     let text = std::fs::read_to_string(&dest).unwrap();
     assert!(text.contains("\"eacdesk_status\""));
     assert!(!text.contains("eacdesk_retired_undated"));
     let bundle = t.path("bundle");
-    eac_app::export_p2(&t.store, None, &bundle, None, &NoProgress).unwrap();
+    eac_app::export_p2(&mut t.store, None, &bundle, None, &NoProgress).unwrap();
     let report = eac_app::validate_file(&bundle, ExportProfile::P2, true).unwrap();
     assert!(report.is_valid(), "{:#?}", report.errors);
 }

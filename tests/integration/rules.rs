@@ -328,7 +328,7 @@ fn every_accepted_case_exports_and_reads_back_the_same() {
         }
         let dest = t.path("export.json");
         let exported = eac_app::export(
-            &t.store,
+            &mut t.store,
             eac_model::ExportProfile::P1,
             None,
             &dest,

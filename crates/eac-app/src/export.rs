@@ -13,8 +13,12 @@ use crate::AppError;
 /// profile's listing order. The file appears complete or not at all: any
 /// EAC that breaks a rule of the profile (for example missing emission
 /// factors) stops the export with a `validation` error naming it.
+///
+/// A written export is recorded in the audit log (a database-level
+/// `export` record: profile, path, SHA-256, count), so the store must be
+/// open for writing.
 pub fn export(
-    store: &Store,
+    store: &mut Store,
     profile: ExportProfile,
     filter: Option<&EacFilter>,
     dest: &Path,
@@ -22,7 +26,10 @@ pub fn export(
 ) -> Result<ExportReport, AppError> {
     match profile {
         ExportProfile::P1 => {
-            export_p1_checked(store, filter, dest, progress).map_err(|e| nothing_exported(dest, e))
+            let report = export_p1_checked(store, filter, dest, progress)
+                .map_err(|e| nothing_exported(dest, e))?;
+            record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
+            Ok(report)
         }
         ExportProfile::P2 => {
             crate::p2::export_p2(store, filter, dest, None, progress).map(|b| ExportReport {
@@ -33,6 +40,34 @@ pub fn export(
             })
         }
     }
+}
+
+/// Writes the `export` audit record of an export that was written; when
+/// that fails the error says the file is there but unrecorded.
+pub(crate) fn record_export(
+    store: &mut Store,
+    profile: &str,
+    path: &str,
+    sha256: &str,
+    eac_count: usize,
+) -> Result<(), AppError> {
+    let written = eac_store::ExportWritten {
+        profile: profile.to_owned(),
+        path: path.to_owned(),
+        sha256: sha256.to_owned(),
+        eac_count,
+    };
+    store
+        .record_export(&written, &eac_store::os_user())
+        .map(|_| ())
+        .map_err(|e| {
+            let e = AppError::from(e);
+            let message = format!(
+                "The export was written to {path}, but its record in the audit log could not be written ({}). Export again when the database is free, so the audit log holds it.",
+                e.message
+            );
+            e.with_message(message)
+        })
 }
 
 /// A validation error of an export says that nothing was exported to
@@ -54,7 +89,7 @@ pub(crate) fn nothing_exported(dest: &Path, e: AppError) -> AppError {
 /// against the shipped JSON Schema and every rule (as `eacdesk validate`
 /// would), and only then renamed over `dest` and its folder synced; the
 /// database's own files are refused as `dest`.
-fn export_p1_checked(
+pub(crate) fn export_p1_checked(
     store: &Store,
     filter: Option<&EacFilter>,
     dest: &Path,

@@ -18,9 +18,11 @@ mod error;
 mod export;
 mod history;
 mod import;
+mod keys;
 mod operation;
 mod p2;
 mod periods;
+mod pack;
 mod refdata;
 mod registry;
 mod sample;
@@ -38,12 +40,19 @@ pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal};
 pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
+pub use keys::{key_dir, signing_key, signing_key_in, SigningKeyInfo, KEY_DIR_ENV};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
     envelope_only, export_p2, listing_schema_violations, schema_violations, validate_p2,
     validate_p2_with, verify_eac, verify_eacs, SchemaKind,
 };
 pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
+pub use pack::{
+    make_pack, make_pack_with_key_dir, pack_diff, packs, selection_words, verify_pack, Manifest,
+    ManifestAudit, ManifestCounts, ManifestFile, ManifestKey, ManifestProgram, PackDiff,
+    PackEacChange, PackProblem, PackReport, PackVerdict, MANIFEST_FILE, PACK_FORMAT,
+    SIGNATURE_FILE,
+};
 pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,
     set_emissions,
@@ -75,6 +84,7 @@ pub use eac_store::{
 pub use eac_store::{
     Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,
 };
+pub use eac_store::{ClosedPeriodEntry, PackRecord};
 pub use eac_store::{
     DbInfo, DeleteReport, DeleteTarget, FieldChange, ImportBatch, StoreWatch, UndoReport,
     VerifyReport,

@@ -374,8 +374,10 @@ fn check_detail_file(
 /// The bundle is validated (schemas and every rule) while still hidden and
 /// appears complete or not at all; an earlier bundle at `dest` is replaced
 /// only on success.
+/// A written bundle is recorded in the audit log (a database-level
+/// `export` record), so the store must be open for writing.
 pub fn export_p2(
-    store: &Store,
+    store: &mut Store,
     filter: Option<&EacFilter>,
     dest: &Path,
     base_url: Option<&str>,
@@ -383,8 +385,27 @@ pub fn export_p2(
 ) -> Result<BundleReport, AppError> {
     let failed = crate::export::CheckFailed::default();
     let check = |root: &Path| failed.errors(validate_p2(root, true));
-    store
+    let report = store
         .export_p2_checked(filter, dest, base_url, progress, &check)
+        .map_err(|e| crate::export::nothing_exported(dest, failed.or(e)))?;
+    crate::export::record_export(store, "P2", &report.path, &report.sha256, report.eac_count)?;
+    Ok(report)
+}
+
+/// The P2 bundle of an evidence pack: built at `dest` inside the pack's
+/// hidden folder, its `file:` URIs naming `published`, where it will be;
+/// checked as every bundle. Not recorded (the pack is).
+pub(crate) fn export_p2_published(
+    store: &Store,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    published: &Path,
+    progress: &dyn Progress,
+) -> Result<BundleReport, AppError> {
+    let failed = crate::export::CheckFailed::default();
+    let check = |root: &Path| failed.errors(validate_p2(root, true));
+    store
+        .export_p2_published(filter, dest, published, progress, &check)
         .map_err(|e| crate::export::nothing_exported(dest, failed.or(e)))
 }
 

@@ -245,11 +245,11 @@ mod tests {
         )
         .unwrap();
         drop(conn);
-        let store = eac_store::Store::open(&db).unwrap();
+        let mut store = eac_store::Store::open(&db).unwrap();
         for profile in [ExportProfile::P1, ExportProfile::P2] {
             let dest = dir.path().join(format!("out-{profile:?}"));
-            let e =
-                crate::export(&store, profile, None, &dest, &eac_store::NoProgress).unwrap_err();
+            let e = crate::export(&mut store, profile, None, &dest, &eac_store::NoProgress)
+                .unwrap_err();
             assert!(e.is_validation(), "{profile:?}: {e:?}");
             assert!(!e.message.contains("emission factors"), "{}", e.message);
             let vs = e.violations();

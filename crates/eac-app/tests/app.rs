@@ -87,7 +87,7 @@ fn export_refuses_missing_emission_factors_and_p2() {
     assert!(report.files[0].warning_count > 0);
 
     let out = dir.path().join("out.json");
-    let e = export(&store, ExportProfile::P1, None, &out, &NoProgress).unwrap_err();
+    let e = export(&mut store, ExportProfile::P1, None, &out, &NoProgress).unwrap_err();
     assert_eq!(e.code, "validation");
     assert!(
         e.message.starts_with("Nothing was exported"),
@@ -102,7 +102,7 @@ fn export_refuses_missing_emission_factors_and_p2() {
 
     // A P2 bundle checks the same rules on the detail data: refused, and no folder appears.
     let bundle = dir.path().join("bundle");
-    let e = export(&store, ExportProfile::P2, None, &bundle, &NoProgress).unwrap_err();
+    let e = export(&mut store, ExportProfile::P2, None, &bundle, &NoProgress).unwrap_err();
     assert_eq!(e.code, "validation");
     assert!(e.violations().iter().any(|v| v.rule == 6));
     assert!(!bundle.exists());
@@ -123,7 +123,7 @@ fn export_reports_progress_and_round_trips_through_validate() {
     let sink = Arc::clone(&events);
     let op = Operation::new("exp-1", move |e| sink.lock().unwrap().push(e));
     let out = dir.path().join("out.json");
-    let report = export(&store, ExportProfile::P1, None, &out, &op).unwrap();
+    let report = export(&mut store, ExportProfile::P1, None, &out, &op).unwrap();
     assert_eq!(report.eac_count, 200);
     let events = events.lock().unwrap();
     let last = events.last().expect("a final progress event");

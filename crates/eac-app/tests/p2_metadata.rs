@@ -16,7 +16,7 @@ fn exported_bundle(dir: &Path) -> PathBuf {
     let mut store = open_store(&dir.join("source.sqlite")).unwrap();
     load_sample(&mut store, 5, 1, &NoProgress).unwrap();
     let bundle = dir.join("bundle");
-    export(&store, ExportProfile::P2, None, &bundle, &NoProgress).unwrap();
+    export(&mut store, ExportProfile::P2, None, &bundle, &NoProgress).unwrap();
     bundle
 }
 

@@ -44,7 +44,12 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             cds_eac_id,
             json,
         } => audit(&open_read(&db)?, cds_eac_id.as_deref(), json),
-        Command::Export(a) => export(&open_read(&db)?, a),
+        Command::Export(a) => {
+            // The database must exist (an export never creates one); the
+            // export writes its audit record, so it needs a writable store.
+            drop(open_read(&db)?);
+            export(&mut open(&db)?, a)
+        }
         Command::Validate(a) => validate(a),
         Command::Verify(a) => verify(&db, a),
         Command::Sample(a) => sample(&db, a),
@@ -1072,6 +1077,23 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
                 (_, None) => r.action.as_str().replace('_', " "),
             }
         }
+        AuditAction::Export | AuditAction::Pack => {
+            let what = if r.action == AuditAction::Export {
+                "exported"
+            } else {
+                "evidence pack made"
+            };
+            let details: Vec<String> = r
+                .changes
+                .iter()
+                .filter_map(|c| c.after.as_ref().map(|v| format!("{} {v}", c.field)))
+                .collect();
+            if details.is_empty() {
+                what.to_owned()
+            } else {
+                format!("{what}: {}", details.join(", "))
+            }
+        }
         AuditAction::SetBeneficiaries | AuditAction::Unknown => match (&r.before, &r.after) {
             (Some(b), Some(a)) => render::change(b, a),
             _ => format!("{} → {}", assignment(&r.before), assignment(&r.after)),
@@ -1080,7 +1102,7 @@ fn audit_change(r: &eac_app::AuditRecord) -> String {
     text
 }
 
-fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
+fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let filter = a.filter.to_filter();
     let filter = (!a.filter.is_empty()).then_some(&filter);
@@ -1110,7 +1132,11 @@ fn export(store: &Store, a: ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn export_p2(store: &Store, filter: Option<&EacFilter>, a: &ExportArgs) -> Result<ExitCode> {
+fn export_p2(
+    store: &mut Store,
+    filter: Option<&EacFilter>,
+    a: &ExportArgs,
+) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let bar = Bar::new(Units::Eacs);
     let report = eac_app::export_p2(store, filter, &a.out, a.base_url.as_deref(), &bar)?;

@@ -269,6 +269,12 @@ pub enum AuditAction {
     PeriodClose,
     /// A closed period was reopened (`changes`: `closed_period` before).
     PeriodReopen,
+    /// A listing or bundle was exported (database-level: no EAC; `changes`
+    /// hold the profile, file, SHA-256 and count).
+    Export,
+    /// An evidence pack was made (database-level: no EAC; `changes` hold
+    /// the manifest's SHA-256, the file count and the folder).
+    Pack,
 }
 
 impl AuditAction {
@@ -285,6 +291,8 @@ impl AuditAction {
             AuditAction::Unknown => "unknown",
             AuditAction::PeriodClose => "period_close",
             AuditAction::PeriodReopen => "period_reopen",
+            AuditAction::Export => "export",
+            AuditAction::Pack => "pack",
         }
     }
 
@@ -301,6 +309,8 @@ impl AuditAction {
             AuditAction::UndoImport,
             AuditAction::PeriodClose,
             AuditAction::PeriodReopen,
+            AuditAction::Export,
+            AuditAction::Pack,
         ]
         .into_iter()
         .find(|a| a.as_str() == stored)

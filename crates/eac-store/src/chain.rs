@@ -31,6 +31,36 @@ fn json_of(v: ValueRef) -> serde_json::Value {
     }
 }
 
+/// The names of the hashed columns, in [`CONTENT_COLUMNS`] order: the
+/// members of a record as an evidence pack's `audit.jsonl` holds it.
+pub const CONTENT_NAMES: [&str; 12] = [
+    "id",
+    "at",
+    "os_user",
+    "cds_eac_id",
+    "action",
+    "before",
+    "after",
+    "reason",
+    "before_state",
+    "after_state",
+    "source_file",
+    "import_batch_id",
+];
+
+/// A stored value as the canonical content holds it (text as a string,
+/// integers as numbers, NULL as null).
+pub(crate) fn json_value(v: ValueRef) -> serde_json::Value {
+    json_of(v)
+}
+
+/// The canonical content of a record given its values as JSON, in
+/// [`CONTENT_NAMES`] order (as read back from an evidence pack): the same
+/// text [`canonical`] makes from the database's columns.
+pub fn canonical_json(values: &[serde_json::Value]) -> String {
+    serde_json::to_string(values).expect("JSON values serialize")
+}
+
 /// The canonical content of a record given its column values in
 /// [`CONTENT_COLUMNS`] order.
 pub(crate) fn canonical<'a>(values: impl IntoIterator<Item = ValueRef<'a>>) -> String {
@@ -39,7 +69,7 @@ pub(crate) fn canonical<'a>(values: impl IntoIterator<Item = ValueRef<'a>>) -> S
 }
 
 /// The hash of a record whose predecessor's hash is `prev`.
-pub(crate) fn link(prev: &str, canonical: &str) -> String {
+pub fn link(prev: &str, canonical: &str) -> String {
     let mut h = Sha256::new();
     h.update(prev.as_bytes());
     h.update(b"\n");

@@ -230,6 +230,17 @@ pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<V
     Ok(records)
 }
 
+/// Audit records with an id above `after_id`, oldest first.
+pub(crate) fn audit_records_after(conn: &Connection, after_id: i64) -> Result<Vec<AuditRecord>> {
+    let mut stmt = conn.prepare_cached(
+        r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
+        before_state, after_state, source_file, import_batch_id FROM audit_log
+        WHERE id > ?1 ORDER BY id"#,
+    )?;
+    let rows = stmt.query_map([after_id], audit_record)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
 /// A column as text, whatever SQLite holds there (`None` for NULL).
 fn cell(row: &Row, idx: usize) -> rusqlite::Result<Option<String>> {
     use rusqlite::types::ValueRef;
@@ -331,6 +342,10 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
     match crate::history::state_changes(before_state.as_deref(), after_state.as_deref()) {
         Ok(found) => changes.extend(found),
         Err(what) => problems.push(what),
+    }
+    if matches!(action, AuditAction::Export | AuditAction::Pack) {
+        // Database-level records keep what was written as the `after` side.
+        changes.extend(crate::packs::details_of(cell(row, 6)?.as_deref()));
     }
     let (before_emissions, after_emissions) = (
         before.as_mut().and_then(|s| s.emissions.take()),

@@ -31,6 +31,7 @@ mod import;
 mod migrate;
 pub mod p2;
 mod periods;
+mod packs;
 mod query;
 mod refdata;
 pub mod registry;
@@ -49,6 +50,7 @@ pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
 pub use periods::ClosedPeriod;
+pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
     CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,
@@ -665,7 +667,30 @@ impl Store {
         check: p2::BundleCheck<'_>,
     ) -> Result<BundleReport> {
         atomic::refuse_database(&self.path, dest)?;
-        p2::export_p2(&self.conn, filter, dest, base_url, progress, check)
+        p2::export_p2(&self.conn, filter, dest, base_url, None, progress, check)
+    }
+
+    /// [`Store::export_p2_checked`] of a bundle built at `dest` inside a
+    /// folder that is itself moved into place later (an evidence pack):
+    /// its `file:` URIs and messages name `published`, where it will be.
+    pub fn export_p2_published(
+        &self,
+        filter: Option<&EacFilter>,
+        dest: &Path,
+        published: &Path,
+        progress: &dyn Progress,
+        check: p2::BundleCheck<'_>,
+    ) -> Result<BundleReport> {
+        atomic::refuse_database(&self.path, dest)?;
+        p2::export_p2(
+            &self.conn,
+            filter,
+            dest,
+            None,
+            Some(published),
+            progress,
+            check,
+        )
     }
 }
 

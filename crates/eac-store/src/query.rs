@@ -134,6 +134,19 @@ fn day_start(date: Date) -> Timestamp {
     Timestamp::from_utc(date.as_naive().and_time(NaiveTime::MIN).and_utc())
 }
 
+/// The storage text of the start of the day `text` (`YYYY-MM-DD`), or of
+/// the day after it (`after`): the bounds of whole UTC days, as the
+/// filter's dates use them. `None` for text that is not a date.
+pub(crate) fn day_bound(text: &str, after: bool) -> Option<String> {
+    let day = Date::parse(text.trim()).ok()?;
+    let day = if after {
+        Date::from_naive(day.as_naive().succ_opt()?)
+    } else {
+        day
+    };
+    Some(day_start(day).to_storage())
+}
+
 /// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`.
 pub(crate) fn like_escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

@@ -26,6 +26,8 @@ mod history;
 mod migrations;
 #[path = "store/periods.rs"]
 mod periods;
+#[path = "store/packs.rs"]
+mod packs;
 #[path = "store/properties.rs"]
 mod properties;
 

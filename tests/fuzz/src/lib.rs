@@ -392,7 +392,7 @@ impl Fuzzer {
             "{report:#?}"
         );
         let seed_bundle = work.join("seed-bundle");
-        eac_app::export_p2(&store, None, &seed_bundle, Some(BASE_URL), &NoProgress)
+        eac_app::export_p2(&mut store, None, &seed_bundle, Some(BASE_URL), &NoProgress)
             .expect("the canonical listing exports as a bundle");
         drop(store);
         remove_db(&seed_db);
@@ -755,7 +755,7 @@ impl Fuzzer {
         let second = self.work.join("export-2.json");
         remove(&first);
         remove(&second);
-        let store = &self.store;
+        let store = &mut self.store;
         let exported = guard(|| {
             eac_app::export(
                 store,
@@ -798,7 +798,7 @@ impl Fuzzer {
             return;
         }
         match eac_app::export(
-            &again,
+            &mut again,
             ExportProfile::P1,
             filter.as_ref(),
             &second,
@@ -914,7 +914,7 @@ impl Fuzzer {
         let second = self.work.join("out-2");
         remove(&first);
         remove(&second);
-        let store = &self.store;
+        let store = &mut self.store;
         let exported = guard(|| {
             eac_app::export_p2(store, filter.as_ref(), &first, Some(BASE_URL), &NoProgress)
         });
@@ -951,7 +951,7 @@ impl Fuzzer {
             return;
         }
         if let Err(e) = eac_app::export_p2(
-            &again,
+            &mut again,
             filter.as_ref(),
             &second,
             Some(BASE_URL),

@@ -17,6 +17,8 @@ const ACTIONS: Record<AuditAction, string> = {
   unknown: "Changed by another program",
   period_close: "Reporting period closed",
   period_reopen: "Reporting period reopened",
+  export: "Exported",
+  pack: "Evidence pack made",
 };
 
 /** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */
@@ -40,6 +42,10 @@ export function auditSummary(
       return `Given back its earlier version: undoing ${file ? `the import of ${file}` : batch}, which had replaced it.`;
     case "verify":
       return "Checked against its source; P2 exports carry this date as cds_synced.";
+    case "export":
+      return file ? `Written to ${file}.` : "Written to a file.";
+    case "pack":
+      return file ? `An evidence pack was written to ${file}.` : "An evidence pack was written.";
     default:
       return null;
   }

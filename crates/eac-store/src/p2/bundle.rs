@@ -467,11 +467,15 @@ impl Sink for P2Bundle<'_> {
     }
 }
 
+/// `published`: where the bundle will be once a caller that builds it
+/// inside a larger folder (an evidence pack) has put that folder in place;
+/// its `file:` URIs and messages name that place. `None`: `dest` itself.
 pub(crate) fn export_p2(
     conn: &Connection,
     filter: Option<&EacFilter>,
     dest: &Path,
     base_url: Option<&str>,
+    published: Option<&Path>,
     progress: &dyn Progress,
     extra_check: BundleCheck<'_>,
 ) -> Result<BundleReport> {
@@ -480,7 +484,8 @@ pub(crate) fn export_p2(
     })?;
     let parent = atomic::folder_of(dest);
     let parent = parent.canonicalize().map_err(io_err(parent))?;
-    let final_dir = parent.join(name);
+    let build_dir = parent.join(name);
+    let final_dir = published.map_or_else(|| build_dir.clone(), Path::to_owned);
     let base = match base_url {
         Some(text) => Base::Https(parse_base_url(text)?),
         None => Base::Folder(final_dir.clone()),
@@ -488,8 +493,8 @@ pub(crate) fn export_p2(
     // Removed on every early return; locked while it is built so another
     // export's clean-up leaves it alone. An earlier export stopped half-way
     // is repaired first, before the destination is judged.
-    let mut bundle = AtomicDir::beside(&final_dir)?;
-    let previous = inspect_destination(&final_dir)?;
+    let mut bundle = AtomicDir::beside(&build_dir)?;
+    let previous = inspect_destination(&build_dir)?;
 
     // Errors name where a file will be, never the hidden folder.
     bundle.create_dir(BUNDLE_DETAILS)?;

@@ -1,0 +1,1498 @@
+//! The auditor's evidence pack: one folder per filing that can be checked
+//! anywhere, without the database (layout in `docs/decisions.md` and the
+//! module docs of [`make_pack`]):
+//!
+//! ```text
+//! DIR/MANIFEST.json        every file with size and SHA-256, counts, exact
+//!                          totals, filter, audit head, closed periods, key
+//!     MANIFEST.sig         hex Ed25519 signature of MANIFEST.json's bytes
+//!     eacs.json            P1 listing        p2/   P2 bundle
+//!     sources/             the registry documents, byte for byte
+//!     audit.jsonl          the whole audit chain (other EACs' records redacted)
+//!     claim-statement.csv, claim-statement.pdf
+//! ```
+//!
+//! Made like a P2 bundle: built in a hidden folder beside `DIR`, checked,
+//! signed, recorded in the database (table `packs` and a `pack` audit
+//! record) and swapped into place in the same write; an existing `DIR` is
+//! replaced only when it is empty or an EAC Desk pack holding exactly the
+//! files of its manifest.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fs;
+use std::io::{self, Read, Write as _};
+use std::path::{Component, Path, PathBuf};
+
+use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, ExportProfile, Flow, Timestamp};
+use eac_store::atomic::{self, AtomicDir};
+use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS};
+use eac_store::{
+    AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, NewPack, PackRecord, Phase,
+    Progress, QuantityTotal, Reason, Store, StoreError,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::keys::{self, PackKey};
+use crate::AppError;
+
+/// The manifest's `format`.
+pub const PACK_FORMAT: &str = "eacdesk-pack-v1";
+pub const MANIFEST_FILE: &str = "MANIFEST.json";
+pub const SIGNATURE_FILE: &str = "MANIFEST.sig";
+const LISTING_FILE: &str = "eacs.json";
+const P2_DIR: &str = "p2";
+const SOURCES_DIR: &str = "sources";
+const AUDIT_FILE: &str = "audit.jsonl";
+const CLAIM_CSV: &str = "claim-statement.csv";
+const CLAIM_PDF: &str = "claim-statement.pdf";
+/// How many EACs or entries a refusal names.
+const NAMED: usize = 5;
+
+/// `MANIFEST.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct Manifest {
+    pub format: String,
+    pub title: String,
+    /// RFC 3339 UTC.
+    pub created_at: String,
+    pub program: ManifestProgram,
+    pub filter: EacFilter,
+    /// The filter in plain words.
+    pub selection: String,
+    pub counts: ManifestCounts,
+    /// Exact totals per unit of the EACs' values.
+    pub totals: Vec<QuantityTotal>,
+    /// Closed reporting periods (not reopened) the EACs fall in.
+    pub closed_periods: Vec<ClosedPeriodEntry>,
+    pub audit: ManifestAudit,
+    pub key: ManifestKey,
+    /// Every file but `MANIFEST.json` and `MANIFEST.sig`, sorted by path.
+    pub files: Vec<ManifestFile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ManifestProgram {
+    pub name: String,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ManifestCounts {
+    pub eacs: usize,
+    pub values: usize,
+    pub sources: usize,
+    pub audit_records: usize,
+}
+
+/// The database's audit chain when the pack was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ManifestAudit {
+    /// The last record's hash (`None`: no records).
+    pub head: Option<String>,
+    pub records: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ManifestKey {
+    pub algorithm: String,
+    pub public_key: String,
+    pub fingerprint: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ManifestFile {
+    /// Relative, `/` between folders.
+    pub path: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// What [`make_pack`] wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackReport {
+    /// The pack folder.
+    pub path: String,
+    /// SHA-256 of its `MANIFEST.json`.
+    pub manifest_sha256: String,
+    /// Files listed in the manifest (and so `+ 2` with the manifest and
+    /// its signature).
+    pub file_count: usize,
+    pub eac_count: usize,
+    pub value_count: usize,
+    pub source_count: usize,
+    pub audit_records: usize,
+    pub totals: Vec<QuantityTotal>,
+    pub key_fingerprint: String,
+    pub closed_periods: Vec<ClosedPeriodEntry>,
+    /// The pack as the database now remembers it.
+    pub record: PackRecord,
+}
+
+/// One thing that does not hold in a pack.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackProblem {
+    /// The file concerned, relative to the pack (`audit.jsonl`,
+    /// `p2/eacs/x.json`); `""` for the folder itself.
+    pub file: String,
+    /// The audit record concerned (its id), for `audit.jsonl`.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
+    pub record: Option<i64>,
+    pub message: String,
+}
+
+/// What [`verify_pack`] found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackVerdict {
+    pub path: String,
+    /// Every check held.
+    pub ok: bool,
+    pub problems: Vec<PackProblem>,
+    /// The manifest as read (`None` when it is missing or unreadable).
+    pub manifest: Option<Manifest>,
+    /// SHA-256 of `MANIFEST.json`, when there is one.
+    pub manifest_sha256: Option<String>,
+}
+
+/// One EAC that differs between a pack and the database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackEacChange {
+    pub cds_eac_id: String,
+    /// Removed: no longer in the database at all (deleted), rather than no
+    /// longer matching the pack's filter.
+    pub deleted: bool,
+    /// Its audit records written since the pack was made, oldest first.
+    pub records: Vec<AuditRecord>,
+}
+
+/// What changed in the database since a pack was made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackDiff {
+    pub path: String,
+    /// The pack as recorded when it was made from this database (`None`:
+    /// made elsewhere, or its record is gone).
+    pub record: Option<PackRecord>,
+    /// The pack's own verdict: a changed pack is no basis for comparison.
+    pub verdict: PackVerdict,
+    /// Whether the pack's audit head is a record of this database's chain
+    /// (`false`: another database, or records were removed).
+    pub head_found: bool,
+    /// EACs that match the pack's filter now and are not in it.
+    pub added: Vec<PackEacChange>,
+    /// EACs in the pack that no longer match its filter (or are deleted).
+    pub removed: Vec<PackEacChange>,
+    /// EACs in both whose P1 object differs now.
+    pub edited: Vec<PackEacChange>,
+    pub unchanged: usize,
+    /// Database-level audit records since the pack (exports, packs,
+    /// periods closed or reopened).
+    pub database_records: Vec<AuditRecord>,
+}
+
+impl PackDiff {
+    /// Nothing was added, removed or edited.
+    pub fn is_unchanged(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.edited.is_empty()
+    }
+}
+
+/// Every pack made from this database, newest first.
+pub fn packs(store: &Store) -> Result<Vec<PackRecord>, AppError> {
+    Ok(store.packs()?)
+}
+
+// ---------------------------------------------------------------------------
+// Making a pack
+
+/// Writes the evidence pack of the EACs matching `filter` to the folder
+/// `dest`, signed with this user's key (see [`crate::signing_key`]).
+/// Refused, writing nothing, when no EAC matches, when any of them is
+/// incomplete, when the audit chain is broken, or when `dest` holds
+/// anything but an earlier pack or nothing. Cancel through `progress`.
+pub fn make_pack(
+    store: &mut Store,
+    filter: &EacFilter,
+    dest: &Path,
+    title: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<PackReport, AppError> {
+    make_pack_with_key_dir(store, filter, dest, title, &keys::key_dir(), progress)
+}
+
+/// [`make_pack`] signed with the key kept in `key_dir`.
+pub fn make_pack_with_key_dir(
+    store: &mut Store,
+    filter: &EacFilter,
+    dest: &Path,
+    title: Option<&str>,
+    key_dir: &Path,
+    progress: &dyn Progress,
+) -> Result<PackReport, AppError> {
+    let title = title.filter(|t| !t.trim().is_empty());
+    if let Some(t) = title {
+        Reason::new(t).map_err(|_| {
+            AppError::invalid_input(
+                "The pack's title must be one line without control characters; nothing was written. Write it on one line.",
+            )
+        })?;
+    }
+    let final_dir = final_location(dest)?;
+    atomic::refuse_database(store.path(), &final_dir)?;
+    refuse_selection(store, filter, &final_dir)?;
+    let since_version = store.data_version()?;
+    let chain = store.verify_audit_chain()?;
+    if let Some(b) = &chain.broken {
+        return Err(AppError::new(
+            ErrorCode::Conflict,
+            format!(
+                "The audit log is broken at record {} ({}), so a pack made now would not verify; nothing was written to {}. Run `eacdesk audit verify` and restore the database from a backup made before the change.",
+                b.id, b.reason, final_dir.display()
+            ),
+        ));
+    }
+    let key = keys::load_or_create(key_dir)?;
+    let cancelled = || progress.is_cancelled();
+
+    let mut dir = AtomicDir::beside(&final_dir)?;
+    let previous = inspect_destination(&final_dir)?;
+
+    // P1 listing and P2 bundle, with the checks of an export.
+    let listing_path = dir.path().join(LISTING_FILE);
+    crate::export::export_p1_checked(store, Some(filter), &listing_path, progress)
+        .map_err(|e| pack_refused(&final_dir, e))?;
+    if cancelled() {
+        return Err(AppError::cancelled());
+    }
+    crate::p2::export_p2_published(
+        store,
+        Some(filter),
+        &dir.path().join(P2_DIR),
+        &final_dir.join(P2_DIR),
+        progress,
+    )
+    .map_err(|e| pack_refused(&final_dir, e))?;
+    if cancelled() {
+        return Err(AppError::cancelled());
+    }
+
+    // Exactly the EACs the listing holds, from here on.
+    let eacs = read_listing_eacs(&listing_path)?;
+    let ids: HashSet<&str> = eacs.iter().map(|e| e.cds_eac_id.as_str()).collect();
+    let value_count: usize = eacs.iter().map(|e| e.values.len()).sum();
+    let totals = totals_of(&eacs);
+
+    let source_count = write_sources(store, &mut dir, &eacs, progress)?;
+    let (audit_head, audit_records) = write_audit(store, &dir, &ids)?;
+    if cancelled() {
+        return Err(AppError::cancelled());
+    }
+
+    let created = Timestamp::now();
+    let selection = selection_words(filter);
+    let shown_title = title.map_or_else(|| format!("Evidence pack: {selection}"), str::to_owned);
+    let problems: Vec<String> = store
+        .check(filter)?
+        .findings
+        .into_iter()
+        .map(|f| f.message)
+        .collect();
+    let statement = eac_report::ClaimStatement {
+        title: shown_title.clone(),
+        created_at: created,
+        selection: selection.clone(),
+        eacs,
+        problems,
+        key_fingerprint: key.info.fingerprint.clone(),
+        audit_head: audit_head.clone(),
+    };
+    write_bytes(
+        &dir,
+        CLAIM_CSV,
+        &eac_report::claim_statement_csv(&statement),
+    )?;
+    write_bytes(
+        &dir,
+        CLAIM_PDF,
+        &eac_report::claim_statement_pdf(&statement),
+    )?;
+    let eac_count = statement.eacs.len();
+    drop(statement);
+
+    let closed_periods = store.closed_periods_overlapping(filter)?;
+    let files = list_files(dir.path())?;
+    let manifest = Manifest {
+        format: PACK_FORMAT.to_owned(),
+        title: shown_title,
+        created_at: created.to_string(),
+        program: ManifestProgram {
+            name: "EAC Desk".to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+        },
+        filter: filter.clone(),
+        selection,
+        counts: ManifestCounts {
+            eacs: eac_count,
+            values: value_count,
+            sources: source_count,
+            audit_records,
+        },
+        totals: totals.clone(),
+        closed_periods: closed_periods.clone(),
+        audit: ManifestAudit {
+            head: audit_head.clone(),
+            records: audit_records,
+        },
+        key: ManifestKey {
+            algorithm: key.info.algorithm.clone(),
+            public_key: key.info.public_key.clone(),
+            fingerprint: key.info.fingerprint.clone(),
+        },
+        files,
+    };
+    let (manifest_sha256, file_count) = write_manifest(&dir, &manifest, &key)?;
+    if cancelled() {
+        return Err(AppError::cancelled());
+    }
+
+    let (replace, owned) = match previous {
+        Destination::Missing => (false, Vec::new()),
+        Destination::Empty => (true, Vec::new()),
+        Destination::Pack(owned) => (true, owned),
+    };
+    let path_text = final_dir.display().to_string();
+    let record = store.record_pack(
+        &NewPack {
+            created_at: manifest.created_at.clone(),
+            title: title.map(str::to_owned),
+            filter: filter.clone(),
+            manifest_sha256: manifest_sha256.clone(),
+            audit_head: audit_head.clone(),
+            audit_records,
+            eac_count,
+            key_fingerprint: key.info.fingerprint.clone(),
+            path: path_text.clone(),
+            file_count,
+        },
+        &eac_store::os_user(),
+        since_version,
+        || dir.commit(replace, |earlier| remove_pack_files(earlier, &owned)),
+    )?;
+    progress.update(Phase::Export, eac_count as u64, Some(eac_count as u64));
+    Ok(PackReport {
+        path: path_text,
+        manifest_sha256,
+        file_count,
+        eac_count,
+        value_count,
+        source_count,
+        audit_records,
+        totals,
+        key_fingerprint: key.info.fingerprint.clone(),
+        closed_periods,
+        record,
+    })
+}
+
+/// Where the pack will be: its folder resolved, the name kept.
+fn final_location(dest: &Path) -> Result<PathBuf, AppError> {
+    let name = dest.file_name().ok_or_else(|| {
+        AppError::invalid_input(format!(
+            "{}: not a folder name; name the folder the pack is to be written to",
+            dest.display()
+        ))
+    })?;
+    let parent = atomic::folder_of(dest);
+    let parent = parent
+        .canonicalize()
+        .map_err(|e| AppError::io(parent, &e))?;
+    Ok(parent.join(name))
+}
+
+/// An export's refusal, said for the pack.
+fn pack_refused(dest: &Path, e: AppError) -> AppError {
+    if e.code == ErrorCode::Cancelled {
+        return e;
+    }
+    let message = format!(
+        "Nothing was written to {}: the EACs could not be written as the pack's listing ({}).",
+        dest.display(),
+        e.message
+    );
+    e.with_message(message)
+}
+
+/// Refuses an empty selection and incomplete EACs, in plain words.
+fn refuse_selection(store: &Store, filter: &EacFilter, dest: &Path) -> Result<(), AppError> {
+    let selection = selection_words(filter);
+    if store.summary(filter)?.count == 0 {
+        return Err(AppError::invalid_input(format!(
+            "No EAC matches the selection ({selection}), and a pack needs at least one; nothing was written to {}. Change the filter.",
+            dest.display()
+        )));
+    }
+    let incomplete = EacFilter {
+        incomplete: Some(true),
+        ..filter.clone()
+    };
+    let n = store.summary(&incomplete)?.count;
+    if n == 0 {
+        return Ok(());
+    }
+    let rows = store.browse(&BrowseQuery {
+        filter: incomplete,
+        limit: NAMED,
+        ..BrowseQuery::default()
+    })?;
+    let named: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} (missing {})", r.cds_eac_id, r.missing.join(", ")))
+        .collect();
+    let more = if n > named.len() {
+        format!(" and {} more", n - named.len())
+    } else {
+        String::new()
+    };
+    let mut e = AppError::new(
+        ErrorCode::Validation,
+        format!(
+            "{n} of the selected EACs {} incomplete: {}{more}. A pack holds only complete EACs; nothing was written to {}. Complete them (`eacdesk set`, or \"Complete fields\" in the app) or leave them out of the selection.",
+            if n == 1 { "is" } else { "are" },
+            named.join("; "),
+            dest.display()
+        ),
+    );
+    e.details.cds_eac_ids = Some(rows.into_iter().map(|r| r.cds_eac_id).collect());
+    Err(e)
+}
+
+/// The filter in plain words.
+pub fn selection_words(filter: &EacFilter) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(s) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
+        parts.push(format!("matching \"{}\"", s.trim()));
+    }
+    if let Some(t) = filter.technology {
+        parts.push(format!("technology {}", t.as_str()));
+    }
+    if let Some(b) = filter.beneficiary_type {
+        parts.push(format!("beneficiary type {}", b.as_str()));
+    }
+    match (filter.from.as_deref(), filter.to.as_deref()) {
+        (Some(f), Some(t)) => parts.push(format!("period overlapping {f} to {t}")),
+        (Some(f), None) => parts.push(format!("period ending after {f} began")),
+        (None, Some(t)) => parts.push(format!("period starting by {t}")),
+        (None, None) => {}
+    }
+    if let Some(r) = filter.retired {
+        parts.push(format!("retired state {}", r.as_str()));
+    }
+    if let Some(s) = &filter.source {
+        parts.push(format!("source {s}"));
+    }
+    if let Some(d) = &filter.destination {
+        parts.push(format!("destination {d}"));
+    }
+    if let Some(m) = filter.missing_emissions {
+        parts.push(if m {
+            "missing emission factors".to_owned()
+        } else {
+            "with emission factors".to_owned()
+        });
+    }
+    if let Some(i) = filter.incomplete {
+        parts.push(if i { "incomplete" } else { "complete" }.to_owned());
+    }
+    if parts.is_empty() {
+        "every EAC in the database".to_owned()
+    } else {
+        format!("EACs with {}", parts.join(", "))
+    }
+}
+
+/// The EACs of a P1 listing EAC Desk wrote (or a pack holds).
+fn read_listing_eacs(path: &Path) -> Result<Vec<Eac>, AppError> {
+    let file = fs::File::open(path).map_err(|e| AppError::io(path, &e))?;
+    let mut eacs = Vec::new();
+    let mut broken: Option<String> = None;
+    let opts = CheckOptions::validate().with_extended_technologies(true);
+    let outcome = eac_model::read_listing(io::BufReader::new(file), opts, |index, read| {
+        match read {
+            EacRead::Valid { eac, .. } => eacs.push(*eac),
+            EacRead::Ignored { .. } | EacRead::Invalid { .. } => {
+                broken.get_or_insert(format!("the EAC at /eacs/{index} is not valid"));
+            }
+        }
+        Flow::Continue
+    });
+    match outcome {
+        Err(eac_model::ListingError::Io(e)) => return Err(AppError::io(path, &e)),
+        Err(eac_model::ListingError::Malformed(v)) => {
+            broken.get_or_insert(v.message);
+        }
+        _ => {}
+    }
+    if let Some(why) = broken {
+        return Err(AppError::new(
+            ErrorCode::Validation,
+            format!("{}: {why}", path.display()),
+        ));
+    }
+    Ok(eacs)
+}
+
+/// Exact totals per unit of the EACs' values, in unit order.
+fn totals_of(eacs: &[Eac]) -> Vec<QuantityTotal> {
+    let mut by_unit: BTreeMap<EnergyUnit, Vec<&Decimal>> = BTreeMap::new();
+    for v in eacs.iter().flat_map(|e| &e.values) {
+        by_unit.entry(v.unit).or_default().push(&v.value);
+    }
+    by_unit
+        .into_iter()
+        .map(|(unit, values)| QuantityTotal {
+            unit,
+            total: Decimal::sum(values).as_str().to_owned(),
+        })
+        .collect()
+}
+
+/// A document's file name in `sources/`: the first 12 hex digits of its
+/// SHA-256, `-`, its file name reduced to `[A-Za-z0-9._-]`.
+fn source_name(sha256: &str, file_name: &str) -> String {
+    let base = Path::new(file_name)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut slug: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    if slug.is_empty() {
+        slug.push_str("document");
+    }
+    format!("{}-{slug}", &sha256[..12.min(sha256.len())])
+}
+
+/// Writes the registry documents the EACs came from, once each; returns
+/// how many.
+fn write_sources(
+    store: &Store,
+    dir: &mut AtomicDir,
+    eacs: &[Eac],
+    progress: &dyn Progress,
+) -> Result<usize, AppError> {
+    let mut written: HashSet<String> = HashSet::new();
+    for eac in eacs {
+        if progress.is_cancelled() {
+            return Err(AppError::cancelled());
+        }
+        for source in store.sources(&eac.cds_eac_id)? {
+            if !written.insert(source.sha256.clone()) {
+                continue;
+            }
+            let bytes = store.document(&source.sha256)?.ok_or_else(|| {
+                AppError::new(
+                    ErrorCode::Database,
+                    format!(
+                        "The document {} that {} came from is no longer stored (SHA-256 {}); the database was changed by another program. Nothing was written.",
+                        source.file_name, eac.cds_eac_id, source.sha256
+                    ),
+                )
+            })?;
+            if hex::encode(Sha256::digest(&bytes)) != source.sha256 {
+                return Err(AppError::new(
+                    ErrorCode::Database,
+                    format!(
+                        "The stored document {} does not match its SHA-256 {} any more; the database was changed by another program. Nothing was written.",
+                        source.file_name, source.sha256
+                    ),
+                ));
+            }
+            if written.len() == 1 {
+                dir.create_dir(SOURCES_DIR)?;
+            }
+            let name = format!(
+                "{SOURCES_DIR}/{}",
+                source_name(&source.sha256, &source.file_name)
+            );
+            write_bytes(dir, &name, &bytes)?;
+        }
+    }
+    Ok(written.len())
+}
+
+fn write_bytes(dir: &AtomicDir, relative: &str, bytes: &[u8]) -> Result<String, AppError> {
+    let mut file = dir.create_file(relative)?;
+    let shown = dir.shown(relative);
+    file.write_all(bytes)
+        .map_err(|e| AppError::io(&shown, &e))?;
+    Ok(file.finish()?)
+}
+
+/// One line of `audit.jsonl`.
+#[derive(Serialize, Deserialize)]
+struct AuditLine {
+    id: i64,
+    prev_hash: Option<String>,
+    hash: Option<String>,
+    /// The hashed columns by name; `null`: redacted (a record of an EAC
+    /// not in the pack).
+    record: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+/// Writes the whole audit chain, the records of other EACs redacted;
+/// returns its head and record count.
+fn write_audit(
+    store: &Store,
+    dir: &AtomicDir,
+    ids: &HashSet<&str>,
+) -> Result<(Option<String>, usize), AppError> {
+    let shown = dir.shown(AUDIT_FILE);
+    let mut out = dir.create_file(AUDIT_FILE)?;
+    let mut head: Option<String> = None;
+    let mut count = 0usize;
+    store.each_audit_row(&mut |row| {
+        let shown_here = row
+            .cds_eac_id
+            .as_deref()
+            .is_some_and(|id| id.is_empty() || ids.contains(id));
+        let record = shown_here.then(|| {
+            CONTENT_NAMES
+                .iter()
+                .zip(row.values.iter())
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect()
+        });
+        let line = AuditLine {
+            id: row.id,
+            prev_hash: row.prev_hash,
+            hash: row.hash,
+            record,
+        };
+        head.clone_from(&line.hash);
+        count += 1;
+        let mut text = serde_json::to_string(&line).expect("an audit line serializes");
+        text.push('\n');
+        out.write_all(text.as_bytes()).map_err(|e| StoreError::Io {
+            path: shown.clone(),
+            source: e,
+        })
+    })?;
+    out.finish()?;
+    Ok((head, count))
+}
+
+/// Every regular file under `root` but the manifest and its signature,
+/// with size and SHA-256, sorted by path.
+fn list_files(root: &Path) -> Result<Vec<ManifestFile>, AppError> {
+    let mut walk = Walk::default();
+    walk.run(root, "").map_err(|(p, e)| AppError::io(&p, &e))?;
+    let mut files = Vec::new();
+    for relative in walk.files {
+        if relative == MANIFEST_FILE || relative == SIGNATURE_FILE {
+            continue;
+        }
+        let path = root.join(&relative);
+        let (size, sha256) = hash_file(&path).map_err(|e| AppError::io(&path, &e))?;
+        files.push(ManifestFile {
+            path: relative,
+            size,
+            sha256,
+        });
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(files)
+}
+
+fn hash_file(path: &Path) -> io::Result<(u64, String)> {
+    let mut file = fs::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        size += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    Ok((size, hex::encode(hasher.finalize())))
+}
+
+/// Writes `MANIFEST.json` and its signature; returns the manifest's
+/// SHA-256 and how many files it lists.
+fn write_manifest(
+    dir: &AtomicDir,
+    manifest: &Manifest,
+    key: &PackKey,
+) -> Result<(String, usize), AppError> {
+    let mut bytes = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
+    bytes.push(b'\n');
+    let sha256 = write_bytes(dir, MANIFEST_FILE, &bytes)?;
+    let signature = format!("{}\n", key.sign(&bytes));
+    write_bytes(dir, SIGNATURE_FILE, signature.as_bytes())?;
+    Ok((sha256, manifest.files.len()))
+}
+
+/// A folder's entries without following links: regular files, folders,
+/// and anything else (links, devices), as relative `/`-separated paths.
+#[derive(Default)]
+struct Walk {
+    files: Vec<String>,
+    folders: Vec<String>,
+    other: Vec<String>,
+}
+
+impl Walk {
+    fn run(&mut self, root: &Path, relative: &str) -> Result<(), (PathBuf, io::Error)> {
+        let here = if relative.is_empty() {
+            root.to_owned()
+        } else {
+            root.join(relative)
+        };
+        let entries = fs::read_dir(&here).map_err(|e| (here.clone(), e))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| (here.clone(), e))?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = if relative.is_empty() {
+                name
+            } else {
+                format!("{relative}/{name}")
+            };
+            let kind = entry.file_type().map_err(|e| (entry.path(), e))?;
+            if kind.is_dir() {
+                self.folders.push(path.clone());
+                self.run(root, &path)?;
+            } else if kind.is_file() {
+                self.files.push(path);
+            } else {
+                self.other.push(path);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What is at a pack's destination.
+enum Destination {
+    Missing,
+    Empty,
+    /// An EAC Desk pack holding exactly its manifest's files: those files.
+    Pack(Vec<String>),
+}
+
+/// A pack replaces only an empty folder or an earlier pack that holds
+/// nothing but the files its manifest lists (and the manifest and its
+/// signature); anything else is refused naming what is there.
+fn inspect_destination(dir: &Path) -> Result<Destination, AppError> {
+    let meta = match fs::symlink_metadata(dir) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Destination::Missing),
+        Err(e) => return Err(AppError::io(dir, &e)),
+    };
+    let refuse = |why: String| {
+        AppError::invalid_input(format!(
+            "{} {why}; nothing was written. Choose a new or empty folder for the pack, or an earlier pack to replace.",
+            dir.display()
+        ))
+    };
+    if meta.file_type().is_symlink() {
+        return Err(refuse("is a symbolic link, not a folder".to_owned()));
+    }
+    if !meta.is_dir() {
+        return Err(refuse("is a file, not a folder".to_owned()));
+    }
+    let mut walk = Walk::default();
+    walk.run(dir, "").map_err(|(p, e)| AppError::io(&p, &e))?;
+    if walk.files.is_empty() && walk.other.is_empty() && walk.folders.is_empty() {
+        return Ok(Destination::Empty);
+    }
+    let manifest: Option<Manifest> = fs::read(dir.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .filter(|m: &Manifest| m.format == PACK_FORMAT);
+    let Some(manifest) = manifest else {
+        let mut held: Vec<String> = walk.files.into_iter().chain(walk.other).collect();
+        held.extend(walk.folders.into_iter().map(|f| format!("{f}/")));
+        return Err(refuse(format!(
+            "already exists and is not an EAC Desk evidence pack (it holds {})",
+            first_few(held)
+        )));
+    };
+    let mut owned: HashSet<String> = manifest.files.into_iter().map(|f| f.path).collect();
+    owned.insert(MANIFEST_FILE.to_owned());
+    owned.insert(SIGNATURE_FILE.to_owned());
+    let folders: HashSet<String> = owned.iter().flat_map(|f| ancestors(f)).collect();
+    let mut foreign: Vec<String> = walk
+        .files
+        .iter()
+        .filter(|f| !owned.contains(*f))
+        .cloned()
+        .chain(walk.other)
+        .collect();
+    foreign.extend(
+        walk.folders
+            .iter()
+            .filter(|f| !folders.contains(*f))
+            .map(|f| format!("{f}/")),
+    );
+    if !foreign.is_empty() {
+        return Err(AppError::invalid_input(format!(
+            "{} is an EAC Desk evidence pack but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the pack.",
+            dir.display(),
+            first_few(foreign)
+        )));
+    }
+    Ok(Destination::Pack(walk.files))
+}
+
+/// `a/b/c.json` → `a`, `a/b`.
+fn ancestors(relative: &str) -> Vec<String> {
+    relative
+        .match_indices('/')
+        .map(|(i, _)| relative[..i].to_owned())
+        .collect()
+}
+
+fn first_few(mut names: Vec<String>) -> String {
+    names.sort();
+    let more = names.len().saturating_sub(3);
+    names.truncate(3);
+    let mut text = names.join(", ");
+    if more > 0 {
+        text.push_str(&format!(" and {more} more"));
+    }
+    text
+}
+
+/// Removes an earlier pack's files (`owned`) and then its emptied folders;
+/// anything else stays. Best effort: what cannot be removed is left.
+fn remove_pack_files(dir: &Path, owned: &[String]) {
+    for relative in owned {
+        let path = dir.join(relative);
+        if fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+            let _ = fs::remove_file(&path);
+        }
+    }
+    let mut folders: Vec<String> = owned.iter().flat_map(|f| ancestors(f)).collect();
+    folders.sort();
+    folders.dedup();
+    // Deepest first.
+    folders.sort_by_key(|f| std::cmp::Reverse(f.matches('/').count()));
+    for folder in folders {
+        let _ = fs::remove_dir(dir.join(folder));
+    }
+    let _ = fs::remove_dir(dir);
+}
+
+// ---------------------------------------------------------------------------
+// Verifying a pack
+
+/// Checks a pack folder on its own, without any database: the signature
+/// over `MANIFEST.json` with the key the manifest names (and, given
+/// `expected_key`, that it is that fingerprint), every listed file's size
+/// and SHA-256, that no file was added or removed (symbolic links are
+/// refused), the audit chain of `audit.jsonl` from the first record to the
+/// manifest's head (every record not redacted hashed again), `eacs.json`
+/// and `p2/` against the schemas and rules, and the manifest's counts and
+/// totals against `eacs.json`. Every problem is listed, naming the file or
+/// record. `Err` only when `dir` is not a folder that can be read.
+pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict, AppError> {
+    let meta = fs::metadata(dir).map_err(|e| AppError::io(dir, &e))?;
+    if !meta.is_dir() {
+        return Err(AppError::invalid_input(format!(
+            "{} is not a folder; name the evidence pack's folder",
+            dir.display()
+        )));
+    }
+    let mut v = Verdict::default();
+    let mut walk = Walk::default();
+    walk.run(dir, "").map_err(|(p, e)| AppError::io(&p, &e))?;
+    for other in &walk.other {
+        v.problem(
+            other,
+            "is a symbolic link or special file; a pack holds only regular files",
+        );
+    }
+
+    let manifest_bytes = match fs::read(dir.join(MANIFEST_FILE)) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            v.problem(
+                MANIFEST_FILE,
+                "is missing: this is not an evidence pack, or its manifest was removed",
+            );
+            None
+        }
+        Err(e) => return Err(AppError::io(&dir.join(MANIFEST_FILE), &e)),
+    };
+    let manifest_sha256 = manifest_bytes
+        .as_ref()
+        .map(|b| hex::encode(Sha256::digest(b)));
+    let manifest: Option<Manifest> =
+        manifest_bytes
+            .as_ref()
+            .and_then(|b| match serde_json::from_slice::<Manifest>(b) {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    v.problem(
+                        MANIFEST_FILE,
+                        &format!("cannot be read as an EAC Desk pack manifest ({e})"),
+                    );
+                    None
+                }
+            });
+
+    if let (Some(bytes), Some(m)) = (&manifest_bytes, &manifest) {
+        check_signature(dir, bytes, m, expected_key, &mut v)?;
+        check_files(dir, m, &walk, &mut v)?;
+        check_audit(dir, m, &mut v)?;
+        check_cds(dir, m, &mut v)?;
+    } else {
+        check_signature_file_only(dir, &mut v);
+    }
+    Ok(PackVerdict {
+        path: dir.display().to_string(),
+        ok: v.problems.is_empty(),
+        problems: v.problems,
+        manifest,
+        manifest_sha256,
+    })
+}
+
+#[derive(Default)]
+struct Verdict {
+    problems: Vec<PackProblem>,
+}
+
+impl Verdict {
+    fn problem(&mut self, file: &str, message: &str) {
+        self.problems.push(PackProblem {
+            file: file.to_owned(),
+            record: None,
+            message: format!("{file} {message}"),
+        });
+    }
+
+    fn record_problem(&mut self, line: usize, id: Option<i64>, message: &str) {
+        let at = match id {
+            Some(id) => format!("{AUDIT_FILE} line {line} (audit record {id})"),
+            None => format!("{AUDIT_FILE} line {line}"),
+        };
+        self.problems.push(PackProblem {
+            file: AUDIT_FILE.to_owned(),
+            record: id,
+            message: format!("{at}: {message}"),
+        });
+    }
+}
+
+fn check_signature_file_only(dir: &Path, v: &mut Verdict) {
+    if !dir.join(SIGNATURE_FILE).is_file() {
+        v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
+    }
+}
+
+fn check_signature(
+    dir: &Path,
+    bytes: &[u8],
+    m: &Manifest,
+    expected_key: Option<&str>,
+    v: &mut Verdict,
+) -> Result<(), AppError> {
+    if m.format != PACK_FORMAT {
+        v.problem(
+            MANIFEST_FILE,
+            &format!(
+                "is of format `{}`, not `{PACK_FORMAT}`",
+                eac_model::quote(&m.format)
+            ),
+        );
+    }
+    if m.key.algorithm != "ed25519" {
+        v.problem(
+            MANIFEST_FILE,
+            &format!(
+                "names the key algorithm `{}`; EAC Desk signs with ed25519",
+                eac_model::quote(&m.key.algorithm)
+            ),
+        );
+    }
+    match hex::decode(m.key.public_key.trim()) {
+        Ok(public) if keys::fingerprint(&public) != m.key.fingerprint => v.problem(
+            MANIFEST_FILE,
+            &format!(
+                "gives the fingerprint {} for a public key whose fingerprint is {}",
+                m.key.fingerprint,
+                keys::fingerprint(&public)
+            ),
+        ),
+        _ => {}
+    }
+    if let Some(expected) = expected_key {
+        let norm = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_hexdigit)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        if norm(expected) != norm(&m.key.fingerprint) {
+            v.problem(
+                MANIFEST_FILE,
+                &format!(
+                    "is signed by the key {}, not by the expected key {expected}",
+                    m.key.fingerprint
+                ),
+            );
+        }
+    }
+    let sig_path = dir.join(SIGNATURE_FILE);
+    match fs::read(&sig_path) {
+        Ok(sig) => {
+            let sig = String::from_utf8_lossy(&sig);
+            if let Err(why) = keys::verify_signature(&m.key.public_key, bytes, &sig) {
+                v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
+            }
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
+        }
+        Err(e) => return Err(AppError::io(&sig_path, &e)),
+    }
+    Ok(())
+}
+
+/// A manifest path that stays inside the pack: relative, plain names only.
+fn safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn check_files(dir: &Path, m: &Manifest, walk: &Walk, v: &mut Verdict) -> Result<(), AppError> {
+    let present: HashSet<&str> = walk.files.iter().map(String::as_str).collect();
+    let mut listed: HashSet<&str> = HashSet::new();
+    for f in &m.files {
+        if !safe_relative(&f.path) || f.path == MANIFEST_FILE || f.path == SIGNATURE_FILE {
+            v.problem(
+                MANIFEST_FILE,
+                &format!(
+                    "lists the file `{}`, which cannot be part of a pack",
+                    eac_model::quote(&f.path)
+                ),
+            );
+            continue;
+        }
+        if !listed.insert(f.path.as_str()) {
+            v.problem(MANIFEST_FILE, &format!("lists {} twice", f.path));
+            continue;
+        }
+        if !present.contains(f.path.as_str()) {
+            v.problem(&f.path, "is missing (the manifest lists it)");
+            continue;
+        }
+        let path = dir.join(&f.path);
+        let (size, sha256) = hash_file(&path).map_err(|e| AppError::io(&path, &e))?;
+        if size != f.size {
+            v.problem(
+                &f.path,
+                &format!(
+                    "was changed: it has {size} bytes, the manifest says {}",
+                    f.size
+                ),
+            );
+        } else if sha256 != f.sha256 {
+            v.problem(
+                &f.path,
+                "was changed: its SHA-256 is not the one in the manifest",
+            );
+        }
+    }
+    for f in &walk.files {
+        if f != MANIFEST_FILE && f != SIGNATURE_FILE && !listed.contains(f.as_str()) {
+            v.problem(f, "was added: the manifest does not list it");
+        }
+    }
+    let folders: HashSet<String> = listed.iter().flat_map(|f| ancestors(f)).collect();
+    for f in &walk.folders {
+        if !folders.contains(f) {
+            let holds_unlisted = walk.files.iter().any(|x| x.starts_with(&format!("{f}/")));
+            if !holds_unlisted {
+                v.problem(
+                    &format!("{f}/"),
+                    "was added: the manifest lists nothing in it",
+                );
+            }
+        }
+    }
+    // Source documents are named by their own hash.
+    let sources = m
+        .files
+        .iter()
+        .filter(|f| f.path.starts_with(&format!("{SOURCES_DIR}/")))
+        .inspect(|f| {
+            let name = &f.path[SOURCES_DIR.len() + 1..];
+            if !name.starts_with(&f.sha256[..12.min(f.sha256.len())]) {
+                v.problem(
+                    &f.path,
+                    "is not named after its SHA-256: it is not the document the name says",
+                );
+            }
+        })
+        .count();
+    if sources != m.counts.sources {
+        v.problem(
+            MANIFEST_FILE,
+            &format!(
+                "counts {} source documents but lists {sources}",
+                m.counts.sources
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
+    let path = dir.join(AUDIT_FILE);
+    let text = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            v.problem(AUDIT_FILE, "is missing: the audit chain cannot be checked");
+            return Ok(());
+        }
+        Err(e) => return Err(AppError::io(&path, &e)),
+    };
+    let Ok(text) = String::from_utf8(text) else {
+        v.problem(AUDIT_FILE, "is not UTF-8 text");
+        return Ok(());
+    };
+    let mut prev = GENESIS.to_owned();
+    let mut last_id: Option<i64> = None;
+    let mut records = 0usize;
+    for (n, raw) in text.lines().enumerate() {
+        let line_no = n + 1;
+        let line: AuditLine = match serde_json::from_str(raw) {
+            Ok(l) => l,
+            Err(e) => {
+                v.record_problem(
+                    line_no,
+                    None,
+                    &format!("is not an audit record ({e}); the chain cannot be checked past it"),
+                );
+                return Ok(());
+            }
+        };
+        records += 1;
+        let id = Some(line.id);
+        if last_id.is_some_and(|l| line.id <= l) {
+            v.record_problem(line_no, id, "is out of order");
+        }
+        last_id = Some(line.id);
+        let (Some(prev_hash), Some(hash)) = (line.prev_hash, line.hash) else {
+            v.record_problem(line_no, id, "has no chain hash");
+            return Ok(());
+        };
+        if prev_hash != prev {
+            v.record_problem(
+                line_no,
+                id,
+                "does not follow the record before it: a record was removed, inserted or changed",
+            );
+        }
+        if let Some(record) = &line.record {
+            let values: Vec<serde_json::Value> = CONTENT_NAMES
+                .iter()
+                .map(|k| record.get(*k).cloned().unwrap_or(serde_json::Value::Null))
+                .collect();
+            let missing: Vec<&str> = CONTENT_NAMES
+                .iter()
+                .filter(|k| !record.contains_key(**k))
+                .copied()
+                .collect();
+            if !missing.is_empty() {
+                v.record_problem(line_no, id, &format!("lacks {}", missing.join(", ")));
+            } else if values[0] != line.id {
+                v.record_problem(line_no, id, "holds a record with another id");
+            } else if link(&prev_hash, &canonical_json(&values)) != hash {
+                v.record_problem(
+                    line_no,
+                    id,
+                    "was changed after it was written (its content does not match its hash)",
+                );
+            }
+        }
+        prev = hash;
+    }
+    let head = (records > 0).then_some(prev);
+    if head != m.audit.head {
+        v.problem(
+            AUDIT_FILE,
+            &format!(
+                "ends at {} but the manifest's audit head is {}: records were removed or added at the end",
+                head.as_deref().unwrap_or("no record"),
+                m.audit.head.as_deref().unwrap_or("no record")
+            ),
+        );
+    }
+    if records != m.audit.records || records != m.counts.audit_records {
+        v.problem(
+            AUDIT_FILE,
+            &format!(
+                "holds {records} records; the manifest says {}",
+                m.audit.records
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
+    let listing = dir.join(LISTING_FILE);
+    if listing.is_file() {
+        let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
+        for e in report.errors.iter().take(NAMED * 4) {
+            v.problem(
+                LISTING_FILE,
+                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
+            );
+        }
+        if report.errors.is_empty() {
+            let eacs = read_listing_eacs(&listing)?;
+            let values: usize = eacs.iter().map(|e| e.values.len()).sum();
+            if eacs.len() != m.counts.eacs || values != m.counts.values {
+                v.problem(
+                    MANIFEST_FILE,
+                    &format!(
+                        "counts {} EACs and {} values, but {LISTING_FILE} holds {} and {values}",
+                        m.counts.eacs,
+                        m.counts.values,
+                        eacs.len()
+                    ),
+                );
+            }
+            let totals = totals_of(&eacs);
+            if totals != m.totals {
+                let words = |t: &[QuantityTotal]| {
+                    t.iter()
+                        .map(|q| format!("{} {}", q.total, q.unit))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                v.problem(
+                    MANIFEST_FILE,
+                    &format!(
+                        "gives the totals {} but {LISTING_FILE} adds up to {}",
+                        words(&m.totals),
+                        words(&totals)
+                    ),
+                );
+            }
+        }
+    } else if !m.files.iter().any(|f| f.path == LISTING_FILE) {
+        v.problem(LISTING_FILE, "is missing: every pack holds the P1 listing");
+    }
+    let bundle = dir.join(P2_DIR);
+    if bundle.is_dir() {
+        let report = crate::validate_file(&bundle, ExportProfile::P2, true)?;
+        for e in report.errors.iter().take(NAMED * 4) {
+            let file = e
+                .file
+                .as_deref()
+                .and_then(|f| Path::new(f).strip_prefix(dir).ok())
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|| P2_DIR.to_owned());
+            v.problem(
+                &file,
+                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
+            );
+        }
+    } else if !m.files.iter().any(|f| f.path.starts_with("p2/")) {
+        v.problem(P2_DIR, "is missing: every pack holds the P2 bundle");
+    }
+    Ok(())
+}
+
+fn pointer(p: &str) -> &str {
+    if p.is_empty() {
+        "the top"
+    } else {
+        p
+    }
+}
+
+// ---------------------------------------------------------------------------
+// What changed since
+
+/// What changed in the database since the pack in `dir` was made: EACs
+/// that match its filter now and are not in it, EACs in it that no longer
+/// match (or were deleted), EACs whose P1 object differs now, each with
+/// its audit records since the pack's audit head; the pack's record in
+/// `packs` when it was made here, and the pack's own verdict.
+pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
+    let verdict = verify_pack(dir, None)?;
+    let Some(manifest) = verdict.manifest.clone() else {
+        return Err(AppError::invalid_input(format!(
+            "{} has no readable {MANIFEST_FILE}: it is not an EAC Desk evidence pack, so there is nothing to compare",
+            dir.display()
+        )));
+    };
+    let record = match &verdict.manifest_sha256 {
+        Some(sha) => store.pack_by_manifest(sha)?,
+        None => None,
+    };
+    let listing = dir.join(LISTING_FILE);
+    let packed: HashMap<String, String> = read_listing_eacs(&listing)?
+        .into_iter()
+        .map(|e| {
+            let text = serde_json::to_string(&e).expect("an EAC serializes");
+            (e.cds_eac_id, text)
+        })
+        .collect();
+
+    let since = store.audit_since(manifest.audit.head.as_deref())?;
+    let head_found = since.is_some();
+    let mut by_eac: HashMap<String, Vec<AuditRecord>> = HashMap::new();
+    for r in since.unwrap_or_default() {
+        by_eac.entry(r.cds_eac_id.clone()).or_default().push(r);
+    }
+    let database_records = by_eac.remove("").unwrap_or_default();
+    let mut records_of = |id: &str| by_eac.remove(id).unwrap_or_default();
+
+    let mut current: Vec<String> = Vec::new();
+    let mut offset = 0;
+    loop {
+        let page = store.browse(&BrowseQuery {
+            filter: manifest.filter.clone(),
+            sort: eac_store::SortSpec {
+                field: eac_store::SortField::CdsEacId,
+                descending: false,
+            },
+            offset,
+            limit: eac_store::MAX_PAGE,
+        })?;
+        let n = page.len();
+        current.extend(page.into_iter().map(|r| r.cds_eac_id));
+        if n < eac_store::MAX_PAGE {
+            break;
+        }
+        offset += n;
+    }
+    let now: HashSet<&str> = current.iter().map(String::as_str).collect();
+
+    let mut added = Vec::new();
+    let mut edited = Vec::new();
+    let mut unchanged = 0;
+    for id in &current {
+        match packed.get(id) {
+            None => added.push(PackEacChange {
+                cds_eac_id: id.clone(),
+                deleted: false,
+                records: records_of(id),
+            }),
+            Some(text) => {
+                let eac = store.eac(id)?;
+                if serde_json::to_string(&eac).expect("an EAC serializes") != *text {
+                    edited.push(PackEacChange {
+                        cds_eac_id: id.clone(),
+                        deleted: false,
+                        records: records_of(id),
+                    });
+                } else {
+                    unchanged += 1;
+                }
+            }
+        }
+    }
+    let mut removed = Vec::new();
+    let mut gone: Vec<&String> = packed
+        .keys()
+        .filter(|id| !now.contains(id.as_str()))
+        .collect();
+    gone.sort();
+    for id in gone {
+        let deleted = match store.eac(id) {
+            Ok(_) => false,
+            Err(StoreError::NotFound(_)) => true,
+            Err(e) => return Err(e.into()),
+        };
+        removed.push(PackEacChange {
+            cds_eac_id: id.clone(),
+            deleted,
+            records: records_of(id),
+        });
+    }
+    Ok(PackDiff {
+        path: dir.display().to_string(),
+        record,
+        verdict,
+        head_found,
+        added,
+        removed,
+        edited,
+        unchanged,
+        database_records,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn source_names_start_with_the_hash_and_never_leave_the_folder() {
+        let sha = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        assert_eq!(
+            source_name(sha, "stmt 2024.pdf"),
+            "0123456789ab-stmt_2024.pdf"
+        );
+        assert_eq!(source_name(sha, "../../etc/passwd"), "0123456789ab-passwd");
+        assert_eq!(source_name(sha, ""), "0123456789ab-document");
+    }
+
+    #[test]
+    fn manifest_paths_must_stay_inside_the_pack() {
+        assert!(safe_relative("p2/eacs/a.json"));
+        for bad in ["", "../x", "/etc/passwd", "a/../../b", "a\\b", "./a"] {
+            assert!(!safe_relative(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_selection_is_said_in_plain_words() {
+        assert_eq!(
+            selection_words(&EacFilter::default()),
+            "every EAC in the database"
+        );
+        let f = EacFilter {
+            from: Some("2024-01-01".into()),
+            to: Some("2024-12-31".into()),
+            source: Some("REGO".into()),
+            ..EacFilter::default()
+        };
+        assert_eq!(
+            selection_words(&f),
+            "EACs with period overlapping 2024-01-01 to 2024-12-31, source REGO"
+        );
+    }
+}

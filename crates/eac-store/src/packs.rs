@@ -1,0 +1,399 @@
+//! Evidence packs as the database remembers them (table `packs`), the
+//! database-level audit records of a pack made and an export written
+//! (`cds_eac_id` = ''), and the reads a pack is made from: the whole audit
+//! chain row by row, the records since a pack's audit head, and the
+//! closed reporting periods its EACs fall in.
+//!
+//! The pack folder itself is written by `eac-app`; this module only
+//! records it, in the same write as its `pack` audit record, and refuses
+//! to when another program changed the database while the pack was made.
+
+use rusqlite::types::{Value, ValueRef};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::query::{self, Sql};
+use crate::write::{Reason, Write};
+use crate::{AuditAction, AuditRecord, EacFilter, FieldChange, Result, Store, StoreError};
+
+/// One evidence pack made from this database.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct PackRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    /// When the pack was made (its manifest's `created_at`, RFC 3339 UTC).
+    pub created_at: String,
+    pub title: Option<String>,
+    /// The filter that chose its EACs.
+    pub filter: EacFilter,
+    /// SHA-256 of its `MANIFEST.json` (hex): how the pack is recognised.
+    pub manifest_sha256: String,
+    /// The audit chain head when it was made (`None`: no records yet).
+    pub audit_head: Option<String>,
+    pub audit_records: usize,
+    pub eac_count: usize,
+    pub key_fingerprint: String,
+    /// The folder it was written to.
+    pub path: String,
+}
+
+/// A pack about to be recorded (see [`Store::record_pack`]).
+#[derive(Debug, Clone)]
+pub struct NewPack {
+    pub created_at: String,
+    /// Checked as a [`Reason`] (one line, no control characters): it is
+    /// also the reason of the `pack` audit record.
+    pub title: Option<String>,
+    pub filter: EacFilter,
+    pub manifest_sha256: String,
+    pub audit_head: Option<String>,
+    pub audit_records: usize,
+    pub eac_count: usize,
+    pub key_fingerprint: String,
+    pub path: String,
+    /// Files listed in the manifest.
+    pub file_count: usize,
+}
+
+/// An export that was written, for its database-level `export` audit record.
+#[derive(Debug, Clone)]
+pub struct ExportWritten {
+    /// `P1` or `P2`.
+    pub profile: String,
+    /// The file or folder written.
+    pub path: String,
+    /// SHA-256 of the listing written.
+    pub sha256: String,
+    pub eac_count: usize,
+}
+
+/// One audit record as an evidence pack holds it: the chain hashes and the
+/// hashed columns as JSON values, in [`crate::chain::CONTENT_NAMES`] order.
+#[derive(Debug, Clone)]
+pub struct AuditChainRow {
+    pub id: i64,
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
+    /// `''` for database-level records; `None` if another tool stored
+    /// something that is not text.
+    pub cds_eac_id: Option<String>,
+    pub values: Vec<serde_json::Value>,
+}
+
+/// A closed reporting period, as a pack's manifest lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClosedPeriodEntry {
+    /// Inclusive dates, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    pub closed_at: String,
+    pub reason: String,
+}
+
+/// The reason of a `pack` record made without a title.
+const PACK_REASON: Reason = Reason::fixed("evidence pack made");
+
+/// What a database-level record keeps in its `after` column: an object of
+/// text members, in the order given.
+fn details_json(pairs: &[(&str, String)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), serde_json::Value::String(v.clone())))
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// The members of a database-level record's `after` object as changes
+/// (nothing before).
+pub(crate) fn details_of(after: Option<&str>) -> Vec<FieldChange> {
+    let Some(map) = after.and_then(|text| {
+        serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).ok()
+    }) else {
+        return Vec::new();
+    };
+    map.into_iter()
+        .map(|(field, value)| FieldChange {
+            field,
+            before: None,
+            after: Some(match value {
+                serde_json::Value::String(s) => s,
+                other => other.to_string(),
+            }),
+        })
+        .collect()
+}
+
+/// Appends a database-level audit record (no EAC) through `w`.
+fn insert_database_record(
+    w: &Write,
+    action: AuditAction,
+    details: &[(&str, String)],
+    reason: &Reason,
+    os_user: &str,
+    source_file: &str,
+) -> Result<i64> {
+    let text = |s: &str| Value::Text(s.to_owned());
+    crate::chain::insert(
+        w,
+        vec![
+            text(&w.at().to_storage()),
+            text(os_user),
+            text(""),
+            text(action.as_str()),
+            text("null"),
+            text(&details_json(details)),
+            text(reason.as_str()),
+            Value::Null,
+            Value::Null,
+            text(source_file),
+            Value::Null,
+        ],
+    )
+}
+
+fn insert_pack(w: &Write, pack: &NewPack) -> Result<i64> {
+    let filter = serde_json::to_string(&pack.filter).expect("a filter serializes");
+    w.execute(
+        "INSERT INTO packs (created_at, title, filter, manifest_sha256, audit_head,
+                            audit_records, eac_count, key_fingerprint, path)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        params![
+            pack.created_at,
+            pack.title,
+            filter,
+            pack.manifest_sha256,
+            pack.audit_head,
+            crate::rows::count(pack.audit_records),
+            crate::rows::count(pack.eac_count),
+            pack.key_fingerprint,
+            pack.path,
+        ],
+    )?;
+    Ok(w.last_insert_rowid())
+}
+
+fn pack_row(row: &Row) -> rusqlite::Result<PackRecord> {
+    let filter: String = row.get(3)?;
+    Ok(PackRecord {
+        id: row.get(0)?,
+        created_at: row.get(1)?,
+        title: row.get(2)?,
+        // Checked JSON (migration 9); a filter another tool broke reads as
+        // "every EAC" rather than hiding the pack.
+        filter: serde_json::from_str(&filter).unwrap_or_default(),
+        manifest_sha256: row.get(4)?,
+        audit_head: row.get(5)?,
+        audit_records: crate::rows::from_count(row.get(6)?),
+        eac_count: crate::rows::from_count(row.get(7)?),
+        key_fingerprint: row.get(8)?,
+        path: row.get(9)?,
+    })
+}
+
+const PACK_COLUMNS: &str = "SELECT id, created_at, title, filter, manifest_sha256, audit_head,
+    audit_records, eac_count, key_fingerprint, path FROM packs";
+
+impl Store {
+    /// Records a pack made from this database and its `pack` audit record
+    /// (manifest SHA-256, file count, folder) in one write, then runs
+    /// `place` (which puts the pack folder in place) before committing: if
+    /// `place` fails nothing is recorded. Refused (`Conflict`) when another
+    /// program wrote to the database since `since_version` (the
+    /// [`Store::data_version`] read before the pack was made): the pack
+    /// would not show one state of the database.
+    pub fn record_pack(
+        &mut self,
+        pack: &NewPack,
+        os_user: &str,
+        since_version: i64,
+        place: impl FnOnce() -> Result<()>,
+    ) -> Result<PackRecord> {
+        let title = pack.title.as_deref().map(Reason::new).transpose()?;
+        self.write(|w| {
+            let now: i64 = w.pragma_query_value(None, "data_version", |r| r.get(0))?;
+            if now != since_version {
+                return Err(StoreError::Conflict {
+                    message: format!(
+                        "Another program or window changed the database while the pack was being made, so the pack would not show one state of it; nothing was written to {}. Make the pack again.",
+                        pack.path
+                    ),
+                    ids: Vec::new(),
+                });
+            }
+            let id = insert_pack(w, pack)?;
+            insert_database_record(
+                w,
+                AuditAction::Pack,
+                &[
+                    ("manifest_sha256", pack.manifest_sha256.clone()),
+                    ("files", pack.file_count.to_string()),
+                    ("eacs", pack.eac_count.to_string()),
+                    ("path", pack.path.clone()),
+                ],
+                title.as_ref().unwrap_or(&PACK_REASON),
+                os_user,
+                &pack.path,
+            )?;
+            place()?;
+            Ok(PackRecord {
+                id,
+                created_at: pack.created_at.clone(),
+                title: pack.title.clone(),
+                filter: pack.filter.clone(),
+                manifest_sha256: pack.manifest_sha256.clone(),
+                audit_head: pack.audit_head.clone(),
+                audit_records: pack.audit_records,
+                eac_count: pack.eac_count,
+                key_fingerprint: pack.key_fingerprint.clone(),
+                path: pack.path.clone(),
+            })
+        })
+    }
+
+    /// Writes the database-level `export` audit record of an export that
+    /// was written (profile, path, SHA-256, count).
+    pub fn record_export(&mut self, written: &ExportWritten, os_user: &str) -> Result<i64> {
+        let reason = match written.profile.as_str() {
+            "P2" => Reason::fixed("P2 bundle exported"),
+            _ => Reason::fixed("P1 listing exported"),
+        };
+        self.write(|w| {
+            insert_database_record(
+                w,
+                AuditAction::Export,
+                &[
+                    ("profile", written.profile.clone()),
+                    ("path", written.path.clone()),
+                    ("sha256", written.sha256.clone()),
+                    ("eacs", written.eac_count.to_string()),
+                ],
+                &reason,
+                os_user,
+                &written.path,
+            )
+        })
+    }
+
+    /// Every pack made from this database, newest first.
+    pub fn packs(&self) -> Result<Vec<PackRecord>> {
+        let sql = format!("{PACK_COLUMNS} ORDER BY id DESC");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let list = stmt
+            .query_map([], pack_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(list)
+    }
+
+    /// The pack whose `MANIFEST.json` has this SHA-256, if it was made here.
+    pub fn pack_by_manifest(&self, manifest_sha256: &str) -> Result<Option<PackRecord>> {
+        let sql = format!("{PACK_COLUMNS} WHERE manifest_sha256 = ?1");
+        Ok(self
+            .conn
+            .query_row(&sql, [manifest_sha256], pack_row)
+            .optional()?)
+    }
+
+    /// Hands every audit record to `each`, oldest first, as a pack holds it.
+    pub fn each_audit_row(&self, each: &mut dyn FnMut(AuditChainRow) -> Result<()>) -> Result<()> {
+        let sql = format!(
+            "SELECT {}, prev_hash, hash FROM audit_log ORDER BY id",
+            crate::chain::CONTENT_COLUMNS
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let values: Vec<serde_json::Value> = (0..12)
+                .map(|i| row.get_ref(i).map(crate::chain::json_value))
+                .collect::<rusqlite::Result<_>>()?;
+            let text = |i: usize| -> rusqlite::Result<Option<String>> {
+                Ok(match row.get_ref(i)? {
+                    ValueRef::Text(t) => Some(String::from_utf8_lossy(t).into_owned()),
+                    _ => None,
+                })
+            };
+            let id = match row.get_ref(0)? {
+                ValueRef::Integer(i) => i,
+                _ => 0,
+            };
+            each(AuditChainRow {
+                id,
+                prev_hash: text(12)?,
+                hash: text(13)?,
+                cds_eac_id: text(3)?,
+                values,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The audit records written after the record whose hash is `head`
+    /// (every record when `head` is `None`), oldest first; `None` when no
+    /// record of this database has that hash.
+    pub fn audit_since(&self, head: Option<&str>) -> Result<Option<Vec<AuditRecord>>> {
+        let after_id: i64 = match head {
+            None => 0,
+            Some(hash) => {
+                let found: Option<i64> = self
+                    .conn
+                    .query_row("SELECT id FROM audit_log WHERE hash = ?1", [hash], |r| {
+                        r.get(0)
+                    })
+                    .optional()?;
+                match found {
+                    Some(id) => id,
+                    None => return Ok(None),
+                }
+            }
+        };
+        crate::edit::audit_records_after(&self.conn, after_id).map(Some)
+    }
+
+    /// The closed reporting periods (not reopened) that the period of at
+    /// least one EAC matching `filter` overlaps, oldest first.
+    pub fn closed_periods_overlapping(&self, filter: &EacFilter) -> Result<Vec<ClosedPeriodEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT date_from, date_to, closed_at, reason FROM closed_periods
+              WHERE reopened_at IS NULL ORDER BY date_from, date_to, id",
+        )?;
+        let periods = stmt
+            .query_map([], |r| {
+                Ok(ClosedPeriodEntry {
+                    from: r.get(0)?,
+                    to: r.get(1)?,
+                    closed_at: r.get(2)?,
+                    reason: r.get(3)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for period in periods {
+            // The same overlap as the filter's dates: whole UTC days.
+            let (Some(start), Some(end)) = (
+                query::day_bound(&period.from, false),
+                query::day_bound(&period.to, true),
+            ) else {
+                continue;
+            };
+            let mut sql = Sql::new("SELECT EXISTS (SELECT 1 FROM eacs e");
+            let has_where = query::push_filter(&mut sql, filter)?;
+            sql.push(if has_where { " AND " } else { " WHERE " });
+            sql.push("e.period_end > ").bind(start);
+            sql.push(" AND e.period_start < ").bind(end);
+            sql.push(")");
+            let hit: bool = self
+                .conn
+                .prepare(&sql.text)?
+                .query_row(sql.params(), |r| r.get(0))?;
+            if hit {
+                out.push(ClosedPeriodEntry {
+                    closed_at: crate::rows::timestamp(&period.closed_at)
+                        .map_or(period.closed_at.clone(), |t| t.to_string()),
+                    ..period
+                });
+            }
+        }
+        Ok(out)
+    }
+}
