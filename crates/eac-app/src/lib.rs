@@ -54,6 +54,8 @@ pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.
 pub use eac_model::{BeneficiaryType, ExportProfile, Severity, Violation};
+/// Who audited changes are recorded as; `set_fields` takes it, so a shell passes this.
+pub use eac_store::os_user;
 pub use eac_store::{AuditAction, Phase};
 pub use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,

@@ -61,6 +61,15 @@ fn render(dir: &Path) {
         eac_app::SamplePlan,
         eac_model::Violation,
         eac_model::Severity,
+        // Completing fields, sources, double counting (issue 11).
+        FieldValue,
+        SettableField,
+        SetFieldsReport,
+        SourceView,
+        CheckReport,
+        Finding,
+        FindingKind,
+        FindingSide,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,
