@@ -53,4 +53,12 @@ export type {
   TechnologyType,
   ValidationReport,
   Violation,
+  FieldValue,
+  SettableField,
+  SetFieldsReport,
+  SourceView,
+  CheckReport,
+  Finding,
+  FindingKind,
+  FindingSide,
 } from "./bindings";
