@@ -1006,3 +1006,21 @@ fn the_double_counting_check_names_both_sides_of_an_overlap() {
         "{narrowed}"
     );
 }
+
+#[test]
+fn the_destination_filter_lists_only_destinations_that_are_given() {
+    let desk = desk();
+    desk.import(&[registry_fixture(NECS)]);
+    // The registry statement names no destination: nothing to offer, and no error.
+    assert_eq!(
+        desk.ok("distinct_values", json!({ "field": "destination" })),
+        json!([])
+    );
+    desk.ok(
+        "set_fields",
+        json!({ "op_id": "f", "target": { "ids": [NECS_ID] }, "reason": "contract", "dry_run": false,
+                "values": [{ "field": "destination_id", "value": "ACME" }] }),
+    );
+    let choices = desk.ok("distinct_values", json!({ "field": "destination" }));
+    assert_eq!(choices[0]["value"], "ACME", "{choices}");
+}

@@ -156,10 +156,17 @@ describe("refusal advice", () => {
     expect(incompleteEacIds(vs)).toEqual(["eecs:1..9", "ofgem:A..B"]);
     // the factor of an incomplete EAC is told with its other fields, not as a second piece of advice
     expect(refusalAdvice("p1", vs)).toEqual([
-      "2 EACs are incomplete (eecs:1..9, ofgem:A..B): the documents they came from do not give Destination id, " +
-        "Asset origination, Life-cycle emission factor, Issue date of a value. Click “Show incomplete EACs” to list them, " +
-        "then complete the fields in the Details tab, or for all of them at once with “Complete fields…” above the table.",
+      "EACs are incomplete (eecs:1..9, ofgem:A..B): the documents they came from do not give Destination id, " +
+        "Asset origination, Life-cycle emission factor, Issue date of a value. Click “Show incomplete EACs” to list them all " +
+        "in the table, then complete the fields in the Details tab, or for all of them at once with “Complete fields…” above the table.",
     ]);
+    const one = refusalAdvice("p1", vs.slice(0, 2))[0];
+    expect(one).toBe(
+      "An EAC is incomplete (eecs:1..9): the document it came from does not give Destination id, Asset origination. " +
+        "Click “Show incomplete EACs” to list it in the table, then complete the fields in the Details tab.",
+    );
+    const many = ["a", "b", "c", "d", "e"].map((id, i) => gap(id, i, "destination_id"));
+    expect(refusalAdvice("p1", many)[0]).toMatch(/^EACs are incomplete \(a, b, c and 2 more listed below\)/);
     expect(refusalAdvice("p2", [...vs, missing("other", "emissions_factor_lca")])).toHaveLength(2);
   });
 });

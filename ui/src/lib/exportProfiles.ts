@@ -169,18 +169,19 @@ export function refusalAdvice(profile: ExportProfile, violations: readonly Viola
   const incompleteIds = new Set(incomplete.map((v) => v.cds_eac_id));
   if (incomplete.length > 0) {
     const ids = incompleteEacIds(violations);
-    const n = Math.max(ids.length, 1);
     // Their missing emission factors are part of the same story.
     const fields = missingFieldLabels(
       violations
         .filter((v) => isIncompleteViolation(v) || (isMissingEmissionViolation(v) && incompleteIds.has(v.cds_eac_id)))
         .map(pointedField),
     );
-    const shown = ids.slice(0, 3).join(", ") + (ids.length > 3 ? ` and ${plural(ids.length - 3, "more")}` : "");
+    // The export stops after its first findings, so the ids are those listed, not necessarily all.
+    const shown = ids.slice(0, 3).join(", ") + (ids.length > 3 ? ` and ${ids.length - 3} more listed below` : "");
+    const one = ids.length <= 1;
     out.push(
-      `${plural(n, "EAC is", "EACs are")} incomplete${shown ? ` (${shown})` : ""}: the documents they came from do not give ` +
-        `${fields.join(", ")}. Click “Show incomplete EACs” to list them, then complete the fields in the Details tab, ` +
-        "or for all of them at once with “Complete fields…” above the table.",
+      `${one ? "An EAC is" : "EACs are"} incomplete${shown ? ` (${shown})` : ""}: the ${one ? "document it" : "documents they"} came from ` +
+        `${one ? "does" : "do"} not give ${fields.join(", ")}. Click “Show incomplete EACs” to list ${one ? "it" : "them all"} in the table, ` +
+        `then complete the fields in the Details tab${one ? "" : ", or for all of them at once with “Complete fields…” above the table"}.`,
     );
   }
   const otherEmissions = emissions.filter((v) => !incompleteIds.has(v.cds_eac_id));
