@@ -1096,6 +1096,9 @@ async fn registry_statements_are_completed_in_bulk_and_then_exported() -> Result
     })
     .await?;
     desk.el("source-save").await?;
+    // The form sits below the fold of the detail pane's own scroll area,
+    // which WebKitWebDriver does not scroll by itself.
+    desk.reveal("complete-form").await?;
     desk.type_into("complete-destination_id", "ACME-SUPPLY")
         .await?;
     desk.type_into("complete-destination_name", "Acme Supply")
