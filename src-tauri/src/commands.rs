@@ -25,6 +25,7 @@ use eac_app::{
     FormatInfo, ImportBatch, ImportOptions, ImportReport, RefdataCount, RefdataEntry,
     RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
 };
+use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;
@@ -41,6 +42,15 @@ fn assignment(
         beneficiary_type,
         beneficiaries,
     }
+}
+
+/// A read-only operation that cannot stop midway still answers `cancelled`
+/// when the user cancelled it meanwhile, so the UI shows what it asked for.
+fn finished<T>(op: &Operation, result: Result<T, AppError>) -> Result<T, AppError> {
+    if eac_app::Progress::is_cancelled(op) {
+        return Err(AppError::cancelled());
+    }
+    result
 }
 
 /// How long "Close anyway" waits for cancelled operations to stop writing.
@@ -409,6 +419,46 @@ macro_rules! ipc_commands {
             sync fn close_anyway(desk) -> () {
                 desk.close_anyway(CLOSE_PATIENCE);
                 Ok(())
+            }
+            /// Completes or corrects fields of the EACs `target` names (ids, or every EAC a
+            /// filter matches), each change audited with `reason` (`null` only for a dry run);
+            /// a value's `issued`/`retired` date is filled only where missing; a value that
+            /// breaks a rule refuses the whole change (`validation`); `dry_run` only counts.
+            /// Long, progress phase `bulk_edit`.
+            async fn set_fields(
+                desk,
+                op_id: String,
+                target: DeleteTarget,
+                values: Vec<FieldValue>,
+                reason: Option<String>,
+                dry_run: bool,
+            ) -> SetFieldsReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::set_fields(store, &target, &values, reason.as_deref(), &eac_app::os_user(), dry_run, op)
+                })
+                .await
+            }
+            /// Double counting among the stored ranges (shared certificates, the same certificates
+            /// claimed for two beneficiaries or retired twice), each finding naming both EACs; a
+            /// finding counts when either side matches `filter`. Long (cancel: `cancelled`).
+            async fn check_double_counting(desk, op_id: String, filter: EacFilter) -> CheckReport {
+                desk.operation(op_id, move |store, op| finished(op, eac_app::check(store, &filter)))
+                    .await
+            }
+            /// The documents an EAC came from (registry imports), oldest import first; empty for
+            /// EACs imported from CDS files; `not_found` for an unknown id.
+            async fn eac_sources(desk, cds_eac_id: String) -> Vec<SourceView> {
+                desk.read(move |store| eac_app::sources(store, &cds_eac_id)).await
+            }
+            /// Native dialog: where a copy of a source document goes (suggested: its original
+            /// file name, made safe), or `null`.
+            async fn pick_source_path(_desk, file_name: String) -> Option<String> {
+                Ok(dialogs::source_path(&file_name).await)
+            }
+            /// Writes the stored original bytes of the document with this SHA-256 to `path`
+            /// (whole or not at all; never over the database); `sha256` is of what was written.
+            async fn save_eac_source(desk, sha256: String, path: PathBuf) -> ExportReport {
+                desk.read(move |store| eac_app::save_source(store, &sha256, &path)).await
             }
         }
     };

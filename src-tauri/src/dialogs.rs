@@ -92,9 +92,54 @@ pub async fn database(create: bool) -> Option<String> {
     Some(text(file.path().to_owned()))
 }
 
+/// Where a copy of a stored source document goes; the dialog suggests its
+/// original file name, made safe to offer.
+pub async fn source_path(file_name: &str) -> Option<String> {
+    let file = AsyncFileDialog::new()
+        .set_title("Save a copy of the source document")
+        .set_file_name(suggested_name(file_name))
+        .save_file()
+        .await?;
+    Some(text(file.path().to_owned()))
+}
+
+/// A file name as stored (it came from the user's disk or another system)
+/// made safe to suggest: only its last path component, no control
+/// characters, no leading dots (a hidden file) and never empty.
+pub fn suggested_name(file_name: &str) -> String {
+    let last = file_name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let clean: String = last
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let clean = clean.trim().trim_start_matches('.').trim();
+    if clean.is_empty() {
+        "source-document".to_owned()
+    } else {
+        clean.to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::IMPORT_FILTERS;
+    use super::{suggested_name, IMPORT_FILTERS};
+
+    #[test]
+    fn a_suggested_name_is_one_safe_file_name() {
+        assert_eq!(suggested_name("statement.pdf"), "statement.pdf");
+        assert_eq!(suggested_name("../../etc/passwd"), "passwd");
+        assert_eq!(suggested_name(r"C:\Users\a\rego.csv"), "rego.csv");
+        assert_eq!(suggested_name("a\u{1b}[31m:b?.csv"), "a_[31m_b_.csv");
+        assert_eq!(suggested_name(".hidden"), "hidden");
+        assert_eq!(suggested_name(" .. "), "source-document");
+        assert_eq!(suggested_name("dir/"), "source-document");
+    }
 
     #[test]
     fn the_import_picker_offers_every_kind_with_all_supported_files_first() {

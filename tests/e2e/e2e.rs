@@ -1073,5 +1073,254 @@ async fn a_rego_csv_is_recognised_and_the_report_shows_its_format_and_counts() -
         .await?;
     desk.click("import-done").await?;
     desk.wait_count("footer-count", |c| c == rego_rows).await?;
+/// A real registry sample of `eac-registry` (`crates/eac-registry/tests/fixtures`).
+fn registry_fixture(rel: &str) -> std::path::PathBuf {
+    eac_e2e::repo_root()
+        .join("crates/eac-registry/tests/fixtures")
+        .join(rel)
+}
+
+/// Imports several files at once through the import dialog's path field and
+/// waits until every one of them is imported.
+async fn import_files(desk: &Desk, paths: &[std::path::PathBuf]) -> Result<()> {
+    desk.click("toolbar-import").await?;
+    desk.el("import-dialog").await?;
+    let lines: Vec<String> = paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect();
+    // One path per line; WebDriver types a line break as the Enter key.
+    desk.type_into("import-paths", &lines.join("\u{E007}"))
+        .await?;
+    desk.click("import-run").await?;
+    let summary = desk.el("import-summary").await?;
+    let imported = summary.attr("data-imported").await?.unwrap_or_default();
+    ensure!(
+        imported == paths.len().to_string(),
+        "{imported} of {} files imported: {:?}",
+        paths.len(),
+        desk.texts("import-file").await?
+    );
+    desk.click("import-done").await?;
+    Ok(())
+}
+
+const NECS_ID: &str = "eecs:708000340067300000000071882260..708000340067300000000071882352";
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn registry_statements_are_completed_in_bulk_and_then_exported() -> Result<()> {
+    let desk = Desk::start("registry").await?;
+    import_files(
+        &desk,
+        &[
+            registry_fixture("eecs-go/necs-cancellation-statement-sample.pdf"),
+            registry_fixture("ofgem/certificates-sample.csv"),
+        ],
+    )
+    .await?;
+    desk.wait_count("footer-count", |c| c == 11).await?;
+    desk.el("row-incomplete").await?;
+
+    // Nothing was invented, so a P1 export is refused, naming the EACs and
+    // their fields, and offers to list them.
+    let refused = desk.dir.path().join("refused.json");
+    desk.click("export-open").await?;
+    desk.el("export-dialog").await?;
+    desk.type_into("export-path", &refused.to_string_lossy())
+        .await?;
+    desk.click("export-run").await?;
+    desk.wait_text("export-errors-advice", "to name the missing fields", |t| {
+        t.contains("EACs are incomplete") && t.contains("Destination id")
+    })
+    .await?;
+    desk.el_in("export-errors", "violation-eac").await?;
+    ensure!(!refused.exists(), "a refused export wrote a file");
+    desk.click("export-show-incomplete").await?;
+    desk.wait_count("footer-count", |c| c == 11).await?;
+    ensure!(
+        desk.el("filter-incomplete").await?.is_selected().await?,
+        "“Incomplete only” is not ticked"
+    );
+
+    // No double counting among these ranges.
+    desk.click("problems-toggle").await?;
+    desk.wait_text("problems-summary", "to report the check", |t| {
+        t.contains("No double counting found among 11 ranges")
+    })
+    .await?;
+    desk.click("problems-close").await?;
+
+    // One EAC: what is missing, where it came from, and its destination completed here.
+    click_row(&desk, NECS_ID).await?;
+    desk.wait_text("detail-cds-eac-id", "to show the GO", |t| {
+        t.contains(NECS_ID)
+    })
+    .await?;
+    desk.wait_text("detail-missing-list", "to list the missing fields", |t| {
+        t.contains("Destination id") && t.contains("Beneficiary type")
+    })
+    .await?;
+    desk.wait_attr("source-row", "data-file", |f| {
+        f == "necs-cancellation-statement-sample.pdf"
+    })
+    .await?;
+    desk.el("source-save").await?;
+    // The form sits below the fold of the detail pane's own scroll area,
+    // which WebKitWebDriver does not scroll by itself.
+    desk.reveal("complete-form").await?;
+    desk.type_into("complete-destination_id", "ACME-SUPPLY")
+        .await?;
+    desk.type_into("complete-destination_name", "Acme Supply")
+        .await?;
+    desk.select("complete-asset_origination", "region").await?;
+    desk.type_into(
+        "complete-reason",
+        "E2E: destination from the supply contract",
+    )
+    .await?;
+    desk.click("complete-save").await?;
+    desk.wait_text("complete-result", "to confirm the save", |t| {
+        t.contains("1 EAC changed")
+    })
+    .await?;
+    desk.wait_text("detail-destination", "to show the destination", |t| {
+        t.contains("Acme Supply")
+    })
+    .await?;
+    desk.screenshot(&artifacts_dir().join("registry-detail.png"))
+        .await?;
+
+    // The rest for every incomplete EAC at once: a dry run first, then the change.
+    desk.click("fields-open").await?;
+    desk.el("fields-dialog").await?;
+    desk.wait_count("fields-count", |c| c == 11).await?;
+    desk.type_into("fields-destination_id", "ACME-SUPPLY")
+        .await?;
+    desk.type_into("fields-destination_name", "Acme Supply")
+        .await?;
+    desk.select("fields-asset_origination", "region").await?;
+    desk.select("fields-asset_destination", "region").await?;
+    desk.type_into("fields-emissions_factor_direct", "0")
+        .await?;
+    desk.type_into("fields-emissions_factor_lca", "0.024")
+        .await?;
+    desk.click("fields-dry-run").await?;
+    let would = desk
+        .wait_attr("fields-dry-result", "data-changed", |v| !v.is_empty())
+        .await?;
+    ensure!(would == "11", "the dry run says {would} EACs would change");
+    desk.wait_text("fields-dry-result", "to say the count", |t| {
+        t.contains("11 EACs would change")
+    })
+    .await?;
+    desk.type_into("fields-reason", "E2E: from the supply contract")
+        .await?;
+    desk.click("fields-run").await?;
+    let changed = desk
+        .wait_attr("fields-result", "data-changed", |v| !v.is_empty())
+        .await?;
+    ensure!(changed == "11", "{changed} EACs changed, not 11");
+    desk.click("fields-done").await?;
+
+    // The beneficiaries, with the beneficiary editor's bulk action.
+    desk.wait_count("footer-count", |c| c == 11).await?;
+    let first = open_first_row(&desk).await?;
+    assign(&desk, "customer", "CUST-42").await?;
+    desk.type_into("ben-reason", "E2E: claimed for customer 42")
+        .await?;
+    desk.wait_text("bulk-open", "to offer the filtered set", |t| {
+        t.contains("11")
+    })
+    .await?;
+    desk.click("bulk-open").await?;
+    desk.el("bulk-dialog").await?;
+    desk.wait_count("bulk-count", |c| c == 11).await?;
+    let reason = desk.el("bulk-reason").await?;
+    if reason.prop("value").await?.unwrap_or_default().is_empty() {
+        desk.type_into("bulk-reason", "E2E: claimed for customer 42")
+            .await?;
+    }
+    desk.click("bulk-confirm").await?;
+    desk.wait_attr("bulk-result", "data-changed", |v| v == "11")
+        .await?;
+    desk.click("bulk-done").await?;
+    desk.wait_count("footer-count", |c| c == 0).await?;
+    ensure!(!first.is_empty());
+
+    // Complete now: the P1 export succeeds and passes the validator.
+    desk.click("filter-clear").await?;
+    desk.wait_count("footer-count", |c| c == 11).await?;
+    let out = desk.dir.path().join("registry-p1.json");
+    desk.click("export-open").await?;
+    desk.el("export-dialog").await?;
+    desk.type_into("export-path", &out.to_string_lossy())
+        .await?;
+    desk.click("export-run").await?;
+    desk.wait_text("export-result", "to report the export", |t| {
+        t.contains("Exported 11 EACs")
+    })
+    .await?;
+    let text = std::fs::read_to_string(&out)?;
+    ensure!(text.contains("\"destination_id\": \"ACME-SUPPLY\""));
+    ensure!(text.contains("\"emissions_factor_lca\": 0.024"));
+    cli_validate(&desk, "p1", &out)?;
+    desk.quit().await
+}
+
+/// The REGO sample's Drax March range 5000..655421 and a second register
+/// export claiming 4000..5999 of the same numbering for another holder.
+const OVERLAPPING_REGO: &str = "Accreditation No.,Generating Station / Agent Group,Station TIC,Scheme,Country,Technology Group,Generation Type,Output Period,No. Of Certificates,Start Certificate No.,End Certificate No.,MWh Per Certificate,Issue Date,Certificate Status,Status Date,Current Holder Organisation Name,Company Registration Number
+G01821BWEN,Drax Power Station (REGO),4065000.0,REGO,England,Biomass,,Mar-2023,2000,G01821BWEN0000004000010323310323GEN,G01821BWEN0000005999010323310323GEN,1.0,15/05/2023,Redeemed,01/08/2023,Another Supplier Ltd,
+";
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn the_problems_view_names_both_sides_of_double_counting() -> Result<()> {
+    let desk = Desk::start("problems").await?;
+    let second = desk.dir.path().join("second-register-export.csv");
+    std::fs::write(&second, OVERLAPPING_REGO)?;
+    import_files(
+        &desk,
+        &[registry_fixture("ofgem/certificates-sample.csv"), second],
+    )
+    .await?;
+    desk.wait_count("footer-count", |c| c == 11).await?;
+    desk.click("problems-toggle").await?;
+    desk.wait_attr("problems-summary", "data-count", |n| n == "2")
+        .await?;
+    let problems = desk.texts("problem").await?;
+    ensure!(
+        problems.iter().all(|p| p.contains("1 000 certificates")
+            && p.contains("G01821BWEN0000004000010323310323GEN")),
+        "{problems:?}"
+    );
+    // Both redeemed: retired twice; the issued range only overlaps. Worst first.
+    let mut kinds = Vec::new();
+    for g in desk.all("problems-group").await? {
+        kinds.push(g.attr("data-kind").await?.unwrap_or_default());
+    }
+    ensure!(kinds == ["retired_twice", "overlap"], "{kinds:?}");
+    ensure!(
+        problems[0].contains("retired twice") && problems[0].contains("status redeemed · retired"),
+        "{problems:?}"
+    );
+    desk.screenshot(&artifacts_dir().join("problems.png"))
+        .await?;
+
+    // A side shows that EAC alone in the table and the detail pane.
+    let side = desk.el("problem-side").await?;
+    let id = side
+        .attr("data-id")
+        .await?
+        .context("problem-side data-id")?;
+    side.click().await?;
+    desk.wait_count("footer-count", |c| c == 1).await?;
+    desk.wait_text("detail-cds-eac-id", "to show the clicked side", |t| {
+        t.contains(&id)
+    })
+    .await?;
+    // The view stays, with what it found, until closed.
+    desk.el("problems-summary").await?;
     desk.quit().await
 }

@@ -376,6 +376,19 @@ impl Desk {
         Ok(())
     }
 
+    /// Scrolls the element into the middle of its scroll areas, as a person
+    /// would before typing into a form below the fold of a pane.
+    pub async fn reveal(&self, testid: &str) -> Result<()> {
+        let e = self.el(testid).await?;
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center'});",
+                vec![serde_json::to_value(&e)?],
+            )
+            .await?;
+        Ok(())
+    }
+
     /// Replaces the text of an input or textarea, as typing would.
     pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
         let e = self.el(testid).await?;

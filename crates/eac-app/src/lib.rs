@@ -21,8 +21,8 @@ mod import;
 mod keys;
 mod operation;
 mod p2;
-mod periods;
 mod pack;
+mod periods;
 mod refdata;
 mod registry;
 mod sample;
@@ -46,13 +46,13 @@ pub use p2::{
     envelope_only, export_p2, listing_schema_violations, schema_violations, validate_p2,
     validate_p2_with, verify_eac, verify_eacs, SchemaKind,
 };
-pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
 pub use pack::{
     make_pack, make_pack_with_key_dir, pack_diff, packs, selection_words, verify_pack, Manifest,
     ManifestAudit, ManifestCounts, ManifestFile, ManifestKey, ManifestProgram, PackDiff,
     PackEacChange, PackProblem, PackReport, PackVerdict, MANIFEST_FILE, PACK_FORMAT,
     SIGNATURE_FILE,
 };
+pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
 pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,
     set_emissions,
@@ -69,6 +69,8 @@ pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.
 pub use eac_model::{BeneficiaryType, ExportProfile, Severity, Violation};
+/// Who audited changes are recorded as; `set_fields` takes it, so a shell passes this.
+pub use eac_store::os_user;
 pub use eac_store::{AuditAction, Phase};
 pub use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,

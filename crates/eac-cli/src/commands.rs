@@ -1132,11 +1132,7 @@ fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn export_p2(
-    store: &mut Store,
-    filter: Option<&EacFilter>,
-    a: &ExportArgs,
-) -> Result<ExitCode> {
+fn export_p2(store: &mut Store, filter: Option<&EacFilter>, a: &ExportArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let bar = Bar::new(Units::Eacs);
     let report = eac_app::export_p2(store, filter, &a.out, a.base_url.as_deref(), &bar)?;

@@ -155,10 +155,9 @@ pub(crate) fn choices(conn: &Connection, field: ChoiceField) -> Result<Vec<Choic
              FROM eacs GROUP BY source_id ORDER BY label, source_id"
         }
         ChoiceField::Destination => {
-            // Incomplete EACs (registry imports) may have no destination yet.
-            "SELECT destination_id, min(destination_name) || ' (' || destination_id || ')' AS label
-             FROM eacs WHERE destination_id IS NOT NULL
-             GROUP BY destination_id ORDER BY label, destination_id"
+            // A registry import may leave the destination missing (NULL) until completed.
+            "SELECT destination_id, coalesce(min(destination_name), destination_id) || ' (' || destination_id || ')' AS label
+             FROM eacs WHERE destination_id IS NOT NULL GROUP BY destination_id ORDER BY label, destination_id"
         }
     };
     let mut stmt = conn.prepare_cached(sql)?;

@@ -30,8 +30,8 @@ mod history;
 mod import;
 mod migrate;
 pub mod p2;
-mod periods;
 mod packs;
+mod periods;
 mod query;
 mod refdata;
 pub mod registry;
@@ -49,8 +49,8 @@ use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
-pub use periods::ClosedPeriod;
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
+pub use periods::ClosedPeriod;
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
     CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,

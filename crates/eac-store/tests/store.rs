@@ -24,10 +24,10 @@ mod chain;
 mod history;
 #[path = "store/migrations.rs"]
 mod migrations;
-#[path = "store/periods.rs"]
-mod periods;
 #[path = "store/packs.rs"]
 mod packs;
+#[path = "store/periods.rs"]
+mod periods;
 #[path = "store/properties.rs"]
 mod properties;
 

@@ -704,3 +704,326 @@ fn sample_data_for_a_database_with_eacs_goes_to_a_separate_file() {
     assert_eq!(info["eac_count"], 6);
     assert_eq!(desk.ok("sample_plan", json!({}))["separate"], false);
 }
+
+// ---- Registry documents: completing fields, sources, double counting (issue 11) ----
+
+/// A real registry sample of `eac-registry` (`crates/eac-registry/tests/fixtures`).
+fn registry_fixture(rel: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../crates/eac-registry/tests/fixtures")
+        .join(rel)
+}
+
+const NECS: &str = "eecs-go/necs-cancellation-statement-sample.pdf";
+const NECS_ID: &str = "eecs:708000340067300000000071882260..708000340067300000000071882352";
+
+impl Desk {
+    fn import(&self, paths: &[std::path::PathBuf]) -> Value {
+        let report = self.ok("import_files", json!({ "op_id": "in", "paths": paths }));
+        for f in report["files"].as_array().unwrap() {
+            assert_eq!(f["outcome"], "imported", "{report}");
+        }
+        report
+    }
+
+    fn count(&self, filter: Value) -> u64 {
+        self.ok("browse_summary", json!({ "filter": filter }))["count"]
+            .as_u64()
+            .unwrap()
+    }
+}
+
+/// Every field a GO cancellation statement does not give, as the UI sends them.
+fn completion() -> Value {
+    json!([
+        { "field": "destination_id", "value": "ACME-SUPPLY" },
+        { "field": "destination_name", "value": "Acme Supply" },
+        { "field": "asset_origination", "value": "region" },
+        { "field": "asset_destination", "value": "region" },
+        { "field": "emissions_factor_direct", "value": "0" },
+        { "field": "emissions_factor_lca", "value": "0.024" },
+    ])
+}
+
+#[test]
+fn incomplete_registry_eacs_are_found_completed_with_a_dry_run_first_and_audited() {
+    let desk = desk();
+    desk.import(&[registry_fixture(NECS)]);
+    let detail = desk.ok("eac_detail", json!({ "cds_eac_id": NECS_ID }));
+    let missing: Vec<&str> = detail["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            "destination_id",
+            "destination_name",
+            "beneficiary_type",
+            "asset_origination",
+            "asset_destination",
+            "emissions_factor_direct",
+            "emissions_factor_lca"
+        ]
+    );
+    assert_eq!(desk.count(json!({ "incomplete": true })), 1);
+    let target = json!({ "filter": { "incomplete": true } });
+
+    // A dry run counts, needs no reason and changes nothing.
+    let dry = desk.ok(
+        "set_fields",
+        json!({ "op_id": "f1", "target": target, "values": completion(),
+                "reason": null, "dry_run": true }),
+    );
+    assert_eq!(dry["matching"], 1, "{dry}");
+    assert_eq!(dry["changed"], 1, "{dry}");
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(
+        desk.ok("eac_detail", json!({ "cds_eac_id": NECS_ID })),
+        detail
+    );
+    assert_eq!(audit_actions(&desk, "set_fields"), 0);
+
+    // For real, a reason is required.
+    let e = desk.err(
+        "set_fields",
+        json!({ "op_id": "f2", "target": target, "values": completion(),
+                "reason": null, "dry_run": false }),
+    );
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(e["message"].as_str().unwrap().contains("reason"), "{e}");
+
+    // A bad value refuses the whole change, naming the field.
+    let e = desk.err(
+        "set_fields",
+        json!({ "op_id": "f3", "target": target, "reason": "from the contract", "dry_run": false,
+                "values": [{ "field": "asset_origination", "value": "moon" },
+                           { "field": "destination_id", "value": "X" }] }),
+    );
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("asset_origination"),
+        "{e}"
+    );
+    assert_eq!(
+        desk.ok("eac_detail", json!({ "cds_eac_id": NECS_ID })),
+        detail
+    );
+
+    let done = desk.ok(
+        "set_fields",
+        json!({ "op_id": "f4", "target": { "ids": [NECS_ID] }, "values": completion(),
+                "reason": "from the supply contract", "dry_run": false }),
+    );
+    assert_eq!(done["changed"], 1, "{done}");
+    // The beneficiary type is still missing (the beneficiary editor completes it).
+    assert_eq!(done["now_complete"], 0, "{done}");
+    let after = desk.ok("eac_detail", json!({ "cds_eac_id": NECS_ID }));
+    assert_eq!(after["destination_name"], "Acme Supply");
+    assert_eq!(after["asset_origination"], "region");
+    assert_eq!(after["emissions_factor_lca"], "0.024");
+    assert_eq!(after["missing"], json!(["beneficiary_type"]));
+    let log = desk.ok("audit_log", json!({ "cds_eac_id": NECS_ID }));
+    assert_eq!(log[0]["action"], "set_fields", "{log}");
+    assert_eq!(log[0]["reason"], "from the supply contract");
+
+    desk.ok(
+        "set_beneficiaries",
+        json!({ "cds_eac_id": NECS_ID, "beneficiary_type": "general", "beneficiaries": [],
+                "reason": "disclosure for everyone" }),
+    );
+    assert_eq!(desk.count(json!({ "incomplete": true })), 0);
+    assert_eq!(desk.count(json!({ "incomplete": false })), 1);
+    // Complete now: the P1 export that was refused goes through.
+    let out = desk.dir.path().join("p1.json");
+    let report = desk.ok(
+        "export_file",
+        json!({ "op_id": "x", "profile": "p1", "filter": null, "path": out }),
+    );
+    assert_eq!(report["eac_count"], 1, "{report}");
+}
+
+#[test]
+fn an_incomplete_eac_blocks_the_export_naming_it_and_its_fields() {
+    let desk = desk();
+    desk.import(&[registry_fixture(NECS)]);
+    let out = desk.dir.path().join("refused.json");
+    let e = desk.err(
+        "export_file",
+        json!({ "op_id": "x", "profile": "p1", "filter": null, "path": out }),
+    );
+    assert_eq!(e["code"], "validation", "{e}");
+    let violations = e["details"]["violations"].as_array().unwrap();
+    assert!(
+        violations.iter().any(|v| v["cds_eac_id"] == NECS_ID
+            && v["pointer"].as_str().unwrap().ends_with("/destination_id")),
+        "{e}"
+    );
+    assert!(!out.exists());
+}
+
+#[test]
+fn a_value_without_dates_gets_them_only_where_missing() {
+    let desk = desk();
+    desk.import(&[registry_fixture("irec/redemption-statement-sample.pdf")]);
+    let row = desk.first_row();
+    let id = row["cds_eac_id"].as_str().unwrap().to_owned();
+    let detail = desk.ok("eac_detail", json!({ "cds_eac_id": id }));
+    assert_eq!(detail["values"][0]["issued"], Value::Null, "{detail}");
+    assert_eq!(detail["values"][0]["retired_undated"], true, "{detail}");
+    let done = desk.ok(
+        "set_fields",
+        json!({ "op_id": "d", "target": { "ids": [id] }, "reason": "dates from the registry",
+                "dry_run": false,
+                "values": [{ "field": "issued", "value": "2023-01-15" },
+                           { "field": "retired", "value": "2023-06-30" }] }),
+    );
+    assert!(done["changed"].as_u64().unwrap() >= 1, "{done}");
+    let after = desk.ok("eac_detail", json!({ "cds_eac_id": id }));
+    assert_eq!(after["values"][0]["issued"], "2023-01-15", "{after}");
+    assert_eq!(after["values"][0]["retired"], "2023-06-30", "{after}");
+    assert_eq!(after["values"][0]["retired_undated"], false, "{after}");
+    let missing = after["missing"].as_array().unwrap();
+    assert!(
+        !missing
+            .iter()
+            .any(|m| m.as_str().unwrap().ends_with("/issued")
+                || m.as_str().unwrap().ends_with("/retired")),
+        "{after}"
+    );
+}
+
+#[test]
+fn an_eac_lists_its_source_document_and_a_copy_is_byte_identical() {
+    let desk = desk();
+    let pdf = registry_fixture(NECS);
+    desk.import(std::slice::from_ref(&pdf));
+    let sources = desk.ok("eac_sources", json!({ "cds_eac_id": NECS_ID }));
+    let list = sources.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{sources}");
+    let source = &list[0];
+    let original = std::fs::read(&pdf).unwrap();
+    assert_eq!(
+        source["file_name"],
+        "necs-cancellation-statement-sample.pdf"
+    );
+    assert_eq!(source["format"], "go-pdf");
+    assert_eq!(source["size"], original.len() as u64);
+    assert!(
+        source["locator"].as_str().unwrap().contains("page"),
+        "{source}"
+    );
+
+    let copy = desk.dir.path().join("copy.pdf");
+    let report = desk.ok(
+        "save_eac_source",
+        json!({ "sha256": source["sha256"], "path": copy }),
+    );
+    assert_eq!(std::fs::read(&copy).unwrap(), original);
+    assert_eq!(report["sha256"], source["sha256"]);
+
+    // A CDS listing has no stored document; an unknown EAC is not found.
+    desk.load_sample(1);
+    let sample = desk.ok("browse_page", json!({ "query": query(0, 5) }));
+    let sample_id = sample
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["cds_eac_id"] != NECS_ID)
+        .unwrap()["cds_eac_id"]
+        .clone();
+    assert_eq!(
+        desk.ok("eac_sources", json!({ "cds_eac_id": sample_id })),
+        json!([])
+    );
+    let e = desk.err("eac_sources", json!({ "cds_eac_id": "no-such" }));
+    assert_eq!(e["code"], "not_found", "{e}");
+    let e = desk.err(
+        "save_eac_source",
+        json!({ "sha256": "00", "path": desk.dir.path().join("none.pdf") }),
+    );
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(!desk.dir.path().join("none.pdf").exists());
+}
+
+/// The REGO sample's Drax March range 5000..655421 and a second document
+/// claiming 4000..5999 of the same numbering: 1000 certificates twice.
+const OVERLAPPING_REGO: &str = "Accreditation No.,Generating Station / Agent Group,Station TIC,Scheme,Country,Technology Group,Generation Type,Output Period,No. Of Certificates,Start Certificate No.,End Certificate No.,MWh Per Certificate,Issue Date,Certificate Status,Status Date,Current Holder Organisation Name,Company Registration Number
+G01821BWEN,Drax Power Station (REGO),4065000.0,REGO,England,Biomass,,Mar-2023,2000,G01821BWEN0000004000010323310323GEN,G01821BWEN0000005999010323310323GEN,1.0,15/05/2023,Redeemed,01/08/2023,Another Supplier Ltd,
+";
+
+#[test]
+fn the_double_counting_check_names_both_sides_of_an_overlap() {
+    let desk = desk();
+    desk.import(&[registry_fixture("ofgem/certificates-sample.csv")]);
+    let clean = desk.ok(
+        "check_double_counting",
+        json!({ "op_id": "c1", "filter": {} }),
+    );
+    let before = clean["findings"].as_array().unwrap().len();
+    assert!(clean["ranges"].as_u64().unwrap() >= 10, "{clean}");
+
+    let second = desk.dir.path().join("second-report.csv");
+    std::fs::write(&second, OVERLAPPING_REGO).unwrap();
+    desk.import(&[second]);
+    let report = desk.ok(
+        "check_double_counting",
+        json!({ "op_id": "c2", "filter": {} }),
+    );
+    let findings = report["findings"].as_array().unwrap();
+    let new: Vec<&Value> = findings
+        .iter()
+        .filter(|f| {
+            [&f["a"], &f["b"]]
+                .iter()
+                .any(|s| s["first"] == "G01821BWEN0000004000010323310323GEN")
+        })
+        .collect();
+    assert_eq!(findings.len(), before + new.len(), "{report}");
+    // It shares 1000 certificates with 0..4999 and 1000 with 5000..655421.
+    assert_eq!(new.len(), 2, "{report}");
+    for f in &new {
+        assert_eq!(f["shared"], "1000", "{f}");
+        assert!(f["a"]["cds_eac_id"].as_str().unwrap().starts_with("ofgem:"));
+        assert!(f["b"]["cds_eac_id"].as_str().unwrap().starts_with("ofgem:"));
+        assert_ne!(f["a"]["cds_eac_id"], f["b"]["cds_eac_id"]);
+        assert!(!f["message"].as_str().unwrap().is_empty());
+    }
+    // The redeemed range claimed for a second holder is claimed twice.
+    assert!(
+        new.iter()
+            .any(|f| f["kind"] == "claimed_twice" || f["kind"] == "retired_twice"),
+        "{report}"
+    );
+
+    // Narrowed to a filter: only findings with a side in it.
+    let narrowed = desk.ok(
+        "check_double_counting",
+        json!({ "op_id": "c3", "filter": { "search": "0000004000010323" } }),
+    );
+    assert_eq!(
+        narrowed["findings"].as_array().unwrap().len(),
+        2,
+        "{narrowed}"
+    );
+}
+
+#[test]
+fn the_destination_filter_lists_only_destinations_that_are_given() {
+    let desk = desk();
+    desk.import(&[registry_fixture(NECS)]);
+    // The registry statement names no destination: nothing to offer, and no error.
+    assert_eq!(
+        desk.ok("distinct_values", json!({ "field": "destination" })),
+        json!([])
+    );
+    desk.ok(
+        "set_fields",
+        json!({ "op_id": "f", "target": { "ids": [NECS_ID] }, "reason": "contract", "dry_run": false,
+                "values": [{ "field": "destination_id", "value": "ACME" }] }),
+    );
+    let choices = desk.ok("distinct_values", json!({ "field": "destination" }));
+    assert_eq!(choices[0]["value"], "ACME", "{choices}");
+}

@@ -124,6 +124,21 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["pick_database", () => api.pickDatabase(true), "pick_database", { create: true }],
     ["set_unsaved_edits", () => api.setUnsavedEdits(true), "set_unsaved_edits", { unsaved: true }],
     ["close_anyway", () => api.closeAnyway(), "close_anyway", undefined],
+    [
+      "set_fields",
+      () => api.setFields("op", { filter }, [{ field: "emissions_factor_lca", value: "0.020" }], null, true),
+      "set_fields",
+      { op_id: "op", target: { filter }, values: [{ field: "emissions_factor_lca", value: "0.020" }], reason: null, dry_run: true },
+    ],
+    [
+      "check_double_counting",
+      () => api.checkDoubleCounting("op", filter),
+      "check_double_counting",
+      { op_id: "op", filter },
+    ],
+    ["eac_sources", () => api.eacSources("E1"), "eac_sources", { cds_eac_id: "E1" }],
+    ["pick_source_path", () => api.pickSourcePath("a.pdf"), "pick_source_path", { file_name: "a.pdf" }],
+    ["save_eac_source", () => api.saveEacSource("ab12", "/a.pdf"), "save_eac_source", { sha256: "ab12", path: "/a.pdf" }],
     ["close_request_seen", () => api.closeRequestSeen(), "close_request_seen", undefined],
     ["sample_plan", () => api.samplePlan(), "sample_plan", undefined],
     [

@@ -19,6 +19,7 @@ import type {
   DeleteTarget,
   EacFilter,
   ExportProfile,
+  FieldValue,
   ProgressEvent,
 } from "./types";
 
@@ -179,6 +180,20 @@ export const api = {
   closeRequestSeen: () => call("close_request_seen"),
   /** The user agreed: cancel what runs (it writes nothing) and close the window. */
   closeAnyway: () => call("close_anyway"),
+  /**
+   * Completes or corrects fields of the EACs `target` names (values as exact TEXT), audited
+   * with `reason` (null only for a dry run); `dry_run` only counts.
+   */
+  setFields: (op_id: string, target: DeleteTarget, values: FieldValue[], reason: string | null, dry_run: boolean) =>
+    call("set_fields", { op_id, target, values, reason, dry_run }),
+  /** Double counting among the stored ranges, findings with a side in `filter`. */
+  checkDoubleCounting: (op_id: string, filter: EacFilter) => call("check_double_counting", { op_id, filter }),
+  /** The documents an EAC came from (registry imports). */
+  eacSources: (cds_eac_id: string) => call("eac_sources", { cds_eac_id }),
+  /** Native dialog: where a copy of a source document goes (suggesting its file name), or null. */
+  pickSourcePath: (file_name: string) => call("pick_source_path", { file_name }),
+  /** Writes the stored original bytes of a source document to `path`. */
+  saveEacSource: (sha256: string, path: string) => call("save_eac_source", { sha256, path }),
 };
 
 const noop: UnlistenFn = () => {};

@@ -9,6 +9,8 @@ import {
   reloadReplacesEdits,
   editorLoadKey,
   sameAssignment,
+  hasUnsavedEdits,
+  editorStart,
   saveBlocker,
   truncateIds,
   validateBeneficiaries,
@@ -157,5 +159,22 @@ describe("reloading the EAC being edited", () => {
     expect(editorLoadKey("E1", a)).not.toBe(editorLoadKey("E1", { ...a, beneficiaries: ["C-1", "C-2"] }));
     // no two lists run together
     expect(editorLoadKey("E1", { ...a, beneficiaries: ["a,b"] })).not.toBe(editorLoadKey("E1", { ...a, beneficiaries: ["a", "b"] }));
+  });
+});
+
+describe("unsaved edits of an EAC whose beneficiary type is missing (registry import)", () => {
+  const missing = { beneficiary_type: null, beneficiaries: [] };
+  it("are none while the editor shows what it started with", () => {
+    expect(editorStart(missing)).toEqual({ beneficiary_type: "customer", beneficiaries: [] });
+    expect(hasUnsavedEdits(missing, { beneficiary_type: "customer", beneficiaries: [] })).toBe(false);
+    // the stored state still differs: saving would complete the type
+    expect(sameAssignment(missing, { beneficiary_type: "customer", beneficiaries: [] })).toBe(false);
+  });
+  it("are there once the user changed the type or the ids", () => {
+    expect(hasUnsavedEdits(missing, { beneficiary_type: "general", beneficiaries: [] })).toBe(true);
+    expect(hasUnsavedEdits(missing, { beneficiary_type: "customer", beneficiaries: ["C-1"] })).toBe(true);
+    const stored = { beneficiary_type: "account" as const, beneficiaries: ["A-1"] };
+    expect(hasUnsavedEdits(stored, { beneficiary_type: "account", beneficiaries: [" A-1 "] })).toBe(false);
+    expect(hasUnsavedEdits(stored, { beneficiary_type: "account", beneficiaries: ["A-2"] })).toBe(true);
   });
 });

@@ -117,6 +117,21 @@ export function sameAssignment(a: StoredAssignment, b: StoredAssignment): boolea
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
+/** What the editor starts from: the stored assignment, or "customer" with no ids while the type is missing. */
+export function editorStart(stored: StoredAssignment): BeneficiaryAssignment {
+  return { beneficiary_type: stored.beneficiary_type ?? "customer", beneficiaries: [...stored.beneficiaries] };
+}
+
+/**
+ * Whether the editor holds edits the user would lose (asked about before
+ * showing another EAC or closing): what it shows differs from where it
+ * started. An EAC whose type is missing is not "edited" just by being shown
+ * with the editor's starting type.
+ */
+export function hasUnsavedEdits(stored: StoredAssignment, current: BeneficiaryAssignment): boolean {
+  return !sameAssignment(editorStart(stored), current);
+}
+
 /**
  * Whether a freshly loaded EAC should replace what the editor holds. A reload
  * of the same EAC whose stored beneficiaries did not change (an import, a

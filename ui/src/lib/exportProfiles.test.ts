@@ -9,6 +9,8 @@ import {
   pathHint,
   profileInfo,
   refusalAdvice,
+  incompleteEacIds,
+  isIncompleteViolation,
 } from "./exportProfiles";
 import type { Violation } from "./types";
 
@@ -134,5 +136,37 @@ describe("refusal advice", () => {
   it("gives both pieces of advice when both happen, and none for other rules", () => {
     expect(refusalAdvice("p1", [envelope("a"), missing("b", "emissions_factor_lca")])).toHaveLength(2);
     expect(refusalAdvice("p1", [violation(3, "a", "bad date")])).toEqual([]);
+  });
+
+  it("names the incomplete EACs and their missing fields, once each", () => {
+    const gap = (id: string, i: number, field: string) => ({
+      ...violation(2, id, `\`${field}\` is missing: the document this EAC came from does not give it; enter it before exporting`),
+      pointer: `/eacs/${i}/${field}`,
+    });
+    const lca = { ...missing("eecs:1..9", "emissions_factor_lca"), pointer: "/eacs/0/emissions_factor_lca" };
+    const vs = [
+      gap("eecs:1..9", 0, "destination_id"),
+      gap("eecs:1..9", 0, "asset_origination"),
+      lca,
+      gap("ofgem:A..B", 1, "destination_id"),
+      gap("ofgem:A..B", 1, "values/0/issued"),
+    ];
+    expect(isIncompleteViolation(vs[0])).toBe(true);
+    expect(isIncompleteViolation(lca)).toBe(false);
+    expect(incompleteEacIds(vs)).toEqual(["eecs:1..9", "ofgem:A..B"]);
+    // the factor of an incomplete EAC is told with its other fields, not as a second piece of advice
+    expect(refusalAdvice("p1", vs)).toEqual([
+      "EACs are incomplete (eecs:1..9, ofgem:A..B): the documents they came from do not give Destination id, " +
+        "Asset origination, Life-cycle emission factor, Issue date of a value. Click “Show incomplete EACs” to list them all " +
+        "in the table, then complete the fields in the Details tab, or for all of them at once with “Complete fields…” above the table.",
+    ]);
+    const one = refusalAdvice("p1", vs.slice(0, 2))[0];
+    expect(one).toBe(
+      "An EAC is incomplete (eecs:1..9): the document it came from does not give Destination id, Asset origination. " +
+        "Click “Show incomplete EACs” to list it in the table, then complete the fields in the Details tab.",
+    );
+    const many = ["a", "b", "c", "d", "e"].map((id, i) => gap(id, i, "destination_id"));
+    expect(refusalAdvice("p1", many)[0]).toMatch(/^EACs are incomplete \(a, b, c and 2 more listed below\)/);
+    expect(refusalAdvice("p2", [...vs, missing("other", "emissions_factor_lca")])).toHaveLength(2);
   });
 });

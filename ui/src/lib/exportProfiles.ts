@@ -6,6 +6,7 @@ import type { ExportProfile, Violation } from "./types";
 import { endsWithJson, withJson, withoutJson } from "./paths";
 import { baseUrlProblem } from "./refdata";
 import { plural } from "./decimal";
+import { missingFieldLabels } from "./fields";
 import { EXPORT_PROFILES as PROFILES } from "./labels";
 
 export interface ProfileInfo {
@@ -126,6 +127,25 @@ export function isMissingEmissionViolation(v: Violation): boolean {
   return v.rule === 6 && /emission/i.test(v.message);
 }
 
+/** Rule 2: a CDS-required field the document an EAC came from does not give (a registry import). */
+export function isIncompleteViolation(v: Violation): boolean {
+  return v.rule === 2 && /is missing: the document/i.test(v.message);
+}
+
+/** The EAC ids of a refusal for incomplete EACs, each once, in order. */
+export function incompleteEacIds(violations: readonly Violation[]): string[] {
+  const ids: string[] = [];
+  for (const v of violations) {
+    if (isIncompleteViolation(v) && v.cds_eac_id && !ids.includes(v.cds_eac_id)) ids.push(v.cds_eac_id);
+  }
+  return ids;
+}
+
+/** The field a violation points at (`/eacs/3/values/0/issued` → `values/0/issued`). */
+function pointedField(v: Violation): string {
+  return v.pointer.replace(/^\/eacs\/\d+\//, "").replace(/^\//, "");
+}
+
 /**
  * Plain words above the list of problems of a refused export: what kind of
  * problem stopped it and what to do next. Empty when nothing specific applies.
@@ -145,8 +165,28 @@ export function refusalAdvice(profile: ExportProfile, violations: readonly Viola
         "the “without values” link at the bottom of the window lists them.",
     );
   }
-  if (emissions.length > 0) {
-    const n = distinctEacs(emissions);
+  const incomplete = violations.filter(isIncompleteViolation);
+  const incompleteIds = new Set(incomplete.map((v) => v.cds_eac_id));
+  if (incomplete.length > 0) {
+    const ids = incompleteEacIds(violations);
+    // Their missing emission factors are part of the same story.
+    const fields = missingFieldLabels(
+      violations
+        .filter((v) => isIncompleteViolation(v) || (isMissingEmissionViolation(v) && incompleteIds.has(v.cds_eac_id)))
+        .map(pointedField),
+    );
+    // The export stops after its first findings, so the ids are those listed, not necessarily all.
+    const shown = ids.slice(0, 3).join(", ") + (ids.length > 3 ? ` and ${ids.length - 3} more listed below` : "");
+    const one = ids.length <= 1;
+    out.push(
+      `${one ? "An EAC is" : "EACs are"} incomplete${shown ? ` (${shown})` : ""}: the ${one ? "document it" : "documents they"} came from ` +
+        `${one ? "does" : "do"} not give ${fields.join(", ")}. Click “Show incomplete EACs” to list ${one ? "it" : "them all"} in the table, ` +
+        `then complete the fields in the Details tab${one ? "" : ", or for all of them at once with “Complete fields…” above the table"}.`,
+    );
+  }
+  const otherEmissions = emissions.filter((v) => !incompleteIds.has(v.cds_eac_id));
+  if (otherEmissions.length > 0) {
+    const n = distinctEacs(otherEmissions);
     out.push(
       `${plural(n, "EAC has", "EACs have")} no emission factor. Tick “Missing emission factors” in the filter bar to list them, ` +
         "then enter the factors in the Details tab of each one.",

@@ -5,6 +5,7 @@ import {
   ariaSort,
   emptyFilterState,
   filterProblems,
+  incompleteValue,
   isEmptyFilter,
   missingEmissionsValue,
   nextSort,
@@ -48,6 +49,7 @@ describe("toEacFilter", () => {
       source: "Registry A",
       destination: "Account 7",
       missing_emissions: "yes",
+      incomplete: "yes",
     });
     expect(f).toEqual({
       search: "x",
@@ -59,9 +61,9 @@ describe("toEacFilter", () => {
       source: "Registry A",
       destination: "Account 7",
       missing_emissions: true,
-      incomplete: null,
+      incomplete: true,
     });
-    expect(activeFilterCount(f)).toBe(9);
+    expect(activeFilterCount(f)).toBe(10);
     expect(isEmptyFilter(f)).toBe(false);
   });
 
@@ -185,6 +187,25 @@ describe("missing emission factors filter", () => {
     expect(describeFilter(g, labels)).toBe("Technology: wind · Only EACs missing an emission factor");
     expect(describeFilter({ ...toEacFilter(emptyFilterState()), missing_emissions: false }, labels)).toBe(
       "Only EACs with both emission factors",
+    );
+  });
+});
+
+describe("incomplete EACs filter", () => {
+  const labels = { technology: (t: string) => t, beneficiary: (t: string) => t, retired: (t: string) => t };
+  it("the checkbox text becomes true or null in the EacFilter", () => {
+    expect(toEacFilter({ ...emptyFilterState(), incomplete: incompleteValue(true) }).incomplete).toBe(true);
+    expect(toEacFilter({ ...emptyFilterState(), incomplete: incompleteValue(false) }).incomplete).toBeNull();
+    expect(toEacFilter({ ...emptyFilterState(), incomplete: "no" }).incomplete).toBeNull();
+  });
+  it("counts as a filter, changes the query key and is described in words", () => {
+    const s = { field: "period_start" as const, descending: true };
+    const f = toEacFilter({ ...emptyFilterState(), incomplete: "yes" });
+    expect(activeFilterCount(f)).toBe(1);
+    expect(queryKey(f, s)).not.toBe(queryKey(toEacFilter(emptyFilterState()), s));
+    expect(describeFilter(f, labels)).toBe("Only incomplete EACs (fields missing)");
+    expect(describeFilter({ ...f, incomplete: false, technology: "wind" }, labels)).toBe(
+      "Technology: wind · Only complete EACs",
     );
   });
 });

@@ -16,6 +16,8 @@ export interface FilterState {
   destination: string;
   /** "yes": only EACs missing an emission factor. */
   missing_emissions: string;
+  /** "yes": only incomplete EACs (a CDS-required field missing, e.g. after a registry import). */
+  incomplete: string;
 }
 
 export function emptyFilterState(): FilterState {
@@ -29,6 +31,7 @@ export function emptyFilterState(): FilterState {
     source: "",
     destination: "",
     missing_emissions: "",
+    incomplete: "",
   };
 }
 
@@ -51,6 +54,11 @@ export function missingEmissionsValue(checked: boolean): string {
   return checked ? "yes" : "";
 }
 
+/** The filter-state text behind the "Incomplete only" checkbox. */
+export function incompleteValue(checked: boolean): string {
+  return checked ? "yes" : "";
+}
+
 export function toEacFilter(s: FilterState): EacFilter {
   return {
     search: text(s.search),
@@ -63,7 +71,7 @@ export function toEacFilter(s: FilterState): EacFilter {
     source: s.source === "" ? null : s.source,
     destination: s.destination === "" ? null : s.destination,
     missing_emissions: s.missing_emissions === "yes" ? true : null,
-    incomplete: null,
+    incomplete: s.incomplete === "yes" ? true : null,
   };
 }
 
@@ -100,6 +108,7 @@ export function queryKey(f: EacFilter, sort: SortSpec): string {
     f.source,
     f.destination,
     f.missing_emissions,
+    f.incomplete,
     sort.field,
     sort.descending,
   ]);
@@ -137,6 +146,8 @@ export function describeFilter(
   if (f.destination) parts.push(`Destination: ${f.destination}`);
   if (f.missing_emissions === true) parts.push("Only EACs missing an emission factor");
   else if (f.missing_emissions === false) parts.push("Only EACs with both emission factors");
+  if (f.incomplete === true) parts.push("Only incomplete EACs (fields missing)");
+  else if (f.incomplete === false) parts.push("Only complete EACs");
   return parts.length === 0 ? "No filter (all EACs)" : parts.join(" · ");
 }
 

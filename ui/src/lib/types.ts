@@ -62,4 +62,12 @@ export type {
   MissingCount,
   SkippedEntry,
   SeenBefore,
+  FieldValue,
+  SettableField,
+  SetFieldsReport,
+  SourceView,
+  CheckReport,
+  Finding,
+  FindingKind,
+  FindingSide,
 } from "./bindings";

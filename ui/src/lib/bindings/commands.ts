@@ -5,6 +5,7 @@ import type { BrowseQuery } from "./BrowseQuery";
 import type { BrowseSummary } from "./BrowseSummary";
 import type { BulkEditReport } from "./BulkEditReport";
 import type { BundleReport } from "./BundleReport";
+import type { CheckReport } from "./CheckReport";
 import type { Choice } from "./Choice";
 import type { ChoiceField } from "./ChoiceField";
 import type { CsvPreview } from "./CsvPreview";
@@ -17,6 +18,7 @@ import type { EacRow } from "./EacRow";
 import type { EnvelopeOnlyRow } from "./EnvelopeOnlyRow";
 import type { ExportProfile } from "./ExportProfile";
 import type { ExportReport } from "./ExportReport";
+import type { FieldValue } from "./FieldValue";
 import type { FormatInfo } from "./FormatInfo";
 import type { ImportBatch } from "./ImportBatch";
 import type { ImportReport } from "./ImportReport";
@@ -25,6 +27,8 @@ import type { RefdataEntry } from "./RefdataEntry";
 import type { RefdataReport } from "./RefdataReport";
 import type { SamplePlan } from "./SamplePlan";
 import type { SavedMapping } from "./SavedMapping";
+import type { SetFieldsReport } from "./SetFieldsReport";
+import type { SourceView } from "./SourceView";
 import type { UndoReport } from "./UndoReport";
 import type { VerifyReport } from "./VerifyReport";
 
@@ -112,6 +116,16 @@ export type Commands = {
   close_request_seen: { args: Record<string, never>; result: null };
   /** Cancels running operations (each writes nothing), then closes the window once they stopped (at most 30 s). */
   close_anyway: { args: Record<string, never>; result: null };
+  /** Completes or corrects fields of the EACs `target` names (ids, or every EAC a filter matches), each change audited with `reason` (`null` only for a dry run); a value's `issued`/`retired` date is filled only where missing; a value that breaks a rule refuses the whole change (`validation`); `dry_run` only counts. Long, progress phase `bulk_edit`. */
+  set_fields: { args: { op_id: string; target: DeleteTarget; values: Array<FieldValue>; reason: string | null; dry_run: boolean }; result: SetFieldsReport };
+  /** Double counting among the stored ranges (shared certificates, the same certificates claimed for two beneficiaries or retired twice), each finding naming both EACs; a finding counts when either side matches `filter`. Long (cancel: `cancelled`). */
+  check_double_counting: { args: { op_id: string; filter: EacFilter }; result: CheckReport };
+  /** The documents an EAC came from (registry imports), oldest import first; empty for EACs imported from CDS files; `not_found` for an unknown id. */
+  eac_sources: { args: { cds_eac_id: string }; result: Array<SourceView> };
+  /** Native dialog: where a copy of a source document goes (suggested: its original file name, made safe), or `null`. */
+  pick_source_path: { args: { file_name: string }; result: string | null };
+  /** Writes the stored original bytes of the document with this SHA-256 to `path` (whole or not at all; never over the database); `sha256` is of what was written. */
+  save_eac_source: { args: { sha256: string; path: string }; result: ExportReport };
 };
 
 /** The command names, in the order of the list. */
@@ -157,4 +171,9 @@ export const COMMANDS = [
   "set_unsaved_edits",
   "close_request_seen",
   "close_anyway",
+  "set_fields",
+  "check_double_counting",
+  "eac_sources",
+  "pick_source_path",
+  "save_eac_source",
 ] as const satisfies readonly (keyof Commands)[];

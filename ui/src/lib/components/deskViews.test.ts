@@ -49,7 +49,10 @@ function row(id: string, source = `Plant ${id}`, technology: EacRow["technology_
 let stored: EacRow[] = [];
 function matching(f: EacFilter): EacRow[] {
   return stored.filter(
-    (r) => (f.technology === null || r.technology_type === f.technology) && (f.search === null || r.cds_eac_id.includes(f.search)),
+    (r) =>
+      (f.technology === null || r.technology_type === f.technology) &&
+      (f.search === null || r.cds_eac_id.includes(f.search)) &&
+      (f.incomplete !== true || r.missing.length > 0),
   );
 }
 
@@ -264,5 +267,33 @@ describe("Footer on the desk", () => {
     expect($(footer, "footer-count")?.dataset.count).toBe("1");
     desk.changes.changed("eacs");
     await vi.waitFor(() => expect($(footer, "footer-count")?.textContent).toContain("2 EACs"));
+  });
+});
+
+describe("incomplete EACs on the desk", () => {
+  it("are badged in the table with their missing fields, and the box lists only them", async () => {
+    stored[1] = { ...row("B"), destination_id: null, destination_name: null, missing: ["destination_id", "destination_name", "issued"] };
+    stored[2] = { ...row("C"), emissions_missing: true, missing: ["emissions_factor_lca"] };
+    const desk = await countedDesk();
+    const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
+    const bar = show(FilterBar, {}, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B", "C"]));
+    const badges = [...table.querySelectorAll<HTMLElement>('[data-testid="row-incomplete"]')];
+    expect(badges).toHaveLength(1);
+    expect(badges[0].closest<HTMLElement>('[data-testid="eac-row"]')?.dataset.id).toBe("B");
+    expect(badges[0].title).toBe(
+      "Missing: Destination id, Destination name, Issue date of a value. Complete them (Details tab or “Complete fields…”) before exporting.",
+    );
+    // an EAC only missing its emission factor keeps its own badge
+    expect(table.querySelectorAll('[data-testid="row-missing-emissions"]')).toHaveLength(1);
+    // a missing destination is said, not shown blank
+    expect(table.querySelector('[data-id="B"] [data-testid="cell-destination"]')?.textContent).toBe("→ missing");
+
+    ($(bar, "filter-incomplete") as HTMLInputElement).click();
+    flushSync();
+    expect(desk.filter.incomplete).toBe(true);
+    expect($(bar, "filter-clear")?.textContent?.trim()).toBe("Clear filters (1)");
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["B", "C"]));
+    expect(pageCalls().at(-1)).toMatchObject({ filter: { incomplete: true } });
   });
 });

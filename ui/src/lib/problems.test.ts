@@ -1,0 +1,57 @@
+import { describe, expect, it } from "vitest";
+import { checkSummary, findingHeadline, groupFindings, rangeText, sideDetails } from "./problems";
+import type { Finding, FindingKind, FindingSide } from "./types";
+
+const side = (id: string, over: Partial<FindingSide> = {}): FindingSide => ({
+  cds_eac_id: id,
+  first: "G01821BWEN0000004000010323310323GEN",
+  last: "G01821BWEN0000005999010323310323GEN",
+  status: "redeemed",
+  retired: true,
+  beneficiary: "Another Supplier Ltd",
+  ...over,
+});
+
+const finding = (kind: FindingKind, shared = "1000"): Finding => ({
+  kind,
+  registry: "ofgem",
+  a: side("ofgem:a"),
+  b: side("ofgem:b", { status: "issued", retired: false, beneficiary: null }),
+  shared,
+  message: "",
+});
+
+describe("findings in words", () => {
+  it("names both sides with range, status, retirement and beneficiary", () => {
+    expect(rangeText(side("x"))).toBe(
+      "certificates G01821BWEN0000004000010323310323GEN – G01821BWEN0000005999010323310323GEN",
+    );
+    expect(rangeText(side("x", { first: "7", last: "7" }))).toBe("certificate 7");
+    expect(sideDetails(side("x"))).toBe("status redeemed · retired · for Another Supplier Ltd");
+    expect(sideDetails(side("x", { status: null, retired: false, beneficiary: null }))).toBe(
+      "not retired · no beneficiary named",
+    );
+  });
+  it("heads each finding with the shared certificates, exactly", () => {
+    expect(findingHeadline(finding("overlap"))).toBe("1 000 certificates of ofgem are held by two stored EACs:");
+    expect(findingHeadline(finding("claimed_twice", "1"))).toBe(
+      "1 certificate of ofgem is claimed for two different beneficiaries:",
+    );
+    expect(findingHeadline(finding("retired_twice", "123456789012345678901234567890"))).toBe(
+      "123 456 789 012 345 678 901 234 567 890 certificates of ofgem are retired twice:",
+    );
+  });
+  it("groups findings by kind, the worst first, leaving out kinds without any", () => {
+    const groups = groupFindings([finding("overlap"), finding("claimed_twice"), finding("overlap")]);
+    expect(groups.map((g) => [g.kind, g.findings.length])).toEqual([
+      ["claimed_twice", 1],
+      ["overlap", 2],
+    ]);
+  });
+  it("says when nothing was found, and among how many ranges", () => {
+    expect(checkSummary({ ranges: 11, findings: [] })).toBe("No double counting found among 11 ranges.");
+    expect(checkSummary({ ranges: 12, findings: [finding("overlap"), finding("claimed_twice")] })).toBe(
+      "2 problems among 12 ranges: 1 claimed for two different beneficiaries, 1 overlapping certificate ranges.",
+    );
+  });
+});

@@ -1,0 +1,78 @@
+// The Problems view in words: the double-counting check's findings grouped
+// by kind, each naming both EACs with their ranges, statuses and
+// beneficiaries, and how many certificates they share.
+
+import type { CheckReport, Finding, FindingKind, FindingSide } from "./types";
+import { formatCount, formatDecimal, plural } from "./decimal";
+
+/** The groups in the order they are shown: the worst first. */
+export const FINDING_KINDS: readonly FindingKind[] = ["claimed_twice", "retired_twice", "overlap"];
+
+const TITLES: Record<FindingKind, string> = {
+  claimed_twice: "Claimed for two different beneficiaries",
+  retired_twice: "Retired twice",
+  overlap: "Overlapping certificate ranges",
+};
+
+const EXPLAIN: Record<FindingKind, string> = {
+  claimed_twice:
+    "The same certificates are retired or claimed for two different beneficiaries: at most one claim can stand. Check both with the registry.",
+  retired_twice:
+    "The same certificates are retired twice: the energy would be counted twice in a report. Keep one of the EACs and delete or correct the other.",
+  overlap:
+    "Two stored ranges of one registry share certificates (at most one of them claimed). Often the same certificates were imported from two documents; keep one.",
+};
+
+export function findingKindTitle(kind: FindingKind): string {
+  return TITLES[kind];
+}
+
+export function findingKindExplanation(kind: FindingKind): string {
+  return EXPLAIN[kind];
+}
+
+/** Findings per kind, in `FINDING_KINDS` order, kinds without findings left out. */
+export function groupFindings(findings: readonly Finding[]): { kind: FindingKind; findings: Finding[] }[] {
+  return FINDING_KINDS.map((kind) => ({ kind, findings: findings.filter((f) => f.kind === kind) })).filter(
+    (g) => g.findings.length > 0,
+  );
+}
+
+/** "certificates A – B" (one certificate: "certificate A"). */
+export function rangeText(side: Pick<FindingSide, "first" | "last">): string {
+  return side.first === side.last ? `certificate ${side.first}` : `certificates ${side.first} – ${side.last}`;
+}
+
+/** "status redeemed · retired · for Acme" — what is known of one side's claim. */
+export function sideDetails(side: FindingSide): string {
+  const parts: string[] = [];
+  if (side.status) parts.push(`status ${side.status}`);
+  parts.push(side.retired ? "retired" : "not retired");
+  parts.push(side.beneficiary ? `for ${side.beneficiary}` : "no beneficiary named");
+  return parts.join(" · ");
+}
+
+/** The sentence heading one finding: how many certificates, of which registry, in what way. */
+export function findingHeadline(f: Finding): string {
+  const n = /^\d+$/.test(f.shared) ? Number(f.shared) : null;
+  const count =
+    n !== null && Number.isSafeInteger(n)
+      ? plural(n, "certificate")
+      : `${formatDecimal(f.shared)} certificates`;
+  const verb =
+    f.kind === "claimed_twice"
+      ? "claimed for two different beneficiaries"
+      : f.kind === "retired_twice"
+        ? "retired twice"
+        : "held by two stored EACs";
+  return `${count} of ${f.registry} ${n === 1 ? "is" : "are"} ${verb}:`;
+}
+
+/** The line above the list: what was checked and what was found. */
+export function checkSummary(r: CheckReport): string {
+  if (r.findings.length === 0) return `No double counting found among ${plural(r.ranges, "range")}.`;
+  const groups = groupFindings(r.findings)
+    .map((g) => `${formatCount(g.findings.length)} ${findingKindTitle(g.kind).toLowerCase()}`)
+    .join(", ");
+  return `${plural(r.findings.length, "problem")} among ${plural(r.ranges, "range")}: ${groups}.`;
+}
