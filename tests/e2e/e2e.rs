@@ -1073,6 +1073,9 @@ async fn a_rego_csv_is_recognised_and_the_report_shows_its_format_and_counts() -
         .await?;
     desk.click("import-done").await?;
     desk.wait_count("footer-count", |c| c == rego_rows).await?;
+    desk.quit().await
+}
+
 /// A real registry sample of `eac-registry` (`crates/eac-registry/tests/fixtures`).
 fn registry_fixture(rel: &str) -> std::path::PathBuf {
     eac_e2e::repo_root()
