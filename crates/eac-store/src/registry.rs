@@ -237,12 +237,12 @@ fn keep_completions(stored: &Eac, mut incoming: Eac) -> Eac {
             }
         }
         if kept_claim {
-            for key in ["eacdesk_status"] {
-                let stored_value = stored.extensions.iter().find(|(k, _)| k == key).cloned();
-                if let Some((_, raw)) = stored_value {
-                    if let Some(slot) = incoming.extensions.0.iter_mut().find(|(k, _)| k == key) {
-                        slot.1 = raw;
-                    }
+            // The status the claim was stored with stays too.
+            let key = "eacdesk_status";
+            let stored_value = stored.extensions.iter().find(|(k, _)| k == key).cloned();
+            if let Some((_, raw)) = stored_value {
+                if let Some(slot) = incoming.extensions.0.iter_mut().find(|(k, _)| k == key) {
+                    slot.1 = raw;
                 }
             }
         }
