@@ -435,7 +435,7 @@ pub enum PeriodCommand {
                   came from, the audit log (with its hash chain), a claim statement (PDF and CSV) \
                   and MANIFEST.json (every file with its SHA-256), signed with your key \
                   (`eacdesk key`). Only complete EACs can be packed; nothing is written when any \
-                  selected EAC is incomplete.\n\n\
+                  selected EAC is incomplete (`--complete` leaves them out).\n\n\
                   Exit codes: 0 written; 1 the selected EACs cannot be packed (incomplete); \
                   2 usage, no EAC selected, a folder holding files EAC Desk did not write, I/O."
 )]

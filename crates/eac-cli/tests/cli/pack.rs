@@ -237,7 +237,9 @@ fn every_change_to_a_pack_is_named_and_fails_verification() {
     assert!(source.ends_with("-necs-cancellation-statement-sample.pdf"));
     assert_eq!(desk.verify(&pack, &[]).0, 0);
 
-    let cases: Vec<(&str, Box<dyn Fn(&Path)>, String)> = vec![
+    /// What is done to a copy of the pack.
+    type Tamper = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Tamper, String)> = vec![
         (
             "a byte of eacs.json",
             Box::new(|p: &Path| flip_a_byte(&p.join("eacs.json"))),
@@ -628,11 +630,17 @@ fn human_output_of_packs() {
     };
     insta::assert_snapshot!(
         "pack",
-        run(&["pack", "--out", "filing-2021", "--title", "FY2021 filing"], 0)
+        run(
+            &["pack", "--out", "filing-2021", "--title", "FY2021 filing"],
+            0
+        )
     );
     insta::assert_snapshot!("pack_verify", run(&["pack", "verify", "filing-2021"], 0));
     insta::assert_snapshot!("pack_ls", run(&["pack", "ls"], 0));
-    insta::assert_snapshot!("pack_diff_unchanged", run(&["pack", "diff", "filing-2021"], 0));
+    insta::assert_snapshot!(
+        "pack_diff_unchanged",
+        run(&["pack", "diff", "filing-2021"], 0)
+    );
     insta::assert_snapshot!("key", run(&["key"], 0));
 
     let tampered = desk.path("tampered");
