@@ -232,6 +232,8 @@ fn every_change_to_a_pack_is_named_and_fails_verification() {
     let report = desk.pack("pack", &[]);
     assert_eq!(report["eac_count"], 21);
     assert_eq!(report["source_count"], 1);
+    assert_eq!(report["key_created"], true);
+    assert_eq!(desk.pack("again", &[])["key_created"], false);
     let pack = desk.path("pack");
     let source = format!("sources/{}", only_file(&pack.join("sources")));
     assert!(source.ends_with("-necs-cancellation-statement-sample.pdf"));
@@ -455,6 +457,14 @@ fn pack_diff_lists_what_changed_since_with_the_audit_records() {
     assert_eq!(diff["removed"][0]["records"][0]["action"], "delete");
     assert_eq!(diff["record"]["title"], "FY2021 filing");
     assert_eq!(diff["head_found"], true);
+
+    // A folder that is not a pack: nothing to compare (exit 2).
+    std::fs::create_dir(desk.path("empty")).unwrap();
+    desk.eacdesk()
+        .args(["pack", "diff", "empty"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not an EAC Desk evidence pack"));
 
     // The same pack compared with another database says it was not made
     // there; the registry EAC imported there at another time differs.
