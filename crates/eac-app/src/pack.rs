@@ -442,6 +442,11 @@ fn refuse_selection(store: &Store, filter: &EacFilter, dest: &Path) -> Result<()
             dest.display()
         )));
     }
+    if filter.incomplete == Some(false) {
+        // Only complete EACs are selected (not every EAC with the other
+        // filters: the incomplete ones are left out, not in the way).
+        return Ok(());
+    }
     let incomplete = EacFilter {
         incomplete: Some(true),
         ..filter.clone()

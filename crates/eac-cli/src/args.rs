@@ -90,6 +90,19 @@ pub enum Command {
         #[command(subcommand)]
         action: PeriodCommand,
     },
+    /// Write a signed evidence pack of the matching EACs to a folder (`pack
+    /// --out DIR`), check one anywhere (`pack verify`), say what changed in
+    /// the database since one was made (`pack diff`) or list those made
+    /// (`pack ls`)
+    Pack(PackArgs),
+    /// Show your signing key for evidence packs (created on first use): its
+    /// algorithm, public key, fingerprint and where it is kept, never the
+    /// secret
+    Key {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// Delete EACs by id or every matching EAC (audited, all or nothing;
     /// more than one needs --yes)
     Delete(DeleteArgs),
@@ -402,6 +415,85 @@ pub enum PeriodCommand {
         json: bool,
     },
     /// List closed periods (also those reopened), with who, when and why
+    Ls {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `eacdesk pack`: make a pack, or one of its subcommands.
+#[derive(Debug, Args)]
+#[command(
+    args_conflicts_with_subcommands = true,
+    subcommand_negates_reqs = true,
+    override_usage = "eacdesk pack --out <DIR> [FILTERS] [--title <TEXT>] [--json]\n       \
+                      eacdesk pack verify <DIR> [--key <FINGERPRINT>] [--json]\n       \
+                      eacdesk pack diff <DIR> [--json]\n       \
+                      eacdesk pack ls [--json]",
+    after_help = "A pack holds the EACs as a P1 listing and a P2 bundle, the registry documents they \
+                  came from, the audit log (with its hash chain), a claim statement (PDF and CSV) \
+                  and MANIFEST.json (every file with its SHA-256), signed with your key \
+                  (`eacdesk key`). Only complete EACs can be packed; nothing is written when any \
+                  selected EAC is incomplete (`--complete` leaves them out).\n\n\
+                  Exit codes: 0 written; 1 the selected EACs cannot be packed (incomplete); \
+                  2 usage, no EAC selected, a folder holding files EAC Desk did not write, I/O."
+)]
+pub struct PackArgs {
+    #[command(subcommand)]
+    pub action: Option<PackCommand>,
+    /// The folder to write (created, or an empty folder, or an earlier pack,
+    /// which is replaced only when the new one is complete)
+    #[arg(long, value_name = "DIR", required = true)]
+    pub out: Option<PathBuf>,
+    /// A title for the pack (shown in its claim statement and `pack ls`;
+    /// kept in the audit log)
+    #[arg(long, value_name = "TEXT")]
+    pub title: Option<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Print JSON instead of text
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PackCommand {
+    /// Check a pack on its own, without any database: its signature, every
+    /// file's SHA-256, that no file was added or removed, the audit chain it
+    /// holds and its CDS files against the schemas
+    #[command(
+        after_help = "Exit codes: 0 the pack is intact; 1 something does not hold (each file or \
+                      audit record named); 2 DIR cannot be read."
+    )]
+    Verify {
+        /// The pack's folder
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// The fingerprint of the key the pack must be signed with (as
+        /// `eacdesk key` shows it); a pack signed by any other key fails
+        #[arg(long, value_name = "FINGERPRINT")]
+        key: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// What changed in this database since a pack was made: EACs added,
+    /// removed and edited, with their audit records
+    #[command(
+        after_help = "Exit codes (as `diff`): 0 nothing changed since the pack; 1 EACs were added, \
+                      removed or edited since, or the pack itself does not verify; 2 DIR is not a \
+                      pack, or usage or I/O."
+    )]
+    Diff {
+        /// The pack's folder
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// List the packs made from this database, newest first
     Ls {
         /// Print JSON instead of text
         #[arg(long)]

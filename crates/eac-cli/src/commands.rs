@@ -1,6 +1,6 @@
 //! One function per subcommand: call the operation, render its result.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
@@ -13,16 +13,25 @@ use serde::Serialize;
 
 use crate::args::{
     AuditCommand, BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs,
-    ImportArgs, LsArgs, MappingCommand, PeriodCommand, RefdataCommand, SampleArgs, SetArgs,
-    SetEmissionsArgs, SetFieldsArgs, ShowArgs, UndoImportArgs, ValidateArgs, VerifyArgs,
+    ImportArgs, LsArgs, MappingCommand, PackArgs, PackCommand, PeriodCommand, RefdataCommand,
+    SampleArgs, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs, UndoImportArgs, ValidateArgs,
+    VerifyArgs,
 };
+use crate::pack;
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
 use crate::EXIT_OTHER;
 use eac_app::{AuditAction, ErrorCode, FindingKind, SettableField, SourceView};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
-    let db = cli.db.unwrap_or_else(eac_app::default_db_path);
+    // The default path creates the data folder, so it is not even worked
+    // out for a command that needs no database (`pack verify` of a pack
+    // received by mail must leave the machine as it was).
+    let db = match cli.db {
+        Some(db) => db,
+        None if needs_no_database(&cli.command) => PathBuf::new(),
+        None => eac_app::default_db_path(),
+    };
     match cli.command {
         Command::Import(a) => import(&db, a),
         Command::Ls(a) => ls(&open_read(&db)?, a),
@@ -63,18 +72,34 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Delete(a) => delete(&db, a),
         Command::Imports { json } => imports(&open_read(&db)?, json),
         Command::UndoImport(a) => undo_import(&db, a),
+        Command::Pack(a) => pack::run(&db, a),
+        Command::Key { json } => pack::key(json),
     }
 }
 
+/// Commands that read no database (their files, the key, the formats).
+fn needs_no_database(command: &Command) -> bool {
+    matches!(
+        command,
+        Command::Formats { .. }
+            | Command::Validate(_)
+            | Command::Key { .. }
+            | Command::Pack(PackArgs {
+                action: Some(PackCommand::Verify { .. }),
+                ..
+            })
+    )
+}
+
 /// Opens the database for a command that writes.
-fn open(db: &Path) -> Result<Store, AppError> {
+pub(crate) fn open(db: &Path) -> Result<Store, AppError> {
     let store = eac_app::open_store(db)?;
     print_warnings(&store);
     Ok(store)
 }
 
 /// Opens the database for a command that only reads: the file is left as it is.
-fn open_read(db: &Path) -> Result<Store, AppError> {
+pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
     let store = eac_app::open_store_read(db)?;
     print_warnings(&store);
     Ok(store)
@@ -858,7 +883,6 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The CHANGE cell of one audit record.
 /// `audit verify`: the hash chain intact (exit 0) or broken at a record (1).
 fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
@@ -997,7 +1021,8 @@ fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
-fn audit_change(r: &eac_app::AuditRecord) -> String {
+/// The CHANGE cell of one audit record.
+pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
     let assignment = |a: &Option<BeneficiaryAssignment>| match a {
         Some(a) => render::assignment(a.beneficiary_type, &a.beneficiaries),
         None => "(none)".to_owned(),

@@ -13,6 +13,7 @@
 
 mod args;
 mod commands;
+mod pack;
 mod progress;
 mod render;
 

@@ -10,6 +10,8 @@ use serde_json::Value;
 
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/pack.rs"]
+mod pack;
 #[path = "cli/registry.rs"]
 mod registry;
 #[path = "cli/snapshots.rs"]
@@ -41,7 +43,10 @@ impl Desk {
 
     fn eacdesk(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+        // The signing key of evidence packs lives in the temporary folder,
+        // never in the home folder of whoever runs the tests.
         cmd.env_remove("EACDESK_DB")
+            .env("EACDESK_KEY_DIR", self.path("keys"))
             .current_dir(self.dir.path())
             .arg("--db")
             .arg(self.path("desk.sqlite"));
@@ -650,7 +655,10 @@ impl Desk {
     /// stdout goes (a closed pipe, /dev/full).
     fn process(&self) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+        // The signing key of evidence packs lives in the temporary folder,
+        // never in the home folder of whoever runs the tests.
         cmd.env_remove("EACDESK_DB")
+            .env("EACDESK_KEY_DIR", self.path("keys"))
             .current_dir(self.dir.path())
             .arg("--db")
             .arg(self.path("desk.sqlite"));

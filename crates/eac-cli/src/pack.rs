@@ -1,0 +1,487 @@
+//! `eacdesk pack` (make, `verify`, `diff`, `ls`) and `eacdesk key`: the
+//! evidence pack of `eac_app::pack`, rendered. `pack verify` and `key`
+//! open no database.
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Result;
+use eac_app::{AuditRecord, PackDiff, PackEacChange, PackVerdict, SigningKeyInfo};
+use serde::Serialize;
+
+use crate::args::{PackArgs, PackCommand};
+use crate::commands::{audit_change, open, open_read};
+use crate::progress::{Bar, Units};
+use crate::render::{self, count, Out, OutputError, Table};
+
+pub fn run(db: &Path, a: PackArgs) -> Result<ExitCode> {
+    match a.action {
+        None => make(db, a),
+        Some(PackCommand::Verify { dir, key, json }) => verify(&dir, key.as_deref(), json),
+        Some(PackCommand::Diff { dir, json }) => diff(db, &dir, json),
+        Some(PackCommand::Ls { json }) => ls(db, json),
+    }
+}
+
+/// The files of the key folder, to tell afterwards whether the key was
+/// created just now.
+fn key_files() -> HashSet<PathBuf> {
+    std::fs::read_dir(eac_app::key_dir())
+        .map(|entries| entries.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default()
+}
+
+/// `pack --json`: the report, and whether the signing key was created for it.
+#[derive(Serialize)]
+struct PackJson<'a> {
+    #[serde(flatten)]
+    report: &'a eac_app::PackReport,
+    key_created: bool,
+}
+
+fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
+    let dest = a
+        .out
+        .clone()
+        .expect("clap requires --out when no subcommand is given");
+    // The database must exist (a pack never creates one); the pack is
+    // recorded in it, so it needs a writable store.
+    if !db.exists() {
+        return Err(eac_app::AppError::new(
+            eac_app::ErrorCode::NotFound,
+            format!(
+                "There is no database at {}, so there are no EACs to pack; nothing was written. Name the database with --db or EACDESK_DB.",
+                db.display()
+            ),
+        )
+        .into());
+    }
+    drop(open_read(db)?);
+    let mut store = open(db)?;
+    let filter = a.filter.to_filter();
+    let keys_before = key_files();
+    let bar = Bar::new(Units::Eacs);
+    let report = eac_app::make_pack(&mut store, &filter, &dest, a.title.as_deref(), &bar)?;
+    bar.finish();
+    let mut out = Out::stdout();
+    out.committed(format!(
+        "the evidence pack was written to {} and recorded",
+        report.path
+    ));
+    // The pack is written: the key is there, and only read here.
+    let created_key = eac_app::signing_key()
+        .ok()
+        .filter(|k| !keys_before.contains(Path::new(&k.path)));
+    if a.json {
+        out.json(&PackJson {
+            report: &report,
+            key_created: created_key.is_some(),
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let title = report
+        .record
+        .title
+        .clone()
+        .unwrap_or_else(|| format!("Evidence pack: {}", eac_app::selection_words(&filter)));
+    writeln!(out, "Wrote the evidence pack {}", report.path)?;
+    let closed = if report.closed_periods.is_empty() {
+        "none".to_owned()
+    } else {
+        report
+            .closed_periods
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} to {} (closed {}: {})",
+                    p.from,
+                    p.to,
+                    render::whole_seconds(&p.closed_at),
+                    p.reason
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let chain = match &report.record.audit_head {
+        Some(head) => format!("{} (the whole chain, ending {head})", report.audit_records),
+        None => "none yet".to_owned(),
+    };
+    fields(
+        &mut out,
+        &[
+            ("title", title),
+            ("selection", eac_app::selection_words(&filter)),
+            (
+                "EACs",
+                format!(
+                    "{} ({})",
+                    report.eac_count,
+                    count(report.value_count, "value")
+                ),
+            ),
+            ("totals", render::quantities(&report.totals)),
+            ("source documents", report.source_count.to_string()),
+            ("audit records", chain),
+            ("closed periods", closed),
+            (
+                "files",
+                format!(
+                    "{}, each with its SHA-256 in MANIFEST.json",
+                    report.file_count
+                ),
+            ),
+            (
+                "MANIFEST.json",
+                format!("SHA-256 {}", report.manifest_sha256),
+            ),
+            ("signed by", format!("the key {}", report.key_fingerprint)),
+        ],
+    )?;
+    if let Some(key) = &created_key {
+        writeln!(
+            out,
+            "Your signing key was created for this pack and is kept in {} (`eacdesk key` shows it).",
+            key.path
+        )?;
+    }
+    writeln!(
+        out,
+        "Check it anywhere with `eacdesk pack verify {} --key {}`.",
+        report.path, report.key_fingerprint
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `name  value` lines, the names aligned.
+fn fields(out: &mut Out, list: &[(&str, String)]) -> Result<(), OutputError> {
+    let width = list.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, value) in list {
+        writeln!(out, "  {key:<width$}  {value}")?;
+    }
+    Ok(())
+}
+
+fn verify(dir: &Path, key: Option<&str>, json: bool) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let verdict = eac_app::verify_pack(dir, key)?;
+    if json {
+        out.json(&verdict)?;
+    } else {
+        print_verdict(&mut out, &verdict, key.is_some())?;
+    }
+    Ok(if verdict.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(eac_app::ErrorCode::Validation.exit_code())
+    })
+}
+
+fn print_verdict(out: &mut Out, v: &PackVerdict, key_expected: bool) -> Result<(), OutputError> {
+    match (&v.manifest, v.ok) {
+        (Some(m), true) => {
+            let chain = match &m.audit.head {
+                Some(head) => format!(
+                    "audit chain of {} ending {head}",
+                    count(m.audit.records, "record")
+                ),
+                None => "no audit records".to_owned(),
+            };
+            let expected = if key_expected {
+                " (the expected key)"
+            } else {
+                ""
+            };
+            writeln!(
+                out,
+                "The evidence pack {} is intact: signed by {}{expected}, {}, {chain}.",
+                v.path,
+                m.key.fingerprint,
+                count(m.files.len(), "file")
+            )?;
+            fields(
+                out,
+                &[
+                    ("title", m.title.clone()),
+                    (
+                        "made",
+                        format!(
+                            "{} with {} {}",
+                            render::whole_seconds(&m.created_at),
+                            m.program.name,
+                            m.program.version
+                        ),
+                    ),
+                    ("selection", m.selection.clone()),
+                    (
+                        "EACs",
+                        format!("{} ({})", m.counts.eacs, count(m.counts.values, "value")),
+                    ),
+                    ("totals", render::quantities(&m.totals)),
+                    ("source documents", m.counts.sources.to_string()),
+                    (
+                        "MANIFEST.json",
+                        format!("SHA-256 {}", v.manifest_sha256.as_deref().unwrap_or("–")),
+                    ),
+                ],
+            )?;
+            if !key_expected {
+                writeln!(
+                    out,
+                    "Anyone can sign a pack: compare the fingerprint with the one its maker gave you, or check it with --key FINGERPRINT."
+                )?;
+            }
+        }
+        _ => {
+            writeln!(
+                out,
+                "The evidence pack {} does not verify: {}.",
+                v.path,
+                count(v.problems.len(), "problem")
+            )?;
+            for p in &v.problems {
+                writeln!(out, "  {}", p.message)?;
+            }
+            writeln!(
+                out,
+                "Do not rely on what it holds: ask its maker for the pack as it was made, or make a new one."
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn diff(db: &Path, dir: &Path, json: bool) -> Result<ExitCode> {
+    let store = open_read(db)?;
+    let d = eac_app::pack_diff(&store, dir)?;
+    let mut out = Out::stdout();
+    if json {
+        out.json(&d)?;
+    } else {
+        print_diff(&mut out, &d)?;
+    }
+    Ok(if d.is_unchanged() && d.verdict.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(eac_app::ErrorCode::Validation.exit_code())
+    })
+}
+
+fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
+    let made = d
+        .verdict
+        .manifest
+        .as_ref()
+        .map(|m| render::whole_seconds(&m.created_at))
+        .unwrap_or_default();
+    match &d.record {
+        Some(r) => writeln!(
+            out,
+            "The pack {} was made from this database on {made} ({}, pack {} in `eacdesk pack ls`).",
+            d.path,
+            count(r.eac_count, "EAC"),
+            r.id
+        )?,
+        None => writeln!(
+            out,
+            "The pack {} was not made from this database (it has no record of it): the EACs here are compared with the pack's.",
+            d.path
+        )?,
+    }
+    if !d.verdict.ok {
+        writeln!(
+            out,
+            "Warning: the pack itself does not verify ({}; `eacdesk pack verify {}` names them), so it may not be what was filed.",
+            count(d.verdict.problems.len(), "problem"),
+            d.path
+        )?;
+    }
+    if !d.head_found {
+        writeln!(
+            out,
+            "The pack's audit head is not in this database's audit log (another database, or records were removed): the changes below come without their audit records."
+        )?;
+    }
+    if d.is_unchanged() {
+        writeln!(
+            out,
+            "No changes since this pack. {} as packed.",
+            count(d.unchanged, "EAC")
+        )?;
+    } else {
+        section(
+            out,
+            "Added (they match the pack's selection now and are not in it)",
+            &d.added,
+        )?;
+        section(
+            out,
+            "Removed (in the pack, no longer matching its selection)",
+            &d.removed,
+        )?;
+        section(out, "Edited (in both, changed since)", &d.edited)?;
+        writeln!(
+            out,
+            "Since this pack: {} added, {} removed, {} edited; {} unchanged.",
+            count(d.added.len(), "EAC"),
+            d.removed.len(),
+            d.edited.len(),
+            d.unchanged
+        )?;
+    }
+    if !d.database_records.is_empty() {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "Records of the whole database since ({}):",
+            count(d.database_records.len(), "record")
+        )?;
+        // One line each: these name folders, too long to align.
+        for r in &d.database_records {
+            writeln!(
+                out,
+                "  #{} {} {}: {} ({})",
+                r.id,
+                render::whole_seconds(&r.at),
+                r.os_user,
+                audit_change(r),
+                r.reason
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn records_table() -> Table {
+    Table::new(&["CDS_EAC_ID", "#", "AT", "USER", "CHANGE", "REASON"]).right_align(1)
+}
+
+/// A record's cells, after the EAC's id.
+fn record_cells(id: &str, r: &AuditRecord) -> Vec<String> {
+    vec![
+        id.to_owned(),
+        r.id.to_string(),
+        render::whole_seconds(&r.at),
+        r.os_user.clone(),
+        audit_change(r),
+        r.reason.clone(),
+    ]
+}
+
+/// One kind of change: its EACs, each with its audit records since.
+fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), OutputError> {
+    if list.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{heading}: {}", count(list.len(), "EAC"))?;
+    let mut table = records_table();
+    for change in list {
+        let id = if change.deleted {
+            format!("{} (deleted)", change.cds_eac_id)
+        } else {
+            change.cds_eac_id.clone()
+        };
+        if change.records.is_empty() {
+            table.row(vec![
+                id.clone(),
+                "–".to_owned(),
+                String::new(),
+                String::new(),
+                "no audit record since the pack".to_owned(),
+                String::new(),
+            ]);
+        }
+        for (i, r) in change.records.iter().enumerate() {
+            table.row(record_cells(if i == 0 { &id } else { "" }, r));
+        }
+    }
+    out.table(&table)
+}
+
+fn ls(db: &Path, json: bool) -> Result<ExitCode> {
+    let store = open_read(db)?;
+    let packs = eac_app::packs(&store)?;
+    let mut out = Out::stdout();
+    if json {
+        out.json(&packs)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if packs.is_empty() {
+        writeln!(
+            out,
+            "No evidence packs were made from this database; make one with `eacdesk pack --out DIR`."
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&["#", "MADE", "TITLE", "EACS", "MANIFEST", "KEY", "FOLDER"])
+        .right_align(0)
+        .right_align(3);
+    for p in &packs {
+        table.row(vec![
+            p.id.to_string(),
+            render::whole_seconds(&p.created_at),
+            p.title.clone().unwrap_or_else(|| {
+                format!("Evidence pack: {}", eac_app::selection_words(&p.filter))
+            }),
+            p.eac_count.to_string(),
+            format!(
+                "{}…",
+                p.manifest_sha256.get(..16).unwrap_or(&p.manifest_sha256)
+            ),
+            p.key_fingerprint.clone(),
+            p.path.clone(),
+        ]);
+    }
+    out.table(&table)?;
+    writeln!(
+        out,
+        "MANIFEST is the start of the SHA-256 of each pack's MANIFEST.json (`--json` gives it whole); `eacdesk pack diff FOLDER` says what changed since one."
+    )?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `key --json`: the key, and whether it was created just now.
+#[derive(Serialize)]
+struct KeyJson<'a> {
+    #[serde(flatten)]
+    key: &'a SigningKeyInfo,
+    created: bool,
+}
+
+pub fn key(json: bool) -> Result<ExitCode> {
+    let before = key_files();
+    let key = eac_app::signing_key()?;
+    let created = !before.contains(Path::new(&key.path));
+    let mut out = Out::stdout();
+    if created {
+        out.committed(format!("a signing key was created in {}", key.path));
+    }
+    if json {
+        out.json(&KeyJson { key: &key, created })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if created {
+        writeln!(
+            out,
+            "Created your signing key for evidence packs (there was none yet):"
+        )?;
+    } else {
+        writeln!(out, "Your signing key for evidence packs:")?;
+    }
+    fields(
+        &mut out,
+        &[
+            ("algorithm", key.algorithm.clone()),
+            ("fingerprint", key.fingerprint.clone()),
+            ("public key", key.public_key.clone()),
+            ("kept in", key.path.clone()),
+        ],
+    )?;
+    writeln!(
+        out,
+        "The secret part stays in that file, readable by you only; it is never shown or written into a pack. Give the fingerprint to whoever checks your packs (`eacdesk pack verify DIR --key FINGERPRINT`), and back the file up: packs signed with a lost key still verify, but new ones get a new fingerprint."
+    )?;
+    Ok(ExitCode::SUCCESS)
+}

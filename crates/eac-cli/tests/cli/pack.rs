@@ -1,0 +1,682 @@
+//! Evidence packs through `eacdesk` (issue 12 items 2–4): `pack` writes a
+//! signed folder of sample EACs and a completed registry statement,
+//! `pack verify` checks it without any database and names every file that
+//! was changed, added or removed, `pack diff` says what changed since,
+//! `pack ls` and `key` show what was made and with which key, and a
+//! refused pack writes nothing. The signing key lives in the test's
+//! temporary folder (`EACDESK_KEY_DIR`, set by `Desk::eacdesk`).
+
+use super::snapshots::mask_now;
+use super::*;
+
+const NECS: &str = "eecs-go/necs-cancellation-statement-sample.pdf";
+
+fn registry_sample(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+impl Desk {
+    /// 20 sample EACs and a registry statement completed as a person would
+    /// (`set` of the fields it lacks, then its beneficiary), so every EAC
+    /// can be packed and the pack holds a source document.
+    fn packable() -> Desk {
+        let desk = Desk::new();
+        desk.eacdesk()
+            .args(["sample", "--eacs", "20"])
+            .assert()
+            .success();
+        desk.eacdesk()
+            .args(["import", &registry_sample(NECS)])
+            .assert()
+            .success();
+        desk.complete_registry_eacs();
+        desk
+    }
+
+    fn complete_registry_eacs(&self) {
+        self.eacdesk()
+            .args([
+                "set",
+                "--all-matching",
+                "--incomplete",
+                "destination_id=UTIL-1",
+                "destination_name=Demo Utility",
+                "asset_origination=region",
+                "asset_destination=grid",
+                "emissions_factor_direct=0",
+                "emissions_factor_lca=0.011",
+                "issued=2021-01-15",
+                "retired=2021-12-31",
+                "--reason",
+                "from the registry account",
+                "--yes",
+            ])
+            .assert()
+            .success();
+        self.eacdesk()
+            .args([
+                "beneficiaries",
+                "set",
+                "--all-matching",
+                "--incomplete",
+                "--type",
+                "customer",
+                "--id",
+                "CUST-1",
+                "--reason",
+                "the claimant's customer number",
+            ])
+            .assert()
+            .success();
+        assert_eq!(self.json(&["ls", "--incomplete"])["summary"]["count"], 0);
+    }
+
+    /// `pack --out NAME --json`: the report.
+    fn pack(&self, name: &str, extra: &[&str]) -> Value {
+        let out = self
+            .eacdesk()
+            .args(["pack", "--out", name, "--json"])
+            .args(extra)
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    }
+
+    /// `pack verify DIR`: exit code and standard output (no database given).
+    fn verify(&self, dir: &Path, extra: &[&str]) -> (i32, String) {
+        let out = self
+            .eacdesk()
+            .args(["pack", "verify"])
+            .arg(dir)
+            .args(extra)
+            .output()
+            .unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+        )
+    }
+}
+
+/// A copy of a folder and everything in it.
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Flips one bit of the byte in the middle of a file.
+fn flip_a_byte(path: &Path) {
+    let mut bytes = std::fs::read(path).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x01;
+    std::fs::write(path, bytes).unwrap();
+}
+
+/// The only file in `dir` (the pack's `sources/`).
+fn only_file(dir: &Path) -> String {
+    let names = entries(dir);
+    assert_eq!(names.len(), 1, "{names:?}");
+    names[0].clone()
+}
+
+#[test]
+fn a_pack_of_sample_eacs_verifies_anywhere_and_names_its_signer() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "20"])
+        .assert()
+        .success();
+    let pack = desk.path("filing-2024");
+    let out = desk
+        .eacdesk()
+        .args(["pack", "--out", "filing-2024", "--title", "FY2024 filing"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("Wrote the evidence pack "), "{text}");
+    assert!(text.contains("EACs              20 (160 values)"), "{text}");
+    assert!(
+        text.contains("Your signing key was created for this pack"),
+        "{text}"
+    );
+    for file in [
+        "MANIFEST.json",
+        "MANIFEST.sig",
+        "eacs.json",
+        "p2/eacs.json",
+        "audit.jsonl",
+        "claim-statement.csv",
+        "claim-statement.pdf",
+    ] {
+        assert!(pack.join(file).is_file(), "{file} is missing");
+    }
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(pack.join("MANIFEST.json")).unwrap()).unwrap();
+    assert_eq!(manifest["counts"]["eacs"], 20);
+    assert_eq!(manifest["title"], "FY2024 filing");
+
+    // `key` shows the key that signed it, already there, never the secret.
+    let key = desk.json(&["key"]);
+    assert_eq!(key["fingerprint"], manifest["key"]["fingerprint"]);
+    assert_eq!(key["public_key"], manifest["key"]["public_key"]);
+    assert_eq!(key["created"], false);
+    let secret = std::fs::read_to_string(key["path"].as_str().unwrap()).unwrap();
+    let shown = String::from_utf8(
+        desk.eacdesk()
+            .arg("key")
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(!shown.contains(secret.trim()), "{shown}");
+    assert!(shown.contains(key["fingerprint"].as_str().unwrap()));
+    let fingerprint = key["fingerprint"].as_str().unwrap();
+
+    let (code, text) = desk.verify(&pack, &[]);
+    assert_eq!(code, 0, "{text}");
+    assert!(
+        text.starts_with(&format!(
+            "The evidence pack {} is intact: signed by {fingerprint}, 28 files, ",
+            pack.display()
+        )),
+        "{text}"
+    );
+
+    // The pack is remembered with the manifest's hash.
+    let verdict = desk.json(&["pack", "verify", "filing-2024"]);
+    assert_eq!(verdict["ok"], true);
+    let packs = desk.json(&["pack", "ls"]);
+    assert_eq!(packs.as_array().unwrap().len(), 1);
+    assert_eq!(packs[0]["manifest_sha256"], verdict["manifest_sha256"]);
+    assert_eq!(packs[0]["title"], "FY2024 filing");
+    assert_eq!(packs[0]["eac_count"], 20);
+    assert_eq!(packs[0]["key_fingerprint"], fingerprint);
+
+    // A copy elsewhere still verifies, with the maker's key expected.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let copy = elsewhere.path().join("received").join("pack");
+    copy_dir(&pack, &copy);
+    let (code, text) = desk.verify(&copy, &["--key", fingerprint]);
+    assert_eq!(code, 0, "{text}");
+    assert!(text.contains("(the expected key)"), "{text}");
+    // … but not with another signer expected.
+    let other = "0123-4567-89ab-cdef-0123-4567-89ab-cdef";
+    let (code, text) = desk.verify(&copy, &["--key", other]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains(&format!(
+            "MANIFEST.json is signed by the key {fingerprint}, not by the expected key {other}"
+        )),
+        "{text}"
+    );
+}
+
+#[test]
+fn every_change_to_a_pack_is_named_and_fails_verification() {
+    let desk = Desk::packable();
+    let report = desk.pack("pack", &[]);
+    assert_eq!(report["eac_count"], 21);
+    assert_eq!(report["source_count"], 1);
+    assert_eq!(report["key_created"], true);
+    assert_eq!(desk.pack("again", &[])["key_created"], false);
+    let pack = desk.path("pack");
+    let source = format!("sources/{}", only_file(&pack.join("sources")));
+    assert!(source.ends_with("-necs-cancellation-statement-sample.pdf"));
+    assert_eq!(desk.verify(&pack, &[]).0, 0);
+
+    /// What is done to a copy of the pack.
+    type Tamper = Box<dyn Fn(&Path)>;
+    let cases: Vec<(&str, Tamper, String)> = vec![
+        (
+            "a byte of eacs.json",
+            Box::new(|p: &Path| flip_a_byte(&p.join("eacs.json"))),
+            "eacs.json was changed".to_owned(),
+        ),
+        (
+            "a byte of MANIFEST.json",
+            Box::new(|p: &Path| {
+                // A changed digit keeps the JSON readable: only the
+                // signature can tell.
+                let path = p.join("MANIFEST.json");
+                let text = std::fs::read_to_string(&path).unwrap();
+                let text = text.replacen("\"eacs\": 21", "\"eacs\": 22", 1);
+                std::fs::write(&path, text).unwrap();
+            }),
+            "MANIFEST.sig does not hold".to_owned(),
+        ),
+        (
+            "a byte of the source document",
+            Box::new({
+                let source = source.clone();
+                move |p: &Path| flip_a_byte(&p.join(&source))
+            }),
+            format!("{source} was changed"),
+        ),
+        (
+            "a byte of audit.jsonl",
+            Box::new(|p: &Path| {
+                let path = p.join("audit.jsonl");
+                let text = std::fs::read_to_string(&path).unwrap();
+                std::fs::write(&path, text.replacen("CUST-1", "CUST-2", 1)).unwrap();
+            }),
+            "audit.jsonl was changed".to_owned(),
+        ),
+        (
+            "an added file",
+            Box::new(|p: &Path| std::fs::write(p.join("p2/notes.txt"), "added later").unwrap()),
+            "p2/notes.txt was added: the manifest does not list it".to_owned(),
+        ),
+        (
+            "a removed file",
+            Box::new(|p: &Path| std::fs::remove_file(p.join("claim-statement.pdf")).unwrap()),
+            "claim-statement.pdf is missing (the manifest lists it)".to_owned(),
+        ),
+        (
+            "the removed signature",
+            Box::new(|p: &Path| std::fs::remove_file(p.join("MANIFEST.sig")).unwrap()),
+            "MANIFEST.sig is missing: the manifest is not signed".to_owned(),
+        ),
+    ];
+    for (what, tamper, named) in cases {
+        let copy = desk.path(&format!("tampered-{}", what.replace(' ', "-")));
+        copy_dir(&pack, &copy);
+        tamper(&copy);
+        let (code, text) = desk.verify(&copy, &[]);
+        assert_eq!(code, 1, "{what}: {text}");
+        assert!(
+            text.starts_with(&format!(
+                "The evidence pack {} does not verify:",
+                copy.display()
+            )),
+            "{what}: {text}"
+        );
+        assert!(text.contains(&named), "{what}: {text}");
+        // --json names the file too.
+        let out = desk
+            .eacdesk()
+            .args(["pack", "verify", "--json"])
+            .arg(&copy)
+            .assert()
+            .code(1);
+        let verdict: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(verdict["ok"], false, "{what}");
+        let file = named.split(' ').next().unwrap();
+        assert!(
+            verdict["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["file"] == file),
+            "{what}: {verdict}"
+        );
+    }
+    // The original was never touched.
+    assert_eq!(desk.verify(&pack, &[]).0, 0);
+
+    // A folder that is no pack at all, or is missing: exit 2.
+    desk.eacdesk()
+        .args(["pack", "verify", "no-such-folder"])
+        .assert()
+        .code(2)
+        .stderr(contains("no-such-folder"));
+}
+
+#[test]
+fn pack_verify_needs_no_database_and_creates_none() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    desk.pack("pack", &[]);
+    // A machine that never ran EAC Desk: no --db, no EACDESK_DB, an empty
+    // home folder.
+    let home = tempfile::tempdir().unwrap();
+    let run = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+        cmd.env_remove("EACDESK_DB")
+            .env_remove("EACDESK_KEY_DIR")
+            .env("HOME", home.path())
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .current_dir(home.path());
+        cmd
+    };
+    run()
+        .args(["pack", "verify"])
+        .arg(desk.path("pack"))
+        .assert()
+        .success()
+        .stdout(contains("is intact"));
+    run()
+        .args(["pack", "verify", "--json"])
+        .arg(desk.path("pack"))
+        .assert()
+        .success();
+    assert_eq!(entries(home.path()), Vec::<String>::new());
+
+    // The commands that need a database refuse, creating none.
+    let missing = home.path().join("none.sqlite");
+    run()
+        .arg("--db")
+        .arg(&missing)
+        .args(["pack", "--out", "p"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no database at"));
+    assert_eq!(entries(home.path()), Vec::<String>::new());
+}
+
+#[test]
+fn pack_diff_lists_what_changed_since_with_the_audit_records() {
+    let desk = Desk::packable();
+    desk.pack("pack", &["--title", "FY2021 filing"]);
+    desk.eacdesk()
+        .args(["pack", "diff", "pack"])
+        .assert()
+        .code(0)
+        .stdout(contains("was made from this database on"))
+        .stdout(contains("No changes since this pack. 21 EACs as packed."));
+
+    desk.eacdesk()
+        .env("USER", "auditor")
+        .args([
+            "beneficiaries",
+            "set",
+            "S1-0000003",
+            "--type",
+            "account",
+            "--id",
+            "ACC-77",
+            "--reason",
+            "contract moved to Acme",
+        ])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["delete", "S1-0000004", "--reason", "imported twice"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "1", "--seed", "99"])
+        .assert()
+        .success();
+
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "pack"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let edited = text.find("Edited (in both, changed since): 1 EAC").unwrap();
+    let removed = text
+        .find("Removed (in the pack, no longer matching its selection): 1 EAC")
+        .unwrap();
+    assert!(text.contains("Added (they match the pack's selection now and are not in it): 1 EAC"));
+    assert!(text[edited..].contains("S1-0000003"), "{text}");
+    assert!(text[edited..].contains("auditor"), "{text}");
+    assert!(text[edited..].contains("→ account: ACC-77"), "{text}");
+    assert!(text[edited..].contains("contract moved to Acme"), "{text}");
+    assert!(text[removed..].contains("S1-0000004 (deleted)"), "{text}");
+    assert!(text[removed..].contains("imported twice"), "{text}");
+    assert!(
+        text.contains("Since this pack: 1 EAC added, 1 removed, 1 edited; 19 unchanged."),
+        "{text}"
+    );
+    assert!(!text.contains("No changes since this pack"), "{text}");
+
+    let diff = {
+        let out = desk
+            .eacdesk()
+            .args(["pack", "diff", "pack", "--json"])
+            .assert()
+            .code(1);
+        serde_json::from_slice::<Value>(&out.get_output().stdout).unwrap()
+    };
+    assert_eq!(diff["edited"][0]["cds_eac_id"], "S1-0000003");
+    assert_eq!(
+        diff["edited"][0]["records"][0]["reason"],
+        "contract moved to Acme"
+    );
+    assert_eq!(diff["removed"][0]["cds_eac_id"], "S1-0000004");
+    assert_eq!(diff["removed"][0]["deleted"], true);
+    assert_eq!(diff["removed"][0]["records"][0]["action"], "delete");
+    assert_eq!(diff["record"]["title"], "FY2021 filing");
+    assert_eq!(diff["head_found"], true);
+
+    // A folder that is not a pack: nothing to compare (exit 2).
+    std::fs::create_dir(desk.path("empty")).unwrap();
+    desk.eacdesk()
+        .args(["pack", "diff", "empty"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not an EAC Desk evidence pack"));
+
+    // The same pack compared with another database says it was not made
+    // there; the registry EAC imported there at another time differs.
+    let other = Desk::packable();
+    let out = other
+        .eacdesk()
+        .args(["pack", "diff"])
+        .arg(desk.path("pack"))
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("was not made from this database"), "{text}");
+    assert!(text.contains("not in this database's audit log"), "{text}");
+    assert!(
+        text.contains("Since this pack: 0 EACs added, 0 removed, 1 edited; 20 unchanged."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_refused_pack_writes_nothing_and_says_why() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "5"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", &registry_sample(NECS)])
+        .assert()
+        .success();
+    let id = desk.ids(&["--incomplete"]).remove(0);
+    let before = entries_but_db(desk.dir.path());
+
+    // Incomplete EACs (a data problem): exit 1, naming them and their fields.
+    let out = desk
+        .eacdesk()
+        .args(["pack", "--out", "pack"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8(out.get_output().stderr.clone()).unwrap();
+    assert!(
+        stderr.contains(&format!(
+            "1 of the selected EACs is incomplete: {id} (missing destination_id,"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was written"), "{stderr}");
+    assert!(!desk.path("pack").exists());
+
+    // Nothing selected: exit 2.
+    desk.eacdesk()
+        .args(["pack", "--out", "pack", "--technology", "marine"])
+        .assert()
+        .code(2)
+        .stderr(contains("No EAC matches the selection"));
+    assert!(!desk.path("pack").exists());
+
+    // The complete ones alone can be packed…
+    desk.pack("pack", &["--complete"]);
+    assert_eq!(desk.verify(&desk.path("pack"), &[]).0, 0);
+    // … but not over a folder holding files EAC Desk did not write.
+    std::fs::create_dir(desk.path("mine")).unwrap();
+    std::fs::write(desk.path("mine/notes.txt"), "keep me").unwrap();
+    desk.eacdesk()
+        .args(["pack", "--out", "mine", "--complete"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not an EAC Desk evidence pack"))
+        .stderr(contains("notes.txt"));
+    assert_eq!(entries(&desk.path("mine")), ["notes.txt"]);
+    assert_eq!(
+        std::fs::read_to_string(desk.path("mine/notes.txt")).unwrap(),
+        "keep me"
+    );
+    let mut after = before;
+    after.extend(["keys".to_owned(), "mine".to_owned(), "pack".to_owned()]);
+    after.sort();
+    assert_eq!(entries_but_db(desk.dir.path()), after);
+
+    // Usage: `pack` needs --out.
+    desk.eacdesk()
+        .arg("pack")
+        .assert()
+        .code(2)
+        .stderr(contains("--out <DIR>"));
+}
+
+#[test]
+fn key_is_created_once_and_said_so() {
+    let desk = Desk::new();
+    let out = desk.eacdesk().arg("key").assert().success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.starts_with("Created your signing key for evidence packs"),
+        "{text}"
+    );
+    let key = desk.json(&["key"]);
+    assert_eq!(key["created"], false);
+    assert_eq!(key["algorithm"], "ed25519");
+    assert!(key["path"]
+        .as_str()
+        .unwrap()
+        .starts_with(desk.path("keys").to_str().unwrap()));
+    desk.eacdesk()
+        .arg("key")
+        .assert()
+        .success()
+        .stdout(contains("Your signing key for evidence packs:"))
+        .stdout(contains(key["fingerprint"].as_str().unwrap()));
+    // No database was created for it.
+    assert!(!desk.path("desk.sqlite").exists());
+}
+
+// ---- What a person reads ----
+
+/// Hashes, public keys and fingerprints of a run become placeholders of
+/// the same width; the temporary folder becomes `<TMP>`; times of the run
+/// and the program's version are masked.
+fn mask(desk: &Desk, text: &str) -> String {
+    let tmp = desk.dir.path().canonicalize().unwrap();
+    let text = text
+        .replace(&tmp.display().to_string(), "<TMP>")
+        .replace(&desk.dir.path().display().to_string(), "<TMP>")
+        .replace(
+            &format!("EAC Desk {}", env!("CARGO_PKG_VERSION")),
+            "EAC Desk VERSION",
+        );
+    let mut out = String::new();
+    let chars: Vec<char> = text.chars().collect();
+    let hex = |c: char| c.is_ascii_hexdigit() && !c.is_ascii_uppercase();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|c| hex(**c)).count();
+        let fingerprint = chars.len() >= i + 39
+            && (0..39).all(|k| {
+                if k % 5 == 4 {
+                    chars[i + k] == '-'
+                } else {
+                    hex(chars[i + k])
+                }
+            });
+        if fingerprint {
+            out.push_str("ffff-ffff-ffff-ffff-ffff-ffff-ffff-ffff");
+            i += 39;
+        } else if run == 64 || (run == 16 && chars.get(i + 16) == Some(&'…')) {
+            out.push_str(&"x".repeat(run));
+            i += run;
+        } else if run > 0 {
+            out.extend(&chars[i..i + run]);
+            i += run;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    mask_now(&out)
+}
+
+#[test]
+fn human_output_of_packs() {
+    let desk = Desk::packable();
+    let run = |args: &[&str], code: i32| {
+        let out = desk
+            .eacdesk()
+            .env("USER", "auditor")
+            .args(args)
+            .assert()
+            .code(code);
+        mask(
+            &desk,
+            &String::from_utf8(out.get_output().stdout.clone()).unwrap(),
+        )
+    };
+    insta::assert_snapshot!(
+        "pack",
+        run(
+            &["pack", "--out", "filing-2021", "--title", "FY2021 filing"],
+            0
+        )
+    );
+    insta::assert_snapshot!("pack_verify", run(&["pack", "verify", "filing-2021"], 0));
+    insta::assert_snapshot!("pack_ls", run(&["pack", "ls"], 0));
+    insta::assert_snapshot!(
+        "pack_diff_unchanged",
+        run(&["pack", "diff", "filing-2021"], 0)
+    );
+    insta::assert_snapshot!("key", run(&["key"], 0));
+
+    let tampered = desk.path("tampered");
+    copy_dir(&desk.path("filing-2021"), &tampered);
+    flip_a_byte(&tampered.join("eacs.json"));
+    std::fs::remove_file(tampered.join("claim-statement.csv")).unwrap();
+    std::fs::write(tampered.join("extra.txt"), "added").unwrap();
+    insta::assert_snapshot!(
+        "pack_verify_tampered",
+        run(&["pack", "verify", "tampered"], 1)
+    );
+
+    run(
+        &[
+            "beneficiaries",
+            "set",
+            "S1-0000003",
+            "--type",
+            "account",
+            "--id",
+            "ACC-77",
+            "--reason",
+            "contract moved to Acme",
+        ],
+        0,
+    );
+    run(&["delete", "S1-0000004", "--reason", "imported twice"], 0);
+    insta::assert_snapshot!("pack_diff", run(&["pack", "diff", "filing-2021"], 1));
+}
