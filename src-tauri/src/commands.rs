@@ -25,8 +25,10 @@ use eac_app::{
     FormatInfo, ImportBatch, ImportOptions, ImportReport, RefdataCount, RefdataEntry,
     RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
 };
+use eac_app::{
+    ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
+};
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
-use eac_app::{ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;

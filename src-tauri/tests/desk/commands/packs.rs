@@ -6,7 +6,12 @@ use serde_json::{json, Value};
 use super::{desk, query, test_key_dir, Desk};
 
 impl Desk {
-    fn make_pack(&self, filter: Value, dest: &std::path::Path, title: Value) -> Result<Value, Value> {
+    fn make_pack(
+        &self,
+        filter: Value,
+        dest: &std::path::Path,
+        title: Value,
+    ) -> Result<Value, Value> {
         self.invoke(
             "make_pack",
             json!({ "op_id": "pack", "filter": filter, "path": dest, "title": title }),
@@ -98,18 +103,30 @@ fn a_pack_is_refused_in_plain_words_for_an_empty_selection_and_a_foreign_folder(
     desk.load_sample(3);
     let dest = desk.dir.path().join("none");
     let e = desk
-        .make_pack(json!({ "search": "no such EAC anywhere" }), &dest, Value::Null)
+        .make_pack(
+            json!({ "search": "no such EAC anywhere" }),
+            &dest,
+            Value::Null,
+        )
         .unwrap_err();
     assert_eq!(e["code"], "invalid_input", "{e}");
-    assert!(e["message"].as_str().unwrap().contains("No EAC matches"), "{e}");
+    assert!(
+        e["message"].as_str().unwrap().contains("No EAC matches"),
+        "{e}"
+    );
     assert!(!dest.exists());
 
     let foreign = desk.dir.path().join("holiday-photos");
     std::fs::create_dir(&foreign).unwrap();
     std::fs::write(foreign.join("beach.jpg"), b"not a pack").unwrap();
-    let e = desk.make_pack(json!({}), &foreign, Value::Null).unwrap_err();
+    let e = desk
+        .make_pack(json!({}), &foreign, Value::Null)
+        .unwrap_err();
     assert_eq!(e["code"], "invalid_input", "{e}");
-    assert_eq!(std::fs::read(foreign.join("beach.jpg")).unwrap(), b"not a pack");
+    assert_eq!(
+        std::fs::read(foreign.join("beach.jpg")).unwrap(),
+        b"not a pack"
+    );
     // Nothing was recorded.
     assert_eq!(desk.ok("packs", json!({})), json!([]));
 }
@@ -197,7 +214,13 @@ fn a_closed_period_freezes_its_eacs_until_reopened_and_both_are_audited() {
                 "beneficiaries": ["C-9"], "reason": "too late" }),
     );
     assert_eq!(e["code"], "frozen", "{e}");
-    assert!(e["message"].as_str().unwrap().contains("filed with the regulator"), "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("filed with the regulator"),
+        "{e}"
+    );
     let e = desk.err(
         "bulk_set_beneficiaries",
         json!({ "op_id": "b", "filter": {}, "beneficiary_type": "customer",
@@ -213,13 +236,19 @@ fn a_closed_period_freezes_its_eacs_until_reopened_and_both_are_audited() {
     assert_eq!(desk.ok("eac_detail", json!({ "cds_eac_id": id })), before);
 
     // Reopened with a reason: the edit goes through; close and reopen are in the history.
-    let e = desk.err("reopen_period", json!({ "id": period["id"], "reason": " " }));
+    let e = desk.err(
+        "reopen_period",
+        json!({ "id": period["id"], "reason": " " }),
+    );
     assert_eq!(e["code"], "invalid_input", "{e}");
     let reopened = desk.ok(
         "reopen_period",
         json!({ "id": period["id"], "reason": "correction requested by the auditor" }),
     );
-    assert_eq!(reopened["reopen_reason"], "correction requested by the auditor");
+    assert_eq!(
+        reopened["reopen_reason"],
+        "correction requested by the auditor"
+    );
     assert_eq!(desk.ok("frozen_by", json!({ "cds_eac_id": id })), json!([]));
     desk.ok(
         "set_beneficiaries",
