@@ -1349,6 +1349,7 @@ async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -
     load_sample(&desk, 12).await?;
 
     // Create the pack of every EAC (no filter), typed folder, optional title.
+    desk.click("toolbar-evidence").await?;
     desk.click("toolbar-pack").await?;
     desk.el("pack-dialog").await?;
     desk.wait_attr("pack-scope", "data-count", |c| c == "12")
@@ -1393,6 +1394,7 @@ async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -
         !desk.shown("detail-frozen").await?,
         "frozen before any period was closed"
     );
+    desk.click("toolbar-evidence").await?;
     desk.click("toolbar-periods").await?;
     desk.el("periods-dialog").await?;
     desk.el("periods-empty").await?;
@@ -1444,6 +1446,7 @@ async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -
     .await?;
 
     // Reopened with a reason: the controls come back.
+    desk.click("toolbar-evidence").await?;
     desk.click("toolbar-periods").await?;
     desk.click("period-reopen").await?;
     desk.type_into("period-reopen-reason", "correction asked by the auditor")
