@@ -25,6 +25,9 @@ use eac_app::{
     FormatInfo, ImportBatch, ImportOptions, ImportReport, RefdataCount, RefdataEntry,
     RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
 };
+use eac_app::{
+    ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
+};
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
 use tauri::{Runtime, State};
 
@@ -459,6 +462,84 @@ macro_rules! ipc_commands {
             /// (whole or not at all; never over the database); `sha256` is of what was written.
             async fn save_eac_source(desk, sha256: String, path: PathBuf) -> ExportReport {
                 desk.read(move |store| eac_app::save_source(store, &sha256, &path)).await
+            }
+            /// Writes the evidence pack of the EACs in `filter` to the folder `path` (new, empty or
+            /// an earlier pack; else `invalid_input`), signed with this user's key; `title` `null`:
+            /// the selection in words. Refused, writing nothing: no EAC matches (`invalid_input`),
+            /// incomplete EACs (`validation`, `details.cds_eac_ids`), a broken audit log
+            /// (`conflict`). Long, progress phase `export`.
+            async fn make_pack(
+                desk,
+                op_id: String,
+                filter: EacFilter,
+                path: PathBuf,
+                title: Option<String>,
+            ) -> PackReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::make_pack(store, &filter, &path, title.as_deref(), op)
+                })
+                .await
+            }
+            /// Checks the pack folder `path` on its own (no database): signature, every file's
+            /// size and SHA-256, no file added or removed, the audit chain inside, the CDS files;
+            /// `expected_fingerprint` (or `null`) must then be the signer's. `ok` false lists every
+            /// problem with its file or record. Long (cancel: `cancelled`).
+            async fn verify_pack(
+                desk,
+                op_id: String,
+                path: PathBuf,
+                expected_fingerprint: Option<String>,
+            ) -> PackVerdict {
+                desk.task(op_id, move |op| {
+                    finished(op, eac_app::verify_pack(&path, expected_fingerprint.as_deref()))
+                })
+                .await
+            }
+            /// What changed in the open database since the pack in `path` was made: EACs added,
+            /// removed and edited, each with its audit records since, and the pack's own verdict.
+            async fn pack_diff(desk, path: PathBuf) -> PackDiff {
+                desk.read(move |store| eac_app::pack_diff(store, &path)).await
+            }
+            /// Every evidence pack made from this database, newest first.
+            async fn packs(desk) -> Vec<PackRecord> {
+                desk.read(eac_app::packs).await
+            }
+            /// This user's pack signing key (created on first use): public key and fingerprint,
+            /// never the secret.
+            async fn signing_key(_desk) -> SigningKeyInfo {
+                $crate::desk::off_ui_thread(eac_app::signing_key).await
+            }
+            /// The audit log's hash chain: `broken` `null` when intact, else the first record
+            /// that does not hold (changed, removed or reordered outside EAC Desk).
+            async fn verify_audit_chain(desk) -> ChainReport {
+                desk.read(eac_app::verify_audit_chain).await
+            }
+            /// Closes the days `from`..=`to` (`YYYY-MM-DD`, inclusive, UTC): EACs whose period lies
+            /// inside are frozen (`frozen` for every change) until reopened; audited.
+            async fn close_period(desk, from: String, to: String, reason: String) -> ClosedPeriod {
+                desk.edit(move |store| eac_app::close_period(store, &from, &to, &reason))
+                    .await
+            }
+            /// Reopens closed period `id` with a reason (audited): its EACs can be changed again.
+            async fn reopen_period(desk, id: i64, reason: String) -> ClosedPeriod {
+                desk.edit(move |store| eac_app::reopen_period(store, id, &reason)).await
+            }
+            /// Every closed period, in effect or reopened, by first day.
+            async fn closed_periods(desk) -> Vec<ClosedPeriod> {
+                desk.read(eac_app::closed_periods).await
+            }
+            /// The closed periods freezing one EAC (empty: it can be changed); `not_found`.
+            async fn frozen_by(desk, cds_eac_id: String) -> Vec<ClosedPeriod> {
+                desk.read(move |store| eac_app::frozen_by(store, &cds_eac_id)).await
+            }
+            /// Native dialog: the chosen parent folder joined with `default_name` (where a new
+            /// evidence pack goes), or `null`.
+            async fn pick_pack_folder(_desk, default_name: String) -> Option<String> {
+                Ok(dialogs::pack_folder(default_name).await)
+            }
+            /// Native dialog: an existing evidence pack folder to verify, or `null`.
+            async fn pick_pack(_desk) -> Option<String> {
+                Ok(dialogs::pack().await)
             }
         }
     };

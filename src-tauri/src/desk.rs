@@ -267,6 +267,26 @@ impl Desk {
         .await
     }
 
+    /// Runs long work that needs no database (checking an evidence pack) off
+    /// the UI thread, registered under `op_id` so `cancel` can reach it.
+    pub async fn task<T, E>(
+        &self,
+        op_id: String,
+        f: impl FnOnce(&Operation) -> Result<T, E> + Send + 'static,
+    ) -> Result<T, AppError>
+    where
+        T: Send + 'static,
+        E: Into<AppError>,
+    {
+        let ui = self.ui.get().cloned();
+        let op = self.operations.start(&op_id, move |event: ProgressEvent| {
+            if let Some(ui) = &ui {
+                ui.progress(event);
+            }
+        })?;
+        off_ui_thread(move || f(&op).map_err(Into::into)).await
+    }
+
     /// Asks a running operation to stop; it then writes nothing. Unknown ids
     /// (already finished) are fine.
     pub fn cancel(&self, op_id: &str) {

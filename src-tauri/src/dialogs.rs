@@ -65,6 +65,25 @@ pub async fn export_folder(default_name: String) -> Option<String> {
     Some(text(parent.path().join(default_name)))
 }
 
+/// Where a new evidence pack goes: the parent folder, with the pack folder
+/// `default_name` inside it (as [`export_folder`]).
+pub async fn pack_folder(default_name: String) -> Option<String> {
+    let parent = AsyncFileDialog::new()
+        .set_title("Choose the folder to put the evidence pack in")
+        .pick_folder()
+        .await?;
+    Some(text(parent.path().join(default_name)))
+}
+
+/// An evidence pack folder (the one holding `MANIFEST.json`).
+pub async fn pack() -> Option<String> {
+    let folder = AsyncFileDialog::new()
+        .set_title("Choose the evidence pack folder to verify")
+        .pick_folder()
+        .await?;
+    Some(text(folder.path().to_owned()))
+}
+
 pub async fn export_path(default_name: String) -> Option<String> {
     let file = json_dialog()
         .set_title("Export EACs")

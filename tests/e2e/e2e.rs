@@ -1327,3 +1327,141 @@ async fn the_problems_view_names_both_sides_of_double_counting() -> Result<()> {
     desk.el("problems-summary").await?;
     desk.quit().await
 }
+
+/// Whether the element `testid` is disabled, also through a disabled
+/// `<fieldset>` around it (what a person sees: greyed out, not clickable).
+async fn is_disabled(desk: &Desk, testid: &str) -> Result<bool> {
+    let e = desk.el(testid).await?;
+    let v = desk
+        .client
+        .execute(
+            "return arguments[0].matches(':disabled');",
+            vec![serde_json::to_value(&e)?],
+        )
+        .await?;
+    Ok(v.as_bool().unwrap_or(false))
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -> Result<()> {
+    let desk = Desk::start("evidence-pack").await?;
+    load_sample(&desk, 12).await?;
+
+    // Create the pack of every EAC (no filter), typed folder, optional title.
+    desk.click("toolbar-evidence").await?;
+    desk.click("toolbar-pack").await?;
+    desk.el("pack-dialog").await?;
+    desk.wait_attr("pack-scope", "data-count", |c| c == "12")
+        .await?;
+    let pack = desk.dir.path().join("fy2024-pack");
+    desk.type_into("pack-title", "FY2024 filing").await?;
+    desk.type_into("pack-path", &pack.to_string_lossy()).await?;
+    desk.click("pack-run").await?;
+    desk.wait_text("pack-result-path", "the pack's folder", |t| {
+        t.ends_with("fy2024-pack")
+    })
+    .await?;
+    ensure!(pack.join("MANIFEST.json").is_file() && pack.join("MANIFEST.sig").is_file());
+    // Checked at once, as anyone receiving it would: intact, signed by this user's key.
+    desk.wait_attr("pack-verdict", "data-ok", |v| v == "true")
+        .await?;
+    let signer = desk.text("pack-verdict-fingerprint").await?;
+    ensure!(
+        signer == desk.text("pack-result-fingerprint").await?,
+        "the verdict's signer {signer} is not the key that made the pack"
+    );
+    ensure!(
+        desk.text("pack-verdict-headline")
+            .await?
+            .starts_with("Intact"),
+        "headline"
+    );
+    desk.wait_text("pack-verdict-eacs", "the pack's EAC count", |t| t == "12")
+        .await?;
+    desk.screenshot(&artifacts_dir().join("evidence-pack.png"))
+        .await?;
+    desk.click("pack-done").await?;
+
+    // Close a reporting period holding the first EAC.
+    let id = open_first_row(&desk).await?;
+    let period = desk.text("detail-period").await?;
+    let year: i32 = period
+        .get(..4)
+        .and_then(|y| y.parse().ok())
+        .with_context(|| format!("a year at the start of the period {period:?}"))?;
+    ensure!(
+        !desk.shown("detail-frozen").await?,
+        "frozen before any period was closed"
+    );
+    desk.click("toolbar-evidence").await?;
+    desk.click("toolbar-periods").await?;
+    desk.el("periods-dialog").await?;
+    desk.el("periods-empty").await?;
+    desk.type_into("period-from", &format!("{year}-01-01"))
+        .await?;
+    desk.type_into("period-to", &format!("{}-12-31", year + 1))
+        .await?;
+    desk.type_into("period-reason", "FY filed with the regulator")
+        .await?;
+    desk.click("period-close").await?;
+    desk.wait_text("period-done", "the period to be closed", |t| {
+        t.contains("closed") && t.contains("frozen")
+    })
+    .await?;
+    desk.wait_attr("period-row", "data-state", |s| s == "closed")
+        .await?;
+    desk.click("periods-done").await?;
+
+    // The detail pane says why, and its edit controls are disabled.
+    desk.wait_text("detail-frozen", "the closed-period notice", |t| {
+        t.contains("FY filed with the regulator")
+            && t.contains(&format!("{year}-01-01 to {}-12-31", year + 1))
+            && t.contains("reopen")
+    })
+    .await?;
+    ensure!(
+        desk.attr("detail-eac-number", "data-id").await?.as_deref() == Some(id.as_str()),
+        "another EAC is shown"
+    );
+    ensure!(
+        is_disabled(&desk, "ef-edit").await?,
+        "emission factors still editable"
+    );
+    desk.click("tab-beneficiaries").await?;
+    desk.el("ben-editor").await?;
+    for control in ["ben-type", "ben-reason"] {
+        ensure!(
+            is_disabled(&desk, control).await?,
+            "{control} is still enabled"
+        );
+    }
+    desk.screenshot(&artifacts_dir().join("closed-period.png"))
+        .await?;
+    // The History tab shows the chain intact (the close is recorded too).
+    desk.click("tab-history").await?;
+    desk.wait_text("audit-chain-text", "the audit chain's state", |t| {
+        t.starts_with("Audit log intact (")
+    })
+    .await?;
+
+    // Reopened with a reason: the controls come back.
+    desk.click("toolbar-evidence").await?;
+    desk.click("toolbar-periods").await?;
+    desk.click("period-reopen").await?;
+    desk.type_into("period-reopen-reason", "correction asked by the auditor")
+        .await?;
+    desk.click("period-reopen-confirm").await?;
+    desk.wait_attr("period-row", "data-state", |s| s == "reopened")
+        .await?;
+    desk.click("periods-done").await?;
+    desk.click("tab-beneficiaries").await?;
+    desk.until("the editor to be enabled again", || async {
+        Ok(
+            (!desk.shown("detail-frozen").await? && !is_disabled(&desk, "ben-type").await?)
+                .then_some(()),
+        )
+    })
+    .await?;
+    desk.quit().await
+}

@@ -162,6 +162,8 @@ impl Desk {
             // Reaches the app through WebKitWebDriver. HOME and XDG dirs point
             // into the temp dir so nothing can touch the real default database.
             .env("EACDESK_DB", &db)
+            // The evidence-pack signing key goes to the temp dir too.
+            .env("EACDESK_KEY_DIR", home.join("keys"))
             .env("HOME", &home)
             .env("XDG_DATA_HOME", home.join("data"))
             .env("XDG_CONFIG_HOME", home.join("config"))

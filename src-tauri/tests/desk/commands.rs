@@ -3,6 +3,8 @@
 
 // Registry documents and CSV mappings through the import commands.
 mod registry_import;
+// Evidence packs, the audit chain and closed periods (issue 12).
+mod packs;
 
 use serde_json::{json, Value};
 use tauri::test::{
@@ -17,7 +19,23 @@ struct Desk {
     dir: tempfile::TempDir,
 }
 
+/// The pack signing key of every desk test: a temp folder named by
+/// `EACDESK_KEY_DIR` (as the shell reads it), never the real data folder.
+fn test_key_dir() -> &'static std::path::Path {
+    static KEYS: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = tempfile::Builder::new()
+            .prefix("eacdesk-desk-keys-")
+            .tempdir()
+            .unwrap();
+        std::env::set_var(eac_app::KEY_DIR_ENV, dir.path());
+        dir
+    })
+    .path()
+}
+
 fn desk() -> Desk {
+    test_key_dir();
     let dir = tempfile::tempdir().unwrap();
     let app = eac_desk::with_database(mock_builder(), dir.path().join("test.sqlite"))
         .build(mock_context(noop_assets()))

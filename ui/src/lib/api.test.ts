@@ -202,6 +202,33 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ],
     ["pick_export_folder", () => api.pickExportFolder("b"), "pick_export_folder", { default_name: "b" }],
     ["pick_refdata_files", () => api.pickRefdataFiles(), "pick_refdata_files", undefined],
+    [
+      "make_pack",
+      () => api.makePack("op", {} as EacFilter, "/tmp/pack", null),
+      "make_pack",
+      { op_id: "op", filter: {}, path: "/tmp/pack", title: null },
+    ],
+    [
+      "verify_pack",
+      () => api.verifyPack("op", "/tmp/pack", "ab12"),
+      "verify_pack",
+      { op_id: "op", path: "/tmp/pack", expected_fingerprint: "ab12" },
+    ],
+    ["pack_diff", () => api.packDiff("/tmp/pack"), "pack_diff", { path: "/tmp/pack" }],
+    ["packs", () => api.packs(), "packs", undefined],
+    ["signing_key", () => api.signingKey(), "signing_key", undefined],
+    ["verify_audit_chain", () => api.verifyAuditChain(), "verify_audit_chain", undefined],
+    [
+      "close_period",
+      () => api.closePeriod("2024-01-01", "2024-12-31", "filed"),
+      "close_period",
+      { from: "2024-01-01", to: "2024-12-31", reason: "filed" },
+    ],
+    ["reopen_period", () => api.reopenPeriod(2, "fix"), "reopen_period", { id: 2, reason: "fix" }],
+    ["closed_periods", () => api.closedPeriods(), "closed_periods", undefined],
+    ["frozen_by", () => api.frozenBy("E1"), "frozen_by", { cds_eac_id: "E1" }],
+    ["pick_pack_folder", () => api.pickPackFolder("p"), "pick_pack_folder", { default_name: "p" }],
+    ["pick_pack", () => api.pickPack(), "pick_pack", undefined],
   ];
 
   it("covers every command of the backend's list, and only those", () => {

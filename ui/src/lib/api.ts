@@ -194,6 +194,30 @@ export const api = {
   pickSourcePath: (file_name: string) => call("pick_source_path", { file_name }),
   /** Writes the stored original bytes of a source document to `path`. */
   saveEacSource: (sha256: string, path: string) => call("save_eac_source", { sha256, path }),
+  /** The evidence pack of the EACs in `filter`, written to the folder `path`, signed; long. */
+  makePack: (op_id: string, filter: EacFilter, path: string, title: string | null) =>
+    call("make_pack", { op_id, filter, path, title }),
+  /** Checks a pack folder on its own; `expected_fingerprint` (or null) must be its signer. Long. */
+  verifyPack: (op_id: string, path: string, expected_fingerprint: string | null) =>
+    call("verify_pack", { op_id, path, expected_fingerprint }),
+  /** What changed in the open database since the pack in `path` was made. */
+  packDiff: (path: string) => call("pack_diff", { path }),
+  /** Every pack made from this database, newest first. */
+  packs: () => call("packs"),
+  /** This user's pack signing key: public key and fingerprint (created on first use). */
+  signingKey: () => call("signing_key"),
+  /** The audit log's hash chain: intact, or where it breaks first. */
+  verifyAuditChain: () => call("verify_audit_chain"),
+  /** Closes the days `from`..=`to` (YYYY-MM-DD, UTC): their EACs are frozen until reopened. */
+  closePeriod: (from: string, to: string, reason: string) => call("close_period", { from, to, reason }),
+  reopenPeriod: (id: number, reason: string) => call("reopen_period", { id, reason }),
+  closedPeriods: () => call("closed_periods"),
+  /** The closed periods freezing one EAC (empty: it can be changed). */
+  frozenBy: (cds_eac_id: string) => call("frozen_by", { cds_eac_id }),
+  /** Native dialog: the parent folder chosen, joined with `default_name`, or null. */
+  pickPackFolder: (default_name: string) => call("pick_pack_folder", { default_name }),
+  /** Native dialog: an evidence pack folder, or null. */
+  pickPack: () => call("pick_pack"),
 };
 
 const noop: UnlistenFn = () => {};

@@ -5,9 +5,11 @@ import type { BrowseQuery } from "./BrowseQuery";
 import type { BrowseSummary } from "./BrowseSummary";
 import type { BulkEditReport } from "./BulkEditReport";
 import type { BundleReport } from "./BundleReport";
+import type { ChainReport } from "./ChainReport";
 import type { CheckReport } from "./CheckReport";
 import type { Choice } from "./Choice";
 import type { ChoiceField } from "./ChoiceField";
+import type { ClosedPeriod } from "./ClosedPeriod";
 import type { CsvPreview } from "./CsvPreview";
 import type { DbInfo } from "./DbInfo";
 import type { DeleteReport } from "./DeleteReport";
@@ -22,12 +24,17 @@ import type { FieldValue } from "./FieldValue";
 import type { FormatInfo } from "./FormatInfo";
 import type { ImportBatch } from "./ImportBatch";
 import type { ImportReport } from "./ImportReport";
+import type { PackDiff } from "./PackDiff";
+import type { PackRecord } from "./PackRecord";
+import type { PackReport } from "./PackReport";
+import type { PackVerdict } from "./PackVerdict";
 import type { RefdataCount } from "./RefdataCount";
 import type { RefdataEntry } from "./RefdataEntry";
 import type { RefdataReport } from "./RefdataReport";
 import type { SamplePlan } from "./SamplePlan";
 import type { SavedMapping } from "./SavedMapping";
 import type { SetFieldsReport } from "./SetFieldsReport";
+import type { SigningKeyInfo } from "./SigningKeyInfo";
 import type { SourceView } from "./SourceView";
 import type { UndoReport } from "./UndoReport";
 import type { VerifyReport } from "./VerifyReport";
@@ -126,6 +133,30 @@ export type Commands = {
   pick_source_path: { args: { file_name: string }; result: string | null };
   /** Writes the stored original bytes of the document with this SHA-256 to `path` (whole or not at all; never over the database); `sha256` is of what was written. */
   save_eac_source: { args: { sha256: string; path: string }; result: ExportReport };
+  /** Writes the evidence pack of the EACs in `filter` to the folder `path` (new, empty or an earlier pack; else `invalid_input`), signed with this user's key; `title` `null`: the selection in words. Refused, writing nothing: no EAC matches (`invalid_input`), incomplete EACs (`validation`, `details.cds_eac_ids`), a broken audit log (`conflict`). Long, progress phase `export`. */
+  make_pack: { args: { op_id: string; filter: EacFilter; path: string; title: string | null }; result: PackReport };
+  /** Checks the pack folder `path` on its own (no database): signature, every file's size and SHA-256, no file added or removed, the audit chain inside, the CDS files; `expected_fingerprint` (or `null`) must then be the signer's. `ok` false lists every problem with its file or record. Long (cancel: `cancelled`). */
+  verify_pack: { args: { op_id: string; path: string; expected_fingerprint: string | null }; result: PackVerdict };
+  /** What changed in the open database since the pack in `path` was made: EACs added, removed and edited, each with its audit records since, and the pack's own verdict. */
+  pack_diff: { args: { path: string }; result: PackDiff };
+  /** Every evidence pack made from this database, newest first. */
+  packs: { args: Record<string, never>; result: Array<PackRecord> };
+  /** This user's pack signing key (created on first use): public key and fingerprint, never the secret. */
+  signing_key: { args: Record<string, never>; result: SigningKeyInfo };
+  /** The audit log's hash chain: `broken` `null` when intact, else the first record that does not hold (changed, removed or reordered outside EAC Desk). */
+  verify_audit_chain: { args: Record<string, never>; result: ChainReport };
+  /** Closes the days `from`..=`to` (`YYYY-MM-DD`, inclusive, UTC): EACs whose period lies inside are frozen (`frozen` for every change) until reopened; audited. */
+  close_period: { args: { from: string; to: string; reason: string }; result: ClosedPeriod };
+  /** Reopens closed period `id` with a reason (audited): its EACs can be changed again. */
+  reopen_period: { args: { id: number; reason: string }; result: ClosedPeriod };
+  /** Every closed period, in effect or reopened, by first day. */
+  closed_periods: { args: Record<string, never>; result: Array<ClosedPeriod> };
+  /** The closed periods freezing one EAC (empty: it can be changed); `not_found`. */
+  frozen_by: { args: { cds_eac_id: string }; result: Array<ClosedPeriod> };
+  /** Native dialog: the chosen parent folder joined with `default_name` (where a new evidence pack goes), or `null`. */
+  pick_pack_folder: { args: { default_name: string }; result: string | null };
+  /** Native dialog: an existing evidence pack folder to verify, or `null`. */
+  pick_pack: { args: Record<string, never>; result: string | null };
 };
 
 /** The command names, in the order of the list. */
@@ -176,4 +207,16 @@ export const COMMANDS = [
   "eac_sources",
   "pick_source_path",
   "save_eac_source",
+  "make_pack",
+  "verify_pack",
+  "pack_diff",
+  "packs",
+  "signing_key",
+  "verify_audit_chain",
+  "close_period",
+  "reopen_period",
+  "closed_periods",
+  "frozen_by",
+  "pick_pack_folder",
+  "pick_pack",
 ] as const satisfies readonly (keyof Commands)[];

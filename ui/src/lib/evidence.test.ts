@@ -1,0 +1,198 @@
+import { describe, expect, it } from "vitest";
+import type { ChainReport, ClosedPeriod, EacFilter, Manifest, PackDiff, PackVerdict } from "./types";
+import { formatCount } from "./decimal";
+import {
+  chainStateText,
+  closePeriodProblems,
+  defaultPackName,
+  diffOrigin,
+  diffSummary,
+  fingerprintProblem,
+  frozenNotice,
+  packBlocker,
+  packScopeText,
+  periodState,
+  problemPlace,
+  refusedForIncomplete,
+  verdictFacts,
+  verdictHeadline,
+} from "./evidence";
+
+const FP = "ab12-cd34-ef56-7890-ab12-cd34-ef56-7890";
+
+const manifest: Manifest = {
+  format: "eacdesk-pack-v1",
+  title: "FY2024 filing",
+  created_at: "2026-01-05T10:00:00Z",
+  program: { name: "EAC Desk", version: "0.1.0" },
+  filter: {} as EacFilter,
+  selection: "every EAC in the database",
+  counts: { eacs: 8, values: 16, sources: 0, audit_records: 9 },
+  totals: [],
+  closed_periods: [],
+  audit: { head: "f00d", records: 9 },
+  key: { algorithm: "ed25519", public_key: "00", fingerprint: FP },
+  files: [
+    { path: "eacs.json", size: 10, sha256: "aa" },
+    { path: "audit.jsonl", size: 10, sha256: "bb" },
+  ],
+};
+
+function verdict(ok: boolean, problems: PackVerdict["problems"] = []): PackVerdict {
+  return { path: "/p", ok, problems, manifest, manifest_sha256: "cafe" };
+}
+
+const period: ClosedPeriod = {
+  id: 3,
+  from: "2024-01-01",
+  to: "2024-12-31",
+  closed_at: "2025-02-01T09:30:00Z",
+  closed_by: "ana",
+  reason: "filed with the regulator",
+  reopened_at: null,
+  reopened_by: null,
+  reopen_reason: null,
+  eac_count: 12,
+};
+
+describe("the audit chain in words", () => {
+  it("says intact with the number of records", () => {
+    const r: ChainReport = { records: 42, head: "ab", broken: null };
+    expect(chainStateText(r)).toEqual({ ok: true, text: "Audit log intact (42 records)" });
+    expect(chainStateText({ records: 1, head: "ab", broken: null }).text).toBe("Audit log intact (1 record)");
+  });
+
+  it("names the first broken record and why", () => {
+    const r: ChainReport = {
+      records: 42,
+      head: null,
+      broken: { id: 17, position: 15, reason: "its content does not match its hash" },
+    };
+    expect(chainStateText(r)).toEqual({
+      ok: false,
+      text: "Audit log changed outside EAC Desk: broken at record 17 — its content does not match its hash",
+    });
+  });
+});
+
+describe("making a pack", () => {
+  it("names the folder, the scope and what blocks it", () => {
+    expect(defaultPackName("2026-05-01")).toBe("evidence-pack-2026-05-01");
+    expect(packScopeText(false, 1200)).toBe(`Every EAC in the database (${formatCount(1200)})`);
+    expect(packScopeText(true, 1)).toBe("The 1 EAC in the current filter");
+    expect(packScopeText(true, null)).toBe("The … EACs in the current filter");
+    expect(packBlocker("", 3)).toBe("Choose the folder for the pack.");
+    expect(packBlocker("/tmp/p", 0)).toMatch(/No EAC matches/);
+    expect(packBlocker("/tmp/p", 3)).toBeNull();
+  });
+
+  it("offers Show incomplete EACs only for a refusal that names them", () => {
+    expect(refusedForIncomplete({ code: "validation", message: "", details: { cds_eac_ids: ["a"] } })).toBe(true);
+    expect(refusedForIncomplete({ code: "validation", message: "", details: {} })).toBe(false);
+    expect(refusedForIncomplete({ code: "invalid_input", message: "", details: { cds_eac_ids: ["a"] } })).toBe(false);
+    expect(refusedForIncomplete(null)).toBe(false);
+  });
+});
+
+describe("a pack's verdict in words", () => {
+  it("an intact pack gives its signer, files, audit records and head", () => {
+    const v = verdict(true);
+    expect(verdictHeadline(v)).toBe("Intact: the pack is exactly as it was signed.");
+    const facts = Object.fromEntries(verdictFacts(v).map((f) => [f.testid, f.value]));
+    expect(facts.fingerprint).toBe(FP);
+    expect(facts.files).toBe("4"); // two listed + MANIFEST.json + MANIFEST.sig
+    expect(facts["audit-records"]).toBe("9");
+    expect(facts["audit-head"]).toBe("f00d");
+  });
+
+  it("a changed pack counts its problems, each naming its file or record", () => {
+    const v = verdict(false, [
+      { file: "eacs.json", record: null, message: "its SHA-256 differs" },
+      { file: "audit.jsonl", record: 12, message: "hash differs" },
+      { file: "", record: null, message: "extra.txt was added" },
+    ]);
+    expect(verdictHeadline(v)).toBe(
+      "Not intact: 3 problems found. Each is listed with the file or audit record concerned.",
+    );
+    expect(v.problems.map(problemPlace)).toEqual(["eacs.json", "audit.jsonl, record 12", "the pack folder"]);
+  });
+
+  it("checks a typed fingerprint only for its shape", () => {
+    expect(fingerprintProblem("")).toBeNull();
+    expect(fingerprintProblem(FP)).toBeNull();
+    expect(fingerprintProblem(FP.replace(/-/g, "").toUpperCase())).toBeNull();
+    expect(fingerprintProblem("ab12-cd34")).toMatch(/32 hex digits .* has 8/);
+    expect(fingerprintProblem("zz12")).toMatch(/only the digits/);
+  });
+});
+
+describe("what changed since a pack", () => {
+  const base: PackDiff = {
+    path: "/p",
+    record: null,
+    verdict: verdict(true),
+    head_found: true,
+    added: [],
+    removed: [],
+    edited: [],
+    unchanged: 8,
+    database_records: [],
+  };
+  const change = { cds_eac_id: "x", deleted: false, records: [] };
+
+  it("says nothing changed, or what did", () => {
+    expect(diffSummary(base)).toBe("Nothing changed since the pack was made: its 8 EACs are as filed.");
+    expect(diffSummary({ ...base, edited: [change], added: [change, change], unchanged: 7 })).toBe(
+      "Since the pack was made: 2 added, 1 edited; 7 unchanged.",
+    );
+    expect(diffSummary({ ...base, verdict: verdict(false) })).toMatch(/no basis for comparison/);
+  });
+
+  it("says where the pack came from", () => {
+    expect(diffOrigin(base)).toBe("This database has no record of making this pack.");
+    expect(diffOrigin({ ...base, head_found: false })).toMatch(/not made from this database/);
+    const record = {
+      id: 1,
+      created_at: "2026-01-05T10:00:00Z",
+      title: null,
+      filter: {} as EacFilter,
+      manifest_sha256: "cafe",
+      audit_head: null,
+      audit_records: 0,
+      eac_count: 8,
+      key_fingerprint: FP,
+      path: "/p",
+    };
+    expect(diffOrigin({ ...base, record })).toBe("Made from this database on 2026-01-05 10:00 UTC.");
+  });
+});
+
+describe("closed periods in words", () => {
+  it("the detail pane names the period, who closed it, why, and how to reopen", () => {
+    const text = frozenNotice([period]);
+    expect(text).toContain("a closed reporting period");
+    expect(text).toContain("2024-01-01 to 2024-12-31");
+    expect(text).toContain("closed by ana on 2025-02-01 09:30 UTC");
+    expect(text).toContain("“filed with the regulator”");
+    expect(text).toContain("reopen the period with a reason");
+    expect(frozenNotice([period, { ...period, id: 4 }])).toContain("2 closed reporting periods");
+    expect(frozenNotice([])).toBe("");
+  });
+
+  it("the close form needs two days in order and a reason", () => {
+    expect(closePeriodProblems("2024-01-01", "2024-12-31", "filed")).toEqual([]);
+    expect(closePeriodProblems("2024-13-01", "", " ")).toEqual([
+      "Enter the first day as YYYY-MM-DD.",
+      "Enter the last day as YYYY-MM-DD.",
+      "Give a reason (it is kept in the History).",
+    ]);
+    expect(closePeriodProblems("2024-12-31", "2024-01-01", "x")).toEqual(["The last day comes before the first day."]);
+  });
+
+  it("a period's state says frozen or who reopened it and why", () => {
+    expect(periodState(period)).toBe("Closed: 12 EACs frozen");
+    expect(
+      periodState({ ...period, reopened_at: "2025-03-01T00:00:00Z", reopened_by: "bo", reopen_reason: "correction" }),
+    ).toBe("Reopened by bo on 2025-03-01 00:00 UTC: “correction”");
+  });
+});
