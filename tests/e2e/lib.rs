@@ -461,7 +461,23 @@ impl Desk {
     }
 
     /// The `cds_eac_id`s of the table rows now in the DOM, in row order.
+    /// The table may re-render between finding the rows and reading them
+    /// (a refresh after a change elsewhere): a row gone stale is read again.
     pub async fn row_ids(&self) -> Result<Vec<String>> {
+        let mut last_error = None;
+        for _ in 0..20 {
+            match self.row_ids_once().await {
+                Ok(ids) => return Ok(ids),
+                Err(e) => {
+                    last_error = Some(e);
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+            }
+        }
+        Err(last_error.expect("tried at least once"))
+    }
+
+    async fn row_ids_once(&self) -> Result<Vec<String>> {
         let mut rows = Vec::new();
         for e in self.all("eac-row").await? {
             let index: u64 = e.attr("data-index").await?.unwrap_or_default().parse()?;
