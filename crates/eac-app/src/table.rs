@@ -435,7 +435,7 @@ fn xlsx(
                     sheet.write_number(r, col, n).map_err(xlsx_error)?;
                 }
                 COL_TOTAL => {
-                    if !write_quantity(sheet, r, col, cell, &number)? {
+                    if !write_quantity(sheet, r, col, cell, &number, "next column")? {
                         inexact += 1;
                     }
                     col += 1;
@@ -502,7 +502,7 @@ fn xlsx(
     about
         .write_string_with_format(r, 0, format!("Total ({})", unit.as_str()), &bold)
         .map_err(xlsx_error)?;
-    if !write_quantity(about, r, 1, &total.total, &number)? {
+    if !write_quantity(about, r, 1, &total.total, &number, "the row above")? {
         inexact += 1;
     }
     let bytes = book.save_to_buffer().map_err(xlsx_error)?;
@@ -511,13 +511,14 @@ fn xlsx(
 
 /// Writes an exact decimal as a number cell; a number a double cannot hold
 /// exactly (more than 15 significant digits) gets a note naming the exact
-/// text. Returns whether the number is exact.
+/// text and where it is (`exact_at`). Returns whether the number is exact.
 fn write_quantity(
     sheet: &mut Worksheet,
     r: u32,
     col: u16,
     exact: &str,
     format: &Format,
+    exact_at: &str,
 ) -> Result<bool, AppError> {
     let Ok(number) = exact.parse::<f64>() else {
         sheet.write_string(r, col, exact).map_err(xlsx_error)?;
@@ -531,7 +532,7 @@ fn write_quantity(
         .unwrap_or(false);
     if !fits {
         let note = Note::new(format!(
-            "A spreadsheet holds 15 significant digits: this number is rounded. The exact value is {exact} (next column)."
+            "A spreadsheet holds 15 significant digits: this number is rounded. The exact value is {exact} ({exact_at})."
         ));
         sheet.insert_note(r, col, &note).map_err(xlsx_error)?;
     }

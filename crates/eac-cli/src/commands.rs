@@ -485,7 +485,7 @@ fn ls_xlsx(store: &Store, view: &eac_app::TableView, dest: &Path) -> Result<Exit
     if report.inexact_numbers > 0 {
         writeln!(
             out,
-            "{} too long for a spreadsheet's 15 digits: each has a note, the exact text is in the column beside it.",
+            "{} too long for a spreadsheet's 15 digits: each has a note giving its exact text, which the workbook also keeps as text.",
             count(report.inexact_numbers, "number")
         )?;
     }
