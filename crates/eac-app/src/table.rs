@@ -3,7 +3,7 @@
 //! matches in the table's sort order, or of exactly the selected rows.
 //!
 //! Every column of the table, quantities exact as imported (per unit) plus
-//! the total in the display unit, exact. In a workbook (decision 125) the
+//! the total in the display unit, exact. In a workbook (decision 129) the
 //! total is also a typed number, so a spreadsheet sums and charts it; a
 //! double holds 15 significant digits, so the exact decimal text stays in
 //! the next column, and a number that a double cannot hold exactly gets a
@@ -95,7 +95,11 @@ fn header(unit: EnergyUnit) -> Vec<String> {
     .map(str::to_owned)
     .to_vec();
     // As imported: the exact sum of the EAC's values in each unit.
-    h.extend(EnergyUnit::ALL.iter().map(|u| format!("quantity_{}", u.as_str())));
+    h.extend(
+        EnergyUnit::ALL
+            .iter()
+            .map(|u| format!("quantity_{}", u.as_str())),
+    );
     h.push(format!("total_{}", unit.as_str()));
     h.push("emissions_missing".to_owned());
     h.push("missing".to_owned());
@@ -205,7 +209,9 @@ impl Rows {
             .filter_map(|(u, t)| {
                 Some(QuantityTotal {
                     unit: *u,
-                    total: eac_model::Decimal::from_big(t.as_ref()?).as_str().to_owned(),
+                    total: eac_model::Decimal::from_big(t.as_ref()?)
+                        .as_str()
+                        .to_owned(),
                 })
             })
             .collect()
@@ -250,14 +256,12 @@ fn each_row(
         if progress.is_cancelled() {
             return Err(eac_store::StoreError::Cancelled);
         }
-        let result = rows
-            .add(&row, unit)
-            .and_then(|total| each(&row, &total));
+        let result = rows.add(&row, unit).and_then(|total| each(&row, &total));
         if let Err(e) = result {
             failed = Some(e);
             return Err(eac_store::StoreError::Cancelled);
         }
-        if rows.count % 1024 == 0 {
+        if rows.count.is_multiple_of(1024) {
             progress.update(Phase::Export, rows.count as u64, Some(expected));
         }
         Ok(())
@@ -301,7 +305,10 @@ fn csv_rows(
     };
     write(&mut text)?;
     let rows = each_row(store, view, progress, &mut |row, total| {
-        csv_record(&mut text, cells(row, total, unit).iter().map(String::as_str));
+        csv_record(
+            &mut text,
+            cells(row, total, unit).iter().map(String::as_str),
+        );
         if text.len() >= 64 * 1024 {
             write(&mut text)?;
         }
@@ -354,8 +361,7 @@ pub fn export_table(
         return Err(AppError::cancelled());
     }
     let mut file = AtomicFile::beside(dest)?;
-    file.write_all(&bytes)
-        .map_err(|e| AppError::io(dest, &e))?;
+    file.write_all(&bytes).map_err(|e| AppError::io(dest, &e))?;
     file.commit()?;
     Ok(report(view, Some(dest), format, &rows, inexact))
 }
@@ -478,10 +484,16 @@ fn xlsx(
         ("Rows".to_owned(), selection(view)),
         ("Sort".to_owned(), sort),
         ("EACs".to_owned(), rows.count.to_string()),
-        (format!("Total ({}, exact)", unit.as_str()), total.total.clone()),
+        (
+            format!("Total ({}, exact)", unit.as_str()),
+            total.total.clone(),
+        ),
     ];
     for t in rows.totals() {
-        lines.push((format!("Sum of {} values (exact)", t.unit.as_str()), t.total));
+        lines.push((
+            format!("Sum of {} values (exact)", t.unit.as_str()),
+            t.total,
+        ));
     }
     lines.push((
         "Times".to_owned(),

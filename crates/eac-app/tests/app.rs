@@ -310,7 +310,9 @@ fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
 /// whole or not at all.
 #[test]
 fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
-    use eac_app::{export_table, EnergyUnit, ErrorCode, SortField, SortSpec, TableFormat, TableView};
+    use eac_app::{
+        export_table, EnergyUnit, ErrorCode, SortField, SortSpec, TableFormat, TableView,
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut store = store(dir.path());
     import_files(
@@ -343,7 +345,10 @@ fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 3);
     assert!(lines[0].contains(",total_kWh,"), "{}", lines[0]);
-    assert!(lines[1].starts_with("e-04,") && lines[1].contains(",99111.000,"), "{text}");
+    assert!(
+        lines[1].starts_with("e-04,") && lines[1].contains(",99111.000,"),
+        "{text}"
+    );
     assert!(lines[2].starts_with("e-01,"), "{text}");
 
     // A selected EAC that is gone: refused, the earlier file kept.
@@ -404,7 +409,11 @@ fn the_summary_is_the_browse_total_split_into_groups() {
     assert_eq!(report.count, 8);
     let labels: Vec<String> = report.groups.iter().map(|g| g.labels.join(" ")).collect();
     assert_eq!(labels, ["Hydro 2024", "Solar 2024", "Wind 2024"]);
-    let totals: Vec<&str> = report.groups.iter().map(|g| g.total.total.as_str()).collect();
+    let totals: Vec<&str> = report
+        .groups
+        .iter()
+        .map(|g| g.total.total.as_str())
+        .collect();
     // 580.0 kWh shown in MWh, exactly.
     assert_eq!(totals, ["30.000", "0.580", "249.111"]);
     assert_eq!(report.groups[1].totals[0].total, "580.0");

@@ -260,10 +260,12 @@ pub struct LsArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Time keys (year, quarter, month) are of each VALUE's period (its start, \
+#[command(
+    after_help = "Time keys (year, quarter, month) are of each VALUE's period (its start, \
                         else its EAC's period start), in UTC: an EAC whose values span two months \
                         adds to both, and counts as one EAC in each. The filters select EACs; \
-                        all of their values are grouped.")]
+                        all of their values are grouped."
+)]
 pub struct SummaryArgs {
     /// Group by these keys, in this order (comma-separated): technology,
     /// year, quarter, month, source, retired
@@ -735,7 +737,10 @@ fn parse_unit(text: &str) -> Result<EnergyUnit, String> {
 fn parse_summary_key(text: &str) -> Result<SummaryKey, String> {
     SummaryKey::parse(text.trim()).ok_or_else(|| {
         let keys: Vec<&str> = SummaryKey::ALL.iter().map(|k| k.as_str()).collect();
-        format!("`{text}` is not a summary key; use one of {}", keys.join(", "))
+        format!(
+            "`{text}` is not a summary key; use one of {}",
+            keys.join(", ")
+        )
     })
 }
 

@@ -502,7 +502,8 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
     }
     if a.csv {
         let mut sink = out.raw();
-        let written = std::io::Write::write_all(&mut sink, eac_app::summary_csv(&report).as_bytes());
+        let written =
+            std::io::Write::write_all(&mut sink, eac_app::summary_csv(&report).as_bytes());
         sink.finish()?;
         written?;
         return Ok(ExitCode::SUCCESS);
@@ -539,12 +540,14 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
     cells.push(render::quantities(&report.totals));
     table.row(cells);
     out.table(&table)?;
-    if keys > 0 && report.by.iter().any(|k| {
-        matches!(
-            k,
-            SummaryKey::Year | SummaryKey::Quarter | SummaryKey::Month | SummaryKey::Retired
-        )
-    }) {
+    if keys > 0
+        && report.by.iter().any(|k| {
+            matches!(
+                k,
+                SummaryKey::Year | SummaryKey::Quarter | SummaryKey::Month | SummaryKey::Retired
+            )
+        })
+    {
         writeln!(
             out,
             "Groups are of values: an EAC with values in two groups counts in both; its quantity is split between them."

@@ -7,7 +7,7 @@
 //! gives the same number as adding in Wh and converting once. Nothing here
 //! ever becomes a float.
 //!
-//! Two texts come out of a converted total (decision 123):
+//! Two texts come out of a converted total (decision 127):
 //! - [`exact_text`]: the exact value with at least the unit's display
 //!   decimals, trailing zeros beyond them dropped (`279.111`, `0.000001`):
 //!   what totals show, never rounded;

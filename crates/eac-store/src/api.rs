@@ -130,7 +130,7 @@ pub struct BrowseSummary {
 /// What a summary groups values by (`eacdesk summary --by …`), in the
 /// order given. Time keys are of the VALUE's period (its `start`, else the
 /// EAC's `period_start`), in UTC: an EAC whose values span two months
-/// counts in both (decision 124).
+/// counts in both (decision 128).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]

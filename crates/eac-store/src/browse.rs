@@ -74,7 +74,8 @@ pub(crate) fn browse_each(
 }
 
 /// The `eacs` columns of a table row, for `FROM eacs e`.
-const ROW_SELECT: &str = "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
+const ROW_SELECT: &str =
+    "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
             e.period_end, e.issuance, e.source_id, e.source_name, e.destination_id,
             e.destination_name, e.beneficiary_type, e.retired_state, e.value_count,
             (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL), e.missing
@@ -82,11 +83,7 @@ const ROW_SELECT: &str = "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_
 
 /// Runs `sql` (a [`ROW_SELECT`] with its conditions) and hands out each row
 /// with its beneficiaries and quantities.
-fn rows_of(
-    conn: &Connection,
-    sql: &Sql,
-    each: &mut dyn FnMut(EacRow) -> Result<()>,
-) -> Result<()> {
+fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<()>) -> Result<()> {
     let mut stmt = conn.prepare_cached(&sql.text)?;
     let heads = stmt.query_map(sql.params(), |row| {
         let id: i64 = row.get(0)?;

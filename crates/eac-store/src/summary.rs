@@ -101,7 +101,11 @@ impl Aggregate<Sums, Option<String>> for ExactSum {
             .map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
     }
 
-    fn finalize(&self, _: &mut Context<'_>, sums: Option<Sums>) -> rusqlite::Result<Option<String>> {
+    fn finalize(
+        &self,
+        _: &mut Context<'_>,
+        sums: Option<Sums>,
+    ) -> rusqlite::Result<Option<String>> {
         Ok(sums.map(|s| Decimal::from_big(&s.total()).as_str().to_owned()))
     }
 }
@@ -182,10 +186,7 @@ pub(crate) fn grouped_totals(
             if let Some(total) = total {
                 // Written by `eacdesk_sum`: plain decimal text.
                 debug_assert!(BigDecimal::from_str(&total).is_ok());
-                totals.push(QuantityTotal {
-                    unit: *unit,
-                    total,
-                });
+                totals.push(QuantityTotal { unit: *unit, total });
             }
         }
         groups.push(SummaryGroup {

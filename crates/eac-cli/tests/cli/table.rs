@@ -124,7 +124,11 @@ fn summary_by_technology_and_source_adds_up_like_the_listing() {
     for (line, g) in lines[1..].iter().zip(groups) {
         let total = g["total"]["total"].as_str().unwrap();
         // Right-aligned: each total ends under the header's end.
-        assert_eq!(&line[..end].trim_start()[line[..end].trim_start().len() - total.len()..], total, "{line}");
+        assert_eq!(
+            &line[..end].trim_start()[line[..end].trim_start().len() - total.len()..],
+            total,
+            "{line}"
+        );
     }
     // The header, the groups, the total.
     assert_eq!(lines.len(), groups.len() + 2, "{text}");
@@ -185,7 +189,13 @@ fn summary_by_month_and_retirement_groups_each_value_by_its_own_period() {
             }
             g.1 += in_mwh(&v.unit, &big(v.value.get()));
         }
-        if seen.iter().map(|(m, _)| m).collect::<std::collections::BTreeSet<_>>().len() > 1 {
+        if seen
+            .iter()
+            .map(|(m, _)| m)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            > 1
+        {
             spans_months += 1;
         }
     }
@@ -277,7 +287,10 @@ fn parse_csv(text: &str) -> Vec<Vec<String>> {
             (false, c) => cell.push(c),
         }
     }
-    assert!(cell.is_empty() && record.is_empty(), "a record without CRLF");
+    assert!(
+        cell.is_empty() && record.is_empty(),
+        "a record without CRLF"
+    );
     records
 }
 
@@ -341,7 +354,16 @@ fn ls_csv_writes_every_matching_row_with_exact_quantities() {
     // A page when asked for one; a filter narrows it.
     let out = desk
         .eacdesk()
-        .args(["ls", "--csv", "--limit", "3", "--offset", "2", "--sort", "quantity:desc"])
+        .args([
+            "ls",
+            "--csv",
+            "--limit",
+            "3",
+            "--offset",
+            "2",
+            "--sort",
+            "quantity:desc",
+        ])
         .assert()
         .success();
     let page = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
@@ -355,14 +377,23 @@ fn ls_csv_writes_every_matching_row_with_exact_quantities() {
     let wind = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
     assert_eq!(wind[0][17], "total_kWh");
     assert!(wind[1..].iter().all(|r| r[2] == "wind"));
-    assert_eq!(wind.len() - 1, listing(&desk, &["--technology", "wind"])["rows"].as_array().unwrap().len());
+    assert_eq!(
+        wind.len() - 1,
+        listing(&desk, &["--technology", "wind"])["rows"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
 }
 
 /// The text of one part of an .xlsx (a zip of XML files).
 fn xlsx_part(path: &Path, name: &str) -> String {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut text = String::new();
-    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
     text
 }
 
@@ -394,7 +425,10 @@ fn ls_xlsx_is_a_real_workbook_that_keeps_every_exact_value() {
     assert_eq!(header[18], "total_MWh_exact");
     assert_eq!(cells.len() - 1, json_rows.len());
     for (row, json) in cells[1..].iter().zip(json_rows) {
-        assert_eq!(row[0], Data::String(json["cds_eac_id"].as_str().unwrap().into()));
+        assert_eq!(
+            row[0],
+            Data::String(json["cds_eac_id"].as_str().unwrap().into())
+        );
         // Dates are date cells, at the instant the text says (UTC).
         let start = match &row[3] {
             Data::DateTime(d) => d.as_datetime().unwrap(),
@@ -427,14 +461,23 @@ fn ls_xlsx_is_a_real_workbook_that_keeps_every_exact_value() {
     }
     // Frozen header row and id column.
     let xml = xlsx_part(&dest, "xl/worksheets/sheet1.xml");
-    assert!(xml.contains(r#"state="frozen""#), "{}", &xml[..xml.len().min(800)]);
+    assert!(
+        xml.contains(r#"state="frozen""#),
+        "{}",
+        &xml[..xml.len().min(800)]
+    );
     assert!(xml.contains(r#"topLeftCell="B2""#));
 
     // The second sheet: the filter in words and exact totals.
     let about = book.worksheet_range("Filter and totals").unwrap();
     let lines: Vec<(String, String)> = about
         .rows()
-        .map(|r| (r[0].to_string(), r.get(1).map(|c| c.to_string()).unwrap_or_default()))
+        .map(|r| {
+            (
+                r[0].to_string(),
+                r.get(1).map(|c| c.to_string()).unwrap_or_default(),
+            )
+        })
         .collect();
     let find = |label: &str| {
         lines
@@ -452,7 +495,10 @@ fn ls_xlsx_is_a_real_workbook_that_keeps_every_exact_value() {
     );
     for t in rows["summary"]["totals"].as_array().unwrap() {
         assert_eq!(
-            find(&format!("Sum of {} values (exact)", t["unit"].as_str().unwrap())),
+            find(&format!(
+                "Sum of {} values (exact)",
+                t["unit"].as_str().unwrap()
+            )),
             t["total"].as_str().unwrap()
         );
     }
@@ -466,7 +512,10 @@ fn a_number_too_long_for_a_spreadsheet_keeps_its_exact_text_and_a_note() {
         .replacen("\"value\": 30", "\"value\": 30.123456789012345678", 1);
     assert!(listing.contains("30.123456789012345678"));
     std::fs::write(desk.path("long.json"), listing).unwrap();
-    desk.eacdesk().args(["import", "long.json"]).assert().success();
+    desk.eacdesk()
+        .args(["import", "long.json"])
+        .assert()
+        .success();
     let dest = desk.path("long.xlsx");
     desk.eacdesk()
         .args(["ls", "--xlsx"])

@@ -72,7 +72,10 @@ fn flat(groups: &[SummaryGroup]) -> Vec<(Vec<String>, usize, Vec<String>)> {
         .iter()
         .map(|g| {
             (
-                g.keys.iter().map(|k| k.clone().unwrap_or_default()).collect(),
+                g.keys
+                    .iter()
+                    .map(|k| k.clone().unwrap_or_default())
+                    .collect(),
                 g.count,
                 g.totals
                     .iter()
@@ -118,7 +121,11 @@ fn values_add_to_their_own_month_exactly_per_unit() {
         flat(&by_tech_quarter.groups),
         [
             (strings(&["solar", "2024-Q1"]), 1, strings(&["0.125 MWh"])),
-            (strings(&["wind", "2023-Q4"]), 1, strings(&["45.106820 kWh"])),
+            (
+                strings(&["wind", "2023-Q4"]),
+                1,
+                strings(&["45.106820 kWh"])
+            ),
             (
                 strings(&["wind", "2024-Q1"]),
                 1,
@@ -150,7 +157,11 @@ fn groups_by_registry_and_retirement_within_the_filter() {
                 strings(&["1 Wh", "1045.106820 kWh"])
             ),
             (strings(&["REG-1", "retired"]), 1, strings(&["2.5 MWh"])),
-            (strings(&["REG-2", "not_retired"]), 1, strings(&["0.125 MWh"])),
+            (
+                strings(&["REG-2", "not_retired"]),
+                1,
+                strings(&["0.125 MWh"])
+            ),
         ]
     );
     assert_eq!(g.groups[0].labels, ["Registry One (REG-1)", "Not retired"]);
@@ -161,11 +172,20 @@ fn groups_by_registry_and_retirement_within_the_filter() {
         technology: Some(TechnologyType::Solar),
         ..Default::default()
     };
-    let g = env.store.grouped_totals(&solar, &[SummaryKey::Year]).unwrap();
-    assert_eq!(flat(&g.groups), [(strings(&["2024"]), 1, strings(&["0.125 MWh"]))]);
+    let g = env
+        .store
+        .grouped_totals(&solar, &[SummaryKey::Year])
+        .unwrap();
+    assert_eq!(
+        flat(&g.groups),
+        [(strings(&["2024"]), 1, strings(&["0.125 MWh"]))]
+    );
 
     // No keys: one group of everything, equal to the browse totals.
-    let all = env.store.grouped_totals(&EacFilter::default(), &[]).unwrap();
+    let all = env
+        .store
+        .grouped_totals(&EacFilter::default(), &[])
+        .unwrap();
     let totals = env.store.summary(&EacFilter::default()).unwrap();
     assert_eq!(all.groups.len(), 1);
     assert_eq!(all.groups[0].count, totals.count);
@@ -197,7 +217,10 @@ fn sums_beyond_64_bit_integers_stay_exact() {
         .store
         .grouped_totals(&EacFilter::default(), &[SummaryKey::Year])
         .unwrap();
-    assert_eq!(g.groups[0].totals[0].total, "123456789030345678901234568890.5");
+    assert_eq!(
+        g.groups[0].totals[0].total,
+        "123456789030345678901234568890.5"
+    );
 }
 
 #[test]
