@@ -28,6 +28,8 @@ mod registry;
 mod sample;
 mod sample_db;
 mod schema_instance;
+mod summary;
+mod table;
 mod validate;
 
 pub use browse::{
@@ -65,10 +67,15 @@ pub use sample::{write_sample_file, write_sample_values_csv};
 pub use sample_db::{
     is_sample_database, load_sample_database, sample_database_path, sample_plan, SamplePlan,
 };
+pub use summary::{
+    browse_totals, summary, summary_csv, unit_total, BrowseTotals, SummaryLine, SummaryReport,
+    UnitTotal,
+};
+pub use table::{export_table, write_table_csv, TableExportReport, TableFormat, TableView};
 pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 
 // The types the operations take and return, so a shell needs one import.
-pub use eac_model::{BeneficiaryType, ExportProfile, Severity, Violation};
+pub use eac_model::{BeneficiaryType, EnergyUnit, ExportProfile, Severity, Violation};
 /// Who audited changes are recorded as; `set_fields` takes it, so a shell passes this.
 pub use eac_store::os_user;
 pub use eac_store::{AuditAction, Phase};
@@ -76,7 +83,7 @@ pub use eac_store::{
     AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
     EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport, FileImportReport, ImportOptions,
     ImportOutcome, ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store,
-    StoreError,
+    StoreError, SummaryKey,
 };
 pub use eac_store::{
     ChainBreak, ChainReport, CheckReport, ClosedPeriod, FieldValue, Finding, FindingKind,

@@ -305,3 +305,116 @@ fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
         ["period_close", "period_reopen", "set_beneficiaries"]
     );
 }
+
+/// The app's "export view": the selected rows or the filter, CSV or xlsx,
+/// whole or not at all.
+#[test]
+fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
+    use eac_app::{
+        export_table, EnergyUnit, ErrorCode, SortField, SortSpec, TableFormat, TableView,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    import_files(
+        &mut store,
+        &[example("good-p1-mixed-order.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    let dest = dir.path().join("view.csv");
+    std::fs::write(&dest, "an earlier export\n").unwrap();
+    let view = TableView {
+        filter: EacFilter {
+            technology: Some(eac_model::TechnologyType::Hydro),
+            ..Default::default()
+        },
+        sort: SortSpec {
+            field: SortField::CdsEacId,
+            descending: true,
+        },
+        // The selection wins over the filter.
+        ids: Some(vec!["e-01".into(), "e-04".into()]),
+        unit: EnergyUnit::KWh,
+    };
+    let report = export_table(&store, &view, TableFormat::Csv, &dest, &NoProgress).unwrap();
+    assert_eq!(report.rows, 2);
+    assert_eq!(report.selection, "2 selected EACs");
+    assert_eq!(report.total.total, "129111.000");
+    assert_eq!(report.totals[0].total, "129.111000");
+    let text = std::fs::read_to_string(&dest).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[0].contains(",total_kWh,"), "{}", lines[0]);
+    assert!(
+        lines[1].starts_with("e-04,") && lines[1].contains(",99111.000,"),
+        "{text}"
+    );
+    assert!(lines[2].starts_with("e-01,"), "{text}");
+
+    // A selected EAC that is gone: refused, the earlier file kept.
+    let before = std::fs::read(&dest).unwrap();
+    let gone = TableView {
+        ids: Some(vec!["e-01".into(), "e-99".into()]),
+        ..view.clone()
+    };
+    let err = export_table(&store, &gone, TableFormat::Xlsx, &dest, &NoProgress).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+    assert!(err.message.contains("`e-99`"), "{}", err.message);
+    assert_eq!(std::fs::read(&dest).unwrap(), before);
+
+    // Cancelled: nothing written, nothing left beside it.
+    let op = Operation::new("op", |_| {});
+    op.cancel();
+    let err = export_table(&store, &view, TableFormat::Xlsx, &dest, &op).unwrap_err();
+    assert_eq!(err.code, ErrorCode::Cancelled);
+    assert_eq!(std::fs::read(&dest).unwrap(), before);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("db.sqlite"))
+        .collect();
+    assert_eq!(names, ["view.csv"]);
+
+    // Never over the database.
+    let db = dir.path().join("db.sqlite");
+    let err = export_table(&store, &view, TableFormat::Csv, &db, &NoProgress).unwrap_err();
+    assert_eq!(store.info().unwrap().eac_count, 7, "{}", err.message);
+}
+
+#[test]
+fn the_summary_is_the_browse_total_split_into_groups() {
+    use eac_app::{browse_totals, summary, EnergyUnit, SummaryKey};
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    import_files(
+        &mut store,
+        &[
+            example("good-p1-mixed-order.json"),
+            example("good-p1-overview-monthly.json"),
+        ],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    let filter = EacFilter::default();
+    let totals = browse_totals(&store, &filter, EnergyUnit::MWh).unwrap();
+    assert_eq!(totals.total.total, "279.691");
+    let report = summary(
+        &store,
+        &filter,
+        &[SummaryKey::Technology, SummaryKey::Year],
+        EnergyUnit::MWh,
+    )
+    .unwrap();
+    assert_eq!(report.total, totals.total);
+    assert_eq!(report.count, 8);
+    let labels: Vec<String> = report.groups.iter().map(|g| g.labels.join(" ")).collect();
+    assert_eq!(labels, ["Hydro 2024", "Solar 2024", "Wind 2024"]);
+    let totals: Vec<&str> = report
+        .groups
+        .iter()
+        .map(|g| g.total.total.as_str())
+        .collect();
+    // 580.0 kWh shown in MWh, exactly.
+    assert_eq!(totals, ["30.000", "0.580", "249.111"]);
+    assert_eq!(report.groups[1].totals[0].total, "580.0");
+}

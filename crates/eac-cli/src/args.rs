@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use eac_app::{EacFilter, ExportProfile, SettableField, SortField, SortSpec};
-use eac_model::{BeneficiaryType, Date, RetiredState, SpecEnum, TechnologyType};
+use eac_app::{EacFilter, ExportProfile, SettableField, SortField, SortSpec, SummaryKey};
+use eac_model::{BeneficiaryType, Date, EnergyUnit, RetiredState, SpecEnum, TechnologyType};
 
 /// Keep Energy Attribute Certificates in a local database, browse them, edit
 /// beneficiaries (audited) and export them per the LF Energy CDS spec.
@@ -34,8 +34,12 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// List stored EACs, with the count and exact totals of the filtered set
+    /// List stored EACs, with the count and exact total of the filtered set
+    /// (or write them as CSV or an Excel workbook)
     Ls(LsArgs),
+    /// Quantities of the matching EACs grouped by technology, year, quarter,
+    /// month, registry and retirement, exact, in one unit
+    Summary(SummaryArgs),
     /// Show every field and value of one EAC, the fields it still lacks and
     /// the documents it came from (or save one of them)
     Show(ShowArgs),
@@ -232,15 +236,52 @@ pub struct LsArgs {
     /// cds_eac_id, cds_modified)
     #[arg(long, value_name = "FIELD[:desc]", value_parser = parse_sort)]
     pub sort: Option<SortSpec>,
-    /// Rows to show (at most 1000)
-    #[arg(long, default_value_t = 50, value_name = "N")]
-    pub limit: usize,
+    /// Rows to show (default 50, at most 1000); --csv and --xlsx write
+    /// every matching row unless --limit or --offset is given
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
     /// Rows to skip
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub offset: usize,
+    /// The unit quantities and the total are shown in (exact conversion)
+    #[arg(long, default_value = "MWh", value_name = "Wh|kWh|MWh", value_parser = parse_unit)]
+    pub unit: EnergyUnit,
     /// Print `{ rows, summary }` as JSON
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["csv", "xlsx"])]
     pub json: bool,
+    /// Print the rows as CSV: every column, quantities exact as imported
+    /// per unit and the total in --unit
+    #[arg(long, conflicts_with = "xlsx")]
+    pub csv: bool,
+    /// Write the rows to an Excel workbook FILE (replaced only when
+    /// complete), with a sheet "Filter and totals"
+    #[arg(long, value_name = "FILE")]
+    pub xlsx: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Time keys (year, quarter, month) are of each VALUE's period (its start, \
+                        else its EAC's period start), in UTC: an EAC whose values span two months \
+                        adds to both, and counts as one EAC in each. The filters select EACs; \
+                        all of their values are grouped."
+)]
+pub struct SummaryArgs {
+    /// Group by these keys, in this order (comma-separated): technology,
+    /// year, quarter, month, source, retired
+    #[arg(long, value_name = "KEY[,KEY…]", value_delimiter = ',', value_parser = parse_summary_key)]
+    pub by: Vec<SummaryKey>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// The unit totals are shown in (exact conversion)
+    #[arg(long, default_value = "MWh", value_name = "Wh|kWh|MWh", value_parser = parse_unit)]
+    pub unit: EnergyUnit,
+    /// Print the groups as JSON (with the exact sums per unit)
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print the groups as CSV
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -684,6 +725,23 @@ fn parse_format(text: &str) -> Result<String, String> {
             ids.join(", ")
         ))
     }
+}
+
+/// `--unit`: Wh, kWh or MWh, in any case.
+fn parse_unit(text: &str) -> Result<EnergyUnit, String> {
+    EnergyUnit::parse_lenient(text)
+        .ok_or_else(|| format!("`{text}` is not an energy unit; use Wh, kWh or MWh"))
+}
+
+/// `--by`: one summary key.
+fn parse_summary_key(text: &str) -> Result<SummaryKey, String> {
+    SummaryKey::parse(text.trim()).ok_or_else(|| {
+        let keys: Vec<&str> = SummaryKey::ALL.iter().map(|k| k.as_str()).collect();
+        format!(
+            "`{text}` is not a summary key; use one of {}",
+            keys.join(", ")
+        )
+    })
 }
 
 fn parse_date(text: &str) -> Result<String, String> {

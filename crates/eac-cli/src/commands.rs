@@ -14,14 +14,14 @@ use serde::Serialize;
 use crate::args::{
     AuditCommand, BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs,
     ImportArgs, LsArgs, MappingCommand, PackArgs, PackCommand, PeriodCommand, RefdataCommand,
-    SampleArgs, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs, UndoImportArgs, ValidateArgs,
-    VerifyArgs,
+    SampleArgs, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs, SummaryArgs, UndoImportArgs,
+    ValidateArgs, VerifyArgs,
 };
 use crate::pack;
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, or_dash, ErrOut, Out, Table};
 use crate::EXIT_OTHER;
-use eac_app::{AuditAction, ErrorCode, FindingKind, SettableField, SourceView};
+use eac_app::{AuditAction, ErrorCode, FindingKind, SettableField, SourceView, SummaryKey};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     // The default path creates the data folder, so it is not even worked
@@ -35,6 +35,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Import(a) => import(&db, a),
         Command::Ls(a) => ls(&open_read(&db)?, a),
+        Command::Summary(a) => summary(&open_read(&db)?, a),
         Command::Formats { json } => formats(json),
         Command::Show(a) => show(&open_read(&db)?, a),
         Command::Set(a) => set_fields(&db, a),
@@ -328,22 +329,59 @@ fn range_words(first: &str, last: &str) -> String {
 
 #[derive(Serialize)]
 struct Listing {
-    rows: Vec<eac_app::EacRow>,
-    summary: eac_app::BrowseSummary,
+    rows: Vec<ListedRow>,
+    summary: eac_app::BrowseTotals,
+}
+
+/// `ls --json`: a row with its total in the display unit.
+#[derive(Serialize)]
+struct ListedRow {
+    #[serde(flatten)]
+    row: eac_app::EacRow,
+    total: eac_app::UnitTotal,
 }
 
 fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let filter = a.filter.to_filter();
-    let query = BrowseQuery {
+    let sort = a.sort.unwrap_or_default();
+    let page = BrowseQuery {
         filter: filter.clone(),
-        sort: a.sort.unwrap_or_default(),
+        sort,
         offset: a.offset,
-        limit: a.limit,
+        limit: a.limit.unwrap_or(50),
     };
-    let rows = eac_app::browse(store, &query)?;
-    let summary = eac_app::browse_summary(store, &filter)?;
+    if a.csv || a.xlsx.is_some() {
+        // Every matching row, unless a page was asked for.
+        let ids = if a.limit.is_some() || a.offset > 0 {
+            let rows = eac_app::browse(store, &page)?;
+            Some(rows.into_iter().map(|r| r.cds_eac_id).collect())
+        } else {
+            None
+        };
+        let view = eac_app::TableView {
+            filter,
+            sort,
+            ids,
+            unit: a.unit,
+        };
+        return match &a.xlsx {
+            Some(dest) => ls_xlsx(store, &view, dest),
+            None => ls_csv(store, &view),
+        };
+    }
+    let rows = eac_app::browse(store, &page)?;
+    let summary = eac_app::browse_totals(store, &filter, a.unit)?;
     if a.json {
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                Ok(ListedRow {
+                    total: eac_app::unit_total(&row.quantities, a.unit)?,
+                    row,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
         out.json(&Listing { rows, summary })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -351,19 +389,24 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         writeln!(out, "No EACs match.")?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table = Table::new(&[
-        "CDS_EAC_ID",
-        "EAC_NUMBER",
-        "TECHNOLOGY",
-        "PERIOD",
-        "SOURCE",
-        "DESTINATION",
-        "BENEFICIARIES",
-        "QUANTITY",
-        "RETIRED",
-        "VALUES",
-        "MISSING",
-    ])
+    let quantity = format!("QUANTITY ({})", a.unit);
+    let mut table = Table::with_headers(
+        [
+            "CDS_EAC_ID",
+            "EAC_NUMBER",
+            "TECHNOLOGY",
+            "PERIOD",
+            "SOURCE",
+            "DESTINATION",
+            "BENEFICIARIES",
+            &quantity,
+            "RETIRED",
+            "VALUES",
+            "MISSING",
+        ]
+        .map(str::to_owned)
+        .to_vec(),
+    )
     .right_align(7)
     .right_align(9)
     .right_align(10);
@@ -382,7 +425,7 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
                 Some(t) => render::assignment_short(t, &r.beneficiaries),
                 None => "missing".to_owned(),
             },
-            render::quantities(&r.quantities),
+            eac_app::unit_total(&r.quantities, a.unit)?.total,
             r.retired_state.to_string(),
             r.value_count.to_string(),
             match r.missing.len() {
@@ -402,12 +445,112 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         out,
         "{shown} {} matching · total {}",
         count(summary.count, "EAC"),
-        render::quantities(&summary.totals)
+        render::unit_total(&summary.total, &summary.totals)
     )?;
     if rows.iter().any(|r| !r.missing.is_empty()) {
         writeln!(
             out,
             "MISSING counts the required fields an EAC lacks (`eacdesk show ID` names them; `eacdesk set` completes them)."
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ls --csv`: the rows as CSV on standard output (raw: CSV quoting, not
+/// terminal escaping, keeps the cells intact).
+fn ls_csv(store: &Store, view: &eac_app::TableView) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let mut sink = out.raw();
+    let written = eac_app::write_table_csv(store, view, &mut sink, &eac_app::NoProgress);
+    sink.finish()?;
+    written?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `ls --xlsx FILE`: the workbook, then one line saying what it holds.
+fn ls_xlsx(store: &Store, view: &eac_app::TableView, dest: &Path) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let bar = Bar::new(Units::Eacs);
+    let report = eac_app::export_table(store, view, eac_app::TableFormat::Xlsx, dest, &bar)?;
+    bar.finish();
+    out.committed(format!("{} was written", dest.display()));
+    writeln!(
+        out,
+        "Wrote {} ({}: {}) · total {}",
+        dest.display(),
+        report.selection,
+        count(report.rows, "EAC"),
+        render::unit_total(&report.total, &report.totals)
+    )?;
+    if report.inexact_numbers > 0 {
+        writeln!(
+            out,
+            "{} too long for a spreadsheet's 15 digits: each has a note giving its exact text, which the workbook also keeps as text.",
+            count(report.inexact_numbers, "number")
+        )?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `eacdesk summary`: one row per group, totals exact and right-aligned.
+fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let report = eac_app::summary(store, &a.filter.to_filter(), &a.by, a.unit)?;
+    if a.json {
+        out.json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if a.csv {
+        let mut sink = out.raw();
+        let written =
+            std::io::Write::write_all(&mut sink, eac_app::summary_csv(&report).as_bytes());
+        sink.finish()?;
+        written?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if report.count == 0 {
+        writeln!(out, "No EACs match.")?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut headers: Vec<String> = report
+        .by
+        .iter()
+        .map(|k| k.as_str().to_uppercase())
+        .collect();
+    let keys = headers.len();
+    headers.push("EACS".to_owned());
+    headers.push(format!("TOTAL ({})", report.unit));
+    headers.push("AS IMPORTED".to_owned());
+    let mut table = Table::with_headers(headers)
+        .right_align(keys)
+        .right_align(keys + 1);
+    for g in &report.groups {
+        let mut cells = g.labels.clone();
+        cells.push(g.count.to_string());
+        cells.push(g.total.total.clone());
+        cells.push(render::quantities(&g.totals));
+        table.row(cells);
+    }
+    let mut cells = vec![String::new(); keys];
+    if let Some(first) = cells.first_mut() {
+        *first = "Total".to_owned();
+    }
+    cells.push(report.count.to_string());
+    cells.push(report.total.total.clone());
+    cells.push(render::quantities(&report.totals));
+    table.row(cells);
+    out.table(&table)?;
+    if keys > 0
+        && report.by.iter().any(|k| {
+            matches!(
+                k,
+                SummaryKey::Year | SummaryKey::Quarter | SummaryKey::Month | SummaryKey::Retired
+            )
+        })
+    {
+        writeln!(
+            out,
+            "Groups are of values: an EAC with values in two groups counts in both; its quantity is split between them."
         )?;
     }
     Ok(ExitCode::SUCCESS)

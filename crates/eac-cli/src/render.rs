@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::fmt::{self, Write as _};
 use std::io::{self, Write as _};
 
-use eac_app::{BeneficiaryAssignment, QuantityTotal, Violation};
+use eac_app::{BeneficiaryAssignment, QuantityTotal, UnitTotal, Violation};
 use eac_model::BeneficiaryType;
 use serde::Serialize;
 
@@ -132,6 +132,15 @@ impl Out {
         Ok(self.write_text(&(text + "\n"))?)
     }
 
+    /// Bytes written as they are (CSV, whose quoting keeps line breaks in
+    /// cells): the first write error is kept for [`RawOut::finish`].
+    pub fn raw(&mut self) -> RawOut<'_> {
+        RawOut {
+            out: self,
+            failed: None,
+        }
+    }
+
     fn write_text(&mut self, text: &str) -> Result<(), OutputError> {
         let mut stdout = self.stdout.lock();
         stdout
@@ -141,6 +150,42 @@ impl Out {
                 source,
                 committed: self.committed.clone(),
             })
+    }
+}
+
+/// Standard output unescaped, for data formats that quote their own cells.
+pub struct RawOut<'a> {
+    out: &'a mut Out,
+    failed: Option<OutputError>,
+}
+
+impl RawOut<'_> {
+    /// The first write that failed (a closed pipe, a full disk), if any.
+    pub fn finish(self) -> Result<(), OutputError> {
+        self.failed.map_or(Ok(()), Err)
+    }
+}
+
+impl io::Write for RawOut<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.write_all(buf).map(|()| buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        let mut stdout = self.out.stdout.lock();
+        stdout.write_all(buf).map_err(|source| {
+            let kind = source.kind();
+            let shown = source.to_string();
+            self.failed.get_or_insert(OutputError {
+                source,
+                committed: self.out.committed.clone(),
+            });
+            io::Error::new(kind, shown)
+        })
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.stdout.lock().flush()
     }
 }
 
@@ -255,6 +300,18 @@ pub fn quantities(totals: &[QuantityTotal]) -> String {
         .map(|q| format!("{} {}", q.total, q.unit))
         .collect::<Vec<_>>()
         .join(" + ")
+}
+
+/// One total in the display unit, exact (`279.111 MWh`), followed by the
+/// per-unit sums it came from when they are in other or several units
+/// (`1.000 MWh (1000.0 kWh)`).
+pub fn unit_total(total: &UnitTotal, breakdown: &[QuantityTotal]) -> String {
+    let one = format!("{} {}", total.total, total.unit);
+    match breakdown {
+        [] => one,
+        [only] if only.unit == total.unit => one,
+        _ => format!("{one} ({})", quantities(breakdown)),
+    }
 }
 
 /// A timestamp, shortened to its date when it is midnight UTC.

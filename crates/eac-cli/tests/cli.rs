@@ -16,6 +16,8 @@ mod pack;
 mod registry;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
+#[path = "cli/table.rs"]
+mod table;
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -158,14 +160,24 @@ fn ls_filters_sorts_pages_and_totals() {
     let desk = Desk::new();
     desk.import(&["good-p1-mixed-order.json", "good-p1-overview-monthly.json"]);
 
-    // Default order is the listing order; totals of the filtered set at the bottom.
+    // Default order is the listing order; the filtered set's total at the
+    // bottom, in MWh (exact), with the sums per unit it came from.
     desk.eacdesk()
         .args(["ls"])
         .assert()
         .success()
         .stdout(is_match(r"(?m)^CDS_EAC_ID\s+EAC_NUMBER").unwrap())
         .stdout(contains(
-            "Showing 1–8 of 8 EACs matching · total 580.0 kWh + 279.111000 MWh",
+            "Showing 1–8 of 8 EACs matching · total 279.691 MWh (580.0 kWh + 279.111000 MWh)",
+        ));
+    desk.eacdesk()
+        .args(["ls", "--unit", "kwh"])
+        .assert()
+        .success()
+        .stdout(is_match(r"(?m)^CDS_EAC_ID.*QUANTITY \(kWh\)").unwrap())
+        .stdout(contains("99111.000"))
+        .stdout(contains(
+            "of 8 EACs matching · total 279691.000 kWh (580.0 kWh + 279.111000 MWh)",
         ));
     desk.eacdesk()
         .args(["ls", "--technology", "hydro"])
@@ -173,7 +185,7 @@ fn ls_filters_sorts_pages_and_totals() {
         .success()
         .stdout(contains("e-03"))
         .stdout(contains("e-01").not())
-        .stdout(contains("of 1 EAC matching · total 30 MWh"));
+        .stdout(contains("of 1 EAC matching · total 30.000 MWh"));
 
     assert_eq!(desk.ids(&["--technology", "hydro"]), ["e-03"]);
     assert_eq!(desk.ids(&["--beneficiary-type", "general"]), ["e-03"]);
@@ -195,6 +207,14 @@ fn ls_filters_sorts_pages_and_totals() {
     assert_eq!(listing["rows"].as_array().unwrap().len(), 2);
     assert_eq!(listing["summary"]["count"], 8);
     assert_eq!(listing["rows"][0]["quantities"][0]["total"], "30");
+    assert_eq!(listing["rows"][0]["total"]["total"], "30.000");
+    // One total in the display unit beside the exact sums per unit.
+    assert_eq!(
+        listing["summary"]["total"],
+        serde_json::json!({"unit": "MWh", "total": "279.691", "display": "279.691", "decimals": 3})
+    );
+    assert_eq!(listing["summary"]["totals"][0]["total"], "580.0");
+    assert_eq!(listing["summary"]["totals"][1]["total"], "279.111000");
 
     desk.eacdesk()
         .args(["ls", "--technology", "nuclear"])

@@ -16,6 +16,7 @@ pub mod read;
 pub mod refdata;
 pub mod strict;
 mod time;
+pub mod units;
 mod violation;
 pub mod write;
 

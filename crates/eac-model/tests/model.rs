@@ -335,3 +335,5 @@ fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serd
 
 #[path = "model/properties.rs"]
 mod properties;
+#[path = "model/units.rs"]
+mod units;

@@ -48,6 +48,14 @@ pub fn claim_statement_csv(statement: &ClaimStatement) -> Vec<u8> {
     csv::write(statement)
 }
 
+/// One CSV cell as this crate writes them: guarded against formula
+/// injection (a leading apostrophe before `=`, `+`, `-`, `@`, tab or CR,
+/// numbers left alone) and quoted per RFC 4180. For other CSV writers
+/// (eac-app's table export) so every CSV of EAC Desk guards alike.
+pub fn csv_cell(cell: &str) -> String {
+    csv::quote(&csv::guard(cell)).into_owned()
+}
+
 /// The statement as a PDF (pages of 210 × 279 mm, which print unscaled on
 /// both A4 and Letter; built-in Helvetica, nothing embedded).
 pub fn claim_statement_pdf(statement: &ClaimStatement) -> Vec<u8> {

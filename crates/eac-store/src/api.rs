@@ -127,6 +127,80 @@ pub struct BrowseSummary {
     pub totals: Vec<QuantityTotal>,
 }
 
+/// What a summary groups values by (`eacdesk summary --by …`), in the
+/// order given. Time keys are of the VALUE's period (its `start`, else the
+/// EAC's `period_start`), in UTC: an EAC whose values span two months
+/// counts in both (decision 128).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum SummaryKey {
+    /// The EAC's `technology_type` (missing for registry imports not completed).
+    Technology,
+    /// `2024`.
+    Year,
+    /// `2024-Q1`.
+    Quarter,
+    /// `2024-01`.
+    Month,
+    /// The issuing registry (`source_id`).
+    Source,
+    /// The value is retired (dated, or proven without a date) or not.
+    Retired,
+}
+
+impl SummaryKey {
+    pub const ALL: [SummaryKey; 6] = [
+        SummaryKey::Technology,
+        SummaryKey::Year,
+        SummaryKey::Quarter,
+        SummaryKey::Month,
+        SummaryKey::Source,
+        SummaryKey::Retired,
+    ];
+
+    /// The wire name (`"technology"`), as `--by` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SummaryKey::Technology => "technology",
+            SummaryKey::Year => "year",
+            SummaryKey::Quarter => "quarter",
+            SummaryKey::Month => "month",
+            SummaryKey::Source => "source",
+            SummaryKey::Retired => "retired",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<SummaryKey> {
+        SummaryKey::ALL.into_iter().find(|k| k.as_str() == text)
+    }
+}
+
+/// One group of a summary: the values whose keys are `keys`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct SummaryGroup {
+    /// One per key asked for, in order: the technology's spec name, `2024`,
+    /// `2024-Q1`, `2024-01`, the `source_id`, `retired`/`not_retired`;
+    /// `None` where the EAC lacks the field (technology not completed).
+    pub keys: Vec<Option<String>>,
+    /// The same keys for people: `Ofgem (ofgem)`, `Retired`, `missing`.
+    pub labels: Vec<String>,
+    /// EACs with at least one value in the group (an EAC whose values fall
+    /// in two groups counts in both).
+    pub count: usize,
+    /// Exact totals per unit, in unit order.
+    pub totals: Vec<QuantityTotal>,
+}
+
+/// Values of the EACs a filter matches, grouped; groups in key order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct GroupedTotals {
+    pub by: Vec<SummaryKey>,
+    pub groups: Vec<SummaryGroup>,
+}
+
 /// A value for pickers: the id to filter by and a label for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

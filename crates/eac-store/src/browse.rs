@@ -3,29 +3,87 @@
 
 use bigdecimal::BigDecimal;
 use eac_model::{BeneficiaryType, Decimal, EnergyUnit, RetiredState, TechnologyType};
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 use crate::query::{order_by, push_filter, Sql};
 use crate::rows::{self, count, display_time, from_count, parsed, parsed_opt};
 use crate::{
     BrowseQuery, BrowseSummary, Choice, ChoiceField, EacDetail, EacFilter, EacRow, EacValueView,
-    QuantityTotal, Result,
+    QuantityTotal, Result, SortSpec, StoreError,
 };
 
 pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRow>> {
-    let mut sql = Sql::new(
-        "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
-            e.period_end, e.issuance, e.source_id, e.source_name, e.destination_id,
-            e.destination_name, e.beneficiary_type, e.retired_state, e.value_count,
-            (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL), e.missing
-         FROM eacs e",
-    );
+    let mut sql = Sql::new(ROW_SELECT);
     push_filter(&mut sql, &query.filter)?;
     sql.push(&order_by(query.sort));
     sql.push(" LIMIT ")
         .bind(count(crate::page_size(query.limit)))
         .push(" OFFSET ")
         .bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
+    let mut out = Vec::new();
+    rows_of(conn, &sql, &mut |row| {
+        out.push(row);
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Every row `filter` matches (or exactly the EACs `ids`), in `sort`
+/// order, from one read snapshot.
+pub(crate) fn browse_each(
+    conn: &Connection,
+    filter: &EacFilter,
+    sort: SortSpec,
+    ids: Option<&[String]>,
+    each: &mut dyn FnMut(EacRow) -> Result<()>,
+) -> Result<()> {
+    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
+    let mut sql = Sql::new(ROW_SELECT);
+    match ids {
+        Some(ids) => {
+            // One bound JSON array, however many ids were selected.
+            let list = serde_json::to_string(ids).expect("strings serialize");
+            let mut stmt = tx.prepare(
+                "SELECT j.value FROM json_each(?1) j
+                 WHERE NOT EXISTS (SELECT 1 FROM eacs e WHERE e.cds_eac_id = j.value)
+                 LIMIT 5",
+            )?;
+            let unknown: Vec<String> = stmt
+                .query_map([&list], |row| row.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if !unknown.is_empty() {
+                return Err(StoreError::NotFound(format!(
+                    "no EAC with the id {} (deleted since it was selected?); select the rows again",
+                    unknown
+                        .iter()
+                        .map(|id| format!("`{id}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            sql.push(" WHERE e.cds_eac_id IN (SELECT value FROM json_each(")
+                .bind(list)
+                .push("))");
+        }
+        None => {
+            push_filter(&mut sql, filter)?;
+        }
+    }
+    sql.push(&order_by(sort));
+    rows_of(&tx, &sql, each)
+}
+
+/// The `eacs` columns of a table row, for `FROM eacs e`.
+const ROW_SELECT: &str =
+    "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
+            e.period_end, e.issuance, e.source_id, e.source_name, e.destination_id,
+            e.destination_name, e.beneficiary_type, e.retired_state, e.value_count,
+            (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL), e.missing
+         FROM eacs e";
+
+/// Runs `sql` (a [`ROW_SELECT`] with its conditions) and hands out each row
+/// with its beneficiaries and quantities.
+fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<()>) -> Result<()> {
     let mut stmt = conn.prepare_cached(&sql.text)?;
     let heads = stmt.query_map(sql.params(), |row| {
         let id: i64 = row.get(0)?;
@@ -53,14 +111,13 @@ pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRo
         };
         Ok((id, eac_row))
     })?;
-    let mut out = Vec::new();
     for head in heads {
         let (id, mut row) = head?;
         row.beneficiaries = rows::beneficiaries(conn, id)?;
         row.quantities = rows::quantities(conn, id)?;
-        out.push(row);
+        each(row)?;
     }
-    Ok(out)
+    Ok(())
 }
 
 /// Count and exact totals per unit. SQLite sums integer mantissas grouped by

@@ -36,6 +36,7 @@ mod query;
 mod refdata;
 pub mod registry;
 mod rows;
+mod summary;
 mod watch;
 mod write;
 
@@ -131,6 +132,7 @@ impl Store {
         if access == Access::Read && !path.exists() {
             let mut conn = Connection::open_in_memory()?;
             fold::register(&conn)?;
+            summary::register(&conn)?;
             migrate::apply(&mut conn, path)?;
             return Ok(Store {
                 conn,
@@ -205,6 +207,7 @@ impl Store {
         let mut conn = Connection::open_with_flags(path, flags)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         fold::register(&conn)?;
+        summary::register(&conn)?;
         // Write transactions take the write lock when they begin, so a second
         // writer waits (busy timeout) at BEGIN instead of failing half-way.
         conn.set_transaction_behavior(TransactionBehavior::Immediate);
@@ -525,6 +528,27 @@ impl Store {
 
     pub fn summary(&self, filter: &EacFilter) -> Result<BrowseSummary> {
         browse::summary(&self.conn, filter)
+    }
+
+    /// The values of the EACs matching `filter`, grouped by `by` (see
+    /// [`SummaryKey`]) with the number of EACs and exact totals per unit
+    /// of each group.
+    pub fn grouped_totals(&self, filter: &EacFilter, by: &[SummaryKey]) -> Result<GroupedTotals> {
+        summary::grouped_totals(&self.conn, filter, by)
+    }
+
+    /// Every row of the EAC table that `filter` matches (or, with `ids`,
+    /// exactly those EACs, whatever the filter), in `sort` order, one at
+    /// a time, from one read snapshot: for CSV and spreadsheet exports.
+    /// An unknown id is `NotFound` naming it, before any row is handed out.
+    pub fn browse_each(
+        &self,
+        filter: &EacFilter,
+        sort: SortSpec,
+        ids: Option<&[String]>,
+        each: &mut dyn FnMut(EacRow) -> Result<()>,
+    ) -> Result<()> {
+        browse::browse_each(&self.conn, filter, sort, ids, each)
     }
 
     pub fn eac(&self, cds_eac_id: &str) -> Result<Eac> {

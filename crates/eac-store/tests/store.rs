@@ -30,6 +30,8 @@ mod packs;
 mod periods;
 #[path = "store/properties.rs"]
 mod properties;
+#[path = "store/summary.rs"]
+mod summary;
 
 // ---------------------------------------------------------------- helpers
 

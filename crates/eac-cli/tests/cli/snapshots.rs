@@ -1,4 +1,4 @@
-//! What a person reads: the human output of `ls`, `show`, `audit`,
+//! What a person reads: the human output of `ls`, `summary`, `show`, `audit`,
 //! `imports` and a `validate` report, as insta snapshots of one fixed
 //! database (the working group's mixed-order example and one audited
 //! edit). Times of "now" are masked with a placeholder of the same width
@@ -87,6 +87,14 @@ fn human_output_of_the_reading_commands() {
             "--limit",
             "3"
         ])
+    );
+    insta::assert_snapshot!(
+        "summary",
+        desk.run(&["summary", "--by", "technology,month,retired"])
+    );
+    insta::assert_snapshot!(
+        "summary_kwh_csv",
+        desk.run(&["summary", "--by", "source", "--unit", "kWh", "--csv"])
     );
     insta::assert_snapshot!("show", desk.run(&["show", "e-04"]));
     insta::assert_snapshot!("audit", desk.run(&["audit"]));

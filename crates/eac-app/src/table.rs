@@ -1,0 +1,617 @@
+//! The EAC table as a colleague's spreadsheet: CSV (`ls --csv`, the app's
+//! "Export view as CSV") and .xlsx (`ls --xlsx FILE`), of the rows a filter
+//! matches in the table's sort order, or of exactly the selected rows.
+//!
+//! Every column of the table, quantities exact as imported (per unit) plus
+//! the total in the display unit, exact. In a workbook (decision 129) the
+//! total is also a typed number, so a spreadsheet sums and charts it; a
+//! double holds 15 significant digits, so the exact decimal text stays in
+//! the next column, and a number that a double cannot hold exactly gets a
+//! cell note saying so: no exact value is lost. Dates are date cells (UTC).
+//! A second sheet, "Filter and totals", says which rows these are (the
+//! filter in words, or "N selected EACs"), the sort, and the exact totals.
+//! Files are written atomically beside the destination, never over the
+//! database.
+
+use std::io::Write;
+use std::path::Path;
+use std::str::FromStr;
+
+use bigdecimal::BigDecimal;
+use chrono::{DateTime, Datelike, NaiveDate, Timelike};
+use eac_model::units::convert;
+use eac_model::EnergyUnit;
+use eac_store::atomic::AtomicFile;
+use eac_store::{EacFilter, EacRow, Phase, Progress, QuantityTotal, SortSpec, Store};
+use rust_xlsxwriter::{ExcelDateTime, Format, Note, Workbook, Worksheet, XlsxError};
+use serde::{Deserialize, Serialize};
+
+use crate::summary::{unit_total_of, UnitTotal};
+use crate::AppError;
+
+/// The two files a table view is exported to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum TableFormat {
+    /// RFC 4180 comma-separated values, UTF-8, CRLF.
+    Csv,
+    /// An Excel workbook (Office Open XML).
+    Xlsx,
+}
+
+/// Which rows, in which order and display unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TableView {
+    /// Every EAC it matches, unless `ids` is given.
+    pub filter: EacFilter,
+    pub sort: SortSpec,
+    /// Exactly these EACs (the selected rows), in `sort` order; the filter
+    /// is then not applied. An id no longer in the database refuses the
+    /// export.
+    pub ids: Option<Vec<String>>,
+    /// The unit of the total column (the app's display unit, MWh unless chosen).
+    pub unit: EnergyUnit,
+}
+
+/// What an export of a table view wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TableExportReport {
+    /// The file written (`None`: standard output).
+    pub path: Option<String>,
+    pub format: TableFormat,
+    pub rows: usize,
+    /// "every EAC in the database", "EACs with technology wind", "3 selected EACs".
+    pub selection: String,
+    /// Exact per unit, of the rows written.
+    pub totals: Vec<QuantityTotal>,
+    pub total: UnitTotal,
+    /// Workbook cells whose number a spreadsheet cannot hold exactly (more
+    /// than 15 significant digits): each has a note, the exact text is in
+    /// the column beside it.
+    pub inexact_numbers: usize,
+}
+
+/// The columns of both formats, in order. `{unit}` is the display unit.
+fn header(unit: EnergyUnit) -> Vec<String> {
+    let mut h: Vec<String> = [
+        "cds_eac_id",
+        "eac_number",
+        "technology_type",
+        "period_start",
+        "period_end",
+        "issuance",
+        "source_id",
+        "source_name",
+        "destination_id",
+        "destination_name",
+        "beneficiary_type",
+        "beneficiaries",
+        "retired_state",
+        "value_count",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    // As imported: the exact sum of the EAC's values in each unit.
+    h.extend(
+        EnergyUnit::ALL
+            .iter()
+            .map(|u| format!("quantity_{}", u.as_str())),
+    );
+    h.push(format!("total_{}", unit.as_str()));
+    h.push("emissions_missing".to_owned());
+    h.push("missing".to_owned());
+    h
+}
+
+/// Column positions the workbook types.
+const COL_PERIOD_START: u16 = 3;
+const COL_PERIOD_END: u16 = 4;
+const COL_ISSUANCE: u16 = 5;
+const COL_VALUE_COUNT: u16 = 13;
+const COL_FIRST_QUANTITY: u16 = 14;
+/// After the three per-unit quantities.
+const COL_TOTAL: u16 = COL_FIRST_QUANTITY + 3;
+
+/// The most data rows one worksheet holds (Excel: 1,048,576 rows with the header).
+const XLSX_MAX_ROWS: usize = 1_048_575;
+
+/// One row's cells as text (CSV; the workbook types some of them).
+fn cells(row: &EacRow, total: &BigDecimal, unit: EnergyUnit) -> Vec<String> {
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let mut c = vec![
+        row.cds_eac_id.clone(),
+        opt(&row.eac_number),
+        row.technology_type
+            .map_or_else(String::new, |t| t.as_str().to_owned()),
+        row.period_start.clone(),
+        row.period_end.clone(),
+        opt(&row.issuance),
+        row.source_id.clone(),
+        row.source_name.clone(),
+        opt(&row.destination_id),
+        opt(&row.destination_name),
+        row.beneficiary_type
+            .map_or_else(String::new, |t| t.as_str().to_owned()),
+        row.beneficiaries.join("; "),
+        row.retired_state.as_str().to_owned(),
+        row.value_count.to_string(),
+    ];
+    for u in EnergyUnit::ALL {
+        c.push(
+            row.quantities
+                .iter()
+                .find(|q| q.unit == *u)
+                .map_or_else(String::new, |q| q.total.clone()),
+        );
+    }
+    c.push(unit_total_of(total, unit).total);
+    c.push(row.emissions_missing.to_string());
+    c.push(row.missing.join("; "));
+    c
+}
+
+/// Appends one CSV record: each cell guarded against formula injection and
+/// quoted per RFC 4180, CRLF at the end.
+pub(crate) fn csv_record<'a>(out: &mut String, cells: impl IntoIterator<Item = &'a str>) {
+    for (i, cell) in cells.into_iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&eac_report::csv_cell(cell));
+    }
+    out.push_str("\r\n");
+}
+
+/// Rows of the view, with the running totals.
+struct Rows {
+    count: usize,
+    /// Indexed like `EnergyUnit::ALL`.
+    per_unit: [Option<BigDecimal>; 3],
+}
+
+impl Rows {
+    fn new() -> Self {
+        Rows {
+            count: 0,
+            per_unit: [None, None, None],
+        }
+    }
+
+    /// The row's exact total in `unit`, added to the running totals.
+    fn add(&mut self, row: &EacRow, unit: EnergyUnit) -> Result<BigDecimal, AppError> {
+        self.count += 1;
+        let mut total = BigDecimal::default();
+        for q in &row.quantities {
+            let value = BigDecimal::from_str(&q.total).map_err(|_| {
+                AppError::invalid_input(format!(
+                    "{}: `{}` is not an exact quantity; the database may be damaged",
+                    row.cds_eac_id, q.total
+                ))
+            })?;
+            total += convert(&value, q.unit, unit);
+            let i = EnergyUnit::ALL
+                .iter()
+                .position(|u| *u == q.unit)
+                .expect("every unit is in ALL");
+            let slot = &mut self.per_unit[i];
+            *slot = Some(slot.take().unwrap_or_default() + value);
+        }
+        Ok(total)
+    }
+
+    fn totals(&self) -> Vec<QuantityTotal> {
+        EnergyUnit::ALL
+            .iter()
+            .zip(&self.per_unit)
+            .filter_map(|(u, t)| {
+                Some(QuantityTotal {
+                    unit: *u,
+                    total: eac_model::Decimal::from_big(t.as_ref()?)
+                        .as_str()
+                        .to_owned(),
+                })
+            })
+            .collect()
+    }
+
+    fn total_in(&self, unit: EnergyUnit) -> UnitTotal {
+        let total = eac_model::units::total_in(
+            EnergyUnit::ALL
+                .iter()
+                .zip(&self.per_unit)
+                .filter_map(|(u, t)| Some((*u, t.as_ref()?))),
+            unit,
+        );
+        unit_total_of(&total, unit)
+    }
+}
+
+/// Words for the rows of `view`.
+fn selection(view: &TableView) -> String {
+    match &view.ids {
+        Some(ids) if ids.len() == 1 => "1 selected EAC".to_owned(),
+        Some(ids) => format!("{} selected EACs", ids.len()),
+        None => crate::selection_words(&view.filter),
+    }
+}
+
+/// Hands each row of `view` to `each` with its total in the display unit.
+fn each_row(
+    store: &Store,
+    view: &TableView,
+    progress: &dyn Progress,
+    each: &mut dyn FnMut(&EacRow, &BigDecimal) -> Result<(), AppError>,
+) -> Result<Rows, AppError> {
+    let unit = view.unit;
+    let expected = match &view.ids {
+        Some(ids) => ids.len(),
+        None => store.summary(&view.filter)?.count,
+    } as u64;
+    let mut rows = Rows::new();
+    let mut failed: Option<AppError> = None;
+    let streamed = store.browse_each(&view.filter, view.sort, view.ids.as_deref(), &mut |row| {
+        if progress.is_cancelled() {
+            return Err(eac_store::StoreError::Cancelled);
+        }
+        let result = rows.add(&row, unit).and_then(|total| each(&row, &total));
+        if let Err(e) = result {
+            failed = Some(e);
+            return Err(eac_store::StoreError::Cancelled);
+        }
+        if rows.count.is_multiple_of(1024) {
+            progress.update(Phase::Export, rows.count as u64, Some(expected));
+        }
+        Ok(())
+    });
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    streamed?;
+    progress.update(Phase::Export, rows.count as u64, Some(expected));
+    Ok(rows)
+}
+
+/// Writes `view` as CSV to `out` (standard output for `ls --csv`). A write
+/// error is an I/O error naming "standard output".
+pub fn write_table_csv(
+    store: &Store,
+    view: &TableView,
+    out: &mut dyn Write,
+    progress: &dyn Progress,
+) -> Result<TableExportReport, AppError> {
+    let rows = csv_rows(store, view, out, Path::new("standard output"), progress)?;
+    Ok(report(view, None, TableFormat::Csv, &rows, 0))
+}
+
+/// The CSV of `view` into `out`; `shown` names it in errors.
+fn csv_rows(
+    store: &Store,
+    view: &TableView,
+    out: &mut dyn Write,
+    shown: &Path,
+    progress: &dyn Progress,
+) -> Result<Rows, AppError> {
+    let unit = view.unit;
+    let mut text = String::new();
+    csv_record(&mut text, header(unit).iter().map(String::as_str));
+    let mut write = |text: &mut String| -> Result<(), AppError> {
+        out.write_all(text.as_bytes())
+            .map_err(|e| AppError::io(shown, &e))?;
+        text.clear();
+        Ok(())
+    };
+    write(&mut text)?;
+    let rows = each_row(store, view, progress, &mut |row, total| {
+        csv_record(
+            &mut text,
+            cells(row, total, unit).iter().map(String::as_str),
+        );
+        if text.len() >= 64 * 1024 {
+            write(&mut text)?;
+        }
+        Ok(())
+    })?;
+    write(&mut text)?;
+    out.flush().map_err(|e| AppError::io(shown, &e))?;
+    Ok(rows)
+}
+
+fn report(
+    view: &TableView,
+    path: Option<&Path>,
+    format: TableFormat,
+    rows: &Rows,
+    inexact_numbers: usize,
+) -> TableExportReport {
+    TableExportReport {
+        path: path.map(|p| p.display().to_string()),
+        format,
+        rows: rows.count,
+        selection: selection(view),
+        totals: rows.totals(),
+        total: rows.total_in(view.unit),
+        inexact_numbers,
+    }
+}
+
+/// Writes the rows of `view` (the filter's, or exactly the selected ids)
+/// to `dest` as CSV or .xlsx. The file appears complete or not at all
+/// (written beside `dest`, then renamed over it); the database's own
+/// files are refused as `dest`. Cancel: nothing is written.
+pub fn export_table(
+    store: &Store,
+    view: &TableView,
+    format: TableFormat,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<TableExportReport, AppError> {
+    eac_store::atomic::refuse_database(store.path(), dest)?;
+    let (bytes, rows, inexact) = match format {
+        TableFormat::Csv => {
+            let mut bytes = Vec::new();
+            let rows = csv_rows(store, view, &mut bytes, dest, progress)?;
+            (bytes, rows, 0)
+        }
+        TableFormat::Xlsx => xlsx(store, view, progress)?,
+    };
+    if progress.is_cancelled() {
+        return Err(AppError::cancelled());
+    }
+    let mut file = AtomicFile::beside(dest)?;
+    file.write_all(&bytes).map_err(|e| AppError::io(dest, &e))?;
+    file.commit()?;
+    Ok(report(view, Some(dest), format, &rows, inexact))
+}
+
+fn xlsx_error(e: XlsxError) -> AppError {
+    AppError::invalid_input(format!("The workbook could not be built: {e}"))
+}
+
+/// The workbook's bytes, its rows and how many numbers are inexact.
+fn xlsx(
+    store: &Store,
+    view: &TableView,
+    progress: &dyn Progress,
+) -> Result<(Vec<u8>, Rows, usize), AppError> {
+    let unit = view.unit;
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let decimals = unit.display_decimals();
+    let number = Format::new().set_num_format(if decimals == 0 {
+        "#,##0".to_owned()
+    } else {
+        format!("#,##0.{}", "0".repeat(decimals as usize))
+    });
+
+    // Rows go to a temporary file as they are written (100,000 EACs would
+    // otherwise hold every cell in memory until the end).
+    let sheet = book
+        .add_worksheet_with_constant_memory()
+        .map_err(xlsx_error)?;
+    sheet.set_name("EACs").map_err(xlsx_error)?;
+    let mut columns = header(unit);
+    // The total twice: a number, and its exact text.
+    let exact_col = COL_TOTAL + 1;
+    columns.insert(
+        usize::from(exact_col),
+        format!("total_{}_exact", unit.as_str()),
+    );
+    for (i, name) in columns.iter().enumerate() {
+        let col = u16::try_from(i).expect("a few columns");
+        let name = match col {
+            COL_PERIOD_START | COL_PERIOD_END => format!("{name} (UTC)"),
+            _ => name.clone(),
+        };
+        sheet
+            .write_string_with_format(0, col, name, &bold)
+            .map_err(xlsx_error)?;
+    }
+    sheet.set_freeze_panes(1, 1).map_err(xlsx_error)?;
+    for (col, width) in [(0u16, 40u16), (1, 28), (3, 20), (4, 20), (5, 11), (7, 24)] {
+        sheet.set_column_width(col, width).map_err(xlsx_error)?;
+    }
+    sheet.set_column_width(COL_TOTAL, 16).map_err(xlsx_error)?;
+    sheet.set_column_width(exact_col, 18).map_err(xlsx_error)?;
+
+    let mut inexact = 0;
+    let mut r: u32 = 0;
+    let rows = each_row(store, view, progress, &mut |row, total| {
+        if r as usize >= XLSX_MAX_ROWS {
+            return Err(AppError::invalid_input(format!(
+                "A worksheet holds at most {XLSX_MAX_ROWS} rows; export fewer EACs (narrow the filter) or export CSV"
+            )));
+        }
+        r += 1;
+        let text = cells(row, total, unit);
+        let mut col: u16 = 0;
+        for (i, cell) in text.iter().enumerate() {
+            let at = u16::try_from(i).expect("a few columns");
+            match at {
+                COL_PERIOD_START | COL_PERIOD_END => {
+                    write_time(sheet, r, col, cell, &datetime)?;
+                }
+                COL_ISSUANCE => write_date(sheet, r, col, cell, &date)?,
+                COL_VALUE_COUNT => {
+                    let n = u32::try_from(row.value_count).unwrap_or(u32::MAX);
+                    sheet.write_number(r, col, n).map_err(xlsx_error)?;
+                }
+                COL_TOTAL => {
+                    if !write_quantity(sheet, r, col, cell, &number, "next column")? {
+                        inexact += 1;
+                    }
+                    col += 1;
+                    sheet.write_string(r, col, cell).map_err(xlsx_error)?;
+                }
+                _ if at == COL_TOTAL + 1 => {
+                    // emissions_missing
+                    sheet
+                        .write_boolean(r, col, row.emissions_missing)
+                        .map_err(xlsx_error)?;
+                }
+                _ if !cell.is_empty() => {
+                    sheet.write_string(r, col, cell).map_err(xlsx_error)?;
+                }
+                _ => {}
+            }
+            col += 1;
+        }
+        Ok(())
+    })?;
+
+    let about = book.add_worksheet();
+    about.set_name("Filter and totals").map_err(xlsx_error)?;
+    about.set_column_width(0, 22).map_err(xlsx_error)?;
+    about.set_column_width(1, 60).map_err(xlsx_error)?;
+    let sort = format!(
+        "{} {}",
+        serde_json::to_value(view.sort.field)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default(),
+        if view.sort.descending {
+            "descending"
+        } else {
+            "ascending"
+        }
+    );
+    let total = rows.total_in(unit);
+    let mut lines: Vec<(String, String)> = vec![
+        ("Rows".to_owned(), selection(view)),
+        ("Sort".to_owned(), sort),
+        ("EACs".to_owned(), rows.count.to_string()),
+        (
+            format!("Total ({}, exact)", unit.as_str()),
+            total.total.clone(),
+        ),
+    ];
+    for t in rows.totals() {
+        lines.push((
+            format!("Sum of {} values (exact)", t.unit.as_str()),
+            t.total,
+        ));
+    }
+    lines.push((
+        "Times".to_owned(),
+        "UTC; quantities exact as imported in quantity_Wh/kWh/MWh".to_owned(),
+    ));
+    about
+        .write_string_with_format(0, 0, "Filter and totals", &bold)
+        .map_err(xlsx_error)?;
+    for (i, (label, value)) in lines.iter().enumerate() {
+        let r = u32::try_from(i).expect("a few lines") + 1;
+        about
+            .write_string_with_format(r, 0, label, &bold)
+            .map_err(xlsx_error)?;
+        about.write_string(r, 1, value).map_err(xlsx_error)?;
+    }
+    // The grand total as a number too.
+    let r = u32::try_from(lines.len()).expect("a few lines") + 1;
+    about
+        .write_string_with_format(r, 0, format!("Total ({})", unit.as_str()), &bold)
+        .map_err(xlsx_error)?;
+    if !write_quantity(about, r, 1, &total.total, &number, "the row above")? {
+        inexact += 1;
+    }
+    let bytes = book.save_to_buffer().map_err(xlsx_error)?;
+    Ok((bytes, rows, inexact))
+}
+
+/// Writes an exact decimal as a number cell; a number a double cannot hold
+/// exactly (more than 15 significant digits) gets a note naming the exact
+/// text and where it is (`exact_at`). Returns whether the number is exact.
+fn write_quantity(
+    sheet: &mut Worksheet,
+    r: u32,
+    col: u16,
+    exact: &str,
+    format: &Format,
+    exact_at: &str,
+) -> Result<bool, AppError> {
+    let Ok(number) = exact.parse::<f64>() else {
+        sheet.write_string(r, col, exact).map_err(xlsx_error)?;
+        return Ok(false);
+    };
+    sheet
+        .write_number_with_format(r, col, number, format)
+        .map_err(xlsx_error)?;
+    let fits = BigDecimal::from_str(exact)
+        .map(|v| v.normalized().digits() <= 15)
+        .unwrap_or(false);
+    if !fits {
+        let note = Note::new(format!(
+            "A spreadsheet holds 15 significant digits: this number is rounded. The exact value is {exact} ({exact_at})."
+        ));
+        sheet.insert_note(r, col, &note).map_err(xlsx_error)?;
+    }
+    Ok(fits)
+}
+
+/// An RFC 3339 time (UTC) as a date-time cell; kept as text when a cell
+/// cannot hold it exactly (fractions of a second, years before 1900).
+fn write_time(
+    sheet: &mut Worksheet,
+    r: u32,
+    col: u16,
+    text: &str,
+    format: &Format,
+) -> Result<(), AppError> {
+    let cell = DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.naive_utc())
+        .filter(|t| t.nanosecond() == 0 && (1900..=9999).contains(&t.year()))
+        .and_then(|t| {
+            ExcelDateTime::from_ymd(
+                u16::try_from(t.year()).ok()?,
+                u8::try_from(t.month()).ok()?,
+                u8::try_from(t.day()).ok()?,
+            )
+            .ok()?
+            .and_hms(
+                u16::try_from(t.hour()).ok()?,
+                u8::try_from(t.minute()).ok()?,
+                u8::try_from(t.second()).ok()?,
+            )
+            .ok()
+        });
+    match cell {
+        Some(dt) => sheet.write_datetime_with_format(r, col, &dt, format),
+        None => sheet.write_string(r, col, text),
+    }
+    .map_err(xlsx_error)?;
+    Ok(())
+}
+
+/// `YYYY-MM-DD` as a date cell (empty: no cell).
+fn write_date(
+    sheet: &mut Worksheet,
+    r: u32,
+    col: u16,
+    text: &str,
+    format: &Format,
+) -> Result<(), AppError> {
+    if text.is_empty() {
+        return Ok(());
+    }
+    let cell = NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=9999).contains(&d.year()))
+        .and_then(|d| {
+            ExcelDateTime::from_ymd(
+                u16::try_from(d.year()).ok()?,
+                u8::try_from(d.month()).ok()?,
+                u8::try_from(d.day()).ok()?,
+            )
+            .ok()
+        });
+    match cell {
+        Some(d) => sheet.write_datetime_with_format(r, col, &d, format),
+        None => sheet.write_string(r, col, text),
+    }
+    .map_err(xlsx_error)?;
+    Ok(())
+}

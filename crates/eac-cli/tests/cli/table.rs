@@ -1,0 +1,581 @@
+//! `eacdesk summary` and `ls --csv` / `ls --xlsx` on sample data, each
+//! checked against sums worked out here, independently, from `ls --json`
+//! and from a P1 export (every value with its own period).
+
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::str::FromStr;
+
+use bigdecimal::BigDecimal;
+use calamine::{open_workbook, Data, Reader, Xlsx};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use super::*;
+
+/// 50 sample EACs (seed 1).
+fn sample_desk() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "50"])
+        .assert()
+        .success();
+    desk
+}
+
+fn big(text: &str) -> BigDecimal {
+    BigDecimal::from_str(text).unwrap()
+}
+
+/// Powers of ten from Wh.
+fn in_mwh(unit: &str, value: &BigDecimal) -> BigDecimal {
+    let exp = match unit {
+        "Wh" => 0,
+        "kWh" => 3,
+        "MWh" => 6,
+        other => panic!("unit {other}"),
+    };
+    value * BigDecimal::new(1.into(), 6 - exp)
+}
+
+/// Exact per-unit totals and the MWh total of JSON `[{unit, total}]`.
+fn sums(totals: &Value) -> (BTreeMap<String, BigDecimal>, BigDecimal) {
+    let mut per_unit = BTreeMap::new();
+    let mut mwh = BigDecimal::default();
+    for t in totals.as_array().unwrap() {
+        let unit = t["unit"].as_str().unwrap().to_owned();
+        let v = big(t["total"].as_str().unwrap());
+        mwh += in_mwh(&unit, &v);
+        *per_unit.entry(unit).or_default() += v;
+    }
+    (per_unit, mwh)
+}
+
+/// Every row of `ls --json` (50 EACs fit one page).
+fn listing(desk: &Desk, args: &[&str]) -> Value {
+    desk.json(&[&["ls", "--limit", "1000"], args].concat())
+}
+
+#[test]
+fn summary_by_technology_and_source_adds_up_like_the_listing() {
+    let desk = sample_desk();
+    let rows = listing(&desk, &[]);
+    // Worked out here: per (technology, source), EACs and exact sums per unit.
+    type Group = (usize, BTreeMap<String, BigDecimal>, BigDecimal);
+    let mut expected: BTreeMap<(String, String), Group> = BTreeMap::new();
+    for r in rows["rows"].as_array().unwrap() {
+        let key = (
+            r["technology_type"].as_str().unwrap().to_owned(),
+            r["source_id"].as_str().unwrap().to_owned(),
+        );
+        let (per_unit, mwh) = sums(&r["quantities"]);
+        let g = expected.entry(key).or_default();
+        g.0 += 1;
+        for (u, v) in per_unit {
+            *g.1.entry(u).or_default() += v;
+        }
+        g.2 += mwh.clone();
+        // Each row's own total in the display unit is its exact sum.
+        assert_eq!(big(r["total"]["total"].as_str().unwrap()), mwh);
+    }
+    assert!(expected.len() > 10, "the sample spreads over groups");
+
+    let report = desk.json(&["summary", "--by", "technology,source"]);
+    assert_eq!(report["by"], serde_json::json!(["technology", "source"]));
+    assert_eq!(report["unit"], "MWh");
+    let groups = report["groups"].as_array().unwrap();
+    assert_eq!(groups.len(), expected.len());
+    let mut grand = BigDecimal::default();
+    for g in groups {
+        let key = (
+            g["keys"][0].as_str().unwrap().to_owned(),
+            g["keys"][1].as_str().unwrap().to_owned(),
+        );
+        let (count, per_unit, mwh) = &expected[&key];
+        assert_eq!(g["count"].as_u64().unwrap() as usize, *count, "{key:?}");
+        let (got_per_unit, got_mwh) = sums(&g["totals"]);
+        assert_eq!(&got_per_unit, per_unit, "{key:?}");
+        assert_eq!(&got_mwh, mwh, "{key:?}");
+        let total = g["total"]["total"].as_str().unwrap();
+        assert_eq!(&big(total), mwh, "{key:?}");
+        // At least the display decimals, exact, never rounded.
+        assert!(total.split_once('.').unwrap().1.len() >= 3, "{total}");
+        grand += mwh;
+    }
+    assert_eq!(report["count"], 50);
+    assert_eq!(big(report["total"]["total"].as_str().unwrap()), grand);
+    assert_eq!(report["total"], rows["summary"]["total"]);
+
+    // The table: one row per group and the total, totals right-aligned.
+    let out = desk
+        .eacdesk()
+        .args(["summary", "--by", "technology,source"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[0].starts_with("TECHNOLOGY"), "{text}");
+    assert!(lines[0].contains("TOTAL (MWh)"), "{text}");
+    let total_line = lines.iter().find(|l| l.starts_with("Total ")).unwrap();
+    let grand_text = report["total"]["total"].as_str().unwrap();
+    let words: Vec<&str> = total_line.split_whitespace().collect();
+    assert_eq!(words[..3], ["Total", "50", grand_text], "{total_line}");
+    let end = lines[0].find("TOTAL (MWh)").unwrap() + "TOTAL (MWh)".len();
+    for (line, g) in lines[1..].iter().zip(groups) {
+        let total = g["total"]["total"].as_str().unwrap();
+        // Right-aligned: each total ends under the header's end.
+        assert_eq!(
+            &line[..end].trim_start()[line[..end].trim_start().len() - total.len()..],
+            total,
+            "{line}"
+        );
+    }
+    // The header, the groups, the total.
+    assert_eq!(lines.len(), groups.len() + 2, "{text}");
+}
+
+/// A P1 listing with each value's exact text (never a float).
+#[derive(Deserialize)]
+struct P1 {
+    eacs: Vec<P1Eac>,
+}
+
+#[derive(Deserialize)]
+struct P1Eac {
+    period_start: String,
+    values: Vec<P1Value>,
+}
+
+#[derive(Deserialize)]
+struct P1Value {
+    start: Option<String>,
+    retired: Option<String>,
+    unit: String,
+    value: Box<RawValue>,
+}
+
+/// `YYYY-MM` of an RFC 3339 time, in UTC.
+fn utc_month(text: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&chrono::Utc)
+        .format("%Y-%m")
+        .to_string()
+}
+
+#[test]
+fn summary_by_month_and_retirement_groups_each_value_by_its_own_period() {
+    let desk = sample_desk();
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out", "all.json"])
+        .assert()
+        .success();
+    let p1: P1 = serde_json::from_slice(&std::fs::read(desk.path("all.json")).unwrap()).unwrap();
+    let mut expected: BTreeMap<(String, String), (usize, BigDecimal)> = BTreeMap::new();
+    let mut spans_months = 0;
+    for e in &p1.eacs {
+        let mut seen = std::collections::BTreeSet::new();
+        for v in &e.values {
+            let month = utc_month(v.start.as_deref().unwrap_or(&e.period_start));
+            let retired = if v.retired.is_some() {
+                "retired"
+            } else {
+                "not_retired"
+            };
+            let key = (month, retired.to_owned());
+            let g = expected.entry(key.clone()).or_default();
+            if seen.insert(key) {
+                g.0 += 1;
+            }
+            g.1 += in_mwh(&v.unit, &big(v.value.get()));
+        }
+        if seen
+            .iter()
+            .map(|(m, _)| m)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+            > 1
+        {
+            spans_months += 1;
+        }
+    }
+    assert!(spans_months > 0, "some sample EAC has values in two months");
+
+    let report = desk.json(&["summary", "--by", "month,retired", "--unit", "kWh"]);
+    let groups = report["groups"].as_array().unwrap();
+    let got: BTreeMap<(String, String), (usize, BigDecimal)> = groups
+        .iter()
+        .map(|g| {
+            let (_, mwh) = sums(&g["totals"]);
+            assert_eq!(g["total"]["unit"], "kWh");
+            // The kWh total is the MWh sum shifted by three places.
+            assert_eq!(
+                big(g["total"]["total"].as_str().unwrap()),
+                &mwh * BigDecimal::from(1000)
+            );
+            (
+                (
+                    g["keys"][0].as_str().unwrap().to_owned(),
+                    g["keys"][1].as_str().unwrap().to_owned(),
+                ),
+                (g["count"].as_u64().unwrap() as usize, mwh),
+            )
+        })
+        .collect();
+    assert_eq!(got, expected);
+
+    // CSV: a header, one record per group, the total; parsed back.
+    let out = desk
+        .eacdesk()
+        .args(["summary", "--by", "month,retired", "--csv"])
+        .assert()
+        .success();
+    let records = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    assert_eq!(
+        records[0],
+        [
+            "kind",
+            "month",
+            "retired",
+            "eacs",
+            "total_MWh",
+            "quantity_Wh",
+            "quantity_kWh",
+            "quantity_MWh"
+        ]
+    );
+    assert_eq!(records.len(), groups.len() + 2);
+    for (record, g) in records[1..].iter().zip(groups) {
+        assert_eq!(record[0], "group");
+        assert_eq!(record[1], g["keys"][0].as_str().unwrap());
+        assert_eq!(record[3], g["count"].to_string());
+        assert_eq!(
+            big(&record[4]) * BigDecimal::from(1000),
+            big(g["total"]["total"].as_str().unwrap())
+        );
+    }
+    let last = records.last().unwrap();
+    assert_eq!((last[0].as_str(), last[3].as_str()), ("total", "50"));
+    assert_eq!(
+        big(&last[4]) * BigDecimal::from(1000),
+        big(report["total"]["total"].as_str().unwrap())
+    );
+}
+
+/// RFC 4180 records (quoted cells, doubled quotes, CRLF).
+fn parse_csv(text: &str) -> Vec<Vec<String>> {
+    let mut records = Vec::new();
+    let mut record = Vec::new();
+    let mut cell = String::new();
+    let mut quoted = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                chars.next();
+                cell.push('"');
+            }
+            (true, '"') => quoted = false,
+            (true, c) => cell.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => record.push(std::mem::take(&mut cell)),
+            (false, '\r') => {}
+            (false, '\n') => {
+                record.push(std::mem::take(&mut cell));
+                records.push(std::mem::take(&mut record));
+            }
+            (false, c) => cell.push(c),
+        }
+    }
+    assert!(
+        cell.is_empty() && record.is_empty(),
+        "a record without CRLF"
+    );
+    records
+}
+
+const HEADER: [&str; 20] = [
+    "cds_eac_id",
+    "eac_number",
+    "technology_type",
+    "period_start",
+    "period_end",
+    "issuance",
+    "source_id",
+    "source_name",
+    "destination_id",
+    "destination_name",
+    "beneficiary_type",
+    "beneficiaries",
+    "retired_state",
+    "value_count",
+    "quantity_Wh",
+    "quantity_kWh",
+    "quantity_MWh",
+    "total_MWh",
+    "emissions_missing",
+    "missing",
+];
+
+#[test]
+fn ls_csv_writes_every_matching_row_with_exact_quantities() {
+    let desk = sample_desk();
+    let rows = listing(&desk, &["--sort", "quantity:desc"]);
+    let out = desk
+        .eacdesk()
+        .args(["ls", "--csv", "--sort", "quantity:desc"])
+        .assert()
+        .success();
+    let records = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    assert_eq!(records[0], HEADER);
+    // Every matching row (more than the table's 50-row default would show
+    // if there were more), in the sort order.
+    let json_rows = rows["rows"].as_array().unwrap();
+    assert_eq!(records.len() - 1, json_rows.len());
+    assert_eq!(records.len() - 1, 50);
+    for (record, row) in records[1..].iter().zip(json_rows) {
+        assert_eq!(record[0], row["cds_eac_id"].as_str().unwrap());
+        assert_eq!(record[3], row["period_start"].as_str().unwrap());
+        assert_eq!(record[13], row["value_count"].to_string());
+        for (i, unit) in ["Wh", "kWh", "MWh"].iter().enumerate() {
+            let as_imported = row["quantities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|q| q["unit"] == *unit)
+                .map_or("", |q| q["total"].as_str().unwrap());
+            // Exact text as imported, trailing zeros and all.
+            assert_eq!(record[14 + i], as_imported);
+        }
+        assert_eq!(record[17], row["total"]["total"].as_str().unwrap());
+        assert_eq!(big(&record[17]), sums(&row["quantities"]).1);
+    }
+
+    // A page when asked for one; a filter narrows it.
+    let out = desk
+        .eacdesk()
+        .args([
+            "ls",
+            "--csv",
+            "--limit",
+            "3",
+            "--offset",
+            "2",
+            "--sort",
+            "quantity:desc",
+        ])
+        .assert()
+        .success();
+    let page = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    assert_eq!(page.len(), 4);
+    assert_eq!(page[1..], records[3..6]);
+    let out = desk
+        .eacdesk()
+        .args(["ls", "--csv", "--technology", "wind", "--unit", "kWh"])
+        .assert()
+        .success();
+    let wind = parse_csv(&String::from_utf8(out.get_output().stdout.clone()).unwrap());
+    assert_eq!(wind[0][17], "total_kWh");
+    assert!(wind[1..].iter().all(|r| r[2] == "wind"));
+    assert_eq!(
+        wind.len() - 1,
+        listing(&desk, &["--technology", "wind"])["rows"]
+            .as_array()
+            .unwrap()
+            .len()
+    );
+}
+
+/// The text of one part of an .xlsx (a zip of XML files).
+fn xlsx_part(path: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name)
+        .unwrap()
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn ls_xlsx_is_a_real_workbook_that_keeps_every_exact_value() {
+    let desk = sample_desk();
+    let rows = listing(&desk, &["--technology", "solar"]);
+    let json_rows = rows["rows"].as_array().unwrap();
+    let dest = desk.path("solar.xlsx");
+    desk.eacdesk()
+        .args(["ls", "--technology", "solar", "--xlsx"])
+        .arg(&dest)
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "(EACs with technology solar: {} EACs) · total {}",
+            json_rows.len(),
+            rows["summary"]["total"]["total"].as_str().unwrap()
+        )));
+
+    let mut book: Xlsx<_> = open_workbook(&dest).unwrap();
+    assert_eq!(book.sheet_names(), ["EACs", "Filter and totals"]);
+    let sheet = book.worksheet_range("EACs").unwrap();
+    let cells: Vec<Vec<Data>> = sheet.rows().map(|r| r.to_vec()).collect();
+    let header: Vec<String> = cells[0].iter().map(|c| c.to_string()).collect();
+    assert_eq!(header[0], "cds_eac_id");
+    assert_eq!(header[3], "period_start (UTC)");
+    assert_eq!(header[17], "total_MWh");
+    assert_eq!(header[18], "total_MWh_exact");
+    assert_eq!(cells.len() - 1, json_rows.len());
+    for (row, json) in cells[1..].iter().zip(json_rows) {
+        assert_eq!(
+            row[0],
+            Data::String(json["cds_eac_id"].as_str().unwrap().into())
+        );
+        // Dates are date cells, at the instant the text says (UTC).
+        let start = match &row[3] {
+            Data::DateTime(d) => d.as_datetime().unwrap(),
+            other => panic!("period_start is not a date: {other:?}"),
+        };
+        let expected = chrono::DateTime::parse_from_rfc3339(json["period_start"].as_str().unwrap())
+            .unwrap()
+            .naive_utc();
+        assert_eq!(start, expected);
+        assert!(matches!(row[5], Data::DateTime(_)), "issuance {:?}", row[5]);
+        assert_eq!(row[13], Data::Float(json["value_count"].as_f64().unwrap()));
+        // The total: a number a spreadsheet sums, and the exact text beside it.
+        let exact = json["total"]["total"].as_str().unwrap();
+        assert_eq!(row[18], Data::String(exact.into()));
+        match row[17] {
+            Data::Float(n) => assert_eq!(n, exact.parse::<f64>().unwrap()),
+            ref other => panic!("total is not a number: {other:?}"),
+        }
+        // As imported, exact text per unit.
+        for (i, unit) in ["Wh", "kWh", "MWh"].iter().enumerate() {
+            let as_imported = json["quantities"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|q| q["unit"] == *unit)
+                .map(|q| Data::String(q["total"].as_str().unwrap().into()))
+                .unwrap_or(Data::Empty);
+            assert_eq!(row[14 + i], as_imported);
+        }
+    }
+    // Frozen header row and id column.
+    let xml = xlsx_part(&dest, "xl/worksheets/sheet1.xml");
+    assert!(
+        xml.contains(r#"state="frozen""#),
+        "{}",
+        &xml[..xml.len().min(800)]
+    );
+    assert!(xml.contains(r#"topLeftCell="B2""#));
+
+    // The second sheet: the filter in words and exact totals.
+    let about = book.worksheet_range("Filter and totals").unwrap();
+    let lines: Vec<(String, String)> = about
+        .rows()
+        .map(|r| {
+            (
+                r[0].to_string(),
+                r.get(1).map(|c| c.to_string()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let find = |label: &str| {
+        lines
+            .iter()
+            .find(|(l, _)| l == label)
+            .unwrap_or_else(|| panic!("{label} in {lines:?}"))
+            .1
+            .clone()
+    };
+    assert_eq!(find("Rows"), "EACs with technology solar");
+    assert_eq!(find("EACs"), json_rows.len().to_string());
+    assert_eq!(
+        find("Total (MWh, exact)"),
+        rows["summary"]["total"]["total"].as_str().unwrap()
+    );
+    for t in rows["summary"]["totals"].as_array().unwrap() {
+        assert_eq!(
+            find(&format!(
+                "Sum of {} values (exact)",
+                t["unit"].as_str().unwrap()
+            )),
+            t["total"].as_str().unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_number_too_long_for_a_spreadsheet_keeps_its_exact_text_and_a_note() {
+    let desk = Desk::new();
+    let listing = std::fs::read_to_string(example("good-p1-mixed-order.json"))
+        .unwrap()
+        .replacen("\"value\": 30", "\"value\": 30.123456789012345678", 1);
+    assert!(listing.contains("30.123456789012345678"));
+    std::fs::write(desk.path("long.json"), listing).unwrap();
+    desk.eacdesk()
+        .args(["import", "long.json"])
+        .assert()
+        .success();
+    let dest = desk.path("long.xlsx");
+    desk.eacdesk()
+        .args(["ls", "--xlsx"])
+        .arg(&dest)
+        .assert()
+        .success()
+        // The EAC's total and the grand total on the second sheet.
+        .stdout(contains("2 numbers too long for a spreadsheet's 15 digits"))
+        .stdout(contains("total 279.234456789012345678 MWh"));
+    let mut book: Xlsx<_> = open_workbook(&dest).unwrap();
+    let sheet = book.worksheet_range("EACs").unwrap();
+    let row = sheet
+        .rows()
+        .find(|r| r[18] == Data::String("30.123456789012345678".into()))
+        .expect("the exact text is kept");
+    assert!(matches!(row[17], Data::Float(_)));
+    let notes = xlsx_part(&dest, "xl/comments1.xml");
+    assert!(
+        notes.contains("The exact value is 30.123456789012345678 (next column)"),
+        "{notes}"
+    );
+    let notes = xlsx_part(&dest, "xl/comments2.xml");
+    assert!(
+        notes.contains("The exact value is 279.234456789012345678 (the row above)"),
+        "{notes}"
+    );
+}
+
+#[test]
+fn exports_refuse_the_database_and_bad_arguments_change_nothing() {
+    let desk = sample_desk();
+    let db = desk.path("desk.sqlite");
+    let before = std::fs::read(&db).unwrap();
+    desk.eacdesk()
+        .args(["ls", "--xlsx"])
+        .arg(&db)
+        .assert()
+        .code(2)
+        .stderr(contains("desk.sqlite"));
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    desk.eacdesk()
+        .args(["ls", "--unit", "GWh"])
+        .assert()
+        .code(2)
+        .stderr(contains("`GWh` is not an energy unit; use Wh, kWh or MWh"));
+    desk.eacdesk()
+        .args(["summary", "--by", "technology,colour"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`colour` is not a summary key; use one of technology, year, quarter, month, source, retired",
+        ));
+    desk.eacdesk()
+        .args(["ls", "--csv", "--json"])
+        .assert()
+        .code(2);
+    // Nothing matches: an empty summary, exit 0.
+    desk.eacdesk()
+        .args(["summary", "--by", "year", "--search", "nothing like this"])
+        .assert()
+        .success()
+        .stdout("No EACs match.\n");
+}
