@@ -24,6 +24,8 @@ import {
 import { Invalidation } from "./invalidation.svelte";
 import type { BrowseSummary, Choice, DbInfo, EacDetail, EacFilter, SortField, SortSpec } from "./types";
 import type { DetailTab } from "./uiTypes";
+import { DEFAULT_UNIT } from "./units";
+import type { EnergyUnit } from "./types";
 
 /**
  * What can change under the views:
@@ -64,6 +66,8 @@ export class Desk {
   #filterKey = $derived(JSON.stringify(toEacFilter({ ...this.#input, search: this.#search })));
   #filter: EacFilter = $derived(JSON.parse(this.#filterKey));
   #sort = $state<SortSpec>(DEFAULT_SORT);
+  /** the unit quantities and totals are shown in (the footer, the Quantity column, the summary) */
+  #displayUnit = $state<EnergyUnit>(DEFAULT_UNIT);
 
   // ---- selection ---------------------------------------------------------------
   #selectedId = $state<string | null>(null);
@@ -139,6 +143,15 @@ export class Desk {
 
   get sort(): SortSpec {
     return this.#sort;
+  }
+
+  /** The display unit (MWh unless chosen): totals are converted to it exactly. */
+  get displayUnit(): EnergyUnit {
+    return this.#displayUnit;
+  }
+
+  set displayUnit(unit: EnergyUnit) {
+    this.#displayUnit = unit;
   }
 
   /** Whether any filter is in effect. */
