@@ -26,6 +26,9 @@ use eac_app::{
     RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
 };
 use eac_app::{
+    BrowseTotals, EnergyUnit, SummaryKey, SummaryReport, TableExportReport, TableFormat, TableView,
+};
+use eac_app::{
     ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
 };
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
@@ -540,6 +543,40 @@ macro_rules! ipc_commands {
             /// Native dialog: an existing evidence pack folder to verify, or `null`.
             async fn pick_pack(_desk) -> Option<String> {
                 Ok(dialogs::pack().await)
+            }
+            /// How many EACs match, exact totals per unit and one exact total in `unit` (the
+            /// footer; the per-unit sums are its breakdown).
+            async fn browse_totals(desk, filter: EacFilter, unit: EnergyUnit) -> BrowseTotals {
+                desk.read(move |store| eac_app::browse_totals(store, &filter, unit)).await
+            }
+            /// The values of the EACs in `filter` grouped by `by` (in order), each group and the
+            /// grand total exact in `unit` (the summary dashboard).
+            async fn summary(
+                desk,
+                filter: EacFilter,
+                by: Vec<SummaryKey>,
+                unit: EnergyUnit,
+            ) -> SummaryReport {
+                desk.read(move |store| eac_app::summary(store, &filter, &by, unit)).await
+            }
+            /// The table view (its filter, or exactly `view.ids`, in its sort) as CSV or .xlsx
+            /// at `path`, complete or not at all. Long, progress phase `export`.
+            async fn export_table(
+                desk,
+                op_id: String,
+                view: TableView,
+                format: TableFormat,
+                path: PathBuf,
+            ) -> TableExportReport {
+                desk.operation(op_id, move |store, op| {
+                    eac_app::export_table(store, &view, format, &path, op)
+                })
+                .await
+            }
+            /// Native dialog: where the table view goes (`.csv` or `.xlsx` after `format`), or
+            /// `null`.
+            async fn pick_table_path(_desk, default_name: String, format: TableFormat) -> Option<String> {
+                Ok(dialogs::table_path(default_name, format).await)
             }
         }
     };

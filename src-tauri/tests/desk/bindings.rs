@@ -86,6 +86,15 @@ fn render(dir: &Path) {
         ClosedPeriodEntry,
         ChainReport,
         ChainBreak,
+        // One-unit totals, the summary dashboard, table export (issue 13).
+        eac_app::BrowseTotals,
+        eac_app::UnitTotal,
+        eac_app::SummaryReport,
+        eac_app::SummaryLine,
+        SummaryKey,
+        eac_app::TableView,
+        eac_app::TableFormat,
+        eac_app::TableExportReport,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,

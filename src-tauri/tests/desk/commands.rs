@@ -5,6 +5,8 @@
 mod registry_import;
 // Evidence packs, the audit chain and closed periods (issue 12).
 mod packs;
+// One-unit totals, the summary and the table export (issue 13).
+mod dashboard;
 
 use serde_json::{json, Value};
 use tauri::test::{

@@ -11,7 +11,7 @@ vi.mock("@tauri-apps/api/webview", () => ({ getCurrentWebview: vi.fn() }));
 
 import { api, newOpId } from "./api";
 import { COMMANDS } from "./bindings/commands";
-import type { EacFilter } from "./types";
+import type { EacFilter, TableView } from "./types";
 
 const filter: EacFilter = {
   search: "x",
@@ -25,6 +25,8 @@ const filter: EacFilter = {
   missing_emissions: null,
   incomplete: null,
 };
+
+const view: TableView = { filter, sort: { field: "eac_number", descending: false }, ids: null, unit: "MWh" };
 
 describe("api wrappers use the command names and snake_case keys of docs/ipc.md", () => {
   beforeEach(() => {
@@ -229,6 +231,20 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["frozen_by", () => api.frozenBy("E1"), "frozen_by", { cds_eac_id: "E1" }],
     ["pick_pack_folder", () => api.pickPackFolder("p"), "pick_pack_folder", { default_name: "p" }],
     ["pick_pack", () => api.pickPack(), "pick_pack", undefined],
+    ["browse_totals", () => api.browseTotals(filter, "kWh"), "browse_totals", { filter, unit: "kWh" }],
+    [
+      "summary",
+      () => api.summary(filter, ["technology", "quarter"], "MWh"),
+      "summary",
+      { filter, by: ["technology", "quarter"], unit: "MWh" },
+    ],
+    [
+      "export_table",
+      () => api.exportTable("op", view, "xlsx", "/t.xlsx"),
+      "export_table",
+      { op_id: "op", view, format: "xlsx", path: "/t.xlsx" },
+    ],
+    ["pick_table_path", () => api.pickTablePath("t.csv", "csv"), "pick_table_path", { default_name: "t.csv", format: "csv" }],
   ];
 
   it("covers every command of the backend's list, and only those", () => {

@@ -12,6 +12,10 @@ import type { Commands } from "./bindings/commands";
 import { NO_BACKEND, toAppError } from "./errors";
 import { toChoices } from "./filters";
 import type {
+  EnergyUnit,
+  SummaryKey,
+  TableFormat,
+  TableView,
   BeneficiaryType,
   BrowseQuery,
   Choice,
@@ -134,6 +138,14 @@ export const api = {
   cancelOperation: (op_id: string) => call("cancel_operation", { op_id }),
   pickImportFiles: () => call("pick_import_files"),
   pickExportPath: (default_name: string) => call("pick_export_path", { default_name }),
+  /** Count, per-unit sums and one exact total in `unit` of the EACs in `filter`. */
+  browseTotals: (filter: EacFilter, unit: EnergyUnit) => call("browse_totals", { filter, unit }),
+  /** The filter's values grouped by `by`, exact in `unit` (the summary dashboard). */
+  summary: (filter: EacFilter, by: SummaryKey[], unit: EnergyUnit) => call("summary", { filter, by, unit }),
+  /** The table view (its filter, or exactly `view.ids`) as CSV or .xlsx at `path`. Long, phase `export`. */
+  exportTable: (op_id: string, view: TableView, format: TableFormat, path: string) =>
+    call("export_table", { op_id, view, format, path }),
+  pickTablePath: (default_name: string, format: TableFormat) => call("pick_table_path", { default_name, format }),
   pickDatabase: (create: boolean) => call("pick_database", { create }),
   importRefdata: (op_id: string, paths: string[]) => call("import_refdata", { op_id, paths }),
   /** Reference data ("ID · label") first, then ids already used. */

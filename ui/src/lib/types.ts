@@ -82,4 +82,12 @@ export type {
   ClosedPeriodEntry,
   ChainReport,
   ChainBreak,
+  BrowseTotals,
+  UnitTotal,
+  SummaryReport,
+  SummaryLine,
+  SummaryKey,
+  TableView,
+  TableFormat,
+  TableExportReport,
 } from "./bindings";

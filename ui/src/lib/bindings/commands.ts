@@ -3,6 +3,7 @@ import type { AuditRecord } from "./AuditRecord";
 import type { BeneficiaryType } from "./BeneficiaryType";
 import type { BrowseQuery } from "./BrowseQuery";
 import type { BrowseSummary } from "./BrowseSummary";
+import type { BrowseTotals } from "./BrowseTotals";
 import type { BulkEditReport } from "./BulkEditReport";
 import type { BundleReport } from "./BundleReport";
 import type { ChainReport } from "./ChainReport";
@@ -17,6 +18,7 @@ import type { DeleteTarget } from "./DeleteTarget";
 import type { EacDetail } from "./EacDetail";
 import type { EacFilter } from "./EacFilter";
 import type { EacRow } from "./EacRow";
+import type { EnergyUnit } from "./EnergyUnit";
 import type { EnvelopeOnlyRow } from "./EnvelopeOnlyRow";
 import type { ExportProfile } from "./ExportProfile";
 import type { ExportReport } from "./ExportReport";
@@ -36,6 +38,11 @@ import type { SavedMapping } from "./SavedMapping";
 import type { SetFieldsReport } from "./SetFieldsReport";
 import type { SigningKeyInfo } from "./SigningKeyInfo";
 import type { SourceView } from "./SourceView";
+import type { SummaryKey } from "./SummaryKey";
+import type { SummaryReport } from "./SummaryReport";
+import type { TableExportReport } from "./TableExportReport";
+import type { TableFormat } from "./TableFormat";
+import type { TableView } from "./TableView";
 import type { UndoReport } from "./UndoReport";
 import type { VerifyReport } from "./VerifyReport";
 
@@ -157,6 +164,14 @@ export type Commands = {
   pick_pack_folder: { args: { default_name: string }; result: string | null };
   /** Native dialog: an existing evidence pack folder to verify, or `null`. */
   pick_pack: { args: Record<string, never>; result: string | null };
+  /** How many EACs match, exact totals per unit and one exact total in `unit` (the footer; the per-unit sums are its breakdown). */
+  browse_totals: { args: { filter: EacFilter; unit: EnergyUnit }; result: BrowseTotals };
+  /** The values of the EACs in `filter` grouped by `by` (in order), each group and the grand total exact in `unit` (the summary dashboard). */
+  summary: { args: { filter: EacFilter; by: Array<SummaryKey>; unit: EnergyUnit }; result: SummaryReport };
+  /** The table view (its filter, or exactly `view.ids`, in its sort) as CSV or .xlsx at `path`, complete or not at all. Long, progress phase `export`. */
+  export_table: { args: { op_id: string; view: TableView; format: TableFormat; path: string }; result: TableExportReport };
+  /** Native dialog: where the table view goes (`.csv` or `.xlsx` after `format`), or `null`. */
+  pick_table_path: { args: { default_name: string; format: TableFormat }; result: string | null };
 };
 
 /** The command names, in the order of the list. */
@@ -219,4 +234,8 @@ export const COMMANDS = [
   "frozen_by",
   "pick_pack_folder",
   "pick_pack",
+  "browse_totals",
+  "summary",
+  "export_table",
+  "pick_table_path",
 ] as const satisfies readonly (keyof Commands)[];
