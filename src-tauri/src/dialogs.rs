@@ -145,6 +145,22 @@ pub fn suggested_name(file_name: &str) -> String {
     }
 }
 
+/// Where an exported table view goes: a `.csv` or `.xlsx` file name.
+pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> Option<String> {
+    let dialog = match format {
+        eac_app::TableFormat::Csv => AsyncFileDialog::new().add_filter("CSV", &["csv"]),
+        eac_app::TableFormat::Xlsx => {
+            AsyncFileDialog::new().add_filter("Excel workbook", &["xlsx"])
+        }
+    };
+    let file = dialog
+        .set_title("Export the table")
+        .set_file_name(default_name)
+        .save_file()
+        .await?;
+    Some(text(file.path().to_owned()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{suggested_name, IMPORT_FILTERS};
@@ -182,20 +198,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Where an exported table view goes: a `.csv` or `.xlsx` file name.
-pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> Option<String> {
-    let dialog = match format {
-        eac_app::TableFormat::Csv => AsyncFileDialog::new().add_filter("CSV", &["csv"]),
-        eac_app::TableFormat::Xlsx => {
-            AsyncFileDialog::new().add_filter("Excel workbook", &["xlsx"])
-        }
-    };
-    let file = dialog
-        .set_title("Export the table")
-        .set_file_name(default_name)
-        .save_file()
-        .await?;
-    Some(text(file.path().to_owned()))
 }
