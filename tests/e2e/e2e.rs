@@ -1465,3 +1465,48 @@ async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -
     .await?;
     desk.quit().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn the_summary_dashboard_filters_the_table_to_a_clicked_cell() -> Result<()> {
+    let desk = Desk::start("summary").await?;
+    load_sample(&desk, 30).await?;
+    // One exact total in the display unit (MWh by default) in the footer.
+    let footer_total = desk
+        .wait_attr("footer-totals", "data-total", |t| !t.is_empty())
+        .await?;
+    desk.click("summary-toggle").await?;
+    desk.el("summary-pivot").await?;
+    // By year and technology: the grand total is the footer's, exactly.
+    desk.wait_attr("summary-total", "data-exact", |t| t == footer_total)
+        .await?;
+    desk.el("summary-chart").await?;
+    desk.screenshot(&artifacts_dir().join("summary.png")).await?;
+
+    // The cell with the most EACs.
+    let mut best: Option<(u64, fantoccini::elements::Element)> = None;
+    for cell in desk.all("summary-cell").await? {
+        if cell.attr("disabled").await?.is_some() {
+            continue;
+        }
+        let n: u64 = cell
+            .attr("data-count")
+            .await?
+            .context("summary-cell data-count")?
+            .parse()?;
+        if best.as_ref().is_none_or(|(b, _)| n > *b) {
+            best = Some((n, cell));
+        }
+    }
+    let (n, cell) = best.context("no clickable summary cell")?;
+    let tech = cell.attr("data-column").await?.unwrap_or_default();
+    let year = cell.attr("data-row").await?.unwrap_or_default();
+    ensure!(n > 0 && n < 30, "{n} EACs in {year} {tech}");
+    cell.click().await?;
+    // The table shows exactly that cell's EACs.
+    desk.wait_count("footer-count", |c| c == n).await?;
+    desk.wait_count("eac-table", |c| c == n).await?;
+    desk.screenshot(&artifacts_dir().join("summary-filtered.png"))
+        .await?;
+    desk.quit().await
+}
