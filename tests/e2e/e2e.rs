@@ -1481,7 +1481,8 @@ async fn the_summary_dashboard_filters_the_table_to_a_clicked_cell() -> Result<(
     desk.wait_attr("summary-total", "data-exact", |t| t == footer_total)
         .await?;
     desk.el("summary-chart").await?;
-    desk.screenshot(&artifacts_dir().join("summary.png")).await?;
+    desk.screenshot(&artifacts_dir().join("summary.png"))
+        .await?;
 
     // The cell with the most EACs.
     let mut best: Option<(u64, fantoccini::elements::Element)> = None;
