@@ -57,6 +57,7 @@ describe("the summary pivot", () => {
     expect(p.rowTotals.get("2024-Q2")).toBe("0.100");
     expect(p.columnTotals.get("wind")).toBe("1.100");
     expect(p.total).toBe("3.600001");
+    expect(p.totalDisplay).toBe("3.600");
     // many tiny values: a float sum would drift, the pivot does not
     const many = report(
       Array.from({ length: 1000 }, (_, i) => [`2024-${String((i % 12) + 1).padStart(2, "0")}`, `t${i}`, 1, "0.1"]),

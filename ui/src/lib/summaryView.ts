@@ -53,6 +53,8 @@ export interface Pivot {
   columnTotals: Map<string | null, string>;
   /** the report's grand total (exact) */
   total: string;
+  /** the grand total rounded to the unit's decimals, as the other totals */
+  totalDisplay: string;
 }
 
 export function cellId(row: string | null, column: string | null): string {
@@ -91,6 +93,7 @@ export function buildPivot(report: SummaryReport): Pivot {
     rowTotals: show(rowSums),
     columnTotals: show(colSums),
     total: exactText(parseDec(report.total.total) ?? zero, decimals),
+    totalDisplay: displayText(parseDec(report.total.total) ?? zero, decimals),
   };
 }
 
