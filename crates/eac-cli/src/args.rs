@@ -214,6 +214,7 @@ impl FilterArgs {
                 (_, true) => Some(false),
                 _ => None,
             },
+            ..EacFilter::default()
         }
     }
 
