@@ -1470,8 +1470,7 @@ async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -
 /// person does: one WebDriver action of the keyboard and the mouse together.
 async fn click_row_holding(desk: &Desk, id: &str, key: fantoccini::key::Key) -> Result<()> {
     use fantoccini::actions::{
-        Actions, InputSource, KeyAction, KeyActions, MouseActions, PointerAction,
-        MOUSE_BUTTON_LEFT,
+        Actions, InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
     };
     let row = desk
         .client
@@ -1679,9 +1678,11 @@ async fn a_bulk_edit_is_done_with_the_keyboard_alone() -> Result<()> {
     );
     press("\u{E007}").await?;
     desk.el("fields-dialog").await?;
-    desk.wait_text("fields-dialog", "to name the picked rows in its title", |t| {
-        t.contains("Complete or correct fields of 3 selected EACs")
-    })
+    desk.wait_text(
+        "fields-dialog",
+        "to name the picked rows in its title",
+        |t| t.contains("Complete or correct fields of 3 selected EACs"),
+    )
     .await?;
     desk.wait_count("fields-count", |c| c == 3).await?;
     // Typing a field and Enter checks what would change; a reason and Enter changes.
@@ -1691,7 +1692,8 @@ async fn a_bulk_edit_is_done_with_the_keyboard_alone() -> Result<()> {
     press("\u{E007}").await?;
     desk.wait_attr("fields-dry-result", "data-changed", |v| v == "3")
         .await?;
-    desk.type_into("fields-reason", "E2E: keyboard only").await?;
+    desk.type_into("fields-reason", "E2E: keyboard only")
+        .await?;
     desk.wait_text("fields-run", "to name the picked rows", |t| {
         t.contains("Change 3 selected EACs")
     })

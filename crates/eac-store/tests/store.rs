@@ -1134,7 +1134,13 @@ fn a_filter_of_picked_ids_keeps_exactly_those_eacs() {
     let to = assign(BeneficiaryType::Program, &["PRG-9"]);
     let report = env
         .store
-        .bulk_set_beneficiaries(&picked(&["a", "c"]), &to, &why("picked"), "carol", &NoProgress)
+        .bulk_set_beneficiaries(
+            &picked(&["a", "c"]),
+            &to,
+            &why("picked"),
+            "carol",
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!(report.changed, 2);
     assert_eq!(env.ids(search("PRG-9")), ["a", "c"]);
