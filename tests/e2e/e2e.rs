@@ -1511,3 +1511,248 @@ async fn the_summary_dashboard_filters_the_table_to_a_clicked_cell() -> Result<(
         .await?;
     desk.quit().await
 }
+/// Clicks the table row of `id` with `key` (Shift, Control) held down, as a
+/// person does: one WebDriver action of the keyboard and the mouse together.
+async fn click_row_holding(desk: &Desk, id: &str, key: fantoccini::key::Key) -> Result<()> {
+    use fantoccini::actions::{
+        Actions, InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
+    };
+    let row = desk
+        .client
+        .find(fantoccini::Locator::Css(&format!(
+            "[data-testid=\"eac-row\"][data-id=\"{id}\"]"
+        )))
+        .await?;
+    let value = char::from(key);
+    let tick = std::time::Duration::ZERO;
+    // Both sources advance tick by tick: key down, move, press, release, key up.
+    let keys = KeyActions::new("keyboard".into())
+        .then(KeyAction::Down { value })
+        .pause(tick)
+        .pause(tick)
+        .pause(tick)
+        .then(KeyAction::Up { value });
+    let mouse = MouseActions::new("mouse".into())
+        .pause(tick)
+        .then(PointerAction::MoveToElement {
+            element: row,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .pause(tick);
+    desk.client
+        .perform_actions(Actions::from(keys).and(mouse))
+        .await
+        .with_context(|| format!("clicking row {id} with a key held"))?;
+    desk.client.release_actions().await?;
+    Ok(())
+}
+
+/// `eacdesk ls --json` on the app's database: the ids of the EACs matching `args`.
+fn cli_ids(desk: &Desk, args: &[&str]) -> Result<Vec<String>> {
+    let out = Command::new(cli_binary())
+        .args(["ls", "--json", "--limit", "1000"])
+        .args(args)
+        .arg("--db")
+        .arg(&desk.db)
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let listed: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let mut ids: Vec<String> = listed["rows"]
+        .as_array()
+        .context("ls --json has rows")?
+        .iter()
+        .filter_map(|r| r["cds_eac_id"].as_str().map(str::to_owned))
+        .collect();
+    ids.sort();
+    Ok(ids)
+}
+
+/// The ids of the rows marked as selected in the table now, sorted.
+async fn marked_rows(desk: &Desk) -> Result<Vec<String>> {
+    let mut ids = Vec::new();
+    for e in desk.all("eac-row").await? {
+        if e.attr("aria-selected").await?.as_deref() == Some("true") {
+            ids.push(e.attr("data-id").await?.unwrap_or_default());
+        }
+    }
+    ids.sort();
+    Ok(ids)
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn shift_and_ctrl_clicks_pick_the_rows_a_bulk_edit_changes_and_no_other() -> Result<()> {
+    use fantoccini::key::Key;
+    let desk = Desk::start("selection-mouse").await?;
+    load_sample(&desk, 40).await?;
+    let rows = desk
+        .until("table rows", || async {
+            let ids = desk.row_ids().await?;
+            Ok((ids.len() >= 8).then_some(ids))
+        })
+        .await?;
+    // A click shows row 1; Shift-click row 3 picks 1..=3; Ctrl-click adds row 5.
+    click_row(&desk, &rows[1]).await?;
+    desk.wait_text("detail-cds-eac-id", "to show the clicked EAC", |t| {
+        t.contains(&rows[1])
+    })
+    .await?;
+    click_row_holding(&desk, &rows[3], Key::Shift).await?;
+    click_row_holding(&desk, &rows[5], Key::Control).await?;
+    let mut picked = vec![
+        rows[1].clone(),
+        rows[2].clone(),
+        rows[3].clone(),
+        rows[5].clone(),
+    ];
+    picked.sort();
+    desk.wait_text("selection-status", "to count the picked rows", |t| {
+        t.contains("4 selected")
+    })
+    .await?;
+    ensure!(marked_rows(&desk).await? == picked, "rows marked");
+    desk.screenshot(&artifacts_dir().join("selection-bar.png"))
+        .await?;
+
+    // The Beneficiaries tab of the EAC shown applies to the picked rows.
+    desk.click("selection-beneficiaries").await?;
+    assign(&desk, "program", "E2E-PICKED").await?;
+    desk.type_into("ben-reason", "E2E: the four picked rows")
+        .await?;
+    desk.wait_text("bulk-open", "to offer the picked rows", |t| {
+        t.contains("4 selected EACs")
+    })
+    .await?;
+    desk.click("bulk-open").await?;
+    desk.wait_count("bulk-count", |c| c == 4).await?;
+    desk.wait_text("bulk-dialog", "to name the picked rows in its title", |t| {
+        t.contains("Change beneficiaries of 4 selected EACs")
+    })
+    .await?;
+    desk.wait_text("bulk-confirm", "to name the count", |t| {
+        t.contains("Change 4 selected EACs")
+    })
+    .await?;
+    desk.screenshot(&artifacts_dir().join("selection-bulk-dialog.png"))
+        .await?;
+    desk.click("bulk-confirm").await?;
+    let changed = desk
+        .wait_attr("bulk-result", "data-changed", |v| !v.is_empty())
+        .await?;
+    ensure!(changed == "4", "{changed} EACs changed");
+    desk.click("bulk-done").await?;
+
+    // Exactly the picked EACs carry the program, by the command line on the same file.
+    ensure!(
+        cli_ids(&desk, &["--search", "E2E-PICKED"])? == picked,
+        "the bulk edit changed other EACs than the picked ones"
+    );
+    // Escape in the table lets the picked rows go: actions are for the filter again.
+    desk.el("eac-table").await?.send_keys("\u{E00C}").await?;
+    desk.wait_attr("selection-bar", "data-scope", |s| s == "filter")
+        .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_bulk_edit_is_done_with_the_keyboard_alone() -> Result<()> {
+    let desk = Desk::start("selection-keys").await?;
+    load_sample(&desk, 20).await?;
+    let rows = desk
+        .until("table rows", || async {
+            let ids = desk.row_ids().await?;
+            Ok((ids.len() >= 4).then_some(ids))
+        })
+        .await?;
+    // Tab to the table, Down shows its first row, Shift+Down twice picks three.
+    let press = |keys: &'static str| {
+        let client = desk.client.clone();
+        async move { client.active_element().await?.send_keys(keys).await }
+    };
+    let active_is = |testid: &'static str| {
+        let client = desk.client.clone();
+        async move {
+            let e = client.active_element().await?;
+            Ok::<bool, anyhow::Error>(e.attr("data-testid").await?.as_deref() == Some(testid))
+        }
+    };
+    for _ in 0..60 {
+        if active_is("eac-table").await? {
+            break;
+        }
+        press("\u{E004}").await?;
+    }
+    ensure!(active_is("eac-table").await?, "Tab never reached the table");
+    press("\u{E015}").await?;
+    desk.wait_text("detail-cds-eac-id", "to show the first row", |t| {
+        t.contains(&rows[0])
+    })
+    .await?;
+    press("\u{E008}\u{E015}\u{E015}\u{E000}").await?;
+    desk.wait_text("selection-status", "to count the picked rows", |t| {
+        t.contains("3 selected")
+    })
+    .await?;
+    let mut picked = rows[..3].to_vec();
+    picked.sort();
+    ensure!(marked_rows(&desk).await? == picked, "rows marked");
+
+    // Shift+Tab back from the table to "Complete fields…", Enter opens it.
+    for _ in 0..12 {
+        if active_is("fields-open").await? {
+            break;
+        }
+        press("\u{E008}\u{E004}\u{E000}").await?;
+    }
+    ensure!(
+        active_is("fields-open").await?,
+        "Shift+Tab never reached Complete fields…"
+    );
+    press("\u{E007}").await?;
+    desk.el("fields-dialog").await?;
+    desk.wait_text(
+        "fields-dialog",
+        "to name the picked rows in its title",
+        |t| t.contains("Complete or correct fields of 3 selected EACs"),
+    )
+    .await?;
+    desk.wait_count("fields-count", |c| c == 3).await?;
+    // Typing a field and Enter checks what would change; a reason and Enter changes.
+    desk.type_into("fields-destination_id", "E2E-KEYS").await?;
+    desk.type_into("fields-destination_name", "Keyboard Utility")
+        .await?;
+    press("\u{E007}").await?;
+    desk.wait_attr("fields-dry-result", "data-changed", |v| v == "3")
+        .await?;
+    desk.type_into("fields-reason", "E2E: keyboard only")
+        .await?;
+    desk.wait_text("fields-run", "to name the picked rows", |t| {
+        t.contains("Change 3 selected EACs")
+    })
+    .await?;
+    press("\u{E007}").await?;
+    let changed = desk
+        .wait_attr("fields-result", "data-changed", |v| !v.is_empty())
+        .await?;
+    ensure!(changed == "3", "{changed} EACs changed");
+    desk.screenshot(&artifacts_dir().join("selection-keyboard-fields.png"))
+        .await?;
+    ensure!(
+        cli_ids(&desk, &["--destination", "E2E-KEYS"])? == picked,
+        "the bulk edit changed other EACs than the picked ones"
+    );
+    desk.quit().await
+}

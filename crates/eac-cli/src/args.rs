@@ -218,6 +218,7 @@ impl FilterArgs {
                 (_, true) => Some(false),
                 _ => None,
             },
+            ..EacFilter::default()
         }
     }
 

@@ -32,6 +32,16 @@ pub struct EacFilter {
     /// `true`: only EACs missing any CDS-required field (registry imports
     /// not completed yet, or emission factors); `false`: only complete ones.
     pub incomplete: Option<bool>,
+    /// Only these EACs (`cds_eac_id`, exact): rows picked in the table. An
+    /// empty list matches none. Bound as one parameter, so any number fits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub ids: Option<Vec<String>>,
+    /// None of these EACs (`cds_eac_id`, exact): "all in the filter but
+    /// these" after a select-all.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub exclude_ids: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -122,7 +122,26 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
             "e.missing IS NULL"
         });
     }
+    // A selection of any size is one bound JSON array (SQLite's limit on
+    // bound parameters never applies).
+    if let Some(ids) = &filter.ids {
+        and(sql);
+        sql.push("e.cds_eac_id IN (SELECT value FROM json_each(")
+            .bind(id_list(ids))
+            .push("))");
+    }
+    if let Some(ids) = filter.exclude_ids.as_ref().filter(|ids| !ids.is_empty()) {
+        and(sql);
+        sql.push("e.cds_eac_id NOT IN (SELECT value FROM json_each(")
+            .bind(id_list(ids))
+            .push("))");
+    }
     Ok(!first)
+}
+
+/// `ids` as a JSON array text, for `json_each`.
+fn id_list(ids: &[String]) -> String {
+    serde_json::Value::from(ids.to_vec()).to_string()
 }
 
 fn parse_date(text: &str) -> Result<Date> {

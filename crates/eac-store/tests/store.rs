@@ -1098,6 +1098,80 @@ fn bulk_set_beneficiaries_changes_matching_eacs_once_each() {
     assert_eq!(env.store.audit_log(None).unwrap().len(), 5);
 }
 
+/// Rows picked in the table: `ids` keeps exactly those (with the other
+/// terms), `exclude_ids` all but those; every filtered operation obeys.
+#[test]
+fn a_filter_of_picked_ids_keeps_exactly_those_eacs() {
+    let mut env = browse_env();
+    let picked = |ids: &[&str]| EacFilter {
+        ids: Some(ids.iter().map(|s| s.to_string()).collect()),
+        ..Default::default()
+    };
+    assert_eq!(env.ids(picked(&["d", "a", "nope"])), ["a", "d"]);
+    assert_eq!(env.ids(picked(&[])), Vec::<String>::new());
+    assert_eq!(env.store.summary(&picked(&["a", "c"])).unwrap().count, 2);
+    // Intersected with the other terms.
+    let wind_picked = EacFilter {
+        technology: Some(TechnologyType::Wind),
+        ..picked(&["a", "b", "d"])
+    };
+    assert_eq!(env.ids(wind_picked), ["b", "d"]);
+    let all_but = EacFilter {
+        exclude_ids: Some(vec!["b".into(), "c".into()]),
+        ..Default::default()
+    };
+    assert_eq!(env.ids(all_but.clone()), ["a", "d"]);
+    // More ids than SQLite binds parameters: still one parameter.
+    let mut many: Vec<String> = (0..40_000).map(|i| format!("x{i}")).collect();
+    many.push("c".into());
+    assert_eq!(
+        env.ids(EacFilter {
+            ids: Some(many),
+            ..Default::default()
+        }),
+        ["c"]
+    );
+
+    // A bulk edit of picked rows changes those and no other.
+    let to = assign(BeneficiaryType::Program, &["PRG-9"]);
+    let report = env
+        .store
+        .bulk_set_beneficiaries(
+            &picked(&["a", "c"]),
+            &to,
+            &why("picked"),
+            "carol",
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(report.changed, 2);
+    assert_eq!(env.ids(search("PRG-9")), ["a", "c"]);
+    // "All but b and c" marks a and d verified, no other.
+    let report = env
+        .store
+        .mark_verified(&all_but, None, "carol", false, &NoProgress)
+        .unwrap();
+    assert_eq!(report.verified, 2);
+    let verified: Vec<String> = env
+        .store
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == eac_store::AuditAction::Verify)
+        .map(|r| r.cds_eac_id)
+        .collect();
+    assert_eq!(verified.len(), 2);
+    assert!(verified.contains(&"a".to_string()) && verified.contains(&"d".to_string()));
+    // Absent lists are not written: older readers see the same filter JSON.
+    assert_eq!(
+        serde_json::to_string(&EacFilter::default()).unwrap(),
+        serde_json::to_string(&serde_json::from_str::<EacFilter>("{}").unwrap()).unwrap()
+    );
+    assert!(!serde_json::to_string(&EacFilter::default())
+        .unwrap()
+        .contains("ids"));
+}
+
 #[test]
 fn the_database_refuses_to_change_or_delete_audit_records() {
     let mut env = browse_env();

@@ -22,6 +22,7 @@ import {
   type FilterState,
 } from "./filters";
 import { Invalidation } from "./invalidation.svelte";
+import { NO_ROWS, bulkTarget, cleared, isSelected, type BulkTarget, type RowSelection } from "./rowSelection";
 import type { BrowseSummary, Choice, DbInfo, EacDetail, EacFilter, SortField, SortSpec } from "./types";
 import type { DetailTab } from "./uiTypes";
 import { DEFAULT_UNIT } from "./units";
@@ -71,6 +72,8 @@ export class Desk {
 
   // ---- selection ---------------------------------------------------------------
   #selectedId = $state<string | null>(null);
+  /** rows picked in the table (Shift/Ctrl-click, Shift+arrows, Ctrl+A) */
+  #rows = $state.raw<RowSelection>(NO_ROWS);
   #tab = $state<DetailTab>("details");
   #unsavedEdits = $state(false);
 
@@ -201,17 +204,54 @@ export class Desk {
     });
   }
 
-  /** Clicking a column header: the same column turns the order round, another sorts ascending. */
+  /**
+   * Clicking a column header: the same column turns the order round, another sorts ascending.
+   * Picked rows stay picked (the same EACs); a Shift range starts afresh.
+   */
   sortBy(field: SortField): void {
     this.#sort = nextSort(this.#sort, field);
+    this.#rows = { ...this.#rows, anchor: null };
     this.changes.changed("sort");
   }
 
-  /** Runs `change`; says "filter" when the filter in effect is another one afterwards. */
+  /**
+   * Runs `change`; says "filter" when the filter in effect is another one
+   * afterwards. Picked rows are then let go: "all in the filter" would mean
+   * other EACs now, and rows the new filter hides must not be acted on unseen.
+   */
   #applying(change: () => void): void {
     const before = this.#filterKey;
     change();
-    if (this.#filterKey !== before) this.changes.changed("filter");
+    if (this.#filterKey !== before) {
+      this.#rows = NO_ROWS;
+      this.changes.changed("filter");
+    }
+  }
+
+  // ---- picked rows ---------------------------------------------------------------
+
+  /** The rows picked in the table (the table changes them through `pickRows`). */
+  get rows(): RowSelection {
+    return this.#rows;
+  }
+
+  pickRows(sel: RowSelection): void {
+    this.#rows = sel;
+  }
+
+  /** Escape or "Clear": no rows picked; the EAC shown stays shown. */
+  clearRows(): void {
+    this.#rows = cleared(this.#rows);
+  }
+
+  /** Whether the table marks the row of EAC `id` as selected. */
+  rowSelected(id: string): boolean {
+    return isSelected(this.#rows, id, this.#selectedId);
+  }
+
+  /** What a bulk action acts on now: the picked rows, else every EAC of the filter. */
+  get bulkTarget(): BulkTarget {
+    return bulkTarget(this.#rows, this.#filter, this.#summary?.count ?? null);
   }
 
   // ---- selection & detail --------------------------------------------------------
@@ -396,6 +436,7 @@ export class Desk {
     this.db = info;
     this.dbWarnings = info.warnings;
     this.select(null);
+    this.#rows = NO_ROWS;
     this.#unsavedEdits = false;
     this.clearFilter();
     this.refreshAll();

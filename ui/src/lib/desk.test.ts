@@ -11,6 +11,7 @@ vi.mock("./api", () => ({
 
 import { api } from "./api";
 import { DETAIL_DELAY_MS, Desk, SEARCH_DELAY_MS } from "./desk.svelte";
+import { allInFilter, clicked, toggled } from "./rowSelection";
 import type { BrowseSummary, DbInfo, EacDetail, EacFilter } from "./types";
 
 const info = (warnings: string[]) => ({ path: "/tmp/a.db", eac_count: 3, warnings }) as unknown as DbInfo;
@@ -236,5 +237,47 @@ describe("Desk", () => {
     await Promise.resolve();
     expect(desk.summary?.count).toBe(10);
     expect(desk.summaryLoading).toBe(false);
+  });
+
+  it("lets picked rows go when the filter changes, keeps them when the order changes", async () => {
+    const desk = new Desk(() => {});
+    desk.changes.changed("count");
+    await vi.waitFor(() => expect(desk.summary).not.toBeNull());
+    desk.select("A");
+    desk.pickRows(toggled(clicked(0), "C", 2, "A"));
+    expect(desk.rowSelected("A") && desk.rowSelected("C")).toBe(true);
+    expect(desk.rowSelected("B")).toBe(false);
+    expect(desk.bulkTarget.scope).toBe("selected");
+    expect(desk.bulkTarget.filter.ids).toEqual(["A", "C"]);
+
+    // another order: the same EACs stay picked, but a Shift range starts afresh
+    desk.sortBy("technology_type");
+    expect(desk.bulkTarget.ids).toEqual(["A", "C"]);
+    expect(desk.rows.anchor).toBeNull();
+
+    // the same filter typed again is no change
+    desk.setFilter({ technology: "" });
+    expect(desk.bulkTarget.scope).toBe("selected");
+
+    // all in the filter, then another filter: nothing picked, the target is the new filter
+    desk.pickRows(allInFilter());
+    expect(desk.rowSelected("anything")).toBe(true);
+    desk.setFilter({ technology: "wind" });
+    expect(desk.rows.kind).toBe("none");
+    expect(desk.bulkTarget).toMatchObject({ scope: "filter", filtered: true, filter: { technology: "wind" } });
+    // the EAC shown stays shown and marked
+    expect(desk.selectedId).toBe("A");
+    expect(desk.rowSelected("A")).toBe(true);
+    await vi.waitFor(() => expect(desk.bulkTarget.count).toBe(11));
+  });
+
+  it("Escape or Clear lets picked rows go; another database starts with none", () => {
+    const desk = new Desk(() => {});
+    desk.pickRows(allInFilter(4));
+    desk.clearRows();
+    expect(desk.rows).toEqual({ kind: "none", anchor: 4 });
+    desk.pickRows(toggled(clicked(0), "X", 1, null));
+    desk.opened(info([]));
+    expect(desk.rows.kind).toBe("none");
   });
 });

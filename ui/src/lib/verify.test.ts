@@ -19,6 +19,8 @@ describe("mark verified scope", () => {
   it("opens on the filter only when one is set", () => {
     expect(defaultVerifyScope(none)).toBe("all");
     expect(defaultVerifyScope(wind)).toBe("filter");
+    expect(defaultVerifyScope(wind, true)).toBe("selected");
+    expect(defaultVerifyScope(none, true)).toBe("selected");
   });
   it("counts envelope-only EACs in all", () => {
     expect(allEacCount({ eac_count: 10, envelope_only_count: 3 })).toBe(13);

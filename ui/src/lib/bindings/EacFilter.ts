@@ -34,4 +34,14 @@ missing_emissions: boolean | null,
  * `true`: only EACs missing any CDS-required field (registry imports
  * not completed yet, or emission factors); `false`: only complete ones.
  */
-incomplete: boolean | null, };
+incomplete: boolean | null, 
+/**
+ * Only these EACs (`cds_eac_id`, exact): rows picked in the table. An
+ * empty list matches none. Bound as one parameter, so any number fits.
+ */
+ids?: Array<string>, 
+/**
+ * None of these EACs (`cds_eac_id`, exact): "all in the filter but
+ * these" after a select-all.
+ */
+exclude_ids?: Array<string>, };

@@ -185,6 +185,96 @@ describe("EacTable on the desk", () => {
     expect(stay.querySelector<HTMLElement>('[aria-selected="true"]')?.dataset.id).toBe("B");
   });
 
+  it("picks rows with Shift/Ctrl-click, Shift+arrows, Space and Ctrl+A, and Escape lets them go", async () => {
+    stored = ["A", "B", "C", "D", "E", "F"].map((id) => row(id));
+    const desk = await countedDesk();
+    const onselect = (r: EacRow) => desk.select(r.cds_eac_id);
+    const table = show(EacTable, { onselect, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toHaveLength(6));
+    const grid = $(table, "eac-table")!;
+    expect(grid.getAttribute("aria-multiselectable")).toBe("true");
+    const marked = () => [...table.querySelectorAll<HTMLElement>('[aria-selected="true"]')].map((r) => r.dataset.id);
+    const click = (id: string, mods: MouseEventInit = {}) => {
+      table.querySelector<HTMLElement>(`[data-id="${id}"]`)!.dispatchEvent(new MouseEvent("click", { bubbles: true, ...mods }));
+      flushSync();
+    };
+    const key = (k: string, mods: KeyboardEventInit = {}) => {
+      grid.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, ...mods }));
+      flushSync();
+    };
+
+    click("B");
+    expect(marked()).toEqual(["B"]);
+    click("D", { shiftKey: true });
+    expect(marked()).toEqual(["B", "C", "D"]);
+    expect(desk.selectedId).toBe("D");
+    click("F", { ctrlKey: true });
+    expect(marked()).toEqual(["B", "C", "D", "F"]);
+    click("C", { metaKey: true });
+    expect(marked()).toEqual(["B", "D", "F"]);
+    expect(desk.bulkTarget.ids).toEqual(["B", "D", "F"]);
+
+    // Escape lets them go (the row shown stays marked) and is not passed on; a second one is
+    const passed: string[] = [];
+    const seen = (e: KeyboardEvent) => passed.push(e.key);
+    window.addEventListener("keydown", seen);
+    key("Escape");
+    expect(marked()).toEqual(["C"]);
+    expect(passed).toEqual([]);
+    key("Escape");
+    expect(passed).toEqual(["Escape"]);
+    window.removeEventListener("keydown", seen);
+
+    // keyboard only: a plain move, then Shift+Down twice and Shift+Up once
+    key("ArrowDown");
+    expect(marked()).toEqual(["D"]);
+    key("ArrowDown", { shiftKey: true });
+    key("ArrowDown", { shiftKey: true });
+    key("ArrowUp", { shiftKey: true });
+    expect(marked()).toEqual(["D", "E"]);
+    expect(desk.selectedId).toBe("E");
+    // Space takes the row shown out again, and puts it back
+    key(" ");
+    expect(marked()).toEqual(["D"]);
+    key(" ");
+    expect(marked()).toEqual(["D", "E"]);
+
+    // Ctrl+A: all in the filter, without fetching every id
+    const pagesBefore = pageCalls().length;
+    key("a", { ctrlKey: true });
+    expect(marked()).toEqual(["A", "B", "C", "D", "E", "F"]);
+    expect(desk.rows.kind).toBe("all");
+    expect(desk.bulkTarget).toMatchObject({ scope: "filter", count: 6 });
+    expect(pageCalls()).toHaveLength(pagesBefore);
+    click("A", { ctrlKey: true });
+    expect(desk.bulkTarget.filter.exclude_ids).toEqual(["A"]);
+    // a plain click is browsing again
+    click("B");
+    expect(marked()).toEqual(["B"]);
+    expect(desk.bulkTarget.scope).toBe("filter");
+    // Shift+End from the first row spans every row: all in the filter
+    key("Home");
+    key("End", { shiftKey: true });
+    expect(desk.rows.kind).toBe("all");
+  });
+
+  it("picks a range of rows not loaded yet by fetching their ids, in the table's order", async () => {
+    stored = Array.from({ length: 700 }, (_, i) => row(`E${String(i).padStart(3, "0")}`));
+    const desk = await countedDesk();
+    const table = show(EacTable, { onselect: (r: EacRow) => desk.select(r.cds_eac_id), onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table).length).toBeGreaterThan(10));
+    const grid = $(table, "eac-table")!;
+    table.querySelector<HTMLElement>('[data-id="E001"]')!.click();
+    flushSync();
+    // Shift+PageDown down to the last row needs rows far below: fetched by id (from row 1: not all)
+    for (let i = 0; i < 50; i++) grid.dispatchEvent(new KeyboardEvent("keydown", { key: "PageDown", shiftKey: true, bubbles: true }));
+    flushSync();
+    await vi.waitFor(() => expect(desk.rows.kind).toBe("ids"));
+    await vi.waitFor(() => expect(desk.bulkTarget.count).toBe(699));
+    expect(desk.bulkTarget.ids?.[0]).toBe("E001");
+    expect(desk.bulkTarget.ids?.at(-1)).toBe("E699");
+  });
+
   it("sorts by a clicked column header: the desk's sort, and the page fetched in that order", async () => {
     const desk = await countedDesk();
     const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
