@@ -104,10 +104,7 @@ fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<
             retired_state: parsed(row, 12, RetiredState::parse)?,
             value_count: from_count(row.get(13)?),
             emissions_missing: row.get(14)?,
-            missing: match row.get::<_, Option<String>>(15)? {
-                None => Vec::new(),
-                Some(text) => serde_json::from_str(&text).unwrap_or_else(|_| vec![text]),
-            },
+            missing: rows::missing_from_json(row.get(15)?),
         };
         Ok((id, eac_row))
     })?;

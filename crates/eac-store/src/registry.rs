@@ -275,21 +275,21 @@ pub(crate) fn import_document(
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
     let sha256 = sha256_hex(doc.bytes);
-    let seen_before: Option<SeenBefore> = w
-        .prepare_cached("SELECT file_name, imported_at FROM documents WHERE sha256 = ?1")?
+    // One look-up: the document's row, when these bytes were stored before.
+    let known: Option<(i64, SeenBefore)> = w
+        .prepare_cached("SELECT id, file_name, imported_at FROM documents WHERE sha256 = ?1")?
         .query_row([&sha256], |r| {
-            Ok(SeenBefore {
-                file_name: r.get(0)?,
-                imported_at: rows::display_time(r, 1)?,
-            })
+            Ok((
+                r.get(0)?,
+                SeenBefore {
+                    file_name: r.get(1)?,
+                    imported_at: rows::display_time(r, 2)?,
+                },
+            ))
         })
         .optional()?;
-    let document_id: i64 = match w
-        .prepare_cached("SELECT id FROM documents WHERE sha256 = ?1")?
-        .query_row([&sha256], |r| r.get(0))
-        .optional()?
-    {
-        Some(id) => id,
+    let (document_id, seen_before) = match known {
+        Some((id, seen)) => (id, Some(seen)),
         None => {
             w.prepare_cached(
                 "INSERT INTO documents (sha256, size, content, format, file_name, imported_at)
@@ -303,7 +303,7 @@ pub(crate) fn import_document(
                 doc.file_name,
                 w.at().to_storage()
             ])?;
-            w.last_insert_rowid()
+            (w.last_insert_rowid(), None)
         }
     };
 
@@ -406,9 +406,10 @@ pub(crate) fn import_document(
     // What is still missing in this document's EACs.
     let mut missing_fields: Vec<MissingCount> = Vec::new();
     let mut incomplete_eacs = 0;
+    // The stored rows already say it (`eacs.missing`, kept by every write).
+    let mut missing_of = w.prepare_cached("SELECT missing FROM eacs WHERE id = ?1")?;
     for (row, _) in &stored_rows {
-        let eac = rows::load_eac_by_id(w, *row)?;
-        let names = eac.missing_names();
+        let names = rows::missing_from_json(missing_of.query_row([row], |r| r.get(0))?);
         if !names.is_empty() {
             incomplete_eacs += 1;
         }
@@ -416,7 +417,7 @@ pub(crate) fn import_document(
             match missing_fields.iter_mut().find(|m| m.field == name) {
                 Some(m) => m.eacs += 1,
                 None => missing_fields.push(MissingCount {
-                    field: name.to_owned(),
+                    field: name,
                     eacs: 1,
                 }),
             }

@@ -346,6 +346,13 @@ fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 24] {
     ]
 }
 
+/// The names stored in `eacs.missing` (a JSON array; text another tool
+/// wrote there is shown as one name rather than lost).
+pub(crate) fn missing_from_json(text: Option<String>) -> Vec<String> {
+    text.map(|t| serde_json::from_str(&t).unwrap_or_else(|_| vec![t]))
+        .unwrap_or_default()
+}
+
 /// `Eac::missing_names` as stored in `eacs.missing`.
 pub(crate) fn missing_json(eac: &Eac) -> Option<String> {
     let names = eac.missing_names();
