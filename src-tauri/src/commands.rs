@@ -32,6 +32,7 @@ use eac_app::{
     ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
 };
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
+use eac_app::{LoadedSettings, Settings, SettingsPatch};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;
@@ -506,6 +507,16 @@ macro_rules! ipc_commands {
             /// Every evidence pack made from this database, newest first.
             async fn packs(desk) -> Vec<PackRecord> {
                 desk.read(eac_app::packs).await
+            }
+            /// The user's settings (display name, theme, recent databases, last export folder,
+            /// the UI's state per database); `warning` when the file was unreadable and the
+            /// defaults are used.
+            async fn settings_get(_desk) -> LoadedSettings {
+                $crate::desk::off_ui_thread(eac_app::load_settings).await
+            }
+            /// Changes the settings `patch` names (the rest stay) and returns them all.
+            async fn settings_update(_desk, patch: SettingsPatch) -> Settings {
+                $crate::desk::off_ui_thread(move || eac_app::update_settings(|s| s.apply(patch))).await
             }
             /// This user's pack signing key (created on first use): public key and fingerprint,
             /// never the secret.

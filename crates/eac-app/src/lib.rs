@@ -28,6 +28,7 @@ mod registry;
 mod sample;
 mod sample_db;
 mod schema_instance;
+mod settings;
 mod summary;
 mod table;
 mod validate;
@@ -66,6 +67,11 @@ pub use registry::{
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use sample_db::{
     is_sample_database, load_sample_database, sample_database_path, sample_plan, SamplePlan,
+};
+pub use settings::{
+    load_settings, load_settings_in, save_settings, save_settings_in, settings_dir,
+    update_settings, update_settings_in, LoadedSettings, Settings, SettingsPatch, Theme,
+    MAX_RECENT_DATABASES, SETTINGS_DIR_ENV,
 };
 pub use summary::{
     browse_totals, summary, summary_csv, unit_total, BrowseTotals, SummaryLine, SummaryReport,

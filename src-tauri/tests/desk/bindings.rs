@@ -95,6 +95,11 @@ fn render(dir: &Path) {
         eac_app::TableView,
         eac_app::TableFormat,
         eac_app::TableExportReport,
+        // The user's settings (issue 13).
+        eac_app::Settings,
+        eac_app::SettingsPatch,
+        eac_app::LoadedSettings,
+        eac_app::Theme,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,

@@ -31,6 +31,8 @@ fn test_key_dir() -> &'static std::path::Path {
             .tempdir()
             .unwrap();
         std::env::set_var(eac_app::KEY_DIR_ENV, dir.path());
+        // Settings too: never the real config folder.
+        std::env::set_var(eac_app::SETTINGS_DIR_ENV, dir.path().join("config"));
         dir
     })
     .path()

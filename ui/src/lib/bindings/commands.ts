@@ -26,6 +26,7 @@ import type { FieldValue } from "./FieldValue";
 import type { FormatInfo } from "./FormatInfo";
 import type { ImportBatch } from "./ImportBatch";
 import type { ImportReport } from "./ImportReport";
+import type { LoadedSettings } from "./LoadedSettings";
 import type { PackDiff } from "./PackDiff";
 import type { PackRecord } from "./PackRecord";
 import type { PackReport } from "./PackReport";
@@ -36,6 +37,8 @@ import type { RefdataReport } from "./RefdataReport";
 import type { SamplePlan } from "./SamplePlan";
 import type { SavedMapping } from "./SavedMapping";
 import type { SetFieldsReport } from "./SetFieldsReport";
+import type { Settings } from "./Settings";
+import type { SettingsPatch } from "./SettingsPatch";
 import type { SigningKeyInfo } from "./SigningKeyInfo";
 import type { SourceView } from "./SourceView";
 import type { SummaryKey } from "./SummaryKey";
@@ -148,6 +151,10 @@ export type Commands = {
   pack_diff: { args: { path: string }; result: PackDiff };
   /** Every evidence pack made from this database, newest first. */
   packs: { args: Record<string, never>; result: Array<PackRecord> };
+  /** The user's settings (display name, theme, recent databases, last export folder, the UI's state per database); `warning` when the file was unreadable and the defaults are used. */
+  settings_get: { args: Record<string, never>; result: LoadedSettings };
+  /** Changes the settings `patch` names (the rest stay) and returns them all. */
+  settings_update: { args: { patch: SettingsPatch }; result: Settings };
   /** This user's pack signing key (created on first use): public key and fingerprint, never the secret. */
   signing_key: { args: Record<string, never>; result: SigningKeyInfo };
   /** The audit log's hash chain: `broken` `null` when intact, else the first record that does not hold (changed, removed or reordered outside EAC Desk). */
@@ -226,6 +233,8 @@ export const COMMANDS = [
   "verify_pack",
   "pack_diff",
   "packs",
+  "settings_get",
+  "settings_update",
   "signing_key",
   "verify_audit_chain",
   "close_period",
