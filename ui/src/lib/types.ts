@@ -90,4 +90,8 @@ export type {
   TableView,
   TableFormat,
   TableExportReport,
+  Settings,
+  SettingsPatch,
+  LoadedSettings,
+  Theme,
 } from "./bindings";
