@@ -51,7 +51,7 @@ export const COLUMNS: readonly Column[] = [
     shown: true,
     title: "Sort by source (the issuing registry)",
   },
-  { id: "beneficiary", label: "Beneficiary", sort: "beneficiary_type", width: 124, min: 70, shown: true },
+  { id: "beneficiary", label: "Beneficiary", sort: "beneficiary_type", width: 120, min: 70, shown: true },
   { id: "quantity", label: "Quantity", sort: "quantity", width: 132, min: 70, shown: true, align: "end" },
   { id: "retired", label: "Retired", sort: "retired_state", width: 92, min: 60, shown: true },
   { id: "asset", label: "Asset", sort: null, width: 150, min: 60, shown: false, title: "Production device (asset id)" },
