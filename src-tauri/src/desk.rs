@@ -342,7 +342,10 @@ pub(crate) fn remember_export_folder(path: &std::path::Path) {
 fn remember_database(path: &std::path::Path) {
     let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
     if let Err(e) = eac_app::update_settings(|s| s.remember_database(&path)) {
-        eprintln!("EAC Desk could not remember {} as a recent database: {e}", path.display());
+        eprintln!(
+            "EAC Desk could not remember {} as a recent database: {e}",
+            path.display()
+        );
     }
 }
 

@@ -162,7 +162,9 @@ pub fn suggested_name(file_name: &str) -> String {
 /// Where an exported table view goes: a `.csv` or `.xlsx` file name.
 pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> Option<String> {
     let dialog = match format {
-        eac_app::TableFormat::Csv => export_start(AsyncFileDialog::new()).add_filter("CSV", &["csv"]),
+        eac_app::TableFormat::Csv => {
+            export_start(AsyncFileDialog::new()).add_filter("CSV", &["csv"])
+        }
         eac_app::TableFormat::Xlsx => {
             AsyncFileDialog::new().add_filter("Excel workbook", &["xlsx"])
         }
