@@ -207,6 +207,7 @@ macro_rules! ipc_commands {
             ) -> ExportReport {
                 desk.operation(op_id, move |store, op| {
                     eac_app::export(store, profile, filter.as_ref(), &path, op)
+                        .inspect(|_| $crate::desk::remember_export_folder(&path))
                 })
                 .await
             }
@@ -318,6 +319,7 @@ macro_rules! ipc_commands {
             ) -> BundleReport {
                 desk.operation(op_id, move |store, op| {
                     eac_app::export_p2(store, filter.as_ref(), &path, base_url.as_deref(), op)
+                        .inspect(|_| $crate::desk::remember_export_folder(&path))
                 })
                 .await
             }
@@ -481,6 +483,7 @@ macro_rules! ipc_commands {
             ) -> PackReport {
                 desk.operation(op_id, move |store, op| {
                     eac_app::make_pack(store, &filter, &path, title.as_deref(), op)
+                        .inspect(|_| $crate::desk::remember_export_folder(&path))
                 })
                 .await
             }
@@ -581,6 +584,7 @@ macro_rules! ipc_commands {
             ) -> TableExportReport {
                 desk.operation(op_id, move |store, op| {
                     eac_app::export_table(store, &view, format, &path, op)
+                        .inspect(|_| $crate::desk::remember_export_folder(&path))
                 })
                 .await
             }

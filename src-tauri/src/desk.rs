@@ -307,9 +307,45 @@ impl Desk {
             if let Some(ui) = desk.ui() {
                 ui.set_title(&window_title(&path));
             }
+            remember_database(&path);
             Ok(info)
         })
         .await
+    }
+
+    /// Puts the database open now first in "Open recent" (the window calls
+    /// this once at start: the startup database counts as opened).
+    pub fn remember_open_database(&self) {
+        let open = self.lock();
+        if open.store.is_ok() {
+            let path = open.path.clone();
+            drop(open);
+            remember_database(&path);
+        }
+    }
+}
+
+/// After an export to `path` (a file or a folder it created): its folder is
+/// where the next export dialog starts. Like the recent databases, a
+/// failure to write the settings costs only that.
+pub(crate) fn remember_export_folder(path: &std::path::Path) {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    let Some(folder) = path.parent() else { return };
+    let folder = folder.display().to_string();
+    if let Err(e) = eac_app::update_settings(|s| s.last_export_folder = Some(folder)) {
+        eprintln!("EAC Desk could not remember the export folder: {e}");
+    }
+}
+
+/// Records `path` among the recent databases. Settings that cannot be
+/// written cost only the list, never the open: the error goes to stderr.
+fn remember_database(path: &std::path::Path) {
+    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    if let Err(e) = eac_app::update_settings(|s| s.remember_database(&path)) {
+        eprintln!(
+            "EAC Desk could not remember {} as a recent database: {e}",
+            path.display()
+        );
     }
 }
 

@@ -11,6 +11,20 @@ fn json_dialog() -> AsyncFileDialog {
     AsyncFileDialog::new().add_filter("CDS JSON listing", &["json"])
 }
 
+/// Where every export dialog starts: the folder of the last export (from
+/// the settings file), when it still exists.
+fn export_start(dialog: AsyncFileDialog) -> AsyncFileDialog {
+    let folder = eac_app::load_settings()
+        .ok()
+        .and_then(|l| l.settings.last_export_folder)
+        .map(PathBuf::from)
+        .filter(|p| p.is_dir());
+    match folder {
+        Some(folder) => dialog.set_directory(folder),
+        None => dialog,
+    }
+}
+
 fn text(path: PathBuf) -> String {
     path.to_string_lossy().into_owned()
 }
@@ -58,7 +72,7 @@ pub async fn refdata_files() -> Option<Vec<String>> {
 /// bundle is created inside it under `default_name` (a folder that does not
 /// exist yet cannot be picked in most native dialogs).
 pub async fn export_folder(default_name: String) -> Option<String> {
-    let parent = AsyncFileDialog::new()
+    let parent = export_start(AsyncFileDialog::new())
         .set_title("Choose the folder to put the bundle in")
         .pick_folder()
         .await?;
@@ -68,7 +82,7 @@ pub async fn export_folder(default_name: String) -> Option<String> {
 /// Where a new evidence pack goes: the parent folder, with the pack folder
 /// `default_name` inside it (as [`export_folder`]).
 pub async fn pack_folder(default_name: String) -> Option<String> {
-    let parent = AsyncFileDialog::new()
+    let parent = export_start(AsyncFileDialog::new())
         .set_title("Choose the folder to put the evidence pack in")
         .pick_folder()
         .await?;
@@ -85,7 +99,7 @@ pub async fn pack() -> Option<String> {
 }
 
 pub async fn export_path(default_name: String) -> Option<String> {
-    let file = json_dialog()
+    let file = export_start(json_dialog())
         .set_title("Export EACs")
         .set_file_name(default_name)
         .save_file()
@@ -148,7 +162,9 @@ pub fn suggested_name(file_name: &str) -> String {
 /// Where an exported table view goes: a `.csv` or `.xlsx` file name.
 pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> Option<String> {
     let dialog = match format {
-        eac_app::TableFormat::Csv => AsyncFileDialog::new().add_filter("CSV", &["csv"]),
+        eac_app::TableFormat::Csv => {
+            export_start(AsyncFileDialog::new()).add_filter("CSV", &["csv"])
+        }
         eac_app::TableFormat::Xlsx => {
             AsyncFileDialog::new().add_filter("Excel workbook", &["xlsx"])
         }

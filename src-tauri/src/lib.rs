@@ -59,6 +59,10 @@ pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R>
         })
         .setup(move |app| {
             desk.attach(Arc::new(app.handle().clone()));
+            {
+                let desk = desk.clone();
+                tauri::async_runtime::spawn_blocking(move || desk.remember_open_database());
+            }
             watch::spawn(desk);
             Ok(())
         })

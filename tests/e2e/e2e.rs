@@ -12,9 +12,11 @@ use std::process::Command;
 use anyhow::{ensure, Context, Result};
 use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
 
+mod views;
+
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until
 /// the table counts them.
-async fn load_sample(desk: &Desk, n: u64) -> Result<()> {
+pub(crate) async fn load_sample(desk: &Desk, n: u64) -> Result<()> {
     desk.click("load-sample").await?;
     desk.el("sample-dialog").await?;
     desk.type_into("sample-count", &n.to_string()).await?;
@@ -45,7 +47,7 @@ async fn open_first_row(desk: &Desk) -> Result<String> {
 }
 
 /// Clicks the table row of this EAC.
-async fn click_row(desk: &Desk, id: &str) -> Result<()> {
+pub(crate) async fn click_row(desk: &Desk, id: &str) -> Result<()> {
     desk.client
         .find(fantoccini::Locator::Css(&format!(
             "[data-testid=\"eac-row\"][data-id=\"{id}\"]"
@@ -1513,7 +1515,11 @@ async fn the_summary_dashboard_filters_the_table_to_a_clicked_cell() -> Result<(
 }
 /// Clicks the table row of `id` with `key` (Shift, Control) held down, as a
 /// person does: one WebDriver action of the keyboard and the mouse together.
-async fn click_row_holding(desk: &Desk, id: &str, key: fantoccini::key::Key) -> Result<()> {
+pub(crate) async fn click_row_holding(
+    desk: &Desk,
+    id: &str,
+    key: fantoccini::key::Key,
+) -> Result<()> {
     use fantoccini::actions::{
         Actions, InputSource, KeyAction, KeyActions, MouseActions, PointerAction, MOUSE_BUTTON_LEFT,
     };

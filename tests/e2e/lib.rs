@@ -129,6 +129,26 @@ impl Desk {
     /// Starts the app on a fresh database in a new temp dir. `name` labels the
     /// driver log in `target/e2e/`.
     pub async fn start(name: &str) -> Result<Desk> {
+        let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
+        Desk::start_in(name, dir).await
+    }
+
+    /// Closes the app and starts it again on the same database and home
+    /// (settings file included): what a user sees on the next launch.
+    pub async fn restart(self, name: &str) -> Result<Desk> {
+        let Desk {
+            client,
+            dir,
+            _driver,
+            ..
+        } = self;
+        client.close().await?;
+        drop(_driver);
+        Desk::start_in(name, dir).await
+    }
+
+    /// Starts the app on the database and home inside `dir` (made when missing).
+    async fn start_in(name: &str, dir: TempDir) -> Result<Desk> {
         let app = app_binary();
         if !app.is_file() {
             bail!(
@@ -137,7 +157,6 @@ impl Desk {
                 app.display()
             );
         }
-        let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
         let db = dir.path().join("e2e.eacdesk.sqlite");
         let home = dir.path().join("home");
         for sub in ["data", "config", "cache"] {

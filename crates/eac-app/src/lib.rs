@@ -99,7 +99,7 @@ pub use eac_store::{
 pub use eac_store::{
     Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,
 };
-pub use eac_store::{ClosedPeriodEntry, PackRecord};
+pub use eac_store::{ClosedPeriodEntry, FieldMatch, MatchField, PackRecord};
 pub use eac_store::{
     DbInfo, DeleteReport, DeleteTarget, FieldChange, ImportBatch, StoreWatch, UndoReport,
     VerifyReport,

@@ -519,6 +519,15 @@ pub fn selection_words(filter: &EacFilter) -> String {
     if let Some(i) = filter.incomplete {
         parts.push(if i { "incomplete" } else { "complete" }.to_owned());
     }
+    for m in filter.matches.iter().flatten() {
+        let field = m.field.as_str().replace('_', " ");
+        let value = m.value.as_deref().unwrap_or("missing");
+        parts.push(if m.exclude {
+            format!("{field} not {value}")
+        } else {
+            format!("{field} {value}")
+        });
+    }
     if parts.is_empty() {
         "every EAC in the database".to_owned()
     } else {

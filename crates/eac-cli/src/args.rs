@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand};
-use eac_app::{EacFilter, ExportProfile, SettableField, SortField, SortSpec, SummaryKey};
+use eac_app::{
+    EacFilter, ExportProfile, FieldMatch, MatchField, SettableField, SortField, SortSpec,
+    SummaryKey,
+};
 use eac_model::{BeneficiaryType, Date, EnergyUnit, RetiredState, SpecEnum, TechnologyType};
 
 /// Keep Energy Attribute Certificates in a local database, browse them, edit
@@ -199,6 +202,16 @@ pub struct FilterArgs {
     /// Only EACs lacking no required field
     #[arg(long)]
     pub complete: bool,
+    /// Only EACs whose FIELD is exactly VALUE (`FIELD=` : the field is
+    /// missing); repeatable. Fields: eac_number, technology, source,
+    /// destination, beneficiary_type, beneficiary, retired, asset,
+    /// asset_commissioned, issuance
+    #[arg(long = "where", value_name = "FIELD=VALUE", value_parser = parse_match_only)]
+    pub only: Vec<FieldMatch>,
+    /// No EAC whose FIELD is exactly VALUE (EACs missing the field stay);
+    /// repeatable, same fields as --where
+    #[arg(long, value_name = "FIELD=VALUE", value_parser = parse_match_exclude)]
+    pub exclude: Vec<FieldMatch>,
 }
 
 impl FilterArgs {
@@ -218,6 +231,8 @@ impl FilterArgs {
                 (_, true) => Some(false),
                 _ => None,
             },
+            matches: (!self.only.is_empty() || !self.exclude.is_empty())
+                .then(|| self.only.iter().chain(&self.exclude).cloned().collect()),
             ..EacFilter::default()
         }
     }
@@ -743,6 +758,32 @@ fn parse_summary_key(text: &str) -> Result<SummaryKey, String> {
             keys.join(", ")
         )
     })
+}
+
+fn parse_match(text: &str, exclude: bool) -> Result<FieldMatch, String> {
+    let (field, value) = text.split_once('=').ok_or_else(|| {
+        format!("`{text}` is not FIELD=VALUE (e.g. source=ofgem, asset= for a missing asset)")
+    })?;
+    let field = MatchField::parse(field.trim()).ok_or_else(|| {
+        let names: Vec<&str> = MatchField::ALL.iter().map(|f| f.as_str()).collect();
+        format!(
+            "`{field}` is not a field to match; use one of {}",
+            names.join(", ")
+        )
+    })?;
+    Ok(FieldMatch {
+        field,
+        value: (!value.is_empty()).then(|| value.to_owned()),
+        exclude,
+    })
+}
+
+fn parse_match_only(text: &str) -> Result<FieldMatch, String> {
+    parse_match(text, false)
+}
+
+fn parse_match_exclude(text: &str) -> Result<FieldMatch, String> {
+    parse_match(text, true)
 }
 
 fn parse_date(text: &str) -> Result<String, String> {

@@ -221,6 +221,40 @@ fn ls_filters_sorts_pages_and_totals() {
         .assert()
         .success()
         .stdout("No EACs match.\n");
+
+    // The table's "filter by / exclude this value", scriptable: exact values,
+    // repeatable, intersected with the other options.
+    assert_eq!(
+        desk.ids(&["--sort", "cds_eac_id", "--where", "technology=hydro"]),
+        ["e-03"]
+    );
+    let not_hydro = desk.ids(&["--sort", "cds_eac_id", "--exclude", "technology=hydro"]);
+    assert_eq!(not_hydro.len(), 7);
+    assert!(!not_hydro.contains(&"e-03".to_owned()));
+    assert_eq!(
+        desk.ids(&[
+            "--sort",
+            "cds_eac_id",
+            "--exclude",
+            "technology=hydro",
+            "--exclude",
+            "source=101010101-10aaa",
+        ])
+        .len(),
+        6
+    );
+    assert_eq!(desk.ids(&["--where", "eac_number=PJM-2024-01"]), ["e-04"]);
+    assert_eq!(desk.ids(&["--where", "beneficiary=ACC-2"]), ["e-02"]);
+    desk.eacdesk()
+        .args(["ls", "--where", "colour=red"])
+        .assert()
+        .code(2)
+        .stderr(contains("`colour` is not a field to match"));
+    desk.eacdesk()
+        .args(["ls", "--exclude", "technology"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not FIELD=VALUE"));
 }
 
 #[test]

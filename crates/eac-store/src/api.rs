@@ -42,6 +42,84 @@ pub struct EacFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub exclude_ids: Option<Vec<String>>,
+    /// Cell filters, all of which must hold: "filter by this value" and
+    /// "exclude this value" on a table cell (`eacdesk ls --where/--exclude`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub matches: Option<Vec<FieldMatch>>,
+}
+
+/// A field a cell filter compares, exactly (no case folding, no substring).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum MatchField {
+    EacNumber,
+    /// The spec name (`solar`).
+    Technology,
+    /// `source_id`.
+    Source,
+    /// `destination_id`.
+    Destination,
+    /// The spec name (`account`).
+    BeneficiaryType,
+    /// One of the EAC's beneficiary ids (missing: it has none).
+    Beneficiary,
+    /// `no`, `partly` or `yes`.
+    Retired,
+    /// `asset_id`.
+    Asset,
+    /// `YYYY-MM-DD`.
+    AssetCommissioned,
+    /// Earliest issue date, `YYYY-MM-DD`.
+    Issuance,
+}
+
+impl MatchField {
+    pub const ALL: [MatchField; 10] = [
+        MatchField::EacNumber,
+        MatchField::Technology,
+        MatchField::Source,
+        MatchField::Destination,
+        MatchField::BeneficiaryType,
+        MatchField::Beneficiary,
+        MatchField::Retired,
+        MatchField::Asset,
+        MatchField::AssetCommissioned,
+        MatchField::Issuance,
+    ];
+
+    /// The wire name (`"eac_number"`), as `ls --where` takes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MatchField::EacNumber => "eac_number",
+            MatchField::Technology => "technology",
+            MatchField::Source => "source",
+            MatchField::Destination => "destination",
+            MatchField::BeneficiaryType => "beneficiary_type",
+            MatchField::Beneficiary => "beneficiary",
+            MatchField::Retired => "retired",
+            MatchField::Asset => "asset",
+            MatchField::AssetCommissioned => "asset_commissioned",
+            MatchField::Issuance => "issuance",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<MatchField> {
+        MatchField::ALL.into_iter().find(|f| f.as_str() == text)
+    }
+}
+
+/// "Only EACs whose `field` is `value`" (or, with `exclude`, "none whose
+/// `field` is `value`"). `value` `None` is the field missing. Excluding a
+/// value keeps the EACs where the field is missing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FieldMatch {
+    pub field: MatchField,
+    pub value: Option<String>,
+    #[serde(default)]
+    pub exclude: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -121,6 +199,15 @@ pub struct EacRow {
     pub quantities: Vec<QuantityTotal>,
     pub retired_state: RetiredState,
     pub value_count: usize,
+    pub asset_id: Option<String>,
+    /// `YYYY-MM-DD`.
+    pub asset_commissioned: Option<String>,
+    /// Exact decimal text; `None`: missing (imported as `"TODO"`).
+    pub emissions_factor_direct: Option<String>,
+    pub emissions_factor_lca: Option<String>,
+    /// RFC 3339 UTC.
+    pub cds_created: String,
+    pub cds_modified: String,
     /// An emission factor is missing (imported as e.g. `"TODO"`): the EAC
     /// blocks a P1 export until numbers are entered.
     pub emissions_missing: bool,

@@ -78,7 +78,9 @@ const ROW_SELECT: &str =
     "SELECT e.id, e.cds_eac_id, e.eac_number, e.technology_type, e.period_start,
             e.period_end, e.issuance, e.source_id, e.source_name, e.destination_id,
             e.destination_name, e.beneficiary_type, e.retired_state, e.value_count,
-            (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL), e.missing
+            (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL), e.missing,
+            e.asset_id, e.asset_commissioned, e.emissions_factor_direct, e.emissions_factor_lca,
+            e.cds_created, e.cds_modified
          FROM eacs e";
 
 /// Runs `sql` (a [`ROW_SELECT`] with its conditions) and hands out each row
@@ -103,6 +105,12 @@ fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<
             quantities: Vec::new(),
             retired_state: parsed(row, 12, RetiredState::parse)?,
             value_count: from_count(row.get(13)?),
+            asset_id: row.get(16)?,
+            asset_commissioned: row.get(17)?,
+            emissions_factor_direct: row.get(18)?,
+            emissions_factor_lca: row.get(19)?,
+            cds_created: display_time(row, 20)?,
+            cds_modified: display_time(row, 21)?,
             emissions_missing: row.get(14)?,
             missing: rows::missing_from_json(row.get(15)?),
         };

@@ -6,7 +6,7 @@ use chrono::NaiveTime;
 use eac_model::{Date, Timestamp};
 use rusqlite::types::Value;
 
-use crate::{EacFilter, Result, SortField, SortSpec, StoreError};
+use crate::{EacFilter, FieldMatch, MatchField, Result, SortField, SortSpec, StoreError};
 
 /// SQL text and the parameters bound to its `?` placeholders, in order.
 #[derive(Debug, Default)]
@@ -136,7 +136,50 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
             .bind(id_list(ids))
             .push("))");
     }
+    for m in filter.matches.iter().flatten() {
+        and(sql);
+        push_match(sql, m);
+    }
     Ok(!first)
+}
+
+/// One cell filter. `IS` / `IS NOT` compare with NULL too, so "missing" and
+/// "exclude this value" (which keeps EACs where the field is missing) need
+/// no second form; the column comes from a fixed table, the value is bound.
+fn push_match(sql: &mut Sql, m: &FieldMatch) {
+    let value = match &m.value {
+        Some(v) => Value::Text(v.clone()),
+        None => Value::Null,
+    };
+    let column = match m.field {
+        MatchField::EacNumber => "e.eac_number",
+        MatchField::Technology => "e.technology_type",
+        MatchField::Source => "e.source_id",
+        MatchField::Destination => "e.destination_id",
+        MatchField::BeneficiaryType => "e.beneficiary_type",
+        MatchField::Retired => "e.retired_state",
+        MatchField::Asset => "e.asset_id",
+        MatchField::AssetCommissioned => "e.asset_commissioned",
+        MatchField::Issuance => "e.issuance",
+        MatchField::Beneficiary => {
+            // Missing: the EAC has no beneficiary id at all.
+            let has = m.value.is_some();
+            sql.push(if has == m.exclude {
+                "NOT EXISTS"
+            } else {
+                "EXISTS"
+            })
+            .push(" (SELECT 1 FROM eac_beneficiaries b WHERE b.eac_id = e.id");
+            if let Some(v) = &m.value {
+                sql.push(" AND b.beneficiary_id = ").bind(v.clone());
+            }
+            sql.push(")");
+            return;
+        }
+    };
+    sql.push(column)
+        .push(if m.exclude { " IS NOT " } else { " IS " })
+        .bind(value);
 }
 
 /// `ids` as a JSON array text, for `json_each`.

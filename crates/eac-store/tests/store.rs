@@ -11,8 +11,8 @@ use eac_model::{
     RetiredState, TechnologyType, Timestamp,
 };
 use eac_store::{
-    BeneficiaryAssignment, BrowseQuery, ChoiceField, EacFilter, ImportOptions, NoProgress,
-    Progress, Reason, SortField, SortSpec, Store, StoreError,
+    BeneficiaryAssignment, BrowseQuery, ChoiceField, EacFilter, FieldMatch, ImportOptions,
+    MatchField, NoProgress, Progress, Reason, SortField, SortSpec, Store, StoreError,
 };
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -1170,6 +1170,110 @@ fn a_filter_of_picked_ids_keeps_exactly_those_eacs() {
     assert!(!serde_json::to_string(&EacFilter::default())
         .unwrap()
         .contains("ids"));
+}
+
+/// "Filter by this value" / "exclude this value" on a table cell: exact
+/// comparison, a missing field is its own value, excluding keeps EACs where
+/// the field is missing, and every term is intersected.
+#[test]
+fn cell_filters_keep_or_exclude_exact_values() {
+    let env = browse_env();
+    let only = |field: MatchField, value: Option<&str>, exclude: bool| EacFilter {
+        matches: Some(vec![FieldMatch {
+            field,
+            value: value.map(str::to_owned),
+            exclude,
+        }]),
+        ..Default::default()
+    };
+    assert_eq!(
+        env.ids(only(MatchField::EacNumber, Some("AA-1"), false)),
+        ["c", "d"]
+    );
+    // Exact: no substring, no case folding.
+    assert!(env
+        .ids(only(MatchField::EacNumber, Some("aa-1"), false))
+        .is_empty());
+    assert_eq!(env.ids(only(MatchField::EacNumber, None, false)), ["b"]);
+    // Excluding a number keeps the EAC without one.
+    assert_eq!(
+        env.ids(only(MatchField::EacNumber, Some("AA-1"), true)),
+        ["a", "b"]
+    );
+    assert_eq!(
+        env.ids(only(MatchField::EacNumber, None, true)),
+        ["a", "c", "d"]
+    );
+    assert_eq!(
+        env.ids(only(MatchField::Source, Some("REG-2"), false)),
+        ["a"]
+    );
+    assert_eq!(
+        env.ids(only(MatchField::Technology, Some("hydro"), true))
+            .len(),
+        3
+    );
+    assert_eq!(
+        env.ids(only(MatchField::Destination, Some("UTIL-2"), false)),
+        ["b"]
+    );
+    assert_eq!(
+        env.ids(only(MatchField::Issuance, Some("2024-01-15"), false)),
+        ["c"]
+    );
+    // Beneficiary ids: any of the EAC's; missing is "has none".
+    assert_eq!(
+        env.ids(only(MatchField::Beneficiary, Some("ACC-2"), false)),
+        ["a"]
+    );
+    assert_eq!(
+        env.ids(only(MatchField::Beneficiary, Some("ACC-2"), true)),
+        ["b", "c", "d"]
+    );
+    assert_eq!(env.ids(only(MatchField::Beneficiary, None, false)), ["b"]);
+    assert_eq!(
+        env.ids(only(MatchField::Beneficiary, None, true)),
+        ["a", "c", "d"]
+    );
+    // Several terms and the other filters are intersected.
+    let two = EacFilter {
+        matches: Some(vec![
+            FieldMatch {
+                field: MatchField::EacNumber,
+                value: Some("AA-1".into()),
+                exclude: false,
+            },
+            FieldMatch {
+                field: MatchField::Source,
+                value: Some("REG-0".into()),
+                exclude: true,
+            },
+        ]),
+        ..Default::default()
+    };
+    assert_eq!(env.ids(two.clone()), ["c"]);
+    assert_eq!(env.store.summary(&two).unwrap().count, 1);
+    // User text is bound, never SQL.
+    assert!(env
+        .ids(only(MatchField::Asset, Some("x' OR 1=1 --"), false))
+        .is_empty());
+    // The rows carry the fields the column chooser offers.
+    let rows = env
+        .store
+        .browse(&BrowseQuery {
+            filter: only(MatchField::Source, Some("REG-2"), false),
+            limit: 10,
+            ..Default::default()
+        })
+        .unwrap();
+    let a = &rows[0];
+    assert_eq!(a.cds_modified, "2024-05-01T00:00:00Z");
+    assert!(a.asset_id.is_some());
+    assert!(!a.cds_created.is_empty());
+    // Wire names round-trip (`ls --where`).
+    for f in MatchField::ALL {
+        assert_eq!(MatchField::parse(f.as_str()), Some(f));
+    }
 }
 
 #[test]

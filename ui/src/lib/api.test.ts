@@ -252,6 +252,8 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { op_id: "op", view, format: "xlsx", path: "/t.xlsx" },
     ],
     ["pick_table_path", () => api.pickTablePath("t.csv", "csv"), "pick_table_path", { default_name: "t.csv", format: "csv" }],
+    ["settings_get", () => api.settingsGet(), "settings_get", undefined],
+    ["settings_update", () => api.settingsUpdate({ theme: "dark" }), "settings_update", { patch: { theme: "dark" } }],
   ];
 
   it("covers every command of the backend's list, and only those", () => {

@@ -147,6 +147,10 @@ export const api = {
   exportTable: (op_id: string, view: TableView, format: TableFormat, path: string) =>
     call("export_table", { op_id, view, format, path }),
   pickTablePath: (default_name: string, format: TableFormat) => call("pick_table_path", { default_name, format }),
+  /** The user's settings (recent databases, last export folder, per-database UI state). */
+  settingsGet: () => call("settings_get"),
+  /** Changes what `patch` names; the rest of the settings stay. */
+  settingsUpdate: (patch: SettingsPatch) => call("settings_update", { patch }),
   pickDatabase: (create: boolean) => call("pick_database", { create }),
   importRefdata: (op_id: string, paths: string[]) => call("import_refdata", { op_id, paths }),
   /** Reference data ("ID · label") first, then ids already used. */

@@ -23,7 +23,21 @@ import {
 } from "./filters";
 import { Invalidation } from "./invalidation.svelte";
 import { NO_ROWS, bulkTarget, cleared, isSelected, type BulkTarget, type RowSelection } from "./rowSelection";
-import type { BrowseSummary, Choice, DbInfo, EacDetail, EacFilter, SortField, SortSpec } from "./types";
+import type { BrowseSummary, Choice, DbInfo, EacDetail, EacFilter, FieldMatch, SortField, SortSpec } from "./types";
+import { defaultLayout, type ColumnLayout } from "./columns";
+import {
+  cleanViewName,
+  defaultViewState,
+  parseViewState,
+  renamedView,
+  sameMatch,
+  sameName,
+  withView,
+  withoutView,
+  VIEW_STATE_VERSION,
+  type DeskViewState,
+  type SavedView,
+} from "./viewState";
 import type { DetailTab } from "./uiTypes";
 import { DEFAULT_UNIT } from "./units";
 import type { EnergyUnit } from "./types";
@@ -46,6 +60,17 @@ export const SEARCH_DELAY_MS = 250;
 /** Moving to another EAC waits this long before reading it (arrow keys held down read only the last). */
 export const DETAIL_DELAY_MS = 80;
 export const DEFAULT_SORT: SortSpec = { field: "period_start", descending: true };
+/** Remembered state is written this long after the last change (a drag writes once). */
+export const PERSIST_DELAY_MS = 400;
+
+/** Cell filters whose "filter by" sets a field of the filter bar instead (it shows them). */
+const BAR_FIELDS: Partial<Record<FieldMatch["field"], keyof FilterState>> = {
+  technology: "technology",
+  source: "source",
+  destination: "destination",
+  beneficiary_type: "beneficiary_type",
+  retired: "retired",
+};
 
 export class Desk {
   db = $state<DbInfo | null>(null);
@@ -64,11 +89,22 @@ export class Desk {
   #search = $state("");
   #searchTimer: ReturnType<typeof setTimeout> | undefined;
   /** identity of the filter in effect: `filter` changes only when this does */
-  #filterKey = $derived(JSON.stringify(toEacFilter({ ...this.#input, search: this.#search })));
+  /** "filter by / exclude this value" from the table's cells */
+  #matches = $state.raw<FieldMatch[]>([]);
+  #filterKey = $derived(JSON.stringify(toEacFilter({ ...this.#input, search: this.#search }, this.#matches)));
   #filter: EacFilter = $derived(JSON.parse(this.#filterKey));
   #sort = $state<SortSpec>(DEFAULT_SORT);
   /** the unit quantities and totals are shown in (the footer, the Quantity column, the summary) */
   #displayUnit = $state<EnergyUnit>(DEFAULT_UNIT);
+
+  // ---- remembered per database (the settings file) ---------------------------------
+  #layout = $state.raw<ColumnLayout>(defaultLayout());
+  #pane = $state<number | null>(null);
+  #views = $state.raw<SavedView[]>([]);
+  /** the database whose state is loaded (null: not yet: nothing is written meanwhile) */
+  #statePath: string | null = null;
+  #persistTimer: ReturnType<typeof setTimeout> | undefined;
+  #restoreSeq = 0;
 
   // ---- selection ---------------------------------------------------------------
   #selectedId = $state<string | null>(null);
@@ -110,6 +146,7 @@ export class Desk {
   stop(): void {
     clearTimeout(this.#searchTimer);
     clearTimeout(this.#detailTimer);
+    this.#flushPersist();
     this.#detailSeq++;
     this.#summarySeq++;
   }
@@ -201,6 +238,40 @@ export class Desk {
     this.#applying(() => {
       this.#input = emptyFilterState();
       this.#search = "";
+      this.#matches = [];
+    });
+  }
+
+  /** The cell filters in effect ("filter by / exclude this value"). */
+  get matches(): readonly FieldMatch[] {
+    return this.#matches;
+  }
+
+  /**
+   * "Filter by this value" (`exclude` false) or "Exclude this value" on a
+   * table cell. A value the filter bar has a field for goes there (it shows
+   * and clears it); others, exclusions and "missing" become a cell filter.
+   * The opposite term for the same value goes.
+   */
+  filterByCell(m: FieldMatch): void {
+    const opposite = { ...m, exclude: !m.exclude };
+    const bar = BAR_FIELDS[m.field];
+    this.#applying(() => {
+      const rest = this.#matches.filter((x) => !sameMatch(x, opposite) && !sameMatch(x, m));
+      if (bar && !m.exclude && m.value !== null) {
+        this.#matches = rest;
+        Object.assign(this.#input, { [bar]: m.value });
+      } else {
+        if (bar && m.exclude && this.#input[bar] === m.value) Object.assign(this.#input, { [bar]: "" });
+        this.#matches = [...rest, { ...m }];
+      }
+    });
+  }
+
+  /** Takes one cell filter away (its × in the filter bar). */
+  removeMatch(m: FieldMatch): void {
+    this.#applying(() => {
+      this.#matches = this.#matches.filter((x) => !sameMatch(x, m));
     });
   }
 
@@ -209,9 +280,15 @@ export class Desk {
    * Picked rows stay picked (the same EACs); a Shift range starts afresh.
    */
   sortBy(field: SortField): void {
-    this.#sort = nextSort(this.#sort, field);
+    this.#setSort(nextSort(this.#sort, field));
+  }
+
+  #setSort(sort: SortSpec): void {
+    if (sort.field === this.#sort.field && sort.descending === this.#sort.descending) return;
+    this.#sort = sort;
     this.#rows = { ...this.#rows, anchor: null };
     this.changes.changed("sort");
+    this.#persistSoon();
   }
 
   /**
@@ -226,6 +303,126 @@ export class Desk {
       this.#rows = NO_ROWS;
       this.changes.changed("filter");
     }
+    this.#persistSoon();
+  }
+
+  // ---- columns, pane, saved views (remembered per database) ------------------------
+
+  /** The table's columns: order, widths, hidden. */
+  get layout(): ColumnLayout {
+    return this.#layout;
+  }
+
+  setLayout(layout: ColumnLayout): void {
+    this.#layout = layout;
+    this.#persistSoon();
+  }
+
+  /** The detail pane's width as the user left it (null: the default). */
+  get paneWidth(): number | null {
+    return this.#pane;
+  }
+
+  setPaneWidth(width: number): void {
+    this.#pane = Math.round(width);
+    this.#persistSoon();
+  }
+
+  /** The saved views of this database, by name. */
+  get views(): readonly SavedView[] {
+    return this.#views;
+  }
+
+  /** Saves the filter, sort and columns in effect as view `name` (replacing one of that name). */
+  saveView(name: string): void {
+    const view: SavedView = {
+      name: cleanViewName(name),
+      filter: { ...this.#input, search: this.#search },
+      matches: this.#matches.map((m) => ({ ...m })),
+      sort: { ...this.#sort },
+      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
+    };
+    this.#views = withView(this.#views, view);
+    this.#persistSoon();
+  }
+
+  /** Shows saved view `name`: its filter, sort and columns. */
+  applyView(name: string): boolean {
+    const v = this.#views.find((x) => sameName(x.name, name));
+    if (!v) return false;
+    this.#applyState(v.filter, v.matches, v.sort);
+    this.#layout = structuredClone(v.columns);
+    this.#persistSoon();
+    return true;
+  }
+
+  renameView(from: string, to: string): void {
+    this.#views = renamedView(this.#views, from, to);
+    this.#persistSoon();
+  }
+
+  deleteView(name: string): void {
+    this.#views = withoutView(this.#views, name);
+    this.#persistSoon();
+  }
+
+  #applyState(filter: FilterState, matches: FieldMatch[], sort: SortSpec): void {
+    clearTimeout(this.#searchTimer);
+    this.#applying(() => {
+      this.#input = { ...filter };
+      this.#search = filter.search;
+      this.#matches = matches.map((m) => ({ ...m }));
+    });
+    this.#setSort({ ...sort });
+  }
+
+  /** What is remembered for the open database now. */
+  viewState(): DeskViewState {
+    return {
+      v: VIEW_STATE_VERSION,
+      filter: { ...this.#input, search: this.#search },
+      matches: this.#matches.map((m) => ({ ...m })),
+      sort: { ...this.#sort },
+      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
+      pane: this.#pane,
+      views: structuredClone($state.snapshot(this.#views)) as SavedView[],
+    };
+  }
+
+  /** Reads the remembered state of database `path` (defaults when there is none or it is not valid) and shows it. */
+  async restoreState(path: string): Promise<void> {
+    const seq = ++this.#restoreSeq;
+    this.#flushPersist();
+    this.#statePath = null;
+    let state = defaultViewState();
+    try {
+      const loaded = await api.settingsGet();
+      state = parseViewState(loaded.settings.databases[path]);
+    } catch (e) {
+      this.#onerror(e);
+    }
+    if (seq !== this.#restoreSeq) return;
+    this.#applyState(state.filter, state.matches, state.sort);
+    this.#layout = state.columns;
+    this.#pane = state.pane;
+    this.#views = state.views;
+    this.#statePath = path;
+  }
+
+  #persistSoon(): void {
+    if (this.#statePath === null) return;
+    clearTimeout(this.#persistTimer);
+    this.#persistTimer = setTimeout(() => this.#flushPersist(), PERSIST_DELAY_MS);
+  }
+
+  #flushPersist(): void {
+    clearTimeout(this.#persistTimer);
+    this.#persistTimer = undefined;
+    const path = this.#statePath;
+    if (path === null) return;
+    api.settingsUpdate({ database: path, database_state: this.viewState() }).catch(() => {
+      /* the settings could not be written: the state is kept for this session only */
+    });
   }
 
   // ---- picked rows ---------------------------------------------------------------
@@ -302,6 +499,7 @@ export class Desk {
     this.#applying(() => {
       this.#input = { ...emptyFilterState(), search: id };
       this.#search = id;
+      this.#matches = [];
     });
     this.select(id);
     this.#tab = "details";
@@ -413,7 +611,11 @@ export class Desk {
   async loadDb(first = false): Promise<void> {
     try {
       this.db = await api.dbInfo();
-      if (first) this.dbWarnings = this.db.warnings;
+      if (first) {
+        this.dbWarnings = this.db.warnings;
+        // the table starts with the state the database was left in
+        await this.restoreState(this.db.path);
+      }
     } catch (e) {
       this.#onerror(e);
     } finally {
@@ -438,6 +640,7 @@ export class Desk {
     this.select(null);
     this.#rows = NO_ROWS;
     this.#unsavedEdits = false;
+    void this.restoreState(info.path);
     this.clearFilter();
     this.refreshAll();
   }

@@ -6,6 +6,8 @@ vi.mock("./api", () => ({
     distinctValues: vi.fn(),
     browseSummary: vi.fn(),
     eacDetail: vi.fn(),
+    settingsGet: vi.fn(),
+    settingsUpdate: vi.fn(),
   },
 }));
 
@@ -30,6 +32,85 @@ describe("Desk", () => {
     vi.mocked(api.distinctValues).mockReset();
     vi.mocked(api.browseSummary).mockReset().mockImplementation(async (f) => summaryOf(f));
     vi.mocked(api.eacDetail).mockReset().mockImplementation(async (id) => detailOf(id));
+    vi.mocked(api.settingsGet)
+      .mockReset()
+      .mockResolvedValue({ settings: { databases: {} }, path: "/cfg/settings.json", warning: null } as never);
+    vi.mocked(api.settingsUpdate).mockReset().mockResolvedValue({} as never);
+  });
+
+  it("restores the filter, sort, columns and views remembered for the database, and writes changes back", async () => {
+    vi.useFakeTimers();
+    const remembered = {
+      v: 1,
+      filter: { technology: "wind", bogus: 3 },
+      matches: [{ field: "asset", value: "GB-1", exclude: true }, { field: "nope", value: "x" }],
+      sort: { field: "quantity", descending: false },
+      columns: { order: ["quantity", "eac_number"], widths: { quantity: 5000 }, hidden: [] },
+      pane: 400,
+      views: [{ name: " Q1  wind ", filter: { from: "2024-01-01" }, sort: "bad", columns: null }],
+    };
+    vi.mocked(api.settingsGet).mockResolvedValue({
+      settings: { databases: { "/tmp/a.db": remembered } },
+      path: "/cfg/settings.json",
+      warning: null,
+    } as never);
+    vi.mocked(api.dbInfo).mockResolvedValue(info([]));
+    const desk = new Desk(() => {});
+    await desk.loadDb(true);
+    expect(desk.filter.technology).toBe("wind");
+    expect(desk.filter.matches).toEqual([{ field: "asset", value: "GB-1", exclude: true }]);
+    expect(desk.sort).toEqual({ field: "quantity", descending: false });
+    expect(desk.layout.order[0]).toBe("quantity");
+    expect(desk.layout.order).toHaveLength(16);
+    expect(desk.layout.widths.quantity).toBe(800);
+    expect(desk.paneWidth).toBe(400);
+    expect(desk.views.map((v) => v.name)).toEqual(["Q1 wind"]);
+    expect(desk.views[0].sort).toEqual({ field: "period_start", descending: true });
+    // restoring wrote nothing; a change is written once, after a pause
+    expect(api.settingsUpdate).not.toHaveBeenCalled();
+    desk.sortBy("eac_number");
+    desk.filterByCell({ field: "source", value: "ofgem", exclude: false });
+    vi.advanceTimersByTime(1000);
+    expect(api.settingsUpdate).toHaveBeenCalledTimes(1);
+    const patch = vi.mocked(api.settingsUpdate).mock.calls[0][0];
+    expect(patch.database).toBe("/tmp/a.db");
+    const state = patch.database_state as { sort: unknown; filter: { source: string } };
+    expect(state.sort).toEqual({ field: "eac_number", descending: false });
+    expect(state.filter.source).toBe("ofgem");
+    desk.stop();
+  });
+
+  it("filters by a cell's value in the bar where it can, and excludes through cell filters", async () => {
+    const desk = new Desk(() => {});
+    desk.filterByCell({ field: "technology", value: "solar", exclude: false });
+    expect(desk.filter.technology).toBe("solar");
+    expect(desk.filter.matches).toBeUndefined();
+    desk.filterByCell({ field: "technology", value: "solar", exclude: true });
+    expect(desk.filter.technology).toBeNull();
+    expect(desk.filter.matches).toEqual([{ field: "technology", value: "solar", exclude: true }]);
+    desk.filterByCell({ field: "asset", value: null, exclude: false });
+    expect(desk.activeFilterCount).toBe(2);
+    desk.removeMatch({ field: "technology", value: "solar", exclude: true });
+    expect(desk.filter.matches).toEqual([{ field: "asset", value: null, exclude: false }]);
+    desk.clearFilter();
+    expect(desk.filtered).toBe(false);
+  });
+
+  it("saves, applies, renames and deletes views", async () => {
+    const desk = new Desk(() => {});
+    desk.setFilter({ from: "2024-01-01", to: "2024-03-31" });
+    desk.sortBy("quantity");
+    desk.saveView("Q1");
+    desk.clearFilter();
+    desk.sortBy("eac_number");
+    expect(desk.applyView("q1")).toBe(true);
+    expect(desk.filter.from).toBe("2024-01-01");
+    expect(desk.sort.field).toBe("quantity");
+    desk.renameView("Q1", "First quarter");
+    expect(desk.views.map((v) => v.name)).toEqual(["First quarter"]);
+    desk.deleteView("first QUARTER");
+    expect(desk.views).toEqual([]);
+    expect(desk.applyView("Q1")).toBe(false);
   });
 
   it("shows the warnings of the first load only", async () => {

@@ -1,7 +1,7 @@
 // Filter bar state (plain strings, as form controls hold them) and its
 // conversion to the contract's EacFilter (empty -> null).
 
-import type { BeneficiaryType, Choice, EacFilter, RetiredState, SortSpec, TechnologyType } from "./types";
+import type { BeneficiaryType, Choice, EacFilter, FieldMatch, MatchField, RetiredState, SortSpec, TechnologyType } from "./types";
 import { BENEFICIARY_TYPES, RETIRED_STATES, TECHNOLOGY_TYPES, valuesOf } from "./labels";
 import { isIsoDay } from "./dates";
 
@@ -59,8 +59,9 @@ export function incompleteValue(checked: boolean): string {
   return checked ? "yes" : "";
 }
 
-export function toEacFilter(s: FilterState): EacFilter {
-  return {
+/** The filter bar's fields and the cell filters (left out when there are none) as the backend takes them. */
+export function toEacFilter(s: FilterState, matches: readonly FieldMatch[] = []): EacFilter {
+  const f: EacFilter = {
     search: text(s.search),
     technology: oneOf<TechnologyType>(s.technology, valuesOf(TECHNOLOGY_TYPES)),
     beneficiary_type: oneOf<BeneficiaryType>(s.beneficiary_type, valuesOf(BENEFICIARY_TYPES)),
@@ -73,15 +74,18 @@ export function toEacFilter(s: FilterState): EacFilter {
     missing_emissions: s.missing_emissions === "yes" ? true : null,
     incomplete: s.incomplete === "yes" ? true : null,
   };
+  if (matches.length > 0) f.matches = matches.map((m) => ({ ...m }));
+  return f;
 }
 
 export function isEmptyFilter(f: EacFilter): boolean {
-  return Object.values(f).every((v) => v === null);
+  return Object.values(f).every((v) => v === null || v === undefined);
 }
 
 /** How many filters are in effect (for "Clear filters (3)"). */
 export function activeFilterCount(f: EacFilter): number {
-  return Object.values(f).filter((v) => v !== null).length;
+  const { matches, ...rest } = f;
+  return Object.values(rest).filter((v) => v !== null && v !== undefined).length + (matches?.length ?? 0);
 }
 
 const EXAMPLE_DAY = "2025-01-31";
@@ -109,6 +113,7 @@ export function queryKey(f: EacFilter, sort: SortSpec): string {
     f.destination,
     f.missing_emissions,
     f.incomplete,
+    f.matches ?? [],
     sort.field,
     sort.descending,
   ]);
@@ -148,6 +153,7 @@ export function describeFilter(
   else if (f.missing_emissions === false) parts.push("Only EACs with both emission factors");
   if (f.incomplete === true) parts.push("Only incomplete EACs (fields missing)");
   else if (f.incomplete === false) parts.push("Only complete EACs");
+  for (const m of f.matches ?? []) parts.push(matchWords(m));
   return parts.length === 0 ? "No filter (all EACs)" : parts.join(" · ");
 }
 
@@ -173,4 +179,24 @@ export function toChoices(list: unknown): Choice[] {
     }
   }
   return out;
+}
+
+/** The field of a cell filter for people. */
+export const MATCH_FIELD_LABELS: Record<MatchField, string> = {
+  eac_number: "EAC number",
+  technology: "Technology",
+  source: "Source",
+  destination: "Destination",
+  beneficiary_type: "Beneficiary type",
+  beneficiary: "Beneficiary",
+  retired: "Retired",
+  asset: "Asset",
+  asset_commissioned: "Commissioned",
+  issuance: "Issued",
+};
+
+/** A cell filter in words: "Source is “ofgem”", "Asset is not “GB-1”", "Destination is missing". */
+export function matchWords(m: FieldMatch, value: string | null = m.value): string {
+  const v = value === null ? "missing" : `“${value}”`;
+  return `${MATCH_FIELD_LABELS[m.field]} ${m.exclude ? "is not" : "is"} ${v}`;
 }

@@ -16,7 +16,19 @@ technology_type: TechnologyType | null, period_start: string, period_end: string
  * Earliest `values[].issued`, `YYYY-MM-DD`; `None` while no value has
  * an issue date.
  */
-issuance: string | null, source_id: string, source_name: string, destination_id: string | null, destination_name: string | null, beneficiary_type: BeneficiaryType | null, beneficiaries: Array<string>, quantities: Array<QuantityTotal>, retired_state: RetiredState, value_count: number, 
+issuance: string | null, source_id: string, source_name: string, destination_id: string | null, destination_name: string | null, beneficiary_type: BeneficiaryType | null, beneficiaries: Array<string>, quantities: Array<QuantityTotal>, retired_state: RetiredState, value_count: number, asset_id: string | null, 
+/**
+ * `YYYY-MM-DD`.
+ */
+asset_commissioned: string | null, 
+/**
+ * Exact decimal text; `None`: missing (imported as `"TODO"`).
+ */
+emissions_factor_direct: string | null, emissions_factor_lca: string | null, 
+/**
+ * RFC 3339 UTC.
+ */
+cds_created: string, cds_modified: string, 
 /**
  * An emission factor is missing (imported as e.g. `"TODO"`): the EAC
  * blocks a P1 export until numbers are entered.

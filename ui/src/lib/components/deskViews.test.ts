@@ -40,6 +40,12 @@ function row(id: string, source = `Plant ${id}`, technology: EacRow["technology_
     quantities: [{ unit: "kWh", total: "100" }],
     retired_state: "no",
     value_count: 1,
+    asset_id: null,
+    asset_commissioned: null,
+    emissions_factor_direct: null,
+    emissions_factor_lca: null,
+    cds_created: "2024-01-01T00:00:00Z",
+    cds_modified: "2024-01-01T00:00:00Z",
     emissions_missing: false,
     missing: [],
   };
@@ -279,7 +285,7 @@ describe("EacTable on the desk", () => {
     const desk = await countedDesk();
     const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
     await vi.waitFor(() => expect(shownIds(table)).toHaveLength(3));
-    const header = $(table, "col-technology_type")!;
+    const header = $(table, "col-technology")!;
     expect(header.getAttribute("aria-sort")).toBe("none");
     header.querySelector("button")!.click();
     flushSync();
