@@ -219,13 +219,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["pack_diff", () => api.packDiff("/tmp/pack"), "pack_diff", { path: "/tmp/pack" }],
     ["packs", () => api.packs(), "packs", undefined],
     ["signing_key", () => api.signingKey(), "signing_key", undefined],
-    ["settings_get", () => api.settingsGet(), "settings_get", undefined],
-    [
-      "settings_update",
-      () => api.settingsUpdate({ theme: "dark" }),
-      "settings_update",
-      { patch: { theme: "dark" } },
-    ],
     ["verify_audit_chain", () => api.verifyAuditChain(), "verify_audit_chain", undefined],
     [
       "close_period",

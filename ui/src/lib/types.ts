@@ -95,8 +95,5 @@ export type {
   TableView,
   TableFormat,
   TableExportReport,
-  Settings,
-  SettingsPatch,
-  LoadedSettings,
   Theme,
 } from "./bindings";
