@@ -32,7 +32,7 @@ use eac_app::{
     ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
 };
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
-use eac_app::{LoadedSettings, Settings, SettingsPatch};
+use eac_app::{AboutInfo, LoadedSettings, Settings, SettingsPatch};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;
@@ -168,6 +168,16 @@ macro_rules! ipc_commands {
             /// false only for the mapped CSV, which needs a mapping).
             async fn import_formats(_desk) -> Vec<FormatInfo> {
                 Ok(eac_app::formats())
+            }
+            /// This build: version, OS, architecture, the newest schema it writes and where it
+            /// keeps its files (the About dialog and a problem report).
+            async fn about(_desk) -> AboutInfo {
+                Ok(eac_app::about())
+            }
+            /// The files the app was started with ("Open with EAC Desk"), once: later calls get
+            /// none. The UI offers them in the Import dialog; nothing is imported unasked.
+            sync fn launch_files(desk) -> Vec<PathBuf> {
+                Ok(desk.take_launch_files())
             }
             /// The saved CSV column mappings by name; `mapping` is the mapping's JSON text.
             async fn csv_mappings(desk) -> Vec<SavedMapping> {

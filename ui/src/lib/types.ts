@@ -54,6 +54,7 @@ export type {
   ValidationReport,
   Violation,
   FormatInfo,
+  AboutInfo,
   SavedMapping,
   CsvPreview,
   RegistryImportReport,
