@@ -50,8 +50,12 @@ for cli in "$target/debug/eacdesk" "$target/release/eacdesk"; do
 done
 
 echo "==> release hygiene"
-features=$("$CARGO" tree -p eac-desk -e features --prefix none --offline 2>/dev/null || "$CARGO" tree -p eac-desk -e features --prefix none)
-if grep -q 'tauri feature "devtools"' <<<"$features"; then fail "Tauri's devtools feature is on"; else ok "no devtools feature (no Inspect Element in release)"; fi
+# --locked: a check never rewrites Cargo.lock.
+if features=$("$CARGO" tree --locked -p eac-desk -e features --prefix none 2>&1); then
+  if grep -q 'tauri feature "devtools"' <<<"$features"; then fail "Tauri's devtools feature is on"; else ok "no devtools feature (no Inspect Element in release)"; fi
+else
+  fail "cargo tree failed: $(tail -1 <<<"$features")"
+fi
 node scripts/check-tauri-config.mjs "$conf" "$version" || failures=$((failures + 1))
 
 echo "==> release check: $failures failed"
