@@ -18,6 +18,7 @@
 
 use std::path::PathBuf;
 
+use eac_app::{AboutInfo, LoadedSettings, Settings, SettingsPatch};
 use eac_app::{
     AppError, AuditRecord, BeneficiaryAssignment, BeneficiaryType, BrowseQuery, BrowseSummary,
     BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview, DbInfo, DeleteReport,
@@ -32,7 +33,6 @@ use eac_app::{
     ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
 };
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
-use eac_app::{AboutInfo, LoadedSettings, Settings, SettingsPatch};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;

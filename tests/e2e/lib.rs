@@ -129,6 +129,12 @@ impl Desk {
     /// Starts the app on a fresh database in a new temp dir. `name` labels the
     /// driver log in `target/e2e/`.
     pub async fn start(name: &str) -> Result<Desk> {
+        Desk::start_with_args(name, &[]).await
+    }
+
+    /// [`Desk::start`] with `args` on the app's command line (files to open,
+    /// as a desktop entry's `%F` passes them).
+    pub async fn start_with_args(name: &str, args: &[String]) -> Result<Desk> {
         let app = app_binary();
         if !app.is_file() {
             bail!(
@@ -190,7 +196,7 @@ impl Desk {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": app.to_string_lossy() }),
+            json!({ "application": app.to_string_lossy(), "args": args }),
         );
         let client = tokio::time::timeout(
             DEADLINE,
