@@ -221,6 +221,13 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["signing_key", () => api.signingKey(), "signing_key", undefined],
     ["about", () => api.about(), "about", undefined],
     ["launch_files", () => api.launchFiles(), "launch_files", undefined],
+    ["settings_get", () => api.settingsGet(), "settings_get", undefined],
+    [
+      "settings_update",
+      () => api.settingsUpdate({ theme: "dark" }),
+      "settings_update",
+      { patch: { theme: "dark" } },
+    ],
     ["verify_audit_chain", () => api.verifyAuditChain(), "verify_audit_chain", undefined],
     [
       "close_period",

@@ -25,6 +25,7 @@ import type {
   ExportProfile,
   FieldValue,
   ProgressEvent,
+  SettingsPatch,
 } from "./types";
 
 /** The fields `distinct_values` lists (eac-store's ChoiceField). */
@@ -222,6 +223,8 @@ export const api = {
   packs: () => call("packs"),
   /** This user's pack signing key: public key and fingerprint (created on first use). */
   signingKey: () => call("signing_key"),
+  settingsGet: () => call("settings_get"),
+  settingsUpdate: (patch: SettingsPatch) => call("settings_update", { patch }),
   /** The audit log's hash chain: intact, or where it breaks first. */
   verifyAuditChain: () => call("verify_audit_chain"),
   /** Closes the days `from`..=`to` (YYYY-MM-DD, UTC): their EACs are frozen until reopened. */

@@ -91,4 +91,8 @@ export type {
   TableView,
   TableFormat,
   TableExportReport,
+  Settings,
+  SettingsPatch,
+  LoadedSettings,
+  Theme,
 } from "./bindings";
