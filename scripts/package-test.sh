@@ -140,7 +140,13 @@ while [ "$(date +%s)" -lt "$deadline" ] && kill -0 "$app_pid" 2>/dev/null; do
   else
     DISPLAY=$display import -window root "$report/window.png" 2>/dev/null || true
     colours=$(convert "$report/window.png" -format %k info: 2>/dev/null || echo 0)
-    if [ "$colours" -gt 100 ]; then painted="$colours colours"; break; fi
+    if [ "$colours" -gt 100 ]; then
+      painted="$colours colours"
+      # the screenshot a person looks at: once the data and dialogs are up
+      sleep 4
+      DISPLAY=$display import -window root "$report/window.png" 2>/dev/null || true
+      break
+    fi
   fi
   sleep 1
 done
