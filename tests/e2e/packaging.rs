@@ -66,8 +66,8 @@ async fn a_file_the_app_is_opened_with_is_offered_in_the_import_dialog_not_impor
         .args(["sample", "--eacs", "3", "--seed", "7", "--out"])
         .arg(&listing)
         .env("EACDESK_DB", files.path().join("unused.sqlite"))
-        .status()?;
-    ensure!(made.success(), "eacdesk sample --out failed");
+        .output()?;
+    ensure!(made.status.success(), "eacdesk sample --out failed");
 
     let desk = Desk::start_with_args("open-with", &[listing.to_string_lossy().to_string()]).await?;
     desk.el("import-dialog").await?;
