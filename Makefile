@@ -2,6 +2,9 @@
 #
 #   make run    install what is missing, build the UI and the app, start it
 #   make test   install what is missing, then every check CI runs
+#   make package       release build + installable bundles (.deb, .rpm), sizes
+#   make package-test  smoke test of those bundles (installs nothing)
+#   make release-check one version everywhere, changelog, release hygiene
 #   make fmt | lint | bench | ui | app
 #   make fuzz   mutate valid files against every reader for FUZZ_SECONDS (600)
 #
@@ -30,7 +33,8 @@ FUZZ_TEST_ITERATIONS ?= 4000
 
 APT_BUILD := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
 	libsoup-3.0-dev libxdo-dev libssl-dev build-essential file pkg-config
-APT_TEST := xvfb xauth webkit2gtk-driver imagemagick x11-utils sqlite3
+APT_TEST := xvfb xauth webkit2gtk-driver imagemagick x11-utils sqlite3 \
+	rpm xdotool desktop-file-utils libxml2-utils
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
@@ -53,7 +57,8 @@ endef
 phase = @echo "==> $(1) [$$(date +%T)]"
 
 .PHONY: run test fmt lint bench ui app tools deps-run deps-test tauri-driver \
-	fmt-check ui-check build-tests rust-test e2e fuzz fuzz-short
+	fmt-check ui-check build-tests rust-test e2e fuzz fuzz-short \
+	package package-test release-check package-smoke
 
 ## Start the desktop app on the default database (the same file the CLI uses).
 # Runs the binary `app` just built: `cargo run -p eac-desk` alone would
@@ -62,7 +67,8 @@ run: app
 	"$${CARGO_TARGET_DIR:-target}/debug/eac-desk"
 
 ## Every check CI runs (.ci/run), from a cold machine.
-test: deps-test ui/node_modules/.package-lock.json tauri-driver fmt-check ui-check ui lint build-tests rust-test fuzz-short e2e
+test: deps-test ui/node_modules/.package-lock.json tauri-driver fmt-check ui-check ui lint build-tests \
+	release-check rust-test fuzz-short e2e package-smoke
 	$(call phase,all checks passed)
 
 fmt:
@@ -124,6 +130,33 @@ e2e: build-tests tauri-driver
 	$(CARGO) test --workspace --test e2e --no-run
 	timeout -k 30 $(E2E_TIMEOUT) xvfb-run -a -s "-screen 0 1280x1024x24" \
 	  $(CARGO) test --workspace --test e2e -- --include-ignored --test-threads=1
+
+## Installable bundles from a release build (the Tauri bundler; the CLI
+## inside): .deb and .rpm here, app/DMG on macOS, NSIS/MSI on Windows; prints
+## the binary and bundle sizes. AppImage: see docs/packaging.md.
+package: deps-run tools ui
+	$(call phase,release build + bundles)
+	./scripts/package.sh
+
+## Smoke test of what `make package` made: control data, file lists, the
+## packaged app's window under Xvfb, the packaged `eacdesk --version`.
+package-test: deps-test
+	$(call phase,package smoke test)
+	./scripts/package-test.sh
+
+## One version everywhere (crates, app, UI, CHANGELOG.md, the built CLI), no
+## devtools, strict CSP.
+release-check: tools ui/node_modules/.package-lock.json
+	$(call phase,release check)
+	./scripts/release-check.sh
+
+# `make test`'s package smoke test: the same bundler, configuration and
+# checks, over the debug binaries build-tests made, so CI compiles nothing
+# twice (a release build would add its own full compile).
+package-smoke: build-tests deps-test
+	$(call phase,packages of the debug build + smoke test)
+	PROFILE=debug SKIP_BUILD=1 ./scripts/package.sh
+	timeout -k 10 300 env PROFILE=debug ./scripts/package-test.sh
 
 ui/node_modules/.package-lock.json: ui/package-lock.json ui/package.json | tools
 	$(call phase,npm ci)

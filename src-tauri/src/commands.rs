@@ -18,6 +18,7 @@
 
 use std::path::PathBuf;
 
+use eac_app::{AboutInfo, LoadedSettings, Settings, SettingsPatch};
 use eac_app::{
     AppError, AuditRecord, BeneficiaryAssignment, BeneficiaryType, BrowseQuery, BrowseSummary,
     BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview, DbInfo, DeleteReport,
@@ -32,7 +33,6 @@ use eac_app::{
     ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
 };
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
-use eac_app::{LoadedSettings, Settings, SettingsPatch};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;
@@ -168,6 +168,16 @@ macro_rules! ipc_commands {
             /// false only for the mapped CSV, which needs a mapping).
             async fn import_formats(_desk) -> Vec<FormatInfo> {
                 Ok(eac_app::formats())
+            }
+            /// This build: version, OS, architecture, the newest schema it writes and where it
+            /// keeps its files (the About dialog and a problem report).
+            async fn about(_desk) -> AboutInfo {
+                Ok(eac_app::about())
+            }
+            /// The files the app was started with ("Open with EAC Desk"), once: later calls get
+            /// none. The UI offers them in the Import dialog; nothing is imported unasked.
+            sync fn launch_files(desk) -> Vec<PathBuf> {
+                Ok(desk.take_launch_files())
             }
             /// The saved CSV column mappings by name; `mapping` is the mapping's JSON text.
             async fn csv_mappings(desk) -> Vec<SavedMapping> {

@@ -53,6 +53,9 @@ pub struct Desk {
     ui: Arc<OnceLock<Arc<dyn Ui>>>,
     /// What the close guard knows (see [`Desk::on_close_requested`]).
     close: Arc<Mutex<CloseState>>,
+    /// Files named on the command line ("Open with EAC Desk"), until the UI
+    /// takes them.
+    launch_files: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 #[derive(Default)]
@@ -108,6 +111,7 @@ impl Desk {
             writes: Arc::new(WriteCount::default()),
             ui: Arc::new(OnceLock::new()),
             close: Arc::default(),
+            launch_files: Arc::default(),
         }
     }
 
@@ -184,6 +188,17 @@ impl Desk {
     fn lock(&self) -> MutexGuard<'_, Open> {
         // A panic in a read cannot leave the connection half-changed.
         self.open.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Remembers the files the app was started with, for the UI to offer.
+    pub fn set_launch_files(&self, files: Vec<PathBuf>) {
+        *self.launch_files.lock().unwrap_or_else(|e| e.into_inner()) = files;
+    }
+
+    /// The files the app was started with, once: a reloaded page gets none,
+    /// so the same file is not offered twice.
+    pub fn take_launch_files(&self) -> Vec<PathBuf> {
+        std::mem::take(&mut *self.launch_files.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     pub fn path(&self) -> PathBuf {

@@ -23,7 +23,8 @@ use tauri::{AppHandle, Builder, Emitter, Manager, Runtime};
 pub use desk::{window_title, Desk, Ui};
 
 /// Starts the app on the database named by `--db PATH`, else `$EACDESK_DB`,
-/// else the default file the CLI uses too.
+/// else the default file the CLI uses too; other arguments are files to
+/// offer for import.
 pub fn run() {
     eac_app::ignore_file_size_signal();
     setup(Builder::default())
@@ -33,12 +34,28 @@ pub fn run() {
 
 /// The app as `main` runs it (tests use the same through [`with_database`]).
 pub fn setup<R: Runtime>(builder: Builder<R>) -> Builder<R> {
-    with_database(builder, database_path(std::env::args_os().skip(1)))
+    let args: Vec<OsString> = std::env::args_os().skip(1).collect();
+    // Made absolute now: the app may not stay in the folder it started in.
+    let files = launch_files(args.clone())
+        .into_iter()
+        .map(|f| std::path::absolute(&f).unwrap_or(f))
+        .collect();
+    with_launch_files(builder, database_path(args), files)
 }
 
 /// Registers the commands and state on `builder`, with `db` as the open database.
 pub fn with_database<R: Runtime>(builder: Builder<R>, db: PathBuf) -> Builder<R> {
+    with_launch_files(builder, db, Vec::new())
+}
+
+/// [`with_database`], with `files` to offer for import (see [`launch_files`]).
+pub fn with_launch_files<R: Runtime>(
+    builder: Builder<R>,
+    db: PathBuf,
+    files: Vec<PathBuf>,
+) -> Builder<R> {
     let desk = Desk::new(db);
+    desk.set_launch_files(files);
     builder
         .invoke_handler(commands::handler())
         // Managed before the app runs, so commands work from the first call
@@ -87,6 +104,24 @@ pub fn database_path(args: impl IntoIterator<Item = OsString>) -> PathBuf {
         }
     }
     eac_app::default_db_path()
+}
+
+/// The files named on the command line: every argument that is not an
+/// option (`-…`) or the value of `--db`. A desktop entry's `%F` and "Open
+/// with" on Windows and macOS pass files this way.
+pub fn launch_files(args: impl IntoIterator<Item = OsString>) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--db" {
+            args.next();
+        } else if arg == "--" {
+            files.extend(args.by_ref().map(PathBuf::from));
+        } else if !arg.to_string_lossy().starts_with('-') {
+            files.push(PathBuf::from(arg));
+        }
+    }
+    files
 }
 
 impl<R: Runtime> Ui for AppHandle<R> {
@@ -138,6 +173,28 @@ mod tests {
             database_path(args(&["--other"])),
             eac_app::default_db_path()
         );
+    }
+
+    #[test]
+    fn files_are_the_arguments_that_are_not_options() {
+        assert_eq!(
+            launch_files(args(&[
+                "--db",
+                "/tmp/a.sqlite",
+                "/home/x/listing.json",
+                "--automation",
+                "--db=/tmp/b.sqlite",
+                "two words.cds.json",
+                "--",
+                "-dash.json"
+            ])),
+            vec![
+                PathBuf::from("/home/x/listing.json"),
+                PathBuf::from("two words.cds.json"),
+                PathBuf::from("-dash.json")
+            ]
+        );
+        assert!(launch_files(args(&["--db", "x.json"])).is_empty());
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! `make test` (or `make e2e`): they need a display, tauri-driver and the
 //! built app, so a plain `cargo test` only lists them.
 
+mod packaging;
+
 use std::process::Command;
 
 use anyhow::{ensure, Context, Result};

@@ -129,8 +129,14 @@ impl Desk {
     /// Starts the app on a fresh database in a new temp dir. `name` labels the
     /// driver log in `target/e2e/`.
     pub async fn start(name: &str) -> Result<Desk> {
+        Desk::start_with_args(name, &[]).await
+    }
+
+    /// [`Desk::start`] with `args` on the app's command line (files to open,
+    /// as a desktop entry's `%F` passes them).
+    pub async fn start_with_args(name: &str, args: &[String]) -> Result<Desk> {
         let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
-        Desk::start_in(name, dir).await
+        Desk::start_in(name, dir, args).await
     }
 
     /// Closes the app and starts it again on the same database and home
@@ -144,11 +150,11 @@ impl Desk {
         } = self;
         client.close().await?;
         drop(_driver);
-        Desk::start_in(name, dir).await
+        Desk::start_in(name, dir, &[]).await
     }
 
     /// Starts the app on the database and home inside `dir` (made when missing).
-    async fn start_in(name: &str, dir: TempDir) -> Result<Desk> {
+    async fn start_in(name: &str, dir: TempDir, args: &[String]) -> Result<Desk> {
         let app = app_binary();
         if !app.is_file() {
             bail!(
@@ -209,7 +215,7 @@ impl Desk {
         let mut caps = serde_json::Map::new();
         caps.insert(
             "tauri:options".into(),
-            json!({ "application": app.to_string_lossy() }),
+            json!({ "application": app.to_string_lossy(), "args": args }),
         );
         let client = tokio::time::timeout(
             DEADLINE,

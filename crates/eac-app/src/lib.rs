@@ -11,6 +11,7 @@
 //! (only through `eac-store`) and never prints: it returns reports and
 //! [`AppError`]s (`{ code, message, details }`) for the shell to render.
 
+mod about;
 mod browse;
 mod db;
 mod edit;
@@ -33,6 +34,7 @@ mod summary;
 mod table;
 mod validate;
 
+pub use about::{about, AboutInfo, VERSION};
 pub use browse::{
     audit_log, browse, browse_summary, choices, db_info, eac_detail, open_warnings,
     verify_audit_chain,

@@ -718,6 +718,12 @@ impl Store {
     }
 }
 
+/// The newest database schema this build writes (the count of its
+/// migrations): what the About dialog shows beside the open file's.
+pub fn supported_schema_version() -> usize {
+    migrate::supported_version()
+}
+
 /// The operating system's name for the person at the keyboard, for audit
 /// records. Desktop sessions and services do not always set `USER`, so on
 /// Unix the account of the running process is looked up as well.

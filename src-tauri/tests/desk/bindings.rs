@@ -60,6 +60,8 @@ fn render(dir: &Path) {
         eac_app::ValidationReport,
         eac_app::SamplePlan,
         eac_app::FormatInfo,
+        // The About dialog and problem reports (issue 14).
+        eac_app::AboutInfo,
         eac_app::CsvPreview,
         SavedMapping,
         eac_model::Violation,

@@ -219,6 +219,8 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["pack_diff", () => api.packDiff("/tmp/pack"), "pack_diff", { path: "/tmp/pack" }],
     ["packs", () => api.packs(), "packs", undefined],
     ["signing_key", () => api.signingKey(), "signing_key", undefined],
+    ["about", () => api.about(), "about", undefined],
+    ["launch_files", () => api.launchFiles(), "launch_files", undefined],
     ["verify_audit_chain", () => api.verifyAuditChain(), "verify_audit_chain", undefined],
     [
       "close_period",

@@ -120,6 +120,10 @@ export const api = {
     }),
   /** Every format `importFiles` reads (CDS profiles first), with what each reads. */
   importFormats: () => call("import_formats"),
+  /** This build: version, OS, the newest schema it writes, where it keeps its files. */
+  about: () => call("about"),
+  /** The files the app was started with ("Open with EAC Desk"), once. */
+  launchFiles: () => call("launch_files"),
   /** The saved CSV column mappings (each `mapping` is its JSON text). */
   csvMappings: () => call("csv_mappings"),
   /** Checks and saves a mapping as `name`; `invalid_input` lists everything it lacks. */

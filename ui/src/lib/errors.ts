@@ -105,10 +105,20 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
   },
 };
 
+/** The last error put into words (and so shown), for "Report a problem". */
+let lastError: { error: FriendlyError; at: Date } | null = null;
+
+/** The last error EAC Desk put into words (a cancel is not one), or null. */
+export function lastFriendlyError(): { error: FriendlyError; at: Date } | null {
+  return lastError;
+}
+
 export function friendlyError(e: unknown): FriendlyError {
   const err = toAppError(e);
   const t = TEXT[err.code];
-  return { code: err.code, title: t.title, hint: t.hint, message: err.message };
+  const friendly = { code: err.code, title: t.title, hint: t.hint, message: err.message };
+  if (err.code !== "cancelled") lastError = { error: friendly, at: new Date() };
+  return friendly;
 }
 
 /** The violations carried by a `validation` error, or []. */

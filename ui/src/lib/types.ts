@@ -59,6 +59,7 @@ export type {
   ValidationReport,
   Violation,
   FormatInfo,
+  AboutInfo,
   SavedMapping,
   CsvPreview,
   RegistryImportReport,
