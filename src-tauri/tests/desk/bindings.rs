@@ -100,6 +100,9 @@ fn render(dir: &Path) {
         eac_app::SettingsPatch,
         eac_app::LoadedSettings,
         eac_app::Theme,
+        // The app-wide history (issue 13).
+        AuditQuery,
+        AuditPage,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,
