@@ -4,6 +4,10 @@ import { mount } from "svelte";
 import "uplot/dist/uPlot.min.css";
 import "./app.css";
 import App from "./App.svelte";
+import { settingsStore } from "./lib/settingsStore.svelte";
+
+// follow the system until the settings are read (no light flash in dark mode)
+settingsStore.theme("system");
 
 const app = mount(App, {
   target: document.getElementById("app")!,

@@ -12,6 +12,8 @@ import type { Commands } from "./bindings/commands";
 import { NO_BACKEND, toAppError } from "./errors";
 import { toChoices } from "./filters";
 import type {
+  AuditQuery,
+  SettingsPatch,
   EnergyUnit,
   SummaryKey,
   TableFormat,
@@ -95,6 +97,9 @@ export const api = {
       reason,
     }),
   auditLog: (cds_eac_id: string | null) => call("audit_log", { cds_eac_id }),
+  auditPage: (query: AuditQuery) => call("audit_page", { query }),
+  settingsGet: () => call("settings_get"),
+  settingsUpdate: (patch: SettingsPatch) => call("settings_update", { patch }),
   /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
   distinctValues: async (field: DistinctField): Promise<Choice[]> =>
     toChoices(await call("distinct_values", { field })),

@@ -5,6 +5,12 @@
 export type {
   AppError,
   AuditAction,
+  AuditPage,
+  AuditQuery,
+  LoadedSettings,
+  Settings,
+  SettingsPatch,
+  Theme,
   EnergyUnit,
   Phase,
   RefDocument,

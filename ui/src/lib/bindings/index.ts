@@ -2,6 +2,8 @@
 export type { AppError } from "./AppError";
 export type { AssetLocationType } from "./AssetLocationType";
 export type { AuditAction } from "./AuditAction";
+export type { AuditPage } from "./AuditPage";
+export type { AuditQuery } from "./AuditQuery";
 export type { AuditRecord } from "./AuditRecord";
 export type { BeneficiaryAssignment } from "./BeneficiaryAssignment";
 export type { BeneficiaryType } from "./BeneficiaryType";
