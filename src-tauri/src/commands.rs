@@ -32,7 +32,7 @@ use eac_app::{
     ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
 };
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
-use eac_app::{LoadedSettings, Settings, SettingsPatch};
+use eac_app::{LoadedSettings, PathKind, Settings, SettingsPatch};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;
@@ -252,6 +252,11 @@ macro_rules! ipc_commands {
             /// "All supported files" first), or `null` when cancelled.
             async fn pick_import_files(_desk) -> Option<Vec<String>> {
                 Ok(dialogs::import_files().await)
+            }
+            /// What is at `path` now (`missing`, `file`, `folder`, `other`): the export dialogs
+            /// ask before replacing a file or folder that exists.
+            async fn path_kind(_desk, path: String) -> PathKind {
+                Ok(eac_app::path_kind(std::path::Path::new(&path)))
             }
             /// Native dialog: where a P1 file goes, or `null`.
             async fn pick_export_path(_desk, default_name: String) -> Option<String> {

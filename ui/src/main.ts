@@ -1,10 +1,15 @@
 // must stay the first import: fixes navigator.language before any library reads it
-import "./lib/intlGuard";
+import { LOCALE_GUARDED } from "./lib/intlGuard";
 import { mount } from "svelte";
 import "uplot/dist/uPlot.min.css";
 import "./app.css";
 import App from "./App.svelte";
 import { settingsStore } from "./lib/settingsStore.svelte";
+import { setNumberSigns } from "./lib/decimal";
+import { numberSigns, uiLocale } from "./lib/locale";
+
+// numbers in the OS locale's signs (exports and copies keep plain decimals)
+if (!LOCALE_GUARDED) setNumberSigns(numberSigns(uiLocale()));
 
 // follow the system until the settings are read (no light flash in dark mode)
 settingsStore.theme("system");

@@ -103,6 +103,7 @@ fn render(dir: &Path) {
         // The app-wide history (issue 13).
         AuditQuery,
         AuditPage,
+        eac_app::PathKind,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,

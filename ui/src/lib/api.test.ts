@@ -66,6 +66,7 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { query: { who: "ana", actions: ["delete"], offset: 100, limit: 100 } },
     ],
     ["settings_get", () => api.settingsGet(), "settings_get", undefined],
+    ["path_kind", () => api.pathKind("/a/eacs.json"), "path_kind", { path: "/a/eacs.json" }],
     [
       "settings_update",
       () => api.settingsUpdate({ display_name: "Ana", theme: "dark" }),

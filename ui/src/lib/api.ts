@@ -99,6 +99,7 @@ export const api = {
   auditLog: (cds_eac_id: string | null) => call("audit_log", { cds_eac_id }),
   auditPage: (query: AuditQuery) => call("audit_page", { query }),
   settingsGet: () => call("settings_get"),
+  pathKind: (path: string) => call("path_kind", { path }),
   settingsUpdate: (patch: SettingsPatch) => call("settings_update", { patch }),
   /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
   distinctValues: async (field: DistinctField): Promise<Choice[]> =>

@@ -42,10 +42,10 @@ describe("the history's query", () => {
 
 describe("paging", () => {
   it("names the page", () => {
-    expect(pageText({ total: 1234, offset: 100, shown: 100 }, false, "en-US")).toBe(
-      "Changes 101–200 of 1,234, newest first",
+    expect(pageText({ total: 1234, offset: 100, shown: 100 }, false)).toBe(
+      "Changes 101–200 of 1 234, newest first",
     );
-    expect(pageText({ total: 3, offset: 0, shown: 3 }, true, "en-US")).toBe("Matching changes 1–3 of 3, newest first");
+    expect(pageText({ total: 3, offset: 0, shown: 3 }, true)).toBe("Matching changes 1–3 of 3, newest first");
     expect(pageText({ total: 0, offset: 0, shown: 0 }, true)).toContain("No change matches");
     expect(pageText({ total: 0, offset: 0, shown: 0 }, false)).toContain("Nothing has been recorded");
   });

@@ -5,7 +5,7 @@
 import type { AuditAction, AuditPage, AuditQuery, AuditRecord } from "./types";
 import { auditActionLabel } from "./history";
 import { isIsoDay } from "./dates";
-import { formatCount } from "./locale";
+import { formatCount } from "./decimal";
 
 /** Records per page of the history. */
 export const HISTORY_PAGE = 100;
@@ -75,11 +75,11 @@ export function toAuditQuery(f: HistoryForm, offset = 0, limit = HISTORY_PAGE): 
 }
 
 /** "Changes 101–200 of 1,234", "No change matches these filters". */
-export function pageText(p: Pick<AuditPage, "total" | "offset"> & { shown: number }, filtered: boolean, locale?: string): string {
+export function pageText(p: Pick<AuditPage, "total" | "offset"> & { shown: number }, filtered: boolean): string {
   if (p.total === 0) return filtered ? "No change matches these filters." : "Nothing has been recorded in this database yet.";
   const first = p.offset + 1;
   const last = p.offset + p.shown;
-  const of = `${formatCount(first, locale)}–${formatCount(last, locale)} of ${formatCount(p.total, locale)}`;
+  const of = `${formatCount(first)}–${formatCount(last)} of ${formatCount(p.total)}`;
   return `${filtered ? "Matching changes" : "Changes"} ${of}, newest first`;
 }
 

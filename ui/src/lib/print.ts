@@ -5,7 +5,7 @@
 
 import type { EacRow, EnergyUnit } from "./types";
 import { displayTotal } from "./units";
-import { formatDecimalText } from "./locale";
+import { formatDecimal } from "./decimal";
 import { formatPeriod } from "./dates";
 import { retiredLabel, technologyLabel } from "./labels";
 
@@ -23,24 +23,24 @@ export interface PrintTable {
 }
 
 /** "3 of 12,000 EACs are printed: the first 5,000 in this order." when cut. */
-export function printCountLine(printed: number, total: number | null, locale?: string): string {
+export function printCountLine(printed: number, total: number | null): string {
   const all = total ?? printed;
   if (printed < all)
-    return `The first ${formatDecimalText(String(printed), locale)} of ${formatDecimalText(String(all), locale)} EACs in this order (narrow the filter to print the rest).`;
-  return `${formatDecimalText(String(printed), locale)} ${printed === 1 ? "EAC" : "EACs"}.`;
+    return `The first ${formatDecimal(String(printed))} of ${formatDecimal(String(all))} EACs in this order (narrow the filter to print the rest).`;
+  return `${formatDecimal(String(printed))} ${printed === 1 ? "EAC" : "EACs"}.`;
 }
 
 /** The current view as a table for paper. */
 export function printTable(
   rows: readonly EacRow[],
-  opts: { unit: EnergyUnit; filterWords: string; sortWords: string; total: number | null; printedAt: string; locale?: string },
+  opts: { unit: EnergyUnit; filterWords: string; sortWords: string; total: number | null; printedAt: string },
 ): PrintTable {
   return {
     title: "EAC Desk — EACs",
     lines: [
       opts.filterWords,
       `Order: ${opts.sortWords}`,
-      printCountLine(rows.length, opts.total, opts.locale),
+      printCountLine(rows.length, opts.total),
       `Printed ${opts.printedAt}. Quantities rounded to the display unit; exports keep the exact values.`,
     ],
     head: ["EAC number", "Technology", "Period (UTC)", "Source", "Beneficiaries", "Retired", `Quantity (${opts.unit})`],
@@ -52,7 +52,7 @@ export function printTable(
       r.source_name || r.source_id,
       r.beneficiaries.join(", ") || "—",
       retiredLabel(r.retired_state),
-      formatDecimalText(displayTotal(r.quantities, opts.unit), opts.locale),
+      formatDecimal(displayTotal(r.quantities, opts.unit)),
     ]),
   };
 }

@@ -8,6 +8,7 @@ export type {
   AuditPage,
   AuditQuery,
   LoadedSettings,
+  PathKind,
   Settings,
   SettingsPatch,
   Theme,

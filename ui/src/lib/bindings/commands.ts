@@ -33,6 +33,7 @@ import type { PackDiff } from "./PackDiff";
 import type { PackRecord } from "./PackRecord";
 import type { PackReport } from "./PackReport";
 import type { PackVerdict } from "./PackVerdict";
+import type { PathKind } from "./PathKind";
 import type { RefdataCount } from "./RefdataCount";
 import type { RefdataEntry } from "./RefdataEntry";
 import type { RefdataReport } from "./RefdataReport";
@@ -97,6 +98,8 @@ export type Commands = {
   cancel_operation: { args: { op_id: string }; result: null };
   /** Native dialog: files to import (CDS JSON, registry CSV, XML, PDF, EnergyTag JSON; "All supported files" first), or `null` when cancelled. */
   pick_import_files: { args: Record<string, never>; result: Array<string> | null };
+  /** What is at `path` now (`missing`, `file`, `folder`, `other`): the export dialogs ask before replacing a file or folder that exists. */
+  path_kind: { args: { path: string }; result: PathKind };
   /** Native dialog: where a P1 file goes, or `null`. */
   pick_export_path: { args: { default_name: string }; result: string | null };
   /** Native dialog: an existing database, or (`create`) a new file name; or `null`. */
@@ -209,6 +212,7 @@ export const COMMANDS = [
   "load_sample_database",
   "cancel_operation",
   "pick_import_files",
+  "path_kind",
   "pick_export_path",
   "pick_database",
   "import_refdata",

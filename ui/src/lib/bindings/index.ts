@@ -60,6 +60,7 @@ export type { PackProblem } from "./PackProblem";
 export type { PackRecord } from "./PackRecord";
 export type { PackReport } from "./PackReport";
 export type { PackVerdict } from "./PackVerdict";
+export type { PathKind } from "./PathKind";
 export type { Phase } from "./Phase";
 export type { ProgressEvent } from "./ProgressEvent";
 export type { QuantityTotal } from "./QuantityTotal";
