@@ -12,6 +12,8 @@ use std::process::Command;
 use anyhow::{ensure, Context, Result};
 use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
 
+mod desk;
+
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until
 /// the table counts them.
 async fn load_sample(desk: &Desk, n: u64) -> Result<()> {
