@@ -188,6 +188,14 @@ async fn dark_mode_renders_dark_and_is_remembered() -> Result<()> {
         is_dark(&table_bg),
         "the table's background is {table_bg}, not dark"
     );
+    // let the window paint the new palette before the screenshot
+    desk.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));",
+            vec![],
+        )
+        .await?;
     desk.screenshot(&artifacts_dir().join("dark.png")).await?;
 
     // Remembered in the settings file, which the next launch reads.

@@ -6,10 +6,13 @@ import "./app.css";
 import App from "./App.svelte";
 import { settingsStore } from "./lib/settingsStore.svelte";
 import { setNumberSigns } from "./lib/decimal";
-import { numberSigns, uiLocale } from "./lib/locale";
+import { numberSigns, setTimeLocale, uiLocale } from "./lib/locale";
 
-// numbers in the OS locale's signs (exports and copies keep plain decimals)
-if (!LOCALE_GUARDED) setNumberSigns(numberSigns(uiLocale()));
+// numbers and times in the OS locale (exports and copies keep plain decimals)
+if (!LOCALE_GUARDED) {
+  setNumberSigns(numberSigns(uiLocale()));
+  setTimeLocale(uiLocale());
+}
 
 // follow the system until the settings are read (no light flash in dark mode)
 settingsStore.theme("system");

@@ -40,6 +40,10 @@ describe("audit times", () => {
     expect(formatAuditTime("2026-07-15T10:05:07Z", "en-US", "UTC")).toMatch(/10:05:07 AM UTC/);
   });
 
+  it("are ISO 8601 until a locale is known", () => {
+    expect(formatAuditTime("2026-07-15T10:05:07Z", undefined, "UTC")).toBe("2026-07-15 10:05:07 UTC");
+  });
+
   it("keeps unreadable text", () => {
     expect(formatAuditTime("yesterday", "en-US")).toBe("yesterday");
     expect(formatAuditTime(null, "en-US")).toBe("—");

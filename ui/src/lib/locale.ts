@@ -58,12 +58,23 @@ export function formatCount(n: number, locale: string = uiLocale()): string {
 }
 
 /**
+ * The locale times are shown in: the OS locale once main.ts sets it; until
+ * then (and when the system names none, LANG=C) Swedish, whose format is
+ * ISO 8601's ("2026-12-02 10:33:12 UTC"): no month/day guessing.
+ */
+let timeLocale = "sv-SE";
+
+export function setTimeLocale(locale: string): void {
+  timeLocale = locale;
+}
+
+/**
  * An audit time in the locale, to the second, with the time zone
  * ("02/12/2026, 10:33:12 CET"); `timeZone` for tests (default: the computer's).
  */
 export function formatAuditTime(
   iso: string | null | undefined,
-  locale: string = uiLocale(),
+  locale: string = timeLocale,
   timeZone?: string,
 ): string {
   if (!iso) return "—";

@@ -23,7 +23,6 @@ const DARK_QUERY = "(prefers-color-scheme: dark)";
 
 interface SchemeTarget {
   dataset: DOMStringMap;
-  style: { colorScheme: string };
 }
 
 /**
@@ -42,7 +41,6 @@ export function applyTheme(
     const scheme = effectiveScheme(theme, media?.matches ?? false);
     root.dataset.scheme = scheme;
     root.dataset.theme = theme;
-    root.style.colorScheme = scheme;
   };
   set();
   if (theme !== "system" || !media) return () => {};
