@@ -70,7 +70,7 @@ pub async fn export_folder(default_name: String) -> Option<String> {
 /// A proposed path (`/home/ana/exports/eacs-2026-12-02.json`) as the folder
 /// the dialog starts in (when it exists) and the name it proposes; a bare
 /// name starts wherever the dialog likes.
-pub fn split_proposal(proposal: &str) -> (Option<PathBuf>, String) {
+fn split_proposal(proposal: &str) -> (Option<PathBuf>, String) {
     let path = std::path::Path::new(proposal);
     let name = path
         .file_name()
@@ -182,7 +182,7 @@ pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> O
 
 #[cfg(test)]
 mod tests {
-    use super::{suggested_name, IMPORT_FILTERS};
+    use super::{split_proposal, suggested_name, IMPORT_FILTERS};
 
     #[test]
     fn a_proposed_path_starts_the_dialog_in_its_folder() {
