@@ -32,6 +32,19 @@ async fn press(desk: &Desk, keys: &str) -> Result<()> {
     Ok(())
 }
 
+/// A screenshot once the window has painted what the DOM now holds
+/// (WebKit's snapshot can lag a frame behind a change).
+async fn settled_screenshot(desk: &Desk, name: &str) -> Result<()> {
+    desk.client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));",
+            vec![],
+        )
+        .await?;
+    desk.screenshot(&artifacts_dir().join(name)).await
+}
+
 const ENTER: &str = "\u{E007}";
 const ESCAPE: &str = "\u{E00C}";
 
@@ -117,8 +130,7 @@ async fn the_app_wide_history_filters_by_who_and_action_with_display_names() -> 
         desk.attr("history-row", "data-eac").await?.as_deref() == Some(id.as_str()),
         "the filtered record is not the command line's"
     );
-    desk.screenshot(&artifacts_dir().join("history.png"))
-        .await?;
+    settled_screenshot(&desk, "history.png").await?;
 
     // Who and action together: Ana deleted nothing.
     desk.type_into("history-who-filter", "Ana").await?;
@@ -188,15 +200,7 @@ async fn dark_mode_renders_dark_and_is_remembered() -> Result<()> {
         is_dark(&table_bg),
         "the table's background is {table_bg}, not dark"
     );
-    // let the window paint the new palette before the screenshot
-    desk.client
-        .execute_async(
-            "const done = arguments[arguments.length - 1]; \
-             requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(done, 300)));",
-            vec![],
-        )
-        .await?;
-    desk.screenshot(&artifacts_dir().join("dark.png")).await?;
+    settled_screenshot(&desk, "dark.png").await?;
 
     // Remembered in the settings file, which the next launch reads.
     let settings = find_settings(desk.dir.path()).context("a settings.json was written")?;
@@ -271,8 +275,7 @@ async fn the_export_asks_before_overwriting_a_file() -> Result<()> {
         t.contains("“existing.json” already exists")
     })
     .await?;
-    desk.screenshot(&artifacts_dir().join("export-overwrite.png"))
-        .await?;
+    settled_screenshot(&desk, "export-overwrite.png").await?;
     ensure!(std::fs::read_to_string(&out)? == "keep me");
     // "Keep it": nothing written, the question goes.
     desk.click("export-replace-no").await?;
