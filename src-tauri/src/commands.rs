@@ -18,13 +18,14 @@
 
 use std::path::PathBuf;
 
+use eac_app::PathKind;
 use eac_app::{AboutInfo, LoadedSettings, Settings, SettingsPatch};
 use eac_app::{
-    AppError, AuditRecord, BeneficiaryAssignment, BeneficiaryType, BrowseQuery, BrowseSummary,
-    BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview, DbInfo, DeleteReport,
-    DeleteTarget, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportProfile, ExportReport,
-    FormatInfo, ImportBatch, ImportOptions, ImportReport, RefdataCount, RefdataEntry,
-    RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
+    AppError, AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BeneficiaryType,
+    BrowseQuery, BrowseSummary, BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview,
+    DbInfo, DeleteReport, DeleteTarget, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow,
+    ExportProfile, ExportReport, FormatInfo, ImportBatch, ImportOptions, ImportReport,
+    RefdataCount, RefdataEntry, RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
 };
 use eac_app::{
     BrowseTotals, EnergyUnit, SummaryKey, SummaryReport, TableExportReport, TableFormat, TableView,
@@ -130,6 +131,13 @@ macro_rules! ipc_commands {
             async fn audit_log(desk, cds_eac_id: Option<String>) -> Vec<AuditRecord> {
                 desk.read(move |store| eac_app::audit_log(store, cds_eac_id.as_deref()))
                     .await
+            }
+            /// One page of the app-wide history, newest first: the records `query` selects
+            /// (`who` in the OS login or display name, `from`/`to` instants, `actions`, `eac`: an
+            /// id or a stored EAC's number) and their `total`. A time that is not RFC 3339 is
+            /// `invalid_input`.
+            async fn audit_page(desk, query: AuditQuery) -> AuditPage {
+                desk.read(move |store| eac_app::audit_page(store, &query)).await
             }
             /// Sources or destinations for the filter selects (filter by `value`).
             async fn distinct_values(desk, field: ChoiceField) -> Vec<Choice> {
@@ -256,6 +264,11 @@ macro_rules! ipc_commands {
             /// "All supported files" first), or `null` when cancelled.
             async fn pick_import_files(_desk) -> Option<Vec<String>> {
                 Ok(dialogs::import_files().await)
+            }
+            /// What is at `path` now (`missing`, `file`, `folder`, `other`): the export dialogs
+            /// ask before replacing a file or folder that exists.
+            async fn path_kind(_desk, path: String) -> PathKind {
+                Ok(eac_app::path_kind(std::path::Path::new(&path)))
             }
             /// Native dialog: where a P1 file goes, or `null`.
             async fn pick_export_path(_desk, default_name: String) -> Option<String> {

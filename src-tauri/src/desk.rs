@@ -244,6 +244,8 @@ impl Desk {
         off_ui_thread(move || {
             let mut open = desk.lock();
             let store = open.store.as_mut().map_err(|e| e.clone())?;
+            // The display name may have changed in Settings since the open.
+            store.set_audit_name(eac_app::audit_name_setting().as_deref());
             desk.writes.track(|| f(store).map_err(Into::into))
         })
         .await

@@ -72,11 +72,36 @@ pub async fn refdata_files() -> Option<Vec<String>> {
 /// bundle is created inside it under `default_name` (a folder that does not
 /// exist yet cannot be picked in most native dialogs).
 pub async fn export_folder(default_name: String) -> Option<String> {
-    let parent = export_start(AsyncFileDialog::new())
+    let (start, name) = split_proposal(&default_name);
+    let parent = start_in(AsyncFileDialog::new(), start)
         .set_title("Choose the folder to put the bundle in")
         .pick_folder()
         .await?;
-    Some(text(parent.path().join(default_name)))
+    Some(text(parent.path().join(name)))
+}
+
+/// A proposed path (`/home/ana/exports/eacs-2026-12-02.json`) as the folder
+/// the dialog starts in (when it exists) and the name it proposes; a bare
+/// name starts wherever the dialog likes.
+fn split_proposal(proposal: &str) -> (Option<PathBuf>, String) {
+    let path = std::path::Path::new(proposal);
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| proposal.to_owned());
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty() && p.is_dir())
+        .map(std::path::Path::to_path_buf);
+    (dir, name)
+}
+
+/// Starts `dialog` in the proposal's folder, else in the last export folder.
+fn start_in(dialog: AsyncFileDialog, start: Option<PathBuf>) -> AsyncFileDialog {
+    match start {
+        Some(dir) => dialog.set_directory(dir),
+        None => export_start(dialog),
+    }
 }
 
 /// Where a new evidence pack goes: the parent folder, with the pack folder
@@ -99,9 +124,10 @@ pub async fn pack() -> Option<String> {
 }
 
 pub async fn export_path(default_name: String) -> Option<String> {
-    let file = export_start(json_dialog())
+    let (start, name) = split_proposal(&default_name);
+    let file = start_in(json_dialog(), start)
         .set_title("Export EACs")
-        .set_file_name(default_name)
+        .set_file_name(name)
         .save_file()
         .await?;
     Some(text(file.path().to_owned()))
@@ -179,7 +205,20 @@ pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> O
 
 #[cfg(test)]
 mod tests {
-    use super::{suggested_name, IMPORT_FILTERS};
+    use super::{split_proposal, suggested_name, IMPORT_FILTERS};
+
+    #[test]
+    fn a_proposed_path_starts_the_dialog_in_its_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let proposal = dir.path().join("eacs-2026-12-02.json");
+        let (start, name) = split_proposal(&proposal.display().to_string());
+        assert_eq!(start.as_deref(), Some(dir.path()));
+        assert_eq!(name, "eacs-2026-12-02.json");
+        // a bare name, or a folder that does not exist: the dialog's own start
+        assert_eq!(split_proposal("eacs.json"), (None, "eacs.json".to_owned()));
+        let (start, name) = split_proposal("/no/such/folder/eacs.json");
+        assert_eq!((start, name.as_str()), (None, "eacs.json"));
+    }
 
     #[test]
     fn a_suggested_name_is_one_safe_file_name() {

@@ -14,6 +14,7 @@ use std::process::Command;
 use anyhow::{ensure, Context, Result};
 use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
 
+mod desk;
 mod views;
 
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until

@@ -4,8 +4,8 @@
 //! CLI and the desktop shell call (they never reach into `eac-store`).
 
 use eac_store::{
-    AuditRecord, BrowseQuery, BrowseSummary, Choice, ChoiceField, DbInfo, EacDetail, EacFilter,
-    EacRow, Store,
+    AuditPage, AuditQuery, AuditRecord, BrowseQuery, BrowseSummary, Choice, ChoiceField, DbInfo,
+    EacDetail, EacFilter, EacRow, Store,
 };
 
 use crate::AppError;
@@ -44,6 +44,12 @@ pub fn choices(store: &Store, field: ChoiceField) -> Result<Vec<Choice>, AppErro
 /// Audit records, newest first: of one EAC, or (`None`) of the whole database.
 pub fn audit_log(store: &Store, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>, AppError> {
     Ok(store.audit_log(cds_eac_id)?)
+}
+
+/// One page of the app-wide history: the records `query` selects (who,
+/// when, action, EAC), newest first, with their count.
+pub fn audit_page(store: &Store, query: &AuditQuery) -> Result<AuditPage, AppError> {
+    Ok(store.audit_page(query)?)
 }
 
 /// The audit log's hash chain: intact (with its head), or the first record

@@ -35,9 +35,13 @@ fn resolve_db_path(env_value: Option<OsString>, data_dir: Option<PathBuf>) -> Pa
     }
 }
 
-/// Opens (creating when missing, with its folder) and migrates a database.
+/// Opens (creating when missing, with its folder) and migrates a database;
+/// the audit records it writes carry the display name of the user's
+/// settings ([`crate::audit_name_setting`]).
 pub fn open_store(path: &Path) -> Result<Store, AppError> {
-    Ok(Store::open(path)?)
+    let mut store = Store::open(path)?;
+    store.set_audit_name(crate::audit_name_setting().as_deref());
+    Ok(store)
 }
 
 /// Opens a database for reading only (listing, showing, the audit log,

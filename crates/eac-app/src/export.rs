@@ -9,6 +9,31 @@ use eac_store::{EacFilter, ExportReport, Progress, Store, StoreError};
 use crate::error::plural;
 use crate::AppError;
 
+/// What is at a path the person is about to write to (the export dialogs
+/// ask before replacing it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum PathKind {
+    /// Nothing yet: it will be created.
+    Missing,
+    File,
+    Folder,
+    /// Something else (a device, a socket) or not readable.
+    Other,
+}
+
+/// What is at `path` now (symbolic links followed).
+pub fn path_kind(path: &Path) -> PathKind {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => PathKind::File,
+        Ok(m) if m.is_dir() => PathKind::Folder,
+        Ok(_) => PathKind::Other,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => PathKind::Missing,
+        Err(_) => PathKind::Other,
+    }
+}
+
 /// Writes the EACs matching `filter` (all when `None`) to `dest` in the
 /// profile's listing order. The file appears complete or not at all: any
 /// EAC that breaks a rule of the profile (for example missing emission
@@ -177,5 +202,24 @@ mod tests {
             .is_empty());
         let e = failed.or(StoreError::Cancelled);
         assert_eq!(e.code, crate::ErrorCode::Cancelled);
+    }
+}
+
+#[cfg(test)]
+mod path_kind_tests {
+    use super::*;
+
+    #[test]
+    fn says_what_is_at_a_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("eacs.json");
+        assert_eq!(path_kind(&file), PathKind::Missing);
+        std::fs::write(&file, b"[]").unwrap();
+        assert_eq!(path_kind(&file), PathKind::File);
+        assert_eq!(path_kind(dir.path()), PathKind::Folder);
+        assert_eq!(
+            path_kind(&dir.path().join("no/such/file")),
+            PathKind::Missing
+        );
     }
 }

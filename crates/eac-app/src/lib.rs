@@ -36,13 +36,13 @@ mod validate;
 
 pub use about::{about, AboutInfo, VERSION};
 pub use browse::{
-    audit_log, browse, browse_summary, choices, db_info, eac_detail, open_warnings,
+    audit_log, audit_page, browse, browse_summary, choices, db_info, eac_detail, open_warnings,
     verify_audit_chain,
 };
 pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
-pub use export::{export, ignore_file_size_signal};
+pub use export::{export, ignore_file_size_signal, path_kind, PathKind};
 pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
 pub use keys::{key_dir, signing_key, signing_key_in, SigningKeyInfo, KEY_DIR_ENV};
@@ -71,9 +71,9 @@ pub use sample_db::{
     is_sample_database, load_sample_database, sample_database_path, sample_plan, SamplePlan,
 };
 pub use settings::{
-    load_settings, load_settings_in, save_settings, save_settings_in, settings_dir,
-    update_settings, update_settings_in, LoadedSettings, Settings, SettingsPatch, Theme,
-    MAX_RECENT_DATABASES, SETTINGS_DIR_ENV,
+    audit_name_in, audit_name_setting, load_settings, load_settings_in, save_settings,
+    save_settings_in, settings_dir, update_settings, update_settings_in, LoadedSettings, Settings,
+    SettingsPatch, Theme, MAX_RECENT_DATABASES, SETTINGS_DIR_ENV,
 };
 pub use summary::{
     browse_totals, summary, summary_csv, unit_total, BrowseTotals, SummaryLine, SummaryReport,
@@ -88,10 +88,10 @@ pub use eac_model::{BeneficiaryType, EnergyUnit, ExportProfile, Severity, Violat
 pub use eac_store::os_user;
 pub use eac_store::{AuditAction, Phase};
 pub use eac_store::{
-    AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary, BulkEditReport, BundleReport,
-    EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport, FileImportReport, ImportOptions,
-    ImportOutcome, ImportReport, NoProgress, Progress, QuantityTotal, SortField, SortSpec, Store,
-    StoreError, SummaryKey,
+    AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary,
+    BulkEditReport, BundleReport, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport,
+    FileImportReport, ImportOptions, ImportOutcome, ImportReport, NoProgress, Progress,
+    QuantityTotal, SortField, SortSpec, Store, StoreError, SummaryKey,
 };
 pub use eac_store::{
     ChainBreak, ChainReport, CheckReport, ClosedPeriod, FieldValue, Finding, FindingKind,

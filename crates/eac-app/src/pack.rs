@@ -25,7 +25,7 @@ use std::path::{Component, Path, PathBuf};
 
 use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, ExportProfile, Flow, Timestamp};
 use eac_store::atomic::{self, AtomicDir};
-use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS};
+use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBER};
 use eac_store::{
     AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, NewPack, PackRecord, Phase,
     Progress, QuantityTotal, Reason, Store, StoreError,
@@ -1239,9 +1239,11 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
                 .iter()
                 .map(|k| record.get(*k).cloned().unwrap_or(serde_json::Value::Null))
                 .collect();
+            // Packs made before display names have no `display_name`
+            // member: it is null, as the chain hashed it.
             let missing: Vec<&str> = CONTENT_NAMES
                 .iter()
-                .filter(|k| !record.contains_key(**k))
+                .filter(|k| **k != OPTIONAL_MEMBER && !record.contains_key(**k))
                 .copied()
                 .collect();
             if !missing.is_empty() {

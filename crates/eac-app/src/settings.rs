@@ -214,6 +214,21 @@ pub fn update_settings_in(
     Ok(settings)
 }
 
+/// The display name audit records carry, as the settings file in `dir`
+/// holds it: only read, so a file that cannot be read means no name (the
+/// app's settings dialog says why and keeps the file aside).
+pub fn audit_name_in(dir: &Path) -> Option<String> {
+    let bytes = fs::read(dir.join(SETTINGS_FILE)).ok()?;
+    let settings: Settings = serde_json::from_slice(&bytes).ok()?;
+    settings.audit_name().map(str::to_owned)
+}
+
+/// [`audit_name_in`] the [`settings_dir`]: what every write of the CLI and
+/// the app records beside the OS login.
+pub fn audit_name_setting() -> Option<String> {
+    audit_name_in(&settings_dir())
+}
+
 /// [`load_settings_in`] the [`settings_dir`].
 pub fn load_settings() -> Result<LoadedSettings, AppError> {
     load_settings_in(&settings_dir())

@@ -1007,7 +1007,7 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         table.row(vec![
             r.id.to_string(),
             render::whole_seconds(&r.at),
-            r.os_user.clone(),
+            audit_who(r),
             r.cds_eac_id.clone(),
             audit_change(r),
             r.reason.clone(),
@@ -1024,6 +1024,15 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         );
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Who made an audited change: the display name with the OS login beside
+/// it (`Ana Lopez (ana)`), or the login alone.
+fn audit_who(r: &eac_app::AuditRecord) -> String {
+    match r.display_name.as_deref() {
+        Some(name) if name != r.os_user => format!("{name} ({})", r.os_user),
+        _ => r.os_user.clone(),
+    }
 }
 
 /// `audit verify`: the hash chain intact (exit 0) or broken at a record (1).

@@ -49,6 +49,8 @@ impl Desk {
         // never in the home folder of whoever runs the tests.
         cmd.env_remove("EACDESK_DB")
             .env("EACDESK_KEY_DIR", self.path("keys"))
+            // Nor the settings (the display name audit records carry).
+            .env("EACDESK_CONFIG_DIR", self.path("config"))
             .current_dir(self.dir.path())
             .arg("--db")
             .arg(self.path("desk.sqlite"));

@@ -387,6 +387,10 @@ pub struct AuditRecord {
     /// UTC, RFC 3339.
     pub at: String,
     pub os_user: String,
+    /// The display name the user had set when the change was made (beside
+    /// the OS login); `None` for records written before display names
+    /// existed or without one set.
+    pub display_name: Option<String>,
     /// The EAC changed; `''` for a change to the whole database (a
     /// reporting period closed or reopened).
     pub cds_eac_id: String,
@@ -412,6 +416,43 @@ pub struct AuditRecord {
     /// Set when the stored record could not be read in full (changed by
     /// another tool): what is wrong. The other fields hold what could be read.
     pub problem: Option<String>,
+}
+
+/// Which audit records the app-wide history shows: every field left out
+/// (or blank) lets every record through.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditQuery {
+    /// Text found in the OS login or the display name (ignoring case).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub who: Option<String>,
+    /// Records made at or after this instant (RFC 3339).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub from: Option<String>,
+    /// Records made before this instant (RFC 3339, exclusive).
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub to: Option<String>,
+    /// Only these actions (empty: every action).
+    pub actions: Vec<AuditAction>,
+    /// The EAC: its `cds_eac_id`, or the EAC number of a stored EAC.
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub eac: Option<String>,
+    /// Records to skip (newest first).
+    pub offset: u32,
+    /// At most this many records (0: the default page of 200, at most 1000).
+    pub limit: u32,
+}
+
+/// One page of the app-wide history, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AuditPage {
+    pub records: Vec<AuditRecord>,
+    /// How many records the query matches in all.
+    pub total: u32,
+    /// The offset this page starts at.
+    pub offset: u32,
 }
 
 /// What an audited change did (the wire and the database hold the

@@ -2,7 +2,9 @@
 //! SHA-256(previous hash ‖ "\n" ‖ canonical content), its `prev_hash` the
 //! previous record's hash (64 zeros for the first). The canonical content is
 //! a JSON array of the record's columns in table order (id first), text as
-//! JSON strings, integers as numbers, NULL as null. Any record edited,
+//! JSON strings, integers as numbers, NULL as null; `display_name` (added
+//! by migration 10) is a member only when it is not NULL, so the records
+//! written before it keep the content they were hashed with. Any record edited,
 //! deleted, inserted or moved with another tool breaks the chain at that
 //! record, which [`verify`] names.
 
@@ -17,7 +19,16 @@ use crate::Result;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The hashed columns of `audit_log`, in table order.
-pub(crate) const CONTENT_COLUMNS: &str = r#"id, at, os_user, cds_eac_id, action, "before", "after", reason, before_state, after_state, source_file, import_batch_id"#;
+pub(crate) const CONTENT_COLUMNS: &str = r#"id, at, os_user, cds_eac_id, action, "before", "after", reason, before_state, after_state, source_file, import_batch_id, display_name"#;
+
+/// The hashed columns before migration 10 (what migration 8 chained).
+pub(crate) const LEGACY_CONTENT_COLUMNS: &str = r#"id, at, os_user, cds_eac_id, action, "before", "after", reason, before_state, after_state, source_file, import_batch_id"#;
+
+/// How many columns [`CONTENT_COLUMNS`] names.
+pub(crate) const CONTENT_COUNT: usize = CONTENT_NAMES.len();
+
+/// The member that is left out of the canonical content when it is null.
+pub const OPTIONAL_MEMBER: &str = "display_name";
 
 fn json_of(v: ValueRef) -> serde_json::Value {
     match v {
@@ -33,7 +44,7 @@ fn json_of(v: ValueRef) -> serde_json::Value {
 
 /// The names of the hashed columns, in [`CONTENT_COLUMNS`] order: the
 /// members of a record as an evidence pack's `audit.jsonl` holds it.
-pub const CONTENT_NAMES: [&str; 12] = [
+pub const CONTENT_NAMES: [&str; 13] = [
     "id",
     "at",
     "os_user",
@@ -46,6 +57,7 @@ pub const CONTENT_NAMES: [&str; 12] = [
     "after_state",
     "source_file",
     "import_batch_id",
+    "display_name",
 ];
 
 /// A stored value as the canonical content holds it (text as a string,
@@ -58,14 +70,23 @@ pub(crate) fn json_value(v: ValueRef) -> serde_json::Value {
 /// [`CONTENT_NAMES`] order (as read back from an evidence pack): the same
 /// text [`canonical`] makes from the database's columns.
 pub fn canonical_json(values: &[serde_json::Value]) -> String {
-    serde_json::to_string(values).expect("JSON values serialize")
+    serde_json::to_string(without_null_name(values)).expect("JSON values serialize")
+}
+
+/// `values` without a null 13th member (`display_name`): a record written
+/// before display names, or without one, is hashed as 12 members.
+fn without_null_name(values: &[serde_json::Value]) -> &[serde_json::Value] {
+    match values.split_last() {
+        Some((serde_json::Value::Null, rest)) if values.len() == CONTENT_COUNT => rest,
+        _ => values,
+    }
 }
 
 /// The canonical content of a record given its column values in
 /// [`CONTENT_COLUMNS`] order.
 pub(crate) fn canonical<'a>(values: impl IntoIterator<Item = ValueRef<'a>>) -> String {
     let array: Vec<serde_json::Value> = values.into_iter().map(json_of).collect();
-    serde_json::to_string(&array).expect("JSON values serialize")
+    canonical_json(&array)
 }
 
 /// The hash of a record whose predecessor's hash is `prev`.
@@ -175,7 +196,8 @@ pub(crate) fn verify(conn: &Connection) -> Result<ChainReport> {
     let mut rows = stmt.query([])?;
     let mut all = Vec::new();
     while let Some(row) = rows.next()? {
-        let content = canonical((0..12).map(|i| row.get_ref(i).expect("12 columns")));
+        let content =
+            canonical((0..CONTENT_COUNT).map(|i| row.get_ref(i).expect("the content columns")));
         let id: i64 = match row.get_ref(0)? {
             ValueRef::Integer(i) => i,
             _ => 0,
@@ -186,18 +208,24 @@ pub(crate) fn verify(conn: &Connection) -> Result<ChainReport> {
                 _ => None,
             }
         };
-        all.push((id, content, text(12), text(13)));
+        all.push((id, content, text(CONTENT_COUNT), text(CONTENT_COUNT + 1)));
     }
     Ok(verify_rows(all))
 }
 
 /// Inserts one audit record with its chain link: `values` are the columns
-/// after `id` in [`CONTENT_COLUMNS`] order. Returns the new id.
+/// after `id` in [`CONTENT_COLUMNS`] order up to `import_batch_id`; the
+/// display name is the write's. Returns the new id.
 pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64> {
     let (id, prev) = next(w)?;
-    let mut all = Vec::with_capacity(values.len() + 1);
+    let mut all = Vec::with_capacity(values.len() + 4);
     all.push(Value::Integer(id));
     all.extend(values);
+    all.push(
+        w.audit_name()
+            .map_or(Value::Null, |n| Value::Text(n.to_owned())),
+    );
+    debug_assert_eq!(all.len(), CONTENT_COUNT);
     let content = canonical(all.iter().map(ValueRef::from));
     let hash = link(&prev, &content);
     all.push(Value::Text(prev));

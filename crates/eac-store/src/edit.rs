@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use crate::emissions::EmissionFactors;
 use crate::rows;
 use crate::write::{Reason, Write};
-use crate::{AuditAction, AuditRecord, BeneficiaryAssignment, Result, StoreError};
+use crate::{
+    AuditAction, AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, Result, StoreError,
+};
 
 const ACTION: AuditAction = AuditAction::SetBeneficiaries;
 const EMISSIONS_ACTION: AuditAction = AuditAction::SetEmissions;
@@ -195,6 +197,7 @@ pub(crate) fn record(
         id,
         at: w.at().to_string(),
         os_user: os_user.to_owned(),
+        display_name: w.audit_name().map(str::to_owned),
         cds_eac_id: cds_eac_id.to_owned(),
         action,
         before: before_assignment,
@@ -212,7 +215,7 @@ pub(crate) fn record(
 /// Audit records, newest first; all of them or those of one EAC.
 pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
     const COLUMNS: &str = r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
-        before_state, after_state, source_file, import_batch_id FROM audit_log"#;
+        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#;
     let records = match cds_eac_id {
         Some(id) => {
             let sql = format!("{COLUMNS} WHERE cds_eac_id = ?1 ORDER BY id DESC");
@@ -230,11 +233,111 @@ pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<V
     Ok(records)
 }
 
+/// The default and the largest page of [`audit_page`].
+const AUDIT_PAGE: u32 = 200;
+const AUDIT_PAGE_MAX: u32 = 1000;
+
+/// One page of the audit records `query` selects, newest first, with how
+/// many it selects in all.
+pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage> {
+    let mut clauses: Vec<&str> = Vec::new();
+    let mut values: Vec<Value> = Vec::new();
+    let given = |t: &Option<String>| {
+        t.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    if let Some(who) = given(&query.who) {
+        // LIKE with the pattern's own wildcards escaped: the text is found
+        // as typed, ignoring ASCII case.
+        let escaped = who
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        clauses.push(
+            r"(os_user LIKE ?{n} ESCAPE '\' OR COALESCE(display_name, '') LIKE ?{n} ESCAPE '\')",
+        );
+        values.push(Value::Text(format!("%{escaped}%")));
+    }
+    let instant = |name: &str, t: Option<String>| -> Result<Option<String>> {
+        t.map(|t| {
+            eac_model::Timestamp::parse(&t)
+                .map(|t| t.to_storage())
+                .map_err(|_| {
+                    StoreError::InvalidInput(format!(
+                        "The history's `{name}` time `{t}` is not a date and time (RFC 3339, e.g. 2026-03-01T00:00:00Z)."
+                    ))
+                })
+        })
+        .transpose()
+    };
+    if let Some(from) = instant("from", given(&query.from))? {
+        clauses.push("at >= ?{n}");
+        values.push(Value::Text(from));
+    }
+    if let Some(to) = instant("to", given(&query.to))? {
+        clauses.push("at < ?{n}");
+        values.push(Value::Text(to));
+    }
+    if !query.actions.is_empty() {
+        let names: Vec<&str> = query.actions.iter().map(|a| a.as_str()).collect();
+        clauses.push("action IN (SELECT value FROM json_each(?{n}))");
+        values.push(Value::Text(
+            serde_json::to_string(&names).expect("names serialize"),
+        ));
+    }
+    if let Some(eac) = given(&query.eac) {
+        clauses.push(
+            "(cds_eac_id = ?{n} OR cds_eac_id IN (SELECT cds_eac_id FROM eacs WHERE eac_number = ?{n}))",
+        );
+        values.push(Value::Text(eac));
+    }
+    let filter: String = if clauses.is_empty() {
+        String::new()
+    } else {
+        let numbered: Vec<String> = clauses
+            .iter()
+            .enumerate()
+            .map(|(i, c)| c.replace("{n}", &(i + 1).to_string()))
+            .collect();
+        format!(" WHERE {}", numbered.join(" AND "))
+    };
+    let total: i64 = conn.query_row(
+        &format!("SELECT COUNT(*) FROM audit_log{filter}"),
+        rusqlite::params_from_iter(values.iter()),
+        |r| r.get(0),
+    )?;
+    let limit = match query.limit {
+        0 => AUDIT_PAGE,
+        n => n.min(AUDIT_PAGE_MAX),
+    };
+    let n = values.len();
+    let sql = format!(
+        r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
+        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log{filter}
+        ORDER BY id DESC LIMIT ?{} OFFSET ?{}"#,
+        n + 1,
+        n + 2
+    );
+    values.push(Value::Integer(i64::from(limit)));
+    values.push(Value::Integer(i64::from(query.offset)));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let records = stmt
+        .query_map(rusqlite::params_from_iter(values.iter()), audit_record)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(AuditPage {
+        records,
+        total: u32::try_from(total).unwrap_or(u32::MAX),
+        offset: query.offset,
+    })
+}
+
 /// Audit records with an id above `after_id`, oldest first.
 pub(crate) fn audit_records_after(conn: &Connection, after_id: i64) -> Result<Vec<AuditRecord>> {
     let mut stmt = conn.prepare_cached(
         r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
-        before_state, after_state, source_file, import_batch_id FROM audit_log
+        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log
         WHERE id > ?1 ORDER BY id"#,
     )?;
     let rows = stmt.query_map([after_id], audit_record)?;
@@ -311,6 +414,7 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
         rusqlite::types::ValueRef::Integer(i) => Some(i),
         _ => None,
     };
+    let display_name = cell(row, 12)?;
     // A flattened optional object is always present when read back: only
     // emission edits carry factors.
     if action != EMISSIONS_ACTION {
@@ -355,6 +459,7 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
         id,
         at,
         os_user,
+        display_name,
         cds_eac_id,
         action,
         before: before.and_then(|s| s.assignment),

@@ -89,6 +89,9 @@ pub struct Store {
     wal: bool,
     /// Found at open (missing audit triggers, …); see [`Store::warnings`].
     warnings: Vec<String>,
+    /// The user's display name, written into every audit record beside the
+    /// OS login ([`Store::set_audit_name`]).
+    audit_name: Option<String>,
 }
 
 impl std::fmt::Debug for Store {
@@ -139,6 +142,7 @@ impl Store {
                 path: path.to_owned(),
                 wal: true,
                 warnings: Vec::new(),
+                audit_name: None,
             });
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -173,6 +177,7 @@ impl Store {
             path: path.to_owned(),
             wal: mode.eq_ignore_ascii_case("wal"),
             warnings: Vec::new(),
+            audit_name: None,
         };
         let missing = migrate::missing_triggers(&store.conn)?;
         if !missing.is_empty() {
@@ -627,6 +632,27 @@ impl Store {
             progress.update(crate::Phase::BulkEdit, total, Some(total));
             Ok(BulkEditReport { changed })
         })
+    }
+
+    /// The display name the audit records this store writes carry beside
+    /// the OS login (`None`, or blank: none). The store never reads it from
+    /// anywhere itself: the shells take it from the user's settings.
+    pub fn set_audit_name(&mut self, name: Option<&str>) {
+        self.audit_name = name
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_owned);
+    }
+
+    /// The display name set with [`Store::set_audit_name`].
+    pub fn audit_name(&self) -> Option<&str> {
+        self.audit_name.as_deref()
+    }
+
+    /// One page of the audit records `query` selects (who, when, action,
+    /// EAC), newest first, with their count: the app-wide history.
+    pub fn audit_page(&self, query: &AuditQuery) -> Result<AuditPage> {
+        edit::audit_page(&self.conn, query)
     }
 
     /// Audit records, newest first; all of them or those of one EAC. A

@@ -111,8 +111,8 @@ fn apply_in_transaction(
 /// Chains the records that have no hash yet, in id order (the upgrade to
 /// schema 8; the caller has lifted the update trigger).
 fn chain_unchained(conn: &Connection) -> Result<()> {
-    use crate::chain::{canonical, link, CONTENT_COLUMNS, GENESIS};
-    let sql = format!("SELECT {CONTENT_COLUMNS}, hash FROM audit_log ORDER BY id");
+    use crate::chain::{canonical, link, GENESIS, LEGACY_CONTENT_COLUMNS};
+    let sql = format!("SELECT {LEGACY_CONTENT_COLUMNS}, hash FROM audit_log ORDER BY id");
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_owned();
@@ -363,6 +363,32 @@ mod tests {
         assert!(conn
             .execute("UPDATE audit_log SET reason = 'x' WHERE id = 1", [])
             .is_err());
+    }
+
+    #[test]
+    fn records_chained_before_display_names_still_verify_after_version_10() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v9.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..7]).unwrap();
+        conn.execute_batch(
+            r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason)
+               VALUES ('t1', 'alice', 'E-1', 'set_beneficiaries', 'null', 'null', 'one');"#,
+        )
+        .unwrap();
+        // Chained as version 8 did (12 members), then upgraded to the newest.
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..9]).unwrap();
+        apply(&mut conn, &path).unwrap();
+        let report = crate::chain::verify(&conn).unwrap();
+        assert_eq!(report.records, 1);
+        assert!(report.broken.is_none(), "{report:?}");
+        let name: Option<String> = conn
+            .query_row("SELECT display_name FROM audit_log WHERE id = 1", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(name, None);
     }
 
     #[test]

@@ -304,7 +304,7 @@ impl Store {
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
-            let values: Vec<serde_json::Value> = (0..12)
+            let values: Vec<serde_json::Value> = (0..crate::chain::CONTENT_COUNT)
                 .map(|i| row.get_ref(i).map(crate::chain::json_value))
                 .collect::<rusqlite::Result<_>>()?;
             let text = |i: usize| -> rusqlite::Result<Option<String>> {
@@ -319,8 +319,8 @@ impl Store {
             };
             each(AuditChainRow {
                 id,
-                prev_hash: text(12)?,
-                hash: text(13)?,
+                prev_hash: text(crate::chain::CONTENT_COUNT)?,
+                hash: text(crate::chain::CONTENT_COUNT + 1)?,
                 cds_eac_id: text(3)?,
                 values,
             })?;

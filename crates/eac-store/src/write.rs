@@ -97,9 +97,16 @@ pub(crate) struct Write<'c> {
     /// The closed periods in effect and the frozen EACs this write would
     /// change (it is refused when it ends if there are any).
     periods: crate::periods::Guard,
+    /// The display name every audit record of this write carries.
+    audit_name: Option<String>,
 }
 
 impl Write<'_> {
+    /// The user's display name for this write's audit records.
+    pub(crate) fn audit_name(&self) -> Option<&str> {
+        self.audit_name.as_deref()
+    }
+
     /// The time of this write: read once when it began.
     pub(crate) fn at(&self) -> Timestamp {
         self.at
@@ -132,6 +139,7 @@ impl Store {
                     .transaction_with_behavior(TransactionBehavior::Immediate)?,
                 at: Timestamp::now(),
                 periods: Default::default(),
+                audit_name: self.audit_name.clone(),
             };
             let out = w.periods.settle(change(&w))?;
             w.tx.commit()?;
@@ -151,6 +159,7 @@ impl Store {
                 .transaction_with_behavior(TransactionBehavior::Deferred)?,
             at: Timestamp::now(),
             periods: Default::default(),
+            audit_name: self.audit_name.clone(),
         };
         w.periods.settle(plan(&w))
     }

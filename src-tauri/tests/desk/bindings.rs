@@ -102,6 +102,10 @@ fn render(dir: &Path) {
         eac_app::SettingsPatch,
         eac_app::LoadedSettings,
         eac_app::Theme,
+        // The app-wide history (issue 13).
+        AuditQuery,
+        AuditPage,
+        eac_app::PathKind,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,

@@ -60,6 +60,20 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ],
     ["audit_log", () => api.auditLog("E1"), "audit_log", { cds_eac_id: "E1" }],
     [
+      "audit_page",
+      () => api.auditPage({ who: "ana", actions: ["delete"], offset: 100, limit: 100 }),
+      "audit_page",
+      { query: { who: "ana", actions: ["delete"], offset: 100, limit: 100 } },
+    ],
+    ["settings_get", () => api.settingsGet(), "settings_get", undefined],
+    ["path_kind", () => api.pathKind("/a/eacs.json"), "path_kind", { path: "/a/eacs.json" }],
+    [
+      "settings_update",
+      () => api.settingsUpdate({ display_name: "Ana", theme: "dark" }),
+      "settings_update",
+      { patch: { display_name: "Ana", theme: "dark" } },
+    ],
+    [
       "import_files",
       () => api.importFiles("op", ["/a.json"]),
       "import_files",
@@ -247,8 +261,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { op_id: "op", view, format: "xlsx", path: "/t.xlsx" },
     ],
     ["pick_table_path", () => api.pickTablePath("t.csv", "csv"), "pick_table_path", { default_name: "t.csv", format: "csv" }],
-    ["settings_get", () => api.settingsGet(), "settings_get", undefined],
-    ["settings_update", () => api.settingsUpdate({ theme: "dark" }), "settings_update", { patch: { theme: "dark" } }],
   ];
 
   it("covers every command of the backend's list, and only those", () => {

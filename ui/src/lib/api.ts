@@ -12,6 +12,8 @@ import type { Commands } from "./bindings/commands";
 import { NO_BACKEND, toAppError } from "./errors";
 import { toChoices } from "./filters";
 import type {
+  AuditQuery,
+  SettingsPatch,
   EnergyUnit,
   SummaryKey,
   TableFormat,
@@ -25,7 +27,6 @@ import type {
   ExportProfile,
   FieldValue,
   ProgressEvent,
-  SettingsPatch,
 } from "./types";
 
 /** The fields `distinct_values` lists (eac-store's ChoiceField). */
@@ -96,6 +97,10 @@ export const api = {
       reason,
     }),
   auditLog: (cds_eac_id: string | null) => call("audit_log", { cds_eac_id }),
+  auditPage: (query: AuditQuery) => call("audit_page", { query }),
+  settingsGet: () => call("settings_get"),
+  pathKind: (path: string) => call("path_kind", { path }),
+  settingsUpdate: (patch: SettingsPatch) => call("settings_update", { patch }),
   /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
   distinctValues: async (field: DistinctField): Promise<Choice[]> =>
     toChoices(await call("distinct_values", { field })),
@@ -151,10 +156,6 @@ export const api = {
   exportTable: (op_id: string, view: TableView, format: TableFormat, path: string) =>
     call("export_table", { op_id, view, format, path }),
   pickTablePath: (default_name: string, format: TableFormat) => call("pick_table_path", { default_name, format }),
-  /** The user's settings (recent databases, last export folder, per-database UI state). */
-  settingsGet: () => call("settings_get"),
-  /** Changes what `patch` names; the rest of the settings stay. */
-  settingsUpdate: (patch: SettingsPatch) => call("settings_update", { patch }),
   pickDatabase: (create: boolean) => call("pick_database", { create }),
   importRefdata: (op_id: string, paths: string[]) => call("import_refdata", { op_id, paths }),
   /** Reference data ("ID · label") first, then ids already used. */

@@ -178,3 +178,21 @@ describe("unsaved edits of an EAC whose beneficiary type is missing (registry im
     expect(hasUnsavedEdits(stored, { beneficiary_type: "account", beneficiaries: ["A-2"] })).toBe(true);
   });
 });
+
+describe("typeChangeQuestion", () => {
+  it("asks what to do with ids of the old type", async () => {
+    const { typeChangeQuestion } = await import("./beneficiaries");
+    const q = typeChangeQuestion("customer", "account", 2);
+    expect(q).toContain("The 2 ids in the list are");
+    expect(q).toContain("Keep them as");
+    expect(typeChangeQuestion("customer", "account", 1)).toContain("Keep it as");
+  });
+
+  it("asks nothing without ids, for the same type, or to and from general", async () => {
+    const { typeChangeQuestion } = await import("./beneficiaries");
+    expect(typeChangeQuestion("customer", "account", 0)).toBeNull();
+    expect(typeChangeQuestion("account", "account", 3)).toBeNull();
+    expect(typeChangeQuestion("account", "general", 3)).toBeNull();
+    expect(typeChangeQuestion("general", "account", 3)).toBeNull();
+  });
+});

@@ -188,3 +188,15 @@ export function truncateIds(ids: readonly string[], max = 2): { shown: string; m
   const shown = ids.slice(0, max).join(", ");
   return { shown, more: Math.max(0, ids.length - max) };
 }
+
+/**
+ * The question when the type changes while ids of the old type are listed
+ * (a customer id is not an account id): null when there is nothing to ask
+ * (no ids, the same type, or to/from "general", which clears and restores
+ * the list by itself).
+ */
+export function typeChangeQuestion(from: BeneficiaryType, to: BeneficiaryType, count: number): string | null {
+  if (count === 0 || from === to || from === "general" || to === "general") return null;
+  const them = count === 1 ? "The id in the list is" : `The ${count} ids in the list are`;
+  return `${them} ${beneficiaryTypeLabel(from)} ids. Keep ${count === 1 ? "it" : "them"} as ${beneficiaryTypeLabel(to)} ids, or remove ${count === 1 ? "it" : "them"}?`;
+}

@@ -16,6 +16,8 @@ export interface ChartData {
   unit: string;
   /** values that are batch slices (no start/end) and so are not plotted */
   batchCount: number;
+  /** how many time slices are plotted (`x` may end with the last slice's end) */
+  slices: number;
 }
 
 /**
@@ -32,9 +34,10 @@ export function chartData(values: readonly EacValueView[]): ChartData | null {
   let unit = timed[0].unit;
   for (const [u, n] of freq) if (n > (freq.get(unit) ?? 0)) unit = u;
 
-  const points: [number, number][] = [];
+  const points: [number, number, number | null][] = [];
   for (const v of timed) {
     const t = toUnixSeconds(v.start);
+    const end = toUnixSeconds(v.end);
     const q = Number(v.value);
     if (t === null || !Number.isFinite(q)) continue;
     let y = q;
@@ -44,11 +47,39 @@ export function chartData(values: readonly EacValueView[]): ChartData | null {
       if (from === undefined || to === undefined) continue;
       y = (q * from) / to;
     }
-    points.push([t, y]);
+    points.push([t, y, end]);
   }
   if (points.length === 0) return null;
   points.sort((a, b) => a[0] - b[0]);
-  return { x: points.map((p) => p[0]), y: points.map((p) => p[1]), unit, batchCount };
+  const x = points.map((p) => p[0]);
+  const y = points.map((p) => p[1]);
+  // Each step is held from its slice's start to the next; the last slice
+  // needs its own end as a closing point, or it would draw as a dot.
+  const [lastStart, lastY, lastEnd] = points[points.length - 1];
+  if (lastEnd !== null && lastEnd > lastStart) {
+    x.push(lastEnd);
+    y.push(lastY);
+  }
+  return { x, y, unit, batchCount, slices: points.length };
+}
+
+/** "2024-03-01", or "2024-03-01 14:00" when the ticks fall within days (UTC, ISO 8601). */
+export function isoTick(seconds: number, withTime: boolean): string {
+  const iso = new Date(seconds * 1000).toISOString();
+  return withTime ? `${iso.slice(0, 10)} ${iso.slice(11, 16)}` : iso.slice(0, 10);
+}
+
+/** Whether any tick is not at midnight UTC (then the axis shows times too). */
+export function ticksNeedTime(ticks: readonly number[]): boolean {
+  return ticks.some((t) => t % 86400 !== 0);
+}
+
+/** A tick value of the quantity axis as plain decimal text ("1500", "0.25"), never "1e-7". */
+export function tickText(v: number): string {
+  if (!Number.isFinite(v)) return "";
+  if (Number.isInteger(v)) return v.toFixed(0);
+  const text = Number(v.toPrecision(12)).toFixed(12);
+  return text.replace(/0+$/, "").replace(/\.$/, "");
 }
 
 export type ChartMode = "chart" | "single" | "batch" | "none";
@@ -57,5 +88,5 @@ export type ChartMode = "chart" | "single" | "batch" | "none";
 export function chartMode(values: readonly EacValueView[], data: ChartData | null = chartData(values)): ChartMode {
   if (values.length === 0) return "none";
   if (!data) return "batch";
-  return data.x.length >= 2 ? "chart" : "single";
+  return data.slices >= 2 ? "chart" : "single";
 }

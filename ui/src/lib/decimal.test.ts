@@ -99,3 +99,17 @@ describe("counts", () => {
     expect(plural(0, "file")).toBe("0 files");
   });
 });
+
+describe("the locale's number signs", () => {
+  it("are used once set, every digit kept", async () => {
+    const { setNumberSigns, formatDecimal, formatCount, GROUP_SEPARATOR } = await import("./decimal");
+    try {
+      setNumberSigns({ group: ".", decimal: "," });
+      expect(formatDecimal("1234567.250")).toBe("1.234.567,250");
+      expect(formatCount(12345)).toBe("12.345");
+    } finally {
+      setNumberSigns({ group: GROUP_SEPARATOR, decimal: "." });
+    }
+    expect(formatDecimal("1234567.250")).toBe("1 234 567.250");
+  });
+});

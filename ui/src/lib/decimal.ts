@@ -23,7 +23,18 @@ export function isDecimalText(s: string): boolean {
  * The digits themselves (including trailing zeros) are never changed.
  * Anything that is not plain decimal text (e.g. "1e5", "", "abc") is returned unchanged.
  */
-export function formatDecimal(s: string, sep: string = GROUP_SEPARATOR): string {
+/**
+ * The digit-group and decimal signs numbers are shown with: the house style
+ * (a space, a point) until main.ts sets the OS locale's ([`setNumberSigns`]).
+ */
+let signs = { group: GROUP_SEPARATOR, decimal: "." };
+
+/** Shows numbers with the locale's signs from now on (see lib/locale). */
+export function setNumberSigns(next: { group: string; decimal: string }): void {
+  signs = { ...next };
+}
+
+export function formatDecimal(s: string, sep: string = signs.group, decimalSign: string = signs.decimal): string {
   const text = s.trim();
   if (!isDecimalText(text)) return s;
   const m = DECIMAL_RE.exec(text)!;
@@ -36,11 +47,11 @@ export function formatDecimal(s: string, sep: string = GROUP_SEPARATOR): string 
     grouped += int[i];
     if (fromEnd > 1 && (fromEnd - 1) % 3 === 0) grouped += sep;
   }
-  return sign + grouped + (frac !== undefined ? "." + frac : "");
+  return sign + grouped + (frac !== undefined ? decimalSign + frac : "");
 }
 
 /** "45.106820 MWh" (grouped). */
-export function formatQuantity(q: QuantityTotal, sep: string = GROUP_SEPARATOR): string {
+export function formatQuantity(q: QuantityTotal, sep: string = signs.group): string {
   return `${formatDecimal(q.total, sep)} ${q.unit}`;
 }
 
@@ -48,7 +59,7 @@ export function formatQuantity(q: QuantityTotal, sep: string = GROUP_SEPARATOR):
 export function formatQuantities(
   list: readonly QuantityTotal[],
   joiner = " · ",
-  sep: string = GROUP_SEPARATOR,
+  sep: string = signs.group,
 ): string {
   if (list.length === 0) return "—";
   return list.map((q) => formatQuantity(q, sep)).join(joiner);
@@ -60,7 +71,7 @@ export function exactQuantities(list: readonly QuantityTotal[]): string {
 }
 
 /** Group an integer count for display: 100000 -> "100 000". Counts are safe integers. */
-export function formatCount(n: number, sep: string = GROUP_SEPARATOR): string {
+export function formatCount(n: number, sep: string = signs.group): string {
   if (!Number.isSafeInteger(n)) return String(n);
   return formatDecimal(String(n), sep);
 }

@@ -24,7 +24,7 @@ describe("export profiles", () => {
     expect(defaultProfile()).toBe("p1");
     expect(profileInfo("p1").target).toBe("file");
     expect(profileInfo("p2").target).toBe("folder");
-    expect(profileInfo("p2").label).toBe("CDS-WG3-01 v1 bundle");
+    expect(profileInfo("p2").label).toBe("P2 · CDS-WG3-01 v1 bundle");
     expect(profileInfo("p2").description).toMatch(/FOLDER/);
     expect(profileInfo("p2").description).toMatch(/eacs\.json/);
     expect(profileInfo("p2").description).toMatch(/server-metadata\.json/);

@@ -22,7 +22,8 @@ const TARGET: Record<ExportProfile, ProfileInfo["target"]> = { p1: "file", p2: "
 /** The profiles in spec order, labelled and described as `eacdesk export --help` does. */
 export const EXPORT_PROFILES: readonly ProfileInfo[] = PROFILES.map((p) => ({
   id: p.value,
-  label: p.label,
+  // the profile's short name beside the spec's: "P1 · CDS draft 2024-08-29 (with values)"
+  label: `${p.value.toUpperCase()} · ${p.label}`,
   description: p.help,
   target: TARGET[p.value],
 }));

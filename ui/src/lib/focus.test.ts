@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TrapStack, wrapFocusIndex } from "./focus";
+import { TrapStack, returnsToOpener, wrapFocusIndex } from "./focus";
 
 describe("wrapFocusIndex", () => {
   it("wraps forward and backward", () => {
@@ -28,5 +28,23 @@ describe("TrapStack", () => {
     stack.remove("import");
     stack.remove("import"); // twice is harmless
     expect(stack.isTop("import")).toBe(false);
+  });
+});
+
+describe("returnsToOpener", () => {
+  const opener = (keep: boolean) => ({ closest: (sel: string) => (keep && sel === "[data-keep-focus]" ? {} : null) }) as unknown as Element;
+
+  it("sends the keyboard to the table after the last dialog", () => {
+    expect(returnsToOpener(opener(false), 0, true)).toBe(false);
+    expect(returnsToOpener(null, 0, true)).toBe(false);
+  });
+
+  it("gives focus back to the detail pane's editor that opened the dialog", () => {
+    expect(returnsToOpener(opener(true), 0, true)).toBe(true);
+  });
+
+  it("gives focus back under another dialog, or when there is no table", () => {
+    expect(returnsToOpener(opener(false), 1, true)).toBe(true);
+    expect(returnsToOpener(opener(false), 0, false)).toBe(true);
   });
 });

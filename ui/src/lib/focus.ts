@@ -35,12 +35,33 @@ export class TrapStack<T> {
     const i = this.items.lastIndexOf(item);
     if (i >= 0) this.items.splice(i, 1);
   }
+  get size(): number {
+    return this.items.length;
+  }
   isTop(item: T): boolean {
     return this.items.length > 0 && this.items[this.items.length - 1] === item;
   }
 }
 
 const traps = new TrapStack<HTMLElement>();
+
+/**
+ * Where the keyboard goes when the last dialog closes (the app: its table),
+ * unless the dialog was opened from inside a region marked
+ * `data-keep-focus` (the detail pane's editor), which gets focus back.
+ * Returns false when it could not take focus.
+ */
+let focusHome: (() => boolean) | null = null;
+
+export function setFocusHome(home: (() => boolean) | null): void {
+  focusHome = home;
+}
+
+/** Whether focus returns to `previous` rather than to the home (the table). */
+export function returnsToOpener(previous: Element | null, dialogsLeft: number, hasHome: boolean): boolean {
+  if (dialogsLeft > 0 || !hasHome) return true;
+  return previous !== null && previous.closest("[data-keep-focus]") !== null;
+}
 
 /** Svelte action: keep keyboard focus inside `node` while it exists. */
 export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
@@ -101,10 +122,15 @@ export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
       node.removeEventListener("keydown", onKeydown);
       document.removeEventListener("keydown", onDocKeydown);
       traps.remove(node);
-      if (previous && previous.isConnected && typeof previous.focus === "function") {
-        // let the DOM settle before moving focus back
-        setTimeout(() => previous.focus(), 0);
-      }
+      const back = () => {
+        if (previous && previous.isConnected && typeof previous.focus === "function") previous.focus();
+      };
+      // let the DOM settle before moving focus back
+      if (returnsToOpener(previous, traps.size, focusHome !== null)) setTimeout(back, 0);
+      else
+        setTimeout(() => {
+          if (!focusHome?.()) back();
+        }, 0);
     },
   };
 }

@@ -189,3 +189,46 @@ describe("a refused file", () => {
     expect(isCsvName("/a/b.csv.pdf")).toBe(false);
   });
 });
+
+describe("importConsequences", () => {
+  const reg = {
+    format: "ofgem-csv",
+    format_name: "Ofgem",
+    seen_before: null,
+    unchanged: 0,
+    skipped_rows: [{ place: "line 7", reason: "RO" }],
+    notes: [],
+    stations: 0,
+    commissioned_filled: 0,
+    overlaps: [{} as never, {} as never],
+    incomplete_eacs: 3,
+    missing_fields: [],
+  } as RegistryImportReport;
+
+  it("says up front what is not shown, what blocks exports and what to check", async () => {
+    const { importConsequences } = await import("./importReport");
+    const said = importConsequences(
+      {
+        files: [
+          { ...base, file: "/d/certs.csv", registry: reg, ignored: 1 } as FileImportReport,
+          { ...base, file: "/d/bad.json", outcome: "failed" } as unknown as FileImportReport,
+        ],
+      } as never,
+      false,
+    );
+    expect(said).toEqual([
+      "1 file could not be imported: none of its EACs are in the table.",
+      "1 EAC was left out (a beneficiary type the CDS does not know): it is not in the table.",
+      "3 EACs lack fields the CDS requires: exports stop at them until they are completed.",
+      "2 ranges share certificates with ranges already stored: check them for double counting.",
+      "1 row of the documents was skipped: not in the table (listed below).",
+    ]);
+  });
+
+  it("is silent after a clean import, and speaks of a dry run in the conditional", async () => {
+    const { importConsequences } = await import("./importReport");
+    expect(importConsequences({ files: [base] } as never, false)).toEqual([]);
+    const dry = importConsequences({ files: [{ ...base, registry: { ...reg, overlaps: [], skipped_rows: [] } } as FileImportReport] } as never, true);
+    expect(dry).toEqual(["3 EACs would lack fields the CDS requires: exports stop at them until they are completed."]);
+  });
+});

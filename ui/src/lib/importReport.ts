@@ -175,3 +175,41 @@ export function refusal(f: FileImportReport): Refusal | null {
   const e = friendlyError({ code, message: f.message ?? "", details: {} });
   return { title: e.title, hint: e.hint, mapColumns: false, readAsJson: false };
 }
+
+/**
+ * What an import means for the work that follows, said before the per-file
+ * details: EACs that are not in the table, EACs that stop an export, ranges
+ * to check for double counting. Empty when there is nothing to warn about.
+ */
+export function importConsequences(report: ImportReport, dryRun: boolean): string[] {
+  const out: string[] = [];
+  const files = report.files;
+  const failed = files.filter((f) => f.outcome !== "imported");
+  const ok = files.filter((f) => f.outcome === "imported");
+  const would = (now: string, later: string) => (dryRun ? later : now);
+  if (failed.length > 0 && ok.length > 0)
+    out.push(
+      `${plural(failed.length, "file")} ${would("could not be imported", "could not be imported")}: none of ${failed.length === 1 ? "its" : "their"} EACs ${would("are", "would be")} in the table.`,
+    );
+  const ignored = ok.reduce((n, f) => n + (f.ignored ?? 0), 0);
+  if (ignored > 0)
+    out.push(
+      `${plural(ignored, "EAC")} ${would(ignored === 1 ? "was" : "were", "would be")} left out (a beneficiary type the CDS does not know): ${ignored === 1 ? "it is" : "they are"} not in the table.`,
+    );
+  const incomplete = ok.reduce((n, f) => n + (f.registry?.incomplete_eacs ?? 0), 0);
+  if (incomplete > 0)
+    out.push(
+      `${plural(incomplete, "EAC")} ${would(incomplete === 1 ? "lacks" : "lack", "would lack")} fields the CDS requires: exports stop at ${incomplete === 1 ? "it" : "them"} until ${incomplete === 1 ? "it is" : "they are"} completed.`,
+    );
+  const overlaps = ok.reduce((n, f) => n + (f.registry?.overlaps.length ?? 0), 0);
+  if (overlaps > 0)
+    out.push(
+      `${plural(overlaps, "range")} ${would("share", "would share")} certificates with ranges already stored: check them for double counting.`,
+    );
+  const skippedRows = ok.reduce((n, f) => n + (f.registry?.skipped_rows.length ?? 0), 0);
+  if (skippedRows > 0)
+    out.push(
+      `${plural(skippedRows, "row")} of the documents ${would(skippedRows === 1 ? "was" : "were", "would be")} skipped: not in the table (listed below).`,
+    );
+  return out;
+}

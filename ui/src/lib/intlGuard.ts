@@ -30,4 +30,8 @@ export function installIntlGuard(nav: Navigator | undefined = globalThis.navigat
   }
 }
 
-installIntlGuard();
+/**
+ * True when the system named no usable locale (LANG=C): the UI then keeps
+ * its own neutral number style instead of pretending to be en-US.
+ */
+export const LOCALE_GUARDED = installIntlGuard();

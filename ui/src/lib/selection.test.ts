@@ -44,6 +44,11 @@ describe("globalShortcut", () => {
     expect(globalShortcut(k("F", { ctrlKey: true }))).toBe("focus-search");
     expect(globalShortcut(k("e", { metaKey: true }))).toBe("open-export");
   });
+  it("maps Ctrl+P to printing the view", () => {
+    expect(globalShortcut(k("p", { ctrlKey: true }))).toBe("print");
+    expect(globalShortcut(k("P", { metaKey: true }))).toBe("print");
+    expect(globalShortcut(k("p"))).toBeNull();
+  });
   it("ignores plain keys and Alt combinations", () => {
     expect(globalShortcut(k("f"))).toBeNull();
     expect(globalShortcut(k("e", { ctrlKey: true, altKey: true }))).toBeNull();

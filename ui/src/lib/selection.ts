@@ -39,13 +39,14 @@ export function moveSelection(
   }
 }
 
-export type Shortcut = "focus-search" | "open-export" | null;
+export type Shortcut = "focus-search" | "open-export" | "print" | null;
 
-/** Global shortcuts: Ctrl+F (or Cmd+F) focuses search, Ctrl+E opens export. */
+/** Global shortcuts: Ctrl+F (or Cmd+F) focuses search, Ctrl+E opens export, Ctrl+P prints the view. */
 export function globalShortcut(e: { key: string; ctrlKey: boolean; metaKey: boolean; altKey: boolean }): Shortcut {
   if (!(e.ctrlKey || e.metaKey) || e.altKey) return null;
   const k = e.key.toLowerCase();
   if (k === "f") return "focus-search";
   if (k === "e") return "open-export";
+  if (k === "p") return "print";
   return null;
 }

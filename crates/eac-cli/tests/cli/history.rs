@@ -447,3 +447,36 @@ fn a_closed_period_refuses_edits_until_reopened_and_both_are_audited() {
         .stdout(contains("correction requested by the auditor"));
     desk.eacdesk().args(["audit", "verify"]).assert().success();
 }
+
+/// Issue 13 item 7: CLI writes carry the display name of the settings file
+/// (`EACDESK_CONFIG_DIR`) beside the OS login, and `audit` shows it; the
+/// chain stays intact across records with and without one.
+#[test]
+fn audit_records_carry_the_display_name_of_the_settings() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk().args(["verify", "e-01"]).assert().success();
+    std::fs::create_dir_all(desk.path("config")).unwrap();
+    std::fs::write(
+        desk.path("config").join("settings.json"),
+        r#"{"display_name": "Ana López", "theme": "dark"}"#,
+    )
+    .unwrap();
+    desk.eacdesk().args(["verify", "e-02"]).assert().success();
+    let log = desk.json(&["audit"]);
+    assert_eq!(log[0]["cds_eac_id"], "e-02");
+    assert_eq!(log[0]["display_name"], "Ana López");
+    assert!(!log[0]["os_user"].as_str().unwrap().is_empty());
+    assert_eq!(log[1]["display_name"], Value::Null);
+    let login = log[0]["os_user"].as_str().unwrap().to_owned();
+    desk.eacdesk()
+        .args(["audit"])
+        .assert()
+        .success()
+        .stdout(contains(format!("Ana López ({login})")));
+    desk.eacdesk()
+        .args(["audit", "verify"])
+        .assert()
+        .success()
+        .stdout(contains("The audit log is intact: 2 records"));
+}

@@ -2,6 +2,7 @@
 //! deleted, inserted or moved with another tool breaks it at that record.
 
 use super::*;
+use eac_store::{AuditAction, AuditPage, AuditQuery, DeleteTarget};
 
 fn raw(env: &Env) -> rusqlite::Connection {
     let conn = rusqlite::Connection::open(env.db()).unwrap();
@@ -119,4 +120,198 @@ fn a_record_copied_with_its_hash_to_the_end_is_detected() {
         )
         .unwrap();
     assert_eq!(broken_at(&env).unwrap().0, 4);
+}
+
+/// Issue 13 item 7: records carry the user's display name beside the OS
+/// login; the chain covers it for new records while the records written
+/// without one keep verifying.
+#[test]
+fn display_names_are_recorded_and_covered_by_the_chain() {
+    let mut env = three_records();
+    env.store.set_audit_name(Some("  Ana López  "));
+    let record = env
+        .store
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::Account, &["ACC-1"]),
+            &why("four"),
+            "alice",
+        )
+        .unwrap();
+    assert_eq!(record.display_name.as_deref(), Some("Ana López"));
+    let log = env.store.audit_log(None).unwrap();
+    let names: Vec<(i64, Option<&str>, &str)> = log
+        .iter()
+        .map(|r| (r.id, r.display_name.as_deref(), r.os_user.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        [
+            (4, Some("Ana López"), "alice"),
+            (3, None, "alice"),
+            (2, None, "alice"),
+            (1, None, "alice")
+        ]
+    );
+    // Old records (no name) and new ones verify together.
+    let report = env.store.verify_audit_chain().unwrap();
+    assert_eq!(report.records, 4);
+    assert!(report.broken.is_none(), "{report:?}");
+
+    // Giving an old record a name, or taking a new record's away, breaks
+    // the chain there.
+    let conn = raw(&env);
+    conn.execute("UPDATE audit_log SET display_name = 'Eve' WHERE id = 2", [])
+        .unwrap();
+    let (id, reason) = broken_at(&env).unwrap();
+    assert_eq!(id, 2);
+    assert!(reason.contains("changed after it was written"), "{reason}");
+    conn.execute("UPDATE audit_log SET display_name = NULL WHERE id = 2", [])
+        .unwrap();
+    assert_eq!(broken_at(&env), None);
+    conn.execute("UPDATE audit_log SET display_name = NULL WHERE id = 4", [])
+        .unwrap();
+    assert_eq!(broken_at(&env).map(|b| b.0), Some(4));
+    conn.execute(
+        "UPDATE audit_log SET display_name = 'Ana Lopez' WHERE id = 4",
+        [],
+    )
+    .unwrap();
+    assert_eq!(broken_at(&env).map(|b| b.0), Some(4));
+}
+
+#[test]
+fn a_blank_display_name_is_none() {
+    let mut env = browse_env();
+    env.store.set_audit_name(Some("   "));
+    assert_eq!(env.store.audit_name(), None);
+    let r = env
+        .store
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("x"),
+            "bob",
+        )
+        .unwrap();
+    assert_eq!(r.display_name, None);
+}
+
+/// Issue 13 item 7: the app-wide history is paged from the store and
+/// filtered by who, when, action and EAC.
+#[test]
+fn the_history_pages_and_filters() {
+    let mut env = three_records();
+    env.store.set_audit_name(Some("Ana López"));
+    env.store
+        .set_beneficiaries(
+            "b",
+            &assign(BeneficiaryType::Account, &["ACC-1"]),
+            &why("four"),
+            "bob_x",
+        )
+        .unwrap();
+    env.store
+        .delete_eacs(
+            &DeleteTarget::Ids(vec!["c".into()]),
+            &why("gone"),
+            "bob_x",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    let page = |q: AuditQuery| env.store.audit_page(&q).unwrap();
+    let ids = |p: &AuditPage| p.records.iter().map(|r| r.id).collect::<Vec<_>>();
+
+    // Every record, newest first, in pages.
+    let all = page(AuditQuery::default());
+    assert_eq!((all.total, ids(&all)), (5, vec![5, 4, 3, 2, 1]));
+    let second = page(AuditQuery {
+        offset: 2,
+        limit: 2,
+        ..Default::default()
+    });
+    assert_eq!(
+        (second.total, second.offset, ids(&second)),
+        (5, 2, vec![3, 2])
+    );
+
+    // Who: the OS login or the display name, any case, wildcards literal.
+    let by_name = page(AuditQuery {
+        who: Some("lóp".into()),
+        ..Default::default()
+    });
+    assert_eq!(ids(&by_name), [5, 4]);
+    let by_login = page(AuditQuery {
+        who: Some("ALICE".into()),
+        ..Default::default()
+    });
+    assert_eq!(ids(&by_login), [3, 2, 1]);
+    let literal = page(AuditQuery {
+        who: Some("b_b".into()),
+        ..Default::default()
+    });
+    assert_eq!(literal.total, 0);
+    assert_eq!(
+        ids(&page(AuditQuery {
+            who: Some("b_x".into()),
+            ..Default::default()
+        })),
+        [5, 4]
+    );
+
+    // Action.
+    let deletes = page(AuditQuery {
+        actions: vec![AuditAction::Delete],
+        ..Default::default()
+    });
+    assert_eq!(ids(&deletes), [5]);
+    assert_eq!(deletes.records[0].cds_eac_id, "c");
+
+    // EAC: by id, or by a stored EAC's number ("a" is ZZ-9).
+    assert_eq!(
+        ids(&page(AuditQuery {
+            eac: Some("b".into()),
+            ..Default::default()
+        })),
+        [4, 2]
+    );
+    assert_eq!(
+        ids(&page(AuditQuery {
+            eac: Some(" ZZ-9 ".into()),
+            ..Default::default()
+        })),
+        [1]
+    );
+
+    // When: from (inclusive) and to (exclusive), as instants.
+    let at4 = all.records[1].at.clone();
+    let from4 = page(AuditQuery {
+        from: Some(at4.clone()),
+        ..Default::default()
+    });
+    assert!(ids(&from4).contains(&4) && ids(&from4).contains(&5));
+    let before = page(AuditQuery {
+        to: Some("2000-01-01T00:00:00Z".into()),
+        ..Default::default()
+    });
+    assert_eq!(before.total, 0);
+    let err = env
+        .store
+        .audit_page(&AuditQuery {
+            from: Some("yesterday".into()),
+            ..Default::default()
+        })
+        .unwrap_err();
+    assert!(err.to_string().contains("`yesterday`"), "{err}");
+
+    // Filters combine.
+    assert_eq!(
+        ids(&page(AuditQuery {
+            who: Some("alice".into()),
+            eac: Some("b".into()),
+            ..Default::default()
+        })),
+        [2]
+    );
 }

@@ -13,6 +13,12 @@ export type AuditRecord = { id: number,
  */
 at: string, os_user: string, 
 /**
+ * The display name the user had set when the change was made (beside
+ * the OS login); `None` for records written before display names
+ * existed or without one set.
+ */
+display_name: string | null, 
+/**
  * The EAC changed; `''` for a change to the whole database (a
  * reporting period closed or reopened).
  */

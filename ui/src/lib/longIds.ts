@@ -1,0 +1,39 @@
+// Long certificate numbers (30-digit GO numbers, registry ranges) shown
+// whole: split into pieces after which a line may break (rendered with
+// <wbr>, so copying the text gives the number unchanged), or shortened in
+// the middle where one line is all there is (the whole number on hover).
+
+/** Digit runs longer than this break every GROUP digits. */
+const LONG_DIGITS = 10;
+const GROUP = 5;
+
+/** The number as pieces a line may break between: after - / _ . and every 5 digits of long digit runs. */
+export function breakPieces(text: string): string[] {
+  const pieces: string[] = [];
+  for (const part of text.split(/(?<=[-/_.:])/)) {
+    const runs = part.split(/(\d+)/).filter((r) => r !== "");
+    let current = "";
+    for (const run of runs) {
+      if (/^\d+$/.test(run) && run.length > LONG_DIGITS) {
+        for (let i = 0; i < run.length; i += GROUP) {
+          current += run.slice(i, i + GROUP);
+          if (i + GROUP < run.length) {
+            pieces.push(current);
+            current = "";
+          }
+        }
+      } else current += run;
+    }
+    if (current !== "") pieces.push(current);
+  }
+  return pieces.length > 0 ? pieces : [text];
+}
+
+/** "64300240630…0000000001": the start and the end kept, at most `max` characters. */
+export function middleEllipsis(text: string, max: number): string {
+  if (text.length <= max || max < 5) return text;
+  const keep = max - 1;
+  const head = Math.ceil(keep / 2);
+  const tail = keep - head;
+  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`;
+}

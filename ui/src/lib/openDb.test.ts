@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { looksLikeJson, openStep } from "./openDb";
+
+describe("opening a database", () => {
+  it("opens a file that is there", () => {
+    expect(openStep("/data/eacdesk.sqlite", "file", false)).toEqual({ kind: "open" });
+  });
+
+  it("asks before creating a new file, unless the person chose New database", () => {
+    const step = openStep("/data/new.sqlite", "missing", false);
+    expect(step.kind).toBe("confirm-create");
+    expect(step.kind === "confirm-create" && step.question).toContain("“new.sqlite”");
+    expect(openStep("/data/new.sqlite", "missing", true)).toEqual({ kind: "open" });
+  });
+
+  it("sends JSON files to Import", () => {
+    expect(looksLikeJson("/x/eacs.JSON")).toBe(true);
+    expect(looksLikeJson("/x/eacs.sqlite")).toBe(false);
+    const step = openStep("/x/eacs.json", "file", false);
+    expect(step.kind).toBe("json");
+    expect(step.kind === "json" && step.text).toContain("use Import".replace("use", "Use"));
+  });
+
+  it("refuses a folder", () => {
+    expect(openStep("/data", "folder", false).kind).toBe("refuse");
+  });
+});

@@ -1,0 +1,39 @@
+// "Open database": what opening a typed or picked path would do, asked
+// before anything is created. A missing file becomes a new empty database
+// only when the person says so; a CDS JSON file is an export, not a
+// database, and goes to Import instead.
+
+import type { PathKind } from "./types";
+import { baseName } from "./paths";
+
+export type OpenStep =
+  | { kind: "open" }
+  | { kind: "confirm-create"; question: string }
+  | { kind: "json"; text: string }
+  | { kind: "refuse"; text: string };
+
+/** Whether the name says JSON (an export or a registry file, never a database). */
+export function looksLikeJson(path: string): boolean {
+  return /\.(json|jsonl|geojson)$/i.test(path.trim());
+}
+
+/**
+ * The next step for `path`: `created` when the person chose "New database…"
+ * in the native dialog (they asked for a new file already).
+ */
+export function openStep(path: string, kind: PathKind, created: boolean): OpenStep {
+  const name = baseName(path.trim());
+  if (looksLikeJson(path))
+    return {
+      kind: "json",
+      text: `“${name}” is an export file (JSON), not a database. Use Import to add its EACs to the open database.`,
+    };
+  if (kind === "folder")
+    return { kind: "refuse", text: `“${name}” is a folder. Choose the database file inside it, or a new file name.` };
+  if (kind === "missing" && !created)
+    return {
+      kind: "confirm-create",
+      question: `There is no file “${name}” there yet. Create a new, empty database with that name?`,
+    };
+  return { kind: "open" };
+}
