@@ -1245,11 +1245,19 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
                 (_, None) => r.action.as_str().replace('_', " "),
             }
         }
-        AuditAction::Export | AuditAction::Pack => {
-            let what = if r.action == AuditAction::Export {
-                "exported"
-            } else {
-                "evidence pack made"
+        AuditAction::Export
+        | AuditAction::Pack
+        | AuditAction::ConsumptionImport
+        | AuditAction::ClaimCreate
+        | AuditAction::ClaimDelete
+        | AuditAction::FactorSet => {
+            let what = match r.action {
+                AuditAction::Export => "exported",
+                AuditAction::Pack => "evidence pack made",
+                AuditAction::ConsumptionImport => "consumption imported",
+                AuditAction::ClaimCreate => "claim recorded",
+                AuditAction::ClaimDelete => "claim deleted",
+                _ => "emission factor set",
             };
             let details: Vec<String> = r
                 .changes

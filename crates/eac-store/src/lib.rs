@@ -19,6 +19,7 @@ pub mod api;
 pub mod atomic;
 mod browse;
 pub mod chain;
+pub mod claims;
 pub mod check;
 mod edit;
 mod emissions;
@@ -45,6 +46,10 @@ use std::time::{Duration, Instant};
 
 pub use api::*;
 pub use chain::{ChainBreak, ChainReport};
+pub use claims::{
+    AllocatedElsewhere, AllocationEntry, ClaimRecord, ConsumptionEntry, FactorEntry, NewAllocation,
+    NewClaim, NewConsumption, FACTOR_KINDS,
+};
 pub use check::{CheckReport, Finding, FindingKind, FindingSide};
 use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
