@@ -16,7 +16,6 @@
 
 use bigdecimal::{BigDecimal, Zero};
 use eac_model::{units, EnergyUnit};
-use serde::Serialize;
 
 use crate::model::{Granularity, Interval, ValueKey};
 
@@ -40,7 +39,7 @@ pub struct Demand {
 }
 
 /// Part of one value given to one interval (Wh).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Allocation {
     pub key: ValueKey,
     pub interval: Interval,
@@ -48,7 +47,7 @@ pub struct Allocation {
 }
 
 /// One matching interval's figures (Wh).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Bucket {
     pub interval: Interval,
     pub consumption: BigDecimal,
@@ -60,7 +59,7 @@ pub struct Bucket {
 }
 
 /// The whole allocation of a claim.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Matching {
     pub buckets: Vec<Bucket>,
     pub allocations: Vec<Allocation>,
@@ -178,6 +177,60 @@ pub fn allocate(
         match h {
             Some(i) => buckets[*i].surplus += &left[s],
             None => ineligible.push(supplies[s].key.clone()),
+        }
+    }
+    Ok(Matching {
+        buckets,
+        allocations,
+        ineligible,
+    })
+}
+
+/// The figures of allocations made before (a recorded claim): consumption
+/// per interval as [`allocate`] sums it, matched = what `allocations` give
+/// each interval, surplus = what is left of each supply (its `available`
+/// less what these allocations took) in its first eligible interval.
+pub fn settle(
+    period: Interval,
+    granularity: Granularity,
+    supplies: &[Supply],
+    demand: &[Demand],
+    allocations: Vec<Allocation>,
+) -> Result<Matching, AllocateError> {
+    let empty = allocate(period, granularity, &[], demand)?;
+    let mut buckets = empty.buckets;
+    for a in &allocations {
+        if let Some(b) = buckets.iter_mut().find(|b| b.interval == a.interval) {
+            b.matched += &a.quantity;
+        }
+    }
+    for b in &mut buckets {
+        b.shortfall = &b.consumption - &b.matched;
+        if b.shortfall < BigDecimal::zero() {
+            b.shortfall = BigDecimal::zero();
+        }
+    }
+    let mut ineligible = Vec::new();
+    for s in supplies {
+        let home = buckets.iter().position(|b| match granularity {
+            Granularity::Annual | Granularity::Monthly => {
+                period.contains(&s.interval) && s.interval.overlaps(&b.interval)
+            }
+            Granularity::Hourly => s.interval.contains(&b.interval),
+        });
+        let used: BigDecimal = allocations
+            .iter()
+            .filter(|a| a.key == s.key)
+            .map(|a| &a.quantity)
+            .sum();
+        match home {
+            Some(i) => {
+                let left = &s.available - used;
+                if left > BigDecimal::zero() {
+                    buckets[i].surplus += left;
+                }
+            }
+            None => ineligible.push(s.key.clone()),
         }
     }
     Ok(Matching {

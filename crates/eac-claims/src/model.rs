@@ -173,7 +173,7 @@ pub struct ValueFacts {
     pub bidding_zone: Option<String>,
     pub unit: EnergyUnit,
     pub quantity: BigDecimal,
-    /// Already allocated to other claims (in `unit`), and their ids.
+    /// Already allocated to other claims (Wh), and their ids.
     pub allocated_elsewhere: BigDecimal,
     pub other_claims: Vec<i64>,
 }
@@ -181,6 +181,21 @@ pub struct ValueFacts {
 impl ValueFacts {
     pub fn is_retired(&self) -> bool {
         self.retired.is_some() || self.retired_undated
+    }
+
+    /// The quantity in Wh.
+    pub fn quantity_wh(&self) -> BigDecimal {
+        eac_model::units::convert(&self.quantity, self.unit, EnergyUnit::Wh)
+    }
+
+    /// What other claims left of it (Wh, never below 0).
+    pub fn free_wh(&self) -> BigDecimal {
+        let left = self.quantity_wh() - &self.allocated_elsewhere;
+        if left < BigDecimal::from(0) {
+            BigDecimal::from(0)
+        } else {
+            left
+        }
     }
 }
 

@@ -15,7 +15,7 @@
 //!   matched hour by hour.
 
 use bigdecimal::{BigDecimal, RoundingMode, Zero};
-use eac_model::{units, Decimal, EnergyUnit, SpecEnum};
+use eac_model::{units, Decimal, EnergyUnit};
 use serde::Serialize;
 
 use crate::allocate::Matching;
@@ -167,13 +167,13 @@ pub fn scope2_report(
         })
         .collect();
     Scope2Report {
-        beneficiary_type: claim.beneficiary_type.as_str().to_owned(),
+        beneficiary_type: eac_model::SpecEnum::as_str(claim.beneficiary_type).to_owned(),
         beneficiaries: claim.beneficiaries.clone(),
         from: claim.from.to_string(),
         to: claim.to.to_string(),
         granularity: claim.granularity,
         market: claim.market.clone(),
-        unit: unit.as_str().to_owned(),
+        unit: eac_model::SpecEnum::as_str(unit).to_owned(),
         consumption: show(&consumption),
         matched: show(&matched),
         unmatched: show(&unmatched),

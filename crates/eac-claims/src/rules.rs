@@ -318,17 +318,24 @@ fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
 fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     let v = cx.value;
     if v.other_claims.is_empty() {
-        (Verdict::Pass, "allocated to no other claim".to_owned())
+        return (Verdict::Pass, "allocated to no other claim".to_owned());
+    }
+    let ids: Vec<String> = v.other_claims.iter().map(|c| format!("claim {c}")).collect();
+    let free = v.free_wh();
+    if free > bigdecimal::BigDecimal::from(0) {
+        (
+            Verdict::Pass,
+            format!(
+                "{} Wh of it is allocated to {}; this claim can use only the other {} Wh",
+                v.allocated_elsewhere.normalized(),
+                ids.join(", "),
+                free.normalized()
+            ),
+        )
     } else {
-        let ids: Vec<String> = v.other_claims.iter().map(|c| format!("claim {c}")).collect();
         (
             Verdict::Fail,
-            format!(
-                "{} is already allocated to {} ({} of it)",
-                eac(v),
-                ids.join(", "),
-                v.allocated_elsewhere
-            ),
+            format!("{} is wholly allocated to {}", eac(v), ids.join(", ")),
         )
     }
 }
