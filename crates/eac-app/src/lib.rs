@@ -12,6 +12,7 @@
 //! [`AppError`]s (`{ code, message, details }`) for the shell to render.
 
 mod browse;
+mod claims;
 mod db;
 mod edit;
 mod error;
@@ -36,6 +37,11 @@ mod validate;
 pub use browse::{
     audit_log, browse, browse_summary, choices, db_info, eac_detail, open_warnings,
     verify_audit_chain,
+};
+pub use claims::{
+    check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim, factors,
+    import_consumption, list_consumption, set_factor, ClaimCheck, ClaimInput, ClaimRef, ClaimReport,
+    ConsumptionImported, ValueCheck,
 };
 pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use bigdecimal::{BigDecimal, Zero};
-use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp};
+use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, Timestamp};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
