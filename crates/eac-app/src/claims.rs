@@ -85,6 +85,8 @@ pub type RuleSetInfo = RuleSet;
 pub struct ClaimCheck {
     /// The recorded claim, if one was named.
     pub claim_id: Option<i64>,
+    /// The unit of `allocated`.
+    pub unit: String,
     pub rule_sets: Vec<RuleSetInfo>,
     pub values: Vec<ValueCheck>,
     pub passed: usize,
@@ -208,8 +210,8 @@ fn rule_sets_of(ids: &[String]) -> Result<Vec<RuleSet>, AppError> {
 
 /// Reads and imports a consumption CSV, all or nothing. Errors:
 /// `validation` (every broken cell located: `details.violations` with
-/// file, line, column; the message names the rule), `invalid_input`
-/// (overlaps stored consumption), `io`.
+/// file, line, column; the message names the rule; also rows overlapping
+/// stored consumption), `io`.
 pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionImported, AppError> {
     let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
     let file = path.display().to_string();
@@ -218,7 +220,8 @@ pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionI
             .iter()
             .map(|e| Violation {
                 line: Some(e.line),
-                column: e.column,
+                // A row-level problem (overlap, cell count) at its start.
+                column: e.column.or(Some(1)),
                 ..Violation::unruled(format!("[{}] {}", e.rule, e.message)).with_file(&e.file)
             })
             .collect();
@@ -387,6 +390,7 @@ fn checks(
 ) -> ClaimCheck {
     let mut out = ClaimCheck {
         claim_id,
+        unit: spec.unit.as_str().to_owned(),
         rule_sets: sets.to_vec(),
         values: Vec::new(),
         passed: 0,

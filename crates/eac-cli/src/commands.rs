@@ -42,6 +42,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(a) => check(&open_read(&db)?, a),
         Command::Mapping { action } => mapping(&db, action),
         Command::Period { action } => period(&db, action),
+        Command::Consumption { action } => crate::claims::consumption(&db, action),
+        Command::Claims { action } => crate::claims::claims(&db, action),
         Command::Beneficiaries {
             action: BeneficiariesCommand::Set(a),
         } => set_beneficiaries(&db, a),

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 
 use bigdecimal::{BigDecimal, Zero};
-use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, Timestamp};
+use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, Timestamp, Violation};
 use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
@@ -222,32 +222,28 @@ fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Resul
             .optional()?;
         if let Some((s, e, f, l)) = found {
             let show = |t: &str| Timestamp::from_storage(t).map_or(t.to_owned(), |t| t.to_string());
-            problems.push(format!(
-                "line {}: {} `{}` from {} to {} overlaps consumption already imported from {f} \
-                 line {l} ({} to {})",
-                row.line,
+            let mut v = Violation::unruled(format!(
+                "[overlap] {} `{}` from {} to {} overlaps consumption already imported from \
+                 {f} line {l} ({} to {}); each hour of consumption may be given once",
                 row.beneficiary_type.as_str(),
                 row.beneficiary,
                 row.start,
                 row.end,
                 show(&s),
                 show(&e)
-            ));
+            ))
+            .with_file(file);
+            // The row as a whole: its first column.
+            v.line = Some(row.line);
+            v.column = Some(1);
+            problems.push(v);
         }
     }
     if !problems.is_empty() {
-        let more = problems.len().saturating_sub(20);
-        problems.truncate(20);
-        let mut message = format!(
-            "{file}: {} row(s) overlap consumption already in the database; nothing was \
-             imported. {}",
-            problems.len() + more,
-            problems.join("; ")
-        );
-        if more > 0 {
-            message.push_str(&format!("; and {more} more"));
-        }
-        return Err(StoreError::InvalidInput(message));
+        return Err(StoreError::Rules {
+            file: file.to_owned(),
+            violations: problems,
+        });
     }
     let mut insert = w.prepare_cached(
         r#"INSERT INTO consumption (beneficiary_type, beneficiary, "start", "end", value, unit,
@@ -412,7 +408,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
                     claim.beneficiaries.join(", ")
                 ),
             ),
-            ("period", format!("{} to {}", claim.from, claim.to)),
+            ("reporting_period", format!("{} to {}", claim.from, claim.to)),
             ("granularity", claim.granularity.clone()),
             ("values", per_value.len().to_string()),
             ("allocated_wh", total.normalized().to_plain_string()),
@@ -456,8 +452,8 @@ fn allocated(
 
 impl Store {
     /// Imports consumption rows read from `file` in one write (all or
-    /// nothing), audited (`consumption_import`). Refused (`invalid_input`)
-    /// when a row overlaps stored consumption of its beneficiary.
+    /// nothing), audited (`consumption_import`). Refused (`validation`, each
+    /// row located) when a row overlaps stored consumption of its beneficiary.
     pub fn import_consumption(
         &mut self,
         file: &str,
@@ -523,7 +519,7 @@ impl Store {
                 &[
                     ("claim", id.to_string()),
                     ("name", claim.name.clone()),
-                    ("period", format!("{} to {}", claim.from, claim.to)),
+                    ("reporting_period", format!("{} to {}", claim.from, claim.to)),
                     ("allocations", claim.allocation_count.to_string()),
                 ],
                 reason,
