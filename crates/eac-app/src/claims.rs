@@ -19,7 +19,9 @@ use eac_claims::{
     read_consumption, rule_set, rule_sets, scope2_report, ClaimSpec, Granularity, Interval,
     Matching, Scope2Report, ValueFacts, ValueKey, Verdict,
 };
-use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation};
+use eac_model::{
+    units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation,
+};
 use eac_store::{
     ClaimRecord, ConsumptionEntry, FactorEntry, NewAllocation, NewClaim, NewConsumption, Reason,
     Store,
@@ -122,13 +124,14 @@ fn day(what: &str, text: &str) -> Result<Date, AppError> {
 }
 
 fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
-    let beneficiary_type = BeneficiaryType::parse(input.beneficiary_type.trim()).ok_or_else(|| {
-        AppError::invalid_input(format!(
-            "`{}` is not a beneficiary type; give one of {}.",
-            eac_model::quote(&input.beneficiary_type),
-            BeneficiaryType::names().join(", ")
-        ))
-    })?;
+    let beneficiary_type =
+        BeneficiaryType::parse(input.beneficiary_type.trim()).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "`{}` is not a beneficiary type; give one of {}.",
+                eac_model::quote(&input.beneficiary_type),
+                BeneficiaryType::names().join(", ")
+            ))
+        })?;
     let beneficiaries: Vec<String> = input
         .beneficiaries
         .iter()
@@ -290,7 +293,11 @@ fn extension_text(eac: &Eac, name: &str) -> Option<String> {
 
 /// The facts of every value of the claim's EACs overlapping its period
 /// (or allocated to it), with what other claims hold of each.
-fn facts(store: &Store, spec: &ClaimSpec, except: Option<i64>) -> Result<Vec<ValueFacts>, AppError> {
+fn facts(
+    store: &Store,
+    spec: &ClaimSpec,
+    except: Option<i64>,
+) -> Result<Vec<ValueFacts>, AppError> {
     let eacs = store.eacs_of_beneficiaries(spec.beneficiary_type, &spec.beneficiaries)?;
     let held = store.allocated_elsewhere(except)?;
     let period = spec.period();
@@ -344,7 +351,12 @@ fn demand(store: &Store, spec: &ClaimSpec) -> Result<Vec<Demand>, AppError> {
     )?;
     rows.iter()
         .map(|r| {
-            let bad = || AppError::new(crate::ErrorCode::Database, format!("consumption row {} is damaged", r.id));
+            let bad = || {
+                AppError::new(
+                    crate::ErrorCode::Database,
+                    format!("consumption row {} is damaged", r.id),
+                )
+            };
             let start = Timestamp::parse(&r.start).map_err(|_| bad())?;
             let end = Timestamp::parse(&r.end).map_err(|_| bad())?;
             let unit = EnergyUnit::parse(&r.unit).ok_or_else(bad)?;
@@ -352,7 +364,10 @@ fn demand(store: &Store, spec: &ClaimSpec) -> Result<Vec<Demand>, AppError> {
             Ok(Demand {
                 interval: Interval::new(start, end).ok_or_else(bad)?,
                 quantity: to_wh(&value.to_big(), unit),
-                label: format!("{} line {} ({} {})", r.source_file, r.line, r.beneficiary_type, r.beneficiary),
+                label: format!(
+                    "{} line {} ({} {})",
+                    r.source_file, r.line, r.beneficiary_type, r.beneficiary
+                ),
             })
         })
         .collect()
@@ -529,7 +544,11 @@ fn input_of(r: &ClaimRecord) -> ClaimInput {
 
 /// Each EAC value of the claim with each criterion's result (`rules`:
 /// rule set ids, default all). Errors: `invalid_input`, `not_found`.
-pub fn check_claim(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<ClaimCheck, AppError> {
+pub fn check_claim(
+    store: &Store,
+    claim: ClaimRef,
+    rules: &[String],
+) -> Result<ClaimCheck, AppError> {
     let e = evaluate(store, claim, rules)?;
     Ok(checks(&e.spec, &e.values, &e.sets, &e.matching, e.claim_id))
 }
@@ -551,7 +570,11 @@ fn factor(store: &Store, spec: &ClaimSpec, kind: &str) -> Result<Option<FactorUs
 }
 
 /// The Scope 2 report of a claim, with the criteria results beside it.
-pub fn claim_report(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<ClaimReport, AppError> {
+pub fn claim_report(
+    store: &Store,
+    claim: ClaimRef,
+    rules: &[String],
+) -> Result<ClaimReport, AppError> {
     let e = evaluate(store, claim, rules)?;
     let residual = factor(store, &e.spec, "residual_mix")?;
     let grid = factor(store, &e.spec, "grid")?;
@@ -574,7 +597,10 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
     let mut line = |k: &str, v: String| {
         out.push_str(&format!("{},{}\n", cell(k), cell(&v)));
     };
-    line("beneficiary", format!("{} {}", r.beneficiary_type, r.beneficiaries.join("; ")));
+    line(
+        "beneficiary",
+        format!("{} {}", r.beneficiary_type, r.beneficiaries.join("; ")),
+    );
     line("from", r.from.clone());
     line("to", r.to.clone());
     line("granularity", r.granularity.as_str().to_owned());

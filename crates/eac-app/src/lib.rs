@@ -40,8 +40,8 @@ pub use browse::{
 };
 pub use claims::{
     check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim, factors,
-    import_consumption, list_consumption, set_factor, ClaimCheck, ClaimInput, ClaimRef, ClaimReport,
-    ConsumptionImported, ValueCheck,
+    import_consumption, list_consumption, set_factor, ClaimCheck, ClaimInput, ClaimRef,
+    ClaimReport, ConsumptionImported, ValueCheck,
 };
 pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};

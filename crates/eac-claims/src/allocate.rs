@@ -293,8 +293,14 @@ mod tests {
         ];
         let m = allocate(period, Granularity::Hourly, &supplies, &demand).unwrap();
         let b = &m.buckets;
-        assert_eq!((&b[0].matched, &b[0].shortfall, &b[0].surplus), (&d("5"), &d("0"), &d("2")));
-        assert_eq!((&b[1].matched, &b[1].shortfall, &b[1].surplus), (&d("1"), &d("2"), &d("0")));
+        assert_eq!(
+            (&b[0].matched, &b[0].shortfall, &b[0].surplus),
+            (&d("5"), &d("0"), &d("2"))
+        );
+        assert_eq!(
+            (&b[1].matched, &b[1].shortfall, &b[1].surplus),
+            (&d("1"), &d("2"), &d("0"))
+        );
         // The 10:00 surplus is not carried into 11:00.
         assert_eq!(m.allocated_to(&key("h10")), d("5"));
     }

@@ -67,15 +67,14 @@ pub fn read_consumption(
     file: &str,
     bytes: &[u8],
 ) -> Result<Vec<ConsumptionRow>, Vec<ConsumptionError>> {
-    let err = |line: u64, column: Option<u64>, rule: &'static str, message: String| {
-        ConsumptionError {
+    let err =
+        |line: u64, column: Option<u64>, rule: &'static str, message: String| ConsumptionError {
             file: file.to_owned(),
             line,
             column,
             rule,
             message,
-        }
-    };
+        };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -88,7 +87,10 @@ pub fn read_consumption(
     let mut at = [0usize; 6];
     let mut errors = Vec::new();
     for (i, name) in COLUMNS.iter().enumerate() {
-        match header.iter().position(|h| h.trim().eq_ignore_ascii_case(name)) {
+        match header
+            .iter()
+            .position(|h| h.trim().eq_ignore_ascii_case(name))
+        {
             Some(p) => at[i] = p,
             None => errors.push(err(
                 1,
@@ -140,14 +142,12 @@ pub fn read_consumption(
                 "beneficiary",
                 "a `general` row names no beneficiary; leave the cell empty".to_owned(),
             )),
-            Some(k) if k != BeneficiaryType::General && beneficiary.is_empty() => {
-                errors.push(err(
-                    line,
-                    col(1),
-                    "beneficiary",
-                    format!("the beneficiary is empty; write the {} id", k.as_str()),
-                ))
-            }
+            Some(k) if k != BeneficiaryType::General && beneficiary.is_empty() => errors.push(err(
+                line,
+                col(1),
+                "beneficiary",
+                format!("the beneficiary is empty; write the {} id", k.as_str()),
+            )),
             _ => {}
         }
         let start = instant(cell(2));
@@ -193,7 +193,10 @@ pub fn read_consumption(
                     line,
                     col(4),
                     "value",
-                    format!("`{}` is not an exact decimal number: {e}", eac_model::quote(cell(4))),
+                    format!(
+                        "`{}` is not an exact decimal number: {e}",
+                        eac_model::quote(cell(4))
+                    ),
                 ));
                 None
             }
@@ -211,7 +214,8 @@ pub fn read_consumption(
             ));
         }
         if errors.len() == before {
-            if let (Some(k), Some(interval), Some(value), Some(unit)) = (kind, interval, value, unit)
+            if let (Some(k), Some(interval), Some(value), Some(unit)) =
+                (kind, interval, value, unit)
             {
                 rows.push(ConsumptionRow {
                     beneficiary_type: k,
@@ -249,8 +253,11 @@ pub fn overlaps(
         .chain(stored.iter().map(|r| (r, false)))
         .collect();
     all.sort_by(|(a, _), (b, _)| {
-        (a.beneficiary_type.as_str(), &a.beneficiary, a.interval)
-            .cmp(&(b.beneficiary_type.as_str(), &b.beneficiary, b.interval))
+        (a.beneficiary_type.as_str(), &a.beneficiary, a.interval).cmp(&(
+            b.beneficiary_type.as_str(),
+            &b.beneficiary,
+            b.interval,
+        ))
     });
     let mut out = Vec::new();
     let mut latest: Option<(&ConsumptionRow, bool)> = None;
@@ -357,7 +364,9 @@ mod tests {
                 (3, Some(6), "unit"),
             ]
         );
-        assert!(errs[0].to_string().starts_with("c.csv: line 2, column 4 [interval]"));
+        assert!(errs[0]
+            .to_string()
+            .starts_with("c.csv: line 2, column 4 [interval]"));
     }
 
     #[test]

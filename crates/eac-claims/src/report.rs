@@ -120,22 +120,21 @@ pub fn scope2_report(
     let year = claim.from.as_naive().format("%Y").to_string();
     let market = claim.market.as_deref().unwrap_or("");
     let mut missing = Vec::new();
-    let mut emissions = |factor: &Option<FactorUse>, quantity: &BigDecimal, kind: &str| {
-        match factor {
-            Some(f) => Some(exact(&(mwh(quantity) * f.tco2e_per_mwh.to_big()))),
-            None if claim.market.is_none() => {
-                missing.push(format!(
+    let mut emissions = |factor: &Option<FactorUse>, quantity: &BigDecimal, kind: &str| match factor
+    {
+        Some(f) => Some(exact(&(mwh(quantity) * f.tco2e_per_mwh.to_big()))),
+        None if claim.market.is_none() => {
+            missing.push(format!(
                     "{kind} emissions: the claim names no market (give --market) to find its {kind} factor"
                 ));
-                None
-            }
-            None => {
-                missing.push(format!(
+            None
+        }
+        None => {
+            missing.push(format!(
                     "{kind} emissions: no {} factor for market {market} in {year}; enter it with `eacdesk claims factor set`",
                     if kind == "market-based" { "residual-mix" } else { "grid" }
                 ));
-                None
-            }
+            None
         }
     };
     let market_based = emissions(&residual_mix, &unmatched, "market-based");
@@ -150,7 +149,10 @@ pub fn scope2_report(
         HourlyScore {
             hours: with.len(),
             hours_fully_covered: full,
-            hours_covered_percent: percent(&BigDecimal::from(full as u64), &BigDecimal::from(with.len() as u64)),
+            hours_covered_percent: percent(
+                &BigDecimal::from(full as u64),
+                &BigDecimal::from(with.len() as u64),
+            ),
             matched_percent: percent(&matched, &consumption),
         }
     });

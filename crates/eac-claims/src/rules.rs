@@ -268,7 +268,8 @@ fn energytag() -> RuleSet {
             Criterion {
                 id: "energytag.zone",
                 title: "Same bidding zone",
-                section: "Geographical matching: production and consumption in the same bidding zone",
+                section:
+                    "Geographical matching: production and consumption in the same bidding zone",
                 check: same_zone,
             },
         ],
@@ -277,7 +278,11 @@ fn energytag() -> RuleSet {
 
 fn eac(v: &ValueFacts) -> String {
     match &v.eac_number {
-        Some(n) => format!("EAC {} (number {n}) value {}", v.key.cds_eac_id, v.key.position + 1),
+        Some(n) => format!(
+            "EAC {} (number {n}) value {}",
+            v.key.cds_eac_id,
+            v.key.position + 1
+        ),
         None => format!("EAC {} value {}", v.key.cds_eac_id, v.key.position + 1),
     }
 }
@@ -290,7 +295,10 @@ fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     let Some(kind) = v.beneficiary_type else {
         return (
             Verdict::Unknown,
-            format!("{} has no beneficiary_type: enter who it was retired for", eac(v)),
+            format!(
+                "{} has no beneficiary_type: enter who it was retired for",
+                eac(v)
+            ),
         );
     };
     if cx.claim.names(Some(kind), &v.beneficiaries) {
@@ -299,7 +307,11 @@ fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
             .map_or("on an undated retirement".to_owned(), |d| format!("on {d}"));
         (
             Verdict::Pass,
-            format!("retired {when} for {} {}", kind.as_str(), v.beneficiaries.join(", ")),
+            format!(
+                "retired {when} for {} {}",
+                kind.as_str(),
+                v.beneficiaries.join(", ")
+            ),
         )
     } else {
         (
@@ -320,7 +332,11 @@ fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     if v.other_claims.is_empty() {
         return (Verdict::Pass, "allocated to no other claim".to_owned());
     }
-    let ids: Vec<String> = v.other_claims.iter().map(|c| format!("claim {c}")).collect();
+    let ids: Vec<String> = v
+        .other_claims
+        .iter()
+        .map(|c| format!("claim {c}"))
+        .collect();
     let free = v.free_wh();
     if free > bigdecimal::BigDecimal::from(0) {
         (
@@ -373,9 +389,15 @@ fn vintage(cx: &Context, set: &RuleSet) -> (Verdict, String) {
         cx.claim.from, cx.claim.to, window.start, window.end
     );
     if window.contains(&v.interval) {
-        (Verdict::Pass, format!("{what} ({range}) lies within {allowed}"))
+        (
+            Verdict::Pass,
+            format!("{what} ({range}) lies within {allowed}"),
+        )
     } else {
-        (Verdict::Fail, format!("{what} ({range}) lies outside {allowed}"))
+        (
+            Verdict::Fail,
+            format!("{what} ({range}) lies outside {allowed}"),
+        )
     }
 }
 
@@ -397,7 +419,10 @@ fn market(cx: &Context, _: &RuleSet) -> (Verdict, String) {
         );
     };
     if same_market(claim, found) {
-        (Verdict::Pass, format!("produced in {found}, the claim's market"))
+        (
+            Verdict::Pass,
+            format!("produced in {found}, the claim's market"),
+        )
     } else {
         (
             Verdict::Fail,
@@ -412,7 +437,10 @@ fn plant_age(cx: &Context, set: &RuleSet) -> (Verdict, String) {
     let Some(commissioned) = v.asset_commissioned else {
         return (
             Verdict::Unknown,
-            format!("{} has no asset_commissioned date: enter it to check the {years}-year limit", eac(v)),
+            format!(
+                "{} has no asset_commissioned date: enter it to check the {years}-year limit",
+                eac(v)
+            ),
         );
     };
     let c = commissioned.as_naive();
@@ -466,7 +494,10 @@ fn same_hour(cx: &Context, set: &RuleSet) -> (Verdict, String) {
     }
     (
         Verdict::Pass,
-        format!("produced {} to {}, matched in that hour", v.interval.start, v.interval.end),
+        format!(
+            "produced {} to {}, matched in that hour",
+            v.interval.start, v.interval.end
+        ),
     )
 }
 
@@ -482,7 +513,10 @@ fn same_zone(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     let Some(found) = v.bidding_zone.as_deref() else {
         return (
             Verdict::Unknown,
-            format!("{} has no bidding zone: eacdesk_bidding_zone is not set", eac(v)),
+            format!(
+                "{} has no bidding zone: eacdesk_bidding_zone is not set",
+                eac(v)
+            ),
         );
     };
     if same_market(claim, found) {

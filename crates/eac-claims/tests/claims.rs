@@ -125,7 +125,9 @@ fn every_criterion_passes_fails_and_is_unknown_on_data_built_for_it() {
     // Unknown names what is missing.
     let mut v = good();
     v.asset_commissioned = None;
-    assert!(verdict("re100", "re100.age", &hourly, &v).1.contains("asset_commissioned"));
+    assert!(verdict("re100", "re100.age", &hourly, &v)
+        .1
+        .contains("asset_commissioned"));
 }
 
 #[test]
@@ -133,17 +135,32 @@ fn retirement_vintage_uniqueness_and_the_hour_fail_where_they_should() {
     let hourly = claim(Granularity::Hourly);
     let mut v = good();
     v.retired = None;
-    assert_eq!(verdict("ghg-scope2-2015", "ghg.retired", &hourly, &v).0, Verdict::Fail);
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.retired", &hourly, &v).0,
+        Verdict::Fail
+    );
     v.retired_undated = true;
-    assert_eq!(verdict("ghg-scope2-2015", "ghg.retired", &hourly, &v).0, Verdict::Pass);
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.retired", &hourly, &v).0,
+        Verdict::Pass
+    );
 
     // GHG's window is the year itself; RE100 reads 3 months either side.
     let mut v = good();
     v.interval = iv("2023-11-01T00:00:00Z", "2023-11-01T01:00:00Z");
-    assert_eq!(verdict("ghg-scope2-2015", "ghg.vintage", &hourly, &v).0, Verdict::Fail);
-    assert_eq!(verdict("re100", "re100.vintage", &hourly, &v).0, Verdict::Pass);
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.vintage", &hourly, &v).0,
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict("re100", "re100.vintage", &hourly, &v).0,
+        Verdict::Pass
+    );
     v.interval = iv("2023-09-01T00:00:00Z", "2023-09-01T01:00:00Z");
-    assert_eq!(verdict("re100", "re100.vintage", &hourly, &v).0, Verdict::Fail);
+    assert_eq!(
+        verdict("re100", "re100.vintage", &hourly, &v).0,
+        Verdict::Fail
+    );
 
     let mut v = good();
     v.other_claims = vec![7];
@@ -152,16 +169,28 @@ fn retirement_vintage_uniqueness_and_the_hour_fail_where_they_should() {
     assert_eq!(got, Verdict::Pass, "part left: {reason}");
     assert!(reason.contains("600000 Wh"), "{reason}");
     v.allocated_elsewhere = d("1000000");
-    assert_eq!(verdict("ghg-scope2-2015", "ghg.unique", &hourly, &v).0, Verdict::Fail);
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.unique", &hourly, &v).0,
+        Verdict::Fail
+    );
 
     // A daily value is not granular; an hourly value in an annual claim is
     // not matched hour by hour.
     let mut v = good();
     v.interval = iv("2024-06-01T00:00:00Z", "2024-06-02T00:00:00Z");
-    assert_eq!(verdict("energytag", "energytag.hour", &hourly, &v).0, Verdict::Fail);
+    assert_eq!(
+        verdict("energytag", "energytag.hour", &hourly, &v).0,
+        Verdict::Fail
+    );
     let annual = claim(Granularity::Annual);
-    assert_eq!(verdict("energytag", "energytag.hour", &annual, &good()).0, Verdict::Fail);
-    assert_eq!(verdict("energytag", "energytag.hour", &hourly, &good()).0, Verdict::Pass);
+    assert_eq!(
+        verdict("energytag", "energytag.hour", &annual, &good()).0,
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict("energytag", "energytag.hour", &hourly, &good()).0,
+        Verdict::Pass
+    );
 }
 
 #[test]
@@ -284,7 +313,15 @@ fn hourly_score_counts_hours_fully_covered() {
         },
     ];
     let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
-    let r = scope2_report(&ClaimSpec { unit: EnergyUnit::Wh, ..spec }, &m, None, None);
+    let r = scope2_report(
+        &ClaimSpec {
+            unit: EnergyUnit::Wh,
+            ..spec
+        },
+        &m,
+        None,
+        None,
+    );
     let h = r.hourly.unwrap();
     assert_eq!((h.hours, h.hours_fully_covered), (2, 1));
     assert_eq!(h.hours_covered_percent.unwrap().as_str(), "50.0000");

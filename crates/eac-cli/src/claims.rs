@@ -37,18 +37,31 @@ pub fn consumption(db: &Path, action: ConsumptionCommand) -> Result<ExitCode> {
             json,
         } => {
             let store = open_read(db)?;
-            let rows = eac_app::list_consumption(&store, beneficiary_type.as_deref(), &beneficiary)?;
+            let rows =
+                eac_app::list_consumption(&store, beneficiary_type.as_deref(), &beneficiary)?;
             if json {
                 out.json(&rows)?;
                 return Ok(ExitCode::SUCCESS);
             }
             if rows.is_empty() {
-                writeln!(out, "No consumption. Import some with `eacdesk consumption import FILE`.")?;
+                writeln!(
+                    out,
+                    "No consumption. Import some with `eacdesk consumption import FILE`."
+                )?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut table = Table::new(&["TYPE", "BENEFICIARY", "START", "END", "VALUE", "UNIT", "FILE", "LINE"])
-                .right_align(4)
-                .right_align(7);
+            let mut table = Table::new(&[
+                "TYPE",
+                "BENEFICIARY",
+                "START",
+                "END",
+                "VALUE",
+                "UNIT",
+                "FILE",
+                "LINE",
+            ])
+            .right_align(4)
+            .right_align(7);
             for r in &rows {
                 table.row(vec![
                     r.beneficiary_type.clone(),
@@ -93,7 +106,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
         ClaimsCommand::Check { claim, only, json } => {
             let store = open_read(db)?;
             let given = input(&claim);
-            let which = claim.claim.map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
+            let which = claim
+                .claim
+                .map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
             let mut check = eac_app::check_claim(&store, which, &rules(&claim))?;
             let failed = check.any_failed();
             if let Some(only) = only.as_deref() {
@@ -129,7 +144,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                         "{} value {}{}: {} {} ({} to {}), allocated {} {}: {}",
                         v.cds_eac_id,
                         v.value,
-                        v.eac_number.as_deref().map_or(String::new(), |n| format!(" [{n}]")),
+                        v.eac_number
+                            .as_deref()
+                            .map_or(String::new(), |n| format!(" [{n}]")),
                         v.quantity,
                         v.unit,
                         v.start,
@@ -163,7 +180,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
         ClaimsCommand::Report { claim, json, csv } => {
             let store = open_read(db)?;
             let given = input(&claim);
-            let which = claim.claim.map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
+            let which = claim
+                .claim
+                .map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
             let report = eac_app::claim_report(&store, which, &rules(&claim))?;
             if json {
                 out.json(&report)?;
@@ -174,7 +193,8 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             } else {
                 let r = &report.report;
                 let opt = |d: &Option<eac_model::Decimal>, suffix: &str| {
-                    d.as_ref().map_or("—".to_owned(), |d| format!("{d}{suffix}"))
+                    d.as_ref()
+                        .map_or("—".to_owned(), |d| format!("{d}{suffix}"))
                 };
                 writeln!(
                     out,
@@ -184,15 +204,29 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     r.from,
                     r.to,
                     r.granularity.as_str(),
-                    r.market.as_deref().map_or(String::new(), |m| format!(", market {m}"))
+                    r.market
+                        .as_deref()
+                        .map_or(String::new(), |m| format!(", market {m}"))
                 )?;
                 writeln!(out, "consumption           {} {}", r.consumption, r.unit)?;
                 writeln!(out, "matched               {} {}", r.matched, r.unit)?;
                 writeln!(out, "unmatched             {} {}", r.unmatched, r.unit)?;
                 writeln!(out, "surplus               {} {}", r.surplus, r.unit)?;
-                writeln!(out, "coverage              {}", opt(&r.coverage_percent, " %"))?;
-                writeln!(out, "market-based          {}", opt(&r.market_based_tco2e, " tCO2e"))?;
-                writeln!(out, "location-based        {}", opt(&r.location_based_tco2e, " tCO2e"))?;
+                writeln!(
+                    out,
+                    "coverage              {}",
+                    opt(&r.coverage_percent, " %")
+                )?;
+                writeln!(
+                    out,
+                    "market-based          {}",
+                    opt(&r.market_based_tco2e, " tCO2e")
+                )?;
+                writeln!(
+                    out,
+                    "location-based        {}",
+                    opt(&r.location_based_tco2e, " tCO2e")
+                )?;
                 if let Some(h) = &r.hourly {
                     writeln!(
                         out,
@@ -203,7 +237,10 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                         opt(&h.matched_percent, " %")
                     )?;
                 }
-                for f in [&r.residual_mix_factor, &r.grid_factor].into_iter().flatten() {
+                for f in [&r.residual_mix_factor, &r.grid_factor]
+                    .into_iter()
+                    .flatten()
+                {
                     writeln!(
                         out,
                         "{} factor {} {}: {} tCO2e/MWh ({})",
@@ -252,9 +289,18 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 writeln!(out, "No recorded claims.")?;
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut table = Table::new(&["#", "NAME", "BENEFICIARY", "FROM", "TO", "GRANULARITY", "MARKET", "ALLOCATIONS"])
-                .right_align(0)
-                .right_align(7);
+            let mut table = Table::new(&[
+                "#",
+                "NAME",
+                "BENEFICIARY",
+                "FROM",
+                "TO",
+                "GRANULARITY",
+                "MARKET",
+                "ALLOCATIONS",
+            ])
+            .right_align(0)
+            .right_align(7);
             for c in &list {
                 table.row(vec![
                     c.id.to_string(),
@@ -274,7 +320,11 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             let mut store = open(db)?;
             let c = eac_app::delete_claim(&mut store, id, &reason)?;
             out.committed(format!("deleted claim {id}"));
-            writeln!(out, "Deleted claim {} ({}); its values are free again.", c.id, c.name)?;
+            writeln!(
+                out,
+                "Deleted claim {} ({}); its values are free again.",
+                c.id, c.name
+            )?;
             Ok(ExitCode::SUCCESS)
         }
         ClaimsCommand::Factor { action } => match action {
@@ -287,7 +337,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 reason,
             } => {
                 let mut store = open(db)?;
-                let f = eac_app::set_factor(&mut store, &market, &kind, year, &factor, &source, &reason)?;
+                let f = eac_app::set_factor(
+                    &mut store, &market, &kind, year, &factor, &source, &reason,
+                )?;
                 out.committed("factor set");
                 writeln!(
                     out,
@@ -304,12 +356,16 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     return Ok(ExitCode::SUCCESS);
                 }
                 if list.is_empty() {
-                    writeln!(out, "No emission factors. Enter one with `eacdesk claims factor set`.")?;
+                    writeln!(
+                        out,
+                        "No emission factors. Enter one with `eacdesk claims factor set`."
+                    )?;
                     return Ok(ExitCode::SUCCESS);
                 }
-                let mut table = Table::new(&["MARKET", "KIND", "YEAR", "TCO2E/MWH", "SOURCE", "SET", "BY"])
-                    .right_align(2)
-                    .right_align(3);
+                let mut table =
+                    Table::new(&["MARKET", "KIND", "YEAR", "TCO2E/MWH", "SOURCE", "SET", "BY"])
+                        .right_align(2)
+                        .right_align(3);
                 for f in &list {
                     table.row(vec![
                         f.market.clone(),

@@ -291,7 +291,9 @@ fn value_wh(w: &Write, cds_eac_id: &str, position: u32) -> Result<Option<BigDeci
             "SELECT v.value, v.unit FROM eac_values v JOIN eacs e ON e.id = v.eac_id
               WHERE e.cds_eac_id = ?1 AND v.position = ?2",
         )?
-        .query_row(params![cds_eac_id, position], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row(params![cds_eac_id, position], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?;
     let Some((value, unit)) = found else {
         return Ok(None);
@@ -322,7 +324,10 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     let mut over = Vec::new();
     for ((id, position), new) in &per_value {
         let Some(total) = value_wh(w, id, *position)? else {
-            return Err(StoreError::NotFound(format!("{id} (value {})", position + 1)));
+            return Err(StoreError::NotFound(format!(
+                "{id} (value {})",
+                position + 1
+            )));
         };
         let before = held
             .get(&((*id).to_owned(), *position))
@@ -408,7 +413,10 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
                     claim.beneficiaries.join(", ")
                 ),
             ),
-            ("reporting_period", format!("{} to {}", claim.from, claim.to)),
+            (
+                "reporting_period",
+                format!("{} to {}", claim.from, claim.to),
+            ),
             ("granularity", claim.granularity.clone()),
             ("values", per_value.len().to_string()),
             ("allocated_wh", total.normalized().to_plain_string()),
@@ -448,6 +456,96 @@ fn allocated(
         }
     }
     Ok(out)
+}
+
+/// Sets (or replaces) a factor through `w`, audited with before and after.
+#[allow(clippy::too_many_arguments)]
+fn set_factor(
+    w: &Write,
+    market: &str,
+    kind: &str,
+    year: i32,
+    tco2e_per_mwh: &Decimal,
+    source: &str,
+    reason: &Reason,
+    os_user: &str,
+) -> Result<FactorEntry> {
+    let before = w
+        .query_row(
+            &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
+            params![market, kind, year],
+            factor_row,
+        )
+        .optional()?;
+    w.prepare_cached(
+        "INSERT INTO emission_factors (market, kind, year, tco2e_per_mwh, source,
+                                           set_at, set_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (market, kind, year) DO UPDATE SET
+               tco2e_per_mwh = excluded.tco2e_per_mwh, source = excluded.source,
+               set_at = excluded.set_at, set_by = excluded.set_by",
+    )?
+    .execute(params![
+        market,
+        kind,
+        year,
+        tco2e_per_mwh.as_str(),
+        source.trim(),
+        w.at().to_storage(),
+        os_user
+    ])?;
+    insert_database_record(
+        w,
+        AuditAction::FactorSet,
+        &[
+            ("market", market.to_owned()),
+            ("kind", kind.to_owned()),
+            ("year", year.to_string()),
+            (
+                "before",
+                before.map_or("(none)".to_owned(), |b| {
+                    format!("{} tCO2e/MWh ({})", b.tco2e_per_mwh, b.source)
+                }),
+            ),
+            (
+                "after",
+                format!("{} tCO2e/MWh ({})", tco2e_per_mwh.as_str(), source.trim()),
+            ),
+        ],
+        reason,
+        os_user,
+        "",
+    )?;
+    w.query_row(
+        &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
+        params![market, kind, year],
+        factor_row,
+    )
+    .map_err(StoreError::from)
+}
+
+/// Deletes claim `id` and its allocations through `w`, audited.
+fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
+    let claim = load_claim(w, id)?;
+    w.prepare_cached("DELETE FROM claims WHERE id = ?1")?
+        .execute([id])?;
+    insert_database_record(
+        w,
+        AuditAction::ClaimDelete,
+        &[
+            ("claim", id.to_string()),
+            ("name", claim.name.clone()),
+            (
+                "reporting_period",
+                format!("{} to {}", claim.from, claim.to),
+            ),
+            ("allocations", claim.allocation_count.to_string()),
+        ],
+        reason,
+        os_user,
+        "",
+    )?;
+    Ok(claim)
 }
 
 impl Store {
@@ -509,30 +607,14 @@ impl Store {
     /// Deletes claim `id` and its allocations (the values are free again),
     /// audited (`claim_delete`).
     pub fn delete_claim(&mut self, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
-        self.write(|w| {
-            let claim = load_claim(w, id)?;
-            w.prepare_cached("DELETE FROM claims WHERE id = ?1")?
-                .execute([id])?;
-            insert_database_record(
-                w,
-                AuditAction::ClaimDelete,
-                &[
-                    ("claim", id.to_string()),
-                    ("name", claim.name.clone()),
-                    ("reporting_period", format!("{} to {}", claim.from, claim.to)),
-                    ("allocations", claim.allocation_count.to_string()),
-                ],
-                reason,
-                os_user,
-                "",
-            )?;
-            Ok(claim)
-        })
+        self.write(|w| delete(w, id, reason, os_user))
     }
 
     /// Every claim, newest first.
     pub fn claims(&self) -> Result<Vec<ClaimRecord>> {
-        let mut stmt = self.conn.prepare(&format!("{CLAIM_COLUMNS} ORDER BY id DESC"))?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CLAIM_COLUMNS} ORDER BY id DESC"))?;
         let list = stmt
             .query_map([], claim_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -616,58 +698,16 @@ impl Store {
             )));
         }
         self.write(|w| {
-            let before = w
-                .query_row(
-                    &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
-                    params![market, kind, year],
-                    factor_row,
-                )
-                .optional()?;
-            w.prepare_cached(
-                "INSERT INTO emission_factors (market, kind, year, tco2e_per_mwh, source,
-                                               set_at, set_by)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-                 ON CONFLICT (market, kind, year) DO UPDATE SET
-                   tco2e_per_mwh = excluded.tco2e_per_mwh, source = excluded.source,
-                   set_at = excluded.set_at, set_by = excluded.set_by",
-            )?
-            .execute(params![
+            set_factor(
+                w,
                 market,
                 kind,
                 year,
-                tco2e_per_mwh.as_str(),
-                source.trim(),
-                w.at().to_storage(),
-                os_user
-            ])?;
-            insert_database_record(
-                w,
-                AuditAction::FactorSet,
-                &[
-                    ("market", market.to_owned()),
-                    ("kind", kind.to_owned()),
-                    ("year", year.to_string()),
-                    (
-                        "before",
-                        before.map_or("(none)".to_owned(), |b| {
-                            format!("{} tCO2e/MWh ({})", b.tco2e_per_mwh, b.source)
-                        }),
-                    ),
-                    (
-                        "after",
-                        format!("{} tCO2e/MWh ({})", tco2e_per_mwh.as_str(), source.trim()),
-                    ),
-                ],
+                tco2e_per_mwh,
+                source,
                 reason,
                 os_user,
-                "",
-            )?;
-            w.query_row(
-                &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
-                params![market, kind, year],
-                factor_row,
             )
-            .map_err(StoreError::from)
         })
     }
 
@@ -683,7 +723,12 @@ impl Store {
     }
 
     /// The `kind` factor of `market` (compared case-insensitively) for `year`.
-    pub fn emission_factor(&self, market: &str, kind: &str, year: i32) -> Result<Option<FactorEntry>> {
+    pub fn emission_factor(
+        &self,
+        market: &str,
+        kind: &str,
+        year: i32,
+    ) -> Result<Option<FactorEntry>> {
         Ok(self
             .conn
             .query_row(

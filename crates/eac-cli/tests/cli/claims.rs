@@ -56,7 +56,14 @@ fn desk_with_claim_data() -> Desk {
     for (kind, factor) in [("residual_mix", "0.4"), ("grid", "0.02")] {
         desk.eacdesk()
             .args(["claims", "factor", "set", "--market", "NO", "--kind", kind])
-            .args(["--year", "2024", "--factor", factor, "--source", "test figures"])
+            .args([
+                "--year",
+                "2024",
+                "--factor",
+                factor,
+                "--source",
+                "test figures",
+            ])
             .args(["--reason", "2024 report"])
             .assert()
             .success();
@@ -72,7 +79,9 @@ fn consumption_is_imported_whole_or_refused_with_every_problem_located() {
         .assert()
         .code(1)
         .stderr(contains("broken.csv:2:5: error (rule 0): [value]"))
-        .stderr(contains("broken.csv:3:1: error (rule 0): [beneficiary_type]"))
+        .stderr(contains(
+            "broken.csv:3:1: error (rule 0): [beneficiary_type]",
+        ))
         .stderr(contains("broken.csv:3:6: error (rule 0): [unit]"));
     desk.eacdesk()
         .args(["consumption", "import", &fixture("overlapping.csv")])
@@ -99,7 +108,11 @@ fn check_lists_each_criterion_and_exits_1_when_one_fails() {
         .stdout(contains("gc-h10").not());
     let check = check_json(
         &desk,
-        &[&HOURLY[..], &["--bidding-zone", "NO1", "--rules", "energytag"]].concat(),
+        &[
+            &HOURLY[..],
+            &["--bidding-zone", "NO1", "--rules", "energytag"],
+        ]
+        .concat(),
     );
     let old = check["values"]
         .as_array()
@@ -119,7 +132,10 @@ fn check_lists_each_criterion_and_exits_1_when_one_fails() {
         .assert()
         .success();
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
-    assert!(text.contains("unknown energytag.zone   the claim names no bidding zone"), "{text}");
+    assert!(
+        text.contains("unknown energytag.zone   the claim names no bidding zone"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -171,7 +187,10 @@ fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
     // can be matched, and uniqueness says where the rest went.
     let report = desk.json(&[&["claims", "report"][..], &HOURLY].concat());
     assert_eq!(report["matched"].to_string(), "0.002", "{report}");
-    let check = check_json(&desk, &[&HOURLY[..], &["--rules", "ghg-scope2-2015"]].concat());
+    let check = check_json(
+        &desk,
+        &[&HOURLY[..], &["--rules", "ghg-scope2-2015"]].concat(),
+    );
     let h11 = check["values"]
         .as_array()
         .unwrap()
