@@ -557,7 +557,7 @@ fn factor(store: &Store, spec: &ClaimSpec, kind: &str) -> Result<Option<FactorUs
     let Some(market) = &spec.market else {
         return Ok(None);
     };
-    let year = i32::try_from(chrono::Datelike::year(&spec.from.as_naive())).unwrap_or(0);
+    let year = chrono::Datelike::year(&spec.from.as_naive());
     Ok(store.emission_factor(market, kind, year)?.and_then(|f| {
         Some(FactorUse {
             market: f.market,

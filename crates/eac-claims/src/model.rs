@@ -1,7 +1,7 @@
 //! The claim model shared by the reader, the allocation, the rules and the
 //! report.
 
-use bigdecimal::BigDecimal;
+use bigdecimal::{BigDecimal, Signed, Zero};
 use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
 use eac_model::{BeneficiaryType, Date, EnergyUnit, Timestamp};
 use serde::{Deserialize, Serialize};
@@ -191,8 +191,8 @@ impl ValueFacts {
     /// What other claims left of it (Wh, never below 0).
     pub fn free_wh(&self) -> BigDecimal {
         let left = self.quantity_wh() - &self.allocated_elsewhere;
-        if left < BigDecimal::from(0) {
-            BigDecimal::from(0)
+        if left.is_negative() {
+            BigDecimal::zero()
         } else {
             left
         }

@@ -338,7 +338,7 @@ fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
         .map(|c| format!("claim {c}"))
         .collect();
     let free = v.free_wh();
-    if free > bigdecimal::BigDecimal::from(0) {
+    if bigdecimal::Signed::is_positive(&free) {
         (
             Verdict::Pass,
             format!(
