@@ -222,3 +222,27 @@ fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
         .stdout(contains("emission factor set"))
         .stdout(contains("consumption imported"));
 }
+
+#[test]
+fn an_evidence_pack_holds_the_report_and_criteria_of_recorded_claims_over_its_eacs() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "filing", "--title", "June"])
+        .assert()
+        .success();
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(desk.path("filing/claims/claim-1.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["claim_id"], 1);
+    assert!(report["check"]["values"].as_array().unwrap().len() == 4);
+    let csv = std::fs::read_to_string(desk.path("filing/claims/claim-1.csv")).unwrap();
+    assert!(csv.contains("coverage_percent,80.0000\n"), "{csv}");
+    let verdict = desk.json(&["pack", "verify", "filing"]);
+    assert_eq!(verdict["ok"], true, "{verdict}");
+}
