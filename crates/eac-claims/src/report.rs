@@ -191,8 +191,10 @@ pub fn scope2_report(
     }
 }
 
-/// Monthly totals of a report's intervals (the chart of an annual or
-/// hourly claim shows months or days; this sums exactly).
+/// The matching intervals summed exactly by the calendar month each starts
+/// in (the coverage chart): monthly claims give their months, hourly claims
+/// their hours by month, an annual claim its one interval (its matching is
+/// not by month).
 pub fn by_month(matching: &Matching, unit: EnergyUnit) -> Vec<IntervalFigures> {
     let mut out: Vec<(Interval, [BigDecimal; 4])> = Vec::new();
     for b in &matching.buckets {

@@ -431,7 +431,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
 fn load_claim(conn: &rusqlite::Connection, id: i64) -> Result<ClaimRecord> {
     conn.query_row(&format!("{CLAIM_COLUMNS} WHERE id = ?1"), [id], claim_row)
         .optional()?
-        .ok_or_else(|| StoreError::NotFound(format!("claim {id}")))
+        .ok_or(StoreError::NoClaim(id))
 }
 
 /// Every value's allocations over all claims but `except`.

@@ -206,6 +206,11 @@ fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
     let recorded = desk.json(&["claims", "report", "--claim", "1"]);
     assert_eq!(recorded["matched"].to_string(), "0.008");
     assert_eq!(recorded["claim_id"], 1);
+    desk.eacdesk()
+        .args(["claims", "report", "--claim", "9"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no claim number 9"));
     // Deleting it frees the values; every change is in the audit log.
     desk.eacdesk()
         .args(["claims", "delete", "1", "--reason", "redo"])
