@@ -379,3 +379,51 @@ proptest! {
         prop_assert_eq!(m.matched() + m.surplus(), eligible_total);
     }
 }
+
+#[test]
+fn a_monthly_claim_fills_months_in_order_and_leaves_values_outside_the_period_alone() {
+    // January consumes 4, February 4. A value over January–February holds
+    // 6 (used in January first, its rest in February); a value from
+    // December 2023 lies outside the period and is not eligible.
+    let spec = claim(Granularity::Monthly);
+    let key = |id: &str| ValueKey {
+        cds_eac_id: id.into(),
+        position: 0,
+    };
+    let supplies = [
+        Supply {
+            key: key("jan-feb"),
+            interval: iv("2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+            available: d("6"),
+        },
+        Supply {
+            key: key("dec"),
+            interval: iv("2023-12-01T00:00:00Z", "2024-01-01T00:00:00Z"),
+            available: d("100"),
+        },
+    ];
+    let demand = [
+        Demand {
+            interval: iv("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+            quantity: d("4"),
+            label: "jan".into(),
+        },
+        Demand {
+            interval: iv("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+            quantity: d("4"),
+            label: "feb".into(),
+        },
+    ];
+    let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
+    assert_eq!(m.buckets.len(), 12);
+    assert_eq!(
+        (&m.buckets[0].matched, &m.buckets[0].shortfall),
+        (&d("4"), &d("0"))
+    );
+    assert_eq!(
+        (&m.buckets[1].matched, &m.buckets[1].shortfall),
+        (&d("2"), &d("2"))
+    );
+    assert_eq!(m.ineligible, vec![key("dec")]);
+    assert_eq!(m.surplus(), BigDecimal::zero());
+}
