@@ -275,6 +275,12 @@ impl From<StoreError> for AppError {
                 ),
                 ErrorDetails { period_ids: Some(vec![id]), ..ErrorDetails::default() },
             ),
+            StoreError::NoClaim(id) => (
+                format!(
+                    "There is no claim number {id} in this database; list them with `eacdesk claims ls`. Nothing was changed."
+                ),
+                ErrorDetails::default(),
+            ),
             StoreError::Cancelled => return AppError::cancelled(),
         };
         AppError {
@@ -377,6 +383,7 @@ mod tests {
                 "frozen",
             ),
             (StoreError::NoPeriod(4), "not_found"),
+            (StoreError::NoClaim(4), "not_found"),
         ];
         for (store_error, code) in cases {
             let e = AppError::from(store_error);

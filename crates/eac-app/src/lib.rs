@@ -13,6 +13,7 @@
 
 mod about;
 mod browse;
+mod claims;
 mod db;
 mod edit;
 mod error;
@@ -38,6 +39,11 @@ pub use about::{about, AboutInfo, VERSION};
 pub use browse::{
     audit_log, audit_page, browse, browse_summary, choices, db_info, eac_detail, open_warnings,
     verify_audit_chain,
+};
+pub use claims::{
+    check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim, factors,
+    import_consumption, list_consumption, set_factor, ClaimCheck, ClaimInput, ClaimRef,
+    ClaimReport, ConsumptionImported, ValueCheck,
 };
 pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};

@@ -10,6 +10,7 @@
 //!     sources/             the registry documents, byte for byte
 //!     audit.jsonl          the whole audit chain (other EACs' records redacted)
 //!     claim-statement.csv, claim-statement.pdf
+//!     claims/              claim-N.json, claim-N.csv: recorded claims over these EACs
 //! ```
 //!
 //! Made like a P2 bundle: built in a hidden folder beside `DIR`, checked,
@@ -44,6 +45,8 @@ const LISTING_FILE: &str = "eacs.json";
 const P2_DIR: &str = "p2";
 const SOURCES_DIR: &str = "sources";
 const AUDIT_FILE: &str = "audit.jsonl";
+/// Reports of recorded claims over the pack's EACs (issue 15).
+const CLAIMS_DIR: &str = "claims";
 const CLAIM_CSV: &str = "claim-statement.csv";
 const CLAIM_PDF: &str = "claim-statement.pdf";
 /// How many EACs or entries a refusal names.
@@ -295,6 +298,7 @@ pub fn make_pack_with_key_dir(
 
     let source_count = write_sources(store, &mut dir, &eacs, progress)?;
     let (audit_head, audit_records) = write_audit(store, &dir, &ids)?;
+    write_claims(store, &mut dir, &ids)?;
     if cancelled() {
         return Err(AppError::cancelled());
     }
@@ -651,6 +655,44 @@ fn write_sources(
         }
     }
     Ok(written.len())
+}
+
+/// The report and criteria results of every recorded claim that allocates
+/// a value of an EAC in the pack (decision 181): `claims/claim-N.json`
+/// (the `claims report --claim N --json` document) and `claim-N.csv`.
+fn write_claims(
+    store: &Store,
+    dir: &mut AtomicDir,
+    ids: &HashSet<&str>,
+) -> Result<usize, AppError> {
+    let mut written = 0;
+    for claim in store.claims()? {
+        let touches = store
+            .claim_allocations(claim.id)?
+            .iter()
+            .any(|a| ids.contains(a.cds_eac_id.as_str()));
+        if !touches {
+            continue;
+        }
+        let report =
+            crate::claims::claim_report(store, crate::claims::ClaimRef::Recorded(claim.id), &[])?;
+        if written == 0 {
+            dir.create_dir(CLAIMS_DIR)?;
+        }
+        let json = serde_json::to_string_pretty(&report).expect("a report serializes") + "\n";
+        write_bytes(
+            dir,
+            &format!("{CLAIMS_DIR}/claim-{}.json", claim.id),
+            json.as_bytes(),
+        )?;
+        write_bytes(
+            dir,
+            &format!("{CLAIMS_DIR}/claim-{}.csv", claim.id),
+            crate::claims::claim_report_csv(&report).as_bytes(),
+        )?;
+        written += 1;
+    }
+    Ok(written)
 }
 
 fn write_bytes(dir: &AtomicDir, relative: &str, bytes: &[u8]) -> Result<String, AppError> {

@@ -92,6 +92,18 @@ pub enum Command {
         #[command(subcommand)]
         action: MappingCommand,
     },
+    /// Consumption per beneficiary, the basis of claims (`consumption import FILE`, `consumption ls`)
+    Consumption {
+        #[command(subcommand)]
+        action: ConsumptionCommand,
+    },
+    /// Claims: match retired EAC values to consumption, check them against the GHG Protocol
+    /// Scope 2, RE100 and EnergyTag criteria (`claims check`, exit 1 when any fails), report
+    /// Scope 2 both ways (`claims report`), record claims and enter emission factors
+    Claims {
+        #[command(subcommand)]
+        action: ClaimsCommand,
+    },
     /// Closed reporting periods: EACs whose period lies inside cannot be changed until reopened
     Period {
         #[command(subcommand)]
@@ -855,4 +867,155 @@ mod tests {
         assert!(parse_sort("size").is_err());
         assert!(parse_sort("quantity:down").is_err());
     }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConsumptionCommand {
+    /// Import a consumption CSV (header beneficiary_type,beneficiary,start,end,value,unit; dates
+    /// or RFC 3339, end exclusive); all rows or none, every problem located
+    Import {
+        file: PathBuf,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// List stored consumption
+    Ls {
+        #[arg(long, value_name = "TYPE")]
+        beneficiary_type: Option<String>,
+        /// A beneficiary id (repeat for several)
+        #[arg(long, value_name = "ID")]
+        beneficiary: Vec<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Which claim: a recorded one (`--claim N`) or one given in full.
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// A recorded claim's number (`eacdesk claims ls`)
+    #[arg(long, value_name = "N", conflicts_with_all = ["beneficiary_type", "beneficiary", "from", "to", "granularity", "market", "bidding_zone", "only_passing"])]
+    pub claim: Option<i64>,
+    /// The claimant's beneficiary type (customer, account, servicecontract, rateplan, program, general)
+    #[arg(long, value_name = "TYPE", required_unless_present = "claim")]
+    pub beneficiary_type: Option<String>,
+    /// The claimant's id (repeat for several of one type)
+    #[arg(long, value_name = "ID")]
+    pub beneficiary: Vec<String>,
+    /// First day of the reporting period, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", required_unless_present = "claim")]
+    pub from: Option<String>,
+    /// Last day of the reporting period (inclusive), YYYY-MM-DD
+    #[arg(long, value_name = "DATE", required_unless_present = "claim")]
+    pub to: Option<String>,
+    /// annual (default), monthly or hourly
+    #[arg(long, value_name = "G")]
+    pub granularity: Option<String>,
+    /// The market the consumption is in (as the EACs' eacdesk_market / eacdesk_device_country and the factors name it)
+    #[arg(long, value_name = "MARKET")]
+    pub market: Option<String>,
+    /// The bidding zone of the consumption (EnergyTag)
+    #[arg(long, value_name = "ZONE")]
+    pub bidding_zone: Option<String>,
+    /// Rule sets to check, comma-separated (default: ghg-scope2-2015,re100,energytag)
+    #[arg(long, value_name = "IDS")]
+    pub rules: Option<String>,
+    /// Allocate only values passing every criterion of this rule set
+    #[arg(long, value_name = "RULESET")]
+    pub only_passing: Option<String>,
+    /// Unit of the report: MWh (default), kWh, Wh
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClaimsCommand {
+    /// Each EAC value of the claim with each criterion's result and reason (exit 0 when nothing
+    /// fails, 1 otherwise)
+    Check {
+        #[command(flatten)]
+        claim: ClaimArgs,
+        /// Show only values with a failed (fail) or unknown (unknown) criterion
+        #[arg(long, value_name = "fail|unknown")]
+        only: Option<String>,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// The Scope 2 report: consumption, matched, coverage, market- and location-based tCO2e
+    /// (hourly claims: the hourly matching score)
+    Report {
+        #[command(flatten)]
+        claim: ClaimArgs,
+        /// Print JSON instead of text
+        #[arg(long, conflicts_with = "csv")]
+        json: bool,
+        /// Print CSV instead of text
+        #[arg(long)]
+        csv: bool,
+    },
+    /// Record a claim: allocate its values (only what other claims left of them) and keep the
+    /// allocation, so no value is counted twice; audited
+    Create {
+        #[command(flatten)]
+        claim: ClaimArgs,
+        /// A name for the claim
+        #[arg(long, value_name = "TEXT", default_value = "")]
+        name: String,
+        /// Why it is recorded; kept in the audit log
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// List recorded claims
+    Ls {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+    /// Delete a recorded claim (its values are free again); audited
+    Delete {
+        id: i64,
+        /// Why; kept in the audit log
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// Emission factors per market: residual mix (market-based) and grid (location-based)
+    Factor {
+        #[command(subcommand)]
+        action: FactorCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FactorCommand {
+    /// Enter (or replace) a market's factor for a year, with its source; audited
+    Set {
+        #[arg(long, value_name = "MARKET")]
+        market: String,
+        /// residual_mix or grid
+        #[arg(long, value_name = "KIND")]
+        kind: String,
+        #[arg(long, value_name = "YEAR")]
+        year: i32,
+        /// tCO2e per MWh, exact (0.354)
+        #[arg(long, value_name = "NUMBER")]
+        factor: String,
+        /// Where the number comes from (e.g. "AIB European Residual Mixes 2024")
+        #[arg(long, value_name = "TEXT")]
+        source: String,
+        /// Why it is entered; kept in the audit log
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
+    /// List the factors entered
+    Ls {
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
 }

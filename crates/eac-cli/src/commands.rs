@@ -42,6 +42,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Check(a) => check(&open_read(&db)?, a),
         Command::Mapping { action } => mapping(&db, action),
         Command::Period { action } => period(&db, action),
+        Command::Consumption { action } => crate::claims::consumption(&db, action),
+        Command::Claims { action } => crate::claims::claims(&db, action),
         Command::Beneficiaries {
             action: BeneficiariesCommand::Set(a),
         } => set_beneficiaries(&db, a),
@@ -1254,11 +1256,19 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
                 (_, None) => r.action.as_str().replace('_', " "),
             }
         }
-        AuditAction::Export | AuditAction::Pack => {
-            let what = if r.action == AuditAction::Export {
-                "exported"
-            } else {
-                "evidence pack made"
+        AuditAction::Export
+        | AuditAction::Pack
+        | AuditAction::ConsumptionImport
+        | AuditAction::ClaimCreate
+        | AuditAction::ClaimDelete
+        | AuditAction::FactorSet => {
+            let what = match r.action {
+                AuditAction::Export => "exported",
+                AuditAction::Pack => "evidence pack made",
+                AuditAction::ConsumptionImport => "consumption imported",
+                AuditAction::ClaimCreate => "claim recorded",
+                AuditAction::ClaimDelete => "claim deleted",
+                _ => "emission factor set",
             };
             let details: Vec<String> = r
                 .changes

@@ -12,6 +12,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod claims;
 mod commands;
 mod pack;
 mod progress;

@@ -8,6 +8,8 @@ use predicates::prelude::*;
 use predicates::str::{contains, is_match};
 use serde_json::Value;
 
+#[path = "cli/claims.rs"]
+mod claims;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/pack.rs"]

@@ -487,6 +487,14 @@ pub enum AuditAction {
     /// An evidence pack was made (database-level: no EAC; `changes` hold
     /// the manifest's SHA-256, the file count and the folder).
     Pack,
+    /// Consumption was imported (database-level: file, rows, beneficiaries).
+    ConsumptionImport,
+    /// A claim was recorded with its allocations (database-level).
+    ClaimCreate,
+    /// A claim was deleted; its values are free again (database-level).
+    ClaimDelete,
+    /// An emission factor of a market was set (database-level: before, after).
+    FactorSet,
 }
 
 impl AuditAction {
@@ -505,6 +513,10 @@ impl AuditAction {
             AuditAction::PeriodReopen => "period_reopen",
             AuditAction::Export => "export",
             AuditAction::Pack => "pack",
+            AuditAction::ConsumptionImport => "consumption_import",
+            AuditAction::ClaimCreate => "claim_create",
+            AuditAction::ClaimDelete => "claim_delete",
+            AuditAction::FactorSet => "factor_set",
         }
     }
 
@@ -523,6 +535,10 @@ impl AuditAction {
             AuditAction::PeriodReopen,
             AuditAction::Export,
             AuditAction::Pack,
+            AuditAction::ConsumptionImport,
+            AuditAction::ClaimCreate,
+            AuditAction::ClaimDelete,
+            AuditAction::FactorSet,
         ]
         .into_iter()
         .find(|a| a.as_str() == stored)

@@ -447,7 +447,15 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
         Ok(found) => changes.extend(found),
         Err(what) => problems.push(what),
     }
-    if matches!(action, AuditAction::Export | AuditAction::Pack) {
+    if matches!(
+        action,
+        AuditAction::Export
+            | AuditAction::Pack
+            | AuditAction::ConsumptionImport
+            | AuditAction::ClaimCreate
+            | AuditAction::ClaimDelete
+            | AuditAction::FactorSet
+    ) {
         // Database-level records keep what was written as the `after` side.
         changes.extend(crate::packs::details_of(cell(row, 6)?.as_deref()));
     }

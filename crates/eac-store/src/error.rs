@@ -168,6 +168,9 @@ pub enum StoreError {
     /// There is no closed period with this number.
     #[error("there is no closed period number {0}")]
     NoPeriod(i64),
+    /// There is no recorded claim with this number.
+    #[error("there is no claim number {0}")]
+    NoClaim(i64),
 }
 
 impl StoreError {
@@ -190,7 +193,8 @@ impl StoreError {
             StoreError::NotFound(_)
             | StoreError::UnknownIds(_)
             | StoreError::NoBatch(_)
-            | StoreError::NoPeriod(_) => ErrorCode::NotFound,
+            | StoreError::NoPeriod(_)
+            | StoreError::NoClaim(_) => ErrorCode::NotFound,
             StoreError::Frozen { .. } => ErrorCode::Frozen,
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,

@@ -20,6 +20,7 @@ pub mod atomic;
 mod browse;
 pub mod chain;
 pub mod check;
+pub mod claims;
 mod edit;
 mod emissions;
 mod error;
@@ -46,6 +47,10 @@ use std::time::{Duration, Instant};
 pub use api::*;
 pub use chain::{ChainBreak, ChainReport};
 pub use check::{CheckReport, Finding, FindingKind, FindingSide};
+pub use claims::{
+    AllocatedElsewhere, AllocationEntry, ClaimRecord, ConsumptionEntry, FactorEntry, NewAllocation,
+    NewClaim, NewConsumption, FACTOR_KINDS,
+};
 use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};

@@ -126,7 +126,7 @@ pub(crate) fn details_of(after: Option<&str>) -> Vec<FieldChange> {
 }
 
 /// Appends a database-level audit record (no EAC) through `w`.
-fn insert_database_record(
+pub(crate) fn insert_database_record(
     w: &Write,
     action: AuditAction,
     details: &[(&str, String)],

@@ -20,6 +20,8 @@ use tempfile::TempDir;
 
 #[path = "store/chain.rs"]
 mod chain;
+#[path = "store/claims.rs"]
+mod claims;
 #[path = "store/history.rs"]
 mod history;
 #[path = "store/migrations.rs"]

@@ -19,6 +19,10 @@ const ACTIONS: Record<AuditAction, string> = {
   period_reopen: "Reporting period reopened",
   export: "Exported",
   pack: "Evidence pack made",
+  consumption_import: "Consumption imported",
+  claim_create: "Claim recorded",
+  claim_delete: "Claim deleted",
+  factor_set: "Emission factor set",
 };
 
 /** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */
@@ -46,6 +50,14 @@ export function auditSummary(
       return file ? `Written to ${file}.` : "Written to a file.";
     case "pack":
       return file ? `An evidence pack was written to ${file}.` : "An evidence pack was written.";
+    case "consumption_import":
+      return file ? `Consumption rows were imported from ${file}.` : "Consumption rows were imported.";
+    case "claim_create":
+      return "A claim was recorded; the EAC values it uses are allocated to it.";
+    case "claim_delete":
+      return "A claim was deleted; the EAC values it used are free again.";
+    case "factor_set":
+      return "An emission factor of a market was entered; the change lists the old and new number.";
     default:
       return null;
   }

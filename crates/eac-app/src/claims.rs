@@ -1,0 +1,734 @@
+//! Claims (issue 15): importing consumption, checking a claim's EAC values
+//! against named rule sets, allocating them (recorded claims) and the
+//! Scope 2 report. The glue between `eac-claims` (pure: reader,
+//! allocation, rules, report) and `eac-store` (consumption, claims,
+//! allocations, factors); the shells only parse arguments and render.
+//!
+//! A claim is either given in full ([`ClaimInput`]: checked and reported
+//! on the fly, allocating what other recorded claims left) or recorded
+//! ([`create_claim`]: its allocations are stored, so no value is counted
+//! for two claims) and then named by its number.
+
+use std::path::Path;
+
+use bigdecimal::{BigDecimal, Zero};
+use eac_claims::allocate::{allocate, settle, to_wh, Allocation, Demand, Supply};
+use eac_claims::report::{by_month, exact, FactorUse, IntervalFigures};
+use eac_claims::rules::{overall, CriterionResult, RuleSet};
+use eac_claims::{
+    read_consumption, rule_set, rule_sets, scope2_report, ClaimSpec, Granularity, Interval,
+    Matching, Scope2Report, ValueFacts, ValueKey, Verdict,
+};
+use eac_model::{
+    units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation,
+};
+use eac_store::{
+    ClaimRecord, ConsumptionEntry, FactorEntry, NewAllocation, NewClaim, NewConsumption, Reason,
+    Store,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::AppError;
+
+/// A claim as the person gives it (CLI flags, the app's form).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClaimInput {
+    pub beneficiary_type: String,
+    pub beneficiaries: Vec<String>,
+    /// First and last day, inclusive, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    /// `annual` (default), `monthly` or `hourly`.
+    pub granularity: Option<String>,
+    pub market: Option<String>,
+    pub bidding_zone: Option<String>,
+    /// `MWh` (default), `kWh` or `Wh`.
+    pub unit: Option<String>,
+    /// Rule set ids to check (default: all).
+    pub rules: Vec<String>,
+    /// Allocate only values passing this rule set.
+    pub only_passing: Option<String>,
+}
+
+/// What importing a consumption file did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConsumptionImported {
+    pub file: String,
+    pub rows: usize,
+    pub beneficiaries: Vec<String>,
+}
+
+/// One EAC value with each criterion's result and what the claim gives it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ValueCheck {
+    pub cds_eac_id: String,
+    /// 1-based, as people count.
+    pub value: u32,
+    pub eac_number: Option<String>,
+    pub start: String,
+    pub end: String,
+    pub quantity: Decimal,
+    pub unit: String,
+    /// Given to this claim, in the claim's unit.
+    pub allocated: Decimal,
+    pub retired: bool,
+    /// Fail over unknown over pass, across the rule sets checked.
+    pub verdict: Verdict,
+    pub results: Vec<CriterionResult>,
+}
+
+/// A rule set as checked (with its parameters).
+pub type RuleSetInfo = RuleSet;
+
+/// A claim's criteria results.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimCheck {
+    /// The recorded claim, if one was named.
+    pub claim_id: Option<i64>,
+    /// The unit of `allocated`.
+    pub unit: String,
+    pub rule_sets: Vec<RuleSetInfo>,
+    pub values: Vec<ValueCheck>,
+    pub passed: usize,
+    pub failed: usize,
+    pub unknown: usize,
+}
+
+impl ClaimCheck {
+    /// Some criterion failed for some value (the CLI exits 1).
+    pub fn any_failed(&self) -> bool {
+        self.failed > 0
+    }
+}
+
+/// The Scope 2 report with the criteria results beside it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClaimReport {
+    pub claim_id: Option<i64>,
+    #[serde(flatten)]
+    pub report: Scope2Report,
+    /// Consumption and matched quantity by calendar month (the chart).
+    pub months: Vec<IntervalFigures>,
+    pub check: ClaimCheck,
+}
+
+fn day(what: &str, text: &str) -> Result<Date, AppError> {
+    Date::parse(text.trim()).map_err(|_| {
+        AppError::invalid_input(format!(
+            "{what} `{}` is not a date; write it as YYYY-MM-DD (2024-12-31).",
+            eac_model::quote(text)
+        ))
+    })
+}
+
+fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
+    let beneficiary_type =
+        BeneficiaryType::parse(input.beneficiary_type.trim()).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "`{}` is not a beneficiary type; give one of {}.",
+                eac_model::quote(&input.beneficiary_type),
+                BeneficiaryType::names().join(", ")
+            ))
+        })?;
+    let beneficiaries: Vec<String> = input
+        .beneficiaries
+        .iter()
+        .map(|b| b.trim().to_owned())
+        .filter(|b| !b.is_empty())
+        .collect();
+    if beneficiary_type != BeneficiaryType::General && beneficiaries.is_empty() {
+        return Err(AppError::invalid_input(
+            "Name the beneficiary the claim is for (--beneficiary ID).",
+        ));
+    }
+    let from = day("The first day (--from)", &input.from)?;
+    let to = day("The last day (--to)", &input.to)?;
+    if to < from {
+        return Err(AppError::invalid_input(format!(
+            "The claim ends ({to}) before it begins ({from}); give the first day as --from and \
+             the last day as --to."
+        )));
+    }
+    let granularity = match input.granularity.as_deref() {
+        None | Some("") => Granularity::Annual,
+        Some(g) => Granularity::parse(g).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "`{}` is not a granularity; give annual, monthly or hourly.",
+                eac_model::quote(g)
+            ))
+        })?,
+    };
+    let unit = match input.unit.as_deref() {
+        None | Some("") => EnergyUnit::MWh,
+        Some(u) => EnergyUnit::parse_lenient(u.trim()).ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "`{}` is not an energy unit; give MWh, kWh or Wh.",
+                eac_model::quote(u)
+            ))
+        })?,
+    };
+    let text = |t: &Option<String>| {
+        t.as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+    };
+    Ok(ClaimSpec {
+        beneficiary_type,
+        beneficiaries,
+        from,
+        to,
+        granularity,
+        market: text(&input.market),
+        bidding_zone: text(&input.bidding_zone),
+        unit,
+    })
+}
+
+fn rule_sets_of(ids: &[String]) -> Result<Vec<RuleSet>, AppError> {
+    if ids.is_empty() {
+        return Ok(rule_sets());
+    }
+    ids.iter()
+        .flat_map(|i| i.split(','))
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .map(|id| {
+            rule_set(id).ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "There is no rule set `{}`; give {}.",
+                    eac_model::quote(id),
+                    rule_sets()
+                        .iter()
+                        .map(|r| r.id)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })
+        })
+        .collect()
+}
+
+/// Reads and imports a consumption CSV, all or nothing. Errors:
+/// `validation` (every broken cell located: `details.violations` with
+/// file, line, column; the message names the rule; also rows overlapping
+/// stored consumption), `io`.
+pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionImported, AppError> {
+    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    let file = path.display().to_string();
+    let rows = read_consumption(&file, &bytes).map_err(|errors| {
+        let violations: Vec<Violation> = errors
+            .iter()
+            .map(|e| Violation {
+                line: Some(e.line),
+                // A row-level problem (overlap, cell count) at its start.
+                column: e.column.or(Some(1)),
+                ..Violation::unruled(format!("[{}] {}", e.rule, e.message)).with_file(&e.file)
+            })
+            .collect();
+        AppError::validation(
+            format!(
+                "{file}: {} problem(s) in the consumption file; nothing was imported. First: {}",
+                errors.len(),
+                errors[0]
+            ),
+            &violations,
+        )
+    })?;
+    let new: Vec<NewConsumption> = rows
+        .iter()
+        .map(|r| NewConsumption {
+            beneficiary_type: r.beneficiary_type,
+            beneficiary: r.beneficiary.clone(),
+            start: r.interval.start,
+            end: r.interval.end,
+            value: r.value.clone(),
+            unit: r.unit,
+            line: r.line,
+        })
+        .collect();
+    let n = store.import_consumption(&file, &new, &eac_store::os_user())?;
+    let mut beneficiaries: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{} {}", r.beneficiary_type.as_str(), r.beneficiary))
+        .collect();
+    beneficiaries.sort();
+    beneficiaries.dedup();
+    Ok(ConsumptionImported {
+        file,
+        rows: n,
+        beneficiaries,
+    })
+}
+
+/// Stored consumption, optionally of one beneficiary type and ids.
+pub fn list_consumption(
+    store: &Store,
+    beneficiary_type: Option<&str>,
+    beneficiaries: &[String],
+) -> Result<Vec<ConsumptionEntry>, AppError> {
+    let kind = beneficiary_type
+        .map(|t| {
+            BeneficiaryType::parse(t.trim()).ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "`{}` is not a beneficiary type.",
+                    eac_model::quote(t)
+                ))
+            })
+        })
+        .transpose()?;
+    Ok(store.consumption(kind, beneficiaries, None)?)
+}
+
+fn extension_text(eac: &Eac, name: &str) -> Option<String> {
+    eac.extensions
+        .iter()
+        .find(|(k, _)| k == name)
+        .and_then(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok())
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+}
+
+/// The facts of every value of the claim's EACs overlapping its period
+/// (or allocated to it), with what other claims hold of each.
+fn facts(
+    store: &Store,
+    spec: &ClaimSpec,
+    except: Option<i64>,
+) -> Result<Vec<ValueFacts>, AppError> {
+    let eacs = store.eacs_of_beneficiaries(spec.beneficiary_type, &spec.beneficiaries)?;
+    let held = store.allocated_elsewhere(except)?;
+    let period = spec.period();
+    let mut out = Vec::new();
+    for eac in &eacs {
+        let market = extension_text(eac, "eacdesk_market")
+            .or_else(|| extension_text(eac, "eacdesk_device_country"));
+        let zone = extension_text(eac, "eacdesk_bidding_zone");
+        for (i, v) in eac.values.iter().enumerate() {
+            let position = u32::try_from(i).unwrap_or(u32::MAX);
+            let (interval, batch) = match (v.start, v.end) {
+                (Some(s), Some(e)) => (Interval::new(s, e), false),
+                _ => (Interval::new(eac.period_start, eac.period_end), true),
+            };
+            let Some(interval) = interval else { continue };
+            if !interval.overlaps(&period) {
+                continue;
+            }
+            let elsewhere = held.get(&(eac.cds_eac_id.clone(), position));
+            out.push(ValueFacts {
+                key: ValueKey {
+                    cds_eac_id: eac.cds_eac_id.clone(),
+                    position,
+                },
+                eac_number: v.eac_number.clone().or_else(|| eac.eac_number.clone()),
+                beneficiary_type: eac.beneficiary_type,
+                beneficiaries: eac.beneficiaries.clone(),
+                retired: v.retired,
+                retired_undated: v.retired_undated,
+                interval,
+                batch,
+                asset_commissioned: eac.asset_commissioned,
+                market: market.clone(),
+                bidding_zone: zone.clone(),
+                unit: v.unit,
+                quantity: v.value.to_big(),
+                allocated_elsewhere: elsewhere.map(|h| h.quantity_wh.clone()).unwrap_or_default(),
+                other_claims: elsewhere.map(|h| h.claims.clone()).unwrap_or_default(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn demand(store: &Store, spec: &ClaimSpec) -> Result<Vec<Demand>, AppError> {
+    let period = spec.period();
+    let rows = store.consumption(
+        Some(spec.beneficiary_type),
+        &spec.beneficiaries,
+        Some((period.start, period.end)),
+    )?;
+    rows.iter()
+        .map(|r| {
+            let bad = || {
+                AppError::new(
+                    crate::ErrorCode::Database,
+                    format!("consumption row {} is damaged", r.id),
+                )
+            };
+            let start = Timestamp::parse(&r.start).map_err(|_| bad())?;
+            let end = Timestamp::parse(&r.end).map_err(|_| bad())?;
+            let unit = EnergyUnit::parse(&r.unit).ok_or_else(bad)?;
+            let value = Decimal::parse(&r.value).map_err(|_| bad())?;
+            Ok(Demand {
+                interval: Interval::new(start, end).ok_or_else(bad)?,
+                quantity: to_wh(&value.to_big(), unit),
+                label: format!(
+                    "{} line {} ({} {})",
+                    r.source_file, r.line, r.beneficiary_type, r.beneficiary
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The values allocation may use: retired ones, passing `only_passing`.
+fn supplies(
+    spec: &ClaimSpec,
+    values: &[ValueFacts],
+    only_passing: Option<&RuleSet>,
+) -> Vec<Supply> {
+    values
+        .iter()
+        .filter(|v| v.is_retired())
+        .filter(|v| only_passing.is_none_or(|set| overall(&set.check(spec, v)) == Verdict::Pass))
+        .map(|v| Supply {
+            key: v.key.clone(),
+            interval: v.interval,
+            available: v.free_wh(),
+        })
+        .filter(|s| s.available > BigDecimal::zero())
+        .collect()
+}
+
+fn matching_error(e: eac_claims::allocate::AllocateError) -> AppError {
+    AppError::invalid_input(format!("{e}."))
+}
+
+fn checks(
+    spec: &ClaimSpec,
+    values: &[ValueFacts],
+    sets: &[RuleSet],
+    matching: &Matching,
+    claim_id: Option<i64>,
+) -> ClaimCheck {
+    let mut out = ClaimCheck {
+        claim_id,
+        unit: spec.unit.as_str().to_owned(),
+        rule_sets: sets.to_vec(),
+        values: Vec::new(),
+        passed: 0,
+        failed: 0,
+        unknown: 0,
+    };
+    for v in values {
+        let results: Vec<CriterionResult> = sets.iter().flat_map(|s| s.check(spec, v)).collect();
+        for r in &results {
+            match r.verdict {
+                Verdict::Pass => out.passed += 1,
+                Verdict::Fail => out.failed += 1,
+                Verdict::Unknown => out.unknown += 1,
+            }
+        }
+        let allocated = units::convert(&matching.allocated_to(&v.key), EnergyUnit::Wh, spec.unit);
+        out.values.push(ValueCheck {
+            cds_eac_id: v.key.cds_eac_id.clone(),
+            value: v.key.position + 1,
+            eac_number: v.eac_number.clone(),
+            start: v.interval.start.to_string(),
+            end: v.interval.end.to_string(),
+            quantity: exact(&v.quantity),
+            unit: v.unit.as_str().to_owned(),
+            allocated: exact(&allocated),
+            retired: v.is_retired(),
+            verdict: overall(&results),
+            results,
+        });
+    }
+    out
+}
+
+/// A claim's spec, values, consumption, rule sets and matching: given in
+/// full (allocated now from what recorded claims left) or recorded
+/// (`claim`: its stored allocations).
+struct Evaluated {
+    claim_id: Option<i64>,
+    spec: ClaimSpec,
+    values: Vec<ValueFacts>,
+    sets: Vec<RuleSet>,
+    matching: Matching,
+}
+
+fn evaluate(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<Evaluated, AppError> {
+    let sets = rule_sets_of(rules)?;
+    match claim {
+        ClaimRef::Input(input) => {
+            let spec = spec_of(input)?;
+            let only = input
+                .only_passing
+                .as_deref()
+                .filter(|s| !s.trim().is_empty())
+                .map(|id| rule_sets_of(&[id.to_owned()]).map(|mut v| v.remove(0)))
+                .transpose()?;
+            let values = facts(store, &spec, None)?;
+            let demand = demand(store, &spec)?;
+            let matching = allocate(
+                spec.period(),
+                spec.granularity,
+                &supplies(&spec, &values, only.as_ref()),
+                &demand,
+            )
+            .map_err(matching_error)?;
+            Ok(Evaluated {
+                claim_id: None,
+                spec,
+                values,
+                sets,
+                matching,
+            })
+        }
+        ClaimRef::Recorded(id) => {
+            let record = store.claim(id)?;
+            let spec = spec_of(&input_of(&record))?;
+            let values = facts(store, &spec, Some(id))?;
+            let demand = demand(store, &spec)?;
+            let allocations = store
+                .claim_allocations(id)?
+                .into_iter()
+                .filter_map(|a| {
+                    Some(Allocation {
+                        key: ValueKey {
+                            cds_eac_id: a.cds_eac_id,
+                            position: a.position,
+                        },
+                        interval: Interval::new(
+                            Timestamp::parse(&a.start).ok()?,
+                            Timestamp::parse(&a.end).ok()?,
+                        )?,
+                        quantity: a.quantity_wh.parse().ok()?,
+                    })
+                })
+                .collect();
+            let only = record.only_passing.as_deref().and_then(rule_set);
+            let matching = settle(
+                spec.period(),
+                spec.granularity,
+                &supplies(&spec, &values, only.as_ref()),
+                &demand,
+                allocations,
+            )
+            .map_err(matching_error)?;
+            Ok(Evaluated {
+                claim_id: Some(id),
+                spec,
+                values,
+                sets,
+                matching,
+            })
+        }
+    }
+}
+
+/// Which claim: given in full, or recorded (its number).
+#[derive(Debug, Clone, Copy)]
+pub enum ClaimRef<'a> {
+    Input(&'a ClaimInput),
+    Recorded(i64),
+}
+
+fn input_of(r: &ClaimRecord) -> ClaimInput {
+    ClaimInput {
+        beneficiary_type: r.beneficiary_type.clone(),
+        beneficiaries: r.beneficiaries.clone(),
+        from: r.from.clone(),
+        to: r.to.clone(),
+        granularity: Some(r.granularity.clone()),
+        market: r.market.clone(),
+        bidding_zone: r.bidding_zone.clone(),
+        unit: Some(r.unit.clone()),
+        rules: Vec::new(),
+        only_passing: r.only_passing.clone(),
+    }
+}
+
+/// Each EAC value of the claim with each criterion's result (`rules`:
+/// rule set ids, default all). Errors: `invalid_input`, `not_found`.
+pub fn check_claim(
+    store: &Store,
+    claim: ClaimRef,
+    rules: &[String],
+) -> Result<ClaimCheck, AppError> {
+    let e = evaluate(store, claim, rules)?;
+    Ok(checks(&e.spec, &e.values, &e.sets, &e.matching, e.claim_id))
+}
+
+fn factor(store: &Store, spec: &ClaimSpec, kind: &str) -> Result<Option<FactorUse>, AppError> {
+    let Some(market) = &spec.market else {
+        return Ok(None);
+    };
+    let year = chrono::Datelike::year(&spec.from.as_naive());
+    Ok(store.emission_factor(market, kind, year)?.and_then(|f| {
+        Some(FactorUse {
+            market: f.market,
+            kind: f.kind,
+            year: f.year,
+            tco2e_per_mwh: Decimal::parse(&f.tco2e_per_mwh).ok()?,
+            source: f.source,
+        })
+    }))
+}
+
+/// The Scope 2 report of a claim, with the criteria results beside it.
+pub fn claim_report(
+    store: &Store,
+    claim: ClaimRef,
+    rules: &[String],
+) -> Result<ClaimReport, AppError> {
+    let e = evaluate(store, claim, rules)?;
+    let residual = factor(store, &e.spec, "residual_mix")?;
+    let grid = factor(store, &e.spec, "grid")?;
+    let report = scope2_report(&e.spec, &e.matching, residual, grid);
+    Ok(ClaimReport {
+        claim_id: e.claim_id,
+        months: by_month(&e.matching, e.spec.unit),
+        check: checks(&e.spec, &e.values, &e.sets, &e.matching, e.claim_id),
+        report,
+    })
+}
+
+/// The report as CSV: one `figure,value` table (exact numbers), then the
+/// intervals.
+pub fn claim_report_csv(report: &ClaimReport) -> String {
+    let r = &report.report;
+    let opt = |d: &Option<Decimal>| d.as_ref().map_or(String::new(), |d| d.to_string());
+    let mut out = String::from("figure,value\n");
+    let cell = eac_report::csv_cell;
+    let mut line = |k: &str, v: String| {
+        out.push_str(&format!("{},{}\n", cell(k), cell(&v)));
+    };
+    line(
+        "beneficiary",
+        format!("{} {}", r.beneficiary_type, r.beneficiaries.join("; ")),
+    );
+    line("from", r.from.clone());
+    line("to", r.to.clone());
+    line("granularity", r.granularity.as_str().to_owned());
+    line("market", r.market.clone().unwrap_or_default());
+    line("unit", r.unit.clone());
+    line("consumption", r.consumption.to_string());
+    line("matched", r.matched.to_string());
+    line("unmatched", r.unmatched.to_string());
+    line("surplus", r.surplus.to_string());
+    line("coverage_percent", opt(&r.coverage_percent));
+    line("market_based_tco2e", opt(&r.market_based_tco2e));
+    line("location_based_tco2e", opt(&r.location_based_tco2e));
+    if let Some(h) = &r.hourly {
+        line("hours_with_consumption", h.hours.to_string());
+        line("hours_fully_covered", h.hours_fully_covered.to_string());
+        line("hours_covered_percent", opt(&h.hours_covered_percent));
+        line("hourly_matched_percent", opt(&h.matched_percent));
+    }
+    out.push_str("\nstart,end,consumption,matched,shortfall,surplus\n");
+    for i in &r.intervals {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            i.start, i.end, i.consumption, i.matched, i.shortfall, i.surplus
+        ));
+    }
+    out
+}
+
+/// Records a claim: allocates what other claims left of its values and
+/// stores the allocations in one audited write. Errors: `invalid_input`,
+/// `conflict` (a value would be over-allocated).
+pub fn create_claim(
+    store: &mut Store,
+    name: &str,
+    input: &ClaimInput,
+    reason: &str,
+) -> Result<ClaimRecord, AppError> {
+    let reason = Reason::new(reason)?;
+    let e = evaluate(store, ClaimRef::Input(input), &[])?;
+    let only = input
+        .only_passing
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned);
+    let name = if name.trim().is_empty() {
+        format!(
+            "{} {} {} to {}",
+            e.spec.beneficiary_type.as_str(),
+            e.spec.beneficiaries.join(", "),
+            e.spec.from,
+            e.spec.to
+        )
+    } else {
+        name.trim().to_owned()
+    };
+    let claim = NewClaim {
+        name,
+        beneficiary_type: e.spec.beneficiary_type,
+        beneficiaries: e.spec.beneficiaries.clone(),
+        from: e.spec.from,
+        to: e.spec.to,
+        granularity: e.spec.granularity.as_str().to_owned(),
+        market: e.spec.market.clone(),
+        bidding_zone: e.spec.bidding_zone.clone(),
+        unit: e.spec.unit,
+        only_passing: only,
+        allocations: e
+            .matching
+            .allocations
+            .iter()
+            .map(|a| NewAllocation {
+                cds_eac_id: a.key.cds_eac_id.clone(),
+                position: a.key.position,
+                start: a.interval.start,
+                end: a.interval.end,
+                quantity_wh: a.quantity.clone(),
+            })
+            .collect(),
+    };
+    Ok(store.create_claim(&claim, &reason, &eac_store::os_user())?)
+}
+
+/// Deletes recorded claim `id` (its values are free again), audited.
+pub fn delete_claim(store: &mut Store, id: i64, reason: &str) -> Result<ClaimRecord, AppError> {
+    let reason = Reason::new(reason)?;
+    Ok(store.delete_claim(id, &reason, &eac_store::os_user())?)
+}
+
+/// Every recorded claim, newest first.
+pub fn claims(store: &Store) -> Result<Vec<ClaimRecord>, AppError> {
+    Ok(store.claims()?)
+}
+
+/// Sets a market's emission factor (`residual_mix` or `grid`, tCO2e/MWh)
+/// for a year, with its source; audited.
+pub fn set_factor(
+    store: &mut Store,
+    market: &str,
+    kind: &str,
+    year: i32,
+    tco2e_per_mwh: &str,
+    source: &str,
+    reason: &str,
+) -> Result<FactorEntry, AppError> {
+    let reason = Reason::new(reason)?;
+    let factor = Decimal::parse_amount(tco2e_per_mwh.trim())
+        .ok()
+        .filter(|d| !d.is_negative())
+        .ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "`{}` is not an emission factor; write an exact number of tCO2e per MWh \
+                 (0.354).",
+                eac_model::quote(tco2e_per_mwh)
+            ))
+        })?;
+    Ok(store.set_emission_factor(
+        market,
+        kind,
+        year,
+        &factor,
+        source,
+        &reason,
+        &eac_store::os_user(),
+    )?)
+}
+
+/// Every emission factor entered.
+pub fn factors(store: &Store) -> Result<Vec<FactorEntry>, AppError> {
+    Ok(store.emission_factors()?)
+}

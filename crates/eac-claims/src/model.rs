@@ -1,0 +1,232 @@
+//! The claim model shared by the reader, the allocation, the rules and the
+//! report.
+
+use bigdecimal::{BigDecimal, Signed, Zero};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use eac_model::{BeneficiaryType, Date, EnergyUnit, Timestamp};
+use serde::{Deserialize, Serialize};
+
+/// A half-open span of time `[start, end)` in UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Interval {
+    pub start: Timestamp,
+    pub end: Timestamp,
+}
+
+impl Interval {
+    pub fn new(start: Timestamp, end: Timestamp) -> Option<Interval> {
+        (start < end).then_some(Interval { start, end })
+    }
+
+    /// The days `from`..`to` (`to` exclusive), midnight UTC.
+    pub fn of_days(from: Date, to: Date) -> Option<Interval> {
+        Interval::new(midnight(from.as_naive()), midnight(to.as_naive()))
+    }
+
+    pub fn overlaps(&self, other: &Interval) -> bool {
+        self.start < other.end && other.start < self.end
+    }
+
+    pub fn contains(&self, other: &Interval) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+}
+
+/// 00:00 UTC of `day`.
+pub fn midnight(day: NaiveDate) -> Timestamp {
+    Timestamp::from_utc(Utc.from_utc_datetime(&day.and_hms_opt(0, 0, 0).expect("midnight")))
+}
+
+/// How finely consumption and values are matched (issue 15 item 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    /// One interval: the whole reporting period.
+    Annual,
+    /// Calendar months (UTC).
+    Monthly,
+    /// Clock hours (UTC).
+    Hourly,
+}
+
+impl Granularity {
+    pub const ALL: [Granularity; 3] = [
+        Granularity::Annual,
+        Granularity::Monthly,
+        Granularity::Hourly,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Granularity::Annual => "annual",
+            Granularity::Monthly => "monthly",
+            Granularity::Hourly => "hourly",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<Granularity> {
+        Granularity::ALL
+            .into_iter()
+            .find(|g| g.as_str().eq_ignore_ascii_case(text.trim()))
+    }
+
+    /// The matching intervals of `period`, in order: the period itself,
+    /// its calendar months (clipped to the period) or its clock hours.
+    pub fn buckets(self, period: Interval) -> Vec<Interval> {
+        let mut out = Vec::new();
+        let mut at = period.start;
+        while at < period.end {
+            let next = match self {
+                Granularity::Annual => period.end,
+                Granularity::Monthly => {
+                    let d = at.as_utc().date_naive();
+                    let (y, m) = if d.month() == 12 {
+                        (d.year() + 1, 1)
+                    } else {
+                        (d.year(), d.month() + 1)
+                    };
+                    midnight(NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month"))
+                }
+                Granularity::Hourly => {
+                    let t = at.as_utc();
+                    let hour = t
+                        .with_minute(0)
+                        .and_then(|t| t.with_second(0))
+                        .and_then(|t| t.with_nanosecond(0))
+                        .expect("the start of an hour");
+                    Timestamp::from_utc(hour + Duration::hours(1))
+                }
+            }
+            .min(period.end);
+            out.push(Interval {
+                start: at,
+                end: next,
+            });
+            at = next;
+        }
+        out
+    }
+}
+
+/// What a claim is about: a beneficiary (or several of one type), a
+/// reporting period, a matching granularity and where the consumption is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimSpec {
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiaries: Vec<String>,
+    /// First day, inclusive (UTC).
+    pub from: Date,
+    /// Last day, inclusive (UTC).
+    pub to: Date,
+    pub granularity: Granularity,
+    /// The market the consumption is in (a country or market code, as the
+    /// emission factors name it); `None`: not said, market criteria are
+    /// unknown.
+    pub market: Option<String>,
+    /// The bidding zone of the consumption (EnergyTag); `None`: not said.
+    pub bidding_zone: Option<String>,
+    /// The unit the report is given in.
+    pub unit: EnergyUnit,
+}
+
+impl ClaimSpec {
+    /// `[from 00:00, to + 1 day 00:00)` UTC.
+    pub fn period(&self) -> Interval {
+        let end = self.to.as_naive().succ_opt().expect("a day after");
+        Interval::new(midnight(self.from.as_naive()), midnight(end))
+            .expect("to is not before from (checked where the claim is made)")
+    }
+
+    /// Whether consumption or an EAC of `kind`/`ids` belongs to this claim.
+    pub fn names(&self, kind: Option<BeneficiaryType>, ids: &[String]) -> bool {
+        kind == Some(self.beneficiary_type)
+            && (self.beneficiary_type == BeneficiaryType::General
+                || ids.iter().any(|id| self.beneficiaries.contains(id)))
+    }
+}
+
+/// One EAC value by the EAC's id and its position among the values.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ValueKey {
+    pub cds_eac_id: String,
+    pub position: u32,
+}
+
+/// What the criteria and the allocation know about one EAC value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValueFacts {
+    pub key: ValueKey,
+    pub eac_number: Option<String>,
+    pub beneficiary_type: Option<BeneficiaryType>,
+    pub beneficiaries: Vec<String>,
+    pub retired: Option<Date>,
+    /// Retirement proven by its document without a date.
+    pub retired_undated: bool,
+    /// The value's own `start`/`end`, else its EAC's period (batch values).
+    pub interval: Interval,
+    /// The value had no `start`/`end`: `interval` is its EAC's period.
+    pub batch: bool,
+    pub asset_commissioned: Option<Date>,
+    /// `eacdesk_market`, else `eacdesk_device_country`, as stored.
+    pub market: Option<String>,
+    /// `eacdesk_bidding_zone`, as stored.
+    pub bidding_zone: Option<String>,
+    pub unit: EnergyUnit,
+    pub quantity: BigDecimal,
+    /// Already allocated to other claims (Wh), and their ids.
+    pub allocated_elsewhere: BigDecimal,
+    pub other_claims: Vec<i64>,
+}
+
+impl ValueFacts {
+    pub fn is_retired(&self) -> bool {
+        self.retired.is_some() || self.retired_undated
+    }
+
+    /// The quantity in Wh.
+    pub fn quantity_wh(&self) -> BigDecimal {
+        eac_model::units::convert(&self.quantity, self.unit, EnergyUnit::Wh)
+    }
+
+    /// What other claims left of it (Wh, never below 0).
+    pub fn free_wh(&self) -> BigDecimal {
+        let left = self.quantity_wh() - &self.allocated_elsewhere;
+        if left.is_negative() {
+            BigDecimal::zero()
+        } else {
+            left
+        }
+    }
+}
+
+/// Same market: compared case-insensitively, surrounding spaces ignored
+/// (decision 175).
+pub fn same_market(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        Timestamp::parse(s).unwrap()
+    }
+
+    #[test]
+    fn months_are_calendar_months_clipped_to_the_period() {
+        let p = Interval::new(t("2024-01-15T00:00:00Z"), t("2024-03-10T00:00:00Z")).unwrap();
+        let b = Granularity::Monthly.buckets(p);
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].end, t("2024-02-01T00:00:00Z"));
+        assert_eq!(b[2].start, t("2024-03-01T00:00:00Z"));
+        assert_eq!(b[2].end, t("2024-03-10T00:00:00Z"));
+    }
+
+    #[test]
+    fn a_day_has_24_hours_and_a_year_one_bucket() {
+        let p = Interval::new(t("2024-06-01T00:00:00Z"), t("2024-06-02T00:00:00Z")).unwrap();
+        assert_eq!(Granularity::Hourly.buckets(p).len(), 24);
+        assert_eq!(Granularity::Annual.buckets(p), vec![p]);
+    }
+}

@@ -1,0 +1,227 @@
+//! The Scope 2 report of a claim.
+//!
+//! From the allocation ([`Matching`]) and the market's factors:
+//! - `consumption`, `matched`, `unmatched`, `surplus` in the claim's unit,
+//!   exact;
+//! - `coverage_percent` = matched ÷ consumption × 100, rounded half up to
+//!   [`PERCENT_DECIMALS`] places (the one rounded figure: a quotient need
+//!   not end);
+//! - `market_based_tco2e` = unmatched MWh × the residual-mix factor,
+//!   `location_based_tco2e` = consumption MWh × the grid factor (factors
+//!   in tCO2e/MWh), both exact products; absent, with the missing factor
+//!   named in `missing`, when the market has no factor for the year;
+//! - for hourly claims, the hourly matching score: hours with consumption,
+//!   hours fully covered and their share, and the share of consumption
+//!   matched hour by hour.
+
+use bigdecimal::{BigDecimal, RoundingMode, Zero};
+use eac_model::{units, Decimal, EnergyUnit};
+use serde::Serialize;
+
+use crate::allocate::Matching;
+use crate::model::{ClaimSpec, Granularity, Interval};
+
+/// Decimal places of the percentages.
+pub const PERCENT_DECIMALS: i64 = 4;
+
+/// An emission factor the report used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FactorUse {
+    pub market: String,
+    /// `residual_mix` or `grid`.
+    pub kind: String,
+    pub year: i32,
+    /// tCO2e per MWh.
+    pub tco2e_per_mwh: Decimal,
+    pub source: String,
+}
+
+/// The hourly matching score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HourlyScore {
+    /// Hours with consumption above 0.
+    pub hours: usize,
+    pub hours_fully_covered: usize,
+    pub hours_covered_percent: Option<Decimal>,
+    /// Consumption matched hour by hour, as a share of consumption.
+    pub matched_percent: Option<Decimal>,
+}
+
+/// Consumption and matched quantity of one interval (the chart's rows).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct IntervalFigures {
+    pub start: String,
+    pub end: String,
+    pub consumption: Decimal,
+    pub matched: Decimal,
+    pub shortfall: Decimal,
+    pub surplus: Decimal,
+}
+
+/// The Scope 2 figures of a claim.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Scope2Report {
+    pub beneficiary_type: String,
+    pub beneficiaries: Vec<String>,
+    pub from: String,
+    pub to: String,
+    pub granularity: Granularity,
+    pub market: Option<String>,
+    pub unit: String,
+    pub consumption: Decimal,
+    pub matched: Decimal,
+    pub unmatched: Decimal,
+    pub surplus: Decimal,
+    pub coverage_percent: Option<Decimal>,
+    pub market_based_tco2e: Option<Decimal>,
+    pub location_based_tco2e: Option<Decimal>,
+    pub residual_mix_factor: Option<FactorUse>,
+    pub grid_factor: Option<FactorUse>,
+    /// What could not be computed and why.
+    pub missing: Vec<String>,
+    pub hourly: Option<HourlyScore>,
+    /// Per matching interval (hourly claims: per hour).
+    pub intervals: Vec<IntervalFigures>,
+}
+
+/// Exact text of a BigDecimal, without trailing zeros.
+pub fn exact(value: &BigDecimal) -> Decimal {
+    if value.is_zero() {
+        return Decimal::from_big(&BigDecimal::zero());
+    }
+    Decimal::from_big(&value.normalized())
+}
+
+/// `part` ÷ `whole` × 100, rounded half up; `None` when `whole` is 0.
+pub fn percent(part: &BigDecimal, whole: &BigDecimal) -> Option<Decimal> {
+    if whole.is_zero() {
+        return None;
+    }
+    let p = (part * BigDecimal::from(100)) / whole;
+    Some(Decimal::from_big(
+        &p.with_scale_round(PERCENT_DECIMALS, RoundingMode::HalfUp),
+    ))
+}
+
+/// The report of `claim` from its allocation and the factors found for its
+/// market (`None`: none entered).
+pub fn scope2_report(
+    claim: &ClaimSpec,
+    matching: &Matching,
+    residual_mix: Option<FactorUse>,
+    grid: Option<FactorUse>,
+) -> Scope2Report {
+    let unit = claim.unit;
+    let show = |wh: &BigDecimal| exact(&units::convert(wh, EnergyUnit::Wh, unit));
+    let mwh = |wh: &BigDecimal| units::convert(wh, EnergyUnit::Wh, EnergyUnit::MWh);
+    let consumption = matching.consumption();
+    let matched = matching.matched();
+    let unmatched = &consumption - &matched;
+    let year = claim.from.as_naive().format("%Y").to_string();
+    let market = claim.market.as_deref().unwrap_or("");
+    let mut missing = Vec::new();
+    let mut emissions = |factor: &Option<FactorUse>, quantity: &BigDecimal, kind: &str| match factor
+    {
+        Some(f) => Some(exact(&(mwh(quantity) * f.tco2e_per_mwh.to_big()))),
+        None if claim.market.is_none() => {
+            missing.push(format!(
+                    "{kind} emissions: the claim names no market (give --market) to find its {kind} factor"
+                ));
+            None
+        }
+        None => {
+            missing.push(format!(
+                    "{kind} emissions: no {} factor for market {market} in {year}; enter it with `eacdesk claims factor set`",
+                    if kind == "market-based" { "residual-mix" } else { "grid" }
+                ));
+            None
+        }
+    };
+    let market_based = emissions(&residual_mix, &unmatched, "market-based");
+    let location_based = emissions(&grid, &consumption, "location-based");
+    let hourly = (claim.granularity == Granularity::Hourly).then(|| {
+        let with: Vec<_> = matching
+            .buckets
+            .iter()
+            .filter(|b| !b.consumption.is_zero())
+            .collect();
+        let full = with.iter().filter(|b| b.shortfall.is_zero()).count();
+        HourlyScore {
+            hours: with.len(),
+            hours_fully_covered: full,
+            hours_covered_percent: percent(
+                &BigDecimal::from(full as u64),
+                &BigDecimal::from(with.len() as u64),
+            ),
+            matched_percent: percent(&matched, &consumption),
+        }
+    });
+    let intervals = matching
+        .buckets
+        .iter()
+        .map(|b| IntervalFigures {
+            start: b.interval.start.to_string(),
+            end: b.interval.end.to_string(),
+            consumption: show(&b.consumption),
+            matched: show(&b.matched),
+            shortfall: show(&b.shortfall),
+            surplus: show(&b.surplus),
+        })
+        .collect();
+    Scope2Report {
+        beneficiary_type: eac_model::SpecEnum::as_str(claim.beneficiary_type).to_owned(),
+        beneficiaries: claim.beneficiaries.clone(),
+        from: claim.from.to_string(),
+        to: claim.to.to_string(),
+        granularity: claim.granularity,
+        market: claim.market.clone(),
+        unit: eac_model::SpecEnum::as_str(unit).to_owned(),
+        consumption: show(&consumption),
+        matched: show(&matched),
+        unmatched: show(&unmatched),
+        surplus: show(&matching.surplus()),
+        coverage_percent: percent(&matched, &consumption),
+        market_based_tco2e: market_based,
+        location_based_tco2e: location_based,
+        residual_mix_factor: residual_mix,
+        grid_factor: grid,
+        missing,
+        hourly,
+        intervals,
+    }
+}
+
+/// The matching intervals summed exactly by the calendar month each starts
+/// in (the coverage chart): monthly claims give their months, hourly claims
+/// their hours by month, an annual claim its one interval (its matching is
+/// not by month).
+pub fn by_month(matching: &Matching, unit: EnergyUnit) -> Vec<IntervalFigures> {
+    let mut out: Vec<(Interval, [BigDecimal; 4])> = Vec::new();
+    for b in &matching.buckets {
+        let start = b.interval.start.as_utc().format("%Y-%m").to_string();
+        let same = out
+            .last()
+            .is_some_and(|(iv, _)| iv.start.as_utc().format("%Y-%m").to_string() == start);
+        let figures = [&b.consumption, &b.matched, &b.shortfall, &b.surplus];
+        if same {
+            let (iv, sums) = out.last_mut().expect("checked");
+            iv.end = b.interval.end;
+            for (s, f) in sums.iter_mut().zip(figures) {
+                *s += f;
+            }
+        } else {
+            out.push((b.interval, figures.map(Clone::clone)));
+        }
+    }
+    let show = |wh: &BigDecimal| exact(&units::convert(wh, EnergyUnit::Wh, unit));
+    out.into_iter()
+        .map(|(iv, [c, m, sh, su])| IntervalFigures {
+            start: iv.start.to_string(),
+            end: iv.end.to_string(),
+            consumption: show(&c),
+            matched: show(&m),
+            shortfall: show(&sh),
+            surplus: show(&su),
+        })
+        .collect()
+}

@@ -1,0 +1,530 @@
+//! Quality criteria as named, versioned rule sets.
+//!
+//! A rule set is data (id, name, version, source document, parameters)
+//! plus criteria; a criterion is an id, a title, the section of the
+//! source document it implements and a check. Every check answers
+//! [`Verdict::Pass`], [`Verdict::Fail`] or [`Verdict::Unknown`] with a
+//! reason; unknown names the data that is missing (never a silent pass).
+//! Thresholds are parameters of the rule set ([`Param`]), so a new
+//! version of a standard is a new rule set, not an edit of the checks.
+//! `docs/claims.md` lists the same criteria with their sources.
+
+use chrono::{Datelike, Months, NaiveDate};
+use eac_model::Timestamp;
+use serde::Serialize;
+
+use crate::model::{midnight, same_market, ClaimSpec, Granularity, Interval, ValueFacts};
+
+/// A criterion's answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Pass,
+    Unknown,
+    Fail,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Unknown => "unknown",
+            Verdict::Fail => "fail",
+        }
+    }
+}
+
+/// A threshold of a rule set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Param {
+    pub name: &'static str,
+    pub value: u32,
+    pub unit: &'static str,
+    pub meaning: &'static str,
+}
+
+/// What a criterion is given: the claim and one value.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub claim: &'a ClaimSpec,
+    pub value: &'a ValueFacts,
+}
+
+type Check = fn(&Context, &RuleSet) -> (Verdict, String);
+
+/// One criterion of a rule set.
+#[derive(Clone, Serialize)]
+pub struct Criterion {
+    pub id: &'static str,
+    pub title: &'static str,
+    /// Where in the source document the criterion is stated.
+    pub section: &'static str,
+    #[serde(skip)]
+    check: Check,
+}
+
+impl std::fmt::Debug for Criterion {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Criterion").field("id", &self.id).finish()
+    }
+}
+
+/// A named, versioned rule set.
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleSet {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub version: &'static str,
+    /// The source document the criteria come from.
+    pub document: &'static str,
+    pub params: Vec<Param>,
+    pub criteria: Vec<Criterion>,
+}
+
+impl RuleSet {
+    /// A parameter's value (every check's parameters are declared in its
+    /// rule set; a missing one is a bug caught by the tests).
+    pub fn param(&self, name: &str) -> u32 {
+        self.params
+            .iter()
+            .find(|p| p.name == name)
+            .unwrap_or_else(|| panic!("rule set {} declares no parameter {name}", self.id))
+            .value
+    }
+
+    /// Every criterion's result for one value.
+    pub fn check(&self, claim: &ClaimSpec, value: &ValueFacts) -> Vec<CriterionResult> {
+        let cx = Context { claim, value };
+        self.criteria
+            .iter()
+            .map(|c| {
+                let (verdict, reason) = (c.check)(&cx, self);
+                CriterionResult {
+                    rule_set: self.id,
+                    criterion: c.id,
+                    title: c.title,
+                    source: self.document,
+                    section: c.section,
+                    verdict,
+                    reason,
+                }
+            })
+            .collect()
+    }
+}
+
+/// One criterion's answer for one value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CriterionResult {
+    pub rule_set: &'static str,
+    pub criterion: &'static str,
+    pub title: &'static str,
+    pub source: &'static str,
+    pub section: &'static str,
+    pub verdict: Verdict,
+    pub reason: String,
+}
+
+/// The worst verdict: fail over unknown over pass (pass when empty).
+pub fn overall<'a>(results: impl IntoIterator<Item = &'a CriterionResult>) -> Verdict {
+    results
+        .into_iter()
+        .map(|r| r.verdict)
+        .max()
+        .unwrap_or(Verdict::Pass)
+}
+
+/// Every rule set, in the order `--rules` lists them.
+pub fn rule_sets() -> Vec<RuleSet> {
+    vec![ghg_scope2_2015(), re100(), energytag()]
+}
+
+/// The rule set `id` (`ghg-scope2-2015`, `re100`, `energytag`).
+pub fn rule_set(id: &str) -> Option<RuleSet> {
+    rule_sets().into_iter().find(|r| r.id == id.trim())
+}
+
+const GHG: &str = "GHG Protocol Scope 2 Guidance (WRI/WBCSD, 2015)";
+const RE100: &str = "RE100 Technical Criteria, version 4.1 (12 December 2022)";
+const ENERGYTAG: &str = "EnergyTag Granular Certificate Scheme Standard (version 2)";
+
+fn ghg_scope2_2015() -> RuleSet {
+    RuleSet {
+        id: "ghg-scope2-2015",
+        name: "GHG Protocol Scope 2 quality criteria",
+        version: "2015",
+        document: GHG,
+        params: vec![
+            Param {
+                name: "vintage_months_before",
+                value: 0,
+                unit: "months",
+                meaning: "how long before the reporting period production may lie (the Guidance says \"as close as possible\" and sets no number: 0 is its strictest reading)",
+            },
+            Param {
+                name: "vintage_months_after",
+                value: 0,
+                unit: "months",
+                meaning: "how long after the reporting period production may lie",
+            },
+        ],
+        criteria: vec![
+            Criterion {
+                id: "ghg.retired",
+                title: "Retired by or on behalf of the claimant",
+                section: "Chapter 7, Table 7.1, criterion 3 (tracked and redeemed, retired or cancelled by or on behalf of the reporting entity)",
+                check: retired_for_claimant,
+            },
+            Criterion {
+                id: "ghg.unique",
+                title: "Unique claim",
+                section: "Chapter 7, Table 7.1, criterion 2 (the only instruments carrying the claim)",
+                check: unique,
+            },
+            Criterion {
+                id: "ghg.vintage",
+                title: "Vintage close to the consumption period",
+                section: "Chapter 7, Table 7.1, criterion 4 (issued and redeemed as close as possible to the period of consumption)",
+                check: vintage,
+            },
+            Criterion {
+                id: "ghg.market",
+                title: "Same market as the consumption",
+                section: "Chapter 7, Table 7.1, criterion 5 (sourced from the same market as the consuming operations)",
+                check: market,
+            },
+        ],
+    }
+}
+
+fn re100() -> RuleSet {
+    RuleSet {
+        id: "re100",
+        name: "RE100 technical criteria",
+        version: "4.1",
+        document: RE100,
+        params: vec![
+            Param {
+                name: "max_plant_age_years",
+                value: 15,
+                unit: "years",
+                meaning: "the commissioning or re-powering date limit: the plant at most this old when the value was produced",
+            },
+            Param {
+                name: "vintage_months_before",
+                value: 3,
+                unit: "months",
+                meaning: "how long before the reporting period production may lie (EAC Desk's reading of the vintage guidance; a parameter, check it against your copy)",
+            },
+            Param {
+                name: "vintage_months_after",
+                value: 3,
+                unit: "months",
+                meaning: "how long after the reporting period production may lie",
+            },
+        ],
+        criteria: vec![
+            Criterion {
+                id: "re100.age",
+                title: "Commissioning or re-powering date limit",
+                section: "Commissioning or re-powering date limit (15 years; new in version 4.0)",
+                check: plant_age,
+            },
+            Criterion {
+                id: "re100.market",
+                title: "Market boundary",
+                section: "Market boundary criteria (same market as the consumption)",
+                check: market,
+            },
+            Criterion {
+                id: "re100.vintage",
+                title: "Vintage",
+                section: "Making credible claims: vintage of the EACs",
+                check: vintage,
+            },
+        ],
+    }
+}
+
+fn energytag() -> RuleSet {
+    RuleSet {
+        id: "energytag",
+        name: "EnergyTag granular certificate matching",
+        version: "2",
+        document: ENERGYTAG,
+        params: vec![Param {
+            name: "max_interval_minutes",
+            value: 60,
+            unit: "minutes",
+            meaning: "the longest production interval a granular certificate may have",
+        }],
+        criteria: vec![
+            Criterion {
+                id: "energytag.hour",
+                title: "Same hour",
+                section: "Temporal matching: certificates matched to consumption in the same hour",
+                check: same_hour,
+            },
+            Criterion {
+                id: "energytag.zone",
+                title: "Same bidding zone",
+                section:
+                    "Geographical matching: production and consumption in the same bidding zone",
+                check: same_zone,
+            },
+        ],
+    }
+}
+
+fn eac(v: &ValueFacts) -> String {
+    match &v.eac_number {
+        Some(n) => format!(
+            "EAC {} (number {n}) value {}",
+            v.key.cds_eac_id,
+            v.key.position + 1
+        ),
+        None => format!("EAC {} value {}", v.key.cds_eac_id, v.key.position + 1),
+    }
+}
+
+fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
+    let v = cx.value;
+    if !v.is_retired() {
+        return (Verdict::Fail, format!("{} is not retired", eac(v)));
+    }
+    let Some(kind) = v.beneficiary_type else {
+        return (
+            Verdict::Unknown,
+            format!(
+                "{} has no beneficiary_type: enter who it was retired for",
+                eac(v)
+            ),
+        );
+    };
+    if cx.claim.names(Some(kind), &v.beneficiaries) {
+        let when = v
+            .retired
+            .map_or("on an undated retirement".to_owned(), |d| format!("on {d}"));
+        (
+            Verdict::Pass,
+            format!(
+                "retired {when} for {} {}",
+                kind.as_str(),
+                v.beneficiaries.join(", ")
+            ),
+        )
+    } else {
+        (
+            Verdict::Fail,
+            format!(
+                "retired for {} {}, not for the claimant ({} {})",
+                kind.as_str(),
+                v.beneficiaries.join(", "),
+                cx.claim.beneficiary_type.as_str(),
+                cx.claim.beneficiaries.join(", ")
+            ),
+        )
+    }
+}
+
+fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
+    let v = cx.value;
+    if v.other_claims.is_empty() {
+        return (Verdict::Pass, "allocated to no other claim".to_owned());
+    }
+    let ids: Vec<String> = v
+        .other_claims
+        .iter()
+        .map(|c| format!("claim {c}"))
+        .collect();
+    let free = v.free_wh();
+    if bigdecimal::Signed::is_positive(&free) {
+        (
+            Verdict::Pass,
+            format!(
+                "{} Wh of it is allocated to {}; this claim can use only the other {} Wh",
+                v.allocated_elsewhere.normalized(),
+                ids.join(", "),
+                free.normalized()
+            ),
+        )
+    } else {
+        (
+            Verdict::Fail,
+            format!("{} is wholly allocated to {}", eac(v), ids.join(", ")),
+        )
+    }
+}
+
+fn add_months(t: Timestamp, months: u32, forward: bool) -> Timestamp {
+    let d = t.as_utc();
+    let m = Months::new(months);
+    let moved = if forward {
+        d.checked_add_months(m)
+    } else {
+        d.checked_sub_months(m)
+    };
+    Timestamp::from_utc(moved.unwrap_or(d))
+}
+
+fn vintage(cx: &Context, set: &RuleSet) -> (Verdict, String) {
+    let period = cx.claim.period();
+    let (before, after) = (
+        set.param("vintage_months_before"),
+        set.param("vintage_months_after"),
+    );
+    let window = Interval {
+        start: add_months(period.start, before, false),
+        end: add_months(period.end, after, true),
+    };
+    let v = cx.value;
+    let what = if v.batch {
+        "its EAC's period"
+    } else {
+        "its production"
+    };
+    let range = format!("{} to {}", v.interval.start, v.interval.end);
+    let allowed = format!(
+        "the reporting period {} to {} (+{before}/−{after} months: {} to {})",
+        cx.claim.from, cx.claim.to, window.start, window.end
+    );
+    if window.contains(&v.interval) {
+        (
+            Verdict::Pass,
+            format!("{what} ({range}) lies within {allowed}"),
+        )
+    } else {
+        (
+            Verdict::Fail,
+            format!("{what} ({range}) lies outside {allowed}"),
+        )
+    }
+}
+
+fn market(cx: &Context, _: &RuleSet) -> (Verdict, String) {
+    let Some(claim) = cx.claim.market.as_deref() else {
+        return (
+            Verdict::Unknown,
+            "the claim names no market: give the market of the consumption (--market)".to_owned(),
+        );
+    };
+    let v = cx.value;
+    let Some(found) = v.market.as_deref() else {
+        return (
+            Verdict::Unknown,
+            format!(
+                "{} has no market: neither eacdesk_market nor eacdesk_device_country is set",
+                eac(v)
+            ),
+        );
+    };
+    if same_market(claim, found) {
+        (
+            Verdict::Pass,
+            format!("produced in {found}, the claim's market"),
+        )
+    } else {
+        (
+            Verdict::Fail,
+            format!("produced in {found}, the consumption is in {claim}"),
+        )
+    }
+}
+
+fn plant_age(cx: &Context, set: &RuleSet) -> (Verdict, String) {
+    let v = cx.value;
+    let years = set.param("max_plant_age_years");
+    let Some(commissioned) = v.asset_commissioned else {
+        return (
+            Verdict::Unknown,
+            format!(
+                "{} has no asset_commissioned date: enter it to check the {years}-year limit",
+                eac(v)
+            ),
+        );
+    };
+    let c = commissioned.as_naive();
+    let limit = NaiveDate::from_ymd_opt(c.year() + years as i32, c.month(), c.day())
+        .or_else(|| NaiveDate::from_ymd_opt(c.year() + years as i32, c.month(), 28))
+        .unwrap_or(c);
+    let produced = v.interval.start;
+    if produced < midnight(limit) {
+        (
+            Verdict::Pass,
+            format!("commissioned {commissioned}: under {years} years old when it produced ({produced})"),
+        )
+    } else {
+        (
+            Verdict::Fail,
+            format!(
+                "commissioned {commissioned}: {years} years old on {limit}, before it produced \
+                 ({produced}); a re-powering date, if any, is not recorded"
+            ),
+        )
+    }
+}
+
+fn same_hour(cx: &Context, set: &RuleSet) -> (Verdict, String) {
+    let v = cx.value;
+    let max = set.param("max_interval_minutes");
+    let minutes = (v.interval.end.as_utc() - v.interval.start.as_utc()).num_minutes();
+    let hours = Granularity::Hourly.buckets(v.interval);
+    if minutes > i64::from(max) || hours.len() > 1 {
+        return (
+            Verdict::Fail,
+            format!(
+                "{} covers {} to {}, not one hour: it cannot be matched hour by hour",
+                eac(v),
+                v.interval.start,
+                v.interval.end
+            ),
+        );
+    }
+    if cx.claim.granularity != Granularity::Hourly {
+        return (
+            Verdict::Fail,
+            format!(
+                "the claim is matched {}, not hour by hour: make an hourly claim",
+                match cx.claim.granularity {
+                    Granularity::Annual => "over the whole period",
+                    _ => "by month",
+                }
+            ),
+        );
+    }
+    (
+        Verdict::Pass,
+        format!(
+            "produced {} to {}, matched in that hour",
+            v.interval.start, v.interval.end
+        ),
+    )
+}
+
+fn same_zone(cx: &Context, _: &RuleSet) -> (Verdict, String) {
+    let Some(claim) = cx.claim.bidding_zone.as_deref() else {
+        return (
+            Verdict::Unknown,
+            "the claim names no bidding zone: give the consumption's zone (--bidding-zone)"
+                .to_owned(),
+        );
+    };
+    let v = cx.value;
+    let Some(found) = v.bidding_zone.as_deref() else {
+        return (
+            Verdict::Unknown,
+            format!(
+                "{} has no bidding zone: eacdesk_bidding_zone is not set",
+                eac(v)
+            ),
+        );
+    };
+    if same_market(claim, found) {
+        (Verdict::Pass, format!("produced in bidding zone {found}"))
+    } else {
+        (
+            Verdict::Fail,
+            format!("produced in bidding zone {found}, the consumption is in {claim}"),
+        )
+    }
+}

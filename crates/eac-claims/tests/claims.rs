@@ -1,0 +1,429 @@
+//! The claims pieces as a user sees them: allocation conserves quantities,
+//! each criterion passes, fails and is unknown on data built for it, and
+//! the Scope 2 report matches a hand-computed example.
+
+use std::str::FromStr;
+
+use bigdecimal::{BigDecimal, Zero};
+use eac_claims::allocate::{allocate, Demand, Supply};
+use eac_claims::report::FactorUse;
+use eac_claims::rules::{overall, rule_set, rule_sets};
+use eac_claims::{scope2_report, ClaimSpec, Granularity, Interval, ValueFacts, ValueKey, Verdict};
+use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, Timestamp};
+use proptest::prelude::*;
+
+fn t(s: &str) -> Timestamp {
+    Timestamp::parse(s).unwrap()
+}
+fn iv(a: &str, b: &str) -> Interval {
+    Interval::new(t(a), t(b)).unwrap()
+}
+fn d(s: &str) -> BigDecimal {
+    BigDecimal::from_str(s).unwrap()
+}
+
+fn claim(granularity: Granularity) -> ClaimSpec {
+    ClaimSpec {
+        beneficiary_type: BeneficiaryType::Account,
+        beneficiaries: vec!["acc-1".into()],
+        from: Date::parse("2024-01-01").unwrap(),
+        to: Date::parse("2024-12-31").unwrap(),
+        granularity,
+        market: Some("NO".into()),
+        bidding_zone: Some("NO1".into()),
+        unit: EnergyUnit::MWh,
+    }
+}
+
+/// A retired, hourly, young, Norwegian value of acc-1 in NO1.
+fn good() -> ValueFacts {
+    ValueFacts {
+        key: ValueKey {
+            cds_eac_id: "eac-1".into(),
+            position: 0,
+        },
+        eac_number: Some("GO-1".into()),
+        beneficiary_type: Some(BeneficiaryType::Account),
+        beneficiaries: vec!["acc-1".into()],
+        retired: Some(Date::parse("2024-07-01").unwrap()),
+        retired_undated: false,
+        interval: iv("2024-06-01T10:00:00Z", "2024-06-01T11:00:00Z"),
+        batch: false,
+        asset_commissioned: Some(Date::parse("2015-03-01").unwrap()),
+        market: Some("no".into()),
+        bidding_zone: Some("NO1".into()),
+        unit: EnergyUnit::MWh,
+        quantity: d("1"),
+        allocated_elsewhere: BigDecimal::zero(),
+        other_claims: vec![],
+    }
+}
+
+fn verdict(set: &str, criterion: &str, claim: &ClaimSpec, v: &ValueFacts) -> (Verdict, String) {
+    let r = rule_set(set)
+        .unwrap()
+        .check(claim, v)
+        .into_iter()
+        .find(|r| r.criterion == criterion)
+        .unwrap();
+    (r.verdict, r.reason)
+}
+
+#[test]
+fn every_criterion_passes_fails_and_is_unknown_on_data_built_for_it() {
+    let hourly = claim(Granularity::Hourly);
+    // (rule set, criterion, how to make it fail, how to make it unknown)
+    type Edit = fn(&mut ClaimSpec, &mut ValueFacts);
+    let cases: Vec<(&str, &str, Edit, Edit)> = vec![
+        (
+            "ghg-scope2-2015",
+            "ghg.retired",
+            |_, v| v.beneficiaries = vec!["someone-else".into()],
+            |_, v| v.beneficiary_type = None,
+        ),
+        (
+            "ghg-scope2-2015",
+            "ghg.market",
+            |_, v| v.market = Some("SE".into()),
+            |_, v| v.market = None,
+        ),
+        (
+            "re100",
+            "re100.market",
+            |_, v| v.market = Some("SE".into()),
+            |c, _| c.market = None,
+        ),
+        (
+            "re100",
+            "re100.age",
+            |_, v| v.asset_commissioned = Some(Date::parse("2009-05-31").unwrap()),
+            |_, v| v.asset_commissioned = None,
+        ),
+        (
+            "energytag",
+            "energytag.zone",
+            |_, v| v.bidding_zone = Some("NO2".into()),
+            |_, v| v.bidding_zone = None,
+        ),
+    ];
+    for (set, criterion, fail, unknown) in cases {
+        assert_eq!(
+            verdict(set, criterion, &hourly, &good()).0,
+            Verdict::Pass,
+            "{criterion}"
+        );
+        let (mut c, mut v) = (hourly.clone(), good());
+        fail(&mut c, &mut v);
+        let (got, reason) = verdict(set, criterion, &c, &v);
+        assert_eq!(got, Verdict::Fail, "{criterion}: {reason}");
+        let (mut c, mut v) = (hourly.clone(), good());
+        unknown(&mut c, &mut v);
+        let (got, reason) = verdict(set, criterion, &c, &v);
+        assert_eq!(got, Verdict::Unknown, "{criterion}: {reason}");
+        assert!(!reason.is_empty());
+    }
+    // Unknown names what is missing.
+    let mut v = good();
+    v.asset_commissioned = None;
+    assert!(verdict("re100", "re100.age", &hourly, &v)
+        .1
+        .contains("asset_commissioned"));
+}
+
+#[test]
+fn retirement_vintage_uniqueness_and_the_hour_fail_where_they_should() {
+    let hourly = claim(Granularity::Hourly);
+    let mut v = good();
+    v.retired = None;
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.retired", &hourly, &v).0,
+        Verdict::Fail
+    );
+    v.retired_undated = true;
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.retired", &hourly, &v).0,
+        Verdict::Pass
+    );
+
+    // GHG's window is the year itself; RE100 reads 3 months either side.
+    let mut v = good();
+    v.interval = iv("2023-11-01T00:00:00Z", "2023-11-01T01:00:00Z");
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.vintage", &hourly, &v).0,
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict("re100", "re100.vintage", &hourly, &v).0,
+        Verdict::Pass
+    );
+    v.interval = iv("2023-09-01T00:00:00Z", "2023-09-01T01:00:00Z");
+    assert_eq!(
+        verdict("re100", "re100.vintage", &hourly, &v).0,
+        Verdict::Fail
+    );
+
+    let mut v = good();
+    v.other_claims = vec![7];
+    v.allocated_elsewhere = d("400000");
+    let (got, reason) = verdict("ghg-scope2-2015", "ghg.unique", &hourly, &v);
+    assert_eq!(got, Verdict::Pass, "part left: {reason}");
+    assert!(reason.contains("600000 Wh"), "{reason}");
+    v.allocated_elsewhere = d("1000000");
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.unique", &hourly, &v).0,
+        Verdict::Fail
+    );
+
+    // A daily value is not granular; an hourly value in an annual claim is
+    // not matched hour by hour.
+    let mut v = good();
+    v.interval = iv("2024-06-01T00:00:00Z", "2024-06-02T00:00:00Z");
+    assert_eq!(
+        verdict("energytag", "energytag.hour", &hourly, &v).0,
+        Verdict::Fail
+    );
+    let annual = claim(Granularity::Annual);
+    assert_eq!(
+        verdict("energytag", "energytag.hour", &annual, &good()).0,
+        Verdict::Fail
+    );
+    assert_eq!(
+        verdict("energytag", "energytag.hour", &hourly, &good()).0,
+        Verdict::Pass
+    );
+}
+
+#[test]
+fn every_rule_set_names_its_version_source_and_sections_and_declares_its_parameters() {
+    for set in rule_sets() {
+        assert!(!set.version.is_empty() && !set.document.is_empty());
+        for c in &set.criteria {
+            assert!(!c.section.is_empty(), "{}", c.id);
+        }
+        // Every check finds its parameters (a missing one panics).
+        let results = set.check(&claim(Granularity::Hourly), &good());
+        assert_eq!(overall(&results), Verdict::Pass, "{}: {results:?}", set.id);
+    }
+}
+
+#[test]
+fn the_report_matches_a_hand_computed_example() {
+    // 2024, annual: consumption 10 MWh (two rows); one retired value of
+    // 6.5 MWh and one of 1500 kWh. Residual mix 0.4, grid 0.02 tCO2e/MWh.
+    // matched = 8 MWh, unmatched = 2 MWh, coverage 80 %, market-based
+    // 2 × 0.4 = 0.8 t, location-based 10 × 0.02 = 0.2 t.
+    let spec = claim(Granularity::Annual);
+    let supplies = [
+        Supply {
+            key: ValueKey {
+                cds_eac_id: "a".into(),
+                position: 0,
+            },
+            interval: iv("2024-03-01T00:00:00Z", "2024-04-01T00:00:00Z"),
+            available: d("6500000"),
+        },
+        Supply {
+            key: ValueKey {
+                cds_eac_id: "b".into(),
+                position: 0,
+            },
+            interval: iv("2024-05-01T00:00:00Z", "2024-06-01T00:00:00Z"),
+            available: d("1500000"),
+        },
+    ];
+    let demand = [
+        Demand {
+            interval: iv("2024-01-01T00:00:00Z", "2024-07-01T00:00:00Z"),
+            quantity: d("4000000"),
+            label: "line 2".into(),
+        },
+        Demand {
+            interval: iv("2024-07-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+            quantity: d("6000000"),
+            label: "line 3".into(),
+        },
+    ];
+    let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
+    let factor = |kind: &str, f: &str| FactorUse {
+        market: "NO".into(),
+        kind: kind.into(),
+        year: 2024,
+        tco2e_per_mwh: Decimal::parse(f).unwrap(),
+        source: "AIB 2024".into(),
+    };
+    let r = scope2_report(
+        &spec,
+        &m,
+        Some(factor("residual_mix", "0.4")),
+        Some(factor("grid", "0.02")),
+    );
+    // The JSON holds exact numbers (read as text: a JSON parser would
+    // make them floats).
+    let json = serde_json::to_string(&r).unwrap();
+    for member in [
+        r#""consumption":10,"#,
+        r#""matched":8,"#,
+        r#""unit":"MWh""#,
+        r#""coverage_percent":80.0000,"#,
+        r#""market_based_tco2e":0.8,"#,
+        r#""location_based_tco2e":0.2,"#,
+    ] {
+        assert!(json.contains(member), "{member} not in {json}");
+    }
+    assert!(r.missing.is_empty());
+    // Without factors the figures are absent and the reason is named.
+    let r = scope2_report(&spec, &m, None, None);
+    assert!(r.market_based_tco2e.is_none());
+    assert!(r.missing[0].contains("residual-mix"), "{:?}", r.missing);
+}
+
+#[test]
+fn hourly_score_counts_hours_fully_covered() {
+    let spec = ClaimSpec {
+        from: Date::parse("2024-06-01").unwrap(),
+        to: Date::parse("2024-06-01").unwrap(),
+        ..claim(Granularity::Hourly)
+    };
+    let key = |id: &str| ValueKey {
+        cds_eac_id: id.into(),
+        position: 0,
+    };
+    let supplies = [
+        Supply {
+            key: key("h10"),
+            interval: iv("2024-06-01T10:00:00Z", "2024-06-01T11:00:00Z"),
+            available: d("7"),
+        },
+        Supply {
+            key: key("h11"),
+            interval: iv("2024-06-01T11:00:00Z", "2024-06-01T12:00:00Z"),
+            available: d("1"),
+        },
+    ];
+    let demand = [
+        Demand {
+            interval: iv("2024-06-01T10:00:00Z", "2024-06-01T11:00:00Z"),
+            quantity: d("5"),
+            label: "2".into(),
+        },
+        Demand {
+            interval: iv("2024-06-01T11:00:00Z", "2024-06-01T12:00:00Z"),
+            quantity: d("3"),
+            label: "3".into(),
+        },
+    ];
+    let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
+    let r = scope2_report(
+        &ClaimSpec {
+            unit: EnergyUnit::Wh,
+            ..spec
+        },
+        &m,
+        None,
+        None,
+    );
+    let h = r.hourly.unwrap();
+    assert_eq!((h.hours, h.hours_fully_covered), (2, 1));
+    assert_eq!(h.hours_covered_percent.unwrap().as_str(), "50.0000");
+    assert_eq!(h.matched_percent.unwrap().as_str(), "75.0000");
+    assert_eq!(r.surplus.as_str(), "2");
+    assert_eq!(r.intervals.len(), 24);
+}
+
+fn amount() -> impl Strategy<Value = BigDecimal> {
+    (0u64..5_000_000, 0i64..4).prop_map(|(m, s)| BigDecimal::new(m.into(), s))
+}
+
+proptest! {
+    #[test]
+    fn allocation_conserves_quantities_and_never_over_allocates(
+        values in prop::collection::vec((0u32..48, 1u32..30, amount()), 0..12),
+        use_in in prop::collection::vec((0u32..48, amount()), 0..24),
+        granularity in prop::sample::select(vec![Granularity::Annual, Granularity::Monthly, Granularity::Hourly]),
+    ) {
+        let base = t("2024-01-30T00:00:00Z");
+        let hour = |h: u32| Timestamp::from_utc(base.as_utc() + chrono::Duration::hours(i64::from(h)));
+        let period = Interval::new(base, hour(72)).unwrap();
+        let supplies: Vec<Supply> = values.iter().enumerate().map(|(i, (s, len, q))| Supply {
+            key: ValueKey { cds_eac_id: format!("v{i}"), position: 0 },
+            interval: Interval::new(hour(*s), hour(s + len)).unwrap(),
+            available: q.clone(),
+        }).collect();
+        // One consumption row per distinct hour.
+        let mut seen = std::collections::BTreeSet::new();
+        let demand: Vec<Demand> = use_in.iter().filter(|(h, _)| seen.insert(*h)).map(|(h, q)| Demand {
+            interval: Interval::new(hour(*h), hour(h + 1)).unwrap(),
+            quantity: q.clone(),
+            label: format!("h{h}"),
+        }).collect();
+        let m = allocate(period, granularity, &supplies, &demand).unwrap();
+        let total_demand: BigDecimal = demand.iter().map(|d| &d.quantity).sum();
+        prop_assert_eq!(m.consumption(), total_demand);
+        for b in &m.buckets {
+            prop_assert_eq!(&b.matched + &b.shortfall, b.consumption.clone());
+            prop_assert!(b.shortfall >= BigDecimal::zero());
+            let given: BigDecimal = m.allocations.iter().filter(|a| a.interval == b.interval).map(|a| &a.quantity).sum();
+            prop_assert_eq!(given, b.matched.clone());
+        }
+        let mut eligible_total = BigDecimal::zero();
+        for s in &supplies {
+            let used = m.allocated_to(&s.key);
+            prop_assert!(used <= s.available, "{} over-allocated", s.key.cds_eac_id);
+            if !m.ineligible.contains(&s.key) {
+                eligible_total += &s.available;
+            } else {
+                prop_assert!(used.is_zero());
+            }
+        }
+        prop_assert!(m.allocations.iter().all(|a| a.quantity > BigDecimal::zero()));
+        prop_assert_eq!(m.matched() + m.surplus(), eligible_total);
+    }
+}
+
+#[test]
+fn a_monthly_claim_fills_months_in_order_and_leaves_values_outside_the_period_alone() {
+    // January consumes 4, February 4. A value over January–February holds
+    // 6 (used in January first, its rest in February); a value from
+    // December 2023 lies outside the period and is not eligible.
+    let spec = claim(Granularity::Monthly);
+    let key = |id: &str| ValueKey {
+        cds_eac_id: id.into(),
+        position: 0,
+    };
+    let supplies = [
+        Supply {
+            key: key("jan-feb"),
+            interval: iv("2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+            available: d("6"),
+        },
+        Supply {
+            key: key("dec"),
+            interval: iv("2023-12-01T00:00:00Z", "2024-01-01T00:00:00Z"),
+            available: d("100"),
+        },
+    ];
+    let demand = [
+        Demand {
+            interval: iv("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+            quantity: d("4"),
+            label: "jan".into(),
+        },
+        Demand {
+            interval: iv("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+            quantity: d("4"),
+            label: "feb".into(),
+        },
+    ];
+    let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
+    assert_eq!(m.buckets.len(), 12);
+    assert_eq!(
+        (&m.buckets[0].matched, &m.buckets[0].shortfall),
+        (&d("4"), &d("0"))
+    );
+    assert_eq!(
+        (&m.buckets[1].matched, &m.buckets[1].shortfall),
+        (&d("2"), &d("2"))
+    );
+    assert_eq!(m.ineligible, vec![key("dec")]);
+    assert_eq!(m.surplus(), BigDecimal::zero());
+}

@@ -1,0 +1,385 @@
+//! `eacdesk consumption …` and `eacdesk claims …`: argument parsing and
+//! rendering over `eac_app`'s claims operations.
+
+use std::io::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::Result;
+use eac_app::{AppError, ClaimInput, ClaimRef};
+
+use crate::args::{ClaimArgs, ClaimsCommand, ConsumptionCommand, FactorCommand};
+use crate::commands::{open, open_read};
+use crate::render::{Out, Table};
+
+pub fn consumption(db: &Path, action: ConsumptionCommand) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    match action {
+        ConsumptionCommand::Import { file, json } => {
+            let mut store = open(db)?;
+            let done = eac_app::import_consumption(&mut store, &file)?;
+            out.committed(format!("imported {} consumption rows", done.rows));
+            if json {
+                out.json(&done)?;
+            } else {
+                writeln!(
+                    out,
+                    "Imported {} consumption row(s) from {} for {}.",
+                    done.rows,
+                    done.file,
+                    done.beneficiaries.join("; ")
+                )?;
+            }
+        }
+        ConsumptionCommand::Ls {
+            beneficiary_type,
+            beneficiary,
+            json,
+        } => {
+            let store = open_read(db)?;
+            let rows =
+                eac_app::list_consumption(&store, beneficiary_type.as_deref(), &beneficiary)?;
+            if json {
+                out.json(&rows)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if rows.is_empty() {
+                writeln!(
+                    out,
+                    "No consumption. Import some with `eacdesk consumption import FILE`."
+                )?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut table = Table::new(&[
+                "TYPE",
+                "BENEFICIARY",
+                "START",
+                "END",
+                "VALUE",
+                "UNIT",
+                "FILE",
+                "LINE",
+            ])
+            .right_align(4)
+            .right_align(7);
+            for r in &rows {
+                table.row(vec![
+                    r.beneficiary_type.clone(),
+                    r.beneficiary.clone(),
+                    r.start.clone(),
+                    r.end.clone(),
+                    r.value.clone(),
+                    r.unit.clone(),
+                    r.source_file.clone(),
+                    r.line.to_string(),
+                ]);
+            }
+            out.table(&table)?;
+            writeln!(out, "{} row(s).", rows.len())?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn input(a: &ClaimArgs) -> ClaimInput {
+    ClaimInput {
+        beneficiary_type: a.beneficiary_type.clone().unwrap_or_default(),
+        beneficiaries: a.beneficiary.clone(),
+        from: a.from.clone().unwrap_or_default(),
+        to: a.to.clone().unwrap_or_default(),
+        granularity: a.granularity.clone(),
+        market: a.market.clone(),
+        bidding_zone: a.bidding_zone.clone(),
+        unit: a.unit.clone(),
+        rules: a.rules.iter().cloned().collect(),
+        only_passing: a.only_passing.clone(),
+    }
+}
+
+fn rules(a: &ClaimArgs) -> Vec<String> {
+    a.rules.iter().cloned().collect()
+}
+
+pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    match action {
+        ClaimsCommand::Check { claim, only, json } => {
+            let store = open_read(db)?;
+            let given = input(&claim);
+            let which = claim
+                .claim
+                .map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
+            let mut check = eac_app::check_claim(&store, which, &rules(&claim))?;
+            let failed = check.any_failed();
+            if let Some(only) = only.as_deref() {
+                let keep = match only {
+                    "fail" | "unknown" => only,
+                    other => {
+                        return Err(AppError::invalid_input(format!(
+                            "--only takes fail or unknown, not `{}`.",
+                            eac_model::quote(other)
+                        ))
+                        .into())
+                    }
+                };
+                check
+                    .values
+                    .retain(|v| v.results.iter().any(|r| r.verdict.as_str() == keep));
+            }
+            if json {
+                out.json(&check)?;
+            } else {
+                let sets: Vec<String> = check
+                    .rule_sets
+                    .iter()
+                    .map(|s| format!("{} (version {}, {})", s.id, s.version, s.document))
+                    .collect();
+                writeln!(out, "Rule sets: {}.", sets.join("; "))?;
+                if check.values.is_empty() {
+                    writeln!(out, "No EAC values of this beneficiary overlap the period.")?;
+                }
+                for v in &check.values {
+                    writeln!(
+                        out,
+                        "{} value {}{}: {} {} ({} to {}), allocated {} {}: {}",
+                        v.cds_eac_id,
+                        v.value,
+                        v.eac_number
+                            .as_deref()
+                            .map_or(String::new(), |n| format!(" [{n}]")),
+                        v.quantity,
+                        v.unit,
+                        v.start,
+                        v.end,
+                        v.allocated,
+                        check.unit,
+                        v.verdict.as_str().to_uppercase()
+                    )?;
+                    for r in &v.results {
+                        writeln!(
+                            out,
+                            "  {:<7} {:<16} {}",
+                            r.verdict.as_str(),
+                            r.criterion,
+                            r.reason
+                        )?;
+                    }
+                }
+                writeln!(
+                    out,
+                    "{} passed, {} failed, {} unknown.",
+                    check.passed, check.failed, check.unknown
+                )?;
+            }
+            Ok(if failed {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        ClaimsCommand::Report { claim, json, csv } => {
+            let store = open_read(db)?;
+            let given = input(&claim);
+            let which = claim
+                .claim
+                .map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
+            let report = eac_app::claim_report(&store, which, &rules(&claim))?;
+            if json {
+                out.json(&report)?;
+            } else if csv {
+                let mut raw = out.raw();
+                let _ = raw.write_all(eac_app::claim_report_csv(&report).as_bytes());
+                raw.finish()?;
+            } else {
+                let r = &report.report;
+                let opt = |d: &Option<eac_model::Decimal>, suffix: &str| {
+                    d.as_ref()
+                        .map_or("—".to_owned(), |d| format!("{d}{suffix}"))
+                };
+                writeln!(
+                    out,
+                    "{} {}: {} to {}, {} matching{}",
+                    r.beneficiary_type,
+                    r.beneficiaries.join(", "),
+                    r.from,
+                    r.to,
+                    r.granularity.as_str(),
+                    r.market
+                        .as_deref()
+                        .map_or(String::new(), |m| format!(", market {m}"))
+                )?;
+                writeln!(out, "consumption           {} {}", r.consumption, r.unit)?;
+                writeln!(out, "matched               {} {}", r.matched, r.unit)?;
+                writeln!(out, "unmatched             {} {}", r.unmatched, r.unit)?;
+                writeln!(out, "surplus               {} {}", r.surplus, r.unit)?;
+                writeln!(
+                    out,
+                    "coverage              {}",
+                    opt(&r.coverage_percent, " %")
+                )?;
+                writeln!(
+                    out,
+                    "market-based          {}",
+                    opt(&r.market_based_tco2e, " tCO2e")
+                )?;
+                writeln!(
+                    out,
+                    "location-based        {}",
+                    opt(&r.location_based_tco2e, " tCO2e")
+                )?;
+                if let Some(h) = &r.hourly {
+                    writeln!(
+                        out,
+                        "hours fully covered   {} of {} ({}); consumption matched hour by hour {}",
+                        h.hours_fully_covered,
+                        h.hours,
+                        opt(&h.hours_covered_percent, " %"),
+                        opt(&h.matched_percent, " %")
+                    )?;
+                }
+                for f in [&r.residual_mix_factor, &r.grid_factor]
+                    .into_iter()
+                    .flatten()
+                {
+                    writeln!(
+                        out,
+                        "{} factor {} {}: {} tCO2e/MWh ({})",
+                        f.kind, f.market, f.year, f.tco2e_per_mwh, f.source
+                    )?;
+                }
+                for m in &r.missing {
+                    writeln!(out, "not computed: {m}")?;
+                }
+                writeln!(
+                    out,
+                    "criteria: {} passed, {} failed, {} unknown (`eacdesk claims check` lists them).",
+                    report.check.passed, report.check.failed, report.check.unknown
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Create {
+            claim,
+            name,
+            reason,
+            json,
+        } => {
+            let mut store = open(db)?;
+            let record = eac_app::create_claim(&mut store, &name, &input(&claim), &reason)?;
+            out.committed(format!("recorded claim {}", record.id));
+            if json {
+                out.json(&record)?;
+            } else {
+                writeln!(
+                    out,
+                    "Recorded claim {} ({}) with {} allocation(s). Report it with `eacdesk claims report --claim {}`.",
+                    record.id, record.name, record.allocation_count, record.id
+                )?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Ls { json } => {
+            let store = open_read(db)?;
+            let list = eac_app::claims(&store)?;
+            if json {
+                out.json(&list)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if list.is_empty() {
+                writeln!(out, "No recorded claims.")?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut table = Table::new(&[
+                "#",
+                "NAME",
+                "BENEFICIARY",
+                "FROM",
+                "TO",
+                "GRANULARITY",
+                "MARKET",
+                "ALLOCATIONS",
+            ])
+            .right_align(0)
+            .right_align(7);
+            for c in &list {
+                table.row(vec![
+                    c.id.to_string(),
+                    c.name.clone(),
+                    format!("{} {}", c.beneficiary_type, c.beneficiaries.join(", ")),
+                    c.from.clone(),
+                    c.to.clone(),
+                    c.granularity.clone(),
+                    c.market.clone().unwrap_or_default(),
+                    c.allocation_count.to_string(),
+                ]);
+            }
+            out.table(&table)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Delete { id, reason } => {
+            let mut store = open(db)?;
+            let c = eac_app::delete_claim(&mut store, id, &reason)?;
+            out.committed(format!("deleted claim {id}"));
+            writeln!(
+                out,
+                "Deleted claim {} ({}); its values are free again.",
+                c.id, c.name
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
+        ClaimsCommand::Factor { action } => match action {
+            FactorCommand::Set {
+                market,
+                kind,
+                year,
+                factor,
+                source,
+                reason,
+            } => {
+                let mut store = open(db)?;
+                let f = eac_app::set_factor(
+                    &mut store, &market, &kind, year, &factor, &source, &reason,
+                )?;
+                out.committed("factor set");
+                writeln!(
+                    out,
+                    "Set the {} factor of {} for {}: {} tCO2e/MWh ({}).",
+                    f.kind, f.market, f.year, f.tco2e_per_mwh, f.source
+                )?;
+                Ok(ExitCode::SUCCESS)
+            }
+            FactorCommand::Ls { json } => {
+                let store = open_read(db)?;
+                let list = eac_app::factors(&store)?;
+                if json {
+                    out.json(&list)?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                if list.is_empty() {
+                    writeln!(
+                        out,
+                        "No emission factors. Enter one with `eacdesk claims factor set`."
+                    )?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                let mut table =
+                    Table::new(&["MARKET", "KIND", "YEAR", "TCO2E/MWH", "SOURCE", "SET", "BY"])
+                        .right_align(2)
+                        .right_align(3);
+                for f in &list {
+                    table.row(vec![
+                        f.market.clone(),
+                        f.kind.clone(),
+                        f.year.to_string(),
+                        f.tco2e_per_mwh.clone(),
+                        f.source.clone(),
+                        f.set_at.clone(),
+                        f.set_by.clone(),
+                    ]);
+                }
+                out.table(&table)?;
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+    }
+}

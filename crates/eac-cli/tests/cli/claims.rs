@@ -1,0 +1,253 @@
+//! Issue 15 from the command line: consumption import (located errors,
+//! overlaps refused), `claims check` (exit 1 when a criterion fails),
+//! `claims report` on the hand-computed example of
+//! `tests/fixtures/claims/README.md`, recorded claims that never count a
+//! value twice, and audited emission factors.
+
+use super::*;
+
+fn fixture(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/claims")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+const HOURLY: [&str; 12] = [
+    "--beneficiary-type",
+    "account",
+    "--beneficiary",
+    "acc-1",
+    "--from",
+    "2024-06-01",
+    "--to",
+    "2024-06-01",
+    "--granularity",
+    "hourly",
+    "--market",
+    "NO",
+];
+
+/// `claims check --json`, which exits 1 when a criterion fails.
+fn check_json(desk: &Desk, args: &[&str]) -> Value {
+    let out = desk
+        .eacdesk()
+        .args(["claims", "check"])
+        .args(args)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn desk_with_claim_data() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["import", &fixture("eacs.json")])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("consumption.csv")])
+        .assert()
+        .success()
+        .stdout(contains("Imported 3 consumption row(s)"));
+    for (kind, factor) in [("residual_mix", "0.4"), ("grid", "0.02")] {
+        desk.eacdesk()
+            .args(["claims", "factor", "set", "--market", "NO", "--kind", kind])
+            .args([
+                "--year",
+                "2024",
+                "--factor",
+                factor,
+                "--source",
+                "test figures",
+            ])
+            .args(["--reason", "2024 report"])
+            .assert()
+            .success();
+    }
+    desk
+}
+
+#[test]
+fn consumption_is_imported_whole_or_refused_with_every_problem_located() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("broken.csv")])
+        .assert()
+        .code(1)
+        .stderr(contains("broken.csv:2:5: error (rule 0): [value]"))
+        .stderr(contains(
+            "broken.csv:3:1: error (rule 0): [beneficiary_type]",
+        ))
+        .stderr(contains("broken.csv:3:6: error (rule 0): [unit]"));
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("overlapping.csv")])
+        .assert()
+        .code(1)
+        .stderr(contains("overlapping.csv:2:1: error (rule 0): [overlap]"))
+        .stderr(contains("consumption.csv line 2"));
+    let rows = desk.json(&["consumption", "ls"]);
+    assert_eq!(rows.as_array().unwrap().len(), 3, "{rows}");
+    assert_eq!(rows[2]["value"], "2.000", "as imported");
+}
+
+#[test]
+fn check_lists_each_criterion_and_exits_1_when_one_fails() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "check"])
+        .args(HOURLY)
+        .args(["--bidding-zone", "NO1", "--only", "fail"])
+        .assert()
+        .code(1)
+        .stdout(contains("fail    re100.age        commissioned 2000-01-01"))
+        .stdout(contains("fail    ghg.retired      EAC gc-open"))
+        .stdout(contains("gc-h10").not());
+    let check = check_json(
+        &desk,
+        &[
+            &HOURLY[..],
+            &["--bidding-zone", "NO1", "--rules", "energytag"],
+        ]
+        .concat(),
+    );
+    let old = check["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["cds_eac_id"] == "gc-old")
+        .unwrap();
+    assert_eq!(old["verdict"], "fail");
+    assert_eq!(old["results"][1]["criterion"], "energytag.zone");
+    // Without a bidding zone the zone is unknown, naming what is missing;
+    // unknown is no failure (exit 0).
+    let out = desk
+        .eacdesk()
+        .args(["claims", "check"])
+        .args(HOURLY)
+        .args(["--rules", "energytag", "--only", "unknown"])
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("unknown energytag.zone   the claim names no bidding zone"),
+        "{text}"
+    );
+}
+
+#[test]
+fn report_gives_the_hand_computed_scope2_figures_as_exact_json_and_csv() {
+    let desk = desk_with_claim_data();
+    let out = desk
+        .eacdesk()
+        .args(["claims", "report"])
+        .args(HOURLY)
+        .arg("--json")
+        .assert()
+        .success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    for member in [
+        "\"consumption\": 0.01,",
+        "\"matched\": 0.008,",
+        "\"unit\": \"MWh\",",
+        "\"coverage_percent\": 80.0000,",
+        "\"market_based_tco2e\": 0.0008,",
+        "\"location_based_tco2e\": 0.0002,",
+        "\"hours_fully_covered\": 2,",
+    ] {
+        assert!(text.contains(member), "{member} not in {text}");
+    }
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(HOURLY)
+        .args(["--only-passing", "re100", "--csv"])
+        .assert()
+        .success()
+        .stdout(contains("matched,0.006\n"))
+        .stdout(contains("coverage_percent,60.0000\n"))
+        .stdout(contains(
+            "2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,0.003,0.001,0.002,0\n",
+        ));
+}
+
+#[test]
+fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success()
+        .stdout(contains("Recorded claim 1 (June) with 3 allocation(s)"));
+    // The same claim again: only what is left (gc-h10's 2 kWh surplus)
+    // can be matched, and uniqueness says where the rest went.
+    let report = desk.json(&[&["claims", "report"][..], &HOURLY].concat());
+    assert_eq!(report["matched"].to_string(), "0.002", "{report}");
+    let check = check_json(
+        &desk,
+        &[&HOURLY[..], &["--rules", "ghg-scope2-2015"]].concat(),
+    );
+    let h11 = check["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["cds_eac_id"] == "gc-h11")
+        .unwrap();
+    assert_eq!(h11["results"][1]["verdict"], "fail");
+    assert!(h11["results"][1]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("wholly allocated to claim 1"));
+    // The recorded claim reports from its stored allocations.
+    let recorded = desk.json(&["claims", "report", "--claim", "1"]);
+    assert_eq!(recorded["matched"].to_string(), "0.008");
+    assert_eq!(recorded["claim_id"], 1);
+    desk.eacdesk()
+        .args(["claims", "report", "--claim", "9"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no claim number 9"));
+    // Deleting it frees the values; every change is in the audit log.
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "redo"])
+        .assert()
+        .success();
+    let report = desk.json(&[&["claims", "report"][..], &HOURLY].concat());
+    assert_eq!(report["matched"].to_string(), "0.008");
+    desk.eacdesk()
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains("claim deleted"))
+        .stdout(contains("claim recorded"))
+        .stdout(contains("emission factor set"))
+        .stdout(contains("consumption imported"));
+}
+
+#[test]
+fn an_evidence_pack_holds_the_report_and_criteria_of_recorded_claims_over_its_eacs() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "filing", "--title", "June"])
+        .assert()
+        .success();
+    let report: Value =
+        serde_json::from_slice(&std::fs::read(desk.path("filing/claims/claim-1.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["claim_id"], 1);
+    assert!(report["check"]["values"].as_array().unwrap().len() == 4);
+    let csv = std::fs::read_to_string(desk.path("filing/claims/claim-1.csv")).unwrap();
+    assert!(csv.contains("coverage_percent,80.0000\n"), "{csv}");
+    let verdict = desk.json(&["pack", "verify", "filing"]);
+    assert_eq!(verdict["ok"], true, "{verdict}");
+}

@@ -1,0 +1,744 @@
+//! Claims (issue 15) as the database keeps them: consumption intervals,
+//! claims with the parts of EAC values allocated to them, and emission
+//! factors per market. Every change is one [`Write`] with its
+//! database-level audit record (`consumption_import`, `claim_create`,
+//! `claim_delete`, `factor_set`).
+//!
+//! The store holds one invariant of its own: no EAC value is ever
+//! allocated beyond its quantity over all claims together, so a value is
+//! never counted for two claims (a second claim may take only what is
+//! left of it; decision 171). [`Store::create_claim`] checks it inside
+//! the write and refuses the whole claim when it would break.
+//! Matching, rules and reports are not here: `eac-claims` computes them.
+
+use std::collections::BTreeMap;
+
+use bigdecimal::{BigDecimal, Zero};
+use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, Timestamp, Violation};
+use rusqlite::{params, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+
+use crate::packs::insert_database_record;
+use crate::rows;
+use crate::write::{Reason, Write};
+use crate::{AuditAction, Result, Store, StoreError};
+
+/// A consumption row to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewConsumption {
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiary: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    pub value: Decimal,
+    pub unit: EnergyUnit,
+    /// Its line in the imported file.
+    pub line: u64,
+}
+
+/// A stored consumption row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConsumptionEntry {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub beneficiary_type: String,
+    pub beneficiary: String,
+    /// RFC 3339 UTC; `end` exclusive.
+    pub start: String,
+    pub end: String,
+    /// Exact, as imported.
+    pub value: String,
+    pub unit: String,
+    pub source_file: String,
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub line: i64,
+    pub imported_at: String,
+}
+
+/// A claim to record, with its allocations.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewClaim {
+    pub name: String,
+    pub beneficiary_type: BeneficiaryType,
+    pub beneficiaries: Vec<String>,
+    pub from: Date,
+    pub to: Date,
+    /// `annual`, `monthly` or `hourly`.
+    pub granularity: String,
+    pub market: Option<String>,
+    pub bidding_zone: Option<String>,
+    pub unit: EnergyUnit,
+    pub only_passing: Option<String>,
+    pub allocations: Vec<NewAllocation>,
+}
+
+/// Part of one EAC value given to a claim's interval.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewAllocation {
+    pub cds_eac_id: String,
+    pub position: u32,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// Exact Wh.
+    pub quantity_wh: BigDecimal,
+}
+
+/// A recorded claim.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClaimRecord {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub id: i64,
+    pub name: String,
+    pub beneficiary_type: String,
+    pub beneficiaries: Vec<String>,
+    /// Inclusive days, `YYYY-MM-DD`.
+    pub from: String,
+    pub to: String,
+    pub granularity: String,
+    pub market: Option<String>,
+    pub bidding_zone: Option<String>,
+    pub unit: String,
+    pub only_passing: Option<String>,
+    pub created_at: String,
+    pub created_by: String,
+    /// Allocation rows.
+    pub allocation_count: usize,
+}
+
+/// One stored allocation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AllocationEntry {
+    pub cds_eac_id: String,
+    pub position: u32,
+    pub start: String,
+    pub end: String,
+    /// Exact Wh.
+    pub quantity_wh: String,
+}
+
+/// What other claims already hold of one value.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AllocatedElsewhere {
+    pub quantity_wh: BigDecimal,
+    pub claims: Vec<i64>,
+}
+
+/// An emission factor of a market.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FactorEntry {
+    pub market: String,
+    /// `residual_mix` (market-based) or `grid` (location-based).
+    pub kind: String,
+    pub year: i32,
+    /// tCO2e per MWh, exact.
+    pub tco2e_per_mwh: String,
+    pub source: String,
+    pub set_at: String,
+    pub set_by: String,
+}
+
+/// The factor kinds.
+pub const FACTOR_KINDS: [&str; 2] = ["residual_mix", "grid"];
+
+const IMPORT_REASON: Reason = Reason::fixed("consumption imported");
+
+fn consumption_row(r: &Row) -> rusqlite::Result<ConsumptionEntry> {
+    Ok(ConsumptionEntry {
+        id: r.get(0)?,
+        beneficiary_type: r.get(1)?,
+        beneficiary: r.get(2)?,
+        start: rows::display_time(r, 3)?,
+        end: rows::display_time(r, 4)?,
+        value: r.get(5)?,
+        unit: r.get(6)?,
+        source_file: r.get(7)?,
+        line: r.get(8)?,
+        imported_at: rows::display_time(r, 9)?,
+    })
+}
+
+const CONSUMPTION_COLUMNS: &str = r#"SELECT id, beneficiary_type, beneficiary, "start", "end",
+    value, unit, source_file, line, imported_at FROM consumption"#;
+
+const CLAIM_COLUMNS: &str = "SELECT id, name, beneficiary_type, beneficiaries, date_from, date_to,
+    granularity, market, bidding_zone, unit, only_passing, created_at, created_by,
+    (SELECT count(*) FROM claim_allocations a WHERE a.claim_id = claims.id) FROM claims";
+
+fn claim_row(r: &Row) -> rusqlite::Result<ClaimRecord> {
+    let list: String = r.get(3)?;
+    Ok(ClaimRecord {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        beneficiary_type: r.get(2)?,
+        beneficiaries: serde_json::from_str(&list).unwrap_or_default(),
+        from: r.get(4)?,
+        to: r.get(5)?,
+        granularity: r.get(6)?,
+        market: r.get(7)?,
+        bidding_zone: r.get(8)?,
+        unit: r.get(9)?,
+        only_passing: r.get(10)?,
+        created_at: rows::display_time(r, 11)?,
+        created_by: r.get(12)?,
+        allocation_count: rows::from_count(r.get(13)?),
+    })
+}
+
+fn factor_row(r: &Row) -> rusqlite::Result<FactorEntry> {
+    Ok(FactorEntry {
+        market: r.get(0)?,
+        kind: r.get(1)?,
+        year: r.get(2)?,
+        tco2e_per_mwh: r.get(3)?,
+        source: r.get(4)?,
+        set_at: rows::display_time(r, 5)?,
+        set_by: r.get(6)?,
+    })
+}
+
+const FACTOR_COLUMNS: &str =
+    "SELECT market, kind, year, tco2e_per_mwh, source, set_at, set_by FROM emission_factors";
+
+/// Stores `new` (rows of `file`) through `w`; refuses the whole file when
+/// a row overlaps consumption of its beneficiary already stored.
+fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Result<usize> {
+    let mut clash = w.prepare_cached(
+        r#"SELECT "start", "end", source_file, line FROM consumption
+            WHERE beneficiary_type = ?1 AND beneficiary = ?2 AND "start" < ?4 AND "end" > ?3
+            ORDER BY "start" LIMIT 1"#,
+    )?;
+    let mut problems = Vec::new();
+    for row in new {
+        let (start, end) = (row.start.to_storage(), row.end.to_storage());
+        let found: Option<(String, String, String, i64)> = clash
+            .query_row(
+                params![row.beneficiary_type.as_str(), row.beneficiary, start, end],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .optional()?;
+        if let Some((s, e, f, l)) = found {
+            let show = |t: &str| Timestamp::from_storage(t).map_or(t.to_owned(), |t| t.to_string());
+            let mut v = Violation::unruled(format!(
+                "[overlap] {} `{}` from {} to {} overlaps consumption already imported from \
+                 {f} line {l} ({} to {}); each hour of consumption may be given once",
+                row.beneficiary_type.as_str(),
+                row.beneficiary,
+                row.start,
+                row.end,
+                show(&s),
+                show(&e)
+            ))
+            .with_file(file);
+            // The row as a whole: its first column.
+            v.line = Some(row.line);
+            v.column = Some(1);
+            problems.push(v);
+        }
+    }
+    if !problems.is_empty() {
+        return Err(StoreError::Rules {
+            file: file.to_owned(),
+            violations: problems,
+        });
+    }
+    let mut insert = w.prepare_cached(
+        r#"INSERT INTO consumption (beneficiary_type, beneficiary, "start", "end", value, unit,
+                                   source_file, line, imported_at)
+           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
+    )?;
+    for row in new {
+        insert.execute(params![
+            row.beneficiary_type.as_str(),
+            row.beneficiary,
+            row.start.to_storage(),
+            row.end.to_storage(),
+            row.value.as_str(),
+            row.unit.as_str(),
+            file,
+            i64::try_from(row.line).unwrap_or(i64::MAX),
+            w.at().to_storage(),
+        ])?;
+    }
+    let mut who: Vec<String> = new
+        .iter()
+        .map(|r| format!("{} {}", r.beneficiary_type.as_str(), r.beneficiary))
+        .collect();
+    who.sort();
+    who.dedup();
+    insert_database_record(
+        w,
+        AuditAction::ConsumptionImport,
+        &[
+            ("file", file.to_owned()),
+            ("rows", new.len().to_string()),
+            ("beneficiaries", who.join(", ")),
+        ],
+        &IMPORT_REASON,
+        os_user,
+        file,
+    )?;
+    Ok(new.len())
+}
+
+/// Each value's quantity in Wh (`None`: no such value).
+fn value_wh(w: &Write, cds_eac_id: &str, position: u32) -> Result<Option<BigDecimal>> {
+    let found: Option<(String, String)> = w
+        .prepare_cached(
+            "SELECT v.value, v.unit FROM eac_values v JOIN eacs e ON e.id = v.eac_id
+              WHERE e.cds_eac_id = ?1 AND v.position = ?2",
+        )?
+        .query_row(params![cds_eac_id, position], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
+        .optional()?;
+    let Some((value, unit)) = found else {
+        return Ok(None);
+    };
+    let unit = EnergyUnit::parse(&unit).unwrap_or(EnergyUnit::Wh);
+    Ok(Some(units::convert(
+        &rows::big_from_text(&value)?,
+        unit,
+        EnergyUnit::Wh,
+    )))
+}
+
+fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
+    let mut per_value: BTreeMap<(&str, u32), BigDecimal> = BTreeMap::new();
+    for a in &claim.allocations {
+        if a.quantity_wh <= BigDecimal::zero() {
+            return Err(StoreError::InvalidInput(format!(
+                "an allocation of EAC {} value {} is not above 0 Wh; nothing was changed",
+                a.cds_eac_id,
+                a.position + 1
+            )));
+        }
+        *per_value
+            .entry((a.cds_eac_id.as_str(), a.position))
+            .or_default() += &a.quantity_wh;
+    }
+    let held = allocated(w, None)?;
+    let mut over = Vec::new();
+    for ((id, position), new) in &per_value {
+        let Some(total) = value_wh(w, id, *position)? else {
+            return Err(StoreError::NotFound(format!(
+                "{id} (value {})",
+                position + 1
+            )));
+        };
+        let before = held
+            .get(&((*id).to_owned(), *position))
+            .map(|h| h.quantity_wh.clone())
+            .unwrap_or_default();
+        if &before + new > total {
+            over.push((id.to_string(), *position, before, new.clone(), total));
+        }
+    }
+    if !over.is_empty() {
+        let text: Vec<String> = over
+            .iter()
+            .take(20)
+            .map(|(id, p, before, new, total)| {
+                format!(
+                    "EAC {id} value {}: {} Wh already allocated to other claims + {} Wh asked \
+                     > its {} Wh",
+                    p + 1,
+                    before.normalized(),
+                    new.normalized(),
+                    total.normalized()
+                )
+            })
+            .collect();
+        return Err(StoreError::Conflict {
+            message: format!(
+                "The claim would allocate EAC values beyond their quantity (a value is never \
+                 counted for two claims); nothing was changed. {}",
+                text.join("; ")
+            ),
+            ids: over.into_iter().map(|(id, ..)| id).collect(),
+        });
+    }
+    let beneficiaries = serde_json::to_string(&claim.beneficiaries).expect("strings serialize");
+    w.prepare_cached(
+        "INSERT INTO claims (name, beneficiary_type, beneficiaries, date_from, date_to,
+                             granularity, market, bidding_zone, unit, only_passing,
+                             created_at, created_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?
+    .execute(params![
+        claim.name,
+        claim.beneficiary_type.as_str(),
+        beneficiaries,
+        rows::stored_date(&claim.from),
+        rows::stored_date(&claim.to),
+        claim.granularity,
+        claim.market,
+        claim.bidding_zone,
+        claim.unit.as_str(),
+        claim.only_passing,
+        w.at().to_storage(),
+        os_user,
+    ])?;
+    let id = w.last_insert_rowid();
+    let mut insert = w.prepare_cached(
+        "INSERT INTO claim_allocations (claim_id, cds_eac_id, position, interval_start,
+                                        interval_end, quantity_wh)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    for a in &claim.allocations {
+        insert.execute(params![
+            id,
+            a.cds_eac_id,
+            a.position,
+            a.start.to_storage(),
+            a.end.to_storage(),
+            a.quantity_wh.normalized().to_plain_string(),
+        ])?;
+    }
+    let total: BigDecimal = per_value.values().sum();
+    insert_database_record(
+        w,
+        AuditAction::ClaimCreate,
+        &[
+            ("claim", id.to_string()),
+            ("name", claim.name.clone()),
+            (
+                "beneficiary",
+                format!(
+                    "{} {}",
+                    claim.beneficiary_type.as_str(),
+                    claim.beneficiaries.join(", ")
+                ),
+            ),
+            (
+                "reporting_period",
+                format!("{} to {}", claim.from, claim.to),
+            ),
+            ("granularity", claim.granularity.clone()),
+            ("values", per_value.len().to_string()),
+            ("allocated_wh", total.normalized().to_plain_string()),
+        ],
+        reason,
+        os_user,
+        "",
+    )?;
+    load_claim(w, id)
+}
+
+fn load_claim(conn: &rusqlite::Connection, id: i64) -> Result<ClaimRecord> {
+    conn.query_row(&format!("{CLAIM_COLUMNS} WHERE id = ?1"), [id], claim_row)
+        .optional()?
+        .ok_or(StoreError::NoClaim(id))
+}
+
+/// Every value's allocations over all claims but `except`.
+fn allocated(
+    conn: &rusqlite::Connection,
+    except: Option<i64>,
+) -> Result<BTreeMap<(String, u32), AllocatedElsewhere>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT cds_eac_id, position, claim_id, quantity_wh FROM claim_allocations
+          WHERE claim_id IS NOT ?1 ORDER BY cds_eac_id, position, claim_id",
+    )?;
+    let mut rows_ = stmt.query([except])?;
+    let mut out: BTreeMap<(String, u32), AllocatedElsewhere> = BTreeMap::new();
+    while let Some(r) = rows_.next()? {
+        let key: (String, u32) = (r.get(0)?, r.get(1)?);
+        let claim: i64 = r.get(2)?;
+        let q: String = r.get(3)?;
+        let entry = out.entry(key).or_default();
+        entry.quantity_wh += rows::big_from_text(&q)?;
+        if !entry.claims.contains(&claim) {
+            entry.claims.push(claim);
+        }
+    }
+    Ok(out)
+}
+
+/// Sets (or replaces) a factor through `w`, audited with before and after.
+#[allow(clippy::too_many_arguments)]
+fn set_factor(
+    w: &Write,
+    market: &str,
+    kind: &str,
+    year: i32,
+    tco2e_per_mwh: &Decimal,
+    source: &str,
+    reason: &Reason,
+    os_user: &str,
+) -> Result<FactorEntry> {
+    let before = w
+        .query_row(
+            &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
+            params![market, kind, year],
+            factor_row,
+        )
+        .optional()?;
+    w.prepare_cached(
+        "INSERT INTO emission_factors (market, kind, year, tco2e_per_mwh, source,
+                                           set_at, set_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (market, kind, year) DO UPDATE SET
+               tco2e_per_mwh = excluded.tco2e_per_mwh, source = excluded.source,
+               set_at = excluded.set_at, set_by = excluded.set_by",
+    )?
+    .execute(params![
+        market,
+        kind,
+        year,
+        tco2e_per_mwh.as_str(),
+        source.trim(),
+        w.at().to_storage(),
+        os_user
+    ])?;
+    insert_database_record(
+        w,
+        AuditAction::FactorSet,
+        &[
+            ("market", market.to_owned()),
+            ("kind", kind.to_owned()),
+            ("year", year.to_string()),
+            (
+                "before",
+                before.map_or("(none)".to_owned(), |b| {
+                    format!("{} tCO2e/MWh ({})", b.tco2e_per_mwh, b.source)
+                }),
+            ),
+            (
+                "after",
+                format!("{} tCO2e/MWh ({})", tco2e_per_mwh.as_str(), source.trim()),
+            ),
+        ],
+        reason,
+        os_user,
+        "",
+    )?;
+    w.query_row(
+        &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
+        params![market, kind, year],
+        factor_row,
+    )
+    .map_err(StoreError::from)
+}
+
+/// Deletes claim `id` and its allocations through `w`, audited.
+fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
+    let claim = load_claim(w, id)?;
+    w.prepare_cached("DELETE FROM claims WHERE id = ?1")?
+        .execute([id])?;
+    insert_database_record(
+        w,
+        AuditAction::ClaimDelete,
+        &[
+            ("claim", id.to_string()),
+            ("name", claim.name.clone()),
+            (
+                "reporting_period",
+                format!("{} to {}", claim.from, claim.to),
+            ),
+            ("allocations", claim.allocation_count.to_string()),
+        ],
+        reason,
+        os_user,
+        "",
+    )?;
+    Ok(claim)
+}
+
+impl Store {
+    /// Imports consumption rows read from `file` in one write (all or
+    /// nothing), audited (`consumption_import`). Refused (`validation`, each
+    /// row located) when a row overlaps stored consumption of its beneficiary.
+    pub fn import_consumption(
+        &mut self,
+        file: &str,
+        new: &[NewConsumption],
+        os_user: &str,
+    ) -> Result<usize> {
+        self.write(|w| import(w, file, new, os_user))
+    }
+
+    /// Stored consumption, by beneficiary and start; only `kind`/`ids`
+    /// when given (any of the ids), only rows overlapping `within`.
+    pub fn consumption(
+        &self,
+        kind: Option<BeneficiaryType>,
+        ids: &[String],
+        within: Option<(Timestamp, Timestamp)>,
+    ) -> Result<Vec<ConsumptionEntry>> {
+        let (from, to) = within
+            .map(|(a, b)| (a.to_storage(), b.to_storage()))
+            .unwrap_or_default();
+        let ids_json = serde_json::to_string(ids).expect("strings serialize");
+        let sql = format!(
+            r#"{CONSUMPTION_COLUMNS}
+             WHERE (?1 IS NULL OR beneficiary_type = ?1)
+               AND (?1 IS NULL OR ?1 = 'general' OR json_array_length(?2) = 0
+                    OR beneficiary IN (SELECT value FROM json_each(?2)))
+               AND (?3 = '' OR ("start" < ?4 AND "end" > ?3))
+             ORDER BY beneficiary_type, beneficiary, "start", id"#
+        );
+        let mut stmt = self.conn.prepare(&sql)?;
+        let list = stmt
+            .query_map(
+                params![kind.map(|k| k.as_str()), ids_json, from, to],
+                consumption_row,
+            )?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(list)
+    }
+
+    /// Records `claim` and its allocations in one write, audited
+    /// (`claim_create`). Refused (`conflict`) when a value would be
+    /// allocated beyond its quantity over all claims; `not_found` when an
+    /// allocated value is not in the database.
+    pub fn create_claim(
+        &mut self,
+        claim: &NewClaim,
+        reason: &Reason,
+        os_user: &str,
+    ) -> Result<ClaimRecord> {
+        self.write(|w| create(w, claim, reason, os_user))
+    }
+
+    /// Deletes claim `id` and its allocations (the values are free again),
+    /// audited (`claim_delete`).
+    pub fn delete_claim(&mut self, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
+        self.write(|w| delete(w, id, reason, os_user))
+    }
+
+    /// Every claim, newest first.
+    pub fn claims(&self) -> Result<Vec<ClaimRecord>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CLAIM_COLUMNS} ORDER BY id DESC"))?;
+        let list = stmt
+            .query_map([], claim_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(list)
+    }
+
+    /// Claim `id` (`not_found` when there is none).
+    pub fn claim(&self, id: i64) -> Result<ClaimRecord> {
+        load_claim(&self.conn, id)
+    }
+
+    /// The allocations of claim `id`, by value and interval.
+    pub fn claim_allocations(&self, id: i64) -> Result<Vec<AllocationEntry>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT cds_eac_id, position, interval_start, interval_end, quantity_wh
+               FROM claim_allocations WHERE claim_id = ?1
+              ORDER BY interval_start, cds_eac_id, position",
+        )?;
+        let list = stmt
+            .query_map([id], |r| {
+                Ok(AllocationEntry {
+                    cds_eac_id: r.get(0)?,
+                    position: r.get(1)?,
+                    start: rows::display_time(r, 2)?,
+                    end: rows::display_time(r, 3)?,
+                    quantity_wh: r.get(4)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(list)
+    }
+
+    /// What claims other than `except` hold of each value.
+    pub fn allocated_elsewhere(
+        &self,
+        except: Option<i64>,
+    ) -> Result<BTreeMap<(String, u32), AllocatedElsewhere>> {
+        allocated(&self.conn, except)
+    }
+
+    /// Every EAC attributed to `kind` and any of `ids` (`general`: every
+    /// EAC of that type), in id order.
+    pub fn eacs_of_beneficiaries(&self, kind: BeneficiaryType, ids: &[String]) -> Result<Vec<Eac>> {
+        let ids_json = serde_json::to_string(ids).expect("strings serialize");
+        let mut stmt = self.conn.prepare(
+            "SELECT e.id FROM eacs e
+              WHERE e.beneficiary_type = ?1
+                AND (?1 = 'general' OR EXISTS (
+                     SELECT 1 FROM eac_beneficiaries b
+                      WHERE b.eac_id = e.id
+                        AND b.beneficiary_id IN (SELECT value FROM json_each(?2))))
+              ORDER BY e.cds_eac_id",
+        )?;
+        let found: Vec<i64> = stmt
+            .query_map(params![kind.as_str(), ids_json], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        found
+            .into_iter()
+            .map(|id| rows::load_eac_by_id(&self.conn, id))
+            .collect()
+    }
+
+    /// Sets the `kind` factor of `market` for `year` (replacing one set
+    /// before), audited (`factor_set`, with the old and new factor).
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_emission_factor(
+        &mut self,
+        market: &str,
+        kind: &str,
+        year: i32,
+        tco2e_per_mwh: &Decimal,
+        source: &str,
+        reason: &Reason,
+        os_user: &str,
+    ) -> Result<FactorEntry> {
+        let market = market.trim();
+        if market.is_empty() || !FACTOR_KINDS.contains(&kind) || source.trim().is_empty() {
+            return Err(StoreError::InvalidInput(format!(
+                "A factor needs a market, a kind ({}) and a source; nothing was changed.",
+                FACTOR_KINDS.join(" or ")
+            )));
+        }
+        self.write(|w| {
+            set_factor(
+                w,
+                market,
+                kind,
+                year,
+                tco2e_per_mwh,
+                source,
+                reason,
+                os_user,
+            )
+        })
+    }
+
+    /// Every emission factor, by market, kind and year.
+    pub fn emission_factors(&self) -> Result<Vec<FactorEntry>> {
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{FACTOR_COLUMNS} ORDER BY market, kind, year"))?;
+        let list = stmt
+            .query_map([], factor_row)?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(list)
+    }
+
+    /// The `kind` factor of `market` (compared case-insensitively) for `year`.
+    pub fn emission_factor(
+        &self,
+        market: &str,
+        kind: &str,
+        year: i32,
+    ) -> Result<Option<FactorEntry>> {
+        Ok(self
+            .conn
+            .query_row(
+                &format!(
+                    "{FACTOR_COLUMNS} WHERE lower(trim(market)) = lower(trim(?1)) AND kind = ?2 \
+                     AND year = ?3 ORDER BY market LIMIT 1"
+                ),
+                params![market, kind, year],
+                factor_row,
+            )
+            .optional()?)
+    }
+}

@@ -1,0 +1,140 @@
+//! Issue 15 in the store: no EAC value is ever allocated beyond its
+//! quantity over all claims (a double allocation is refused whole, with
+//! nothing written), deleting a claim frees its values, consumption
+//! overlapping stored consumption is refused, factors are replaced with
+//! an audit record naming the old and new number.
+
+use super::*;
+use bigdecimal::BigDecimal;
+use eac_store::{ErrorCode, NewAllocation, NewClaim, NewConsumption};
+use std::str::FromStr;
+
+fn claim(quantity_wh: &str) -> NewClaim {
+    NewClaim {
+        name: "January".into(),
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST123".into()],
+        from: date("2024-01-01"),
+        to: date("2024-01-31"),
+        granularity: "annual".into(),
+        market: Some("NO".into()),
+        bidding_zone: None,
+        unit: EnergyUnit::MWh,
+        only_passing: None,
+        allocations: vec![NewAllocation {
+            cds_eac_id: "e-1".into(),
+            position: 0,
+            start: ts("2024-01-01T00:00:00Z"),
+            end: ts("2024-02-01T00:00:00Z"),
+            quantity_wh: BigDecimal::from_str(quantity_wh).unwrap(),
+        }],
+    }
+}
+
+#[test]
+fn a_value_is_never_allocated_beyond_its_quantity_over_all_claims() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]); // 30 MWh
+    let reason = Reason::new("2024 filing").unwrap();
+    let first = env
+        .store
+        .create_claim(&claim("20000000"), &reason, "ana")
+        .unwrap();
+    assert_eq!(first.allocation_count, 1);
+    // 20 + 15 MWh > 30 MWh: refused whole, nothing written.
+    let audit_before = env.store.audit_log(None).unwrap().len();
+    let err = env
+        .store
+        .create_claim(&claim("15000000"), &reason, "ana")
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert!(
+        err.to_string().contains("20000000 Wh already allocated"),
+        "{err}"
+    );
+    assert_eq!(env.store.claims().unwrap().len(), 1);
+    assert_eq!(env.store.audit_log(None).unwrap().len(), audit_before);
+    // What is left (10 MWh) may go to a second claim.
+    env.store
+        .create_claim(&claim("10000000"), &reason, "ana")
+        .unwrap();
+    let held = env.store.allocated_elsewhere(None).unwrap();
+    assert_eq!(
+        held[&("e-1".to_owned(), 0)].quantity_wh,
+        BigDecimal::from(30_000_000)
+    );
+    // Deleting the first frees its 20 MWh.
+    env.store
+        .delete_claim(first.id, &Reason::new("redo").unwrap(), "ana")
+        .unwrap();
+    let held = env.store.allocated_elsewhere(None).unwrap();
+    assert_eq!(held[&("e-1".to_owned(), 0)].claims.len(), 1);
+    // A value that is not there is named.
+    let mut ghost = claim("1");
+    ghost.allocations[0].cds_eac_id = "nope".into();
+    assert_eq!(
+        env.store
+            .create_claim(&ghost, &reason, "ana")
+            .unwrap_err()
+            .code(),
+        ErrorCode::NotFound
+    );
+}
+
+#[test]
+fn consumption_overlapping_stored_consumption_is_refused_and_factors_are_audited() {
+    let mut env = Env::new();
+    let row = |start: &str, end: &str, line| NewConsumption {
+        beneficiary_type: BeneficiaryType::Account,
+        beneficiary: "acc-1".into(),
+        start: ts(start),
+        end: ts(end),
+        value: dec("1.50"),
+        unit: EnergyUnit::MWh,
+        line,
+    };
+    env.store
+        .import_consumption(
+            "a.csv",
+            &[row("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", 2)],
+            "ana",
+        )
+        .unwrap();
+    let err = env
+        .store
+        .import_consumption(
+            "b.csv",
+            &[
+                row("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z", 2),
+                row("2024-01-31T00:00:00Z", "2024-02-01T00:00:00Z", 3),
+            ],
+            "ana",
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation);
+    assert_eq!(env.store.consumption(None, &[], None).unwrap().len(), 1);
+    assert_eq!(
+        env.store.consumption(None, &[], None).unwrap()[0].value,
+        "1.50"
+    );
+
+    let reason = Reason::new("2024 report").unwrap();
+    for f in ["0.4", "0.41"] {
+        env.store
+            .set_emission_factor("NO", "residual_mix", 2024, &dec(f), "AIB", &reason, "ana")
+            .unwrap();
+    }
+    let found = env
+        .store
+        .emission_factor("no", "residual_mix", 2024)
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.tco2e_per_mwh, "0.41");
+    let log = env.store.audit_log(None).unwrap();
+    let last = &log[0];
+    assert_eq!(last.action, "factor_set");
+    assert!(last
+        .changes
+        .iter()
+        .any(|c| c.field == "before" && c.after.as_deref() == Some("0.4 tCO2e/MWh (AIB)")));
+}
