@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { breakPieces, middleEllipsis } from "./longIds";
+import { breakPieces, idHead, idTail, middleEllipsis } from "./longIds";
 
 describe("long certificate numbers", () => {
   it("break between groups of five digits, losing nothing", () => {
@@ -19,5 +19,17 @@ describe("long certificate numbers", () => {
     expect(middleEllipsis("643002406300000000000000000001", 15)).toBe("6430024…0000001");
     expect(middleEllipsis("short", 15)).toBe("short");
     expect(middleEllipsis("643002406300000000000000000001", 15)).toHaveLength(15);
+  });
+});
+
+describe("one-line cells keep the end of a long number", () => {
+  it("splits a 30-digit GO number into a head that may be cut and an 8-digit tail", () => {
+    const go = "643002406300000000000000000001";
+    expect(idHead(go) + idTail(go)).toBe(go);
+    expect(idTail(go)).toBe("00000001");
+  });
+  it("leaves short numbers whole in the head", () => {
+    expect(idHead("REGO-12345")).toBe("REGO-12345");
+    expect(idTail("REGO-12345")).toBe("");
   });
 });

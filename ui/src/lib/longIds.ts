@@ -37,3 +37,15 @@ export function middleEllipsis(text: string, max: number): string {
   const tail = keep - head;
   return `${text.slice(0, head)}…${text.slice(text.length - tail)}`;
 }
+
+/** Characters of a long number that always stay visible in a one-line cell (its end). */
+export const ID_TAIL = 8;
+
+/** A one-line cell's number as head + tail: the head is cut (…) when the cell is narrow, the tail never. Short numbers are all head. */
+export function idHead(text: string): string {
+  return text.length > 2 * ID_TAIL ? text.slice(0, text.length - ID_TAIL) : text;
+}
+
+export function idTail(text: string): string {
+  return text.length > 2 * ID_TAIL ? text.slice(text.length - ID_TAIL) : "";
+}
