@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { PANE_MIN, TABLE_MIN, clampPane, paneDragWidth, paneKeyStep, paneShownWidth } from "./split";
+import {
+  PANE_DEFAULT,
+  PANE_DEFAULT_MAX,
+  PANE_MIN,
+  TABLE_MIN,
+  clampPane,
+  paneDefault,
+  paneDragWidth,
+  paneKeyStep,
+  paneShownWidth,
+} from "./split";
 
 describe("pane width", () => {
   it("clamps between the minimum and what leaves the table room", () => {
@@ -27,5 +37,18 @@ describe("pane width", () => {
     expect(paneShownWidth(5000, 0)).toBe(5000);
     expect(paneShownWidth(5000, 1280)).toBe(1280 - TABLE_MIN);
     expect(paneShownWidth(340, 1280)).toBe(340);
+  });
+});
+
+describe("the pane's width before the splitter is dragged", () => {
+  it("is a quarter of a wide window, within its bounds", () => {
+    expect(paneDefault(1280)).toBe(PANE_DEFAULT);
+    expect(paneDefault(1600)).toBe(400);
+    expect(paneDefault(1920)).toBe(480);
+    expect(paneDefault(3840)).toBe(PANE_DEFAULT_MAX);
+  });
+  it("never takes the table's minimum room, and has a width before layout", () => {
+    expect(paneDefault(0)).toBe(PANE_DEFAULT);
+    expect(paneDefault(600)).toBe(clampPane(PANE_DEFAULT, 600));
   });
 });

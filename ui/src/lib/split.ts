@@ -2,6 +2,19 @@
 
 export const PANE_MIN = 280;
 export const PANE_DEFAULT = 320;
+/** the widest the pane grows by itself on a wide window */
+export const PANE_DEFAULT_MAX = 520;
+
+/**
+ * The pane's width until the user drags the splitter: a quarter of the
+ * window, never under PANE_DEFAULT (what the default columns leave beside
+ * the table at 1280 px) nor over PANE_DEFAULT_MAX, so a wide screen shows
+ * the values table whole instead of a fixed sliver.
+ */
+export function paneDefault(total: number): number {
+  if (total <= 0) return PANE_DEFAULT;
+  return clampPane(Math.min(Math.max(Math.round(total / 4), PANE_DEFAULT), PANE_DEFAULT_MAX), total);
+}
 /** the table keeps at least this much room */
 export const TABLE_MIN = 420;
 
