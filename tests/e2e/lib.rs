@@ -416,11 +416,17 @@ impl Desk {
         Ok(())
     }
 
-    /// Replaces the text of an input or textarea, as typing would.
+    /// Replaces the text of an input or textarea, as typing would (brought
+    /// into view first: WebKitWebDriver does not scroll nested panes).
     pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
+        self.reveal(testid).await?;
         let e = self.el(testid).await?;
-        e.clear().await?;
-        e.send_keys(text).await?;
+        e.clear()
+            .await
+            .with_context(|| format!("clearing {testid}"))?;
+        e.send_keys(text)
+            .await
+            .with_context(|| format!("typing into {testid}"))?;
         Ok(())
     }
 
