@@ -397,9 +397,23 @@ impl Desk {
             Ok(e.is_enabled().await?.then_some(()))
         })
         .await?;
+        self.into_view(&e).await?;
         e.click()
             .await
             .with_context(|| format!("clicking {testid}"))?;
+        Ok(())
+    }
+
+    /// Scrolls `e` just into view where it is not (as a person scrolls to
+    /// what they click or type into): WebKitWebDriver does not scroll
+    /// nested panes itself.
+    async fn into_view(&self, e: &Element) -> Result<()> {
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'});",
+                vec![serde_json::to_value(e)?],
+            )
+            .await?;
         Ok(())
     }
 
@@ -417,10 +431,10 @@ impl Desk {
     }
 
     /// Replaces the text of an input or textarea, as typing would (brought
-    /// into view first: WebKitWebDriver does not scroll nested panes).
+    /// into view first).
     pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
-        self.reveal(testid).await?;
         let e = self.el(testid).await?;
+        self.into_view(&e).await?;
         e.clear()
             .await
             .with_context(|| format!("clearing {testid}"))?;
