@@ -397,7 +397,7 @@ impl Desk {
             Ok(e.is_enabled().await?.then_some(()))
         })
         .await?;
-        self.into_view(&e).await?;
+        self.scroll_to(&e).await?;
         e.click()
             .await
             .with_context(|| format!("clicking {testid}"))?;
@@ -407,7 +407,7 @@ impl Desk {
     /// Scrolls `e` just into view where it is not (as a person scrolls to
     /// what they click or type into): WebKitWebDriver does not scroll
     /// nested panes itself.
-    async fn into_view(&self, e: &Element) -> Result<()> {
+    async fn scroll_to(&self, e: &Element) -> Result<()> {
         self.client
             .execute(
                 "arguments[0].scrollIntoView({block: 'nearest', inline: 'nearest'});",
@@ -434,7 +434,7 @@ impl Desk {
     /// into view first).
     pub async fn type_into(&self, testid: &str, text: &str) -> Result<()> {
         let e = self.el(testid).await?;
-        self.into_view(&e).await?;
+        self.scroll_to(&e).await?;
         e.clear()
             .await
             .with_context(|| format!("clearing {testid}"))?;
