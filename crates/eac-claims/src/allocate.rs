@@ -102,6 +102,22 @@ pub fn to_wh(quantity: &BigDecimal, unit: EnergyUnit) -> BigDecimal {
     units::convert(quantity, unit, EnergyUnit::Wh)
 }
 
+/// Whether a value over `value` may back the matching interval `bucket` of
+/// `period` (the rule in the module text; [`allocate`] and [`settle`] share it).
+fn eligible(
+    granularity: Granularity,
+    period: &Interval,
+    value: &Interval,
+    bucket: &Interval,
+) -> bool {
+    match granularity {
+        Granularity::Annual | Granularity::Monthly => {
+            period.contains(value) && value.overlaps(bucket)
+        }
+        Granularity::Hourly => value.contains(bucket),
+    }
+}
+
 /// Allocates `supplies` to `demand` over `period` at `granularity`.
 pub fn allocate(
     period: Interval,
@@ -130,12 +146,6 @@ pub fn allocate(
         let (x, y) = (&supplies[a], &supplies[b]);
         (x.interval, &x.key).cmp(&(y.interval, &y.key))
     });
-    let eligible = |s: &Supply, b: &Interval| match granularity {
-        Granularity::Annual | Granularity::Monthly => {
-            period.contains(&s.interval) && s.interval.overlaps(b)
-        }
-        Granularity::Hourly => s.interval.contains(b),
-    };
     let mut left: Vec<BigDecimal> = supplies.iter().map(|s| s.available.clone()).collect();
     let mut home: Vec<Option<usize>> = vec![None; supplies.len()];
     let mut allocations = Vec::new();
@@ -143,7 +153,7 @@ pub fn allocate(
     for (i, b) in intervals.iter().enumerate() {
         let mut need = consumption[i].clone();
         for &s in &order {
-            if !eligible(&supplies[s], b) {
+            if !eligible(granularity, &period, &supplies[s].interval, b) {
                 continue;
             }
             home[s].get_or_insert(i);
@@ -212,12 +222,9 @@ pub fn settle(
     }
     let mut ineligible = Vec::new();
     for s in supplies {
-        let home = buckets.iter().position(|b| match granularity {
-            Granularity::Annual | Granularity::Monthly => {
-                period.contains(&s.interval) && s.interval.overlaps(&b.interval)
-            }
-            Granularity::Hourly => s.interval.contains(&b.interval),
-        });
+        let home = buckets
+            .iter()
+            .position(|b| eligible(granularity, &period, &s.interval, &b.interval));
         let used: BigDecimal = allocations
             .iter()
             .filter(|a| a.key == s.key)
@@ -303,6 +310,56 @@ mod tests {
         );
         // The 10:00 surplus is not carried into 11:00.
         assert_eq!(m.allocated_to(&key("h10")), d("5"));
+        let settled = settle(
+            period,
+            Granularity::Hourly,
+            &supplies,
+            &demand,
+            m.allocations.clone(),
+        );
+        assert_eq!(settled.unwrap(), m);
+    }
+
+    #[test]
+    fn a_recorded_allocation_settles_to_the_figures_it_was_made_with() {
+        // Two months of consumption; one value inside January with a
+        // surplus, one spanning both months, one outside the period.
+        let period = iv("2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z");
+        let supplies = [
+            Supply {
+                key: key("jan"),
+                interval: iv("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+                available: d("9"),
+            },
+            Supply {
+                key: key("both"),
+                interval: iv("2024-01-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+                available: d("2"),
+            },
+            Supply {
+                key: key("late"),
+                interval: iv("2024-02-01T00:00:00Z", "2024-04-01T00:00:00Z"),
+                available: d("5"),
+            },
+        ];
+        let demand = [
+            Demand {
+                interval: iv("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+                quantity: d("4"),
+                label: "line 2".into(),
+            },
+            Demand {
+                interval: iv("2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z"),
+                quantity: d("6"),
+                label: "line 3".into(),
+            },
+        ];
+        for g in [Granularity::Annual, Granularity::Monthly] {
+            let made = allocate(period, g, &supplies, &demand).unwrap();
+            assert_eq!(made.ineligible, vec![key("late")], "{g:?}");
+            let settled = settle(period, g, &supplies, &demand, made.allocations.clone()).unwrap();
+            assert_eq!(settled, made, "{g:?}");
+        }
     }
 
     #[test]
