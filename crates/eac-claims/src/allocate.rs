@@ -14,6 +14,8 @@
 //! point): min and subtraction only, so nothing is rounded, no value is
 //! allocated beyond its quantity and no interval beyond its consumption.
 
+use std::collections::HashMap;
+
 use bigdecimal::{BigDecimal, Zero};
 use eac_model::{units, EnergyUnit};
 
@@ -118,6 +120,35 @@ fn eligible(
     }
 }
 
+/// The matching intervals of `period` and the consumption summed into
+/// each; a row overlapping the period must lie inside one interval.
+fn consumption_per_interval(
+    period: Interval,
+    granularity: Granularity,
+    demand: &[Demand],
+) -> Result<(Vec<Interval>, Vec<BigDecimal>), AllocateError> {
+    let intervals = granularity.buckets(period);
+    let mut consumption = vec![BigDecimal::zero(); intervals.len()];
+    for d in demand {
+        if !d.interval.overlaps(&period) {
+            continue;
+        }
+        // The intervals are in order and touch: the only one that can hold
+        // the row is the first ending after it starts.
+        let i = intervals.partition_point(|b| b.end <= d.interval.start);
+        if !intervals.get(i).is_some_and(|b| b.contains(&d.interval)) {
+            return Err(AllocateError {
+                label: d.label.clone(),
+                start: d.interval.start.to_string(),
+                end: d.interval.end.to_string(),
+                granularity: granularity.as_str(),
+            });
+        }
+        consumption[i] += &d.quantity;
+    }
+    Ok((intervals, consumption))
+}
+
 /// Allocates `supplies` to `demand` over `period` at `granularity`.
 pub fn allocate(
     period: Interval,
@@ -125,22 +156,7 @@ pub fn allocate(
     supplies: &[Supply],
     demand: &[Demand],
 ) -> Result<Matching, AllocateError> {
-    let intervals = granularity.buckets(period);
-    let mut consumption = vec![BigDecimal::zero(); intervals.len()];
-    for d in demand {
-        if !d.interval.overlaps(&period) {
-            continue;
-        }
-        let Some(i) = intervals.iter().position(|b| b.contains(&d.interval)) else {
-            return Err(AllocateError {
-                label: d.label.clone(),
-                start: d.interval.start.to_string(),
-                end: d.interval.end.to_string(),
-                granularity: granularity.as_str(),
-            });
-        };
-        consumption[i] += &d.quantity;
-    }
+    let (intervals, consumption) = consumption_per_interval(period, granularity, demand)?;
     let mut order: Vec<usize> = (0..supplies.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&supplies[a], &supplies[b]);
@@ -150,9 +166,22 @@ pub fn allocate(
     let mut home: Vec<Option<usize>> = vec![None; supplies.len()];
     let mut allocations = Vec::new();
     let mut buckets = Vec::with_capacity(intervals.len());
+    // The values that may overlap the current interval, in `order`: those
+    // starting before it ends, less those that ended before it began (the
+    // intervals go forward in time, so neither can be eligible later).
+    let mut active: Vec<usize> = Vec::new();
+    let mut next = 0;
     for (i, b) in intervals.iter().enumerate() {
+        while let Some(&s) = order.get(next) {
+            if supplies[s].interval.start >= b.end {
+                break;
+            }
+            active.push(s);
+            next += 1;
+        }
+        active.retain(|&s| supplies[s].interval.end > b.start);
         let mut need = consumption[i].clone();
-        for &s in &order {
+        for &s in &active {
             if !eligible(granularity, &period, &supplies[s].interval, b) {
                 continue;
             }
@@ -207,34 +236,47 @@ pub fn settle(
     demand: &[Demand],
     allocations: Vec<Allocation>,
 ) -> Result<Matching, AllocateError> {
-    let empty = allocate(period, granularity, &[], demand)?;
-    let mut buckets = empty.buckets;
+    let (intervals, consumption) = consumption_per_interval(period, granularity, demand)?;
+    let mut matched = vec![BigDecimal::zero(); intervals.len()];
+    let mut used: HashMap<&ValueKey, BigDecimal> = HashMap::new();
     for a in &allocations {
-        if let Some(b) = buckets.iter_mut().find(|b| b.interval == a.interval) {
-            b.matched += &a.quantity;
+        if let Ok(i) = intervals.binary_search(&a.interval) {
+            matched[i] += &a.quantity;
         }
+        *used.entry(&a.key).or_default() += &a.quantity;
     }
-    for b in &mut buckets {
-        b.shortfall = &b.consumption - &b.matched;
-        if b.shortfall < BigDecimal::zero() {
-            b.shortfall = BigDecimal::zero();
-        }
-    }
+    let mut buckets: Vec<Bucket> = intervals
+        .iter()
+        .zip(consumption)
+        .zip(matched)
+        .map(|((b, consumption), matched)| {
+            let shortfall = &consumption - &matched;
+            Bucket {
+                interval: *b,
+                consumption,
+                matched,
+                shortfall: if shortfall < BigDecimal::zero() {
+                    BigDecimal::zero()
+                } else {
+                    shortfall
+                },
+                surplus: BigDecimal::zero(),
+            }
+        })
+        .collect();
     let mut ineligible = Vec::new();
     for s in supplies {
-        let home = buckets
+        // Only intervals the value overlaps can be eligible.
+        let first = intervals.partition_point(|b| b.end <= s.interval.start);
+        let home = intervals[first..]
             .iter()
-            .position(|b| eligible(granularity, &period, &s.interval, &b.interval));
-        let used: BigDecimal = allocations
-            .iter()
-            .filter(|a| a.key == s.key)
-            .map(|a| &a.quantity)
-            .sum();
+            .take_while(|b| b.start < s.interval.end)
+            .position(|b| eligible(granularity, &period, &s.interval, b));
         match home {
             Some(i) => {
-                let left = &s.available - used;
+                let left = &s.available - used.get(&s.key).cloned().unwrap_or_default();
                 if left > BigDecimal::zero() {
-                    buckets[i].surplus += left;
+                    buckets[first + i].surplus += left;
                 }
             }
             None => ineligible.push(s.key.clone()),

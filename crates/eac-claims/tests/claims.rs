@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use bigdecimal::{BigDecimal, Zero};
-use eac_claims::allocate::{allocate, Demand, Supply};
+use eac_claims::allocate::{allocate, settle, Demand, Supply};
 use eac_claims::report::FactorUse;
 use eac_claims::rules::{overall, rule_set, rule_sets};
 use eac_claims::{scope2_report, ClaimSpec, Granularity, Interval, ValueFacts, ValueKey, Verdict};
@@ -377,6 +377,28 @@ proptest! {
         }
         prop_assert!(m.allocations.iter().all(|a| a.quantity > BigDecimal::zero()));
         prop_assert_eq!(m.matched() + m.surplus(), eligible_total);
+        // Each value goes only where the documented rule lets it, and an
+        // interval left short had every value eligible for it used up.
+        let eligible = |v: &Interval, b: &Interval| match granularity {
+            Granularity::Hourly => v.contains(b),
+            _ => period.contains(v) && v.overlaps(b),
+        };
+        for a in &m.allocations {
+            let s = supplies.iter().find(|s| s.key == a.key).unwrap();
+            prop_assert!(eligible(&s.interval, &a.interval));
+        }
+        for s in &supplies {
+            let anywhere = m.buckets.iter().any(|b| eligible(&s.interval, &b.interval));
+            prop_assert_eq!(anywhere, !m.ineligible.contains(&s.key));
+            for b in m.buckets.iter().filter(|b| !b.shortfall.is_zero()) {
+                if eligible(&s.interval, &b.interval) {
+                    prop_assert_eq!(m.allocated_to(&s.key), s.available.clone());
+                }
+            }
+        }
+        // A recorded claim reports the figures it was made with.
+        let settled = settle(period, granularity, &supplies, &demand, m.allocations.clone()).unwrap();
+        prop_assert_eq!(settled, m);
     }
 }
 
