@@ -468,8 +468,9 @@ fn same_hour(cx: &Context, set: &RuleSet) -> (Verdict, String) {
     let v = cx.value;
     let max = set.param("max_interval_minutes");
     let minutes = (v.interval.end.as_utc() - v.interval.start.as_utc()).num_minutes();
-    let hours = Granularity::Hourly.buckets(v.interval);
-    if minutes > i64::from(max) || hours.len() > 1 {
+    // Only a short value can lie in one clock hour: a year-long batch value
+    // is refused without cutting it into its 8760 hours.
+    if minutes > i64::from(max) || Granularity::Hourly.buckets(v.interval).len() > 1 {
         return (
             Verdict::Fail,
             format!(

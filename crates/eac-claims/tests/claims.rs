@@ -182,6 +182,12 @@ fn retirement_vintage_uniqueness_and_the_hour_fail_where_they_should() {
         verdict("energytag", "energytag.hour", &hourly, &v).0,
         Verdict::Fail
     );
+    // An hour long, but across two clock hours.
+    v.interval = iv("2024-06-01T10:30:00Z", "2024-06-01T11:30:00Z");
+    assert_eq!(
+        verdict("energytag", "energytag.hour", &hourly, &v).0,
+        Verdict::Fail
+    );
     let annual = claim(Granularity::Annual);
     assert_eq!(
         verdict("energytag", "energytag.hour", &annual, &good()).0,
