@@ -412,6 +412,7 @@ fn checks(
         failed: 0,
         unknown: 0,
     };
+    let given = matching.allocated_per_value();
     for v in values {
         let results: Vec<CriterionResult> = sets.iter().flat_map(|s| s.check(spec, v)).collect();
         for r in &results {
@@ -421,7 +422,9 @@ fn checks(
                 Verdict::Unknown => out.unknown += 1,
             }
         }
-        let allocated = units::convert(&matching.allocated_to(&v.key), EnergyUnit::Wh, spec.unit);
+        let allocated = given.get(&v.key).map_or_else(BigDecimal::zero, |wh| {
+            units::convert(wh, EnergyUnit::Wh, spec.unit)
+        });
         out.values.push(ValueCheck {
             cds_eac_id: v.key.cds_eac_id.clone(),
             value: v.key.position + 1,

@@ -87,6 +87,15 @@ impl Matching {
             .map(|a| &a.quantity)
             .sum()
     }
+    /// What each value was given, in total (Wh): one pass, for callers
+    /// asking about every value.
+    pub fn allocated_per_value(&self) -> HashMap<&ValueKey, BigDecimal> {
+        let mut out: HashMap<&ValueKey, BigDecimal> = HashMap::new();
+        for a in &self.allocations {
+            *out.entry(&a.key).or_default() += &a.quantity;
+        }
+        out
+    }
 }
 
 /// A consumption row that does not fit the claim's intervals.
