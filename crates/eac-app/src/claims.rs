@@ -187,6 +187,21 @@ fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
     })
 }
 
+/// The rule set `id`, or an error naming the rule sets there are.
+fn named_rule_set(id: &str) -> Result<RuleSet, AppError> {
+    rule_set(id).ok_or_else(|| {
+        AppError::invalid_input(format!(
+            "There is no rule set `{}`; give {}.",
+            eac_model::quote(id),
+            rule_sets()
+                .iter()
+                .map(|r| r.id)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))
+    })
+}
+
 fn rule_sets_of(ids: &[String]) -> Result<Vec<RuleSet>, AppError> {
     if ids.is_empty() {
         return Ok(rule_sets());
@@ -195,20 +210,16 @@ fn rule_sets_of(ids: &[String]) -> Result<Vec<RuleSet>, AppError> {
         .flat_map(|i| i.split(','))
         .map(str::trim)
         .filter(|i| !i.is_empty())
-        .map(|id| {
-            rule_set(id).ok_or_else(|| {
-                AppError::invalid_input(format!(
-                    "There is no rule set `{}`; give {}.",
-                    eac_model::quote(id),
-                    rule_sets()
-                        .iter()
-                        .map(|r| r.id)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ))
-            })
-        })
+        .map(named_rule_set)
         .collect()
+}
+
+/// The one rule set allocation is limited to (`--only-passing`), if any.
+fn only_passing_of(id: Option<&str>) -> Result<Option<RuleSet>, AppError> {
+    id.map(str::trim)
+        .filter(|id| !id.is_empty())
+        .map(named_rule_set)
+        .transpose()
 }
 
 /// Reads and imports a consumption CSV, all or nothing. Errors:
@@ -450,6 +461,8 @@ struct Evaluated {
     spec: ClaimSpec,
     values: Vec<ValueFacts>,
     sets: Vec<RuleSet>,
+    /// The rule set allocation was limited to.
+    only: Option<RuleSet>,
     matching: Matching,
 }
 
@@ -458,12 +471,7 @@ fn evaluate(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<Evaluate
     match claim {
         ClaimRef::Input(input) => {
             let spec = spec_of(input)?;
-            let only = input
-                .only_passing
-                .as_deref()
-                .filter(|s| !s.trim().is_empty())
-                .map(|id| rule_sets_of(&[id.to_owned()]).map(|mut v| v.remove(0)))
-                .transpose()?;
+            let only = only_passing_of(input.only_passing.as_deref())?;
             let values = facts(store, &spec, None)?;
             let demand = demand(store, &spec)?;
             let matching = allocate(
@@ -478,6 +486,7 @@ fn evaluate(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<Evaluate
                 spec,
                 values,
                 sets,
+                only,
                 matching,
             })
         }
@@ -517,6 +526,7 @@ fn evaluate(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<Evaluate
                 spec,
                 values,
                 sets,
+                only,
                 matching,
             })
         }
@@ -643,12 +653,6 @@ pub fn create_claim(
 ) -> Result<ClaimRecord, AppError> {
     let reason = Reason::new(reason)?;
     let e = evaluate(store, ClaimRef::Input(input), &[])?;
-    let only = input
-        .only_passing
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned);
     let name = if name.trim().is_empty() {
         format!(
             "{} {} {} to {}",
@@ -670,7 +674,7 @@ pub fn create_claim(
         market: e.spec.market.clone(),
         bidding_zone: e.spec.bidding_zone.clone(),
         unit: e.spec.unit,
-        only_passing: only,
+        only_passing: e.only.as_ref().map(|set| set.id.to_owned()),
         allocations: e
             .matching
             .allocations

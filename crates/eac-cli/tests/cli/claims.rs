@@ -171,6 +171,17 @@ fn report_gives_the_hand_computed_scope2_figures_as_exact_json_and_csv() {
         .stdout(contains(
             "2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,0.003,0.001,0.002,0\n",
         ));
+    // --only-passing names one rule set: a list or a lone comma is refused
+    // in plain words (a lone comma used to panic).
+    for given in ["re100,energytag", ","] {
+        desk.eacdesk()
+            .args(["claims", "report"])
+            .args(HOURLY)
+            .args(["--only-passing", given])
+            .assert()
+            .code(2)
+            .stderr(contains(format!("There is no rule set `{given}`")));
+    }
 }
 
 #[test]
