@@ -231,7 +231,7 @@ pub fn read_consumption(
             break;
         }
     }
-    errors.extend(overlaps(file, &rows, &[]));
+    errors.extend(overlaps(file, &rows));
     if errors.is_empty() {
         Ok(rows)
     } else {
@@ -240,19 +240,12 @@ pub fn read_consumption(
     }
 }
 
-/// Rows of `new` whose interval overlaps another row of the same
-/// beneficiary, in `new` or in `stored` (line 0: already in the database).
-pub fn overlaps(
-    file: &str,
-    new: &[ConsumptionRow],
-    stored: &[ConsumptionRow],
-) -> Vec<ConsumptionError> {
-    let mut all: Vec<(&ConsumptionRow, bool)> = new
-        .iter()
-        .map(|r| (r, true))
-        .chain(stored.iter().map(|r| (r, false)))
-        .collect();
-    all.sort_by(|(a, _), (b, _)| {
+/// Rows whose interval overlaps another row of the same beneficiary, each
+/// named once with the row before it in time. Overlaps with consumption
+/// already stored are the store's to find (`Store::import_consumption`).
+fn overlaps(file: &str, rows: &[ConsumptionRow]) -> Vec<ConsumptionError> {
+    let mut sorted: Vec<&ConsumptionRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| {
         (a.beneficiary_type.as_str(), &a.beneficiary, a.interval).cmp(&(
             b.beneficiary_type.as_str(),
             &b.beneficiary,
@@ -260,42 +253,36 @@ pub fn overlaps(
         ))
     });
     let mut out = Vec::new();
-    let mut latest: Option<(&ConsumptionRow, bool)> = None;
-    for (row, is_new) in all {
-        if let Some((prev, prev_new)) = latest {
+    // The row of the current beneficiary reaching furthest so far.
+    let mut latest: Option<&ConsumptionRow> = None;
+    for row in sorted {
+        if let Some(prev) = latest {
             let same = prev.beneficiary_type == row.beneficiary_type
                 && prev.beneficiary == row.beneficiary;
-            if same && prev.interval.overlaps(&row.interval) && (is_new || prev_new) {
-                let (row, other) = if is_new { (row, prev) } else { (prev, row) };
-                let where_other = if other.line == 0 {
-                    "consumption already in the database".to_owned()
-                } else {
-                    format!("line {}", other.line)
-                };
+            if same && prev.interval.overlaps(&row.interval) {
                 out.push(ConsumptionError {
                     file: file.to_owned(),
                     line: row.line,
                     column: None,
                     rule: "overlap",
                     message: format!(
-                        "{} `{}` from {} to {} overlaps {} ({} to {}); each hour of \
+                        "{} `{}` from {} to {} overlaps line {} ({} to {}); each hour of \
                          consumption may be given once",
                         row.beneficiary_type.as_str(),
                         row.beneficiary,
                         row.interval.start,
                         row.interval.end,
-                        where_other,
-                        other.interval.start,
-                        other.interval.end
+                        prev.line,
+                        prev.interval.start,
+                        prev.interval.end
                     ),
                 });
             }
-            if !same || row.interval.end > prev.interval.end {
-                latest = Some((row, is_new));
+            if same && row.interval.end <= prev.interval.end {
+                continue;
             }
-        } else {
-            latest = Some((row, is_new));
         }
+        latest = Some(row);
     }
     out
 }
