@@ -45,8 +45,6 @@ pub struct ClaimInput {
     pub bidding_zone: Option<String>,
     /// `MWh` (default), `kWh` or `Wh`.
     pub unit: Option<String>,
-    /// Rule set ids to check (default: all).
-    pub rules: Vec<String>,
     /// Allocate only values passing this rule set.
     pub only_passing: Option<String>,
 }
@@ -550,7 +548,6 @@ fn input_of(r: &ClaimRecord) -> ClaimInput {
         market: r.market.clone(),
         bidding_zone: r.bidding_zone.clone(),
         unit: Some(r.unit.clone()),
-        rules: Vec::new(),
         only_passing: r.only_passing.clone(),
     }
 }

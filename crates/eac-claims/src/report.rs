@@ -15,6 +15,7 @@
 //!   matched hour by hour.
 
 use bigdecimal::{BigDecimal, RoundingMode, Zero};
+use chrono::Datelike;
 use eac_model::{units, Decimal, EnergyUnit};
 use serde::Serialize;
 
@@ -197,11 +198,14 @@ pub fn scope2_report(
 /// not by month).
 pub fn by_month(matching: &Matching, unit: EnergyUnit) -> Vec<IntervalFigures> {
     let mut out: Vec<(Interval, [BigDecimal; 4])> = Vec::new();
+    let month = |iv: &Interval| {
+        let t = iv.start.as_utc();
+        (t.year(), t.month())
+    };
     for b in &matching.buckets {
-        let start = b.interval.start.as_utc().format("%Y-%m").to_string();
         let same = out
             .last()
-            .is_some_and(|(iv, _)| iv.start.as_utc().format("%Y-%m").to_string() == start);
+            .is_some_and(|(iv, _)| month(iv) == month(&b.interval));
         let figures = [&b.consumption, &b.matched, &b.shortfall, &b.surplus];
         if same {
             let (iv, sums) = out.last_mut().expect("checked");
@@ -224,4 +228,68 @@ pub fn by_month(matching: &Matching, unit: EnergyUnit) -> Vec<IntervalFigures> {
             surplus: show(&su),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::allocate::Bucket;
+    use eac_model::Timestamp;
+
+    #[test]
+    fn by_month_sums_the_hours_of_each_calendar_month() {
+        // Three hours: the last of May and the first two of June.
+        let hour = |start: &str, end: &str, consumption: u32, matched: u32| Bucket {
+            interval: Interval::new(
+                Timestamp::parse(start).unwrap(),
+                Timestamp::parse(end).unwrap(),
+            )
+            .unwrap(),
+            consumption: BigDecimal::from(consumption),
+            matched: BigDecimal::from(matched),
+            shortfall: BigDecimal::from(consumption - matched),
+            surplus: BigDecimal::zero(),
+        };
+        let matching = Matching {
+            buckets: vec![
+                hour("2024-05-31T23:00:00Z", "2024-06-01T00:00:00Z", 1000, 500),
+                hour("2024-06-01T00:00:00Z", "2024-06-01T01:00:00Z", 2000, 2000),
+                hour("2024-06-01T01:00:00Z", "2024-06-01T02:00:00Z", 3000, 1000),
+            ],
+            allocations: vec![],
+            ineligible: vec![],
+        };
+        let months = by_month(&matching, EnergyUnit::KWh);
+        let rows: Vec<(&str, &str, &str, &str, &str)> = months
+            .iter()
+            .map(|m| {
+                (
+                    m.start.as_str(),
+                    m.end.as_str(),
+                    m.consumption.as_str(),
+                    m.matched.as_str(),
+                    m.shortfall.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (
+                    "2024-05-31T23:00:00Z",
+                    "2024-06-01T00:00:00Z",
+                    "1",
+                    "0.5",
+                    "0.5"
+                ),
+                (
+                    "2024-06-01T00:00:00Z",
+                    "2024-06-01T02:00:00Z",
+                    "5",
+                    "3",
+                    "2"
+                ),
+            ]
+        );
+    }
 }

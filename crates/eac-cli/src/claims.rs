@@ -91,7 +91,6 @@ fn input(a: &ClaimArgs) -> ClaimInput {
         market: a.market.clone(),
         bidding_zone: a.bidding_zone.clone(),
         unit: a.unit.clone(),
-        rules: a.rules.iter().cloned().collect(),
         only_passing: a.only_passing.clone(),
     }
 }
