@@ -22,8 +22,19 @@ import {
   type FilterState,
 } from "./filters";
 import { Invalidation } from "./invalidation.svelte";
+import { settingsStore } from "./settingsStore.svelte";
 import { NO_ROWS, bulkTarget, cleared, isSelected, type BulkTarget, type RowSelection } from "./rowSelection";
-import type { BrowseSummary, Choice, DbInfo, EacDetail, EacFilter, FieldMatch, SortField, SortSpec } from "./types";
+import type {
+  BrowseSummary,
+  Choice,
+  DbInfo,
+  EacDetail,
+  EacFilter,
+  FieldMatch,
+  LoadedSettings,
+  SortField,
+  SortSpec,
+} from "./types";
 import { defaultLayout, type ColumnLayout } from "./columns";
 import {
   cleanViewName,
@@ -389,14 +400,17 @@ export class Desk {
     };
   }
 
-  /** Reads the remembered state of database `path` (defaults when there is none or it is not valid) and shows it. */
-  async restoreState(path: string): Promise<void> {
+  /**
+   * Reads the remembered state of database `path` (defaults when there is none or it is not valid) and shows it;
+   * `reading`: a read of the settings already under way (else one is made).
+   */
+  async restoreState(path: string, reading?: Promise<LoadedSettings>): Promise<void> {
     const seq = ++this.#restoreSeq;
     this.#flushPersist();
     this.#statePath = null;
     let state = defaultViewState();
     try {
-      const loaded = await api.settingsGet();
+      const loaded = await (reading ?? settingsStore.read());
       state = parseViewState(loaded.settings.databases[path]);
     } catch (e) {
       this.#onerror(e);
@@ -609,12 +623,15 @@ export class Desk {
   }
 
   async loadDb(first = false): Promise<void> {
+    // the state the database was left in is read alongside (at start-up, the same read as the theme's)
+    const reading = first ? settingsStore.read() : undefined;
+    reading?.catch(() => {}); // a failed read is reported by restoreState, once the database is known
     try {
       this.db = await api.dbInfo();
-      if (first) {
+      if (reading) {
         this.dbWarnings = this.db.warnings;
         // the table starts with the state the database was left in
-        await this.restoreState(this.db.path);
+        await this.restoreState(this.db.path, reading);
       }
     } catch (e) {
       this.#onerror(e);
