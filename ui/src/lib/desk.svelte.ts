@@ -346,14 +346,7 @@ export class Desk {
 
   /** Saves the filter, sort and columns in effect as view `name` (replacing one of that name). */
   saveView(name: string): void {
-    const view: SavedView = {
-      name: cleanViewName(name),
-      filter: { ...this.#input, search: this.#search },
-      matches: this.#matches.map((m) => ({ ...m })),
-      sort: { ...this.#sort },
-      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
-    };
-    this.#views = withView(this.#views, view);
+    this.#views = withView(this.#views, { name: cleanViewName(name), ...this.#shown() });
     this.#persistSoon();
   }
 
@@ -361,8 +354,7 @@ export class Desk {
   applyView(name: string): boolean {
     const v = this.#views.find((x) => sameName(x.name, name));
     if (!v) return false;
-    this.#applyState(v.filter, v.matches, v.sort);
-    this.#layout = structuredClone(v.columns);
+    this.#show(v);
     this.#persistSoon();
     return true;
   }
@@ -377,24 +369,33 @@ export class Desk {
     this.#persistSoon();
   }
 
-  #applyState(filter: FilterState, matches: FieldMatch[], sort: SortSpec): void {
+  /** What a saved view holds, as shown now (copies). */
+  #shown(): Omit<SavedView, "name"> {
+    return {
+      filter: { ...this.#input, search: this.#search },
+      matches: this.#matches.map((m) => ({ ...m })),
+      sort: { ...this.#sort },
+      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
+    };
+  }
+
+  /** Shows the filter, sort and columns of a saved view or of the remembered state (copies). */
+  #show(view: Omit<SavedView, "name">): void {
     clearTimeout(this.#searchTimer);
     this.#applying(() => {
-      this.#input = { ...filter };
-      this.#search = filter.search;
-      this.#matches = matches.map((m) => ({ ...m }));
+      this.#input = { ...view.filter };
+      this.#search = view.filter.search;
+      this.#matches = view.matches.map((m) => ({ ...m }));
     });
-    this.#setSort({ ...sort });
+    this.#setSort({ ...view.sort });
+    this.#layout = structuredClone(view.columns);
   }
 
   /** What is remembered for the open database now. */
   viewState(): DeskViewState {
     return {
       v: VIEW_STATE_VERSION,
-      filter: { ...this.#input, search: this.#search },
-      matches: this.#matches.map((m) => ({ ...m })),
-      sort: { ...this.#sort },
-      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
+      ...this.#shown(),
       pane: this.#pane,
       views: structuredClone($state.snapshot(this.#views)) as SavedView[],
     };
@@ -416,8 +417,7 @@ export class Desk {
       this.#onerror(e);
     }
     if (seq !== this.#restoreSeq) return;
-    this.#applyState(state.filter, state.matches, state.sort);
-    this.#layout = state.columns;
+    this.#show(state);
     this.#pane = state.pane;
     this.#views = state.views;
     this.#statePath = path;

@@ -101,12 +101,19 @@ describe("Desk", () => {
     const desk = new Desk(() => {});
     desk.setFilter({ from: "2024-01-01", to: "2024-03-31" });
     desk.sortBy("quantity");
+    const narrow = { ...desk.layout, widths: { eac_number: 120 } };
+    desk.setLayout(narrow);
     desk.saveView("Q1");
     desk.clearFilter();
     desk.sortBy("eac_number");
+    desk.setLayout({ ...desk.layout, widths: {} });
     expect(desk.applyView("q1")).toBe(true);
     expect(desk.filter.from).toBe("2024-01-01");
     expect(desk.sort.field).toBe("quantity");
+    expect(desk.layout.widths).toEqual({ eac_number: 120 });
+    // the view keeps its own copy: changing the columns shown does not change it
+    desk.setLayout({ ...desk.layout, widths: { eac_number: 300 } });
+    expect(desk.views[0].columns.widths).toEqual({ eac_number: 120 });
     desk.renameView("Q1", "First quarter");
     expect(desk.views.map((v) => v.name)).toEqual(["First quarter"]);
     desk.deleteView("first QUARTER");
