@@ -275,11 +275,13 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     desk.select("filter-retired", "").await?;
     desk.wait_count("footer-count", |c| c == in_filter).await?;
 
+    // With the summary open the table keeps a row or two: close it to pick.
+    desk.click("summary-close").await?;
     // Pick rows: a click, a Shift-click two rows down, Shift+Down once more.
     let rows = desk
         .until("rows of the filter", || async {
             let ids = desk.row_ids().await?;
-            Ok((ids.len() >= 5 && ids.len() as u64 == in_filter).then_some(ids))
+            Ok((ids.len() >= 5).then_some(ids))
         })
         .await?;
     click_row(&desk, &rows[0]).await?;
@@ -360,7 +362,7 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
         .await?;
     desk.click("table-export-open").await?;
     desk.wait_text("table-export-scope", "the whole filter", |t| {
-        t.contains(&format!("all {in_filter} EACs"))
+        t.contains("current filter") && t.contains(&format!("({in_filter} EACs)"))
     })
     .await?;
     desk.click("table-export-xlsx").await?;
