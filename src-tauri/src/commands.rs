@@ -540,9 +540,10 @@ macro_rules! ipc_commands {
             async fn settings_get(_desk) -> LoadedSettings {
                 $crate::desk::off_ui_thread(eac_app::load_settings).await
             }
-            /// Changes the settings `patch` names (the rest stay) and returns them all.
-            async fn settings_update(_desk, patch: SettingsPatch) -> Settings {
-                $crate::desk::off_ui_thread(move || eac_app::update_settings(|s| s.apply(patch))).await
+            /// Changes the settings `patch` names (the rest stay) and returns them all; a new
+            /// display name is on the next audit record.
+            async fn settings_update(desk, patch: SettingsPatch) -> Settings {
+                desk.update_settings(patch).await
             }
             /// This user's pack signing key (created on first use): public key and fingerprint,
             /// never the secret.

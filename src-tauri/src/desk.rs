@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use eac_app::{
-    AppError, CloseBlockers, DbInfo, Operation, OperationRegistry, ProgressEvent, Store,
+    AppError, CloseBlockers, DbInfo, Operation, OperationRegistry, ProgressEvent, Settings,
+    SettingsPatch, Store,
 };
 
 /// What the state needs from the window, so it does not depend on a Tauri
@@ -244,8 +245,6 @@ impl Desk {
         off_ui_thread(move || {
             let mut open = desk.lock();
             let store = open.store.as_mut().map_err(|e| e.clone())?;
-            // The display name may have changed in Settings since the open.
-            store.set_audit_name(eac_app::audit_name_setting().as_deref());
             desk.writes.track(|| f(store).map_err(Into::into))
         })
         .await
@@ -326,6 +325,25 @@ impl Desk {
             }
             remember_database(&path);
             Ok(info)
+        })
+        .await
+    }
+
+    /// Changes the settings `patch` names and returns them all. A new
+    /// display name goes on the shared connection's next audit records at
+    /// once (it read the name when the database was opened; long operations
+    /// open their own connection, which reads it then).
+    pub async fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
+        let desk = self.clone();
+        off_ui_thread(move || {
+            let renamed = patch.display_name.is_some();
+            let settings = eac_app::update_settings(|s| s.apply(patch))?;
+            if renamed {
+                if let Ok(store) = desk.lock().store.as_mut() {
+                    store.set_audit_name(settings.audit_name());
+                }
+            }
+            Ok(settings)
         })
         .await
     }

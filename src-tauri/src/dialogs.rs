@@ -11,18 +11,26 @@ fn json_dialog() -> AsyncFileDialog {
     AsyncFileDialog::new().add_filter("CDS JSON listing", &["json"])
 }
 
-/// Where every export dialog starts: the folder of the last export (from
-/// the settings file), when it still exists.
-fn export_start(dialog: AsyncFileDialog) -> AsyncFileDialog {
-    let folder = eac_app::load_settings()
+/// Every export dialog (P1 file, P2 bundle, evidence pack, table) with the
+/// name it proposes: `proposal` is a name or a path
+/// (`/home/ana/exports/eacs-2026-12-02.json`). The dialog starts in the
+/// proposal's folder when it exists, else in the folder of the last export
+/// (from the settings file) when it still exists, else where it likes.
+fn export_dialog(dialog: AsyncFileDialog, proposal: &str) -> (AsyncFileDialog, String) {
+    let (start, name) = split_proposal(proposal);
+    match start.or_else(last_export_folder) {
+        Some(folder) => (dialog.set_directory(folder), name),
+        None => (dialog, name),
+    }
+}
+
+/// The folder of the last export, when it still exists.
+fn last_export_folder() -> Option<PathBuf> {
+    eac_app::load_settings()
         .ok()
         .and_then(|l| l.settings.last_export_folder)
         .map(PathBuf::from)
-        .filter(|p| p.is_dir());
-    match folder {
-        Some(folder) => dialog.set_directory(folder),
-        None => dialog,
-    }
+        .filter(|p| p.is_dir())
 }
 
 fn text(path: PathBuf) -> String {
@@ -72,8 +80,8 @@ pub async fn refdata_files() -> Option<Vec<String>> {
 /// bundle is created inside it under `default_name` (a folder that does not
 /// exist yet cannot be picked in most native dialogs).
 pub async fn export_folder(default_name: String) -> Option<String> {
-    let (start, name) = split_proposal(&default_name);
-    let parent = start_in(AsyncFileDialog::new(), start)
+    let (dialog, name) = export_dialog(AsyncFileDialog::new(), &default_name);
+    let parent = dialog
         .set_title("Choose the folder to put the bundle in")
         .pick_folder()
         .await?;
@@ -96,22 +104,15 @@ fn split_proposal(proposal: &str) -> (Option<PathBuf>, String) {
     (dir, name)
 }
 
-/// Starts `dialog` in the proposal's folder, else in the last export folder.
-fn start_in(dialog: AsyncFileDialog, start: Option<PathBuf>) -> AsyncFileDialog {
-    match start {
-        Some(dir) => dialog.set_directory(dir),
-        None => export_start(dialog),
-    }
-}
-
 /// Where a new evidence pack goes: the parent folder, with the pack folder
 /// `default_name` inside it (as [`export_folder`]).
 pub async fn pack_folder(default_name: String) -> Option<String> {
-    let parent = export_start(AsyncFileDialog::new())
+    let (dialog, name) = export_dialog(AsyncFileDialog::new(), &default_name);
+    let parent = dialog
         .set_title("Choose the folder to put the evidence pack in")
         .pick_folder()
         .await?;
-    Some(text(parent.path().join(default_name)))
+    Some(text(parent.path().join(name)))
 }
 
 /// An evidence pack folder (the one holding `MANIFEST.json`).
@@ -124,8 +125,8 @@ pub async fn pack() -> Option<String> {
 }
 
 pub async fn export_path(default_name: String) -> Option<String> {
-    let (start, name) = split_proposal(&default_name);
-    let file = start_in(json_dialog(), start)
+    let (dialog, name) = export_dialog(json_dialog(), &default_name);
+    let file = dialog
         .set_title("Export EACs")
         .set_file_name(name)
         .save_file()
@@ -188,16 +189,15 @@ pub fn suggested_name(file_name: &str) -> String {
 /// Where an exported table view goes: a `.csv` or `.xlsx` file name.
 pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> Option<String> {
     let dialog = match format {
-        eac_app::TableFormat::Csv => {
-            export_start(AsyncFileDialog::new()).add_filter("CSV", &["csv"])
-        }
+        eac_app::TableFormat::Csv => AsyncFileDialog::new().add_filter("CSV", &["csv"]),
         eac_app::TableFormat::Xlsx => {
             AsyncFileDialog::new().add_filter("Excel workbook", &["xlsx"])
         }
     };
+    let (dialog, name) = export_dialog(dialog, &default_name);
     let file = dialog
         .set_title("Export the table")
-        .set_file_name(default_name)
+        .set_file_name(name)
         .save_file()
         .await?;
     Some(text(file.path().to_owned()))

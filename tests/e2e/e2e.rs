@@ -15,6 +15,7 @@ use anyhow::{ensure, Context, Result};
 use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
 
 mod desk;
+mod first_day;
 mod views;
 
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until
@@ -1565,7 +1566,7 @@ pub(crate) async fn click_row_holding(
 }
 
 /// `eacdesk ls --json` on the app's database: the ids of the EACs matching `args`.
-fn cli_ids(desk: &Desk, args: &[&str]) -> Result<Vec<String>> {
+pub(crate) fn cli_ids(desk: &Desk, args: &[&str]) -> Result<Vec<String>> {
     let out = Command::new(cli_binary())
         .args(["ls", "--json", "--limit", "1000"])
         .args(args)
@@ -1589,7 +1590,7 @@ fn cli_ids(desk: &Desk, args: &[&str]) -> Result<Vec<String>> {
 }
 
 /// The ids of the rows marked as selected in the table now, sorted.
-async fn marked_rows(desk: &Desk) -> Result<Vec<String>> {
+pub(crate) async fn marked_rows(desk: &Desk) -> Result<Vec<String>> {
     let mut ids = Vec::new();
     for e in desk.all("eac-row").await? {
         if e.attr("aria-selected").await?.as_deref() == Some("true") {

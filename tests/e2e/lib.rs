@@ -587,12 +587,95 @@ impl Desk {
         Ok(out)
     }
 
+    /// The size of the web content (`innerWidth` × `innerHeight`, CSS pixels).
+    pub async fn viewport(&self) -> Result<(u64, u64)> {
+        let v = self
+            .client
+            .execute("return [window.innerWidth, window.innerHeight];", vec![])
+            .await?;
+        Ok((
+            v[0].as_u64().context("innerWidth")?,
+            v[1].as_u64().context("innerHeight")?,
+        ))
+    }
+
+    /// Resizes the window so its web content is `width` × `height` CSS
+    /// pixels, as a person dragging the window's corner would (WebDriver
+    /// sets the outer size: the difference is added once it is known).
+    pub async fn set_viewport(&self, width: u64, height: u64) -> Result<()> {
+        let to_u32 = |n: u64| u32::try_from(n).context("window size");
+        self.client
+            .set_window_size(to_u32(width)?, to_u32(height)?)
+            .await?;
+        let (w, h) = self.viewport().await?;
+        if (w, h) != (width, height) {
+            let outer_w = (width + width).saturating_sub(w);
+            let outer_h = (height + height).saturating_sub(h);
+            self.client
+                .set_window_size(to_u32(outer_w)?, to_u32(outer_h)?)
+                .await?;
+        }
+        self.until(
+            &format!("the web content to be {width}×{height}"),
+            || async { Ok((self.viewport().await? == (width, height)).then_some(())) },
+        )
+        .await
+    }
+
+    /// The box of the first displayed `testid` in viewport pixels (rounded).
+    pub async fn rect(&self, testid: &str) -> Result<Rect> {
+        let e = self.el(testid).await?;
+        rect_of(&self.client, &e).await
+    }
+
     /// A WebDriver screenshot of the window's web content, saved as PNG.
     pub async fn screenshot(&self, path: &Path) -> Result<()> {
         let png = self.client.screenshot().await?;
         std::fs::write(path, png)?;
         Ok(())
     }
+}
+
+/// A box on screen, whole CSS pixels relative to the viewport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub left: i64,
+    pub top: i64,
+    pub right: i64,
+    pub bottom: i64,
+}
+
+impl Rect {
+    /// Wholly inside a `width` × `height` viewport.
+    pub fn within(&self, (width, height): (u64, u64)) -> bool {
+        let (w, h) = (
+            i64::try_from(width).unwrap_or(i64::MAX),
+            i64::try_from(height).unwrap_or(i64::MAX),
+        );
+        self.left >= 0
+            && self.top >= 0
+            && self.right <= w
+            && self.bottom <= h
+            && self.right > self.left
+    }
+}
+
+/// The bounding box of `e`, rounded to whole pixels.
+pub async fn rect_of(client: &Client, e: &Element) -> Result<Rect> {
+    let v = client
+        .execute(
+            "const r = arguments[0].getBoundingClientRect(); \
+             return [Math.round(r.left), Math.round(r.top), Math.round(r.right), Math.round(r.bottom)];",
+            vec![serde_json::to_value(e)?],
+        )
+        .await?;
+    let n = |i: usize| v[i].as_i64().context("a box coordinate");
+    Ok(Rect {
+        left: n(0)?,
+        top: n(1)?,
+        right: n(2)?,
+        bottom: n(3)?,
+    })
 }
 
 fn css(testid: &str) -> String {

@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::emissions::EmissionFactors;
+use crate::query::{like_escape, Sql};
 use crate::rows;
 use crate::write::{Reason, Write};
 use crate::{
@@ -240,26 +241,12 @@ const AUDIT_PAGE_MAX: u32 = 1000;
 /// One page of the audit records `query` selects, newest first, with how
 /// many it selects in all.
 pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage> {
-    let mut clauses: Vec<&str> = Vec::new();
-    let mut values: Vec<Value> = Vec::new();
     let given = |t: &Option<String>| {
         t.as_deref()
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_owned)
     };
-    if let Some(who) = given(&query.who) {
-        // LIKE with the pattern's own wildcards escaped: the text is found
-        // as typed, ignoring ASCII case.
-        let escaped = who
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        clauses.push(
-            r"(os_user LIKE ?{n} ESCAPE '\' OR COALESCE(display_name, '') LIKE ?{n} ESCAPE '\')",
-        );
-        values.push(Value::Text(format!("%{escaped}%")));
-    }
     let instant = |name: &str, t: Option<String>| -> Result<Option<String>> {
         t.map(|t| {
             eac_model::Timestamp::parse(&t)
@@ -272,59 +259,71 @@ pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditP
         })
         .transpose()
     };
+    let mut filter = Sql::default();
+    let mut first = true;
+    let mut and = |sql: &mut Sql| {
+        sql.push(if first { " WHERE " } else { " AND " });
+        first = false;
+    };
+    if let Some(who) = given(&query.who) {
+        // The text is found as typed (its wildcards escaped), ignoring
+        // ASCII case.
+        let pattern = format!("%{}%", like_escape(&who));
+        and(&mut filter);
+        filter
+            .push(r"(os_user LIKE ")
+            .bind(pattern.clone())
+            .push(r" ESCAPE '\' OR COALESCE(display_name, '') LIKE ")
+            .bind(pattern)
+            .push(r" ESCAPE '\')");
+    }
     if let Some(from) = instant("from", given(&query.from))? {
-        clauses.push("at >= ?{n}");
-        values.push(Value::Text(from));
+        and(&mut filter);
+        filter.push("at >= ").bind(from);
     }
     if let Some(to) = instant("to", given(&query.to))? {
-        clauses.push("at < ?{n}");
-        values.push(Value::Text(to));
+        and(&mut filter);
+        filter.push("at < ").bind(to);
     }
     if !query.actions.is_empty() {
         let names: Vec<&str> = query.actions.iter().map(|a| a.as_str()).collect();
-        clauses.push("action IN (SELECT value FROM json_each(?{n}))");
-        values.push(Value::Text(
-            serde_json::to_string(&names).expect("names serialize"),
-        ));
+        and(&mut filter);
+        filter
+            .push("action IN (SELECT value FROM json_each(")
+            .bind(serde_json::to_string(&names).expect("names serialize"))
+            .push("))");
     }
     if let Some(eac) = given(&query.eac) {
-        clauses.push(
-            "(cds_eac_id = ?{n} OR cds_eac_id IN (SELECT cds_eac_id FROM eacs WHERE eac_number = ?{n}))",
-        );
-        values.push(Value::Text(eac));
+        and(&mut filter);
+        filter
+            .push("(cds_eac_id = ")
+            .bind(eac.clone())
+            .push(" OR cds_eac_id IN (SELECT cds_eac_id FROM eacs WHERE eac_number = ")
+            .bind(eac)
+            .push("))");
     }
-    let filter: String = if clauses.is_empty() {
-        String::new()
-    } else {
-        let numbered: Vec<String> = clauses
-            .iter()
-            .enumerate()
-            .map(|(i, c)| c.replace("{n}", &(i + 1).to_string()))
-            .collect();
-        format!(" WHERE {}", numbered.join(" AND "))
-    };
     let total: i64 = conn.query_row(
-        &format!("SELECT COUNT(*) FROM audit_log{filter}"),
-        rusqlite::params_from_iter(values.iter()),
+        &format!("SELECT COUNT(*) FROM audit_log{}", filter.text),
+        filter.params(),
         |r| r.get(0),
     )?;
     let limit = match query.limit {
         0 => AUDIT_PAGE,
         n => n.min(AUDIT_PAGE_MAX),
     };
-    let n = values.len();
-    let sql = format!(
+    let mut page = Sql::new(
         r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
-        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log{filter}
-        ORDER BY id DESC LIMIT ?{} OFFSET ?{}"#,
-        n + 1,
-        n + 2
+        before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#,
     );
-    values.push(Value::Integer(i64::from(limit)));
-    values.push(Value::Integer(i64::from(query.offset)));
-    let mut stmt = conn.prepare_cached(&sql)?;
+    page.push(&filter.text);
+    page.params = filter.params;
+    page.push(" ORDER BY id DESC LIMIT ")
+        .bind(i64::from(limit))
+        .push(" OFFSET ")
+        .bind(i64::from(query.offset));
+    let mut stmt = conn.prepare_cached(&page.text)?;
     let records = stmt
-        .query_map(rusqlite::params_from_iter(values.iter()), audit_record)?
+        .query_map(page.params(), audit_record)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(AuditPage {
         records,

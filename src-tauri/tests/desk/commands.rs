@@ -186,6 +186,29 @@ fn an_edit_with_a_reason_is_audited() {
 }
 
 #[test]
+fn a_display_name_saved_in_settings_is_on_the_next_edit() {
+    let desk = desk();
+    desk.load_sample(3);
+    let id = desk.first_row()["cds_eac_id"].clone();
+    let saved = desk.ok(
+        "settings_update",
+        json!({ "patch": { "display_name": " Ana Tester " } }),
+    );
+    assert_eq!(saved["display_name"], "Ana Tester");
+    desk.ok(
+        "set_beneficiaries",
+        json!({
+            "cds_eac_id": id,
+            "beneficiary_type": "customer",
+            "beneficiaries": ["CUST-9"],
+            "reason": "named",
+        }),
+    );
+    let log = desk.ok("audit_log", json!({ "cds_eac_id": id }));
+    assert_eq!(log[0]["display_name"], "Ana Tester", "{log}");
+}
+
+#[test]
 fn an_unknown_eac_is_not_found() {
     let desk = desk();
     let e = desk.err("eac_detail", json!({ "cds_eac_id": "no-such-eac" }));

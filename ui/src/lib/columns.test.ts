@@ -14,7 +14,7 @@ import {
   totalWidth,
   withShown,
 } from "./columns";
-import type { EacRow } from "./types";
+import { eacRow } from "./testRows";
 
 describe("column layout", () => {
   it("shows the usual columns by default, within a 1280 px window beside the detail pane", () => {
@@ -99,18 +99,15 @@ describe("column layout", () => {
 });
 
 describe("cell values", () => {
-  const row = {
+  const row = eacRow("id-1", {
     eac_number: null,
-    technology_type: "wind",
     source_id: "ofgem",
     destination_id: "UTIL",
-    beneficiary_type: "account",
     beneficiaries: ["A1", "A2"],
     retired_state: "yes",
     asset_id: "GB-1",
-    asset_commissioned: null,
     issuance: "2024-01-02",
-  } as unknown as EacRow;
+  });
   const label = (_f: string, v: string) => v.toUpperCase();
 
   it("offers the cell's exact values, missing ones as null", () => {

@@ -22,8 +22,19 @@ import {
   type FilterState,
 } from "./filters";
 import { Invalidation } from "./invalidation.svelte";
+import { settingsStore } from "./settingsStore.svelte";
 import { NO_ROWS, bulkTarget, cleared, isSelected, type BulkTarget, type RowSelection } from "./rowSelection";
-import type { BrowseSummary, Choice, DbInfo, EacDetail, EacFilter, FieldMatch, SortField, SortSpec } from "./types";
+import type {
+  BrowseSummary,
+  Choice,
+  DbInfo,
+  EacDetail,
+  EacFilter,
+  FieldMatch,
+  LoadedSettings,
+  SortField,
+  SortSpec,
+} from "./types";
 import { defaultLayout, type ColumnLayout } from "./columns";
 import {
   cleanViewName,
@@ -335,14 +346,7 @@ export class Desk {
 
   /** Saves the filter, sort and columns in effect as view `name` (replacing one of that name). */
   saveView(name: string): void {
-    const view: SavedView = {
-      name: cleanViewName(name),
-      filter: { ...this.#input, search: this.#search },
-      matches: this.#matches.map((m) => ({ ...m })),
-      sort: { ...this.#sort },
-      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
-    };
-    this.#views = withView(this.#views, view);
+    this.#views = withView(this.#views, { name: cleanViewName(name), ...this.#shown() });
     this.#persistSoon();
   }
 
@@ -350,8 +354,7 @@ export class Desk {
   applyView(name: string): boolean {
     const v = this.#views.find((x) => sameName(x.name, name));
     if (!v) return false;
-    this.#applyState(v.filter, v.matches, v.sort);
-    this.#layout = structuredClone(v.columns);
+    this.#show(v);
     this.#persistSoon();
     return true;
   }
@@ -366,44 +369,55 @@ export class Desk {
     this.#persistSoon();
   }
 
-  #applyState(filter: FilterState, matches: FieldMatch[], sort: SortSpec): void {
+  /** What a saved view holds, as shown now (copies). */
+  #shown(): Omit<SavedView, "name"> {
+    return {
+      filter: { ...this.#input, search: this.#search },
+      matches: this.#matches.map((m) => ({ ...m })),
+      sort: { ...this.#sort },
+      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
+    };
+  }
+
+  /** Shows the filter, sort and columns of a saved view or of the remembered state (copies). */
+  #show(view: Omit<SavedView, "name">): void {
     clearTimeout(this.#searchTimer);
     this.#applying(() => {
-      this.#input = { ...filter };
-      this.#search = filter.search;
-      this.#matches = matches.map((m) => ({ ...m }));
+      this.#input = { ...view.filter };
+      this.#search = view.filter.search;
+      this.#matches = view.matches.map((m) => ({ ...m }));
     });
-    this.#setSort({ ...sort });
+    this.#setSort({ ...view.sort });
+    this.#layout = structuredClone(view.columns);
   }
 
   /** What is remembered for the open database now. */
   viewState(): DeskViewState {
     return {
       v: VIEW_STATE_VERSION,
-      filter: { ...this.#input, search: this.#search },
-      matches: this.#matches.map((m) => ({ ...m })),
-      sort: { ...this.#sort },
-      columns: structuredClone($state.snapshot(this.#layout)) as ColumnLayout,
+      ...this.#shown(),
       pane: this.#pane,
       views: structuredClone($state.snapshot(this.#views)) as SavedView[],
     };
   }
 
-  /** Reads the remembered state of database `path` (defaults when there is none or it is not valid) and shows it. */
-  async restoreState(path: string): Promise<void> {
+  /**
+   * Reads the remembered state of database `path` (defaults when there is none or it is not valid) and shows it;
+   * `reading`: a read of the settings already under way (else one is made).
+   */
+  async restoreState(path: string, reading?: Promise<LoadedSettings>): Promise<void> {
     const seq = ++this.#restoreSeq;
     this.#flushPersist();
     this.#statePath = null;
     let state = defaultViewState();
     try {
-      const loaded = await api.settingsGet();
+      const loaded = await (reading ?? settingsStore.read());
       state = parseViewState(loaded.settings.databases[path]);
     } catch (e) {
       this.#onerror(e);
     }
     if (seq !== this.#restoreSeq) return;
-    this.#applyState(state.filter, state.matches, state.sort);
-    this.#layout = state.columns;
+    this.#show(state);
     this.#pane = state.pane;
     this.#views = state.views;
     this.#statePath = path;
@@ -609,12 +623,15 @@ export class Desk {
   }
 
   async loadDb(first = false): Promise<void> {
+    // the state the database was left in is read alongside (at start-up, the same read as the theme's)
+    const reading = first ? settingsStore.read() : undefined;
+    reading?.catch(() => {}); // a failed read is reported by restoreState, once the database is known
     try {
       this.db = await api.dbInfo();
-      if (first) {
+      if (reading) {
         this.dbWarnings = this.db.warnings;
         // the table starts with the state the database was left in
-        await this.restoreState(this.db.path);
+        await this.restoreState(this.db.path, reading);
       }
     } catch (e) {
       this.#onerror(e);

@@ -14,6 +14,7 @@ vi.mock("./api", () => ({
 import { api } from "./api";
 import { DETAIL_DELAY_MS, Desk, SEARCH_DELAY_MS } from "./desk.svelte";
 import { allInFilter, clicked, toggled } from "./rowSelection";
+import { settingsStore } from "./settingsStore.svelte";
 import type { BrowseSummary, DbInfo, EacDetail, EacFilter } from "./types";
 
 const info = (warnings: string[]) => ({ path: "/tmp/a.db", eac_count: 3, warnings }) as unknown as DbInfo;
@@ -100,12 +101,19 @@ describe("Desk", () => {
     const desk = new Desk(() => {});
     desk.setFilter({ from: "2024-01-01", to: "2024-03-31" });
     desk.sortBy("quantity");
+    const narrow = { ...desk.layout, widths: { eac_number: 120 } };
+    desk.setLayout(narrow);
     desk.saveView("Q1");
     desk.clearFilter();
     desk.sortBy("eac_number");
+    desk.setLayout({ ...desk.layout, widths: {} });
     expect(desk.applyView("q1")).toBe(true);
     expect(desk.filter.from).toBe("2024-01-01");
     expect(desk.sort.field).toBe("quantity");
+    expect(desk.layout.widths).toEqual({ eac_number: 120 });
+    // the view keeps its own copy: changing the columns shown does not change it
+    desk.setLayout({ ...desk.layout, widths: { eac_number: 300 } });
+    expect(desk.views[0].columns.widths).toEqual({ eac_number: 120 });
     desk.renameView("Q1", "First quarter");
     expect(desk.views.map((v) => v.name)).toEqual(["First quarter"]);
     desk.deleteView("first QUARTER");
@@ -123,6 +131,26 @@ describe("Desk", () => {
     await desk.loadDb();
     expect(desk.dbWarnings).toEqual([]);
     expect(desk.db?.eac_count).toBe(3);
+  });
+
+  it("reads the settings file once at start-up, for the remembered state and the theme alike, keeping its warning", async () => {
+    vi.mocked(api.settingsGet).mockResolvedValue({
+      settings: { databases: { "/tmp/a.db": { v: 1, sort: { field: "quantity", descending: true } } } },
+      path: "/cfg/settings.json",
+      warning: "The settings file could not be read; it was kept aside.",
+    } as never);
+    vi.mocked(api.dbInfo).mockResolvedValue(info([]));
+    const desk = new Desk(() => {});
+    // what App does on mount: the desk starts, then the settings are loaded for the theme
+    await Promise.all([desk.loadDb(true), settingsStore.read()]);
+    expect(api.settingsGet).toHaveBeenCalledTimes(1);
+    expect(desk.sort).toEqual({ field: "quantity", descending: true });
+    expect(settingsStore.warning).toBe("The settings file could not be read; it was kept aside.");
+    // the warning is said once by the shell: a later read does not lose it
+    vi.mocked(api.settingsGet).mockResolvedValue({ settings: { databases: {} }, path: "/cfg/settings.json", warning: null } as never);
+    await desk.restoreState("/tmp/b.db");
+    expect(api.settingsGet).toHaveBeenCalledTimes(2);
+    expect(settingsStore.warning).toBe("The settings file could not be read; it was kept aside.");
   });
 
   it("reports a failed load and still counts as loaded", async () => {

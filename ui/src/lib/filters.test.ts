@@ -13,6 +13,7 @@ import {
   toChoices,
   toEacFilter,
 } from "./filters";
+import { beneficiaryTypeLabel, retiredLabel, technologyLabel } from "./labels";
 
 describe("toEacFilter", () => {
   it("turns every empty field into null", () => {
@@ -136,6 +137,13 @@ describe("describeFilter", () => {
     expect(describeFilter(f, labels)).toBe("Search: “abc” · Technology: WIND · Period on or after 2024-01-01 · Retired: R:no");
     const g = toEacFilter({ ...emptyFilterState(), from: "2024-01-01", to: "2024-02-01", beneficiary_type: "customer" });
     expect(describeFilter(g, labels)).toBe("Beneficiary type: B:customer · Period overlaps 2024-01-01 – 2024-02-01");
+  });
+  it("names values as the rest of the UI does unless told otherwise", () => {
+    const f = toEacFilter({ ...emptyFilterState(), technology: "wind", beneficiary_type: "customer", retired: "partly" });
+    expect(describeFilter(f)).toBe(
+      `Technology: ${technologyLabel("wind")} · Beneficiary type: ${beneficiaryTypeLabel("customer")} · Retired: ${retiredLabel("partly")}`,
+    );
+    expect(describeFilter(f)).toContain("Technology: Wind");
   });
 });
 

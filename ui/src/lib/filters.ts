@@ -2,7 +2,15 @@
 // conversion to the contract's EacFilter (empty -> null).
 
 import type { BeneficiaryType, Choice, EacFilter, FieldMatch, MatchField, RetiredState, SortSpec, TechnologyType } from "./types";
-import { BENEFICIARY_TYPES, RETIRED_STATES, TECHNOLOGY_TYPES, valuesOf } from "./labels";
+import {
+  BENEFICIARY_TYPES,
+  RETIRED_STATES,
+  TECHNOLOGY_TYPES,
+  beneficiaryTypeLabel,
+  retiredLabel,
+  technologyLabel,
+  valuesOf,
+} from "./labels";
 import { isIsoDay } from "./dates";
 
 export interface FilterState {
@@ -130,15 +138,17 @@ export function ariaSort(current: SortSpec, field: SortSpec["field"]): "ascendin
   return current.descending ? "descending" : "ascending";
 }
 
-/** The filter in words, for confirmation dialogs: "Technology: Wind · Search: “abc”". */
-export function describeFilter(
-  f: EacFilter,
-  labels: {
-    technology: (t: string) => string;
-    beneficiary: (t: string) => string;
-    retired: (t: string) => string;
-  },
-): string {
+/** How `describeFilter` names the values of the spec's lists. */
+export interface FilterLabels {
+  technology: (t: string) => string;
+  beneficiary: (t: string) => string;
+  retired: (t: string) => string;
+}
+
+const UI_LABELS: FilterLabels = { technology: technologyLabel, beneficiary: beneficiaryTypeLabel, retired: retiredLabel };
+
+/** The filter in words, for confirmation dialogs: "Technology: Wind · Search: “abc”" (values named as everywhere in the UI). */
+export function describeFilter(f: EacFilter, labels: FilterLabels = UI_LABELS): string {
   const parts: string[] = [];
   if (f.search) parts.push(`Search: “${f.search}”`);
   if (f.technology) parts.push(`Technology: ${labels.technology(f.technology)}`);

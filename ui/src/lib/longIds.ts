@@ -1,7 +1,7 @@
 // Long certificate numbers (30-digit GO numbers, registry ranges) shown
 // whole: split into pieces after which a line may break (rendered with
-// <wbr>, so copying the text gives the number unchanged), or shortened in
-// the middle where one line is all there is (the whole number on hover).
+// <wbr>, so copying the text gives the number unchanged), or, where one
+// line is all there is, cut before a tail that always stays visible.
 
 /** Digit runs longer than this break every GROUP digits. */
 const LONG_DIGITS = 10;
@@ -27,15 +27,6 @@ export function breakPieces(text: string): string[] {
     if (current !== "") pieces.push(current);
   }
   return pieces.length > 0 ? pieces : [text];
-}
-
-/** "64300240630…0000000001": the start and the end kept, at most `max` characters. */
-export function middleEllipsis(text: string, max: number): string {
-  if (text.length <= max || max < 5) return text;
-  const keep = max - 1;
-  const head = Math.ceil(keep / 2);
-  const tail = keep - head;
-  return `${text.slice(0, head)}…${text.slice(text.length - tail)}`;
 }
 
 /** Characters of a long number that always stay visible in a one-line cell (its end). */

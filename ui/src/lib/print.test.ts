@@ -1,35 +1,17 @@
 import { describe, expect, it } from "vitest";
 import { PRINT_LIMIT, printCountLine, printTable } from "./print";
-import type { EacRow } from "./types";
+import { eacRow } from "./testRows";
 
-const row: EacRow = {
-  cds_eac_id: "id-1",
+const row = eacRow("id-1", {
   eac_number: "GO-123456789012345678901234567890",
-  technology_type: "wind",
-  period_start: "2024-01-01T00:00:00Z",
-  period_end: "2024-02-01T00:00:00Z",
-  issuance: null,
   source_id: "REG",
-  source_name: "Registry",
-  destination_id: null,
-  destination_name: null,
-  beneficiary_type: "account",
   beneficiaries: ["ACC-1", "ACC-2"],
   quantities: [
     { unit: "kWh", total: "1234567.5" },
     { unit: "MWh", total: "2" },
   ],
-  retired_state: "no",
   value_count: 2,
-  asset_id: null,
-  asset_commissioned: null,
-  emissions_factor_direct: null,
-  emissions_factor_lca: null,
-  cds_created: "2024-01-01T00:00:00Z",
-  cds_modified: "2024-01-01T00:00:00Z",
-  emissions_missing: false,
-  missing: [],
-};
+});
 
 describe("printing the view", () => {
   it("lays the rows out in the display unit, the number whole", () => {

@@ -1,10 +1,13 @@
-// The settings the whole window shares (read once at start, written by the
-// Settings dialog): the theme is applied as soon as they are known, and the
-// last export folder is offered by the export dialog.
+// The settings the whole window shares: read through here only (`read`), so
+// reads made at the same time (start-up: the theme and the open database's
+// remembered state) are one read of the file, and a warning about an
+// unreadable file (said once by the shell) is never lost to another reader.
+// The theme is applied as soon as they are known at start; the Settings
+// dialog writes them; the export dialog offers the last export folder.
 
 import { api } from "./api";
 import { applyTheme } from "./theme";
-import type { Settings, SettingsPatch, Theme } from "./types";
+import type { LoadedSettings, Settings, SettingsPatch, Theme } from "./types";
 
 class SettingsStore {
   current = $state<Settings | null>(null);
@@ -12,19 +15,31 @@ class SettingsStore {
   warning = $state<string | null>(null);
   path = $state<string | null>(null);
   private stopTheme: () => void = () => {};
+  private reading: Promise<LoadedSettings> | null = null;
 
   theme(theme: Theme) {
     this.stopTheme();
     this.stopTheme = applyTheme(theme);
   }
 
+  /** The settings as in the file now; a read already under way is shared, not repeated. */
+  read(): Promise<LoadedSettings> {
+    this.reading ??= api
+      .settingsGet()
+      .then((loaded) => {
+        this.current = loaded.settings;
+        if (loaded.warning !== null) this.warning = loaded.warning;
+        this.path = loaded.path;
+        return loaded;
+      })
+      .finally(() => (this.reading = null));
+    return this.reading;
+  }
+
+  /** Start-up: read the settings and apply their theme. */
   async load(): Promise<void> {
     try {
-      const loaded = await api.settingsGet();
-      this.current = loaded.settings;
-      this.warning = loaded.warning;
-      this.path = loaded.path;
-      this.theme(loaded.settings.theme);
+      this.theme((await this.read()).settings.theme);
     } catch {
       // outside the app, or an unreadable folder: follow the system
       this.theme("system");

@@ -1,19 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { EacRow } from "./types";
+import { eacRow } from "./testRows";
 import { rowsToTsv, tsvCell, tsvHeader } from "./tsv";
 
 function row(id: string, patch: Partial<EacRow> = {}): EacRow {
-  return {
-    cds_eac_id: id,
-    eac_number: `N-${id}`,
-    technology_type: "wind",
-    period_start: "2024-01-01T00:00:00Z",
-    period_end: "2024-02-01T00:00:00Z",
-    issuance: null,
-    source_id: "S",
+  return eacRow(id, {
     source_name: "Registry\tOne",
     destination_id: "D",
-    destination_name: null,
     beneficiary_type: "customer",
     beneficiaries: ["C1", "C2"],
     quantities: [
@@ -22,16 +15,8 @@ function row(id: string, patch: Partial<EacRow> = {}): EacRow {
     ],
     retired_state: "partly",
     value_count: 2,
-    asset_id: null,
-    asset_commissioned: null,
-    emissions_factor_direct: null,
-    emissions_factor_lca: null,
-    cds_created: "2024-01-01T00:00:00Z",
-    cds_modified: "2024-01-01T00:00:00Z",
-    emissions_missing: false,
-    missing: [],
     ...patch,
-  } as EacRow;
+  });
 }
 
 describe("rows as tab-separated text", () => {

@@ -19,13 +19,13 @@ vi.mock("../api", () => ({
 import { api } from "../api";
 import { Desk, SEARCH_DELAY_MS, deskContext } from "../desk.svelte";
 import type { BrowseQuery, EacFilter, EacRow } from "../types";
+import { eacRow } from "../testRows";
 import EacTable from "./EacTable.svelte";
 import FilterBar from "./FilterBar.svelte";
 import Footer from "./Footer.svelte";
 
 function row(id: string, source = `Plant ${id}`, technology: EacRow["technology_type"] = "solar"): EacRow {
-  return {
-    cds_eac_id: id,
+  return eacRow(id, {
     eac_number: `GO-${id}`,
     technology_type: technology,
     period_start: "2025-01-01T00:00:00Z",
@@ -36,19 +36,7 @@ function row(id: string, source = `Plant ${id}`, technology: EacRow["technology_
     destination_id: "D-1",
     destination_name: "Grid",
     beneficiary_type: "general",
-    beneficiaries: [],
-    quantities: [{ unit: "kWh", total: "100" }],
-    retired_state: "no",
-    value_count: 1,
-    asset_id: null,
-    asset_commissioned: null,
-    emissions_factor_direct: null,
-    emissions_factor_lca: null,
-    cds_created: "2024-01-01T00:00:00Z",
-    cds_modified: "2024-01-01T00:00:00Z",
-    emissions_missing: false,
-    missing: [],
-  };
+  });
 }
 
 /** The database behind the mocked IPC: what browse_page and browse_summary answer. */
