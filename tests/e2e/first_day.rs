@@ -171,19 +171,70 @@ async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_js
     Ok(first)
 }
 
-/// The rows of the table whose whole box is visible in the window.
+/// The rows of the table wholly inside its viewport: below its (sticky)
+/// header, above its bottom edge or sideways scrollbar, inside the window.
 async fn rows_on_screen(desk: &Desk) -> Result<u64> {
     let v = desk
         .client
         .execute(
-            "const t = document.querySelector('[data-testid=\"eac-table\"]').getBoundingClientRect();\
-             return [...document.querySelectorAll('[data-testid=\"eac-row\"]')].filter((r) => {\
+            "const t = document.querySelector('[data-testid=\"eac-table\"]');\
+             const box = t.getBoundingClientRect();\
+             const top = t.querySelector('[role=\"row\"]').getBoundingClientRect().bottom;\
+             const bottom = Math.min(box.top + t.clientTop + t.clientHeight, innerHeight);\
+             return [...t.querySelectorAll('[data-testid=\"eac-row\"]')].filter((r) => {\
                const b = r.getBoundingClientRect();\
-               return b.height > 0 && b.top >= t.top && b.bottom <= Math.min(t.bottom, innerHeight); }).length;",
+               return b.height > 0 && b.top >= top - 0.5 && b.bottom <= bottom + 0.5; }).length;",
             vec![],
         )
         .await?;
     v.as_u64().context("a row count")
+}
+
+/// The bars above the table: for each, whether its parts sit on one line,
+/// and the controls that are not wholly inside the window.
+async fn chrome(desk: &Desk) -> Result<serde_json::Value> {
+    Ok(desk
+        .client
+        .execute(
+            "const shown = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0; };\
+             const oneRow = (els) => { const rs = els.filter(shown).map((e) => e.getBoundingClientRect());\
+               return rs.length > 0 && Math.max(...rs.map((r) => r.top)) < Math.min(...rs.map((r) => r.bottom)); };\
+             const kids = (sel) => [...document.querySelector(sel).children];\
+             const by = (id) => document.querySelector(`[data-testid=\"${id}\"]`);\
+             const bars = ['header', '[role=\"search\"]', '[data-testid=\"selection-bar\"]'];\
+             const cut = bars.flatMap((b) => [...document.querySelectorAll(`${b} button, ${b} input, ${b} select, ${b} summary`)])\
+               .filter(shown).filter((e) => { const r = e.getBoundingClientRect();\
+                 return r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5; })\
+               .map((e) => e.dataset.testid || e.id || e.textContent.trim());\
+             return {\
+               title_row: oneRow([by('toolbar-about'), by('db-path'), by('toolbar-settings')]),\
+               actions: oneRow(kids('nav[aria-label=\"Main actions\"]')),\
+               filters: oneRow(kids('[role=\"search\"]')),\
+               selection: oneRow(kids('[data-testid=\"selection-bar\"]')),\
+               cut };",
+            vec![],
+        )
+        .await?)
+}
+
+/// At 1280×800 every bar above the table keeps one line; at any size no
+/// control of them is cut by the window's edge.
+async fn check_chrome(desk: &Desk, (w, h): (u64, u64), when: &str) -> Result<()> {
+    let c = chrome(desk).await?;
+    eprintln!("[{w}x{h}] the bars {when}: {c}");
+    ensure!(
+        c["cut"].as_array().is_some_and(|a| a.is_empty()),
+        "controls cut by the window at {w}×{h} {when}: {c}"
+    );
+    if w >= 1280 {
+        for bar in ["title_row", "actions", "filters", "selection"] {
+            ensure!(
+                c[bar] == serde_json::json!(true),
+                "{bar} takes more than one line at {w}×{h} {when}: {c}"
+            );
+        }
+    }
+    Ok(())
 }
 
 async fn first_day(size: (u64, u64)) -> Result<()> {
@@ -199,17 +250,29 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     let table = check_quantity_column(&desk, size).await?;
     eprintln!("[{w}x{h}] table as first shown: {table}");
     shot(&desk, "table", size).await?;
+    check_chrome(&desk, size, "with the table").await?;
+    // The chrome leaves the table a screenful: 12 rows at 1280×800, 8 at 1024×768.
+    let want = if w >= 1280 { 12 } else { 8 };
+    let shown = rows_on_screen(&desk).await?;
+    eprintln!("[{w}x{h}] rows of the table on screen: {shown}");
+    ensure!(
+        shown >= want,
+        "the table shows {shown} whole rows at {w}×{h}, not at least {want}"
+    );
 
     // The summary: year × technology by default.
     desk.click("summary-toggle").await?;
     desk.el("summary-pivot").await?;
     desk.el("summary-chart").await?;
     on_screen(&desk, "summary-toggle", size).await?;
-    eprintln!(
-        "[{w}x{h}] rows of the table on screen with the summary open: {}",
-        rows_on_screen(&desk).await?
-    );
     shot(&desk, "summary", size).await?;
+    // The summary scrolls inside itself: the table keeps at least 5 rows.
+    let beside = rows_on_screen(&desk).await?;
+    eprintln!("[{w}x{h}] rows of the table on screen with the summary open: {beside}");
+    ensure!(
+        beside >= 5,
+        "with the summary open the table shows {beside} whole rows at {w}×{h}, not at least 5"
+    );
 
     // Click 1: last year's wind cell filters the table to wind in 2025.
     let cell = desk
@@ -249,6 +312,7 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     )
     .await?;
     shot(&desk, "summary-quarter-registry", size).await?;
+    check_chrome(&desk, size, "with a filter").await?;
 
     // Retired only: per quarter the summary splits retired from not (exact).
     desk.select("summary-column", "retired").await?;
@@ -275,7 +339,7 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     desk.select("filter-retired", "").await?;
     desk.wait_count("footer-count", |c| c == in_filter).await?;
 
-    // With the summary open the table keeps a row or two: close it to pick.
+    // Close the summary to pick rows in the whole table.
     desk.click("summary-close").await?;
     // Pick rows: a click, a Shift-click two rows down, Shift+Down once more.
     let rows = desk
@@ -324,10 +388,11 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     );
     on_screen(&desk, "selection-bar", size).await?;
     shot(&desk, "selection", size).await?;
+    check_chrome(&desk, size, "with 4 rows picked").await?;
 
     // Act on exactly them: the table export names them and writes them.
     let dir = desk.dir.path().to_owned();
-    desk.click("table-export-open").await?;
+    desk.click_in_menu("selection-more", "table-export-open").await?;
     desk.wait_text("table-export-scope", "the picked rows", |t| {
         t.contains("4 selected EACs")
     })
@@ -360,7 +425,7 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     desk.el("eac-table").await?.send_keys(ESCAPE).await?;
     desk.wait_attr("selection-bar", "data-scope", |s| s == "filter")
         .await?;
-    desk.click("table-export-open").await?;
+    desk.click_in_menu("selection-more", "table-export-open").await?;
     desk.wait_text("table-export-scope", "the whole filter", |t| {
         t.contains("current filter") && t.contains(&format!("({in_filter} EACs)"))
     })

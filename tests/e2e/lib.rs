@@ -404,6 +404,17 @@ impl Desk {
         Ok(())
     }
 
+    /// Clicks `item` in the menu `menu` (e.g. `selection-more`), opening
+    /// the menu first as a person does (its items are hidden while closed).
+    pub async fn click_in_menu(&self, menu: &str, item: &str) -> Result<()> {
+        self.click(menu).await?;
+        self.until(&format!("[data-testid={item}] shown in {menu}"), || async {
+            Ok(self.el(item).await?.is_displayed().await?.then_some(()))
+        })
+        .await?;
+        self.click(item).await
+    }
+
     /// Scrolls `e` just into view where it is not (as a person scrolls to
     /// what they click or type into): WebKitWebDriver does not scroll
     /// nested panes itself.

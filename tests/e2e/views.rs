@@ -59,7 +59,7 @@ async fn a_saved_view_and_the_column_layout_come_back_after_a_restart() -> Resul
     load_sample(&desk, 40).await?;
 
     // Columns: show the asset column, move it left of Retired, widen the EAC number by key.
-    desk.click("columns-open").await?;
+    desk.click_in_menu("selection-more", "columns-open").await?;
     desk.el("columns-dialog").await?;
     desk.click("columns-show-asset").await?;
     desk.click("columns-left-asset").await?;
@@ -87,7 +87,7 @@ async fn a_saved_view_and_the_column_layout_come_back_after_a_restart() -> Resul
     desk.click_in("col-quantity", "button").await?;
     desk.wait_attr("col-quantity", "aria-sort", |s| s == "ascending")
         .await?;
-    desk.click("views-open").await?;
+    desk.click_in_menu("selection-more", "views-open").await?;
     desk.type_into("view-name", "Wind by quantity").await?;
     desk.click("view-save").await?;
     desk.wait_attr("view-item", "data-name", |n| n == "Wind by quantity")
@@ -138,7 +138,7 @@ async fn a_saved_view_and_the_column_layout_come_back_after_a_restart() -> Resul
         asset.is_some() && asset < retired,
         "asset before retired: {order:?}"
     );
-    desk.click("views-open").await?;
+    desk.click_in_menu("selection-more", "views-open").await?;
     desk.wait_attr("view-item", "data-name", |n| n == "Wind by quantity")
         .await?;
     desk.click("view-apply").await?;
@@ -234,7 +234,7 @@ async fn the_table_export_writes_the_picked_rows_to_csv_and_xlsx() -> Result<()>
 
     let dir = desk.dir.path().to_owned();
     for (format, file) in [("csv", "picked.csv"), ("xlsx", "picked.xlsx")] {
-        desk.click("table-export-open").await?;
+        desk.click_in_menu("selection-more", "table-export-open").await?;
         desk.wait_text("table-export-scope", "the selected rows", |t| {
             t.contains("3 selected EACs")
         })

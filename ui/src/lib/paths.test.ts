@@ -4,6 +4,7 @@ import {
   addPaths,
   importButtonLabel,
   baseName,
+  splitFolderFile,
   defaultBundleName,
   defaultExportName,
   endsWithJson,
@@ -84,5 +85,22 @@ describe("picking more files", () => {
     expect(importButtonLabel(false, 1)).toBe("Import");
     expect(importButtonLabel(false, 1200)).toBe(`Import ${plural(1200, "file")}`);
     expect(importButtonLabel(true, 3)).toBe("Importing…");
+  });
+});
+
+describe("a path shortened in the middle", () => {
+  it("keeps the file name whole and the folder with its separator", () => {
+    expect(splitFolderFile("/tmp/eacdesk/e2e.eacdesk.sqlite")).toEqual({ folder: "/tmp/eacdesk/", file: "e2e.eacdesk.sqlite" });
+    expect(splitFolderFile("C:\\Users\\ana\\eacs.sqlite")).toEqual({ folder: "C:\\Users\\ana\\", file: "eacs.sqlite" });
+  });
+  it("leaves a bare name or a folder path whole", () => {
+    expect(splitFolderFile("eacs.sqlite")).toEqual({ folder: "", file: "eacs.sqlite" });
+    expect(splitFolderFile("/data/")).toEqual({ folder: "", file: "/data/" });
+  });
+  it("loses nothing: folder and file make the path again", () => {
+    for (const p of ["/a/b/c", "/c", "C:\\x\\y.db", "rel/x.db"]) {
+      const { folder, file } = splitFolderFile(p);
+      expect(folder + file).toBe(p);
+    }
   });
 });

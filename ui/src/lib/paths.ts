@@ -48,6 +48,17 @@ export function baseName(path: string): string {
   return parts[parts.length - 1] || path;
 }
 
+/**
+ * A path split before its last segment, for a line that shortens it in the
+ * middle: the folder part may be cut ("/home/ana/Docu…"), the file name stays
+ * whole. `folder` keeps its trailing separator, so folder + file is the path.
+ */
+export function splitFolderFile(path: string): { folder: string; file: string } {
+  const cut = Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\"));
+  if (cut < 0 || cut === path.length - 1) return { folder: "", file: path };
+  return { folder: path.slice(0, cut + 1), file: path.slice(cut + 1) };
+}
+
 export function defaultExportName(stamp: string, scope: "all" | "filter"): string {
   return scope === "all" ? `eacs-${stamp}.json` : `eacs-filtered-${stamp}.json`;
 }
