@@ -392,7 +392,8 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
 
     // Act on exactly them: the table export names them and writes them.
     let dir = desk.dir.path().to_owned();
-    desk.click_in_menu("selection-more", "table-export-open").await?;
+    desk.click_in_menu("selection-more", "table-export-open")
+        .await?;
     desk.wait_text("table-export-scope", "the picked rows", |t| {
         t.contains("4 selected EACs")
     })
@@ -425,7 +426,8 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     desk.el("eac-table").await?.send_keys(ESCAPE).await?;
     desk.wait_attr("selection-bar", "data-scope", |s| s == "filter")
         .await?;
-    desk.click_in_menu("selection-more", "table-export-open").await?;
+    desk.click_in_menu("selection-more", "table-export-open")
+        .await?;
     desk.wait_text("table-export-scope", "the whole filter", |t| {
         t.contains("current filter") && t.contains(&format!("({in_filter} EACs)"))
     })

@@ -234,7 +234,8 @@ async fn the_table_export_writes_the_picked_rows_to_csv_and_xlsx() -> Result<()>
 
     let dir = desk.dir.path().to_owned();
     for (format, file) in [("csv", "picked.csv"), ("xlsx", "picked.xlsx")] {
-        desk.click_in_menu("selection-more", "table-export-open").await?;
+        desk.click_in_menu("selection-more", "table-export-open")
+            .await?;
         desk.wait_text("table-export-scope", "the selected rows", |t| {
             t.contains("3 selected EACs")
         })
