@@ -2,35 +2,62 @@
 # EAC Desk benchmark (run by `make bench`; not a test).
 #
 # Builds the release CLI, generates a deterministic sample listing
-# (EACS EACs, about ten values each: 100k EACs ≈ 1M values) and times, each
-# as its own process with peak memory from GNU time:
-#   1. generating the P1 listing (and a CSV of the same values),
-#   2. importing the listing into a fresh database,
-#   3. browse queries (first page of every sort field, a text search, a
-#      filtered count with exact totals) in-process, and a few `ls` runs,
-#   4. exporting everything as P1, then validating the export,
-#   5. for comparison, the sqlite3 shell's `.import` of the values CSV into
-#      a bare table (no checks, no indexes: a floor, not a competitor).
+# (EACS EACs, about ten values each: 100k EACs ≈ 1M values), then measures
+# issue 16's table: each step of ours against a plain tool doing the
+# nearest bare job, in the same run, A and B alternating (A B, B A, A B …),
+# RUNS times each, every run its own process timed by GNU time (wall clock
+# and peak resident memory). The ratio is the median of the per-pair ratios
+# (ours ÷ plain), so a machine that slows down or speeds up during the run
+# (shared cores) affects both sides of a pair alike.
 #
-# Environment: EACS (default 100000), SEED (1), BENCH_DIR (a temp folder,
-# kept afterwards; the results are also written to $BENCH_DIR/results.md).
+#   import    `eacdesk import` of the P1 listing into a fresh database (every
+#             rule, indexes, search text, one transaction)
+#             vs `sqlite3 .import` of the same values as CSV into one table
+#   export    `eacdesk export --profile p1` of that store (every rule and the
+#             JSON Schema checked, synced and renamed into place)
+#             vs `sqlite3 -json 'SELECT … ORDER BY …'` of the values table
+#   validate  `eacdesk validate --profile p1` of that export
+#             vs python3 `json.load(f, parse_float=Decimal)` of the same file
+#
+# Then the browse queries (in-process, `bench_queries`) and a few `ls` runs,
+# timed once each as before.
+#
+# Environment: EACS (default 100000), SEED (1), RUNS (5), BENCH_DIR (a temp
+# folder, kept afterwards; the results are also written to
+# $BENCH_DIR/results.md), SKIP_BUILD=1 to use the release build as it is.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 EACS=${EACS:-100000}
 SEED=${SEED:-1}
+RUNS=${RUNS:-5}
 WORK=${BENCH_DIR:-$(mktemp -d -t eacdesk-bench.XXXXXX)}
 mkdir -p "$WORK"
-BIN=target/release/eacdesk
+WORK=$(cd "$WORK" && pwd)
+# EACDESK: another build of the CLI to measure (e.g. the one before a change).
+BIN=${EACDESK:-$PWD/target/release/eacdesk}
 
+# Targets of issue 16 (ours ÷ plain tool, and peak memory).
+TARGET_IMPORT=2.0
+TARGET_EXPORT=1.5
+TARGET_VALIDATE=0.5
+TARGET_RSS_MIB=64
+
+# Installs what is absent, as the Makefile does (dpkg -s, apt-get as root or via sudo).
 need_tools() {
-  local missing=()
-  command -v sqlite3 >/dev/null || missing+=(sqlite3)
-  [ -x /usr/bin/time ] || missing+=(time)
+  local missing=() p
+  for p in sqlite3 time python3; do
+    dpkg -s "$p" 2>/dev/null | grep -q '^Status: install ok installed' && continue
+    case $p in
+      time) [ -x /usr/bin/time ] && continue ;;
+      *) command -v "$p" >/dev/null && continue ;;
+    esac
+    missing+=("$p")
+  done
   if [ ${#missing[@]} -gt 0 ]; then
     local sudo=""
     [ "$(id -u)" -eq 0 ] || sudo=sudo
-    echo "==> installing ${missing[*]}"
+    echo "==> installing Debian packages: ${missing[*]}"
     $sudo apt-get update -q
     $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
   fi
@@ -55,43 +82,150 @@ timed() {
 
 per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f", b / 1048576 }'; }
+# median of the numbers given as arguments
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END {
+  if (NR % 2) printf "%.2f", a[(NR + 1) / 2]; else printf "%.2f", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+maximum() { printf '%s\n' "$@" | sort -g | tail -1; }
+# pair ratios a_i / b_i of two space-separated lists, one per line
+ratios() { paste <(printf '%s\n' $1) <(printf '%s\n' $2) |
+  awk '{ if ($2 > 0) printf "%.3f\n", $1 / $2; else print "0" }'; }
+at_most() { awk -v v="$1" -v t="$2" 'BEGIN { print (v <= t) ? "PASS" : "MISS" }'; }
 
 RESULTS="$WORK/results.md"
-row() { printf '| %s | %s | %s | %s | %s |\n' "$@" | tee -a "$RESULTS"; }
+out() { tee -a "$RESULTS"; }
+
+# compare STEP TARGET A_FN B_FN: RUNS alternating runs of the shell
+# functions A_FN (ours) and B_FN (the plain tool); each sets SECS and RSS_MB.
+# Prints one row of the comparison table and sets STEP_RSS (ours, max MiB).
+compare() {
+  local step=$1 target=$2 a=$3 b=$4 i
+  local a_secs=() b_secs=() a_rss=() b_rss=()
+  for ((i = 1; i <= RUNS; i++)); do
+    if ((i % 2)); then
+      "$a" "$i"; a_secs+=("$SECS"); a_rss+=("$RSS_MB")
+      "$b" "$i"; b_secs+=("$SECS"); b_rss+=("$RSS_MB")
+    else
+      "$b" "$i"; b_secs+=("$SECS"); b_rss+=("$RSS_MB")
+      "$a" "$i"; a_secs+=("$SECS"); a_rss+=("$RSS_MB")
+    fi
+    echo "    $step run $i: ours ${a_secs[-1]} s, plain ${b_secs[-1]} s" >&2
+  done
+  local pairs ratio
+  pairs=$(ratios "${a_secs[*]}" "${b_secs[*]}")
+  # shellcheck disable=SC2086
+  ratio=$(median $pairs)
+  STEP_RSS=$(maximum "${a_rss[@]}")
+  printf '| %s | %s | %s | %s | %s× | ≤ %s× | %s | %s |\n' "$step" \
+    "$(median "${a_secs[@]}")" "$(median "${b_secs[@]}")" \
+    "$(echo $pairs | tr ' ' '/')" "$ratio" "$target" "$STEP_RSS / $(maximum "${b_rss[@]}")" \
+    "$(at_most "$ratio" "$target")" | out
+  RSS_ROWS+=("$step:$STEP_RSS")
+}
+
+# --- the six commands compared -------------------------------------------------
+ours_import() {
+  rm -f "$WORK"/bench.sqlite*
+  timed "import-$1" "$BIN" --db "$WORK/bench.sqlite" import "$WORK/sample.json"
+}
+plain_import() {
+  rm -f "$WORK"/plain.sqlite*
+  timed "sqlite3-import-$1" sqlite3 "$WORK/plain.sqlite" ".read '$WORK/plain.sql'"
+}
+ours_export() {
+  timed "export-$1" "$BIN" --db "$WORK/bench.sqlite" export --profile p1 --out "$WORK/export.json"
+}
+plain_export() {
+  timed "sqlite3-json-$1" sh -c "exec sqlite3 -json '$WORK/plain.sqlite' \
+    'SELECT * FROM eac_values ORDER BY cds_eac_id, value_index' >'$WORK/plain.json'"
+}
+ours_validate() {
+  timed "validate-$1" "$BIN" validate --profile p1 "$WORK/export.json"
+}
+plain_validate() {
+  timed "python-load-$1" python3 -c '
+import json, sys
+from decimal import Decimal
+with open(sys.argv[1], "rb") as f:
+    json.load(f, parse_float=Decimal)' "$WORK/export.json"
+}
 
 need_tools
-echo "==> building the release CLI and the query timer"
-cargo build --release -q -p eac-cli
-cargo build --release -q -p eac-store --example bench_queries
+if [ "${SKIP_BUILD:-}" != 1 ]; then
+  echo "==> building the release CLI and the query timer"
+  cargo build --release -q -p eac-cli
+  cargo build --release -q -p eac-store --example bench_queries
+fi
 
 {
   echo "## Machine"
   echo
-  echo "- CPU: $(lscpu | awk -F': +' '/Model name/ {print $2; exit}'), $(nproc) CPUs"
-  echo "- Memory: $(free -h | awk '/^Mem:/ {print $2}') total"
-  echo "- $(rustc --version), SQLite shell $(sqlite3 --version | cut -d' ' -f1)"
-  echo "- Sample: $EACS EACs, seed $SEED"
+  echo "- CPU: $(lscpu | awk -F': +' '/Model name/ {print $2; exit}'), $(nproc) CPUs (nproc)"
+  echo "- Memory: $(free -h | awk '/^Mem:/ {print $2}') total, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "- $(rustc --version), SQLite shell $(sqlite3 --version | cut -d' ' -f1), $(python3 --version)"
+  echo "- Sample: $EACS EACs, seed $SEED; $RUNS alternating runs per step"
   echo
-  echo "## Results"
-  echo
-  echo "| step | wall time (s) | peak RSS (MiB) | throughput | notes |"
-  echo "|---|---:|---:|---:|---|"
 } | tee "$RESULTS"
 
 rm -f "$WORK"/bench.sqlite* "$WORK"/plain.sqlite* "$WORK"/export.json
+echo "==> generating the sample"
 timed generate "$BIN" sample --eacs "$EACS" --seed "$SEED" --json \
   --out "$WORK/sample.json" --values-csv "$WORK/values.csv"
 VALUES=$(awk -F': ' '/"value_count"/ { gsub(/[^0-9]/, "", $2); print $2; exit }' "$WORK/generate.out")
-row "generate P1 listing + values CSV" "$SECS" "$RSS_MB" "$(per_sec "$VALUES" "$SECS") values/s" \
-  "$EACS EACs, $VALUES values, $(size_mb "$WORK/sample.json") MiB JSON"
+GEN_SECS=$SECS GEN_RSS=$RSS_MB
 
-timed import "$BIN" --db "$WORK/bench.sqlite" import "$WORK/sample.json"
-row "import into a fresh database" "$SECS" "$RSS_MB" "$(per_sec "$VALUES" "$SECS") values/s" \
-  "$(per_sec "$EACS" "$SECS") EACs/s; database $(size_mb "$WORK/bench.sqlite") MiB"
+cat >"$WORK/plain.sql" <<SQL
+CREATE TABLE eac_values (cds_eac_id TEXT, value_index INTEGER, eac_number TEXT,
+  issued TEXT, retired TEXT, start TEXT, "end" TEXT, unit TEXT, value TEXT);
+.mode csv
+.import --skip 1 '$WORK/values.csv' eac_values
+SQL
 
+{
+  echo "## Against the plain tools (issue 16)"
+  echo
+  echo "Seconds are medians of $RUNS runs; the ratio is the median of the per-pair ratios"
+  echo "(ours ÷ plain, pairs listed). Peak RSS in MiB: ours (max over runs) / plain tool."
+  echo
+  echo "| step | ours (s) | plain (s) | pair ratios | ratio | target | peak RSS (MiB) | result |"
+  echo "|---|---:|---:|---|---:|---:|---:|---|"
+} | out
+RSS_ROWS=()
+echo "==> import: eacdesk import vs sqlite3 .import" >&2
+compare "import ($VALUES values) vs sqlite3 \`.import\` of the CSV" "$TARGET_IMPORT" ours_import plain_import
+DB_MB=$(size_mb "$WORK/bench.sqlite")
+echo "==> export: eacdesk export vs sqlite3 -json" >&2
+compare "P1 export vs \`sqlite3 -json\` SELECT … ORDER BY" "$TARGET_EXPORT" ours_export plain_export
+# The sample is generated in listing order with canonical layout, so the
+# export of what was imported must be the same bytes (exactness check).
+if cmp -s "$WORK/sample.json" "$WORK/export.json"; then
+  IDENTICAL="the export is byte-identical to the imported file (SHA-256 $(sha256sum "$WORK/export.json" | cut -c1-16)…)"
+else
+  IDENTICAL="WARNING: the export differs from the imported file"
+fi
+echo "==> validate: eacdesk validate vs python3 json.load" >&2
+compare "validate --profile p1 vs python3 \`json.load(parse_float=Decimal)\`" "$TARGET_VALIDATE" ours_validate plain_validate
+
+{
+  echo
+  echo "| peak memory, ours | max RSS (MiB) | target | result |"
+  echo "|---|---:|---:|---|"
+  for r in "${RSS_ROWS[@]}"; do
+    printf '| %s | %s | ≤ %s | %s |\n' "${r%%:*}" "${r##*:}" "$TARGET_RSS_MIB" "$(at_most "${r##*:}" "$TARGET_RSS_MIB")"
+  done
+  echo
+  echo "- $IDENTICAL"
+  echo "- generating the sample: ${GEN_SECS} s, ${GEN_RSS} MiB; $(size_mb "$WORK/sample.json") MiB JSON; database $DB_MB MiB"
+  echo
+  echo "## Browse (single runs)"
+  echo
+  echo "| step | wall time (s) | peak RSS (MiB) | notes |"
+  echo "|---|---:|---:|---|"
+} | out
+
+row() { printf '| %s | %s | %s | %s |\n' "$@" | out; }
 # Not part of the shipped CLI: an example of eac-store (crates/eac-store/examples).
 timed queries target/release/examples/bench_queries "$WORK/bench.sqlite" --repeat 5
-row "browse queries (in-process, see below)" "$SECS" "$RSS_MB" "" \
+row "browse queries (in-process, see below)" "$SECS" "$RSS_MB" \
   "$(($(wc -l <"$WORK/queries.out") - 1)) queries × 5 runs"
 
 # What a person waits for at the prompt: process start, open, page, totals.
@@ -99,45 +233,21 @@ ls_timed() {
   local label=$1
   shift
   timed "$label" "$BIN" --db "$WORK/bench.sqlite" ls "$@"
-  row "\`eacdesk ls $*\`" "$SECS" "$RSS_MB" "" "first page of 50 + count and exact totals"
+  row "\`eacdesk ls $*\`" "$SECS" "$RSS_MB" "first page of 50 + count and exact totals"
 }
+ls_timed ls-all
 ls_timed ls-sort --sort quantity:desc
 ls_timed ls-search --search CUST-0123
 ls_timed ls-filter --technology wind --retired partly --from 2024-01-01 --to 2024-12-31
 
-timed export "$BIN" --db "$WORK/bench.sqlite" export --profile p1 --out "$WORK/export.json"
-row "export everything as P1" "$SECS" "$RSS_MB" "$(per_sec "$VALUES" "$SECS") values/s" \
-  "$(size_mb "$WORK/export.json") MiB, checked while written"
-# The sample is generated in listing order with canonical layout, so the
-# export of what was imported must be the same bytes (exactness check).
-if cmp -s "$WORK/sample.json" "$WORK/export.json"; then
-  echo "export is byte-identical to the imported file ($(sha256sum "$WORK/export.json" | cut -c1-16)…)"
-else
-  echo "WARNING: the export differs from the imported file" >&2
-fi
-
-timed validate "$BIN" validate --profile p1 "$WORK/export.json"
-row "validate the export" "$SECS" "$RSS_MB" "$(per_sec "$VALUES" "$SECS") values/s" "streaming, every rule"
-
-CSV_ROWS=$(($(wc -l <"$WORK/values.csv") - 1))
-cat >"$WORK/plain.sql" <<SQL
-CREATE TABLE eac_values (cds_eac_id TEXT, value_index INTEGER, eac_number TEXT,
-  issued TEXT, retired TEXT, start TEXT, "end" TEXT, unit TEXT, value TEXT);
-.mode csv
-.import --skip 1 '$WORK/values.csv' eac_values
-SQL
-timed sqlite3-import sqlite3 "$WORK/plain.sqlite" ".read '$WORK/plain.sql'"
-row "sqlite3 \`.import\` of the values CSV" "$SECS" "$RSS_MB" "$(per_sec "$CSV_ROWS" "$SECS") rows/s" \
-  "$CSV_ROWS rows, one bare table, no checks or indexes"
-
 {
   echo
-  echo "## Browse queries (median of 5, in-process)"
+  echo "Browse queries (median of 5, in-process):"
   echo
   echo '```'
   cat "$WORK/queries.out"
   echo '```'
-} | tee -a "$RESULTS"
+} | out
 
 echo
 echo "Results: $RESULTS (work folder $WORK)"

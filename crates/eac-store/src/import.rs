@@ -19,6 +19,7 @@ use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Rule,
 use rusqlite::params;
 
 use crate::atomic::Hashing;
+use crate::bulk;
 use crate::history;
 use crate::rows::{self, count};
 use crate::write::Write;
@@ -310,6 +311,7 @@ pub(crate) fn import_file(
         total,
     };
     let mut batch = Batch::begin(w, path.display().to_string(), progress, measure)?;
+    let deferred = bulk::defer_indexes_if_fresh(w)?;
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
 
     let (outcome, sha256) = thread::scope(|scope| {
@@ -375,7 +377,11 @@ pub(crate) fn import_file(
         return batch.finish(None);
     }
     let sha256 = sha256.transpose().map_err(io_error)?;
-    batch.finish(sha256)
+    let report = batch.finish(sha256)?;
+    if let Some(deferred) = deferred {
+        deferred.build(w)?;
+    }
+    Ok(report)
 }
 
 /// Writes EACs held in memory (sample data) through the write `w`,
@@ -399,6 +405,7 @@ pub(crate) fn import_eacs_with(
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
     let mut batch = Batch::begin(w, source_name.to_owned(), progress, Measure::Eacs)?;
+    let deferred = bulk::defer_indexes_if_fresh(w)?;
     for (index, eac) in eacs.enumerate() {
         let violations = check_eac(&eac, &format!("/eacs/{index}"), check);
         let read = if violations.iter().any(Violation::is_error) {
@@ -413,5 +420,9 @@ pub(crate) fn import_eacs_with(
             break;
         }
     }
-    batch.finish(None)
+    let report = batch.finish(None)?;
+    if let Some(deferred) = deferred {
+        deferred.build(w)?;
+    }
+    Ok(report)
 }

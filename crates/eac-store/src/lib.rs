@@ -18,6 +18,7 @@
 pub mod api;
 pub mod atomic;
 mod browse;
+mod bulk;
 pub mod chain;
 pub mod check;
 pub mod claims;

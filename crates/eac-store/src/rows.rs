@@ -401,6 +401,7 @@ pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()
     stmt.execute(params_from_iter(
         key.chain(column_values(eac, &d, batch_id)),
     ))?;
+    flush_search(w)?;
     for sql in [
         "DELETE FROM eac_values WHERE eac_id = ?1",
         "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
@@ -415,6 +416,7 @@ pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()
 /// Removes the EAC in row `id` with all its rows.
 pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     periods::check_row(w, id)?;
+    flush_search(w)?;
     for sql in [
         "DELETE FROM eac_values WHERE eac_id = ?1",
         "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
@@ -475,8 +477,41 @@ fn insert_children(w: &Write, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
     if let Some(kind) = eac.beneficiary_type {
         insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
     }
-    w.prepare_cached("INSERT INTO eac_search (rowid, text) VALUES (?1, ?2)")?
-        .execute(params![id, search_text(eac)])?;
+    queue_search(w, id, search_text(eac))
+}
+
+/// Search-index rows written by one statement: the full-text index flushes
+/// its pending terms to disk (a new segment, merged later) at every
+/// statement that writes it, which one row per statement made the largest
+/// cost of an import (issue 16).
+const SEARCH_ROWS_PER_STATEMENT: usize = 256;
+
+/// Adds an EAC's search text to the write's pending rows, written when
+/// [`SEARCH_ROWS_PER_STATEMENT`] are waiting, before any other change to
+/// the search index and before the write commits ([`flush_search`]).
+fn queue_search(w: &Write, id: i64, text: String) -> Result<()> {
+    let full = {
+        let mut pending = w.pending_search.borrow_mut();
+        pending.push((id, text));
+        pending.len() >= SEARCH_ROWS_PER_STATEMENT
+    };
+    if full {
+        flush_search(w)?;
+    }
+    Ok(())
+}
+
+/// Writes the search-index rows still pending in `w`.
+pub(crate) fn flush_search(w: &Write) -> Result<()> {
+    let pending = std::mem::take(&mut *w.pending_search.borrow_mut());
+    for chunk in pending.chunks(SEARCH_ROWS_PER_STATEMENT) {
+        let rows = vec!["(?, ?)"; chunk.len()].join(", ");
+        let sql = format!("INSERT INTO eac_search (rowid, text) VALUES {rows}");
+        let values = chunk
+            .iter()
+            .flat_map(|(id, text)| [id as &dyn rusqlite::ToSql, text as &dyn rusqlite::ToSql]);
+        w.prepare_cached(&sql)?.execute(params_from_iter(values))?;
+    }
     Ok(())
 }
 
@@ -509,6 +544,7 @@ pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> 
     if let Some(kind) = eac.beneficiary_type {
         insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
     }
+    flush_search(w)?;
     w.prepare_cached("UPDATE eac_search SET text = ?2 WHERE rowid = ?1")?
         .execute(params![id, search_text(eac)])?;
     Ok(())

@@ -99,6 +99,10 @@ pub(crate) struct Write<'c> {
     periods: crate::periods::Guard,
     /// The display name every audit record of this write carries.
     audit_name: Option<String>,
+    /// Search-index rows not written yet (`rows::queue_search`): written
+    /// many to one statement, because the full-text index flushes its
+    /// in-memory terms to disk at every statement that writes it.
+    pub(crate) pending_search: std::cell::RefCell<Vec<(i64, String)>>,
 }
 
 impl Write<'_> {
@@ -140,8 +144,10 @@ impl Store {
                 at: Timestamp::now(),
                 periods: Default::default(),
                 audit_name: self.audit_name.clone(),
+                pending_search: Default::default(),
             };
-            let out = w.periods.settle(change(&w))?;
+            let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
+            let out = w.periods.settle(changed)?;
             w.tx.commit()?;
             out
         };
@@ -160,8 +166,10 @@ impl Store {
             at: Timestamp::now(),
             periods: Default::default(),
             audit_name: self.audit_name.clone(),
+            pending_search: Default::default(),
         };
-        w.periods.settle(plan(&w))
+        let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
+        w.periods.settle(planned)
     }
 }
 

@@ -1735,3 +1735,156 @@ fn schema_files() -> usize {
         })
         .count()
 }
+
+/// A varied set of EACs for the fresh-load test: numbers, technologies,
+/// periods, quantities, beneficiaries and sources all differ.
+fn varied_eacs(prefix: &str, n: usize) -> Vec<Eac> {
+    let techs = [
+        TechnologyType::Wind,
+        TechnologyType::Solar,
+        TechnologyType::Hydro,
+    ];
+    (0..n)
+        .map(|i| {
+            let mut e = eac(&format!("{prefix}-{i:03}"));
+            e.eac_number = (i % 7 != 0).then(|| format!("N-{}", (i * 37) % 101));
+            e.technology_type = Some(techs[i % techs.len()]);
+            e.source_name = format!("Registry Ørsted {}", i % 4);
+            e.beneficiaries = vec![format!("CUST-{}", i % 9)];
+            e.period_start = ts(&format!("2024-{:02}-01T00:00:00Z", i % 11 + 1));
+            e.period_end = ts(&format!("2024-{:02}-01T00:00:00Z", i % 11 + 2));
+            e.values = (0..=(i % 3))
+                .map(|k| {
+                    let mut v = value(EnergyUnit::ALL[k], &format!("{}.{k}", i * 13 % 97));
+                    v.eac_number = Some(format!("V-{prefix}-{i}-{k}"));
+                    v.start = Some(e.period_start);
+                    v.end = Some(e.period_end);
+                    v
+                })
+                .collect();
+            e
+        })
+        .collect()
+}
+
+/// What a person browsing sees: every sort both ways, searches, filtered
+/// counts and exact totals.
+fn everything_browsed(store: &Store) -> Vec<String> {
+    let sorts = [
+        SortField::EacNumber,
+        SortField::TechnologyType,
+        SortField::PeriodStart,
+        SortField::PeriodEnd,
+        SortField::Source,
+        SortField::Destination,
+        SortField::BeneficiaryType,
+        SortField::Quantity,
+        SortField::RetiredState,
+        SortField::Issuance,
+        SortField::CdsEacId,
+        SortField::CdsModified,
+    ];
+    let filters = [
+        EacFilter::default(),
+        EacFilter {
+            search: Some("cust-4".into()),
+            ..EacFilter::default()
+        },
+        EacFilter {
+            search: Some("ØRSTED 2".into()),
+            ..EacFilter::default()
+        },
+        EacFilter {
+            search: Some("v-b-1".into()),
+            technology: Some(TechnologyType::Solar),
+            ..EacFilter::default()
+        },
+    ];
+    let mut seen = Vec::new();
+    for filter in &filters {
+        seen.push(format!("{:?}", store.summary(filter).unwrap()));
+        for field in sorts {
+            for descending in [false, true] {
+                let rows = store
+                    .browse(&eac_store::BrowseQuery {
+                        filter: filter.clone(),
+                        sort: eac_store::SortSpec { field, descending },
+                        offset: 0,
+                        limit: 1000,
+                    })
+                    .unwrap();
+                seen.push(format!("{rows:?}"));
+            }
+        }
+    }
+    seen
+}
+
+#[test]
+fn a_fresh_load_and_an_import_into_a_populated_database_browse_alike() {
+    // A fresh database builds its indexes after the rows; one that already
+    // holds EACs updates them per EAC. Same EACs, in either order: the same
+    // pages, searches, counts and totals, and the same index definitions.
+    let (a, b) = (varied_eacs("a", 120), varied_eacs("b", 80));
+    let mut first = Env::new();
+    let (fa, fb) = (first.listing("a.json", &a), first.listing("b.json", &b));
+    first.import(&fa).unwrap(); // fresh load
+    first.import(&fb).unwrap(); // into a populated database
+    let mut second = Env::new();
+    second.import(&fb).unwrap();
+    second.import(&fa).unwrap();
+    let third_dir = TempDir::new().unwrap();
+    let mut third = Store::open(&third_dir.path().join("eacs.db")).unwrap();
+    let mut all = a.clone();
+    all.extend(b.clone());
+    third
+        .import_eacs("in memory", &mut all.into_iter(), &NoProgress)
+        .unwrap();
+
+    let browsed = everything_browsed(&first.store);
+    assert!(browsed.iter().any(|page| page.contains("a-119")));
+    assert_eq!(browsed, everything_browsed(&second.store));
+    assert_eq!(browsed, everything_browsed(&third));
+    let indexes = |store: &Store| -> Vec<(String, Option<String>)> {
+        let conn = rusqlite::Connection::open(store.path()).unwrap();
+        let mut stmt = conn
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name")
+            .unwrap();
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+        rows.map(Result::unwrap).collect()
+    };
+    let names = indexes(&first.store);
+    assert!(names.iter().any(|(n, _)| n == "eacs_by_quantity"));
+    assert_eq!(names, indexes(&second.store));
+    assert_eq!(names, indexes(&third));
+}
+
+#[test]
+fn a_refused_fresh_load_leaves_every_index_in_place() {
+    let mut env = Env::new();
+    let mut eacs = varied_eacs("c", 10);
+    eacs.push(eacs[3].clone()); // a duplicate id: the whole file is refused
+    let path = env.listing("dup.json", &eacs);
+    assert!(env.import(&path).is_err());
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let count: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'eacs'
+               AND sql IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(count >= 15, "{count}");
+    // And the next import of the good EACs works and finds them.
+    let path = env.listing("good.json", &eacs[..10]);
+    env.import(&path).unwrap();
+    let found = env
+        .store
+        .summary(&EacFilter {
+            search: Some("v-c-3-0".into()),
+            ..EacFilter::default()
+        })
+        .unwrap();
+    assert_eq!(found.count, 1);
+}

@@ -1,0 +1,67 @@
+//! A fresh load: an import into a database that holds no EAC yet builds
+//! the browse indexes once, in bulk, after the rows, instead of updating
+//! sixteen B-trees per EAC (issue 16). The indexes are dropped at the start
+//! of the import's transaction and created again from their own stored
+//! definitions (`sqlite_master`, so exactly what the migrations made) before
+//! it commits; any error or cancel rolls the drop back with everything else.
+//! The unique index on `cds_eac_id` stays: it finds duplicates while reading.
+
+use rusqlite::OptionalExtension;
+
+use crate::write::Write;
+use crate::Result;
+
+/// The tables whose secondary indexes a fresh load builds after the rows;
+/// all of them are empty when `eacs` is.
+const TABLES: [&str; 2] = ["eacs", "eac_beneficiaries"];
+
+/// Indexes dropped for a fresh load; [`Deferred::build`] creates them again.
+#[must_use = "the indexes must be built again before the write commits"]
+pub(crate) struct Deferred {
+    /// `CREATE INDEX …` as stored, in name order.
+    definitions: Vec<String>,
+}
+
+/// Drops the secondary indexes of [`TABLES`] when the database holds no
+/// EAC (a fresh load); `None` otherwise (the import updates them as it goes).
+pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
+    let any: Option<i64> = w
+        .query_row("SELECT 1 FROM eacs LIMIT 1", [], |r| r.get(0))
+        .optional()?;
+    if any.is_some() {
+        return Ok(None);
+    }
+    let mut indexes: Vec<(String, String)> = Vec::new();
+    for table in TABLES {
+        let mut stmt = w.prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL ORDER BY name",
+        )?;
+        let found = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        for index in found {
+            indexes.push(index?);
+        }
+    }
+    for (name, _) in &indexes {
+        // An identifier cannot be a parameter; the names are our own.
+        w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
+    }
+    Ok(Some(Deferred {
+        definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
+    }))
+}
+
+impl Deferred {
+    /// Creates the dropped indexes again, each in one sorted pass.
+    pub(crate) fn build(self, w: &Write) -> Result<()> {
+        for sql in &self.definitions {
+            w.execute_batch(sql)?;
+        }
+        Ok(())
+    }
+}
+
+/// `name` as an SQL identifier.
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
