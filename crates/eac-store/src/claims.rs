@@ -620,7 +620,10 @@ fn delete_consumption(
             ("beneficiary", format!("{} {beneficiary}", kind.as_str())),
             ("rows", count.to_string()),
             ("files", files.join(", ")),
-            ("period", format!("{} to {}", show(first), show(last))),
+            (
+                "consumption_from_to",
+                format!("{} to {}", show(first), show(last)),
+            ),
         ],
         reason,
         os_user,
