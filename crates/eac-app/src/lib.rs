@@ -47,9 +47,9 @@ pub use claims::{
     ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, ValueCheck,
 };
 pub use claims_view::{
-    claim_report_view, consumption_groups, export_claim_report, ClaimCheckView, ClaimReportView,
-    ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView, IntervalView, RuleSetView,
-    ValueCheckView,
+    check_claim_view, claim_report_view, consumption_groups, export_claim_report, ClaimCheckView,
+    ClaimReportView, ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView, IntervalView,
+    RuleSetView, ValueCheckView,
 };
 pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
 pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};
