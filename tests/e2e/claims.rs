@@ -82,7 +82,9 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
         .await?;
     desk.click("claims-consumption-import").await?;
     desk.wait_text("claims-consumption-result", "to report the import", |t| {
-        t.contains("3 rows") && t.contains("account acc-1") && t.contains("2024-06-01 to 2024-06-01")
+        t.contains("3 rows")
+            && t.contains("account acc-1")
+            && t.contains("2024-06-01 to 2024-06-01")
     })
     .await?;
     desk.wait_attr("claims-consumption-row", "data-beneficiary", |b| {
@@ -124,7 +126,7 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
         );
     }
     ensure!(
-        desk.attr("claims-coverage", "data-exact").await?.as_deref() == Some("80"),
+        desk.attr("claims-coverage", "data-exact").await?.as_deref() == Some("80.0000"),
         "the hand-computed 80 % (tests/fixtures/claims/README.md)"
     );
 
@@ -158,8 +160,13 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
         .await?;
     ensure!(!failing.is_empty(), "some value fails");
     for row in &failing {
-        let verdicts = row.find_all(Locator::Css("[data-verdict=\"fail\"]")).await?;
-        ensure!(!verdicts.is_empty(), "a row without a failed criterion is shown");
+        let verdicts = row
+            .find_all(Locator::Css("[data-verdict=\"fail\"]"))
+            .await?;
+        ensure!(
+            !verdicts.is_empty(),
+            "a row without a failed criterion is shown"
+        );
     }
     desk.click("claims-criteria-filter-all").await?;
     desk.until("all values again", || async {
