@@ -34,6 +34,10 @@ use eac_app::{
     ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
 };
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
+use eac_app::{
+    ClaimCheckView, ClaimInput, ClaimRecord, ClaimReportView, ConsumptionDeleted, ConsumptionGroup,
+    ConsumptionImported, FactorEntry,
+};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;
@@ -616,6 +620,127 @@ macro_rules! ipc_commands {
             /// `null`.
             async fn pick_table_path(_desk, default_name: String, format: TableFormat) -> Option<String> {
                 Ok(dialogs::table_path(default_name, format).await)
+            }
+            /// Imports a consumption CSV (header `beneficiary_type,beneficiary,start,end,value,unit`),
+            /// all rows or none: `validation` with every problem located (`details.violations`:
+            /// file, line, column) and rows overlapping stored consumption refused. Runs on its own
+            /// connection under `op_id` (phase-less; cancel before it writes: `cancelled`).
+            async fn import_consumption(desk, op_id: String, path: PathBuf) -> ConsumptionImported {
+                desk.operation(op_id, move |store, op| {
+                    if eac_app::Progress::is_cancelled(op) {
+                        return Err(AppError::cancelled());
+                    }
+                    eac_app::import_consumption(store, &path)
+                })
+                .await
+            }
+            /// Stored consumption per beneficiary: rows, first start, last end, files and the exact
+            /// total in MWh (text).
+            async fn consumption_groups(desk) -> Vec<ConsumptionGroup> {
+                desk.read(eac_app::consumption_groups).await
+            }
+            /// Deletes every consumption row of one beneficiary, audited (`consumption_delete`);
+            /// `not_found` when it has none, `conflict` while a recorded claim is for it.
+            async fn delete_consumption(
+                desk,
+                beneficiary_type: String,
+                beneficiary: String,
+                reason: String,
+            ) -> ConsumptionDeleted {
+                desk.edit(move |store| {
+                    eac_app::delete_consumption(store, &beneficiary_type, &beneficiary, &reason)
+                })
+                .await
+            }
+            /// Each EAC value of a claim (given in full, or recorded: `claim_id`) with each
+            /// criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all);
+            /// stores nothing. Quantities are exact decimal text.
+            async fn check_claim(
+                desk,
+                input: Option<ClaimInput>,
+                claim_id: Option<i64>,
+                rules: Vec<String>,
+            ) -> ClaimCheckView {
+                desk.read(move |store| {
+                    eac_app::check_claim_view(store, input.as_ref(), claim_id, &rules)
+                })
+                .await
+            }
+            /// The Scope 2 report of a claim (given in full: allocated now from what recorded
+            /// claims left, nothing stored; or recorded: `claim_id`) with its criteria results,
+            /// per-interval and per-month figures; every figure exact decimal text.
+            async fn claim_report(
+                desk,
+                input: Option<ClaimInput>,
+                claim_id: Option<i64>,
+                rules: Vec<String>,
+            ) -> ClaimReportView {
+                desk.read(move |store| {
+                    eac_app::claim_report_view(store, input.as_ref(), claim_id, &rules)
+                })
+                .await
+            }
+            /// The report's CSV (`eacdesk claims report --csv`) at `path`, whole or not at all.
+            async fn export_claim_report(
+                desk,
+                input: Option<ClaimInput>,
+                claim_id: Option<i64>,
+                rules: Vec<String>,
+                path: PathBuf,
+            ) -> ExportReport {
+                desk.read(move |store| {
+                    eac_app::export_claim_report(store, input.as_ref(), claim_id, &rules, &path)
+                        .inspect(|_| $crate::desk::remember_export_folder(&path))
+                })
+                .await
+            }
+            /// Records a claim (its allocations stored so no value counts twice), audited
+            /// (`claim_create`); `name` empty: beneficiary and period; `conflict` when a value would
+            /// be allocated beyond its quantity.
+            async fn create_claim(
+                desk,
+                name: String,
+                input: ClaimInput,
+                reason: String,
+            ) -> ClaimRecord {
+                desk.edit(move |store| eac_app::create_claim(store, &name, &input, &reason))
+                    .await
+            }
+            /// Every recorded claim, newest first.
+            async fn claims(desk) -> Vec<ClaimRecord> {
+                desk.read(eac_app::claims).await
+            }
+            /// Deletes recorded claim `id` (its values are free again), audited.
+            async fn delete_claim(desk, id: i64, reason: String) -> ClaimRecord {
+                desk.edit(move |store| eac_app::delete_claim(store, id, &reason)).await
+            }
+            /// Sets a market's emission factor (`kind` `residual_mix` or `grid`, tCO2e/MWh as exact
+            /// text) for a year with its source, audited (`factor_set`).
+            async fn set_factor(
+                desk,
+                market: String,
+                kind: String,
+                year: i32,
+                tco2e_per_mwh: String,
+                source: String,
+                reason: String,
+            ) -> FactorEntry {
+                desk.edit(move |store| {
+                    eac_app::set_factor(store, &market, &kind, year, &tco2e_per_mwh, &source, &reason)
+                })
+                .await
+            }
+            /// Every emission factor entered.
+            async fn factors(desk) -> Vec<FactorEntry> {
+                desk.read(eac_app::factors).await
+            }
+            /// Native dialog: a consumption CSV, or `null`.
+            async fn pick_consumption_file(_desk) -> Option<String> {
+                Ok(dialogs::consumption_file().await)
+            }
+            /// Native dialog: where a claim's report CSV goes, or `null`.
+            async fn pick_claim_report_path(_desk, default_name: String) -> Option<String> {
+                Ok(dialogs::claim_report_path(default_name).await)
             }
         }
     };

@@ -186,6 +186,31 @@ pub fn suggested_name(file_name: &str) -> String {
     }
 }
 
+/// A consumption CSV to import (one file: its rows are imported whole or
+/// not at all).
+pub async fn consumption_file() -> Option<String> {
+    let file = AsyncFileDialog::new()
+        .add_filter("Consumption (CSV)", &["csv", "txt"])
+        .set_title("Import consumption")
+        .pick_file()
+        .await?;
+    Some(text(file.path().to_owned()))
+}
+
+/// Where a claim's report CSV goes.
+pub async fn claim_report_path(default_name: String) -> Option<String> {
+    let (dialog, name) = export_dialog(
+        AsyncFileDialog::new().add_filter("CSV", &["csv"]),
+        &default_name,
+    );
+    let file = dialog
+        .set_title("Export the claim report")
+        .set_file_name(name)
+        .save_file()
+        .await?;
+    Some(text(file.path().to_owned()))
+}
+
 /// Where an exported table view goes: a `.csv` or `.xlsx` file name.
 pub async fn table_path(default_name: String, format: eac_app::TableFormat) -> Option<String> {
     let dialog = match format {

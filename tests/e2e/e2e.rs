@@ -14,6 +14,7 @@ use std::process::Command;
 use anyhow::{ensure, Context, Result};
 use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
 
+mod claims;
 mod desk;
 mod first_day;
 mod views;
@@ -490,12 +491,12 @@ async fn the_native_file_dialog_opens_while_the_window_stays_responsive() -> Res
 }
 
 /// A fixture shared with the Rust integration tests (`tests/fixtures`).
-fn shared_fixture(rel: &str) -> std::path::PathBuf {
+pub(crate) fn shared_fixture(rel: &str) -> std::path::PathBuf {
     eac_e2e::repo_root().join("tests/fixtures").join(rel)
 }
 
 /// Imports one file through the import dialog and waits for its outcome.
-async fn import_file(desk: &Desk, path: &std::path::Path) -> Result<()> {
+pub(crate) async fn import_file(desk: &Desk, path: &std::path::Path) -> Result<()> {
     desk.click("toolbar-import").await?;
     desk.el("import-dialog").await?;
     desk.type_into("import-paths", &path.to_string_lossy())

@@ -23,8 +23,8 @@ use eac_model::{
     units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation,
 };
 use eac_store::{
-    ClaimRecord, ConsumptionEntry, FactorEntry, NewAllocation, NewClaim, NewConsumption, Reason,
-    Store,
+    ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry, NewAllocation, NewClaim,
+    NewConsumption, Reason, Store,
 };
 use serde::{Deserialize, Serialize};
 
@@ -735,4 +735,24 @@ pub fn set_factor(
 /// Every emission factor entered.
 pub fn factors(store: &Store) -> Result<Vec<FactorEntry>, AppError> {
     Ok(store.emission_factors()?)
+}
+
+/// Deletes every stored consumption row of one beneficiary (to import a
+/// corrected file), audited. Errors: `invalid_input`, `not_found` (none
+/// stored), `conflict` (a recorded claim is for that beneficiary).
+pub fn delete_consumption(
+    store: &mut Store,
+    beneficiary_type: &str,
+    beneficiary: &str,
+    reason: &str,
+) -> Result<ConsumptionDeleted, AppError> {
+    let reason = Reason::new(reason)?;
+    let kind = BeneficiaryType::parse(beneficiary_type.trim()).ok_or_else(|| {
+        AppError::invalid_input(format!(
+            "`{}` is not a beneficiary type; give one of {}.",
+            eac_model::quote(beneficiary_type),
+            BeneficiaryType::names().join(", ")
+        ))
+    })?;
+    Ok(store.delete_consumption(kind, beneficiary.trim(), &reason, &eac_store::os_user())?)
 }

@@ -14,6 +14,7 @@
 mod about;
 mod browse;
 mod claims;
+mod claims_view;
 mod db;
 mod edit;
 mod error;
@@ -41,11 +42,17 @@ pub use browse::{
     verify_audit_chain,
 };
 pub use claims::{
-    check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim, factors,
-    import_consumption, list_consumption, set_factor, ClaimCheck, ClaimInput, ClaimRef,
-    ClaimReport, ConsumptionImported, ValueCheck,
+    check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim,
+    delete_consumption, factors, import_consumption, list_consumption, set_factor, ClaimCheck,
+    ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, ValueCheck,
+};
+pub use claims_view::{
+    check_claim_view, claim_report_view, consumption_groups, export_claim_report, ClaimCheckView,
+    ClaimReportView, ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView, IntervalView,
+    RuleSetView, ValueCheckView,
 };
 pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
+pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, path_kind, PathKind};

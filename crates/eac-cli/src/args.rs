@@ -890,6 +890,17 @@ pub enum ConsumptionCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Delete every stored consumption row of one beneficiary (to import a corrected file);
+    /// refused while a recorded claim is for it; audited
+    Delete {
+        #[arg(long, value_name = "TYPE")]
+        beneficiary_type: String,
+        #[arg(long, value_name = "ID")]
+        beneficiary: String,
+        /// Why; kept in the audit log
+        #[arg(long, value_name = "TEXT")]
+        reason: String,
+    },
 }
 
 /// Which claim: a recorded one (`--claim N`) or one given in full.

@@ -77,6 +77,24 @@ pub fn consumption(db: &Path, action: ConsumptionCommand) -> Result<ExitCode> {
             out.table(&table)?;
             writeln!(out, "{} row(s).", rows.len())?;
         }
+        ConsumptionCommand::Delete {
+            beneficiary_type,
+            beneficiary,
+            reason,
+        } => {
+            let mut store = open(db)?;
+            let done =
+                eac_app::delete_consumption(&mut store, &beneficiary_type, &beneficiary, &reason)?;
+            out.committed(format!("deleted {} consumption rows", done.rows));
+            writeln!(
+                out,
+                "Deleted {} consumption row(s) of {} {} (from {}).",
+                done.rows,
+                done.beneficiary_type,
+                done.beneficiary,
+                done.files.join(", ")
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

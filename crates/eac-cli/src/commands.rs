@@ -1259,6 +1259,7 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
         AuditAction::Export
         | AuditAction::Pack
         | AuditAction::ConsumptionImport
+        | AuditAction::ConsumptionDelete
         | AuditAction::ClaimCreate
         | AuditAction::ClaimDelete
         | AuditAction::FactorSet => {
@@ -1266,6 +1267,7 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
                 AuditAction::Export => "exported",
                 AuditAction::Pack => "evidence pack made",
                 AuditAction::ConsumptionImport => "consumption imported",
+                AuditAction::ConsumptionDelete => "consumption deleted",
                 AuditAction::ClaimCreate => "claim recorded",
                 AuditAction::ClaimDelete => "claim deleted",
                 _ => "emission factor set",

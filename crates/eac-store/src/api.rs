@@ -489,6 +489,9 @@ pub enum AuditAction {
     Pack,
     /// Consumption was imported (database-level: file, rows, beneficiaries).
     ConsumptionImport,
+    /// A beneficiary's stored consumption was deleted (database-level:
+    /// beneficiary, rows, files, period).
+    ConsumptionDelete,
     /// A claim was recorded with its allocations (database-level).
     ClaimCreate,
     /// A claim was deleted; its values are free again (database-level).
@@ -514,6 +517,7 @@ impl AuditAction {
             AuditAction::Export => "export",
             AuditAction::Pack => "pack",
             AuditAction::ConsumptionImport => "consumption_import",
+            AuditAction::ConsumptionDelete => "consumption_delete",
             AuditAction::ClaimCreate => "claim_create",
             AuditAction::ClaimDelete => "claim_delete",
             AuditAction::FactorSet => "factor_set",
@@ -536,6 +540,7 @@ impl AuditAction {
             AuditAction::Export,
             AuditAction::Pack,
             AuditAction::ConsumptionImport,
+            AuditAction::ConsumptionDelete,
             AuditAction::ClaimCreate,
             AuditAction::ClaimDelete,
             AuditAction::FactorSet,

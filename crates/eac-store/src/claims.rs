@@ -548,6 +548,95 @@ fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRec
     Ok(claim)
 }
 
+/// What deleting a beneficiary's consumption removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConsumptionDeleted {
+    pub beneficiary_type: String,
+    pub beneficiary: String,
+    pub rows: usize,
+    pub files: Vec<String>,
+}
+
+/// Deletes every stored consumption row of one beneficiary through `w`,
+/// audited. Refused (`conflict`) while a recorded claim is for that
+/// beneficiary: its allocations were made against this consumption.
+fn delete_consumption(
+    w: &Write,
+    kind: BeneficiaryType,
+    beneficiary: &str,
+    reason: &Reason,
+    os_user: &str,
+) -> Result<ConsumptionDeleted> {
+    let (count, first, last): (i64, Option<String>, Option<String>) = w.query_row(
+        r#"SELECT count(*), min("start"), max("end") FROM consumption
+            WHERE beneficiary_type = ?1 AND beneficiary = ?2"#,
+        params![kind.as_str(), beneficiary],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    if count == 0 {
+        return Err(StoreError::NotFound(format!(
+            "consumption of {} `{beneficiary}`",
+            kind.as_str()
+        )));
+    }
+    let claims: Vec<i64> = w
+        .prepare_cached(
+            "SELECT id FROM claims WHERE beneficiary_type = ?1
+                AND (?1 = 'general' OR ?2 IN (SELECT value FROM json_each(claims.beneficiaries)))
+              ORDER BY id",
+        )?
+        .query_map(params![kind.as_str(), beneficiary], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if !claims.is_empty() {
+        let list: Vec<String> = claims.iter().map(|c| format!("#{c}")).collect();
+        return Err(StoreError::Conflict {
+            message: format!(
+                "Recorded claim(s) {} are for {} `{beneficiary}` and were allocated against this \
+                 consumption; delete those claims first. Nothing was changed.",
+                list.join(", "),
+                kind.as_str()
+            ),
+            ids: Vec::new(),
+        });
+    }
+    let files: Vec<String> = w
+        .prepare_cached(
+            "SELECT DISTINCT source_file FROM consumption
+              WHERE beneficiary_type = ?1 AND beneficiary = ?2 ORDER BY source_file",
+        )?
+        .query_map(params![kind.as_str(), beneficiary], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    w.prepare_cached("DELETE FROM consumption WHERE beneficiary_type = ?1 AND beneficiary = ?2")?
+        .execute(params![kind.as_str(), beneficiary])?;
+    let show = |t: Option<String>| {
+        t.map(|t| Timestamp::from_storage(&t).map_or(t.clone(), |t| t.to_string()))
+            .unwrap_or_default()
+    };
+    insert_database_record(
+        w,
+        AuditAction::ConsumptionDelete,
+        &[
+            ("beneficiary", format!("{} {beneficiary}", kind.as_str())),
+            ("rows", count.to_string()),
+            ("files", files.join(", ")),
+            (
+                "consumption_from_to",
+                format!("{} to {}", show(first), show(last)),
+            ),
+        ],
+        reason,
+        os_user,
+        "",
+    )?;
+    Ok(ConsumptionDeleted {
+        beneficiary_type: kind.as_str().to_owned(),
+        beneficiary: beneficiary.to_owned(),
+        rows: rows::from_count(count),
+        files,
+    })
+}
+
 impl Store {
     /// Imports consumption rows read from `file` in one write (all or
     /// nothing), audited (`consumption_import`). Refused (`validation`, each
@@ -608,6 +697,19 @@ impl Store {
     /// audited (`claim_delete`).
     pub fn delete_claim(&mut self, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
         self.write(|w| delete(w, id, reason, os_user))
+    }
+
+    /// Deletes every consumption row of one beneficiary in one write,
+    /// audited (`consumption_delete`); `not_found` when it has none,
+    /// `conflict` while a recorded claim is for it.
+    pub fn delete_consumption(
+        &mut self,
+        kind: BeneficiaryType,
+        beneficiary: &str,
+        reason: &Reason,
+        os_user: &str,
+    ) -> Result<ConsumptionDeleted> {
+        self.write(|w| delete_consumption(w, kind, beneficiary, reason, os_user))
     }
 
     /// Every claim, newest first.

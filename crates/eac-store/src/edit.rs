@@ -451,6 +451,7 @@ fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
         AuditAction::Export
             | AuditAction::Pack
             | AuditAction::ConsumptionImport
+            | AuditAction::ConsumptionDelete
             | AuditAction::ClaimCreate
             | AuditAction::ClaimDelete
             | AuditAction::FactorSet

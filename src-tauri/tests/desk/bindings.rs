@@ -106,6 +106,15 @@ fn render(dir: &Path) {
         AuditQuery,
         AuditPage,
         eac_app::PathKind,
+        // Claims (issue 15).
+        eac_app::ClaimInput,
+        eac_app::ClaimReportView,
+        eac_app::ClaimCheckView,
+        eac_app::ConsumptionImported,
+        eac_app::ConsumptionGroup,
+        ConsumptionDeleted,
+        ClaimRecord,
+        FactorEntry,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,

@@ -7,6 +7,8 @@ mod registry_import;
 mod packs;
 // One-unit totals, the summary and the table export (issue 13).
 mod dashboard;
+// Consumption, claims, reports and factors (issue 15).
+mod claims;
 
 use serde_json::{json, Value};
 use tauri::test::{

@@ -11,7 +11,7 @@ vi.mock("@tauri-apps/api/webview", () => ({ getCurrentWebview: vi.fn() }));
 
 import { api, newOpId } from "./api";
 import { COMMANDS } from "./bindings/commands";
-import type { EacFilter, TableView } from "./types";
+import type { ClaimInput, EacFilter, TableView } from "./types";
 
 const filter: EacFilter = {
   search: "x",
@@ -27,6 +27,17 @@ const filter: EacFilter = {
 };
 
 const view: TableView = { filter, sort: { field: "eac_number", descending: false }, ids: null, unit: "MWh" };
+const claim: ClaimInput = {
+  beneficiary_type: "account",
+  beneficiaries: ["acc-1"],
+  from: "2024-01-01",
+  to: "2024-12-31",
+  granularity: "monthly",
+  market: "NO",
+  bidding_zone: null,
+  unit: "MWh",
+  only_passing: null,
+};
 
 describe("api wrappers use the command names and snake_case keys of docs/ipc.md", () => {
   beforeEach(() => {
@@ -261,6 +272,34 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { op_id: "op", view, format: "xlsx", path: "/t.xlsx" },
     ],
     ["pick_table_path", () => api.pickTablePath("t.csv", "csv"), "pick_table_path", { default_name: "t.csv", format: "csv" }],
+    ["import_consumption", () => api.importConsumption("op", "/c.csv"), "import_consumption", { op_id: "op", path: "/c.csv" }],
+    ["consumption_groups", () => api.consumptionGroups(), "consumption_groups", undefined],
+    [
+      "delete_consumption",
+      () => api.deleteConsumption("account", "acc-1", "corrected"),
+      "delete_consumption",
+      { beneficiary_type: "account", beneficiary: "acc-1", reason: "corrected" },
+    ],
+    ["check_claim", () => api.checkClaim(claim, null, ["re100"]), "check_claim", { input: claim, claim_id: null, rules: ["re100"] }],
+    ["claim_report", () => api.claimReport(null, 3, []), "claim_report", { input: null, claim_id: 3, rules: [] }],
+    [
+      "export_claim_report",
+      () => api.exportClaimReport(claim, null, [], "/r.csv"),
+      "export_claim_report",
+      { input: claim, claim_id: null, rules: [], path: "/r.csv" },
+    ],
+    ["create_claim", () => api.createClaim("", claim, "filed"), "create_claim", { name: "", input: claim, reason: "filed" }],
+    ["claims", () => api.claims(), "claims", undefined],
+    ["delete_claim", () => api.deleteClaim(3, "wrong"), "delete_claim", { id: 3, reason: "wrong" }],
+    [
+      "set_factor",
+      () => api.setFactor("NO", "grid", 2024, "0.02", "NVE", "2024 report"),
+      "set_factor",
+      { market: "NO", kind: "grid", year: 2024, tco2e_per_mwh: "0.02", source: "NVE", reason: "2024 report" },
+    ],
+    ["factors", () => api.factors(), "factors", undefined],
+    ["pick_consumption_file", () => api.pickConsumptionFile(), "pick_consumption_file", undefined],
+    ["pick_claim_report_path", () => api.pickClaimReportPath("c.csv"), "pick_claim_report_path", { default_name: "c.csv" }],
   ];
 
   it("covers every command of the backend's list, and only those", () => {

@@ -21,6 +21,7 @@ import type {
   BeneficiaryType,
   BrowseQuery,
   Choice,
+  ClaimInput,
   CloseBlockers,
   DeleteTarget,
   EacFilter,
@@ -240,6 +241,35 @@ export const api = {
   pickPackFolder: (default_name: string) => call("pick_pack_folder", { default_name }),
   /** Native dialog: an evidence pack folder, or null. */
   pickPack: () => call("pick_pack"),
+  // ---- claims (issue 15): every quantity arrives as exact decimal text ----
+  /** Imports a consumption CSV, all rows or none (`validation` locates every problem). */
+  importConsumption: (op_id: string, path: string) => call("import_consumption", { op_id, path }),
+  /** Stored consumption summed per beneficiary (exact MWh text). */
+  consumptionGroups: () => call("consumption_groups"),
+  /** Deletes one beneficiary's consumption, audited; refused while a recorded claim is for it. */
+  deleteConsumption: (beneficiary_type: string, beneficiary: string, reason: string) =>
+    call("delete_consumption", { beneficiary_type, beneficiary, reason }),
+  /** Each EAC value of a claim with each criterion's answer; stores nothing. */
+  checkClaim: (input: ClaimInput | null, claim_id: number | null, rules: string[]) =>
+    call("check_claim", { input, claim_id, rules }),
+  /** The Scope 2 report of a claim (given in full: stores nothing; or recorded). */
+  claimReport: (input: ClaimInput | null, claim_id: number | null, rules: string[]) =>
+    call("claim_report", { input, claim_id, rules }),
+  /** The report's CSV at `path`, whole or not at all. */
+  exportClaimReport: (input: ClaimInput | null, claim_id: number | null, rules: string[], path: string) =>
+    call("export_claim_report", { input, claim_id, rules, path }),
+  /** Records a claim (its allocations stored), audited. */
+  createClaim: (name: string, input: ClaimInput, reason: string) => call("create_claim", { name, input, reason }),
+  claims: () => call("claims"),
+  deleteClaim: (id: number, reason: string) => call("delete_claim", { id, reason }),
+  /** A market's emission factor (tCO2e/MWh as exact text) for a year, audited. */
+  setFactor: (market: string, kind: string, year: number, tco2e_per_mwh: string, source: string, reason: string) =>
+    call("set_factor", { market, kind, year, tco2e_per_mwh, source, reason }),
+  factors: () => call("factors"),
+  /** Native dialog: a consumption CSV, or null. */
+  pickConsumptionFile: () => call("pick_consumption_file"),
+  /** Native dialog: where the claim report CSV goes, or null. */
+  pickClaimReportPath: (default_name: string) => call("pick_claim_report_path", { default_name }),
 };
 
 const noop: UnlistenFn = () => {};

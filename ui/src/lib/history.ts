@@ -20,6 +20,7 @@ const ACTIONS: Record<AuditAction, string> = {
   export: "Exported",
   pack: "Evidence pack made",
   consumption_import: "Consumption imported",
+  consumption_delete: "Consumption deleted",
   claim_create: "Claim recorded",
   claim_delete: "Claim deleted",
   factor_set: "Emission factor set",
@@ -52,6 +53,8 @@ export function auditSummary(
       return file ? `An evidence pack was written to ${file}.` : "An evidence pack was written.";
     case "consumption_import":
       return file ? `Consumption rows were imported from ${file}.` : "Consumption rows were imported.";
+    case "consumption_delete":
+      return "A beneficiary's stored consumption was deleted; the change lists its rows and files.";
     case "claim_create":
       return "A claim was recorded; the EAC values it uses are allocated to it.";
     case "claim_delete":

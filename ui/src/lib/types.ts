@@ -3,6 +3,20 @@
 // fails when they drift). Every other module imports them from HERE ONLY.
 
 export type {
+  ClaimInput,
+  ClaimReportView,
+  ClaimCheckView,
+  ValueCheckView,
+  CriterionView,
+  IntervalView,
+  FactorUseView,
+  HourlyScoreView,
+  RuleSetView,
+  ConsumptionImported,
+  ConsumptionGroup,
+  ConsumptionDeleted,
+  ClaimRecord,
+  FactorEntry,
   AppError,
   AuditAction,
   AuditPage,

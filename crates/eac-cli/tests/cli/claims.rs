@@ -262,3 +262,56 @@ fn an_evidence_pack_holds_the_report_and_criteria_of_recorded_claims_over_its_ea
     let verdict = desk.json(&["pack", "verify", "filing"]);
     assert_eq!(verdict["ok"], true, "{verdict}");
 }
+
+#[test]
+fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it() {
+    let desk = desk_with_claim_data();
+    let delete = [
+        "consumption",
+        "delete",
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "acc-1",
+        "--reason",
+        "meter file corrected",
+    ];
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(delete)
+        .assert()
+        .code(2)
+        .stderr(contains("Recorded claim(s) #1"));
+    assert_eq!(
+        desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
+        3
+    );
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "redo"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(delete)
+        .assert()
+        .success()
+        .stdout(contains("Deleted 3 consumption row(s) of account acc-1"));
+    assert_eq!(
+        desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
+        0
+    );
+    // The corrected file can be imported again; the deletion is in the log.
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("consumption.csv")])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains("consumption deleted"));
+}

@@ -13,7 +13,14 @@ import type { ChainReport } from "./ChainReport";
 import type { CheckReport } from "./CheckReport";
 import type { Choice } from "./Choice";
 import type { ChoiceField } from "./ChoiceField";
+import type { ClaimCheckView } from "./ClaimCheckView";
+import type { ClaimInput } from "./ClaimInput";
+import type { ClaimRecord } from "./ClaimRecord";
+import type { ClaimReportView } from "./ClaimReportView";
 import type { ClosedPeriod } from "./ClosedPeriod";
+import type { ConsumptionDeleted } from "./ConsumptionDeleted";
+import type { ConsumptionGroup } from "./ConsumptionGroup";
+import type { ConsumptionImported } from "./ConsumptionImported";
 import type { CsvPreview } from "./CsvPreview";
 import type { DbInfo } from "./DbInfo";
 import type { DeleteReport } from "./DeleteReport";
@@ -25,6 +32,7 @@ import type { EnergyUnit } from "./EnergyUnit";
 import type { EnvelopeOnlyRow } from "./EnvelopeOnlyRow";
 import type { ExportProfile } from "./ExportProfile";
 import type { ExportReport } from "./ExportReport";
+import type { FactorEntry } from "./FactorEntry";
 import type { FieldValue } from "./FieldValue";
 import type { FormatInfo } from "./FormatInfo";
 import type { ImportBatch } from "./ImportBatch";
@@ -165,7 +173,7 @@ export type Commands = {
   packs: { args: Record<string, never>; result: Array<PackRecord> };
   /** The user's settings (display name, theme, recent databases, last export folder, the UI's state per database); `warning` when the file was unreadable and the defaults are used. */
   settings_get: { args: Record<string, never>; result: LoadedSettings };
-  /** Changes the settings `patch` names (the rest stay) and returns them all. */
+  /** Changes the settings `patch` names (the rest stay) and returns them all; a new display name is on the next audit record. */
   settings_update: { args: { patch: SettingsPatch }; result: Settings };
   /** This user's pack signing key (created on first use): public key and fingerprint, never the secret. */
   signing_key: { args: Record<string, never>; result: SigningKeyInfo };
@@ -191,6 +199,32 @@ export type Commands = {
   export_table: { args: { op_id: string; view: TableView; format: TableFormat; path: string }; result: TableExportReport };
   /** Native dialog: where the table view goes (`.csv` or `.xlsx` after `format`), or `null`. */
   pick_table_path: { args: { default_name: string; format: TableFormat }; result: string | null };
+  /** Imports a consumption CSV (header `beneficiary_type,beneficiary,start,end,value,unit`), all rows or none: `validation` with every problem located (`details.violations`: file, line, column) and rows overlapping stored consumption refused. Runs on its own connection under `op_id` (phase-less; cancel before it writes: `cancelled`). */
+  import_consumption: { args: { op_id: string; path: string }; result: ConsumptionImported };
+  /** Stored consumption per beneficiary: rows, first start, last end, files and the exact total in MWh (text). */
+  consumption_groups: { args: Record<string, never>; result: Array<ConsumptionGroup> };
+  /** Deletes every consumption row of one beneficiary, audited (`consumption_delete`); `not_found` when it has none, `conflict` while a recorded claim is for it. */
+  delete_consumption: { args: { beneficiary_type: string; beneficiary: string; reason: string }; result: ConsumptionDeleted };
+  /** Each EAC value of a claim (given in full, or recorded: `claim_id`) with each criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all); stores nothing. Quantities are exact decimal text. */
+  check_claim: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string> }; result: ClaimCheckView };
+  /** The Scope 2 report of a claim (given in full: allocated now from what recorded claims left, nothing stored; or recorded: `claim_id`) with its criteria results, per-interval and per-month figures; every figure exact decimal text. */
+  claim_report: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string> }; result: ClaimReportView };
+  /** The report's CSV (`eacdesk claims report --csv`) at `path`, whole or not at all. */
+  export_claim_report: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string>; path: string }; result: ExportReport };
+  /** Records a claim (its allocations stored so no value counts twice), audited (`claim_create`); `name` empty: beneficiary and period; `conflict` when a value would be allocated beyond its quantity. */
+  create_claim: { args: { name: string; input: ClaimInput; reason: string }; result: ClaimRecord };
+  /** Every recorded claim, newest first. */
+  claims: { args: Record<string, never>; result: Array<ClaimRecord> };
+  /** Deletes recorded claim `id` (its values are free again), audited. */
+  delete_claim: { args: { id: number; reason: string }; result: ClaimRecord };
+  /** Sets a market's emission factor (`kind` `residual_mix` or `grid`, tCO2e/MWh as exact text) for a year with its source, audited (`factor_set`). */
+  set_factor: { args: { market: string; kind: string; year: number; tco2e_per_mwh: string; source: string; reason: string }; result: FactorEntry };
+  /** Every emission factor entered. */
+  factors: { args: Record<string, never>; result: Array<FactorEntry> };
+  /** Native dialog: a consumption CSV, or `null`. */
+  pick_consumption_file: { args: Record<string, never>; result: string | null };
+  /** Native dialog: where a claim's report CSV goes, or `null`. */
+  pick_claim_report_path: { args: { default_name: string }; result: string | null };
 };
 
 /** The command names, in the order of the list. */
@@ -263,4 +297,17 @@ export const COMMANDS = [
   "summary",
   "export_table",
   "pick_table_path",
+  "import_consumption",
+  "consumption_groups",
+  "delete_consumption",
+  "check_claim",
+  "claim_report",
+  "export_claim_report",
+  "create_claim",
+  "claims",
+  "delete_claim",
+  "set_factor",
+  "factors",
+  "pick_consumption_file",
+  "pick_claim_report_path",
 ] as const satisfies readonly (keyof Commands)[];

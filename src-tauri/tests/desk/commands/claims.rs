@@ -1,0 +1,165 @@
+//! Claims (issue 15) through the commands the Claims view calls: the
+//! consumption and EACs of `tests/fixtures/claims`, whose hand-computed
+//! hourly claim is in its README. Every figure crosses as exact text.
+
+use serde_json::{json, Value};
+
+use super::desk;
+
+fn fixture(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/claims")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn hourly() -> Value {
+    json!({
+        "beneficiary_type": "account",
+        "beneficiaries": ["acc-1"],
+        "from": "2024-06-01",
+        "to": "2024-06-01",
+        "granularity": "hourly",
+        "market": "NO",
+        "bidding_zone": "NO1",
+        "unit": "MWh",
+        "only_passing": null,
+    })
+}
+
+fn claim_desk() -> super::Desk {
+    let desk = desk();
+    let eacs = desk.ok(
+        "import_files",
+        json!({ "op_id": "eacs", "paths": [fixture("eacs.json")] }),
+    );
+    assert_eq!(eacs["files"][0]["outcome"], "imported", "{eacs}");
+    let done = desk.ok(
+        "import_consumption",
+        json!({ "op_id": "c", "path": fixture("consumption.csv") }),
+    );
+    assert_eq!(done["rows"], 3);
+    assert_eq!(done["beneficiaries"], json!(["account acc-1"]));
+    desk
+}
+
+#[test]
+fn a_broken_consumption_file_is_refused_with_located_problems() {
+    let desk = desk();
+    let e = desk.err(
+        "import_consumption",
+        json!({ "op_id": "c", "path": fixture("broken.csv") }),
+    );
+    assert_eq!(e["code"], "validation");
+    let violations = e["details"]["violations"].as_array().unwrap();
+    assert!(violations.len() >= 3, "{e}");
+    assert!(violations.iter().all(|v| v["line"].is_number()), "{e}");
+    assert_eq!(desk.ok("consumption_groups", json!({})), json!([]));
+}
+
+#[test]
+fn the_report_gives_the_hand_computed_figures_as_text() {
+    let desk = claim_desk();
+    let groups = desk.ok("consumption_groups", json!({}));
+    assert_eq!(groups[0]["beneficiary"], "acc-1");
+    assert_eq!(groups[0]["rows"], 3);
+    assert_eq!(groups[0]["total_mwh"], "0.01");
+    assert_eq!(groups[0]["first_start"], "2024-06-01T10:00:00Z");
+    assert_eq!(groups[0]["last_end"], "2024-06-01T13:00:00Z");
+
+    for (kind, factor) in [("residual_mix", "0.4"), ("grid", "0.02")] {
+        desk.ok(
+            "set_factor",
+            json!({ "market": "NO", "kind": kind, "year": 2024, "tco2e_per_mwh": factor,
+                    "source": "test figures", "reason": "FY2024" }),
+        );
+    }
+    assert_eq!(desk.ok("factors", json!({})).as_array().unwrap().len(), 2);
+    let r = desk.ok(
+        "claim_report",
+        json!({ "input": hourly(), "claim_id": null, "rules": [] }),
+    );
+    assert_eq!(r["consumption"], "0.01");
+    assert_eq!(r["matched"], "0.008");
+    assert_eq!(r["coverage_percent"], "80.0000");
+    assert_eq!(r["market_based_tco2e"], "0.0008");
+    assert_eq!(r["location_based_tco2e"], "0.0002");
+    assert_eq!(r["residual_mix_factor"]["tco2e_per_mwh"], "0.4");
+    assert_eq!(r["hourly"]["hours_fully_covered"], 2);
+    assert!(r["intervals"].as_array().unwrap().len() >= 3);
+    assert!(r["months"][0]["matched"].is_string());
+    // The criteria: gc-old fails RE100's plant age, with its reason.
+    let old = r["check"]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["cds_eac_id"] == "gc-old")
+        .unwrap();
+    assert_eq!(old["verdict"], "fail");
+    assert!(old["quantity"].is_string());
+    let age = old["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["criterion"] == "re100.age")
+        .unwrap();
+    assert_eq!(age["verdict"], "fail");
+    assert!(age["reason"].as_str().unwrap().contains("2000-01-01"));
+
+    // Check alone, one rule set: only its criteria.
+    let check = desk.ok(
+        "check_claim",
+        json!({ "input": hourly(), "claim_id": null, "rules": ["energytag"] }),
+    );
+    assert!(check["values"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["rule_set"] == "energytag"));
+
+    // Neither a claim nor a number: said in words.
+    let e = desk.err(
+        "claim_report",
+        json!({ "input": null, "claim_id": null, "rules": [] }),
+    );
+    assert_eq!(e["code"], "invalid_input");
+}
+
+#[test]
+fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
+    let desk = claim_desk();
+    let c = desk.ok(
+        "create_claim",
+        json!({ "name": "June", "input": hourly(), "reason": "FY2024 filing" }),
+    );
+    assert_eq!(c["allocation_count"], 3);
+    let id = c["id"].clone();
+    assert_eq!(desk.ok("claims", json!({}))[0]["name"], "June");
+    let r = desk.ok(
+        "claim_report",
+        json!({ "input": null, "claim_id": id, "rules": [] }),
+    );
+    assert_eq!(r["claim_id"], id);
+    assert_eq!(r["matched"], "0.008");
+
+    let out = desk.dir.path().join("june.csv");
+    desk.ok(
+        "export_claim_report",
+        json!({ "input": null, "claim_id": id, "rules": [], "path": out }),
+    );
+    let csv = std::fs::read_to_string(&out).unwrap();
+    assert!(csv.contains("coverage_percent,80.0000\n"), "{csv}");
+
+    let delete = json!({ "beneficiary_type": "account", "beneficiary": "acc-1",
+                         "reason": "corrected file" });
+    let e = desk.err("delete_consumption", delete.clone());
+    assert_eq!(e["code"], "conflict");
+    desk.ok("delete_claim", json!({ "id": id, "reason": "redo" }));
+    let gone = desk.ok("delete_consumption", delete);
+    assert_eq!(gone["rows"], 3);
+    assert_eq!(desk.ok("consumption_groups", json!({})), json!([]));
+    let log = desk.ok("audit_log", json!({ "cds_eac_id": null }));
+    assert_eq!(log[0]["action"], "consumption_delete");
+    assert!(log[0]["problem"].is_null(), "{}", log[0]);
+}

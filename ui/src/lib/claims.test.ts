@@ -1,0 +1,186 @@
+import { describe, expect, it } from "vitest";
+import {
+  EMPTY_CLAIM_FORM,
+  claimFormProblem,
+  coverCounts,
+  criteriaSummary,
+  criterionColumns,
+  factorProblem,
+  filterValues,
+  formFor,
+  heatMap,
+  hourCover,
+  isZeroText,
+  lastDayBefore,
+  monthSeries,
+  reportFileName,
+  resultFor,
+  splitBeneficiary,
+  toClaimInput,
+} from "./claims";
+import type { ClaimCheckView, ConsumptionGroup, IntervalView, ValueCheckView } from "./types";
+
+const group: ConsumptionGroup = {
+  beneficiary_type: "account",
+  beneficiary: "acc 1",
+  rows: 3,
+  first_start: "2024-01-01T00:00:00Z",
+  last_end: "2025-01-01T00:00:00Z",
+  total_mwh: "0.01",
+  files: ["/data/consumption.csv"],
+};
+
+function value(id: string, verdicts: [string, string][]): ValueCheckView {
+  return {
+    cds_eac_id: id,
+    value: 1,
+    eac_number: `N-${id}`,
+    start: "2024-06-01T10:00:00Z",
+    end: "2024-06-01T11:00:00Z",
+    quantity: "7",
+    unit: "kWh",
+    allocated: "0.005",
+    retired: true,
+    verdict: "pass",
+    results: verdicts.map(([criterion, verdict]) => ({
+      rule_set: criterion.split(".")[0],
+      criterion,
+      title: criterion,
+      source: "doc",
+      section: "§1",
+      verdict,
+      reason: `${criterion} ${verdict}`,
+    })),
+  };
+}
+
+function interval(start: string, consumption: string, matched: string, shortfall: string): IntervalView {
+  return { start, end: start, consumption, matched, shortfall, surplus: "0" };
+}
+
+describe("the claim form", () => {
+  it("fills the period from a beneficiary's consumption (end exclusive → last day)", () => {
+    const f = formFor(EMPTY_CLAIM_FORM, group);
+    expect(f.beneficiary).toBe("account acc 1");
+    expect(f.from).toBe("2024-01-01");
+    expect(f.to).toBe("2024-12-31");
+    expect(lastDayBefore("2024-06-01T13:00:00Z")).toBe("2024-06-01");
+  });
+
+  it("keeps an id with spaces whole", () => {
+    expect(splitBeneficiary("account acc 1")).toEqual({ type: "account", id: "acc 1" });
+  });
+
+  it("says what is missing before anything is sent", () => {
+    expect(claimFormProblem(EMPTY_CLAIM_FORM)).toMatch(/Pick the beneficiary/);
+    const f = formFor(EMPTY_CLAIM_FORM, group);
+    expect(claimFormProblem(f)).toBeNull();
+    expect(claimFormProblem({ ...f, from: "2024-02-30" })).toMatch(/first day is not a date/);
+    expect(claimFormProblem({ ...f, to: "2023-12-31" })).toMatch(/swap/);
+    expect(claimFormProblem({ ...f, rules: [] })).toMatch(/rule set/);
+  });
+
+  it("sends blank optional fields as null and the beneficiary as type + ids", () => {
+    const input = toClaimInput({ ...formFor(EMPTY_CLAIM_FORM, group), market: " NO ", granularity: "monthly" });
+    expect(input).toEqual({
+      beneficiary_type: "account",
+      beneficiaries: ["acc 1"],
+      from: "2024-01-01",
+      to: "2024-12-31",
+      granularity: "monthly",
+      market: "NO",
+      bidding_zone: null,
+      unit: "MWh",
+      only_passing: null,
+    });
+    expect(reportFileName(input)).toBe("claim-account-acc_1-2024-01-01-to-2024-12-31.csv");
+  });
+});
+
+describe("the criteria table", () => {
+  const check: ClaimCheckView = {
+    claim_id: null,
+    unit: "MWh",
+    rule_sets: [],
+    passed: 3,
+    failed: 1,
+    unknown: 1,
+    values: [
+      value("a", [
+        ["ghg.retired", "pass"],
+        ["re100.age", "fail"],
+      ]),
+      value("b", [
+        ["ghg.retired", "pass"],
+        ["re100.age", "unknown"],
+      ]),
+      value("c", [["ghg.retired", "pass"]]),
+    ],
+  };
+
+  it("has one column per criterion met, and a blank where a value was not checked", () => {
+    const cols = criterionColumns(check);
+    expect(cols.map((c) => c.key)).toEqual(["ghg/ghg.retired", "re100/re100.age"]);
+    expect(resultFor(check.values[2], cols[1])).toBeNull();
+    expect(resultFor(check.values[0], cols[1])?.verdict).toBe("fail");
+  });
+
+  it("filters to failures only or unknowns only", () => {
+    expect(filterValues(check.values, "fail").map((v) => v.cds_eac_id)).toEqual(["a"]);
+    expect(filterValues(check.values, "unknown").map((v) => v.cds_eac_id)).toEqual(["b"]);
+    expect(filterValues(check.values, "all")).toHaveLength(3);
+    expect(criteriaSummary(check.values)).toBe("3 values · 1 with a failed criterion · 1 with an unknown one");
+  });
+});
+
+describe("figures for drawing", () => {
+  it("knows zero text exactly", () => {
+    expect(isZeroText("0")).toBe(true);
+    expect(isZeroText("0.000")).toBe(true);
+    expect(isZeroText("0.0001")).toBe(false);
+  });
+
+  it("draws months as steps closed at the last month's end", () => {
+    const s = monthSeries([
+      { start: "2024-01-01T00:00:00Z", end: "2024-02-01T00:00:00Z", consumption: "10", matched: "8", shortfall: "2", surplus: "0" },
+      { start: "2024-02-01T00:00:00Z", end: "2024-03-01T00:00:00Z", consumption: "5", matched: "5", shortfall: "0", surplus: "1" },
+    ])!;
+    expect(s.x).toEqual([1704067200, 1706745600, 1709251200]);
+    expect(s.consumption).toEqual([10, 5, 5]);
+    expect(s.matched).toEqual([8, 5, 5]);
+    expect(monthSeries([])).toBeNull();
+  });
+
+  it("sorts hours into days × 24 with a cover per hour", () => {
+    const rows = heatMap(
+      [
+        interval("2024-06-01T10:00:00Z", "0.005", "0.005", "0"),
+        interval("2024-06-01T11:00:00Z", "0.003", "0.001", "0.002"),
+        interval("2024-06-01T12:00:00Z", "0.002", "0", "0.002"),
+        interval("2024-06-02T01:00:00Z", "0", "0", "0"),
+        interval("2024-06-02T02:00:00Z", "4", "2", "2"),
+      ],
+      "MWh",
+    );
+    expect(rows.map((r) => r.day)).toEqual(["2024-06-01", "2024-06-02"]);
+    expect(rows[0].cells).toHaveLength(24);
+    expect(rows[0].cells.slice(10, 13).map((c) => c.cover)).toEqual(["full", "low", "empty"]);
+    expect(rows[1].cells[2].cover).toBe("partial");
+    expect(rows[0].cells[10].title).toBe("2024-06-01 10:00 UTC: 0.005 consumed, 0.005 matched (MWh)");
+    const counts = coverCounts(rows);
+    expect(counts.full + counts.low + counts.empty + counts.partial).toBe(4);
+    expect(counts.none).toBe(44);
+    expect(hourCover({ consumption: "0", matched: "0", shortfall: "0" })).toBe("none");
+  });
+});
+
+describe("emission factors", () => {
+  const ok = { market: "NO", kind: "residual_mix" as const, year: "2024", factor: "0.354", source: "AIB 2024" };
+  it("asks for an exact non-negative number, a year and a source", () => {
+    expect(factorProblem(ok)).toBeNull();
+    expect(factorProblem({ ...ok, factor: "0,354" })).toMatch(/point/);
+    expect(factorProblem({ ...ok, factor: "-1" })).toMatch(/tCO2e/);
+    expect(factorProblem({ ...ok, year: "24" })).toMatch(/four digits/);
+    expect(factorProblem({ ...ok, source: " " })).toMatch(/comes from/);
+  });
+});
