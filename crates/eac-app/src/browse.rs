@@ -46,6 +46,23 @@ pub fn audit_log(store: &Store, cds_eac_id: Option<&str>) -> Result<Vec<AuditRec
     Ok(store.audit_log(cds_eac_id)?)
 }
 
+/// [`audit_log`] one record at a time as the database hands them out
+/// (memory independent of the log's size); `each` returning
+/// `ControlFlow::Break` stops the walk early.
+pub fn audit_each(
+    store: &Store,
+    cds_eac_id: Option<&str>,
+    each: &mut dyn FnMut(AuditRecord) -> std::ops::ControlFlow<()>,
+) -> Result<(), AppError> {
+    match store.audit_each(cds_eac_id, &mut |r| match each(r) {
+        std::ops::ControlFlow::Continue(()) => Ok(()),
+        std::ops::ControlFlow::Break(()) => Err(eac_store::StoreError::Cancelled),
+    }) {
+        Err(eac_store::StoreError::Cancelled) => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// One page of the app-wide history: the records `query` selects (who,
 /// when, action, EAC), newest first, with their count.
 pub fn audit_page(store: &Store, query: &AuditQuery) -> Result<AuditPage, AppError> {

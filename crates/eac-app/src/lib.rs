@@ -38,8 +38,8 @@ mod validate;
 
 pub use about::{about, AboutInfo, VERSION};
 pub use browse::{
-    audit_log, audit_page, browse, browse_summary, choices, db_info, eac_detail, open_warnings,
-    verify_audit_chain,
+    audit_each, audit_log, audit_page, browse, browse_summary, choices, db_info, eac_detail,
+    open_warnings, verify_audit_chain,
 };
 pub use claims::{
     check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim,
@@ -72,8 +72,8 @@ pub use pack::{
 };
 pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
 pub use refdata::{
-    beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, refdata_counts,
-    set_emissions,
+    beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, list_refdata_each,
+    refdata_counts, set_emissions,
 };
 pub use registry::{
     check, delete_mapping, formats, load_mapping, mappings, preview_csv, save_mapping, save_source,

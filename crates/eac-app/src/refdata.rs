@@ -49,6 +49,24 @@ pub fn list_refdata(
     Ok(store.refdata(kind, search, limit)?)
 }
 
+/// All reference data of one type (or all) whose id or label contains
+/// `search`, one entry at a time as the database hands them out; `each`
+/// returning `ControlFlow::Break` stops early.
+pub fn list_refdata_each(
+    store: &Store,
+    kind: Option<BeneficiaryType>,
+    search: Option<&str>,
+    each: &mut dyn FnMut(RefdataEntry) -> std::ops::ControlFlow<()>,
+) -> Result<(), AppError> {
+    match store.refdata_each(kind, search, &mut |e| match each(e) {
+        std::ops::ControlFlow::Continue(()) => Ok(()),
+        std::ops::ControlFlow::Break(()) => Err(eac_store::StoreError::Cancelled),
+    }) {
+        Err(eac_store::StoreError::Cancelled) => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// How many ids of each beneficiary type the reference data holds.
 pub fn refdata_counts(store: &Store) -> Result<Vec<eac_store::RefdataCount>, AppError> {
     Ok(store.refdata_counts()?)

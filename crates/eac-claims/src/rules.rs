@@ -69,6 +69,23 @@ impl std::fmt::Debug for Criterion {
     }
 }
 
+/// Markets a rule set counts as one market boundary (e.g. RE100's European
+/// single market): a claim in one of them may use values produced in any.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MarketGroup {
+    pub name: &'static str,
+    /// Market codes as the EACs and claims give them (ISO 3166-1 alpha-2),
+    /// compared ignoring case and surrounding spaces.
+    pub markets: &'static [&'static str],
+    pub meaning: &'static str,
+}
+
+impl MarketGroup {
+    fn holds(&self, market: &str) -> bool {
+        self.markets.iter().any(|m| same_market(m, market))
+    }
+}
+
 /// A named, versioned rule set.
 #[derive(Debug, Clone, Serialize)]
 pub struct RuleSet {
@@ -78,6 +95,9 @@ pub struct RuleSet {
     /// The source document the criteria come from.
     pub document: &'static str,
     pub params: Vec<Param>,
+    /// Groups of markets the market criterion treats as one (empty: only
+    /// the same market passes).
+    pub market_groups: Vec<MarketGroup>,
     pub criteria: Vec<Criterion>,
 }
 
@@ -90,6 +110,11 @@ impl RuleSet {
             .find(|p| p.name == name)
             .unwrap_or_else(|| panic!("rule set {} declares no parameter {name}", self.id))
             .value
+    }
+
+    /// The group that makes `a` and `b` one market, if any.
+    pub fn market_group(&self, a: &str, b: &str) -> Option<&MarketGroup> {
+        self.market_groups.iter().find(|g| g.holds(a) && g.holds(b))
     }
 
     /// Every criterion's result for one value.
@@ -168,6 +193,7 @@ fn ghg_scope2_2015() -> RuleSet {
                 meaning: "how long after the reporting period production may lie",
             },
         ],
+        market_groups: Vec::new(),
         criteria: vec![
             Criterion {
                 id: "ghg.retired",
@@ -197,6 +223,20 @@ fn ghg_scope2_2015() -> RuleSet {
     }
 }
 
+/// RE100's European market boundary: the European Union's member states
+/// and the EFTA states in the internal energy market (Iceland,
+/// Liechtenstein, Norway, Switzerland). Great Britain is not in it
+/// (decision 193): check the list against your copy of the criteria.
+const EUROPE: MarketGroup = MarketGroup {
+    name: "Europe (EU + EFTA)",
+    markets: &[
+        "AT", "BE", "BG", "HR", "CY", "CZ", "DK", "EE", "FI", "FR", "DE", "GR", "HU", "IE", "IT",
+        "LV", "LT", "LU", "MT", "NL", "PL", "PT", "RO", "SK", "SI", "ES", "SE", "IS", "LI", "NO",
+        "CH",
+    ],
+    meaning: "the European single market counts as one market boundary",
+};
+
 fn re100() -> RuleSet {
     RuleSet {
         id: "re100",
@@ -223,6 +263,7 @@ fn re100() -> RuleSet {
                 meaning: "how long after the reporting period production may lie",
             },
         ],
+        market_groups: vec![EUROPE],
         criteria: vec![
             Criterion {
                 id: "re100.age",
@@ -233,7 +274,7 @@ fn re100() -> RuleSet {
             Criterion {
                 id: "re100.market",
                 title: "Market boundary",
-                section: "Market boundary criteria (same market as the consumption)",
+                section: "Market boundary criteria (same market as the consumption; Europe, as an interconnected single market, is one market)",
                 check: market,
             },
             Criterion {
@@ -258,6 +299,7 @@ fn energytag() -> RuleSet {
             unit: "minutes",
             meaning: "the longest production interval a granular certificate may have",
         }],
+        market_groups: Vec::new(),
         criteria: vec![
             Criterion {
                 id: "energytag.hour",
@@ -401,7 +443,7 @@ fn vintage(cx: &Context, set: &RuleSet) -> (Verdict, String) {
     }
 }
 
-fn market(cx: &Context, _: &RuleSet) -> (Verdict, String) {
+fn market(cx: &Context, set: &RuleSet) -> (Verdict, String) {
     let Some(claim) = cx.claim.market.as_deref() else {
         return (
             Verdict::Unknown,
@@ -422,6 +464,14 @@ fn market(cx: &Context, _: &RuleSet) -> (Verdict, String) {
         (
             Verdict::Pass,
             format!("produced in {found}, the claim's market"),
+        )
+    } else if let Some(group) = set.market_group(claim, found) {
+        (
+            Verdict::Pass,
+            format!(
+                "produced in {found}, the consumption is in {claim}: one market, {}",
+                group.name
+            ),
         )
     } else {
         (

@@ -90,7 +90,7 @@ fn every_criterion_passes_fails_and_is_unknown_on_data_built_for_it() {
         (
             "re100",
             "re100.market",
-            |_, v| v.market = Some("SE".into()),
+            |_, v| v.market = Some("US".into()),
             |c, _| c.market = None,
         ),
         (
@@ -128,6 +128,35 @@ fn every_criterion_passes_fails_and_is_unknown_on_data_built_for_it() {
     assert!(verdict("re100", "re100.age", &hourly, &v)
         .1
         .contains("asset_commissioned"));
+}
+
+#[test]
+fn re100_counts_the_european_single_market_as_one_market_and_ghg_does_not() {
+    let annual = claim(Granularity::Annual);
+    let mut v = good();
+    v.market = Some("se".into());
+    let (got, reason) = verdict("re100", "re100.market", &annual, &v);
+    assert_eq!(got, Verdict::Pass, "{reason}");
+    assert!(
+        reason.contains("Europe"),
+        "the reason names the boundary: {reason}"
+    );
+    assert_eq!(
+        verdict("ghg-scope2-2015", "ghg.market", &annual, &v).0,
+        Verdict::Fail,
+        "GHG Scope 2 keeps the claim's own market"
+    );
+    // Great Britain and the United States are outside that boundary.
+    for outside in ["GB", "US"] {
+        v.market = Some(outside.into());
+        let (got, reason) = verdict("re100", "re100.market", &annual, &v);
+        assert_eq!(got, Verdict::Fail, "{outside}: {reason}");
+    }
+    // The boundary is data of the rule set, shown with its parameters.
+    let re100 = rule_set("re100").unwrap();
+    assert!(re100.market_groups[0].markets.contains(&"NO"));
+    let shown = serde_json::to_value(&re100).unwrap();
+    assert_eq!(shown["market_groups"][0]["name"], "Europe (EU + EFTA)");
 }
 
 #[test]

@@ -19,7 +19,7 @@ use crate::args::{
 };
 use crate::pack;
 use crate::progress::{Bar, Units};
-use crate::render::{self, count, or_dash, ErrOut, Out, Table};
+use crate::render::{self, count, or_dash, ErrOut, Out, StreamTable, Table};
 use crate::EXIT_OTHER;
 use eac_app::{AuditAction, ErrorCode, FindingKind, SettableField, SourceView, SummaryKey};
 
@@ -953,15 +953,38 @@ fn refdata_ls(
     search: Option<&str>,
     json: bool,
 ) -> Result<ExitCode> {
+    use std::ops::ControlFlow;
     let mut out = Out::stdout();
-    let entries = eac_app::list_refdata(store, kind, search, 0)?;
-    if json {
-        out.json(&entries)?;
-    } else {
-        for e in &entries {
-            out.fields(&[e.beneficiary_type.as_str(), &e.id, &e.label])?;
+    // Entries are printed as they are read; the first failure to print
+    // stops the walk and is returned.
+    let mut failed: Option<anyhow::Error> = None;
+    let mut stop = |r: Result<()>| match r {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            failed = Some(e);
+            ControlFlow::Break(())
         }
-        writeln!(out, "{}", count(entries.len(), "reference id"))?;
+    };
+    if json {
+        let mut array = render::JsonArray::new(&mut out);
+        eac_app::list_refdata_each(store, kind, search, &mut |e| stop(array.push(&e)))?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        array.finish()?;
+    } else {
+        let mut listed = 0;
+        eac_app::list_refdata_each(store, kind, search, &mut |e| {
+            listed += 1;
+            stop(
+                out.fields(&[e.beneficiary_type.as_str(), &e.id, &e.label])
+                    .map_err(Into::into),
+            )
+        })?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        writeln!(out, "{}", count(listed, "reference id"))?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -989,41 +1012,74 @@ fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Streams the log: `--json` element by element, the table in two passes
+/// (one measuring the columns, one printing rows as they are read), so
+/// memory does not grow with the log.
 fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
+    use std::ops::ControlFlow;
     let mut out = Out::stdout();
-    let records = eac_app::audit_log(store, id)?;
-    if json {
-        out.json(&records)?;
-        return Ok(ExitCode::SUCCESS);
-    }
-    if records.is_empty() {
-        match id {
-            Some(id) => writeln!(out, "No changes recorded for {id}.")?,
-            None => writeln!(out, "No changes recorded.")?,
+    // The first failure to print stops the walk and is returned.
+    let mut failed: Option<anyhow::Error> = None;
+    let mut stop = |r: Result<()>| match r {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => {
+            failed = Some(e);
+            ControlFlow::Break(())
         }
+    };
+    if json {
+        let mut array = render::JsonArray::new(&mut out);
+        eac_app::audit_each(store, id, &mut |r| stop(array.push(&r)))?;
+        if let Some(e) = failed.take() {
+            return Err(e);
+        }
+        array.finish()?;
         return Ok(ExitCode::SUCCESS);
     }
-    let mut table =
-        Table::new(&["#", "AT", "USER", "CDS_EAC_ID", "CHANGE", "REASON"]).right_align(0);
-    for r in &records {
-        table.row(vec![
+    let cells = |r: &eac_app::AuditRecord| {
+        vec![
             r.id.to_string(),
             render::whole_seconds(&r.at),
             audit_who(r),
             r.cds_eac_id.clone(),
             audit_change(r),
             r.reason.clone(),
-        ]);
+        ]
+    };
+    let mut table =
+        StreamTable::new(&["#", "AT", "USER", "CDS_EAC_ID", "CHANGE", "REASON"]).right_align(0);
+    // The log only grows (no record is changed or removed): the second
+    // pass prints exactly the records the first measured.
+    let mut newest: Option<i64> = None;
+    eac_app::audit_each(store, id, &mut |r| {
+        newest = Some(newest.map_or(r.id, |n| n.max(r.id)));
+        table.measure(cells(&r));
+        ControlFlow::Continue(())
+    })?;
+    let Some(newest) = newest else {
+        match id {
+            Some(id) => writeln!(out, "No changes recorded for {id}.")?,
+            None => writeln!(out, "No changes recorded.")?,
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    let mut problems: Vec<(i64, String)> = Vec::new();
+    eac_app::audit_each(store, id, &mut |r| {
+        if r.id > newest {
+            return ControlFlow::Continue(());
+        }
+        if let Some(problem) = &r.problem {
+            problems.push((r.id, problem.clone()));
+        }
+        stop(table.write_row(&mut out, cells(&r)).map_err(Into::into))
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
-    out.table(&table)?;
+    table.finish(&mut out)?;
     let mut err = ErrOut::stderr();
-    for r in records.iter().filter(|r| r.problem.is_some()) {
-        writeln!(
-            err,
-            "warning: audit record {}: {}",
-            r.id,
-            r.problem.as_deref().unwrap_or_default()
-        );
+    for (id, problem) in problems {
+        writeln!(err, "warning: audit record {id}: {problem}");
     }
     Ok(ExitCode::SUCCESS)
 }

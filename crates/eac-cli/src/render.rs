@@ -153,6 +153,93 @@ impl Out {
     }
 }
 
+impl Out {
+    /// Standard output through one buffer, for output too long to build
+    /// as one string first (rows written as the database hands them out).
+    /// Nothing is escaped here: callers write escaped cells or JSON.
+    pub fn buffered(&mut self) -> BufOut {
+        BufOut {
+            out: io::BufWriter::with_capacity(64 * 1024, self.stdout.lock()),
+            committed: self.committed.clone(),
+        }
+    }
+}
+
+/// See [`Out::buffered`]; [`BufOut::finish`] flushes what is left.
+pub struct BufOut {
+    out: io::BufWriter<io::StdoutLock<'static>>,
+    committed: Option<String>,
+}
+
+impl BufOut {
+    fn failed(&self, source: io::Error) -> OutputError {
+        OutputError {
+            source,
+            committed: self.committed.clone(),
+        }
+    }
+
+    pub fn write_str(&mut self, text: &str) -> Result<(), OutputError> {
+        self.out
+            .write_all(text.as_bytes())
+            .map_err(|e| self.failed(e))
+    }
+
+    pub fn finish(mut self) -> Result<(), OutputError> {
+        self.out.flush().map_err(|e| self.failed(e))
+    }
+}
+
+/// A JSON array written one element at a time, byte for byte what
+/// [`Out::json`] prints for the whole list (serde_json's pretty layout and
+/// a final newline), without holding the list.
+pub struct JsonArray {
+    out: BufOut,
+    count: usize,
+}
+
+impl JsonArray {
+    pub fn new(out: &mut Out) -> Self {
+        JsonArray {
+            out: out.buffered(),
+            count: 0,
+        }
+    }
+
+    pub fn push<T: Serialize>(&mut self, value: &T) -> anyhow::Result<()> {
+        self.out.write_str(&json_element(self.count, value)?)?;
+        self.count += 1;
+        Ok(())
+    }
+
+    /// Closes the array; how many elements it holds.
+    pub fn finish(mut self) -> anyhow::Result<usize> {
+        self.out.write_str(json_close(self.count))?;
+        self.out.finish()?;
+        Ok(self.count)
+    }
+}
+
+/// The text of element `index` of a pretty JSON array, with what goes
+/// before it.
+fn json_element<T: Serialize>(index: usize, value: &T) -> serde_json::Result<String> {
+    let text = serde_json::to_string_pretty(value)?;
+    let mut piece = String::from(if index == 0 { "[\n  " } else { ",\n  " });
+    // Newlines in pretty JSON are layout only (strings escape theirs): one
+    // level deeper inside the array.
+    piece.push_str(&text.replace('\n', "\n  "));
+    Ok(piece)
+}
+
+/// The end of a pretty JSON array of `count` elements, and the final newline.
+fn json_close(count: usize) -> &'static str {
+    if count == 0 {
+        "[]\n"
+    } else {
+        "\n]\n"
+    }
+}
+
 /// Standard output unescaped, for data formats that quote their own cells.
 pub struct RawOut<'a> {
     out: &'a mut Out,
@@ -249,44 +336,127 @@ impl Table {
     /// Cells are escaped here, so widths count what is shown.
     pub fn row(&mut self, cells: Vec<String>) {
         debug_assert_eq!(cells.len(), self.headers.len());
-        let cells = cells
-            .into_iter()
-            .map(|c| match escape(&c) {
-                Cow::Borrowed(_) => c,
-                Cow::Owned(escaped) => escaped,
-            })
-            .collect();
-        self.rows.push(cells);
+        self.rows.push(escaped(cells));
     }
 
     pub fn render(&self) -> String {
-        let width = |s: &str| s.chars().count();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| width(h)).collect();
         for row in &self.rows {
-            for (w, cell) in widths.iter_mut().zip(row) {
-                *w = (*w).max(width(cell));
-            }
+            measure(&mut widths, row);
         }
         let mut out = String::new();
         for row in std::iter::once(&self.headers).chain(&self.rows) {
-            let mut line = String::new();
-            for (i, cell) in row.iter().enumerate() {
-                if i > 0 {
-                    line.push_str("  ");
-                }
-                let pad = " ".repeat(widths[i] - width(cell));
-                if self.right[i] {
-                    line.push_str(&pad);
-                    line.push_str(cell);
-                } else {
-                    line.push_str(cell);
-                    line.push_str(&pad);
-                }
-            }
-            out.push_str(line.trim_end());
-            out.push('\n');
+            out.push_str(&line(row, &widths, &self.right));
         }
         out
+    }
+}
+
+/// How wide a cell shows.
+fn width(s: &str) -> usize {
+    s.chars().count()
+}
+
+/// Widens `widths` to hold `row`'s (escaped) cells.
+fn measure(widths: &mut [usize], row: &[String]) {
+    for (w, cell) in widths.iter_mut().zip(row) {
+        *w = (*w).max(width(cell));
+    }
+}
+
+/// One row of a table, padded to `widths`, trailing spaces trimmed.
+fn line(row: &[String], widths: &[usize], right: &[bool]) -> String {
+    let mut line = String::new();
+    for (i, cell) in row.iter().enumerate() {
+        if i > 0 {
+            line.push_str("  ");
+        }
+        let pad = " ".repeat(widths[i] - width(cell));
+        if right[i] {
+            line.push_str(&pad);
+            line.push_str(cell);
+        } else {
+            line.push_str(cell);
+            line.push_str(&pad);
+        }
+    }
+    let mut line = line.trim_end().to_owned();
+    line.push('\n');
+    line
+}
+
+/// Escapes every cell, so widths count what is shown.
+fn escaped(cells: Vec<String>) -> Vec<String> {
+    cells
+        .into_iter()
+        .map(|c| match escape(&c) {
+            Cow::Borrowed(_) => c,
+            Cow::Owned(escaped) => escaped,
+        })
+        .collect()
+}
+
+/// A [`Table`] whose rows are never held, for lists as long as the
+/// database: a first pass over the rows measures the columns
+/// ([`StreamTable::measure`]), a second writes each row as it comes
+/// ([`StreamTable::write_row`]), byte for byte what [`Table::render`]
+/// prints for the same rows.
+pub struct StreamTable {
+    headers: Vec<String>,
+    right: Vec<bool>,
+    widths: Vec<usize>,
+    out: Option<BufOut>,
+}
+
+impl StreamTable {
+    pub fn new(headers: &[&'static str]) -> Self {
+        let headers: Vec<String> = headers.iter().map(|h| escape(h).into_owned()).collect();
+        StreamTable {
+            right: vec![false; headers.len()],
+            widths: headers.iter().map(|h| width(h)).collect(),
+            headers,
+            out: None,
+        }
+    }
+
+    /// Numbers line up on the right.
+    pub fn right_align(mut self, column: usize) -> Self {
+        self.right[column] = true;
+        self
+    }
+
+    /// First pass: a row's cells widen their columns.
+    pub fn measure(&mut self, cells: Vec<String>) {
+        debug_assert_eq!(cells.len(), self.headers.len());
+        measure(&mut self.widths, &escaped(cells));
+    }
+
+    /// Second pass: the header line before the first row, then the row.
+    pub fn write_row(&mut self, out: &mut Out, cells: Vec<String>) -> Result<(), OutputError> {
+        debug_assert_eq!(cells.len(), self.headers.len());
+        if self.out.is_none() {
+            let mut buffered = out.buffered();
+            buffered.write_str(&self.header_line())?;
+            self.out = Some(buffered);
+        }
+        let row = self.row_line(cells);
+        self.out.as_mut().expect("opened above").write_str(&row)
+    }
+
+    /// Flushes the rows written (the header alone when none was).
+    pub fn finish(mut self, out: &mut Out) -> Result<(), OutputError> {
+        match self.out.take() {
+            Some(buffered) => buffered.finish(),
+            None => out.write_text(&self.header_line()),
+        }
+    }
+
+    fn header_line(&self) -> String {
+        line(&self.headers, &self.widths, &self.right)
+    }
+
+    fn row_line(&self, cells: Vec<String>) -> String {
+        line(&escaped(cells), &self.widths, &self.right)
     }
 }
 
@@ -382,6 +552,51 @@ mod tests {
             t.render(),
             "ID         QTY  NOTE\na            1\nlong-id  100.5  x\n"
         );
+    }
+
+    #[test]
+    fn stream_table_prints_what_table_prints() {
+        let rows = [["a", "1", ""], ["long-id\n", "100.5", "x"], ["b", "", "ø→"]];
+        let cells = |r: &[&str; 3]| r.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        let mut table = Table::new(&["ID", "QTY", "NOTE"]).right_align(1);
+        let mut stream = StreamTable::new(&["ID", "QTY", "NOTE"]).right_align(1);
+        for r in &rows {
+            table.row(cells(r));
+            stream.measure(cells(r));
+        }
+        let mut text = stream.header_line();
+        for r in &rows {
+            text.push_str(&stream.row_line(cells(r)));
+        }
+        assert_eq!(text, table.render());
+        // No rows: the header alone, as before.
+        let empty = StreamTable::new(&["ID", "QTY"]);
+        assert_eq!(empty.header_line(), Table::new(&["ID", "QTY"]).render());
+    }
+
+    #[test]
+    fn json_array_pieces_print_what_the_whole_list_prints() {
+        let lists: [Vec<serde_json::Value>; 4] = [
+            vec![],
+            vec![serde_json::json!({"a": 1})],
+            vec![
+                serde_json::json!({"id": "x\ny", "list": [1, {"b": []}], "o": {}}),
+                serde_json::json!("text"),
+                serde_json::json!([]),
+            ],
+            vec![
+                serde_json::json!(null),
+                serde_json::json!({"k": [[1, 2], {"z": "  "}]}),
+            ],
+        ];
+        for list in lists {
+            let mut text = String::new();
+            for (i, v) in list.iter().enumerate() {
+                text.push_str(&json_element(i, v).unwrap());
+            }
+            text.push_str(json_close(list.len()));
+            assert_eq!(text, serde_json::to_string_pretty(&list).unwrap() + "\n");
+        }
     }
 
     #[test]

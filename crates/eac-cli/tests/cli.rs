@@ -18,6 +18,8 @@ mod pack;
 mod registry;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
+#[path = "cli/stream.rs"]
+mod stream;
 #[path = "cli/table.rs"]
 mod table;
 

@@ -215,23 +215,36 @@ pub(crate) fn record(
 
 /// Audit records, newest first; all of them or those of one EAC.
 pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
+    let mut records = Vec::new();
+    audit_each(conn, cds_eac_id, &mut |r| {
+        records.push(r);
+        Ok(())
+    })?;
+    Ok(records)
+}
+
+/// [`audit_log`] one record at a time, straight from the query: memory
+/// does not grow with the log. `each` failing stops the walk with its error.
+pub(crate) fn audit_each(
+    conn: &Connection,
+    cds_eac_id: Option<&str>,
+    each: &mut dyn FnMut(AuditRecord) -> Result<()>,
+) -> Result<()> {
     const COLUMNS: &str = r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
         before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#;
-    let records = match cds_eac_id {
-        Some(id) => {
-            let sql = format!("{COLUMNS} WHERE cds_eac_id = ?1 ORDER BY id DESC");
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map([id], audit_record)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        }
-        None => {
-            let sql = format!("{COLUMNS} ORDER BY id DESC");
-            let mut stmt = conn.prepare_cached(&sql)?;
-            let rows = stmt.query_map([], audit_record)?;
-            rows.collect::<rusqlite::Result<Vec<_>>>()?
-        }
+    let (sql, params) = match cds_eac_id {
+        Some(id) => (
+            format!("{COLUMNS} WHERE cds_eac_id = ?1 ORDER BY id DESC"),
+            vec![id],
+        ),
+        None => (format!("{COLUMNS} ORDER BY id DESC"), vec![]),
     };
-    Ok(records)
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
+    while let Some(row) = rows.next()? {
+        each(audit_record(row)?)?;
+    }
+    Ok(())
 }
 
 /// The default and the largest page of [`audit_page`].

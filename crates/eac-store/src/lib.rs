@@ -668,6 +668,17 @@ impl Store {
         edit::audit_log(&self.conn, cds_eac_id)
     }
 
+    /// [`Store::audit_log`] one record at a time, newest first, as the rows
+    /// are read (memory independent of the log's size); an error from
+    /// `each` stops the walk and is returned.
+    pub fn audit_each(
+        &self,
+        cds_eac_id: Option<&str>,
+        each: &mut dyn FnMut(AuditRecord) -> Result<()>,
+    ) -> Result<()> {
+        edit::audit_each(&self.conn, cds_eac_id, each)
+    }
+
     /// Writes the EACs matching `filter` (all when `None`) as a P1 listing
     /// at `dest`, which appears complete or not at all. Refuses the
     /// database's own files as `dest`.

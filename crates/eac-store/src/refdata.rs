@@ -76,6 +76,17 @@ impl Store {
         list(&self.conn, kind, search, limit)
     }
 
+    /// [`Store::refdata`] (all of it) one entry at a time as the rows are
+    /// read: memory independent of how many ids are stored.
+    pub fn refdata_each(
+        &self,
+        kind: Option<BeneficiaryType>,
+        search: Option<&str>,
+        each: &mut dyn FnMut(RefdataEntry) -> Result<()>,
+    ) -> Result<()> {
+        list_each(&self.conn, kind, search, 0, each)
+    }
+
     /// The ids of `ids` not named by the reference data of `kind`, in
     /// order. Empty for `general`, and when no reference data of `kind` was
     /// ever imported (nothing to check against).
@@ -189,6 +200,22 @@ pub(crate) fn list(
     search: Option<&str>,
     limit: usize,
 ) -> Result<Vec<RefdataEntry>> {
+    let mut entries = Vec::new();
+    list_each(conn, kind, search, limit, &mut |e| {
+        entries.push(e);
+        Ok(())
+    })?;
+    Ok(entries)
+}
+
+/// [`list`] one entry at a time, straight from the query.
+fn list_each(
+    conn: &Connection,
+    kind: Option<BeneficiaryType>,
+    search: Option<&str>,
+    limit: usize,
+    each: &mut dyn FnMut(RefdataEntry) -> Result<()>,
+) -> Result<()> {
     let pattern = format!(
         "%{}%",
         crate::query::like_escape(&crate::fold::fold(search.unwrap_or_default()))
@@ -201,18 +228,17 @@ pub(crate) fn list(
           LIMIT ?3",
     )?;
     let limit: i64 = if limit == 0 { -1 } else { rows::count(limit) };
-    let entries = stmt
-        .query_map(params![kind.map(|k| k.as_str()), pattern, limit], |row| {
-            Ok(RefdataEntry {
-                beneficiary_type: rows::parsed(row, 0, BeneficiaryType::parse)?,
-                id: row.get(1)?,
-                label: row.get(2)?,
-                source_file: row.get(3)?,
-                imported_at: rows::display_time(row, 4)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(entries)
+    let mut rows = stmt.query(params![kind.map(|k| k.as_str()), pattern, limit])?;
+    while let Some(row) = rows.next()? {
+        each(RefdataEntry {
+            beneficiary_type: rows::parsed(row, 0, BeneficiaryType::parse)?,
+            id: row.get(1)?,
+            label: row.get(2)?,
+            source_file: row.get(3)?,
+            imported_at: rows::display_time(row, 4)?,
+        })?;
+    }
+    Ok(())
 }
 
 /// Stored ids per beneficiary type, in type order.

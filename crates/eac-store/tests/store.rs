@@ -32,6 +32,8 @@ mod packs;
 mod periods;
 #[path = "store/properties.rs"]
 mod properties;
+#[path = "store/stream.rs"]
+mod stream;
 #[path = "store/summary.rs"]
 mod summary;
 

@@ -20,7 +20,7 @@ use crate::atomic::{self, AtomicDir, DirFile};
 use crate::export::{ListingOut, Sink};
 use crate::{BundleReport, EacFilter, Progress, Result, StoreError};
 
-use super::envelopes::load_envelopes;
+use super::envelopes::{envelope_formats, EnvelopeCursor};
 use super::{io_err, BUNDLE_DETAILS, BUNDLE_FORMAT_DOC, BUNDLE_LISTING, BUNDLE_METADATA};
 
 /// Most characters of a detail file name taken from the id itself.
@@ -359,7 +359,9 @@ struct P2Bundle<'a> {
     detail_count: usize,
     now: Timestamp,
     unfiltered: bool,
-    envelopes: std::iter::Peekable<std::vec::IntoIter<EacEnvelope>>,
+    /// Envelope-only EACs not yet written, read from the store a chunk at
+    /// a time.
+    envelopes: EnvelopeCursor<'a>,
     foreign_formats: Vec<String>,
 }
 
@@ -392,18 +394,10 @@ impl Sink for P2Bundle<'_> {
     }
 
     fn begin(&mut self, tx: &Connection) -> Result<()> {
-        let envelopes = if self.unfiltered {
-            load_envelopes(tx)?
-        } else {
-            Vec::new()
-        };
-        // Their formats must be declared too (rule 18).
-        let mut formats: Vec<String> = envelopes.iter().map(|e| e.eac_format.clone()).collect();
-        formats.sort();
-        formats.dedup();
-        formats.retain(|f| f != EACDESK_FORMAT_ID);
-        self.foreign_formats = formats;
-        self.envelopes = envelopes.into_iter().peekable();
+        // The envelope-only EACs' formats must be declared too (rule 18).
+        if self.unfiltered {
+            self.foreign_formats = envelope_formats(tx, EACDESK_FORMAT_ID)?;
+        }
         Ok(())
     }
 
@@ -444,10 +438,10 @@ impl Sink for P2Bundle<'_> {
         // Envelope-only EACs that come first in P2 order go before this one.
         while self
             .envelopes
-            .peek()
+            .peek()?
             .is_some_and(|e| e.p2_order_key() < envelope.p2_order_key())
         {
-            let only = self.envelopes.next().expect("peeked");
+            let only = self.envelopes.next_envelope()?.expect("peeked");
             self.emit(&only, errors)?;
         }
         if errors.is_empty() {
@@ -460,7 +454,7 @@ impl Sink for P2Bundle<'_> {
     }
 
     fn end(&mut self, errors: &mut Vec<Violation>) -> Result<()> {
-        while let Some(only) = self.envelopes.next() {
+        while let Some(only) = self.envelopes.next_envelope()? {
             self.emit(&only, errors)?;
         }
         Ok(())
@@ -502,6 +496,9 @@ pub(crate) fn export_p2(
         bundle.create_file(BUNDLE_LISTING)?,
         &bundle.shown(BUNDLE_LISTING),
     )?;
+    // Envelope-only EACs have none of the fields the filters look at:
+    // they belong to an unfiltered export only.
+    let unfiltered = filter.is_none_or(|f| *f == EacFilter::default());
     let mut sink = P2Bundle {
         bundle: &bundle,
         out,
@@ -517,10 +514,14 @@ pub(crate) fn export_p2(
         ],
         detail_count: 0,
         now: Timestamp::now(),
-        // Envelope-only EACs have none of the fields the filters look at:
-        // they belong to an unfiltered export only.
-        unfiltered: filter.is_none_or(|f| *f == EacFilter::default()),
-        envelopes: Vec::new().into_iter().peekable(),
+        unfiltered,
+        // Read inside the export's snapshot (`stream_eacs` holds `conn`'s
+        // read transaction while the sink runs).
+        envelopes: if unfiltered {
+            EnvelopeCursor::new(conn)
+        } else {
+            EnvelopeCursor::none(conn)
+        },
         foreign_formats: Vec::new(),
     };
     let rules_file = final_dir.display().to_string();

@@ -14,40 +14,128 @@ use crate::{FileImportReport, Result, StoreError};
 
 use super::io_err;
 
-/// Stored envelope-only EACs in P2 order.
-pub(super) fn load_envelopes(conn: &Connection) -> Result<Vec<EacEnvelope>> {
-    let mut stmt = conn.prepare(
-        "SELECT cds_eac_id, cds_created, cds_modified, cds_synced, beneficiary_type,
-                beneficiaries, eac_numbers, eac_format, eac_data_url, period_start, period_end,
-                extensions
-           FROM eac_envelopes
-          ORDER BY period_start DESC, cds_created DESC, cds_eac_id ASC",
-    )?;
+/// The columns of an envelope-only EAC, in the order [`envelope_of`] reads.
+const ENVELOPE_SELECT: &str = "SELECT cds_eac_id, cds_created, cds_modified, cds_synced,
+        beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url, period_start,
+        period_end, extensions
+   FROM eac_envelopes";
+
+/// P2 order (newest period first) of stored envelope-only EACs.
+const ENVELOPE_ORDER: &str = " ORDER BY period_start DESC, cds_created DESC, cds_eac_id ASC";
+
+/// How many envelope-only EACs a bundle export holds in memory at a time.
+const ENVELOPE_CHUNK: i64 = 256;
+
+/// One row of [`ENVELOPE_SELECT`].
+fn envelope_of(row: &rusqlite::Row) -> rusqlite::Result<EacEnvelope> {
     let list = |row: &rusqlite::Row, idx: usize| -> rusqlite::Result<Vec<String>> {
         rows::parsed(row, idx, |t| serde_json::from_str(t).ok())
     };
-    let found = stmt
-        .query_map([], |row| {
-            Ok(EacEnvelope {
-                cds_eac_id: row.get(0)?,
-                cds_created: rows::parsed(row, 1, rows::timestamp)?,
-                cds_modified: rows::parsed(row, 2, rows::timestamp)?,
-                cds_synced: rows::parsed(row, 3, rows::timestamp)?,
-                beneficiary_type: rows::parsed(row, 4, eac_model::BeneficiaryType::parse)?,
-                beneficiaries: list(row, 5)?,
-                eac_numbers: list(row, 6)?,
-                eac_format: row.get(7)?,
-                eac_data_url: row.get(8)?,
-                period_start: rows::parsed(row, 9, rows::timestamp)?,
-                period_end: rows::parsed(row, 10, rows::timestamp)?,
-                extensions: match row.get::<_, Option<String>>(11)? {
-                    None => eac_model::Extensions::default(),
-                    Some(t) => rows::parsed(row, 11, |_| eac_model::extensions_from_json(&t).ok())?,
-                },
-            })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(found)
+    Ok(EacEnvelope {
+        cds_eac_id: row.get(0)?,
+        cds_created: rows::parsed(row, 1, rows::timestamp)?,
+        cds_modified: rows::parsed(row, 2, rows::timestamp)?,
+        cds_synced: rows::parsed(row, 3, rows::timestamp)?,
+        beneficiary_type: rows::parsed(row, 4, eac_model::BeneficiaryType::parse)?,
+        beneficiaries: list(row, 5)?,
+        eac_numbers: list(row, 6)?,
+        eac_format: row.get(7)?,
+        eac_data_url: row.get(8)?,
+        period_start: rows::parsed(row, 9, rows::timestamp)?,
+        period_end: rows::parsed(row, 10, rows::timestamp)?,
+        extensions: match row.get::<_, Option<String>>(11)? {
+            None => eac_model::Extensions::default(),
+            Some(t) => rows::parsed(row, 11, |_| eac_model::extensions_from_json(&t).ok())?,
+        },
+    })
+}
+
+/// Stored envelope-only EACs in P2 order, read a chunk at a time (keyset
+/// pagination on the order's columns), so a bundle export holds at most
+/// [`ENVELOPE_CHUNK`] of them whatever the store's size. Run inside the
+/// export's read transaction, every chunk comes from the same snapshot.
+pub(super) struct EnvelopeCursor<'c> {
+    conn: &'c Connection,
+    chunk: std::collections::VecDeque<EacEnvelope>,
+    /// The stored `(period_start, cds_created, cds_eac_id)` of the last row
+    /// read; `None` before the first chunk.
+    after: Option<(String, String, String)>,
+    done: bool,
+}
+
+impl<'c> EnvelopeCursor<'c> {
+    pub(super) fn new(conn: &'c Connection) -> Self {
+        EnvelopeCursor {
+            conn,
+            chunk: std::collections::VecDeque::new(),
+            after: None,
+            done: false,
+        }
+    }
+
+    /// An empty cursor (a filtered export has no envelope-only EACs).
+    pub(super) fn none(conn: &'c Connection) -> Self {
+        EnvelopeCursor {
+            done: true,
+            ..EnvelopeCursor::new(conn)
+        }
+    }
+
+    fn fill(&mut self) -> Result<()> {
+        if !self.chunk.is_empty() || self.done {
+            return Ok(());
+        }
+        let mut stmt = match self.after {
+            None => self
+                .conn
+                .prepare_cached(&format!("{ENVELOPE_SELECT}{ENVELOPE_ORDER} LIMIT ?1"))?,
+            Some(_) => self.conn.prepare_cached(&format!(
+                "{ENVELOPE_SELECT}
+                  WHERE period_start < ?2
+                     OR (period_start = ?2 AND (cds_created < ?3
+                         OR (cds_created = ?3 AND cds_eac_id > ?4)))
+                  {ENVELOPE_ORDER} LIMIT ?1"
+            ))?,
+        };
+        let mut rows = match &self.after {
+            None => stmt.query(rusqlite::params![ENVELOPE_CHUNK])?,
+            Some((start, created, id)) => {
+                stmt.query(rusqlite::params![ENVELOPE_CHUNK, start, created, id])?
+            }
+        };
+        let mut read: i64 = 0;
+        while let Some(row) = rows.next()? {
+            self.chunk.push_back(envelope_of(row)?);
+            self.after = Some((row.get(9)?, row.get(1)?, row.get(0)?));
+            read += 1;
+        }
+        self.done = read < ENVELOPE_CHUNK;
+        Ok(())
+    }
+
+    /// The next envelope without taking it.
+    pub(super) fn peek(&mut self) -> Result<Option<&EacEnvelope>> {
+        self.fill()?;
+        Ok(self.chunk.front())
+    }
+
+    /// The next envelope.
+    pub(super) fn next_envelope(&mut self) -> Result<Option<EacEnvelope>> {
+        self.fill()?;
+        Ok(self.chunk.pop_front())
+    }
+}
+
+/// The formats of stored envelope-only EACs other than `except`, in text
+/// order: a bundle declares each in its metadata (rule 18).
+pub(super) fn envelope_formats(conn: &Connection, except: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT eac_format FROM eac_envelopes WHERE eac_format <> ?1 ORDER BY eac_format",
+    )?;
+    let formats = stmt
+        .query_map([except], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(formats)
 }
 
 /// A P1 export of everything cannot include envelope-only EACs (they have
@@ -83,24 +171,35 @@ pub(crate) fn envelope_only_rows(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<crate::EnvelopeOnlyRow>> {
-    Ok(load_envelopes(conn)?
-        .into_iter()
-        .skip(offset)
-        .take(crate::page_size(limit))
-        .map(|e| crate::EnvelopeOnlyRow {
-            cds_eac_id: e.cds_eac_id,
-            cds_created: e.cds_created.to_string(),
-            cds_modified: e.cds_modified.to_string(),
-            cds_synced: e.cds_synced.to_string(),
-            beneficiary_type: e.beneficiary_type,
-            beneficiaries: e.beneficiaries,
-            eac_numbers: e.eac_numbers,
-            eac_format: e.eac_format,
-            eac_data_url: e.eac_data_url,
-            period_start: e.period_start.to_string(),
-            period_end: e.period_end.to_string(),
+    // The page is cut in SQL: only the rows shown are read.
+    let mut stmt = conn.prepare_cached(&format!(
+        "{ENVELOPE_SELECT}{ENVELOPE_ORDER} LIMIT ?1 OFFSET ?2"
+    ))?;
+    let page = stmt
+        .query_map(
+            rusqlite::params![
+                rows::count(crate::page_size(limit)),
+                i64::try_from(offset).unwrap_or(i64::MAX)
+            ],
+            envelope_of,
+        )?
+        .map(|e| {
+            e.map(|e| crate::EnvelopeOnlyRow {
+                cds_eac_id: e.cds_eac_id,
+                cds_created: e.cds_created.to_string(),
+                cds_modified: e.cds_modified.to_string(),
+                cds_synced: e.cds_synced.to_string(),
+                beneficiary_type: e.beneficiary_type,
+                beneficiaries: e.beneficiaries,
+                eac_numbers: e.eac_numbers,
+                eac_format: e.eac_format,
+                eac_data_url: e.eac_data_url,
+                period_start: e.period_start.to_string(),
+                period_end: e.period_end.to_string(),
+            })
         })
-        .collect())
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(page)
 }
 
 /// Ids of envelope-only EACs (no values: they cannot be exported as P1).
