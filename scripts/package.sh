@@ -40,6 +40,23 @@ if [ "${SKIP_BUILD:-0}" != 1 ]; then
   echo "==> $PROFILE build: $(($(date +%s) - start)) s"
 fi
 
+# Release binaries ship without their debug info: with line tables they
+# are 170 and 110 MB, without 35 and 25 MB (the symbol table stays, so a
+# panic's backtrace still names functions). The debug info is kept beside
+# them as NAME.debug, linked from the binary (.gnu_debuglink), to turn a
+# crash report's addresses into files and lines (docs/packaging.md).
+# Only a binary that still has its debug info is split (a second run with
+# SKIP_BUILD=1 keeps the first split).
+if [ "$PROFILE" = release ] && [ "$overlay" = linux.json ]; then
+  for bin in "$out/eac-desk" "$out/eacdesk"; do
+    if objdump -h "$bin" | grep -q '[.]debug_line'; then
+      objcopy --only-keep-debug "$bin" "$bin.debug"
+      objcopy --strip-debug --add-gnu-debuglink="$bin.debug" "$bin"
+      echo "==> debug info of ${bin#"$root"/} moved to ${bin#"$root"/}.debug"
+    fi
+  done
+fi
+
 # The CLI inside the package is this profile's build.
 cli="$out/eacdesk$exe"
 case "$overlay" in
