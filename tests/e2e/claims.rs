@@ -24,9 +24,7 @@ fn raw_number(json: &str, member: &str) -> Result<String> {
         .find(&key)
         .with_context(|| format!("`{member}` in {json}"))?;
     let rest = json[at + key.len()..].trim_start();
-    let end = rest
-        .find([',', '}', '\n', ' '])
-        .unwrap_or(rest.len());
+    let end = rest.find([',', '}', '\n', ' ']).unwrap_or(rest.len());
     Ok(rest[..end].trim_matches('"').to_owned())
 }
 
