@@ -12,6 +12,7 @@ import {
   hourCover,
   isZeroText,
   lastDayBefore,
+  missingInApp,
   monthSeries,
   reportFileName,
   resultFor,
@@ -182,5 +183,12 @@ describe("emission factors", () => {
     expect(factorProblem({ ...ok, factor: "-1" })).toMatch(/tCO2e/);
     expect(factorProblem({ ...ok, year: "24" })).toMatch(/four digits/);
     expect(factorProblem({ ...ok, source: " " })).toMatch(/comes from/);
+  });
+  it("points at the Enter… button, not the command line, for a missing factor", () => {
+    const line = "market-based emissions: no residual-mix factor for market NO in 2024; enter it with `eacdesk claims factor set`";
+    expect(missingInApp(line)).toBe(
+      "market-based emissions: no residual-mix factor for market NO in 2024 — enter it with “Enter…” above",
+    );
+    expect(missingInApp("no market named")).toBe("no market named");
   });
 });

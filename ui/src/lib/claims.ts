@@ -321,3 +321,9 @@ export function factorProblem(f: FactorForm): string | null {
 export function factorYear(from: string): string {
   return /^\d{4}/.test(from) ? from.slice(0, 4) : "";
 }
+
+/** A report's "missing" line as the app shows it: the CLI command it names
+ *  for entering a factor becomes the "Enter…" button beside the factors. */
+export function missingInApp(line: string): string {
+  return line.replace(/;? enter it with `eacdesk claims factor set`/, " — enter it with “Enter…” above");
+}
