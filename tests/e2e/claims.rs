@@ -195,6 +195,61 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
     desk.screenshot(&artifacts_dir().join("claims-hourly.png"))
         .await?;
 
+    // A residual-mix factor entered in the view gives the market-based
+    // figure the CLI computes for the same claim (unmatched × factor).
+    desk.wait_attr("claims-market-based", "data-exact", |e| e.is_empty())
+        .await?;
+    desk.click("claims-factor-residual").await?;
+    desk.type_into("claims-factor-value", "0.354").await?;
+    desk.type_into("claims-factor-source", "AIB European Residual Mix 2024")
+        .await?;
+    desk.type_into("claims-factor-reason", "residual mix for the filing")
+        .await?;
+    desk.click("claims-factor-save").await?;
+    let hourly_args = [
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "acc-1",
+        "--from",
+        "2024-06-01",
+        "--to",
+        "2024-06-01",
+        "--granularity",
+        "hourly",
+        "--market",
+        "NO",
+        "--bidding-zone",
+        "NO1",
+    ];
+    let cli = cli_report(&desk, &hourly_args)?;
+    let expected = raw_number(&cli, "market_based_tco2e")?;
+    ensure!(expected != "null", "the CLI sees the factor: {cli}");
+    desk.wait_attr("claims-market-based", "data-exact", |e| e == expected)
+        .await?;
+
+    // Recording the claim stores it (audited, with its allocations): it is
+    // listed in the view and by the CLI.
+    desk.el("claims-recorded-empty").await?;
+    desk.click("claims-record").await?;
+    desk.type_into("claims-record-reason", "2024 Scope 2 filing")
+        .await?;
+    desk.click("claims-record-save").await?;
+    desk.wait_text("claims-notice", "to confirm the recorded claim", |t| {
+        t.starts_with("Recorded claim")
+    })
+    .await?;
+    desk.el("claims-recorded-row").await?;
+    let listed = Command::new(cli_binary())
+        .args(["claims", "ls", "--db"])
+        .arg(&desk.db)
+        .output()?;
+    let listed = String::from_utf8_lossy(&listed.stdout);
+    ensure!(
+        listed.contains("acc-1"),
+        "the CLI lists the claim: {listed}"
+    );
+
     // Clicking an EAC number shows that EAC in the desk.
     let row = desk.el("claims-criteria-row").await?;
     let id = row.attr("data-eac").await?.context("data-eac")?;
