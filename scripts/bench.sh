@@ -154,6 +154,10 @@ if [ "${SKIP_BUILD:-}" != 1 ]; then
   echo "==> building the release CLI and the query timer"
   cargo build --release -q -p eac-cli
   cargo build --release -q -p eac-store --example bench_queries
+elif [ ! -x target/release/examples/bench_queries ]; then
+  # SKIP_BUILD keeps the CLI as built; the query timer is still needed.
+  echo "==> building the query timer"
+  cargo build --release -q -p eac-store --example bench_queries
 fi
 
 {
