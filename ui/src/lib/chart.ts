@@ -1,7 +1,9 @@
 // Data for the small values chart. This is the ONLY place where exact decimal
 // text becomes a floating-point number, and only for plotting.
 
+import type uPlot from "uplot";
 import type { EacValueView, EnergyUnit } from "./types";
+import { formatDecimal } from "./decimal";
 import { toUnixSeconds } from "./dates";
 import { ENERGY_UNITS } from "./labels";
 
@@ -89,4 +91,56 @@ export function chartMode(values: readonly EacValueView[], data: ChartData | nul
   if (values.length === 0) return "none";
   if (!data) return "batch";
   return data.slices >= 2 ? "chart" : "single";
+}
+
+/** A colour of the current palette (light or dark), for drawing on a canvas. */
+export function themeColour(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+
+/** The palette the charts draw with. */
+export function chartColours(): { text: string; grid: string; accent: string } {
+  return {
+    text: themeColour("--text-muted", "#56605a"),
+    grid: themeColour("--border", "#eceeea"),
+    accent: themeColour("--accent", "#1f6f5c"),
+  };
+}
+
+/** The two axes every chart of the app has: time (UTC, ISO ticks with room
+ *  for each) and quantity in `unit` (the app's number format), plus the UTC
+ *  clock uPlot needs for them. */
+export function timeQuantityAxes(
+  U: { tzDate: (d: Date, tz: string) => Date },
+  unit: string,
+  quantityWidth: number,
+  text: string,
+  grid: string,
+): Pick<uPlot.Options, "axes" | "scales" | "tzDate"> {
+  return {
+    scales: { x: { time: true } },
+    tzDate: (ts) => U.tzDate(new Date(ts * 1e3), "Etc/UTC"),
+    axes: [
+      {
+        stroke: text,
+        grid: { stroke: grid },
+        ticks: { stroke: grid },
+        // ISO ticks are wide ("2024-06-01 10:00"): room for each one.
+        space: 120,
+        values: (_u, ticks) => {
+          const withTime = ticksNeedTime(ticks);
+          return ticks.map((t) => isoTick(t, withTime));
+        },
+      },
+      {
+        stroke: text,
+        grid: { stroke: grid },
+        ticks: { stroke: grid },
+        size: quantityWidth,
+        label: unit,
+        labelSize: 18,
+        values: (_u, ticks) => ticks.map((t) => formatDecimal(tickText(t))),
+      },
+    ],
+  };
 }
