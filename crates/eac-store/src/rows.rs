@@ -277,33 +277,64 @@ pub(crate) fn unit_index(unit: EnergyUnit) -> usize {
 }
 
 /// Exactly [`Timestamp::to_storage`], without chrono's format interpreter
-/// (it is the hot spot of an import otherwise).
+/// or `format!` (both were hot spots of an import: issue 16).
 pub(crate) fn stored_time(t: &Timestamp) -> String {
     use chrono::{Datelike, Timelike};
     let dt = t.as_utc();
     let nanos = dt.nanosecond();
-    if !(0..=9999).contains(&dt.year()) || nanos >= 1_000_000_000 {
+    let year = dt.year();
+    if !(0..=9999).contains(&year) || nanos >= 1_000_000_000 {
         return t.to_storage();
     }
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{nanos:09}Z",
-        dt.year(),
-        dt.month(),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second()
-    )
+    // `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ`: 30 ASCII bytes.
+    let mut b = [0u8; 30];
+    digits(&mut b[0..4], year.unsigned_abs());
+    b[4] = b'-';
+    digits(&mut b[5..7], dt.month());
+    b[7] = b'-';
+    digits(&mut b[8..10], dt.day());
+    b[10] = b'T';
+    digits(&mut b[11..13], dt.hour());
+    b[13] = b':';
+    digits(&mut b[14..16], dt.minute());
+    b[16] = b':';
+    digits(&mut b[17..19], dt.second());
+    b[19] = b'.';
+    digits(&mut b[20..29], nanos);
+    b[29] = b'Z';
+    ascii(&b)
 }
 
 /// Exactly `Date`'s `YYYY-MM-DD` display.
 pub(crate) fn stored_date(d: &Date) -> String {
     use chrono::Datelike;
     let n = d.as_naive();
-    if !(0..=9999).contains(&n.year()) {
+    let year = n.year();
+    if !(0..=9999).contains(&year) {
         return d.to_string();
     }
-    format!("{:04}-{:02}-{:02}", n.year(), n.month(), n.day())
+    let mut b = [0u8; 10];
+    digits(&mut b[0..4], year.unsigned_abs());
+    b[4] = b'-';
+    digits(&mut b[5..7], n.month());
+    b[7] = b'-';
+    digits(&mut b[8..10], n.day());
+    ascii(&b)
+}
+
+/// Writes `n` as decimal digits filling `out`, zero-padded on the left
+/// (the caller sizes `out` so that `n` fits).
+fn digits(out: &mut [u8], mut n: u32) {
+    for slot in out.iter_mut().rev() {
+        // `n % 10` is below 10: the cast cannot truncate.
+        *slot = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+}
+
+fn ascii(bytes: &[u8]) -> String {
+    // Only digits and separators were written.
+    String::from_utf8(bytes.to_vec()).expect("ASCII")
 }
 
 /// The columns of an EAC row after its key, in the order both `insert` and
@@ -436,26 +467,68 @@ pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Value rows written by one statement when an EAC has that many left:
+/// each statement costs a parse-free but not free `sqlite3_step` round
+/// (bind, run, reset), which made one statement per value a large part of
+/// an import (issue 16). Few sizes, so the cached statements stay few.
+const VALUE_ROWS_PER_STATEMENT: [usize; 4] = [64, 16, 4, 1];
+
+/// The columns of one `eac_values` row after `eac_id`.
+const VALUE_COLUMNS: usize = 10;
+
+/// The statement inserting `rows` value rows (one of
+/// [`VALUE_ROWS_PER_STATEMENT`]), built once; only a write runs it.
+fn insert_values_sql(_w: &Write, rows: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        VALUE_ROWS_PER_STATEMENT
+            .iter()
+            .map(|n| {
+                format!(
+                    r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired,
+                        "start", "end", unit, value, extensions, retired_undated) VALUES {}"#,
+                    vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; *n].join(", ")
+                )
+            })
+            .collect()
+    });
+    let at = VALUE_ROWS_PER_STATEMENT
+        .iter()
+        .position(|n| *n == rows)
+        .expect("one of the sizes");
+    &all[at]
+}
+
 fn insert_children(w: &Write, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
-    let mut stmt = w.prepare_cached(
-        r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired, "start", "end",
-            unit, value, extensions, retired_undated)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"#,
-    )?;
-    for (position, v) in eac.values.iter().enumerate() {
-        stmt.execute(params![
-            id,
-            count(position),
-            v.eac_number,
-            v.issued.as_ref().map(stored_date),
-            v.retired.as_ref().map(stored_date),
-            v.start.as_ref().map(stored_time),
-            v.end.as_ref().map(stored_time),
-            v.unit.as_str(),
-            v.value.as_str(),
-            extensions_to_json(&v.extensions),
-            v.retired_undated,
-        ])?;
+    let mut rest: &[EacValue] = &eac.values;
+    let mut position = 0usize;
+    let mut params: Vec<Value> = Vec::with_capacity(64 * (VALUE_COLUMNS + 1));
+    while !rest.is_empty() {
+        let rows = VALUE_ROWS_PER_STATEMENT
+            .into_iter()
+            .find(|n| *n <= rest.len())
+            .expect("the last size is 1");
+        let (chunk, after) = rest.split_at(rows);
+        params.clear();
+        for v in chunk {
+            params.extend([
+                Value::Integer(id),
+                Value::Integer(count(position)),
+                v.eac_number.clone().into(),
+                v.issued.as_ref().map(stored_date).into(),
+                v.retired.as_ref().map(stored_date).into(),
+                v.start.as_ref().map(stored_time).into(),
+                v.end.as_ref().map(stored_time).into(),
+                Value::Text(v.unit.as_str().to_owned()),
+                Value::Text(v.value.as_str().to_owned()),
+                extensions_to_json(&v.extensions).into(),
+                v.retired_undated.into(),
+            ]);
+            position += 1;
+        }
+        w.prepare_cached(insert_values_sql(w, rows))?
+            .execute(params_from_iter(params.iter()))?;
+        rest = after;
     }
     let mut stmt = w.prepare_cached(
         "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -591,6 +664,26 @@ pub(crate) fn big_from_text(text: &str) -> Result<BigDecimal> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::Just;
+
+    proptest::proptest! {
+        /// Any instant of years 0–9999 in any offset, with or without a
+        /// fraction: the hand-written text is the model's, byte for byte.
+        #[test]
+        fn hand_written_storage_text_is_the_models(
+            secs in -62_167_219_200i64..253_402_300_799,
+            nanos in proptest::prop_oneof![Just(0u32), 0u32..1_000_000_000],
+            offset_minutes in -840i32..=840,
+        ) {
+            let utc = chrono::DateTime::from_timestamp(secs, nanos).unwrap();
+            let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).unwrap();
+            let text = utc.with_timezone(&offset).to_rfc3339();
+            let t = Timestamp::parse(&text).unwrap();
+            proptest::prop_assert_eq!(stored_time(&t), t.to_storage());
+            let d = Date::parse(&text[..10]).unwrap();
+            proptest::prop_assert_eq!(stored_date(&d), d.to_string());
+        }
+    }
 
     #[test]
     fn fast_storage_text_is_the_models_storage_text() {
