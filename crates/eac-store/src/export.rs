@@ -5,15 +5,17 @@
 //! P2 bundle in [`crate::p2`].
 //!
 //! P1: each EAC rebuilt and checked with the rules an independent validator
-//! applies, written to a temporary file in the destination folder (hashed
-//! while writing), checked whole by the caller, synced and renamed over the
-//! destination ([`crate::atomic::AtomicFile`]). Any violation or cancel
+//! applies, written by hand in the canonical layout to a temporary file in
+//! the destination folder (hashed while writing), synced and renamed over
+//! the destination ([`crate::atomic::AtomicFile`]); the file is correct by
+//! construction and not read back (decision 206). Any violation or cancel
 //! leaves the destination untouched and no temporary file behind.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use eac_model::write::check_written_form;
 use eac_model::{check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, Timestamp, Violation};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
@@ -166,14 +168,25 @@ impl<W: Write> ListingOut<W> {
         check: impl FnOnce(&str) -> F,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
+        self.put_with(|w| w.write_item(item), check, errors)
+    }
+
+    /// [`ListingOut::put`] with the item written by `write`.
+    pub(crate) fn put_with<F: IntoIterator<Item = Violation>>(
+        &mut self,
+        write: impl FnOnce(&mut ListingWriter<W>) -> std::io::Result<()>,
+        check: impl FnOnce(&str) -> F,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()> {
+        let at = format!("/eacs/{}", self.count);
         errors.extend(
-            check(&format!("/eacs/{}", self.count))
+            check(&at)
                 .into_iter()
                 .filter(Violation::is_error)
                 .map(|v| v.with_file(&self.label)),
         );
         if errors.is_empty() {
-            self.writer.write_item(item).map_err(io_err(&self.shown))?;
+            write(&mut self.writer).map_err(io_err(&self.shown))?;
         }
         self.count += 1;
         Ok(())
@@ -208,6 +221,14 @@ pub(crate) fn caller_check(found: Vec<Violation>, file: &str, locate: bool) -> R
 /// extended technologies (digest §f.5) are let through: the store only
 /// holds them when someone imported them with the explicit flag, and the
 /// export writes what was kept.
+///
+/// The file is not read back: the writer is correct by construction
+/// (decision 206). Each EAC passes, before it is written, every per-EAC
+/// rule ([`check_eac`]), the check of what its types leave open
+/// ([`check_written_form`]: extension members) and the listing's order;
+/// unique ids (rule 7) are the `eacs` table's unique index, checked to be
+/// in place at the start ([`ids_unique_by_index`]), so no id is remembered
+/// and memory stays flat at any size.
 struct P1Listing {
     out: ListingOut<AtomicFile>,
     check: CheckOptions,
@@ -220,6 +241,13 @@ impl Sink for P1Listing {
         P1_ORDER
     }
 
+    fn begin(&mut self, tx: &Connection) -> Result<()> {
+        if ids_unique_by_index(tx)? {
+            self.listing = ListingChecks::ids_unique_by_construction();
+        }
+        Ok(())
+    }
+
     fn eac(
         &mut self,
         eac: &Eac,
@@ -227,11 +255,12 @@ impl Sink for P1Listing {
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
         let (check, listing) = (self.check, &mut self.listing);
-        self.out.put(
-            eac,
+        self.out.put_with(
+            |w| w.write_eac(eac),
             |at| {
                 check_eac(eac, at, check)
                     .into_iter()
+                    .chain(check_written_form(eac, at))
                     .chain(listing.check(eac, at))
             },
             errors,
@@ -241,12 +270,27 @@ impl Sink for P1Listing {
     }
 }
 
+/// Whether `eacs.cds_eac_id` has a unique index of its own (the schema's
+/// `UNIQUE`), so that no id can be read twice from one snapshot. A
+/// database whose index was dropped behind the app's back is still
+/// exported, with every id remembered and compared.
+pub(crate) fn ids_unique_by_index(conn: &Connection) -> Result<bool> {
+    let found: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM pragma_index_list('eacs') AS l
+             WHERE l.\"unique\" = 1 AND l.partial = 0
+               AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1
+               AND (SELECT name FROM pragma_index_info(l.name)) = 'cds_eac_id'",
+        )?
+        .query_row([], |row| row.get(0))?;
+    Ok(found > 0)
+}
+
 pub(crate) fn export_p1(
     conn: &Connection,
     filter: Option<&EacFilter>,
     dest: &Path,
     progress: &dyn Progress,
-    extra_check: &dyn Fn(&Path) -> Vec<Violation>,
 ) -> Result<ExportReport> {
     // Dropped (and so deleted) on every early return. I/O errors name the
     // destination, never the hidden file.
@@ -261,11 +305,8 @@ pub(crate) fn export_p1(
     stream_eacs(conn, filter, progress, &file_label, &mut sink)?;
     let eac_count = sink.out.count();
     let value_count = sink.value_count;
-    let mut temp = sink.out.finish()?;
-    let sha256 = temp.flush_hashed()?;
-    // The caller's check (the JSON Schema) sees the file before anyone else.
-    caller_check(extra_check(temp.path()), &file_label, true)?;
-    temp.commit()?;
+    let temp = sink.out.finish()?;
+    let sha256 = temp.commit()?;
     Ok(ExportReport {
         path: file_label,
         sha256,
