@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::violation::quote;
@@ -134,8 +134,45 @@ impl Timestamp {
     }
 
     /// Reads text written by [`Timestamp::to_storage`] (or any RFC 3339 text).
+    /// Storage text is read by hand (an export reads millions); anything
+    /// else, and a leap second, goes through [`Timestamp::parse`].
     pub fn from_storage(text: &str) -> Result<Self, TimeError> {
-        Timestamp::parse(text)
+        match Timestamp::from_storage_text(text) {
+            Some(t) => Ok(t),
+            None => Timestamp::parse(text),
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` with seconds 00–59, else `None`.
+    fn from_storage_text(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        let shape = b.len() == 30
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && b[16] == b':'
+            && b[19] == b'.'
+            && b[29] == b'Z';
+        if !shape {
+            return None;
+        }
+        let second = digits(&b[17..19])?;
+        if second >= 60 {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(digits(&b[..4])?).ok()?,
+            digits(&b[5..7])?,
+            digits(&b[8..10])?,
+        )?;
+        let time = NaiveTime::from_hms_nano_opt(
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            second,
+            digits(&b[20..29])?,
+        )?;
+        Some(Timestamp(date.and_time(time).and_utc()))
     }
 
     /// The calendar date in UTC.
@@ -153,10 +190,17 @@ impl Date {
             && b.iter()
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) if shape => Ok(Date(d)),
-            _ => Err(TimeError::Date(text.to_owned())),
-        }
+        // The shape holds four, two and two digits: read them by hand.
+        let date = shape
+            .then(|| {
+                NaiveDate::from_ymd_opt(
+                    i32::try_from(digits(&b[..4])?).ok()?,
+                    digits(&b[5..7])?,
+                    digits(&b[8..10])?,
+                )
+            })
+            .flatten();
+        date.map(Date).ok_or_else(|| TimeError::Date(text.to_owned()))
     }
 
     pub fn from_naive(d: NaiveDate) -> Self {
@@ -226,6 +270,13 @@ impl Clock {
         b.push(b':');
         push_digits(b, self.second, 2);
     }
+}
+
+/// The number ASCII digits spell (at most nine), `None` for another byte.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
 }
 
 /// `n` as exactly `width` decimal digits (zero-padded; `n` fits).
@@ -427,6 +478,18 @@ mod tests {
             );
             let d = ts.date();
             assert_eq!(d.to_string(), d.0.format("%Y-%m-%d").to_string(), "{t}");
+        }
+        // Storage text read by hand is the instant the full parser reads.
+        for t in [
+            "0000-01-01T00:00:00.000000000Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "2016-12-31T23:59:60.500000000Z",
+            "2024-02-29T12:00:00.000000001Z",
+        ] {
+            assert_eq!(Timestamp::from_storage(t).unwrap(), Timestamp::parse(t).unwrap(), "{t}");
+        }
+        for bad in ["2023-02-29T00:00:00.000000000Z", "2024-01-01T24:00:00.000000000Z", "2024-01-01T12:00:60.000000000Z", "2024-01-01T00:00:00.00000000xZ"] {
+            assert!(Timestamp::from_storage(bad).is_err(), "{bad}");
         }
         // Outside 0000–9999 (never parsed, but constructible) chrono writes.
         let far = NaiveDate::from_ymd_opt(12345, 1, 2).unwrap();
