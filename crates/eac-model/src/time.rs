@@ -114,7 +114,11 @@ impl Timestamp {
     /// present), formatted by hand: no format string is parsed.
     pub fn push_rfc3339(&self, b: &mut Vec<u8>) {
         let Some(clock) = Clock::of(&self.0) else {
-            b.extend_from_slice(self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true).as_bytes());
+            b.extend_from_slice(
+                self.0
+                    .to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                    .as_bytes(),
+            );
             return;
         };
         clock.push_seconds(b);
@@ -200,7 +204,8 @@ impl Date {
                 )
             })
             .flatten();
-        date.map(Date).ok_or_else(|| TimeError::Date(text.to_owned()))
+        date.map(Date)
+            .ok_or_else(|| TimeError::Date(text.to_owned()))
     }
 
     pub fn from_naive(d: NaiveDate) -> Self {
@@ -242,6 +247,8 @@ struct Clock {
 
 impl Clock {
     fn of(t: &DateTime<Utc>) -> Option<Clock> {
+        // Read once: each accessor of a `DateTime` applies the offset again.
+        let t = t.naive_utc();
         let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
         // chrono holds a leap second as second 59 with 1e9 or more nanoseconds.
         let leap = t.nanosecond() / 1_000_000_000;
@@ -486,9 +493,18 @@ mod tests {
             "2016-12-31T23:59:60.500000000Z",
             "2024-02-29T12:00:00.000000001Z",
         ] {
-            assert_eq!(Timestamp::from_storage(t).unwrap(), Timestamp::parse(t).unwrap(), "{t}");
+            assert_eq!(
+                Timestamp::from_storage(t).unwrap(),
+                Timestamp::parse(t).unwrap(),
+                "{t}"
+            );
         }
-        for bad in ["2023-02-29T00:00:00.000000000Z", "2024-01-01T24:00:00.000000000Z", "2024-01-01T12:00:60.000000000Z", "2024-01-01T00:00:00.00000000xZ"] {
+        for bad in [
+            "2023-02-29T00:00:00.000000000Z",
+            "2024-01-01T24:00:00.000000000Z",
+            "2024-01-01T12:00:60.000000000Z",
+            "2024-01-01T00:00:00.00000000xZ",
+        ] {
             assert!(Timestamp::from_storage(bad).is_err(), "{bad}");
         }
         // Outside 0000–9999 (never parsed, but constructible) chrono writes.
@@ -496,8 +512,14 @@ mod tests {
         assert_eq!(Date::from_naive(far).to_string(), "+12345-01-02");
         let before = NaiveDate::from_ymd_opt(-1, 1, 2).unwrap();
         let at = Timestamp::from_utc(before.and_hms_opt(0, 0, 0).unwrap().and_utc());
-        assert_eq!(at.to_string(), at.0.to_rfc3339_opts(SecondsFormat::AutoSi, true));
-        assert_eq!(at.to_storage(), at.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string());
+        assert_eq!(
+            at.to_string(),
+            at.0.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        );
+        assert_eq!(
+            at.to_storage(),
+            at.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+        );
     }
 
     #[test]

@@ -206,7 +206,11 @@ fn push_eac(b: &mut Vec<u8>, eac: &Eac) {
     b.extend_from_slice(MEMBER);
     b.extend_from_slice(b"\"beneficiaries\": [");
     for (i, id) in eac.beneficiaries.iter().enumerate() {
-        b.extend_from_slice(if i == 0 { b"\n        " } else { b",\n        " });
+        b.extend_from_slice(if i == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        });
         push_str(b, id);
     }
     if !eac.beneficiaries.is_empty() {
@@ -240,7 +244,11 @@ fn push_eac(b: &mut Vec<u8>, eac: &Eac) {
     eac.period_end.push_rfc3339(b);
     b.extend_from_slice(b"\",\n      \"values\": [");
     for (i, v) in eac.values.iter().enumerate() {
-        b.extend_from_slice(if i == 0 { b"\n        " } else { b",\n        " });
+        b.extend_from_slice(if i == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        });
         push_value(b, v);
     }
     if !eac.values.is_empty() {

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::atomic::{io_err, AtomicFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
+use crate::pipe::Piped;
 use crate::query::{push_filter, Sql, P1_ORDER};
 use crate::rows::{self, EAC_COLUMNS};
 use crate::{EacFilter, ExportReport, Progress, Result, StoreError};
@@ -230,7 +231,7 @@ pub(crate) fn caller_check(found: Vec<Violation>, file: &str, locate: bool) -> R
 /// in place at the start ([`ids_unique_by_index`]), so no id is remembered
 /// and memory stays flat at any size.
 struct P1Listing {
-    out: ListingOut<AtomicFile>,
+    out: ListingOut<Piped>,
     check: CheckOptions,
     listing: ListingChecks,
     value_count: usize,
@@ -294,7 +295,7 @@ pub(crate) fn export_p1(
 ) -> Result<ExportReport> {
     // Dropped (and so deleted) on every early return. I/O errors name the
     // destination, never the hidden file.
-    let temp = AtomicFile::beside(dest)?;
+    let temp = Piped::new(AtomicFile::beside(dest)?).map_err(io_err(dest))?;
     let file_label = dest.display().to_string();
     let mut sink = P1Listing {
         out: ListingOut::begin(temp, dest)?,
@@ -305,7 +306,7 @@ pub(crate) fn export_p1(
     stream_eacs(conn, filter, progress, &file_label, &mut sink)?;
     let eac_count = sink.out.count();
     let value_count = sink.value_count;
-    let temp = sink.out.finish()?;
+    let temp = sink.out.finish()?.finish().map_err(io_err(dest))?;
     let sha256 = temp.commit()?;
     Ok(ExportReport {
         path: file_label,

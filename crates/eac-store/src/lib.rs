@@ -34,6 +34,7 @@ mod migrate;
 pub mod p2;
 mod packs;
 mod periods;
+mod pipe;
 mod query;
 mod refdata;
 pub mod registry;

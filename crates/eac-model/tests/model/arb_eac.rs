@@ -196,7 +196,11 @@ fn period_and_intervals(n: usize) -> impl Strategy<Value = Vec<Timestamp>> {
 }
 
 pub fn eac() -> impl Strategy<Value = Eac> {
-    (0usize..6, any::<bool>(), prop::option::of("[A-Z]{0,3}[0-9]{1,6}"))
+    (
+        0usize..6,
+        any::<bool>(),
+        prop::option::of("[A-Z]{0,3}[0-9]{1,6}"),
+    )
         .prop_flat_map(|(n, timed, number)| {
             let numbers: Vec<Option<String>> = (0..n)
                 .map(|i| number.as_ref().map(|p| format!("{p}-{i}")))
@@ -221,7 +225,12 @@ pub fn eac() -> impl Strategy<Value = Eac> {
                 .collect();
             let mut created = created;
             created.sort();
-            (Just((times[0], times[last])), Just(created), Just(head), values)
+            (
+                Just((times[0], times[last])),
+                Just(created),
+                Just(head),
+                values,
+            )
         })
         .prop_map(|((period_start, period_end), created, head, values)| {
             let mut eac = head;
@@ -237,7 +246,14 @@ pub fn eac() -> impl Strategy<Value = Eac> {
 /// Everything but the times and values.
 fn head() -> impl Strategy<Value = Eac> {
     (
-        (id(), prop::option::of(id()), text(), text(), prop::option::weighted(0.95, text()), prop::option::weighted(0.95, text())),
+        (
+            id(),
+            prop::option::of(id()),
+            text(),
+            text(),
+            prop::option::weighted(0.95, text()),
+            prop::option::weighted(0.95, text()),
+        ),
         (
             prop::option::weighted(0.95, prop::sample::select(BeneficiaryType::ALL.to_vec())),
             prop::collection::vec(id(), 0..4),

@@ -106,7 +106,12 @@ fn extension_members_that_would_be_duplicate_keys_are_refused() {
     let at: Vec<&str> = found.iter().map(|v| v.pointer.as_str()).collect();
     assert_eq!(
         at,
-        ["/eacs/0/source_id", "/eacs/0/x_ok", "/eacs/0/x_bad", "/eacs/0/x_lone"],
+        [
+            "/eacs/0/source_id",
+            "/eacs/0/x_ok",
+            "/eacs/0/x_bad",
+            "/eacs/0/x_lone"
+        ],
         "{found:#?}"
     );
     assert!(found.iter().all(|v| v.rule == 20 && v.is_error()));
