@@ -93,18 +93,26 @@ pub(crate) fn stream_eacs(
     let mut last_progress = Instant::now();
     let mut complete = true;
     let mut done: u64 = 0;
+    // One EAC refilled row after row: its strings keep their allocations.
+    let mut eac: Option<Eac> = None;
     while let Some(row) = rows.next()? {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
-        let (id, mut eac) = rows::eac_head(row)?;
+        let (id, eac) = match eac.as_mut() {
+            Some(eac) => (rows::refill_head(row, eac)?, eac),
+            None => {
+                let (id, first) = rows::eac_head(row)?;
+                (id, eac.insert(first))
+            }
+        };
         let synced = if sink.wants_synced() {
             rows::parsed_opt(row, 20, rows::timestamp)?
         } else {
             None
         };
-        rows::load_children(&tx, id, &mut eac)?;
-        sink.eac(&eac, synced, &mut errors)?;
+        rows::refill_children(&tx, id, eac)?;
+        sink.eac(eac, synced, &mut errors)?;
         done += 1;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);
