@@ -65,9 +65,27 @@ pub(crate) fn stream_eacs(
     file: &str,
     sink: &mut dyn Sink,
 ) -> Result<()> {
+    // A scan reads each page about once: the page cache sized for imports
+    // (32 MiB) would only grow the export's memory with the database.
+    let cache: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    conn.pragma_update(None, "cache_size", EXPORT_CACHE_KIB)?;
+    let streamed = stream_in_snapshot(conn, filter, progress, file, sink);
+    conn.pragma_update(None, "cache_size", cache)?;
+    streamed
+}
+
+/// The page cache of an export (negative: KiB).
+const EXPORT_CACHE_KIB: i64 = -8192;
+
+fn stream_in_snapshot(
+    conn: &Connection,
+    filter: Option<&EacFilter>,
+    progress: &dyn Progress,
+    file: &str,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let default_filter = EacFilter::default();
     let filter = filter.unwrap_or(&default_filter);
-
     // One read transaction: every row comes from the same snapshot.
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
     let mut count_sql = Sql::new("SELECT COUNT(*) FROM eacs e");
