@@ -341,3 +341,29 @@ pub(crate) fn export_p1(
         value_count,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rule 7 holds by the schema's index; a table without it (changed
+    /// outside the app) makes the export remember and compare every id.
+    #[test]
+    fn ids_are_unique_by_the_index_only_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(&dir.path().join("db.sqlite")).unwrap();
+        assert!(ids_unique_by_index(&store.conn).unwrap());
+
+        let bare = Connection::open_in_memory().unwrap();
+        bare.execute_batch(
+            "CREATE TABLE eacs (id INTEGER PRIMARY KEY, cds_eac_id TEXT);
+             CREATE UNIQUE INDEX two ON eacs (cds_eac_id, id);
+             CREATE UNIQUE INDEX part ON eacs (cds_eac_id) WHERE id > 0;",
+        )
+        .unwrap();
+        assert!(!ids_unique_by_index(&bare).unwrap());
+        bare.execute_batch("CREATE UNIQUE INDEX one ON eacs (cds_eac_id);")
+            .unwrap();
+        assert!(ids_unique_by_index(&bare).unwrap());
+    }
+}
