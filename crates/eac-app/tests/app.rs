@@ -418,3 +418,6 @@ fn the_summary_is_the_browse_total_split_into_groups() {
     assert_eq!(totals, ["30.000", "0.580", "249.111"]);
     assert_eq!(report.groups[1].totals[0].total, "580.0");
 }
+
+#[path = "app/written.rs"]
+mod written;

@@ -393,6 +393,18 @@ pub struct ListingChecks {
 }
 
 impl ListingChecks {
+    /// For a listing whose ids are unique by construction (an export reads
+    /// them from a column with a unique index): only the order is checked
+    /// and no id is remembered, so memory stays flat at any listing size.
+    pub fn ids_unique_by_construction() -> Self {
+        ListingChecks {
+            ids: IdsInOrder {
+                remember_ids: false,
+                ..IdsInOrder::default()
+            },
+        }
+    }
+
     pub fn check(&mut self, eac: &Eac, base: &str) -> Vec<Violation> {
         self.ids.check(
             &eac.cds_eac_id,
@@ -408,6 +420,8 @@ impl ListingChecks {
 #[derive(Debug)]
 pub(crate) struct IdsInOrder<K> {
     seen_ids: HashSet<String>,
+    /// False when the ids are unique by construction (rule 7 holds already).
+    remember_ids: bool,
     previous: Option<K>,
 }
 
@@ -415,6 +429,7 @@ impl<K> Default for IdsInOrder<K> {
     fn default() -> Self {
         IdsInOrder {
             seen_ids: HashSet::new(),
+            remember_ids: true,
             previous: None,
         }
     }
@@ -431,7 +446,10 @@ impl<K: Ord> IdsInOrder<K> {
         out_of_order: &str,
     ) -> Vec<Violation> {
         let mut out = Vec::new();
-        if !cds_eac_id.is_empty() && !self.seen_ids.insert(cds_eac_id.to_owned()) {
+        if self.remember_ids
+            && !cds_eac_id.is_empty()
+            && !self.seen_ids.insert(cds_eac_id.to_owned())
+        {
             out.push(
                 Violation::error(
                     Rule::UniqueEacId,

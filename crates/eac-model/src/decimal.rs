@@ -81,11 +81,7 @@ impl Decimal {
         if text.len() > MAX_AMOUNT_LEN {
             return Err(DecimalError::TooLong(text.to_owned()));
         }
-        let (digits, scale) = self.to_big().normalized().into_bigint_and_exponent();
-        if digits.sign() != bigdecimal::num_bigint::Sign::NoSign {
-            // value = digits × 10^-scale; ⌊log10 |value|⌋ = len(digits) - 1 - scale
-            let len = digits.magnitude().to_string().len() as i64;
-            let magnitude = len - 1 - scale;
+        if let Some(magnitude) = self.magnitude() {
             if magnitude > MAX_MAGNITUDE {
                 return Err(DecimalError::TooLarge(text.to_owned()));
             }
@@ -105,6 +101,28 @@ impl Decimal {
         let d = Decimal::parse(text)?;
         d.check_amount()?;
         Ok(d)
+    }
+
+    /// ⌊log10 |value|⌋, `None` for zero; read off the text (the position
+    /// of the first non-zero digit and the exponent), without arithmetic.
+    pub fn magnitude(&self) -> Option<i64> {
+        let text = self.as_str();
+        let (mantissa, exponent) = match text.find(['e', 'E']) {
+            Some(at) => (&text[..at], &text[at + 1..]),
+            None => (text, ""),
+        };
+        let mantissa = mantissa.strip_prefix('-').unwrap_or(mantissa);
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let first = int.bytes().chain(frac.bytes()).position(|d| d != b'0')?;
+        let int_len = i64::try_from(int.len()).ok()?;
+        let first = i64::try_from(first).ok()?;
+        // `parse` keeps exponents to at most four significant digits.
+        let exponent: i64 = if exponent.is_empty() {
+            0
+        } else {
+            exponent.parse().ok()?
+        };
+        Some(int_len - 1 - first + exponent)
     }
 
     /// The digits exactly as written.

@@ -9,7 +9,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, Timelike, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::violation::quote;
@@ -98,12 +98,85 @@ impl Timestamp {
 
     /// Fixed-width UTC text whose byte order is instant order (for SQLite).
     pub fn to_storage(&self) -> String {
-        self.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+        let Some(clock) = Clock::of(&self.0) else {
+            return self.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
+        };
+        let mut b = Vec::with_capacity(30);
+        clock.push_seconds(&mut b);
+        b.push(b'.');
+        push_digits(&mut b, clock.nano, 9);
+        b.push(b'Z');
+        String::from_utf8(b).expect("ASCII digits")
+    }
+
+    /// Appends the RFC 3339 text [`Display`](fmt::Display) writes
+    /// (`2024-01-01T00:00:00Z`, fractions of 3, 6 or 9 digits only when
+    /// present), formatted by hand: no format string is parsed.
+    pub fn push_rfc3339(&self, b: &mut Vec<u8>) {
+        let Some(clock) = Clock::of(&self.0) else {
+            b.extend_from_slice(
+                self.0
+                    .to_rfc3339_opts(SecondsFormat::AutoSi, true)
+                    .as_bytes(),
+            );
+            return;
+        };
+        clock.push_seconds(b);
+        let nano = clock.nano;
+        if nano == 0 {
+        } else if nano % 1_000_000 == 0 {
+            b.push(b'.');
+            push_digits(b, nano / 1_000_000, 3);
+        } else if nano % 1_000 == 0 {
+            b.push(b'.');
+            push_digits(b, nano / 1_000, 6);
+        } else {
+            b.push(b'.');
+            push_digits(b, nano, 9);
+        }
+        b.push(b'Z');
     }
 
     /// Reads text written by [`Timestamp::to_storage`] (or any RFC 3339 text).
+    /// Storage text is read by hand (an export reads millions); anything
+    /// else, and a leap second, goes through [`Timestamp::parse`].
     pub fn from_storage(text: &str) -> Result<Self, TimeError> {
-        Timestamp::parse(text)
+        match Timestamp::from_storage_text(text) {
+            Some(t) => Ok(t),
+            None => Timestamp::parse(text),
+        }
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS.nnnnnnnnnZ` with seconds 00–59, else `None`.
+    fn from_storage_text(text: &str) -> Option<Self> {
+        let b = text.as_bytes();
+        let shape = b.len() == 30
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b[10] == b'T'
+            && b[13] == b':'
+            && b[16] == b':'
+            && b[19] == b'.'
+            && b[29] == b'Z';
+        if !shape {
+            return None;
+        }
+        let second = digits(&b[17..19])?;
+        if second >= 60 {
+            return None;
+        }
+        let date = NaiveDate::from_ymd_opt(
+            i32::try_from(digits(&b[..4])?).ok()?,
+            digits(&b[5..7])?,
+            digits(&b[8..10])?,
+        )?;
+        let time = NaiveTime::from_hms_nano_opt(
+            digits(&b[11..13])?,
+            digits(&b[14..16])?,
+            second,
+            digits(&b[20..29])?,
+        )?;
+        Some(Timestamp(date.and_time(time).and_utc()))
     }
 
     /// The calendar date in UTC.
@@ -121,10 +194,18 @@ impl Date {
             && b.iter()
                 .enumerate()
                 .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-        match NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            Ok(d) if shape => Ok(Date(d)),
-            _ => Err(TimeError::Date(text.to_owned())),
-        }
+        // The shape holds four, two and two digits: read them by hand.
+        let date = shape
+            .then(|| {
+                NaiveDate::from_ymd_opt(
+                    i32::try_from(digits(&b[..4])?).ok()?,
+                    digits(&b[5..7])?,
+                    digits(&b[8..10])?,
+                )
+            })
+            .flatten();
+        date.map(Date)
+            .ok_or_else(|| TimeError::Date(text.to_owned()))
     }
 
     pub fn from_naive(d: NaiveDate) -> Self {
@@ -134,11 +215,93 @@ impl Date {
     pub fn as_naive(&self) -> NaiveDate {
         self.0
     }
+
+    /// Appends `YYYY-MM-DD` (what [`Display`](fmt::Display) writes), by hand.
+    pub fn push_iso(&self, b: &mut Vec<u8>) {
+        match u32::try_from(self.0.year()) {
+            Ok(year) if year <= 9999 => {
+                push_digits(b, year, 4);
+                b.push(b'-');
+                push_digits(b, self.0.month(), 2);
+                b.push(b'-');
+                push_digits(b, self.0.day(), 2);
+            }
+            _ => b.extend_from_slice(self.0.format("%Y-%m-%d").to_string().as_bytes()),
+        }
+    }
+}
+
+/// The fields of a UTC instant in years 0000–9999 (what RFC 3339 writes
+/// with four digits; others go through chrono's formatting).
+struct Clock {
+    year: u32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    /// 60 in a leap second.
+    second: u32,
+    /// Below one second.
+    nano: u32,
+}
+
+impl Clock {
+    fn of(t: &DateTime<Utc>) -> Option<Clock> {
+        // Read once: each accessor of a `DateTime` applies the offset again.
+        let t = t.naive_utc();
+        let year = u32::try_from(t.year()).ok().filter(|y| *y <= 9999)?;
+        // chrono holds a leap second as second 59 with 1e9 or more nanoseconds.
+        let leap = t.nanosecond() / 1_000_000_000;
+        Some(Clock {
+            year,
+            month: t.month(),
+            day: t.day(),
+            hour: t.hour(),
+            minute: t.minute(),
+            second: t.second() + leap,
+            nano: t.nanosecond() % 1_000_000_000,
+        })
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS`.
+    fn push_seconds(&self, b: &mut Vec<u8>) {
+        push_digits(b, self.year, 4);
+        b.push(b'-');
+        push_digits(b, self.month, 2);
+        b.push(b'-');
+        push_digits(b, self.day, 2);
+        b.push(b'T');
+        push_digits(b, self.hour, 2);
+        b.push(b':');
+        push_digits(b, self.minute, 2);
+        b.push(b':');
+        push_digits(b, self.second, 2);
+    }
+}
+
+/// The number ASCII digits spell (at most nine), `None` for another byte.
+fn digits(b: &[u8]) -> Option<u32> {
+    b.iter().try_fold(0u32, |n, &c| {
+        c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+    })
+}
+
+/// `n` as exactly `width` decimal digits (zero-padded; `n` fits).
+fn push_digits(b: &mut Vec<u8>, mut n: u32, width: usize) {
+    let at = b.len();
+    b.resize(at + width, b'0');
+    for slot in b[at..].iter_mut().rev() {
+        // A digit: `n % 10` is below 10.
+        *slot = b'0' + u8::try_from(n % 10).unwrap_or(0);
+        n /= 10;
+    }
 }
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+        let mut b = Vec::with_capacity(30);
+        self.push_rfc3339(&mut b);
+        f.write_str(std::str::from_utf8(&b).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -150,7 +313,9 @@ impl fmt::Debug for Timestamp {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        let mut b = Vec::with_capacity(10);
+        self.push_iso(&mut b);
+        f.write_str(std::str::from_utf8(&b).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -289,6 +454,72 @@ mod tests {
         let long = format!("2024-01-01T00:00:00Z{}", "x".repeat(1_000_000));
         let e = Timestamp::parse(&long).unwrap_err().to_string();
         assert!(e.len() < 250 && e.contains("more characters"), "{e}");
+    }
+
+    /// The hand-written formatting gives chrono's bytes, leap seconds,
+    /// every fraction length and the edges of the four-digit years included
+    /// (more cases in the crate's property tests).
+    #[test]
+    fn hand_formatting_matches_chrono() {
+        for t in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "2016-12-31T23:59:60Z",
+            "2016-12-31T23:59:60.5Z",
+            "2016-12-31T23:59:60.000001Z",
+            "2024-02-29T12:00:00.120Z",
+            "2024-02-29T12:00:00.123400Z",
+            "2024-02-29T12:00:00.000000001Z",
+            "1969-12-31T23:59:59+00:30",
+        ] {
+            let ts = Timestamp::parse(t).unwrap();
+            assert_eq!(
+                ts.to_string(),
+                ts.0.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                "{t}"
+            );
+            assert_eq!(
+                ts.to_storage(),
+                ts.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string(),
+                "{t}"
+            );
+            let d = ts.date();
+            assert_eq!(d.to_string(), d.0.format("%Y-%m-%d").to_string(), "{t}");
+        }
+        // Storage text read by hand is the instant the full parser reads.
+        for t in [
+            "0000-01-01T00:00:00.000000000Z",
+            "9999-12-31T23:59:59.999999999Z",
+            "2016-12-31T23:59:60.500000000Z",
+            "2024-02-29T12:00:00.000000001Z",
+        ] {
+            assert_eq!(
+                Timestamp::from_storage(t).unwrap(),
+                Timestamp::parse(t).unwrap(),
+                "{t}"
+            );
+        }
+        for bad in [
+            "2023-02-29T00:00:00.000000000Z",
+            "2024-01-01T24:00:00.000000000Z",
+            "2024-01-01T12:00:60.000000000Z",
+            "2024-01-01T00:00:00.00000000xZ",
+        ] {
+            assert!(Timestamp::from_storage(bad).is_err(), "{bad}");
+        }
+        // Outside 0000–9999 (never parsed, but constructible) chrono writes.
+        let far = NaiveDate::from_ymd_opt(12345, 1, 2).unwrap();
+        assert_eq!(Date::from_naive(far).to_string(), "+12345-01-02");
+        let before = NaiveDate::from_ymd_opt(-1, 1, 2).unwrap();
+        let at = Timestamp::from_utc(before.and_hms_opt(0, 0, 0).unwrap().and_utc());
+        assert_eq!(
+            at.to_string(),
+            at.0.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+        );
+        assert_eq!(
+            at.to_storage(),
+            at.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string()
+        );
     }
 
     #[test]

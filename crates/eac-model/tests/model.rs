@@ -333,7 +333,11 @@ fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serd
     d
 }
 
+#[path = "model/arb_eac.rs"]
+mod arb_eac;
 #[path = "model/properties.rs"]
 mod properties;
 #[path = "model/units.rs"]
 mod units;
+#[path = "model/written.rs"]
+mod written;

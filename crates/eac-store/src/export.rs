@@ -5,21 +5,24 @@
 //! P2 bundle in [`crate::p2`].
 //!
 //! P1: each EAC rebuilt and checked with the rules an independent validator
-//! applies, written to a temporary file in the destination folder (hashed
-//! while writing), checked whole by the caller, synced and renamed over the
-//! destination ([`crate::atomic::AtomicFile`]). Any violation or cancel
+//! applies, written by hand in the canonical layout to a temporary file in
+//! the destination folder (hashed while writing), synced and renamed over
+//! the destination ([`crate::atomic::AtomicFile`]); the file is correct by
+//! construction and not read back (decision 206). Any violation or cancel
 //! leaves the destination untouched and no temporary file behind.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use eac_model::write::check_written_form;
 use eac_model::{check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, Timestamp, Violation};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use crate::atomic::{io_err, AtomicFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
+use crate::pipe::Piped;
 use crate::query::{push_filter, Sql, P1_ORDER};
 use crate::rows::{self, EAC_COLUMNS};
 use crate::{EacFilter, ExportReport, Progress, Result, StoreError};
@@ -62,9 +65,27 @@ pub(crate) fn stream_eacs(
     file: &str,
     sink: &mut dyn Sink,
 ) -> Result<()> {
+    // A scan reads each page about once: the page cache sized for imports
+    // (32 MiB) would only grow the export's memory with the database.
+    let cache: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    conn.pragma_update(None, "cache_size", EXPORT_CACHE_KIB)?;
+    let streamed = stream_in_snapshot(conn, filter, progress, file, sink);
+    conn.pragma_update(None, "cache_size", cache)?;
+    streamed
+}
+
+/// The page cache of an export (negative: KiB).
+const EXPORT_CACHE_KIB: i64 = -8192;
+
+fn stream_in_snapshot(
+    conn: &Connection,
+    filter: Option<&EacFilter>,
+    progress: &dyn Progress,
+    file: &str,
+    sink: &mut dyn Sink,
+) -> Result<()> {
     let default_filter = EacFilter::default();
     let filter = filter.unwrap_or(&default_filter);
-
     // One read transaction: every row comes from the same snapshot.
     let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
     let mut count_sql = Sql::new("SELECT COUNT(*) FROM eacs e");
@@ -90,18 +111,26 @@ pub(crate) fn stream_eacs(
     let mut last_progress = Instant::now();
     let mut complete = true;
     let mut done: u64 = 0;
+    // One EAC refilled row after row: its strings keep their allocations.
+    let mut eac: Option<Eac> = None;
     while let Some(row) = rows.next()? {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
-        let (id, mut eac) = rows::eac_head(row)?;
+        let (id, eac) = match eac.as_mut() {
+            Some(eac) => (rows::refill_head(row, eac)?, eac),
+            None => {
+                let (id, first) = rows::eac_head(row)?;
+                (id, eac.insert(first))
+            }
+        };
         let synced = if sink.wants_synced() {
             rows::parsed_opt(row, 20, rows::timestamp)?
         } else {
             None
         };
-        rows::load_children(&tx, id, &mut eac)?;
-        sink.eac(&eac, synced, &mut errors)?;
+        rows::refill_children(&tx, id, eac)?;
+        sink.eac(eac, synced, &mut errors)?;
         done += 1;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);
@@ -166,14 +195,25 @@ impl<W: Write> ListingOut<W> {
         check: impl FnOnce(&str) -> F,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
+        self.put_with(|w| w.write_item(item), check, errors)
+    }
+
+    /// [`ListingOut::put`] with the item written by `write`.
+    pub(crate) fn put_with<F: IntoIterator<Item = Violation>>(
+        &mut self,
+        write: impl FnOnce(&mut ListingWriter<W>) -> std::io::Result<()>,
+        check: impl FnOnce(&str) -> F,
+        errors: &mut Vec<Violation>,
+    ) -> Result<()> {
+        let at = format!("/eacs/{}", self.count);
         errors.extend(
-            check(&format!("/eacs/{}", self.count))
+            check(&at)
                 .into_iter()
                 .filter(Violation::is_error)
                 .map(|v| v.with_file(&self.label)),
         );
         if errors.is_empty() {
-            self.writer.write_item(item).map_err(io_err(&self.shown))?;
+            write(&mut self.writer).map_err(io_err(&self.shown))?;
         }
         self.count += 1;
         Ok(())
@@ -208,8 +248,16 @@ pub(crate) fn caller_check(found: Vec<Violation>, file: &str, locate: bool) -> R
 /// extended technologies (digest §f.5) are let through: the store only
 /// holds them when someone imported them with the explicit flag, and the
 /// export writes what was kept.
+///
+/// The file is not read back: the writer is correct by construction
+/// (decision 206). Each EAC passes, before it is written, every per-EAC
+/// rule ([`check_eac`]), the check of what its types leave open
+/// ([`check_written_form`]: extension members) and the listing's order;
+/// unique ids (rule 7) are the `eacs` table's unique index, checked to be
+/// in place at the start ([`ids_unique_by_index`]), so no id is remembered
+/// and memory stays flat at any size.
 struct P1Listing {
-    out: ListingOut<AtomicFile>,
+    out: ListingOut<Piped>,
     check: CheckOptions,
     listing: ListingChecks,
     value_count: usize,
@@ -220,6 +268,13 @@ impl Sink for P1Listing {
         P1_ORDER
     }
 
+    fn begin(&mut self, tx: &Connection) -> Result<()> {
+        if ids_unique_by_index(tx)? {
+            self.listing = ListingChecks::ids_unique_by_construction();
+        }
+        Ok(())
+    }
+
     fn eac(
         &mut self,
         eac: &Eac,
@@ -227,11 +282,12 @@ impl Sink for P1Listing {
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
         let (check, listing) = (self.check, &mut self.listing);
-        self.out.put(
-            eac,
+        self.out.put_with(
+            |w| w.write_eac(eac),
             |at| {
                 check_eac(eac, at, check)
                     .into_iter()
+                    .chain(check_written_form(eac, at))
                     .chain(listing.check(eac, at))
             },
             errors,
@@ -241,16 +297,31 @@ impl Sink for P1Listing {
     }
 }
 
+/// Whether `eacs.cds_eac_id` has a unique index of its own (the schema's
+/// `UNIQUE`), so that no id can be read twice from one snapshot. A
+/// database whose index was dropped behind the app's back is still
+/// exported, with every id remembered and compared.
+pub(crate) fn ids_unique_by_index(conn: &Connection) -> Result<bool> {
+    let found: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM pragma_index_list('eacs') AS l
+             WHERE l.\"unique\" = 1 AND l.partial = 0
+               AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1
+               AND (SELECT name FROM pragma_index_info(l.name)) = 'cds_eac_id'",
+        )?
+        .query_row([], |row| row.get(0))?;
+    Ok(found > 0)
+}
+
 pub(crate) fn export_p1(
     conn: &Connection,
     filter: Option<&EacFilter>,
     dest: &Path,
     progress: &dyn Progress,
-    extra_check: &dyn Fn(&Path) -> Vec<Violation>,
 ) -> Result<ExportReport> {
     // Dropped (and so deleted) on every early return. I/O errors name the
     // destination, never the hidden file.
-    let temp = AtomicFile::beside(dest)?;
+    let temp = Piped::new(AtomicFile::beside(dest)?).map_err(io_err(dest))?;
     let file_label = dest.display().to_string();
     let mut sink = P1Listing {
         out: ListingOut::begin(temp, dest)?,
@@ -261,15 +332,38 @@ pub(crate) fn export_p1(
     stream_eacs(conn, filter, progress, &file_label, &mut sink)?;
     let eac_count = sink.out.count();
     let value_count = sink.value_count;
-    let mut temp = sink.out.finish()?;
-    let sha256 = temp.flush_hashed()?;
-    // The caller's check (the JSON Schema) sees the file before anyone else.
-    caller_check(extra_check(temp.path()), &file_label, true)?;
-    temp.commit()?;
+    let temp = sink.out.finish()?.finish().map_err(io_err(dest))?;
+    let sha256 = temp.commit()?;
     Ok(ExportReport {
         path: file_label,
         sha256,
         eac_count,
         value_count,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rule 7 holds by the schema's index; a table without it (changed
+    /// outside the app) makes the export remember and compare every id.
+    #[test]
+    fn ids_are_unique_by_the_index_only_where_it_is() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = crate::Store::open(&dir.path().join("db.sqlite")).unwrap();
+        assert!(ids_unique_by_index(&store.conn).unwrap());
+
+        let bare = Connection::open_in_memory().unwrap();
+        bare.execute_batch(
+            "CREATE TABLE eacs (id INTEGER PRIMARY KEY, cds_eac_id TEXT);
+             CREATE UNIQUE INDEX two ON eacs (cds_eac_id, id);
+             CREATE UNIQUE INDEX part ON eacs (cds_eac_id) WHERE id > 0;",
+        )
+        .unwrap();
+        assert!(!ids_unique_by_index(&bare).unwrap());
+        bare.execute_batch("CREATE UNIQUE INDEX one ON eacs (cds_eac_id);")
+            .unwrap();
+        assert!(ids_unique_by_index(&bare).unwrap());
+    }
 }

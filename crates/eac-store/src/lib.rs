@@ -34,6 +34,7 @@ mod migrate;
 pub mod p2;
 mod packs;
 mod periods;
+mod pipe;
 mod query;
 mod refdata;
 pub mod registry;
@@ -688,24 +689,11 @@ impl Store {
         dest: &Path,
         progress: &dyn Progress,
     ) -> Result<ExportReport> {
-        self.export_p1_checked(filter, dest, progress, &|_| Vec::new())
-    }
-
-    /// [`Store::export_p1`] with one more check of the finished, still
-    /// hidden file (eac-app's JSON Schema check); its errors stop the
-    /// export and name `dest`.
-    pub fn export_p1_checked(
-        &self,
-        filter: Option<&EacFilter>,
-        dest: &Path,
-        progress: &dyn Progress,
-        check: &dyn Fn(&Path) -> Vec<eac_model::Violation>,
-    ) -> Result<ExportReport> {
         atomic::refuse_database(&self.path, dest)?;
         if filter.is_none_or(|f| *f == EacFilter::default()) {
             p2::refuse_envelope_only(&self.conn, dest)?;
         }
-        export::export_p1(&self.conn, filter, dest, progress, check)
+        export::export_p1(&self.conn, filter, dest, progress)
     }
 
     /// Writes a P2 bundle folder at `dest` (see [`p2`]): `eac_data_url`s

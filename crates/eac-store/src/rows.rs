@@ -11,7 +11,7 @@ use eac_model::{
     extensions_from_json, extensions_to_json, AssetLocationType, BeneficiaryType, Date, Decimal,
     Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
 };
-use rusqlite::types::{Type, Value};
+use rusqlite::types::{Type, Value, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::periods;
@@ -134,6 +134,157 @@ pub(crate) fn load_children(conn: &Connection, id: i64, eac: &mut Eac) -> Result
         })
     })?;
     eac.values = values.collect::<rusqlite::Result<_>>()?;
+    Ok(())
+}
+
+/// Column `idx` as borrowed text (`None` for NULL); what is not text is
+/// the same conversion error as `row.get::<_, String>`.
+fn text_ref<'r>(row: &'r Row, idx: usize) -> rusqlite::Result<Option<&'r str>> {
+    match row.get_ref(idx)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes)
+            .map(Some)
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))),
+        // Not text: the error `row.get::<_, String>` gives.
+        _ => row.get::<_, String>(idx).map(|_| None),
+    }
+}
+
+/// Column `idx` as borrowed text, NULL refused as `row.get::<_, String>` does.
+fn text_required<'r>(row: &'r Row, idx: usize) -> rusqlite::Result<&'r str> {
+    match text_ref(row, idx)? {
+        Some(text) => Ok(text),
+        None => row.get::<_, String>(idx).map(|_| ""),
+    }
+}
+
+/// Column `idx`, NOT NULL text, into `into` (its allocation kept).
+fn refill_text(row: &Row, idx: usize, into: &mut String) -> rusqlite::Result<()> {
+    let text = text_required(row, idx)?;
+    into.clear();
+    into.push_str(text);
+    Ok(())
+}
+
+/// Column `idx`, text or NULL, into `into` (its allocation kept).
+fn refill_opt_text(row: &Row, idx: usize, into: &mut Option<String>) -> rusqlite::Result<()> {
+    match text_ref(row, idx)? {
+        None => *into = None,
+        Some(text) => {
+            let s = into.get_or_insert_with(String::new);
+            s.clear();
+            s.push_str(text);
+        }
+    }
+    Ok(())
+}
+
+/// Column `idx` parsed from borrowed text.
+fn parsed_ref<T>(
+    row: &Row,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<T> {
+    let text = text_required(row, idx)?;
+    parse(text).ok_or_else(|| bad(idx, text))
+}
+
+fn parsed_opt_ref<T>(
+    row: &Row,
+    idx: usize,
+    parse: impl FnOnce(&str) -> Option<T>,
+) -> rusqlite::Result<Option<T>> {
+    text_ref(row, idx)?
+        .map(|text| parse(text).ok_or_else(|| bad(idx, text)))
+        .transpose()
+}
+
+fn extensions_ref(row: &Row, idx: usize) -> rusqlite::Result<Extensions> {
+    match text_ref(row, idx)? {
+        None => Ok(Extensions::default()),
+        Some(text) => extensions_from_json(text).map_err(|_| bad(idx, text)),
+    }
+}
+
+/// [`eac_head`] into an EAC read before (a streaming export reads
+/// millions): its strings keep their allocations; values and beneficiaries
+/// are left as they were (see [`refill_children`]).
+pub(crate) fn refill_head(row: &Row, eac: &mut Eac) -> rusqlite::Result<i64> {
+    refill_text(row, 1, &mut eac.cds_eac_id)?;
+    eac.cds_created = parsed_ref(row, 2, timestamp)?;
+    eac.cds_modified = parsed_ref(row, 3, timestamp)?;
+    refill_opt_text(row, 4, &mut eac.eac_number)?;
+    refill_text(row, 5, &mut eac.source_id)?;
+    refill_text(row, 6, &mut eac.source_name)?;
+    refill_opt_text(row, 7, &mut eac.destination_id)?;
+    refill_opt_text(row, 8, &mut eac.destination_name)?;
+    eac.beneficiary_type = parsed_opt_ref(row, 9, BeneficiaryType::parse)?;
+    refill_text(row, 10, &mut eac.asset_id)?;
+    eac.asset_commissioned = parsed_opt_ref(row, 11, date)?;
+    eac.asset_origination = parsed_opt_ref(row, 12, AssetLocationType::parse)?;
+    eac.asset_destination = parsed_opt_ref(row, 13, AssetLocationType::parse)?;
+    eac.technology_type = parsed_opt_ref(row, 14, TechnologyType::parse)?;
+    eac.emissions_factor_direct = parsed_opt_ref(row, 15, decimal)?;
+    eac.emissions_factor_lca = parsed_opt_ref(row, 16, decimal)?;
+    eac.period_start = parsed_ref(row, 17, timestamp)?;
+    eac.period_end = parsed_ref(row, 18, timestamp)?;
+    eac.extensions = extensions_ref(row, 19)?;
+    row.get(0)
+}
+
+/// [`load_children`] into an EAC read before: values and beneficiaries
+/// refilled in place (their strings keep their allocations).
+pub(crate) fn refill_children(conn: &Connection, id: i64, eac: &mut Eac) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT beneficiary_id FROM eac_beneficiaries WHERE eac_id = ?1 ORDER BY position",
+    )?;
+    let mut rows = stmt.query([id])?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        if n == eac.beneficiaries.len() {
+            eac.beneficiaries.push(String::new());
+        }
+        refill_text(row, 0, &mut eac.beneficiaries[n])?;
+        n += 1;
+    }
+    eac.beneficiaries.truncate(n);
+
+    let mut stmt = conn.prepare_cached(
+        r#"SELECT eac_number, issued, retired, "start", "end", unit, value, extensions,
+                  retired_undated
+           FROM eac_values WHERE eac_id = ?1 ORDER BY position"#,
+    )?;
+    let mut rows = stmt.query([id])?;
+    let mut n = 0;
+    while let Some(row) = rows.next()? {
+        let value = parsed_ref(row, 6, decimal)?;
+        let unit = parsed_ref(row, 5, EnergyUnit::parse)?;
+        if n == eac.values.len() {
+            eac.values.push(EacValue {
+                eac_number: None,
+                issued: None,
+                retired: None,
+                retired_undated: false,
+                start: None,
+                end: None,
+                unit,
+                value: value.clone(),
+                extensions: Extensions::default(),
+            });
+        }
+        let v = &mut eac.values[n];
+        refill_opt_text(row, 0, &mut v.eac_number)?;
+        v.issued = parsed_opt_ref(row, 1, date)?;
+        v.retired = parsed_opt_ref(row, 2, date)?;
+        v.retired_undated = row.get(8)?;
+        v.start = parsed_opt_ref(row, 3, timestamp)?;
+        v.end = parsed_opt_ref(row, 4, timestamp)?;
+        v.unit = unit;
+        v.value = value;
+        v.extensions = extensions_ref(row, 7)?;
+        n += 1;
+    }
+    eac.values.truncate(n);
     Ok(())
 }
 

@@ -1467,6 +1467,52 @@ fn reversed_listing(env: &Env, name: &str, source: &Path) -> PathBuf {
     path
 }
 
+/// The export refills one EAC row after row (values and beneficiaries
+/// growing and shrinking, numbers and extensions coming and going) and
+/// writes by hand: its bytes are serde's layout of each EAC loaded alone.
+#[test]
+fn export_bytes_are_each_stored_eac_written_alone() {
+    let mut env = Env::new();
+    let mut eacs = vec![eac("a-1"), eac("a-2"), eac("a-3"), eac("a-4")];
+    let raw = |t: &str| serde_json::value::RawValue::from_string(t.to_owned()).unwrap();
+    eacs[0].beneficiaries = vec!["b-1".into(), "b-2".into(), "b-3".into()];
+    eacs[0].extensions = Extensions(vec![("x_note".into(), raw(r#"{"k": [1, 2.50]}"#))]);
+    let value = eacs[0].values[0].clone();
+    eacs[0].values = (0..5)
+        .map(|i| EacValue {
+            eac_number: Some(format!("N-{i}")),
+            extensions: Extensions(vec![("x_v".into(), raw("\"é\""))]),
+            ..value.clone()
+        })
+        .collect();
+    eacs[1].eac_number = None;
+    eacs[2].values[0].eac_number = Some("only".into());
+    eacs[2].destination_name = Some("Dest \"quoted\" \\ é".into());
+    env.import_eacs(eacs.clone());
+    let dest = env.file("export.json");
+    env.store.export_p1(None, &dest, &NoProgress).unwrap();
+
+    let ids: Vec<String> = {
+        let doc: serde_json::Value = serde_json::from_slice(&fs::read(&dest).unwrap()).unwrap();
+        doc["eacs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["cds_eac_id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(ids.len(), 4);
+    let mut w = ListingWriter::begin(Vec::new()).unwrap();
+    for id in &ids {
+        w.write_item(&env.store.eac(id).unwrap()).unwrap();
+    }
+    let alone = w.finish().unwrap();
+    assert_eq!(
+        String::from_utf8(fs::read(&dest).unwrap()).unwrap(),
+        String::from_utf8(alone).unwrap()
+    );
+}
+
 #[test]
 fn export_writes_p1_listing_order() {
     let mut env = Env::new();

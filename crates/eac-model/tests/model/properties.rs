@@ -111,6 +111,18 @@ proptest! {
         prop_assert_eq!(back, d);
     }
 
+    /// The magnitude read off the text (what `check_amount` bounds) is
+    /// the exact value's ⌊log10 |x|⌋.
+    #[test]
+    fn magnitude_from_the_text_is_the_exact_values(text in number_text()) {
+        let d = Decimal::parse(&text).unwrap();
+        let (digits, scale) = d.to_big().normalized().into_bigint_and_exponent();
+        let exact = (digits.sign() != bigdecimal::num_bigint::Sign::NoSign).then(|| {
+            i64::try_from(digits.magnitude().to_string().len()).unwrap() - 1 - scale
+        });
+        prop_assert_eq!(d.magnitude(), exact, "{}", text);
+    }
+
     #[test]
     fn sort_keys_order_as_exact_values_across_units(
         a in amount(), sa in shift(), b in amount(), sb in shift()
