@@ -13,6 +13,7 @@ use serde::Deserializer;
 use serde_json::value::RawValue;
 
 use crate::check::{check_eac, CheckOptions, Purpose};
+use crate::frame::{frame_array, BorrowedElement, Framed, Resume};
 use crate::strict::{
     check_encoding, check_no_duplicate_keys, duplicate_key, kind_of, lone_surrogate, visit_scalars,
     Element,
@@ -641,21 +642,91 @@ pub fn read_array_document<R: io::Read>(
     key: &'static str,
     mut on_element: impl FnMut(usize, Element) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
-    let state = RefCell::new(ReadState {
-        key,
-        on_element: &mut on_element,
-        summary: ListingSummary::default(),
-        stopped: false,
-        saw_eacs: false,
-        in_eacs: false,
-        index: 0,
-        pending: None,
-    });
+    read_array_borrowed(reader, key, |index, element| {
+        on_element(index, element.into_owned())
+    })
+}
+
+/// [`read_array_document`] handing each element over borrowed from the
+/// reader's buffer (valid during the call): the elements are framed in
+/// large chunks and parsed from there (`frame`), and only what the framing
+/// does not expect is read by the streaming reader, so every finding is
+/// the one the streaming reader gives.
+pub fn read_array_borrowed<R: io::Read>(
+    mut reader: R,
+    key: &'static str,
+    mut on_element: impl FnMut(usize, BorrowedElement<'_>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    // Enough of the start to tell the encoding (at most 4 bytes decide).
+    let mut head = vec![0u8; 1 << 16];
+    let mut got = 0;
+    while got < 4 {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ListingError::Io(e)),
+        }
+    }
+    head.truncate(got);
+    match check_encoding(&head) {
+        Ok(bom) => drop(head.drain(..bom)),
+        Err(v) => return Err(ListingError::Malformed(v)),
+    }
+    let framed = frame_array(reader, head, key, &mut |index, element| {
+        on_element(index, element) == Flow::Continue
+    })?;
+    match framed {
+        Framed::Stopped => Err(ListingError::Stopped),
+        Framed::Resume { resume, rest } => stream_array_document(rest, key, resume, on_element),
+    }
+}
+
+/// The streaming reader (serde_json over the reader, strict, every error
+/// located): reads the document from `resume` on.
+#[doc(hidden)]
+pub fn read_array_streaming<R: io::Read>(
+    reader: R,
+    key: &'static str,
+    on_element: impl FnMut(usize, BorrowedElement<'_>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
     let mut reader = io::BufReader::with_capacity(1 << 16, reader);
     match check_encoding(reader.fill_buf()?) {
         Ok(bom) => reader.consume(bom),
         Err(v) => return Err(ListingError::Malformed(v)),
     }
+    let resume = Resume {
+        prefix: Vec::new(),
+        index: 0,
+        skip: 0,
+        line: 1,
+        column: 0,
+    };
+    stream_array_document(reader, key, resume, on_element)
+}
+
+fn stream_array_document<R: io::Read>(
+    reader: R,
+    key: &'static str,
+    resume: Resume,
+    mut on_element: impl FnMut(usize, BorrowedElement<'_>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    let state = RefCell::new(ReadState {
+        key,
+        on_element: &mut on_element,
+        summary: ListingSummary {
+            eac_count: resume.index,
+            violations: Vec::new(),
+        },
+        stopped: false,
+        saw_eacs: false,
+        in_eacs: false,
+        index: resume.index,
+        skip: resume.skip,
+        pending: None,
+    });
+    let text = io::Read::chain(io::Cursor::new(resume.prefix.clone()), reader);
+    let reader = io::BufReader::with_capacity(1 << 16, text);
     let mut de = serde_json::Deserializer::from_reader(reader);
     let result = (&mut de)
         .deserialize_any(RootVisitor { state: &state })
@@ -680,8 +751,9 @@ pub fn read_array_document<R: io::Read>(
                 Violation::error(Rule::StrictJson, pointer, clean_message(&e))
             });
             if e.line() > 0 {
-                v.line = Some(e.line() as u64);
-                v.column = Some(e.column() as u64);
+                let (line, column) = resume.locate(e.line() as u64, e.column() as u64);
+                v.line = Some(line);
+                v.column = Some(column);
             }
             Err(ListingError::Malformed(v))
         }
@@ -715,7 +787,7 @@ pub(crate) fn clean_message(e: &serde_json::Error) -> String {
 }
 
 struct ReadState<'f> {
-    on_element: &'f mut dyn FnMut(usize, Element) -> Flow,
+    on_element: &'f mut dyn FnMut(usize, BorrowedElement<'_>) -> Flow,
     summary: ListingSummary,
     stopped: bool,
     saw_eacs: bool,
@@ -723,6 +795,8 @@ struct ReadState<'f> {
     in_eacs: bool,
     key: &'static str,
     index: usize,
+    /// Synthetic elements still to pass over (a resumed reading).
+    skip: usize,
     pending: Option<Violation>,
 }
 
@@ -853,10 +927,14 @@ impl<'de> Visitor<'de> for EacsSeed<'_, '_> {
             let element = seq.next_element::<Element>()?;
             let Some(element) = element else { break };
             let mut st = self.state.borrow_mut();
+            if st.skip > 0 {
+                st.skip -= 1;
+                continue;
+            }
             let index = st.index;
             st.index += 1;
             st.summary.eac_count += 1;
-            if (st.on_element)(index, element) == Flow::Stop {
+            if (st.on_element)(index, BorrowedElement::view(&element)) == Flow::Stop {
                 st.stopped = true;
                 return Err(de::Error::custom("stopped"));
             }

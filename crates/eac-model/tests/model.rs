@@ -333,6 +333,8 @@ fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serd
     d
 }
 
+#[path = "model/framing.rs"]
+mod framing;
 #[path = "model/properties.rs"]
 mod properties;
 #[path = "model/units.rs"]
