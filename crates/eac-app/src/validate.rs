@@ -3,12 +3,13 @@
 use std::fs::File;
 use std::path::Path;
 
+use eac_model::read::read_listing_with;
 use eac_model::{
-    read_listing, CheckOptions, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary,
-    ObjectRead,
+    CheckOptions, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary, ObjectRead,
 };
 use serde::{Deserialize, Serialize};
 
+use crate::p2::ListingSchema;
 use crate::{AppError, Violation};
 
 /// At most this many errors (and as many warnings) are reported per file.
@@ -120,16 +121,22 @@ pub fn validate_file(
         return crate::p2::validate_p2(path, allow_extended_technologies);
     }
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
-    let schema_errors = crate::p2::listing_schema_violations(crate::SchemaKind::P1Listing, path)?;
     let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
     let mut report = ValidationReport::default();
     let mut listing = ListingChecks::default();
-    let outcome = read_listing(file, opts, |index, read| {
+    // One reading: each element is judged by the JSON Schema and by the
+    // rules from the same parse (issue 16; the schema used to read the file
+    // a second time).
+    let mut schema = ListingSchema::new(crate::SchemaKind::P1Listing);
+    let outcome = read_listing_with(file, opts, |index, element, read| {
+        if !schema.is_full() {
+            schema.check(index, element);
+        }
         report.take(read, |report, eac| {
             report.extend(listing.check(&eac, &format!("/eacs/{index}")));
         })
     });
-    report.finish_listing(path, outcome, schema_errors)
+    report.finish_listing(path, outcome, schema.into_violations())
 }
 
 #[cfg(test)]

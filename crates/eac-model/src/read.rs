@@ -597,6 +597,32 @@ pub fn read_listing<R: io::Read>(
     )
 }
 
+/// [`read_listing`] that also shows each element as read, borrowed, before
+/// it is turned into an EAC: a second judge (`validate`'s JSON Schema
+/// check) reads the same parse.
+pub fn read_listing_with<R: io::Read>(
+    reader: R,
+    opts: CheckOptions,
+    mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, EacRead) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    read_array_borrowed(reader, "eacs", |index, element| {
+        let base = format!("/eacs/{index}");
+        let outcome = match &element {
+            BorrowedElement::Object(fields) => {
+                let fields = fields
+                    .iter()
+                    .map(|(k, raw)| (k.to_string(), (*raw).to_owned()))
+                    .collect();
+                eac_from_fields(fields, &base, opts)
+            }
+            BorrowedElement::Other(kind) => ObjectRead::Invalid {
+                violations: vec![not_an_eac(base, kind)],
+            },
+        };
+        on_eac(index, &element, outcome)
+    })
+}
+
 /// Streams the objects of a listing's `eacs` (P1 EACs or P2 envelopes),
 /// each read by `from_fields` (an element that is not an object breaks
 /// rule 2), calling `on_object(index, outcome)` in document order.
