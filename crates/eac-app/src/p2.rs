@@ -20,7 +20,7 @@ use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
-use crate::schema_instance::schema_instance;
+use crate::schema_instance::{self, schema_instance};
 use crate::validate::ValidationReport;
 use crate::AppError;
 
@@ -139,6 +139,36 @@ pub fn listing_schema_violations(
     }
 }
 
+/// An element of a listing on its way to the schema check on another thread.
+pub(crate) enum SchemaItem {
+    /// The element's JSON text as framed.
+    Text(String),
+    /// An element the streaming reader read (see `eac_model::frame`).
+    Element(eac_model::strict::Element),
+}
+
+impl SchemaItem {
+    pub(crate) fn new(element: &BorrowedElement<'_>, text: Option<&str>) -> Self {
+        match text {
+            Some(text) => SchemaItem::Text(text.to_owned()),
+            None => {
+                // Rebuilt owned: the streaming reader's elements are rare
+                // (what the framing did not expect).
+                let owned = match element {
+                    BorrowedElement::Object(fields) => eac_model::strict::Element::Object(
+                        fields
+                            .iter()
+                            .map(|(k, raw)| (k.to_string(), (*raw).to_owned()))
+                            .collect(),
+                    ),
+                    BorrowedElement::Other(kind) => eac_model::strict::Element::Other(kind),
+                };
+                SchemaItem::Element(owned)
+            }
+        }
+    }
+}
+
 /// The schema's findings over a listing's elements, as they are read
 /// (`validate` judges each element by the schema and the rules from one
 /// reading).
@@ -168,6 +198,31 @@ impl ListingSchema {
             Flow::Stop
         } else {
             Flow::Continue
+        }
+    }
+
+    /// Checks an element sent over from the reading thread: its framed
+    /// text (an object's value built from it whole, in one pass, when the
+    /// direct builder takes it) or the streaming reader's element.
+    pub(crate) fn check_item(&mut self, index: usize, item: SchemaItem) {
+        match item {
+            SchemaItem::Text(text) => {
+                if text.starts_with('{') {
+                    if let Some(value @ Value::Object(_)) = schema_instance::direct_instance(&text)
+                    {
+                        return self.judge(index, value);
+                    }
+                }
+                // Member by member, as every element was before (a member
+                // nested too deep is named). The text was parsed already.
+                match serde_json::from_str::<BorrowedElement>(&text) {
+                    Ok(element) => self.check_element(index, &element),
+                    Err(_) => unreachable!("a framed element parses again"),
+                }
+            }
+            SchemaItem::Element(element) => {
+                self.check_element(index, &BorrowedElement::view(&element));
+            }
         }
     }
 
@@ -202,6 +257,11 @@ impl ListingSchema {
             }
             BorrowedElement::Other(_) => Value::Null,
         };
+        self.judge(index, item);
+    }
+
+    /// The schema's findings on one element's value, located at its index.
+    fn judge(&mut self, index: usize, item: Value) {
         // `{"eacs": [item], "next": null, "previous": null}`, built by moving
         // the element in (no copy).
         let mut doc = serde_json::Map::new();

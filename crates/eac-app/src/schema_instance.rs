@@ -25,17 +25,22 @@ use serde_json::{Map, Value};
 /// surrogate escape, anything unexpected) goes the long way, which says
 /// what serde_json says of it.
 pub(crate) fn schema_instance(json: &str) -> Result<Value, serde_json::Error> {
+    match direct_instance(json) {
+        Some(value) => Ok(value),
+        None => serde_json::from_str(&with_stand_ins(json)),
+    }
+}
+
+/// [`schema_instance`] built straight from the text, or `None` where only
+/// the long way decides (see there).
+pub(crate) fn direct_instance(json: &str) -> Option<Value> {
     let mut direct = Direct {
         text: json.as_bytes(),
         json,
         at: 0,
     };
-    if let Some(value) = direct.value(0) {
-        if direct.skip_ws() == direct.text.len() {
-            return Ok(value);
-        }
-    }
-    serde_json::from_str(&with_stand_ins(json))
+    let value = direct.value(0)?;
+    (direct.skip_ws() == direct.text.len()).then_some(value)
 }
 
 /// Nesting the direct builder takes; deeper text goes the long way

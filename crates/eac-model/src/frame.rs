@@ -290,13 +290,14 @@ fn container_len(text: &[u8]) -> Option<(usize, usize)> {
 
 /// Reads the array of `key` in a listing document starting in `reader`
 /// (after any byte order mark, `head` holding bytes already read), handing
-/// each well-formed element to `on_element(index, element)`, until the
+/// each well-formed element to `on_element(index, element, text)` (`text`:
+/// the element's JSON text as framed), until the
 /// array ends, the callback stops or something needs the streaming reader.
 pub(crate) fn frame_array<R: Read>(
     reader: R,
     head: Vec<u8>,
     key: &str,
-    on_element: &mut dyn FnMut(usize, BorrowedElement<'_>) -> bool,
+    on_element: &mut dyn FnMut(usize, BorrowedElement<'_>, &str) -> bool,
 ) -> io::Result<Framed<R>> {
     let mut b = Buffer {
         reader,
@@ -370,7 +371,7 @@ pub(crate) fn frame_array<R: Read>(
         let Ok(element) = serde_json::from_str::<BorrowedElement>(text) else {
             return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
         };
-        let go_on = on_element(index, element);
+        let go_on = on_element(index, element, text);
         b.advance(start + len);
         index += 1;
         if !go_on {

@@ -597,15 +597,16 @@ pub fn read_listing<R: io::Read>(
     )
 }
 
-/// [`read_listing`] that also shows each element as read, borrowed, before
-/// it is turned into an EAC: a second judge (`validate`'s JSON Schema
-/// check) reads the same parse.
+/// [`read_listing`] that also shows each element as read, borrowed, and
+/// its JSON text when framed (see [`read_array_framed`]), before it is
+/// turned into an EAC: a second judge (`validate`'s JSON Schema check)
+/// reads the same parse.
 pub fn read_listing_with<R: io::Read>(
     reader: R,
     opts: CheckOptions,
-    mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, EacRead) -> Flow,
+    mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, Option<&str>, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
-    read_array_borrowed(reader, "eacs", |index, element| {
+    read_array_framed(reader, "eacs", |index, element, text| {
         let base = format!("/eacs/{index}");
         let outcome = match &element {
             BorrowedElement::Object(fields) => {
@@ -619,7 +620,7 @@ pub fn read_listing_with<R: io::Read>(
                 violations: vec![not_an_eac(base, kind)],
             },
         };
-        on_eac(index, &element, outcome)
+        on_eac(index, &element, text, outcome)
     })
 }
 
@@ -679,9 +680,19 @@ pub fn read_array_document<R: io::Read>(
 /// does not expect is read by the streaming reader, so every finding is
 /// the one the streaming reader gives.
 pub fn read_array_borrowed<R: io::Read>(
-    mut reader: R,
+    reader: R,
     key: &'static str,
     mut on_element: impl FnMut(usize, BorrowedElement<'_>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    read_array_framed(reader, key, |index, element, _| on_element(index, element))
+}
+
+/// [`read_array_borrowed`] that also hands over each element's JSON text
+/// when it was framed (`None` for what the streaming reader read).
+pub fn read_array_framed<R: io::Read>(
+    mut reader: R,
+    key: &'static str,
+    mut on_element: impl FnMut(usize, BorrowedElement<'_>, Option<&str>) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
     // Enough of the start to tell the encoding (at most 4 bytes decide).
     let mut head = vec![0u8; 1 << 16];
@@ -699,12 +710,16 @@ pub fn read_array_borrowed<R: io::Read>(
         Ok(bom) => drop(head.drain(..bom)),
         Err(v) => return Err(ListingError::Malformed(v)),
     }
-    let framed = frame_array(reader, head, key, &mut |index, element| {
-        on_element(index, element) == Flow::Continue
+    let framed = frame_array(reader, head, key, &mut |index, element, text| {
+        on_element(index, element, Some(text)) == Flow::Continue
     })?;
     match framed {
         Framed::Stopped => Err(ListingError::Stopped),
-        Framed::Resume { resume, rest } => stream_array_document(rest, key, resume, on_element),
+        Framed::Resume { resume, rest } => {
+            stream_array_document(rest, key, resume, |index, element| {
+                on_element(index, element, None)
+            })
+        }
     }
 }
 
