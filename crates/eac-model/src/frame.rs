@@ -20,7 +20,7 @@ use std::io::{self, Read};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use crate::strict::{duplicate_key, Element};
+use crate::strict::{duplicate_key, visit_scalars, Element};
 
 /// How many bytes are read at a time.
 const CHUNK: usize = 1 << 20;
@@ -96,6 +96,9 @@ impl<'de> Visitor<'de> for BorrowedVisitor {
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(BorrowedElement::Other("an array"))
     }
+    visit_scalars!(BorrowedElement<'de>, |_visitor, kind| Ok(
+        BorrowedElement::Other(kind)
+    ));
 }
 
 /// A member name, borrowed unless it holds an escape.

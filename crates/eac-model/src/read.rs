@@ -4,6 +4,7 @@
 //! Memory stays bounded by the largest single EAC: the listing's `eacs` array
 //! is visited element by element and handed to a callback.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, BufRead};
@@ -53,7 +54,16 @@ pub(crate) fn read_object<T>(
     build: impl FnOnce(&mut FieldReader, Option<Option<BeneficiaryType>>) -> Option<T>,
     check: impl FnOnce(&T) -> Vec<Violation>,
 ) -> ObjectRead<T> {
-    let mut r = FieldReader::new(fields, base);
+    read_object_from(FieldReader::new(fields, base), opts, build, check)
+}
+
+/// [`read_object`] from a reader over owned or borrowed members.
+fn read_object_from<'a, T>(
+    mut r: FieldReader<'a>,
+    opts: CheckOptions,
+    build: impl FnOnce(&mut FieldReader<'a>, Option<Option<BeneficiaryType>>) -> Option<T>,
+    check: impl FnOnce(&T) -> Vec<Violation>,
+) -> ObjectRead<T> {
     r.eac_id = r.peek_string("cds_eac_id");
     // `Some(None)`: null in a saved state of an incomplete EAC; `None`:
     // missing or broken (the reader holds why).
@@ -98,9 +108,26 @@ pub fn eac_from_fields(
     base: &str,
     opts: CheckOptions,
 ) -> EacRead {
-    read_object(
-        fields,
-        base,
+    eac_from_reader(FieldReader::new(fields, base), base, opts)
+}
+
+/// [`eac_from_fields`] over members borrowed from the listing's buffer
+/// (only what the EAC keeps is copied).
+pub fn eac_from_borrowed(
+    fields: &[(Cow<'_, str>, &RawValue)],
+    base: &str,
+    opts: CheckOptions,
+) -> EacRead {
+    let fields = fields
+        .iter()
+        .map(|(k, raw)| (Cow::Borrowed(k.as_ref()), Cow::Borrowed(*raw)))
+        .collect();
+    eac_from_reader(FieldReader::borrowed(fields, base), base, opts)
+}
+
+fn eac_from_reader(r: FieldReader<'_>, base: &str, opts: CheckOptions) -> EacRead {
+    read_object_from(
+        r,
         opts,
         |r, t| read_eac(r, t, opts),
         |eac| check_eac(eac, base, opts),
@@ -169,16 +196,28 @@ fn is_placeholder(raw: &str) -> bool {
     raw.starts_with('"') || raw == "null"
 }
 
+/// A member of an object: its name and raw value, owned or borrowed from
+/// the text being read.
+pub(crate) type Member<'a> = (Cow<'a, str>, Cow<'a, RawValue>);
+
 /// Takes fields out of a JSON object by name; what remains are extensions.
-pub(crate) struct FieldReader {
-    pub(crate) fields: Vec<(String, Box<RawValue>)>,
+pub(crate) struct FieldReader<'a> {
+    pub(crate) fields: Vec<Member<'a>>,
     pub(crate) base: String,
     pub(crate) errors: Vec<Violation>,
     pub(crate) eac_id: Option<String>,
 }
 
-impl FieldReader {
+impl<'a> FieldReader<'a> {
     pub(crate) fn new(fields: Vec<(String, Box<RawValue>)>, base: &str) -> Self {
+        let fields = fields
+            .into_iter()
+            .map(|(k, raw)| (Cow::Owned(k), Cow::Owned(raw)))
+            .collect();
+        FieldReader::borrowed(fields, base)
+    }
+
+    pub(crate) fn borrowed(fields: Vec<Member<'a>>, base: &str) -> Self {
         FieldReader {
             fields,
             base: base.to_owned(),
@@ -196,7 +235,7 @@ impl FieldReader {
         self.errors.push(Violation::error(rule, pointer, message));
     }
 
-    pub(crate) fn take(&mut self, key: &str) -> Option<Box<RawValue>> {
+    pub(crate) fn take(&mut self, key: &str) -> Option<Cow<'a, RawValue>> {
         let i = self.fields.iter().position(|(k, _)| k == key)?;
         Some(self.fields.remove(i).1)
     }
@@ -285,7 +324,7 @@ impl FieldReader {
     }
 
     /// Present (rule 2), possibly null.
-    pub(crate) fn present(&mut self, key: &str) -> Option<Box<RawValue>> {
+    pub(crate) fn present(&mut self, key: &str) -> Option<Cow<'a, RawValue>> {
         let raw = self.take(key);
         if raw.is_none() {
             self.error(
@@ -315,11 +354,35 @@ impl FieldReader {
     }
 
     pub(crate) fn required_string(&mut self, key: &str) -> Option<String> {
+        if let Some(text) = self.take_plain_string(key) {
+            return Some(text);
+        }
         self.typed(key, "a string")
     }
 
     pub(crate) fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
+        if let Some(text) = self.take_plain_string(key) {
+            return Some(Some(text));
+        }
         self.typed(key, "a string or null")
+    }
+
+    /// A member that is a string without escapes, taken as its text as
+    /// written (the parser has checked it already: no control characters);
+    /// `None` leaves the member for the general reading.
+    fn take_plain_string(&mut self, key: &str) -> Option<String> {
+        let i = self.fields.iter().position(|(k, _)| k == key)?;
+        let inner = self.fields[i]
+            .1
+            .get()
+            .strip_prefix('"')?
+            .strip_suffix('"')?;
+        if inner.contains('\\') {
+            return None;
+        }
+        let text = inner.to_owned();
+        self.fields.remove(i);
+        Some(text)
     }
 
     pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
@@ -402,7 +465,7 @@ impl FieldReader {
         }
         // Each element is parsed on its own, so a broken value (e.g. a
         // duplicate key) is located at its own pointer.
-        let raws: Vec<Box<RawValue>> = match serde_json::from_str(raw.get()) {
+        let raws: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
             Ok(r) => r,
             Err(e) => {
                 self.error(Rule::StrictJson, "values", clean_message(&e));
@@ -411,7 +474,7 @@ impl FieldReader {
         };
         let mut elements = Vec::with_capacity(raws.len());
         for (i, raw) in raws.iter().enumerate() {
-            match serde_json::from_str::<Element>(raw.get()) {
+            match serde_json::from_str::<BorrowedElement>(raw.get()) {
                 Ok(e) => elements.push(e),
                 Err(e) => {
                     let pointer = format!("{}/values/{i}", self.base);
@@ -431,15 +494,19 @@ impl FieldReader {
         for (i, element) in elements.into_iter().enumerate() {
             let base = format!("{}/values/{i}", self.base);
             match element {
-                Element::Object(fields) => {
-                    let mut vr = FieldReader::new(fields, &base);
+                BorrowedElement::Object(fields) => {
+                    let fields = fields
+                        .into_iter()
+                        .map(|(k, raw)| (k, Cow::Borrowed(raw)))
+                        .collect();
+                    let mut vr = FieldReader::borrowed(fields, &base);
                     match vr.value(opts) {
                         Some(v) if vr.errors.is_empty() => out.push(v),
                         _ => ok = false,
                     }
                     self.errors.append(&mut vr.errors);
                 }
-                Element::Other(kind) => {
+                BorrowedElement::Other(kind) => {
                     ok = false;
                     self.errors.push(Violation::error(
                         Rule::RequiredKeys,
@@ -541,7 +608,10 @@ impl FieldReader {
     /// Whatever was not taken: kept as extensions (rule 21), checked for
     /// duplicate keys inside (rule 20).
     pub(crate) fn extensions(&mut self) -> Extensions {
-        let rest = std::mem::take(&mut self.fields);
+        let rest: Vec<(String, Box<RawValue>)> = std::mem::take(&mut self.fields)
+            .into_iter()
+            .map(|(k, raw)| (k.into_owned(), raw.into_owned()))
+            .collect();
         for (key, raw) in &rest {
             if let Err(e) = check_no_duplicate_keys(raw) {
                 let pointer = format!("{}/{}", self.base, pointer_token(key));
@@ -609,13 +679,7 @@ pub fn read_listing_with<R: io::Read>(
     read_array_framed(reader, "eacs", |index, element, text| {
         let base = format!("/eacs/{index}");
         let outcome = match &element {
-            BorrowedElement::Object(fields) => {
-                let fields = fields
-                    .iter()
-                    .map(|(k, raw)| (k.to_string(), (*raw).to_owned()))
-                    .collect();
-                eac_from_fields(fields, &base, opts)
-            }
+            BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, opts),
             BorrowedElement::Other(kind) => ObjectRead::Invalid {
                 violations: vec![not_an_eac(base, kind)],
             },
