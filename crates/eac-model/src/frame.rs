@@ -266,12 +266,13 @@ fn container_len(text: &[u8]) -> Option<(usize, usize)> {
         match text[i] {
             b'"' => {
                 i += 1;
+                // Most of a listing is string text: jump to its end.
                 loop {
-                    match text.get(i)? {
-                        b'"' => break,
-                        b'\\' => i += 2,
-                        _ => i += 1,
+                    i += memchr::memchr2(b'"', b'\\', text.get(i..)?)?;
+                    if text[i] == b'"' {
+                        break;
                     }
+                    i += 2;
                 }
             }
             b'{' | b'[' => {
