@@ -658,13 +658,9 @@ pub enum ListingError {
 pub fn read_listing<R: io::Read>(
     reader: R,
     opts: CheckOptions,
-    on_eac: impl FnMut(usize, EacRead) -> Flow,
+    mut on_eac: impl FnMut(usize, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
-    read_objects(
-        reader,
-        |fields, base| eac_from_fields(fields, base, opts),
-        on_eac,
-    )
+    read_listing_with(reader, opts, |index, _, _, read| on_eac(index, read))
 }
 
 /// [`read_listing`] that also shows each element as read, borrowed, and
