@@ -10,6 +10,7 @@ use std::fs::{self, File};
 use std::path::Path;
 use std::sync::OnceLock;
 
+use eac_model::frame::BorrowedElement;
 use eac_model::p2::{
     read_p2_listing, read_server_metadata, P2ListingChecks, ServerMetadata, EACDESK_FORMAT_ID,
 };
@@ -19,7 +20,7 @@ use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
-use crate::schema_instance::schema_instance;
+use crate::schema_instance::{self, schema_instance};
 use crate::validate::ValidationReport;
 use crate::AppError;
 
@@ -85,13 +86,12 @@ fn schemas() -> &'static Schemas {
 /// is a rule 2 violation (rule 3 when an enumeration is broken) located at
 /// the instance path.
 pub fn schema_violations(kind: SchemaKind, instance: &Value) -> Vec<Violation> {
-    let s = schemas();
-    let validator = match kind {
-        SchemaKind::P1Listing => &s.p1,
-        SchemaKind::P2Listing => &s.p2,
-        SchemaKind::Eac => &s.eac,
-        SchemaKind::ServerMetadata => &s.metadata,
-    };
+    let validator = validator(kind);
+    // Most documents are valid: the quick yes/no first, the errors (the
+    // same ones) only for a document that is not.
+    if validator.is_valid(instance) {
+        return Vec::new();
+    }
     validator
         .iter_errors(instance)
         .map(|e| {
@@ -110,6 +110,16 @@ pub fn schema_violations(kind: SchemaKind, instance: &Value) -> Vec<Violation> {
         .collect()
 }
 
+fn validator(kind: SchemaKind) -> &'static Validator {
+    let s = schemas();
+    match kind {
+        SchemaKind::P1Listing => &s.p1,
+        SchemaKind::P2Listing => &s.p2,
+        SchemaKind::Eac => &s.eac,
+        SchemaKind::ServerMetadata => &s.metadata,
+    }
+}
+
 /// Schema errors of a listing, checked one element at a time: each element
 /// is wrapped in a one-item listing and its errors relocated to its index.
 /// Numbers reach the schema engine as stand-ins (see `schema_instance`):
@@ -119,24 +129,120 @@ pub fn listing_schema_violations(
     path: &Path,
 ) -> Result<Vec<Violation>, AppError> {
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
-    let mut out = Vec::new();
-    let outcome = eac_model::read_listing_elements(std::io::BufReader::new(file), |index, el| {
-        let item = match el {
-            eac_model::strict::Element::Object(fields) => {
+    let mut schema = ListingSchema::new(kind);
+    let outcome =
+        eac_model::read::read_array_borrowed(file, "eacs", |index, el| schema.check(index, &el));
+    match outcome {
+        Err(ListingError::Io(e)) => Err(AppError::io(path, &e)),
+        // Malformed JSON is reported by the rule reader (rule 20).
+        _ => Ok(schema.into_violations()),
+    }
+}
+
+/// An element of a listing on its way to the schema check on another thread.
+pub(crate) enum SchemaItem {
+    /// The element's JSON text as framed.
+    Text(String),
+    /// An element the streaming reader read (see `eac_model::frame`).
+    Element(eac_model::strict::Element),
+}
+
+impl SchemaItem {
+    pub(crate) fn new(element: &BorrowedElement<'_>, text: Option<&str>) -> Self {
+        match text {
+            Some(text) => SchemaItem::Text(text.to_owned()),
+            None => {
+                // Rebuilt owned: the streaming reader's elements are rare
+                // (what the framing did not expect).
+                let owned = match element {
+                    BorrowedElement::Object(fields) => eac_model::strict::Element::Object(
+                        fields
+                            .iter()
+                            .map(|(k, raw)| (k.to_string(), (*raw).to_owned()))
+                            .collect(),
+                    ),
+                    BorrowedElement::Other(kind) => eac_model::strict::Element::Other(kind),
+                };
+                SchemaItem::Element(owned)
+            }
+        }
+    }
+}
+
+/// The schema's findings over a listing's elements, as they are read
+/// (`validate` judges each element by the schema and the rules from one
+/// reading).
+pub(crate) struct ListingSchema {
+    kind: SchemaKind,
+    out: Vec<Violation>,
+}
+
+impl ListingSchema {
+    pub(crate) fn new(kind: SchemaKind) -> Self {
+        ListingSchema {
+            kind,
+            out: Vec::new(),
+        }
+    }
+
+    /// Whether the findings are as many as are reported: later elements
+    /// are not checked.
+    pub(crate) fn is_full(&self) -> bool {
+        self.out.len() >= crate::MAX_REPORTED_VIOLATIONS
+    }
+
+    /// Checks the element at `index`; says to stop once full.
+    pub(crate) fn check(&mut self, index: usize, element: &BorrowedElement<'_>) -> Flow {
+        self.check_element(index, element);
+        if self.is_full() {
+            Flow::Stop
+        } else {
+            Flow::Continue
+        }
+    }
+
+    /// Checks an element sent over from the reading thread: its framed
+    /// text (an object's value built from it whole, in one pass, when the
+    /// direct builder takes it) or the streaming reader's element.
+    pub(crate) fn check_item(&mut self, index: usize, item: SchemaItem) {
+        match item {
+            SchemaItem::Text(text) => {
+                if text.starts_with('{') {
+                    if let Some(value @ Value::Object(_)) = schema_instance::direct_instance(&text)
+                    {
+                        return self.judge(index, value);
+                    }
+                }
+                // Member by member, as every element was before (a member
+                // nested too deep is named). The text was parsed already.
+                match serde_json::from_str::<BorrowedElement>(&text) {
+                    Ok(element) => self.check_element(index, &element),
+                    Err(_) => unreachable!("a framed element parses again"),
+                }
+            }
+            SchemaItem::Element(element) => {
+                self.check_element(index, &BorrowedElement::view(&element));
+            }
+        }
+    }
+
+    fn check_element(&mut self, index: usize, element: &BorrowedElement<'_>) {
+        let item = match element {
+            BorrowedElement::Object(fields) => {
                 let mut map = serde_json::Map::new();
                 let mut unreadable = false;
                 for (k, raw) in fields {
                     match schema_instance(raw.get()) {
                         Ok(v) => {
-                            map.insert(k, v);
+                            map.insert(k.to_string(), v);
                         }
                         // Nested past serde_json's depth limit: said plainly
                         // rather than shown as a null.
                         Err(e) => {
                             unreadable = true;
-                            out.push(Violation::error(
+                            self.out.push(Violation::error(
                                 Rule::StrictJson,
-                                format!("/eacs/{index}/{}", eac_model::pointer_token(&k)),
+                                format!("/eacs/{index}/{}", eac_model::pointer_token(k)),
                                 format!("could not be checked against the schema: {e}"),
                             ));
                         }
@@ -145,37 +251,33 @@ pub fn listing_schema_violations(
                 // Without that member the schema would call it missing: the
                 // EAC is refused already, for the real cause.
                 if unreadable {
-                    return if out.len() >= crate::MAX_REPORTED_VIOLATIONS {
-                        Flow::Stop
-                    } else {
-                        Flow::Continue
-                    };
+                    return;
                 }
                 Value::Object(map)
             }
-            eac_model::strict::Element::Other(_) => Value::Null,
+            BorrowedElement::Other(_) => Value::Null,
         };
-        let doc = serde_json::json!({"eacs": [item], "next": null, "previous": null});
-        for v in schema_violations(kind, &doc) {
-            let pointer = v
-                .pointer
-                .strip_prefix("/eacs/0")
-                .map(|rest| format!("/eacs/{index}{rest}"))
-                .unwrap_or(v.pointer.clone());
-            let mut v = v;
-            v.pointer = pointer;
-            out.push(v);
+        self.judge(index, item);
+    }
+
+    /// The schema's findings on one element's value, located at its index.
+    fn judge(&mut self, index: usize, item: Value) {
+        // `{"eacs": [item], "next": null, "previous": null}`, built by moving
+        // the element in (no copy).
+        let mut doc = serde_json::Map::new();
+        doc.insert("eacs".to_owned(), Value::Array(vec![item]));
+        doc.insert("next".to_owned(), Value::Null);
+        doc.insert("previous".to_owned(), Value::Null);
+        for mut v in schema_violations(self.kind, &Value::Object(doc)) {
+            if let Some(rest) = v.pointer.strip_prefix("/eacs/0") {
+                v.pointer = format!("/eacs/{index}{rest}");
+            }
+            self.out.push(v);
         }
-        if out.len() >= crate::MAX_REPORTED_VIOLATIONS {
-            Flow::Stop
-        } else {
-            Flow::Continue
-        }
-    });
-    match outcome {
-        Err(ListingError::Io(e)) => Err(AppError::io(path, &e)),
-        // Malformed JSON is reported by the rule reader (rule 20).
-        _ => Ok(out),
+    }
+
+    pub(crate) fn into_violations(self) -> Vec<Violation> {
+        self.out
     }
 }
 

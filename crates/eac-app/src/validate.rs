@@ -3,12 +3,15 @@
 use std::fs::File;
 use std::path::Path;
 
+use eac_model::read::read_listing_with;
 use eac_model::{
-    read_listing, CheckOptions, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary,
-    ObjectRead,
+    CheckOptions, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary, ObjectRead,
 };
 use serde::{Deserialize, Serialize};
 
+use std::sync::mpsc;
+
+use crate::p2::{ListingSchema, SchemaItem};
 use crate::{AppError, Violation};
 
 /// At most this many errors (and as many warnings) are reported per file.
@@ -120,17 +123,54 @@ pub fn validate_file(
         return crate::p2::validate_p2(path, allow_extended_technologies);
     }
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
-    let schema_errors = crate::p2::listing_schema_violations(crate::SchemaKind::P1Listing, path)?;
     let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
     let mut report = ValidationReport::default();
     let mut listing = ListingChecks::default();
-    let outcome = read_listing(file, opts, |index, read| {
-        report.take(read, |report, eac| {
-            report.extend(listing.check(&eac, &format!("/eacs/{index}")));
-        })
+    // One reading: each element is judged by the JSON Schema and by the
+    // rules from the same framing (issue 16; the schema used to read the
+    // file a second time). The schema runs on a second thread, fed batches
+    // of elements; the reading thread frames, parses and applies the rules.
+    let (outcome, schema) = std::thread::scope(|scope| {
+        let (sender, receiver) =
+            mpsc::sync_channel::<Vec<(usize, SchemaItem)>>(SCHEMA_BATCHES_AHEAD);
+        let worker = scope.spawn(move || {
+            let mut schema = ListingSchema::new(crate::SchemaKind::P1Listing);
+            for (index, item) in receiver.iter().flatten() {
+                // Full: the rest is not checked (as a separate pass stopped).
+                if !schema.is_full() {
+                    schema.check_item(index, item);
+                }
+            }
+            schema.into_violations()
+        });
+        let mut batch = Vec::with_capacity(SCHEMA_BATCH);
+        let outcome = read_listing_with(file, opts, |index, element, text, read| {
+            batch.push((index, SchemaItem::new(element, text)));
+            if batch.len() == SCHEMA_BATCH {
+                // Fails only if the worker panicked: `join` says so below.
+                let _ = sender.send(std::mem::replace(
+                    &mut batch,
+                    Vec::with_capacity(SCHEMA_BATCH),
+                ));
+            }
+            report.take(read, |report, eac| {
+                report.extend(listing.check(&eac, &format!("/eacs/{index}")));
+            })
+        });
+        let _ = sender.send(batch);
+        drop(sender);
+        let schema = worker
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (outcome, schema)
     });
-    report.finish_listing(path, outcome, schema_errors)
+    report.finish_listing(path, outcome, schema)
 }
+
+/// Elements sent to the schema thread at a time, and batches waiting at
+/// most (memory: a few hundred elements).
+const SCHEMA_BATCH: usize = 64;
+const SCHEMA_BATCHES_AHEAD: usize = 4;
 
 #[cfg(test)]
 mod tests {

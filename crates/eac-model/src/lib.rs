@@ -11,6 +11,7 @@ pub mod check;
 mod decimal;
 mod eac;
 mod enums;
+pub mod frame;
 pub mod p2;
 pub mod read;
 pub mod refdata;

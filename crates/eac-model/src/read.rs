@@ -4,6 +4,7 @@
 //! Memory stays bounded by the largest single EAC: the listing's `eacs` array
 //! is visited element by element and handed to a callback.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::io::{self, BufRead};
@@ -13,6 +14,7 @@ use serde::Deserializer;
 use serde_json::value::RawValue;
 
 use crate::check::{check_eac, CheckOptions, Purpose};
+use crate::frame::{frame_array, BorrowedElement, Framed, Resume};
 use crate::strict::{
     check_encoding, check_no_duplicate_keys, duplicate_key, kind_of, lone_surrogate, visit_scalars,
     Element,
@@ -52,7 +54,16 @@ pub(crate) fn read_object<T>(
     build: impl FnOnce(&mut FieldReader, Option<Option<BeneficiaryType>>) -> Option<T>,
     check: impl FnOnce(&T) -> Vec<Violation>,
 ) -> ObjectRead<T> {
-    let mut r = FieldReader::new(fields, base);
+    read_object_from(FieldReader::new(fields, base), opts, build, check)
+}
+
+/// [`read_object`] from a reader over owned or borrowed members.
+fn read_object_from<'a, T>(
+    mut r: FieldReader<'a>,
+    opts: CheckOptions,
+    build: impl FnOnce(&mut FieldReader<'a>, Option<Option<BeneficiaryType>>) -> Option<T>,
+    check: impl FnOnce(&T) -> Vec<Violation>,
+) -> ObjectRead<T> {
     r.eac_id = r.peek_string("cds_eac_id");
     // `Some(None)`: null in a saved state of an incomplete EAC; `None`:
     // missing or broken (the reader holds why).
@@ -97,9 +108,26 @@ pub fn eac_from_fields(
     base: &str,
     opts: CheckOptions,
 ) -> EacRead {
-    read_object(
-        fields,
-        base,
+    eac_from_reader(FieldReader::new(fields, base), base, opts)
+}
+
+/// [`eac_from_fields`] over members borrowed from the listing's buffer
+/// (only what the EAC keeps is copied).
+pub fn eac_from_borrowed(
+    fields: &[(Cow<'_, str>, &RawValue)],
+    base: &str,
+    opts: CheckOptions,
+) -> EacRead {
+    let fields = fields
+        .iter()
+        .map(|(k, raw)| (Cow::Borrowed(k.as_ref()), Cow::Borrowed(*raw)))
+        .collect();
+    eac_from_reader(FieldReader::borrowed(fields, base), base, opts)
+}
+
+fn eac_from_reader(r: FieldReader<'_>, base: &str, opts: CheckOptions) -> EacRead {
+    read_object_from(
+        r,
         opts,
         |r, t| read_eac(r, t, opts),
         |eac| check_eac(eac, base, opts),
@@ -168,16 +196,28 @@ fn is_placeholder(raw: &str) -> bool {
     raw.starts_with('"') || raw == "null"
 }
 
+/// A member of an object: its name and raw value, owned or borrowed from
+/// the text being read.
+pub(crate) type Member<'a> = (Cow<'a, str>, Cow<'a, RawValue>);
+
 /// Takes fields out of a JSON object by name; what remains are extensions.
-pub(crate) struct FieldReader {
-    pub(crate) fields: Vec<(String, Box<RawValue>)>,
+pub(crate) struct FieldReader<'a> {
+    pub(crate) fields: Vec<Member<'a>>,
     pub(crate) base: String,
     pub(crate) errors: Vec<Violation>,
     pub(crate) eac_id: Option<String>,
 }
 
-impl FieldReader {
+impl<'a> FieldReader<'a> {
     pub(crate) fn new(fields: Vec<(String, Box<RawValue>)>, base: &str) -> Self {
+        let fields = fields
+            .into_iter()
+            .map(|(k, raw)| (Cow::Owned(k), Cow::Owned(raw)))
+            .collect();
+        FieldReader::borrowed(fields, base)
+    }
+
+    pub(crate) fn borrowed(fields: Vec<Member<'a>>, base: &str) -> Self {
         FieldReader {
             fields,
             base: base.to_owned(),
@@ -195,7 +235,7 @@ impl FieldReader {
         self.errors.push(Violation::error(rule, pointer, message));
     }
 
-    pub(crate) fn take(&mut self, key: &str) -> Option<Box<RawValue>> {
+    pub(crate) fn take(&mut self, key: &str) -> Option<Cow<'a, RawValue>> {
         let i = self.fields.iter().position(|(k, _)| k == key)?;
         Some(self.fields.remove(i).1)
     }
@@ -284,7 +324,7 @@ impl FieldReader {
     }
 
     /// Present (rule 2), possibly null.
-    pub(crate) fn present(&mut self, key: &str) -> Option<Box<RawValue>> {
+    pub(crate) fn present(&mut self, key: &str) -> Option<Cow<'a, RawValue>> {
         let raw = self.take(key);
         if raw.is_none() {
             self.error(
@@ -314,11 +354,35 @@ impl FieldReader {
     }
 
     pub(crate) fn required_string(&mut self, key: &str) -> Option<String> {
+        if let Some(text) = self.take_plain_string(key) {
+            return Some(text);
+        }
         self.typed(key, "a string")
     }
 
     pub(crate) fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
+        if let Some(text) = self.take_plain_string(key) {
+            return Some(Some(text));
+        }
         self.typed(key, "a string or null")
+    }
+
+    /// A member that is a string without escapes, taken as its text as
+    /// written (the parser has checked it already: no control characters);
+    /// `None` leaves the member for the general reading.
+    fn take_plain_string(&mut self, key: &str) -> Option<String> {
+        let i = self.fields.iter().position(|(k, _)| k == key)?;
+        let inner = self.fields[i]
+            .1
+            .get()
+            .strip_prefix('"')?
+            .strip_suffix('"')?;
+        if inner.contains('\\') {
+            return None;
+        }
+        let text = inner.to_owned();
+        self.fields.remove(i);
+        Some(text)
     }
 
     pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
@@ -401,7 +465,7 @@ impl FieldReader {
         }
         // Each element is parsed on its own, so a broken value (e.g. a
         // duplicate key) is located at its own pointer.
-        let raws: Vec<Box<RawValue>> = match serde_json::from_str(raw.get()) {
+        let raws: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
             Ok(r) => r,
             Err(e) => {
                 self.error(Rule::StrictJson, "values", clean_message(&e));
@@ -410,7 +474,7 @@ impl FieldReader {
         };
         let mut elements = Vec::with_capacity(raws.len());
         for (i, raw) in raws.iter().enumerate() {
-            match serde_json::from_str::<Element>(raw.get()) {
+            match serde_json::from_str::<BorrowedElement>(raw.get()) {
                 Ok(e) => elements.push(e),
                 Err(e) => {
                     let pointer = format!("{}/values/{i}", self.base);
@@ -430,15 +494,19 @@ impl FieldReader {
         for (i, element) in elements.into_iter().enumerate() {
             let base = format!("{}/values/{i}", self.base);
             match element {
-                Element::Object(fields) => {
-                    let mut vr = FieldReader::new(fields, &base);
+                BorrowedElement::Object(fields) => {
+                    let fields = fields
+                        .into_iter()
+                        .map(|(k, raw)| (k, Cow::Borrowed(raw)))
+                        .collect();
+                    let mut vr = FieldReader::borrowed(fields, &base);
                     match vr.value(opts) {
                         Some(v) if vr.errors.is_empty() => out.push(v),
                         _ => ok = false,
                     }
                     self.errors.append(&mut vr.errors);
                 }
-                Element::Other(kind) => {
+                BorrowedElement::Other(kind) => {
                     ok = false;
                     self.errors.push(Violation::error(
                         Rule::RequiredKeys,
@@ -540,7 +608,10 @@ impl FieldReader {
     /// Whatever was not taken: kept as extensions (rule 21), checked for
     /// duplicate keys inside (rule 20).
     pub(crate) fn extensions(&mut self) -> Extensions {
-        let rest = std::mem::take(&mut self.fields);
+        let rest: Vec<(String, Box<RawValue>)> = std::mem::take(&mut self.fields)
+            .into_iter()
+            .map(|(k, raw)| (k.into_owned(), raw.into_owned()))
+            .collect();
         for (key, raw) in &rest {
             if let Err(e) = check_no_duplicate_keys(raw) {
                 let pointer = format!("{}/{}", self.base, pointer_token(key));
@@ -587,13 +658,30 @@ pub enum ListingError {
 pub fn read_listing<R: io::Read>(
     reader: R,
     opts: CheckOptions,
-    on_eac: impl FnMut(usize, EacRead) -> Flow,
+    mut on_eac: impl FnMut(usize, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
-    read_objects(
-        reader,
-        |fields, base| eac_from_fields(fields, base, opts),
-        on_eac,
-    )
+    read_listing_with(reader, opts, |index, _, _, read| on_eac(index, read))
+}
+
+/// [`read_listing`] that also shows each element as read, borrowed, and
+/// its JSON text when framed (see [`read_array_framed`]), before it is
+/// turned into an EAC: a second judge (`validate`'s JSON Schema check)
+/// reads the same parse.
+pub fn read_listing_with<R: io::Read>(
+    reader: R,
+    opts: CheckOptions,
+    mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, Option<&str>, EacRead) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    read_array_framed(reader, "eacs", |index, element, text| {
+        let base = format!("/eacs/{index}");
+        let outcome = match &element {
+            BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, opts),
+            BorrowedElement::Other(kind) => ObjectRead::Invalid {
+                violations: vec![not_an_eac(base, kind)],
+            },
+        };
+        on_eac(index, &element, text, outcome)
+    })
 }
 
 /// Streams the objects of a listing's `eacs` (P1 EACs or P2 envelopes),
@@ -641,21 +729,105 @@ pub fn read_array_document<R: io::Read>(
     key: &'static str,
     mut on_element: impl FnMut(usize, Element) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
-    let state = RefCell::new(ReadState {
-        key,
-        on_element: &mut on_element,
-        summary: ListingSummary::default(),
-        stopped: false,
-        saw_eacs: false,
-        in_eacs: false,
-        index: 0,
-        pending: None,
-    });
+    read_array_borrowed(reader, key, |index, element| {
+        on_element(index, element.into_owned())
+    })
+}
+
+/// [`read_array_document`] handing each element over borrowed from the
+/// reader's buffer (valid during the call): the elements are framed in
+/// large chunks and parsed from there (`frame`), and only what the framing
+/// does not expect is read by the streaming reader, so every finding is
+/// the one the streaming reader gives.
+pub fn read_array_borrowed<R: io::Read>(
+    reader: R,
+    key: &'static str,
+    mut on_element: impl FnMut(usize, BorrowedElement<'_>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    read_array_framed(reader, key, |index, element, _| on_element(index, element))
+}
+
+/// [`read_array_borrowed`] that also hands over each element's JSON text
+/// when it was framed (`None` for what the streaming reader read).
+pub fn read_array_framed<R: io::Read>(
+    mut reader: R,
+    key: &'static str,
+    mut on_element: impl FnMut(usize, BorrowedElement<'_>, Option<&str>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    // Enough of the start to tell the encoding (at most 4 bytes decide).
+    let mut head = vec![0u8; 1 << 16];
+    let mut got = 0;
+    while got < 4 {
+        match reader.read(&mut head[got..]) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ListingError::Io(e)),
+        }
+    }
+    head.truncate(got);
+    match check_encoding(&head) {
+        Ok(bom) => drop(head.drain(..bom)),
+        Err(v) => return Err(ListingError::Malformed(v)),
+    }
+    let framed = frame_array(reader, head, key, &mut |index, element, text| {
+        on_element(index, element, Some(text)) == Flow::Continue
+    })?;
+    match framed {
+        Framed::Stopped => Err(ListingError::Stopped),
+        Framed::Resume { resume, rest } => {
+            stream_array_document(rest, key, resume, |index, element| {
+                on_element(index, element, None)
+            })
+        }
+    }
+}
+
+/// The streaming reader (serde_json over the reader, strict, every error
+/// located): reads the document from `resume` on.
+#[doc(hidden)]
+pub fn read_array_streaming<R: io::Read>(
+    reader: R,
+    key: &'static str,
+    on_element: impl FnMut(usize, BorrowedElement<'_>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
     let mut reader = io::BufReader::with_capacity(1 << 16, reader);
     match check_encoding(reader.fill_buf()?) {
         Ok(bom) => reader.consume(bom),
         Err(v) => return Err(ListingError::Malformed(v)),
     }
+    let resume = Resume {
+        prefix: Vec::new(),
+        index: 0,
+        skip: 0,
+        line: 1,
+        column: 0,
+    };
+    stream_array_document(reader, key, resume, on_element)
+}
+
+fn stream_array_document<R: io::Read>(
+    reader: R,
+    key: &'static str,
+    resume: Resume,
+    mut on_element: impl FnMut(usize, BorrowedElement<'_>) -> Flow,
+) -> Result<ListingSummary, ListingError> {
+    let state = RefCell::new(ReadState {
+        key,
+        on_element: &mut on_element,
+        summary: ListingSummary {
+            eac_count: resume.index,
+            violations: Vec::new(),
+        },
+        stopped: false,
+        saw_eacs: false,
+        in_eacs: false,
+        index: resume.index,
+        skip: resume.skip,
+        pending: None,
+    });
+    let text = io::Read::chain(io::Cursor::new(resume.prefix.clone()), reader);
+    let reader = io::BufReader::with_capacity(1 << 16, text);
     let mut de = serde_json::Deserializer::from_reader(reader);
     let result = (&mut de)
         .deserialize_any(RootVisitor { state: &state })
@@ -680,8 +852,9 @@ pub fn read_array_document<R: io::Read>(
                 Violation::error(Rule::StrictJson, pointer, clean_message(&e))
             });
             if e.line() > 0 {
-                v.line = Some(e.line() as u64);
-                v.column = Some(e.column() as u64);
+                let (line, column) = resume.locate(e.line() as u64, e.column() as u64);
+                v.line = Some(line);
+                v.column = Some(column);
             }
             Err(ListingError::Malformed(v))
         }
@@ -715,7 +888,7 @@ pub(crate) fn clean_message(e: &serde_json::Error) -> String {
 }
 
 struct ReadState<'f> {
-    on_element: &'f mut dyn FnMut(usize, Element) -> Flow,
+    on_element: &'f mut dyn FnMut(usize, BorrowedElement<'_>) -> Flow,
     summary: ListingSummary,
     stopped: bool,
     saw_eacs: bool,
@@ -723,6 +896,8 @@ struct ReadState<'f> {
     in_eacs: bool,
     key: &'static str,
     index: usize,
+    /// Synthetic elements still to pass over (a resumed reading).
+    skip: usize,
     pending: Option<Violation>,
 }
 
@@ -853,10 +1028,14 @@ impl<'de> Visitor<'de> for EacsSeed<'_, '_> {
             let element = seq.next_element::<Element>()?;
             let Some(element) = element else { break };
             let mut st = self.state.borrow_mut();
+            if st.skip > 0 {
+                st.skip -= 1;
+                continue;
+            }
             let index = st.index;
             st.index += 1;
             st.summary.eac_count += 1;
-            if (st.on_element)(index, element) == Flow::Stop {
+            if (st.on_element)(index, BorrowedElement::view(&element)) == Flow::Stop {
                 st.stopped = true;
                 return Err(de::Error::custom("stopped"));
             }

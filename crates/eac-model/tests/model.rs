@@ -335,6 +335,8 @@ fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serd
 
 #[path = "model/arb_eac.rs"]
 mod arb_eac;
+#[path = "model/framing.rs"]
+mod framing;
 #[path = "model/properties.rs"]
 mod properties;
 #[path = "model/units.rs"]

@@ -1,0 +1,411 @@
+//! Framing a listing's array: the bytes of each element found in a large
+//! buffer and parsed from there, borrowed, instead of serde_json's
+//! byte-at-a-time reader (issue 16).
+//!
+//! The fast path reads only well-formed text. Whatever it does not expect
+//! (keys before the array, an element that is not an object or array, bad
+//! UTF-8, a syntax error, a missing comma, deep nesting, the end of the
+//! file) hands the rest of the document to the streaming reader of
+//! [`crate::read`], resumed at the last element delivered behind a short
+//! synthetic prefix (`{"eacs":[{}`: an element passed over) whose reported line and column are moved
+//! back to the real ones. Every error therefore comes from the one strict
+//! reader, with the message, pointer, line and column it always gave, and
+//! what follows the array (`next`, `previous`, duplicate keys, trailing
+//! text) is judged by it too.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::io::{self, Read};
+
+use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+
+use crate::strict::{duplicate_key, visit_scalars, Element};
+
+/// How many bytes are read at a time.
+const CHUNK: usize = 1 << 20;
+
+/// An element nested deeper than this is read by the streaming reader
+/// (whose depth limit then decides), never by the fast path.
+const FAST_DEPTH: usize = 100;
+
+/// One element of a listing's array, its members borrowed from the
+/// buffer (a key is copied only when it holds an escape).
+#[derive(Debug)]
+pub enum BorrowedElement<'a> {
+    Object(Vec<(Cow<'a, str>, &'a RawValue)>),
+    Other(&'static str),
+}
+
+impl BorrowedElement<'_> {
+    /// The element as the owned [`Element`] the rule readers take.
+    pub fn into_owned(self) -> Element {
+        match self {
+            BorrowedElement::Object(fields) => Element::Object(
+                fields
+                    .into_iter()
+                    .map(|(k, raw)| (k.into_owned(), raw.to_owned()))
+                    .collect(),
+            ),
+            BorrowedElement::Other(kind) => Element::Other(kind),
+        }
+    }
+
+    /// A borrowed view of an owned element (the streaming reader's).
+    pub fn view(element: &Element) -> BorrowedElement<'_> {
+        match element {
+            Element::Object(fields) => BorrowedElement::Object(
+                fields
+                    .iter()
+                    .map(|(k, raw)| (Cow::Borrowed(k.as_str()), &**raw))
+                    .collect(),
+            ),
+            Element::Other(kind) => BorrowedElement::Other(kind),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for BorrowedElement<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(BorrowedVisitor)
+    }
+}
+
+struct BorrowedVisitor;
+
+impl<'de> Visitor<'de> for BorrowedVisitor {
+    type Value = BorrowedElement<'de>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object or array")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields: Vec<(Cow<'de, str>, &'de RawValue)> = Vec::with_capacity(24);
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if fields.iter().any(|(k, _)| *k == key) {
+                return Err(duplicate_key(&key));
+            }
+            let value: &'de RawValue = map.next_value()?;
+            fields.push((key, value));
+        }
+        Ok(BorrowedElement::Object(fields))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(BorrowedElement::Other("an array"))
+    }
+    visit_scalars!(BorrowedElement<'de>, |_visitor, kind| Ok(
+        BorrowedElement::Other(kind)
+    ));
+}
+
+/// A member name, borrowed unless it holds an escape.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> Deserialize<'de> for Key<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a member name")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Where the streaming reader takes over: the synthetic text it reads
+/// first, then the real bytes from a point whose line (1-based) and
+/// column (bytes since the line began) are known.
+pub(crate) struct Resume {
+    pub(crate) prefix: Vec<u8>,
+    /// Index of the first real element the streaming reader will read.
+    pub(crate) index: usize,
+    /// Synthetic elements at the start of the array not to hand on.
+    pub(crate) skip: usize,
+    pub(crate) line: u64,
+    pub(crate) column: u64,
+}
+
+impl Resume {
+    /// The real line and column of a position the streaming reader gives
+    /// (its line 1 starts with the prefix, which holds no line break).
+    pub(crate) fn locate(&self, line: u64, column: u64) -> (u64, u64) {
+        if line <= 1 {
+            let past = column.saturating_sub(self.prefix.len() as u64);
+            (self.line, self.column + past)
+        } else {
+            (self.line + line - 1, column)
+        }
+    }
+}
+
+/// How the fast path ended.
+pub(crate) enum Framed<R> {
+    /// The callback asked to stop.
+    Stopped,
+    /// The rest is for the streaming reader: `resume`, then `rest` (the
+    /// buffered bytes not yet judged, then the reader).
+    Resume {
+        resume: Resume,
+        rest: io::Chain<io::Cursor<Vec<u8>>, R>,
+    },
+}
+
+/// The buffer: `buf[pos..]` is not yet judged; `line`/`column` are those
+/// of `pos` in the document (after any byte order mark).
+struct Buffer<R> {
+    reader: R,
+    buf: Vec<u8>,
+    pos: usize,
+    eof: bool,
+    line: u64,
+    column: u64,
+}
+
+impl<R: Read> Buffer<R> {
+    /// Reads more, keeping `buf[pos..]`; false at the end of the file.
+    fn fill(&mut self) -> io::Result<bool> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.pos = 0;
+        }
+        let want = CHUNK.max(self.buf.len());
+        let old = self.buf.len();
+        self.buf.resize(old + want, 0);
+        let mut got = 0;
+        // Fill the whole chunk where the reader gives less at a time.
+        while got < want {
+            match self.reader.read(&mut self.buf[old + got..]) {
+                Ok(0) => {
+                    self.eof = true;
+                    break;
+                }
+                Ok(n) => got += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    self.buf.truncate(old + got);
+                    return Err(e);
+                }
+            }
+        }
+        self.buf.truncate(old + got);
+        Ok(got > 0)
+    }
+
+    /// Moves `pos` to `to`, keeping line and column.
+    fn advance(&mut self, to: usize) {
+        let passed = &self.buf[self.pos..to];
+        let breaks = passed.iter().filter(|&&b| b == b'\n').count() as u64;
+        if breaks > 0 {
+            self.line += breaks;
+            let last = passed.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+            self.column = (passed.len() - last - 1) as u64;
+        } else {
+            self.column += passed.len() as u64;
+        }
+        self.pos = to;
+    }
+
+    /// The first byte at or after `at` that is not JSON whitespace, reading
+    /// more as needed (`at` is relative to `pos` and stays so).
+    fn skip_ws(&mut self, at: usize) -> io::Result<Option<(usize, u8)>> {
+        let mut i = at;
+        loop {
+            while let Some(&b) = self.buf.get(self.pos + i) {
+                if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+                    return Ok(Some((i, b)));
+                }
+                i += 1;
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Hands the rest over to the streaming reader at `pos`.
+    fn resume(self, prefix: Vec<u8>, index: usize, skip: usize) -> Framed<R> {
+        let rest = self.buf[self.pos..].to_vec();
+        Framed::Resume {
+            resume: Resume {
+                prefix,
+                index,
+                skip,
+                line: self.line,
+                column: self.column,
+            },
+            rest: Read::chain(io::Cursor::new(rest), self.reader),
+        }
+    }
+}
+
+/// The length of the object or array starting `text` (whose first byte is
+/// `{` or `[`) and its deepest nesting, or None when it does not end in
+/// `text`. Only strings and brackets are followed: whether the text is
+/// JSON is for the parser to say.
+fn container_len(text: &[u8]) -> Option<(usize, usize)> {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'"' => {
+                i += 1;
+                // Most of a listing is string text: jump to its end.
+                loop {
+                    i += memchr::memchr2(b'"', b'\\', text.get(i..)?)?;
+                    if text[i] == b'"' {
+                        break;
+                    }
+                    i += 2;
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((i + 1, deepest));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Reads the array of `key` in a listing document starting in `reader`
+/// (after any byte order mark, `head` holding bytes already read), handing
+/// each well-formed element to `on_element(index, element, text)` (`text`:
+/// the element's JSON text as framed), until the
+/// array ends, the callback stops or something needs the streaming reader.
+pub(crate) fn frame_array<R: Read>(
+    reader: R,
+    head: Vec<u8>,
+    key: &str,
+    on_element: &mut dyn FnMut(usize, BorrowedElement<'_>, &str) -> bool,
+) -> io::Result<Framed<R>> {
+    let mut b = Buffer {
+        reader,
+        buf: head,
+        pos: 0,
+        eof: false,
+        line: 1,
+        column: 0,
+    };
+    let with_prefix = |tail: &str| format!("{{\"{key}\":[{tail}").into_bytes();
+    // `{ "<key>" : [`, as written by everyone; anything else (another key
+    // first, an escaped key) is read by the streaming reader from the start.
+    let mut expected = vec![b"{".to_vec(), format!("\"{key}\"").into_bytes()];
+    expected.push(b":".to_vec());
+    expected.push(b"[".to_vec());
+    let mut at = 0;
+    for token in &expected {
+        let Some((i, _)) = b.skip_ws(at)? else {
+            return Ok(b.resume(Vec::new(), 0, 0));
+        };
+        while b.buf.len() < b.pos + i + token.len() && b.fill()? {}
+        if b.buf.get(b.pos + i..b.pos + i + token.len()) != Some(&token[..]) {
+            return Ok(b.resume(Vec::new(), 0, 0));
+        }
+        at = i + token.len();
+    }
+    b.advance(b.pos + at);
+
+    let mut index = 0;
+    loop {
+        // The streaming reader resumes here (after `[` or the last element).
+        let resume_prefix = if index == 0 {
+            (with_prefix(""), 0)
+        } else {
+            (with_prefix("{}"), 1)
+        };
+        let Some((mut i, mut byte)) = b.skip_ws(0)? else {
+            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
+        };
+        if index > 0 && byte == b',' {
+            match b.skip_ws(i + 1)? {
+                Some(next) => (i, byte) = next,
+                None => return Ok(b.resume(resume_prefix.0, index, resume_prefix.1)),
+            }
+        } else if byte == b']' {
+            // The end of the array: what follows it is the streaming
+            // reader's, behind `{"<key>":[]`.
+            b.advance(b.pos + i + 1);
+            return Ok(b.resume(with_prefix("]"), index, 0));
+        } else if index > 0 {
+            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
+        }
+        if byte != b'{' && byte != b'[' {
+            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
+        }
+        let (len, deepest) = loop {
+            if let Some(found) = container_len(&b.buf[b.pos + i..]) {
+                break found;
+            }
+            if !b.fill()? {
+                return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
+            }
+        };
+        if deepest > FAST_DEPTH {
+            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
+        }
+        let start = b.pos + i;
+        let Ok(text) = std::str::from_utf8(&b.buf[start..start + len]) else {
+            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
+        };
+        let Ok(element) = serde_json::from_str::<BorrowedElement>(text) else {
+            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
+        };
+        let go_on = on_element(index, element, text);
+        b.advance(start + len);
+        index += 1;
+        if !go_on {
+            return Ok(Framed::Stopped);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn containers_are_measured_past_strings() {
+        assert_eq!(container_len(br#"{"a": "}]\"{"} , 1"#), Some((14, 1)));
+        assert_eq!(container_len(br#"[[{}], {"x": [1]}]"#), Some((18, 3)));
+        assert_eq!(container_len(br#"{"a": "\"#), None);
+        assert_eq!(container_len(br#"{"a": [1, 2]"#), None);
+    }
+
+    #[test]
+    fn positions_move_back_past_the_prefix() {
+        let r = Resume {
+            prefix: b"{\"eacs\":[{}".to_vec(),
+            index: 3,
+            skip: 1,
+            line: 40,
+            column: 5,
+        };
+        assert_eq!(r.locate(1, 13), (40, 7));
+        assert_eq!(r.locate(3, 9), (42, 9));
+    }
+}
