@@ -51,8 +51,13 @@ pub fn export(
 ) -> Result<ExportReport, AppError> {
     match profile {
         ExportProfile::P1 => {
-            let report = export_p1_checked(store, filter, dest, progress)
-                .map_err(|e| nothing_exported(dest, e))?;
+            // Every EAC checked against every rule before it is written, by
+            // a writer whose output passes the shipped JSON Schema by
+            // construction (decision 206); written to a hidden file beside
+            // `dest`, then renamed over it (the database's files refused).
+            let report = store
+                .export_p1(filter, dest, progress)
+                .map_err(|e| nothing_exported(dest, e.into()))?;
             record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
             Ok(report)
         }
@@ -108,21 +113,6 @@ pub(crate) fn nothing_exported(dest: &Path, e: AppError) -> AppError {
         plural(n, "rule violation")
     );
     e.with_message(message)
-}
-
-/// The P1 listing is written to a hidden file beside `dest`, every EAC
-/// checked against every rule (as `eacdesk validate` would) before it is
-/// written, by a writer whose output passes the shipped JSON Schema by
-/// construction (decision 206: property tests show it, the file is not read
-/// back), and only then renamed over `dest` and its folder synced; the
-/// database's own files are refused as `dest`.
-pub(crate) fn export_p1_checked(
-    store: &Store,
-    filter: Option<&EacFilter>,
-    dest: &Path,
-    progress: &dyn Progress,
-) -> Result<ExportReport, AppError> {
-    Ok(store.export_p1(filter, dest, progress)?)
 }
 
 /// The check an export runs on what it wrote, when the check itself fails

@@ -273,8 +273,9 @@ pub fn make_pack_with_key_dir(
 
     // P1 listing and P2 bundle, with the checks of an export.
     let listing_path = dir.path().join(LISTING_FILE);
-    crate::export::export_p1_checked(store, Some(filter), &listing_path, progress)
-        .map_err(|e| pack_refused(&final_dir, e))?;
+    store
+        .export_p1(Some(filter), &listing_path, progress)
+        .map_err(|e| pack_refused(&final_dir, e.into()))?;
     if cancelled() {
         return Err(AppError::cancelled());
     }

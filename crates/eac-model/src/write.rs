@@ -204,19 +204,9 @@ fn push_eac(b: &mut Vec<u8>, eac: &Eac) {
     b.extend_from_slice(b"\"beneficiary_type\": ");
     push_opt_name(b, eac.beneficiary_type.map(|t| t.as_str()));
     b.extend_from_slice(MEMBER);
-    b.extend_from_slice(b"\"beneficiaries\": [");
-    for (i, id) in eac.beneficiaries.iter().enumerate() {
-        b.extend_from_slice(if i == 0 {
-            b"\n        "
-        } else {
-            b",\n        "
-        });
-        push_str(b, id);
-    }
-    if !eac.beneficiaries.is_empty() {
-        b.extend_from_slice(b"\n      ");
-    }
-    b.extend_from_slice(b"],\n      \"asset_id\": ");
+    b.extend_from_slice(b"\"beneficiaries\": ");
+    push_member_array(b, &eac.beneficiaries, |b, id| push_str(b, id));
+    b.extend_from_slice(b",\n      \"asset_id\": ");
     push_str(b, &eac.asset_id);
     if let Some(date) = eac.asset_commissioned {
         b.extend_from_slice(b",\n      \"asset_commissioned\": \"");
@@ -242,19 +232,8 @@ fn push_eac(b: &mut Vec<u8>, eac: &Eac) {
     eac.period_start.push_rfc3339(b);
     b.extend_from_slice(b"\",\n      \"period_end\": \"");
     eac.period_end.push_rfc3339(b);
-    b.extend_from_slice(b"\",\n      \"values\": [");
-    for (i, v) in eac.values.iter().enumerate() {
-        b.extend_from_slice(if i == 0 {
-            b"\n        "
-        } else {
-            b",\n        "
-        });
-        push_value(b, v);
-    }
-    if !eac.values.is_empty() {
-        b.extend_from_slice(b"\n      ");
-    }
-    b.push(b']');
+    b.extend_from_slice(b"\",\n      \"values\": ");
+    push_member_array(b, &eac.values, push_value);
     push_extensions(b, &eac.extensions, MEMBER);
     b.extend_from_slice(b"\n    }");
 }
@@ -264,16 +243,10 @@ fn push_value(b: &mut Vec<u8>, v: &EacValue) {
     push_opt_str(b, v.eac_number.as_deref());
     b.extend_from_slice(VALUE_MEMBER);
     b.extend_from_slice(b"\"issued\": ");
-    match v.issued {
-        Some(d) => push_quoted_date(b, d),
-        None => b.extend_from_slice(b"null"),
-    }
+    push_opt_date(b, v.issued);
     b.extend_from_slice(VALUE_MEMBER);
     b.extend_from_slice(b"\"retired\": ");
-    match v.retired {
-        Some(d) => push_quoted_date(b, d),
-        None => b.extend_from_slice(b"null"),
-    }
+    push_opt_date(b, v.retired);
     b.extend_from_slice(VALUE_MEMBER);
     b.extend_from_slice(b"\"start\": ");
     push_opt_time(b, v.start);
@@ -308,10 +281,33 @@ fn push_raw(b: &mut Vec<u8>, raw: &RawValue) {
     b.extend_from_slice(raw.get().as_bytes());
 }
 
-fn push_quoted_date(b: &mut Vec<u8>, d: crate::Date) {
-    b.push(b'"');
-    d.push_iso(b);
-    b.push(b'"');
+/// An array member of an EAC (`beneficiaries`, `values`): items one level
+/// deeper, each on its own line; `[]` when empty.
+fn push_member_array<T>(b: &mut Vec<u8>, items: &[T], push: impl Fn(&mut Vec<u8>, &T)) {
+    b.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        b.extend_from_slice(if i == 0 {
+            b"\n        "
+        } else {
+            b",\n        "
+        });
+        push(b, item);
+    }
+    if !items.is_empty() {
+        b.extend_from_slice(b"\n      ");
+    }
+    b.push(b']');
+}
+
+fn push_opt_date(b: &mut Vec<u8>, d: Option<crate::Date>) {
+    match d {
+        Some(d) => {
+            b.push(b'"');
+            d.push_iso(b);
+            b.push(b'"');
+        }
+        None => b.extend_from_slice(b"null"),
+    }
 }
 
 fn push_opt_time(b: &mut Vec<u8>, t: Option<crate::Timestamp>) {

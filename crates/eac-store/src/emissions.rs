@@ -95,7 +95,7 @@ fn set(
         id,
         direct.as_str(),
         lca.as_str(),
-        rows::stored_time(&eac.cds_modified),
+        eac.cds_modified.to_storage(),
         rows::missing_json(&eac)
     ])?;
     edit::record(

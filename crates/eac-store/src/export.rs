@@ -112,25 +112,19 @@ fn stream_in_snapshot(
     let mut complete = true;
     let mut done: u64 = 0;
     // One EAC refilled row after row: its strings keep their allocations.
-    let mut eac: Option<Eac> = None;
+    let mut eac = rows::blank_eac();
     while let Some(row) = rows.next()? {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
-        let (id, eac) = match eac.as_mut() {
-            Some(eac) => (rows::refill_head(row, eac)?, eac),
-            None => {
-                let (id, first) = rows::eac_head(row)?;
-                (id, eac.insert(first))
-            }
-        };
+        let id = rows::refill_head(row, &mut eac)?;
         let synced = if sink.wants_synced() {
             rows::parsed_opt(row, 20, rows::timestamp)?
         } else {
             None
         };
-        rows::refill_children(&tx, id, eac)?;
-        sink.eac(eac, synced, &mut errors)?;
+        rows::load_children(&tx, id, &mut eac)?;
+        sink.eac(&eac, synced, &mut errors)?;
         done += 1;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);

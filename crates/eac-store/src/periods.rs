@@ -339,10 +339,7 @@ fn closed_period(conn: &Connection, r: &Row) -> rusqlite::Result<ClosedPeriod> {
     let from: Date = rows::parsed(r, 1, rows::date)?;
     let to: Date = rows::parsed(r, 2, rows::date)?;
     let reopened_at: Option<String> = r.get(6)?;
-    let (start, end) = (
-        rows::stored_time(&midnight(from)),
-        rows::stored_time(&day_after(to)),
-    );
+    let (start, end) = (midnight(from).to_storage(), day_after(to).to_storage());
     let eac_count: i64 = conn
         .prepare_cached(
             "SELECT (SELECT COUNT(*) FROM eacs WHERE period_start >= ?1 AND period_end <= ?2)
@@ -383,7 +380,7 @@ fn list(conn: &Connection) -> Result<Vec<ClosedPeriod>> {
 
 /// Closes `from`..=`to` through `w`, audited.
 fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Result<ClosedPeriod> {
-    let (from, to) = (rows::stored_date(&from), rows::stored_date(&to));
+    let (from, to) = (from.to_string(), to.to_string());
     let same: Option<i64> = w
         .prepare_cached(
             "SELECT id FROM closed_periods

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::import::Batch;
-use crate::rows::{self, count, stored_date};
+use crate::rows::{self, count};
 use crate::write::Write;
 use crate::{history, FileImportReport, Progress, Result};
 
@@ -549,7 +549,7 @@ fn apply_stations(
             s.asset_id,
             s.name,
             s.capacity,
-            s.commissioned.as_ref().map(stored_date),
+            s.commissioned.as_ref().map(Date::to_string),
             facts,
             document_id,
             w.at().to_storage()

@@ -177,6 +177,18 @@ proptest! {
         prop_assert_eq!(t.to_storage().len(), "2024-01-01T00:00:00.000000000Z".len());
     }
 
+    /// The hand-written texts (storage, display, dates) are chrono's,
+    /// byte for byte, for any instant in any offset.
+    #[test]
+    fn hand_written_time_text_is_chronos(at in instant(), off in offset()) {
+        let t = Timestamp::parse(&rfc3339(at, off)).unwrap();
+        prop_assert_eq!(t.to_storage(), at.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string());
+        prop_assert_eq!(t.to_string(), at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true));
+        let d = t.date();
+        prop_assert_eq!(d.to_string(), at.format("%Y-%m-%d").to_string());
+        prop_assert_eq!(eac_model::Date::parse(&d.to_string()).unwrap(), d);
+    }
+
     #[test]
     fn storage_text_sorts_as_instants(a in instant(), oa in offset(), b in instant(), ob in offset()) {
         let (ta, tb) = (Timestamp::parse(&rfc3339(a, oa)).unwrap(), Timestamp::parse(&rfc3339(b, ob)).unwrap());

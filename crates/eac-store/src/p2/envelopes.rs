@@ -240,7 +240,7 @@ pub(super) fn store_envelopes(
                 rusqlite::Error::QueryReturnedNoRows => Ok(None),
                 e => Err(e),
             })?;
-        let modified = rows::stored_time(&env.cds_modified);
+        let modified = env.cds_modified.to_storage();
         match stored {
             Some(old) if old >= modified => {
                 report.skipped += 1;
@@ -269,7 +269,7 @@ pub(super) fn store_envelopes(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             rusqlite::params![
                 env.cds_eac_id,
-                rows::stored_time(&env.cds_created),
+                env.cds_created.to_storage(),
                 modified,
                 synced,
                 env.beneficiary_type.as_str(),
@@ -281,8 +281,8 @@ pub(super) fn store_envelopes(
                     .map_err(io_err(Path::new("eac_envelopes")))?,
                 env.eac_format,
                 env.eac_data_url,
-                rows::stored_time(&env.period_start),
-                rows::stored_time(&env.period_end),
+                env.period_start.to_storage(),
+                env.period_end.to_storage(),
                 eac_model::extensions_to_json(&env.extensions),
                 batch,
             ],
