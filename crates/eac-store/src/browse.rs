@@ -126,12 +126,13 @@ fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<
 }
 
 /// Count and exact totals per unit. SQLite sums integer mantissas grouped by
-/// unit and scale; Rust combines the groups with BigDecimal. Totals whose
-/// mantissa does not fit in 64 bits are summed from their text; so is
-/// everything when an integer sum overflows. Never a float.
+/// unit and scale (unfiltered: the sums the triggers keep, so the cost does
+/// not grow with the portfolio); Rust combines the groups with BigDecimal.
+/// Totals whose mantissa does not fit in 64 bits are summed from their
+/// text; so is everything when an integer sum overflows. Never a float.
 pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSummary> {
     let mut sql = Sql::new("SELECT COUNT(*) FROM eacs e");
-    push_filter(&mut sql, filter)?;
+    let filtered = push_filter(&mut sql, filter)?;
     let n: i64 = conn
         .prepare_cached(&sql.text)?
         .query_row(sql.params(), |row| row.get(0))?;
@@ -158,26 +159,35 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
         Ok(sql)
     };
 
-    let sql = totals_sql(
-        "t.unit, t.scale, SUM(t.mantissa)",
-        "t.mantissa IS NOT NULL GROUP BY t.unit, t.scale",
-    )?;
-    let groups: rusqlite::Result<Vec<(EnergyUnit, i64, i64)>> = conn
-        .prepare_cached(&sql.text)?
-        .query_map(sql.params(), |row| {
-            Ok((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?, row.get(2)?))
-        })
-        .and_then(|rows| rows.collect());
+    // None: an integer sum overflowed.
+    let groups = if filtered {
+        let sql = totals_sql(
+            "t.unit, t.scale, SUM(t.mantissa)",
+            "t.mantissa IS NOT NULL GROUP BY t.unit, t.scale",
+        )?;
+        let groups: rusqlite::Result<Vec<(EnergyUnit, i64, i64)>> = conn
+            .prepare_cached(&sql.text)?
+            .query_map(sql.params(), |row| {
+                Ok((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?, row.get(2)?))
+            })
+            .and_then(|rows| rows.collect());
+        match groups {
+            Ok(groups) => Some(groups),
+            Err(e) if is_integer_overflow(&e) => None,
+            Err(e) => return Err(e.into()),
+        }
+    } else {
+        kept_totals(conn)?
+    };
     let text_rows = match groups {
-        Ok(groups) => {
+        Some(groups) => {
             for (unit, scale, mantissa) in groups {
                 add(unit, rows::big_from_scaled(mantissa, scale));
             }
             "t.mantissa IS NULL"
         }
-        // An integer sum overflowed: sum everything from the exact text.
-        Err(e) if is_integer_overflow(&e) => "1",
-        Err(e) => return Err(e.into()),
+        // Sum everything from the exact text.
+        None => "1",
     };
 
     let sql = totals_sql("t.unit, t.total", text_rows)?;
@@ -203,6 +213,25 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
         count: from_count(n),
         totals,
     })
+}
+
+/// The totals of every EAC per unit and scale, as the triggers of
+/// migration 0012 keep them (`eac_totals_kept`): a few rows whatever the
+/// size of the portfolio. None when a group's sum has left 64 bits
+/// (mantissa NULL there), as for an overflowing `SUM`.
+fn kept_totals(conn: &Connection) -> Result<Option<Vec<(EnergyUnit, i64, i64)>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT unit, scale, mantissa FROM eac_totals_kept WHERE summed > 0 ORDER BY unit, scale",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut groups = Vec::new();
+    while let Some(row) = rows.next()? {
+        let Some(mantissa) = row.get::<_, Option<i64>>(2)? else {
+            return Ok(None);
+        };
+        groups.push((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?, mantissa));
+    }
+    Ok(Some(groups))
 }
 
 fn is_integer_overflow(e: &rusqlite::Error) -> bool {

@@ -272,6 +272,68 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_from_version_11_sums_the_totals_that_exist() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v11.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..11]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+             WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 7)
+             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, eac_number, source_id,
+                source_name, destination_id, destination_name, beneficiary_type, asset_id,
+                asset_origination, asset_destination, technology_type, emissions_factor_direct,
+                emissions_factor_lca, period_start, period_end, issuance, retired_state,
+                value_count, quantity_sort_key, import_batch_id, seen_batch_id, cds_synced)
+             SELECT id, 'E-' || id, 'c', 'm', NULL, 'S', 'Src', 'D', 'Dst', 'general', 'A', 'grid',
+                'region', 'solar', '0', '0', 'ps', 'pe', '2024-02-05', 'yes', 1, 'k', 1, 1, NULL
+             FROM n;
+             INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES
+                (1, 'MWh', '1.5', 15, 1), (2, 'MWh', '2.25', 225, 2), (3, 'MWh', '0.5', 5, 1),
+                (4, 'kWh', '9000000000000000000', 9000000000000000000, 0),
+                (5, 'kWh', '9000000000000000000', 9000000000000000000, 0),
+                (6, 'Wh', '123456789012345678901234567890', NULL, NULL);",
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        let kept = |conn: &Connection| -> Vec<(String, i64, i64, Option<i64>)> {
+            conn.prepare(
+                "SELECT unit, scale, summed, mantissa FROM eac_totals_kept ORDER BY unit, scale",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+        };
+        // kWh overflowed (NULL: summed from the text); the Wh row is not summed here.
+        assert_eq!(
+            kept(&conn),
+            [
+                ("MWh".to_owned(), 1, 2, Some(20)),
+                ("MWh".to_owned(), 2, 1, Some(225)),
+                ("kWh".to_owned(), 0, 2, None),
+            ]
+        );
+        // Kept as rows change; a group back at no rows starts from zero.
+        conn.execute_batch(
+            "DELETE FROM eac_totals WHERE eac_id IN (1, 4, 5);
+             UPDATE eac_totals SET total = '0.7', mantissa = 7 WHERE eac_id = 3;
+             INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (7, 'kWh', '2', 2, 0);",
+        )
+        .unwrap();
+        assert_eq!(
+            kept(&conn),
+            [
+                ("MWh".to_owned(), 1, 1, Some(7)),
+                ("MWh".to_owned(), 2, 1, Some(225)),
+                ("kWh".to_owned(), 0, 1, Some(2)),
+            ]
+        );
+    }
+
+    #[test]
     fn upgrading_from_version_6_keeps_every_row_and_marks_missing_factors() {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("v6.db");
