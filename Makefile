@@ -83,8 +83,9 @@ lint: tools ui
 	$(call phase,cargo clippy)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-bench: tools
+bench: tools deps-test tauri-driver
 	./scripts/bench.sh
+	./scripts/bench-app.sh
 
 ## Structure-aware fuzzing of every reader (tests/fuzz); findings in target/fuzz/findings.
 fuzz: tools

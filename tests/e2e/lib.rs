@@ -153,8 +153,9 @@ impl Desk {
         Desk::start_in(name, dir, &[]).await
     }
 
-    /// Starts the app on the database and home inside `dir` (made when missing).
-    async fn start_in(name: &str, dir: TempDir, args: &[String]) -> Result<Desk> {
+    /// Starts the app on the database and home inside `dir` (made when
+    /// missing): `dir/e2e.eacdesk.sqlite` may be an existing database.
+    pub async fn start_in(name: &str, dir: TempDir, args: &[String]) -> Result<Desk> {
         let app = app_binary();
         if !app.is_file() {
             bail!(

@@ -260,8 +260,10 @@ impl Store {
     }
 
     pub fn info(&self) -> Result<DbInfo> {
+        // SQLite counts a B-tree without reading its rows; the number of
+        // values is kept by triggers (migration 0013), not summed.
         let (eac_count, value_count): (i64, i64) = self.conn.query_row(
-            "SELECT COUNT(*), COALESCE(SUM(value_count), 0) FROM eacs",
+            "SELECT (SELECT COUNT(*) FROM eacs), (SELECT \"values\" FROM eac_counts_kept)",
             [],
             |row| Ok((row.get(0)?, row.get(1)?)),
         )?;

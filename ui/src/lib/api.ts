@@ -6,6 +6,7 @@
 // exactly as in the contract. Every rejection is normalised to an AppError.
 
 import { invoke, isTauri } from "@tauri-apps/api/core";
+import { timeStartCall } from "./marks";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import { getCurrentWebview } from "@tauri-apps/api/webview";
 import type { Commands } from "./bindings/commands";
@@ -57,10 +58,13 @@ async function call<C extends CommandName>(
       details: {},
     };
   }
+  const timed = timeStartCall(cmd);
   try {
     return await invoke<Reply<C>>(cmd, args[0]);
   } catch (e) {
     throw toAppError(e);
+  } finally {
+    timed();
   }
 }
 

@@ -9,6 +9,7 @@
 // so (`changes.changed("filter" | "sort")`), and the loaders below listen to
 // the topics they depend on. The store works (and is tested) without a window.
 
+import { markOnce } from "./marks";
 import { getContext, setContext } from "svelte";
 import { api } from "./api";
 import { friendlyError, type FriendlyError } from "./errors";
@@ -572,7 +573,9 @@ export class Desk {
       .browseSummary(f)
       .then(
         (s) => {
-          if (seq === this.#summarySeq) this.#summary = s;
+          if (seq !== this.#summarySeq) return;
+          this.#summary = s;
+          markOnce("eacdesk:first-count");
         },
         (e) => {
           if (seq !== this.#summarySeq) return;

@@ -141,12 +141,22 @@ fn both_summaries(store: &Store) -> (eac_store::BrowseSummary, eac_store::Browse
     )
 }
 
+/// The values stored, counted row by row.
+fn stored_values(env: &Env) -> usize {
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM eac_values", [], |r| r.get(0))
+        .unwrap();
+    usize::try_from(n).unwrap()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// The totals kept by the triggers (migration 0012) are the totals of
-    /// the EACs stored, after imports, replacing imports and deletions,
-    /// overflowing sums included.
+    /// the EACs stored, and the kept number of values (0013) the values
+    /// stored, after imports, replacing imports and deletions, overflowing
+    /// sums included.
     #[test]
     fn kept_totals_are_the_stored_totals(first in eacs_any(), second in eacs_any(), delete in 0usize..4) {
         let mut env = Env::new();
@@ -155,6 +165,7 @@ proptest! {
         env.import_eacs(first);
         let (kept, summed) = both_summaries(&env.store);
         prop_assert_eq!(&kept, &summed);
+        prop_assert_eq!(env.store.info().unwrap().value_count, stored_values(&env));
         let in_wh: BigDecimal = kept
             .totals
             .iter()
@@ -166,6 +177,7 @@ proptest! {
         env.import_eacs(build(&second));
         let (kept, summed) = both_summaries(&env.store);
         prop_assert_eq!(&kept, &summed);
+        prop_assert_eq!(env.store.info().unwrap().value_count, stored_values(&env));
 
         let ids: Vec<String> = env.ids(EacFilter::default()).into_iter().take(delete).collect();
         if !ids.is_empty() {
@@ -175,5 +187,6 @@ proptest! {
         }
         let (kept, summed) = both_summaries(&env.store);
         prop_assert_eq!(&kept, &summed);
+        prop_assert_eq!(env.store.info().unwrap().value_count, stored_values(&env));
     }
 }
