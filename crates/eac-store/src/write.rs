@@ -257,8 +257,9 @@ mod tests {
     /// Where SQL that changes data sits outside a function taking a
     /// `Write`, or a transaction is opened outside this module.
     fn bypasses(name: &str, text: &str) -> Vec<String> {
-        // Migrations change the schema in their own transaction at open.
-        if name == "migrate.rs" {
+        // Migrations change the schema in their own transaction at open;
+        // a bundle's file ledger is a scratch database of its own.
+        if name == "migrate.rs" || name == "p2/ledger.rs" {
             return Vec::new();
         }
         let lines = code(text);

@@ -21,6 +21,7 @@ use crate::export::{ListingOut, Sink};
 use crate::{BundleReport, EacFilter, Progress, Result, StoreError};
 
 use super::envelopes::{envelope_formats, EnvelopeCursor};
+use super::ledger::FileLedger;
 use super::{io_err, BUNDLE_DETAILS, BUNDLE_FORMAT_DOC, BUNDLE_LISTING, BUNDLE_METADATA};
 
 /// Most characters of a detail file name taken from the id itself.
@@ -353,9 +354,8 @@ struct P2Bundle<'a> {
     base: &'a Base,
     check: CheckOptions,
     listing_checks: P2ListingChecks,
-    names: HashSet<String>,
-    /// Every file the bundle owns, for its marker.
-    owned: Vec<String>,
+    /// Every file the bundle owns, for its marker (on disk, not in memory).
+    files: FileLedger,
     detail_count: usize,
     now: Timestamp,
     unfiltered: bool,
@@ -418,7 +418,7 @@ impl Sink for P2Bundle<'_> {
                 .filter(Violation::is_error)
                 .map(|v| v.with_file(&detail_label)),
         );
-        if !self.names.insert(file_name.to_ascii_lowercase()) {
+        if !self.files.add(&relative)? {
             errors.push(
                 Violation::error(
                     Rule::UniqueEacId,
@@ -446,7 +446,6 @@ impl Sink for P2Bundle<'_> {
         }
         if errors.is_empty() {
             self.bundle.write_json(&relative, eac)?;
-            self.owned.push(relative);
         }
         self.emit(&envelope, errors)?;
         self.detail_count += 1;
@@ -506,12 +505,7 @@ pub(crate) fn export_p2(
         base: &base,
         check: CheckOptions::validate().with_extended_technologies(true),
         listing_checks: P2ListingChecks::default(),
-        names: HashSet::new(),
-        owned: vec![
-            BUNDLE_LISTING.to_owned(),
-            BUNDLE_METADATA.to_owned(),
-            BUNDLE_FORMAT_DOC.to_owned(),
-        ],
+        files: FileLedger::new()?,
         detail_count: 0,
         now: Timestamp::now(),
         unfiltered,
@@ -529,7 +523,7 @@ pub(crate) fn export_p2(
     let eac_count = sink.out.count();
     let P2Bundle {
         out,
-        mut owned,
+        files,
         detail_count,
         foreign_formats,
         ..
@@ -576,14 +570,11 @@ pub(crate) fn export_p2(
     // The caller's check (the JSON Schemas) sees the bundle before anyone else.
     crate::export::caller_check(extra_check(bundle.path()), &rules_file, false)?;
     // Written last: a folder with the marker is complete.
-    owned.sort();
-    bundle.write_json(
-        BUNDLE_MARKER,
-        &BundleMarker {
-            eacdesk_bundle: 1,
-            files: owned,
-        },
-    )?;
+    for fixed in [BUNDLE_LISTING, BUNDLE_METADATA, BUNDLE_FORMAT_DOC] {
+        files.add(fixed)?;
+    }
+    write_marker(&bundle, &files)?;
+    drop(files);
     let (replace, owned) = match previous {
         Destination::Missing => (false, HashSet::new()),
         Destination::Empty => (true, HashSet::new()),
@@ -598,6 +589,25 @@ pub(crate) fn export_p2(
         eac_count,
         file_count: detail_count + 3,
     })
+}
+
+/// The marker, element by element from the ledger, in the layout
+/// `write_json` gives a [`BundleMarker`] (serde_json's pretty layout and a
+/// final newline), so it never holds the whole list.
+fn write_marker(bundle: &AtomicDir, files: &FileLedger) -> Result<()> {
+    let mut out = bundle.create_file(BUNDLE_MARKER)?;
+    let shown = out.shown().to_owned();
+    let mut put = |text: &str| out.write_all(text.as_bytes()).map_err(io_err(&shown));
+    put("{\n  \"eacdesk_bundle\": 1,\n  \"files\": [")?;
+    let mut first = true;
+    files.each_sorted(|name| {
+        put(if first { "\n    " } else { ",\n    " })?;
+        first = false;
+        put(&serde_json::Value::from(name).to_string())
+    })?;
+    put(if first { "]\n}\n" } else { "\n  ]\n}\n" })?;
+    out.finish()?;
+    Ok(())
 }
 
 /// The description every bundle carries of its detail format.

@@ -20,6 +20,7 @@ mod bundle;
 mod detail;
 mod envelopes;
 mod import;
+mod ledger;
 mod verify;
 
 use std::io;

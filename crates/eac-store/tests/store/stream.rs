@@ -87,6 +87,24 @@ fn bundle_reads_envelope_only_eacs_in_chunks_in_p2_order() {
         .map(|e| e["cds_eac_id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, p2_sorted(keys));
+    // The marker, written a name at a time from a list kept on disk, is
+    // what serde_json writes for the whole list: every file written (the
+    // twelve detail files and the three others), in name order.
+    let marker = fs::read_to_string(dest.join(".eacdesk-bundle")).unwrap();
+    let mut files: Vec<String> = fs::read_dir(dest.join("eacs"))
+        .unwrap()
+        .map(|e| format!("eacs/{}", e.unwrap().file_name().to_str().unwrap()))
+        .chain(["eacs.json", "server-metadata.json", "FORMAT.md"].map(String::from))
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 15);
+    let expected = serde_json::to_string_pretty(&serde_json::json!({
+        "eacdesk_bundle": 1,
+        "files": files,
+    }))
+    .unwrap()
+        + "\n";
+    assert_eq!(marker, expected);
     let metadata = fs::read_to_string(dest.join("server-metadata.json")).unwrap();
     for f in formats {
         assert!(metadata.contains(&format!("\"{f}\"")), "{f} declared");

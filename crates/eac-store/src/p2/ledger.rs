@@ -1,0 +1,107 @@
+//! The list of files a bundle being written owns, kept in a scratch SQLite
+//! file of its own (in the system's temporary folder, removed when done)
+//! instead of in memory, so that writing a bundle of a million EACs needs
+//! no more memory than one of ten: SQLite keeps a few pages cached and the
+//! rest on disk. It finds two detail files whose names differ only in case
+//! (one file on a case-insensitive disk) and lists the files for the
+//! bundle's marker in name order.
+//!
+//! Never the store's database: nothing here is stored data, so the write
+//! rules of `write.rs` (one audited transaction) do not apply to it.
+
+use rusqlite::{params, Connection};
+use tempfile::TempPath;
+
+use crate::{Result, StoreError};
+
+pub(crate) struct FileLedger {
+    conn: Connection,
+    // Removed on drop, after the connection closes (fields drop in order).
+    _file: TempPath,
+}
+
+impl FileLedger {
+    pub(crate) fn new() -> Result<FileLedger> {
+        let file = tempfile::Builder::new()
+            .prefix(".eacdesk-bundle-files-")
+            .tempfile()
+            .map_err(|e| StoreError::Io {
+                path: std::env::temp_dir(),
+                source: e,
+            })?
+            .into_temp_path();
+        let conn = Connection::open(&file)?;
+        // A scratch file: a crash loses nothing worth keeping.
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF;
+             PRAGMA synchronous = OFF;
+             PRAGMA temp_store = FILE;
+             CREATE TABLE files (folded TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
+             BEGIN;",
+        )?;
+        Ok(FileLedger { conn, _file: file })
+    }
+
+    /// Lists `name`; false (and not listed) when a file whose name differs
+    /// only in ASCII case is listed already.
+    pub(crate) fn add(&self, name: &str) -> Result<bool> {
+        let added = self
+            .conn
+            .prepare_cached(
+                "INSERT INTO files (folded, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
+            )?
+            .execute(params![name.to_ascii_lowercase(), name])?;
+        Ok(added == 1)
+    }
+
+    /// Every name listed, in byte order (as `sort` orders Rust strings).
+    pub(crate) fn each_sorted(&self, mut each: impl FnMut(&str) -> Result<()>) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT name FROM files ORDER BY name COLLATE BINARY")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            let name: String = row.get(0)?;
+            each(&name)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_differing_only_in_case_are_one_file_and_the_list_is_in_byte_order() {
+        let ledger = FileLedger::new().unwrap();
+        for name in ["eacs/b.json", "FORMAT.md", "eacs/A.json", "eacs.json", "Z"] {
+            assert!(ledger.add(name).unwrap(), "{name}");
+        }
+        assert!(!ledger.add("eacs/a.json").unwrap());
+        assert!(!ledger.add("format.MD").unwrap());
+        let mut listed = Vec::new();
+        ledger
+            .each_sorted(|n| {
+                listed.push(n.to_owned());
+                Ok(())
+            })
+            .unwrap();
+        let mut sorted = listed.clone();
+        sorted.sort();
+        assert_eq!(listed, sorted);
+        assert_eq!(
+            listed,
+            ["FORMAT.md", "Z", "eacs.json", "eacs/A.json", "eacs/b.json"]
+        );
+    }
+
+    #[test]
+    fn the_scratch_file_goes_with_the_ledger() {
+        let ledger = FileLedger::new().unwrap();
+        let path = ledger._file.to_path_buf();
+        assert!(path.is_file());
+        drop(ledger);
+        assert!(!path.exists());
+    }
+}
