@@ -10,7 +10,7 @@ use rusqlite::Connection;
 use crate::import::MAX_REPORTED;
 use crate::rows::{self};
 use crate::write::Write;
-use crate::{FileImportReport, Result, StoreError};
+use crate::{Result, StoreError};
 
 use super::io_err;
 
@@ -214,10 +214,19 @@ pub(crate) fn envelope_only_ids(conn: &Connection, limit: usize) -> Result<Vec<S
 
 /// Adds, replaces (newer `cds_modified`) or skips envelope-only EACs of the
 /// newest import batch; a stored full EAC is never replaced by an envelope.
+/// What storing envelope-only EACs did, added into the file's report at
+/// the end.
+#[derive(Debug, Default)]
+pub(super) struct EnvelopeCounts {
+    pub added: usize,
+    pub replaced: usize,
+    pub skipped: usize,
+}
+
 pub(super) fn store_envelopes(
     w: &Write,
     envelopes: Vec<EacEnvelope>,
-    report: &mut FileImportReport,
+    report: &mut EnvelopeCounts,
 ) -> Result<()> {
     let (batch, synced): (i64, String) = w.query_row(
         "SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1",

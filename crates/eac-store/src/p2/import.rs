@@ -14,7 +14,7 @@ use crate::import::MAX_REPORTED;
 use crate::{FileImportReport, ImportOptions, Progress, Result, StoreError};
 
 use super::detail::{locate, read_detail, P2Source};
-use super::envelopes::store_envelopes;
+use super::envelopes::{store_envelopes, EnvelopeCounts};
 use super::io_err;
 
 /// Imports a P2 listing (or bundle folder) into the open transaction: every
@@ -37,17 +37,38 @@ pub(crate) fn import_p2(
     #[derive(Default)]
     struct Found {
         errors: Vec<Violation>,
+        /// The first warnings (the report keeps [`MAX_REPORTED`]) and how many.
         warnings: Vec<Violation>,
-        /// Envelopes whose detail data is not in our format: stored envelope-only.
-        envelopes: Vec<EacEnvelope>,
+        warning_count: usize,
         ids: HashSet<String>,
         outcome: Option<std::result::Result<eac_model::ListingSummary, ListingError>>,
     }
+    impl Found {
+        fn warn(&mut self, warnings: impl IntoIterator<Item = Violation>) {
+            for w in warnings {
+                self.warning_count += 1;
+                if self.warnings.len() < MAX_REPORTED {
+                    self.warnings.push(w);
+                }
+            }
+        }
+    }
+
+    /// What crosses from the reading thread to the writer.
+    enum Item {
+        Full(Eac),
+        /// Detail data not in our format: stored envelope-only.
+        Envelope(Box<EacEnvelope>),
+    }
 
     // The listing and its detail files are read on a second thread and the
-    // EACs cross a bounded channel, so memory stays bounded by a few EACs.
+    // EACs and envelopes cross a bounded channel, so memory stays bounded by
+    // a few EACs: the writer stores envelope-only EACs as they come, a few
+    // hundred at a time, between the full ones.
+    let mut envelope_counts = EnvelopeCounts::default();
+    let mut envelope_error: Option<StoreError> = None;
     let (stored, mut found) = std::thread::scope(|scope| {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Eac>(32);
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Item>(32);
         let details = &details;
         let label = label.as_str();
         let reader = scope.spawn(move || {
@@ -59,7 +80,7 @@ pub(crate) fn import_p2(
                         eac: envelope,
                         warnings,
                     } => {
-                        f.warnings.extend(warnings);
+                        f.warn(warnings);
                         if !f.ids.insert(envelope.cds_eac_id.clone()) {
                             f.errors.push(
                                 Violation::error(
@@ -73,13 +94,15 @@ pub(crate) fn import_p2(
                                 .with_eac(Some(&envelope.cds_eac_id)),
                             );
                         } else if envelope.eac_format != EACDESK_FORMAT_ID {
-                            f.envelopes.push(*envelope);
+                            // The writer stopped listening: stop reading.
+                            if sender.send(Item::Envelope(envelope)).is_err() {
+                                return Flow::Stop;
+                            }
                         } else {
                             match read_detail(&envelope, details, label, &at, check) {
                                 Ok((eac, w)) => {
-                                    f.warnings.extend(w);
-                                    // The writer stopped listening: stop reading.
-                                    if sender.send(eac).is_err() {
+                                    f.warn(w);
+                                    if sender.send(Item::Full(eac)).is_err() {
                                         return Flow::Stop;
                                     }
                                 }
@@ -89,7 +112,7 @@ pub(crate) fn import_p2(
                             }
                         }
                     }
-                    EnvelopeRead::Ignored { warnings } => f.warnings.extend(warnings),
+                    EnvelopeRead::Ignored { warnings } => f.warn(warnings),
                     EnvelopeRead::Invalid { violations } => f
                         .errors
                         .extend(violations.into_iter().filter(Violation::is_error)),
@@ -104,8 +127,32 @@ pub(crate) fn import_p2(
             f.outcome = Some(outcome);
             f
         });
-        let stored =
-            crate::import::import_eacs_with(w, label, &mut receiver.iter(), check, progress);
+        let mut pending: Vec<EacEnvelope> = Vec::new();
+        let mut full_eacs = std::iter::from_fn(|| loop {
+            match receiver.recv() {
+                Ok(Item::Full(eac)) => return Some(eac),
+                Ok(Item::Envelope(envelope)) => {
+                    pending.push(*envelope);
+                    if pending.len() >= ENVELOPES_AT_ONCE {
+                        let batch = std::mem::take(&mut pending);
+                        if let Err(e) = store_envelopes(w, batch, &mut envelope_counts) {
+                            // Ends the import's loop; the error wins below.
+                            envelope_error = Some(e);
+                            return None;
+                        }
+                    }
+                }
+                Err(_) => return None,
+            }
+        });
+        let stored = crate::import::import_eacs_with(w, label, &mut full_eacs, check, progress);
+        let stored = match stored {
+            Ok(report) if envelope_error.is_none() => {
+                store_envelopes(w, std::mem::take(&mut pending), &mut envelope_counts)
+                    .map(|()| report)
+            }
+            other => other,
+        };
         // Hang up so a reader still sending stops.
         drop(receiver);
         let found = reader
@@ -123,7 +170,7 @@ pub(crate) fn import_p2(
                 .into_iter()
                 .partition(Violation::is_error);
             found.errors.extend(e);
-            found.warnings.extend(w);
+            found.warn(w);
         }
         Some(Err(ListingError::Malformed(v))) => found.errors.push(v),
         Some(Err(ListingError::Io(e))) => return Err(io_err(&listing)(e)),
@@ -139,15 +186,23 @@ pub(crate) fn import_p2(
             violations: errors.into_iter().map(|v| in_file(v, &label)).collect(),
         });
     }
+    if let Some(e) = envelope_error {
+        return Err(e);
+    }
     let mut report = stored?;
-    store_envelopes(w, found.envelopes, &mut report)?;
-    report.warning_count += found.warnings.len();
+    report.added += envelope_counts.added;
+    report.replaced += envelope_counts.replaced;
+    report.skipped += envelope_counts.skipped;
+    report.warning_count += found.warning_count;
     report
         .warnings
         .extend(found.warnings.into_iter().map(|w| in_file(w, &label)));
     report.warnings.truncate(MAX_REPORTED);
     Ok(report)
 }
+
+/// Envelope-only EACs stored in one go by the writer.
+const ENVELOPES_AT_ONCE: usize = 256;
 
 /// Locates a finding in `file` unless it is already located elsewhere (in a
 /// detail file).
