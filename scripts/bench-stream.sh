@@ -100,5 +100,8 @@ for N in "$SIZE" $(( SIZE * 4 )); do
   measure "refdata ls" "$BIN" --db "$DB" refdata ls
   rm -rf "$WORK/bundle"
   measure "export p2" "$BIN" --db "$DB" export --profile p2 --out "$WORK/bundle"
+  # The bundle back into a fresh database: 500 full EACs, n/4 envelope-only.
+  rm -f "$WORK/p2-import.sqlite"*
+  measure "import p2" "$BIN" --db "$WORK/p2-import.sqlite" import "$WORK/bundle"
 done
 echo "(n: audit records and reference ids; envelope-only EACs n/4; $(nproc) cores, $(uname -m); work in $WORK)"
