@@ -293,7 +293,7 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write_load(|w| {
+        self.write(|w| {
             let report = import::import_file(w, path, opts, progress)?;
             history::finish_import(w)?;
             p2::mark_synced_by_latest_batch(w)?;
@@ -328,7 +328,7 @@ impl Store {
         eacs: &mut dyn Iterator<Item = Eac>,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write_load(|w| {
+        self.write(|w| {
             let report = import::import_eacs(w, source_name, eacs, progress)?;
             history::finish_import(w)?;
             p2::mark_synced_by_latest_batch(w)?;

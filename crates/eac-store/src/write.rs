@@ -158,66 +158,6 @@ impl Store {
         Ok(out)
     }
 
-    /// [`Store::write`] for a load that may be the first into the file (an
-    /// import). When the database holds no EAC yet (a fresh load) and no
-    /// other connection has the file open, the load is written through a
-    /// rollback journal instead of the write-ahead log (decision 212):
-    /// pages a transaction appends to the file are not journaled, so the
-    /// load is written once instead of twice (into the log, then copied
-    /// into the file by the checkpoint). The journal still holds the few
-    /// pages the load changes, so a crash leaves the old (empty) database;
-    /// `synchronous = FULL` syncs the journal before the file as a rollback
-    /// journal needs. The file switches back to write-ahead logging after
-    /// the commit (or the rollback).
-    pub(crate) fn write_load<T>(&mut self, change: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
-        let journaled = self.wal && self.holds_no_eac()? && self.leave_wal();
-        if !journaled {
-            return self.write(change);
-        }
-        let out = self.write(change);
-        // Back to the settings of an open store, whatever the outcome
-        // (`write` already tried the switch back to the log on success).
-        let restored = self.conn.pragma_update(None, "synchronous", "NORMAL");
-        self.after_write();
-        let out = out?;
-        restored?;
-        Ok(out)
-    }
-
-    /// The database holds no EAC (a read outside any transaction).
-    fn holds_no_eac(&self) -> Result<bool> {
-        use rusqlite::OptionalExtension;
-        let any: Option<i64> = self
-            .conn
-            .query_row("SELECT 1 FROM eacs LIMIT 1", [], |r| r.get(0))
-            .optional()?;
-        Ok(any.is_none())
-    }
-
-    /// Switches the file from the write-ahead log to a rollback journal
-    /// for one load; false (nothing changed) when another connection has
-    /// the file open (SQLite then refuses) or anything else fails.
-    fn leave_wal(&mut self) -> bool {
-        let mode = self
-            .conn
-            .pragma_update_and_check(None, "journal_mode", "delete", |row| {
-                row.get::<_, String>(0)
-            });
-        if !mode.is_ok_and(|m| m.eq_ignore_ascii_case("delete")) {
-            return false;
-        }
-        self.wal = false;
-        if self
-            .conn
-            .pragma_update(None, "synchronous", "FULL")
-            .is_err()
-        {
-            self.after_write();
-            return false;
-        }
-        true
-    }
-
     /// Runs `plan` (a dry run: counts and checks, no writes) in a
     /// transaction that takes no write lock and is always rolled back, so
     /// a dry run sees exactly what the real one would (a refusal too).
