@@ -53,6 +53,9 @@ pub(crate) struct Batch<'a> {
     pub(crate) added: usize,
     /// EACs added and not noted in `import_changes` yet ([`note_added`]).
     added_ids: Vec<String>,
+    /// A fresh load (the database held no EAC): every EAC stored is one
+    /// this batch added, noted all at once when it ends ([`note_all_added`]).
+    fresh: bool,
     pub(crate) replaced: usize,
     pub(crate) skipped: usize,
     ignored: usize,
@@ -88,6 +91,7 @@ impl<'a> Batch<'a> {
             seen: 0,
             added: 0,
             added_ids: Vec::new(),
+            fresh: false,
             replaced: 0,
             skipped: 0,
             ignored: 0,
@@ -214,7 +218,9 @@ impl<'a> Batch<'a> {
                     Some(p) => rows::insert_prepared(self.w, eac, p, self.id)?,
                     None => rows::insert(self.w, eac, self.id)?,
                 };
-                self.added_ids.push(eac.cds_eac_id.clone());
+                if !self.fresh {
+                    self.added_ids.push(eac.cds_eac_id.clone());
+                }
                 if self.added_ids.len() >= ADDED_PER_STATEMENT {
                     note_added(self.w, self.id, &self.added_ids)?;
                     self.added_ids.clear();
@@ -273,7 +279,11 @@ impl<'a> Batch<'a> {
             });
         }
         self.report_progress();
-        note_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
+        if self.fresh {
+            note_all_added(self.w, self.id)?;
+        } else {
+            note_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
+        }
         record_counts(self.w, &self, sha256.as_deref())?;
         Ok(FileImportReport {
             file: self.file,
@@ -316,6 +326,19 @@ fn note_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
         w.prepare_cached(&sql)?
             .execute(rusqlite::params_from_iter(values))?;
     }
+    Ok(())
+}
+
+/// [`note_added`] for a fresh load: every EAC stored was added by batch
+/// `batch` (a second copy of one is refused as a duplicate, so none was
+/// replaced), noted by one statement in key order.
+fn note_all_added(w: &Write, batch: i64) -> Result<()> {
+    w.execute(
+        "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind)
+         SELECT ?1, cds_eac_id, 'added', 'eac' FROM eacs
+          WHERE import_batch_id = ?1 ORDER BY cds_eac_id",
+        [batch],
+    )?;
     Ok(())
 }
 
@@ -375,6 +398,7 @@ pub(crate) fn import_file(
     };
     let mut batch = Batch::begin(w, path.display().to_string(), progress, measure)?;
     let deferred = bulk::defer_indexes_if_fresh(w)?;
+    batch.fresh = deferred.is_some();
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
 
     let (outcome, sha256) = thread::scope(|scope| {
@@ -491,6 +515,7 @@ pub(crate) fn import_eacs_with(
 ) -> Result<FileImportReport> {
     let mut batch = Batch::begin(w, source_name.to_owned(), progress, Measure::Eacs)?;
     let deferred = bulk::defer_indexes_if_fresh(w)?;
+    batch.fresh = deferred.is_some();
     for (index, eac) in eacs.enumerate() {
         let violations = check_eac(&eac, &format!("/eacs/{index}"), check);
         let read = if violations.iter().any(Violation::is_error) {

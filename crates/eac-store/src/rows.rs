@@ -395,7 +395,10 @@ fn bind_columns(
     stmt.raw_bind_parameter(12, eac.asset_origination.map(|t| t.as_str()))?;
     stmt.raw_bind_parameter(13, eac.asset_destination.map(|t| t.as_str()))?;
     stmt.raw_bind_parameter(14, eac.technology_type.map(|t| t.as_str()))?;
-    stmt.raw_bind_parameter(15, eac.emissions_factor_direct.as_ref().map(Decimal::as_str))?;
+    stmt.raw_bind_parameter(
+        15,
+        eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
+    )?;
     stmt.raw_bind_parameter(16, eac.emissions_factor_lca.as_ref().map(Decimal::as_str))?;
     stmt.raw_bind_parameter(17, p.text(start))?;
     stmt.raw_bind_parameter(18, p.text(end))?;
@@ -665,7 +668,7 @@ fn insert_children(w: &Write, id: i64, eac: &Eac, p: &mut Prepared) -> Result<()
     }
     let totals = &p.derived.totals;
     if !totals.is_empty() {
-        let mut stmt = w.prepare_cached(insert_totals_sql(totals.len()))?;
+        let mut stmt = w.prepare_cached(insert_totals_sql(w, totals.len()))?;
         let mut at = 0;
         let mut bind = |value: &dyn rusqlite::ToSql| {
             at += 1;
@@ -692,8 +695,9 @@ fn insert_children(w: &Write, id: i64, eac: &Eac, p: &mut Prepared) -> Result<()
 }
 
 /// The statement inserting an EAC's `n` totals (one per unit, so at most
-/// three: one statement per EAC, not one per unit).
-fn insert_totals_sql(n: usize) -> &'static str {
+/// three: one statement per EAC, not one per unit), built once; only a
+/// write runs it.
+fn insert_totals_sql(_w: &Write, n: usize) -> &'static str {
     static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     let all = SQL.get_or_init(|| {
         (1..=EnergyUnit::ALL.len())
