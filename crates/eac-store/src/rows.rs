@@ -715,11 +715,13 @@ fn insert_totals_sql(_w: &Write, n: usize) -> &'static str {
 /// Search-index rows written by one statement: the full-text index flushes
 /// its pending terms to disk (a new segment, merged later) at every
 /// statement that writes it, which one row per statement made the largest
-/// cost of an import (issue 16); fewer, larger segments merge less.
-const SEARCH_ROWS_PER_STATEMENT: usize = 2048;
+/// cost of an import (issue 16). 2048 rows measured no faster than 512
+/// (fewer segments, but the index's pending terms then fill their 1 MiB
+/// and the import's peak memory rose by 1.4 MiB).
+const SEARCH_ROWS_PER_STATEMENT: usize = 512;
 /// Search text waiting at most (bytes), whatever the row count: EACs with
 /// thousands of numbered values have long search texts.
-const SEARCH_BYTES_PENDING: usize = 1 << 20;
+const SEARCH_BYTES_PENDING: usize = 1 << 18;
 
 /// Adds an EAC's search text to the write's pending rows, written when
 /// [`SEARCH_ROWS_PER_STATEMENT`] rows or [`SEARCH_BYTES_PENDING`] bytes are
