@@ -51,6 +51,11 @@ pub(crate) struct Batch<'a> {
     last_progress: Instant,
     seen: u64,
     pub(crate) added: usize,
+    /// EACs added and not noted in `import_changes` yet ([`note_added`]).
+    added_ids: Vec<String>,
+    /// A fresh load (the database held no EAC): every EAC stored is one
+    /// this batch added, noted all at once when it ends ([`note_all_added`]).
+    fresh: bool,
     pub(crate) replaced: usize,
     pub(crate) skipped: usize,
     ignored: usize,
@@ -85,6 +90,8 @@ impl<'a> Batch<'a> {
             last_progress: Instant::now(),
             seen: 0,
             added: 0,
+            added_ids: Vec::new(),
+            fresh: false,
             replaced: 0,
             skipped: 0,
             ignored: 0,
@@ -125,21 +132,34 @@ impl<'a> Batch<'a> {
     }
 
     /// Handles one EAC as read; says whether to read on.
-    pub(crate) fn accept(&mut self, index: usize, read: EacRead) -> Flow {
+    pub(crate) fn accept(&mut self, index: usize, mut read: EacRead) -> Flow {
+        self.accept_ref(index, &mut read, None)
+    }
+
+    /// [`Batch::accept`] of an EAC read (and its rows prepared) on the
+    /// parser thread: borrowed, so that it is dropped there too.
+    fn accept_ref(
+        &mut self,
+        index: usize,
+        read: &mut EacRead,
+        prepared: Option<&mut rows::Prepared>,
+    ) -> Flow {
         self.seen += 1;
         match read {
             EacRead::Valid { eac, warnings } => {
-                self.warn(warnings);
-                if let Err(e) = self.store(index, &eac) {
+                self.warn(std::mem::take(warnings));
+                if let Err(e) = self.store(index, eac, prepared) {
                     self.failure = Some(e);
                 }
             }
             EacRead::Ignored { warnings } => {
                 self.ignored += 1;
-                self.warn(warnings);
+                self.warn(std::mem::take(warnings));
             }
             EacRead::Invalid { violations } => {
-                let errors = violations.into_iter().filter(Violation::is_error);
+                let errors = std::mem::take(violations)
+                    .into_iter()
+                    .filter(Violation::is_error);
                 self.error(errors);
             }
         }
@@ -186,11 +206,25 @@ impl<'a> Batch<'a> {
     /// Adds, replaces (incoming `cds_modified` newer) or skips one valid EAC.
     /// After the first error nothing will be committed, but EACs are still
     /// written so that later duplicates are still found and reported.
-    fn store(&mut self, index: usize, eac: &Eac) -> Result<()> {
+    fn store(
+        &mut self,
+        index: usize,
+        eac: &Eac,
+        prepared: Option<&mut rows::Prepared>,
+    ) -> Result<()> {
         match rows::find(self.w, &eac.cds_eac_id)? {
             None => {
-                rows::insert(self.w, eac, self.id)?;
-                history::import_added(self.w, self.id, &eac.cds_eac_id)?;
+                match prepared {
+                    Some(p) => rows::insert_prepared(self.w, eac, p, self.id)?,
+                    None => rows::insert(self.w, eac, self.id)?,
+                };
+                if !self.fresh {
+                    self.added_ids.push(eac.cds_eac_id.clone());
+                }
+                if self.added_ids.len() >= ADDED_PER_STATEMENT {
+                    note_added(self.w, self.id, &self.added_ids)?;
+                    self.added_ids.clear();
+                }
                 self.added += 1;
                 self.value_count += eac.values.len();
             }
@@ -210,7 +244,10 @@ impl<'a> Batch<'a> {
                 // Audited with the whole EAC before and after (and noted
                 // for an undo) before the row is overwritten.
                 history::import_replacing(self.w, stored.id, eac, self.id, &self.file)?;
-                rows::replace(self.w, stored.id, eac, self.id)?;
+                match prepared {
+                    Some(p) => rows::replace_prepared(self.w, stored.id, eac, p, self.id)?,
+                    None => rows::replace(self.w, stored.id, eac, self.id)?,
+                }
                 self.replaced += 1;
                 self.value_count += eac.values.len();
             }
@@ -242,6 +279,11 @@ impl<'a> Batch<'a> {
             });
         }
         self.report_progress();
+        if self.fresh {
+            note_all_added(self.w, self.id)?;
+        } else {
+            note_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
+        }
         record_counts(self.w, &self, sha256.as_deref())?;
         Ok(FileImportReport {
             file: self.file,
@@ -264,6 +306,42 @@ impl<'a> Batch<'a> {
     }
 }
 
+/// Added EACs noted for an undo by one statement ([`note_added`]).
+const ADDED_PER_STATEMENT: usize = 256;
+
+/// Notes the EACs batch `batch` added (`import_changes`, for an undo), many
+/// rows to one statement: one upsert per EAC was a tenth of an import's
+/// writing (issue 16). The same rows as one `history::import_added` each.
+fn note_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
+    for chunk in ids.chunks(ADDED_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id) VALUES {}
+             ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
+                SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
+            vec!["(?, ?, 'added', 'eac', NULL)"; chunk.len()].join(", ")
+        );
+        let values = chunk
+            .iter()
+            .flat_map(|id| [&batch as &dyn rusqlite::ToSql, id as &dyn rusqlite::ToSql]);
+        w.prepare_cached(&sql)?
+            .execute(rusqlite::params_from_iter(values))?;
+    }
+    Ok(())
+}
+
+/// [`note_added`] for a fresh load: every EAC stored was added by batch
+/// `batch` (a second copy of one is refused as a duplicate, so none was
+/// replaced), noted by one statement in key order.
+fn note_all_added(w: &Write, batch: i64) -> Result<()> {
+    w.execute(
+        "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind)
+         SELECT ?1, cds_eac_id, 'added', 'eac' FROM eacs
+          WHERE import_batch_id = ?1 ORDER BY cds_eac_id",
+        [batch],
+    )?;
+    Ok(())
+}
+
 /// Keeps what batch `b` did in its `import_batches` row.
 fn record_counts(w: &Write, b: &Batch, sha256: Option<&str>) -> Result<()> {
     w.execute(
@@ -284,9 +362,17 @@ fn record_counts(w: &Write, b: &Batch, sha256: Option<&str>) -> Result<()> {
     Ok(())
 }
 
+/// One element of the listing as the parser thread hands it to the writer:
+/// read, checked and, when valid, its rows prepared ([`rows::prepare`]).
+struct Parsed {
+    index: usize,
+    read: EacRead,
+    prepared: Option<rows::Prepared>,
+}
+
 /// How the parsing thread ended: the reader's outcome and, when the whole
 /// file was read, its SHA-256.
-type Parsed = (
+type ParseEnd = (
     Result<eac_model::ListingSummary, ListingError>,
     Option<io::Result<String>>,
 );
@@ -312,20 +398,40 @@ pub(crate) fn import_file(
     };
     let mut batch = Batch::begin(w, path.display().to_string(), progress, measure)?;
     let deferred = bulk::defer_indexes_if_fresh(w)?;
+    batch.fresh = deferred.is_some();
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
 
     let (outcome, sha256) = thread::scope(|scope| {
-        let (sender, receiver) = mpsc::sync_channel::<Vec<(usize, EacRead)>>(BATCHES_AHEAD);
+        let (sender, receiver) = mpsc::sync_channel::<Vec<Parsed>>(BATCHES_AHEAD);
+        // Batches the writer is done with go back to the parser: their EACs
+        // are dropped there, and their vectors reused.
+        let (spent_sender, spent) = mpsc::channel::<Vec<Parsed>>();
         let (bytes, stop) = (&bytes, &stop);
-        let parser = scope.spawn(move || -> Parsed {
+        let parser = scope.spawn(move || -> ParseEnd {
             let mut reader = Hashing::counting(file, bytes);
             let mut parsed = Vec::with_capacity(EACS_PER_BATCH);
-            let outcome = eac_model::read_listing(&mut reader, check, |i, read| {
-                parsed.push((i, read));
+            let outcome = eac_model::read_listing(&mut reader, check, |index, read| {
+                // What the writer would otherwise compute while SQLite waits.
+                let prepared = match &read {
+                    EacRead::Valid { eac, .. } => rows::prepare(eac).ok(),
+                    _ => None,
+                };
+                parsed.push(Parsed {
+                    index,
+                    read,
+                    prepared,
+                });
                 if parsed.len() < EACS_PER_BATCH {
                     return Flow::Continue;
                 }
-                let full = std::mem::replace(&mut parsed, Vec::with_capacity(EACS_PER_BATCH));
+                let next = match spent.try_recv() {
+                    Ok(mut used) => {
+                        used.clear();
+                        used
+                    }
+                    Err(_) => Vec::with_capacity(EACS_PER_BATCH),
+                };
+                let full = std::mem::replace(&mut parsed, next);
                 // A send fails once the writer has stopped listening.
                 if stop.load(Ordering::Relaxed) || sender.send(full).is_err() {
                     Flow::Stop
@@ -345,13 +451,16 @@ pub(crate) fn import_file(
             let sha256 = rest.map(|_| reader.sha256());
             (outcome, Some(sha256))
         });
-        'writing: for parsed in receiver.iter() {
-            for (index, read) in parsed {
-                if batch.accept(index, read) == Flow::Stop {
+        'writing: for mut parsed in receiver.iter() {
+            for item in &mut parsed {
+                let flow = batch.accept_ref(item.index, &mut item.read, item.prepared.as_mut());
+                if flow == Flow::Stop {
                     stop.store(true, Ordering::Relaxed);
                     break 'writing;
                 }
             }
+            // Fails once the parser has finished: then dropped here.
+            let _ = spent_sender.send(parsed);
         }
         drop(receiver);
         parser
@@ -406,6 +515,7 @@ pub(crate) fn import_eacs_with(
 ) -> Result<FileImportReport> {
     let mut batch = Batch::begin(w, source_name.to_owned(), progress, Measure::Eacs)?;
     let deferred = bulk::defer_indexes_if_fresh(w)?;
+    batch.fresh = deferred.is_some();
     for (index, eac) in eacs.enumerate() {
         let violations = check_eac(&eac, &format!("/eacs/{index}"), check);
         let read = if violations.iter().any(Violation::is_error) {

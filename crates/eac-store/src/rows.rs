@@ -11,7 +11,7 @@ use eac_model::{
     extensions_from_json, extensions_to_json, AssetLocationType, BeneficiaryType, Date, Decimal,
     Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
 };
-use rusqlite::types::{Type, Value, ValueRef};
+use rusqlite::types::{Type, ValueRef};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
 
 use crate::periods;
@@ -371,44 +371,122 @@ pub(crate) fn unit_index(unit: EnergyUnit) -> usize {
         .expect("every unit is in ALL")
 }
 
-/// The columns of an EAC row after its key, in the order both `insert` and
-/// `replace` bind them (`?2` … `?25`; the batch id also sets `seen_batch_id`).
-fn column_values(eac: &Eac, d: &Derived, batch_id: i64) -> [Value; 24] {
-    let text = |s: &str| Value::from(s.to_owned());
-    [
-        eac.cds_created.to_storage().into(),
-        eac.cds_modified.to_storage().into(),
-        eac.eac_number.clone().into(),
-        text(&eac.source_id),
-        text(&eac.source_name),
-        eac.destination_id.clone().into(),
-        eac.destination_name.clone().into(),
-        eac.beneficiary_type.map(|t| t.as_str().to_owned()).into(),
-        text(&eac.asset_id),
-        eac.asset_commissioned.as_ref().map(Date::to_string).into(),
-        eac.asset_origination.map(|t| t.as_str().to_owned()).into(),
-        eac.asset_destination.map(|t| t.as_str().to_owned()).into(),
-        eac.technology_type.map(|t| t.as_str().to_owned()).into(),
-        eac.emissions_factor_direct
-            .as_ref()
-            .map(Decimal::as_str)
-            .map(str::to_owned)
-            .into(),
-        eac.emissions_factor_lca
-            .as_ref()
-            .map(Decimal::as_str)
-            .map(str::to_owned)
-            .into(),
-        eac.period_start.to_storage().into(),
-        eac.period_end.to_storage().into(),
-        d.issuance.clone().into(),
-        text(d.retired_state.as_str()),
-        count(eac.values.len()).into(),
-        text(&d.quantity_sort_key),
-        d.extensions.clone().into(),
-        batch_id.into(),
-        d.missing.clone().into(),
-    ]
+/// Binds the columns of an EAC row after its key, in the order both
+/// `insert` and `replace` name them (`?2` … `?25`; the batch id also sets
+/// `seen_batch_id`), borrowed from the EAC and its prepared texts.
+fn bind_columns(
+    stmt: &mut rusqlite::Statement,
+    eac: &Eac,
+    p: &Prepared,
+    batch_id: i64,
+) -> rusqlite::Result<()> {
+    let d = &p.derived;
+    let [created, modified, start, end, commissioned] = p.head;
+    stmt.raw_bind_parameter(2, p.text(created))?;
+    stmt.raw_bind_parameter(3, p.text(modified))?;
+    stmt.raw_bind_parameter(4, eac.eac_number.as_deref())?;
+    stmt.raw_bind_parameter(5, eac.source_id.as_str())?;
+    stmt.raw_bind_parameter(6, eac.source_name.as_str())?;
+    stmt.raw_bind_parameter(7, eac.destination_id.as_deref())?;
+    stmt.raw_bind_parameter(8, eac.destination_name.as_deref())?;
+    stmt.raw_bind_parameter(9, eac.beneficiary_type.map(|t| t.as_str()))?;
+    stmt.raw_bind_parameter(10, eac.asset_id.as_str())?;
+    stmt.raw_bind_parameter(11, p.text(commissioned))?;
+    stmt.raw_bind_parameter(12, eac.asset_origination.map(|t| t.as_str()))?;
+    stmt.raw_bind_parameter(13, eac.asset_destination.map(|t| t.as_str()))?;
+    stmt.raw_bind_parameter(14, eac.technology_type.map(|t| t.as_str()))?;
+    stmt.raw_bind_parameter(
+        15,
+        eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
+    )?;
+    stmt.raw_bind_parameter(16, eac.emissions_factor_lca.as_ref().map(Decimal::as_str))?;
+    stmt.raw_bind_parameter(17, p.text(start))?;
+    stmt.raw_bind_parameter(18, p.text(end))?;
+    stmt.raw_bind_parameter(19, d.issuance.as_deref())?;
+    stmt.raw_bind_parameter(20, d.retired_state.as_str())?;
+    stmt.raw_bind_parameter(21, count(eac.values.len()))?;
+    stmt.raw_bind_parameter(22, d.quantity_sort_key.as_str())?;
+    stmt.raw_bind_parameter(23, d.extensions.as_deref())?;
+    stmt.raw_bind_parameter(24, batch_id)?;
+    stmt.raw_bind_parameter(25, d.missing.as_deref())?;
+    Ok(())
+}
+
+/// Where a text sits in [`Prepared::texts`]; [`Span::NONE`] for NULL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span(u32, u32);
+
+impl Span {
+    const NONE: Span = Span(u32::MAX, 0);
+}
+
+/// Everything an EAC's rows hold beyond its own fields, computed before the
+/// write so that the writer only binds and steps: an import prepares each
+/// EAC on its parser thread, beside the parse (issue 16). The stored texts
+/// of its times and dates and its values' extensions sit in one buffer.
+pub(crate) struct Prepared {
+    derived: Derived,
+    texts: String,
+    /// `cds_created`, `cds_modified`, `period_start`, `period_end`,
+    /// `asset_commissioned`.
+    head: [Span; 5],
+    /// Per value: `issued`, `retired`, `start`, `end`, `extensions`.
+    values: Vec<[Span; 5]>,
+    search: String,
+}
+
+impl Prepared {
+    fn text(&self, span: Span) -> Option<&str> {
+        (span != Span::NONE).then(|| &self.texts[span.0 as usize..span.1 as usize])
+    }
+
+    /// Appends `text` (if any) to the buffer; where it sits.
+    fn push(&mut self, text: Option<&str>) -> Span {
+        match text {
+            None => Span::NONE,
+            Some(t) => {
+                let start = self.texts.len();
+                self.texts.push_str(t);
+                Span(span_at(start), span_at(self.texts.len()))
+            }
+        }
+    }
+}
+
+fn span_at(at: usize) -> u32 {
+    u32::try_from(at).expect("an EAC's stored texts fit in 4 GiB")
+}
+
+/// The rows of `eac` ready to bind ([`insert_prepared`], [`replace_prepared`]).
+/// Fails as the insert would for an EAC without values.
+pub(crate) fn prepare(eac: &Eac) -> Result<Prepared> {
+    let mut p = Prepared {
+        derived: derive(eac)?,
+        texts: String::with_capacity(128 + eac.values.len() * 80),
+        head: [Span::NONE; 5],
+        values: Vec::with_capacity(eac.values.len()),
+        search: search_text(eac),
+    };
+    let date = |d: &Option<Date>| d.as_ref().map(Date::to_string);
+    let time = |t: &Option<Timestamp>| t.as_ref().map(Timestamp::to_storage);
+    p.head = [
+        p.push(Some(&eac.cds_created.to_storage())),
+        p.push(Some(&eac.cds_modified.to_storage())),
+        p.push(Some(&eac.period_start.to_storage())),
+        p.push(Some(&eac.period_end.to_storage())),
+        p.push(date(&eac.asset_commissioned).as_deref()),
+    ];
+    for v in &eac.values {
+        let spans = [
+            p.push(date(&v.issued).as_deref()),
+            p.push(date(&v.retired).as_deref()),
+            p.push(time(&v.start).as_deref()),
+            p.push(time(&v.end).as_deref()),
+            p.push(extensions_to_json(&v.extensions).as_deref()),
+        ];
+        p.values.push(spans);
+    }
+    Ok(p)
 }
 
 /// The names stored in `eacs.missing` (a JSON array; text another tool
@@ -426,8 +504,18 @@ pub(crate) fn missing_json(eac: &Eac) -> Option<String> {
 
 /// Inserts a new EAC with all its rows; returns its row id.
 pub(crate) fn insert(w: &Write, eac: &Eac, batch_id: i64) -> Result<i64> {
+    insert_prepared(w, eac, &mut prepare(eac)?, batch_id)
+}
+
+/// [`insert`] of an EAC whose rows were prepared before (an import
+/// prepares them on its parser thread: [`prepare`]).
+pub(crate) fn insert_prepared(
+    w: &Write,
+    eac: &Eac,
+    p: &mut Prepared,
+    batch_id: i64,
+) -> Result<i64> {
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
-    let d = derive(eac)?;
     let mut stmt = w.prepare_cached(
         "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
             source_name, destination_id, destination_name, beneficiary_type, asset_id,
@@ -438,20 +526,30 @@ pub(crate) fn insert(w: &Write, eac: &Eac, batch_id: i64) -> Result<i64> {
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25)",
     )?;
-    let key = std::iter::once(Value::from(eac.cds_eac_id.clone()));
-    let id = stmt.insert(params_from_iter(
-        key.chain(column_values(eac, &d, batch_id)),
-    ))?;
-    insert_children(w, id, eac, &d)?;
+    stmt.raw_bind_parameter(1, eac.cds_eac_id.as_str())?;
+    bind_columns(&mut stmt, eac, p, batch_id)?;
+    stmt.raw_execute()?;
+    let id = w.last_insert_rowid();
+    insert_children(w, id, eac, p)?;
     Ok(id)
 }
 
 /// Replaces a stored EAC by a newer version, keeping its row id.
 pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()> {
+    replace_prepared(w, id, eac, &mut prepare(eac)?, batch_id)
+}
+
+/// [`replace`] with the rows prepared before ([`prepare`]).
+pub(crate) fn replace_prepared(
+    w: &Write,
+    id: i64,
+    eac: &Eac,
+    p: &mut Prepared,
+    batch_id: i64,
+) -> Result<()> {
     // The version replaced and the one replacing it (it may move periods).
     periods::check_row(w, id)?;
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
-    let d = derive(eac)?;
     let mut stmt = w.prepare_cached(
         "UPDATE eacs SET cds_created = ?2, cds_modified = ?3, eac_number = ?4, source_id = ?5,
             source_name = ?6, destination_id = ?7, destination_name = ?8, beneficiary_type = ?9,
@@ -462,10 +560,9 @@ pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()
             import_batch_id = ?24, seen_batch_id = ?24, missing = ?25
          WHERE id = ?1",
     )?;
-    let key = std::iter::once(Value::Integer(id));
-    stmt.execute(params_from_iter(
-        key.chain(column_values(eac, &d, batch_id)),
-    ))?;
+    stmt.raw_bind_parameter(1, id)?;
+    bind_columns(&mut stmt, eac, p, batch_id)?;
+    stmt.raw_execute()?;
     flush_search(w)?;
     for sql in [
         "DELETE FROM eac_values WHERE eac_id = ?1",
@@ -475,7 +572,7 @@ pub(crate) fn replace(w: &Write, id: i64, eac: &Eac, batch_id: i64) -> Result<()
     ] {
         w.prepare_cached(sql)?.execute([id])?;
     }
-    insert_children(w, id, eac, &d)
+    insert_children(w, id, eac, p)
 }
 
 /// Removes the EAC in row `id` with all its rows.
@@ -533,74 +630,110 @@ fn insert_values_sql(_w: &Write, rows: usize) -> &'static str {
     &all[at]
 }
 
-fn insert_children(w: &Write, id: i64, eac: &Eac, d: &Derived) -> Result<()> {
-    let mut rest: &[EacValue] = &eac.values;
+/// Writes the values, totals, beneficiaries and search text of the EAC in
+/// row `id` (the search text is taken out of `p`).
+fn insert_children(w: &Write, id: i64, eac: &Eac, p: &mut Prepared) -> Result<()> {
     let mut position = 0usize;
-    let mut params: Vec<Value> = Vec::with_capacity(64 * (VALUE_COLUMNS + 1));
-    while !rest.is_empty() {
+    while position < eac.values.len() {
         let rows = VALUE_ROWS_PER_STATEMENT
             .into_iter()
-            .find(|n| *n <= rest.len())
+            .find(|n| *n <= eac.values.len() - position)
             .expect("the last size is 1");
-        let (chunk, after) = rest.split_at(rows);
-        params.clear();
-        for v in chunk {
-            params.extend([
-                Value::Integer(id),
-                Value::Integer(count(position)),
-                v.eac_number.clone().into(),
-                v.issued.as_ref().map(Date::to_string).into(),
-                v.retired.as_ref().map(Date::to_string).into(),
-                v.start.as_ref().map(Timestamp::to_storage).into(),
-                v.end.as_ref().map(Timestamp::to_storage).into(),
-                Value::Text(v.unit.as_str().to_owned()),
-                Value::Text(v.value.as_str().to_owned()),
-                extensions_to_json(&v.extensions).into(),
-                v.retired_undated.into(),
-            ]);
+        let mut stmt = w.prepare_cached(insert_values_sql(w, rows))?;
+        let mut at = 0;
+        let mut bind = |value: &dyn rusqlite::ToSql| {
+            at += 1;
+            stmt.raw_bind_parameter(at, value)
+        };
+        for (v, spans) in eac.values[position..position + rows]
+            .iter()
+            .zip(&p.values[position..])
+        {
+            let [issued, retired, start, end, extensions] = *spans;
+            bind(&id)?;
+            bind(&count(position))?;
+            bind(&v.eac_number.as_deref())?;
+            bind(&p.text(issued))?;
+            bind(&p.text(retired))?;
+            bind(&p.text(start))?;
+            bind(&p.text(end))?;
+            bind(&v.unit.as_str())?;
+            bind(&v.value.as_str())?;
+            bind(&p.text(extensions))?;
+            bind(&v.retired_undated)?;
             position += 1;
         }
-        w.prepare_cached(insert_values_sql(w, rows))?
-            .execute(params_from_iter(params.iter()))?;
-        rest = after;
+        debug_assert_eq!(at, rows * (VALUE_COLUMNS + 1));
+        stmt.raw_execute()?;
     }
-    let mut stmt = w.prepare_cached(
-        "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?;
-    for UnitTotal {
-        unit,
-        total,
-        scaled,
-    } in &d.totals
-    {
-        stmt.execute(params![
-            id,
-            unit.as_str(),
-            total.as_str(),
-            scaled.map(|(m, _)| m),
-            scaled.map(|(_, s)| s),
-        ])?;
+    let totals = &p.derived.totals;
+    if !totals.is_empty() {
+        let mut stmt = w.prepare_cached(insert_totals_sql(w, totals.len()))?;
+        let mut at = 0;
+        let mut bind = |value: &dyn rusqlite::ToSql| {
+            at += 1;
+            stmt.raw_bind_parameter(at, value)
+        };
+        for UnitTotal {
+            unit,
+            total,
+            scaled,
+        } in totals
+        {
+            bind(&id)?;
+            bind(&unit.as_str())?;
+            bind(&total.as_str())?;
+            bind(&scaled.map(|(m, _)| m))?;
+            bind(&scaled.map(|(_, s)| s))?;
+        }
+        stmt.raw_execute()?;
     }
     if let Some(kind) = eac.beneficiary_type {
         insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
     }
-    queue_search(w, id, search_text(eac))
+    queue_search(w, id, std::mem::take(&mut p.search))
+}
+
+/// The statement inserting an EAC's `n` totals (one per unit, so at most
+/// three: one statement per EAC, not one per unit), built once; only a
+/// write runs it.
+fn insert_totals_sql(_w: &Write, n: usize) -> &'static str {
+    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let all = SQL.get_or_init(|| {
+        (1..=EnergyUnit::ALL.len())
+            .map(|n| {
+                format!(
+                    "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES {}",
+                    vec!["(?, ?, ?, ?, ?)"; n].join(", ")
+                )
+            })
+            .collect()
+    });
+    &all[n - 1]
 }
 
 /// Search-index rows written by one statement: the full-text index flushes
 /// its pending terms to disk (a new segment, merged later) at every
 /// statement that writes it, which one row per statement made the largest
-/// cost of an import (issue 16).
-const SEARCH_ROWS_PER_STATEMENT: usize = 256;
+/// cost of an import (issue 16). 2048 rows measured no faster than 512
+/// (fewer segments, but the index's pending terms then fill their 1 MiB
+/// and the import's peak memory rose by 1.4 MiB).
+const SEARCH_ROWS_PER_STATEMENT: usize = 512;
+/// Search text waiting at most (bytes), whatever the row count: EACs with
+/// thousands of numbered values have long search texts.
+const SEARCH_BYTES_PENDING: usize = 1 << 18;
 
 /// Adds an EAC's search text to the write's pending rows, written when
-/// [`SEARCH_ROWS_PER_STATEMENT`] are waiting, before any other change to
-/// the search index and before the write commits ([`flush_search`]).
+/// [`SEARCH_ROWS_PER_STATEMENT`] rows or [`SEARCH_BYTES_PENDING`] bytes are
+/// waiting, before any other change to the search index and before the
+/// write commits ([`flush_search`]).
 fn queue_search(w: &Write, id: i64, text: String) -> Result<()> {
+    let bytes = w.pending_search_bytes.get() + text.len();
+    w.pending_search_bytes.set(bytes);
     let full = {
         let mut pending = w.pending_search.borrow_mut();
         pending.push((id, text));
-        pending.len() >= SEARCH_ROWS_PER_STATEMENT
+        pending.len() >= SEARCH_ROWS_PER_STATEMENT || bytes >= SEARCH_BYTES_PENDING
     };
     if full {
         flush_search(w)?;
@@ -611,6 +744,7 @@ fn queue_search(w: &Write, id: i64, text: String) -> Result<()> {
 /// Writes the search-index rows still pending in `w`.
 pub(crate) fn flush_search(w: &Write) -> Result<()> {
     let pending = std::mem::take(&mut *w.pending_search.borrow_mut());
+    w.pending_search_bytes.set(0);
     for chunk in pending.chunks(SEARCH_ROWS_PER_STATEMENT) {
         let rows = vec!["(?, ?)"; chunk.len()].join(", ");
         let sql = format!("INSERT INTO eac_search (rowid, text) VALUES {rows}");

@@ -103,6 +103,8 @@ pub(crate) struct Write<'c> {
     /// many to one statement, because the full-text index flushes its
     /// in-memory terms to disk at every statement that writes it.
     pub(crate) pending_search: std::cell::RefCell<Vec<(i64, String)>>,
+    /// The bytes of text in `pending_search`.
+    pub(crate) pending_search_bytes: std::cell::Cell<usize>,
 }
 
 impl Write<'_> {
@@ -145,6 +147,7 @@ impl Store {
                 periods: Default::default(),
                 audit_name: self.audit_name.clone(),
                 pending_search: Default::default(),
+                pending_search_bytes: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
@@ -167,6 +170,7 @@ impl Store {
             periods: Default::default(),
             audit_name: self.audit_name.clone(),
             pending_search: Default::default(),
+            pending_search_bytes: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         w.periods.settle(planned)

@@ -24,6 +24,8 @@ mod chain;
 mod claims;
 #[path = "store/history.rs"]
 mod history;
+#[path = "store/import_notes.rs"]
+mod import_notes;
 #[path = "store/migrations.rs"]
 mod migrations;
 #[path = "store/packs.rs"]
