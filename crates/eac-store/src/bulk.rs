@@ -53,13 +53,29 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
 
 impl Deferred {
     /// Creates the dropped indexes again, each in one sorted pass.
+    ///
+    /// SQLite's sorter keeps up to the page cache's size in memory besides
+    /// the cache itself, so the cache is made smaller while the indexes are
+    /// built: the peak stays within a fixed bound at any size (the sorter
+    /// spills the rest to a temporary file).
     pub(crate) fn build(self, w: &Write) -> Result<()> {
-        for sql in &self.definitions {
-            w.execute_batch(sql)?;
-        }
-        Ok(())
+        let cache: i64 = w.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+        w.pragma_update(None, "cache_size", BUILD_CACHE_KIB)?;
+        // Hands the pages the smaller cache no longer holds back to the
+        // allocator before the sorter asks for its own.
+        w.execute_batch("PRAGMA shrink_memory")?;
+        let built = self
+            .definitions
+            .iter()
+            .try_for_each(|sql| w.execute_batch(sql));
+        w.pragma_update(None, "cache_size", cache)?;
+        Ok(built?)
     }
 }
+
+/// The page cache while indexes are built (negative: KiB), and so the
+/// sorter's memory too.
+const BUILD_CACHE_KIB: i64 = -8_192;
 
 /// `name` as an SQL identifier.
 fn quoted(name: &str) -> String {

@@ -175,6 +175,10 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Large imports touch many index pages: 32 MiB of page cache.
         conn.pragma_update(None, "cache_size", -32_768)?;
+        // Sorts too big for the cache (an index built after a fresh load,
+        // a large ORDER BY) spill to a temporary file, not to memory (the
+        // bundled SQLite's default): memory stays flat at any size.
+        conn.pragma_update(None, "temp_store", "FILE")?;
         // After a large import the log is checkpointed; keep it from staying huge.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
         let migrated = migrate::apply(&mut conn, path)?;
