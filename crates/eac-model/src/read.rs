@@ -498,35 +498,17 @@ impl<'a> FieldReader<'a> {
             self.wrong_type("values", "an array of value objects", &raw);
             return None;
         }
-        // Each element is parsed on its own, so a broken value (e.g. a
-        // duplicate key) is located at its own pointer.
-        let raws: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
-            Ok(r) => r,
-            Err(e) => {
-                self.error(Rule::StrictJson, "values", clean_message(&e));
-                return None;
-            }
+        // Read in one pass; where that fails, each element is parsed on its
+        // own, so a broken value (e.g. a duplicate key) is located at its
+        // own pointer (what succeeds in one pass succeeds element by
+        // element, with the same elements).
+        let elements = match serde_json::from_str::<Vec<BorrowedElement>>(raw.get()) {
+            Ok(elements) => elements,
+            Err(_) => self.value_elements(&raw)?,
         };
-        let mut elements = Vec::with_capacity(raws.len());
-        for (i, raw) in raws.iter().enumerate() {
-            match serde_json::from_str::<BorrowedElement>(raw.get()) {
-                Ok(e) => elements.push(e),
-                Err(e) => {
-                    let pointer = format!("{}/values/{i}", self.pointer());
-                    self.errors.push(Violation::error(
-                        Rule::StrictJson,
-                        pointer,
-                        clean_message(&e),
-                    ));
-                }
-            }
-        }
-        if elements.len() < raws.len() {
-            return None;
-        }
+        let base = self.pointer();
         let mut out = Vec::with_capacity(elements.len());
         let mut ok = true;
-        let base = self.pointer();
         for (i, element) in elements.into_iter().enumerate() {
             match element {
                 BorrowedElement::Object(fields) => {
@@ -553,6 +535,33 @@ impl<'a> FieldReader<'a> {
             }
         }
         ok.then_some(out)
+    }
+
+    /// The elements of a `values` array that did not read in one pass,
+    /// each parsed on its own (`None` once the errors are noted).
+    fn value_elements<'r>(&mut self, raw: &'r RawValue) -> Option<Vec<BorrowedElement<'r>>> {
+        let raws: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
+            Ok(r) => r,
+            Err(e) => {
+                self.error(Rule::StrictJson, "values", clean_message(&e));
+                return None;
+            }
+        };
+        let mut elements = Vec::with_capacity(raws.len());
+        for (i, raw) in raws.iter().enumerate() {
+            match serde_json::from_str::<BorrowedElement>(raw.get()) {
+                Ok(e) => elements.push(e),
+                Err(e) => {
+                    let pointer = format!("{}/values/{i}", self.pointer());
+                    self.errors.push(Violation::error(
+                        Rule::StrictJson,
+                        pointer,
+                        clean_message(&e),
+                    ));
+                }
+            }
+        }
+        (elements.len() == raws.len()).then_some(elements)
     }
 
     pub(crate) fn value(&mut self, opts: CheckOptions) -> Option<EacValue> {
