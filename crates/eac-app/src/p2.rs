@@ -147,33 +147,11 @@ pub fn listing_schema_violations(
 }
 
 /// An element of a listing on its way to the schema check on another thread.
-pub(crate) enum SchemaItem {
+pub(crate) enum SchemaItem<'t> {
     /// The element's JSON text as framed.
-    Text(String),
+    Text(&'t str),
     /// An element the streaming reader read (see `eac_model::frame`).
     Element(eac_model::strict::Element),
-}
-
-impl SchemaItem {
-    pub(crate) fn new(element: &BorrowedElement<'_>, text: Option<&str>) -> Self {
-        match text {
-            Some(text) => SchemaItem::Text(text.to_owned()),
-            None => {
-                // Rebuilt owned: the streaming reader's elements are rare
-                // (what the framing did not expect).
-                let owned = match element {
-                    BorrowedElement::Object(fields) => eac_model::strict::Element::Object(
-                        fields
-                            .iter()
-                            .map(|(k, raw)| (k.to_string(), (*raw).to_owned()))
-                            .collect(),
-                    ),
-                    BorrowedElement::Other(kind) => eac_model::strict::Element::Other(kind),
-                };
-                SchemaItem::Element(owned)
-            }
-        }
-    }
 }
 
 /// The schema's findings over a listing's elements, as they are read
@@ -211,26 +189,25 @@ impl ListingSchema {
     /// Checks an element sent over from the reading thread: its framed
     /// text (an object's value built from it whole, in one pass, when the
     /// direct builder takes it) or the streaming reader's element.
-    pub(crate) fn check_item(&mut self, index: usize, item: SchemaItem) {
+    pub(crate) fn check_item(&mut self, index: usize, item: SchemaItem<'_>) {
         match item {
             SchemaItem::Text(text) => {
                 // Most elements are valid: asked in place first (no value
                 // built); one found invalid is judged the long way, whose
                 // errors are reported.
                 if text.starts_with('{') {
-                    if let Some(tape) = crate::schema_tape::Tape::listing(&text) {
+                    if let Some(tape) = crate::schema_tape::Tape::listing(text) {
                         if crate::schema_tape::is_valid(self.kind, &tape) == Some(true) {
                             return;
                         }
                     }
-                    if let Some(value @ Value::Object(_)) = schema_instance::direct_instance(&text)
-                    {
+                    if let Some(value @ Value::Object(_)) = schema_instance::direct_instance(text) {
                         return self.judge(index, value);
                     }
                 }
                 // Member by member, as every element was before (a member
                 // nested too deep is named). The text was parsed already.
-                match serde_json::from_str::<BorrowedElement>(&text) {
+                match serde_json::from_str::<BorrowedElement>(text) {
                     Ok(element) => self.check_element(index, &element),
                     Err(_) => unreachable!("a framed element parses again"),
                 }

@@ -718,15 +718,26 @@ pub fn read_listing_with<R: io::Read>(
     mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, Option<&str>, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
     read_array_framed(reader, "eacs", |index, element, text| {
-        let base = format!("/eacs/{index}");
-        let outcome = match &element {
-            BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, opts),
-            BorrowedElement::Other(kind) => ObjectRead::Invalid {
-                violations: vec![not_an_eac(base, kind)],
-            },
-        };
+        let outcome = eac_from_element(index, &element, opts);
         on_eac(index, &element, text, outcome)
     })
+}
+
+/// The EAC at `index` of a listing's `eacs` from its element, as
+/// [`read_listing`] reads it (an element that is not an object breaks
+/// rule 2).
+pub fn eac_from_element(
+    index: usize,
+    element: &BorrowedElement<'_>,
+    opts: CheckOptions,
+) -> EacRead {
+    let base = format!("/eacs/{index}");
+    match element {
+        BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, opts),
+        BorrowedElement::Other(kind) => ObjectRead::Invalid {
+            violations: vec![not_an_eac(base, kind)],
+        },
+    }
 }
 
 /// Streams the objects of a listing's `eacs` (P1 EACs or P2 envelopes),
