@@ -228,7 +228,9 @@ struct Collector {
     here: std::collections::VecDeque<Option<EacRead>>,
     /// The report is full: the rest is not judged.
     stopped: bool,
-    /// EACs the worker read, done with: sent back to be freed there.
+    /// EACs the worker read, done with: sent back to be freed there (the
+    /// boxes too: each allocation freed by the thread that made it).
+    #[allow(clippy::vec_box)]
     trash: Vec<Box<Eac>>,
 }
 
@@ -274,6 +276,7 @@ impl Collector {
 struct Batch {
     text: String,
     items: Vec<(usize, Body, bool)>,
+    #[allow(clippy::vec_box)]
     trash: Vec<Box<Eac>>,
 }
 
