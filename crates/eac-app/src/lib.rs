@@ -31,6 +31,7 @@ mod registry;
 mod sample;
 mod sample_db;
 mod schema_instance;
+mod schema_tape;
 mod settings;
 mod summary;
 mod table;

@@ -48,38 +48,45 @@ struct Schemas {
 
 fn schemas() -> &'static Schemas {
     static SCHEMAS: OnceLock<Schemas> = OnceLock::new();
-    SCHEMAS.get_or_init(|| {
-        let parse = |text: &str| -> Value { serde_json::from_str(text).expect("a shipped schema") };
-        let docs = [
-            parse(EAC_SCHEMA),
-            parse(P1_LISTING_SCHEMA),
-            parse(P2_LISTING_SCHEMA),
-            parse(METADATA_SCHEMA),
-        ];
-        let mut registry = Registry::new();
-        for doc in &docs {
-            let id = doc["$id"]
-                .as_str()
-                .expect("every schema has an $id")
-                .to_owned();
-            registry = registry.add(id, doc.clone()).expect("a shipped schema");
-        }
-        let registry = registry.prepare().expect("the shipped schemas resolve");
-        let build = |doc: &Value| {
-            jsonschema::options()
-                .with_draft(Draft::Draft202012)
-                .should_validate_formats(true)
-                .with_registry(&registry)
-                .build(doc)
-                .expect("a shipped schema compiles")
-        };
-        Schemas {
-            eac: build(&docs[0]),
-            p1: build(&docs[1]),
-            p2: build(&docs[2]),
-            metadata: build(&docs[3]),
-        }
+    SCHEMAS.get_or_init(|| Schemas {
+        eac: build_validator(SchemaKind::Eac),
+        p1: build_validator(SchemaKind::P1Listing),
+        p2: build_validator(SchemaKind::P2Listing),
+        metadata: build_validator(SchemaKind::ServerMetadata),
     })
+}
+
+/// The shipped schema of `kind` compiled for the representation `F` (the
+/// schemas refer to each other through a registry of all four).
+pub(crate) fn build_validator<F: jsonschema::json::Json>(kind: SchemaKind) -> Validator<F> {
+    let parse = |text: &str| -> Value { serde_json::from_str(text).expect("a shipped schema") };
+    let docs = [
+        parse(EAC_SCHEMA),
+        parse(P1_LISTING_SCHEMA),
+        parse(P2_LISTING_SCHEMA),
+        parse(METADATA_SCHEMA),
+    ];
+    let mut registry = Registry::new();
+    for doc in &docs {
+        let id = doc["$id"]
+            .as_str()
+            .expect("every schema has an $id")
+            .to_owned();
+        registry = registry.add(id, doc.clone()).expect("a shipped schema");
+    }
+    let registry = registry.prepare().expect("the shipped schemas resolve");
+    let doc = match kind {
+        SchemaKind::Eac => &docs[0],
+        SchemaKind::P1Listing => &docs[1],
+        SchemaKind::P2Listing => &docs[2],
+        SchemaKind::ServerMetadata => &docs[3],
+    };
+    jsonschema::options_for::<F>()
+        .with_draft(Draft::Draft202012)
+        .should_validate_formats(true)
+        .with_registry(&registry)
+        .build(doc)
+        .expect("a shipped schema compiles")
 }
 
 /// Checks one parsed document against a shipped schema: each schema error
@@ -140,33 +147,11 @@ pub fn listing_schema_violations(
 }
 
 /// An element of a listing on its way to the schema check on another thread.
-pub(crate) enum SchemaItem {
+pub(crate) enum SchemaItem<'t> {
     /// The element's JSON text as framed.
-    Text(String),
+    Text(&'t str),
     /// An element the streaming reader read (see `eac_model::frame`).
     Element(eac_model::strict::Element),
-}
-
-impl SchemaItem {
-    pub(crate) fn new(element: &BorrowedElement<'_>, text: Option<&str>) -> Self {
-        match text {
-            Some(text) => SchemaItem::Text(text.to_owned()),
-            None => {
-                // Rebuilt owned: the streaming reader's elements are rare
-                // (what the framing did not expect).
-                let owned = match element {
-                    BorrowedElement::Object(fields) => eac_model::strict::Element::Object(
-                        fields
-                            .iter()
-                            .map(|(k, raw)| (k.to_string(), (*raw).to_owned()))
-                            .collect(),
-                    ),
-                    BorrowedElement::Other(kind) => eac_model::strict::Element::Other(kind),
-                };
-                SchemaItem::Element(owned)
-            }
-        }
-    }
 }
 
 /// The schema's findings over a listing's elements, as they are read
@@ -204,18 +189,25 @@ impl ListingSchema {
     /// Checks an element sent over from the reading thread: its framed
     /// text (an object's value built from it whole, in one pass, when the
     /// direct builder takes it) or the streaming reader's element.
-    pub(crate) fn check_item(&mut self, index: usize, item: SchemaItem) {
+    pub(crate) fn check_item(&mut self, index: usize, item: SchemaItem<'_>) {
         match item {
             SchemaItem::Text(text) => {
+                // Most elements are valid: asked in place first (no value
+                // built); one found invalid is judged the long way, whose
+                // errors are reported.
                 if text.starts_with('{') {
-                    if let Some(value @ Value::Object(_)) = schema_instance::direct_instance(&text)
-                    {
+                    if let Some(tape) = crate::schema_tape::Tape::listing(text) {
+                        if crate::schema_tape::is_valid(self.kind, &tape) == Some(true) {
+                            return;
+                        }
+                    }
+                    if let Some(value @ Value::Object(_)) = schema_instance::direct_instance(text) {
                         return self.judge(index, value);
                     }
                 }
                 // Member by member, as every element was before (a member
                 // nested too deep is named). The text was parsed already.
-                match serde_json::from_str::<BorrowedElement>(&text) {
+                match serde_json::from_str::<BorrowedElement>(text) {
                     Ok(element) => self.check_element(index, &element),
                     Err(_) => unreachable!("a framed element parses again"),
                 }

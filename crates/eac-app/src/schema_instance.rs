@@ -15,7 +15,7 @@
 use std::sync::OnceLock;
 
 use eac_model::strict::lone_surrogate_at;
-use serde_json::{Map, Value};
+use serde_json::{Map, Number, Value};
 
 /// Parses JSON text (already known to be JSON) into the value the schema
 /// engine checks. `Err` only for text that is not JSON after all.
@@ -173,8 +173,18 @@ impl Direct<'_> {
 
 /// The value of a stand-in, parsed once as the long way parses it.
 fn stand_in_value(stand_in: &'static str) -> Value {
-    static VALUES: OnceLock<[Value; 5]> = OnceLock::new();
-    let values = VALUES.get_or_init(|| {
+    Value::Number(stand_in_of(stand_in).clone())
+}
+
+/// The stand-in number of the JSON number `literal`, as the long way
+/// parses it.
+pub(crate) fn stand_in_number(literal: &str) -> &'static Number {
+    stand_in_of(stand_in(literal))
+}
+
+fn stand_in_of(stand_in: &'static str) -> &'static Number {
+    static NUMBERS: OnceLock<[Number; 5]> = OnceLock::new();
+    let numbers = NUMBERS.get_or_init(|| {
         ["0", "1", "-1", "0.5", "-0.5"].map(|s| serde_json::from_str(s).expect("a number"))
     });
     let i = match stand_in {
@@ -184,7 +194,7 @@ fn stand_in_value(stand_in: &'static str) -> Value {
         "0.5" => 3,
         _ => 4,
     };
-    values[i].clone()
+    &numbers[i]
 }
 
 /// The JSON text with every number replaced by its stand-in.

@@ -3,12 +3,15 @@
 use std::fs::File;
 use std::path::Path;
 
-use eac_model::read::read_listing_with;
+use eac_model::frame::BorrowedElement;
+use eac_model::read::{eac_from_element, read_array_framed};
 use eac_model::{
-    CheckOptions, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary, ObjectRead,
+    CheckOptions, Eac, EacRead, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary,
+    ObjectRead,
 };
 use serde::{Deserialize, Serialize};
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
 use crate::p2::{ListingSchema, SchemaItem};
@@ -124,53 +127,235 @@ pub fn validate_file(
     }
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
     let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
-    let mut report = ValidationReport::default();
-    let mut listing = ListingChecks::default();
-    // One reading: each element is judged by the JSON Schema and by the
-    // rules from the same framing (issue 16; the schema used to read the
-    // file a second time). The schema runs on a second thread, fed batches
-    // of elements; the reading thread frames, parses and applies the rules.
-    let (outcome, schema) = std::thread::scope(|scope| {
-        let (sender, receiver) =
-            mpsc::sync_channel::<Vec<(usize, SchemaItem)>>(SCHEMA_BATCHES_AHEAD);
+    // One reading (issue 16): the reading thread frames the file, parses
+    // each element and reads the EACs of most of it by the rules; a worker
+    // judges every element by the JSON Schema and reads the rest by the
+    // rules (from the element's text, parsed again), so that the two
+    // threads are about as busy. Their findings are taken in document
+    // order, with what spans the listing (order, unique ids) and the cap,
+    // as one thread would.
+    let schema_full = AtomicBool::new(false);
+    let mut collector = Collector::default();
+    let outcome = std::thread::scope(|scope| {
+        let (to_worker, elements) = mpsc::sync_channel::<Batch>(BATCHES_AHEAD);
+        // Unbounded: the reading thread takes results after each batch it
+        // sends, so at most a few batches wait here.
+        let (judged, from_worker) = mpsc::channel::<Vec<Judged>>();
+        let schema_full = &schema_full;
         let worker = scope.spawn(move || {
-            let mut schema = ListingSchema::new(crate::SchemaKind::P1Listing);
-            for (index, item) in receiver.iter().flatten() {
-                // Full: the rest is not checked (as a separate pass stopped).
-                if !schema.is_full() {
-                    schema.check_item(index, item);
+            for Batch { text, items, trash } in elements {
+                // Freed by the thread that allocated them.
+                drop(trash);
+                let batch = items
+                    .into_iter()
+                    .map(|(index, body, rules)| {
+                        judge(index, body.of(&text), rules, opts, schema_full)
+                    })
+                    .collect();
+                if judged.send(batch).is_err() {
+                    break;
                 }
             }
-            schema.into_violations()
         });
-        let mut batch = Vec::with_capacity(SCHEMA_BATCH);
-        let outcome = read_listing_with(file, opts, |index, element, text, read| {
-            batch.push((index, SchemaItem::new(element, text)));
-            if batch.len() == SCHEMA_BATCH {
+        let mut batch = Batch::default();
+        let outcome = read_array_framed(file, "eacs", |index, element, text| {
+            let here = index % BATCH < READ_HERE;
+            collector
+                .here
+                .push_back(here.then(|| eac_from_element(index, &element, opts)));
+            let body = match text {
+                Some(text) => {
+                    let at = batch.text.len();
+                    batch.text.push_str(text);
+                    Body::Text(at..batch.text.len())
+                }
+                // Rebuilt owned: the streaming reader's elements are rare
+                // (what the framing did not expect).
+                None => Body::Element(element.into_owned()),
+            };
+            batch.items.push((index, body, !here));
+            if batch.items.len() == BATCH {
+                let mut full = std::mem::take(&mut batch);
+                full.trash = std::mem::take(&mut collector.trash);
                 // Fails only if the worker panicked: `join` says so below.
-                let _ = sender.send(std::mem::replace(
-                    &mut batch,
-                    Vec::with_capacity(SCHEMA_BATCH),
-                ));
+                let _ = to_worker.send(full);
+                while let Ok(judged) = from_worker.try_recv() {
+                    collector.take(judged, schema_full);
+                }
             }
-            report.take(read, |report, eac| {
-                report.extend(listing.check(&eac, &format!("/eacs/{index}")));
-            })
+            if collector.stopped {
+                Flow::Stop
+            } else {
+                Flow::Continue
+            }
         });
-        let _ = sender.send(batch);
-        drop(sender);
-        let schema = worker
+        if !batch.items.is_empty() {
+            let _ = to_worker.send(batch);
+        }
+        drop(to_worker);
+        for judged in from_worker.iter() {
+            collector.take(judged, schema_full);
+        }
+        worker
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (outcome, schema)
+        outcome
     });
+    let Collector {
+        report,
+        schema,
+        stopped,
+        ..
+    } = collector;
+    // Stopped at the cap: nothing after that element was judged, as when
+    // the reading itself stopped there.
+    let outcome = if stopped {
+        Err(ListingError::Stopped)
+    } else {
+        outcome
+    };
     report.finish_listing(path, outcome, schema)
 }
 
-/// Elements sent to the schema thread at a time, and batches waiting at
-/// most (memory: a few hundred elements).
-const SCHEMA_BATCH: usize = 64;
-const SCHEMA_BATCHES_AHEAD: usize = 4;
+/// The findings of a listing's elements, taken in document order.
+#[derive(Default)]
+struct Collector {
+    report: ValidationReport,
+    listing: ListingChecks,
+    schema: Vec<Violation>,
+    /// The EACs the reading thread read, in document order, one entry per
+    /// element sent to the worker (`None`: the worker reads it).
+    here: std::collections::VecDeque<Option<EacRead>>,
+    /// The report is full: the rest is not judged.
+    stopped: bool,
+    /// EACs the worker read, done with: sent back to be freed there (the
+    /// boxes too: each allocation freed by the thread that made it).
+    #[allow(clippy::vec_box)]
+    trash: Vec<Box<Eac>>,
+}
+
+impl Collector {
+    fn take(&mut self, judged: Vec<Judged>, schema_full: &AtomicBool) {
+        for Judged {
+            index,
+            read,
+            findings,
+        } in judged
+        {
+            let here = self.here.pop_front().flatten();
+            if self.stopped {
+                continue;
+            }
+            // As a separate pass did: full, the rest is not checked.
+            if self.schema.len() < MAX_REPORTED_VIOLATIONS {
+                self.schema.extend(findings);
+                if self.schema.len() >= MAX_REPORTED_VIOLATIONS {
+                    schema_full.store(true, Ordering::Relaxed);
+                }
+            }
+            let (read, there) = match (read, here) {
+                (Some(read), _) => (read, true),
+                (None, Some(read)) => (read, false),
+                (None, None) => unreachable!("each element is read by one of the threads"),
+            };
+            let (listing, trash) = (&mut self.listing, &mut self.trash);
+            let flow = self.report.take(read, |report, eac| {
+                report.extend(listing.check(&eac, &format!("/eacs/{index}")));
+                if there {
+                    trash.push(eac);
+                }
+            });
+            self.stopped = flow == Flow::Stop;
+        }
+    }
+}
+
+/// Elements on their way to the worker: their texts (one allocation), and
+/// for each its index, body and whether the worker reads it by the rules.
+#[derive(Default)]
+struct Batch {
+    text: String,
+    items: Vec<(usize, Body, bool)>,
+    #[allow(clippy::vec_box)]
+    trash: Vec<Box<Eac>>,
+}
+
+/// An element on its way to the worker: where its JSON text as framed is
+/// in the batch's text, or the streaming reader's element.
+enum Body {
+    Text(std::ops::Range<usize>),
+    Element(eac_model::strict::Element),
+}
+
+impl Body {
+    fn of(self, text: &str) -> Item<'_> {
+        match self {
+            Body::Text(range) => Item::Text(&text[range]),
+            Body::Element(element) => Item::Element(element),
+        }
+    }
+}
+
+/// An element as the worker judges it.
+enum Item<'t> {
+    Text(&'t str),
+    Element(eac_model::strict::Element),
+}
+
+/// What the worker found of one element.
+struct Judged {
+    index: usize,
+    /// The EAC, when the worker read it.
+    read: Option<EacRead>,
+    /// The schema's findings (none once the collector has as many as it
+    /// reports: it takes no more).
+    findings: Vec<Violation>,
+}
+
+/// Judges the element at `index` by the JSON Schema, and reads it by the
+/// rules when `rules`.
+fn judge(
+    index: usize,
+    body: Item<'_>,
+    rules: bool,
+    opts: CheckOptions,
+    schema_full: &AtomicBool,
+) -> Judged {
+    let mut schema = ListingSchema::new(crate::SchemaKind::P1Listing);
+    let check_schema = !schema_full.load(Ordering::Relaxed);
+    let read = match body {
+        Item::Text(text) => {
+            let read = rules.then(|| match serde_json::from_str::<BorrowedElement>(text) {
+                Ok(element) => eac_from_element(index, &element, opts),
+                Err(_) => unreachable!("a framed element parses again"),
+            });
+            if check_schema {
+                schema.check_item(index, SchemaItem::Text(text));
+            }
+            read
+        }
+        Item::Element(element) => {
+            let read =
+                rules.then(|| eac_from_element(index, &BorrowedElement::view(&element), opts));
+            if check_schema {
+                schema.check_item(index, SchemaItem::Element(element));
+            }
+            read
+        }
+    };
+    Judged {
+        index,
+        read,
+        findings: schema.into_violations(),
+    }
+}
+
+/// Elements sent to the worker at a time, of which the reading thread
+/// reads the first `READ_HERE` by the rules (the worker the others), and
+/// batches waiting at most (memory: a few hundred elements).
+const BATCH: usize = 64;
+const READ_HERE: usize = 40;
+const BATCHES_AHEAD: usize = 4;
 
 #[cfg(test)]
 mod tests {
@@ -317,6 +502,41 @@ mod tests {
             .join("../../tests/fixtures/rules/rule-21-number-beyond-a-double-in-extensions.json");
         let report = validate_file(&path, ExportProfile::P1, false).unwrap();
         assert!(report.is_valid(), "{report:#?}");
+    }
+
+    /// Elements read by the rules on two threads are reported in document
+    /// order, and the cap holds: 1,000 errors, then nothing more is read.
+    #[test]
+    fn findings_come_in_document_order_up_to_the_cap() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("many.json");
+        let text = std::fs::read_to_string(example("good-p1-overview-endpoint.json")).unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let eacs: Vec<serde_json::Value> = (0..1500)
+            .map(|i| {
+                let mut eac = doc["eacs"][0].clone();
+                eac["cds_eac_id"] = format!("ID-{i:05}").into();
+                eac["technology_type"] = "sunlight".into();
+                eac
+            })
+            .collect();
+        let listing = serde_json::json!({"eacs": eacs, "next": null, "previous": "x"});
+        std::fs::write(&path, listing.to_string()).unwrap();
+        let report = validate_file(&path, ExportProfile::P1, false).unwrap();
+        assert_eq!(report.errors.len(), MAX_REPORTED_VIOLATIONS);
+        let indexes: Vec<usize> = report
+            .errors
+            .iter()
+            .map(|v| v.pointer.split('/').nth(2).unwrap().parse().unwrap())
+            .collect();
+        assert_eq!(indexes, (0..MAX_REPORTED_VIOLATIONS).collect::<Vec<_>>());
+        assert!(report.errors.iter().all(|v| v.rule == 3), "{report:#?}");
+        // Stopped at the cap: `previous` (after the array) was never read.
+        assert!(report.errors.iter().all(|v| v.pointer != "/previous"));
+        assert_eq!(
+            validate_file(&path, ExportProfile::P1, false).unwrap(),
+            report
+        );
     }
 
     #[test]

@@ -203,13 +203,16 @@ pub(crate) type Member<'a> = (Cow<'a, str>, Cow<'a, RawValue>);
 /// Takes fields out of a JSON object by name; what remains are extensions.
 pub(crate) struct FieldReader<'a> {
     pub(crate) fields: Vec<Member<'a>>,
-    pub(crate) base: String,
+    /// The object's JSON pointer: `base`, then `/values/{i}` for a value
+    /// of an EAC (put together only when a finding names it).
+    base: &'a str,
+    value: Option<usize>,
     pub(crate) errors: Vec<Violation>,
     pub(crate) eac_id: Option<String>,
 }
 
 impl<'a> FieldReader<'a> {
-    pub(crate) fn new(fields: Vec<(String, Box<RawValue>)>, base: &str) -> Self {
+    pub(crate) fn new(fields: Vec<(String, Box<RawValue>)>, base: &'a str) -> Self {
         let fields = fields
             .into_iter()
             .map(|(k, raw)| (Cow::Owned(k), Cow::Owned(raw)))
@@ -217,17 +220,29 @@ impl<'a> FieldReader<'a> {
         FieldReader::borrowed(fields, base)
     }
 
-    pub(crate) fn borrowed(fields: Vec<Member<'a>>, base: &str) -> Self {
+    pub(crate) fn borrowed(fields: Vec<Member<'a>>, base: &'a str) -> Self {
         FieldReader {
             fields,
-            base: base.to_owned(),
+            base,
+            value: None,
             errors: Vec::new(),
             eac_id: None,
         }
     }
 
+    /// The pointer of the object read.
+    pub(crate) fn pointer(&self) -> String {
+        match self.value {
+            Some(i) => format!("{}/values/{i}", self.base),
+            None => self.base.to_owned(),
+        }
+    }
+
     pub(crate) fn at(&self, key: &str) -> String {
-        format!("{}/{}", self.base, key)
+        match self.value {
+            Some(i) => format!("{}/values/{i}/{key}", self.base),
+            None => format!("{}/{}", self.base, key),
+        }
     }
 
     pub(crate) fn error(&mut self, rule: Rule, key: &str, message: impl Into<String>) {
@@ -251,7 +266,7 @@ impl<'a> FieldReader<'a> {
         &mut self,
         opts: CheckOptions,
     ) -> Result<Option<BeneficiaryType>, Violation> {
-        let Some(text) = self.required_string("beneficiary_type") else {
+        let Some(text) = self.required_str("beneficiary_type") else {
             return Ok(None);
         };
         if let Some(t) = BeneficiaryType::parse(&text) {
@@ -293,7 +308,7 @@ impl<'a> FieldReader<'a> {
 
     /// A spec enum's spelling (rule 3); another is named with every allowed one.
     fn spec_enum<T: SpecEnum>(&mut self, key: &str, what: &str) -> Option<T> {
-        let text = self.required_string(key)?;
+        let text = self.required_str(key)?;
         let parsed = <T as SpecEnum>::parse(&text);
         if parsed.is_none() {
             self.not_in_enum::<T>(key, &text, what);
@@ -354,35 +369,55 @@ impl<'a> FieldReader<'a> {
     }
 
     pub(crate) fn required_string(&mut self, key: &str) -> Option<String> {
+        self.required_str(key).map(Cow::into_owned)
+    }
+
+    /// [`FieldReader::required_string`], borrowed where it can be.
+    fn required_str(&mut self, key: &str) -> Option<Cow<'a, str>> {
         if let Some(text) = self.take_plain_string(key) {
             return Some(text);
         }
-        self.typed(key, "a string")
+        self.typed(key, "a string").map(Cow::Owned)
     }
 
     pub(crate) fn nullable_string(&mut self, key: &str) -> Option<Option<String>> {
+        self.nullable_str(key).map(|s| s.map(Cow::into_owned))
+    }
+
+    /// [`FieldReader::nullable_string`], borrowed where it can be.
+    fn nullable_str(&mut self, key: &str) -> Option<Option<Cow<'a, str>>> {
         if let Some(text) = self.take_plain_string(key) {
             return Some(Some(text));
         }
-        self.typed(key, "a string or null")
+        self.typed::<Option<String>>(key, "a string or null")
+            .map(|s| s.map(Cow::Owned))
     }
 
     /// A member that is a string without escapes, taken as its text as
-    /// written (the parser has checked it already: no control characters);
-    /// `None` leaves the member for the general reading.
-    fn take_plain_string(&mut self, key: &str) -> Option<String> {
+    /// written (the parser has checked it already: no control characters),
+    /// borrowed when the member is; `None` leaves the member for the
+    /// general reading.
+    fn take_plain_string(&mut self, key: &str) -> Option<Cow<'a, str>> {
         let i = self.fields.iter().position(|(k, _)| k == key)?;
-        let inner = self.fields[i]
-            .1
-            .get()
-            .strip_prefix('"')?
-            .strip_suffix('"')?;
-        if inner.contains('\\') {
+        let raw = self.fields[i].1.get();
+        let plain = raw.len() >= 2
+            && raw.starts_with('"')
+            && raw.ends_with('"')
+            && !raw[1..raw.len() - 1].contains('\\');
+        if !plain {
             return None;
         }
-        let text = inner.to_owned();
-        self.fields.remove(i);
-        Some(text)
+        let inner = |raw: &str| raw.len() - 1;
+        Some(match self.fields.remove(i).1 {
+            Cow::Borrowed(raw) => {
+                let text = raw.get();
+                Cow::Borrowed(&text[1..inner(text)])
+            }
+            Cow::Owned(raw) => {
+                let text = raw.get();
+                Cow::Owned(text[1..inner(text)].to_owned())
+            }
+        })
     }
 
     pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
@@ -390,7 +425,7 @@ impl<'a> FieldReader<'a> {
     }
 
     pub(crate) fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
-        let text = self.required_string(key)?;
+        let text = self.required_str(key)?;
         match Timestamp::parse(&text) {
             Ok(t) => Some(t),
             Err(e) => {
@@ -463,8 +498,48 @@ impl<'a> FieldReader<'a> {
             self.wrong_type("values", "an array of value objects", &raw);
             return None;
         }
-        // Each element is parsed on its own, so a broken value (e.g. a
-        // duplicate key) is located at its own pointer.
+        // Read in one pass; where that fails, each element is parsed on its
+        // own, so a broken value (e.g. a duplicate key) is located at its
+        // own pointer (what succeeds in one pass succeeds element by
+        // element, with the same elements).
+        let elements = match serde_json::from_str::<Vec<BorrowedElement>>(raw.get()) {
+            Ok(elements) => elements,
+            Err(_) => self.value_elements(&raw)?,
+        };
+        let base = self.pointer();
+        let mut out = Vec::with_capacity(elements.len());
+        let mut ok = true;
+        for (i, element) in elements.into_iter().enumerate() {
+            match element {
+                BorrowedElement::Object(fields) => {
+                    let fields = fields
+                        .into_iter()
+                        .map(|(k, raw)| (k, Cow::Borrowed(raw)))
+                        .collect();
+                    let mut vr = FieldReader::borrowed(fields, &base);
+                    vr.value = Some(i);
+                    match vr.value(opts) {
+                        Some(v) if vr.errors.is_empty() => out.push(v),
+                        _ => ok = false,
+                    }
+                    self.errors.append(&mut vr.errors);
+                }
+                BorrowedElement::Other(kind) => {
+                    ok = false;
+                    self.errors.push(Violation::error(
+                        Rule::RequiredKeys,
+                        format!("{base}/values/{i}"),
+                        format!("a value must be an object, found {kind}"),
+                    ));
+                }
+            }
+        }
+        ok.then_some(out)
+    }
+
+    /// The elements of a `values` array that did not read in one pass,
+    /// each parsed on its own (`None` once the errors are noted).
+    fn value_elements<'r>(&mut self, raw: &'r RawValue) -> Option<Vec<BorrowedElement<'r>>> {
         let raws: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
             Ok(r) => r,
             Err(e) => {
@@ -477,7 +552,7 @@ impl<'a> FieldReader<'a> {
             match serde_json::from_str::<BorrowedElement>(raw.get()) {
                 Ok(e) => elements.push(e),
                 Err(e) => {
-                    let pointer = format!("{}/values/{i}", self.base);
+                    let pointer = format!("{}/values/{i}", self.pointer());
                     self.errors.push(Violation::error(
                         Rule::StrictJson,
                         pointer,
@@ -486,37 +561,7 @@ impl<'a> FieldReader<'a> {
                 }
             }
         }
-        if elements.len() < raws.len() {
-            return None;
-        }
-        let mut out = Vec::with_capacity(elements.len());
-        let mut ok = true;
-        for (i, element) in elements.into_iter().enumerate() {
-            let base = format!("{}/values/{i}", self.base);
-            match element {
-                BorrowedElement::Object(fields) => {
-                    let fields = fields
-                        .into_iter()
-                        .map(|(k, raw)| (k, Cow::Borrowed(raw)))
-                        .collect();
-                    let mut vr = FieldReader::borrowed(fields, &base);
-                    match vr.value(opts) {
-                        Some(v) if vr.errors.is_empty() => out.push(v),
-                        _ => ok = false,
-                    }
-                    self.errors.append(&mut vr.errors);
-                }
-                BorrowedElement::Other(kind) => {
-                    ok = false;
-                    self.errors.push(Violation::error(
-                        Rule::RequiredKeys,
-                        base,
-                        format!("a value must be an object, found {kind}"),
-                    ));
-                }
-            }
-        }
-        ok.then_some(out)
+        (elements.len() == raws.len()).then_some(elements)
     }
 
     pub(crate) fn value(&mut self, opts: CheckOptions) -> Option<EacValue> {
@@ -546,14 +591,14 @@ impl<'a> FieldReader<'a> {
     }
 
     pub(crate) fn date(&mut self, key: &str) -> Option<Date> {
-        let text = self.required_string(key)?;
+        let text = self.required_str(key)?;
         Date::parse(&text)
             .map_err(|e| self.error(Rule::DateTimeSyntax, key, e.to_string()))
             .ok()
     }
 
     pub(crate) fn nullable_date(&mut self, key: &str) -> Option<Option<Date>> {
-        match self.nullable_string(key)? {
+        match self.nullable_str(key)? {
             None => Some(None),
             Some(text) => Date::parse(&text)
                 .map(Some)
@@ -563,7 +608,7 @@ impl<'a> FieldReader<'a> {
     }
 
     pub(crate) fn nullable_timestamp(&mut self, key: &str) -> Option<Option<Timestamp>> {
-        match self.nullable_string(key)? {
+        match self.nullable_str(key)? {
             None => Some(None),
             Some(text) => Timestamp::parse(&text)
                 .map(Some)
@@ -573,7 +618,7 @@ impl<'a> FieldReader<'a> {
     }
 
     pub(crate) fn unit(&mut self, key: &str) -> Option<EnergyUnit> {
-        let text = self.required_string(key)?;
+        let text = self.required_str(key)?;
         let unit = EnergyUnit::parse_lenient(&text);
         if unit.is_none() {
             self.error(
@@ -614,7 +659,7 @@ impl<'a> FieldReader<'a> {
             .collect();
         for (key, raw) in &rest {
             if let Err(e) = check_no_duplicate_keys(raw) {
-                let pointer = format!("{}/{}", self.base, pointer_token(key));
+                let pointer = self.at(&pointer_token(key));
                 self.errors.push(Violation::error(
                     Rule::StrictJson,
                     pointer,
@@ -673,15 +718,26 @@ pub fn read_listing_with<R: io::Read>(
     mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, Option<&str>, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
     read_array_framed(reader, "eacs", |index, element, text| {
-        let base = format!("/eacs/{index}");
-        let outcome = match &element {
-            BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, opts),
-            BorrowedElement::Other(kind) => ObjectRead::Invalid {
-                violations: vec![not_an_eac(base, kind)],
-            },
-        };
+        let outcome = eac_from_element(index, &element, opts);
         on_eac(index, &element, text, outcome)
     })
+}
+
+/// The EAC at `index` of a listing's `eacs` from its element, as
+/// [`read_listing`] reads it (an element that is not an object breaks
+/// rule 2).
+pub fn eac_from_element(
+    index: usize,
+    element: &BorrowedElement<'_>,
+    opts: CheckOptions,
+) -> EacRead {
+    let base = format!("/eacs/{index}");
+    match element {
+        BorrowedElement::Object(fields) => eac_from_borrowed(fields, &base, opts),
+        BorrowedElement::Other(kind) => ObjectRead::Invalid {
+            violations: vec![not_an_eac(base, kind)],
+        },
+    }
 }
 
 /// Streams the objects of a listing's `eacs` (P1 EACs or P2 envelopes),

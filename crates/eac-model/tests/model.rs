@@ -339,6 +339,8 @@ mod arb_eac;
 mod framing;
 #[path = "model/properties.rs"]
 mod properties;
+#[path = "model/time_parse.rs"]
+mod time_parse;
 #[path = "model/units.rs"]
 mod units;
 #[path = "model/written.rs"]
