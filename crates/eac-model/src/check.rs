@@ -419,7 +419,7 @@ impl ListingChecks {
 /// across a listing, fed one item at a time: P1 EACs and P2 envelopes.
 #[derive(Debug)]
 pub(crate) struct IdsInOrder<K> {
-    seen_ids: HashSet<String>,
+    seen_ids: SeenIds,
     /// False when the ids are unique by construction (rule 7 holds already).
     remember_ids: bool,
     previous: Option<K>,
@@ -428,7 +428,7 @@ pub(crate) struct IdsInOrder<K> {
 impl<K> Default for IdsInOrder<K> {
     fn default() -> Self {
         IdsInOrder {
-            seen_ids: HashSet::new(),
+            seen_ids: SeenIds::default(),
             remember_ids: true,
             previous: None,
         }
@@ -446,10 +446,7 @@ impl<K: Ord> IdsInOrder<K> {
         out_of_order: &str,
     ) -> Vec<Violation> {
         let mut out = Vec::new();
-        if self.remember_ids
-            && !cds_eac_id.is_empty()
-            && !self.seen_ids.insert(cds_eac_id.to_owned())
-        {
+        if self.remember_ids && !cds_eac_id.is_empty() && !self.seen_ids.insert(cds_eac_id) {
             out.push(
                 Violation::error(
                     Rule::UniqueEacId,
@@ -470,6 +467,83 @@ impl<K: Ord> IdsInOrder<K> {
         }
         self.previous = Some(key);
         out
+    }
+}
+
+/// The ids of a listing seen so far, for rule 7 at any length with memory
+/// that stays small (decision 209): the ids themselves while there are at
+/// most [`EXACT_IDS`], then the first 128 bits of each id's SHA-256 (16
+/// bytes an id instead of the id and a `String`, ≈ 100 bytes). Two
+/// different ids taken for one would need a 128-bit SHA-256 collision,
+/// which nobody has ever found.
+#[derive(Debug)]
+pub struct SeenIds {
+    exact: HashSet<String>,
+    digests: Option<HashSet<[u8; 16], BuildDigestHasher>>,
+    exact_limit: usize,
+}
+
+/// How many ids are kept as text before digests take over.
+const EXACT_IDS: usize = 65_536;
+
+impl Default for SeenIds {
+    fn default() -> Self {
+        SeenIds {
+            exact: HashSet::new(),
+            digests: None,
+            exact_limit: EXACT_IDS,
+        }
+    }
+}
+
+impl SeenIds {
+    /// False when `id` was seen before.
+    pub fn insert(&mut self, id: &str) -> bool {
+        if let Some(digests) = &mut self.digests {
+            return digests.insert(id_digest(id));
+        }
+        if self.exact.len() < self.exact_limit {
+            return self.exact.insert(id.to_owned());
+        }
+        let mut digests: HashSet<[u8; 16], BuildDigestHasher> =
+            HashSet::with_capacity_and_hasher(self.exact.len() * 2, BuildDigestHasher);
+        digests.extend(std::mem::take(&mut self.exact).iter().map(|s| id_digest(s)));
+        let new = digests.insert(id_digest(id));
+        self.digests = Some(digests);
+        new
+    }
+}
+
+fn id_digest(id: &str) -> [u8; 16] {
+    use sha2::{Digest, Sha256};
+    let full = Sha256::digest(id.as_bytes());
+    let mut out = [0; 16];
+    out.copy_from_slice(&full[..16]);
+    out
+}
+
+/// Digests are already uniform: their first eight bytes are the hash.
+#[derive(Debug, Clone, Copy, Default)]
+struct BuildDigestHasher;
+
+impl std::hash::BuildHasher for BuildDigestHasher {
+    type Hasher = DigestHasher;
+    fn build_hasher(&self) -> DigestHasher {
+        DigestHasher(0)
+    }
+}
+
+#[derive(Debug)]
+struct DigestHasher(u64);
+
+impl std::hash::Hasher for DigestHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for (i, b) in bytes.iter().take(8).enumerate() {
+            self.0 ^= u64::from(*b) << (8 * i);
+        }
     }
 }
 
@@ -503,4 +577,34 @@ pub fn id_with_control_character(what: &str, id: &str) -> Option<String> {
             "{what} holds {at}: ids cannot hold control characters (line breaks, tabs, NUL and the like); remove it"
         )
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SeenIds;
+
+    #[test]
+    fn seen_ids_find_every_repeat_before_and_after_digests_take_over() {
+        let mut seen = SeenIds {
+            exact_limit: 3,
+            ..SeenIds::default()
+        };
+        assert!(seen.insert("a"));
+        assert!(seen.insert("b"));
+        assert!(!seen.insert("a"));
+        assert!(seen.insert("c"));
+        assert!(seen.digests.is_none());
+        // The fourth id turns the three into digests.
+        assert!(seen.insert("d"));
+        assert!(seen.exact.is_empty());
+        for id in ["a", "b", "c", "d"] {
+            assert!(!seen.insert(id), "{id} seen before");
+        }
+        for i in 0..10_000 {
+            assert!(seen.insert(&format!("id-{i}")));
+        }
+        assert!(!seen.insert("id-0"));
+        assert!(!seen.insert("id-9999"));
+        assert!(seen.insert("A"), "ids differ by case");
+    }
 }

@@ -21,7 +21,7 @@ pub mod units;
 mod violation;
 pub mod write;
 
-pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Purpose};
+pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Purpose, SeenIds};
 pub use decimal::{Decimal, DecimalError, MAX_AMOUNT_LEN, MAX_EXPONENT};
 pub use eac::{
     extensions_from_json, extensions_to_json, Completable, Eac, EacValue, Extensions, Missing,

@@ -1,6 +1,5 @@
 //! Importing a P2 listing or bundle folder.
 
-use std::collections::HashSet;
 use std::fs::File;
 use std::io::{self};
 use std::path::Path;
@@ -40,7 +39,8 @@ pub(crate) fn import_p2(
         /// The first warnings (the report keeps [`MAX_REPORTED`]) and how many.
         warnings: Vec<Violation>,
         warning_count: usize,
-        ids: HashSet<String>,
+        /// Rule 7 within the listing (digests past the first 65,536 ids).
+        ids: eac_model::SeenIds,
         outcome: Option<std::result::Result<eac_model::ListingSummary, ListingError>>,
     }
     impl Found {
@@ -81,7 +81,7 @@ pub(crate) fn import_p2(
                         warnings,
                     } => {
                         f.warn(warnings);
-                        if !f.ids.insert(envelope.cds_eac_id.clone()) {
+                        if !f.ids.insert(&envelope.cds_eac_id) {
                             f.errors.push(
                                 Violation::error(
                                     Rule::UniqueEacId,
