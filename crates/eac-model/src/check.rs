@@ -472,25 +472,32 @@ impl<K: Ord> IdsInOrder<K> {
 
 /// The ids of a listing seen so far, for rule 7 at any length with memory
 /// that stays small (decision 209): the ids themselves while there are at
-/// most [`EXACT_IDS`], then the first 128 bits of each id's SHA-256 (16
-/// bytes an id instead of the id and a `String`, ≈ 100 bytes). Two
-/// different ids taken for one would need a 128-bit SHA-256 collision,
-/// which nobody has ever found.
+/// most [`EXACT_IDS`], then the first 128 bits of each id's SHA-256, 16
+/// bytes an id instead of the id and a `String` (≈ 100 bytes): the newest
+/// in a small hash set, the rest in one sorted list searched by halves
+/// (a hash set of a million digests would double its table as it grows).
+/// Two different ids taken for one would need a 128-bit SHA-256
+/// collision, which nobody has ever found.
 #[derive(Debug)]
 pub struct SeenIds {
     exact: HashSet<String>,
-    digests: Option<HashSet<[u8; 16], BuildDigestHasher>>,
+    digests: bool,
+    sorted: Vec<[u8; 16]>,
+    recent: HashSet<[u8; 16], BuildDigestHasher>,
     exact_limit: usize,
 }
 
-/// How many ids are kept as text before digests take over.
+/// How many ids are kept as text before digests take over, and how many
+/// digests wait in the hash set before they join the sorted list.
 const EXACT_IDS: usize = 65_536;
 
 impl Default for SeenIds {
     fn default() -> Self {
         SeenIds {
             exact: HashSet::new(),
-            digests: None,
+            digests: false,
+            sorted: Vec::new(),
+            recent: HashSet::with_hasher(BuildDigestHasher),
             exact_limit: EXACT_IDS,
         }
     }
@@ -499,18 +506,29 @@ impl Default for SeenIds {
 impl SeenIds {
     /// False when `id` was seen before.
     pub fn insert(&mut self, id: &str) -> bool {
-        if let Some(digests) = &mut self.digests {
-            return digests.insert(id_digest(id));
+        if !self.digests {
+            if self.exact.len() < self.exact_limit {
+                return self.exact.insert(id.to_owned());
+            }
+            self.digests = true;
+            self.sorted = std::mem::take(&mut self.exact)
+                .iter()
+                .map(|s| id_digest(s))
+                .collect();
+            self.sorted.sort_unstable();
         }
-        if self.exact.len() < self.exact_limit {
-            return self.exact.insert(id.to_owned());
+        let digest = id_digest(id);
+        if self.sorted.binary_search(&digest).is_ok() || !self.recent.insert(digest) {
+            return false;
         }
-        let mut digests: HashSet<[u8; 16], BuildDigestHasher> =
-            HashSet::with_capacity_and_hasher(self.exact.len() * 2, BuildDigestHasher);
-        digests.extend(std::mem::take(&mut self.exact).iter().map(|s| id_digest(s)));
-        let new = digests.insert(id_digest(id));
-        self.digests = Some(digests);
-        new
+        if self.recent.len() >= self.exact_limit {
+            // Sorted list and sorted tail: the stable sort merges two runs.
+            let mut tail: Vec<[u8; 16]> = self.recent.drain().collect();
+            tail.sort_unstable();
+            self.sorted.extend(tail);
+            self.sorted.sort();
+        }
+        true
     }
 }
 
@@ -593,16 +611,20 @@ mod tests {
         assert!(seen.insert("b"));
         assert!(!seen.insert("a"));
         assert!(seen.insert("c"));
-        assert!(seen.digests.is_none());
+        assert!(!seen.digests);
         // The fourth id turns the three into digests.
         assert!(seen.insert("d"));
         assert!(seen.exact.is_empty());
+        assert_eq!((seen.sorted.len(), seen.recent.len()), (3, 1));
         for id in ["a", "b", "c", "d"] {
             assert!(!seen.insert(id), "{id} seen before");
         }
         for i in 0..10_000 {
             assert!(seen.insert(&format!("id-{i}")));
         }
+        // Every three new digests join the sorted list.
+        assert!(seen.recent.len() < 3);
+        assert!(seen.sorted.windows(2).all(|w| w[0] < w[1]));
         assert!(!seen.insert("id-0"));
         assert!(!seen.insert("id-9999"));
         assert!(seen.insert("A"), "ids differ by case");
