@@ -46,6 +46,7 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
         // An identifier cannot be a parameter; the names are our own.
         w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
     }
+    w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
     Ok(Some(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
     }))
@@ -73,6 +74,10 @@ impl Deferred {
     }
 }
 
+/// The page cache while a fresh load writes its rows: with the indexes
+/// dropped the rows are appended, so a smaller cache costs little.
+const LOAD_CACHE_KIB: i64 = -16_384;
+
 /// The page cache while indexes are built (negative: KiB), and so the
 /// sorter's memory too.
 const BUILD_CACHE_KIB: i64 = -8_192;
@@ -80,4 +85,41 @@ const BUILD_CACHE_KIB: i64 = -8_192;
 /// `name` as an SQL identifier.
 fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::{ImportOptions, NoProgress, Store, STORE_CACHE_KIB};
+
+    fn cache(store: &Store) -> i64 {
+        store
+            .conn
+            .pragma_query_value(None, "cache_size", |row| row.get(0))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_fresh_load_ends_with_the_stores_own_page_cache_whatever_happens() {
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        assert_eq!(cache(&store), STORE_CACHE_KIB);
+        // Refused half-way through a fresh load: rolled back, cache restored.
+        let bad = fixtures.join("rules/rule-07-duplicate-id.json");
+        assert!(bad.is_file(), "{}", bad.display());
+        store
+            .import_file(&bad, ImportOptions::default(), &NoProgress)
+            .unwrap_err();
+        assert_eq!(cache(&store), STORE_CACHE_KIB);
+        store
+            .import_file(
+                &fixtures.join("canonical-p1.json"),
+                ImportOptions::default(),
+                &NoProgress,
+            )
+            .unwrap();
+        assert_eq!(cache(&store), STORE_CACHE_KIB);
+    }
 }

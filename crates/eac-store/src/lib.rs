@@ -114,6 +114,9 @@ enum Access {
     Read,
 }
 
+/// The store's page cache (negative: KiB).
+pub(crate) const STORE_CACHE_KIB: i64 = -32_768;
+
 impl Store {
     /// Opens (creating when missing) and migrates the database at `path`,
     /// for reading and writing. Foreign keys on, a busy timeout so a
@@ -174,7 +177,7 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", true)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         // Large imports touch many index pages: 32 MiB of page cache.
-        conn.pragma_update(None, "cache_size", -32_768)?;
+        conn.pragma_update(None, "cache_size", STORE_CACHE_KIB)?;
         // Sorts too big for the cache (an index built after a fresh load,
         // a large ORDER BY) spill to a temporary file, not to memory (the
         // bundled SQLite's default): memory stays flat at any size.

@@ -138,7 +138,7 @@ impl Store {
     /// inside a closed period (else [`StoreError::Frozen`] names them all),
     /// then lets the file switch to write-ahead logging if it has not yet.
     pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
-        let out = {
+        let out: Result<T> = (|| {
             let w = Write {
                 tx: self
                     .conn
@@ -152,10 +152,21 @@ impl Store {
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
             w.tx.commit()?;
-            out
-        };
+            Ok(out)
+        })();
+        self.restore_cache();
+        let out = out?;
         self.after_write();
         Ok(out)
+    }
+
+    /// A fresh load shrinks the page cache while it writes (`bulk.rs`);
+    /// every write ends, however it ends, with the store's own cache again.
+    fn restore_cache(&self) {
+        // Only a cache size: should it fail, the store is slower, not wrong.
+        let _ = self
+            .conn
+            .pragma_update(None, "cache_size", crate::STORE_CACHE_KIB);
     }
 
     /// Runs `plan` (a dry run: counts and checks, no writes) in a
@@ -173,7 +184,10 @@ impl Store {
             pending_search_bytes: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
-        w.periods.settle(planned)
+        let settled = w.periods.settle(planned);
+        drop(w);
+        self.restore_cache();
+        settled
     }
 }
 
