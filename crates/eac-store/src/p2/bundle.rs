@@ -106,13 +106,9 @@ fn parse_base_url(text: &str) -> Result<Url> {
 /// later export replaces the folder only while it holds exactly these.
 pub const BUNDLE_MARKER: &str = ".eacdesk-bundle";
 
-/// What [`BUNDLE_MARKER`] holds.
-#[derive(serde::Serialize, serde::Deserialize)]
-struct BundleMarker {
-    /// The marker's own format version.
-    eacdesk_bundle: u32,
-    files: Vec<String>,
-}
+// What [`BUNDLE_MARKER`] holds: `{"eacdesk_bundle": 1, "files": [names]}`
+// in serde_json's pretty layout, names in byte order (`write_marker`,
+// `read_marker`).
 
 /// How many foreign entries a refusal names.
 const NAMED_FOREIGN: usize = 3;
@@ -122,8 +118,10 @@ pub(crate) enum Destination {
     Missing,
     /// An empty folder.
     Empty,
-    /// A bundle EAC Desk wrote: the files it owns (relative, `/`-separated).
-    Bundle(HashSet<String>),
+    /// A bundle EAC Desk wrote: the files it owns (relative,
+    /// `/`-separated), as its marker lists them or (a bundle written
+    /// before the marker existed) its bundle-shaped files.
+    Bundle(FileLedger),
 }
 
 /// Whether `dir` may be replaced by a new bundle: an empty folder, or a
@@ -157,21 +155,26 @@ fn bundle_shaped(relative: &str) -> bool {
     }
 }
 
-/// Every entry of `dir` (no symbolic link followed), as relative paths:
-/// regular files in `files`, anything else that is not a folder listed in
-/// `walk_into` in `other` (folders end with `/`).
-fn entries_of(
+/// An entry of a destination folder, as a relative path.
+enum Entry {
+    /// A regular file.
+    File(String),
+    /// Anything else that is not a folder walked into (folders end with `/`).
+    Other(String),
+}
+
+/// Every entry of `dir` (no symbolic link followed), one at a time, walking
+/// into the folders `walk_into` names.
+fn each_entry(
     dir: &Path,
     walk_into: &dyn Fn(&str) -> bool,
-    files: &mut Vec<String>,
-    other: &mut Vec<String>,
+    each: &mut dyn FnMut(Entry) -> Result<()>,
 ) -> Result<()> {
     fn walk(
         root: &Path,
         relative: &str,
         walk_into: &dyn Fn(&str) -> bool,
-        files: &mut Vec<String>,
-        other: &mut Vec<String>,
+        each: &mut dyn FnMut(Entry) -> Result<()>,
     ) -> Result<()> {
         let here = root.join(relative);
         for entry in fs::read_dir(&here).map_err(io_err(&here))? {
@@ -184,30 +187,50 @@ fn entries_of(
             };
             let kind = entry.file_type().map_err(io_err(&entry.path()))?;
             if kind.is_dir() && walk_into(&path) {
-                walk(root, &path, walk_into, files, other)?;
+                walk(root, &path, walk_into, each)?;
             } else if kind.is_dir() {
-                other.push(format!("{path}/"));
+                each(Entry::Other(format!("{path}/")))?;
             } else if kind.is_file() {
-                files.push(path);
+                each(Entry::File(path))?;
             } else {
-                other.push(path);
+                each(Entry::Other(path))?;
             }
         }
         Ok(())
     }
-    walk(dir, "", walk_into, files, other)
+    walk(dir, "", walk_into, each)
 }
 
-/// `a, b, c and 4 more`.
-fn first_few(mut names: Vec<String>) -> String {
-    names.sort();
-    let more = names.len().saturating_sub(NAMED_FOREIGN);
-    names.truncate(NAMED_FOREIGN);
-    let mut text = names.join(", ");
-    if more > 0 {
-        text.push_str(&format!(" and {more} more"));
+/// Names for a message, kept few: the first [`NAMED_FOREIGN`] in order and
+/// how many there are (a folder may hold a million).
+#[derive(Default)]
+struct Few {
+    first: std::collections::BTreeSet<String>,
+    count: usize,
+}
+
+impl Few {
+    fn push(&mut self, name: String) {
+        self.count += 1;
+        self.first.insert(name);
+        if self.first.len() > NAMED_FOREIGN {
+            self.first.pop_last();
+        }
     }
-    text
+
+    fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    /// `a, b, c and 4 more`.
+    fn text(&self) -> String {
+        let mut text = self.first.iter().cloned().collect::<Vec<_>>().join(", ");
+        let more = self.count - self.first.len();
+        if more > 0 {
+            text.push_str(&format!(" and {more} more"));
+        }
+        text
+    }
 }
 
 /// Looks at a bundle's destination: missing, an empty folder, or a bundle
@@ -231,78 +254,180 @@ pub(crate) fn inspect_destination(dir: &Path) -> Result<Destination> {
     if !meta.is_dir() {
         return refuse("is a file, not a folder".to_owned());
     }
+    let not_ours = |foreign: &Few| {
+        Err(StoreError::InvalidInput(format!(
+            "{} is an EAC Desk bundle but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the bundle.",
+            dir.display(),
+            foreign.text()
+        )))
+    };
     let marker = dir.join(BUNDLE_MARKER);
     if fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file()) {
-        let owned: Option<HashSet<String>> = fs::read_to_string(&marker)
-            .ok()
-            .and_then(|text| serde_json::from_str::<BundleMarker>(&text).ok())
-            .map(|m| m.files.into_iter().collect());
-        let Some(owned) = owned else {
+        let Some((owned, folders)) = read_marker(&marker)? else {
             return refuse(format!(
                 "holds a {BUNDLE_MARKER} file EAC Desk cannot read, so it cannot tell which files are its own"
             ));
         };
-        let folders: HashSet<&str> = owned
-            .iter()
-            .flat_map(|f| f.match_indices('/').map(move |(i, _)| &f[..i]))
-            .collect();
-        let (mut files, mut foreign) = (Vec::new(), Vec::new());
-        entries_of(dir, &|p| folders.contains(p), &mut files, &mut foreign)?;
-        foreign.extend(
-            files
-                .into_iter()
-                .filter(|f| f != BUNDLE_MARKER && !owned.contains(f)),
-        );
+        let mut foreign = Few::default();
+        each_entry(dir, &|p| folders.contains(p), &mut |entry| {
+            match entry {
+                Entry::File(f) if f == BUNDLE_MARKER || owned.contains(&f)? => {}
+                Entry::File(f) | Entry::Other(f) => foreign.push(f),
+            }
+            Ok(())
+        })?;
         if !foreign.is_empty() {
-            return Err(StoreError::InvalidInput(format!(
-                "{} is an EAC Desk bundle but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the bundle.",
-                dir.display(),
-                first_few(foreign)
-            )));
+            return not_ours(&foreign);
         }
         return Ok(Destination::Bundle(owned));
     }
-    let (mut files, mut foreign) = (Vec::new(), Vec::new());
-    entries_of(dir, &|p| p == BUNDLE_DETAILS, &mut files, &mut foreign)?;
-    if files.is_empty() && foreign.is_empty() {
+    let (mut all, mut foreign) = (Few::default(), Few::default());
+    let mut has_listing = false;
+    // Its files, should it be a bundle written before the marker existed.
+    let shaped = FileLedger::exact()?;
+    each_entry(dir, &|p| p == BUNDLE_DETAILS, &mut |entry| {
+        match entry {
+            Entry::File(f) => {
+                has_listing |= f == BUNDLE_LISTING;
+                if f == BUNDLE_MARKER || !bundle_shaped(&f) {
+                    foreign.push(f.clone());
+                } else {
+                    shaped.add(&f)?;
+                }
+                all.push(f);
+            }
+            Entry::Other(f) => {
+                foreign.push(f.clone());
+                all.push(f);
+            }
+        }
+        Ok(())
+    })?;
+    if all.is_empty() {
         return Ok(Destination::Empty);
     }
     // A bundle written before the marker existed.
-    let ours = files.iter().any(|f| f == BUNDLE_LISTING)
+    let ours = has_listing
         && fs::read_to_string(dir.join(BUNDLE_METADATA))
             .ok()
             .and_then(|text| read_server_metadata(&text).ok())
             .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some());
     if !ours {
-        foreign.extend(files);
         return refuse(format!(
             "already exists and is not an EAC Desk bundle (it holds {})",
-            first_few(foreign)
+            all.text()
         ));
     }
-    foreign.extend(
-        files
-            .iter()
-            .filter(|f| f.as_str() == BUNDLE_MARKER || !bundle_shaped(f))
-            .cloned(),
-    );
     if !foreign.is_empty() {
-        return Err(StoreError::InvalidInput(format!(
-            "{} is an EAC Desk bundle but also holds files EAC Desk did not write ({}); nothing was written and they are untouched. Move them out of the folder, or choose a new folder for the bundle.",
-            dir.display(),
-            first_few(foreign)
-        )));
+        return not_ours(&foreign);
     }
-    Ok(Destination::Bundle(files.into_iter().collect()))
+    Ok(Destination::Bundle(shaped))
+}
+
+/// An earlier bundle's marker, read a name at a time into a ledger, with
+/// the folders its files are in; `None` when it is not a marker.
+fn read_marker(path: &Path) -> Result<Option<(FileLedger, HashSet<String>)>> {
+    use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    struct Marker<'a> {
+        files: &'a FileLedger,
+        folders: &'a mut HashSet<String>,
+    }
+    impl<'de> DeserializeSeed<'de> for Marker<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<(), D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Marker<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an EAC Desk bundle marker")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> std::result::Result<(), A::Error> {
+            let (mut version, mut listed) = (false, false);
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "eacdesk_bundle" if !version => {
+                        map.next_value::<u32>()?;
+                        version = true;
+                    }
+                    "files" if !listed => {
+                        map.next_value_seed(Files {
+                            files: self.files,
+                            folders: &mut *self.folders,
+                        })?;
+                        listed = true;
+                    }
+                    "eacdesk_bundle" | "files" => return Err(A::Error::custom("duplicate field")),
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            if !(version && listed) {
+                return Err(A::Error::custom("missing field"));
+            }
+            Ok(())
+        }
+    }
+    struct Files<'a> {
+        files: &'a FileLedger,
+        folders: &'a mut HashSet<String>,
+    }
+    impl<'de> DeserializeSeed<'de> for Files<'_> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(
+            self,
+            d: D,
+        ) -> std::result::Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Files<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a list of file names")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+            while let Some(name) = seq.next_element::<String>()? {
+                for (i, _) in name.match_indices('/') {
+                    if !self.folders.contains(&name[..i]) {
+                        self.folders.insert(name[..i].to_owned());
+                    }
+                }
+                self.files.add(&name).map_err(A::Error::custom)?;
+            }
+            Ok(())
+        }
+    }
+
+    let Ok(file) = fs::File::open(path) else {
+        return Ok(None);
+    };
+    let files = FileLedger::exact()?;
+    let mut folders = HashSet::new();
+    let mut de = serde_json::Deserializer::from_reader(io::BufReader::new(file));
+    let read = Marker {
+        files: &files,
+        folders: &mut folders,
+    }
+    .deserialize(&mut de)
+    .and_then(|()| de.end());
+    Ok(read.ok().map(|()| (files, folders)))
 }
 
 /// Removes the files of a bundle folder (those in `owned`, or without a
 /// list every bundle-shaped file) and then its folders if empty; anything
 /// else stays, and so does the folder holding it. Best effort: what
 /// cannot be removed now is removed by a later export to that folder.
-pub(crate) fn remove_bundle_files(dir: &Path, owned: Option<&HashSet<String>>) {
+pub(crate) fn remove_bundle_files(dir: &Path, owned: Option<&FileLedger>) {
     let ours = |relative: &str| match owned {
-        Some(set) => relative == BUNDLE_MARKER || set.contains(relative),
+        // Unreadable ledger: keep the file (a later export removes it).
+        Some(ledger) => relative == BUNDLE_MARKER || ledger.contains(relative).unwrap_or(false),
         None => bundle_shaped(relative),
     };
     let remove = |relative: &str| {
@@ -576,8 +701,8 @@ pub(crate) fn export_p2(
     write_marker(&bundle, &files)?;
     drop(files);
     let (replace, owned) = match previous {
-        Destination::Missing => (false, HashSet::new()),
-        Destination::Empty => (true, HashSet::new()),
+        Destination::Missing => (false, FileLedger::exact()?),
+        Destination::Empty => (true, FileLedger::exact()?),
         Destination::Bundle(owned) => (true, owned),
     };
     bundle.commit(replace, |earlier| {

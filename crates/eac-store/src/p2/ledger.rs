@@ -16,12 +16,26 @@ use crate::{Result, StoreError};
 
 pub(crate) struct FileLedger {
     conn: Connection,
+    /// Whether names differing only in ASCII case are one file (a bundle
+    /// being written) or two (the list an earlier bundle's marker holds).
+    fold: bool,
     // Removed on drop, after the connection closes (fields drop in order).
     _file: TempPath,
 }
 
 impl FileLedger {
+    /// A ledger for a bundle being written: names that differ only in
+    /// case are one file.
     pub(crate) fn new() -> Result<FileLedger> {
+        FileLedger::open(true)
+    }
+
+    /// A ledger of names as they are (an earlier bundle's list of files).
+    pub(crate) fn exact() -> Result<FileLedger> {
+        FileLedger::open(false)
+    }
+
+    fn open(fold: bool) -> Result<FileLedger> {
         let file = tempfile::Builder::new()
             .prefix(".eacdesk-bundle-files-")
             .tempfile()
@@ -39,7 +53,11 @@ impl FileLedger {
              CREATE TABLE files (folded TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
              BEGIN;",
         )?;
-        Ok(FileLedger { conn, _file: file })
+        Ok(FileLedger {
+            conn,
+            fold,
+            _file: file,
+        })
     }
 
     /// Lists `name`; false (and not listed) when a file whose name differs
@@ -50,8 +68,24 @@ impl FileLedger {
             .prepare_cached(
                 "INSERT INTO files (folded, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )?
-            .execute(params![name.to_ascii_lowercase(), name])?;
+            .execute(params![self.key(name), name])?;
         Ok(added == 1)
+    }
+
+    /// Whether `name` itself is listed.
+    pub(crate) fn contains(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM files WHERE folded = ?1 AND name = ?2")?
+            .exists(params![self.key(name), name])?)
+    }
+
+    fn key<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
+        if self.fold {
+            name.to_ascii_lowercase().into()
+        } else {
+            name.into()
+        }
     }
 
     /// Every name listed, in byte order (as `sort` orders Rust strings).
@@ -94,6 +128,20 @@ mod tests {
             listed,
             ["FORMAT.md", "Z", "eacs.json", "eacs/A.json", "eacs/b.json"]
         );
+    }
+
+    #[test]
+    fn an_exact_ledger_keeps_names_differing_in_case_apart() {
+        let ledger = FileLedger::exact().unwrap();
+        assert!(ledger.add("eacs/A.json").unwrap());
+        assert!(ledger.add("eacs/a.json").unwrap());
+        assert!(!ledger.add("eacs/a.json").unwrap());
+        assert!(ledger.contains("eacs/A.json").unwrap());
+        assert!(!ledger.contains("eacs/B.json").unwrap());
+        let folded = FileLedger::new().unwrap();
+        folded.add("eacs/A.json").unwrap();
+        assert!(folded.contains("eacs/A.json").unwrap());
+        assert!(!folded.contains("eacs/a.json").unwrap());
     }
 
     #[test]

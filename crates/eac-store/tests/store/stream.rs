@@ -175,3 +175,37 @@ fn audit_each_streams_what_audit_log_returns() {
         .unwrap();
     assert_eq!(one, ["b"]);
 }
+
+/// An earlier bundle's marker is read a name at a time: one that is not a
+/// marker refuses the export and leaves the folder as it was; a marker
+/// with a field it does not know is still read.
+#[test]
+fn an_unreadable_marker_refuses_the_replacement() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("a"), eac("b")]);
+    let dest = env.file("bundle");
+    env.store.export_p2(None, &dest, None, &NoProgress).unwrap();
+    let marker = dest.join(".eacdesk-bundle");
+    let good = fs::read_to_string(&marker).unwrap();
+    for bad in [
+        "not json".to_owned(),
+        r#"{"eacdesk_bundle": 1}"#.to_owned(),
+        r#"{"files": []}"#.to_owned(),
+        r#"{"eacdesk_bundle": 1, "files": [1]}"#.to_owned(),
+        format!("{good} trailing"),
+        r#"{"eacdesk_bundle": 1, "files": [], "files": []}"#.to_owned(),
+    ] {
+        fs::write(&marker, &bad).unwrap();
+        let e = env
+            .store
+            .export_p2(None, &dest, None, &NoProgress)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("cannot read"), "{bad}: {e}");
+        assert_eq!(fs::read_to_string(&marker).unwrap(), bad);
+    }
+    let extra = good.replacen('{', r#"{"written_by": "a later version","#, 1);
+    fs::write(&marker, extra).unwrap();
+    env.store.export_p2(None, &dest, None, &NoProgress).unwrap();
+    assert_eq!(fs::read_to_string(&marker).unwrap(), good);
+}
