@@ -58,19 +58,17 @@ impl Deferred {
     /// SQLite's sorter keeps up to the page cache's size in memory besides
     /// the cache itself, so the cache is made smaller while the indexes are
     /// built: the peak stays within a fixed bound at any size (the sorter
-    /// spills the rest to a temporary file).
+    /// spills the rest to a temporary file). The write gives the store its
+    /// own cache back when it ends (`Store::write`).
     pub(crate) fn build(self, w: &Write) -> Result<()> {
-        let cache: i64 = w.pragma_query_value(None, "cache_size", |row| row.get(0))?;
         w.pragma_update(None, "cache_size", BUILD_CACHE_KIB)?;
         // Hands the pages the smaller cache no longer holds back to the
         // allocator before the sorter asks for its own.
         w.execute_batch("PRAGMA shrink_memory")?;
-        let built = self
-            .definitions
-            .iter()
-            .try_for_each(|sql| w.execute_batch(sql));
-        w.pragma_update(None, "cache_size", cache)?;
-        Ok(built?)
+        for sql in &self.definitions {
+            w.execute_batch(sql)?;
+        }
+        Ok(())
     }
 }
 

@@ -318,7 +318,7 @@ fn note_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
             "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id) VALUES {}
              ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
                 SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
-            vec!["(?, ?, 'added', 'eac', NULL)"; chunk.len()].join(", ")
+            rows::value_rows("(?, ?, 'added', 'eac', NULL)", chunk.len())
         );
         let values = chunk
             .iter()

@@ -618,7 +618,7 @@ fn insert_values_sql(_w: &Write, rows: usize) -> &'static str {
                 format!(
                     r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired,
                         "start", "end", unit, value, extensions, retired_undated) VALUES {}"#,
-                    vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; *n].join(", ")
+                    value_rows("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", *n)
                 )
             })
             .collect()
@@ -704,7 +704,7 @@ fn insert_totals_sql(_w: &Write, n: usize) -> &'static str {
             .map(|n| {
                 format!(
                     "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES {}",
-                    vec!["(?, ?, ?, ?, ?)"; n].join(", ")
+                    value_rows("(?, ?, ?, ?, ?)", n)
                 )
             })
             .collect()
@@ -746,14 +746,22 @@ pub(crate) fn flush_search(w: &Write) -> Result<()> {
     let pending = std::mem::take(&mut *w.pending_search.borrow_mut());
     w.pending_search_bytes.set(0);
     for chunk in pending.chunks(SEARCH_ROWS_PER_STATEMENT) {
-        let rows = vec!["(?, ?)"; chunk.len()].join(", ");
-        let sql = format!("INSERT INTO eac_search (rowid, text) VALUES {rows}");
+        let sql = format!(
+            "INSERT INTO eac_search (rowid, text) VALUES {}",
+            value_rows("(?, ?)", chunk.len())
+        );
         let values = chunk
             .iter()
             .flat_map(|(id, text)| [id as &dyn rusqlite::ToSql, text as &dyn rusqlite::ToSql]);
         w.prepare_cached(&sql)?.execute(params_from_iter(values))?;
     }
     Ok(())
+}
+
+/// `row` `n` times, comma-separated: the `VALUES` list of an `INSERT` of
+/// many rows by one statement.
+pub(crate) fn value_rows(row: &str, n: usize) -> String {
+    vec![row; n].join(", ")
 }
 
 fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[String]) -> Result<()> {

@@ -700,13 +700,14 @@ pub(crate) fn export_p2(
     }
     write_marker(&bundle, &files)?;
     drop(files);
-    let (replace, owned) = match previous {
-        Destination::Missing => (false, FileLedger::exact()?),
-        Destination::Empty => (true, FileLedger::exact()?),
-        Destination::Bundle(owned) => (true, owned),
+    // Replacing: the files the earlier bundle owns (an empty folder: none).
+    let owned = match previous {
+        Destination::Missing => None,
+        Destination::Empty => Some(FileLedger::exact()?),
+        Destination::Bundle(owned) => Some(owned),
     };
-    bundle.commit(replace, |earlier| {
-        remove_bundle_files(earlier, Some(&owned))
+    bundle.commit(owned.is_some(), |earlier| {
+        remove_bundle_files(earlier, owned.as_ref())
     })?;
     Ok(BundleReport {
         path: final_dir.display().to_string(),
