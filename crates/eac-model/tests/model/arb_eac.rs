@@ -61,17 +61,7 @@ pub fn amount() -> impl Strategy<Value = Decimal> {
     ]);
     prop_oneof![
         2 => odd.prop_map(|t| Decimal::parse(t).unwrap()),
-        3 => ("(0|[1-9][0-9]{0,12})", prop::option::of("[0-9]{1,9}"), prop::option::of(-20i32..20))
-            .prop_map(|(int, frac, exp)| {
-                let mut t = int;
-                if let Some(f) = frac {
-                    t = format!("{t}.{f}");
-                }
-                if let Some(e) = exp {
-                    t = format!("{t}e{e}");
-                }
-                Decimal::parse(&t).unwrap()
-            }),
+        3 => super::decimal_text(13, 9, -20..20).prop_map(|t| Decimal::parse(&t).unwrap()),
     ]
 }
 

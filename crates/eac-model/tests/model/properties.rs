@@ -38,21 +38,7 @@ fn number_text() -> impl Strategy<Value = String> {
 
 /// A non-negative decimal small enough for exact comparisons to be quick.
 fn amount() -> impl Strategy<Value = Decimal> {
-    (
-        "(0|[1-9][0-9]{0,8})",
-        prop::option::of("[0-9]{1,6}"),
-        prop::option::of(-12i32..12),
-    )
-        .prop_map(|(int, frac, exp)| {
-            let mut t = int;
-            if let Some(f) = frac {
-                t = format!("{t}.{f}");
-            }
-            if let Some(e) = exp {
-                t = format!("{t}e{e}");
-            }
-            Decimal::parse(&t).unwrap()
-        })
+    super::decimal_text(9, 6, -12..12).prop_map(|t| Decimal::parse(&t).unwrap())
 }
 
 fn shift() -> impl Strategy<Value = i64> {

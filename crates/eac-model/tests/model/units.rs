@@ -16,21 +16,7 @@ fn unit() -> impl Strategy<Value = EnergyUnit> {
 /// A non-negative quantity as a registry writes it: up to 12 integer
 /// digits, up to 9 decimals (trailing zeros kept), sometimes an exponent.
 fn quantity() -> impl Strategy<Value = BigDecimal> {
-    (
-        "(0|[1-9][0-9]{0,11})",
-        prop::option::of("[0-9]{1,9}"),
-        prop::option::of(-9i32..9),
-    )
-        .prop_map(|(int, frac, exp)| {
-            let mut t = int;
-            if let Some(f) = frac {
-                t = format!("{t}.{f}");
-            }
-            if let Some(e) = exp {
-                t = format!("{t}e{e}");
-            }
-            Decimal::parse_amount(&t).unwrap().to_big()
-        })
+    super::decimal_text(12, 9, -9..9).prop_map(|t| Decimal::parse_amount(&t).unwrap().to_big())
 }
 
 /// Half a unit of the last of `decimals` places.
