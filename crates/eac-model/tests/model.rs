@@ -4,30 +4,6 @@ use std::path::PathBuf;
 
 use eac_model::{read_listing, CheckOptions, EacRead, Flow, ListingError, ListingWriter};
 
-/// Decimal text as files write it: an integer part of up to `int_digits`
-/// digits (no leading zero), maybe a fraction of 1 to `frac_digits` digits
-/// (trailing zeros kept), maybe an exponent in `exp`.
-fn decimal_text(
-    int_digits: usize,
-    frac_digits: usize,
-    exp: std::ops::Range<i32>,
-) -> impl proptest::strategy::Strategy<Value = String> {
-    use proptest::prelude::*;
-    use proptest::string::string_regex;
-    let int = string_regex(&format!("(0|[1-9][0-9]{{0,{}}})", int_digits - 1)).unwrap();
-    let frac = string_regex(&format!("[0-9]{{1,{frac_digits}}}")).unwrap();
-    (int, prop::option::of(frac), prop::option::of(exp)).prop_map(|(int, frac, exp)| {
-        let mut t = int;
-        if let Some(f) = frac {
-            t = format!("{t}.{f}");
-        }
-        if let Some(e) = exp {
-            t = format!("{t}e{e}");
-        }
-        t
-    })
-}
-
 fn example(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../tests/fixtures/spec-examples")

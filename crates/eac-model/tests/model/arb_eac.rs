@@ -61,7 +61,7 @@ pub fn amount() -> impl Strategy<Value = Decimal> {
     ]);
     prop_oneof![
         2 => odd.prop_map(|t| Decimal::parse(t).unwrap()),
-        3 => super::decimal_text(13, 9, -20..20).prop_map(|t| Decimal::parse(&t).unwrap()),
+        3 => decimal_text(13, 9, -20..20).prop_map(|t| Decimal::parse(&t).unwrap()),
     ]
 }
 
@@ -296,4 +296,28 @@ fn head() -> impl Strategy<Value = Eac> {
                 }
             },
         )
+}
+
+/// Decimal text as files write it: an integer part of up to `int_digits`
+/// digits (no leading zero), maybe a fraction of 1 to `frac_digits` digits
+/// (trailing zeros kept), maybe an exponent in `exp`.
+pub(crate) fn decimal_text(
+    int_digits: usize,
+    frac_digits: usize,
+    exp: std::ops::Range<i32>,
+) -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    use proptest::string::string_regex;
+    let int = string_regex(&format!("(0|[1-9][0-9]{{0,{}}})", int_digits - 1)).unwrap();
+    let frac = string_regex(&format!("[0-9]{{1,{frac_digits}}}")).unwrap();
+    (int, prop::option::of(frac), prop::option::of(exp)).prop_map(|(int, frac, exp)| {
+        let mut t = int;
+        if let Some(f) = frac {
+            t = format!("{t}.{f}");
+        }
+        if let Some(e) = exp {
+            t = format!("{t}e{e}");
+        }
+        t
+    })
 }

@@ -38,7 +38,7 @@ fn number_text() -> impl Strategy<Value = String> {
 
 /// A non-negative decimal small enough for exact comparisons to be quick.
 fn amount() -> impl Strategy<Value = Decimal> {
-    super::decimal_text(9, 6, -12..12).prop_map(|t| Decimal::parse(&t).unwrap())
+    super::arb_eac::decimal_text(9, 6, -12..12).prop_map(|t| Decimal::parse(&t).unwrap())
 }
 
 fn shift() -> impl Strategy<Value = i64> {

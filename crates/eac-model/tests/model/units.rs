@@ -16,7 +16,8 @@ fn unit() -> impl Strategy<Value = EnergyUnit> {
 /// A non-negative quantity as a registry writes it: up to 12 integer
 /// digits, up to 9 decimals (trailing zeros kept), sometimes an exponent.
 fn quantity() -> impl Strategy<Value = BigDecimal> {
-    super::decimal_text(12, 9, -9..9).prop_map(|t| Decimal::parse_amount(&t).unwrap().to_big())
+    super::arb_eac::decimal_text(12, 9, -9..9)
+        .prop_map(|t| Decimal::parse_amount(&t).unwrap().to_big())
 }
 
 /// Half a unit of the last of `decimals` places.
