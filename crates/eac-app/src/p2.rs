@@ -20,7 +20,7 @@ use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::Value;
 
-use crate::schema_instance::{self, schema_instance};
+use crate::schema_instance::schema_instance;
 use crate::validate::ValidationReport;
 use crate::AppError;
 
@@ -200,9 +200,7 @@ impl ListingSchema {
                         if crate::schema_tape::is_valid(self.kind, &tape) == Some(true) {
                             return;
                         }
-                    }
-                    if let Some(value @ Value::Object(_)) = schema_instance::direct_instance(text) {
-                        return self.judge(index, value);
+                        return self.judge(index, tape.element_value());
                     }
                 }
                 // Member by member, as every element was before (a member

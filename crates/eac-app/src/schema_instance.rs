@@ -15,165 +15,26 @@
 use std::sync::OnceLock;
 
 use eac_model::strict::lone_surrogate_at;
-use serde_json::{Map, Number, Value};
+use serde_json::{Number, Value};
 
 /// Parses JSON text (already known to be JSON) into the value the schema
 /// engine checks. `Err` only for text that is not JSON after all.
 ///
-/// The value is built straight from the text (no copy with stand-ins
-/// parsed again, issue 16); text it does not take (deep nesting, a lone
-/// surrogate escape, anything unexpected) goes the long way, which says
-/// what serde_json says of it.
+/// The value is built straight from the text by the reader of
+/// [`crate::schema_tape`] (no copy with stand-ins parsed again, issue 16);
+/// text it does not take (deep nesting, a duplicate key, a lone surrogate
+/// escape, anything unexpected) goes the long way, which says what
+/// serde_json says of it.
 pub(crate) fn schema_instance(json: &str) -> Result<Value, serde_json::Error> {
-    match direct_instance(json) {
+    match crate::schema_tape::value_of(json) {
         Some(value) => Ok(value),
-        None => serde_json::from_str(&with_stand_ins(json)),
+        None => long_way(json),
     }
 }
 
-/// [`schema_instance`] built straight from the text, or `None` where only
-/// the long way decides (see there).
-pub(crate) fn direct_instance(json: &str) -> Option<Value> {
-    let mut direct = Direct {
-        text: json.as_bytes(),
-        json,
-        at: 0,
-    };
-    let value = direct.value(0)?;
-    (direct.skip_ws() == direct.text.len()).then_some(value)
-}
-
-/// Nesting the direct builder takes; deeper text goes the long way
-/// (serde_json's own limit then decides).
-const DIRECT_DEPTH: usize = 100;
-
-/// A recursive-descent reader of JSON text into the schema's value, with
-/// stand-ins for numbers. `None`: not taken (the long way decides).
-struct Direct<'a> {
-    text: &'a [u8],
-    json: &'a str,
-    at: usize,
-}
-
-impl Direct<'_> {
-    fn skip_ws(&mut self) -> usize {
-        while matches!(self.text.get(self.at), Some(b' ' | b'\t' | b'\n' | b'\r')) {
-            self.at += 1;
-        }
-        self.at
-    }
-
-    fn value(&mut self, depth: usize) -> Option<Value> {
-        if depth > DIRECT_DEPTH {
-            return None;
-        }
-        self.skip_ws();
-        match *self.text.get(self.at)? {
-            b'{' => {
-                self.at += 1;
-                let mut map = Map::new();
-                if self.skip_ws() < self.text.len() && self.text[self.at] == b'}' {
-                    self.at += 1;
-                    return Some(Value::Object(map));
-                }
-                loop {
-                    self.skip_ws();
-                    let key = self.string()?;
-                    if self.text.get(self.skip_ws()) != Some(&b':') {
-                        return None;
-                    }
-                    self.at += 1;
-                    let value = self.value(depth + 1)?;
-                    map.insert(key, value);
-                    match self.text.get(self.skip_ws())? {
-                        b',' => self.at += 1,
-                        b'}' => {
-                            self.at += 1;
-                            return Some(Value::Object(map));
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            b'[' => {
-                self.at += 1;
-                let mut items = Vec::new();
-                if self.skip_ws() < self.text.len() && self.text[self.at] == b']' {
-                    self.at += 1;
-                    return Some(Value::Array(items));
-                }
-                loop {
-                    items.push(self.value(depth + 1)?);
-                    match self.text.get(self.skip_ws())? {
-                        b',' => self.at += 1,
-                        b']' => {
-                            self.at += 1;
-                            return Some(Value::Array(items));
-                        }
-                        _ => return None,
-                    }
-                }
-            }
-            b'"' => self.string().map(Value::String),
-            b't' => self.literal("true", Value::Bool(true)),
-            b'f' => self.literal("false", Value::Bool(false)),
-            b'n' => self.literal("null", Value::Null),
-            b'-' | b'0'..=b'9' => {
-                let start = self.at;
-                while matches!(
-                    self.text.get(self.at),
-                    Some(b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E')
-                ) {
-                    self.at += 1;
-                }
-                Some(stand_in_value(stand_in(&self.json[start..self.at])))
-            }
-            _ => None,
-        }
-    }
-
-    fn literal(&mut self, word: &str, value: Value) -> Option<Value> {
-        let end = self.at + word.len();
-        (self.text.get(self.at..end)? == word.as_bytes()).then(|| {
-            self.at = end;
-            value
-        })
-    }
-
-    /// A string literal at `at`, unescaped; `None` for a lone surrogate
-    /// escape (the long way puts U+FFFD in its place).
-    fn string(&mut self) -> Option<String> {
-        if self.text.get(self.at) != Some(&b'"') {
-            return None;
-        }
-        let start = self.at;
-        let mut i = start + 1;
-        let mut escaped = false;
-        loop {
-            match *self.text.get(i)? {
-                b'"' => break,
-                b'\\' => {
-                    escaped = true;
-                    i += 2;
-                }
-                _ => i += 1,
-            }
-        }
-        self.at = i + 1;
-        let literal = self.json.get(start..self.at)?;
-        if !escaped {
-            return Some(literal[1..literal.len() - 1].to_owned());
-        }
-        if lone_surrogate_at(literal).is_some() {
-            return None;
-        }
-        serde_json::from_str(literal).ok()
-    }
-}
-
-/// The value of a stand-in, parsed once as the long way parses it.
-fn stand_in_value(stand_in: &'static str) -> Value {
-    Value::Number(stand_in_of(stand_in).clone())
+/// serde_json's reading of `json` with stand-ins for its numbers.
+pub(crate) fn long_way(json: &str) -> Result<Value, serde_json::Error> {
+    serde_json::from_str(&with_stand_ins(json))
 }
 
 /// The stand-in number of the JSON number `literal`, as the long way

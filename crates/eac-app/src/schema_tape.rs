@@ -57,23 +57,8 @@ impl<'t> Tape<'t> {
     /// The one-element listing of the element `text`, or `None` where only
     /// the long way decides.
     pub(crate) fn listing(text: &'t str) -> Option<Tape<'t>> {
-        let mut b = Builder {
-            text: text.as_bytes(),
-            json: text,
-            at: 0,
-            tape: Tape {
-                entries: Vec::with_capacity(256),
-                items: Vec::with_capacity(64),
-                members: Vec::with_capacity(192),
-                root: 0,
-            },
-            stack: Vec::with_capacity(64),
-        };
-        let element = b.value(0)?;
-        if b.skip_ws() != b.text.len() {
-            return None;
-        }
-        let mut tape = b.tape;
+        let mut tape = Tape::of(text)?;
+        let element = tape.root;
         let first = tape.items.len() as u32;
         tape.items.push(element);
         let eacs = tape.push(Entry::Array { first, len: 1 });
@@ -86,6 +71,43 @@ impl<'t> Tape<'t> {
         tape.members.push((Cow::Borrowed("previous"), previous));
         tape.root = tape.push(Entry::Object { first, len: 3 });
         Some(tape)
+    }
+
+    /// The JSON text `text` on a tape (its root the whole value), or
+    /// `None` where only the long way decides.
+    fn of(text: &'t str) -> Option<Tape<'t>> {
+        let mut b = Builder {
+            text: text.as_bytes(),
+            json: text,
+            at: 0,
+            tape: Tape {
+                entries: Vec::with_capacity(256),
+                items: Vec::with_capacity(64),
+                members: Vec::with_capacity(192),
+                root: 0,
+            },
+            stack: Vec::with_capacity(64),
+        };
+        let root = b.value(0)?;
+        if b.skip_ws() != b.text.len() {
+            return None;
+        }
+        b.tape.root = root;
+        Some(b.tape)
+    }
+
+    /// The one element of a [`Tape::listing`], as the long way's value.
+    pub(crate) fn element_value(&self) -> Value {
+        let root = self.root();
+        let Entry::Object { first, .. } = *root.entry() else {
+            unreachable!("a listing's root is an object");
+        };
+        // Members in key order: `eacs` first.
+        let (_, eacs) = self.members[first as usize];
+        let Entry::Array { first, .. } = self.entries[eacs as usize] else {
+            unreachable!("`eacs` is an array");
+        };
+        root.at(self.items[first as usize]).value()
     }
 
     fn push(&mut self, entry: Entry<'t>) -> u32 {
@@ -249,6 +271,14 @@ impl<'t> Builder<'t> {
         }
         serde_json::from_str::<String>(literal).ok().map(Cow::Owned)
     }
+}
+
+/// `json` as the schema engine's value, read straight from the text with
+/// stand-ins for numbers; `None` where only the long way decides (a
+/// duplicate key, a lone surrogate escape, deep nesting, text that is
+/// not JSON).
+pub(crate) fn value_of(json: &str) -> Option<Value> {
+    Tape::of(json).map(|tape| tape.root().value())
 }
 
 /// The representation, for `jsonschema::options_for`.
@@ -530,9 +560,10 @@ mod tests {
     use super::*;
     use crate::SchemaKind;
 
-    /// The long way's listing of one element (see `ListingSchema::judge`).
+    /// The long way's listing of one element (see `ListingSchema::judge`):
+    /// serde_json's reading of the text with stand-ins.
     fn long_way(text: &str) -> Option<Value> {
-        let element = crate::schema_instance::direct_instance(text)?;
+        let element = crate::schema_instance::long_way(text).ok()?;
         let mut doc = Map::new();
         doc.insert("eacs".to_owned(), Value::Array(vec![element]));
         doc.insert("next".to_owned(), Value::Null);
@@ -659,6 +690,7 @@ mod tests {
             };
             let long = long.expect("the long way reads what the tape reads");
             assert_eq!(tape.root().value(), long, "{text}");
+            assert_eq!(tape.element_value(), long["eacs"][0], "{text}");
             for kind in [SchemaKind::P1Listing, SchemaKind::P2Listing] {
                 let in_place = is_valid(kind, &tape).unwrap();
                 let by_value = crate::p2::schema_violations(kind, &long).is_empty();
