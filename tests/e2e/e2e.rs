@@ -30,7 +30,11 @@ pub(crate) async fn load_sample(desk: &Desk, n: u64) -> Result<()> {
     desk.click("sample-done").await?;
     desk.wait_count("footer-count", |c| c == n).await?;
     desk.wait_count("eac-table", |c| c == n).await?;
-    Ok(())
+    // The count comes first, the rows with the next answer: wait for them.
+    desk.until("the sample's rows in the table", || async {
+        Ok((!desk.row_ids().await?.is_empty()).then_some(()))
+    })
+    .await
 }
 
 /// Selects the first row of the table and waits for its detail.
