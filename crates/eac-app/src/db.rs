@@ -3,7 +3,7 @@
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
-use eac_store::{Store, StoreWatch};
+use eac_store::{NewDatabase, Store, StoreWatch};
 
 use crate::AppError;
 
@@ -42,6 +42,16 @@ pub fn open_store(path: &Path) -> Result<Store, AppError> {
     let mut store = Store::open(path)?;
     store.set_audit_name(crate::audit_name_setting().as_deref());
     Ok(store)
+}
+
+/// Starts a new database for `path` (which must not exist), built hidden
+/// beside it and renamed into place by [`NewDatabase::finish`] (an import
+/// into a new file: decision 212); audit records as [`open_store`]'s.
+pub fn new_store(path: &Path) -> Result<NewDatabase, AppError> {
+    let mut new = NewDatabase::create(path)?;
+    new.store()
+        .set_audit_name(crate::audit_name_setting().as_deref());
+    Ok(new)
 }
 
 /// Opens a database for reading only (listing, showing, the audit log,

@@ -52,7 +52,7 @@ pub use claims_view::{
     ClaimReportView, ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView, IntervalView,
     RuleSetView, ValueCheckView,
 };
-pub use db::{default_db_path, open_store, open_store_read, open_watch, DB_ENV};
+pub use db::{default_db_path, new_store, open_store, open_store_read, open_watch, DB_ENV};
 pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
@@ -100,6 +100,7 @@ pub use validate::{validate_file, ValidationReport, MAX_REPORTED_VIOLATIONS};
 pub use eac_model::{BeneficiaryType, EnergyUnit, ExportProfile, Severity, Violation};
 /// Who audited changes are recorded as; `set_fields` takes it, so a shell passes this.
 pub use eac_store::os_user;
+pub use eac_store::NewDatabase;
 pub use eac_store::{AuditAction, Phase};
 pub use eac_store::{
     AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary,

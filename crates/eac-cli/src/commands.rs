@@ -101,6 +101,44 @@ pub(crate) fn open(db: &Path) -> Result<Store, AppError> {
     Ok(store)
 }
 
+/// The database a loading command (`import`, `sample`) writes into: the
+/// file, or, when there is none yet, a new one built hidden beside it and
+/// renamed into place at the end (decision 212).
+enum LoadTarget {
+    Open(Store),
+    New(eac_app::NewDatabase),
+}
+
+impl LoadTarget {
+    /// `new_allowed`: false for a dry run, which opens (and so creates) the
+    /// file as before.
+    fn open(db: &Path, new_allowed: bool) -> Result<LoadTarget, AppError> {
+        Ok(if new_allowed && !db.exists() {
+            LoadTarget::New(eac_app::new_store(db)?)
+        } else {
+            LoadTarget::Open(open(db)?)
+        })
+    }
+
+    fn store(&mut self) -> &mut Store {
+        match self {
+            LoadTarget::Open(store) => store,
+            LoadTarget::New(new) => new.store(),
+        }
+    }
+
+    /// A new file is renamed into place when `keep` (something was
+    /// loaded), else removed. False when another command made the file
+    /// meanwhile: nothing was written to it, the work is to be done again
+    /// in it ([`LoadTarget::open`] now opens it).
+    fn finish(self, keep: bool) -> Result<bool, AppError> {
+        match self {
+            LoadTarget::New(new) if keep => Ok(new.finish()?),
+            _ => Ok(true),
+        }
+    }
+}
+
 /// Opens the database for a command that only reads: the file is left as it is.
 pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
     let store = eac_app::open_store_read(db)?;
@@ -125,18 +163,28 @@ struct ImportJson<'a> {
 }
 
 fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
-    let mut store = open(db)?;
     let dry_run = a.dry_run;
-    let opts = ImportOptions {
-        allow_extended_technologies: a.allow_extended_technologies,
-        details_from: a.details_from,
-        format: a.format,
-        mapping: a.mapping,
-        dry_run,
+    let report = loop {
+        let mut target = LoadTarget::open(db, !dry_run)?;
+        let opts = ImportOptions {
+            allow_extended_technologies: a.allow_extended_technologies,
+            details_from: a.details_from.clone(),
+            format: a.format.clone(),
+            mapping: a.mapping.clone(),
+            dry_run,
+        };
+        let bar = Bar::new(Units::Bytes);
+        let report = eac_app::import_files(target.store(), &a.files, opts, &bar);
+        bar.finish();
+        // Nothing imported into a new file: no file is left behind.
+        let imported = report
+            .files
+            .iter()
+            .any(|f| f.outcome == ImportOutcome::Imported);
+        if target.finish(imported)? {
+            break report;
+        }
     };
-    let bar = Bar::new(Units::Bytes);
-    let report = eac_app::import_files(&mut store, &a.files, opts, &bar);
-    bar.finish();
 
     let failed: Vec<_> = report
         .files
@@ -1683,10 +1731,15 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
 fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     if a.out.is_none() && a.values_csv.is_none() {
-        let mut store = open(db)?;
-        let bar = Bar::new(Units::Eacs);
-        let report = eac_app::load_sample(&mut store, a.eacs, a.seed, &bar)?;
-        bar.finish();
+        let report = loop {
+            let mut target = LoadTarget::open(db, true)?;
+            let bar = Bar::new(Units::Eacs);
+            let report = eac_app::load_sample(target.store(), a.eacs, a.seed, &bar)?;
+            bar.finish();
+            if target.finish(true)? {
+                break report;
+            }
+        };
         out.committed("the sample EACs were loaded");
         if a.json {
             out.json(&report)?;

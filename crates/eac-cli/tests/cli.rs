@@ -140,6 +140,82 @@ fn malformed_file_is_refused_with_a_located_error_and_nothing_written() {
     assert_eq!(desk.count(), 8);
 }
 
+/// Hidden databases being built beside `dir`'s database.
+fn hidden_new_databases(dir: &Path) -> Vec<String> {
+    entries(dir)
+        .into_iter()
+        .filter(|n| n.starts_with(".eacdesk-new-"))
+        .collect()
+}
+
+#[test]
+fn an_import_into_a_new_file_leaves_the_whole_database_or_no_file() {
+    let desk = Desk::new();
+    let db = desk.path("desk.sqlite");
+
+    // Refused: no file appears, nothing hidden stays behind.
+    desk.eacdesk()
+        .args(["import", &example("bad-p1-overview-not-json.json")])
+        .assert()
+        .code(1)
+        .stderr(contains("Nothing was imported from "));
+    assert!(!db.exists());
+    assert_eq!(hidden_new_databases(desk.dir.path()), Vec::<String>::new());
+
+    // Killed just before the rename: still no file; the hidden one it left
+    // is removed by the next command that makes a database there.
+    let out = desk
+        .eacdesk()
+        .env("EACDESK_CRASH_AT", "new-database-before-rename")
+        .args(["import", &example("good-p1-mixed-order.json")])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_none(), "aborted, not exited");
+    assert!(!db.exists());
+    assert_eq!(hidden_new_databases(desk.dir.path()).len(), 1);
+
+    // One good file and one bad: the good one is kept, in a file like any
+    // other EAC Desk database (write-ahead logging, header byte 18 = 2).
+    desk.eacdesk()
+        .args([
+            "import",
+            &example("bad-p1-overview-not-json.json"),
+            &example("good-p1-mixed-order.json"),
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains("7 added"))
+        .stdout(
+            contains("the import was committed for 1 of 2 files")
+                .or(contains("1 of 2 files imported.")),
+        );
+    assert!(db.exists());
+    assert_eq!(hidden_new_databases(desk.dir.path()), Vec::<String>::new());
+    assert_eq!(std::fs::read(&db).unwrap()[18], 2, "write-ahead logging");
+    assert_eq!(desk.count(), 7);
+
+    // Later imports go into the existing file.
+    desk.import(&["good-p1-overview-monthly.json"]);
+    assert_eq!(desk.count(), 8);
+    let imports = desk.json(&["imports"]).to_string();
+    assert!(imports.contains("good-p1-mixed-order.json"), "{imports}");
+    assert!(
+        imports.contains("good-p1-overview-monthly.json"),
+        "{imports}"
+    );
+
+    // The sample into a new file too.
+    let other = Desk::new();
+    other
+        .eacdesk()
+        .args(["sample", "--eacs", "20"])
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(other.path("desk.sqlite")).unwrap()[18], 2);
+    assert_eq!(other.count(), 20);
+    assert_eq!(hidden_new_databases(other.dir.path()), Vec::<String>::new());
+}
+
 #[test]
 fn todo_emission_factors_import_with_a_warning_but_block_export() {
     let desk = Desk::new();

@@ -101,7 +101,11 @@ fn still_named(file: &File, path: &Path) -> io::Result<bool> {
 
 /// A builder of hidden temporary names created with the user's umask
 /// (`mode` before the umask; tempfile's own default is owner-only).
-fn builder<'a>(prefix: &'a str, suffix: &'static str, mode: u32) -> tempfile::Builder<'a, 'static> {
+pub(crate) fn builder<'a>(
+    prefix: &'a str,
+    suffix: &'static str,
+    mode: u32,
+) -> tempfile::Builder<'a, 'static> {
     let mut b = tempfile::Builder::new();
     b.prefix(prefix).suffix(suffix).rand_bytes(RANDOM_LEN);
     #[cfg(unix)]
@@ -553,7 +557,7 @@ pub(crate) fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
     }
 }
 
-fn is_random(text: &str) -> bool {
+pub(crate) fn is_random(text: &str) -> bool {
     text.len() == RANDOM_LEN && text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 

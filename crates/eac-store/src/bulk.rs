@@ -5,6 +5,8 @@
 //! definitions (`sqlite_master`, so exactly what the migrations made) before
 //! it commits; any error or cancel rolls the drop back with everything else.
 //! The unique index on `cds_eac_id` stays: it finds duplicates while reading.
+//! The search index is written in larger statements and its segments are
+//! merged once, at the end.
 
 use rusqlite::OptionalExtension;
 
@@ -47,6 +49,15 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
         w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
     }
     w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
+    // The search index: its segments are merged once, at the end, instead
+    // of level by level as they are written (a merge only when 64 wait on
+    // one level, so that a load of any size stays within the index's limit
+    // of segments).
+    w.execute_batch(
+        "INSERT INTO eac_search (eac_search, rank) VALUES ('automerge', 0);
+         INSERT INTO eac_search (eac_search, rank) VALUES ('crisismerge', 64);",
+    )?;
+    w.bulk_search.set(true);
     Ok(Some(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
     }))
@@ -61,6 +72,15 @@ impl Deferred {
     /// spills the rest to a temporary file). The write gives the store its
     /// own cache back when it ends (`Store::write`).
     pub(crate) fn build(self, w: &Write) -> Result<()> {
+        // The search index's segments merged into one (what every later
+        // search reads), then its merge settings back to SQLite's defaults.
+        crate::rows::flush_search(w)?;
+        w.bulk_search.set(false);
+        w.execute_batch(
+            "INSERT INTO eac_search (eac_search) VALUES ('optimize');
+             INSERT INTO eac_search (eac_search, rank) VALUES ('automerge', 4);
+             INSERT INTO eac_search (eac_search, rank) VALUES ('crisismerge', 16);",
+        )?;
         w.pragma_update(None, "cache_size", BUILD_CACHE_KIB)?;
         // Hands the pages the smaller cache no longer holds back to the
         // allocator before the sorter asks for its own.

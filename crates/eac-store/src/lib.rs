@@ -28,6 +28,7 @@ mod error;
 mod export;
 mod fields;
 mod fold;
+mod fresh;
 mod history;
 mod import;
 mod migrate;
@@ -57,6 +58,7 @@ use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
+pub use fresh::NewDatabase;
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use periods::ClosedPeriod;
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
@@ -99,6 +101,9 @@ pub struct Store {
     /// The user's display name, written into every audit record beside the
     /// OS login ([`Store::set_audit_name`]).
     audit_name: Option<String>,
+    /// Built hidden by [`NewDatabase`]: stays in rollback-journal mode with
+    /// `synchronous = OFF` until [`NewDatabase::finish`] syncs it once.
+    fresh: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -112,6 +117,8 @@ impl std::fmt::Debug for Store {
 enum Access {
     Write,
     Read,
+    /// A file no one else knows of yet ([`NewDatabase`]).
+    New,
 }
 
 /// The store's page cache (negative: KiB).
@@ -153,10 +160,15 @@ impl Store {
                 wal: true,
                 warnings: Vec::new(),
                 audit_name: None,
+                fresh: false,
             });
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io_error)?;
+        }
+        if access == Access::Write {
+            // Hidden databases a killed `import` left beside this one.
+            fresh::remove_abandoned(atomic::folder_of(path));
         }
         let conn = Store::connect(path).map_err(|e| match e {
             // Not a database, or no file there to open: say which file.
@@ -175,7 +187,13 @@ impl Store {
         migrate::check_version(&conn, path)?;
         // Connection settings only: none of these writes to the file.
         conn.pragma_update(None, "foreign_keys", true)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        // A new database's file is synced once, when it is complete.
+        let synchronous = if access == Access::New {
+            "OFF"
+        } else {
+            "NORMAL"
+        };
+        conn.pragma_update(None, "synchronous", synchronous)?;
         // Large imports touch many index pages: 32 MiB of page cache.
         conn.pragma_update(None, "cache_size", STORE_CACHE_KIB)?;
         // Sorts too big for the cache (an index built after a fresh load,
@@ -192,11 +210,12 @@ impl Store {
             wal: mode.eq_ignore_ascii_case("wal"),
             warnings: Vec::new(),
             audit_name: None,
+            fresh: access == Access::New,
         };
         let missing = migrate::missing_triggers(&store.conn)?;
         if !missing.is_empty() {
             let names = missing.join(", ");
-            if access == Access::Write {
+            if access != Access::Read {
                 store.write(|w| migrate::restore_triggers(w, &missing))?;
                 store.warnings.push(format!(
                     "{}: the audit-log protection ({names}) was missing and has been re-created; \
@@ -240,7 +259,7 @@ impl Store {
     /// so readers (the app) never block a writer (the CLI). A switch another
     /// connection blocks is tried again after the next write.
     fn after_write(&mut self) {
-        if self.wal {
+        if self.wal || self.fresh {
             return;
         }
         let switched = self

@@ -714,26 +714,40 @@ fn insert_totals_sql(_w: &Write, n: usize) -> &'static str {
 
 /// Search-index rows written by one statement: the full-text index flushes
 /// its pending terms to disk (a new segment, merged later) at every
-/// statement that writes it, which one row per statement made the largest
-/// cost of an import (issue 16). 2048 rows measured no faster than 512
-/// (fewer segments, but the index's pending terms then fill their 1 MiB
-/// and the import's peak memory rose by 1.4 MiB).
+/// statement that writes it (and at the next statement that could need
+/// rolling back), which one row per statement made the largest cost of an
+/// import (issue 16). 2048 rows measured no faster than 512 while the index
+/// merged its segments as it went; a fresh load, which merges them once at
+/// the end ([`crate::bulk`]), writes 2048 (100k EACs: the index's part 3.0
+/// to 2.4 s in the `sqlite3` shell).
 const SEARCH_ROWS_PER_STATEMENT: usize = 512;
+const BULK_SEARCH_ROWS_PER_STATEMENT: usize = 2048;
 /// Search text waiting at most (bytes), whatever the row count: EACs with
 /// thousands of numbered values have long search texts.
 const SEARCH_BYTES_PENDING: usize = 1 << 18;
+const BULK_SEARCH_BYTES_PENDING: usize = 1 << 20;
+
+/// Rows to a statement and bytes pending for `w`.
+fn search_limits(w: &Write) -> (usize, usize) {
+    if w.bulk_search.get() {
+        (BULK_SEARCH_ROWS_PER_STATEMENT, BULK_SEARCH_BYTES_PENDING)
+    } else {
+        (SEARCH_ROWS_PER_STATEMENT, SEARCH_BYTES_PENDING)
+    }
+}
 
 /// Adds an EAC's search text to the write's pending rows, written when
 /// [`SEARCH_ROWS_PER_STATEMENT`] rows or [`SEARCH_BYTES_PENDING`] bytes are
-/// waiting, before any other change to the search index and before the
-/// write commits ([`flush_search`]).
+/// waiting (more in a fresh load), before any other change to the search
+/// index and before the write commits ([`flush_search`]).
 fn queue_search(w: &Write, id: i64, text: String) -> Result<()> {
+    let (rows, max_bytes) = search_limits(w);
     let bytes = w.pending_search_bytes.get() + text.len();
     w.pending_search_bytes.set(bytes);
     let full = {
         let mut pending = w.pending_search.borrow_mut();
         pending.push((id, text));
-        pending.len() >= SEARCH_ROWS_PER_STATEMENT || bytes >= SEARCH_BYTES_PENDING
+        pending.len() >= rows || bytes >= max_bytes
     };
     if full {
         flush_search(w)?;
@@ -745,7 +759,7 @@ fn queue_search(w: &Write, id: i64, text: String) -> Result<()> {
 pub(crate) fn flush_search(w: &Write) -> Result<()> {
     let pending = std::mem::take(&mut *w.pending_search.borrow_mut());
     w.pending_search_bytes.set(0);
-    for chunk in pending.chunks(SEARCH_ROWS_PER_STATEMENT) {
+    for chunk in pending.chunks(search_limits(w).0) {
         let sql = format!(
             "INSERT INTO eac_search (rowid, text) VALUES {}",
             value_rows("(?, ?)", chunk.len())

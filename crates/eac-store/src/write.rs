@@ -105,6 +105,9 @@ pub(crate) struct Write<'c> {
     pub(crate) pending_search: std::cell::RefCell<Vec<(i64, String)>>,
     /// The bytes of text in `pending_search`.
     pub(crate) pending_search_bytes: std::cell::Cell<usize>,
+    /// A fresh load is writing the search index in bulk (`bulk`): more
+    /// rows to a statement, merged once at the end.
+    pub(crate) bulk_search: std::cell::Cell<bool>,
 }
 
 impl Write<'_> {
@@ -148,6 +151,7 @@ impl Store {
                 audit_name: self.audit_name.clone(),
                 pending_search: Default::default(),
                 pending_search_bytes: Default::default(),
+                bulk_search: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
@@ -182,6 +186,7 @@ impl Store {
             audit_name: self.audit_name.clone(),
             pending_search: Default::default(),
             pending_search_bytes: Default::default(),
+            bulk_search: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);

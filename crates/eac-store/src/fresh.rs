@@ -1,0 +1,278 @@
+//! A database made by one command (`eacdesk import` into a file that does
+//! not exist yet): built hidden beside its destination and renamed into
+//! place only when the command succeeds, as exports are (decision 212).
+//!
+//! No one else knows the hidden file, so it is written the cheapest safe
+//! way: a rollback journal (pages a transaction appends are written once,
+//! not into a write-ahead log and again by its checkpoint) and no sync until
+//! it is complete. [`NewDatabase::finish`] then switches it to write-ahead
+//! logging like every EAC Desk database, syncs it, renames it to its
+//! destination without replacing anything that appeared there meanwhile,
+//! and syncs the folder. A refused import, an error or a crash before that
+//! leaves nothing at the destination: the hidden file is removed when the
+//! [`NewDatabase`] is dropped, and one a killed process left behind (no
+//! longer locked) when the next database is made or opened in that folder.
+//! When two commands start on the same new file at once, the second to
+//! finish finds the first one's database there, leaves it alone, and does
+//! its work again in it.
+
+use std::fs::{self, File};
+use std::io;
+use std::path::{Path, PathBuf};
+
+use crate::atomic::{builder, folder_of, io_err, is_random, sync_dir, try_lock};
+use crate::{Access, Result, Store, StoreError};
+
+/// Hidden name of a database being built: `.eacdesk-new-XXXXXX.sqlite`.
+const PREFIX: &str = ".eacdesk-new-";
+const SUFFIX: &str = ".sqlite";
+/// Files SQLite keeps beside a database.
+const SIDE_FILES: [&str; 4] = ["-journal", "-wal", "-shm", ""];
+
+/// A database being built at a hidden path beside its destination; see the
+/// module documentation.
+pub struct NewDatabase {
+    store: Option<Store>,
+    dest: PathBuf,
+    temp: PathBuf,
+    /// Held (advisory lock) while the hidden file is built, so that another
+    /// process cleaning the folder leaves it alone.
+    _lock: File,
+    /// Renamed to its destination: nothing to remove.
+    renamed: bool,
+}
+
+impl NewDatabase {
+    /// Starts a new database for `dest`, which must not exist (an
+    /// [`io::ErrorKind::AlreadyExists`] error names it when it does). The
+    /// folder is created when missing.
+    pub fn create(dest: &Path) -> Result<NewDatabase> {
+        if dest.exists() {
+            return Err(StoreError::Io {
+                path: dest.to_owned(),
+                source: io::Error::new(io::ErrorKind::AlreadyExists, "the file already exists"),
+            });
+        }
+        let folder = folder_of(dest);
+        fs::create_dir_all(folder).map_err(io_err(dest))?;
+        remove_abandoned(folder);
+        // 0644 less the umask, as SQLite would create it.
+        let (file, temp) = builder(PREFIX, SUFFIX, 0o644)
+            .tempfile_in(folder)
+            .and_then(|t| t.keep().map_err(|e| e.error))
+            .map_err(io_err(dest))?;
+        // Locked before SQLite opens it; the lock (flock) and SQLite's
+        // locks (fcntl) do not meet. This handle stays open until SQLite's
+        // connection is closed, so closing it never drops SQLite's locks.
+        file.try_lock().map_err(|e| {
+            let _ = fs::remove_file(&temp);
+            io_err(dest)(io::Error::other(e))
+        })?;
+        let mut new = NewDatabase {
+            store: None,
+            dest: dest.to_owned(),
+            temp,
+            _lock: file,
+            renamed: false,
+        };
+        let mut store = Store::open_as(&new.temp, Access::New)?;
+        // The destination's name in messages and in exports' provenance.
+        store.path = new.dest.clone();
+        new.store = Some(store);
+        Ok(new)
+    }
+
+    /// The store being built (its path is the destination's).
+    pub fn store(&mut self) -> &mut Store {
+        self.store.as_mut().expect("the store lives until finish")
+    }
+
+    /// The destination.
+    pub fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    /// Makes the database durable and renames it to its destination:
+    /// `Ok(true)`. `Ok(false)` when another process made a database there
+    /// meanwhile (two commands starting on a new file at once): that file
+    /// is left alone and the hidden one removed, so the caller can do its
+    /// work again in the file that now exists.
+    pub fn finish(mut self) -> Result<bool> {
+        let store = self.store.take().expect("finish runs once");
+        let mode: String =
+            store
+                .conn
+                .pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Io {
+                path: self.dest.clone(),
+                source: io::Error::other(format!(
+                    "the new database could not switch to write-ahead logging ({mode})"
+                )),
+            });
+        }
+        // Closing the connection checkpoints the (empty) log and removes it.
+        store.conn.close().map_err(|(_, e)| e)?;
+        File::open(&self.temp)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(&self.dest))?;
+        crate::atomic::crash_point("new-database-before-rename");
+        match rename_no_replace(&self.temp, &self.dest) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+            Err(e) => return Err(io_err(&self.dest)(e)),
+        }
+        self.renamed = true;
+        sync_dir(folder_of(&self.dest)).map_err(io_err(&self.dest))?;
+        Ok(true)
+    }
+}
+
+impl Drop for NewDatabase {
+    fn drop(&mut self) {
+        // Close SQLite's connection before its files go.
+        drop(self.store.take());
+        if !self.renamed {
+            remove_with_side_files(&self.temp);
+        }
+    }
+}
+
+/// Removes `path` and SQLite's files beside it (the ones that exist).
+fn remove_with_side_files(path: &Path) {
+    for side in SIDE_FILES {
+        let mut name = path.as_os_str().to_owned();
+        name.push(side);
+        let _ = fs::remove_file(PathBuf::from(name));
+    }
+}
+
+/// Removes hidden databases (with their side files) that a killed process
+/// left in `folder`: ours by name, and no longer locked. Best effort.
+pub(crate) fn remove_abandoned(folder: &Path) {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(random) = name
+            .strip_prefix(PREFIX)
+            .and_then(|rest| rest.strip_suffix(SUFFIX))
+        else {
+            continue;
+        };
+        if !is_random(random) {
+            continue;
+        }
+        let path = entry.path();
+        if let Some(lock) = try_lock(&path) {
+            remove_with_side_files(&path);
+            drop(lock);
+        }
+    }
+}
+
+/// Renames `from` to `to` unless `to` exists (`AlreadyExists`), in one
+/// step where the system has one.
+fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        use rustix::io::Errno;
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            Err(e) if e == Errno::EXIST => {
+                return Err(io::Error::from(io::ErrorKind::AlreadyExists))
+            }
+            Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // No such step here: a hard link fails when `to` exists; where links
+    // are not supported either, look first (a moment's race).
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if to.exists() => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
+        Err(_) => fs::rename(from, to),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_finished_database_appears_whole_in_write_ahead_logging() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("sub").join("desk.sqlite");
+        let mut new = NewDatabase::create(&dest).unwrap();
+        assert_eq!(new.store().path(), dest);
+        assert!(!dest.exists());
+        assert_eq!(names(&dir.path().join("sub")).len(), 1, "the hidden file");
+        assert!(new.finish().unwrap());
+        assert_eq!(names(&dir.path().join("sub")), ["desk.sqlite"]);
+        assert_eq!(fs::read(&dest).unwrap()[18], 2, "write-ahead logging");
+        let store = Store::open(&dest).unwrap();
+        assert_eq!(store.info().unwrap().eac_count, 0);
+    }
+
+    #[test]
+    fn a_dropped_database_leaves_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("desk.sqlite");
+        let new = NewDatabase::create(&dest).unwrap();
+        drop(new);
+        assert_eq!(names(dir.path()), Vec::<String>::new());
+    }
+
+    #[test]
+    fn a_file_that_appeared_meanwhile_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("desk.sqlite");
+        let new = NewDatabase::create(&dest).unwrap();
+        fs::write(&dest, "someone else's").unwrap();
+        assert!(!new.finish().unwrap(), "not renamed");
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "someone else's");
+        assert_eq!(names(dir.path()), ["desk.sqlite"]);
+        // And an existing file is never the destination of a new one.
+        let err = NewDatabase::create(&dest).err().unwrap();
+        assert!(err.to_string().contains("already exists"), "{err}");
+    }
+
+    #[test]
+    fn abandoned_hidden_databases_go_and_one_being_built_stays() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in [
+            ".eacdesk-new-abc123.sqlite",
+            ".eacdesk-new-abc123.sqlite-journal",
+        ] {
+            fs::write(dir.path().join(name), "left by a killed import").unwrap();
+        }
+        // Not ours by name: kept.
+        fs::write(dir.path().join(".eacdesk-new-notes.txt"), "x").unwrap();
+        let building = NewDatabase::create(&dir.path().join("a.sqlite")).unwrap();
+        let hidden = names(dir.path());
+        assert_eq!(hidden.len(), 2, "{hidden:?}");
+        assert!(hidden.contains(&".eacdesk-new-notes.txt".to_owned()));
+        // Opening another database in the folder leaves the one being built.
+        let other = Store::open(&dir.path().join("b.sqlite")).unwrap();
+        drop(other);
+        assert!(building.finish().unwrap());
+        let left: Vec<String> = names(dir.path())
+            .into_iter()
+            .filter(|n| !n.starts_with("b.sqlite"))
+            .collect();
+        assert_eq!(left, [".eacdesk-new-notes.txt", "a.sqlite"]);
+    }
+}
