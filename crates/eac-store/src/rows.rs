@@ -522,9 +522,10 @@ pub(crate) fn insert_prepared(
             asset_commissioned, asset_origination, asset_destination, technology_type,
             emissions_factor_direct, emissions_factor_lca, period_start, period_end, issuance,
             retired_state, value_count, quantity_sort_key, extensions, import_batch_id,
-            seen_batch_id, missing)
+            seen_batch_id, missing, cds_synced)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25,
+            (SELECT imported_at FROM import_batches WHERE id = ?24))",
     )?;
     stmt.raw_bind_parameter(1, eac.cds_eac_id.as_str())?;
     bind_columns(&mut stmt, eac, p, batch_id)?;
