@@ -883,7 +883,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 )
                 .exit();
         }
-        let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason)?;
+        let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason, a.if_version)?;
         out.committed(format!(
             "the beneficiaries of {id} were changed (audit record {})",
             record.id
@@ -1040,7 +1040,14 @@ fn refdata_ls(
 fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let mut store = open(db)?;
-    let record = eac_app::set_emissions(&mut store, &a.cds_eac_id, &a.direct, &a.lca, &a.reason)?;
+    let record = eac_app::set_emissions(
+        &mut store,
+        &a.cds_eac_id,
+        &a.direct,
+        &a.lca,
+        &a.reason,
+        a.if_version,
+    )?;
     out.committed(format!(
         "the emission factors of {} were set (audit record {})",
         a.cds_eac_id, record.id
