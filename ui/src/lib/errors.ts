@@ -73,7 +73,7 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
   },
   conflict: {
     title: "Nothing was saved: the EACs changed in the meantime.",
-    hint: "The message says what changed. An edit: reload the EAC, check the change, then edit again. An undo: undo the later changes or imports first, or delete the EACs instead.",
+    hint: "The message says what changed. An edit: press Refresh in the banner above (or open the EAC again), check the change, then edit again. An undo: undo the later changes or imports first, or delete the EACs instead.",
   },
   cancelled: {
     title: "The operation was cancelled.",
