@@ -5,13 +5,23 @@
 //! definitions (`sqlite_master`, so exactly what the migrations made) before
 //! it commits; any error or cancel rolls the drop back with everything else.
 //! The unique index on `cds_eac_id` stays: it finds duplicates while reading.
-//! The search index is written in larger statements and its segments are
-//! merged once, at the end.
+//!
+//! The search index is built on a thread of its own ([`SearchLoad`], decision
+//! 216): in a hidden database beside the store, written in large statements
+//! and merged once, then copied into a new search table of the store, which
+//! takes the empty one's place. The store's own connection would otherwise
+//! spend a third of a fresh load splitting text into trigrams.
 
-use rusqlite::OptionalExtension;
+use std::fs::File;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{mpsc, Arc};
+use std::thread;
+
+use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
 
 use crate::write::Write;
-use crate::Result;
+use crate::{Result, StoreError};
 
 /// The tables whose secondary indexes a fresh load builds after the rows;
 /// all of them are empty when `eacs` is.
@@ -49,15 +59,7 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
         w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
     }
     w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
-    // The search index: its segments are merged once, at the end, instead
-    // of level by level as they are written (a merge only when 64 wait on
-    // one level, so that a load of any size stays within the index's limit
-    // of segments).
-    w.execute_batch(
-        "INSERT INTO eac_search (eac_search, rank) VALUES ('automerge', 0);
-         INSERT INTO eac_search (eac_search, rank) VALUES ('crisismerge', 64);",
-    )?;
-    w.bulk_search.set(true);
+    *w.search_load.borrow_mut() = Some(SearchLoad::start(w)?);
     Ok(Some(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
     }))
@@ -72,21 +74,20 @@ impl Deferred {
     /// spills the rest to a temporary file). The write gives the store its
     /// own cache back when it ends (`Store::write`).
     pub(crate) fn build(self, w: &Write) -> Result<()> {
-        // The search index's segments merged into one (what every later
-        // search reads), then its merge settings back to SQLite's defaults.
-        crate::rows::flush_search(w)?;
-        w.bulk_search.set(false);
-        w.execute_batch(
-            "INSERT INTO eac_search (eac_search) VALUES ('optimize');
-             INSERT INTO eac_search (eac_search, rank) VALUES ('automerge', 4);
-             INSERT INTO eac_search (eac_search, rank) VALUES ('crisismerge', 16);",
-        )?;
+        // The search index's thread merges its segments meanwhile.
+        let mut load = w.search_load.borrow_mut().take();
+        if let Some(load) = load.as_mut() {
+            load.close()?;
+        }
         w.pragma_update(None, "cache_size", BUILD_CACHE_KIB)?;
         // Hands the pages the smaller cache no longer holds back to the
         // allocator before the sorter asks for its own.
         w.execute_batch("PRAGMA shrink_memory")?;
         for sql in &self.definitions {
             w.execute_batch(sql)?;
+        }
+        if let Some(load) = load {
+            load.finish(w)?;
         }
         Ok(())
     }
@@ -99,6 +100,220 @@ const LOAD_CACHE_KIB: i64 = -16_384;
 /// The page cache while indexes are built (negative: KiB), and so the
 /// sorter's memory too.
 const BUILD_CACHE_KIB: i64 = -8_192;
+
+/// A fresh load's search index, built on its own thread in a hidden
+/// database beside the store (`.eacdesk-search-XXXXXX.sqlite`, see
+/// [`crate::fresh`]) while the store's connection writes the rows.
+///
+/// The hidden database holds a search table made from the store's own
+/// definition. It takes no journal and no sync (it is thrown away whatever
+/// happens), its segments are merged only once, at the end, and its text
+/// arrives in batches of [`ROWS_PER_STATEMENT`] rows, one statement each
+/// (the index writes its pending terms at every statement). At the end
+/// ([`SearchLoad::finish`]) the store gets a new search table, the hidden
+/// one's rows are copied into its tables as they are (the index's pages,
+/// its text, its sizes: the same SQLite, the same format), and it replaces
+/// the store's empty search table. The new table's first use reads the
+/// copied index; nothing of the old table's state carries over. Dropped
+/// unfinished (an error, a cancel), the thread stops and the hidden file
+/// goes; the store's write rolls back the rest.
+pub(crate) struct SearchLoad {
+    sender: Option<mpsc::SyncSender<Vec<(i64, String)>>>,
+    worker: Option<thread::JoinHandle<rusqlite::Result<()>>>,
+    /// Set when the load is dropped unfinished: the thread stops without
+    /// merging what it has.
+    abandoned: Arc<AtomicBool>,
+    /// Rows waiting for the next batch, and their bytes of text.
+    pending: Vec<(i64, String)>,
+    pending_bytes: usize,
+    path: PathBuf,
+    /// The store's file, for messages.
+    store: PathBuf,
+    /// The store's `CREATE VIRTUAL TABLE "eac_search" …`.
+    definition: String,
+    /// Held while the hidden file exists (see `fresh::hidden_database`).
+    _lock: File,
+}
+
+/// Rows of search text to one statement of the hidden database (2048
+/// measured best in the store itself, issue 16), or fewer when their text
+/// reaches [`BYTES_PER_STATEMENT`] (EACs with thousands of numbered values
+/// have long search texts).
+const ROWS_PER_STATEMENT: usize = 2048;
+const BYTES_PER_STATEMENT: usize = 1 << 20;
+/// Batches on their way to the thread: the memory a load may hold for it.
+const BATCHES_AHEAD: usize = 2;
+
+impl SearchLoad {
+    fn start(w: &Write) -> Result<SearchLoad> {
+        let store = PathBuf::from(w.path().unwrap_or_default());
+        let definition: String = w.query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'eac_search'",
+            [],
+            |r| r.get(0),
+        )?;
+        let folder = crate::atomic::folder_of(&store).to_owned();
+        let (lock, path) =
+            crate::fresh::hidden_database(&folder, crate::fresh::SEARCH_PREFIX, &store)?;
+        let (sender, receiver) = mpsc::sync_channel(BATCHES_AHEAD);
+        let abandoned = Arc::new(AtomicBool::new(false));
+        let worker = {
+            let (path, definition) = (path.clone(), definition.clone());
+            let abandoned = Arc::clone(&abandoned);
+            thread::Builder::new()
+                .name("search index".into())
+                .spawn(move || {
+                    crate::search_beside::build(&path, &definition, receiver, &abandoned)
+                })
+                .map_err(|e| StoreError::Io {
+                    path: store.clone(),
+                    source: e,
+                })?
+        };
+        Ok(SearchLoad {
+            sender: Some(sender),
+            worker: Some(worker),
+            abandoned,
+            pending: Vec::new(),
+            pending_bytes: 0,
+            path,
+            store,
+            definition,
+            _lock: lock,
+        })
+    }
+
+    /// Adds one EAC's search text.
+    pub(crate) fn push(&mut self, id: i64, text: String) -> Result<()> {
+        self.pending_bytes += text.len();
+        self.pending.push((id, text));
+        if self.pending.len() >= ROWS_PER_STATEMENT || self.pending_bytes >= BYTES_PER_STATEMENT {
+            self.send()?;
+        }
+        Ok(())
+    }
+
+    /// Hands the pending rows to the thread; its error if it stopped.
+    fn send(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.pending);
+        self.pending_bytes = 0;
+        let sent = self.sender.as_ref().map(|s| s.send(batch));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The thread ended early: its error says why.
+            _ => Err(self.join().err().unwrap_or_else(|| self.stopped())),
+        }
+    }
+
+    /// Hands the last rows to the thread and tells it there are no more:
+    /// it merges the index's segments while the store builds its other
+    /// indexes.
+    fn close(&mut self) -> Result<()> {
+        self.send()?;
+        self.sender = None;
+        Ok(())
+    }
+
+    /// Waits for the thread; its outcome.
+    fn join(&mut self) -> Result<()> {
+        self.sender = None;
+        match self.worker.take().map(thread::JoinHandle::join) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(StoreError::Sqlite(e)),
+            Some(Err(_)) => Err(self.stopped()),
+        }
+    }
+
+    fn stopped(&self) -> StoreError {
+        StoreError::Io {
+            path: self.store.clone(),
+            source: std::io::Error::other("the search index of the import stopped"),
+        }
+    }
+
+    /// Ends the thread's work and puts the index it built in the store's
+    /// place: see the type's documentation.
+    fn finish(mut self, w: &Write) -> Result<()> {
+        self.close()?;
+        self.join()?;
+        let side = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        // The store's definition under another name.
+        let Some((_, using)) = self.definition.split_once(" USING ") else {
+            return Err(self.stopped());
+        };
+        w.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE eac_search_load USING {using}"
+        ))?;
+        for (table, columns) in SHADOW_TABLES {
+            w.execute_batch(&format!("DELETE FROM eac_search_load_{table}"))?;
+            copy_rows(&side, w, table, columns)?;
+        }
+        drop(side);
+        w.execute_batch(
+            "DROP TABLE eac_search;
+             ALTER TABLE eac_search_load RENAME TO eac_search;",
+        )?;
+        Ok(())
+    }
+}
+
+impl Drop for SearchLoad {
+    fn drop(&mut self) {
+        self.abandoned.store(true, Ordering::Relaxed);
+        let _ = self.join();
+        crate::fresh::remove_with_side_files(&self.path);
+    }
+}
+
+/// The full-text index's tables (FTS5's shadow tables) that hold data, with
+/// their columns; `config` is left to the new table (its format version; a
+/// fresh load's merge settings are SQLite's defaults).
+const SHADOW_TABLES: [(&str, &str); 4] = [
+    ("data", "id, block"),
+    ("idx", "segid, term, pgno"),
+    ("docsize", "id, sz"),
+    ("content", "id, c0"),
+];
+
+/// Rows copied by one statement.
+const COPY_ROWS_PER_STATEMENT: usize = 256;
+
+/// Copies `eac_search_{table}` of `side` into `eac_search_load_{table}` of
+/// the store, in its order, many rows to a statement.
+fn copy_rows(side: &Connection, w: &Write, table: &str, columns: &str) -> Result<()> {
+    let width = columns.split(',').count();
+    let row = format!("({})", vec!["?"; width].join(", "));
+    let insert = |n: usize| {
+        format!(
+            "INSERT INTO eac_search_load_{table} ({columns}) VALUES {}",
+            crate::rows::value_rows(&row, n)
+        )
+    };
+    let mut read = side.prepare(&format!("SELECT {columns} FROM eac_search_{table}"))?;
+    let mut rows = read.query([])?;
+    let mut values: Vec<rusqlite::types::Value> =
+        Vec::with_capacity(width * COPY_ROWS_PER_STATEMENT);
+    let mut full = w.prepare(&insert(COPY_ROWS_PER_STATEMENT))?;
+    while let Some(r) = rows.next()? {
+        for i in 0..width {
+            values.push(r.get(i)?);
+        }
+        if values.len() == width * COPY_ROWS_PER_STATEMENT {
+            full.execute(params_from_iter(values.drain(..)))?;
+        }
+    }
+    if !values.is_empty() {
+        w.prepare(&insert(values.len() / width))?
+            .execute(params_from_iter(values.drain(..)))?;
+    }
+    Ok(())
+}
 
 /// `name` as an SQL identifier.
 fn quoted(name: &str) -> String {

@@ -27,7 +27,35 @@ use crate::{Access, Result, Store, StoreError};
 
 /// Hidden name of a database being built: `.eacdesk-new-XXXXXX.sqlite`.
 const PREFIX: &str = ".eacdesk-new-";
+/// Hidden name of a fresh load's search index being built beside the store
+/// (`crate::bulk`): `.eacdesk-search-XXXXXX.sqlite`.
+pub(crate) const SEARCH_PREFIX: &str = ".eacdesk-search-";
+/// Every hidden database of ours, by name: what [`remove_abandoned`] cleans.
+const PREFIXES: [&str; 2] = [PREFIX, SEARCH_PREFIX];
 const SUFFIX: &str = ".sqlite";
+
+/// Creates an empty hidden file `PREFIXxxxxxx.sqlite` in `folder`, locked
+/// (advisory, flock) so that [`remove_abandoned`] in another process leaves
+/// it alone while the returned handle is open; mode 0644 less the umask,
+/// as SQLite would create it. Errors name `about`.
+pub(crate) fn hidden_database(
+    folder: &Path,
+    prefix: &str,
+    about: &Path,
+) -> Result<(File, PathBuf)> {
+    let (file, temp) = builder(prefix, SUFFIX, 0o644)
+        .tempfile_in(folder)
+        .and_then(|t| t.keep().map_err(|e| e.error))
+        .map_err(io_err(about))?;
+    // Locked before SQLite opens it; the lock (flock) and SQLite's locks
+    // (fcntl) do not meet. This handle must stay open until SQLite's
+    // connection is closed, so closing it never drops SQLite's locks.
+    file.try_lock().map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        io_err(about)(io::Error::other(e))
+    })?;
+    Ok((file, temp))
+}
 
 /// A database being built at a hidden path beside its destination; see the
 /// module documentation.
@@ -56,18 +84,7 @@ impl NewDatabase {
         let folder = folder_of(dest);
         fs::create_dir_all(folder).map_err(io_err(dest))?;
         remove_abandoned(folder);
-        // 0644 less the umask, as SQLite would create it.
-        let (file, temp) = builder(PREFIX, SUFFIX, 0o644)
-            .tempfile_in(folder)
-            .and_then(|t| t.keep().map_err(|e| e.error))
-            .map_err(io_err(dest))?;
-        // Locked before SQLite opens it; the lock (flock) and SQLite's
-        // locks (fcntl) do not meet. This handle stays open until SQLite's
-        // connection is closed, so closing it never drops SQLite's locks.
-        file.try_lock().map_err(|e| {
-            let _ = fs::remove_file(&temp);
-            io_err(dest)(io::Error::other(e))
-        })?;
+        let (file, temp) = hidden_database(folder, PREFIX, dest)?;
         let mut new = NewDatabase {
             store: None,
             dest: dest.to_owned(),
@@ -140,7 +157,7 @@ impl Drop for NewDatabase {
 
 /// Removes the database at `path` and SQLite's files beside it (the ones
 /// that exist).
-fn remove_with_side_files(path: &Path) {
+pub(crate) fn remove_with_side_files(path: &Path) {
     for file in database_files(path) {
         let _ = fs::remove_file(file);
     }
@@ -155,8 +172,9 @@ pub(crate) fn remove_abandoned(folder: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let Some(random) = name
-            .strip_prefix(PREFIX)
+        let Some(random) = PREFIXES
+            .iter()
+            .find_map(|prefix| name.strip_prefix(prefix))
             .and_then(|rest| rest.strip_suffix(SUFFIX))
         else {
             continue;
@@ -221,6 +239,7 @@ mod tests {
         for name in [
             ".eacdesk-new-abc123.sqlite",
             ".eacdesk-new-abc123.sqlite-journal",
+            ".eacdesk-search-xyz789.sqlite",
         ] {
             fs::write(dir.path().join(name), "left by a killed import").unwrap();
         }

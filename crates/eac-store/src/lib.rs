@@ -40,6 +40,7 @@ mod query;
 mod refdata;
 pub mod registry;
 mod rows;
+mod search_beside;
 mod summary;
 mod watch;
 mod write;

@@ -719,38 +719,28 @@ fn insert_totals_sql(_w: &Write, n: usize) -> &'static str {
 /// its pending terms to disk (a new segment, merged later) at every
 /// statement that writes it (and at the next statement that could need
 /// rolling back), which one row per statement made the largest cost of an
-/// import (issue 16). 2048 rows measured no faster than 512 while the index
-/// merged its segments as it went; a fresh load, which merges them once at
-/// the end ([`crate::bulk`]), writes 2048 (100k EACs: the index's part 3.0
-/// to 2.4 s in the `sqlite3` shell).
+/// import (issue 16). A fresh load builds its index beside the store
+/// instead ([`crate::bulk::SearchLoad`]).
 const SEARCH_ROWS_PER_STATEMENT: usize = 512;
-const BULK_SEARCH_ROWS_PER_STATEMENT: usize = 2048;
 /// Search text waiting at most (bytes), whatever the row count: EACs with
 /// thousands of numbered values have long search texts.
 const SEARCH_BYTES_PENDING: usize = 1 << 18;
-const BULK_SEARCH_BYTES_PENDING: usize = 1 << 20;
-
-/// Rows to a statement and bytes pending for `w`.
-fn search_limits(w: &Write) -> (usize, usize) {
-    if w.bulk_search.get() {
-        (BULK_SEARCH_ROWS_PER_STATEMENT, BULK_SEARCH_BYTES_PENDING)
-    } else {
-        (SEARCH_ROWS_PER_STATEMENT, SEARCH_BYTES_PENDING)
-    }
-}
 
 /// Adds an EAC's search text to the write's pending rows, written when
 /// [`SEARCH_ROWS_PER_STATEMENT`] rows or [`SEARCH_BYTES_PENDING`] bytes are
-/// waiting (more in a fresh load), before any other change to the search
-/// index and before the write commits ([`flush_search`]).
+/// waiting, before any other change to the search index and before the
+/// write commits ([`flush_search`]); in a fresh load, to the index being
+/// built beside the store.
 fn queue_search(w: &Write, id: i64, text: String) -> Result<()> {
-    let (rows, max_bytes) = search_limits(w);
+    if let Some(load) = w.search_load.borrow_mut().as_mut() {
+        return load.push(id, text);
+    }
     let bytes = w.pending_search_bytes.get() + text.len();
     w.pending_search_bytes.set(bytes);
     let full = {
         let mut pending = w.pending_search.borrow_mut();
         pending.push((id, text));
-        pending.len() >= rows || bytes >= max_bytes
+        pending.len() >= SEARCH_ROWS_PER_STATEMENT || bytes >= SEARCH_BYTES_PENDING
     };
     if full {
         flush_search(w)?;
@@ -758,11 +748,20 @@ fn queue_search(w: &Write, id: i64, text: String) -> Result<()> {
     Ok(())
 }
 
-/// Writes the search-index rows still pending in `w`.
+/// Writes the search-index rows still pending in `w`: before any other
+/// change to the search index and before the write commits. Refused while
+/// a fresh load builds the index beside the store: none of its rows are in
+/// the store's index yet, so nothing there may change (a fresh load only
+/// adds EACs).
 pub(crate) fn flush_search(w: &Write) -> Result<()> {
+    if w.search_load.borrow().is_some() {
+        return Err(StoreError::InvalidInput(
+            "the search index cannot change while an import builds it".into(),
+        ));
+    }
     let pending = std::mem::take(&mut *w.pending_search.borrow_mut());
     w.pending_search_bytes.set(0);
-    for chunk in pending.chunks(search_limits(w).0) {
+    for chunk in pending.chunks(SEARCH_ROWS_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO eac_search (rowid, text) VALUES {}",
             value_rows("(?, ?)", chunk.len())

@@ -105,9 +105,9 @@ pub(crate) struct Write<'c> {
     pub(crate) pending_search: std::cell::RefCell<Vec<(i64, String)>>,
     /// The bytes of text in `pending_search`.
     pub(crate) pending_search_bytes: std::cell::Cell<usize>,
-    /// A fresh load is writing the search index in bulk (`bulk`): more
-    /// rows to a statement, merged once at the end.
-    pub(crate) bulk_search: std::cell::Cell<bool>,
+    /// A fresh load's search index, built beside the store while the
+    /// load writes its rows (`bulk::SearchLoad`).
+    pub(crate) search_load: std::cell::RefCell<Option<crate::bulk::SearchLoad>>,
 }
 
 impl Write<'_> {
@@ -151,7 +151,7 @@ impl Store {
                 audit_name: self.audit_name.clone(),
                 pending_search: Default::default(),
                 pending_search_bytes: Default::default(),
-                bulk_search: Default::default(),
+                search_load: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
@@ -186,7 +186,7 @@ impl Store {
             audit_name: self.audit_name.clone(),
             pending_search: Default::default(),
             pending_search_bytes: Default::default(),
-            bulk_search: Default::default(),
+            search_load: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);
@@ -281,8 +281,9 @@ mod tests {
     /// `Write`, or a transaction is opened outside this module.
     fn bypasses(name: &str, text: &str) -> Vec<String> {
         // Migrations change the schema in their own transaction at open;
-        // a bundle's file ledger is a scratch database of its own.
-        if name == "migrate.rs" || name == "p2/ledger.rs" {
+        // a bundle's file ledger and a fresh load's search index beside
+        // the store are scratch databases of their own.
+        if name == "migrate.rs" || name == "p2/ledger.rs" || name == "search_beside.rs" {
             return Vec::new();
         }
         let lines = code(text);

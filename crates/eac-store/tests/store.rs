@@ -2044,3 +2044,93 @@ fn a_refused_fresh_load_leaves_every_index_in_place() {
         .unwrap();
     assert_eq!(found.count, 1);
 }
+
+/// Files in `dir` whose names start with `.eacdesk-`: hidden work files.
+fn hidden_files(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".eacdesk-"))
+        .collect()
+}
+
+/// FTS5's own check of the search index against the stored search text.
+fn search_index_is_whole(db: &Path) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.execute(
+        "INSERT INTO eac_search (eac_search, rank) VALUES ('integrity-check', 1)",
+        [],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_fresh_loads_search_index_built_beside_is_whole_and_follows_edits() {
+    // A fresh load builds the search index on a thread of its own in a
+    // hidden database beside the store and copies it in (decision 216).
+    let mut env = Env::new();
+    let definition = |db: &Path| -> String {
+        rusqlite::Connection::open(db)
+            .unwrap()
+            .query_row(
+                "SELECT sql FROM sqlite_master WHERE name = 'eac_search'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    let before = definition(&env.db());
+    let eacs = varied_eacs("f", 3000);
+    let path = env.listing("fresh.json", &eacs);
+    env.import(&path).unwrap();
+    assert_eq!(hidden_files(env.dir.path()), Vec::<String>::new());
+    assert_eq!(
+        definition(&env.db()),
+        before,
+        "the same table, by definition"
+    );
+    search_index_is_whole(&env.db());
+    assert_eq!(env.ids(search("v-f-2999-2")), ["f-2999"]);
+    assert_eq!(env.ids(search("ørsted 3")).len(), 750);
+    assert_eq!(env.ids(search("cust-8")).len(), 333);
+
+    // Edits, a second import and a delete change the copied index in place.
+    env.store
+        .set_beneficiaries(
+            "f-007",
+            &assign(BeneficiaryType::Customer, &["NEW-ÄÖ-1"]),
+            &why("after a fresh load"),
+            "alice",
+        )
+        .unwrap();
+    assert_eq!(env.ids(search("new-äö-1")), ["f-007"]);
+    assert!(!env.ids(search("cust-7")).contains(&"f-007".to_owned()));
+    let more = env.listing("more.json", &varied_eacs("g", 20));
+    env.import(&more).unwrap();
+    assert_eq!(env.ids(search("v-g-19-1")), ["g-019"]);
+    search_index_is_whole(&env.db());
+}
+
+#[test]
+fn a_cancelled_or_refused_fresh_load_leaves_no_hidden_file_and_an_empty_index() {
+    let mut env = Env::new();
+    let eacs = varied_eacs("h", 5000);
+    let path = env.listing("many.json", &eacs);
+    let err = env
+        .store
+        .import_file(&path, ImportOptions::default(), &CancelAfter::new(4000))
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled), "{err:?}");
+    let mut dup = eacs[..3000].to_vec();
+    dup.push(eacs[10].clone());
+    let dup = env.listing("dup.json", &dup);
+    assert!(env.import(&dup).is_err());
+    assert_eq!(hidden_files(env.dir.path()), Vec::<String>::new());
+    assert_eq!(env.count(), 0);
+    assert!(env.ids(search("v-h-1")).is_empty());
+    search_index_is_whole(&env.db());
+    // The next load builds it whole.
+    env.import(&path).unwrap();
+    assert_eq!(env.ids(search("v-h-4999-1")), ["h-4999"]);
+    search_index_is_whole(&env.db());
+}
