@@ -466,8 +466,9 @@ macro_rules! ipc_commands {
             /// Completes or corrects fields of the EACs `target` names (ids, or every EAC a
             /// filter matches), each change audited with `reason` (`null` only for a dry run);
             /// a value's `issued`/`retired` date is filled only where missing; a value that
-            /// breaks a rule refuses the whole change (`validation`); `dry_run` only counts.
-            /// Long, progress phase `bulk_edit`.
+            /// breaks a rule refuses the whole change (`validation`); `dry_run` only counts;
+            /// `version`: the `EacDetail.version` the edit of one EAC was made on (refused,
+            /// `conflict`, if it changed since). Long, progress phase `bulk_edit`.
             async fn set_fields(
                 desk,
                 op_id: String,
@@ -475,9 +476,10 @@ macro_rules! ipc_commands {
                 values: Vec<FieldValue>,
                 reason: Option<String>,
                 dry_run: bool,
+                version: Option<i64>,
             ) -> SetFieldsReport {
                 desk.operation(op_id, move |store, op| {
-                    eac_app::set_fields(store, &target, &values, reason.as_deref(), &eac_app::os_user(), dry_run, op)
+                    eac_app::set_fields(store, &target, &values, reason.as_deref(), &eac_app::os_user(), dry_run, op, version)
                 })
                 .await
             }

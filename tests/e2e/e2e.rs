@@ -484,7 +484,8 @@ async fn a_save_over_someone_elses_change_is_refused_and_says_who() -> Result<()
     // colleague's edit.
     desk.click("ben-save").await?;
     desk.wait_text("ben-error-message", "to name the change", |t| {
-        t.contains(&format!("EAC {id} was changed after you opened it"))
+        t.contains("was changed after you opened it")
+            && t.contains(&id)
             && t.contains("its beneficiaries were changed by ")
             && t.contains("nothing was saved")
     })

@@ -348,6 +348,10 @@ pub fn check(store: &Store, filter: &EacFilter) -> Result<CheckReport, AppError>
 }
 
 /// Completes or corrects fields of the EACs `target` names, audited.
+/// `seen_version`: the version the person saw of the one EAC `target`
+/// names; a change since refuses the save (`conflict`, see
+/// `Store::set_fields_seen`).
+#[allow(clippy::too_many_arguments)]
 pub fn set_fields(
     store: &mut Store,
     target: &DeleteTarget,
@@ -356,6 +360,7 @@ pub fn set_fields(
     os_user: &str,
     dry_run: bool,
     progress: &dyn Progress,
+    seen_version: Option<i64>,
 ) -> Result<SetFieldsReport, AppError> {
     // A dry run records nothing, so it needs no reason.
     let reason = match (Reason::optional(reason)?, dry_run) {
@@ -367,5 +372,13 @@ pub fn set_fields(
             ))
         }
     };
-    Ok(store.set_fields(target, values, &reason, os_user, dry_run, progress)?)
+    Ok(store.set_fields_seen(
+        target,
+        seen_version,
+        values,
+        &reason,
+        os_user,
+        dry_run,
+        progress,
+    )?)
 }

@@ -445,6 +445,10 @@ pub struct SetFieldsArgs {
     /// Only say how many EACs would change and be complete; nothing is written
     #[arg(long)]
     pub dry_run: bool,
+    /// Refuse the change if the EAC is no longer at this version (the
+    /// `version` that `show --json` printed): someone changed it since
+    #[arg(long, value_name = "N", conflicts_with = "all_matching")]
+    pub if_version: Option<i64>,
     /// Confirm changing more than one EAC (without it, nothing is changed)
     #[arg(long)]
     pub yes: bool,

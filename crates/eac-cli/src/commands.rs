@@ -1915,7 +1915,10 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
     let user = eac_store::os_user();
     let reason = a.reason.as_deref();
     let bar = Bar::new(Units::Eacs);
-    let plan = eac_app::set_fields(&mut store, &target, &values, reason, &user, true, &bar)?;
+    let seen = a.if_version;
+    let plan = eac_app::set_fields(
+        &mut store, &target, &values, reason, &user, true, &bar, seen,
+    )?;
     let report = if a.dry_run {
         plan
     } else {
@@ -1923,7 +1926,9 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
             print_set(&mut out, &plan)?;
             return Err(e.into());
         }
-        eac_app::set_fields(&mut store, &target, &values, reason, &user, false, &bar)?
+        eac_app::set_fields(
+            &mut store, &target, &values, reason, &user, false, &bar, seen,
+        )?
     };
     bar.finish();
     if !report.dry_run {

@@ -390,7 +390,7 @@ fn an_edit_on_a_version_someone_changed_since_is_refused() {
         .assert()
         .failure()
         .stderr(contains(
-            "EAC e-01 was changed after you opened it (its beneficiaries were changed by ",
+            "EAC AAAZZZ-123 (id e-01) was changed after you opened it (its beneficiaries were changed by ",
         ))
         .stderr(contains("nothing was saved"));
     assert_eq!(
@@ -411,6 +411,40 @@ fn an_edit_on_a_version_someone_changed_since_is_refused() {
         .args(["--reason", "contract"])
         .assert()
         .success();
+
+    // `set` (fields) too: on the version seen, once; again on it, refused.
+    let seen = desk.json(&["show", "e-06"])["version"].as_i64().unwrap();
+    let set = |name: &str| {
+        let mut cmd = desk.eacdesk();
+        cmd.args(["set", "e-06", &format!("destination_name={name}")])
+            .args(["--reason", "renamed", "--if-version", &seen.to_string()]);
+        cmd
+    };
+    set("Ours Utility").assert().success();
+    set("Later Utility")
+        .assert()
+        .failure()
+        .stderr(contains(
+            "EAC e-06 was changed after you opened it (its fields were set by ",
+        ))
+        .stderr(contains("nothing was saved"));
+    assert_eq!(
+        desk.json(&["show", "e-06"])["destination_name"],
+        "Ours Utility"
+    );
+    // A version names one EAC: not with --all-matching.
+    desk.eacdesk()
+        .args([
+            "set",
+            "--all-matching",
+            "destination_name=X",
+            "--reason",
+            "r",
+        ])
+        .args(["--if-version", "1", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("--if-version"));
 }
 
 #[test]

@@ -48,12 +48,22 @@ pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>
     let Some(seen) = seen else {
         return Ok(());
     };
-    let now: i64 = w
-        .prepare_cached("SELECT version FROM eacs WHERE id = ?1")?
-        .query_row([id], |row| row.get(0))?;
+    let (now, number): (i64, Option<String>) = w
+        .prepare_cached("SELECT version, eac_number FROM eacs WHERE id = ?1")?
+        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     if now == seen {
         return Ok(());
     }
+    // As the detail pane's header names it: its certificate number when it
+    // has one, with the id scripts use.
+    let named = match number.filter(|n| !n.is_empty()) {
+        Some(number) => format!(
+            "{} (id {})",
+            eac_model::quote(&number),
+            eac_model::quote(cds_eac_id)
+        ),
+        None => eac_model::quote(cds_eac_id),
+    };
     let last: Option<(String, String, Option<String>, String)> = w
         .prepare_cached(
             "SELECT at, os_user, display_name, action FROM audit_log
@@ -77,9 +87,8 @@ pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>
     };
     Err(StoreError::Conflict {
         message: format!(
-            "EAC {} was changed after you opened it ({change}); nothing was saved. Reload it \
-             to see the change, then make your edit again",
-            eac_model::quote(cds_eac_id)
+            "EAC {named} was changed after you opened it ({change}); nothing was saved. \
+             Reload it to see the change, then make your edit again"
         ),
         ids: vec![cds_eac_id.to_owned()],
     })

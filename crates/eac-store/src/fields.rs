@@ -219,9 +219,13 @@ pub struct SetFieldsReport {
 }
 
 /// Sets `values` on the EACs of `target`, audited, in the caller's write.
+/// `seen`: the version the person saw of the one EAC `target` names
+/// (refused with a conflict when it changed since; see `edit::check_seen`).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn set_fields(
     w: &Write,
     target: &DeleteTarget,
+    seen: Option<i64>,
     values: &[FieldValue],
     reason: &Reason,
     os_user: &str,
@@ -235,16 +239,30 @@ pub(crate) fn set_fields(
             let mut unknown = Vec::new();
             for id in ids {
                 match rows::find(w, id)? {
-                    Some(stored) => rows_found.push(stored.id),
+                    Some(stored) => rows_found.push((stored.id, id.as_str())),
                     None => unknown.push(id.clone()),
                 }
             }
             if !unknown.is_empty() {
                 return Err(StoreError::UnknownIds(unknown));
             }
+            if seen.is_some() {
+                let [(row, id)] = rows_found[..] else {
+                    return Err(StoreError::InvalidInput(
+                        "a version can be checked for one EAC at a time; name one EAC".into(),
+                    ));
+                };
+                crate::edit::check_seen(w, row, id, seen)?;
+            }
+            let mut rows_found: Vec<i64> = rows_found.into_iter().map(|(row, _)| row).collect();
             rows_found.sort_unstable();
             rows_found.dedup();
             rows_found
+        }
+        DeleteTarget::Filter(_) if seen.is_some() => {
+            return Err(StoreError::InvalidInput(
+                "a version can be checked for one EAC at a time, not for a filter".into(),
+            ));
         }
         DeleteTarget::Filter(filter) => {
             let mut sql = Sql::new("SELECT e.id FROM eacs e");

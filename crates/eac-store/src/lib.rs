@@ -403,10 +403,32 @@ impl Store {
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<SetFieldsReport> {
+        self.set_fields_seen(target, None, values, reason, os_user, dry_run, progress)
+    }
+
+    /// [`Store::set_fields`] of the one EAC `target` names, as the person
+    /// saw it at version `seen` ([`EacDetail::version`]): refused with
+    /// [`StoreError::Conflict`], naming who changed it since, when it has
+    /// changed since (nothing is written; a dry run says so too). A
+    /// version with a filter or several ids is refused as invalid input.
+    #[allow(clippy::too_many_arguments)]
+    pub fn set_fields_seen(
+        &mut self,
+        target: &DeleteTarget,
+        seen: Option<i64>,
+        values: &[FieldValue],
+        reason: &Reason,
+        os_user: &str,
+        dry_run: bool,
+        progress: &dyn Progress,
+    ) -> Result<SetFieldsReport> {
+        let set = |w: &write::Write, dry_run| {
+            fields::set_fields(w, target, seen, values, reason, os_user, dry_run, progress)
+        };
         if dry_run {
-            self.dry_run(|w| fields::set_fields(w, target, values, reason, os_user, true, progress))
+            self.dry_run(|w| set(w, true))
         } else {
-            self.write(|w| fields::set_fields(w, target, values, reason, os_user, false, progress))
+            self.write(|w| set(w, false))
         }
     }
 

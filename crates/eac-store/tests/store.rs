@@ -975,7 +975,7 @@ fn an_edit_on_an_older_version_is_refused_naming_the_change_and_writes_nothing()
     assert_eq!(err.code(), eac_store::ErrorCode::Conflict);
     let message = err.to_string();
     assert!(
-        message.starts_with("EAC a was changed after you opened it"),
+        message.starts_with("EAC ZZ-9 (id a) was changed after you opened it"),
         "{message}"
     );
     assert!(
@@ -1000,6 +1000,61 @@ fn an_edit_on_an_older_version_is_refused_naming_the_change_and_writes_nothing()
         )
         .unwrap_err();
     assert_eq!(err.code(), eac_store::ErrorCode::Conflict);
+    // Fields too ("complete this EAC"), the dry run as well; and a version
+    // names one EAC, never a filter.
+    let asset = [eac_store::FieldValue {
+        field: eac_store::SettableField::DestinationName,
+        value: "Our Utility".into(),
+    }];
+    let one = eac_store::DeleteTarget::Ids(vec!["a".into()]);
+    for dry_run in [true, false] {
+        let err = env
+            .store
+            .set_fields_seen(
+                &one,
+                Some(seen.version),
+                &asset,
+                &why("destination"),
+                "bob",
+                dry_run,
+                &NoProgress,
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), eac_store::ErrorCode::Conflict, "{err}");
+    }
+    let all = eac_store::DeleteTarget::Filter(EacFilter::default());
+    let err = env
+        .store
+        .set_fields_seen(
+            &all,
+            Some(changed.version),
+            &asset,
+            &why("destination"),
+            "bob",
+            false,
+            &NoProgress,
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), eac_store::ErrorCode::InvalidInput, "{err}");
+    assert_ne!(
+        env.store.eac("a").unwrap().destination_name.as_deref(),
+        Some("Our Utility")
+    );
+    assert_eq!(env.store.audit_log(None).unwrap(), log_before);
+    let report = env
+        .store
+        .set_fields_seen(
+            &one,
+            Some(changed.version),
+            &asset,
+            &why("destination"),
+            "bob",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(report.changed, 1);
+    let changed = env.store.detail("a").unwrap();
 
     // On the version it shows now, the save goes through.
     env.store

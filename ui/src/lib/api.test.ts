@@ -155,7 +155,13 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       "set_fields",
       () => api.setFields("op", { filter }, [{ field: "emissions_factor_lca", value: "0.020" }], null, true),
       "set_fields",
-      { op_id: "op", target: { filter }, values: [{ field: "emissions_factor_lca", value: "0.020" }], reason: null, dry_run: true },
+      { op_id: "op", target: { filter }, values: [{ field: "emissions_factor_lca", value: "0.020" }], reason: null, dry_run: true, version: null },
+    ],
+    [
+      "set_fields of one EAC as seen",
+      () => api.setFields("op", { ids: ["E1"] }, [{ field: "destination_name", value: "Our Utility" }], "why", false, 7),
+      "set_fields",
+      { op_id: "op", target: { ids: ["E1"] }, values: [{ field: "destination_name", value: "Our Utility" }], reason: "why", dry_run: false, version: 7 },
     ],
     [
       "check_double_counting",

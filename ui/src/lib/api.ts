@@ -214,8 +214,15 @@ export const api = {
    * Completes or corrects fields of the EACs `target` names (values as exact TEXT), audited
    * with `reason` (null only for a dry run); `dry_run` only counts.
    */
-  setFields: (op_id: string, target: DeleteTarget, values: FieldValue[], reason: string | null, dry_run: boolean) =>
-    call("set_fields", { op_id, target, values, reason, dry_run }),
+  setFields: (
+    op_id: string,
+    target: DeleteTarget,
+    values: FieldValue[],
+    reason: string | null,
+    dry_run: boolean,
+    /** For one EAC: the `EacDetail.version` the edit was made on (refused, `conflict`, if it changed since). */
+    version: number | null = null,
+  ) => call("set_fields", { op_id, target, values, reason, dry_run, version }),
   /** Double counting among the stored ranges, findings with a side in `filter`. */
   checkDoubleCounting: (op_id: string, filter: EacFilter) => call("check_double_counting", { op_id, filter }),
   /** The documents an EAC came from (registry imports). */

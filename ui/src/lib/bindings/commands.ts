@@ -153,8 +153,8 @@ export type Commands = {
   close_request_seen: { args: Record<string, never>; result: null };
   /** Cancels running operations (each writes nothing), then closes the window once they stopped (at most 30 s). */
   close_anyway: { args: Record<string, never>; result: null };
-  /** Completes or corrects fields of the EACs `target` names (ids, or every EAC a filter matches), each change audited with `reason` (`null` only for a dry run); a value's `issued`/`retired` date is filled only where missing; a value that breaks a rule refuses the whole change (`validation`); `dry_run` only counts. Long, progress phase `bulk_edit`. */
-  set_fields: { args: { op_id: string; target: DeleteTarget; values: Array<FieldValue>; reason: string | null; dry_run: boolean }; result: SetFieldsReport };
+  /** Completes or corrects fields of the EACs `target` names (ids, or every EAC a filter matches), each change audited with `reason` (`null` only for a dry run); a value's `issued`/`retired` date is filled only where missing; a value that breaks a rule refuses the whole change (`validation`); `dry_run` only counts; `version`: the `EacDetail.version` the edit of one EAC was made on (refused, `conflict`, if it changed since). Long, progress phase `bulk_edit`. */
+  set_fields: { args: { op_id: string; target: DeleteTarget; values: Array<FieldValue>; reason: string | null; dry_run: boolean; version: number | null }; result: SetFieldsReport };
   /** Double counting among the stored ranges (shared certificates, the same certificates claimed for two beneficiaries or retired twice), each finding naming both EACs; a finding counts when either side matches `filter`. Long (cancel: `cancelled`). */
   check_double_counting: { args: { op_id: string; filter: EacFilter }; result: CheckReport };
   /** The documents an EAC came from (registry imports), oldest import first; empty for EACs imported from CDS files; `not_found` for an unknown id. */
