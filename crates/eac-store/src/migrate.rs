@@ -93,10 +93,20 @@ fn apply_in_transaction(
         let version = i64::try_from(number + 1).expect("few migrations");
         tx.pragma_update(None, "user_version", version)
             .map_err(failed)?;
-        let broken: Option<String> = tx
-            .query_row("PRAGMA foreign_key_check", [], |row| row.get(0))
-            .optional()
-            .map_err(failed)?;
+        let mut broken: Option<String> = None;
+        for table in tables_to_check(&tx, sql).map_err(failed)? {
+            broken = tx
+                .query_row(
+                    "SELECT \"table\" FROM pragma_foreign_key_check(?1)",
+                    [&table],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(failed)?;
+            if broken.is_some() {
+                break;
+            }
+        }
         if let Some(table) = broken {
             return Err(StoreError::Migration {
                 file: (*file).to_owned(),
@@ -106,6 +116,67 @@ fn apply_in_transaction(
     }
     tx.commit()?;
     Ok(true)
+}
+
+/// The tables whose foreign keys a migration's `sql` may have broken while
+/// they were not enforced: the tables it writes (creates, renames, drops,
+/// inserts into, updates or deletes from, trigger bodies included) and the
+/// tables whose foreign keys refer to one of those. Checking only these
+/// keeps an upgrade that adds a column from reading every value of a large
+/// database (10 million values: two minutes for the whole-database check).
+fn tables_to_check(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<String>> {
+    let words: Vec<String> = sql
+        .lines()
+        .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+        .flat_map(|line| line.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')))
+        .filter(|w| !w.is_empty())
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut written: Vec<&str> = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let after = |skip: &[&str]| {
+            words[i + 1..]
+                .iter()
+                .find(|n| !skip.contains(&n.as_str()))
+                .map(String::as_str)
+        };
+        let name = match w.as_str() {
+            "table" if i > 0 && matches!(words[i - 1].as_str(), "create" | "drop") => {
+                after(&["if", "not", "exists", "main"])
+            }
+            "into" if i > 0 && matches!(words[i - 1].as_str(), "insert" | "replace" | "ignore") => {
+                after(&["main"])
+            }
+            "from" if i > 0 && words[i - 1] == "delete" => after(&["main"]),
+            "update" => after(&[
+                "or", "rollback", "abort", "replace", "fail", "ignore", "main",
+            ]),
+            "to" if i > 0 && words[i - 1] == "rename" => after(&[]),
+            _ => None,
+        };
+        written.extend(name);
+    }
+    let mut tables = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+         ORDER BY name",
+    )?;
+    let names: Vec<String> = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut parents = conn.prepare("SELECT DISTINCT \"table\" FROM pragma_foreign_key_list(?1)")?;
+    for name in names {
+        let lower = name.to_ascii_lowercase();
+        let refers = parents
+            .query_map([&name], |row| row.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<String>>>()?
+            .iter()
+            .any(|parent| written.contains(&parent.to_ascii_lowercase().as_str()));
+        if written.contains(&lower.as_str()) || refers {
+            tables.push(name);
+        }
+    }
+    Ok(tables)
 }
 
 /// Chains the records that have no hash yet, in id order (the upgrade to
@@ -331,6 +402,72 @@ mod tests {
                 ("kWh".to_owned(), 0, 1, Some(2)),
             ]
         );
+    }
+
+    #[test]
+    fn only_tables_a_migration_writes_and_their_children_are_checked() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE child (p INTEGER REFERENCES parent (id));
+             CREATE TABLE grandchild (c INTEGER REFERENCES child (rowid));
+             CREATE TABLE other (x);
+             CREATE TABLE counts (n);",
+        )
+        .unwrap();
+        let check = |sql: &str| tables_to_check(&conn, sql).unwrap();
+        // A column added, a trigger that updates a table of its own: only
+        // that table (no other table refers to it).
+        assert_eq!(
+            check(
+                "ALTER TABLE parent ADD COLUMN v INTEGER NOT NULL DEFAULT 1;
+                 -- UPDATE child SET p = 0 (a comment is not code)
+                 CREATE TRIGGER t AFTER INSERT ON parent BEGIN
+                     UPDATE counts SET n = n + 1;
+                 END;"
+            ),
+            ["counts"]
+        );
+        // A parent rebuilt: the parent and the tables that refer to it.
+        assert_eq!(
+            check(
+                "CREATE TABLE \"parent_new\" (id INTEGER PRIMARY KEY);
+                 INSERT INTO parent_new SELECT id FROM parent;
+                 DROP TABLE parent;
+                 ALTER TABLE parent_new RENAME TO parent;"
+            ),
+            ["child", "parent"]
+        );
+        assert_eq!(
+            check("DELETE FROM child WHERE p = 1"),
+            ["child", "grandchild"]
+        );
+        assert_eq!(check("INSERT OR IGNORE INTO other VALUES (1)"), ["other"]);
+    }
+
+    #[test]
+    fn a_migration_that_leaves_rows_pointing_nowhere_is_refused() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("fk.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "CREATE TABLE parent (id INTEGER PRIMARY KEY);
+             CREATE TABLE child (p INTEGER REFERENCES parent (id));
+             INSERT INTO parent VALUES (1);
+             INSERT INTO child VALUES (1);",
+        )
+        .unwrap();
+        let files = [("0001_drop_parent_row.sql", "DELETE FROM parent;")];
+        let err = apply_files(&mut conn, &path, &files).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("rows of table `child` refer to rows that do not exist"),
+            "{err}"
+        );
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM parent", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 1, "rolled back");
     }
 
     #[test]
