@@ -144,12 +144,15 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
         *slot = Some(slot.take().unwrap_or_default() + amount);
     };
 
-    // Joined with `eacs` only when filtered.
-    let totals_sql = |columns: &str, condition: &str| -> Result<Sql> {
+    // Joined with `eacs` only when filtered. `join`: how; the totals kept
+    // as text (rare: beyond 64 bits) are found from their own partial index
+    // first (`CROSS JOIN` keeps that order), not by looking up the totals of
+    // every EAC the filter matches (0.8 s at a million EACs).
+    let totals_sql = |columns: &str, join: &str, condition: &str| -> Result<Sql> {
         let mut filter_sql = Sql::new("");
         let mut sql = Sql::new(&format!("SELECT {columns} FROM eac_totals t"));
         if push_filter(&mut filter_sql, filter)? {
-            sql.push(" JOIN eacs e ON e.id = t.eac_id");
+            sql.push(&format!(" {join} eacs e ON e.id = t.eac_id"));
             sql.push(&filter_sql.text).push(" AND ");
             sql.params.extend(filter_sql.params);
         } else {
@@ -163,6 +166,7 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
     let groups = if filtered {
         let sql = totals_sql(
             "t.unit, t.scale, SUM(t.mantissa)",
+            "JOIN",
             "t.mantissa IS NOT NULL GROUP BY t.unit, t.scale",
         )?;
         let groups: rusqlite::Result<Vec<(EnergyUnit, i64, i64)>> = conn
@@ -179,18 +183,18 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
     } else {
         kept_totals(conn)?
     };
-    let text_rows = match groups {
+    let (join, text_rows) = match groups {
         Some(groups) => {
             for (unit, scale, mantissa) in groups {
                 add(unit, rows::big_from_scaled(mantissa, scale));
             }
-            "t.mantissa IS NULL"
+            ("CROSS JOIN", "t.mantissa IS NULL")
         }
         // Sum everything from the exact text.
-        None => "1",
+        None => ("JOIN", "1"),
     };
 
-    let sql = totals_sql("t.unit, t.total", text_rows)?;
+    let sql = totals_sql("t.unit, t.total", join, text_rows)?;
     let mut stmt = conn.prepare_cached(&sql.text)?;
     let mut rows = stmt.query(sql.params())?;
     while let Some(row) = rows.next()? {
