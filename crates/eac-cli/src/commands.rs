@@ -111,18 +111,17 @@ enum LoadTarget {
 
 impl LoadTarget {
     /// Runs `work` on the database at `db`: a new one built hidden when
-    /// there is none yet and `new_allowed` (false for a dry run, which
-    /// opens, and so creates, the file as before), renamed into place when
-    /// `keep` says something was loaded, else removed. When another command
+    /// there is none yet, renamed into place when `keep` says something was
+    /// loaded, else removed (a dry run into a file that does not exist
+    /// leaves none). When another command
     /// made the file meanwhile, `work` runs again in that file.
     fn load<R>(
         db: &Path,
-        new_allowed: bool,
         mut work: impl FnMut(&mut Store) -> Result<R, AppError>,
         keep: impl Fn(&R) -> bool,
     ) -> Result<R, AppError> {
         loop {
-            let mut target = if new_allowed && !db.exists() {
+            let mut target = if !db.exists() {
                 LoadTarget::New(eac_app::new_store(db)?)
             } else {
                 LoadTarget::Open(open(db)?)
@@ -169,7 +168,6 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let dry_run = a.dry_run;
     let report = LoadTarget::load(
         db,
-        !dry_run,
         |store| {
             let opts = ImportOptions {
                 allow_extended_technologies: a.allow_extended_technologies,
@@ -183,12 +181,14 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
             bar.finish();
             Ok(report)
         },
-        // Nothing imported into a new file: no file is left behind.
+        // Nothing imported into a new file (a dry run imports nothing): no
+        // file is left behind.
         |report| {
-            report
-                .files
-                .iter()
-                .any(|f| f.outcome == ImportOutcome::Imported)
+            !dry_run
+                && report
+                    .files
+                    .iter()
+                    .any(|f| f.outcome == ImportOutcome::Imported)
         },
     )?;
 
@@ -1746,7 +1746,6 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     if a.out.is_none() && a.values_csv.is_none() {
         let report = LoadTarget::load(
             db,
-            true,
             |store| {
                 let bar = Bar::new(Units::Eacs);
                 let report = eac_app::load_sample(store, a.eacs, a.seed, &bar)?;

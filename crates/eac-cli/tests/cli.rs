@@ -140,11 +140,12 @@ fn malformed_file_is_refused_with_a_located_error_and_nothing_written() {
     assert_eq!(desk.count(), 8);
 }
 
-/// Hidden databases being built beside `dir`'s database.
+/// Hidden databases being built beside `dir`'s database (a new database,
+/// a fresh load's search index).
 fn hidden_new_databases(dir: &Path) -> Vec<String> {
     entries(dir)
         .into_iter()
-        .filter(|n| n.starts_with(".eacdesk-new-"))
+        .filter(|n| n.starts_with(".eacdesk-new-") || n.starts_with(".eacdesk-search-"))
         .collect()
 }
 
@@ -152,6 +153,15 @@ fn hidden_new_databases(dir: &Path) -> Vec<String> {
 fn an_import_into_a_new_file_leaves_the_whole_database_or_no_file() {
     let desk = Desk::new();
     let db = desk.path("desk.sqlite");
+
+    // A dry run says what would be imported and leaves no file either.
+    desk.eacdesk()
+        .args(["import", "--dry-run", &example("good-p1-mixed-order.json")])
+        .assert()
+        .success()
+        .stdout(contains("Would import"));
+    assert!(!db.exists());
+    assert_eq!(hidden_new_databases(desk.dir.path()), Vec::<String>::new());
 
     // Refused: no file appears, nothing hidden stays behind.
     desk.eacdesk()
