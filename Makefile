@@ -34,7 +34,7 @@ FUZZ_TEST_ITERATIONS ?= 4000
 APT_BUILD := libwebkit2gtk-4.1-dev libgtk-3-dev librsvg2-dev libayatana-appindicator3-dev \
 	libsoup-3.0-dev libxdo-dev libssl-dev build-essential file pkg-config
 APT_TEST := xvfb xauth webkit2gtk-driver imagemagick x11-utils sqlite3 \
-	rpm xdotool desktop-file-utils libxml2-utils
+	rpm xdotool desktop-file-utils libxml2-utils postgresql
 
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 CARGO_BIN := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin
@@ -120,9 +120,14 @@ build-tests: tools ui
 	$(call phase,app + test build)
 	$(CARGO) test --workspace --no-run
 
-rust-test: build-tests
-	$(call phase,cargo test --workspace)
-	$(CARGO) test --workspace
+# With a throwaway PostgreSQL cluster (team mode, issue 17) for the tests
+# that need a server; stopped and removed whatever the tests do.
+rust-test: build-tests deps-test
+	$(call phase,cargo test --workspace (with a throwaway PostgreSQL server))
+	pgdir=$$(mktemp -d /tmp/eacdesk-pg.XXXXXX) && \
+	  trap 'scripts/pg-cluster.sh stop "'"$$pgdir"'"' EXIT && \
+	  pg=$$(scripts/pg-cluster.sh start "$$pgdir") && \
+	  EACDESK_TEST_PG="$$pg" EACDESK_REQUIRE_PG=1 $(CARGO) test --workspace
 
 # The real app in real WebKit under a virtual display; each test starts its
 # own tauri-driver on a fresh database, one test at a time.

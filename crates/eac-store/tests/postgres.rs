@@ -1,0 +1,265 @@
+//! Team mode's PostgreSQL schema (issue 17, docs/team-design.md) against a
+//! real server: `make test` starts a throwaway cluster
+//! (`scripts/pg-cluster.sh`) and names it in `EACDESK_TEST_PG` (a libpq
+//! connection string). Without it these tests say so and pass, unless
+//! `EACDESK_REQUIRE_PG=1` (set by `make test`) makes that a failure.
+//!
+//! - `migrations/postgres/` holds the same numbered steps as `migrations/`
+//!   from 0014 on (0014 is the whole schema at once), each hashed in its
+//!   `SHA256SUMS` like SQLite's;
+//! - both schemas have the same tables, columns and index names (the
+//!   search: SQLite's FTS5 table, PostgreSQL's `eacs.search_text`);
+//! - the kept totals and counts and the append-only audit log work there as
+//!   on SQLite.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use postgres::{Client, NoTls};
+use sha2::{Digest, Sha256};
+
+fn migrations() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations")
+}
+
+/// `NNNN_name.sql` files of `dir`, by number.
+fn numbered(dir: &Path) -> BTreeMap<u32, String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".sql"))
+        .map(|n| (n[..4].parse().expect("NNNN_"), n))
+        .collect()
+}
+
+/// The first PostgreSQL step: the whole schema of SQLite's 0001–0014.
+const FIRST: u32 = 14;
+
+/// A new, empty database on the test server, or `None` (said on stderr)
+/// when no server was given.
+fn fresh_database(name: &str) -> Option<Client> {
+    let Ok(conn) = std::env::var("EACDESK_TEST_PG") else {
+        assert!(
+            std::env::var("EACDESK_REQUIRE_PG").is_err(),
+            "EACDESK_REQUIRE_PG is set but EACDESK_TEST_PG is not"
+        );
+        eprintln!("skipped: no PostgreSQL server (EACDESK_TEST_PG; `make test` starts one)");
+        return None;
+    };
+    let mut admin = Client::connect(&conn, NoTls).expect("the test server");
+    // One statement each: neither runs inside a transaction.
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'
+                 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        ))
+        .unwrap();
+    let conn = format!("{conn} dbname={name}");
+    let mut client = Client::connect(&conn, NoTls).unwrap();
+    let dir = migrations().join("postgres");
+    let mut tx = client.transaction().unwrap();
+    for file in numbered(&dir).values() {
+        let sql = fs::read_to_string(dir.join(file)).unwrap();
+        tx.batch_execute(&sql)
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+    tx.commit().unwrap();
+    Some(client)
+}
+
+#[test]
+fn postgres_steps_follow_sqlites_numbers_and_are_never_edited() {
+    let sqlite = numbered(&migrations());
+    let postgres = numbered(&migrations().join("postgres"));
+    let expected: Vec<u32> = sqlite.keys().copied().filter(|n| *n >= FIRST).collect();
+    assert_eq!(
+        postgres.keys().copied().collect::<Vec<_>>(),
+        expected,
+        "every SQLite migration from {FIRST:04} on needs its PostgreSQL step, same number"
+    );
+    let sums = fs::read_to_string(migrations().join("postgres/SHA256SUMS")).unwrap();
+    let listed: BTreeMap<&str, &str> = sums
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| {
+            let (hash, file) = l.split_once("  ").expect("<sha256>  <file>");
+            (file, hash)
+        })
+        .collect();
+    for file in postgres.values() {
+        let bytes = fs::read(migrations().join("postgres").join(file)).unwrap();
+        let hash = format!("{:x}", Sha256::digest(bytes));
+        assert_eq!(
+            listed.get(file.as_str()).copied(),
+            Some(hash.as_str()),
+            "{file}: a shipped step is never edited; a new one gets its line in \
+             migrations/postgres/SHA256SUMS (sha256sum {file} >> SHA256SUMS)"
+        );
+    }
+}
+
+/// Table → column names, and index names, of the SQLite schema a new store
+/// gets (FTS5's tables stand for `eacs.search_text`).
+fn sqlite_schema() -> (BTreeMap<String, BTreeSet<String>>, BTreeSet<String>) {
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("s.sqlite");
+    drop(eac_store::Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let mut tables = BTreeMap::new();
+    let names: Vec<String> = conn
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table'
+               AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'eac_search%'",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for table in names {
+        let columns: BTreeSet<String> = conn
+            .prepare("SELECT name FROM pragma_table_info(?1)")
+            .unwrap()
+            .query_map([&table], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        tables.insert(table, columns);
+    }
+    tables
+        .get_mut("eacs")
+        .unwrap()
+        .insert("search_text".to_owned());
+    let mut indexes: BTreeSet<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite_%'")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    indexes.insert("eacs_search".to_owned());
+    (tables, indexes)
+}
+
+#[test]
+fn the_postgres_schema_has_the_tables_columns_and_indexes_of_sqlites() {
+    let Some(mut pg) = fresh_database("eacdesk_schema_parity") else {
+        return;
+    };
+    let mut tables: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for row in pg
+        .query(
+            "SELECT table_name::text, column_name::text FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name <> 'eacdesk_schema'",
+            &[],
+        )
+        .unwrap()
+    {
+        tables.entry(row.get(0)).or_default().insert(row.get(1));
+    }
+    // Primary keys and UNIQUE constraints: SQLite's automatic indexes.
+    let indexes: BTreeSet<String> = pg
+        .query(
+            "SELECT indexname::text FROM pg_indexes WHERE schemaname = 'public'
+               AND indexname NOT LIKE '%\\_pkey' AND indexname NOT LIKE '%\\_key'",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let (sqlite_tables, sqlite_indexes) = sqlite_schema();
+    assert_eq!(tables, sqlite_tables);
+    assert_eq!(indexes, sqlite_indexes);
+    let version: i32 = pg
+        .query_one("SELECT version FROM eacdesk_schema", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(version as usize, eac_store::supported_schema_version());
+}
+
+#[test]
+fn kept_totals_counts_and_the_append_only_audit_log_hold_on_postgres() {
+    let Some(mut pg) = fresh_database("eacdesk_kept") else {
+        return;
+    };
+    pg.batch_execute(
+        "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+         INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
+             asset_id, period_start, period_end, retired_state, value_count, quantity_sort_key,
+             import_batch_id, seen_batch_id, version)
+         VALUES (1, 'e-1', 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no', 2, 'k', 1, 1, 5),
+                (2, 'e-2', 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no', 3, 'k', 1, 1, 7);
+         INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)
+         VALUES (1, 'MWh', '1000.0', 10000, 1), (2, 'MWh', '45.5', 455, 1),
+                (2, 'kWh', '9223372036854775807', 9223372036854775807, 0);",
+    )
+    .unwrap();
+    let kept = |pg: &mut Client| -> Vec<(String, i64, i64, Option<i64>)> {
+        pg.query(
+            "SELECT unit, scale, summed, mantissa FROM eac_totals_kept ORDER BY unit, scale",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1), r.get(2), r.get(3)))
+        .collect()
+    };
+    assert_eq!(
+        kept(&mut pg),
+        [
+            ("MWh".to_owned(), 1, 2, Some(10455)),
+            ("kWh".to_owned(), 0, 1, Some(i64::MAX)),
+        ]
+    );
+    // A sum leaving 64 bits is summed from the text instead (NULL).
+    pg.batch_execute(
+        "INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
+             asset_id, period_start, period_end, retired_state, value_count, quantity_sort_key,
+             import_batch_id, seen_batch_id)
+         VALUES (3, 'e-3', 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no', 1, 'k', 1, 1);
+         INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (3, 'kWh', '1', 1, 0);",
+    )
+    .unwrap();
+    assert_eq!(kept(&mut pg)[1], ("kWh".to_owned(), 0, 2, None));
+    // Deleting an EAC takes its totals and values out of what is kept.
+    pg.batch_execute("DELETE FROM eacs WHERE id = 1").unwrap();
+    assert_eq!(kept(&mut pg)[0], ("MWh".to_owned(), 1, 1, Some(455)));
+    let counts = pg
+        .query_one("SELECT \"values\", version_high FROM eac_counts_kept", &[])
+        .unwrap();
+    assert_eq!((counts.get::<_, i64>(0), counts.get::<_, i64>(1)), (4, 7));
+
+    // The audit log: appended to, never changed, deleted or emptied.
+    pg.batch_execute(
+        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+         VALUES ('t', 'ann', 'e-2', 'set_beneficiaries', '{}', '{}', 'contract')",
+    )
+    .unwrap();
+    for (sql, says) in [
+        ("UPDATE audit_log SET reason = 'other'", "never changed"),
+        ("DELETE FROM audit_log", "never deleted"),
+        ("TRUNCATE audit_log CASCADE", "never deleted"),
+    ] {
+        let err = pg.batch_execute(sql).unwrap_err();
+        let text = err
+            .as_db_error()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_default();
+        assert!(text.contains(says), "{sql}: {err}");
+    }
+    let bad = pg.batch_execute(
+        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+         VALUES ('t', 'ann', 'e-2', 'x', 'not json', '{}', 'why')",
+    );
+    assert!(bad.is_err(), "JSON is checked");
+    let n: i64 = pg
+        .query_one("SELECT count(*) FROM audit_log", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 1);
+}
