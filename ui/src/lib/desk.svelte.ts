@@ -300,7 +300,8 @@ export class Desk {
     this.#sort = sort;
     this.#rows = { ...this.#rows, anchor: null };
     this.changes.changed("sort");
-    this.#persistSoon();
+    // a click, not a stream of changes: written at once (a close right after keeps it)
+    this.#flushPersist();
   }
 
   /**
@@ -348,7 +349,7 @@ export class Desk {
   /** Saves the filter, sort and columns in effect as view `name` (replacing one of that name). */
   saveView(name: string): void {
     this.#views = withView(this.#views, { name: cleanViewName(name), ...this.#shown() });
-    this.#persistSoon();
+    this.#flushPersist();
   }
 
   /** Shows saved view `name`: its filter, sort and columns. */
@@ -356,18 +357,18 @@ export class Desk {
     const v = this.#views.find((x) => sameName(x.name, name));
     if (!v) return false;
     this.#show(v);
-    this.#persistSoon();
+    this.#flushPersist();
     return true;
   }
 
   renameView(from: string, to: string): void {
     this.#views = renamedView(this.#views, from, to);
-    this.#persistSoon();
+    this.#flushPersist();
   }
 
   deleteView(name: string): void {
     this.#views = withoutView(this.#views, name);
-    this.#persistSoon();
+    this.#flushPersist();
   }
 
   /** What a saved view holds, as shown now (copies). */
@@ -424,6 +425,11 @@ export class Desk {
     this.#statePath = path;
   }
 
+  /**
+   * Writes the remembered state after a pause (`PERSIST_DELAY_MS`): for changes that come as a stream (typing in
+   * the filter bar, dragging a column or the pane's edge). Single actions (a sort, a saved view) are written at
+   * once (`#flushPersist`), so closing the window right after one keeps it.
+   */
   #persistSoon(): void {
     if (this.#statePath === null) return;
     clearTimeout(this.#persistTimer);

@@ -67,17 +67,33 @@ describe("Desk", () => {
     expect(desk.paneWidth).toBe(400);
     expect(desk.views.map((v) => v.name)).toEqual(["Q1 wind"]);
     expect(desk.views[0].sort).toEqual({ field: "period_start", descending: true });
-    // restoring wrote nothing; a change is written once, after a pause
+    // restoring wrote nothing; a sort (a click) is written at once, so closing right after keeps it
     expect(api.settingsUpdate).not.toHaveBeenCalled();
     desk.sortBy("eac_number");
-    desk.filterByCell({ field: "source", value: "ofgem", exclude: false });
-    vi.advanceTimersByTime(1000);
     expect(api.settingsUpdate).toHaveBeenCalledTimes(1);
-    const patch = vi.mocked(api.settingsUpdate).mock.calls[0][0];
+    // a stream of changes (the filter bar, column widths) is written once, after a pause
+    desk.filterByCell({ field: "source", value: "ofgem", exclude: false });
+    desk.setLayout({ ...desk.layout, widths: { eac_number: 150 } });
+    desk.setLayout({ ...desk.layout, widths: { eac_number: 160 } });
+    expect(api.settingsUpdate).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1000);
+    expect(api.settingsUpdate).toHaveBeenCalledTimes(2);
+    const patch = vi.mocked(api.settingsUpdate).mock.calls[1][0];
     expect(patch.database).toBe("/tmp/a.db");
-    const state = patch.database_state as { sort: unknown; filter: { source: string } };
+    const state = patch.database_state as {
+      sort: unknown;
+      filter: { source: string };
+      columns: { widths: Record<string, number> };
+    };
     expect(state.sort).toEqual({ field: "eac_number", descending: false });
     expect(state.filter.source).toBe("ofgem");
+    expect(state.columns.widths.eac_number).toBe(160);
+    // saving a view is written at once too
+    desk.saveView("Ofgem");
+    expect(api.settingsUpdate).toHaveBeenCalledTimes(3);
+    const views = (vi.mocked(api.settingsUpdate).mock.calls[2][0].database_state as { views: { name: string }[] })
+      .views;
+    expect(views.map((v) => v.name)).toContain("Ofgem");
     desk.stop();
   });
 
