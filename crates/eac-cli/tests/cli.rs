@@ -182,7 +182,11 @@ fn an_import_into_a_new_file_leaves_the_whole_database_or_no_file() {
         .unwrap();
     assert!(out.status.code().is_none(), "aborted, not exited");
     assert!(!db.exists());
-    assert_eq!(hidden_new_databases(desk.dir.path()).len(), 1);
+    assert_eq!(
+        hidden_new_databases(desk.dir.path()).len(),
+        2,
+        "the hidden database and its lock file"
+    );
 
     // One good file and one bad: the good one is kept, in a file like any
     // other EAC Desk database (write-ahead logging, header byte 18 = 2).

@@ -12,7 +12,6 @@
 //! takes the empty one's place. The store's own connection would otherwise
 //! spend a third of a fresh load splitting text into trigrams.
 
-use std::fs::File;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc};
@@ -131,8 +130,9 @@ pub(crate) struct SearchLoad {
     store: PathBuf,
     /// The store's `CREATE VIRTUAL TABLE "eac_search" …`.
     definition: String,
-    /// Held while the hidden file exists (see `fresh::hidden_database`).
-    _lock: File,
+    /// Held while the hidden file exists (see `fresh::hidden_database`);
+    /// dropped after it, removing its own file.
+    _lock: crate::fresh::HiddenLock,
 }
 
 /// Rows of search text to one statement of the hidden database (2048
@@ -146,7 +146,12 @@ const BATCHES_AHEAD: usize = 2;
 
 impl SearchLoad {
     fn start(w: &Write) -> Result<SearchLoad> {
-        let store = PathBuf::from(w.path().unwrap_or_default());
+        // A database without a file (in memory) builds its index in the
+        // system's temporary folder.
+        let store = match w.path().filter(|p| !p.is_empty()) {
+            Some(path) => PathBuf::from(path),
+            None => std::env::temp_dir().join("eacdesk-in-memory"),
+        };
         let definition: String = w.query_row(
             "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'eac_search'",
             [],

@@ -34,27 +34,71 @@ pub(crate) const SEARCH_PREFIX: &str = ".eacdesk-search-";
 const PREFIXES: [&str; 2] = [PREFIX, SEARCH_PREFIX];
 const SUFFIX: &str = ".sqlite";
 
-/// Creates an empty hidden file `PREFIXxxxxxx.sqlite` in `folder`, locked
-/// (advisory, flock) so that [`remove_abandoned`] in another process leaves
-/// it alone while the returned handle is open; mode 0644 less the umask,
-/// as SQLite would create it. Errors name `about`.
+/// The lock file of a hidden database: its name and `.lock`.
+const LOCK_SUFFIX: &str = ".sqlite.lock";
+
+/// The lock file of hidden database `db`.
+fn lock_of(db: &Path) -> PathBuf {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".lock");
+    PathBuf::from(name)
+}
+
+/// The held lock of a hidden database: a file of its own beside it, locked
+/// (advisory on Unix) while the database is built, removed when dropped
+/// (after its owner has removed or renamed the database). A file of its
+/// own, not a lock on the database: Windows' locks are mandatory, and one
+/// on the database would keep SQLite's own connection from reading it.
+pub(crate) struct HiddenLock {
+    file: Option<File>,
+    path: PathBuf,
+}
+
+impl Drop for HiddenLock {
+    fn drop(&mut self) {
+        drop(self.file.take());
+        let _ = fs::remove_file(&self.path);
+    }
+}
+
+/// Creates an empty hidden database file `PREFIXxxxxxx.sqlite` in `folder`
+/// with its lock held (see [`HiddenLock`]), so that [`remove_abandoned`] in
+/// another process leaves it alone; mode 0644 less the umask, as SQLite
+/// would create it. The lock file comes first: a hidden database found
+/// without one was left by a process that died. Errors name `about`.
 pub(crate) fn hidden_database(
     folder: &Path,
     prefix: &str,
     about: &Path,
-) -> Result<(File, PathBuf)> {
-    let (file, temp) = builder(prefix, SUFFIX, 0o644)
+) -> Result<(HiddenLock, PathBuf)> {
+    let (file, lock_path) = builder(prefix, LOCK_SUFFIX, 0o644)
         .tempfile_in(folder)
         .and_then(|t| t.keep().map_err(|e| e.error))
         .map_err(io_err(about))?;
-    // Locked before SQLite opens it; the lock (flock) and SQLite's locks
-    // (fcntl) do not meet. This handle must stay open until SQLite's
-    // connection is closed, so closing it never drops SQLite's locks.
-    file.try_lock().map_err(|e| {
-        let _ = fs::remove_file(&temp);
-        io_err(about)(io::Error::other(e))
-    })?;
-    Ok((file, temp))
+    let lock = HiddenLock {
+        file: Some(file),
+        path: lock_path,
+    };
+    lock.file
+        .as_ref()
+        .expect("just opened")
+        .try_lock()
+        .map_err(|e| io_err(about)(io::Error::other(e)))?;
+    let db = lock
+        .path
+        .to_str()
+        .and_then(|p| p.strip_suffix(".lock"))
+        .map(PathBuf::from)
+        .expect("the lock file's name ends in .lock");
+    let mut options = fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o644);
+    }
+    options.open(&db).map_err(io_err(about))?;
+    Ok((lock, db))
 }
 
 /// A database being built at a hidden path beside its destination; see the
@@ -63,9 +107,10 @@ pub struct NewDatabase {
     store: Option<Store>,
     dest: PathBuf,
     temp: PathBuf,
-    /// Held (advisory lock) while the hidden file is built, so that another
-    /// process cleaning the folder leaves it alone.
-    _lock: File,
+    /// Held while the hidden file is built, so that another process
+    /// cleaning the folder leaves it alone; dropped (its file removed) after
+    /// the database is renamed or removed.
+    _lock: HiddenLock,
     /// Renamed to its destination: nothing to remove.
     renamed: bool,
 }
@@ -164,7 +209,8 @@ pub(crate) fn remove_with_side_files(path: &Path) {
 }
 
 /// Removes hidden databases (with their side files) that a killed process
-/// left in `folder`: ours by name, and no longer locked. Best effort.
+/// left in `folder`: ours by name, and their lock no longer held (or gone).
+/// Best effort.
 pub(crate) fn remove_abandoned(folder: &Path) {
     let Ok(entries) = fs::read_dir(folder) else {
         return;
@@ -172,20 +218,36 @@ pub(crate) fn remove_abandoned(folder: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
-        let Some(random) = PREFIXES
-            .iter()
-            .find_map(|prefix| name.strip_prefix(prefix))
-            .and_then(|rest| rest.strip_suffix(SUFFIX))
-        else {
+        let Some(rest) = PREFIXES.iter().find_map(|prefix| name.strip_prefix(prefix)) else {
+            continue;
+        };
+        let path = entry.path();
+        if let Some(random) = rest.strip_suffix(LOCK_SUFFIX) {
+            // A lock file whose database is gone (a process died between
+            // removing one and the other), no longer held.
+            let db = path.with_file_name(name.trim_end_matches(".lock"));
+            if is_random(random) && !db.exists() {
+                if let Some(held) = try_lock(&path) {
+                    drop(held);
+                    let _ = fs::remove_file(&path);
+                }
+            }
+            continue;
+        }
+        let Some(random) = rest.strip_suffix(SUFFIX) else {
             continue;
         };
         if !is_random(random) {
             continue;
         }
-        let path = entry.path();
-        if let Some(lock) = try_lock(&path) {
+        let lock = lock_of(&path);
+        // Without a lock file: a database of a process that died, or of an
+        // older EAC Desk that locked the database itself.
+        let target = if lock.exists() { &lock } else { &path };
+        if let Some(held) = try_lock(target) {
             remove_with_side_files(&path);
-            drop(lock);
+            drop(held);
+            let _ = fs::remove_file(&lock);
         }
     }
 }
@@ -202,7 +264,11 @@ mod tests {
         let mut new = NewDatabase::create(&dest).unwrap();
         assert_eq!(new.store().path(), dest);
         assert!(!dest.exists());
-        assert_eq!(names(&dir.path().join("sub")).len(), 1, "the hidden file");
+        assert_eq!(
+            names(&dir.path().join("sub")).len(),
+            2,
+            "the hidden file and its lock"
+        );
         assert!(new.finish().unwrap());
         assert_eq!(names(&dir.path().join("sub")), ["desk.sqlite"]);
         assert_eq!(fs::read(&dest).unwrap()[18], 2, "write-ahead logging");
@@ -237,9 +303,14 @@ mod tests {
     fn abandoned_hidden_databases_go_and_one_being_built_stays() {
         let dir = tempfile::tempdir().unwrap();
         for name in [
+            // Without a lock file (or of an older version, locked itself).
             ".eacdesk-new-abc123.sqlite",
             ".eacdesk-new-abc123.sqlite-journal",
+            // With its lock file, no longer held.
             ".eacdesk-search-xyz789.sqlite",
+            ".eacdesk-search-xyz789.sqlite.lock",
+            // A lock file whose database is gone.
+            ".eacdesk-new-qqq111.sqlite.lock",
         ] {
             fs::write(dir.path().join(name), "left by a killed import").unwrap();
         }
@@ -247,7 +318,7 @@ mod tests {
         fs::write(dir.path().join(".eacdesk-new-notes.txt"), "x").unwrap();
         let building = NewDatabase::create(&dir.path().join("a.sqlite")).unwrap();
         let hidden = names(dir.path());
-        assert_eq!(hidden.len(), 2, "{hidden:?}");
+        assert_eq!(hidden.len(), 3, "{hidden:?}");
         assert!(hidden.contains(&".eacdesk-new-notes.txt".to_owned()));
         // Opening another database in the folder leaves the one being built.
         let other = Store::open(&dir.path().join("b.sqlite")).unwrap();
