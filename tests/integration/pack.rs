@@ -79,6 +79,7 @@ fn complete_all(store: &mut Store) {
         "analyst",
         false,
         &NoProgress,
+        None,
     )
     .unwrap();
     for id in &ids {
@@ -94,6 +95,7 @@ fn complete_all(store: &mut Store) {
                 "analyst",
                 false,
                 &NoProgress,
+                None,
             )
             .unwrap();
         }

@@ -226,6 +226,7 @@ fn a_completed_registry_import_exports_files_the_schemas_accept() {
         "analyst",
         true,
         &NoProgress,
+        None,
     )
     .unwrap();
     assert_eq!(dry.matching, n);
@@ -243,6 +244,7 @@ fn a_completed_registry_import_exports_files_the_schemas_accept() {
         "analyst",
         false,
         &NoProgress,
+        None,
     )
     .unwrap();
     assert_eq!(done.changed, n);
@@ -271,6 +273,7 @@ fn a_completed_registry_import_exports_files_the_schemas_accept() {
             "analyst",
             false,
             &NoProgress,
+            None,
         )
         .unwrap();
     }
@@ -336,6 +339,7 @@ fn a_later_statement_keeps_what_the_user_completed() {
         "analyst",
         false,
         &NoProgress,
+        None,
     )
     .unwrap();
     // The same range from another copy of the document (another file).
