@@ -101,17 +101,22 @@ macro_rules! ipc_commands {
             async fn eac_detail(desk, cds_eac_id: String) -> EacDetail {
                 desk.read(move |store| eac_app::eac_detail(store, &cds_eac_id)).await
             }
-            /// Replaces one EAC's beneficiaries, with an audit record.
+            /// Replaces one EAC's beneficiaries, with an audit record. `version`: the
+            /// `EacDetail.version` the edit was made on; `conflict` (nothing saved, the message
+            /// names who changed it since) when the EAC has changed since.
             async fn set_beneficiaries(
                 desk,
                 cds_eac_id: String,
                 beneficiary_type: BeneficiaryType,
                 beneficiaries: Vec<String>,
                 reason: String,
+                version: Option<i64>,
             ) -> AuditRecord {
                 let to = assignment(beneficiary_type, beneficiaries);
-                desk.edit(move |store| eac_app::set_beneficiaries(store, &cds_eac_id, &to, &reason))
-                    .await
+                desk.edit(move |store| {
+                    eac_app::set_beneficiaries(store, &cds_eac_id, &to, &reason, version)
+                })
+                .await
             }
             /// The same assignment for every EAC in `filter`; long, progress phase `bulk_edit`.
             async fn bulk_set_beneficiaries(
@@ -322,6 +327,7 @@ macro_rules! ipc_commands {
                 emissions_factor_direct: String,
                 emissions_factor_lca: String,
                 reason: String,
+                version: Option<i64>,
             ) -> AuditRecord {
                 desk.edit(move |store| {
                     eac_app::set_emissions(
@@ -330,6 +336,7 @@ macro_rules! ipc_commands {
                         &emissions_factor_direct,
                         &emissions_factor_lca,
                         &reason,
+                        version,
                     )
                 })
                 .await

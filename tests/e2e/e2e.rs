@@ -451,6 +451,85 @@ async fn an_export_passes_the_cli_validator_and_the_window_is_captured() -> Resu
 
 #[tokio::test]
 #[ignore = "needs the built app; run via make test"]
+async fn a_save_over_someone_elses_change_is_refused_and_says_who() -> Result<()> {
+    let desk = Desk::start("edit-conflict").await?;
+    load_sample(&desk, 20).await?;
+    let id = open_first_row(&desk).await?;
+    // The analyst starts an edit in the window...
+    assign(&desk, "account", "E2E-MINE").await?;
+    desk.type_into("ben-reason", "E2E: my contract").await?;
+    // ...while a colleague's script changes the same EAC.
+    let out = Command::new(cli_binary())
+        .args([
+            "beneficiaries",
+            "set",
+            &id,
+            "--type",
+            "account",
+            "--id",
+            "E2E-THEIRS",
+        ])
+        .args(["--reason", "their contract"])
+        .env("EACDESK_DB", &desk.db)
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // The window says the data changed but keeps the unsaved edit.
+    desk.wait_attr("changed-banner", "data-state", |s| s == "stale")
+        .await?;
+    // Saving anyway is refused, says who changed it, and keeps the
+    // colleague's edit.
+    desk.click("ben-save").await?;
+    desk.wait_text("ben-error-message", "to name the change", |t| {
+        t.contains(&format!("EAC {id} was changed after you opened it"))
+            && t.contains("its beneficiaries were changed by ")
+            && t.contains("nothing was saved")
+    })
+    .await?;
+    ensure!(
+        desk.el("ben-error")
+            .await?
+            .attr("data-code")
+            .await?
+            .as_deref()
+            == Some("conflict")
+    );
+    for (w, h) in [(1024, 768), (1280, 800)] {
+        desk.set_viewport(w, h).await?;
+        // WebKit under Xvfb paints a few frames a second.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        desk.screenshot(&artifacts_dir().join(format!("edit-conflict-{w}x{h}.png")))
+            .await?;
+    }
+    let out = Command::new(cli_binary())
+        .args(["show", &id, "--json"])
+        .env("EACDESK_DB", &desk.db)
+        .output()?;
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    ensure!(
+        shown["beneficiaries"] == serde_json::json!(["E2E-THEIRS"]),
+        "{shown}"
+    );
+
+    // Refresh shows the colleague's change; the edit made again is saved.
+    desk.click("changed-refresh").await?;
+    desk.wait_attr("ben-id", "data-value", |v| v == "E2E-THEIRS")
+        .await?;
+    assign(&desk, "account", "E2E-MINE").await?;
+    desk.type_into("ben-reason", "E2E: my contract").await?;
+    desk.click("ben-save").await?;
+    desk.wait_text("ben-message", "to confirm the save", |t| {
+        t.contains("Saved")
+    })
+    .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
 async fn a_change_made_with_the_cli_reaches_the_open_window() -> Result<()> {
     let desk = Desk::start("cli-change").await?;
     desk.el("empty-state").await?;

@@ -45,10 +45,11 @@ pub fn set_beneficiaries(
     cds_eac_id: &str,
     to: &BeneficiaryAssignment,
     reason: &str,
+    seen_version: Option<i64>,
 ) -> Result<AuditRecord, AppError> {
     let reason = checked(to, reason)?;
     store
-        .set_beneficiaries(cds_eac_id, to, &reason, &eac_store::os_user())
+        .set_beneficiaries_seen(cds_eac_id, seen_version, to, &reason, &eac_store::os_user())
         .map_err(|e| edit_error(e, to))
 }
 

@@ -101,9 +101,17 @@ pub fn set_emissions(
     direct: &str,
     lca: &str,
     reason: &str,
+    seen_version: Option<i64>,
 ) -> Result<AuditRecord, AppError> {
     let direct = eac_store::parse_emission_factor("The direct emission factor", direct)?;
     let lca = eac_store::parse_emission_factor("The LCA emission factor", lca)?;
     let reason = eac_store::Reason::new(reason)?;
-    Ok(store.set_emissions(cds_eac_id, &direct, &lca, &reason, &eac_store::os_user())?)
+    Ok(store.set_emissions_seen(
+        cds_eac_id,
+        seen_version,
+        &direct,
+        &lca,
+        &reason,
+        &eac_store::os_user(),
+    )?)
 }

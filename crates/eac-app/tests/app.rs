@@ -175,7 +175,7 @@ fn beneficiary_edits_are_checked_and_audited() {
         beneficiary_type: BeneficiaryType::General,
         beneficiaries: vec!["X".into()],
     };
-    let e = set_beneficiaries(&mut store, "e-01", &general_with_ids, "why").unwrap_err();
+    let e = set_beneficiaries(&mut store, "e-01", &general_with_ids, "why", None).unwrap_err();
     assert_eq!(e.code, "validation");
     assert!(e.violations().iter().any(|v| v.rule == 4));
     assert!(e.message.contains("general"), "{}", e.message);
@@ -184,12 +184,12 @@ fn beneficiary_edits_are_checked_and_audited() {
         beneficiary_type: BeneficiaryType::Account,
         beneficiaries: vec!["ACC-9".into()],
     };
-    let e = set_beneficiaries(&mut store, "e-01", &to, "  ").unwrap_err();
+    let e = set_beneficiaries(&mut store, "e-01", &to, "  ", None).unwrap_err();
     assert_eq!(e.code, "invalid_input");
-    let e = set_beneficiaries(&mut store, "nope", &to, "why").unwrap_err();
+    let e = set_beneficiaries(&mut store, "nope", &to, "why", None).unwrap_err();
     assert_eq!(e.code, "not_found");
 
-    let record = set_beneficiaries(&mut store, "e-01", &to, "contract signed").unwrap();
+    let record = set_beneficiaries(&mut store, "e-01", &to, "contract signed", None).unwrap();
     assert_eq!(record.after, Some(to.clone()));
     assert_eq!(record.reason, "contract signed");
 
@@ -244,7 +244,7 @@ fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
         beneficiary_type: BeneficiaryType::Account,
         beneficiaries: vec!["ACC-9".into()],
     };
-    let e = set_beneficiaries(&mut store, "e-01", &to, "contract signed").unwrap_err();
+    let e = set_beneficiaries(&mut store, "e-01", &to, "contract signed", None).unwrap_err();
     assert_eq!(e.code, "frozen");
     assert_eq!(e.code.exit_code(), 1);
     let details = serde_json::to_value(&e.details).unwrap();
@@ -286,7 +286,7 @@ fn a_closed_period_refuses_edits_and_imports_with_code_frozen_until_reopened() {
         Some("registry correction")
     );
     assert!(eac_app::frozen_by(&store, "e-01").unwrap().is_empty());
-    set_beneficiaries(&mut store, "e-01", &to, "contract signed").unwrap();
+    set_beneficiaries(&mut store, "e-01", &to, "contract signed", None).unwrap();
     let report = import_files(
         &mut store,
         &[example("good-p1-overview-monthly.json")],

@@ -337,6 +337,10 @@ pub struct SetArgs {
     /// Why (kept in the audit log)
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
+    /// Refuse the change if the EAC is no longer at this version (the
+    /// `version` that `show --json` printed): someone changed it since
+    #[arg(long, value_name = "N", conflicts_with = "all_matching")]
+    pub if_version: Option<i64>,
     /// With --all-matching: only say how many EACs would change
     #[arg(long, requires = "all_matching")]
     pub dry_run: bool,
@@ -394,6 +398,10 @@ pub struct SetEmissionsArgs {
     /// Why (kept in the audit log)
     #[arg(long, value_name = "TEXT")]
     pub reason: String,
+    /// Refuse the change if the EAC is no longer at this version (the
+    /// `version` that `show --json` printed): someone changed it since
+    #[arg(long, value_name = "N")]
+    pub if_version: Option<i64>,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,

@@ -110,31 +110,34 @@ enum LoadTarget {
 }
 
 impl LoadTarget {
-    /// `new_allowed`: false for a dry run, which opens (and so creates) the
-    /// file as before.
-    fn open(db: &Path, new_allowed: bool) -> Result<LoadTarget, AppError> {
-        Ok(if new_allowed && !db.exists() {
-            LoadTarget::New(eac_app::new_store(db)?)
-        } else {
-            LoadTarget::Open(open(db)?)
-        })
-    }
-
-    fn store(&mut self) -> &mut Store {
-        match self {
-            LoadTarget::Open(store) => store,
-            LoadTarget::New(new) => new.store(),
-        }
-    }
-
-    /// A new file is renamed into place when `keep` (something was
-    /// loaded), else removed. False when another command made the file
-    /// meanwhile: nothing was written to it, the work is to be done again
-    /// in it ([`LoadTarget::open`] now opens it).
-    fn finish(self, keep: bool) -> Result<bool, AppError> {
-        match self {
-            LoadTarget::New(new) if keep => Ok(new.finish()?),
-            _ => Ok(true),
+    /// Runs `work` on the database at `db`: a new one built hidden when
+    /// there is none yet and `new_allowed` (false for a dry run, which
+    /// opens, and so creates, the file as before), renamed into place when
+    /// `keep` says something was loaded, else removed. When another command
+    /// made the file meanwhile, `work` runs again in that file.
+    fn load<R>(
+        db: &Path,
+        new_allowed: bool,
+        mut work: impl FnMut(&mut Store) -> Result<R, AppError>,
+        keep: impl Fn(&R) -> bool,
+    ) -> Result<R, AppError> {
+        loop {
+            let mut target = if new_allowed && !db.exists() {
+                LoadTarget::New(eac_app::new_store(db)?)
+            } else {
+                LoadTarget::Open(open(db)?)
+            };
+            let out = match &mut target {
+                LoadTarget::Open(store) => work(store)?,
+                LoadTarget::New(new) => work(new.store())?,
+            };
+            let placed = match target {
+                LoadTarget::New(new) if keep(&out) => new.finish()?,
+                _ => true,
+            };
+            if placed {
+                return Ok(out);
+            }
         }
     }
 }
@@ -164,27 +167,30 @@ struct ImportJson<'a> {
 
 fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let dry_run = a.dry_run;
-    let report = loop {
-        let mut target = LoadTarget::open(db, !dry_run)?;
-        let opts = ImportOptions {
-            allow_extended_technologies: a.allow_extended_technologies,
-            details_from: a.details_from.clone(),
-            format: a.format.clone(),
-            mapping: a.mapping.clone(),
-            dry_run,
-        };
-        let bar = Bar::new(Units::Bytes);
-        let report = eac_app::import_files(target.store(), &a.files, opts, &bar);
-        bar.finish();
+    let report = LoadTarget::load(
+        db,
+        !dry_run,
+        |store| {
+            let opts = ImportOptions {
+                allow_extended_technologies: a.allow_extended_technologies,
+                details_from: a.details_from.clone(),
+                format: a.format.clone(),
+                mapping: a.mapping.clone(),
+                dry_run,
+            };
+            let bar = Bar::new(Units::Bytes);
+            let report = eac_app::import_files(store, &a.files, opts, &bar);
+            bar.finish();
+            Ok(report)
+        },
         // Nothing imported into a new file: no file is left behind.
-        let imported = report
-            .files
-            .iter()
-            .any(|f| f.outcome == ImportOutcome::Imported);
-        if target.finish(imported)? {
-            break report;
-        }
-    };
+        |report| {
+            report
+                .files
+                .iter()
+                .any(|f| f.outcome == ImportOutcome::Imported)
+        },
+    )?;
 
     let failed: Vec<_> = report
         .files
@@ -883,7 +889,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 )
                 .exit();
         }
-        let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason)?;
+        let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason, a.if_version)?;
         out.committed(format!(
             "the beneficiaries of {id} were changed (audit record {})",
             record.id
@@ -1040,7 +1046,14 @@ fn refdata_ls(
 fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let mut store = open(db)?;
-    let record = eac_app::set_emissions(&mut store, &a.cds_eac_id, &a.direct, &a.lca, &a.reason)?;
+    let record = eac_app::set_emissions(
+        &mut store,
+        &a.cds_eac_id,
+        &a.direct,
+        &a.lca,
+        &a.reason,
+        a.if_version,
+    )?;
     out.committed(format!(
         "the emission factors of {} were set (audit record {})",
         a.cds_eac_id, record.id
@@ -1731,15 +1744,17 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
 fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     if a.out.is_none() && a.values_csv.is_none() {
-        let report = loop {
-            let mut target = LoadTarget::open(db, true)?;
-            let bar = Bar::new(Units::Eacs);
-            let report = eac_app::load_sample(target.store(), a.eacs, a.seed, &bar)?;
-            bar.finish();
-            if target.finish(true)? {
-                break report;
-            }
-        };
+        let report = LoadTarget::load(
+            db,
+            true,
+            |store| {
+                let bar = Bar::new(Units::Eacs);
+                let report = eac_app::load_sample(store, a.eacs, a.seed, &bar)?;
+                bar.finish();
+                Ok(report)
+            },
+            |_| true,
+        )?;
         out.committed("the sample EACs were loaded");
         if a.json {
             out.json(&report)?;

@@ -363,6 +363,57 @@ fn show_prints_every_field_and_the_values() {
 }
 
 #[test]
+fn an_edit_on_a_version_someone_changed_since_is_refused() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let seen = desk.json(&["show", "e-01"])["version"].as_i64().unwrap();
+    let set = |id: &str, version: i64| {
+        let mut cmd = desk.eacdesk();
+        cmd.args([
+            "beneficiaries",
+            "set",
+            "e-01",
+            "--type",
+            "account",
+            "--id",
+            id,
+        ])
+        .args(["--reason", "contract", "--if-version", &version.to_string()]);
+        cmd
+    };
+    // The first save on what was seen goes through; the EAC's version moves.
+    set("ACC-1", seen).assert().success();
+    let now = desk.json(&["show", "e-01"])["version"].as_i64().unwrap();
+    assert!(now > seen);
+    // A second save made on the old version is refused: nothing changes.
+    set("ACC-2", seen)
+        .assert()
+        .failure()
+        .stderr(contains(
+            "EAC e-01 was changed after you opened it (its beneficiaries were changed by ",
+        ))
+        .stderr(contains("nothing was saved"));
+    assert_eq!(
+        desk.json(&["show", "e-01"])["beneficiaries"],
+        serde_json::json!(["ACC-1"])
+    );
+    // Without --if-version a script edits whatever is stored, as before.
+    desk.eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            "e-01",
+            "--type",
+            "account",
+            "--id",
+            "ACC-3",
+        ])
+        .args(["--reason", "contract"])
+        .assert()
+        .success();
+}
+
+#[test]
 fn beneficiary_edits_are_checked_and_audited() {
     let desk = Desk::new();
     desk.import(&["good-p1-mixed-order.json"]);

@@ -368,6 +368,11 @@ pub struct EacDetail {
     /// The missing fields as paths below the EAC (`destination_id`,
     /// `values/0/issued`), in field order; empty when complete.
     pub missing: Vec<String>,
+    /// The database's change number of the EAC's last change (migration
+    /// 0014): an edit made on what the detail showed names it, and is
+    /// refused when the EAC has changed since.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub version: i64,
 }
 
 /// Who an EAC is attributed to.

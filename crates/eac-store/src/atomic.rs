@@ -10,6 +10,8 @@
 //!   `renameat2(RENAME_EXCHANGE)`), else with two renames whose half-way
 //!   state the next export to that folder repairs ([`recover_folder`];
 //!   [`AtomicDir`]).
+//! - A new database ([`crate::fresh`]) is renamed to its destination
+//!   without replacing anything there ([`rename_no_replace`]).
 //! - Every such file is hashed while it is written ([`Hashing`], which
 //!   also hashes imports while they are read).
 //! - Every export first repairs and cleans its folder: an earlier bundle
@@ -557,6 +559,32 @@ pub(crate) fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
     }
 }
 
+/// Renames `from` to `to` unless `to` exists (`AlreadyExists`), in one
+/// step where the system has one.
+pub(crate) fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        use rustix::io::Errno;
+        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
+            Ok(()) => return Ok(()),
+            Err(e) if e == Errno::EXIST => {
+                return Err(io::Error::from(io::ErrorKind::AlreadyExists))
+            }
+            Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    // No such step here: a hard link fails when `to` exists; where links
+    // are not supported either, look first (a moment's race).
+    match fs::hard_link(from, to) {
+        Ok(()) => fs::remove_file(from),
+        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
+        Err(_) if to.exists() => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
+        Err(_) => fs::rename(from, to),
+    }
+}
+
 pub(crate) fn is_random(text: &str) -> bool {
     text.len() == RANDOM_LEN && text.bytes().all(|b| b.is_ascii_alphanumeric())
 }
@@ -673,7 +701,7 @@ fn put_back_or_remove(aside: &Path, dest: &Path) -> Result<()> {
 
 /// The open database's own files: the file and its `-wal`, `-shm` and
 /// `-journal` companions.
-fn database_files(database: &Path) -> Vec<PathBuf> {
+pub(crate) fn database_files(database: &Path) -> Vec<PathBuf> {
     let mut files = vec![database.to_owned()];
     for suffix in ["-wal", "-shm", "-journal"] {
         let mut name = database.as_os_str().to_owned();
@@ -750,10 +778,10 @@ pub fn refuse_database(database: &Path, dest: &Path) -> Result<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn names(dir: &Path) -> Vec<String> {
+    pub(crate) fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

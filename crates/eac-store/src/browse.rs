@@ -268,9 +268,11 @@ pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
     let (id, eac) = rows::load_eac(conn, cds_eac_id)?;
     let extensions_json = eac_model::extensions_to_json(&eac.extensions);
     let quantities = rows::quantities(conn, id)?;
-    let cds_synced = conn.query_row("SELECT cds_synced FROM eacs WHERE id = ?1", [id], |row| {
-        rows::parsed_opt(row, 0, rows::timestamp)
-    })?;
+    let (cds_synced, version) = conn.query_row(
+        "SELECT cds_synced, version FROM eacs WHERE id = ?1",
+        [id],
+        |row| Ok((rows::parsed_opt(row, 0, rows::timestamp)?, row.get(1)?)),
+    )?;
     let retired_state = eac.retired_state();
     let missing = eac.missing().iter().map(eac_model::Missing::path).collect();
     let values = eac
@@ -313,5 +315,6 @@ pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
         quantities,
         cds_synced: cds_synced.map(|t| t.to_string()),
         missing,
+        version,
     })
 }

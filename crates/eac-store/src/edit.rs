@@ -4,7 +4,7 @@
 
 use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use serde::{Deserialize, Serialize};
 
@@ -38,6 +38,64 @@ pub(crate) fn assignment(eac: &Eac) -> Option<BeneficiaryAssignment> {
         beneficiary_type: eac.beneficiary_type?,
         beneficiaries: eac.beneficiaries.clone(),
     })
+}
+
+/// Optimistic concurrency (issue 17): refuses a change made on version
+/// `seen` of the EAC in row `id` when it has a later version now, naming
+/// the last change recorded for it (who, when, what). `None`: no check (a
+/// script that did not read the EAC first).
+pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>) -> Result<()> {
+    let Some(seen) = seen else {
+        return Ok(());
+    };
+    let now: i64 = w
+        .prepare_cached("SELECT version FROM eacs WHERE id = ?1")?
+        .query_row([id], |row| row.get(0))?;
+    if now == seen {
+        return Ok(());
+    }
+    let last: Option<(String, String, Option<String>, String)> = w
+        .prepare_cached(
+            "SELECT at, os_user, display_name, action FROM audit_log
+              WHERE cds_eac_id = ?1 AND action <> 'verify' ORDER BY id DESC LIMIT 1",
+        )?
+        .query_row([cds_eac_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .optional()?;
+    let change = match last {
+        Some((at, os_user, name, action)) => {
+            let who = match name.filter(|n| !n.trim().is_empty()) {
+                Some(name) => format!("{name} ({os_user})"),
+                None => os_user,
+            };
+            // To the second, in UTC, as people read it.
+            let when = at.get(..19).unwrap_or(&at).replace('T', " ");
+            format!("{} by {who} at {when} UTC", change_words(&action))
+        }
+        None => "it was stored again by an import".to_owned(),
+    };
+    Err(StoreError::Conflict {
+        message: format!(
+            "EAC {} was changed after you opened it ({change}); nothing was saved. Reload it \
+             to see the change, then make your edit again",
+            eac_model::quote(cds_eac_id)
+        ),
+        ids: vec![cds_eac_id.to_owned()],
+    })
+}
+
+/// An audit action in the words of a conflict message.
+fn change_words(action: &str) -> &'static str {
+    match AuditAction::parse(action) {
+        Some(AuditAction::SetBeneficiaries) => "its beneficiaries were changed",
+        Some(AuditAction::SetEmissions) => "its emission factors were set",
+        Some(AuditAction::SetFields) => "its fields were set",
+        Some(AuditAction::ImportReplace) => "an import replaced it",
+        Some(AuditAction::UndoImport) => "an import was undone",
+        Some(AuditAction::Delete) => "it was deleted and stored again",
+        _ => "it was changed",
+    }
 }
 
 /// Gives the stored EAC (row `id`, currently `eac`) the assignment `to` and

@@ -48,13 +48,28 @@ impl Store {
         reason: &Reason,
         os_user: &str,
     ) -> Result<AuditRecord> {
+        self.set_emissions_seen(cds_eac_id, None, direct, lca, reason, os_user)
+    }
+
+    /// [`Store::set_emissions`] of an EAC the person saw at version `seen`:
+    /// refused with [`StoreError::Conflict`] when it has changed since (see
+    /// [`Store::set_beneficiaries_seen`]).
+    pub fn set_emissions_seen(
+        &mut self,
+        cds_eac_id: &str,
+        seen: Option<i64>,
+        direct: &Decimal,
+        lca: &Decimal,
+        reason: &Reason,
+        os_user: &str,
+    ) -> Result<AuditRecord> {
         for (what, d) in [
             ("direct emission factor", direct),
             ("LCA emission factor", lca),
         ] {
             parse_emission_factor(what, d.as_str())?;
         }
-        self.write(|w| set(w, cds_eac_id, direct, lca, reason, os_user))
+        self.write(|w| set(w, cds_eac_id, seen, direct, lca, reason, os_user))
     }
 }
 
@@ -62,12 +77,14 @@ impl Store {
 fn set(
     w: &Write,
     cds_eac_id: &str,
+    seen: Option<i64>,
     direct: &Decimal,
     lca: &Decimal,
     reason: &Reason,
     os_user: &str,
 ) -> Result<AuditRecord> {
     let (id, mut eac) = rows::load_eac(w, cds_eac_id)?;
+    edit::check_seen(w, id, cds_eac_id, seen)?;
     crate::periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     let before = EmissionFactors {
         emissions_factor_direct: eac
@@ -89,7 +106,9 @@ fn set(
     eac.emissions_factor_lca = Some(lca.clone());
     w.prepare_cached(
         "UPDATE eacs SET emissions_factor_direct = ?2, emissions_factor_lca = ?3,
-                         cds_modified = ?4, missing = ?5 WHERE id = ?1",
+                         cds_modified = ?4, missing = ?5,
+                         version = (SELECT version_high + 1 FROM eac_counts_kept)
+         WHERE id = ?1",
     )?
     .execute(params![
         id,

@@ -20,14 +20,14 @@ use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::atomic::{builder, folder_of, io_err, is_random, sync_dir, try_lock};
+use crate::atomic::{
+    builder, database_files, folder_of, io_err, is_random, rename_no_replace, sync_dir, try_lock,
+};
 use crate::{Access, Result, Store, StoreError};
 
 /// Hidden name of a database being built: `.eacdesk-new-XXXXXX.sqlite`.
 const PREFIX: &str = ".eacdesk-new-";
 const SUFFIX: &str = ".sqlite";
-/// Files SQLite keeps beside a database.
-const SIDE_FILES: [&str; 4] = ["-journal", "-wal", "-shm", ""];
 
 /// A database being built at a hidden path beside its destination; see the
 /// module documentation.
@@ -138,12 +138,11 @@ impl Drop for NewDatabase {
     }
 }
 
-/// Removes `path` and SQLite's files beside it (the ones that exist).
+/// Removes the database at `path` and SQLite's files beside it (the ones
+/// that exist).
 fn remove_with_side_files(path: &Path) {
-    for side in SIDE_FILES {
-        let mut name = path.as_os_str().to_owned();
-        name.push(side);
-        let _ = fs::remove_file(PathBuf::from(name));
+    for file in database_files(path) {
+        let _ = fs::remove_file(file);
     }
 }
 
@@ -173,44 +172,10 @@ pub(crate) fn remove_abandoned(folder: &Path) {
     }
 }
 
-/// Renames `from` to `to` unless `to` exists (`AlreadyExists`), in one
-/// step where the system has one.
-fn rename_no_replace(from: &Path, to: &Path) -> io::Result<()> {
-    #[cfg(target_os = "linux")]
-    {
-        use rustix::fs::{renameat_with, RenameFlags, CWD};
-        use rustix::io::Errno;
-        match renameat_with(CWD, from, CWD, to, RenameFlags::NOREPLACE) {
-            Ok(()) => return Ok(()),
-            Err(e) if e == Errno::EXIST => {
-                return Err(io::Error::from(io::ErrorKind::AlreadyExists))
-            }
-            Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::NOTSUP => {}
-            Err(e) => return Err(e.into()),
-        }
-    }
-    // No such step here: a hard link fails when `to` exists; where links
-    // are not supported either, look first (a moment's race).
-    match fs::hard_link(from, to) {
-        Ok(()) => fs::remove_file(from),
-        Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Err(e),
-        Err(_) if to.exists() => Err(io::Error::from(io::ErrorKind::AlreadyExists)),
-        Err(_) => fs::rename(from, to),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn names(dir: &Path) -> Vec<String> {
-        let mut names: Vec<String> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
+    use crate::atomic::tests::names;
 
     #[test]
     fn a_finished_database_appears_whole_in_write_ahead_logging() {

@@ -619,9 +619,25 @@ impl Store {
         reason: &Reason,
         os_user: &str,
     ) -> Result<AuditRecord> {
+        self.set_beneficiaries_seen(cds_eac_id, None, to, reason, os_user)
+    }
+
+    /// [`Store::set_beneficiaries`] of an EAC the person saw at version
+    /// `seen` ([`EacDetail::version`]): refused with
+    /// [`StoreError::Conflict`], naming who changed it since, when it has
+    /// changed since (nothing is written).
+    pub fn set_beneficiaries_seen(
+        &mut self,
+        cds_eac_id: &str,
+        seen: Option<i64>,
+        to: &BeneficiaryAssignment,
+        reason: &Reason,
+        os_user: &str,
+    ) -> Result<AuditRecord> {
         edit::validate(cds_eac_id, to)?;
         self.write(|w| {
             let (id, eac) = rows::load_eac(w, cds_eac_id)?;
+            edit::check_seen(w, id, cds_eac_id, seen)?;
             edit::apply(w, id, eac, to, reason, os_user)
         })
     }

@@ -522,9 +522,11 @@ pub(crate) fn insert_prepared(
             asset_commissioned, asset_origination, asset_destination, technology_type,
             emissions_factor_direct, emissions_factor_lca, period_start, period_end, issuance,
             retired_state, value_count, quantity_sort_key, extensions, import_batch_id,
-            seen_batch_id, missing)
+            seen_batch_id, missing, cds_synced, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25)",
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25,
+            (SELECT imported_at FROM import_batches WHERE id = ?24),
+            (SELECT version_high + 1 FROM eac_counts_kept))",
     )?;
     stmt.raw_bind_parameter(1, eac.cds_eac_id.as_str())?;
     bind_columns(&mut stmt, eac, p, batch_id)?;
@@ -557,7 +559,8 @@ pub(crate) fn replace_prepared(
             asset_destination = ?13, technology_type = ?14, emissions_factor_direct = ?15,
             emissions_factor_lca = ?16, period_start = ?17, period_end = ?18, issuance = ?19,
             retired_state = ?20, value_count = ?21, quantity_sort_key = ?22, extensions = ?23,
-            import_batch_id = ?24, seen_batch_id = ?24, missing = ?25
+            import_batch_id = ?24, seen_batch_id = ?24, missing = ?25,
+            version = (SELECT version_high + 1 FROM eac_counts_kept)
          WHERE id = ?1",
     )?;
     stmt.raw_bind_parameter(1, id)?;
@@ -794,7 +797,9 @@ fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[Strin
 pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> {
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     w.prepare_cached(
-        "UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3, missing = ?4 WHERE id = ?1",
+        "UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3, missing = ?4,
+            version = (SELECT version_high + 1 FROM eac_counts_kept)
+         WHERE id = ?1",
     )?
     .execute(params![
         id,

@@ -942,6 +942,112 @@ fn choices_and_beneficiary_suggestions() {
 // ---------------------------------------------------------------- edits
 
 #[test]
+fn an_edit_on_an_older_version_is_refused_naming_the_change_and_writes_nothing() {
+    // Two desks on one database: the app (this store) and the CLI (another
+    // connection to the same file).
+    let mut env = browse_env();
+    let mut other = Store::open(&env.db()).unwrap();
+    let seen = env.store.detail("a").unwrap();
+    let seen_b = env.store.detail("b").unwrap();
+
+    // The other desk changes EAC a first.
+    let theirs = assign(BeneficiaryType::Customer, &["CUST-THEIRS"]);
+    other.set_audit_name(Some("Ann Other"));
+    other
+        .set_beneficiaries_seen(
+            "a",
+            Some(seen.version),
+            &theirs,
+            &why("their contract"),
+            "ann",
+        )
+        .unwrap();
+    let changed = env.store.detail("a").unwrap();
+    assert!(changed.version > seen.version);
+
+    // This desk's save, made on what it saw, is refused and names the change.
+    let ours = assign(BeneficiaryType::Customer, &["CUST-OURS"]);
+    let log_before = env.store.audit_log(None).unwrap();
+    let err = env
+        .store
+        .set_beneficiaries_seen("a", Some(seen.version), &ours, &why("our contract"), "bob")
+        .unwrap_err();
+    assert_eq!(err.code(), eac_store::ErrorCode::Conflict);
+    let message = err.to_string();
+    assert!(
+        message.starts_with("EAC a was changed after you opened it"),
+        "{message}"
+    );
+    assert!(
+        message.contains("its beneficiaries were changed by Ann Other (ann) at 20"),
+        "{message}"
+    );
+    assert!(message.contains(" UTC); nothing was saved"), "{message}");
+    assert!(message.contains("nothing was saved"), "{message}");
+    assert_eq!(env.store.eac("a").unwrap().beneficiaries, ["CUST-THEIRS"]);
+    assert_eq!(env.store.audit_log(None).unwrap(), log_before);
+    // Emission factors likewise.
+    let factor = dec("0.1");
+    let err = env
+        .store
+        .set_emissions_seen(
+            "a",
+            Some(seen.version),
+            &factor,
+            &factor,
+            &why("factors"),
+            "bob",
+        )
+        .unwrap_err();
+    assert_eq!(err.code(), eac_store::ErrorCode::Conflict);
+
+    // On the version it shows now, the save goes through.
+    env.store
+        .set_beneficiaries_seen(
+            "a",
+            Some(changed.version),
+            &ours,
+            &why("our contract"),
+            "bob",
+        )
+        .unwrap();
+    assert_eq!(env.store.eac("a").unwrap().beneficiaries, ["CUST-OURS"]);
+
+    // Another EAC is not held up by changes to the first.
+    env.store
+        .set_emissions_seen(
+            "b",
+            Some(seen_b.version),
+            &factor,
+            &factor,
+            &why("factors"),
+            "bob",
+        )
+        .unwrap();
+
+    // A version never comes back: an EAC deleted and stored again gets a
+    // version above every one given before.
+    let a = env.store.eac("a").unwrap();
+    let highest = ["a", "b"]
+        .iter()
+        .map(|id| env.store.detail(id).unwrap().version)
+        .max()
+        .unwrap();
+    env.store
+        .delete_eacs(
+            &eac_store::DeleteTarget::Ids(vec!["a".into()]),
+            &why("gone"),
+            "bob",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    let path = env.listing("again.json", &[a]);
+    env.import(&path).unwrap();
+    assert!(env.store.detail("a").unwrap().version > highest);
+}
+
+#[test]
 fn set_beneficiaries_updates_bumps_modified_and_audits() {
     let mut env = browse_env();
     let before = env.store.eac("a").unwrap();

@@ -59,9 +59,9 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["eac_detail", () => api.eacDetail("E1"), "eac_detail", { cds_eac_id: "E1" }],
     [
       "set_beneficiaries",
-      () => api.setBeneficiaries("E1", "customer", ["C1"], "why"),
+      () => api.setBeneficiaries("E1", "customer", ["C1"], "why", 7),
       "set_beneficiaries",
-      { cds_eac_id: "E1", beneficiary_type: "customer", beneficiaries: ["C1"], reason: "why" },
+      { cds_eac_id: "E1", beneficiary_type: "customer", beneficiaries: ["C1"], reason: "why", version: 7 },
     ],
     [
       "bulk_set_beneficiaries",
@@ -189,9 +189,9 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ],
     [
       "set_emissions",
-      () => api.setEmissions("E1", "0.1", "0.20", "why"),
+      () => api.setEmissions("E1", "0.1", "0.20", "why", 7),
       "set_emissions",
-      { cds_eac_id: "E1", emissions_factor_direct: "0.1", emissions_factor_lca: "0.20", reason: "why" },
+      { cds_eac_id: "E1", emissions_factor_direct: "0.1", emissions_factor_lca: "0.20", reason: "why", version: 7 },
     ],
     [
       "export_bundle",

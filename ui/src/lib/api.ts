@@ -86,7 +86,9 @@ export const api = {
     beneficiary_type: BeneficiaryType,
     beneficiaries: string[],
     reason: string,
-  ) => call("set_beneficiaries", { cds_eac_id, beneficiary_type, beneficiaries, reason }),
+    /** The `EacDetail.version` the edit was made on: refused (`conflict`) if it changed since. */
+    version: number | null,
+  ) => call("set_beneficiaries", { cds_eac_id, beneficiary_type, beneficiaries, reason, version }),
   bulkSetBeneficiaries: (
     op_id: string,
     filter: EacFilter,
@@ -175,7 +177,8 @@ export const api = {
     emissions_factor_direct: string,
     emissions_factor_lca: string,
     reason: string,
-  ) => call("set_emissions", { cds_eac_id, emissions_factor_direct, emissions_factor_lca, reason }),
+    version: number | null,
+  ) => call("set_emissions", { cds_eac_id, emissions_factor_direct, emissions_factor_lca, reason, version }),
   /** A P2 bundle FOLDER at `path`; `base_url` (https) or null for file: URIs. */
   exportBundle: (op_id: string, filter: EacFilter | null, path: string, base_url: string | null) =>
     call("export_bundle", { op_id, filter, path, base_url }),

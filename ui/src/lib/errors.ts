@@ -72,8 +72,8 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
     hint: "Try again. If it keeps happening, close other programs using this database or open a backup copy.",
   },
   conflict: {
-    title: "This cannot be undone as it stands: EACs changed after the import.",
-    hint: "Nothing was changed. The message names the EACs; undo the later changes or imports first, or delete the EACs instead.",
+    title: "Nothing was saved: the EACs changed in the meantime.",
+    hint: "The message says what changed. An edit: press Refresh in the banner above (or open the EAC again), check the change, then edit again. An undo: undo the later changes or imports first, or delete the EACs instead.",
   },
   cancelled: {
     title: "The operation was cancelled.",

@@ -154,12 +154,14 @@ pub(crate) fn mark_verified(
 }
 
 /// After an import: every EAC the newest batch held was just checked
-/// against its source, so its `cds_synced` becomes that batch's time.
+/// against its source, so its `cds_synced` becomes that batch's time. An
+/// EAC the batch added has it already (`rows::insert`): only the ones it
+/// saw again or replaced are written.
 pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
     w.execute(
         "UPDATE eacs SET cds_synced = b.imported_at
            FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
-          WHERE eacs.seen_batch_id = b.id",
+          WHERE eacs.seen_batch_id = b.id AND eacs.cds_synced IS NOT b.imported_at",
         [],
     )?;
     // Full detail data supersedes an envelope-only EAC of the same id.

@@ -33,4 +33,10 @@ cds_synced: string | null,
  * The missing fields as paths below the EAC (`destination_id`,
  * `values/0/issued`), in field order; empty when complete.
  */
-missing: Array<string>, };
+missing: Array<string>, 
+/**
+ * The database's change number of the EAC's last change (migration
+ * 0014): an edit made on what the detail showed names it, and is
+ * refused when the EAC has changed since.
+ */
+version: number, };

@@ -73,8 +73,8 @@ export type Commands = {
   browse_summary: { args: { filter: EacFilter }; result: BrowseSummary };
   /** One EAC with its values; `cds_synced` is when it was last checked against its source (`null` only for EACs stored before schema 3 that no import has seen since). Envelope-only EACs are not here (see `envelope_only`); `not_found` for an unknown id. */
   eac_detail: { args: { cds_eac_id: string }; result: EacDetail };
-  /** Replaces one EAC's beneficiaries, with an audit record. */
-  set_beneficiaries: { args: { cds_eac_id: string; beneficiary_type: BeneficiaryType; beneficiaries: Array<string>; reason: string }; result: AuditRecord };
+  /** Replaces one EAC's beneficiaries, with an audit record. `version`: the `EacDetail.version` the edit was made on; `conflict` (nothing saved, the message names who changed it since) when the EAC has changed since. */
+  set_beneficiaries: { args: { cds_eac_id: string; beneficiary_type: BeneficiaryType; beneficiaries: Array<string>; reason: string; version: number | null }; result: AuditRecord };
   /** The same assignment for every EAC in `filter`; long, progress phase `bulk_edit`. */
   bulk_set_beneficiaries: { args: { op_id: string; filter: EacFilter; beneficiary_type: BeneficiaryType; beneficiaries: Array<string>; reason: string }; result: BulkEditReport };
   /** Audit records newest first, of one EAC or (`null`) the whole database. `action` is `set_beneficiaries`, `set_emissions`, `import_replace`, `verify`, `delete` or `undo_import`; `before`/`after` are `null` where the EAC did not exist or was removed; `problem` names a damaged record. */
@@ -124,7 +124,7 @@ export type Commands = {
   /** Ids the imported reference data does not know (a warning, never a refusal). */
   check_beneficiaries: { args: { beneficiary_type: BeneficiaryType; beneficiaries: Array<string> }; result: Array<string> };
   /** Both emission factors as exact decimal text, never numbers; audited. */
-  set_emissions: { args: { cds_eac_id: string; emissions_factor_direct: string; emissions_factor_lca: string; reason: string }; result: AuditRecord };
+  set_emissions: { args: { cds_eac_id: string; emissions_factor_direct: string; emissions_factor_lca: string; reason: string; version: number | null }; result: AuditRecord };
   /** A P2 bundle FOLDER at `path` (new, empty, or an earlier EAC Desk bundle, replaced only on success; else `invalid_input`); `base_url` (https) or `null` for `file:` URIs; `sha256` is of `eacs.json`. Long, progress phase `export`. */
   export_bundle: { args: { op_id: string; filter: EacFilter | null; path: string; base_url: string | null }; result: BundleReport };
   /** `cds_synced` = now for the EACs in `filter` (the empty filter: every EAC, envelope-only ones too), one audited `verify` record each; `reason` `null`: "checked against its source"; `dry_run` only counts. Long, phase `verify`. */
