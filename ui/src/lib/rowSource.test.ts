@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { RowSource, runsOf, type FetchPlan } from "./rowSource";
+import { RowSource, type FetchPlan } from "./rowSource";
 
 /** A fetch whose answers the test gives, page by page. */
 function pendingFetch() {
@@ -21,8 +21,7 @@ describe("RowSource", () => {
     const src = new RowSource<number>(10, 4);
     const { calls, fetch } = pendingFetch();
     const on = { loaded: vi.fn(), failed: vi.fn() };
-    expect(src.fetchMissing(plan(fetch, [0], 25), on)).toEqual([0]);
-    expect(src.fetchMissing(plan(fetch, [0, 1], 25), on)).toEqual([1]);
+    expect(src.fetchMissing(plan(fetch, [0, 1], 25), on)).toEqual([0, 1]);
     // on their way: not asked for again
     expect(src.fetchMissing(plan(fetch, [0, 1], 25), on)).toEqual([]);
     expect(calls.map((c) => [c.offset, c.limit])).toEqual([
@@ -37,53 +36,17 @@ describe("RowSource", () => {
     expect(src.findIndex((r) => r === 7)).toBe(7);
   });
 
-  it("asks for consecutive missing pages in one request and splits the answer into pages", async () => {
-    const src = new RowSource<number>(10, 8);
-    const { calls, fetch } = pendingFetch();
-    const on = { loaded: vi.fn(), failed: vi.fn() };
-    expect(src.fetchMissing(plan(fetch, [4, 5, 7], 100), on)).toEqual([4, 5, 7]);
-    expect(calls.map((c) => [c.offset, c.limit])).toEqual([
-      [40, 20],
-      [70, 10],
-    ]);
-    calls[0].resolve(rows(40, 20));
-    await settle();
-    expect(on.loaded).toHaveBeenCalledTimes(1);
-    expect(on.loaded).toHaveBeenLastCalledWith(false);
-    expect(src.rowAt(40)).toBe(40);
-    expect(src.rowAt(59)).toBe(59);
-    expect(src.fetchMissing(plan(fetch, [4, 5, 7], 100), on)).toEqual([]);
-    // a failed run: each of its pages may be asked for again
-    calls[1].reject(new Error("offline"));
-    await settle();
-    expect(src.fetchMissing(plan(fetch, [4, 5, 7], 100), on)).toEqual([7]);
-  });
-
-  it("splits pages into runs of consecutive pages", () => {
-    expect(runsOf([])).toEqual([]);
-    expect(runsOf([5, 1, 2])).toEqual([[1, 2], [5]]);
-    expect(runsOf([3, 4, 5])).toEqual([[3, 4, 5]]);
-  });
-
   it("reports a page shorter than the count promised (the count is stale)", async () => {
     const src = new RowSource<number>(10, 4);
     const { calls, fetch } = pendingFetch();
     const on = { loaded: vi.fn(), failed: vi.fn() };
-    src.fetchMissing(plan(fetch, [1], 15), on);
-    calls[0].resolve(rows(10, 5)); // the last page: 5 rows expected
+    src.fetchMissing(plan(fetch, [0, 1], 15), on);
+    calls[1].resolve(rows(10, 5)); // the last page: 5 rows expected
     await settle();
     expect(on.loaded).toHaveBeenLastCalledWith(false);
-    src.fetchMissing(plan(fetch, [0, 1], 15), on);
-    calls[1].resolve(rows(0, 8)); // 10 expected
+    calls[0].resolve(rows(0, 8)); // 10 expected
     await settle();
     expect(on.loaded).toHaveBeenLastCalledWith(true);
-    // two pages in one request: 15 expected
-    src.reset();
-    src.fetchMissing(plan(fetch, [0, 1], 15), on);
-    calls[2].resolve(rows(0, 15));
-    await settle();
-    expect(on.loaded).toHaveBeenLastCalledWith(false);
-    expect(src.rowAt(14)).toBe(14);
   });
 
   it("keeps the old rows on show during a refresh, until the needed pages are back", async () => {
@@ -91,7 +54,8 @@ describe("RowSource", () => {
     const { calls, fetch } = pendingFetch();
     const on = { loaded: vi.fn(), failed: vi.fn() };
     src.fetchMissing(plan(fetch, [0, 1], 20), on);
-    calls[0].resolve(rows(0, 20));
+    calls[0].resolve(rows(0, 10));
+    calls[1].resolve(rows(10, 10));
     await settle();
     src.refresh();
     expect(src.rowAt(5)).toBe(5);
@@ -102,7 +66,8 @@ describe("RowSource", () => {
     expect(src.indexShown((r) => r === 15)).toBe(15);
     src.fetchMissing(plan(fetch, [0, 1], 20), on);
     expect(src.rowAt(15)).toBe(15); // nothing back yet: the old rows stay
-    calls[1].resolve(rows(100, 20));
+    calls[2].resolve(rows(100, 10));
+    calls[3].resolve(rows(110, 10));
     await settle();
     expect(src.showsPrevious()).toBe(false);
     expect(src.rowAt(5)).toBe(105);
@@ -134,10 +99,11 @@ describe("RowSource", () => {
     const { calls, fetch } = pendingFetch();
     const on = { loaded: vi.fn(), failed: vi.fn() };
     src.fetchMissing(plan(fetch, [0, 1], 100), on);
-    calls[0].resolve(rows(0, 20));
+    calls[0].resolve(rows(0, 10));
+    calls[1].resolve(rows(10, 10));
     await settle();
     src.fetchMissing(plan(fetch, [5], 100), on);
-    calls[1].resolve(rows(50, 10));
+    calls[2].resolve(rows(50, 10));
     await settle();
     expect(src.rowAt(55)).toBe(55);
     expect(src.rowAt(5)).toBeUndefined();

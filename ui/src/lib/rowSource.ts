@@ -73,46 +73,29 @@ export class RowSource<T> {
     this.#generation++;
   }
 
-  /**
-   * Fetch the needed pages that are neither held nor on their way: one
-   * request per run of consecutive pages (a jump far away needs two pages,
-   * and two answers drawn one after the other made one long task), split
-   * into pages as it arrives. Returns the pages asked for.
-   */
+  /** Fetch the needed pages that are neither held nor on their way. Returns the pages asked for. */
   fetchMissing(plan: FetchPlan<T>, on: FetchEvents): number[] {
     const gen = this.#generation;
     const pages = this.#cache.missing(plan.needed());
-    for (const run of runsOf(pages)) {
-      for (const p of run) this.#cache.markLoading(p);
-      const first = run[0];
-      plan.fetch(first * this.pageSize, run.length * this.pageSize).then(
+    for (const p of pages) {
+      this.#cache.markLoading(p);
+      plan.fetch(p * this.pageSize, this.pageSize).then(
         (rows) => {
           if (gen !== this.#generation) return;
           const needed = plan.needed();
-          run.forEach((p, k) => this.#cache.set(p, rows.slice(k * this.pageSize, (k + 1) * this.pageSize)));
+          this.#cache.set(p, rows);
           this.#cache.prune(needed);
           if (this.#previous && this.#cache.missing(needed).length === 0) this.#previous = null;
-          const expected = Math.min(run.length * this.pageSize, Math.max(0, plan.count() - first * this.pageSize));
+          const expected = Math.min(this.pageSize, Math.max(0, plan.count() - p * this.pageSize));
           on.loaded(rows.length < expected);
         },
         (e) => {
           if (gen !== this.#generation) return;
-          for (const p of run) this.#cache.fail(p);
+          this.#cache.fail(p);
           on.failed(e);
         },
       );
     }
     return pages;
   }
-}
-
-/** Ascending page numbers as runs of consecutive pages: [1, 2, 5] → [[1, 2], [5]]. */
-export function runsOf(pages: readonly number[]): number[][] {
-  const runs: number[][] = [];
-  for (const p of [...pages].sort((a, b) => a - b)) {
-    const last = runs.at(-1);
-    if (last && p === last[last.length - 1] + 1) last.push(p);
-    else runs.push([p]);
-  }
-  return runs;
 }
