@@ -8,7 +8,8 @@
 #
 # Environment: APP_EACS, SEED (1), BENCH_DIR (a temp folder, kept), APP=debug
 # to measure the debug build (default: release, built here with the UI),
-# SKIP_BUILD=1 to use the builds as they are. The results are printed and
+# SKIP_BUILD=1 to use the builds as they are, EACDESK_APP to measure another
+# app binary (a copy kept from before a change, say) on the same database. The results are printed and
 # written to $BENCH_DIR/app-bench.md.
 set -euo pipefail
 
@@ -20,6 +21,7 @@ WORK=${BENCH_DIR:-$(mktemp -d -t eacdesk-bench-app.XXXXXX)}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 TARGET=${CARGO_TARGET_DIR:-target}
+case "$TARGET" in /*) ;; *) TARGET="$PWD/$TARGET" ;; esac
 
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   echo "==> building the UI and the $PROFILE app and CLI"
@@ -39,7 +41,7 @@ if [ ! -f "$DB" ]; then
 fi
 
 echo "==> the app on $DB ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-EACDESK_APP="$PWD/$TARGET/$PROFILE/eac-desk" EACDESK_BENCH_DB="$DB" \
+EACDESK_APP="${EACDESK_APP:-$TARGET/$PROFILE/eac-desk}" EACDESK_BENCH_DB="$DB" \
   xvfb-run -a -s "-screen 0 1280x1024x24" \
   cargo test -q -p eac-e2e --test app_bench -- --ignored --nocapture --test-threads=1 |
   tee "$WORK/app-bench.out"

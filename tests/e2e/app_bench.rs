@@ -32,17 +32,19 @@ const STALLS_START: &str =
     "window.__gaps = []; window.__stop = false; let last = performance.now(); \
     const f = () => { const t = performance.now(); window.__gaps.push(t - last); last = t; \
       if (!window.__stop) setTimeout(f, 4); }; setTimeout(f, 4);";
-/// Stops it: `[longest gap ms, ticks]`.
+/// Stops it: `[longest gap ms, ticks, gaps over 50 ms]`.
 const STALLS_STOP: &str = "window.__stop = true; const g = window.__gaps || []; \
-    return [g.length ? Math.max(...g) : 0, g.length];";
+    return [g.length ? Math.max(...g) : 0, g.length, g.filter((x) => x > 50).length];";
 
 /// What the table shows now: `[rows in the DOM, footer count or null,
-/// first row's id or null, first row's index or null, page clock ms]`.
+/// first row's id or null, first row's index or null, page clock ms, rows
+/// still placeholders (loading, or loaded and waiting for a frame to be drawn)]`.
 const STATE: &str = "const rows = document.querySelectorAll('[data-testid=eac-row]'); \
     const c = document.querySelector('strong[data-testid=footer-count]'); \
+    const busy = document.querySelectorAll('[data-testid=eac-table] [role=row][aria-busy=true]'); \
     return [rows.length, c ? Number(c.dataset.count) : null, \
       rows.length ? rows[0].dataset.id : null, \
-      rows.length ? Number(rows[0].dataset.index) : null, performance.now()];";
+      rows.length ? Number(rows[0].dataset.index) : null, performance.now(), busy.length];";
 
 #[derive(Debug, Clone, PartialEq)]
 struct Shown {
@@ -51,6 +53,8 @@ struct Shown {
     first_id: Option<String>,
     first_index: Option<u64>,
     page_ms: f64,
+    /// rows not drawn yet: a step is done when every row on show is drawn
+    placeholders: u64,
 }
 
 async fn shown(desk: &Desk) -> Result<Shown> {
@@ -62,6 +66,7 @@ async fn shown(desk: &Desk) -> Result<Shown> {
         first_id: a[2].as_str().map(str::to_owned),
         first_index: a[3].as_u64(),
         page_ms: a[4].as_f64().unwrap_or(0.0),
+        placeholders: a[5].as_u64().unwrap_or(0),
     })
 }
 
@@ -123,6 +128,8 @@ struct Step {
     seconds: f64,
     longest_stall_ms: Option<f64>,
     ticks: Option<u64>,
+    /// how many times the main thread was busy for over 50 ms in a row
+    over_50: Option<u64>,
 }
 
 /// Runs `act`, then waits until `done`; the time and the longest frame gap.
@@ -139,7 +146,9 @@ where
     desk.client.execute(STALLS_START, vec![]).await?;
     let t = Instant::now();
     act().await?;
-    let s = wait_for(desk, what, done).await?;
+    // done once every row on show is drawn, none left as a placeholder
+    let mut done = done;
+    let s = wait_for(desk, what, |s| s.placeholders == 0 && done(s)).await?;
     let seconds = t.elapsed().as_secs_f64();
     // Once more round the event loop: the work that paints the result counts too.
     desk.client
@@ -155,6 +164,7 @@ where
             seconds,
             longest_stall_ms: frames[0].as_f64(),
             ticks: frames[1].as_u64(),
+            over_50: frames[2].as_u64(),
         },
         s,
     ))
@@ -217,6 +227,9 @@ async fn app_on_a_large_portfolio() -> Result<()> {
         ));
     }
 
+    // The rows still to be drawn after the first ones (a few frames): the
+    // baseline below is the page with nothing left to do.
+    wait_for(&desk, "every row on show drawn", |s| s.placeholders == 0).await?;
     let mut steps = Vec::new();
     // The machine's own frame rate, nothing asked of the app: what the
     // steps below compare with.
@@ -231,6 +244,48 @@ async fn app_on_a_large_portfolio() -> Result<()> {
     )
     .await?;
     steps.push(step);
+    // What drawing a screenful of new rows costs the page, apart from the
+    // machine's noise: 20 scrolls of 100 rows within the rows loaded at the
+    // start (nothing fetched), each timed from the animation frame's start
+    // to its style and layout done (Svelte, then WebKit; painting is on
+    // WebKit's compositor), the next only once every row is drawn.
+    let draws = desk
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             const t = document.querySelector('[data-testid=eac-table]'); const out = []; let k = 0; \
+             const busy = () => t.querySelectorAll('[role=row][aria-busy=true]').length > 0; \
+             const one = () => { let start = 0; \
+               requestAnimationFrame(() => { start = performance.now(); }); \
+               t.scrollTop = k % 2 ? 0 : 3400; t.dispatchEvent(new Event('scroll')); \
+               requestAnimationFrame(() => { const mid = performance.now(); \
+                 const rows = t.querySelectorAll('[data-testid=eac-row]'); \
+                 if (rows.length) rows[rows.length - 1].getBoundingClientRect(); \
+                 const end = performance.now(); out.push([end - start, mid - start, end - mid]); \
+                 const next = () => { if (busy()) setTimeout(next, 10); \
+                   else if (++k < 20) setTimeout(one, 30); else { t.scrollTop = 0; done(out); } }; \
+                 setTimeout(next, 10); }); }; \
+             one();",
+            vec![],
+        )
+        .await?;
+    // [whole frame, script (Svelte), style and layout] per scroll
+    let part = |k: usize| -> Vec<f64> {
+        let mut v: Vec<f64> = draws
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|d| d[k].as_f64())
+            .collect();
+        v.sort_by(f64::total_cmp);
+        v
+    };
+    let (draw_ms, script_ms, layout_ms) = (part(0), part(1), part(2));
+    wait_for(&desk, "the top of the table again", |s| {
+        s.placeholders == 0 && s.first_index == Some(0)
+    })
+    .await?;
+
     // Quantity ascending, then descending: the first row changes each time.
     let mut first_id = first.first_id.clone();
     for what in ["sort by quantity", "sort by quantity, reversed"] {
@@ -334,6 +389,48 @@ async fn app_on_a_large_portfolio() -> Result<()> {
     )
     .await?;
     steps.push(step);
+    // More jumps far away (one alone says little on a busy machine): the
+    // median and the worst of their longest stalls.
+    let mut jumps = Vec::new();
+    for percent in [10u64, 30, 70, 90, 20] {
+        let target = total * percent / 100;
+        let (step, _) = measured(
+            &desk,
+            &format!("jump to {percent} %"),
+            || async {
+                run_script(
+                    &desk,
+                    "const t = document.querySelector('[data-testid=eac-table]'); \
+                     t.scrollTop = t.scrollHeight * arguments[0] / 100;",
+                    vec![Value::from(percent)],
+                )
+                .await
+            },
+            |s| {
+                s.first_index
+                    .is_some_and(|i| i + 1000 > target && i < target + 1000)
+            },
+        )
+        .await?;
+        jumps.push(step);
+    }
+    let mut stalls: Vec<f64> = jumps.iter().filter_map(|s| s.longest_stall_ms).collect();
+    stalls.sort_by(f64::total_cmp);
+    let mut secs: Vec<f64> = jumps.iter().map(|s| s.seconds).collect();
+    secs.sort_by(f64::total_cmp);
+    let summary = Step {
+        what: format!(
+            "the {} jumps above: median (the worst stall {:.0} ms)",
+            jumps.len(),
+            stalls.last().copied().unwrap_or(0.0)
+        ),
+        seconds: secs[secs.len() / 2],
+        longest_stall_ms: Some(stalls[stalls.len() / 2]),
+        ticks: None,
+        over_50: Some(jumps.iter().filter_map(|s| s.over_50).sum()),
+    };
+    steps.extend(jumps);
+    steps.push(summary);
     desk.quit().await?;
 
     // Whole milliseconds are plenty; integers keep the report exact.
@@ -345,7 +442,7 @@ async fn app_on_a_large_portfolio() -> Result<()> {
         total,
         app_binary().display()
     ));
-    report.push_str("| step | seconds | longest main-thread stall (ms) | 4 ms timer ticks |\n|---|---:|---:|---:|\n");
+    report.push_str("| step | seconds | longest main-thread stall (ms) | 4 ms timer ticks | stalls over 50 ms |\n|---|---:|---:|---:|---:|\n");
     report.push_str(&format!(
         "| app start → first rows and count (process age) | {}.{:02} | | |\n\
          | session request → first rows and count (incl. WebKitWebDriver) | {since_launch:.2} | | |\n\
@@ -368,11 +465,23 @@ async fn app_on_a_large_portfolio() -> Result<()> {
     }
     for s in &steps {
         report.push_str(&format!(
-            "| {} | {:.3} | {} | {} |\n",
+            "| {} | {:.3} | {} | {} | {} |\n",
             s.what,
             s.seconds,
             s.longest_stall_ms.map_or("—".into(), |m| format!("{m:.0}")),
             s.ticks.map_or("—".into(), |n| n.to_string()),
+            s.over_50.map_or("—".into(), |n| n.to_string()),
+        ));
+    }
+    if !draw_ms.is_empty() {
+        report.push_str(&format!(
+            "\nDrawing a screenful of new rows (20 scrolls of 100 loaded rows; Svelte, style and layout in the frame): \
+             median {:.1} ms (script {:.1}, style and layout {:.1}), quickest {:.1}, slowest {:.1}\n",
+            draw_ms[draw_ms.len() / 2],
+            script_ms[script_ms.len() / 2],
+            layout_ms[layout_ms.len() / 2],
+            draw_ms[0],
+            draw_ms[draw_ms.len() - 1]
         ));
     }
     report.push_str(
