@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use rusqlite::{params_from_iter, Connection, OpenFlags};
 
 /// The hidden database's page cache (negative: KiB).
-const SEARCH_CACHE_KIB: i64 = -4_096;
+const SEARCH_CACHE_KIB: i64 = -1_024;
 
 /// The thread's work: the search table in the hidden database at `path`,
 /// every batch received written, merged once when the sender is dropped
