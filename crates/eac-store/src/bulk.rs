@@ -75,7 +75,7 @@ impl Deferred {
     pub(crate) fn build(self, w: &Write) -> Result<()> {
         // The search index's thread merges its segments meanwhile.
         let mut load = w.search_load.borrow_mut().take();
-        if let Some(load) = load.as_mut() {
+        if let Some(load) = &mut load {
             load.close()?;
         }
         w.pragma_update(None, "cache_size", BUILD_CACHE_KIB)?;
@@ -243,6 +243,7 @@ impl SearchLoad {
 
     /// Ends the thread's work and puts the index it built in the store's
     /// place: see the type's documentation.
+    /// (Closes it first if the caller has not: no row is left behind.)
     fn finish(mut self, w: &Write) -> Result<()> {
         self.close()?;
         self.join()?;
@@ -251,9 +252,10 @@ impl SearchLoad {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         // The store's definition under another name.
-        let Some((_, using)) = self.definition.split_once(" USING ") else {
-            return Err(self.stopped());
-        };
+        let (_, using) = self
+            .definition
+            .split_once(" USING ")
+            .expect("a virtual table's definition names its module after USING");
         w.execute_batch(&format!(
             "CREATE VIRTUAL TABLE eac_search_load USING {using}"
         ))?;

@@ -225,7 +225,7 @@ pub(crate) fn remove_abandoned(folder: &Path) {
         if let Some(random) = rest.strip_suffix(LOCK_SUFFIX) {
             // A lock file whose database is gone (a process died between
             // removing one and the other), no longer held.
-            let db = path.with_file_name(name.trim_end_matches(".lock"));
+            let db = path.with_file_name(&name[..name.len() - ".lock".len()]);
             if is_random(random) && !db.exists() {
                 if let Some(held) = try_lock(&path) {
                     drop(held);
