@@ -47,11 +47,21 @@ pub fn open_store(path: &Path) -> Result<Store, AppError> {
 /// Starts a new database for `path` (which must not exist), built hidden
 /// beside it and renamed into place by [`NewDatabase::finish`] (an import
 /// into a new file: decision 212); audit records as [`open_store`]'s.
-pub fn new_store(path: &Path) -> Result<NewDatabase, AppError> {
-    let mut new = NewDatabase::create(path)?;
+/// `None` when the file exists after all (another command made it since
+/// the caller looked): open it instead.
+pub fn new_store(path: &Path) -> Result<Option<NewDatabase>, AppError> {
+    let mut new = match NewDatabase::create(path) {
+        Ok(new) => new,
+        Err(eac_store::StoreError::Io { source, .. })
+            if source.kind() == std::io::ErrorKind::AlreadyExists =>
+        {
+            return Ok(None);
+        }
+        Err(e) => return Err(e.into()),
+    };
     new.store()
         .set_audit_name(crate::audit_name_setting().as_deref());
-    Ok(new)
+    Ok(Some(new))
 }
 
 /// Opens a database for reading only (listing, showing, the audit log,

@@ -121,10 +121,14 @@ impl LoadTarget {
         keep: impl Fn(&R) -> bool,
     ) -> Result<R, AppError> {
         loop {
-            let mut target = if !db.exists() {
-                LoadTarget::New(eac_app::new_store(db)?)
+            let new = if db.exists() {
+                None
             } else {
-                LoadTarget::Open(open(db)?)
+                eac_app::new_store(db)?
+            };
+            let mut target = match new {
+                Some(new) => LoadTarget::New(new),
+                None => LoadTarget::Open(open(db)?),
             };
             let out = match &mut target {
                 LoadTarget::Open(store) => work(store)?,

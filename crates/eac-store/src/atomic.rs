@@ -82,6 +82,20 @@ pub(crate) fn try_lock(path: &Path) -> Option<File> {
     Some(file)
 }
 
+/// Locks `file`, just created as `path`, for its creator: `Ok(true)` when
+/// it is locked and still the file named `path`. `Ok(false)` when a
+/// concurrent clean-up got to it between its creation and this lock (it
+/// holds the lock to remove it, or has removed it): the caller makes
+/// another file. Both happen when several processes make hidden files in
+/// one folder at once, each cleaning what it takes for abandoned.
+pub(crate) fn lock_new(file: &File, path: &Path) -> io::Result<bool> {
+    match file.try_lock() {
+        Ok(()) => still_named(file, path),
+        Err(fs::TryLockError::WouldBlock) => Ok(false),
+        Err(fs::TryLockError::Error(e)) => Err(e),
+    }
+}
+
 /// Whether the open `file` is still the one named `path` (a concurrent
 /// clean-up may have removed it between its creation and its lock).
 fn still_named(file: &File, path: &Path) -> io::Result<bool> {
@@ -245,11 +259,7 @@ impl AtomicFile {
             let temp = builder(FILE_PREFIXES[0], FILE_SUFFIXES[0], 0o666)
                 .tempfile_in(folder)
                 .map_err(io_err(dest))?;
-            temp.as_file().try_lock().map_err(|e| StoreError::Io {
-                path: dest.to_owned(),
-                source: e.into(),
-            })?;
-            if still_named(temp.as_file(), temp.path()).map_err(io_err(dest))? {
+            if lock_new(temp.as_file(), temp.path()).map_err(io_err(dest))? {
                 return Ok(AtomicFile {
                     out: Hashing::new(BufWriter::with_capacity(BUFFER, temp)),
                     dest: dest.to_owned(),
@@ -348,11 +358,7 @@ impl AtomicDir {
                 .map_err(io_err(dest))?;
             let lock = if cfg!(unix) {
                 let file = File::open(dir.path()).map_err(io_err(dest))?;
-                file.try_lock().map_err(|e| StoreError::Io {
-                    path: dest.to_owned(),
-                    source: e.into(),
-                })?;
-                if !still_named(&file, dir.path()).map_err(io_err(dest))? {
+                if !lock_new(&file, dir.path()).map_err(io_err(dest))? {
                     continue;
                 }
                 Some(file)

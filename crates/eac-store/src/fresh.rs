@@ -21,7 +21,8 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::atomic::{
-    builder, database_files, folder_of, io_err, is_random, rename_no_replace, sync_dir, try_lock,
+    builder, database_files, folder_of, io_err, is_random, lock_new, rename_no_replace, sync_dir,
+    try_lock,
 };
 use crate::{Access, Result, Store, StoreError};
 
@@ -71,19 +72,32 @@ pub(crate) fn hidden_database(
     prefix: &str,
     about: &Path,
 ) -> Result<(HiddenLock, PathBuf)> {
-    let (file, lock_path) = builder(prefix, LOCK_SUFFIX, 0o644)
-        .tempfile_in(folder)
-        .and_then(|t| t.keep().map_err(|e| e.error))
+    let lock = (0..8)
+        .find_map(|_| {
+            let made = builder(prefix, LOCK_SUFFIX, 0o644)
+                .tempfile_in(folder)
+                .and_then(|t| t.keep().map_err(|e| e.error));
+            let (file, path) = match made {
+                Ok(made) => made,
+                Err(e) => return Some(Err(e)),
+            };
+            // Another process's clean-up may take it for abandoned in the
+            // instant before it is locked: then it is theirs to remove.
+            match lock_new(&file, &path) {
+                Ok(true) => Some(Ok(HiddenLock {
+                    file: Some(file),
+                    path,
+                })),
+                Ok(false) => None,
+                Err(e) => Some(Err(e)),
+            }
+        })
+        .unwrap_or_else(|| {
+            Err(io::Error::other(
+                "another program keeps removing the temporary file",
+            ))
+        })
         .map_err(io_err(about))?;
-    let lock = HiddenLock {
-        file: Some(file),
-        path: lock_path,
-    };
-    lock.file
-        .as_ref()
-        .expect("just opened")
-        .try_lock()
-        .map_err(|e| io_err(about)(io::Error::other(e)))?;
     let db = lock
         .path
         .to_str()
@@ -227,8 +241,9 @@ pub(crate) fn remove_abandoned(folder: &Path) {
             // removing one and the other), no longer held.
             let db = path.with_file_name(&name[..name.len() - ".lock".len()]);
             if is_random(random) && !db.exists() {
-                if let Some(held) = try_lock(&path) {
-                    drop(held);
+                // Removed while held: let go first, and its creator could
+                // lock it in between and take it for its own.
+                if let Some(_held) = try_lock(&path) {
                     let _ = fs::remove_file(&path);
                 }
             }
@@ -244,9 +259,8 @@ pub(crate) fn remove_abandoned(folder: &Path) {
         // Without a lock file: a database of a process that died, or of an
         // older EAC Desk that locked the database itself.
         let target = if lock.exists() { &lock } else { &path };
-        if let Some(held) = try_lock(target) {
+        if let Some(_held) = try_lock(target) {
             remove_with_side_files(&path);
-            drop(held);
             let _ = fs::remove_file(&lock);
         }
     }
@@ -329,5 +343,47 @@ mod tests {
             .filter(|n| !n.starts_with("b.sqlite"))
             .collect();
         assert_eq!(left, [".eacdesk-new-notes.txt", "a.sqlite"]);
+    }
+
+    #[test]
+    fn hidden_databases_made_while_others_clean_the_folder_are_never_taken() {
+        // Several commands starting at once in one folder (CI saw an import
+        // lose its hidden database to another process's clean-up, which
+        // took its lock file for abandoned in the instant before it was
+        // locked). Threads stand in for the processes: these locks are
+        // per open file, so they exclude each other within one process too.
+        let dir = tempfile::tempdir().unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        remove_abandoned(dir.path());
+                    }
+                });
+            }
+            let makers: Vec<_> = (0..3)
+                .map(|_| {
+                    scope.spawn(|| {
+                        for _ in 0..300 {
+                            let (lock, db) =
+                                hidden_database(dir.path(), PREFIX, &dir.path().join("a"))
+                                    .unwrap();
+                            std::thread::yield_now();
+                            assert!(db.exists(), "the database was taken");
+                            assert!(lock.path.exists(), "the lock file was taken");
+                            fs::remove_file(&db).unwrap();
+                            drop(lock);
+                        }
+                    })
+                })
+                .collect();
+            for maker in makers {
+                let joined = maker.join();
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                joined.unwrap();
+            }
+        });
+        assert_eq!(names(dir.path()), Vec::<String>::new());
     }
 }
