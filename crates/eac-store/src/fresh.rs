@@ -367,8 +367,7 @@ mod tests {
                     scope.spawn(|| {
                         for _ in 0..300 {
                             let (lock, db) =
-                                hidden_database(dir.path(), PREFIX, &dir.path().join("a"))
-                                    .unwrap();
+                                hidden_database(dir.path(), PREFIX, &dir.path().join("a")).unwrap();
                             std::thread::yield_now();
                             assert!(db.exists(), "the database was taken");
                             assert!(lock.path.exists(), "the lock file was taken");
