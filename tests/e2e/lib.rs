@@ -612,24 +612,33 @@ impl Desk {
     }
 
     /// Resizes the window so its web content is `width` × `height` CSS
-    /// pixels, as a person dragging the window's corner would (WebDriver
-    /// sets the outer size: the difference is added once it is known).
+    /// pixels, as a person dragging the window's corner would. WebDriver
+    /// sets the outer size, so each round adds what is still missing to the
+    /// outer size it reads back: the first window of a run may still be
+    /// settling when the first size is read (a correction made from that
+    /// reading alone once overshot and never came back).
     pub async fn set_viewport(&self, width: u64, height: u64) -> Result<()> {
         let to_u32 = |n: u64| u32::try_from(n).context("window size");
         self.client
             .set_window_size(to_u32(width)?, to_u32(height)?)
             .await?;
-        let (w, h) = self.viewport().await?;
-        if (w, h) != (width, height) {
-            let outer_w = (width + width).saturating_sub(w);
-            let outer_h = (height + height).saturating_sub(h);
-            self.client
-                .set_window_size(to_u32(outer_w)?, to_u32(outer_h)?)
-                .await?;
-        }
         self.until(
             &format!("the web content to be {width}×{height}"),
-            || async { Ok((self.viewport().await? == (width, height)).then_some(())) },
+            || async {
+                let (w, h) = self.viewport().await?;
+                if (w, h) == (width, height) {
+                    return Ok(Some(()));
+                }
+                let (outer_w, outer_h) = self.client.get_window_size().await?;
+                let fix = |outer: u64, want: u64, have: u64| (outer + want).saturating_sub(have);
+                self.client
+                    .set_window_size(
+                        to_u32(fix(outer_w, width, w))?,
+                        to_u32(fix(outer_h, height, h))?,
+                    )
+                    .await?;
+                Ok(None)
+            },
         )
         .await
     }
