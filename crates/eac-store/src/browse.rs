@@ -131,11 +131,21 @@ fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<
 /// Totals whose mantissa does not fit in 64 bits are summed from their
 /// text; so is everything when an integer sum overflows. Never a float.
 pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSummary> {
-    let mut sql = Sql::new("SELECT COUNT(*) FROM eacs e");
-    let filtered = push_filter(&mut sql, filter)?;
-    let n: i64 = conn
-        .prepare_cached(&sql.text)?
-        .query_row(sql.params(), |row| row.get(0))?;
+    // One facet value: its count and integer sums are kept (decision 217).
+    let kept = match crate::facets::single_facet(filter) {
+        Some((facet, value)) => Some(crate::facets::kept(conn, facet, &value)?),
+        None => None,
+    };
+    let n: i64 = match &kept {
+        Some(kept) => kept.count,
+        None => {
+            let mut sql = Sql::new("SELECT COUNT(*) FROM eacs e");
+            push_filter(&mut sql, filter)?;
+            conn.prepare_cached(&sql.text)?
+                .query_row(sql.params(), |row| row.get(0))?
+        }
+    };
+    let filtered = push_filter(&mut Sql::new(""), filter)?;
 
     // Indexed like EnergyUnit::ALL (Wh, kWh, MWh).
     let mut totals: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
@@ -163,7 +173,10 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
     };
 
     // None: an integer sum overflowed.
-    let groups = if filtered {
+    let kept_groups = kept.and_then(|kept| kept.sums);
+    let groups = if kept_groups.is_some() {
+        kept_groups
+    } else if filtered {
         let sql = totals_sql(
             "t.unit, t.scale, SUM(t.mantissa)",
             "JOIN",

@@ -26,6 +26,7 @@ mod edit;
 mod emissions;
 mod error;
 mod export;
+mod facets;
 mod fields;
 mod fold;
 mod fresh;

@@ -404,6 +404,195 @@ mod tests {
         );
     }
 
+    /// (facet, value, unit, scale, summed, mantissa) of `eac_facets_kept`.
+    type FacetRow = (String, String, String, i64, i64, Option<i64>);
+
+    /// The facet counts and sums the stored rows give (decision 217),
+    /// recomputed in Rust: (facet, value, unit, scale) → (summed, mantissa).
+    fn facets_recomputed(
+        conn: &Connection,
+    ) -> Vec<(String, String, String, i64, i64, Option<i64>)> {
+        use std::collections::BTreeMap;
+        type Key = (String, String, String, i64);
+        let mut kept: BTreeMap<Key, (i64, Option<i128>)> = BTreeMap::new();
+        let mut stmt = conn
+            .prepare(
+                "SELECT e.technology_type, e.retired_state, e.beneficiary_type, e.source_id,
+                        e.destination_id, t.unit, t.scale, t.mantissa
+                 FROM eacs e LEFT JOIN eac_totals t ON t.eac_id = e.id AND t.mantissa IS NOT NULL
+                 ORDER BY e.id, t.unit",
+            )
+            .unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        let names = [
+            "technology_type",
+            "retired_state",
+            "beneficiary_type",
+            "source_id",
+            "destination_id",
+        ];
+        while let Some(r) = rows.next().unwrap() {
+            let facets: [Option<String>; 5] = std::array::from_fn(|i| r.get(i).unwrap());
+            let unit: Option<String> = r.get(5).unwrap();
+            if let Some(unit) = unit {
+                let scale: i64 = r.get(6).unwrap();
+                let mantissa: i64 = r.get(7).unwrap();
+                for (name, value) in names.iter().zip(&facets) {
+                    if let Some(value) = value {
+                        let e = kept
+                            .entry(((*name).to_owned(), value.clone(), unit.clone(), scale))
+                            .or_insert((0, Some(0)));
+                        e.0 += 1;
+                        e.1 = e.1.map(|m| m + i128::from(mantissa));
+                    }
+                }
+            }
+        }
+        drop(rows);
+        drop(stmt);
+        // One count per EAC (the join gave one row per EAC and unit).
+        let mut counts: BTreeMap<(String, String), i64> = BTreeMap::new();
+        let mut stmt = conn
+            .prepare("SELECT technology_type, retired_state, beneficiary_type, source_id, destination_id FROM eacs")
+            .unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        while let Some(r) = rows.next().unwrap() {
+            for (i, name) in names.iter().enumerate() {
+                if let Some(value) = r.get::<_, Option<String>>(i).unwrap() {
+                    *counts.entry(((*name).to_owned(), value)).or_default() += 1;
+                }
+            }
+        }
+        let mut out: Vec<_> = counts
+            .into_iter()
+            .map(|((f, v), n)| (f, v, String::new(), 0, n, None))
+            .collect();
+        out.extend(
+            kept.into_iter().map(|((f, v, u, s), (n, m))| {
+                (f, v, u, s, n, m.and_then(|m| i64::try_from(m).ok()))
+            }),
+        );
+        out.sort();
+        out
+    }
+
+    fn facets_kept(conn: &Connection) -> Vec<FacetRow> {
+        let mut out: Vec<_> = conn
+            .prepare(
+                "SELECT facet, value, unit, scale, summed, mantissa FROM eac_facets_kept
+                 WHERE summed > 0",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        out.sort();
+        out
+    }
+
+    /// The kept rows are the recomputed ones, except that a sum that once
+    /// left 64 bits stays unknown (NULL: summed from the totals) until its
+    /// group empties, as in `eac_totals_kept`.
+    fn assert_kept_true(conn: &Connection, after: &str) {
+        let kept = facets_kept(conn);
+        let recomputed = facets_recomputed(conn);
+        assert_eq!(
+            kept.len(),
+            recomputed.len(),
+            "after {after}: {kept:?}\n{recomputed:?}"
+        );
+        for (k, r) in kept.iter().zip(&recomputed) {
+            assert_eq!(
+                (&k.0, &k.1, &k.2, k.3, k.4),
+                (&r.0, &r.1, &r.2, r.3, r.4),
+                "after {after}"
+            );
+            assert!(
+                k.5.is_none() || k.5 == r.5,
+                "after {after}: {k:?} but {r:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn upgrading_to_version_15_keeps_the_facets_of_the_eacs_that_exist() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v14.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..14]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+             WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 7)
+             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, eac_number, source_id,
+                source_name, destination_id, destination_name, beneficiary_type, asset_id,
+                asset_origination, asset_destination, technology_type, emissions_factor_direct,
+                emissions_factor_lca, period_start, period_end, issuance, retired_state,
+                value_count, quantity_sort_key, import_batch_id, seen_batch_id, cds_synced)
+             SELECT id, 'E-' || id, 'c', 'm', NULL, 'S' || (id % 2), 'Src', 
+                CASE WHEN id < 6 THEN 'D' END, CASE WHEN id < 6 THEN 'Dst' END, 'general', 'A',
+                'grid', 'region', CASE id % 3 WHEN 0 THEN 'solar' WHEN 1 THEN 'wind' END, '0', '0',
+                'ps', 'pe', '2024-02-05', CASE WHEN id < 4 THEN 'yes' ELSE 'no' END, 1, 'k', 1, 1,
+                NULL
+             FROM n;
+             INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES
+                (1, 'MWh', '1.5', 15, 1), (2, 'MWh', '2.25', 225, 2), (3, 'MWh', '0.5', 5, 1),
+                (3, 'kWh', '7', 7, 0),
+                (4, 'kWh', '9000000000000000000', 9000000000000000000, 0),
+                (5, 'kWh', '9000000000000000000', 9000000000000000000, 0),
+                (6, 'Wh', '123456789012345678901234567890', NULL, NULL);",
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        let kept = facets_kept(&conn);
+        assert_eq!(kept, facets_recomputed(&conn));
+        // Overflowing sums are NULL: the store sums those from the totals.
+        assert!(kept.contains(&(
+            "retired_state".into(),
+            "no".into(),
+            "kWh".into(),
+            0,
+            2,
+            None
+        )));
+        assert!(kept.contains(&("source_id".into(), "S1".into(), String::new(), 0, 4, None)));
+
+        // Kept through every kind of change, the foreign keys' cascade included.
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        for sql in [
+            "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES (7, 'MWh', '3', 3, 0)",
+            "UPDATE eacs SET retired_state = 'yes', technology_type = NULL WHERE id = 2",
+            "UPDATE eacs SET source_id = 'S9', destination_id = 'D2' WHERE id IN (1, 6)",
+            "UPDATE eac_totals SET total = '0.9', mantissa = 9 WHERE eac_id = 3 AND unit = 'MWh'",
+            "DELETE FROM eac_totals WHERE eac_id = 4",
+            "DELETE FROM eacs WHERE id = 5",
+            "UPDATE eacs SET beneficiary_type = 'customer' WHERE id = 7",
+            "DELETE FROM eac_totals WHERE eac_id = 1; DELETE FROM eacs WHERE id = 1",
+        ] {
+            conn.execute_batch(sql).unwrap();
+            assert_kept_true(&conn, sql);
+        }
+        // The cascade took EAC 5's totals with it.
+        let left: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM eac_totals WHERE eac_id = 5",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(left, 0);
+    }
+
     #[test]
     fn only_tables_a_migration_writes_and_their_children_are_checked() {
         let conn = Connection::open_in_memory().unwrap();
