@@ -14,10 +14,12 @@ use crate::{
 
 pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRow>> {
     let mut sql = Sql::new(ROW_SELECT);
+    let limit = crate::page_size(query.limit);
+    sql.unindexed = crate::facets::read_in_sort_order(conn, &query.filter, query.offset, limit)?;
     push_filter(&mut sql, &query.filter)?;
     sql.push(&order_by(query.sort));
     sql.push(" LIMIT ")
-        .bind(count(crate::page_size(query.limit)))
+        .bind(count(limit))
         .push(" OFFSET ")
         .bind(i64::try_from(query.offset).unwrap_or(i64::MAX));
     let mut out = Vec::new();

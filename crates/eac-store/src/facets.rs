@@ -75,13 +75,7 @@ pub(crate) struct Kept {
 
 /// The kept count and sums of `facet` = `value`.
 pub(crate) fn kept(conn: &Connection, facet: &str, value: &str) -> Result<Kept> {
-    let count: Option<i64> = conn
-        .prepare_cached(
-            "SELECT summed FROM eac_facets_kept
-             WHERE facet = ?1 AND value = ?2 AND unit = '' AND scale = 0",
-        )?
-        .query_row([facet, value], |r| r.get(0))
-        .optional()?;
+    let count = kept_count(conn, facet, value)?;
     let mut stmt = conn.prepare_cached(
         "SELECT unit, scale, mantissa FROM eac_facets_kept
          WHERE facet = ?1 AND value = ?2 AND unit > '' AND summed > 0 ORDER BY unit, scale",
@@ -101,10 +95,50 @@ pub(crate) fn kept(conn: &Connection, facet: &str, value: &str) -> Result<Kept> 
             _ => sums = None,
         }
     }
-    Ok(Kept {
-        count: count.unwrap_or(0),
-        sums,
-    })
+    Ok(Kept { count, sums })
+}
+
+/// For a page of a one-facet filter: the facet column whose index should
+/// not answer the filter (`Some`), so that SQLite reads the EACs in the
+/// sort's order and stops at the page's end, when that visits fewer EACs
+/// than fetching every match and sorting them would. SQLite's planner
+/// cannot weigh the two (it takes an equality on an indexed column for a
+/// narrow one): `ls --retired no` on a million EACs sorted half a million
+/// rows (1.2 s) for a page of 50. The kept counts say how broad the filter
+/// is: reading in order visits about (offset + limit) × all ÷ matching
+/// EACs, fetching visits the matching ones.
+pub(crate) fn read_in_sort_order(
+    conn: &Connection,
+    filter: &EacFilter,
+    offset: usize,
+    limit: usize,
+) -> Result<Option<&'static str>> {
+    let Some((facet, value)) = single_facet(filter) else {
+        return Ok(None);
+    };
+    let matching: i64 = kept_count(conn, facet, &value)?;
+    // Every EAC has a retired state: their counts add up to all EACs.
+    let all: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(sum(summed), 0) FROM eac_facets_kept
+             WHERE facet = 'retired_state' AND unit = '' AND scale = 0",
+        )?
+        .query_row([], |r| r.get(0))?;
+    let wanted = i128::try_from(offset.saturating_add(limit)).unwrap_or(i128::MAX);
+    let visits_in_order = wanted.saturating_mul(i128::from(all));
+    let visits_fetching = i128::from(matching) * i128::from(matching);
+    Ok((visits_in_order < visits_fetching).then_some(facet))
+}
+
+fn kept_count(conn: &Connection, facet: &str, value: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT summed FROM eac_facets_kept
+             WHERE facet = ?1 AND value = ?2 AND unit = '' AND scale = 0",
+        )?
+        .query_row([facet, value], |r| r.get(0))
+        .optional()?
+        .unwrap_or(0))
 }
 
 /// The triggers that keep the table; a fresh load drops them and
@@ -132,4 +166,118 @@ pub(crate) fn rebuild(w: &Write) -> Result<()> {
          );",
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FieldMatch;
+    use eac_model::RetiredState;
+
+    fn kept_counts(counts: &[(&str, &str, i64)]) -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE eac_facets_kept (facet TEXT, value TEXT, unit TEXT, scale INTEGER,
+                 summed INTEGER, mantissa INTEGER)",
+        )
+        .unwrap();
+        for (facet, value, n) in counts {
+            conn.execute(
+                "INSERT INTO eac_facets_kept VALUES (?1, ?2, '', 0, ?3, NULL)",
+                rusqlite::params![facet, value, n],
+            )
+            .unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn only_one_facet_value_and_nothing_else_is_a_single_facet() {
+        let retired = EacFilter {
+            retired: Some(RetiredState::No),
+            ..Default::default()
+        };
+        assert_eq!(
+            single_facet(&retired),
+            Some(("retired_state", "no".to_owned()))
+        );
+        let blank_search = EacFilter {
+            search: Some("  ".into()),
+            exclude_ids: Some(Vec::new()),
+            ..retired.clone()
+        };
+        assert!(
+            single_facet(&blank_search).is_some(),
+            "blank terms filter nothing"
+        );
+        for not_single in [
+            EacFilter::default(),
+            EacFilter {
+                source: Some("S".into()),
+                ..retired.clone()
+            },
+            EacFilter {
+                search: Some("x".into()),
+                ..retired.clone()
+            },
+            EacFilter {
+                ids: Some(Vec::new()),
+                ..retired.clone()
+            },
+            EacFilter {
+                matches: Some(vec![FieldMatch {
+                    field: MatchField::Source,
+                    value: Some("S".into()),
+                    exclude: true,
+                }]),
+                ..Default::default()
+            },
+        ] {
+            assert_eq!(single_facet(&not_single), None, "{not_single:?}");
+        }
+        let cell = EacFilter {
+            matches: Some(vec![FieldMatch {
+                field: MatchField::Destination,
+                value: Some("D".into()),
+                exclude: false,
+            }]),
+            ..Default::default()
+        };
+        assert_eq!(
+            single_facet(&cell),
+            Some(("destination_id", "D".to_owned()))
+        );
+    }
+
+    #[test]
+    fn a_broad_filter_is_read_in_sort_order_and_a_narrow_one_through_its_index() {
+        // A million EACs, half of them not retired, 200 from source S.
+        let conn = kept_counts(&[
+            ("retired_state", "no", 500_000),
+            ("retired_state", "yes", 500_000),
+            ("source_id", "S", 200),
+        ]);
+        let not_retired = EacFilter {
+            retired: Some(RetiredState::No),
+            ..Default::default()
+        };
+        let from_s = EacFilter {
+            source: Some("S".into()),
+            ..Default::default()
+        };
+        let plan = |filter: &EacFilter, offset: usize, limit: usize| {
+            read_in_sort_order(&conn, filter, offset, limit).unwrap()
+        };
+        assert_eq!(plan(&not_retired, 0, 50), Some("retired_state"));
+        // Deep pages visit fewer EACs by fetching and sorting the matches.
+        assert_eq!(plan(&not_retired, 400_000, 50), None);
+        assert_eq!(plan(&from_s, 0, 50), None);
+        assert_eq!(plan(&EacFilter::default(), 0, 50), None);
+        // A value no EAC has: its index finds nothing at once.
+        let none = EacFilter {
+            source: Some("nowhere".into()),
+            ..Default::default()
+        };
+        assert_eq!(plan(&none, 0, 50), None);
+    }
 }

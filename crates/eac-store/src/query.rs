@@ -13,6 +13,11 @@ use crate::{EacFilter, FieldMatch, MatchField, Result, SortField, SortSpec, Stor
 pub(crate) struct Sql {
     pub text: String,
     pub params: Vec<Value>,
+    /// A facet column whose filter term [`push_filter`] writes so that no
+    /// index answers it (`+e.column`): the page of a broad one-facet filter
+    /// is then read in sort order, stopping at the page's end, instead of
+    /// fetching and sorting every match (see `browse::browse`).
+    pub unindexed: Option<&'static str>,
 }
 
 impl Sql {
@@ -20,6 +25,7 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             params: Vec::new(),
+            unindexed: None,
         }
     }
 
@@ -70,12 +76,13 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
     }
     if let Some(t) = filter.technology {
         and(sql);
-        sql.push("e.technology_type = ").bind(t.as_str().to_owned());
+        let column = facet_column(sql, "technology_type");
+        sql.push(&column).push(" = ").bind(t.as_str().to_owned());
     }
     if let Some(t) = filter.beneficiary_type {
         and(sql);
-        sql.push("e.beneficiary_type = ")
-            .bind(t.as_str().to_owned());
+        let column = facet_column(sql, "beneficiary_type");
+        sql.push(&column).push(" = ").bind(t.as_str().to_owned());
     }
     // Overlap with whole UTC days [from, to]: the period ends after `from`
     // begins and starts before the day after `to` begins.
@@ -96,15 +103,18 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
     }
     if let Some(r) = filter.retired {
         and(sql);
-        sql.push("e.retired_state = ").bind(r.as_str().to_owned());
+        let column = facet_column(sql, "retired_state");
+        sql.push(&column).push(" = ").bind(r.as_str().to_owned());
     }
     if let Some(source) = &filter.source {
         and(sql);
-        sql.push("e.source_id = ").bind(source.clone());
+        let column = facet_column(sql, "source_id");
+        sql.push(&column).push(" = ").bind(source.clone());
     }
     if let Some(destination) = &filter.destination {
         and(sql);
-        sql.push("e.destination_id = ").bind(destination.clone());
+        let column = facet_column(sql, "destination_id");
+        sql.push(&column).push(" = ").bind(destination.clone());
     }
     if let Some(missing) = filter.missing_emissions {
         and(sql);
@@ -143,6 +153,15 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
     Ok(!first)
 }
 
+/// `e.column`, or `+e.column` when it is [`Sql::unindexed`].
+fn facet_column(sql: &Sql, column: &'static str) -> String {
+    if sql.unindexed == Some(column) {
+        format!("+e.{column}")
+    } else {
+        format!("e.{column}")
+    }
+}
+
 /// One cell filter. `IS` / `IS NOT` compare with NULL too, so "missing" and
 /// "exclude this value" (which keeps EACs where the field is missing) need
 /// no second form; the column comes from a fixed table, the value is bound.
@@ -177,7 +196,11 @@ fn push_match(sql: &mut Sql, m: &FieldMatch) {
             return;
         }
     };
-    sql.push(column)
+    let column = match column.strip_prefix("e.") {
+        Some(name) if sql.unindexed == Some(name) => format!("+{column}"),
+        _ => column.to_owned(),
+    };
+    sql.push(&column)
         .push(if m.exclude { " IS NOT " } else { " IS " })
         .bind(value);
 }
