@@ -74,6 +74,7 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
     }
     w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
     *w.search_load.borrow_mut() = Some(SearchLoad::start(w)?);
+    *w.facet_tally.borrow_mut() = Some(crate::facets::Tally::default());
     Ok(Some(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
         triggers: triggers.into_iter().map(|(_, sql)| sql).collect(),
@@ -101,7 +102,10 @@ impl Deferred {
         for sql in &self.definitions {
             w.execute_batch(sql)?;
         }
-        crate::facets::rebuild(w)?;
+        match w.facet_tally.borrow_mut().take() {
+            Some(tally) => tally.write(w)?,
+            None => crate::facets::rebuild(w)?,
+        }
         for sql in &self.triggers {
             w.execute_batch(sql)?;
         }

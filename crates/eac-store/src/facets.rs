@@ -3,6 +3,8 @@
 //! source or destination) is counted and summed from a few kept rows, not
 //! by looking up the totals of every EAC it matches.
 
+use std::collections::HashMap;
+
 use eac_model::EnergyUnit;
 use rusqlite::{Connection, OptionalExtension};
 
@@ -141,8 +143,102 @@ fn kept_count(conn: &Connection, facet: &str, value: &str) -> Result<i64> {
         .unwrap_or(0))
 }
 
+/// The facet counts and sums of a fresh load, tallied on the store's
+/// connection thread as each EAC is inserted (cheaper than any pass over
+/// the stored rows at the end: a rebuild in SQL cost 2.6 s at 100k EACs)
+/// and written by [`Tally::write`]. A load that also replaces or deletes
+/// an EAC marks it stale: the table is then rebuilt from the rows.
+#[derive(Default)]
+pub(crate) struct Tally {
+    /// Per facet (in [`FACETS`] order): value → index in `groups`.
+    values: [HashMap<String, usize>; 5],
+    /// (facet, value, EACs, sums per unit and scale).
+    groups: Vec<(usize, String, i64, Vec<Sum>)>,
+    stale: bool,
+}
+
+/// A tallied sum: unit, scale, rows summed, their mantissas' sum.
+type Sum = (EnergyUnit, i64, i64, i128);
+
+/// The kept facets, as their `eacs` columns.
+const FACETS: [&str; 5] = [
+    "technology_type",
+    "retired_state",
+    "beneficiary_type",
+    "source_id",
+    "destination_id",
+];
+
+impl Tally {
+    /// Counts an EAC inserted with these facet values (in [`FACETS`]
+    /// order) and totals `(unit, mantissa, scale)` that fit in 64 bits.
+    pub(crate) fn add(
+        &mut self,
+        facets: [Option<&str>; 5],
+        totals: impl Iterator<Item = (EnergyUnit, i64, i64)> + Clone,
+    ) {
+        for (facet, value) in facets.into_iter().enumerate() {
+            let Some(value) = value else { continue };
+            let at = match self.values[facet].get(value) {
+                Some(at) => *at,
+                None => {
+                    self.groups.push((facet, value.to_owned(), 0, Vec::new()));
+                    self.values[facet].insert(value.to_owned(), self.groups.len() - 1);
+                    self.groups.len() - 1
+                }
+            };
+            let group = &mut self.groups[at];
+            group.2 += 1;
+            for (unit, mantissa, scale) in totals.clone() {
+                match group.3.iter_mut().find(|g| g.0 == unit && g.1 == scale) {
+                    Some(sum) => {
+                        sum.2 += 1;
+                        sum.3 += i128::from(mantissa);
+                    }
+                    None => group.3.push((unit, scale, 1, i128::from(mantissa))),
+                }
+            }
+        }
+    }
+
+    /// The load changed a stored EAC: the tally no longer says it all.
+    pub(crate) fn mark_stale(&mut self) {
+        self.stale = true;
+    }
+
+    /// Writes the tallied rows over the table (or rebuilds it from the
+    /// stored rows when the tally is stale).
+    pub(crate) fn write(self, w: &Write) -> Result<()> {
+        if self.stale {
+            return rebuild(w);
+        }
+        w.execute_batch("DELETE FROM eac_facets_kept")?;
+        let mut stmt = w.prepare_cached(
+            "INSERT INTO eac_facets_kept (facet, value, unit, scale, summed, mantissa)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?;
+        for (facet, value, count, sums) in &self.groups {
+            let facet = FACETS[*facet];
+            stmt.execute(rusqlite::params![facet, value, "", 0, count, None::<i64>])?;
+            for (unit, scale, summed, sum) in sums {
+                // Beyond 64 bits: unknown, summed from the totals.
+                let mantissa = i64::try_from(*sum).ok();
+                stmt.execute(rusqlite::params![
+                    facet,
+                    value,
+                    unit.as_str(),
+                    scale,
+                    summed,
+                    mantissa
+                ])?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The triggers that keep the table; a fresh load drops them and
-/// [`rebuild`]s the table once at its end.
+/// tallies it ([`Tally`]) and writes it once at its end.
 pub(crate) const TRIGGER_PREFIX: &str = "eac_facets_kept_";
 
 /// Fills the table from the stored EACs (as migration 0015 did): counts,

@@ -532,6 +532,21 @@ pub(crate) fn insert_prepared(
     bind_columns(&mut stmt, eac, p, batch_id)?;
     stmt.raw_execute()?;
     let id = w.last_insert_rowid();
+    if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
+        tally.add(
+            [
+                eac.technology_type.map(|t| t.as_str()),
+                Some(p.derived.retired_state.as_str()),
+                eac.beneficiary_type.map(|b| b.as_str()),
+                Some(eac.source_id.as_str()),
+                eac.destination_id.as_deref(),
+            ],
+            p.derived
+                .totals
+                .iter()
+                .filter_map(|t| t.scaled.map(|(mantissa, scale)| (t.unit, mantissa, scale))),
+        );
+    }
     insert_children(w, id, eac, p)?;
     Ok(id)
 }
@@ -552,6 +567,9 @@ pub(crate) fn replace_prepared(
     // The version replaced and the one replacing it (it may move periods).
     periods::check_row(w, id)?;
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
+        tally.mark_stale();
+    }
     let mut stmt = w.prepare_cached(
         "UPDATE eacs SET cds_created = ?2, cds_modified = ?3, eac_number = ?4, source_id = ?5,
             source_name = ?6, destination_id = ?7, destination_name = ?8, beneficiary_type = ?9,
@@ -581,6 +599,9 @@ pub(crate) fn replace_prepared(
 /// Removes the EAC in row `id` with all its rows.
 pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     periods::check_row(w, id)?;
+    if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
+        tally.mark_stale();
+    }
     flush_search(w)?;
     for sql in [
         "DELETE FROM eac_values WHERE eac_id = ?1",

@@ -108,6 +108,9 @@ pub(crate) struct Write<'c> {
     /// A fresh load's search index, built beside the store while the
     /// load writes its rows (`bulk::SearchLoad`).
     pub(crate) search_load: std::cell::RefCell<Option<crate::bulk::SearchLoad>>,
+    /// A fresh load's facet counts and sums, tallied as its EACs are
+    /// inserted (`facets::Tally`) and written once at its end.
+    pub(crate) facet_tally: std::cell::RefCell<Option<crate::facets::Tally>>,
 }
 
 impl Write<'_> {
@@ -152,6 +155,7 @@ impl Store {
                 pending_search: Default::default(),
                 pending_search_bytes: Default::default(),
                 search_load: Default::default(),
+                facet_tally: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
@@ -187,6 +191,7 @@ impl Store {
             pending_search: Default::default(),
             pending_search_bytes: Default::default(),
             search_load: Default::default(),
+            facet_tally: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);
