@@ -78,6 +78,12 @@ pub fn open_watch(path: &Path) -> Result<StoreWatch, AppError> {
     Ok(StoreWatch::open(path)?)
 }
 
+/// Team mode: makes the PostgreSQL database `url` names ready for EAC Desk
+/// (its schema and the analyst and auditor roles; `docs/team.md`).
+pub fn server_init(url: &str) -> Result<eac_store::server::InitReport, AppError> {
+    Ok(eac_store::server::init(url)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -241,6 +241,10 @@ impl From<StoreError> for AppError {
                 ),
                 ErrorDetails::default(),
             ),
+            StoreError::Server { message } => (
+                format!("The PostgreSQL server: {message}."),
+                ErrorDetails::default(),
+            ),
             StoreError::Migration { file, message } => (
                 format!(
                     "The database could not be upgraded: migration {file} failed ({message}); nothing was changed. Restore it from a backup or open another database file."

@@ -52,7 +52,10 @@ pub use claims_view::{
     ClaimReportView, ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView, IntervalView,
     RuleSetView, ValueCheckView,
 };
-pub use db::{default_db_path, new_store, open_store, open_store_read, open_watch, DB_ENV};
+pub use db::{
+    default_db_path, new_store, open_store, open_store_read, open_watch, server_init, DB_ENV,
+};
+pub use eac_store::server::{InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};

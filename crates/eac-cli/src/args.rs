@@ -70,6 +70,12 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate realistic sample EACs into the database (or a file)
     Sample(SampleArgs),
+    /// Team mode: make a PostgreSQL database ready for EAC Desk (schema and
+    /// the analyst and auditor roles; see docs/team.md)
+    Server {
+        #[command(subcommand)]
+        action: ServerCommand,
+    },
     /// Reference data behind beneficiaries: accounts, service contracts, programs
     Refdata {
         #[command(subcommand)]
@@ -369,6 +375,22 @@ pub enum RefdataCommand {
         #[arg(long, value_name = "TEXT")]
         search: Option<String>,
         /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Bring the database's schema to this version and grant the roles
+    /// `eacdesk_analyst` (read and change; the audit log only grows) and
+    /// `eacdesk_auditor` (read only); run again after each upgrade. The
+    /// password, when not in the address, comes from PGPASSWORD.
+    Init {
+        /// The database: postgres://USER@HOST/DATABASE (or key=value settings)
+        #[arg(value_name = "URL")]
+        url: String,
+        /// Print the report as JSON
         #[arg(long)]
         json: bool,
     },

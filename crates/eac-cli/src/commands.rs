@@ -14,8 +14,8 @@ use serde::Serialize;
 use crate::args::{
     AuditCommand, BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs,
     ImportArgs, LsArgs, MappingCommand, PackArgs, PackCommand, PeriodCommand, RefdataCommand,
-    SampleArgs, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs, SummaryArgs, UndoImportArgs,
-    ValidateArgs, VerifyArgs,
+    SampleArgs, ServerCommand, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs, SummaryArgs,
+    UndoImportArgs, ValidateArgs, VerifyArgs,
 };
 use crate::pack;
 use crate::progress::{Bar, Units};
@@ -65,6 +65,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Validate(a) => validate(a),
         Command::Verify(a) => verify(&db, a),
         Command::Sample(a) => sample(&db, a),
+        Command::Server {
+            action: ServerCommand::Init { url, json },
+        } => server_init(&url, json),
         Command::Refdata {
             action: RefdataCommand::Import { json, files },
         } => refdata_import(&db, &files, json),
@@ -85,6 +88,7 @@ fn needs_no_database(command: &Command) -> bool {
     matches!(
         command,
         Command::Formats { .. }
+            | Command::Server { .. }
             | Command::Validate(_)
             | Command::Key { .. }
             | Command::Pack(PackArgs {
@@ -1002,6 +1006,51 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
             )?;
         }
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn server_init(url: &str, json: bool) -> Result<ExitCode> {
+    let report = eac_app::server_init(url)?;
+    let mut out = Out::stdout();
+    if json {
+        out.json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let before = match report.version_before {
+        None => "a new EAC Desk database".to_owned(),
+        Some(v) if v == report.version => format!("already at schema {v}"),
+        Some(v) => format!("upgraded from schema {v}"),
+    };
+    writeln!(
+        out,
+        "Database {} on the server: schema {} ({before}), owned by {}.",
+        report.database, report.version, report.owner
+    )?;
+    if !report.applied.is_empty() {
+        writeln!(out, "Applied: {}.", report.applied.join(", "))?;
+    }
+    for role in [eac_app::ANALYST_ROLE, eac_app::AUDITOR_ROLE] {
+        let made = if report.roles_created.iter().any(|r| r == role) {
+            "created"
+        } else {
+            "granted again"
+        };
+        writeln!(out, "Role {role}: {made}.")?;
+    }
+    writeln!(
+        out,
+        "Give each person a login in one of the roles, for example:"
+    )?;
+    writeln!(
+        out,
+        "  CREATE ROLE ann LOGIN PASSWORD '…' IN ROLE {};   -- imports, edits, exports",
+        eac_app::ANALYST_ROLE
+    )?;
+    writeln!(
+        out,
+        "  CREATE ROLE bob LOGIN PASSWORD '…' IN ROLE {};   -- browses, checks, exports",
+        eac_app::AUDITOR_ROLE
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 

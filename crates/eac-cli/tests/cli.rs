@@ -16,6 +16,8 @@ mod history;
 mod pack;
 #[path = "cli/registry.rs"]
 mod registry;
+#[path = "cli/server.rs"]
+mod server;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
 #[path = "cli/stream.rs"]

@@ -171,6 +171,10 @@ pub enum StoreError {
     /// There is no recorded claim with this number.
     #[error("there is no claim number {0}")]
     NoClaim(i64),
+    /// A PostgreSQL server refused or failed (team mode): `message` says
+    /// what, in the server's words, and what to do.
+    #[error("PostgreSQL: {message}")]
+    Server { message: String },
 }
 
 impl StoreError {
@@ -201,7 +205,9 @@ impl StoreError {
             StoreError::InvalidInput(_) => ErrorCode::InvalidInput,
             StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
             StoreError::Io { .. } => ErrorCode::Io,
-            StoreError::Sqlite(_) | StoreError::Migration { .. } => ErrorCode::Database,
+            StoreError::Sqlite(_) | StoreError::Migration { .. } | StoreError::Server { .. } => {
+                ErrorCode::Database
+            }
             StoreError::Cancelled => ErrorCode::Cancelled,
         }
     }

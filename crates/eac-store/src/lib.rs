@@ -42,6 +42,7 @@ mod refdata;
 pub mod registry;
 mod rows;
 mod search_beside;
+pub mod server;
 mod summary;
 mod watch;
 mod write;

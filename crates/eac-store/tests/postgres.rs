@@ -408,3 +408,148 @@ fn facet_totals_are_kept_alike_on_both_stores() {
         ] as [FacetRow; 8]
     );
 }
+
+/// A new, empty database on the test server (no EAC Desk tables), and the
+/// settings that reach it.
+fn empty_database(name: &str) -> Option<String> {
+    let conn = match std::env::var("EACDESK_TEST_PG") {
+        Ok(conn) => conn,
+        Err(_) => {
+            assert!(
+                std::env::var("EACDESK_REQUIRE_PG").is_err(),
+                "EACDESK_REQUIRE_PG is set but EACDESK_TEST_PG is not"
+            );
+            eprintln!("skipped: no PostgreSQL server (EACDESK_TEST_PG; `make test` starts one)");
+            return None;
+        }
+    };
+    let mut admin = Client::connect(&conn, NoTls).expect("the test server");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'
+                 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        ))
+        .unwrap();
+    Some(format!("{conn} dbname={name}"))
+}
+
+#[test]
+fn server_init_sets_up_the_schema_and_roles_that_hold_in_the_database() {
+    let Some(db) = empty_database("eacdesk_init") else {
+        return;
+    };
+    let first = eac_store::server::init(&db).unwrap();
+    assert_eq!(first.version_before, None);
+    assert_eq!(
+        first.version as usize,
+        eac_store::supported_schema_version()
+    );
+    assert_eq!(
+        first.applied.first().map(String::as_str),
+        Some("0014_schema.sql")
+    );
+    // Again: nothing to apply, the grants made again, nothing else changes.
+    let again = eac_store::server::init(&db).unwrap();
+    assert_eq!(again.version_before, Some(again.version));
+    assert!(again.applied.is_empty());
+    assert!(again.roles_created.is_empty());
+
+    // One person in each role (roles belong to the whole server).
+    let mut owner = Client::connect(&db, NoTls).unwrap();
+    owner
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_test_ann; DROP ROLE IF EXISTS eacdesk_test_bob;
+             CREATE ROLE eacdesk_test_ann LOGIN IN ROLE eacdesk_analyst;
+             CREATE ROLE eacdesk_test_bob LOGIN IN ROLE eacdesk_auditor;",
+        )
+        .unwrap();
+    let refused = |client: &mut Client, sql: &str| -> String {
+        let err = client.batch_execute(sql).unwrap_err();
+        err.as_db_error()
+            .map(|e| e.message().to_owned())
+            .unwrap_or_else(|| err.to_string())
+    };
+    let mut ann = Client::connect(&format!("{db} user=eacdesk_test_ann"), NoTls).unwrap();
+    let mut bob = Client::connect(&format!("{db} user=eacdesk_test_bob"), NoTls).unwrap();
+    // The analyst stores an EAC (the kept totals and facets follow as the
+    // triggers run with her rights) and writes the audit log.
+    ann.batch_execute(
+        "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+         INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
+             asset_id, period_start, period_end, retired_state, value_count, quantity_sort_key,
+             import_batch_id, seen_batch_id)
+         VALUES (1, 'e-1', 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no', 1, 'k', 1, 1);
+         INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)
+         VALUES (1, 'MWh', '1000.0', 10000, 1);
+         UPDATE eacs SET retired_state = 'yes' WHERE id = 1;
+         INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+         VALUES ('t', 'ann', 'e-1', 'set_beneficiaries', '{}', '{}', 'contract');",
+    )
+    .unwrap();
+    // …but cannot change or empty it, nor the schema's version.
+    for sql in [
+        "UPDATE audit_log SET reason = 'other'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+        "UPDATE eacdesk_schema SET version = 99",
+        "CREATE TABLE mine (x int)",
+    ] {
+        let says = refused(&mut ann, sql);
+        assert!(says.contains("permission denied"), "{sql}: {says}");
+    }
+    // The auditor reads everything and changes nothing.
+    let n: i64 = bob
+        .query_one(
+            "SELECT count(*) FROM eacs JOIN eac_facets_kept k ON k.value = eacs.retired_state",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(n >= 1);
+    let audited: i64 = bob
+        .query_one("SELECT count(*) FROM audit_log", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(audited, 1);
+    for sql in [
+        "UPDATE eacs SET retired_state = 'no'",
+        "DELETE FROM eacs",
+        "INSERT INTO audit_log (at, os_user, cds_eac_id, action, \"before\", \"after\", reason)
+         VALUES ('t', 'bob', 'e-1', 'x', '{}', '{}', 'why')",
+        "INSERT INTO import_batches (id, file_name, imported_at) VALUES (2, 'b.json', 't')",
+    ] {
+        let says = refused(&mut bob, sql);
+        assert!(says.contains("permission denied"), "{sql}: {says}");
+    }
+    drop((ann, bob));
+    owner
+        .batch_execute("DROP ROLE eacdesk_test_ann; DROP ROLE eacdesk_test_bob;")
+        .unwrap();
+}
+
+#[test]
+fn server_init_refuses_another_programs_database_and_names_a_bad_address() {
+    let Some(db) = empty_database("eacdesk_foreign") else {
+        return;
+    };
+    Client::connect(&db, NoTls)
+        .unwrap()
+        .batch_execute("CREATE TABLE invoices (id int)")
+        .unwrap();
+    let err = eac_store::server::init(&db).unwrap_err().to_string();
+    assert!(err.contains("another program's"), "{err}");
+    let bad = eac_store::server::init("postgres://ann:secret@/x?host=/nonexistent").unwrap_err();
+    assert!(!bad.to_string().contains("secret"), "{bad}");
+}
+
+#[test]
+fn team_md_shows_the_roles_sql_that_init_runs() {
+    let doc = fs::read_to_string(migrations().join("../docs/team.md")).unwrap();
+    assert!(
+        doc.contains(eac_store::server::ROLES_SQL.trim_end()),
+        "docs/team.md must show server::ROLES_SQL as it is"
+    );
+}

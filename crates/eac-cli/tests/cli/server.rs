@@ -1,0 +1,68 @@
+//! `eacdesk server init` against a real PostgreSQL server (`make test`
+//! starts a throwaway one and names it in `EACDESK_TEST_PG`).
+
+use super::*;
+
+/// The settings of a new, empty database on the test server.
+fn empty_database(name: &str) -> Option<String> {
+    let Ok(conn) = std::env::var("EACDESK_TEST_PG") else {
+        assert!(
+            std::env::var("EACDESK_REQUIRE_PG").is_err(),
+            "EACDESK_REQUIRE_PG is set but EACDESK_TEST_PG is not"
+        );
+        eprintln!("skipped: no PostgreSQL server (EACDESK_TEST_PG; `make test` starts one)");
+        return None;
+    };
+    let mut admin = postgres::Client::connect(&conn, postgres::NoTls).expect("the test server");
+    admin
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name} TEMPLATE template0"))
+        .unwrap();
+    Some(format!("{conn} dbname={name}"))
+}
+
+#[test]
+fn server_init_sets_up_a_database_once_and_says_what_it_did() {
+    let Some(db) = empty_database("eacdesk_cli_init") else {
+        return;
+    };
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["server", "init", &db])
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "Database eacdesk_cli_init on the server: schema {} (a new EAC Desk database)",
+            eac_store::supported_schema_version()
+        )))
+        .stdout(contains("Applied: 0014_schema.sql"))
+        .stdout(contains("IN ROLE eacdesk_analyst"))
+        .stdout(contains("IN ROLE eacdesk_auditor"));
+    let out = desk
+        .eacdesk()
+        .args(["server", "init", "--json", &db])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["applied"], serde_json::json!([]));
+    assert_eq!(report["version_before"], report["version"]);
+    // No local database is made or touched.
+    assert!(!desk.path("desk.sqlite").exists());
+}
+
+#[test]
+fn server_init_refuses_an_unreachable_server_without_showing_the_password() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args([
+            "server",
+            "init",
+            "postgres://ann:s3cret@/eacs?host=/nonexistent-socket-folder",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("could not connect to postgres://ann:***@"))
+        .stderr(contains("s3cret").not());
+}
