@@ -78,6 +78,17 @@ pub fn open_watch(path: &Path) -> Result<StoreWatch, AppError> {
     Ok(StoreWatch::open(path)?)
 }
 
+/// Team mode: copies the whole store into the empty server database `url`
+/// (set up by [`server_init`]), verified table by table; `each` hears of
+/// every table copied.
+pub fn copy_to_server(
+    store: &Store,
+    url: &str,
+    each: &mut dyn FnMut(&eac_store::server_copy::TableCopied),
+) -> Result<eac_store::server_copy::CopyReport, AppError> {
+    Ok(store.copy_to_server(url, each)?)
+}
+
 /// Team mode: makes the PostgreSQL database `url` names ready for EAC Desk
 /// (its schema and the analyst and auditor roles; `docs/team.md`).
 pub fn server_init(url: &str) -> Result<eac_store::server::InitReport, AppError> {

@@ -70,6 +70,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate realistic sample EACs into the database (or a file)
     Sample(SampleArgs),
+    /// Team mode: copy the whole database (EACs, documents, reference data,
+    /// claims, audit log with its chain) into an empty PostgreSQL database
+    /// set up by `server init`, verified table by table; all or nothing
+    Copy(CopyArgs),
     /// Team mode: make a PostgreSQL database ready for EAC Desk (schema and
     /// the analyst and auditor roles; see docs/team.md)
     Server {
@@ -378,6 +382,19 @@ pub enum RefdataCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CopyArgs {
+    /// The database file to copy (default: --db)
+    #[arg(long, value_name = "FILE")]
+    pub from: Option<PathBuf>,
+    /// The server database: postgres://USER@HOST/DATABASE (or key=value settings)
+    #[arg(long, value_name = "URL")]
+    pub to: String,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]

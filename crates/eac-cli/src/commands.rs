@@ -12,7 +12,7 @@ use eac_app::{
 use serde::Serialize;
 
 use crate::args::{
-    AuditCommand, BeneficiariesCommand, CheckArgs, Cli, Command, DeleteArgs, ExportArgs,
+    AuditCommand, BeneficiariesCommand, CheckArgs, Cli, Command, CopyArgs, DeleteArgs, ExportArgs,
     ImportArgs, LsArgs, MappingCommand, PackArgs, PackCommand, PeriodCommand, RefdataCommand,
     SampleArgs, ServerCommand, SetArgs, SetEmissionsArgs, SetFieldsArgs, ShowArgs, SummaryArgs,
     UndoImportArgs, ValidateArgs, VerifyArgs,
@@ -68,6 +68,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Server {
             action: ServerCommand::Init { url, json },
         } => server_init(&url, json),
+        Command::Copy(a) => copy(&db, a),
         Command::Refdata {
             action: RefdataCommand::Import { json, files },
         } => refdata_import(&db, &files, json),
@@ -1005,6 +1006,58 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
                 }
             )?;
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Whether `text` names a PostgreSQL database rather than a file.
+fn is_server_address(text: &str) -> bool {
+    text.starts_with("postgres://") || text.starts_with("postgresql://") || text.contains('=')
+}
+
+fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
+    let from = a.from.as_deref().unwrap_or(db);
+    if is_server_address(&from.to_string_lossy()) {
+        return Err(AppError::invalid_input(
+            "copying from a server database is not built yet; copy from a database file \
+             (--from FILE) into a server (--to postgres://…)",
+        )
+        .into());
+    }
+    if !is_server_address(&a.to) {
+        return Err(AppError::invalid_input(
+            "--to must name a server database (postgres://USER@HOST/DATABASE); to copy a \
+             file, copy the file",
+        )
+        .into());
+    }
+    if !from.exists() {
+        return Err(AppError::invalid_input(format!(
+            "there is no database file {}",
+            from.display()
+        ))
+        .into());
+    }
+    let store = open_read(from)?;
+    let mut out = Out::stdout();
+    let mut err = ErrOut::stderr();
+    let report = eac_app::copy_to_server(&store, &a.to, &mut |t| {
+        if !a.json {
+            writeln!(err, "copied {}: {} rows", t.table, t.rows);
+        }
+    })?;
+    if a.json {
+        out.json(&report)?;
+    } else {
+        let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
+        writeln!(
+            out,
+            "Copied {} into {} on the server: {} tables, {rows} rows, each read back and \
+             compared (SHA-256).",
+            from.display(),
+            report.database,
+            report.tables.len()
+        )?;
     }
     Ok(ExitCode::SUCCESS)
 }

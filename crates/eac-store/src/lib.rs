@@ -43,6 +43,7 @@ pub mod registry;
 mod rows;
 mod search_beside;
 pub mod server;
+pub mod server_copy;
 mod summary;
 mod watch;
 mod write;

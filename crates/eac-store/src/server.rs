@@ -221,7 +221,7 @@ fn without_password(conn: &str) -> String {
 
 /// The server's own words for an error (its message and detail), or the
 /// client's.
-fn describe(e: &postgres::Error) -> String {
+pub(crate) fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => match db.detail() {
             Some(detail) => format!("{} ({detail})", db.message()),

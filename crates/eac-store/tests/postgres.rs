@@ -553,3 +553,127 @@ fn team_md_shows_the_roles_sql_that_init_runs() {
         "docs/team.md must show server::ROLES_SQL as it is"
     );
 }
+
+#[test]
+fn a_store_is_copied_whole_into_an_empty_server_database_and_only_there() {
+    let Some(db) = empty_database("eacdesk_copy") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    // A store with EACs of two files, an audited edit, a document with
+    // bytes of every value and text with characters COPY escapes.
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    let mut store = eac_store::Store::open(&path).unwrap();
+    let fixtures = migrations().join("../tests/fixtures/spec-examples");
+    for file in ["good-p1-mixed-order.json", "good-p1-overview-monthly.json"] {
+        store
+            .import_file(
+                &fixtures.join(file),
+                eac_store::ImportOptions::default(),
+                &eac_store::NoProgress,
+            )
+            .unwrap();
+    }
+    let first = store
+        .browse(&eac_store::BrowseQuery {
+            filter: eac_store::EacFilter::default(),
+            sort: eac_store::SortSpec {
+                field: eac_store::SortField::CdsEacId,
+                descending: false,
+            },
+            offset: 0,
+            limit: 1,
+        })
+        .unwrap()
+        .remove(0);
+    store
+        .set_beneficiaries(
+            &first.cds_eac_id,
+            &eac_store::BeneficiaryAssignment {
+                beneficiary_type: eac_model::BeneficiaryType::General,
+                beneficiaries: Vec::new(),
+            },
+            &eac_store::Reason::new("a back\\slash reason").unwrap(),
+            "ann",
+        )
+        .unwrap();
+    drop(store);
+    let all_bytes: Vec<u8> = (0..=255).collect();
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute(
+            "INSERT INTO documents (sha256, size, content, format, file_name, imported_at)
+             VALUES (?1, 256, ?2, 'test', 'name\twith\\odd\ncharacters.pdf', 't')",
+            rusqlite::params![format!("{:064}", 7), all_bytes],
+        )
+        .unwrap();
+
+    let store = eac_store::Store::open(&path).unwrap();
+    let mut heard = Vec::new();
+    let report = store
+        .copy_to_server(&db, &mut |t| heard.push(t.table.clone()))
+        .unwrap();
+    assert_eq!(heard.len(), eac_store::server_copy::TABLES.len());
+    let lite = rusqlite::Connection::open(&path).unwrap();
+    let mut pg = Client::connect(&db, NoTls).unwrap();
+    for copied in &report.tables {
+        let count = |sql: &str| -> i64 { lite.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let table = &copied.table;
+        let expected = count(&format!("SELECT count(*) FROM {table}"));
+        assert_eq!(copied.rows, u64::try_from(expected).unwrap(), "{table}");
+        let on_server: i64 = pg
+            .query_one(&format!("SELECT count(*) FROM {table}"), &[])
+            .unwrap()
+            .get(0);
+        assert_eq!(on_server, expected, "{table}");
+    }
+    assert!(report
+        .tables
+        .iter()
+        .any(|t| t.table == "audit_log" && t.rows > 0));
+    // Bytes, odd text and the search text arrive as they were.
+    let doc = pg
+        .query_one("SELECT content, file_name FROM documents", &[])
+        .unwrap();
+    assert_eq!(doc.get::<_, Vec<u8>>(0), all_bytes);
+    assert_eq!(doc.get::<_, String>(1), "name\twith\\odd\ncharacters.pdf");
+    let searchable: i64 = pg
+        .query_one("SELECT count(*) FROM eacs WHERE search_text <> ''", &[])
+        .unwrap()
+        .get(0);
+    assert!(searchable > 0);
+    // The triggers are on again and ids continue after the copied ones.
+    pg.batch_execute(
+        "INSERT INTO import_batches (file_name, imported_at) VALUES ('next.json', 't')",
+    )
+    .unwrap();
+    let (max, next): (i64, i64) = {
+        let r = pg
+            .query_one(
+                "SELECT (SELECT max(id) FROM import_batches WHERE file_name <> 'next.json'),
+                        (SELECT id FROM import_batches WHERE file_name = 'next.json')",
+                &[],
+            )
+            .unwrap();
+        (r.get(0), r.get(1))
+    };
+    assert_eq!(next, max + 1);
+    let err = pg.batch_execute("DELETE FROM audit_log").unwrap_err();
+    assert!(format!("{err:?}").contains("never deleted"), "{err:?}");
+    // A database holding data is never copied into.
+    let again = store
+        .copy_to_server(&db, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(again.contains("already holds data"), "{again}");
+    // Nor one not set up.
+    let Some(bare) = empty_database("eacdesk_copy_bare") else {
+        return;
+    };
+    let bare = store
+        .copy_to_server(&bare, &mut |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(bare.contains("server init"), "{bare}");
+}

@@ -66,3 +66,46 @@ fn server_init_refuses_an_unreachable_server_without_showing_the_password() {
         .stderr(contains("could not connect to postgres://ann:***@"))
         .stderr(contains("s3cret").not());
 }
+
+#[test]
+fn copy_puts_the_whole_database_on_a_server_once_and_checks_it() {
+    let Some(db) = empty_database("eacdesk_cli_copy") else {
+        return;
+    };
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk()
+        .args(["server", "init", &db])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["copy", "--to", &db])
+        .assert()
+        .success()
+        .stderr(contains("copied eacs: 7 rows"))
+        .stdout(contains("into eacdesk_cli_copy on the server"))
+        .stdout(contains("each read back and compared (SHA-256)"));
+    let mut pg = postgres::Client::connect(&db, postgres::NoTls).unwrap();
+    let n: i64 = pg
+        .query_one("SELECT count(*) FROM eacs", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 7);
+    // Never into a database that holds data; nothing changes there.
+    desk.eacdesk()
+        .args(["copy", "--to", &db])
+        .assert()
+        .code(2)
+        .stderr(contains("already holds data"));
+    let n: i64 = pg
+        .query_one("SELECT count(*) FROM eacs", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 7);
+    // Only from a file into a server.
+    desk.eacdesk()
+        .args(["copy", "--to", "elsewhere.sqlite"])
+        .assert()
+        .code(2)
+        .stderr(contains("--to must name a server database"));
+}

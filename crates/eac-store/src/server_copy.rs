@@ -1,0 +1,426 @@
+//! `eacdesk copy`: a whole SQLite store into an empty PostgreSQL database
+//! set up by `server init` (issue 17, item 3), verified table by table.
+//!
+//! Every table is copied as it is, ids kept, in the order its foreign keys
+//! need, through `COPY … FROM STDIN`, from one read snapshot of the file,
+//! in one transaction on the server. The tables' own triggers are switched
+//! off meanwhile (the table owner may) so the kept totals, counts and facet
+//! sums arrive exactly as stored, not recomputed; the search text of each
+//! EAC comes from the file's search index. Then each table is read back from
+//! the server in its key's order (`COPY … TO STDOUT`) and its SHA-256
+//! compared with that of the rows sent: a difference anywhere stops the copy
+//! and the server transaction is rolled back. Identity sequences continue
+//! after the highest id copied.
+
+use std::io::{BufWriter, Read, Write as _};
+
+use rusqlite::types::ValueRef;
+use sha2::{Digest, Sha256};
+
+use crate::server::{connect, describe, newest_version};
+use crate::{Result, Store, StoreError};
+
+/// The tables copied, in an order their foreign keys accept (that of the
+/// server schema's steps). `eacdesk_schema` is the server's own.
+pub const TABLES: [&str; 23] = [
+    "import_batches",
+    "eacs",
+    "eac_values",
+    "eac_beneficiaries",
+    "eac_totals",
+    "audit_log",
+    "eac_envelopes",
+    "refdata",
+    "import_changes",
+    "documents",
+    "eac_sources",
+    "eac_ranges",
+    "stations",
+    "csv_mappings",
+    "packs",
+    "closed_periods",
+    "consumption",
+    "claims",
+    "claim_allocations",
+    "emission_factors",
+    "eac_totals_kept",
+    "eac_counts_kept",
+    "eac_facets_kept",
+];
+
+/// One table copied.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct TableCopied {
+    pub table: String,
+    pub rows: u64,
+    /// SHA-256 of the rows in `COPY` text form, key order: the same sent
+    /// and read back.
+    pub sha256: String,
+}
+
+/// What [`Store::copy_to_server`] did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CopyReport {
+    pub database: String,
+    pub tables: Vec<TableCopied>,
+}
+
+struct Column {
+    name: String,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Integer,
+    Text,
+    Bytes,
+}
+
+impl Store {
+    /// Copies this store into the empty server database `url`; see the
+    /// module documentation. `each` hears of every table copied.
+    pub fn copy_to_server(
+        &self,
+        url: &str,
+        each: &mut dyn FnMut(&TableCopied),
+    ) -> Result<CopyReport> {
+        let mut client = connect(url)?;
+        let mut tx = client.transaction().map_err(server_error)?;
+        let database: String = tx
+            .query_one("SELECT current_database()::text", &[])
+            .map_err(server_error)?
+            .get(0);
+        let set_up: bool = tx
+            .query_one(
+                "SELECT to_regclass('public.eacdesk_schema') IS NOT NULL",
+                &[],
+            )
+            .map_err(server_error)?
+            .get(0);
+        let version: Option<i32> = if set_up {
+            tx.query_opt("SELECT version FROM eacdesk_schema", &[])
+                .map_err(server_error)?
+                .map(|r| r.get(0))
+        } else {
+            None
+        };
+        if version.and_then(|v| u32::try_from(v).ok()) != Some(newest_version()) {
+            return Err(StoreError::Server {
+                message: format!(
+                    "the database {database} is not set up for this version of EAC Desk \
+                     (schema {}); run `eacdesk server init` on it first",
+                    version.map_or_else(|| "none".to_owned(), |v| v.to_string())
+                ),
+            });
+        }
+        for table in TABLES {
+            let rows: i64 = tx
+                .query_one(
+                    &format!(
+                        "SELECT count(*) FROM {table}{}",
+                        if table == "eac_counts_kept" {
+                            " WHERE \"values\" <> 0 OR version_high <> 1"
+                        } else {
+                            ""
+                        }
+                    ),
+                    &[],
+                )
+                .map_err(server_error)?
+                .get(0);
+            if rows > 0 {
+                return Err(StoreError::Server {
+                    message: format!(
+                        "the database {database} already holds data ({table}); a copy goes \
+                         into an empty database only: create one and run `eacdesk server \
+                         init` on it"
+                    ),
+                });
+            }
+        }
+        tx.batch_execute("DELETE FROM eac_counts_kept")
+            .map_err(server_error)?;
+        for table in TABLES {
+            tx.batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
+                .map_err(server_error)?;
+        }
+
+        // One snapshot of the file for every table.
+        let snapshot = rusqlite::Transaction::new_unchecked(
+            &self.conn,
+            rusqlite::TransactionBehavior::Deferred,
+        )?;
+        let mut tables = Vec::new();
+        for table in TABLES {
+            let columns = server_columns(&mut tx, table)?;
+            let key = order_key(&mut tx, table, &columns)?;
+            let select = sqlite_select(table, &columns, &key);
+            let names = columns
+                .iter()
+                .map(|c| quoted(&c.name))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let mut sent = Sha256::new();
+            let mut rows = 0u64;
+            {
+                let writer = tx
+                    .copy_in(&format!("COPY {table} ({names}) FROM STDIN"))
+                    .map_err(server_error)?;
+                let mut out = BufWriter::with_capacity(1 << 16, writer);
+                let mut stmt = snapshot.prepare(&select)?;
+                let mut found = stmt.query([])?;
+                let mut line = Vec::new();
+                while let Some(row) = found.next()? {
+                    line.clear();
+                    for (i, column) in columns.iter().enumerate() {
+                        if i > 0 {
+                            line.push(b'\t');
+                        }
+                        render(&mut line, row.get_ref(i)?, column, table)?;
+                    }
+                    line.push(b'\n');
+                    sent.update(&line);
+                    out.write_all(&line).map_err(copy_error)?;
+                    rows += 1;
+                }
+                let writer = out.into_inner().map_err(|e| copy_error(e.into_error()))?;
+                writer.finish().map_err(server_error)?;
+            }
+            let sent = hex::encode(sent.finalize());
+            let back = read_back(&mut tx, table, &columns, &key)?;
+            if back != sent {
+                return Err(StoreError::Server {
+                    message: format!(
+                        "table {table} reads back different from what was sent \
+                         ({rows} rows); nothing was copied"
+                    ),
+                });
+            }
+            let copied = TableCopied {
+                table: table.to_owned(),
+                rows,
+                sha256: sent,
+            };
+            each(&copied);
+            tables.push(copied);
+        }
+        drop(snapshot);
+        for table in TABLES {
+            tx.batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
+                .map_err(server_error)?;
+            let identity: bool = tx
+                .query_one(
+                    "SELECT EXISTS (SELECT 1 FROM information_schema.columns
+                      WHERE table_schema = 'public' AND table_name = $1
+                        AND column_name = 'id' AND is_identity = 'YES')",
+                    &[&table],
+                )
+                .map_err(server_error)?
+                .get(0);
+            if identity {
+                tx.batch_execute(&format!(
+                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
+                                   coalesce(max(id), 1), max(id) IS NOT NULL) FROM {table}"
+                ))
+                .map_err(server_error)?;
+            }
+        }
+        tx.commit().map_err(server_error)?;
+        Ok(CopyReport { database, tables })
+    }
+}
+
+/// The server table's columns, in order.
+fn server_columns(tx: &mut postgres::Transaction, table: &str) -> Result<Vec<Column>> {
+    let rows = tx
+        .query(
+            "SELECT column_name::text, data_type::text FROM information_schema.columns
+              WHERE table_schema = 'public' AND table_name = $1 ORDER BY ordinal_position",
+            &[&table],
+        )
+        .map_err(server_error)?;
+    rows.iter()
+        .map(|r| {
+            let name: String = r.get(0);
+            let kind = match r.get::<_, String>(1).as_str() {
+                "bigint" | "integer" => Kind::Integer,
+                "text" => Kind::Text,
+                "bytea" => Kind::Bytes,
+                other => {
+                    return Err(StoreError::Server {
+                        message: format!(
+                            "{table}.{name} is of type {other}, which a copy does not know"
+                        ),
+                    })
+                }
+            };
+            Ok(Column { name, kind })
+        })
+        .collect()
+}
+
+/// The columns rows are ordered by: the primary key, else every column.
+fn order_key(
+    tx: &mut postgres::Transaction,
+    table: &str,
+    columns: &[Column],
+) -> Result<Vec<String>> {
+    let key: Vec<String> = tx
+        .query(
+            "SELECT a.attname::text FROM pg_index i
+               JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+              WHERE i.indrelid = $1::text::regclass AND i.indisprimary
+              ORDER BY array_position(i.indkey::int2[], a.attnum)",
+            &[&table],
+        )
+        .map_err(server_error)?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    Ok(if key.is_empty() {
+        columns.iter().map(|c| c.name.clone()).collect()
+    } else {
+        key
+    })
+}
+
+/// The file's rows of `table` as the server's columns, in key order
+/// (SQLite compares text byte by byte and puts NULL first).
+fn sqlite_select(table: &str, columns: &[Column], key: &[String]) -> String {
+    let expressions: Vec<String> = columns
+        .iter()
+        .map(|c| {
+            if table == "eacs" && c.name == "search_text" {
+                // The server keeps the search text in the row.
+                "coalesce((SELECT s.text FROM eac_search s WHERE s.rowid = t.id), '')".to_owned()
+            } else {
+                format!("t.{}", quoted(&c.name))
+            }
+        })
+        .collect();
+    let order: Vec<String> = key.iter().map(|k| format!("t.{}", quoted(k))).collect();
+    format!(
+        "SELECT {} FROM {table} t ORDER BY {}",
+        expressions.join(", "),
+        order.join(", ")
+    )
+}
+
+/// SHA-256 of the server's rows of `table` in `COPY` text form, ordered as
+/// [`sqlite_select`] orders them.
+fn read_back(
+    tx: &mut postgres::Transaction,
+    table: &str,
+    columns: &[Column],
+    key: &[String],
+) -> Result<String> {
+    let names: Vec<String> = columns.iter().map(|c| quoted(&c.name)).collect();
+    let order: Vec<String> = key
+        .iter()
+        .map(|k| {
+            let text = columns.iter().any(|c| &c.name == k && c.kind == Kind::Text);
+            format!(
+                "{}{} NULLS FIRST",
+                quoted(k),
+                if text { " COLLATE \"C\"" } else { "" }
+            )
+        })
+        .collect();
+    let mut reader = tx
+        .copy_out(&format!(
+            "COPY (SELECT {} FROM {table} ORDER BY {}) TO STDOUT",
+            names.join(", "),
+            order.join(", ")
+        ))
+        .map_err(server_error)?;
+    let mut hash = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = reader.read(&mut buf).map_err(copy_error)?;
+        if n == 0 {
+            break;
+        }
+        hash.update(&buf[..n]);
+    }
+    Ok(hex::encode(hash.finalize()))
+}
+
+/// Appends one value in `COPY` text form (as the server writes it back).
+fn render(line: &mut Vec<u8>, value: ValueRef<'_>, column: &Column, table: &str) -> Result<()> {
+    let unexpected = |what: &str| StoreError::Server {
+        message: format!(
+            "{table}.{} holds {what} in the file, where the server keeps {}; nothing was copied",
+            column.name,
+            match column.kind {
+                Kind::Integer => "a whole number",
+                Kind::Text => "text",
+                Kind::Bytes => "bytes",
+            }
+        ),
+    };
+    match (value, column.kind) {
+        (ValueRef::Null, _) => line.extend_from_slice(b"\\N"),
+        (ValueRef::Integer(n), Kind::Integer | Kind::Text) => {
+            line.extend_from_slice(n.to_string().as_bytes());
+        }
+        (ValueRef::Text(text), Kind::Text) => {
+            let text =
+                std::str::from_utf8(text).map_err(|_| unexpected("text that is not UTF-8"))?;
+            escape(line, text);
+        }
+        (ValueRef::Blob(bytes), Kind::Bytes) | (ValueRef::Text(bytes), Kind::Bytes) => {
+            line.extend_from_slice(b"\\\\x");
+            line.extend_from_slice(hex::encode(bytes).as_bytes());
+        }
+        (ValueRef::Real(_), _) => return Err(unexpected("a fractional number")),
+        (ValueRef::Blob(_), _) => return Err(unexpected("bytes")),
+        (ValueRef::Text(_), Kind::Integer) => return Err(unexpected("text")),
+        (ValueRef::Integer(_), Kind::Bytes) => return Err(unexpected("a number")),
+    }
+    Ok(())
+}
+
+/// `COPY` text escaping, as the server's output does it.
+fn escape(line: &mut Vec<u8>, text: &str) {
+    for b in text.bytes() {
+        match b {
+            b'\\' => line.extend_from_slice(b"\\\\"),
+            8 => line.extend_from_slice(b"\\b"),
+            12 => line.extend_from_slice(b"\\f"),
+            b'\n' => line.extend_from_slice(b"\\n"),
+            b'\r' => line.extend_from_slice(b"\\r"),
+            b'\t' => line.extend_from_slice(b"\\t"),
+            11 => line.extend_from_slice(b"\\v"),
+            _ => line.push(b),
+        }
+    }
+}
+
+fn quoted(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+fn server_error(e: postgres::Error) -> StoreError {
+    StoreError::Server {
+        message: describe(&e),
+    }
+}
+
+fn copy_error(e: std::io::Error) -> StoreError {
+    StoreError::Server {
+        message: format!("the copy stream failed: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped_as_the_server_writes_it() {
+        let mut line = Vec::new();
+        escape(&mut line, "a\\b\tc\nd\re\u{8}\u{b}\u{c}ü");
+        assert_eq!(line, b"a\\\\b\\tc\\nd\\re\\b\\v\\f\xc3\xbc");
+    }
+}
