@@ -89,6 +89,16 @@ pub fn copy_to_server(
     Ok(store.copy_to_server(url, each)?)
 }
 
+/// Team mode: copies the server database `url` whole into the new file
+/// `dest`, verified table by table.
+pub fn copy_from_server(
+    url: &str,
+    dest: &Path,
+    each: &mut dyn FnMut(&eac_store::server_copy::TableCopied),
+) -> Result<eac_store::server_copy::CopyReport, AppError> {
+    Ok(eac_store::server_copy::copy_from_server(url, dest, each)?)
+}
+
 /// Team mode: makes the PostgreSQL database `url` names ready for EAC Desk
 /// (its schema and the analyst and auditor roles; `docs/team.md`).
 pub fn server_init(url: &str) -> Result<eac_store::server::InitReport, AppError> {

@@ -70,9 +70,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate realistic sample EACs into the database (or a file)
     Sample(SampleArgs),
-    /// Team mode: copy the whole database (EACs, documents, reference data,
-    /// claims, audit log with its chain) into an empty PostgreSQL database
-    /// set up by `server init`, verified table by table; all or nothing
+    /// Team mode: copy a whole database (EACs, documents, reference data,
+    /// claims, audit log with its chain) from a file into an empty
+    /// PostgreSQL database set up by `server init`, or from one into a new
+    /// file; verified table by table, all or nothing
     Copy(CopyArgs),
     /// Team mode: make a PostgreSQL database ready for EAC Desk (schema and
     /// the analyst and auditor roles; see docs/team.md)
@@ -386,11 +387,13 @@ pub enum RefdataCommand {
 
 #[derive(Debug, Args)]
 pub struct CopyArgs {
-    /// The database file to copy (default: --db)
-    #[arg(long, value_name = "FILE")]
-    pub from: Option<PathBuf>,
-    /// The server database: postgres://USER@HOST/DATABASE (or key=value settings)
-    #[arg(long, value_name = "URL")]
+    /// What to copy: a database file or postgres://USER@HOST/DATABASE
+    /// (default: --db)
+    #[arg(long, value_name = "FILE_OR_URL")]
+    pub from: Option<String>,
+    /// Where to: postgres://USER@HOST/DATABASE (or key=value settings) for a
+    /// file, a new file for a server database
+    #[arg(long, value_name = "FILE_OR_URL")]
     pub to: String,
     /// Print the report as JSON
     #[arg(long)]

@@ -1016,46 +1016,52 @@ fn is_server_address(text: &str) -> bool {
 }
 
 fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
-    let from = a.from.as_deref().unwrap_or(db);
-    if is_server_address(&from.to_string_lossy()) {
-        return Err(AppError::invalid_input(
-            "copying from a server database is not built yet; copy from a database file \
-             (--from FILE) into a server (--to postgres://…)",
-        )
-        .into());
-    }
-    if !is_server_address(&a.to) {
-        return Err(AppError::invalid_input(
-            "--to must name a server database (postgres://USER@HOST/DATABASE); to copy a \
-             file, copy the file",
-        )
-        .into());
-    }
-    if !from.exists() {
-        return Err(AppError::invalid_input(format!(
-            "there is no database file {}",
-            from.display()
-        ))
-        .into());
-    }
-    let store = open_read(from)?;
-    let mut out = Out::stdout();
+    let from = a.from.clone().unwrap_or_else(|| db.display().to_string());
     let mut err = ErrOut::stderr();
-    let report = eac_app::copy_to_server(&store, &a.to, &mut |t| {
+    let mut heard = |t: &eac_store::server_copy::TableCopied| {
         if !a.json {
             writeln!(err, "copied {}: {} rows", t.table, t.rows);
         }
-    })?;
+    };
+    let report = match (is_server_address(&from), is_server_address(&a.to)) {
+        (false, true) => {
+            if !Path::new(&from).exists() {
+                return Err(
+                    AppError::invalid_input(format!("there is no database file {from}")).into(),
+                );
+            }
+            eac_app::copy_to_server(&open_read(Path::new(&from))?, &a.to, &mut heard)?
+        }
+        (true, false) => eac_app::copy_from_server(&from, Path::new(&a.to), &mut heard)?,
+        (true, true) => {
+            return Err(AppError::invalid_input(
+                "copying from one server database to another is not built yet; copy into a \
+                 file, then from the file",
+            )
+            .into())
+        }
+        (false, false) => {
+            return Err(AppError::invalid_input(
+                "one side must be a server database (postgres://USER@HOST/DATABASE); to copy a \
+                 file, copy the file",
+            )
+            .into())
+        }
+    };
+    let mut out = Out::stdout();
     if a.json {
         out.json(&report)?;
     } else {
         let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
+        let (what, place) = if is_server_address(&a.to) {
+            (from.clone(), format!("{} on the server", report.database))
+        } else {
+            (format!("{} on the server", report.database), a.to.clone())
+        };
         writeln!(
             out,
-            "Copied {} into {} on the server: {} tables, {rows} rows, each read back and \
-             compared (SHA-256).",
-            from.display(),
-            report.database,
+            "Copied {what} into {place}: {} tables, {rows} rows, each read back and compared \
+             (SHA-256).",
             report.tables.len()
         )?;
     }

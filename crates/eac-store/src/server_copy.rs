@@ -13,12 +13,14 @@
 //! after the highest id copied.
 
 use std::io::{BufWriter, Read, Write as _};
+use std::path::Path;
 
+use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 
 use crate::server::{connect, describe, newest_version};
-use crate::{Result, Store, StoreError};
+use crate::{NewDatabase, Result, Store, StoreError};
 
 /// The tables copied, in an order their foreign keys accept (that of the
 /// server schema's steps). `eacdesk_schema` is the server's own.
@@ -91,29 +93,7 @@ impl Store {
             .query_one("SELECT current_database()::text", &[])
             .map_err(server_error)?
             .get(0);
-        let set_up: bool = tx
-            .query_one(
-                "SELECT to_regclass('public.eacdesk_schema') IS NOT NULL",
-                &[],
-            )
-            .map_err(server_error)?
-            .get(0);
-        let version: Option<i32> = if set_up {
-            tx.query_opt("SELECT version FROM eacdesk_schema", &[])
-                .map_err(server_error)?
-                .map(|r| r.get(0))
-        } else {
-            None
-        };
-        if version.and_then(|v| u32::try_from(v).ok()) != Some(newest_version()) {
-            return Err(StoreError::Server {
-                message: format!(
-                    "the database {database} is not set up for this version of EAC Desk \
-                     (schema {}); run `eacdesk server init` on it first",
-                    version.map_or_else(|| "none".to_owned(), |v| v.to_string())
-                ),
-            });
-        }
+        check_version(&mut tx, &database)?;
         for table in TABLES {
             let rows: i64 = tx
                 .query_one(
@@ -155,35 +135,22 @@ impl Store {
         for table in TABLES {
             let columns = server_columns(&mut tx, table)?;
             let key = order_key(&mut tx, table, &columns)?;
-            let select = sqlite_select(table, &columns, &key);
             let names = columns
                 .iter()
                 .map(|c| quoted(&c.name))
                 .collect::<Vec<_>>()
                 .join(", ");
             let mut sent = Sha256::new();
-            let mut rows = 0u64;
+            let rows;
             {
                 let writer = tx
                     .copy_in(&format!("COPY {table} ({names}) FROM STDIN"))
                     .map_err(server_error)?;
                 let mut out = BufWriter::with_capacity(1 << 16, writer);
-                let mut stmt = snapshot.prepare(&select)?;
-                let mut found = stmt.query([])?;
-                let mut line = Vec::new();
-                while let Some(row) = found.next()? {
-                    line.clear();
-                    for (i, column) in columns.iter().enumerate() {
-                        if i > 0 {
-                            line.push(b'\t');
-                        }
-                        render(&mut line, row.get_ref(i)?, column, table)?;
-                    }
-                    line.push(b'\n');
-                    sent.update(&line);
-                    out.write_all(&line).map_err(copy_error)?;
-                    rows += 1;
-                }
+                rows = each_sqlite_line(&snapshot, table, &columns, &key, &mut |line| {
+                    sent.update(line);
+                    out.write_all(line).map_err(copy_error)
+                })?;
                 let writer = out.into_inner().map_err(|e| copy_error(e.into_error()))?;
                 writer.finish().map_err(server_error)?;
             }
@@ -229,6 +196,147 @@ impl Store {
         tx.commit().map_err(server_error)?;
         Ok(CopyReport { database, tables })
     }
+}
+
+/// Copies the server database `url` whole into a new database file `dest`
+/// (which must not exist): the other way of [`Store::copy_to_server`], with
+/// the same verification. The file is built hidden beside `dest` and
+/// renamed into place only when every table has been compared; `each`
+/// hears of every table copied.
+pub fn copy_from_server(
+    url: &str,
+    dest: &Path,
+    each: &mut dyn FnMut(&TableCopied),
+) -> Result<CopyReport> {
+    let mut client = connect(url)?;
+    // One snapshot of the server for every table.
+    let mut tx = client
+        .build_transaction()
+        .isolation_level(postgres::IsolationLevel::RepeatableRead)
+        .read_only(true)
+        .start()
+        .map_err(server_error)?;
+    let database: String = tx
+        .query_one("SELECT current_database()::text", &[])
+        .map_err(server_error)?
+        .get(0);
+    check_version(&mut tx, &database)?;
+    let mut new = NewDatabase::create(dest)?;
+    let mut tables = Vec::new();
+    new.store().write(|w| {
+        // The file's triggers would recompute what is copied as stored.
+        let triggers: Vec<(String, String)> = w
+            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        for (name, _) in &triggers {
+            w.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
+        }
+        // A new file's own rows (its counts) give way to the server's.
+        w.execute_batch("DELETE FROM eac_counts_kept")?;
+        for table in TABLES {
+            let columns = server_columns(&mut tx, table)?;
+            let key = order_key(&mut tx, table, &columns)?;
+            let stored: Vec<&Column> = columns
+                .iter()
+                .filter(|c| !(table == "eacs" && c.name == "search_text"))
+                .collect();
+            let names: Vec<String> = stored.iter().map(|c| quoted(&c.name)).collect();
+            let mut insert = w.prepare(&format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                vec!["?"; names.len()].join(", ")
+            ))?;
+            let mut search = w.prepare("INSERT INTO eac_search (rowid, text) VALUES (?1, ?2)")?;
+            let select: Vec<String> = columns.iter().map(|c| quoted(&c.name)).collect();
+            let rows = tx
+                .query_raw(
+                    &format!(
+                        "SELECT {} FROM {table} ORDER BY {}",
+                        select.join(", "),
+                        server_order(&columns, &key)
+                    ),
+                    std::iter::empty::<i32>(),
+                )
+                .map_err(server_error)?;
+            let mut rows = rows;
+            let mut count = 0u64;
+            while let Some(row) = rows.next().map_err(server_error)? {
+                let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(columns.len());
+                let mut search_text: Option<String> = None;
+                let mut id: Option<i64> = None;
+                for (i, column) in columns.iter().enumerate() {
+                    let value = match column.kind {
+                        Kind::Integer => {
+                            let n: Option<i64> = row
+                                .try_get::<_, Option<i64>>(i)
+                                .or_else(|_| {
+                                    row.try_get::<_, Option<i32>>(i).map(|v| v.map(i64::from))
+                                })
+                                .map_err(server_error)?;
+                            if column.name == "id" {
+                                id = n;
+                            }
+                            n.map_or(
+                                rusqlite::types::Value::Null,
+                                rusqlite::types::Value::Integer,
+                            )
+                        }
+                        Kind::Text => {
+                            let t: Option<String> = row.try_get(i).map_err(server_error)?;
+                            if table == "eacs" && column.name == "search_text" {
+                                search_text = t;
+                                continue;
+                            }
+                            t.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Text)
+                        }
+                        Kind::Bytes => {
+                            let b: Option<Vec<u8>> = row.try_get(i).map_err(server_error)?;
+                            b.map_or(rusqlite::types::Value::Null, rusqlite::types::Value::Blob)
+                        }
+                    };
+                    values.push(value);
+                }
+                insert.execute(rusqlite::params_from_iter(values.iter()))?;
+                if let (Some(id), Some(text)) = (id, search_text.filter(|t| !t.is_empty())) {
+                    search.execute(rusqlite::params![id, text])?;
+                }
+                count += 1;
+            }
+            drop((insert, search, rows));
+            let (rows, sha256) = sqlite_digest(w, table, &columns, &key)?;
+            let back = read_back(&mut tx, table, &columns, &key)?;
+            if back != sha256 || rows != count {
+                return Err(StoreError::Server {
+                    message: format!(
+                        "table {table} differs in the new file from the server ({count} rows); \
+                         no file was made"
+                    ),
+                });
+            }
+            let copied = TableCopied {
+                table: table.to_owned(),
+                rows,
+                sha256,
+            };
+            each(&copied);
+            tables.push(copied);
+        }
+        for (_, sql) in &triggers {
+            w.execute_batch(sql)?;
+        }
+        Ok(())
+    })?;
+    if !new.finish()? {
+        return Err(StoreError::Io {
+            path: dest.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "another program made this file meanwhile; it was left alone",
+            ),
+        });
+    }
+    Ok(CopyReport { database, tables })
 }
 
 /// The server table's columns, in order.
@@ -316,22 +424,11 @@ fn read_back(
     key: &[String],
 ) -> Result<String> {
     let names: Vec<String> = columns.iter().map(|c| quoted(&c.name)).collect();
-    let order: Vec<String> = key
-        .iter()
-        .map(|k| {
-            let text = columns.iter().any(|c| &c.name == k && c.kind == Kind::Text);
-            format!(
-                "{}{} NULLS FIRST",
-                quoted(k),
-                if text { " COLLATE \"C\"" } else { "" }
-            )
-        })
-        .collect();
     let mut reader = tx
         .copy_out(&format!(
             "COPY (SELECT {} FROM {table} ORDER BY {}) TO STDOUT",
             names.join(", "),
-            order.join(", ")
+            server_order(columns, key)
         ))
         .map_err(server_error)?;
     let mut hash = Sha256::new();
@@ -344,6 +441,93 @@ fn read_back(
         hash.update(&buf[..n]);
     }
     Ok(hex::encode(hash.finalize()))
+}
+
+/// Refuses a server database not set up by `server init` at this version.
+fn check_version(tx: &mut postgres::Transaction, database: &str) -> Result<()> {
+    let set_up: bool = tx
+        .query_one(
+            "SELECT to_regclass('public.eacdesk_schema') IS NOT NULL",
+            &[],
+        )
+        .map_err(server_error)?
+        .get(0);
+    let version: Option<i32> = if set_up {
+        tx.query_opt("SELECT version FROM eacdesk_schema", &[])
+            .map_err(server_error)?
+            .map(|r| r.get(0))
+    } else {
+        None
+    };
+    if version.and_then(|v| u32::try_from(v).ok()) != Some(newest_version()) {
+        return Err(StoreError::Server {
+            message: format!(
+                "the database {database} is not set up for this version of EAC Desk \
+                 (schema {}); run `eacdesk server init` on it first",
+                version.map_or_else(|| "none".to_owned(), |v| v.to_string())
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// `ORDER BY` text putting the server's rows in SQLite's order (text byte
+/// by byte, NULL first).
+fn server_order(columns: &[Column], key: &[String]) -> String {
+    key.iter()
+        .map(|k| {
+            let text = columns.iter().any(|c| &c.name == k && c.kind == Kind::Text);
+            format!(
+                "{}{} NULLS FIRST",
+                quoted(k),
+                if text { " COLLATE \"C\"" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Hands `line` each row of the file's `table` in `COPY` text form, in key
+/// order; returns how many.
+fn each_sqlite_line(
+    conn: &rusqlite::Connection,
+    table: &str,
+    columns: &[Column],
+    key: &[String],
+    line_out: &mut dyn FnMut(&[u8]) -> Result<()>,
+) -> Result<u64> {
+    let mut stmt = conn.prepare(&sqlite_select(table, columns, key))?;
+    let mut found = stmt.query([])?;
+    let mut line = Vec::new();
+    let mut rows = 0u64;
+    while let Some(row) = found.next()? {
+        line.clear();
+        for (i, column) in columns.iter().enumerate() {
+            if i > 0 {
+                line.push(b'\t');
+            }
+            render(&mut line, row.get_ref(i)?, column, table)?;
+        }
+        line.push(b'\n');
+        line_out(&line)?;
+        rows += 1;
+    }
+    Ok(rows)
+}
+
+/// The rows and SHA-256 of the file's `table` in `COPY` text form.
+fn sqlite_digest(
+    conn: &rusqlite::Connection,
+    table: &str,
+    columns: &[Column],
+    key: &[String],
+) -> Result<(u64, String)> {
+    let mut hash = Sha256::new();
+    let rows = each_sqlite_line(conn, table, columns, key, &mut |line| {
+        hash.update(line);
+        Ok(())
+    })?;
+    Ok((rows, hex::encode(hash.finalize())))
 }
 
 /// Appends one value in `COPY` text form (as the server writes it back).

@@ -102,10 +102,33 @@ fn copy_puts_the_whole_database_on_a_server_once_and_checks_it() {
         .unwrap()
         .get(0);
     assert_eq!(n, 7);
-    // Only from a file into a server.
+    // And back into a new file, which lists the same EACs.
+    let back = desk.path("back.sqlite");
+    desk.eacdesk()
+        .args(["copy", "--from", &db, "--to"])
+        .arg(&back)
+        .assert()
+        .success()
+        .stdout(contains("into "))
+        .stdout(contains("back.sqlite"));
+    let listed = |path: &Path| {
+        let out = assert_cmd::Command::new(env!("CARGO_BIN_EXE_eacdesk"))
+            .env_remove("EACDESK_DB")
+            .env("EACDESK_CONFIG_DIR", desk.path("config"))
+            .arg("--db")
+            .arg(path)
+            .args(["ls", "--json"])
+            .assert()
+            .success();
+        out.get_output().stdout.clone()
+    };
+    let original = listed(&desk.path("desk.sqlite"));
+    assert!(String::from_utf8_lossy(&original).contains("cds_eac_id"));
+    assert_eq!(listed(&back), original);
+    // One side must be a server.
     desk.eacdesk()
         .args(["copy", "--to", "elsewhere.sqlite"])
         .assert()
         .code(2)
-        .stderr(contains("--to must name a server database"));
+        .stderr(contains("one side must be a server database"));
 }
