@@ -763,6 +763,23 @@ fn a_store_copied_to_the_server_and_back_exports_the_same_bytes() {
         })
         .unwrap();
     assert_eq!(all, scanned);
+    // An auditor's read-only login is enough to take a copy.
+    let mut owner = Client::connect(&db, NoTls).unwrap();
+    owner
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_test_carol;
+             CREATE ROLE eacdesk_test_carol LOGIN IN ROLE eacdesk_auditor;",
+        )
+        .unwrap();
+    let audited = dir.path().join("audited.sqlite");
+    eac_store::server_copy::copy_from_server(
+        &format!("{db} user=eacdesk_test_carol"),
+        &audited,
+        &mut |_| {},
+    )
+    .unwrap();
+    assert!(audited.exists());
+    owner.batch_execute("DROP ROLE eacdesk_test_carol").unwrap();
     // Never over a file that exists.
     let err = eac_store::server_copy::copy_from_server(&db, &back, &mut |_| {})
         .unwrap_err()
