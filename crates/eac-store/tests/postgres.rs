@@ -36,29 +36,11 @@ fn numbered(dir: &Path) -> BTreeMap<u32, String> {
 /// The first PostgreSQL step: the whole schema of SQLite's 0001–0014.
 const FIRST: u32 = 14;
 
-/// A new, empty database on the test server, or `None` (said on stderr)
-/// when no server was given.
+/// A new database on the test server with the schema of
+/// `migrations/postgres/` applied from the files, or `None` (said on
+/// stderr) when no server was given.
 fn fresh_database(name: &str) -> Option<Client> {
-    let Ok(conn) = std::env::var("EACDESK_TEST_PG") else {
-        assert!(
-            std::env::var("EACDESK_REQUIRE_PG").is_err(),
-            "EACDESK_REQUIRE_PG is set but EACDESK_TEST_PG is not"
-        );
-        eprintln!("skipped: no PostgreSQL server (EACDESK_TEST_PG; `make test` starts one)");
-        return None;
-    };
-    let mut admin = Client::connect(&conn, NoTls).expect("the test server");
-    // One statement each: neither runs inside a transaction.
-    admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
-        .unwrap();
-    admin
-        .batch_execute(&format!(
-            "CREATE DATABASE {name} TEMPLATE template0 ENCODING 'UTF8'
-                 LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
-        ))
-        .unwrap();
-    let conn = format!("{conn} dbname={name}");
+    let conn = empty_database(name)?;
     let mut client = Client::connect(&conn, NoTls).unwrap();
     let dir = migrations().join("postgres");
     let mut tx = client.transaction().unwrap();
@@ -409,8 +391,9 @@ fn facet_totals_are_kept_alike_on_both_stores() {
     );
 }
 
-/// A new, empty database on the test server (no EAC Desk tables), and the
-/// settings that reach it.
+/// A new, empty database on the test server (no EAC Desk tables) and the
+/// settings that reach it, or `None` (said on stderr) when no server was
+/// given.
 fn empty_database(name: &str) -> Option<String> {
     let conn = match std::env::var("EACDESK_TEST_PG") {
         Ok(conn) => conn,
@@ -424,6 +407,7 @@ fn empty_database(name: &str) -> Option<String> {
         }
     };
     let mut admin = Client::connect(&conn, NoTls).expect("the test server");
+    // One statement each: neither runs inside a transaction.
     admin
         .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
         .unwrap();
