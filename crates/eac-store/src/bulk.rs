@@ -60,24 +60,13 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
         // An identifier cannot be a parameter; the names are our own.
         w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
     }
-    let triggers: Vec<(String, String)> = w
-        .prepare(
-            "SELECT name, sql FROM sqlite_master
-             WHERE type = 'trigger' AND substr(name, 1, length(?1)) = ?1 ORDER BY name",
-        )?
-        .query_map([crate::facets::TRIGGER_PREFIX], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    for (name, _) in &triggers {
-        w.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
-    }
+    let triggers = drop_triggers(w, crate::facets::TRIGGER_PREFIX)?;
     w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
     *w.search_load.borrow_mut() = Some(SearchLoad::start(w)?);
     *w.facet_tally.borrow_mut() = Some(crate::facets::Tally::default());
     Ok(Some(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
-        triggers: triggers.into_iter().map(|(_, sql)| sql).collect(),
+        triggers,
     }))
 }
 
@@ -349,7 +338,25 @@ fn copy_rows(side: &Connection, w: &Write, table: &str, columns: &str) -> Result
 }
 
 /// `name` as an SQL identifier.
-fn quoted(name: &str) -> String {
+/// Drops the triggers whose names start with `prefix` ('' for every
+/// trigger) and returns their `CREATE TRIGGER …` text, in name order, to
+/// make them again when the rows they would recompute are in.
+pub(crate) fn drop_triggers(w: &Write, prefix: &str) -> Result<Vec<String>> {
+    let triggers: Vec<(String, String)> = w
+        .prepare(
+            "SELECT name, sql FROM sqlite_master
+             WHERE type = 'trigger' AND substr(name, 1, length(?1)) = ?1 ORDER BY name",
+        )?
+        .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (name, _) in &triggers {
+        w.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
+    }
+    Ok(triggers.into_iter().map(|(_, sql)| sql).collect())
+}
+
+/// An SQL identifier quoted (names come from our own schema).
+pub(crate) fn quoted(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 

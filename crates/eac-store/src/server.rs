@@ -78,20 +78,8 @@ pub fn init(conn: &str) -> Result<InitReport> {
         .query_one("SELECT current_database()::text, current_user::text", &[])
         .map_err(server_error)?;
     let (database, owner): (String, String) = (row.get(0), row.get(1));
-    let has_schema: bool = tx
-        .query_one(
-            "SELECT to_regclass('public.eacdesk_schema') IS NOT NULL",
-            &[],
-        )
-        .map_err(server_error)?
-        .get(0);
-    let version_before = if has_schema {
-        let v: i32 = tx
-            .query_one("SELECT version FROM eacdesk_schema", &[])
-            .map_err(server_error)?
-            .get(0);
-        Some(u32::try_from(v).unwrap_or(0))
-    } else {
+    let version_before = schema_version(&mut tx)?;
+    if version_before.is_none() {
         let tables: i64 = tx
             .query_one(
                 "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
@@ -108,8 +96,7 @@ pub fn init(conn: &str) -> Result<InitReport> {
                 ),
             });
         }
-        None
-    };
+    }
     let newest = newest_version();
     if let Some(found) = version_before.filter(|v| *v > newest) {
         return Err(StoreError::Server {
@@ -140,7 +127,7 @@ pub fn init(conn: &str) -> Result<InitReport> {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    tx.batch_execute(ROLES_SQL).map_err(server_error)?;
+    grant_roles(&mut tx)?;
     let roles_created = [ANALYST_ROLE, AUDITOR_ROLE]
         .into_iter()
         .filter(|r| !existed.iter().any(|e| e == r))
@@ -155,6 +142,53 @@ pub fn init(conn: &str) -> Result<InitReport> {
         applied,
         roles_created,
     })
+}
+
+/// Runs [`ROLES_SQL`]. Roles belong to the whole server, but a run's lock
+/// to its database: two databases set up at once may both find a role
+/// missing, and the second `CREATE ROLE` then fails when the first commits.
+/// That attempt is undone (a savepoint) and made again: the role is there
+/// now.
+fn grant_roles(tx: &mut postgres::Transaction) -> Result<()> {
+    let mut attempts = 0;
+    loop {
+        let mut savepoint = tx.transaction().map_err(server_error)?;
+        match savepoint.batch_execute(ROLES_SQL) {
+            Ok(()) => return savepoint.commit().map_err(server_error),
+            Err(e)
+                if attempts < 5
+                    && e.code().is_some_and(|c| {
+                        *c == postgres::error::SqlState::UNIQUE_VIOLATION
+                            || *c == postgres::error::SqlState::INTERNAL_ERROR
+                    }) =>
+            {
+                // "tuple concurrently updated" is an internal error.
+                attempts += 1;
+                drop(savepoint);
+            }
+            Err(e) => return Err(server_error(e)),
+        }
+    }
+}
+
+/// The database's EAC Desk schema version; `None` without EAC Desk's
+/// tables.
+pub(crate) fn schema_version(tx: &mut postgres::Transaction) -> Result<Option<u32>> {
+    let has_schema: bool = tx
+        .query_one(
+            "SELECT to_regclass('public.eacdesk_schema') IS NOT NULL",
+            &[],
+        )
+        .map_err(server_error)?
+        .get(0);
+    if !has_schema {
+        return Ok(None);
+    }
+    let v: i32 = tx
+        .query_one("SELECT version FROM eacdesk_schema", &[])
+        .map_err(server_error)?
+        .get(0);
+    Ok(Some(u32::try_from(v).unwrap_or(0)))
 }
 
 /// The schema version this build brings a server database to.
@@ -221,7 +255,7 @@ fn without_password(conn: &str) -> String {
 
 /// The server's own words for an error (its message and detail), or the
 /// client's.
-pub(crate) fn describe(e: &postgres::Error) -> String {
+fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => match db.detail() {
             Some(detail) => format!("{} ({detail})", db.message()),
@@ -231,7 +265,7 @@ pub(crate) fn describe(e: &postgres::Error) -> String {
     }
 }
 
-fn server_error(e: postgres::Error) -> StoreError {
+pub(crate) fn server_error(e: postgres::Error) -> StoreError {
     StoreError::Server {
         message: describe(&e),
     }

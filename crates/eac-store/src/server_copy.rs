@@ -19,7 +19,8 @@ use postgres::fallible_iterator::FallibleIterator;
 use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 
-use crate::server::{connect, describe, newest_version};
+use crate::bulk::{drop_triggers, quoted};
+use crate::server::{connect, newest_version, schema_version, server_error};
 use crate::{NewDatabase, Result, Store, StoreError};
 
 /// The tables copied, in an order their foreign keys accept (that of the
@@ -225,13 +226,7 @@ pub fn copy_from_server(
     let mut tables = Vec::new();
     new.store().write(|w| {
         // The file's triggers would recompute what is copied as stored.
-        let triggers: Vec<(String, String)> = w
-            .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name")?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-            .collect::<rusqlite::Result<_>>()?;
-        for (name, _) in &triggers {
-            w.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
-        }
+        let triggers = drop_triggers(w, "")?;
         // A new file's own rows (its counts) give way to the server's.
         w.execute_batch("DELETE FROM eac_counts_kept")?;
         for table in TABLES {
@@ -249,7 +244,7 @@ pub fn copy_from_server(
             ))?;
             let mut search = w.prepare("INSERT INTO eac_search (rowid, text) VALUES (?1, ?2)")?;
             let select: Vec<String> = columns.iter().map(|c| quoted(&c.name)).collect();
-            let rows = tx
+            let mut rows = tx
                 .query_raw(
                     &format!(
                         "SELECT {} FROM {table} ORDER BY {}",
@@ -259,7 +254,6 @@ pub fn copy_from_server(
                     std::iter::empty::<i32>(),
                 )
                 .map_err(server_error)?;
-            let mut rows = rows;
             let mut count = 0u64;
             while let Some(row) = rows.next().map_err(server_error)? {
                 let mut values: Vec<rusqlite::types::Value> = Vec::with_capacity(columns.len());
@@ -322,7 +316,7 @@ pub fn copy_from_server(
             each(&copied);
             tables.push(copied);
         }
-        for (_, sql) in &triggers {
+        for sql in &triggers {
             w.execute_batch(sql)?;
         }
         Ok(())
@@ -445,21 +439,8 @@ fn read_back(
 
 /// Refuses a server database not set up by `server init` at this version.
 fn check_version(tx: &mut postgres::Transaction, database: &str) -> Result<()> {
-    let set_up: bool = tx
-        .query_one(
-            "SELECT to_regclass('public.eacdesk_schema') IS NOT NULL",
-            &[],
-        )
-        .map_err(server_error)?
-        .get(0);
-    let version: Option<i32> = if set_up {
-        tx.query_opt("SELECT version FROM eacdesk_schema", &[])
-            .map_err(server_error)?
-            .map(|r| r.get(0))
-    } else {
-        None
-    };
-    if version.and_then(|v| u32::try_from(v).ok()) != Some(newest_version()) {
+    let version = schema_version(tx)?;
+    if version != Some(newest_version()) {
         return Err(StoreError::Server {
             message: format!(
                 "the database {database} is not set up for this version of EAC Desk \
@@ -578,16 +559,6 @@ fn escape(line: &mut Vec<u8>, text: &str) {
             11 => line.extend_from_slice(b"\\v"),
             _ => line.push(b),
         }
-    }
-}
-
-fn quoted(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
-}
-
-fn server_error(e: postgres::Error) -> StoreError {
-    StoreError::Server {
-        message: describe(&e),
     }
 }
 
