@@ -770,3 +770,34 @@ fn a_store_copied_to_the_server_and_back_exports_the_same_bytes() {
         .to_string();
     assert!(err.contains("already exists"), "{err}");
 }
+
+#[test]
+fn databases_set_up_at_the_same_time_on_one_server_all_succeed() {
+    // Roles belong to the server: setups of several databases at once meet
+    // on them (CI saw one fail when another created a role first).
+    let names = [
+        "eacdesk_together_a",
+        "eacdesk_together_b",
+        "eacdesk_together_c",
+    ];
+    let mut dbs = Vec::new();
+    for name in names {
+        let Some(db) = empty_database(name) else {
+            return;
+        };
+        dbs.push(db);
+    }
+    std::thread::scope(|scope| {
+        let runs: Vec<_> = dbs
+            .iter()
+            .map(|db| scope.spawn(move || eac_store::server::init(db)))
+            .collect();
+        for run in runs {
+            let report = run.join().unwrap().unwrap();
+            assert_eq!(
+                report.version as usize,
+                eac_store::supported_schema_version()
+            );
+        }
+    });
+}
