@@ -19,6 +19,9 @@ pub fn default_db_path() -> PathBuf {
     let data_dir = directories::ProjectDirs::from("org", "EAC Desk", "eacdesk")
         .map(|dirs| dirs.data_dir().to_owned());
     let path = resolve_db_path(std::env::var_os(DB_ENV), data_dir);
+    if is_server(&path) {
+        return path;
+    }
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         // A failure shows up, with the path, when the store opens the file.
         let _ = std::fs::create_dir_all(parent);
@@ -38,8 +41,15 @@ fn resolve_db_path(env_value: Option<OsString>, data_dir: Option<PathBuf>) -> Pa
 /// Opens (creating when missing, with its folder) and migrates a database;
 /// the audit records it writes carry the display name of the user's
 /// settings ([`crate::audit_name_setting`]).
+///
+/// A PostgreSQL address (`postgres://USER@HOST/DATABASE`, see
+/// [`is_server`]) opens that server database instead (team mode): what is
+/// not ported there yet is refused with a message, never run elsewhere.
 pub fn open_store(path: &Path) -> Result<Store, AppError> {
-    let mut store = Store::open(path)?;
+    let mut store = match server_address(path) {
+        Some(url) => Store::open_server(url)?,
+        None => Store::open(path)?,
+    };
     store.set_audit_name(crate::audit_name_setting().as_deref());
     Ok(store)
 }
@@ -68,7 +78,21 @@ pub fn new_store(path: &Path) -> Result<Option<NewDatabase>, AppError> {
 /// exporting): the file is neither created nor changed (see
 /// [`Store::open_read`]).
 pub fn open_store_read(path: &Path) -> Result<Store, AppError> {
-    Ok(Store::open_read(path)?)
+    match server_address(path) {
+        Some(url) => Ok(Store::open_server(url)?),
+        None => Ok(Store::open_read(path)?),
+    }
+}
+
+/// Whether `path` (from `--db`, `EACDESK_DB` or the app's settings) is the
+/// address of a database on a PostgreSQL server, not a file.
+pub fn is_server(path: &Path) -> bool {
+    server_address(path).is_some()
+}
+
+fn server_address(path: &Path) -> Option<&str> {
+    path.to_str()
+        .filter(|text| eac_store::server::is_address(text))
 }
 
 /// Opens a database only to notice other processes' commits (the desktop

@@ -245,6 +245,7 @@ impl From<StoreError> for AppError {
                 format!("The PostgreSQL server: {message}."),
                 ErrorDetails::default(),
             ),
+            e @ StoreError::NotOnServer { .. } => (format!("{e}."), ErrorDetails::default()),
             StoreError::Migration { file, message } => (
                 format!(
                     "The database could not be upgraded: migration {file} failed ({message}); nothing was changed. Restore it from a backup or open another database file."

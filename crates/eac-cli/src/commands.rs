@@ -126,7 +126,8 @@ impl LoadTarget {
         keep: impl Fn(&R) -> bool,
     ) -> Result<R, AppError> {
         loop {
-            let new = if db.exists() {
+            // A server database is never made here (`eacdesk server init`).
+            let new = if db.exists() || eac_app::is_server(db) {
                 None
             } else {
                 eac_app::new_store(db)?
@@ -1012,7 +1013,7 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
 
 /// Whether `text` names a PostgreSQL database rather than a file.
 fn is_server_address(text: &str) -> bool {
-    text.starts_with("postgres://") || text.starts_with("postgresql://") || text.contains('=')
+    eac_store::server::is_address(text) || text.contains('=')
 }
 
 fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
@@ -1535,6 +1536,13 @@ fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
     let report = eac_app::export(store, profile, filter, &a.out, &bar)?;
     bar.finish();
     out.committed(format!("the export was written to {}", report.path));
+    if store.is_server() {
+        writeln!(
+            ErrOut::stderr(),
+            "note: exports from a database on a PostgreSQL server are not recorded in its audit \
+             log yet (decision 219)"
+        );
+    }
     if a.json {
         out.json(&report)?;
     } else {

@@ -1,23 +1,26 @@
 //! The read path for people: pages of rows, exact totals of a filtered set,
 //! pickers and the detail pane.
 
+use crate::db::{Db, Kind, Snapshot};
 use bigdecimal::BigDecimal;
 use eac_model::{BeneficiaryType, Decimal, EnergyUnit, RetiredState, TechnologyType};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-use crate::query::{order_by, push_filter, Sql};
+use crate::query::{id_list, order_by_in, push_filter, push_id_list, Sql};
 use crate::rows::{self, count, display_time, from_count, parsed, parsed_opt};
 use crate::{
     BrowseQuery, BrowseSummary, Choice, ChoiceField, EacDetail, EacFilter, EacRow, EacValueView,
     QuantityTotal, Result, SortSpec, StoreError,
 };
 
-pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRow>> {
-    let mut sql = Sql::new(ROW_SELECT);
+pub(crate) fn browse(conn: &dyn Db, query: &BrowseQuery) -> Result<Vec<EacRow>> {
+    let mut sql = Sql::on(conn, ROW_SELECT);
     let limit = crate::page_size(query.limit);
-    sql.unindexed = crate::facets::read_in_sort_order(conn, &query.filter, query.offset, limit)?;
+    if conn.kind() == Kind::Sqlite {
+        sql.unindexed =
+            crate::facets::read_in_sort_order(conn, &query.filter, query.offset, limit)?;
+    }
     push_filter(&mut sql, &query.filter)?;
-    sql.push(&order_by(query.sort));
+    sql.push(&order_by_in(conn.kind(), query.sort));
     sql.push(" LIMIT ")
         .bind(count(limit))
         .push(" OFFSET ")
@@ -33,26 +36,36 @@ pub(crate) fn browse(conn: &Connection, query: &BrowseQuery) -> Result<Vec<EacRo
 /// Every row `filter` matches (or exactly the EACs `ids`), in `sort`
 /// order, from one read snapshot.
 pub(crate) fn browse_each(
-    conn: &Connection,
+    conn: &dyn Db,
     filter: &EacFilter,
     sort: SortSpec,
     ids: Option<&[String]>,
     each: &mut dyn FnMut(EacRow) -> Result<()>,
 ) -> Result<()> {
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-    let mut sql = Sql::new(ROW_SELECT);
+    let snapshot = Snapshot::begin(conn)?;
+    let mut sql = Sql::on(conn, ROW_SELECT);
     match ids {
         Some(ids) => {
             // One bound JSON array, however many ids were selected.
-            let list = serde_json::to_string(ids).expect("strings serialize");
-            let mut stmt = tx.prepare(
-                "SELECT j.value FROM json_each(?1) j
-                 WHERE NOT EXISTS (SELECT 1 FROM eacs e WHERE e.cds_eac_id = j.value)
-                 LIMIT 5",
+            let mut unknown_sql = Sql::on(conn, "SELECT j.value FROM ");
+            match conn.kind() {
+                Kind::Sqlite => unknown_sql
+                    .push("json_each(")
+                    .bind(id_list(ids))
+                    .push(") j"),
+                Kind::Postgres => unknown_sql
+                    .push("json_array_elements_text(CAST(")
+                    .bind(id_list(ids))
+                    .push(" AS json)) j(value)"),
+            };
+            unknown_sql.push(
+                " WHERE NOT EXISTS (SELECT 1 FROM eacs e WHERE e.cds_eac_id = j.value) LIMIT 5",
+            );
+            let unknown: Vec<String> = conn.collect(
+                &unknown_sql.text,
+                &unknown_sql.args(),
+                |row| Ok(row.get(0)?),
             )?;
-            let unknown: Vec<String> = stmt
-                .query_map([&list], |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
             if !unknown.is_empty() {
                 return Err(StoreError::NotFound(format!(
                     "no EAC with the id {} (deleted since it was selected?); select the rows again",
@@ -63,16 +76,16 @@ pub(crate) fn browse_each(
                         .join(", ")
                 )));
             }
-            sql.push(" WHERE e.cds_eac_id IN (SELECT value FROM json_each(")
-                .bind(list)
-                .push("))");
+            sql.push(" WHERE e.cds_eac_id IN ");
+            push_id_list(&mut sql, ids);
         }
         None => {
             push_filter(&mut sql, filter)?;
         }
     }
-    sql.push(&order_by(sort));
-    rows_of(&tx, &sql, each)
+    sql.push(&order_by_in(conn.kind(), sort));
+    rows_of(conn, &sql, each)?;
+    snapshot.end()
 }
 
 /// The `eacs` columns of a table row, for `FROM eacs e`.
@@ -87,11 +100,12 @@ const ROW_SELECT: &str =
 
 /// Runs `sql` (a [`ROW_SELECT`] with its conditions) and hands out each row
 /// with its beneficiaries and quantities.
-fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<()>) -> Result<()> {
-    let mut stmt = conn.prepare_cached(&sql.text)?;
-    let heads = stmt.query_map(sql.params(), |row| {
+fn rows_of(conn: &dyn Db, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<()>) -> Result<()> {
+    // Streamed: each row's beneficiaries and quantities are read as it
+    // comes (a selection exported as CSV may be every EAC).
+    conn.each(&sql.text, &sql.args(), &mut |row| {
         let id: i64 = row.get(0)?;
-        let eac_row = EacRow {
+        let mut eac_row = EacRow {
             cds_eac_id: row.get(1)?,
             eac_number: row.get(2)?,
             technology_type: parsed_opt(row, 3, TechnologyType::parse)?,
@@ -116,15 +130,10 @@ fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<
             emissions_missing: row.get(14)?,
             missing: rows::missing_from_json(row.get(15)?),
         };
-        Ok((id, eac_row))
-    })?;
-    for head in heads {
-        let (id, mut row) = head?;
-        row.beneficiaries = rows::beneficiaries(conn, id)?;
-        row.quantities = rows::quantities(conn, id)?;
-        each(row)?;
-    }
-    Ok(())
+        eac_row.beneficiaries = rows::beneficiaries(conn, id)?;
+        eac_row.quantities = rows::quantities(conn, id)?;
+        each(eac_row)
+    })
 }
 
 /// Count and exact totals per unit. SQLite sums integer mantissas grouped by
@@ -132,7 +141,7 @@ fn rows_of(conn: &Connection, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<
 /// not grow with the portfolio); Rust combines the groups with BigDecimal.
 /// Totals whose mantissa does not fit in 64 bits are summed from their
 /// text; so is everything when an integer sum overflows. Never a float.
-pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSummary> {
+pub(crate) fn summary(conn: &dyn Db, filter: &EacFilter) -> Result<BrowseSummary> {
     // One facet value: its count and integer sums are kept (decision 217).
     let kept = match crate::facets::single_facet(filter) {
         Some((facet, value)) => Some(crate::facets::kept(conn, facet, &value)?),
@@ -141,13 +150,12 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
     let n: i64 = match &kept {
         Some(kept) => kept.count,
         None => {
-            let mut sql = Sql::new("SELECT COUNT(*) FROM eacs e");
+            let mut sql = Sql::on(conn, "SELECT COUNT(*) FROM eacs e");
             push_filter(&mut sql, filter)?;
-            conn.prepare_cached(&sql.text)?
-                .query_row(sql.params(), |row| row.get(0))?
+            conn.query_row(&sql.text, &sql.args(), |row| Ok(row.get(0)?))?
         }
     };
-    let filtered = push_filter(&mut Sql::new(""), filter)?;
+    let filtered = push_filter(&mut Sql::on(conn, ""), filter)?;
 
     // Indexed like EnergyUnit::ALL (Wh, kWh, MWh).
     let mut totals: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
@@ -161,8 +169,8 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
     // first (`CROSS JOIN` keeps that order), not by looking up the totals of
     // every EAC the filter matches (0.8 s at a million EACs).
     let totals_sql = |columns: &str, join: &str, condition: &str| -> Result<Sql> {
-        let mut filter_sql = Sql::new("");
-        let mut sql = Sql::new(&format!("SELECT {columns} FROM eac_totals t"));
+        let mut filter_sql = Sql::on(conn, "");
+        let mut sql = Sql::on(conn, &format!("SELECT {columns} FROM eac_totals t"));
         if push_filter(&mut filter_sql, filter)? {
             sql.push(&format!(" {join} eacs e ON e.id = t.eac_id"));
             sql.push(&filter_sql.text).push(" AND ");
@@ -184,16 +192,22 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
             "JOIN",
             "t.mantissa IS NOT NULL GROUP BY t.unit, t.scale",
         )?;
-        let groups: rusqlite::Result<Vec<(EnergyUnit, i64, i64)>> = conn
-            .prepare_cached(&sql.text)?
-            .query_map(sql.params(), |row| {
-                Ok((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?, row.get(2)?))
-            })
-            .and_then(|rows| rows.collect());
+        // PostgreSQL sums exactly (`numeric`): a sum beyond 64 bits comes
+        // as its text, where SQLite stops with an overflow.
+        let groups = conn.collect(&sql.text, &sql.args(), |row| {
+            let sum = match row.get::<rusqlite::types::Value>(2)? {
+                rusqlite::types::Value::Integer(i) => Some(i),
+                _ => None,
+            };
+            Ok((parsed(row, 0, EnergyUnit::parse)?, row.get::<i64>(1)?, sum))
+        });
         match groups {
-            Ok(groups) => Some(groups),
-            Err(e) if is_integer_overflow(&e) => None,
-            Err(e) => return Err(e.into()),
+            Ok(groups) => groups
+                .into_iter()
+                .map(|(unit, scale, sum)| sum.map(|sum| (unit, scale, sum)))
+                .collect::<Option<Vec<_>>>(),
+            Err(StoreError::Sqlite(e)) if is_integer_overflow(&e) => None,
+            Err(e) => return Err(e),
         }
     } else {
         kept_totals(conn)?
@@ -203,20 +217,24 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
             for (unit, scale, mantissa) in groups {
                 add(unit, rows::big_from_scaled(mantissa, scale));
             }
-            ("CROSS JOIN", "t.mantissa IS NULL")
+            // PostgreSQL's planner needs no such hint (nor allows it).
+            let join = match conn.kind() {
+                Kind::Sqlite => "CROSS JOIN",
+                Kind::Postgres => "JOIN",
+            };
+            (join, "t.mantissa IS NULL")
         }
         // Sum everything from the exact text.
-        None => ("JOIN", "1"),
+        None => ("JOIN", "TRUE"),
     };
 
     let sql = totals_sql("t.unit, t.total", join, text_rows)?;
-    let mut stmt = conn.prepare_cached(&sql.text)?;
-    let mut rows = stmt.query(sql.params())?;
-    while let Some(row) = rows.next()? {
+    conn.each(&sql.text, &sql.args(), &mut |row| {
         let unit = parsed(row, 0, EnergyUnit::parse)?;
         let total: String = row.get(1)?;
         add(unit, rows::big_from_text(&total)?);
-    }
+        Ok(())
+    })?;
 
     let totals = EnergyUnit::ALL
         .iter()
@@ -238,17 +256,24 @@ pub(crate) fn summary(conn: &Connection, filter: &EacFilter) -> Result<BrowseSum
 /// migration 0012 keep them (`eac_totals_kept`): a few rows whatever the
 /// size of the portfolio. None when a group's sum has left 64 bits
 /// (mantissa NULL there), as for an overflowing `SUM`.
-fn kept_totals(conn: &Connection) -> Result<Option<Vec<(EnergyUnit, i64, i64)>>> {
-    let mut stmt = conn.prepare_cached(
+fn kept_totals(conn: &dyn Db) -> Result<Option<Vec<(EnergyUnit, i64, i64)>>> {
+    let rows = conn.collect(
         "SELECT unit, scale, mantissa FROM eac_totals_kept WHERE summed > 0 ORDER BY unit, scale",
+        &[],
+        |row| {
+            Ok((
+                parsed(row, 0, EnergyUnit::parse)?,
+                row.get::<i64>(1)?,
+                row.get::<Option<i64>>(2)?,
+            ))
+        },
     )?;
-    let mut rows = stmt.query([])?;
     let mut groups = Vec::new();
-    while let Some(row) = rows.next()? {
-        let Some(mantissa) = row.get::<_, Option<i64>>(2)? else {
+    for (unit, scale, mantissa) in rows {
+        let Some(mantissa) = mantissa else {
             return Ok(None);
         };
-        groups.push((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?, mantissa));
+        groups.push((unit, scale, mantissa));
     }
     Ok(Some(groups))
 }
@@ -258,7 +283,7 @@ fn is_integer_overflow(e: &rusqlite::Error) -> bool {
 }
 
 /// Ids with a label `name (id)` for the source or destination picker.
-pub(crate) fn choices(conn: &Connection, field: ChoiceField) -> Result<Vec<Choice>> {
+pub(crate) fn choices(conn: &dyn Db, field: ChoiceField) -> Result<Vec<Choice>> {
     let sql = match field {
         ChoiceField::Source => {
             "SELECT source_id, min(source_name) || ' (' || source_id || ')' AS label
@@ -270,26 +295,22 @@ pub(crate) fn choices(conn: &Connection, field: ChoiceField) -> Result<Vec<Choic
              FROM eacs WHERE destination_id IS NOT NULL GROUP BY destination_id ORDER BY label, destination_id"
         }
     };
-    let mut stmt = conn.prepare_cached(sql)?;
-    let choices = stmt
-        .query_map([], |row| {
-            Ok(Choice {
-                value: row.get(0)?,
-                label: row.get(1)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(choices)
+    conn.collect(sql, &[], |row| {
+        Ok(Choice {
+            value: row.get(0)?,
+            label: row.get(1)?,
+        })
+    })
 }
 
 /// Every field of one EAC for the detail pane.
-pub(crate) fn detail(conn: &Connection, cds_eac_id: &str) -> Result<EacDetail> {
+pub(crate) fn detail(conn: &dyn Db, cds_eac_id: &str) -> Result<EacDetail> {
     let (id, eac) = rows::load_eac(conn, cds_eac_id)?;
     let extensions_json = eac_model::extensions_to_json(&eac.extensions);
     let quantities = rows::quantities(conn, id)?;
     let (cds_synced, version) = conn.query_row(
         "SELECT cds_synced, version FROM eacs WHERE id = ?1",
-        [id],
+        &[&id],
         |row| Ok((rows::parsed_opt(row, 0, rows::timestamp)?, row.get(1)?)),
     )?;
     let retired_state = eac.retired_state();

@@ -670,7 +670,7 @@ impl Store {
                AND (?3 = '' OR ("start" < ?4 AND "end" > ?3))
              ORDER BY beneficiary_type, beneficiary, "start", id"#
         );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.sqlite("Consumption records")?.prepare(&sql)?;
         let list = stmt
             .query_map(
                 params![kind.map(|k| k.as_str()), ids_json, from, to],
@@ -715,7 +715,7 @@ impl Store {
     /// Every claim, newest first.
     pub fn claims(&self) -> Result<Vec<ClaimRecord>> {
         let mut stmt = self
-            .conn
+            .sqlite("Claims and emission factors")?
             .prepare(&format!("{CLAIM_COLUMNS} ORDER BY id DESC"))?;
         let list = stmt
             .query_map([], claim_row)?
@@ -725,12 +725,12 @@ impl Store {
 
     /// Claim `id` (`not_found` when there is none).
     pub fn claim(&self, id: i64) -> Result<ClaimRecord> {
-        load_claim(&self.conn, id)
+        load_claim(self.sqlite("Claims")?, id)
     }
 
     /// The allocations of claim `id`, by value and interval.
     pub fn claim_allocations(&self, id: i64) -> Result<Vec<AllocationEntry>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.sqlite("Claims")?.prepare(
             "SELECT cds_eac_id, position, interval_start, interval_end, quantity_wh
                FROM claim_allocations WHERE claim_id = ?1
               ORDER BY interval_start, cds_eac_id, position",
@@ -754,14 +754,14 @@ impl Store {
         &self,
         except: Option<i64>,
     ) -> Result<BTreeMap<(String, u32), AllocatedElsewhere>> {
-        allocated(&self.conn, except)
+        allocated(self.sqlite("Claims")?, except)
     }
 
     /// Every EAC attributed to `kind` and any of `ids` (`general`: every
     /// EAC of that type), in id order.
     pub fn eacs_of_beneficiaries(&self, kind: BeneficiaryType, ids: &[String]) -> Result<Vec<Eac>> {
         let ids_json = serde_json::to_string(ids).expect("strings serialize");
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.sqlite("Claims")?.prepare(
             "SELECT e.id FROM eacs e
               WHERE e.beneficiary_type = ?1
                 AND (?1 = 'general' OR EXISTS (
@@ -775,7 +775,7 @@ impl Store {
             .collect::<rusqlite::Result<_>>()?;
         found
             .into_iter()
-            .map(|id| rows::load_eac_by_id(&self.conn, id))
+            .map(|id| rows::load_eac_by_id(self.sqlite("Claims")?, id))
             .collect()
     }
 
@@ -816,7 +816,7 @@ impl Store {
     /// Every emission factor, by market, kind and year.
     pub fn emission_factors(&self) -> Result<Vec<FactorEntry>> {
         let mut stmt = self
-            .conn
+            .sqlite("Claims and emission factors")?
             .prepare(&format!("{FACTOR_COLUMNS} ORDER BY market, kind, year"))?;
         let list = stmt
             .query_map([], factor_row)?
@@ -832,7 +832,7 @@ impl Store {
         year: i32,
     ) -> Result<Option<FactorEntry>> {
         Ok(self
-            .conn
+            .sqlite("Claims and emission factors")?
             .query_row(
                 &format!(
                     "{FACTOR_COLUMNS} WHERE lower(trim(market)) = lower(trim(?1)) AND kind = ?2 \

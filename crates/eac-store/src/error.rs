@@ -175,6 +175,14 @@ pub enum StoreError {
     /// what, in the server's words, and what to do.
     #[error("PostgreSQL: {message}")]
     Server { message: String },
+    /// The operation does not run on a database on a PostgreSQL server yet
+    /// (issue 17: the store's operations move to the server one by one).
+    #[error(
+        "{operation} does not work on a database on a PostgreSQL server yet; browse, show and \
+         export it there, or copy it to a file with `eacdesk copy --from URL --to FILE` and \
+         work on the file"
+    )]
+    NotOnServer { operation: String },
 }
 
 impl StoreError {
@@ -202,7 +210,7 @@ impl StoreError {
             StoreError::Frozen { .. } => ErrorCode::Frozen,
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,
-            StoreError::InvalidInput(_) => ErrorCode::InvalidInput,
+            StoreError::InvalidInput(_) | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,
             StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
             StoreError::Io { .. } => ErrorCode::Io,
             StoreError::Sqlite(_) | StoreError::Migration { .. } | StoreError::Server { .. } => {

@@ -15,15 +15,15 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use crate::db::{Db, Kind, Snapshot};
 use eac_model::write::check_written_form;
 use eac_model::{check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, Timestamp, Violation};
-use rusqlite::{Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use crate::atomic::{io_err, AtomicFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
 use crate::pipe::Piped;
-use crate::query::{push_filter, Sql, P1_ORDER};
+use crate::query::{push_filter, Sql, P1_ORDER, P1_ORDER_PG};
 use crate::rows::{self, EAC_COLUMNS};
 use crate::{EacFilter, ExportReport, Progress, Result, StoreError};
 
@@ -37,7 +37,7 @@ pub(crate) trait Sink {
         false
     }
     /// Called once in the read transaction, before the first EAC.
-    fn begin(&mut self, _tx: &Connection) -> Result<()> {
+    fn begin(&mut self, _tx: &dyn Db) -> Result<()> {
         Ok(())
     }
     /// One EAC (and its `cds_synced` when asked for); findings go to `errors`.
@@ -59,7 +59,7 @@ pub(crate) trait Sink {
 /// as a bundle's envelope-only EACs, is not counted);
 /// findings (at most [`MAX_REPORTED`]) stop the export as `Rules` of `file`.
 pub(crate) fn stream_eacs(
-    conn: &Connection,
+    conn: &dyn Db,
     filter: Option<&EacFilter>,
     progress: &dyn Progress,
     file: &str,
@@ -67,10 +67,13 @@ pub(crate) fn stream_eacs(
 ) -> Result<()> {
     // A scan reads each page about once: the page cache sized for imports
     // (32 MiB) would only grow the export's memory with the database.
-    let cache: i64 = conn.pragma_query_value(None, "cache_size", |row| row.get(0))?;
-    conn.pragma_update(None, "cache_size", EXPORT_CACHE_KIB)?;
+    let Some(lite) = conn.sqlite() else {
+        return stream_in_snapshot(conn, filter, progress, file, sink);
+    };
+    let cache: i64 = lite.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    lite.pragma_update(None, "cache_size", EXPORT_CACHE_KIB)?;
     let streamed = stream_in_snapshot(conn, filter, progress, file, sink);
-    conn.pragma_update(None, "cache_size", cache)?;
+    lite.pragma_update(None, "cache_size", cache)?;
     streamed
 }
 
@@ -78,7 +81,7 @@ pub(crate) fn stream_eacs(
 const EXPORT_CACHE_KIB: i64 = -8192;
 
 fn stream_in_snapshot(
-    conn: &Connection,
+    conn: &dyn Db,
     filter: Option<&EacFilter>,
     progress: &dyn Progress,
     file: &str,
@@ -87,12 +90,10 @@ fn stream_in_snapshot(
     let default_filter = EacFilter::default();
     let filter = filter.unwrap_or(&default_filter);
     // One read transaction: every row comes from the same snapshot.
-    let tx = Transaction::new_unchecked(conn, TransactionBehavior::Deferred)?;
-    let mut count_sql = Sql::new("SELECT COUNT(*) FROM eacs e");
+    let snapshot = Snapshot::begin(conn)?;
+    let mut count_sql = Sql::on(conn, "SELECT COUNT(*) FROM eacs e");
     push_filter(&mut count_sql, filter)?;
-    let total: i64 = tx
-        .prepare_cached(&count_sql.text)?
-        .query_row(count_sql.params(), |row| row.get(0))?;
+    let total: i64 = conn.query_row(&count_sql.text, &count_sql.args(), |row| Ok(row.get(0)?))?;
     let total = u64::try_from(total).unwrap_or(0);
 
     let synced_column = if sink.wants_synced() {
@@ -100,12 +101,21 @@ fn stream_in_snapshot(
     } else {
         ""
     };
-    let mut sql = Sql::new(&format!("SELECT {EAC_COLUMNS}{synced_column} FROM eacs e"));
+    let mut sql = Sql::on(
+        conn,
+        &format!("SELECT {EAC_COLUMNS}{synced_column} FROM eacs e"),
+    );
     push_filter(&mut sql, filter)?;
-    sql.push(sink.order());
-    let mut stmt = tx.prepare(&sql.text)?;
-    let mut rows = stmt.query(sql.params())?;
-    sink.begin(&tx)?;
+    sql.push(match conn.kind() {
+        Kind::Sqlite => sink.order(),
+        Kind::Postgres if sink.order() == P1_ORDER => P1_ORDER_PG,
+        Kind::Postgres => {
+            return Err(StoreError::NotOnServer {
+                operation: "This export".to_owned(),
+            })
+        }
+    });
+    sink.begin(conn)?;
 
     let mut errors: Vec<Violation> = Vec::new();
     let mut last_progress = Instant::now();
@@ -113,7 +123,10 @@ fn stream_in_snapshot(
     let mut done: u64 = 0;
     // One EAC refilled row after row: its strings keep their allocations.
     let mut eac = rows::blank_eac();
-    while let Some(row) = rows.next()? {
+    let streamed = conn.each(&sql.text, &sql.args(), &mut |row| {
+        if !complete {
+            return Ok(());
+        }
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
@@ -123,25 +136,29 @@ fn stream_in_snapshot(
         } else {
             None
         };
-        rows::load_children(&tx, id, &mut eac)?;
+        rows::load_children(conn, id, &mut eac)?;
         sink.eac(&eac, synced, &mut errors)?;
         done += 1;
         if errors.len() >= MAX_REPORTED {
             errors.truncate(MAX_REPORTED);
             complete = false;
-            break;
+            return Err(StoreError::Cancelled);
         }
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
             progress.update(crate::Phase::Export, done, Some(total));
         }
+        Ok(())
+    });
+    match streamed {
+        // Stopped at the most findings reported: not a cancel.
+        Err(StoreError::Cancelled) if !complete => {}
+        other => other?,
     }
     if complete {
         sink.end(&mut errors)?;
     }
-    drop(rows);
-    drop(stmt);
-    tx.commit()?;
+    snapshot.end()?;
     if !errors.is_empty() {
         return Err(StoreError::Rules {
             file: file.to_owned(),
@@ -262,7 +279,7 @@ impl Sink for P1Listing {
         P1_ORDER
     }
 
-    fn begin(&mut self, tx: &Connection) -> Result<()> {
+    fn begin(&mut self, tx: &dyn Db) -> Result<()> {
         if ids_unique_by_index(tx)? {
             self.listing = ListingChecks::ids_unique_by_construction();
         }
@@ -295,20 +312,29 @@ impl Sink for P1Listing {
 /// `UNIQUE`), so that no id can be read twice from one snapshot. A
 /// database whose index was dropped behind the app's back is still
 /// exported, with every id remembered and compared.
-pub(crate) fn ids_unique_by_index(conn: &Connection) -> Result<bool> {
-    let found: i64 = conn
-        .prepare_cached(
+pub(crate) fn ids_unique_by_index(conn: &dyn Db) -> Result<bool> {
+    let sql = match conn.kind() {
+        Kind::Sqlite => {
             "SELECT COUNT(*) FROM pragma_index_list('eacs') AS l
              WHERE l.\"unique\" = 1 AND l.partial = 0
                AND (SELECT COUNT(*) FROM pragma_index_info(l.name)) = 1
-               AND (SELECT name FROM pragma_index_info(l.name)) = 'cds_eac_id'",
-        )?
-        .query_row([], |row| row.get(0))?;
+               AND (SELECT name FROM pragma_index_info(l.name)) = 'cds_eac_id'"
+        }
+        Kind::Postgres => {
+            "SELECT COUNT(*) FROM pg_index i
+             JOIN pg_class c ON c.oid = i.indrelid
+             JOIN pg_namespace n ON n.oid = c.relnamespace
+             JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+             WHERE n.nspname = current_schema() AND c.relname = 'eacs' AND i.indisunique
+               AND i.indnatts = 1 AND i.indpred IS NULL AND a.attname = 'cds_eac_id'"
+        }
+    };
+    let found: i64 = conn.query_row(sql, &[], |row| Ok(row.get(0)?))?;
     Ok(found > 0)
 }
 
 pub(crate) fn export_p1(
-    conn: &Connection,
+    conn: &dyn Db,
     filter: Option<&EacFilter>,
     dest: &Path,
     progress: &dyn Progress,
@@ -348,7 +374,7 @@ mod tests {
         let store = crate::Store::open(&dir.path().join("db.sqlite")).unwrap();
         assert!(ids_unique_by_index(&store.conn).unwrap());
 
-        let bare = Connection::open_in_memory().unwrap();
+        let bare = rusqlite::Connection::open_in_memory().unwrap();
         bare.execute_batch(
             "CREATE TABLE eacs (id INTEGER PRIMARY KEY, cds_eac_id TEXT);
              CREATE UNIQUE INDEX two ON eacs (cds_eac_id, id);

@@ -6,8 +6,8 @@
 use std::collections::HashMap;
 
 use eac_model::EnergyUnit;
-use rusqlite::{Connection, OptionalExtension};
 
+use crate::db::Db;
 use crate::rows::parsed;
 use crate::write::Write;
 
@@ -76,22 +76,22 @@ pub(crate) struct Kept {
 }
 
 /// The kept count and sums of `facet` = `value`.
-pub(crate) fn kept(conn: &Connection, facet: &str, value: &str) -> Result<Kept> {
+pub(crate) fn kept(conn: &dyn Db, facet: &str, value: &str) -> Result<Kept> {
     let count = kept_count(conn, facet, value)?;
-    let mut stmt = conn.prepare_cached(
+    let rows = conn.collect(
         "SELECT unit, scale, mantissa FROM eac_facets_kept
          WHERE facet = ?1 AND value = ?2 AND unit > '' AND summed > 0 ORDER BY unit, scale",
+        &[&facet, &value],
+        |r| {
+            Ok((
+                parsed(r, 0, EnergyUnit::parse)?,
+                r.get::<i64>(1)?,
+                r.get::<Option<i64>>(2)?,
+            ))
+        },
     )?;
-    let rows = stmt.query_map([facet, value], |r| {
-        Ok((
-            parsed(r, 0, EnergyUnit::parse)?,
-            r.get(1)?,
-            r.get::<_, Option<i64>>(2)?,
-        ))
-    })?;
     let mut sums = Some(Vec::new());
-    for row in rows {
-        let (unit, scale, mantissa) = row?;
+    for (unit, scale, mantissa) in rows {
         match (mantissa, sums.as_mut()) {
             (Some(m), Some(s)) => s.push((unit, scale, m)),
             _ => sums = None,
@@ -110,7 +110,7 @@ pub(crate) fn kept(conn: &Connection, facet: &str, value: &str) -> Result<Kept> 
 /// is: reading in order visits about (offset + limit) × all ÷ matching
 /// EACs, fetching visits the matching ones.
 pub(crate) fn read_in_sort_order(
-    conn: &Connection,
+    conn: &dyn Db,
     filter: &EacFilter,
     offset: usize,
     limit: usize,
@@ -120,26 +120,26 @@ pub(crate) fn read_in_sort_order(
     };
     let matching: i64 = kept_count(conn, facet, &value)?;
     // Every EAC has a retired state: their counts add up to all EACs.
-    let all: i64 = conn
-        .prepare_cached(
-            "SELECT coalesce(sum(summed), 0) FROM eac_facets_kept
-             WHERE facet = 'retired_state' AND unit = '' AND scale = 0",
-        )?
-        .query_row([], |r| r.get(0))?;
+    let all: i64 = conn.query_row(
+        "SELECT coalesce(sum(summed), 0) FROM eac_facets_kept
+         WHERE facet = 'retired_state' AND unit = '' AND scale = 0",
+        &[],
+        |r| Ok(r.get(0)?),
+    )?;
     let wanted = i128::try_from(offset.saturating_add(limit)).unwrap_or(i128::MAX);
     let visits_in_order = wanted.saturating_mul(i128::from(all));
     let visits_fetching = i128::from(matching) * i128::from(matching);
     Ok((visits_in_order < visits_fetching).then_some(facet))
 }
 
-fn kept_count(conn: &Connection, facet: &str, value: &str) -> Result<i64> {
+fn kept_count(conn: &dyn Db, facet: &str, value: &str) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
+        .query_opt(
             "SELECT summed FROM eac_facets_kept
              WHERE facet = ?1 AND value = ?2 AND unit = '' AND scale = 0",
+            &[&facet, &value],
+            |r| Ok(r.get(0)?),
         )?
-        .query_row([facet, value], |r| r.get(0))
-        .optional()?
         .unwrap_or(0))
 }
 
@@ -270,8 +270,8 @@ mod tests {
     use crate::FieldMatch;
     use eac_model::RetiredState;
 
-    fn kept_counts(counts: &[(&str, &str, i64)]) -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
+    fn kept_counts(counts: &[(&str, &str, i64)]) -> rusqlite::Connection {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch(
             "CREATE TABLE eac_facets_kept (facet TEXT, value TEXT, unit TEXT, scale INTEGER,
                  summed INTEGER, mantissa INTEGER)",

@@ -22,6 +22,7 @@ mod bulk;
 pub mod chain;
 pub mod check;
 pub mod claims;
+mod db;
 mod edit;
 mod emissions;
 mod error;
@@ -108,6 +109,11 @@ pub struct Store {
     /// Built hidden by [`NewDatabase`]: stays in rollback-journal mode with
     /// `synchronous = OFF` until [`NewDatabase::finish`] syncs it once.
     fresh: bool,
+    /// A database on a PostgreSQL server ([`Store::open_server`]): the
+    /// operations ported to the backend seam (`db.rs`) run there; `conn` is
+    /// then an empty in-memory database nothing reads (see
+    /// [`Store::sqlite`]).
+    server: Option<db::PgDb>,
 }
 
 impl std::fmt::Debug for Store {
@@ -165,6 +171,7 @@ impl Store {
                 warnings: Vec::new(),
                 audit_name: None,
                 fresh: false,
+                server: None,
             });
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -215,6 +222,7 @@ impl Store {
             warnings: Vec::new(),
             audit_name: None,
             fresh: access == Access::New,
+            server: None,
         };
         let missing = migrate::missing_triggers(&store.conn)?;
         if !missing.is_empty() {
@@ -238,6 +246,51 @@ impl Store {
             store.after_write();
         }
         Ok(store)
+    }
+
+    /// Opens the EAC Desk database on the PostgreSQL server `conn` names
+    /// (`postgres://USER@HOST/DATABASE`, the password from the URL or
+    /// `PGPASSWORD`), set up by `eacdesk server init` at this build's
+    /// schema. Browsing, totals, the detail of an EAC and the P1 export
+    /// run on the server; what is not ported to it yet is refused with
+    /// [`StoreError::NotOnServer`], never run elsewhere.
+    pub fn open_server(conn: &str) -> Result<Store> {
+        let mut client = server::connect(conn)?;
+        let shown = server::without_password(conn);
+        server::check_for_open(&mut client, &shown)?;
+        Ok(Store {
+            conn: Connection::open_in_memory()?,
+            path: PathBuf::from(shown),
+            wal: true,
+            warnings: Vec::new(),
+            audit_name: None,
+            fresh: false,
+            server: Some(db::PgDb::new(client)),
+        })
+    }
+
+    /// Whether this store is a database on a PostgreSQL server.
+    pub fn is_server(&self) -> bool {
+        self.server.is_some()
+    }
+
+    /// The database the ported operations run on.
+    pub(crate) fn db(&self) -> &dyn db::Db {
+        match &self.server {
+            Some(server) => server,
+            None => &self.conn,
+        }
+    }
+
+    /// The SQLite connection, for operations not ported to the backend
+    /// seam yet: refused on a server database (`what` names the operation).
+    pub(crate) fn sqlite(&self, what: &str) -> Result<&Connection> {
+        match &self.server {
+            Some(_) => Err(StoreError::NotOnServer {
+                operation: what.to_owned(),
+            }),
+            None => Ok(&self.conn),
+        }
     }
 
     /// Opens the connection and reads the first page (an error here means
@@ -286,36 +339,44 @@ impl Store {
     /// before failing with a busy error (`StoreError::is_busy`); 10 s unless
     /// changed.
     pub fn set_busy_timeout(&self, wait: Duration) -> Result<()> {
-        Ok(self.conn.busy_timeout(wait)?)
+        Ok(self
+            .sqlite("Waiting for a busy database")?
+            .busy_timeout(wait)?)
     }
 
     pub fn info(&self) -> Result<DbInfo> {
         // SQLite counts a B-tree without reading its rows; the number of
         // values is kept by triggers (migration 0013), not summed.
-        let (eac_count, value_count): (i64, i64) = self.conn.query_row(
-            "SELECT (SELECT COUNT(*) FROM eacs), (SELECT \"values\" FROM eac_counts_kept)",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+        let db = self.db();
+        let (eac_count, value_count, envelope_only): (i64, i64, i64) = db.query_row(
+            "SELECT (SELECT COUNT(*) FROM eacs), (SELECT \"values\" FROM eac_counts_kept),
+                    (SELECT COUNT(*) FROM eac_envelopes)",
+            &[],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )?;
+        let schema_version = match &self.server {
+            Some(_) => db.query_row("SELECT version FROM eacdesk_schema", &[], |row| {
+                Ok(row.get::<i64>(0)?)
+            })?,
+            None => migrate::schema_version(&self.conn)?,
+        };
         Ok(DbInfo {
             path: self.path.display().to_string(),
             eac_count: rows::from_count(eac_count),
             value_count: rows::from_count(value_count),
-            schema_version: usize::try_from(migrate::schema_version(&self.conn)?).unwrap_or(0),
-            envelope_only_count: rows::from_count(self.conn.query_row(
-                "SELECT COUNT(*) FROM eac_envelopes",
-                [],
-                |row| row.get(0),
-            )?),
+            schema_version: usize::try_from(schema_version).unwrap_or(0),
+            envelope_only_count: rows::from_count(envelope_only),
             warnings: self.warnings.clone(),
         })
     }
 
     /// Changes whenever another connection commits (`PRAGMA data_version`).
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self
-            .conn
-            .pragma_query_value(None, "data_version", |row| row.get(0))?)
+        Ok(self.sqlite("Watching for changes")?.pragma_query_value(
+            None,
+            "data_version",
+            |row| row.get(0),
+        )?)
     }
 
     /// Imports one P1 listing file as one transaction.
@@ -438,24 +499,24 @@ impl Store {
     /// Re-computes the audit log's hash chain: intact, or the first record
     /// where it breaks (edited, deleted, inserted or moved by another tool).
     pub fn verify_audit_chain(&self) -> Result<ChainReport> {
-        chain::verify(&self.conn)
+        chain::verify(self.sqlite("Verifying the audit chain")?)
     }
 
     /// Double counting among the stored EACs (overlapping ranges, the same
     /// certificates claimed for two beneficiaries or retired twice); a
     /// finding is reported when either side matches `filter`.
     pub fn check(&self, filter: &EacFilter) -> Result<CheckReport> {
-        check::check(&self.conn, filter)
+        check::check(self.sqlite("The check of stored EACs")?, filter)
     }
 
     /// The documents an EAC came from (registry imports), oldest first.
     pub fn sources(&self, cds_eac_id: &str) -> Result<Vec<SourceView>> {
-        registry::sources(&self.conn, cds_eac_id)
+        registry::sources(self.db(), cds_eac_id)
     }
 
     /// The original bytes of a stored document.
     pub fn document(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
-        registry::document(&self.conn, sha256)
+        registry::document(self.db(), sha256)
     }
 
     /// Saves (or replaces) a column mapping under `name`; `mapping_json`
@@ -471,7 +532,7 @@ impl Store {
 
     /// Saved column mappings, by name.
     pub fn mappings(&self) -> Result<Vec<SavedMapping>> {
-        registry::mappings(&self.conn)
+        registry::mappings(self.sqlite("Saved column mappings")?)
     }
 
     /// Deletes a saved mapping; `false` when there was none of that name.
@@ -523,13 +584,13 @@ impl Store {
     /// Ids of envelope-only EACs (imported from a P2 listing without detail
     /// data), at most `limit`, in id order.
     pub fn envelope_only_ids(&self, limit: usize) -> Result<Vec<String>> {
-        p2::envelope_only_ids(&self.conn, limit)
+        p2::envelope_only_ids(self.db(), limit)
     }
 
     /// Envelope-only EACs in P2 order (a page: `limit` 0 or above
     /// [`MAX_PAGE`] gives [`MAX_PAGE`]).
     pub fn envelope_only(&self, offset: usize, limit: usize) -> Result<Vec<EnvelopeOnlyRow>> {
-        p2::envelope_only_rows(&self.conn, offset, limit)
+        p2::envelope_only_rows(self.sqlite("Envelope-only EACs")?, offset, limit)
     }
 
     /// [`Store::mark_verified`] for one EAC (or envelope-only EAC) by its
@@ -565,7 +626,7 @@ impl Store {
 
     /// Import batches (one per imported file or sample load), newest first.
     pub fn import_batches(&self) -> Result<Vec<ImportBatch>> {
-        history::batches(&self.conn)
+        history::batches(self.sqlite("The import history")?)
     }
 
     /// Undoes import batch `batch_id`, all or nothing: EACs it added are
@@ -589,18 +650,18 @@ impl Store {
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {
-        browse::browse(&self.conn, query)
+        browse::browse(self.db(), query)
     }
 
     pub fn summary(&self, filter: &EacFilter) -> Result<BrowseSummary> {
-        browse::summary(&self.conn, filter)
+        browse::summary(self.db(), filter)
     }
 
     /// The values of the EACs matching `filter`, grouped by `by` (see
     /// [`SummaryKey`]) with the number of EACs and exact totals per unit
     /// of each group.
     pub fn grouped_totals(&self, filter: &EacFilter, by: &[SummaryKey]) -> Result<GroupedTotals> {
-        summary::grouped_totals(&self.conn, filter, by)
+        summary::grouped_totals(self.sqlite("Grouped totals")?, filter, by)
     }
 
     /// Every row of the EAC table that `filter` matches (or, with `ids`,
@@ -614,19 +675,19 @@ impl Store {
         ids: Option<&[String]>,
         each: &mut dyn FnMut(EacRow) -> Result<()>,
     ) -> Result<()> {
-        browse::browse_each(&self.conn, filter, sort, ids, each)
+        browse::browse_each(self.db(), filter, sort, ids, each)
     }
 
     pub fn eac(&self, cds_eac_id: &str) -> Result<Eac> {
-        rows::load_eac(&self.conn, cds_eac_id).map(|(_, eac)| eac)
+        rows::load_eac(self.db(), cds_eac_id).map(|(_, eac)| eac)
     }
 
     pub fn detail(&self, cds_eac_id: &str) -> Result<EacDetail> {
-        browse::detail(&self.conn, cds_eac_id)
+        browse::detail(self.db(), cds_eac_id)
     }
 
     pub fn choices(&self, field: ChoiceField) -> Result<Vec<Choice>> {
-        browse::choices(&self.conn, field)
+        browse::choices(self.db(), field)
     }
 
     pub fn beneficiary_suggestions(
@@ -635,7 +696,7 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<String>> {
-        edit::suggestions(&self.conn, kind, prefix, limit)
+        edit::suggestions(self.sqlite("Beneficiary suggestions")?, kind, prefix, limit)
     }
 
     pub fn set_beneficiaries(
@@ -729,14 +790,14 @@ impl Store {
     /// One page of the audit records `query` selects (who, when, action,
     /// EAC), newest first, with their count: the app-wide history.
     pub fn audit_page(&self, query: &AuditQuery) -> Result<AuditPage> {
-        edit::audit_page(&self.conn, query)
+        edit::audit_page(self.sqlite("The audit log")?, query)
     }
 
     /// Audit records, newest first; all of them or those of one EAC. A
     /// record that cannot be read in full is returned as far as it could be
     /// read, with `problem` saying what is wrong.
     pub fn audit_log(&self, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
-        edit::audit_log(&self.conn, cds_eac_id)
+        edit::audit_log(self.sqlite("The audit log")?, cds_eac_id)
     }
 
     /// [`Store::audit_log`] one record at a time, newest first, as the rows
@@ -747,7 +808,7 @@ impl Store {
         cds_eac_id: Option<&str>,
         each: &mut dyn FnMut(AuditRecord) -> Result<()>,
     ) -> Result<()> {
-        edit::audit_each(&self.conn, cds_eac_id, each)
+        edit::audit_each(self.sqlite("The audit log")?, cds_eac_id, each)
     }
 
     /// Writes the EACs matching `filter` (all when `None`) as a P1 listing
@@ -761,9 +822,9 @@ impl Store {
     ) -> Result<ExportReport> {
         atomic::refuse_database(&self.path, dest)?;
         if filter.is_none_or(|f| *f == EacFilter::default()) {
-            p2::refuse_envelope_only(&self.conn, dest)?;
+            p2::refuse_envelope_only(self.db(), dest)?;
         }
-        export::export_p1(&self.conn, filter, dest, progress)
+        export::export_p1(self.db(), filter, dest, progress)
     }
 
     /// Writes a P2 bundle folder at `dest` (see [`p2`]): `eac_data_url`s
@@ -792,7 +853,15 @@ impl Store {
         check: p2::BundleCheck<'_>,
     ) -> Result<BundleReport> {
         atomic::refuse_database(&self.path, dest)?;
-        p2::export_p2(&self.conn, filter, dest, base_url, None, progress, check)
+        p2::export_p2(
+            self.sqlite("The P2 export")?,
+            filter,
+            dest,
+            base_url,
+            None,
+            progress,
+            check,
+        )
     }
 
     /// [`Store::export_p2_checked`] of a bundle built at `dest` inside a
@@ -808,7 +877,7 @@ impl Store {
     ) -> Result<BundleReport> {
         atomic::refuse_database(&self.path, dest)?;
         p2::export_p2(
-            &self.conn,
+            self.sqlite("The P2 export")?,
             filter,
             dest,
             None,

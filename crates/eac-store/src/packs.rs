@@ -279,7 +279,7 @@ impl Store {
     /// Every pack made from this database, newest first.
     pub fn packs(&self) -> Result<Vec<PackRecord>> {
         let sql = format!("{PACK_COLUMNS} ORDER BY id DESC");
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.sqlite("Audit packs")?.prepare(&sql)?;
         let list = stmt
             .query_map([], pack_row)?
             .collect::<rusqlite::Result<Vec<_>>>()?;
@@ -290,7 +290,7 @@ impl Store {
     pub fn pack_by_manifest(&self, manifest_sha256: &str) -> Result<Option<PackRecord>> {
         let sql = format!("{PACK_COLUMNS} WHERE manifest_sha256 = ?1");
         Ok(self
-            .conn
+            .sqlite("Audit packs")?
             .query_row(&sql, [manifest_sha256], pack_row)
             .optional()?)
     }
@@ -301,7 +301,7 @@ impl Store {
             "SELECT {}, prev_hash, hash FROM audit_log ORDER BY id",
             crate::chain::CONTENT_COLUMNS
         );
-        let mut stmt = self.conn.prepare(&sql)?;
+        let mut stmt = self.sqlite("Audit packs")?.prepare(&sql)?;
         let mut rows = stmt.query([])?;
         while let Some(row) = rows.next()? {
             let values: Vec<serde_json::Value> = (0..crate::chain::CONTENT_COUNT)
@@ -336,7 +336,7 @@ impl Store {
             None => 0,
             Some(hash) => {
                 let found: Option<i64> = self
-                    .conn
+                    .sqlite("Audit packs")?
                     .query_row("SELECT id FROM audit_log WHERE hash = ?1", [hash], |r| {
                         r.get(0)
                     })
@@ -347,13 +347,13 @@ impl Store {
                 }
             }
         };
-        crate::edit::audit_records_after(&self.conn, after_id).map(Some)
+        crate::edit::audit_records_after(self.sqlite("Audit packs")?, after_id).map(Some)
     }
 
     /// The closed reporting periods (not reopened) that the period of at
     /// least one EAC matching `filter` overlaps, oldest first.
     pub fn closed_periods_overlapping(&self, filter: &EacFilter) -> Result<Vec<ClosedPeriodEntry>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.sqlite("Closed periods")?.prepare(
             "SELECT date_from, date_to, closed_at, reason FROM closed_periods
               WHERE reopened_at IS NULL ORDER BY date_from, date_to, id",
         )?;
@@ -383,7 +383,7 @@ impl Store {
             sql.push(" AND e.period_start < ").bind(end);
             sql.push(")");
             let hit: bool = self
-                .conn
+                .sqlite("Audit packs")?
                 .prepare(&sql.text)?
                 .query_row(sql.params(), |r| r.get(0))?;
             if hit {

@@ -523,20 +523,20 @@ impl Store {
 
     /// Every closed period, in effect or reopened, by first day.
     pub fn closed_periods(&self) -> Result<Vec<ClosedPeriod>> {
-        list(&self.conn)
+        list(self.sqlite("Closed periods")?)
     }
 
     /// The closed periods freezing the EAC (or envelope-only EAC)
     /// `cds_eac_id`; empty when it can be changed.
     pub fn frozen_by(&self, cds_eac_id: &str) -> Result<Vec<ClosedPeriod>> {
+        let conn = self.sqlite("Closed periods")?;
         let found = [
             "SELECT cds_eac_id, period_start, period_end FROM eacs WHERE cds_eac_id = ?1",
             "SELECT cds_eac_id, period_start, period_end FROM eac_envelopes WHERE cds_eac_id = ?1",
         ]
         .into_iter()
         .map(|sql| {
-            self.conn
-                .prepare_cached(sql)?
+            conn.prepare_cached(sql)?
                 .query_row([cds_eac_id], stored_period)
                 .optional()
         })
@@ -545,13 +545,13 @@ impl Store {
         let Some((_, start, end)) = found else {
             return Err(StoreError::NotFound(cds_eac_id.to_owned()));
         };
-        let in_effect = InEffect::load(&self.conn)?;
+        let in_effect = InEffect::load(conn)?;
         let Some(ids) = in_effect.freezing(&start, &end) else {
             return Ok(Vec::new());
         };
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
-            out.extend(load(&self.conn, id)?);
+            out.extend(load(conn, id)?);
         }
         Ok(out)
     }

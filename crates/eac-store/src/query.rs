@@ -6,6 +6,8 @@ use chrono::NaiveTime;
 use eac_model::{Date, Timestamp};
 use rusqlite::types::Value;
 
+use crate::db::{Db, Kind};
+
 use crate::{EacFilter, FieldMatch, MatchField, Result, SortField, SortSpec, StoreError};
 
 /// SQL text and the parameters bound to its `?` placeholders, in order.
@@ -18,6 +20,9 @@ pub(crate) struct Sql {
     /// is then read in sort order, stopping at the page's end, instead of
     /// fetching and sorting every match (see `browse::browse`).
     pub unindexed: Option<&'static str>,
+    /// The SQL the text is written in (a search and a list of ids are
+    /// written differently on PostgreSQL).
+    pub kind: Kind,
 }
 
 impl Sql {
@@ -26,7 +31,24 @@ impl Sql {
             text: text.to_owned(),
             params: Vec::new(),
             unindexed: None,
+            kind: Kind::Sqlite,
         }
+    }
+
+    /// A statement for `db`, written in its SQL.
+    pub fn on(db: &dyn Db, text: &str) -> Self {
+        Sql {
+            kind: db.kind(),
+            ..Sql::new(text)
+        }
+    }
+
+    /// The parameters for [`Db`].
+    pub fn args(&self) -> Vec<&dyn rusqlite::ToSql> {
+        self.params
+            .iter()
+            .map(|v| v as &dyn rusqlite::ToSql)
+            .collect()
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -67,12 +89,24 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
         // one or two characters, is answered by a scan of the search text.
         // The text is stored folded (crate::fold), so the folded query
         // matches in any case, accented and non-Latin letters included.
-        sql.push("e.id IN (SELECT rowid FROM eac_search WHERE text LIKE ")
-            .bind(format!("%{}%", like_escape(&crate::fold::fold(search))));
-        if search.contains(['%', '_', '\\']) {
-            sql.push(" ESCAPE '\\'");
+        // PostgreSQL: the same folded text in `eacs.search_text`, answered
+        // by its `pg_trgm` index.
+        let pattern = format!("%{}%", like_escape(&crate::fold::fold(search)));
+        match sql.kind {
+            Kind::Sqlite => {
+                sql.push("e.id IN (SELECT rowid FROM eac_search WHERE text LIKE ")
+                    .bind(pattern);
+                if search.contains(['%', '_', '\\']) {
+                    sql.push(" ESCAPE '\\'");
+                }
+                sql.push(")");
+            }
+            Kind::Postgres => {
+                sql.push("e.search_text LIKE ")
+                    .bind(pattern)
+                    .push(" ESCAPE '\\'");
+            }
         }
-        sql.push(")");
     }
     if let Some(t) = filter.technology {
         and(sql);
@@ -136,21 +170,32 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
     // bound parameters never applies).
     if let Some(ids) = &filter.ids {
         and(sql);
-        sql.push("e.cds_eac_id IN (SELECT value FROM json_each(")
-            .bind(id_list(ids))
-            .push("))");
+        sql.push("e.cds_eac_id IN ");
+        push_id_list(sql, ids);
     }
     if let Some(ids) = filter.exclude_ids.as_ref().filter(|ids| !ids.is_empty()) {
         and(sql);
-        sql.push("e.cds_eac_id NOT IN (SELECT value FROM json_each(")
-            .bind(id_list(ids))
-            .push("))");
+        sql.push("e.cds_eac_id NOT IN ");
+        push_id_list(sql, ids);
     }
     for m in filter.matches.iter().flatten() {
         and(sql);
         push_match(sql, m);
     }
     Ok(!first)
+}
+
+/// `(SELECT …)` of the ids in `ids`, bound as one JSON array.
+pub(crate) fn push_id_list(sql: &mut Sql, ids: &[String]) {
+    match sql.kind {
+        Kind::Sqlite => sql.push("(SELECT value FROM json_each("),
+        Kind::Postgres => sql.push("(SELECT json_array_elements_text(CAST("),
+    };
+    sql.bind(id_list(ids));
+    sql.push(match sql.kind {
+        Kind::Sqlite => "))",
+        Kind::Postgres => " AS json)))",
+    });
 }
 
 /// `e.column`, or `+e.column` when it is [`Sql::unindexed`].
@@ -206,7 +251,7 @@ fn push_match(sql: &mut Sql, m: &FieldMatch) {
 }
 
 /// `ids` as a JSON array text, for `json_each`.
-fn id_list(ids: &[String]) -> String {
+pub(crate) fn id_list(ids: &[String]) -> String {
     serde_json::Value::from(ids.to_vec()).to_string()
 }
 
@@ -250,10 +295,17 @@ pub(crate) fn like_escape(text: &str) -> String {
 pub(crate) const P1_ORDER: &str =
     " ORDER BY (e.eac_number IS NULL), e.eac_number, e.issuance DESC, e.cds_eac_id";
 
+/// [`P1_ORDER`] on PostgreSQL, which sorts NULL first when descending.
+pub(crate) const P1_ORDER_PG: &str = " ORDER BY (e.eac_number IS NULL), e.eac_number, \
+     e.issuance DESC NULLS LAST, e.cds_eac_id";
+
 /// ` ORDER BY …` for a browse sort: the field's columns, then `cds_eac_id`
 /// so that pages never overlap; descending reverses the whole order (so each
 /// order is one index read forwards or backwards).
-pub(crate) fn order_by(sort: SortSpec) -> String {
+///
+/// In `kind`'s SQL: PostgreSQL sorts NULL last where SQLite sorts it
+/// first, so there each term says where NULL goes.
+pub(crate) fn order_by_in(kind: Kind, sort: SortSpec) -> String {
     let terms: &[(&str, bool)] = match sort.field {
         SortField::EacNumber => &[
             ("(e.eac_number IS NULL)", true),
@@ -275,10 +327,11 @@ pub(crate) fn order_by(sort: SortSpec) -> String {
     let mut out = String::from(" ORDER BY ");
     for (column, ascending) in terms.iter().chain(&[("e.cds_eac_id", true)]) {
         out.push_str(column);
-        out.push_str(if *ascending != sort.descending {
-            " ASC, "
-        } else {
-            " DESC, "
+        out.push_str(match (*ascending != sort.descending, kind) {
+            (true, Kind::Sqlite) => " ASC, ",
+            (false, Kind::Sqlite) => " DESC, ",
+            (true, Kind::Postgres) => " ASC NULLS FIRST, ",
+            (false, Kind::Postgres) => " DESC NULLS LAST, ",
         });
     }
     out.truncate(out.len() - 2);
@@ -310,18 +363,24 @@ mod tests {
 
     #[test]
     fn descending_reverses_every_term() {
-        let asc = order_by(SortSpec {
-            field: SortField::EacNumber,
-            descending: false,
-        });
+        let asc = order_by_in(
+            Kind::Sqlite,
+            SortSpec {
+                field: SortField::EacNumber,
+                descending: false,
+            },
+        );
         assert_eq!(
             asc,
             " ORDER BY (e.eac_number IS NULL) ASC, e.eac_number ASC, e.issuance DESC, e.cds_eac_id ASC"
         );
-        let desc = order_by(SortSpec {
-            field: SortField::EacNumber,
-            descending: true,
-        });
+        let desc = order_by_in(
+            Kind::Sqlite,
+            SortSpec {
+                field: SortField::EacNumber,
+                descending: true,
+            },
+        );
         assert_eq!(
             desc,
             " ORDER BY (e.eac_number IS NULL) DESC, e.eac_number DESC, e.issuance ASC, e.cds_eac_id DESC"

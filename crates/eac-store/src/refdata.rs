@@ -62,7 +62,7 @@ impl Store {
 
     /// How many ids of each type are stored (types with none are left out).
     pub fn refdata_counts(&self) -> Result<Vec<RefdataCount>> {
-        counts(&self.conn)
+        counts(self.sqlite("Reference data")?)
     }
 
     /// Reference data of one type (or all) whose id or label contains
@@ -73,7 +73,7 @@ impl Store {
         search: Option<&str>,
         limit: usize,
     ) -> Result<Vec<RefdataEntry>> {
-        list(&self.conn, kind, search, limit)
+        list(self.sqlite("Reference data")?, kind, search, limit)
     }
 
     /// [`Store::refdata`] (all of it) one entry at a time as the rows are
@@ -84,7 +84,7 @@ impl Store {
         search: Option<&str>,
         each: &mut dyn FnMut(RefdataEntry) -> Result<()>,
     ) -> Result<()> {
-        list_each(&self.conn, kind, search, 0, each)
+        list_each(self.sqlite("Reference data")?, kind, search, 0, each)
     }
 
     /// The ids of `ids` not named by the reference data of `kind`, in
@@ -95,7 +95,7 @@ impl Store {
         kind: BeneficiaryType,
         ids: &[String],
     ) -> Result<Vec<String>> {
-        unknown(&self.conn, kind, ids)
+        unknown(self.sqlite("Reference data")?, kind, ids)
     }
 
     /// Suggestions for the beneficiary editor: reference data whose id or
@@ -107,7 +107,7 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<Choice>> {
-        choices(&self.conn, kind, prefix, limit)
+        choices(self.sqlite("Reference data")?, kind, prefix, limit)
     }
 }
 

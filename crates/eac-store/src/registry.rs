@@ -593,15 +593,14 @@ pub struct SourceView {
 }
 
 /// The documents the EAC `cds_eac_id` came from, oldest import first.
-pub(crate) fn sources(conn: &rusqlite::Connection, cds_eac_id: &str) -> Result<Vec<SourceView>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn sources(conn: &dyn crate::db::Db, cds_eac_id: &str) -> Result<Vec<SourceView>> {
+    conn.collect(
         "SELECT s.file_name, d.sha256, d.size, d.format, s.locator, s.range_text, s.imported_at
            FROM eac_sources s JOIN eacs e ON e.id = s.eac_id JOIN documents d ON d.id = s.document_id
           WHERE e.cds_eac_id = ?1
           ORDER BY s.imported_at, s.file_name, s.locator",
-    )?;
-    let list = stmt
-        .query_map([cds_eac_id], |r| {
+        &[&cds_eac_id],
+        |r| {
             Ok(SourceView {
                 file_name: r.get(0)?,
                 sha256: r.get(1)?,
@@ -611,17 +610,17 @@ pub(crate) fn sources(conn: &rusqlite::Connection, cds_eac_id: &str) -> Result<V
                 range_text: r.get(5)?,
                 imported_at: rows::display_time(r, 6)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(list)
+        },
+    )
 }
 
 /// The bytes of the stored document with this SHA-256.
-pub(crate) fn document(conn: &rusqlite::Connection, sha256: &str) -> Result<Option<Vec<u8>>> {
-    Ok(conn
-        .prepare_cached("SELECT content FROM documents WHERE sha256 = ?1")?
-        .query_row([sha256], |r| r.get(0))
-        .optional()?)
+pub(crate) fn document(conn: &dyn crate::db::Db, sha256: &str) -> Result<Option<Vec<u8>>> {
+    conn.query_opt(
+        "SELECT content FROM documents WHERE sha256 = ?1",
+        &[&sha256],
+        |r| Ok(r.get(0)?),
+    )
 }
 
 /// A saved column mapping of the generic CSV import.

@@ -12,7 +12,9 @@ use eac_model::{
     Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
 };
 use rusqlite::types::{Type, ValueRef};
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use crate::db::{Db, DbRow};
 
 use crate::periods;
 use crate::write::Write;
@@ -33,7 +35,7 @@ fn bad(idx: usize, text: &str) -> rusqlite::Error {
 
 /// Reads column `idx` as text (borrowed from the row) and parses it.
 pub(crate) fn parsed<T>(
-    row: &Row,
+    row: &dyn DbRow,
     idx: usize,
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> rusqlite::Result<T> {
@@ -42,7 +44,7 @@ pub(crate) fn parsed<T>(
 }
 
 pub(crate) fn parsed_opt<T>(
-    row: &Row,
+    row: &dyn DbRow,
     idx: usize,
     parse: impl FnOnce(&str) -> Option<T>,
 ) -> rusqlite::Result<Option<T>> {
@@ -64,7 +66,7 @@ pub(crate) fn decimal(text: &str) -> Option<Decimal> {
 }
 
 /// A stored timestamp as the RFC 3339 UTC text people and JSON see.
-pub(crate) fn display_time(row: &Row, idx: usize) -> rusqlite::Result<String> {
+pub(crate) fn display_time(row: &dyn DbRow, idx: usize) -> rusqlite::Result<String> {
     parsed(row, idx, timestamp).map(|t| t.to_string())
 }
 
@@ -77,7 +79,7 @@ pub(crate) const EAC_COLUMNS: &str = "e.id, e.cds_eac_id, e.cds_created, e.cds_m
 
 /// An EAC from one `eacs` row selected with [`EAC_COLUMNS`]; its values and
 /// beneficiaries are still empty (see [`load_children`]).
-pub(crate) fn eac_head(row: &Row) -> rusqlite::Result<(i64, Eac)> {
+pub(crate) fn eac_head(row: &dyn DbRow) -> rusqlite::Result<(i64, Eac)> {
     let mut eac = blank_eac();
     let id = refill_head(row, &mut eac)?;
     Ok((id, eac))
@@ -114,27 +116,27 @@ pub(crate) fn blank_eac() -> Eac {
 
 /// Column `idx` as borrowed text (`None` for NULL); what is not text is
 /// the same conversion error as `row.get::<_, String>`.
-fn text_ref<'r>(row: &'r Row, idx: usize) -> rusqlite::Result<Option<&'r str>> {
+fn text_ref(row: &dyn DbRow, idx: usize) -> rusqlite::Result<Option<&str>> {
     match row.get_ref(idx)? {
         ValueRef::Null => Ok(None),
         ValueRef::Text(bytes) => std::str::from_utf8(bytes)
             .map(Some)
             .map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, Type::Text, Box::new(e))),
         // Not text: the error `row.get::<_, String>` gives.
-        _ => row.get::<_, String>(idx).map(|_| None),
+        _ => row.get::<String>(idx).map(|_| None),
     }
 }
 
 /// Column `idx` as borrowed text, NULL refused as `row.get::<_, String>` does.
-fn text_required<'r>(row: &'r Row, idx: usize) -> rusqlite::Result<&'r str> {
+fn text_required(row: &dyn DbRow, idx: usize) -> rusqlite::Result<&str> {
     match text_ref(row, idx)? {
         Some(text) => Ok(text),
-        None => row.get::<_, String>(idx).map(|_| ""),
+        None => row.get::<String>(idx).map(|_| ""),
     }
 }
 
 /// Column `idx`, NOT NULL text, into `into` (its allocation kept).
-fn refill_text(row: &Row, idx: usize, into: &mut String) -> rusqlite::Result<()> {
+fn refill_text(row: &dyn DbRow, idx: usize, into: &mut String) -> rusqlite::Result<()> {
     let text = text_required(row, idx)?;
     into.clear();
     into.push_str(text);
@@ -142,7 +144,7 @@ fn refill_text(row: &Row, idx: usize, into: &mut String) -> rusqlite::Result<()>
 }
 
 /// Column `idx`, text or NULL, into `into` (its allocation kept).
-fn refill_opt_text(row: &Row, idx: usize, into: &mut Option<String>) -> rusqlite::Result<()> {
+fn refill_opt_text(row: &dyn DbRow, idx: usize, into: &mut Option<String>) -> rusqlite::Result<()> {
     match text_ref(row, idx)? {
         None => *into = None,
         Some(text) => {
@@ -154,7 +156,7 @@ fn refill_opt_text(row: &Row, idx: usize, into: &mut Option<String>) -> rusqlite
     Ok(())
 }
 
-fn extensions_ref(row: &Row, idx: usize) -> rusqlite::Result<Extensions> {
+fn extensions_ref(row: &dyn DbRow, idx: usize) -> rusqlite::Result<Extensions> {
     match text_ref(row, idx)? {
         None => Ok(Extensions::default()),
         Some(text) => extensions_from_json(text).map_err(|_| bad(idx, text)),
@@ -164,7 +166,7 @@ fn extensions_ref(row: &Row, idx: usize) -> rusqlite::Result<Extensions> {
 /// The `eacs` row into an EAC read before (a streaming export reads
 /// millions): its strings keep their allocations; values and beneficiaries
 /// are left as they were (see [`load_children`]).
-pub(crate) fn refill_head(row: &Row, eac: &mut Eac) -> rusqlite::Result<i64> {
+pub(crate) fn refill_head(row: &dyn DbRow, eac: &mut Eac) -> rusqlite::Result<i64> {
     refill_text(row, 1, &mut eac.cds_eac_id)?;
     eac.cds_created = parsed(row, 2, timestamp)?;
     eac.cds_modified = parsed(row, 3, timestamp)?;
@@ -190,66 +192,64 @@ pub(crate) fn refill_head(row: &Row, eac: &mut Eac) -> rusqlite::Result<i64> {
 /// Fills in values (stored order) and beneficiaries of an EAC read by
 /// [`eac_head`] or [`refill_head`], in place: an EAC refilled row after row
 /// (a streaming export reads millions) keeps its strings' allocations.
-pub(crate) fn load_children(conn: &Connection, id: i64, eac: &mut Eac) -> Result<()> {
+pub(crate) fn load_children(conn: &dyn Db, id: i64, eac: &mut Eac) -> Result<()> {
     eac.beneficiaries = beneficiaries(conn, id)?;
 
-    let mut stmt = conn.prepare_cached(
+    let mut n = 0;
+    conn.each(
         r#"SELECT eac_number, issued, retired, "start", "end", unit, value, extensions,
                   retired_undated
            FROM eac_values WHERE eac_id = ?1 ORDER BY position"#,
+        &[&id],
+        &mut |row| {
+            let value = parsed(row, 6, decimal)?;
+            let unit = parsed(row, 5, EnergyUnit::parse)?;
+            if n == eac.values.len() {
+                eac.values.push(EacValue {
+                    eac_number: None,
+                    issued: None,
+                    retired: None,
+                    retired_undated: false,
+                    start: None,
+                    end: None,
+                    unit,
+                    value: value.clone(),
+                    extensions: Extensions::default(),
+                });
+            }
+            let v = &mut eac.values[n];
+            refill_opt_text(row, 0, &mut v.eac_number)?;
+            v.issued = parsed_opt(row, 1, date)?;
+            v.retired = parsed_opt(row, 2, date)?;
+            v.retired_undated = row.get(8)?;
+            v.start = parsed_opt(row, 3, timestamp)?;
+            v.end = parsed_opt(row, 4, timestamp)?;
+            v.unit = unit;
+            v.value = value;
+            v.extensions = extensions_ref(row, 7)?;
+            n += 1;
+            Ok(())
+        },
     )?;
-    let mut rows = stmt.query([id])?;
-    let mut n = 0;
-    while let Some(row) = rows.next()? {
-        let value = parsed(row, 6, decimal)?;
-        let unit = parsed(row, 5, EnergyUnit::parse)?;
-        if n == eac.values.len() {
-            eac.values.push(EacValue {
-                eac_number: None,
-                issued: None,
-                retired: None,
-                retired_undated: false,
-                start: None,
-                end: None,
-                unit,
-                value: value.clone(),
-                extensions: Extensions::default(),
-            });
-        }
-        let v = &mut eac.values[n];
-        refill_opt_text(row, 0, &mut v.eac_number)?;
-        v.issued = parsed_opt(row, 1, date)?;
-        v.retired = parsed_opt(row, 2, date)?;
-        v.retired_undated = row.get(8)?;
-        v.start = parsed_opt(row, 3, timestamp)?;
-        v.end = parsed_opt(row, 4, timestamp)?;
-        v.unit = unit;
-        v.value = value;
-        v.extensions = extensions_ref(row, 7)?;
-        n += 1;
-    }
     eac.values.truncate(n);
     Ok(())
 }
 
-pub(crate) fn beneficiaries(conn: &Connection, id: i64) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn beneficiaries(conn: &dyn Db, id: i64) -> Result<Vec<String>> {
+    conn.collect(
         "SELECT beneficiary_id FROM eac_beneficiaries WHERE eac_id = ?1 ORDER BY position",
-    )?;
-    let list = stmt
-        .query_map([id], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(list)
+        &[&id],
+        |row| Ok(row.get(0)?),
+    )
 }
 
 /// Exact totals per unit, in unit order (Wh, kWh, MWh).
-pub(crate) fn quantities(conn: &Connection, id: i64) -> Result<Vec<QuantityTotal>> {
-    let mut stmt = conn.prepare_cached("SELECT unit, total FROM eac_totals WHERE eac_id = ?1")?;
-    let mut totals: Vec<(EnergyUnit, String)> = stmt
-        .query_map([id], |row| {
-            Ok((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+pub(crate) fn quantities(conn: &dyn Db, id: i64) -> Result<Vec<QuantityTotal>> {
+    let mut totals: Vec<(EnergyUnit, String)> = conn.collect(
+        "SELECT unit, total FROM eac_totals WHERE eac_id = ?1",
+        &[&id],
+        |row| Ok((parsed(row, 0, EnergyUnit::parse)?, row.get(1)?)),
+    )?;
     totals.sort_by_key(|(unit, _)| unit.wh_exponent());
     Ok(totals
         .into_iter()
@@ -258,24 +258,20 @@ pub(crate) fn quantities(conn: &Connection, id: i64) -> Result<Vec<QuantityTotal
 }
 
 /// The whole EAC stored under `cds_eac_id`, with its row id.
-pub(crate) fn load_eac(conn: &Connection, cds_eac_id: &str) -> Result<(i64, Eac)> {
+pub(crate) fn load_eac(conn: &dyn Db, cds_eac_id: &str) -> Result<(i64, Eac)> {
     let sql = format!("SELECT {EAC_COLUMNS} FROM eacs e WHERE e.cds_eac_id = ?1");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let (id, mut eac) = stmt
-        .query_row([cds_eac_id], eac_head)
-        .optional()?
+    let (id, mut eac) = conn
+        .query_opt(&sql, &[&cds_eac_id], |row| Ok(eac_head(row)?))?
         .ok_or_else(|| StoreError::NotFound(cds_eac_id.to_owned()))?;
     load_children(conn, id, &mut eac)?;
     Ok((id, eac))
 }
 
 /// The whole EAC stored in row `id`.
-pub(crate) fn load_eac_by_id(conn: &Connection, id: i64) -> Result<Eac> {
+pub(crate) fn load_eac_by_id(conn: &dyn Db, id: i64) -> Result<Eac> {
     let sql = format!("SELECT {EAC_COLUMNS} FROM eacs e WHERE e.id = ?1");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let (_, mut eac) = stmt
-        .query_row([id], eac_head)
-        .optional()?
+    let (_, mut eac) = conn
+        .query_opt(&sql, &[&id], |row| Ok(eac_head(row)?))?
         .ok_or_else(|| StoreError::NotFound(format!("#{id}")))?;
     load_children(conn, id, &mut eac)?;
     Ok(eac)

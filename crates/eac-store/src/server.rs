@@ -191,6 +191,42 @@ pub(crate) fn schema_version(tx: &mut postgres::Transaction) -> Result<Option<u3
     Ok(Some(u32::try_from(v).unwrap_or(0)))
 }
 
+/// Whether `text` is a PostgreSQL address (`postgres://…` or
+/// `postgresql://…`) rather than a file name: what `--db`, `EACDESK_DB`
+/// and the app's "Open database…" accept for a server database.
+pub fn is_address(text: &str) -> bool {
+    let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
+    lower.starts_with("postgres://") || lower.starts_with("postgresql://")
+}
+
+/// Refuses to open a server database that is not at this build's schema
+/// (`shown`: its address without a password, for the message).
+pub(crate) fn check_for_open(client: &mut Client, shown: &str) -> Result<()> {
+    let version = {
+        let mut tx = client.transaction().map_err(server_error)?;
+        let version = schema_version(&mut tx)?;
+        tx.commit().map_err(server_error)?;
+        version
+    };
+    let newest = newest_version();
+    let message = match version {
+        Some(v) if v == newest => return Ok(()),
+        Some(v) if v > newest => format!(
+            "{shown} holds an EAC Desk database of schema {v}, newer than this version of \
+             EAC Desk knows ({newest}); update EAC Desk"
+        ),
+        Some(v) => format!(
+            "{shown} holds an EAC Desk database of schema {v}; bring it to schema {newest} \
+             with `eacdesk server init {shown}` (as its owner)"
+        ),
+        None => format!(
+            "{shown} holds no EAC Desk database; set it up with `eacdesk server init {shown}` \
+             (then, to fill it from a file, `eacdesk copy --from FILE --to {shown}`)"
+        ),
+    };
+    Err(StoreError::Server { message })
+}
+
 /// The schema version this build brings a server database to.
 pub fn newest_version() -> u32 {
     POSTGRES_MIGRATION_FILES
@@ -229,7 +265,7 @@ pub(crate) fn connect(conn: &str) -> Result<Client> {
 
 /// `conn` for messages: a password in it replaced by `***` (in a URL's
 /// user part or a `password=` setting).
-fn without_password(conn: &str) -> String {
+pub(crate) fn without_password(conn: &str) -> String {
     if let Some(scheme_end) = conn.find("://") {
         let start = scheme_end + 3;
         let rest = &conn[start..];

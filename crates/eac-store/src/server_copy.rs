@@ -129,7 +129,7 @@ impl Store {
 
         // One snapshot of the file for every table.
         let snapshot = rusqlite::Transaction::new_unchecked(
-            &self.conn,
+            self.sqlite("Copying to a server")?,
             rusqlite::TransactionBehavior::Deferred,
         )?;
         let mut tables = Vec::new();

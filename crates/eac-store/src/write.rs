@@ -144,6 +144,7 @@ impl Store {
     /// inside a closed period (else [`StoreError::Frozen`] names them all),
     /// then lets the file switch to write-ahead logging if it has not yet.
     pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
+        self.sqlite("Changing data")?;
         let out: Result<T> = (|| {
             let w = Write {
                 tx: self
@@ -181,6 +182,7 @@ impl Store {
     /// transaction that takes no write lock and is always rolled back, so
     /// a dry run sees exactly what the real one would (a refusal too).
     pub(crate) fn dry_run<T>(&mut self, plan: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
+        self.sqlite("Changing data")?;
         let w = Write {
             tx: self
                 .conn

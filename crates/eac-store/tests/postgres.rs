@@ -801,3 +801,238 @@ fn databases_set_up_at_the_same_time_on_one_server_all_succeed() {
         }
     });
 }
+
+/// Every filter the browse offers, alone and combined.
+fn filters() -> Vec<eac_store::EacFilter> {
+    use eac_model::{BeneficiaryType, RetiredState, TechnologyType};
+    use eac_store::EacFilter;
+    let mut out = vec![
+        EacFilter::default(),
+        EacFilter {
+            search: Some("AAA".into()),
+            ..Default::default()
+        },
+        EacFilter {
+            search: Some("wind farm".into()),
+            ..Default::default()
+        },
+        EacFilter {
+            search: Some("1_0%".into()),
+            ..Default::default()
+        },
+        EacFilter {
+            technology: Some(TechnologyType::Wind),
+            ..Default::default()
+        },
+        EacFilter {
+            retired: Some(RetiredState::No),
+            ..Default::default()
+        },
+        EacFilter {
+            technology: Some(TechnologyType::Solar),
+            retired: Some(RetiredState::Yes),
+            ..Default::default()
+        },
+        EacFilter {
+            beneficiary_type: Some(BeneficiaryType::Customer),
+            ..Default::default()
+        },
+        EacFilter {
+            from: Some("2023-01-01".into()),
+            to: Some("2023-12-31".into()),
+            ..Default::default()
+        },
+        EacFilter {
+            missing_emissions: Some(true),
+            ..Default::default()
+        },
+        EacFilter {
+            incomplete: Some(false),
+            ..Default::default()
+        },
+        EacFilter {
+            exclude_ids: Some(vec!["none".into()]),
+            ..Default::default()
+        },
+    ];
+    out.push(EacFilter {
+        source: Some("REG-OFGEM".into()),
+        ..Default::default()
+    });
+    out
+}
+
+#[test]
+fn a_server_database_browses_sums_shows_and_exports_as_the_file_it_was_copied_from() {
+    use eac_store::{BrowseQuery, SortField, SortSpec, Store};
+    let Some(db) = empty_database("eacdesk_server_reads") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let fixtures = migrations().join("../tests/fixtures/spec-examples");
+    for name in [
+        "good-p1-mixed-order.json",
+        "good-p1-overview-monthly.json",
+        "good-p1-overview-endpoint.json",
+    ] {
+        file.import_file(
+            &fixtures.join(name),
+            eac_store::ImportOptions::default(),
+            &eac_store::NoProgress,
+        )
+        .unwrap();
+    }
+    let mut sample = eac_sample::generate(400, 7, eac_sample::SampleOptions::default());
+    file.import_eacs("sample", &mut sample, &eac_store::NoProgress)
+        .unwrap();
+    file.copy_to_server(&db, &mut |_| {}).unwrap();
+    let server = Store::open_server(&db).unwrap();
+    assert!(server.is_server());
+
+    let (a, b) = (file.info().unwrap(), server.info().unwrap());
+    assert_eq!(
+        (a.eac_count, a.value_count, a.envelope_only_count),
+        (b.eac_count, b.value_count, b.envelope_only_count)
+    );
+    assert!(a.eac_count > 400);
+
+    let sorts = [
+        SortField::EacNumber,
+        SortField::TechnologyType,
+        SortField::PeriodStart,
+        SortField::PeriodEnd,
+        SortField::Source,
+        SortField::Destination,
+        SortField::BeneficiaryType,
+        SortField::Quantity,
+        SortField::RetiredState,
+        SortField::Issuance,
+        SortField::CdsEacId,
+        SortField::CdsModified,
+    ];
+    for filter in filters() {
+        let summary = file.summary(&filter).unwrap();
+        assert_eq!(summary, server.summary(&filter).unwrap(), "{filter:?}");
+        for field in sorts {
+            for descending in [false, true] {
+                let query = BrowseQuery {
+                    filter: filter.clone(),
+                    sort: SortSpec { field, descending },
+                    offset: 3,
+                    limit: 120,
+                };
+                assert_eq!(
+                    file.browse(&query).unwrap(),
+                    server.browse(&query).unwrap(),
+                    "{filter:?} {field:?} {descending}"
+                );
+            }
+        }
+    }
+    // The filters above match something on both sides.
+    let wind = eac_store::EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        ..Default::default()
+    };
+    assert!(server.summary(&wind).unwrap().count > 0);
+
+    let page = file
+        .browse(&BrowseQuery {
+            filter: Default::default(),
+            sort: SortSpec {
+                field: SortField::CdsEacId,
+                descending: false,
+            },
+            offset: 0,
+            limit: 1000,
+        })
+        .unwrap();
+    for row in &page {
+        assert_eq!(
+            file.detail(&row.cds_eac_id).unwrap(),
+            server.detail(&row.cds_eac_id).unwrap()
+        );
+    }
+    assert!(matches!(
+        server.detail("no-such-eac"),
+        Err(eac_store::StoreError::NotFound(_))
+    ));
+    for field in [
+        eac_store::ChoiceField::Source,
+        eac_store::ChoiceField::Destination,
+    ] {
+        assert_eq!(file.choices(field).unwrap(), server.choices(field).unwrap());
+    }
+    // A selection, streamed in order; an id deleted since is named.
+    let ids: Vec<String> = page
+        .iter()
+        .step_by(7)
+        .map(|r| r.cds_eac_id.clone())
+        .collect();
+    let streamed = |store: &Store, ids: &[String]| {
+        let mut out = Vec::new();
+        store
+            .browse_each(
+                &Default::default(),
+                SortSpec {
+                    field: SortField::Quantity,
+                    descending: true,
+                },
+                Some(ids),
+                &mut |row| {
+                    out.push(row);
+                    Ok(())
+                },
+            )
+            .map(|()| out)
+    };
+    assert_eq!(
+        streamed(&file, &ids).unwrap(),
+        streamed(&server, &ids).unwrap()
+    );
+    let err = streamed(&server, &["gone".to_owned()])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`gone`"), "{err}");
+
+    // The P1 export of either is the same file, byte for byte, also filtered.
+    for (i, filter) in [None, Some(wind)].into_iter().enumerate() {
+        let (x, y) = (
+            dir.path().join(format!("file-{i}.json")),
+            dir.path().join(format!("server-{i}.json")),
+        );
+        let rx = file
+            .export_p1(filter.as_ref(), &x, &eac_store::NoProgress)
+            .unwrap();
+        let ry = server
+            .export_p1(filter.as_ref(), &y, &eac_store::NoProgress)
+            .unwrap();
+        assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
+        assert_eq!((rx.sha256, rx.eac_count), (ry.sha256, ry.eac_count));
+    }
+
+    // What does not run on a server yet says so, and changes nothing.
+    let mut server = server;
+    let err = server
+        .set_beneficiaries(
+            &page[0].cds_eac_id,
+            &eac_store::BeneficiaryAssignment {
+                beneficiary_type: eac_model::BeneficiaryType::Customer,
+                beneficiaries: vec!["CUST-1".to_owned()],
+            },
+            &eac_store::Reason::new("test").unwrap(),
+            "ann",
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, eac_store::StoreError::NotOnServer { .. }),
+        "{err}"
+    );
+    assert!(err.to_string().contains("eacdesk copy"), "{err}");
+    assert_eq!(
+        server.detail(&page[0].cds_eac_id).unwrap(),
+        file.detail(&page[0].cds_eac_id).unwrap()
+    );
+}

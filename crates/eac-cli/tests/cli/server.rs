@@ -132,3 +132,103 @@ fn copy_puts_the_whole_database_on_a_server_once_and_checks_it() {
         .code(2)
         .stderr(contains("one side must be a server database"));
 }
+
+/// `settings` (`host=… port=… user=… dbname=…`, as `EACDESK_TEST_PG`
+/// names the test server) as the `postgres://` address `--db` takes.
+fn address(settings: &str) -> String {
+    let get = |key: &str| {
+        settings
+            .split_whitespace()
+            .rev()
+            .find_map(|part| part.strip_prefix(&format!("{key}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let host = get("host").replace('/', "%2F");
+    let port = get("port");
+    let port = if port.is_empty() {
+        String::new()
+    } else {
+        format!(":{port}")
+    };
+    format!("postgres://{}@{host}{port}/{}", get("user"), get("dbname"))
+}
+
+#[test]
+fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
+    let Some(settings) = empty_database("eacdesk_cli_reads") else {
+        return;
+    };
+    let url = address(&settings);
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json", "good-p1-overview-monthly.json"]);
+    desk.eacdesk()
+        .args(["server", "init", &url])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["copy", "--to", &url])
+        .assert()
+        .success();
+    // The desk's settings without its `--db`.
+    let bare = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+        cmd.env_remove("EACDESK_DB")
+            .env("EACDESK_KEY_DIR", desk.path("keys"))
+            .env("EACDESK_CONFIG_DIR", desk.path("config"))
+            .current_dir(desk.path(""));
+        cmd
+    };
+    let server = |args: &[&str]| {
+        let out = bare().args(["--db", &url]).args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let file = |args: &[&str]| {
+        let out = desk.eacdesk().args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    for args in [
+        &["ls", "--json"][..],
+        &["ls", "--sort", "quantity:desc", "--retired", "no"],
+        &["ls", "--search", "aaa", "--from", "2020-01-01"],
+    ] {
+        assert_eq!(server(args), file(args), "{args:?}");
+    }
+    let listed: Value = serde_json::from_str(&server(&["ls", "--json"])).unwrap();
+    let id = listed["rows"][0]["cds_eac_id"].as_str().unwrap().to_owned();
+    assert_eq!(server(&["show", &id]), file(&["show", &id]));
+
+    // The same export, byte for byte; the server's is not in its audit log
+    // yet, and the command says so.
+    bare()
+        .args(["--db", &url, "export", "--profile", "p1", "--out"])
+        .arg(desk.path("server.json"))
+        .assert()
+        .success()
+        .stderr(contains("not recorded in its audit log yet"));
+    file(&[
+        "export",
+        "--profile",
+        "p1",
+        "--out",
+        desk.path("file.json").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        std::fs::read(desk.path("server.json")).unwrap(),
+        std::fs::read(desk.path("file.json")).unwrap()
+    );
+
+    // EACDESK_DB takes the address too; a change is refused, plainly.
+    bare()
+        .env("EACDESK_DB", &url)
+        .args(["set", &id, "destination_name=Utility X", "--reason", "test"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "does not work on a database on a PostgreSQL server yet",
+        ))
+        .stderr(contains("eacdesk copy --from URL --to FILE"));
+    // Nothing named after the address appeared as a file or folder.
+    assert!(!std::path::Path::new("postgres:").exists());
+    assert!(!desk.path("postgres:").exists());
+}

@@ -518,9 +518,12 @@ impl Sink for P2Bundle<'_> {
         true
     }
 
-    fn begin(&mut self, tx: &Connection) -> Result<()> {
+    fn begin(&mut self, tx: &dyn crate::db::Db) -> Result<()> {
         // The envelope-only EACs' formats must be declared too (rule 18).
         if self.unfiltered {
+            let tx = tx.sqlite().ok_or_else(|| StoreError::NotOnServer {
+                operation: "The P2 export".to_owned(),
+            })?;
             self.foreign_formats = envelope_formats(tx, EACDESK_FORMAT_ID)?;
         }
         Ok(())

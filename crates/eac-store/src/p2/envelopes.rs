@@ -140,7 +140,7 @@ pub(super) fn envelope_formats(conn: &Connection, except: &str) -> Result<Vec<St
 
 /// A P1 export of everything cannot include envelope-only EACs (they have
 /// no values, rule 16): refuse, naming them, before anything is written.
-pub(crate) fn refuse_envelope_only(conn: &Connection, dest: &Path) -> Result<()> {
+pub(crate) fn refuse_envelope_only(conn: &dyn crate::db::Db, dest: &Path) -> Result<()> {
     let ids = envelope_only_ids(conn, MAX_REPORTED)?;
     if ids.is_empty() {
         return Ok(());
@@ -203,13 +203,12 @@ pub(crate) fn envelope_only_rows(
 }
 
 /// Ids of envelope-only EACs (no values: they cannot be exported as P1).
-pub(crate) fn envelope_only_ids(conn: &Connection, limit: usize) -> Result<Vec<String>> {
-    let mut stmt =
-        conn.prepare("SELECT cds_eac_id FROM eac_envelopes ORDER BY cds_eac_id LIMIT ?1")?;
-    let ids = stmt
-        .query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |row| row.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(ids)
+pub(crate) fn envelope_only_ids(conn: &dyn crate::db::Db, limit: usize) -> Result<Vec<String>> {
+    conn.collect(
+        "SELECT cds_eac_id FROM eac_envelopes ORDER BY cds_eac_id LIMIT ?1",
+        &[&i64::try_from(limit).unwrap_or(i64::MAX)],
+        |row| Ok(row.get(0)?),
+    )
 }
 
 /// Adds, replaces (newer `cds_modified`) or skips envelope-only EACs of the

@@ -1,0 +1,655 @@
+//! The seam between the store's queries and its two backends (issue 17,
+//! `docs/team-design.md` step 1): a [`Db`] runs SQL with bound parameters
+//! and hands each result row to a closure, on SQLite (`rusqlite`) or on a
+//! PostgreSQL server (`postgres`).
+//!
+//! The lingua franca is SQLite's value model, as `rusqlite` types it:
+//! parameters are `&dyn ToSql`, each cell of a row a [`ValueRef`] (null,
+//! integer, real, text, blob), read with the same `FromSql` conversions
+//! (`row.get::<i64>(0)`), so a query ported to the seam keeps its mapping
+//! code. On PostgreSQL a statement's `?N` placeholders become `$N`, and
+//! values are converted to and from the server's types (bigint, integer,
+//! boolean, text, numeric, …) by the types the server reports.
+//!
+//! The SQL text itself is shared where both servers read it alike; where
+//! they do not, the query asks [`Db::kind`] (see [`Kind`]).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::error::Error as StdError;
+
+use postgres::types::{FromSql, IsNull, ToSql as PgToSql, Type};
+use postgres::Client;
+use rusqlite::types::{FromSql as LiteFromSql, ToSqlOutput, Value, ValueRef};
+use rusqlite::ToSql;
+
+use crate::{Result, StoreError};
+
+/// Which SQL a [`Db`] speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Kind {
+    #[default]
+    Sqlite,
+    Postgres,
+}
+
+/// One result row: its cells as SQLite's value model.
+pub(crate) trait DbRow {
+    fn get_ref(&self, idx: usize) -> rusqlite::Result<ValueRef<'_>>;
+}
+
+impl DbRow for rusqlite::Row<'_> {
+    fn get_ref(&self, idx: usize) -> rusqlite::Result<ValueRef<'_>> {
+        rusqlite::Row::get_ref(self, idx)
+    }
+}
+
+impl dyn DbRow + '_ {
+    /// The cell at `idx` converted as `rusqlite` converts it.
+    pub(crate) fn get<T: LiteFromSql>(&self, idx: usize) -> rusqlite::Result<T> {
+        let value = self.get_ref(idx)?;
+        T::column_result(value).map_err(|e| match e {
+            rusqlite::types::FromSqlError::InvalidType => {
+                rusqlite::Error::InvalidColumnType(idx, String::new(), value.data_type())
+            }
+            rusqlite::types::FromSqlError::OutOfRange(i) => {
+                rusqlite::Error::IntegralValueOutOfRange(idx, i)
+            }
+            other => {
+                rusqlite::Error::FromSqlConversionFailure(idx, value.data_type(), Box::new(other))
+            }
+        })
+    }
+}
+
+/// A database the store's queries run on.
+pub(crate) trait Db {
+    fn kind(&self) -> Kind;
+
+    /// Runs `sql` with `params` and calls `f` with each row, in order.
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()>;
+
+    /// Runs statements without parameters (`BEGIN`, `COMMIT`).
+    fn batch(&self, sql: &str) -> Result<()>;
+
+    /// The SQLite connection underneath, for what only SQLite has (its
+    /// page cache, operations not on the seam yet); None on a server.
+    fn sqlite(&self) -> Option<&rusqlite::Connection>;
+}
+
+impl dyn Db + '_ {
+    /// The first row's mapping; `QueryReturnedNoRows` when there is none
+    /// (as `rusqlite`'s `query_row`).
+    pub(crate) fn query_row<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: impl FnOnce(&dyn DbRow) -> Result<T>,
+    ) -> Result<T> {
+        self.query_opt(sql, params, f)?
+            .ok_or_else(|| rusqlite::Error::QueryReturnedNoRows.into())
+    }
+
+    /// The first row's mapping, or None.
+    pub(crate) fn query_opt<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: impl FnOnce(&dyn DbRow) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut f = Some(f);
+        let mut out = None;
+        self.each(sql, params, &mut |row| {
+            if let Some(f) = f.take() {
+                out = Some(f(row)?);
+            }
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Every row's mapping.
+    pub(crate) fn collect<T>(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        mut f: impl FnMut(&dyn DbRow) -> Result<T>,
+    ) -> Result<Vec<T>> {
+        let mut out = Vec::new();
+        self.each(sql, params, &mut |row| {
+            out.push(f(row)?);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+}
+
+/// One read snapshot: every query between [`Snapshot::begin`] and
+/// [`Snapshot::end`] sees the database as it was at the first (SQLite: a
+/// deferred transaction; PostgreSQL: `REPEATABLE READ`, read only). Ended
+/// (rolled back: it changed nothing) when dropped.
+pub(crate) struct Snapshot<'a> {
+    db: &'a dyn Db,
+    open: bool,
+}
+
+impl<'a> Snapshot<'a> {
+    pub(crate) fn begin(db: &'a dyn Db) -> Result<Snapshot<'a>> {
+        db.batch(match db.kind() {
+            Kind::Sqlite => "BEGIN DEFERRED",
+            Kind::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+        })?;
+        Ok(Snapshot { db, open: true })
+    }
+
+    pub(crate) fn end(mut self) -> Result<()> {
+        self.open = false;
+        self.db.batch("COMMIT")
+    }
+}
+
+impl Drop for Snapshot<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.db.batch("ROLLBACK");
+        }
+    }
+}
+
+impl Db for rusqlite::Connection {
+    fn kind(&self) -> Kind {
+        Kind::Sqlite
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        let mut stmt = self.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
+        while let Some(row) = rows.next()? {
+            f(row)?;
+        }
+        Ok(())
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        Ok(self.execute_batch(sql)?)
+    }
+
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        Some(self)
+    }
+}
+
+impl Db for rusqlite::Transaction<'_> {
+    fn kind(&self) -> Kind {
+        Kind::Sqlite
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        Db::each(&**self, sql, params, f)
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        Db::batch(&**self, sql)
+    }
+
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        Some(self)
+    }
+}
+
+impl Db for crate::write::Write<'_> {
+    fn kind(&self) -> Kind {
+        Kind::Sqlite
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        Db::each(&**self, sql, params, f)
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        Db::batch(&**self, sql)
+    }
+
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        Some(self)
+    }
+}
+
+/// A connection to a PostgreSQL server, with its prepared statements kept
+/// by SQL text (as `prepare_cached` keeps them on SQLite).
+pub(crate) struct PgDb {
+    client: RefCell<Client>,
+    statements: RefCell<HashMap<String, postgres::Statement>>,
+}
+
+impl PgDb {
+    pub(crate) fn new(client: Client) -> PgDb {
+        PgDb {
+            client: RefCell::new(client),
+            statements: RefCell::new(HashMap::new()),
+        }
+    }
+
+    fn statement(&self, sql: &str) -> Result<postgres::Statement> {
+        if let Some(stmt) = self.statements.borrow().get(sql) {
+            return Ok(stmt.clone());
+        }
+        let text = placeholders(sql);
+        let stmt = self
+            .client
+            .borrow_mut()
+            .prepare(&text)
+            .map_err(crate::server::server_error)?;
+        self.statements
+            .borrow_mut()
+            .insert(sql.to_owned(), stmt.clone());
+        Ok(stmt)
+    }
+
+    /// The statement and its parameters converted for the server.
+    fn bind(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+    ) -> Result<(postgres::Statement, Vec<PgParam>)> {
+        let stmt = self.statement(sql)?;
+        let params = params
+            .iter()
+            .map(|p| Ok(PgParam(owned(p.to_sql()?))))
+            .collect::<Result<Vec<_>>>()?;
+        if params.len() != stmt.params().len() {
+            return Err(
+                rusqlite::Error::InvalidParameterCount(params.len(), stmt.params().len()).into(),
+            );
+        }
+        Ok((stmt, params))
+    }
+}
+
+impl Db for PgDb {
+    fn kind(&self) -> Kind {
+        Kind::Postgres
+    }
+
+    fn each(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        let (stmt, params) = self.bind(sql, params)?;
+        let refs: Vec<&(dyn PgToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+        // Fetched whole, so `f` may run queries of its own on this
+        // connection (a browse page reads each EAC's beneficiaries).
+        let rows = self
+            .client
+            .borrow_mut()
+            .query(&stmt, &refs)
+            .map_err(crate::server::server_error)?;
+        for row in rows {
+            let cells = (0..row.len())
+                .map(|i| row.try_get::<_, Cell>(i).map(|c| c.0))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(crate::server::server_error)?;
+            f(&PgRow(cells))?;
+        }
+        Ok(())
+    }
+
+    fn batch(&self, sql: &str) -> Result<()> {
+        self.client
+            .borrow_mut()
+            .batch_execute(sql)
+            .map_err(crate::server::server_error)
+    }
+
+    fn sqlite(&self) -> Option<&rusqlite::Connection> {
+        None
+    }
+}
+
+fn owned(out: ToSqlOutput<'_>) -> Value {
+    match out {
+        ToSqlOutput::Borrowed(v) => match v {
+            ValueRef::Null => Value::Null,
+            ValueRef::Integer(i) => Value::Integer(i),
+            ValueRef::Real(r) => Value::Real(r),
+            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+        },
+        ToSqlOutput::Owned(v) => v,
+        // The store binds no blobs of zeroes and no arrays.
+        _ => Value::Null,
+    }
+}
+
+/// A row read from the server, its cells already in SQLite's model.
+struct PgRow(Vec<Value>);
+
+impl DbRow for PgRow {
+    fn get_ref(&self, idx: usize) -> rusqlite::Result<ValueRef<'_>> {
+        self.0
+            .get(idx)
+            .map(ValueRef::from)
+            .ok_or(rusqlite::Error::InvalidColumnIndex(idx))
+    }
+}
+
+/// `?N` and `?` placeholders written as PostgreSQL's `$N`, outside quoted
+/// text and identifiers.
+pub(crate) fn placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len() + 8);
+    let mut next = 1;
+    let mut quote: Option<char> = None;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        match quote {
+            Some(q) => {
+                out.push(c);
+                if c == q {
+                    quote = None;
+                }
+            }
+            None if c == '\'' || c == '"' => {
+                quote = Some(c);
+                out.push(c);
+            }
+            None if c == '?' => {
+                let mut digits = String::new();
+                while let Some(d) = chars.peek().filter(|d| d.is_ascii_digit()) {
+                    digits.push(*d);
+                    chars.next();
+                }
+                out.push('$');
+                if digits.is_empty() {
+                    out.push_str(&next.to_string());
+                    next += 1;
+                } else {
+                    next = digits.parse::<usize>().unwrap_or(0) + 1;
+                    out.push_str(&digits);
+                }
+            }
+            None => out.push(c),
+        }
+    }
+    out
+}
+
+/// A parameter in SQLite's model, written as the type the server expects
+/// at its place.
+#[derive(Debug)]
+struct PgParam(Value);
+
+type BoxError = Box<dyn StdError + Sync + Send>;
+
+impl PgToSql for PgParam {
+    fn to_sql(
+        &self,
+        ty: &Type,
+        out: &mut bytes::BytesMut,
+    ) -> std::result::Result<IsNull, BoxError> {
+        match &self.0 {
+            Value::Null => Ok(IsNull::Yes),
+            Value::Integer(i) => match *ty {
+                Type::INT8 => PgToSql::to_sql(&i, ty, out),
+                Type::INT4 => PgToSql::to_sql(&i32::try_from(*i)?, ty, out),
+                Type::INT2 => PgToSql::to_sql(&i16::try_from(*i)?, ty, out),
+                Type::BOOL => PgToSql::to_sql(&(*i != 0), ty, out),
+                Type::FLOAT8 => PgToSql::to_sql(&(*i as f64), ty, out),
+                Type::NUMERIC => numeric_to_sql(&i.to_string(), out),
+                _ => PgToSql::to_sql(&i.to_string().as_str(), ty, out),
+            },
+            Value::Real(r) => match *ty {
+                Type::FLOAT8 => PgToSql::to_sql(&r, ty, out),
+                Type::FLOAT4 => PgToSql::to_sql(&(*r as f32), ty, out),
+                _ => PgToSql::to_sql(&r.to_string().as_str(), ty, out),
+            },
+            Value::Text(t) => match *ty {
+                Type::INT8 => PgToSql::to_sql(&t.parse::<i64>()?, ty, out),
+                Type::INT4 => PgToSql::to_sql(&t.parse::<i32>()?, ty, out),
+                Type::NUMERIC => numeric_to_sql(t, out),
+                Type::JSONB => {
+                    out.extend_from_slice(&[1]);
+                    out.extend_from_slice(t.as_bytes());
+                    Ok(IsNull::No)
+                }
+                _ => {
+                    out.extend_from_slice(t.as_bytes());
+                    Ok(IsNull::No)
+                }
+            },
+            Value::Blob(b) => PgToSql::to_sql(&b.as_slice(), ty, out),
+        }
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+
+    postgres::types::to_sql_checked!();
+}
+
+/// A cell as SQLite's model holds it.
+struct Cell(Value);
+
+impl<'a> FromSql<'a> for Cell {
+    fn from_sql(ty: &Type, raw: &'a [u8]) -> std::result::Result<Cell, BoxError> {
+        Ok(Cell(match *ty {
+            Type::INT8 => Value::Integer(i64::from_sql(ty, raw)?),
+            Type::INT4 => Value::Integer(i32::from_sql(ty, raw)?.into()),
+            Type::INT2 => Value::Integer(i16::from_sql(ty, raw)?.into()),
+            Type::OID => Value::Integer(u32::from_sql(ty, raw)?.into()),
+            Type::BOOL => Value::Integer(bool::from_sql(ty, raw)?.into()),
+            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
+            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            Type::BYTEA => Value::Blob(raw.to_vec()),
+            Type::NUMERIC => {
+                // Integral and within 64 bits: an integer, as SQLite's
+                // SUM of integers gives; anything else its exact text.
+                let text = numeric_text(raw)?;
+                match text.parse::<i64>() {
+                    Ok(i) => Value::Integer(i),
+                    Err(_) => Value::Text(text),
+                }
+            }
+            Type::JSONB => Value::Text(String::from_utf8(raw.get(1..).unwrap_or(&[]).to_vec())?),
+            _ => Value::Text(std::str::from_utf8(raw)?.to_owned()),
+        }))
+    }
+
+    fn from_sql_null(_: &Type) -> std::result::Result<Cell, BoxError> {
+        Ok(Cell(Value::Null))
+    }
+
+    fn accepts(_: &Type) -> bool {
+        true
+    }
+}
+
+/// The text of a `numeric` in PostgreSQL's binary form: digit count,
+/// weight (of the first base-10000 digit), sign, display scale, digits.
+fn numeric_text(raw: &[u8]) -> std::result::Result<String, BoxError> {
+    let word = |i: usize| -> std::result::Result<u16, BoxError> {
+        raw.get(i * 2..i * 2 + 2)
+            .map(|b| u16::from_be_bytes([b[0], b[1]]))
+            .ok_or_else(|| "a numeric value cut short".into())
+    };
+    let ndigits = usize::from(word(0)?);
+    let weight = i32::from(word(1)? as i16);
+    let sign = word(2)?;
+    let dscale = usize::from(word(3)?);
+    if sign == 0xC000 {
+        return Ok("NaN".to_owned());
+    }
+    let digit = |k: i32| -> std::result::Result<u16, BoxError> {
+        if k < 0 || k as usize >= ndigits {
+            Ok(0)
+        } else {
+            word(4 + k as usize)
+        }
+    };
+    let mut out = String::new();
+    if sign == 0x4000 {
+        out.push('-');
+    }
+    // Integer part: base-10000 digits 0..=weight.
+    if weight < 0 {
+        out.push('0');
+    } else {
+        for k in 0..=weight {
+            let d = digit(k)?;
+            if k == 0 {
+                out.push_str(&d.to_string());
+            } else {
+                out.push_str(&format!("{d:04}"));
+            }
+        }
+    }
+    if dscale > 0 {
+        out.push('.');
+        let mut frac = String::new();
+        let mut k = weight + 1;
+        while frac.len() < dscale {
+            frac.push_str(&format!("{:04}", digit(k)?));
+            k += 1;
+        }
+        frac.truncate(dscale);
+        out.push_str(&frac);
+    }
+    Ok(out)
+}
+
+/// Decimal text written as PostgreSQL's binary `numeric`.
+fn numeric_to_sql(text: &str, out: &mut bytes::BytesMut) -> std::result::Result<IsNull, BoxError> {
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit())
+    {
+        return Err(format!("`{text}` is not a decimal number").into());
+    }
+    // Pad the integer part on the left and the fraction on the right to
+    // whole base-10000 digits.
+    let int = int.trim_start_matches('0');
+    let int_pad = (4 - int.len() % 4) % 4;
+    let frac_pad = (4 - frac.len() % 4) % 4;
+    let digits_text = format!("{}{int}{frac}{}", "0".repeat(int_pad), "0".repeat(frac_pad));
+    let mut digits: Vec<u16> = digits_text
+        .as_bytes()
+        .chunks(4)
+        .map(|c| std::str::from_utf8(c).unwrap_or("0").parse().unwrap_or(0))
+        .collect();
+    let int_groups = (int.len() + int_pad) / 4;
+    let mut weight = int_groups as i32 - 1;
+    // Leading zero groups change the weight; trailing ones are dropped.
+    while digits.first() == Some(&0) {
+        digits.remove(0);
+        weight -= 1;
+    }
+    while digits.last() == Some(&0) {
+        digits.pop();
+    }
+    if digits.is_empty() {
+        weight = 0;
+    }
+    let mut put = |v: u16| out.extend_from_slice(&v.to_be_bytes());
+    put(u16::try_from(digits.len())?);
+    put(weight as i16 as u16);
+    put(if negative && !digits.is_empty() {
+        0x4000
+    } else {
+        0
+    });
+    put(u16::try_from(frac.len())?);
+    for d in digits {
+        put(d);
+    }
+    Ok(IsNull::No)
+}
+
+impl From<postgres::Error> for StoreError {
+    fn from(e: postgres::Error) -> StoreError {
+        crate::server::server_error(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_outside_quotes() {
+        assert_eq!(
+            placeholders("SELECT a FROM t WHERE b = ? AND c = '?' AND \"d?\" = ?"),
+            "SELECT a FROM t WHERE b = $1 AND c = '?' AND \"d?\" = $2"
+        );
+        assert_eq!(
+            placeholders("UPDATE t SET a = ?2 WHERE id = ?1 AND b = ?"),
+            "UPDATE t SET a = $2 WHERE id = $1 AND b = $2"
+        );
+    }
+
+    #[test]
+    fn numerics_round_trip_their_text() {
+        for text in [
+            "0",
+            "1",
+            "1000.0",
+            "45.106820",
+            "-12345678901234567890.000001",
+            "0.0001",
+            "10000",
+            "99999999.99990000",
+        ] {
+            let mut buf = bytes::BytesMut::new();
+            numeric_to_sql(text, &mut buf).unwrap();
+            assert_eq!(numeric_text(&buf).unwrap(), text.trim_start_matches('+'));
+        }
+    }
+
+    #[test]
+    fn sqlite_rows_read_through_the_seam() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE TABLE t (a INTEGER, b TEXT); INSERT INTO t VALUES (1, 'x'), (2, NULL);",
+        )
+        .unwrap();
+        let db: &dyn Db = &conn;
+        let rows = db
+            .collect(
+                "SELECT a, b FROM t WHERE a >= ?1 ORDER BY a",
+                &[&1],
+                |row| Ok((row.get::<i64>(0)?, row.get::<Option<String>>(1)?)),
+            )
+            .unwrap();
+        assert_eq!(rows, vec![(1, Some("x".to_owned())), (2, None)]);
+        assert!(db
+            .query_opt("SELECT a FROM t WHERE a = 9", &[], |_| Ok(()))
+            .unwrap()
+            .is_none());
+    }
+}
