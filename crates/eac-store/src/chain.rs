@@ -9,10 +9,10 @@
 //! record, which [`verify`] names.
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::db::{Db, Kind};
 use crate::Result;
 
 /// The `prev_hash` of the first record.
@@ -98,24 +98,38 @@ pub fn link(prev: &str, canonical: &str) -> String {
     hex::encode(h.finalize())
 }
 
-/// The id the next audit record gets and the hash it follows.
-pub(crate) fn next(conn: &Connection) -> Result<(i64, String)> {
-    let (max_id, seq): (Option<i64>, Option<i64>) = conn.query_row(
-        "SELECT (SELECT MAX(id) FROM audit_log),
-                (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log')",
-        [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+/// The id the next audit record gets and the hash it follows. On a server
+/// every writer's desk appends to the one chain: the record is written
+/// under a lock held until the write commits, so two desks never follow
+/// the same record (the chain cannot fork) and a record's id is never
+/// taken twice.
+pub(crate) fn next(conn: &dyn Db) -> Result<(i64, String)> {
+    let highest_sql = match conn.kind() {
+        Kind::Sqlite => {
+            "SELECT (SELECT MAX(id) FROM audit_log),
+                    (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log')"
+        }
+        Kind::Postgres => {
+            conn.query_row("SELECT pg_advisory_xact_lock(?1)", &[&AUDIT_LOCK], |_| {
+                Ok(())
+            })?;
+            "SELECT (SELECT MAX(id) FROM audit_log),
+                    (SELECT last_value FROM audit_log_id_seq WHERE is_called)"
+        }
+    };
+    let (max_id, seq): (Option<i64>, Option<i64>) =
+        conn.query_row(highest_sql, &[], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let id = max_id.unwrap_or(0).max(seq.unwrap_or(0)) + 1;
-    let prev: Option<Option<String>> = conn
-        .query_row(
-            "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let prev: Option<Option<String>> = conn.query_opt(
+        "SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        &[],
+        |r| Ok(r.get(0)?),
+    )?;
     Ok((id, prev.flatten().unwrap_or_else(|| GENESIS.to_owned())))
 }
+
+/// The key of the server's advisory lock on the audit chain.
+const AUDIT_LOCK: i64 = 0x0000_EACD_E50A_0D17;
 
 /// Where the chain breaks first (`records` counts every record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -190,14 +204,15 @@ where
 }
 
 /// Verifies the audit chain of the database.
-pub(crate) fn verify(conn: &Connection) -> Result<ChainReport> {
+pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
     let sql = format!("SELECT {CONTENT_COLUMNS}, prev_hash, hash FROM audit_log ORDER BY id");
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
     let mut all = Vec::new();
-    while let Some(row) = rows.next()? {
-        let content =
-            canonical((0..CONTENT_COUNT).map(|i| row.get_ref(i).expect("the content columns")));
+    conn.each(&sql, &[], &mut |row| {
+        let content = canonical(
+            (0..CONTENT_COUNT)
+                .map(|i| row.get_ref(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?,
+        );
         let id: i64 = match row.get_ref(0)? {
             ValueRef::Integer(i) => i,
             _ => 0,
@@ -209,7 +224,8 @@ pub(crate) fn verify(conn: &Connection) -> Result<ChainReport> {
             }
         };
         all.push((id, content, text(CONTENT_COUNT), text(CONTENT_COUNT + 1)));
-    }
+        Ok(())
+    })?;
     Ok(verify_rows(all))
 }
 
@@ -217,7 +233,7 @@ pub(crate) fn verify(conn: &Connection) -> Result<ChainReport> {
 /// after `id` in [`CONTENT_COLUMNS`] order up to `import_batch_id`; the
 /// display name is the write's. Returns the new id.
 pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64> {
-    let (id, prev) = next(w)?;
+    let (id, prev) = next(w.db())?;
     let mut all = Vec::with_capacity(values.len() + 4);
     all.push(Value::Integer(id));
     all.extend(values);
@@ -235,6 +251,7 @@ pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64>
         "INSERT INTO audit_log ({CONTENT_COLUMNS}, prev_hash, hash) VALUES ({})",
         placeholders.join(", ")
     );
-    w.prepare_cached(&sql)?.execute(params_from_iter(all))?;
+    let params: Vec<&dyn rusqlite::ToSql> = all.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
+    w.db().execute(&sql, &params)?;
     Ok(id)
 }

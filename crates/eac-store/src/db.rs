@@ -74,6 +74,9 @@ pub(crate) trait Db {
         f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
     ) -> Result<()>;
 
+    /// Runs a statement that returns no rows; the number of rows it changed.
+    fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize>;
+
     /// Runs statements without parameters (`BEGIN`, `COMMIT`).
     fn batch(&self, sql: &str) -> Result<()>;
 
@@ -180,6 +183,10 @@ impl Db for rusqlite::Connection {
         Ok(())
     }
 
+    fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+        Ok(self.prepare_cached(sql)?.execute(params)?)
+    }
+
     fn batch(&self, sql: &str) -> Result<()> {
         Ok(self.execute_batch(sql)?)
     }
@@ -203,6 +210,10 @@ impl Db for rusqlite::Transaction<'_> {
         Db::each(&**self, sql, params, f)
     }
 
+    fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+        Db::execute(&**self, sql, params)
+    }
+
     fn batch(&self, sql: &str) -> Result<()> {
         Db::batch(&**self, sql)
     }
@@ -214,7 +225,7 @@ impl Db for rusqlite::Transaction<'_> {
 
 impl Db for crate::write::Write<'_> {
     fn kind(&self) -> Kind {
-        Kind::Sqlite
+        self.db().kind()
     }
 
     fn each(
@@ -223,15 +234,19 @@ impl Db for crate::write::Write<'_> {
         params: &[&dyn ToSql],
         f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
     ) -> Result<()> {
-        Db::each(&**self, sql, params, f)
+        self.db().each(sql, params, f)
+    }
+
+    fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+        self.db().execute(sql, params)
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        Db::batch(&**self, sql)
+        self.db().batch(sql)
     }
 
     fn sqlite(&self) -> Option<&rusqlite::Connection> {
-        Some(self)
+        self.db().sqlite()
     }
 }
 
@@ -315,6 +330,18 @@ impl Db for PgDb {
             f(&PgRow(cells))?;
         }
         Ok(())
+    }
+
+    fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
+        let (stmt, params) = self.bind(sql, params)?;
+        let refs: Vec<&(dyn PgToSql + Sync)> =
+            params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+        let n = self
+            .client
+            .borrow_mut()
+            .execute(&stmt, &refs)
+            .map_err(crate::server::server_error)?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     fn batch(&self, sql: &str) -> Result<()> {

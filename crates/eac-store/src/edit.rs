@@ -4,10 +4,11 @@
 
 use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
 use rusqlite::types::Value;
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection};
 
 use serde::{Deserialize, Serialize};
 
+use crate::db::{Db, DbRow, Kind};
 use crate::emissions::EmissionFactors;
 use crate::query::{like_escape, Sql};
 use crate::rows;
@@ -48,9 +49,15 @@ pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>
     let Some(seen) = seen else {
         return Ok(());
     };
-    let (now, number): (i64, Option<String>) = w
-        .prepare_cached("SELECT version, eac_number FROM eacs WHERE id = ?1")?
-        .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    // On a server the row stays locked until the write ends: a second desk
+    // saving the same EAC waits here, then sees this write's version.
+    let db = w.db();
+    let sql = match db.kind() {
+        Kind::Sqlite => "SELECT version, eac_number FROM eacs WHERE id = ?1",
+        Kind::Postgres => "SELECT version, eac_number FROM eacs WHERE id = ?1 FOR UPDATE",
+    };
+    let (now, number): (i64, Option<String>) =
+        db.query_row(sql, &[&id], |row| Ok((row.get(0)?, row.get(1)?)))?;
     if now == seen {
         return Ok(());
     }
@@ -64,15 +71,12 @@ pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>
         ),
         None => eac_model::quote(cds_eac_id),
     };
-    let last: Option<(String, String, Option<String>, String)> = w
-        .prepare_cached(
-            "SELECT at, os_user, display_name, action FROM audit_log
-              WHERE cds_eac_id = ?1 AND action <> 'verify' ORDER BY id DESC LIMIT 1",
-        )?
-        .query_row([cds_eac_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
-        .optional()?;
+    let last: Option<(String, String, Option<String>, String)> = db.query_opt(
+        "SELECT at, os_user, display_name, action FROM audit_log
+          WHERE cds_eac_id = ?1 AND action <> 'verify' ORDER BY id DESC LIMIT 1",
+        &[&cds_eac_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
     let change = match last {
         Some((at, os_user, name, action)) => {
             let who = match name.filter(|n| !n.trim().is_empty()) {
@@ -281,7 +285,7 @@ pub(crate) fn record(
 }
 
 /// Audit records, newest first; all of them or those of one EAC.
-pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
+pub(crate) fn audit_log(conn: &dyn Db, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
     let mut records = Vec::new();
     audit_each(conn, cds_eac_id, &mut |r| {
         records.push(r);
@@ -293,25 +297,20 @@ pub(crate) fn audit_log(conn: &Connection, cds_eac_id: Option<&str>) -> Result<V
 /// [`audit_log`] one record at a time, straight from the query: memory
 /// does not grow with the log. `each` failing stops the walk with its error.
 pub(crate) fn audit_each(
-    conn: &Connection,
+    conn: &dyn Db,
     cds_eac_id: Option<&str>,
     each: &mut dyn FnMut(AuditRecord) -> Result<()>,
 ) -> Result<()> {
     const COLUMNS: &str = r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
         before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#;
-    let (sql, params) = match cds_eac_id {
+    let (sql, params): (String, Vec<&dyn rusqlite::ToSql>) = match &cds_eac_id {
         Some(id) => (
             format!("{COLUMNS} WHERE cds_eac_id = ?1 ORDER BY id DESC"),
             vec![id],
         ),
         None => (format!("{COLUMNS} ORDER BY id DESC"), vec![]),
     };
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-    while let Some(row) = rows.next()? {
-        each(audit_record(row)?)?;
-    }
-    Ok(())
+    conn.each(&sql, &params, &mut |row| each(audit_record(row)?))
 }
 
 /// The default and the largest page of [`audit_page`].
@@ -320,7 +319,7 @@ const AUDIT_PAGE_MAX: u32 = 1000;
 
 /// One page of the audit records `query` selects, newest first, with how
 /// many it selects in all.
-pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditPage> {
+pub(crate) fn audit_page(conn: &dyn Db, query: &AuditQuery) -> Result<AuditPage> {
     let given = |t: &Option<String>| {
         t.as_deref()
             .map(str::trim)
@@ -339,7 +338,12 @@ pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditP
         })
         .transpose()
     };
-    let mut filter = Sql::default();
+    let mut filter = Sql::on(conn, "");
+    // PostgreSQL's LIKE minds case; ILIKE is SQLite's LIKE there.
+    let like = match conn.kind() {
+        Kind::Sqlite => "LIKE",
+        Kind::Postgres => "ILIKE",
+    };
     let mut first = true;
     let mut and = |sql: &mut Sql| {
         sql.push(if first { " WHERE " } else { " AND " });
@@ -351,9 +355,11 @@ pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditP
         let pattern = format!("%{}%", like_escape(&who));
         and(&mut filter);
         filter
-            .push(r"(os_user LIKE ")
+            .push(&format!("(os_user {like} "))
             .bind(pattern.clone())
-            .push(r" ESCAPE '\' OR COALESCE(display_name, '') LIKE ")
+            .push(&format!(
+                r" ESCAPE '\' OR COALESCE(display_name, '') {like} "
+            ))
             .bind(pattern)
             .push(r" ESCAPE '\')");
     }
@@ -368,10 +374,9 @@ pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditP
     if !query.actions.is_empty() {
         let names: Vec<&str> = query.actions.iter().map(|a| a.as_str()).collect();
         and(&mut filter);
-        filter
-            .push("action IN (SELECT value FROM json_each(")
-            .bind(serde_json::to_string(&names).expect("names serialize"))
-            .push("))");
+        let names: Vec<String> = names.into_iter().map(str::to_owned).collect();
+        filter.push("action IN ");
+        crate::query::push_id_list(&mut filter, &names);
     }
     if let Some(eac) = given(&query.eac) {
         and(&mut filter);
@@ -384,14 +389,15 @@ pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditP
     }
     let total: i64 = conn.query_row(
         &format!("SELECT COUNT(*) FROM audit_log{}", filter.text),
-        filter.params(),
-        |r| r.get(0),
+        &filter.args(),
+        |r| Ok(r.get(0)?),
     )?;
     let limit = match query.limit {
         0 => AUDIT_PAGE,
         n => n.min(AUDIT_PAGE_MAX),
     };
-    let mut page = Sql::new(
+    let mut page = Sql::on(
+        conn,
         r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
         before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#,
     );
@@ -401,10 +407,7 @@ pub(crate) fn audit_page(conn: &Connection, query: &AuditQuery) -> Result<AuditP
         .bind(i64::from(limit))
         .push(" OFFSET ")
         .bind(i64::from(query.offset));
-    let mut stmt = conn.prepare_cached(&page.text)?;
-    let records = stmt
-        .query_map(page.params(), audit_record)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let records = conn.collect(&page.text, &page.args(), |row| Ok(audit_record(row)?))?;
     Ok(AuditPage {
         records,
         total: u32::try_from(total).unwrap_or(u32::MAX),
@@ -419,12 +422,12 @@ pub(crate) fn audit_records_after(conn: &Connection, after_id: i64) -> Result<Ve
         before_state, after_state, source_file, import_batch_id, display_name FROM audit_log
         WHERE id > ?1 ORDER BY id"#,
     )?;
-    let rows = stmt.query_map([after_id], audit_record)?;
+    let rows = stmt.query_map([after_id], |row| audit_record(row))?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 /// A column as text, whatever SQLite holds there (`None` for NULL).
-fn cell(row: &Row, idx: usize) -> rusqlite::Result<Option<String>> {
+fn cell(row: &dyn DbRow, idx: usize) -> rusqlite::Result<Option<String>> {
     use rusqlite::types::ValueRef;
     Ok(match row.get_ref(idx)? {
         ValueRef::Null => None,
@@ -436,7 +439,7 @@ fn cell(row: &Row, idx: usize) -> rusqlite::Result<Option<String>> {
 
 /// One audit row, as far as it can be read: a row another tool damaged is
 /// shown with `problem` set instead of hiding every other record.
-fn audit_record(row: &Row) -> rusqlite::Result<AuditRecord> {
+fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
     let mut problems: Vec<String> = Vec::new();
     let text = |idx: usize, name: &str, problems: &mut Vec<String>| -> rusqlite::Result<String> {
         Ok(cell(row, idx)?.unwrap_or_else(|| {

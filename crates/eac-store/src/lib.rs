@@ -499,7 +499,7 @@ impl Store {
     /// Re-computes the audit log's hash chain: intact, or the first record
     /// where it breaks (edited, deleted, inserted or moved by another tool).
     pub fn verify_audit_chain(&self) -> Result<ChainReport> {
-        chain::verify(self.sqlite("Verifying the audit chain")?)
+        chain::verify(self.db())
     }
 
     /// Double counting among the stored EACs (overlapping ranges, the same
@@ -722,7 +722,8 @@ impl Store {
         os_user: &str,
     ) -> Result<AuditRecord> {
         edit::validate(cds_eac_id, to)?;
-        self.write(|w| {
+        // On a server database too (decision 220).
+        self.write_either(|w| {
             let (id, eac) = rows::load_eac(w, cds_eac_id)?;
             edit::check_seen(w, id, cds_eac_id, seen)?;
             edit::apply(w, id, eac, to, reason, os_user)
@@ -790,14 +791,14 @@ impl Store {
     /// One page of the audit records `query` selects (who, when, action,
     /// EAC), newest first, with their count: the app-wide history.
     pub fn audit_page(&self, query: &AuditQuery) -> Result<AuditPage> {
-        edit::audit_page(self.sqlite("The audit log")?, query)
+        edit::audit_page(self.db(), query)
     }
 
     /// Audit records, newest first; all of them or those of one EAC. A
     /// record that cannot be read in full is returned as far as it could be
     /// read, with `problem` saying what is wrong.
     pub fn audit_log(&self, cds_eac_id: Option<&str>) -> Result<Vec<AuditRecord>> {
-        edit::audit_log(self.sqlite("The audit log")?, cds_eac_id)
+        edit::audit_log(self.db(), cds_eac_id)
     }
 
     /// [`Store::audit_log`] one record at a time, newest first, as the rows
@@ -808,7 +809,7 @@ impl Store {
         cds_eac_id: Option<&str>,
         each: &mut dyn FnMut(AuditRecord) -> Result<()>,
     ) -> Result<()> {
-        edit::audit_each(self.sqlite("The audit log")?, cds_eac_id, each)
+        edit::audit_each(self.db(), cds_eac_id, each)
     }
 
     /// Writes the EACs matching `filter` (all when `None`) as a P1 listing

@@ -21,6 +21,7 @@ use eac_model::{Date, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use crate::db::Db;
 use crate::edit::{self, AuditEntry, AuditSide};
 use crate::rows;
 use crate::write::{Reason, Write};
@@ -101,14 +102,13 @@ struct InEffect {
 }
 
 impl InEffect {
-    fn load(conn: &Connection) -> Result<InEffect> {
-        let spans: Vec<Span> = conn
-            .prepare_cached(
-                "SELECT id, date_from, date_to, closed_at, closed_by, reason
-                   FROM closed_periods WHERE reopened_at IS NULL
-                  ORDER BY date_from, date_to, id",
-            )?
-            .query_map([], |r| {
+    fn load(conn: &dyn Db) -> Result<InEffect> {
+        let spans: Vec<Span> = conn.collect(
+            "SELECT id, date_from, date_to, closed_at, closed_by, reason
+               FROM closed_periods WHERE reopened_at IS NULL
+              ORDER BY date_from, date_to, id",
+            &[],
+            |r| {
                 let from: Date = rows::parsed(r, 1, rows::date)?;
                 let to: Date = rows::parsed(r, 2, rows::date)?;
                 Ok(Span {
@@ -124,8 +124,8 @@ impl InEffect {
                     start: midnight(from),
                     end: day_after(to),
                 })
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+            },
+        )?;
         Ok(InEffect::of(spans))
     }
 
@@ -184,7 +184,7 @@ pub(crate) struct Guard {
 }
 
 impl Guard {
-    fn in_effect(&self, conn: &Connection) -> Result<&InEffect> {
+    fn in_effect(&self, conn: &dyn Db) -> Result<&InEffect> {
         if let Some(found) = self.in_effect.get() {
             return Ok(found);
         }

@@ -9,7 +9,7 @@ use std::path::Path;
 
 use eac_model::refdata::{read_refdata, RefDocument};
 use eac_model::BeneficiaryType;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
 use serde::{Deserialize, Serialize};
 
@@ -95,7 +95,7 @@ impl Store {
         kind: BeneficiaryType,
         ids: &[String],
     ) -> Result<Vec<String>> {
-        unknown(self.sqlite("Reference data")?, kind, ids)
+        unknown(self.db(), kind, ids)
     }
 
     /// Suggestions for the beneficiary editor: reference data whose id or
@@ -260,27 +260,29 @@ pub(crate) fn counts(conn: &Connection) -> Result<Vec<RefdataCount>> {
 /// The ids of `ids` that the reference data of `kind` does not name.
 /// Empty for `general` and when no reference data of `kind` was imported.
 pub(crate) fn unknown(
-    conn: &Connection,
+    conn: &dyn crate::db::Db,
     kind: BeneficiaryType,
     ids: &[String],
 ) -> Result<Vec<String>> {
     if kind == BeneficiaryType::General || ids.is_empty() {
         return Ok(Vec::new());
     }
-    let any: Option<i64> = conn
-        .prepare_cached("SELECT 1 FROM refdata WHERE beneficiary_type = ?1 LIMIT 1")?
-        .query_row([kind.as_str()], |row| row.get(0))
-        .optional()?;
+    let any = conn.query_opt(
+        "SELECT 1 FROM refdata WHERE beneficiary_type = ?1 LIMIT 1",
+        &[&kind.as_str()],
+        |_| Ok(()),
+    )?;
     if any.is_none() {
         return Ok(Vec::new());
     }
-    let mut stmt =
-        conn.prepare_cached("SELECT 1 FROM refdata WHERE beneficiary_type = ?1 AND ref_id = ?2")?;
     let mut out = Vec::new();
     for id in ids {
-        let known = stmt
-            .query_row(params![kind.as_str(), id], |_| Ok(()))
-            .optional()?
+        let known = conn
+            .query_opt(
+                "SELECT 1 FROM refdata WHERE beneficiary_type = ?1 AND ref_id = ?2",
+                &[&kind.as_str(), id],
+                |_| Ok(()),
+            )?
             .is_some();
         if !known && !out.contains(id) {
             out.push(id.clone());

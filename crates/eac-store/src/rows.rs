@@ -12,9 +12,9 @@ use eac_model::{
     Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
 };
 use rusqlite::types::{Type, ValueRef};
-use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
-use crate::db::{Db, DbRow};
+use crate::db::{Db, DbRow, Kind};
 
 use crate::periods;
 use crate::write::Write;
@@ -798,12 +798,12 @@ pub(crate) fn value_rows(row: &str, n: usize) -> String {
 }
 
 fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[String]) -> Result<()> {
-    let mut stmt = w.prepare_cached(
-        "INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?;
     for (position, beneficiary) in list.iter().enumerate() {
-        stmt.execute(params![id, count(position), kind.as_str(), beneficiary])?;
+        w.db().execute(
+            "INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)
+             VALUES (?1, ?2, ?3, ?4)",
+            &[&id, &count(position), &kind.as_str(), beneficiary],
+        )?;
     }
     Ok(())
 }
@@ -812,25 +812,39 @@ fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[Strin
 /// it) and its new `cds_modified`, keeping the search index in step.
 pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> {
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
-    w.prepare_cached(
+    let db = w.db();
+    db.execute(
         "UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3, missing = ?4,
             version = (SELECT version_high + 1 FROM eac_counts_kept)
          WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        eac.beneficiary_type.map(BeneficiaryType::as_str),
-        eac.cds_modified.to_storage(),
-        missing_json(eac),
-    ])?;
-    w.prepare_cached("DELETE FROM eac_beneficiaries WHERE eac_id = ?1")?
-        .execute([id])?;
+        &[
+            &id,
+            &eac.beneficiary_type.map(BeneficiaryType::as_str),
+            &eac.cds_modified.to_storage(),
+            &missing_json(eac),
+        ],
+    )?;
+    db.execute("DELETE FROM eac_beneficiaries WHERE eac_id = ?1", &[&id])?;
     if let Some(kind) = eac.beneficiary_type {
         insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
     }
-    flush_search(w)?;
-    w.prepare_cached("UPDATE eac_search SET text = ?2 WHERE rowid = ?1")?
-        .execute(params![id, search_text(eac)])?;
+    // The search text (SQLite: its full-text index; a server: the column
+    // its trigram index reads).
+    match db.kind() {
+        Kind::Sqlite => {
+            flush_search(w)?;
+            db.execute(
+                "UPDATE eac_search SET text = ?2 WHERE rowid = ?1",
+                &[&id, &search_text(eac)],
+            )?;
+        }
+        Kind::Postgres => {
+            db.execute(
+                "UPDATE eacs SET search_text = ?2 WHERE id = ?1",
+                &[&id, &search_text(eac)],
+            )?;
+        }
+    }
     Ok(())
 }
 

@@ -19,6 +19,7 @@ use std::ops::Deref;
 use eac_model::Timestamp;
 use rusqlite::{Connection, TransactionBehavior};
 
+use crate::db::{Db, PgDb};
 use crate::{Result, Store, StoreError};
 
 /// Why a change was made, as the audit log keeps it: never blank, on one
@@ -93,6 +94,10 @@ fn is_forbidden(c: char) -> bool {
 /// writes. Dropped without [`Store::write`] committing it, it rolls back.
 pub(crate) struct Write<'c> {
     tx: rusqlite::Transaction<'c>,
+    /// A write on a server database ([`Store::write_either`]): its
+    /// transaction runs on this connection; `tx` is then one of the unused
+    /// in-memory database, and only code ported to [`Db`] runs.
+    server: Option<&'c PgDb>,
     at: Timestamp,
     /// The closed periods in effect and the frozen EACs this write would
     /// change (it is refused when it ends if there are any).
@@ -114,6 +119,14 @@ pub(crate) struct Write<'c> {
 }
 
 impl Write<'_> {
+    /// The database this write changes (see [`Db`]).
+    pub(crate) fn db(&self) -> &dyn Db {
+        match self.server {
+            Some(server) => server,
+            None => &*self.tx,
+        }
+    }
+
     /// The user's display name for this write's audit records.
     pub(crate) fn audit_name(&self) -> Option<&str> {
         self.audit_name.as_deref()
@@ -145,11 +158,35 @@ impl Store {
     /// then lets the file switch to write-ahead logging if it has not yet.
     pub(crate) fn write<T>(&mut self, change: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
         self.sqlite("Changing data")?;
+        self.write_in(false, change)
+    }
+
+    /// [`Store::write`] for a change ported to the backend seam ([`Db`]
+    /// only, `w.db()`): on a server database too, as one `READ COMMITTED`
+    /// transaction there (row locks only: writers of different EACs do not
+    /// wait for each other, decision 220).
+    pub(crate) fn write_either<T>(
+        &mut self,
+        change: impl FnOnce(&Write) -> Result<T>,
+    ) -> Result<T> {
+        self.write_in(true, change)
+    }
+
+    fn write_in<T>(
+        &mut self,
+        server_too: bool,
+        change: impl FnOnce(&Write) -> Result<T>,
+    ) -> Result<T> {
+        let server = self.server.as_ref().filter(|_| server_too);
+        if let Some(server) = server {
+            server.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+        }
         let out: Result<T> = (|| {
             let w = Write {
                 tx: self
                     .conn
                     .transaction_with_behavior(TransactionBehavior::Immediate)?,
+                server,
                 at: Timestamp::now(),
                 periods: Default::default(),
                 audit_name: self.audit_name.clone(),
@@ -160,9 +197,18 @@ impl Store {
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
+            if let Some(server) = server {
+                server.batch("COMMIT")?;
+            }
             w.tx.commit()?;
             Ok(out)
         })();
+        if out.is_err() {
+            if let Some(server) = server {
+                // After a failed COMMIT there is nothing to roll back.
+                let _ = server.batch("ROLLBACK");
+            }
+        }
         self.restore_cache();
         let out = out?;
         self.after_write();
@@ -187,6 +233,7 @@ impl Store {
             tx: self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Deferred)?,
+            server: None,
             at: Timestamp::now(),
             periods: Default::default(),
             audit_name: self.audit_name.clone(),

@@ -1016,14 +1016,12 @@ fn a_server_database_browses_sums_shows_and_exports_as_the_file_it_was_copied_fr
     // What does not run on a server yet says so, and changes nothing.
     let mut server = server;
     let err = server
-        .set_beneficiaries(
-            &page[0].cds_eac_id,
-            &eac_store::BeneficiaryAssignment {
-                beneficiary_type: eac_model::BeneficiaryType::Customer,
-                beneficiaries: vec!["CUST-1".to_owned()],
-            },
+        .delete_eacs(
+            &eac_store::DeleteTarget::Ids(vec![page[0].cds_eac_id.clone()]),
             &eac_store::Reason::new("test").unwrap(),
             "ann",
+            false,
+            &eac_store::NoProgress,
         )
         .unwrap_err();
     assert!(
@@ -1035,4 +1033,187 @@ fn a_server_database_browses_sums_shows_and_exports_as_the_file_it_was_copied_fr
         server.detail(&page[0].cds_eac_id).unwrap(),
         file.detail(&page[0].cds_eac_id).unwrap()
     );
+}
+
+/// A store of fixtures copied onto the server database `name`: the file
+/// and its server copy, opened twice (two desks).
+fn file_and_server(name: &str) -> Option<(tempfile::TempDir, eac_store::Store, String)> {
+    let db = empty_database(name)?;
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = eac_store::Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut sample = eac_sample::generate(60, 3, eac_sample::SampleOptions::default());
+    file.import_eacs("sample", &mut sample, &eac_store::NoProgress)
+        .unwrap();
+    file.copy_to_server(&db, &mut |_| {}).unwrap();
+    Some((dir, file, db))
+}
+
+fn first_ids(store: &eac_store::Store, n: usize) -> Vec<String> {
+    store
+        .browse(&eac_store::BrowseQuery {
+            filter: Default::default(),
+            sort: eac_store::SortSpec {
+                field: eac_store::SortField::CdsEacId,
+                descending: false,
+            },
+            offset: 0,
+            limit: n,
+        })
+        .unwrap()
+        .into_iter()
+        .map(|r| r.cds_eac_id)
+        .collect()
+}
+
+#[test]
+fn beneficiaries_set_on_a_server_are_audited_in_its_chain_and_answer_like_the_file() {
+    use eac_store::{BeneficiaryAssignment, Reason};
+    let Some((_dir, mut file, db)) = file_and_server("eacdesk_server_edit") else {
+        return;
+    };
+    let mut server = eac_store::Store::open_server(&db).unwrap();
+    server.set_audit_name(Some("Ann Analyst"));
+    let ids = first_ids(&file, 3);
+    let to = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST-TEAM-1".into(), "CUST-TEAM-2".into()],
+    };
+    let reason = Reason::new("assigned by the team").unwrap();
+    for store in [&mut file, &mut server] {
+        for id in &ids {
+            let record = store.set_beneficiaries(id, &to, &reason, "ann").unwrap();
+            assert_eq!(record.after.as_ref(), Some(&to));
+        }
+    }
+    // The same answers: counts, totals, the search finds the new names.
+    for filter in filters().into_iter().chain([eac_store::EacFilter {
+        search: Some("cust-team-2".into()),
+        ..Default::default()
+    }]) {
+        assert_eq!(
+            file.summary(&filter).unwrap(),
+            server.summary(&filter).unwrap(),
+            "{filter:?}"
+        );
+    }
+    let found = server
+        .summary(&eac_store::EacFilter {
+            search: Some("cust-team-2".into()),
+            ..Default::default()
+        })
+        .unwrap();
+    assert_eq!(found.count, 3);
+    for id in &ids {
+        let (a, b) = (file.detail(id).unwrap(), server.detail(id).unwrap());
+        assert_eq!(
+            (&a.beneficiary_type, &a.beneficiaries),
+            (&b.beneficiary_type, &b.beneficiaries)
+        );
+        assert_eq!(b.version, a.version);
+    }
+    // Three records appended to the chain the copy brought, intact.
+    let (fc, sc) = (
+        file.verify_audit_chain().unwrap(),
+        server.verify_audit_chain().unwrap(),
+    );
+    assert!(sc.broken.is_none(), "{:?}", sc.broken);
+    assert_eq!(sc.records, fc.records);
+    assert!(sc.records >= 3);
+    // Who did it, as the server keeps it.
+    let mut raw = Client::connect(&db, NoTls).unwrap();
+    let row = raw
+        .query_one(
+            "SELECT os_user, display_name, reason FROM audit_log ORDER BY id DESC LIMIT 1",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "ann");
+    assert_eq!(
+        row.get::<_, Option<String>>(1).as_deref(),
+        Some("Ann Analyst")
+    );
+    assert_eq!(row.get::<_, String>(2), "assigned by the team");
+    // A refused edit (a blank beneficiary) leaves the server as it was.
+    let before = server.detail(&ids[0]).unwrap();
+    let bad = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec![" ".into()],
+    };
+    assert!(server
+        .set_beneficiaries(&ids[0], &bad, &reason, "ann")
+        .is_err());
+    assert_eq!(server.detail(&ids[0]).unwrap(), before);
+}
+
+#[test]
+fn two_desks_on_one_server_edit_different_eacs_freely_and_never_overwrite_one_another() {
+    use eac_store::{BeneficiaryAssignment, Reason, StoreError};
+    let Some((_dir, file, db)) = file_and_server("eacdesk_server_desks") else {
+        return;
+    };
+    let ids = first_ids(&file, 2);
+    let mut ann = eac_store::Store::open_server(&db).unwrap();
+    let mut bob = eac_store::Store::open_server(&db).unwrap();
+    ann.set_audit_name(Some("Ann"));
+    bob.set_audit_name(Some("Bob"));
+    let assign = |who: &str| BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Account,
+        beneficiaries: vec![format!("ACC-{who}")],
+    };
+    let reason = Reason::new("quarter close").unwrap();
+
+    // Both open the same EAC; Ann saves first; Bob's save is refused and
+    // says who changed what, and Ann's assignment stays.
+    let seen_by_ann = ann.detail(&ids[0]).unwrap().version;
+    let seen_by_bob = bob.detail(&ids[0]).unwrap().version;
+    ann.set_beneficiaries_seen(&ids[0], Some(seen_by_ann), &assign("ANN"), &reason, "ann")
+        .unwrap();
+    let err = bob
+        .set_beneficiaries_seen(&ids[0], Some(seen_by_bob), &assign("BOB"), &reason, "bob")
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+    let message = err.to_string();
+    assert!(
+        message.contains("its beneficiaries were changed by Ann (ann)"),
+        "{message}"
+    );
+    assert!(message.contains("nothing was saved"), "{message}");
+    assert_eq!(bob.detail(&ids[0]).unwrap().beneficiaries, vec!["ACC-ANN"]);
+    // Reloaded, Bob's edit goes through.
+    let fresh = bob.detail(&ids[0]).unwrap().version;
+    bob.set_beneficiaries_seen(&ids[0], Some(fresh), &assign("BOB"), &reason, "bob")
+        .unwrap();
+    assert_eq!(ann.detail(&ids[0]).unwrap().beneficiaries, vec!["ACC-BOB"]);
+
+    // A third connection holds the first EAC's row in an open transaction:
+    // an edit of another EAC does not wait for it.
+    let mut holder = Client::connect(&db, NoTls).unwrap();
+    let mut tx = holder.transaction().unwrap();
+    tx.query_one(
+        "SELECT id FROM eacs WHERE cds_eac_id = $1 FOR UPDATE",
+        &[&ids[0]],
+    )
+    .unwrap();
+    let other = ids[1].clone();
+    let done = std::thread::spawn(move || {
+        let mut carol = eac_store::Store::open_server(&db).unwrap();
+        carol
+            .set_beneficiaries(
+                &other,
+                &assign("CAROL"),
+                &Reason::new("q").unwrap(),
+                "carol",
+            )
+            .map(|_| ())
+    });
+    // Joined before the holder lets go: it finished without it.
+    let edited = done.join().unwrap();
+    tx.rollback().unwrap();
+    edited.unwrap();
+    assert_eq!(
+        ann.detail(&ids[1]).unwrap().beneficiaries,
+        vec!["ACC-CAROL"]
+    );
+    assert!(ann.verify_audit_chain().unwrap().broken.is_none());
 }

@@ -228,6 +228,28 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
             "does not work on a database on a PostgreSQL server yet",
         ))
         .stderr(contains("eacdesk copy --from URL --to FILE"));
+    // Beneficiaries are set there, audited in the server's chain.
+    bare()
+        .args([
+            "--db",
+            &url,
+            "beneficiaries",
+            "set",
+            &id,
+            "--type",
+            "customer",
+        ])
+        .args(["--id", "CUST-TEAM", "--reason", "assigned on the server"])
+        .assert()
+        .success();
+    assert!(server(&["show", &id]).contains("CUST-TEAM"));
+    let audit = server(&["audit", &id]);
+    assert!(audit.contains("assigned on the server"), "{audit}");
+    bare()
+        .args(["--db", &url, "audit", "verify"])
+        .assert()
+        .success()
+        .stdout(contains("The audit log is intact"));
     // Nothing named after the address appeared as a file or folder.
     assert!(!std::path::Path::new("postgres:").exists());
     assert!(!desk.path("postgres:").exists());
