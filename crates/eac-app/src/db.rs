@@ -123,6 +123,31 @@ pub fn copy_from_server(
     Ok(eac_store::server_copy::copy_from_server(url, dest, each)?)
 }
 
+/// Team mode: copies the server database `from` into the empty server
+/// database `to` (set up by [`server_init`]) through a file in the
+/// system's temporary folder, removed at the end however it ends: each
+/// step reads every table back and compares it, as the copies to and from
+/// a file do; `each` hears of every table written to `to`.
+pub fn copy_between_servers(
+    from: &str,
+    to: &str,
+    each: &mut dyn FnMut(&eac_store::server_copy::TableCopied),
+) -> Result<eac_store::server_copy::CopyReport, AppError> {
+    let dir = tempfile::Builder::new()
+        .prefix("eacdesk-copy-")
+        .tempdir()
+        .map_err(|e| {
+            AppError::from(eac_store::StoreError::Io {
+                path: std::env::temp_dir(),
+                source: e,
+            })
+        })?;
+    let file = dir.path().join("copy.sqlite");
+    eac_store::server_copy::copy_from_server(from, &file, &mut |_| {})?;
+    let store = Store::open_read(&file)?;
+    Ok(store.copy_to_server(to, each)?)
+}
+
 /// Team mode: makes the PostgreSQL database `url` names ready for EAC Desk
 /// (its schema and the analyst and auditor roles; `docs/team.md`).
 pub fn server_init(url: &str) -> Result<eac_store::server::InitReport, AppError> {

@@ -53,8 +53,8 @@ pub use claims_view::{
     RuleSetView, ValueCheckView,
 };
 pub use db::{
-    copy_from_server, copy_to_server, default_db_path, is_server, new_store, open_store,
-    open_store_read, open_watch, server_init, DB_ENV,
+    copy_between_servers, copy_from_server, copy_to_server, default_db_path, is_server, new_store,
+    open_store, open_store_read, open_watch, server_init, DB_ENV,
 };
 pub use eac_store::server::{InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};

@@ -1034,13 +1034,7 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
             eac_app::copy_to_server(&open_read(Path::new(&from))?, &a.to, &mut heard)?
         }
         (true, false) => eac_app::copy_from_server(&from, Path::new(&a.to), &mut heard)?,
-        (true, true) => {
-            return Err(AppError::invalid_input(
-                "copying from one server database to another is not built yet; copy into a \
-                 file, then from the file",
-            )
-            .into())
-        }
+        (true, true) => eac_app::copy_between_servers(&from, &a.to, &mut heard)?,
         (false, false) => {
             return Err(AppError::invalid_input(
                 "one side must be a server database (postgres://USER@HOST/DATABASE); to copy a \
@@ -1054,7 +1048,12 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
         out.json(&report)?;
     } else {
         let rows: u64 = report.tables.iter().map(|t| t.rows).sum();
-        let (what, place) = if is_server_address(&a.to) {
+        let (what, place) = if is_server_address(&from) && is_server_address(&a.to) {
+            (
+                eac_store::server::without_password(&from),
+                format!("{} on the server", report.database),
+            )
+        } else if is_server_address(&a.to) {
             (from.clone(), format!("{} on the server", report.database))
         } else {
             (format!("{} on the server", report.database), a.to.clone())

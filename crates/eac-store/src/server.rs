@@ -265,7 +265,7 @@ pub(crate) fn connect(conn: &str) -> Result<Client> {
 
 /// `conn` for messages: a password in it replaced by `***` (in a URL's
 /// user part or a `password=` setting).
-pub(crate) fn without_password(conn: &str) -> String {
+pub fn without_password(conn: &str) -> String {
     if let Some(scheme_end) = conn.find("://") {
         let start = scheme_end + 3;
         let rest = &conn[start..];

@@ -250,6 +250,31 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         .assert()
         .success()
         .stdout(contains("The audit log is intact"));
+    // One server database copied into another: the same export.
+    let second = address(&empty_database("eacdesk_cli_reads_two").unwrap());
+    desk.eacdesk()
+        .args(["server", "init", &second])
+        .assert()
+        .success();
+    bare()
+        .args(["copy", "--from", &url, "--to", &second])
+        .assert()
+        .success()
+        .stdout(contains("into eacdesk_cli_reads_two on the server"));
+    bare()
+        .args(["--db", &second, "export", "--profile", "p1", "--out"])
+        .arg(desk.path("second.json"))
+        .assert()
+        .success();
+    bare()
+        .args(["--db", &url, "export", "--profile", "p1", "--out"])
+        .arg(desk.path("first.json"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(desk.path("first.json")).unwrap(),
+        std::fs::read(desk.path("second.json")).unwrap()
+    );
     // Nothing named after the address appeared as a file or folder.
     assert!(!std::path::Path::new("postgres:").exists());
     assert!(!desk.path("postgres:").exists());
