@@ -39,6 +39,10 @@ pub(crate) struct Deferred {
 /// Drops the secondary indexes of [`TABLES`] when the database holds no
 /// EAC (a fresh load); `None` otherwise (the import updates them as it goes).
 pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
+    // A server builds no database here (`eacdesk server init` does).
+    if w.db().sqlite().is_none() {
+        return Ok(None);
+    }
     let any: Option<i64> = w
         .query_row("SELECT 1 FROM eacs LIMIT 1", [], |r| r.get(0))
         .optional()?;

@@ -14,6 +14,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use crate::db::Db;
 use crate::edit::{self, AuditEntry, AuditSide};
 use crate::import::PROGRESS_EVERY;
 use crate::periods;
@@ -275,15 +276,14 @@ fn find(conn: &Connection, cds_eac_id: &str) -> Result<Option<Current>> {
     Ok(find_envelope(conn, cds_eac_id)?.map(Current::Envelope))
 }
 
-fn find_envelope(conn: &Connection, cds_eac_id: &str) -> Result<Option<EnvelopeRow>> {
-    let found = conn
-        .prepare_cached(
-            "SELECT cds_eac_id, cds_created, cds_modified, cds_synced, beneficiary_type,
-                    beneficiaries, eac_numbers, eac_format, eac_data_url, period_start,
-                    period_end, extensions, import_batch_id
-               FROM eac_envelopes WHERE cds_eac_id = ?1",
-        )?
-        .query_row([cds_eac_id], |r| {
+fn find_envelope(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<EnvelopeRow>> {
+    conn.query_opt(
+        "SELECT cds_eac_id, cds_created, cds_modified, cds_synced, beneficiary_type,
+                beneficiaries, eac_numbers, eac_format, eac_data_url, period_start,
+                period_end, extensions, import_batch_id
+           FROM eac_envelopes WHERE cds_eac_id = ?1",
+        &[&cds_eac_id],
+        |r| {
             Ok(EnvelopeRow {
                 cds_eac_id: r.get(0)?,
                 cds_created: r.get(1)?,
@@ -299,17 +299,18 @@ fn find_envelope(conn: &Connection, cds_eac_id: &str) -> Result<Option<EnvelopeR
                 extensions: r.get(11)?,
                 import_batch_id: r.get(12)?,
             })
-        })
-        .optional()?;
-    Ok(found)
+        },
+    )
 }
 
 /// The state of the stored EAC in row `row`, for an audit record.
-fn eac_state(conn: &Connection, row: i64) -> Result<Current> {
+fn eac_state(conn: &dyn Db, row: i64) -> Result<Current> {
     let eac = rows::load_eac_by_id(conn, row)?;
-    let (batch, synced) = conn
-        .prepare_cached("SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1")?
-        .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (batch, synced) = conn.query_row(
+        "SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1",
+        &[&row],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     Ok(Current::Eac {
         row,
         eac: Box::new(eac),
@@ -319,12 +320,12 @@ fn eac_state(conn: &Connection, row: i64) -> Result<Current> {
 }
 
 /// The batch being imported: the newest one.
-fn latest_batch(conn: &Connection) -> Result<(i64, String)> {
-    Ok(conn.query_row(
+fn latest_batch(conn: &dyn Db) -> Result<(i64, String)> {
+    conn.query_row(
         "SELECT id, file_name FROM import_batches ORDER BY id DESC LIMIT 1",
-        [],
+        &[],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )?)
+    )
 }
 
 fn note_change(
@@ -335,13 +336,13 @@ fn note_change(
     kind: Kind,
     audit_id: Option<i64>,
 ) -> Result<()> {
-    w.prepare_cached(
+    w.db().execute(
         "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id)
          VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
             SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
-    )?
-    .execute(params![batch, cds_eac_id, change, kind.as_str(), audit_id])?;
+        &[&batch, &cds_eac_id, &change, &kind.as_str(), &audit_id],
+    )?;
     Ok(())
 }
 
@@ -360,7 +361,7 @@ pub(crate) fn import_replacing(
     batch: i64,
     file: &str,
 ) -> Result<()> {
-    let before = eac_state(w, row)?;
+    let before = eac_state(w.db(), row)?;
     let after = Current::Eac {
         row,
         eac: Box::new(newer.clone()),
@@ -494,18 +495,18 @@ fn import_user() -> &'static str {
 /// data are audited as replaced, envelopes the batch added are noted, and
 /// the batch records the newest audit id (later records mean later changes).
 pub(crate) fn finish_import(w: &Write) -> Result<()> {
-    let (batch, file) = latest_batch(w)?;
-    let superseded: Vec<(String, i64)> = w
-        .prepare(
-            "SELECT v.cds_eac_id, e.id FROM eac_envelopes v JOIN eacs e ON e.cds_eac_id = v.cds_eac_id",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    let db = w.db();
+    let (batch, file) = latest_batch(db)?;
+    let superseded: Vec<(String, i64)> = db.collect(
+        "SELECT v.cds_eac_id, e.id FROM eac_envelopes v JOIN eacs e ON e.cds_eac_id = v.cds_eac_id",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     for (cds_eac_id, row) in superseded {
-        let Some(envelope) = find_envelope(w, &cds_eac_id)? else {
+        let Some(envelope) = find_envelope(db, &cds_eac_id)? else {
             continue;
         };
-        let after = eac_state(w, row)?;
+        let after = eac_state(db, row)?;
         let audit_id = audit(
             w,
             IMPORT_REPLACE,
@@ -517,17 +518,17 @@ pub(crate) fn finish_import(w: &Write) -> Result<()> {
         )?;
         note_change(w, batch, &cds_eac_id, "replaced", Kind::Eac, Some(audit_id))?;
     }
-    w.execute(
+    db.execute(
         "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind)
          SELECT ?1, cds_eac_id, 'added', 'envelope' FROM eac_envelopes
           WHERE import_batch_id = ?1
             AND cds_eac_id NOT IN (SELECT cds_eac_id FROM import_changes WHERE batch_id = ?1)",
-        [batch],
+        &[&batch],
     )?;
-    w.execute(
+    db.execute(
         "UPDATE import_batches SET last_audit_id = (SELECT COALESCE(MAX(id), 0) FROM audit_log)
           WHERE id = ?1",
-        [batch],
+        &[&batch],
     )?;
     Ok(())
 }

@@ -16,7 +16,6 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Rule, Violation};
-use rusqlite::params;
 
 use crate::atomic::Hashing;
 use crate::bulk;
@@ -77,14 +76,15 @@ impl<'a> Batch<'a> {
         progress: &'a dyn Progress,
         measure: Measure<'a>,
     ) -> Result<Self> {
-        w.execute(
-            "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2)",
-            params![file, w.at().to_storage()],
+        let id: i64 = w.db().query_row(
+            "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2) RETURNING id",
+            &[&file, &w.at().to_storage()],
+            |r| Ok(r.get(0)?),
         )?;
         Ok(Batch {
             w,
             file,
-            id: w.last_insert_rowid(),
+            id,
             progress,
             measure,
             last_progress: Instant::now(),
@@ -320,11 +320,11 @@ fn note_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
                 SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
             rows::value_rows("(?, ?, 'added', 'eac', NULL)", chunk.len())
         );
-        let values = chunk
+        let values: Vec<&dyn rusqlite::ToSql> = chunk
             .iter()
-            .flat_map(|id| [&batch as &dyn rusqlite::ToSql, id as &dyn rusqlite::ToSql]);
-        w.prepare_cached(&sql)?
-            .execute(rusqlite::params_from_iter(values))?;
+            .flat_map(|id| [&batch as &dyn rusqlite::ToSql, id as &dyn rusqlite::ToSql])
+            .collect();
+        w.db().execute(&sql, &values)?;
     }
     Ok(())
 }
@@ -344,19 +344,19 @@ fn note_all_added(w: &Write, batch: i64) -> Result<()> {
 
 /// Keeps what batch `b` did in its `import_batches` row.
 fn record_counts(w: &Write, b: &Batch, sha256: Option<&str>) -> Result<()> {
-    w.execute(
+    w.db().execute(
         "UPDATE import_batches SET sha256 = ?2, added = ?3, replaced = ?4, skipped = ?5,
             ignored = ?6, value_count = ?7, warning_count = ?8
          WHERE id = ?1",
-        params![
-            b.id,
-            sha256,
-            count(b.added),
-            count(b.replaced),
-            count(b.skipped),
-            count(b.ignored),
-            count(b.value_count),
-            count(b.warning_count),
+        &[
+            &b.id,
+            &sha256,
+            &count(b.added),
+            &count(b.replaced),
+            &count(b.skipped),
+            &count(b.ignored),
+            &count(b.value_count),
+            &count(b.warning_count),
         ],
     )?;
     Ok(())

@@ -386,7 +386,8 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write(|w| {
+        // On a server database too (decision 220).
+        self.write_either(|w| {
             let report = import::import_file(w, path, opts, progress)?;
             history::finish_import(w)?;
             p2::mark_synced_by_latest_batch(w)?;
@@ -421,7 +422,7 @@ impl Store {
         eacs: &mut dyn Iterator<Item = Eac>,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write(|w| {
+        self.write_either(|w| {
             let report = import::import_eacs(w, source_name, eacs, progress)?;
             history::finish_import(w)?;
             p2::mark_synced_by_latest_batch(w)?;

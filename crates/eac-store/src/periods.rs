@@ -21,7 +21,7 @@ use eac_model::{Date, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
-use crate::db::Db;
+use crate::db::{Db, DbRow};
 use crate::edit::{self, AuditEntry, AuditSide};
 use crate::rows;
 use crate::write::{Reason, Write};
@@ -278,10 +278,11 @@ pub(crate) fn check_row(w: &Write, row: i64) -> Result<()> {
     if w.periods().in_effect(w)?.cover.is_empty() {
         return Ok(());
     }
-    let found = w
-        .prepare_cached("SELECT cds_eac_id, period_start, period_end FROM eacs WHERE id = ?1")?
-        .query_row([row], stored_period)
-        .optional()?;
+    let found = w.db().query_opt(
+        "SELECT cds_eac_id, period_start, period_end FROM eacs WHERE id = ?1",
+        &[&row],
+        |r| Ok(stored_period(r)?),
+    )?;
     match found {
         Some((id, start, end)) => check(w, &id, &start, &end),
         None => Ok(()),
@@ -299,7 +300,7 @@ pub(crate) fn check_id(w: &Write, cds_eac_id: &str) -> Result<()> {
     ] {
         let found = w
             .prepare_cached(sql)?
-            .query_row([cds_eac_id], stored_period)
+            .query_row([cds_eac_id], |r| stored_period(r))
             .optional()?;
         if let Some((id, start, end)) = found {
             check(w, &id, &start, &end)?;
@@ -322,7 +323,7 @@ pub(crate) fn check_stored(w: &Write, cds_eac_id: &str, start: &str, end: &str) 
     }
 }
 
-fn stored_period(r: &Row) -> rusqlite::Result<(String, Timestamp, Timestamp)> {
+fn stored_period(r: &dyn DbRow) -> rusqlite::Result<(String, Timestamp, Timestamp)> {
     Ok((
         r.get(0)?,
         rows::parsed(r, 1, rows::timestamp)?,
@@ -537,7 +538,7 @@ impl Store {
         .into_iter()
         .map(|sql| {
             conn.prepare_cached(sql)?
-                .query_row([cds_eac_id], stored_period)
+                .query_row([cds_eac_id], |r| stored_period(r))
                 .optional()
         })
         .find_map(|r| r.transpose())

@@ -11,8 +11,8 @@ use eac_model::{
     extensions_from_json, extensions_to_json, AssetLocationType, BeneficiaryType, Date, Decimal,
     Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
 };
+use rusqlite::params_from_iter;
 use rusqlite::types::{Type, ValueRef};
-use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use crate::db::{Db, DbRow, Kind};
 
@@ -284,19 +284,18 @@ pub(crate) struct Stored {
     pub seen_batch_id: i64,
 }
 
-pub(crate) fn find(conn: &Connection, cds_eac_id: &str) -> Result<Option<Stored>> {
-    let mut stmt = conn
-        .prepare_cached("SELECT id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?1")?;
-    let found = stmt
-        .query_row([cds_eac_id], |row| {
+pub(crate) fn find(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<Stored>> {
+    conn.query_opt(
+        "SELECT id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?1",
+        &[&cds_eac_id],
+        |row| {
             Ok(Stored {
                 id: row.get(0)?,
                 cds_modified: parsed(row, 1, timestamp)?,
                 seen_batch_id: row.get(2)?,
             })
-        })
-        .optional()?;
-    Ok(found)
+        },
+    )
 }
 
 /// Values derived from an EAC for browsing, kept beside its fields.
@@ -512,6 +511,9 @@ pub(crate) fn insert_prepared(
     batch_id: i64,
 ) -> Result<i64> {
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    if w.db().kind() == Kind::Postgres {
+        return server::insert(w, eac, p, batch_id);
+    }
     let mut stmt = w.prepare_cached(
         "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
             source_name, destination_id, destination_name, beneficiary_type, asset_id,
@@ -563,6 +565,9 @@ pub(crate) fn replace_prepared(
     // The version replaced and the one replacing it (it may move periods).
     periods::check_row(w, id)?;
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    if w.db().kind() == Kind::Postgres {
+        return server::replace(w, id, eac, p, batch_id);
+    }
     if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
         tally.mark_stale();
     }
@@ -613,8 +618,10 @@ pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
 
 /// Records that the current batch's file held this EAC (left as stored).
 pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
-    w.prepare_cached("UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1")?
-        .execute([id, batch_id])?;
+    w.db().execute(
+        "UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1",
+        &[&id, &batch_id],
+    )?;
     Ok(())
 }
 
@@ -884,4 +891,164 @@ pub(crate) fn big_from_scaled(mantissa: i64, scale: i64) -> BigDecimal {
 /// Parses decimal text stored by us.
 pub(crate) fn big_from_text(text: &str) -> Result<BigDecimal> {
     BigDecimal::from_str(text).map_err(|_| StoreError::Sqlite(bad(0, text)))
+}
+
+/// The rows of an EAC on a server database (decision 220): the same
+/// columns as on SQLite, written through [`Db`] (the SQLite path above binds
+/// in place for an import's speed); the search text is the `eacs` column
+/// the trigram index reads, and a new row's id comes back with `RETURNING`.
+mod server {
+    use rusqlite::types::Value;
+    use rusqlite::ToSql;
+
+    use super::*;
+
+    /// The values of `?2`…`?25` of the SQLite statements, in order.
+    fn head_values(eac: &Eac, p: &Prepared, batch_id: i64) -> Vec<Value> {
+        let d = &p.derived;
+        let [created, modified, start, end, commissioned] = p.head;
+        let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_owned()));
+        vec![
+            text(p.text(created)),
+            text(p.text(modified)),
+            text(eac.eac_number.as_deref()),
+            text(Some(&eac.source_id)),
+            text(Some(&eac.source_name)),
+            text(eac.destination_id.as_deref()),
+            text(eac.destination_name.as_deref()),
+            text(eac.beneficiary_type.map(|t| t.as_str())),
+            text(Some(&eac.asset_id)),
+            text(p.text(commissioned)),
+            text(eac.asset_origination.map(|t| t.as_str())),
+            text(eac.asset_destination.map(|t| t.as_str())),
+            text(eac.technology_type.map(|t| t.as_str())),
+            text(eac.emissions_factor_direct.as_ref().map(Decimal::as_str)),
+            text(eac.emissions_factor_lca.as_ref().map(Decimal::as_str)),
+            text(p.text(start)),
+            text(p.text(end)),
+            text(d.issuance.as_deref()),
+            text(Some(d.retired_state.as_str())),
+            Value::Integer(count(eac.values.len())),
+            text(Some(&d.quantity_sort_key)),
+            text(d.extensions.as_deref()),
+            Value::Integer(batch_id),
+            text(d.missing.as_deref()),
+        ]
+    }
+
+    fn refs(values: &[Value]) -> Vec<&dyn ToSql> {
+        values.iter().map(|v| v as &dyn ToSql).collect()
+    }
+
+    pub(super) fn insert(w: &Write, eac: &Eac, p: &mut Prepared, batch_id: i64) -> Result<i64> {
+        let mut values = vec![Value::Text(eac.cds_eac_id.clone())];
+        values.extend(head_values(eac, p, batch_id));
+        values.push(Value::Text(std::mem::take(&mut p.search)));
+        let id: i64 = w.db().query_row(
+            "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
+                source_name, destination_id, destination_name, beneficiary_type, asset_id,
+                asset_commissioned, asset_origination, asset_destination, technology_type,
+                emissions_factor_direct, emissions_factor_lca, period_start, period_end,
+                issuance, retired_state, value_count, quantity_sort_key, extensions,
+                import_batch_id, seen_batch_id, missing, search_text, cds_synced, version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
+                ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25, ?26,
+                (SELECT imported_at FROM import_batches WHERE id = ?24),
+                (SELECT version_high + 1 FROM eac_counts_kept))
+             RETURNING id",
+            &refs(&values),
+            |row| Ok(row.get(0)?),
+        )?;
+        children(w, id, eac, p)?;
+        Ok(id)
+    }
+
+    pub(super) fn replace(
+        w: &Write,
+        id: i64,
+        eac: &Eac,
+        p: &mut Prepared,
+        batch_id: i64,
+    ) -> Result<()> {
+        let mut values = vec![Value::Integer(id)];
+        values.extend(head_values(eac, p, batch_id));
+        values.push(Value::Text(std::mem::take(&mut p.search)));
+        let db = w.db();
+        db.execute(
+            "UPDATE eacs SET cds_created = ?2, cds_modified = ?3, eac_number = ?4,
+                source_id = ?5, source_name = ?6, destination_id = ?7, destination_name = ?8,
+                beneficiary_type = ?9, asset_id = ?10, asset_commissioned = ?11,
+                asset_origination = ?12, asset_destination = ?13, technology_type = ?14,
+                emissions_factor_direct = ?15, emissions_factor_lca = ?16, period_start = ?17,
+                period_end = ?18, issuance = ?19, retired_state = ?20, value_count = ?21,
+                quantity_sort_key = ?22, extensions = ?23, import_batch_id = ?24,
+                seen_batch_id = ?24, missing = ?25, search_text = ?26,
+                version = (SELECT version_high + 1 FROM eac_counts_kept)
+             WHERE id = ?1",
+            &refs(&values),
+        )?;
+        for sql in [
+            "DELETE FROM eac_values WHERE eac_id = ?1",
+            "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
+            "DELETE FROM eac_totals WHERE eac_id = ?1",
+        ] {
+            db.execute(sql, &[&id])?;
+        }
+        children(w, id, eac, p)
+    }
+
+    /// Values (many rows to a statement, as on SQLite), totals and
+    /// beneficiaries of the EAC in row `id`.
+    fn children(w: &Write, id: i64, eac: &Eac, p: &Prepared) -> Result<()> {
+        let db = w.db();
+        for (chunk_at, chunk) in eac.values.chunks(VALUE_ROWS_PER_STATEMENT[0]).enumerate() {
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 11);
+            let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_owned()));
+            for (i, v) in chunk.iter().enumerate() {
+                let position = chunk_at * VALUE_ROWS_PER_STATEMENT[0] + i;
+                let [issued, retired, start, end, extensions] = p.values[position];
+                values.extend([
+                    Value::Integer(id),
+                    Value::Integer(count(position)),
+                    text(v.eac_number.as_deref()),
+                    text(p.text(issued)),
+                    text(p.text(retired)),
+                    text(p.text(start)),
+                    text(p.text(end)),
+                    Value::Text(v.unit.as_str().to_owned()),
+                    Value::Text(v.value.as_str().to_owned()),
+                    text(p.text(extensions)),
+                    Value::Integer(i64::from(v.retired_undated)),
+                ]);
+            }
+            let sql = format!(
+                r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired,
+                    "start", "end", unit, value, extensions, retired_undated) VALUES {}"#,
+                value_rows("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+            );
+            db.execute(&sql, &refs(&values))?;
+        }
+        for UnitTotal {
+            unit,
+            total,
+            scaled,
+        } in &p.derived.totals
+        {
+            db.execute(
+                "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+                &[
+                    &id,
+                    &unit.as_str(),
+                    &total.as_str(),
+                    &scaled.map(|(m, _)| m),
+                    &scaled.map(|(_, s)| s),
+                ],
+            )?;
+        }
+        if let Some(kind) = eac.beneficiary_type {
+            insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
+        }
+        Ok(())
+    }
 }

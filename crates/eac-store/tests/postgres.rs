@@ -1217,3 +1217,88 @@ fn two_desks_on_one_server_edit_different_eacs_freely_and_never_overwrite_one_an
     );
     assert!(ann.verify_audit_chain().unwrap().broken.is_none());
 }
+
+#[test]
+fn imports_into_a_server_database_store_what_the_same_imports_store_in_a_file() {
+    use eac_store::{ImportOptions, NoProgress, Store};
+    let Some(db) = empty_database("eacdesk_server_import") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut server = Store::open_server(&db).unwrap();
+    let fixtures = migrations().join("../tests/fixtures/spec-examples");
+    let sample = || eac_sample::generate(120, 11, eac_sample::SampleOptions::default());
+    // Newer versions of some of them: replaced, audited with the whole EAC.
+    let newer = || {
+        sample().step_by(5).map(|mut eac| {
+            eac.cds_modified = eac_model::Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
+            eac.source_name.push_str(" (restated)");
+            eac
+        })
+    };
+    for store in [&mut file, &mut server] {
+        for name in ["good-p1-mixed-order.json", "good-p1-overview-monthly.json"] {
+            let report = store
+                .import_file(&fixtures.join(name), ImportOptions::default(), &NoProgress)
+                .unwrap();
+            assert!(report.added > 0);
+        }
+        let report = store
+            .import_eacs("sample", &mut sample(), &NoProgress)
+            .unwrap();
+        assert_eq!(report.added, 120);
+        let report = store
+            .import_eacs("newer", &mut newer(), &NoProgress)
+            .unwrap();
+        assert_eq!((report.added, report.replaced), (0, 24));
+        // The same file again: every EAC skipped.
+        let again = store
+            .import_file(
+                &fixtures.join("good-p1-mixed-order.json"),
+                ImportOptions::default(),
+                &NoProgress,
+            )
+            .unwrap();
+        assert_eq!(again.added + again.replaced, 0);
+    }
+    // A file with an error: refused whole, the server unchanged.
+    let bad = migrations().join("../tests/fixtures/import/two-good-then-rule-08.json");
+    let before = server.info().unwrap();
+    let err = server
+        .import_file(&bad, ImportOptions::default(), &NoProgress)
+        .unwrap_err();
+    assert!(matches!(err, eac_store::StoreError::Rules { .. }), "{err}");
+    let after = server.info().unwrap();
+    assert_eq!(
+        (before.eac_count, before.value_count),
+        (after.eac_count, after.value_count)
+    );
+
+    for filter in filters() {
+        assert_eq!(
+            file.summary(&filter).unwrap(),
+            server.summary(&filter).unwrap(),
+            "{filter:?}"
+        );
+    }
+    let (x, y) = (dir.path().join("file.json"), dir.path().join("server.json"));
+    file.export_p1(None, &x, &NoProgress).unwrap();
+    server.export_p1(None, &y, &NoProgress).unwrap();
+    assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
+    // The replacements are in the server's chain, as in the file's.
+    let (a, b) = (
+        file.verify_audit_chain().unwrap(),
+        server.verify_audit_chain().unwrap(),
+    );
+    assert!(b.broken.is_none(), "{:?}", b.broken);
+    assert_eq!(a.records, b.records);
+    let restated: Vec<_> = server
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == eac_store::AuditAction::ImportReplace)
+        .collect();
+    assert_eq!(restated.len(), 24);
+}

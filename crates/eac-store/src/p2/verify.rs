@@ -158,16 +158,27 @@ pub(crate) fn mark_verified(
 /// EAC the batch added has it already (`rows::insert`): only the ones it
 /// saw again or replaced are written.
 pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
-    w.execute(
-        "UPDATE eacs SET cds_synced = b.imported_at
-           FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
-          WHERE eacs.seen_batch_id = b.id AND eacs.cds_synced IS NOT b.imported_at",
-        [],
+    let db = w.db();
+    db.execute(
+        match db.kind() {
+            crate::db::Kind::Sqlite => {
+                "UPDATE eacs SET cds_synced = b.imported_at
+                   FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
+                  WHERE eacs.seen_batch_id = b.id AND eacs.cds_synced IS NOT b.imported_at"
+            }
+            crate::db::Kind::Postgres => {
+                "UPDATE eacs SET cds_synced = b.imported_at
+                   FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
+                  WHERE eacs.seen_batch_id = b.id
+                    AND eacs.cds_synced IS DISTINCT FROM b.imported_at"
+            }
+        },
+        &[],
     )?;
     // Full detail data supersedes an envelope-only EAC of the same id.
-    w.execute(
+    db.execute(
         "DELETE FROM eac_envelopes WHERE cds_eac_id IN (SELECT cds_eac_id FROM eacs)",
-        [],
+        &[],
     )?;
     Ok(())
 }
