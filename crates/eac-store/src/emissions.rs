@@ -4,7 +4,6 @@
 //! beneficiary edit: same transaction, `cds_modified` bump, before/after.
 
 use eac_model::Decimal;
-use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
 use crate::edit::{self, AuditChange};
@@ -69,7 +68,8 @@ impl Store {
         ] {
             parse_emission_factor(what, d.as_str())?;
         }
-        self.write(|w| set(w, cds_eac_id, seen, direct, lca, reason, os_user))
+        // On a server database too (decision 220).
+        self.write_either(|w| set(w, cds_eac_id, seen, direct, lca, reason, os_user))
     }
 }
 
@@ -104,19 +104,19 @@ fn set(
     // The stored list of missing fields follows the factors (`ls --incomplete`).
     eac.emissions_factor_direct = Some(direct.clone());
     eac.emissions_factor_lca = Some(lca.clone());
-    w.prepare_cached(
+    w.db().execute(
         "UPDATE eacs SET emissions_factor_direct = ?2, emissions_factor_lca = ?3,
                          cds_modified = ?4, missing = ?5,
                          version = (SELECT version_high + 1 FROM eac_counts_kept)
          WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        direct.as_str(),
-        lca.as_str(),
-        eac.cds_modified.to_storage(),
-        rows::missing_json(&eac)
-    ])?;
+        &[
+            &id,
+            &direct.as_str(),
+            &lca.as_str(),
+            &eac.cds_modified.to_storage(),
+            &rows::missing_json(&eac),
+        ],
+    )?;
     edit::record(
         w,
         &eac.cds_eac_id,

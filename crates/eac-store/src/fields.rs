@@ -265,12 +265,10 @@ pub(crate) fn set_fields(
             ));
         }
         DeleteTarget::Filter(filter) => {
-            let mut sql = Sql::new("SELECT e.id FROM eacs e");
+            let mut sql = Sql::on(w.db(), "SELECT e.id FROM eacs e");
             query::push_filter(&mut sql, filter)?;
             sql.push(" ORDER BY e.id");
-            w.prepare(&sql.text)?
-                .query_map(sql.params(), |r| r.get(0))?
-                .collect::<rusqlite::Result<_>>()?
+            w.db().collect(&sql.text, &sql.args(), |r| Ok(r.get(0)?))?
         }
     };
     let total = ids.len() as u64;
@@ -314,9 +312,11 @@ pub(crate) fn set_fields(
         }
         if !dry_run {
             history::fields_set(w, *row, &after, reason, os_user)?;
-            let batch: i64 = w
-                .prepare_cached("SELECT import_batch_id FROM eacs WHERE id = ?1")?
-                .query_row([row], |r| r.get(0))?;
+            let batch: i64 = w.db().query_row(
+                "SELECT import_batch_id FROM eacs WHERE id = ?1",
+                &[row],
+                |r| Ok(r.get(0)?),
+            )?;
             rows::replace(w, *row, &after, batch)?;
         }
         if last_progress.elapsed() >= import::PROGRESS_EVERY {

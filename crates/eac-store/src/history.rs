@@ -397,7 +397,7 @@ pub(crate) fn fields_set(
     reason: &Reason,
     os_user: &str,
 ) -> Result<i64> {
-    let before = eac_state(w, row)?;
+    let before = eac_state(w.db(), row)?;
     let Current::Eac { batch, synced, .. } = &before else {
         unreachable!("eac_state reads an EAC row")
     };
@@ -635,17 +635,16 @@ pub(crate) fn delete(
 }
 
 /// Every import batch, newest first.
-pub(crate) fn batches(conn: &Connection) -> Result<Vec<ImportBatch>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, file_name, sha256, imported_at, added, replaced, skipped, ignored,
-                value_count, undone_at, last_audit_id
-           FROM import_batches ORDER BY id DESC",
-    )?;
+pub(crate) fn batches(conn: &dyn Db) -> Result<Vec<ImportBatch>> {
     let time = |text: Option<String>| {
         text.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t))
     };
-    let list = stmt
-        .query_map([], |r| {
+    conn.collect(
+        "SELECT id, file_name, sha256, imported_at, added, replaced, skipped, ignored,
+                value_count, undone_at, last_audit_id
+           FROM import_batches ORDER BY id DESC",
+        &[],
+        |r| {
             let undone_at: Option<String> = r.get(9)?;
             let last_audit_id: Option<i64> = r.get(10)?;
             Ok(ImportBatch {
@@ -661,9 +660,8 @@ pub(crate) fn batches(conn: &Connection) -> Result<Vec<ImportBatch>> {
                 undoable: undone_at.is_none() && last_audit_id.is_some(),
                 undone_at: time(undone_at),
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(list)
+        },
+    )
 }
 
 /// Undoes (or, dry run, plans the undo of) import batch `batch_id`.

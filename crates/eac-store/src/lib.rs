@@ -490,10 +490,11 @@ impl Store {
         let set = |w: &write::Write, dry_run| {
             fields::set_fields(w, target, seen, values, reason, os_user, dry_run, progress)
         };
+        // On a server database too (decision 220).
         if dry_run {
-            self.dry_run(|w| set(w, true))
+            self.dry_run_either(|w| set(w, true))
         } else {
-            self.write(|w| set(w, false))
+            self.write_either(|w| set(w, false))
         }
     }
 
@@ -627,7 +628,7 @@ impl Store {
 
     /// Import batches (one per imported file or sample load), newest first.
     pub fn import_batches(&self) -> Result<Vec<ImportBatch>> {
-        history::batches(self.sqlite("The import history")?)
+        history::batches(self.db())
     }
 
     /// Undoes import batch `batch_id`, all or nothing: EACs it added are
@@ -662,7 +663,7 @@ impl Store {
     /// [`SummaryKey`]) with the number of EACs and exact totals per unit
     /// of each group.
     pub fn grouped_totals(&self, filter: &EacFilter, by: &[SummaryKey]) -> Result<GroupedTotals> {
-        summary::grouped_totals(self.sqlite("Grouped totals")?, filter, by)
+        summary::grouped_totals(self.db(), filter, by)
     }
 
     /// Every row of the EAC table that `filter` matches (or, with `ids`,

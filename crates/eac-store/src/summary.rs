@@ -15,6 +15,7 @@ use eac_model::{Decimal, EnergyUnit};
 use rusqlite::functions::{Aggregate, Context, FunctionFlags};
 use rusqlite::Connection;
 
+use crate::db::{Db, Kind};
 use crate::query::{push_filter, Sql};
 use crate::rows::from_count;
 use crate::{EacFilter, GroupedTotals, QuantityTotal, Result, SummaryGroup, SummaryKey};
@@ -133,7 +134,7 @@ fn key_sql(key: SummaryKey) -> &'static str {
 /// a key named twice counts once), groups in ascending key order. No keys:
 /// one group of everything (none when nothing matches).
 pub(crate) fn grouped_totals(
-    conn: &Connection,
+    conn: &dyn Db,
     filter: &EacFilter,
     by: &[SummaryKey],
 ) -> Result<GroupedTotals> {
@@ -148,29 +149,43 @@ pub(crate) fn grouped_totals(
     // A source's name for its label (names may differ between imports).
     columns.push("min(e.source_name)".to_owned());
     columns.push("COUNT(DISTINCT v.eac_id)".to_owned());
+    // PostgreSQL sums the stored text exactly as `numeric`; the total is
+    // written in the same canonical form below.
+    let sum = match conn.kind() {
+        Kind::Sqlite => "eacdesk_sum(v.value)",
+        Kind::Postgres => "sum(CAST(v.value AS numeric))",
+    };
     for unit in EnergyUnit::ALL {
-        columns.push(format!(
-            "eacdesk_sum(v.value) FILTER (WHERE v.unit = '{}')",
-            unit.as_str()
-        ));
+        columns.push(format!("{sum} FILTER (WHERE v.unit = '{}')", unit.as_str()));
     }
-    let mut sql = Sql::new(&format!(
-        "SELECT {} FROM eac_values v JOIN eacs e ON e.id = v.eac_id",
-        columns.join(", ")
-    ));
+    let mut sql = Sql::on(
+        conn,
+        &format!(
+            "SELECT {} FROM eac_values v JOIN eacs e ON e.id = v.eac_id",
+            columns.join(", ")
+        ),
+    );
     push_filter(&mut sql, filter)?;
     if key_count > 0 {
         let positions: Vec<String> = (1..=key_count).map(|i| i.to_string()).collect();
         let positions = positions.join(", ");
-        sql.push(&format!(" GROUP BY {positions} ORDER BY {positions}"));
+        // SQLite sorts NULL (a missing key) first; so does this there.
+        let order: Vec<String> = (1..=key_count)
+            .map(|i| match conn.kind() {
+                Kind::Sqlite => i.to_string(),
+                Kind::Postgres => format!("{i} NULLS FIRST"),
+            })
+            .collect();
+        sql.push(&format!(
+            " GROUP BY {positions} ORDER BY {}",
+            order.join(", ")
+        ));
     }
-    let mut stmt = conn.prepare(&sql.text)?;
-    let mut rows = stmt.query(sql.params())?;
     let mut groups = Vec::new();
-    while let Some(row) = rows.next()? {
+    conn.each(&sql.text, &sql.args(), &mut |row| {
         let count = from_count(row.get(key_count + 1)?);
         if count == 0 {
-            continue;
+            return Ok(());
         }
         let source_name: Option<String> = row.get(key_count)?;
         let mut values = Vec::with_capacity(key_count);
@@ -182,9 +197,20 @@ pub(crate) fn grouped_totals(
         }
         let mut totals = Vec::new();
         for (i, unit) in EnergyUnit::ALL.iter().enumerate() {
-            let total: Option<String> = row.get(key_count + 2 + i)?;
-            if let Some(total) = total {
+            let total = match row.get::<rusqlite::types::Value>(key_count + 2 + i)? {
+                rusqlite::types::Value::Null => None,
                 // Written by `eacdesk_sum`: plain decimal text.
+                rusqlite::types::Value::Text(total) if conn.kind() == Kind::Sqlite => Some(total),
+                // A server's `numeric`, in the canonical form.
+                rusqlite::types::Value::Text(total) => Some(canonical(&total)?),
+                rusqlite::types::Value::Integer(total) => Some(canonical(&total.to_string())?),
+                other => {
+                    return Err(crate::StoreError::InvalidInput(format!(
+                        "a sum of quantities came back as {other:?}"
+                    )))
+                }
+            };
+            if let Some(total) = total {
                 debug_assert!(BigDecimal::from_str(&total).is_ok());
                 totals.push(QuantityTotal { unit: *unit, total });
             }
@@ -195,8 +221,17 @@ pub(crate) fn grouped_totals(
             count,
             totals,
         });
-    }
+        Ok(())
+    })?;
     Ok(GroupedTotals { by: keys, groups })
+}
+
+/// Decimal text written as `eacdesk_sum` writes its totals.
+fn canonical(text: &str) -> Result<String> {
+    let big = BigDecimal::from_str(text).map_err(|e| {
+        crate::StoreError::InvalidInput(format!("a sum `{text}` is not a number: {e}"))
+    })?;
+    Ok(Decimal::from_big(&big).as_str().to_owned())
 }
 
 fn label(key: SummaryKey, value: Option<&str>, source_name: Option<&str>) -> String {

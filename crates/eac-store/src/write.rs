@@ -229,11 +229,32 @@ impl Store {
     /// a dry run sees exactly what the real one would (a refusal too).
     pub(crate) fn dry_run<T>(&mut self, plan: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
         self.sqlite("Changing data")?;
+        self.dry_run_in(false, plan)
+    }
+
+    /// [`Store::dry_run`] for a plan ported to the backend seam: on a
+    /// server database too, in a transaction there that is rolled back.
+    pub(crate) fn dry_run_either<T>(
+        &mut self,
+        plan: impl FnOnce(&Write) -> Result<T>,
+    ) -> Result<T> {
+        self.dry_run_in(true, plan)
+    }
+
+    fn dry_run_in<T>(
+        &mut self,
+        server_too: bool,
+        plan: impl FnOnce(&Write) -> Result<T>,
+    ) -> Result<T> {
+        let server = self.server.as_ref().filter(|_| server_too);
+        if let Some(server) = server {
+            server.batch("BEGIN ISOLATION LEVEL READ COMMITTED")?;
+        }
         let w = Write {
             tx: self
                 .conn
                 .transaction_with_behavior(TransactionBehavior::Deferred)?,
-            server: None,
+            server,
             at: Timestamp::now(),
             periods: Default::default(),
             audit_name: self.audit_name.clone(),
@@ -245,6 +266,9 @@ impl Store {
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);
         drop(w);
+        if let Some(server) = server {
+            server.batch("ROLLBACK")?;
+        }
         self.restore_cache();
         settled
     }

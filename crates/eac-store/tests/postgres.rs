@@ -1134,6 +1134,86 @@ fn beneficiaries_set_on_a_server_are_audited_in_its_chain_and_answer_like_the_fi
         Some("Ann Analyst")
     );
     assert_eq!(row.get::<_, String>(2), "assigned by the team");
+    // Emission factors and fields, one EAC and every match of a filter,
+    // a dry run changing nothing.
+    let direct = eac_model::Decimal::parse("0.012").unwrap();
+    let lca = eac_model::Decimal::parse("0.030").unwrap();
+    let wind = eac_store::EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        ..Default::default()
+    };
+    let renamed = [eac_store::FieldValue {
+        field: eac_store::SettableField::DestinationName,
+        value: "Team Utility".into(),
+    }];
+    for store in [&mut file, &mut server] {
+        store
+            .set_emissions(&ids[1], &direct, &lca, &reason, "ann")
+            .unwrap();
+        let planned = store
+            .set_fields(
+                &eac_store::DeleteTarget::Filter(wind.clone()),
+                &renamed,
+                &reason,
+                "ann",
+                true,
+                &eac_store::NoProgress,
+            )
+            .unwrap();
+        assert!(planned.changed > 0 && planned.dry_run);
+        let done = store
+            .set_fields(
+                &eac_store::DeleteTarget::Filter(wind.clone()),
+                &renamed,
+                &reason,
+                "ann",
+                false,
+                &eac_store::NoProgress,
+            )
+            .unwrap();
+        assert_eq!(done.changed, planned.changed);
+    }
+    let d = server.detail(&ids[1]).unwrap();
+    assert_eq!(
+        (
+            d.emissions_factor_direct.as_deref(),
+            d.emissions_factor_lca.as_deref()
+        ),
+        (Some("0.012"), Some("0.030"))
+    );
+    for filter in filters() {
+        assert_eq!(
+            file.summary(&filter).unwrap(),
+            server.summary(&filter).unwrap(),
+            "{filter:?}"
+        );
+    }
+    let renamed_rows = |store: &eac_store::Store| {
+        store
+            .browse(&eac_store::BrowseQuery {
+                filter: eac_store::EacFilter {
+                    search: Some("team utility".into()),
+                    ..Default::default()
+                },
+                sort: eac_store::SortSpec {
+                    field: eac_store::SortField::CdsEacId,
+                    descending: false,
+                },
+                offset: 0,
+                limit: 1000,
+            })
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.cds_eac_id, r.destination_name))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(renamed_rows(&file), renamed_rows(&server));
+    assert!(!renamed_rows(&server).is_empty());
+    assert!(server.verify_audit_chain().unwrap().broken.is_none());
+    assert_eq!(
+        server.verify_audit_chain().unwrap().records,
+        file.verify_audit_chain().unwrap().records
+    );
     // A refused edit (a blank beneficiary) leaves the server as it was.
     let before = server.detail(&ids[0]).unwrap();
     let bad = BeneficiaryAssignment {
@@ -1282,6 +1362,30 @@ fn imports_into_a_server_database_store_what_the_same_imports_store_in_a_file() 
             server.summary(&filter).unwrap(),
             "{filter:?}"
         );
+    }
+    // The summary's groups and exact sums, by every key.
+    {
+        use eac_store::SummaryKey::*;
+        for by in [
+            &[][..],
+            &[Technology],
+            &[Year, Month],
+            &[Quarter, Source],
+            &[Retired, Technology, Year],
+        ] {
+            for filter in filters() {
+                let (a, b) = (
+                    file.grouped_totals(&filter, by).unwrap(),
+                    server.grouped_totals(&filter, by).unwrap(),
+                );
+                assert_eq!(a, b, "{by:?} {filter:?}");
+            }
+        }
+        assert!(!file
+            .grouped_totals(&Default::default(), &[Month])
+            .unwrap()
+            .groups
+            .is_empty());
     }
     let (x, y) = (dir.path().join("file.json"), dir.path().join("server.json"));
     file.export_p1(None, &x, &NoProgress).unwrap();
