@@ -10,7 +10,7 @@
 use std::time::Instant;
 
 use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -183,8 +183,10 @@ impl Current {
             Current::Eac { row, .. } => rows::delete(w, *row),
             Current::Envelope(e) => {
                 self.check_period(w)?;
-                w.prepare_cached("DELETE FROM eac_envelopes WHERE cds_eac_id = ?1")?
-                    .execute([&e.cds_eac_id])?;
+                w.db().execute(
+                    "DELETE FROM eac_envelopes WHERE cds_eac_id = ?1",
+                    &[&e.cds_eac_id],
+                )?;
                 Ok(())
             }
         }
@@ -257,15 +259,17 @@ fn parse_state(text: &str) -> std::result::Result<Current, String> {
 }
 
 /// Finds an EAC by exact id, full EACs first.
-fn find(conn: &Connection, cds_eac_id: &str) -> Result<Option<Current>> {
+fn find(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<Current>> {
     if let Some((row, eac)) = match rows::load_eac(conn, cds_eac_id) {
         Ok(found) => Some(found),
         Err(StoreError::NotFound(_)) => None,
         Err(e) => return Err(e),
     } {
-        let (batch, synced) = conn
-            .prepare_cached("SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1")?
-            .query_row([row], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let (batch, synced) = conn.query_row(
+            "SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1",
+            &[&row],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
         return Ok(Some(Current::Eac {
             row,
             eac: Box::new(eac),
@@ -553,7 +557,7 @@ pub(crate) fn delete(
             for id in ids {
                 if rows::find(w, &id)?.is_some() {
                     found.push((Kind::Eac, id));
-                } else if find_envelope(w, &id)?.is_some() {
+                } else if find_envelope(w.db(), &id)?.is_some() {
                     found.push((Kind::Envelope, id));
                 } else {
                     unknown.push(id);
@@ -564,18 +568,18 @@ pub(crate) fn delete(
             }
         }
         DeleteTarget::Filter(filter) => {
-            let mut sql = Sql::new("SELECT e.cds_eac_id FROM eacs e");
+            let db = w.db();
+            let mut sql = Sql::on(db, "SELECT e.cds_eac_id FROM eacs e");
             push_filter(&mut sql, filter)?;
-            let mut stmt = w.prepare(&sql.text)?;
-            let ids = stmt.query_map(sql.params(), |r| r.get::<_, String>(0))?;
-            for id in ids {
-                found.push((Kind::Eac, id?));
+            for id in db.collect(&sql.text, &sql.args(), |r| Ok(r.get::<String>(0)?))? {
+                found.push((Kind::Eac, id));
             }
             if *filter == EacFilter::default() {
-                let mut stmt = w.prepare("SELECT cds_eac_id FROM eac_envelopes")?;
-                let ids = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                let ids = db.collect("SELECT cds_eac_id FROM eac_envelopes", &[], |r| {
+                    Ok(r.get::<String>(0)?)
+                })?;
                 for id in ids {
-                    found.push((Kind::Envelope, id?));
+                    found.push((Kind::Envelope, id));
                 }
             }
             found.sort_by(|a, b| a.1.cmp(&b.1));
@@ -604,7 +608,7 @@ pub(crate) fn delete(
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
-        let current = find(w, id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
+        let current = find(w.db(), id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
         edit::insert(
             w,
             AuditEntry {

@@ -620,10 +620,12 @@ impl Store {
         dry_run: bool,
         progress: &dyn Progress,
     ) -> Result<DeleteReport> {
+        // On a server database too (decision 220).
         if dry_run {
-            return self.dry_run(|w| history::delete(w, target, reason, os_user, true, progress));
+            return self
+                .dry_run_either(|w| history::delete(w, target, reason, os_user, true, progress));
         }
-        self.write(|w| history::delete(w, target, reason, os_user, false, progress))
+        self.write_either(|w| history::delete(w, target, reason, os_user, false, progress))
     }
 
     /// Import batches (one per imported file or sample load), newest first.
@@ -741,15 +743,14 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<BulkEditReport> {
         edit::validate("bulk edit", to)?;
-        self.write(|w| {
+        // On a server database too (decision 220).
+        self.write_either(|w| {
             // The matching ids first: the edit may change what the filter matches.
-            let mut sql = query::Sql::new("SELECT e.id FROM eacs e");
+            let db = w.db();
+            let mut sql = query::Sql::on(db, "SELECT e.id FROM eacs e");
             query::push_filter(&mut sql, filter)?;
             sql.push(" ORDER BY e.id");
-            let ids: Vec<i64> = w
-                .prepare(&sql.text)?
-                .query_map(sql.params(), |row| row.get(0))?
-                .collect::<rusqlite::Result<_>>()?;
+            let ids: Vec<i64> = db.collect(&sql.text, &sql.args(), |row| Ok(row.get(0)?))?;
             let total = ids.len() as u64;
             let mut changed = 0;
             let mut last_progress = Instant::now();

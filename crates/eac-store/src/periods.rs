@@ -299,9 +299,8 @@ pub(crate) fn check_id(w: &Write, cds_eac_id: &str) -> Result<()> {
         "SELECT cds_eac_id, period_start, period_end FROM eac_envelopes WHERE cds_eac_id = ?1",
     ] {
         let found = w
-            .prepare_cached(sql)?
-            .query_row([cds_eac_id], |r| stored_period(r))
-            .optional()?;
+            .db()
+            .query_opt(sql, &[&cds_eac_id], |r| Ok(stored_period(r)?))?;
         if let Some((id, start, end)) = found {
             check(w, &id, &start, &end)?;
         }

@@ -600,6 +600,18 @@ pub(crate) fn replace_prepared(
 /// Removes the EAC in row `id` with all its rows.
 pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     periods::check_row(w, id)?;
+    if w.db().kind() == Kind::Postgres {
+        // The search text goes with the row.
+        for sql in [
+            "DELETE FROM eac_values WHERE eac_id = ?1",
+            "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
+            "DELETE FROM eac_totals WHERE eac_id = ?1",
+            "DELETE FROM eacs WHERE id = ?1",
+        ] {
+            w.db().execute(sql, &[&id])?;
+        }
+        return Ok(());
+    }
     if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
         tally.mark_stale();
     }

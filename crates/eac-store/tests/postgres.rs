@@ -1016,8 +1016,8 @@ fn a_server_database_browses_sums_shows_and_exports_as_the_file_it_was_copied_fr
     // What does not run on a server yet says so, and changes nothing.
     let mut server = server;
     let err = server
-        .delete_eacs(
-            &eac_store::DeleteTarget::Ids(vec![page[0].cds_eac_id.clone()]),
+        .undo_import(
+            1,
             &eac_store::Reason::new("test").unwrap(),
             "ann",
             false,
@@ -1388,6 +1388,72 @@ fn imports_into_a_server_database_store_what_the_same_imports_store_in_a_file() 
             .is_empty());
     }
     let (x, y) = (dir.path().join("file.json"), dir.path().join("server.json"));
+    file.export_p1(None, &x, &NoProgress).unwrap();
+    server.export_p1(None, &y, &NoProgress).unwrap();
+    assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
+    // Deleting: a dry run changes nothing; then by filter and by id.
+    let solar = eac_store::EacFilter {
+        technology: Some(eac_model::TechnologyType::Solar),
+        ..Default::default()
+    };
+    let victim = file
+        .browse(&eac_store::BrowseQuery {
+            filter: eac_store::EacFilter {
+                technology: Some(eac_model::TechnologyType::Wind),
+                ..Default::default()
+            },
+            sort: eac_store::SortSpec {
+                field: eac_store::SortField::CdsEacId,
+                descending: false,
+            },
+            offset: 0,
+            limit: 1,
+        })
+        .unwrap()
+        .remove(0)
+        .cds_eac_id;
+    for store in [&mut file, &mut server] {
+        let reason = eac_store::Reason::new("withdrawn").unwrap();
+        let before = store.info().unwrap().eac_count;
+        let planned = store
+            .delete_eacs(
+                &eac_store::DeleteTarget::Filter(solar.clone()),
+                &reason,
+                "ann",
+                true,
+                &NoProgress,
+            )
+            .unwrap();
+        assert!(planned.deleted > 0);
+        assert_eq!(store.info().unwrap().eac_count, before);
+        let done = store
+            .delete_eacs(
+                &eac_store::DeleteTarget::Filter(solar.clone()),
+                &reason,
+                "ann",
+                false,
+                &NoProgress,
+            )
+            .unwrap();
+        assert_eq!(done.deleted, planned.deleted);
+        store
+            .delete_eacs(
+                &eac_store::DeleteTarget::Ids(vec![victim.clone()]),
+                &reason,
+                "ann",
+                false,
+                &NoProgress,
+            )
+            .unwrap();
+        assert_eq!(store.info().unwrap().eac_count, before - done.deleted - 1);
+    }
+    for filter in filters() {
+        assert_eq!(
+            file.summary(&filter).unwrap(),
+            server.summary(&filter).unwrap(),
+            "{filter:?}"
+        );
+    }
     file.export_p1(None, &x, &NoProgress).unwrap();
     server.export_p1(None, &y, &NoProgress).unwrap();
     assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());

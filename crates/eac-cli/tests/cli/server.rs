@@ -218,10 +218,17 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         std::fs::read(desk.path("file.json")).unwrap()
     );
 
-    // EACDESK_DB takes the address too; a change is refused, plainly.
+    // EACDESK_DB takes the address too; what does not run on a server yet
+    // is refused, plainly.
     bare()
         .env("EACDESK_DB", &url)
         .args(["set", &id, "destination_name=Utility X", "--reason", "test"])
+        .assert()
+        .success();
+    assert!(server(&["show", &id]).contains("Utility X"));
+    bare()
+        .env("EACDESK_DB", &url)
+        .args(["check"])
         .assert()
         .code(2)
         .stderr(contains(
