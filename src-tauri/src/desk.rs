@@ -30,7 +30,16 @@ pub trait Ui: Send + Sync {
 
 /// `EAC Desk — /path/to/eacdesk.sqlite`
 pub fn window_title(db: &Path) -> String {
-    format!("EAC Desk — {}", db.display())
+    format!("EAC Desk — {}", shown(db))
+}
+
+/// The database as people see it: a file's path, or a server database's
+/// address without its password (team mode).
+fn shown(db: &Path) -> String {
+    match db.to_str().filter(|_| eac_app::is_server(db)) {
+        Some(url) => eac_app::without_password(url),
+        None => db.display().to_string(),
+    }
 }
 
 struct Open {
@@ -375,7 +384,12 @@ pub(crate) fn remember_export_folder(path: &std::path::Path) {
 /// Records `path` among the recent databases. Settings that cannot be
 /// written cost only the list, never the open: the error goes to stderr.
 fn remember_database(path: &std::path::Path) {
-    let path = std::path::absolute(path).unwrap_or_else(|_| path.to_owned());
+    // A server database is remembered by its address, never its password.
+    let path = if eac_app::is_server(path) {
+        PathBuf::from(shown(path))
+    } else {
+        std::path::absolute(path).unwrap_or_else(|_| path.to_owned())
+    };
     if let Err(e) = eac_app::update_settings(|s| s.remember_database(&path)) {
         eprintln!(
             "EAC Desk could not remember {} as a recent database: {e}",

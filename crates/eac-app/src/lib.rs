@@ -56,7 +56,7 @@ pub use db::{
     copy_between_servers, copy_from_server, copy_to_server, default_db_path, is_server, new_store,
     open_store, open_store_read, open_watch, server_init, DB_ENV,
 };
-pub use eac_store::server::{InitReport, ANALYST_ROLE, AUDITOR_ROLE};
+pub use eac_store::server::{without_password, InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};
 pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};

@@ -198,7 +198,9 @@ impl Store {
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
             if let Some(server) = server {
-                server.batch("COMMIT")?;
+                // Heard by the other desks' watchers when, and only if,
+                // this commits (decision 221).
+                server.batch(&format!("NOTIFY {}; COMMIT", crate::watch::CHANGES_CHANNEL))?;
             }
             w.tx.commit()?;
             Ok(out)

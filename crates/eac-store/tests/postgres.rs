@@ -1472,3 +1472,72 @@ fn imports_into_a_server_database_store_what_the_same_imports_store_in_a_file() 
         .collect();
     assert_eq!(restated.len(), 24);
 }
+
+#[test]
+fn a_desk_watching_a_server_database_hears_each_committed_change_and_nothing_else() {
+    use eac_store::{BeneficiaryAssignment, Reason, StoreWatch};
+    let Some((_dir, file, db)) = file_and_server("eacdesk_server_watch") else {
+        return;
+    };
+    let ids = first_ids(&file, 1);
+    let url = address_of(&db);
+    let watch = StoreWatch::open(std::path::Path::new(&url)).unwrap();
+    let v0 = watch.data_version().unwrap();
+    let mut other = eac_store::Store::open_server(&db).unwrap();
+    let reason = Reason::new("q").unwrap();
+    // Refused (a blank id): rolled back, never announced.
+    let blank = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec![" ".into()],
+    };
+    assert!(other
+        .set_beneficiaries(&ids[0], &blank, &reason, "bob")
+        .is_err());
+    let stale = other.detail(&ids[0]).unwrap().version - 1;
+    let good = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST-W".into()],
+    };
+    // A conflict is refused inside the server transaction: rolled back.
+    assert!(other
+        .set_beneficiaries_seen(&ids[0], Some(stale), &good, &reason, "bob")
+        .is_err());
+    other
+        .set_beneficiaries(&ids[0], &good, &reason, "bob")
+        .unwrap();
+    // Heard once, however long delivery takes.
+    let mut version = watch.data_version().unwrap();
+    for _ in 0..100 {
+        if version != v0 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        version = watch.data_version().unwrap();
+    }
+    assert_eq!(version, v0 + 1);
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(watch.data_version().unwrap(), v0 + 1);
+}
+
+/// The `postgres://` address of the key=value settings `conn`.
+fn address_of(conn: &str) -> String {
+    let get = |key: &str| {
+        conn.split_whitespace()
+            .rev()
+            .find_map(|part| part.strip_prefix(&format!("{key}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let port = get("port");
+    let port = if port.is_empty() {
+        String::new()
+    } else {
+        format!(":{port}")
+    };
+    format!(
+        "postgres://{}@{}{port}/{}",
+        get("user"),
+        get("host").replace('/', "%2F"),
+        get("dbname")
+    )
+}
