@@ -130,11 +130,17 @@ rust-test: build-tests deps-test
 	  EACDESK_TEST_PG="$$pg" EACDESK_REQUIRE_PG=1 $(CARGO) test --workspace
 
 # The real app in real WebKit under a virtual display; each test starts its
-# own tauri-driver on a fresh database, one test at a time.
-e2e: build-tests tauri-driver
+# own tauri-driver on a fresh database, one test at a time. The team-mode
+# scenario runs the app on a throwaway PostgreSQL cluster, stopped and
+# removed whatever the tests do.
+e2e: build-tests tauri-driver deps-test
 	$(call phase,E2E suite)
 	$(CARGO) test --workspace --test e2e --no-run
-	timeout -k 30 $(E2E_TIMEOUT) xvfb-run -a -s "-screen 0 1280x1024x24" \
+	pgdir=$$(mktemp -d /tmp/eacdesk-pg.XXXXXX) && \
+	  trap 'scripts/pg-cluster.sh stop "'"$$pgdir"'"' EXIT && \
+	  pg=$$(scripts/pg-cluster.sh start "$$pgdir") && \
+	  EACDESK_TEST_PG="$$pg" EACDESK_REQUIRE_PG=1 \
+	  timeout -k 30 $(E2E_TIMEOUT) xvfb-run -a -s "-screen 0 1280x1024x24" \
 	  $(CARGO) test --workspace --test e2e -- --include-ignored --test-threads=1
 
 ## Installable bundles from a release build (the Tauri bundler; the CLI

@@ -17,6 +17,7 @@ use eac_e2e::{artifacts_dir, cli_binary, fixture, Desk};
 mod claims;
 mod desk;
 mod first_day;
+mod team;
 mod views;
 
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until
@@ -38,7 +39,7 @@ pub(crate) async fn load_sample(desk: &Desk, n: u64) -> Result<()> {
 }
 
 /// Selects the first row of the table and waits for its detail.
-async fn open_first_row(desk: &Desk) -> Result<String> {
+pub(crate) async fn open_first_row(desk: &Desk) -> Result<String> {
     let rows = desk
         .until("table rows", || async {
             let ids = desk.row_ids().await?;
@@ -68,7 +69,7 @@ pub(crate) async fn click_row(desk: &Desk, id: &str) -> Result<()> {
 }
 
 /// In the Beneficiaries tab: sets `kind` with exactly the one id `id`.
-async fn assign(desk: &Desk, kind: &str, id: &str) -> Result<()> {
+pub(crate) async fn assign(desk: &Desk, kind: &str, id: &str) -> Result<()> {
     desk.click("tab-beneficiaries").await?;
     desk.el("ben-editor").await?;
     desk.select("ben-type", kind).await?;

@@ -156,6 +156,18 @@ impl Desk {
     /// Starts the app on the database and home inside `dir` (made when
     /// missing): `dir/e2e.eacdesk.sqlite` may be an existing database.
     pub async fn start_in(name: &str, dir: TempDir, args: &[String]) -> Result<Desk> {
+        let db = dir.path().join("e2e.eacdesk.sqlite");
+        Desk::start_on(name, dir, args, db).await
+    }
+
+    /// Starts the app on the database on a PostgreSQL server at `address`
+    /// (`postgres://…`, as `EACDESK_DB` takes it), with a fresh home.
+    pub async fn start_on_server(name: &str, address: &str) -> Result<Desk> {
+        let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
+        Desk::start_on(name, dir, &[], PathBuf::from(address)).await
+    }
+
+    async fn start_on(name: &str, dir: TempDir, args: &[String], db: PathBuf) -> Result<Desk> {
         let app = app_binary();
         if !app.is_file() {
             bail!(
@@ -164,7 +176,6 @@ impl Desk {
                 app.display()
             );
         }
-        let db = dir.path().join("e2e.eacdesk.sqlite");
         let home = dir.path().join("home");
         for sub in ["data", "config", "cache"] {
             std::fs::create_dir_all(home.join(sub))?;

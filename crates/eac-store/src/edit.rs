@@ -4,7 +4,7 @@
 
 use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
 use rusqlite::types::Value;
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
 use serde::{Deserialize, Serialize};
 
@@ -577,21 +577,31 @@ pub(crate) fn is_assigned(eac: &Eac, to: &BeneficiaryAssignment) -> bool {
 
 /// Beneficiary ids already used with `kind`, starting with `prefix` (any case).
 pub(crate) fn suggestions(
-    conn: &Connection,
+    conn: &dyn Db,
     kind: BeneficiaryType,
     prefix: &str,
     limit: usize,
 ) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        r"SELECT DISTINCT beneficiary_id FROM eac_beneficiaries
-          WHERE beneficiary_type = ?1 AND beneficiary_id LIKE ?2 ESCAPE '\'
-          ORDER BY beneficiary_id COLLATE NOCASE, beneficiary_id
-          LIMIT ?3",
-    )?;
+    // Any ASCII case: SQLite's LIKE and NOCASE; on a server ILIKE and
+    // lower() (decision 219).
+    let sql = match conn.kind() {
+        Kind::Sqlite => {
+            r"SELECT DISTINCT beneficiary_id FROM eac_beneficiaries
+              WHERE beneficiary_type = ?1 AND beneficiary_id LIKE ?2 ESCAPE '\'
+              ORDER BY beneficiary_id COLLATE NOCASE, beneficiary_id
+              LIMIT ?3"
+        }
+        Kind::Postgres => {
+            r"SELECT beneficiary_id FROM eac_beneficiaries
+              WHERE beneficiary_type = ?1 AND beneficiary_id ILIKE ?2 ESCAPE '\'
+              GROUP BY beneficiary_id
+              ORDER BY lower(beneficiary_id), beneficiary_id
+              LIMIT ?3"
+        }
+    };
     let pattern = format!("{}%", crate::query::like_escape(prefix));
     let limit = rows::count(crate::page_size(limit));
-    let ids = stmt
-        .query_map(params![kind.as_str(), pattern, limit], |row| row.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(ids)
+    conn.collect(sql, &[&kind.as_str(), &pattern, &limit], |row| {
+        Ok(row.get(0)?)
+    })
 }

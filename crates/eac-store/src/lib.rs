@@ -700,7 +700,7 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<String>> {
-        edit::suggestions(self.sqlite("Beneficiary suggestions")?, kind, prefix, limit)
+        edit::suggestions(self.db(), kind, prefix, limit)
     }
 
     pub fn set_beneficiaries(

@@ -107,7 +107,7 @@ impl Store {
         prefix: &str,
         limit: usize,
     ) -> Result<Vec<Choice>> {
-        choices(self.sqlite("Reference data")?, kind, prefix, limit)
+        choices(self.db(), kind, prefix, limit)
     }
 }
 
@@ -294,28 +294,39 @@ pub(crate) fn unknown(
 /// Suggestions for the beneficiary editor: reference data whose id or label
 /// starts with `prefix` (any case), then ids already used in the store.
 pub(crate) fn choices(
-    conn: &Connection,
+    conn: &dyn crate::db::Db,
     kind: BeneficiaryType,
     prefix: &str,
     limit: usize,
 ) -> Result<Vec<Choice>> {
     let limit = crate::page_size(limit);
     let pattern = format!("{}%", crate::query::like_escape(&crate::fold::fold(prefix)));
-    let mut stmt = conn.prepare_cached(
-        r"SELECT ref_id, label FROM refdata
-          WHERE beneficiary_type = ?1
-            AND (ref_id_folded LIKE ?2 ESCAPE '\' OR label_folded LIKE ?2 ESCAPE '\')
-          ORDER BY ref_id COLLATE NOCASE, ref_id
-          LIMIT ?3",
-    )?;
-    let mut out: Vec<Choice> = stmt
-        .query_map(params![kind.as_str(), pattern, rows::count(limit)], |row| {
+    let sql = match conn.kind() {
+        crate::db::Kind::Sqlite => {
+            r"SELECT ref_id, label FROM refdata
+              WHERE beneficiary_type = ?1
+                AND (ref_id_folded LIKE ?2 ESCAPE '\' OR label_folded LIKE ?2 ESCAPE '\')
+              ORDER BY ref_id COLLATE NOCASE, ref_id
+              LIMIT ?3"
+        }
+        crate::db::Kind::Postgres => {
+            r"SELECT ref_id, label FROM refdata
+              WHERE beneficiary_type = ?1
+                AND (ref_id_folded LIKE ?2 ESCAPE '\' OR label_folded LIKE ?2 ESCAPE '\')
+              ORDER BY lower(ref_id), ref_id
+              LIMIT ?3"
+        }
+    };
+    let mut out: Vec<Choice> = conn.collect(
+        sql,
+        &[&kind.as_str(), &pattern, &rows::count(limit)],
+        |row| {
             Ok(Choice {
                 value: row.get(0)?,
                 label: row.get(1)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+        },
+    )?;
     if out.len() < limit {
         for id in crate::edit::suggestions(conn, kind, prefix, limit)? {
             if out.len() >= limit {

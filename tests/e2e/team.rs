@@ -1,0 +1,146 @@
+//! Team mode: the app on a database on a PostgreSQL server (`make test`
+//! starts a throwaway cluster and names it in `EACDESK_TEST_PG`).
+
+use std::process::Command;
+
+use anyhow::{ensure, Result};
+use eac_e2e::{artifacts_dir, cli_binary, Desk};
+
+use crate::{assign, open_first_row};
+
+/// A new, empty server database named `name` (`postgres://` address), or
+/// None when no test server is given.
+fn server_database(name: &str) -> Result<Option<String>> {
+    let Ok(settings) = std::env::var("EACDESK_TEST_PG") else {
+        ensure!(
+            std::env::var("EACDESK_REQUIRE_PG").is_err(),
+            "EACDESK_REQUIRE_PG is set but EACDESK_TEST_PG is not"
+        );
+        eprintln!("skipped: no PostgreSQL server (EACDESK_TEST_PG; `make test` starts one)");
+        return Ok(None);
+    };
+    // The synchronous client runs a runtime of its own: not on the test's.
+    let (admin_settings, db) = (settings.clone(), name.to_owned());
+    std::thread::spawn(move || -> Result<()> {
+        let mut admin = postgres::Client::connect(&admin_settings, postgres::NoTls)?;
+        admin.batch_execute(&format!("DROP DATABASE IF EXISTS {db}"))?;
+        admin.batch_execute(&format!(
+            "CREATE DATABASE {db} TEMPLATE template0 ENCODING 'UTF8' \
+             LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'"
+        ))?;
+        Ok(())
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("making the server database panicked"))??;
+    let get = |key: &str| {
+        settings
+            .split_whitespace()
+            .rev()
+            .find_map(|part| part.strip_prefix(&format!("{key}=")))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let port = get("port");
+    let port = if port.is_empty() {
+        String::new()
+    } else {
+        format!(":{port}")
+    };
+    Ok(Some(format!(
+        "postgres://{}@{}{port}/{name}",
+        get("user"),
+        get("host").replace('/', "%2F")
+    )))
+}
+
+/// Runs the CLI on `db`; its stdout, or an error with its stderr.
+fn cli(db: &str, args: &[&str]) -> Result<String> {
+    let out = Command::new(cli_binary())
+        .args(args)
+        .env("EACDESK_DB", db)
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "eacdesk {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn two_desks_on_one_server_database_see_each_other_and_never_overwrite() -> Result<()> {
+    let Some(url) = server_database("eacdesk_e2e_team")? else {
+        return Ok(());
+    };
+    // An administrator sets the database up and moves a portfolio there.
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("portfolio.sqlite");
+    let file = file.to_string_lossy().into_owned();
+    cli(&file, &["sample", "--eacs", "20", "--seed", "5"])?;
+    cli(&file, &["server", "init", &url])?;
+    cli(&file, &["copy", "--to", &url])?;
+
+    // The analyst's desk opens the server database and shows its EACs.
+    let desk = Desk::start_on_server("team", &url).await?;
+    desk.wait_count("footer-count", |c| c == 20).await?;
+    let id = open_first_row(&desk).await?;
+    assign(&desk, "account", "E2E-MINE").await?;
+    desk.type_into("ben-reason", "E2E: my contract").await?;
+
+    // A colleague changes the same EAC from another desk (the CLI here).
+    cli(
+        &url,
+        &[
+            "beneficiaries",
+            "set",
+            &id,
+            "--type",
+            "account",
+            "--id",
+            "E2E-THEIRS",
+            "--reason",
+            "their contract",
+        ],
+    )?;
+    // The window hears of it from the server and keeps the unsaved edit.
+    desk.wait_attr("changed-banner", "data-state", |s| s == "stale")
+        .await?;
+    // Saving anyway is refused, names the change, and overwrites nothing.
+    desk.click("ben-save").await?;
+    desk.wait_text("ben-error-message", "to name the change", |t| {
+        t.contains("was changed after you opened it")
+            && t.contains("its beneficiaries were changed by ")
+            && t.contains("nothing was saved")
+    })
+    .await?;
+    let shown = cli(&url, &["show", &id, "--json"])?;
+    let shown: serde_json::Value = serde_json::from_str(&shown)?;
+    ensure!(
+        shown["beneficiaries"] == serde_json::json!(["E2E-THEIRS"]),
+        "{shown}"
+    );
+    desk.screenshot(&artifacts_dir().join("team-conflict.png"))
+        .await?;
+
+    // Refreshed, the edit made again is saved on the server, audited.
+    desk.click("changed-refresh").await?;
+    desk.wait_attr("ben-id", "data-value", |v| v == "E2E-THEIRS")
+        .await?;
+    assign(&desk, "account", "E2E-MINE").await?;
+    desk.type_into("ben-reason", "E2E: my contract").await?;
+    desk.click("ben-save").await?;
+    desk.wait_text("ben-message", "to confirm the save", |t| {
+        t.contains("Saved")
+    })
+    .await?;
+    let shown: serde_json::Value = serde_json::from_str(&cli(&url, &["show", &id, "--json"])?)?;
+    ensure!(
+        shown["beneficiaries"] == serde_json::json!(["E2E-MINE"]),
+        "{shown}"
+    );
+    let audit = cli(&url, &["audit", &id])?;
+    ensure!(audit.contains("E2E: my contract"), "{audit}");
+    cli(&url, &["audit", "verify"])?;
+    desk.quit().await
+}
