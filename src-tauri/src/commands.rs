@@ -87,6 +87,13 @@ macro_rules! ipc_commands {
             async fn open_database(desk, path: PathBuf) -> DbInfo {
                 desk.open_database(path).await
             }
+            /// Switches to the EAC Desk database on a PostgreSQL server (team mode):
+            /// `address` is `postgres://USER@HOST/DATABASE`; `password` (empty: none, or
+            /// `PGPASSWORD`) is kept in memory for this session only, never written to disk;
+            /// the window and the recent databases show the address without it.
+            async fn open_server(desk, address: String, password: String) -> DbInfo {
+                desk.open_server(address, password).await
+            }
             /// One page of EACs (filtered, sorted).
             async fn browse_page(desk, query: BrowseQuery) -> Vec<EacRow> {
                 desk.read(move |store| eac_app::browse(store, &query)).await

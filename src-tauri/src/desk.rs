@@ -37,7 +37,7 @@ pub fn window_title(db: &Path) -> String {
 /// address without its password (team mode).
 fn shown(db: &Path) -> String {
     match db.to_str().filter(|_| eac_app::is_server(db)) {
-        Some(url) => eac_app::without_password(url),
+        Some(url) => eac_app::without_any_password(url),
         None => db.display().to_string(),
     }
 }
@@ -336,6 +336,13 @@ impl Desk {
             Ok(info)
         })
         .await
+    }
+
+    /// Switches to a database on a PostgreSQL server; the password stays in
+    /// this process's memory (the path it opens), never on disk.
+    pub async fn open_server(&self, address: String, password: String) -> Result<DbInfo, AppError> {
+        let url = eac_app::with_password(&address, &password)?;
+        self.open_database(PathBuf::from(url)).await
     }
 
     /// Changes the settings `patch` names and returns them all. A new

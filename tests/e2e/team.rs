@@ -144,3 +144,58 @@ async fn two_desks_on_one_server_database_see_each_other_and_never_overwrite() -
     cli(&url, &["audit", "verify"])?;
     desk.quit().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_server_database_is_opened_from_the_dialog_and_its_password_never_kept() -> Result<()> {
+    let Some(url) = server_database("eacdesk_e2e_dialog")? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let file = dir.path().join("portfolio.sqlite");
+    let file = file.to_string_lossy().into_owned();
+    cli(&file, &["sample", "--eacs", "9", "--seed", "2"])?;
+    cli(&file, &["server", "init", &url])?;
+    cli(&file, &["copy", "--to", &url])?;
+
+    // The desk starts on its own file, then opens the team's database.
+    let desk = Desk::start("team-dialog").await?;
+    desk.el("empty-state").await?;
+    desk.click("db-open").await?;
+    desk.type_into("db-path-input", &url).await?;
+    // A server address asks for a password (the test server lets anyone
+    // in, so any will do) and never offers to create a file.
+    desk.type_into("db-password", "e2e-s3cret").await?;
+    desk.click("db-open-run").await?;
+    desk.wait_count("footer-count", |c| c == 9).await?;
+    let shown = desk.attr("db-path", "data-path").await?.unwrap_or_default();
+    ensure!(shown.starts_with("postgres://"), "{shown}");
+    ensure!(!shown.contains("e2e-s3cret"), "{shown}");
+    // Nothing the app wrote holds the password.
+    let home = desk.dir.path().join("home");
+    for entry in walk(&home)? {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        ensure!(
+            !String::from_utf8_lossy(&bytes).contains("e2e-s3cret"),
+            "{} holds the password",
+            entry.display()
+        );
+    }
+    desk.quit().await
+}
+
+/// Every file under `dir`.
+fn walk(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut out = Vec::new();
+    if dir.is_dir() {
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                out.extend(walk(&path)?);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    Ok(out)
+}

@@ -84,6 +84,64 @@ pub fn open_store_read(path: &Path) -> Result<Store, AppError> {
     }
 }
 
+/// `address` (`postgres://USER@HOST/DATABASE`) with `password` in it, for
+/// this process only (the app keeps it in memory; nothing writes it): as
+/// given when `password` is empty or the address holds one already.
+pub fn with_password(address: &str, password: &str) -> Result<String, AppError> {
+    let address = address.trim();
+    if !eac_store::server::is_address(address) {
+        return Err(AppError::invalid_input(format!(
+            "`{}` is not a PostgreSQL address; write it as postgres://USER@HOST/DATABASE",
+            eac_store::server::without_password(address)
+        )));
+    }
+    if password.is_empty() {
+        return Ok(address.to_owned());
+    }
+    let start = address.find("://").map_or(0, |i| i + 3);
+    let rest = &address[start..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else {
+        return Err(AppError::invalid_input(
+            "name the user in the address (postgres://USER@HOST/DATABASE) to give a password",
+        ));
+    };
+    if rest[..at].contains(':') {
+        return Ok(address.to_owned());
+    }
+    let mut encoded = String::new();
+    for b in password.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(format!(
+        "{}{}:{encoded}{}",
+        &address[..start],
+        &rest[..at],
+        &rest[at..]
+    ))
+}
+
+/// `address` without the password it may hold (what the app remembers
+/// and shows of a server database).
+pub fn without_any_password(address: &str) -> String {
+    let Some(start) = address.find("://").map(|i| i + 3) else {
+        return address.to_owned();
+    };
+    let rest = &address[start..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => match rest[..at].find(':') {
+            Some(colon) => format!("{}{}{}", &address[..start], &rest[..colon], &rest[at..]),
+            None => address.to_owned(),
+        },
+        None => address.to_owned(),
+    }
+}
+
 /// Whether `path` (from `--db`, `EACDESK_DB` or the app's settings) is the
 /// address of a database on a PostgreSQL server, not a file.
 pub fn is_server(path: &Path) -> bool {
@@ -188,5 +246,29 @@ mod tests {
         let store = open_store(&path).unwrap();
         assert_eq!(store.info().unwrap().eac_count, 0);
         assert!(path.exists());
+    }
+
+    #[test]
+    fn a_password_goes_into_the_address_encoded_and_only_there() {
+        assert_eq!(
+            with_password("postgres://ann@db.example.org/eacs", "p@ss w:rd/1").unwrap(),
+            "postgres://ann:p%40ss%20w%3Ard%2F1@db.example.org/eacs"
+        );
+        assert_eq!(
+            with_password("postgres://ann@db/eacs", "").unwrap(),
+            "postgres://ann@db/eacs"
+        );
+        assert_eq!(
+            with_password("postgres://ann:old@db/eacs", "new").unwrap(),
+            "postgres://ann:old@db/eacs"
+        );
+        assert!(with_password("postgres://db/eacs", "x").is_err());
+        assert!(with_password("/home/ann/eacs.sqlite", "x").is_err());
+        let url = with_password("postgres://ann@db/eacs", "s3cret").unwrap();
+        assert_eq!(without_any_password(&url), "postgres://ann@db/eacs");
+        assert_eq!(
+            eac_store::server::without_password(&url),
+            "postgres://ann:***@db/eacs"
+        );
     }
 }

@@ -50,6 +50,12 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["db_info", () => api.dbInfo(), "db_info", undefined],
     ["open_database", () => api.openDatabase("/db"), "open_database", { path: "/db" }],
     [
+      "open_server",
+      () => api.openServer("postgres://ann@db/eacs", "pw"),
+      "open_server",
+      { address: "postgres://ann@db/eacs", password: "pw" },
+    ],
+    [
       "browse_page",
       () => api.browsePage({ filter, sort: { field: "quantity", descending: true }, offset: 200, limit: 200 }),
       "browse_page",

@@ -78,6 +78,7 @@ export function newOpId(): string {
 export const api = {
   dbInfo: () => call("db_info"),
   openDatabase: (path: string) => call("open_database", { path }),
+  openServer: (address: string, password: string) => call("open_server", { address, password }),
   browsePage: (query: BrowseQuery) => call("browse_page", { query }),
   browseSummary: (filter: EacFilter) => call("browse_summary", { filter }),
   eacDetail: (cds_eac_id: string) => call("eac_detail", { cds_eac_id }),

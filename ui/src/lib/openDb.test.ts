@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { looksLikeJson, openStep } from "./openDb";
+import { isServerAddress, looksLikeJson, openStep } from "./openDb";
 
 describe("opening a database", () => {
   it("opens a file that is there", () => {
@@ -23,5 +23,18 @@ describe("opening a database", () => {
 
   it("refuses a folder", () => {
     expect(openStep("/data", "folder", false).kind).toBe("refuse");
+  });
+});
+
+describe("server addresses (team mode)", () => {
+  it("are told from file names", () => {
+    expect(isServerAddress("postgres://ann@db.example.org/eacs")).toBe(true);
+    expect(isServerAddress("  PostgreSQL://ann@db/eacs ")).toBe(true);
+    expect(isServerAddress("/home/ann/postgres.sqlite")).toBe(false);
+    expect(isServerAddress("postgres.sqlite")).toBe(false);
+  });
+
+  it("are opened as they are, never offered to be created", () => {
+    expect(openStep("postgres://ann@db/eacs", "missing", false)).toEqual({ kind: "open" });
   });
 });

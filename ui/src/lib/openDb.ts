@@ -12,6 +12,11 @@ export type OpenStep =
   | { kind: "json"; text: string }
   | { kind: "refuse"; text: string };
 
+/** Whether `text` is a PostgreSQL server address rather than a file (team mode). */
+export function isServerAddress(text: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(text.trim());
+}
+
 /** Whether the name says JSON (an export or a registry file, never a database). */
 export function looksLikeJson(path: string): boolean {
   return /\.(json|jsonl|geojson)$/i.test(path.trim());
@@ -22,6 +27,8 @@ export function looksLikeJson(path: string): boolean {
  * in the native dialog (they asked for a new file already).
  */
 export function openStep(path: string, kind: PathKind, created: boolean): OpenStep {
+  // A server database is opened as it is: `eacdesk server init` makes one.
+  if (isServerAddress(path)) return { kind: "open" };
   const name = baseName(path.trim());
   if (looksLikeJson(path))
     return {

@@ -67,6 +67,8 @@ export type Commands = {
   db_info: { args: Record<string, never>; result: DbInfo };
   /** Switches to another database file (created when missing); on failure the current one stays open. */
   open_database: { args: { path: string }; result: DbInfo };
+  /** Switches to the EAC Desk database on a PostgreSQL server (team mode): `address` is `postgres://USER@HOST/DATABASE`; `password` (empty: none, or `PGPASSWORD`) is kept in memory for this session only, never written to disk; the window and the recent databases show the address without it. */
+  open_server: { args: { address: string; password: string }; result: DbInfo };
   /** One page of EACs (filtered, sorted). */
   browse_page: { args: { query: BrowseQuery }; result: Array<EacRow> };
   /** How many EACs match, with exact totals per unit. */
@@ -231,6 +233,7 @@ export type Commands = {
 export const COMMANDS = [
   "db_info",
   "open_database",
+  "open_server",
   "browse_page",
   "browse_summary",
   "eac_detail",
