@@ -94,6 +94,13 @@ macro_rules! ipc_commands {
             async fn open_server(desk, address: String, password: String) -> DbInfo {
                 desk.open_server(address, password).await
             }
+            /// "Move this database to a server…": copies the open database file, whole and
+            /// verified table by table, into the empty server database at `address` (set up
+            /// with `eacdesk server init`; progress in tables), then opens that one. The file
+            /// stays as it was; a failure changes nothing on the server.
+            async fn move_to_server(desk, op_id: String, address: String, password: String) -> DbInfo {
+                desk.move_to_server(op_id, address, password).await
+            }
             /// One page of EACs (filtered, sorted).
             async fn browse_page(desk, query: BrowseQuery) -> Vec<EacRow> {
                 desk.read(move |store| eac_app::browse(store, &query)).await

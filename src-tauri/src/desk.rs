@@ -345,6 +345,33 @@ impl Desk {
         self.open_database(PathBuf::from(url)).await
     }
 
+    /// Copies the open database file into the empty server database at
+    /// `address` (progress per table), then opens the server database.
+    pub async fn move_to_server(
+        &self,
+        op_id: String,
+        address: String,
+        password: String,
+    ) -> Result<DbInfo, AppError> {
+        if eac_app::is_server(&self.path()) {
+            return Err(AppError::invalid_input(
+                "the open database is on a server already; open a database file to move it",
+            ));
+        }
+        let url = eac_app::with_password(&address, &password)?;
+        let target = url.clone();
+        self.operation(op_id, move |store, op| {
+            let total = eac_app::copied_table_count() as u64;
+            let mut done = 0;
+            eac_app::copy_to_server(store, &target, &mut |_| {
+                done += 1;
+                eac_app::Progress::update(op, eac_app::Phase::Copy, done, Some(total));
+            })
+        })
+        .await?;
+        self.open_database(PathBuf::from(url)).await
+    }
+
     /// Changes the settings `patch` names and returns them all. A new
     /// display name goes on the shared connection's next audit records at
     /// once (it read the name when the database was opened; long operations

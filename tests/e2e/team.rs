@@ -6,7 +6,7 @@ use std::process::Command;
 use anyhow::{ensure, Result};
 use eac_e2e::{artifacts_dir, cli_binary, Desk};
 
-use crate::{assign, open_first_row};
+use crate::{assign, load_sample, open_first_row};
 
 /// A new, empty server database named `name` (`postgres://` address), or
 /// None when no test server is given.
@@ -181,6 +181,40 @@ async fn a_server_database_is_opened_from_the_dialog_and_its_password_never_kept
             entry.display()
         );
     }
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn the_open_database_file_is_moved_to_a_server_from_the_dialog() -> Result<()> {
+    let Some(url) = server_database("eacdesk_e2e_move")? else {
+        return Ok(());
+    };
+    let dir = tempfile::tempdir()?;
+    let admin = dir.path().join("admin.sqlite");
+    cli(&admin.to_string_lossy(), &["server", "init", &url])?;
+
+    let desk = Desk::start("team-move").await?;
+    load_sample(&desk, 12).await?;
+    desk.wait_count("footer-count", |c| c == 12).await?;
+    desk.click("db-open").await?;
+    desk.type_into("db-path-input", &url).await?;
+    desk.type_into("db-password", "e2e-pw").await?;
+    desk.click("db-move").await?;
+    // Copied, checked, and the window now works on the server.
+    desk.wait_attr("db-path", "data-path", |p| p.starts_with("postgres://"))
+        .await?;
+    desk.wait_count("footer-count", |c| c == 12).await?;
+    let listed = cli(&url, &["ls", "--json"])?;
+    let listed: serde_json::Value = serde_json::from_str(&listed)?;
+    ensure!(
+        listed["total"] == 12 || listed["rows"].as_array().map(Vec::len) == Some(12),
+        "{listed}"
+    );
+    // The file is still there, whole.
+    let file = cli(&desk.db.to_string_lossy(), &["ls", "--json"])?;
+    let file: serde_json::Value = serde_json::from_str(&file)?;
+    ensure!(file["rows"].as_array().map(Vec::len) == Some(12), "{file}");
     desk.quit().await
 }
 

@@ -181,6 +181,12 @@ pub fn copy_from_server(
     Ok(eac_store::server_copy::copy_from_server(url, dest, each)?)
 }
 
+/// How many tables a copy to or from a server goes through (its progress
+/// counts them).
+pub fn copied_table_count() -> usize {
+    eac_store::server_copy::TABLES.len()
+}
+
 /// Team mode: copies the server database `from` into the empty server
 /// database `to` (set up by [`server_init`]) through a file in the
 /// system's temporary folder, removed at the end however it ends: each

@@ -807,6 +807,8 @@ pub enum Phase {
     SampleOrder,
     /// Writing the sample values as CSV.
     SampleCsv,
+    /// Copying the database to a server (tables).
+    Copy,
 }
 
 impl Phase {
@@ -823,6 +825,7 @@ impl Phase {
             Phase::Sample => "sample",
             Phase::SampleOrder => "sample_order",
             Phase::SampleCsv => "sample_csv",
+            Phase::Copy => "copy",
         }
     }
 }

@@ -56,6 +56,12 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { address: "postgres://ann@db/eacs", password: "pw" },
     ],
     [
+      "move_to_server",
+      () => api.moveToServer("op-1", "postgres://ann@db/eacs", "pw"),
+      "move_to_server",
+      { op_id: "op-1", address: "postgres://ann@db/eacs", password: "pw" },
+    ],
+    [
       "browse_page",
       () => api.browsePage({ filter, sort: { field: "quantity", descending: true }, offset: 200, limit: 200 }),
       "browse_page",

@@ -79,6 +79,8 @@ export const api = {
   dbInfo: () => call("db_info"),
   openDatabase: (path: string) => call("open_database", { path }),
   openServer: (address: string, password: string) => call("open_server", { address, password }),
+  moveToServer: (op_id: string, address: string, password: string) =>
+    call("move_to_server", { op_id, address, password }),
   browsePage: (query: BrowseQuery) => call("browse_page", { query }),
   browseSummary: (filter: EacFilter) => call("browse_summary", { filter }),
   eacDetail: (cds_eac_id: string) => call("eac_detail", { cds_eac_id }),

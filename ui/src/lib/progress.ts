@@ -15,6 +15,7 @@ const PHASE: Record<Phase, string> = {
   import: "Importing",
   export: "Exporting",
   bulk_edit: "Updating",
+  copy: "Copying tables",
   verify: "Marking as verified",
   delete: "Deleting",
   undo_import: "Undoing the import",
