@@ -10,6 +10,7 @@ use std::collections::HashSet;
 use eac_model::Eac;
 use serde::{Deserialize, Serialize};
 
+use crate::db::{Db, Kind};
 use crate::registry::{key_to_seq, shared_count};
 use crate::{query, rows, EacFilter, Result};
 
@@ -87,17 +88,14 @@ struct StoredRange {
 
 /// Runs every double-counting check over the stored EACs; a finding is
 /// reported when at least one of its two EACs matches `filter`.
-pub(crate) fn check(conn: &rusqlite::Connection, filter: &EacFilter) -> Result<CheckReport> {
+pub(crate) fn check(conn: &dyn Db, filter: &EacFilter) -> Result<CheckReport> {
     let wanted: Option<HashSet<i64>> = if *filter == EacFilter::default() {
         None
     } else {
-        let mut sql = query::Sql::new("SELECT e.id FROM eacs e");
+        let mut sql = query::Sql::on(conn, "SELECT e.id FROM eacs e");
         query::push_filter(&mut sql, filter)?;
-        let ids = conn
-            .prepare(&sql.text)?
-            .query_map(sql.params(), |r| r.get(0))?
-            .collect::<rusqlite::Result<HashSet<i64>>>()?;
-        Some(ids)
+        let ids = conn.collect(&sql.text, &sql.args(), |r| Ok(r.get::<i64>(0)?))?;
+        Some(ids.into_iter().collect())
     };
     let keep = |a: i64, b: i64| {
         wanted
@@ -105,23 +103,27 @@ pub(crate) fn check(conn: &rusqlite::Connection, filter: &EacFilter) -> Result<C
             .is_none_or(|w| w.contains(&a) || w.contains(&b))
     };
 
-    let mut stmt = conn.prepare(
-        "SELECT eac_id, registry, series, first, last, first_key, last_key FROM eac_ranges
-          ORDER BY registry, series, first_key, eac_id",
-    )?;
-    let ranges: Vec<StoredRange> = stmt
-        .query_map([], |r| {
-            Ok(StoredRange {
-                eac_id: r.get(0)?,
-                registry: r.get(1)?,
-                series: r.get(2)?,
-                first: r.get(3)?,
-                last: r.get(4)?,
-                first_key: r.get(5)?,
-                last_key: r.get(6)?,
-            })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let ranges_sql = match conn.kind() {
+        Kind::Sqlite => {
+            "SELECT eac_id, registry, series, first, last, first_key, last_key FROM eac_ranges
+              ORDER BY registry, series, first_key, eac_id"
+        }
+        Kind::Postgres => {
+            "SELECT eac_id, registry, series, first, last, first_key, last_key FROM eac_ranges
+              ORDER BY registry, series NULLS FIRST, first_key, eac_id"
+        }
+    };
+    let ranges: Vec<StoredRange> = conn.collect(ranges_sql, &[], |r| {
+        Ok(StoredRange {
+            eac_id: r.get(0)?,
+            registry: r.get(1)?,
+            series: r.get(2)?,
+            first: r.get(3)?,
+            last: r.get(4)?,
+            first_key: r.get(5)?,
+            last_key: r.get(6)?,
+        })
+    })?;
 
     // Sweep: ranges sorted by start; `open` holds those of the same
     // registry and series that may still reach the current one.
@@ -162,24 +164,23 @@ pub(crate) fn check(conn: &rusqlite::Connection, filter: &EacFilter) -> Result<C
 
 /// Certificate numbers (a value's, else its EAC's) retired in two EACs of
 /// one source that carry no range (CDS imports).
-fn numbers_retired_twice(
-    conn: &rusqlite::Connection,
-    keep: &dyn Fn(i64, i64) -> bool,
-) -> Result<Vec<Finding>> {
-    let mut stmt = conn.prepare(
-        "SELECT e.source_id, COALESCE(v.eac_number, e.eac_number) AS number,
-                group_concat(DISTINCT e.id)
+fn numbers_retired_twice(conn: &dyn Db, keep: &dyn Fn(i64, i64) -> bool) -> Result<Vec<Finding>> {
+    let ids = match conn.kind() {
+        Kind::Sqlite => "group_concat(DISTINCT e.id)",
+        Kind::Postgres => "string_agg(DISTINCT CAST(e.id AS text), ',')",
+    };
+    let sql = format!(
+        "SELECT e.source_id, COALESCE(v.eac_number, e.eac_number) AS number, {ids}
            FROM eac_values v JOIN eacs e ON e.id = v.eac_id
           WHERE (v.retired IS NOT NULL OR v.retired_undated = 1)
             AND COALESCE(v.eac_number, e.eac_number) IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM eac_ranges r WHERE r.eac_id = e.id)
           GROUP BY e.source_id, number
          HAVING COUNT(DISTINCT e.id) > 1
-          ORDER BY e.source_id, number",
-    )?;
-    let groups: Vec<(String, String, String)> = stmt
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+          ORDER BY e.source_id, number"
+    );
+    let groups: Vec<(String, String, String)> =
+        conn.collect(&sql, &[], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let mut out = Vec::new();
     for (source, number, ids) in groups {
         let mut ids: Vec<i64> = ids.split(',').filter_map(|s| s.parse().ok()).collect();

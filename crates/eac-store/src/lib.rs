@@ -508,7 +508,7 @@ impl Store {
     /// certificates claimed for two beneficiaries or retired twice); a
     /// finding is reported when either side matches `filter`.
     pub fn check(&self, filter: &EacFilter) -> Result<CheckReport> {
-        check::check(self.sqlite("The check of stored EACs")?, filter)
+        check::check(self.db(), filter)
     }
 
     /// The documents an EAC came from (registry imports), oldest first.

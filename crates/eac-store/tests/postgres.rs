@@ -1541,3 +1541,41 @@ fn address_of(conn: &str) -> String {
         get("dbname")
     )
 }
+
+#[test]
+fn the_double_counting_check_finds_the_same_on_a_server() {
+    use eac_store::{NoProgress, Store};
+    let Some(db) = empty_database("eacdesk_server_check") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let sample: Vec<_> =
+        eac_sample::generate(40, 9, eac_sample::SampleOptions::default()).collect();
+    // The same certificates again under other ids: retired twice.
+    let copies: Vec<_> = sample
+        .iter()
+        .take(6)
+        .map(|eac| {
+            let mut eac = eac.clone();
+            eac.cds_eac_id.push_str("-again");
+            eac
+        })
+        .collect();
+    file.import_eacs("sample", &mut sample.into_iter(), &NoProgress)
+        .unwrap();
+    file.import_eacs("copies", &mut copies.into_iter(), &NoProgress)
+        .unwrap();
+    file.copy_to_server(&db, &mut |_| {}).unwrap();
+    let server = Store::open_server(&db).unwrap();
+    for filter in filters() {
+        assert_eq!(
+            file.check(&filter).unwrap(),
+            server.check(&filter).unwrap(),
+            "{filter:?}"
+        );
+    }
+    let report = server.check(&Default::default()).unwrap();
+    assert!(!report.findings.is_empty(), "{report:?}");
+}

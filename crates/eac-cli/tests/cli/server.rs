@@ -218,6 +218,8 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         std::fs::read(desk.path("file.json")).unwrap()
     );
 
+    // The double-counting check runs there.
+    bare().args(["--db", &url, "check"]).assert().success();
     // EACDESK_DB takes the address too; what does not run on a server yet
     // is refused, plainly.
     bare()
@@ -228,7 +230,7 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
     assert!(server(&["show", &id]).contains("Utility X"));
     bare()
         .env("EACDESK_DB", &url)
-        .args(["check"])
+        .args(["refdata", "ls"])
         .assert()
         .code(2)
         .stderr(contains(
