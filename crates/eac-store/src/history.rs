@@ -10,7 +10,6 @@
 use std::time::Instant;
 
 use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead};
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -199,32 +198,34 @@ impl Current {
                 eac, batch, synced, ..
             } => {
                 let row = rows::insert(w, eac, *batch)?;
-                w.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
-                    .execute(params![row, synced])?;
+                w.db().execute(
+                    "UPDATE eacs SET cds_synced = ?2 WHERE id = ?1",
+                    &[&row, synced],
+                )?;
             }
             Current::Envelope(e) => {
                 self.check_period(w)?;
-                w.prepare_cached(
+                w.db().execute(
                     "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
                         beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
                         period_start, period_end, extensions, import_batch_id)
                      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-                )?
-                .execute(params![
-                    e.cds_eac_id,
-                    e.cds_created,
-                    e.cds_modified,
-                    e.cds_synced,
-                    e.beneficiary_type,
-                    e.beneficiaries,
-                    e.eac_numbers,
-                    e.eac_format,
-                    e.eac_data_url,
-                    e.period_start,
-                    e.period_end,
-                    e.extensions,
-                    e.import_batch_id,
-                ])?;
+                    &[
+                        &e.cds_eac_id,
+                        &e.cds_created,
+                        &e.cds_modified,
+                        &e.cds_synced,
+                        &e.beneficiary_type,
+                        &e.beneficiaries,
+                        &e.eac_numbers,
+                        &e.eac_format,
+                        &e.eac_data_url,
+                        &e.period_start,
+                        &e.period_end,
+                        &e.extensions,
+                        &e.import_batch_id,
+                    ],
+                )?;
             }
         }
         Ok(())
@@ -677,13 +678,12 @@ pub(crate) fn undo_import(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<UndoReport> {
-    let batch: Option<(String, Option<String>, Option<i64>)> = w
-        .query_row(
-            "SELECT file_name, undone_at, last_audit_id FROM import_batches WHERE id = ?1",
-            [batch_id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-        )
-        .optional()?;
+    let db = w.db();
+    let batch: Option<(String, Option<String>, Option<i64>)> = db.query_opt(
+        "SELECT file_name, undone_at, last_audit_id FROM import_batches WHERE id = ?1",
+        &[&batch_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
     let Some((file_name, undone_at, last_audit_id)) = batch else {
         return Err(StoreError::NoBatch(batch_id));
     };
@@ -700,23 +700,26 @@ pub(crate) fn undo_import(
              do not want instead (`eacdesk delete`). Nothing was changed."
         )));
     };
-    let changes: Vec<(String, String, String, Option<i64>)> = w
-        .prepare(
-            "SELECT cds_eac_id, change, kind, audit_id FROM import_changes
-              WHERE batch_id = ?1 ORDER BY cds_eac_id",
-        )?
-        .query_map([batch_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    let changes: Vec<(String, String, String, Option<i64>)> = db.collect(
+        "SELECT cds_eac_id, change, kind, audit_id FROM import_changes
+          WHERE batch_id = ?1 ORDER BY cds_eac_id",
+        &[&batch_id],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
 
     // Plan: what to take out and what to put back; refuse on any conflict.
-    let mut later_change = w.prepare(
-        "SELECT 1 FROM audit_log a
-          WHERE a.cds_eac_id = ?1 AND a.id > ?2 AND a.action <> 'verify'
-            AND NOT EXISTS (SELECT 1 FROM import_batches b
-                             WHERE b.id = a.import_batch_id AND b.undone_at IS NOT NULL)",
-    )?;
+    let later_change = |id: &str| -> Result<bool> {
+        Ok(db
+            .query_opt(
+                "SELECT 1 FROM audit_log a
+                  WHERE a.cds_eac_id = ?1 AND a.id > ?2 AND a.action <> 'verify'
+                    AND NOT EXISTS (SELECT 1 FROM import_batches b
+                                     WHERE b.id = a.import_batch_id AND b.undone_at IS NOT NULL)",
+                &[&id, &last_audit_id],
+                |_| Ok(()),
+            )?
+            .is_some())
+    };
     let mut plan: Vec<(Current, Option<Current>)> = Vec::new();
     let mut conflicts: Vec<String> = Vec::new();
     let mut already_removed = 0;
@@ -730,7 +733,7 @@ pub(crate) fn undo_import(
             last_progress = Instant::now();
             progress.update(crate::Phase::UndoImport, done as u64, Some(total));
         }
-        let current = find(w, &id)?;
+        let current = find(db, &id)?;
         let added = change == "added";
         let Some(current) = current else {
             if added {
@@ -742,7 +745,7 @@ pub(crate) fn undo_import(
         };
         let unchanged = Kind::parse(&kind) == Some(current.kind())
             && current.batch() == batch_id
-            && !later_change.exists(params![id, last_audit_id])?;
+            && !later_change(&id)?;
         if !unchanged {
             conflicts.push(id);
             continue;
@@ -750,10 +753,10 @@ pub(crate) fn undo_import(
         let earlier = match audit_id {
             None => None,
             Some(audit_id) => {
-                let state: Option<String> = w.query_row(
+                let state: Option<String> = db.query_row(
                     "SELECT before_state FROM audit_log WHERE id = ?1",
-                    [audit_id],
-                    |r| r.get(0),
+                    &[&audit_id],
+                    |r| Ok(r.get(0)?),
                 )?;
                 let parsed = state.as_deref().map(parse_state).transpose();
                 match parsed {
@@ -862,9 +865,9 @@ pub(crate) fn undo_import(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
-    w.execute(
+    db.execute(
         "UPDATE import_batches SET undone_at = ?2 WHERE id = ?1",
-        params![batch_id, w.at().to_storage()],
+        &[&batch_id, &w.at().to_storage()],
     )?;
     progress.update(
         crate::Phase::UndoImport,

@@ -647,10 +647,12 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<UndoReport> {
         if dry_run {
-            return self
-                .dry_run(|w| history::undo_import(w, batch_id, reason, os_user, true, progress));
+            return self.dry_run_either(|w| {
+                history::undo_import(w, batch_id, reason, os_user, true, progress)
+            });
         }
-        self.write(|w| history::undo_import(w, batch_id, reason, os_user, false, progress))
+        // On a server database too (decision 220).
+        self.write_either(|w| history::undo_import(w, batch_id, reason, os_user, false, progress))
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {

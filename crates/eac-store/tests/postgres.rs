@@ -1015,15 +1015,7 @@ fn a_server_database_browses_sums_shows_and_exports_as_the_file_it_was_copied_fr
 
     // What does not run on a server yet says so, and changes nothing.
     let mut server = server;
-    let err = server
-        .undo_import(
-            1,
-            &eac_store::Reason::new("test").unwrap(),
-            "ann",
-            false,
-            &eac_store::NoProgress,
-        )
-        .unwrap_err();
+    let err = server.save_mapping("team", "{}").unwrap_err();
     assert!(
         matches!(err, eac_store::StoreError::NotOnServer { .. }),
         "{err}"
@@ -1388,6 +1380,32 @@ fn imports_into_a_server_database_store_what_the_same_imports_store_in_a_file() 
             .is_empty());
     }
     let (x, y) = (dir.path().join("file.json"), dir.path().join("server.json"));
+    file.export_p1(None, &x, &NoProgress).unwrap();
+    server.export_p1(None, &y, &NoProgress).unwrap();
+    assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
+    // Undoing the restatement puts the replaced versions back, both sides.
+    for store in [&mut file, &mut server] {
+        let batch = store
+            .import_batches()
+            .unwrap()
+            .into_iter()
+            .find(|b| b.file_name == "newer")
+            .unwrap()
+            .id;
+        let reason = eac_store::Reason::new("restated by mistake").unwrap();
+        let planned = store
+            .undo_import(batch, &reason, "ann", true, &NoProgress)
+            .unwrap();
+        assert_eq!(planned.restored, 24);
+        let done = store
+            .undo_import(batch, &reason, "ann", false, &NoProgress)
+            .unwrap();
+        assert_eq!((done.restored, done.removed), (24, 0));
+        let again = store
+            .undo_import(batch, &reason, "ann", false, &NoProgress)
+            .unwrap_err();
+        assert!(again.to_string().contains("already undone"), "{again}");
+    }
     file.export_p1(None, &x, &NoProgress).unwrap();
     server.export_p1(None, &y, &NoProgress).unwrap();
     assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
