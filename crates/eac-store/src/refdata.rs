@@ -9,7 +9,6 @@ use std::path::Path;
 
 use eac_model::refdata::{read_refdata, RefDocument};
 use eac_model::BeneficiaryType;
-use rusqlite::{params, Connection};
 
 use serde::{Deserialize, Serialize};
 
@@ -57,12 +56,13 @@ impl Store {
         path: &Path,
         progress: &dyn Progress,
     ) -> Result<RefdataReport> {
-        self.write(|w| import(w, path, progress))
+        // On a server database too (decision 220).
+        self.write_either(|w| import(w, path, progress))
     }
 
     /// How many ids of each type are stored (types with none are left out).
     pub fn refdata_counts(&self) -> Result<Vec<RefdataCount>> {
-        counts(self.sqlite("Reference data")?)
+        counts(self.db())
     }
 
     /// Reference data of one type (or all) whose id or label contains
@@ -73,7 +73,7 @@ impl Store {
         search: Option<&str>,
         limit: usize,
     ) -> Result<Vec<RefdataEntry>> {
-        list(self.sqlite("Reference data")?, kind, search, limit)
+        list(self.db(), kind, search, limit)
     }
 
     /// [`Store::refdata`] (all of it) one entry at a time as the rows are
@@ -84,7 +84,7 @@ impl Store {
         search: Option<&str>,
         each: &mut dyn FnMut(RefdataEntry) -> Result<()>,
     ) -> Result<()> {
-        list_each(self.sqlite("Reference data")?, kind, search, 0, each)
+        list_each(self.db(), kind, search, 0, each)
     }
 
     /// The ids of `ids` not named by the reference data of `kind`, in
@@ -133,14 +133,7 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
     let file = File::open(path).map_err(io_error)?;
     let file_label = path.display().to_string();
     let at = w.at().to_storage();
-    let mut stmt = w.prepare_cached(
-        "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
-                              ref_id_folded, label_folded)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (beneficiary_type, ref_id) DO UPDATE SET
-             label = excluded.label, source_file = excluded.source_file,
-             imported_at = excluded.imported_at, label_folded = excluded.label_folded",
-    )?;
+    let db = w.db();
     let mut counts: Vec<RefdataCount> = Vec::new();
     let mut failure: Option<StoreError> = None;
     let mut done: u64 = 0;
@@ -148,16 +141,24 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         if failure.is_some() {
             return;
         }
-        if let Err(e) = stmt.execute(params![
-            entry.kind.as_str(),
-            entry.id,
-            entry.label,
-            file_label,
-            at,
-            crate::fold::fold(&entry.id),
-            crate::fold::fold(&entry.label),
-        ]) {
-            failure = Some(e.into());
+        if let Err(e) = db.execute(
+            "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
+                                  ref_id_folded, label_folded)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT (beneficiary_type, ref_id) DO UPDATE SET
+                 label = excluded.label, source_file = excluded.source_file,
+                 imported_at = excluded.imported_at, label_folded = excluded.label_folded",
+            &[
+                &entry.kind.as_str(),
+                &entry.id,
+                &entry.label,
+                &file_label,
+                &at,
+                &crate::fold::fold(&entry.id),
+                &crate::fold::fold(&entry.label),
+            ],
+        ) {
+            failure = Some(e);
             return;
         }
         match counts.iter_mut().find(|c| c.beneficiary_type == entry.kind) {
@@ -195,7 +196,7 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
 /// Entries of one type (or all), whose id or label contains `search`
 /// (any case), ordered by type and id.
 pub(crate) fn list(
-    conn: &Connection,
+    conn: &dyn crate::db::Db,
     kind: Option<BeneficiaryType>,
     search: Option<&str>,
     limit: usize,
@@ -210,7 +211,7 @@ pub(crate) fn list(
 
 /// [`list`] one entry at a time, straight from the query.
 fn list_each(
-    conn: &Connection,
+    conn: &dyn crate::db::Db,
     kind: Option<BeneficiaryType>,
     search: Option<&str>,
     limit: usize,
@@ -220,41 +221,42 @@ fn list_each(
         "%{}%",
         crate::query::like_escape(&crate::fold::fold(search.unwrap_or_default()))
     );
-    let mut stmt = conn.prepare_cached(
+    let limit: i64 = if limit == 0 {
+        i64::MAX
+    } else {
+        rows::count(limit)
+    };
+    conn.each(
         r"SELECT beneficiary_type, ref_id, label, source_file, imported_at FROM refdata
-          WHERE (?1 IS NULL OR beneficiary_type = ?1)
+          WHERE (CAST(?1 AS text) IS NULL OR beneficiary_type = ?1)
             AND (ref_id_folded LIKE ?2 ESCAPE '\' OR label_folded LIKE ?2 ESCAPE '\')
           ORDER BY beneficiary_type, ref_id
           LIMIT ?3",
-    )?;
-    let limit: i64 = if limit == 0 { -1 } else { rows::count(limit) };
-    let mut rows = stmt.query(params![kind.map(|k| k.as_str()), pattern, limit])?;
-    while let Some(row) = rows.next()? {
-        each(RefdataEntry {
-            beneficiary_type: rows::parsed(row, 0, BeneficiaryType::parse)?,
-            id: row.get(1)?,
-            label: row.get(2)?,
-            source_file: row.get(3)?,
-            imported_at: rows::display_time(row, 4)?,
-        })?;
-    }
-    Ok(())
+        &[&kind.map(|k| k.as_str()), &pattern, &limit],
+        &mut |row| {
+            each(RefdataEntry {
+                beneficiary_type: rows::parsed(row, 0, BeneficiaryType::parse)?,
+                id: row.get(1)?,
+                label: row.get(2)?,
+                source_file: row.get(3)?,
+                imported_at: rows::display_time(row, 4)?,
+            })
+        },
+    )
 }
 
 /// Stored ids per beneficiary type, in type order.
-pub(crate) fn counts(conn: &Connection) -> Result<Vec<RefdataCount>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn counts(conn: &dyn crate::db::Db) -> Result<Vec<RefdataCount>> {
+    conn.collect(
         "SELECT beneficiary_type, COUNT(*) FROM refdata GROUP BY beneficiary_type ORDER BY beneficiary_type",
-    )?;
-    let counts = stmt
-        .query_map([], |row| {
+        &[],
+        |row| {
             Ok(RefdataCount {
                 beneficiary_type: rows::parsed(row, 0, BeneficiaryType::parse)?,
                 count: rows::from_count(row.get(1)?),
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(counts)
+        },
+    )
 }
 
 /// The ids of `ids` that the reference data of `kind` does not name.

@@ -1597,3 +1597,78 @@ fn the_double_counting_check_finds_the_same_on_a_server() {
     let report = server.check(&Default::default()).unwrap();
     assert!(!report.findings.is_empty(), "{report:?}");
 }
+
+#[test]
+fn reference_data_is_imported_listed_and_consulted_alike_on_a_server() {
+    use eac_model::BeneficiaryType;
+    use eac_store::{NoProgress, Store};
+    let Some(db) = empty_database("eacdesk_server_refdata") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut server = Store::open_server(&db).unwrap();
+    let fixtures = migrations().join("../tests/fixtures/refdata");
+    for store in [&mut file, &mut server] {
+        for name in [
+            "accounts-2024.json",
+            "accounts-2026.json",
+            "programs.csv",
+            "service-contracts.json",
+        ] {
+            store
+                .import_refdata(&fixtures.join(name), &NoProgress)
+                .unwrap();
+        }
+        // A bad file changes nothing.
+        assert!(store
+            .import_refdata(&fixtures.join("bad-accounts.json"), &NoProgress)
+            .is_err());
+    }
+    assert_eq!(
+        file.refdata_counts().unwrap(),
+        server.refdata_counts().unwrap()
+    );
+    assert!(!server.refdata_counts().unwrap().is_empty());
+    // The same entries (their import times differ: each store's own).
+    let entries = |store: &Store, kind, search| {
+        store
+            .refdata(kind, search, 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| (e.beneficiary_type, e.id, e.label, e.source_file))
+            .collect::<Vec<_>>()
+    };
+    for kind in [
+        None,
+        Some(BeneficiaryType::Account),
+        Some(BeneficiaryType::Program),
+    ] {
+        for search in [None, Some("a"), Some("ACC"), Some("zzz-none")] {
+            assert_eq!(
+                entries(&file, kind, search),
+                entries(&server, kind, search),
+                "{kind:?} {search:?}"
+            );
+        }
+    }
+    for kind in [
+        BeneficiaryType::Account,
+        BeneficiaryType::Program,
+        BeneficiaryType::ServiceContract,
+    ] {
+        for prefix in ["", "a", "P", "1"] {
+            assert_eq!(
+                file.beneficiary_choices(kind, prefix, 20).unwrap(),
+                server.beneficiary_choices(kind, prefix, 20).unwrap(),
+                "{kind:?} {prefix:?}"
+            );
+        }
+        let ids = vec!["nobody-known".to_owned()];
+        assert_eq!(
+            file.unknown_beneficiaries(kind, &ids).unwrap(),
+            server.unknown_beneficiaries(kind, &ids).unwrap()
+        );
+    }
+}

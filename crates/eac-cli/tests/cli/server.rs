@@ -230,7 +230,7 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
     assert!(server(&["show", &id]).contains("Utility X"));
     bare()
         .env("EACDESK_DB", &url)
-        .args(["refdata", "ls"])
+        .args(["claims", "ls"])
         .assert()
         .code(2)
         .stderr(contains(
