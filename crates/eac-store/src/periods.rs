@@ -18,7 +18,6 @@
 use std::cell::{OnceCell, RefCell};
 
 use eac_model::{Date, Timestamp};
-use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, DbRow};
@@ -335,18 +334,18 @@ const COLUMNS: &str = "id, date_from, date_to, closed_at, closed_by, reason, reo
 
 /// One `closed_periods` row selected with [`COLUMNS`], and how many EACs
 /// lie inside it.
-fn closed_period(conn: &Connection, r: &Row) -> rusqlite::Result<ClosedPeriod> {
+fn closed_period(conn: &dyn Db, r: &dyn DbRow) -> Result<ClosedPeriod> {
     let from: Date = rows::parsed(r, 1, rows::date)?;
     let to: Date = rows::parsed(r, 2, rows::date)?;
     let reopened_at: Option<String> = r.get(6)?;
     let (start, end) = (midnight(from).to_storage(), day_after(to).to_storage());
-    let eac_count: i64 = conn
-        .prepare_cached(
-            "SELECT (SELECT COUNT(*) FROM eacs WHERE period_start >= ?1 AND period_end <= ?2)
-                  + (SELECT COUNT(*) FROM eac_envelopes
-                      WHERE period_start >= ?1 AND period_end <= ?2)",
-        )?
-        .query_row(params![start, end], |c| c.get(0))?;
+    let eac_count: i64 = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM eacs WHERE period_start >= ?1 AND period_end <= ?2)
+              + (SELECT COUNT(*) FROM eac_envelopes
+                  WHERE period_start >= ?1 AND period_end <= ?2)",
+        &[&start, &end],
+        |c| Ok(c.get(0)?),
+    )?;
     Ok(ClosedPeriod {
         id: r.get(0)?,
         from: from.to_string(),
@@ -361,35 +360,28 @@ fn closed_period(conn: &Connection, r: &Row) -> rusqlite::Result<ClosedPeriod> {
     })
 }
 
-fn load(conn: &Connection, id: i64) -> Result<Option<ClosedPeriod>> {
+fn load(conn: &dyn Db, id: i64) -> Result<Option<ClosedPeriod>> {
     let sql = format!("SELECT {COLUMNS} FROM closed_periods WHERE id = ?1");
-    Ok(conn
-        .prepare_cached(&sql)?
-        .query_row([id], |r| closed_period(conn, r))
-        .optional()?)
+    conn.query_opt(&sql, &[&id], |r| closed_period(conn, r))
 }
 
-fn list(conn: &Connection) -> Result<Vec<ClosedPeriod>> {
+fn list(conn: &dyn Db) -> Result<Vec<ClosedPeriod>> {
     let sql = format!("SELECT {COLUMNS} FROM closed_periods ORDER BY date_from, date_to, id");
-    let mut stmt = conn.prepare(&sql)?;
-    let found = stmt
-        .query_map([], |r| closed_period(conn, r))?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(found)
+    conn.collect(&sql, &[], |r| closed_period(conn, r))
 }
 
 /// Closes `from`..=`to` through `w`, audited.
 fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Result<ClosedPeriod> {
     let (from, to) = (from.to_string(), to.to_string());
-    let same: Option<i64> = w
-        .prepare_cached(
-            "SELECT id FROM closed_periods
-              WHERE reopened_at IS NULL AND date_from = ?1 AND date_to = ?2",
-        )?
-        .query_row(params![from, to], |r| r.get(0))
-        .optional()?;
+    let db = w.db();
+    let same: Option<i64> = db.query_opt(
+        "SELECT id FROM closed_periods
+          WHERE reopened_at IS NULL AND date_from = ?1 AND date_to = ?2",
+        &[&from, &to],
+        |r| Ok(r.get(0)?),
+    )?;
     if let Some(id) = same {
-        if let Some(p) = load(w, id)? {
+        if let Some(p) = load(db, id)? {
             return Err(StoreError::InvalidInput(format!(
                 "{from} to {to} is already closed (period {id}, closed by {} at {}: “{}”); \
                  nothing was changed.",
@@ -397,18 +389,12 @@ fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Res
             )));
         }
     }
-    w.prepare_cached(
+    let id: i64 = db.query_row(
         "INSERT INTO closed_periods (date_from, date_to, closed_at, closed_by, reason)
-         VALUES (?1, ?2, ?3, ?4, ?5)",
-    )?
-    .execute(params![
-        from,
-        to,
-        w.at().to_storage(),
-        os_user,
-        reason.as_str()
-    ])?;
-    let id = w.last_insert_rowid();
+         VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        &[&from, &to, &w.at().to_storage(), &os_user, &reason.as_str()],
+        |r| Ok(r.get(0)?),
+    )?;
     let side = PeriodSide { id, from, to };
     audit(
         w,
@@ -418,12 +404,13 @@ fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Res
         reason,
         os_user,
     )?;
-    load(w, id)?.ok_or(StoreError::NoPeriod(id))
+    load(db, id)?.ok_or(StoreError::NoPeriod(id))
 }
 
 /// Reopens period `id` through `w`, audited.
 fn reopen(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClosedPeriod> {
-    let Some(p) = load(w, id)? else {
+    let db = w.db();
+    let Some(p) = load(db, id)? else {
         return Err(StoreError::NoPeriod(id));
     };
     if let (Some(at), Some(by)) = (&p.reopened_at, &p.reopened_by) {
@@ -435,11 +422,11 @@ fn reopen(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClosedPe
             p.reopen_reason.as_deref().unwrap_or("")
         )));
     }
-    w.prepare_cached(
+    db.execute(
         "UPDATE closed_periods SET reopened_at = ?2, reopened_by = ?3, reopen_reason = ?4
           WHERE id = ?1",
-    )?
-    .execute(params![id, w.at().to_storage(), os_user, reason.as_str()])?;
+        &[&id, &w.at().to_storage(), &os_user, &reason.as_str()],
+    )?;
     let side = PeriodSide {
         id,
         from: p.from,
@@ -453,7 +440,7 @@ fn reopen(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClosedPe
         reason,
         os_user,
     )?;
-    load(w, id)?.ok_or(StoreError::NoPeriod(id))
+    load(db, id)?.ok_or(StoreError::NoPeriod(id))
 }
 
 /// The database-level audit record of a close or reopen.
@@ -507,7 +494,8 @@ impl Store {
                  --from and the last day as --to. Nothing was changed."
             )));
         }
-        self.write(|w| close(w, from, to, reason, os_user))
+        // On a server database too (decision 220).
+        self.write_either(|w| close(w, from, to, reason, os_user))
     }
 
     /// Reopens closed period `id`: its EACs can be changed again (unless
@@ -518,30 +506,28 @@ impl Store {
         reason: &Reason,
         os_user: &str,
     ) -> Result<ClosedPeriod> {
-        self.write(|w| reopen(w, id, reason, os_user))
+        self.write_either(|w| reopen(w, id, reason, os_user))
     }
 
     /// Every closed period, in effect or reopened, by first day.
     pub fn closed_periods(&self) -> Result<Vec<ClosedPeriod>> {
-        list(self.sqlite("Closed periods")?)
+        list(self.db())
     }
 
     /// The closed periods freezing the EAC (or envelope-only EAC)
     /// `cds_eac_id`; empty when it can be changed.
     pub fn frozen_by(&self, cds_eac_id: &str) -> Result<Vec<ClosedPeriod>> {
-        let conn = self.sqlite("Closed periods")?;
-        let found = [
+        let conn = self.db();
+        let mut found = None;
+        for sql in [
             "SELECT cds_eac_id, period_start, period_end FROM eacs WHERE cds_eac_id = ?1",
             "SELECT cds_eac_id, period_start, period_end FROM eac_envelopes WHERE cds_eac_id = ?1",
-        ]
-        .into_iter()
-        .map(|sql| {
-            conn.prepare_cached(sql)?
-                .query_row([cds_eac_id], |r| stored_period(r))
-                .optional()
-        })
-        .find_map(|r| r.transpose())
-        .transpose()?;
+        ] {
+            found = conn.query_opt(sql, &[&cds_eac_id], |r| Ok(stored_period(r)?))?;
+            if found.is_some() {
+                break;
+            }
+        }
         let Some((_, start, end)) = found else {
             return Err(StoreError::NotFound(cds_eac_id.to_owned()));
         };

@@ -1672,3 +1672,49 @@ fn reference_data_is_imported_listed_and_consulted_alike_on_a_server() {
         );
     }
 }
+
+#[test]
+fn a_closed_period_freezes_its_eacs_on_a_server_as_on_a_file() {
+    use eac_store::{BeneficiaryAssignment, Reason, StoreError};
+    let Some((_dir, mut file, db)) = file_and_server("eacdesk_server_periods") else {
+        return;
+    };
+    let mut server = eac_store::Store::open_server(&db).unwrap();
+    let reason = Reason::new("books closed").unwrap();
+    let (from, to) = (
+        eac_model::Date::parse("2020-01-01").unwrap(),
+        eac_model::Date::parse("2030-12-31").unwrap(),
+    );
+    let ids = first_ids(&file, 1);
+    let to_assign = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec!["LATE".into()],
+    };
+    for store in [&mut file, &mut server] {
+        let closed = store.close_period(from, to, &reason, "ann").unwrap();
+        assert!(closed.eac_count > 0);
+        // Inside it nothing changes, and the refusal names the period.
+        let err = store
+            .set_beneficiaries(&ids[0], &to_assign, &Reason::new("late").unwrap(), "bob")
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Frozen { .. }), "{err}");
+        assert!(!store.frozen_by(&ids[0]).unwrap().is_empty());
+        store
+            .reopen_period(closed.id, &Reason::new("audit fix").unwrap(), "ann")
+            .unwrap();
+        store
+            .set_beneficiaries(&ids[0], &to_assign, &Reason::new("late").unwrap(), "bob")
+            .unwrap();
+        assert!(store.frozen_by(&ids[0]).unwrap().is_empty());
+    }
+    let shape = |store: &eac_store::Store| {
+        store
+            .closed_periods()
+            .unwrap()
+            .into_iter()
+            .map(|p| (p.from, p.to, p.eac_count, p.reopened_by))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&file), shape(&server));
+    assert!(server.verify_audit_chain().unwrap().broken.is_none());
+}
