@@ -577,10 +577,12 @@ impl Store {
         let reason = p2::verify_reason(reason);
         let target = p2::VerifyTarget::Filter(filter);
         if dry_run {
-            return self
-                .dry_run(|w| p2::mark_verified(w, &target, reason, os_user, true, progress));
+            return self.dry_run_either(|w| {
+                p2::mark_verified(w, &target, reason, os_user, true, progress)
+            });
         }
-        self.write(|w| p2::mark_verified(w, &target, reason, os_user, false, progress))
+        // On a server database too (decision 220).
+        self.write_either(|w| p2::mark_verified(w, &target, reason, os_user, false, progress))
     }
 
     /// Ids of envelope-only EACs (imported from a P2 listing without detail
@@ -605,7 +607,7 @@ impl Store {
     ) -> Result<VerifyReport> {
         let reason = p2::verify_reason(reason);
         let target = p2::VerifyTarget::Id(cds_eac_id);
-        self.write(|w| p2::mark_verified(w, &target, reason, os_user, false, &NoProgress))
+        self.write_either(|w| p2::mark_verified(w, &target, reason, os_user, false, &NoProgress))
     }
 
     /// Deletes EACs (full or envelope-only) by id or by filter, all or

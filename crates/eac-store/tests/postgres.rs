@@ -1707,6 +1707,33 @@ fn a_closed_period_freezes_its_eacs_on_a_server_as_on_a_file() {
             .unwrap();
         assert!(store.frozen_by(&ids[0]).unwrap().is_empty());
     }
+    // Marking verified: every match, then one EAC; audited, times set.
+    let wind = eac_store::EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        ..Default::default()
+    };
+    for store in [&mut file, &mut server] {
+        let planned = store
+            .mark_verified(&wind, None, "ann", true, &eac_store::NoProgress)
+            .unwrap();
+        let done = store
+            .mark_verified(&wind, None, "ann", false, &eac_store::NoProgress)
+            .unwrap();
+        assert_eq!(planned.verified, done.verified);
+        store.mark_verified_id(&ids[0], None, "ann").unwrap();
+        assert!(store.mark_verified_id("no-such-eac", None, "ann").is_err());
+        assert!(store.detail(&ids[0]).unwrap().cds_synced.is_some());
+    }
+    let audited = |store: &eac_store::Store| {
+        store
+            .audit_log(None)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.action == eac_store::AuditAction::Verify)
+            .count()
+    };
+    assert_eq!(audited(&file), audited(&server));
+    assert!(audited(&server) > 1);
     let shape = |store: &eac_store::Store| {
         store
             .closed_periods()

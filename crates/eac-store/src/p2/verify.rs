@@ -41,7 +41,8 @@ pub(crate) fn mark_verified(
     let now = at.to_storage();
     // (is envelope, row id, cds_eac_id, cds_synced before)
     let mut found: Vec<(bool, i64, String, Option<String>)> = Vec::new();
-    let mut sql = Sql::new("SELECT e.id, e.cds_eac_id, e.cds_synced FROM eacs e");
+    let db = w.db();
+    let mut sql = Sql::on(db, "SELECT e.id, e.cds_eac_id, e.cds_synced FROM eacs e");
     let envelopes = match target {
         VerifyTarget::Filter(filter) => {
             push_filter(&mut sql, filter)?;
@@ -54,22 +55,20 @@ pub(crate) fn mark_verified(
         }
     };
     sql.push(" ORDER BY e.id");
-    let mut stmt = w.prepare(&sql.text)?;
-    let rows = stmt.query_map(sql.params(), |r| {
+    found.extend(db.collect(&sql.text, &sql.args(), |r| {
         Ok((false, r.get(0)?, r.get(1)?, r.get(2)?))
-    })?;
-    found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    })?);
     if envelopes {
-        let mut stmt = w.prepare(
-            "SELECT id, cds_eac_id, cds_synced FROM eac_envelopes
-              WHERE ?1 IS NULL OR cds_eac_id = ?1 ORDER BY id",
-        )?;
         let only = match target {
             VerifyTarget::Id(id) => Some(id.to_string()),
             VerifyTarget::Filter(_) => None,
         };
-        let rows = stmt.query_map([only], |r| Ok((true, r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        found.extend(rows.collect::<rusqlite::Result<Vec<_>>>()?);
+        found.extend(db.collect(
+            "SELECT id, cds_eac_id, cds_synced FROM eac_envelopes
+              WHERE CAST(?1 AS text) IS NULL OR cds_eac_id = ?1 ORDER BY id",
+            &[&only],
+            |r| Ok((true, r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?);
     }
     if let VerifyTarget::Id(id) = target {
         if found.is_empty() {
@@ -94,24 +93,30 @@ pub(crate) fn mark_verified(
             return Err(StoreError::Cancelled);
         }
         let assignment = if envelope {
-            w.prepare_cached("UPDATE eac_envelopes SET cds_synced = ?2 WHERE id = ?1")?
-                .execute(rusqlite::params![id, now])?;
-            let (kind, list): (String, String) = w
-                .prepare_cached(
-                    "SELECT beneficiary_type, beneficiaries FROM eac_envelopes WHERE id = ?1",
-                )?
-                .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            db.execute(
+                "UPDATE eac_envelopes SET cds_synced = ?2 WHERE id = ?1",
+                &[&id, &now],
+            )?;
+            let (kind, list): (String, String) = db.query_row(
+                "SELECT beneficiary_type, beneficiaries FROM eac_envelopes WHERE id = ?1",
+                &[&id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?;
             Some(crate::BeneficiaryAssignment {
                 beneficiary_type: eac_model::BeneficiaryType::parse(&kind)
                     .unwrap_or(eac_model::BeneficiaryType::General),
                 beneficiaries: serde_json::from_str(&list).unwrap_or_default(),
             })
         } else {
-            w.prepare_cached("UPDATE eacs SET cds_synced = ?2 WHERE id = ?1")?
-                .execute(rusqlite::params![id, now])?;
-            let kind: Option<String> = w
-                .prepare_cached("SELECT beneficiary_type FROM eacs WHERE id = ?1")?
-                .query_row([id], |r| r.get(0))?;
+            db.execute(
+                "UPDATE eacs SET cds_synced = ?2 WHERE id = ?1",
+                &[&id, &now],
+            )?;
+            let kind: Option<String> = db.query_row(
+                "SELECT beneficiary_type FROM eacs WHERE id = ?1",
+                &[&id],
+                |r| Ok(r.get(0)?),
+            )?;
             // NULL: not assigned yet (an incomplete registry import).
             match kind {
                 Some(kind) => Some(crate::BeneficiaryAssignment {
