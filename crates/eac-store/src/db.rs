@@ -196,33 +196,6 @@ impl Db for rusqlite::Connection {
     }
 }
 
-impl Db for rusqlite::Transaction<'_> {
-    fn kind(&self) -> Kind {
-        Kind::Sqlite
-    }
-
-    fn each(
-        &self,
-        sql: &str,
-        params: &[&dyn ToSql],
-        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
-    ) -> Result<()> {
-        Db::each(&**self, sql, params, f)
-    }
-
-    fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
-        Db::execute(&**self, sql, params)
-    }
-
-    fn batch(&self, sql: &str) -> Result<()> {
-        Db::batch(&**self, sql)
-    }
-
-    fn sqlite(&self) -> Option<&rusqlite::Connection> {
-        Some(self)
-    }
-}
-
 impl Db for crate::write::Write<'_> {
     fn kind(&self) -> Kind {
         self.db().kind()
@@ -290,7 +263,7 @@ impl PgDb {
         let stmt = self.statement(sql)?;
         let params = params
             .iter()
-            .map(|p| Ok(PgParam(owned(p.to_sql()?))))
+            .map(|p| Ok(PgParam(owned(p.to_sql()?)?)))
             .collect::<Result<Vec<_>>>()?;
         if params.len() != stmt.params().len() {
             return Err(
@@ -313,8 +286,7 @@ impl Db for PgDb {
         f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
     ) -> Result<()> {
         let (stmt, params) = self.bind(sql, params)?;
-        let refs: Vec<&(dyn PgToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+        let refs = as_pg(&params);
         // Fetched whole, so `f` may run queries of its own on this
         // connection (a browse page reads each EAC's beneficiaries).
         let rows = self
@@ -334,8 +306,7 @@ impl Db for PgDb {
 
     fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
         let (stmt, params) = self.bind(sql, params)?;
-        let refs: Vec<&(dyn PgToSql + Sync)> =
-            params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect();
+        let refs = as_pg(&params);
         let n = self
             .client
             .borrow_mut()
@@ -356,19 +327,28 @@ impl Db for PgDb {
     }
 }
 
-fn owned(out: ToSqlOutput<'_>) -> Value {
-    match out {
-        ToSqlOutput::Borrowed(v) => match v {
-            ValueRef::Null => Value::Null,
-            ValueRef::Integer(i) => Value::Integer(i),
-            ValueRef::Real(r) => Value::Real(r),
-            ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
-            ValueRef::Blob(b) => Value::Blob(b.to_vec()),
-        },
-        ToSqlOutput::Owned(v) => v,
-        // The store binds no blobs of zeroes and no arrays.
-        _ => Value::Null,
-    }
+/// A bound parameter as an owned value; a float (never bound: quantities
+/// are exact decimal text) or a kind the store never binds is refused, not
+/// changed.
+fn owned(out: ToSqlOutput<'_>) -> Result<Value> {
+    let value = match out {
+        ToSqlOutput::Borrowed(ValueRef::Null) => Value::Null,
+        ToSqlOutput::Borrowed(ValueRef::Integer(i)) => Value::Integer(i),
+        ToSqlOutput::Borrowed(ValueRef::Text(t)) => {
+            Value::Text(String::from_utf8_lossy(t).into_owned())
+        }
+        ToSqlOutput::Borrowed(ValueRef::Blob(b)) => Value::Blob(b.to_vec()),
+        ToSqlOutput::Owned(
+            v @ (Value::Null | Value::Integer(_) | Value::Text(_) | Value::Blob(_)),
+        ) => v,
+        _ => return Err(StoreError::InvalidInput(NOT_EXACT.to_owned())),
+    };
+    Ok(value)
+}
+
+/// Parameters as the `postgres` client takes them.
+fn as_pg(params: &[PgParam]) -> Vec<&(dyn PgToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn PgToSql + Sync)).collect()
 }
 
 /// A row read from the server, its cells already in SQLite's model.
@@ -430,6 +410,11 @@ struct PgParam(Value);
 
 type BoxError = Box<dyn StdError + Sync + Send>;
 
+/// Why a floating-point value (or a kind of value the store never binds)
+/// is refused on the way to or from a server.
+const NOT_EXACT: &str =
+    "a floating-point value was met; EAC Desk keeps numbers as exact decimal text";
+
 impl PgToSql for PgParam {
     fn to_sql(
         &self,
@@ -443,15 +428,11 @@ impl PgToSql for PgParam {
                 Type::INT4 => PgToSql::to_sql(&i32::try_from(*i)?, ty, out),
                 Type::INT2 => PgToSql::to_sql(&i16::try_from(*i)?, ty, out),
                 Type::BOOL => PgToSql::to_sql(&(*i != 0), ty, out),
-                Type::FLOAT8 => PgToSql::to_sql(&(*i as f64), ty, out),
                 Type::NUMERIC => numeric_to_sql(&i.to_string(), out),
                 _ => PgToSql::to_sql(&i.to_string().as_str(), ty, out),
             },
-            Value::Real(r) => match *ty {
-                Type::FLOAT8 => PgToSql::to_sql(&r, ty, out),
-                Type::FLOAT4 => PgToSql::to_sql(&(*r as f32), ty, out),
-                _ => PgToSql::to_sql(&r.to_string().as_str(), ty, out),
-            },
+            // Refused by `owned` before it gets here.
+            Value::Real(_) => Err(NOT_EXACT.into()),
             Value::Text(t) => match *ty {
                 Type::INT8 => PgToSql::to_sql(&t.parse::<i64>()?, ty, out),
                 Type::INT4 => PgToSql::to_sql(&t.parse::<i32>()?, ty, out),
@@ -488,8 +469,9 @@ impl<'a> FromSql<'a> for Cell {
             Type::INT2 => Value::Integer(i16::from_sql(ty, raw)?.into()),
             Type::OID => Value::Integer(u32::from_sql(ty, raw)?.into()),
             Type::BOOL => Value::Integer(bool::from_sql(ty, raw)?.into()),
-            Type::FLOAT8 => Value::Real(f64::from_sql(ty, raw)?),
-            Type::FLOAT4 => Value::Real(f32::from_sql(ty, raw)?.into()),
+            // The schema has no floating-point column; one read from
+            // elsewhere is refused rather than turned into an inexact value.
+            Type::FLOAT8 | Type::FLOAT4 => return Err(NOT_EXACT.into()),
             Type::BYTEA => Value::Blob(raw.to_vec()),
             Type::NUMERIC => {
                 // Integral and within 64 bits: an integer, as SQLite's
@@ -656,6 +638,20 @@ mod tests {
             numeric_to_sql(text, &mut buf).unwrap();
             assert_eq!(numeric_text(&buf).unwrap(), text.trim_start_matches('+'));
         }
+    }
+
+    #[test]
+    fn a_float_is_never_sent_to_a_server() {
+        assert!(owned(ToSql::to_sql(&1.5_f64).unwrap()).is_err());
+        assert_eq!(
+            owned(ToSql::to_sql(&"1000.0").unwrap()).unwrap(),
+            Value::Text("1000.0".into())
+        );
+        let mut buf = bytes::BytesMut::new();
+        assert!(PgParam(Value::Real(1.5))
+            .to_sql(&Type::FLOAT8, &mut buf)
+            .is_err());
+        assert!(Cell::from_sql(&Type::FLOAT8, &1.5_f64.to_be_bytes()).is_err());
     }
 
     #[test]
