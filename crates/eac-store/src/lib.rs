@@ -437,7 +437,8 @@ impl Store {
         doc: RegistryDocument,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write(|w| {
+        // On a server database too (issue 17).
+        self.write_either(|w| {
             let report = registry::import_document(w, doc, progress)?;
             history::finish_import(w)?;
             p2::mark_synced_by_latest_batch(w)?;
@@ -452,7 +453,7 @@ impl Store {
         doc: RegistryDocument,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.dry_run(|w| registry::import_document(w, doc, progress))
+        self.dry_run_either(|w| registry::import_document(w, doc, progress))
     }
 
     /// Sets fields of the EACs `target` names (ids, or every EAC a filter
@@ -529,17 +530,17 @@ impl Store {
                 "a mapping needs a name".to_owned(),
             ));
         }
-        self.write(|w| registry::save_mapping(w, name, mapping_json))
+        self.write_either(|w| registry::save_mapping(w, name, mapping_json))
     }
 
     /// Saved column mappings, by name.
     pub fn mappings(&self) -> Result<Vec<SavedMapping>> {
-        registry::mappings(self.sqlite("Saved column mappings")?)
+        registry::mappings(self.db())
     }
 
     /// Deletes a saved mapping; `false` when there was none of that name.
     pub fn delete_mapping(&mut self, name: &str) -> Result<bool> {
-        self.write(|w| registry::delete_mapping(w, name))
+        self.write_either(|w| registry::delete_mapping(w, name))
     }
 
     /// Imports one P2 listing file or bundle folder as one transaction: each

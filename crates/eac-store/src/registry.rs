@@ -12,7 +12,6 @@ use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
 use eac_model::{check_eac, CheckOptions, Date, Eac, EacRead, Flow, Rule, Violation};
-use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -261,10 +260,11 @@ fn same_content(a: &Eac, b: &Eac) -> bool {
 /// A station's commissioning date for `asset_id`, when a stations report
 /// gave one.
 fn station_commissioned(w: &Write, asset_id: &str) -> Result<Option<Date>> {
-    let text: Option<Option<String>> = w
-        .prepare_cached("SELECT commissioned FROM stations WHERE asset_id = ?1")?
-        .query_row([asset_id], |r| r.get(0))
-        .optional()?;
+    let text: Option<Option<String>> = w.db().query_opt(
+        "SELECT commissioned FROM stations WHERE asset_id = ?1",
+        &[&asset_id],
+        |r| Ok(r.get(0)?),
+    )?;
     Ok(text.flatten().and_then(|t| Date::parse(&t).ok()))
 }
 
@@ -276,9 +276,10 @@ pub(crate) fn import_document(
 ) -> Result<FileImportReport> {
     let sha256 = sha256_hex(doc.bytes);
     // One look-up: the document's row, when these bytes were stored before.
-    let known: Option<(i64, SeenBefore)> = w
-        .prepare_cached("SELECT id, file_name, imported_at FROM documents WHERE sha256 = ?1")?
-        .query_row([&sha256], |r| {
+    let known: Option<(i64, SeenBefore)> = w.db().query_opt(
+        "SELECT id, file_name, imported_at FROM documents WHERE sha256 = ?1",
+        &[&sha256],
+        |r| {
             Ok((
                 r.get(0)?,
                 SeenBefore {
@@ -286,24 +287,25 @@ pub(crate) fn import_document(
                     imported_at: rows::display_time(r, 2)?,
                 },
             ))
-        })
-        .optional()?;
+        },
+    )?;
     let (document_id, seen_before) = match known {
         Some((id, seen)) => (id, Some(seen)),
         None => {
-            w.prepare_cached(
+            let id: i64 = w.db().query_row(
                 "INSERT INTO documents (sha256, size, content, format, file_name, imported_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?
-            .execute(params![
-                sha256,
-                count(doc.bytes.len()),
-                doc.bytes,
-                doc.format,
-                doc.file_name,
-                w.at().to_storage()
-            ])?;
-            (w.last_insert_rowid(), None)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) RETURNING id",
+                &[
+                    &sha256,
+                    &count(doc.bytes.len()),
+                    &doc.bytes,
+                    &doc.format,
+                    &doc.file_name,
+                    &w.at().to_storage(),
+                ],
+                |r| Ok(r.get(0)?),
+            )?;
+            (id, None)
         }
     };
 
@@ -325,7 +327,7 @@ pub(crate) fn import_document(
             batch.accept(index, EacRead::Invalid { violations });
             continue;
         }
-        let existing = rows::find(w, &eac.cds_eac_id)?;
+        let existing = rows::find(w.db(), &eac.cds_eac_id)?;
         let row = match existing {
             Some(stored) if stored.seen_batch_id == batch.id => {
                 batch.error([Violation::error(
@@ -340,7 +342,7 @@ pub(crate) fn import_document(
                 continue;
             }
             Some(stored) => {
-                let current = rows::load_eac_by_id(w, stored.id)?;
+                let current = rows::load_eac_by_id(w.db(), stored.id)?;
                 let mut merged = keep_completions(&current, eac);
                 if same_content(&current, &merged) {
                     rows::mark_seen(w, stored.id, batch.id)?;
@@ -365,20 +367,21 @@ pub(crate) fn import_document(
                 id
             }
         };
-        w.prepare_cached(
-            "INSERT OR IGNORE INTO eac_sources (eac_id, document_id, file_name, locator,
+        w.db().execute(
+            "INSERT INTO eac_sources (eac_id, document_id, file_name, locator,
                 range_text, imported_at, import_batch_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            row,
-            document_id,
-            doc.file_name,
-            item.locator,
-            item.range_text,
-            w.at().to_storage(),
-            batch.id
-        ])?;
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+             ON CONFLICT DO NOTHING",
+            &[
+                &row,
+                &document_id,
+                &doc.file_name,
+                &item.locator,
+                &item.range_text,
+                &w.at().to_storage(),
+                &batch.id,
+            ],
+        )?;
         stored_rows.push((row, item));
         if batch.tick() == Flow::Stop {
             break;
@@ -407,9 +410,12 @@ pub(crate) fn import_document(
     let mut missing_fields: Vec<MissingCount> = Vec::new();
     let mut incomplete_eacs = 0;
     // The stored rows already say it (`eacs.missing`, kept by every write).
-    let mut missing_of = w.prepare_cached("SELECT missing FROM eacs WHERE id = ?1")?;
     for (row, _) in &stored_rows {
-        let names = rows::missing_from_json(missing_of.query_row([row], |r| r.get(0))?);
+        let names = rows::missing_from_json(w.db().query_row(
+            "SELECT missing FROM eacs WHERE id = ?1",
+            &[row],
+            |r| Ok(r.get(0)?),
+        )?);
         if !names.is_empty() {
             incomplete_eacs += 1;
         }
@@ -443,25 +449,25 @@ pub(crate) fn import_document(
 
 /// Stores (or replaces) the range of the EAC in row `row`.
 fn write_range(w: &Write, row: i64, range: Option<&CertRange>) -> Result<()> {
-    w.prepare_cached("DELETE FROM eac_ranges WHERE eac_id = ?1")?
-        .execute([row])?;
+    w.db()
+        .execute("DELETE FROM eac_ranges WHERE eac_id = ?1", &[&row])?;
     let Some(r) = range else { return Ok(()) };
     let (Some(first_key), Some(last_key)) = (seq_key(&r.first_seq), seq_key(&r.last_seq)) else {
         return Ok(());
     };
-    w.prepare_cached(
+    w.db().execute(
         "INSERT INTO eac_ranges (eac_id, position, registry, series, first, last, first_key, last_key)
          VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
-        row,
-        r.registry,
-        r.series,
-        r.first,
-        r.last,
-        first_key,
-        last_key
-    ])?;
+        &[
+            &row,
+            &r.registry,
+            &r.series,
+            &r.first,
+            &r.last,
+            &first_key,
+            &last_key,
+        ],
+    )?;
     Ok(())
 }
 
@@ -472,30 +478,28 @@ fn overlapping(w: &Write, row: i64, range: &CertRange) -> Result<Vec<RangeOverla
     else {
         return Ok(Vec::new());
     };
-    let mine: String = w
-        .prepare_cached("SELECT cds_eac_id FROM eacs WHERE id = ?1")?
-        .query_row([row], |r| r.get(0))?;
-    let mut stmt = w.prepare_cached(
+    let mine: String =
+        w.db()
+            .query_row("SELECT cds_eac_id FROM eacs WHERE id = ?1", &[&row], |r| {
+                Ok(r.get(0)?)
+            })?;
+    let found = w.db().collect(
         "SELECT e.cds_eac_id, r.first, r.last, r.first_key, r.last_key
            FROM eac_ranges r JOIN eacs e ON e.id = r.eac_id
           WHERE r.registry = ?1 AND r.series = ?2 AND r.first_key <= ?4 AND r.last_key >= ?3
             AND r.eac_id != ?5
           ORDER BY r.first_key, e.cds_eac_id",
+        &[&range.registry, &range.series, &first_key, &last_key, &row],
+        |r| {
+            Ok((
+                r.get::<String>(0)?,
+                r.get::<String>(1)?,
+                r.get::<String>(2)?,
+                r.get::<String>(3)?,
+                r.get::<String>(4)?,
+            ))
+        },
     )?;
-    let found = stmt
-        .query_map(
-            params![range.registry, range.series, first_key, last_key, row],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                ))
-            },
-        )?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(found
         .into_iter()
         .map(|(id, first, last, fk, lk)| RangeOverlap {
@@ -537,32 +541,31 @@ fn apply_stations(
                 .collect();
             serde_json::Value::Object(map).to_string()
         });
-        w.prepare_cached(
+        w.db().execute(
             "INSERT INTO stations (asset_id, name, capacity, commissioned, facts, document_id, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (asset_id) DO UPDATE SET name = excluded.name,
                 capacity = excluded.capacity, commissioned = excluded.commissioned,
                 facts = excluded.facts, document_id = excluded.document_id,
                 updated_at = excluded.updated_at",
-        )?
-        .execute(params![
-            s.asset_id,
-            s.name,
-            s.capacity,
-            s.commissioned.as_ref().map(Date::to_string),
-            facts,
-            document_id,
-            w.at().to_storage()
-        ])?;
+            &[
+                &s.asset_id,
+                &s.name,
+                &s.capacity,
+                &s.commissioned.as_ref().map(Date::to_string),
+                &facts,
+                &document_id,
+                &w.at().to_storage(),
+            ],
+        )?;
         let Some(date) = s.commissioned else { continue };
-        let rows_to_fill: Vec<i64> = w
-            .prepare_cached(
-                "SELECT id FROM eacs WHERE asset_id = ?1 AND asset_commissioned IS NULL ORDER BY id",
-            )?
-            .query_map([&s.asset_id], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
+        let rows_to_fill: Vec<i64> = w.db().collect(
+            "SELECT id FROM eacs WHERE asset_id = ?1 AND asset_commissioned IS NULL ORDER BY id",
+            &[&s.asset_id],
+            |r| Ok(r.get(0)?),
+        )?;
         for row in rows_to_fill {
-            let mut eac = rows::load_eac_by_id(w, row)?;
+            let mut eac = rows::load_eac_by_id(w.db(), row)?;
             eac.asset_commissioned = Some(date);
             eac.cds_modified = w.at().max(eac.cds_modified);
             history::import_replacing(w, row, &eac, batch.id, &batch.file)?;
@@ -635,38 +638,34 @@ pub struct SavedMapping {
 }
 
 pub(crate) fn save_mapping(w: &Write, name: &str, mapping_json: &str) -> Result<()> {
-    w.prepare_cached(
+    w.db().execute(
         "INSERT INTO csv_mappings (name, mapping, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
          ON CONFLICT (name) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
-    )?
-    .execute(params![name, mapping_json, w.at().to_storage()])?;
+        &[&name, &mapping_json, &w.at().to_storage()],
+    )?;
     Ok(())
 }
 
-pub(crate) fn mappings(conn: &rusqlite::Connection) -> Result<Vec<SavedMapping>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn mappings(conn: &dyn crate::db::Db) -> Result<Vec<SavedMapping>> {
+    conn.collect(
         "SELECT name, mapping, created_at, updated_at FROM csv_mappings ORDER BY name",
-    )?;
-    let list = stmt
-        .query_map([], |r| {
+        &[],
+        |r| {
             Ok(SavedMapping {
                 name: r.get(0)?,
                 mapping: r.get(1)?,
                 created_at: rows::display_time(r, 2)?,
                 updated_at: rows::display_time(r, 3)?,
             })
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    Ok(list)
+        },
+    )
 }
 
 /// Removes a saved mapping; says whether there was one.
 pub(crate) fn delete_mapping(w: &Write, name: &str) -> Result<bool> {
-    Ok(
-        w.prepare_cached("DELETE FROM csv_mappings WHERE name = ?1")?
-            .execute([name])?
-            > 0,
-    )
+    Ok(w.db()
+        .execute("DELETE FROM csv_mappings WHERE name = ?1", &[&name])?
+        > 0)
 }
 
 #[cfg(test)]

@@ -288,3 +288,219 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
     assert!(!std::path::Path::new("postgres:").exists());
     assert!(!desk.path("postgres:").exists());
 }
+
+/// A registry sample of `crates/eac-registry/tests/fixtures`, or one of
+/// this crate's fixtures (`own:`).
+fn registry_file(name: &str) -> String {
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    match name.strip_prefix("own:") {
+        Some(own) => root.join("tests/fixtures").join(own),
+        None => root.join("../eac-registry/tests/fixtures").join(name),
+    }
+    .display()
+    .to_string()
+}
+
+/// Times of this run (`2026-…T…Z`, with or without a fraction) masked,
+/// so a file desk's and a server's answers compare.
+fn mask_times(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    let now_year = &eac_model::Timestamp::now().to_string()[..4];
+    while i < bytes.len() {
+        let rest = &text[i..];
+        let shape = rest.len() >= 20
+            && rest.starts_with(now_year)
+            && rest.as_bytes()[10] == b'T'
+            && rest[..19]
+                .bytes()
+                .enumerate()
+                .all(|(k, c)| matches!(k, 4 | 7 | 10 | 13 | 16) || c.is_ascii_digit());
+        if shape {
+            let end = rest[19..]
+                .find(|c: char| !(c == '.' || c.is_ascii_digit()))
+                .map_or(rest.len(), |k| k + 19);
+            out.push_str("<now>");
+            i += end;
+        } else {
+            let c = rest.chars().next().unwrap();
+            out.push(c);
+            i += c.len_utf8();
+        }
+    }
+    out
+}
+
+#[test]
+fn registry_statements_mappings_and_stations_go_into_a_server_as_into_a_file() {
+    let Some(settings) = empty_database("eacdesk_cli_registry") else {
+        return;
+    };
+    let url = address(&settings);
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["server", "init", &url])
+        .assert()
+        .success();
+    let bare = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+        cmd.env_remove("EACDESK_DB")
+            .env("EACDESK_KEY_DIR", desk.path("keys"))
+            .env("EACDESK_CONFIG_DIR", desk.path("config"))
+            .current_dir(desk.path(""));
+        cmd
+    };
+    // One command on both stores: the same exit code and, times of this
+    // run masked, the same output.
+    let both = |args: &[&str]| -> String {
+        let server = bare().args(["--db", &url]).args(args).output().unwrap();
+        let file = desk.eacdesk().args(args).output().unwrap();
+        assert_eq!(server.status.code(), file.status.code(), "{args:?}");
+        let (s, f) = (
+            mask_times(&String::from_utf8_lossy(&server.stdout)),
+            mask_times(&String::from_utf8_lossy(&file.stdout)),
+        );
+        assert_eq!(s, f, "{args:?}");
+        assert_eq!(
+            mask_times(&String::from_utf8_lossy(&server.stderr)),
+            mask_times(&String::from_utf8_lossy(&file.stderr)),
+            "{args:?}"
+        );
+        s
+    };
+    let statements = [
+        "ofgem/certificates-sample.csv",
+        "ofgem/certificates-report-sample.xml",
+        "irec/redemption-statement-sample.pdf",
+        "eecs-go/dk-cancellation-statement-sample.pdf",
+        "mrets/retirement-confirmation-sample.pdf",
+        "mrets/certificates.csv",
+        "energytag/bundles.json",
+    ];
+    for name in statements {
+        let out = both(&["import", &registry_file(name), "--json"]);
+        assert!(out.contains("\"added\""), "{name}: {out}");
+    }
+    // Again: recognised by its bytes, nothing added.
+    let again = both(&[
+        "import",
+        &registry_file("ofgem/certificates-sample.csv"),
+        "--json",
+    ]);
+    let again: Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(again["files"][0]["added"], 0);
+    assert!(again["files"][0]["registry"]["seen_before"].is_object());
+    // A dry run, overlapping ranges (warned) and a stations report that
+    // fills commissioning dates, audited as replacements.
+    both(&[
+        "import",
+        "--dry-run",
+        &registry_file("own:ofgem-overlap.csv"),
+        "--json",
+    ]);
+    let overlap = both(&["import", &registry_file("own:ofgem-overlap.csv"), "--json"]);
+    assert!(overlap.contains("\"overlaps\""), "{overlap}");
+    let stations = both(&[
+        "import",
+        &registry_file("ofgem/accredited-stations-sample.csv"),
+        "--json",
+    ]);
+    let stations: Value = serde_json::from_str(&stations).unwrap();
+    assert_eq!(stations["files"][0]["registry"]["stations"], 5);
+    assert!(stations["files"][0]["registry"]["commissioned_filled"].as_u64() > Some(0));
+    // A bad file is refused alike, and changes neither.
+    let before = both(&["ls", "--json"]);
+    both(&["import", &registry_file("ofgem/bad-date.csv")]);
+    assert_eq!(both(&["ls", "--json"]), before);
+
+    // A saved mapping, used, listed and removed.
+    both(&[
+        "mapping",
+        "save",
+        "necs",
+        &registry_file("mapped/go-cancellations.mapping.json"),
+    ]);
+    both(&["mapping", "ls", "--json"]);
+    both(&["mapping", "show", "necs"]);
+    both(&[
+        "import",
+        &registry_file("mapped/go-cancellations.csv"),
+        "--mapping",
+        "necs",
+        "--json",
+    ]);
+    both(&["mapping", "rm", "necs"]);
+    assert!(both(&["mapping", "ls"]).contains("No saved mappings"));
+
+    // What was stored answers alike: the list, each EAC with its source
+    // documents (one saved byte for byte), the double-counting check, the
+    // history of imports and the audit trail (whose chain holds).
+    let listed: Value = serde_json::from_str(&both(&["ls", "--json", "--limit", "500"])).unwrap();
+    let ids: Vec<String> = listed["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["cds_eac_id"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(ids.len() > 20, "{ids:?}");
+    for id in &ids {
+        both(&["show", id, "--json"]);
+    }
+    let pdf = registry_file("mrets/retirement-confirmation-sample.pdf");
+    let mrets = "mrets:2194-ND-07-2020-CAC76615-56217..2194-ND-07-2020-CAC76615-58010";
+    bare()
+        .args(["--db", &url, "show", mrets, "--save-source", "1", "--out"])
+        .arg(desk.path("from-server.pdf"))
+        .assert()
+        .success();
+    assert_eq!(
+        std::fs::read(desk.path("from-server.pdf")).unwrap(),
+        std::fs::read(&pdf).unwrap()
+    );
+    both(&["check", "--json"]);
+    // The list of imports, but for their numbers: a server's sequence
+    // does not take back a number a refused or dry-run import drew, so
+    // its numbers may skip one (decision 222); the order is the same.
+    let imports = |cmd: &mut Command| -> Vec<Value> {
+        let out = cmd.args(["imports", "--json"]).assert().success();
+        let list: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                let mut i = i.clone();
+                i.as_object_mut().unwrap().remove("id");
+                i["imported_at"] = Value::Null;
+                i
+            })
+            .collect()
+    };
+    assert_eq!(
+        imports(bare().args(["--db", &url])),
+        imports(&mut desk.eacdesk())
+    );
+    let audit = |cmd: &mut Command| -> Vec<Value> {
+        let out = cmd.args(["audit", "--json"]).assert().success();
+        let list: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        let text = mask_times(&list.to_string());
+        let list: Value = serde_json::from_str(&text).unwrap();
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r["import_batch_id"] = Value::Bool(r["import_batch_id"].is_number());
+                r
+            })
+            .collect()
+    };
+    let trail = audit(bare().args(["--db", &url]));
+    assert!(trail.len() > 5);
+    assert_eq!(trail, audit(&mut desk.eacdesk()));
+    bare()
+        .args(["--db", &url, "audit", "verify"])
+        .assert()
+        .success()
+        .stdout(contains("The audit log is intact"));
+}
