@@ -121,13 +121,17 @@ build-tests: tools ui
 	$(CARGO) test --workspace --no-run
 
 # With a throwaway PostgreSQL cluster (team mode, issue 17) for the tests
-# that need a server; stopped and removed whatever the tests do.
+# that need a server; stopped and removed whatever the tests do. The store's
+# suite then runs a second time with every test on a server database (one
+# suite, two backends: EACDESK_TEST_BACKEND, crates/eac-store/tests/store.rs).
 rust-test: build-tests deps-test
 	$(call phase,cargo test --workspace (with a throwaway PostgreSQL server))
 	pgdir=$$(mktemp -d /tmp/eacdesk-pg.XXXXXX) && \
 	  trap 'scripts/pg-cluster.sh stop "'"$$pgdir"'"' EXIT && \
 	  pg=$$(scripts/pg-cluster.sh start "$$pgdir") && \
-	  EACDESK_TEST_PG="$$pg" EACDESK_REQUIRE_PG=1 $(CARGO) test --workspace
+	  EACDESK_TEST_PG="$$pg" EACDESK_REQUIRE_PG=1 $(CARGO) test --workspace && \
+	  echo "== the store's suite on PostgreSQL" && \
+	  EACDESK_TEST_PG="$$pg" EACDESK_TEST_BACKEND=postgres $(CARGO) test -p eac-store --test store
 
 # The real app in real WebKit under a virtual display; each test starts its
 # own tauri-driver on a fresh database, one test at a time. The team-mode

@@ -245,8 +245,13 @@ fn push_match(sql: &mut Sql, m: &FieldMatch) {
         Some(name) if sql.unindexed == Some(name) => format!("+{column}"),
         _ => column.to_owned(),
     };
+    // PostgreSQL's `IS` takes no value: its spelling of SQLite's `IS`.
+    let (is, is_not) = match sql.kind {
+        Kind::Sqlite => (" IS ", " IS NOT "),
+        Kind::Postgres => (" IS NOT DISTINCT FROM ", " IS DISTINCT FROM "),
+    };
     sql.push(&column)
-        .push(if m.exclude { " IS NOT " } else { " IS " })
+        .push(if m.exclude { is_not } else { is })
         .bind(value);
 }
 

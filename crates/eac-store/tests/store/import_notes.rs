@@ -5,18 +5,17 @@
 use super::*;
 
 /// `(cds_eac_id, change, kind)` noted for an undo of batch `batch`.
-fn notes(db: &Path, batch: i64) -> Vec<(String, String, String)> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let mut stmt = conn
-        .prepare(
-            "SELECT cds_eac_id, change, kind FROM import_changes WHERE batch_id = ?1
-              ORDER BY cds_eac_id",
-        )
-        .unwrap();
-    let rows = stmt
-        .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-        .unwrap();
-    rows.map(Result::unwrap).collect()
+fn notes(env: &Env, batch: i64) -> Vec<(String, String, String)> {
+    env.raw_rows(&format!(
+        "SELECT cds_eac_id, change, kind FROM import_changes WHERE batch_id = {batch}
+          ORDER BY cds_eac_id"
+    ))
+    .into_iter()
+    .map(|r| {
+        let mut r = r.into_iter().map(Option::unwrap);
+        (r.next().unwrap(), r.next().unwrap(), r.next().unwrap())
+    })
+    .collect()
 }
 
 fn noted(eacs: &[Eac], change: &str) -> Vec<(String, String, String)> {
@@ -44,11 +43,11 @@ fn every_eac_an_import_adds_or_replaces_is_noted_for_its_undo() {
     second.extend(newer.iter().cloned());
     let fb = env.listing("b.json", &second);
     env.import(&fb).unwrap();
-    assert_eq!(notes(&env.db(), 1), noted(&a, "added"));
+    assert_eq!(notes(&env, 1), noted(&a, "added"));
     let mut expected = noted(&b, "added");
     expected.extend(noted(&newer, "replaced"));
     expected.sort();
-    assert_eq!(notes(&env.db(), 2), expected);
+    assert_eq!(notes(&env, 2), expected);
 
     // Undoing the second import removes its 40 and restores the 5.
     env.store

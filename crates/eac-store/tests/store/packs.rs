@@ -77,7 +77,7 @@ fn a_pack_is_not_recorded_when_the_database_changed_meanwhile_or_placing_it_fail
     let mut env = browse_env();
     let version = env.store.data_version().unwrap();
     // Another program writes while the pack is being made.
-    let mut other = Store::open(&env.db()).unwrap();
+    let mut other = env.reopen();
     other
         .set_beneficiaries(
             "a",
@@ -234,7 +234,6 @@ fn records_since_a_head_are_those_written_after_it() {
 #[test]
 fn closed_periods_are_those_the_selection_overlaps_and_not_reopened() {
     let env = browse_env();
-    let raw = rusqlite::Connection::open(env.db()).unwrap();
     for (from, to, reopened) in [
         // Overlaps b (Feb 2024) only.
         ("2024-02-10", "2024-02-20", None),
@@ -245,11 +244,11 @@ fn closed_periods_are_those_the_selection_overlaps_and_not_reopened() {
         // Its last day is the first day of c.
         ("2023-11-15", "2023-12-01", None),
     ] {
-        raw.execute(
+        let reopened = reopened.map_or("NULL".to_owned(), |at| format!("'{at}'"));
+        env.raw(&format!(
             "INSERT INTO closed_periods (date_from, date_to, closed_at, closed_by, reason, reopened_at)
-             VALUES (?1, ?2, '2025-01-01T00:00:00Z', 'alice', 'filed', ?3)",
-            rusqlite::params![from, to, reopened],
-        )
+             VALUES ('{from}', '{to}', '2025-01-01T00:00:00Z', 'alice', 'filed', {reopened})"
+        ))
         .unwrap();
     }
     let all = env

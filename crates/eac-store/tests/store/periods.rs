@@ -15,39 +15,6 @@ fn meeting_example() -> PathBuf {
     fixture("good-p2-meeting-0926.json")
 }
 
-/// Every row of every table, as text, table by table: equal snapshots mean
-/// nothing was written.
-fn snapshot(db: &Path) -> Vec<String> {
-    let conn = rusqlite::Connection::open(db).unwrap();
-    let tables: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<rusqlite::Result<_>>()
-        .unwrap();
-    let mut out = Vec::new();
-    for table in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\"")).unwrap();
-        let columns = stmt.column_count();
-        let mut rows: Vec<String> = stmt
-            .query_map([], |r| {
-                let mut line = table.clone();
-                for i in 0..columns {
-                    line.push_str(&format!(" | {:?}", r.get_ref(i)?));
-                }
-                Ok(line)
-            })
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        rows.sort();
-        out.push(format!("{table}: {} rows", rows.len()));
-        out.extend(rows);
-    }
-    out
-}
-
 fn refused_ids(e: StoreError) -> (Vec<String>, Vec<i64>, String) {
     assert_eq!(e.code(), ErrorCode::Frozen, "{e:?}");
     assert_eq!(e.code().exit_code(), 1);
@@ -201,7 +168,7 @@ fn closing_and_reopening_are_listed_with_who_when_and_why_and_chained_in_the_aud
     assert!(chain.broken.is_none(), "{chain:?}");
 
     // Reopening twice, or a period that is not there, is refused.
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let e = env
         .store
         .reopen_period(closed.id, &why("again"), "bob")
@@ -211,13 +178,13 @@ fn closing_and_reopening_are_listed_with_who_when_and_why_and_chained_in_the_aud
     let e = env.store.reopen_period(99, &why("x"), "bob").unwrap_err();
     assert!(matches!(e, StoreError::NoPeriod(99)), "{e:?}");
     assert_eq!(e.code(), ErrorCode::NotFound);
-    assert_eq!(snapshot(&env.db()), before, "refusals write nothing");
+    assert_eq!(env.snapshot(), before, "refusals write nothing");
 }
 
 #[test]
 fn closing_checks_the_days_and_allows_overlaps_but_not_the_same_days_twice() {
     let (mut env, closed) = filed_2024();
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let e = env
         .store
         .close_period(date("2024-12-31"), date("2024-01-01"), &why("x"), "alice")
@@ -235,7 +202,7 @@ fn closing_checks_the_days_and_allows_overlaps_but_not_the_same_days_twice() {
     let said = e.to_string();
     assert!(said.contains("already closed"), "{said}");
     assert!(said.contains(&format!("period {}", closed.id)), "{said}");
-    assert_eq!(snapshot(&env.db()), before);
+    assert_eq!(env.snapshot(), before);
 
     // A quarter inside the closed year, and one day: their own records.
     let q1 = env
@@ -338,7 +305,7 @@ fn every_write_path_is_refused_inside_a_closed_period_and_writes_nothing() {
     );
     let account = assign(BeneficiaryType::Account, &["ACC-9"]);
     let reason = why("try it");
-    let before = snapshot(&env.db());
+    let before = env.snapshot();
     let audit_records = env.store.audit_log(None).unwrap().len();
 
     // (what, the refusal, the EACs it must name)
@@ -537,7 +504,7 @@ fn every_write_path_is_refused_inside_a_closed_period_and_writes_nothing() {
         ] {
             assert!(said.contains(words), "{what}: `{words}` missing in: {said}");
         }
-        assert_eq!(snapshot(&env.db()), before, "{what} wrote something");
+        assert_eq!(env.snapshot(), before, "{what} wrote something");
     }
     assert_eq!(env.store.audit_log(None).unwrap().len(), audit_records);
 

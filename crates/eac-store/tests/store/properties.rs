@@ -239,11 +239,10 @@ fn facet_summaries_agree(store: &Store) -> Result<(), TestCaseError> {
 
 /// The values stored, counted row by row.
 fn stored_values(env: &Env) -> usize {
-    let conn = rusqlite::Connection::open(env.db()).unwrap();
-    let n: i64 = conn
-        .query_row("SELECT COUNT(*) FROM eac_values", [], |r| r.get(0))
-        .unwrap();
-    usize::try_from(n).unwrap()
+    env.raw_text("SELECT CAST(COUNT(*) AS TEXT) FROM eac_values")
+        .unwrap()
+        .parse()
+        .unwrap()
 }
 
 proptest! {
