@@ -103,7 +103,7 @@ const ROW_SELECT: &str =
 fn rows_of(conn: &dyn Db, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<()>) -> Result<()> {
     // Streamed: each row's beneficiaries and quantities are read as it
     // comes (a selection exported as CSV may be every EAC).
-    conn.each(&sql.text, &sql.args(), &mut |row| {
+    conn.stream(&sql.text, &sql.args(), &mut |row| {
         let id: i64 = row.get(0)?;
         let mut eac_row = EacRow {
             cds_eac_id: row.get(1)?,

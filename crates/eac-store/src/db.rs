@@ -74,6 +74,20 @@ pub(crate) trait Db {
         f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
     ) -> Result<()>;
 
+    /// [`Db::each`] for a read that may return very many rows (an
+    /// export, a listing): on a server, inside a transaction, the rows come
+    /// through a cursor a chunk at a time, so memory does not grow with
+    /// them (SQLite steps through rows anyway). A look-up of a row or a
+    /// page uses [`Db::each`]: one round trip.
+    fn stream(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        self.each(sql, params, f)
+    }
+
     /// Runs a statement that returns no rows; the number of rows it changed.
     fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize>;
 
@@ -210,6 +224,15 @@ impl Db for crate::write::Write<'_> {
         self.db().each(sql, params, f)
     }
 
+    fn stream(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        self.db().stream(sql, params, f)
+    }
+
     fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
         self.db().execute(sql, params)
     }
@@ -228,14 +251,82 @@ impl Db for crate::write::Write<'_> {
 pub(crate) struct PgDb {
     client: RefCell<Client>,
     statements: RefCell<HashMap<String, postgres::Statement>>,
+    /// Whether a transaction is open (begun and not yet ended through
+    /// [`Db::batch`]): [`Db::stream`] then reads through a cursor, a chunk at
+    /// a time, so reading a million rows needs the memory of one chunk.
+    in_transaction: std::cell::Cell<bool>,
+    /// Cursors open now ([`Db::each`] inside another's callback): the
+    /// next one's name.
+    cursor_depth: std::cell::Cell<usize>,
 }
+
+/// Rows a cursor hands over at a time ([`PgDb::each_chunked`]).
+const CURSOR_CHUNK: usize = 2000;
 
 impl PgDb {
     pub(crate) fn new(client: Client) -> PgDb {
         PgDb {
             client: RefCell::new(client),
             statements: RefCell::new(HashMap::new()),
+            in_transaction: std::cell::Cell::new(false),
+            cursor_depth: std::cell::Cell::new(0),
         }
+    }
+
+    /// [`Db::each`] inside a transaction: `sql` as a cursor whose rows are
+    /// fetched [`CURSOR_CHUNK`] at a time; `f` runs between fetches, so it
+    /// may query this connection too. The cursor is closed however this
+    /// ends (a nested read at the same depth reuses its name).
+    fn each_chunked(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        let depth = self.cursor_depth.get();
+        let name = format!("eacdesk_rows_{depth}");
+        let (declare, params) = self.bind(
+            &format!("DECLARE {name} NO SCROLL CURSOR FOR {sql}"),
+            params,
+        )?;
+        let refs = as_pg(&params);
+        self.client
+            .borrow_mut()
+            .execute(&declare, &refs)
+            .map_err(crate::server::server_error)?;
+        self.cursor_depth.set(depth + 1);
+        let read = (|| -> Result<()> {
+            // Prepared anew for each cursor: its rows' types are the
+            // cursor's, known to the server only once it is declared.
+            let fetch = self
+                .client
+                .borrow_mut()
+                .prepare(&format!("FETCH {CURSOR_CHUNK} FROM {name}"))
+                .map_err(crate::server::server_error)?;
+            loop {
+                let rows = self
+                    .client
+                    .borrow_mut()
+                    .query(&fetch, &[])
+                    .map_err(crate::server::server_error)?;
+                let last = rows.len() < CURSOR_CHUNK;
+                for row in rows {
+                    f(&PgRow(cells_of(&row)?))?;
+                }
+                if last {
+                    return Ok(());
+                }
+            }
+        })();
+        self.cursor_depth.set(depth);
+        // After a failed statement the transaction is over on the server
+        // and the cursor with it: nothing to close then.
+        let closed = self
+            .client
+            .borrow_mut()
+            .batch_execute(&format!("CLOSE {name}"));
+        read?;
+        closed.map_err(crate::server::server_error)
     }
 
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
@@ -287,21 +378,32 @@ impl Db for PgDb {
     ) -> Result<()> {
         let (stmt, params) = self.bind(sql, params)?;
         let refs = as_pg(&params);
-        // Fetched whole, so `f` may run queries of its own on this
-        // connection (a browse page reads each EAC's beneficiaries).
+        // Fetched whole (a page, a look-up), so `f` may run queries of its
+        // own on this connection (a browse page reads each EAC's
+        // beneficiaries).
         let rows = self
             .client
             .borrow_mut()
             .query(&stmt, &refs)
             .map_err(crate::server::server_error)?;
         for row in rows {
-            let cells = (0..row.len())
-                .map(|i| row.try_get::<_, Cell>(i).map(|c| c.0))
-                .collect::<std::result::Result<Vec<_>, _>>()
-                .map_err(crate::server::server_error)?;
-            f(&PgRow(cells))?;
+            f(&PgRow(cells_of(&row)?))?;
         }
         Ok(())
+    }
+
+    fn stream(
+        &self,
+        sql: &str,
+        params: &[&dyn ToSql],
+        f: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        // A cursor lives in a transaction; outside one, fetched whole.
+        if self.in_transaction.get() {
+            self.each_chunked(sql, params, f)
+        } else {
+            self.each(sql, params, f)
+        }
     }
 
     fn execute(&self, sql: &str, params: &[&dyn ToSql]) -> Result<usize> {
@@ -316,15 +418,33 @@ impl Db for PgDb {
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        self.client
+        let done = self
+            .client
             .borrow_mut()
             .batch_execute(sql)
-            .map_err(crate::server::server_error)
+            .map_err(crate::server::server_error);
+        // Where a transaction begins and ends (whether or not the end
+        // succeeded: a failed COMMIT ends it too).
+        let words = sql.trim_start().to_ascii_uppercase();
+        if words.starts_with("BEGIN") {
+            self.in_transaction.set(done.is_ok());
+        } else if words.contains("COMMIT") || words.starts_with("ROLLBACK") {
+            self.in_transaction.set(false);
+        }
+        done
     }
 
     fn sqlite(&self) -> Option<&rusqlite::Connection> {
         None
     }
+}
+
+/// A row's cells in SQLite's value model.
+fn cells_of(row: &postgres::Row) -> Result<Vec<Value>> {
+    (0..row.len())
+        .map(|i| row.try_get::<_, Cell>(i).map(|c| c.0))
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(crate::server::server_error)
 }
 
 /// A bound parameter as an owned value; a float (never bound: quantities

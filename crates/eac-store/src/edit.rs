@@ -310,7 +310,7 @@ pub(crate) fn audit_each(
         ),
         None => (format!("{COLUMNS} ORDER BY id DESC"), vec![]),
     };
-    conn.each(&sql, &params, &mut |row| each(audit_record(row)?))
+    conn.stream(&sql, &params, &mut |row| each(audit_record(row)?))
 }
 
 /// The default and the largest page of [`audit_page`].

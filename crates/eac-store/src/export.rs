@@ -123,7 +123,7 @@ fn stream_in_snapshot(
     let mut done: u64 = 0;
     // One EAC refilled row after row: its strings keep their allocations.
     let mut eac = rows::blank_eac();
-    let streamed = conn.each(&sql.text, &sql.args(), &mut |row| {
+    let streamed = conn.stream(&sql.text, &sql.args(), &mut |row| {
         if !complete {
             return Ok(());
         }

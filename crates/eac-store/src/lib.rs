@@ -817,7 +817,11 @@ impl Store {
         cds_eac_id: Option<&str>,
         each: &mut dyn FnMut(AuditRecord) -> Result<()>,
     ) -> Result<()> {
-        edit::audit_each(self.db(), cds_eac_id, each)
+        // One snapshot: on a server the records then come a chunk at a
+        // time (`Db::stream`).
+        let snapshot = db::Snapshot::begin(self.db())?;
+        edit::audit_each(self.db(), cds_eac_id, each)?;
+        snapshot.end()
     }
 
     /// Writes the EACs matching `filter` (all when `None`) as a P1 listing

@@ -1013,14 +1013,10 @@ fn a_server_database_browses_sums_shows_and_exports_as_the_file_it_was_copied_fr
         assert_eq!((rx.sha256, rx.eac_count), (ry.sha256, ry.eac_count));
     }
 
-    // What does not run on a server yet says so, and changes nothing.
-    let mut server = server;
-    let err = server.save_mapping("team", "{}").unwrap_err();
-    assert!(
-        matches!(err, eac_store::StoreError::NotOnServer { .. }),
-        "{err}"
-    );
-    assert!(err.to_string().contains("eacdesk copy"), "{err}");
+    // A copy into a database that holds data is refused and changes
+    // nothing there.
+    let err = server.copy_to_server(&db, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("already holds data"), "{err}");
     assert_eq!(
         server.detail(&page[0].cds_eac_id).unwrap(),
         file.detail(&page[0].cds_eac_id).unwrap()
@@ -1744,4 +1740,43 @@ fn a_closed_period_freezes_its_eacs_on_a_server_as_on_a_file() {
     };
     assert_eq!(shape(&file), shape(&server));
     assert!(server.verify_audit_chain().unwrap().broken.is_none());
+}
+
+/// Reads inside a transaction go through a cursor, a chunk of rows at a
+/// time (`PgDb::each`): an export of more EACs than one chunk, with each
+/// EAC's values read between chunks, is the file's export byte for byte,
+/// and so is a filtered one; the server's audit trail reads whole.
+#[test]
+fn an_export_larger_than_one_cursor_chunk_is_the_files_byte_for_byte() {
+    use eac_store::{EacFilter, NoProgress, Store};
+    let Some(db) = empty_database("eacdesk_server_chunks") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut server = Store::open_server(&db).unwrap();
+    for store in [&mut file, &mut server] {
+        let mut sample = eac_sample::generate(4500, 5, eac_sample::SampleOptions::default());
+        let report = store
+            .import_eacs("sample", &mut sample, &NoProgress)
+            .unwrap();
+        assert_eq!(report.added, 4500);
+    }
+    let wind = EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        ..EacFilter::default()
+    };
+    for (name, filter) in [("all", None), ("wind", Some(&wind))] {
+        let a = dir.path().join(format!("file-{name}.json"));
+        let b = dir.path().join(format!("server-{name}.json"));
+        let from_file = file.export_p1(filter, &a, &NoProgress).unwrap();
+        let from_server = server.export_p1(filter, &b, &NoProgress).unwrap();
+        assert_eq!(from_file.eac_count, from_server.eac_count, "{name}");
+        assert!(from_server.eac_count > 0, "{name}");
+        assert_eq!(fs::read(&a).unwrap(), fs::read(&b).unwrap(), "{name}");
+    }
+    // Still usable after: a read outside any transaction, a write, a page.
+    assert_eq!(server.info().unwrap().eac_count, 4500);
+    assert_eq!(first_ids(&server, 5), first_ids(&file, 5));
 }
