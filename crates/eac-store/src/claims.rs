@@ -203,6 +203,26 @@ fn factor_row(r: &dyn DbRow) -> rusqlite::Result<FactorEntry> {
 const FACTOR_COLUMNS: &str =
     "SELECT market, kind, year, tco2e_per_mwh, source, set_at, set_by FROM emission_factors";
 
+/// On a server, waits for the one lock of claims and consumption and holds
+/// it until the write ends: what the write checks (no value allocated
+/// beyond its quantity, no overlapping consumption, no claim on consumption
+/// it deletes, the factor it replaces) cannot change under it from another
+/// desk before it commits (READ COMMITTED: after the wait its statements
+/// see what the desk before it committed). A file's write lock does this
+/// already. Taken before the audit chain's lock (`chain::next`), as every
+/// write here takes them, so the two never wait for each other in a circle.
+fn lock_claims(db: &dyn Db) -> Result<()> {
+    if db.kind() == Kind::Postgres {
+        db.query_row("SELECT pg_advisory_xact_lock(?1)", &[&CLAIMS_LOCK], |_| {
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// The key of the server's advisory lock on claims and consumption.
+const CLAIMS_LOCK: i64 = 0x0000_EACD_C1A1_0015;
+
 /// `(SELECT …)` of the strings of the JSON array `json` (a column or a
 /// bound parameter holding JSON text), for `x IN …`.
 fn json_elements(kind: Kind, json: &str) -> String {
@@ -216,6 +236,7 @@ fn json_elements(kind: Kind, json: &str) -> String {
 /// a row overlaps consumption of its beneficiary already stored.
 fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Result<usize> {
     let db = w.db();
+    lock_claims(db)?;
     let mut problems = Vec::new();
     for row in new {
         let (start, end) = (row.start.to_storage(), row.end.to_storage());
@@ -330,6 +351,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
             .or_default() += &a.quantity_wh;
     }
     let db = w.db();
+    lock_claims(db)?;
     let held = allocated(db, None)?;
     let mut over = Vec::new();
     for ((id, position), new) in &per_value {
@@ -490,6 +512,7 @@ fn set_factor(
     os_user: &str,
 ) -> Result<FactorEntry> {
     let db = w.db();
+    lock_claims(db)?;
     let one = format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3");
     let before = db.query_opt(&one, &[&market, &kind, &year], |r| Ok(factor_row(r)?))?;
     db.execute(
@@ -580,6 +603,7 @@ fn delete_consumption(
     os_user: &str,
 ) -> Result<ConsumptionDeleted> {
     let db = w.db();
+    lock_claims(db)?;
     let (count, first, last): (i64, Option<String>, Option<String>) = db.query_row(
         r#"SELECT count(*), min("start"), max("end") FROM consumption
             WHERE beneficiary_type = ?1 AND beneficiary = ?2"#,

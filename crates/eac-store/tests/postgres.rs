@@ -2130,3 +2130,76 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
     let other = Store::open_server(&db).unwrap();
     assert_eq!(claims_state(&other), claims_state(&server));
 }
+
+#[test]
+fn two_desks_claiming_one_value_at_once_never_allocate_it_beyond_its_quantity() {
+    use bigdecimal::BigDecimal;
+    use eac_model::{units, BeneficiaryType, EnergyUnit};
+    use eac_store::{ErrorCode, NewAllocation, NewClaim, Reason, Store};
+    let Some((_dir, file, db)) = file_and_server("eacdesk_server_claims_race") else {
+        return;
+    };
+    let values: Vec<(String, BigDecimal)> = file
+        .eacs_of_beneficiaries(BeneficiaryType::General, &[])
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let v = &e.values[0];
+            (
+                e.cds_eac_id.clone(),
+                units::convert(&v.value.to_big(), v.unit, EnergyUnit::Wh),
+            )
+        })
+        .take(4)
+        .collect();
+    assert_eq!(values.len(), 4);
+    let claim = |id: &str, wh: BigDecimal| NewClaim {
+        name: "race".into(),
+        beneficiary_type: BeneficiaryType::General,
+        beneficiaries: Vec::new(),
+        from: eac_model::Date::parse("2024-01-01").unwrap(),
+        to: eac_model::Date::parse("2024-12-31").unwrap(),
+        granularity: "annual".into(),
+        market: None,
+        bidding_zone: None,
+        unit: EnergyUnit::MWh,
+        only_passing: None,
+        allocations: vec![NewAllocation {
+            cds_eac_id: id.to_owned(),
+            position: 0,
+            start: eac_model::Timestamp::parse("2024-01-01T00:00:00Z").unwrap(),
+            end: eac_model::Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
+            quantity_wh: wh,
+        }],
+    };
+    // Each round two desks ask for two thirds of one value at the same
+    // moment: one gets it, the other is refused, whatever the timing.
+    for (id, wh) in &values {
+        let two_thirds = (wh * BigDecimal::from(2) / BigDecimal::from(3)).with_scale(6);
+        let start = std::sync::Barrier::new(2);
+        let results: Vec<_> = std::thread::scope(|s| {
+            let desks: Vec<_> = (0..2)
+                .map(|_| {
+                    let (start, db, claim) = (&start, &db, &claim);
+                    let asked = claim(id, two_thirds.clone());
+                    s.spawn(move || {
+                        let mut desk = Store::open_server(db).unwrap();
+                        let reason = Reason::new("race").unwrap();
+                        start.wait();
+                        desk.create_claim(&asked, &reason, "ann")
+                    })
+                })
+                .collect();
+            desks.into_iter().map(|d| d.join().unwrap()).collect()
+        });
+        let refused: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(refused.len(), 1, "{results:?}");
+        assert_eq!(refused[0].code(), ErrorCode::Conflict, "{}", refused[0]);
+        let server = Store::open_server(&db).unwrap();
+        let held = server.allocated_elsewhere(None).unwrap();
+        assert_eq!(held[&(id.clone(), 0)].quantity_wh, two_thirds);
+    }
+    let server = Store::open_server(&db).unwrap();
+    assert_eq!(server.claims().unwrap().len(), values.len());
+    assert!(server.verify_audit_chain().unwrap().broken.is_none());
+}
