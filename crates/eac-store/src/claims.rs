@@ -15,9 +15,9 @@ use std::collections::BTreeMap;
 
 use bigdecimal::{BigDecimal, Zero};
 use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, Timestamp, Violation};
-use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use crate::db::{Db, DbRow, Kind};
 use crate::packs::insert_database_record;
 use crate::rows;
 use crate::write::{Reason, Write};
@@ -146,7 +146,7 @@ pub const FACTOR_KINDS: [&str; 2] = ["residual_mix", "grid"];
 
 const IMPORT_REASON: Reason = Reason::fixed("consumption imported");
 
-fn consumption_row(r: &Row) -> rusqlite::Result<ConsumptionEntry> {
+fn consumption_row(r: &dyn DbRow) -> rusqlite::Result<ConsumptionEntry> {
     Ok(ConsumptionEntry {
         id: r.get(0)?,
         beneficiary_type: r.get(1)?,
@@ -168,7 +168,7 @@ const CLAIM_COLUMNS: &str = "SELECT id, name, beneficiary_type, beneficiaries, d
     granularity, market, bidding_zone, unit, only_passing, created_at, created_by,
     (SELECT count(*) FROM claim_allocations a WHERE a.claim_id = claims.id) FROM claims";
 
-fn claim_row(r: &Row) -> rusqlite::Result<ClaimRecord> {
+fn claim_row(r: &dyn DbRow) -> rusqlite::Result<ClaimRecord> {
     let list: String = r.get(3)?;
     Ok(ClaimRecord {
         id: r.get(0)?,
@@ -188,7 +188,7 @@ fn claim_row(r: &Row) -> rusqlite::Result<ClaimRecord> {
     })
 }
 
-fn factor_row(r: &Row) -> rusqlite::Result<FactorEntry> {
+fn factor_row(r: &dyn DbRow) -> rusqlite::Result<FactorEntry> {
     Ok(FactorEntry {
         market: r.get(0)?,
         kind: r.get(1)?,
@@ -203,23 +203,55 @@ fn factor_row(r: &Row) -> rusqlite::Result<FactorEntry> {
 const FACTOR_COLUMNS: &str =
     "SELECT market, kind, year, tco2e_per_mwh, source, set_at, set_by FROM emission_factors";
 
+/// On a server, waits for the one lock of claims and consumption and holds
+/// it until the write ends: what the write checks (no value allocated
+/// beyond its quantity, no overlapping consumption, no claim on consumption
+/// it deletes, the factor it replaces) cannot change under it from another
+/// desk before it commits (READ COMMITTED: after the wait its statements
+/// see what the desk before it committed). A file's write lock does this
+/// already. Taken before the audit chain's lock (`chain::next`), as every
+/// write here takes them, so the two never wait for each other in a circle.
+fn lock_claims(db: &dyn Db) -> Result<()> {
+    if db.kind() == Kind::Postgres {
+        db.query_row("SELECT pg_advisory_xact_lock(?1)", &[&CLAIMS_LOCK], |_| {
+            Ok(())
+        })?;
+    }
+    Ok(())
+}
+
+/// The key of the server's advisory lock on claims and consumption.
+const CLAIMS_LOCK: i64 = 0x0000_EACD_C1A1_0015;
+
+/// `(SELECT …)` of the strings of the JSON array `json` (a column or a
+/// bound parameter holding JSON text), for `x IN …`.
+fn json_elements(kind: Kind, json: &str) -> String {
+    match kind {
+        Kind::Sqlite => format!("(SELECT value FROM json_each({json}))"),
+        Kind::Postgres => format!("(SELECT json_array_elements_text(CAST({json} AS json)))"),
+    }
+}
+
 /// Stores `new` (rows of `file`) through `w`; refuses the whole file when
 /// a row overlaps consumption of its beneficiary already stored.
 fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Result<usize> {
-    let mut clash = w.prepare_cached(
-        r#"SELECT "start", "end", source_file, line FROM consumption
-            WHERE beneficiary_type = ?1 AND beneficiary = ?2 AND "start" < ?4 AND "end" > ?3
-            ORDER BY "start" LIMIT 1"#,
-    )?;
+    let db = w.db();
+    lock_claims(db)?;
     let mut problems = Vec::new();
     for row in new {
         let (start, end) = (row.start.to_storage(), row.end.to_storage());
-        let found: Option<(String, String, String, i64)> = clash
-            .query_row(
-                params![row.beneficiary_type.as_str(), row.beneficiary, start, end],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .optional()?;
+        let found: Option<(String, String, String, i64)> = db.query_opt(
+            r#"SELECT "start", "end", source_file, line FROM consumption
+                WHERE beneficiary_type = ?1 AND beneficiary = ?2 AND "start" < ?4 AND "end" > ?3
+                ORDER BY "start" LIMIT 1"#,
+            &[
+                &row.beneficiary_type.as_str(),
+                &row.beneficiary,
+                &start,
+                &end,
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
         if let Some((s, e, f, l)) = found {
             let show = |t: &str| Timestamp::from_storage(t).map_or(t.to_owned(), |t| t.to_string());
             let mut v = Violation::unruled(format!(
@@ -245,23 +277,24 @@ fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Resul
             violations: problems,
         });
     }
-    let mut insert = w.prepare_cached(
-        r#"INSERT INTO consumption (beneficiary_type, beneficiary, "start", "end", value, unit,
-                                   source_file, line, imported_at)
-           VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
-    )?;
+    let at = w.at().to_storage();
     for row in new {
-        insert.execute(params![
-            row.beneficiary_type.as_str(),
-            row.beneficiary,
-            row.start.to_storage(),
-            row.end.to_storage(),
-            row.value.as_str(),
-            row.unit.as_str(),
-            file,
-            i64::try_from(row.line).unwrap_or(i64::MAX),
-            w.at().to_storage(),
-        ])?;
+        db.execute(
+            r#"INSERT INTO consumption (beneficiary_type, beneficiary, "start", "end", value,
+                                       unit, source_file, line, imported_at)
+               VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"#,
+            &[
+                &row.beneficiary_type.as_str(),
+                &row.beneficiary,
+                &row.start.to_storage(),
+                &row.end.to_storage(),
+                &row.value.as_str(),
+                &row.unit.as_str(),
+                &file,
+                &i64::try_from(row.line).unwrap_or(i64::MAX),
+                &at,
+            ],
+        )?;
     }
     let mut who: Vec<String> = new
         .iter()
@@ -286,15 +319,12 @@ fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Resul
 
 /// Each value's quantity in Wh (`None`: no such value).
 fn value_wh(w: &Write, cds_eac_id: &str, position: u32) -> Result<Option<BigDecimal>> {
-    let found: Option<(String, String)> = w
-        .prepare_cached(
-            "SELECT v.value, v.unit FROM eac_values v JOIN eacs e ON e.id = v.eac_id
-              WHERE e.cds_eac_id = ?1 AND v.position = ?2",
-        )?
-        .query_row(params![cds_eac_id, position], |r| {
-            Ok((r.get(0)?, r.get(1)?))
-        })
-        .optional()?;
+    let found: Option<(String, String)> = w.db().query_opt(
+        "SELECT v.value, v.unit FROM eac_values v JOIN eacs e ON e.id = v.eac_id
+          WHERE e.cds_eac_id = ?1 AND v.position = ?2",
+        &[&cds_eac_id, &position],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
     let Some((value, unit)) = found else {
         return Ok(None);
     };
@@ -320,7 +350,9 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
             .entry((a.cds_eac_id.as_str(), a.position))
             .or_default() += &a.quantity_wh;
     }
-    let held = allocated(w, None)?;
+    let db = w.db();
+    lock_claims(db)?;
+    let held = allocated(db, None)?;
     let mut over = Vec::new();
     for ((id, position), new) in &per_value {
         let Some(total) = value_wh(w, id, *position)? else {
@@ -362,41 +394,42 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
         });
     }
     let beneficiaries = serde_json::to_string(&claim.beneficiaries).expect("strings serialize");
-    w.prepare_cached(
+    let id: i64 = db.query_row(
         "INSERT INTO claims (name, beneficiary_type, beneficiaries, date_from, date_to,
                              granularity, market, bidding_zone, unit, only_passing,
                              created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-    )?
-    .execute(params![
-        claim.name,
-        claim.beneficiary_type.as_str(),
-        beneficiaries,
-        claim.from.to_string(),
-        claim.to.to_string(),
-        claim.granularity,
-        claim.market,
-        claim.bidding_zone,
-        claim.unit.as_str(),
-        claim.only_passing,
-        w.at().to_storage(),
-        os_user,
-    ])?;
-    let id = w.last_insert_rowid();
-    let mut insert = w.prepare_cached(
-        "INSERT INTO claim_allocations (claim_id, cds_eac_id, position, interval_start,
-                                        interval_end, quantity_wh)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+         RETURNING id",
+        &[
+            &claim.name,
+            &claim.beneficiary_type.as_str(),
+            &beneficiaries,
+            &claim.from.to_string(),
+            &claim.to.to_string(),
+            &claim.granularity,
+            &claim.market,
+            &claim.bidding_zone,
+            &claim.unit.as_str(),
+            &claim.only_passing,
+            &w.at().to_storage(),
+            &os_user,
+        ],
+        |r| Ok(r.get(0)?),
     )?;
     for a in &claim.allocations {
-        insert.execute(params![
-            id,
-            a.cds_eac_id,
-            a.position,
-            a.start.to_storage(),
-            a.end.to_storage(),
-            a.quantity_wh.normalized().to_plain_string(),
-        ])?;
+        db.execute(
+            "INSERT INTO claim_allocations (claim_id, cds_eac_id, position, interval_start,
+                                            interval_end, quantity_wh)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            &[
+                &id,
+                &a.cds_eac_id,
+                &a.position,
+                &a.start.to_storage(),
+                &a.end.to_storage(),
+                &a.quantity_wh.normalized().to_plain_string(),
+            ],
+        )?;
     }
     let total: BigDecimal = per_value.values().sum();
     insert_database_record(
@@ -425,36 +458,44 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
         os_user,
         "",
     )?;
-    load_claim(w, id)
+    load_claim(db, id)
 }
 
-fn load_claim(conn: &rusqlite::Connection, id: i64) -> Result<ClaimRecord> {
-    conn.query_row(&format!("{CLAIM_COLUMNS} WHERE id = ?1"), [id], claim_row)
-        .optional()?
-        .ok_or(StoreError::NoClaim(id))
+fn load_claim(db: &dyn Db, id: i64) -> Result<ClaimRecord> {
+    db.query_opt(&format!("{CLAIM_COLUMNS} WHERE id = ?1"), &[&id], |r| {
+        Ok(claim_row(r)?)
+    })?
+    .ok_or(StoreError::NoClaim(id))
 }
 
 /// Every value's allocations over all claims but `except`.
 fn allocated(
-    conn: &rusqlite::Connection,
+    db: &dyn Db,
     except: Option<i64>,
 ) -> Result<BTreeMap<(String, u32), AllocatedElsewhere>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT cds_eac_id, position, claim_id, quantity_wh FROM claim_allocations
-          WHERE claim_id IS NOT ?1 ORDER BY cds_eac_id, position, claim_id",
-    )?;
-    let mut rows_ = stmt.query([except])?;
+    let sql = match db.kind() {
+        Kind::Sqlite => {
+            "SELECT cds_eac_id, position, claim_id, quantity_wh FROM claim_allocations
+              WHERE claim_id IS NOT ?1 ORDER BY cds_eac_id, position, claim_id"
+        }
+        Kind::Postgres => {
+            "SELECT cds_eac_id, position, claim_id, quantity_wh FROM claim_allocations
+              WHERE claim_id IS DISTINCT FROM ?1 ORDER BY cds_eac_id, position, claim_id"
+        }
+    };
     let mut out: BTreeMap<(String, u32), AllocatedElsewhere> = BTreeMap::new();
-    while let Some(r) = rows_.next()? {
+    db.each(sql, &[&except], &mut |r| {
         let key: (String, u32) = (r.get(0)?, r.get(1)?);
         let claim: i64 = r.get(2)?;
         let q: String = r.get(3)?;
         let entry = out.entry(key).or_default();
+        // Exact: the stored decimal text, summed as decimals.
         entry.quantity_wh += rows::big_from_text(&q)?;
         if !entry.claims.contains(&claim) {
             entry.claims.push(claim);
         }
-    }
+        Ok(())
+    })?;
     Ok(out)
 }
 
@@ -470,30 +511,27 @@ fn set_factor(
     reason: &Reason,
     os_user: &str,
 ) -> Result<FactorEntry> {
-    let before = w
-        .query_row(
-            &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
-            params![market, kind, year],
-            factor_row,
-        )
-        .optional()?;
-    w.prepare_cached(
+    let db = w.db();
+    lock_claims(db)?;
+    let one = format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3");
+    let before = db.query_opt(&one, &[&market, &kind, &year], |r| Ok(factor_row(r)?))?;
+    db.execute(
         "INSERT INTO emission_factors (market, kind, year, tco2e_per_mwh, source,
-                                           set_at, set_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT (market, kind, year) DO UPDATE SET
-               tco2e_per_mwh = excluded.tco2e_per_mwh, source = excluded.source,
-               set_at = excluded.set_at, set_by = excluded.set_by",
-    )?
-    .execute(params![
-        market,
-        kind,
-        year,
-        tco2e_per_mwh.as_str(),
-        source.trim(),
-        w.at().to_storage(),
-        os_user
-    ])?;
+                                       set_at, set_by)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+         ON CONFLICT (market, kind, year) DO UPDATE SET
+           tco2e_per_mwh = excluded.tco2e_per_mwh, source = excluded.source,
+           set_at = excluded.set_at, set_by = excluded.set_by",
+        &[
+            &market,
+            &kind,
+            &year,
+            &tco2e_per_mwh.as_str(),
+            &source.trim(),
+            &w.at().to_storage(),
+            &os_user,
+        ],
+    )?;
     insert_database_record(
         w,
         AuditAction::FactorSet,
@@ -516,19 +554,15 @@ fn set_factor(
         os_user,
         "",
     )?;
-    w.query_row(
-        &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
-        params![market, kind, year],
-        factor_row,
-    )
-    .map_err(StoreError::from)
+    db.query_row(&one, &[&market, &kind, &year], |r| Ok(factor_row(r)?))
 }
 
 /// Deletes claim `id` and its allocations through `w`, audited.
 fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
-    let claim = load_claim(w, id)?;
-    w.prepare_cached("DELETE FROM claims WHERE id = ?1")?
-        .execute([id])?;
+    let db = w.db();
+    let claim = load_claim(db, id)?;
+    // Its allocations go with it (ON DELETE CASCADE, both databases).
+    db.execute("DELETE FROM claims WHERE id = ?1", &[&id])?;
     insert_database_record(
         w,
         AuditAction::ClaimDelete,
@@ -568,10 +602,12 @@ fn delete_consumption(
     reason: &Reason,
     os_user: &str,
 ) -> Result<ConsumptionDeleted> {
-    let (count, first, last): (i64, Option<String>, Option<String>) = w.query_row(
+    let db = w.db();
+    lock_claims(db)?;
+    let (count, first, last): (i64, Option<String>, Option<String>) = db.query_row(
         r#"SELECT count(*), min("start"), max("end") FROM consumption
             WHERE beneficiary_type = ?1 AND beneficiary = ?2"#,
-        params![kind.as_str(), beneficiary],
+        &[&kind.as_str(), &beneficiary],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     if count == 0 {
@@ -580,14 +616,16 @@ fn delete_consumption(
             kind.as_str()
         )));
     }
-    let claims: Vec<i64> = w
-        .prepare_cached(
+    let claims: Vec<i64> = db.collect(
+        &format!(
             "SELECT id FROM claims WHERE beneficiary_type = ?1
-                AND (?1 = 'general' OR ?2 IN (SELECT value FROM json_each(claims.beneficiaries)))
+                AND (?1 = 'general' OR ?2 IN {})
               ORDER BY id",
-        )?
-        .query_map(params![kind.as_str(), beneficiary], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+            json_elements(db.kind(), "claims.beneficiaries")
+        ),
+        &[&kind.as_str(), &beneficiary],
+        |r| Ok(r.get(0)?),
+    )?;
     if !claims.is_empty() {
         let list: Vec<String> = claims.iter().map(|c| format!("#{c}")).collect();
         return Err(StoreError::Conflict {
@@ -600,15 +638,16 @@ fn delete_consumption(
             ids: Vec::new(),
         });
     }
-    let files: Vec<String> = w
-        .prepare_cached(
-            "SELECT DISTINCT source_file FROM consumption
-              WHERE beneficiary_type = ?1 AND beneficiary = ?2 ORDER BY source_file",
-        )?
-        .query_map(params![kind.as_str(), beneficiary], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    w.prepare_cached("DELETE FROM consumption WHERE beneficiary_type = ?1 AND beneficiary = ?2")?
-        .execute(params![kind.as_str(), beneficiary])?;
+    let files: Vec<String> = db.collect(
+        "SELECT DISTINCT source_file FROM consumption
+          WHERE beneficiary_type = ?1 AND beneficiary = ?2 ORDER BY source_file",
+        &[&kind.as_str(), &beneficiary],
+        |r| Ok(r.get(0)?),
+    )?;
+    db.execute(
+        "DELETE FROM consumption WHERE beneficiary_type = ?1 AND beneficiary = ?2",
+        &[&kind.as_str(), &beneficiary],
+    )?;
     let show = |t: Option<String>| {
         t.map(|t| Timestamp::from_storage(&t).map_or(t.clone(), |t| t.to_string()))
             .unwrap_or_default()
@@ -647,7 +686,7 @@ impl Store {
         new: &[NewConsumption],
         os_user: &str,
     ) -> Result<usize> {
-        self.write(|w| import(w, file, new, os_user))
+        self.write_either(|w| import(w, file, new, os_user))
     }
 
     /// Stored consumption, by beneficiary and start; only `kind`/`ids`
@@ -662,22 +701,27 @@ impl Store {
             .map(|(a, b)| (a.to_storage(), b.to_storage()))
             .unwrap_or_default();
         let ids_json = serde_json::to_string(ids).expect("strings serialize");
+        let db = self.db();
+        // The server must be told the types of parameters that are only
+        // tested for NULL or emptiness; SQLite reads the casts as no-ops.
         let sql = format!(
             r#"{CONSUMPTION_COLUMNS}
-             WHERE (?1 IS NULL OR beneficiary_type = ?1)
-               AND (?1 IS NULL OR ?1 = 'general' OR json_array_length(?2) = 0
-                    OR beneficiary IN (SELECT value FROM json_each(?2)))
-               AND (?3 = '' OR ("start" < ?4 AND "end" > ?3))
-             ORDER BY beneficiary_type, beneficiary, "start", id"#
+             WHERE (CAST(?1 AS text) IS NULL OR beneficiary_type = ?1)
+               AND (CAST(?1 AS text) IS NULL OR ?1 = 'general' OR {} = 0
+                    OR beneficiary IN {})
+               AND (CAST(?3 AS text) = '' OR ("start" < ?4 AND "end" > ?3))
+             ORDER BY beneficiary_type, beneficiary, "start", id"#,
+            match db.kind() {
+                Kind::Sqlite => "json_array_length(?2)",
+                Kind::Postgres => "json_array_length(CAST(?2 AS json))",
+            },
+            json_elements(db.kind(), "?2"),
         );
-        let mut stmt = self.sqlite("Consumption records")?.prepare(&sql)?;
-        let list = stmt
-            .query_map(
-                params![kind.map(|k| k.as_str()), ids_json, from, to],
-                consumption_row,
-            )?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(list)
+        db.collect(
+            &sql,
+            &[&kind.map(|k| k.as_str()), &ids_json, &from, &to],
+            |r| Ok(consumption_row(r)?),
+        )
     }
 
     /// Records `claim` and its allocations in one write, audited
@@ -690,13 +734,13 @@ impl Store {
         reason: &Reason,
         os_user: &str,
     ) -> Result<ClaimRecord> {
-        self.write(|w| create(w, claim, reason, os_user))
+        self.write_either(|w| create(w, claim, reason, os_user))
     }
 
     /// Deletes claim `id` and its allocations (the values are free again),
     /// audited (`claim_delete`).
     pub fn delete_claim(&mut self, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
-        self.write(|w| delete(w, id, reason, os_user))
+        self.write_either(|w| delete(w, id, reason, os_user))
     }
 
     /// Deletes every consumption row of one beneficiary in one write,
@@ -709,34 +753,30 @@ impl Store {
         reason: &Reason,
         os_user: &str,
     ) -> Result<ConsumptionDeleted> {
-        self.write(|w| delete_consumption(w, kind, beneficiary, reason, os_user))
+        self.write_either(|w| delete_consumption(w, kind, beneficiary, reason, os_user))
     }
 
     /// Every claim, newest first.
     pub fn claims(&self) -> Result<Vec<ClaimRecord>> {
-        let mut stmt = self
-            .sqlite("Claims and emission factors")?
-            .prepare(&format!("{CLAIM_COLUMNS} ORDER BY id DESC"))?;
-        let list = stmt
-            .query_map([], claim_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(list)
+        self.db()
+            .collect(&format!("{CLAIM_COLUMNS} ORDER BY id DESC"), &[], |r| {
+                Ok(claim_row(r)?)
+            })
     }
 
     /// Claim `id` (`not_found` when there is none).
     pub fn claim(&self, id: i64) -> Result<ClaimRecord> {
-        load_claim(self.sqlite("Claims")?, id)
+        load_claim(self.db(), id)
     }
 
     /// The allocations of claim `id`, by value and interval.
     pub fn claim_allocations(&self, id: i64) -> Result<Vec<AllocationEntry>> {
-        let mut stmt = self.sqlite("Claims")?.prepare(
+        self.db().collect(
             "SELECT cds_eac_id, position, interval_start, interval_end, quantity_wh
                FROM claim_allocations WHERE claim_id = ?1
               ORDER BY interval_start, cds_eac_id, position",
-        )?;
-        let list = stmt
-            .query_map([id], |r| {
+            &[&id],
+            |r| {
                 Ok(AllocationEntry {
                     cds_eac_id: r.get(0)?,
                     position: r.get(1)?,
@@ -744,9 +784,8 @@ impl Store {
                     end: rows::display_time(r, 3)?,
                     quantity_wh: r.get(4)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(list)
+            },
+        )
     }
 
     /// What claims other than `except` hold of each value.
@@ -754,28 +793,30 @@ impl Store {
         &self,
         except: Option<i64>,
     ) -> Result<BTreeMap<(String, u32), AllocatedElsewhere>> {
-        allocated(self.sqlite("Claims")?, except)
+        allocated(self.db(), except)
     }
 
     /// Every EAC attributed to `kind` and any of `ids` (`general`: every
     /// EAC of that type), in id order.
     pub fn eacs_of_beneficiaries(&self, kind: BeneficiaryType, ids: &[String]) -> Result<Vec<Eac>> {
         let ids_json = serde_json::to_string(ids).expect("strings serialize");
-        let mut stmt = self.sqlite("Claims")?.prepare(
-            "SELECT e.id FROM eacs e
-              WHERE e.beneficiary_type = ?1
-                AND (?1 = 'general' OR EXISTS (
-                     SELECT 1 FROM eac_beneficiaries b
-                      WHERE b.eac_id = e.id
-                        AND b.beneficiary_id IN (SELECT value FROM json_each(?2))))
-              ORDER BY e.cds_eac_id",
+        let db = self.db();
+        let found: Vec<i64> = db.collect(
+            &format!(
+                "SELECT e.id FROM eacs e
+                  WHERE e.beneficiary_type = ?1
+                    AND (?1 = 'general' OR EXISTS (
+                         SELECT 1 FROM eac_beneficiaries b
+                          WHERE b.eac_id = e.id AND b.beneficiary_id IN {}))
+                  ORDER BY e.cds_eac_id",
+                json_elements(db.kind(), "?2")
+            ),
+            &[&kind.as_str(), &ids_json],
+            |r| Ok(r.get(0)?),
         )?;
-        let found: Vec<i64> = stmt
-            .query_map(params![kind.as_str(), ids_json], |r| r.get(0))?
-            .collect::<rusqlite::Result<_>>()?;
         found
             .into_iter()
-            .map(|id| rows::load_eac_by_id(self.sqlite("Claims")?, id))
+            .map(|id| rows::load_eac_by_id(db, id))
             .collect()
     }
 
@@ -799,7 +840,7 @@ impl Store {
                 FACTOR_KINDS.join(" or ")
             )));
         }
-        self.write(|w| {
+        self.write_either(|w| {
             set_factor(
                 w,
                 market,
@@ -815,13 +856,11 @@ impl Store {
 
     /// Every emission factor, by market, kind and year.
     pub fn emission_factors(&self) -> Result<Vec<FactorEntry>> {
-        let mut stmt = self
-            .sqlite("Claims and emission factors")?
-            .prepare(&format!("{FACTOR_COLUMNS} ORDER BY market, kind, year"))?;
-        let list = stmt
-            .query_map([], factor_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(list)
+        self.db().collect(
+            &format!("{FACTOR_COLUMNS} ORDER BY market, kind, year"),
+            &[],
+            |r| Ok(factor_row(r)?),
+        )
     }
 
     /// The `kind` factor of `market` (compared case-insensitively) for `year`.
@@ -831,16 +870,13 @@ impl Store {
         kind: &str,
         year: i32,
     ) -> Result<Option<FactorEntry>> {
-        Ok(self
-            .sqlite("Claims and emission factors")?
-            .query_row(
-                &format!(
-                    "{FACTOR_COLUMNS} WHERE lower(trim(market)) = lower(trim(?1)) AND kind = ?2 \
-                     AND year = ?3 ORDER BY market LIMIT 1"
-                ),
-                params![market, kind, year],
-                factor_row,
-            )
-            .optional()?)
+        self.db().query_opt(
+            &format!(
+                "{FACTOR_COLUMNS} WHERE lower(trim(market)) = lower(trim(?1)) AND kind = ?2 \
+                 AND year = ?3 ORDER BY market LIMIT 1"
+            ),
+            &[&market, &kind, &year],
+            |r| Ok(factor_row(r)?),
+        )
     }
 }

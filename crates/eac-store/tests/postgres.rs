@@ -1779,4 +1779,461 @@ fn an_export_larger_than_one_cursor_chunk_is_the_files_byte_for_byte() {
     // Still usable after: a read outside any transaction, a write, a page.
     assert_eq!(server.info().unwrap().eac_count, 4500);
     assert_eq!(first_ids(&server, 5), first_ids(&file, 5));
+
+// Claims (issue 15) on a server database: consumption, claims with their
+// allocations, emission factors, as on a file.
+
+/// Consumption rows of `beneficiary` (`kind`), a month each from
+/// `2024-MM-01`, with exact values beyond what a float holds.
+fn consumption_rows(
+    kind: eac_model::BeneficiaryType,
+    beneficiary: &str,
+    months: &[(u32, &str)],
+) -> Vec<eac_store::NewConsumption> {
+    let ts = |t: String| eac_model::Timestamp::parse(&t).unwrap();
+    months
+        .iter()
+        .enumerate()
+        .map(|(i, (month, value))| eac_store::NewConsumption {
+            beneficiary_type: kind,
+            beneficiary: beneficiary.to_owned(),
+            start: ts(format!("2024-{month:02}-01T00:00:00Z")),
+            end: ts(if *month == 12 {
+                "2025-01-01T00:00:00Z".to_owned()
+            } else {
+                format!("2024-{:02}-01T00:00:00Z", month + 1)
+            }),
+            value: eac_model::Decimal::parse(value).unwrap(),
+            unit: eac_model::EnergyUnit::MWh,
+            line: u64::try_from(i + 2).unwrap(),
+        })
+        .collect()
+}
+
+/// What both stores must answer alike: every listed row but the times each
+/// store read from its own clock.
+fn claims_state(store: &eac_store::Store) -> String {
+    use eac_model::BeneficiaryType;
+    let mut out = String::new();
+    let consumption = |kind, ids: &[&str], within| {
+        let ids: Vec<String> = ids.iter().map(|s| (*s).to_owned()).collect();
+        store
+            .consumption(kind, &ids, within)
+            .unwrap()
+            .into_iter()
+            .map(|mut c| {
+                c.imported_at.clear();
+                c
+            })
+            .collect::<Vec<_>>()
+    };
+    let ts = |t: &str| eac_model::Timestamp::parse(t).unwrap();
+    for (kind, ids, within) in [
+        (None, &[][..], None),
+        (Some(BeneficiaryType::Account), &[][..], None),
+        (
+            Some(BeneficiaryType::Account),
+            &["acc-2", "acc-1"][..],
+            None,
+        ),
+        (
+            Some(BeneficiaryType::Customer),
+            &["CUST-A"][..],
+            Some((ts("2024-02-15T00:00:00Z"), ts("2024-04-01T00:00:00Z"))),
+        ),
+        (Some(BeneficiaryType::General), &["ignored"][..], None),
+        (
+            None,
+            &[][..],
+            Some((ts("2030-01-01T00:00:00Z"), ts("2031-01-01T00:00:00Z"))),
+        ),
+    ] {
+        out.push_str(&format!(
+            "consumption {kind:?} {ids:?} {within:?}: {:?}\n",
+            consumption(kind, ids, within)
+        ));
+    }
+    for mut claim in store.claims().unwrap() {
+        let id = claim.id;
+        assert_eq!(store.claim(id).unwrap(), claim);
+        claim.created_at.clear();
+        out.push_str(&format!("claim {claim:?}\n"));
+        out.push_str(&format!(
+            "allocations {:?}\n",
+            store.claim_allocations(id).unwrap()
+        ));
+        out.push_str(&format!(
+            "elsewhere than #{id}: {:?}\n",
+            store.allocated_elsewhere(Some(id)).unwrap()
+        ));
+    }
+    out.push_str(&format!(
+        "allocated {:?}\n",
+        store.allocated_elsewhere(None).unwrap()
+    ));
+    for mut f in store.emission_factors().unwrap() {
+        f.set_at.clear();
+        out.push_str(&format!("factor {f:?}\n"));
+    }
+    out
+}
+
+/// The audit records as both stores must have them (their times aside).
+fn audit_shape(store: &eac_store::Store) -> Vec<String> {
+    store
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            format!(
+                "{} {:?} {:?} {} {} {:?}",
+                r.id, r.action, r.changes, r.reason, r.os_user, r.source_file
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
+    use bigdecimal::BigDecimal;
+    use eac_model::{units, BeneficiaryType, EnergyUnit};
+    use eac_store::{ErrorCode, NewAllocation, NewClaim, Reason, Store};
+    let Some((_dir, mut file, db)) = file_and_server("eacdesk_server_claims") else {
+        return;
+    };
+    let mut server = Store::open_server(&db).unwrap();
+
+    // The EACs of each beneficiary read alike (what a claim is matched from).
+    let details: Vec<_> = first_ids(&file, 60)
+        .iter()
+        .map(|id| file.detail(id).unwrap())
+        .collect();
+    let mut customer = None;
+    for kind in BeneficiaryType::ALL {
+        let ids: Vec<String> = details
+            .iter()
+            .filter(|d| d.beneficiary_type == Some(*kind))
+            .flat_map(|d| d.beneficiaries.iter().take(1).cloned())
+            .take(2)
+            .chain(["nobody".to_owned()])
+            .collect();
+        let mine = file.eacs_of_beneficiaries(*kind, &ids).unwrap();
+        assert_eq!(mine, server.eacs_of_beneficiaries(*kind, &ids).unwrap());
+        assert!(
+            server.eacs_of_beneficiaries(*kind, &[]).unwrap()
+                == file.eacs_of_beneficiaries(*kind, &[]).unwrap()
+        );
+        if *kind == BeneficiaryType::Customer && ids.len() > 1 {
+            assert!(!mine.is_empty());
+            customer = Some((ids[0].clone(), mine));
+        }
+    }
+    let (who, eacs) = customer.expect("the sample has customers");
+    // Two values of that customer's EACs: all of the first, a third of the
+    // second (24 decimal places of Wh: beyond what a float keeps).
+    let values: Vec<(String, u32, BigDecimal)> = eacs
+        .iter()
+        .flat_map(|e| {
+            e.values.iter().enumerate().map(|(i, v)| {
+                (
+                    e.cds_eac_id.clone(),
+                    u32::try_from(i).unwrap(),
+                    units::convert(&v.value.to_big(), v.unit, EnergyUnit::Wh),
+                )
+            })
+        })
+        .take(2)
+        .collect();
+    assert_eq!(values.len(), 2, "{eacs:?}");
+    let ts = |t: &str| eac_model::Timestamp::parse(t).unwrap();
+    let allocation =
+        |(id, position, _): &(String, u32, BigDecimal), wh: BigDecimal| NewAllocation {
+            cds_eac_id: id.clone(),
+            position: *position,
+            start: ts("2024-01-01T00:00:00Z"),
+            end: ts("2025-01-01T00:00:00Z"),
+            quantity_wh: wh,
+        };
+    let part = (&values[1].2 / BigDecimal::from(3)).with_scale(24);
+    let rest = &values[1].2 - &part;
+    let tiny = BigDecimal::new(1.into(), 24);
+    let claim = |name: &str, allocations| NewClaim {
+        name: name.into(),
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiaries: vec![who.clone()],
+        from: eac_model::Date::parse("2024-01-01").unwrap(),
+        to: eac_model::Date::parse("2024-12-31").unwrap(),
+        granularity: "annual".into(),
+        market: Some("NO".into()),
+        bidding_zone: None,
+        unit: EnergyUnit::MWh,
+        only_passing: None,
+        allocations,
+    };
+    let first = claim(
+        "2024 filing",
+        vec![
+            allocation(&values[0], values[0].2.clone()),
+            allocation(&values[1], part.clone()),
+        ],
+    );
+    let reason = Reason::new("2024 filing").unwrap();
+
+    for store in [&mut file, &mut server] {
+        // Consumption: imported whole, audited.
+        let n = store
+            .import_consumption(
+                "a.csv",
+                &consumption_rows(
+                    BeneficiaryType::Account,
+                    "acc-1",
+                    &[(1, "1.50"), (2, "0.333333333333333333333333"), (3, "12")],
+                ),
+                "ann",
+            )
+            .unwrap();
+        assert_eq!(n, 3);
+        let mut rows = consumption_rows(BeneficiaryType::Customer, &who, &[(1, "7.25")]);
+        rows.extend(consumption_rows(
+            BeneficiaryType::Customer,
+            "CUST-A",
+            &[(2, "1"), (3, "2.000"), (4, "3")],
+        ));
+        rows.extend(consumption_rows(
+            BeneficiaryType::Account,
+            "acc-2",
+            &[(12, "0.1")],
+        ));
+        store.import_consumption("b.csv", &rows, "bob").unwrap();
+
+        // A file overlapping stored consumption is refused whole, each
+        // row located; nothing changes, nothing is audited.
+        let before = (claims_state(store), audit_shape(store));
+        let err = store
+            .import_consumption(
+                "bad.csv",
+                &[
+                    consumption_rows(BeneficiaryType::Account, "acc-3", &[(1, "5")]),
+                    consumption_rows(BeneficiaryType::Account, "acc-1", &[(2, "5")]),
+                    consumption_rows(BeneficiaryType::Customer, "CUST-A", &[(4, "5")]),
+                ]
+                .concat(),
+                "ann",
+            )
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Validation);
+        let text = format!("{err:?}");
+        assert!(text.contains("acc-1") && text.contains("CUST-A"), "{text}");
+        assert!(!text.contains("acc-3"), "{text}");
+        assert_eq!((claims_state(store), audit_shape(store)), before);
+
+        // A claim: its allocations kept exactly, audited.
+        let recorded = store.create_claim(&first, &reason, "ann").unwrap();
+        assert_eq!(recorded.allocation_count, 2);
+        assert_eq!(recorded.beneficiaries, vec![who.clone()]);
+        let held = store.allocated_elsewhere(None).unwrap();
+        assert_eq!(held[&(values[1].0.clone(), values[1].1)].quantity_wh, part);
+
+        // Beyond a value's quantity over all claims, by 10^-24 Wh: refused
+        // whole.
+        let before = (claims_state(store), audit_shape(store));
+        let over = claim("too much", vec![allocation(&values[1], &rest + &tiny)]);
+        let err = store.create_claim(&over, &reason, "ann").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+        let mut ghost = claim("ghost", vec![allocation(&values[0], BigDecimal::from(1))]);
+        ghost.allocations[0].cds_eac_id = "no-such-eac".into();
+        let err = store.create_claim(&ghost, &reason, "ann").unwrap_err();
+        assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
+        // Consumption a claim was allocated against stays.
+        let err = store
+            .delete_consumption(BeneficiaryType::Customer, &who, &reason, "ann")
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+        assert_eq!((claims_state(store), audit_shape(store)), before);
+        // What is left of the second value goes to a second claim.
+        let second = store
+            .create_claim(
+                &claim("the rest", vec![allocation(&values[1], rest.clone())]),
+                &reason,
+                "bob",
+            )
+            .unwrap();
+        assert_eq!(second.id, recorded.id + 1);
+        let held = store.allocated_elsewhere(None).unwrap();
+        assert_eq!(
+            held[&(values[1].0.clone(), values[1].1)].quantity_wh,
+            values[1].2
+        );
+        assert_eq!(
+            held[&(values[1].0.clone(), values[1].1)].claims,
+            vec![recorded.id, second.id]
+        );
+
+        // Emission factors: set, replaced (audited with both), found in any case.
+        for f in ["0.4", "0.41"] {
+            store
+                .set_emission_factor(
+                    "NO",
+                    "residual_mix",
+                    2024,
+                    &eac_model::Decimal::parse(f).unwrap(),
+                    "AIB",
+                    &reason,
+                    "ann",
+                )
+                .unwrap();
+        }
+        store
+            .set_emission_factor(
+                "DE",
+                "grid",
+                2024,
+                &eac_model::Decimal::parse("0.380").unwrap(),
+                "UBA",
+                &reason,
+                "ann",
+            )
+            .unwrap();
+        let found = store
+            .emission_factor(" no ", "residual_mix", 2024)
+            .unwrap()
+            .unwrap();
+        assert_eq!(found.tco2e_per_mwh, "0.41");
+        assert!(store.emission_factor("NO", "grid", 2024).unwrap().is_none());
+    }
+    assert_eq!(claims_state(&file), claims_state(&server));
+    assert_eq!(audit_shape(&file), audit_shape(&server));
+
+    // Deleting: a claim frees its values; consumption goes once no claim
+    // is for its beneficiary.
+    for store in [&mut file, &mut server] {
+        let redo = Reason::new("redo").unwrap();
+        for claim in store.claims().unwrap() {
+            let gone = store.delete_claim(claim.id, &redo, "ann").unwrap();
+            assert_eq!(gone.id, claim.id);
+            assert_eq!(
+                store.claim(claim.id).unwrap_err().code(),
+                ErrorCode::NotFound
+            );
+        }
+        assert!(store.claims().unwrap().is_empty());
+        assert!(store.allocated_elsewhere(None).unwrap().is_empty());
+        let gone = store
+            .delete_consumption(BeneficiaryType::Customer, &who, &redo, "ann")
+            .unwrap();
+        assert_eq!(
+            (gone.rows, gone.files.clone()),
+            (1, vec!["b.csv".to_owned()])
+        );
+        let gone = store
+            .delete_consumption(BeneficiaryType::Account, "acc-1", &redo, "ann")
+            .unwrap();
+        assert_eq!(gone.rows, 3);
+        assert_eq!(
+            store
+                .delete_consumption(BeneficiaryType::Account, "acc-1", &redo, "ann")
+                .unwrap_err()
+                .code(),
+            ErrorCode::NotFound
+        );
+    }
+    assert_eq!(claims_state(&file), claims_state(&server));
+    assert_eq!(audit_shape(&file), audit_shape(&server));
+    let actions: BTreeSet<String> = server
+        .audit_log(None)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action.as_str().to_owned())
+        .collect();
+    for action in [
+        "consumption_import",
+        "claim_create",
+        "claim_delete",
+        "factor_set",
+        "consumption_delete",
+    ] {
+        assert!(actions.contains(action), "{action}: {actions:?}");
+    }
+    let (a, b) = (
+        file.verify_audit_chain().unwrap(),
+        server.verify_audit_chain().unwrap(),
+    );
+    assert!(b.broken.is_none(), "{:?}", b.broken);
+    assert_eq!(a.records, b.records);
+    // Another desk on the same server sees the same.
+    let other = Store::open_server(&db).unwrap();
+    assert_eq!(claims_state(&other), claims_state(&server));
+}
+
+#[test]
+fn two_desks_claiming_one_value_at_once_never_allocate_it_beyond_its_quantity() {
+    use bigdecimal::BigDecimal;
+    use eac_model::{units, BeneficiaryType, EnergyUnit};
+    use eac_store::{ErrorCode, NewAllocation, NewClaim, Reason, Store};
+    let Some((_dir, file, db)) = file_and_server("eacdesk_server_claims_race") else {
+        return;
+    };
+    let values: Vec<(String, BigDecimal)> = file
+        .eacs_of_beneficiaries(BeneficiaryType::General, &[])
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let v = &e.values[0];
+            (
+                e.cds_eac_id.clone(),
+                units::convert(&v.value.to_big(), v.unit, EnergyUnit::Wh),
+            )
+        })
+        .take(4)
+        .collect();
+    assert_eq!(values.len(), 4);
+    let claim = |id: &str, wh: BigDecimal| NewClaim {
+        name: "race".into(),
+        beneficiary_type: BeneficiaryType::General,
+        beneficiaries: Vec::new(),
+        from: eac_model::Date::parse("2024-01-01").unwrap(),
+        to: eac_model::Date::parse("2024-12-31").unwrap(),
+        granularity: "annual".into(),
+        market: None,
+        bidding_zone: None,
+        unit: EnergyUnit::MWh,
+        only_passing: None,
+        allocations: vec![NewAllocation {
+            cds_eac_id: id.to_owned(),
+            position: 0,
+            start: eac_model::Timestamp::parse("2024-01-01T00:00:00Z").unwrap(),
+            end: eac_model::Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
+            quantity_wh: wh,
+        }],
+    };
+    // Each round two desks ask for two thirds of one value at the same
+    // moment: one gets it, the other is refused, whatever the timing.
+    for (id, wh) in &values {
+        let two_thirds = (wh * BigDecimal::from(2) / BigDecimal::from(3)).with_scale(6);
+        let start = std::sync::Barrier::new(2);
+        let results: Vec<_> = std::thread::scope(|s| {
+            let desks: Vec<_> = (0..2)
+                .map(|_| {
+                    let (start, db, claim) = (&start, &db, &claim);
+                    let asked = claim(id, two_thirds.clone());
+                    s.spawn(move || {
+                        let mut desk = Store::open_server(db).unwrap();
+                        let reason = Reason::new("race").unwrap();
+                        start.wait();
+                        desk.create_claim(&asked, &reason, "ann")
+                    })
+                })
+                .collect();
+            desks.into_iter().map(|d| d.join().unwrap()).collect()
+        });
+        let refused: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+        assert_eq!(refused.len(), 1, "{results:?}");
+        assert_eq!(refused[0].code(), ErrorCode::Conflict, "{}", refused[0]);
+        let server = Store::open_server(&db).unwrap();
+        let held = server.allocated_elsewhere(None).unwrap();
+        assert_eq!(held[&(id.clone(), 0)].quantity_wh, two_thirds);
+    }
+    let server = Store::open_server(&db).unwrap();
+    assert_eq!(server.claims().unwrap().len(), values.len());
+    assert!(server.verify_audit_chain().unwrap().broken.is_none());
 }

@@ -220,8 +220,9 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
 
     // The double-counting check runs there.
     bare().args(["--db", &url, "check"]).assert().success();
-    // EACDESK_DB takes the address too; what does not run on a server yet
-    // is refused, plainly.
+    // EACDESK_DB takes the address too (claims work there, see
+    // `claims_work_on_a_server_database_as_on_its_file`); what does not run
+    // on a server yet (evidence packs) is refused, plainly.
     bare()
         .env("EACDESK_DB", &url)
         .args(["set", &id, "destination_name=Utility X", "--reason", "test"])
@@ -231,6 +232,11 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
     bare()
         .env("EACDESK_DB", &url)
         .args(["claims", "ls"])
+        .assert()
+        .success();
+    bare()
+        .env("EACDESK_DB", &url)
+        .args(["pack", "ls"])
         .assert()
         .code(2)
         .stderr(contains(
@@ -500,6 +506,180 @@ fn registry_statements_mappings_and_stations_go_into_a_server_as_into_a_file() {
     assert_eq!(trail, audit(&mut desk.eacdesk()));
     bare()
         .args(["--db", &url, "audit", "verify"])
+        .assert()
+        .success()
+        .stdout(contains("The audit log is intact"));
+}
+
+/// `value` without the keys of `times` at any depth: the times each
+/// database read from its own clock.
+fn without_times(mut value: Value) -> Value {
+    const TIMES: [&str; 3] = ["imported_at", "created_at", "set_at"];
+    match &mut value {
+        Value::Object(map) => {
+            for key in TIMES {
+                map.remove(key);
+            }
+            for v in map.values_mut() {
+                *v = without_times(v.take());
+            }
+        }
+        Value::Array(list) => {
+            for v in list.iter_mut() {
+                *v = without_times(v.take());
+            }
+        }
+        _ => {}
+    }
+    value
+}
+
+#[test]
+fn claims_work_on_a_server_database_as_on_its_file() {
+    let Some(settings) = empty_database("eacdesk_cli_claims") else {
+        return;
+    };
+    let url = address(&settings);
+    let fixture = |name: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/claims")
+            .join(name)
+            .display()
+            .to_string()
+    };
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["import", &fixture("eacs.json")])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["server", "init", &url])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["copy", "--to", &url])
+        .assert()
+        .success();
+    // The same command on the file (first) and on the server (second).
+    let on = |server: bool| {
+        if !server {
+            return desk.eacdesk();
+        }
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
+        cmd.env_remove("EACDESK_DB")
+            .env("EACDESK_KEY_DIR", desk.path("keys"))
+            .env("EACDESK_CONFIG_DIR", desk.path("config"))
+            .current_dir(desk.path(""))
+            .args(["--db", &url]);
+        cmd
+    };
+    let hourly = [
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "acc-1",
+        "--from",
+        "2024-06-01",
+        "--to",
+        "2024-06-01",
+        "--granularity",
+        "hourly",
+        "--market",
+        "NO",
+    ];
+    let delete_consumption = [
+        "consumption",
+        "delete",
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "acc-1",
+        "--reason",
+        "meter file corrected",
+    ];
+    for server in [false, true] {
+        on(server)
+            .args(["consumption", "import", &fixture("consumption.csv")])
+            .assert()
+            .success()
+            .stdout(contains("Imported 3 consumption row(s)"));
+        on(server)
+            .args(["consumption", "import", &fixture("overlapping.csv")])
+            .assert()
+            .code(1)
+            .stderr(contains("nothing was written"))
+            .stderr(contains("consumption.csv line 2"));
+        for (kind, factor) in [("residual_mix", "0.4"), ("grid", "0.02")] {
+            on(server)
+                .args(["claims", "factor", "set", "--market", "NO", "--kind", kind])
+                .args(["--year", "2024", "--factor", factor])
+                .args(["--source", "test figures", "--reason", "2024 report"])
+                .assert()
+                .success();
+        }
+        on(server)
+            .args(["claims", "create"])
+            .args(hourly)
+            .args(["--name", "June", "--reason", "2024 filing"])
+            .assert()
+            .success()
+            .stdout(contains("Recorded claim 1 (June) with 3 allocation(s)"));
+        on(server)
+            .args(delete_consumption)
+            .assert()
+            .code(2)
+            .stderr(contains("Recorded claim(s) #1"));
+    }
+    // Every listing, check and report alike (times aside).
+    let json = |server: bool, args: &[&str]| {
+        let out = on(server).args(args).arg("--json").output().unwrap();
+        assert!(matches!(out.status.code(), Some(0 | 1)), "{args:?} {out:?}");
+        let value: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.code(), without_times(value))
+    };
+    for args in [
+        &["consumption", "ls"][..],
+        &["claims", "ls"],
+        &["claims", "factor", "ls"],
+        &["claims", "report", "--claim", "1"],
+        &[&["claims", "report"][..], &hourly].concat(),
+        &[&["claims", "check"][..], &hourly].concat(),
+        &["claims", "check", "--claim", "1"],
+    ] {
+        let (file, server) = (json(false, args), json(true, args));
+        assert_eq!(file, server, "{args:?}");
+    }
+    let (_, report) = json(true, &["claims", "report", "--claim", "1"]);
+    assert_eq!(report["matched"].to_string(), "0.008", "{report}");
+    // What is left for a second claim: gc-h10's 2 kWh, on both.
+    let (_, again) = json(true, &[&["claims", "report"][..], &hourly].concat());
+    assert_eq!(again["matched"].to_string(), "0.002", "{again}");
+    for server in [false, true] {
+        on(server)
+            .args(["claims", "delete", "1", "--reason", "redo"])
+            .assert()
+            .success();
+        on(server)
+            .args(delete_consumption)
+            .assert()
+            .success()
+            .stdout(contains("Deleted 3 consumption row(s) of account acc-1"));
+    }
+    assert_eq!(
+        json(false, &["claims", "ls"]),
+        json(true, &["claims", "ls"])
+    );
+    on(true)
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains("claim deleted"))
+        .stdout(contains("claim recorded"))
+        .stdout(contains("emission factor set"))
+        .stdout(contains("consumption imported"))
+        .stdout(contains("consumption deleted"));
+    on(true)
+        .args(["audit", "verify"])
         .assert()
         .success()
         .stdout(contains("The audit log is intact"));
