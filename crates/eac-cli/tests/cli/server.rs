@@ -198,14 +198,14 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
     let id = listed["rows"][0]["cds_eac_id"].as_str().unwrap().to_owned();
     assert_eq!(server(&["show", &id]), file(&["show", &id]));
 
-    // The same export, byte for byte; the server's is not in its audit log
-    // yet, and the command says so.
-    bare()
-        .args(["--db", &url, "export", "--profile", "p1", "--out"])
-        .arg(desk.path("server.json"))
-        .assert()
-        .success()
-        .stderr(contains("not recorded in its audit log yet"));
+    // The same export, byte for byte, recorded in the server's audit log.
+    server(&[
+        "export",
+        "--profile",
+        "p1",
+        "--out",
+        desk.path("server.json").to_str().unwrap(),
+    ]);
     file(&[
         "export",
         "--profile",
@@ -217,6 +217,42 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         std::fs::read(desk.path("server.json")).unwrap(),
         std::fs::read(desk.path("file.json")).unwrap()
     );
+    let audit = server(&["audit"]);
+    assert!(audit.contains("P1 listing exported"), "{audit}");
+    // The same P2 bundle, file by file.
+    let (to_server, to_file) = (desk.path("server-p2"), desk.path("file-p2"));
+    let p2 = [
+        "export",
+        "--profile",
+        "p2",
+        "--base-url",
+        "https://example.com/p2/",
+    ];
+    server(&[&p2[..], &["--out", to_server.to_str().unwrap()]].concat());
+    file(&[&p2[..], &["--out", to_file.to_str().unwrap()]].concat());
+    let mut names: Vec<_> = std::fs::read_dir(desk.path("file-p2/eacs"))
+        .unwrap()
+        .map(|e| format!("eacs/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(!names.is_empty());
+    names.extend(
+        [
+            "eacs.json",
+            "server-metadata.json",
+            "FORMAT.md",
+            ".eacdesk-bundle",
+        ]
+        .map(String::from),
+    );
+    for name in names {
+        assert_eq!(
+            std::fs::read(desk.path("server-p2").join(&name)).unwrap(),
+            std::fs::read(desk.path("file-p2").join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    let audit = server(&["audit"]);
+    assert!(audit.contains("P2 bundle exported"), "{audit}");
 
     // The double-counting check runs there.
     bare().args(["--db", &url, "check"]).assert().success();
