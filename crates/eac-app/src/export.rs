@@ -58,11 +58,7 @@ pub fn export(
             let report = store
                 .export_p1(filter, dest, progress)
                 .map_err(|e| nothing_exported(dest, e.into()))?;
-            // A server database takes no writes from EAC Desk yet (issue 17,
-            // decision 219): its exports are not recorded in its audit log.
-            if !store.is_server() {
-                record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
-            }
+            record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
             Ok(report)
         }
         ExportProfile::P2 => {

@@ -1535,13 +1535,6 @@ fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
     let report = eac_app::export(store, profile, filter, &a.out, &bar)?;
     bar.finish();
     out.committed(format!("the export was written to {}", report.path));
-    if store.is_server() {
-        writeln!(
-            ErrOut::stderr(),
-            "note: exports from a database on a PostgreSQL server are not recorded in its audit \
-             log yet (decision 219)"
-        );
-    }
     if a.json {
         out.json(&report)?;
     } else {

@@ -45,9 +45,10 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
         .out
         .clone()
         .expect("clap requires --out when no subcommand is given");
-    // The database must exist (a pack never creates one); the pack is
-    // recorded in it, so it needs a writable store.
-    if !db.exists() {
+    // The database must exist (a pack never creates one; a server
+    // database is set up by `server init`); the pack is recorded in it, so
+    // it needs a writable store.
+    if !db.exists() && !eac_app::is_server(db) {
         return Err(eac_app::AppError::new(
             eac_app::ErrorCode::NotFound,
             format!(

@@ -258,10 +258,19 @@ pub(crate) struct PgDb {
     /// Cursors open now ([`Db::each`] inside another's callback): the
     /// next one's name.
     cursor_depth: std::cell::Cell<usize>,
+    /// While this connection listens to the announced changes
+    /// ([`PgDb::changes_heard`]): its own server process, whose
+    /// announcements (this desk's own writes) are not counted.
+    listening: std::cell::Cell<Option<i32>>,
+    /// Changes other connections announced while this one listened.
+    heard: std::cell::Cell<i64>,
 }
 
 /// Rows a cursor hands over at a time ([`PgDb::each_chunked`]).
 const CURSOR_CHUNK: usize = 2000;
+
+/// How long a look at the server's announcements waits for one.
+const NOTICE_WAIT: std::time::Duration = std::time::Duration::from_millis(20);
 
 impl PgDb {
     pub(crate) fn new(client: Client) -> PgDb {
@@ -270,6 +279,8 @@ impl PgDb {
             statements: RefCell::new(HashMap::new()),
             in_transaction: std::cell::Cell::new(false),
             cursor_depth: std::cell::Cell::new(0),
+            listening: std::cell::Cell::new(None),
+            heard: std::cell::Cell::new(0),
         }
     }
 
@@ -327,6 +338,65 @@ impl PgDb {
             .batch_execute(&format!("CLOSE {name}"));
         read?;
         closed.map_err(crate::server::server_error)
+    }
+
+    /// How many changes other connections committed (each EAC Desk write
+    /// on a server announces itself, decision 221) since this connection
+    /// began listening, at its first call: what `PRAGMA data_version` tells
+    /// on a file (it too ignores the connection's own commits). Never
+    /// smaller than an earlier answer.
+    pub(crate) fn changes_heard(&self) -> Result<i64> {
+        let mut client = self.client.borrow_mut();
+        let own = match self.listening.get() {
+            Some(pid) => pid,
+            None => {
+                client
+                    .batch_execute(&format!("LISTEN {}", crate::watch::CHANGES_CHANNEL))
+                    .map_err(crate::server::server_error)?;
+                let pid: i32 = client
+                    .query_one("SELECT pg_backend_pid()", &[])
+                    .map_err(crate::server::server_error)?
+                    .get(0);
+                self.listening.set(Some(pid));
+                pid
+            }
+        };
+        // A round trip, then a short wait: the server sends what it has
+        // for this session while it is idle.
+        client
+            .batch_execute("SELECT 1")
+            .map_err(crate::server::server_error)?;
+        let mut notifications = client.notifications();
+        let mut pending = notifications.timeout_iter(NOTICE_WAIT);
+        use postgres::fallible_iterator::FallibleIterator;
+        while let Some(note) = pending.next().map_err(crate::server::server_error)? {
+            if note.process_id() != own {
+                self.heard.set(self.heard.get() + 1);
+            }
+        }
+        Ok(self.heard.get())
+    }
+
+    /// Stops listening (the changes heard so far are kept, and counted
+    /// again from the next [`PgDb::changes_heard`]): the announcements of a
+    /// busy team no longer pile up unread.
+    pub(crate) fn stop_listening(&self) -> Result<()> {
+        let Some(own) = self.listening.take() else {
+            return Ok(());
+        };
+        let mut client = self.client.borrow_mut();
+        client
+            .batch_execute(&format!("UNLISTEN {}", crate::watch::CHANGES_CHANNEL))
+            .map_err(crate::server::server_error)?;
+        let mut notifications = client.notifications();
+        let mut left = notifications.iter();
+        use postgres::fallible_iterator::FallibleIterator;
+        while let Some(note) = left.next().map_err(crate::server::server_error)? {
+            if note.process_id() != own {
+                self.heard.set(self.heard.get() + 1);
+            }
+        }
+        Ok(())
     }
 
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {

@@ -4,7 +4,6 @@
 
 use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
 use rusqlite::types::Value;
-use rusqlite::Connection;
 
 use serde::{Deserialize, Serialize};
 
@@ -416,14 +415,14 @@ pub(crate) fn audit_page(conn: &dyn Db, query: &AuditQuery) -> Result<AuditPage>
 }
 
 /// Audit records with an id above `after_id`, oldest first.
-pub(crate) fn audit_records_after(conn: &Connection, after_id: i64) -> Result<Vec<AuditRecord>> {
-    let mut stmt = conn.prepare_cached(
+pub(crate) fn audit_records_after(conn: &dyn Db, after_id: i64) -> Result<Vec<AuditRecord>> {
+    conn.collect(
         r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
         before_state, after_state, source_file, import_batch_id, display_name FROM audit_log
         WHERE id > ?1 ORDER BY id"#,
-    )?;
-    let rows = stmt.query_map([after_id], |row| audit_record(row))?;
-    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        &[&after_id],
+        |row| Ok(audit_record(row)?),
+    )
 }
 
 /// A column as text, whatever SQLite holds there (`None` for NULL).

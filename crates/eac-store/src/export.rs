@@ -30,8 +30,9 @@ use crate::{EacFilter, ExportReport, Progress, Result, StoreError};
 /// What one export profile does with the EACs of the stream: checks each,
 /// writes it while no error has been found, and counts what it wrote.
 pub(crate) trait Sink {
-    /// ` ORDER BY …` of the profile's listing.
-    fn order(&self) -> &'static str;
+    /// ` ORDER BY …` of the profile's listing, on a database of `kind`
+    /// (the same rows in the same order on both).
+    fn order(&self, kind: Kind) -> &'static str;
     /// Whether [`Sink::eac`] is given each EAC's stored `cds_synced`.
     fn wants_synced(&self) -> bool {
         false
@@ -106,15 +107,7 @@ fn stream_in_snapshot(
         &format!("SELECT {EAC_COLUMNS}{synced_column} FROM eacs e"),
     );
     push_filter(&mut sql, filter)?;
-    sql.push(match conn.kind() {
-        Kind::Sqlite => sink.order(),
-        Kind::Postgres if sink.order() == P1_ORDER => P1_ORDER_PG,
-        Kind::Postgres => {
-            return Err(StoreError::NotOnServer {
-                operation: "This export".to_owned(),
-            })
-        }
-    });
+    sql.push(sink.order(conn.kind()));
     sink.begin(conn)?;
 
     let mut errors: Vec<Violation> = Vec::new();
@@ -275,8 +268,11 @@ struct P1Listing {
 }
 
 impl Sink for P1Listing {
-    fn order(&self) -> &'static str {
-        P1_ORDER
+    fn order(&self, kind: Kind) -> &'static str {
+        match kind {
+            Kind::Sqlite => P1_ORDER,
+            Kind::Postgres => P1_ORDER_PG,
+        }
     }
 
     fn begin(&mut self, tx: &dyn Db) -> Result<()> {

@@ -251,8 +251,9 @@ impl Store {
     /// Opens the EAC Desk database on the PostgreSQL server `conn` names
     /// (`postgres://USER@HOST/DATABASE`, the password from the URL or
     /// `PGPASSWORD`), set up by `eacdesk server init` at this build's
-    /// schema. Browsing, totals, the detail of an EAC and the P1 export
-    /// run on the server; what is not ported to it yet is refused with
+    /// schema. Browsing, totals, the detail of an EAC, the P1 and P2
+    /// exports and evidence packs run on the server; what is not ported to
+    /// it yet is refused with
     /// [`StoreError::NotOnServer`], never run elsewhere.
     pub fn open_server(conn: &str) -> Result<Store> {
         let mut client = server::connect(conn)?;
@@ -371,12 +372,17 @@ impl Store {
     }
 
     /// Changes whenever another connection commits (`PRAGMA data_version`).
+    /// On a server database: whenever another connection commits a change
+    /// EAC Desk made (each announces itself, decision 221), counted from
+    /// this store's first call; a change made by another program with SQL
+    /// of its own is not seen.
     pub fn data_version(&self) -> Result<i64> {
-        Ok(self.sqlite("Watching for changes")?.pragma_query_value(
-            None,
-            "data_version",
-            |row| row.get(0),
-        )?)
+        if let Some(server) = &self.server {
+            return server.changes_heard();
+        }
+        Ok(self
+            .conn
+            .pragma_query_value(None, "data_version", |row| row.get(0))?)
     }
 
     /// Imports one P1 listing file as one transaction.
@@ -402,7 +408,8 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.dry_run(|w| import::import_file(w, path, opts, progress))
+        // On a server database too: a server transaction rolled back.
+        self.dry_run_either(|w| import::import_file(w, path, opts, progress))
     }
 
     /// What importing a P2 listing or bundle would do, writing nothing.
@@ -412,7 +419,8 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.dry_run(|w| p2::import_p2(w, path, opts, progress))
+        // On a server database too (decision 220).
+        self.dry_run_either(|w| p2::import_p2(w, path, opts, progress))
     }
 
     /// Imports EACs already in memory (sample data) as one transaction.
@@ -553,7 +561,8 @@ impl Store {
         opts: ImportOptions,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.write(|w| {
+        // On a server database too (decision 220).
+        self.write_either(|w| {
             let report = p2::import_p2(w, path, opts, progress)?;
             history::finish_import(w)?;
             p2::mark_synced_by_latest_batch(w)?;
@@ -595,7 +604,7 @@ impl Store {
     /// Envelope-only EACs in P2 order (a page: `limit` 0 or above
     /// [`MAX_PAGE`] gives [`MAX_PAGE`]).
     pub fn envelope_only(&self, offset: usize, limit: usize) -> Result<Vec<EnvelopeOnlyRow>> {
-        p2::envelope_only_rows(self.sqlite("Envelope-only EACs")?, offset, limit)
+        p2::envelope_only_rows(self.db(), offset, limit)
     }
 
     /// [`Store::mark_verified`] for one EAC (or envelope-only EAC) by its
@@ -866,15 +875,7 @@ impl Store {
         check: p2::BundleCheck<'_>,
     ) -> Result<BundleReport> {
         atomic::refuse_database(&self.path, dest)?;
-        p2::export_p2(
-            self.sqlite("The P2 export")?,
-            filter,
-            dest,
-            base_url,
-            None,
-            progress,
-            check,
-        )
+        p2::export_p2(self.db(), filter, dest, base_url, None, progress, check)
     }
 
     /// [`Store::export_p2_checked`] of a bundle built at `dest` inside a
@@ -890,7 +891,7 @@ impl Store {
     ) -> Result<BundleReport> {
         atomic::refuse_database(&self.path, dest)?;
         p2::export_p2(
-            self.sqlite("The P2 export")?,
+            self.db(),
             filter,
             dest,
             None,

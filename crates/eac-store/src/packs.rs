@@ -9,9 +9,9 @@
 //! to when another program changed the database while the pack was made.
 
 use rusqlite::types::{Value, ValueRef};
-use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 
+use crate::db::DbRow;
 use crate::query::{self, Sql};
 use crate::write::{Reason, Write};
 use crate::{AuditAction, AuditRecord, EacFilter, FieldChange, Result, Store, StoreError};
@@ -155,26 +155,26 @@ pub(crate) fn insert_database_record(
 
 fn insert_pack(w: &Write, pack: &NewPack) -> Result<i64> {
     let filter = serde_json::to_string(&pack.filter).expect("a filter serializes");
-    w.execute(
+    w.db().query_row(
         "INSERT INTO packs (created_at, title, filter, manifest_sha256, audit_head,
                             audit_records, eac_count, key_fingerprint, path)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        params![
-            pack.created_at,
-            pack.title,
-            filter,
-            pack.manifest_sha256,
-            pack.audit_head,
-            crate::rows::count(pack.audit_records),
-            crate::rows::count(pack.eac_count),
-            pack.key_fingerprint,
-            pack.path,
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
+        &[
+            &pack.created_at,
+            &pack.title,
+            &filter,
+            &pack.manifest_sha256,
+            &pack.audit_head,
+            &crate::rows::count(pack.audit_records),
+            &crate::rows::count(pack.eac_count),
+            &pack.key_fingerprint,
+            &pack.path,
         ],
-    )?;
-    Ok(w.last_insert_rowid())
+        |row| Ok(row.get(0)?),
+    )
 }
 
-fn pack_row(row: &Row) -> rusqlite::Result<PackRecord> {
+fn pack_row(row: &dyn DbRow) -> Result<PackRecord> {
     let filter: String = row.get(3)?;
     Ok(PackRecord {
         id: row.get(0)?,
@@ -192,6 +192,16 @@ fn pack_row(row: &Row) -> rusqlite::Result<PackRecord> {
     })
 }
 
+/// The refusal of a pack whose database changed while it was being made.
+fn changed_meanwhile(path: &str) -> StoreError {
+    StoreError::Conflict {
+        message: format!(
+            "Another program or window changed the database while the pack was being made, so the pack would not show one state of it; nothing was written to {path}. Make the pack again."
+        ),
+        ids: Vec::new(),
+    }
+}
+
 const PACK_COLUMNS: &str = "SELECT id, created_at, title, filter, manifest_sha256, audit_head,
     audit_records, eac_count, key_fingerprint, path FROM packs";
 
@@ -202,7 +212,9 @@ impl Store {
     /// `place` fails nothing is recorded. Refused (`Conflict`) when another
     /// program wrote to the database since `since_version` (the
     /// [`Store::data_version`] read before the pack was made): the pack
-    /// would not show one state of the database.
+    /// would not show one state of the database. On a server database the
+    /// changes counted are those other desks announced (every EAC Desk
+    /// write there announces itself), checked just before the write.
     pub fn record_pack(
         &mut self,
         pack: &NewPack,
@@ -211,16 +223,25 @@ impl Store {
         place: impl FnOnce() -> Result<()>,
     ) -> Result<PackRecord> {
         let title = pack.title.as_deref().map(Reason::new).transpose()?;
-        self.write(|w| {
-            let now: i64 = w.pragma_query_value(None, "data_version", |r| r.get(0))?;
-            if now != since_version {
-                return Err(StoreError::Conflict {
-                    message: format!(
-                        "Another program or window changed the database while the pack was being made, so the pack would not show one state of it; nothing was written to {}. Make the pack again.",
-                        pack.path
-                    ),
-                    ids: Vec::new(),
-                });
+        // On a server: the changes other desks announced (announcements
+        // reach a session between its transactions, so before this write).
+        if let Some(server) = &self.server {
+            let now = server.changes_heard();
+            let stopped = server.stop_listening();
+            if now? != since_version {
+                return Err(changed_meanwhile(&pack.path));
+            }
+            stopped?;
+        }
+        let on_file = self.server.is_none();
+        // On a server database too (decision 220).
+        self.write_either(|w| {
+            if on_file {
+                // Read under the write lock: no commit can come between.
+                let now: i64 = w.pragma_query_value(None, "data_version", |r| r.get(0))?;
+                if now != since_version {
+                    return Err(changed_meanwhile(&pack.path));
+                }
             }
             let id = insert_pack(w, pack)?;
             insert_database_record(
@@ -259,7 +280,8 @@ impl Store {
             "P2" => Reason::fixed("P2 bundle exported"),
             _ => Reason::fixed("P1 listing exported"),
         };
-        self.write(|w| {
+        // On a server database too (decision 220).
+        self.write_either(|w| {
             insert_database_record(
                 w,
                 AuditAction::Export,
@@ -279,20 +301,13 @@ impl Store {
     /// Every pack made from this database, newest first.
     pub fn packs(&self) -> Result<Vec<PackRecord>> {
         let sql = format!("{PACK_COLUMNS} ORDER BY id DESC");
-        let mut stmt = self.sqlite("Audit packs")?.prepare(&sql)?;
-        let list = stmt
-            .query_map([], pack_row)?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(list)
+        self.db().collect(&sql, &[], pack_row)
     }
 
     /// The pack whose `MANIFEST.json` has this SHA-256, if it was made here.
     pub fn pack_by_manifest(&self, manifest_sha256: &str) -> Result<Option<PackRecord>> {
         let sql = format!("{PACK_COLUMNS} WHERE manifest_sha256 = ?1");
-        Ok(self
-            .sqlite("Audit packs")?
-            .query_row(&sql, [manifest_sha256], pack_row)
-            .optional()?)
+        self.db().query_opt(&sql, &[&manifest_sha256], pack_row)
     }
 
     /// Hands every audit record to `each`, oldest first, as a pack holds it.
@@ -301,9 +316,7 @@ impl Store {
             "SELECT {}, prev_hash, hash FROM audit_log ORDER BY id",
             crate::chain::CONTENT_COLUMNS
         );
-        let mut stmt = self.sqlite("Audit packs")?.prepare(&sql)?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
+        self.db().each(&sql, &[], &mut |row| {
             let values: Vec<serde_json::Value> = (0..crate::chain::CONTENT_COUNT)
                 .map(|i| row.get_ref(i).map(crate::chain::json_value))
                 .collect::<rusqlite::Result<_>>()?;
@@ -323,50 +336,48 @@ impl Store {
                 hash: text(crate::chain::CONTENT_COUNT + 1)?,
                 cds_eac_id: text(3)?,
                 values,
-            })?;
-        }
-        Ok(())
+            })
+        })
     }
 
     /// The audit records written after the record whose hash is `head`
     /// (every record when `head` is `None`), oldest first; `None` when no
     /// record of this database has that hash.
     pub fn audit_since(&self, head: Option<&str>) -> Result<Option<Vec<AuditRecord>>> {
+        let db = self.db();
         let after_id: i64 = match head {
             None => 0,
             Some(hash) => {
-                let found: Option<i64> = self
-                    .sqlite("Audit packs")?
-                    .query_row("SELECT id FROM audit_log WHERE hash = ?1", [hash], |r| {
-                        r.get(0)
-                    })
-                    .optional()?;
+                let found: Option<i64> =
+                    db.query_opt("SELECT id FROM audit_log WHERE hash = ?1", &[&hash], |r| {
+                        Ok(r.get(0)?)
+                    })?;
                 match found {
                     Some(id) => id,
                     None => return Ok(None),
                 }
             }
         };
-        crate::edit::audit_records_after(self.sqlite("Audit packs")?, after_id).map(Some)
+        crate::edit::audit_records_after(db, after_id).map(Some)
     }
 
     /// The closed reporting periods (not reopened) that the period of at
     /// least one EAC matching `filter` overlaps, oldest first.
     pub fn closed_periods_overlapping(&self, filter: &EacFilter) -> Result<Vec<ClosedPeriodEntry>> {
-        let mut stmt = self.sqlite("Closed periods")?.prepare(
+        let db = self.db();
+        let periods = db.collect(
             "SELECT date_from, date_to, closed_at, reason FROM closed_periods
               WHERE reopened_at IS NULL ORDER BY date_from, date_to, id",
-        )?;
-        let periods = stmt
-            .query_map([], |r| {
+            &[],
+            |r| {
                 Ok(ClosedPeriodEntry {
                     from: r.get(0)?,
                     to: r.get(1)?,
                     closed_at: r.get(2)?,
                     reason: r.get(3)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+            },
+        )?;
         let mut out = Vec::new();
         for period in periods {
             // The same overlap as the filter's dates: whole UTC days.
@@ -376,16 +387,13 @@ impl Store {
             ) else {
                 continue;
             };
-            let mut sql = Sql::new("SELECT EXISTS (SELECT 1 FROM eacs e");
+            let mut sql = Sql::on(db, "SELECT EXISTS (SELECT 1 FROM eacs e");
             let has_where = query::push_filter(&mut sql, filter)?;
             sql.push(if has_where { " AND " } else { " WHERE " });
             sql.push("e.period_end > ").bind(start);
             sql.push(" AND e.period_start < ").bind(end);
             sql.push(")");
-            let hit: bool = self
-                .sqlite("Audit packs")?
-                .prepare(&sql.text)?
-                .query_row(sql.params(), |r| r.get(0))?;
+            let hit: bool = db.query_row(&sql.text, &sql.args(), |r| Ok(r.get(0)?))?;
             if hit {
                 out.push(ClosedPeriodEntry {
                     closed_at: crate::rows::timestamp(&period.closed_at)

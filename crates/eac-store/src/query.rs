@@ -62,10 +62,6 @@ impl Sql {
         self.params.push(value.into());
         self
     }
-
-    pub fn params(&self) -> rusqlite::ParamsFromIter<std::slice::Iter<'_, Value>> {
-        rusqlite::params_from_iter(self.params.iter())
-    }
 }
 
 /// Appends ` WHERE …` (or nothing) selecting the EACs of `filter` from

@@ -2237,3 +2237,680 @@ fn two_desks_claiming_one_value_at_once_never_allocate_it_beyond_its_quantity() 
     assert_eq!(server.claims().unwrap().len(), values.len());
     assert!(server.verify_audit_chain().unwrap().broken.is_none());
 }
+
+// ---------------------------------------------------------------------------
+// P2 bundles, envelope-only EACs and evidence packs on a server database:
+// the same bytes, rows and records as on a file.
+
+/// A P2 listing at `path` of `n` envelope-only EACs in three foreign
+/// formats (more than the bundle's chunk of 256, with ties on period and
+/// creation time across chunks), last changed at `modified`, in P2 order.
+fn envelope_listing(path: &Path, n: usize, modified: &str) {
+    let formats = ["certiq", "attestation", "zz_other"];
+    let mut envelopes: Vec<(String, serde_json::Value)> = (0..n)
+        .map(|i| {
+            let id = format!("env-{:04}", (i * 37) % n);
+            let start = format!("2023-{:02}-01T00:00:00Z", 1 + i % 6);
+            let created = format!("2024-02-{:02}T00:00:00Z", 1 + i % 3);
+            let key = format!("{start}|{created}|{id}");
+            let envelope = serde_json::json!({
+                "cds_eac_id": id,
+                "cds_created": created,
+                "cds_modified": modified,
+                "cds_synced": "2024-03-01T00:00:00Z",
+                "eac_numbers": [format!("N-{id}")],
+                "eac_format": formats[i % 3],
+                "eac_data_url": format!("https://example.com/eacs/{id}.pdf"),
+                "beneficiary_type": "customer",
+                "beneficiaries": ["CUST123"],
+                "period_start": start,
+                "period_end": "2023-08-01T00:00:00Z",
+            });
+            (key, envelope)
+        })
+        .collect();
+    // P2 order: newest period, then newest created, then id.
+    envelopes.sort_by(|(a, _), (b, _)| {
+        let (a, b): (Vec<&str>, Vec<&str>) = (a.split('|').collect(), b.split('|').collect());
+        b[0].cmp(a[0]).then(b[1].cmp(a[1])).then(a[2].cmp(b[2]))
+    });
+    let eacs: Vec<serde_json::Value> = envelopes.into_iter().map(|(_, e)| e).collect();
+    fs::write(
+        path,
+        serde_json::to_vec(&serde_json::json!({"eacs": eacs, "next": null, "previous": null}))
+            .unwrap(),
+    )
+    .unwrap();
+}
+
+/// Every file under `dir` (the hidden marker too), by relative path.
+fn folder_files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(root: &Path, here: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(here).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                let name = path.strip_prefix(root).unwrap().to_string_lossy();
+                out.insert(name.replace('\\', "/"), fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// A file store of 60 sample EACs and 300 envelope-only ones, copied onto
+/// the server database `name`: the folder, the file and the server store.
+fn p2_file_and_server(
+    name: &str,
+) -> Option<(
+    tempfile::TempDir,
+    eac_store::Store,
+    eac_store::Store,
+    String,
+)> {
+    use eac_store::{ImportOptions, NoProgress, Store};
+    let db = empty_database(name)?;
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut sample = eac_sample::generate(60, 3, eac_sample::SampleOptions::default());
+    file.import_eacs("sample", &mut sample, &NoProgress)
+        .unwrap();
+    let listing = dir.path().join("envelopes.json");
+    envelope_listing(&listing, 300, "2024-02-10T00:00:00Z");
+    let report = file
+        .import_p2(&listing, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!(report.added, 300);
+    file.copy_to_server(&db, &mut |_| {}).unwrap();
+    let server = Store::open_server(&db).unwrap();
+    Some((dir, file, server, db))
+}
+
+#[test]
+fn a_p2_bundle_and_the_envelope_only_list_from_a_server_are_the_files_byte_for_byte() {
+    use eac_store::{EacFilter, NoProgress, StoreError};
+    let Some((dir, file, server, _db)) = p2_file_and_server("eacdesk_server_p2_export") else {
+        return;
+    };
+    let wind = EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        ..Default::default()
+    };
+    let dest = dir.path().join("bundle");
+    for (filter, base) in [
+        (None, None),
+        (None, Some("https://example.com/bundle/")),
+        (Some(&wind), None),
+        (Some(&wind), Some("https://example.com/wind")),
+    ] {
+        // One destination: the `file:` URIs are the same on both sides.
+        let a = file.export_p2(filter, &dest, base, &NoProgress).unwrap();
+        let from_file = folder_files(&dest);
+        let b = server.export_p2(filter, &dest, base, &NoProgress).unwrap();
+        let from_server = folder_files(&dest);
+        assert_eq!(a, b, "{filter:?} {base:?}");
+        assert_eq!(
+            from_file.keys().collect::<Vec<_>>(),
+            from_server.keys().collect::<Vec<_>>()
+        );
+        for (name, bytes) in &from_file {
+            assert!(
+                from_server[name] == *bytes,
+                "{name} differs ({filter:?} {base:?})"
+            );
+        }
+        if filter.is_none() {
+            assert_eq!(a.eac_count, 360);
+            let metadata = String::from_utf8(from_file["server-metadata.json"].clone()).unwrap();
+            assert!(metadata.contains("\"zz_other\""), "{metadata}");
+        } else {
+            assert!(a.eac_count > 0 && a.eac_count < 60, "{a:?}");
+        }
+    }
+    // Inside a pack's folder, naming where it will be.
+    let published = dir.path().join("final/p2");
+    let (x, y) = (dir.path().join("x"), dir.path().join("y"));
+    fs::create_dir_all(&x).unwrap();
+    fs::create_dir_all(&y).unwrap();
+    file.export_p2_published(Some(&wind), &x.join("p2"), &published, &NoProgress, &|_| {
+        Vec::new()
+    })
+    .unwrap();
+    server
+        .export_p2_published(Some(&wind), &y.join("p2"), &published, &NoProgress, &|_| {
+            Vec::new()
+        })
+        .unwrap();
+    assert_eq!(folder_files(&x.join("p2")), folder_files(&y.join("p2")));
+    // The caller's check refuses alike, and nothing is left behind.
+    let refuse = |_: &Path| vec![eac_model::Violation::unruled("no".to_owned())];
+    for store in [&file, &server] {
+        let err = store
+            .export_p2_checked(
+                None,
+                &dir.path().join("refused"),
+                None,
+                &NoProgress,
+                &refuse,
+            )
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Rules { .. }), "{err}");
+        assert!(!dir.path().join("refused").exists());
+    }
+
+    // A folder that is not a bundle is refused alike and left as it was.
+    let foreign = dir.path().join("foreign");
+    fs::create_dir_all(&foreign).unwrap();
+    fs::write(foreign.join("notes.txt"), "mine").unwrap();
+    let refusals: Vec<String> = [&file, &server]
+        .iter()
+        .map(|store| {
+            let err = store
+                .export_p2(None, &foreign, None, &NoProgress)
+                .unwrap_err();
+            assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
+            err.to_string()
+        })
+        .collect();
+    assert_eq!(refusals[0], refusals[1]);
+    assert_eq!(
+        folder_files(&foreign).into_keys().collect::<Vec<_>>(),
+        ["notes.txt"]
+    );
+    let http = server
+        .export_p2(
+            None,
+            &dir.path().join("http"),
+            Some("http://example.com/"),
+            &NoProgress,
+        )
+        .unwrap_err();
+    assert!(http.to_string().contains("https://"), "{http}");
+    // A P1 export of everything cannot hold the envelope-only EACs: the
+    // same refusal.
+    let p1 = |store: &eac_store::Store| {
+        store
+            .export_p1(None, &dir.path().join("p1.json"), &NoProgress)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(p1(&file), p1(&server));
+
+    // The envelope-only list, page by page, and its ids.
+    for (offset, limit) in [(0, 0), (0, 50), (250, 20), (290, 20), (299, 1), (400, 5)] {
+        assert_eq!(
+            file.envelope_only(offset, limit).unwrap(),
+            server.envelope_only(offset, limit).unwrap(),
+            "{offset} {limit}"
+        );
+    }
+    assert_eq!(server.envelope_only(0, 0).unwrap().len(), 300);
+    assert_eq!(
+        file.envelope_only_ids(500).unwrap(),
+        server.envelope_only_ids(500).unwrap()
+    );
+    assert_eq!(server.info().unwrap().envelope_only_count, 300);
+}
+
+/// `eacs.json` with every `cds_synced` (the time each store imported it)
+/// blanked, and the other files of a bundle as they are.
+fn without_synced(mut files: BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    let listing = files.get_mut("eacs.json").unwrap();
+    let mut doc: serde_json::Value = serde_json::from_slice(listing).unwrap();
+    for eac in doc["eacs"].as_array_mut().unwrap() {
+        eac["cds_synced"] = serde_json::Value::Null;
+    }
+    *listing = serde_json::to_vec(&doc).unwrap();
+    files
+}
+
+#[test]
+fn a_p2_bundle_imports_into_a_server_as_into_a_file() {
+    use eac_store::{EacFilter, ImportOptions, NoProgress, Store, StoreError};
+    let Some(db) = empty_database("eacdesk_server_p2_import") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    // The bundle: sample EACs with their detail files, and envelope-only
+    // EACs pointing at their sources.
+    let bundle = dir.path().join("bundle");
+    {
+        let mut source = Store::open(&dir.path().join("source.sqlite")).unwrap();
+        let mut sample = eac_sample::generate(50, 7, eac_sample::SampleOptions::default());
+        source
+            .import_eacs("sample", &mut sample, &NoProgress)
+            .unwrap();
+        let listing = dir.path().join("envelopes.json");
+        envelope_listing(&listing, 280, "2024-02-10T00:00:00Z");
+        source
+            .import_p2(&listing, ImportOptions::default(), &NoProgress)
+            .unwrap();
+        source.export_p2(None, &bundle, None, &NoProgress).unwrap();
+    }
+    let mut file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut server = Store::open_server(&db).unwrap();
+    let counts = |store: &Store| {
+        let info = store.info().unwrap();
+        let audit = store.audit_log(None).unwrap().len();
+        (
+            info.eac_count,
+            info.value_count,
+            info.envelope_only_count,
+            audit,
+        )
+    };
+
+    // A dry run says the same and writes nothing.
+    let planned: Vec<_> = [&mut file, &mut server]
+        .into_iter()
+        .map(|store| {
+            store
+                .import_p2_dry_run(&bundle, ImportOptions::default(), &NoProgress)
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(planned[0], planned[1]);
+    assert_eq!(planned[0].added, 330);
+    assert_eq!(counts(&server), (0, 0, 0, 0));
+
+    let imported: Vec<_> = [&mut file, &mut server]
+        .into_iter()
+        .map(|store| {
+            store
+                .import_p2(&bundle, ImportOptions::default(), &NoProgress)
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(imported[0], imported[1]);
+    assert_eq!(imported[0].added, 330);
+    assert_eq!(counts(&file), counts(&server));
+    assert_eq!(counts(&server).2, 280);
+
+    // The same P1 and P2 exports (`cds_synced` is each store's import time).
+    let exports = |file: &Store, server: &Store| {
+        let wind = EacFilter {
+            technology: Some(eac_model::TechnologyType::Wind),
+            ..Default::default()
+        };
+        let (x, y) = (dir.path().join("file.json"), dir.path().join("server.json"));
+        for filter in [
+            Some(&wind),
+            Some(&EacFilter {
+                search: Some("a".into()),
+                ..Default::default()
+            }),
+        ] {
+            file.export_p1(filter, &x, &NoProgress).unwrap();
+            server.export_p1(filter, &y, &NoProgress).unwrap();
+            assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap(), "{filter:?}");
+        }
+        let dest = dir.path().join("again");
+        let base = Some("https://example.com/b/");
+        file.export_p2(None, &dest, base, &NoProgress).unwrap();
+        let a = without_synced(folder_files(&dest));
+        server.export_p2(None, &dest, base, &NoProgress).unwrap();
+        let b = without_synced(folder_files(&dest));
+        assert!(a == b, "the bundles differ");
+        let envelopes = |store: &Store| {
+            store
+                .envelope_only(0, 0)
+                .unwrap()
+                .into_iter()
+                .map(|mut e| {
+                    e.cds_synced.clear();
+                    e
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(envelopes(file), envelopes(server));
+    };
+    exports(&file, &server);
+
+    // Newer versions of the envelope-only EACs replace the stored ones,
+    // audited alike; the same bundle again is skipped whole.
+    let newer = dir.path().join("newer.json");
+    envelope_listing(&newer, 280, "2024-04-01T00:00:00Z");
+    for store in [&mut file, &mut server] {
+        let report = store
+            .import_p2(&newer, ImportOptions::default(), &NoProgress)
+            .unwrap();
+        assert_eq!((report.added, report.replaced), (0, 280));
+        let again = store
+            .import_p2(&bundle, ImportOptions::default(), &NoProgress)
+            .unwrap();
+        assert_eq!((again.added, again.replaced, again.skipped), (0, 0, 330));
+    }
+    let shape = |store: &Store| {
+        store
+            .audit_log(None)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.cds_eac_id, r.action, r.reason, r.source_file))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&file), shape(&server));
+    assert_eq!(shape(&server).len(), 280);
+    assert!(server.verify_audit_chain().unwrap().broken.is_none());
+    exports(&file, &server);
+
+    // A detail file that does not match its envelope, and a listing with
+    // one id twice: refused whole, alike, each store as it was.
+    let broken = dir.path().join("broken");
+    fs::create_dir_all(broken.join("eacs")).unwrap();
+    for (name, bytes) in folder_files(&bundle) {
+        fs::write(broken.join(&name), bytes).unwrap();
+    }
+    let listing: serde_json::Value =
+        serde_json::from_slice(&fs::read(broken.join("eacs.json")).unwrap()).unwrap();
+    let full = listing["eacs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["eac_format"] == "eacdesk_eac_json_v1")
+        .unwrap()
+        .clone();
+    let detail = broken.join("eacs").join(eac_store::p2::detail_file_name(
+        full["cds_eac_id"].as_str().unwrap(),
+    ));
+    let mut eac: serde_json::Value = serde_json::from_slice(&fs::read(&detail).unwrap()).unwrap();
+    // Newer (it would replace the stored one) but for someone else.
+    eac["cds_modified"] = serde_json::json!("2031-01-01T00:00:00Z");
+    eac["beneficiaries"] = serde_json::json!(["SOMEONE-ELSE"]);
+    fs::write(&detail, serde_json::to_vec_pretty(&eac).unwrap()).unwrap();
+    let twice = dir.path().join("twice.json");
+    let one = serde_json::json!({
+        "cds_eac_id": "env-twice",
+        "cds_created": "2024-02-01T00:00:00Z",
+        "cds_modified": "2024-02-01T00:00:00Z",
+        "cds_synced": "2024-03-01T00:00:00Z",
+        "eac_numbers": ["N-1"],
+        "eac_format": "certiq",
+        "eac_data_url": "https://example.com/eacs/twice.pdf",
+        "beneficiary_type": "customer",
+        "beneficiaries": ["CUST123"],
+        "period_start": "2023-01-01T00:00:00Z",
+        "period_end": "2023-08-01T00:00:00Z",
+    });
+    fs::write(
+        &twice,
+        serde_json::to_vec(
+            &serde_json::json!({"eacs": [one, one], "next": null, "previous": null}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for bad in [&broken, &twice] {
+        let before = (counts(&file), counts(&server));
+        let errors: Vec<String> = [&mut file, &mut server]
+            .into_iter()
+            .map(|store| {
+                let err = store
+                    .import_p2(bad, ImportOptions::default(), &NoProgress)
+                    .unwrap_err();
+                assert!(matches!(err, StoreError::Rules { .. }), "{err}");
+                err.to_string()
+            })
+            .collect();
+        assert_eq!(errors[0], errors[1]);
+        assert_eq!((counts(&file), counts(&server)), before);
+    }
+    exports(&file, &server);
+    assert_eq!(
+        server.import_batches().unwrap().len(),
+        file.import_batches().unwrap().len()
+    );
+}
+
+/// What a pack made from `store` holds (its P1 listing and P2 bundle, the
+/// audit chain's rows, the closed periods its EACs fall in) and its record.
+struct Packed {
+    listing: Vec<u8>,
+    bundle: BTreeMap<String, Vec<u8>>,
+    /// `(cds_eac_id, action)` of every audit row, oldest first.
+    audit: Vec<(Option<String>, serde_json::Value)>,
+    closed: Vec<(String, String, String)>,
+    record: eac_store::PackRecord,
+}
+
+/// Makes a pack of the EACs `filter` selects from `store` in `folder` (as
+/// the app does: every part read, then recorded with its audit record),
+/// named `published`; its manifest's hash is `sha`.
+fn make_pack(
+    store: &mut eac_store::Store,
+    filter: &eac_store::EacFilter,
+    folder: &Path,
+    published: &Path,
+    sha: char,
+) -> eac_store::Result<Packed> {
+    use eac_store::chain::{canonical_json, link, GENESIS};
+    use eac_store::NoProgress;
+    let version = store.data_version()?;
+    let chain = store.verify_audit_chain()?;
+    assert!(chain.broken.is_none());
+    fs::create_dir_all(folder).unwrap();
+    let listing_path = folder.join("eacs.json");
+    let listing = store.export_p1(Some(filter), &listing_path, &NoProgress)?;
+    store.export_p2_published(
+        Some(filter),
+        &folder.join("p2"),
+        &published.join("p2"),
+        &NoProgress,
+        &|_| Vec::new(),
+    )?;
+    // The chain as the pack copies it: re-hashed from its JSON, it gives
+    // the database's head.
+    let mut audit = Vec::new();
+    let mut prev = GENESIS.to_owned();
+    store.each_audit_row(&mut |row| {
+        assert_eq!(row.prev_hash.as_deref(), Some(prev.as_str()));
+        let text = serde_json::to_string(&row.values).unwrap();
+        let back: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+        let hash = link(&prev, &canonical_json(&back));
+        assert_eq!(Some(&hash), row.hash.as_ref());
+        prev = hash;
+        audit.push((row.cds_eac_id, row.values[4].clone()));
+        Ok(())
+    })?;
+    assert_eq!(
+        chain.head.as_deref(),
+        (!audit.is_empty()).then_some(prev.as_str())
+    );
+    let closed = store
+        .closed_periods_overlapping(filter)?
+        .into_iter()
+        .map(|p| (p.from, p.to, p.reason))
+        .collect();
+    let record = store.record_pack(
+        &eac_store::NewPack {
+            created_at: "2026-01-02T03:04:05Z".into(),
+            title: Some("FY2024 filing".into()),
+            filter: filter.clone(),
+            manifest_sha256: sha.to_string().repeat(64),
+            audit_head: chain.head,
+            audit_records: chain.records,
+            eac_count: listing.eac_count,
+            key_fingerprint: "ab12-cd34".into(),
+            path: published.display().to_string(),
+            file_count: 7,
+        },
+        "ann",
+        version,
+        || Ok(()),
+    )?;
+    Ok(Packed {
+        listing: fs::read(&listing_path).unwrap(),
+        bundle: folder_files(&folder.join("p2")),
+        audit,
+        closed,
+        record,
+    })
+}
+
+#[test]
+fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
+    use eac_store::{AuditAction, EacFilter, ExportWritten, Reason, Store, StoreError};
+    let Some((dir, mut file, mut server, db)) = p2_file_and_server("eacdesk_server_packs") else {
+        return;
+    };
+    let reason = Reason::new("books closed").unwrap();
+    for store in [&mut file, &mut server] {
+        store
+            .close_period(
+                eac_model::Date::parse("2020-01-01").unwrap(),
+                eac_model::Date::parse("2030-12-31").unwrap(),
+                &reason,
+                "ann",
+            )
+            .unwrap();
+    }
+    let wind = EacFilter {
+        technology: Some(eac_model::TechnologyType::Wind),
+        ..Default::default()
+    };
+    let published = dir.path().join("final/pack");
+    let a = make_pack(&mut file, &wind, &dir.path().join("a"), &published, 'a').unwrap();
+    let b = make_pack(&mut server, &wind, &dir.path().join("b"), &published, 'a').unwrap();
+    // The same EACs, bundle, periods and chain (times and ids aside).
+    assert_eq!(a.listing, b.listing);
+    assert!(a.bundle == b.bundle, "the bundles differ");
+    assert_eq!(a.closed, b.closed);
+    assert_eq!(a.closed.len(), 1);
+    assert_eq!(a.audit, b.audit);
+    assert!(!a.audit.is_empty());
+    // The chain heads differ: each store's records carry its own times.
+    let same = |r: &eac_store::PackRecord| eac_store::PackRecord {
+        id: 0,
+        audit_head: None,
+        ..r.clone()
+    };
+    assert_eq!(same(&a.record), same(&b.record));
+    assert!(b.record.eac_count > 0);
+
+    // Listed and found by its manifest; the records since its head are its
+    // own `pack` record; the chain holds.
+    for (store, packed) in [(&file, &a), (&server, &b)] {
+        assert_eq!(store.packs().unwrap(), vec![packed.record.clone()]);
+        assert_eq!(
+            store.pack_by_manifest(&"a".repeat(64)).unwrap(),
+            Some(packed.record.clone())
+        );
+        assert_eq!(store.pack_by_manifest(&"b".repeat(64)).unwrap(), None);
+        let since = store
+            .audit_since(packed.record.audit_head.as_deref())
+            .unwrap()
+            .unwrap();
+        assert_eq!(since.len(), 1);
+        assert_eq!(
+            (
+                since[0].action,
+                since[0].cds_eac_id.as_str(),
+                since[0].reason.as_str()
+            ),
+            (AuditAction::Pack, "", "FY2024 filing")
+        );
+        assert_eq!(store.audit_since(Some(&"9".repeat(64))).unwrap(), None);
+        assert!(store.verify_audit_chain().unwrap().broken.is_none());
+    }
+    let shape = |store: &Store| {
+        store
+            .audit_log(None)
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.cds_eac_id, r.action, r.reason, r.changes, r.source_file))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(shape(&file), shape(&server));
+    assert_eq!(
+        file.audit_since(None).unwrap().unwrap().len(),
+        server.audit_since(None).unwrap().unwrap().len()
+    );
+
+    // An export is recorded alike.
+    let written = ExportWritten {
+        profile: "P2".into(),
+        path: "/out/bundle".into(),
+        sha256: "0".repeat(64),
+        eac_count: 3,
+    };
+    for store in [&mut file, &mut server] {
+        store.record_export(&written, "ann").unwrap();
+        assert_eq!(
+            store.audit_log(None).unwrap()[0].action,
+            AuditAction::Export
+        );
+    }
+    assert_eq!(shape(&file), shape(&server));
+
+    // Refused alike, nothing recorded: another desk wrote while the pack
+    // was made; placing the folder failed; a title of two lines; a
+    // manifest recorded already. The store's own writes meanwhile are no
+    // reason to refuse.
+    let mut other_file = Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut other_server = Store::open_server(&db).unwrap();
+    let try_pack = |store: &mut Store, version: i64, sha: char, title: &str, fail: bool| {
+        store.record_pack(
+            &eac_store::NewPack {
+                created_at: "2026-02-02T00:00:00Z".into(),
+                title: Some(title.into()),
+                filter: EacFilter::default(),
+                manifest_sha256: sha.to_string().repeat(64),
+                audit_head: None,
+                audit_records: 0,
+                eac_count: 1,
+                key_fingerprint: "ab12-cd34".into(),
+                path: "/packs/p".into(),
+                file_count: 3,
+            },
+            "ann",
+            version,
+            || {
+                if fail {
+                    Err(StoreError::InvalidInput("the folder is taken".into()))
+                } else {
+                    Ok(())
+                }
+            },
+        )
+    };
+    for (store, other) in [
+        (&mut file, &mut other_file),
+        (&mut server, &mut other_server),
+    ] {
+        let state = |store: &Store| (store.packs().unwrap(), store.audit_log(None).unwrap().len());
+        let before = state(store);
+        // The other desk writes after this one looked.
+        let version = store.data_version().unwrap();
+        // (Its EACs are frozen by the closed period: it records an export.)
+        other.record_export(&written, "bob").unwrap();
+        let err = try_pack(store, version, 'c', "late", false).unwrap_err();
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert!(err.to_string().contains("Make the pack again"), "{err}");
+        let before = (before.0, before.1 + 1);
+        assert_eq!(state(store), before, "only the other desk's record");
+        let unchanged_now = |store: &Store| assert_eq!(state(store), before);
+        let version = store.data_version().unwrap();
+        let err = try_pack(store, version, 'c', "placed", true).unwrap_err();
+        assert!(err.to_string().contains("the folder is taken"), "{err}");
+        unchanged_now(store);
+        let version = store.data_version().unwrap();
+        let err = try_pack(store, version, 'c', "two\nlines", false).unwrap_err();
+        assert!(matches!(err, StoreError::InvalidInput(_)), "{err}");
+        unchanged_now(store);
+        let version = store.data_version().unwrap();
+        assert!(try_pack(store, version, 'a', "again", false).is_err());
+        unchanged_now(store);
+        // Its own export record meanwhile: the pack is recorded.
+        let version = store.data_version().unwrap();
+        store.record_export(&written, "ann").unwrap();
+        let record = try_pack(store, version, 'd', "second", false).unwrap();
+        assert_eq!(store.packs().unwrap()[0], record);
+        assert_eq!(store.packs().unwrap().len(), 2);
+    }
+    assert_eq!(shape(&file), shape(&server));
+    assert!(server.verify_audit_chain().unwrap().broken.is_none());
+}

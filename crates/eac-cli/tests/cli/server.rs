@@ -198,14 +198,14 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
     let id = listed["rows"][0]["cds_eac_id"].as_str().unwrap().to_owned();
     assert_eq!(server(&["show", &id]), file(&["show", &id]));
 
-    // The same export, byte for byte; the server's is not in its audit log
-    // yet, and the command says so.
-    bare()
-        .args(["--db", &url, "export", "--profile", "p1", "--out"])
-        .arg(desk.path("server.json"))
-        .assert()
-        .success()
-        .stderr(contains("not recorded in its audit log yet"));
+    // The same export, byte for byte, recorded in the server's audit log.
+    server(&[
+        "export",
+        "--profile",
+        "p1",
+        "--out",
+        desk.path("server.json").to_str().unwrap(),
+    ]);
     file(&[
         "export",
         "--profile",
@@ -217,12 +217,48 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         std::fs::read(desk.path("server.json")).unwrap(),
         std::fs::read(desk.path("file.json")).unwrap()
     );
+    let audit = server(&["audit"]);
+    assert!(audit.contains("P1 listing exported"), "{audit}");
+    // The same P2 bundle, file by file.
+    let (to_server, to_file) = (desk.path("server-p2"), desk.path("file-p2"));
+    let p2 = [
+        "export",
+        "--profile",
+        "p2",
+        "--base-url",
+        "https://example.com/p2/",
+    ];
+    server(&[&p2[..], &["--out", to_server.to_str().unwrap()]].concat());
+    file(&[&p2[..], &["--out", to_file.to_str().unwrap()]].concat());
+    let mut names: Vec<_> = std::fs::read_dir(desk.path("file-p2/eacs"))
+        .unwrap()
+        .map(|e| format!("eacs/{}", e.unwrap().file_name().to_string_lossy()))
+        .collect();
+    assert!(!names.is_empty());
+    names.extend(
+        [
+            "eacs.json",
+            "server-metadata.json",
+            "FORMAT.md",
+            ".eacdesk-bundle",
+        ]
+        .map(String::from),
+    );
+    for name in names {
+        assert_eq!(
+            std::fs::read(desk.path("server-p2").join(&name)).unwrap(),
+            std::fs::read(desk.path("file-p2").join(&name)).unwrap(),
+            "{name}"
+        );
+    }
+    let audit = server(&["audit"]);
+    assert!(audit.contains("P2 bundle exported"), "{audit}");
 
     // The double-counting check runs there.
     bare().args(["--db", &url, "check"]).assert().success();
-    // EACDESK_DB takes the address too (claims work there, see
-    // `claims_work_on_a_server_database_as_on_its_file`); what does not run
-    // on a server yet (evidence packs) is refused, plainly.
+    // EACDESK_DB takes the address too; claims (see
+    // `claims_work_on_a_server_database_as_on_its_file`) and packs work
+    // there.
     bare()
         .env("EACDESK_DB", &url)
         .args(["set", &id, "destination_name=Utility X", "--reason", "test"])
@@ -238,11 +274,19 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         .env("EACDESK_DB", &url)
         .args(["pack", "ls"])
         .assert()
-        .code(2)
-        .stderr(contains(
-            "does not work on a database on a PostgreSQL server yet",
-        ))
-        .stderr(contains("eacdesk copy --from URL --to FILE"));
+        .success()
+        .stdout(contains("No evidence packs were made from this database"));
+    // A dry run of an import writes nothing there either.
+    let before = server(&["ls", "--json"]);
+    bare()
+        .args(["--db", &url, "import", "--dry-run"])
+        .arg(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../tests/fixtures/spec-examples/good-p1-overview-monthly.json"),
+        )
+        .assert()
+        .success();
+    assert_eq!(server(&["ls", "--json"]), before);
     // Beneficiaries are set there, audited in the server's chain.
     bare()
         .args([

@@ -12,11 +12,11 @@ use eac_model::p2::{
 };
 use eac_model::{check_eac, CheckOptions, Eac};
 use eac_model::{Rule, Timestamp, Violation};
-use rusqlite::Connection;
 use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::atomic::{self, AtomicDir, DirFile};
+use crate::db::{Db, Kind};
 use crate::export::{ListingOut, Sink};
 use crate::{BundleReport, EacFilter, Progress, Result, StoreError};
 
@@ -508,9 +508,11 @@ impl P2Bundle<'_> {
 }
 
 impl Sink for P2Bundle<'_> {
-    fn order(&self) -> &'static str {
+    fn order(&self, _kind: Kind) -> &'static str {
         // Storage text is fixed-width UTC, so text order is instant order;
-        // BINARY collation of UTF-8 is code-point order.
+        // BINARY collation of UTF-8 is code-point order, and so is a server
+        // database's C collation. None of these columns is ever NULL: one
+        // order on both backends.
         " ORDER BY e.period_start DESC, e.cds_created DESC, e.cds_eac_id ASC"
     }
 
@@ -518,12 +520,9 @@ impl Sink for P2Bundle<'_> {
         true
     }
 
-    fn begin(&mut self, tx: &dyn crate::db::Db) -> Result<()> {
+    fn begin(&mut self, tx: &dyn Db) -> Result<()> {
         // The envelope-only EACs' formats must be declared too (rule 18).
         if self.unfiltered {
-            let tx = tx.sqlite().ok_or_else(|| StoreError::NotOnServer {
-                operation: "The P2 export".to_owned(),
-            })?;
             self.foreign_formats = envelope_formats(tx, EACDESK_FORMAT_ID)?;
         }
         Ok(())
@@ -592,7 +591,7 @@ impl Sink for P2Bundle<'_> {
 /// inside a larger folder (an evidence pack) has put that folder in place;
 /// its `file:` URIs and messages name that place. `None`: `dest` itself.
 pub(crate) fn export_p2(
-    conn: &Connection,
+    conn: &dyn Db,
     filter: Option<&EacFilter>,
     dest: &Path,
     base_url: Option<&str>,
@@ -638,7 +637,8 @@ pub(crate) fn export_p2(
         now: Timestamp::now(),
         unfiltered,
         // Read inside the export's snapshot (`stream_eacs` holds `conn`'s
-        // read transaction while the sink runs).
+        // read transaction, or the server's read-only snapshot, while the
+        // sink runs).
         envelopes: if unfiltered {
             EnvelopeCursor::new(conn)
         } else {

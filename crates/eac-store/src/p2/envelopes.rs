@@ -5,8 +5,9 @@ use std::path::Path;
 
 use eac_model::p2::EacEnvelope;
 use eac_model::{Rule, Violation};
-use rusqlite::Connection;
+use rusqlite::ToSql;
 
+use crate::db::{Db, DbRow};
 use crate::import::MAX_REPORTED;
 use crate::rows::{self};
 use crate::write::Write;
@@ -27,8 +28,8 @@ const ENVELOPE_ORDER: &str = " ORDER BY period_start DESC, cds_created DESC, cds
 const ENVELOPE_CHUNK: i64 = 256;
 
 /// One row of [`ENVELOPE_SELECT`].
-fn envelope_of(row: &rusqlite::Row) -> rusqlite::Result<EacEnvelope> {
-    let list = |row: &rusqlite::Row, idx: usize| -> rusqlite::Result<Vec<String>> {
+fn envelope_of(row: &dyn DbRow) -> rusqlite::Result<EacEnvelope> {
+    let list = |row: &dyn DbRow, idx: usize| -> rusqlite::Result<Vec<String>> {
         rows::parsed(row, idx, |t| serde_json::from_str(t).ok())
     };
     Ok(EacEnvelope {
@@ -43,7 +44,7 @@ fn envelope_of(row: &rusqlite::Row) -> rusqlite::Result<EacEnvelope> {
         eac_data_url: row.get(8)?,
         period_start: rows::parsed(row, 9, rows::timestamp)?,
         period_end: rows::parsed(row, 10, rows::timestamp)?,
-        extensions: match row.get::<_, Option<String>>(11)? {
+        extensions: match row.get::<Option<String>>(11)? {
             None => eac_model::Extensions::default(),
             Some(t) => rows::parsed(row, 11, |_| eac_model::extensions_from_json(&t).ok())?,
         },
@@ -53,9 +54,12 @@ fn envelope_of(row: &rusqlite::Row) -> rusqlite::Result<EacEnvelope> {
 /// Stored envelope-only EACs in P2 order, read a chunk at a time (keyset
 /// pagination on the order's columns), so a bundle export holds at most
 /// [`ENVELOPE_CHUNK`] of them whatever the store's size. Run inside the
-/// export's read transaction, every chunk comes from the same snapshot.
+/// export's read snapshot, every chunk comes from the same state. The
+/// order's columns are never NULL and text compares byte by byte on both
+/// backends (a server database has the C collation), so the order is the
+/// same on a server.
 pub(super) struct EnvelopeCursor<'c> {
-    conn: &'c Connection,
+    conn: &'c dyn Db,
     chunk: std::collections::VecDeque<EacEnvelope>,
     /// The stored `(period_start, cds_created, cds_eac_id)` of the last row
     /// read; `None` before the first chunk.
@@ -64,7 +68,7 @@ pub(super) struct EnvelopeCursor<'c> {
 }
 
 impl<'c> EnvelopeCursor<'c> {
-    pub(super) fn new(conn: &'c Connection) -> Self {
+    pub(super) fn new(conn: &'c dyn Db) -> Self {
         EnvelopeCursor {
             conn,
             chunk: std::collections::VecDeque::new(),
@@ -74,7 +78,7 @@ impl<'c> EnvelopeCursor<'c> {
     }
 
     /// An empty cursor (a filtered export has no envelope-only EACs).
-    pub(super) fn none(conn: &'c Connection) -> Self {
+    pub(super) fn none(conn: &'c dyn Db) -> Self {
         EnvelopeCursor {
             done: true,
             ..EnvelopeCursor::new(conn)
@@ -85,29 +89,28 @@ impl<'c> EnvelopeCursor<'c> {
         if !self.chunk.is_empty() || self.done {
             return Ok(());
         }
-        let mut stmt = match self.after {
-            None => self
-                .conn
-                .prepare_cached(&format!("{ENVELOPE_SELECT}{ENVELOPE_ORDER} LIMIT ?1"))?,
-            Some(_) => self.conn.prepare_cached(&format!(
-                "{ENVELOPE_SELECT}
-                  WHERE period_start < ?2
-                     OR (period_start = ?2 AND (cds_created < ?3
-                         OR (cds_created = ?3 AND cds_eac_id > ?4)))
-                  {ENVELOPE_ORDER} LIMIT ?1"
-            ))?,
-        };
-        let mut rows = match &self.after {
-            None => stmt.query(rusqlite::params![ENVELOPE_CHUNK])?,
-            Some((start, created, id)) => {
-                stmt.query(rusqlite::params![ENVELOPE_CHUNK, start, created, id])?
-            }
+        let first = format!("{ENVELOPE_SELECT}{ENVELOPE_ORDER} LIMIT ?1");
+        let next = format!(
+            "{ENVELOPE_SELECT}
+              WHERE period_start < ?2
+                 OR (period_start = ?2 AND (cds_created < ?3
+                     OR (cds_created = ?3 AND cds_eac_id > ?4)))
+              {ENVELOPE_ORDER} LIMIT ?1"
+        );
+        let (sql, params): (&str, Vec<&dyn ToSql>) = match &self.after {
+            None => (&first, vec![&ENVELOPE_CHUNK]),
+            Some((start, created, id)) => (&next, vec![&ENVELOPE_CHUNK, start, created, id]),
         };
         let mut read: i64 = 0;
-        while let Some(row) = rows.next()? {
-            self.chunk.push_back(envelope_of(row)?);
-            self.after = Some((row.get(9)?, row.get(1)?, row.get(0)?));
+        let (chunk, mut after) = (&mut self.chunk, None);
+        self.conn.each(sql, &params, &mut |row| {
+            chunk.push_back(envelope_of(row)?);
+            after = Some((row.get(9)?, row.get(1)?, row.get(0)?));
             read += 1;
+            Ok(())
+        })?;
+        if after.is_some() {
+            self.after = after;
         }
         self.done = read < ENVELOPE_CHUNK;
         Ok(())
@@ -128,14 +131,12 @@ impl<'c> EnvelopeCursor<'c> {
 
 /// The formats of stored envelope-only EACs other than `except`, in text
 /// order: a bundle declares each in its metadata (rule 18).
-pub(super) fn envelope_formats(conn: &Connection, except: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+pub(super) fn envelope_formats(conn: &dyn Db, except: &str) -> Result<Vec<String>> {
+    conn.collect(
         "SELECT DISTINCT eac_format FROM eac_envelopes WHERE eac_format <> ?1 ORDER BY eac_format",
-    )?;
-    let formats = stmt
-        .query_map([except], |row| row.get(0))?
-        .collect::<rusqlite::Result<Vec<String>>>()?;
-    Ok(formats)
+        &[&except],
+        |row| Ok(row.get(0)?),
+    )
 }
 
 /// A P1 export of everything cannot include envelope-only EACs (they have
@@ -167,24 +168,20 @@ pub(crate) fn refuse_envelope_only(conn: &dyn crate::db::Db, dest: &Path) -> Res
 
 /// Envelope-only EACs in P2 order, at most `limit` from `offset`.
 pub(crate) fn envelope_only_rows(
-    conn: &Connection,
+    conn: &dyn Db,
     offset: usize,
     limit: usize,
 ) -> Result<Vec<crate::EnvelopeOnlyRow>> {
     // The page is cut in SQL: only the rows shown are read.
-    let mut stmt = conn.prepare_cached(&format!(
-        "{ENVELOPE_SELECT}{ENVELOPE_ORDER} LIMIT ?1 OFFSET ?2"
-    ))?;
-    let page = stmt
-        .query_map(
-            rusqlite::params![
-                rows::count(crate::page_size(limit)),
-                i64::try_from(offset).unwrap_or(i64::MAX)
-            ],
-            envelope_of,
-        )?
-        .map(|e| {
-            e.map(|e| crate::EnvelopeOnlyRow {
+    conn.collect(
+        &format!("{ENVELOPE_SELECT}{ENVELOPE_ORDER} LIMIT ?1 OFFSET ?2"),
+        &[
+            &rows::count(crate::page_size(limit)),
+            &i64::try_from(offset).unwrap_or(i64::MAX),
+        ],
+        |row| {
+            let e = envelope_of(row)?;
+            Ok(crate::EnvelopeOnlyRow {
                 cds_eac_id: e.cds_eac_id,
                 cds_created: e.cds_created.to_string(),
                 cds_modified: e.cds_modified.to_string(),
@@ -197,9 +194,8 @@ pub(crate) fn envelope_only_rows(
                 period_start: e.period_start.to_string(),
                 period_end: e.period_end.to_string(),
             })
-        })
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(page)
+        },
+    )
 }
 
 /// Ids of envelope-only EACs (no values: they cannot be exported as P1).
@@ -227,82 +223,78 @@ pub(super) fn store_envelopes(
     envelopes: Vec<EacEnvelope>,
     report: &mut EnvelopeCounts,
 ) -> Result<()> {
-    let (batch, synced): (i64, String) = w.query_row(
+    let db = w.db();
+    let (batch, synced): (i64, String) = db.query_row(
         "SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1",
-        [],
+        &[],
         |row| Ok((row.get(0)?, row.get(1)?)),
     )?;
+    let json = |list: &[String]| {
+        serde_json::to_string(list)
+            .map_err(io::Error::other)
+            .map_err(io_err(Path::new("eac_envelopes")))
+    };
     for env in envelopes {
-        if rows::find(w, &env.cds_eac_id)?.is_some() {
+        if rows::find(db, &env.cds_eac_id)?.is_some() {
             report.skipped += 1;
             continue;
         }
-        let stored: Option<String> = w
-            .query_row(
-                "SELECT cds_modified FROM eac_envelopes WHERE cds_eac_id = ?1",
-                [&env.cds_eac_id],
-                |row| row.get(0),
-            )
-            .map(Some)
-            .or_else(|e| match e {
-                rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                e => Err(e),
-            })?;
+        let stored: Option<String> = db.query_opt(
+            "SELECT cds_modified FROM eac_envelopes WHERE cds_eac_id = ?1",
+            &[&env.cds_eac_id],
+            |row| Ok(row.get(0)?),
+        )?;
         let modified = env.cds_modified.to_storage();
         match stored {
             Some(old) if old >= modified => {
                 report.skipped += 1;
-                w.execute(
+                db.execute(
                     "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",
-                    rusqlite::params![env.cds_eac_id, synced],
+                    &[&env.cds_eac_id, &synced],
                 )?;
                 continue;
             }
             Some(_) => {
                 crate::periods::check_id(w, &env.cds_eac_id)?;
                 crate::history::envelope_replacing(w, &env.cds_eac_id, batch)?;
-                w.execute(
+                db.execute(
                     "DELETE FROM eac_envelopes WHERE cds_eac_id = ?1",
-                    [&env.cds_eac_id],
+                    &[&env.cds_eac_id],
                 )?;
                 report.replaced += 1;
             }
             None => report.added += 1,
         }
         crate::periods::check(w, &env.cds_eac_id, &env.period_start, &env.period_end)?;
-        w.execute(
+        db.execute(
             "INSERT INTO eac_envelopes (cds_eac_id, cds_created, cds_modified, cds_synced,
                 beneficiary_type, beneficiaries, eac_numbers, eac_format, eac_data_url,
                 period_start, period_end, extensions, import_batch_id)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            rusqlite::params![
-                env.cds_eac_id,
-                env.cds_created.to_storage(),
-                modified,
-                synced,
-                env.beneficiary_type.as_str(),
-                serde_json::to_string(&env.beneficiaries)
-                    .map_err(io::Error::other)
-                    .map_err(io_err(Path::new("eac_envelopes")))?,
-                serde_json::to_string(&env.eac_numbers)
-                    .map_err(io::Error::other)
-                    .map_err(io_err(Path::new("eac_envelopes")))?,
-                env.eac_format,
-                env.eac_data_url,
-                env.period_start.to_storage(),
-                env.period_end.to_storage(),
-                eac_model::extensions_to_json(&env.extensions),
-                batch,
+            &[
+                &env.cds_eac_id,
+                &env.cds_created.to_storage(),
+                &modified,
+                &synced,
+                &env.beneficiary_type.as_str(),
+                &json(&env.beneficiaries)?,
+                &json(&env.eac_numbers)?,
+                &env.eac_format,
+                &env.eac_data_url,
+                &env.period_start.to_storage(),
+                &env.period_end.to_storage(),
+                &eac_model::extensions_to_json(&env.extensions),
+                &batch,
             ],
         )?;
     }
-    w.execute(
+    db.execute(
         "UPDATE import_batches SET added = ?2, replaced = ?3, skipped = ?4 WHERE id = ?1",
-        rusqlite::params![
-            batch,
-            rows::count(report.added),
-            rows::count(report.replaced),
-            rows::count(report.skipped)
+        &[
+            &batch,
+            &rows::count(report.added),
+            &rows::count(report.replaced),
+            &rows::count(report.skipped),
         ],
     )?;
     Ok(())
