@@ -1779,6 +1779,7 @@ fn an_export_larger_than_one_cursor_chunk_is_the_files_byte_for_byte() {
     // Still usable after: a read outside any transaction, a write, a page.
     assert_eq!(server.info().unwrap().eac_count, 4500);
     assert_eq!(first_ids(&server, 5), first_ids(&file, 5));
+}
 
 // Claims (issue 15) on a server database: consumption, claims with their
 // allocations, emission factors, as on a file.
