@@ -228,14 +228,8 @@ impl Store {
 
     /// Runs `plan` (a dry run: counts and checks, no writes) in a
     /// transaction that takes no write lock and is always rolled back, so
-    /// a dry run sees exactly what the real one would (a refusal too).
-    pub(crate) fn dry_run<T>(&mut self, plan: impl FnOnce(&Write) -> Result<T>) -> Result<T> {
-        self.sqlite("Changing data")?;
-        self.dry_run_in(false, plan)
-    }
-
-    /// [`Store::dry_run`] for a plan ported to the backend seam: on a
-    /// server database too, in a transaction there that is rolled back.
+    /// a dry run sees exactly what the real one would (a refusal too); on a
+    /// server database, in a transaction there that is rolled back.
     pub(crate) fn dry_run_either<T>(
         &mut self,
         plan: impl FnOnce(&Write) -> Result<T>,
