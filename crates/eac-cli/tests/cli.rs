@@ -50,6 +50,14 @@ impl Desk {
     }
 
     fn eacdesk(&self) -> Command {
+        let mut cmd = self.bare();
+        cmd.arg("--db").arg(self.path("desk.sqlite"));
+        cmd
+    }
+
+    /// `eacdesk` with this desk's settings but no database: the caller
+    /// names one (`--db URL`, `EACDESK_DB`).
+    fn bare(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
         // The signing key of evidence packs lives in the temporary folder,
         // never in the home folder of whoever runs the tests.
@@ -57,9 +65,7 @@ impl Desk {
             .env("EACDESK_KEY_DIR", self.path("keys"))
             // Nor the settings (the display name audit records carry).
             .env("EACDESK_CONFIG_DIR", self.path("config"))
-            .current_dir(self.dir.path())
-            .arg("--db")
-            .arg(self.path("desk.sqlite"));
+            .current_dir(self.dir.path());
         cmd
     }
 

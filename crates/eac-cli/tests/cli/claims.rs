@@ -14,7 +14,7 @@ fn fixture(name: &str) -> String {
         .to_string()
 }
 
-const HOURLY: [&str; 12] = [
+pub(super) const HOURLY: [&str; 12] = [
     "--beneficiary-type",
     "account",
     "--beneficiary",

@@ -171,14 +171,7 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         .assert()
         .success();
     // The desk's settings without its `--db`.
-    let bare = || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
-        cmd.env_remove("EACDESK_DB")
-            .env("EACDESK_KEY_DIR", desk.path("keys"))
-            .env("EACDESK_CONFIG_DIR", desk.path("config"))
-            .current_dir(desk.path(""));
-        cmd
-    };
+    let bare = || desk.bare();
     let server = |args: &[&str]| {
         let out = bare().args(["--db", &url]).args(args).assert().success();
         String::from_utf8(out.get_output().stdout.clone()).unwrap()
@@ -393,14 +386,7 @@ fn registry_statements_mappings_and_stations_go_into_a_server_as_into_a_file() {
         .args(["server", "init", &url])
         .assert()
         .success();
-    let bare = || {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
-        cmd.env_remove("EACDESK_DB")
-            .env("EACDESK_KEY_DIR", desk.path("keys"))
-            .env("EACDESK_CONFIG_DIR", desk.path("config"))
-            .current_dir(desk.path(""));
-        cmd
-    };
+    let bare = || desk.bare();
     // One command on both stores: the same exit code and, times of this
     // run masked, the same output.
     let both = |args: &[&str]| -> String {
@@ -609,28 +595,10 @@ fn claims_work_on_a_server_database_as_on_its_file() {
         if !server {
             return desk.eacdesk();
         }
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
-        cmd.env_remove("EACDESK_DB")
-            .env("EACDESK_KEY_DIR", desk.path("keys"))
-            .env("EACDESK_CONFIG_DIR", desk.path("config"))
-            .current_dir(desk.path(""))
-            .args(["--db", &url]);
+        let mut cmd = desk.bare();
+        cmd.args(["--db", &url]);
         cmd
     };
-    let hourly = [
-        "--beneficiary-type",
-        "account",
-        "--beneficiary",
-        "acc-1",
-        "--from",
-        "2024-06-01",
-        "--to",
-        "2024-06-01",
-        "--granularity",
-        "hourly",
-        "--market",
-        "NO",
-    ];
     let delete_consumption = [
         "consumption",
         "delete",
@@ -663,7 +631,7 @@ fn claims_work_on_a_server_database_as_on_its_file() {
         }
         on(server)
             .args(["claims", "create"])
-            .args(hourly)
+            .args(super::claims::HOURLY)
             .args(["--name", "June", "--reason", "2024 filing"])
             .assert()
             .success()
@@ -686,8 +654,8 @@ fn claims_work_on_a_server_database_as_on_its_file() {
         &["claims", "ls"],
         &["claims", "factor", "ls"],
         &["claims", "report", "--claim", "1"],
-        &[&["claims", "report"][..], &hourly].concat(),
-        &[&["claims", "check"][..], &hourly].concat(),
+        &[&["claims", "report"][..], &super::claims::HOURLY].concat(),
+        &[&["claims", "check"][..], &super::claims::HOURLY].concat(),
         &["claims", "check", "--claim", "1"],
     ] {
         let (file, server) = (json(false, args), json(true, args));
@@ -696,7 +664,10 @@ fn claims_work_on_a_server_database_as_on_its_file() {
     let (_, report) = json(true, &["claims", "report", "--claim", "1"]);
     assert_eq!(report["matched"].to_string(), "0.008", "{report}");
     // What is left for a second claim: gc-h10's 2 kWh, on both.
-    let (_, again) = json(true, &[&["claims", "report"][..], &hourly].concat());
+    let (_, again) = json(
+        true,
+        &[&["claims", "report"][..], &super::claims::HOURLY].concat(),
+    );
     assert_eq!(again["matched"].to_string(), "0.002", "{again}");
     for server in [false, true] {
         on(server)
