@@ -200,6 +200,19 @@ async fn the_open_database_file_is_moved_to_a_server_from_the_dialog() -> Result
     desk.click("db-open").await?;
     desk.type_into("db-path-input", &url).await?;
     desk.type_into("db-password", "e2e-pw").await?;
+    // The address, the password and both ways on are in view in the
+    // smallest supported window too.
+    for (w, h) in [(1024, 768), (1280, 800)] {
+        desk.set_viewport(w, h).await?;
+        for id in ["db-path-input", "db-password", "db-open-run", "db-move"] {
+            let r = desk.rect(id).await?;
+            ensure!(r.within((w, h)), "{id} at {w}×{h}: {r:?}");
+        }
+        // WebKit under Xvfb paints a few frames a second.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        desk.screenshot(&artifacts_dir().join(format!("team-move-dialog-{w}x{h}.png")))
+            .await?;
+    }
     desk.click("db-move").await?;
     // Copied, checked, and the window now works on the server.
     desk.wait_attr("db-path", "data-path", |p| p.starts_with("postgres://"))
