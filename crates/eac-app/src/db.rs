@@ -181,6 +181,17 @@ pub fn copy_from_server(
     Ok(eac_store::server_copy::copy_from_server(url, dest, each)?)
 }
 
+/// Copies the database file `from` whole into the new file `dest` (SQLite's
+/// own consistent copy, the write-ahead log included), every table
+/// compared before the copy is put in place.
+pub fn copy_file(
+    from: &Path,
+    dest: &Path,
+    each: &mut dyn FnMut(&eac_store::server_copy::TableCopied),
+) -> Result<eac_store::server_copy::CopyReport, AppError> {
+    Ok(eac_store::server_copy::copy_file(from, dest, each)?)
+}
+
 /// How many tables a copy to or from a server goes through (its progress
 /// counts them).
 pub fn copied_table_count() -> usize {

@@ -53,9 +53,9 @@ pub use claims_view::{
     RuleSetView, ValueCheckView,
 };
 pub use db::{
-    copied_table_count, copy_between_servers, copy_from_server, copy_to_server, default_db_path,
-    is_server, new_store, open_store, open_store_read, open_watch, server_init, with_password,
-    without_any_password, DB_ENV,
+    copied_table_count, copy_between_servers, copy_file, copy_from_server, copy_to_server,
+    default_db_path, is_server, new_store, open_store, open_store_read, open_watch, server_init,
+    with_password, without_any_password, DB_ENV,
 };
 pub use eac_store::server::{without_password, InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};

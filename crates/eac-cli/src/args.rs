@@ -70,10 +70,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Generate realistic sample EACs into the database (or a file)
     Sample(SampleArgs),
-    /// Team mode: copy a whole database (EACs, documents, reference data,
-    /// claims, audit log with its chain) from a file into an empty
-    /// PostgreSQL database set up by `server init`, or from one into a new
-    /// file; verified table by table, all or nothing
+    /// Copy a whole database (EACs, documents, reference data, claims, audit
+    /// log with its chain) between files and PostgreSQL databases: into an
+    /// empty server database set up by `server init`, or into a new file;
+    /// verified table by table, all or nothing
     Copy(CopyArgs),
     /// Team mode: make a PostgreSQL database ready for EAC Desk (schema and
     /// the analyst and auditor roles; see docs/team.md)
@@ -391,8 +391,8 @@ pub struct CopyArgs {
     /// (default: --db)
     #[arg(long, value_name = "FILE_OR_URL")]
     pub from: Option<String>,
-    /// Where to: postgres://USER@HOST/DATABASE (or key=value settings) for a
-    /// file, a new file for a server database
+    /// Where to: postgres://USER@HOST/DATABASE (or key=value settings), or
+    /// a new file
     #[arg(long, value_name = "FILE_OR_URL")]
     pub to: String,
     /// Print the report as JSON

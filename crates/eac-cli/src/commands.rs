@@ -1035,13 +1035,7 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
         }
         (true, false) => eac_app::copy_from_server(&from, Path::new(&a.to), &mut heard)?,
         (true, true) => eac_app::copy_between_servers(&from, &a.to, &mut heard)?,
-        (false, false) => {
-            return Err(AppError::invalid_input(
-                "one side must be a server database (postgres://USER@HOST/DATABASE); to copy a \
-                 file, copy the file",
-            )
-            .into())
-        }
+        (false, false) => eac_app::copy_file(Path::new(&from), Path::new(&a.to), &mut heard)?,
     };
     let mut out = Out::stdout();
     if a.json {
@@ -1055,6 +1049,8 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
             )
         } else if is_server_address(&a.to) {
             (from.clone(), format!("{} on the server", report.database))
+        } else if !is_server_address(&from) {
+            (from.clone(), a.to.clone())
         } else {
             (format!("{} on the server", report.database), a.to.clone())
         };

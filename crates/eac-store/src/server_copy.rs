@@ -568,6 +568,157 @@ fn copy_error(e: std::io::Error) -> StoreError {
     }
 }
 
+/// Copies the database file `from` whole into a new file `dest` (which
+/// must not exist) with SQLite's own `VACUUM INTO` (one consistent read of
+/// `from`, its write-ahead log included: copying a file that is open
+/// elsewhere with the system's copy may miss what the log still holds).
+/// The copy is made hidden beside `dest`, then every table of both is
+/// read in the same order and compared (row counts and SHA-256), and only
+/// then renamed into place, never over a file; `each` hears of every
+/// table compared. Should `from` change between the copy and the
+/// comparison, nothing is made and the error says to copy again.
+pub fn copy_file(
+    from: &Path,
+    dest: &Path,
+    each: &mut dyn FnMut(&TableCopied),
+) -> Result<CopyReport> {
+    let io = |path: &Path| {
+        let path = path.to_owned();
+        move |source: std::io::Error| StoreError::Io { path, source }
+    };
+    if dest.exists() {
+        return Err(io(dest)(std::io::Error::new(
+            std::io::ErrorKind::AlreadyExists,
+            "a copy goes into a new file; this one exists and was left alone",
+        )));
+    }
+    let source = rusqlite::Connection::open_with_flags(
+        from,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| match e {
+        rusqlite::Error::SqliteFailure(_, _) if !from.exists() => io(from)(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            "there is no database file here",
+        )),
+        e => e.into(),
+    })?;
+    source.busy_timeout(std::time::Duration::from_secs(10))?;
+    let folder = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => std::path::PathBuf::from("."),
+    };
+    // An empty hidden file beside `dest` (VACUUM INTO fills an empty file),
+    // removed however this ends unless renamed into place.
+    let hidden = tempfile::Builder::new()
+        .prefix(".eacdesk-copy-")
+        .suffix(".sqlite")
+        .tempfile_in(&folder)
+        .map_err(io(&folder))?
+        .into_temp_path();
+    source.execute("VACUUM INTO ?1", [hidden.to_string_lossy()])?;
+    let copy = rusqlite::Connection::open_with_flags(
+        &hidden,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let mut tables = Vec::new();
+    // One read of the source for the whole comparison.
+    source.execute_batch("BEGIN DEFERRED")?;
+    let names: Vec<String> = source
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+              ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in names {
+        let (rows, sha256) = file_table_digest(&source, &table)?;
+        let back = file_table_digest(&copy, &table)?;
+        if back != (rows, sha256.clone()) {
+            return Err(StoreError::Conflict {
+                message: format!(
+                    "table {table} of {} changed while it was copied, so no copy was made; copy \
+                     again",
+                    from.display()
+                ),
+                ids: Vec::new(),
+            });
+        }
+        let compared = TableCopied {
+            table,
+            rows,
+            sha256,
+        };
+        each(&compared);
+        tables.push(compared);
+    }
+    source.execute_batch("COMMIT")?;
+    drop(copy);
+    crate::atomic::rename_no_replace(&hidden, dest).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            io(dest)(std::io::Error::new(
+                std::io::ErrorKind::AlreadyExists,
+                "another program made this file meanwhile; it was left alone",
+            ))
+        } else {
+            io(dest)(e)
+        }
+    })?;
+    // Renamed: nothing left to remove.
+    let _ = hidden.keep();
+    Ok(CopyReport {
+        database: from.display().to_string(),
+        tables,
+    })
+}
+
+/// The rows and SHA-256 of every row of `table`, all columns, in the
+/// order of all columns (the same on both sides of a file copy).
+fn file_table_digest(conn: &rusqlite::Connection, table: &str) -> Result<(u64, String)> {
+    let columns: i64 =
+        conn.query_row("SELECT count(*) FROM pragma_table_info(?1)", [table], |r| {
+            r.get(0)
+        })?;
+    let order: Vec<String> = (1..=columns).map(|i| i.to_string()).collect();
+    let sql = format!(
+        "SELECT * FROM {} ORDER BY {}",
+        quoted(table),
+        order.join(", ")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let n = stmt.column_count();
+    let mut found = stmt.query([])?;
+    let mut hash = Sha256::new();
+    let mut rows = 0u64;
+    while let Some(row) = found.next()? {
+        for i in 0..n {
+            match row.get_ref(i)? {
+                ValueRef::Null => hash.update(b"N"),
+                ValueRef::Integer(v) => {
+                    hash.update(b"I");
+                    hash.update(v.to_le_bytes());
+                }
+                ValueRef::Real(v) => {
+                    hash.update(b"R");
+                    hash.update(v.to_bits().to_le_bytes());
+                }
+                ValueRef::Text(t) => {
+                    hash.update(b"T");
+                    hash.update((t.len() as u64).to_le_bytes());
+                    hash.update(t);
+                }
+                ValueRef::Blob(b) => {
+                    hash.update(b"B");
+                    hash.update((b.len() as u64).to_le_bytes());
+                    hash.update(b);
+                }
+            }
+        }
+        rows += 1;
+    }
+    Ok((rows, hex::encode(hash.finalize())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

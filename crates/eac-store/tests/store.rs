@@ -2458,3 +2458,56 @@ fn a_cancelled_or_refused_fresh_load_leaves_no_hidden_file_and_an_empty_index() 
     assert_eq!(env.ids(search("v-h-4999-1")), ["h-4999"]);
     search_index_is_whole(&env);
 }
+
+#[test]
+fn a_file_in_use_is_copied_whole_into_a_new_file_and_never_over_one() {
+    file_only!("copying a SQLite file (a server's copies: postgres.rs)");
+    let mut env = browse_env();
+    // Written by a desk that is still open: part of it may be only in the
+    // write-ahead log, which a plain file copy would miss.
+    env.store
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::Account, &["ACC-OPEN"]),
+            &why("still open"),
+            "alice",
+        )
+        .unwrap();
+    let dest = env.file("copy.sqlite");
+    let mut heard = Vec::new();
+    let report =
+        eac_store::server_copy::copy_file(&env.db(), &dest, &mut |t| heard.push(t.table.clone()))
+            .unwrap();
+    assert!(heard.contains(&"eacs".to_owned()) && heard.contains(&"audit_log".to_owned()));
+    assert_eq!(report.tables.len(), heard.len());
+    let copy = Store::open_read(&dest).unwrap();
+    assert_eq!(copy.detail("a").unwrap(), env.store.detail("a").unwrap());
+    assert_eq!(
+        copy.audit_log(None).unwrap(),
+        env.store.audit_log(None).unwrap()
+    );
+    let (x, y) = (env.file("from.json"), env.file("copy.json"));
+    env.store.export_p1(None, &x, &NoProgress).unwrap();
+    copy.export_p1(None, &y, &NoProgress).unwrap();
+    assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
+    assert!(copy.verify_audit_chain().unwrap().broken.is_none());
+    // Never over a file, and nothing hidden left behind.
+    let before = fs::read(&dest).unwrap();
+    let err = eac_store::server_copy::copy_file(&env.db(), &dest, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("left alone"), "{err}");
+    assert_eq!(fs::read(&dest).unwrap(), before);
+    let missing = eac_store::server_copy::copy_file(
+        &env.file("nowhere.sqlite"),
+        &env.file("x.sqlite"),
+        &mut |_| {},
+    )
+    .unwrap_err();
+    assert!(missing.to_string().contains("nowhere.sqlite"), "{missing}");
+    assert!(!env.file("x.sqlite").exists());
+    let hidden: Vec<String> = fs::read_dir(env.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".eacdesk-copy-"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}

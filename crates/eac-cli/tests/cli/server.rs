@@ -125,12 +125,28 @@ fn copy_puts_the_whole_database_on_a_server_once_and_checks_it() {
     let original = listed(&desk.path("desk.sqlite"));
     assert!(String::from_utf8_lossy(&original).contains("cds_eac_id"));
     assert_eq!(listed(&back), original);
-    // One side must be a server.
+    // A file into a new file: the same, checked; never over a file.
     desk.eacdesk()
         .args(["copy", "--to", "elsewhere.sqlite"])
         .assert()
+        .success()
+        .stdout(contains("into elsewhere.sqlite"))
+        .stdout(contains("each read back and compared"));
+    assert_eq!(listed(&desk.path("elsewhere.sqlite")), original);
+    let before = std::fs::read(&back).unwrap();
+    desk.eacdesk()
+        .args(["copy", "--to"])
+        .arg(&back)
+        .assert()
         .code(2)
-        .stderr(contains("one side must be a server database"));
+        .stderr(contains("exists and was left alone"));
+    assert_eq!(std::fs::read(&back).unwrap(), before);
+    let hidden: Vec<_> = std::fs::read_dir(desk.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".eacdesk-copy-"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
 }
 
 /// `settings` (`host=… port=… user=… dbname=…`, as `EACDESK_TEST_PG`
