@@ -715,3 +715,21 @@ fn claims_work_on_a_server_database_as_on_its_file() {
         .success()
         .stdout(contains("The audit log is intact"));
 }
+
+#[test]
+fn a_file_whose_name_holds_an_equals_sign_is_a_file_not_a_server() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk()
+        .args(["copy", "--to", "q1=final.sqlite"])
+        .assert()
+        .success()
+        .stdout(contains("into q1=final.sqlite"));
+    assert!(desk.path("q1=final.sqlite").exists());
+    // libpq settings are a server's, refused here only for want of one.
+    desk.eacdesk()
+        .args(["copy", "--to", "host=/nonexistent-socket-folder dbname=x"])
+        .assert()
+        .code(2)
+        .stderr(contains("could not connect"));
+}
