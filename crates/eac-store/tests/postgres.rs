@@ -2915,3 +2915,51 @@ fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
     assert_eq!(shape(&file), shape(&server));
     assert!(server.verify_audit_chain().unwrap().broken.is_none());
 }
+
+/// Two desks importing files that share EACs at the same moment: they
+/// take turns on a server (decision 224), so both imports succeed, every
+/// EAC is stored once, and the second finds the first's EACs and skips or
+/// replaces them as usual; nothing fails on an EAC both would add.
+#[test]
+fn two_desks_importing_the_same_eacs_at_once_both_succeed_and_store_each_once() {
+    use eac_store::{NoProgress, Store};
+    let Some(db) = empty_database("eacdesk_server_import_race") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    for round in 0..3 {
+        let desks: Vec<_> = (0..2)
+            .map(|desk| {
+                let db = db.clone();
+                std::thread::spawn(move || {
+                    let mut store = Store::open_server(&db).unwrap();
+                    // The same 150 EACs each round (and the same ids in
+                    // both files), in a different order per desk.
+                    let mut eacs: Vec<_> =
+                        eac_sample::generate(150, 21, eac_sample::SampleOptions::default())
+                            .collect();
+                    if desk == 1 {
+                        eacs.reverse();
+                    }
+                    store
+                        .import_eacs(
+                            &format!("desk {desk} round {round}"),
+                            &mut eacs.into_iter(),
+                            &NoProgress,
+                        )
+                        .unwrap()
+                })
+            })
+            .collect();
+        let reports: Vec<_> = desks.into_iter().map(|d| d.join().unwrap()).collect();
+        let added: usize = reports.iter().map(|r| r.added).sum();
+        let skipped: usize = reports.iter().map(|r| r.skipped).sum();
+        let expected_added = if round == 0 { 150 } else { 0 };
+        assert_eq!(added, expected_added, "round {round}: {reports:?}");
+        assert_eq!(added + skipped, 300, "round {round}: {reports:?}");
+    }
+    let store = Store::open_server(&db).unwrap();
+    assert_eq!(store.info().unwrap().eac_count, 150);
+    assert_eq!(store.import_batches().unwrap().len(), 6);
+    assert!(store.verify_audit_chain().unwrap().broken.is_none());
+}
