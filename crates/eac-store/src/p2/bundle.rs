@@ -756,4 +756,8 @@ JSON in serde_json's pretty layout with a final newline.\n\
 - Detail file names are `<slug of cds_eac_id>-<12 hex of SHA-256(cds_eac_id)>.json`.\n\
 - EACs whose detail data is in another format (declared in\n\
   `server-metadata.json` with this page as documentation) have no file here:\n\
-  their `eac_data_url` points at their source, unchanged.\n";
+  their `eac_data_url` points at their source, unchanged.\n\
+- The hidden `.eacdesk-bundle` lists every file of the bundle and is written\n\
+  last (a folder holding it is complete). EAC Desk writes a new bundle over\n\
+  this folder only while the folder holds nothing but those files; keep it\n\
+  when copying the bundle, and add nothing of your own to the folder.\n";
