@@ -110,9 +110,7 @@ pub(crate) fn next(conn: &dyn Db) -> Result<(i64, String)> {
                     (SELECT seq FROM sqlite_sequence WHERE name = 'audit_log')"
         }
         Kind::Postgres => {
-            conn.query_row("SELECT pg_advisory_xact_lock(?1)", &[&AUDIT_LOCK], |_| {
-                Ok(())
-            })?;
+            conn.server_lock(crate::db::ServerLock::Audit)?;
             "SELECT (SELECT MAX(id) FROM audit_log),
                     (SELECT last_value FROM audit_log_id_seq WHERE is_called)"
         }
@@ -127,9 +125,6 @@ pub(crate) fn next(conn: &dyn Db) -> Result<(i64, String)> {
     )?;
     Ok((id, prev.flatten().unwrap_or_else(|| GENESIS.to_owned())))
 }
-
-/// The key of the server's advisory lock on the audit chain.
-const AUDIT_LOCK: i64 = 0x0000_EACD_E50A_0D17;
 
 /// Where the chain breaks first (`records` counts every record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

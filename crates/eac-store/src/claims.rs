@@ -209,19 +209,10 @@ const FACTOR_COLUMNS: &str =
 /// it deletes, the factor it replaces) cannot change under it from another
 /// desk before it commits (READ COMMITTED: after the wait its statements
 /// see what the desk before it committed). A file's write lock does this
-/// already. Taken before the audit chain's lock (`chain::next`), as every
-/// write here takes them, so the two never wait for each other in a circle.
+/// already.
 fn lock_claims(db: &dyn Db) -> Result<()> {
-    if db.kind() == Kind::Postgres {
-        db.query_row("SELECT pg_advisory_xact_lock(?1)", &[&CLAIMS_LOCK], |_| {
-            Ok(())
-        })?;
-    }
-    Ok(())
+    db.server_lock(crate::db::ServerLock::Claims)
 }
-
-/// The key of the server's advisory lock on claims and consumption.
-const CLAIMS_LOCK: i64 = 0x0000_EACD_C1A1_0015;
 
 /// `(SELECT …)` of the strings of the JSON array `json` (a column or a
 /// bound parameter holding JSON text), for `x IN …`.

@@ -99,6 +99,31 @@ pub(crate) trait Db {
     fn sqlite(&self) -> Option<&rusqlite::Connection>;
 }
 
+/// A server's transaction-scoped advisory locks: what a file's single
+/// writer kept true without asking. Taken in this order within one write
+/// (an import or a claim first, the audit chain last), so two writers
+/// never wait for each other in a circle.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum ServerLock {
+    /// One import at a time (decision 224).
+    Import,
+    /// Claims and consumption: what a claim checks cannot change under it
+    /// (decision 223).
+    Claims,
+    /// Appending to the audit chain: no fork, no id taken twice (decision 220).
+    Audit,
+}
+
+impl ServerLock {
+    fn key(self) -> i64 {
+        match self {
+            ServerLock::Import => 0x0000_EACD_1A90_0017,
+            ServerLock::Claims => 0x0000_EACD_C1A1_0015,
+            ServerLock::Audit => 0x0000_EACD_E50A_0D17,
+        }
+    }
+}
+
 impl dyn Db + '_ {
     /// The first row's mapping; `QueryReturnedNoRows` when there is none
     /// (as `rusqlite`'s `query_row`).
@@ -128,6 +153,17 @@ impl dyn Db + '_ {
             Ok(())
         })?;
         Ok(out)
+    }
+
+    /// On a server, waits for `lock` and holds it until the transaction
+    /// ends; nothing on a file (its write lock is already held).
+    pub(crate) fn server_lock(&self, lock: ServerLock) -> Result<()> {
+        if self.kind() == Kind::Postgres {
+            self.query_row("SELECT pg_advisory_xact_lock(?1)", &[&lock.key()], |_| {
+                Ok(())
+            })?;
+        }
+        Ok(())
     }
 
     /// Every row's mapping.

@@ -67,10 +67,6 @@ pub(crate) struct Batch<'a> {
     cancelled: bool,
 }
 
-/// The key of the server's advisory lock that lets one import run at a
-/// time on a server database.
-const IMPORT_LOCK: i64 = 0x0000_EACD_1A90_0017;
-
 impl<'a> Batch<'a> {
     /// Starts the batch at the write's time (its `imported_at`, the time of
     /// its audit records).
@@ -80,16 +76,11 @@ impl<'a> Batch<'a> {
         progress: &'a dyn Progress,
         measure: Measure<'a>,
     ) -> Result<Self> {
-        if w.db().kind() == crate::db::Kind::Postgres {
-            // Two desks importing at once on a server take turns: the
-            // second then finds what the first stored (skipped or replaced
-            // as usual) instead of failing on an EAC both would add.
-            // Edits do not wait for this (decision 224).
-            w.db()
-                .query_row("SELECT pg_advisory_xact_lock(?1)", &[&IMPORT_LOCK], |_| {
-                    Ok(())
-                })?;
-        }
+        // Two desks importing at once on a server take turns: the second
+        // then finds what the first stored (skipped or replaced as usual)
+        // instead of failing on an EAC both would add. Edits do not wait
+        // for this (decision 224).
+        w.db().server_lock(crate::db::ServerLock::Import)?;
         let id: i64 = w.db().query_row(
             "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2) RETURNING id",
             &[&file, &w.at().to_storage()],
