@@ -98,15 +98,12 @@ pub fn with_password(address: &str, password: &str) -> Result<String, AppError> 
     if password.is_empty() {
         return Ok(address.to_owned());
     }
-    let start = address.find("://").map_or(0, |i| i + 3);
-    let rest = &address[start..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let Some(at) = rest[..authority_end].rfind('@') else {
+    let Some(user) = eac_store::server::user_part(address) else {
         return Err(AppError::invalid_input(
             "name the user in the address (postgres://USER@HOST/DATABASE) to give a password",
         ));
     };
-    if rest[..at].contains(':') {
+    if user.password.is_some() {
         return Ok(address.to_owned());
     }
     let mut encoded = String::new();
@@ -118,27 +115,21 @@ pub fn with_password(address: &str, password: &str) -> Result<String, AppError> 
         }
     }
     Ok(format!(
-        "{}{}:{encoded}{}",
-        &address[..start],
-        &rest[..at],
-        &rest[at..]
+        "{}:{encoded}{}",
+        &address[..user.at],
+        &address[user.at..]
     ))
 }
 
 /// `address` without the password it may hold (what the app remembers
 /// and shows of a server database).
 pub fn without_any_password(address: &str) -> String {
-    let Some(start) = address.find("://").map(|i| i + 3) else {
-        return address.to_owned();
-    };
-    let rest = &address[start..];
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => match rest[..at].find(':') {
-            Some(colon) => format!("{}{}{}", &address[..start], &rest[..colon], &rest[at..]),
-            None => address.to_owned(),
-        },
-        None => address.to_owned(),
+    match eac_store::server::user_part(address) {
+        Some(eac_store::server::UserPart {
+            password: Some(colon),
+            at,
+        }) => format!("{}{}", &address[..colon], &address[at..]),
+        _ => address.to_owned(),
     }
 }
 

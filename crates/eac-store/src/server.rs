@@ -263,19 +263,40 @@ pub(crate) fn connect(conn: &str) -> Result<Client> {
     })
 }
 
+/// Where a URL's user part ends (`USER[:PASSWORD]@`), as byte offsets
+/// into the address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserPart {
+    /// The `:` before the password, when the address holds one.
+    pub password: Option<usize>,
+    /// The `@` after the user part.
+    pub at: usize,
+}
+
+/// The user part of a `scheme://USER[:PASSWORD]@HOST/…` address, or None
+/// when it names no user (or is no URL).
+pub fn user_part(address: &str) -> Option<UserPart> {
+    let start = address.find("://")? + 3;
+    let rest = &address[start..];
+    let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
+    let at = authority.rfind('@')?;
+    Some(UserPart {
+        password: authority[..at].find(':').map(|colon| start + colon),
+        at: start + at,
+    })
+}
+
 /// `conn` for messages: a password in it replaced by `***` (in a URL's
 /// user part or a `password=` setting).
 pub fn without_password(conn: &str) -> String {
-    if let Some(scheme_end) = conn.find("://") {
-        let start = scheme_end + 3;
-        let rest = &conn[start..];
-        let authority = &rest[..rest.find(['/', '?']).unwrap_or(rest.len())];
-        if let Some(at) = authority.rfind('@') {
-            if let Some(colon) = authority[..at].find(':') {
-                return format!("{}***{}", &conn[..start + colon + 1], &conn[start + at..]);
-            }
-        }
-        return conn.to_owned();
+    if conn.contains("://") {
+        return match user_part(conn) {
+            Some(UserPart {
+                password: Some(colon),
+                at,
+            }) => format!("{}***{}", &conn[..colon + 1], &conn[at..]),
+            _ => conn.to_owned(),
+        };
     }
     conn.split_whitespace()
         .map(|part| {
