@@ -1012,31 +1012,9 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
 }
 
 /// Whether `text` names a PostgreSQL database rather than a file: a
-/// `postgres://` address, or libpq settings (`host=… dbname=…`, every word
-/// a setting libpq knows), so a file named `q1=final.sqlite` stays a file.
+/// `postgres://` address or libpq settings.
 fn is_server_address(text: &str) -> bool {
-    const SETTINGS: [&str; 14] = [
-        "host",
-        "hostaddr",
-        "port",
-        "dbname",
-        "user",
-        "password",
-        "passfile",
-        "sslmode",
-        "sslrootcert",
-        "sslcert",
-        "sslkey",
-        "application_name",
-        "connect_timeout",
-        "options",
-    ];
-    eac_store::server::is_address(text)
-        || (!text.trim().is_empty()
-            && text.split_whitespace().all(|word| {
-                word.split_once('=')
-                    .is_some_and(|(key, _)| SETTINGS.contains(&key))
-            }))
+    eac_store::server::is_address(text) || eac_store::server::is_settings(text)
 }
 
 fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {

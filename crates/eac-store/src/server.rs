@@ -199,6 +199,32 @@ pub fn is_address(text: &str) -> bool {
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
 
+/// Whether `text` is libpq settings (`host=… dbname=…`): every word a
+/// setting libpq knows, so a file named `q1=final.sqlite` is not.
+pub fn is_settings(text: &str) -> bool {
+    const SETTINGS: [&str; 14] = [
+        "host",
+        "hostaddr",
+        "port",
+        "dbname",
+        "user",
+        "password",
+        "passfile",
+        "sslmode",
+        "sslrootcert",
+        "sslcert",
+        "sslkey",
+        "application_name",
+        "connect_timeout",
+        "options",
+    ];
+    !text.trim().is_empty()
+        && text.split_whitespace().all(|word| {
+            word.split_once('=')
+                .is_some_and(|(key, _)| SETTINGS.contains(&key))
+        })
+}
+
 /// Refuses to open a server database that is not at this build's schema
 /// (`shown`: its address without a password, for the message).
 pub(crate) fn check_for_open(client: &mut Client, shown: &str) -> Result<()> {
