@@ -170,18 +170,24 @@ fn address(settings: &str) -> String {
     format!("postgres://{}@{host}{port}/{}", get("user"), get("dbname"))
 }
 
-#[test]
-fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
-    let Some(settings) = empty_database("eacdesk_cli_reads") else {
-        return;
-    };
-    let url = address(&settings);
-    let desk = Desk::new();
-    desk.import(&["good-p1-mixed-order.json", "good-p1-overview-monthly.json"]);
+/// A new server database `name` set up by `server init` through `desk`:
+/// its `postgres://` address, or None without a test server.
+fn initialised(desk: &Desk, name: &str) -> Option<String> {
+    let url = address(&empty_database(name)?);
     desk.eacdesk()
         .args(["server", "init", &url])
         .assert()
         .success();
+    Some(url)
+}
+
+#[test]
+fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
+    let desk = Desk::new();
+    let Some(url) = initialised(&desk, "eacdesk_cli_reads") else {
+        return;
+    };
+    desk.import(&["good-p1-mixed-order.json", "good-p1-overview-monthly.json"]);
     desk.eacdesk()
         .args(["copy", "--to", &url])
         .assert()
@@ -319,11 +325,7 @@ fn db_names_a_server_database_that_lists_shows_and_exports_as_its_file_did() {
         .success()
         .stdout(contains("The audit log is intact"));
     // One server database copied into another: the same export.
-    let second = address(&empty_database("eacdesk_cli_reads_two").unwrap());
-    desk.eacdesk()
-        .args(["server", "init", &second])
-        .assert()
-        .success();
+    let second = initialised(&desk, "eacdesk_cli_reads_two").unwrap();
     bare()
         .args(["copy", "--from", &url, "--to", &second])
         .assert()
@@ -393,15 +395,10 @@ fn mask_times(text: &str) -> String {
 
 #[test]
 fn registry_statements_mappings_and_stations_go_into_a_server_as_into_a_file() {
-    let Some(settings) = empty_database("eacdesk_cli_registry") else {
+    let desk = Desk::new();
+    let Some(url) = initialised(&desk, "eacdesk_cli_registry") else {
         return;
     };
-    let url = address(&settings);
-    let desk = Desk::new();
-    desk.eacdesk()
-        .args(["server", "init", &url])
-        .assert()
-        .success();
     let bare = || desk.bare();
     // One command on both stores: the same exit code and, times of this
     // run masked, the same output.
@@ -582,10 +579,10 @@ fn without_times(mut value: Value) -> Value {
 
 #[test]
 fn claims_work_on_a_server_database_as_on_its_file() {
-    let Some(settings) = empty_database("eacdesk_cli_claims") else {
+    let desk = Desk::new();
+    let Some(url) = initialised(&desk, "eacdesk_cli_claims") else {
         return;
     };
-    let url = address(&settings);
     let fixture = |name: &str| {
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/claims")
@@ -593,13 +590,8 @@ fn claims_work_on_a_server_database_as_on_its_file() {
             .display()
             .to_string()
     };
-    let desk = Desk::new();
     desk.eacdesk()
         .args(["import", &fixture("eacs.json")])
-        .assert()
-        .success();
-    desk.eacdesk()
-        .args(["server", "init", &url])
         .assert()
         .success();
     desk.eacdesk()
