@@ -204,7 +204,13 @@ async fn the_open_database_file_is_moved_to_a_server_from_the_dialog() -> Result
     // smallest supported window too.
     for (w, h) in [(1024, 768), (1280, 800)] {
         desk.set_viewport(w, h).await?;
-        for id in ["db-path-input", "db-password", "db-open-run", "db-move"] {
+        for id in [
+            "db-path-input",
+            "db-password",
+            "db-server-help",
+            "db-open-run",
+            "db-move",
+        ] {
             let r = desk.rect(id).await?;
             ensure!(r.within((w, h)), "{id} at {w}×{h}: {r:?}");
         }
