@@ -92,9 +92,16 @@ impl Deferred {
         // Hands the pages the smaller cache no longer holds back to the
         // allocator before the sorter asks for its own.
         w.execute_batch("PRAGMA shrink_memory")?;
-        for sql in &self.definitions {
-            w.execute_batch(sql)?;
-        }
+        // The sorter hands each run of keys it has gathered (the cache's
+        // size) to a helper thread to sort while it reads on; the loading
+        // threads are done, so the second core would otherwise wait.
+        w.pragma_update(None, "threads", SORT_THREADS)?;
+        let built = self
+            .definitions
+            .iter()
+            .try_for_each(|sql| w.execute_batch(sql));
+        w.pragma_update(None, "threads", 0)?;
+        built?;
         match w.facet_tally.borrow_mut().take() {
             Some(tally) => tally.write(w)?,
             None => crate::facets::rebuild(w)?,
@@ -114,8 +121,14 @@ impl Deferred {
 const LOAD_CACHE_KIB: i64 = -16_384;
 
 /// The page cache while indexes are built (negative: KiB), and so the
-/// sorter's memory too.
-const BUILD_CACHE_KIB: i64 = -8_192;
+/// size of each run of keys the sorter sorts at once: small runs sorted
+/// on helper threads while the table is read built the 17 indexes of a
+/// 100k-EAC load in 2.2 s instead of 2.7 s (with 8 MiB runs, sorted at
+/// the end on one thread), in less memory (issue 16).
+const BUILD_CACHE_KIB: i64 = -1_024;
+
+/// Helper threads of SQLite's sorter while the indexes are built.
+const SORT_THREADS: i64 = 2;
 
 /// A fresh load's search index, built on its own thread in a hidden
 /// database beside the store (`.eacdesk-search-XXXXXX.sqlite`, see

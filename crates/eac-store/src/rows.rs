@@ -9,7 +9,7 @@ use std::str::FromStr;
 use bigdecimal::BigDecimal;
 use eac_model::{
     extensions_from_json, extensions_to_json, AssetLocationType, BeneficiaryType, Date, Decimal,
-    Eac, EacValue, EnergyUnit, Extensions, RetiredState, TechnologyType, Timestamp,
+    Eac, EacValue, EnergyUnit, ExactSum, Extensions, RetiredState, TechnologyType, Timestamp,
 };
 use rusqlite::params_from_iter;
 use rusqlite::types::{Type, ValueRef};
@@ -325,26 +325,23 @@ fn derive(eac: &Eac) -> Result<Derived> {
         )));
     }
     // One pass, one parse per value: totals per unit and the total in Wh.
-    let mut per_unit: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
-    let mut wh = BigDecimal::from(0);
+    let mut per_unit: Vec<Option<ExactSum>> = vec![None; EnergyUnit::ALL.len()];
+    let mut wh = ExactSum::default();
     for v in &eac.values {
-        let big = v.value.to_big();
-        let (digits, scale) = big.as_bigint_and_exponent();
-        wh += BigDecimal::new(digits, scale - v.unit.wh_exponent());
-        let slot = &mut per_unit[unit_index(v.unit)];
-        *slot = Some(slot.take().unwrap_or_default() + big);
+        wh.add(&v.value, v.unit.wh_exponent());
+        per_unit[unit_index(v.unit)]
+            .get_or_insert_with(ExactSum::default)
+            .add(&v.value, 0);
     }
     let totals = EnergyUnit::ALL
         .iter()
         .zip(per_unit)
         .filter_map(|(unit, total)| {
             let total = total?;
-            let (digits, scale) = total.as_bigint_and_exponent();
-            let scaled = i64::try_from(digits).ok().map(|m| (m, scale));
             Some(UnitTotal {
                 unit: *unit,
-                total: Decimal::from_big(&total),
-                scaled,
+                total: total.to_decimal(),
+                scaled: total.to_scaled_i64(),
             })
         })
         .collect();
@@ -352,7 +349,7 @@ fn derive(eac: &Eac) -> Result<Derived> {
         issuance: eac.issuance().as_ref().map(Date::to_string),
         missing: missing_json(eac),
         retired_state: eac.retired_state(),
-        quantity_sort_key: Decimal::from_big(&wh).sort_key(0),
+        quantity_sort_key: wh.sort_key(),
         extensions: extensions_to_json(&eac.extensions),
         totals,
     })
