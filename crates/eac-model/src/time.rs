@@ -174,15 +174,26 @@ impl Timestamp {
 
     /// Fixed-width UTC text whose byte order is instant order (for SQLite).
     pub fn to_storage(&self) -> String {
-        let Some(clock) = Clock::of(&self.0) else {
-            return self.0.format("%Y-%m-%dT%H:%M:%S%.9fZ").to_string();
-        };
         let mut b = Vec::with_capacity(30);
-        clock.push_seconds(&mut b);
-        b.push(b'.');
-        push_digits(&mut b, clock.nano, 9);
-        b.push(b'Z');
+        self.push_storage(&mut b);
         String::from_utf8(b).expect("ASCII digits")
+    }
+
+    /// Appends [`Timestamp::to_storage`]'s text (ASCII).
+    pub fn push_storage(&self, b: &mut Vec<u8>) {
+        let Some(clock) = Clock::of(&self.0) else {
+            b.extend_from_slice(
+                self.0
+                    .format("%Y-%m-%dT%H:%M:%S%.9fZ")
+                    .to_string()
+                    .as_bytes(),
+            );
+            return;
+        };
+        clock.push_seconds(b);
+        b.push(b'.');
+        push_digits(b, clock.nano, 9);
+        b.push(b'Z');
     }
 
     /// Appends the RFC 3339 text [`Display`](fmt::Display) writes

@@ -425,11 +425,27 @@ pub(crate) struct Prepared {
     /// Per value: `issued`, `retired`, `start`, `end`, `extensions`.
     values: Vec<[Span; 5]>,
     search: String,
+    /// Reused while writing times and dates into `texts`.
+    scratch: Vec<u8>,
 }
 
 impl Prepared {
     fn text(&self, span: Span) -> Option<&str> {
         (span != Span::NONE).then(|| &self.texts[span.0 as usize..span.1 as usize])
+    }
+
+    /// Appends what `write` writes (ASCII: a stored time or date), or
+    /// nothing for `None`, without a `String` of its own; where it sits.
+    fn push_ascii<T>(&mut self, item: Option<&T>, write: impl Fn(&T, &mut Vec<u8>)) -> Span {
+        let Some(item) = item else {
+            return Span::NONE;
+        };
+        let mut bytes = std::mem::take(&mut self.scratch);
+        bytes.clear();
+        write(item, &mut bytes);
+        let span = self.push(Some(std::str::from_utf8(&bytes).expect("ASCII")));
+        self.scratch = bytes;
+        span
     }
 
     /// Appends `text` (if any) to the buffer; where it sits.
@@ -458,22 +474,23 @@ pub(crate) fn prepare(eac: &Eac) -> Result<Prepared> {
         head: [Span::NONE; 5],
         values: Vec::with_capacity(eac.values.len()),
         search: search_text(eac),
+        scratch: Vec::with_capacity(32),
     };
-    let date = |d: &Option<Date>| d.as_ref().map(Date::to_string);
-    let time = |t: &Option<Timestamp>| t.as_ref().map(Timestamp::to_storage);
+    let time = |t: &Timestamp, b: &mut Vec<u8>| t.push_storage(b);
+    let date = |d: &Date, b: &mut Vec<u8>| d.push_iso(b);
     p.head = [
-        p.push(Some(&eac.cds_created.to_storage())),
-        p.push(Some(&eac.cds_modified.to_storage())),
-        p.push(Some(&eac.period_start.to_storage())),
-        p.push(Some(&eac.period_end.to_storage())),
-        p.push(date(&eac.asset_commissioned).as_deref()),
+        p.push_ascii(Some(&eac.cds_created), time),
+        p.push_ascii(Some(&eac.cds_modified), time),
+        p.push_ascii(Some(&eac.period_start), time),
+        p.push_ascii(Some(&eac.period_end), time),
+        p.push_ascii(eac.asset_commissioned.as_ref(), date),
     ];
     for v in &eac.values {
         let spans = [
-            p.push(date(&v.issued).as_deref()),
-            p.push(date(&v.retired).as_deref()),
-            p.push(time(&v.start).as_deref()),
-            p.push(time(&v.end).as_deref()),
+            p.push_ascii(v.issued.as_ref(), date),
+            p.push_ascii(v.retired.as_ref(), date),
+            p.push_ascii(v.start.as_ref(), time),
+            p.push_ascii(v.end.as_ref(), time),
             p.push(extensions_to_json(&v.extensions).as_deref()),
         ];
         p.values.push(spans);
