@@ -147,6 +147,11 @@ pub(crate) fn summary(conn: &dyn Db, filter: &EacFilter) -> Result<BrowseSummary
         Some((facet, value)) => Some(crate::facets::kept(conn, facet, &value)?),
         None => None,
     };
+    if kept.is_none() && conn.kind() == Kind::Sqlite {
+        if let Some(summary) = filtered_summary(conn, filter)? {
+            return Ok(summary);
+        }
+    }
     let n: i64 = match &kept {
         Some(kept) => kept.count,
         None => {
@@ -236,7 +241,130 @@ pub(crate) fn summary(conn: &dyn Db, filter: &EacFilter) -> Result<BrowseSummary
         Ok(())
     })?;
 
-    let totals = EnergyUnit::ALL
+    Ok(BrowseSummary {
+        count: from_count(n),
+        totals: quantity_totals(totals),
+    })
+}
+
+/// A filter matching at least this share (1 / N) of the EACs is summed by
+/// one pass over every EAC's totals rather than a lookup per match.
+const BROAD_SHARE: i64 = 16;
+
+/// [`summary`] of a filter on a file (decision 225): the row ids the
+/// filter matches go into a bit set (their number is the count; one
+/// reading of the filter, where `COUNT(*)` and the totals' join read it
+/// twice). Their totals are then summed per unit and scale in 128 bits (a
+/// million 64-bit mantissas cannot overflow it), the rare totals kept only
+/// as text exactly: by one pass in key order over `eac_totals` when the
+/// matches are at least 1/[`BROAD_SHARE`] of the EACs (about 0.2 µs a
+/// row), by a lookup per match otherwise (about 4 µs each: at a million
+/// EACs a year's period, a quarter of them, summed in 1.07 s that way).
+/// `None` when nothing filters or the database holds no EAC.
+fn filtered_summary(conn: &dyn Db, filter: &EacFilter) -> Result<Option<BrowseSummary>> {
+    // A period is two one-sided conditions: either index reads a range and
+    // then each row for the other side (0.61 s for a year at a million
+    // EACs); the covering facet index read whole answers both (0.24 s).
+    let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
+    let covered = blank(&filter.search)
+        && filter.ids.is_none()
+        && filter.exclude_ids.as_ref().is_none_or(|ids| ids.is_empty())
+        && filter.matches.as_ref().is_none_or(|m| m.is_empty())
+        && !(blank(&filter.from) && blank(&filter.to));
+    let mut ids = Sql::on(
+        conn,
+        if covered {
+            "SELECT e.id FROM eacs e INDEXED BY eacs_by_facets"
+        } else {
+            "SELECT e.id FROM eacs e"
+        },
+    );
+    if !push_filter(&mut ids, filter)? {
+        return Ok(None);
+    }
+    let highest: Option<i64> =
+        conn.query_row("SELECT max(id) FROM eacs", &[], |r| Ok(r.get(0)?))?;
+    let Some(highest) = highest.and_then(|h| usize::try_from(h).ok()) else {
+        return Ok(None);
+    };
+    let mut set = vec![0u64; highest / 64 + 1];
+    let mut n: i64 = 0;
+    conn.each(&ids.text, &ids.args(), &mut |row| {
+        let id = usize::try_from(row.get::<i64>(0)?).unwrap_or(usize::MAX);
+        if let Some(word) = set.get_mut(id / 64) {
+            *word |= 1 << (id % 64);
+            n += 1;
+        }
+        Ok(())
+    })?;
+    let has = |id: i64| {
+        usize::try_from(id)
+            .ok()
+            .and_then(|id| set.get(id / 64).map(|word| word & (1 << (id % 64)) != 0))
+            .unwrap_or(false)
+    };
+    // (unit, scale) → exact sum of the mantissas; the text totals apart.
+    let mut groups: Vec<(EnergyUnit, i64, i128)> = Vec::new();
+    let mut totals: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
+    let mut take = |row: &dyn crate::db::DbRow| -> Result<()> {
+        let unit = parsed(row, 1, EnergyUnit::parse)?;
+        match row.get::<Option<i64>>(3)? {
+            Some(mantissa) => {
+                let scale: i64 = row.get(2)?;
+                match groups.iter_mut().find(|g| g.0 == unit && g.1 == scale) {
+                    Some(group) => group.2 += i128::from(mantissa),
+                    None => groups.push((unit, scale, i128::from(mantissa))),
+                }
+            }
+            None => {
+                let total: String = row.get(4)?;
+                let slot = &mut totals[rows::unit_index(unit)];
+                *slot = Some(slot.take().unwrap_or_default() + rows::big_from_text(&total)?);
+            }
+        }
+        Ok(())
+    };
+    const COLUMNS: &str =
+        "SELECT eac_id, unit, scale, mantissa, CASE WHEN mantissa IS NULL THEN total END
+         FROM eac_totals";
+    let all: i64 = conn.query_row(
+        "SELECT coalesce(sum(summed), 0) FROM eac_facets_kept
+         WHERE facet = 'retired_state' AND unit = '' AND scale = 0",
+        &[],
+        |r| Ok(r.get(0)?),
+    )?;
+    if n.saturating_mul(BROAD_SHARE) >= all {
+        conn.each(COLUMNS, &[], &mut |row| {
+            if has(row.get::<i64>(0)?) {
+                take(row)?;
+            }
+            Ok(())
+        })?;
+    } else {
+        let one = format!("{COLUMNS} WHERE eac_id = ?1");
+        for (at, word) in set.iter().enumerate() {
+            let mut bits = *word;
+            while bits != 0 {
+                let id =
+                    i64::try_from(at * 64).unwrap_or(i64::MAX) + i64::from(bits.trailing_zeros());
+                bits &= bits - 1;
+                conn.each(&one, &[&id], &mut |row| take(row))?;
+            }
+        }
+    }
+    for (unit, scale, sum) in groups {
+        let slot = &mut totals[rows::unit_index(unit)];
+        *slot = Some(slot.take().unwrap_or_default() + BigDecimal::new(sum.into(), scale));
+    }
+    Ok(Some(BrowseSummary {
+        count: from_count(n),
+        totals: quantity_totals(totals),
+    }))
+}
+
+/// The totals per unit, in unit order, as shown.
+fn quantity_totals(totals: Vec<Option<BigDecimal>>) -> Vec<QuantityTotal> {
+    EnergyUnit::ALL
         .iter()
         .zip(totals)
         .filter_map(|(unit, total)| {
@@ -245,11 +373,7 @@ pub(crate) fn summary(conn: &dyn Db, filter: &EacFilter) -> Result<BrowseSummary
                 total: Decimal::from_big(&total?).as_str().to_owned(),
             })
         })
-        .collect();
-    Ok(BrowseSummary {
-        count: from_count(n),
-        totals,
-    })
+        .collect()
 }
 
 /// The totals of every EAC per unit and scale, as the triggers of

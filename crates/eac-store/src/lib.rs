@@ -672,7 +672,12 @@ impl Store {
     }
 
     pub fn summary(&self, filter: &EacFilter) -> Result<BrowseSummary> {
-        browse::summary(self.db(), filter)
+        // One snapshot: the count and the totals of the same EACs even while
+        // another program writes (they are two or three reads).
+        let snapshot = db::Snapshot::begin(self.db())?;
+        let summary = browse::summary(self.db(), filter)?;
+        snapshot.end()?;
+        Ok(summary)
     }
 
     /// The values of the EACs matching `filter`, grouped by `by` (see

@@ -15,11 +15,11 @@ use crate::{EacFilter, FieldMatch, MatchField, Result, SortField, SortSpec, Stor
 pub(crate) struct Sql {
     pub text: String,
     pub params: Vec<Value>,
-    /// A facet column whose filter term [`push_filter`] writes so that no
-    /// index answers it (`+e.column`): the page of a broad one-facet filter
+    /// Facet columns whose filter terms [`push_filter`] writes so that no
+    /// index answers them (`+e.column`): the page of a broad facet filter
     /// is then read in sort order, stopping at the page's end, instead of
     /// fetching and sorting every match (see `browse::browse`).
-    pub unindexed: Option<&'static str>,
+    pub unindexed: Vec<&'static str>,
     /// The SQL the text is written in (a search and a list of ids are
     /// written differently on PostgreSQL).
     pub kind: Kind,
@@ -30,7 +30,7 @@ impl Sql {
         Sql {
             text: text.to_owned(),
             params: Vec::new(),
-            unindexed: None,
+            unindexed: Vec::new(),
             kind: Kind::Sqlite,
         }
     }
@@ -196,7 +196,7 @@ pub(crate) fn push_id_list(sql: &mut Sql, ids: &[String]) {
 
 /// `e.column`, or `+e.column` when it is [`Sql::unindexed`].
 fn facet_column(sql: &Sql, column: &'static str) -> String {
-    if sql.unindexed == Some(column) {
+    if sql.unindexed.contains(&column) {
         format!("+e.{column}")
     } else {
         format!("e.{column}")
@@ -238,7 +238,7 @@ fn push_match(sql: &mut Sql, m: &FieldMatch) {
         }
     };
     let column = match column.strip_prefix("e.") {
-        Some(name) if sql.unindexed == Some(name) => format!("+{column}"),
+        Some(name) if sql.unindexed.contains(&name) => format!("+{column}"),
         _ => column.to_owned(),
     };
     // PostgreSQL's `IS` takes no value: its spelling of SQLite's `IS`.

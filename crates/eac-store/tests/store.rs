@@ -1170,6 +1170,117 @@ fn totals_stay_exact_beyond_64_bit_integers() {
     assert_eq!(ab.count, 3);
 }
 
+/// Count and totals of broad filters (one pass over every EAC's totals)
+/// and narrow ones (a lookup per match) are what summing the matching
+/// rows' own totals gives, digits and all (decision 225).
+#[test]
+fn totals_of_broad_and_narrow_filters_are_the_matching_rows_totals() {
+    let mut env = Env::new();
+    let quantities = [
+        "0.1",
+        "2.25",
+        "1000.0",
+        "45.106820",
+        "1e3",
+        "0",
+        "0.000",
+        "9000000000000000000",
+        "123456789012345678901234567890.5",
+    ];
+    let units = [EnergyUnit::Wh, EnergyUnit::KWh, EnergyUnit::MWh];
+    let technologies = [
+        TechnologyType::Wind,
+        TechnologyType::Solar,
+        TechnologyType::Hydro,
+    ];
+    let eacs: Vec<Eac> = (0..48)
+        .map(|i| {
+            let mut e = eac(&format!("T-{i:02}"));
+            e.technology_type = Some(technologies[i % 3]);
+            let month = 1 + i % 12;
+            e.period_start = ts(&format!("2023-{month:02}-01T00:00:00Z"));
+            e.period_end = ts(&format!("2023-{month:02}-20T00:00:00Z"));
+            e.values = (0..1 + i % 3)
+                .map(|k| {
+                    let mut v = value(
+                        units[(i + k) % 3],
+                        quantities[(i * 7 + k) % quantities.len()],
+                    );
+                    v.start = Some(e.period_start);
+                    v.end = Some(e.period_end);
+                    v
+                })
+                .collect();
+            e
+        })
+        .collect();
+    env.import_eacs(eacs);
+    let filters = [
+        EacFilter::default(),
+        EacFilter {
+            technology: Some(TechnologyType::Wind),
+            ..EacFilter::default()
+        },
+        EacFilter {
+            technology: Some(TechnologyType::Solar),
+            retired: Some(RetiredState::No),
+            ..EacFilter::default()
+        },
+        EacFilter {
+            from: Some("2023-03-01".into()),
+            to: Some("2023-08-31".into()),
+            ..EacFilter::default()
+        },
+        EacFilter {
+            from: Some("2023-12-01".into()),
+            ..EacFilter::default()
+        },
+        // One EAC of 48: the narrow way.
+        search("T-07"),
+        EacFilter {
+            to: Some("2023-01-05".into()),
+            technology: Some(TechnologyType::Wind),
+            ..EacFilter::default()
+        },
+        search("nothing like this"),
+    ];
+    for filter in &filters {
+        let rows = env
+            .store
+            .browse(&eac_store::BrowseQuery {
+                filter: filter.clone(),
+                sort: eac_store::SortSpec {
+                    field: SortField::CdsEacId,
+                    descending: false,
+                },
+                offset: 0,
+                limit: 1000,
+            })
+            .unwrap();
+        let mut expected: Vec<Option<bigdecimal::BigDecimal>> = vec![None; 3];
+        for row in &rows {
+            for q in &row.quantities {
+                let at = units.iter().position(|u| *u == q.unit).unwrap();
+                let amount: bigdecimal::BigDecimal = q.total.parse().unwrap();
+                expected[at] = Some(expected[at].take().unwrap_or_default() + amount);
+            }
+        }
+        let expected: Vec<(EnergyUnit, String)> = units
+            .iter()
+            .zip(expected)
+            .filter_map(|(u, t)| Some((*u, Decimal::from_big(&t?).as_str().to_owned())))
+            .collect();
+        let summary = env.store.summary(filter).unwrap();
+        let got: Vec<(EnergyUnit, String)> = summary
+            .totals
+            .iter()
+            .map(|t| (t.unit, t.total.clone()))
+            .collect();
+        assert_eq!(summary.count, rows.len(), "{filter:?}");
+        assert_eq!(got, expected, "{filter:?}");
+    }
+}
+
 // ---------------------------------------------------------------- pickers
 
 #[test]
