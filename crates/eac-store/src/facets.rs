@@ -27,10 +27,22 @@ pub(crate) fn single_facet(filter: &EacFilter) -> Option<(&'static str, String)>
 /// by facet values only (filter fields and "filter by this value" cell
 /// matches); `None` when anything else filters.
 fn picked_facets(filter: &EacFilter) -> Option<Vec<(&'static str, String)>> {
+    if has_period(filter) {
+        return None;
+    }
+    picked_facets_and_period(filter)
+}
+
+/// Whether `filter` picks EACs by their period (`from`, `to`).
+fn has_period(filter: &EacFilter) -> bool {
+    let given = |s: &Option<String>| s.as_deref().is_some_and(|s| !s.trim().is_empty());
+    given(&filter.from) || given(&filter.to)
+}
+
+/// [`picked_facets`], a period allowed beside the facet values.
+fn picked_facets_and_period(filter: &EacFilter) -> Option<Vec<(&'static str, String)>> {
     let blank = |s: &Option<String>| s.as_deref().is_none_or(|s| s.trim().is_empty());
     if !blank(&filter.search)
-        || !blank(&filter.from)
-        || !blank(&filter.to)
         || filter.missing_emissions.is_some()
         || filter.incomplete.is_some()
         || filter.ids.is_some()
@@ -123,13 +135,21 @@ pub(crate) fn read_in_sort_order(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<&'static str>> {
-    let Some(picked) = picked_facets(filter).filter(|p| !p.is_empty()) else {
+    // A period alone is left to the planner (it reads the sort's index
+    // and stops early when the period is broad, and counting it would cost
+    // a scan of the facet index); beside facet values it is not.
+    let Some(picked) = picked_facets_and_period(filter).filter(|p| !p.is_empty()) else {
         return Ok(Vec::new());
     };
+    let period = has_period(filter);
     let matching: i64 = match picked.as_slice() {
-        [(facet, value)] => kept_count(conn, facet, value)?,
+        [(facet, value)] if !period => kept_count(conn, facet, value)?,
         _ => {
-            let mut count = crate::query::Sql::on(conn, "SELECT count(*) FROM eacs e");
+            // Facet values and the period are all in the covering index.
+            let mut count = crate::query::Sql::on(
+                conn,
+                "SELECT count(*) FROM eacs e INDEXED BY eacs_by_facets",
+            );
             crate::query::push_filter(&mut count, filter)?;
             conn.query_row(&count.text, &count.args(), |r| Ok(r.get(0)?))?
         }
@@ -145,7 +165,11 @@ pub(crate) fn read_in_sort_order(
     let visits_in_order = wanted.saturating_mul(i128::from(all));
     let visits_fetching = i128::from(matching) * i128::from(matching);
     Ok(if visits_in_order < visits_fetching {
-        picked.into_iter().map(|(facet, _)| facet).collect()
+        let mut columns: Vec<&'static str> = picked.into_iter().map(|(facet, _)| facet).collect();
+        if period {
+            columns.extend(["period_start", "period_end"]);
+        }
+        columns
     } else {
         Vec::new()
     })

@@ -15,7 +15,7 @@ use crate::{EacFilter, FieldMatch, MatchField, Result, SortField, SortSpec, Stor
 pub(crate) struct Sql {
     pub text: String,
     pub params: Vec<Value>,
-    /// Facet columns whose filter terms [`push_filter`] writes so that no
+    /// Facet or period columns whose filter terms [`push_filter`] writes so that no
     /// index answers them (`+e.column`): the page of a broad facet filter
     /// is then read in sort order, stopping at the page's end, instead of
     /// fetching and sorting every match (see `browse::browse`).
@@ -119,7 +119,8 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
     if let Some(from) = filter.from.as_deref().filter(|s| !s.is_empty()) {
         let start = day_start(parse_date(from)?);
         and(sql);
-        sql.push("e.period_end > ").bind(start.to_storage());
+        let column = facet_column(sql, "period_end");
+        sql.push(&column).push(" > ").bind(start.to_storage());
     }
     if let Some(to) = filter.to.as_deref().filter(|s| !s.is_empty()) {
         let day = parse_date(to)?;
@@ -128,7 +129,9 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
             .succ_opt()
             .ok_or_else(|| StoreError::InvalidInput(format!("`{to}` is the last date there is")))?;
         and(sql);
-        sql.push("e.period_start < ")
+        let column = facet_column(sql, "period_start");
+        sql.push(&column)
+            .push(" < ")
             .bind(day_start(Date::from_naive(next)).to_storage());
     }
     if let Some(r) = filter.retired {
@@ -194,7 +197,8 @@ pub(crate) fn push_id_list(sql: &mut Sql, ids: &[String]) {
     });
 }
 
-/// `e.column`, or `+e.column` when it is [`Sql::unindexed`].
+/// `e.column`, or `+e.column` when it is [`Sql::unindexed`] (a facet's
+/// or the period's).
 fn facet_column(sql: &Sql, column: &'static str) -> String {
     if sql.unindexed.contains(&column) {
         format!("+e.{column}")

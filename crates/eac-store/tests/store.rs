@@ -1281,6 +1281,79 @@ fn totals_of_broad_and_narrow_filters_are_the_matching_rows_totals() {
     }
 }
 
+/// A page of a broad facet filter (one facet, several, or facets and a
+/// period) is read in the sort's order and stops at its end (decisions
+/// 217, 225): page after page it lists exactly the EACs, in exactly the
+/// order, that fetching and sorting every match gives.
+#[test]
+fn pages_of_broad_filters_read_in_sort_order_are_the_sorted_matches() {
+    let mut env = Env::new();
+    let technologies = [TechnologyType::Wind, TechnologyType::Solar];
+    let eacs: Vec<Eac> = (0..120)
+        .map(|i| {
+            let mut e = eac(&format!("P-{:03}", (i * 37) % 120));
+            e.technology_type = Some(technologies[i % 2]);
+            e.destination_id = Some(if i % 3 == 0 { "UTIL-1" } else { "UTIL-2" }.into());
+            e.eac_number = (i % 5 != 0).then(|| format!("N-{:03}", (i * 53) % 120));
+            let month = 1 + i % 12;
+            e.period_start = ts(&format!("2023-{month:02}-01T00:00:00Z"));
+            e.period_end = ts(&format!("2023-{month:02}-20T00:00:00Z"));
+            let mut v = value(EnergyUnit::MWh, &format!("{}.5", i % 7));
+            v.start = Some(e.period_start);
+            v.end = Some(e.period_end);
+            e.values = vec![v];
+            e
+        })
+        .collect();
+    env.import_eacs(eacs);
+    let filters = [
+        EacFilter {
+            technology: Some(TechnologyType::Wind),
+            ..EacFilter::default()
+        },
+        EacFilter {
+            technology: Some(TechnologyType::Wind),
+            destination: Some("UTIL-2".into()),
+            ..EacFilter::default()
+        },
+        EacFilter {
+            technology: Some(TechnologyType::Solar),
+            from: Some("2023-02-01".into()),
+            to: Some("2023-10-31".into()),
+            ..EacFilter::default()
+        },
+    ];
+    for filter in &filters {
+        for (field, descending) in [
+            (SortField::EacNumber, false),
+            (SortField::Quantity, true),
+            (SortField::PeriodStart, false),
+        ] {
+            let sort = SortSpec { field, descending };
+            let page = |offset: usize, limit: usize| -> Vec<String> {
+                env.store
+                    .browse(&BrowseQuery {
+                        filter: filter.clone(),
+                        sort,
+                        offset,
+                        limit,
+                    })
+                    .unwrap()
+                    .into_iter()
+                    .map(|r| r.cds_eac_id)
+                    .collect()
+            };
+            let all = page(0, 1000);
+            assert!(all.len() >= 20, "{filter:?}: {}", all.len());
+            let paged: Vec<String> = (0..all.len())
+                .step_by(3)
+                .flat_map(|offset| page(offset, 3))
+                .collect();
+            assert_eq!(paged, all, "{filter:?} {sort:?}");
+        }
+    }
+}
+
 // ---------------------------------------------------------------- pickers
 
 #[test]
