@@ -327,13 +327,7 @@ fn filtered_summary(conn: &dyn Db, filter: &EacFilter) -> Result<Option<BrowseSu
     const COLUMNS: &str =
         "SELECT eac_id, unit, scale, mantissa, CASE WHEN mantissa IS NULL THEN total END
          FROM eac_totals";
-    let all: i64 = conn.query_row(
-        "SELECT coalesce(sum(summed), 0) FROM eac_facets_kept
-         WHERE facet = 'retired_state' AND unit = '' AND scale = 0",
-        &[],
-        |r| Ok(r.get(0)?),
-    )?;
-    if n.saturating_mul(BROAD_SHARE) >= all {
+    if n.saturating_mul(BROAD_SHARE) >= crate::facets::kept_all(conn)? {
         conn.each(COLUMNS, &[], &mut |row| {
             if has(row.get::<i64>(0)?) {
                 take(row)?;

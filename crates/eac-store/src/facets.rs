@@ -154,13 +154,7 @@ pub(crate) fn read_in_sort_order(
             conn.query_row(&count.text, &count.args(), |r| Ok(r.get(0)?))?
         }
     };
-    // Every EAC has a retired state: their counts add up to all EACs.
-    let all: i64 = conn.query_row(
-        "SELECT coalesce(sum(summed), 0) FROM eac_facets_kept
-         WHERE facet = 'retired_state' AND unit = '' AND scale = 0",
-        &[],
-        |r| Ok(r.get(0)?),
-    )?;
+    let all = kept_all(conn)?;
     let wanted = i128::try_from(offset.saturating_add(limit)).unwrap_or(i128::MAX);
     let visits_in_order = wanted.saturating_mul(i128::from(all));
     let visits_fetching = i128::from(matching) * i128::from(matching);
@@ -173,6 +167,17 @@ pub(crate) fn read_in_sort_order(
     } else {
         Vec::new()
     })
+}
+
+/// The number of EACs, from the kept counts: every EAC has a retired
+/// state, so theirs add up to all EACs.
+pub(crate) fn kept_all(conn: &dyn Db) -> Result<i64> {
+    conn.query_row(
+        "SELECT coalesce(sum(summed), 0) FROM eac_facets_kept
+         WHERE facet = 'retired_state' AND unit = '' AND scale = 0",
+        &[],
+        |r| Ok(r.get(0)?),
+    )
 }
 
 fn kept_count(conn: &dyn Db, facet: &str, value: &str) -> Result<i64> {
