@@ -164,10 +164,7 @@ pub(crate) fn summary(conn: &dyn Db, filter: &EacFilter) -> Result<BrowseSummary
 
     // Indexed like EnergyUnit::ALL (Wh, kWh, MWh).
     let mut totals: Vec<Option<BigDecimal>> = vec![None; EnergyUnit::ALL.len()];
-    let mut add = |unit: EnergyUnit, amount: BigDecimal| {
-        let slot = &mut totals[rows::unit_index(unit)];
-        *slot = Some(slot.take().unwrap_or_default() + amount);
-    };
+    let mut add = |unit: EnergyUnit, amount: BigDecimal| add_total(&mut totals, unit, amount);
 
     // Joined with `eacs` only when filtered. `join`: how; the totals kept
     // as text (rare: beyond 64 bits) are found from their own partial index
@@ -318,8 +315,7 @@ fn filtered_summary(conn: &dyn Db, filter: &EacFilter) -> Result<Option<BrowseSu
             }
             None => {
                 let total: String = row.get(4)?;
-                let slot = &mut totals[rows::unit_index(unit)];
-                *slot = Some(slot.take().unwrap_or_default() + rows::big_from_text(&total)?);
+                add_total(&mut totals, unit, rows::big_from_text(&total)?);
             }
         }
         Ok(())
@@ -347,13 +343,20 @@ fn filtered_summary(conn: &dyn Db, filter: &EacFilter) -> Result<Option<BrowseSu
         }
     }
     for (unit, scale, sum) in groups {
-        let slot = &mut totals[rows::unit_index(unit)];
-        *slot = Some(slot.take().unwrap_or_default() + BigDecimal::new(sum.into(), scale));
+        add_total(&mut totals, unit, BigDecimal::new(sum.into(), scale));
     }
     Ok(Some(BrowseSummary {
         count: from_count(n),
         totals: quantity_totals(totals),
     }))
+}
+
+/// Adds `amount` to `unit`'s total (`totals` in `EnergyUnit::ALL` order).
+/// `+` keeps the larger scale of the two, so the digits shown do not
+/// depend on the order the amounts come in.
+fn add_total(totals: &mut [Option<BigDecimal>], unit: EnergyUnit, amount: BigDecimal) {
+    let slot = &mut totals[rows::unit_index(unit)];
+    *slot = Some(slot.take().unwrap_or_default() + amount);
 }
 
 /// The totals per unit, in unit order, as shown.
