@@ -7,18 +7,17 @@
 //! The unique index on `cds_eac_id` stays: it finds duplicates while reading.
 //!
 //! The search index is built on a thread of its own ([`SearchLoad`], decision
-//! 216): in a hidden database beside the store, its text kept as it comes
-//! and indexed in one statement at the end of the load (decision 226),
-//! merged once, then copied into a new search table of the store, which
+//! 216): in a hidden database beside the store, written in large statements
+//! and merged once, then copied into a new search table of the store, which
 //! takes the empty one's place. The store's own connection would otherwise
 //! spend a third of a fresh load splitting text into trigrams.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc, Mutex, PoisonError};
+use std::sync::{mpsc, Arc};
 use std::thread;
 
-use rusqlite::{params_from_iter, Connection, InterruptHandle, OpenFlags, OptionalExtension};
+use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
 
 use crate::write::Write;
 use crate::{Result, StoreError};
@@ -84,7 +83,7 @@ impl Deferred {
     /// spills the rest to a temporary file). The write gives the store its
     /// own cache back when it ends (`Store::write`).
     pub(crate) fn build(self, w: &Write) -> Result<()> {
-        // The search index's thread indexes its text meanwhile.
+        // The search index's thread merges its segments meanwhile.
         let mut load = w.search_load.borrow_mut().take();
         if let Some(load) = &mut load {
             load.close()?;
@@ -137,11 +136,9 @@ const SORT_THREADS: i64 = 2;
 ///
 /// The hidden database holds a search table made from the store's own
 /// definition. It takes no journal and no sync (it is thrown away whatever
-/// happens). Its text arrives in batches of [`ROWS_PER_STATEMENT`] rows and
-/// is kept in a plain table; when the rows are all in, it is indexed in one
-/// statement (the index writes its pending terms at every statement, and
-/// when its hash table is full) while the store builds its other indexes,
-/// and the segments are merged once. At the end
+/// happens), its segments are merged only once, at the end, and its text
+/// arrives in batches of [`ROWS_PER_STATEMENT`] rows, one statement each
+/// (the index writes its pending terms at every statement). At the end
 /// ([`SearchLoad::finish`]) the store gets a new search table, the hidden
 /// one's rows are copied into its tables as they are (the index's pages,
 /// its text, its sizes: the same SQLite, the same format), and it replaces
@@ -153,11 +150,8 @@ pub(crate) struct SearchLoad {
     sender: Option<mpsc::SyncSender<Vec<(i64, String)>>>,
     worker: Option<thread::JoinHandle<rusqlite::Result<()>>>,
     /// Set when the load is dropped unfinished: the thread stops without
-    /// indexing what it has.
+    /// merging what it has.
     abandoned: Arc<AtomicBool>,
-    /// The thread's connection's interrupt, once it has one: a drop stops the
-    /// statement it runs (at the end, the index of the whole load).
-    interrupt: Arc<Mutex<Option<InterruptHandle>>>,
     /// Rows waiting for the next batch, and their bytes of text.
     pending: Vec<(i64, String)>,
     pending_bytes: usize,
@@ -171,7 +165,8 @@ pub(crate) struct SearchLoad {
     _lock: crate::fresh::HiddenLock,
 }
 
-/// Rows of search text to one statement of the hidden database, or fewer when their text
+/// Rows of search text to one statement of the hidden database (2048
+/// measured best in the store itself, issue 16), or fewer when their text
 /// reaches [`BYTES_PER_STATEMENT`] (EACs with thousands of numbered values
 /// have long search texts).
 const ROWS_PER_STATEMENT: usize = 2048;
@@ -199,20 +194,13 @@ impl SearchLoad {
             crate::fresh::hidden_database(&folder, crate::fresh::SEARCH_PREFIX, &store)?;
         let (sender, receiver) = mpsc::sync_channel(BATCHES_AHEAD);
         let abandoned = Arc::new(AtomicBool::new(false));
-        let interrupt = Arc::new(Mutex::new(None));
         let worker = {
             let (path, definition) = (path.clone(), definition.clone());
-            let (abandoned, interrupt) = (Arc::clone(&abandoned), Arc::clone(&interrupt));
+            let abandoned = Arc::clone(&abandoned);
             thread::Builder::new()
                 .name("search index".into())
                 .spawn(move || {
-                    crate::search_beside::build(
-                        &path,
-                        &definition,
-                        receiver,
-                        &abandoned,
-                        &interrupt,
-                    )
+                    crate::search_beside::build(&path, &definition, receiver, &abandoned)
                 })
                 .map_err(|e| StoreError::Io {
                     path: store.clone(),
@@ -223,7 +211,6 @@ impl SearchLoad {
             sender: Some(sender),
             worker: Some(worker),
             abandoned,
-            interrupt,
             pending: Vec::new(),
             pending_bytes: 0,
             path,
@@ -318,23 +305,6 @@ impl SearchLoad {
 impl Drop for SearchLoad {
     fn drop(&mut self) {
         self.abandoned.store(true, Ordering::Relaxed);
-        // No more batches: a thread waiting for one sees the flag.
-        self.sender = None;
-        // A statement running (or begun just after the thread read the
-        // flag) is stopped, so a cancel at the end of a large import does
-        // not wait for the whole index.
-        if let Some(worker) = &self.worker {
-            while !worker.is_finished() {
-                if let Some(handle) = &*self
-                    .interrupt
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                {
-                    handle.interrupt();
-                }
-                thread::sleep(std::time::Duration::from_millis(5));
-            }
-        }
         let _ = self.join();
         crate::fresh::remove_with_side_files(&self.path);
     }
