@@ -436,8 +436,10 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
             None => ls_csv(store, &view),
         };
     }
-    let rows = eac_app::browse(store, &page)?;
+    // The summary first: its count of the filter spares the page counting
+    // it again to choose how to read it (`facets::read_in_sort_order`).
     let summary = eac_app::browse_totals(store, &filter, a.unit)?;
+    let rows = eac_app::browse(store, &page)?;
     if a.json {
         let rows = rows
             .into_iter()

@@ -12,12 +12,16 @@ use crate::{
     QuantityTotal, Result, SortSpec, StoreError,
 };
 
-pub(crate) fn browse(conn: &dyn Db, query: &BrowseQuery) -> Result<Vec<EacRow>> {
+pub(crate) fn browse(
+    conn: &dyn Db,
+    query: &BrowseQuery,
+    memo: Option<crate::facets::Memo<'_>>,
+) -> Result<Vec<EacRow>> {
     let mut sql = Sql::on(conn, ROW_SELECT);
     let limit = crate::page_size(query.limit);
     if conn.kind() == Kind::Sqlite {
         sql.unindexed =
-            crate::facets::read_in_sort_order(conn, &query.filter, query.offset, limit)?;
+            crate::facets::read_in_sort_order(conn, &query.filter, query.offset, limit, memo)?;
     }
     push_filter(&mut sql, &query.filter)?;
     sql.push(&order_by_in(conn.kind(), query.sort));
@@ -141,14 +145,18 @@ fn rows_of(conn: &dyn Db, sql: &Sql, each: &mut dyn FnMut(EacRow) -> Result<()>)
 /// not grow with the portfolio); Rust combines the groups with BigDecimal.
 /// Totals whose mantissa does not fit in 64 bits are summed from their
 /// text; so is everything when an integer sum overflows. Never a float.
-pub(crate) fn summary(conn: &dyn Db, filter: &EacFilter) -> Result<BrowseSummary> {
+pub(crate) fn summary(
+    conn: &dyn Db,
+    filter: &EacFilter,
+    memo: Option<crate::facets::Memo<'_>>,
+) -> Result<BrowseSummary> {
     // One facet value: its count and integer sums are kept (decision 217).
     let kept = match crate::facets::single_facet(filter) {
         Some((facet, value)) => Some(crate::facets::kept(conn, facet, &value)?),
         None => None,
     };
     if kept.is_none() && conn.kind() == Kind::Sqlite {
-        if let Some(summary) = filtered_summary(conn, filter)? {
+        if let Some(summary) = filtered_summary(conn, filter, memo)? {
             return Ok(summary);
         }
     }
@@ -258,7 +266,11 @@ const BROAD_SHARE: i64 = 16;
 /// row), by a lookup per match otherwise (about 4 µs each: at a million
 /// EACs a year's period, a quarter of them, summed in 1.07 s that way).
 /// `None` when nothing filters or the database holds no EAC.
-fn filtered_summary(conn: &dyn Db, filter: &EacFilter) -> Result<Option<BrowseSummary>> {
+fn filtered_summary(
+    conn: &dyn Db,
+    filter: &EacFilter,
+    memo: Option<crate::facets::Memo<'_>>,
+) -> Result<Option<BrowseSummary>> {
     // A period is two one-sided conditions: either index reads a range and
     // then each row for the other side (0.61 s for a year at a million
     // EACs); the covering facet index read whole answers both (0.24 s).
@@ -294,6 +306,10 @@ fn filtered_summary(conn: &dyn Db, filter: &EacFilter) -> Result<Option<BrowseSu
         }
         Ok(())
     })?;
+    // The next page of this filter need not count it again.
+    if let Some(memo) = memo {
+        memo.put(filter, n);
+    }
     let has = |id: i64| {
         usize::try_from(id)
             .ok()

@@ -4,6 +4,7 @@
 //! by looking up the totals of every EAC it matches.
 
 use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
 
 use eac_model::EnergyUnit;
 
@@ -129,11 +130,16 @@ pub(crate) fn kept(conn: &dyn Db, facet: &str, value: &str) -> Result<Kept> {
 /// (offset + limit) × all ÷ matching EACs, fetching visits the matching
 /// ones. One facet's matches are kept; those of several are counted
 /// (their covering index answers it: 0.1 s for 142,496 of a million).
+///
+/// A count of several facets (or of a period) scans the covering index:
+/// `memo`, the last filter counted (by the summary or a page) while the
+/// data is unchanged, spares the next page of the same filter that scan.
 pub(crate) fn read_in_sort_order(
     conn: &dyn Db,
     filter: &EacFilter,
     offset: usize,
     limit: usize,
+    memo: Option<Memo<'_>>,
 ) -> Result<Vec<&'static str>> {
     // A period alone is left to the planner (it reads the sort's index
     // and stops early when the period is broad, and counting it would cost
@@ -144,15 +150,22 @@ pub(crate) fn read_in_sort_order(
     let period = has_period(filter);
     let matching: i64 = match picked.as_slice() {
         [(facet, value)] if !period => kept_count(conn, facet, value)?,
-        _ => {
-            // Facet values and the period are all in the covering index.
-            let mut count = crate::query::Sql::on(
-                conn,
-                "SELECT count(*) FROM eacs e INDEXED BY eacs_by_facets",
-            );
-            crate::query::push_filter(&mut count, filter)?;
-            conn.query_row(&count.text, &count.args(), |r| Ok(r.get(0)?))?
-        }
+        _ => match memo.and_then(|m| m.get(filter)) {
+            Some(known) => known,
+            None => {
+                // Facet values and the period are all in the covering index.
+                let mut count = crate::query::Sql::on(
+                    conn,
+                    "SELECT count(*) FROM eacs e INDEXED BY eacs_by_facets",
+                );
+                crate::query::push_filter(&mut count, filter)?;
+                let n = conn.query_row(&count.text, &count.args(), |r| Ok(r.get(0)?))?;
+                if let Some(m) = memo {
+                    m.put(filter, n);
+                }
+                n
+            }
+        },
     };
     let all = kept_all(conn)?;
     let wanted = i128::try_from(offset.saturating_add(limit)).unwrap_or(i128::MAX);
@@ -167,6 +180,48 @@ pub(crate) fn read_in_sort_order(
     } else {
         Vec::new()
     })
+}
+
+/// What a SQLite store's data is at: `PRAGMA data_version` (changes when
+/// another connection commits) and the connection's own total of changed
+/// rows. Equal versions: the same data.
+pub(crate) type Version = (i64, u64);
+
+/// The exact count of the last filter counted on a store's connection,
+/// with the [`Version`] read before counting (a write meanwhile makes it
+/// older, never newer, so it is only ever counted again). It only chooses
+/// how a page is read ([`read_in_sort_order`]), never which rows it holds.
+#[derive(Debug, Default)]
+pub(crate) struct Counted(Mutex<Option<(EacFilter, Version, i64)>>);
+
+/// [`Counted`] at the data's current version.
+#[derive(Clone, Copy)]
+pub(crate) struct Memo<'a> {
+    pub(crate) counted: &'a Counted,
+    pub(crate) now: Version,
+}
+
+impl Memo<'_> {
+    /// The count of `filter`, if it was the last counted and nothing changed.
+    pub(crate) fn get(&self, filter: &EacFilter) -> Option<i64> {
+        let last = self
+            .counted
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        match &*last {
+            Some((f, version, n)) if *version == self.now && f == filter => Some(*n),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn put(&self, filter: &EacFilter, n: i64) {
+        *self
+            .counted
+            .0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some((filter.clone(), self.now, n));
+    }
 }
 
 /// The number of EACs, from the kept counts: every EAC has a retired
@@ -318,6 +373,62 @@ mod tests {
     use crate::FieldMatch;
     use eac_model::RetiredState;
 
+    #[test]
+    fn a_count_is_reused_only_for_the_same_filter_on_unchanged_data() {
+        let counted = Counted::default();
+        let at = |now| Memo {
+            counted: &counted,
+            now,
+        };
+        let no = EacFilter {
+            retired: Some(RetiredState::No),
+            from: Some("2023-01-01".into()),
+            ..Default::default()
+        };
+        let yes = EacFilter {
+            retired: Some(RetiredState::Yes),
+            ..no.clone()
+        };
+        assert_eq!(at((1, 0)).get(&no), None);
+        at((1, 0)).put(&no, 7);
+        assert_eq!(at((1, 0)).get(&no), Some(7));
+        assert_eq!(at((1, 0)).get(&yes), None);
+        // A row changed by this connection, or another one's commit.
+        assert_eq!(at((1, 1)).get(&no), None);
+        assert_eq!(at((2, 0)).get(&no), None);
+        // Only the last filter counted is kept.
+        at((1, 0)).put(&yes, 3);
+        assert_eq!(at((1, 0)).get(&no), None);
+        assert_eq!(at((1, 0)).get(&yes), Some(3));
+    }
+
+    #[test]
+    fn the_stores_version_moves_with_its_own_writes_and_other_connections_commits() {
+        let fixtures =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let mut store = crate::Store::open(&path).unwrap();
+        let now = |store: &crate::Store| store.memo().unwrap().expect("a file's memo").now;
+        let empty = now(&store);
+        assert_eq!(now(&store), empty, "reading changes nothing");
+        store
+            .import_file(
+                &fixtures.join("canonical-p1.json"),
+                crate::ImportOptions::default(),
+                &crate::NoProgress,
+            )
+            .unwrap();
+        let imported = now(&store);
+        assert_ne!(imported, empty);
+        // Another program's commit.
+        let other = rusqlite::Connection::open(&path).unwrap();
+        other
+            .execute("UPDATE eacs SET cds_modified = cds_modified", [])
+            .unwrap();
+        assert_ne!(now(&store), imported);
+    }
+
     fn kept_counts(counts: &[(&str, &str, i64)]) -> rusqlite::Connection {
         let conn = rusqlite::Connection::open_in_memory().unwrap();
         conn.execute_batch(
@@ -410,7 +521,7 @@ mod tests {
             ..Default::default()
         };
         let plan = |filter: &EacFilter, offset: usize, limit: usize| {
-            read_in_sort_order(&conn, filter, offset, limit).unwrap()
+            read_in_sort_order(&conn, filter, offset, limit, None).unwrap()
         };
         assert_eq!(plan(&not_retired, 0, 50), ["retired_state"]);
         // Deep pages visit fewer EACs by fetching and sorting the matches.

@@ -114,6 +114,8 @@ pub struct Store {
     /// then an empty in-memory database nothing reads (see
     /// [`Store::sqlite`]).
     server: Option<db::PgDb>,
+    /// The last filter counted for a page's plan ([`facets::Counted`]).
+    counted: facets::Counted,
 }
 
 impl std::fmt::Debug for Store {
@@ -172,6 +174,7 @@ impl Store {
                 audit_name: None,
                 fresh: false,
                 server: None,
+                counted: Default::default(),
             });
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -223,6 +226,7 @@ impl Store {
             audit_name: None,
             fresh: access == Access::New,
             server: None,
+            counted: Default::default(),
         };
         let missing = migrate::missing_triggers(&store.conn)?;
         if !missing.is_empty() {
@@ -267,6 +271,7 @@ impl Store {
             audit_name: None,
             fresh: false,
             server: Some(db::PgDb::new(client)),
+            counted: Default::default(),
         })
     }
 
@@ -668,14 +673,30 @@ impl Store {
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {
-        browse::browse(self.db(), query)
+        browse::browse(self.db(), query, self.memo()?)
+    }
+
+    /// The count memo of this connection at the data's current version
+    /// (read before anything is counted); `None` on a server.
+    fn memo(&self) -> Result<Option<facets::Memo<'_>>> {
+        if self.server.is_some() {
+            return Ok(None);
+        }
+        let data: i64 = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        Ok(Some(facets::Memo {
+            counted: &self.counted,
+            now: (data, self.conn.total_changes()),
+        }))
     }
 
     pub fn summary(&self, filter: &EacFilter) -> Result<BrowseSummary> {
         // One snapshot: the count and the totals of the same EACs even while
         // another program writes (they are two or three reads).
+        let memo = self.memo()?;
         let snapshot = db::Snapshot::begin(self.db())?;
-        let summary = browse::summary(self.db(), filter)?;
+        let summary = browse::summary(self.db(), filter, memo)?;
         snapshot.end()?;
         Ok(summary)
     }
