@@ -296,6 +296,8 @@ fn filtered_summary(
     let Some(highest) = highest.and_then(|h| usize::try_from(h).ok()) else {
         return Ok(None);
     };
+    // Read before the matches: a commit meanwhile makes it older, not newer.
+    let at = memo.map(|m| m.version()).transpose()?;
     let mut set = vec![0u64; highest / 64 + 1];
     let mut n: i64 = 0;
     conn.each(&ids.text, &ids.args(), &mut |row| {
@@ -307,8 +309,8 @@ fn filtered_summary(
         Ok(())
     })?;
     // The next page of this filter need not count it again.
-    if let Some(memo) = memo {
-        memo.put(filter, n);
+    if let (Some(m), Some(at)) = (memo, at) {
+        m.put(filter, at, n);
     }
     let has = |id: i64| {
         usize::try_from(id)

@@ -3,8 +3,8 @@
 //! source or destination) is counted and summed from a few kept rows, not
 //! by looking up the totals of every EAC it matches.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
 
 use eac_model::EnergyUnit;
 
@@ -150,22 +150,7 @@ pub(crate) fn read_in_sort_order(
     let period = has_period(filter);
     let matching: i64 = match picked.as_slice() {
         [(facet, value)] if !period => kept_count(conn, facet, value)?,
-        _ => match memo.and_then(|m| m.get(filter)) {
-            Some(known) => known,
-            None => {
-                // Facet values and the period are all in the covering index.
-                let mut count = crate::query::Sql::on(
-                    conn,
-                    "SELECT count(*) FROM eacs e INDEXED BY eacs_by_facets",
-                );
-                crate::query::push_filter(&mut count, filter)?;
-                let n = conn.query_row(&count.text, &count.args(), |r| Ok(r.get(0)?))?;
-                if let Some(m) = memo {
-                    m.put(filter, n);
-                }
-                n
-            }
-        },
+        _ => count_matching(conn, filter, memo)?,
     };
     let all = kept_all(conn)?;
     let wanted = i128::try_from(offset.saturating_add(limit)).unwrap_or(i128::MAX);
@@ -192,36 +177,60 @@ pub(crate) type Version = (i64, u64);
 /// older, never newer, so it is only ever counted again). It only chooses
 /// how a page is read ([`read_in_sort_order`]), never which rows it holds.
 #[derive(Debug, Default)]
-pub(crate) struct Counted(Mutex<Option<(EacFilter, Version, i64)>>);
+pub(crate) struct Counted(RefCell<Option<(EacFilter, Version, i64)>>);
 
-/// [`Counted`] at the data's current version.
+/// A store's [`Counted`] and the connection whose data it counts. The
+/// version is read only by a filter that counts.
 #[derive(Clone, Copy)]
 pub(crate) struct Memo<'a> {
     pub(crate) counted: &'a Counted,
-    pub(crate) now: Version,
+    pub(crate) conn: &'a rusqlite::Connection,
 }
 
 impl Memo<'_> {
-    /// The count of `filter`, if it was the last counted and nothing changed.
-    pub(crate) fn get(&self, filter: &EacFilter) -> Option<i64> {
-        let last = self
-            .counted
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        match &*last {
-            Some((f, version, n)) if *version == self.now && f == filter => Some(*n),
-            _ => None,
-        }
+    /// The data's version now: read it before counting.
+    pub(crate) fn version(&self) -> Result<Version> {
+        let data = self
+            .conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))?;
+        Ok((data, self.conn.total_changes()))
     }
 
-    pub(crate) fn put(&self, filter: &EacFilter, n: i64) {
-        *self
-            .counted
-            .0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some((filter.clone(), self.now, n));
+    /// The count of `filter`, if it was the last counted and nothing changed.
+    pub(crate) fn get(&self, filter: &EacFilter) -> Result<Option<i64>> {
+        let kept = match &*self.counted.0.borrow() {
+            Some((f, version, n)) if f == filter => Some((*version, *n)),
+            _ => None,
+        };
+        Ok(match kept {
+            Some((version, n)) if version == self.version()? => Some(n),
+            _ => None,
+        })
     }
+
+    /// Keeps `n` as the count of `filter` at version `at` (read before counting).
+    pub(crate) fn put(&self, filter: &EacFilter, at: Version, n: i64) {
+        *self.counted.0.borrow_mut() = Some((filter.clone(), at, n));
+    }
+}
+
+/// The exact number of EACs `filter` matches, from the covering index
+/// (facet values and a period are all in it), or `memo`'s.
+fn count_matching(conn: &dyn Db, filter: &EacFilter, memo: Option<Memo<'_>>) -> Result<i64> {
+    if let Some(known) = memo.map(|m| m.get(filter)).transpose()?.flatten() {
+        return Ok(known);
+    }
+    let at = memo.map(|m| m.version()).transpose()?;
+    let mut count = crate::query::Sql::on(
+        conn,
+        "SELECT count(*) FROM eacs e INDEXED BY eacs_by_facets",
+    );
+    crate::query::push_filter(&mut count, filter)?;
+    let n = conn.query_row(&count.text, &count.args(), |r| Ok(r.get(0)?))?;
+    if let (Some(m), Some(at)) = (memo, at) {
+        m.put(filter, at, n);
+    }
+    Ok(n)
 }
 
 /// The number of EACs, from the kept counts: every EAC has a retired
@@ -375,10 +384,14 @@ mod tests {
 
     #[test]
     fn a_count_is_reused_only_for_the_same_filter_on_unchanged_data() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE t (x)").unwrap();
         let counted = Counted::default();
-        let at = |now| Memo {
+        let memo = Memo {
             counted: &counted,
-            now,
+            conn: &conn,
         };
         let no = EacFilter {
             retired: Some(RetiredState::No),
@@ -389,17 +402,30 @@ mod tests {
             retired: Some(RetiredState::Yes),
             ..no.clone()
         };
-        assert_eq!(at((1, 0)).get(&no), None);
-        at((1, 0)).put(&no, 7);
-        assert_eq!(at((1, 0)).get(&no), Some(7));
-        assert_eq!(at((1, 0)).get(&yes), None);
-        // A row changed by this connection, or another one's commit.
-        assert_eq!(at((1, 1)).get(&no), None);
-        assert_eq!(at((2, 0)).get(&no), None);
+        assert_eq!(memo.get(&no).unwrap(), None);
+        memo.put(&no, memo.version().unwrap(), 7);
+        assert_eq!(memo.get(&no).unwrap(), Some(7));
+        assert_eq!(memo.get(&yes).unwrap(), None);
+        // A row changed by this connection.
+        let before = memo.version().unwrap();
+        conn.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        assert_eq!(memo.get(&no).unwrap(), None);
+        // A count whose version was read before a write is never taken.
+        memo.put(&no, before, 7);
+        assert_eq!(memo.get(&no).unwrap(), None);
+        memo.put(&no, memo.version().unwrap(), 8);
+        assert_eq!(memo.get(&no).unwrap(), Some(8));
+        // Another connection's commit.
+        rusqlite::Connection::open(&path)
+            .unwrap()
+            .execute("INSERT INTO t VALUES (2)", [])
+            .unwrap();
+        assert_eq!(memo.get(&no).unwrap(), None);
         // Only the last filter counted is kept.
-        at((1, 0)).put(&yes, 3);
-        assert_eq!(at((1, 0)).get(&no), None);
-        assert_eq!(at((1, 0)).get(&yes), Some(3));
+        memo.put(&no, memo.version().unwrap(), 8);
+        memo.put(&yes, memo.version().unwrap(), 3);
+        assert_eq!(memo.get(&no).unwrap(), None);
+        assert_eq!(memo.get(&yes).unwrap(), Some(3));
     }
 
     #[test]
@@ -409,7 +435,7 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("db.sqlite");
         let mut store = crate::Store::open(&path).unwrap();
-        let now = |store: &crate::Store| store.memo().unwrap().expect("a file's memo").now;
+        let now = |store: &crate::Store| store.memo().expect("a file's memo").version().unwrap();
         let empty = now(&store);
         assert_eq!(now(&store), empty, "reading changes nothing");
         store
@@ -421,6 +447,33 @@ mod tests {
             .unwrap();
         let imported = now(&store);
         assert_ne!(imported, empty);
+        // The summary of a filter no kept row answers leaves its count for
+        // the page; a page that counts leaves its own.
+        let memo = store.memo().unwrap();
+        let retired_since = EacFilter {
+            retired: Some(RetiredState::Yes),
+            from: Some("2020-01-01".into()),
+            ..Default::default()
+        };
+        let n = store.summary(&retired_since).unwrap().count;
+        assert_eq!(
+            memo.get(&retired_since).unwrap(),
+            Some(crate::rows::count(n))
+        );
+        let two = EacFilter {
+            technology: Some(eac_model::TechnologyType::Wind),
+            ..retired_since.clone()
+        };
+        store
+            .browse(&crate::BrowseQuery {
+                filter: two.clone(),
+                ..Default::default()
+            })
+            .unwrap();
+        assert_eq!(
+            memo.get(&two).unwrap(),
+            Some(crate::rows::count(store.summary(&two).unwrap().count))
+        );
         // Another program's commit.
         let other = rusqlite::Connection::open(&path).unwrap();
         other

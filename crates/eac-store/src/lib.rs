@@ -673,30 +673,22 @@ impl Store {
     }
 
     pub fn browse(&self, query: &BrowseQuery) -> Result<Vec<EacRow>> {
-        browse::browse(self.db(), query, self.memo()?)
+        browse::browse(self.db(), query, self.memo())
     }
 
-    /// The count memo of this connection at the data's current version
-    /// (read before anything is counted); `None` on a server.
-    fn memo(&self) -> Result<Option<facets::Memo<'_>>> {
-        if self.server.is_some() {
-            return Ok(None);
-        }
-        let data: i64 = self
-            .conn
-            .pragma_query_value(None, "data_version", |r| r.get(0))?;
-        Ok(Some(facets::Memo {
+    /// The count memo of this connection; `None` on a server.
+    fn memo(&self) -> Option<facets::Memo<'_>> {
+        self.server.is_none().then_some(facets::Memo {
             counted: &self.counted,
-            now: (data, self.conn.total_changes()),
-        }))
+            conn: &self.conn,
+        })
     }
 
     pub fn summary(&self, filter: &EacFilter) -> Result<BrowseSummary> {
         // One snapshot: the count and the totals of the same EACs even while
         // another program writes (they are two or three reads).
-        let memo = self.memo()?;
         let snapshot = db::Snapshot::begin(self.db())?;
-        let summary = browse::summary(self.db(), filter, memo)?;
+        let summary = browse::summary(self.db(), filter, self.memo())?;
         snapshot.end()?;
         Ok(summary)
     }
