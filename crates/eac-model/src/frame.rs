@@ -101,6 +101,85 @@ impl<'de> Visitor<'de> for BorrowedVisitor {
     ));
 }
 
+/// The elements of an array, each an object's members or another kind,
+/// read in one pass into two vectors (issue 16): the members of every
+/// object one after another, and per element the range of them it holds.
+/// A `values` array of a million elements would otherwise make a million
+/// vectors. Accepts and refuses exactly what `Vec<BorrowedElement>` does.
+#[derive(Debug, Default)]
+pub(crate) struct FlatElements<'a> {
+    pub(crate) members: Vec<(Cow<'a, str>, &'a RawValue)>,
+    pub(crate) elements: Vec<FlatElement>,
+}
+
+/// One element of [`FlatElements`].
+#[derive(Debug, Clone)]
+pub(crate) enum FlatElement {
+    /// An object: how many members it has (they follow the previous
+    /// object's in `members`).
+    Object(usize),
+    Other(&'static str),
+}
+
+impl<'de> Deserialize<'de> for FlatElements<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct ArrayVisitor;
+        impl<'de> Visitor<'de> for ArrayVisitor {
+            type Value = FlatElements<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a sequence")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut flat = FlatElements {
+                    members: Vec::with_capacity(seq.size_hint().unwrap_or(0) * 8),
+                    elements: Vec::with_capacity(seq.size_hint().unwrap_or(0)),
+                };
+                while let Some(element) = seq.next_element_seed(FlatSeed(&mut flat.members))? {
+                    flat.elements.push(element);
+                }
+                Ok(flat)
+            }
+        }
+        d.deserialize_seq(ArrayVisitor)
+    }
+}
+
+/// Reads one element of [`FlatElements`], appending an object's members.
+struct FlatSeed<'s, 'de>(&'s mut Vec<(Cow<'de, str>, &'de RawValue)>);
+
+impl<'de> de::DeserializeSeed<'de> for FlatSeed<'_, 'de> {
+    type Value = FlatElement;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FlatElement, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FlatSeed<'_, 'de> {
+    type Value = FlatElement;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON object or array")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FlatElement, A::Error> {
+        let start = self.0.len();
+        while let Some(Key(key)) = map.next_key::<Key<'de>>()? {
+            if self.0[start..].iter().any(|(k, _)| *k == key) {
+                return Err(duplicate_key(&key));
+            }
+            let value: &'de RawValue = map.next_value()?;
+            self.0.push((key, value));
+        }
+        Ok(FlatElement::Object(self.0.len() - start))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FlatElement, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(FlatElement::Other("an array"))
+    }
+    visit_scalars!(FlatElement, |_visitor, kind| Ok(FlatElement::Other(kind)));
+}
+
 /// A member name, borrowed unless it holds an escape.
 struct Key<'a>(Cow<'a, str>);
 
@@ -454,6 +533,56 @@ mod tests {
                 .position(|b| matches!(b | 0x20, b'"' | b'{' | b'}'))
                 .map_or(text.len(), |at| from + at);
             proptest::prop_assert_eq!(next_structural(&text, from), naive);
+        }
+    }
+
+    /// `FlatElements` takes and refuses what `Vec<BorrowedElement>` does,
+    /// with the same members in the same order.
+    #[test]
+    fn flat_elements_read_as_the_elements_do() {
+        let texts = [
+            "[]",
+            " [ ] ",
+            r#"[{"a": 1, "b": "x"}, {}, {"c": [1, {"d": null}]}]"#,
+            r#"[{"a\u0062": true}, 3, "s", null, [1, [2]], false, -1.5e3]"#,
+            r#"[{"a": 1, "a": 2}]"#,
+            r#"[{"a": 1}, {"b": 1, "c": 2, "b": 3}]"#,
+            r#"[{"a": 1},]"#,
+            r#"[{"a": 1} {"b": 2}]"#,
+            r#"[{"a": 01}]"#,
+            r#"[{"a": "x\q"}]"#,
+            r#"[{"a": 1}"#,
+            "[1, 2",
+            "{}",
+            "\"x\"",
+        ];
+        for text in texts {
+            let flat = serde_json::from_str::<FlatElements>(text);
+            let elements = serde_json::from_str::<Vec<BorrowedElement>>(text);
+            match (flat, elements) {
+                (Ok(flat), Ok(elements)) => {
+                    let mut members = flat.members.iter();
+                    assert_eq!(flat.elements.len(), elements.len(), "{text}");
+                    for (f, e) in flat.elements.iter().zip(&elements) {
+                        match (f, e) {
+                            (FlatElement::Object(n), BorrowedElement::Object(fields)) => {
+                                assert_eq!(*n, fields.len(), "{text}");
+                                for (k, v) in fields {
+                                    let (fk, fv) = members.next().expect("a member");
+                                    assert_eq!((fk, fv.get()), (k, v.get()), "{text}");
+                                }
+                            }
+                            (FlatElement::Other(a), BorrowedElement::Other(b)) => {
+                                assert_eq!(a, b, "{text}")
+                            }
+                            _ => panic!("{text}: {f:?} against {e:?}"),
+                        }
+                    }
+                    assert!(members.next().is_none(), "{text}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
+                (a, b) => panic!("{text}: {a:?} against {b:?}"),
+            }
         }
     }
 

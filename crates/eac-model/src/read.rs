@@ -14,7 +14,7 @@ use serde::Deserializer;
 use serde_json::value::RawValue;
 
 use crate::check::{check_eac, CheckOptions, Purpose};
-use crate::frame::{frame_array, BorrowedElement, Framed, Resume};
+use crate::frame::{frame_array, BorrowedElement, FlatElement, FlatElements, Framed, Resume};
 use crate::strict::{
     check_encoding, check_no_duplicate_keys, duplicate_key, kind_of, lone_surrogate, visit_scalars,
     Element,
@@ -502,20 +502,40 @@ impl<'a> FieldReader<'a> {
         // own, so a broken value (e.g. a duplicate key) is located at its
         // own pointer (what succeeds in one pass succeeds element by
         // element, with the same elements).
-        let elements = match serde_json::from_str::<Vec<BorrowedElement>>(raw.get()) {
-            Ok(elements) => elements,
-            Err(_) => self.value_elements(&raw)?,
-        };
         let base = self.pointer();
+        let (members, elements) = match serde_json::from_str::<FlatElements>(raw.get()) {
+            Ok(flat) => (flat.members, flat.elements),
+            Err(_) => {
+                let mut members = Vec::new();
+                let mut elements = Vec::new();
+                for element in self.value_elements(&raw)? {
+                    elements.push(match element {
+                        BorrowedElement::Object(fields) => {
+                            let n = fields.len();
+                            members.extend(fields);
+                            FlatElement::Object(n)
+                        }
+                        BorrowedElement::Other(kind) => FlatElement::Other(kind),
+                    });
+                }
+                (members, elements)
+            }
+        };
         let mut out = Vec::with_capacity(elements.len());
         let mut ok = true;
+        let mut members = members.into_iter();
+        // One vector of members for every value, refilled.
+        let mut fields: Vec<Member> = Vec::with_capacity(8);
         for (i, element) in elements.into_iter().enumerate() {
             match element {
-                BorrowedElement::Object(fields) => {
-                    let fields = fields
-                        .into_iter()
-                        .map(|(k, raw)| (k, Cow::Borrowed(raw)))
-                        .collect();
+                FlatElement::Object(n) => {
+                    fields.clear();
+                    fields.extend(
+                        members
+                            .by_ref()
+                            .take(n)
+                            .map(|(k, raw)| (k, Cow::Borrowed(raw))),
+                    );
                     let mut vr = FieldReader::borrowed(fields, &base);
                     vr.value = Some(i);
                     match vr.value(opts) {
@@ -523,8 +543,9 @@ impl<'a> FieldReader<'a> {
                         _ => ok = false,
                     }
                     self.errors.append(&mut vr.errors);
+                    fields = vr.fields;
                 }
-                BorrowedElement::Other(kind) => {
+                FlatElement::Other(kind) => {
                     ok = false;
                     self.errors.push(Violation::error(
                         Rule::RequiredKeys,
@@ -653,8 +674,10 @@ impl<'a> FieldReader<'a> {
     /// Whatever was not taken: kept as extensions (rule 21), checked for
     /// duplicate keys inside (rule 20).
     pub(crate) fn extensions(&mut self) -> Extensions {
-        let rest: Vec<(String, Box<RawValue>)> = std::mem::take(&mut self.fields)
-            .into_iter()
+        // Drained, not taken: a value's reader hands its vector on.
+        let rest: Vec<(String, Box<RawValue>)> = self
+            .fields
+            .drain(..)
             .map(|(k, raw)| (k.into_owned(), raw.into_owned()))
             .collect();
         for (key, raw) in &rest {

@@ -209,6 +209,56 @@ fn an_emission_factor_placeholder_is_flagged_but_broken_data_is_refused_on_impor
     }
 }
 
+/// Each broken value of an EAC is reported at its own pointer, whether the
+/// `values` array reads in one pass (a value missing a field, one that is
+/// not an object) or only element by element (a duplicate key).
+#[test]
+fn broken_values_are_located_each_at_its_own_pointer() {
+    let text = std::fs::read_to_string(example("good-p1-mixed-order.json")).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let first = serde_json::to_string(&doc["eacs"][0]["values"][0]).unwrap();
+    let with_values = |values: &str| {
+        let mut eac = doc["eacs"][0].clone();
+        eac["values"] = serde_json::Value::Null;
+        let eac = serde_json::to_string(&eac).unwrap().replacen(
+            "\"values\":null",
+            &format!("\"values\":{values}"),
+            1,
+        );
+        format!("{{\"eacs\": [{eac}]}}")
+    };
+    let missing = first.replacen("\"unit\":\"MWh\",", "", 1);
+    assert_ne!(missing, first, "the example's value has a unit");
+    let (eacs, violations) = read_all(
+        with_values(&format!("[{first}, 5, {missing}]")).as_bytes(),
+        CheckOptions::import(),
+    );
+    assert!(eacs.is_empty());
+    let errors: Vec<(u8, &str)> = violations
+        .iter()
+        .filter(|v| v.is_error())
+        .map(|v| (v.rule, v.pointer.as_str()))
+        .collect();
+    assert_eq!(
+        errors,
+        [(2, "/eacs/0/values/1"), (2, "/eacs/0/values/2/unit")],
+        "{violations:#?}"
+    );
+    let duplicate = first.replacen("{", "{\"unit\":\"MWh\",", 1);
+    let (eacs, violations) = read_all(
+        with_values(&format!("[{first}, {first}, {duplicate}]")).as_bytes(),
+        CheckOptions::import(),
+    );
+    assert!(eacs.is_empty());
+    let v = violations.iter().find(|v| v.is_error()).expect("refused");
+    assert_eq!(
+        (v.rule, v.pointer.as_str()),
+        (20, "/eacs/0/values/2"),
+        "{v}"
+    );
+    assert!(v.message.contains("duplicate key `unit`"), "{v}");
+}
+
 /// An id holding a control character (C0 with NUL, DEL, C1) is refused by
 /// the P1 and P2 readers as a located violation of that id's rule, on
 /// import and on validate; free text keeps every character (decision in
