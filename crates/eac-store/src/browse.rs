@@ -19,12 +19,19 @@ pub(crate) fn browse(
 ) -> Result<Vec<EacRow>> {
     let mut sql = Sql::on(conn, ROW_SELECT);
     let limit = crate::page_size(query.limit);
+    let mut order = order_by_in(conn.kind(), query.sort);
     if conn.kind() == Kind::Sqlite {
         sql.unindexed =
             crate::facets::read_in_sort_order(conn, &query.filter, query.offset, limit, memo)?;
+        if crate::facets::period_through_its_index(conn, &query.filter, query.offset, limit)? {
+            // `+`: the sort's index cannot answer the order (the same order:
+            // a unary plus keeps a column's value and collation), so the
+            // period's does the filter.
+            order = order.replacen(" ORDER BY ", " ORDER BY +", 1);
+        }
     }
     push_filter(&mut sql, &query.filter)?;
-    sql.push(&order_by_in(conn.kind(), query.sort));
+    sql.push(&order);
     sql.push(" LIMIT ")
         .bind(count(limit))
         .push(" OFFSET ")
@@ -153,7 +160,8 @@ pub(crate) fn summary(
     // One facet value: its count and integer sums are kept (decision 217).
     let kept = match crate::facets::single_facet(filter) {
         Some((facet, value)) => Some(crate::facets::kept(conn, facet, &value)?),
-        None => None,
+        // A period alone: the kept rows of the periods it overlaps (decision 227).
+        None => crate::facets::kept_period(conn, filter)?,
     };
     if kept.is_none() && conn.kind() == Kind::Sqlite {
         if let Some(summary) = filtered_summary(conn, filter, memo)? {

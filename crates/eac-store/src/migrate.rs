@@ -418,7 +418,8 @@ mod tests {
         let mut stmt = conn
             .prepare(
                 "SELECT e.technology_type, e.retired_state, e.beneficiary_type, e.source_id,
-                        e.destination_id, t.unit, t.scale, t.mantissa
+                        e.destination_id, e.period_start || '/' || e.period_end,
+                        t.unit, t.scale, t.mantissa
                  FROM eacs e LEFT JOIN eac_totals t ON t.eac_id = e.id AND t.mantissa IS NOT NULL
                  ORDER BY e.id, t.unit",
             )
@@ -430,13 +431,14 @@ mod tests {
             "beneficiary_type",
             "source_id",
             "destination_id",
+            "period",
         ];
         while let Some(r) = rows.next().unwrap() {
-            let facets: [Option<String>; 5] = std::array::from_fn(|i| r.get(i).unwrap());
-            let unit: Option<String> = r.get(5).unwrap();
+            let facets: [Option<String>; 6] = std::array::from_fn(|i| r.get(i).unwrap());
+            let unit: Option<String> = r.get(6).unwrap();
             if let Some(unit) = unit {
-                let scale: i64 = r.get(6).unwrap();
-                let mantissa: i64 = r.get(7).unwrap();
+                let scale: i64 = r.get(7).unwrap();
+                let mantissa: i64 = r.get(8).unwrap();
                 for (name, value) in names.iter().zip(&facets) {
                     if let Some(value) = value {
                         let e = kept
@@ -453,7 +455,10 @@ mod tests {
         // One count per EAC (the join gave one row per EAC and unit).
         let mut counts: BTreeMap<(String, String), i64> = BTreeMap::new();
         let mut stmt = conn
-            .prepare("SELECT technology_type, retired_state, beneficiary_type, source_id, destination_id FROM eacs")
+            .prepare(
+                "SELECT technology_type, retired_state, beneficiary_type, source_id,
+                        destination_id, period_start || '/' || period_end FROM eacs",
+            )
             .unwrap();
         let mut rows = stmt.query([]).unwrap();
         while let Some(r) = rows.next().unwrap() {
@@ -525,7 +530,7 @@ mod tests {
     }
 
     #[test]
-    fn upgrading_to_version_15_keeps_the_facets_of_the_eacs_that_exist() {
+    fn upgrading_to_versions_15_and_16_keeps_the_facets_of_the_eacs_that_exist() {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join("v14.db");
         let mut conn = Connection::open(&path).unwrap();
@@ -566,6 +571,16 @@ mod tests {
             None
         )));
         assert!(kept.contains(&("source_id".into(), "S1".into(), String::new(), 0, 4, None)));
+        // Every EAC's period, with its totals (0016).
+        assert!(kept.contains(&("period".into(), "ps/pe".into(), String::new(), 0, 7, None)));
+        assert!(kept.contains(&(
+            "period".into(),
+            "ps/pe".into(),
+            "MWh".into(),
+            1,
+            2,
+            Some(20)
+        )));
 
         // Kept through every kind of change, the foreign keys' cascade included.
         conn.pragma_update(None, "foreign_keys", true).unwrap();
@@ -577,6 +592,9 @@ mod tests {
             "DELETE FROM eac_totals WHERE eac_id = 4",
             "DELETE FROM eacs WHERE id = 5",
             "UPDATE eacs SET beneficiary_type = 'customer' WHERE id = 7",
+            // The period (migration 0016): one end, then both.
+            "UPDATE eacs SET period_end = 'pf' WHERE id IN (2, 3)",
+            "UPDATE eacs SET period_start = 'p0', period_end = 'p1' WHERE id = 6",
             "DELETE FROM eac_totals WHERE eac_id = 1; DELETE FROM eacs WHERE id = 1",
         ] {
             conn.execute_batch(sql).unwrap();

@@ -114,25 +114,16 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
         let column = facet_column(sql, "beneficiary_type");
         sql.push(&column).push(" = ").bind(t.as_str().to_owned());
     }
-    // Overlap with whole UTC days [from, to]: the period ends after `from`
-    // begins and starts before the day after `to` begins.
-    if let Some(from) = filter.from.as_deref().filter(|s| !s.is_empty()) {
-        let start = day_start(parse_date(from)?);
+    let (after, before) = period_bounds(filter)?;
+    if let Some(after) = after {
         and(sql);
         let column = facet_column(sql, "period_end");
-        sql.push(&column).push(" > ").bind(start.to_storage());
+        sql.push(&column).push(" > ").bind(after);
     }
-    if let Some(to) = filter.to.as_deref().filter(|s| !s.is_empty()) {
-        let day = parse_date(to)?;
-        let next = day
-            .as_naive()
-            .succ_opt()
-            .ok_or_else(|| StoreError::InvalidInput(format!("`{to}` is the last date there is")))?;
+    if let Some(before) = before {
         and(sql);
         let column = facet_column(sql, "period_start");
-        sql.push(&column)
-            .push(" < ")
-            .bind(day_start(Date::from_naive(next)).to_storage());
+        sql.push(&column).push(" < ").bind(before);
     }
     if let Some(r) = filter.retired {
         and(sql);
@@ -258,6 +249,26 @@ fn push_match(sql: &mut Sql, m: &FieldMatch) {
 /// `ids` as a JSON array text, for `json_each`.
 pub(crate) fn id_list(ids: &[String]) -> String {
     serde_json::Value::from(ids.to_vec()).to_string()
+}
+
+/// A filter's period as stored times: a matching EAC's period overlaps
+/// whole UTC days [from, to], so it ends after the first (`from`'s day
+/// begins) and starts before the second (the day after `to` begins).
+pub(crate) fn period_bounds(filter: &EacFilter) -> Result<(Option<String>, Option<String>)> {
+    let after = match filter.from.as_deref().filter(|s| !s.is_empty()) {
+        Some(from) => Some(day_start(parse_date(from)?).to_storage()),
+        None => None,
+    };
+    let before = match filter.to.as_deref().filter(|s| !s.is_empty()) {
+        Some(to) => {
+            let next = parse_date(to)?.as_naive().succ_opt().ok_or_else(|| {
+                StoreError::InvalidInput(format!("`{to}` is the last date there is"))
+            })?;
+            Some(day_start(Date::from_naive(next)).to_storage())
+        }
+        None => None,
+    };
+    Ok((after, before))
 }
 
 fn parse_date(text: &str) -> Result<Date> {

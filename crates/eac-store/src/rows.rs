@@ -545,6 +545,10 @@ pub(crate) fn insert_prepared(
     stmt.raw_execute()?;
     let id = w.last_insert_rowid();
     if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
+        let period = match (p.text(p.head[2]), p.text(p.head[3])) {
+            (Some(start), Some(end)) => Some(format!("{start}/{end}")),
+            _ => None,
+        };
         tally.add(
             [
                 eac.technology_type.map(|t| t.as_str()),
@@ -552,6 +556,7 @@ pub(crate) fn insert_prepared(
                 eac.beneficiary_type.map(|b| b.as_str()),
                 Some(eac.source_id.as_str()),
                 eac.destination_id.as_deref(),
+                period.as_deref(),
             ],
             p.derived
                 .totals

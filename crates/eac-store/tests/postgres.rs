@@ -307,6 +307,8 @@ fn facet_totals_are_kept_alike_on_both_stores() {
                 (2, 'kWh', '9223372036854775807', 9223372036854775807, 0),
                 (3, 'kWh', '1', 1, 0), (3, 'Wh', '1e40', NULL, NULL);",
         "UPDATE eacs SET retired_state = 'partly', source_id = 'S2' WHERE id = 1",
+        // A period moved (migration 0016): the EAC's count and totals follow.
+        "UPDATE eacs SET period_start = 'p0', period_end = 'pf' WHERE id = 3",
         "UPDATE eacs SET beneficiary_type = 'customer', destination_id = 'D2' WHERE id = 2",
         "UPDATE eac_totals SET total = '2', mantissa = 2 WHERE eac_id = 3 AND unit = 'kWh'",
         "DELETE FROM eac_totals WHERE eac_id = 1",
@@ -369,6 +371,9 @@ fn facet_totals_are_kept_alike_on_both_stores() {
                 1,
                 Some(2)
             ),
+            // EAC 3 moved to another period with its kWh (0016).
+            ("period".into(), "p0/pf".into(), String::new(), 0, 1, None),
+            ("period".into(), "p0/pf".into(), "kWh".into(), 0, 1, Some(2)),
             (
                 "retired_state".into(),
                 "no".into(),
@@ -387,7 +392,7 @@ fn facet_totals_are_kept_alike_on_both_stores() {
             ),
             ("source_id".into(), "S2".into(), String::new(), 0, 1, None),
             ("source_id".into(), "S2".into(), "kWh".into(), 0, 1, Some(2)),
-        ] as [FacetRow; 8]
+        ] as [FacetRow; 10]
     );
 }
 

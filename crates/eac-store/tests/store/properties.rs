@@ -43,6 +43,9 @@ fn build(spec: &[(Vec<(EnergyUnit, String)>, i64)]) -> Vec<Eac> {
         .map(|(i, (values, minutes))| {
             let mut e = eac(&format!("E{i:02}"));
             e.period_start = Timestamp::from_utc(base + chrono::Duration::minutes(*minutes));
+            // Ends on 21 January, 5 or 20 February: periods a filter tells apart.
+            e.period_end =
+                Timestamp::from_utc(base + chrono::Duration::days(20 + (minutes % 3) * 15));
             // Facets that vary with the spec, some missing.
             let pick = usize::try_from(*minutes).unwrap() + values.len();
             e.technology_type = [
@@ -60,6 +63,7 @@ fn build(spec: &[(Vec<(EnergyUnit, String)>, i64)]) -> Vec<Eac> {
                 .iter()
                 .map(|(u, q)| EacValue {
                     start: Some(e.period_start),
+                    end: Some(e.period_end),
                     ..value(*u, q)
                 })
                 .collect();
@@ -161,7 +165,8 @@ fn both_summaries(store: &Store) -> (eac_store::BrowseSummary, eac_store::Browse
     )
 }
 
-/// Every one-facet filter (kept counts and sums, decision 217) against the
+/// Every one-facet filter and period (kept counts and sums, decisions 217
+/// and 227) against the
 /// same set summed through the filter that reads every EAC it matches.
 fn facet_summaries_agree(store: &Store) -> Result<(), TestCaseError> {
     let mut filters: Vec<EacFilter> = Vec::new();
@@ -201,6 +206,24 @@ fn facet_summaries_agree(store: &Store) -> Result<(), TestCaseError> {
         }]),
         ..Default::default()
     });
+    // A period alone (kept per period, decision 227): overlapping whole
+    // days, a bound on one side or both, a period ending where a filter
+    // begins (not in it), none matching.
+    for (from, to) in [
+        (Some("2024-01-25"), None),
+        (None, Some("2024-01-01")),
+        (Some("2024-02-06"), Some("2024-02-28")),
+        (Some("2024-01-21"), Some("2024-01-21")),
+        (Some("2024-01-20"), Some("2024-01-20")),
+        (Some("2025-01-01"), None),
+        (None, Some("2023-12-31")),
+    ] {
+        filters.push(EacFilter {
+            from: from.map(str::to_owned),
+            to: to.map(str::to_owned),
+            ..Default::default()
+        });
+    }
     for filter in filters {
         let scanned = EacFilter {
             exclude_ids: Some(vec!["not an id".to_owned()]),
