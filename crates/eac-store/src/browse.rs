@@ -23,10 +23,10 @@ pub(crate) fn browse(
     if conn.kind() == Kind::Sqlite {
         sql.unindexed =
             crate::facets::read_in_sort_order(conn, &query.filter, query.offset, limit, memo)?;
-        if crate::facets::period_through_its_index(conn, &query.filter, query.offset, limit)? {
+        if crate::facets::through_filter_index(conn, &query.filter, query.offset, limit)? {
             // `+`: the sort's index cannot answer the order (the same order:
             // a unary plus keeps a column's value and collation), so the
-            // period's does the filter.
+            // filter's does the filter.
             order = order.replacen(" ORDER BY ", " ORDER BY +", 1);
         }
     }

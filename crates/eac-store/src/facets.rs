@@ -228,26 +228,68 @@ pub(crate) fn read_in_sort_order(
     })
 }
 
-/// For a page of a filter by its period alone: whether the period's own
-/// index should find the matches (which are then sorted) rather than the
-/// sort's index be read until the page is full (decision 227). SQLite's
-/// planner, which has no statistics, always reads in sort order: right for
-/// a broad period, a scan of every EAC for a narrow or empty one (0.24 s
-/// at a million EACs for a period before any EAC). The kept period rows
-/// count the matches; the choice weighs visits as [`read_in_sort_order`]
-/// does.
-pub(crate) fn period_through_its_index(
+/// For a page of a filter by its period alone, or of incomplete EACs or
+/// EACs missing an emission factor alone: whether that filter's own index should find the matches (which
+/// are then sorted) rather than the sort's index be read until the page is
+/// full (decision 227). SQLite's planner, which has no statistics, always
+/// reads in sort order: right for a broad filter, a scan of every EAC for
+/// a narrow or empty one (0.24 s at a million EACs for a period before any
+/// EAC, 0.3 s for "incomplete" when none is). The kept period rows count a
+/// period's matches, the partial index `eacs_incomplete` the others (they
+/// are all incomplete; counted only as far as the choice needs); the choice weighs visits
+/// as [`read_in_sort_order`] does.
+pub(crate) fn through_filter_index(
     conn: &dyn Db,
     filter: &EacFilter,
     offset: usize,
     limit: usize,
 ) -> Result<bool> {
-    let Some(kept) = kept_period(conn, filter)? else {
-        return Ok(false);
-    };
-    let all = kept_all(conn)?;
     let wanted = i128::try_from(offset.saturating_add(limit)).unwrap_or(i128::MAX);
-    Ok(wanted.saturating_mul(i128::from(all)) >= i128::from(kept.count) * i128::from(kept.count))
+    // Fetching and sorting `n` matches visits fewer EACs than reading in
+    // sort order when n² ≤ wanted × all.
+    let fetch =
+        |n: i64, all: i64| wanted.saturating_mul(i128::from(all)) >= i128::from(n) * i128::from(n);
+    if let Some(kept) = kept_period(conn, filter)? {
+        return Ok(fetch(kept.count, kept_all(conn)?));
+    }
+    // Incomplete EACs, EACs missing an emission factor (all incomplete), or
+    // both, and nothing else.
+    let wants = |flag: Option<bool>| flag.is_none_or(|f| f);
+    let by_missing = (filter.incomplete.is_some() || filter.missing_emissions.is_some())
+        && wants(filter.incomplete)
+        && wants(filter.missing_emissions)
+        && EacFilter {
+            incomplete: None,
+            missing_emissions: None,
+            ..filter.clone()
+        } == EacFilter::default();
+    if by_missing {
+        let all = kept_all(conn)?;
+        // Counted no further than the largest count that fetches, plus one.
+        let bound = i64::try_from(isqrt(wanted.saturating_mul(i128::from(all))))
+            .unwrap_or(i64::MAX)
+            .saturating_add(1);
+        let mut count = crate::query::Sql::on(conn, "SELECT count(*) FROM (SELECT 1 FROM eacs e");
+        crate::query::push_filter(&mut count, filter)?;
+        count.push(" LIMIT ").bind(bound).push(")");
+        let n: i64 = conn.query_row(&count.text, &count.args(), |r| Ok(r.get(0)?))?;
+        return Ok(fetch(n, all));
+    }
+    Ok(false)
+}
+
+/// The integer square root (the largest r with r² ≤ n; 0 for n ≤ 0), by
+/// Newton's steps on integers.
+fn isqrt(n: i128) -> i128 {
+    if n <= 0 {
+        return 0;
+    }
+    let (mut x, mut y) = (n, (n + 1) / 2);
+    while y < x {
+        x = y;
+        y = (x + n / x) / 2;
+    }
+    x
 }
 
 /// What a SQLite store's data is at: `PRAGMA data_version` (changes when
@@ -682,6 +724,84 @@ mod tests {
     }
 
     #[test]
+    fn integer_square_roots_are_exact() {
+        for n in [
+            0i128,
+            1,
+            2,
+            3,
+            4,
+            15,
+            16,
+            17,
+            50_000_000,
+            i128::from(i64::MAX),
+        ] {
+            let r = isqrt(n);
+            assert!(r * r <= n && (r + 1) * (r + 1) > n, "{n}: {r}");
+        }
+        assert_eq!(isqrt(-5), 0);
+    }
+
+    #[test]
+    fn few_incomplete_eacs_are_found_through_their_index_and_many_read_in_sort_order() {
+        // A million EACs (the kept retired states count them all).
+        let conn = kept_counts(&[("retired_state", "no", 1_000_000)]);
+        conn.execute_batch(
+            "CREATE TABLE eacs (id INTEGER PRIMARY KEY, missing TEXT);
+             WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+             INSERT INTO eacs (id, missing) SELECT i, NULL FROM n;",
+        )
+        .unwrap();
+        let incomplete = EacFilter {
+            incomplete: Some(true),
+            ..Default::default()
+        };
+        let through_index =
+            |filter: &EacFilter| through_filter_index(&conn, filter, 0, 50).unwrap();
+        // None incomplete: their index finds that at once.
+        assert!(through_index(&incomplete));
+        conn.execute_batch("UPDATE eacs SET missing = '[\"x\"]' WHERE id <= 7000")
+            .unwrap();
+        // 7,000 of a million: 7,000² ≤ 50 × 1,000,000.
+        assert!(through_index(&incomplete));
+        conn.execute_batch("UPDATE eacs SET missing = '[\"x\"]' WHERE id <= 7100")
+            .unwrap();
+        assert!(!through_index(&incomplete));
+        // Deeper pages fetch sooner; another filter beside it: the planner's.
+        assert!(through_filter_index(&conn, &incomplete, 5_000, 50).unwrap());
+        let with_search = EacFilter {
+            search: Some("x".into()),
+            ..incomplete.clone()
+        };
+        assert!(!through_index(&with_search));
+        let complete = EacFilter {
+            incomplete: Some(false),
+            ..Default::default()
+        };
+        assert!(!through_index(&complete));
+        // EACs missing an emission factor are among the incomplete ones.
+        conn.execute_batch(
+            "ALTER TABLE eacs ADD COLUMN emissions_factor_direct TEXT DEFAULT '0';
+             ALTER TABLE eacs ADD COLUMN emissions_factor_lca TEXT DEFAULT '0';
+             UPDATE eacs SET emissions_factor_lca = NULL WHERE id <= 10;",
+        )
+        .unwrap();
+        let no_factor = EacFilter {
+            missing_emissions: Some(true),
+            ..Default::default()
+        };
+        assert!(through_index(&no_factor));
+        assert!(through_index(&EacFilter {
+            incomplete: Some(true),
+            ..no_factor.clone()
+        }));
+        conn.execute_batch("UPDATE eacs SET emissions_factor_lca = NULL WHERE id <= 7100")
+            .unwrap();
+        assert!(!through_index(&no_factor));
+    }
+
+    #[test]
     fn a_narrow_period_is_found_through_its_index_and_a_broad_one_read_in_sort_order() {
         // A million EACs: 300,000 in 2022 (monthly), 100 in 2019, none before.
         let start = |month: u32, year: i32| format!("{year}-{month:02}-01T00:00:00.000000000Z");
@@ -713,7 +833,7 @@ mod tests {
             ..Default::default()
         };
         let through_index = |filter: &EacFilter, offset: usize| {
-            period_through_its_index(&conn, filter, offset, 50).unwrap()
+            through_filter_index(&conn, filter, offset, 50).unwrap()
         };
         let year = period(Some("2022-01-01"), Some("2022-12-31"));
         assert_eq!(kept_period(&conn, &year).unwrap().unwrap().count, 300_000);

@@ -142,8 +142,13 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
     }
     if let Some(missing) = filter.missing_emissions {
         and(sql);
+        // A missing factor is always listed in `missing` (every write path
+        // computes it from `Eac::missing`; migration 0007 filled it for the
+        // EACs that existed), so saying so lets the partial index of
+        // incomplete EACs find these (decision 227).
         sql.push(if missing {
-            "(e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL)"
+            "(e.missing IS NOT NULL AND \
+              (e.emissions_factor_direct IS NULL OR e.emissions_factor_lca IS NULL))"
         } else {
             "(e.emissions_factor_direct IS NOT NULL AND e.emissions_factor_lca IS NOT NULL)"
         });
