@@ -72,7 +72,11 @@ pub(crate) fn hidden_database(
     prefix: &str,
     about: &Path,
 ) -> Result<(HiddenLock, PathBuf)> {
-    let lock = (0..8)
+    // Each try loses only when a clean-up runs in the instant between
+    // making the file and locking it; a clean-up runs once per command, but
+    // the test below runs two without pause beside three makers, and on a
+    // busy machine eight tries in a row were once all lost there.
+    let lock = (0..64)
         .find_map(|_| {
             let made = builder(prefix, LOCK_SUFFIX, 0o644)
                 .tempfile_in(folder)
