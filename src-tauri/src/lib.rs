@@ -27,9 +27,43 @@ pub use desk::{window_title, Desk, Ui};
 /// offer for import.
 pub fn run() {
     eac_app::ignore_file_size_signal();
+    draw_without_gl_when_it_is_software();
     setup(Builder::default())
         .run(tauri::generate_context!())
         .expect("EAC Desk could not start its window");
+}
+
+/// On Linux without a GPU (no `/dev/dri/renderD*`: a virtual machine, a
+/// remote desktop, the CI machine) WebKitGTK would composite every frame
+/// through Mesa's software OpenGL (llvmpipe), whose threads then took about
+/// two thirds of both cores while the table scrolled and starved the page's
+/// own thread (decision 228). Without compositing WebKit paints the page
+/// itself on the CPU: less work when no GPU does it. A value the person set
+/// for `WEBKIT_DISABLE_COMPOSITING_MODE` is kept either way.
+fn draw_without_gl_when_it_is_software() {
+    if cfg!(target_os = "linux") {
+        let set = std::env::var_os(COMPOSITING_OFF).is_some();
+        if compositing_off(set, has_render_node(std::path::Path::new("/dev/dri"))) {
+            // Before any thread starts: the window and the web process are made later.
+            std::env::set_var(COMPOSITING_OFF, "1");
+        }
+    }
+}
+
+const COMPOSITING_OFF: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+
+/// Whether to switch WebKit's compositing off: only when nobody chose and no GPU renders.
+fn compositing_off(already_set: bool, render_node: bool) -> bool {
+    !already_set && !render_node
+}
+
+/// Whether `dir` (the DRM device folder) holds a render node (`renderD128`, …).
+fn has_render_node(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    })
 }
 
 /// The app as `main` runs it (tests use the same through [`with_database`]).
@@ -153,6 +187,32 @@ mod tests {
 
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn compositing_goes_off_only_without_a_gpu_and_without_a_choice_made() {
+        assert!(compositing_off(false, false));
+        assert!(!compositing_off(false, true), "a GPU composites");
+        assert!(
+            !compositing_off(true, false),
+            "the person's own setting stands"
+        );
+        assert!(!compositing_off(true, true));
+    }
+
+    #[test]
+    fn a_render_node_is_found_only_where_one_is() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("dri");
+        assert!(!has_render_node(&dir), "no DRM folder at all");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("card0"), b"").unwrap();
+        assert!(
+            !has_render_node(&dir),
+            "a display card without a render node"
+        );
+        std::fs::write(dir.join("renderD128"), b"").unwrap();
+        assert!(has_render_node(&dir));
     }
 
     #[test]

@@ -666,6 +666,18 @@ impl Desk {
 
     /// A WebDriver screenshot of the window's web content, saved as PNG.
     pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        // WebKitWebDriver's snapshot waits for the page's next paint, and
+        // drawn without compositing (the app's mode without a GPU, decision
+        // 228) an idle page makes none: so the page is made to paint just
+        // after the request, by an outline nobody can see.
+        self.client
+            .execute(
+                "const s = document.documentElement.style; \
+                 setTimeout(() => { s.outline = '1px solid transparent'; \
+                   setTimeout(() => { s.outline = ''; }, 150); }, 100); return 1;",
+                vec![],
+            )
+            .await?;
         let png = self.client.screenshot().await?;
         std::fs::write(path, png)?;
         Ok(())
