@@ -14,7 +14,7 @@ mod dialogs;
 mod watch;
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use eac_app::ProgressEvent;
@@ -41,29 +41,25 @@ pub fn run() {
 /// itself on the CPU: less work when no GPU does it. A value the person set
 /// for `WEBKIT_DISABLE_COMPOSITING_MODE` is kept either way.
 fn draw_without_gl_when_it_is_software() {
-    if cfg!(target_os = "linux") {
-        let set = std::env::var_os(COMPOSITING_OFF).is_some();
-        if compositing_off(set, has_render_node(std::path::Path::new("/dev/dri"))) {
-            // Before any thread starts: the window and the web process are made later.
-            std::env::set_var(COMPOSITING_OFF, "1");
-        }
+    let chosen = std::env::var_os(COMPOSITING_OFF);
+    if cfg!(target_os = "linux") && compositing_off(chosen.as_deref(), Path::new("/dev/dri")) {
+        // Before any thread starts: the window and the web process are made later.
+        std::env::set_var(COMPOSITING_OFF, "1");
     }
 }
 
 const COMPOSITING_OFF: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
 
-/// Whether to switch WebKit's compositing off: only when nobody chose and no GPU renders.
-fn compositing_off(already_set: bool, render_node: bool) -> bool {
-    !already_set && !render_node
-}
-
-/// Whether `dir` (the DRM device folder) holds a render node (`renderD128`, …).
-fn has_render_node(dir: &std::path::Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
-    })
+/// Whether to switch WebKit's compositing off: nobody chose (`chosen`, the
+/// variable's value if set) and `dri`, the DRM device folder, holds no
+/// render node (`renderD128`, …).
+fn compositing_off(chosen: Option<&std::ffi::OsStr>, dri: &Path) -> bool {
+    chosen.is_none()
+        && !std::fs::read_dir(dri).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+        })
 }
 
 /// The app as `main` runs it (tests use the same through [`with_database`]).
@@ -190,29 +186,24 @@ mod tests {
     }
 
     #[test]
-    fn compositing_goes_off_only_without_a_gpu_and_without_a_choice_made() {
-        assert!(compositing_off(false, false));
-        assert!(!compositing_off(false, true), "a GPU composites");
-        assert!(
-            !compositing_off(true, false),
-            "the person's own setting stands"
-        );
-        assert!(!compositing_off(true, true));
-    }
-
-    #[test]
-    fn a_render_node_is_found_only_where_one_is() {
+    fn compositing_goes_off_only_without_a_render_node_and_without_a_choice_made() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("dri");
-        assert!(!has_render_node(&dir), "no DRM folder at all");
-        std::fs::create_dir(&dir).unwrap();
-        std::fs::write(dir.join("card0"), b"").unwrap();
+        let dri = tmp.path().join("dri");
+        let chosen = Some(std::ffi::OsStr::new("0"));
+        assert!(compositing_off(None, &dri), "no DRM folder at all");
+        std::fs::create_dir(&dri).unwrap();
+        std::fs::write(dri.join("card0"), b"").unwrap();
         assert!(
-            !has_render_node(&dir),
+            compositing_off(None, &dri),
             "a display card without a render node"
         );
-        std::fs::write(dir.join("renderD128"), b"").unwrap();
-        assert!(has_render_node(&dir));
+        assert!(
+            !compositing_off(chosen, &dri),
+            "the person's own setting stands"
+        );
+        std::fs::write(dri.join("renderD128"), b"").unwrap();
+        assert!(!compositing_off(None, &dri), "a GPU composites");
+        assert!(!compositing_off(chosen, &dri));
     }
 
     #[test]
