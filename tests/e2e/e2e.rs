@@ -101,6 +101,58 @@ async fn a_fresh_database_shows_the_empty_state() -> Result<()> {
     desk.quit().await
 }
 
+/// Decision 228: on a machine without a GPU render node (this one, under
+/// Xvfb) the app's web process is started with WebKit's compositing off,
+/// unless the environment already chose.
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn without_a_gpu_the_page_is_drawn_without_compositing() -> Result<()> {
+    const VAR: &str = "WEBKIT_DISABLE_COMPOSITING_MODE";
+    let has_gpu = std::fs::read_dir("/dev/dri").is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("renderD"))
+    });
+    if has_gpu || std::env::var_os(VAR).is_some() {
+        eprintln!("skipped: this machine has a GPU render node or {VAR} is set");
+        return Ok(());
+    }
+    let desk = Desk::start("no_gpu").await?;
+    desk.el("empty-state").await?;
+    // The web processes the app started (their parent: an `eac-desk` process).
+    let mut seen = Vec::new();
+    for entry in std::fs::read_dir("/proc")?.flatten() {
+        let proc_file = |name: &str| std::fs::read(entry.path().join(name)).unwrap_or_default();
+        if !String::from_utf8_lossy(&proc_file("comm")).starts_with("WebKitWebProces") {
+            continue;
+        }
+        let status = String::from_utf8_lossy(&proc_file("status")).into_owned();
+        let parent = status
+            .lines()
+            .find_map(|l| l.strip_prefix("PPid:"))
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_owned();
+        let parent_comm =
+            std::fs::read_to_string(format!("/proc/{parent}/comm")).unwrap_or_default();
+        if parent_comm.trim() != "eac-desk" {
+            continue;
+        }
+        let environ = proc_file("environ");
+        seen.push(
+            environ
+                .split(|&b| b == 0)
+                .any(|kv| kv == format!("{VAR}=1").as_bytes()),
+        );
+    }
+    ensure!(!seen.is_empty(), "no web process of the app was found");
+    ensure!(
+        seen.iter().all(|&off| off),
+        "a web process of the app runs with compositing on: {seen:?}"
+    );
+    desk.quit().await
+}
+
 #[tokio::test]
 #[ignore = "needs the built app; run via make test"]
 async fn sample_data_sorts_filters_and_shows_details() -> Result<()> {
