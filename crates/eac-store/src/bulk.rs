@@ -64,10 +64,13 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
         // An identifier cannot be a parameter; the names are our own.
         w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
     }
-    let triggers = drop_triggers(w, crate::facets::TRIGGER_PREFIX)?;
+    let mut triggers = drop_triggers(w, crate::facets::TRIGGER_PREFIX)?;
+    for name in crate::facets::INSERT_TRIGGERS {
+        triggers.extend(drop_triggers(w, name)?);
+    }
     w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
     *w.search_load.borrow_mut() = Some(SearchLoad::start(w)?);
-    *w.facet_tally.borrow_mut() = Some(crate::facets::Tally::default());
+    *w.facet_tally.borrow_mut() = Some(crate::facets::Tally::start(w)?);
     Ok(Some(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
         triggers,
@@ -102,10 +105,11 @@ impl Deferred {
             .try_for_each(|sql| w.execute_batch(sql));
         w.pragma_update(None, "threads", 0)?;
         built?;
-        match w.facet_tally.borrow_mut().take() {
-            Some(tally) => tally.write(w)?,
-            None => crate::facets::rebuild(w)?,
-        }
+        // Set with the indexes dropped; nothing else takes it.
+        let tally = w.facet_tally.borrow_mut().take().ok_or_else(|| {
+            StoreError::InvalidInput("a fresh load lost the tally of its kept numbers".into())
+        })?;
+        tally.write(w)?;
         for sql in &self.triggers {
             w.execute_batch(sql)?;
         }

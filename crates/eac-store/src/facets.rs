@@ -380,11 +380,16 @@ fn kept_count(conn: &dyn Db, facet: &str, value: &str) -> Result<i64> {
         .unwrap_or(0))
 }
 
-/// The facet counts and sums of a fresh load, tallied on the store's
-/// connection thread as each EAC is inserted (cheaper than any pass over
-/// the stored rows at the end: a rebuild in SQL cost 2.6 s at 100k EACs)
-/// and written by [`Tally::write`]. A load that also replaces or deletes
-/// an EAC marks it stale: the table is then rebuilt from the rows.
+/// The kept numbers of a fresh load, tallied on the store's connection
+/// thread as each EAC is inserted and written by [`Tally::write`]: the
+/// facet counts and sums (cheaper than any pass over the stored rows at
+/// the end: a rebuild in SQL cost 2.6 s at 100k EACs), and the whole
+/// portfolio's value count, totals and highest version (migrations
+/// 0012–0014), whose insert triggers a fresh load drops too
+/// ([`INSERT_TRIGGERS`]): they ran a statement per EAC and per total.
+/// A load that also replaces or deletes an EAC marks it stale: the facet
+/// table is then rebuilt from the rows (the portfolio's numbers are added
+/// to what the kept delete and update triggers left).
 #[derive(Default)]
 pub(crate) struct Tally {
     /// Per facet (in [`FACETS`] order): value → index in `groups`.
@@ -392,7 +397,18 @@ pub(crate) struct Tally {
     /// (facet, value, EACs, sums per unit and scale).
     groups: Vec<(usize, String, i64, Vec<Sum>)>,
     stale: bool,
+    /// Values of the EACs inserted.
+    value_count: i64,
+    /// Their totals per unit and scale (those that fit in 64 bits).
+    totals: Vec<Sum>,
+    /// The highest version given (`eac_counts_kept.version_high` at the
+    /// start, then one more per EAC inserted: [`Tally::next_version`]).
+    version_high: i64,
 }
+
+/// The whole portfolio's insert triggers a fresh load drops besides the
+/// facets' ([`TRIGGER_PREFIX`]); [`Tally`] does their work.
+pub(crate) const INSERT_TRIGGERS: [&str; 2] = ["eac_counts_kept_insert", "eac_totals_kept_insert"];
 
 /// A tallied sum: unit, scale, rows summed, their mantissas' sum.
 type Sum = (EnergyUnit, i64, i64, i128);
@@ -416,13 +432,34 @@ const PERIOD: &str = "period";
 const STORED_TIME_LEN: usize = 30;
 
 impl Tally {
+    /// A tally starting from the store's highest version so far.
+    pub(crate) fn start(w: &Write) -> Result<Tally> {
+        let version_high =
+            w.query_row("SELECT version_high FROM eac_counts_kept", [], |r| r.get(0))?;
+        Ok(Tally {
+            version_high,
+            ..Tally::default()
+        })
+    }
+
+    /// The version of the next EAC inserted: the next change number, as
+    /// the dropped trigger would have counted it (`version_high` + 1).
+    pub(crate) fn next_version(&mut self) -> i64 {
+        self.version_high += 1;
+        self.version_high
+    }
+
     /// Counts an EAC inserted with these facet values (in [`FACETS`]
-    /// order) and totals `(unit, mantissa, scale)` that fit in 64 bits.
+    /// order), this many values and totals `(unit, mantissa, scale)` that
+    /// fit in 64 bits.
     pub(crate) fn add(
         &mut self,
         facets: [Option<&str>; 6],
+        value_count: i64,
         totals: impl Iterator<Item = (EnergyUnit, i64, i64)> + Clone,
     ) {
+        self.value_count += value_count;
+        add_sums(&mut self.totals, totals.clone());
         for (facet, value) in facets.into_iter().enumerate() {
             let Some(value) = value else { continue };
             let at = match self.values[facet].get(value) {
@@ -435,15 +472,7 @@ impl Tally {
             };
             let group = &mut self.groups[at];
             group.2 += 1;
-            for (unit, mantissa, scale) in totals.clone() {
-                match group.3.iter_mut().find(|g| g.0 == unit && g.1 == scale) {
-                    Some(sum) => {
-                        sum.2 += 1;
-                        sum.3 += i128::from(mantissa);
-                    }
-                    None => group.3.push((unit, scale, 1, i128::from(mantissa))),
-                }
-            }
+            add_sums(&mut group.3, totals.clone());
         }
     }
 
@@ -455,6 +484,25 @@ impl Tally {
     /// Writes the tallied rows over the table (or rebuilds it from the
     /// stored rows when the tally is stale).
     pub(crate) fn write(self, w: &Write) -> Result<()> {
+        // Added to what is kept: the delete and update triggers stayed.
+        w.execute(
+            "UPDATE eac_counts_kept SET \"values\" = \"values\" + ?1,
+                 version_high = max(version_high, ?2)",
+            rusqlite::params![self.value_count, self.version_high],
+        )?;
+        let mut stmt = w.prepare_cached(
+            "INSERT INTO eac_totals_kept (unit, scale, summed, mantissa) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (unit, scale) DO UPDATE SET
+                 summed = summed + excluded.summed,
+                 mantissa = CASE WHEN typeof(mantissa + excluded.mantissa) = 'integer'
+                                 THEN mantissa + excluded.mantissa END",
+        )?;
+        for (unit, scale, summed, sum) in &self.totals {
+            // Beyond 64 bits: unknown, summed from the totals.
+            let mantissa = i64::try_from(*sum).ok();
+            stmt.execute(rusqlite::params![unit.as_str(), scale, summed, mantissa])?;
+        }
+        drop(stmt);
         if self.stale {
             return rebuild(w);
         }
@@ -480,6 +528,19 @@ impl Tally {
             }
         }
         Ok(())
+    }
+}
+
+/// Adds totals `(unit, mantissa, scale)` to `sums`.
+fn add_sums(sums: &mut Vec<Sum>, totals: impl Iterator<Item = (EnergyUnit, i64, i64)>) {
+    for (unit, mantissa, scale) in totals {
+        match sums.iter_mut().find(|g| g.0 == unit && g.1 == scale) {
+            Some(sum) => {
+                sum.2 += 1;
+                sum.3 += i128::from(mantissa);
+            }
+            None => sums.push((unit, scale, 1, i128::from(mantissa))),
+        }
     }
 }
 

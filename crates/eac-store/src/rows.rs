@@ -538,13 +538,16 @@ pub(crate) fn insert_prepared(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
             ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25,
             (SELECT imported_at FROM import_batches WHERE id = ?24),
-            (SELECT version_high + 1 FROM eac_counts_kept))",
+            COALESCE(?26, (SELECT version_high + 1 FROM eac_counts_kept)))",
     )?;
     stmt.raw_bind_parameter(1, eac.cds_eac_id.as_str())?;
     bind_columns(&mut stmt, eac, p, batch_id)?;
+    let mut tally = w.facet_tally.borrow_mut();
+    // A fresh load gives the versions itself (its trigger is dropped).
+    stmt.raw_bind_parameter(26, tally.as_mut().map(|t| t.next_version()))?;
     stmt.raw_execute()?;
     let id = w.last_insert_rowid();
-    if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
+    if let Some(tally) = tally.as_mut() {
         let period = match (p.text(p.head[2]), p.text(p.head[3])) {
             (Some(start), Some(end)) => Some(format!("{start}/{end}")),
             _ => None,
@@ -558,12 +561,14 @@ pub(crate) fn insert_prepared(
                 eac.destination_id.as_deref(),
                 period.as_deref(),
             ],
+            count(eac.values.len()),
             p.derived
                 .totals
                 .iter()
                 .filter_map(|t| t.scaled.map(|(mantissa, scale)| (t.unit, mantissa, scale))),
         );
     }
+    drop(tally);
     insert_children(w, id, eac, p)?;
     Ok(id)
 }

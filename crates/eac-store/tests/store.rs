@@ -2526,6 +2526,80 @@ fn a_fresh_load_and_an_import_into_a_populated_database_browse_alike() {
 }
 
 #[test]
+fn a_fresh_load_keeps_the_portfolios_counts_totals_and_versions_as_the_triggers_do() {
+    // A fresh load drops the insert triggers of the kept value count,
+    // totals and highest version and writes what it tallied at its end;
+    // an import into a populated database runs the triggers per EAC.
+    file_only!("SQLite's kept tables");
+    let (a, b) = (varied_eacs("a", 120), varied_eacs("b", 80));
+    let mut first = Env::new();
+    let (fa, fb) = (first.listing("a.json", &a), first.listing("b.json", &b));
+    first.import(&fa).unwrap(); // fresh load
+    first.import(&fb).unwrap(); // into a populated database
+    let mut second = Env::new();
+    second.import(&fb).unwrap();
+    second.import(&fa).unwrap();
+    let kept = |store: &Store| {
+        let conn = rusqlite::Connection::open(store.path()).unwrap();
+        let texts = |sql: &str| -> Vec<String> {
+            let mut stmt = conn.prepare(sql).unwrap();
+            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+            rows.map(Result::unwrap).collect()
+        };
+        let values = texts("SELECT \"values\" || '' FROM eac_counts_kept");
+        let summed = texts("SELECT sum(value_count) || '' FROM eacs");
+        assert_eq!(values, summed, "the kept value count is the stored one");
+        let totals = texts(
+            "SELECT unit || ' ' || scale || ' ' || summed || ' ' || ifnull(mantissa, 'NULL')
+             FROM eac_totals_kept WHERE summed > 0 ORDER BY unit, scale",
+        );
+        let from_rows = texts(
+            "SELECT unit || ' ' || scale || ' ' || count(*) || ' ' || sum(mantissa)
+             FROM eac_totals WHERE mantissa IS NOT NULL GROUP BY unit, scale ORDER BY unit, scale",
+        );
+        assert_eq!(totals, from_rows, "the kept totals are the stored ones");
+        // Every EAC stored got a version of its own, and the highest is kept.
+        let versions = texts(
+            "SELECT count(DISTINCT version) || ' of ' || count(*) || ', highest '
+                 || max(version) || ', kept ' || (SELECT version_high FROM eac_counts_kept)
+             FROM eacs",
+        );
+        let triggers = texts("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name");
+        (values, totals, versions, triggers)
+    };
+    let (values, totals, versions, triggers) = kept(&first.store);
+    assert_eq!(values, ["399"], "{values:?}");
+    assert_eq!(totals.len(), 3, "{totals:?}");
+    assert_eq!(versions, ["200 of 200, highest 201, kept 201"]);
+    assert!(triggers
+        .iter()
+        .any(|t| t.contains("eac_counts_kept_insert")));
+    assert!(triggers
+        .iter()
+        .any(|t| t.contains("eac_totals_kept_insert")));
+    assert_eq!(kept(&second.store), (values, totals, versions, triggers));
+    // Edited after the load: the next change number, above every EAC's.
+    first
+        .store
+        .set_beneficiaries(
+            "a-007",
+            &assign(BeneficiaryType::Customer, &["NEW-1"]),
+            &why("after a fresh load"),
+            "alice",
+        )
+        .unwrap();
+    let conn = rusqlite::Connection::open(first.store.path()).unwrap();
+    let version: i64 = conn
+        .query_row(
+            "SELECT version FROM eacs WHERE cds_eac_id = 'a-007'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(version, 202);
+}
+
+#[test]
 fn a_refused_fresh_load_leaves_every_index_in_place() {
     let mut env = Env::new();
     let mut eacs = varied_eacs("c", 10);
