@@ -90,6 +90,12 @@ fn apply_in_transaction(
             chain_unchained(&tx)?;
             restore_triggers(&tx, &["audit_log_no_update"])?;
         }
+        if *file == "0017_retired_state_checked_in_place.sql" {
+            check_retired_state_in_place(&tx).map_err(|message| StoreError::Migration {
+                file: (*file).to_owned(),
+                message,
+            })?;
+        }
         let version = i64::try_from(number + 1).expect("few migrations");
         tx.pragma_update(None, "user_version", version)
             .map_err(failed)?;
@@ -177,6 +183,51 @@ fn tables_to_check(conn: &Connection, sql: &str) -> rusqlite::Result<Vec<String>
         }
     }
     Ok(tables)
+}
+
+/// The `retired_state` CHECK of `eacs` as migrations 0001 and 0007 wrote it,
+/// and as 0017 rewrites it: the same rule without an IN list, which SQLite
+/// would build into a temporary B-tree at every insert and update.
+const RETIRED_STATE_IN_LIST: &str = "CHECK (retired_state IN ('no', 'partly', 'yes'))";
+const RETIRED_STATE_COMPARED: &str =
+    "CHECK (retired_state = 'no' OR retired_state = 'partly' OR retired_state = 'yes')";
+
+/// Migration 0017: edits the definition of `eacs` in `sqlite_schema`, the
+/// procedure SQLite documents for a constraint change that leaves every
+/// stored row as it is (the rule is the same): schema editing on, the
+/// text replaced, the schema version raised by one so that every
+/// connection reads the new definition, schema editing off, all inside
+/// the migration's transaction (a failure rolls the text back).
+fn check_retired_state_in_place(conn: &Connection) -> std::result::Result<(), String> {
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'eacs'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(sqlite_message)?;
+    if sql.matches(RETIRED_STATE_IN_LIST).count() != 1 {
+        return Err(
+            "the table `eacs` does not hold the CHECK on retired_state that \
+                    migration 0007 wrote: the database was changed outside EAC Desk"
+                .into(),
+        );
+    }
+    let edited = sql.replacen(RETIRED_STATE_IN_LIST, RETIRED_STATE_COMPARED, 1);
+    let version: i64 = conn
+        .pragma_query_value(None, "schema_version", |row| row.get(0))
+        .map_err(sqlite_message)?;
+    conn.pragma_update(None, "writable_schema", true)
+        .map_err(sqlite_message)?;
+    let result = conn
+        .execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'eacs'",
+            [&edited],
+        )
+        .and_then(|_| conn.pragma_update(None, "schema_version", version + 1));
+    // Off whatever happened: the setting outlives the transaction.
+    let off = conn.pragma_update(None, "writable_schema", false);
+    result.and(off).map_err(sqlite_message)
 }
 
 /// Chains the records that have no hash yet, in id order (the upgrade to
@@ -527,6 +578,103 @@ mod tests {
                 "after {after}: {k:?} but {r:?}"
             );
         }
+    }
+
+    #[test]
+    fn upgrading_to_version_17_checks_retired_state_in_place_and_keeps_every_row() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("v16.db");
+        let mut conn = Connection::open(&path).unwrap();
+        crate::fold::register(&conn).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..16]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+             WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 9)
+             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
+                asset_id, period_start, period_end, retired_state, value_count,
+                quantity_sort_key, import_batch_id, seen_batch_id)
+             SELECT id, 'E-' || id, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe',
+                CASE id % 3 WHEN 0 THEN 'no' WHEN 1 THEN 'partly' ELSE 'yes' END, 1, 'k', 1, 1
+             FROM n;",
+        )
+        .unwrap();
+        let rows = |conn: &Connection| -> Vec<(i64, String, String)> {
+            let mut stmt = conn
+                .prepare("SELECT id, cds_eac_id, retired_state FROM eacs ORDER BY id")
+                .unwrap();
+            let found = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap();
+            found.map(Result::unwrap).collect()
+        };
+        let before = rows(&conn);
+        let definition = |conn: &Connection| -> String {
+            conn.query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'eacs'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        assert!(definition(&conn).contains(RETIRED_STATE_IN_LIST));
+        let other = Connection::open(&path).unwrap();
+        assert!(definition(&other).contains(RETIRED_STATE_IN_LIST));
+
+        apply(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 17);
+        assert_eq!(rows(&conn), before);
+        let quick: String = conn
+            .query_row("PRAGMA quick_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(quick, "ok");
+        let writable: i64 = conn
+            .pragma_query_value(None, "writable_schema", |r| r.get(0))
+            .unwrap();
+        assert_eq!(writable, 0, "schema editing is off again");
+        // Both the migrating connection and one opened before see the rule
+        // as comparisons: no temporary B-tree in an insert's program.
+        for conn in [&conn, &other] {
+            let text = definition(conn);
+            assert!(text.contains(RETIRED_STATE_COMPARED), "{text}");
+            assert!(!text.contains(RETIRED_STATE_IN_LIST), "{text}");
+            let mut stmt = conn
+                .prepare(
+                    "EXPLAIN INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, source_id,
+                        source_name, asset_id, period_start, period_end, retired_state,
+                        value_count, quantity_sort_key, import_batch_id, seen_batch_id)
+                     VALUES ('x', 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', ?1, 1, 'k', 1, 1)",
+                )
+                .unwrap();
+            let ops: Vec<String> = stmt
+                .query_map(["no"], |r| r.get(1))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect();
+            assert!(ops.iter().any(|op| op == "Insert"), "{ops:?}");
+            assert!(!ops.iter().any(|op| op == "OpenEphemeral"), "{ops:?}");
+        }
+        // The rule itself is unchanged: the three states pass, others fail.
+        let insert = |state: &str, id: &str| {
+            conn.execute(
+                "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, source_id, source_name,
+                    asset_id, period_start, period_end, retired_state, value_count,
+                    quantity_sort_key, import_batch_id, seen_batch_id)
+                 VALUES (?2, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', ?1, 1, 'k', 1, 1)",
+                [state, id],
+            )
+        };
+        for (i, state) in ["no", "partly", "yes"].iter().enumerate() {
+            insert(state, &format!("ok-{i}")).unwrap();
+        }
+        for (i, state) in ["No", "maybe", "", "yes "].iter().enumerate() {
+            let err = insert(state, &format!("bad-{i}")).unwrap_err().to_string();
+            assert!(err.contains("CHECK constraint failed"), "{state}: {err}");
+        }
+        let err = conn
+            .execute("UPDATE eacs SET retired_state = 'maybe' WHERE id = 1", [])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("CHECK constraint failed"), "{err}");
     }
 
     #[test]
