@@ -41,7 +41,15 @@ fn by_serde(eacs: &[Eac]) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    // Many generated EACs break a rule and are set aside (`prop_assume!`
+    // below): one `make test` (session 19) reached proptest's default limit
+    // of 1,024 set aside after 483 of the 512 passes, two in three, and
+    // failed. Sixteen per case still stops a generator that produces
+    // almost nothing valid.
+    #![proptest_config(ProptestConfig {
+        max_global_rejects: 16 * 512,
+        ..ProptestConfig::with_cases(512)
+    })]
 
     #[test]
     fn hand_written_bytes_are_serde_pretty_layout(
