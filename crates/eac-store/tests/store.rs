@@ -2485,11 +2485,10 @@ fn everything_browsed(store: &Store) -> Vec<String> {
     seen
 }
 
-#[test]
-fn a_fresh_load_and_an_import_into_a_populated_database_browse_alike() {
-    // A fresh database builds its indexes after the rows; one that already
-    // holds EACs updates them per EAC. Same EACs, in either order: the same
-    // pages, searches, counts and totals, and the same index definitions.
+/// The same two listings (120 and 80 varied EACs) imported in both orders
+/// into two new stores: the first of each is a fresh load, the second an
+/// import into a populated database.
+fn loaded_both_ways() -> (Vec<Eac>, Vec<Eac>, Env, Env) {
     let (a, b) = (varied_eacs("a", 120), varied_eacs("b", 80));
     let mut first = Env::new();
     let (fa, fb) = (first.listing("a.json", &a), first.listing("b.json", &b));
@@ -2498,6 +2497,15 @@ fn a_fresh_load_and_an_import_into_a_populated_database_browse_alike() {
     let mut second = Env::new();
     second.import(&fb).unwrap();
     second.import(&fa).unwrap();
+    (a, b, first, second)
+}
+
+#[test]
+fn a_fresh_load_and_an_import_into_a_populated_database_browse_alike() {
+    // A fresh database builds its indexes after the rows; one that already
+    // holds EACs updates them per EAC. Same EACs, in either order: the same
+    // pages, searches, counts and totals, and the same index definitions.
+    let (a, b, first, second) = loaded_both_ways();
     let third_dir = TempDir::new().unwrap();
     let mut third = Store::open(&third_dir.path().join("eacs.db")).unwrap();
     let mut all = a.clone();
@@ -2531,14 +2539,7 @@ fn a_fresh_load_keeps_the_portfolios_counts_totals_and_versions_as_the_triggers_
     // totals and highest version and writes what it tallied at its end;
     // an import into a populated database runs the triggers per EAC.
     file_only!("SQLite's kept tables");
-    let (a, b) = (varied_eacs("a", 120), varied_eacs("b", 80));
-    let mut first = Env::new();
-    let (fa, fb) = (first.listing("a.json", &a), first.listing("b.json", &b));
-    first.import(&fa).unwrap(); // fresh load
-    first.import(&fb).unwrap(); // into a populated database
-    let mut second = Env::new();
-    second.import(&fb).unwrap();
-    second.import(&fa).unwrap();
+    let (_, _, mut first, second) = loaded_both_ways();
     let kept = |store: &Store| {
         let conn = rusqlite::Connection::open(store.path()).unwrap();
         let texts = |sql: &str| -> Vec<String> {
