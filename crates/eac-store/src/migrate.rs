@@ -344,13 +344,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn upgrading_from_version_1_keeps_the_search_text() {
+    /// A new database file brought to schema `version` (the first
+    /// `version` migrations), as an older EAC Desk left it.
+    fn at_version(version: usize) -> (tempfile::TempDir, std::path::PathBuf, Connection) {
         let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v1.db");
+        let path = dir.path().join(format!("v{version}.db"));
         let mut conn = Connection::open(&path).unwrap();
         crate::fold::register(&conn).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..1]).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..version]).unwrap();
+        (dir, path, conn)
+    }
+
+    #[test]
+    fn upgrading_from_version_1_keeps_the_search_text() {
+        let (_dir, path, mut conn) = at_version(1);
         conn.execute(
             "INSERT INTO eac_search (rowid, text) VALUES (7, 'EAC-7\nCUST123\nØrsted')",
             [],
@@ -373,11 +380,7 @@ mod tests {
 
     #[test]
     fn upgrading_from_version_4_folds_reference_data() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v4.db");
-        let mut conn = Connection::open(&path).unwrap();
-        crate::fold::register(&conn).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..4]).unwrap();
+        let (_dir, path, mut conn) = at_version(4);
         conn.execute(
             "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at)
              VALUES ('program', 'PRG-ØST', 'Grøn Strøm', 'p.csv', '2026-01-01T00:00:00Z')",
@@ -395,11 +398,7 @@ mod tests {
 
     #[test]
     fn upgrading_from_version_11_sums_the_totals_that_exist() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v11.db");
-        let mut conn = Connection::open(&path).unwrap();
-        crate::fold::register(&conn).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..11]).unwrap();
+        let (_dir, path, mut conn) = at_version(11);
         conn.execute_batch(
             "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
              WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 7)
@@ -582,11 +581,7 @@ mod tests {
 
     #[test]
     fn upgrading_to_version_17_checks_retired_state_in_place_and_keeps_every_row() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v16.db");
-        let mut conn = Connection::open(&path).unwrap();
-        crate::fold::register(&conn).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..16]).unwrap();
+        let (_dir, path, mut conn) = at_version(16);
         conn.execute_batch(
             "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
              WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 9)
@@ -679,11 +674,7 @@ mod tests {
 
     #[test]
     fn upgrading_to_versions_15_and_16_keeps_the_facets_of_the_eacs_that_exist() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v14.db");
-        let mut conn = Connection::open(&path).unwrap();
-        crate::fold::register(&conn).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..14]).unwrap();
+        let (_dir, path, mut conn) = at_version(14);
         conn.execute_batch(
             "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
              WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 7)
@@ -827,12 +818,8 @@ mod tests {
 
     #[test]
     fn upgrading_from_version_6_keeps_every_row_and_marks_missing_factors() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v6.db");
-        let mut conn = Connection::open(&path).unwrap();
-        crate::fold::register(&conn).unwrap();
+        let (_dir, path, mut conn) = at_version(6);
         conn.pragma_update(None, "foreign_keys", true).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..6]).unwrap();
         conn.execute_batch(
             "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
              INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, eac_number, source_id,
@@ -897,11 +884,7 @@ mod tests {
 
     #[test]
     fn upgrading_from_version_7_chains_the_audit_records_that_exist() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v7.db");
-        let mut conn = Connection::open(&path).unwrap();
-        crate::fold::register(&conn).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..7]).unwrap();
+        let (_dir, path, mut conn) = at_version(7);
         conn.execute_batch(
             r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason)
                VALUES ('t1', 'alice', 'E-1', 'set_beneficiaries', 'null', 'null', 'one'),
@@ -921,11 +904,7 @@ mod tests {
 
     #[test]
     fn records_chained_before_display_names_still_verify_after_version_10() {
-        let dir = tempfile::TempDir::new().unwrap();
-        let path = dir.path().join("v9.db");
-        let mut conn = Connection::open(&path).unwrap();
-        crate::fold::register(&conn).unwrap();
-        apply_files(&mut conn, &path, &MIGRATION_FILES[..7]).unwrap();
+        let (_dir, path, mut conn) = at_version(7);
         conn.execute_batch(
             r#"INSERT INTO audit_log (at, os_user, cds_eac_id, action, "before", "after", reason)
                VALUES ('t1', 'alice', 'E-1', 'set_beneficiaries', 'null', 'null', 'one');"#,

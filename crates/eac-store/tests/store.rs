@@ -2540,12 +2540,10 @@ fn a_fresh_load_keeps_the_portfolios_counts_totals_and_versions_as_the_triggers_
     // an import into a populated database runs the triggers per EAC.
     file_only!("SQLite's kept tables");
     let (_, _, mut first, second) = loaded_both_ways();
-    let kept = |store: &Store| {
-        let conn = rusqlite::Connection::open(store.path()).unwrap();
+    let kept = |env: &Env| {
         let texts = |sql: &str| -> Vec<String> {
-            let mut stmt = conn.prepare(sql).unwrap();
-            let rows = stmt.query_map([], |r| r.get(0)).unwrap();
-            rows.map(Result::unwrap).collect()
+            let rows = env.raw_rows(sql).into_iter();
+            rows.map(|row| row[0].clone().unwrap_or_default()).collect()
         };
         let values = texts("SELECT \"values\" || '' FROM eac_counts_kept");
         let summed = texts("SELECT sum(value_count) || '' FROM eacs");
@@ -2568,7 +2566,7 @@ fn a_fresh_load_keeps_the_portfolios_counts_totals_and_versions_as_the_triggers_
         let triggers = texts("SELECT sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name");
         (values, totals, versions, triggers)
     };
-    let (values, totals, versions, triggers) = kept(&first.store);
+    let (values, totals, versions, triggers) = kept(&first);
     assert_eq!(values, ["399"], "{values:?}");
     assert_eq!(totals.len(), 3, "{totals:?}");
     assert_eq!(versions, ["200 of 200, highest 201, kept 201"]);
@@ -2578,7 +2576,7 @@ fn a_fresh_load_keeps_the_portfolios_counts_totals_and_versions_as_the_triggers_
     assert!(triggers
         .iter()
         .any(|t| t.contains("eac_totals_kept_insert")));
-    assert_eq!(kept(&second.store), (values, totals, versions, triggers));
+    assert_eq!(kept(&second), (values, totals, versions, triggers));
     // Edited after the load: the next change number, above every EAC's.
     first
         .store
@@ -2589,15 +2587,9 @@ fn a_fresh_load_keeps_the_portfolios_counts_totals_and_versions_as_the_triggers_
             "alice",
         )
         .unwrap();
-    let conn = rusqlite::Connection::open(first.store.path()).unwrap();
-    let version: i64 = conn
-        .query_row(
-            "SELECT version FROM eacs WHERE cds_eac_id = 'a-007'",
-            [],
-            |r| r.get(0),
-        )
-        .unwrap();
-    assert_eq!(version, 202);
+    let version =
+        first.raw_text("SELECT CAST(version AS TEXT) FROM eacs WHERE cds_eac_id = 'a-007'");
+    assert_eq!(version.as_deref(), Some("202"));
 }
 
 #[test]
