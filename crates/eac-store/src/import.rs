@@ -65,6 +65,10 @@ pub(crate) struct Batch<'a> {
     /// A database failure: stops reading, reported as is.
     failure: Option<StoreError>,
     cancelled: bool,
+    /// A fresh load: the EACs (index in the file, row id) whose own rows
+    /// are written and whose values, totals and beneficiaries wait for the
+    /// rest of the parser's batch ([`Batch::write_children`]).
+    unwritten_children: Vec<(usize, i64)>,
 }
 
 impl<'a> Batch<'a> {
@@ -106,6 +110,7 @@ impl<'a> Batch<'a> {
             warning_count: 0,
             failure: None,
             cancelled: false,
+            unwritten_children: Vec::new(),
         })
     }
 
@@ -215,8 +220,19 @@ impl<'a> Batch<'a> {
         &mut self,
         index: usize,
         eac: &Eac,
-        prepared: Option<&mut rows::Prepared>,
+        mut prepared: Option<&mut rows::Prepared>,
     ) -> Result<()> {
+        if let (true, Some(p)) = (self.fresh, prepared.as_deref_mut()) {
+            match rows::insert_row_fresh(self.w, eac, p, self.id)? {
+                Some(id) => {
+                    self.unwritten_children.push((index, id));
+                    self.added += 1;
+                    self.value_count += eac.values.len();
+                }
+                None => self.duplicate(index, eac),
+            }
+            return Ok(());
+        }
         match rows::find(self.w, &eac.cds_eac_id)? {
             None => {
                 match prepared {
@@ -233,18 +249,7 @@ impl<'a> Batch<'a> {
                 self.added += 1;
                 self.value_count += eac.values.len();
             }
-            Some(stored) if stored.seen_batch_id == self.id => {
-                let duplicate = Violation::error(
-                    Rule::UniqueEacId,
-                    format!("/eacs/{index}/cds_eac_id"),
-                    format!(
-                        "`cds_eac_id` `{}` appears more than once in this file",
-                        eac.cds_eac_id
-                    ),
-                )
-                .with_eac(Some(&eac.cds_eac_id));
-                self.error([duplicate]);
-            }
+            Some(stored) if stored.seen_batch_id == self.id => self.duplicate(index, eac),
             Some(stored) if eac.cds_modified > stored.cds_modified => {
                 // Audited with the whole EAC before and after (and noted
                 // for an undo) before the row is overwritten.
@@ -262,6 +267,59 @@ impl<'a> Batch<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Reports the EAC at `index` as one whose `cds_eac_id` this file held
+    /// before.
+    fn duplicate(&mut self, index: usize, eac: &Eac) {
+        let duplicate = Violation::error(
+            Rule::UniqueEacId,
+            format!("/eacs/{index}/cds_eac_id"),
+            format!(
+                "`cds_eac_id` `{}` appears more than once in this file",
+                eac.cds_eac_id
+            ),
+        )
+        .with_eac(Some(&eac.cds_eac_id));
+        self.error([duplicate]);
+    }
+
+    /// Writes the values, totals and beneficiaries of the EACs of
+    /// `parsed` whose own rows a fresh load has written, all at once
+    /// ([`rows::insert_children`]); says whether to read on.
+    fn write_children(&mut self, parsed: &mut [Parsed]) -> Flow {
+        if self.unwritten_children.is_empty() {
+            return Flow::Continue;
+        }
+        let expected = self.unwritten_children.len();
+        let mut waiting = self.unwritten_children.drain(..).peekable();
+        let mut children = Vec::with_capacity(expected);
+        for item in parsed {
+            let Some(&(index, id)) = waiting.peek() else {
+                break;
+            };
+            if item.index != index {
+                continue;
+            }
+            waiting.next();
+            if let (EacRead::Valid { eac, .. }, Some(p)) = (&item.read, &mut item.prepared) {
+                children.push(rows::Child { id, eac, p });
+            }
+        }
+        drop(waiting);
+        // Each was written from an item of `parsed`, in order.
+        let written = if children.len() == expected {
+            rows::insert_children(self.w, &mut children)
+        } else {
+            Err(StoreError::InvalidInput(
+                "an import lost track of the EACs whose values it had to write".into(),
+            ))
+        };
+        if let Err(e) = written {
+            self.failure = Some(e);
+            return Flow::Stop;
+        }
+        Flow::Continue
     }
 
     /// Nothing has gone wrong so far.
@@ -460,9 +518,15 @@ pub(crate) fn import_file(
             for item in &mut parsed {
                 let flow = batch.accept_ref(item.index, &mut item.read, item.prepared.as_mut());
                 if flow == Flow::Stop {
+                    // Whatever stops the import rolls it back: the rows of
+                    // this batch not written yet do not matter.
                     stop.store(true, Ordering::Relaxed);
                     break 'writing;
                 }
+            }
+            if batch.write_children(&mut parsed) == Flow::Stop {
+                stop.store(true, Ordering::Relaxed);
+                break 'writing;
             }
             // Fails once the parser has finished: then dropped here.
             let _ = spent_sender.send(parsed);

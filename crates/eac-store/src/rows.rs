@@ -528,6 +528,37 @@ pub(crate) fn insert_prepared(
     if w.db().kind() == Kind::Postgres {
         return server::insert(w, eac, p, batch_id);
     }
+    let id = insert_row(w, eac, p, batch_id)?;
+    insert_children(w, &mut [Child { id, eac, p }])?;
+    Ok(id)
+}
+
+/// A fresh load's insert of an EAC's own row ([`insert_prepared`] without
+/// the children: the load writes those with its batch's, [`insert_children`]).
+/// `None` when the load has already written an EAC of this `cds_eac_id`
+/// (the key's unique index refused the row; nothing was written). The
+/// database held no EAC when the load began, so this is the same answer
+/// [`find`] would give, without a query per EAC.
+pub(crate) fn insert_row_fresh(
+    w: &Write,
+    eac: &Eac,
+    p: &mut Prepared,
+    batch_id: i64,
+) -> Result<Option<i64>> {
+    periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    match insert_row(w, eac, p, batch_id) {
+        Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, Some(message))))
+            if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                && message.ends_with("eacs.cds_eac_id") =>
+        {
+            Ok(None)
+        }
+        inserted => inserted.map(Some),
+    }
+}
+
+/// Inserts the `eacs` row of a new EAC (SQLite); returns its row id.
+fn insert_row(w: &Write, eac: &Eac, p: &mut Prepared, batch_id: i64) -> Result<i64> {
     let mut stmt = w.prepare_cached(
         "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
             source_name, destination_id, destination_name, beneficiary_type, asset_id,
@@ -569,7 +600,6 @@ pub(crate) fn insert_prepared(
         );
     }
     drop(tally);
-    insert_children(w, id, eac, p)?;
     Ok(id)
 }
 
@@ -618,7 +648,7 @@ pub(crate) fn replace_prepared(
     ] {
         w.prepare_cached(sql)?.execute([id])?;
     }
-    insert_children(w, id, eac, p)
+    insert_children(w, &mut [Child { id, eac, p }])
 }
 
 /// Removes the EAC in row `id` with all its rows.
@@ -661,118 +691,185 @@ pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Value rows written by one statement when an EAC has that many left:
-/// each statement costs a parse-free but not free `sqlite3_step` round
-/// (bind, run, reset), which made one statement per value a large part of
-/// an import (issue 16). Few sizes, so the cached statements stay few.
-const VALUE_ROWS_PER_STATEMENT: [usize; 4] = [64, 16, 4, 1];
+/// Rows one statement inserts, largest first. Each statement costs a
+/// parse-free but not free round (looked up in the statement cache, bound,
+/// run, reset, its statement journal opened), which made one statement per
+/// value a large part of an import (issue 16): `n` rows take as many
+/// statements of the largest size as fit and one of each smaller size the
+/// rest needs, so seven statements per table stay cached.
+const ROWS_PER_STATEMENT: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
 
-/// The columns of one `eac_values` row after `eac_id`.
-const VALUE_COLUMNS: usize = 10;
-
-/// The statement inserting `rows` value rows (one of
-/// [`VALUE_ROWS_PER_STATEMENT`]), built once; only a write runs it.
-fn insert_values_sql(_w: &Write, rows: usize) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let all = SQL.get_or_init(|| {
-        VALUE_ROWS_PER_STATEMENT
-            .iter()
-            .map(|n| {
-                format!(
-                    r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired,
-                        "start", "end", unit, value, extensions, retired_undated) VALUES {}"#,
-                    value_rows("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", *n)
-                )
-            })
-            .collect()
-    });
-    let at = VALUE_ROWS_PER_STATEMENT
-        .iter()
-        .position(|n| *n == rows)
-        .expect("one of the sizes");
-    &all[at]
+/// The sizes of the statements inserting `n` rows ([`ROWS_PER_STATEMENT`]).
+fn statement_sizes(mut n: usize) -> impl Iterator<Item = usize> {
+    std::iter::from_fn(move || {
+        let size = ROWS_PER_STATEMENT.into_iter().find(|s| *s <= n)?;
+        n -= size;
+        Some(size)
+    })
 }
 
-/// Writes the values, totals, beneficiaries and search text of the EAC in
-/// row `id` (the search text is taken out of `p`).
-fn insert_children(w: &Write, id: i64, eac: &Eac, p: &mut Prepared) -> Result<()> {
-    let mut position = 0usize;
-    while position < eac.values.len() {
-        let rows = VALUE_ROWS_PER_STATEMENT
-            .into_iter()
-            .find(|n| *n <= eac.values.len() - position)
-            .expect("the last size is 1");
-        let mut stmt = w.prepare_cached(insert_values_sql(w, rows))?;
-        let mut at = 0;
-        let mut bind = |value: &dyn rusqlite::ToSql| {
-            at += 1;
-            stmt.raw_bind_parameter(at, value)
-        };
-        for (v, spans) in eac.values[position..position + rows]
-            .iter()
-            .zip(&p.values[position..])
-        {
-            let [issued, retired, start, end, extensions] = *spans;
-            bind(&id)?;
-            bind(&count(position))?;
-            bind(&v.eac_number.as_deref())?;
-            bind(&p.text(issued))?;
-            bind(&p.text(retired))?;
-            bind(&p.text(start))?;
-            bind(&p.text(end))?;
-            bind(&v.unit.as_str())?;
-            bind(&v.value.as_str())?;
-            bind(&p.text(extensions))?;
-            bind(&v.retired_undated)?;
-            position += 1;
+/// An `INSERT` of many rows into one table, one statement text per size of
+/// [`ROWS_PER_STATEMENT`], built once.
+struct ManyRows {
+    /// `INSERT INTO table (columns)`.
+    head: &'static str,
+    /// One row's placeholders, `(?, ?, …)`.
+    row: &'static str,
+    /// The placeholders in `row`.
+    columns: usize,
+    sql: std::sync::OnceLock<Vec<String>>,
+}
+
+impl ManyRows {
+    const fn new(head: &'static str, row: &'static str, columns: usize) -> Self {
+        ManyRows {
+            head,
+            row,
+            columns,
+            sql: std::sync::OnceLock::new(),
         }
-        debug_assert_eq!(at, rows * (VALUE_COLUMNS + 1));
-        stmt.raw_execute()?;
     }
-    let totals = &p.derived.totals;
-    if !totals.is_empty() {
-        let mut stmt = w.prepare_cached(insert_totals_sql(w, totals.len()))?;
-        let mut at = 0;
-        let mut bind = |value: &dyn rusqlite::ToSql| {
-            at += 1;
-            stmt.raw_bind_parameter(at, value)
-        };
-        for UnitTotal {
+
+    /// The statement inserting `n` rows, `n` one of [`ROWS_PER_STATEMENT`].
+    fn sql(&self, n: usize) -> &str {
+        let all = self.sql.get_or_init(|| {
+            ROWS_PER_STATEMENT
+                .iter()
+                .map(|n| format!("{} VALUES {}", self.head, value_rows(self.row, *n)))
+                .collect()
+        });
+        let at = ROWS_PER_STATEMENT
+            .iter()
+            .position(|size| *size == n)
+            .expect("one of the sizes");
+        &all[at]
+    }
+
+    /// Inserts `rows`, [`ROWS_PER_STATEMENT`] at a time; `bind` binds one
+    /// row's columns, in order.
+    fn insert<T>(
+        &self,
+        w: &Write,
+        rows: &[T],
+        mut bind: impl FnMut(&mut Binder<'_, '_>, &T) -> rusqlite::Result<()>,
+    ) -> Result<()> {
+        let mut rest = rows;
+        for size in statement_sizes(rows.len()) {
+            let (now, later) = rest.split_at(size);
+            let mut stmt = w.prepare_cached(self.sql(size))?;
+            let mut binder = Binder {
+                stmt: &mut stmt,
+                at: 0,
+            };
+            for row in now {
+                bind(&mut binder, row)?;
+            }
+            debug_assert_eq!(binder.at, size * self.columns);
+            stmt.raw_execute()?;
+            rest = later;
+        }
+        Ok(())
+    }
+}
+
+/// Binds a statement's parameters one after another.
+struct Binder<'s, 'c> {
+    stmt: &'s mut rusqlite::CachedStatement<'c>,
+    at: usize,
+}
+
+impl Binder<'_, '_> {
+    fn bind(&mut self, value: &dyn rusqlite::ToSql) -> rusqlite::Result<()> {
+        self.at += 1;
+        self.stmt.raw_bind_parameter(self.at, value)
+    }
+}
+
+/// An EAC whose own row is written (row `id`) and whose values, totals,
+/// beneficiaries and search text are not yet ([`insert_children`]).
+pub(crate) struct Child<'a> {
+    pub(crate) id: i64,
+    pub(crate) eac: &'a Eac,
+    pub(crate) p: &'a mut Prepared,
+}
+
+/// Writes the values, totals, beneficiaries and search text of `children`
+/// (the search text is taken out of each `p`), the rows of all of them
+/// together: a fresh load passes each batch of EACs it has read at once.
+pub(crate) fn insert_children(w: &Write, children: &mut [Child<'_>]) -> Result<()> {
+    // Here, not at the top: only a write runs them.
+    static VALUE_ROWS: ManyRows = ManyRows::new(
+        r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired,
+            "start", "end", unit, value, extensions, retired_undated)"#,
+        "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        11,
+    );
+
+    static TOTAL_ROWS: ManyRows = ManyRows::new(
+        "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)",
+        "(?, ?, ?, ?, ?)",
+        5,
+    );
+
+    static BENEFICIARY_ROWS: ManyRows = ManyRows::new(
+        "INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)",
+        "(?, ?, ?, ?)",
+        4,
+    );
+    let mut rows: Vec<(usize, usize)> = Vec::new();
+    for (c, child) in children.iter().enumerate() {
+        rows.extend((0..child.eac.values.len()).map(|v| (c, v)));
+    }
+    VALUE_ROWS.insert(w, &rows, |b, &(c, position)| {
+        let Child { id, eac, p } = &children[c];
+        let v = &eac.values[position];
+        let [issued, retired, start, end, extensions] = p.values[position];
+        b.bind(id)?;
+        b.bind(&count(position))?;
+        b.bind(&v.eac_number.as_deref())?;
+        b.bind(&p.text(issued))?;
+        b.bind(&p.text(retired))?;
+        b.bind(&p.text(start))?;
+        b.bind(&p.text(end))?;
+        b.bind(&v.unit.as_str())?;
+        b.bind(&v.value.as_str())?;
+        b.bind(&p.text(extensions))?;
+        b.bind(&v.retired_undated)
+    })?;
+    rows.clear();
+    for (c, child) in children.iter().enumerate() {
+        rows.extend((0..child.p.derived.totals.len()).map(|t| (c, t)));
+    }
+    TOTAL_ROWS.insert(w, &rows, |b, &(c, t)| {
+        let Child { id, p, .. } = &children[c];
+        let UnitTotal {
             unit,
             total,
             scaled,
-        } in totals
-        {
-            bind(&id)?;
-            bind(&unit.as_str())?;
-            bind(&total.as_str())?;
-            bind(&scaled.map(|(m, _)| m))?;
-            bind(&scaled.map(|(_, s)| s))?;
+        } = &p.derived.totals[t];
+        b.bind(id)?;
+        b.bind(&unit.as_str())?;
+        b.bind(&total.as_str())?;
+        b.bind(&scaled.map(|(m, _)| m))?;
+        b.bind(&scaled.map(|(_, s)| s))
+    })?;
+    rows.clear();
+    for (c, child) in children.iter().enumerate() {
+        if child.eac.beneficiary_type.is_some() {
+            rows.extend((0..child.eac.beneficiaries.len()).map(|n| (c, n)));
         }
-        stmt.raw_execute()?;
     }
-    if let Some(kind) = eac.beneficiary_type {
-        insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
+    BENEFICIARY_ROWS.insert(w, &rows, |b, &(c, position)| {
+        let Child { id, eac, .. } = &children[c];
+        b.bind(id)?;
+        b.bind(&count(position))?;
+        b.bind(&eac.beneficiary_type.map(BeneficiaryType::as_str))?;
+        b.bind(&eac.beneficiaries[position])
+    })?;
+    for child in children {
+        queue_search(w, child.id, std::mem::take(&mut child.p.search))?;
     }
-    queue_search(w, id, std::mem::take(&mut p.search))
-}
-
-/// The statement inserting an EAC's `n` totals (one per unit, so at most
-/// three: one statement per EAC, not one per unit), built once; only a
-/// write runs it.
-fn insert_totals_sql(_w: &Write, n: usize) -> &'static str {
-    static SQL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let all = SQL.get_or_init(|| {
-        (1..=EnergyUnit::ALL.len())
-            .map(|n| {
-                format!(
-                    "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale) VALUES {}",
-                    value_rows("(?, ?, ?, ?, ?)", n)
-                )
-            })
-            .collect()
-    });
-    &all[n - 1]
+    Ok(())
 }
 
 /// Search-index rows written by one statement: the full-text index flushes
@@ -1037,11 +1134,11 @@ mod server {
     /// beneficiaries of the EAC in row `id`.
     fn children(w: &Write, id: i64, eac: &Eac, p: &Prepared) -> Result<()> {
         let db = w.db();
-        for (chunk_at, chunk) in eac.values.chunks(VALUE_ROWS_PER_STATEMENT[0]).enumerate() {
+        for (chunk_at, chunk) in eac.values.chunks(ROWS_PER_STATEMENT[0]).enumerate() {
             let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 11);
             let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_owned()));
             for (i, v) in chunk.iter().enumerate() {
-                let position = chunk_at * VALUE_ROWS_PER_STATEMENT[0] + i;
+                let position = chunk_at * ROWS_PER_STATEMENT[0] + i;
                 let [issued, retired, start, end, extensions] = p.values[position];
                 values.extend([
                     Value::Integer(id),

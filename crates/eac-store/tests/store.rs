@@ -548,6 +548,35 @@ fn duplicate_id_in_one_file_is_rule_7_and_writes_nothing() {
 }
 
 #[test]
+fn a_fresh_load_reports_a_repeated_id_where_it_repeats_and_writes_nothing() {
+    // An empty store: the load relies on the key's unique index, not a
+    // lookup per EAC, and writes each batch's values after its EACs.
+    let mut env = Env::new();
+    let mut listing: Vec<Eac> = (0..100).map(|i| eac(&format!("e-{i:03}"))).collect();
+    listing.insert(70, eac("e-005"));
+    listing.push(eac("e-099"));
+    let path = env.listing("dup.json", &listing);
+    let violations = rules(env.import(&path).unwrap_err());
+    let dups: Vec<_> = violations.iter().filter(|v| v.rule == 7).collect();
+    assert_eq!(dups.len(), 2, "{violations:?}");
+    assert_eq!(dups[0].pointer, "/eacs/70/cds_eac_id");
+    assert_eq!(dups[0].cds_eac_id.as_deref(), Some("e-005"));
+    assert_eq!(dups[1].pointer, "/eacs/101/cds_eac_id");
+    assert_eq!(env.count(), 0);
+    assert_eq!(env.store.info().unwrap().value_count, 0);
+    // The same file without the repeats loads whole, values included.
+    listing.remove(101);
+    listing.remove(70);
+    let path = env.listing("once.json", &listing);
+    let report = env.import(&path).unwrap();
+    assert_eq!(report.added, 100);
+    let info = env.store.info().unwrap();
+    assert_eq!(info.eac_count, 100);
+    assert_eq!(info.value_count, listing.iter().map(|e| e.values.len()).sum::<usize>());
+    assert_eq!(env.store.eac("e-070").unwrap(), listing[70]);
+}
+
+#[test]
 fn unknown_beneficiary_type_is_ignored_with_a_warning() {
     let mut env = Env::new();
     let path = env.file("unknown.json");
