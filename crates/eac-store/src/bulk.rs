@@ -14,7 +14,7 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
+use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 
 use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
@@ -86,7 +86,7 @@ impl Deferred {
     /// spills the rest to a temporary file). The write gives the store its
     /// own cache back when it ends (`Store::write`).
     pub(crate) fn build(self, w: &Write) -> Result<()> {
-        // The search index's thread merges its segments meanwhile.
+        // The search index's thread indexes its text meanwhile.
         let mut load = w.search_load.borrow_mut().take();
         if let Some(load) = &mut load {
             load.close()?;
@@ -144,9 +144,11 @@ const SORT_THREADS: i64 = 2;
 ///
 /// The hidden database holds a search table made from the store's own
 /// definition. It takes no journal and no sync (it is thrown away whatever
-/// happens), its segments are merged only once, at the end, and its text
-/// arrives in batches of [`ROWS_PER_STATEMENT`] rows, one statement each
-/// (the index writes its pending terms at every statement). At the end
+/// happens); its text arrives in batches of [`ROWS_PER_STATEMENT`] rows,
+/// one statement each, and is stored as the table's text only; when the
+/// last batch has arrived, the thread indexes it all in one pass and
+/// merges the index into one segment while the store's connection builds
+/// its own indexes ([`crate::search_beside::build`]). At the end
 /// ([`SearchLoad::finish`]) the store gets a new search table, the hidden
 /// one's rows are copied into its tables as they are (the index's pages,
 /// its text, its sizes: the same SQLite, the same format), and it replaces
@@ -158,8 +160,10 @@ pub(crate) struct SearchLoad {
     sender: Option<mpsc::SyncSender<Vec<(i64, String)>>>,
     worker: Option<thread::JoinHandle<rusqlite::Result<()>>>,
     /// Set when the load is dropped unfinished: the thread stops without
-    /// merging what it has.
+    /// indexing what it has.
     abandoned: Arc<AtomicBool>,
+    /// Stops the thread's last pass (indexing and merging) at once.
+    interrupt: Arc<OnceLock<rusqlite::InterruptHandle>>,
     /// Rows waiting for the next batch, and their bytes of text.
     pending: Vec<(i64, String)>,
     pending_bytes: usize,
@@ -202,13 +206,20 @@ impl SearchLoad {
             crate::fresh::hidden_database(&folder, crate::fresh::SEARCH_PREFIX, &store)?;
         let (sender, receiver) = mpsc::sync_channel(BATCHES_AHEAD);
         let abandoned = Arc::new(AtomicBool::new(false));
+        let interrupt = Arc::new(OnceLock::new());
         let worker = {
             let (path, definition) = (path.clone(), definition.clone());
-            let abandoned = Arc::clone(&abandoned);
+            let (abandoned, interrupt) = (Arc::clone(&abandoned), Arc::clone(&interrupt));
             thread::Builder::new()
                 .name("search index".into())
                 .spawn(move || {
-                    crate::search_beside::build(&path, &definition, receiver, &abandoned)
+                    crate::search_beside::build(
+                        &path,
+                        &definition,
+                        receiver,
+                        &abandoned,
+                        &interrupt,
+                    )
                 })
                 .map_err(|e| StoreError::Io {
                     path: store.clone(),
@@ -219,6 +230,7 @@ impl SearchLoad {
             sender: Some(sender),
             worker: Some(worker),
             abandoned,
+            interrupt,
             pending: Vec::new(),
             pending_bytes: 0,
             path,
@@ -254,8 +266,8 @@ impl SearchLoad {
     }
 
     /// Hands the last rows to the thread and tells it there are no more:
-    /// it merges the index's segments while the store builds its other
-    /// indexes.
+    /// it indexes the text and merges the index while the store builds its
+    /// other indexes.
     fn close(&mut self) -> Result<()> {
         self.send()?;
         self.sender = None;
@@ -313,6 +325,9 @@ impl SearchLoad {
 impl Drop for SearchLoad {
     fn drop(&mut self) {
         self.abandoned.store(true, Ordering::Relaxed);
+        if let Some(interrupt) = self.interrupt.get() {
+            interrupt.interrupt();
+        }
         let _ = self.join();
         crate::fresh::remove_with_side_files(&self.path);
     }

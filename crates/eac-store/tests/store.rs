@@ -572,7 +572,10 @@ fn a_fresh_load_reports_a_repeated_id_where_it_repeats_and_writes_nothing() {
     assert_eq!(report.added, 100);
     let info = env.store.info().unwrap();
     assert_eq!(info.eac_count, 100);
-    assert_eq!(info.value_count, listing.iter().map(|e| e.values.len()).sum::<usize>());
+    assert_eq!(
+        info.value_count,
+        listing.iter().map(|e| e.values.len()).sum::<usize>()
+    );
     assert_eq!(env.store.eac("e-070").unwrap(), listing[70]);
 }
 
