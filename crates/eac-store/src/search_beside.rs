@@ -17,9 +17,10 @@ const SEARCH_CACHE_KIB: i64 = -1_024;
 /// segment while it indexes the text (FTS5's `hashsize`; its default is
 /// 1 MiB). Fewer, larger segments leave less to merge at the end: 100k
 /// EACs, the import's wall time 1 MiB → 8 MiB 0.93× (two pairs), 4 MiB
-/// against 8 MiB 1.04×, 16 MiB against 8 MiB 0.95× (five pairs each), for
-/// 5 MiB more peak memory each time it doubles.
-const HASH_BYTES: i64 = 16 << 20;
+/// against 8 MiB 1.04× (five pairs), for about 5 MiB more peak memory each
+/// time it doubles. 16 MiB was 0.95× against 8 MiB, but a million EACs
+/// then peaked at 54–59 MiB, too near the 64 MiB target.
+const HASH_BYTES: i64 = 8 << 20;
 
 /// The thread's work: the search table in the hidden database at `path`.
 /// While the load reads, each batch received is stored as the table's
