@@ -683,6 +683,45 @@ fn cancelled_import_writes_nothing() {
     assert_eq!(env.count(), 0);
 }
 
+/// Cancels once the whole file has been reported read: while a fresh load
+/// builds its indexes.
+struct CancelWhenRead(Cell<bool>);
+
+impl Progress for CancelWhenRead {
+    fn update(&self, _: eac_store::Phase, done: u64, total: Option<u64>) {
+        if total.is_some_and(|total| done >= total) {
+            self.0.set(true);
+        }
+    }
+    fn is_cancelled(&self) -> bool {
+        self.0.get()
+    }
+}
+
+#[test]
+fn a_fresh_load_cancelled_while_it_builds_its_indexes_writes_nothing() {
+    let mut env = Env::new();
+    let eacs = varied_eacs("c", 300);
+    let path = env.listing("many.json", &eacs);
+    let before = env.fingerprint();
+    let progress = CancelWhenRead(Cell::new(false));
+    let err = env
+        .store
+        .import_file(&path, ImportOptions::default(), &progress)
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Cancelled), "{err:?}");
+    assert!(progress.0.get(), "cancelled after the whole file was read");
+    assert_eq!(env.count(), 0);
+    assert_eq!(env.fingerprint(), before);
+    assert_eq!(hidden_files(env.dir.path()), Vec::<String>::new());
+    search_index_is_whole(&env);
+    // Nothing of it is left: the next load builds everything.
+    env.import(&path).unwrap();
+    assert_eq!(env.count(), 300);
+    assert_eq!(env.ids(search("v-c-299-1")), ["c-299"]);
+    search_index_is_whole(&env);
+}
+
 #[test]
 fn missing_file_is_an_io_error_naming_it() {
     let mut env = Env::new();
