@@ -789,6 +789,9 @@ pub struct ImportOptions {
 pub enum Phase {
     /// Reading a file into the database (EACs).
     Import,
+    /// Finishing a first import: its sort and search indexes, built after
+    /// the rows (steps: one per index, then the search index).
+    ImportIndexes,
     /// Writing a listing or bundle (EACs).
     Export,
     /// Changing the beneficiaries of many EACs.
@@ -816,6 +819,7 @@ impl Phase {
     pub fn as_str(self) -> &'static str {
         match self {
             Phase::Import => "import",
+            Phase::ImportIndexes => "import_indexes",
             Phase::Export => "export",
             Phase::BulkEdit => "bulk_edit",
             Phase::Verify => "verify",

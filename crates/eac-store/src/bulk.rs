@@ -20,7 +20,7 @@ use std::thread;
 use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
 
 use crate::write::Write;
-use crate::{Result, StoreError};
+use crate::{Phase, Progress, Result, StoreError};
 
 /// The tables whose secondary indexes a fresh load builds after the rows;
 /// all of them are empty when `eacs` is.
@@ -85,10 +85,11 @@ impl Deferred {
     /// built: the peak stays within a fixed bound at any size (the sorter
     /// spills the rest to a temporary file). The write gives the store its
     /// own cache back when it ends (`Store::write`).
-    /// `cancelled` is asked before each index: a cancel there rolls the
-    /// load back at once (an index of a million EACs takes about a second)
-    /// instead of after all of them.
-    pub(crate) fn build(self, w: &Write, cancelled: &dyn Fn() -> bool) -> Result<()> {
+    /// Each index is a step of `progress` ([`Phase::ImportIndexes`], the
+    /// search index the last), and a cancel is asked for before each: it
+    /// rolls the load back at once (an index of a million EACs takes about
+    /// a second) instead of after all of them.
+    pub(crate) fn build(self, w: &Write, progress: &dyn Progress) -> Result<()> {
         // The search index's thread indexes its text meanwhile.
         let mut load = w.search_load.borrow_mut().take();
         if let Some(load) = &mut load {
@@ -102,12 +103,18 @@ impl Deferred {
         // size) to a helper thread to sort while it reads on; the loading
         // threads are done, so the second core would otherwise wait.
         w.pragma_update(None, "threads", SORT_THREADS)?;
-        let built = self.definitions.iter().try_for_each(|sql| {
-            if cancelled() {
-                return Err(StoreError::Cancelled);
-            }
-            Ok(w.execute_batch(sql)?)
-        });
+        let steps = (self.definitions.len() + 1) as u64;
+        let built = self
+            .definitions
+            .iter()
+            .enumerate()
+            .try_for_each(|(done, sql)| {
+                progress.update(Phase::ImportIndexes, done as u64, Some(steps));
+                if progress.is_cancelled() {
+                    return Err(StoreError::Cancelled);
+                }
+                Ok(w.execute_batch(sql)?)
+            });
         w.pragma_update(None, "threads", 0)?;
         built?;
         // Set with the indexes dropped; nothing else takes it.
@@ -118,9 +125,11 @@ impl Deferred {
         for sql in &self.triggers {
             w.execute_batch(sql)?;
         }
+        progress.update(Phase::ImportIndexes, steps - 1, Some(steps));
         if let Some(load) = load {
             load.finish(w)?;
         }
+        progress.update(Phase::ImportIndexes, steps, Some(steps));
         Ok(())
     }
 }

@@ -557,7 +557,7 @@ pub(crate) fn import_file(
     let sha256 = sha256.transpose().map_err(io_error)?;
     let report = batch.finish(sha256)?;
     if let Some(deferred) = deferred {
-        deferred.build(w, &|| progress.is_cancelled())?;
+        deferred.build(w, progress)?;
     }
     Ok(report)
 }
@@ -601,7 +601,7 @@ pub(crate) fn import_eacs_with(
     }
     let report = batch.finish(None)?;
     if let Some(deferred) = deferred {
-        deferred.build(w, &|| progress.is_cancelled())?;
+        deferred.build(w, progress)?;
     }
     Ok(report)
 }

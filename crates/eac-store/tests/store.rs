@@ -684,12 +684,14 @@ fn cancelled_import_writes_nothing() {
 }
 
 /// Cancels once the whole file has been reported read: while a fresh load
-/// builds its indexes.
-struct CancelWhenRead(Cell<bool>);
+/// builds its indexes. Keeps the steps of that phase it was shown.
+struct CancelWhenRead(Cell<bool>, std::cell::RefCell<Vec<(u64, Option<u64>)>>);
 
 impl Progress for CancelWhenRead {
-    fn update(&self, _: eac_store::Phase, done: u64, total: Option<u64>) {
-        if total.is_some_and(|total| done >= total) {
+    fn update(&self, phase: eac_store::Phase, done: u64, total: Option<u64>) {
+        if phase == eac_store::Phase::ImportIndexes {
+            self.1.borrow_mut().push((done, total));
+        } else if total.is_some_and(|total| done >= total) {
             self.0.set(true);
         }
     }
@@ -698,25 +700,55 @@ impl Progress for CancelWhenRead {
     }
 }
 
+/// Reports to another progress, never cancels.
+struct NoCancel<'a>(&'a dyn Progress);
+
+impl Progress for NoCancel<'_> {
+    fn update(&self, phase: eac_store::Phase, done: u64, total: Option<u64>) {
+        self.0.update(phase, done, total);
+    }
+}
+
 #[test]
 fn a_fresh_load_cancelled_while_it_builds_its_indexes_writes_nothing() {
     let mut env = Env::new();
+    // A server builds no index after the rows (it keeps them as it goes).
+    let Some(conn) = env.raw_file() else { return };
+    // One step per index the load builds after the rows, one for the search index.
+    let indexes: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL
+             AND tbl_name IN ('eacs', 'eac_beneficiaries')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    drop(conn);
+    let steps = u64::try_from(indexes).unwrap() + 1;
     let eacs = varied_eacs("c", 300);
     let path = env.listing("many.json", &eacs);
     let before = env.fingerprint();
-    let progress = CancelWhenRead(Cell::new(false));
+    let progress = CancelWhenRead(Cell::new(false), Default::default());
     let err = env
         .store
         .import_file(&path, ImportOptions::default(), &progress)
         .unwrap_err();
     assert!(matches!(err, StoreError::Cancelled), "{err:?}");
     assert!(progress.0.get(), "cancelled after the whole file was read");
+    // The person saw the import finishing (its first step), and it
+    // stopped there.
+    assert_eq!(*progress.1.borrow(), [(0, Some(steps))]);
     assert_eq!(env.count(), 0);
     assert_eq!(env.fingerprint(), before);
     assert_eq!(hidden_files(env.dir.path()), Vec::<String>::new());
     search_index_is_whole(&env);
-    // Nothing of it is left: the next load builds everything.
-    env.import(&path).unwrap();
+    // Nothing of it is left: the next load builds everything, step by step.
+    let progress = CancelWhenRead(Cell::new(false), Default::default());
+    env.store
+        .import_file(&path, ImportOptions::default(), &NoCancel(&progress))
+        .unwrap();
+    let expected: Vec<(u64, Option<u64>)> = (0..=steps).map(|done| (done, Some(steps))).collect();
+    assert_eq!(*progress.1.borrow(), expected);
     assert_eq!(env.count(), 300);
     assert_eq!(env.ids(search("v-c-299-1")), ["c-299"]);
     search_index_is_whole(&env);

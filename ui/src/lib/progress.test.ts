@@ -21,5 +21,7 @@ describe("progress", () => {
     expect(progressLabel(ev(3, 10, "bulk_edit"))).toBe("Updating: 3 of 10 (30 %)");
     expect(progressLabel(ev(10, 200, "sample"))).toBe("Generating sample data: 10 of 200 (5 %)");
     expect(progressLabel(ev(0, null, "export"))).toBe("Exporting…");
+    // a first import's indexes, after its rows
+    expect(progressLabel(ev(9, 18, "import_indexes"))).toBe("Finishing the import: 9 of 18 (50 %)");
   });
 });

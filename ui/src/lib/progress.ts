@@ -13,6 +13,7 @@ export function progressFraction(e: ProgressEvent | null | undefined): number | 
 // it has words here.
 const PHASE: Record<Phase, string> = {
   import: "Importing",
+  import_indexes: "Finishing the import",
   export: "Exporting",
   bulk_edit: "Updating",
   copy: "Copying tables",
