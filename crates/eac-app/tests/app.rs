@@ -144,8 +144,19 @@ fn sample_loads_once_per_seed() {
     let op = Operation::new("load", move |e| sink.lock().unwrap().push(e));
     let report = load_sample(&mut store, 120, 1, &op).unwrap();
     assert_eq!(report.files[0].added, 120);
-    let last = events.lock().unwrap().last().cloned().expect("progress");
-    assert_eq!((last.done, last.total), (120, Some(120)));
+    {
+        let events = events.lock().unwrap();
+        // The EACs counted to the end, then (a first load) its indexes.
+        let rows = events
+            .iter()
+            .rev()
+            .find(|e| e.phase != eac_app::Phase::ImportIndexes)
+            .expect("progress");
+        assert_eq!((rows.done, rows.total), (120, Some(120)));
+        let last = events.last().expect("progress");
+        assert_eq!(last.phase, eac_app::Phase::ImportIndexes);
+        assert_eq!(Some(last.done), last.total);
+    }
     let again = load_sample(&mut store, 120, 1, &NoProgress).unwrap();
     assert_eq!((again.files[0].added, again.files[0].skipped), (0, 120));
     assert_eq!(store.info().unwrap().eac_count, 120);
