@@ -172,7 +172,8 @@ macro_rules! ipc_commands {
             /// file; `allow_extended_technologies` (default false) also accepts `nuclear`,
             /// `marine`, `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per
             /// file: added, replaced, skipped, ignored, the first 50 warnings, `warning_count`
-            /// and, for a registry document, `registry`. Long, progress phase `import`.
+            /// and, for a registry document, `registry`. Long, progress phase `import` (then
+            /// `import_indexes` for a first import).
             async fn import_files(
                 desk,
                 op_id: String,
