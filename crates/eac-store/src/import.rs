@@ -65,10 +65,10 @@ pub(crate) struct Batch<'a> {
     /// A database failure: stops reading, reported as is.
     failure: Option<StoreError>,
     cancelled: bool,
-    /// A fresh load: the EACs (index in the file, row id) whose own rows
-    /// are written and whose values, totals and beneficiaries wait for the
-    /// rest of the parser's batch ([`Batch::write_children`]).
-    unwritten_children: Vec<(usize, i64)>,
+    /// A fresh load: the row id of the EAC just written, whose values,
+    /// totals and beneficiaries wait for the rest of the parser's batch
+    /// (taken by the writing loop, written by [`Batch::write_children`]).
+    written: Option<i64>,
 }
 
 impl<'a> Batch<'a> {
@@ -110,7 +110,7 @@ impl<'a> Batch<'a> {
             warning_count: 0,
             failure: None,
             cancelled: false,
-            unwritten_children: Vec::new(),
+            written: None,
         })
     }
 
@@ -225,7 +225,7 @@ impl<'a> Batch<'a> {
         if let (true, Some(p)) = (self.fresh, prepared.as_deref_mut()) {
             match rows::insert_row_fresh(self.w, eac, p, self.id)? {
                 Some(id) => {
-                    self.unwritten_children.push((index, id));
+                    self.written = Some(id);
                     self.added += 1;
                     self.value_count += eac.values.len();
                 }
@@ -284,42 +284,17 @@ impl<'a> Batch<'a> {
         self.error([duplicate]);
     }
 
-    /// Writes the values, totals and beneficiaries of the EACs of
-    /// `parsed` whose own rows a fresh load has written, all at once
-    /// ([`rows::insert_children`]); says whether to read on.
-    fn write_children(&mut self, parsed: &mut [Parsed]) -> Flow {
-        if self.unwritten_children.is_empty() {
-            return Flow::Continue;
-        }
-        let expected = self.unwritten_children.len();
-        let mut waiting = self.unwritten_children.drain(..).peekable();
-        let mut children = Vec::with_capacity(expected);
-        for item in parsed {
-            let Some(&(index, id)) = waiting.peek() else {
-                break;
-            };
-            if item.index != index {
-                continue;
-            }
-            waiting.next();
-            if let (EacRead::Valid { eac, .. }, Some(p)) = (&item.read, &mut item.prepared) {
-                children.push(rows::Child { id, eac, p });
+    /// Writes the values, totals and beneficiaries of the EACs whose own
+    /// rows a fresh load has written, all at once ([`rows::insert_children`]);
+    /// says whether to read on.
+    fn write_children(&mut self, children: &mut [rows::Child<'_>]) -> Flow {
+        match rows::insert_children(self.w, children) {
+            Ok(()) => Flow::Continue,
+            Err(e) => {
+                self.failure = Some(e);
+                Flow::Stop
             }
         }
-        drop(waiting);
-        // Each was written from an item of `parsed`, in order.
-        let written = if children.len() == expected {
-            rows::insert_children(self.w, &mut children)
-        } else {
-            Err(StoreError::InvalidInput(
-                "an import lost track of the EACs whose values it had to write".into(),
-            ))
-        };
-        if let Err(e) = written {
-            self.failure = Some(e);
-            return Flow::Stop;
-        }
-        Flow::Continue
     }
 
     /// Nothing has gone wrong so far.
@@ -515,6 +490,8 @@ pub(crate) fn import_file(
             (outcome, Some(sha256))
         });
         'writing: for mut parsed in receiver.iter() {
+            // A fresh load's EACs of this batch whose children wait.
+            let mut children = Vec::new();
             for item in &mut parsed {
                 let flow = batch.accept_ref(item.index, &mut item.read, item.prepared.as_mut());
                 if flow == Flow::Stop {
@@ -523,8 +500,15 @@ pub(crate) fn import_file(
                     stop.store(true, Ordering::Relaxed);
                     break 'writing;
                 }
+                if let Some(id) = batch.written.take() {
+                    let (EacRead::Valid { eac, .. }, Some(p)) = (&item.read, &mut item.prepared)
+                    else {
+                        unreachable!("only a valid, prepared EAC is written");
+                    };
+                    children.push(rows::Child { id, eac, p });
+                }
             }
-            if batch.write_children(&mut parsed) == Flow::Stop {
+            if batch.write_children(&mut children) == Flow::Stop {
                 stop.store(true, Ordering::Relaxed);
                 break 'writing;
             }

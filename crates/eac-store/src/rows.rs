@@ -715,17 +715,14 @@ struct ManyRows {
     head: &'static str,
     /// One row's placeholders, `(?, ?, …)`.
     row: &'static str,
-    /// The placeholders in `row`.
-    columns: usize,
     sql: std::sync::OnceLock<Vec<String>>,
 }
 
 impl ManyRows {
-    const fn new(head: &'static str, row: &'static str, columns: usize) -> Self {
+    const fn new(head: &'static str, row: &'static str) -> Self {
         ManyRows {
             head,
             row,
-            columns,
             sql: std::sync::OnceLock::new(),
         }
     }
@@ -764,7 +761,9 @@ impl ManyRows {
             for row in now {
                 bind(&mut binder, row)?;
             }
-            debug_assert_eq!(binder.at, size * self.columns);
+            // Every placeholder bound (one left out would keep the value
+            // the statement's last run bound).
+            debug_assert_eq!(binder.at, size * self.row.matches('?').count());
             stmt.raw_execute()?;
             rest = later;
         }
@@ -802,25 +801,24 @@ pub(crate) fn insert_children(w: &Write, children: &mut [Child<'_>]) -> Result<(
         r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired,
             "start", "end", unit, value, extensions, retired_undated)"#,
         "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        11,
     );
 
     static TOTAL_ROWS: ManyRows = ManyRows::new(
         "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)",
         "(?, ?, ?, ?, ?)",
-        5,
     );
 
     static BENEFICIARY_ROWS: ManyRows = ManyRows::new(
         "INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)",
         "(?, ?, ?, ?)",
-        4,
     );
-    let mut rows: Vec<(usize, usize)> = Vec::new();
-    for (c, child) in children.iter().enumerate() {
-        rows.extend((0..child.eac.values.len()).map(|v| (c, v)));
-    }
-    VALUE_ROWS.insert(w, &rows, |b, &(c, position)| {
+    // The rows to write as (child, its n-th value/total/beneficiary).
+    let rows = |n: fn(&Child<'_>) -> usize| -> Vec<(usize, usize)> {
+        (children.iter().enumerate())
+            .flat_map(|(c, child)| (0..n(child)).map(move |i| (c, i)))
+            .collect()
+    };
+    VALUE_ROWS.insert(w, &rows(|c| c.eac.values.len()), |b, &(c, position)| {
         let Child { id, eac, p } = &children[c];
         let v = &eac.values[position];
         let [issued, retired, start, end, extensions] = p.values[position];
@@ -836,11 +834,7 @@ pub(crate) fn insert_children(w: &Write, children: &mut [Child<'_>]) -> Result<(
         b.bind(&p.text(extensions))?;
         b.bind(&v.retired_undated)
     })?;
-    rows.clear();
-    for (c, child) in children.iter().enumerate() {
-        rows.extend((0..child.p.derived.totals.len()).map(|t| (c, t)));
-    }
-    TOTAL_ROWS.insert(w, &rows, |b, &(c, t)| {
+    TOTAL_ROWS.insert(w, &rows(|c| c.p.derived.totals.len()), |b, &(c, t)| {
         let Child { id, p, .. } = &children[c];
         let UnitTotal {
             unit,
@@ -853,13 +847,11 @@ pub(crate) fn insert_children(w: &Write, children: &mut [Child<'_>]) -> Result<(
         b.bind(&scaled.map(|(m, _)| m))?;
         b.bind(&scaled.map(|(_, s)| s))
     })?;
-    rows.clear();
-    for (c, child) in children.iter().enumerate() {
-        if child.eac.beneficiary_type.is_some() {
-            rows.extend((0..child.eac.beneficiaries.len()).map(|n| (c, n)));
-        }
-    }
-    BENEFICIARY_ROWS.insert(w, &rows, |b, &(c, position)| {
+    let beneficiaries = |c: &Child<'_>| match c.eac.beneficiary_type {
+        Some(_) => c.eac.beneficiaries.len(),
+        None => 0,
+    };
+    BENEFICIARY_ROWS.insert(w, &rows(beneficiaries), |b, &(c, position)| {
         let Child { id, eac, .. } = &children[c];
         b.bind(id)?;
         b.bind(&count(position))?;
