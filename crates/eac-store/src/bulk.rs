@@ -99,10 +99,8 @@ impl Deferred {
         // Hands the pages the smaller cache no longer holds back to the
         // allocator before the sorter asks for its own.
         w.execute_batch("PRAGMA shrink_memory")?;
-        // The sorter hands each run of keys it has gathered (the cache's
-        // size) to a helper thread to sort while it reads on; the loading
-        // threads are done, so the second core would otherwise wait.
-        w.pragma_update(None, "threads", SORT_THREADS)?;
+        // The sorter works on this thread alone: the search index's last
+        // pass keeps the other core busy meanwhile (see BUILD_CACHE_KIB).
         let steps = (self.definitions.len() + 1) as u64;
         let built = self
             .definitions
@@ -115,7 +113,6 @@ impl Deferred {
                 }
                 Ok(w.execute_batch(sql)?)
             });
-        w.pragma_update(None, "threads", 0)?;
         built?;
         // Set with the indexes dropped; nothing else takes it.
         let tally = w.facet_tally.borrow_mut().take().ok_or_else(|| {
@@ -143,14 +140,15 @@ impl Deferred {
 const LOAD_CACHE_KIB: i64 = -4_096;
 
 /// The page cache while indexes are built (negative: KiB), and so the
-/// size of each run of keys the sorter sorts at once: small runs sorted
-/// on helper threads while the table is read built the 17 indexes of a
-/// 100k-EAC load in 2.2 s instead of 2.7 s (with 8 MiB runs, sorted at
-/// the end on one thread), in less memory (issue 16).
+/// size of each run of keys the sorter sorts at once. Session 18 sorted
+/// those runs on two helper threads (`PRAGMA threads`) while the other
+/// core idled: 2.2 s instead of 2.7 s for a 100k-EAC load's 17 indexes.
+/// Since the search index's last pass runs beside the builds (decision
+/// 230) the helpers only took turns with it: a timeline showed this
+/// thread at half a core, waiting for them. Without helpers both cores
+/// stay busy: 0.97× the import's wall time (seven pairs, 100k EACs),
+/// 2 MiB less peak memory (decision 231).
 const BUILD_CACHE_KIB: i64 = -1_024;
-
-/// Helper threads of SQLite's sorter while the indexes are built.
-const SORT_THREADS: i64 = 2;
 
 /// A fresh load's search index, built on its own thread in a hidden
 /// database beside the store (`.eacdesk-search-XXXXXX.sqlite`, see

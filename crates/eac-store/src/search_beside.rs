@@ -22,11 +22,16 @@ const SEARCH_CACHE_KIB: i64 = -1_024;
 /// then peaked at 54–59 MiB, too near the 64 MiB target.
 const HASH_BYTES: i64 = 8 << 20;
 
+/// The most pages the last merge may write (FTS5 reads the number as a
+/// 32-bit integer): more than any index holds, so it merges until no level
+/// holds `usermerge` segments.
+const MERGE_PAGES: i64 = i32::MAX as i64;
+
 /// The thread's work: the search table in the hidden database at `path`.
 /// While the load reads, each batch received is stored as the table's
 /// text only (its `content` rows); when the sender is dropped the index
-/// is made from that text in one pass (FTS5's `rebuild`) and merged into
-/// one segment, while the store's connection builds its own indexes.
+/// is made from that text in one pass (FTS5's `rebuild`) and its segments
+/// merged where FTS5 would merge them, while the store's connection builds its own indexes.
 /// When the load is `abandoned` it stops at once: between batches by the
 /// flag, in the last pass by `interrupt` (set here once the connection is
 /// open).
@@ -78,9 +83,15 @@ pub(crate) fn build(
     if abandoned.load(Ordering::Relaxed) {
         return Ok(());
     }
-    tx.execute_batch(
-        "INSERT INTO eac_search (eac_search) VALUES ('rebuild');
-         INSERT INTO eac_search (eac_search) VALUES ('optimize');",
+    tx.execute_batch("INSERT INTO eac_search (eac_search) VALUES ('rebuild')")?;
+    // Merged where FTS5's own automatic merging would merge (a level holding
+    // `usermerge`, 4, segments or more: a million EACs make 14), and left
+    // as they are otherwise (100k EACs make 2, which every search reads
+    // as fast as one): the store's later writes then start from the state
+    // they would have made themselves (decision 231).
+    tx.execute(
+        "INSERT INTO eac_search (eac_search, rank) VALUES ('merge', ?1)",
+        [MERGE_PAGES],
     )?;
     tx.commit()
 }
