@@ -231,6 +231,7 @@ impl SearchLoad {
                         receiver,
                         &abandoned,
                         &interrupt,
+                        crate::search_beside::HASH_BYTES,
                     )
                 })
                 .map_err(|e| StoreError::Io {

@@ -20,7 +20,7 @@ const SEARCH_CACHE_KIB: i64 = -1_024;
 /// against 8 MiB 1.04× (five pairs), for about 5 MiB more peak memory each
 /// time it doubles. 16 MiB was 0.95× against 8 MiB, but a million EACs
 /// then peaked at 54–59 MiB, too near the 64 MiB target.
-const HASH_BYTES: i64 = 8 << 20;
+pub(crate) const HASH_BYTES: i64 = 8 << 20;
 
 /// The most pages the last merge may write (FTS5 reads the number as a
 /// 32-bit integer): more than any index holds, so it merges until no level
@@ -34,13 +34,15 @@ const MERGE_PAGES: i64 = i32::MAX as i64;
 /// merged where FTS5 would merge them, while the store's connection builds its own indexes.
 /// When the load is `abandoned` it stops at once: between batches by the
 /// flag, in the last pass by `interrupt` (set here once the connection is
-/// open).
+/// open). `hash_bytes`: [`HASH_BYTES`] (smaller in tests, to make many
+/// segments from little text).
 pub(crate) fn build(
     path: &Path,
     definition: &str,
     batches: mpsc::Receiver<Vec<(i64, String)>>,
     abandoned: &AtomicBool,
     interrupt: &OnceLock<InterruptHandle>,
+    hash_bytes: i64,
 ) -> rusqlite::Result<()> {
     let mut conn = Connection::open_with_flags(
         path,
@@ -60,7 +62,7 @@ pub(crate) fn build(
     )?;
     conn.execute(
         "INSERT INTO eac_search (eac_search, rank) VALUES ('hashsize', ?1)",
-        [HASH_BYTES],
+        [hash_bytes],
     )?;
     let tx = conn.transaction()?;
     for batch in batches {
@@ -94,4 +96,116 @@ pub(crate) fn build(
         [MERGE_PAGES],
     )?;
     tx.commit()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The store's definition of the search table (migration 0002).
+    const DEFINITION: &str = "CREATE VIRTUAL TABLE eac_search USING fts5 \
+        (text, tokenize = 'trigram', detail = 'none')";
+
+    fn varint(bytes: &[u8], at: &mut usize) -> u64 {
+        let mut value = 0u64;
+        for i in 0..9 {
+            let b = bytes[*at];
+            *at += 1;
+            if i == 8 {
+                return (value << 8) | u64::from(b);
+            }
+            value = (value << 7) | u64::from(b & 0x7f);
+            if b & 0x80 == 0 {
+                break;
+            }
+        }
+        value
+    }
+
+    /// The segments of each level of the index, from its structure record
+    /// (FTS5's `%_data` row 10: a 4-byte cookie, then varints: levels,
+    /// segments, write counter, and per level: merging, segments, and
+    /// three numbers per segment).
+    fn segments_per_level(path: &Path) -> Vec<u64> {
+        let conn = Connection::open(path).unwrap();
+        let record: Vec<u8> = conn
+            .query_row("SELECT block FROM eac_search_data WHERE id = 10", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        let mut at = 4;
+        let levels = varint(&record, &mut at);
+        let _segments = varint(&record, &mut at);
+        let _writes = varint(&record, &mut at);
+        (0..levels)
+            .map(|_| {
+                let _merging = varint(&record, &mut at);
+                let segments = varint(&record, &mut at);
+                for _ in 0..segments * 3 {
+                    varint(&record, &mut at);
+                }
+                segments
+            })
+            .collect()
+    }
+
+    /// Builds the index of `texts` with a hash so small that every text
+    /// makes a segment of its own; the segments per level it ends with.
+    fn built(texts: &[&str]) -> (Vec<u64>, tempfile::TempDir) {
+        let dir = tempfile::TempDir::new().unwrap();
+        let path = dir.path().join("search.sqlite");
+        // Made beforehand, as the load's hidden database is.
+        std::fs::File::create(&path).unwrap();
+        let (sender, receiver) = mpsc::sync_channel(1);
+        let rows: Vec<(i64, String)> = (1..).zip(texts.iter().map(|t| t.to_string())).collect();
+        sender.send(rows).unwrap();
+        drop(sender);
+        build(
+            &path,
+            DEFINITION,
+            receiver,
+            &AtomicBool::new(false),
+            &OnceLock::new(),
+            1,
+        )
+        .unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.execute(
+            "INSERT INTO eac_search (eac_search, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .unwrap();
+        for (id, text) in (1i64..).zip(texts) {
+            let needle = format!("%{}%", &text[1..4]);
+            let found: Vec<i64> = conn
+                .prepare("SELECT rowid FROM eac_search WHERE text LIKE ?1")
+                .unwrap()
+                .query_map([&needle], |r| r.get(0))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(found.contains(&id), "{needle}: {found:?}");
+        }
+        (segments_per_level(&path), dir)
+    }
+
+    #[test]
+    fn a_level_of_four_segments_or_more_is_merged_into_one() {
+        let texts = [
+            "cust-0001 north",
+            "cust-0002 south",
+            "cust-0003 east",
+            "cust-0004 west",
+            "cust-0005 wind",
+            "cust-0006 hydro",
+        ];
+        let (levels, _dir) = built(&texts);
+        assert_eq!(levels.iter().sum::<u64>(), 1, "{levels:?}");
+    }
+
+    #[test]
+    fn fewer_segments_than_fts5_would_merge_are_left_as_they_are() {
+        let (levels, _dir) = built(&["cust-0001 north", "cust-0002 south", "cust-0003 east"]);
+        assert_eq!(levels.iter().sum::<u64>(), 3, "{levels:?}");
+    }
 }
