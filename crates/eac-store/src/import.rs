@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Rule, Violation};
 
-use crate::atomic::Hashing;
+use crate::atomic::HashedRead;
 use crate::bulk;
 use crate::history;
 use crate::rows::{self, count};
@@ -446,7 +446,10 @@ pub(crate) fn import_file(
         let (spent_sender, spent) = mpsc::channel::<Vec<Parsed>>();
         let (bytes, stop) = (&bytes, &stop);
         let parser = scope.spawn(move || -> ParseEnd {
-            let mut reader = Hashing::counting(file, bytes);
+            let mut reader = match HashedRead::new(file, bytes) {
+                Ok(reader) => reader,
+                Err(e) => return (Err(ListingError::Io(e)), None),
+            };
             let mut parsed = Vec::with_capacity(EACS_PER_BATCH);
             let outcome = eac_model::read_listing(&mut reader, check, |index, read| {
                 // What the writer would otherwise compute while SQLite waits.
@@ -486,7 +489,7 @@ pub(crate) fn import_file(
             }
             // The reader stops at the end of the JSON text; hash any trailing bytes too.
             let rest = io::copy(&mut reader, &mut io::sink());
-            let sha256 = rest.map(|_| reader.sha256());
+            let sha256 = rest.and_then(|_| reader.sha256());
             (outcome, Some(sha256))
         });
         'writing: for mut parsed in receiver.iter() {
