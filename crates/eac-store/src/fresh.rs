@@ -19,6 +19,9 @@
 use std::fs::{self, File};
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
 
 use crate::atomic::{
     builder, database_files, folder_of, io_err, is_random, lock_new, rename_no_replace, sync_dir,
@@ -131,6 +134,56 @@ pub struct NewDatabase {
     _lock: HiddenLock,
     /// Renamed to its destination: nothing to remove.
     renamed: bool,
+    /// Ends before the last sync.
+    writeback: Option<Writeback>,
+}
+
+/// Hands a new database's pages to the disk while it is built: a thread
+/// syncs the file every [`WRITEBACK_EVERY`], so that the sync before the
+/// rename, which the command waits for, finds little left to write. A
+/// fresh load writes hundreds of megabytes without a sync (decision 212),
+/// and at its end the disk used to take a further 4 % of the import's
+/// time at 100k EACs (decision 231). Its errors are left to that last
+/// sync, which reports them.
+struct Writeback {
+    stop: Option<mpsc::Sender<()>>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+/// How often the pages written meanwhile go to the disk.
+const WRITEBACK_EVERY: Duration = Duration::from_millis(500);
+
+impl Writeback {
+    /// None when the file cannot be opened or the thread not started: the
+    /// last sync then writes everything, as it would anyway.
+    fn start(path: &Path) -> Option<Writeback> {
+        // Write access: Windows flushes only a file opened for writing.
+        let file = fs::OpenOptions::new().write(true).open(path).ok()?;
+        let (stop, stopped) = mpsc::channel::<()>();
+        let thread = thread::Builder::new()
+            .name("new database writeback".into())
+            .spawn(move || {
+                while let Err(mpsc::RecvTimeoutError::Timeout) =
+                    stopped.recv_timeout(WRITEBACK_EVERY)
+                {
+                    let _ = file.sync_data();
+                }
+            })
+            .ok()?;
+        Some(Writeback {
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Writeback {
+    fn drop(&mut self) {
+        drop(self.stop.take());
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 impl NewDatabase {
@@ -148,12 +201,14 @@ impl NewDatabase {
         fs::create_dir_all(folder).map_err(io_err(dest))?;
         remove_abandoned(folder);
         let (file, temp) = hidden_database(folder, PREFIX, dest)?;
+        let writeback = Writeback::start(&temp);
         let mut new = NewDatabase {
             store: None,
             dest: dest.to_owned(),
             temp,
             _lock: file,
             renamed: false,
+            writeback,
         };
         let mut store = Store::open_as(&new.temp, Access::New)?;
         // The destination's name in messages and in exports' provenance.
@@ -193,6 +248,7 @@ impl NewDatabase {
         }
         // Closing the connection checkpoints the (empty) log and removes it.
         store.conn.close().map_err(|(_, e)| e)?;
+        drop(self.writeback.take());
         File::open(&self.temp)
             .and_then(|f| f.sync_all())
             .map_err(io_err(&self.dest))?;
@@ -210,6 +266,7 @@ impl NewDatabase {
 
 impl Drop for NewDatabase {
     fn drop(&mut self) {
+        drop(self.writeback.take());
         // Close SQLite's connection before its files go.
         drop(self.store.take());
         if !self.renamed {
