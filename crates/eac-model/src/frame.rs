@@ -1,11 +1,13 @@
-//! Framing a listing's array: the bytes of each element found in a large
-//! buffer and parsed from there, borrowed, instead of serde_json's
-//! byte-at-a-time reader (issue 16).
+//! Framing a listing's array: each element parsed, borrowed, from a large
+//! buffer of text checked as UTF-8 once (an element that runs past the
+//! buffer is parsed again once more is read), instead of serde_json's
+//! byte-at-a-time reader (issue 16). Until session 21 each element's end
+//! was found by a scan of its own first (decision 231).
 //!
 //! The fast path reads only well-formed text. Whatever it does not expect
 //! (keys before the array, an element that is not an object or array, bad
-//! UTF-8, a syntax error, a missing comma, deep nesting, the end of the
-//! file) hands the rest of the document to the streaming reader of
+//! UTF-8, a syntax error, a missing comma, nesting past serde_json's limit,
+//! the end of the file) hands the rest of the document to the streaming reader of
 //! [`crate::read`], resumed at the last element delivered behind a short
 //! synthetic prefix (`{"eacs":[{}`: an element passed over) whose reported line and column are moved
 //! back to the real ones. Every error therefore comes from the one strict
@@ -24,10 +26,6 @@ use crate::strict::{duplicate_key, visit_scalars, Element};
 
 /// How many bytes are read at a time.
 const CHUNK: usize = 1 << 20;
-
-/// An element nested deeper than this is read by the streaming reader
-/// (whose depth limit then decides), never by the fast path.
-const FAST_DEPTH: usize = 100;
 
 /// One element of a listing's array, its members borrowed from the
 /// buffer (a key is copied only when it holds an escape).
@@ -243,11 +241,19 @@ pub(crate) enum Framed<R> {
     },
 }
 
-/// The buffer: `buf[pos..]` is not yet judged; `line`/`column` are those
-/// of `pos` in the document (after any byte order mark).
+/// The buffer: `text[pos..]` is not yet judged; `line`/`column` are
+/// those of `pos` in the document (after any byte order mark). The bytes
+/// read are checked as UTF-8 once, as they arrive: `text` holds them up to
+/// the first that is not (yet) a whole character, `raw` the rest (an
+/// incomplete character at the end of a read, or bytes that are not
+/// UTF-8, which the fast path never reads: the streaming reader reports
+/// them).
 struct Buffer<R> {
     reader: R,
-    buf: Vec<u8>,
+    text: String,
+    raw: Vec<u8>,
+    /// `raw` starts with bytes that are not UTF-8: `text` grows no more.
+    broken: bool,
     pos: usize,
     eof: bool,
     line: u64,
@@ -255,22 +261,57 @@ struct Buffer<R> {
 }
 
 impl<R: Read> Buffer<R> {
-    /// Reads more, keeping `buf[pos..]`; false at the end of the file.
+    fn new(reader: R, head: Vec<u8>) -> Self {
+        let mut b = Buffer {
+            reader,
+            text: String::new(),
+            raw: head,
+            broken: false,
+            pos: 0,
+            eof: false,
+            line: 1,
+            column: 0,
+        };
+        b.settle();
+        b
+    }
+
+    /// Moves the whole characters at the start of `raw` to `text`.
+    fn settle(&mut self) {
+        if self.broken || self.raw.is_empty() {
+            return;
+        }
+        match String::from_utf8(std::mem::take(&mut self.raw)) {
+            Ok(text) if self.text.is_empty() => self.text = text,
+            Ok(text) => self.text.push_str(&text),
+            Err(e) => {
+                let (valid, broken) = (e.utf8_error().valid_up_to(), e.utf8_error().error_len());
+                let mut bytes = e.into_bytes();
+                self.raw = bytes.split_off(valid);
+                self.broken = broken.is_some();
+                self.text
+                    .push_str(std::str::from_utf8(&bytes).expect("checked up to here"));
+            }
+        }
+    }
+
+    /// Reads more, keeping `text[pos..]`; false when the text grew no more
+    /// (the end of the file, or bytes that are not UTF-8).
     fn fill(&mut self) -> io::Result<bool> {
-        if self.eof {
+        if self.eof || self.broken {
             return Ok(false);
         }
         if self.pos > 0 {
-            self.buf.drain(..self.pos);
+            self.text.drain(..self.pos);
             self.pos = 0;
         }
-        let want = CHUNK.max(self.buf.len());
-        let old = self.buf.len();
-        self.buf.resize(old + want, 0);
+        let want = CHUNK.max(self.text.len());
+        let old = self.raw.len();
+        self.raw.resize(old + want, 0);
         let mut got = 0;
         // Fill the whole chunk where the reader gives less at a time.
         while got < want {
-            match self.reader.read(&mut self.buf[old + got..]) {
+            match self.reader.read(&mut self.raw[old + got..]) {
                 Ok(0) => {
                     self.eof = true;
                     break;
@@ -278,18 +319,20 @@ impl<R: Read> Buffer<R> {
                 Ok(n) => got += n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
-                    self.buf.truncate(old + got);
+                    self.raw.truncate(old + got);
                     return Err(e);
                 }
             }
         }
-        self.buf.truncate(old + got);
-        Ok(got > 0)
+        self.raw.truncate(old + got);
+        let before = self.text.len();
+        self.settle();
+        Ok(self.text.len() > before)
     }
 
     /// Moves `pos` to `to`, keeping line and column.
     fn advance(&mut self, to: usize) {
-        let passed = &self.buf[self.pos..to];
+        let passed = &self.text.as_bytes()[self.pos..to];
         // Counted with SIMD: a byte-at-a-time count was 6 % of an import's
         // reading thread (every byte of the file passes here once).
         match memchr::memrchr(b'\n', passed) {
@@ -307,7 +350,7 @@ impl<R: Read> Buffer<R> {
     fn skip_ws(&mut self, at: usize) -> io::Result<Option<(usize, u8)>> {
         let mut i = at;
         loop {
-            while let Some(&b) = self.buf.get(self.pos + i) {
+            while let Some(&b) = self.text.as_bytes().get(self.pos + i) {
                 if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
                     return Ok(Some((i, b)));
                 }
@@ -321,7 +364,8 @@ impl<R: Read> Buffer<R> {
 
     /// Hands the rest over to the streaming reader at `pos`.
     fn resume(self, prefix: Vec<u8>, index: usize, skip: usize) -> Framed<R> {
-        let rest = self.buf[self.pos..].to_vec();
+        let mut rest = self.text.as_bytes()[self.pos..].to_vec();
+        rest.extend_from_slice(&self.raw);
         Framed::Resume {
             resume: Resume {
                 prefix,
@@ -335,79 +379,6 @@ impl<R: Read> Buffer<R> {
     }
 }
 
-/// The length of the object or array starting `text` (whose first byte is
-/// `{` or `[`) and its deepest nesting, or None when it does not end in
-/// `text`. Only strings and brackets are followed: whether the text is
-/// JSON is for the parser to say.
-fn container_len(text: &[u8]) -> Option<(usize, usize)> {
-    let (mut depth, mut deepest) = (0usize, 0usize);
-    let mut i = 0;
-    loop {
-        // Whitespace, numbers, commas and colons: skipped a word at a time.
-        i = next_structural(text, i);
-        if i >= text.len() {
-            break;
-        }
-        match text[i] {
-            b'"' => {
-                i += 1;
-                // Most of a listing is string text: jump to its end.
-                loop {
-                    i += memchr::memchr2(b'"', b'\\', text.get(i..)?)?;
-                    if text[i] == b'"' {
-                        break;
-                    }
-                    i += 2;
-                }
-            }
-            b'{' | b'[' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b'}' | b']' => {
-                depth -= 1;
-                if depth == 0 {
-                    return Some((i + 1, deepest));
-                }
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    None
-}
-
-/// The first index at or after `from` whose byte is `"`, `{`, `}`, `[` or
-/// `]` (or another byte that `| 0x20` turns into one of `"{}`: control
-/// bytes, which `container_len` passes over), `text.len()` when none is.
-/// Eight bytes at a time: outside strings a listing is mostly indentation.
-fn next_structural(text: &[u8], from: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    // The high bit of each byte of `w` equal to `b`; only the lowest set
-    // bit is exact (a borrow may mark bytes above it), and only it is used.
-    let equal = |w: u64, b: u8| {
-        let x = w ^ (ONES * u64::from(b));
-        x.wrapping_sub(ONES) & !x & HIGHS
-    };
-    let mut i = from;
-    while let Some(word) = text.get(i..i + 8) {
-        let w = u64::from_le_bytes(word.try_into().expect("eight bytes")) | (ONES * 0x20);
-        let found = equal(w, b'"') | equal(w, b'{') | equal(w, b'}');
-        if found != 0 {
-            return i + (found.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while let Some(&b) = text.get(i) {
-        if matches!(b | 0x20, b'"' | b'{' | b'}') {
-            return i;
-        }
-        i += 1;
-    }
-    text.len()
-}
-
 /// Reads the array of `key` in a listing document starting in `reader`
 /// (after any byte order mark, `head` holding bytes already read), handing
 /// each well-formed element to `on_element(index, element, text)` (`text`:
@@ -419,14 +390,7 @@ pub(crate) fn frame_array<R: Read>(
     key: &str,
     on_element: &mut dyn FnMut(usize, BorrowedElement<'_>, &str) -> bool,
 ) -> io::Result<Framed<R>> {
-    let mut b = Buffer {
-        reader,
-        buf: head,
-        pos: 0,
-        eof: false,
-        line: 1,
-        column: 0,
-    };
+    let mut b = Buffer::new(reader, head);
     let with_prefix = |tail: &str| format!("{{\"{key}\":[{tail}").into_bytes();
     // `{ "<key>" : [`, as written by everyone; anything else (another key
     // first, an escaped key) is read by the streaming reader from the start.
@@ -438,8 +402,8 @@ pub(crate) fn frame_array<R: Read>(
         let Some((i, _)) = b.skip_ws(at)? else {
             return Ok(b.resume(Vec::new(), 0, 0));
         };
-        while b.buf.len() < b.pos + i + token.len() && b.fill()? {}
-        if b.buf.get(b.pos + i..b.pos + i + token.len()) != Some(&token[..]) {
+        while b.text.len() < b.pos + i + token.len() && b.fill()? {}
+        if b.text.as_bytes().get(b.pos + i..b.pos + i + token.len()) != Some(&token[..]) {
             return Ok(b.resume(Vec::new(), 0, 0));
         }
         at = i + token.len();
@@ -473,24 +437,22 @@ pub(crate) fn frame_array<R: Read>(
         if byte != b'{' && byte != b'[' {
             return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
         }
-        let (len, deepest) = loop {
-            if let Some(found) = container_len(&b.buf[b.pos + i..]) {
-                break found;
+        // Parsed where it stands; an element that runs past the text read
+        // so far is parsed again once more is read.
+        let (start, len, element) = loop {
+            let start = b.pos + i;
+            let mut elements =
+                serde_json::Deserializer::from_str(&b.text[start..]).into_iter::<BorrowedElement>();
+            match elements.next() {
+                Some(Ok(element)) => break (start, elements.byte_offset(), element),
+                Some(Err(e)) if e.is_eof() => {}
+                _ => return Ok(b.resume(resume_prefix.0, index, resume_prefix.1)),
             }
             if !b.fill()? {
                 return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
             }
         };
-        if deepest > FAST_DEPTH {
-            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
-        }
-        let start = b.pos + i;
-        let Ok(text) = std::str::from_utf8(&b.buf[start..start + len]) else {
-            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
-        };
-        let Ok(element) = serde_json::from_str::<BorrowedElement>(text) else {
-            return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
-        };
+        let text = &b.text[start..start + len];
         let go_on = on_element(index, element, text);
         b.advance(start + len);
         index += 1;
@@ -503,38 +465,6 @@ pub(crate) fn frame_array<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn containers_are_measured_past_strings() {
-        assert_eq!(container_len(br#"{"a": "}]\"{"} , 1"#), Some((14, 1)));
-        assert_eq!(container_len(br#"[[{}], {"x": [1]}]"#), Some((18, 3)));
-        assert_eq!(container_len(br#"{"a": "\"#), None);
-        assert_eq!(container_len(br#"{"a": [1, 2]"#), None);
-    }
-
-    proptest::proptest! {
-        /// The word-at-a-time search finds what a byte-at-a-time one finds,
-        /// for any bytes (text, brackets, quotes, control and non-ASCII
-        /// bytes) and any start.
-        #[test]
-        fn structural_bytes_are_found_as_byte_by_byte(
-            text in proptest::collection::vec(
-                proptest::prop_oneof![
-                    proptest::sample::select(b" \n\t\r\"\\{}[]:,0123456789eE.-\x02\x5b\x7f".to_vec()),
-                    proptest::num::u8::ANY,
-                ],
-                0..80,
-            ),
-            from in 0usize..90,
-        ) {
-            let from = from.min(text.len());
-            let naive = text[from..]
-                .iter()
-                .position(|b| matches!(b | 0x20, b'"' | b'{' | b'}'))
-                .map_or(text.len(), |at| from + at);
-            proptest::prop_assert_eq!(next_structural(&text, from), naive);
-        }
-    }
 
     /// `FlatElements` takes and refuses what `Vec<BorrowedElement>` does,
     /// with the same members in the same order.
@@ -583,6 +513,55 @@ mod tests {
                 (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string(), "{text}"),
                 (a, b) => panic!("{text}: {a:?} against {b:?}"),
             }
+        }
+    }
+
+    /// Gives at most a few bytes per read, so that characters of several
+    /// bytes are split between reads.
+    struct Trickle<'a>(&'a [u8], usize);
+
+    impl Read for Trickle<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.1 = self.1 % 7 + 1;
+            let n = self.1.min(buf.len()).min(self.0.len());
+            buf[..n].copy_from_slice(&self.0[..n]);
+            self.0 = &self.0[n..];
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn elements_across_reads_and_buffers_are_framed_whole() {
+        // Over two buffers' worth of elements with characters of two, three
+        // and four bytes, and one element larger than a buffer.
+        let small =
+            |i: usize| format!(r#"{{"id": "ä€😀-{i}", "n": {i}, "x": [{{"y": "\u00e4"}}]}}"#);
+        let big = format!(r#"{{"id": "{}"}}"#, "€".repeat(CHUNK / 2));
+        let mut elements: Vec<String> = (0..30_000).map(small).collect();
+        elements.insert(12_345, big);
+        let document = format!("{{\n \"eacs\": [\n{}\n]}}", elements.join(",\n"));
+        assert!(document.len() > 2 * CHUNK);
+        for reader in [
+            Box::new(document.as_bytes()) as Box<dyn Read>,
+            Box::new(Trickle(document.as_bytes(), 0)),
+        ] {
+            let mut framed = Vec::new();
+            let end = frame_array(reader, Vec::new(), "eacs", &mut |i, _, text| {
+                assert_eq!(i, framed.len());
+                framed.push(text.to_owned());
+                true
+            })
+            .unwrap();
+            assert!(framed == elements, "{} elements framed", framed.len());
+            let Framed::Resume { resume, .. } = end else {
+                panic!("the end of the array is the streaming reader's")
+            };
+            assert_eq!(
+                (resume.index, resume.prefix),
+                (elements.len(), b"{\"eacs\":[]".to_vec())
+            );
+            // The line and column after the array's `]`.
+            assert_eq!((resume.line, resume.column), (elements.len() as u64 + 3, 1));
         }
     }
 
