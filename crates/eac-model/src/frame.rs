@@ -379,6 +379,81 @@ impl<R: Read> Buffer<R> {
     }
 }
 
+/// The length of the object or array starting `text` (whose first byte is
+/// `{` or `[`) and its deepest nesting, or None when it does not end in
+/// `text`: asked only when an element did not parse, to tell one cut by
+/// the end of the buffer (some of serde_json's errors there, e.g. `1.`,
+/// are not end-of-input errors) from one that is not well-formed. Only strings and brackets are followed: whether the text is
+/// JSON is for the parser to say.
+fn container_len(text: &[u8]) -> Option<(usize, usize)> {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let mut i = 0;
+    loop {
+        // Whitespace, numbers, commas and colons: skipped a word at a time.
+        i = next_structural(text, i);
+        if i >= text.len() {
+            break;
+        }
+        match text[i] {
+            b'"' => {
+                i += 1;
+                // Most of a listing is string text: jump to its end.
+                loop {
+                    i += memchr::memchr2(b'"', b'\\', text.get(i..)?)?;
+                    if text[i] == b'"' {
+                        break;
+                    }
+                    i += 2;
+                }
+            }
+            b'{' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b'}' | b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some((i + 1, deepest));
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first index at or after `from` whose byte is `"`, `{`, `}`, `[` or
+/// `]` (or another byte that `| 0x20` turns into one of `"{}`: control
+/// bytes, which `container_len` passes over), `text.len()` when none is.
+/// Eight bytes at a time: outside strings a listing is mostly indentation.
+fn next_structural(text: &[u8], from: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    // The high bit of each byte of `w` equal to `b`; only the lowest set
+    // bit is exact (a borrow may mark bytes above it), and only it is used.
+    let equal = |w: u64, b: u8| {
+        let x = w ^ (ONES * u64::from(b));
+        x.wrapping_sub(ONES) & !x & HIGHS
+    };
+    let mut i = from;
+    while let Some(word) = text.get(i..i + 8) {
+        let w = u64::from_le_bytes(word.try_into().expect("eight bytes")) | (ONES * 0x20);
+        let found = equal(w, b'"') | equal(w, b'{') | equal(w, b'}');
+        if found != 0 {
+            return i + (found.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while let Some(&b) = text.get(i) {
+        if matches!(b | 0x20, b'"' | b'{' | b'}') {
+            return i;
+        }
+        i += 1;
+    }
+    text.len()
+}
+
 /// Reads the array of `key` in a listing document starting in `reader`
 /// (after any byte order mark, `head` holding bytes already read), handing
 /// each well-formed element to `on_element(index, element, text)` (`text`:
@@ -443,12 +518,11 @@ pub(crate) fn frame_array<R: Read>(
             let start = b.pos + i;
             let mut elements =
                 serde_json::Deserializer::from_str(&b.text[start..]).into_iter::<BorrowedElement>();
-            match elements.next() {
-                Some(Ok(element)) => break (start, elements.byte_offset(), element),
-                Some(Err(e)) if e.is_eof() => {}
-                _ => return Ok(b.resume(resume_prefix.0, index, resume_prefix.1)),
+            if let Some(Ok(element)) = elements.next() {
+                break (start, elements.byte_offset(), element);
             }
-            if !b.fill()? {
+            let cut = container_len(&b.text.as_bytes()[start..]).is_none();
+            if !cut || !b.fill()? {
                 return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
             }
         };
@@ -465,6 +539,38 @@ pub(crate) fn frame_array<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn containers_are_measured_past_strings() {
+        assert_eq!(container_len(br#"{"a": "}]\"{"} , 1"#), Some((14, 1)));
+        assert_eq!(container_len(br#"[[{}], {"x": [1]}]"#), Some((18, 3)));
+        assert_eq!(container_len(br#"{"a": "\"#), None);
+        assert_eq!(container_len(br#"{"a": [1, 2]"#), None);
+    }
+
+    proptest::proptest! {
+        /// The word-at-a-time search finds what a byte-at-a-time one finds,
+        /// for any bytes (text, brackets, quotes, control and non-ASCII
+        /// bytes) and any start.
+        #[test]
+        fn structural_bytes_are_found_as_byte_by_byte(
+            text in proptest::collection::vec(
+                proptest::prop_oneof![
+                    proptest::sample::select(b" \n\t\r\"\\{}[]:,0123456789eE.-\x02\x5b\x7f".to_vec()),
+                    proptest::num::u8::ANY,
+                ],
+                0..80,
+            ),
+            from in 0usize..90,
+        ) {
+            let from = from.min(text.len());
+            let naive = text[from..]
+                .iter()
+                .position(|b| matches!(b | 0x20, b'"' | b'{' | b'}'))
+                .map_or(text.len(), |at| from + at);
+            proptest::prop_assert_eq!(next_structural(&text, from), naive);
+        }
+    }
 
     /// `FlatElements` takes and refuses what `Vec<BorrowedElement>` does,
     /// with the same members in the same order.
@@ -563,6 +669,34 @@ mod tests {
             // The line and column after the array's `]`.
             assert_eq!((resume.line, resume.column), (elements.len() as u64 + 3, 1));
         }
+    }
+
+    #[test]
+    fn an_element_cut_by_the_buffer_inside_a_number_is_read_again_whole() {
+        // The first buffer ends just after `1.`, which serde_json calls an
+        // invalid number rather than the end of its input.
+        let head = "{\"eacs\": [{\"id\": \"";
+        let tail = "\"}, {\"v\": 1.";
+        let pad = "x".repeat(CHUNK - head.len() - tail.len());
+        let document = format!("{head}{pad}{tail}5}}, {{\"v\": 2.25e1}}]}}");
+        assert_eq!(&document.as_bytes()[CHUNK - 2..CHUNK], b"1.");
+        let mut framed = Vec::new();
+        let end = frame_array(
+            document.as_bytes(),
+            Vec::new(),
+            "eacs",
+            &mut |_, _, text| {
+                framed.push(text.to_owned());
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(framed[1..], [r#"{"v": 1.5}"#, r#"{"v": 2.25e1}"#]);
+        // Not handed to the streaming reader before the array's end.
+        let Framed::Resume { resume, .. } = end else {
+            panic!("the end of the array is the streaming reader's")
+        };
+        assert_eq!(resume.index, 3);
     }
 
     #[test]
