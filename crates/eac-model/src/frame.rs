@@ -2,7 +2,9 @@
 //! buffer of text checked as UTF-8 once (an element that runs past the
 //! buffer is parsed again once more is read), instead of serde_json's
 //! byte-at-a-time reader (issue 16). Until session 21 each element's end
-//! was found by a scan of its own first (decision 231).
+//! was found by a scan of its own first; that scan now runs only when an
+//! element does not parse, to tell whether the buffer cut it (decision
+//! 231).
 //!
 //! The fast path reads only well-formed text. Whatever it does not expect
 //! (keys before the array, an element that is not an object or array, bad
