@@ -179,7 +179,7 @@ impl<T> Hashing<T> {
 /// the thread that reads also parses, and the hash was 8 % of its time
 /// (issue 16). Each chunk read is copied and handed over; the hashing
 /// thread hands the copies back to be filled again, so at most
-/// [`CHUNKS_AHEAD`] + 2 chunks are held.
+/// `CHUNKS_AHEAD` + 2 chunks are held.
 pub struct HashedRead<'c, T> {
     inner: T,
     counter: &'c AtomicU64,
