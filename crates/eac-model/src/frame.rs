@@ -382,13 +382,13 @@ impl<R: Read> Buffer<R> {
 }
 
 /// The length of the object or array starting `text` (whose first byte is
-/// `{` or `[`) and its deepest nesting, or None when it does not end in
-/// `text`: asked only when an element did not parse, to tell one cut by
-/// the end of the buffer (some of serde_json's errors there, e.g. `1.`,
-/// are not end-of-input errors) from one that is not well-formed. Only strings and brackets are followed: whether the text is
-/// JSON is for the parser to say.
-fn container_len(text: &[u8]) -> Option<(usize, usize)> {
-    let (mut depth, mut deepest) = (0usize, 0usize);
+/// `{` or `[`), or None when it does not end in `text`: asked only when an
+/// element did not parse, to tell one cut by the end of the buffer (some of
+/// serde_json's errors there, e.g. `1.`, are not end-of-input errors) from
+/// one that is not well-formed. Only strings and brackets are followed:
+/// whether the text is JSON is for the parser to say.
+fn container_len(text: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
     let mut i = 0;
     loop {
         // Whitespace, numbers, commas and colons: skipped a word at a time.
@@ -408,14 +408,11 @@ fn container_len(text: &[u8]) -> Option<(usize, usize)> {
                     i += 2;
                 }
             }
-            b'{' | b'[' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
+            b'{' | b'[' => depth += 1,
             b'}' | b']' => {
                 depth -= 1;
                 if depth == 0 {
-                    return Some((i + 1, deepest));
+                    return Some(i + 1);
                 }
             }
             _ => {}
@@ -544,8 +541,8 @@ mod tests {
 
     #[test]
     fn containers_are_measured_past_strings() {
-        assert_eq!(container_len(br#"{"a": "}]\"{"} , 1"#), Some((14, 1)));
-        assert_eq!(container_len(br#"[[{}], {"x": [1]}]"#), Some((18, 3)));
+        assert_eq!(container_len(br#"{"a": "}]\"{"} , 1"#), Some(14));
+        assert_eq!(container_len(br#"[[{}], {"x": [1]}]"#), Some(18));
         assert_eq!(container_len(br#"{"a": "\"#), None);
         assert_eq!(container_len(br#"{"a": [1, 2]"#), None);
     }

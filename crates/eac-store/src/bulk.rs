@@ -8,7 +8,7 @@
 //!
 //! The search index is built on a thread of its own ([`SearchLoad`], decision
 //! 216): in a hidden database beside the store, written in large statements
-//! and merged once, then copied into a new search table of the store, which
+//! and merged at the end where FTS5 would merge it, then copied into a new search table of the store, which
 //! takes the empty one's place. The store's own connection would otherwise
 //! spend a third of a fresh load splitting text into trigrams.
 
@@ -102,18 +102,13 @@ impl Deferred {
         // The sorter works on this thread alone: the search index's last
         // pass keeps the other core busy meanwhile (see BUILD_CACHE_KIB).
         let steps = (self.definitions.len() + 1) as u64;
-        let built = self
-            .definitions
-            .iter()
-            .enumerate()
-            .try_for_each(|(done, sql)| {
-                progress.update(Phase::ImportIndexes, done as u64, Some(steps));
-                if progress.is_cancelled() {
-                    return Err(StoreError::Cancelled);
-                }
-                Ok(w.execute_batch(sql)?)
-            });
-        built?;
+        for (done, sql) in self.definitions.iter().enumerate() {
+            progress.update(Phase::ImportIndexes, done as u64, Some(steps));
+            if progress.is_cancelled() {
+                return Err(StoreError::Cancelled);
+            }
+            w.execute_batch(sql)?;
+        }
         // Set with the indexes dropped; nothing else takes it.
         let tally = w.facet_tally.borrow_mut().take().ok_or_else(|| {
             StoreError::InvalidInput("a fresh load lost the tally of its kept numbers".into())
@@ -159,7 +154,7 @@ const BUILD_CACHE_KIB: i64 = -1_024;
 /// happens); its text arrives in batches of [`ROWS_PER_STATEMENT`] rows,
 /// one statement each, and is stored as the table's text only; when the
 /// last batch has arrived, the thread indexes it all in one pass and
-/// merges the index into one segment while the store's connection builds
+/// merges its segments where FTS5 would while the store's connection builds
 /// its own indexes ([`crate::search_beside::build`]). At the end
 /// ([`SearchLoad::finish`]) the store gets a new search table, the hidden
 /// one's rows are copied into its tables as they are (the index's pages,
