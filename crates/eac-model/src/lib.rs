@@ -15,6 +15,7 @@ pub mod frame;
 pub mod p2;
 pub mod read;
 pub mod refdata;
+mod scan;
 pub mod strict;
 mod time;
 pub mod units;

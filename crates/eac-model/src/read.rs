@@ -120,7 +120,7 @@ pub fn eac_from_borrowed(
 ) -> EacRead {
     let fields = fields
         .iter()
-        .map(|(k, raw)| (Cow::Borrowed(k.as_ref()), Cow::Borrowed(*raw)))
+        .map(|(k, raw)| (Cow::Borrowed(k.as_ref()), Raw::Borrowed(raw)))
         .collect();
     eac_from_reader(FieldReader::borrowed(fields, base), base, opts)
 }
@@ -198,7 +198,38 @@ fn is_placeholder(raw: &str) -> bool {
 
 /// A member of an object: its name and raw value, owned or borrowed from
 /// the text being read.
-pub(crate) type Member<'a> = (Cow<'a, str>, Cow<'a, RawValue>);
+pub(crate) type Member<'a> = (Cow<'a, str>, Raw<'a>);
+
+/// A member's value as JSON text.
+#[derive(Debug)]
+pub(crate) enum Raw<'a> {
+    /// Borrowed from the text a parse read it from.
+    Borrowed(&'a RawValue),
+    Owned(Box<RawValue>),
+    /// Part of a `RawValue`'s text, found by [`crate::scan::Objects`]
+    /// (checked as JSON with the whole of it).
+    Span(&'a str),
+}
+
+impl Raw<'_> {
+    pub(crate) fn get(&self) -> &str {
+        match self {
+            Raw::Borrowed(raw) => raw.get(),
+            Raw::Owned(raw) => raw.get(),
+            Raw::Span(text) => text,
+        }
+    }
+
+    /// The value as a `RawValue` of its own (a span is read again: it is
+    /// JSON, checked as part of the text it was found in).
+    fn into_owned(self) -> serde_json::Result<Box<RawValue>> {
+        match self {
+            Raw::Borrowed(raw) => Ok(raw.to_owned()),
+            Raw::Owned(raw) => Ok(raw),
+            Raw::Span(text) => RawValue::from_string(text.to_owned()),
+        }
+    }
+}
 
 /// Takes fields out of a JSON object by name; what remains are extensions.
 pub(crate) struct FieldReader<'a> {
@@ -215,7 +246,7 @@ impl<'a> FieldReader<'a> {
     pub(crate) fn new(fields: Vec<(String, Box<RawValue>)>, base: &'a str) -> Self {
         let fields = fields
             .into_iter()
-            .map(|(k, raw)| (Cow::Owned(k), Cow::Owned(raw)))
+            .map(|(k, raw)| (Cow::Owned(k), Raw::Owned(raw)))
             .collect();
         FieldReader::borrowed(fields, base)
     }
@@ -250,7 +281,7 @@ impl<'a> FieldReader<'a> {
         self.errors.push(Violation::error(rule, pointer, message));
     }
 
-    pub(crate) fn take(&mut self, key: &str) -> Option<Cow<'a, RawValue>> {
+    pub(crate) fn take(&mut self, key: &str) -> Option<Raw<'a>> {
         let i = self.fields.iter().position(|(k, _)| k == key)?;
         Some(self.fields.remove(i).1)
     }
@@ -339,7 +370,7 @@ impl<'a> FieldReader<'a> {
     }
 
     /// Present (rule 2), possibly null.
-    pub(crate) fn present(&mut self, key: &str) -> Option<Cow<'a, RawValue>> {
+    pub(crate) fn present(&mut self, key: &str) -> Option<Raw<'a>> {
         let raw = self.take(key);
         if raw.is_none() {
             self.error(
@@ -351,7 +382,7 @@ impl<'a> FieldReader<'a> {
         raw
     }
 
-    pub(crate) fn wrong_type(&mut self, key: &str, expected: &str, raw: &RawValue) {
+    pub(crate) fn wrong_type(&mut self, key: &str, expected: &str, raw: &Raw) {
         if let Some(escape) = lone_surrogate(raw.get()) {
             self.error(
                 Rule::StrictJson,
@@ -360,7 +391,7 @@ impl<'a> FieldReader<'a> {
             );
             return;
         }
-        let found = kind_of(raw);
+        let found = kind_of(raw.get());
         self.error(
             Rule::RequiredKeys,
             key,
@@ -409,11 +440,12 @@ impl<'a> FieldReader<'a> {
         }
         let inner = |raw: &str| raw.len() - 1;
         Some(match self.fields.remove(i).1 {
-            Cow::Borrowed(raw) => {
+            Raw::Borrowed(raw) => {
                 let text = raw.get();
                 Cow::Borrowed(&text[1..inner(text)])
             }
-            Cow::Owned(raw) => {
+            Raw::Span(text) => Cow::Borrowed(&text[1..inner(text)]),
+            Raw::Owned(raw) => {
                 let text = raw.get();
                 Cow::Owned(text[1..inner(text)].to_owned())
             }
@@ -498,17 +530,58 @@ impl<'a> FieldReader<'a> {
             self.wrong_type("values", "an array of value objects", &raw);
             return None;
         }
-        // Read in one pass; where that fails, each element is parsed on its
+        // Split by a scan of the text serde_json has checked already, each
+        // value read at once where it holds only what a value needs
+        // ([`quick_value`]); where the scan leaves the array to serde_json,
+        // read in one pass; where that fails, each element is parsed on its
         // own, so a broken value (e.g. a duplicate key) is located at its
         // own pointer (what succeeds in one pass succeeds element by
-        // element, with the same elements).
+        // element, with the same elements, and what the scan reads the one
+        // pass reads the same).
         let base = self.pointer();
-        let (members, elements) = match serde_json::from_str::<FlatElements>(raw.get()) {
+        let text = raw.get();
+        let mut out = Vec::new();
+        // One vector of members for every value, refilled.
+        let mut fields: Vec<Member> = Vec::new();
+        if let Some(mut objects) = crate::scan::Objects::new(text) {
+            let errors_before = self.errors.len();
+            let mut scanned = Vec::with_capacity(8);
+            let mut ok = true;
+            let mut i = 0;
+            loop {
+                match objects.next_object(&mut scanned) {
+                    Ok(true) => {}
+                    Ok(false) => return ok.then_some(out),
+                    Err(crate::scan::Unscanned) => break,
+                }
+                if let Some(v) = quick_value(&scanned, opts) {
+                    out.push(v);
+                } else {
+                    fields.clear();
+                    fields.extend(
+                        scanned
+                            .iter()
+                            .map(|&(k, v)| (Cow::Borrowed(k), Raw::Span(v))),
+                    );
+                    let (value, back) = read_value(fields, &base, i, opts, &mut self.errors);
+                    fields = back;
+                    match value {
+                        Some(v) => out.push(v),
+                        None => ok = false,
+                    }
+                }
+                i += 1;
+            }
+            // What the scan left: read again as a whole.
+            self.errors.truncate(errors_before);
+            out.clear();
+        }
+        let (members, elements) = match serde_json::from_str::<FlatElements>(text) {
             Ok(flat) => (flat.members, flat.elements),
             Err(_) => {
                 let mut members = Vec::new();
                 let mut elements = Vec::new();
-                for element in self.value_elements(&raw)? {
+                for element in self.value_elements(text)? {
                     elements.push(match element {
                         BorrowedElement::Object(fields) => {
                             let n = fields.len();
@@ -521,11 +594,9 @@ impl<'a> FieldReader<'a> {
                 (members, elements)
             }
         };
-        let mut out = Vec::with_capacity(elements.len());
+        out.reserve_exact(elements.len());
         let mut ok = true;
         let mut members = members.into_iter();
-        // One vector of members for every value, refilled.
-        let mut fields: Vec<Member> = Vec::with_capacity(8);
         for (i, element) in elements.into_iter().enumerate() {
             match element {
                 FlatElement::Object(n) => {
@@ -534,16 +605,14 @@ impl<'a> FieldReader<'a> {
                         members
                             .by_ref()
                             .take(n)
-                            .map(|(k, raw)| (k, Cow::Borrowed(raw))),
+                            .map(|(k, raw)| (k, Raw::Borrowed(raw))),
                     );
-                    let mut vr = FieldReader::borrowed(fields, &base);
-                    vr.value = Some(i);
-                    match vr.value(opts) {
-                        Some(v) if vr.errors.is_empty() => out.push(v),
-                        _ => ok = false,
+                    let (value, back) = read_value(fields, &base, i, opts, &mut self.errors);
+                    fields = back;
+                    match value {
+                        Some(v) => out.push(v),
+                        None => ok = false,
                     }
-                    self.errors.append(&mut vr.errors);
-                    fields = vr.fields;
                 }
                 FlatElement::Other(kind) => {
                     ok = false;
@@ -560,8 +629,8 @@ impl<'a> FieldReader<'a> {
 
     /// The elements of a `values` array that did not read in one pass,
     /// each parsed on its own (`None` once the errors are noted).
-    fn value_elements<'r>(&mut self, raw: &'r RawValue) -> Option<Vec<BorrowedElement<'r>>> {
-        let raws: Vec<&RawValue> = match serde_json::from_str(raw.get()) {
+    fn value_elements<'r>(&mut self, text: &'r str) -> Option<Vec<BorrowedElement<'r>>> {
+        let raws: Vec<&RawValue> = match serde_json::from_str(text) {
             Ok(r) => r,
             Err(e) => {
                 self.error(Rule::StrictJson, "values", clean_message(&e));
@@ -675,23 +744,101 @@ impl<'a> FieldReader<'a> {
     /// duplicate keys inside (rule 20).
     pub(crate) fn extensions(&mut self) -> Extensions {
         // Drained, not taken: a value's reader hands its vector on.
-        let rest: Vec<(String, Box<RawValue>)> = self
-            .fields
-            .drain(..)
-            .map(|(k, raw)| (k.into_owned(), raw.into_owned()))
-            .collect();
-        for (key, raw) in &rest {
-            if let Err(e) = check_no_duplicate_keys(raw) {
-                let pointer = self.at(&pointer_token(key));
+        let mut rest: Vec<(String, Box<RawValue>)> = Vec::with_capacity(self.fields.len());
+        let mut fields = std::mem::take(&mut self.fields);
+        for (key, raw) in fields.drain(..) {
+            let raw = raw.into_owned();
+            if let Err(e) = raw.as_ref().map_or_else(
+                |e| Err(serde::de::Error::custom(e)),
+                |raw| check_no_duplicate_keys(raw),
+            ) {
+                let pointer = self.at(&pointer_token(&key));
                 self.errors.push(Violation::error(
                     Rule::StrictJson,
                     pointer,
                     clean_message(&e),
                 ));
             }
+            if let Ok(raw) = raw {
+                rest.push((key.into_owned(), raw));
+            }
         }
+        self.fields = fields;
         Extensions(rest)
     }
+}
+
+/// The value at `values/{i}` of the EAC at `base` from its members, its
+/// findings added to `errors`; the members' vector handed back, emptied,
+/// for the next value.
+fn read_value<'f>(
+    fields: Vec<Member<'f>>,
+    base: &'f str,
+    i: usize,
+    opts: CheckOptions,
+    errors: &mut Vec<Violation>,
+) -> (Option<EacValue>, Vec<Member<'f>>) {
+    let mut vr = FieldReader::borrowed(fields, base);
+    vr.value = Some(i);
+    let value = match vr.value(opts) {
+        Some(v) if vr.errors.is_empty() => Some(v),
+        _ => None,
+    };
+    errors.append(&mut vr.errors);
+    (value, vr.fields)
+}
+
+/// A value whose members are exactly the seven a value has, each of the
+/// type and form [`FieldReader::value`] reads without a finding, read as
+/// it reads them (`members` come from [`crate::scan::Objects`]: no
+/// escapes, no name twice). Anything else (an extension, a null issue
+/// date, a date that does not parse, a key missing) is `None`, left to
+/// [`FieldReader::value`], which names what is wrong.
+fn quick_value(members: &[(&str, &str)], opts: CheckOptions) -> Option<EacValue> {
+    // The text of a string member, `None` for null.
+    fn string(raw: &str) -> Result<Option<&str>, ()> {
+        if raw == "null" {
+            return Ok(None);
+        }
+        match raw.strip_prefix('"').and_then(|r| r.strip_suffix('"')) {
+            Some(text) if raw.len() >= 2 => Ok(Some(text)),
+            _ => Err(()),
+        }
+    }
+    if members.len() != 7 {
+        return None;
+    }
+    let (mut eac_number, mut issued, mut retired, mut start, mut end, mut unit, mut value) =
+        (None, None, None, None, None, None, None);
+    for &(key, raw) in members {
+        match key {
+            "eac_number" => eac_number = Some(string(raw).ok()?.map(str::to_owned)),
+            "issued" => {
+                issued = Some(match string(raw).ok()? {
+                    Some(text) => Some(Date::parse(text).ok()?),
+                    None if opts.incomplete => None,
+                    None => return None,
+                })
+            }
+            "retired" => retired = Some(string(raw).ok()?.map(Date::parse).transpose().ok()?),
+            "start" => start = Some(string(raw).ok()?.map(Timestamp::parse).transpose().ok()?),
+            "end" => end = Some(string(raw).ok()?.map(Timestamp::parse).transpose().ok()?),
+            "unit" => unit = Some(EnergyUnit::parse_lenient(string(raw).ok()??)?),
+            "value" => value = Some(Decimal::parse(raw).ok()?),
+            _ => return None,
+        }
+    }
+    Some(EacValue {
+        eac_number: eac_number?,
+        issued: issued?,
+        retired: retired?,
+        retired_undated: false,
+        start: start?,
+        end: end?,
+        unit: unit?,
+        value: value?,
+        extensions: Extensions::default(),
+    })
 }
 
 /// What the callback wants after each EAC.
@@ -1064,7 +1211,7 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
             format!("/{key}"),
             format!(
                 "`{key}` must be null or an absolute URL, found {}",
-                kind_of(raw)
+                kind_of(raw.get())
             ),
         )),
     }
@@ -1133,5 +1280,118 @@ impl EacsSeed<'_, '_> {
         let key = self.state.borrow().key;
         let msg = format!("`{key}` must be an array, found {found}");
         wrong_shape(self.state, format!("/{key}"), msg)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the general reading of a value object (`FieldReader::value`)
+    /// makes of `text`, and what the quick reading makes of it.
+    fn both(text: &str, opts: CheckOptions) -> (Option<EacValue>, Option<EacValue>) {
+        let array = format!("[{text}]");
+        let mut objects = crate::scan::Objects::new(&array).expect("no escapes");
+        let mut members = Vec::new();
+        assert_eq!(objects.next_object(&mut members), Ok(true), "{text}");
+        let quick = quick_value(&members, opts);
+        let fields = members
+            .iter()
+            .map(|&(k, v)| (Cow::Borrowed(k), Raw::Span(v)))
+            .collect();
+        let mut errors = Vec::new();
+        let (general, _) = read_value(fields, "/eacs/0", 0, opts, &mut errors);
+        assert_eq!(general.is_some(), errors.is_empty(), "{text}: {errors:?}");
+        (quick, general)
+    }
+
+    const VALUE: &str = r#"{"eac_number": "N-1", "issued": "2024-02-01", "retired": null,
+        "start": "2024-01-01T00:00:00Z", "end": "2024-02-01T00:00:00+01:00",
+        "unit": "MWh", "value": 1000.0}"#;
+
+    #[test]
+    fn a_plain_value_is_read_quickly_as_the_general_reading_reads_it() {
+        for opts in [
+            CheckOptions::import(),
+            CheckOptions::validate(),
+            CheckOptions::state(),
+        ] {
+            let (quick, general) = both(VALUE, opts);
+            assert!(quick.is_some(), "the quick reading took the plain value");
+            assert_eq!(quick, general);
+            assert_eq!(quick.expect("read").value.as_str(), "1000.0");
+        }
+    }
+
+    #[test]
+    fn what_the_general_reading_refuses_the_quick_one_declines() {
+        let null_issued = VALUE.replace(r#""2024-02-01","#, "null,");
+        let (quick, general) = both(&null_issued, CheckOptions::import());
+        assert_eq!(
+            (quick, general),
+            (None, None),
+            "an import needs the issue date"
+        );
+        let (quick, general) = both(&null_issued, CheckOptions::state());
+        assert!(quick.is_some(), "a saved state may lack it");
+        assert_eq!(quick, general);
+        for broken in [
+            VALUE.replace("1000.0", r#""1000.0""#),
+            VALUE.replace(r#""MWh""#, r#""GWh""#),
+            VALUE.replace("2024-02-01T00:00:00+01:00", "2024-02-01"),
+            VALUE.replace(r#""N-1""#, "7"),
+            VALUE.replace(r#""eac_number""#, r#""eac_numbers""#),
+        ] {
+            assert_eq!(
+                both(&broken, CheckOptions::import()),
+                (None, None),
+                "{broken}"
+            );
+        }
+        // Good, but more than a value needs: an extension.
+        let extended = VALUE.replace('}', r#", "note": "x"}"#);
+        let (quick, general) = both(&extended, CheckOptions::import());
+        assert!(quick.is_none() && general.is_some(), "{extended}");
+    }
+
+    proptest::proptest! {
+        /// For any value object built from good, bad, null, missing,
+        /// repeated-looking and extra members, the quick reading either
+        /// declines or reads exactly what the general reading reads.
+        #[test]
+        fn the_quick_reading_of_a_value_agrees_with_the_general_one(
+            // Mostly the first (good) choice, so that many values are read
+            // by both readings.
+            choices in proptest::collection::vec(
+                proptest::prop_oneof![3 => proptest::strategy::Just(0usize), 2 => 1usize..6],
+                8,
+            ),
+            incomplete in proptest::bool::ANY,
+        ) {
+            let options: [(&str, [&str; 6]); 8] = [
+                ("eac_number", [r#""N-1""#, "null", "1", r#""""#, r#""é 💡""#, "[]"]),
+                ("issued", [r#""2024-02-01""#, "null", r#""2024-02-30""#, r#""2024-2-1""#, "20240201", r#""2024-12-31""#]),
+                ("retired", [r#""2024-03-01""#, "null", r#""bad""#, "false", r#""2024-02-29""#, r#""2023-02-29""#]),
+                ("start", [r#""2024-01-01T00:00:00Z""#, "null", r#""2024-01-01T00:00:00""#, r#""2024-01-01T24:00:00Z""#, r#""2024-01-01T00:00:00.5+05:30""#, "{}"]),
+                ("end", [r#""2024-02-01T00:00:00Z""#, "null", r#""2024-02-01""#, "0", r#""2024-02-01T00:00:60Z""#, r#""2024-02-01T00:00:00.123456789Z""#]),
+                ("unit", [r#""MWh""#, r#""kwh""#, r#""GWh""#, "null", r#""Wh""#, "7"]),
+                ("value", ["1000.0", "45.106820", r#""1.0""#, "null", "-0", "1e2"]),
+                ("note", ["", "", "", r#""an extension""#, "{}", "null"]),
+            ];
+            let members: Vec<String> = options
+                .iter()
+                .zip(&choices)
+                .filter(|((_, texts), &c)| !texts[c].is_empty())
+                // `eac_number` given as an array: left out (a member missing).
+                .filter(|((key, _), &c)| !(*key == "eac_number" && c == 5))
+                .map(|((key, texts), &c)| format!(r#""{key}": {}"#, texts[c]))
+                .collect();
+            let text = format!("{{{}}}", members.join(", "));
+            let opts = if incomplete { CheckOptions::state() } else { CheckOptions::import() };
+            let (quick, general) = both(&text, opts);
+            if let Some(quick) = quick {
+                proptest::prop_assert_eq!(Some(quick), general, "{}", text);
+            }
+        }
     }
 }

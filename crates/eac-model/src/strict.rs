@@ -114,8 +114,8 @@ impl<'de> Visitor<'de> for ElementVisitor {
 }
 
 /// Describes the JSON kind of a raw value, for messages.
-pub fn kind_of(raw: &RawValue) -> &'static str {
-    match raw.get().as_bytes().first() {
+pub fn kind_of(raw: &str) -> &'static str {
+    match raw.as_bytes().first() {
         Some(b'{') => "an object",
         Some(b'[') => "an array",
         Some(b'"') => "a string",
