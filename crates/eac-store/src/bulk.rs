@@ -4,7 +4,11 @@
 //! of the import's transaction and created again from their own stored
 //! definitions (`sqlite_master`, so exactly what the migrations made) before
 //! it commits; any error or cancel rolls the drop back with everything else.
-//! The unique index on `cds_eac_id` stays: it finds duplicates while reading.
+//! The unique index on `cds_eac_id` is built after the rows too when the
+//! input can be read again (a file): a repeated id makes it fail, and the
+//! file is then read again with every index in place (decision 233,
+//! `import::load_fresh_or_again`); EACs held in memory, which can be gone
+//! through once, keep it, and it finds a repeat as it is written.
 //!
 //! The search index is built on a thread of its own ([`SearchLoad`], decision
 //! 216): in a hidden database beside the store, written in large statements
@@ -36,17 +40,55 @@ pub(crate) struct Deferred {
     triggers: Vec<String>,
 }
 
-/// Drops the secondary indexes of [`TABLES`] when the database holds no
-/// EAC (a fresh load); `None` otherwise (the import updates them as it goes).
-pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
+/// Whether the unique indexes of [`TABLES`] are deferred with the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unique {
+    /// Built after the rows: the input can be read again if one fails.
+    Deferred,
+    /// Kept up to date while the rows are written.
+    Kept,
+}
+
+/// How [`Deferred::build`] ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use]
+pub(crate) enum Built {
+    Done,
+    /// A unique index could not be built: the rows repeat a key. Nothing
+    /// after it was built; the caller rolls the load back.
+    KeyRepeated,
+}
+
+/// Lets go of what a fresh load left in the write when it stops before
+/// [`Deferred::build`] is done (its search index's thread and beside
+/// database, the tally of its kept numbers) and gives the connection the
+/// store's page cache back, so that the load can be rolled back to a
+/// savepoint and made again.
+pub(crate) fn abandon(w: &Write) -> Result<()> {
+    drop(w.search_load.borrow_mut().take());
+    drop(w.facet_tally.borrow_mut().take());
+    w.pragma_update(None, "cache_size", crate::STORE_CACHE_KIB)?;
+    Ok(())
+}
+
+/// Whether the write's database is a SQLite file that holds no EAC: an
+/// import into it is a fresh load.
+pub(crate) fn is_fresh(w: &Write) -> Result<bool> {
     // A server builds no database here (`eacdesk server init` does).
     if w.db().sqlite().is_none() {
-        return Ok(None);
+        return Ok(false);
     }
     let any: Option<i64> = w
         .query_row("SELECT 1 FROM eacs LIMIT 1", [], |r| r.get(0))
         .optional()?;
-    if any.is_some() {
+    Ok(any.is_none())
+}
+
+/// Drops the secondary indexes of [`TABLES`] when the database holds no
+/// EAC (a fresh load), the unique ones only if `unique` says so; `None`
+/// otherwise (the import updates them as it goes).
+pub(crate) fn defer_indexes_if_fresh(w: &Write, unique: Unique) -> Result<Option<Deferred>> {
+    if !is_fresh(w)? {
         return Ok(None);
     }
     let mut indexes: Vec<(String, String)> = Vec::new();
@@ -60,6 +102,12 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write) -> Result<Option<Deferred>> {
             indexes.push(index?);
         }
     }
+    let is_unique = |sql: &str| sql.starts_with("CREATE UNIQUE INDEX");
+    if unique == Unique::Kept {
+        indexes.retain(|(_, sql)| !is_unique(sql));
+    }
+    // A repeated key is found before the other indexes are built.
+    indexes.sort_by_key(|(_, sql)| !is_unique(sql));
     for (name, _) in &indexes {
         // An identifier cannot be a parameter; the names are our own.
         w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
@@ -89,7 +137,7 @@ impl Deferred {
     /// search index the last), and a cancel is asked for before each: it
     /// rolls the load back at once (an index of a million EACs takes about
     /// a second) instead of after all of them.
-    pub(crate) fn build(self, w: &Write, progress: &dyn Progress) -> Result<()> {
+    pub(crate) fn build(self, w: &Write, progress: &dyn Progress) -> Result<Built> {
         // The search index's thread indexes its text meanwhile.
         let mut load = w.search_load.borrow_mut().take();
         if let Some(load) = &mut load {
@@ -107,7 +155,16 @@ impl Deferred {
             if progress.is_cancelled() {
                 return Err(StoreError::Cancelled);
             }
-            w.execute_batch(sql)?;
+            match w.execute_batch(sql) {
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
+                {
+                    // The search index's thread stops as `load` is dropped;
+                    // the caller abandons the rest ([`abandon`]).
+                    return Ok(Built::KeyRepeated);
+                }
+                built => built?,
+            }
         }
         // Set with the indexes dropped; nothing else takes it.
         let tally = w.facet_tally.borrow_mut().take().ok_or_else(|| {
@@ -122,7 +179,7 @@ impl Deferred {
             load.finish(w)?;
         }
         progress.update(Phase::ImportIndexes, steps, Some(steps));
-        Ok(())
+        Ok(Built::Done)
     }
 }
 

@@ -422,6 +422,63 @@ pub(crate) fn import_file(
     opts: ImportOptions,
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
+    load_fresh_or_again(w, |defer| {
+        import_file_once(w, path, opts.clone(), progress, defer)
+    })
+}
+
+/// Runs `load` with the indexes deferred when the database holds no EAC
+/// (a fresh load, [`bulk::defer_indexes_if_fresh`]), inside a savepoint.
+/// `load` answers `None` when a unique index could not be built after the
+/// rows, and any other write of the load may fail a uniqueness rule or a
+/// primary key (`import_changes` notes each id once): into a database that held no
+/// EAC, either means the input repeats a `cds_eac_id`, which the import
+/// refuses with the place of each repeat. The load is then rolled back to
+/// the savepoint and made again without deferring any index, as an import
+/// into a database that holds EACs is made, which finds and names each
+/// repeat as it reads (decision 233). Input without repeats, the only
+/// kind that can be imported, is read once.
+fn load_fresh_or_again<T>(w: &Write, mut load: impl FnMut(bool) -> Result<Option<T>>) -> Result<T> {
+    let not_deferred = |outcome: Option<T>| {
+        outcome.ok_or_else(|| {
+            StoreError::InvalidInput(
+                "an import without deferred indexes asked to be made again".into(),
+            )
+        })
+    };
+    if !bulk::is_fresh(w)? {
+        return not_deferred(load(false)?);
+    }
+    w.execute_batch("SAVEPOINT fresh_load")?;
+    match load(true) {
+        Ok(Some(done)) => {
+            w.execute_batch("RELEASE fresh_load")?;
+            return Ok(done);
+        }
+        Ok(None) => {}
+        Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
+            if matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ) => {}
+        Err(e) => return Err(e),
+    }
+    bulk::abandon(w)?;
+    w.execute_batch("ROLLBACK TO fresh_load; RELEASE fresh_load")?;
+    not_deferred(load(false)?)
+}
+
+/// [`import_file`] once: with the indexes deferred if `defer` and the
+/// database holds no EAC; `None` when a deferred unique index found a
+/// repeated id.
+fn import_file_once(
+    w: &Write,
+    path: &Path,
+    opts: ImportOptions,
+    progress: &dyn Progress,
+    defer: bool,
+) -> Result<Option<FileImportReport>> {
     let io_error = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -435,7 +492,11 @@ pub(crate) fn import_file(
         total,
     };
     let mut batch = Batch::begin(w, path.display().to_string(), progress, measure)?;
-    let deferred = bulk::defer_indexes_if_fresh(w)?;
+    let deferred = if defer {
+        bulk::defer_indexes_if_fresh(w, bulk::Unique::Deferred)?
+    } else {
+        None
+    };
     batch.fresh = deferred.is_some();
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
 
@@ -539,14 +600,16 @@ pub(crate) fn import_file(
         Err(ListingError::Stopped) => {}
     }
     if !batch.is_clean() {
-        return batch.finish(None);
+        return batch.finish(None).map(Some);
     }
     let sha256 = sha256.transpose().map_err(io_error)?;
     let report = batch.finish(sha256)?;
     if let Some(deferred) = deferred {
-        deferred.build(w, progress)?;
+        if deferred.build(w, progress)? == bulk::Built::KeyRepeated {
+            return Ok(None);
+        }
     }
-    Ok(report)
+    Ok(Some(report))
 }
 
 /// Writes EACs held in memory (sample data) through the write `w`,
@@ -570,7 +633,10 @@ pub(crate) fn import_eacs_with(
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
     let mut batch = Batch::begin(w, source_name.to_owned(), progress, Measure::Eacs)?;
-    let deferred = bulk::defer_indexes_if_fresh(w)?;
+    // The EACs can be gone through once only: the index that keeps their
+    // ids unique is kept up to date as they are written, and finds a
+    // repeat there (decision 233).
+    let deferred = bulk::defer_indexes_if_fresh(w, bulk::Unique::Kept)?;
     batch.fresh = deferred.is_some();
     for (index, eac) in eacs.enumerate() {
         let violations = check_eac(&eac, &format!("/eacs/{index}"), check);
@@ -588,7 +654,11 @@ pub(crate) fn import_eacs_with(
     }
     let report = batch.finish(None)?;
     if let Some(deferred) = deferred {
-        deferred.build(w, progress)?;
+        if deferred.build(w, progress)? == bulk::Built::KeyRepeated {
+            return Err(StoreError::InvalidInput(
+                "a fresh load deferred a unique index it was to keep".into(),
+            ));
+        }
     }
     Ok(report)
 }

@@ -96,6 +96,12 @@ fn apply_in_transaction(
                 message,
             })?;
         }
+        if *file == "0018_eac_id_index_named.sql" {
+            name_the_id_index(&tx).map_err(|message| StoreError::Migration {
+                file: (*file).to_owned(),
+                message,
+            })?;
+        }
         let version = i64::try_from(number + 1).expect("few migrations");
         tx.pragma_update(None, "user_version", version)
             .map_err(failed)?;
@@ -224,6 +230,79 @@ fn check_retired_state_in_place(conn: &Connection) -> std::result::Result<(), St
             "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'eacs'",
             [&edited],
         )
+        .and_then(|_| conn.pragma_update(None, "schema_version", version + 1));
+    // Off whatever happened: the setting outlives the transaction.
+    let off = conn.pragma_update(None, "writable_schema", false);
+    result.and(off).map_err(sqlite_message)
+}
+
+/// `eacs.cds_eac_id` as migration 0007 declared it (UNIQUE: an automatic
+/// index) and as 0018 leaves it (the same index, named).
+const ID_UNIQUE: &str = "cds_eac_id              TEXT    NOT NULL UNIQUE CHECK";
+const ID_PLAIN: &str = "cds_eac_id              TEXT    NOT NULL CHECK";
+/// The automatic index of that UNIQUE, and the index it becomes.
+const ID_AUTO_INDEX: &str = "sqlite_autoindex_eacs_1";
+pub(crate) const ID_INDEX: &str = "eacs_by_cds_eac_id";
+
+/// Migration 0018: the index that keeps `eacs.cds_eac_id` unique becomes
+/// an index of its own name (`CREATE UNIQUE INDEX eacs_by_cds_eac_id`)
+/// instead of the automatic index of a UNIQUE constraint, which SQLite
+/// cannot drop, so that a fresh load builds it in one sorted pass after
+/// the rows like the other indexes (decision 233). Both are the same
+/// b-tree (the id, then the row id, compared as BINARY text), so the
+/// stored pages stay as they are: as in 0017, the definitions are edited
+/// in `sqlite_schema` (the table's text without UNIQUE, the automatic
+/// index's row given the name and the `CREATE UNIQUE INDEX` text) with
+/// the schema version raised by one, inside the migration's transaction.
+fn name_the_id_index(conn: &Connection) -> std::result::Result<(), String> {
+    let changed_outside = |what: &str| {
+        format!(
+            "the table `eacs` does not hold {what} that migration 0007 wrote: \
+             the database was changed outside EAC Desk"
+        )
+    };
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'eacs'",
+            [],
+            |row| row.get(0),
+        )
+        .map_err(sqlite_message)?;
+    if sql.matches(ID_UNIQUE).count() != 1 {
+        return Err(changed_outside("the UNIQUE `cds_eac_id`"));
+    }
+    let automatic: Vec<(String, Option<String>)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema
+              WHERE type = 'index' AND tbl_name = 'eacs' AND name LIKE 'sqlite_autoindex_%'",
+        )
+        .and_then(|mut stmt| {
+            stmt.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect()
+        })
+        .map_err(sqlite_message)?;
+    if automatic != [(ID_AUTO_INDEX.to_owned(), None)] {
+        return Err(changed_outside("one automatic index, for `cds_eac_id`,"));
+    }
+    let edited = sql.replacen(ID_UNIQUE, ID_PLAIN, 1);
+    let index_sql = format!("CREATE UNIQUE INDEX {ID_INDEX} ON eacs (cds_eac_id)");
+    let version: i64 = conn
+        .pragma_query_value(None, "schema_version", |row| row.get(0))
+        .map_err(sqlite_message)?;
+    conn.pragma_update(None, "writable_schema", true)
+        .map_err(sqlite_message)?;
+    let result = conn
+        .execute(
+            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'eacs'",
+            [&edited],
+        )
+        .and_then(|_| {
+            conn.execute(
+                "UPDATE sqlite_schema SET name = ?1, sql = ?2
+                  WHERE type = 'index' AND name = ?3",
+                [ID_INDEX, index_sql.as_str(), ID_AUTO_INDEX],
+            )
+        })
         .and_then(|_| conn.pragma_update(None, "schema_version", version + 1));
     // Off whatever happened: the setting outlives the transaction.
     let off = conn.pragma_update(None, "writable_schema", false);
@@ -615,7 +694,7 @@ mod tests {
         let other = Connection::open(&path).unwrap();
         assert!(definition(&other).contains(RETIRED_STATE_IN_LIST));
 
-        apply(&mut conn, &path).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..17]).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 17);
         assert_eq!(rows(&conn), before);
         let quick: String = conn
@@ -670,6 +749,94 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("CHECK constraint failed"), "{err}");
+    }
+
+    #[test]
+    fn upgrading_to_version_18_names_the_id_index_and_keeps_it_unique() {
+        let (_dir, path, mut conn) = at_version(17);
+        conn.execute_batch(
+            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+             WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 500)
+             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
+                asset_id, period_start, period_end, retired_state, value_count,
+                quantity_sort_key, import_batch_id, seen_batch_id)
+             SELECT id, 'E-' || ((id * 7919) % 500), 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no',
+                1, 'k', 1, 1
+             FROM n;",
+        )
+        .unwrap();
+        let ids_in_order = |conn: &Connection, index: &str| -> Vec<(String, i64)> {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT cds_eac_id, id FROM eacs INDEXED BY {index} ORDER BY cds_eac_id"
+                ))
+                .unwrap();
+            let found = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+            found.map(Result::unwrap).collect()
+        };
+        let before = ids_in_order(&conn, ID_AUTO_INDEX);
+        assert_eq!(before.len(), 500);
+        let other = Connection::open(&path).unwrap();
+
+        apply(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 18);
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        let writable: i64 = conn
+            .pragma_query_value(None, "writable_schema", |r| r.get(0))
+            .unwrap();
+        assert_eq!(writable, 0, "schema editing is off again");
+        for conn in [&conn, &other] {
+            let (table, index): (String, String) = conn
+                .query_row(
+                    "SELECT (SELECT sql FROM sqlite_schema WHERE name = 'eacs'),
+                            (SELECT sql FROM sqlite_schema WHERE name = ?1)",
+                    [ID_INDEX],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert!(
+                table.contains(ID_PLAIN) && !table.contains("UNIQUE"),
+                "{table}"
+            );
+            assert_eq!(
+                index,
+                "CREATE UNIQUE INDEX eacs_by_cds_eac_id ON eacs (cds_eac_id)"
+            );
+            let automatic: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'sqlite_autoindex_eacs%'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(automatic, 0);
+            // The same entries, read through the index under its new name.
+            assert_eq!(ids_in_order(conn, ID_INDEX), before);
+        }
+        // Still unique: a second row of a stored id is refused, a new id is not.
+        let insert = |id: &str| {
+            conn.execute(
+                "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, source_id, source_name,
+                    asset_id, period_start, period_end, retired_state, value_count,
+                    quantity_sort_key, import_batch_id, seen_batch_id)
+                 VALUES (?1, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no', 1, 'k', 1, 1)",
+                [id],
+            )
+        };
+        let err = insert("E-7").unwrap_err().to_string();
+        assert!(
+            err.contains("UNIQUE constraint failed: eacs.cds_eac_id"),
+            "{err}"
+        );
+        insert("E-new").unwrap();
+        assert_eq!(
+            conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0))
+                .unwrap(),
+            "ok"
+        );
     }
 
     #[test]

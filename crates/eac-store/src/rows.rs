@@ -538,7 +538,10 @@ pub(crate) fn insert_prepared(
 /// `None` when the load has already written an EAC of this `cds_eac_id`
 /// (the key's unique index refused the row; nothing was written). The
 /// database held no EAC when the load began, so this is the same answer
-/// [`find`] would give, without a query per EAC.
+/// [`find`] would give, without a query per EAC. A load of a file builds
+/// that index after the rows instead, and reads the file again without
+/// deferring it if it repeats an id (decision 233,
+/// `import::load_fresh_or_again`): then every row is written here.
 pub(crate) fn insert_row_fresh(
     w: &Write,
     eac: &Eac,

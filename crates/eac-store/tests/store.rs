@@ -549,8 +549,10 @@ fn duplicate_id_in_one_file_is_rule_7_and_writes_nothing() {
 
 #[test]
 fn a_fresh_load_reports_a_repeated_id_where_it_repeats_and_writes_nothing() {
-    // An empty store: the load relies on the key's unique index, not a
-    // lookup per EAC, and writes each batch's values after its EACs.
+    // An empty store: the load makes no lookup per EAC and builds the
+    // key's unique index after the rows (decision 233); a repeat makes
+    // that fail, and the file is read again with every index in place,
+    // which names each repeat where it stands.
     let mut env = Env::new();
     let mut listing: Vec<Eac> = (0..100).map(|i| eac(&format!("e-{i:03}"))).collect();
     listing.insert(70, eac("e-005"));
@@ -577,6 +579,31 @@ fn a_fresh_load_reports_a_repeated_id_where_it_repeats_and_writes_nothing() {
         listing.iter().map(|e| e.values.len()).sum::<usize>()
     );
     assert_eq!(env.store.eac("e-070").unwrap(), listing[70]);
+    if let Some(conn) = env.raw_file() {
+        // The load left the key's index built, and nothing beside the store.
+        let integrity: String = conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(integrity, "ok");
+        let index: String = conn
+            .query_row(
+                "SELECT sql FROM sqlite_schema WHERE name = 'eacs_by_cds_eac_id'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(index.starts_with("CREATE UNIQUE INDEX"), "{index}");
+        let names: Vec<String> = fs::read_dir(env.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(!names.iter().any(|n| n.contains("search")), "{names:?}");
+    }
+    // Stored ids stay unique: the next file's copy of one is judged
+    // against it (an older copy is skipped).
+    let path = env.listing("again.json", &[eac("e-001")]);
+    assert_eq!(env.import(&path).unwrap().skipped, 1);
+    assert_eq!(env.count(), 100);
 }
 
 #[test]

@@ -1,0 +1,19 @@
+-- The index that keeps `eacs.cds_eac_id` unique, named (issue 16).
+--
+-- Migration 0007 declared `cds_eac_id ... NOT NULL UNIQUE`: SQLite keeps
+-- that rule with an automatic index (`sqlite_autoindex_eacs_1`) that
+-- cannot be dropped. A fresh load drops every other index of `eacs` and
+-- builds it again in one sorted pass after the rows; this one it had to
+-- update at every row, in the order the file lists its EACs, which at a
+-- million EACs no longer fits the load's page cache (7-10 % of the
+-- import's time, most of it reading and writing pages).
+--
+-- From this step the same rule is kept by `CREATE UNIQUE INDEX
+-- eacs_by_cds_eac_id ON eacs (cds_eac_id)`: the same b-tree (the id, then
+-- the row id, compared as BINARY text), so the stored pages stay as they
+-- are. As in 0017 the definitions are edited in `sqlite_schema` (the
+-- table's text without UNIQUE, the automatic index's row renamed and
+-- given its CREATE text) with the schema version raised by one, in this
+-- migration's transaction, in code (`migrate::name_the_id_index`) right
+-- after this file runs.
+SELECT 1;
