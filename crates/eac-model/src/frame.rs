@@ -385,9 +385,10 @@ impl<R: Read> Buffer<R> {
 /// `{` or `[`), or None when it does not end in `text`: asked only when an
 /// element did not parse, to tell one cut by the end of the buffer (some of
 /// serde_json's errors there, e.g. `1.`, are not end-of-input errors) from
-/// one that is not well-formed. Only strings and brackets are followed:
+/// one that is not well-formed, and by [`crate::scan`] for a nested value
+/// in text already parsed. Only strings and brackets are followed:
 /// whether the text is JSON is for the parser to say.
-fn container_len(text: &[u8]) -> Option<usize> {
+pub(crate) fn container_len(text: &[u8]) -> Option<usize> {
     let mut depth = 0usize;
     let mut i = 0;
     loop {

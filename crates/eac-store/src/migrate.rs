@@ -205,13 +205,7 @@ const RETIRED_STATE_COMPARED: &str =
 /// connection reads the new definition, schema editing off, all inside
 /// the migration's transaction (a failure rolls the text back).
 fn check_retired_state_in_place(conn: &Connection) -> std::result::Result<(), String> {
-    let sql: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'eacs'",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(sqlite_message)?;
+    let sql = eacs_definition(conn)?;
     if sql.matches(RETIRED_STATE_IN_LIST).count() != 1 {
         return Err(
             "the table `eacs` does not hold the CHECK on retired_state that \
@@ -220,17 +214,41 @@ fn check_retired_state_in_place(conn: &Connection) -> std::result::Result<(), St
         );
     }
     let edited = sql.replacen(RETIRED_STATE_IN_LIST, RETIRED_STATE_COMPARED, 1);
+    edit_schema(conn, || set_eacs_definition(conn, &edited))
+}
+
+/// The text that defines the table `eacs` in `sqlite_schema`.
+fn eacs_definition(conn: &Connection) -> std::result::Result<String, String> {
+    conn.query_row(
+        "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'eacs'",
+        [],
+        |row| row.get(0),
+    )
+    .map_err(sqlite_message)
+}
+
+fn set_eacs_definition(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.execute(
+        "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'eacs'",
+        [sql],
+    )
+    .map(drop)
+}
+
+/// Runs `edit` on `sqlite_schema` with schema editing on, then raises the
+/// schema version by one so that every connection reads the new
+/// definitions, and turns schema editing off whatever happened; all inside
+/// the migration's transaction (a failure rolls the edit back).
+fn edit_schema(
+    conn: &Connection,
+    edit: impl FnOnce() -> rusqlite::Result<()>,
+) -> std::result::Result<(), String> {
     let version: i64 = conn
         .pragma_query_value(None, "schema_version", |row| row.get(0))
         .map_err(sqlite_message)?;
     conn.pragma_update(None, "writable_schema", true)
         .map_err(sqlite_message)?;
-    let result = conn
-        .execute(
-            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'eacs'",
-            [&edited],
-        )
-        .and_then(|_| conn.pragma_update(None, "schema_version", version + 1));
+    let result = edit().and_then(|()| conn.pragma_update(None, "schema_version", version + 1));
     // Off whatever happened: the setting outlives the transaction.
     let off = conn.pragma_update(None, "writable_schema", false);
     result.and(off).map_err(sqlite_message)
@@ -261,13 +279,7 @@ fn name_the_id_index(conn: &Connection) -> std::result::Result<(), String> {
              the database was changed outside EAC Desk"
         )
     };
-    let sql: String = conn
-        .query_row(
-            "SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'eacs'",
-            [],
-            |row| row.get(0),
-        )
-        .map_err(sqlite_message)?;
+    let sql = eacs_definition(conn)?;
     if sql.matches(ID_UNIQUE).count() != 1 {
         return Err(changed_outside("the UNIQUE `cds_eac_id`"));
     }
@@ -286,27 +298,14 @@ fn name_the_id_index(conn: &Connection) -> std::result::Result<(), String> {
     }
     let edited = sql.replacen(ID_UNIQUE, ID_PLAIN, 1);
     let index_sql = format!("CREATE UNIQUE INDEX {ID_INDEX} ON eacs (cds_eac_id)");
-    let version: i64 = conn
-        .pragma_query_value(None, "schema_version", |row| row.get(0))
-        .map_err(sqlite_message)?;
-    conn.pragma_update(None, "writable_schema", true)
-        .map_err(sqlite_message)?;
-    let result = conn
-        .execute(
-            "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'eacs'",
-            [&edited],
+    edit_schema(conn, || {
+        set_eacs_definition(conn, &edited)?;
+        conn.execute(
+            "UPDATE sqlite_schema SET name = ?1, sql = ?2 WHERE type = 'index' AND name = ?3",
+            [ID_INDEX, index_sql.as_str(), ID_AUTO_INDEX],
         )
-        .and_then(|_| {
-            conn.execute(
-                "UPDATE sqlite_schema SET name = ?1, sql = ?2
-                  WHERE type = 'index' AND name = ?3",
-                [ID_INDEX, index_sql.as_str(), ID_AUTO_INDEX],
-            )
-        })
-        .and_then(|_| conn.pragma_update(None, "schema_version", version + 1));
-    // Off whatever happened: the setting outlives the transaction.
-    let off = conn.pragma_update(None, "writable_schema", false);
-    result.and(off).map_err(sqlite_message)
+        .map(drop)
+    })
 }
 
 /// Chains the records that have no hash yet, in id order (the upgrade to
