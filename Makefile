@@ -84,7 +84,7 @@ lint: tools ui
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
 bench: tools deps-test tauri-driver
-	./scripts/bench.sh
+	LARGE_EACS=$${LARGE_EACS-$$((10 * $${EACS:-100000}))} ./scripts/bench.sh
 	./scripts/bench-app.sh
 
 ## Structure-aware fuzzing of every reader (tests/fuzz); findings in target/fuzz/findings.

@@ -22,9 +22,17 @@
 # Then the browse queries (in-process, `bench_queries`) and a few `ls` runs,
 # timed once each as before.
 #
+# With LARGE_EACS set (`make bench` sets ten times EACS), the import and the P1
+# export of a LARGE_EACS sample are then timed against the EACS ones,
+# alternating (LARGE_RUNS, default 3, pairs): issue 16's linearity target
+# (ten times the EACs in at most 11 times the time). That sample takes
+# about 10 GB of disk at a million EACs (listing, database, export),
+# removed at the end, and about 5 minutes per pair on two cores.
+#
 # Environment: EACS (default 100000), SEED (1), RUNS (5), BENCH_DIR (a temp
 # folder, kept afterwards; the results are also written to
-# $BENCH_DIR/results.md), SKIP_BUILD=1 to use the release build as it is.
+# $BENCH_DIR/results.md), SKIP_BUILD=1 to use the release build as it is,
+# LARGE_EACS (unset: no linearity step), LARGE_RUNS (3).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -254,6 +262,52 @@ ls_timed ls-filter --technology wind --retired partly --from 2024-01-01 --to 202
   cat "$WORK/queries.out"
   echo '```'
 } | out
+
+# --- linearity: LARGE_EACS against EACS (issue 16: 1M ≤ 11× the 100k run) ---
+if [ "${LARGE_EACS:-0}" -gt 0 ]; then
+  # Ten times the EACs may take at most 1.1 × ten times as long.
+  TARGET_LINEAR=$(awk -v l="$LARGE_EACS" -v s="$EACS" 'BEGIN { printf "%.1f", 1.1 * l / s }')
+  echo "==> generating the large sample ($LARGE_EACS EACs)" >&2
+  timed generate-large "$BIN" sample --eacs "$LARGE_EACS" --seed "$SEED" --json --out "$WORK/large.json"
+  ours_import_large() {
+    rm -f "$WORK"/large.sqlite*
+    timed "import-large-$1" "$BIN" --db "$WORK/large.sqlite" import "$WORK/large.json"
+  }
+  ours_export_large() {
+    timed "export-large-$1" "$BIN" --db "$WORK/large.sqlite" export --profile p1 --out "$WORK/large-export.json"
+  }
+  {
+    echo
+    echo "## Linearity: $LARGE_EACS EACs against $EACS (issue 16)"
+    echo
+    echo "The same commands on both samples, alternating; the ratio is the median of"
+    echo "the per-pair ratios (large ÷ small). Peak RSS in MiB: large / small."
+    echo
+    echo "| step | large (s) | small (s) | pair ratios | ratio | target | peak RSS (MiB) | result |"
+    echo "|---|---:|---:|---|---:|---:|---:|---|"
+  } | out
+  RUNS=${LARGE_RUNS:-3}
+  echo "==> linearity: import, $LARGE_EACS EACs vs $EACS" >&2
+  compare "import into a fresh database" "$TARGET_LINEAR" ours_import_large ours_import
+  LARGE_IMPORT_RSS=$STEP_RSS
+  echo "==> linearity: export, $LARGE_EACS EACs vs $EACS" >&2
+  compare "P1 export" "$TARGET_LINEAR" ours_export_large ours_export
+  LARGE_EXPORT_RSS=$STEP_RSS
+  if cmp -s "$WORK/large.json" "$WORK/large-export.json"; then
+    LARGE_SAME="the large export is byte-identical to the imported file"
+  else
+    LARGE_SAME="WARNING: the large export differs from the imported file"
+  fi
+  {
+    echo
+    echo "- $LARGE_SAME; $(size_mb "$WORK/large.json") MiB JSON, database $(size_mb "$WORK/large.sqlite") MiB"
+    echo "- peak memory at $LARGE_EACS EACs: import $LARGE_IMPORT_RSS MiB, export" \
+      "$LARGE_EXPORT_RSS MiB (≤ $TARGET_RSS_MIB MiB:" \
+      "$(at_most "$(maximum "$LARGE_IMPORT_RSS" "$LARGE_EXPORT_RSS")" "$TARGET_RSS_MIB"))"
+  } | out
+  # The large files take gigabytes: not kept.
+  rm -f "$WORK"/large.json "$WORK"/large-export.json "$WORK"/large.sqlite*
+fi
 
 echo
 echo "Results: $RESULTS (work folder $WORK)"
