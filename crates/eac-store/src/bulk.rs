@@ -49,17 +49,7 @@ pub(crate) enum Unique {
     Kept,
 }
 
-/// How [`Deferred::build`] ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[must_use]
-pub(crate) enum Built {
-    Done,
-    /// A unique index could not be built: the rows repeat a key. Nothing
-    /// after it was built; the caller rolls the load back.
-    KeyRepeated,
-}
-
-/// Lets go of what a fresh load left in the write when it stops before
+/// Lets go of what a fresh load left in the write when it fails before
 /// [`Deferred::build`] is done (its search index's thread and beside
 /// database, the tally of its kept numbers) and gives the connection the
 /// store's page cache back, so that the load can be rolled back to a
@@ -138,7 +128,9 @@ impl Deferred {
     /// search index the last), and a cancel is asked for before each: it
     /// rolls the load back at once (an index of a million EACs takes about
     /// a second) instead of after all of them.
-    pub(crate) fn build(self, w: &Write, progress: &dyn Progress) -> Result<Built> {
+    /// A unique index that cannot be built (the rows repeat a key) fails
+    /// with SQLite's constraint error, as an insert would.
+    pub(crate) fn build(self, w: &Write, progress: &dyn Progress) -> Result<()> {
         // The search index's thread indexes its text meanwhile.
         let mut load = w.search_load.borrow_mut().take();
         if let Some(load) = &mut load {
@@ -165,16 +157,7 @@ impl Deferred {
                 w.pragma_update(None, "threads", 1)?;
                 helped = true;
             }
-            match w.execute_batch(sql) {
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE =>
-                {
-                    // The search index's thread stops as `load` is dropped;
-                    // the caller abandons the rest ([`abandon`]).
-                    return Ok(Built::KeyRepeated);
-                }
-                built => built?,
-            }
+            w.execute_batch(sql)?;
         }
         if helped {
             w.pragma_update(None, "threads", 0)?;
@@ -192,7 +175,7 @@ impl Deferred {
             load.finish(w)?;
         }
         progress.update(Phase::ImportIndexes, steps, Some(steps));
-        Ok(Built::Done)
+        Ok(())
     }
 }
 

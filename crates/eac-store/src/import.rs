@@ -429,56 +429,49 @@ pub(crate) fn import_file(
 
 /// Runs `load` with the indexes deferred when the database holds no EAC
 /// (a fresh load, [`bulk::defer_indexes_if_fresh`]), inside a savepoint.
-/// `load` answers `None` when a unique index could not be built after the
-/// rows, and any other write of the load may fail a uniqueness rule or a
-/// primary key (`import_changes` notes each id once): into a database that held no
-/// EAC, either means the input repeats a `cds_eac_id`, which the import
-/// refuses with the place of each repeat. The load is then rolled back to
-/// the savepoint and made again without deferring any index, as an import
-/// into a database that holds EACs is made, which finds and names each
-/// repeat as it reads (decision 233). Input without repeats, the only
-/// kind that can be imported, is read once.
-fn load_fresh_or_again<T>(w: &Write, mut load: impl FnMut(bool) -> Result<Option<T>>) -> Result<T> {
-    let not_deferred = |outcome: Option<T>| {
-        outcome.ok_or_else(|| {
-            StoreError::InvalidInput(
-                "an import without deferred indexes asked to be made again".into(),
-            )
-        })
-    };
+/// Into a database that held no EAC, a load that fails a uniqueness rule
+/// or a primary key (the `cds_eac_id` index built after the rows, or
+/// `import_changes`, which notes each id once, before it) was given input
+/// that repeats a `cds_eac_id`, which the import refuses with the place of
+/// each repeat. The load is then rolled back to the savepoint and made
+/// again without deferring any index, as an import into a database that
+/// holds EACs is made, which finds and names each repeat as it reads
+/// (decision 233). Input without repeats, the only kind that can be
+/// imported, is read once.
+fn load_fresh_or_again<T>(w: &Write, mut load: impl FnMut(bool) -> Result<T>) -> Result<T> {
     if !bulk::is_fresh(w)? {
-        return not_deferred(load(false)?);
+        return load(false);
     }
     w.execute_batch("SAVEPOINT fresh_load")?;
     match load(true) {
-        Ok(Some(done)) => {
+        Ok(done) => {
             w.execute_batch("RELEASE fresh_load")?;
-            return Ok(done);
+            Ok(done)
         }
-        Ok(None) => {}
         Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(e, _)))
             if matches!(
                 e.extended_code,
                 rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
                     | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
-            ) => {}
-        Err(e) => return Err(e),
+            ) =>
+        {
+            bulk::abandon(w)?;
+            w.execute_batch("ROLLBACK TO fresh_load; RELEASE fresh_load")?;
+            load(false)
+        }
+        Err(e) => Err(e),
     }
-    bulk::abandon(w)?;
-    w.execute_batch("ROLLBACK TO fresh_load; RELEASE fresh_load")?;
-    not_deferred(load(false)?)
 }
 
 /// [`import_file`] once: with the indexes deferred if `defer` and the
-/// database holds no EAC; `None` when a deferred unique index found a
-/// repeated id.
+/// database holds no EAC.
 fn import_file_once(
     w: &Write,
     path: &Path,
     opts: ImportOptions,
     progress: &dyn Progress,
     defer: bool,
-) -> Result<Option<FileImportReport>> {
+) -> Result<FileImportReport> {
     let io_error = |source| StoreError::Io {
         path: path.to_owned(),
         source,
@@ -600,16 +593,14 @@ fn import_file_once(
         Err(ListingError::Stopped) => {}
     }
     if !batch.is_clean() {
-        return batch.finish(None).map(Some);
+        return batch.finish(None);
     }
     let sha256 = sha256.transpose().map_err(io_error)?;
     let report = batch.finish(sha256)?;
     if let Some(deferred) = deferred {
-        if deferred.build(w, progress)? == bulk::Built::KeyRepeated {
-            return Ok(None);
-        }
+        deferred.build(w, progress)?;
     }
-    Ok(Some(report))
+    Ok(report)
 }
 
 /// Writes EACs held in memory (sample data) through the write `w`,
@@ -654,11 +645,7 @@ pub(crate) fn import_eacs_with(
     }
     let report = batch.finish(None)?;
     if let Some(deferred) = deferred {
-        if deferred.build(w, progress)? == bulk::Built::KeyRepeated {
-            return Err(StoreError::InvalidInput(
-                "a fresh load deferred a unique index it was to keep".into(),
-            ));
-        }
+        deferred.build(w, progress)?;
     }
     Ok(report)
 }

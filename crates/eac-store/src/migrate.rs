@@ -657,6 +657,18 @@ mod tests {
         }
     }
 
+    /// Inserts an EAC row of batch 1 with the given id and retired state
+    /// (the other columns filled in).
+    fn insert_eac(conn: &Connection, id: &str, state: &str) -> rusqlite::Result<usize> {
+        conn.execute(
+            "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, source_id, source_name,
+                asset_id, period_start, period_end, retired_state, value_count,
+                quantity_sort_key, import_batch_id, seen_batch_id)
+             VALUES (?1, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', ?2, 1, 'k', 1, 1)",
+            [id, state],
+        )
+    }
+
     #[test]
     fn upgrading_to_version_17_checks_retired_state_in_place_and_keeps_every_row() {
         let (_dir, path, mut conn) = at_version(16);
@@ -727,15 +739,7 @@ mod tests {
             assert!(!ops.iter().any(|op| op == "OpenEphemeral"), "{ops:?}");
         }
         // The rule itself is unchanged: the three states pass, others fail.
-        let insert = |state: &str, id: &str| {
-            conn.execute(
-                "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, source_id, source_name,
-                    asset_id, period_start, period_end, retired_state, value_count,
-                    quantity_sort_key, import_batch_id, seen_batch_id)
-                 VALUES (?2, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', ?1, 1, 'k', 1, 1)",
-                [state, id],
-            )
-        };
+        let insert = |state: &str, id: &str| insert_eac(&conn, id, state);
         for (i, state) in ["no", "partly", "yes"].iter().enumerate() {
             insert(state, &format!("ok-{i}")).unwrap();
         }
@@ -816,15 +820,7 @@ mod tests {
             assert_eq!(ids_in_order(conn, ID_INDEX), before);
         }
         // Still unique: a second row of a stored id is refused, a new id is not.
-        let insert = |id: &str| {
-            conn.execute(
-                "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, source_id, source_name,
-                    asset_id, period_start, period_end, retired_state, value_count,
-                    quantity_sort_key, import_batch_id, seen_batch_id)
-                 VALUES (?1, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no', 1, 'k', 1, 1)",
-                [id],
-            )
-        };
+        let insert = |id: &str| insert_eac(&conn, id, "no");
         let err = insert("E-7").unwrap_err().to_string();
         assert!(
             err.contains("UNIQUE constraint failed: eacs.cds_eac_id"),
