@@ -173,7 +173,8 @@ macro_rules! ipc_commands {
             /// `marine`, `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per
             /// file: added, replaced, skipped, ignored, the first 50 warnings, `warning_count`
             /// and, for a registry document, `registry`. Long, progress phase `import` (then
-            /// `import_indexes` for a first import).
+            /// `import_indexes` for a first import; `import_again` while a first import reads
+            /// a file that repeats an id a second time, to name each repeat).
             async fn import_files(
                 desk,
                 op_id: String,

@@ -792,6 +792,11 @@ pub enum Phase {
     /// Finishing a first import: its sort and search indexes, built after
     /// the rows (steps: one per index, then the search index).
     ImportIndexes,
+    /// Reading a file into a database that held no EAC a second time,
+    /// because the file repeats an EAC id: the first reading built the
+    /// indexes after the rows and learnt of the repeat only then; this one
+    /// names each repeat where it is (decision 233). Bytes, like `Import`.
+    ImportAgain,
     /// Writing a listing or bundle (EACs).
     Export,
     /// Changing the beneficiaries of many EACs.
@@ -820,6 +825,7 @@ impl Phase {
         match self {
             Phase::Import => "import",
             Phase::ImportIndexes => "import_indexes",
+            Phase::ImportAgain => "import_again",
             Phase::Export => "export",
             Phase::BulkEdit => "bulk_edit",
             Phase::Verify => "verify",

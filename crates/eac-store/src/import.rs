@@ -90,7 +90,7 @@ impl<'a> Batch<'a> {
             &[&file, &w.at().to_storage()],
             |r| Ok(r.get(0)?),
         )?;
-        Ok(Batch {
+        let mut batch = Batch {
             w,
             file,
             id,
@@ -111,7 +111,11 @@ impl<'a> Batch<'a> {
             failure: None,
             cancelled: false,
             written: None,
-        })
+        };
+        // Where it starts: a second reading of a file (`load_fresh_or_again`)
+        // says so at once, however short.
+        batch.report_progress();
+        Ok(batch)
     }
 
     /// A batch of EACs from memory (progress counts EACs).
@@ -422,7 +426,7 @@ pub(crate) fn import_file(
     opts: ImportOptions,
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
-    load_fresh_or_again(w, |defer| {
+    load_fresh_or_again(w, progress, |defer, progress| {
         import_file_once(w, path, opts.clone(), progress, defer)
     })
 }
@@ -437,13 +441,19 @@ pub(crate) fn import_file(
 /// again without deferring any index, as an import into a database that
 /// holds EACs is made, which finds and names each repeat as it reads
 /// (decision 233). Input without repeats, the only kind that can be
-/// imported, is read once.
-fn load_fresh_or_again<T>(w: &Write, mut load: impl FnMut(bool) -> Result<T>) -> Result<T> {
+/// imported, is read once. The second reading reports its progress as
+/// [`Phase::ImportAgain`](crate::Phase::ImportAgain), so that a bar that
+/// starts over says why.
+fn load_fresh_or_again<T>(
+    w: &Write,
+    progress: &dyn Progress,
+    mut load: impl FnMut(bool, &dyn Progress) -> Result<T>,
+) -> Result<T> {
     if !bulk::is_fresh(w)? {
-        return load(false);
+        return load(false, progress);
     }
     w.execute_batch("SAVEPOINT fresh_load")?;
-    match load(true) {
+    match load(true, progress) {
         Ok(done) => {
             w.execute_batch("RELEASE fresh_load")?;
             Ok(done)
@@ -457,9 +467,27 @@ fn load_fresh_or_again<T>(w: &Write, mut load: impl FnMut(bool) -> Result<T>) ->
         {
             bulk::abandon(w)?;
             w.execute_batch("ROLLBACK TO fresh_load; RELEASE fresh_load")?;
-            load(false)
+            load(false, &ReadingAgain(progress))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// The progress of a file's second reading ([`load_fresh_or_again`]): its
+/// reading reported as [`Phase::ImportAgain`](crate::Phase::ImportAgain).
+struct ReadingAgain<'a>(&'a dyn Progress);
+
+impl Progress for ReadingAgain<'_> {
+    fn update(&self, phase: crate::Phase, done: u64, total: Option<u64>) {
+        let phase = match phase {
+            crate::Phase::Import => crate::Phase::ImportAgain,
+            other => other,
+        };
+        self.0.update(phase, done, total);
+    }
+
+    fn is_cancelled(&self) -> bool {
+        self.0.is_cancelled()
     }
 }
 

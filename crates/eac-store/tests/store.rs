@@ -460,6 +460,16 @@ impl CancelAfter {
     }
 }
 
+/// Records the phase of every progress update.
+#[derive(Default)]
+struct Phases(std::cell::RefCell<Vec<eac_store::Phase>>);
+
+impl Progress for Phases {
+    fn update(&self, phase: eac_store::Phase, _: u64, _: Option<u64>) {
+        self.0.borrow_mut().push(phase);
+    }
+}
+
 impl Progress for CancelAfter {
     fn update(&self, _: eac_store::Phase, _: u64, _: Option<u64>) {}
     fn is_cancelled(&self) -> bool {
@@ -558,7 +568,25 @@ fn a_fresh_load_reports_a_repeated_id_where_it_repeats_and_writes_nothing() {
     listing.insert(70, eac("e-005"));
     listing.push(eac("e-099"));
     let path = env.listing("dup.json", &listing);
-    let violations = rules(env.import(&path).unwrap_err());
+    let phases = Phases::default();
+    let violations = rules(
+        env.store
+            .import_file(&path, ImportOptions::default(), &phases)
+            .unwrap_err(),
+    );
+    // The bar that starts over says why.
+    let seen = phases.0.borrow().clone();
+    let again = seen
+        .iter()
+        .position(|p| *p == eac_store::Phase::ImportAgain);
+    assert!(again.is_some(), "{seen:?}");
+    assert_eq!(seen[0], eac_store::Phase::Import, "{seen:?}");
+    assert!(
+        seen[again.unwrap()..]
+            .iter()
+            .all(|p| *p == eac_store::Phase::ImportAgain),
+        "{seen:?}"
+    );
     let dups: Vec<_> = violations.iter().filter(|v| v.rule == 7).collect();
     assert_eq!(dups.len(), 2, "{violations:?}");
     assert_eq!(dups[0].pointer, "/eacs/70/cds_eac_id");

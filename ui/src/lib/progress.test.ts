@@ -23,5 +23,9 @@ describe("progress", () => {
     expect(progressLabel(ev(0, null, "export"))).toBe("Exporting…");
     // a first import's indexes, after its rows
     expect(progressLabel(ev(9, 18, "import_indexes"))).toBe("Finishing the import: 9 of 18 (50 %)");
+    // a first import that meets a repeated id reads the file again
+    expect(progressLabel(ev(1200, 5000, "import_again"))).toBe(
+      "Reading the file again to show each repeated EAC id: 1 200 of 5 000 (24 %)",
+    );
   });
 });

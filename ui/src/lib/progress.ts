@@ -14,6 +14,7 @@ export function progressFraction(e: ProgressEvent | null | undefined): number | 
 const PHASE: Record<Phase, string> = {
   import: "Importing",
   import_indexes: "Finishing the import",
+  import_again: "Reading the file again to show each repeated EAC id",
   export: "Exporting",
   bulk_edit: "Updating",
   copy: "Copying tables",
