@@ -574,19 +574,24 @@ fn a_fresh_load_reports_a_repeated_id_where_it_repeats_and_writes_nothing() {
             .import_file(&path, ImportOptions::default(), &phases)
             .unwrap_err(),
     );
-    // The bar that starts over says why.
+    // The bar that starts over says why. (A server database is never
+    // loaded fresh: its one reading names the repeats as it goes.)
     let seen = phases.0.borrow().clone();
+    assert_eq!(seen.first(), Some(&eac_store::Phase::Import), "{seen:?}");
     let again = seen
         .iter()
         .position(|p| *p == eac_store::Phase::ImportAgain);
-    assert!(again.is_some(), "{seen:?}");
-    assert_eq!(seen[0], eac_store::Phase::Import, "{seen:?}");
-    assert!(
-        seen[again.unwrap()..]
-            .iter()
-            .all(|p| *p == eac_store::Phase::ImportAgain),
-        "{seen:?}"
-    );
+    if env.server.is_none() {
+        let again = again.unwrap_or_else(|| panic!("no second reading reported: {seen:?}"));
+        assert!(
+            seen[again..]
+                .iter()
+                .all(|p| *p == eac_store::Phase::ImportAgain),
+            "{seen:?}"
+        );
+    } else {
+        assert_eq!(again, None, "{seen:?}");
+    }
     let dups: Vec<_> = violations.iter().filter(|v| v.rule == 7).collect();
     assert_eq!(dups.len(), 2, "{violations:?}");
     assert_eq!(dups[0].pointer, "/eacs/70/cds_eac_id");
