@@ -56,7 +56,7 @@ endef
 # Print a phase banner with the time, so slow phases are easy to spot in CI logs.
 phase = @echo "==> $(1) [$$(date +%T)]"
 
-.PHONY: run test fmt lint bench ui app tools deps-run deps-test tauri-driver \
+.PHONY: run test fmt lint doc bench ui app tools deps-run deps-test tauri-driver \
 	fmt-check ui-check build-tests rust-test e2e fuzz fuzz-short \
 	package package-test release-check package-smoke
 
@@ -82,6 +82,13 @@ fmt-check: tools
 lint: tools ui
 	$(call phase,cargo clippy)
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	$(call phase,cargo doc (broken links fail))
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --document-private-items
+
+## The developers' documentation of every crate, private items included
+## (target/doc/eac_store/index.html, …).
+doc: tools ui
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --workspace --no-deps --document-private-items
 
 bench: tools deps-test tauri-driver
 	LARGE_EACS=$${LARGE_EACS-$$((10 * $${EACS:-100000}))} ./scripts/bench.sh

@@ -1,4 +1,4 @@
-//! The IPC commands: ONE list, [`ipc_commands!`], from which everything else
+//! The IPC commands: ONE list, `ipc_commands!` (below), from which everything else
 //! follows. Each entry is a one-line adapter: it names the operation in
 //! `eac-app` and says where it runs (shared connection, own connection with
 //! progress and cancel, or a native dialog). The list expands here into the

@@ -5,7 +5,7 @@
 //! Four swappable pieces over one model, each pure:
 //! - [`consumption`]: consumption intervals and their CSV reader (located
 //!   errors, all or nothing, overlapping intervals refused);
-//! - [`allocate`]: values + consumption → allocations, surplus and
+//! - [`mod@allocate`]: values + consumption → allocations, surplus and
 //!   shortfall per interval, exact (integer Wh arithmetic on decimals);
 //! - [`rules`]: rule sets as data (id, version, parameters) whose
 //!   criteria each name their source document and section and answer

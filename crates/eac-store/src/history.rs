@@ -2,7 +2,7 @@
 //! replacements, deleting EACs, listing import batches and undoing one.
 //!
 //! Every change that touches more than the beneficiaries keeps the whole EAC
-//! before and after as a *state* (JSON text, see [`State`]) in its audit
+//! before and after as a *state* (JSON text, see [`StateOut`]) in its audit
 //! record, and every import batch lists what it added or replaced in
 //! `import_changes`, so an undo knows exactly what to remove and what to
 //! give back. All of it runs in the caller's [`Write`], at its time.

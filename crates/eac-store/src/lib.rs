@@ -4,7 +4,7 @@
 //!
 //! Invariants: only this crate talks to SQLite; every SQL statement is
 //! parameterized; every mutation runs through one write handle
-//! ([`write`]: one transaction, one clock reading) that also writes its
+//! ([`mod@write`]: one transaction, one clock reading) that also writes its
 //! audit record; quantities are stored and summed as exact decimals.
 //!
 //! Layout: `migrate` (schema versions), `write` (the write handle and

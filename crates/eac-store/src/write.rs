@@ -4,7 +4,7 @@
 //! `imported_at`), committed only when the whole change succeeded.
 //!
 //! Only this module can make a `Write` ([`Store::write`], and
-//! [`Store::dry_run`] for plans that are never committed), and every
+//! [`Store::dry_run_either`] for plans that are never committed), and every
 //! function that writes takes one, so a mutation cannot run outside a
 //! transaction or without the audit record written beside it. A test below
 //! reads the crate's sources and fails when SQL that changes data appears in

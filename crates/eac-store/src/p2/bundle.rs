@@ -721,7 +721,7 @@ pub(crate) fn export_p2(
 }
 
 /// The marker, element by element from the ledger, in the layout
-/// `write_json` gives a [`BundleMarker`] (serde_json's pretty layout and a
+/// `write_json` gives the marker (serde_json's pretty layout and a
 /// final newline), so it never holds the whole list.
 fn write_marker(bundle: &AtomicDir, files: &FileLedger) -> Result<()> {
     let mut out = bundle.create_file(BUNDLE_MARKER)?;
