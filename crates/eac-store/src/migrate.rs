@@ -90,14 +90,8 @@ fn apply_in_transaction(
             chain_unchained(&tx)?;
             restore_triggers(&tx, &["audit_log_no_update"])?;
         }
-        if *file == "0017_retired_state_checked_in_place.sql" {
-            check_retired_state_in_place(&tx).map_err(|message| StoreError::Migration {
-                file: (*file).to_owned(),
-                message,
-            })?;
-        }
-        if *file == "0018_eac_id_index_named.sql" {
-            name_the_id_index(&tx).map_err(|message| StoreError::Migration {
+        if let Some((_, edit)) = SCHEMA_EDITS.iter().find(|(name, _)| name == file) {
+            edit(&tx).map_err(|message| StoreError::Migration {
                 file: (*file).to_owned(),
                 message,
             })?;
@@ -307,6 +301,20 @@ fn name_the_id_index(conn: &Connection) -> std::result::Result<(), String> {
         .map(drop)
     })
 }
+
+/// An edit of `sqlite_schema`; its error in words.
+type SchemaEdit = fn(&Connection) -> std::result::Result<(), String>;
+
+/// The migrations whose SQL file is followed by an edit of the table
+/// definitions in `sqlite_schema` ([`edit_schema`]): a constraint changed
+/// without rewriting the rows.
+const SCHEMA_EDITS: [(&str, SchemaEdit); 2] = [
+    (
+        "0017_retired_state_checked_in_place.sql",
+        check_retired_state_in_place,
+    ),
+    ("0018_eac_id_index_named.sql", name_the_id_index),
+];
 
 /// Chains the records that have no hash yet, in id order (the upgrade to
 /// schema 8; the caller has lifted the update trigger).
@@ -657,6 +665,22 @@ mod tests {
         }
     }
 
+    /// Import batch 1 and EAC rows 1..=`count` of it: `cds_eac_id` and
+    /// `retired_state` are SQL expressions of the row number `id`, the other
+    /// columns filled in.
+    fn insert_eacs(conn: &Connection, count: u32, id_sql: &str, state_sql: &str) {
+        conn.execute_batch(&format!(
+            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
+             WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < {count})
+             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
+                asset_id, period_start, period_end, retired_state, value_count,
+                quantity_sort_key, import_batch_id, seen_batch_id)
+             SELECT id, {id_sql}, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', {state_sql}, 1, 'k', 1, 1
+             FROM n;"
+        ))
+        .unwrap();
+    }
+
     /// Inserts an EAC row of batch 1 with the given id and retired state
     /// (the other columns filled in).
     fn insert_eac(conn: &Connection, id: &str, state: &str) -> rusqlite::Result<usize> {
@@ -672,17 +696,12 @@ mod tests {
     #[test]
     fn upgrading_to_version_17_checks_retired_state_in_place_and_keeps_every_row() {
         let (_dir, path, mut conn) = at_version(16);
-        conn.execute_batch(
-            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
-             WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 9)
-             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
-                asset_id, period_start, period_end, retired_state, value_count,
-                quantity_sort_key, import_batch_id, seen_batch_id)
-             SELECT id, 'E-' || id, 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe',
-                CASE id % 3 WHEN 0 THEN 'no' WHEN 1 THEN 'partly' ELSE 'yes' END, 1, 'k', 1, 1
-             FROM n;",
-        )
-        .unwrap();
+        insert_eacs(
+            &conn,
+            9,
+            "'E-' || id",
+            "CASE id % 3 WHEN 0 THEN 'no' WHEN 1 THEN 'partly' ELSE 'yes' END",
+        );
         let rows = |conn: &Connection| -> Vec<(i64, String, String)> {
             let mut stmt = conn
                 .prepare("SELECT id, cds_eac_id, retired_state FROM eacs ORDER BY id")
@@ -757,17 +776,8 @@ mod tests {
     #[test]
     fn upgrading_to_version_18_names_the_id_index_and_keeps_it_unique() {
         let (_dir, path, mut conn) = at_version(17);
-        conn.execute_batch(
-            "INSERT INTO import_batches (id, file_name, imported_at) VALUES (1, 'a.json', 't');
-             WITH RECURSIVE n(id) AS (SELECT 1 UNION ALL SELECT id + 1 FROM n WHERE id < 500)
-             INSERT INTO eacs (id, cds_eac_id, cds_created, cds_modified, source_id, source_name,
-                asset_id, period_start, period_end, retired_state, value_count,
-                quantity_sort_key, import_batch_id, seen_batch_id)
-             SELECT id, 'E-' || ((id * 7919) % 500), 'c', 'm', 'S', 'Src', 'A', 'ps', 'pe', 'no',
-                1, 'k', 1, 1
-             FROM n;",
-        )
-        .unwrap();
+        // Ids in no particular order, as a file gives them.
+        insert_eacs(&conn, 500, "'E-' || ((id * 7919) % 500)", "'no'");
         let ids_in_order = |conn: &Connection, index: &str| -> Vec<(String, i64)> {
             let mut stmt = conn
                 .prepare(&format!(
