@@ -75,13 +75,19 @@ pub(crate) fn is_fresh(w: &Write) -> Result<bool> {
     Ok(any.is_none())
 }
 
-/// Drops the secondary indexes of [`TABLES`] when the database holds no
-/// EAC (a fresh load), the unique ones only if `unique` says so; `None`
-/// otherwise (the import updates them as it goes).
+/// [`defer_indexes`] when the database holds no EAC (a fresh load); `None`
+/// otherwise (the import updates the indexes as it goes).
 pub(crate) fn defer_indexes_if_fresh(w: &Write, unique: Unique) -> Result<Option<Deferred>> {
     if !is_fresh(w)? {
         return Ok(None);
     }
+    defer_indexes(w, unique).map(Some)
+}
+
+/// Drops the secondary indexes of [`TABLES`], the unique ones only if
+/// `unique` says so, for a fresh load (the caller has found the database
+/// holds no EAC: [`is_fresh`]).
+pub(crate) fn defer_indexes(w: &Write, unique: Unique) -> Result<Deferred> {
     let mut indexes: Vec<(String, String)> = Vec::new();
     for table in TABLES {
         let mut stmt = w.prepare(
@@ -110,10 +116,10 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write, unique: Unique) -> Result<Option
     w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
     *w.search_load.borrow_mut() = Some(SearchLoad::start(w)?);
     *w.facet_tally.borrow_mut() = Some(crate::facets::Tally::start(w)?);
-    Ok(Some(Deferred {
+    Ok(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
         triggers,
-    }))
+    })
 }
 
 impl Deferred {

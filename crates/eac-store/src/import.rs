@@ -426,13 +426,13 @@ pub(crate) fn import_file(
     opts: ImportOptions,
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
-    load_fresh_or_again(w, progress, |defer, progress| {
-        import_file_once(w, path, opts.clone(), progress, defer)
+    load_fresh_or_again(w, progress, |fresh, progress| {
+        import_file_once(w, path, opts.clone(), progress, fresh)
     })
 }
 
-/// Runs `load` with the indexes deferred when the database holds no EAC
-/// (a fresh load, [`bulk::defer_indexes_if_fresh`]), inside a savepoint.
+/// Runs `load`, told whether the database holds no EAC (a fresh load, whose
+/// indexes it defers: [`bulk::defer_indexes`]), inside a savepoint when it does.
 /// Into a database that held no EAC, a load that fails a uniqueness rule
 /// or a primary key (the `cds_eac_id` index built after the rows, or
 /// `import_changes`, which notes each id once, before it) was given input
@@ -491,14 +491,14 @@ impl Progress for ReadingAgain<'_> {
     }
 }
 
-/// [`import_file`] once: with the indexes deferred if `defer` and the
-/// database holds no EAC.
+/// [`import_file`] once: with the indexes deferred if `fresh` (the
+/// database holds no EAC, as [`load_fresh_or_again`] found).
 fn import_file_once(
     w: &Write,
     path: &Path,
     opts: ImportOptions,
     progress: &dyn Progress,
-    defer: bool,
+    fresh: bool,
 ) -> Result<FileImportReport> {
     let io_error = |source| StoreError::Io {
         path: path.to_owned(),
@@ -513,8 +513,8 @@ fn import_file_once(
         total,
     };
     let mut batch = Batch::begin(w, path.display().to_string(), progress, measure)?;
-    let deferred = if defer {
-        bulk::defer_indexes_if_fresh(w, bulk::Unique::Deferred)?
+    let deferred = if fresh {
+        Some(bulk::defer_indexes(w, bulk::Unique::Deferred)?)
     } else {
         None
     };
