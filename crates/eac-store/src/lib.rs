@@ -136,6 +136,17 @@ enum Access {
 /// The store's page cache (negative: KiB).
 pub(crate) const STORE_CACHE_KIB: i64 = -32_768;
 
+/// The page size of a database file this program creates (SQLite's
+/// default is 4 KiB; a file keeps its page size for life, so a database
+/// made by an earlier version keeps 4 KiB pages). A quarter as many pages
+/// to read, write, balance and sort runs of for the same rows: an import
+/// of 1M EACs into a new file 0.90× the wall time, of 100k 0.86× (six
+/// alternating pairs each), the P1 export the same, byte for byte (decision
+/// 234). The page caches are set in KiB, so the memory they take stays the
+/// same; the sorter's smallest run is 250 pages (4 MiB instead of 1 MiB),
+/// +3 MiB of peak memory in an import.
+pub(crate) const NEW_PAGE_SIZE: i64 = 16_384;
+
 impl Store {
     /// Opens (creating when missing) and migrates the database at `path`,
     /// for reading and writing. Foreign keys on, a busy timeout so a
@@ -216,6 +227,9 @@ impl Store {
         conn.pragma_update(None, "temp_store", "FILE")?;
         // After a large import the log is checkpointed; keep it from staying huge.
         conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+        // Takes effect only in a file that holds nothing yet (the migrations
+        // below then create its tables); SQLite ignores it otherwise.
+        conn.pragma_update(None, "page_size", NEW_PAGE_SIZE)?;
         let migrated = migrate::apply(&mut conn, path)?;
         let mode: String = conn.pragma_query_value(None, "journal_mode", |row| row.get(0))?;
         let mut store = Store {

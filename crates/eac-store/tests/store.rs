@@ -2162,6 +2162,36 @@ fn opening_twice_and_reopening_keeps_the_schema() {
     assert_eq!(mode, "wal");
 }
 
+/// A file's page size, read from its header (bytes 16–17, big-endian).
+fn page_size_of(path: &Path) -> u32 {
+    let header = fs::read(path).unwrap();
+    u32::from(u16::from_be_bytes([header[16], header[17]]))
+}
+
+#[test]
+fn a_new_file_gets_16_kib_pages_and_an_older_file_keeps_its_own() {
+    file_only!("a page size is SQLite's");
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1"), eac("e-2")]);
+    assert_eq!(page_size_of(&env.db()), 16_384);
+    // A file whose page size was set before (an earlier version's default,
+    // 4 KiB) keeps it: SQLite cannot change it in place, and opening,
+    // upgrading and writing must not try.
+    let older = env.file("older.sqlite");
+    rusqlite::Connection::open(&older)
+        .unwrap()
+        .execute_batch("PRAGMA page_size = 4096; CREATE TABLE t (x); DROP TABLE t;")
+        .unwrap();
+    let mut store = Store::open(&older).unwrap();
+    store
+        .import_eacs("test", &mut vec![eac("e-1")].into_iter(), &NoProgress)
+        .unwrap();
+    drop(store);
+    assert_eq!(page_size_of(&older), 4_096);
+    let again = Store::open(&older).unwrap();
+    assert_eq!(again.info().unwrap().eac_count, 1);
+}
+
 #[test]
 fn data_version_moves_when_another_connection_commits() {
     file_only!("a server database is watched through LISTEN (postgres.rs)");
