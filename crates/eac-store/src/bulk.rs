@@ -21,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{mpsc, Arc, OnceLock};
 use std::thread;
 
-use rusqlite::{params_from_iter, Connection, OpenFlags, OptionalExtension};
+use rusqlite::{Connection, OptionalExtension};
 
 use crate::write::Write;
 use crate::{Phase, Progress, Result, StoreError};
@@ -217,12 +217,14 @@ const BUILD_CACHE_KIB: i64 = -1_024;
 /// merges its segments where FTS5 would while the store's connection builds
 /// its own indexes ([`crate::search_beside::build`]). At the end
 /// ([`SearchLoad::finish`]) the store gets a new search table, the hidden
-/// one's rows are copied into its tables as they are (the index's pages,
-/// its text, its sizes: the same SQLite, the same format), and it replaces
+/// database is attached to the store's connection and its rows are copied
+/// into the new table's as they are (the index's pages, its text, its
+/// sizes: the same SQLite, the same format), and the new table replaces
 /// the store's empty search table. The new table's first use reads the
-/// copied index; nothing of the old table's state carries over. Dropped
-/// unfinished (an error, a cancel), the thread stops and the hidden file
-/// goes; the store's write rolls back the rest.
+/// copied index; nothing of the old table's state carries over. The hidden
+/// file is detached and removed when the write ends ([`Attached`]).
+/// Dropped unfinished (an error, a cancel), the thread stops and the
+/// hidden file goes; the store's write rolls back the rest.
 pub(crate) struct SearchLoad {
     sender: Option<mpsc::SyncSender<Vec<(i64, String)>>>,
     worker: Option<thread::JoinHandle<rusqlite::Result<()>>>,
@@ -234,14 +236,66 @@ pub(crate) struct SearchLoad {
     /// Rows waiting for the next batch, and their bytes of text.
     pending: Vec<(i64, String)>,
     pending_bytes: usize,
-    path: PathBuf,
+    /// The hidden database (removed with the load unless
+    /// [`SearchLoad::finish`] has handed it to the write).
+    side: Option<SideFile>,
     /// The store's file, for messages.
     store: PathBuf,
     /// The store's `CREATE VIRTUAL TABLE "eac_search" …`.
     definition: String,
+}
+
+/// A hidden database of a fresh load: removed (with its journal, then its
+/// lock) when dropped.
+pub(crate) struct SideFile {
+    path: PathBuf,
     /// Held while the hidden file exists (see `fresh::hidden_database`);
     /// dropped after it, removing its own file.
     _lock: crate::fresh::HiddenLock,
+}
+
+impl Drop for SideFile {
+    fn drop(&mut self) {
+        crate::fresh::remove_with_side_files(&self.path);
+    }
+}
+
+/// The hidden databases attached to the store's connection by the write
+/// under way, each under its own schema name. SQLite lets a transaction
+/// attach a database but not detach one it has read, so they stay until
+/// the write ends; [`Attached::detach`] then lets go of them and removes
+/// their files (`Store::write`, whether it committed or rolled back).
+#[derive(Default)]
+pub(crate) struct Attached(std::cell::RefCell<Vec<(String, SideFile)>>);
+
+impl Attached {
+    /// Attaches `side` to the write's connection; its schema name.
+    fn attach(&self, w: &Write, side: SideFile) -> Result<String> {
+        let mut held = self.0.borrow_mut();
+        let schema = format!("eacdesk_side_{}", held.len());
+        // The name as the file system has it: on Unix its bytes, whatever
+        // they are (SQLite reads a blob given as a file name as its bytes).
+        #[cfg(unix)]
+        let name = rusqlite::types::Value::Blob(
+            std::os::unix::ffi::OsStrExt::as_bytes(side.path.as_os_str()).to_vec(),
+        );
+        #[cfg(not(unix))]
+        let name = rusqlite::types::Value::Text(side.path.to_string_lossy().into_owned());
+        w.execute(&format!("ATTACH DATABASE ?1 AS {schema}"), [name])?;
+        held.push((schema.clone(), side));
+        Ok(schema)
+    }
+
+    /// After the write that attached them has ended: detaches every hidden
+    /// database and removes its file. (Should one not detach, its file
+    /// is still removed where the system allows it; elsewhere the next
+    /// open removes it: [`crate::fresh::remove_abandoned`].)
+    pub(crate) fn detach(&self, conn: &Connection) {
+        for (schema, side) in self.0.borrow_mut().drain(..) {
+            let _ = conn.execute_batch(&format!("DETACH DATABASE {schema}"));
+            drop(side);
+        }
+    }
 }
 
 /// Rows of search text to one statement of the hidden database (2048
@@ -301,10 +355,9 @@ impl SearchLoad {
             interrupt,
             pending: Vec::new(),
             pending_bytes: 0,
-            path,
+            side: Some(SideFile { path, _lock: lock }),
             store,
             definition,
-            _lock: lock,
         })
     }
 
@@ -372,10 +425,6 @@ impl SearchLoad {
     fn finish(mut self, w: &Write) -> Result<()> {
         self.close()?;
         self.join()?;
-        let side = Connection::open_with_flags(
-            &self.path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
         // The store's definition under another name.
         let (_, using) = self
             .definition
@@ -384,11 +433,19 @@ impl SearchLoad {
         w.execute_batch(&format!(
             "CREATE VIRTUAL TABLE eac_search_load USING {using}"
         ))?;
-        for (table, columns) in SHADOW_TABLES {
-            w.execute_batch(&format!("DELETE FROM eac_search_load_{table}"))?;
-            copy_rows(&side, w, table, columns)?;
+        // Attached to the store's connection, the hidden tables are copied
+        // by SQLite itself, record by record as stored (the same columns in
+        // the same order: `INSERT … SELECT *` into an empty table copies
+        // without decoding a row): a million EACs 0.9 s instead of 3.8 s
+        // through this program's own statements (decision 235).
+        let side = self.side.take().ok_or_else(|| self.stopped())?;
+        let schema = w.attached.attach(w, side)?;
+        for table in SHADOW_TABLES {
+            w.execute_batch(&format!(
+                "DELETE FROM eac_search_load_{table};
+                 INSERT INTO eac_search_load_{table} SELECT * FROM {schema}.eac_search_{table};"
+            ))?;
         }
-        drop(side);
         w.execute_batch(
             "DROP TABLE eac_search;
              ALTER TABLE eac_search_load RENAME TO eac_search;",
@@ -404,53 +461,14 @@ impl Drop for SearchLoad {
             interrupt.interrupt();
         }
         let _ = self.join();
-        crate::fresh::remove_with_side_files(&self.path);
+        drop(self.side.take());
     }
 }
 
-/// The full-text index's tables (FTS5's shadow tables) that hold data, with
-/// their columns; `config` is left to the new table (its format version; a
-/// fresh load's merge settings are SQLite's defaults).
-const SHADOW_TABLES: [(&str, &str); 4] = [
-    ("data", "id, block"),
-    ("idx", "segid, term, pgno"),
-    ("docsize", "id, sz"),
-    ("content", "id, c0"),
-];
-
-/// Rows copied by one statement.
-const COPY_ROWS_PER_STATEMENT: usize = 256;
-
-/// Copies `eac_search_{table}` of `side` into `eac_search_load_{table}` of
-/// the store, in its order, many rows to a statement.
-fn copy_rows(side: &Connection, w: &Write, table: &str, columns: &str) -> Result<()> {
-    let width = columns.split(',').count();
-    let row = format!("({})", vec!["?"; width].join(", "));
-    let insert = |n: usize| {
-        format!(
-            "INSERT INTO eac_search_load_{table} ({columns}) VALUES {}",
-            crate::rows::value_rows(&row, n)
-        )
-    };
-    let mut read = side.prepare(&format!("SELECT {columns} FROM eac_search_{table}"))?;
-    let mut rows = read.query([])?;
-    let mut values: Vec<rusqlite::types::Value> =
-        Vec::with_capacity(width * COPY_ROWS_PER_STATEMENT);
-    let mut full = w.prepare(&insert(COPY_ROWS_PER_STATEMENT))?;
-    while let Some(r) = rows.next()? {
-        for i in 0..width {
-            values.push(r.get(i)?);
-        }
-        if values.len() == width * COPY_ROWS_PER_STATEMENT {
-            full.execute(params_from_iter(values.drain(..)))?;
-        }
-    }
-    if !values.is_empty() {
-        w.prepare(&insert(values.len() / width))?
-            .execute(params_from_iter(values.drain(..)))?;
-    }
-    Ok(())
-}
+/// The full-text index's tables (FTS5's shadow tables) that hold data; `config`
+/// is left to the new table (its format version; a fresh load's merge
+/// settings are SQLite's defaults).
+const SHADOW_TABLES: [&str; 4] = ["data", "idx", "docsize", "content"];
 
 /// `name` as an SQL identifier.
 /// Drops the triggers whose names start with `prefix` ('' for every
@@ -488,6 +506,18 @@ mod tests {
             .unwrap()
     }
 
+    /// The databases open on the store's connection, by schema name.
+    fn schemas(store: &Store) -> Vec<String> {
+        store
+            .conn
+            .prepare("SELECT name FROM pragma_database_list WHERE name <> 'temp'")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
     #[test]
     fn a_fresh_load_ends_with_the_stores_own_page_cache_whatever_happens() {
         let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
@@ -509,5 +539,23 @@ mod tests {
             )
             .unwrap();
         assert_eq!(cache(&store), STORE_CACHE_KIB);
+        // The hidden search database was attached to copy its index in:
+        // detached and gone once the import has committed.
+        assert_eq!(schemas(&store), ["main"]);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|name| name.starts_with(crate::fresh::SEARCH_PREFIX))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+        let searched = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM eac_search WHERE text LIKE '%a%'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .unwrap();
+        assert!(searched > 0);
     }
 }

@@ -116,6 +116,10 @@ pub struct Store {
     server: Option<db::PgDb>,
     /// The last filter counted for a page's plan ([`facets::Counted`]).
     counted: facets::Counted,
+    /// Hidden databases a write has attached to `conn` (a fresh load's
+    /// search index, `bulk::SearchLoad::finish`): detached and removed
+    /// when that write ends, however it ends.
+    attached: bulk::Attached,
 }
 
 impl std::fmt::Debug for Store {
@@ -186,6 +190,7 @@ impl Store {
                 fresh: false,
                 server: None,
                 counted: Default::default(),
+                attached: Default::default(),
             });
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -241,6 +246,7 @@ impl Store {
             fresh: access == Access::New,
             server: None,
             counted: Default::default(),
+            attached: Default::default(),
         };
         let missing = migrate::missing_triggers(&store.conn)?;
         if !missing.is_empty() {
@@ -286,6 +292,7 @@ impl Store {
             fresh: false,
             server: Some(db::PgDb::new(client)),
             counted: Default::default(),
+            attached: Default::default(),
         })
     }
 

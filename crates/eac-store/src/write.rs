@@ -116,6 +116,9 @@ pub(crate) struct Write<'c> {
     /// A fresh load's facet counts and sums, tallied as its EACs are
     /// inserted (`facets::Tally`) and written once at its end.
     pub(crate) facet_tally: std::cell::RefCell<Option<crate::facets::Tally>>,
+    /// The store's hidden databases attached for this write (see
+    /// `Store::attached`).
+    pub(crate) attached: &'c crate::bulk::Attached,
 }
 
 impl Write<'_> {
@@ -194,6 +197,7 @@ impl Store {
                 pending_search_bytes: Default::default(),
                 search_load: Default::default(),
                 facet_tally: Default::default(),
+                attached: &self.attached,
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
@@ -211,6 +215,7 @@ impl Store {
                 let _ = server.batch("ROLLBACK");
             }
         }
+        self.attached.detach(&self.conn);
         self.restore_cache();
         let out = out?;
         self.after_write();
@@ -258,10 +263,12 @@ impl Store {
             pending_search_bytes: Default::default(),
             search_load: Default::default(),
             facet_tally: Default::default(),
+            attached: &self.attached,
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);
         drop(w);
+        self.attached.detach(&self.conn);
         if let Some(server) = server {
             server.batch("ROLLBACK")?;
         }
