@@ -89,6 +89,14 @@ timed() {
   RSS_MB=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$WORK/$label.time")
 }
 
+# warm FILE...: reads the files into the page cache before a timed run (not
+# timed). Some machines' kernels page out file pages left idle for a while
+# (this one's: DAMON, pages idle for a minute; see "Machine" in the
+# results), so an input last read a minute ago would come from the disk in
+# one run and from memory in the next: every timed run starts with its
+# input in memory instead, ours and the plain tool's alike.
+warm() { cat "$@" >/dev/null; }
+
 per_sec() { awk -v n="$1" -v s="$2" 'BEGIN { if (s > 0) printf "%.0f", n / s; else print "n/a" }'; }
 size_mb() { awk -v b="$(stat -c %s "$1")" 'BEGIN { printf "%.0f", b / 1048576 }'; }
 # median of the numbers given as arguments
@@ -134,23 +142,29 @@ compare() {
 # --- the six commands compared -------------------------------------------------
 ours_import() {
   rm -f "$WORK"/bench.sqlite*
+  warm "$WORK/sample.json"
   timed "import-$1" "$BIN" --db "$WORK/bench.sqlite" import "$WORK/sample.json"
 }
 plain_import() {
   rm -f "$WORK"/plain.sqlite*
+  warm "$WORK/values.csv"
   timed "sqlite3-import-$1" sqlite3 "$WORK/plain.sqlite" ".read '$WORK/plain.sql'"
 }
 ours_export() {
+  warm "$WORK"/bench.sqlite*
   timed "export-$1" "$BIN" --db "$WORK/bench.sqlite" export --profile p1 --out "$WORK/export.json"
 }
 plain_export() {
+  warm "$WORK"/plain.sqlite*
   timed "sqlite3-json-$1" sh -c "exec sqlite3 -json '$WORK/plain.sqlite' \
     'SELECT * FROM eac_values ORDER BY cds_eac_id, value_index' >'$WORK/plain.json'"
 }
 ours_validate() {
+  warm "$WORK/export.json"
   timed "validate-$1" "$BIN" validate --profile p1 "$WORK/export.json"
 }
 plain_validate() {
+  warm "$WORK/export.json"
   timed "python-load-$1" python3 -c '
 import json, sys
 from decimal import Decimal
@@ -178,6 +192,14 @@ fi
   echo "- Memory: $(free -h | awk '/^Mem:/ {print $2}') total, load average at start $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "- $(rustc --version), SQLite shell $(sqlite3 --version | cut -d' ' -f1), $(python3 --version)"
   echo "- Sample: $EACS EACs, seed $SEED; $RUNS alternating runs per step"
+  damon=/sys/kernel/mm/damon/admin/kdamonds/0
+  if [ "$(cat "$damon/state" 2>/dev/null)" = on ]; then
+    scheme=$damon/contexts/0/schemes/0
+    echo "- Kernel: DAMON $(cat "$scheme/action" 2>/dev/null) of memory idle for" \
+      "$(cat "$scheme/access_pattern/age/min" 2>/dev/null) aggregation intervals of" \
+      "$(($(cat "$damon/contexts/0/monitoring_attrs/intervals/aggr_us" 2>/dev/null || echo 0) / 1000)) ms" \
+      "(inputs are read into memory before each timed run)"
+  fi
   echo
 } | tee "$RESULTS"
 
@@ -272,9 +294,11 @@ if [ "${LARGE_EACS:-0}" -gt 0 ]; then
   timed generate-large "$BIN" sample --eacs "$LARGE_EACS" --seed "$SEED" --json --out "$WORK/large.json"
   ours_import_large() {
     rm -f "$WORK"/large.sqlite*
+    warm "$WORK/large.json"
     timed "import-large-$1" "$BIN" --db "$WORK/large.sqlite" import "$WORK/large.json"
   }
   ours_export_large() {
+    warm "$WORK"/large.sqlite*
     timed "export-large-$1" "$BIN" --db "$WORK/large.sqlite" export --profile p1 --out "$WORK/large-export.json"
   }
   {
