@@ -123,6 +123,16 @@ pub(crate) fn defer_indexes(w: &Write, unique: Unique) -> Result<Deferred> {
 }
 
 impl Deferred {
+    /// Every row of the load is written: the search index's thread gets
+    /// the last of its text and starts indexing it while the load notes
+    /// what it did and builds the other indexes ([`Deferred::build`]).
+    pub(crate) fn rows_written(&self, w: &Write) -> Result<()> {
+        if let Some(load) = w.search_load.borrow_mut().as_mut() {
+            load.close()?;
+        }
+        Ok(())
+    }
+
     /// Creates the dropped indexes again, each in one sorted pass.
     ///
     /// SQLite's sorter keeps up to the page cache's size in memory besides

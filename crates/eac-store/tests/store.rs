@@ -743,15 +743,17 @@ fn cancelled_import_writes_nothing() {
     assert_eq!(env.count(), 0);
 }
 
-/// Cancels once the whole file has been reported read: while a fresh load
-/// builds its indexes. Keeps the steps of that phase it was shown.
+/// Cancels once a fresh load has read the whole file and begins to build
+/// its indexes (the first step of that phase it is shown), and keeps the
+/// steps of that phase. (Not as soon as the reading reports its last
+/// byte: the reader runs ahead of the writer, so a load on a busy machine
+/// could then see the cancel before its rows were all written.)
 struct CancelWhenRead(Cell<bool>, std::cell::RefCell<Vec<(u64, Option<u64>)>>);
 
 impl Progress for CancelWhenRead {
     fn update(&self, phase: eac_store::Phase, done: u64, total: Option<u64>) {
         if phase == eac_store::Phase::ImportIndexes {
             self.1.borrow_mut().push((done, total));
-        } else if total.is_some_and(|total| done >= total) {
             self.0.set(true);
         }
     }
