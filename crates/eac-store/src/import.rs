@@ -445,8 +445,8 @@ pub(crate) fn import_file(
 /// Runs `load`, told whether the database holds no EAC (a fresh load, whose
 /// indexes it defers: [`bulk::defer_indexes`]), inside a savepoint when it does.
 /// Into a database that held no EAC, a load that fails a uniqueness rule
-/// or a primary key (the `cds_eac_id` index built after the rows, or
-/// `import_changes`, which notes each id once, before it) was given input
+/// or a primary key (the `cds_eac_id` index built after the rows; the
+/// primary keys stay matched as well, whatever finds a repeat) was given input
 /// that repeats a `cds_eac_id`, which the import refuses with the place of
 /// each repeat. The load is then rolled back to the savepoint and made
 /// again without deferring any index, as an import into a database that
