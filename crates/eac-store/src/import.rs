@@ -53,7 +53,7 @@ pub(crate) struct Batch<'a> {
     /// EACs added and not noted in `import_changes` yet ([`note_added`]).
     added_ids: Vec<String>,
     /// A fresh load (the database held no EAC): every EAC stored is one
-    /// this batch added, noted all at once when it ends ([`finish_fresh`]).
+    /// this batch added, noted all at once when it ends ([`note_all_added`]).
     fresh: bool,
     pub(crate) replaced: usize,
     pub(crate) skipped: usize,
@@ -322,7 +322,7 @@ impl<'a> Batch<'a> {
         }
         self.report_progress();
         // A fresh load's EACs are noted once its indexes are built
-        // ([`finish_fresh`]).
+        // ([`Batch::finish_load`]).
         if !self.fresh {
             note_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
         }
@@ -345,6 +345,27 @@ impl<'a> Batch<'a> {
             format: None,
             registry: None,
         })
+    }
+
+    /// [`Batch::finish`] for a load whose indexes were deferred when
+    /// `deferred` is given (a fresh load): the search index's thread is
+    /// told the rows are all in before the batch checks and records what
+    /// it did, then the indexes are built and every EAC noted as added
+    /// ([`note_all_added`], after the index it reads).
+    fn finish_load(
+        self,
+        sha256: Option<String>,
+        deferred: Option<bulk::Deferred>,
+    ) -> Result<FileImportReport> {
+        let Some(deferred) = deferred else {
+            return self.finish(sha256);
+        };
+        let (w, id, progress) = (self.w, self.id, self.progress);
+        deferred.rows_written(w)?;
+        let report = self.finish(sha256)?;
+        deferred.build(w, progress)?;
+        note_all_added(w, id)?;
+        Ok(report)
     }
 }
 
@@ -371,22 +392,15 @@ fn note_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// The end of a fresh load by batch `batch` whose rows are all written and
-/// checked ([`Batch::finish`]): its indexes are built again, then every
-/// EAC stored is noted as added ([`note_added`]'s rows, one statement).
-/// The database held no EAC when the load began, so every EAC in it now
-/// is one this batch added (a second copy of one is refused as a
-/// duplicate, so none was replaced); read after the rows through the index
-/// of `cds_eac_id` just built, they come in key order, the order of
+/// [`note_added`] for a fresh load by batch `batch`, once its indexes are
+/// built: the database held no EAC when the load began, so every EAC in it
+/// now is one this batch added (a second copy of one is refused as a
+/// duplicate, so none was replaced), noted by one statement. Read through
+/// the index of `cds_eac_id`, they come in key order, the order of
 /// `import_changes`' key, without a sort of their own (a million EACs:
-/// about a second less than sorting them before the index was built).
-fn finish_fresh(
-    w: &Write,
-    deferred: bulk::Deferred,
-    batch: i64,
-    progress: &dyn Progress,
-) -> Result<()> {
-    deferred.build(w, progress)?;
+/// about a second less than sorting them before that index was built,
+/// decision 236).
+fn note_all_added(w: &Write, batch: i64) -> Result<()> {
     w.execute(
         "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind)
          SELECT ?1, cds_eac_id, 'added', 'eac' FROM eacs ORDER BY cds_eac_id",
@@ -635,15 +649,7 @@ fn import_file_once(
         return batch.finish(None);
     }
     let sha256 = sha256.transpose().map_err(io_error)?;
-    if let Some(deferred) = &deferred {
-        deferred.rows_written(w)?;
-    }
-    let id = batch.id;
-    let report = batch.finish(sha256)?;
-    if let Some(deferred) = deferred {
-        finish_fresh(w, deferred, id, progress)?;
-    }
-    Ok(report)
+    batch.finish_load(sha256, deferred)
 }
 
 /// Writes EACs held in memory (sample data) through the write `w`,
@@ -686,13 +692,5 @@ pub(crate) fn import_eacs_with(
             break;
         }
     }
-    if let Some(deferred) = &deferred {
-        deferred.rows_written(w)?;
-    }
-    let id = batch.id;
-    let report = batch.finish(None)?;
-    if let Some(deferred) = deferred {
-        finish_fresh(w, deferred, id, progress)?;
-    }
-    Ok(report)
+    batch.finish_load(None, deferred)
 }
