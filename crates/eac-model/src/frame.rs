@@ -381,6 +381,32 @@ impl<R: Read> Buffer<R> {
     }
 }
 
+/// How near the end of the text read so far an error may lie and still be
+/// the text's end rather than the document's fault: the last token (a
+/// number, `tru`, an escape) cut short is reported where the text stops.
+const CUT_MARGIN: usize = 1024;
+
+/// Whether `e`, serde_json's error parsing an element from the start of
+/// `text` (the rest of what is read), may come only from `text` ending
+/// where it does: the end of its input, or a fault within [`CUT_MARGIN`]
+/// bytes of that end. A parser reads forward, so a fault found earlier is
+/// the same however much more is read.
+fn may_be_cut(text: &str, e: &serde_json::Error) -> bool {
+    if e.classify() == serde_json::error::Category::Eof || e.line() == 0 {
+        return true;
+    }
+    // serde_json's line is counted from 1, its column in bytes from the
+    // line's start.
+    let line_start = match e.line() {
+        1 => 0,
+        line => match memchr::memchr_iter(b'\n', text.as_bytes()).nth(line - 2) {
+            Some(newline) => newline + 1,
+            None => return true,
+        },
+    };
+    text.len().saturating_sub(line_start + e.column()) <= CUT_MARGIN
+}
+
 /// The length of the object or array starting `text` (whose first byte is
 /// `{` or `[`), or None when it does not end in `text`: asked only when an
 /// element did not parse, to tell one cut by the end of the buffer (some of
@@ -518,10 +544,20 @@ pub(crate) fn frame_array<R: Read>(
             let start = b.pos + i;
             let mut elements =
                 serde_json::Deserializer::from_str(&b.text[start..]).into_iter::<BorrowedElement>();
-            if let Some(Ok(element)) = elements.next() {
-                break (start, elements.byte_offset(), element);
-            }
-            let cut = container_len(&b.text.as_bytes()[start..]).is_none();
+            let failure = match elements.next() {
+                Some(Ok(element)) => break (start, elements.byte_offset(), element),
+                Some(Err(e)) => Some(e),
+                None => None,
+            };
+            let rest = &b.text[start..];
+            let cut = match failure {
+                // Found before the end of what is read: more text cannot
+                // mend it, so the streaming reader reports it now instead
+                // of this buffer taking in the rest of the file first (a
+                // missing `}` leaves the brackets open to the array's end).
+                Some(e) if !may_be_cut(rest, &e) => false,
+                _ => container_len(rest.as_bytes()).is_none(),
+            };
             if !cut || !b.fill()? {
                 return Ok(b.resume(resume_prefix.0, index, resume_prefix.1));
             }

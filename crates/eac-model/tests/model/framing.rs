@@ -164,3 +164,54 @@ fn other_layouts_read_the_same_framed() {
         "2000 elements, then a string after the last",
     );
 }
+
+/// Counts the bytes a reading took from its input.
+struct Counted<'a> {
+    bytes: &'a [u8],
+    read: &'a std::cell::Cell<usize>,
+}
+
+impl std::io::Read for Counted<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = std::io::Read::read(&mut self.bytes, buf)?;
+        self.read.set(self.read.get() + n);
+        Ok(n)
+    }
+}
+
+#[test]
+fn a_brace_left_out_early_in_a_large_listing_is_reported_without_reading_the_rest() {
+    // The first element's `}` is missing: its brackets stay open to the
+    // array's end, so only a parser finds the fault (at line 5), not a
+    // count of brackets. Until session 26 the framed reader took in the
+    // whole file (a 3.4 GB listing: 6.7 GB of memory) before reporting it.
+    let element = "  {\"cds_eac_id\": \"E\", \"values\": [{\"value\": 1.0}]}";
+    let mut document =
+        String::from("{\n \"eacs\": [\n  {\"cds_eac_id\": \"A\", \"values\": []\n  ,\n");
+    while document.len() < 8 << 20 {
+        document.push_str(element);
+        document.push_str(",\n");
+    }
+    document.push_str(element);
+    document.push_str("\n ]\n}\n");
+    let read = std::cell::Cell::new(0);
+    let counted = Counted {
+        bytes: document.as_bytes(),
+        read: &read,
+    };
+    let mut elements = 0;
+    let end = read_array_borrowed(counted, "eacs", |_, _| {
+        elements += 1;
+        Flow::Continue
+    });
+    let expected = read_array_streaming(document.as_bytes(), "eacs", |_, _| Flow::Continue);
+    assert_eq!(format!("{end:?}"), format!("{expected:?}"));
+    assert!(format!("{end:?}").contains("line: Some(5)"), "{end:?}");
+    assert_eq!(elements, 0);
+    assert!(
+        read.get() <= 2 << 20,
+        "{} of {} bytes read before the fault was reported",
+        read.get(),
+        document.len()
+    );
+}
