@@ -63,6 +63,11 @@ pub(crate) fn encode(c: char) -> u8 {
     }
 }
 
+/// Whether [`encode`] prints some character of `text` as a `?` it is not.
+pub(crate) fn replaces_any(text: &str) -> bool {
+    text.chars().any(|c| c != '?' && encode(c) == b'?')
+}
+
 /// The text as WinAnsi bytes.
 pub(crate) fn encode_str(text: &str) -> Vec<u8> {
     text.chars().map(encode).collect()

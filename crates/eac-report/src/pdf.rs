@@ -352,18 +352,34 @@ fn layout(statement: &ClaimStatement) -> (Vec<Vec<Op>>, Vec<String>, i64) {
     let summary = summarize(statement);
     let footer = footer_lines(statement);
     let footer_h = (footer.len() as i64 + 1) * line_height(SMALL);
-    let mut doc = Doc::new(footer_h);
-
-    front(&mut doc, statement, &summary);
-    problems(&mut doc, statement);
-    charts(&mut doc, &summary);
-    certificates(&mut doc, &summary);
-
-    (doc.pages, footer, footer_h)
+    let pages = |replaced: bool| {
+        let mut doc = Doc::new(footer_h);
+        front(&mut doc, statement, &summary, replaced);
+        problems(&mut doc, statement);
+        charts(&mut doc, &summary);
+        certificates(&mut doc, &summary);
+        doc.pages
+    };
+    let first = pages(false);
+    let replaced = first.iter().flatten().any(|op| match op {
+        Op::Text { text, .. } => helvetica::replaces_any(text),
+        _ => false,
+    }) || footer.iter().any(|line| helvetica::replaces_any(line));
+    // Said on the first page whenever a character had to be replaced, so
+    // that no name changes silently (decision 103).
+    let pages = if replaced { pages(true) } else { first };
+    (pages, footer, footer_h)
 }
 
-/// Title, creation time, selection, counts and the totals per unit.
-fn front(doc: &mut Doc, statement: &ClaimStatement, summary: &Summary) {
+/// What the first page says when some text holds characters the built-in
+/// font cannot show.
+const REPLACED_NOTE: &str = "Some names or notes hold characters this PDF's \
+    built-in font cannot show; they are printed as \u{201c}?\u{201d}. The CSV statement \
+    in the same pack holds the exact text.";
+
+/// Title, creation time, selection, counts and the totals per unit; the
+/// note on replaced characters when `replaced`.
+fn front(doc: &mut Doc, statement: &ClaimStatement, summary: &Summary, replaced: bool) {
     doc.paragraph(MARGIN_X, CONTENT_W, TITLE, Font::Bold, 0, &statement.title);
     doc.gap(4_000);
     let facts = [
@@ -377,6 +393,10 @@ fn front(doc: &mut Doc, statement: &ClaimStatement, summary: &Summary) {
     ];
     for f in &facts {
         doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Regular, 0, f);
+    }
+    if replaced {
+        doc.gap(4_000);
+        doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Bold, 0, REPLACED_NOTE);
     }
     doc.gap(4_000);
     if statement.eacs.is_empty() {

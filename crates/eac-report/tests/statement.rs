@@ -408,3 +408,24 @@ fn a_very_long_id_is_wrapped_not_cut() {
     assert!(all.contains(&long), "asset id cut");
     assert!(all.contains(&squash(&st.title)), "title cut");
 }
+
+#[test]
+fn pdf_says_so_when_a_name_has_characters_it_cannot_show() {
+    // Helvetica without an embedded font has no `Ł` or `ź`: the PDF
+    // prints `?` and says so on its first page; the CSV keeps the name.
+    let note = squash("they are printed as \u{201c}?\u{201d}. The CSV statement in the same pack holds the exact text.");
+    let plain = pdf_pages(&claim_statement_pdf(&sample()));
+    assert!(!plain.concat().contains(&note), "{}", plain[0]);
+
+    let mut st = sample();
+    st.eacs[0].beneficiaries = vec!["Łódź Energia".to_owned()];
+    let pages = pdf_pages(&claim_statement_pdf(&st));
+    assert!(pages[0].contains(&note), "{}", pages[0]);
+    assert!(
+        pages.concat().contains("account:?ód?Energia"),
+        "{}",
+        pages.concat()
+    );
+    let csv = String::from_utf8(claim_statement_csv(&st)).unwrap();
+    assert!(csv.contains("Łódź Energia"), "{csv}");
+}
