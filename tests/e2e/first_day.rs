@@ -121,7 +121,9 @@ async fn wait_pivot(
 }
 
 /// What an analyst sees of the Quantity column: on screen (after scrolling
-/// the table sideways where needed), and no cell's number cut.
+/// the table sideways where needed), and no cell's number cut; the EAC
+/// number column (the first) stays in view beside it, uncovered, however
+/// far the table is scrolled.
 async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_json::Value> {
     let probe = "\
         const h = document.querySelector('[data-testid=\"col-quantity\"]');\
@@ -135,6 +137,13 @@ async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_js
           visible: hr.left >= Math.max(0, sr.left) - 1 && hr.right <= Math.min(innerWidth, sr.right) + 1,\
           sideways: !!s, scrollbar: s ? s.offsetHeight - s.clientHeight : 0,\
           quantity_cut: cut('quantity'), number_cut: cut('eac_number'), retired_cut: cut('retired'),\
+          number_shown: [document.querySelector('[data-testid=\"col-eac_number\"]'),\
+              ...document.querySelectorAll('[data-testid=\"eac-row\"] [data-col=\"eac_number\"]')].slice(0, 4).every((c) => {\
+            const r = c.getBoundingClientRect();\
+            const on = document.elementFromPoint(r.left + 12, (r.top + r.bottom) / 2);\
+            return r.left >= Math.max(0, sr.left) - 1 && r.left + 24 <= Math.min(innerWidth, sr.right)\
+              && !!on && c.contains(on); }),\
+          scrolled: s ? s.scrollLeft : 0,\
           header_right: Math.round(hr.right), inner: innerWidth };";
     let first = desk.client.execute(probe, vec![]).await?;
     let mut seen = first.clone();
@@ -156,6 +165,12 @@ async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_js
         size.1
     );
     ensure!(
+        seen["number_shown"] == serde_json::json!(true),
+        "the EAC numbers are not in view beside the Quantity column at {}×{}: {seen}",
+        size.0,
+        size.1
+    );
+    ensure!(
         seen["quantity_cut"]
             .as_array()
             .is_some_and(|a| a.is_empty()),
@@ -169,6 +184,56 @@ async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_js
         "the footer total is off screen: {total:?}"
     );
     Ok(first)
+}
+
+/// The table scrolled sideways to its far end: the EAC number column (the
+/// first) stays at the table's left edge, header and cells, uncovered.
+async fn check_number_column_at_the_far_end(desk: &Desk, (w, h): (u64, u64)) -> Result<()> {
+    let table = desk.el("eac-table").await?;
+    let table = serde_json::to_value(&table)?;
+    let wide: serde_json::Value = desk
+        .client
+        .execute(
+            "const t = arguments[0]; t.scrollLeft = t.scrollWidth; return t.scrollLeft;",
+            vec![table.clone()],
+        )
+        .await?;
+    // WebKit under Xvfb paints a few frames a second.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let seen = desk
+        .client
+        .execute(
+            "const t = arguments[0]; const tr = t.getBoundingClientRect();\
+             const cells = [t.querySelector('[data-testid=\"col-eac_number\"]'),\
+               ...t.querySelectorAll('[data-testid=\"eac-row\"] [data-col=\"eac_number\"]')].slice(0, 6);\
+             return cells.map((c) => { const r = c.getBoundingClientRect();\
+               const on = document.elementFromPoint(r.left + 12, (r.top + r.bottom) / 2);\
+               return { left: Math.round(r.left - tr.left), uncovered: !!on && c.contains(on),\
+                        text: c.textContent.trim().slice(0, 40) }; });",
+            vec![table.clone()],
+        )
+        .await?;
+    eprintln!("[{w}x{h}] scrolled sideways by {wide}px, the number column: {seen}");
+    let cells = seen.as_array().context("the number cells")?;
+    ensure!(cells.len() >= 2, "no number cells to look at: {seen}");
+    for c in cells {
+        ensure!(
+            c["left"].as_i64().is_some_and(|l| (0..=2).contains(&l))
+                && c["uncovered"] == serde_json::json!(true),
+            "at {w}×{h}, scrolled sideways by {wide}px, an EAC number is out of view or covered: {seen}"
+        );
+    }
+    shot(desk, "table-far-end", (w, h)).await?;
+    if w < 1280 {
+        ensure!(
+            wide.as_i64().is_some_and(|px| px > 0),
+            "at {w}×{h} the table was expected wider than the window: {wide}"
+        );
+    }
+    desk.client
+        .execute("arguments[0].scrollLeft = 0;", vec![table])
+        .await?;
+    Ok(())
 }
 
 /// The rows of the table wholly inside its viewport: below its (sticky)
@@ -250,6 +315,7 @@ async fn first_day(size: (u64, u64)) -> Result<()> {
     let table = check_quantity_column(&desk, size).await?;
     eprintln!("[{w}x{h}] table as first shown: {table}");
     shot(&desk, "table", size).await?;
+    check_number_column_at_the_far_end(&desk, size).await?;
     check_chrome(&desk, size, "with the table").await?;
     // The chrome leaves the table a screenful: 12 rows at 1280×800, 8 at 1024×768.
     let want = if w >= 1280 { 12 } else { 8 };
