@@ -231,8 +231,42 @@ async fn check_number_column_at_the_far_end(desk: &Desk, (w, h): (u64, u64)) -> 
         );
     }
     desk.client
-        .execute("arguments[0].scrollLeft = 0;", vec![table])
+        .execute("arguments[0].scrollLeft = 0;", vec![table.clone()])
         .await?;
+
+    // By keyboard: to the last column, then back to the second: the
+    // current cell comes out from under the pinned first column, beside it.
+    let id = desk.attr("eac-row", "data-id").await?.context("a row id")?;
+    click_row(desk, &id).await?;
+    let columns: usize = desk
+        .attr("eac-table", "aria-colcount")
+        .await?
+        .context("the column count")?
+        .parse()?;
+    let right = "\u{E014}".repeat(columns);
+    desk.client
+        .active_element()
+        .await?
+        .send_keys(&right)
+        .await?;
+    let left = "\u{E012}".repeat(columns - 2);
+    desk.client.active_element().await?.send_keys(&left).await?;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let cells = desk
+        .client
+        .execute(
+            "const row = arguments[0].querySelector(`[data-testid=\"eac-row\"][data-id=\"${arguments[1]}\"]`);\
+             const [a, b] = [row.children[0].getBoundingClientRect(), row.children[1].getBoundingClientRect()];\
+             return { first_right: a.right, second_left: b.left, scrolled: arguments[0].scrollLeft };",
+            vec![table, serde_json::json!(id)],
+        )
+        .await?;
+    eprintln!("[{w}x{h}] back to the second column by keyboard: {cells}");
+    ensure!(
+        cells["second_left"].as_f64().context("a place")?
+            >= cells["first_right"].as_f64().context("a place")? - 1.0,
+        "at {w}×{h} the second column's current cell is under the pinned first one: {cells}"
+    );
     Ok(())
 }
 
