@@ -257,14 +257,15 @@ async fn check_number_column_at_the_far_end(desk: &Desk, (w, h): (u64, u64)) -> 
         .execute(
             "const row = arguments[0].querySelector(`[data-testid=\"eac-row\"][data-id=\"${arguments[1]}\"]`);\
              const [a, b] = [row.children[0].getBoundingClientRect(), row.children[1].getBoundingClientRect()];\
-             return { first_right: a.right, second_left: b.left, scrolled: arguments[0].scrollLeft };",
+             return { first_right: Math.round(a.right), second_left: Math.round(b.left),\
+                      scrolled: arguments[0].scrollLeft };",
             vec![table, serde_json::json!(id)],
         )
         .await?;
     eprintln!("[{w}x{h}] back to the second column by keyboard: {cells}");
     ensure!(
-        cells["second_left"].as_f64().context("a place")?
-            >= cells["first_right"].as_f64().context("a place")? - 1.0,
+        cells["second_left"].as_i64().context("a place")?
+            >= cells["first_right"].as_i64().context("a place")? - 1,
         "at {w}×{h} the second column's current cell is under the pinned first one: {cells}"
     );
     Ok(())
