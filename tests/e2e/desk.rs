@@ -200,6 +200,27 @@ async fn dark_mode_renders_dark_and_is_remembered() -> Result<()> {
         is_dark(&table_bg),
         "the table's background is {table_bg}, not dark"
     );
+    // Every row, striped or not, and its pinned first cell (which paints
+    // the row's colour itself) are dark: the first cell of every other row
+    // once stayed white, its light text unreadable.
+    let rows = desk
+        .client
+        .execute(
+            "return [...document.querySelectorAll('[data-testid=\"eac-row\"]')].flatMap((r) =>\
+               [getComputedStyle(r).backgroundColor, getComputedStyle(r.children[0]).backgroundColor]);",
+            vec![],
+        )
+        .await?;
+    let colours: Vec<&str> = rows
+        .as_array()
+        .context("the rows' colours")?
+        .iter()
+        .filter_map(|c| c.as_str())
+        .collect();
+    ensure!(
+        colours.len() >= 16 && colours.iter().all(|c| is_dark(c)),
+        "rows or first cells that are not dark: {colours:?}"
+    );
     settled_screenshot(&desk, "dark.png").await?;
 
     // Remembered in the settings file, which the next launch reads.
