@@ -589,6 +589,28 @@ impl DbRow for PgRow {
     }
 }
 
+/// Runs `work` with a page cache of `kib` (negative: KiB) on a SQLite
+/// connection and gives the connection its own cache back after it,
+/// whatever `work` returns; on a server, runs `work` as it is. For one
+/// long scan or sort (an export, a check's grouping): SQLite's sorter keeps
+/// up to the page cache's size of keys in memory beside the cache, and a
+/// scan reads each page about once, so the store's large cache would only
+/// grow their memory.
+pub(crate) fn with_page_cache<T>(
+    conn: &dyn Db,
+    kib: i64,
+    work: impl FnOnce() -> crate::Result<T>,
+) -> crate::Result<T> {
+    let Some(lite) = conn.sqlite() else {
+        return work();
+    };
+    let cache: i64 = lite.pragma_query_value(None, "cache_size", |row| row.get(0))?;
+    lite.pragma_update(None, "cache_size", kib)?;
+    let done = work();
+    lite.pragma_update(None, "cache_size", cache)?;
+    done
+}
+
 /// `?N` and `?` placeholders written as PostgreSQL's `$N`, outside quoted
 /// text and identifiers.
 pub(crate) fn placeholders(sql: &str) -> String {

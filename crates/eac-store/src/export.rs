@@ -68,14 +68,9 @@ pub(crate) fn stream_eacs(
 ) -> Result<()> {
     // A scan reads each page about once: the page cache sized for imports
     // (32 MiB) would only grow the export's memory with the database.
-    let Some(lite) = conn.sqlite() else {
-        return stream_in_snapshot(conn, filter, progress, file, sink);
-    };
-    let cache: i64 = lite.pragma_query_value(None, "cache_size", |row| row.get(0))?;
-    lite.pragma_update(None, "cache_size", EXPORT_CACHE_KIB)?;
-    let streamed = stream_in_snapshot(conn, filter, progress, file, sink);
-    lite.pragma_update(None, "cache_size", cache)?;
-    streamed
+    crate::db::with_page_cache(conn, EXPORT_CACHE_KIB, || {
+        stream_in_snapshot(conn, filter, progress, file, sink)
+    })
 }
 
 /// The page cache of an export (negative: KiB).
