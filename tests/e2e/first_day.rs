@@ -137,13 +137,6 @@ async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_js
           visible: hr.left >= Math.max(0, sr.left) - 1 && hr.right <= Math.min(innerWidth, sr.right) + 1,\
           sideways: !!s, scrollbar: s ? s.offsetHeight - s.clientHeight : 0,\
           quantity_cut: cut('quantity'), number_cut: cut('eac_number'), retired_cut: cut('retired'),\
-          number_shown: [document.querySelector('[data-testid=\"col-eac_number\"]'),\
-              ...document.querySelectorAll('[data-testid=\"eac-row\"] [data-col=\"eac_number\"]')].slice(0, 4).every((c) => {\
-            const r = c.getBoundingClientRect();\
-            const on = document.elementFromPoint(r.left + 12, (r.top + r.bottom) / 2);\
-            return r.left >= Math.max(0, sr.left) - 1 && r.left + 24 <= Math.min(innerWidth, sr.right)\
-              && !!on && c.contains(on); }),\
-          scrolled: s ? s.scrollLeft : 0,\
           header_right: Math.round(hr.right), inner: innerWidth };";
     let first = desk.client.execute(probe, vec![]).await?;
     let mut seen = first.clone();
@@ -164,12 +157,11 @@ async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_js
         size.0,
         size.1
     );
-    ensure!(
-        seen["number_shown"] == serde_json::json!(true),
-        "the EAC numbers are not in view beside the Quantity column at {}×{}: {seen}",
-        size.0,
-        size.1
-    );
+    numbers_pinned(
+        desk,
+        &format!("beside the Quantity column at {}×{}", size.0, size.1),
+    )
+    .await?;
     ensure!(
         seen["quantity_cut"]
             .as_array()
@@ -186,6 +178,38 @@ async fn check_quantity_column(desk: &Desk, size: (u64, u64)) -> Result<serde_js
     Ok(first)
 }
 
+/// The EAC number column (the first, pinned) as the table shows it now: its
+/// header and first rows' cells at the table's left edge, each what shows
+/// at its own place (no other column over it). `when` says for the message.
+async fn numbers_pinned(desk: &Desk, when: &str) -> Result<()> {
+    let seen = desk
+        .client
+        .execute(
+            "const t = document.querySelector('[data-testid=\"eac-table\"]'); const tr = t.getBoundingClientRect();\
+             const cells = [t.querySelector('[data-testid=\"col-eac_number\"]'),\
+               ...t.querySelectorAll('[data-testid=\"eac-row\"] [data-col=\"eac_number\"]')].slice(0, 6);\
+             return cells.map((c) => { const r = c.getBoundingClientRect();\
+               const on = document.elementFromPoint(r.left + 12, (r.top + r.bottom) / 2);\
+               return { left: Math.round(r.left - tr.left), uncovered: !!on && c.contains(on),\
+                        text: c.textContent.trim().slice(0, 40) }; });",
+            vec![],
+        )
+        .await?;
+    let cells = seen.as_array().context("the number cells")?;
+    ensure!(
+        cells.len() >= 2,
+        "no number cells to look at {when}: {seen}"
+    );
+    for c in cells {
+        ensure!(
+            c["left"].as_i64().is_some_and(|l| (0..=2).contains(&l))
+                && c["uncovered"] == serde_json::json!(true),
+            "an EAC number is out of view or covered {when}: {seen}"
+        );
+    }
+    Ok(())
+}
+
 /// The table scrolled sideways to its far end: the EAC number column (the
 /// first) stays at the table's left edge, header and cells, uncovered.
 async fn check_number_column_at_the_far_end(desk: &Desk, (w, h): (u64, u64)) -> Result<()> {
@@ -200,29 +224,11 @@ async fn check_number_column_at_the_far_end(desk: &Desk, (w, h): (u64, u64)) -> 
         .await?;
     // WebKit under Xvfb paints a few frames a second.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    let seen = desk
-        .client
-        .execute(
-            "const t = arguments[0]; const tr = t.getBoundingClientRect();\
-             const cells = [t.querySelector('[data-testid=\"col-eac_number\"]'),\
-               ...t.querySelectorAll('[data-testid=\"eac-row\"] [data-col=\"eac_number\"]')].slice(0, 6);\
-             return cells.map((c) => { const r = c.getBoundingClientRect();\
-               const on = document.elementFromPoint(r.left + 12, (r.top + r.bottom) / 2);\
-               return { left: Math.round(r.left - tr.left), uncovered: !!on && c.contains(on),\
-                        text: c.textContent.trim().slice(0, 40) }; });",
-            vec![table.clone()],
-        )
-        .await?;
-    eprintln!("[{w}x{h}] scrolled sideways by {wide}px, the number column: {seen}");
-    let cells = seen.as_array().context("the number cells")?;
-    ensure!(cells.len() >= 2, "no number cells to look at: {seen}");
-    for c in cells {
-        ensure!(
-            c["left"].as_i64().is_some_and(|l| (0..=2).contains(&l))
-                && c["uncovered"] == serde_json::json!(true),
-            "at {w}×{h}, scrolled sideways by {wide}px, an EAC number is out of view or covered: {seen}"
-        );
-    }
+    numbers_pinned(
+        desk,
+        &format!("at {w}×{h}, scrolled sideways to the end ({wide}px)"),
+    )
+    .await?;
     shot(desk, "table-far-end", (w, h)).await?;
     if w < 1280 {
         ensure!(
