@@ -1,7 +1,11 @@
 //! The two built-in PDF fonts the statement uses (Helvetica and
-//! Helvetica-Bold, which every PDF reader has, so nothing is embedded):
-//! their WinAnsi encoding and their glyph widths, to wrap text in columns
-//! without ever letting it run past them.
+//! Helvetica-Bold, which every PDF reader has): their WinAnsi encoding and
+//! their glyph widths, to wrap text in columns without ever letting it run
+//! past them. A character WinAnsi lacks is printed in an embedded font
+//! ([`crate::embedded`]) when that has it ([`shown`]), and as `?` only
+//! when neither has.
+
+use crate::embedded;
 
 /// Glyph widths of Helvetica for the characters 32–126, in thousandths of
 /// the font size (Adobe's Core 14 AFM metrics).
@@ -26,10 +30,10 @@ const BOLD: [u16; 95] = [
 ];
 
 /// A character's byte in WinAnsiEncoding (ASCII, Latin-1 and the
-/// Windows-1252 punctuation); `?` for any other character, which the
-/// built-in fonts cannot show (the CSV keeps the exact text).
-pub(crate) fn encode(c: char) -> u8 {
-    match c {
+/// Windows-1252 punctuation); `None` for any other character, which the
+/// built-in fonts cannot show.
+fn encode(c: char) -> Option<u8> {
+    Some(match c {
         ' '..='~' | '\u{A0}'..='\u{FF}' => c as u8,
         '\t' | '\n' | '\r' => b' ',
         '€' => 0x80,
@@ -59,18 +63,37 @@ pub(crate) fn encode(c: char) -> u8 {
         'œ' => 0x9C,
         'ž' => 0x9E,
         'Ÿ' => 0x9F,
-        _ => b'?',
+        _ => return None,
+    })
+}
+
+/// How the statement prints a character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shown {
+    /// In Helvetica, as this WinAnsi byte (`?` for a character no font of
+    /// the statement has; the CSV keeps the exact text).
+    WinAnsi(u8),
+    /// In the embedded font of the same weight, as this glyph.
+    Embedded(u16),
+}
+
+/// How `c` is printed in the regular or bold face: in Helvetica when
+/// WinAnsi has it, else in the embedded font when that has it, else as `?`.
+pub(crate) fn shown(c: char, bold: bool) -> Shown {
+    match encode(c) {
+        Some(b) => Shown::WinAnsi(b),
+        None => match embedded::font(bold).glyph(c) {
+            Some(g) => Shown::Embedded(g),
+            None => Shown::WinAnsi(b'?'),
+        },
     }
 }
 
-/// Whether [`encode`] prints some character of `text` as a `?` it is not.
-pub(crate) fn replaces_any(text: &str) -> bool {
-    text.chars().any(|c| c != '?' && encode(c) == b'?')
-}
-
-/// The text as WinAnsi bytes.
-pub(crate) fn encode_str(text: &str) -> Vec<u8> {
-    text.chars().map(encode).collect()
+/// Whether some character of `text` is printed as a `?` it is not: no
+/// font of the statement has it ([`shown`]).
+pub(crate) fn replaces_any(text: &str, bold: bool) -> bool {
+    text.chars()
+        .any(|c| c != '?' && shown(c, bold) == Shown::WinAnsi(b'?'))
 }
 
 /// The width of an encoded byte in thousandths of the font size. Bytes
@@ -92,6 +115,12 @@ fn byte_width(b: u8, bold: bool) -> i64 {
 
 /// The width of the text at `size`, both in thousandths of a point.
 pub(crate) fn width(text: &str, size: i64, bold: bool) -> i64 {
-    let units: i64 = text.chars().map(|c| byte_width(encode(c), bold)).sum();
+    let units: i64 = text
+        .chars()
+        .map(|c| match shown(c, bold) {
+            Shown::WinAnsi(b) => byte_width(b, bold),
+            Shown::Embedded(g) => embedded::font(bold).advance(g),
+        })
+        .sum();
     units * size / 1000
 }

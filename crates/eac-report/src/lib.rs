@@ -11,6 +11,7 @@
 //! page geometry with integer arithmetic only.
 
 mod csv;
+mod embedded;
 mod helvetica;
 mod pdf;
 

@@ -1,5 +1,6 @@
 //! The claim statement as a PDF, written with `pdf-writer` (pure Rust, no
-//! browser, no system tool) in the built-in Helvetica.
+//! browser, no system tool) in the built-in Helvetica, with the characters
+//! it lacks in an embedded subset of DejaVu Sans ([`crate::embedded`]).
 //!
 //! Layout is done in integers — thousandths of a point ("mpt"), y measured
 //! down from the top of the page — and turned into PDF coordinates only
@@ -18,9 +19,11 @@ use bigdecimal::num_bigint::BigInt;
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use chrono::Datelike;
 use eac_model::{Decimal, EnergyUnit, SpecEnum, TechnologyType};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
-use crate::helvetica;
+use crate::embedded::{self, Used};
+use crate::helvetica::{self, Shown};
 use crate::{summarize, ClaimStatement, Group, Line, Summary};
 
 /// 210 mm and 279 mm in mpt.
@@ -362,9 +365,11 @@ fn layout(statement: &ClaimStatement) -> (Vec<Vec<Op>>, Vec<String>, i64) {
     };
     let first = pages(false);
     let replaced = first.iter().flatten().any(|op| match op {
-        Op::Text { text, .. } => helvetica::replaces_any(text),
+        Op::Text { text, font, .. } => helvetica::replaces_any(text, *font == Font::Bold),
         _ => false,
-    }) || footer.iter().any(|line| helvetica::replaces_any(line));
+    }) || footer
+        .iter()
+        .any(|line| helvetica::replaces_any(line, false));
     // Said on the first page whenever a character had to be replaced, so
     // that no name changes silently (decision 103).
     let pages = if replaced { pages(true) } else { first };
@@ -373,8 +378,8 @@ fn layout(statement: &ClaimStatement) -> (Vec<Vec<Op>>, Vec<String>, i64) {
 
 /// What the first page says when some text holds characters the built-in
 /// font cannot show.
-const REPLACED_NOTE: &str = "Some names or notes hold characters this PDF's \
-    built-in font cannot show; they are printed as \u{201c}?\u{201d}. The CSV statement \
+const REPLACED_NOTE: &str = "Some names or notes hold characters none of this PDF's \
+    fonts can show; they are printed as \u{201c}?\u{201d}. The CSV statement \
     in the same pack holds the exact text.";
 
 /// Title, creation time, selection, counts and the totals per unit; the
@@ -887,30 +892,125 @@ fn render(
         .creation_date(date);
 
     let count = pages.len();
-    for (n, ops) in pages.iter().enumerate() {
+    let mut used = Used::default();
+    let contents: Vec<Vec<u8>> = pages
+        .iter()
+        .enumerate()
+        .map(|(n, ops)| {
+            let mut content = Content::new();
+            for op in ops {
+                draw(&mut content, op, &mut used);
+            }
+            for op in footer_ops(footer, footer_h, n + 1, count) {
+                draw(&mut content, &op, &mut used);
+            }
+            content.finish().to_vec()
+        })
+        .collect();
+    // The embedded faces this statement printed with, after the pages.
+    let mut next = 6 + 2 * count as i32;
+    let embedded: Vec<(bool, Ref)> = [false, true]
+        .into_iter()
+        .filter(|&bold| used.of(bold).is_some())
+        .map(|bold| {
+            let id = Ref::new(next);
+            next += 5;
+            (bold, id)
+        })
+        .collect();
+    for &(bold, id) in &embedded {
+        if let Some(subset) = used.of(bold) {
+            embed(&mut pdf, id, embedded::font(bold), subset);
+        }
+    }
+
+    for (n, content) in contents.iter().enumerate() {
         let page_id = page_ids[n];
         let content_id = Ref::new(page_id.get() + 1);
-        let mut content = Content::new();
-        for op in ops {
-            draw(&mut content, op);
-        }
-        for op in footer_ops(footer, footer_h, n + 1, count) {
-            draw(&mut content, &op);
-        }
-        pdf.stream(content_id, &content.finish());
+        pdf.stream(content_id, content);
         let mut page = pdf.page(page_id);
         page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W), pt(PAGE_H)));
         page.parent(tree);
         page.contents(content_id);
         let mut resources = page.resources();
-        resources
-            .fonts()
-            .pair(Name(b"F1"), regular)
-            .pair(Name(b"F2"), bold);
+        let mut fonts = resources.fonts();
+        fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+        for &(bold, id) in &embedded {
+            fonts.pair(embedded_name(bold), id);
+        }
+        fonts.finish();
         resources.finish();
         page.finish();
     }
     pdf.finish()
+}
+
+/// The resource name of the embedded regular or bold face.
+fn embedded_name(bold: bool) -> Name<'static> {
+    if bold {
+        Name(b"F4")
+    } else {
+        Name(b"F3")
+    }
+}
+
+/// Writes the subset of `font` that `subset` names as a Type 0 font at
+/// `id` (its CID font, descriptor, font file and `ToUnicode` map at the
+/// four numbers after it): CIDs are the subset's glyph ids.
+fn embed(pdf: &mut Pdf, id: Ref, font: &embedded::Embedded, subset: &embedded::Subset) {
+    let [cid_id, descriptor_id, file_id, cmap_id] = [1, 2, 3, 4].map(|k| Ref::new(id.get() + k));
+    let base = format!("{}+{}", embedded::subset_tag(subset), font.name);
+    let system = SystemInfo {
+        registry: Str(b"Adobe"),
+        ordering: Str(b"Identity"),
+        supplement: 0,
+    };
+    pdf.type0_font(id)
+        .base_font(Name(base.as_bytes()))
+        .encoding_predefined(Name(b"Identity-H"))
+        .descendant_font(cid_id)
+        .to_unicode(cmap_id);
+    let mut cid = pdf.cid_font(cid_id);
+    cid.subtype(CidFontType::Type2)
+        .base_font(Name(base.as_bytes()))
+        .system_info(system)
+        .font_descriptor(descriptor_id)
+        .default_width(0.0)
+        .cid_to_gid_map_predefined(Name(b"Identity"));
+    let widths: Vec<f32> = subset
+        .remapper
+        .remapped_gids()
+        .map(|g| font.advance(g) as f32)
+        .collect();
+    cid.widths().consecutive(0, widths);
+    cid.finish();
+    let (ascent, descent, cap, bbox) = font.metrics();
+    pdf.font_descriptor(descriptor_id)
+        .name(Name(base.as_bytes()))
+        .flags(FontFlags::SYMBOLIC)
+        .bbox(Rect::new(
+            bbox[0] as f32,
+            bbox[1] as f32,
+            bbox[2] as f32,
+            bbox[3] as f32,
+        ))
+        .italic_angle(0.0)
+        .ascent(ascent as f32)
+        .descent(descent as f32)
+        .cap_height(cap as f32)
+        .stem_v(80.0)
+        .font_file2(file_id);
+    // A bundled font always subsets (a test makes every glyph of it); were
+    // it ever to fail, the whole font keeps the glyph ids the CIDs name.
+    let data =
+        subsetter::subset(font.data, 0, &subset.remapper).unwrap_or_else(|_| font.data.to_vec());
+    let length = i32::try_from(data.len()).unwrap_or(i32::MAX);
+    pdf.stream(file_id, &data).pair(Name(b"Length1"), length);
+    let mut cmap = UnicodeCmap::new(Name(b"Custom"), system);
+    for (&glyph, &c) in &subset.chars {
+        cmap.pair(glyph, c);
+    }
+    pdf.cmap(cmap_id, &cmap.finish());
 }
 
 fn footer_ops(footer: &[String], footer_h: i64, page: usize, pages: usize) -> Vec<Op> {
@@ -946,7 +1046,30 @@ fn footer_ops(footer: &[String], footer_h: i64, page: usize, pages: usize) -> Ve
     ops
 }
 
-fn draw(content: &mut Content, op: &Op) {
+/// Shows the bytes of one run of text in its font and empties `run`.
+fn show_run(
+    content: &mut Content,
+    run: &mut Vec<u8>,
+    embedded: Option<bool>,
+    builtin: Name<'static>,
+    bold: bool,
+    size: i64,
+) {
+    let Some(embedded) = embedded else { return };
+    if run.is_empty() {
+        return;
+    }
+    let name = if embedded {
+        embedded_name(bold)
+    } else {
+        builtin
+    };
+    content.set_font(name, pt(size));
+    content.show(Str(run));
+    run.clear();
+}
+
+fn draw(content: &mut Content, op: &Op, used: &mut Used) {
     match op {
         Op::Text {
             x,
@@ -956,15 +1079,28 @@ fn draw(content: &mut Content, op: &Op) {
             gray,
             text,
         } => {
-            let name = match font {
-                Font::Regular => Name(b"F1"),
-                Font::Bold => Name(b"F2"),
-            };
+            let bold = *font == Font::Bold;
+            let builtin = if bold { Name(b"F2") } else { Name(b"F1") };
             content.set_fill_gray(channel(*gray));
             content.begin_text();
-            content.set_font(name, pt(*size));
             content.next_line(pt(*x), pt(PAGE_H - y));
-            content.show(Str(&helvetica::encode_str(text)));
+            // Runs of one font each: Helvetica's bytes, or the embedded
+            // font's two-byte CIDs; each run starts where the last ended.
+            let mut run: Vec<u8> = Vec::new();
+            let mut run_embedded = None;
+            for c in text.chars() {
+                let shown = helvetica::shown(c, bold);
+                let is_embedded = matches!(shown, Shown::Embedded(_));
+                if run_embedded != Some(is_embedded) {
+                    show_run(content, &mut run, run_embedded, builtin, bold, *size);
+                    run_embedded = Some(is_embedded);
+                }
+                match shown {
+                    Shown::WinAnsi(b) => run.push(b),
+                    Shown::Embedded(g) => run.extend(used.cid(bold, g, c).to_be_bytes()),
+                }
+            }
+            show_run(content, &mut run, run_embedded, builtin, bold, *size);
             content.end_text();
         }
         Op::Fill { x, y, w, h, rgb } => {
@@ -1005,11 +1141,12 @@ mod tests {
             cds_modified: t("2024-01-01T00:00:00Z"),
             eac_number: Some(format!("N-{long_id}")),
             source_id: "s".into(),
-            source_name: "A registry with a rather long name that must wrap".into(),
+            // Wider letters from the embedded font wrap by their own widths.
+            source_name: "A registry with a rather long name — Реестр Ωμέγα ŁŻŚĆ".into(),
             destination_id: Some("d".into()),
             destination_name: Some("d".into()),
             beneficiary_type: Some(BeneficiaryType::Customer),
-            beneficiaries: (0..500).map(|i| format!("CUSTOMER-{i:05}")).collect(),
+            beneficiaries: (0..500).map(|i| format!("CUSTOMER-Ж{i:05}")).collect(),
             asset_id: long_id.clone(),
             asset_commissioned: None,
             asset_origination: None,
@@ -1033,7 +1170,7 @@ mod tests {
             extensions: Extensions::default(),
         };
         ClaimStatement {
-            title: "Title ".repeat(80),
+            title: "Title Заголовок ".repeat(40),
             created_at: t("2026-12-02T06:30:00Z"),
             selection: "selection ".repeat(80),
             eacs: vec![eac; eacs],
