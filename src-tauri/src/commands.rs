@@ -501,9 +501,10 @@ macro_rules! ipc_commands {
             }
             /// Double counting among the stored ranges (shared certificates, the same certificates
             /// claimed for two beneficiaries or retired twice), each finding naming both EACs; a
-            /// finding counts when either side matches `filter`. Long (cancel: `cancelled`).
+            /// finding counts when either side matches `filter`. Long, progress phase `check`
+            /// (cancel: `cancelled`, at once).
             async fn check_double_counting(desk, op_id: String, filter: EacFilter) -> CheckReport {
-                desk.operation(op_id, move |store, op| finished(op, eac_app::check(store, &filter)))
+                desk.operation(op_id, move |store, op| finished(op, eac_app::check(store, &filter, op)))
                     .await
             }
             /// The documents an EAC came from (registry imports), oldest import first; empty for

@@ -2,9 +2,9 @@
 //! byte-identical (decisions 14), and a refused or cancelled export leaves the
 //! destination as it was, with no temporary file beside it (decisions 17).
 
-use std::cell::Cell;
 use std::fs;
 use std::path::Path;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use eac_model::{ExportProfile, Violation};
 use eac_store::{NoProgress, Progress, Store, StoreError};
@@ -16,14 +16,14 @@ use eac_tests::{
 /// Lets `allow` cancellation checks pass, then asks to cancel.
 struct CancelAfter {
     allow: u32,
-    checks: Cell<u32>,
+    checks: AtomicU32,
 }
 
 impl CancelAfter {
     fn new(allow: u32) -> Self {
         CancelAfter {
             allow,
-            checks: Cell::new(0),
+            checks: AtomicU32::new(0),
         }
     }
 }
@@ -31,9 +31,7 @@ impl CancelAfter {
 impl Progress for CancelAfter {
     fn update(&self, _: eac_store::Phase, _: u64, _: Option<u64>) {}
     fn is_cancelled(&self) -> bool {
-        let n = self.checks.get();
-        self.checks.set(n + 1);
-        n >= self.allow
+        self.checks.fetch_add(1, Ordering::SeqCst) >= self.allow
     }
 }
 

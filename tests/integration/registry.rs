@@ -447,7 +447,7 @@ fn overlapping_ranges_are_found_and_adjacent_ones_are_not() {
     assert!(r.registry.unwrap().overlaps.is_empty());
     assert!(t
         .store
-        .check(&EacFilter::default())
+        .check(&EacFilter::default(), &NoProgress)
         .unwrap()
         .findings
         .is_empty());
@@ -475,7 +475,7 @@ fn overlapping_ranges_are_found_and_adjacent_ones_are_not() {
             ("90".into(), "101".into(), "10".into()),
         ]
     );
-    let report = t.store.check(&EacFilter::default()).unwrap();
+    let report = t.store.check(&EacFilter::default(), &NoProgress).unwrap();
     assert_eq!(report.ranges, 5);
     assert_eq!(report.findings.len(), 3);
     assert!(report
@@ -509,7 +509,7 @@ fn the_same_certificates_claimed_for_two_beneficiaries_or_twice_are_named() {
         "d",
         &[range("go", (110, 120), Claim::Undated, Some("Acme"))],
     );
-    let report = t.store.check(&EacFilter::default()).unwrap();
+    let report = t.store.check(&EacFilter::default(), &NoProgress).unwrap();
     let kinds: Vec<(FindingKind, String)> = report
         .findings
         .iter()
@@ -530,7 +530,69 @@ fn the_same_certificates_claimed_for_two_beneficiaries_or_twice_are_named() {
         search: Some("go:100".into()),
         ..EacFilter::default()
     };
-    assert_eq!(t.store.check(&only).unwrap().findings.len(), 1);
+    assert_eq!(t.store.check(&only, &NoProgress).unwrap().findings.len(), 1);
+}
+
+/// Every progress report, and "cancel" once `cancel_at` reports were made.
+struct Steps {
+    seen: std::sync::Mutex<Vec<(eac_app::Phase, u64, Option<u64>)>>,
+    cancel_at: usize,
+}
+
+impl Steps {
+    fn new(cancel_at: usize) -> Self {
+        Steps {
+            seen: Default::default(),
+            cancel_at,
+        }
+    }
+}
+
+impl eac_app::Progress for Steps {
+    fn update(&self, phase: eac_app::Phase, done: u64, total: Option<u64>) {
+        self.seen.lock().unwrap().push((phase, done, total));
+    }
+    fn is_cancelled(&self) -> bool {
+        self.seen.lock().unwrap().len() >= self.cancel_at
+    }
+}
+
+#[test]
+fn the_check_shows_its_steps_and_stops_when_cancelled() {
+    let mut t = temp_store();
+    let on = Claim::On(eac_model::Date::parse("2024-03-01").unwrap());
+    store_ranges(
+        &mut t.store,
+        "a",
+        &[range("go", (1, 10), on.clone(), Some("Acme"))],
+    );
+    store_ranges(
+        &mut t.store,
+        "b",
+        &[range("go", (5, 12), on, Some("Globex"))],
+    );
+
+    let steps = Steps::new(usize::MAX);
+    let report = eac_app::check(&t.store, &EacFilter::default(), &steps).unwrap();
+    assert_eq!(report.findings.len(), 1);
+    let check = eac_app::Phase::Check;
+    assert_eq!(
+        *steps.seen.lock().unwrap(),
+        [
+            (check, 0, Some(2)),
+            (check, 1, Some(2)),
+            (check, 2, Some(2))
+        ]
+    );
+    assert_eq!(check.as_str(), "check");
+
+    // Cancelled after its first or second step: no report, the error says so.
+    for at in [1, 2] {
+        let steps = Steps::new(at);
+        let err = eac_app::check(&t.store, &EacFilter::default(), &steps).unwrap_err();
+        assert_eq!(err.code, eac_app::ErrorCode::Cancelled, "{err:?}");
+        assert_eq!(steps.seen.lock().unwrap().len(), at);
+    }
 }
 
 #[test]

@@ -308,7 +308,7 @@ pub fn make_pack_with_key_dir(
     let selection = selection_words(filter);
     let shown_title = title.map_or_else(|| format!("Evidence pack: {selection}"), str::to_owned);
     let problems: Vec<String> = store
-        .check(filter)?
+        .check(filter, progress)?
         .findings
         .into_iter()
         .map(|f| f.message)

@@ -342,9 +342,14 @@ pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportRep
     })
 }
 
-/// Double counting among the stored EACs (see `Store::check`).
-pub fn check(store: &Store, filter: &EacFilter) -> Result<CheckReport, AppError> {
-    Ok(store.check(filter)?)
+/// Double counting among the stored EACs (see `Store::check`): steps of
+/// phase `check`, cancelled through `progress` at once.
+pub fn check(
+    store: &Store,
+    filter: &EacFilter,
+    progress: &dyn Progress,
+) -> Result<CheckReport, AppError> {
+    Ok(store.check(filter, progress)?)
 }
 
 /// Completes or corrects fields of the EACs `target` names, audited.

@@ -2101,7 +2101,10 @@ fn finding_kind(kind: FindingKind) -> &'static str {
 
 fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let report = eac_app::check(store, &a.filter.to_filter())?;
+    // Seconds at a million EACs: a bar on a terminal, after a second.
+    let bar = Bar::new(Units::Steps);
+    let report = eac_app::check(store, &a.filter.to_filter(), &bar)?;
+    bar.finish();
     if a.json {
         out.json(&report)?;
     } else if report.findings.is_empty() {

@@ -13,6 +13,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub enum Units {
     Bytes,
     Eacs,
+    /// Steps of one operation (`2/3`).
+    Steps,
 }
 
 pub struct Bar {
@@ -40,6 +42,7 @@ impl Bar {
         let counts = match self.units {
             Units::Bytes => "{binary_bytes}/{binary_total_bytes}",
             Units::Eacs => "{human_pos}/{human_len} EACs",
+            Units::Steps => "step {pos}/{len}",
         };
         let template = if known_total {
             format!("{{msg:>10}} [{{bar:32}}] {counts} ({{eta}} left)")
@@ -47,6 +50,7 @@ impl Bar {
             let pos = match self.units {
                 Units::Bytes => "{binary_bytes}",
                 Units::Eacs => "{human_pos} EACs",
+                Units::Steps => "step {pos}",
             };
             format!("{{spinner}} {{msg:>10}} {pos} ({{elapsed}})")
         };

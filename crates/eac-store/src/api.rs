@@ -817,6 +817,9 @@ pub enum Phase {
     SampleCsv,
     /// Copying the database to a server (tables).
     Copy,
+    /// The double-counting check (steps: the stored ranges compared, the
+    /// certificate numbers retired twice grouped).
+    Check,
 }
 
 impl Phase {
@@ -836,12 +839,15 @@ impl Phase {
             Phase::SampleOrder => "sample_order",
             Phase::SampleCsv => "sample_csv",
             Phase::Copy => "copy",
+            Phase::Check => "check",
         }
     }
 }
 
-/// Progress reporting and cancellation for long operations.
-pub trait Progress {
+/// Progress reporting and cancellation for long operations. `Sync`: a
+/// long statement is cancelled from a thread that watches for the cancel
+/// while the statement runs (`db::interruptible`).
+pub trait Progress: Sync {
     /// `done` of `total` (unknown total: `None`) units of `phase` are finished.
     fn update(&self, phase: Phase, done: u64, total: Option<u64>);
     /// Checked between units of work; a cancelled operation writes nothing.

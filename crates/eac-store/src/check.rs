@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, Kind};
 use crate::registry::{key_to_seq, shared_count};
-use crate::{query, rows, EacFilter, Result};
+use crate::{query, rows, EacFilter, Phase, Progress, Result, StoreError};
 
 /// What kind of double counting a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,9 +86,33 @@ struct StoredRange {
     last_key: String,
 }
 
+/// The steps of [`Phase::Check`]: the stored ranges compared, then the
+/// retired certificate numbers grouped.
+const STEPS: u64 = 2;
+
 /// Runs every double-counting check over the stored EACs; a finding is
-/// reported when at least one of its two EACs matches `filter`.
-pub(crate) fn check(conn: &dyn Db, filter: &EacFilter) -> Result<CheckReport> {
+/// reported when at least one of its two EACs matches `filter`. Reports
+/// its steps through `progress` and stops with [`StoreError::Cancelled`]
+/// when that is cancelled, also in the middle of a query (a million EACs
+/// take seconds, most of them in one grouping query).
+pub(crate) fn check(
+    conn: &dyn Db,
+    filter: &EacFilter,
+    progress: &dyn Progress,
+) -> Result<CheckReport> {
+    crate::db::interruptible(conn, progress, || checked(conn, filter, progress))
+}
+
+fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result<CheckReport> {
+    let step = |done: u64| {
+        progress.update(Phase::Check, done, Some(STEPS));
+        if progress.is_cancelled() {
+            Err(StoreError::Cancelled)
+        } else {
+            Ok(())
+        }
+    };
+    step(0)?;
     let wanted: Option<HashSet<i64>> = if *filter == EacFilter::default() {
         None
     } else {
@@ -143,7 +167,10 @@ pub(crate) fn check(conn: &dyn Db, filter: &EacFilter) -> Result<CheckReport> {
     }
 
     let mut findings = Vec::with_capacity(pairs.len());
-    for (j, i) in pairs {
+    for (n, (j, i)) in pairs.into_iter().enumerate() {
+        if n % 64 == 63 && progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
         let (a, b) = (&ranges[j], &ranges[i]);
         let ea = rows::load_eac_by_id(conn, a.eac_id)?;
         let eb = rows::load_eac_by_id(conn, b.eac_id)?;
@@ -155,7 +182,9 @@ pub(crate) fn check(conn: &dyn Db, filter: &EacFilter) -> Result<CheckReport> {
         let side_b = side(&eb, &b.first, &b.last);
         findings.push(finding(a.registry.clone(), side_a, side_b, shared));
     }
-    findings.extend(numbers_retired_twice(conn, &keep)?);
+    step(1)?;
+    findings.extend(numbers_retired_twice(conn, &keep, progress)?);
+    step(STEPS)?;
     Ok(CheckReport {
         ranges: ranges.len(),
         findings,
@@ -170,7 +199,11 @@ const CHECK_CACHE_KIB: i64 = -4096;
 
 /// Certificate numbers (a value's, else its EAC's) retired in two EACs of
 /// one source that carry no range (CDS imports).
-fn numbers_retired_twice(conn: &dyn Db, keep: &dyn Fn(i64, i64) -> bool) -> Result<Vec<Finding>> {
+fn numbers_retired_twice(
+    conn: &dyn Db,
+    keep: &dyn Fn(i64, i64) -> bool,
+    progress: &dyn Progress,
+) -> Result<Vec<Finding>> {
     let ids = match conn.kind() {
         Kind::Sqlite => "group_concat(DISTINCT e.id)",
         Kind::Postgres => "string_agg(DISTINCT CAST(e.id AS text), ',')",
@@ -190,7 +223,10 @@ fn numbers_retired_twice(conn: &dyn Db, keep: &dyn Fn(i64, i64) -> bool) -> Resu
             conn.collect(&sql, &[], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         })?;
     let mut out = Vec::new();
-    for (source, number, ids) in groups {
+    for (n, (source, number, ids)) in groups.into_iter().enumerate() {
+        if n % 64 == 63 && progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
         let mut ids: Vec<i64> = ids.split(',').filter_map(|s| s.parse().ok()).collect();
         ids.sort_unstable();
         for (k, &a) in ids.iter().enumerate() {
@@ -300,7 +336,9 @@ mod tests {
                 &crate::NoProgress,
             )
             .unwrap();
-        let report = store.check(&EacFilter::default()).unwrap();
+        let report = store
+            .check(&EacFilter::default(), &crate::NoProgress)
+            .unwrap();
         assert!(report.findings.is_empty(), "{:?}", report.findings);
         let cache: i64 = store
             .conn

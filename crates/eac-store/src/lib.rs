@@ -541,9 +541,11 @@ impl Store {
 
     /// Double counting among the stored EACs (overlapping ranges, the same
     /// certificates claimed for two beneficiaries or retired twice); a
-    /// finding is reported when either side matches `filter`.
-    pub fn check(&self, filter: &EacFilter) -> Result<CheckReport> {
-        check::check(self.db(), filter)
+    /// finding is reported when either side matches `filter`. Its steps
+    /// are [`Phase::Check`]; a cancel through `progress` stops it at once,
+    /// also inside its long grouping query.
+    pub fn check(&self, filter: &EacFilter, progress: &dyn Progress) -> Result<CheckReport> {
+        check::check(self.db(), filter, progress)
     }
 
     /// The documents an EAC came from (registry imports), oldest first.

@@ -1590,12 +1590,12 @@ fn the_double_counting_check_finds_the_same_on_a_server() {
     let server = Store::open_server(&db).unwrap();
     for filter in filters() {
         assert_eq!(
-            file.check(&filter).unwrap(),
-            server.check(&filter).unwrap(),
+            file.check(&filter, &NoProgress).unwrap(),
+            server.check(&filter, &NoProgress).unwrap(),
             "{filter:?}"
         );
     }
-    let report = server.check(&Default::default()).unwrap();
+    let report = server.check(&Default::default(), &NoProgress).unwrap();
     assert!(!report.findings.is_empty(), "{report:?}");
 }
 

@@ -9,9 +9,9 @@
 //! with `file_only!` and return there; "nothing was written" is the file's
 //! bytes on SQLite and every table's rows on a server (`Env::fingerprint`).
 
-use std::cell::Cell;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 use eac_model::{
     BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions, ListingWriter,
@@ -448,33 +448,32 @@ fn rules(err: StoreError) -> Vec<eac_model::Violation> {
 /// Says "cancel" from the `after`-th question on.
 struct CancelAfter {
     after: usize,
-    asked: Cell<usize>,
+    asked: std::sync::atomic::AtomicUsize,
 }
 
 impl CancelAfter {
     fn new(after: usize) -> Self {
         CancelAfter {
             after,
-            asked: Cell::new(0),
+            asked: std::sync::atomic::AtomicUsize::new(0),
         }
     }
 }
 
 /// Records the phase of every progress update.
 #[derive(Default)]
-struct Phases(std::cell::RefCell<Vec<eac_store::Phase>>);
+struct Phases(std::sync::Mutex<Vec<eac_store::Phase>>);
 
 impl Progress for Phases {
     fn update(&self, phase: eac_store::Phase, _: u64, _: Option<u64>) {
-        self.0.borrow_mut().push(phase);
+        self.0.lock().unwrap().push(phase);
     }
 }
 
 impl Progress for CancelAfter {
     fn update(&self, _: eac_store::Phase, _: u64, _: Option<u64>) {}
     fn is_cancelled(&self) -> bool {
-        self.asked.set(self.asked.get() + 1);
-        self.asked.get() > self.after
+        self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1 > self.after
     }
 }
 
@@ -576,7 +575,7 @@ fn a_fresh_load_reports_a_repeated_id_where_it_repeats_and_writes_nothing() {
     );
     // The bar that starts over says why. (A server database is never
     // loaded fresh: its one reading names the repeats as it goes.)
-    let seen = phases.0.borrow().clone();
+    let seen = phases.0.lock().unwrap().clone();
     assert_eq!(seen.first(), Some(&eac_store::Phase::Import), "{seen:?}");
     let again = seen
         .iter()
@@ -748,17 +747,17 @@ fn cancelled_import_writes_nothing() {
 /// steps of that phase. (Not as soon as the reading reports its last
 /// byte: the reader runs ahead of the writer, so a load on a busy machine
 /// could then see the cancel before its rows were all written.)
-struct CancelWhenRead(Cell<bool>, std::cell::RefCell<Vec<(u64, Option<u64>)>>);
+struct CancelWhenRead(AtomicBool, std::sync::Mutex<Vec<(u64, Option<u64>)>>);
 
 impl Progress for CancelWhenRead {
     fn update(&self, phase: eac_store::Phase, done: u64, total: Option<u64>) {
         if phase == eac_store::Phase::ImportIndexes {
-            self.1.borrow_mut().push((done, total));
-            self.0.set(true);
+            self.1.lock().unwrap().push((done, total));
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
     fn is_cancelled(&self) -> bool {
-        self.0.get()
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
     }
 }
 
@@ -790,27 +789,30 @@ fn a_fresh_load_cancelled_while_it_builds_its_indexes_writes_nothing() {
     let eacs = varied_eacs("c", 300);
     let path = env.listing("many.json", &eacs);
     let before = env.fingerprint();
-    let progress = CancelWhenRead(Cell::new(false), Default::default());
+    let progress = CancelWhenRead(AtomicBool::new(false), Default::default());
     let err = env
         .store
         .import_file(&path, ImportOptions::default(), &progress)
         .unwrap_err();
     assert!(matches!(err, StoreError::Cancelled), "{err:?}");
-    assert!(progress.0.get(), "cancelled after the whole file was read");
+    assert!(
+        progress.0.load(std::sync::atomic::Ordering::SeqCst),
+        "cancelled after the whole file was read"
+    );
     // The person saw the import finishing (its first step), and it
     // stopped there.
-    assert_eq!(*progress.1.borrow(), [(0, Some(steps))]);
+    assert_eq!(*progress.1.lock().unwrap(), [(0, Some(steps))]);
     assert_eq!(env.count(), 0);
     assert_eq!(env.fingerprint(), before);
     assert_eq!(hidden_files(env.dir.path()), Vec::<String>::new());
     search_index_is_whole(&env);
     // Nothing of it is left: the next load builds everything, step by step.
-    let progress = CancelWhenRead(Cell::new(false), Default::default());
+    let progress = CancelWhenRead(AtomicBool::new(false), Default::default());
     env.store
         .import_file(&path, ImportOptions::default(), &NoCancel(&progress))
         .unwrap();
     let expected: Vec<(u64, Option<u64>)> = (0..=steps).map(|done| (done, Some(steps))).collect();
-    assert_eq!(*progress.1.borrow(), expected);
+    assert_eq!(*progress.1.lock().unwrap(), expected);
     assert_eq!(env.count(), 300);
     assert_eq!(env.ids(search("v-c-299-1")), ["c-299"]);
     search_index_is_whole(&env);

@@ -27,5 +27,7 @@ describe("progress", () => {
     expect(progressLabel(ev(1200, 5000, "import_again"))).toBe(
       "Reading the file again to show each repeated EAC id: 1 200 of 5 000 (24 %)",
     );
+    // the double-counting check's two steps
+    expect(progressLabel(ev(1, 2, "check"))).toBe("Checking for double counting: 1 of 2 (50 %)");
   });
 });

@@ -1,4 +1,4 @@
-// Progress of long operations (import, export, bulk edit, sample data).
+// Progress of long operations (import, export, bulk edit, sample data, the double-counting check).
 
 import type { Phase, ProgressEvent } from "./types";
 import { formatCount } from "./decimal";
@@ -25,6 +25,7 @@ const PHASE: Record<Phase, string> = {
   sample: "Generating sample data",
   sample_order: "Generating sample data",
   sample_csv: "Writing sample values",
+  check: "Checking for double counting",
 };
 
 /** "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…" */

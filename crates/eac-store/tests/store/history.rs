@@ -757,11 +757,11 @@ fn a_negative_schema_version_is_shown_as_it_is() {
 
 /// Every progress report of an export, as (done, total).
 #[derive(Default)]
-struct Recorded(std::cell::RefCell<Vec<(u64, Option<u64>)>>);
+struct Recorded(std::sync::Mutex<Vec<(u64, Option<u64>)>>);
 
 impl Progress for Recorded {
     fn update(&self, _: eac_store::Phase, done: u64, total: Option<u64>) {
-        self.0.borrow_mut().push((done, total));
+        self.0.lock().unwrap().push((done, total));
     }
     fn is_cancelled(&self) -> bool {
         false
@@ -783,7 +783,7 @@ fn p2_export_progress_never_passes_its_total() {
     env.store
         .export_p2(None, &env.file("bundle"), None, &progress)
         .unwrap();
-    let updates = progress.0.borrow();
+    let updates = progress.0.lock().unwrap();
     let total = info.eac_count as u64;
     assert_eq!(updates.last(), Some(&(total, Some(total))), "{updates:?}");
     assert!(

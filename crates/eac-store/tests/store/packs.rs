@@ -4,6 +4,7 @@
 //! the records since a pack, and closed periods a selection falls in.
 
 use super::*;
+use std::cell::Cell;
 
 use eac_store::chain::{canonical_json, link, GENESIS};
 use eac_store::{AuditAction, ExportWritten, NewPack};

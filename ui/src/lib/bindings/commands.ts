@@ -159,7 +159,7 @@ export type Commands = {
   close_anyway: { args: Record<string, never>; result: null };
   /** Completes or corrects fields of the EACs `target` names (ids, or every EAC a filter matches), each change audited with `reason` (`null` only for a dry run); a value's `issued`/`retired` date is filled only where missing; a value that breaks a rule refuses the whole change (`validation`); `dry_run` only counts; `version`: the `EacDetail.version` the edit of one EAC was made on (refused, `conflict`, if it changed since). Long, progress phase `bulk_edit`. */
   set_fields: { args: { op_id: string; target: DeleteTarget; values: Array<FieldValue>; reason: string | null; dry_run: boolean; version: number | null }; result: SetFieldsReport };
-  /** Double counting among the stored ranges (shared certificates, the same certificates claimed for two beneficiaries or retired twice), each finding naming both EACs; a finding counts when either side matches `filter`. Long (cancel: `cancelled`). */
+  /** Double counting among the stored ranges (shared certificates, the same certificates claimed for two beneficiaries or retired twice), each finding naming both EACs; a finding counts when either side matches `filter`. Long, progress phase `check` (cancel: `cancelled`, at once). */
   check_double_counting: { args: { op_id: string; filter: EacFilter }; result: CheckReport };
   /** The documents an EAC came from (registry imports), oldest import first; empty for EACs imported from CDS files; `not_found` for an unknown id. */
   eac_sources: { args: { cds_eac_id: string }; result: Array<SourceView> };
