@@ -19,7 +19,7 @@
 use std::path::PathBuf;
 
 use eac_app::PathKind;
-use eac_app::{AboutInfo, LoadedSettings, Settings, SettingsPatch};
+use eac_app::{AboutInfo, LoadedSettings, Settings, SettingsPatch, StagedViewState};
 use eac_app::{
     AppError, AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BeneficiaryType,
     BrowseQuery, BrowseSummary, BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview,
@@ -461,6 +461,13 @@ macro_rules! ipc_commands {
             /// Native dialog: reference data files, or `null`.
             async fn pick_refdata_files(_desk) -> Option<Vec<String>> {
                 Ok(dialogs::refdata_files().await)
+            }
+            /// The UI state of `database` as it stands now (`DeskViewState`), which the UI
+            /// writes with `settings_update` after a pause in a stream of changes; if the window
+            /// closes in that pause, the app writes it then.
+            sync fn stage_view_state(desk, staged: StagedViewState) -> () {
+                desk.stage_view_state(staged);
+                Ok(())
             }
             /// Whether the beneficiary editor holds unsaved changes (asked about on close).
             sync fn set_unsaved_edits(desk, unsaved: bool) -> () {

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use eac_app::{
     AppError, CloseBlockers, DbInfo, Operation, OperationRegistry, ProgressEvent, Settings,
-    SettingsPatch, Store,
+    SettingsPatch, StagedViewState, Store,
 };
 
 /// What the state needs from the window, so it does not depend on a Tauri
@@ -66,6 +66,11 @@ pub struct Desk {
     /// Files named on the command line ("Open with EAC Desk"), until the UI
     /// takes them.
     launch_files: Arc<Mutex<Vec<PathBuf>>>,
+    /// The UI state of a database (filter, columns, …) as it stands, until
+    /// the UI writes it (it waits for a pause in a stream of changes):
+    /// closing the window in that pause writes it then
+    /// ([`Desk::write_staged_view_state`]).
+    staged_view: Arc<Mutex<Option<StagedViewState>>>,
 }
 
 #[derive(Default)]
@@ -122,6 +127,7 @@ impl Desk {
             ui: Arc::new(OnceLock::new()),
             close: Arc::default(),
             launch_files: Arc::default(),
+            staged_view: Arc::default(),
         }
     }
 
@@ -378,6 +384,17 @@ impl Desk {
     /// open their own connection, which reads it then).
     pub async fn update_settings(&self, patch: SettingsPatch) -> Result<Settings, AppError> {
         let desk = self.clone();
+        // Written now: no longer waiting (unless the UI changed it again
+        // since, which stays for its own write).
+        if let (Some(database), Some(state)) = (&patch.database, &patch.database_state) {
+            let mut staged = self.staged();
+            if staged
+                .as_ref()
+                .is_some_and(|s| &s.database == database && &s.state == state)
+            {
+                *staged = None;
+            }
+        }
         off_ui_thread(move || {
             let renamed = patch.display_name.is_some();
             let settings = eac_app::update_settings(|s| s.apply(patch))?;
@@ -389,6 +406,31 @@ impl Desk {
             Ok(settings)
         })
         .await
+    }
+
+    fn staged(&self) -> MutexGuard<'_, Option<StagedViewState>> {
+        self.staged_view.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The UI state of `database` as it stands now, which the UI writes
+    /// after a pause (`settings_update`); replaces what was staged before.
+    pub fn stage_view_state(&self, staged: StagedViewState) {
+        let database = staged.database.clone();
+        let previous = self.staged().replace(staged);
+        // Another database's state (the UI switched files in the pause):
+        // written now rather than lost.
+        if let Some(previous) = previous.filter(|p| p.database != database) {
+            write_view_state(previous);
+        }
+    }
+
+    /// Writes the staged UI state, if the UI has not: the window is going
+    /// (called when it is destroyed), so a change made just before closing
+    /// it is there at the next launch.
+    pub fn write_staged_view_state(&self) {
+        if let Some(staged) = self.staged().take() {
+            write_view_state(staged);
+        }
     }
 
     /// Puts the database open now first in "Open recent" (the window calls
@@ -440,4 +482,15 @@ pub(crate) async fn off_ui_thread<T: Send + 'static>(
     tauri::async_runtime::spawn_blocking(f)
         .await
         .map_err(internal)?
+}
+
+/// Writes one database's UI state into the settings file. A failure only
+/// loses that state (as the UI's own write would): the window is closing.
+fn write_view_state(staged: StagedViewState) {
+    let patch = SettingsPatch {
+        database: Some(staged.database),
+        database_state: Some(staged.state),
+        ..SettingsPatch::default()
+    };
+    let _ = eac_app::update_settings(|s| s.apply(patch));
 }

@@ -96,11 +96,17 @@ pub fn with_launch_files<R: Runtime>(
             move |window, event| {
                 // Unsaved edits or running work: the UI asks first, and
                 // calls `close_anyway` when the user agrees.
-                if let tauri::WindowEvent::CloseRequested { api, .. } = event {
-                    if let Some(blockers) = desk.on_close_requested(CLOSE_UNANSWERED) {
-                        api.prevent_close();
-                        let _ = window.emit("close-requested", blockers);
+                match event {
+                    tauri::WindowEvent::CloseRequested { api, .. } => {
+                        if let Some(blockers) = desk.on_close_requested(CLOSE_UNANSWERED) {
+                            api.prevent_close();
+                            let _ = window.emit("close-requested", blockers);
+                        }
                     }
+                    // The UI writes its state a moment after a change;
+                    // what it had not written yet is written now.
+                    tauri::WindowEvent::Destroyed => desk.write_staged_view_state(),
+                    _ => {}
                 }
             }
         })

@@ -156,6 +156,44 @@ async fn a_saved_view_and_the_column_layout_come_back_after_a_restart() -> Resul
 
 #[tokio::test]
 #[ignore = "needs the built app; run via make test"]
+async fn a_column_widened_just_before_the_window_closes_is_remembered() -> Result<()> {
+    let desk = Desk::start("views_close").await?;
+    load_sample(&desk, 10).await?;
+    let before: u64 = desk
+        .attr("col-eac_number", "data-width")
+        .await?
+        .context("width")?
+        .parse()?;
+    // A stream of changes (a column dragged or widened by key) is written a
+    // moment after the last one; the window's × comes sooner than that.
+    desk.el("col-resize-eac_number")
+        .await?
+        .send_keys(&format!("{RIGHT}{RIGHT}"))
+        .await?;
+    desk.wait_attr("col-eac_number", "data-width", |w| {
+        w == (before + 32).to_string()
+    })
+    .await?;
+    desk.ask_window_to_close()?;
+    desk.until("the window to close", || async {
+        Ok((!desk.window_exists()?).then_some(()))
+    })
+    .await?;
+    // Written as the window goes (the X window may vanish a moment before).
+    let settings = desk.dir.path().join("home/config/eacdesk/settings.json");
+    let db = desk.db.to_string_lossy().into_owned();
+    desk.until("the widened column in the settings file", || async {
+        let text = std::fs::read_to_string(&settings).unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        let width = &json["databases"][&db]["columns"]["widths"]["eac_number"];
+        Ok((*width == serde_json::json!(before + 32)).then_some(()))
+    })
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
 async fn the_cell_menu_filters_by_and_excludes_a_value() -> Result<()> {
     let desk = Desk::start("cell_menu").await?;
     load_sample(&desk, 40).await?;

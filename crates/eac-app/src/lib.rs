@@ -92,7 +92,7 @@ pub use sample_db::{
 pub use settings::{
     audit_name_in, audit_name_setting, load_settings, load_settings_in, save_settings,
     save_settings_in, settings_dir, update_settings, update_settings_in, LoadedSettings, Settings,
-    SettingsPatch, Theme, MAX_RECENT_DATABASES, SETTINGS_DIR_ENV,
+    SettingsPatch, StagedViewState, Theme, MAX_RECENT_DATABASES, SETTINGS_DIR_ENV,
 };
 pub use summary::{
     browse_totals, summary, summary_csv, unit_total, BrowseTotals, SummaryLine, SummaryReport,

@@ -82,6 +82,18 @@ impl Settings {
     }
 }
 
+/// The UI state of one database as it stands (`stage_view_state`): the
+/// app writes it into the settings if the window closes before the UI has.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StagedViewState {
+    /// The database (path or server address) the state belongs to.
+    pub database: String,
+    /// The UI's `DeskViewState`, kept as it is.
+    #[cfg_attr(feature = "ts", ts(type = "unknown"))]
+    pub state: serde_json::Value,
+}
+
 /// A change to some settings (what the UI sends): fields left out stay as
 /// they are, so two windows or the shell remembering a database never undo
 /// each other's changes.

@@ -100,6 +100,7 @@ fn render(dir: &Path) {
         // The user's settings (issue 13).
         eac_app::Settings,
         eac_app::SettingsPatch,
+        eac_app::StagedViewState,
         eac_app::LoadedSettings,
         eac_app::Theme,
         // The app-wide history (issue 13).

@@ -1074,3 +1074,54 @@ fn the_destination_filter_lists_only_destinations_that_are_given() {
     let choices = desk.ok("distinct_values", json!({ "field": "destination" }));
     assert_eq!(choices[0]["value"], "ACME", "{choices}");
 }
+
+/// The UI writes its state (filter, columns, …) a moment after a stream of
+/// changes; it hands each change to the app at once, and the app writes
+/// what the UI had not when the window goes.
+#[test]
+fn a_view_state_the_ui_had_not_written_is_written_when_the_window_goes() {
+    let desk = desk();
+    // Settings are shared by the tests of this process: a database of our own.
+    let db = desk.dir.path().join("staged.sqlite").display().to_string();
+    let remembered =
+        |desk: &Desk| desk.ok("settings_get", json!({}))["settings"]["databases"][&db].clone();
+    let state = |search: &str| json!({ "v": 1, "filter": { "search": search } });
+
+    // Written by the UI after its pause: nothing is left to write at the end,
+    // so a later write (another window) is not undone by an older state.
+    desk.ok(
+        "stage_view_state",
+        json!({ "staged": { "database": db, "state": state("wi") } }),
+    );
+    desk.ok(
+        "settings_update",
+        json!({ "patch": { "database": db, "database_state": state("wi") } }),
+    );
+    desk.app.state::<eac_desk::Desk>().write_staged_view_state();
+    assert_eq!(remembered(&desk), state("wi"));
+    desk.ok(
+        "settings_update",
+        json!({ "patch": { "database": db, "database_state": state("other window") } }),
+    );
+    desk.app.state::<eac_desk::Desk>().write_staged_view_state();
+    assert_eq!(remembered(&desk), state("other window"));
+
+    // Changed, and the window closed before the UI's pause ended.
+    desk.ok(
+        "stage_view_state",
+        json!({ "staged": { "database": db, "state": state("win") } }),
+    );
+    desk.ok(
+        "stage_view_state",
+        json!({ "staged": { "database": db, "state": state("wind") } }),
+    );
+    assert_eq!(
+        remembered(&desk),
+        state("other window"),
+        "nothing written before the window goes"
+    );
+    // What the window's `Destroyed` event calls (the mock runtime sends no
+    // window events; the end-to-end test closes the real window).
+    desk.app.state::<eac_desk::Desk>().write_staged_view_state();
+    assert_eq!(remembered(&desk), state("wind"));
+}

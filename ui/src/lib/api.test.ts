@@ -97,6 +97,12 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { patch: { display_name: "Ana", theme: "dark" } },
     ],
     [
+      "stage_view_state",
+      () => api.stageViewState({ database: "/a.db", state: { v: 1 } }),
+      "stage_view_state",
+      { staged: { database: "/a.db", state: { v: 1 } } },
+    ],
+    [
       "import_files",
       () => api.importFiles("op", ["/a.json"]),
       "import_files",

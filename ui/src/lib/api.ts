@@ -15,6 +15,7 @@ import { toChoices } from "./filters";
 import type {
   AuditQuery,
   SettingsPatch,
+  StagedViewState,
   EnergyUnit,
   SummaryKey,
   TableFormat,
@@ -111,6 +112,8 @@ export const api = {
   settingsGet: () => call("settings_get"),
   pathKind: (path: string) => call("path_kind", { path }),
   settingsUpdate: (patch: SettingsPatch) => call("settings_update", { patch }),
+  /** The UI state of a database as it stands; the app writes it if the window closes before `settingsUpdate` does. */
+  stageViewState: (staged: StagedViewState) => call("stage_view_state", { staged }),
   /** Sources/destinations for the filter selects (`value` is what EacFilter wants). */
   distinctValues: async (field: DistinctField): Promise<Choice[]> =>
     toChoices(await call("distinct_values", { field })),

@@ -428,12 +428,17 @@ export class Desk {
   /**
    * Writes the remembered state after a pause (`PERSIST_DELAY_MS`): for changes that come as a stream (typing in
    * the filter bar, dragging a column or the pane's edge). Single actions (a sort, a saved view) are written at
-   * once (`#flushPersist`), so closing the window right after one keeps it.
+   * once (`#flushPersist`), so closing the window right after one keeps it. Each change of a stream is also handed
+   * to the app at once (`stage_view_state`, no file written), which writes it if the window closes in the pause.
    */
   #persistSoon(): void {
-    if (this.#statePath === null) return;
+    const path = this.#statePath;
+    if (path === null) return;
     clearTimeout(this.#persistTimer);
     this.#persistTimer = setTimeout(() => this.#flushPersist(), PERSIST_DELAY_MS);
+    api.stageViewState({ database: path, state: this.viewState() }).catch(() => {
+      /* no app to hand it to (a browser preview): the write after the pause still comes */
+    });
   }
 
   #flushPersist(): void {

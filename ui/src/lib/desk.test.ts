@@ -8,6 +8,7 @@ vi.mock("./api", () => ({
     eacDetail: vi.fn(),
     settingsGet: vi.fn(),
     settingsUpdate: vi.fn(),
+    stageViewState: vi.fn(),
   },
 }));
 
@@ -37,6 +38,7 @@ describe("Desk", () => {
       .mockReset()
       .mockResolvedValue({ settings: { databases: {} }, path: "/cfg/settings.json", warning: null } as never);
     vi.mocked(api.settingsUpdate).mockReset().mockResolvedValue({} as never);
+    vi.mocked(api.stageViewState).mockReset().mockResolvedValue(null as never);
   });
 
   it("restores the filter, sort, columns and views remembered for the database, and writes changes back", async () => {
@@ -76,6 +78,11 @@ describe("Desk", () => {
     desk.setLayout({ ...desk.layout, widths: { eac_number: 150 } });
     desk.setLayout({ ...desk.layout, widths: { eac_number: 160 } });
     expect(api.settingsUpdate).toHaveBeenCalledTimes(1);
+    // ...but each change is handed to the app at once, which writes it if the window closes in the pause
+    expect(api.stageViewState).toHaveBeenCalledTimes(3);
+    const staged = vi.mocked(api.stageViewState).mock.calls[2][0];
+    expect(staged.database).toBe("/tmp/a.db");
+    expect((staged.state as { columns: { widths: Record<string, number> } }).columns.widths.eac_number).toBe(160);
     vi.advanceTimersByTime(1000);
     expect(api.settingsUpdate).toHaveBeenCalledTimes(2);
     const patch = vi.mocked(api.settingsUpdate).mock.calls[1][0];
@@ -88,6 +95,8 @@ describe("Desk", () => {
     expect(state.sort).toEqual({ field: "eac_number", descending: false });
     expect(state.filter.source).toBe("ofgem");
     expect(state.columns.widths.eac_number).toBe(160);
+    // the write after the pause is what was staged last
+    expect(patch.database_state).toEqual(staged.state);
     // saving a view is written at once too
     desk.saveView("Ofgem");
     expect(api.settingsUpdate).toHaveBeenCalledTimes(3);

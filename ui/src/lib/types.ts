@@ -25,6 +25,7 @@ export type {
   PathKind,
   Settings,
   SettingsPatch,
+  StagedViewState,
   Theme,
   EnergyUnit,
   Phase,

@@ -53,6 +53,7 @@ import type { Settings } from "./Settings";
 import type { SettingsPatch } from "./SettingsPatch";
 import type { SigningKeyInfo } from "./SigningKeyInfo";
 import type { SourceView } from "./SourceView";
+import type { StagedViewState } from "./StagedViewState";
 import type { SummaryKey } from "./SummaryKey";
 import type { SummaryReport } from "./SummaryReport";
 import type { TableExportReport } from "./TableExportReport";
@@ -151,6 +152,8 @@ export type Commands = {
   pick_export_folder: { args: { default_name: string }; result: string | null };
   /** Native dialog: reference data files, or `null`. */
   pick_refdata_files: { args: Record<string, never>; result: Array<string> | null };
+  /** The UI state of `database` as it stands now (`DeskViewState`), which the UI writes with `settings_update` after a pause in a stream of changes; if the window closes in that pause, the app writes it then. */
+  stage_view_state: { args: { staged: StagedViewState }; result: null };
   /** Whether the beneficiary editor holds unsaved changes (asked about on close). */
   set_unsaved_edits: { args: { unsaved: boolean }; result: null };
   /** The UI shows the close question; without it, a second close request more than 3 s after the first closes the window (a hung webview cannot keep it open). */
@@ -277,6 +280,7 @@ export const COMMANDS = [
   "list_refdata",
   "pick_export_folder",
   "pick_refdata_files",
+  "stage_view_state",
   "set_unsaved_edits",
   "close_request_seen",
   "close_anyway",

@@ -101,6 +101,7 @@ export type { SkippedEntry } from "./SkippedEntry";
 export type { SortField } from "./SortField";
 export type { SortSpec } from "./SortSpec";
 export type { SourceView } from "./SourceView";
+export type { StagedViewState } from "./StagedViewState";
 export type { SummaryKey } from "./SummaryKey";
 export type { SummaryLine } from "./SummaryLine";
 export type { SummaryReport } from "./SummaryReport";
