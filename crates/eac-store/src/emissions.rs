@@ -104,6 +104,7 @@ fn set(
     // The stored list of missing fields follows the factors (`ls --incomplete`).
     eac.emissions_factor_direct = Some(direct.clone());
     eac.emissions_factor_lca = Some(lca.clone());
+    w.changed_eac()?;
     w.db().execute(
         "UPDATE eacs SET emissions_factor_direct = ?2, emissions_factor_lca = ?3,
                          cds_modified = ?4, missing = ?5,

@@ -526,6 +526,7 @@ pub(crate) fn insert_prepared(
 ) -> Result<i64> {
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     if w.db().kind() == Kind::Postgres {
+        w.changed_eac()?;
         return server::insert(w, eac, p, batch_id);
     }
     let id = insert_row(w, eac, p, batch_id)?;
@@ -623,6 +624,7 @@ pub(crate) fn replace_prepared(
     periods::check_row(w, id)?;
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     if w.db().kind() == Kind::Postgres {
+        w.changed_eac()?;
         return server::replace(w, id, eac, p, batch_id);
     }
     if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
@@ -658,6 +660,7 @@ pub(crate) fn replace_prepared(
 pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     periods::check_row(w, id)?;
     if w.db().kind() == Kind::Postgres {
+        w.changed_eac()?;
         // The search text goes with the row.
         for sql in [
             "DELETE FROM eac_values WHERE eac_id = ?1",
@@ -947,6 +950,7 @@ fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[Strin
 /// it) and its new `cds_modified`, keeping the search index in step.
 pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> {
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    w.changed_eac()?;
     let db = w.db();
     db.execute(
         "UPDATE eacs SET beneficiary_type = ?2, cds_modified = ?3, missing = ?4,

@@ -119,7 +119,18 @@ pub(crate) struct Write<'c> {
     /// The store's hidden databases attached for this write (see
     /// `Store::attached`).
     pub(crate) attached: &'c crate::bulk::Attached,
+    /// On a server: the EACs this write has changed so far, and whether
+    /// the kept rows now wait for its end ([`Write::changed_eac`]).
+    server_eacs: std::cell::Cell<u64>,
+    kept_later: std::cell::Cell<bool>,
 }
+
+/// The EACs a write on a server changes with the kept counts, totals and
+/// facet rows updated row by row; from the next one on those rows wait for
+/// its end and are rebuilt once (decision 240). Row by row, a write of `n`
+/// EACs costs about n² (each update of a kept row walks past its earlier
+/// versions of the same transaction); the rebuild reads every EAC once.
+const KEPT_ROW_BY_ROW: u64 = 500;
 
 impl Write<'_> {
     /// The database this write changes (see [`Db`]).
@@ -143,6 +154,24 @@ impl Write<'_> {
     /// What this write found about closed periods ([`crate::periods`]).
     pub(crate) fn periods(&self) -> &crate::periods::Guard {
         &self.periods
+    }
+
+    /// Counts one EAC this write inserts, replaces or deletes. On a server,
+    /// past [`KEPT_ROW_BY_ROW`] of them the kept rows' triggers stand aside
+    /// for the rest of this transaction (`eacdesk.kept` = 'later', server
+    /// migration 0019), and the write rebuilds those rows before it commits
+    /// ([`Store::write_either`]). A file keeps them as before.
+    pub(crate) fn changed_eac(&self) -> Result<()> {
+        let Some(server) = self.server else {
+            return Ok(());
+        };
+        let n = self.server_eacs.get() + 1;
+        self.server_eacs.set(n);
+        if n > KEPT_ROW_BY_ROW && !self.kept_later.get() {
+            server.batch("SELECT set_config('eacdesk.kept', 'later', true)")?;
+            self.kept_later.set(true);
+        }
+        Ok(())
     }
 }
 
@@ -198,10 +227,20 @@ impl Store {
                 search_load: Default::default(),
                 facet_tally: Default::default(),
                 attached: &self.attached,
+                server_eacs: Default::default(),
+                kept_later: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
             if let Some(server) = server {
+                if w.kept_later.get() {
+                    // The rows the triggers left alone, from the EACs as
+                    // they now are; then the triggers keep them again.
+                    server.batch(
+                        "SELECT eacdesk_kept_rebuild();
+                         SELECT set_config('eacdesk.kept', '', true)",
+                    )?;
+                }
                 // Heard by the other desks' watchers when, and only if,
                 // this commits (decision 221).
                 server.batch(&format!("NOTIFY {}; COMMIT", crate::watch::CHANGES_CHANNEL))?;
@@ -264,6 +303,8 @@ impl Store {
             search_load: Default::default(),
             facet_tally: Default::default(),
             attached: &self.attached,
+            server_eacs: Default::default(),
+            kept_later: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);

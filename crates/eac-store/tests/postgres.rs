@@ -2968,3 +2968,120 @@ fn two_desks_importing_the_same_eacs_at_once_both_succeed_and_store_each_once() 
     assert_eq!(store.import_batches().unwrap().len(), 6);
     assert!(store.verify_audit_chain().unwrap().broken.is_none());
 }
+
+/// The kept counts, totals and facet rows of a store, as comparable text
+/// (rows that count nothing left out: a file and a server may keep or drop
+/// those).
+fn kept_rows(file: Option<&Path>, server: Option<&str>) -> Vec<String> {
+    const QUERIES: [&str; 3] = [
+        "SELECT 'values', CAST(\"values\" AS text), '', '', '' FROM eac_counts_kept",
+        "SELECT 'totals', unit, CAST(scale AS text), CAST(summed AS text),
+                coalesce(CAST(mantissa AS text), '-')
+           FROM eac_totals_kept WHERE summed > 0 ORDER BY unit, scale",
+        "SELECT facet, value || ' ' || unit, CAST(scale AS text), CAST(summed AS text),
+                coalesce(CAST(mantissa AS text), '-')
+           FROM eac_facets_kept WHERE summed > 0 ORDER BY facet, value, unit, scale",
+    ];
+    let mut out = Vec::new();
+    for sql in QUERIES {
+        if let Some(path) = file {
+            let conn = rusqlite::Connection::open(path).unwrap();
+            let mut stmt = conn.prepare(sql).unwrap();
+            let rows = stmt
+                .query_map([], |r| {
+                    Ok((0..5)
+                        .map(|i| r.get::<_, String>(i))
+                        .collect::<rusqlite::Result<Vec<_>>>()?
+                        .join("|"))
+                })
+                .unwrap();
+            out.extend(rows.map(Result::unwrap));
+        }
+        if let Some(db) = server {
+            let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
+            for r in client.query(sql, &[]).unwrap() {
+                out.push(
+                    (0..5)
+                        .map(|i| r.get::<_, String>(i))
+                        .collect::<Vec<_>>()
+                        .join("|"),
+                );
+            }
+        }
+    }
+    out
+}
+
+/// A long write on a server (past 500 EACs) leaves the kept rows to its
+/// end and rebuilds them once (decision 240): the same rows as the file's,
+/// and the writes after it keep them row by row again.
+#[test]
+fn a_long_write_on_a_server_keeps_the_counts_and_totals_the_file_keeps() {
+    use eac_store::{DeleteTarget, NoProgress, Reason, Store};
+    let Some(db) = empty_database("eacdesk_long_write") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    let mut file = Store::open(&path).unwrap();
+    let mut server = Store::open_server(&db).unwrap();
+    let sample = || eac_sample::generate(700, 5, eac_sample::SampleOptions::default());
+    let first: Vec<String> = sample().take(3).map(|e| e.cds_eac_id).collect();
+    for store in [&mut file, &mut server] {
+        // A short import (kept row by row), then a long one that replaces
+        // some of it (the rows wait for its end).
+        let few = store
+            .import_eacs("few", &mut sample().take(40), &NoProgress)
+            .unwrap();
+        assert_eq!(few.added, 40);
+        let all = store
+            .import_eacs(
+                "all",
+                &mut sample().map(|mut eac| {
+                    eac.cds_modified = eac_model::Timestamp::parse("2030-01-01T00:00:00Z").unwrap();
+                    eac
+                }),
+                &NoProgress,
+            )
+            .unwrap();
+        assert_eq!((all.added, all.replaced), (660, 40));
+    }
+    let on_file = kept_rows(Some(&path), None);
+    assert!(on_file.len() > 20, "{on_file:?}");
+    assert_eq!(kept_rows(None, Some(&db)), on_file);
+    assert_eq!(
+        server.summary(&Default::default()).unwrap(),
+        file.summary(&Default::default()).unwrap()
+    );
+
+    // After it, a short write is kept row by row on the server again.
+    for store in [&mut file, &mut server] {
+        store
+            .delete_eacs(
+                &DeleteTarget::Ids(first.clone()),
+                &Reason::new("test").unwrap(),
+                "tester",
+                false,
+                &NoProgress,
+            )
+            .unwrap();
+    }
+    let on_file = kept_rows(Some(&path), None);
+    assert_eq!(kept_rows(None, Some(&db)), on_file);
+
+    // A long deletion: every EAC but the envelope-free last one.
+    let rest: Vec<String> = sample().skip(3).take(650).map(|e| e.cds_eac_id).collect();
+    for store in [&mut file, &mut server] {
+        store
+            .delete_eacs(
+                &DeleteTarget::Ids(rest.clone()),
+                &Reason::new("test").unwrap(),
+                "tester",
+                false,
+                &NoProgress,
+            )
+            .unwrap();
+    }
+    assert_eq!(kept_rows(None, Some(&db)), kept_rows(Some(&path), None));
+}
