@@ -97,7 +97,8 @@ macro_rules! ipc_commands {
             /// "Move this database to a server…": copies the open database file, whole and
             /// verified table by table, into the empty server database at `address` (set up
             /// with `eacdesk server init`; progress in tables), then opens that one. The file
-            /// stays as it was; a failure changes nothing on the server.
+            /// stays as it was; a failure or a cancel (`cancelled`, within a few thousand rows)
+            /// changes nothing on the server.
             async fn move_to_server(desk, op_id: String, address: String, password: String) -> DbInfo {
                 desk.move_to_server(op_id, address, password).await
             }

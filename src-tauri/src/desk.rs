@@ -369,10 +369,17 @@ impl Desk {
         self.operation(op_id, move |store, op| {
             let total = eac_app::copied_table_count() as u64;
             let mut done = 0;
-            eac_app::copy_to_server(store, &target, &mut |_| {
-                done += 1;
-                eac_app::Progress::update(op, eac_app::Phase::Copy, done, Some(total));
-            })
+            // A cancel stops the copy with nothing on the server; one that
+            // comes after it committed is too late, and the desk moves.
+            eac_app::copy_to_server(
+                store,
+                &target,
+                &mut |_| {
+                    done += 1;
+                    eac_app::Progress::update(op, eac_app::Phase::Copy, done, Some(total));
+                },
+                op,
+            )
         })
         .await?;
         self.open_database(PathBuf::from(url)).await

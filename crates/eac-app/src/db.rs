@@ -153,13 +153,15 @@ pub fn open_watch(path: &Path) -> Result<StoreWatch, AppError> {
 
 /// Team mode: copies the whole store into the empty server database `url`
 /// (set up by [`server_init`]), verified table by table; `each` hears of
-/// every table copied.
+/// every table copied. A cancel through `progress` stops it within a few
+/// thousand rows, with nothing copied (`cancelled`).
 pub fn copy_to_server(
     store: &Store,
     url: &str,
     each: &mut dyn FnMut(&eac_store::server_copy::TableCopied),
+    progress: &dyn eac_store::Progress,
 ) -> Result<eac_store::server_copy::CopyReport, AppError> {
-    Ok(store.copy_to_server(url, each)?)
+    Ok(store.copy_to_server_cancellable(url, each, &|| progress.is_cancelled())?)
 }
 
 /// Team mode: copies the server database `url` whole into the new file

@@ -1034,7 +1034,12 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
                     AppError::invalid_input(format!("there is no database file {from}")).into(),
                 );
             }
-            eac_app::copy_to_server(&open_read(Path::new(&from))?, &a.to, &mut heard)?
+            eac_app::copy_to_server(
+                &open_read(Path::new(&from))?,
+                &a.to,
+                &mut heard,
+                &eac_app::NoProgress,
+            )?
         }
         (true, false) => eac_app::copy_from_server(&from, Path::new(&a.to), &mut heard)?,
         (true, true) => eac_app::copy_between_servers(&from, &a.to, &mut heard)?,

@@ -88,6 +88,25 @@ impl Store {
         url: &str,
         each: &mut dyn FnMut(&TableCopied),
     ) -> Result<CopyReport> {
+        self.copy_to_server_cancellable(url, each, &|| false)
+    }
+
+    /// [`Store::copy_to_server`] that stops with [`StoreError::Cancelled`]
+    /// once `cancelled` says so (asked every few thousand rows sent or read
+    /// back): the server's transaction is rolled back, nothing is copied.
+    pub fn copy_to_server_cancellable(
+        &self,
+        url: &str,
+        each: &mut dyn FnMut(&TableCopied),
+        cancelled: &dyn Fn() -> bool,
+    ) -> Result<CopyReport> {
+        let stop = || {
+            if cancelled() {
+                Err(StoreError::Cancelled)
+            } else {
+                Ok(())
+            }
+        };
         let mut client = connect(url)?;
         let mut tx = client.transaction().map_err(server_error)?;
         let database: String = tx
@@ -148,7 +167,12 @@ impl Store {
                     .copy_in(&format!("COPY {table} ({names}) FROM STDIN"))
                     .map_err(server_error)?;
                 let mut out = BufWriter::with_capacity(1 << 16, writer);
+                let mut lines = 0u64;
                 rows = each_sqlite_line(&snapshot, table, &columns, &key, &mut |line| {
+                    lines += 1;
+                    if lines.is_multiple_of(CANCEL_EVERY) {
+                        stop()?;
+                    }
                     sent.update(line);
                     out.write_all(line).map_err(copy_error)
                 })?;
@@ -156,7 +180,8 @@ impl Store {
                 writer.finish().map_err(server_error)?;
             }
             let sent = hex::encode(sent.finalize());
-            let back = read_back(&mut tx, table, &columns, &key)?;
+            stop()?;
+            let back = read_back(&mut tx, table, &columns, &key, &stop)?;
             if back != sent {
                 return Err(StoreError::Server {
                     message: format!(
@@ -299,7 +324,7 @@ pub fn copy_from_server(
             }
             drop((insert, search, rows));
             let (rows, sha256) = sqlite_digest(w, table, &columns, &key)?;
-            let back = read_back(&mut tx, table, &columns, &key)?;
+            let back = read_back(&mut tx, table, &columns, &key, &|| Ok(()))?;
             if back != sha256 || rows != count {
                 return Err(StoreError::Server {
                     message: format!(
@@ -416,6 +441,7 @@ fn read_back(
     table: &str,
     columns: &[Column],
     key: &[String],
+    stop: &dyn Fn() -> Result<()>,
 ) -> Result<String> {
     let names: Vec<String> = columns.iter().map(|c| quoted(&c.name)).collect();
     let mut reader = tx
@@ -428,6 +454,7 @@ fn read_back(
     let mut hash = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {
+        stop()?;
         let n = reader.read(&mut buf).map_err(copy_error)?;
         if n == 0 {
             break;
@@ -436,6 +463,9 @@ fn read_back(
     }
     Ok(hex::encode(hash.finalize()))
 }
+
+/// Rows sent between two looks at a cancel of a copy to a server.
+const CANCEL_EVERY: u64 = 4096;
 
 /// Refuses a server database not set up by `server init` at this version.
 fn check_version(tx: &mut postgres::Transaction, database: &str) -> Result<()> {

@@ -3085,3 +3085,48 @@ fn a_long_write_on_a_server_keeps_the_counts_and_totals_the_file_keeps() {
     }
     assert_eq!(kept_rows(None, Some(&db)), kept_rows(Some(&path), None));
 }
+
+/// A copy to a server stops when cancelled, early or deep in its largest
+/// table, and leaves the server database empty: a copy after it succeeds.
+#[test]
+fn a_cancelled_copy_to_a_server_copies_nothing() {
+    let Some(db) = empty_database("eacdesk_copy_cancel") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = eac_store::Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    // More values than one look at the cancel covers (4,096 rows).
+    let mut sample = eac_sample::generate(900, 9, eac_sample::SampleOptions::default());
+    file.import_eacs("sample", &mut sample, &eac_store::NoProgress)
+        .unwrap();
+    let values = |db: &str| -> i64 {
+        let mut client = postgres::Client::connect(db, postgres::NoTls).unwrap();
+        client
+            .query_one("SELECT count(*) FROM eac_values", &[])
+            .unwrap()
+            .get(0)
+    };
+    for after in [0, 5, 12] {
+        let asked = std::cell::Cell::new(0);
+        let mut tables = 0;
+        let err = file
+            .copy_to_server_cancellable(&db, &mut |_| tables += 1, &|| {
+                asked.set(asked.get() + 1);
+                asked.get() > after
+            })
+            .unwrap_err();
+        assert!(matches!(err, eac_store::StoreError::Cancelled), "{err}");
+        assert!(asked.get() > after, "asked {} times", asked.get());
+        assert_eq!(values(&db), 0, "cancelled after {after} looks");
+        if after == 12 {
+            assert!(tables > 0, "the last cancel came after some tables");
+        }
+    }
+    let report = file.copy_to_server(&db, &mut |_| {}).unwrap();
+    assert!(report
+        .tables
+        .iter()
+        .any(|t| t.table == "eac_values" && t.rows > 4096));
+    assert!(values(&db) > 4096);
+}

@@ -70,7 +70,7 @@ export type Commands = {
   open_database: { args: { path: string }; result: DbInfo };
   /** Switches to the EAC Desk database on a PostgreSQL server (team mode): `address` is `postgres://USER@HOST/DATABASE`; `password` (empty: none, or `PGPASSWORD`) is kept in memory for this session only, never written to disk; the window and the recent databases show the address without it. */
   open_server: { args: { address: string; password: string }; result: DbInfo };
-  /** "Move this database to a server…": copies the open database file, whole and verified table by table, into the empty server database at `address` (set up with `eacdesk server init`; progress in tables), then opens that one. The file stays as it was; a failure changes nothing on the server. */
+  /** "Move this database to a server…": copies the open database file, whole and verified table by table, into the empty server database at `address` (set up with `eacdesk server init`; progress in tables), then opens that one. The file stays as it was; a failure or a cancel (`cancelled`, within a few thousand rows) changes nothing on the server. */
   move_to_server: { args: { op_id: string; address: string; password: string }; result: DbInfo };
   /** One page of EACs (filtered, sorted). */
   browse_page: { args: { query: BrowseQuery }; result: Array<EacRow> };
