@@ -1,9 +1,9 @@
 //! The two built-in PDF fonts the statement uses (Helvetica and
 //! Helvetica-Bold, which every PDF reader has): their WinAnsi encoding and
 //! their glyph widths, to wrap text in columns without ever letting it run
-//! past them. A character WinAnsi lacks is printed in an embedded font
-//! ([`crate::embedded`]) when that has it ([`shown`]), and as `?` only
-//! when neither has.
+//! past them. A text with a character WinAnsi lacks is printed in an
+//! embedded font ([`crate::embedded`]) when that has it ([`shown`]), and
+//! such a character as `?` only when neither has.
 
 use crate::embedded;
 
@@ -77,23 +77,34 @@ pub(crate) enum Shown {
     Embedded(u16),
 }
 
-/// How `c` is printed in the regular or bold face: in Helvetica when
-/// WinAnsi has it, else in the embedded font when that has it, else as `?`.
-pub(crate) fn shown(c: char, bold: bool) -> Shown {
-    match encode(c) {
-        Some(b) => Shown::WinAnsi(b),
-        None => match embedded::font(bold).glyph(c) {
-            Some(g) => Shown::Embedded(g),
-            None => Shown::WinAnsi(b'?'),
-        },
-    }
+/// How each character of `text` is printed in the regular or bold face:
+/// in Helvetica when WinAnsi has every one of them; else, so that a name
+/// like `Łódź` is one typeface, the whole text in the embedded font (which
+/// has every WinAnsi character too); a character neither has is a `?`.
+pub(crate) fn shown(text: &str, bold: bool) -> Vec<(char, Shown)> {
+    let font = embedded::font(bold);
+    let embed = text
+        .chars()
+        .any(|c| encode(c).is_none() && font.glyph(c).is_some());
+    text.chars()
+        .map(|c| {
+            let winansi = || Shown::WinAnsi(encode(c).unwrap_or(b'?'));
+            let how = if embed {
+                font.glyph(c).map_or_else(winansi, Shown::Embedded)
+            } else {
+                winansi()
+            };
+            (c, how)
+        })
+        .collect()
 }
 
 /// Whether some character of `text` is printed as a `?` it is not: no
 /// font of the statement has it ([`shown`]).
 pub(crate) fn replaces_any(text: &str, bold: bool) -> bool {
-    text.chars()
-        .any(|c| c != '?' && shown(c, bold) == Shown::WinAnsi(b'?'))
+    shown(text, bold)
+        .into_iter()
+        .any(|(c, how)| c != '?' && how == Shown::WinAnsi(b'?'))
 }
 
 /// The width of an encoded byte in thousandths of the font size. Bytes
@@ -115,9 +126,9 @@ fn byte_width(b: u8, bold: bool) -> i64 {
 
 /// The width of the text at `size`, both in thousandths of a point.
 pub(crate) fn width(text: &str, size: i64, bold: bool) -> i64 {
-    let units: i64 = text
-        .chars()
-        .map(|c| match shown(c, bold) {
+    let units: i64 = shown(text, bold)
+        .into_iter()
+        .map(|(_, how)| match how {
             Shown::WinAnsi(b) => byte_width(b, bold),
             Shown::Embedded(g) => embedded::font(bold).advance(g),
         })

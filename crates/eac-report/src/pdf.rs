@@ -171,45 +171,44 @@ impl Doc {
 
 /// Greedy line breaking at spaces; a word wider than the line is broken
 /// between characters. Always at least one line; every line measures at
-/// most `width` (but for a single glyph wider than it).
+/// most `width` (but for a single glyph wider than it). Each candidate line
+/// is measured whole: its typeface depends on all of its characters
+/// ([`helvetica::shown`]), so widths of its words do not add up.
 fn wrap(text: &str, width: i64, size: i64, font: Font) -> Vec<String> {
     let bold = font == Font::Bold;
-    let w = |s: &str| helvetica::width(s, size, bold);
-    let space = w(" ");
+    let fits = |s: &str| helvetica::width(s, size, bold) <= width;
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
-    let mut current_w = 0;
     let clean: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     for word in clean.split(' ') {
-        let word_w = w(word);
-        if current.is_empty() && word_w <= width {
-            current = word.to_owned();
-            current_w = word_w;
-            continue;
-        }
-        if !current.is_empty() && current_w + space + word_w <= width {
-            current.push(' ');
-            current.push_str(word);
-            current_w += space + word_w;
+        let joined = if current.is_empty() {
+            word.to_owned()
+        } else {
+            format!("{current} {word}")
+        };
+        if fits(&joined) {
+            current = joined;
             continue;
         }
         if !current.is_empty() {
             lines.push(std::mem::take(&mut current));
-            current_w = 0;
+        }
+        if fits(word) {
+            current = word.to_owned();
+            continue;
         }
         // The word alone, broken where it must be.
         for c in word.chars() {
-            let mut buf = [0u8; 4];
-            let c_w = w(c.encode_utf8(&mut buf));
-            if current_w + c_w > width && !current.is_empty() {
+            let mut longer = current.clone();
+            longer.push(c);
+            if !fits(&longer) && !current.is_empty() {
                 lines.push(std::mem::take(&mut current));
-                current_w = 0;
+                longer = c.to_string();
             }
-            current.push(c);
-            current_w += c_w;
+            current = longer;
         }
     }
     lines.push(current);
@@ -1088,8 +1087,7 @@ fn draw(content: &mut Content, op: &Op, used: &mut Used) {
             // font's two-byte CIDs; each run starts where the last ended.
             let mut run: Vec<u8> = Vec::new();
             let mut run_embedded = None;
-            for c in text.chars() {
-                let shown = helvetica::shown(c, bold);
+            for (c, shown) in helvetica::shown(text, bold) {
                 let is_embedded = matches!(shown, Shown::Embedded(_));
                 if run_embedded != Some(is_embedded) {
                     show_run(content, &mut run, run_embedded, builtin, bold, *size);
