@@ -44,6 +44,25 @@ async fn menu_pick(desk: &Desk, testid: &str) -> Result<()> {
     anyhow::bail!("{testid} not in the cell menu")
 }
 
+/// Widens the EAC number column by key (Right twice on its resize handle,
+/// 16 px each) and waits for it; its width before.
+async fn widen_eac_number(desk: &Desk) -> Result<u64> {
+    let before: u64 = desk
+        .attr("col-eac_number", "data-width")
+        .await?
+        .context("width")?
+        .parse()?;
+    desk.el("col-resize-eac_number")
+        .await?
+        .send_keys(&format!("{RIGHT}{RIGHT}"))
+        .await?;
+    desk.wait_attr("col-eac_number", "data-width", |w| {
+        w == (before + 32).to_string()
+    })
+    .await?;
+    Ok(before)
+}
+
 async fn first_row(desk: &Desk) -> Result<String> {
     desk.until("table rows", || async {
         let ids = desk.row_ids().await?;
@@ -67,19 +86,7 @@ async fn a_saved_view_and_the_column_layout_come_back_after_a_restart() -> Resul
         .await?;
     desk.click("columns-done").await?;
     desk.el("col-asset").await?;
-    let before: u64 = desk
-        .attr("col-eac_number", "data-width")
-        .await?
-        .context("width")?
-        .parse()?;
-    desk.el("col-resize-eac_number")
-        .await?
-        .send_keys(&format!("{RIGHT}{RIGHT}"))
-        .await?;
-    desk.wait_attr("col-eac_number", "data-width", |w| {
-        w == (before + 32).to_string()
-    })
-    .await?;
+    let before = widen_eac_number(&desk).await?;
 
     // A view: technology wind, sorted by quantity.
     desk.select("filter-technology", "wind").await?;
@@ -159,21 +166,9 @@ async fn a_saved_view_and_the_column_layout_come_back_after_a_restart() -> Resul
 async fn a_column_widened_just_before_the_window_closes_is_remembered() -> Result<()> {
     let desk = Desk::start("views_close").await?;
     load_sample(&desk, 10).await?;
-    let before: u64 = desk
-        .attr("col-eac_number", "data-width")
-        .await?
-        .context("width")?
-        .parse()?;
     // A stream of changes (a column dragged or widened by key) is written a
     // moment after the last one; the window's × comes sooner than that.
-    desk.el("col-resize-eac_number")
-        .await?
-        .send_keys(&format!("{RIGHT}{RIGHT}"))
-        .await?;
-    desk.wait_attr("col-eac_number", "data-width", |w| {
-        w == (before + 32).to_string()
-    })
-    .await?;
+    let before = widen_eac_number(&desk).await?;
     desk.ask_window_to_close()?;
     desk.until("the window to close", || async {
         Ok((!desk.window_exists()?).then_some(()))
