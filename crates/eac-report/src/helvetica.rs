@@ -81,30 +81,33 @@ pub(crate) enum Shown {
 /// in Helvetica when WinAnsi has every one of them; else, so that a name
 /// like `Łódź` is one typeface, the whole text in the embedded font (which
 /// has every WinAnsi character too); a character neither has is a `?`.
-pub(crate) fn shown(text: &str, bold: bool) -> Vec<(char, Shown)> {
+pub(crate) fn shown(text: &str, bold: bool) -> impl Iterator<Item = (char, Shown)> + '_ {
     let font = embedded::font(bold);
-    let embed = text
-        .chars()
-        .any(|c| encode(c).is_none() && font.glyph(c).is_some());
+    let embed = embeds(text, bold);
+    text.chars().map(move |c| {
+        let winansi = || Shown::WinAnsi(encode(c).unwrap_or(b'?'));
+        let how = if embed {
+            font.glyph(c).map_or_else(winansi, Shown::Embedded)
+        } else {
+            winansi()
+        };
+        (c, how)
+    })
+}
+
+/// Whether `text` is printed in the embedded font ([`shown`]): it holds a
+/// character WinAnsi lacks that the embedded font has. When it is not,
+/// no part of it is either, and widths of its parts add up.
+pub(crate) fn embeds(text: &str, bold: bool) -> bool {
+    let font = embedded::font(bold);
     text.chars()
-        .map(|c| {
-            let winansi = || Shown::WinAnsi(encode(c).unwrap_or(b'?'));
-            let how = if embed {
-                font.glyph(c).map_or_else(winansi, Shown::Embedded)
-            } else {
-                winansi()
-            };
-            (c, how)
-        })
-        .collect()
+        .any(|c| encode(c).is_none() && font.glyph(c).is_some())
 }
 
 /// Whether some character of `text` is printed as a `?` it is not: no
 /// font of the statement has it ([`shown`]).
 pub(crate) fn replaces_any(text: &str, bold: bool) -> bool {
-    shown(text, bold)
-        .into_iter()
-        .any(|(c, how)| c != '?' && how == Shown::WinAnsi(b'?'))
+    shown(text, bold).any(|(c, how)| c != '?' && how == Shown::WinAnsi(b'?'))
 }
 
 /// The width of an encoded byte in thousandths of the font size. Bytes
@@ -127,7 +130,6 @@ fn byte_width(b: u8, bold: bool) -> i64 {
 /// The width of the text at `size`, both in thousandths of a point.
 pub(crate) fn width(text: &str, size: i64, bold: bool) -> i64 {
     let units: i64 = shown(text, bold)
-        .into_iter()
         .map(|(_, how)| match how {
             Shown::WinAnsi(b) => byte_width(b, bold),
             Shown::Embedded(g) => embedded::font(bold).advance(g),

@@ -171,44 +171,60 @@ impl Doc {
 
 /// Greedy line breaking at spaces; a word wider than the line is broken
 /// between characters. Always at least one line; every line measures at
-/// most `width` (but for a single glyph wider than it). Each candidate line
-/// is measured whole: its typeface depends on all of its characters
-/// ([`helvetica::shown`]), so widths of its words do not add up.
+/// most `width` (but for a single glyph wider than it). A line's typeface
+/// depends on all of its characters ([`helvetica::shown`]): in a text that
+/// needs the embedded font somewhere each candidate line is measured
+/// whole, since the widths of its words then do not add up; otherwise
+/// they do, and are added.
 fn wrap(text: &str, width: i64, size: i64, font: Font) -> Vec<String> {
     let bold = font == Font::Bold;
-    let fits = |s: &str| helvetica::width(s, size, bold) <= width;
-    let mut lines: Vec<String> = Vec::new();
-    let mut current = String::new();
+    let w = |s: &str| helvetica::width(s, size, bold);
     let clean: String = text
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    for word in clean.split(' ') {
-        let joined = if current.is_empty() {
-            word.to_owned()
+    let additive = !helvetica::embeds(&clean, bold);
+    // The width of `line` once `piece` is appended to it (`line_w`: its
+    // width now).
+    let longer = |line: &str, line_w: i64, piece: &str| -> i64 {
+        if additive {
+            line_w + w(piece)
         } else {
-            format!("{current} {word}")
-        };
-        if fits(&joined) {
-            current = joined;
-            continue;
+            w(&format!("{line}{piece}"))
         }
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    let mut current_w = 0;
+    for word in clean.split(' ') {
         if !current.is_empty() {
+            let joined_w = longer(&current, current_w, &format!(" {word}"));
+            if joined_w <= width {
+                current.push(' ');
+                current.push_str(word);
+                current_w = joined_w;
+                continue;
+            }
             lines.push(std::mem::take(&mut current));
+            current_w = 0;
         }
-        if fits(word) {
+        let word_w = w(word);
+        if word_w <= width {
             current = word.to_owned();
+            current_w = word_w;
             continue;
         }
         // The word alone, broken where it must be.
         for c in word.chars() {
-            let mut longer = current.clone();
-            longer.push(c);
-            if !fits(&longer) && !current.is_empty() {
+            let mut buf = [0u8; 4];
+            let piece: &str = c.encode_utf8(&mut buf);
+            let mut next_w = longer(&current, current_w, piece);
+            if next_w > width && !current.is_empty() {
                 lines.push(std::mem::take(&mut current));
-                longer = c.to_string();
+                next_w = w(piece);
             }
-            current = longer;
+            current.push(c);
+            current_w = next_w;
         }
     }
     lines.push(current);
