@@ -20,7 +20,7 @@ use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use chrono::Datelike;
 use eac_model::{Decimal, EnergyUnit, SpecEnum, TechnologyType};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::{Content, Date, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
 
 use crate::embedded::{self, Used};
 use crate::helvetica::{self, Shown};
@@ -942,7 +942,8 @@ fn render(
     for (n, content) in contents.iter().enumerate() {
         let page_id = page_ids[n];
         let content_id = Ref::new(page_id.get() + 1);
-        pdf.stream(content_id, content);
+        pdf.stream(content_id, &deflated(content))
+            .filter(Filter::FlateDecode);
         let mut page = pdf.page(page_id);
         page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W), pt(PAGE_H)));
         page.parent(tree);
@@ -958,6 +959,12 @@ fn render(
         page.finish();
     }
     pdf.finish()
+}
+
+/// `data` deflated for a `FlateDecode` stream (zlib, a fixed level: the
+/// same statement always gives the same bytes).
+fn deflated(data: &[u8]) -> Vec<u8> {
+    miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
 /// The resource name of the embedded regular or bold face.
@@ -1020,7 +1027,9 @@ fn embed(pdf: &mut Pdf, id: Ref, font: &embedded::Embedded, subset: &embedded::S
     let data =
         subsetter::subset(font.data, 0, &subset.remapper).unwrap_or_else(|_| font.data.to_vec());
     let length = i32::try_from(data.len()).unwrap_or(i32::MAX);
-    pdf.stream(file_id, &data).pair(Name(b"Length1"), length);
+    pdf.stream(file_id, &deflated(&data))
+        .filter(Filter::FlateDecode)
+        .pair(Name(b"Length1"), length);
     let mut cmap = UnicodeCmap::new(Name(b"Custom"), system);
     for (&glyph, &c) in &subset.chars {
         cmap.pair(glyph, c);

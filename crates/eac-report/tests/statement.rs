@@ -344,9 +344,12 @@ fn many_eacs_fill_several_pages_each_with_the_footer() {
             e
         })
         .collect();
-    let pages = pdf_pages(&claim_statement_pdf(&st));
+    let bytes = claim_statement_pdf(&st);
+    let pages = pdf_pages(&bytes);
     assert!(pages.len() >= 5, "{} pages", pages.len());
     let n = pages.len();
+    // Deflated page contents: about 1 KiB per EAC row (plain text was 8).
+    assert!(bytes.len() < 300 * 2048, "{} bytes", bytes.len());
     for (i, p) in pages.iter().enumerate() {
         for needle in [
             format!("page{}of{n}", i + 1),
