@@ -919,7 +919,8 @@ fn render(
             for op in footer_ops(footer, footer_h, n + 1, count) {
                 draw(&mut content, &op, &mut used);
             }
-            content.finish().to_vec()
+            // Deflated at once: only the compressed pages wait for the fonts.
+            deflated(&content.finish())
         })
         .collect();
     // The embedded faces this statement printed with, after the pages.
@@ -942,8 +943,7 @@ fn render(
     for (n, content) in contents.iter().enumerate() {
         let page_id = page_ids[n];
         let content_id = Ref::new(page_id.get() + 1);
-        pdf.stream(content_id, &deflated(content))
-            .filter(Filter::FlateDecode);
+        pdf.stream(content_id, content).filter(Filter::FlateDecode);
         let mut page = pdf.page(page_id);
         page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W), pt(PAGE_H)));
         page.parent(tree);
