@@ -595,6 +595,58 @@ fn the_check_shows_its_steps_and_stops_when_cancelled() {
     }
 }
 
+/// A certificate number retired in three EACs of one source (a CDS import,
+/// no ranges) is three findings, one per pair, each naming both EACs.
+#[test]
+fn a_number_retired_in_three_eacs_is_named_for_every_pair() {
+    let mut t = temp_store();
+    let mut eacs: Vec<eac_model::Eac> =
+        eac_sample::generate(3, 4, eac_sample::SampleOptions::default()).collect();
+    for eac in &mut eacs {
+        eac.source_id = "REG-1".to_owned();
+        eac.eac_number = Some("DUP-7".to_owned());
+        for v in &mut eac.values {
+            v.eac_number = None;
+            // Retired on the day it was issued (never before).
+            v.retired = v
+                .issued
+                .or(Some(eac_model::Date::parse("2024-05-01").unwrap()));
+        }
+    }
+    let ids: Vec<String> = eacs.iter().map(|e| e.cds_eac_id.clone()).collect();
+    t.store
+        .import_eacs("three", &mut eacs.into_iter(), &NoProgress)
+        .unwrap();
+    let report = t.store.check(&EacFilter::default(), &NoProgress).unwrap();
+    let pairs: Vec<(String, String)> = report
+        .findings
+        .iter()
+        .map(|f| {
+            assert_eq!(f.kind, FindingKind::RetiredTwice, "{f:?}");
+            assert_eq!((f.a.first.as_str(), f.b.last.as_str()), ("DUP-7", "DUP-7"));
+            assert!(f.a.retired && f.b.retired);
+            assert!(f.message.contains("DUP-7"), "{}", f.message);
+            (f.a.cds_eac_id.clone(), f.b.cds_eac_id.clone())
+        })
+        .collect();
+    let mut want = Vec::new();
+    for (k, a) in ids.iter().enumerate() {
+        for b in &ids[k + 1..] {
+            let (a, b) = if a < b { (a, b) } else { (b, a) };
+            want.push((a.clone(), b.clone()));
+        }
+    }
+    want.sort();
+    let mut got = pairs;
+    for p in &mut got {
+        if p.0 > p.1 {
+            std::mem::swap(&mut p.0, &mut p.1);
+        }
+    }
+    got.sort();
+    assert_eq!(got, want);
+}
+
 #[test]
 fn thirty_digit_and_fractional_ranges_compare_exactly() {
     let mut t = temp_store();

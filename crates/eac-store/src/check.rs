@@ -166,24 +166,23 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
         open.push(i);
     }
 
+    let mut sides = Sides::default();
     let mut findings = Vec::with_capacity(pairs.len());
     for (n, (j, i)) in pairs.into_iter().enumerate() {
         if n % 64 == 63 && progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
         let (a, b) = (&ranges[j], &ranges[i]);
-        let ea = rows::load_eac_by_id(conn, a.eac_id)?;
-        let eb = rows::load_eac_by_id(conn, b.eac_id)?;
         let shared = shared_count(
             (&key_to_seq(&a.first_key), &key_to_seq(&a.last_key)),
             (&key_to_seq(&b.first_key), &key_to_seq(&b.last_key)),
         );
-        let side_a = side(&ea, &a.first, &a.last);
-        let side_b = side(&eb, &b.first, &b.last);
+        let side_a = sides.of(conn, a.eac_id, &a.first, &a.last)?;
+        let side_b = sides.of(conn, b.eac_id, &b.first, &b.last)?;
         findings.push(finding(a.registry.clone(), side_a, side_b, shared));
     }
     step(1)?;
-    findings.extend(numbers_retired_twice(conn, &keep, progress)?);
+    findings.extend(numbers_retired_twice(conn, &keep, progress, &mut sides)?);
     step(STEPS)?;
     Ok(CheckReport {
         ranges: ranges.len(),
@@ -203,6 +202,7 @@ fn numbers_retired_twice(
     conn: &dyn Db,
     keep: &dyn Fn(i64, i64) -> bool,
     progress: &dyn Progress,
+    sides: &mut Sides,
 ) -> Result<Vec<Finding>> {
     let ids = match conn.kind() {
         Kind::Sqlite => "group_concat(DISTINCT e.id)",
@@ -234,9 +234,8 @@ fn numbers_retired_twice(
                 if !keep(a, b) {
                     continue;
                 }
-                let ea = rows::load_eac_by_id(conn, a)?;
-                let eb = rows::load_eac_by_id(conn, b)?;
-                let (sa, sb) = (side(&ea, &number, &number), side(&eb, &number, &number));
+                let sa = sides.of(conn, a, &number, &number)?;
+                let sb = sides.of(conn, b, &number, &number)?;
                 let mut f = finding(source.clone(), sa, sb, "1".to_owned());
                 // Both are retired by construction.
                 f.kind = FindingKind::RetiredTwice;
@@ -256,6 +255,29 @@ fn extension_text(eac: &Eac, key: &str) -> Option<String> {
         .iter()
         .find(|(k, _)| k == key)
         .and_then(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok())
+}
+
+/// What a finding shows of each EAC it names, read once per EAC however
+/// many findings name it (a number retired in `k` EACs makes `k(k-1)/2`
+/// findings).
+#[derive(Default)]
+struct Sides(std::collections::HashMap<i64, FindingSide>);
+
+impl Sides {
+    /// The side of the EAC in row `id`, for the certificates `first`…`last`.
+    fn of(&mut self, conn: &dyn Db, id: i64, first: &str, last: &str) -> Result<FindingSide> {
+        let known = match self.0.entry(id) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(side(&rows::load_eac_by_id(conn, id)?, "", ""))
+            }
+        };
+        Ok(FindingSide {
+            first: first.to_owned(),
+            last: last.to_owned(),
+            ..known.clone()
+        })
+    }
 }
 
 fn side(eac: &Eac, first: &str, last: &str) -> FindingSide {
