@@ -53,7 +53,7 @@ impl Embedded {
     }
 
     /// Font units in thousandths of the font size (rounded to nearest).
-    pub(crate) fn thousandths(&self, units: i64) -> i64 {
+    fn thousandths(&self, units: i64) -> i64 {
         let em = i64::from(self.face.units_per_em());
         (units * 1000 + units.signum() * em / 2) / em
     }

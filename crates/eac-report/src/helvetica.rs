@@ -67,47 +67,52 @@ fn encode(c: char) -> Option<u8> {
     })
 }
 
-/// How the statement prints a character.
+/// How the statement prints a character of a text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Shown {
-    /// In Helvetica, as this WinAnsi byte (`?` for a character no font of
-    /// the statement has; the CSV keeps the exact text).
+    /// In Helvetica, as this WinAnsi byte.
     WinAnsi(u8),
     /// In the embedded font of the same weight, as this glyph.
     Embedded(u16),
 }
 
-/// How each character of `text` is printed in the regular or bold face:
-/// in Helvetica when WinAnsi has every one of them; else, so that a name
-/// like `Łódź` is one typeface, the whole text in the embedded font (which
-/// has every WinAnsi character too); a character neither has is a `?`.
-pub(crate) fn shown(text: &str, bold: bool) -> impl Iterator<Item = (char, Shown)> + '_ {
-    let font = embedded::font(bold);
-    let embed = embeds(text, bold);
-    text.chars().map(move |c| {
-        let winansi = || Shown::WinAnsi(encode(c).unwrap_or(b'?'));
-        let how = if embed {
-            font.glyph(c).map_or_else(winansi, Shown::Embedded)
-        } else {
-            winansi()
-        };
-        (c, how)
-    })
-}
-
-/// Whether `text` is printed in the embedded font ([`shown`]): it holds a
-/// character WinAnsi lacks that the embedded font has. When it is not,
-/// no part of it is either, and widths of its parts add up.
+/// Whether `text` is printed in the embedded font: it holds a character
+/// WinAnsi lacks that the embedded font has. Then all of it is, so that a
+/// name like `Łódź` is one typeface (the embedded font has every WinAnsi
+/// character too); else none of it is, and widths of its parts add up.
 pub(crate) fn embeds(text: &str, bold: bool) -> bool {
     let font = embedded::font(bold);
     text.chars()
         .any(|c| encode(c).is_none() && font.glyph(c).is_some())
 }
 
+/// Each character of `text` as printed in the regular or bold face, all in
+/// Helvetica or all in the embedded font ([`embeds`]), with the character
+/// it prints: `?` for one its font lacks (the CSV keeps the exact text).
+pub(crate) fn shown(text: &str, bold: bool) -> impl Iterator<Item = (char, Shown)> + '_ {
+    let font = embedded::font(bold);
+    let embed = embeds(text, bold);
+    text.chars().map(move |c| {
+        if embed {
+            match font.glyph(c) {
+                Some(g) => (c, Shown::Embedded(g)),
+                None => ('?', Shown::Embedded(font.glyph('?').unwrap_or(0))),
+            }
+        } else {
+            match encode(c) {
+                Some(b) => (c, Shown::WinAnsi(b)),
+                None => ('?', Shown::WinAnsi(b'?')),
+            }
+        }
+    })
+}
+
 /// Whether some character of `text` is printed as a `?` it is not: no
-/// font of the statement has it ([`shown`]).
+/// font of the statement has it.
 pub(crate) fn replaces_any(text: &str, bold: bool) -> bool {
-    shown(text, bold).any(|(c, how)| c != '?' && how == Shown::WinAnsi(b'?'))
+    let font = embedded::font(bold);
+    text.chars()
+        .any(|c| encode(c).is_none() && font.glyph(c).is_none())
 }
 
 /// The width of an encoded byte in thousandths of the font size. Bytes

@@ -925,18 +925,13 @@ fn render(
         .collect();
     // The embedded faces this statement printed with, after the pages.
     let mut next = 6 + 2 * count as i32;
-    let embedded: Vec<(bool, Ref)> = [false, true]
-        .into_iter()
-        .filter(|&bold| used.of(bold).is_some())
-        .map(|bold| {
+    let mut embedded = Vec::new();
+    for bold in [false, true] {
+        if let Some(subset) = used.of(bold) {
             let id = Ref::new(next);
             next += 5;
-            (bold, id)
-        })
-        .collect();
-    for &(bold, id) in &embedded {
-        if let Some(subset) = used.of(bold) {
             embed(&mut pdf, id, embedded::font(bold), subset);
+            embedded.push((bold, id));
         }
     }
 
@@ -1070,29 +1065,6 @@ fn footer_ops(footer: &[String], footer_h: i64, page: usize, pages: usize) -> Ve
     ops
 }
 
-/// Shows the bytes of one run of text in its font and empties `run`.
-fn show_run(
-    content: &mut Content,
-    run: &mut Vec<u8>,
-    embedded: Option<bool>,
-    builtin: Name<'static>,
-    bold: bool,
-    size: i64,
-) {
-    let Some(embedded) = embedded else { return };
-    if run.is_empty() {
-        return;
-    }
-    let name = if embedded {
-        embedded_name(bold)
-    } else {
-        builtin
-    };
-    content.set_font(name, pt(size));
-    content.show(Str(run));
-    run.clear();
-}
-
 fn draw(content: &mut Content, op: &Op, used: &mut Used) {
     match op {
         Op::Text {
@@ -1104,26 +1076,24 @@ fn draw(content: &mut Content, op: &Op, used: &mut Used) {
             text,
         } => {
             let bold = *font == Font::Bold;
-            let builtin = if bold { Name(b"F2") } else { Name(b"F1") };
-            content.set_fill_gray(channel(*gray));
-            content.begin_text();
-            content.next_line(pt(*x), pt(PAGE_H - y));
-            // Runs of one font each: Helvetica's bytes, or the embedded
-            // font's two-byte CIDs; each run starts where the last ended.
-            let mut run: Vec<u8> = Vec::new();
-            let mut run_embedded = None;
+            let name = match (helvetica::embeds(text, bold), bold) {
+                (true, _) => embedded_name(bold),
+                (false, false) => Name(b"F1"),
+                (false, true) => Name(b"F2"),
+            };
+            // Helvetica's WinAnsi bytes, or the embedded font's two-byte CIDs.
+            let mut bytes: Vec<u8> = Vec::with_capacity(text.len() * 2);
             for (c, shown) in helvetica::shown(text, bold) {
-                let is_embedded = matches!(shown, Shown::Embedded(_));
-                if run_embedded != Some(is_embedded) {
-                    show_run(content, &mut run, run_embedded, builtin, bold, *size);
-                    run_embedded = Some(is_embedded);
-                }
                 match shown {
-                    Shown::WinAnsi(b) => run.push(b),
-                    Shown::Embedded(g) => run.extend(used.cid(bold, g, c).to_be_bytes()),
+                    Shown::WinAnsi(b) => bytes.push(b),
+                    Shown::Embedded(g) => bytes.extend(used.cid(bold, g, c).to_be_bytes()),
                 }
             }
-            show_run(content, &mut run, run_embedded, builtin, bold, *size);
+            content.set_fill_gray(channel(*gray));
+            content.begin_text();
+            content.set_font(name, pt(*size));
+            content.next_line(pt(*x), pt(PAGE_H - y));
+            content.show(Str(&bytes));
             content.end_text();
         }
         Op::Fill { x, y, w, h, rgb } => {
