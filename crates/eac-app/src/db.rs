@@ -161,7 +161,7 @@ pub fn copy_to_server(
     each: &mut dyn FnMut(&eac_store::server_copy::TableCopied),
     progress: &dyn eac_store::Progress,
 ) -> Result<eac_store::server_copy::CopyReport, AppError> {
-    Ok(store.copy_to_server_cancellable(url, each, &|| progress.is_cancelled())?)
+    Ok(store.copy_to_server_cancellable(url, each, progress)?)
 }
 
 /// Team mode: copies the server database `url` whole into the new file

@@ -168,8 +168,8 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
 
     let mut sides = Sides::default();
     let mut findings = Vec::with_capacity(pairs.len());
-    for (n, (j, i)) in pairs.into_iter().enumerate() {
-        if n % 64 == 63 && progress.is_cancelled() {
+    for (j, i) in pairs {
+        if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
         let (a, b) = (&ranges[j], &ranges[i]);
@@ -223,8 +223,8 @@ fn numbers_retired_twice(
             conn.collect(&sql, &[], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         })?;
     let mut out = Vec::new();
-    for (n, (source, number, ids)) in groups.into_iter().enumerate() {
-        if n % 64 == 63 && progress.is_cancelled() {
+    for (source, number, ids) in groups {
+        if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
         let mut ids: Vec<i64> = ids.split(',').filter_map(|s| s.parse().ok()).collect();

@@ -88,20 +88,21 @@ impl Store {
         url: &str,
         each: &mut dyn FnMut(&TableCopied),
     ) -> Result<CopyReport> {
-        self.copy_to_server_cancellable(url, each, &|| false)
+        self.copy_to_server_cancellable(url, each, &crate::NoProgress)
     }
 
     /// [`Store::copy_to_server`] that stops with [`StoreError::Cancelled`]
-    /// once `cancelled` says so (asked every few thousand rows sent or read
-    /// back): the server's transaction is rolled back, nothing is copied.
+    /// once `progress` is cancelled (asked every few thousand rows sent or
+    /// read back): the server's transaction is rolled back, nothing is
+    /// copied.
     pub fn copy_to_server_cancellable(
         &self,
         url: &str,
         each: &mut dyn FnMut(&TableCopied),
-        cancelled: &dyn Fn() -> bool,
+        progress: &dyn crate::Progress,
     ) -> Result<CopyReport> {
         let stop = || {
-            if cancelled() {
+            if progress.is_cancelled() {
                 Err(StoreError::Cancelled)
             } else {
                 Ok(())
@@ -180,7 +181,6 @@ impl Store {
                 writer.finish().map_err(server_error)?;
             }
             let sent = hex::encode(sent.finalize());
-            stop()?;
             let back = read_back(&mut tx, table, &columns, &key, &stop)?;
             if back != sent {
                 return Err(StoreError::Server {

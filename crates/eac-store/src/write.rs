@@ -119,10 +119,10 @@ pub(crate) struct Write<'c> {
     /// The store's hidden databases attached for this write (see
     /// `Store::attached`).
     pub(crate) attached: &'c crate::bulk::Attached,
-    /// On a server: the EACs this write has changed so far, and whether
-    /// the kept rows now wait for its end ([`Write::changed_eac`]).
+    /// On a server: the EACs this write has changed so far; past
+    /// [`KEPT_ROW_BY_ROW`] the kept rows wait for its end
+    /// ([`Write::changed_eac`]).
     server_eacs: std::cell::Cell<u64>,
-    kept_later: std::cell::Cell<bool>,
 }
 
 /// The EACs a write on a server changes with the kept counts, totals and
@@ -167,11 +167,16 @@ impl Write<'_> {
         };
         let n = self.server_eacs.get() + 1;
         self.server_eacs.set(n);
-        if n > KEPT_ROW_BY_ROW && !self.kept_later.get() {
+        if n == KEPT_ROW_BY_ROW + 1 {
             server.batch("SELECT set_config('eacdesk.kept', 'later', true)")?;
-            self.kept_later.set(true);
         }
         Ok(())
+    }
+
+    /// Whether the kept rows wait for this write's end (see
+    /// [`Write::changed_eac`]).
+    fn kept_later(&self) -> bool {
+        self.server_eacs.get() > KEPT_ROW_BY_ROW
     }
 }
 
@@ -228,12 +233,11 @@ impl Store {
                 facet_tally: Default::default(),
                 attached: &self.attached,
                 server_eacs: Default::default(),
-                kept_later: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
             if let Some(server) = server {
-                if w.kept_later.get() {
+                if w.kept_later() {
                     // The rows the triggers left alone, from the EACs as
                     // they now are; then the triggers keep them again.
                     server.batch(
@@ -304,7 +308,6 @@ impl Store {
             facet_tally: Default::default(),
             attached: &self.attached,
             server_eacs: Default::default(),
-            kept_later: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);

@@ -3107,17 +3107,29 @@ fn a_cancelled_copy_to_a_server_copies_nothing() {
             .unwrap()
             .get(0)
     };
+    /// Says "cancel" from its `after`-th question on.
+    struct CancelAfter {
+        after: usize,
+        asked: std::sync::atomic::AtomicUsize,
+    }
+    impl eac_store::Progress for CancelAfter {
+        fn update(&self, _: eac_store::Phase, _: u64, _: Option<u64>) {}
+        fn is_cancelled(&self) -> bool {
+            self.asked.fetch_add(1, std::sync::atomic::Ordering::SeqCst) >= self.after
+        }
+    }
     for after in [0, 5, 12] {
-        let asked = std::cell::Cell::new(0);
+        let progress = CancelAfter {
+            after,
+            asked: Default::default(),
+        };
         let mut tables = 0;
         let err = file
-            .copy_to_server_cancellable(&db, &mut |_| tables += 1, &|| {
-                asked.set(asked.get() + 1);
-                asked.get() > after
-            })
+            .copy_to_server_cancellable(&db, &mut |_| tables += 1, &progress)
             .unwrap_err();
         assert!(matches!(err, eac_store::StoreError::Cancelled), "{err}");
-        assert!(asked.get() > after, "asked {} times", asked.get());
+        let asked = progress.asked.load(std::sync::atomic::Ordering::SeqCst);
+        assert!(asked > after, "asked {asked} times");
         assert_eq!(values(&db), 0, "cancelled after {after} looks");
         if after == 12 {
             assert!(tables > 0, "the last cancel came after some tables");
