@@ -341,10 +341,7 @@ async fn closing_the_window_with_unsaved_edits_asks_first() -> Result<()> {
     desk.el("close-dialog").await?;
     // The window may go before WebDriver answers the click.
     let _ = desk.click("close-confirm").await;
-    desk.until("the window to close", || async {
-        Ok((!desk.window_exists()?).then_some(()))
-    })
-    .await?;
+    desk.wait_window_gone().await?;
     let out = Command::new(cli_binary())
         .args(["audit", "--json"])
         .env("EACDESK_DB", &desk.db)

@@ -310,6 +310,23 @@ impl Desk {
         Ok(())
     }
 
+    /// Waits until the app's window has left the X display (after a close).
+    pub async fn wait_window_gone(&self) -> Result<()> {
+        self.until("the window to close", || async {
+            Ok((!self.window_exists()?).then_some(()))
+        })
+        .await
+    }
+
+    /// The UI state the settings file holds for this test's database
+    /// (`null` when none, or the file cannot be read yet).
+    pub fn remembered_state(&self) -> serde_json::Value {
+        let settings = self.dir.path().join("home/config/eacdesk/settings.json");
+        let text = std::fs::read_to_string(settings).unwrap_or_default();
+        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+        json["databases"][self.db.to_string_lossy().as_ref()].clone()
+    }
+
     /// Whether the app's window is still on the X display.
     pub fn window_exists(&self) -> Result<bool> {
         let (conn, _) = x11rb::connect(None).context("connecting to the X display")?;

@@ -106,17 +106,15 @@ async fn a_saved_view_and_the_column_layout_come_back_after_a_restart() -> Resul
     desk.wait_count("footer-count", |c| c == 40).await?;
     // The state is written a moment after the last change: wait for it, as
     // a person closing the window a second later would.
-    let settings = desk.dir.path().join("home/config/eacdesk/settings.json");
-    let db = desk.db.to_string_lossy().into_owned();
     desk.until("the cleared filter in the settings file", || async {
-        let text = std::fs::read_to_string(&settings).unwrap_or_default();
-        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let state = &json["databases"][&db];
+        let state = desk.remembered_state();
         Ok((state["filter"]["technology"] == ""
             && state["views"].as_array().is_some_and(|v| v.len() == 1))
         .then_some(()))
     })
     .await?;
+    let settings = desk.dir.path().join("home/config/eacdesk/settings.json");
+    let db = desk.db.to_string_lossy().into_owned();
     let recent = std::fs::read_to_string(&settings)?;
     ensure!(
         recent.contains("recent_databases") && recent.contains(&db),
@@ -170,17 +168,10 @@ async fn a_column_widened_just_before_the_window_closes_is_remembered() -> Resul
     // moment after the last one; the window's × comes sooner than that.
     let before = widen_eac_number(&desk).await?;
     desk.ask_window_to_close()?;
-    desk.until("the window to close", || async {
-        Ok((!desk.window_exists()?).then_some(()))
-    })
-    .await?;
+    desk.wait_window_gone().await?;
     // Written as the window goes (the X window may vanish a moment before).
-    let settings = desk.dir.path().join("home/config/eacdesk/settings.json");
-    let db = desk.db.to_string_lossy().into_owned();
     desk.until("the widened column in the settings file", || async {
-        let text = std::fs::read_to_string(&settings).unwrap_or_default();
-        let json: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
-        let width = &json["databases"][&db]["columns"]["widths"]["eac_number"];
+        let width = &desk.remembered_state()["columns"]["widths"]["eac_number"];
         Ok((*width == serde_json::json!(before + 32)).then_some(()))
     })
     .await?;

@@ -485,20 +485,28 @@ fn overlapping_ranges_are_found_and_adjacent_ones_are_not() {
     assert!(report.findings[0].message.contains("share"));
 }
 
-#[test]
-fn the_same_certificates_claimed_for_two_beneficiaries_or_twice_are_named() {
-    let mut t = temp_store();
+/// GO certificates 1–10 claimed for Acme (registry file "a") and 5–12 for
+/// Globex ("b"), both on 2024-03-01: six certificates claimed twice. The
+/// claim, for more ranges.
+fn claimed_for_acme_and_globex(store: &mut Store) -> Claim {
     let on = Claim::On(eac_model::Date::parse("2024-03-01").unwrap());
     store_ranges(
-        &mut t.store,
+        store,
         "a",
         &[range("go", (1, 10), on.clone(), Some("Acme"))],
     );
     store_ranges(
-        &mut t.store,
+        store,
         "b",
         &[range("go", (5, 12), on.clone(), Some("Globex"))],
     );
+    on
+}
+
+#[test]
+fn the_same_certificates_claimed_for_two_beneficiaries_or_twice_are_named() {
+    let mut t = temp_store();
+    let on = claimed_for_acme_and_globex(&mut t.store);
     store_ranges(
         &mut t.store,
         "c",
@@ -560,17 +568,7 @@ impl eac_app::Progress for Steps {
 #[test]
 fn the_check_shows_its_steps_and_stops_when_cancelled() {
     let mut t = temp_store();
-    let on = Claim::On(eac_model::Date::parse("2024-03-01").unwrap());
-    store_ranges(
-        &mut t.store,
-        "a",
-        &[range("go", (1, 10), on.clone(), Some("Acme"))],
-    );
-    store_ranges(
-        &mut t.store,
-        "b",
-        &[range("go", (5, 12), on, Some("Globex"))],
-    );
+    claimed_for_acme_and_globex(&mut t.store);
 
     let steps = Steps::new(usize::MAX);
     let report = eac_app::check(&t.store, &EacFilter::default(), &steps).unwrap();
