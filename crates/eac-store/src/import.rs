@@ -7,6 +7,7 @@
 //! wake-up per batch, not per EAC) through a bounded channel, so memory stays
 //! bounded by a few dozen EACs.
 
+use std::collections::HashSet;
 use std::fs::File;
 use std::io;
 use std::path::Path;
@@ -19,7 +20,9 @@ use eac_model::{check_eac, CheckOptions, Eac, EacRead, Flow, ListingError, Rule,
 
 use crate::atomic::HashedRead;
 use crate::bulk;
+use crate::db::Kind;
 use crate::history;
+use crate::periods;
 use crate::rows::{self, count};
 use crate::write::Write;
 use crate::{FileImportReport, ImportOptions, ImportOutcome, Progress, Result, StoreError};
@@ -273,6 +276,109 @@ impl<'a> Batch<'a> {
         Ok(())
     }
 
+    /// Whether EACs are handled a parser batch at a time
+    /// ([`Batch::accept_group`]) rather than one by one: on a server, where
+    /// each statement is a round trip.
+    fn groups(&self) -> bool {
+        self.w.db().kind() == Kind::Postgres
+    }
+
+    /// [`Batch::accept`] of several EACs, in order, with the same outcome:
+    /// their stored rows looked up together, the new ones written together
+    /// and the ones left as stored marked together, so a server import
+    /// makes a handful of round trips per batch instead of about five per
+    /// EAC. An EAC that replaces a stored one is written on its own (it is
+    /// audited with both versions). Says whether to read on.
+    fn accept_group(&mut self, items: &mut [Parsed]) -> Flow {
+        if let Err(e) = self.store_group(items) {
+            self.failure = Some(e);
+        }
+        if self.failure.is_some() || self.cancelled || self.errors.len() >= MAX_REPORTED {
+            return Flow::Stop;
+        }
+        if self.last_progress.elapsed() >= PROGRESS_EVERY {
+            self.report_progress();
+        }
+        Flow::Continue
+    }
+
+    /// [`Batch::accept_group`]'s work; stops (writing nothing more, as
+    /// the import will be rolled back) at a cancel or at the error that
+    /// fills the report, looked for after each EAC as one by one.
+    fn store_group(&mut self, items: &mut [Parsed]) -> Result<()> {
+        let ids: Vec<&str> = (items.iter())
+            .filter_map(|item| match &item.read {
+                EacRead::Valid { eac, .. } => Some(eac.cds_eac_id.as_str()),
+                _ => None,
+            })
+            .collect();
+        let stored = rows::server::find_many(self.w.db(), &ids)?;
+        drop(ids);
+        // The ids met in this group (earlier groups' are stored by now).
+        let mut met: HashSet<String> = HashSet::with_capacity(items.len());
+        let mut new: Vec<(&Eac, &mut rows::Prepared)> = Vec::new();
+        let mut seen = Vec::new();
+        for item in items.iter_mut() {
+            self.seen += 1;
+            match &mut item.read {
+                EacRead::Valid { eac, warnings } => {
+                    self.warn(std::mem::take(warnings));
+                    let eac: &Eac = eac;
+                    let prepared = &mut item.prepared;
+                    match stored.get(&eac.cds_eac_id) {
+                        _ if !met.insert(eac.cds_eac_id.clone()) => {
+                            self.duplicate(item.index, eac);
+                        }
+                        None => {
+                            let (start, end) = (&eac.period_start, &eac.period_end);
+                            periods::check(self.w, &eac.cds_eac_id, start, end)?;
+                            new.push((eac, prepared_in(prepared, eac)?));
+                        }
+                        Some(s) if s.seen_batch_id == self.id => self.duplicate(item.index, eac),
+                        Some(s) if eac.cds_modified > s.cds_modified => {
+                            history::import_replacing(self.w, s.id, eac, self.id, &self.file)?;
+                            let p = prepared_in(prepared, eac)?;
+                            rows::replace_prepared(self.w, s.id, eac, p, self.id)?;
+                            self.replaced += 1;
+                            self.value_count += eac.values.len();
+                        }
+                        Some(s) => {
+                            seen.push(s.id);
+                            self.skipped += 1;
+                        }
+                    }
+                }
+                EacRead::Ignored { warnings } => {
+                    self.ignored += 1;
+                    self.warn(std::mem::take(warnings));
+                }
+                EacRead::Invalid { violations } => {
+                    let errors = std::mem::take(violations)
+                        .into_iter()
+                        .filter(Violation::is_error);
+                    self.error(errors);
+                }
+            }
+            if self.errors.len() >= MAX_REPORTED {
+                return Ok(());
+            }
+            if self.progress.is_cancelled() {
+                self.cancelled = true;
+                return Ok(());
+            }
+        }
+        rows::server::insert_many(self.w, &mut new, self.id)?;
+        for (eac, _) in &new {
+            self.added_ids.push(eac.cds_eac_id.clone());
+            self.added += 1;
+            self.value_count += eac.values.len();
+        }
+        if self.added_ids.len() >= ADDED_PER_STATEMENT {
+            note_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
+        }
+        rows::server::mark_seen_many(self.w, &seen, self.id)
+    }
+
     /// Reports the EAC at `index` as one whose `cds_eac_id` this file held
     /// before.
     fn duplicate(&mut self, index: usize, eac: &Eac) {
@@ -435,6 +541,19 @@ struct Parsed {
     index: usize,
     read: EacRead,
     prepared: Option<rows::Prepared>,
+}
+
+/// The rows of `eac` as prepared on the parser thread, or prepared now
+/// when they were not (an EAC from memory; one the parser could not
+/// prepare fails here as its insert would).
+fn prepared_in<'p>(
+    slot: &'p mut Option<rows::Prepared>,
+    eac: &Eac,
+) -> Result<&'p mut rows::Prepared> {
+    match slot {
+        Some(p) => Ok(p),
+        None => Ok(slot.insert(rows::prepare(eac)?)),
+    }
 }
 
 /// How the parsing thread ended: the reader's outcome and, when the whole
@@ -600,6 +719,14 @@ fn import_file_once(
             (outcome, Some(sha256))
         });
         'writing: for mut parsed in receiver.iter() {
+            if batch.groups() {
+                if batch.accept_group(&mut parsed) == Flow::Stop {
+                    stop.store(true, Ordering::Relaxed);
+                    break 'writing;
+                }
+                let _ = spent_sender.send(parsed);
+                continue;
+            }
             // A fresh load's EACs of this batch whose children wait.
             let mut children = Vec::new();
             for item in &mut parsed {
@@ -678,6 +805,9 @@ pub(crate) fn import_eacs_with(
     // repeat there (decision 233).
     let deferred = bulk::defer_indexes_if_fresh(w, bulk::Unique::Kept)?;
     batch.fresh = deferred.is_some();
+    // On a server, EACs are written a group at a time.
+    let mut group = Vec::new();
+    let mut stopped = false;
     for (index, eac) in eacs.enumerate() {
         let violations = check_eac(&eac, &format!("/eacs/{index}"), check);
         let read = if violations.iter().any(Violation::is_error) {
@@ -688,9 +818,28 @@ pub(crate) fn import_eacs_with(
                 warnings: violations,
             }
         };
-        if batch.accept(index, read) == Flow::Stop {
-            break;
+        if !batch.groups() {
+            if batch.accept(index, read) == Flow::Stop {
+                stopped = true;
+                break;
+            }
+            continue;
         }
+        group.push(Parsed {
+            index,
+            read,
+            prepared: None,
+        });
+        if group.len() == EACS_PER_BATCH {
+            if batch.accept_group(&mut group) == Flow::Stop {
+                stopped = true;
+                break;
+            }
+            group.clear();
+        }
+    }
+    if !stopped && !group.is_empty() {
+        batch.accept_group(&mut group);
     }
     batch.finish_load(None, deferred)
 }

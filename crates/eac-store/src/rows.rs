@@ -706,9 +706,16 @@ pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
 const ROWS_PER_STATEMENT: [usize; 7] = [64, 32, 16, 8, 4, 2, 1];
 
 /// The sizes of the statements inserting `n` rows ([`ROWS_PER_STATEMENT`]).
-fn statement_sizes(mut n: usize) -> impl Iterator<Item = usize> {
+fn statement_sizes(n: usize) -> impl Iterator<Item = usize> {
+    sizes_from(&ROWS_PER_STATEMENT, n)
+}
+
+/// The sizes of the statements writing `n` rows, each one of `sizes`
+/// (largest first, the last 1): as many of the largest as fit, then one
+/// of each smaller size the rest needs.
+fn sizes_from(sizes: &'static [usize], mut n: usize) -> impl Iterator<Item = usize> {
     std::iter::from_fn(move || {
-        let size = ROWS_PER_STATEMENT.into_iter().find(|s| *s <= n)?;
+        let size = sizes.iter().copied().find(|s| *s <= n)?;
         n -= size;
         Some(size)
     })
@@ -964,8 +971,10 @@ pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> 
         ],
     )?;
     db.execute("DELETE FROM eac_beneficiaries WHERE eac_id = ?1", &[&id])?;
-    if let Some(kind) = eac.beneficiary_type {
-        insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
+    match (db.kind(), eac.beneficiary_type) {
+        (Kind::Postgres, _) => server::insert_beneficiaries(w, &[(id, eac)])?,
+        (Kind::Sqlite, Some(kind)) => insert_beneficiaries(w, id, kind, &eac.beneficiaries)?,
+        (Kind::Sqlite, None) => {}
     }
     // The search text (SQLite: its full-text index; a server: the column
     // its trigram index reads).
@@ -1028,19 +1037,40 @@ pub(crate) fn big_from_text(text: &str) -> Result<BigDecimal> {
 /// The rows of an EAC on a server database (decision 220): the same
 /// columns as on SQLite, written through [`Db`] (the SQLite path above binds
 /// in place for an import's speed); the search text is the `eacs` column
-/// the trigram index reads, and a new row's id comes back with `RETURNING`.
-mod server {
+/// the trigram index reads, and new rows' ids come back with `RETURNING`.
+///
+/// Each statement is a round trip to the server, which is what a server
+/// import waited for: with one statement per EAC and table, 10,000 EACs
+/// took 10 s on a server on the same machine, and would take ten times as
+/// long across a network. EACs are therefore written many to a statement
+/// ([`insert_many`]), and so are their values, totals and beneficiaries.
+pub(crate) mod server {
+    use std::collections::HashMap;
+
     use rusqlite::types::Value;
     use rusqlite::ToSql;
 
     use super::*;
 
+    /// `eacs` rows one statement inserts, largest first: a few statement
+    /// texts, each prepared once per connection.
+    const EACS_PER_STATEMENT: [usize; 4] = [32, 8, 2, 1];
+    /// Rows of `eac_values`, `eac_totals` and `eac_beneficiaries` one
+    /// statement inserts (at most 11 parameters a row: far below the
+    /// protocol's 65,535).
+    const ROWS_PER_STATEMENT: [usize; 6] = [512, 128, 32, 8, 2, 1];
+    /// Ids one look-up or one mark asks about ([`find_many`], [`mark_seen_many`]).
+    const IDS_PER_STATEMENT: [usize; 4] = [32, 8, 2, 1];
+
+    fn text(t: Option<&str>) -> Value {
+        t.map_or(Value::Null, |t| Value::Text(t.to_owned()))
+    }
+
     /// The values of `?2`…`?25` of the SQLite statements, in order.
-    fn head_values(eac: &Eac, p: &Prepared, batch_id: i64) -> Vec<Value> {
+    fn head_values(eac: &Eac, p: &Prepared, batch_id: i64) -> [Value; 24] {
         let d = &p.derived;
         let [created, modified, start, end, commissioned] = p.head;
-        let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_owned()));
-        vec![
+        [
             text(p.text(created)),
             text(p.text(modified)),
             text(eac.eac_number.as_deref()),
@@ -1072,27 +1102,94 @@ mod server {
         values.iter().map(|v| v as &dyn ToSql).collect()
     }
 
-    pub(super) fn insert(w: &Write, eac: &Eac, p: &mut Prepared, batch_id: i64) -> Result<i64> {
-        let mut values = vec![Value::Text(eac.cds_eac_id.clone())];
-        values.extend(head_values(eac, p, batch_id));
-        values.push(Value::Text(std::mem::take(&mut p.search)));
-        let id: i64 = w.db().query_row(
-            "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
-                source_name, destination_id, destination_name, beneficiary_type, asset_id,
-                asset_commissioned, asset_origination, asset_destination, technology_type,
-                emissions_factor_direct, emissions_factor_lca, period_start, period_end,
-                issuance, retired_state, value_count, quantity_sort_key, extensions,
-                import_batch_id, seen_batch_id, missing, search_text, cds_synced, version)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25, ?26,
-                (SELECT imported_at FROM import_batches WHERE id = ?24),
-                (SELECT version_high + 1 FROM eac_counts_kept))
-             RETURNING id",
-            &refs(&values),
-            |row| Ok(row.get(0)?),
+    /// Runs `head VALUES row, row, …` over `values` (`width` a row, rows
+    /// in order), as many rows to a statement as `sizes` allows; `each`
+    /// sees what a `RETURNING` in `tail` returns.
+    fn insert_rows(
+        w: &Write,
+        (head, row, tail): (&str, &str, &str),
+        width: usize,
+        sizes: &'static [usize],
+        values: &[Value],
+        each: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+    ) -> Result<()> {
+        debug_assert_eq!(values.len() % width, 0);
+        let mut rest = values;
+        for size in sizes_from(sizes, values.len() / width) {
+            let (now, later) = rest.split_at(size * width);
+            let sql = format!("{head} VALUES {} {tail}", value_rows(row, size));
+            w.db().each(&sql, &refs(now), each)?;
+            rest = later;
+        }
+        Ok(())
+    }
+
+    /// Inserts new EACs with all their rows, many to a statement; their row
+    /// ids, in order. The caller has shown each to the closed-period check.
+    pub(crate) fn insert_many(
+        w: &Write,
+        eacs: &mut [(&Eac, &mut Prepared)],
+        batch_id: i64,
+    ) -> Result<Vec<i64>> {
+        /// The `eacs` columns after `cds_eac_id`, and what they hold, in order.
+        const EACS_HEAD: &str =
+            "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number,
+            source_id, source_name, destination_id, destination_name, beneficiary_type, asset_id,
+            asset_commissioned, asset_origination, asset_destination, technology_type,
+            emissions_factor_direct, emissions_factor_lca, period_start, period_end, issuance,
+            retired_state, value_count, quantity_sort_key, extensions, import_batch_id, missing,
+            seen_batch_id, search_text, cds_synced, version)";
+        /// One `eacs` row: the 24 values of [`head_values`] after the id, then
+        /// the batch again, the search text and the batch a third time.
+        const EACS_ROW: &str =
+            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+            ?, ?, ?, ?, (SELECT imported_at FROM import_batches WHERE id = ?),
+            (SELECT version_high + 1 FROM eac_counts_kept))";
+        const EACS_ROW_PARAMS: usize = 28;
+        if eacs.is_empty() {
+            return Ok(Vec::new());
+        }
+        w.changed_eacs(eacs.len())?;
+        let mut values = Vec::with_capacity(eacs.len() * EACS_ROW_PARAMS);
+        for (eac, p) in eacs.iter_mut() {
+            values.push(Value::Text(eac.cds_eac_id.clone()));
+            values.extend(head_values(eac, p, batch_id));
+            values.push(Value::Integer(batch_id));
+            values.push(Value::Text(std::mem::take(&mut p.search)));
+            values.push(Value::Integer(batch_id));
+        }
+        // Matched by id, not by the order the server returns them in.
+        let mut ids: HashMap<String, i64> = HashMap::with_capacity(eacs.len());
+        insert_rows(
+            w,
+            (EACS_HEAD, EACS_ROW, "RETURNING cds_eac_id, id"),
+            EACS_ROW_PARAMS,
+            &EACS_PER_STATEMENT,
+            &values,
+            &mut |row| {
+                ids.insert(row.get(0)?, row.get(1)?);
+                Ok(())
+            },
         )?;
-        children(w, id, eac, p)?;
-        Ok(id)
+        let ids = (eacs.iter())
+            .map(|(eac, _)| {
+                ids.get(&eac.cds_eac_id).copied().ok_or_else(|| {
+                    StoreError::InvalidInput(format!(
+                        "the server did not return the row of EAC `{}`",
+                        eac.cds_eac_id
+                    ))
+                })
+            })
+            .collect::<Result<Vec<i64>>>()?;
+        let children: Vec<(i64, &Eac, &Prepared)> = (ids.iter().zip(eacs.iter()))
+            .map(|(id, (eac, p))| (*id, *eac, &**p))
+            .collect();
+        insert_children(w, &children)?;
+        Ok(ids)
+    }
+
+    pub(super) fn insert(w: &Write, eac: &Eac, p: &mut Prepared, batch_id: i64) -> Result<i64> {
+        Ok(insert_many(w, &mut [(eac, p)], batch_id)?[0])
     }
 
     pub(super) fn replace(
@@ -1126,21 +1223,18 @@ mod server {
         ] {
             db.execute(sql, &[&id])?;
         }
-        children(w, id, eac, p)
+        insert_children(w, &[(id, eac, p)])
     }
 
-    /// Values (many rows to a statement, as on SQLite), totals and
-    /// beneficiaries of the EAC in row `id`.
-    fn children(w: &Write, id: i64, eac: &Eac, p: &Prepared) -> Result<()> {
-        let db = w.db();
-        for (chunk_at, chunk) in eac.values.chunks(ROWS_PER_STATEMENT[0]).enumerate() {
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 11);
-            let text = |t: Option<&str>| t.map_or(Value::Null, |t| Value::Text(t.to_owned()));
-            for (i, v) in chunk.iter().enumerate() {
-                let position = chunk_at * ROWS_PER_STATEMENT[0] + i;
+    /// Values, totals and beneficiaries of the EACs in rows `id`, each
+    /// table's rows of all of them together.
+    fn insert_children(w: &Write, children: &[(i64, &Eac, &Prepared)]) -> Result<()> {
+        let mut values = Vec::new();
+        for (id, eac, p) in children {
+            for (position, v) in eac.values.iter().enumerate() {
                 let [issued, retired, start, end, extensions] = p.values[position];
                 values.extend([
-                    Value::Integer(id),
+                    Value::Integer(*id),
                     Value::Integer(count(position)),
                     text(v.eac_number.as_deref()),
                     text(p.text(issued)),
@@ -1153,33 +1247,137 @@ mod server {
                     Value::Integer(i64::from(v.retired_undated)),
                 ]);
             }
-            let sql = format!(
+        }
+        insert_rows(
+            w,
+            (
                 r#"INSERT INTO eac_values (eac_id, position, eac_number, issued, retired,
-                    "start", "end", unit, value, extensions, retired_undated) VALUES {}"#,
-                value_rows("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
+                    "start", "end", unit, value, extensions, retired_undated)"#,
+                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "",
+            ),
+            11,
+            &ROWS_PER_STATEMENT,
+            &values,
+            &mut |_| Ok(()),
+        )?;
+        values.clear();
+        for (id, _, p) in children {
+            for t in &p.derived.totals {
+                values.extend([
+                    Value::Integer(*id),
+                    Value::Text(t.unit.as_str().to_owned()),
+                    Value::Text(t.total.as_str().to_owned()),
+                    t.scaled.map_or(Value::Null, |(m, _)| Value::Integer(m)),
+                    t.scaled.map_or(Value::Null, |(_, s)| Value::Integer(s)),
+                ]);
+            }
+        }
+        insert_rows(
+            w,
+            (
+                "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)",
+                "(?, ?, ?, ?, ?)",
+                "",
+            ),
+            5,
+            &ROWS_PER_STATEMENT,
+            &values,
+            &mut |_| Ok(()),
+        )?;
+        let beneficiaries: Vec<(i64, &Eac)> =
+            children.iter().map(|(id, eac, _)| (*id, *eac)).collect();
+        insert_beneficiaries(w, &beneficiaries)
+    }
+
+    /// The beneficiary rows of the EACs in rows `id` (none for an EAC
+    /// without a beneficiary type), all together.
+    pub(super) fn insert_beneficiaries(w: &Write, eacs: &[(i64, &Eac)]) -> Result<()> {
+        let mut values = Vec::new();
+        for (id, eac) in eacs {
+            let Some(kind) = eac.beneficiary_type else {
+                continue;
+            };
+            for (position, beneficiary) in eac.beneficiaries.iter().enumerate() {
+                values.extend([
+                    Value::Integer(*id),
+                    Value::Integer(count(position)),
+                    Value::Text(kind.as_str().to_owned()),
+                    Value::Text(beneficiary.clone()),
+                ]);
+            }
+        }
+        insert_rows(
+            w,
+            (
+                "INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)",
+                "(?, ?, ?, ?)",
+                "",
+            ),
+            4,
+            &ROWS_PER_STATEMENT,
+            &values,
+            &mut |_| Ok(()),
+        )
+    }
+
+    /// What the store already holds under each of `ids` ([`find`] of many
+    /// ids). Each id is its own branch of the look-up, so each is found
+    /// through the unique index whatever plan the server keeps: an `IN`
+    /// list planned while the table was nearly empty (a first import)
+    /// stays a full scan as the import fills it.
+    pub(crate) fn find_many(db: &dyn Db, ids: &[&str]) -> Result<HashMap<String, Stored>> {
+        const ONE: &str =
+            "SELECT cds_eac_id, id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?";
+        let mut found = HashMap::with_capacity(ids.len());
+        let mut rest = ids;
+        for size in sizes_from(&IDS_PER_STATEMENT, ids.len()) {
+            let (now, later) = rest.split_at(size);
+            let sql = vec![ONE; size].join(" UNION ALL ");
+            let params: Vec<&dyn ToSql> = now.iter().map(|id| id as &dyn ToSql).collect();
+            db.each(&sql, &params, &mut |row| {
+                found.insert(
+                    row.get(0)?,
+                    Stored {
+                        id: row.get(1)?,
+                        cds_modified: parsed(row, 2, timestamp)?,
+                        seen_batch_id: row.get(3)?,
+                    },
+                );
+                Ok(())
+            })?;
+            rest = later;
+        }
+        Ok(found)
+    }
+
+    /// [`mark_seen`] of the EACs in rows `ids` (distinct), one update of
+    /// one row each, many to a statement (as [`find_many`], each through
+    /// the primary key whatever the plan). Each also gets the batch's time
+    /// as its `cds_synced`, which every import gives the EACs it saw once
+    /// it ends (`p2::mark_synced_by_latest_batch`): one update of each row
+    /// on a server instead of two.
+    pub(crate) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
+        let mut rest = ids;
+        for size in sizes_from(&IDS_PER_STATEMENT, ids.len()) {
+            let (now, later) = rest.split_at(size);
+            let updates: Vec<String> = (0..size)
+                .map(|i| {
+                    format!(
+                        "u{i} AS (UPDATE eacs SET seen_batch_id = ?1,
+                            cds_synced = (SELECT imported_at FROM batch) WHERE id = ?{})",
+                        i + 2
+                    )
+                })
+                .collect();
+            let sql = format!(
+                "WITH batch AS (SELECT imported_at FROM import_batches WHERE id = ?1), {} SELECT 1",
+                updates.join(", ")
             );
-            db.execute(&sql, &refs(&values))?;
-        }
-        for UnitTotal {
-            unit,
-            total,
-            scaled,
-        } in &p.derived.totals
-        {
-            db.execute(
-                "INSERT INTO eac_totals (eac_id, unit, total, mantissa, scale)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-                &[
-                    &id,
-                    &unit.as_str(),
-                    &total.as_str(),
-                    &scaled.map(|(m, _)| m),
-                    &scaled.map(|(_, s)| s),
-                ],
-            )?;
-        }
-        if let Some(kind) = eac.beneficiary_type {
-            insert_beneficiaries(w, id, kind, &eac.beneficiaries)?;
+            let mut params: Vec<&dyn ToSql> = vec![&batch_id];
+            params.extend(now.iter().map(|id| id as &dyn ToSql));
+            w.db().each(&sql, &params, &mut |_| Ok(()))?;
+            rest = later;
         }
         Ok(())
     }

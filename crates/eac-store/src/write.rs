@@ -162,12 +162,21 @@ impl Write<'_> {
     /// migration 0019), and the write rebuilds those rows before it commits
     /// ([`Store::write_either`]). A file keeps them as before.
     pub(crate) fn changed_eac(&self) -> Result<()> {
+        self.changed_eacs(1)
+    }
+
+    /// [`Write::changed_eac`] of `n` EACs one statement writes: the
+    /// triggers stand aside before the statement that passes
+    /// [`KEPT_ROW_BY_ROW`] (the rebuild counts every EAC, so the ones of
+    /// that statement below the mark are kept too).
+    pub(crate) fn changed_eacs(&self, n: usize) -> Result<()> {
         let Some(server) = self.server else {
             return Ok(());
         };
-        let n = self.server_eacs.get() + 1;
-        self.server_eacs.set(n);
-        if n == KEPT_ROW_BY_ROW + 1 {
+        let before = self.server_eacs.get();
+        let after = before.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        self.server_eacs.set(after);
+        if before <= KEPT_ROW_BY_ROW && after > KEPT_ROW_BY_ROW {
             server.batch("SELECT set_config('eacdesk.kept', 'later', true)")?;
         }
         Ok(())

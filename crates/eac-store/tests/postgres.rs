@@ -3142,3 +3142,165 @@ fn a_cancelled_copy_to_a_server_copies_nothing() {
         .any(|t| t.table == "eac_values" && t.rows > 4096));
     assert!(values(&db) > 4096);
 }
+
+/// A P1 listing of `eacs` at `path`.
+fn p1_listing(path: &Path, eacs: &[eac_model::Eac]) {
+    let file = std::io::BufWriter::new(fs::File::create(path).unwrap());
+    let mut w = eac_model::ListingWriter::begin(file).unwrap();
+    for eac in eacs {
+        w.write_item(eac).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+/// A server import looks EACs up, adds them and marks the ones it leaves
+/// as stored many at a time (one round trip for each group the reader
+/// hands over, not several for each EAC): whatever a group mixes — new
+/// EACs, stored ones left alone, newer versions, a repeat inside one group
+/// or across two — the counts, the errors with their places, the stored
+/// rows, each EAC's `cds_synced` and the undo are a file's.
+#[test]
+fn a_server_import_mixing_new_stored_newer_and_repeated_eacs_does_what_a_files_does() {
+    use eac_store::{ImportOptions, NoProgress, StoreError};
+    let Some(db) = empty_database("eacdesk_server_groups") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let dir = tempfile::TempDir::new().unwrap();
+    let mut file = eac_store::Store::open(&dir.path().join("desk.sqlite")).unwrap();
+    let mut server = eac_store::Store::open_server(&db).unwrap();
+    let all: Vec<eac_model::Eac> =
+        eac_sample::generate(200, 23, eac_sample::SampleOptions::default()).collect();
+    let later = eac_model::Timestamp::parse("2031-05-01T00:00:00Z").unwrap();
+    // Stored first: every other one of the first 120, a third of them in
+    // a version newer than the file's.
+    let stored: Vec<_> = (all[..120].iter().enumerate().step_by(2))
+        .map(|(i, eac)| {
+            let mut eac = eac.clone();
+            if i % 6 == 2 {
+                eac.cds_modified = later;
+            }
+            eac
+        })
+        .collect();
+    // The mix, in the file's order: each group of 32 holds new EACs,
+    // stored ones unchanged, newer versions (replaced) and older ones
+    // (left as stored).
+    let mut mixed = Vec::new();
+    for (i, eac) in all[..160].iter().enumerate() {
+        let mut eac = eac.clone();
+        if i < 120 && i % 6 == 0 {
+            eac.cds_modified = later;
+            eac.source_name.push_str(" (restated)");
+        }
+        mixed.push(eac);
+    }
+    let mixed_path = dir.path().join("mixed.json");
+    p1_listing(&mixed_path, &mixed);
+    let mut reports = Vec::new();
+    for store in [&mut file, &mut server] {
+        store
+            .import_eacs("stored", &mut stored.clone().into_iter(), &NoProgress)
+            .unwrap();
+        let report = store
+            .import_file(&mixed_path, ImportOptions::default(), &NoProgress)
+            .unwrap();
+        reports.push((
+            report.added,
+            report.replaced,
+            report.skipped,
+            report.value_count,
+        ));
+    }
+    assert_eq!(reports[0], (100, 20, 40, reports[0].3));
+    assert_eq!(reports[1], reports[0]);
+    let (x, y) = (dir.path().join("file.json"), dir.path().join("server.json"));
+    file.export_p1(None, &x, &NoProgress).unwrap();
+    server.export_p1(None, &y, &NoProgress).unwrap();
+    assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
+    for filter in filters() {
+        assert_eq!(
+            file.summary(&filter).unwrap(),
+            server.summary(&filter).unwrap(),
+            "{filter:?}"
+        );
+    }
+    // Seen again, left as stored, or added: each was checked against
+    // the file just now, so each has its time.
+    let synced = |store: &eac_store::Store, eac: &eac_model::Eac| {
+        store.detail(&eac.cds_eac_id).unwrap().cds_synced.unwrap()
+    };
+    for store in [&file, &server] {
+        let now = synced(store, &mixed[1]);
+        for i in [0, 2, 4, 6, 8, 58, 100] {
+            assert_eq!(synced(store, &mixed[i]), now, "EAC {i}");
+        }
+    }
+
+    // Repeats: inside one group (3 and 5), across groups (1 and 70, 9 and
+    // 140) and of an EAC stored before (10 and 50); refused whole, with
+    // every place a file names.
+    let mut repeated = all[120..200].to_vec();
+    repeated.extend(all[..80].iter().cloned());
+    repeated[5] = repeated[3].clone();
+    repeated[70] = repeated[1].clone();
+    repeated[140] = repeated[9].clone();
+    repeated[130] = repeated[90].clone();
+    let repeated_path = dir.path().join("repeated.json");
+    p1_listing(&repeated_path, &repeated);
+    let mut refusals = Vec::new();
+    for store in [&mut file, &mut server] {
+        let before = store.info().unwrap();
+        let err = store
+            .import_file(&repeated_path, ImportOptions::default(), &NoProgress)
+            .unwrap_err();
+        let StoreError::Rules { violations, .. } = err else {
+            panic!("{err}");
+        };
+        let after = store.info().unwrap();
+        assert_eq!(
+            (before.eac_count, before.value_count),
+            (after.eac_count, after.value_count)
+        );
+        refusals.push(
+            violations
+                .into_iter()
+                .map(|v| format!("{} {}", v.pointer, v.message))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(
+        refusals[0],
+        [
+            "/eacs/5/cds_eac_id",
+            "/eacs/70/cds_eac_id",
+            "/eacs/130/cds_eac_id",
+            "/eacs/140/cds_eac_id"
+        ]
+        .iter()
+        .zip([3, 1, 90, 9])
+        .map(|(at, first)| format!(
+            "{at} `cds_eac_id` `{}` appears more than once in this file",
+            repeated[first].cds_eac_id
+        ))
+        .collect::<Vec<_>>()
+    );
+    assert_eq!(refusals[1], refusals[0]);
+
+    // Undone, both hold what was stored before the mix.
+    for store in [&mut file, &mut server] {
+        let batch = (store.import_batches().unwrap().into_iter())
+            .find(|b| b.file_name.ends_with("mixed.json"))
+            .unwrap()
+            .id;
+        let reason = eac_store::Reason::new("wrong file").unwrap();
+        let done = store
+            .undo_import(batch, &reason, "ann", false, &NoProgress)
+            .unwrap();
+        assert_eq!((done.removed, done.restored), (100, 20));
+    }
+    file.export_p1(None, &x, &NoProgress).unwrap();
+    server.export_p1(None, &y, &NoProgress).unwrap();
+    assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
+    assert_eq!(server.info().unwrap().eac_count, 60);
+}
