@@ -169,16 +169,7 @@ impl<'a> Batch<'a> {
                     self.failure = Some(e);
                 }
             }
-            EacRead::Ignored { warnings } => {
-                self.ignored += 1;
-                self.warn(std::mem::take(warnings));
-            }
-            EacRead::Invalid { violations } => {
-                let errors = std::mem::take(violations)
-                    .into_iter()
-                    .filter(Violation::is_error);
-                self.error(errors);
-            }
+            other => self.not_valid(other),
         }
         if self.failure.is_some() || self.errors.len() >= MAX_REPORTED {
             return Flow::Stop;
@@ -191,6 +182,24 @@ impl<'a> Batch<'a> {
             self.report_progress();
         }
         Flow::Continue
+    }
+
+    /// Counts an element that is not a valid EAC: ignored (its warnings
+    /// kept) or invalid (its errors reported).
+    fn not_valid(&mut self, read: &mut EacRead) {
+        match read {
+            EacRead::Valid { .. } => unreachable!("a valid EAC is stored, not counted here"),
+            EacRead::Ignored { warnings } => {
+                self.ignored += 1;
+                self.warn(std::mem::take(warnings));
+            }
+            EacRead::Invalid { violations } => {
+                let errors = std::mem::take(violations)
+                    .into_iter()
+                    .filter(Violation::is_error);
+                self.error(errors);
+            }
+        }
     }
 
     fn report_progress(&mut self) {
@@ -348,16 +357,7 @@ impl<'a> Batch<'a> {
                         }
                     }
                 }
-                EacRead::Ignored { warnings } => {
-                    self.ignored += 1;
-                    self.warn(std::mem::take(warnings));
-                }
-                EacRead::Invalid { violations } => {
-                    let errors = std::mem::take(violations)
-                        .into_iter()
-                        .filter(Violation::is_error);
-                    self.error(errors);
-                }
+                other => self.not_valid(other),
             }
             if self.errors.len() >= MAX_REPORTED {
                 return Ok(());
