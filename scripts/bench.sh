@@ -33,13 +33,15 @@
 # Environment: EACS (default 100000), SEED (1), RUNS (5), BENCH_DIR (a temp
 # folder, kept afterwards; the results are also written to
 # $BENCH_DIR/results.md), SKIP_BUILD=1 to use the release build as it is,
-# LARGE_EACS (unset: no linearity step), LARGE_RUNS (3).
+# LARGE_EACS (unset: no linearity step), LARGE_RUNS (3), PACK_EACS (10000:
+# the EACs of the evidence pack timed once).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 EACS=${EACS:-100000}
 SEED=${SEED:-1}
 RUNS=${RUNS:-5}
+PACK_EACS=${PACK_EACS:-10000}
 WORK=${BENCH_DIR:-$(mktemp -d -t eacdesk-bench.XXXXXX)}
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
@@ -276,6 +278,15 @@ ls_timed ls-all
 ls_timed ls-sort --sort quantity:desc
 ls_timed ls-search --search CUST-0123
 ls_timed ls-filter --technology wind --retired partly --from 2024-01-01 --to 2024-12-31
+
+# An evidence pack (listing, P2 bundle, sources, audit, claim statement CSV
+# and PDF, signed) of PACK_EACS EACs; its key goes to a folder of its own.
+rm -rf "$WORK"/pack.sqlite* "$WORK/pack" "$WORK/pack-key"
+timed pack-sample "$BIN" --db "$WORK/pack.sqlite" sample --eacs "$PACK_EACS" --seed "$SEED"
+EACDESK_KEY_DIR="$WORK/pack-key" timed pack "$BIN" --db "$WORK/pack.sqlite" pack --out "$WORK/pack"
+row "\`eacdesk pack --out\` of $PACK_EACS EACs" "$SECS" "$RSS_MB" \
+  "claim statement PDF $(size_mb "$WORK/pack/claim-statement.pdf") MiB, CSV $(size_mb "$WORK/pack/claim-statement.csv") MiB"
+rm -rf "$WORK"/pack.sqlite* "$WORK/pack" "$WORK/pack-key"
 
 {
   echo

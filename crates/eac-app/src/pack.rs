@@ -322,11 +322,9 @@ pub fn make_pack_with_key_dir(
         key_fingerprint: key.info.fingerprint.clone(),
         audit_head: audit_head.clone(),
     };
-    write_bytes(
-        &dir,
-        CLAIM_CSV,
-        &eac_report::claim_statement_csv(&statement),
-    )?;
+    write_with(&dir, CLAIM_CSV, |out| {
+        eac_report::write_claim_statement_csv(&statement, out)
+    })?;
     write_bytes(
         &dir,
         CLAIM_PDF,
@@ -697,10 +695,19 @@ fn write_claims(
 }
 
 fn write_bytes(dir: &AtomicDir, relative: &str, bytes: &[u8]) -> Result<String, AppError> {
+    write_with(dir, relative, |out| out.write_all(bytes))
+}
+
+/// Writes the file `relative` of `dir` through `write` as it makes it;
+/// returns its SHA-256.
+fn write_with(
+    dir: &AtomicDir,
+    relative: &str,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<String, AppError> {
     let mut file = dir.create_file(relative)?;
     let shown = dir.shown(relative);
-    file.write_all(bytes)
-        .map_err(|e| AppError::io(&shown, &e))?;
+    write(&mut file).map_err(|e| AppError::io(&shown, &e))?;
     Ok(file.finish()?)
 }
 

@@ -2,6 +2,7 @@
 //! each row is, so a spreadsheet or a script reads it without sections.
 
 use std::borrow::Cow;
+use std::io::{self, Write};
 
 use eac_model::{Decimal, EnergyUnit};
 
@@ -25,13 +26,29 @@ const HEADER: [&str; 15] = [
     "note",
 ];
 
-pub(crate) fn write(statement: &ClaimStatement) -> Vec<u8> {
+/// Text gathered before it is handed to the writer.
+const FLUSH_AT: usize = 1 << 16;
+
+/// Hands `out`'s text to `to` once it holds [`FLUSH_AT`] bytes (`force`:
+/// whatever it holds).
+fn flush(out: &mut String, to: &mut dyn Write, force: bool) -> io::Result<()> {
+    if force || out.len() >= FLUSH_AT {
+        to.write_all(out.as_bytes())?;
+        out.clear();
+    }
+    Ok(())
+}
+
+/// Writes the statement to `to` a few records at a time (a statement of
+/// a hundred thousand values is never held whole).
+pub(crate) fn write(statement: &ClaimStatement, to: &mut dyn Write) -> io::Result<()> {
     let summary = summarize(statement);
-    let mut out = String::new();
+    let mut out = String::with_capacity(FLUSH_AT + 4096);
     record(&mut out, HEADER.map(Cow::Borrowed));
     for g in &summary.groups {
         let period = g.period.to_string();
         for l in &g.lines {
+            flush(&mut out, to, false)?;
             record(
                 &mut out,
                 [
@@ -55,6 +72,7 @@ pub(crate) fn write(statement: &ClaimStatement) -> Vec<u8> {
         }
     }
     for g in &summary.groups {
+        flush(&mut out, to, false)?;
         for (unit, total) in &g.totals {
             let period = g.period.to_string();
             total_row(&mut out, "total", &g.beneficiary, &period, *unit, total);
@@ -71,9 +89,10 @@ pub(crate) fn write(statement: &ClaimStatement) -> Vec<u8> {
         );
     }
     for problem in &statement.problems {
+        flush(&mut out, to, false)?;
         note_row(&mut out, "problem", problem);
     }
-    out.into_bytes()
+    flush(&mut out, to, true)
 }
 
 fn total_row(

@@ -46,7 +46,18 @@ pub struct ClaimStatement {
 /// `docs/decisions.md` for the columns and the
 /// formula-injection guard (the claim statement's decisions).
 pub fn claim_statement_csv(statement: &ClaimStatement) -> Vec<u8> {
-    csv::write(statement)
+    let mut out = Vec::new();
+    csv::write(statement, &mut out).expect("writing to memory cannot fail");
+    out
+}
+
+/// [`claim_statement_csv`] written to `to` as it is made (a pack writes
+/// it straight to its file); fails only as `to` does.
+pub fn write_claim_statement_csv(
+    statement: &ClaimStatement,
+    to: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    csv::write(statement, to)
 }
 
 /// One CSV cell as this crate writes them: guarded against formula

@@ -92,27 +92,39 @@ enum Op {
     },
 }
 
-/// Pages being laid out, with the cursor on the last one.
-struct Doc {
-    pages: Vec<Vec<Op>>,
+/// The page being laid out, with the cursor on it; each page is handed to
+/// `done` as soon as it is full, so that a statement of a hundred thousand
+/// values never holds more than one page's operations.
+struct Doc<'d> {
+    page: Vec<Op>,
+    /// Takes a finished page's operations (without the footer), in order.
+    done: &'d mut dyn FnMut(&[Op]),
     /// Top of the next thing on the current page.
     y: i64,
     /// Where the body ends (the footer is below).
     bottom: i64,
 }
 
-impl Doc {
-    fn new(footer_height: i64) -> Doc {
+impl<'d> Doc<'d> {
+    fn new(footer_height: i64, done: &'d mut dyn FnMut(&[Op])) -> Doc<'d> {
         Doc {
-            pages: vec![Vec::new()],
+            page: Vec::new(),
+            done,
             y: MARGIN_TOP,
-            bottom: PAGE_H - MARGIN_BOTTOM - footer_height - 6_000,
+            bottom: body_bottom(footer_height),
         }
     }
 
     fn new_page(&mut self) {
-        self.pages.push(Vec::new());
+        (self.done)(&self.page);
+        self.page.clear();
         self.y = MARGIN_TOP;
+    }
+
+    /// Hands over the last page.
+    fn finish(mut self) {
+        (self.done)(&self.page);
+        self.page.clear();
     }
 
     fn left(&self) -> i64 {
@@ -131,7 +143,7 @@ impl Doc {
     }
 
     fn op(&mut self, op: Op) {
-        self.pages.last_mut().expect("a page").push(op);
+        self.page.push(op);
     }
 
     fn text_at(&mut self, x: i64, baseline: i64, size: i64, font: Font, gray: u8, text: &str) {
@@ -284,11 +296,8 @@ fn table(doc: &mut Doc, heading: &str, columns: &[Column], rows: &[Vec<Cell>]) {
     } else {
         draw_header(doc);
     }
-    let fresh_room = {
-        let mut probe = Doc::new(0);
-        probe.bottom = doc.bottom;
-        probe.left() - line_height(SUBHEADING) * 3 - header_h
-    };
+    // The room of a page with nothing on it yet.
+    let fresh_room = doc.bottom - MARGIN_TOP - line_height(SUBHEADING) * 3 - header_h;
     for row in rows {
         let cells: Vec<Vec<(String, u8)>> = columns
             .iter()
@@ -360,35 +369,52 @@ fn cell_x(x: i64, c: &Column, text: &str, size: i64, font: Font) -> i64 {
 }
 
 pub(crate) fn write(statement: &ClaimStatement) -> Vec<u8> {
-    let (pages, footer, footer_h) = layout(statement);
-    render(statement, &pages, &footer, footer_h)
-}
-
-/// The pages' drawing operations (without footers), the footer's lines
-/// and the footer's height.
-fn layout(statement: &ClaimStatement) -> (Vec<Vec<Op>>, Vec<String>, i64) {
     let summary = summarize(statement);
     let footer = footer_lines(statement);
-    let footer_h = (footer.len() as i64 + 1) * line_height(SMALL);
-    let pages = |replaced: bool| {
-        let mut doc = Doc::new(footer_h);
-        front(&mut doc, statement, &summary, replaced);
-        problems(&mut doc, statement);
-        charts(&mut doc, &summary);
-        certificates(&mut doc, &summary);
-        doc.pages
-    };
-    let first = pages(false);
-    let replaced = first.iter().flatten().any(|op| match op {
-        Op::Text { text, font, .. } => helvetica::replaces_any(text, *font == Font::Bold),
-        _ => false,
-    }) || footer
+    let footer_h = footer_height(&footer);
+    // Said on the first page whenever a character had to be replaced, so
+    // that no name changes silently (decision 103): known for the footer
+    // at once, for the body once it is laid out (then laid out again).
+    let replaced = footer
         .iter()
         .any(|line| helvetica::replaces_any(line, false));
-    // Said on the first page whenever a character had to be replaced, so
-    // that no name changes silently (decision 103).
-    let pages = if replaced { pages(true) } else { first };
-    (pages, footer, footer_h)
+    render(statement, &summary, &footer, footer_h, replaced).unwrap_or_else(|| {
+        render(statement, &summary, &footer, footer_h, true).expect("the note is printed")
+    })
+}
+
+/// Where the body of a page ends above a footer `footer_h` high.
+fn body_bottom(footer_h: i64) -> i64 {
+    PAGE_H - MARGIN_BOTTOM - footer_h - 6_000
+}
+
+fn footer_height(footer: &[String]) -> i64 {
+    (footer.len() as i64 + 1) * line_height(SMALL)
+}
+
+/// Lays the statement out (the note on replaced characters on its first
+/// page when `replaced`), handing each page's operations to `done`.
+fn lay_out(
+    statement: &ClaimStatement,
+    summary: &Summary,
+    footer_h: i64,
+    replaced: bool,
+    done: &mut dyn FnMut(&[Op]),
+) {
+    let mut doc = Doc::new(footer_h, done);
+    front(&mut doc, statement, summary, replaced);
+    problems(&mut doc, statement);
+    charts(&mut doc, summary);
+    certificates(&mut doc, summary);
+    doc.finish();
+}
+
+/// Whether `ops` print a character none of the fonts has.
+fn replaces_any(ops: &[Op]) -> bool {
+    ops.iter().any(|op| match op {
+        Op::Text { text, font, .. } => helvetica::replaces_any(text, *font == Font::Bold),
+        _ => false,
+    })
 }
 
 /// What the first page says when some text holds characters the built-in
@@ -866,25 +892,86 @@ fn channel(v: u8) -> f32 {
     f32::from(v) / 255.0
 }
 
+/// The PDF of the statement, each page drawn and deflated as soon as it is
+/// laid out (its body; its footer, which needs the page count, after the
+/// last). `None` when `replaced` is false and the body printed a
+/// character no font has: the caller lays it out again with the note.
 fn render(
     statement: &ClaimStatement,
-    pages: &[Vec<Op>],
+    summary: &Summary,
     footer: &[String],
     footer_h: i64,
-) -> Vec<u8> {
+    replaced: bool,
+) -> Option<Vec<u8>> {
     let mut pdf = Pdf::new();
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let regular = Ref::new(3);
     let bold = Ref::new(4);
     let info = Ref::new(5);
-    let page_ids: Vec<Ref> = (0..pages.len() as i32)
-        .map(|i| Ref::new(6 + 2 * i))
+    let mut next = 6;
+    let mut take = || {
+        let id = Ref::new(next);
+        next += 1;
+        id
+    };
+    let mut used = Used::default();
+    let mut bodies: Vec<Ref> = Vec::new();
+    let mut missed = false;
+    lay_out(statement, summary, footer_h, replaced, &mut |ops| {
+        missed = missed || (!replaced && replaces_any(ops));
+        if missed {
+            return;
+        }
+        let id = take();
+        write_stream(&mut pdf, id, ops, &mut used);
+        bodies.push(id);
+    });
+    if missed {
+        return None;
+    }
+    let count = bodies.len();
+    let footers: Vec<Ref> = (0..count)
+        .map(|n| {
+            let id = take();
+            let ops = footer_ops(footer, footer_h, n + 1, count);
+            write_stream(&mut pdf, id, &ops, &mut used);
+            id
+        })
         .collect();
+    // The embedded faces this statement printed with, after the pages.
+    let mut embedded = Vec::new();
+    for bold in [false, true] {
+        if let Some(subset) = used.of(bold) {
+            let id = take();
+            // The font's four other objects follow it.
+            for _ in 0..4 {
+                take();
+            }
+            embed(&mut pdf, id, embedded::font(bold), subset);
+            embedded.push((bold, id));
+        }
+    }
+    let page_ids: Vec<Ref> = (0..count).map(|_| take()).collect();
+    for ((&page_id, &body), &foot) in page_ids.iter().zip(&bodies).zip(&footers) {
+        let mut page = pdf.page(page_id);
+        page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W), pt(PAGE_H)));
+        page.parent(tree);
+        page.contents_array([body, foot]);
+        let mut resources = page.resources();
+        let mut fonts = resources.fonts();
+        fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+        for &(bold, id) in &embedded {
+            fonts.pair(embedded_name(bold), id);
+        }
+        fonts.finish();
+        resources.finish();
+        page.finish();
+    }
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree)
         .kids(page_ids.iter().copied())
-        .count(pages.len() as i32);
+        .count(count as i32);
     pdf.type1_font(regular)
         .base_font(Name(b"Helvetica"))
         .encoding_predefined(Name(b"WinAnsiEncoding"));
@@ -905,55 +992,17 @@ fn render(
         .creator(TextStr("EAC Desk"))
         .producer(TextStr("EAC Desk (pdf-writer)"))
         .creation_date(date);
+    Some(pdf.finish())
+}
 
-    let count = pages.len();
-    let mut used = Used::default();
-    let contents: Vec<Vec<u8>> = pages
-        .iter()
-        .enumerate()
-        .map(|(n, ops)| {
-            let mut content = Content::new();
-            for op in ops {
-                draw(&mut content, op, &mut used);
-            }
-            for op in footer_ops(footer, footer_h, n + 1, count) {
-                draw(&mut content, &op, &mut used);
-            }
-            // Deflated at once: only the compressed pages wait for the fonts.
-            deflated(&content.finish())
-        })
-        .collect();
-    // The embedded faces this statement printed with, after the pages.
-    let mut next = 6 + 2 * count as i32;
-    let mut embedded = Vec::new();
-    for bold in [false, true] {
-        if let Some(subset) = used.of(bold) {
-            let id = Ref::new(next);
-            next += 5;
-            embed(&mut pdf, id, embedded::font(bold), subset);
-            embedded.push((bold, id));
-        }
+/// `ops` drawn as content stream `id`, deflated.
+fn write_stream(pdf: &mut Pdf, id: Ref, ops: &[Op], used: &mut Used) {
+    let mut content = Content::new();
+    for op in ops {
+        draw(&mut content, op, used);
     }
-
-    for (n, content) in contents.iter().enumerate() {
-        let page_id = page_ids[n];
-        let content_id = Ref::new(page_id.get() + 1);
-        pdf.stream(content_id, content).filter(Filter::FlateDecode);
-        let mut page = pdf.page(page_id);
-        page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W), pt(PAGE_H)));
-        page.parent(tree);
-        page.contents(content_id);
-        let mut resources = page.resources();
-        let mut fonts = resources.fonts();
-        fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
-        for &(bold, id) in &embedded {
-            fonts.pair(embedded_name(bold), id);
-        }
-        fonts.finish();
-        resources.finish();
-        page.finish();
-    }
-    pdf.finish()
+    pdf.stream(id, &deflated(&content.finish()))
+        .filter(Filter::FlateDecode);
 }
 
 /// `data` deflated for a `FlateDecode` stream (zlib, a fixed level: the
@@ -1122,6 +1171,19 @@ fn draw(content: &mut Content, op: &Op, used: &mut Used) {
 mod tests {
     use super::*;
     use eac_model::{BeneficiaryType, EacValue, Extensions, Timestamp};
+
+    /// Every page's operations (without footers), the footer's lines and
+    /// its height.
+    fn layout(statement: &ClaimStatement) -> (Vec<Vec<Op>>, Vec<String>, i64) {
+        let summary = summarize(statement);
+        let footer = footer_lines(statement);
+        let footer_h = footer_height(&footer);
+        let mut pages = Vec::new();
+        lay_out(statement, &summary, footer_h, false, &mut |ops| {
+            pages.push(ops.to_vec())
+        });
+        (pages, footer, footer_h)
+    }
 
     fn statement(eacs: usize) -> ClaimStatement {
         let t = |s: &str| Timestamp::parse(s).unwrap();
