@@ -1043,7 +1043,7 @@ pub(crate) fn big_from_text(text: &str) -> Result<BigDecimal> {
 /// import waited for: with one statement per EAC and table, 10,000 EACs
 /// took 10 s on a server on the same machine, and would take ten times as
 /// long across a network. EACs are therefore written many to a statement
-/// ([`insert_many`]), and so are their values, totals and beneficiaries.
+/// ([`server::insert_many`]), and so are their values, totals and beneficiaries.
 pub(crate) mod server {
     use std::collections::HashMap;
 
