@@ -351,9 +351,27 @@ fn note_change(
     Ok(())
 }
 
-/// An import added a new EAC (row written by batch `batch`).
-pub(crate) fn import_added(w: &Write, batch: i64, cds_eac_id: &str) -> Result<()> {
-    note_change(w, batch, cds_eac_id, "added", Kind::Eac, None)
+/// Added EACs noted for an undo by one statement ([`import_added`]).
+pub(crate) const ADDED_PER_STATEMENT: usize = 256;
+
+/// An import (batch `batch`) added these EACs: noted for an undo, as
+/// [`note_change`] would note each, many rows to one statement (one upsert
+/// per EAC was a tenth of an import's writing, issue 16).
+pub(crate) fn import_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
+    for chunk in ids.chunks(ADDED_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id) VALUES {}
+             ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
+                SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
+            rows::value_rows("(?, ?, 'added', 'eac', NULL)", chunk.len())
+        );
+        let values: Vec<&dyn rusqlite::ToSql> = chunk
+            .iter()
+            .flat_map(|id| [&batch as &dyn rusqlite::ToSql, id as &dyn rusqlite::ToSql])
+            .collect();
+        w.db().execute(&sql, &values)?;
+    }
+    Ok(())
 }
 
 /// An import is about to replace the stored EAC in row `row` by `newer`:

@@ -22,7 +22,6 @@ use crate::atomic::HashedRead;
 use crate::bulk;
 use crate::db::Kind;
 use crate::history;
-use crate::periods;
 use crate::rows::{self, count};
 use crate::write::Write;
 use crate::{FileImportReport, ImportOptions, ImportOutcome, Progress, Result, StoreError};
@@ -53,7 +52,7 @@ pub(crate) struct Batch<'a> {
     last_progress: Instant,
     seen: u64,
     pub(crate) added: usize,
-    /// EACs added and not noted in `import_changes` yet ([`note_added`]).
+    /// EACs added and not noted in `import_changes` yet ([`history::import_added`]).
     added_ids: Vec<String>,
     /// A fresh load (the database held no EAC): every EAC stored is one
     /// this batch added, noted all at once when it ends ([`note_all_added`]).
@@ -258,8 +257,8 @@ impl<'a> Batch<'a> {
                 if !self.fresh {
                     self.added_ids.push(eac.cds_eac_id.clone());
                 }
-                if self.added_ids.len() >= ADDED_PER_STATEMENT {
-                    note_added(self.w, self.id, &self.added_ids)?;
+                if self.added_ids.len() >= history::ADDED_PER_STATEMENT {
+                    history::import_added(self.w, self.id, &self.added_ids)?;
                     self.added_ids.clear();
                 }
                 self.added += 1;
@@ -321,7 +320,7 @@ impl<'a> Batch<'a> {
                 _ => None,
             })
             .collect();
-        let stored = rows::server::find_many(self.w.db(), &ids)?;
+        let stored = rows::find_many(self.w.db(), &ids)?;
         drop(ids);
         // The ids met in this group (earlier groups' are stored by now).
         let mut met: HashSet<String> = HashSet::with_capacity(items.len());
@@ -338,11 +337,7 @@ impl<'a> Batch<'a> {
                         _ if !met.insert(eac.cds_eac_id.clone()) => {
                             self.duplicate(item.index, eac);
                         }
-                        None => {
-                            let (start, end) = (&eac.period_start, &eac.period_end);
-                            periods::check(self.w, &eac.cds_eac_id, start, end)?;
-                            new.push((eac, prepared_in(prepared, eac)?));
-                        }
+                        None => new.push((eac, prepared_in(prepared, eac)?)),
                         Some(s) if s.seen_batch_id == self.id => self.duplicate(item.index, eac),
                         Some(s) if eac.cds_modified > s.cds_modified => {
                             history::import_replacing(self.w, s.id, eac, self.id, &self.file)?;
@@ -367,16 +362,16 @@ impl<'a> Batch<'a> {
                 return Ok(());
             }
         }
-        rows::server::insert_many(self.w, &mut new, self.id)?;
+        rows::insert_many(self.w, &mut new, self.id)?;
         for (eac, _) in &new {
             self.added_ids.push(eac.cds_eac_id.clone());
             self.added += 1;
             self.value_count += eac.values.len();
         }
-        if self.added_ids.len() >= ADDED_PER_STATEMENT {
-            note_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
+        if self.added_ids.len() >= history::ADDED_PER_STATEMENT {
+            history::import_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
         }
-        rows::server::mark_seen_many(self.w, &seen, self.id)
+        rows::mark_seen_many(self.w, &seen, self.id)
     }
 
     /// Reports the EAC at `index` as one whose `cds_eac_id` this file held
@@ -430,7 +425,7 @@ impl<'a> Batch<'a> {
         // A fresh load's EACs are noted once its indexes are built
         // ([`Batch::finish_load`]).
         if !self.fresh {
-            note_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
+            history::import_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
         }
         record_counts(self.w, &self, sha256.as_deref())?;
         Ok(FileImportReport {
@@ -475,30 +470,7 @@ impl<'a> Batch<'a> {
     }
 }
 
-/// Added EACs noted for an undo by one statement ([`note_added`]).
-const ADDED_PER_STATEMENT: usize = 256;
-
-/// Notes the EACs batch `batch` added (`import_changes`, for an undo), many
-/// rows to one statement: one upsert per EAC was a tenth of an import's
-/// writing (issue 16). The same rows as one `history::import_added` each.
-fn note_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
-    for chunk in ids.chunks(ADDED_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id) VALUES {}
-             ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
-                SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
-            rows::value_rows("(?, ?, 'added', 'eac', NULL)", chunk.len())
-        );
-        let values: Vec<&dyn rusqlite::ToSql> = chunk
-            .iter()
-            .flat_map(|id| [&batch as &dyn rusqlite::ToSql, id as &dyn rusqlite::ToSql])
-            .collect();
-        w.db().execute(&sql, &values)?;
-    }
-    Ok(())
-}
-
-/// [`note_added`] for a fresh load by batch `batch`, once its indexes are
+/// [`history::import_added`] for a fresh load by batch `batch`, once its indexes are
 /// built: the database held no EAC when the load began, so every EAC in it
 /// now is one this batch added (a second copy of one is refused as a
 /// duplicate, so none was replaced), noted by one statement. Read through

@@ -8,6 +8,7 @@
 //! [`crate::Store::check`] as findings). A stations report fills the
 //! commissioning dates of EACs from those stations, audited.
 
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
@@ -314,22 +315,58 @@ pub(crate) fn import_document(
     let mut overlaps = Vec::new();
     let mut stored_rows: Vec<(i64, &RegistryEac)> = Vec::with_capacity(doc.eacs.len());
     let check = CheckOptions::import().with_extended_technologies(true);
-    for (index, item) in doc.eacs.iter().enumerate() {
-        let mut eac = item.eac.clone();
-        if eac.asset_commissioned.is_none() {
-            eac.asset_commissioned = station_commissioned(w, &eac.asset_id)?;
+    // Commissioning dates a stations report gave, per asset, as looked up.
+    let mut commissioned: HashMap<String, Option<Date>> = HashMap::new();
+    // A group of EACs at a time: on a server each statement is a round
+    // trip, and the group's look-ups and new rows take a few statements
+    // in all instead of about twelve per EAC.
+    'groups: for (g, group) in doc.eacs.chunks(GROUP).enumerate() {
+        // Each EAC as read, completed from a stations report, checked.
+        let mut read: Vec<(usize, &RegistryEac, Checked)> = Vec::with_capacity(group.len());
+        for (k, item) in group.iter().enumerate() {
+            let mut eac = item.eac.clone();
+            if eac.asset_commissioned.is_none() {
+                eac.asset_commissioned = match commissioned.get(&eac.asset_id) {
+                    Some(date) => *date,
+                    None => {
+                        let date = station_commissioned(w, &eac.asset_id)?;
+                        commissioned.insert(eac.asset_id.clone(), date);
+                        date
+                    }
+                };
+            }
+            let violations: Vec<Violation> = check_eac(&eac, &item.locator, check)
+                .into_iter()
+                .map(|v| v.with_eac(Some(&eac.cds_eac_id)))
+                .collect();
+            let eac = match violations.iter().any(Violation::is_error) {
+                true => Err(violations),
+                false => Ok(eac),
+            };
+            read.push((g * GROUP + k, item, eac));
         }
-        let violations: Vec<Violation> = check_eac(&eac, &item.locator, check)
-            .into_iter()
-            .map(|v| v.with_eac(Some(&eac.cds_eac_id)))
+        let ids: Vec<&str> = (read.iter())
+            .filter_map(|(_, _, eac)| eac.as_ref().ok().map(|e| e.cds_eac_id.as_str()))
             .collect();
-        if violations.iter().any(Violation::is_error) {
-            batch.accept(index, EacRead::Invalid { violations });
-            continue;
-        }
-        let existing = rows::find(w.db(), &eac.cds_eac_id)?;
-        let row = match existing {
-            Some(stored) if stored.seen_batch_id == batch.id => {
+        let found = rows::find_many(w.db(), &ids)?;
+        drop(ids);
+        // Ids met in this group (an earlier group's are stored by now).
+        let mut met: HashSet<String> = HashSet::with_capacity(group.len());
+        let mut new: Vec<Eac> = Vec::new();
+        let mut placed: Vec<(Place, &RegistryEac)> = Vec::with_capacity(group.len());
+        let mut seen = Vec::new();
+        let mut stopped = false;
+        for (index, item, eac) in read {
+            let eac = match eac {
+                Ok(eac) => eac,
+                Err(violations) => {
+                    batch.accept(index, EacRead::Invalid { violations });
+                    continue;
+                }
+            };
+            let stored = found.get(&eac.cds_eac_id);
+            let again = stored.is_some_and(|s| s.seen_batch_id == batch.id);
+            if !met.insert(eac.cds_eac_id.clone()) || again {
                 batch.error([Violation::error(
                     Rule::UniqueEacId,
                     item.locator.clone(),
@@ -341,66 +378,70 @@ pub(crate) fn import_document(
                 .with_eac(Some(&eac.cds_eac_id))]);
                 continue;
             }
-            Some(stored) => {
-                let current = rows::load_eac_by_id(w.db(), stored.id)?;
-                let mut merged = keep_completions(&current, eac);
-                if same_content(&current, &merged) {
-                    rows::mark_seen(w, stored.id, batch.id)?;
-                    unchanged += 1;
-                    batch.skipped += 1;
-                } else {
-                    merged.cds_modified = w.at().max(current.cds_modified);
-                    history::import_replacing(w, stored.id, &merged, batch.id, &batch.file)?;
-                    rows::replace(w, stored.id, &merged, batch.id)?;
-                    batch.replaced += 1;
-                    batch.value_count += merged.values.len();
-                    write_range(w, stored.id, item.range.as_ref())?;
+            let place = match stored {
+                Some(stored) => {
+                    let current = rows::load_eac_by_id(w.db(), stored.id)?;
+                    let mut merged = keep_completions(&current, eac);
+                    if same_content(&current, &merged) {
+                        seen.push(stored.id);
+                        unchanged += 1;
+                        batch.skipped += 1;
+                    } else {
+                        merged.cds_modified = w.at().max(current.cds_modified);
+                        history::import_replacing(w, stored.id, &merged, batch.id, &batch.file)?;
+                        rows::replace(w, stored.id, &merged, batch.id)?;
+                        batch.replaced += 1;
+                        batch.value_count += merged.values.len();
+                        write_range(w, stored.id, item.range.as_ref())?;
+                    }
+                    Place::Stored(stored.id)
                 }
-                stored.id
+                None => {
+                    new.push(eac);
+                    Place::New(new.len() - 1)
+                }
+            };
+            placed.push((place, item));
+            if batch.tick() == Flow::Stop {
+                stopped = true;
+                break;
             }
-            None => {
-                let id = rows::insert(w, &eac, batch.id)?;
-                history::import_added(w, batch.id, &eac.cds_eac_id)?;
-                batch.added += 1;
-                batch.value_count += eac.values.len();
-                write_range(w, id, item.range.as_ref())?;
-                id
-            }
-        };
-        w.db().execute(
-            "INSERT INTO eac_sources (eac_id, document_id, file_name, locator,
-                range_text, imported_at, import_batch_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-             ON CONFLICT DO NOTHING",
-            &[
-                &row,
-                &document_id,
-                &doc.file_name,
-                &item.locator,
-                &item.range_text,
-                &w.at().to_storage(),
-                &batch.id,
-            ],
-        )?;
-        stored_rows.push((row, item));
-        if batch.tick() == Flow::Stop {
-            break;
         }
+        if stopped {
+            // Nothing more is written: the import is refused or cancelled.
+            break 'groups;
+        }
+        let new_rows = add_new(w, &mut batch, &new)?;
+        rows::mark_seen_many(w, &seen, batch.id)?;
+        let placed: Vec<(i64, &RegistryEac)> = (placed.into_iter())
+            .map(|(place, item)| match place {
+                Place::Stored(row) => (row, item),
+                Place::New(k) => (new_rows[k], item),
+            })
+            .collect();
+        let new_ranges: Vec<(i64, &CertRange)> = (placed.iter())
+            .filter(|(row, _)| new_rows.contains(row))
+            .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, r)))
+            .collect();
+        insert_ranges(w, &new_ranges)?;
+        insert_sources(w, document_id, &doc, batch.id, &placed)?;
+        stored_rows.extend(placed);
     }
-    for (row, item) in &stored_rows {
-        if let Some(range) = &item.range {
-            for o in overlapping(w, *row, range)? {
-                batch.warn(vec![Violation::warning(
-                    Rule::UniqueEacId,
-                    item.locator.clone(),
-                    format!(
-                        "the range {} shares {} certificates with the stored range {} – {} (EAC `{}`): the same certificates may be counted twice; run `eacdesk check`",
-                        item.range_text, o.shared, o.b.first, o.b.last, o.b.cds_eac_id
-                    ),
-                )
-                .with_eac(Some(&o.a.cds_eac_id))]);
-                overlaps.push(o);
-            }
+    let with_ranges: Vec<(i64, &RegistryEac, &CertRange)> = (stored_rows.iter())
+        .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, *item, r)))
+        .collect();
+    for ((_, item, _), found) in with_ranges.iter().zip(overlapping(w, &with_ranges)?) {
+        for o in found {
+            batch.warn(vec![Violation::warning(
+                Rule::UniqueEacId,
+                item.locator.clone(),
+                format!(
+                    "the range {} shares {} certificates with the stored range {} – {} (EAC `{}`): the same certificates may be counted twice; run `eacdesk check`",
+                    item.range_text, o.shared, o.b.first, o.b.last, o.b.cds_eac_id
+                ),
+            )
+            .with_eac(Some(&o.a.cds_eac_id))]);
+            overlaps.push(o);
         }
     }
 
@@ -410,12 +451,19 @@ pub(crate) fn import_document(
     let mut missing_fields: Vec<MissingCount> = Vec::new();
     let mut incomplete_eacs = 0;
     // The stored rows already say it (`eacs.missing`, kept by every write).
-    for (row, _) in &stored_rows {
-        let names = rows::missing_from_json(w.db().query_row(
-            "SELECT missing FROM eacs WHERE id = ?1",
-            &[row],
-            |r| Ok(r.get(0)?),
-        )?);
+    let mut missing: Vec<Option<String>> = vec![None; stored_rows.len()];
+    rows::each_of(
+        w.db(),
+        &stored_rows,
+        |k| format!("SELECT {k}, missing FROM eacs WHERE id = ?"),
+        |(row, _)| vec![row as &dyn rusqlite::ToSql],
+        &mut |at, r| {
+            missing[at] = r.get(1)?;
+            Ok(())
+        },
+    )?;
+    for text in missing {
+        let names = rows::missing_from_json(text);
         if !names.is_empty() {
             incomplete_eacs += 1;
         }
@@ -471,55 +519,171 @@ fn write_range(w: &Write, row: i64, range: Option<&CertRange>) -> Result<()> {
     Ok(())
 }
 
-/// Stored ranges of other EACs sharing certificates with `range` (of the
-/// EAC in row `row`).
-fn overlapping(w: &Write, row: i64, range: &CertRange) -> Result<Vec<RangeOverlap>> {
-    let (Some(first_key), Some(last_key)) = (seq_key(&range.first_seq), seq_key(&range.last_seq))
-    else {
-        return Ok(Vec::new());
-    };
-    let mine: String =
-        w.db()
-            .query_row("SELECT cds_eac_id FROM eacs WHERE id = ?1", &[&row], |r| {
-                Ok(r.get(0)?)
-            })?;
-    let found = w.db().collect(
-        "SELECT e.cds_eac_id, r.first, r.last, r.first_key, r.last_key
-           FROM eac_ranges r JOIN eacs e ON e.id = r.eac_id
-          WHERE r.registry = ?1 AND r.series = ?2 AND r.first_key <= ?4 AND r.last_key >= ?3
-            AND r.eac_id != ?5
-          ORDER BY r.first_key, e.cds_eac_id",
-        &[&range.registry, &range.series, &first_key, &last_key, &row],
-        |r| {
-            Ok((
-                r.get::<String>(0)?,
-                r.get::<String>(1)?,
-                r.get::<String>(2)?,
-                r.get::<String>(3)?,
-                r.get::<String>(4)?,
-            ))
+/// The stored ranges each of `items` (its row, as read, its range)
+/// shares certificates with, other than its own, in order of their first
+/// certificate: one list per item. Up to 32 items are asked about by one
+/// statement ([`rows::each_of`]).
+fn overlapping(
+    w: &Write,
+    items: &[(i64, &RegistryEac, &CertRange)],
+) -> Result<Vec<Vec<RangeOverlap>>> {
+    // Only a range whose numbers are numbers can overlap another.
+    let keyed: Vec<(usize, i64, String, String)> = (items.iter().enumerate())
+        .filter_map(|(at, (row, _, range))| {
+            let first = seq_key(&range.first_seq)?;
+            let last = seq_key(&range.last_seq)?;
+            Some((at, *row, first, last))
+        })
+        .collect();
+    let mut found: Vec<Vec<StoredRange>> = vec![Vec::new(); items.len()];
+    rows::each_of(
+        w.db(),
+        &keyed,
+        |k| {
+            format!(
+                "SELECT {k}, e.cds_eac_id, r.first, r.last, r.first_key, r.last_key
+                   FROM eac_ranges r JOIN eacs e ON e.id = r.eac_id
+                  WHERE r.registry = ? AND r.series = ? AND r.first_key <= ? AND r.last_key >= ?
+                    AND r.eac_id != ?"
+            )
+        },
+        |(at, row, first, last)| {
+            let range = items[*at].2;
+            vec![
+                &range.registry as &dyn rusqlite::ToSql,
+                &range.series,
+                last,
+                first,
+                row,
+            ]
+        },
+        &mut |k, r| {
+            found[keyed[k].0].push((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
+            Ok(())
         },
     )?;
-    Ok(found
-        .into_iter()
-        .map(|(id, first, last, fk, lk)| RangeOverlap {
-            registry: range.registry.clone(),
-            a: RangeSide {
-                cds_eac_id: mine.clone(),
-                first: range.first.clone(),
-                last: range.last.clone(),
-            },
-            b: RangeSide {
-                cds_eac_id: id,
-                first,
-                last,
-            },
-            shared: shared_count(
-                (&range.first_seq, &range.last_seq),
-                (&key_to_seq(&fk), &key_to_seq(&lk)),
-            ),
+    Ok((items.iter().zip(found))
+        .map(|((_, item, range), mut found)| {
+            // By the first certificate, then the EAC id (byte order).
+            found.sort_by(|a, b| (&a.3, &a.0).cmp(&(&b.3, &b.0)));
+            found
+                .into_iter()
+                .map(|(id, first, last, fk, lk)| RangeOverlap {
+                    registry: range.registry.clone(),
+                    a: RangeSide {
+                        cds_eac_id: item.eac.cds_eac_id.clone(),
+                        first: range.first.clone(),
+                        last: range.last.clone(),
+                    },
+                    b: RangeSide {
+                        cds_eac_id: id,
+                        first,
+                        last,
+                    },
+                    shared: shared_count(
+                        (&range.first_seq, &range.last_seq),
+                        (&key_to_seq(&fk), &key_to_seq(&lk)),
+                    ),
+                })
+                .collect()
         })
         .collect())
+}
+
+/// An EAC of a document as checked: ready to store, or its errors.
+type Checked = std::result::Result<Eac, Vec<Violation>>;
+
+/// A stored range another overlaps: its EAC's id, first and last
+/// certificate as printed, and their keys.
+type StoredRange = (String, String, String, String, String);
+
+/// EACs a document's group holds, written together ([`GROUP`]).
+const GROUP: usize = 32;
+
+/// Where an EAC of a group is stored: a row already there, or the `k`-th
+/// of the group's new EACs (its row known once they are written).
+enum Place {
+    Stored(i64),
+    New(usize),
+}
+
+/// Adds a group's new EACs, noted for an undo; their rows, in order.
+fn add_new(w: &Write, batch: &mut Batch, new: &[Eac]) -> Result<Vec<i64>> {
+    let mut prepared = new.iter().map(rows::prepare).collect::<Result<Vec<_>>>()?;
+    let mut pairs: Vec<(&Eac, &mut rows::Prepared)> = new.iter().zip(prepared.iter_mut()).collect();
+    let rows = rows::insert_many(w, &mut pairs, batch.id)?;
+    let ids: Vec<String> = new.iter().map(|e| e.cds_eac_id.clone()).collect();
+    history::import_added(w, batch.id, &ids)?;
+    batch.added += new.len();
+    batch.value_count += new.iter().map(|e| e.values.len()).sum::<usize>();
+    Ok(rows)
+}
+
+/// The ranges of EACs just added (rows with no range yet), many to a
+/// statement; a range whose numbers are not numbers is not stored (as
+/// [`write_range`]).
+fn insert_ranges(w: &Write, ranges: &[(i64, &CertRange)]) -> Result<()> {
+    let keyed: Vec<(i64, &CertRange, String, String)> = (ranges.iter())
+        .filter_map(|(row, r)| Some((*row, *r, seq_key(&r.first_seq)?, seq_key(&r.last_seq)?)))
+        .collect();
+    for chunk in keyed.chunks(GROUP) {
+        let sql = format!(
+            "INSERT INTO eac_ranges (eac_id, position, registry, series, first, last, first_key, last_key)
+             VALUES {}",
+            rows::value_rows("(?, 0, ?, ?, ?, ?, ?, ?)", chunk.len())
+        );
+        let params: Vec<&dyn rusqlite::ToSql> = (chunk.iter())
+            .flat_map(|(row, r, first_key, last_key)| {
+                [
+                    row as &dyn rusqlite::ToSql,
+                    &r.registry,
+                    &r.series,
+                    &r.first,
+                    &r.last,
+                    first_key,
+                    last_key,
+                ]
+            })
+            .collect();
+        w.db().execute(&sql, &params)?;
+    }
+    Ok(())
+}
+
+/// Which EAC came from where in the document, for a group's EACs (kept
+/// once per EAC and place).
+fn insert_sources(
+    w: &Write,
+    document_id: i64,
+    doc: &RegistryDocument,
+    batch_id: i64,
+    placed: &[(i64, &RegistryEac)],
+) -> Result<()> {
+    let at = w.at().to_storage();
+    for chunk in placed.chunks(GROUP) {
+        let sql = format!(
+            "INSERT INTO eac_sources (eac_id, document_id, file_name, locator,
+                range_text, imported_at, import_batch_id)
+             VALUES {}
+             ON CONFLICT DO NOTHING",
+            rows::value_rows("(?, ?, ?, ?, ?, ?, ?)", chunk.len())
+        );
+        let params: Vec<&dyn rusqlite::ToSql> = (chunk.iter())
+            .flat_map(|(row, item)| {
+                [
+                    row as &dyn rusqlite::ToSql,
+                    &document_id,
+                    &doc.file_name,
+                    &item.locator,
+                    &item.range_text,
+                    &at,
+                    &batch_id,
+                ]
+            })
+            .collect();
+        w.db().execute(&sql, &params)?;
+    }
+    Ok(())
 }
 
 /// Stores a stations report's stations and fills the commissioning date of

@@ -697,6 +697,98 @@ pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// [`find`] of many ids, a look-up for up to 32 at once ([`each_of`]).
+pub(crate) fn find_many(
+    db: &dyn Db,
+    ids: &[&str],
+) -> Result<std::collections::HashMap<String, Stored>> {
+    let mut found = std::collections::HashMap::with_capacity(ids.len());
+    each_of(
+        db,
+        ids,
+        |k| format!("SELECT {k}, id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?"),
+        |id| vec![id as &dyn rusqlite::ToSql],
+        &mut |at, row| {
+            let stored = Stored {
+                id: row.get(1)?,
+                cds_modified: parsed(row, 2, timestamp)?,
+                seen_batch_id: row.get(3)?,
+            };
+            found.insert(ids[at].to_owned(), stored);
+            Ok(())
+        },
+    )?;
+    Ok(found)
+}
+
+/// Inserts new EACs (their rows prepared), each shown to the
+/// closed-period check first; their row ids, in order. On a server many
+/// to a statement ([`server::insert_many`]).
+pub(crate) fn insert_many(
+    w: &Write,
+    eacs: &mut [(&Eac, &mut Prepared)],
+    batch_id: i64,
+) -> Result<Vec<i64>> {
+    for (eac, _) in eacs.iter() {
+        periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    }
+    match w.db().kind() {
+        Kind::Postgres => server::insert_many(w, eacs, batch_id),
+        Kind::Sqlite => eacs
+            .iter_mut()
+            .map(|(eac, p)| {
+                let id = insert_row(w, eac, p, batch_id)?;
+                insert_children(w, &mut [Child { id, eac, p }])?;
+                Ok(id)
+            })
+            .collect(),
+    }
+}
+
+/// [`mark_seen`] of the EACs in rows `ids` (distinct); on a server many to
+/// a statement ([`server::mark_seen_many`]).
+pub(crate) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
+    match w.db().kind() {
+        Kind::Postgres => server::mark_seen_many(w, ids, batch_id),
+        Kind::Sqlite => ids.iter().try_for_each(|id| mark_seen(w, *id, batch_id)),
+    }
+}
+
+/// `SELECT …` once for each of `items`, as the branches of one `UNION ALL`
+/// for up to [`IDS_PER_LOOK_UP`] of them: `branch(k)` is the branch for the
+/// `k`-th item of a statement (its parameters numbered from `?1` on in
+/// order: the SQL's `?` without a number), `params` its values. Each
+/// branch is planned on its own, so a look-up by a key stays an index
+/// look-up whatever plan a server keeps; on SQLite it saves nothing and
+/// costs nothing. `each` sees every row with the item's index first.
+pub(crate) fn each_of<'a, T>(
+    db: &dyn Db,
+    items: &'a [T],
+    branch: impl Fn(usize) -> String,
+    params: impl Fn(&'a T) -> Vec<&'a dyn rusqlite::ToSql>,
+    each: &mut dyn FnMut(usize, &dyn DbRow) -> Result<()>,
+) -> Result<()> {
+    let mut at = 0;
+    for size in sizes_from(&IDS_PER_LOOK_UP, items.len()) {
+        let now = &items[at..at + size];
+        let sql = (0..size)
+            .map(&branch)
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let values: Vec<&dyn rusqlite::ToSql> = now.iter().flat_map(&params).collect();
+        db.each(&sql, &values, &mut |row| {
+            let k: i64 = row.get(0)?;
+            each(at + from_count(k), row)
+        })?;
+        at += size;
+    }
+    Ok(())
+}
+
+/// Items one [`each_of`] statement asks about, largest first (a few
+/// statement texts, each prepared once).
+const IDS_PER_LOOK_UP: [usize; 4] = [32, 8, 2, 1];
+
 /// Rows one statement inserts, largest first. Each statement costs a
 /// parse-free but not free round (looked up in the statement cache, bound,
 /// run, reset, its statement journal opened), which made one statement per
@@ -1044,7 +1136,7 @@ pub(crate) fn big_from_text(text: &str) -> Result<BigDecimal> {
 /// took 10 s on a server on the same machine, and would take ten times as
 /// long across a network. EACs are therefore written many to a statement
 /// ([`server::insert_many`]), and so are their values, totals and beneficiaries.
-pub(crate) mod server {
+mod server {
     use std::collections::HashMap;
 
     use rusqlite::types::Value;
@@ -1059,7 +1151,7 @@ pub(crate) mod server {
     /// statement inserts (at most 11 parameters a row: far below the
     /// protocol's 65,535).
     const ROWS_PER_STATEMENT: [usize; 6] = [512, 128, 32, 8, 2, 1];
-    /// Ids one look-up or one mark asks about ([`find_many`], [`mark_seen_many`]).
+    /// Ids one mark asks about ([`mark_seen_many`]).
     const IDS_PER_STATEMENT: [usize; 4] = [32, 8, 2, 1];
 
     fn text(t: Option<&str>) -> Value {
@@ -1103,8 +1195,9 @@ pub(crate) mod server {
     }
 
     /// Runs `head VALUES row, row, …` over `values` (`width` a row, rows
-    /// in order), as many rows to a statement as `sizes` allows; `each`
-    /// sees what a `RETURNING` in `tail` returns.
+    /// in order), as many rows to a statement as `sizes` allows (`{k}` in
+    /// `row`: the row's place in its statement, from 1); `each` sees what
+    /// a `RETURNING` in `tail` returns.
     fn insert_rows(
         w: &Write,
         (head, row, tail): (&str, &str, &str),
@@ -1117,7 +1210,10 @@ pub(crate) mod server {
         let mut rest = values;
         for size in sizes_from(sizes, values.len() / width) {
             let (now, later) = rest.split_at(size * width);
-            let sql = format!("{head} VALUES {} {tail}", value_rows(row, size));
+            let rows: Vec<String> = (1..=size)
+                .map(|k| row.replace("{k}", &k.to_string()))
+                .collect();
+            let sql = format!("{head} VALUES {} {tail}", rows.join(", "));
             w.db().each(&sql, &refs(now), each)?;
             rest = later;
         }
@@ -1126,7 +1222,7 @@ pub(crate) mod server {
 
     /// Inserts new EACs with all their rows, many to a statement; their row
     /// ids, in order. The caller has shown each to the closed-period check.
-    pub(crate) fn insert_many(
+    pub(super) fn insert_many(
         w: &Write,
         eacs: &mut [(&Eac, &mut Prepared)],
         batch_id: i64,
@@ -1140,11 +1236,14 @@ pub(crate) mod server {
             retired_state, value_count, quantity_sort_key, extensions, import_batch_id, missing,
             seen_batch_id, search_text, cds_synced, version)";
         /// One `eacs` row: the 24 values of [`head_values`] after the id, then
-        /// the batch again, the search text and the batch a third time.
+        /// the batch again, the search text and the batch a third time. The
+        /// `k`-th row of a statement takes the `k`-th change number after
+        /// the highest given, as one statement per EAC did (decision 215:
+        /// the kept highest moves when the statement's row triggers run).
         const EACS_ROW: &str =
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
             ?, ?, ?, ?, (SELECT imported_at FROM import_batches WHERE id = ?),
-            (SELECT version_high + 1 FROM eac_counts_kept))";
+            (SELECT version_high + {k} FROM eac_counts_kept))";
         const EACS_ROW_PARAMS: usize = 28;
         if eacs.is_empty() {
             return Ok(Vec::new());
@@ -1321,43 +1420,15 @@ pub(crate) mod server {
         )
     }
 
-    /// What the store already holds under each of `ids` ([`find`] of many
-    /// ids). Each id is its own branch of the look-up, so each is found
-    /// through the unique index whatever plan the server keeps: an `IN`
-    /// list planned while the table was nearly empty (a first import)
-    /// stays a full scan as the import fills it.
-    pub(crate) fn find_many(db: &dyn Db, ids: &[&str]) -> Result<HashMap<String, Stored>> {
-        const ONE: &str =
-            "SELECT cds_eac_id, id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?";
-        let mut found = HashMap::with_capacity(ids.len());
-        let mut rest = ids;
-        for size in sizes_from(&IDS_PER_STATEMENT, ids.len()) {
-            let (now, later) = rest.split_at(size);
-            let sql = vec![ONE; size].join(" UNION ALL ");
-            let params: Vec<&dyn ToSql> = now.iter().map(|id| id as &dyn ToSql).collect();
-            db.each(&sql, &params, &mut |row| {
-                found.insert(
-                    row.get(0)?,
-                    Stored {
-                        id: row.get(1)?,
-                        cds_modified: parsed(row, 2, timestamp)?,
-                        seen_batch_id: row.get(3)?,
-                    },
-                );
-                Ok(())
-            })?;
-            rest = later;
-        }
-        Ok(found)
-    }
-
     /// [`mark_seen`] of the EACs in rows `ids` (distinct), one update of
-    /// one row each, many to a statement (as [`find_many`], each through
-    /// the primary key whatever the plan). Each also gets the batch's time
+    /// one row each, many to a statement (as [`super::each_of`], each
+    /// through the primary key whatever the plan: an `IN` list planned
+    /// while the table was nearly empty stays a full scan as an import
+    /// fills it). Each also gets the batch's time
     /// as its `cds_synced`, which every import gives the EACs it saw once
     /// it ends (`p2::mark_synced_by_latest_batch`): one update of each row
     /// on a server instead of two.
-    pub(crate) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
+    pub(super) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
         let mut rest = ids;
         for size in sizes_from(&IDS_PER_STATEMENT, ids.len()) {
             let (now, later) = rest.split_at(size);

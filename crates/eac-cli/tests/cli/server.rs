@@ -725,3 +725,142 @@ fn a_file_whose_name_holds_an_equals_sign_is_a_file_not_a_server() {
         .code(2)
         .stderr(contains("could not connect"));
 }
+
+/// An Ofgem certificates CSV: one row per (station, month, first
+/// certificate, count, status).
+fn ofgem_csv(rows: &[(u32, u32, u64, u64, &str)]) -> String {
+    let mut out = String::from(
+        "Accreditation No.,Generating Station / Agent Group,Station TIC,Scheme,Country,Technology Group,Generation Type,Output Period,No. Of Certificates,Start Certificate No.,End Certificate No.,MWh Per Certificate,Issue Date,Certificate Status,Status Date,Current Holder Organisation Name,Company Registration Number\n",
+    );
+    for (station, month, first, n, status) in rows {
+        let acc = format!("G{station:05}FWEN");
+        let last = first + n - 1;
+        let days = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][*month as usize - 1];
+        let tail = format!("01{month:02}23{days}{month:02}23GEN");
+        let names = [
+            "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+        ];
+        out.push_str(&format!(
+            "{acc},Station {station},659000.0,REGO,England,Off-shore Wind,,{}-2023,{n},{acc}{first:010}{tail},{acc}{last:010}{tail},1.0,25/04/2023,{status},06/06/2023,ACT Holder Ltd,27336523\n",
+            names[*month as usize - 1]
+        ));
+    }
+    out
+}
+
+/// A registry statement is written a group of EACs at a time (on a server
+/// a few statements per group instead of about twelve per EAC): over many
+/// groups, with ranges listed twice inside one group and across two,
+/// ranges seen again, restated and new, and ranges overlapping stored
+/// ones, a server answers as the file does, and each answer is what the
+/// document says.
+#[test]
+fn long_registry_statements_go_into_a_server_as_into_a_file() {
+    let desk = Desk::new();
+    let Some(url) = initialised(&desk, "eacdesk_cli_registry_groups") else {
+        return;
+    };
+    let both = |args: &[&str]| -> (Option<i32>, String, String) {
+        let server = desk
+            .bare()
+            .args(["--db", &url])
+            .args(args)
+            .output()
+            .unwrap();
+        let file = desk.eacdesk().args(args).output().unwrap();
+        let text = |b: &[u8]| mask_times(&String::from_utf8_lossy(b));
+        assert_eq!(server.status.code(), file.status.code(), "{args:?}");
+        assert_eq!(text(&server.stdout), text(&file.stdout), "{args:?}");
+        assert_eq!(text(&server.stderr), text(&file.stderr), "{args:?}");
+        (file.status.code(), text(&file.stdout), text(&file.stderr))
+    };
+    let write = |name: &str, rows: &[(u32, u32, u64, u64, &str)]| {
+        let path = desk.path(name);
+        std::fs::write(&path, ofgem_csv(rows)).unwrap();
+        path.display().to_string()
+    };
+    // 120 ranges: 10 stations × 12 months, 1,000 certificates each.
+    let first: Vec<(u32, u32, u64, u64, &str)> = (1..=10)
+        .flat_map(|s| (1..=12).map(move |m| (s, m, 0, 1000, "Issued")))
+        .collect();
+    let path = write("first.csv", &first);
+    let (code, out, _) = both(&["import", &path, "--json"]);
+    assert_eq!(code, Some(0), "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["files"][0]["added"], 120, "{out}");
+
+    // Listed twice: rows 3 and 5 (one group) and 1 and 70 (two groups).
+    let mut twice = first.clone();
+    twice[5] = twice[3];
+    twice[70] = twice[1];
+    for row in &mut twice {
+        row.4 = "Retired";
+    }
+    let path = write("twice.csv", &twice);
+    let (code, _, err) = both(&["import", &path]);
+    assert_eq!(code, Some(1), "{err}");
+    assert_eq!(
+        err.matches("is listed twice in this document").count(),
+        2,
+        "{err}"
+    );
+    assert!(err.contains("line 7") && err.contains("line 72"), "{err}");
+
+    // Seen again (the first 40), restated as retired (the next 40), new
+    // (40 ranges of another station, which numbers its own certificates),
+    // and two new ranges whose numbers run into stored ones of the same
+    // station and month (overlaps, warned).
+    let mut second: Vec<(u32, u32, u64, u64, &str)> = first[..40].to_vec();
+    second.extend(
+        first[40..80]
+            .iter()
+            .map(|r| (r.0, r.1, r.2, r.3, "Retired")),
+    );
+    second.extend(
+        (1..=12)
+            .flat_map(|m| (0..4).map(move |k| (11, m, k * 1000, 1000, "Issued")))
+            .take(40),
+    );
+    second.push((1, 1, 500, 1000, "Issued"));
+    second.push((2, 6, 900, 50, "Issued"));
+    let path = write("second.csv", &second);
+    let (code, out, _) = both(&["import", &path, "--json"]);
+    assert_eq!(code, Some(0), "{out}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let file = &report["files"][0];
+    assert_eq!(
+        (&file["added"], &file["replaced"], &file["skipped"]),
+        (&Value::from(42), &Value::from(40), &Value::from(40)),
+        "{out}"
+    );
+    // Each pair once from either side: both ranges are in this document.
+    let overlaps = file["registry"]["overlaps"].as_array().unwrap();
+    let shared: Vec<&str> = overlaps
+        .iter()
+        .map(|o| o["shared"].as_str().unwrap())
+        .collect();
+    assert_eq!(shared, ["500", "50", "500", "50"], "{out}");
+    // Everything stored answers alike.
+    let (_, listed, _) = both(&["ls", "--json", "--limit", "500"]);
+    let listed: Value = serde_json::from_str(&listed).unwrap();
+    assert_eq!(listed["rows"].as_array().unwrap().len(), 162);
+    both(&["check", "--json"]);
+    // The imports alike, but for the server's number the refused one drew
+    // (decision 222).
+    let imports = |mut cmd: Command| {
+        let out = cmd.args(["imports", "--json"]).output().unwrap();
+        let mut list: Value = serde_json::from_slice(&out.stdout).unwrap();
+        for import in list.as_array_mut().unwrap() {
+            import.as_object_mut().unwrap().remove("id");
+            import.as_object_mut().unwrap().remove("imported_at");
+        }
+        list
+    };
+    let mut server = desk.bare();
+    server.args(["--db", &url]);
+    assert_eq!(imports(server), imports(desk.eacdesk()));
+    // The restated ranges, retired now.
+    let (_, ls, _) = both(&["ls", "--retired", "yes", "--json", "--limit", "500"]);
+    let ls: Value = serde_json::from_str(&ls).unwrap();
+    assert_eq!(ls["rows"].as_array().unwrap().len(), 40, "{ls}");
+}
