@@ -430,8 +430,18 @@ pub(crate) fn import_document(
     let with_ranges: Vec<(i64, &RegistryEac, &CertRange)> = (stored_rows.iter())
         .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, *item, r)))
         .collect();
+    // Each pair once: two ranges of this document that overlap would
+    // otherwise each be warned about the other (as `check` lists a pair once).
+    let mut warned: HashSet<(String, String)> = HashSet::new();
     for ((_, item, _), found) in with_ranges.iter().zip(overlapping(w, &with_ranges)?) {
         for o in found {
+            let pair = match o.a.cds_eac_id <= o.b.cds_eac_id {
+                true => (o.a.cds_eac_id.clone(), o.b.cds_eac_id.clone()),
+                false => (o.b.cds_eac_id.clone(), o.a.cds_eac_id.clone()),
+            };
+            if !warned.insert(pair) {
+                continue;
+            }
             batch.warn(vec![Violation::warning(
                 Rule::UniqueEacId,
                 item.locator.clone(),
