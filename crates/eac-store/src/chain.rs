@@ -228,7 +228,13 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
 /// after `id` in [`CONTENT_COLUMNS`] order up to `import_batch_id`; the
 /// display name is the write's. Returns the new id.
 pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64> {
-    let (id, prev) = next(w.db())?;
+    // After this write's first record, the next follows its last: three
+    // statements less per record (a round trip each on a server).
+    let tail = w.chain_tail.borrow_mut().take();
+    let (id, prev) = match tail {
+        Some((last, hash)) => (last + 1, hash),
+        None => next(w.db())?,
+    };
     let mut all = Vec::with_capacity(values.len() + 4);
     all.push(Value::Integer(id));
     all.extend(values);
@@ -240,7 +246,7 @@ pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64>
     let content = canonical(all.iter().map(ValueRef::from));
     let hash = link(&prev, &content);
     all.push(Value::Text(prev));
-    all.push(Value::Text(hash));
+    all.push(Value::Text(hash.clone()));
     let placeholders: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
     let sql = format!(
         "INSERT INTO audit_log ({CONTENT_COLUMNS}, prev_hash, hash) VALUES ({})",
@@ -248,5 +254,6 @@ pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64>
     );
     let params: Vec<&dyn rusqlite::ToSql> = all.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
     w.db().execute(&sql, &params)?;
+    *w.chain_tail.borrow_mut() = Some((id, hash));
     Ok(id)
 }

@@ -583,6 +583,8 @@ fn load_fresh_or_again<T>(
         {
             bulk::abandon(w)?;
             w.execute_batch("ROLLBACK TO fresh_load; RELEASE fresh_load")?;
+            // What the load appended to the audit chain is gone too.
+            *w.chain_tail.borrow_mut() = None;
             load(false, &ReadingAgain(progress))
         }
         Err(e) => Err(e),

@@ -123,6 +123,11 @@ pub(crate) struct Write<'c> {
     /// [`KEPT_ROW_BY_ROW`] the kept rows wait for its end
     /// ([`Write::changed_eac`]).
     server_eacs: std::cell::Cell<u64>,
+    /// The id and hash of the last audit record this write appended
+    /// (`chain::insert`): the next one follows it without asking the
+    /// database (nobody else appends while this write holds the write
+    /// lock, or on a server the audit lock, until it ends).
+    pub(crate) chain_tail: std::cell::RefCell<Option<(i64, String)>>,
 }
 
 /// The EACs a write on a server changes with the kept counts, totals and
@@ -242,6 +247,7 @@ impl Store {
                 facet_tally: Default::default(),
                 attached: &self.attached,
                 server_eacs: Default::default(),
+                chain_tail: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
             let out = w.periods.settle(changed)?;
@@ -317,6 +323,7 @@ impl Store {
             facet_tally: Default::default(),
             attached: &self.attached,
             server_eacs: Default::default(),
+            chain_tail: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
         let settled = w.periods.settle(planned);
