@@ -363,44 +363,62 @@ pub(crate) fn unit_index(unit: EnergyUnit) -> usize {
         .expect("every unit is in ALL")
 }
 
-/// Binds the columns of an EAC row after its key, in the order both
-/// `insert` and `replace` name them (`?2` … `?25`; the batch id also sets
-/// `seen_batch_id`), borrowed from the EAC and its prepared texts.
+/// A column of an EAC row, borrowed ([`head_columns`]).
+#[derive(Clone, Copy)]
+enum Column<'a> {
+    Text(Option<&'a str>),
+    Integer(i64),
+}
+
+/// The columns of an EAC row after its key, in the order both `insert`
+/// and `replace` name them (`?2` … `?25`; the batch id also sets
+/// `seen_batch_id`), borrowed from the EAC and its prepared texts: what a
+/// file binds in place and a server sends (one list for both).
+fn head_columns<'a>(eac: &'a Eac, p: &'a Prepared, batch_id: i64) -> [Column<'a>; 24] {
+    use Column::{Integer, Text};
+    let d = &p.derived;
+    let [created, modified, start, end, commissioned] = p.head;
+    [
+        Text(p.text(created)),
+        Text(p.text(modified)),
+        Text(eac.eac_number.as_deref()),
+        Text(Some(&eac.source_id)),
+        Text(Some(&eac.source_name)),
+        Text(eac.destination_id.as_deref()),
+        Text(eac.destination_name.as_deref()),
+        Text(eac.beneficiary_type.map(|t| t.as_str())),
+        Text(Some(&eac.asset_id)),
+        Text(p.text(commissioned)),
+        Text(eac.asset_origination.map(|t| t.as_str())),
+        Text(eac.asset_destination.map(|t| t.as_str())),
+        Text(eac.technology_type.map(|t| t.as_str())),
+        Text(eac.emissions_factor_direct.as_ref().map(Decimal::as_str)),
+        Text(eac.emissions_factor_lca.as_ref().map(Decimal::as_str)),
+        Text(p.text(start)),
+        Text(p.text(end)),
+        Text(d.issuance.as_deref()),
+        Text(Some(d.retired_state.as_str())),
+        Integer(count(eac.values.len())),
+        Text(Some(&d.quantity_sort_key)),
+        Text(d.extensions.as_deref()),
+        Integer(batch_id),
+        Text(d.missing.as_deref()),
+    ]
+}
+
+/// Binds [`head_columns`] to `?2` … `?25` of `stmt`.
 fn bind_columns(
     stmt: &mut rusqlite::Statement,
     eac: &Eac,
     p: &Prepared,
     batch_id: i64,
 ) -> rusqlite::Result<()> {
-    let d = &p.derived;
-    let [created, modified, start, end, commissioned] = p.head;
-    stmt.raw_bind_parameter(2, p.text(created))?;
-    stmt.raw_bind_parameter(3, p.text(modified))?;
-    stmt.raw_bind_parameter(4, eac.eac_number.as_deref())?;
-    stmt.raw_bind_parameter(5, eac.source_id.as_str())?;
-    stmt.raw_bind_parameter(6, eac.source_name.as_str())?;
-    stmt.raw_bind_parameter(7, eac.destination_id.as_deref())?;
-    stmt.raw_bind_parameter(8, eac.destination_name.as_deref())?;
-    stmt.raw_bind_parameter(9, eac.beneficiary_type.map(|t| t.as_str()))?;
-    stmt.raw_bind_parameter(10, eac.asset_id.as_str())?;
-    stmt.raw_bind_parameter(11, p.text(commissioned))?;
-    stmt.raw_bind_parameter(12, eac.asset_origination.map(|t| t.as_str()))?;
-    stmt.raw_bind_parameter(13, eac.asset_destination.map(|t| t.as_str()))?;
-    stmt.raw_bind_parameter(14, eac.technology_type.map(|t| t.as_str()))?;
-    stmt.raw_bind_parameter(
-        15,
-        eac.emissions_factor_direct.as_ref().map(Decimal::as_str),
-    )?;
-    stmt.raw_bind_parameter(16, eac.emissions_factor_lca.as_ref().map(Decimal::as_str))?;
-    stmt.raw_bind_parameter(17, p.text(start))?;
-    stmt.raw_bind_parameter(18, p.text(end))?;
-    stmt.raw_bind_parameter(19, d.issuance.as_deref())?;
-    stmt.raw_bind_parameter(20, d.retired_state.as_str())?;
-    stmt.raw_bind_parameter(21, count(eac.values.len()))?;
-    stmt.raw_bind_parameter(22, d.quantity_sort_key.as_str())?;
-    stmt.raw_bind_parameter(23, d.extensions.as_deref())?;
-    stmt.raw_bind_parameter(24, batch_id)?;
-    stmt.raw_bind_parameter(25, d.missing.as_deref())?;
+    for (i, column) in head_columns(eac, p, batch_id).into_iter().enumerate() {
+        match column {
+            Column::Text(t) => stmt.raw_bind_parameter(i + 2, t)?,
+            Column::Integer(n) => stmt.raw_bind_parameter(i + 2, n)?,
+        }
+    }
     Ok(())
 }
 
@@ -1158,36 +1176,12 @@ mod server {
         t.map_or(Value::Null, |t| Value::Text(t.to_owned()))
     }
 
-    /// The values of `?2`…`?25` of the SQLite statements, in order.
+    /// [`head_columns`] owned, to send.
     fn head_values(eac: &Eac, p: &Prepared, batch_id: i64) -> [Value; 24] {
-        let d = &p.derived;
-        let [created, modified, start, end, commissioned] = p.head;
-        [
-            text(p.text(created)),
-            text(p.text(modified)),
-            text(eac.eac_number.as_deref()),
-            text(Some(&eac.source_id)),
-            text(Some(&eac.source_name)),
-            text(eac.destination_id.as_deref()),
-            text(eac.destination_name.as_deref()),
-            text(eac.beneficiary_type.map(|t| t.as_str())),
-            text(Some(&eac.asset_id)),
-            text(p.text(commissioned)),
-            text(eac.asset_origination.map(|t| t.as_str())),
-            text(eac.asset_destination.map(|t| t.as_str())),
-            text(eac.technology_type.map(|t| t.as_str())),
-            text(eac.emissions_factor_direct.as_ref().map(Decimal::as_str)),
-            text(eac.emissions_factor_lca.as_ref().map(Decimal::as_str)),
-            text(p.text(start)),
-            text(p.text(end)),
-            text(d.issuance.as_deref()),
-            text(Some(d.retired_state.as_str())),
-            Value::Integer(count(eac.values.len())),
-            text(Some(&d.quantity_sort_key)),
-            text(d.extensions.as_deref()),
-            Value::Integer(batch_id),
-            text(d.missing.as_deref()),
-        ]
+        head_columns(eac, p, batch_id).map(|column| match column {
+            Column::Text(t) => text(t),
+            Column::Integer(n) => Value::Integer(n),
+        })
     }
 
     fn refs(values: &[Value]) -> Vec<&dyn ToSql> {
