@@ -349,6 +349,15 @@ pub(crate) fn import_document(
             .filter_map(|(_, _, eac)| eac.as_ref().ok().map(|e| e.cds_eac_id.as_str()))
             .collect();
         let found = rows::find_many(w.db(), &ids)?;
+        // The stored EACs the group holds again, read together: each is
+        // compared with what the document says now.
+        let stored_ids: Vec<i64> = ids
+            .iter()
+            .filter_map(|id| found.get(*id).map(|s| s.id))
+            .collect();
+        let mut current: HashMap<i64, Eac> = (stored_ids.iter().copied())
+            .zip(rows::load_eacs_by_ids(w.db(), &stored_ids)?)
+            .collect();
         drop(ids);
         // Ids met in this group (an earlier group's are stored by now).
         let mut met: HashSet<String> = HashSet::with_capacity(group.len());
@@ -380,7 +389,10 @@ pub(crate) fn import_document(
             }
             let place = match stored {
                 Some(stored) => {
-                    let current = rows::load_eac_by_id(w.db(), stored.id)?;
+                    let current = match current.remove(&stored.id) {
+                        Some(eac) => eac,
+                        None => rows::load_eac_by_id(w.db(), stored.id)?,
+                    };
                     let mut merged = keep_completions(&current, eac);
                     if same_content(&current, &merged) {
                         seen.push(stored.id);
@@ -468,7 +480,7 @@ pub(crate) fn import_document(
         |k| format!("SELECT {k}, missing FROM eacs WHERE id = ?"),
         |(row, _)| vec![row as &dyn rusqlite::ToSql],
         &mut |at, r| {
-            missing[at] = r.get(1)?;
+            missing[at] = r.get(0)?;
             Ok(())
         },
     )?;
@@ -568,7 +580,7 @@ fn overlapping(
             ]
         },
         &mut |k, r| {
-            found[keyed[k].0].push((r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?));
+            found[keyed[k].0].push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
             Ok(())
         },
     )?;

@@ -189,6 +189,13 @@ pub(crate) fn refill_head(row: &dyn DbRow, eac: &mut Eac) -> rusqlite::Result<i6
     row.get(0)
 }
 
+/// The columns of an `eac_values` row as [`refill_value`] reads them.
+macro_rules! value_columns {
+    () => {
+        r#"eac_number, issued, retired, "start", "end", unit, value, extensions, retired_undated"#
+    };
+}
+
 /// Fills in values (stored order) and beneficiaries of an EAC read by
 /// [`eac_head`] or [`refill_head`], in place: an EAC refilled row after row
 /// (a streaming export reads millions) keeps its strings' allocations.
@@ -197,42 +204,114 @@ pub(crate) fn load_children(conn: &dyn Db, id: i64, eac: &mut Eac) -> Result<()>
 
     let mut n = 0;
     conn.each(
-        r#"SELECT eac_number, issued, retired, "start", "end", unit, value, extensions,
-                  retired_undated
-           FROM eac_values WHERE eac_id = ?1 ORDER BY position"#,
+        concat!(
+            "SELECT ",
+            value_columns!(),
+            " FROM eac_values WHERE eac_id = ?1 ORDER BY position"
+        ),
         &[&id],
         &mut |row| {
-            let value = parsed(row, 6, decimal)?;
-            let unit = parsed(row, 5, EnergyUnit::parse)?;
             if n == eac.values.len() {
-                eac.values.push(EacValue {
-                    eac_number: None,
-                    issued: None,
-                    retired: None,
-                    retired_undated: false,
-                    start: None,
-                    end: None,
-                    unit,
-                    value: value.clone(),
-                    extensions: Extensions::default(),
-                });
+                eac.values.push(value_of(row)?);
+            } else {
+                refill_value(row, &mut eac.values[n])?;
             }
-            let v = &mut eac.values[n];
-            refill_opt_text(row, 0, &mut v.eac_number)?;
-            v.issued = parsed_opt(row, 1, date)?;
-            v.retired = parsed_opt(row, 2, date)?;
-            v.retired_undated = row.get(8)?;
-            v.start = parsed_opt(row, 3, timestamp)?;
-            v.end = parsed_opt(row, 4, timestamp)?;
-            v.unit = unit;
-            v.value = value;
-            v.extensions = extensions_ref(row, 7)?;
             n += 1;
             Ok(())
         },
     )?;
     eac.values.truncate(n);
     Ok(())
+}
+
+/// An `eac_values` row (`value_columns!`) into a value read before, its
+/// strings' allocations kept.
+fn refill_value(row: &dyn DbRow, v: &mut EacValue) -> rusqlite::Result<()> {
+    refill_opt_text(row, 0, &mut v.eac_number)?;
+    v.issued = parsed_opt(row, 1, date)?;
+    v.retired = parsed_opt(row, 2, date)?;
+    v.start = parsed_opt(row, 3, timestamp)?;
+    v.end = parsed_opt(row, 4, timestamp)?;
+    v.unit = parsed(row, 5, EnergyUnit::parse)?;
+    v.value = parsed(row, 6, decimal)?;
+    v.extensions = extensions_ref(row, 7)?;
+    v.retired_undated = row.get(8)?;
+    Ok(())
+}
+
+/// An `eac_values` row (`value_columns!`) as a new value.
+fn value_of(row: &dyn DbRow) -> rusqlite::Result<EacValue> {
+    let mut v = EacValue {
+        eac_number: None,
+        issued: None,
+        retired: None,
+        retired_undated: false,
+        start: None,
+        end: None,
+        unit: parsed(row, 5, EnergyUnit::parse)?,
+        value: parsed(row, 6, decimal)?,
+        extensions: Extensions::default(),
+    };
+    refill_value(row, &mut v)?;
+    Ok(v)
+}
+
+/// The whole EACs stored in rows `ids`, in order ([`load_eac_by_id`] of
+/// many: their heads, beneficiaries and values asked for up to 32 EACs a
+/// statement, [`each_of`]).
+pub(crate) fn load_eacs_by_ids(db: &dyn Db, ids: &[i64]) -> Result<Vec<Eac>> {
+    fn param(id: &i64) -> Vec<&dyn rusqlite::ToSql> {
+        vec![id]
+    }
+    let mut heads: Vec<Option<Eac>> = vec![None; ids.len()];
+    each_of(
+        db,
+        ids,
+        |k| format!("SELECT {k}, {EAC_COLUMNS} FROM eacs e WHERE e.id = ?"),
+        param,
+        &mut |at, row| {
+            heads[at] = Some(eac_head(row)?.1);
+            Ok(())
+        },
+    )?;
+    let mut eacs = (heads.into_iter().zip(ids))
+        .map(|(eac, id)| eac.ok_or_else(|| StoreError::NotFound(format!("#{id}"))))
+        .collect::<Result<Vec<Eac>>>()?;
+    let mut beneficiaries: Vec<Vec<(i64, String)>> = vec![Vec::new(); ids.len()];
+    each_of(
+        db,
+        ids,
+        |k| format!("SELECT {k}, position, beneficiary_id FROM eac_beneficiaries WHERE eac_id = ?"),
+        param,
+        &mut |at, row| {
+            beneficiaries[at].push((row.get(0)?, row.get(1)?));
+            Ok(())
+        },
+    )?;
+    let mut values: Vec<Vec<(i64, EacValue)>> = vec![Vec::new(); ids.len()];
+    each_of(
+        db,
+        ids,
+        |k| {
+            format!(
+                "SELECT {k}, {}, position FROM eac_values WHERE eac_id = ?",
+                value_columns!()
+            )
+        },
+        param,
+        &mut |at, row| {
+            values[at].push((row.get(9)?, value_of(row)?));
+            Ok(())
+        },
+    )?;
+    for ((eac, mut b), mut v) in eacs.iter_mut().zip(beneficiaries).zip(values) {
+        // In stored order.
+        b.sort_by_key(|(position, _)| *position);
+        v.sort_by_key(|(position, _)| *position);
+        eac.beneficiaries = b.into_iter().map(|(_, id)| id).collect();
+        eac.values = v.into_iter().map(|(_, value)| value).collect();
+    }
+    Ok(eacs)
 }
 
 pub(crate) fn beneficiaries(conn: &dyn Db, id: i64) -> Result<Vec<String>> {
@@ -728,9 +807,9 @@ pub(crate) fn find_many(
         |id| vec![id as &dyn rusqlite::ToSql],
         &mut |at, row| {
             let stored = Stored {
-                id: row.get(1)?,
-                cds_modified: parsed(row, 2, timestamp)?,
-                seen_batch_id: row.get(3)?,
+                id: row.get(0)?,
+                cds_modified: parsed(row, 1, timestamp)?,
+                seen_batch_id: row.get(2)?,
             };
             found.insert(ids[at].to_owned(), stored);
             Ok(())
@@ -778,7 +857,8 @@ pub(crate) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()
 /// order: the SQL's `?` without a number), `params` its values. Each
 /// branch is planned on its own, so a look-up by a key stays an index
 /// look-up whatever plan a server keeps; on SQLite it saves nothing and
-/// costs nothing. `each` sees every row with the item's index first.
+/// costs nothing. `each` sees each row (its cells from 0, the branch
+/// number left out) with the item's index.
 pub(crate) fn each_of<'a, T>(
     db: &dyn Db,
     items: &'a [T],
@@ -796,11 +876,20 @@ pub(crate) fn each_of<'a, T>(
         let values: Vec<&dyn rusqlite::ToSql> = now.iter().flat_map(&params).collect();
         db.each(&sql, &values, &mut |row| {
             let k: i64 = row.get(0)?;
-            each(at + from_count(k), row)
+            each(at + from_count(k), &AfterFirst(row))
         })?;
         at += size;
     }
     Ok(())
+}
+
+/// A row of [`each_of`] without the branch number in its first cell.
+struct AfterFirst<'r>(&'r dyn DbRow);
+
+impl DbRow for AfterFirst<'_> {
+    fn get_ref(&self, idx: usize) -> rusqlite::Result<ValueRef<'_>> {
+        self.0.get_ref(idx + 1)
+    }
 }
 
 /// Items one [`each_of`] statement asks about, largest first (a few
@@ -1445,5 +1534,40 @@ mod server {
             rest = later;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// EACs read together are the EACs read one by one: every field, every
+    /// value and beneficiary in stored order, across statements of every
+    /// size (45 EACs: 32 + 8 + 2 + 2 + 1), an id asked twice answered twice.
+    #[test]
+    fn eacs_read_together_are_the_eacs_read_one_by_one() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = crate::Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let mut sample = eac_sample::generate(45, 9, eac_sample::SampleOptions::default());
+        store
+            .import_eacs("sample", &mut sample, &crate::NoProgress)
+            .unwrap();
+        let db = store.db();
+        let mut ids: Vec<i64> = db
+            .collect("SELECT id FROM eacs ORDER BY cds_eac_id DESC", &[], |r| {
+                Ok(r.get(0)?)
+            })
+            .unwrap();
+        ids.push(ids[3]);
+        let together = load_eacs_by_ids(db, &ids).unwrap();
+        let one_by_one: Vec<Eac> = ids
+            .iter()
+            .map(|id| load_eac_by_id(db, *id).unwrap())
+            .collect();
+        assert_eq!(together, one_by_one);
+        assert!(together.iter().any(|e| e.values.len() > 5));
+        assert!(together.iter().any(|e| e.beneficiaries.len() > 1));
+        let err = load_eacs_by_ids(db, &[ids[0], -7]).unwrap_err();
+        assert!(matches!(err, StoreError::NotFound(_)), "{err}");
     }
 }
