@@ -252,3 +252,43 @@ fn walk(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
     }
     Ok(out)
 }
+
+/// Moving a large database to a server and pressing Cancel while it is
+/// copied: the dialog says nothing was copied, the window stays on the
+/// file (whole), and the server database holds no EAC.
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_move_to_a_server_cancelled_from_the_dialog_copies_nothing() -> Result<()> {
+    let Some(url) = server_database("eacdesk_e2e_move_cancel")? else {
+        return Ok(());
+    };
+    let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
+    let file = dir.path().join("e2e.eacdesk.sqlite");
+    let file_text = file.to_string_lossy().into_owned();
+    // Large enough that the copy takes seconds (about six on this machine).
+    cli(&file_text, &["sample", "--eacs", "20000"])?;
+    let admin = dir.path().join("admin.sqlite");
+    cli(&admin.to_string_lossy(), &["server", "init", &url])?;
+
+    let desk = Desk::start_in("team-move-cancel", dir, &[]).await?;
+    desk.wait_count("footer-count", |c| c == 20000).await?;
+    desk.click("db-open").await?;
+    desk.type_into("db-path-input", &url).await?;
+    desk.type_into("db-password", "e2e-pw").await?;
+    desk.click("db-move").await?;
+    desk.click("db-move-progress-cancel").await?;
+    let said = desk.text("db-move-cancelled").await?;
+    ensure!(said.contains("Nothing was copied"), "{said}");
+    desk.screenshot(&artifacts_dir().join("team-move-cancelled.png"))
+        .await?;
+    // Still the file, whole; the server as set up, without an EAC.
+    let path = desk.attr("db-path", "data-path").await?.unwrap_or_default();
+    ensure!(!path.starts_with("postgres://"), "{path}");
+    desk.wait_count("footer-count", |c| c == 20000).await?;
+    let listed: serde_json::Value = serde_json::from_str(&cli(&url, &["ls", "--json"])?)?;
+    ensure!(
+        listed["rows"].as_array().map(Vec::len) == Some(0),
+        "{listed}"
+    );
+    desk.quit().await
+}
