@@ -310,7 +310,11 @@ fn find_envelope(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<EnvelopeRow>>
 
 /// The state of the stored EAC in row `row`, for an audit record.
 fn eac_state(conn: &dyn Db, row: i64) -> Result<Current> {
-    let eac = rows::load_eac_by_id(conn, row)?;
+    state_of(conn, row, rows::load_eac_by_id(conn, row)?)
+}
+
+/// [`eac_state`] of the EAC in row `row`, read before as `eac`.
+fn state_of(conn: &dyn Db, row: i64, eac: Eac) -> Result<Current> {
     let (batch, synced) = conn.query_row(
         "SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1",
         &[&row],
@@ -384,7 +388,24 @@ pub(crate) fn import_replacing(
     batch: i64,
     file: &str,
 ) -> Result<()> {
-    let before = eac_state(w.db(), row)?;
+    import_replacing_read(w, row, None, newer, batch, file)
+}
+
+/// [`import_replacing`] with the stored EAC already read (`stored`, as
+/// the row holds it now): only the row's import batch and sync time are
+/// read again.
+pub(crate) fn import_replacing_read(
+    w: &Write,
+    row: i64,
+    stored: Option<Eac>,
+    newer: &Eac,
+    batch: i64,
+    file: &str,
+) -> Result<()> {
+    let before = match stored {
+        None => eac_state(w.db(), row)?,
+        Some(eac) => state_of(w.db(), row, eac)?,
+    };
     let after = Current::Eac {
         row,
         eac: Box::new(newer.clone()),

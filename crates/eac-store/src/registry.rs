@@ -400,7 +400,15 @@ pub(crate) fn import_document(
                         batch.skipped += 1;
                     } else {
                         merged.cds_modified = w.at().max(current.cds_modified);
-                        history::import_replacing(w, stored.id, &merged, batch.id, &batch.file)?;
+                        let (row, file) = (stored.id, &batch.file);
+                        history::import_replacing_read(
+                            w,
+                            row,
+                            Some(current),
+                            &merged,
+                            batch.id,
+                            file,
+                        )?;
                         rows::replace(w, stored.id, &merged, batch.id)?;
                         batch.replaced += 1;
                         batch.value_count += merged.values.len();

@@ -1398,13 +1398,13 @@ mod server {
              WHERE id = ?1",
             &refs(&values),
         )?;
-        for sql in [
-            "DELETE FROM eac_values WHERE eac_id = ?1",
-            "DELETE FROM eac_beneficiaries WHERE eac_id = ?1",
-            "DELETE FROM eac_totals WHERE eac_id = ?1",
-        ] {
-            db.execute(sql, &[&id])?;
-        }
+        // The old children, by one statement (one round trip).
+        db.execute(
+            "WITH v AS (DELETE FROM eac_values WHERE eac_id = ?1),
+                  b AS (DELETE FROM eac_beneficiaries WHERE eac_id = ?1)
+             DELETE FROM eac_totals WHERE eac_id = ?1",
+            &[&id],
+        )?;
         insert_children(w, &[(id, eac, p)])
     }
 
