@@ -281,6 +281,65 @@ fn find(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<Current>> {
     Ok(find_envelope(conn, cds_eac_id)?.map(Current::Envelope))
 }
 
+/// [`find`] of many ids, in order: the stored EACs read together (their
+/// rows, batches and sync times by one look-up, the EACs by
+/// `rows::load_eacs_by_ids`), an envelope-only EAC by its own look-up.
+fn find_many(conn: &dyn Db, ids: &[&str]) -> Result<Vec<Option<Current>>> {
+    let mut rows_of: Vec<Option<(i64, i64, Option<String>)>> = vec![None; ids.len()];
+    rows::each_of(
+        conn,
+        ids,
+        |k| format!("SELECT {k}, id, import_batch_id, cds_synced FROM eacs WHERE cds_eac_id = ?"),
+        |id| vec![id as &dyn rusqlite::ToSql],
+        &mut |at, r| {
+            rows_of[at] = Some((r.get(0)?, r.get(1)?, r.get(2)?));
+            Ok(())
+        },
+    )?;
+    let stored: Vec<i64> = rows_of.iter().flatten().map(|(row, _, _)| *row).collect();
+    let mut eacs = rows::load_eacs_by_ids(conn, &stored)?.into_iter();
+    let mut found = Vec::with_capacity(ids.len());
+    for (id, row) in ids.iter().zip(rows_of) {
+        found.push(match row {
+            Some((row, batch, synced)) => Some(Current::Eac {
+                row,
+                eac: Box::new(eacs.next().expect("one EAC per stored row")),
+                batch,
+                synced,
+            }),
+            None => find_envelope(conn, id)?.map(Current::Envelope),
+        });
+    }
+    Ok(found)
+}
+
+/// EACs an undo reads at a time ([`find_many`], [`later_changes`]).
+const UNDO_GROUP: usize = 32;
+
+/// Whether each of `ids` was changed after audit record `after` by
+/// anything but a verification or an import since undone.
+fn later_changes(conn: &dyn Db, ids: &[&str], after: i64) -> Result<Vec<bool>> {
+    let mut later = vec![false; ids.len()];
+    rows::each_of(
+        conn,
+        ids,
+        |k| {
+            format!(
+                "SELECT {k} FROM audit_log a
+                  WHERE a.cds_eac_id = ? AND a.id > ? AND a.action <> 'verify'
+                    AND NOT EXISTS (SELECT 1 FROM import_batches b
+                                     WHERE b.id = a.import_batch_id AND b.undone_at IS NOT NULL)"
+            )
+        },
+        |id| vec![id as &dyn rusqlite::ToSql, &after],
+        &mut |at, _| {
+            later[at] = true;
+            Ok(())
+        },
+    )?;
+    Ok(later)
+}
+
 fn find_envelope(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<EnvelopeRow>> {
     conn.query_opt(
         "SELECT cds_eac_id, cds_created, cds_modified, cds_synced, beneficiary_type,
@@ -747,80 +806,77 @@ pub(crate) fn undo_import(
     )?;
 
     // Plan: what to take out and what to put back; refuse on any conflict.
-    let later_change = |id: &str| -> Result<bool> {
-        Ok(db
-            .query_opt(
-                "SELECT 1 FROM audit_log a
-                  WHERE a.cds_eac_id = ?1 AND a.id > ?2 AND a.action <> 'verify'
-                    AND NOT EXISTS (SELECT 1 FROM import_batches b
-                                     WHERE b.id = a.import_batch_id AND b.undone_at IS NOT NULL)",
-                &[&id, &last_audit_id],
-                |_| Ok(()),
-            )?
-            .is_some())
-    };
     let mut plan: Vec<(Current, Option<Current>)> = Vec::new();
     let mut conflicts: Vec<String> = Vec::new();
     let mut already_removed = 0;
     let total = changes.len() as u64;
     let mut last_progress = Instant::now();
-    for (done, (id, change, kind, audit_id)) in changes.into_iter().enumerate() {
-        if progress.is_cancelled() {
-            return Err(StoreError::Cancelled);
-        }
-        if last_progress.elapsed() >= PROGRESS_EVERY {
-            last_progress = Instant::now();
-            progress.update(crate::Phase::UndoImport, done as u64, Some(total));
-        }
-        let current = find(db, &id)?;
-        let added = change == "added";
-        let Some(current) = current else {
-            if added {
-                already_removed += 1;
-            } else {
-                conflicts.push(id);
+    let mut done = 0;
+    // A group of EACs at a time: their stored states and later changes
+    // are asked for together (a round trip each on a server).
+    for group in changes.chunks(UNDO_GROUP) {
+        let ids: Vec<&str> = group.iter().map(|c| c.0.as_str()).collect();
+        let mut currents = find_many(db, &ids)?;
+        let later = later_changes(db, &ids, last_audit_id)?;
+        for (k, (id, change, kind, audit_id)) in group.iter().enumerate() {
+            if progress.is_cancelled() {
+                return Err(StoreError::Cancelled);
             }
-            continue;
-        };
-        let unchanged = Kind::parse(&kind) == Some(current.kind())
-            && current.batch() == batch_id
-            && !later_change(&id)?;
-        if !unchanged {
-            conflicts.push(id);
-            continue;
-        }
-        let earlier = match audit_id {
-            None => None,
-            Some(audit_id) => {
-                let state: Option<String> = db.query_row(
-                    "SELECT before_state FROM audit_log WHERE id = ?1",
-                    &[&audit_id],
-                    |r| Ok(r.get(0)?),
-                )?;
-                let parsed = state.as_deref().map(parse_state).transpose();
-                match parsed {
-                    Ok(Some(state)) => Some(state),
-                    Ok(None) | Err(_) => {
-                        return Err(StoreError::InvalidInput(format!(
-                            "The version of `{id}` that import {batch_id} replaced cannot be \
-                             read back from audit record {audit_id} (changed outside EAC Desk); \
-                             the import cannot be undone. Nothing was changed."
-                        )))
+            if last_progress.elapsed() >= PROGRESS_EVERY {
+                last_progress = Instant::now();
+                progress.update(crate::Phase::UndoImport, done, Some(total));
+            }
+            done += 1;
+            let (id, audit_id) = (id.clone(), *audit_id);
+            let added = change == "added";
+            let Some(current) = currents[k].take() else {
+                if added {
+                    already_removed += 1;
+                } else {
+                    conflicts.push(id);
+                }
+                continue;
+            };
+            let unchanged = Kind::parse(kind) == Some(current.kind())
+                && current.batch() == batch_id
+                && !later[k];
+            if !unchanged {
+                conflicts.push(id);
+                continue;
+            }
+            let earlier = match audit_id {
+                None => None,
+                Some(audit_id) => {
+                    let state: Option<String> = db.query_row(
+                        "SELECT before_state FROM audit_log WHERE id = ?1",
+                        &[&audit_id],
+                        |r| Ok(r.get(0)?),
+                    )?;
+                    let parsed = state.as_deref().map(parse_state).transpose();
+                    match parsed {
+                        Ok(Some(state)) => Some(state),
+                        Ok(None) | Err(_) => {
+                            return Err(StoreError::InvalidInput(format!(
+                                "The version of `{id}` that import {batch_id} replaced cannot be \
+                                 read back from audit record {audit_id} (changed outside EAC Desk); \
+                                 the import cannot be undone. Nothing was changed."
+                            )))
+                        }
                     }
                 }
+            };
+            if !added && earlier.is_none() {
+                conflicts.push(id);
+                continue;
             }
-        };
-        if !added && earlier.is_none() {
-            conflicts.push(id);
-            continue;
+            // Refused whole (the dry run too) when either version lies in a
+            // closed period.
+            current.check_period(w)?;
+            if let Some(earlier) = &earlier {
+                earlier.check_period(w)?;
+            }
+            plan.push((current, earlier));
         }
-        // Refused whole (the dry run too) when either version lies in a
-        // closed period.
-        current.check_period(w)?;
-        if let Some(earlier) = &earlier {
-            earlier.check_period(w)?;
-        }
-        plan.push((current, earlier));
     }
     if !conflicts.is_empty() {
         let named: Vec<String> = conflicts

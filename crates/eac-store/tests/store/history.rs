@@ -791,3 +791,54 @@ fn p2_export_progress_never_passes_its_total() {
         "{updates:?}"
     );
 }
+
+/// An undo reads the EACs of an import a group at a time: over several
+/// groups, each EAC is judged on its own — an edit after the import to
+/// one EAC of a later group (and to an envelope-only one) names exactly
+/// that one; without it every EAC is taken out and the replaced ones put
+/// back.
+#[test]
+fn an_undo_over_many_eacs_names_exactly_the_ones_changed_after_it() {
+    let mut env = Env::new();
+    let ids: Vec<String> = (0..80).map(|i| format!("m-{i:03}")).collect();
+    let first: Vec<Eac> = ids[..40].iter().map(|id| eac(id)).collect();
+    env.import(&env.listing("first.json", &first)).unwrap();
+    // The second import adds 40 and replaces the first 40.
+    let second: Vec<Eac> = ids.iter().map(|id| newer(id)).collect();
+    env.import(&env.listing("second.json", &second)).unwrap();
+    let batch = env.store.import_batches().unwrap()[0].id;
+    env.store
+        .set_beneficiaries(
+            "m-071",
+            &assign(BeneficiaryType::General, &[]),
+            &why("edited after"),
+            "alice",
+        )
+        .unwrap();
+    match env
+        .store
+        .undo_import(batch, &why("oops"), "alice", true, &NoProgress)
+        .unwrap_err()
+    {
+        StoreError::Conflict { ids, .. } => assert_eq!(ids, ["m-071"]),
+        other => panic!("{other:?}"),
+    }
+    env.store
+        .delete_eacs(
+            &by_ids(&["m-071"]),
+            &why("gone"),
+            "alice",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    let done = env
+        .store
+        .undo_import(batch, &why("oops"), "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!((done.removed, done.restored), (39, 40));
+    for id in &ids[..40] {
+        assert_eq!(env.store.eac(id).unwrap(), eac(id));
+    }
+    assert_eq!(env.count(), 40);
+}
