@@ -26,31 +26,16 @@ const HEADER: [&str; 15] = [
     "note",
 ];
 
-/// Text gathered before it is handed to the writer.
-const FLUSH_AT: usize = 1 << 16;
-
-/// Hands `out`'s text to `to` once it holds [`FLUSH_AT`] bytes (`force`:
-/// whatever it holds).
-fn flush(out: &mut String, to: &mut dyn Write, force: bool) -> io::Result<()> {
-    if force || out.len() >= FLUSH_AT {
-        to.write_all(out.as_bytes())?;
-        out.clear();
-    }
-    Ok(())
-}
-
-/// Writes the statement to `to` a few records at a time (a statement of
-/// a hundred thousand values is never held whole).
-pub(crate) fn write(statement: &ClaimStatement, to: &mut dyn Write) -> io::Result<()> {
+/// Writes the statement to `out` record by record (a statement of a
+/// hundred thousand values is never held whole; a file writer buffers).
+pub(crate) fn write(statement: &ClaimStatement, out: &mut dyn Write) -> io::Result<()> {
     let summary = summarize(statement);
-    let mut out = String::with_capacity(FLUSH_AT + 4096);
-    record(&mut out, HEADER.map(Cow::Borrowed));
+    record(out, HEADER.map(Cow::Borrowed))?;
     for g in &summary.groups {
         let period = g.period.to_string();
         for l in &g.lines {
-            flush(&mut out, to, false)?;
             record(
-                &mut out,
+                out,
                 [
                     "value".into(),
                     g.beneficiary.as_str().into(),
@@ -68,66 +53,64 @@ pub(crate) fn write(statement: &ClaimStatement, to: &mut dyn Write) -> io::Resul
                     l.status.as_str().into(),
                     "".into(),
                 ],
-            );
+            )?;
         }
     }
     for g in &summary.groups {
-        flush(&mut out, to, false)?;
         for (unit, total) in &g.totals {
             let period = g.period.to_string();
-            total_row(&mut out, "total", &g.beneficiary, &period, *unit, total);
+            total_row(out, "total", &g.beneficiary, &period, *unit, total)?;
         }
     }
     for (unit, total) in &summary.totals {
-        total_row(&mut out, "grand_total", "", "", *unit, total);
+        total_row(out, "grand_total", "", "", *unit, total)?;
     }
     if statement.eacs.is_empty() {
         note_row(
-            &mut out,
+            out,
             "note",
             "No EACs were selected: the statement lists no certificates.",
-        );
+        )?;
     }
     for problem in &statement.problems {
-        flush(&mut out, to, false)?;
-        note_row(&mut out, "problem", problem);
+        note_row(out, "problem", problem)?;
     }
-    flush(&mut out, to, true)
+    Ok(())
 }
 
 fn total_row(
-    out: &mut String,
+    out: &mut dyn Write,
     kind: &str,
     beneficiary: &str,
     period: &str,
     unit: EnergyUnit,
     total: &Decimal,
-) {
+) -> io::Result<()> {
     let mut cells: [Cow<str>; 15] = Default::default();
     cells[0] = kind.into();
     cells[1] = beneficiary.into();
     cells[2] = period.into();
     cells[10] = total.as_str().into();
     cells[11] = unit.as_str().into();
-    record(out, cells);
+    record(out, cells)
 }
 
-fn note_row(out: &mut String, kind: &str, note: &str) {
+fn note_row(out: &mut dyn Write, kind: &str, note: &str) -> io::Result<()> {
     let mut cells: [Cow<str>; 15] = Default::default();
     cells[0] = kind.into();
     cells[14] = note.into();
-    record(out, cells);
+    record(out, cells)
 }
 
 /// One record: guarded, quoted cells joined by commas, ended by CRLF.
-fn record(out: &mut String, cells: [Cow<str>; 15]) {
+fn record(out: &mut dyn Write, cells: [Cow<str>; 15]) -> io::Result<()> {
     for (i, cell) in cells.iter().enumerate() {
         if i > 0 {
-            out.push(',');
+            out.write_all(b",")?;
         }
-        out.push_str(&quote(&guard(cell)));
+        out.write_all(quote(&guard(cell)).as_bytes())?;
     }
-    out.push_str("\r\n");
+    out.write_all(b"\r\n")
 }
 
 /// Spreadsheets run a cell that starts with `=`, `+`, `-` or `@` (and,

@@ -259,30 +259,9 @@ fn parse_state(text: &str) -> std::result::Result<Current, String> {
     }
 }
 
-/// Finds an EAC by exact id, full EACs first.
-fn find(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<Current>> {
-    if let Some((row, eac)) = match rows::load_eac(conn, cds_eac_id) {
-        Ok(found) => Some(found),
-        Err(StoreError::NotFound(_)) => None,
-        Err(e) => return Err(e),
-    } {
-        let (batch, synced) = conn.query_row(
-            "SELECT import_batch_id, cds_synced FROM eacs WHERE id = ?1",
-            &[&row],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )?;
-        return Ok(Some(Current::Eac {
-            row,
-            eac: Box::new(eac),
-            batch,
-            synced,
-        }));
-    }
-    Ok(find_envelope(conn, cds_eac_id)?.map(Current::Envelope))
-}
-
-/// [`find`] of many ids, in order: the stored EACs read together (their
-/// rows, batches and sync times by one look-up, the EACs by
+/// What the store holds under each of `ids`, in order: a stored EAC or an
+/// envelope-only one. The stored EACs are read together (their rows,
+/// batches and sync times by one look-up, the EACs by
 /// `rows::load_eacs_by_ids`), an envelope-only EAC by its own look-up.
 fn find_many(conn: &dyn Db, ids: &[&str]) -> Result<Vec<Option<Current>>> {
     let mut rows_of: Vec<Option<(i64, i64, Option<String>)>> = vec![None; ids.len()];
@@ -313,7 +292,7 @@ fn find_many(conn: &dyn Db, ids: &[&str]) -> Result<Vec<Option<Current>>> {
     Ok(found)
 }
 
-/// EACs an undo reads at a time ([`find_many`], [`later_changes`]).
+/// EACs an undo or a deletion reads at a time ([`find_many`], [`later_changes`]).
 const UNDO_GROUP: usize = 32;
 
 /// Whether each of `ids` was changed after audit record `after` by
@@ -703,30 +682,21 @@ pub(crate) fn delete(
     }
     let total = found.len() as u64;
     let mut last_progress = Instant::now();
-    for (done, (_, id)) in found.iter().enumerate() {
-        if progress.is_cancelled() {
-            return Err(StoreError::Cancelled);
-        }
-        let current = find(w.db(), id)?.ok_or_else(|| StoreError::NotFound(id.clone()))?;
-        edit::insert(
-            w,
-            AuditEntry {
-                cds_eac_id: id,
-                action: DELETE,
-                before: Some(AuditSide::of(current.assignment())),
-                after: None,
-                before_state: Some(current.state()),
-                after_state: None,
-                reason,
-                os_user,
-                source_file: None,
-                import_batch_id: None,
-            },
-        )?;
-        current.remove(w)?;
-        if last_progress.elapsed() >= PROGRESS_EVERY {
-            last_progress = Instant::now();
-            progress.update(crate::Phase::Delete, done as u64 + 1, Some(total));
+    let mut done = 0;
+    // A group at a time, read together (a round trip each on a server).
+    for group in found.chunks(UNDO_GROUP) {
+        let ids: Vec<&str> = group.iter().map(|(_, id)| id.as_str()).collect();
+        for (id, current) in ids.iter().zip(find_many(w.db(), &ids)?) {
+            if progress.is_cancelled() {
+                return Err(StoreError::Cancelled);
+            }
+            let current = current.ok_or_else(|| StoreError::NotFound((*id).to_owned()))?;
+            delete_one(w, id, current, reason, os_user)?;
+            done += 1;
+            if last_progress.elapsed() >= PROGRESS_EVERY {
+                last_progress = Instant::now();
+                progress.update(crate::Phase::Delete, done, Some(total));
+            }
         }
     }
     if progress.is_cancelled() {
@@ -735,6 +705,26 @@ pub(crate) fn delete(
     progress.update(crate::Phase::Delete, total, Some(total));
     report.dry_run = false;
     Ok(report)
+}
+
+/// Deletes the EAC `id` (`current`, as stored), audited with its whole state.
+fn delete_one(w: &Write, id: &str, current: Current, reason: &Reason, os_user: &str) -> Result<()> {
+    edit::insert(
+        w,
+        AuditEntry {
+            cds_eac_id: id,
+            action: DELETE,
+            before: Some(AuditSide::of(current.assignment())),
+            after: None,
+            before_state: Some(current.state()),
+            after_state: None,
+            reason,
+            os_user,
+            source_file: None,
+            import_batch_id: None,
+        },
+    )?;
+    current.remove(w)
 }
 
 /// Every import batch, newest first.

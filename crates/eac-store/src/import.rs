@@ -254,15 +254,7 @@ impl<'a> Batch<'a> {
                     Some(p) => rows::insert_prepared(self.w, eac, p, self.id)?,
                     None => rows::insert(self.w, eac, self.id)?,
                 };
-                if !self.fresh {
-                    self.added_ids.push(eac.cds_eac_id.clone());
-                }
-                if self.added_ids.len() >= history::ADDED_PER_STATEMENT {
-                    history::import_added(self.w, self.id, &self.added_ids)?;
-                    self.added_ids.clear();
-                }
-                self.added += 1;
-                self.value_count += eac.values.len();
+                self.count_added(eac)?;
             }
             Some(stored) if stored.seen_batch_id == self.id => self.duplicate(index, eac),
             Some(stored) if eac.cds_modified > stored.cds_modified => {
@@ -364,14 +356,24 @@ impl<'a> Batch<'a> {
         }
         rows::insert_many(self.w, &mut new, self.id)?;
         for (eac, _) in &new {
+            self.count_added(eac)?;
+        }
+        rows::mark_seen_many(self.w, &seen, self.id)
+    }
+
+    /// Counts an EAC this batch added and notes it for an undo (unless a
+    /// fresh load notes them all at its end), [`history::ADDED_PER_STATEMENT`]
+    /// to a statement.
+    pub(crate) fn count_added(&mut self, eac: &Eac) -> Result<()> {
+        self.added += 1;
+        self.value_count += eac.values.len();
+        if !self.fresh {
             self.added_ids.push(eac.cds_eac_id.clone());
-            self.added += 1;
-            self.value_count += eac.values.len();
         }
         if self.added_ids.len() >= history::ADDED_PER_STATEMENT {
             history::import_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
         }
-        rows::mark_seen_many(self.w, &seen, self.id)
+        Ok(())
     }
 
     /// Reports the EAC at `index` as one whose `cds_eac_id` this file held

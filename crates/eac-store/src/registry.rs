@@ -433,15 +433,16 @@ pub(crate) fn import_document(
         }
         let new_rows = add_new(w, &mut batch, &new)?;
         rows::mark_seen_many(w, &seen, batch.id)?;
+        // The new EACs' ranges (a restated one's is written with it).
+        let mut new_ranges: Vec<(i64, &CertRange)> = Vec::new();
         let placed: Vec<(i64, &RegistryEac)> = (placed.into_iter())
             .map(|(place, item)| match place {
                 Place::Stored(row) => (row, item),
-                Place::New(k) => (new_rows[k], item),
+                Place::New(k) => {
+                    new_ranges.extend(item.range.as_ref().map(|r| (new_rows[k], r)));
+                    (new_rows[k], item)
+                }
             })
-            .collect();
-        let new_ranges: Vec<(i64, &CertRange)> = (placed.iter())
-            .filter(|(row, _)| new_rows.contains(row))
-            .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, r)))
             .collect();
         insert_ranges(w, &new_ranges)?;
         insert_sources(w, document_id, &doc, batch.id, &placed)?;
@@ -529,24 +530,10 @@ pub(crate) fn import_document(
 fn write_range(w: &Write, row: i64, range: Option<&CertRange>) -> Result<()> {
     w.db()
         .execute("DELETE FROM eac_ranges WHERE eac_id = ?1", &[&row])?;
-    let Some(r) = range else { return Ok(()) };
-    let (Some(first_key), Some(last_key)) = (seq_key(&r.first_seq), seq_key(&r.last_seq)) else {
-        return Ok(());
-    };
-    w.db().execute(
-        "INSERT INTO eac_ranges (eac_id, position, registry, series, first, last, first_key, last_key)
-         VALUES (?1, 0, ?2, ?3, ?4, ?5, ?6, ?7)",
-        &[
-            &row,
-            &r.registry,
-            &r.series,
-            &r.first,
-            &r.last,
-            &first_key,
-            &last_key,
-        ],
-    )?;
-    Ok(())
+    match range {
+        Some(r) => insert_ranges(w, &[(row, r)]),
+        None => Ok(()),
+    }
 }
 
 /// The stored ranges each of `items` (its row, as read, its range)
@@ -642,16 +629,14 @@ fn add_new(w: &Write, batch: &mut Batch, new: &[Eac]) -> Result<Vec<i64>> {
     let mut prepared = new.iter().map(rows::prepare).collect::<Result<Vec<_>>>()?;
     let mut pairs: Vec<(&Eac, &mut rows::Prepared)> = new.iter().zip(prepared.iter_mut()).collect();
     let rows = rows::insert_many(w, &mut pairs, batch.id)?;
-    let ids: Vec<String> = new.iter().map(|e| e.cds_eac_id.clone()).collect();
-    history::import_added(w, batch.id, &ids)?;
-    batch.added += new.len();
-    batch.value_count += new.iter().map(|e| e.values.len()).sum::<usize>();
+    for eac in new {
+        batch.count_added(eac)?;
+    }
     Ok(rows)
 }
 
-/// The ranges of EACs just added (rows with no range yet), many to a
-/// statement; a range whose numbers are not numbers is not stored (as
-/// [`write_range`]).
+/// The ranges of EACs without one yet, many to a statement; a range whose
+/// numbers are not numbers is not stored.
 fn insert_ranges(w: &Write, ranges: &[(i64, &CertRange)]) -> Result<()> {
     let keyed: Vec<(i64, &CertRange, String, String)> = (ranges.iter())
         .filter_map(|(row, r)| Some((*row, *r, seq_key(&r.first_seq)?, seq_key(&r.last_seq)?)))

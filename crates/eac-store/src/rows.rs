@@ -621,14 +621,7 @@ pub(crate) fn insert_prepared(
     p: &mut Prepared,
     batch_id: i64,
 ) -> Result<i64> {
-    periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
-    if w.db().kind() == Kind::Postgres {
-        w.changed_eac()?;
-        return server::insert(w, eac, p, batch_id);
-    }
-    let id = insert_row(w, eac, p, batch_id)?;
-    insert_children(w, &mut [Child { id, eac, p }])?;
-    Ok(id)
+    Ok(insert_many(w, &mut [(eac, p)], batch_id)?[0])
 }
 
 /// A fresh load's insert of an EAC's own row ([`insert_prepared`] without
@@ -785,10 +778,15 @@ pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     Ok(())
 }
 
-/// Records that the current batch's file held this EAC (left as stored).
+/// Records that the current batch's file held this EAC (left as stored):
+/// it was checked against that file just now, so its `cds_synced` becomes
+/// the batch's time, as every import's end would make it
+/// (`p2::mark_synced_by_latest_batch`), without a second update of the row.
 pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
     w.db().execute(
-        "UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1",
+        "UPDATE eacs SET seen_batch_id = ?2,
+            cds_synced = (SELECT imported_at FROM import_batches WHERE id = ?2)
+         WHERE id = ?1",
         &[&id, &batch_id],
     )?;
     Ok(())
@@ -892,8 +890,8 @@ impl DbRow for AfterFirst<'_> {
     }
 }
 
-/// Items one [`each_of`] statement asks about, largest first (a few
-/// statement texts, each prepared once).
+/// Items one [`each_of`] statement (or one [`server::mark_seen_many`])
+/// asks about, largest first (a few statement texts, each prepared once).
 const IDS_PER_LOOK_UP: [usize; 4] = [32, 8, 2, 1];
 
 /// Rows one statement inserts, largest first. Each statement costs a
@@ -1258,8 +1256,6 @@ mod server {
     /// statement inserts (at most 11 parameters a row: far below the
     /// protocol's 65,535).
     const ROWS_PER_STATEMENT: [usize; 6] = [512, 128, 32, 8, 2, 1];
-    /// Ids one mark asks about ([`mark_seen_many`]).
-    const IDS_PER_STATEMENT: [usize; 4] = [32, 8, 2, 1];
 
     fn text(t: Option<&str>) -> Value {
         t.map_or(Value::Null, |t| Value::Text(t.to_owned()))
@@ -1304,7 +1300,8 @@ mod server {
     }
 
     /// Inserts new EACs with all their rows, many to a statement; their row
-    /// ids, in order. The caller has shown each to the closed-period check.
+    /// ids, in order ([`super::insert_many`] has shown each to the
+    /// closed-period check).
     pub(super) fn insert_many(
         w: &Write,
         eacs: &mut [(&Eac, &mut Prepared)],
@@ -1368,10 +1365,6 @@ mod server {
             .collect();
         insert_children(w, &children)?;
         Ok(ids)
-    }
-
-    pub(super) fn insert(w: &Write, eac: &Eac, p: &mut Prepared, batch_id: i64) -> Result<i64> {
-        Ok(insert_many(w, &mut [(eac, p)], batch_id)?[0])
     }
 
     pub(super) fn replace(
@@ -1507,13 +1500,10 @@ mod server {
     /// one row each, many to a statement (as [`super::each_of`], each
     /// through the primary key whatever the plan: an `IN` list planned
     /// while the table was nearly empty stays a full scan as an import
-    /// fills it). Each also gets the batch's time
-    /// as its `cds_synced`, which every import gives the EACs it saw once
-    /// it ends (`p2::mark_synced_by_latest_batch`): one update of each row
-    /// on a server instead of two.
+    /// fills it).
     pub(super) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
         let mut rest = ids;
-        for size in sizes_from(&IDS_PER_STATEMENT, ids.len()) {
+        for size in sizes_from(&IDS_PER_LOOK_UP, ids.len()) {
             let (now, later) = rest.split_at(size);
             let updates: Vec<String> = (0..size)
                 .map(|i| {
