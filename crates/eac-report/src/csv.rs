@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use eac_model::{Decimal, EnergyUnit};
 
-use crate::{summarize, ClaimStatement};
+use crate::{group_lines, LineSource, StatementFacts, Summary};
 
 const HEADER: [&str; 15] = [
     "kind",
@@ -26,14 +26,19 @@ const HEADER: [&str; 15] = [
     "note",
 ];
 
-/// Writes the statement to `out` record by record (a statement of a
-/// hundred thousand values is never held whole; a file writer buffers).
-pub(crate) fn write(statement: &ClaimStatement, out: &mut dyn Write) -> io::Result<()> {
-    let summary = summarize(statement);
+/// Writes the statement to `out` record by record, its lines read group
+/// by group from `lines` (a statement of any size is never held whole; a
+/// file writer buffers).
+pub(crate) fn write(
+    facts: &StatementFacts,
+    summary: &Summary,
+    lines: &mut dyn LineSource,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     record(out, HEADER.map(Cow::Borrowed))?;
     for g in &summary.groups {
         let period = g.period.to_string();
-        for l in &g.lines {
+        group_lines(lines, g, &mut |l| {
             record(
                 out,
                 [
@@ -53,8 +58,8 @@ pub(crate) fn write(statement: &ClaimStatement, out: &mut dyn Write) -> io::Resu
                     l.status.as_str().into(),
                     "".into(),
                 ],
-            )?;
-        }
+            )
+        })?;
     }
     for g in &summary.groups {
         for (unit, total) in &g.totals {
@@ -65,14 +70,14 @@ pub(crate) fn write(statement: &ClaimStatement, out: &mut dyn Write) -> io::Resu
     for (unit, total) in &summary.totals {
         total_row(out, "grand_total", "", "", *unit, total)?;
     }
-    if statement.eacs.is_empty() {
+    if summary.eacs == 0 {
         note_row(
             out,
             "note",
             "No EACs were selected: the statement lists no certificates.",
         )?;
     }
-    for problem in &statement.problems {
+    for problem in &facts.problems {
         note_row(out, "problem", problem)?;
     }
     Ok(())

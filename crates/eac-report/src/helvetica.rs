@@ -115,6 +115,15 @@ pub(crate) fn replaces_any(text: &str, bold: bool) -> bool {
         .any(|c| encode(c).is_none() && font.glyph(c).is_none())
 }
 
+/// Whether `text`, printed as a paragraph or a table cell prints it
+/// (control characters become spaces), shows a character none of the
+/// fonts has.
+pub(crate) fn prints_replaced(text: &str, bold: bool) -> bool {
+    let font = embedded::font(bold);
+    text.chars()
+        .any(|c| !c.is_control() && encode(c).is_none() && font.glyph(c).is_none())
+}
+
 /// The width of an encoded byte in thousandths of the font size. Bytes
 /// outside ASCII that the statement prints itself have their exact width;
 /// any other (accented letters in names) counts as a full em, so

@@ -16,11 +16,17 @@ mod helvetica;
 mod pdf;
 
 use std::collections::BTreeMap;
+use std::io;
 
+use bigdecimal::{BigDecimal, Zero};
 use chrono::Datelike;
-use eac_model::{BeneficiaryType, Decimal, Eac, EacValue, EnergyUnit, TechnologyType, Timestamp};
+use eac_model::{
+    BeneficiaryType, Decimal, Eac, EacValue, EnergyUnit, ExactSum, TechnologyType, Timestamp,
+};
 
-/// Everything a claim statement shows.
+/// Everything a claim statement shows, its EACs in memory (a test, a
+/// small selection). A pack streams instead: [`StatementFacts`], a
+/// [`Tally`] of its EACs and a [`LineSource`].
 #[derive(Debug, Clone)]
 pub struct ClaimStatement {
     /// The pack's title (`--title`), or a default naming the filter.
@@ -39,6 +45,51 @@ pub struct ClaimStatement {
     pub audit_head: Option<String>,
 }
 
+/// What a claim statement says besides its certificates: the fields of
+/// [`ClaimStatement`] but its EACs.
+#[derive(Debug, Clone)]
+pub struct StatementFacts {
+    pub title: String,
+    pub created_at: Timestamp,
+    pub selection: String,
+    pub problems: Vec<String>,
+    pub key_fingerprint: String,
+    pub audit_head: Option<String>,
+}
+
+impl ClaimStatement {
+    pub(crate) fn facts(&self) -> StatementFacts {
+        StatementFacts {
+            title: self.title.clone(),
+            created_at: self.created_at,
+            selection: self.selection.clone(),
+            problems: self.problems.clone(),
+            key_fingerprint: self.key_fingerprint.clone(),
+            audit_head: self.audit_head.clone(),
+        }
+    }
+
+    /// The tally of the EACs in P1 order and their lines, group by group.
+    pub(crate) fn summarize(&self) -> (Summary, Vec<Vec<Line>>) {
+        let mut eacs: Vec<&Eac> = self.eacs.iter().collect();
+        eacs.sort_by_cached_key(|e| e.p1_order_key());
+        let mut tally = Tally::new();
+        let mut lines: Vec<Vec<Line>> = Vec::new();
+        for eac in eacs {
+            tally
+                .add(eac, |group, line| {
+                    if lines.len() <= group {
+                        lines.resize_with(group + 1, Vec::new);
+                    }
+                    lines[group].push(line);
+                    Ok::<(), std::convert::Infallible>(())
+                })
+                .unwrap_or_else(|never| match never {});
+        }
+        (tally.finish(&self.facts()), lines)
+    }
+}
+
 /// The statement as CSV (UTF-8, comma-separated, CRLF line ends, RFC 4180
 /// quoting): a header, one `value` row per EAC value grouped by
 /// beneficiary and period, a `total` row per beneficiary × period × unit,
@@ -46,18 +97,47 @@ pub struct ClaimStatement {
 /// `docs/decisions.md` for the columns and the
 /// formula-injection guard (the claim statement's decisions).
 pub fn claim_statement_csv(statement: &ClaimStatement) -> Vec<u8> {
+    let (summary, mut lines) = statement.summarize();
     let mut out = Vec::new();
-    csv::write(statement, &mut out).expect("writing to memory cannot fail");
+    csv::write(&statement.facts(), &summary, &mut lines, &mut out)
+        .expect("writing to memory cannot fail");
     out
 }
 
-/// [`claim_statement_csv`] written to `to` as it is made (a pack writes
-/// it straight to its file); fails only as `to` does.
+/// The statement as a PDF (pages of 210 × 279 mm, which print unscaled on
+/// both A4 and Letter; built-in Helvetica, what it lacks from an embedded
+/// subset of DejaVu Sans).
+pub fn claim_statement_pdf(statement: &ClaimStatement) -> Vec<u8> {
+    let (summary, mut lines) = statement.summarize();
+    let mut out = Vec::new();
+    pdf::write(&statement.facts(), &summary, &mut lines, &mut out)
+        .expect("writing to memory cannot fail");
+    out
+}
+
+/// [`claim_statement_csv`] of a tallied statement, its lines read group by
+/// group from `lines` and written to `out` as made: nothing is held but
+/// the summary. Fails as `lines` or `out` do.
 pub fn write_claim_statement_csv(
-    statement: &ClaimStatement,
-    to: &mut dyn std::io::Write,
-) -> std::io::Result<()> {
-    csv::write(statement, to)
+    facts: &StatementFacts,
+    summary: &Summary,
+    lines: &mut dyn LineSource,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    csv::write(facts, summary, lines, out)
+}
+
+/// [`claim_statement_pdf`] of a tallied statement, written to `out` a
+/// page at a time (each page's contents as soon as it is laid out; the
+/// footers, fonts and page objects after the last): nothing is held but
+/// the summary and a few numbers per page. Fails as `lines` or `out` do.
+pub fn write_claim_statement_pdf(
+    facts: &StatementFacts,
+    summary: &Summary,
+    lines: &mut dyn LineSource,
+    out: &mut dyn io::Write,
+) -> io::Result<()> {
+    pdf::write(facts, summary, lines, out)
 }
 
 /// One CSV cell as this crate writes them: guarded against formula
@@ -68,15 +148,62 @@ pub fn csv_cell(cell: &str) -> String {
     csv::quote(&csv::guard(cell)).into_owned()
 }
 
-/// The statement as a PDF (pages of 210 × 279 mm, which print unscaled on
-/// both A4 and Letter; built-in Helvetica, nothing embedded).
-pub fn claim_statement_pdf(statement: &ClaimStatement) -> Vec<u8> {
-    pdf::write(statement)
+/// Where a statement's lines come from, group by group, in the order
+/// [`Tally::add`] handed them out: memory for a small statement, a
+/// scratch database for a pack of any size.
+pub trait LineSource {
+    /// Hands `each` every line of group `group` (the number
+    /// [`Tally::add`] gave it), in the order they were added; stops at
+    /// the first error `each` returns.
+    fn lines(
+        &mut self,
+        group: usize,
+        each: &mut dyn FnMut(&Line) -> io::Result<()>,
+    ) -> io::Result<()>;
+}
+
+impl LineSource for Vec<Vec<Line>> {
+    fn lines(
+        &mut self,
+        group: usize,
+        each: &mut dyn FnMut(&Line) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.get(group)
+            .map_or(&[][..], Vec::as_slice)
+            .iter()
+            .try_for_each(each)
+    }
+}
+
+/// Hands `each` the lines of `group` from `source`, checking that they
+/// are as many as the tally counted: a source that lost or repeated a
+/// line fails the statement instead of changing it silently.
+pub(crate) fn group_lines(
+    source: &mut dyn LineSource,
+    group: &Group,
+    each: &mut dyn FnMut(&Line) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut seen = 0;
+    source.lines(group.id, &mut |l| {
+        seen += 1;
+        each(l)
+    })?;
+    if seen == group.lines {
+        Ok(())
+    } else {
+        Err(io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!(
+                "the statement's lines for {} in {} were {seen}, not the {} counted",
+                group.beneficiary, group.period, group.lines
+            ),
+        ))
+    }
 }
 
 /// One value of one EAC, as a line of the statement.
-#[derive(Debug, Clone)]
-pub(crate) struct Line {
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
     pub cds_eac_id: String,
     /// The certificate range, or the EAC and value numbers.
     pub certificates: String,
@@ -96,84 +223,222 @@ pub(crate) struct Line {
     pub status: String,
 }
 
-/// The lines of one beneficiary in one calendar year.
+impl Line {
+    /// Whether a text of the line, as the PDF prints it, holds a
+    /// character none of its fonts has.
+    fn prints_replaced(&self) -> bool {
+        [
+            &self.cds_eac_id,
+            &self.certificates,
+            &self.registry,
+            &self.asset_id,
+            &self.retired,
+            &self.status,
+        ]
+        .iter()
+        .any(|t| helvetica::prints_replaced(t, false))
+    }
+}
+
+/// A beneficiary and calendar year: its heading, its totals, how many
+/// lines it has (the lines themselves are read from a [`LineSource`]).
 #[derive(Debug, Clone)]
 pub(crate) struct Group {
+    /// The number its lines were handed out with.
+    pub id: usize,
     pub beneficiary: String,
     pub period: i32,
-    pub lines: Vec<Line>,
+    pub lines: usize,
     /// Exact totals per unit, in unit order (Wh, kWh, MWh).
     pub totals: Vec<(EnergyUnit, Decimal)>,
 }
 
-/// The statement's lines, grouped and totalled.
+/// Quantities (MWh, exact) per technology in one month.
+pub(crate) type Month = BTreeMap<Option<TechnologyType>, BigDecimal>;
+
+/// What a statement shows besides its lines: the groups in order with
+/// their totals, the grand totals, the chart's months, the counts. Made
+/// by [`Tally::finish`]; its size grows with the groups and years, not
+/// with the EACs.
 #[derive(Debug, Clone)]
-pub(crate) struct Summary {
-    pub groups: Vec<Group>,
-    pub totals: Vec<(EnergyUnit, Decimal)>,
-    pub values: usize,
+pub struct Summary {
+    pub(crate) groups: Vec<Group>,
+    pub(crate) totals: Vec<(EnergyUnit, Decimal)>,
+    /// Per calendar year (of each value's start, UTC), per month.
+    pub(crate) years: BTreeMap<i32, [Month; 12]>,
+    pub(crate) eacs: usize,
+    pub(crate) values: usize,
+    /// Some text the PDF prints holds a character none of its fonts has:
+    /// its first page says so (decision 103).
+    pub(crate) replaced: bool,
 }
 
-/// Groups in order: assigned beneficiaries by type (spec order) and ids,
-/// "unassigned" last; periods ascending. Lines keep the P1 order of their
-/// EACs, then value order.
-pub(crate) fn summarize(statement: &ClaimStatement) -> Summary {
-    type Key = (bool, Option<BeneficiaryType>, Vec<String>, i32);
-    let mut eacs: Vec<&Eac> = statement.eacs.iter().collect();
-    eacs.sort_by_cached_key(|e| e.p1_order_key());
-    let mut groups: BTreeMap<Key, Group> = BTreeMap::new();
-    let mut values = 0;
-    for eac in eacs {
+impl Summary {
+    /// How many EACs the statement lists.
+    pub fn eacs(&self) -> usize {
+        self.eacs
+    }
+
+    /// How many values (lines) it lists.
+    pub fn values(&self) -> usize {
+        self.values
+    }
+}
+
+/// A group's order: assigned beneficiaries by type (spec order) and ids,
+/// "unassigned" last; periods ascending.
+type GroupKey = (bool, Option<BeneficiaryType>, Vec<String>, i32);
+
+struct GroupTally {
+    id: usize,
+    beneficiary: String,
+    lines: usize,
+    totals: [Option<ExactSum>; 3],
+}
+
+/// The running summary of a statement's EACs, added one at a time in P1
+/// order (a listing's order): each value becomes a [`Line`] handed to the caller with its
+/// group's number (to keep, in memory or on disk), and is counted in its
+/// group's totals, the grand totals and the chart. Memory grows with the
+/// groups (beneficiary × year) and years, not with the EACs.
+pub struct Tally {
+    groups: BTreeMap<GroupKey, GroupTally>,
+    totals: [Option<ExactSum>; 3],
+    years: BTreeMap<i32, [Month; 12]>,
+    eacs: usize,
+    values: usize,
+    replaced: bool,
+}
+
+impl Default for Tally {
+    fn default() -> Self {
+        Tally::new()
+    }
+}
+
+/// Where `unit` sits in [`EnergyUnit::ALL`].
+fn unit_index(unit: EnergyUnit) -> usize {
+    EnergyUnit::ALL
+        .iter()
+        .position(|u| *u == unit)
+        .expect("every unit is listed")
+}
+
+fn add_to(sums: &mut [Option<ExactSum>; 3], line: &Line) {
+    sums[unit_index(line.unit)]
+        .get_or_insert_with(ExactSum::default)
+        .add(&line.quantity, 0);
+}
+
+/// The sums in unit order; units without a value left out.
+fn sums_of(sums: &[Option<ExactSum>; 3]) -> Vec<(EnergyUnit, Decimal)> {
+    EnergyUnit::ALL
+        .iter()
+        .zip(sums)
+        .filter_map(|(unit, sum)| Some((*unit, Decimal::from_big(&sum.as_ref()?.to_big()))))
+        .collect()
+}
+
+impl Tally {
+    pub fn new() -> Tally {
+        Tally {
+            groups: BTreeMap::new(),
+            totals: [None, None, None],
+            years: BTreeMap::new(),
+            eacs: 0,
+            values: 0,
+            replaced: false,
+        }
+    }
+
+    /// Adds `eac` (the statement lists each group's lines in the order
+    /// their EACs are added: P1 order): each of its values is handed to
+    /// `keep` as a line with its group's number. Stops at the first error
+    /// `keep` returns.
+    pub fn add<E>(
+        &mut self,
+        eac: &Eac,
+        mut keep: impl FnMut(usize, Line) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.eacs += 1;
+        let beneficiary = beneficiary(eac);
         for value in &eac.values {
-            values += 1;
+            self.values += 1;
             let line = line(eac, value);
-            let period = line.start.as_utc().year();
+            let at = line.start.as_utc();
+            let period = at.year();
             let key = (
                 eac.beneficiary_type.is_none(),
                 eac.beneficiary_type,
                 eac.beneficiaries.clone(),
                 period,
             );
-            groups
-                .entry(key)
-                .or_insert_with(|| Group {
-                    beneficiary: beneficiary(eac),
-                    period,
-                    lines: Vec::new(),
-                    totals: Vec::new(),
-                })
-                .lines
-                .push(line);
+            let next = self.groups.len();
+            let group = self.groups.entry(key).or_insert_with(|| {
+                self.replaced |= helvetica::prints_replaced(&beneficiary, true);
+                GroupTally {
+                    id: next,
+                    beneficiary: beneficiary.clone(),
+                    lines: 0,
+                    totals: [None, None, None],
+                }
+            });
+            group.lines += 1;
+            add_to(&mut group.totals, &line);
+            add_to(&mut self.totals, &line);
+            let cell = self.years.entry(period).or_default()[at.month0() as usize]
+                .entry(line.technology)
+                .or_insert_with(BigDecimal::zero);
+            *cell += to_mwh(&line.quantity, line.unit);
+            self.replaced |= line.prints_replaced();
+            keep(group.id, line)?;
         }
+        Ok(())
     }
-    let mut groups: Vec<Group> = groups.into_values().collect();
-    for g in &mut groups {
-        g.totals = totals(g.lines.iter());
-    }
-    let totals = totals(groups.iter().flat_map(|g| &g.lines));
-    Summary {
-        groups,
-        totals,
-        values,
+
+    /// The summary, with `facts` (whose texts may also need the note on
+    /// replaced characters).
+    pub fn finish(self, facts: &StatementFacts) -> Summary {
+        let replaced = self.replaced
+            || helvetica::prints_replaced(&facts.title, true)
+            || [
+                facts.title.as_str(),
+                &facts.selection,
+                &facts.key_fingerprint,
+                facts.audit_head.as_deref().unwrap_or(""),
+            ]
+            .into_iter()
+            .chain(facts.problems.iter().map(String::as_str))
+            .any(|t| helvetica::prints_replaced(t, false));
+        let groups = self
+            .groups
+            .into_iter()
+            .map(|((_, _, _, period), g)| Group {
+                id: g.id,
+                beneficiary: g.beneficiary,
+                period,
+                lines: g.lines,
+                totals: sums_of(&g.totals),
+            })
+            .collect();
+        Summary {
+            groups,
+            totals: sums_of(&self.totals),
+            years: self.years,
+            eacs: self.eacs,
+            values: self.values,
+            replaced,
+        }
     }
 }
 
-/// Exact sums per unit, in unit order; units without lines are left out.
-pub(crate) fn totals<'a>(
-    lines: impl Iterator<Item = &'a Line> + Clone,
-) -> Vec<(EnergyUnit, Decimal)> {
-    EnergyUnit::ALL
-        .iter()
-        .filter_map(|unit| {
-            let mut of_unit = lines
-                .clone()
-                .filter(|l| l.unit == *unit)
-                .map(|l| &l.quantity)
-                .peekable();
-            of_unit.peek()?;
-            Some((*unit, Decimal::sum(of_unit)))
-        })
-        .collect()
+/// The exact quantity in MWh (a shift of the decimal point).
+fn to_mwh(quantity: &Decimal, unit: EnergyUnit) -> BigDecimal {
+    quantity.to_big()
+        * BigDecimal::new(
+            bigdecimal::num_bigint::BigInt::from(1),
+            6 - unit.wh_exponent(),
+        )
 }
 
 /// Who the EAC is claimed for: `unassigned` without a beneficiary type,

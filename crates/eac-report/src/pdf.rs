@@ -13,18 +13,19 @@
 //! selection, the signing key's fingerprint, the audit chain head and
 //! "page N of M".
 
-use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::{self, Write};
 
-use bigdecimal::num_bigint::BigInt;
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use chrono::Datelike;
-use eac_model::{Decimal, EnergyUnit, SpecEnum, TechnologyType};
+use eac_model::{Decimal, SpecEnum, TechnologyType};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
-use pdf_writer::{Content, Date, Filter, Finish, Name, Pdf, Rect, Ref, Str, TextStr};
+use pdf_writer::writers::{Catalog, DocumentInfo};
+use pdf_writer::{Chunk, Content, Date, Filter, Finish, Name, Rect, Ref, Str, TextStr};
 
 use crate::embedded::{self, Used};
 use crate::helvetica::{self, Shown};
-use crate::{summarize, ClaimStatement, Group, Line, Summary};
+use crate::{group_lines, Group, Line, LineSource, Month, StatementFacts, Summary};
 
 /// 210 mm and 279 mm in mpt.
 const PAGE_W: i64 = 595_276;
@@ -93,12 +94,15 @@ enum Op {
 }
 
 /// The page being laid out, with the cursor on it; each page is handed to
-/// `done` as soon as it is full, so that a statement of a hundred thousand
-/// values never holds more than one page's operations.
+/// `done` as soon as it is full, so that a statement of any size never
+/// holds more than one page's operations.
 struct Doc<'d> {
     page: Vec<Op>,
     /// Takes a finished page's operations (without the footer), in order.
-    done: &'d mut dyn FnMut(&[Op]),
+    done: &'d mut dyn FnMut(&[Op]) -> io::Result<()>,
+    /// The first error `done` returned: later pages are laid out (the
+    /// layout cannot stop midway) but no longer handed over.
+    error: Option<io::Error>,
     /// Top of the next thing on the current page.
     y: i64,
     /// Where the body ends (the footer is below).
@@ -106,25 +110,39 @@ struct Doc<'d> {
 }
 
 impl<'d> Doc<'d> {
-    fn new(footer_height: i64, done: &'d mut dyn FnMut(&[Op])) -> Doc<'d> {
+    fn new(footer_height: i64, done: &'d mut dyn FnMut(&[Op]) -> io::Result<()>) -> Doc<'d> {
         Doc {
             page: Vec::new(),
             done,
+            error: None,
             y: MARGIN_TOP,
             bottom: body_bottom(footer_height),
         }
     }
 
-    fn new_page(&mut self) {
-        (self.done)(&self.page);
+    fn hand_over(&mut self) {
+        if self.error.is_none() {
+            if let Err(e) = (self.done)(&self.page) {
+                self.error = Some(e);
+            }
+        }
         self.page.clear();
+    }
+
+    fn new_page(&mut self) {
+        self.hand_over();
         self.y = MARGIN_TOP;
     }
 
+    /// Fails with the first error handing over a page met.
+    fn check(&mut self) -> io::Result<()> {
+        self.error.take().map_or(Ok(()), Err)
+    }
+
     /// Hands over the last page.
-    fn finish(mut self) {
-        (self.done)(&self.page);
-        self.page.clear();
+    fn finish(mut self) -> io::Result<()> {
+        self.hand_over();
+        self.check()
     }
 
     fn left(&self) -> i64 {
@@ -253,53 +271,84 @@ struct Column {
 /// One cell: paragraphs, the first black, the others gray.
 type Cell = Vec<String>;
 
-/// Draws a table at the cursor; rows that do not fit continue on the next
-/// page under `heading (continued)` and the repeated column headers. A
-/// row taller than a page is split between pages, nothing is cut off.
-fn table(doc: &mut Doc, heading: &str, columns: &[Column], rows: &[Vec<Cell>]) {
-    let size = SMALL;
-    let lh = line_height(size);
-    let header_lines: Vec<Vec<String>> = columns
-        .iter()
-        .map(|c| wrap(c.title, c.width - 2 * PAD_X, size, Font::Bold))
-        .collect();
-    let header_h = header_lines.iter().map(Vec::len).max().unwrap_or(1) as i64 * lh + 2 * PAD_Y;
-    let draw_header = |doc: &mut Doc| {
+/// A table being drawn at the cursor, a row at a time; rows that do not
+/// fit continue on the next page under `heading (continued)` and the
+/// repeated column headers. A row taller than a page is split between
+/// pages, nothing is cut off.
+struct Table<'c> {
+    columns: &'c [Column],
+    header_lines: Vec<Vec<String>>,
+    header_h: i64,
+    continued: String,
+    /// The room of a page with nothing on it yet.
+    fresh_room: i64,
+}
+
+impl<'c> Table<'c> {
+    /// Draws the column headers (kept with the first line of the first
+    /// row).
+    fn start(doc: &mut Doc, heading: &str, columns: &'c [Column]) -> Table<'c> {
+        let lh = line_height(SMALL);
+        let header_lines: Vec<Vec<String>> = columns
+            .iter()
+            .map(|c| wrap(c.title, c.width - 2 * PAD_X, SMALL, Font::Bold))
+            .collect();
+        let header_h = header_lines.iter().map(Vec::len).max().unwrap_or(1) as i64 * lh + 2 * PAD_Y;
+        let table = Table {
+            columns,
+            header_lines,
+            header_h,
+            continued: format!("{} (continued)", shorten(heading)),
+            fresh_room: doc.bottom - MARGIN_TOP - line_height(SUBHEADING) * 3 - header_h,
+        };
+        if doc.left() < header_h + lh + 2 * PAD_Y {
+            table.continue_on_new_page(doc);
+        } else {
+            table.draw_header(doc);
+        }
+        table
+    }
+
+    fn draw_header(&self, doc: &mut Doc) {
+        let lh = line_height(SMALL);
         let mut x = MARGIN_X;
         doc.op(Op::Fill {
             x,
             y: doc.y,
             w: CONTENT_W,
-            h: header_h,
+            h: self.header_h,
             rgb: [225, 229, 235],
         });
-        for (c, lines) in columns.iter().zip(&header_lines) {
+        for (c, lines) in self.columns.iter().zip(&self.header_lines) {
             for (i, l) in lines.iter().enumerate() {
-                let baseline = doc.y + PAD_Y + i as i64 * lh + size;
-                let tx = cell_x(x, c, l, size, Font::Bold);
-                doc.text_at(tx, baseline, size, Font::Bold, 0, l);
+                let baseline = doc.y + PAD_Y + i as i64 * lh + SMALL;
+                let tx = cell_x(x, c, l, SMALL, Font::Bold);
+                doc.text_at(tx, baseline, SMALL, Font::Bold, 0, l);
             }
             x += c.width;
         }
-        doc.y += header_h;
-    };
-    let continued = format!("{} (continued)", shorten(heading));
-    let continue_on_new_page = |doc: &mut Doc| {
-        doc.new_page();
-        doc.paragraph(MARGIN_X, CONTENT_W, SUBHEADING, Font::Bold, 0, &continued);
-        doc.gap(2_000);
-        draw_header(doc);
-    };
-    // Keep the header with the first line of the first row.
-    if doc.left() < header_h + lh + 2 * PAD_Y {
-        continue_on_new_page(doc);
-    } else {
-        draw_header(doc);
+        doc.y += self.header_h;
     }
-    // The room of a page with nothing on it yet.
-    let fresh_room = doc.bottom - MARGIN_TOP - line_height(SUBHEADING) * 3 - header_h;
-    for row in rows {
-        let cells: Vec<Vec<(String, u8)>> = columns
+
+    fn continue_on_new_page(&self, doc: &mut Doc) {
+        doc.new_page();
+        doc.paragraph(
+            MARGIN_X,
+            CONTENT_W,
+            SUBHEADING,
+            Font::Bold,
+            0,
+            &self.continued,
+        );
+        doc.gap(2_000);
+        self.draw_header(doc);
+    }
+
+    fn row(&self, doc: &mut Doc, row: &[Cell]) {
+        let size = SMALL;
+        let lh = line_height(size);
+        let cells: Vec<Vec<(String, u8)>> = self
+            .columns
             .iter()
             .zip(row)
             .map(|(c, paragraphs)| {
@@ -324,16 +373,16 @@ fn table(doc: &mut Doc, heading: &str, columns: &[Column], rows: &[Vec<Cell>]) {
             let room = (doc.left() - 2 * PAD_Y) / lh;
             let remaining = n - from;
             let move_on =
-                remaining > room && (room < 1 || (from == 0 && remaining * lh <= fresh_room));
+                remaining > room && (room < 1 || (from == 0 && remaining * lh <= self.fresh_room));
             if move_on && !fresh {
-                continue_on_new_page(doc);
+                self.continue_on_new_page(doc);
                 fresh = true;
                 continue;
             }
             fresh = false;
             let take = remaining.min(room.max(1));
             let mut x = MARGIN_X;
-            for (c, lines) in columns.iter().zip(&cells) {
+            for (c, lines) in self.columns.iter().zip(&cells) {
                 let slice = lines.iter().skip(from as usize).take(take as usize);
                 for (i, (l, gray)) in slice.enumerate() {
                     let baseline = doc.y + PAD_Y + i as i64 * lh + size;
@@ -353,7 +402,7 @@ fn table(doc: &mut Doc, heading: &str, columns: &[Column], rows: &[Vec<Cell>]) {
             });
             from += take;
             if from < n {
-                continue_on_new_page(doc);
+                self.continue_on_new_page(doc);
                 fresh = true;
             }
         }
@@ -368,19 +417,16 @@ fn cell_x(x: i64, c: &Column, text: &str, size: i64, font: Font) -> i64 {
     }
 }
 
-pub(crate) fn write(statement: &ClaimStatement) -> Vec<u8> {
-    let summary = summarize(statement);
-    let footer = footer_lines(statement);
+/// Writes the statement to `out` as it is laid out (see [`render`]).
+pub(crate) fn write(
+    facts: &StatementFacts,
+    summary: &Summary,
+    lines: &mut dyn LineSource,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let footer = footer_lines(facts);
     let footer_h = footer_height(&footer);
-    // Said on the first page whenever a character had to be replaced, so
-    // that no name changes silently (decision 103): known for the footer
-    // at once, for the body once it is laid out (then laid out again).
-    let replaced = footer
-        .iter()
-        .any(|line| helvetica::replaces_any(line, false));
-    render(statement, &summary, &footer, footer_h, replaced).unwrap_or_else(|| {
-        render(statement, &summary, &footer, footer_h, true).expect("the note is printed")
-    })
+    render(facts, summary, lines, &footer, footer_h, out)
 }
 
 /// Where the body of a page ends above a footer `footer_h` high.
@@ -393,20 +439,21 @@ fn footer_height(footer: &[String]) -> i64 {
 }
 
 /// Lays the statement out (the note on replaced characters on its first
-/// page when `replaced`), handing each page's operations to `done`.
+/// page when the summary says a text needs it), handing each page's
+/// operations to `done`.
 fn lay_out(
-    statement: &ClaimStatement,
+    facts: &StatementFacts,
     summary: &Summary,
+    lines: &mut dyn LineSource,
     footer_h: i64,
-    replaced: bool,
-    done: &mut dyn FnMut(&[Op]),
-) {
+    done: &mut dyn FnMut(&[Op]) -> io::Result<()>,
+) -> io::Result<()> {
     let mut doc = Doc::new(footer_h, done);
-    front(&mut doc, statement, summary, replaced);
-    problems(&mut doc, statement);
+    front(&mut doc, facts, summary);
+    problems(&mut doc, facts);
     charts(&mut doc, summary);
-    certificates(&mut doc, summary);
-    doc.finish();
+    certificates(&mut doc, summary, lines)?;
+    doc.finish()
 }
 
 /// Whether `ops` print a character none of the fonts has.
@@ -425,7 +472,7 @@ const REPLACED_NOTE: &str = "Some names or notes hold characters none of this PD
 
 /// Title, creation time, selection, counts and the totals per unit; the
 /// note on replaced characters when `replaced`.
-fn front(doc: &mut Doc, statement: &ClaimStatement, summary: &Summary, replaced: bool) {
+fn front(doc: &mut Doc, statement: &StatementFacts, summary: &Summary) {
     doc.paragraph(MARGIN_X, CONTENT_W, TITLE, Font::Bold, 0, &statement.title);
     doc.gap(4_000);
     let facts = [
@@ -440,12 +487,12 @@ fn front(doc: &mut Doc, statement: &ClaimStatement, summary: &Summary, replaced:
     for f in &facts {
         doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Regular, 0, f);
     }
-    if replaced {
+    if summary.replaced {
         doc.gap(4_000);
         doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Bold, 0, REPLACED_NOTE);
     }
     doc.gap(4_000);
-    if statement.eacs.is_empty() {
+    if summary.eacs == 0 {
         doc.paragraph(
             MARGIN_X,
             CONTENT_W,
@@ -457,7 +504,7 @@ fn front(doc: &mut Doc, statement: &ClaimStatement, summary: &Summary, replaced:
     } else {
         let text = format!(
             "{} EACs with {} values, for {} beneficiary and period group{}.",
-            statement.eacs.len(),
+            summary.eacs,
             summary.values,
             summary.groups.len(),
             if summary.groups.len() == 1 { "" } else { "s" }
@@ -476,7 +523,7 @@ fn front(doc: &mut Doc, statement: &ClaimStatement, summary: &Summary, replaced:
     doc.gap(8_000);
 }
 
-fn problems(doc: &mut Doc, statement: &ClaimStatement) {
+fn problems(doc: &mut Doc, statement: &StatementFacts) {
     doc.heading(
         HEADING,
         "Problems found by the double-counting check",
@@ -504,9 +551,9 @@ fn problems(doc: &mut Doc, statement: &ClaimStatement) {
 
 /// The certificate tables, one per beneficiary and period, each followed
 /// by its totals per unit.
-fn certificates(doc: &mut Doc, summary: &Summary) {
+fn certificates(doc: &mut Doc, summary: &Summary, lines: &mut dyn LineSource) -> io::Result<()> {
     if summary.groups.is_empty() {
-        return;
+        return Ok(());
     }
     doc.new_page();
     doc.heading(HEADING, "Certificates by beneficiary and period", 0);
@@ -550,8 +597,12 @@ fn certificates(doc: &mut Doc, summary: &Summary) {
     for g in &summary.groups {
         let heading = group_heading(g);
         doc.heading(SUBHEADING, &heading, 3 * line_height(SMALL) + 4 * PAD_Y);
-        let rows: Vec<Vec<Cell>> = g.lines.iter().map(row).collect();
-        table(doc, &heading, &columns, &rows);
+        let table = Table::start(doc, &heading, &columns);
+        group_lines(lines, g, &mut |l| {
+            table.row(doc, &row(l));
+            // Stop reading lines once the file cannot take pages.
+            doc.check()
+        })?;
         doc.gap(3_000);
         for (unit, total) in &g.totals {
             let text = format!(
@@ -564,6 +615,7 @@ fn certificates(doc: &mut Doc, summary: &Summary) {
         }
         doc.gap(10_000);
     }
+    Ok(())
 }
 
 fn group_heading(g: &Group) -> String {
@@ -629,25 +681,10 @@ fn technology_label(t: Option<TechnologyType>) -> &'static str {
     t.map_or("Technology not given", |t| t.label())
 }
 
-/// The exact quantity in MWh (a shift of the decimal point).
-fn to_mwh(quantity: &Decimal, unit: EnergyUnit) -> BigDecimal {
-    quantity.to_big() * BigDecimal::new(BigInt::from(1), 6 - unit.wh_exponent())
-}
-
-type Month = BTreeMap<Option<TechnologyType>, BigDecimal>;
-
 /// Stacked bars of quantity (MWh, converted exactly) per month and
 /// technology, one chart per calendar year, each with its exact totals.
 fn charts(doc: &mut Doc, summary: &Summary) {
-    let mut years: BTreeMap<i32, [Month; 12]> = BTreeMap::new();
-    for l in summary.groups.iter().flat_map(|g| &g.lines) {
-        let at = l.start.as_utc();
-        let months = years.entry(at.year()).or_default();
-        let cell = months[at.month0() as usize]
-            .entry(l.technology)
-            .or_insert_with(BigDecimal::zero);
-        *cell += to_mwh(&l.quantity, l.unit);
-    }
+    let years = &summary.years;
     doc.heading(
         HEADING,
         "Quantity by month and technology",
@@ -673,7 +710,7 @@ fn charts(doc: &mut Doc, summary: &Summary) {
         "In MWh (Wh and kWh converted exactly), by the month in which each value starts (UTC). Bar heights are drawn to scale; the numbers below each chart are the exact totals.",
     );
     doc.gap(6_000);
-    for (year, months) in &years {
+    for (year, months) in years {
         chart(doc, *year, months);
     }
 }
@@ -796,7 +833,10 @@ fn chart(doc: &mut Doc, year: i32, months: &[Month; 12]) {
             ]
         })
         .collect();
-    table(doc, &format!("Quantity by month, {year}"), &columns, &rows);
+    let table = Table::start(doc, &format!("Quantity by month, {year}"), &columns);
+    for r in &rows {
+        table.row(doc, r);
+    }
     doc.gap(10_000);
 }
 
@@ -843,7 +883,7 @@ fn legend(doc: &mut Doc, months: &[Month; 12]) {
     doc.y += lh;
 }
 
-fn audit_head(statement: &ClaimStatement) -> &str {
+fn audit_head(statement: &StatementFacts) -> &str {
     statement
         .audit_head
         .as_deref()
@@ -860,7 +900,7 @@ fn shorten(text: &str) -> String {
 }
 
 /// The footer's lines above "page N of M", the same on every page.
-fn footer_lines(statement: &ClaimStatement) -> Vec<String> {
+fn footer_lines(statement: &StatementFacts) -> Vec<String> {
     let first = format!(
         "{} · created {} · selection: {}",
         shorten(&statement.title),
@@ -892,18 +932,82 @@ fn channel(v: u8) -> f32 {
     f32::from(v) / 255.0
 }
 
-/// The PDF of the statement, each page drawn and deflated as soon as it is
-/// laid out (its body; its footer, which needs the page count, after the
-/// last). `None` when `replaced` is false and the body printed a
-/// character no font has: the caller lays it out again with the note.
+/// Objects written to a file one at a time, each as soon as it is made,
+/// with the offsets the cross-reference table at the end needs: the PDF
+/// file structure `pdf_writer::Pdf` writes (header, objects, `xref`,
+/// trailer), without holding the document in memory.
+struct Objects<'w> {
+    out: &'w mut dyn Write,
+    /// Bytes written so far.
+    at: u64,
+    /// Each object's offset, by its number.
+    offsets: Vec<Option<u64>>,
+}
+
+/// What `pdf_writer::Pdf` starts a file with: the version and a comment of
+/// four bytes above 127 (marking the file binary).
+const PDF_HEADER: &[u8] = b"%PDF-1.7\n%\x80\x80\x80\x80\n\n";
+
+impl<'w> Objects<'w> {
+    fn start(out: &'w mut dyn Write) -> io::Result<Objects<'w>> {
+        out.write_all(PDF_HEADER)?;
+        Ok(Objects {
+            out,
+            at: PDF_HEADER.len() as u64,
+            offsets: Vec::new(),
+        })
+    }
+
+    /// Writes object `id`, which `make` writes into an empty chunk (one
+    /// object, numbered `id`).
+    fn write(&mut self, id: Ref, make: impl FnOnce(&mut Chunk)) -> io::Result<()> {
+        let mut chunk = Chunk::new();
+        make(&mut chunk);
+        debug_assert!(chunk.refs().eq([id]), "one object, {id:?}");
+        let n = usize::try_from(id.get()).expect("object numbers are positive");
+        if self.offsets.len() <= n {
+            self.offsets.resize(n + 1, None);
+        }
+        self.offsets[n] = Some(self.at);
+        self.out.write_all(chunk.as_bytes())?;
+        self.at += chunk.len() as u64;
+        Ok(())
+    }
+
+    /// The cross-reference table and the trailer naming `root` and
+    /// `info`. Every number from 1 to the highest was written (the
+    /// numbers are taken in order and each is used).
+    fn finish(self, root: Ref, info: Ref) -> io::Result<()> {
+        let size = self.offsets.len().max(1);
+        let mut tail = format!("xref\n0 {size}\n0000000000 65535 f\r\n");
+        for offset in self.offsets.iter().skip(1) {
+            debug_assert!(offset.is_some(), "every object number is used");
+            let _ = write!(tail, "{:010} 00000 n\r\n", offset.unwrap_or(0));
+        }
+        let _ = write!(
+            tail,
+            "trailer\n<<\n  /Size {size}\n  /Root {} 0 R\n  /Info {} 0 R\n>>\nstartxref\n{}\n%%EOF",
+            root.get(),
+            info.get(),
+            self.at
+        );
+        self.out.write_all(tail.as_bytes())
+    }
+}
+
+/// The PDF of the statement, written to `out` as it is laid out: each
+/// page's body drawn, deflated and written as soon as the page is full;
+/// its footer, which needs the page count, after the last page, then the
+/// fonts and the page tree. What is held is a few numbers per page.
 fn render(
-    statement: &ClaimStatement,
+    statement: &StatementFacts,
     summary: &Summary,
+    lines: &mut dyn LineSource,
     footer: &[String],
     footer_h: i64,
-    replaced: bool,
-) -> Option<Vec<u8>> {
-    let mut pdf = Pdf::new();
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut objects = Objects::start(out)?;
     let catalog = Ref::new(1);
     let tree = Ref::new(2);
     let regular = Ref::new(3);
@@ -917,28 +1021,19 @@ fn render(
     };
     let mut used = Used::default();
     let mut bodies: Vec<Ref> = Vec::new();
-    let mut missed = false;
-    lay_out(statement, summary, footer_h, replaced, &mut |ops| {
-        missed = missed || (!replaced && replaces_any(ops));
-        if missed {
-            return;
-        }
+    lay_out(statement, summary, lines, footer_h, &mut |ops| {
+        // The summary saw every text the body prints.
+        debug_assert!(summary.replaced || !replaces_any(ops));
         let id = take();
-        write_stream(&mut pdf, id, ops, &mut used);
         bodies.push(id);
-    });
-    if missed {
-        return None;
-    }
+        write_stream(&mut objects, id, ops, &mut used)
+    })?;
     let count = bodies.len();
-    let footers: Vec<Ref> = (0..count)
-        .map(|n| {
-            let id = take();
-            let ops = footer_ops(footer, footer_h, n + 1, count);
-            write_stream(&mut pdf, id, &ops, &mut used);
-            id
-        })
-        .collect();
+    let footers: Vec<Ref> = (0..count).map(|_| take()).collect();
+    for (n, &id) in footers.iter().enumerate() {
+        let ops = footer_ops(footer, footer_h, n + 1, count);
+        write_stream(&mut objects, id, &ops, &mut used)?;
+    }
     // The embedded faces this statement printed with, after the pages.
     let mut embedded = Vec::new();
     for bold in [false, true] {
@@ -948,36 +1043,46 @@ fn render(
             for _ in 0..4 {
                 take();
             }
-            embed(&mut pdf, id, embedded::font(bold), subset);
+            embed(&mut objects, id, embedded::font(bold), subset)?;
             embedded.push((bold, id));
         }
     }
     let page_ids: Vec<Ref> = (0..count).map(|_| take()).collect();
     for ((&page_id, &body), &foot) in page_ids.iter().zip(&bodies).zip(&footers) {
-        let mut page = pdf.page(page_id);
-        page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W), pt(PAGE_H)));
-        page.parent(tree);
-        page.contents_array([body, foot]);
-        let mut resources = page.resources();
-        let mut fonts = resources.fonts();
-        fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
-        for &(bold, id) in &embedded {
-            fonts.pair(embedded_name(bold), id);
-        }
-        fonts.finish();
-        resources.finish();
-        page.finish();
+        objects.write(page_id, |c| {
+            let mut page = c.page(page_id);
+            page.media_box(Rect::new(0.0, 0.0, pt(PAGE_W), pt(PAGE_H)));
+            page.parent(tree);
+            page.contents_array([body, foot]);
+            let mut resources = page.resources();
+            let mut fonts = resources.fonts();
+            fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
+            for &(bold, id) in &embedded {
+                fonts.pair(embedded_name(bold), id);
+            }
+            fonts.finish();
+            resources.finish();
+            page.finish();
+        })?;
     }
-    pdf.catalog(catalog).pages(tree);
-    pdf.pages(tree)
-        .kids(page_ids.iter().copied())
-        .count(count as i32);
-    pdf.type1_font(regular)
-        .base_font(Name(b"Helvetica"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
-    pdf.type1_font(bold)
-        .base_font(Name(b"Helvetica-Bold"))
-        .encoding_predefined(Name(b"WinAnsiEncoding"));
+    objects.write(catalog, |c| {
+        c.indirect(catalog).start::<Catalog>().pages(tree);
+    })?;
+    objects.write(tree, |c| {
+        c.pages(tree)
+            .kids(page_ids.iter().copied())
+            .count(count as i32);
+    })?;
+    objects.write(regular, |c| {
+        c.type1_font(regular)
+            .base_font(Name(b"Helvetica"))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+    })?;
+    objects.write(bold, |c| {
+        c.type1_font(bold)
+            .base_font(Name(b"Helvetica-Bold"))
+            .encoding_predefined(Name(b"WinAnsiEncoding"));
+    })?;
     let at = statement.created_at.as_utc();
     let date = Date::new(u16::try_from(at.year()).unwrap_or(0))
         .month(at.month() as u8)
@@ -987,22 +1092,27 @@ fn render(
         .second(chrono::Timelike::second(&at).min(59) as u8)
         .utc_offset_hour(0)
         .utc_offset_minute(0);
-    pdf.document_info(info)
-        .title(TextStr(&statement.title))
-        .creator(TextStr("EAC Desk"))
-        .producer(TextStr("EAC Desk (pdf-writer)"))
-        .creation_date(date);
-    Some(pdf.finish())
+    objects.write(info, |c| {
+        c.indirect(info)
+            .start::<DocumentInfo>()
+            .title(TextStr(&statement.title))
+            .creator(TextStr("EAC Desk"))
+            .producer(TextStr("EAC Desk (pdf-writer)"))
+            .creation_date(date);
+    })?;
+    objects.finish(catalog, info)
 }
 
 /// `ops` drawn as content stream `id`, deflated.
-fn write_stream(pdf: &mut Pdf, id: Ref, ops: &[Op], used: &mut Used) {
+fn write_stream(objects: &mut Objects, id: Ref, ops: &[Op], used: &mut Used) -> io::Result<()> {
     let mut content = Content::new();
     for op in ops {
         draw(&mut content, op, used);
     }
-    pdf.stream(id, &deflated(&content.finish()))
-        .filter(Filter::FlateDecode);
+    let data = deflated(&content.finish());
+    objects.write(id, |c| {
+        c.stream(id, &data).filter(Filter::FlateDecode);
+    })
 }
 
 /// `data` deflated for a `FlateDecode` stream (zlib, a fixed level: the
@@ -1023,7 +1133,12 @@ fn embedded_name(bold: bool) -> Name<'static> {
 /// Writes the subset of `font` that `subset` names as a Type 0 font at
 /// `id` (its CID font, descriptor, font file and `ToUnicode` map at the
 /// four numbers after it): CIDs are the subset's glyph ids.
-fn embed(pdf: &mut Pdf, id: Ref, font: &embedded::Embedded, subset: &embedded::Subset) {
+fn embed(
+    objects: &mut Objects,
+    id: Ref,
+    font: &embedded::Embedded,
+    subset: &embedded::Subset,
+) -> io::Result<()> {
     let [cid_id, descriptor_id, file_id, cmap_id] = [1, 2, 3, 4].map(|k| Ref::new(id.get() + k));
     let base = format!("{}+{}", embedded::subset_tag(subset), font.name);
     let system = SystemInfo {
@@ -1031,54 +1146,66 @@ fn embed(pdf: &mut Pdf, id: Ref, font: &embedded::Embedded, subset: &embedded::S
         ordering: Str(b"Identity"),
         supplement: 0,
     };
-    pdf.type0_font(id)
-        .base_font(Name(base.as_bytes()))
-        .encoding_predefined(Name(b"Identity-H"))
-        .descendant_font(cid_id)
-        .to_unicode(cmap_id);
-    let mut cid = pdf.cid_font(cid_id);
-    cid.subtype(CidFontType::Type2)
-        .base_font(Name(base.as_bytes()))
-        .system_info(system)
-        .font_descriptor(descriptor_id)
-        .default_width(0.0)
-        .cid_to_gid_map_predefined(Name(b"Identity"));
+    objects.write(id, |c| {
+        c.type0_font(id)
+            .base_font(Name(base.as_bytes()))
+            .encoding_predefined(Name(b"Identity-H"))
+            .descendant_font(cid_id)
+            .to_unicode(cmap_id);
+    })?;
     let widths: Vec<f32> = subset
         .remapper
         .remapped_gids()
         .map(|g| font.advance(g) as f32)
         .collect();
-    cid.widths().consecutive(0, widths);
-    cid.finish();
+    objects.write(cid_id, |c| {
+        let mut cid = c.cid_font(cid_id);
+        cid.subtype(CidFontType::Type2)
+            .base_font(Name(base.as_bytes()))
+            .system_info(system)
+            .font_descriptor(descriptor_id)
+            .default_width(0.0)
+            .cid_to_gid_map_predefined(Name(b"Identity"));
+        cid.widths().consecutive(0, widths);
+        cid.finish();
+    })?;
     let (ascent, descent, cap, bbox) = font.metrics();
-    pdf.font_descriptor(descriptor_id)
-        .name(Name(base.as_bytes()))
-        .flags(FontFlags::SYMBOLIC)
-        .bbox(Rect::new(
-            bbox[0] as f32,
-            bbox[1] as f32,
-            bbox[2] as f32,
-            bbox[3] as f32,
-        ))
-        .italic_angle(0.0)
-        .ascent(ascent as f32)
-        .descent(descent as f32)
-        .cap_height(cap as f32)
-        .stem_v(80.0)
-        .font_file2(file_id);
+    objects.write(descriptor_id, |c| {
+        c.font_descriptor(descriptor_id)
+            .name(Name(base.as_bytes()))
+            .flags(FontFlags::SYMBOLIC)
+            .bbox(Rect::new(
+                bbox[0] as f32,
+                bbox[1] as f32,
+                bbox[2] as f32,
+                bbox[3] as f32,
+            ))
+            .italic_angle(0.0)
+            .ascent(ascent as f32)
+            .descent(descent as f32)
+            .cap_height(cap as f32)
+            .stem_v(80.0)
+            .font_file2(file_id);
+    })?;
     // A bundled font always subsets (a test makes every glyph of it); were
     // it ever to fail, the whole font keeps the glyph ids the CIDs name.
     let data =
         subsetter::subset(font.data, 0, &subset.remapper).unwrap_or_else(|_| font.data.to_vec());
     let length = i32::try_from(data.len()).unwrap_or(i32::MAX);
-    pdf.stream(file_id, &deflated(&data))
-        .filter(Filter::FlateDecode)
-        .pair(Name(b"Length1"), length);
+    let data = deflated(&data);
+    objects.write(file_id, |c| {
+        c.stream(file_id, &data)
+            .filter(Filter::FlateDecode)
+            .pair(Name(b"Length1"), length);
+    })?;
     let mut cmap = UnicodeCmap::new(Name(b"Custom"), system);
-    for (&glyph, &c) in &subset.chars {
-        cmap.pair(glyph, c);
+    for (&glyph, &ch) in &subset.chars {
+        cmap.pair(glyph, ch);
     }
-    pdf.cmap(cmap_id, &cmap.finish());
+    let cmap = cmap.finish();
+    objects.write(cmap_id, |c| {
+        c.cmap(cmap_id, &cmap);
+    })
 }
 
 fn footer_ops(footer: &[String], footer_h: i64, page: usize, pages: usize) -> Vec<Op> {
@@ -1170,18 +1297,22 @@ fn draw(content: &mut Content, op: &Op, used: &mut Used) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use eac_model::{BeneficiaryType, EacValue, Extensions, Timestamp};
+    use crate::ClaimStatement;
+    use eac_model::{BeneficiaryType, EacValue, EnergyUnit, Extensions, Timestamp};
 
     /// Every page's operations (without footers), the footer's lines and
     /// its height.
     fn layout(statement: &ClaimStatement) -> (Vec<Vec<Op>>, Vec<String>, i64) {
-        let summary = summarize(statement);
-        let footer = footer_lines(statement);
+        let (summary, mut lines) = statement.summarize();
+        let facts = statement.facts();
+        let footer = footer_lines(&facts);
         let footer_h = footer_height(&footer);
         let mut pages = Vec::new();
-        lay_out(statement, &summary, footer_h, false, &mut |ops| {
-            pages.push(ops.to_vec())
-        });
+        lay_out(&facts, &summary, &mut lines, footer_h, &mut |ops| {
+            pages.push(ops.to_vec());
+            Ok(())
+        })
+        .unwrap();
         (pages, footer, footer_h)
     }
 

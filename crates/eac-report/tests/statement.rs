@@ -5,7 +5,10 @@ use eac_model::{
     BeneficiaryType, Date, Decimal, Eac, EacValue, EnergyUnit, Extensions, TechnologyType,
     Timestamp,
 };
-use eac_report::{claim_statement_csv, claim_statement_pdf, ClaimStatement};
+use eac_report::{
+    claim_statement_csv, claim_statement_pdf, write_claim_statement_csv, write_claim_statement_pdf,
+    ClaimStatement, Line, LineSource, StatementFacts, Summary, Tally,
+};
 use serde_json::value::RawValue;
 
 fn ts(text: &str) -> Timestamp {
@@ -463,4 +466,150 @@ fn pdf_says_so_when_a_name_has_characters_no_font_of_it_can_show() {
     );
     let csv = String::from_utf8(claim_statement_csv(&st)).unwrap();
     assert!(csv.contains("東京 Łódź"), "{csv}");
+}
+
+/// Lines kept as a pack keeps them: one flat list of (group, line), read
+/// back group by group; `drop_one` loses the last line of group 0.
+struct Flat {
+    lines: Vec<(usize, Line)>,
+    drop_one: bool,
+    read: usize,
+}
+
+impl LineSource for Flat {
+    fn lines(
+        &mut self,
+        group: usize,
+        each: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut of_group: Vec<&Line> = self
+            .lines
+            .iter()
+            .filter(|(g, _)| *g == group)
+            .map(|(_, l)| l)
+            .collect();
+        if self.drop_one && group == 0 {
+            of_group.pop();
+        }
+        for l in of_group {
+            self.read += 1;
+            each(l)?;
+        }
+        Ok(())
+    }
+}
+
+fn tallied(st: &ClaimStatement) -> (StatementFacts, Summary, Flat) {
+    let mut eacs = st.eacs.clone();
+    eacs.sort_by_cached_key(|e| e.p1_order_key());
+    let mut tally = Tally::new();
+    let mut flat = Flat {
+        lines: Vec::new(),
+        drop_one: false,
+        read: 0,
+    };
+    for e in &eacs {
+        tally
+            .add(e, |g, l| {
+                flat.lines.push((g, l));
+                Ok::<(), ()>(())
+            })
+            .unwrap();
+    }
+    let facts = StatementFacts {
+        title: st.title.clone(),
+        created_at: st.created_at,
+        selection: st.selection.clone(),
+        problems: st.problems.clone(),
+        key_fingerprint: st.key_fingerprint.clone(),
+        audit_head: st.audit_head.clone(),
+    };
+    let summary = tally.finish(&facts);
+    (facts, summary, flat)
+}
+
+fn many(n: usize) -> ClaimStatement {
+    let mut st = sample();
+    let base = st.eacs.clone();
+    st.eacs = (0..n)
+        .map(|i| {
+            let mut e = base[i % base.len()].clone();
+            e.cds_eac_id = format!("id-{:05}", (i * 7919) % n);
+            e.eac_number = (i % 3 != 0).then(|| format!("N-{:05}", (i * 31) % n));
+            if i % 4 == 1 {
+                e.beneficiaries = vec![format!("ACC-{}", i % 5)];
+            }
+            e
+        })
+        .collect();
+    st
+}
+
+#[test]
+fn a_statement_written_as_it_goes_is_the_statement_made_in_memory() {
+    // A pack tallies its EACs, keeps the lines outside memory and writes
+    // the files from there: the same bytes as the statement made whole,
+    // names needing the embedded font or the note on `?` included.
+    let mut cjk = sample();
+    cjk.eacs[2].asset_id = "資産 1".to_owned();
+    let mut european = sample();
+    european.eacs[1].beneficiaries = vec!["ČEZ, a. s.".to_owned()];
+    let mut none = sample();
+    none.eacs.clear();
+    for st in [sample(), cjk, european, none, many(600)] {
+        let (facts, summary, mut flat) = tallied(&st);
+        assert_eq!(summary.eacs(), st.eacs.len());
+        let mut csv = Vec::new();
+        write_claim_statement_csv(&facts, &summary, &mut flat, &mut csv).unwrap();
+        assert_eq!(csv, claim_statement_csv(&st));
+        let mut pdf = Vec::new();
+        write_claim_statement_pdf(&facts, &summary, &mut flat, &mut pdf).unwrap();
+        assert_eq!(pdf, claim_statement_pdf(&st));
+    }
+}
+
+#[test]
+fn a_lost_line_fails_the_statement_instead_of_shortening_it() {
+    let (facts, summary, mut flat) = tallied(&many(40));
+    flat.drop_one = true;
+    let csv = write_claim_statement_csv(&facts, &summary, &mut flat, &mut Vec::new());
+    let e = csv.unwrap_err();
+    assert!(e.to_string().contains("not the"), "{e}");
+    let pdf = write_claim_statement_pdf(&facts, &summary, &mut flat, &mut Vec::new());
+    assert!(pdf.is_err());
+}
+
+/// A file that is full after `room` bytes.
+struct Full {
+    room: usize,
+}
+
+impl std::io::Write for Full {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.room == 0 {
+            return Err(std::io::Error::other("No space left on device"));
+        }
+        let n = buf.len().min(self.room);
+        self.room -= n;
+        Ok(n)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn a_full_disk_stops_the_statement_where_it_could_not_write() {
+    let (facts, summary, mut flat) = tallied(&many(3000));
+    let all = summary.values();
+    let e = write_claim_statement_pdf(&facts, &summary, &mut flat, &mut Full { room: 20_000 })
+        .unwrap_err();
+    assert!(e.to_string().contains("No space left"), "{e}");
+    // The lines stop being read at the page that could not be written.
+    assert!(flat.read < all / 2, "{} of {all} lines read", flat.read);
+    flat.read = 0;
+    let e = write_claim_statement_csv(&facts, &summary, &mut flat, &mut Full { room: 20_000 })
+        .unwrap_err();
+    assert!(e.to_string().contains("No space left"), "{e}");
+    assert!(flat.read < all / 2, "{} of {all} lines read", flat.read);
 }
