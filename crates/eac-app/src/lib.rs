@@ -33,6 +33,7 @@ mod sample_db;
 mod schema_instance;
 mod schema_tape;
 mod settings;
+mod statement_lines;
 mod summary;
 mod table;
 mod validate;

@@ -24,7 +24,9 @@ use std::fs;
 use std::io::{self, Read, Write as _};
 use std::path::{Component, Path, PathBuf};
 
-use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, ExportProfile, Flow, Timestamp};
+use eac_model::{
+    CheckOptions, Decimal, Eac, EacRead, EnergyUnit, ExactSum, ExportProfile, Flow, Timestamp,
+};
 use eac_store::atomic::{self, AtomicDir};
 use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBER};
 use eac_store::{
@@ -35,6 +37,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::keys::{self, PackKey};
+use crate::statement_lines::StatementLines;
 use crate::AppError;
 
 /// The manifest's `format`.
@@ -291,13 +294,19 @@ pub fn make_pack_with_key_dir(
         return Err(AppError::cancelled());
     }
 
-    // Exactly the EACs the listing holds, from here on.
-    let eacs = read_listing_eacs(&listing_path)?;
-    let ids: HashSet<&str> = eacs.iter().map(|e| e.cds_eac_id.as_str()).collect();
-    let value_count: usize = eacs.iter().map(|e| e.values.len()).sum();
-    let totals = totals_of(&eacs);
-
-    let source_count = write_sources(store, &mut dir, &eacs, progress)?;
+    // Exactly the EACs the listing holds, from here on, read once: their
+    // ids, counts and totals, their documents and the statement's lines
+    // (kept on disk until the statement is written).
+    let ListingPass {
+        ids,
+        eacs: eac_count,
+        values: value_count,
+        totals,
+        sources: source_count,
+        tally,
+        mut lines,
+    } = read_pack_listing(store, &mut dir, &listing_path, progress)?;
+    let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let (audit_head, audit_records) = write_audit(store, &dir, &ids)?;
     write_claims(store, &mut dir, &ids)?;
     if cancelled() {
@@ -313,25 +322,25 @@ pub fn make_pack_with_key_dir(
         .into_iter()
         .map(|f| f.message)
         .collect();
-    let statement = eac_report::ClaimStatement {
+    let facts = eac_report::StatementFacts {
         title: shown_title.clone(),
         created_at: created,
         selection: selection.clone(),
-        eacs,
         problems,
         key_fingerprint: key.info.fingerprint.clone(),
         audit_head: audit_head.clone(),
     };
+    let summary = tally.finish(&facts);
     write_with(&dir, CLAIM_CSV, |out| {
-        eac_report::write_claim_statement_csv(&statement, out)
+        eac_report::write_claim_statement_csv(&facts, &summary, &mut lines, out)
     })?;
-    write_bytes(
-        &dir,
-        CLAIM_PDF,
-        &eac_report::claim_statement_pdf(&statement),
-    )?;
-    let eac_count = statement.eacs.len();
-    drop(statement);
+    if cancelled() {
+        return Err(AppError::cancelled());
+    }
+    write_with(&dir, CLAIM_PDF, |out| {
+        eac_report::write_claim_statement_pdf(&facts, &summary, &mut lines, out)
+    })?;
+    drop(lines);
 
     let closed_periods = store.closed_periods_overlapping(filter)?;
     let files = list_files(dir.path())?;
@@ -538,21 +547,36 @@ pub fn selection_words(filter: &EacFilter) -> String {
     }
 }
 
-/// The EACs of a P1 listing EAC Desk wrote (or a pack holds).
-fn read_listing_eacs(path: &Path) -> Result<Vec<Eac>, AppError> {
+/// Calls `each` with every EAC of a P1 listing EAC Desk wrote (or a pack
+/// holds), in the listing's order, one at a time; stops at `each`'s first
+/// error. A listing that is not valid fails naming the first broken EAC.
+fn each_listing_eac(
+    path: &Path,
+    mut each: impl FnMut(Eac) -> Result<(), AppError>,
+) -> Result<(), AppError> {
     let file = fs::File::open(path).map_err(|e| AppError::io(path, &e))?;
-    let mut eacs = Vec::new();
     let mut broken: Option<String> = None;
+    let mut failed: Option<AppError> = None;
     let opts = CheckOptions::validate().with_extended_technologies(true);
     let outcome = eac_model::read_listing(io::BufReader::new(file), opts, |index, read| {
         match read {
-            EacRead::Valid { eac, .. } => eacs.push(*eac),
+            EacRead::Valid { eac, .. } => {
+                if broken.is_none() {
+                    if let Err(e) = each(*eac) {
+                        failed = Some(e);
+                        return Flow::Stop;
+                    }
+                }
+            }
             EacRead::Ignored { .. } | EacRead::Invalid { .. } => {
                 broken.get_or_insert(format!("the EAC at /eacs/{index} is not valid"));
             }
         }
         Flow::Continue
     });
+    if let Some(e) = failed {
+        return Err(e);
+    }
     match outcome {
         Err(eac_model::ListingError::Io(e)) => return Err(AppError::io(path, &e)),
         Err(eac_model::ListingError::Malformed(v)) => {
@@ -566,22 +590,81 @@ fn read_listing_eacs(path: &Path) -> Result<Vec<Eac>, AppError> {
             format!("{}: {why}", path.display()),
         ));
     }
-    Ok(eacs)
+    Ok(())
 }
 
-/// Exact totals per unit of the EACs' values, in unit order.
-fn totals_of(eacs: &[Eac]) -> Vec<QuantityTotal> {
-    let mut by_unit: BTreeMap<EnergyUnit, Vec<&Decimal>> = BTreeMap::new();
-    for v in eacs.iter().flat_map(|e| &e.values) {
-        by_unit.entry(v.unit).or_default().push(&v.value);
+/// Exact running totals per unit of EAC values.
+#[derive(Default)]
+struct Totals(BTreeMap<EnergyUnit, ExactSum>);
+
+impl Totals {
+    fn add(&mut self, eac: &Eac) {
+        for v in &eac.values {
+            self.0.entry(v.unit).or_default().add(&v.value, 0);
+        }
     }
-    by_unit
-        .into_iter()
-        .map(|(unit, values)| QuantityTotal {
-            unit,
-            total: Decimal::sum(values).as_str().to_owned(),
-        })
-        .collect()
+
+    /// The totals in unit order.
+    fn finish(self) -> Vec<QuantityTotal> {
+        self.0
+            .into_iter()
+            .map(|(unit, sum)| QuantityTotal {
+                unit,
+                total: Decimal::from_big(&sum.to_big()).as_str().to_owned(),
+            })
+            .collect()
+    }
+}
+
+/// What one reading of a pack's listing gathers.
+struct ListingPass {
+    ids: HashSet<String>,
+    eacs: usize,
+    values: usize,
+    totals: Vec<QuantityTotal>,
+    /// Registry documents written to `sources/`.
+    sources: usize,
+    tally: eac_report::Tally,
+    lines: StatementLines,
+}
+
+/// Reads the pack's listing once: counts and totals its EACs, writes the
+/// registry documents they came from and tallies the claim statement,
+/// whose lines wait on disk. Holds the EACs' ids, not the EACs.
+fn read_pack_listing(
+    store: &Store,
+    dir: &mut AtomicDir,
+    listing: &Path,
+    progress: &dyn Progress,
+) -> Result<ListingPass, AppError> {
+    let mut pass = ListingPass {
+        ids: HashSet::new(),
+        eacs: 0,
+        values: 0,
+        totals: Vec::new(),
+        sources: 0,
+        tally: eac_report::Tally::new(),
+        lines: StatementLines::new()?,
+    };
+    let mut totals = Totals::default();
+    let mut written: HashSet<String> = HashSet::new();
+    each_listing_eac(listing, |eac| {
+        if progress.is_cancelled() {
+            return Err(AppError::cancelled());
+        }
+        pass.eacs += 1;
+        pass.values += eac.values.len();
+        totals.add(&eac);
+        write_sources(store, dir, &eac, &mut written)?;
+        let lines = &mut pass.lines;
+        pass.tally
+            .add(&eac, |group, line| lines.keep(group, &line))?;
+        pass.ids.insert(eac.cds_eac_id);
+        Ok(())
+    })?;
+    pass.totals = totals.finish();
+    pass.sources = written.len();
+    Ok(pass)
 }
 
 /// A document's file name in `sources/`: the first 12 hex digits of its
@@ -608,52 +691,46 @@ fn source_name(sha256: &str, file_name: &str) -> String {
     format!("{}-{slug}", &sha256[..12.min(sha256.len())])
 }
 
-/// Writes the registry documents the EACs came from, once each; returns
-/// how many.
+/// Writes the registry documents `eac` came from that are not `written`
+/// yet (SHA-256s), adding them there.
 fn write_sources(
     store: &Store,
     dir: &mut AtomicDir,
-    eacs: &[Eac],
-    progress: &dyn Progress,
-) -> Result<usize, AppError> {
-    let mut written: HashSet<String> = HashSet::new();
-    for eac in eacs {
-        if progress.is_cancelled() {
-            return Err(AppError::cancelled());
+    eac: &Eac,
+    written: &mut HashSet<String>,
+) -> Result<(), AppError> {
+    for source in store.sources(&eac.cds_eac_id)? {
+        if !written.insert(source.sha256.clone()) {
+            continue;
         }
-        for source in store.sources(&eac.cds_eac_id)? {
-            if !written.insert(source.sha256.clone()) {
-                continue;
-            }
-            let bytes = store.document(&source.sha256)?.ok_or_else(|| {
-                AppError::new(
-                    ErrorCode::Database,
-                    format!(
-                        "The document {} that {} came from is no longer stored (SHA-256 {}); the database was changed by another program. Nothing was written.",
-                        source.file_name, eac.cds_eac_id, source.sha256
-                    ),
-                )
-            })?;
-            if hex::encode(Sha256::digest(&bytes)) != source.sha256 {
-                return Err(AppError::new(
-                    ErrorCode::Database,
-                    format!(
-                        "The stored document {} does not match its SHA-256 {} any more; the database was changed by another program. Nothing was written.",
-                        source.file_name, source.sha256
-                    ),
-                ));
-            }
-            if written.len() == 1 {
-                dir.create_dir(SOURCES_DIR)?;
-            }
-            let name = format!(
-                "{SOURCES_DIR}/{}",
-                source_name(&source.sha256, &source.file_name)
-            );
-            write_bytes(dir, &name, &bytes)?;
+        let bytes = store.document(&source.sha256)?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::Database,
+                format!(
+                    "The document {} that {} came from is no longer stored (SHA-256 {}); the database was changed by another program. Nothing was written.",
+                    source.file_name, eac.cds_eac_id, source.sha256
+                ),
+            )
+        })?;
+        if hex::encode(Sha256::digest(&bytes)) != source.sha256 {
+            return Err(AppError::new(
+                ErrorCode::Database,
+                format!(
+                    "The stored document {} does not match its SHA-256 {} any more; the database was changed by another program. Nothing was written.",
+                    source.file_name, source.sha256
+                ),
+            ));
         }
+        if written.len() == 1 {
+            dir.create_dir(SOURCES_DIR)?;
+        }
+        let name = format!(
+            "{SOURCES_DIR}/{}",
+            source_name(&source.sha256, &source.file_name)
+        );
+        write_bytes(dir, &name, &bytes)?;
     }
-    Ok(written.len())
+    Ok(())
 }
 
 /// The report and criteria results of every recorded claim that allocates
@@ -1344,20 +1421,23 @@ fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> 
             );
         }
         if report.errors.is_empty() {
-            let eacs = read_listing_eacs(&listing)?;
-            let values: usize = eacs.iter().map(|e| e.values.len()).sum();
-            if eacs.len() != m.counts.eacs || values != m.counts.values {
+            let (mut eacs, mut values, mut totals) = (0, 0, Totals::default());
+            each_listing_eac(&listing, |eac| {
+                eacs += 1;
+                values += eac.values.len();
+                totals.add(&eac);
+                Ok(())
+            })?;
+            if eacs != m.counts.eacs || values != m.counts.values {
                 v.problem(
                     MANIFEST_FILE,
                     &format!(
                         "counts {} EACs and {} values, but {LISTING_FILE} holds {} and {values}",
-                        m.counts.eacs,
-                        m.counts.values,
-                        eacs.len()
+                        m.counts.eacs, m.counts.values, eacs
                     ),
                 );
             }
-            let totals = totals_of(&eacs);
+            let totals = totals.finish();
             if totals != m.totals {
                 let words = |t: &[QuantityTotal]| {
                     t.iter()
@@ -1399,6 +1479,12 @@ fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> 
     Ok(())
 }
 
+/// The SHA-256 of an EAC's P1 object as EAC Desk serializes it: equal
+/// digests, equal EACs.
+fn eac_digest(eac: &Eac) -> [u8; 32] {
+    Sha256::digest(serde_json::to_vec(eac).expect("an EAC serializes")).into()
+}
+
 fn pointer(p: &str) -> &str {
     if p.is_empty() {
         "the top"
@@ -1428,13 +1514,13 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
         None => None,
     };
     let listing = dir.join(LISTING_FILE);
-    let packed: HashMap<String, String> = read_listing_eacs(&listing)?
-        .into_iter()
-        .map(|e| {
-            let text = serde_json::to_string(&e).expect("an EAC serializes");
-            (e.cds_eac_id, text)
-        })
-        .collect();
+    // Each packed EAC by the SHA-256 of its P1 object, not the object.
+    let mut packed: HashMap<String, [u8; 32]> = HashMap::new();
+    each_listing_eac(&listing, |e| {
+        let hash = eac_digest(&e);
+        packed.insert(e.cds_eac_id, hash);
+        Ok(())
+    })?;
 
     let since = store.audit_since(manifest.audit.head.as_deref())?;
     let head_found = since.is_some();
@@ -1476,9 +1562,8 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
                 deleted: false,
                 records: records_of(id),
             }),
-            Some(text) => {
-                let eac = store.eac(id)?;
-                if serde_json::to_string(&eac).expect("an EAC serializes") != *text {
+            Some(hash) => {
+                if eac_digest(&store.eac(id)?) != *hash {
                     edited.push(PackEacChange {
                         cds_eac_id: id.clone(),
                         deleted: false,

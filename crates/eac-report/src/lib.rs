@@ -97,20 +97,25 @@ impl ClaimStatement {
 /// `docs/decisions.md` for the columns and the
 /// formula-injection guard (the claim statement's decisions).
 pub fn claim_statement_csv(statement: &ClaimStatement) -> Vec<u8> {
-    let (summary, mut lines) = statement.summarize();
-    let mut out = Vec::new();
-    csv::write(&statement.facts(), &summary, &mut lines, &mut out)
-        .expect("writing to memory cannot fail");
-    out
+    in_memory(statement, csv::write)
 }
 
 /// The statement as a PDF (pages of 210 × 279 mm, which print unscaled on
 /// both A4 and Letter; built-in Helvetica, what it lacks from an embedded
 /// subset of DejaVu Sans).
 pub fn claim_statement_pdf(statement: &ClaimStatement) -> Vec<u8> {
+    in_memory(statement, pdf::write)
+}
+
+/// The signature of the statement writers.
+type Writer =
+    fn(&StatementFacts, &Summary, &mut dyn LineSource, &mut dyn io::Write) -> io::Result<()>;
+
+/// `statement` written by `write` to memory.
+fn in_memory(statement: &ClaimStatement, write: Writer) -> Vec<u8> {
     let (summary, mut lines) = statement.summarize();
     let mut out = Vec::new();
-    pdf::write(&statement.facts(), &summary, &mut lines, &mut out)
+    write(&statement.facts(), &summary, &mut lines, &mut out)
         .expect("writing to memory cannot fail");
     out
 }

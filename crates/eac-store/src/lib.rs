@@ -45,6 +45,7 @@ mod rows;
 mod search_beside;
 pub mod server;
 pub mod server_copy;
+mod spill;
 mod summary;
 mod watch;
 mod write;
@@ -72,6 +73,7 @@ pub use registry::{
     RegistryImportReport, SavedMapping, SeenBefore, SkippedEntry, SourceView, StationInfo,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+pub use spill::Spill;
 pub use watch::StoreWatch;
 pub use write::Reason;
 

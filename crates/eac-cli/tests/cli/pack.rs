@@ -680,3 +680,57 @@ fn human_output_of_packs() {
     run(&["delete", "S1-0000004", "--reason", "imported twice"], 0);
     insta::assert_snapshot!("pack_diff", run(&["pack", "diff", "filing-2021"], 1));
 }
+
+#[test]
+fn a_packs_claim_statement_lists_exactly_its_listing_by_beneficiary_and_period() {
+    // The pack reads its listing once and keeps the statement's lines on
+    // disk until their group is written: the CSV is the statement made
+    // whole from the same EACs, line for line and total for total.
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "400", "--seed", "7"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "big"])
+        .assert()
+        .success();
+    let pack = desk.path("big");
+    let mut eacs = Vec::new();
+    eac_model::read_listing(
+        std::io::BufReader::new(std::fs::File::open(pack.join("eacs.json")).unwrap()),
+        eac_model::CheckOptions::validate().with_extended_technologies(true),
+        |_, read| {
+            if let eac_model::EacRead::Valid { eac, .. } = read {
+                eacs.push(*eac);
+            }
+            eac_model::Flow::Continue
+        },
+    )
+    .unwrap();
+    assert_eq!(eacs.len(), 400);
+    let whole = eac_report::claim_statement_csv(&eac_report::ClaimStatement {
+        title: String::new(),
+        created_at: eac_model::Timestamp::parse("2026-01-01T00:00:00Z").unwrap(),
+        selection: String::new(),
+        eacs,
+        problems: Vec::new(),
+        key_fingerprint: String::new(),
+        audit_head: None,
+    });
+    let packed = std::fs::read_to_string(pack.join("claim-statement.csv")).unwrap();
+    // Problems are the check's, not the statement's: left out of both.
+    let rows = |csv: &str| -> Vec<String> {
+        csv.split("\r\n")
+            .filter(|r| !r.starts_with("problem,"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let (packed, whole) = (rows(&packed), rows(&String::from_utf8(whole).unwrap()));
+    let groups = packed.iter().filter(|r| r.starts_with("total,")).count();
+    assert!(groups > 50, "{groups} groups");
+    assert_eq!(packed.len(), whole.len());
+    for (p, w) in packed.iter().zip(&whole) {
+        assert_eq!(p, w);
+    }
+}

@@ -12,7 +12,7 @@
 use rusqlite::{params, Connection};
 use tempfile::TempPath;
 
-use crate::{Result, StoreError};
+use crate::Result;
 
 pub(crate) struct FileLedger {
     conn: Connection,
@@ -36,22 +36,9 @@ impl FileLedger {
     }
 
     fn open(fold: bool) -> Result<FileLedger> {
-        let file = tempfile::Builder::new()
-            .prefix(".eacdesk-bundle-files-")
-            .tempfile()
-            .map_err(|e| StoreError::Io {
-                path: std::env::temp_dir(),
-                source: e,
-            })?
-            .into_temp_path();
-        let conn = Connection::open(&file)?;
-        // A scratch file: a crash loses nothing worth keeping.
-        conn.execute_batch(
-            "PRAGMA journal_mode = OFF;
-             PRAGMA synchronous = OFF;
-             PRAGMA temp_store = FILE;
-             CREATE TABLE files (folded TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;
-             BEGIN;",
+        let (conn, file) = crate::spill::scratch_database(
+            ".eacdesk-bundle-files-",
+            "CREATE TABLE files (folded TEXT PRIMARY KEY, name TEXT NOT NULL) WITHOUT ROWID;",
         )?;
         Ok(FileLedger {
             conn,

@@ -1,0 +1,142 @@
+//! An evidence pack's claim statement lines, kept on disk: the pack reads
+//! its listing once, in P1 order, and the statement lists the lines by
+//! beneficiary and period, so each line waits in a scratch file
+//! ([`eac_store::Spill`]) until its group is written. A pack of a million
+//! EACs needs no more memory for its statement than one of ten.
+
+use std::io;
+
+use eac_model::{Decimal, EnergyUnit, TechnologyType, Timestamp};
+use eac_report::{Line, LineSource};
+use eac_store::Spill;
+
+use crate::AppError;
+
+/// The lines of a statement being made, by group number.
+pub(crate) struct StatementLines {
+    spill: Spill,
+}
+
+impl StatementLines {
+    pub(crate) fn new() -> Result<StatementLines, AppError> {
+        Ok(StatementLines {
+            spill: Spill::new()?,
+        })
+    }
+
+    /// Keeps `line` after the earlier lines of `group`.
+    pub(crate) fn keep(&mut self, group: usize, line: &Line) -> Result<(), AppError> {
+        Ok(self.spill.push(group, &record_of(line))?)
+    }
+}
+
+impl LineSource for StatementLines {
+    fn lines(
+        &mut self,
+        group: usize,
+        each: &mut dyn FnMut(&Line) -> io::Result<()>,
+    ) -> io::Result<()> {
+        self.spill
+            .each(group, &mut |record| each(&line_of(record)?))
+    }
+}
+
+/// A line as one JSON array of its texts (the technology and unit by
+/// their spec spelling, the technology `""` when not given).
+fn record_of(l: &Line) -> String {
+    let start = l.start.to_string();
+    let end = l.end.to_string();
+    let texts: [&str; 11] = [
+        &l.cds_eac_id,
+        &l.certificates,
+        &l.registry,
+        l.technology.map_or("", |t| t.as_str()),
+        &l.asset_id,
+        &start,
+        &end,
+        l.quantity.as_str(),
+        l.unit.as_str(),
+        &l.retired,
+        &l.status,
+    ];
+    serde_json::to_string(&texts).expect("texts serialize")
+}
+
+/// The line [`record_of`] wrote.
+fn line_of(record: &str) -> io::Result<Line> {
+    let bad = |what: &str| {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("a kept statement line has {what}: {record}"),
+        )
+    };
+    let [cds_eac_id, certificates, registry, technology, asset_id, start, end, quantity, unit, retired, status]: [String; 11] =
+        serde_json::from_str(record).map_err(|_| bad("not 11 texts"))?;
+    let technology = if technology.is_empty() {
+        None
+    } else {
+        Some(TechnologyType::parse(&technology).ok_or_else(|| bad("an unknown technology"))?)
+    };
+    Ok(Line {
+        cds_eac_id,
+        certificates,
+        registry,
+        technology,
+        asset_id,
+        start: Timestamp::parse(&start).map_err(|_| bad("a bad start"))?,
+        end: Timestamp::parse(&end).map_err(|_| bad("a bad end"))?,
+        quantity: Decimal::parse(&quantity).map_err(|_| bad("a bad quantity"))?,
+        unit: EnergyUnit::parse(&unit).ok_or_else(|| bad("an unknown unit"))?,
+        retired,
+        status,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line(technology: Option<TechnologyType>, start: &str, quantity: &str) -> Line {
+        Line {
+            cds_eac_id: "id \"1\", ÅÉ 東京".to_owned(),
+            certificates: "A – B".to_owned(),
+            registry: "irec".to_owned(),
+            technology,
+            asset_id: "asset\nwith a line break".to_owned(),
+            start: Timestamp::parse(start).unwrap(),
+            end: Timestamp::parse("2024-02-01T00:00:00+01:00").unwrap(),
+            quantity: Decimal::parse(quantity).unwrap(),
+            unit: EnergyUnit::KWh,
+            retired: "undated".to_owned(),
+            status: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_kept_line_comes_back_exactly() {
+        let mut kept = StatementLines::new().unwrap();
+        let lines = [
+            line(Some(TechnologyType::Wind), "2024-01-01T00:00:00Z", "1000.0"),
+            line(None, "2024-01-01T00:00:00.123456789+05:30", "45.106820"),
+            line(
+                Some(TechnologyType::Storage),
+                "2023-12-31T23:00:00-01:00",
+                "1e3",
+            ),
+        ];
+        for (i, l) in lines.iter().enumerate() {
+            kept.keep(i % 2, l).unwrap();
+        }
+        let mut back = Vec::new();
+        for g in 0..2 {
+            kept.lines(g, &mut |l| {
+                back.push(l.clone());
+                Ok(())
+            })
+            .unwrap();
+        }
+        assert_eq!(back, [lines[0].clone(), lines[2].clone(), lines[1].clone()]);
+        assert_eq!(back[1].quantity.as_str(), "1e3");
+        assert_eq!(back[0].start.to_string(), "2024-01-01T00:00:00Z");
+    }
+}
