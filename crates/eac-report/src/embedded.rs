@@ -1,22 +1,29 @@
 //! The fonts a claim statement embeds for the characters the built-in
-//! Helvetica cannot show (its WinAnsi encoding stops at Windows-1252):
-//! DejaVu Sans and DejaVu Sans Bold (`fonts/`, the Bitstream Vera licence),
-//! which cover the Latin, Greek and Cyrillic scripts, so that `Łódź`,
-//! `ČEZ` or `Ørsted` print as written (decision 103). Each PDF carries a
-//! subset of only the glyphs it prints ([`Used`]), written as a CID font
-//! with a `ToUnicode` map, so that a reader copies and searches the text
-//! as it is.
+//! Helvetica cannot show (its WinAnsi encoding stops at Windows-1252),
+//! all in `fonts/` with their licences (decision 103):
+//!
+//! - DejaVu Sans and DejaVu Sans Bold (the Bitstream Vera licence): the
+//!   Latin, Greek and Cyrillic scripts, so that `Łódź`, `ČEZ` or `Ørsted`
+//!   print as written;
+//! - NanumSquare Regular and Bold (SIL OFL 1.1): Korean Hangul;
+//! - Droid Sans Fallback (Apache 2.0, one weight; bold is drawn by
+//!   stroking its outlines too): Chinese, Japanese and Korean ideographs
+//!   and Japanese kana, so that `東京電力` prints as written.
+//!
+//! Each PDF carries a subset of only the glyphs it prints ([`Used`]),
+//! written as a CID font with a `ToUnicode` map, so that a reader copies
+//! and searches the text as it is.
 
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use ttf_parser::Face;
+use ttf_parser::Face as FontFace;
 
 /// One bundled font.
 pub(crate) struct Embedded {
     /// The whole font file, as bundled.
     pub(crate) data: &'static [u8],
-    face: Face<'static>,
+    face: FontFace<'static>,
     /// Its PostScript name (the subset's `BaseFont` after the tag).
     pub(crate) name: &'static str,
 }
@@ -31,7 +38,92 @@ static BOLD: LazyLock<Embedded> = LazyLock::new(|| {
     )
 });
 
-/// The bundled font for the regular or the bold face.
+static HANGUL: LazyLock<Embedded> =
+    LazyLock::new(|| Embedded::load(include_bytes!("../fonts/NanumSquareR.ttf"), "NanumSquareR"));
+
+static HANGUL_BOLD: LazyLock<Embedded> =
+    LazyLock::new(|| Embedded::load(include_bytes!("../fonts/NanumSquareB.ttf"), "NanumSquareB"));
+
+static IDEOGRAPHS: LazyLock<Embedded> = LazyLock::new(|| {
+    Embedded::load(
+        include_bytes!("../fonts/DroidSansFallbackFull.ttf"),
+        "DroidSansFallback",
+    )
+});
+
+/// One embedded font of a PDF: each has its own subset and resource name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Face {
+    /// DejaVu Sans (the fallback of Helvetica).
+    Regular,
+    /// DejaVu Sans Bold (of Helvetica-Bold).
+    Bold,
+    /// NanumSquare Regular: Hangul.
+    Hangul,
+    HangulBold,
+    /// Droid Sans Fallback: ideographs and kana, both weights.
+    Ideographs,
+}
+
+impl Face {
+    /// Every face, in the order a PDF writes them.
+    pub(crate) const ALL: [Face; 5] = [
+        Face::Regular,
+        Face::Bold,
+        Face::Hangul,
+        Face::HangulBold,
+        Face::Ideographs,
+    ];
+
+    /// The font file.
+    pub(crate) fn font(self) -> &'static Embedded {
+        match self {
+            Face::Regular => &REGULAR,
+            Face::Bold => &BOLD,
+            Face::Hangul => &HANGUL,
+            Face::HangulBold => &HANGUL_BOLD,
+            Face::Ideographs => &IDEOGRAPHS,
+        }
+    }
+
+    fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The face that prints `c` in a regular or bold text beside the
+    /// built-in font: DejaVu when it has the character, else Hangul from
+    /// NanumSquare, else Droid Sans Fallback; `None` when none has it.
+    pub(crate) fn of(c: char, bold: bool) -> Option<(Face, u16)> {
+        let main = font(bold);
+        if let Some(g) = main.glyph(c) {
+            return Some((if bold { Face::Bold } else { Face::Regular }, g));
+        }
+        let hangul = if bold { Face::HangulBold } else { Face::Hangul };
+        let order = if is_hangul(c) {
+            [hangul, Face::Ideographs]
+        } else {
+            [Face::Ideographs, hangul]
+        };
+        order
+            .into_iter()
+            .find_map(|f| f.font().glyph(c).map(|g| (f, g)))
+    }
+}
+
+/// Korean letters: Hangul Jamo, compatibility Jamo, syllables and the
+/// extended Jamo blocks. They all come from NanumSquare (Droid Sans
+/// Fallback has three syllables, which would then look apart).
+fn is_hangul(c: char) -> bool {
+    matches!(
+        c,
+        '\u{1100}'..='\u{11FF}'
+            | '\u{3130}'..='\u{318F}'
+            | '\u{A960}'..='\u{A97F}'
+            | '\u{AC00}'..='\u{D7FF}'
+    )
+}
+
+/// The bundled font for the regular or the bold face (DejaVu Sans).
 pub(crate) fn font(bold: bool) -> &'static Embedded {
     if bold {
         &BOLD
@@ -43,7 +135,7 @@ pub(crate) fn font(bold: bool) -> &'static Embedded {
 impl Embedded {
     fn load(data: &'static [u8], name: &'static str) -> Embedded {
         // Bundled at build time and read by a test: it always parses.
-        let face = Face::parse(data, 0).expect("a bundled font parses");
+        let face = FontFace::parse(data, 0).expect("a bundled font parses");
         Embedded { data, face, name }
     }
 
@@ -88,7 +180,7 @@ impl Embedded {
 /// stands for (its `ToUnicode` map).
 #[derive(Default)]
 pub(crate) struct Used {
-    faces: [Subset; 2],
+    faces: [Subset; 5],
 }
 
 #[derive(Default)]
@@ -99,17 +191,17 @@ pub(crate) struct Subset {
 }
 
 impl Used {
-    /// The CID that prints `c` with `glyph` of the regular or bold font.
-    pub(crate) fn cid(&mut self, bold: bool, glyph: u16, c: char) -> u16 {
-        let face = &mut self.faces[usize::from(bold)];
+    /// The CID that prints `c` with `glyph` of `face`.
+    pub(crate) fn cid(&mut self, face: Face, glyph: u16, c: char) -> u16 {
+        let face = &mut self.faces[face.index()];
         let cid = face.remapper.remap(glyph);
         face.chars.entry(cid).or_insert(c);
         cid
     }
 
     /// The glyphs of one face (`None` when it printed none).
-    pub(crate) fn of(&self, bold: bool) -> Option<&Subset> {
-        let face = &self.faces[usize::from(bold)];
+    pub(crate) fn of(&self, face: Face) -> Option<&Subset> {
+        let face = &self.faces[face.index()];
         (!face.chars.is_empty()).then_some(face)
     }
 }
@@ -153,31 +245,74 @@ mod tests {
         }
     }
 
-    /// What `pdf::embed` relies on: every letter the fonts have subsets,
-    /// and the subset keeps each glyph's advance under its new id.
+    /// Each face's characters: European letters for DejaVu, Hangul for
+    /// NanumSquare, ideographs and kana for Droid Sans Fallback (every
+    /// 7th ideograph, to keep the test quick).
+    fn sample_of(face: Face) -> Vec<char> {
+        let ranges: Vec<(u32, u32, usize)> = match face {
+            Face::Regular | Face::Bold => vec![(0x20, 0x24F, 1), (0x370, 0x4FF, 1)],
+            Face::Hangul | Face::HangulBold => vec![(0x3131, 0x318E, 1), (0xAC00, 0xD7A3, 13)],
+            Face::Ideographs => vec![(0x3041, 0x30FF, 1), (0x4E00, 0x9FFF, 7)],
+        };
+        ranges
+            .into_iter()
+            .flat_map(|(a, b, step)| (a..=b).step_by(step).filter_map(char::from_u32))
+            .collect()
+    }
+
     #[test]
-    fn every_european_letter_subsets() {
+    fn korean_chinese_and_japanese_have_a_face() {
         for bold in [false, true] {
-            let f = font(bold);
-            let mut used = Used::default();
-            let mut kept = Vec::new();
-            for c in ('\u{20}'..='\u{24F}').chain('\u{370}'..='\u{4FF}') {
-                if let Some(g) = f.glyph(c) {
-                    kept.push((used.cid(bold, g, c), f.advance(g)));
+            for (text, face) in [
+                (
+                    "한국전력공사",
+                    if bold { Face::HangulBold } else { Face::Hangul },
+                ),
+                ("가", if bold { Face::HangulBold } else { Face::Hangul }),
+                ("東京電力株式会社", Face::Ideographs),
+                ("ひらがなカタカナ", Face::Ideographs),
+                ("国家电网", Face::Ideographs),
+                ("Łódź", if bold { Face::Bold } else { Face::Regular }),
+            ] {
+                for c in text.chars() {
+                    let (f, g) = Face::of(c, bold).unwrap_or_else(|| panic!("no face for {c}"));
+                    assert_eq!(f, face, "{c}");
+                    assert!(f.font().advance(g) > 0, "{c}");
                 }
             }
-            assert!(kept.len() > 700, "{} glyphs", kept.len());
-            let subset = used.of(bold).unwrap();
+            // Scripts no bundled font has.
+            for c in "नมत".chars() {
+                assert_eq!(Face::of(c, bold), None, "{c}");
+            }
+        }
+    }
+
+    /// What `pdf::embed` relies on: every character the fonts have
+    /// subsets, and the subset keeps each glyph's advance under its new id.
+    #[test]
+    fn every_face_subsets() {
+        for face in Face::ALL {
+            let f = face.font();
+            let mut used = Used::default();
+            let mut kept = Vec::new();
+            for c in sample_of(face) {
+                if let Some(g) = f.glyph(c) {
+                    kept.push((used.cid(face, g, c), f.advance(g)));
+                }
+            }
+            assert!(kept.len() > 700, "{}: {} glyphs", f.name, kept.len());
+            let subset = used.of(face).unwrap();
             let data = subsetter::subset(f.data, 0, &subset.remapper).unwrap();
             assert!(data.len() < f.data.len() / 2, "{} bytes", data.len());
-            let face = Face::parse(&data, 0).unwrap();
-            let em = i64::from(face.units_per_em());
+            let parsed = FontFace::parse(&data, 0).unwrap();
+            let em = i64::from(parsed.units_per_em());
             for (cid, advance) in kept {
-                let units = face.glyph_hor_advance(ttf_parser::GlyphId(cid)).unwrap();
+                let units = parsed.glyph_hor_advance(ttf_parser::GlyphId(cid)).unwrap();
                 assert_eq!(
                     (i64::from(units) * 1000 + em / 2) / em,
                     advance,
-                    "cid {cid}"
+                    "{} cid {cid}",
+                    f.name
                 );
             }
         }
@@ -186,16 +321,17 @@ mod tests {
     #[test]
     fn the_subset_tag_is_six_capitals_and_follows_the_glyphs() {
         let mut used = Used::default();
-        assert!(used.of(false).is_none());
-        assert_eq!(used.cid(false, 10, 'a'), 1, "0 is .notdef");
-        assert_eq!(used.cid(false, 20, 'b'), 2);
-        assert_eq!(used.cid(false, 10, 'a'), 1);
-        let tag = subset_tag(used.of(false).unwrap());
+        let r = Face::Regular;
+        assert!(used.of(r).is_none());
+        assert_eq!(used.cid(r, 10, 'a'), 1, "0 is .notdef");
+        assert_eq!(used.cid(r, 20, 'b'), 2);
+        assert_eq!(used.cid(r, 10, 'a'), 1);
+        let tag = subset_tag(used.of(r).unwrap());
         assert_eq!(tag.len(), 6);
         assert!(tag.chars().all(|c| c.is_ascii_uppercase()), "{tag}");
-        assert_eq!(tag, subset_tag(used.of(false).unwrap()));
-        used.cid(false, 30, 'c');
-        assert_ne!(tag, subset_tag(used.of(false).unwrap()));
-        assert!(used.of(true).is_none());
+        assert_eq!(tag, subset_tag(used.of(r).unwrap()));
+        used.cid(r, 30, 'c');
+        assert_ne!(tag, subset_tag(used.of(r).unwrap()));
+        assert!(used.of(Face::Bold).is_none());
     }
 }

@@ -1,11 +1,11 @@
 //! The two built-in PDF fonts the statement uses (Helvetica and
 //! Helvetica-Bold, which every PDF reader has): their WinAnsi encoding and
 //! their glyph widths, to wrap text in columns without ever letting it run
-//! past them. A text with a character WinAnsi lacks is printed in an
-//! embedded font ([`crate::embedded`]) when that has it ([`shown`]), and
-//! such a character as `?` only when neither has.
+//! past them. A text with a character WinAnsi lacks is printed in the
+//! embedded fonts ([`crate::embedded`]) when one has it ([`shown`]), and
+//! such a character as `?` only when none has.
 
-use crate::embedded;
+use crate::embedded::{self, Face};
 
 /// Glyph widths of Helvetica for the characters 32–126, in thousandths of
 /// the font size (Adobe's Core 14 AFM metrics).
@@ -72,31 +72,34 @@ fn encode(c: char) -> Option<u8> {
 pub(crate) enum Shown {
     /// In Helvetica, as this WinAnsi byte.
     WinAnsi(u8),
-    /// In the embedded font of the same weight, as this glyph.
-    Embedded(u16),
+    /// In an embedded font, as this glyph.
+    Embedded(Face, u16),
 }
 
-/// Whether `text` is printed in the embedded font: it holds a character
-/// WinAnsi lacks that the embedded font has. Then all of it is, so that a
-/// name like `Łódź` is one typeface (the embedded font has every WinAnsi
-/// character too); else none of it is, and widths of its parts add up.
+/// Whether `text` is printed in the embedded fonts: it holds a character
+/// WinAnsi lacks that one of them has. Then all of it is, so that a name
+/// like `Łódź` is one typeface (DejaVu has every WinAnsi character too,
+/// and the Korean and CJK fonts take only what DejaVu lacks); else none of
+/// it is, and widths of its parts add up.
 pub(crate) fn embeds(text: &str, bold: bool) -> bool {
-    let font = embedded::font(bold);
     text.chars()
-        .any(|c| encode(c).is_none() && font.glyph(c).is_some())
+        .any(|c| encode(c).is_none() && Face::of(c, bold).is_some())
 }
 
 /// Each character of `text` as printed in the regular or bold face, all in
-/// Helvetica or all in the embedded font ([`embeds`]), with the character
-/// it prints: `?` for one its font lacks (the CSV keeps the exact text).
+/// Helvetica or all in the embedded fonts ([`embeds`]), with the character
+/// it prints: `?` for one no font has (the CSV keeps the exact text).
 pub(crate) fn shown(text: &str, bold: bool) -> impl Iterator<Item = (char, Shown)> + '_ {
-    let font = embedded::font(bold);
     let embed = embeds(text, bold);
     text.chars().map(move |c| {
         if embed {
-            match font.glyph(c) {
-                Some(g) => (c, Shown::Embedded(g)),
-                None => ('?', Shown::Embedded(font.glyph('?').unwrap_or(0))),
+            match Face::of(c, bold) {
+                Some((face, g)) => (c, Shown::Embedded(face, g)),
+                None => {
+                    let main = embedded::font(bold);
+                    let face = if bold { Face::Bold } else { Face::Regular };
+                    ('?', Shown::Embedded(face, main.glyph('?').unwrap_or(0)))
+                }
             }
         } else {
             match encode(c) {
@@ -110,18 +113,16 @@ pub(crate) fn shown(text: &str, bold: bool) -> impl Iterator<Item = (char, Shown
 /// Whether some character of `text` is printed as a `?` it is not: no
 /// font of the statement has it.
 pub(crate) fn replaces_any(text: &str, bold: bool) -> bool {
-    let font = embedded::font(bold);
     text.chars()
-        .any(|c| encode(c).is_none() && font.glyph(c).is_none())
+        .any(|c| encode(c).is_none() && Face::of(c, bold).is_none())
 }
 
 /// Whether `text`, printed as a paragraph or a table cell prints it
 /// (control characters become spaces), shows a character none of the
 /// fonts has.
 pub(crate) fn prints_replaced(text: &str, bold: bool) -> bool {
-    let font = embedded::font(bold);
     text.chars()
-        .any(|c| !c.is_control() && encode(c).is_none() && font.glyph(c).is_none())
+        .any(|c| !c.is_control() && encode(c).is_none() && Face::of(c, bold).is_none())
 }
 
 /// The width of an encoded byte in thousandths of the font size. Bytes
@@ -146,7 +147,7 @@ pub(crate) fn width(text: &str, size: i64, bold: bool) -> i64 {
     let units: i64 = shown(text, bold)
         .map(|(_, how)| match how {
             Shown::WinAnsi(b) => byte_width(b, bold),
-            Shown::Embedded(g) => embedded::font(bold).advance(g),
+            Shown::Embedded(face, g) => face.font().advance(g),
         })
         .sum();
     units * size / 1000

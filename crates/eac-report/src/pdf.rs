@@ -19,11 +19,11 @@ use std::io::{self, Write};
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use chrono::Datelike;
 use eac_model::{Decimal, SpecEnum, TechnologyType};
-use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
+use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, TextRenderingMode, UnicodeCmap};
 use pdf_writer::writers::{Catalog, DocumentInfo};
 use pdf_writer::{Chunk, Content, Date, Filter, Finish, Name, Rect, Ref, Str, TextStr};
 
-use crate::embedded::{self, Used};
+use crate::embedded::{self, Face, Used};
 use crate::helvetica::{self, Shown};
 use crate::{group_lines, Group, Line, LineSource, Month, StatementFacts, Summary};
 
@@ -1036,15 +1036,15 @@ fn render(
     }
     // The embedded faces this statement printed with, after the pages.
     let mut embedded = Vec::new();
-    for bold in [false, true] {
-        if let Some(subset) = used.of(bold) {
+    for face in Face::ALL {
+        if let Some(subset) = used.of(face) {
             let id = take();
             // The font's four other objects follow it.
             for _ in 0..4 {
                 take();
             }
-            embed(&mut objects, id, embedded::font(bold), subset)?;
-            embedded.push((bold, id));
+            embed(&mut objects, id, face.font(), subset)?;
+            embedded.push((face, id));
         }
     }
     let page_ids: Vec<Ref> = (0..count).map(|_| take()).collect();
@@ -1057,8 +1057,8 @@ fn render(
             let mut resources = page.resources();
             let mut fonts = resources.fonts();
             fonts.pair(Name(b"F1"), regular).pair(Name(b"F2"), bold);
-            for &(bold, id) in &embedded {
-                fonts.pair(embedded_name(bold), id);
+            for &(face, id) in &embedded {
+                fonts.pair(embedded_name(face), id);
             }
             fonts.finish();
             resources.finish();
@@ -1121,13 +1121,21 @@ fn deflated(data: &[u8]) -> Vec<u8> {
     miniz_oxide::deflate::compress_to_vec_zlib(data, 6)
 }
 
-/// The resource name of the embedded regular or bold face.
-fn embedded_name(bold: bool) -> Name<'static> {
-    if bold {
-        Name(b"F4")
-    } else {
-        Name(b"F3")
+/// The resource name of an embedded face.
+fn embedded_name(face: Face) -> Name<'static> {
+    match face {
+        Face::Regular => Name(b"F3"),
+        Face::Bold => Name(b"F4"),
+        Face::Hangul => Name(b"F5"),
+        Face::HangulBold => Name(b"F6"),
+        Face::Ideographs => Name(b"F7"),
     }
+}
+
+/// How much wider a stroke makes the glyphs of a face that has no bold
+/// (Droid Sans Fallback) in a bold text: 1/30 of the font size (mpt).
+fn faux_bold_width(size: i64) -> i64 {
+    size / 30
 }
 
 /// Writes the subset of `font` that `subset` names as a Type 0 font at
@@ -1252,24 +1260,48 @@ fn draw(content: &mut Content, op: &Op, used: &mut Used) {
             text,
         } => {
             let bold = *font == Font::Bold;
-            let name = match (helvetica::embeds(text, bold), bold) {
-                (true, _) => embedded_name(bold),
-                (false, false) => Name(b"F1"),
-                (false, true) => Name(b"F2"),
-            };
-            // Helvetica's WinAnsi bytes, or the embedded font's two-byte CIDs.
-            let mut bytes: Vec<u8> = Vec::with_capacity(text.len() * 2);
+            // Runs of characters of one font: Helvetica's WinAnsi bytes,
+            // or an embedded face's two-byte CIDs.
+            let mut runs: Vec<(Name, Vec<u8>, bool)> = Vec::new();
             for (c, shown) in helvetica::shown(text, bold) {
+                let (name, faux_bold) = match shown {
+                    Shown::WinAnsi(_) if bold => (Name(b"F2"), false),
+                    Shown::WinAnsi(_) => (Name(b"F1"), false),
+                    Shown::Embedded(face, _) => {
+                        (embedded_name(face), bold && face == Face::Ideographs)
+                    }
+                };
+                if runs.last().is_none_or(|(n, _, _)| *n != name) {
+                    runs.push((name, Vec::with_capacity(text.len() * 2), faux_bold));
+                }
+                let bytes = &mut runs.last_mut().expect("a run was pushed").1;
                 match shown {
                     Shown::WinAnsi(b) => bytes.push(b),
-                    Shown::Embedded(g) => bytes.extend(used.cid(bold, g, c).to_be_bytes()),
+                    Shown::Embedded(face, g) => bytes.extend(used.cid(face, g, c).to_be_bytes()),
                 }
+            }
+            if runs.is_empty() {
+                runs.push((Name(if bold { b"F2" } else { b"F1" }), Vec::new(), false));
             }
             content.set_fill_gray(channel(*gray));
             content.begin_text();
-            content.set_font(name, pt(*size));
-            content.next_line(pt(*x), pt(PAGE_H - y));
-            content.show(Str(&bytes));
+            for (i, (name, bytes, faux_bold)) in runs.iter().enumerate() {
+                content.set_font(*name, pt(*size));
+                if i == 0 {
+                    content.next_line(pt(*x), pt(PAGE_H - y));
+                }
+                if *faux_bold {
+                    // Filled and stroked in the text's gray: as dark as
+                    // the bold faces beside it.
+                    content.set_stroke_gray(channel(*gray));
+                    content.set_line_width(pt(faux_bold_width(*size)));
+                    content.set_text_rendering_mode(TextRenderingMode::FillStroke);
+                }
+                content.show(Str(bytes));
+                if *faux_bold {
+                    content.set_text_rendering_mode(TextRenderingMode::Fill);
+                }
+            }
             content.end_text();
         }
         Op::Fill { x, y, w, h, rgb } => {

@@ -449,23 +449,55 @@ fn pdf_prints_european_names_as_written() {
 
 #[test]
 fn pdf_says_so_when_a_name_has_characters_no_font_of_it_can_show() {
-    // Neither Helvetica nor the embedded DejaVu Sans has CJK: the PDF
-    // prints `?` and says so on its first page; the CSV keeps the name.
+    // No bundled font has Devanagari or Thai: the PDF prints `?` and says
+    // so on its first page; the CSV keeps the name.
     let note = squash("they are printed as \u{201c}?\u{201d}. The CSV statement in the same pack holds the exact text.");
     let plain = pdf_pages(&claim_statement_pdf(&sample()));
     assert!(!plain.concat().contains(&note), "{}", plain[0]);
 
     let mut st = sample();
-    st.eacs[0].beneficiaries = vec!["東京 Łódź".to_owned()];
+    st.eacs[0].beneficiaries = vec!["नमस्ते Łódź".to_owned()];
     let pages = pdf_pages(&claim_statement_pdf(&st));
     assert!(pages[0].contains(&note), "{}", pages[0]);
     assert!(
-        pages.concat().contains("account:??Łódź"),
+        pages.concat().contains("account:??????Łódź"),
         "{}",
         pages.concat()
     );
     let csv = String::from_utf8(claim_statement_csv(&st)).unwrap();
-    assert!(csv.contains("東京 Łódź"), "{csv}");
+    assert!(csv.contains("नमस्ते Łódź"), "{csv}");
+}
+
+#[test]
+fn pdf_prints_korean_chinese_and_japanese_names_as_written() {
+    // Hangul from NanumSquare (regular and bold), ideographs and kana from
+    // Droid Sans Fallback, beside Helvetica and DejaVu: read back as
+    // written, in headings (bold), cells and footers; no note about `?`.
+    let mut st = sample();
+    st.eacs[0].beneficiaries = vec!["한국전력공사".to_owned()];
+    st.eacs[1].beneficiaries = vec!["東京電力エナジーパートナー".to_owned()];
+    st.eacs[2].asset_id = "風力発電所 1 号機".to_owned();
+    st.eacs[3].beneficiaries = vec!["国家电网 Łódź".to_owned()];
+    st.title = "2024 年度 클레임 — Claim".to_owned();
+    let bytes = claim_statement_pdf(&st);
+    let all = pdf_pages(&bytes).concat();
+    for needle in [
+        "account:한국전력공사",
+        "account:東京電力エナジーパートナー",
+        "風力発電所1号機",
+        "customer:国家电网Łódź",
+        "2024年度클레임—Claim",
+    ] {
+        assert!(all.contains(needle), "missing {needle:?} in {all}");
+    }
+    assert!(
+        !all.contains(&squash("printed as \u{201c}?\u{201d}")),
+        "{all}"
+    );
+    assert!(!all.contains('?'), "{all}");
+    // Subsets, not whole fonts: Droid Sans Fallback alone is 3.9 MiB.
+    assert!(bytes.len() < 200_000, "{} bytes", bytes.len());
+    assert_eq!(bytes, claim_statement_pdf(&st));
 }
 
 /// Lines kept as a pack keeps them: one flat list of (group, line), read
