@@ -209,6 +209,23 @@ impl From<StoreError> for AppError {
                 )
             };
         }
+        if e.is_disk_full() {
+            // The database's disk, or the temporary folder its statement
+            // journals and sorts use: neither means the file is damaged.
+            return AppError {
+                details: ErrorDetails {
+                    reason: Some(IoReason::DiskFull),
+                    ..ErrorDetails::default()
+                },
+                ..AppError::new(
+                    code,
+                    format!(
+                        "The disk is full: the database's disk or the temporary folder {} has no room left. Nothing was changed; free some space there (or set TMPDIR to a folder on a disk with room) and try again.",
+                        std::env::temp_dir().display()
+                    ),
+                )
+            };
+        }
         let (message, details) = match e {
             StoreError::Rules { file, violations } => (
                 format!(
@@ -311,6 +328,19 @@ mod tests {
         assert!(e.message.contains("busy"), "{}", e.message);
         assert!(e.message.contains("Nothing was changed"), "{}", e.message);
         assert!(e.message.contains("try again"), "{}", e.message);
+        // A full disk (SQLite's "database or disk is full") is said as such,
+        // naming the temporary folder, without suggesting damage.
+        let full = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(13), None);
+        let e = AppError::from(StoreError::Sqlite(full));
+        assert_eq!(e.details.reason, Some(IoReason::DiskFull));
+        assert!(e.message.starts_with("The disk is full"), "{}", e.message);
+        assert!(
+            e.message
+                .contains(&std::env::temp_dir().display().to_string()),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("backup"), "{}", e.message);
         // Other database errors keep the general advice.
         let other = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(11), None);
         let e = AppError::from(StoreError::Sqlite(other));

@@ -664,6 +664,7 @@ fn read_pack_listing(
     })?;
     pass.totals = totals.finish();
     pass.sources = written.len();
+    pass.lines.finish()?;
     Ok(pass)
 }
 

@@ -19,15 +19,45 @@ pub(crate) struct StatementLines {
 
 impl StatementLines {
     pub(crate) fn new() -> Result<StatementLines, AppError> {
-        Ok(StatementLines {
-            spill: Spill::new()?,
-        })
+        let spill = Spill::new().map_err(|e| not_kept(&std::env::temp_dir(), &e))?;
+        Ok(StatementLines { spill })
     }
 
     /// Keeps `line` after the earlier lines of `group`.
     pub(crate) fn keep(&mut self, group: usize, line: &Line) -> Result<(), AppError> {
-        Ok(self.spill.push(group, &record_of(line))?)
+        self.spill
+            .push(group, &record_of(line))
+            .map_err(|e| not_kept(self.spill.path(), &e))
     }
+
+    /// After the last line: makes them ready to be read group by group.
+    pub(crate) fn finish(&mut self) -> Result<(), AppError> {
+        self.spill
+            .finish()
+            .map_err(|e| not_kept(self.spill.path(), &e))
+    }
+}
+
+/// The lines could not be kept in the scratch file `path`: said with the
+/// temporary folder it is in, which is not the user's database nor the
+/// pack (a full disk there is the likely cause).
+fn not_kept(path: &std::path::Path, e: &io::Error) -> AppError {
+    let folder = path
+        .parent()
+        .filter(|_| path.is_file())
+        .unwrap_or(path)
+        .display();
+    let why = if e.kind() == io::ErrorKind::StorageFull {
+        "the disk is full".to_owned()
+    } else {
+        e.to_string()
+    };
+    AppError::new(
+        eac_store::ErrorCode::Io,
+        format!(
+            "Could not keep the claim statement's lines in the temporary folder {folder} while the pack was made: {why}. Nothing was written and the database is unchanged; free some space there (or set TMPDIR to a folder on a disk with room) and make the pack again."
+        ),
+    )
 }
 
 impl LineSource for StatementLines {
@@ -110,6 +140,21 @@ mod tests {
             retired: "undated".to_owned(),
             status: String::new(),
         }
+    }
+
+    #[test]
+    fn a_full_temporary_folder_is_named_not_the_database() {
+        let kept = StatementLines::new().unwrap();
+        let full = io::Error::new(io::ErrorKind::StorageFull, "No space left on device");
+        let e = not_kept(kept.spill.path(), &full).to_string();
+        let folder = kept.spill.path().parent().unwrap().display().to_string();
+        assert!(
+            e.contains(&format!("in the temporary folder {folder} while")),
+            "{e}"
+        );
+        assert!(e.contains(": the disk is full."), "{e}");
+        assert!(e.contains("the database is unchanged"), "{e}");
+        assert!(e.contains("set TMPDIR"), "{e}");
     }
 
     #[test]

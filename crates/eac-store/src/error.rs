@@ -198,6 +198,16 @@ impl StoreError {
         )
     }
 
+    /// SQLite's "database or disk is full": the database's disk, or the
+    /// temporary folder its statement journals and sorts use, had no room;
+    /// the statement was rolled back.
+    pub fn is_disk_full(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+        )
+    }
+
     /// Stable code for IPC and scripts.
     pub fn code(&self) -> ErrorCode {
         match self {

@@ -26,15 +26,21 @@ pub struct Spill {
 }
 
 impl Spill {
-    /// An empty spill in a new scratch file.
-    pub fn new() -> Result<Spill> {
+    /// An empty spill in a new scratch file in the temporary folder
+    /// (`TMPDIR`); fails as creating the file does.
+    pub fn new() -> io::Result<Spill> {
         // A small cache: the records are written once and read once, in
         // order.
         let (conn, file) = scratch_database(
             ".eacdesk-spill-",
             "PRAGMA cache_size = -2048;
              CREATE TABLE records (grp INTEGER NOT NULL, record TEXT NOT NULL);",
-        )?;
+        )
+        .map_err(|e| match e {
+            StoreError::Io { source, .. } => source,
+            StoreError::Sqlite(e) => sqlite_io(e),
+            other => io::Error::other(other.to_string()),
+        })?;
         Ok(Spill {
             conn,
             indexed: false,
@@ -42,12 +48,32 @@ impl Spill {
         })
     }
 
-    /// Keeps `record` in group `group`, after the group's earlier records.
-    pub fn push(&mut self, group: usize, record: &str) -> Result<()> {
+    /// Where the scratch file is.
+    pub fn path(&self) -> &std::path::Path {
+        &self._file
+    }
+
+    /// Keeps `record` in group `group`, after the group's earlier records;
+    /// fails as writing the scratch file does (`StorageFull` when its disk
+    /// is).
+    pub fn push(&mut self, group: usize, record: &str) -> io::Result<()> {
         debug_assert!(!self.indexed, "records are pushed before they are read");
         self.conn
-            .prepare_cached("INSERT INTO records (grp, record) VALUES (?1, ?2)")?
-            .execute(params![group_number(group), record])?;
+            .prepare_cached("INSERT INTO records (grp, record) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![group_number(group), record]))
+            .map_err(sqlite_io)?;
+        Ok(())
+    }
+
+    /// Builds what reads a group in order, after the last record (else the
+    /// first [`Spill::each`] does); fails as writing the scratch file does.
+    pub fn finish(&mut self) -> io::Result<()> {
+        if !self.indexed {
+            self.conn
+                .execute_batch("CREATE INDEX records_grp ON records (grp)")
+                .map_err(sqlite_io)?;
+            self.indexed = true;
+        }
         Ok(())
     }
 
@@ -59,21 +85,16 @@ impl Spill {
         group: usize,
         each: &mut dyn FnMut(&str) -> io::Result<()>,
     ) -> io::Result<()> {
-        if !self.indexed {
-            self.conn
-                .execute_batch("CREATE INDEX records_grp ON records (grp)")
-                .map_err(io::Error::other)?;
-            self.indexed = true;
-        }
+        self.finish()?;
         let mut stmt = self
             .conn
             .prepare_cached("SELECT record FROM records WHERE grp = ?1 ORDER BY rowid")
-            .map_err(io::Error::other)?;
+            .map_err(sqlite_io)?;
         let mut rows = stmt
             .query(params![group_number(group)])
-            .map_err(io::Error::other)?;
-        while let Some(row) = rows.next().map_err(io::Error::other)? {
-            let record = row.get_ref(0).map_err(io::Error::other)?;
+            .map_err(sqlite_io)?;
+        while let Some(row) = rows.next().map_err(sqlite_io)? {
+            let record = row.get_ref(0).map_err(sqlite_io)?;
             each(record.as_str().map_err(io::Error::other)?)?;
         }
         Ok(())
@@ -103,6 +124,17 @@ pub(crate) fn scratch_database(prefix: &str, schema: &str) -> Result<(Connection
     conn.execute_batch(schema)?;
     conn.execute_batch("BEGIN")?;
     Ok((conn, file))
+}
+
+/// A scratch file's SQLite error as the IO error it is: a full disk as
+/// `StorageFull`, anything else as it says.
+pub(crate) fn sqlite_io(e: rusqlite::Error) -> io::Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::DiskFull) => {
+            io::Error::new(io::ErrorKind::StorageFull, "the disk is full")
+        }
+        _ => io::Error::other(e),
+    }
 }
 
 fn group_number(group: usize) -> i64 {

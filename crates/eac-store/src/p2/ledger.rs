@@ -12,7 +12,7 @@
 use rusqlite::{params, Connection};
 use tempfile::TempPath;
 
-use crate::Result;
+use crate::{Result, StoreError};
 
 pub(crate) struct FileLedger {
     conn: Connection,
@@ -54,8 +54,13 @@ impl FileLedger {
             .conn
             .prepare_cached(
                 "INSERT INTO files (folded, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
-            )?
-            .execute(params![self.key(name), name])?;
+            )
+            .and_then(|mut s| s.execute(params![self.key(name), name]))
+            // A full temporary folder is named as such, not as the store.
+            .map_err(|e| StoreError::Io {
+                path: self._file.to_path_buf(),
+                source: crate::spill::sqlite_io(e),
+            })?;
         Ok(added == 1)
     }
 
