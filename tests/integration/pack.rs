@@ -892,3 +892,104 @@ fn exports_are_recorded_in_the_audit_log() {
         .any(|c| c.after.as_deref() == Some("P2")));
     assert!(t.store.verify_audit_chain().unwrap().broken.is_none());
 }
+
+/// Every progress report, and a Cancel pressed once the claim statement
+/// has written `cancel_at` lines (never when `None`).
+struct Watched {
+    reports: std::sync::Mutex<Vec<(Phase, u64, Option<u64>)>>,
+    cancel_at: Option<u64>,
+}
+
+impl Progress for Watched {
+    fn update(&self, phase: Phase, done: u64, total: Option<u64>) {
+        self.reports.lock().unwrap().push((phase, done, total));
+    }
+    fn is_cancelled(&self) -> bool {
+        self.cancel_at.is_some_and(|at| {
+            self.reports
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(p, done, _)| *p == Phase::Statement && *done >= at)
+        })
+    }
+}
+
+#[test]
+fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_cancelled() {
+    let mut t = temp_store();
+    eac_app::load_sample(&mut t.store, 300, 7, &NoProgress).unwrap();
+    let key_dir = keys(&t);
+    let watched = Watched {
+        reports: Default::default(),
+        cancel_at: None,
+    };
+    let dest = t.path("pack");
+    let report = eac_app::make_pack_with_key_dir(
+        &mut t.store,
+        &EacFilter::default(),
+        &dest,
+        None,
+        &key_dir,
+        &watched,
+    )
+    .unwrap();
+    let reports = watched.reports.into_inner().unwrap();
+    let of = |phase: Phase| -> Vec<(u64, Option<u64>)> {
+        reports
+            .iter()
+            .filter(|(p, _, _)| *p == phase)
+            .map(|(_, d, t)| (*d, *t))
+            .collect()
+    };
+    // The listing's EACs, counted up to all of them.
+    let read = of(Phase::Pack);
+    assert!(read.len() > 2, "{read:?}");
+    assert!(read.windows(2).all(|w| w[0].0 <= w[1].0), "{read:?}");
+    assert_eq!(read.last(), Some(&(300, Some(300))));
+    // The statement: each value a line of the CSV and of the PDF.
+    let lines = 2 * report.value_count as u64;
+    let written = of(Phase::Statement);
+    assert!(written.len() > 4, "{written:?}");
+    assert!(
+        written.iter().all(|(_, t)| *t == Some(lines)),
+        "{written:?}"
+    );
+    assert!(written.windows(2).all(|w| w[0].0 <= w[1].0), "{written:?}");
+    assert_eq!(written.last(), Some(&(lines, Some(lines))));
+    // Reading comes before writing.
+    let first_written = reports
+        .iter()
+        .position(|(p, _, _)| *p == Phase::Statement)
+        .unwrap();
+    assert!(reports[first_written..]
+        .iter()
+        .all(|(p, _, _)| *p != Phase::Pack));
+
+    // A Cancel while the PDF is written stops the pack there: nothing
+    // written, nothing recorded.
+    let audit = t.store.audit_log(None).unwrap().len();
+    let dest = t.path("cancelled");
+    let watched = Watched {
+        reports: Default::default(),
+        cancel_at: Some(lines / 2 + 256),
+    };
+    let e = eac_app::make_pack_with_key_dir(
+        &mut t.store,
+        &EacFilter::default(),
+        &dest,
+        None,
+        &key_dir,
+        &watched,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled, "{}", e.message);
+    let last = *watched.reports.lock().unwrap().last().unwrap();
+    assert_eq!(last.0, Phase::Statement);
+    assert!(last.1 < lines, "{last:?}");
+    assert!(!dest.exists());
+    assert!(folder_entries(dest.parent().unwrap())
+        .iter()
+        .all(|n| !n.starts_with(".eacdesk")));
+    assert_eq!(t.store.audit_log(None).unwrap().len(), audit);
+}

@@ -276,9 +276,10 @@ pub fn make_pack_with_key_dir(
 
     // P1 listing and P2 bundle, with the checks of an export.
     let listing_path = dir.path().join(LISTING_FILE);
-    store
+    let listed = store
         .export_p1(Some(filter), &listing_path, progress)
-        .map_err(|e| pack_refused(&final_dir, e.into()))?;
+        .map_err(|e| pack_refused(&final_dir, e.into()))?
+        .eac_count;
     if cancelled() {
         return Err(AppError::cancelled());
     }
@@ -305,7 +306,7 @@ pub fn make_pack_with_key_dir(
         sources: source_count,
         tally,
         mut lines,
-    } = read_pack_listing(store, &mut dir, &listing_path, progress)?;
+    } = read_pack_listing(store, &mut dir, &listing_path, listed, progress)?;
     let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
     let (audit_head, audit_records) = write_audit(store, &dir, &ids)?;
     write_claims(store, &mut dir, &ids)?;
@@ -331,16 +332,29 @@ pub fn make_pack_with_key_dir(
         audit_head: audit_head.clone(),
     };
     let summary = tally.finish(&facts);
+    let mut lines = Reported {
+        lines: &mut lines,
+        progress,
+        done: 0,
+        total: 2 * summary.values() as u64,
+    };
+    progress.update(Phase::Statement, 0, Some(lines.total));
+    let stopped = |e: AppError| {
+        if cancelled() {
+            AppError::cancelled()
+        } else {
+            e
+        }
+    };
     write_with(&dir, CLAIM_CSV, |out| {
         eac_report::write_claim_statement_csv(&facts, &summary, &mut lines, out)
-    })?;
-    if cancelled() {
-        return Err(AppError::cancelled());
-    }
+    })
+    .map_err(stopped)?;
     write_with(&dir, CLAIM_PDF, |out| {
         eac_report::write_claim_statement_pdf(&facts, &summary, &mut lines, out)
-    })?;
-    drop(lines);
+    })
+    .map_err(stopped)?;
+    progress.update(Phase::Statement, lines.total, Some(lines.total));
 
     let closed_periods = store.closed_periods_overlapping(filter)?;
     let files = list_files(dir.path())?;
@@ -616,6 +630,44 @@ impl Totals {
     }
 }
 
+/// How many EACs or statement lines between two progress reports (and
+/// cancel checks of the statement).
+const REPORT_EVERY: usize = 256;
+
+/// The statement's lines as the writers read them, each counted for the
+/// progress (CSV then PDF: two lines a value) and stopped by a cancel.
+struct Reported<'a> {
+    lines: &'a mut StatementLines,
+    progress: &'a dyn Progress,
+    done: u64,
+    total: u64,
+}
+
+impl eac_report::LineSource for Reported<'_> {
+    fn lines(
+        &mut self,
+        group: usize,
+        each: &mut dyn FnMut(&eac_report::Line) -> io::Result<()>,
+    ) -> io::Result<()> {
+        let Reported {
+            lines,
+            progress,
+            done,
+            total,
+        } = self;
+        lines.lines(group, &mut |line| {
+            *done += 1;
+            if done.is_multiple_of(REPORT_EVERY as u64) {
+                if progress.is_cancelled() {
+                    return Err(io::Error::new(io::ErrorKind::Interrupted, "cancelled"));
+                }
+                progress.update(Phase::Statement, *done, Some(*total));
+            }
+            each(line)
+        })
+    }
+}
+
 /// What one reading of a pack's listing gathers.
 struct ListingPass {
     ids: HashSet<String>,
@@ -635,6 +687,7 @@ fn read_pack_listing(
     store: &Store,
     dir: &mut AtomicDir,
     listing: &Path,
+    listed: usize,
     progress: &dyn Progress,
 ) -> Result<ListingPass, AppError> {
     let mut pass = ListingPass {
@@ -648,9 +701,14 @@ fn read_pack_listing(
     };
     let mut totals = Totals::default();
     let mut written: HashSet<String> = HashSet::new();
+    let total = Some(listed as u64);
+    progress.update(Phase::Pack, 0, total);
     each_listing_eac(listing, |eac| {
         if progress.is_cancelled() {
             return Err(AppError::cancelled());
+        }
+        if pass.eacs.is_multiple_of(REPORT_EVERY) {
+            progress.update(Phase::Pack, pass.eacs as u64, total);
         }
         pass.eacs += 1;
         pass.values += eac.values.len();
@@ -665,6 +723,7 @@ fn read_pack_listing(
     pass.totals = totals.finish();
     pass.sources = written.len();
     pass.lines.finish()?;
+    progress.update(Phase::Pack, pass.eacs as u64, Some(pass.eacs as u64));
     Ok(pass)
 }
 

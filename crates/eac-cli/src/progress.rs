@@ -15,6 +15,8 @@ pub enum Units {
     Eacs,
     /// Steps of one operation (`step 1/2`).
     Steps,
+    /// Values (the lines of a claim statement).
+    Values,
 }
 
 pub struct Bar {
@@ -76,10 +78,12 @@ impl Inner {
     }
 
     /// What `phase` counts: its own steps for an import's index builds,
-    /// a copy's tables and the check, else the units of the operation.
+    /// a copy's tables and the check, a claim statement's values, else the
+    /// units of the operation.
     fn units(&self, phase: Phase) -> Units {
         match phase {
             Phase::ImportIndexes | Phase::Check | Phase::Copy => Units::Steps,
+            Phase::Statement => Units::Values,
             _ => self.units,
         }
     }
@@ -88,19 +92,21 @@ impl Inner {
         let counts = match units {
             Units::Bytes => "{binary_bytes}/{binary_total_bytes}",
             Units::Eacs => "{human_pos}/{human_len} EACs",
+            Units::Values => "{human_pos}/{human_len} values",
             Units::Steps => "step {pos}/{len}",
         };
         let template = if known_total {
             // Steps differ in length: no estimate from their count.
             let time = match units {
                 Units::Steps => "{elapsed}",
-                Units::Bytes | Units::Eacs => "{eta} left",
+                Units::Bytes | Units::Eacs | Units::Values => "{eta} left",
             };
             format!("{{msg:>10}} [{{bar:32}}] {counts} ({time})")
         } else {
             let pos = match units {
                 Units::Bytes => "{binary_bytes}",
                 Units::Eacs => "{human_pos} EACs",
+                Units::Values => "{human_pos} values",
                 Units::Steps => "step {pos}",
             };
             format!("{{spinner}} {{msg:>10}} {pos} ({{elapsed}})")

@@ -820,6 +820,12 @@ pub enum Phase {
     /// The double-counting check (steps: the stored ranges compared, the
     /// certificate numbers retired twice grouped).
     Check,
+    /// An evidence pack reading the EACs of its listing: their documents,
+    /// counts and totals, the claim statement's tally (EACs).
+    Pack,
+    /// An evidence pack writing its claim statement, the CSV then the PDF
+    /// (values: each value is a line of both).
+    Statement,
 }
 
 impl Phase {
@@ -840,6 +846,8 @@ impl Phase {
             Phase::SampleCsv => "sample_csv",
             Phase::Copy => "copy",
             Phase::Check => "check",
+            Phase::Pack => "pack",
+            Phase::Statement => "statement",
         }
     }
 }

@@ -1,4 +1,5 @@
-// Progress of long operations (import, export, bulk edit, sample data, the double-counting check).
+// Progress of long operations (import, export, bulk edit, sample data, the double-counting check,
+// evidence packs).
 
 import type { Phase, ProgressEvent } from "./types";
 import { formatCount } from "./decimal";
@@ -26,6 +27,8 @@ const PHASE: Record<Phase, string> = {
   sample_order: "Generating sample data",
   sample_csv: "Writing sample values",
   check: "Checking for double counting",
+  pack: "Reading the pack's EACs",
+  statement: "Writing the claim statement",
 };
 
 /** "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…" */
