@@ -947,8 +947,9 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     assert!(read.len() > 2, "{read:?}");
     assert!(read.windows(2).all(|w| w[0].0 <= w[1].0), "{read:?}");
     assert_eq!(read.last(), Some(&(300, Some(300))));
-    // The statement: each value a line of the CSV and of the PDF.
-    let lines = 2 * report.value_count as u64;
+    // The statement: each value a line of the CSV (read twice: the
+    // values, then each group's totals) and of the PDF.
+    let lines = 3 * report.value_count as u64;
     let written = of(Phase::Statement);
     assert!(written.len() > 4, "{written:?}");
     assert!(
@@ -972,7 +973,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     let dest = t.path("cancelled");
     let watched = Watched {
         reports: Default::default(),
-        cancel_at: Some(lines / 2 + 256),
+        cancel_at: Some(2 * report.value_count as u64 + 256),
     };
     let e = eac_app::make_pack_with_key_dir(
         &mut t.store,

@@ -307,9 +307,15 @@ pub fn make_pack_with_key_dir(
         tally,
         mut lines,
     } = read_pack_listing(store, &mut dir, &listing_path, listed, progress)?;
-    let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
-    let (audit_head, audit_records) = write_audit(store, &dir, &ids)?;
-    write_claims(store, &mut dir, &ids)?;
+    let (audit_head, audit_records) = {
+        let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let audit = write_audit(store, &dir, &ids)?;
+        write_claims(store, &mut dir, &ids)?;
+        audit
+    };
+    // What the rest needs is not the EACs' ids: not held while the
+    // statement and the manifest are made.
+    drop(ids);
     if cancelled() {
         return Err(AppError::cancelled());
     }
@@ -332,13 +338,13 @@ pub fn make_pack_with_key_dir(
         audit_head: audit_head.clone(),
     };
     let summary = tally.finish(&facts);
-    let mut lines = Reported {
+    let mut reported = Reported {
         lines: &mut lines,
         progress,
         done: 0,
-        total: 2 * summary.values() as u64,
+        total: 3 * summary.values() as u64,
     };
-    progress.update(Phase::Statement, 0, Some(lines.total));
+    progress.update(Phase::Statement, 0, Some(reported.total));
     let stopped = |e: AppError| {
         if cancelled() {
             AppError::cancelled()
@@ -347,14 +353,16 @@ pub fn make_pack_with_key_dir(
         }
     };
     write_with(&dir, CLAIM_CSV, |out| {
-        eac_report::write_claim_statement_csv(&facts, &summary, &mut lines, out)
+        eac_report::write_claim_statement_csv(&facts, &summary, &mut reported, out)
     })
     .map_err(stopped)?;
     write_with(&dir, CLAIM_PDF, |out| {
-        eac_report::write_claim_statement_pdf(&facts, &summary, &mut lines, out)
+        eac_report::write_claim_statement_pdf(&facts, &summary, &mut reported, out)
     })
     .map_err(stopped)?;
-    progress.update(Phase::Statement, lines.total, Some(lines.total));
+    progress.update(Phase::Statement, reported.total, Some(reported.total));
+    // The scratch file of the lines goes now, not after the manifest.
+    drop(lines);
 
     let closed_periods = store.closed_periods_overlapping(filter)?;
     let files = list_files(dir.path())?;
@@ -635,7 +643,8 @@ impl Totals {
 const REPORT_EVERY: usize = 256;
 
 /// The statement's lines as the writers read them, each counted for the
-/// progress (CSV then PDF: two lines a value) and stopped by a cancel.
+/// progress (the CSV reads them twice, the PDF once: three lines a value)
+/// and stopped by a cancel.
 struct Reported<'a> {
     lines: &'a mut StatementLines,
     progress: &'a dyn Progress,
@@ -644,10 +653,13 @@ struct Reported<'a> {
 }
 
 impl eac_report::LineSource for Reported<'_> {
-    fn lines(
+    fn group_count(&mut self) -> io::Result<usize> {
+        self.lines.group_count()
+    }
+
+    fn each(
         &mut self,
-        group: usize,
-        each: &mut dyn FnMut(&eac_report::Line) -> io::Result<()>,
+        each: &mut dyn FnMut(&eac_report::GroupKey, &eac_report::Line) -> io::Result<()>,
     ) -> io::Result<()> {
         let Reported {
             lines,
@@ -655,7 +667,7 @@ impl eac_report::LineSource for Reported<'_> {
             done,
             total,
         } = self;
-        lines.lines(group, &mut |line| {
+        lines.each(&mut |key, line| {
             *done += 1;
             if done.is_multiple_of(REPORT_EVERY as u64) {
                 if progress.is_cancelled() {
@@ -663,7 +675,7 @@ impl eac_report::LineSource for Reported<'_> {
                 }
                 progress.update(Phase::Statement, *done, Some(*total));
             }
-            each(line)
+            each(key, line)
         })
     }
 }
@@ -715,8 +727,7 @@ fn read_pack_listing(
         totals.add(&eac);
         write_sources(store, dir, &eac, &mut written)?;
         let lines = &mut pass.lines;
-        pass.tally
-            .add(&eac, |group, line| lines.keep(group, &line))?;
+        pass.tally.add(&eac, |key, line| lines.keep(key, &line))?;
         pass.ids.insert(eac.cds_eac_id);
         Ok(())
     })?;

@@ -7,7 +7,7 @@
 use std::io;
 
 use eac_model::{Decimal, EnergyUnit, TechnologyType, Timestamp};
-use eac_report::{Line, LineSource};
+use eac_report::{GroupKey, Line, LineSource};
 use eac_store::Spill;
 
 use crate::AppError;
@@ -23,10 +23,10 @@ impl StatementLines {
         Ok(StatementLines { spill })
     }
 
-    /// Keeps `line` after the earlier lines of `group`.
-    pub(crate) fn keep(&mut self, group: usize, line: &Line) -> Result<(), AppError> {
+    /// Keeps `line` after the earlier lines of its group.
+    pub(crate) fn keep(&mut self, key: &GroupKey, line: &Line) -> Result<(), AppError> {
         self.spill
-            .push(group, &record_of(line))
+            .push(&key.to_bytes(), &record_of(line))
             .map_err(|e| not_kept(self.spill.path(), &e))
     }
 
@@ -61,13 +61,23 @@ fn not_kept(path: &std::path::Path, e: &io::Error) -> AppError {
 }
 
 impl LineSource for StatementLines {
-    fn lines(
-        &mut self,
-        group: usize,
-        each: &mut dyn FnMut(&Line) -> io::Result<()>,
-    ) -> io::Result<()> {
-        self.spill
-            .each(group, &mut |record| each(&line_of(record)?))
+    fn group_count(&mut self) -> io::Result<usize> {
+        self.spill.keys()
+    }
+
+    fn each(&mut self, each: &mut dyn FnMut(&GroupKey, &Line) -> io::Result<()>) -> io::Result<()> {
+        // Each group's key decoded once, not once a line.
+        let mut current: Option<(Vec<u8>, GroupKey)> = None;
+        self.spill.each(&mut |bytes, record| {
+            if current.as_ref().is_none_or(|(b, _)| b.as_slice() != bytes) {
+                let key = GroupKey::from_bytes(bytes).ok_or_else(|| {
+                    io::Error::new(io::ErrorKind::InvalidData, "a kept group key is damaged")
+                })?;
+                current = Some((bytes.to_vec(), key));
+            }
+            let (_, key) = current.as_ref().expect("set above");
+            each(key, &line_of(record)?)
+        })
     }
 }
 
@@ -169,19 +179,31 @@ mod tests {
                 "1e3",
             ),
         ];
+        let account = |ids: &[&str]| {
+            GroupKey::new(
+                Some(eac_model::BeneficiaryType::Account),
+                ids.iter().map(|s| (*s).to_owned()).collect(),
+                2024,
+            )
+        };
+        let keys = [account(&["B"]), account(&["A", "東京"])];
         for (i, l) in lines.iter().enumerate() {
-            kept.keep(i % 2, l).unwrap();
+            kept.keep(&keys[i % 2], l).unwrap();
         }
+        assert_eq!(kept.group_count().unwrap(), 2);
         let mut back = Vec::new();
-        for g in 0..2 {
-            kept.lines(g, &mut |l| {
-                back.push(l.clone());
-                Ok(())
-            })
-            .unwrap();
-        }
-        assert_eq!(back, [lines[0].clone(), lines[2].clone(), lines[1].clone()]);
-        assert_eq!(back[1].quantity.as_str(), "1e3");
-        assert_eq!(back[0].start.to_string(), "2024-01-01T00:00:00Z");
+        kept.each(&mut |k, l| {
+            back.push((k.clone(), l.clone()));
+            Ok(())
+        })
+        .unwrap();
+        let (got_keys, back): (Vec<GroupKey>, Vec<Line>) = back.into_iter().unzip();
+        assert_eq!(
+            got_keys,
+            [keys[1].clone(), keys[0].clone(), keys[0].clone()]
+        );
+        assert_eq!(back, [lines[1].clone(), lines[0].clone(), lines[2].clone()]);
+        assert_eq!(back[2].quantity.as_str(), "1e3");
+        assert_eq!(back[1].start.to_string(), "2024-01-01T00:00:00Z");
     }
 }

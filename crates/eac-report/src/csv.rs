@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use eac_model::{Decimal, EnergyUnit};
 
-use crate::{group_lines, LineSource, StatementFacts, Summary};
+use crate::{check_count, GroupKey, GroupTotals, LineSource, StatementFacts, Summary};
 
 const HEADER: [&str; 15] = [
     "kind",
@@ -26,9 +26,9 @@ const HEADER: [&str; 15] = [
     "note",
 ];
 
-/// Writes the statement to `out` record by record, its lines read group
-/// by group from `lines` (a statement of any size is never held whole; a
-/// file writer buffers).
+/// Writes the statement to `out` record by record, its lines read from
+/// `lines` twice (the values, then each group's totals): a statement of
+/// any size is never held whole; a file writer buffers.
 pub(crate) fn write(
     facts: &StatementFacts,
     summary: &Summary,
@@ -36,37 +36,64 @@ pub(crate) fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     record(out, HEADER.map(Cow::Borrowed))?;
-    for g in &summary.groups {
-        let period = g.period.to_string();
-        group_lines(lines, g, &mut |l| {
-            record(
-                out,
-                [
-                    "value".into(),
-                    g.beneficiary.as_str().into(),
-                    period.as_str().into(),
-                    l.cds_eac_id.as_str().into(),
-                    l.certificates.as_str().into(),
-                    l.registry.as_str().into(),
-                    l.technology.map_or("", |t| t.as_str()).into(),
-                    l.asset_id.as_str().into(),
-                    l.start.to_string().into(),
-                    l.end.to_string().into(),
-                    l.quantity.as_str().into(),
-                    l.unit.as_str().into(),
-                    l.retired.as_str().into(),
-                    l.status.as_str().into(),
-                    "".into(),
-                ],
-            )
-        })?;
-    }
-    for g in &summary.groups {
-        for (unit, total) in &g.totals {
-            let period = g.period.to_string();
-            total_row(out, "total", &g.beneficiary, &period, *unit, total)?;
+    let mut seen = 0;
+    let mut group: Option<(GroupKey, String, String)> = None;
+    lines.each(&mut |key, l| {
+        seen += 1;
+        if group.as_ref().is_none_or(|(k, _, _)| k != key) {
+            group = Some((key.clone(), key.beneficiary(), key.period().to_string()));
         }
+        let (_, beneficiary, period) = group.as_ref().expect("set above");
+        record(
+            out,
+            [
+                "value".into(),
+                beneficiary.as_str().into(),
+                period.as_str().into(),
+                l.cds_eac_id.as_str().into(),
+                l.certificates.as_str().into(),
+                l.registry.as_str().into(),
+                l.technology.map_or("", |t| t.as_str()).into(),
+                l.asset_id.as_str().into(),
+                l.start.to_string().into(),
+                l.end.to_string().into(),
+                l.quantity.as_str().into(),
+                l.unit.as_str().into(),
+                l.retired.as_str().into(),
+                l.status.as_str().into(),
+                "".into(),
+            ],
+        )
+    })?;
+    check_count(seen, summary)?;
+    // Each group's totals, summed as its lines come again.
+    let mut current: Option<GroupKey> = None;
+    let mut sums = GroupTotals::default();
+    let mut seen = 0;
+    let total_rows = |key: &GroupKey, sums: &mut GroupTotals, out: &mut dyn Write| {
+        let (beneficiary, period) = (key.beneficiary(), key.period().to_string());
+        for (unit, total) in sums.take() {
+            total_row(out, "total", &beneficiary, &period, unit, &total)?;
+        }
+        Ok::<(), io::Error>(())
+    };
+    lines.each(&mut |key, l| {
+        seen += 1;
+        match &current {
+            Some(k) if k == key => {}
+            _ => {
+                if let Some(k) = current.replace(key.clone()) {
+                    total_rows(&k, &mut sums, out)?;
+                }
+            }
+        }
+        sums.add(l);
+        Ok(())
+    })?;
+    if let Some(k) = current {
+        total_rows(&k, &mut sums, out)?;
     }
+    check_count(seen, summary)?;
     for (unit, total) in &summary.totals {
         total_row(out, "grand_total", "", "", *unit, total)?;
     }

@@ -69,19 +69,16 @@ impl ClaimStatement {
         }
     }
 
-    /// The tally of the EACs in P1 order and their lines, group by group.
-    pub(crate) fn summarize(&self) -> (Summary, Vec<Vec<Line>>) {
+    /// The tally of the EACs in P1 order and their lines by group.
+    pub(crate) fn summarize(&self) -> (Summary, Grouped) {
         let mut eacs: Vec<&Eac> = self.eacs.iter().collect();
         eacs.sort_by_cached_key(|e| e.p1_order_key());
         let mut tally = Tally::new();
-        let mut lines: Vec<Vec<Line>> = Vec::new();
+        let mut lines = Grouped::default();
         for eac in eacs {
             tally
-                .add(eac, |group, line| {
-                    if lines.len() <= group {
-                        lines.resize_with(group + 1, Vec::new);
-                    }
-                    lines[group].push(line);
+                .add(eac, |key, line| {
+                    lines.keep(key, line);
                     Ok::<(), std::convert::Infallible>(())
                 })
                 .unwrap_or_else(|never| match never {});
@@ -153,54 +150,184 @@ pub fn csv_cell(cell: &str) -> String {
     csv::quote(&csv::guard(cell)).into_owned()
 }
 
-/// Where a statement's lines come from, group by group, in the order
-/// [`Tally::add`] handed them out: memory for a small statement, a
-/// scratch database for a pack of any size.
+/// Where a statement's lines come from, group by group (by [`GroupKey`],
+/// ascending), each group's lines in the order [`Tally::add`] handed them
+/// out: memory for a small statement, a scratch database for a pack of any
+/// size. The writers read them twice (the CSV lists the groups' totals
+/// after every line).
 pub trait LineSource {
-    /// Hands `each` every line of group `group` (the number
-    /// [`Tally::add`] gave it), in the order they were added; stops at
-    /// the first error `each` returns.
-    fn lines(
-        &mut self,
-        group: usize,
-        each: &mut dyn FnMut(&Line) -> io::Result<()>,
-    ) -> io::Result<()>;
+    /// How many groups there are.
+    fn group_count(&mut self) -> io::Result<usize>;
+
+    /// Hands `each` every line with its group's key, groups in key order;
+    /// stops at the first error `each` returns.
+    fn each(&mut self, each: &mut dyn FnMut(&GroupKey, &Line) -> io::Result<()>) -> io::Result<()>;
 }
 
-impl LineSource for Vec<Vec<Line>> {
-    fn lines(
-        &mut self,
-        group: usize,
-        each: &mut dyn FnMut(&Line) -> io::Result<()>,
-    ) -> io::Result<()> {
-        self.get(group)
-            .map_or(&[][..], Vec::as_slice)
-            .iter()
-            .try_for_each(each)
+/// Lines kept in memory by group.
+#[derive(Debug, Default)]
+pub struct Grouped(BTreeMap<GroupKey, Vec<Line>>);
+
+impl Grouped {
+    /// Keeps `line` after the earlier lines of group `key`.
+    pub fn keep(&mut self, key: &GroupKey, line: Line) {
+        match self.0.get_mut(key) {
+            Some(lines) => lines.push(line),
+            None => {
+                self.0.insert(key.clone(), vec![line]);
+            }
+        }
     }
 }
 
-/// Hands `each` the lines of `group` from `source`, checking that they
-/// are as many as the tally counted: a source that lost or repeated a
-/// line fails the statement instead of changing it silently.
-pub(crate) fn group_lines(
-    source: &mut dyn LineSource,
-    group: &Group,
-    each: &mut dyn FnMut(&Line) -> io::Result<()>,
-) -> io::Result<()> {
-    let mut seen = 0;
-    source.lines(group.id, &mut |l| {
-        seen += 1;
-        each(l)
-    })?;
-    if seen == group.lines {
+impl LineSource for Grouped {
+    fn group_count(&mut self) -> io::Result<usize> {
+        Ok(self.0.len())
+    }
+
+    fn each(&mut self, each: &mut dyn FnMut(&GroupKey, &Line) -> io::Result<()>) -> io::Result<()> {
+        for (key, lines) in &self.0 {
+            for line in lines {
+                each(key, line)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A beneficiary (assigned ones by type in spec order, then by their
+/// ids; "unassigned" last) and a calendar year (ascending): the order of
+/// the statement's groups is this type's order, and [`GroupKey::to_bytes`]
+/// keeps it byte for byte, so a store that sorts bytes sorts groups.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GroupKey {
+    unassigned: bool,
+    beneficiary_type: Option<BeneficiaryType>,
+    beneficiaries: Vec<String>,
+    period: i32,
+}
+
+impl GroupKey {
+    /// The group of EACs claimed for `beneficiaries` of `beneficiary_type`
+    /// (`None`: unassigned) in the calendar year `period`.
+    pub fn new(
+        beneficiary_type: Option<BeneficiaryType>,
+        beneficiaries: Vec<String>,
+        period: i32,
+    ) -> GroupKey {
+        GroupKey {
+            unassigned: beneficiary_type.is_none(),
+            beneficiary_type,
+            beneficiaries,
+            period,
+        }
+    }
+
+    fn of(eac: &Eac, period: i32) -> GroupKey {
+        GroupKey::new(eac.beneficiary_type, eac.beneficiaries.clone(), period)
+    }
+
+    /// The calendar year.
+    pub fn period(&self) -> i32 {
+        self.period
+    }
+
+    /// Who the group is claimed for, as the statement says it:
+    /// `unassigned`, the type alone, or the type and its ids (`account:
+    /// ACC-1, ACC-2`).
+    pub fn beneficiary(&self) -> String {
+        beneficiary_words(self.beneficiary_type, &self.beneficiaries)
+    }
+
+    /// The key as bytes that sort as keys do: the assigned flag, the
+    /// type's place, each id with its zero bytes escaped (`00 FF`) and
+    /// ended by `00 01`, `00 00` after the last, the year with its sign
+    /// bit flipped, big-endian.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(
+            8 + self
+                .beneficiaries
+                .iter()
+                .map(|b| b.len() + 2)
+                .sum::<usize>(),
+        );
+        out.push(u8::from(self.unassigned));
+        out.push(match self.beneficiary_type {
+            None => 0,
+            Some(t) => {
+                1 + BeneficiaryType::ALL
+                    .iter()
+                    .position(|x| *x == t)
+                    .expect("every type is listed") as u8
+            }
+        });
+        for b in &self.beneficiaries {
+            for &byte in b.as_bytes() {
+                out.push(byte);
+                if byte == 0 {
+                    out.push(0xFF);
+                }
+            }
+            out.extend([0, 1]);
+        }
+        out.extend([0, 0]);
+        out.extend(((self.period as u32) ^ 0x8000_0000).to_be_bytes());
+        out
+    }
+
+    /// The key [`GroupKey::to_bytes`] wrote; `None` for other bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Option<GroupKey> {
+        let (&flag, rest) = bytes.split_first()?;
+        let (&place, mut rest) = rest.split_first()?;
+        let beneficiary_type = match place {
+            0 => None,
+            n => Some(*BeneficiaryType::ALL.get(usize::from(n) - 1)?),
+        };
+        let mut beneficiaries = Vec::new();
+        let mut current = Vec::new();
+        loop {
+            match rest {
+                [0, 0, tail @ ..] => {
+                    rest = tail;
+                    break;
+                }
+                [0, 1, tail @ ..] => {
+                    beneficiaries.push(String::from_utf8(std::mem::take(&mut current)).ok()?);
+                    rest = tail;
+                }
+                [0, 0xFF, tail @ ..] => {
+                    current.push(0);
+                    rest = tail;
+                }
+                [0, ..] | [] => return None,
+                [b, tail @ ..] => {
+                    current.push(*b);
+                    rest = tail;
+                }
+            }
+        }
+        let year: [u8; 4] = rest.try_into().ok()?;
+        Some(GroupKey {
+            unassigned: flag == 1,
+            beneficiary_type,
+            beneficiaries,
+            period: (u32::from_be_bytes(year) ^ 0x8000_0000) as i32,
+        })
+    }
+}
+
+/// Counts the lines a source hands out, so a writer can check that they
+/// are as many as the tally counted: a source that lost or repeated a line
+/// fails the statement instead of changing it silently.
+pub(crate) fn check_count(seen: usize, summary: &Summary) -> io::Result<()> {
+    if seen == summary.values {
         Ok(())
     } else {
         Err(io::Error::new(
             io::ErrorKind::InvalidData,
             format!(
-                "the statement's lines for {} in {} were {seen}, not the {} counted",
-                group.beneficiary, group.period, group.lines
+                "the statement's lines were {seen}, not the {} counted",
+                summary.values
             ),
         ))
     }
@@ -245,29 +372,14 @@ impl Line {
     }
 }
 
-/// A beneficiary and calendar year: its heading, its totals, how many
-/// lines it has (the lines themselves are read from a [`LineSource`]).
-#[derive(Debug, Clone)]
-pub(crate) struct Group {
-    /// The number its lines were handed out with.
-    pub id: usize,
-    pub beneficiary: String,
-    pub period: i32,
-    pub lines: usize,
-    /// Exact totals per unit, in unit order (Wh, kWh, MWh).
-    pub totals: Vec<(EnergyUnit, Decimal)>,
-}
-
 /// Quantities (MWh, exact) per technology in one month.
 pub(crate) type Month = BTreeMap<Option<TechnologyType>, BigDecimal>;
 
-/// What a statement shows besides its lines: the groups in order with
-/// their totals, the grand totals, the chart's months, the counts. Made
-/// by [`Tally::finish`]; its size grows with the groups and years, not
-/// with the EACs.
+/// What a statement shows besides its lines and groups: the grand
+/// totals, the chart's months, the counts. Made by [`Tally::finish`]; its
+/// size grows with the years, not with the EACs or the groups.
 #[derive(Debug, Clone)]
 pub struct Summary {
-    pub(crate) groups: Vec<Group>,
     pub(crate) totals: Vec<(EnergyUnit, Decimal)>,
     /// Per calendar year (of each value's start, UTC), per month.
     pub(crate) years: BTreeMap<i32, [Month; 12]>,
@@ -290,24 +402,13 @@ impl Summary {
     }
 }
 
-/// A group's order: assigned beneficiaries by type (spec order) and ids,
-/// "unassigned" last; periods ascending.
-type GroupKey = (bool, Option<BeneficiaryType>, Vec<String>, i32);
-
-struct GroupTally {
-    id: usize,
-    beneficiary: String,
-    lines: usize,
-    totals: [Option<ExactSum>; 3],
-}
-
 /// The running summary of a statement's EACs, added one at a time in P1
-/// order (a listing's order): each value becomes a [`Line`] handed to the caller with its
-/// group's number (to keep, in memory or on disk), and is counted in its
-/// group's totals, the grand totals and the chart. Memory grows with the
-/// groups (beneficiary × year) and years, not with the EACs.
+/// order (a listing's order): each value becomes a [`Line`] handed to the
+/// caller with its group's key (to keep, in memory or on disk), and is
+/// counted in the grand totals and the chart. Memory grows with the years,
+/// not with the EACs or the groups (the groups' totals are summed as their
+/// lines are written).
 pub struct Tally {
-    groups: BTreeMap<GroupKey, GroupTally>,
     totals: [Option<ExactSum>; 3],
     years: BTreeMap<i32, [Month; 12]>,
     eacs: usize,
@@ -347,7 +448,6 @@ fn sums_of(sums: &[Option<ExactSum>; 3]) -> Vec<(EnergyUnit, Decimal)> {
 impl Tally {
     pub fn new() -> Tally {
         Tally {
-            groups: BTreeMap::new(),
             totals: [None, None, None],
             years: BTreeMap::new(),
             eacs: 0,
@@ -358,45 +458,36 @@ impl Tally {
 
     /// Adds `eac` (the statement lists each group's lines in the order
     /// their EACs are added: P1 order): each of its values is handed to
-    /// `keep` as a line with its group's number. Stops at the first error
+    /// `keep` as a line with its group's key. Stops at the first error
     /// `keep` returns.
     pub fn add<E>(
         &mut self,
         eac: &Eac,
-        mut keep: impl FnMut(usize, Line) -> Result<(), E>,
+        mut keep: impl FnMut(&GroupKey, Line) -> Result<(), E>,
     ) -> Result<(), E> {
         self.eacs += 1;
-        let beneficiary = beneficiary(eac);
+        // The group headings print the beneficiary in bold.
+        self.replaced |= helvetica::prints_replaced(&beneficiary(eac), true);
+        let mut key: Option<GroupKey> = None;
         for value in &eac.values {
             self.values += 1;
             let line = line(eac, value);
             let at = line.start.as_utc();
             let period = at.year();
-            let key = (
-                eac.beneficiary_type.is_none(),
-                eac.beneficiary_type,
-                eac.beneficiaries.clone(),
-                period,
-            );
-            let next = self.groups.len();
-            let group = self.groups.entry(key).or_insert_with(|| {
-                self.replaced |= helvetica::prints_replaced(&beneficiary, true);
-                GroupTally {
-                    id: next,
-                    beneficiary: beneficiary.clone(),
-                    lines: 0,
-                    totals: [None, None, None],
+            let key = match &mut key {
+                Some(k) => {
+                    k.period = period;
+                    k
                 }
-            });
-            group.lines += 1;
-            add_to(&mut group.totals, &line);
+                None => key.insert(GroupKey::of(eac, period)),
+            };
             add_to(&mut self.totals, &line);
             let cell = self.years.entry(period).or_default()[at.month0() as usize]
                 .entry(line.technology)
                 .or_insert_with(BigDecimal::zero);
             *cell += to_mwh(&line.quantity, line.unit);
             self.replaced |= line.prints_replaced();
-            keep(group.id, line)?;
+            keep(key, line)?;
         }
         Ok(())
     }
@@ -415,25 +506,29 @@ impl Tally {
             .into_iter()
             .chain(facts.problems.iter().map(String::as_str))
             .any(|t| helvetica::prints_replaced(t, false));
-        let groups = self
-            .groups
-            .into_iter()
-            .map(|((_, _, _, period), g)| Group {
-                id: g.id,
-                beneficiary: g.beneficiary,
-                period,
-                lines: g.lines,
-                totals: sums_of(&g.totals),
-            })
-            .collect();
         Summary {
-            groups,
             totals: sums_of(&self.totals),
             years: self.years,
             eacs: self.eacs,
             values: self.values,
             replaced,
         }
+    }
+}
+
+/// Exact running totals per unit of one group's lines, as a writer adds
+/// them up.
+#[derive(Default)]
+pub(crate) struct GroupTotals([Option<ExactSum>; 3]);
+
+impl GroupTotals {
+    pub(crate) fn add(&mut self, line: &Line) {
+        add_to(&mut self.0, line);
+    }
+
+    /// The totals in unit order; the running sums start again.
+    pub(crate) fn take(&mut self) -> Vec<(EnergyUnit, Decimal)> {
+        sums_of(&std::mem::take(&mut self.0))
     }
 }
 
@@ -449,10 +544,14 @@ fn to_mwh(quantity: &Decimal, unit: EnergyUnit) -> BigDecimal {
 /// Who the EAC is claimed for: `unassigned` without a beneficiary type,
 /// else the type and its ids (`account: ACC-1, ACC-2`).
 pub(crate) fn beneficiary(eac: &Eac) -> String {
-    match eac.beneficiary_type {
+    beneficiary_words(eac.beneficiary_type, &eac.beneficiaries)
+}
+
+fn beneficiary_words(t: Option<BeneficiaryType>, ids: &[String]) -> String {
+    match t {
         None => "unassigned".to_owned(),
-        Some(t) if eac.beneficiaries.is_empty() => t.as_str().to_owned(),
-        Some(t) => format!("{t}: {}", eac.beneficiaries.join(", ")),
+        Some(t) if ids.is_empty() => t.as_str().to_owned(),
+        Some(t) => format!("{t}: {}", ids.join(", ")),
     }
 }
 
@@ -503,4 +602,54 @@ fn certificates(eac: &Eac, value: &EacValue) -> String {
 fn extension_text(eac: &Eac, key: &str) -> Option<String> {
     let (_, raw) = eac.extensions.iter().find(|(k, _)| k == key)?;
     Some(serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_owned()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_keys_sort_as_their_bytes_and_come_back_from_them() {
+        let key =
+            |unassigned: bool, t: Option<BeneficiaryType>, ids: &[&str], period: i32| GroupKey {
+                unassigned,
+                beneficiary_type: t,
+                beneficiaries: ids.iter().map(|s| (*s).to_owned()).collect(),
+                period,
+            };
+        let acc = Some(BeneficiaryType::Account);
+        let cust = Some(BeneficiaryType::Customer);
+        let mut keys = vec![
+            key(false, acc, &[], 2024),
+            key(false, acc, &["A"], 2024),
+            key(false, acc, &["A"], -3),
+            key(false, acc, &["A"], 0),
+            key(false, acc, &["A", "B"], 2023),
+            key(false, acc, &["A\0"], 2023),
+            key(false, acc, &["A\0B"], 2023),
+            key(false, acc, &["A", ""], 2023),
+            key(false, acc, &["", "A"], 2023),
+            key(false, acc, &["AB"], 2023),
+            key(false, acc, &["A, B"], 2023),
+            key(false, acc, &["ACC-1"], 2023),
+            key(false, acc, &["ACC-10"], 2023),
+            key(false, acc, &["Łódź", "東京"], 2023),
+            key(false, acc, &["\u{7f}"], 2023),
+            key(false, cust, &["A"], 2023),
+            key(false, Some(BeneficiaryType::General), &[], 2023),
+            key(true, None, &[], 2022),
+            key(true, None, &["X"], 2022),
+            key(false, acc, &["A"], i32::MIN),
+            key(false, acc, &["A"], i32::MAX),
+        ];
+        for k in &keys {
+            assert_eq!(GroupKey::from_bytes(&k.to_bytes()).as_ref(), Some(k));
+        }
+        let mut by_bytes = keys.clone();
+        by_bytes.sort_by_key(GroupKey::to_bytes);
+        keys.sort();
+        assert_eq!(by_bytes, keys);
+        assert_eq!(GroupKey::from_bytes(b"\x00\x01AB"), None);
+        assert_eq!(GroupKey::from_bytes(&[]), None);
+    }
 }

@@ -25,7 +25,7 @@ use pdf_writer::{Chunk, Content, Date, Filter, Finish, Name, Rect, Ref, Str, Tex
 
 use crate::embedded::{self, Face, Used};
 use crate::helvetica::{self, Shown};
-use crate::{group_lines, Group, Line, LineSource, Month, StatementFacts, Summary};
+use crate::{check_count, GroupKey, GroupTotals, Line, LineSource, Month, StatementFacts, Summary};
 
 /// 210 mm and 279 mm in mpt.
 const PAGE_W: i64 = 595_276;
@@ -448,11 +448,12 @@ fn lay_out(
     footer_h: i64,
     done: &mut dyn FnMut(&[Op]) -> io::Result<()>,
 ) -> io::Result<()> {
+    let groups = lines.group_count()?;
     let mut doc = Doc::new(footer_h, done);
-    front(&mut doc, facts, summary);
+    front(&mut doc, facts, summary, groups);
     problems(&mut doc, facts);
     charts(&mut doc, summary);
-    certificates(&mut doc, summary, lines)?;
+    certificates(&mut doc, summary, groups, lines)?;
     doc.finish()
 }
 
@@ -472,7 +473,7 @@ const REPLACED_NOTE: &str = "Some names or notes hold characters none of this PD
 
 /// Title, creation time, selection, counts and the totals per unit; the
 /// note on replaced characters when `replaced`.
-fn front(doc: &mut Doc, statement: &StatementFacts, summary: &Summary) {
+fn front(doc: &mut Doc, statement: &StatementFacts, summary: &Summary, groups: usize) {
     doc.paragraph(MARGIN_X, CONTENT_W, TITLE, Font::Bold, 0, &statement.title);
     doc.gap(4_000);
     let facts = [
@@ -506,8 +507,8 @@ fn front(doc: &mut Doc, statement: &StatementFacts, summary: &Summary) {
             "{} EACs with {} values, for {} beneficiary and period group{}.",
             summary.eacs,
             summary.values,
-            summary.groups.len(),
-            if summary.groups.len() == 1 { "" } else { "s" }
+            groups,
+            if groups == 1 { "" } else { "s" }
         );
         doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Regular, 0, &text);
     }
@@ -551,8 +552,13 @@ fn problems(doc: &mut Doc, statement: &StatementFacts) {
 
 /// The certificate tables, one per beneficiary and period, each followed
 /// by its totals per unit.
-fn certificates(doc: &mut Doc, summary: &Summary, lines: &mut dyn LineSource) -> io::Result<()> {
-    if summary.groups.is_empty() {
+fn certificates(
+    doc: &mut Doc,
+    summary: &Summary,
+    groups: usize,
+    lines: &mut dyn LineSource,
+) -> io::Result<()> {
+    if groups == 0 {
         return Ok(());
     }
     doc.new_page();
@@ -594,32 +600,54 @@ fn certificates(doc: &mut Doc, summary: &Summary, lines: &mut dyn LineSource) ->
             right: false,
         },
     ];
-    for g in &summary.groups {
-        let heading = group_heading(g);
-        doc.heading(SUBHEADING, &heading, 3 * line_height(SMALL) + 4 * PAD_Y);
-        let table = Table::start(doc, &heading, &columns);
-        group_lines(lines, g, &mut |l| {
-            table.row(doc, &row(l));
-            // Stop reading lines once the file cannot take pages.
-            doc.check()
-        })?;
-        doc.gap(3_000);
-        for (unit, total) in &g.totals {
-            let text = format!(
-                "Total for {}, {}: {} {unit}",
-                shorten(&g.beneficiary),
-                g.period,
-                total.as_str()
-            );
-            doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Bold, 0, &text);
+    // The group whose table is being drawn, and its running totals.
+    let mut current: Option<(GroupKey, Table)> = None;
+    let mut sums = GroupTotals::default();
+    let mut seen = 0;
+    lines.each(&mut |key, l| {
+        seen += 1;
+        if current.as_ref().is_none_or(|(k, _)| k != key) {
+            if let Some((k, _)) = current.take() {
+                group_totals(doc, &k, &mut sums);
+            }
+            let heading = group_heading(key);
+            doc.heading(SUBHEADING, &heading, 3 * line_height(SMALL) + 4 * PAD_Y);
+            current = Some((key.clone(), Table::start(doc, &heading, &columns)));
         }
-        doc.gap(10_000);
+        let (_, table) = current.as_ref().expect("set above");
+        table.row(doc, &row(l));
+        sums.add(l);
+        // Stop reading lines once the file cannot take pages.
+        doc.check()
+    })?;
+    if let Some((k, _)) = current {
+        group_totals(doc, &k, &mut sums);
     }
-    Ok(())
+    check_count(seen, summary)
 }
 
-fn group_heading(g: &Group) -> String {
-    format!("Beneficiary: {} · period {}", g.beneficiary, g.period)
+/// A group's totals per unit, under its table.
+fn group_totals(doc: &mut Doc, key: &GroupKey, sums: &mut GroupTotals) {
+    doc.gap(3_000);
+    let beneficiary = key.beneficiary();
+    for (unit, total) in sums.take() {
+        let text = format!(
+            "Total for {}, {}: {} {unit}",
+            shorten(&beneficiary),
+            key.period(),
+            total.as_str()
+        );
+        doc.paragraph(MARGIN_X, CONTENT_W, BODY, Font::Bold, 0, &text);
+    }
+    doc.gap(10_000);
+}
+
+fn group_heading(key: &GroupKey) -> String {
+    format!(
+        "Beneficiary: {} · period {}",
+        key.beneficiary(),
+        key.period()
+    )
 }
 
 fn row(l: &Line) -> Vec<Cell> {

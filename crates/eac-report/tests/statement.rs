@@ -7,7 +7,7 @@ use eac_model::{
 };
 use eac_report::{
     claim_statement_csv, claim_statement_pdf, write_claim_statement_csv, write_claim_statement_pdf,
-    ClaimStatement, Line, LineSource, StatementFacts, Summary, Tally,
+    ClaimStatement, GroupKey, Line, LineSource, StatementFacts, Summary, Tally,
 };
 use serde_json::value::RawValue;
 
@@ -500,32 +500,38 @@ fn pdf_prints_korean_chinese_and_japanese_names_as_written() {
     assert_eq!(bytes, claim_statement_pdf(&st));
 }
 
-/// Lines kept as a pack keeps them: one flat list of (group, line), read
-/// back group by group; `drop_one` loses the last line of group 0.
+/// Lines kept as a pack keeps them: one flat list of (group key as bytes,
+/// line), read back sorted by those bytes (stably: each group's lines in
+/// the order kept), the keys decoded again; `drop_one` loses the last
+/// line of the first group.
 struct Flat {
-    lines: Vec<(usize, Line)>,
+    lines: Vec<(Vec<u8>, Line)>,
     drop_one: bool,
     read: usize,
 }
 
 impl LineSource for Flat {
-    fn lines(
+    fn group_count(&mut self) -> std::io::Result<usize> {
+        let mut keys: Vec<&Vec<u8>> = self.lines.iter().map(|(k, _)| k).collect();
+        keys.sort();
+        keys.dedup();
+        Ok(keys.len())
+    }
+
+    fn each(
         &mut self,
-        group: usize,
-        each: &mut dyn FnMut(&Line) -> std::io::Result<()>,
+        each: &mut dyn FnMut(&GroupKey, &Line) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
-        let mut of_group: Vec<&Line> = self
-            .lines
-            .iter()
-            .filter(|(g, _)| *g == group)
-            .map(|(_, l)| l)
-            .collect();
-        if self.drop_one && group == 0 {
-            of_group.pop();
+        let mut sorted: Vec<&(Vec<u8>, Line)> = self.lines.iter().collect();
+        sorted.sort_by(|a, b| a.0.cmp(&b.0));
+        if self.drop_one {
+            let first = sorted[0].0.clone();
+            let last_of_first = sorted.iter().rposition(|(k, _)| *k == first).unwrap();
+            sorted.remove(last_of_first);
         }
-        for l in of_group {
+        for (k, l) in sorted {
             self.read += 1;
-            each(l)?;
+            each(&GroupKey::from_bytes(k).unwrap(), l)?;
         }
         Ok(())
     }
@@ -542,8 +548,8 @@ fn tallied(st: &ClaimStatement) -> (StatementFacts, Summary, Flat) {
     };
     for e in &eacs {
         tally
-            .add(e, |g, l| {
-                flat.lines.push((g, l));
+            .add(e, |key, l| {
+                flat.lines.push((key.to_bytes(), l));
                 Ok::<(), ()>(())
             })
             .unwrap();

@@ -1,11 +1,11 @@
-//! Records kept by group in a scratch SQLite file of their own (in the
+//! Records kept under a key in a scratch SQLite file of their own (in the
 //! system's temporary folder, removed when done) instead of in memory, and
-//! read back a group at a time in the order they were kept: an evidence
-//! pack's claim statement lists its lines by beneficiary and period while
-//! its EACs arrive in P1 order, and a pack of a million EACs must need no
-//! more memory than one of ten. SQLite keeps a few pages cached and the
-//! rest on disk; the index that reads a group in order is built once,
-//! after the last record.
+//! read back by key (bytes ascending), each key's records in the order
+//! they were kept: an evidence pack's claim statement lists its lines by
+//! beneficiary and period while its EACs arrive in P1 order, and a pack
+//! of a million EACs must need no more memory than one of ten. SQLite
+//! keeps a few pages cached and the rest on disk; the index that reads
+//! them in order is built once, after the last record.
 //!
 //! Never the store's database: nothing here is stored data, so the write
 //! rules of `write.rs` (one audited transaction) do not apply to it.
@@ -17,7 +17,7 @@ use tempfile::TempPath;
 
 use crate::{Result, StoreError};
 
-/// Records (text) by group number, kept on disk.
+/// Records (text) under keys (bytes), kept on disk.
 pub struct Spill {
     conn: Connection,
     indexed: bool,
@@ -34,7 +34,7 @@ impl Spill {
         let (conn, file) = scratch_database(
             ".eacdesk-spill-",
             "PRAGMA cache_size = -2048;
-             CREATE TABLE records (grp INTEGER NOT NULL, record TEXT NOT NULL);",
+             CREATE TABLE records (key BLOB NOT NULL, record TEXT NOT NULL);",
         )
         .map_err(|e| match e {
             StoreError::Io { source, .. } => source,
@@ -53,14 +53,13 @@ impl Spill {
         &self._file
     }
 
-    /// Keeps `record` in group `group`, after the group's earlier records;
-    /// fails as writing the scratch file does (`StorageFull` when its disk
-    /// is).
-    pub fn push(&mut self, group: usize, record: &str) -> io::Result<()> {
+    /// Keeps `record` under `key`, after the key's earlier records; fails
+    /// as writing the scratch file does (`StorageFull` when its disk is).
+    pub fn push(&mut self, key: &[u8], record: &str) -> io::Result<()> {
         debug_assert!(!self.indexed, "records are pushed before they are read");
         self.conn
-            .prepare_cached("INSERT INTO records (grp, record) VALUES (?1, ?2)")
-            .and_then(|mut s| s.execute(params![group_number(group), record]))
+            .prepare_cached("INSERT INTO records (key, record) VALUES (?1, ?2)")
+            .and_then(|mut s| s.execute(params![key, record]))
             .map_err(sqlite_io)?;
         Ok(())
     }
@@ -70,32 +69,41 @@ impl Spill {
     pub fn finish(&mut self) -> io::Result<()> {
         if !self.indexed {
             self.conn
-                .execute_batch("CREATE INDEX records_grp ON records (grp)")
+                .execute_batch("CREATE INDEX records_key ON records (key)")
                 .map_err(sqlite_io)?;
             self.indexed = true;
         }
         Ok(())
     }
 
-    /// Hands `each` the records of `group` in the order they were pushed;
-    /// stops at the first error `each` returns. A scratch file that cannot
-    /// be read fails as an IO error.
-    pub fn each(
-        &mut self,
-        group: usize,
-        each: &mut dyn FnMut(&str) -> io::Result<()>,
-    ) -> io::Result<()> {
+    /// How many different keys the records are under.
+    pub fn keys(&mut self) -> io::Result<usize> {
+        self.finish()?;
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(DISTINCT key) FROM records", [], |r| r.get(0))
+            .map_err(sqlite_io)?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
+    /// Hands `each` every record with its key, keys ascending (bytes),
+    /// each key's records in the order they were pushed; stops at the first
+    /// error `each` returns. A scratch file that cannot be read fails as an
+    /// IO error.
+    pub fn each(&mut self, each: &mut dyn FnMut(&[u8], &str) -> io::Result<()>) -> io::Result<()> {
         self.finish()?;
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT record FROM records WHERE grp = ?1 ORDER BY rowid")
+            .prepare_cached("SELECT key, record FROM records ORDER BY key, rowid")
             .map_err(sqlite_io)?;
-        let mut rows = stmt
-            .query(params![group_number(group)])
-            .map_err(sqlite_io)?;
+        let mut rows = stmt.query([]).map_err(sqlite_io)?;
         while let Some(row) = rows.next().map_err(sqlite_io)? {
-            let record = row.get_ref(0).map_err(sqlite_io)?;
-            each(record.as_str().map_err(io::Error::other)?)?;
+            let key = row.get_ref(0).map_err(sqlite_io)?;
+            let record = row.get_ref(1).map_err(sqlite_io)?;
+            each(
+                key.as_blob().map_err(io::Error::other)?,
+                record.as_str().map_err(io::Error::other)?,
+            )?;
         }
         Ok(())
     }
@@ -137,37 +145,38 @@ pub(crate) fn sqlite_io(e: rusqlite::Error) -> io::Error {
     }
 }
 
-fn group_number(group: usize) -> i64 {
-    i64::try_from(group).expect("fewer groups than 2^63")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn records_come_back_by_group_in_the_order_kept() {
+    fn records_come_back_by_key_in_the_order_kept() {
         let mut spill = Spill::new().unwrap();
+        let keys: [&[u8]; 3] = [b"b", b"a\x00", b"a"];
         for i in 0..1000 {
-            spill.push(i % 3, &format!("r{i}")).unwrap();
+            spill.push(keys[i % 3], &format!("r{i}")).unwrap();
         }
-        for g in 0..4 {
-            let mut got = Vec::new();
-            spill
-                .each(g, &mut |r| {
-                    got.push(r.to_owned());
-                    Ok(())
-                })
-                .unwrap();
-            let want: Vec<String> = (0..1000)
-                .filter(|i| i % 3 == g)
-                .map(|i| format!("r{i}"))
-                .collect();
-            assert_eq!(got, want);
+        assert_eq!(spill.keys().unwrap(), 3);
+        let mut got: Vec<(Vec<u8>, String)> = Vec::new();
+        spill
+            .each(&mut |k, r| {
+                got.push((k.to_vec(), r.to_owned()));
+                Ok(())
+            })
+            .unwrap();
+        let mut want: Vec<(Vec<u8>, String)> = Vec::new();
+        for k in [b"a".as_slice(), b"a\x00", b"b"] {
+            let at = keys.iter().position(|x| *x == k).unwrap();
+            want.extend(
+                (0..1000)
+                    .filter(|i| i % 3 == at)
+                    .map(|i| (k.to_vec(), format!("r{i}"))),
+            );
         }
+        assert_eq!(got, want);
         // Reading stops at the reader's first error.
         let mut read = 0;
-        let e = spill.each(1, &mut |_| {
+        let e = spill.each(&mut |_, _| {
             read += 1;
             Err(io::Error::other("stop"))
         });
