@@ -10,7 +10,7 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -84,9 +84,49 @@ pub(crate) struct PackKey {
 }
 
 impl PackKey {
-    /// The hex Ed25519 signature of `message`.
+    /// The hex Ed25519 signature of `message` (what [`PackKey::sign_file`]
+    /// gives for a file holding it).
+    #[cfg(test)]
     pub(crate) fn sign(&self, message: &[u8]) -> String {
+        use ed25519_dalek::Signer as _;
         hex::encode(self.secret.sign(message).to_bytes())
+    }
+
+    /// [`PackKey::sign`] of the file at `path`, read in pieces (twice:
+    /// Ed25519 hashes the message twice) instead of held in memory: the
+    /// same signature.
+    pub(crate) fn sign_file(&self, path: &Path) -> io::Result<String> {
+        use ed25519_dalek::hazmat::{raw_sign_byupdate, ExpandedSecretKey};
+        use std::io::Read as _;
+        let failed: std::cell::RefCell<Option<io::Error>> = std::cell::RefCell::new(None);
+        let expanded = ExpandedSecretKey::from(self.secret.as_bytes());
+        let read_into = |digest: &mut sha2::Sha512| {
+            let mut read = || -> io::Result<()> {
+                let mut file = fs::File::open(path)?;
+                let mut buf = vec![0u8; 1 << 16];
+                loop {
+                    let n = file.read(&mut buf)?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    digest.update(&buf[..n]);
+                }
+            };
+            read().map_err(|e| {
+                failed.replace(Some(e));
+                ed25519_dalek::SignatureError::new()
+            })
+        };
+        let signature = raw_sign_byupdate::<sha2::Sha512, _>(
+            &expanded,
+            read_into,
+            &self.secret.verifying_key(),
+        );
+        match (signature, failed.take()) {
+            (_, Some(e)) => Err(e),
+            (Ok(s), None) => Ok(hex::encode(s.to_bytes())),
+            (Err(e), None) => Err(io::Error::other(e)),
+        }
     }
 }
 
@@ -209,6 +249,24 @@ pub(crate) fn verify_signature(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_file_signed_in_pieces_has_the_signature_of_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let key = load_or_create(&dir.path().join("keys")).unwrap();
+        for len in [0usize, 1, 65_535, 65_536, 200_001] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let path = dir.path().join(format!("m{len}.json"));
+            fs::write(&path, &bytes).unwrap();
+            assert_eq!(
+                key.sign_file(&path).unwrap(),
+                key.sign(&bytes),
+                "{len} bytes"
+            );
+        }
+        let e = key.sign_file(&dir.path().join("missing")).unwrap_err();
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+    }
 
     #[test]
     fn the_key_is_created_once_and_read_back_the_same() {

@@ -365,35 +365,38 @@ pub fn make_pack_with_key_dir(
     drop(lines);
 
     let closed_periods = store.closed_periods_overlapping(filter)?;
-    let files = list_files(dir.path())?;
-    let manifest = Manifest {
-        format: PACK_FORMAT.to_owned(),
-        title: shown_title,
-        created_at: created.to_string(),
-        program: ManifestProgram {
-            name: "EAC Desk".to_owned(),
-            version: env!("CARGO_PKG_VERSION").to_owned(),
-        },
-        filter: filter.clone(),
-        selection,
-        counts: ManifestCounts {
+    let files = file_paths(dir.path())?;
+    let created_at = created.to_string();
+    let program = ManifestProgram {
+        name: "EAC Desk".to_owned(),
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+    };
+    let manifest_key = ManifestKey {
+        algorithm: key.info.algorithm.clone(),
+        public_key: key.info.public_key.clone(),
+        fingerprint: key.info.fingerprint.clone(),
+    };
+    let manifest = ManifestOut {
+        format: PACK_FORMAT,
+        title: &shown_title,
+        created_at: &created_at,
+        program: &program,
+        filter,
+        selection: &selection,
+        counts: &ManifestCounts {
             eacs: eac_count,
             values: value_count,
             sources: source_count,
             audit_records,
         },
-        totals: totals.clone(),
-        closed_periods: closed_periods.clone(),
-        audit: ManifestAudit {
+        totals: &totals,
+        closed_periods: &closed_periods,
+        audit: &ManifestAudit {
             head: audit_head.clone(),
             records: audit_records,
         },
-        key: ManifestKey {
-            algorithm: key.info.algorithm.clone(),
-            public_key: key.info.public_key.clone(),
-            fingerprint: key.info.fingerprint.clone(),
-        },
-        files,
+        key: &manifest_key,
+        files: HashedFiles::new(dir.path(), &files),
     };
     let (manifest_sha256, file_count) = write_manifest(&dir, &manifest, &key)?;
     if cancelled() {
@@ -408,7 +411,7 @@ pub fn make_pack_with_key_dir(
     let path_text = final_dir.display().to_string();
     let record = store.record_pack(
         &NewPack {
-            created_at: manifest.created_at.clone(),
+            created_at: created_at.clone(),
             title: title.map(str::to_owned),
             filter: filter.clone(),
             manifest_sha256: manifest_sha256.clone(),
@@ -913,25 +916,78 @@ fn write_audit(
 }
 
 /// Every regular file under `root` but the manifest and its signature,
-/// with size and SHA-256, sorted by path.
-fn list_files(root: &Path) -> Result<Vec<ManifestFile>, AppError> {
+/// as relative paths, sorted.
+fn file_paths(root: &Path) -> Result<Vec<String>, AppError> {
     let mut walk = Walk::default();
     walk.run(root, "").map_err(|(p, e)| AppError::io(&p, &e))?;
-    let mut files = Vec::new();
-    for relative in walk.files {
-        if relative == MANIFEST_FILE || relative == SIGNATURE_FILE {
-            continue;
-        }
-        let path = root.join(&relative);
-        let (size, sha256) = hash_file(&path).map_err(|e| AppError::io(&path, &e))?;
-        files.push(ManifestFile {
-            path: relative,
-            size,
-            sha256,
-        });
-    }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut files: Vec<String> = walk
+        .files
+        .into_iter()
+        .filter(|relative| relative != MANIFEST_FILE && relative != SIGNATURE_FILE)
+        .collect();
+    files.sort();
     Ok(files)
+}
+
+/// `MANIFEST.json` as it is written: [`Manifest`]'s fields in its order
+/// (a test compares the two), its files hashed one at a time as the list
+/// is written, so that a pack of a million files never holds their
+/// entries nor the manifest's text.
+#[derive(Serialize)]
+struct ManifestOut<'a> {
+    format: &'a str,
+    title: &'a str,
+    created_at: &'a str,
+    program: &'a ManifestProgram,
+    filter: &'a EacFilter,
+    selection: &'a str,
+    counts: &'a ManifestCounts,
+    totals: &'a [QuantityTotal],
+    closed_periods: &'a [ClosedPeriodEntry],
+    audit: &'a ManifestAudit,
+    key: &'a ManifestKey,
+    files: HashedFiles<'a>,
+}
+
+/// The files under `root` (relative paths, sorted), serialized as their
+/// [`ManifestFile`] entries, each file read and hashed when its entry is
+/// written; the first file that could not be read is kept in `failed`.
+struct HashedFiles<'a> {
+    root: &'a Path,
+    paths: &'a [String],
+    failed: std::cell::RefCell<Option<(PathBuf, io::Error)>>,
+}
+
+impl<'a> HashedFiles<'a> {
+    fn new(root: &'a Path, paths: &'a [String]) -> HashedFiles<'a> {
+        HashedFiles {
+            root,
+            paths,
+            failed: std::cell::RefCell::new(None),
+        }
+    }
+}
+
+impl Serialize for HashedFiles<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq as _};
+        let mut seq = s.serialize_seq(Some(self.paths.len()))?;
+        for relative in self.paths {
+            let path = self.root.join(relative);
+            match hash_file(&path) {
+                Ok((size, sha256)) => seq.serialize_element(&ManifestFile {
+                    path: relative.clone(),
+                    size,
+                    sha256,
+                })?,
+                Err(e) => {
+                    self.failed.replace(Some((path, e)));
+                    return Err(S::Error::custom("a file of the pack could not be read"));
+                }
+            }
+        }
+        seq.end()
+    }
 }
 
 fn hash_file(path: &Path) -> io::Result<(u64, String)> {
@@ -954,15 +1010,27 @@ fn hash_file(path: &Path) -> io::Result<(u64, String)> {
 /// SHA-256 and how many files it lists.
 fn write_manifest(
     dir: &AtomicDir,
-    manifest: &Manifest,
+    manifest: &ManifestOut,
     key: &PackKey,
 ) -> Result<(String, usize), AppError> {
-    let mut bytes = serde_json::to_vec_pretty(manifest).expect("a manifest serializes");
-    bytes.push(b'\n');
-    let sha256 = write_bytes(dir, MANIFEST_FILE, &bytes)?;
-    let signature = format!("{}\n", key.sign(&bytes));
-    write_bytes(dir, SIGNATURE_FILE, signature.as_bytes())?;
-    Ok((sha256, manifest.files.len()))
+    let written = write_with(dir, MANIFEST_FILE, |out| {
+        let mut out = io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut out, manifest).map_err(io::Error::from)?;
+        out.write_all(b"\n")?;
+        out.flush()
+    });
+    if let Some((path, e)) = manifest.files.failed.take() {
+        return Err(AppError::io(&path, &e));
+    }
+    let sha256 = written?;
+    // Signed as written, read back from the file (twice: Ed25519 hashes
+    // the message twice) rather than held in memory.
+    let shown = dir.shown(MANIFEST_FILE);
+    let signature = key
+        .sign_file(&dir.path().join(MANIFEST_FILE))
+        .map_err(|e| AppError::io(&shown, &e))?;
+    write_bytes(dir, SIGNATURE_FILE, format!("{signature}\n").as_bytes())?;
+    Ok((sha256, manifest.files.paths.len()))
 }
 
 /// A folder's entries without following links: regular files, folders,
@@ -1680,6 +1748,96 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_manifest_written_piece_by_piece_is_the_manifest_serialized_whole() {
+        // ManifestOut must say what Manifest says, field for field: the
+        // same bytes as serde_json's pretty layout of the Manifest.
+        let dir = tempfile::tempdir().unwrap();
+        let names = ["eacs.json", "p2/eacs/a \"b\" ø.json", "sources/x.pdf"];
+        for (i, n) in names.iter().enumerate() {
+            let path = dir.path().join(n);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, vec![b'x'; i * 70_000]).unwrap();
+        }
+        fs::write(dir.path().join(MANIFEST_FILE), "old").unwrap();
+        let paths = file_paths(dir.path()).unwrap();
+        let filter = EacFilter {
+            search: Some("ørsted".to_owned()),
+            ..EacFilter::default()
+        };
+        let whole = Manifest {
+            format: PACK_FORMAT.to_owned(),
+            title: "FY \"2024\"".to_owned(),
+            created_at: "2026-12-05T10:00:00Z".to_owned(),
+            program: ManifestProgram {
+                name: "EAC Desk".to_owned(),
+                version: "1.2.3".to_owned(),
+            },
+            filter: filter.clone(),
+            selection: "all".to_owned(),
+            counts: ManifestCounts {
+                eacs: 3,
+                values: 7,
+                sources: 1,
+                audit_records: 9,
+            },
+            totals: vec![QuantityTotal {
+                unit: EnergyUnit::MWh,
+                total: "1000.0".to_owned(),
+            }],
+            closed_periods: Vec::new(),
+            audit: ManifestAudit {
+                head: Some("ab".repeat(32)),
+                records: 9,
+            },
+            key: ManifestKey {
+                algorithm: "ed25519".to_owned(),
+                public_key: "cd".repeat(32),
+                fingerprint: "0123-4567".to_owned(),
+            },
+            files: paths
+                .iter()
+                .map(|p| {
+                    let (size, sha256) = hash_file(&dir.path().join(p)).unwrap();
+                    ManifestFile {
+                        path: p.clone(),
+                        size,
+                        sha256,
+                    }
+                })
+                .collect(),
+        };
+        let out = ManifestOut {
+            format: &whole.format,
+            title: &whole.title,
+            created_at: &whole.created_at,
+            program: &whole.program,
+            filter: &whole.filter,
+            selection: &whole.selection,
+            counts: &whole.counts,
+            totals: &whole.totals,
+            closed_periods: &whole.closed_periods,
+            audit: &whole.audit,
+            key: &whole.key,
+            files: HashedFiles::new(dir.path(), &paths),
+        };
+        assert_eq!(whole.files.len(), 3, "the manifest itself is not listed");
+        assert_eq!(
+            serde_json::to_string_pretty(&out).unwrap(),
+            serde_json::to_string_pretty(&whole).unwrap()
+        );
+        // A file that cannot be read is named, not skipped.
+        fs::remove_file(dir.path().join("sources/x.pdf")).unwrap();
+        let out = ManifestOut {
+            files: HashedFiles::new(dir.path(), &paths),
+            ..out
+        };
+        assert!(serde_json::to_string_pretty(&out).is_err());
+        let (path, e) = out.files.failed.take().unwrap();
+        assert!(path.ends_with("sources/x.pdf"), "{}", path.display());
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+    }
 
     #[test]
     fn source_names_start_with_the_hash_and_never_leave_the_folder() {
