@@ -920,21 +920,24 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     let mut t = temp_store();
     eac_app::load_sample(&mut t.store, 300, 7, &NoProgress).unwrap();
     let key_dir = keys(&t);
-    let watched = Watched {
-        reports: Default::default(),
-        cancel_at: None,
+    let watched_pack = |t: &mut TempStore, name: &str, cancel_at: Option<u64>| {
+        let watched = Watched {
+            reports: Default::default(),
+            cancel_at,
+        };
+        let dest = t.path(name);
+        let made = eac_app::make_pack_with_key_dir(
+            &mut t.store,
+            &EacFilter::default(),
+            &dest,
+            None,
+            &key_dir,
+            &watched,
+        );
+        (made, watched.reports.into_inner().unwrap())
     };
-    let dest = t.path("pack");
-    let report = eac_app::make_pack_with_key_dir(
-        &mut t.store,
-        &EacFilter::default(),
-        &dest,
-        None,
-        &key_dir,
-        &watched,
-    )
-    .unwrap();
-    let reports = watched.reports.into_inner().unwrap();
+    let (report, reports) = watched_pack(&mut t, "pack", None);
+    let report = report.unwrap();
     let of = |phase: Phase| -> Vec<(u64, Option<u64>)> {
         reports
             .iter()
@@ -971,21 +974,14 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     // written, nothing recorded.
     let audit = t.store.audit_log(None).unwrap().len();
     let dest = t.path("cancelled");
-    let watched = Watched {
-        reports: Default::default(),
-        cancel_at: Some(2 * report.value_count as u64 + 256),
-    };
-    let e = eac_app::make_pack_with_key_dir(
-        &mut t.store,
-        &EacFilter::default(),
-        &dest,
-        None,
-        &key_dir,
-        &watched,
-    )
-    .unwrap_err();
+    let (made, reports) = watched_pack(
+        &mut t,
+        "cancelled",
+        Some(2 * report.value_count as u64 + 256),
+    );
+    let e = made.unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled, "{}", e.message);
-    let last = *watched.reports.lock().unwrap().last().unwrap();
+    let last = *reports.last().unwrap();
     assert_eq!(last.0, Phase::Statement);
     assert!(last.1 < lines, "{last:?}");
     assert!(!dest.exists());
