@@ -84,17 +84,17 @@ pub(crate) struct PackKey {
 }
 
 impl PackKey {
-    /// The hex Ed25519 signature of `message` (what [`PackKey::sign_file`]
-    /// gives for a file holding it).
+    /// The hex Ed25519 signature of `message` (what `sign_file` gives for a
+    /// file holding it).
     #[cfg(test)]
     pub(crate) fn sign(&self, message: &[u8]) -> String {
         use ed25519_dalek::Signer as _;
         hex::encode(self.secret.sign(message).to_bytes())
     }
 
-    /// [`PackKey::sign`] of the file at `path`, read in pieces (twice:
-    /// Ed25519 hashes the message twice) instead of held in memory: the
-    /// same signature.
+    /// The hex Ed25519 signature of the file at `path`, read in pieces
+    /// (twice: Ed25519 hashes the message twice) instead of held in
+    /// memory: the signature of its bytes.
     pub(crate) fn sign_file(&self, path: &Path) -> io::Result<String> {
         use ed25519_dalek::hazmat::{raw_sign_byupdate, ExpandedSecretKey};
         use std::io::Read as _;
