@@ -4,8 +4,12 @@
 //! problems the double-counting check reports, and a chart of quantity by
 //! month and technology — as CSV (for spreadsheets and scripts) and as a
 //! PDF that reads well printed on A4 and Letter. Pure: EACs in, bytes out.
+//! A statement of any size streams: a [`Tally`] of the EACs, their lines
+//! kept by the caller and read back through a [`LineSource`], the files
+//! written to the caller's writers as they are made.
 //!
-//! This crate never does IO, never reads a clock (the statement carries its
+//! This crate never does IO of its own (it writes to the writers it is
+//! given), never reads a clock (the statement carries its
 //! creation time) and never prints a quantity it did not compute exactly:
 //! sums go through [`bigdecimal`]; the PDF chart converts exact totals to
 //! page geometry with integer arithmetic only.
@@ -98,8 +102,8 @@ pub fn claim_statement_csv(statement: &ClaimStatement) -> Vec<u8> {
 }
 
 /// The statement as a PDF (pages of 210 × 279 mm, which print unscaled on
-/// both A4 and Letter; built-in Helvetica, what it lacks from an embedded
-/// subset of DejaVu Sans).
+/// both A4 and Letter; built-in Helvetica, what it lacks from embedded
+/// subsets of DejaVu Sans, NanumSquare and Droid Sans Fallback).
 pub fn claim_statement_pdf(statement: &ClaimStatement) -> Vec<u8> {
     in_memory(statement, pdf::write)
 }

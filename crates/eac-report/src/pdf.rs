@@ -1,6 +1,8 @@
 //! The claim statement as a PDF, written with `pdf-writer` (pure Rust, no
 //! browser, no system tool) in the built-in Helvetica, with the characters
-//! it lacks in an embedded subset of DejaVu Sans ([`crate::embedded`]).
+//! it lacks in embedded subsets of DejaVu Sans, NanumSquare (Hangul) and
+//! Droid Sans Fallback (ideographs, kana) ([`crate::embedded`]). It is
+//! written to its writer as it is laid out ([`render`]).
 //!
 //! Layout is done in integers — thousandths of a point ("mpt"), y measured
 //! down from the top of the page — and turned into PDF coordinates only
