@@ -115,6 +115,7 @@ impl Spill {
 /// transaction. A scratch file: no journal, no syncing, since a crash loses
 /// nothing worth keeping.
 pub(crate) fn scratch_database(prefix: &str, schema: &str) -> Result<(Connection, TempPath)> {
+    remove_stale(&std::env::temp_dir(), prefix, STALE_AFTER);
     let file = tempfile::Builder::new()
         .prefix(prefix)
         .tempfile()
@@ -132,6 +133,34 @@ pub(crate) fn scratch_database(prefix: &str, schema: &str) -> Result<(Connection
     conn.execute_batch(schema)?;
     conn.execute_batch("BEGIN")?;
     Ok((conn, file))
+}
+
+/// How old a scratch file of another run must be before a new one
+/// removes it: a run that was killed cannot remove its own (a pack of a
+/// million EACs leaves 2.4 GB).
+const STALE_AFTER: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
+/// Removes the regular files in `dir` whose names start with `prefix`
+/// (EAC Desk's scratch files of one kind) and that were last written more
+/// than `age` ago; best effort, every failure ignored (another user's
+/// file in a shared temporary folder, a file in use on Windows). On Unix
+/// a run still using such a file keeps it open and is not disturbed.
+pub(crate) fn remove_stale(dir: &std::path::Path, prefix: &str, age: std::time::Duration) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(prefix)
+            && entry.file_type().is_ok_and(|t| t.is_file())
+            && entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .is_ok_and(|at| now.duration_since(at).is_ok_and(|d| d > age));
+        if stale {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// A scratch file's SQLite error as the IO error it is: a full disk as
@@ -182,6 +211,32 @@ mod tests {
         });
         assert!(e.is_err());
         assert_eq!(read, 1);
+    }
+
+    #[test]
+    fn a_killed_runs_scratch_files_go_after_a_day_and_nothing_else_does() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = std::time::Duration::from_secs(24 * 60 * 60);
+        let old = std::time::SystemTime::now() - 2 * day;
+        let make = |name: &str, at: Option<std::time::SystemTime>| {
+            let path = dir.path().join(name);
+            let f = std::fs::File::create(&path).unwrap();
+            if let Some(at) = at {
+                f.set_modified(at).unwrap();
+            }
+            path
+        };
+        let stale = make(".eacdesk-spill-old", Some(old));
+        let fresh = make(".eacdesk-spill-new", None);
+        let other_kind = make(".eacdesk-bundle-files-old", Some(old));
+        let users = make("report.pdf", Some(old));
+        std::fs::create_dir(dir.path().join(".eacdesk-spill-folder")).unwrap();
+        remove_stale(dir.path(), ".eacdesk-spill-", day);
+        assert!(!stale.exists());
+        assert!(fresh.exists() && other_kind.exists() && users.exists());
+        assert!(dir.path().join(".eacdesk-spill-folder").is_dir());
+        // A folder that cannot be read is no error.
+        remove_stale(&dir.path().join("missing"), ".eacdesk-spill-", day);
     }
 
     #[test]
