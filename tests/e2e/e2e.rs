@@ -1483,6 +1483,64 @@ async fn is_disabled(desk: &Desk, testid: &str) -> Result<bool> {
     Ok(v.as_bool().unwrap_or(false))
 }
 
+/// A pack of thousands of EACs says what it is doing after its exports
+/// (its EACs read, then its claim statement written, with counts) and
+/// Cancel stops it there: nothing written beside the folder it was to
+/// make.
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_large_pack_shows_its_statement_written_and_cancel_stops_it_there() -> Result<()> {
+    let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
+    let db = dir.path().join("e2e.eacdesk.sqlite");
+    let out = Command::new(cli_binary())
+        .args(["sample", "--eacs", "5000"])
+        .env("EACDESK_DB", &db)
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let desk = Desk::start_in("pack-progress", dir, &[]).await?;
+    desk.wait_count("footer-count", |c| c == 5000).await?;
+    desk.click("toolbar-evidence").await?;
+    desk.click("toolbar-pack").await?;
+    desk.el("pack-dialog").await?;
+    desk.wait_attr("pack-scope", "data-count", |c| c == "5000")
+        .await?;
+    let pack = desk.dir.path().join("large-pack");
+    desk.type_into("pack-path", &pack.to_string_lossy()).await?;
+    desk.click("pack-run").await?;
+    // After the exports: the EACs read, then the statement written.
+    desk.wait_text("pack-progress-label", "the pack's EACs being read", |t| {
+        t.starts_with("Reading the pack's EACs") || t.starts_with("Writing the claim statement")
+    })
+    .await?;
+    let label = desk
+        .wait_text(
+            "pack-progress-label",
+            "the claim statement being written",
+            |t| t.starts_with("Writing the claim statement: "),
+        )
+        .await?;
+    ensure!(label.contains(" of ") && label.ends_with("%)"), "{label}");
+    desk.screenshot(&artifacts_dir().join("pack-statement-progress.png"))
+        .await?;
+    desk.click("pack-progress-cancel").await?;
+    let said = desk
+        .wait_text("pack-cancelled", "the cancel said", |t| !t.is_empty())
+        .await?;
+    ensure!(said.contains("Nothing was written"), "{said}");
+    ensure!(!pack.exists(), "the pack's folder was made");
+    let hidden: Vec<String> = std::fs::read_dir(desk.dir.path())?
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".eacdesk"))
+        .collect();
+    ensure!(hidden.is_empty(), "left behind: {hidden:?}");
+    desk.quit().await
+}
+
 #[tokio::test]
 #[ignore = "needs the built app; run via make test"]
 async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -> Result<()> {
