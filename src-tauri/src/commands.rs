@@ -551,7 +551,8 @@ macro_rules! ipc_commands {
             /// Checks the pack folder `path` on its own (no database): signature, every file's
             /// size and SHA-256, no file added or removed, the audit chain inside, the CDS files;
             /// `expected_fingerprint` (or `null`) must then be the signer's. `ok` false lists every
-            /// problem with its file or record. Long (cancel: `cancelled`).
+            /// problem with its file or record; the manifest comes without its list of files
+            /// (`file_count` counts them). Long (cancel: `cancelled`).
             async fn verify_pack(
                 desk,
                 op_id: String,
@@ -559,14 +560,21 @@ macro_rules! ipc_commands {
                 expected_fingerprint: Option<String>,
             ) -> PackVerdict {
                 desk.task(op_id, move |op| {
-                    finished(op, eac_app::verify_pack(&path, expected_fingerprint.as_deref()))
+                    let verdict = eac_app::verify_pack(&path, expected_fingerprint.as_deref());
+                    finished(op, verdict.map(eac_app::PackVerdict::without_file_list))
                 })
                 .await
             }
             /// What changed in the open database since the pack in `path` was made: EACs added,
             /// removed and edited, each with its audit records since, and the pack's own verdict.
             async fn pack_diff(desk, path: PathBuf) -> PackDiff {
-                desk.read(move |store| eac_app::pack_diff(store, &path)).await
+                desk.read(move |store| {
+                    eac_app::pack_diff(store, &path).map(|mut d| {
+                        d.verdict = d.verdict.without_file_list();
+                        d
+                    })
+                })
+                .await
             }
             /// Every evidence pack made from this database, newest first.
             async fn packs(desk) -> Vec<PackRecord> {

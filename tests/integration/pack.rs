@@ -210,6 +210,12 @@ fn a_pack_holds_the_layout_and_verifies_on_its_own() {
     let verdict = verify(&pack);
     assert!(verdict.ok, "{:#?}", verdict.problems);
     let m = verdict.manifest.clone().unwrap();
+    assert_eq!(verdict.file_count, Some(m.files.len()));
+    // What the window is sent: the count, not the list.
+    let sent = verdict.clone().without_file_list();
+    assert!(sent.manifest.as_ref().unwrap().files.is_empty());
+    assert_eq!(sent.file_count, Some(m.files.len()));
+    assert_eq!(sent.manifest.as_ref().unwrap().counts, m.counts);
     assert_eq!(m.format, "eacdesk-pack-v1");
     assert_eq!(m.title, "FY2021 filing");
     assert_eq!(m.counts.eacs, count.count);

@@ -165,9 +165,27 @@ pub struct PackVerdict {
     pub ok: bool,
     pub problems: Vec<PackProblem>,
     /// The manifest as read (`None` when it is missing or unreadable).
+    /// The desktop app receives it without its list of files
+    /// ([`PackVerdict::without_file_list`]): a pack of a million EACs lists
+    /// a million files.
     pub manifest: Option<Manifest>,
+    /// How many files the manifest lists (not counting `MANIFEST.json`
+    /// and `MANIFEST.sig`), when it was read.
+    pub file_count: Option<usize>,
     /// SHA-256 of `MANIFEST.json`, when there is one.
     pub manifest_sha256: Option<String>,
+}
+
+impl PackVerdict {
+    /// The verdict with the manifest's list of files left out (its count
+    /// stays in `file_count`): what a window needs to show, not 170 MB of
+    /// entries for a million-file pack.
+    pub fn without_file_list(mut self) -> PackVerdict {
+        if let Some(m) = &mut self.manifest {
+            m.files = Vec::new();
+        }
+        self
+    }
 }
 
 /// One EAC that differs between a pack and the database.
@@ -1254,6 +1272,7 @@ pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict
         path: dir.display().to_string(),
         ok: v.problems.is_empty(),
         problems: v.problems,
+        file_count: manifest.as_ref().map(|m| m.files.len()),
         manifest,
         manifest_sha256,
     })

@@ -39,7 +39,8 @@ const manifest: Manifest = {
 };
 
 function verdict(ok: boolean, problems: PackVerdict["problems"] = []): PackVerdict {
-  return { path: "/p", ok, problems, manifest, manifest_sha256: "cafe" };
+  // as the app sends it: the manifest without its list of files, their count beside it
+  return { path: "/p", ok, problems, manifest: { ...manifest, files: [] }, file_count: 2, manifest_sha256: "cafe" };
 }
 
 const period: ClosedPeriod = {

@@ -74,8 +74,8 @@ export function verdictFacts(v: PackVerdict): { label: string; value: string; te
     { label: "Title", value: m.title, testid: "title" },
     { label: "Made", value: formatDateTimeUtc(m.created_at), testid: "created" },
     { label: "EACs", value: formatCount(m.counts.eacs), testid: "eacs" },
-    // the manifest and its signature are not in its own list
-    { label: "Files", value: formatCount(m.files.length + 2), testid: "files" },
+    // the manifest and its signature are not in its own list (nor is the list sent: only its count)
+    { label: "Files", value: formatCount((v.file_count ?? m.files.length) + 2), testid: "files" },
     { label: "Audit records", value: formatCount(m.audit.records), testid: "audit-records" },
     { label: "Audit chain head", value: m.audit.head ?? "(no records)", testid: "audit-head" },
   ];

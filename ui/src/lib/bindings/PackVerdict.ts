@@ -12,8 +12,16 @@ export type PackVerdict = { path: string,
 ok: boolean, problems: Array<PackProblem>, 
 /**
  * The manifest as read (`None` when it is missing or unreadable).
+ * The desktop app receives it without its list of files
+ * ([`PackVerdict::without_file_list`]): a pack of a million EACs lists
+ * a million files.
  */
 manifest: Manifest | null, 
+/**
+ * How many files the manifest lists (not counting `MANIFEST.json`
+ * and `MANIFEST.sig`), when it was read.
+ */
+file_count: number | null, 
 /**
  * SHA-256 of `MANIFEST.json`, when there is one.
  */

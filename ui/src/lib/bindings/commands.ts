@@ -172,7 +172,7 @@ export type Commands = {
   save_eac_source: { args: { sha256: string; path: string }; result: ExportReport };
   /** Writes the evidence pack of the EACs in `filter` to the folder `path` (new, empty or an earlier pack; else `invalid_input`), signed with this user's key; `title` `null`: the selection in words. Refused, writing nothing: no EAC matches (`invalid_input`), incomplete EACs (`validation`, `details.cds_eac_ids`), a broken audit log (`conflict`). Long, progress phase `export`. */
   make_pack: { args: { op_id: string; filter: EacFilter; path: string; title: string | null }; result: PackReport };
-  /** Checks the pack folder `path` on its own (no database): signature, every file's size and SHA-256, no file added or removed, the audit chain inside, the CDS files; `expected_fingerprint` (or `null`) must then be the signer's. `ok` false lists every problem with its file or record. Long (cancel: `cancelled`). */
+  /** Checks the pack folder `path` on its own (no database): signature, every file's size and SHA-256, no file added or removed, the audit chain inside, the CDS files; `expected_fingerprint` (or `null`) must then be the signer's. `ok` false lists every problem with its file or record; the manifest comes without its list of files (`file_count` counts them). Long (cancel: `cancelled`). */
   verify_pack: { args: { op_id: string; path: string; expected_fingerprint: string | null }; result: PackVerdict };
   /** What changed in the open database since the pack in `path` was made: EACs added, removed and edited, each with its audit records since, and the pack's own verdict. */
   pack_diff: { args: { path: string }; result: PackDiff };
