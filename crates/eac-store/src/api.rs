@@ -824,7 +824,8 @@ pub enum Phase {
     /// counts and totals, the claim statement's tally (EACs).
     Pack,
     /// An evidence pack writing its claim statement, the CSV then the PDF
-    /// (values: each value is a line of both).
+    /// (lines: each value is read three times, twice for the CSV's values
+    /// and totals, once for the PDF).
     Statement,
 }
 
