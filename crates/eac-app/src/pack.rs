@@ -19,13 +19,13 @@
 //! replaced only when it is empty or an EAC Desk pack holding exactly the
 //! files of its manifest.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read, Write as _};
 use std::path::{Component, Path, PathBuf};
 
 use eac_model::{
-    CheckOptions, Decimal, Eac, EacRead, EnergyUnit, ExactSum, ExportProfile, Flow, Timestamp,
+    CheckOptions, Decimal, Eac, EacRead, EnergyUnit, ExportProfile, Flow, Timestamp, UnitSums,
 };
 use eac_store::atomic::{self, AtomicDir};
 use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBER};
@@ -314,13 +314,10 @@ pub fn make_pack_with_key_dir(
     }
 
     // Exactly the EACs the listing holds, from here on, read once: their
-    // ids, counts and totals, their documents and the statement's lines
-    // (kept on disk until the statement is written).
+    // ids, their documents and the statement's tally (counts and totals)
+    // and lines (kept on disk until the statement is written).
     let ListingPass {
         ids,
-        eacs: eac_count,
-        values: value_count,
-        totals,
         sources: source_count,
         tally,
         mut lines,
@@ -356,6 +353,8 @@ pub fn make_pack_with_key_dir(
         audit_head: audit_head.clone(),
     };
     let summary = tally.finish(&facts);
+    let (eac_count, value_count) = (summary.eacs(), summary.values());
+    let totals = quantity_totals(summary.totals());
     let mut reported = Reported {
         lines: &mut lines,
         progress,
@@ -636,27 +635,15 @@ fn each_listing_eac(
     Ok(())
 }
 
-/// Exact running totals per unit of EAC values.
-#[derive(Default)]
-struct Totals(BTreeMap<EnergyUnit, ExactSum>);
-
-impl Totals {
-    fn add(&mut self, eac: &Eac) {
-        for v in &eac.values {
-            self.0.entry(v.unit).or_default().add(&v.value, 0);
-        }
-    }
-
-    /// The totals in unit order.
-    fn finish(self) -> Vec<QuantityTotal> {
-        self.0
-            .into_iter()
-            .map(|(unit, sum)| QuantityTotal {
-                unit,
-                total: Decimal::from_big(&sum.to_big()).as_str().to_owned(),
-            })
-            .collect()
-    }
+/// Exact totals per unit as the manifest gives them, in unit order.
+fn quantity_totals(totals: &[(EnergyUnit, Decimal)]) -> Vec<QuantityTotal> {
+    totals
+        .iter()
+        .map(|(unit, total)| QuantityTotal {
+            unit: *unit,
+            total: total.as_str().to_owned(),
+        })
+        .collect()
 }
 
 /// How many EACs or statement lines between two progress reports (and
@@ -704,9 +691,6 @@ impl eac_report::LineSource for Reported<'_> {
 /// What one reading of a pack's listing gathers.
 struct ListingPass {
     ids: HashSet<String>,
-    eacs: usize,
-    values: usize,
-    totals: Vec<QuantityTotal>,
     /// Registry documents written to `sources/`.
     sources: usize,
     tally: eac_report::Tally,
@@ -725,37 +709,31 @@ fn read_pack_listing(
 ) -> Result<ListingPass, AppError> {
     let mut pass = ListingPass {
         ids: HashSet::new(),
-        eacs: 0,
-        values: 0,
-        totals: Vec::new(),
         sources: 0,
         tally: eac_report::Tally::new(),
         lines: StatementLines::new()?,
     };
-    let mut totals = Totals::default();
     let mut written: HashSet<String> = HashSet::new();
     let total = Some(listed as u64);
     progress.update(Phase::Pack, 0, total);
+    let mut read: usize = 0;
     each_listing_eac(listing, |eac| {
         if progress.is_cancelled() {
             return Err(AppError::cancelled());
         }
-        if pass.eacs.is_multiple_of(REPORT_EVERY) {
-            progress.update(Phase::Pack, pass.eacs as u64, total);
+        if read.is_multiple_of(REPORT_EVERY) {
+            progress.update(Phase::Pack, read as u64, total);
         }
-        pass.eacs += 1;
-        pass.values += eac.values.len();
-        totals.add(&eac);
+        read += 1;
         write_sources(store, dir, &eac, &mut written)?;
         let lines = &mut pass.lines;
         pass.tally.add(&eac, |key, line| lines.keep(key, &line))?;
         pass.ids.insert(eac.cds_eac_id);
         Ok(())
     })?;
-    pass.totals = totals.finish();
     pass.sources = written.len();
     pass.lines.finish()?;
-    progress.update(Phase::Pack, pass.eacs as u64, Some(pass.eacs as u64));
+    progress.update(Phase::Pack, read as u64, Some(read as u64));
     Ok(pass)
 }
 
@@ -1579,11 +1557,13 @@ fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> 
             );
         }
         if report.errors.is_empty() {
-            let (mut eacs, mut values, mut totals) = (0, 0, Totals::default());
+            let (mut eacs, mut values, mut sums) = (0, 0, UnitSums::default());
             each_listing_eac(&listing, |eac| {
                 eacs += 1;
                 values += eac.values.len();
-                totals.add(&eac);
+                for v in &eac.values {
+                    sums.add(v.unit, &v.value);
+                }
                 Ok(())
             })?;
             if eacs != m.counts.eacs || values != m.counts.values {
@@ -1595,7 +1575,7 @@ fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> 
                     ),
                 );
             }
-            let totals = totals.finish();
+            let totals = quantity_totals(&sums.totals());
             if totals != m.totals {
                 let words = |t: &[QuantityTotal]| {
                     t.iter()

@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
 use crate::violation::quote;
+use crate::EnergyUnit;
 
 /// An exact decimal number as written in JSON.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -279,6 +280,43 @@ impl ExactSum {
     }
 }
 
+/// Exact running sums of quantities, one per unit (Wh, kWh and MWh are
+/// never added together): the totals per unit of a statement, a pack's
+/// manifest or an EAC row.
+#[derive(Clone, Debug, Default)]
+pub struct UnitSums([Option<ExactSum>; 3]);
+
+impl UnitSums {
+    /// Adds `value` of `unit`.
+    pub fn add(&mut self, unit: EnergyUnit, value: &Decimal) {
+        let slot = match unit {
+            EnergyUnit::Wh => 0,
+            EnergyUnit::KWh => 1,
+            EnergyUnit::MWh => 2,
+        };
+        self.0[slot]
+            .get_or_insert_with(ExactSum::default)
+            .add(value, 0);
+    }
+
+    /// Each unit that has a value, in unit order ([`EnergyUnit::ALL`]),
+    /// with its sum.
+    pub fn iter(&self) -> impl Iterator<Item = (EnergyUnit, &ExactSum)> {
+        EnergyUnit::ALL
+            .iter()
+            .zip(&self.0)
+            .filter_map(|(unit, sum)| Some((*unit, sum.as_ref()?)))
+    }
+
+    /// The sums written as decimals, in unit order; units without a value
+    /// left out.
+    pub fn totals(&self) -> Vec<(EnergyUnit, Decimal)> {
+        self.iter()
+            .map(|(unit, sum)| (unit, sum.to_decimal()))
+            .collect()
+    }
+}
+
 /// `(mantissa, scale)` of a checked JSON number with at most
 /// [`SMALL_DIGITS`] digits, as `BigDecimal::from_str` reads it.
 fn small_parts(text: &str) -> Option<(i128, i64)> {
@@ -526,6 +564,31 @@ mod tests {
         assert!(!Decimal::parse("-0.0").unwrap().is_negative());
         assert!(Decimal::parse("-0.01").unwrap().is_negative());
         assert!(!Decimal::parse("0.01e-5").unwrap().is_negative());
+    }
+
+    #[test]
+    fn sums_per_unit_stay_apart_in_unit_order() {
+        let mut sums = UnitSums::default();
+        assert!(sums.totals().is_empty());
+        for (unit, v) in [
+            (EnergyUnit::MWh, "1000.0"),
+            (EnergyUnit::Wh, "12"),
+            (EnergyUnit::MWh, "45.106820"),
+        ] {
+            sums.add(unit, &Decimal::parse(v).unwrap());
+        }
+        let totals: Vec<(EnergyUnit, String)> = sums
+            .totals()
+            .into_iter()
+            .map(|(u, d)| (u, d.as_str().to_owned()))
+            .collect();
+        assert_eq!(
+            totals,
+            [
+                (EnergyUnit::Wh, "12".to_owned()),
+                (EnergyUnit::MWh, "1045.106820".to_owned())
+            ]
+        );
     }
 
     #[test]

@@ -23,7 +23,7 @@ mod violation;
 pub mod write;
 
 pub use check::{check_beneficiaries, check_eac, CheckOptions, ListingChecks, Purpose, SeenIds};
-pub use decimal::{Decimal, DecimalError, ExactSum, MAX_AMOUNT_LEN, MAX_EXPONENT};
+pub use decimal::{Decimal, DecimalError, ExactSum, UnitSums, MAX_AMOUNT_LEN, MAX_EXPONENT};
 pub use eac::{
     extensions_from_json, extensions_to_json, Completable, Eac, EacValue, Extensions, Missing,
     P1OrderKey, RETIRED_UNDATED,

@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use eac_model::{Decimal, EnergyUnit};
+use eac_model::{Decimal, EnergyUnit, UnitSums};
 
-use crate::{check_count, GroupKey, GroupTotals, LineSource, StatementFacts, Summary};
+use crate::{check_count, GroupKey, LineSource, StatementFacts, Summary};
 
 const HEADER: [&str; 15] = [
     "kind",
@@ -68,11 +68,11 @@ pub(crate) fn write(
     check_count(seen, summary)?;
     // Each group's totals, summed as its lines come again.
     let mut current: Option<GroupKey> = None;
-    let mut sums = GroupTotals::default();
+    let mut sums = UnitSums::default();
     let mut seen = 0;
-    let total_rows = |key: &GroupKey, sums: &mut GroupTotals, out: &mut dyn Write| {
+    let total_rows = |key: &GroupKey, sums: &mut UnitSums, out: &mut dyn Write| {
         let (beneficiary, period) = (key.beneficiary(), key.period().to_string());
-        for (unit, total) in sums.take() {
+        for (unit, total) in std::mem::take(sums).totals() {
             total_row(out, "total", &beneficiary, &period, unit, &total)?;
         }
         Ok::<(), io::Error>(())
@@ -87,7 +87,7 @@ pub(crate) fn write(
                 }
             }
         }
-        sums.add(l);
+        sums.add(l.unit, &l.quantity);
         Ok(())
     })?;
     if let Some(k) = current {

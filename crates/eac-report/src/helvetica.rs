@@ -110,13 +110,6 @@ pub(crate) fn shown(text: &str, bold: bool) -> impl Iterator<Item = (char, Shown
     })
 }
 
-/// Whether some character of `text` is printed as a `?` it is not: no
-/// font of the statement has it.
-pub(crate) fn replaces_any(text: &str, bold: bool) -> bool {
-    text.chars()
-        .any(|c| encode(c).is_none() && Face::of(c, bold).is_none())
-}
-
 /// Whether `text`, printed as a paragraph or a table cell prints it
 /// (control characters become spaces), shows a character none of the
 /// fonts has.

@@ -25,7 +25,7 @@ use std::io;
 use bigdecimal::{BigDecimal, Zero};
 use chrono::Datelike;
 use eac_model::{
-    BeneficiaryType, Decimal, Eac, EacValue, EnergyUnit, ExactSum, TechnologyType, Timestamp,
+    BeneficiaryType, Decimal, Eac, EacValue, EnergyUnit, TechnologyType, Timestamp, UnitSums,
 };
 
 /// Everything a claim statement shows, its EACs in memory (a test, a
@@ -404,6 +404,11 @@ impl Summary {
     pub fn values(&self) -> usize {
         self.values
     }
+
+    /// The exact totals of every value per unit, in unit order.
+    pub fn totals(&self) -> &[(EnergyUnit, Decimal)] {
+        &self.totals
+    }
 }
 
 /// The running summary of a statement's EACs, added one at a time in P1
@@ -413,7 +418,7 @@ impl Summary {
 /// not with the EACs or the groups (the groups' totals are summed as their
 /// lines are written).
 pub struct Tally {
-    totals: [Option<ExactSum>; 3],
+    totals: UnitSums,
     years: BTreeMap<i32, [Month; 12]>,
     eacs: usize,
     values: usize,
@@ -426,33 +431,10 @@ impl Default for Tally {
     }
 }
 
-/// Where `unit` sits in [`EnergyUnit::ALL`].
-fn unit_index(unit: EnergyUnit) -> usize {
-    EnergyUnit::ALL
-        .iter()
-        .position(|u| *u == unit)
-        .expect("every unit is listed")
-}
-
-fn add_to(sums: &mut [Option<ExactSum>; 3], line: &Line) {
-    sums[unit_index(line.unit)]
-        .get_or_insert_with(ExactSum::default)
-        .add(&line.quantity, 0);
-}
-
-/// The sums in unit order; units without a value left out.
-fn sums_of(sums: &[Option<ExactSum>; 3]) -> Vec<(EnergyUnit, Decimal)> {
-    EnergyUnit::ALL
-        .iter()
-        .zip(sums)
-        .filter_map(|(unit, sum)| Some((*unit, Decimal::from_big(&sum.as_ref()?.to_big()))))
-        .collect()
-}
-
 impl Tally {
     pub fn new() -> Tally {
         Tally {
-            totals: [None, None, None],
+            totals: UnitSums::default(),
             years: BTreeMap::new(),
             eacs: 0,
             values: 0,
@@ -485,7 +467,7 @@ impl Tally {
                 }
                 None => key.insert(GroupKey::of(eac, period)),
             };
-            add_to(&mut self.totals, &line);
+            self.totals.add(line.unit, &line.quantity);
             let cell = self.years.entry(period).or_default()[at.month0() as usize]
                 .entry(line.technology)
                 .or_insert_with(BigDecimal::zero);
@@ -511,28 +493,12 @@ impl Tally {
             .chain(facts.problems.iter().map(String::as_str))
             .any(|t| helvetica::prints_replaced(t, false));
         Summary {
-            totals: sums_of(&self.totals),
+            totals: self.totals.totals(),
             years: self.years,
             eacs: self.eacs,
             values: self.values,
             replaced,
         }
-    }
-}
-
-/// Exact running totals per unit of one group's lines, as a writer adds
-/// them up.
-#[derive(Default)]
-pub(crate) struct GroupTotals([Option<ExactSum>; 3]);
-
-impl GroupTotals {
-    pub(crate) fn add(&mut self, line: &Line) {
-        add_to(&mut self.0, line);
-    }
-
-    /// The totals in unit order; the running sums start again.
-    pub(crate) fn take(&mut self) -> Vec<(EnergyUnit, Decimal)> {
-        sums_of(&std::mem::take(&mut self.0))
     }
 }
 

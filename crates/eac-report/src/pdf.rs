@@ -20,14 +20,14 @@ use std::io::{self, Write};
 
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use chrono::Datelike;
-use eac_model::{Decimal, SpecEnum, TechnologyType};
+use eac_model::{Decimal, SpecEnum, TechnologyType, UnitSums};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, TextRenderingMode, UnicodeCmap};
 use pdf_writer::writers::{Catalog, DocumentInfo};
 use pdf_writer::{Chunk, Content, Date, Filter, Finish, Name, Rect, Ref, Str, TextStr};
 
 use crate::embedded::{self, Face, Used};
 use crate::helvetica::{self, Shown};
-use crate::{check_count, GroupKey, GroupTotals, Line, LineSource, Month, StatementFacts, Summary};
+use crate::{check_count, GroupKey, Line, LineSource, Month, StatementFacts, Summary};
 
 /// 210 mm and 279 mm in mpt.
 const PAGE_W: i64 = 595_276;
@@ -462,7 +462,7 @@ fn lay_out(
 /// Whether `ops` print a character none of the fonts has.
 fn replaces_any(ops: &[Op]) -> bool {
     ops.iter().any(|op| match op {
-        Op::Text { text, font, .. } => helvetica::replaces_any(text, *font == Font::Bold),
+        Op::Text { text, font, .. } => helvetica::prints_replaced(text, *font == Font::Bold),
         _ => false,
     })
 }
@@ -604,7 +604,7 @@ fn certificates(
     ];
     // The group whose table is being drawn, and its running totals.
     let mut current: Option<(GroupKey, Table)> = None;
-    let mut sums = GroupTotals::default();
+    let mut sums = UnitSums::default();
     let mut seen = 0;
     lines.each(&mut |key, l| {
         seen += 1;
@@ -618,7 +618,7 @@ fn certificates(
         }
         let (_, table) = current.as_ref().expect("set above");
         table.row(doc, &row(l));
-        sums.add(l);
+        sums.add(l.unit, &l.quantity);
         // Stop reading lines once the file cannot take pages.
         doc.check()
     })?;
@@ -629,10 +629,10 @@ fn certificates(
 }
 
 /// A group's totals per unit, under its table.
-fn group_totals(doc: &mut Doc, key: &GroupKey, sums: &mut GroupTotals) {
+fn group_totals(doc: &mut Doc, key: &GroupKey, sums: &mut UnitSums) {
     doc.gap(3_000);
     let beneficiary = key.beneficiary();
-    for (unit, total) in sums.take() {
+    for (unit, total) in std::mem::take(sums).totals() {
         let text = format!(
             "Total for {}, {}: {} {unit}",
             shorten(&beneficiary),

@@ -10,6 +10,7 @@ use bigdecimal::BigDecimal;
 use eac_model::{
     extensions_from_json, extensions_to_json, AssetLocationType, BeneficiaryType, Date, Decimal,
     Eac, EacValue, EnergyUnit, ExactSum, Extensions, RetiredState, TechnologyType, Timestamp,
+    UnitSums,
 };
 use rusqlite::params_from_iter;
 use rusqlite::types::{Type, ValueRef};
@@ -404,24 +405,18 @@ fn derive(eac: &Eac) -> Result<Derived> {
         )));
     }
     // One pass, one parse per value: totals per unit and the total in Wh.
-    let mut per_unit: Vec<Option<ExactSum>> = vec![None; EnergyUnit::ALL.len()];
+    let mut per_unit = UnitSums::default();
     let mut wh = ExactSum::default();
     for v in &eac.values {
         wh.add(&v.value, v.unit.wh_exponent());
-        per_unit[unit_index(v.unit)]
-            .get_or_insert_with(ExactSum::default)
-            .add(&v.value, 0);
+        per_unit.add(v.unit, &v.value);
     }
-    let totals = EnergyUnit::ALL
+    let totals = per_unit
         .iter()
-        .zip(per_unit)
-        .filter_map(|(unit, total)| {
-            let total = total?;
-            Some(UnitTotal {
-                unit: *unit,
-                total: total.to_decimal(),
-                scaled: total.to_scaled_i64(),
-            })
+        .map(|(unit, total)| UnitTotal {
+            unit,
+            total: total.to_decimal(),
+            scaled: total.to_scaled_i64(),
         })
         .collect();
     Ok(Derived {
