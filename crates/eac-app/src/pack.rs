@@ -322,12 +322,8 @@ pub fn make_pack_with_key_dir(
         tally,
         mut lines,
     } = read_pack_listing(store, &mut dir, &listing_path, listed, progress)?;
-    let (audit_head, audit_records) = {
-        let ids: HashSet<&str> = ids.iter().map(String::as_str).collect();
-        let audit = write_audit(store, &dir, &ids)?;
-        write_claims(store, &mut dir, &ids)?;
-        audit
-    };
+    let (audit_head, audit_records) = write_audit(store, &dir, &ids)?;
+    write_claims(store, &mut dir, &ids)?;
     // What the rest needs is not the EACs' ids: not held while the
     // statement and the manifest are made.
     drop(ids);
@@ -809,7 +805,7 @@ fn write_sources(
 fn write_claims(
     store: &Store,
     dir: &mut AtomicDir,
-    ids: &HashSet<&str>,
+    ids: &HashSet<String>,
 ) -> Result<usize, AppError> {
     let mut written = 0;
     for claim in store.claims()? {
@@ -874,7 +870,7 @@ struct AuditLine {
 fn write_audit(
     store: &Store,
     dir: &AtomicDir,
-    ids: &HashSet<&str>,
+    ids: &HashSet<String>,
 ) -> Result<(Option<String>, usize), AppError> {
     let shown = dir.shown(AUDIT_FILE);
     let mut out = dir.create_file(AUDIT_FILE)?;

@@ -4,9 +4,9 @@
 use std::borrow::Cow;
 use std::io::{self, Write};
 
-use eac_model::{Decimal, EnergyUnit, UnitSums};
+use eac_model::{Decimal, EnergyUnit};
 
-use crate::{check_count, GroupKey, LineSource, StatementFacts, Summary};
+use crate::{by_group, GroupKey, Groups, Line, LineSource, StatementFacts, Summary};
 
 const HEADER: [&str; 15] = [
     "kind",
@@ -36,64 +36,17 @@ pub(crate) fn write(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     record(out, HEADER.map(Cow::Borrowed))?;
-    let mut seen = 0;
-    let mut group: Option<(GroupKey, String, String)> = None;
-    lines.each(&mut |key, l| {
-        seen += 1;
-        if group.as_ref().is_none_or(|(k, _, _)| k != key) {
-            group = Some((key.clone(), key.beneficiary(), key.period().to_string()));
-        }
-        let (_, beneficiary, period) = group.as_ref().expect("set above");
-        record(
-            out,
-            [
-                "value".into(),
-                beneficiary.as_str().into(),
-                period.as_str().into(),
-                l.cds_eac_id.as_str().into(),
-                l.certificates.as_str().into(),
-                l.registry.as_str().into(),
-                l.technology.map_or("", |t| t.as_str()).into(),
-                l.asset_id.as_str().into(),
-                l.start.to_string().into(),
-                l.end.to_string().into(),
-                l.quantity.as_str().into(),
-                l.unit.as_str().into(),
-                l.retired.as_str().into(),
-                l.status.as_str().into(),
-                "".into(),
-            ],
-        )
-    })?;
-    check_count(seen, summary)?;
+    by_group(
+        lines,
+        summary,
+        &mut Values {
+            out: &mut *out,
+            beneficiary: String::new(),
+            period: String::new(),
+        },
+    )?;
     // Each group's totals, summed as its lines come again.
-    let mut current: Option<GroupKey> = None;
-    let mut sums = UnitSums::default();
-    let mut seen = 0;
-    let total_rows = |key: &GroupKey, sums: &mut UnitSums, out: &mut dyn Write| {
-        let (beneficiary, period) = (key.beneficiary(), key.period().to_string());
-        for (unit, total) in std::mem::take(sums).totals() {
-            total_row(out, "total", &beneficiary, &period, unit, &total)?;
-        }
-        Ok::<(), io::Error>(())
-    };
-    lines.each(&mut |key, l| {
-        seen += 1;
-        match &current {
-            Some(k) if k == key => {}
-            _ => {
-                if let Some(k) = current.replace(key.clone()) {
-                    total_rows(&k, &mut sums, out)?;
-                }
-            }
-        }
-        sums.add(l.unit, &l.quantity);
-        Ok(())
-    })?;
-    if let Some(k) = current {
-        total_rows(&k, &mut sums, out)?;
-    }
-    check_count(seen, summary)?;
+    by_group(lines, summary, &mut Totals { out: &mut *out })?;
     for (unit, total) in &summary.totals {
         total_row(out, "grand_total", "", "", *unit, total)?;
     }
@@ -108,6 +61,59 @@ pub(crate) fn write(
         note_row(out, "problem", problem)?;
     }
     Ok(())
+}
+
+/// The `value` rows, each with its group's beneficiary and period.
+struct Values<'o> {
+    out: &'o mut dyn Write,
+    beneficiary: String,
+    period: String,
+}
+
+impl Groups for Values<'_> {
+    fn start(&mut self, key: &GroupKey) -> io::Result<()> {
+        self.beneficiary = key.beneficiary();
+        self.period = key.period().to_string();
+        Ok(())
+    }
+
+    fn line(&mut self, l: &Line) -> io::Result<()> {
+        record(
+            self.out,
+            [
+                "value".into(),
+                self.beneficiary.as_str().into(),
+                self.period.as_str().into(),
+                l.cds_eac_id.as_str().into(),
+                l.certificates.as_str().into(),
+                l.registry.as_str().into(),
+                l.technology.map_or("", |t| t.as_str()).into(),
+                l.asset_id.as_str().into(),
+                l.start.to_string().into(),
+                l.end.to_string().into(),
+                l.quantity.as_str().into(),
+                l.unit.as_str().into(),
+                l.retired.as_str().into(),
+                l.status.as_str().into(),
+                "".into(),
+            ],
+        )
+    }
+}
+
+/// The `total` rows of each group.
+struct Totals<'o> {
+    out: &'o mut dyn Write,
+}
+
+impl Groups for Totals<'_> {
+    fn end(&mut self, key: &GroupKey, totals: Vec<(EnergyUnit, Decimal)>) -> io::Result<()> {
+        let (beneficiary, period) = (key.beneficiary(), key.period().to_string());
+        for (unit, total) in totals {
+            total_row(self.out, "total", &beneficiary, &period, unit, &total)?;
+        }
+        Ok(())
+    }
 }
 
 fn total_row(

@@ -320,10 +320,51 @@ impl GroupKey {
     }
 }
 
-/// Counts the lines a source hands out, so a writer can check that they
-/// are as many as the tally counted: a source that lost or repeated a line
-/// fails the statement instead of changing it silently.
-pub(crate) fn check_count(seen: usize, summary: &Summary) -> io::Result<()> {
+/// What a writer does with the lines of a statement, group by group
+/// ([`by_group`]).
+pub(crate) trait Groups {
+    /// A group begins (its first line follows).
+    fn start(&mut self, _key: &GroupKey) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// One line of the group begun last.
+    fn line(&mut self, _line: &Line) -> io::Result<()> {
+        Ok(())
+    }
+
+    /// The group begun last ends, with its exact totals per unit.
+    fn end(&mut self, _key: &GroupKey, _totals: Vec<(EnergyUnit, Decimal)>) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Reads every line of `lines` once, telling `to` where each group starts
+/// and ends (with its totals, summed here). The lines must be as many as
+/// the tally counted: a source that lost or repeated one fails the
+/// statement instead of changing it silently.
+pub(crate) fn by_group(
+    lines: &mut dyn LineSource,
+    summary: &Summary,
+    to: &mut dyn Groups,
+) -> io::Result<()> {
+    let mut current: Option<GroupKey> = None;
+    let mut sums = UnitSums::default();
+    let mut seen = 0;
+    lines.each(&mut |key, line| {
+        seen += 1;
+        if current.as_ref() != Some(key) {
+            if let Some(ended) = current.replace(key.clone()) {
+                to.end(&ended, std::mem::take(&mut sums).totals())?;
+            }
+            to.start(key)?;
+        }
+        sums.add(line.unit, &line.quantity);
+        to.line(line)
+    })?;
+    if let Some(ended) = current {
+        to.end(&ended, sums.totals())?;
+    }
     if seen == summary.values {
         Ok(())
     } else {

@@ -20,14 +20,14 @@ use std::io::{self, Write};
 
 use bigdecimal::{BigDecimal, RoundingMode, ToPrimitive, Zero};
 use chrono::Datelike;
-use eac_model::{Decimal, SpecEnum, TechnologyType, UnitSums};
+use eac_model::{Decimal, EnergyUnit, SpecEnum, TechnologyType};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, TextRenderingMode, UnicodeCmap};
 use pdf_writer::writers::{Catalog, DocumentInfo};
 use pdf_writer::{Chunk, Content, Date, Filter, Finish, Name, Rect, Ref, Str, TextStr};
 
 use crate::embedded::{self, Face, Used};
 use crate::helvetica::{self, Shown};
-use crate::{check_count, GroupKey, Line, LineSource, Month, StatementFacts, Summary};
+use crate::{by_group, GroupKey, Groups, Line, LineSource, Month, StatementFacts, Summary};
 
 /// 210 mm and 279 mm in mpt.
 const PAGE_W: i64 = 595_276;
@@ -602,37 +602,54 @@ fn certificates(
             right: false,
         },
     ];
-    // The group whose table is being drawn, and its running totals.
-    let mut current: Option<(GroupKey, Table)> = None;
-    let mut sums = UnitSums::default();
-    let mut seen = 0;
-    lines.each(&mut |key, l| {
-        seen += 1;
-        if current.as_ref().is_none_or(|(k, _)| k != key) {
-            if let Some((k, _)) = current.take() {
-                group_totals(doc, &k, &mut sums);
-            }
-            let heading = group_heading(key);
-            doc.heading(SUBHEADING, &heading, 3 * line_height(SMALL) + 4 * PAD_Y);
-            current = Some((key.clone(), Table::start(doc, &heading, &columns)));
-        }
-        let (_, table) = current.as_ref().expect("set above");
-        table.row(doc, &row(l));
-        sums.add(l.unit, &l.quantity);
-        // Stop reading lines once the file cannot take pages.
-        doc.check()
-    })?;
-    if let Some((k, _)) = current {
-        group_totals(doc, &k, &mut sums);
+    by_group(
+        lines,
+        summary,
+        &mut Tables {
+            doc,
+            columns: &columns,
+            table: None,
+        },
+    )
+}
+
+/// The certificate tables: a heading and a table per group, its totals
+/// under it.
+struct Tables<'d, 'p, 'c> {
+    doc: &'d mut Doc<'p>,
+    columns: &'c [Column],
+    /// The table of the group begun last.
+    table: Option<Table<'c>>,
+}
+
+impl Groups for Tables<'_, '_, '_> {
+    fn start(&mut self, key: &GroupKey) -> io::Result<()> {
+        let heading = group_heading(key);
+        self.doc
+            .heading(SUBHEADING, &heading, 3 * line_height(SMALL) + 4 * PAD_Y);
+        self.table = Some(Table::start(self.doc, &heading, self.columns));
+        Ok(())
     }
-    check_count(seen, summary)
+
+    fn line(&mut self, l: &Line) -> io::Result<()> {
+        if let Some(table) = &self.table {
+            table.row(self.doc, &row(l));
+        }
+        // Stop reading lines once the file cannot take pages.
+        self.doc.check()
+    }
+
+    fn end(&mut self, key: &GroupKey, totals: Vec<(EnergyUnit, Decimal)>) -> io::Result<()> {
+        group_totals(self.doc, key, totals);
+        Ok(())
+    }
 }
 
 /// A group's totals per unit, under its table.
-fn group_totals(doc: &mut Doc, key: &GroupKey, sums: &mut UnitSums) {
+fn group_totals(doc: &mut Doc, key: &GroupKey, totals: Vec<(EnergyUnit, Decimal)>) {
     doc.gap(3_000);
     let beneficiary = key.beneficiary();
-    for (unit, total) in std::mem::take(sums).totals() {
+    for (unit, total) in totals {
         let text = format!(
             "Total for {}, {}: {} {unit}",
             shorten(&beneficiary),
