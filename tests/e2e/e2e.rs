@@ -1483,6 +1483,20 @@ async fn is_disabled(desk: &Desk, testid: &str) -> Result<bool> {
     Ok(v.as_bool().unwrap_or(false))
 }
 
+/// How many files are under `dir`, in every folder.
+fn files_under(dir: &std::path::Path) -> Result<usize> {
+    let mut n = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        n += if path.is_dir() {
+            files_under(&path)?
+        } else {
+            1
+        };
+    }
+    Ok(n)
+}
+
 /// A pack of thousands of EACs says what it is doing after its exports
 /// (its EACs read, then its claim statement written, with counts) and
 /// Cancel stops it there: nothing written beside the folder it was to
@@ -1502,6 +1516,8 @@ async fn a_large_pack_shows_its_statement_written_and_cancel_stops_it_there() ->
         String::from_utf8_lossy(&out.stderr)
     );
     let desk = Desk::start_in("pack-progress", dir, &[]).await?;
+    // The smallest window the desk supports: the dialog and its bar fit.
+    desk.set_viewport(1024, 768).await?;
     desk.wait_count("footer-count", |c| c == 5000).await?;
     desk.click("toolbar-evidence").await?;
     desk.click("toolbar-pack").await?;
@@ -1524,9 +1540,12 @@ async fn a_large_pack_shows_its_statement_written_and_cancel_stops_it_there() ->
         )
         .await?;
     ensure!(label.contains(" of ") && label.ends_with("%)"), "{label}");
-    desk.screenshot(&artifacts_dir().join("pack-statement-progress.png"))
+    // The bar eases to a new phase's fraction in 0.15 s: shown once there.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    desk.screenshot(&artifacts_dir().join("pack-statement-progress-1024x768.png"))
         .await?;
-    desk.click("pack-progress-cancel").await?;
+    // Cancel by keyboard: Enter on the focused button.
+    desk.press_enter("pack-progress-cancel").await?;
     let said = desk
         .wait_text("pack-cancelled", "the cancel said", |t| !t.is_empty())
         .await?;
@@ -1578,6 +1597,13 @@ async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -
     );
     desk.wait_text("pack-verdict-eacs", "the pack's EAC count", |t| t == "12")
         .await?;
+    // Every file the folder holds, counted though the window is not sent
+    // the manifest's list of them.
+    let files = files_under(&pack)?.to_string();
+    desk.wait_text("pack-verdict-files", "the pack's file count", |t| {
+        t == files
+    })
+    .await?;
     desk.screenshot(&artifacts_dir().join("evidence-pack.png"))
         .await?;
     desk.click("pack-done").await?;
