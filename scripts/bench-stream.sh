@@ -5,7 +5,11 @@
 # envelope-only EACs (besides a small sample of full EACs), then runs,
 # each as its own process under GNU time:
 #   audit --json, audit (the table), refdata ls --json, refdata ls,
-#   export --profile p2 (a bundle listing every envelope-only EAC).
+#   export --profile p2 (a bundle listing every envelope-only EAC),
+#   import of that bundle;
+# and, on a sample database of SIZE/10 EACs (4× in the large run), an
+# evidence pack (`pack --out`) and its check (`pack verify`), signed with
+# a key made in BENCH_DIR.
 # Streamed paths keep the same peak at 4× the size; what still grows is
 # named in docs/benchmarks.md ("Streaming: audit, reference data, P2").
 #
@@ -104,4 +108,13 @@ for N in "$SIZE" $(( SIZE * 4 )); do
   rm -f "$WORK/p2-import.sqlite"*
   measure "import p2" "$BIN" --db "$WORK/p2-import.sqlite" import "$WORK/bundle"
 done
-echo "(n: audit records and reference ids; envelope-only EACs n/4; $(nproc) cores, $(uname -m); work in $WORK)"
+export EACDESK_KEY_DIR="$WORK/keys"
+for N in $(( SIZE / 10 )) $(( SIZE * 4 / 10 )); do
+  DB="$WORK/pack-$N.sqlite"
+  rm -f "$DB"*
+  "$BIN" --db "$DB" sample --eacs "$N" >/dev/null
+  rm -rf "$WORK/pack"
+  measure "pack" "$BIN" --db "$DB" pack --out "$WORK/pack"
+  measure "pack verify" "$BIN" pack verify "$WORK/pack"
+done
+echo "(n: audit records and reference ids; envelope-only EACs n/4; EACs for pack; $(nproc) cores, $(uname -m); work in $WORK)"

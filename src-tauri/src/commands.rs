@@ -561,20 +561,14 @@ macro_rules! ipc_commands {
             ) -> PackVerdict {
                 desk.task(op_id, move |op| {
                     let verdict = eac_app::verify_pack(&path, expected_fingerprint.as_deref());
-                    finished(op, verdict.map(eac_app::PackVerdict::without_file_list))
+                    finished(op, verdict)
                 })
                 .await
             }
             /// What changed in the open database since the pack in `path` was made: EACs added,
             /// removed and edited, each with its audit records since, and the pack's own verdict.
             async fn pack_diff(desk, path: PathBuf) -> PackDiff {
-                desk.read(move |store| {
-                    eac_app::pack_diff(store, &path).map(|mut d| {
-                        d.verdict = d.verdict.without_file_list();
-                        d
-                    })
-                })
-                .await
+                desk.read(move |store| eac_app::pack_diff(store, &path)).await
             }
             /// Every evidence pack made from this database, newest first.
             async fn packs(desk) -> Vec<PackRecord> {

@@ -209,13 +209,14 @@ fn a_pack_holds_the_layout_and_verifies_on_its_own() {
 
     let verdict = verify(&pack);
     assert!(verdict.ok, "{:#?}", verdict.problems);
-    let m = verdict.manifest.clone().unwrap();
+    // The verdict holds the manifest without its list of files (a
+    // million-file pack's would be 170 MB): the count says how many.
+    assert!(verdict.manifest.as_ref().unwrap().files.is_empty());
+    let m = manifest_of(&pack);
     assert_eq!(verdict.file_count, Some(m.files.len()));
-    // What the window is sent: the count, not the list.
-    let sent = verdict.clone().without_file_list();
-    assert!(sent.manifest.as_ref().unwrap().files.is_empty());
-    assert_eq!(sent.file_count, Some(m.files.len()));
-    assert_eq!(sent.manifest.as_ref().unwrap().counts, m.counts);
+    let mut read = m.clone();
+    read.files.clear();
+    assert_eq!(verdict.manifest.as_ref(), Some(&read));
     assert_eq!(m.format, "eacdesk-pack-v1");
     assert_eq!(m.title, "FY2021 filing");
     assert_eq!(m.counts.eacs, count.count);
@@ -625,6 +626,175 @@ fn rewrite_manifest(dir: &Path, key: Option<&eac_app::SigningKeyInfo>) {
     if let Some(k) = key {
         fs::write(dir.join("MANIFEST.sig"), sign(k, &bytes)).unwrap();
     }
+}
+
+/// Rewrites the manifest's list with `edit` and signs it with the user's
+/// own key, so that the signature holds and only the list can be at fault.
+fn relist(t: &TempStore, dir: &Path, edit: &dyn Fn(&mut Vec<eac_app::ManifestFile>)) {
+    let own = eac_app::signing_key_in(&keys(t)).unwrap();
+    let mut m = manifest_of(dir);
+    edit(&mut m.files);
+    let mut bytes = serde_json::to_vec_pretty(&m).unwrap();
+    bytes.push(b'\n');
+    fs::write(dir.join("MANIFEST.json"), &bytes).unwrap();
+    fs::write(dir.join("MANIFEST.sig"), sign(&own, &bytes)).unwrap();
+}
+
+/// The verifier reads the manifest's list as it streams and counts the
+/// folder's files instead of listing them (decision 242): what the list
+/// says is checked entry by entry, and a count that does not add up sends
+/// it back to name each file the list leaves out.
+#[test]
+fn a_list_out_of_order_twice_or_through_a_link_is_named_with_every_unlisted_file() {
+    let Made { t, pack, .. } = made();
+    let case = |name: &str, change: &dyn Fn(&Path)| -> PackVerdict {
+        let dir = t.path(&format!("listed-{name}"));
+        copy_dir(&pack, &dir);
+        change(&dir);
+        verify(&dir)
+    };
+    let all =
+        |v: &PackVerdict| -> Vec<String> { v.problems.iter().map(|p| p.message.clone()).collect() };
+
+    // Re-signed unchanged: holds (the helper itself is sound).
+    let v = case("same", &|d| relist(&t, d, &|_| {}));
+    assert!(v.ok, "{:#?}", v.problems);
+
+    // One entry listed twice, next to itself.
+    let v = case("twice", &|d| {
+        relist(&t, d, &|files| {
+            let again = files[1].clone();
+            files.insert(1, again);
+        })
+    });
+    assert!(!v.ok);
+    let twice = problems_of(&v, "MANIFEST.json");
+    assert_eq!(twice.len(), 1, "{twice:#?}");
+    assert!(twice[0].contains("twice"), "{twice:#?}");
+    assert_eq!(v.file_count, Some(manifest_of(&pack).files.len() + 1));
+
+    // Listed twice far apart: the list is out of order where it returns.
+    let v = case("twice-apart", &|d| {
+        relist(&t, d, &|files| {
+            let first = files[0].clone();
+            files.push(first);
+        })
+    });
+    assert!(!v.ok);
+    assert!(
+        all(&v).iter().any(|p| p.contains("are not sorted by path")),
+        "{:#?}",
+        v.problems
+    );
+
+    // Out of order and a file left out of the list while still in the
+    // folder: both named, the file by its path.
+    let v = case("unsorted-and-unlisted", &|d| {
+        relist(&t, d, &|files| {
+            files.retain(|f| f.path != "claim-statement.csv");
+            let n = files.len();
+            files.swap(n - 2, n - 1);
+        })
+    });
+    assert!(!v.ok);
+    assert!(
+        all(&v).iter().any(|p| p.contains("are not sorted by path")),
+        "{:#?}",
+        v.problems
+    );
+    assert_eq!(
+        problems_of(&v, "claim-statement.csv"),
+        ["claim-statement.csv was added: the manifest does not list it"]
+    );
+
+    // Files added deep in the pack and an empty folder: each named once,
+    // the folder that holds the added file not named as well.
+    let v = case("added-several", &|d| {
+        fs::write(d.join("p2/eacs/zz-extra.json"), "{}").unwrap();
+        fs::create_dir_all(d.join("notes/more")).unwrap();
+        fs::write(d.join("notes/more/a.txt"), "a").unwrap();
+        fs::create_dir(d.join("empty")).unwrap();
+    });
+    assert_eq!(
+        problems_of(&v, "p2/eacs/zz-extra.json"),
+        ["p2/eacs/zz-extra.json was added: the manifest does not list it"]
+    );
+    assert_eq!(problems_of(&v, "notes/more/a.txt").len(), 1);
+    assert!(problems_of(&v, "notes/").is_empty(), "{:#?}", v.problems);
+    assert!(problems_of(&v, "notes/more/").is_empty());
+    assert_eq!(
+        problems_of(&v, "empty/"),
+        ["empty/ was added: the manifest lists nothing in it"]
+    );
+    assert_eq!(v.problems.len(), 3, "{:#?}", v.problems);
+
+    // A listed folder swapped for a link to an intact copy: the link is
+    // named and its files are not the pack's, though they would hash right.
+    #[cfg(unix)]
+    {
+        let v = case("linked-folder", &|d| {
+            let elsewhere = d.with_extension("p2-elsewhere");
+            fs::rename(d.join("p2"), &elsewhere).unwrap();
+            std::os::unix::fs::symlink(&elsewhere, d.join("p2")).unwrap();
+        });
+        assert!(!v.ok);
+        assert!(problems_of(&v, "p2")
+            .iter()
+            .any(|p| p.contains("symbolic link")));
+        assert!(
+            problems_of(&v, "p2/eacs.json")
+                .iter()
+                .any(|p| p.contains("is missing")),
+            "{:#?}",
+            v.problems
+        );
+    }
+
+    // A manifest that is not one: a member given twice, text after it.
+    for (name, edit) in [
+        ("title-twice", "{\n  \"title\": \"again\","),
+        ("trailing", ""),
+    ] {
+        let v = case(name, &|d| {
+            let path = d.join("MANIFEST.json");
+            let text = fs::read_to_string(&path).unwrap();
+            let text = if edit.is_empty() {
+                text + "{}"
+            } else {
+                text.replacen('{', edit, 1)
+            };
+            fs::write(&path, text).unwrap();
+        });
+        assert!(!v.ok);
+        let named = problems_of(&v, "MANIFEST.json");
+        assert!(
+            named
+                .iter()
+                .any(|p| p.contains("cannot be read as an EAC Desk pack manifest")),
+            "{name}: {named:#?}"
+        );
+        assert!(v.manifest.is_none() && v.file_count.is_none());
+        assert!(
+            v.manifest_sha256.is_some(),
+            "the file's hash is still given"
+        );
+    }
+
+    // audit.jsonl with a line that is not UTF-8: named by its line.
+    let v = case("audit-not-utf8", &|d| {
+        let path = d.join("audit.jsonl");
+        let mut bytes = fs::read(&path).unwrap();
+        let second = bytes.iter().position(|b| *b == b'\n').unwrap() + 3;
+        bytes[second] = 0xff;
+        fs::write(&path, bytes).unwrap();
+    });
+    assert!(
+        problems_of(&v, "audit.jsonl")
+            .iter()
+            .any(|p| p.contains("audit.jsonl line 2") && p.contains("not UTF-8")),
+        "{:#?}",
+        v.problems
+    );
 }
 
 #[test]

@@ -10,7 +10,7 @@ use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
-use ed25519_dalek::{Signature, SigningKey, Verifier, VerifyingKey};
+use ed25519_dalek::{Signature, SigningKey, VerifyingKey};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -227,24 +227,52 @@ fn create(dir: &Path, path: &Path) -> Result<PackKey, AppError> {
 
 /// Checks the hex Ed25519 signature `signature` of `message` by the hex
 /// public key `public_key`; the error says what does not hold.
+#[cfg(test)]
 pub(crate) fn verify_signature(
     public_key: &str,
     message: &[u8],
     signature: &str,
 ) -> Result<(), String> {
-    let public: [u8; 32] = hex::decode(public_key.trim())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or("the public key in the manifest is not 64 hex digits")?;
-    let key = VerifyingKey::from_bytes(&public)
-        .map_err(|_| "the public key in the manifest is not an Ed25519 key".to_owned())?;
-    let sig: [u8; 64] = hex::decode(signature.trim())
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or("the signature is not 128 hex digits")?;
-    key.verify(message, &Signature::from_bytes(&sig))
-        .map_err(|_| "the signature does not match MANIFEST.json and the key it names: the manifest was changed after it was signed, or signed by another key".to_owned())
+    let mut check = SignatureCheck::new(public_key, signature)?;
+    check.update(message);
+    check.finish()
 }
+
+/// The check of a hex Ed25519 signature by a hex public key, given the
+/// message in pieces (a manifest read from its file, never held whole).
+pub(crate) struct SignatureCheck(ed25519_dalek::StreamVerifier);
+
+impl SignatureCheck {
+    /// Fails saying what is wrong with the key or the signature's form.
+    pub(crate) fn new(public_key: &str, signature: &str) -> Result<SignatureCheck, String> {
+        let public: [u8; 32] = hex::decode(public_key.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or("the public key in the manifest is not 64 hex digits")?;
+        let key = VerifyingKey::from_bytes(&public)
+            .map_err(|_| "the public key in the manifest is not an Ed25519 key".to_owned())?;
+        let sig: [u8; 64] = hex::decode(signature.trim())
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or("the signature is not 128 hex digits")?;
+        key.verify_stream(&Signature::from_bytes(&sig))
+            .map(SignatureCheck)
+            .map_err(|_| MISMATCH.to_owned())
+    }
+
+    pub(crate) fn update(&mut self, piece: &[u8]) {
+        self.0.update(piece);
+    }
+
+    /// Whether the signature holds over every piece given.
+    pub(crate) fn finish(self) -> Result<(), String> {
+        self.0
+            .finalize_and_verify()
+            .map_err(|_| MISMATCH.to_owned())
+    }
+}
+
+const MISMATCH: &str = "the signature does not match MANIFEST.json and the key it names: the manifest was changed after it was signed, or signed by another key";
 
 #[cfg(test)]
 mod tests {

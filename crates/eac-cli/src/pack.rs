@@ -199,7 +199,7 @@ fn print_verdict(out: &mut Out, v: &PackVerdict, key_expected: bool) -> Result<(
                 "The evidence pack {} is intact: signed by {}{expected}, {}, {chain}.",
                 v.path,
                 m.key.fingerprint,
-                count(m.files.len(), "file")
+                count(v.file_count.unwrap_or_default(), "file")
             )?;
             fields(
                 out,

@@ -11,9 +11,9 @@ export type PackVerdict = { path: string,
  */
 ok: boolean, problems: Array<PackProblem>, 
 /**
- * The manifest as read (`None` when it is missing or unreadable).
- * The desktop app receives it without its list of files
- * ([`PackVerdict::without_file_list`]): a pack of a million EACs lists
+ * The manifest as read (`None` when it is missing or unreadable),
+ * without its list of files (`files` is empty): the pack's
+ * `MANIFEST.json` holds the list, and a pack of a million EACs lists
  * a million files.
  */
 manifest: Manifest | null, 

@@ -22,13 +22,11 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::{self, Read, Write as _};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
-use eac_model::{
-    CheckOptions, Decimal, Eac, EacRead, EnergyUnit, ExportProfile, Flow, Timestamp, UnitSums,
-};
+use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, Flow, Timestamp};
 use eac_store::atomic::{self, AtomicDir};
-use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBER};
+use eac_store::chain::CONTENT_NAMES;
 use eac_store::{
     AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, NewPack, PackRecord, Phase,
     Progress, QuantityTotal, Reason, Store, StoreError,
@@ -164,9 +162,9 @@ pub struct PackVerdict {
     /// Every check held.
     pub ok: bool,
     pub problems: Vec<PackProblem>,
-    /// The manifest as read (`None` when it is missing or unreadable).
-    /// The desktop app receives it without its list of files
-    /// ([`PackVerdict::without_file_list`]): a pack of a million EACs lists
+    /// The manifest as read (`None` when it is missing or unreadable),
+    /// without its list of files (`files` is empty): the pack's
+    /// `MANIFEST.json` holds the list, and a pack of a million EACs lists
     /// a million files.
     pub manifest: Option<Manifest>,
     /// How many files the manifest lists (not counting `MANIFEST.json`
@@ -174,18 +172,6 @@ pub struct PackVerdict {
     pub file_count: Option<usize>,
     /// SHA-256 of `MANIFEST.json`, when there is one.
     pub manifest_sha256: Option<String>,
-}
-
-impl PackVerdict {
-    /// The verdict with the manifest's list of files left out (its count
-    /// stays in `file_count`): what a window needs to show, not 170 MB of
-    /// entries for a million-file pack.
-    pub fn without_file_list(mut self) -> PackVerdict {
-        if let Some(m) = &mut self.manifest {
-            m.files = Vec::new();
-        }
-        self
-    }
 }
 
 /// One EAC that differs between a pack and the database.
@@ -1036,32 +1022,57 @@ struct Walk {
 
 impl Walk {
     fn run(&mut self, root: &Path, relative: &str) -> Result<(), (PathBuf, io::Error)> {
-        let here = if relative.is_empty() {
-            root.to_owned()
-        } else {
-            root.join(relative)
-        };
-        let entries = fs::read_dir(&here).map_err(|e| (here.clone(), e))?;
-        for entry in entries {
-            let entry = entry.map_err(|e| (here.clone(), e))?;
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let path = if relative.is_empty() {
-                name
-            } else {
-                format!("{relative}/{name}")
-            };
-            let kind = entry.file_type().map_err(|e| (entry.path(), e))?;
-            if kind.is_dir() {
-                self.folders.push(path.clone());
-                self.run(root, &path)?;
-            } else if kind.is_file() {
-                self.files.push(path);
-            } else {
-                self.other.push(path);
-            }
-        }
-        Ok(())
+        walk_each(root, relative, &mut |path, kind| match kind {
+            EntryKind::File => self.files.push(path.to_owned()),
+            EntryKind::Folder => self.folders.push(path.to_owned()),
+            EntryKind::Other => self.other.push(path.to_owned()),
+        })
     }
+}
+
+/// What a folder entry is, links not followed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum EntryKind {
+    File,
+    Folder,
+    /// A symbolic link, device, socket or pipe.
+    Other,
+}
+
+/// Calls `visit` with every entry under `root/relative` as a relative
+/// `/`-separated path, a folder before what it holds, in the order the
+/// system lists them, without following links and without holding the
+/// names.
+fn walk_each(
+    root: &Path,
+    relative: &str,
+    visit: &mut dyn FnMut(&str, EntryKind),
+) -> Result<(), (PathBuf, io::Error)> {
+    let here = if relative.is_empty() {
+        root.to_owned()
+    } else {
+        root.join(relative)
+    };
+    let entries = fs::read_dir(&here).map_err(|e| (here.clone(), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| (here.clone(), e))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = if relative.is_empty() {
+            name
+        } else {
+            format!("{relative}/{name}")
+        };
+        let kind = entry.file_type().map_err(|e| (entry.path(), e))?;
+        if kind.is_dir() {
+            visit(&path, EntryKind::Folder);
+            walk_each(root, &path, visit)?;
+        } else if kind.is_file() {
+            visit(&path, EntryKind::File);
+        } else {
+            visit(&path, EntryKind::Other);
+        }
+    }
+    Ok(())
 }
 
 /// What is at a pack's destination.
@@ -1098,19 +1109,25 @@ fn inspect_destination(dir: &Path) -> Result<Destination, AppError> {
     if walk.files.is_empty() && walk.other.is_empty() && walk.folders.is_empty() {
         return Ok(Destination::Empty);
     }
-    let manifest: Option<Manifest> = fs::read(dir.join(MANIFEST_FILE))
+    let mut owned: HashSet<String> = HashSet::new();
+    let manifest = fs::File::open(dir.join(MANIFEST_FILE))
         .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .filter(|m: &Manifest| m.format == PACK_FORMAT);
-    let Some(manifest) = manifest else {
+        .and_then(|file| {
+            verify::read_manifest(file, |f| {
+                owned.insert(f.path);
+                true
+            })
+            .ok()
+        })
+        .filter(|m| m.format == PACK_FORMAT);
+    if manifest.is_none() {
         let mut held: Vec<String> = walk.files.into_iter().chain(walk.other).collect();
         held.extend(walk.folders.into_iter().map(|f| format!("{f}/")));
         return Err(refuse(format!(
             "already exists and is not an EAC Desk evidence pack (it holds {})",
             first_few(held)
         )));
-    };
-    let mut owned: HashSet<String> = manifest.files.into_iter().map(|f| f.path).collect();
+    }
     owned.insert(MANIFEST_FILE.to_owned());
     owned.insert(SIGNATURE_FILE.to_owned());
     let folders: HashSet<String> = owned.iter().flat_map(|f| ancestors(f)).collect();
@@ -1176,455 +1193,18 @@ fn remove_pack_files(dir: &Path, owned: &[String]) {
     let _ = fs::remove_dir(dir);
 }
 
-// ---------------------------------------------------------------------------
-// Verifying a pack
+mod verify;
+pub use verify::verify_pack;
 
-/// Checks a pack folder on its own, without any database: the signature
-/// over `MANIFEST.json` with the key the manifest names (and, given
-/// `expected_key`, that it is that fingerprint), every listed file's size
-/// and SHA-256, that no file was added or removed (symbolic links are
-/// refused), the audit chain of `audit.jsonl` from the first record to the
-/// manifest's head (every record not redacted hashed again), `eacs.json`
-/// and `p2/` against the schemas and rules, and the manifest's counts and
-/// totals against `eacs.json`. Every problem is listed, naming the file or
-/// record. `Err` only when `dir` is not a folder that can be read.
-pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict, AppError> {
-    let meta = fs::metadata(dir).map_err(|e| AppError::io(dir, &e))?;
-    if !meta.is_dir() {
-        return Err(AppError::invalid_input(format!(
-            "{} is not a folder; name the evidence pack's folder",
-            dir.display()
-        )));
-    }
-    let mut v = Verdict::default();
-    let mut walk = Walk::default();
-    walk.run(dir, "").map_err(|(p, e)| AppError::io(&p, &e))?;
-    for other in &walk.other {
-        v.problem(
-            other,
-            "is a symbolic link or special file; a pack holds only regular files",
-        );
-    }
-
-    let manifest_bytes = match fs::read(dir.join(MANIFEST_FILE)) {
-        Ok(b) => Some(b),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            v.problem(
-                MANIFEST_FILE,
-                "is missing: this is not an evidence pack, or its manifest was removed",
-            );
-            None
-        }
-        Err(e) => return Err(AppError::io(&dir.join(MANIFEST_FILE), &e)),
-    };
-    let manifest_sha256 = manifest_bytes
-        .as_ref()
-        .map(|b| hex::encode(Sha256::digest(b)));
-    let manifest: Option<Manifest> =
-        manifest_bytes
-            .as_ref()
-            .and_then(|b| match serde_json::from_slice::<Manifest>(b) {
-                Ok(m) => Some(m),
-                Err(e) => {
-                    v.problem(
-                        MANIFEST_FILE,
-                        &format!("cannot be read as an EAC Desk pack manifest ({e})"),
-                    );
-                    None
-                }
-            });
-
-    if let (Some(bytes), Some(m)) = (&manifest_bytes, &manifest) {
-        check_signature(dir, bytes, m, expected_key, &mut v)?;
-        check_files(dir, m, &walk, &mut v)?;
-        check_audit(dir, m, &mut v)?;
-        check_cds(dir, m, &mut v)?;
-    } else {
-        check_signature_file_only(dir, &mut v);
-    }
-    Ok(PackVerdict {
-        path: dir.display().to_string(),
-        ok: v.problems.is_empty(),
-        problems: v.problems,
-        file_count: manifest.as_ref().map(|m| m.files.len()),
-        manifest,
-        manifest_sha256,
-    })
-}
-
-#[derive(Default)]
-struct Verdict {
-    problems: Vec<PackProblem>,
-}
-
-impl Verdict {
-    fn problem(&mut self, file: &str, message: &str) {
-        self.problems.push(PackProblem {
-            file: file.to_owned(),
-            record: None,
-            message: format!("{file} {message}"),
-        });
-    }
-
-    fn record_problem(&mut self, line: usize, id: Option<i64>, message: &str) {
-        let at = match id {
-            Some(id) => format!("{AUDIT_FILE} line {line} (audit record {id})"),
-            None => format!("{AUDIT_FILE} line {line}"),
-        };
-        self.problems.push(PackProblem {
-            file: AUDIT_FILE.to_owned(),
-            record: id,
-            message: format!("{at}: {message}"),
-        });
-    }
-}
-
-fn check_signature_file_only(dir: &Path, v: &mut Verdict) {
-    if !dir.join(SIGNATURE_FILE).is_file() {
-        v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
-    }
-}
-
-fn check_signature(
-    dir: &Path,
-    bytes: &[u8],
-    m: &Manifest,
-    expected_key: Option<&str>,
-    v: &mut Verdict,
-) -> Result<(), AppError> {
-    if m.format != PACK_FORMAT {
-        v.problem(
-            MANIFEST_FILE,
-            &format!(
-                "is of format `{}`, not `{PACK_FORMAT}`",
-                eac_model::quote(&m.format)
-            ),
-        );
-    }
-    if m.key.algorithm != "ed25519" {
-        v.problem(
-            MANIFEST_FILE,
-            &format!(
-                "names the key algorithm `{}`; EAC Desk signs with ed25519",
-                eac_model::quote(&m.key.algorithm)
-            ),
-        );
-    }
-    match hex::decode(m.key.public_key.trim()) {
-        Ok(public) if keys::fingerprint(&public) != m.key.fingerprint => v.problem(
-            MANIFEST_FILE,
-            &format!(
-                "gives the fingerprint {} for a public key whose fingerprint is {}",
-                m.key.fingerprint,
-                keys::fingerprint(&public)
-            ),
-        ),
-        _ => {}
-    }
-    if let Some(expected) = expected_key {
-        let norm = |s: &str| -> String {
-            s.chars()
-                .filter(char::is_ascii_hexdigit)
-                .map(|c| c.to_ascii_lowercase())
-                .collect()
-        };
-        if norm(expected) != norm(&m.key.fingerprint) {
-            v.problem(
-                MANIFEST_FILE,
-                &format!(
-                    "is signed by the key {}, not by the expected key {expected}",
-                    m.key.fingerprint
-                ),
-            );
-        }
-    }
-    let sig_path = dir.join(SIGNATURE_FILE);
-    match fs::read(&sig_path) {
-        Ok(sig) => {
-            let sig = String::from_utf8_lossy(&sig);
-            if let Err(why) = keys::verify_signature(&m.key.public_key, bytes, &sig) {
-                v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
-            }
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
-        }
-        Err(e) => return Err(AppError::io(&sig_path, &e)),
-    }
-    Ok(())
-}
-
-/// A manifest path that stays inside the pack: relative, plain names only.
-fn safe_relative(path: &str) -> bool {
-    !path.is_empty()
-        && !path.contains('\\')
-        && Path::new(path)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_)))
-}
-
-fn check_files(dir: &Path, m: &Manifest, walk: &Walk, v: &mut Verdict) -> Result<(), AppError> {
-    let present: HashSet<&str> = walk.files.iter().map(String::as_str).collect();
-    let mut listed: HashSet<&str> = HashSet::new();
-    for f in &m.files {
-        if !safe_relative(&f.path) || f.path == MANIFEST_FILE || f.path == SIGNATURE_FILE {
-            v.problem(
-                MANIFEST_FILE,
-                &format!(
-                    "lists the file `{}`, which cannot be part of a pack",
-                    eac_model::quote(&f.path)
-                ),
-            );
-            continue;
-        }
-        if !listed.insert(f.path.as_str()) {
-            v.problem(MANIFEST_FILE, &format!("lists {} twice", f.path));
-            continue;
-        }
-        if !present.contains(f.path.as_str()) {
-            v.problem(&f.path, "is missing (the manifest lists it)");
-            continue;
-        }
-        let path = dir.join(&f.path);
-        let (size, sha256) = hash_file(&path).map_err(|e| AppError::io(&path, &e))?;
-        if size != f.size {
-            v.problem(
-                &f.path,
-                &format!(
-                    "was changed: it has {size} bytes, the manifest says {}",
-                    f.size
-                ),
-            );
-        } else if sha256 != f.sha256 {
-            v.problem(
-                &f.path,
-                "was changed: its SHA-256 is not the one in the manifest",
-            );
-        }
-    }
-    for f in &walk.files {
-        if f != MANIFEST_FILE && f != SIGNATURE_FILE && !listed.contains(f.as_str()) {
-            v.problem(f, "was added: the manifest does not list it");
-        }
-    }
-    let folders: HashSet<String> = listed.iter().flat_map(|f| ancestors(f)).collect();
-    for f in &walk.folders {
-        if !folders.contains(f) {
-            let holds_unlisted = walk.files.iter().any(|x| x.starts_with(&format!("{f}/")));
-            if !holds_unlisted {
-                v.problem(
-                    &format!("{f}/"),
-                    "was added: the manifest lists nothing in it",
-                );
-            }
-        }
-    }
-    // Source documents are named by their own hash.
-    let sources = m
-        .files
-        .iter()
-        .filter(|f| f.path.starts_with(&format!("{SOURCES_DIR}/")))
-        .inspect(|f| {
-            let name = &f.path[SOURCES_DIR.len() + 1..];
-            if !name.starts_with(&f.sha256[..12.min(f.sha256.len())]) {
-                v.problem(
-                    &f.path,
-                    "is not named after its SHA-256: it is not the document the name says",
-                );
-            }
-        })
-        .count();
-    if sources != m.counts.sources {
-        v.problem(
-            MANIFEST_FILE,
-            &format!(
-                "counts {} source documents but lists {sources}",
-                m.counts.sources
-            ),
-        );
-    }
-    Ok(())
-}
-
-fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
-    let path = dir.join(AUDIT_FILE);
-    let text = match fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            v.problem(AUDIT_FILE, "is missing: the audit chain cannot be checked");
-            return Ok(());
-        }
-        Err(e) => return Err(AppError::io(&path, &e)),
-    };
-    let Ok(text) = String::from_utf8(text) else {
-        v.problem(AUDIT_FILE, "is not UTF-8 text");
-        return Ok(());
-    };
-    let mut prev = GENESIS.to_owned();
-    let mut last_id: Option<i64> = None;
-    let mut records = 0usize;
-    for (n, raw) in text.lines().enumerate() {
-        let line_no = n + 1;
-        let line: AuditLine = match serde_json::from_str(raw) {
-            Ok(l) => l,
-            Err(e) => {
-                v.record_problem(
-                    line_no,
-                    None,
-                    &format!("is not an audit record ({e}); the chain cannot be checked past it"),
-                );
-                return Ok(());
-            }
-        };
-        records += 1;
-        let id = Some(line.id);
-        if last_id.is_some_and(|l| line.id <= l) {
-            v.record_problem(line_no, id, "is out of order");
-        }
-        last_id = Some(line.id);
-        let (Some(prev_hash), Some(hash)) = (line.prev_hash, line.hash) else {
-            v.record_problem(line_no, id, "has no chain hash");
-            return Ok(());
-        };
-        if prev_hash != prev {
-            v.record_problem(
-                line_no,
-                id,
-                "does not follow the record before it: a record was removed, inserted or changed",
-            );
-        }
-        if let Some(record) = &line.record {
-            let values: Vec<serde_json::Value> = CONTENT_NAMES
-                .iter()
-                .map(|k| record.get(*k).cloned().unwrap_or(serde_json::Value::Null))
-                .collect();
-            // Packs made before display names have no `display_name`
-            // member: it is null, as the chain hashed it.
-            let missing: Vec<&str> = CONTENT_NAMES
-                .iter()
-                .filter(|k| **k != OPTIONAL_MEMBER && !record.contains_key(**k))
-                .copied()
-                .collect();
-            if !missing.is_empty() {
-                v.record_problem(line_no, id, &format!("lacks {}", missing.join(", ")));
-            } else if values[0] != line.id {
-                v.record_problem(line_no, id, "holds a record with another id");
-            } else if link(&prev_hash, &canonical_json(&values)) != hash {
-                v.record_problem(
-                    line_no,
-                    id,
-                    "was changed after it was written (its content does not match its hash)",
-                );
-            }
-        }
-        prev = hash;
-    }
-    let head = (records > 0).then_some(prev);
-    if head != m.audit.head {
-        v.problem(
-            AUDIT_FILE,
-            &format!(
-                "ends at {} but the manifest's audit head is {}: records were removed or added at the end",
-                head.as_deref().unwrap_or("no record"),
-                m.audit.head.as_deref().unwrap_or("no record")
-            ),
-        );
-    }
-    if records != m.audit.records || records != m.counts.audit_records {
-        v.problem(
-            AUDIT_FILE,
-            &format!(
-                "holds {records} records; the manifest says {}",
-                m.audit.records
-            ),
-        );
-    }
-    Ok(())
-}
-
-fn check_cds(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
-    let listing = dir.join(LISTING_FILE);
-    if listing.is_file() {
-        let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
-        for e in report.errors.iter().take(NAMED * 4) {
-            v.problem(
-                LISTING_FILE,
-                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
-            );
-        }
-        if report.errors.is_empty() {
-            let (mut eacs, mut values, mut sums) = (0, 0, UnitSums::default());
-            each_listing_eac(&listing, |eac| {
-                eacs += 1;
-                values += eac.values.len();
-                for v in &eac.values {
-                    sums.add(v.unit, &v.value);
-                }
-                Ok(())
-            })?;
-            if eacs != m.counts.eacs || values != m.counts.values {
-                v.problem(
-                    MANIFEST_FILE,
-                    &format!(
-                        "counts {} EACs and {} values, but {LISTING_FILE} holds {} and {values}",
-                        m.counts.eacs, m.counts.values, eacs
-                    ),
-                );
-            }
-            let totals = quantity_totals(&sums.totals());
-            if totals != m.totals {
-                let words = |t: &[QuantityTotal]| {
-                    t.iter()
-                        .map(|q| format!("{} {}", q.total, q.unit))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                };
-                v.problem(
-                    MANIFEST_FILE,
-                    &format!(
-                        "gives the totals {} but {LISTING_FILE} adds up to {}",
-                        words(&m.totals),
-                        words(&totals)
-                    ),
-                );
-            }
-        }
-    } else if !m.files.iter().any(|f| f.path == LISTING_FILE) {
-        v.problem(LISTING_FILE, "is missing: every pack holds the P1 listing");
-    }
-    let bundle = dir.join(P2_DIR);
-    if bundle.is_dir() {
-        let report = crate::validate_file(&bundle, ExportProfile::P2, true)?;
-        for e in report.errors.iter().take(NAMED * 4) {
-            let file = e
-                .file
-                .as_deref()
-                .and_then(|f| Path::new(f).strip_prefix(dir).ok())
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_else(|| P2_DIR.to_owned());
-            v.problem(
-                &file,
-                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
-            );
-        }
-    } else if !m.files.iter().any(|f| f.path.starts_with("p2/")) {
-        v.problem(P2_DIR, "is missing: every pack holds the P2 bundle");
-    }
-    Ok(())
-}
+/// [`pack_diff`]'s record of a packed EAC: this, then its digest in hex.
+const PACKED: &str = "p";
+/// [`pack_diff`]'s record of an EAC that matches the pack's filter now.
+const CURRENT: &str = "c";
 
 /// The SHA-256 of an EAC's P1 object as EAC Desk serializes it: equal
 /// digests, equal EACs.
 fn eac_digest(eac: &Eac) -> [u8; 32] {
     Sha256::digest(serde_json::to_vec(eac).expect("an EAC serializes")).into()
-}
-
-fn pointer(p: &str) -> &str {
-    if p.is_empty() {
-        "the top"
-    } else {
-        p
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -1647,15 +1227,6 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
         Some(sha) => store.pack_by_manifest(sha)?,
         None => None,
     };
-    let listing = dir.join(LISTING_FILE);
-    // Each packed EAC by the SHA-256 of its P1 object, not the object.
-    let mut packed: HashMap<String, [u8; 32]> = HashMap::new();
-    each_listing_eac(&listing, |e| {
-        let hash = eac_digest(&e);
-        packed.insert(e.cds_eac_id, hash);
-        Ok(())
-    })?;
-
     let since = store.audit_since(manifest.audit.head.as_deref())?;
     let head_found = since.is_some();
     let mut by_eac: HashMap<String, Vec<AuditRecord>> = HashMap::new();
@@ -1665,67 +1236,115 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
     let database_records = by_eac.remove("").unwrap_or_default();
     let mut records_of = |id: &str| by_eac.remove(id).unwrap_or_default();
 
-    let mut current: Vec<String> = Vec::new();
-    let mut offset = 0;
-    loop {
-        let page = store.browse(&BrowseQuery {
-            filter: manifest.filter.clone(),
-            sort: eac_store::SortSpec {
-                field: eac_store::SortField::CdsEacId,
-                descending: false,
-            },
-            offset,
-            limit: eac_store::MAX_PAGE,
-        })?;
-        let n = page.len();
-        current.extend(page.into_iter().map(|r| r.cds_eac_id));
-        if n < eac_store::MAX_PAGE {
-            break;
-        }
-        offset += n;
+    // Every packed EAC (its id and the SHA-256 of its P1 object) and every
+    // EAC that matches the pack's filter now, kept on disk under its id and
+    // read back by id: a pack of a million EACs is compared in the memory
+    // of one of ten.
+    let compared = |e: io::Error| {
+        let why = if e.kind() == io::ErrorKind::StorageFull {
+            "the disk is full".to_owned()
+        } else {
+            e.to_string()
+        };
+        AppError::new(
+            ErrorCode::Io,
+            format!(
+                "Could not compare the pack with the database in the temporary folder {}: {why}. Nothing was changed; free some space there (or set TMPDIR to a folder on a disk with room) and try again.",
+                std::env::temp_dir().display()
+            ),
+        )
+    };
+    let mut ids = eac_store::Spill::new().map_err(compared)?;
+    let listing = dir.join(LISTING_FILE);
+    each_listing_eac(&listing, |e| {
+        let record = format!("{PACKED}{}", hex::encode(eac_digest(&e)));
+        ids.push(e.cds_eac_id.as_bytes(), &record).map_err(compared)
+    })?;
+    let mut spilled: Option<io::Error> = None;
+    let by_id = eac_store::SortSpec {
+        field: eac_store::SortField::CdsEacId,
+        descending: false,
+    };
+    let listed = store.browse_each(&manifest.filter, by_id, None, &mut |row| {
+        ids.push(row.cds_eac_id.as_bytes(), CURRENT).map_err(|e| {
+            let kept = StoreError::Io {
+                path: ids.path().to_owned(),
+                source: io::Error::new(e.kind(), e.to_string()),
+            };
+            spilled = Some(e);
+            kept
+        })
+    });
+    if let Some(e) = spilled {
+        return Err(compared(e));
     }
-    let now: HashSet<&str> = current.iter().map(String::as_str).collect();
+    listed?;
 
     let mut added = Vec::new();
     let mut edited = Vec::new();
+    let mut removed = Vec::new();
     let mut unchanged = 0;
-    for id in &current {
-        match packed.get(id) {
-            None => added.push(PackEacChange {
-                cds_eac_id: id.clone(),
-                deleted: false,
-                records: records_of(id),
-            }),
-            Some(hash) => {
-                if eac_digest(&store.eac(id)?) != *hash {
-                    edited.push(PackEacChange {
-                        cds_eac_id: id.clone(),
-                        deleted: false,
-                        records: records_of(id),
-                    });
-                } else {
+    // One id's records: its packed digest (pushed first), then whether it
+    // matches now.
+    let mut id: Vec<u8> = Vec::new();
+    let mut packed: Option<String> = None;
+    let mut now = false;
+    let mut failed: Option<AppError> = None;
+    let mut settle = |id: &[u8], packed: Option<String>, now: bool| -> Result<(), AppError> {
+        let id = String::from_utf8_lossy(id).into_owned();
+        let change = |records| PackEacChange {
+            cds_eac_id: id.clone(),
+            deleted: false,
+            records,
+        };
+        match (packed, now) {
+            (None, true) => added.push(change(records_of(&id))),
+            (Some(digest), true) => {
+                if hex::encode(eac_digest(&store.eac(&id)?)) == digest {
                     unchanged += 1;
+                } else {
+                    edited.push(change(records_of(&id)));
                 }
             }
+            (Some(_), false) => {
+                let deleted = match store.eac(&id) {
+                    Ok(_) => false,
+                    Err(StoreError::NotFound(_)) => true,
+                    Err(e) => return Err(e.into()),
+                };
+                removed.push(PackEacChange {
+                    deleted,
+                    ..change(records_of(&id))
+                });
+            }
+            (None, false) => {}
         }
+        Ok(())
+    };
+    let read = ids.each(&mut |key, record| {
+        if key != id.as_slice() {
+            if packed.is_some() || now {
+                if let Err(e) = settle(&id, packed.take(), now) {
+                    failed = Some(e);
+                    return Err(io::Error::other("stopped"));
+                }
+            }
+            id.clear();
+            id.extend_from_slice(key);
+            now = false;
+        }
+        match record.strip_prefix(PACKED) {
+            Some(digest) => packed = Some(digest.to_owned()),
+            None => now = true,
+        }
+        Ok(())
+    });
+    if let Some(e) = failed {
+        return Err(e);
     }
-    let mut removed = Vec::new();
-    let mut gone: Vec<&String> = packed
-        .keys()
-        .filter(|id| !now.contains(id.as_str()))
-        .collect();
-    gone.sort();
-    for id in gone {
-        let deleted = match store.eac(id) {
-            Ok(_) => false,
-            Err(StoreError::NotFound(_)) => true,
-            Err(e) => return Err(e.into()),
-        };
-        removed.push(PackEacChange {
-            cds_eac_id: id.clone(),
-            deleted,
-            records: records_of(id),
-        });
+    read.map_err(compared)?;
+    if packed.is_some() || now {
+        settle(&id, packed, now)?;
     }
     Ok(PackDiff {
         path: dir.display().to_string(),
@@ -1843,14 +1462,6 @@ mod tests {
         );
         assert_eq!(source_name(sha, "../../etc/passwd"), "0123456789ab-passwd");
         assert_eq!(source_name(sha, ""), "0123456789ab-document");
-    }
-
-    #[test]
-    fn manifest_paths_must_stay_inside_the_pack() {
-        assert!(safe_relative("p2/eacs/a.json"));
-        for bad in ["", "../x", "/etc/passwd", "a/../../b", "a\\b", "./a"] {
-            assert!(!safe_relative(bad), "{bad}");
-        }
     }
 
     #[test]

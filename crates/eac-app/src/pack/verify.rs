@@ -1,0 +1,885 @@
+//! Verifying a pack on its own, in memory that does not grow with it: the
+//! manifest is read once as a stream, each listed file checked as its
+//! entry is read; the folder is walked counting, not listing; the
+//! signature and the manifest's SHA-256 are computed reading the file
+//! again in pieces; `audit.jsonl` is read a line at a time (decision 242).
+
+use std::collections::HashSet;
+use std::fmt;
+use std::fs;
+use std::io::{self, BufRead, Read};
+use std::path::{Component, Path};
+
+use eac_model::{ExportProfile, UnitSums};
+use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBER};
+use eac_store::QuantityTotal;
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use sha2::{Digest, Sha256};
+
+use super::{
+    ancestors, each_listing_eac, hash_file, quantity_totals, walk_each, AuditLine, EntryKind,
+    Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, LISTING_FILE, MANIFEST_FILE,
+    NAMED, P2_DIR, PACK_FORMAT, SIGNATURE_FILE, SOURCES_DIR,
+};
+use crate::keys::{self, SignatureCheck};
+use crate::AppError;
+
+/// Checks a pack folder on its own, without any database: the signature
+/// over `MANIFEST.json` with the key the manifest names (and, given
+/// `expected_key`, that it is that fingerprint), every listed file's size
+/// and SHA-256, that no file was added or removed (symbolic links are
+/// refused), the audit chain of `audit.jsonl` from the first record to the
+/// manifest's head (every record not redacted hashed again), `eacs.json`
+/// and `p2/` against the schemas and rules, and the manifest's counts and
+/// totals against `eacs.json`. Every problem is listed, naming the file or
+/// record. `Err` only when `dir` is not a folder that can be read.
+///
+/// The verdict's manifest comes without its list of files (`files` is
+/// empty; `file_count` says how many it lists): the pack's
+/// `MANIFEST.json` holds that list, and a pack of a million EACs lists a
+/// million files.
+pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict, AppError> {
+    let meta = fs::metadata(dir).map_err(|e| AppError::io(dir, &e))?;
+    if !meta.is_dir() {
+        return Err(AppError::invalid_input(format!(
+            "{} is not a folder; name the evidence pack's folder",
+            dir.display()
+        )));
+    }
+    let mut v = Verdict::default();
+    let folder = Folder::walk(dir)?;
+    for other in &folder.other {
+        v.problem(
+            other,
+            "is a symbolic link or special file; a pack holds only regular files",
+        );
+    }
+
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let mut files = FileCheck::new(dir, &folder);
+    let manifest = match fs::File::open(&manifest_path) {
+        Ok(file) => match read_manifest(file, |f| files.entry(f)) {
+            Ok(m) => Some(m),
+            Err(ManifestError::Stopped) => {
+                return Err(files.failed.take().expect("a stop says why"));
+            }
+            Err(ManifestError::Io(e)) => return Err(AppError::io(&manifest_path, &e)),
+            Err(ManifestError::Json(e)) => {
+                v.problem(
+                    MANIFEST_FILE,
+                    &format!("cannot be read as an EAC Desk pack manifest ({e})"),
+                );
+                None
+            }
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            v.problem(
+                MANIFEST_FILE,
+                "is missing: this is not an evidence pack, or its manifest was removed",
+            );
+            None
+        }
+        Err(e) => return Err(AppError::io(&manifest_path, &e)),
+    };
+
+    let manifest_sha256 = match &manifest {
+        Some(m) => Some(check_signature(dir, m, expected_key, &mut v)?),
+        None => {
+            check_signature_file_only(dir, &mut v);
+            match hash_file(&manifest_path) {
+                Ok((_, sha256)) => Some(sha256),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+                Err(e) => return Err(AppError::io(&manifest_path, &e)),
+            }
+        }
+    };
+    let file_count = manifest.as_ref().map(|_| files.count);
+    if let Some(m) = &manifest {
+        files.finish(m, &mut v)?;
+        check_audit(dir, m, &mut v)?;
+        check_cds(dir, m, &files, &mut v)?;
+    }
+    Ok(PackVerdict {
+        path: dir.display().to_string(),
+        ok: v.problems.is_empty(),
+        problems: v.problems,
+        file_count,
+        manifest,
+        manifest_sha256,
+    })
+}
+
+#[derive(Default)]
+struct Verdict {
+    problems: Vec<PackProblem>,
+}
+
+impl Verdict {
+    fn problem(&mut self, file: &str, message: &str) {
+        self.problems.push(PackProblem {
+            file: file.to_owned(),
+            record: None,
+            message: format!("{file} {message}"),
+        });
+    }
+
+    fn record_problem(&mut self, line: usize, id: Option<i64>, message: &str) {
+        let at = match id {
+            Some(id) => format!("{AUDIT_FILE} line {line} (audit record {id})"),
+            None => format!("{AUDIT_FILE} line {line}"),
+        };
+        self.problems.push(PackProblem {
+            file: AUDIT_FILE.to_owned(),
+            record: id,
+            message: format!("{at}: {message}"),
+        });
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The manifest, read as a stream
+
+/// Why [`read_manifest`] gave up.
+#[derive(Debug)]
+pub(super) enum ManifestError {
+    /// The file could not be read.
+    Io(io::Error),
+    /// Not JSON, or not a manifest (serde_json's words, with the place).
+    Json(serde_json::Error),
+    /// The caller's `each` asked to stop.
+    Stopped,
+}
+
+/// Reads a `MANIFEST.json` in one pass without holding its text or its
+/// list of files: returns the manifest with `files` empty, handing each
+/// entry to `each` as it is parsed, in the order written (`each` returns
+/// `false` to stop). The same fields
+/// are required and the same values refused as [`Manifest`]'s own
+/// `Deserialize`; a member given twice is refused.
+pub(super) fn read_manifest(
+    file: fs::File,
+    mut each: impl FnMut(ManifestFile) -> bool,
+) -> Result<Manifest, ManifestError> {
+    let mut stopped = false;
+    let reader = io::BufReader::with_capacity(1 << 16, file);
+    let mut de = serde_json::Deserializer::from_reader(reader);
+    let read = ManifestSeed {
+        each: &mut each,
+        stopped: &mut stopped,
+    }
+    .deserialize(&mut de)
+    .and_then(|m| de.end().map(|()| m));
+    match read {
+        Ok(m) => Ok(m),
+        Err(_) if stopped => Err(ManifestError::Stopped),
+        Err(e) if e.is_io() => Err(ManifestError::Io(e.into())),
+        Err(e) => Err(ManifestError::Json(e)),
+    }
+}
+
+struct ManifestSeed<'a, F> {
+    each: &'a mut F,
+    stopped: &'a mut bool,
+}
+
+impl<'de, F: FnMut(ManifestFile) -> bool> DeserializeSeed<'de> for ManifestSeed<'_, F> {
+    type Value = Manifest;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Manifest, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de, F: FnMut(ManifestFile) -> bool> Visitor<'de> for ManifestSeed<'_, F> {
+    type Value = Manifest;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an EAC Desk pack manifest (an object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Manifest, A::Error> {
+        // Every member but `files` is small: kept as JSON and read into a
+        // `Manifest` at the end, so the fields and their rules are the
+        // derived `Deserialize`'s.
+        let mut rest = serde_json::Map::new();
+        let mut listed = false;
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "files" {
+                if listed {
+                    return Err(de::Error::duplicate_field("files"));
+                }
+                listed = true;
+                map.next_value_seed(FilesSeed {
+                    each: &mut *self.each,
+                    stopped: &mut *self.stopped,
+                })?;
+            } else {
+                let value: serde_json::Value = map.next_value()?;
+                if rest.contains_key(&key) {
+                    return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+                }
+                rest.insert(key, value);
+            }
+        }
+        if listed {
+            rest.insert("files".to_owned(), serde_json::Value::Array(Vec::new()));
+        }
+        serde_json::from_value(serde_json::Value::Object(rest)).map_err(de::Error::custom)
+    }
+}
+
+struct FilesSeed<'a, F> {
+    each: &'a mut F,
+    stopped: &'a mut bool,
+}
+
+impl<'de, F: FnMut(ManifestFile) -> bool> DeserializeSeed<'de> for FilesSeed<'_, F> {
+    type Value = ();
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de, F: FnMut(ManifestFile) -> bool> Visitor<'de> for FilesSeed<'_, F> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a list of files")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(file) = seq.next_element::<ManifestFile>()? {
+            if !(self.each)(file) {
+                *self.stopped = true;
+                return Err(de::Error::custom("stopped"));
+            }
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The folder and the listed files
+
+/// A pack folder walked once: its folders (few), its regular files
+/// counted, not named, and anything else by name (each a problem).
+struct Folder {
+    folders: HashSet<String>,
+    /// Regular files but `MANIFEST.json` and `MANIFEST.sig`.
+    files: usize,
+    other: Vec<String>,
+}
+
+impl Folder {
+    fn walk(dir: &Path) -> Result<Folder, AppError> {
+        let mut folder = Folder {
+            folders: HashSet::new(),
+            files: 0,
+            other: Vec::new(),
+        };
+        walk_each(dir, "", &mut |path, kind| match kind {
+            EntryKind::File if path == MANIFEST_FILE || path == SIGNATURE_FILE => {}
+            EntryKind::File => folder.files += 1,
+            EntryKind::Folder => {
+                folder.folders.insert(path.to_owned());
+            }
+            EntryKind::Other => folder.other.push(path.to_owned()),
+        })
+        .map_err(|(p, e)| AppError::io(&p, &e))?;
+        Ok(folder)
+    }
+}
+
+/// The manifest's entries checked one by one as they are read: each
+/// listed file's size and SHA-256, the list's order (EAC Desk writes it
+/// sorted by path, so a name listed twice follows itself), source
+/// documents named by their hash. A file added to the folder shows as
+/// one more file than the list holds; only then is the list read again,
+/// into a set, to name it.
+struct FileCheck<'a> {
+    dir: &'a Path,
+    folder: &'a Folder,
+    problems: Verdict,
+    /// Entries read.
+    count: usize,
+    /// The last entry in order, and whether every entry so far was.
+    last: Option<String>,
+    sorted: bool,
+    /// Entries in order that are regular files in the folder.
+    present: usize,
+    /// Folders that hold a listed file.
+    holding: HashSet<String>,
+    sources: usize,
+    lists_listing: bool,
+    lists_bundle: bool,
+    failed: Option<AppError>,
+}
+
+impl<'a> FileCheck<'a> {
+    fn new(dir: &'a Path, folder: &'a Folder) -> FileCheck<'a> {
+        FileCheck {
+            dir,
+            folder,
+            problems: Verdict::default(),
+            count: 0,
+            last: None,
+            sorted: true,
+            present: 0,
+            holding: HashSet::new(),
+            sources: 0,
+            lists_listing: false,
+            lists_bundle: false,
+            failed: None,
+        }
+    }
+
+    /// One entry; `false` when a file could not be read (in `failed`).
+    fn entry(&mut self, f: ManifestFile) -> bool {
+        match self.check(f) {
+            Ok(()) => true,
+            Err(e) => {
+                self.failed = Some(e);
+                false
+            }
+        }
+    }
+
+    fn check(&mut self, f: ManifestFile) -> Result<(), AppError> {
+        self.count += 1;
+        let v = &mut self.problems;
+        if f.path == LISTING_FILE {
+            self.lists_listing = true;
+        }
+        if f.path.starts_with(&format!("{P2_DIR}/")) {
+            self.lists_bundle = true;
+        }
+        if let Some(name) = f.path.strip_prefix(&format!("{SOURCES_DIR}/")) {
+            self.sources += 1;
+            if !name.starts_with(&f.sha256[..12.min(f.sha256.len())]) {
+                v.problem(
+                    &f.path,
+                    "is not named after its SHA-256: it is not the document the name says",
+                );
+            }
+        }
+        if !safe_relative(&f.path) || f.path == MANIFEST_FILE || f.path == SIGNATURE_FILE {
+            v.problem(
+                MANIFEST_FILE,
+                &format!(
+                    "lists the file `{}`, which cannot be part of a pack",
+                    eac_model::quote(&f.path)
+                ),
+            );
+            return Ok(());
+        }
+        let in_order = match self.last.as_deref() {
+            Some(last) if last == f.path => {
+                v.problem(MANIFEST_FILE, &format!("lists {} twice", f.path));
+                return Ok(());
+            }
+            Some(last) if *last > *f.path => {
+                v.problem(
+                    MANIFEST_FILE,
+                    &format!(
+                        "lists {} after {last}: its files are not sorted by path, as EAC Desk writes them",
+                        f.path
+                    ),
+                );
+                self.sorted = false;
+                false
+            }
+            _ => true,
+        };
+        if in_order {
+            self.last = Some(f.path.clone());
+        }
+        self.holding.extend(ancestors(&f.path));
+        // Present: a regular file reached through real folders only (a
+        // linked folder is not walked, so its files are not the pack's).
+        let parent_walked = f
+            .path
+            .rsplit_once('/')
+            .is_none_or(|(parent, _)| self.folder.folders.contains(parent));
+        let path = self.dir.join(&f.path);
+        let is_file = parent_walked && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
+        if !is_file {
+            v.problem(&f.path, "is missing (the manifest lists it)");
+            return Ok(());
+        }
+        if in_order {
+            self.present += 1;
+        }
+        let (size, sha256) = hash_file(&path).map_err(|e| AppError::io(&path, &e))?;
+        if size != f.size {
+            v.problem(
+                &f.path,
+                &format!(
+                    "was changed: it has {size} bytes, the manifest says {}",
+                    f.size
+                ),
+            );
+        } else if sha256 != f.sha256 {
+            v.problem(
+                &f.path,
+                "was changed: its SHA-256 is not the one in the manifest",
+            );
+        }
+        Ok(())
+    }
+
+    /// After the list: files and folders the manifest does not list, and
+    /// the count of source documents; the problems found join `v`.
+    fn finish(&mut self, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
+        v.problems.append(&mut self.problems.problems);
+        let folder = self.folder;
+        let mut unlisted_in: HashSet<String> = HashSet::new();
+        if !self.sorted || self.present != folder.files {
+            // Some file is not listed (or the list is out of order, so the
+            // count proves nothing): read the list again to name it.
+            let path = self.dir.join(MANIFEST_FILE);
+            let file = fs::File::open(&path).map_err(|e| AppError::io(&path, &e))?;
+            let mut listed: HashSet<String> = HashSet::new();
+            match read_manifest(file, |f| {
+                listed.insert(f.path);
+                true
+            }) {
+                Ok(_) => {}
+                Err(ManifestError::Io(e)) => return Err(AppError::io(&path, &e)),
+                Err(_) => {
+                    return Err(AppError::invalid_input(format!(
+                        "{} changed while it was being checked; check the pack again",
+                        path.display()
+                    )))
+                }
+            }
+            let mut added: Vec<String> = Vec::new();
+            walk_each(self.dir, "", &mut |path, kind| {
+                if kind == EntryKind::File
+                    && path != MANIFEST_FILE
+                    && path != SIGNATURE_FILE
+                    && !listed.contains(path)
+                {
+                    added.push(path.to_owned());
+                }
+            })
+            .map_err(|(p, e)| AppError::io(&p, &e))?;
+            for path in added {
+                v.problem(&path, "was added: the manifest does not list it");
+                unlisted_in.extend(ancestors(&path));
+            }
+        }
+        let mut empty: Vec<&String> = folder
+            .folders
+            .iter()
+            .filter(|f| !self.holding.contains(*f) && !unlisted_in.contains(*f))
+            .collect();
+        empty.sort();
+        for f in empty {
+            v.problem(
+                &format!("{f}/"),
+                "was added: the manifest lists nothing in it",
+            );
+        }
+        if self.sources != m.counts.sources {
+            v.problem(
+                MANIFEST_FILE,
+                &format!(
+                    "counts {} source documents but lists {}",
+                    m.counts.sources, self.sources
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A manifest path that stays inside the pack: relative, plain names only.
+pub(super) fn safe_relative(path: &str) -> bool {
+    !path.is_empty()
+        && !path.contains('\\')
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+// ---------------------------------------------------------------------------
+// The signature
+
+fn check_signature_file_only(dir: &Path, v: &mut Verdict) {
+    if !dir.join(SIGNATURE_FILE).is_file() {
+        v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
+    }
+}
+
+/// The manifest's key and signature; returns the manifest's SHA-256,
+/// computed in the same reading of the file as the signature's check.
+fn check_signature(
+    dir: &Path,
+    m: &Manifest,
+    expected_key: Option<&str>,
+    v: &mut Verdict,
+) -> Result<String, AppError> {
+    if m.format != PACK_FORMAT {
+        v.problem(
+            MANIFEST_FILE,
+            &format!(
+                "is of format `{}`, not `{PACK_FORMAT}`",
+                eac_model::quote(&m.format)
+            ),
+        );
+    }
+    if m.key.algorithm != "ed25519" {
+        v.problem(
+            MANIFEST_FILE,
+            &format!(
+                "names the key algorithm `{}`; EAC Desk signs with ed25519",
+                eac_model::quote(&m.key.algorithm)
+            ),
+        );
+    }
+    match hex::decode(m.key.public_key.trim()) {
+        Ok(public) if keys::fingerprint(&public) != m.key.fingerprint => v.problem(
+            MANIFEST_FILE,
+            &format!(
+                "gives the fingerprint {} for a public key whose fingerprint is {}",
+                m.key.fingerprint,
+                keys::fingerprint(&public)
+            ),
+        ),
+        _ => {}
+    }
+    if let Some(expected) = expected_key {
+        let norm = |s: &str| -> String {
+            s.chars()
+                .filter(char::is_ascii_hexdigit)
+                .map(|c| c.to_ascii_lowercase())
+                .collect()
+        };
+        if norm(expected) != norm(&m.key.fingerprint) {
+            v.problem(
+                MANIFEST_FILE,
+                &format!(
+                    "is signed by the key {}, not by the expected key {expected}",
+                    m.key.fingerprint
+                ),
+            );
+        }
+    }
+    let sig_path = dir.join(SIGNATURE_FILE);
+    let mut check = match fs::read(&sig_path) {
+        Ok(sig) => match SignatureCheck::new(&m.key.public_key, &String::from_utf8_lossy(&sig)) {
+            Ok(check) => Some(check),
+            Err(why) => {
+                v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
+                None
+            }
+        },
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
+            None
+        }
+        Err(e) => return Err(AppError::io(&sig_path, &e)),
+    };
+    let path = dir.join(MANIFEST_FILE);
+    let mut file = fs::File::open(&path).map_err(|e| AppError::io(&path, &e))?;
+    let mut sha256 = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| AppError::io(&path, &e))?;
+        if n == 0 {
+            break;
+        }
+        sha256.update(&buf[..n]);
+        if let Some(c) = &mut check {
+            c.update(&buf[..n]);
+        }
+    }
+    if let Some(Err(why)) = check.map(SignatureCheck::finish) {
+        v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
+    }
+    Ok(hex::encode(sha256.finalize()))
+}
+
+// ---------------------------------------------------------------------------
+// The audit chain and the CDS files
+
+/// `audit.jsonl` a line at a time: every record follows the one before it
+/// and, unless redacted, hashes to its hash; the last is the manifest's
+/// head.
+fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
+    let path = dir.join(AUDIT_FILE);
+    let file = match fs::File::open(&path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            v.problem(AUDIT_FILE, "is missing: the audit chain cannot be checked");
+            return Ok(());
+        }
+        Err(e) => return Err(AppError::io(&path, &e)),
+    };
+    let mut reader = io::BufReader::with_capacity(1 << 16, file);
+    let mut raw: Vec<u8> = Vec::new();
+    let mut prev = GENESIS.to_owned();
+    let mut last_id: Option<i64> = None;
+    let mut records = 0usize;
+    let mut line_no = 0usize;
+    loop {
+        raw.clear();
+        if reader
+            .read_until(b'\n', &mut raw)
+            .map_err(|e| AppError::io(&path, &e))?
+            == 0
+        {
+            break;
+        }
+        line_no += 1;
+        // As `str::lines`: without the `\n` and a `\r` before it.
+        if raw.last() == Some(&b'\n') {
+            raw.pop();
+            if raw.last() == Some(&b'\r') {
+                raw.pop();
+            }
+        }
+        let Ok(text) = std::str::from_utf8(&raw) else {
+            v.record_problem(
+                line_no,
+                None,
+                "is not UTF-8 text; the chain cannot be checked past it",
+            );
+            return Ok(());
+        };
+        let line: AuditLine = match serde_json::from_str(text) {
+            Ok(l) => l,
+            Err(e) => {
+                v.record_problem(
+                    line_no,
+                    None,
+                    &format!("is not an audit record ({e}); the chain cannot be checked past it"),
+                );
+                return Ok(());
+            }
+        };
+        records += 1;
+        let id = Some(line.id);
+        if last_id.is_some_and(|l| line.id <= l) {
+            v.record_problem(line_no, id, "is out of order");
+        }
+        last_id = Some(line.id);
+        let (Some(prev_hash), Some(hash)) = (line.prev_hash, line.hash) else {
+            v.record_problem(line_no, id, "has no chain hash");
+            return Ok(());
+        };
+        if prev_hash != prev {
+            v.record_problem(
+                line_no,
+                id,
+                "does not follow the record before it: a record was removed, inserted or changed",
+            );
+        }
+        if let Some(record) = &line.record {
+            let values: Vec<serde_json::Value> = CONTENT_NAMES
+                .iter()
+                .map(|k| record.get(*k).cloned().unwrap_or(serde_json::Value::Null))
+                .collect();
+            // Packs made before display names have no `display_name`
+            // member: it is null, as the chain hashed it.
+            let missing: Vec<&str> = CONTENT_NAMES
+                .iter()
+                .filter(|k| **k != OPTIONAL_MEMBER && !record.contains_key(**k))
+                .copied()
+                .collect();
+            if !missing.is_empty() {
+                v.record_problem(line_no, id, &format!("lacks {}", missing.join(", ")));
+            } else if values[0] != line.id {
+                v.record_problem(line_no, id, "holds a record with another id");
+            } else if link(&prev_hash, &canonical_json(&values)) != hash {
+                v.record_problem(
+                    line_no,
+                    id,
+                    "was changed after it was written (its content does not match its hash)",
+                );
+            }
+        }
+        prev = hash;
+    }
+    let head = (records > 0).then_some(prev);
+    if head != m.audit.head {
+        v.problem(
+            AUDIT_FILE,
+            &format!(
+                "ends at {} but the manifest's audit head is {}: records were removed or added at the end",
+                head.as_deref().unwrap_or("no record"),
+                m.audit.head.as_deref().unwrap_or("no record")
+            ),
+        );
+    }
+    if records != m.audit.records || records != m.counts.audit_records {
+        v.problem(
+            AUDIT_FILE,
+            &format!(
+                "holds {records} records; the manifest says {}",
+                m.audit.records
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn check_cds(dir: &Path, m: &Manifest, files: &FileCheck, v: &mut Verdict) -> Result<(), AppError> {
+    let listing = dir.join(LISTING_FILE);
+    if listing.is_file() {
+        let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
+        for e in report.errors.iter().take(NAMED * 4) {
+            v.problem(
+                LISTING_FILE,
+                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
+            );
+        }
+        if report.errors.is_empty() {
+            let (mut eacs, mut values, mut sums) = (0, 0, UnitSums::default());
+            each_listing_eac(&listing, |eac| {
+                eacs += 1;
+                values += eac.values.len();
+                for v in &eac.values {
+                    sums.add(v.unit, &v.value);
+                }
+                Ok(())
+            })?;
+            if eacs != m.counts.eacs || values != m.counts.values {
+                v.problem(
+                    MANIFEST_FILE,
+                    &format!(
+                        "counts {} EACs and {} values, but {LISTING_FILE} holds {} and {values}",
+                        m.counts.eacs, m.counts.values, eacs
+                    ),
+                );
+            }
+            let totals = quantity_totals(&sums.totals());
+            if totals != m.totals {
+                let words = |t: &[QuantityTotal]| {
+                    t.iter()
+                        .map(|q| format!("{} {}", q.total, q.unit))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                v.problem(
+                    MANIFEST_FILE,
+                    &format!(
+                        "gives the totals {} but {LISTING_FILE} adds up to {}",
+                        words(&m.totals),
+                        words(&totals)
+                    ),
+                );
+            }
+        }
+    } else if !files.lists_listing {
+        v.problem(LISTING_FILE, "is missing: every pack holds the P1 listing");
+    }
+    let bundle = dir.join(P2_DIR);
+    if bundle.is_dir() {
+        let report = crate::validate_file(&bundle, ExportProfile::P2, true)?;
+        for e in report.errors.iter().take(NAMED * 4) {
+            let file = e
+                .file
+                .as_deref()
+                .and_then(|f| Path::new(f).strip_prefix(dir).ok())
+                .map(|p| p.to_string_lossy().replace('\\', "/"))
+                .unwrap_or_else(|| P2_DIR.to_owned());
+            v.problem(
+                &file,
+                &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
+            );
+        }
+    } else if !files.lists_bundle {
+        v.problem(P2_DIR, "is missing: every pack holds the P2 bundle");
+    }
+    Ok(())
+}
+
+fn pointer(p: &str) -> &str {
+    if p.is_empty() {
+        "the top"
+    } else {
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest_text(files: usize) -> String {
+        let file = |i: usize| {
+            format!(
+                r#"{{"path": "p2/eacs/{i:03}.json", "size": {i}, "sha256": "{:064x}"}}"#,
+                i
+            )
+        };
+        let files: Vec<String> = (0..files).map(file).collect();
+        format!(
+            r#"{{"format": "eacdesk-pack-v1", "title": "t", "created_at": "2026-12-05T10:00:00Z",
+  "program": {{"name": "EAC Desk", "version": "1"}}, "filter": {{}}, "selection": "all",
+  "counts": {{"eacs": 1, "values": 2, "sources": 0, "audit_records": 0}},
+  "totals": [{{"unit": "MWh", "total": "1000.0"}}], "closed_periods": [],
+  "audit": {{"head": null, "records": 0}},
+  "files": [{}],
+  "key": {{"algorithm": "ed25519", "public_key": "ab", "fingerprint": "cd"}}}}
+"#,
+            files.join(",\n")
+        )
+    }
+
+    fn read(text: &str, each: impl FnMut(ManifestFile) -> bool) -> Result<Manifest, ManifestError> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(MANIFEST_FILE);
+        fs::write(&path, text).unwrap();
+        read_manifest(fs::File::open(&path).unwrap(), each)
+    }
+
+    #[test]
+    fn the_streamed_manifest_is_the_derived_one_without_its_list() {
+        let text = manifest_text(300);
+        let mut whole: Manifest = serde_json::from_str(&text).unwrap();
+        let mut seen = Vec::new();
+        let streamed = read(&text, |f| {
+            seen.push(f);
+            true
+        })
+        .unwrap();
+        assert_eq!(seen, whole.files, "every entry, in the order written");
+        whole.files.clear();
+        assert_eq!(streamed, whole);
+
+        // `each` stops the reading.
+        let mut n = 0;
+        let stopped = read(&text, |_| {
+            n += 1;
+            n < 10
+        });
+        assert!(matches!(stopped, Err(ManifestError::Stopped)));
+        assert_eq!(n, 10);
+
+        // What the derived reading refuses is refused.
+        let refused = |text: &str| match read(text, |_| true) {
+            Err(ManifestError::Json(e)) => e.to_string(),
+            other => panic!("{:?}", other.map(|m| m.title)),
+        };
+        let no_files = text.replace(r#""files": ["#, r#""elif": ["#);
+        assert!(refused(&no_files).contains("missing field `files`"));
+        let files_twice = text.replace(r#""key":"#, r#""files": [], "key":"#);
+        assert!(refused(&files_twice).contains("duplicate field `files`"));
+        let title_twice = text.replace(r#""selection":"#, r#""title": "u", "selection":"#);
+        assert!(refused(&title_twice).contains("duplicate field `title`"));
+        assert!(refused(&format!("{text} []")).contains("trailing characters"));
+        assert!(refused(&text.replace(r#""size": 7,"#, r#""size": -7,"#)).contains("line"));
+        assert!(refused("[]").contains("expected an EAC Desk pack manifest"));
+    }
+
+    #[test]
+    fn manifest_paths_must_stay_inside_the_pack() {
+        assert!(safe_relative("p2/eacs/a.json"));
+        for bad in ["", "../x", "/etc/passwd", "a/../../b", "a\\b", "./a"] {
+            assert!(!safe_relative(bad), "{bad}");
+        }
+    }
+}
