@@ -552,7 +552,8 @@ macro_rules! ipc_commands {
             /// size and SHA-256, no file added or removed, the audit chain inside, the CDS files;
             /// `expected_fingerprint` (or `null`) must then be the signer's. `ok` false lists every
             /// problem with its file or record; the manifest comes without its list of files
-            /// (`file_count` counts them). Long (cancel: `cancelled`).
+            /// (`file_count` counts them). Long: progress `pack_files`, `pack_listing`,
+            /// `pack_bundle` (cancel: `cancelled`).
             async fn verify_pack(
                 desk,
                 op_id: String,
@@ -560,7 +561,8 @@ macro_rules! ipc_commands {
                 expected_fingerprint: Option<String>,
             ) -> PackVerdict {
                 desk.task(op_id, move |op| {
-                    let verdict = eac_app::verify_pack(&path, expected_fingerprint.as_deref());
+                    let verdict =
+                        eac_app::verify_pack_with(&path, expected_fingerprint.as_deref(), op);
                     finished(op, verdict)
                 })
                 .await

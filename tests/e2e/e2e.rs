@@ -1562,6 +1562,74 @@ async fn a_large_pack_shows_its_statement_written_and_cancel_stops_it_there() ->
 
 #[tokio::test]
 #[ignore = "needs the built app; run via make test"]
+async fn verifying_a_large_pack_shows_what_it_checks_and_cancel_stops_it() -> Result<()> {
+    let dir = tempfile::Builder::new().prefix("eacdesk-e2e-").tempdir()?;
+    let db = dir.path().join("e2e.eacdesk.sqlite");
+    let pack = dir.path().join("received-pack");
+    for args in [
+        vec!["sample", "--eacs", "5000"],
+        vec!["pack", "--out", pack.to_str().expect("a UTF-8 temp path")],
+    ] {
+        let out = Command::new(cli_binary())
+            .args(&args)
+            .env("EACDESK_DB", &db)
+            .env("EACDESK_KEY_DIR", dir.path().join("keys"))
+            .output()?;
+        ensure!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let desk = Desk::start_in("pack-verify-progress", dir, &[]).await?;
+    desk.wait_count("footer-count", |c| c == 5000).await?;
+    desk.click("toolbar-evidence").await?;
+    desk.click("toolbar-verify-pack").await?;
+    desk.el("verify-pack-dialog").await?;
+    desk.type_into("verify-pack-path", &pack.to_string_lossy())
+        .await?;
+    desk.click("verify-pack-run").await?;
+    // What is being checked, counted: the files, then the P2 bundle's EACs.
+    let label = desk
+        .wait_text(
+            "verify-pack-progress-label",
+            "the pack's files or bundle being checked",
+            |t| {
+                (t.starts_with("Checking the pack's files: ")
+                    || t.starts_with("Checking the pack's P2 bundle: "))
+                    && t.contains(" of ")
+                    && !t.contains(": 0 of ")
+            },
+        )
+        .await?;
+    ensure!(label.ends_with("%)"), "{label}");
+    // The bar eases to a new fraction in 0.15 s: shown once there.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    desk.screenshot(&artifacts_dir().join("pack-verify-progress.png"))
+        .await?;
+    // Cancel by keyboard: no verdict, said so.
+    desk.press_enter("verify-pack-progress-cancel").await?;
+    let said = desk
+        .wait_text("verify-pack-cancelled", "the cancel said", |t| {
+            !t.is_empty()
+        })
+        .await?;
+    ensure!(said.contains("cancelled"), "{said}");
+    ensure!(!desk.shown("pack-verdict").await?, "a verdict after Cancel");
+    // Checked to the end: intact, every file counted.
+    desk.click("verify-pack-run").await?;
+    desk.wait_attr("pack-verdict", "data-ok", |v| v == "true")
+        .await?;
+    let files = files_under(&pack)?.to_string();
+    desk.wait_text("pack-verdict-files", "the pack's file count", |t| {
+        t.chars().filter(char::is_ascii_digit).collect::<String>() == files
+    })
+    .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
 async fn an_evidence_pack_verifies_and_a_closed_period_locks_the_detail_pane() -> Result<()> {
     let desk = Desk::start("evidence-pack").await?;
     load_sample(&desk, 12).await?;

@@ -1071,9 +1071,21 @@ fn exports_are_recorded_in_the_audit_log() {
 
 /// Every progress report, and a Cancel pressed once the claim statement
 /// has written `cancel_at` lines (never when `None`).
+/// Reports of one phase (done, total) that all give `total` and count up
+/// to it.
+fn counts_up_to(reports: &[(u64, Option<u64>)], total: u64) {
+    assert!(
+        reports.iter().all(|(_, t)| *t == Some(total)),
+        "{reports:?}"
+    );
+    assert!(reports.windows(2).all(|w| w[0].0 <= w[1].0), "{reports:?}");
+    assert_eq!(reports.last(), Some(&(total, Some(total))));
+}
+
 struct Watched {
     reports: std::sync::Mutex<Vec<(Phase, u64, Option<u64>)>>,
-    cancel_at: Option<u64>,
+    /// Cancelled once this phase has reported this much done.
+    cancel_at: Option<(Phase, u64)>,
 }
 
 impl Progress for Watched {
@@ -1081,12 +1093,12 @@ impl Progress for Watched {
         self.reports.lock().unwrap().push((phase, done, total));
     }
     fn is_cancelled(&self) -> bool {
-        self.cancel_at.is_some_and(|at| {
+        self.cancel_at.is_some_and(|(phase, at)| {
             self.reports
                 .lock()
                 .unwrap()
                 .iter()
-                .any(|(p, done, _)| *p == Phase::Statement && *done >= at)
+                .any(|(p, done, _)| *p == phase && *done >= at)
         })
     }
 }
@@ -1096,7 +1108,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     let mut t = temp_store();
     eac_app::load_sample(&mut t.store, 300, 7, &NoProgress).unwrap();
     let key_dir = keys(&t);
-    let watched_pack = |t: &mut TempStore, name: &str, cancel_at: Option<u64>| {
+    let watched_pack = |t: &mut TempStore, name: &str, cancel_at: Option<(Phase, u64)>| {
         let watched = Watched {
             reports: Default::default(),
             cancel_at,
@@ -1131,12 +1143,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     let lines = 3 * report.value_count as u64;
     let written = of(Phase::Statement);
     assert!(written.len() > 4, "{written:?}");
-    assert!(
-        written.iter().all(|(_, t)| *t == Some(lines)),
-        "{written:?}"
-    );
-    assert!(written.windows(2).all(|w| w[0].0 <= w[1].0), "{written:?}");
-    assert_eq!(written.last(), Some(&(lines, Some(lines))));
+    counts_up_to(&written, lines);
     // Reading comes before writing.
     let first_written = reports
         .iter()
@@ -1153,7 +1160,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     let (made, reports) = watched_pack(
         &mut t,
         "cancelled",
-        Some(2 * report.value_count as u64 + 256),
+        Some((Phase::Statement, 2 * report.value_count as u64 + 256)),
     );
     let e = made.unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled, "{}", e.message);
@@ -1165,4 +1172,65 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
         .iter()
         .all(|n| !n.starts_with(".eacdesk")));
     assert_eq!(t.store.audit_log(None).unwrap().len(), audit);
+}
+
+#[test]
+fn verifying_a_pack_shows_its_files_listing_and_bundle_checked_and_a_cancel_stops_it() {
+    let mut t = temp_store();
+    eac_app::load_sample(&mut t.store, 600, 7, &NoProgress).unwrap();
+    let pack = t.path("pack");
+    let report = make(&mut t, &EacFilter::default(), &pack);
+    let watched = |cancel_at: Option<(Phase, u64)>| Watched {
+        reports: Default::default(),
+        cancel_at,
+    };
+    let w = watched(None);
+    let v = eac_app::verify_pack_with(&pack, None, &w).unwrap();
+    assert!(v.ok, "{:#?}", v.problems);
+    let reports = w.reports.into_inner().unwrap();
+    let of = |phase: Phase| -> Vec<(u64, Option<u64>)> {
+        reports
+            .iter()
+            .filter(|(p, _, _)| *p == phase)
+            .map(|(_, d, t)| (*d, *t))
+            .collect()
+    };
+    // Every listed file, of the files in the folder (but the manifest
+    // and its signature), counted up in steps.
+    let files = report.file_count as u64;
+    assert_eq!(v.file_count, Some(report.file_count));
+    let checked = of(Phase::PackFiles);
+    assert!(checked.len() > 3, "{checked:?}");
+    assert_eq!(checked.first(), Some(&(0, Some(files))));
+    counts_up_to(&checked, files);
+    // The listing: one reading, no count.
+    assert_eq!(of(Phase::PackListing), [(0, None)]);
+    // The bundle's EACs, of the manifest's count.
+    let eacs = report.eac_count as u64;
+    let bundle = of(Phase::PackBundle);
+    assert_eq!(bundle.first(), Some(&(0, Some(eacs))));
+    assert!(bundle.contains(&(512, Some(eacs))), "{bundle:?}");
+    assert_eq!(bundle.last(), Some(&(eacs, Some(eacs))));
+    // In that order.
+    let phases: Vec<Phase> = reports.iter().map(|r| r.0).fold(Vec::new(), |mut seen, p| {
+        if seen.last() != Some(&p) {
+            seen.push(p);
+        }
+        seen
+    });
+    assert_eq!(
+        phases,
+        [Phase::PackFiles, Phase::PackListing, Phase::PackBundle]
+    );
+
+    // A Cancel stops the check where it is, with no verdict.
+    for phase in [Phase::PackFiles, Phase::PackBundle] {
+        let w = watched(Some((phase, 256)));
+        let e = eac_app::verify_pack_with(&pack, None, &w).unwrap_err();
+        assert_eq!(e.code, ErrorCode::Cancelled, "{}", e.message);
+        let reports = w.reports.into_inner().unwrap();
+        let last = *reports.last().unwrap();
+        assert_eq!(last.0, phase);
+        assert_eq!(last.1, 256, "{reports:?}");
+    }
 }

@@ -302,6 +302,29 @@ pub fn validate_p2_with(
     allow_extended_technologies: bool,
     details_from: Option<&Path>,
 ) -> Result<ValidationReport, AppError> {
+    validate_p2_reported(
+        path,
+        allow_extended_technologies,
+        details_from,
+        &eac_store::NoProgress,
+        None,
+    )
+}
+
+/// How many envelopes between two progress reports (and cancel checks)
+/// of [`validate_p2_reported`].
+const REPORT_EVERY: usize = 256;
+
+/// [`validate_p2_with`] reporting the envelopes read as `Phase::PackBundle`
+/// of `total` (when known) and stopping with `cancelled` when asked to.
+pub(crate) fn validate_p2_reported(
+    path: &Path,
+    allow_extended_technologies: bool,
+    details_from: Option<&Path>,
+    progress: &dyn Progress,
+    total: Option<u64>,
+) -> Result<ValidationReport, AppError> {
+    let mut cancelled = false;
     let source = eac_store::p2::locate(path, details_from)?;
     let (listing, is_folder) = (source.listing, source.is_folder);
     // Server metadata: required in a bundle, looked for beside a listing.
@@ -378,8 +401,16 @@ pub fn validate_p2_with(
     let schema_errors = listing_schema_violations(SchemaKind::P2Listing, &listing)?;
     let file = File::open(&listing).map_err(|e| AppError::io(&listing, &e))?;
     let mut checks = P2ListingChecks::default();
-    let outcome = read_p2_listing(file, opts, |index, read| {
-        report.take(read, |report, envelope| {
+    let outcome = read_p2_listing(file, opts, |index, read_envelope| {
+        let read = index + 1;
+        if read.is_multiple_of(REPORT_EVERY) {
+            if progress.is_cancelled() {
+                cancelled = true;
+                return Flow::Stop;
+            }
+            progress.update(eac_store::Phase::PackBundle, read as u64, total);
+        }
+        report.take(read_envelope, |report, envelope| {
             let at = format!("/eacs/{index}");
             report.extend(checks.check(&envelope, &at));
             let id = Some(envelope.cds_eac_id.as_str());
@@ -410,6 +441,9 @@ pub fn validate_p2_with(
             }
         })
     });
+    if cancelled {
+        return Err(AppError::cancelled());
+    }
     report.finish_listing(&listing, outcome, schema_errors)
 }
 

@@ -166,7 +166,10 @@ fn fields(out: &mut Out, list: &[(&str, String)]) -> Result<(), OutputError> {
 
 fn verify(dir: &Path, key: Option<&str>, json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let verdict = eac_app::verify_pack(dir, key)?;
+    let bar = Bar::new(Units::Files);
+    let verdict = eac_app::verify_pack_with(dir, key, &bar);
+    bar.finish();
+    let verdict = verdict?;
     if json {
         out.json(&verdict)?;
     } else {

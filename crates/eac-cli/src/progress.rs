@@ -17,6 +17,8 @@ pub enum Units {
     Steps,
     /// Values (the lines of a claim statement).
     Values,
+    /// Files (an evidence pack's, checked).
+    Files,
 }
 
 pub struct Bar {
@@ -84,6 +86,8 @@ impl Inner {
         match phase {
             Phase::ImportIndexes | Phase::Check | Phase::Copy => Units::Steps,
             Phase::Statement => Units::Values,
+            Phase::PackFiles => Units::Files,
+            Phase::PackBundle => Units::Eacs,
             _ => self.units,
         }
     }
@@ -93,13 +97,14 @@ impl Inner {
             Units::Bytes => "{binary_bytes}/{binary_total_bytes}",
             Units::Eacs => "{human_pos}/{human_len} EACs",
             Units::Values => "{human_pos}/{human_len} values",
+            Units::Files => "{human_pos}/{human_len} files",
             Units::Steps => "step {pos}/{len}",
         };
         let template = if known_total {
             // Steps differ in length: no estimate from their count.
             let time = match units {
                 Units::Steps => "{elapsed}",
-                Units::Bytes | Units::Eacs | Units::Values => "{eta} left",
+                Units::Bytes | Units::Eacs | Units::Values | Units::Files => "{eta} left",
             };
             format!("{{msg:>10}} [{{bar:32}}] {counts} ({time})")
         } else {
@@ -107,6 +112,7 @@ impl Inner {
                 Units::Bytes => "{binary_bytes}",
                 Units::Eacs => "{human_pos} EACs",
                 Units::Values => "{human_pos} values",
+                Units::Files => "{human_pos} files",
                 Units::Steps => "step {pos}",
             };
             format!("{{spinner}} {{msg:>10}} {pos} ({{elapsed}})")

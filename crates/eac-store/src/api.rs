@@ -827,6 +827,15 @@ pub enum Phase {
     /// (lines: each value is read three times, twice for the CSV's values
     /// and totals, once for the PDF).
     Statement,
+    /// Checking an evidence pack: each file its manifest lists, its size
+    /// and SHA-256 (files; the total is the files in the folder).
+    PackFiles,
+    /// Checking an evidence pack's P1 listing by the schema and the rules
+    /// and adding up its totals (no count: one reading of one file).
+    PackListing,
+    /// Checking an evidence pack's P2 bundle: the listing and each EAC's
+    /// detail file (EACs).
+    PackBundle,
 }
 
 impl Phase {
@@ -849,6 +858,9 @@ impl Phase {
             Phase::Check => "check",
             Phase::Pack => "pack",
             Phase::Statement => "statement",
+            Phase::PackFiles => "pack_files",
+            Phase::PackListing => "pack_listing",
+            Phase::PackBundle => "pack_bundle",
         }
     }
 }

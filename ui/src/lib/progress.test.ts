@@ -32,5 +32,9 @@ describe("progress", () => {
     // an evidence pack after its exports: its EACs read, then the statement (lines of CSV and PDF)
     expect(progressLabel(ev(256, 1000, "pack"))).toBe("Reading the pack's EACs: 256 of 1 000 (25 %)");
     expect(progressLabel(ev(1000, 4000, "statement"))).toBe("Writing the claim statement: 1 000 of 4 000 (25 %)");
+    // verifying a pack: its files, its listing (one reading, no count), its P2 bundle's EACs
+    expect(progressLabel(ev(512, 2048, "pack_files"))).toBe("Checking the pack's files: 512 of 2 048 (25 %)");
+    expect(progressLabel(ev(0, null, "pack_listing"))).toBe("Checking the pack's listing…");
+    expect(progressLabel(ev(768, 1024, "pack_bundle"))).toBe("Checking the pack's P2 bundle: 768 of 1 024 (75 %)");
   });
 });

@@ -29,6 +29,9 @@ const PHASE: Record<Phase, string> = {
   check: "Checking for double counting",
   pack: "Reading the pack's EACs",
   statement: "Writing the claim statement",
+  pack_files: "Checking the pack's files",
+  pack_listing: "Checking the pack's listing",
+  pack_bundle: "Checking the pack's P2 bundle",
 };
 
 /** "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…" */

@@ -1194,7 +1194,7 @@ fn remove_pack_files(dir: &Path, owned: &[String]) {
 }
 
 mod verify;
-pub use verify::verify_pack;
+pub use verify::{verify_pack, verify_pack_with};
 
 /// [`pack_diff`]'s record of a packed EAC: this, then its digest in hex.
 const PACKED: &str = "p";

@@ -19,10 +19,11 @@ use sha2::{Digest, Sha256};
 use super::{
     ancestors, each_listing_eac, hash_file, quantity_totals, walk_each, AuditLine, EntryKind,
     Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, LISTING_FILE, MANIFEST_FILE,
-    NAMED, P2_DIR, PACK_FORMAT, SIGNATURE_FILE, SOURCES_DIR,
+    NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE, SOURCES_DIR,
 };
 use crate::keys::{self, SignatureCheck};
 use crate::AppError;
+use eac_store::{NoProgress, Phase, Progress};
 
 /// Checks a pack folder on its own, without any database: the signature
 /// over `MANIFEST.json` with the key the manifest names (and, given
@@ -39,6 +40,18 @@ use crate::AppError;
 /// `MANIFEST.json` holds that list, and a pack of a million EACs lists a
 /// million files.
 pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict, AppError> {
+    verify_pack_with(dir, expected_key, &NoProgress)
+}
+
+/// [`verify_pack`] reporting what it checks (`pack_files`: the listed
+/// files of those in the folder; `pack_listing`; `pack_bundle`: the
+/// bundle's EACs of the manifest's count) and stopping with `cancelled`
+/// between any two of them when asked to.
+pub fn verify_pack_with(
+    dir: &Path,
+    expected_key: Option<&str>,
+    progress: &dyn Progress,
+) -> Result<PackVerdict, AppError> {
     let meta = fs::metadata(dir).map_err(|e| AppError::io(dir, &e))?;
     if !meta.is_dir() {
         return Err(AppError::invalid_input(format!(
@@ -48,6 +61,8 @@ pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict
     }
     let mut v = Verdict::default();
     let folder = Folder::walk(dir)?;
+    let in_folder = Some(folder.files as u64);
+    progress.update(Phase::PackFiles, 0, in_folder);
     for other in &folder.other {
         v.problem(
             other,
@@ -56,7 +71,7 @@ pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict
     }
 
     let manifest_path = dir.join(MANIFEST_FILE);
-    let mut files = FileCheck::new(dir, &folder);
+    let mut files = FileCheck::new(dir, &folder, progress);
     let manifest = match fs::File::open(&manifest_path) {
         Ok(file) => match read_manifest(file, |f| files.entry(f)) {
             Ok(m) => Some(m),
@@ -94,10 +109,14 @@ pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict
         }
     };
     let file_count = manifest.as_ref().map(|_| files.count);
+    progress.update(Phase::PackFiles, files.count as u64, in_folder);
     if let Some(m) = &manifest {
         files.finish(m, &mut v)?;
         check_audit(dir, m, &mut v)?;
-        check_cds(dir, m, &files, &mut v)?;
+        check_cds(dir, m, &files, progress, &mut v)?;
+    }
+    if progress.is_cancelled() {
+        return Err(AppError::cancelled());
     }
     Ok(PackVerdict {
         path: dir.display().to_string(),
@@ -300,6 +319,7 @@ impl Folder {
 struct FileCheck<'a> {
     dir: &'a Path,
     folder: &'a Folder,
+    progress: &'a dyn Progress,
     problems: Verdict,
     /// Entries read.
     count: usize,
@@ -317,10 +337,11 @@ struct FileCheck<'a> {
 }
 
 impl<'a> FileCheck<'a> {
-    fn new(dir: &'a Path, folder: &'a Folder) -> FileCheck<'a> {
+    fn new(dir: &'a Path, folder: &'a Folder, progress: &'a dyn Progress) -> FileCheck<'a> {
         FileCheck {
             dir,
             folder,
+            progress,
             problems: Verdict::default(),
             count: 0,
             last: None,
@@ -347,6 +368,14 @@ impl<'a> FileCheck<'a> {
 
     fn check(&mut self, f: ManifestFile) -> Result<(), AppError> {
         self.count += 1;
+        if self.count.is_multiple_of(REPORT_EVERY) {
+            if self.progress.is_cancelled() {
+                return Err(AppError::cancelled());
+            }
+            let in_folder = Some(self.folder.files as u64);
+            self.progress
+                .update(Phase::PackFiles, self.count as u64, in_folder);
+        }
         let v = &mut self.problems;
         if f.path == LISTING_FILE {
             self.lists_listing = true;
@@ -725,8 +754,18 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
     Ok(())
 }
 
-fn check_cds(dir: &Path, m: &Manifest, files: &FileCheck, v: &mut Verdict) -> Result<(), AppError> {
+fn check_cds(
+    dir: &Path,
+    m: &Manifest,
+    files: &FileCheck,
+    progress: &dyn Progress,
+    v: &mut Verdict,
+) -> Result<(), AppError> {
     let listing = dir.join(LISTING_FILE);
+    if progress.is_cancelled() {
+        return Err(AppError::cancelled());
+    }
+    progress.update(Phase::PackListing, 0, None);
     if listing.is_file() {
         let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
         for e in report.errors.iter().take(NAMED * 4) {
@@ -776,8 +815,14 @@ fn check_cds(dir: &Path, m: &Manifest, files: &FileCheck, v: &mut Verdict) -> Re
         v.problem(LISTING_FILE, "is missing: every pack holds the P1 listing");
     }
     let bundle = dir.join(P2_DIR);
+    if progress.is_cancelled() {
+        return Err(AppError::cancelled());
+    }
+    let eacs = Some(m.counts.eacs as u64);
+    progress.update(Phase::PackBundle, 0, eacs);
     if bundle.is_dir() {
-        let report = crate::validate_file(&bundle, ExportProfile::P2, true)?;
+        let report = crate::p2::validate_p2_reported(&bundle, true, None, progress, eacs)?;
+        progress.update(Phase::PackBundle, m.counts.eacs as u64, eacs);
         for e in report.errors.iter().take(NAMED * 4) {
             let file = e
                 .file
