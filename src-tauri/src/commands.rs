@@ -569,8 +569,13 @@ macro_rules! ipc_commands {
             }
             /// What changed in the open database since the pack in `path` was made: EACs added,
             /// removed and edited, each with its audit records since, and the pack's own verdict.
-            async fn pack_diff(desk, path: PathBuf) -> PackDiff {
-                desk.read(move |store| eac_app::pack_diff(store, &path)).await
+            /// Long, on its own connection: progress as `verify_pack`'s, then `pack` (the pack's
+            /// EACs read) and `pack_compare` (cancel: `cancelled`).
+            async fn pack_diff(desk, op_id: String, path: PathBuf) -> PackDiff {
+                desk.operation(op_id, move |store, op| {
+                    finished(op, eac_app::pack_diff_with(store, &path, op))
+                })
+                .await
             }
             /// Every evidence pack made from this database, newest first.
             async fn packs(desk) -> Vec<PackRecord> {

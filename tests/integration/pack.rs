@@ -1071,6 +1071,26 @@ fn exports_are_recorded_in_the_audit_log() {
 
 /// Every progress report, and a Cancel pressed once the claim statement
 /// has written `cancel_at` lines (never when `None`).
+/// The reports (done, total) of one phase, in order.
+fn reports_of(reports: &[(Phase, u64, Option<u64>)], phase: Phase) -> Vec<(u64, Option<u64>)> {
+    reports
+        .iter()
+        .filter(|(p, _, _)| *p == phase)
+        .map(|(_, d, t)| (*d, *t))
+        .collect()
+}
+
+/// The phases reported, each once, in the order they came.
+fn phases_of(reports: &[(Phase, u64, Option<u64>)]) -> Vec<Phase> {
+    let mut seen: Vec<Phase> = Vec::new();
+    for (p, _, _) in reports {
+        if seen.last() != Some(p) {
+            seen.push(*p);
+        }
+    }
+    seen
+}
+
 /// Reports of one phase (done, total) that all give `total` and count up
 /// to it.
 fn counts_up_to(reports: &[(u64, Option<u64>)], total: u64) {
@@ -1126,13 +1146,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     };
     let (report, reports) = watched_pack(&mut t, "pack", None);
     let report = report.unwrap();
-    let of = |phase: Phase| -> Vec<(u64, Option<u64>)> {
-        reports
-            .iter()
-            .filter(|(p, _, _)| *p == phase)
-            .map(|(_, d, t)| (*d, *t))
-            .collect()
-    };
+    let of = |phase: Phase| reports_of(&reports, phase);
     // The listing's EACs, counted up to all of them.
     let read = of(Phase::Pack);
     assert!(read.len() > 2, "{read:?}");
@@ -1175,7 +1189,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
 }
 
 #[test]
-fn verifying_a_pack_shows_its_files_listing_and_bundle_checked_and_a_cancel_stops_it() {
+fn verifying_and_comparing_a_pack_show_what_they_check_and_a_cancel_stops_them() {
     let mut t = temp_store();
     eac_app::load_sample(&mut t.store, 600, 7, &NoProgress).unwrap();
     let pack = t.path("pack");
@@ -1188,13 +1202,7 @@ fn verifying_a_pack_shows_its_files_listing_and_bundle_checked_and_a_cancel_stop
     let v = eac_app::verify_pack_with(&pack, None, &w).unwrap();
     assert!(v.ok, "{:#?}", v.problems);
     let reports = w.reports.into_inner().unwrap();
-    let of = |phase: Phase| -> Vec<(u64, Option<u64>)> {
-        reports
-            .iter()
-            .filter(|(p, _, _)| *p == phase)
-            .map(|(_, d, t)| (*d, *t))
-            .collect()
-    };
+    let of = |phase: Phase| reports_of(&reports, phase);
     // Every listed file, of the files in the folder (but the manifest
     // and its signature), counted up in steps.
     let files = report.file_count as u64;
@@ -1212,12 +1220,7 @@ fn verifying_a_pack_shows_its_files_listing_and_bundle_checked_and_a_cancel_stop
     assert!(bundle.contains(&(512, Some(eacs))), "{bundle:?}");
     assert_eq!(bundle.last(), Some(&(eacs, Some(eacs))));
     // In that order.
-    let phases: Vec<Phase> = reports.iter().map(|r| r.0).fold(Vec::new(), |mut seen, p| {
-        if seen.last() != Some(&p) {
-            seen.push(p);
-        }
-        seen
-    });
+    let phases = phases_of(&reports);
     assert_eq!(
         phases,
         [Phase::PackFiles, Phase::PackListing, Phase::PackBundle]
@@ -1233,4 +1236,31 @@ fn verifying_a_pack_shows_its_files_listing_and_bundle_checked_and_a_cancel_stop
         assert_eq!(last.0, phase);
         assert_eq!(last.1, 256, "{reports:?}");
     }
+
+    // What changed since: the pack verified, its EACs read, each id
+    // compared; a Cancel while comparing stops it with no answer.
+    let w = watched(None);
+    let diff = eac_app::pack_diff_with(&t.store, &pack, &w).unwrap();
+    assert!(diff.is_unchanged(), "{diff:#?}");
+    assert_eq!(diff.unchanged, report.eac_count);
+    let reports = w.reports.into_inner().unwrap();
+    let phases = phases_of(&reports);
+    assert_eq!(
+        phases,
+        [
+            Phase::PackFiles,
+            Phase::PackListing,
+            Phase::PackBundle,
+            Phase::Pack,
+            Phase::PackCompare
+        ]
+    );
+    let of = |phase: Phase| reports_of(&reports, phase);
+    counts_up_to(&of(Phase::Pack), eacs);
+    let compared = of(Phase::PackCompare);
+    assert!(compared.len() > 2, "{compared:?}");
+    counts_up_to(&compared, eacs);
+    let w = watched(Some((Phase::PackCompare, 256)));
+    let e = eac_app::pack_diff_with(&t.store, &pack, &w).unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled, "{}", e.message);
 }

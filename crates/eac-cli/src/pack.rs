@@ -258,7 +258,10 @@ fn print_verdict(out: &mut Out, v: &PackVerdict, key_expected: bool) -> Result<(
 
 fn diff(db: &Path, dir: &Path, json: bool) -> Result<ExitCode> {
     let store = open_read(db)?;
-    let d = eac_app::pack_diff(&store, dir)?;
+    let bar = Bar::new(Units::Eacs);
+    let d = eac_app::pack_diff_with(&store, dir, &bar);
+    bar.finish();
+    let d = d?;
     let mut out = Out::stdout();
     if json {
         out.json(&d)?;

@@ -836,6 +836,10 @@ pub enum Phase {
     /// Checking an evidence pack's P2 bundle: the listing and each EAC's
     /// detail file (EACs).
     PackBundle,
+    /// Comparing a pack with the database: each EAC id, packed or
+    /// matching the pack's filter now, settled as added, removed, edited
+    /// or unchanged (ids).
+    PackCompare,
 }
 
 impl Phase {
@@ -861,6 +865,7 @@ impl Phase {
             Phase::PackFiles => "pack_files",
             Phase::PackListing => "pack_listing",
             Phase::PackBundle => "pack_bundle",
+            Phase::PackCompare => "pack_compare",
         }
     }
 }

@@ -265,7 +265,7 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       "verify_pack",
       { op_id: "op", path: "/tmp/pack", expected_fingerprint: "ab12" },
     ],
-    ["pack_diff", () => api.packDiff("/tmp/pack"), "pack_diff", { path: "/tmp/pack" }],
+    ["pack_diff", () => api.packDiff("op", "/tmp/pack"), "pack_diff", { op_id: "op", path: "/tmp/pack" }],
     ["packs", () => api.packs(), "packs", undefined],
     ["signing_key", () => api.signingKey(), "signing_key", undefined],
     ["about", () => api.about(), "about", undefined],

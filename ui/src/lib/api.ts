@@ -244,7 +244,7 @@ export const api = {
   verifyPack: (op_id: string, path: string, expected_fingerprint: string | null) =>
     call("verify_pack", { op_id, path, expected_fingerprint }),
   /** What changed in the open database since the pack in `path` was made. */
-  packDiff: (path: string) => call("pack_diff", { path }),
+  packDiff: (op_id: string, path: string) => call("pack_diff", { op_id, path }),
   /** Every pack made from this database, newest first. */
   packs: () => call("packs"),
   /** This user's pack signing key: public key and fingerprint (created on first use). */

@@ -36,5 +36,9 @@ describe("progress", () => {
     expect(progressLabel(ev(512, 2048, "pack_files"))).toBe("Checking the pack's files: 512 of 2 048 (25 %)");
     expect(progressLabel(ev(0, null, "pack_listing"))).toBe("Checking the pack's listing…");
     expect(progressLabel(ev(768, 1024, "pack_bundle"))).toBe("Checking the pack's P2 bundle: 768 of 1 024 (75 %)");
+    // comparing it with the database: each EAC id settled
+    expect(progressLabel(ev(256, 1024, "pack_compare"))).toBe(
+      "Comparing the pack with this database: 256 of 1 024 (25 %)",
+    );
   });
 });

@@ -32,6 +32,7 @@ const PHASE: Record<Phase, string> = {
   pack_files: "Checking the pack's files",
   pack_listing: "Checking the pack's listing",
   pack_bundle: "Checking the pack's P2 bundle",
+  pack_compare: "Comparing the pack with this database",
 };
 
 /** "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…" */

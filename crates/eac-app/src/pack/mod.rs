@@ -1194,6 +1194,7 @@ fn remove_pack_files(dir: &Path, owned: &[String]) {
 }
 
 mod verify;
+use eac_store::NoProgress;
 pub use verify::{verify_pack, verify_pack_with};
 
 /// [`pack_diff`]'s record of a packed EAC: this, then its digest in hex.
@@ -1216,7 +1217,19 @@ fn eac_digest(eac: &Eac) -> [u8; 32] {
 /// its audit records since the pack's audit head; the pack's record in
 /// `packs` when it was made here, and the pack's own verdict.
 pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
-    let verdict = verify_pack(dir, None)?;
+    pack_diff_with(store, dir, &NoProgress)
+}
+
+/// [`pack_diff`] reporting what it does (the pack verified as
+/// [`verify_pack_with`] reports it, its EACs read as `pack`, then the ids
+/// compared as `pack_compare`) and stopping with `cancelled` when asked
+/// to.
+pub fn pack_diff_with(
+    store: &Store,
+    dir: &Path,
+    progress: &dyn Progress,
+) -> Result<PackDiff, AppError> {
+    let verdict = verify_pack_with(dir, None, progress)?;
     let Some(manifest) = verdict.manifest.clone() else {
         return Err(AppError::invalid_input(format!(
             "{} has no readable {MANIFEST_FILE}: it is not an EAC Desk evidence pack, so there is nothing to compare",
@@ -1256,10 +1269,21 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
     };
     let mut ids = eac_store::Spill::new().map_err(compared)?;
     let listing = dir.join(LISTING_FILE);
+    let eacs = Some(manifest.counts.eacs as u64);
+    let mut read = 0u64;
+    progress.update(Phase::Pack, 0, eacs);
     each_listing_eac(&listing, |e| {
+        read += 1;
+        if read.is_multiple_of(REPORT_EVERY as u64) {
+            if progress.is_cancelled() {
+                return Err(AppError::cancelled());
+            }
+            progress.update(Phase::Pack, read, eacs);
+        }
         let record = format!("{PACKED}{}", hex::encode(eac_digest(&e)));
         ids.push(e.cds_eac_id.as_bytes(), &record).map_err(compared)
     })?;
+    progress.update(Phase::Pack, read, eacs);
     let mut spilled: Option<io::Error> = None;
     let by_id = eac_store::SortSpec {
         field: eac_store::SortField::CdsEacId,
@@ -1290,7 +1314,18 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
     let mut packed: Option<String> = None;
     let mut now = false;
     let mut failed: Option<AppError> = None;
+    let ids_in_all = ids.keys().map_err(compared)? as u64;
+    let all = Some(ids_in_all);
+    let mut settled = 0u64;
+    progress.update(Phase::PackCompare, 0, all);
     let mut settle = |id: &[u8], packed: Option<String>, now: bool| -> Result<(), AppError> {
+        settled += 1;
+        if settled.is_multiple_of(REPORT_EVERY as u64) {
+            if progress.is_cancelled() {
+                return Err(AppError::cancelled());
+            }
+            progress.update(Phase::PackCompare, settled, all);
+        }
         let id = String::from_utf8_lossy(id).into_owned();
         let change = |records| PackEacChange {
             cds_eac_id: id.clone(),
@@ -1346,6 +1381,7 @@ pub fn pack_diff(store: &Store, dir: &Path) -> Result<PackDiff, AppError> {
     if packed.is_some() || now {
         settle(&id, packed, now)?;
     }
+    progress.update(Phase::PackCompare, ids_in_all, all);
     Ok(PackDiff {
         path: dir.display().to_string(),
         record,

@@ -62,7 +62,7 @@ fn a_pack_made_from_sample_data_verifies_and_shows_what_changed_after_an_edit() 
     assert_eq!(wrong["ok"], false, "{wrong}");
 
     // Nothing changed yet.
-    let diff = desk.ok("pack_diff", json!({ "path": dest }));
+    let diff = desk.ok("pack_diff", json!({ "op_id": "diff-1", "path": dest }));
     assert_eq!(diff["edited"], json!([]), "{diff}");
     assert_eq!(diff["unchanged"], 8, "{diff}");
 
@@ -73,7 +73,7 @@ fn a_pack_made_from_sample_data_verifies_and_shows_what_changed_after_an_edit() 
         json!({ "cds_eac_id": id, "beneficiary_type": "customer",
                 "beneficiaries": ["CUST-LATE"], "reason": "late contract" }),
     );
-    let diff = desk.ok("pack_diff", json!({ "path": dest }));
+    let diff = desk.ok("pack_diff", json!({ "op_id": "diff-2", "path": dest }));
     let edited = diff["edited"].as_array().unwrap();
     assert_eq!(edited.len(), 1, "{diff}");
     assert_eq!(edited[0]["cds_eac_id"], id);

@@ -174,8 +174,8 @@ export type Commands = {
   make_pack: { args: { op_id: string; filter: EacFilter; path: string; title: string | null }; result: PackReport };
   /** Checks the pack folder `path` on its own (no database): signature, every file's size and SHA-256, no file added or removed, the audit chain inside, the CDS files; `expected_fingerprint` (or `null`) must then be the signer's. `ok` false lists every problem with its file or record; the manifest comes without its list of files (`file_count` counts them). Long: progress `pack_files`, `pack_listing`, `pack_bundle` (cancel: `cancelled`). */
   verify_pack: { args: { op_id: string; path: string; expected_fingerprint: string | null }; result: PackVerdict };
-  /** What changed in the open database since the pack in `path` was made: EACs added, removed and edited, each with its audit records since, and the pack's own verdict. */
-  pack_diff: { args: { path: string }; result: PackDiff };
+  /** What changed in the open database since the pack in `path` was made: EACs added, removed and edited, each with its audit records since, and the pack's own verdict. Long, on its own connection: progress as `verify_pack`'s, then `pack` (the pack's EACs read) and `pack_compare` (cancel: `cancelled`). */
+  pack_diff: { args: { op_id: string; path: string }; result: PackDiff };
   /** Every evidence pack made from this database, newest first. */
   packs: { args: Record<string, never>; result: Array<PackRecord> };
   /** The user's settings (display name, theme, recent databases, last export folder, the UI's state per database); `warning` when the file was unreadable and the defaults are used. */
