@@ -1529,14 +1529,14 @@ async fn a_large_pack_shows_its_statement_written_and_cancel_stops_it_there() ->
     desk.click("pack-run").await?;
     // After the exports: the EACs read, then the statement written.
     desk.wait_text("pack-progress-label", "the pack's EACs being read", |t| {
-        t.starts_with("Reading the pack's EACs") || t.starts_with("Writing the claim statement")
+        t.contains("Reading the pack's EACs") || t.contains("Writing the claim statement")
     })
     .await?;
     let label = desk
         .wait_text(
             "pack-progress-label",
             "the claim statement being written",
-            |t| t.starts_with("Writing the claim statement: "),
+            |t| t.starts_with("Step 5 of 6 · Writing the claim statement: "),
         )
         .await?;
     ensure!(label.contains(" of ") && label.ends_with("%)"), "{label}");
@@ -1595,8 +1595,8 @@ async fn verifying_a_large_pack_shows_what_it_checks_and_cancel_stops_it() -> Re
             "verify-pack-progress-label",
             "the pack's files or bundle being checked",
             |t| {
-                (t.starts_with("Checking the pack's files: ")
-                    || t.starts_with("Checking the pack's P2 bundle: "))
+                (t.starts_with("Step 1 of 3 · Checking the pack's files: ")
+                    || t.starts_with("Step 3 of 3 · Checking the pack's P2 bundle: "))
                     && t.contains(" of ")
                     && !t.contains(": 0 of ")
             },

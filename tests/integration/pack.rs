@@ -1104,6 +1104,8 @@ fn counts_up_to(reports: &[(u64, Option<u64>)], total: u64) {
 
 struct Watched {
     reports: std::sync::Mutex<Vec<(Phase, u64, Option<u64>)>>,
+    /// The steps said, in order.
+    steps: std::sync::Mutex<Vec<(u32, u32)>>,
     /// Cancelled once this phase has reported this much done.
     cancel_at: Option<(Phase, u64)>,
 }
@@ -1111,6 +1113,9 @@ struct Watched {
 impl Progress for Watched {
     fn update(&self, phase: Phase, done: u64, total: Option<u64>) {
         self.reports.lock().unwrap().push((phase, done, total));
+    }
+    fn step(&self, step: u32, steps: u32) {
+        self.steps.lock().unwrap().push((step, steps));
     }
     fn is_cancelled(&self) -> bool {
         self.cancel_at.is_some_and(|(phase, at)| {
@@ -1131,6 +1136,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     let watched_pack = |t: &mut TempStore, name: &str, cancel_at: Option<(Phase, u64)>| {
         let watched = Watched {
             reports: Default::default(),
+            steps: Default::default(),
             cancel_at,
         };
         let dest = t.path(name);
@@ -1142,10 +1148,18 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
             &key_dir,
             &watched,
         );
-        (made, watched.reports.into_inner().unwrap())
+        let steps = watched.steps.into_inner().unwrap();
+        (made, watched.reports.into_inner().unwrap(), steps)
     };
-    let (report, reports) = watched_pack(&mut t, "pack", None);
+    let (report, reports, steps) = watched_pack(&mut t, "pack", None);
     let report = report.unwrap();
+    // Six steps, said in order, each before its phase counts.
+    assert_eq!(steps, (1..=6).map(|s| (s, 6)).collect::<Vec<_>>());
+    // The last: every file of the pack hashed for its manifest.
+    counts_up_to(
+        &reports_of(&reports, Phase::PackManifest),
+        report.file_count as u64,
+    );
     let of = |phase: Phase| reports_of(&reports, phase);
     // The listing's EACs, counted up to all of them.
     let read = of(Phase::Pack);
@@ -1171,7 +1185,7 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
     // written, nothing recorded.
     let audit = t.store.audit_log(None).unwrap().len();
     let dest = t.path("cancelled");
-    let (made, reports) = watched_pack(
+    let (made, reports, _) = watched_pack(
         &mut t,
         "cancelled",
         Some((Phase::Statement, 2 * report.value_count as u64 + 256)),
@@ -1186,6 +1200,20 @@ fn a_pack_shows_its_eacs_read_and_its_statement_written_and_stops_there_when_can
         .iter()
         .all(|n| !n.starts_with(".eacdesk")));
     assert_eq!(t.store.audit_log(None).unwrap().len(), audit);
+
+    // A Cancel while its files are hashed for the manifest: the same.
+    let dest = t.path("cancelled-hashing");
+    let (made, reports, _) =
+        watched_pack(&mut t, "cancelled-hashing", Some((Phase::PackManifest, 0)));
+    let e = made.unwrap_err();
+    assert_eq!(e.code, ErrorCode::Cancelled, "{}", e.message);
+    // Stopped at the first check, a few hundred files in, not after them all.
+    assert_eq!(
+        *reports.last().unwrap(),
+        (Phase::PackManifest, 0, Some(report.file_count as u64))
+    );
+    assert!(!dest.exists());
+    assert_eq!(t.store.audit_log(None).unwrap().len(), audit);
 }
 
 #[test]
@@ -1196,11 +1224,13 @@ fn verifying_and_comparing_a_pack_show_what_they_check_and_a_cancel_stops_them()
     let report = make(&mut t, &EacFilter::default(), &pack);
     let watched = |cancel_at: Option<(Phase, u64)>| Watched {
         reports: Default::default(),
+        steps: Default::default(),
         cancel_at,
     };
     let w = watched(None);
     let v = eac_app::verify_pack_with(&pack, None, &w).unwrap();
     assert!(v.ok, "{:#?}", v.problems);
+    assert_eq!(*w.steps.lock().unwrap(), [(1, 3), (2, 3), (3, 3)]);
     let reports = w.reports.into_inner().unwrap();
     let of = |phase: Phase| reports_of(&reports, phase);
     // Every listed file, of the files in the folder (but the manifest
@@ -1242,6 +1272,10 @@ fn verifying_and_comparing_a_pack_show_what_they_check_and_a_cancel_stops_them()
     let w = watched(None);
     let diff = eac_app::pack_diff_with(&t.store, &pack, &w).unwrap();
     assert!(diff.is_unchanged(), "{diff:#?}");
+    assert_eq!(
+        *w.steps.lock().unwrap(),
+        (1..=5).map(|s| (s, 5)).collect::<Vec<_>>()
+    );
     assert_eq!(diff.unchanged, report.eac_count);
     let reports = w.reports.into_inner().unwrap();
     let phases = phases_of(&reports);

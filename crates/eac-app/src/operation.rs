@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 
 use eac_store::{Phase, Progress};
@@ -12,7 +12,8 @@ use serde::Serialize;
 
 use crate::AppError;
 
-/// `done` of `total` units of `phase` are finished (total `None` when unknown).
+/// `done` of `total` units of `phase` are finished (total `None` when unknown);
+/// in an operation of several phases in a row, `phase` is step `step` of `steps`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProgressEvent {
@@ -22,6 +23,11 @@ pub struct ProgressEvent {
     pub done: u64,
     #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub total: Option<u64>,
+    /// Which step of the operation this phase is (from 1); `null` for an
+    /// operation of one step.
+    pub step: Option<u32>,
+    /// How many steps the operation has, with `step`.
+    pub steps: Option<u32>,
 }
 
 /// What closing a shell's window now would lose: unsaved edits (the shell's
@@ -42,6 +48,9 @@ type Callback = Box<dyn Fn(ProgressEvent) + Send + Sync>;
 pub struct Operation {
     op_id: String,
     cancelled: AtomicBool,
+    /// The step now and how many (0: the operation has not said).
+    step: AtomicU32,
+    steps: AtomicU32,
     on_event: Callback,
 }
 
@@ -53,6 +62,8 @@ impl Operation {
         Operation {
             op_id: op_id.into(),
             cancelled: AtomicBool::new(false),
+            step: AtomicU32::new(0),
+            steps: AtomicU32::new(0),
             on_event: Box::new(on_event),
         }
     }
@@ -69,12 +80,20 @@ impl Operation {
 
 impl Progress for Operation {
     fn update(&self, phase: Phase, done: u64, total: Option<u64>) {
+        let known = |n: u32| (n > 0).then_some(n);
         (self.on_event)(ProgressEvent {
             op_id: self.op_id.clone(),
             phase,
             done,
             total,
+            step: known(self.step.load(Ordering::SeqCst)),
+            steps: known(self.steps.load(Ordering::SeqCst)),
         });
+    }
+
+    fn step(&self, step: u32, steps: u32) {
+        self.steps.store(steps, Ordering::SeqCst);
+        self.step.store(step, Ordering::SeqCst);
     }
 
     fn is_cancelled(&self) -> bool {
@@ -201,6 +220,7 @@ mod tests {
     #[test]
     fn forwards_progress_with_its_id() {
         let (events, sink) = collecting();
+        let collected = Arc::clone(&events);
         let op = Operation::new("op-1", sink);
         op.update(Phase::Import, 10, Some(100));
         op.update(Phase::Export, 3, None);
@@ -211,15 +231,24 @@ mod tests {
                 op_id: "op-1".into(),
                 phase: Phase::Import,
                 done: 10,
-                total: Some(100)
+                total: Some(100),
+                step: None,
+                steps: None,
             }
         );
         assert_eq!(events[1].total, None);
         let json = serde_json::to_value(&events[1]).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"op_id": "op-1", "phase": "export", "done": 3, "total": null})
+            serde_json::json!({"op_id": "op-1", "phase": "export", "done": 3, "total": null,
+                               "step": null, "steps": null})
         );
+        drop(events);
+        // Once the operation says its steps, each event carries them.
+        op.step(2, 6);
+        op.update(Phase::Export, 0, Some(8));
+        let events = collected.lock().unwrap();
+        assert_eq!((events[2].step, events[2].steps), (Some(2), Some(6)));
     }
 
     #[test]

@@ -45,6 +45,8 @@ struct State {
     /// query).
     waiting: bool,
     finished: bool,
+    /// The step of an operation of several (`2/6`), when it said.
+    step: Option<(u32, u32)>,
 }
 
 const SHOW_AFTER: Duration = Duration::from_secs(1);
@@ -142,7 +144,11 @@ impl Inner {
         if let Some(total) = total {
             self.bar.set_length(total);
         }
-        self.bar.set_message(phase.as_str().replace('_', " "));
+        let name = phase.as_str().replace('_', " ");
+        self.bar.set_message(match state.step {
+            Some((step, steps)) => format!("{step}/{steps} {name}"),
+            None => name,
+        });
         self.bar.set_position(done);
     }
 }
@@ -168,6 +174,10 @@ impl Progress for Bar {
                 inner.draw(&mut state);
             });
         }
+    }
+
+    fn step(&self, step: u32, steps: u32) {
+        self.inner.state().step = Some((step, steps));
     }
 }
 

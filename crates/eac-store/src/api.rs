@@ -836,6 +836,9 @@ pub enum Phase {
     /// Checking an evidence pack's P2 bundle: the listing and each EAC's
     /// detail file (EACs).
     PackBundle,
+    /// Writing an evidence pack's manifest: each of its files hashed as
+    /// it is listed (files).
+    PackManifest,
     /// Comparing a pack with the database: each EAC id, packed or
     /// matching the pack's filter now, settled as added, removed, edited
     /// or unchanged (ids).
@@ -865,6 +868,7 @@ impl Phase {
             Phase::PackFiles => "pack_files",
             Phase::PackListing => "pack_listing",
             Phase::PackBundle => "pack_bundle",
+            Phase::PackManifest => "pack_manifest",
             Phase::PackCompare => "pack_compare",
         }
     }
@@ -876,6 +880,11 @@ impl Phase {
 pub trait Progress: Sync {
     /// `done` of `total` (unknown total: `None`) units of `phase` are finished.
     fn update(&self, phase: Phase, done: u64, total: Option<u64>);
+    /// The operation is now at step `step` (from 1) of `steps`: one made
+    /// of several phases in a row (an evidence pack: two exports, its EACs
+    /// read, the check, the statement, its files hashed), each counting
+    /// from zero again, so the whole's place is said beside the phase's.
+    fn step(&self, _step: u32, _steps: u32) {}
     /// Checked between units of work; a cancelled operation writes nothing.
     fn is_cancelled(&self) -> bool {
         false

@@ -2,7 +2,14 @@ import { describe, expect, it } from "vitest";
 import { progressFraction, progressLabel } from "./progress";
 import type { Phase } from "./types";
 
-const ev = (done: number, total: number | null, phase: Phase = "import") => ({ op_id: "x", phase, done, total });
+const ev = (done: number, total: number | null, phase: Phase = "import", step: number | null = null, steps: number | null = null) => ({
+  op_id: "x",
+  phase,
+  done,
+  total,
+  step,
+  steps,
+});
 
 describe("progress", () => {
   it("computes a fraction only when the total is known", () => {
@@ -40,5 +47,14 @@ describe("progress", () => {
     expect(progressLabel(ev(256, 1024, "pack_compare"))).toBe(
       "Comparing the pack with this database: 256 of 1 024 (25 %)",
     );
+  });
+  it("says which step of several the phase is, so a bar that starts again is not a surprise", () => {
+    expect(progressLabel(ev(120, 500, "export", 2, 6))).toBe("Step 2 of 6 · Exporting: 120 of 500 (24 %)");
+    expect(progressLabel(ev(4096, 5008, "pack_manifest", 6, 6))).toBe(
+      "Step 6 of 6 · Hashing the pack's files: 4 096 of 5 008 (81 %)",
+    );
+    expect(progressLabel(ev(0, null, "pack_listing", 2, 3))).toBe("Step 2 of 3 · Checking the pack's listing…");
+    // one step is no step
+    expect(progressLabel(ev(3, 10, "bulk_edit", 1, 1))).toBe("Updating: 3 of 10 (30 %)");
   });
 });

@@ -32,16 +32,21 @@ const PHASE: Record<Phase, string> = {
   pack_files: "Checking the pack's files",
   pack_listing: "Checking the pack's listing",
   pack_bundle: "Checking the pack's P2 bundle",
+  pack_manifest: "Hashing the pack's files",
   pack_compare: "Comparing the pack with this database",
 };
 
-/** "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…" */
+/**
+ * "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…"; in an operation of several
+ * phases in a row, where the whole is first: "Step 2 of 6 · Exporting: 120 of 500 (24 %)".
+ */
 export function progressLabel(e: ProgressEvent | null | undefined): string {
   if (!e) return "Working…";
   const phase = PHASE[e.phase] ?? "Working";
+  const step = e.step != null && e.steps != null && e.steps > 1 ? `Step ${e.step} of ${e.steps} · ` : "";
   if (e.total !== null && e.total > 0) {
     const pct = Math.floor((100 * Math.min(e.done, e.total)) / e.total);
-    return `${phase}: ${formatCount(e.done)} of ${formatCount(e.total)} (${pct} %)`;
+    return `${step}${phase}: ${formatCount(e.done)} of ${formatCount(e.total)} (${pct} %)`;
   }
-  return e.done > 0 ? `${phase}: ${formatCount(e.done)}` : `${phase}…`;
+  return e.done > 0 ? `${step}${phase}: ${formatCount(e.done)}` : `${step}${phase}…`;
 }

@@ -19,8 +19,8 @@ describe("Operation", () => {
     const result = await op.run(async (id) => {
       expect(id).toBe("op-1");
       seenRunning = op.running;
-      recordProgress({ op_id: id, phase: "import", done: 5, total: 10 });
-      expect(op.event).toEqual({ op_id: "op-1", phase: "import", done: 5, total: 10 });
+      recordProgress({ op_id: id, phase: "import", done: 5, total: 10, step: null, steps: null });
+      expect(op.event).toEqual({ op_id: "op-1", phase: "import", done: 5, total: 10, step: null, steps: null });
       return 42;
     });
     expect(seenRunning).toBe(true);

@@ -52,6 +52,11 @@ const CLAIM_CSV: &str = "claim-statement.csv";
 const CLAIM_PDF: &str = "claim-statement.pdf";
 /// How many EACs or entries a refusal names.
 const NAMED: usize = 5;
+/// A pack's steps: the P1 export, the P2 export, its EACs read, the
+/// double-counting check, the claim statement, its files hashed.
+const PACK_STEPS: u32 = 6;
+/// Verifying a pack's steps: its files, its listing, its P2 bundle.
+const VERIFY_STEPS: u32 = 3;
 
 /// `MANIFEST.json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -280,6 +285,7 @@ pub fn make_pack_with_key_dir(
 
     // P1 listing and P2 bundle, with the checks of an export.
     let listing_path = dir.path().join(LISTING_FILE);
+    progress.step(1, PACK_STEPS);
     let listed = store
         .export_p1(Some(filter), &listing_path, progress)
         .map_err(|e| pack_refused(&final_dir, e.into()))?
@@ -287,6 +293,7 @@ pub fn make_pack_with_key_dir(
     if cancelled() {
         return Err(AppError::cancelled());
     }
+    progress.step(2, PACK_STEPS);
     crate::p2::export_p2_published(
         store,
         Some(filter),
@@ -302,6 +309,7 @@ pub fn make_pack_with_key_dir(
     // Exactly the EACs the listing holds, from here on, read once: their
     // ids, their documents and the statement's tally (counts and totals)
     // and lines (kept on disk until the statement is written).
+    progress.step(3, PACK_STEPS);
     let ListingPass {
         ids,
         sources: source_count,
@@ -320,6 +328,7 @@ pub fn make_pack_with_key_dir(
     let created = Timestamp::now();
     let selection = selection_words(filter);
     let shown_title = title.map_or_else(|| format!("Evidence pack: {selection}"), str::to_owned);
+    progress.step(4, PACK_STEPS);
     let problems: Vec<String> = store
         .check(filter, progress)?
         .findings
@@ -343,6 +352,7 @@ pub fn make_pack_with_key_dir(
         done: 0,
         total: 3 * summary.values() as u64,
     };
+    progress.step(5, PACK_STEPS);
     progress.update(Phase::Statement, 0, Some(reported.total));
     let stopped = |e: AppError| {
         if cancelled() {
@@ -364,6 +374,7 @@ pub fn make_pack_with_key_dir(
     drop(lines);
 
     let closed_periods = store.closed_periods_overlapping(filter)?;
+    progress.step(6, PACK_STEPS);
     let files = file_paths(dir.path())?;
     let created_at = created.to_string();
     let program = ManifestProgram {
@@ -395,7 +406,7 @@ pub fn make_pack_with_key_dir(
             records: audit_records,
         },
         key: &manifest_key,
-        files: HashedFiles::new(dir.path(), &files),
+        files: HashedFiles::new(dir.path(), &files, progress),
     };
     let (manifest_sha256, file_count) = write_manifest(&dir, &manifest, &key)?;
     if cancelled() {
@@ -933,15 +944,20 @@ struct ManifestOut<'a> {
 struct HashedFiles<'a> {
     root: &'a Path,
     paths: &'a [String],
+    /// Told the files hashed (`pack_manifest`), asked whether to stop.
+    progress: &'a dyn Progress,
     failed: std::cell::RefCell<Option<(PathBuf, io::Error)>>,
+    cancelled: std::cell::Cell<bool>,
 }
 
 impl<'a> HashedFiles<'a> {
-    fn new(root: &'a Path, paths: &'a [String]) -> HashedFiles<'a> {
+    fn new(root: &'a Path, paths: &'a [String], progress: &'a dyn Progress) -> HashedFiles<'a> {
         HashedFiles {
             root,
             paths,
+            progress,
             failed: std::cell::RefCell::new(None),
+            cancelled: std::cell::Cell::new(false),
         }
     }
 }
@@ -950,7 +966,16 @@ impl Serialize for HashedFiles<'_> {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::{Error as _, SerializeSeq as _};
         let mut seq = s.serialize_seq(Some(self.paths.len()))?;
-        for relative in self.paths {
+        let total = Some(self.paths.len() as u64);
+        self.progress.update(Phase::PackManifest, 0, total);
+        for (n, relative) in self.paths.iter().enumerate() {
+            if n > 0 && n.is_multiple_of(REPORT_EVERY) {
+                if self.progress.is_cancelled() {
+                    self.cancelled.set(true);
+                    return Err(S::Error::custom("cancelled"));
+                }
+                self.progress.update(Phase::PackManifest, n as u64, total);
+            }
             let path = self.root.join(relative);
             match hash_file(&path) {
                 Ok((size, sha256)) => seq.serialize_element(&ManifestFile {
@@ -964,6 +989,8 @@ impl Serialize for HashedFiles<'_> {
                 }
             }
         }
+        self.progress
+            .update(Phase::PackManifest, self.paths.len() as u64, total);
         seq.end()
     }
 }
@@ -999,6 +1026,9 @@ fn write_manifest(
     });
     if let Some((path, e)) = manifest.files.failed.take() {
         return Err(AppError::io(&path, &e));
+    }
+    if manifest.files.cancelled.get() {
+        return Err(AppError::cancelled());
     }
     let sha256 = written?;
     // Signed as written, read back from the file (twice: Ed25519 hashes
@@ -1229,7 +1259,7 @@ pub fn pack_diff_with(
     dir: &Path,
     progress: &dyn Progress,
 ) -> Result<PackDiff, AppError> {
-    let verdict = verify_pack_with(dir, None, progress)?;
+    let verdict = verify::verify_steps(dir, None, progress, VERIFY_STEPS + 2)?;
     let Some(manifest) = verdict.manifest.clone() else {
         return Err(AppError::invalid_input(format!(
             "{} has no readable {MANIFEST_FILE}: it is not an EAC Desk evidence pack, so there is nothing to compare",
@@ -1271,6 +1301,7 @@ pub fn pack_diff_with(
     let listing = dir.join(LISTING_FILE);
     let eacs = Some(manifest.counts.eacs as u64);
     let mut read = 0u64;
+    progress.step(VERIFY_STEPS + 1, VERIFY_STEPS + 2);
     progress.update(Phase::Pack, 0, eacs);
     each_listing_eac(&listing, |e| {
         read += 1;
@@ -1316,6 +1347,7 @@ pub fn pack_diff_with(
     let mut failed: Option<AppError> = None;
     let ids_in_all = ids.keys().map_err(compared)? as u64;
     let all = Some(ids_in_all);
+    progress.step(VERIFY_STEPS + 2, VERIFY_STEPS + 2);
     let mut settled = 0u64;
     progress.update(Phase::PackCompare, 0, all);
     let mut settle = |id: &[u8], packed: Option<String>, now: bool| -> Result<(), AppError> {
@@ -1470,7 +1502,7 @@ mod tests {
             closed_periods: &whole.closed_periods,
             audit: &whole.audit,
             key: &whole.key,
-            files: HashedFiles::new(dir.path(), &paths),
+            files: HashedFiles::new(dir.path(), &paths, &NoProgress),
         };
         assert_eq!(whole.files.len(), 3, "the manifest itself is not listed");
         assert_eq!(
@@ -1480,7 +1512,7 @@ mod tests {
         // A file that cannot be read is named, not skipped.
         fs::remove_file(dir.path().join("sources/x.pdf")).unwrap();
         let out = ManifestOut {
-            files: HashedFiles::new(dir.path(), &paths),
+            files: HashedFiles::new(dir.path(), &paths, &NoProgress),
             ..out
         };
         assert!(serde_json::to_string_pretty(&out).is_err());

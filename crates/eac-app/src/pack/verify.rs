@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 use super::{
     ancestors, each_listing_eac, hash_file, quantity_totals, walk_each, AuditLine, EntryKind,
     Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, LISTING_FILE, MANIFEST_FILE,
-    NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE, SOURCES_DIR,
+    NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE, SOURCES_DIR, VERIFY_STEPS,
 };
 use crate::keys::{self, SignatureCheck};
 use crate::AppError;
@@ -52,6 +52,16 @@ pub fn verify_pack_with(
     expected_key: Option<&str>,
     progress: &dyn Progress,
 ) -> Result<PackVerdict, AppError> {
+    verify_steps(dir, expected_key, progress, VERIFY_STEPS)
+}
+
+/// [`verify_pack_with`] as the first [`VERIFY_STEPS`] steps of `steps`.
+pub(super) fn verify_steps(
+    dir: &Path,
+    expected_key: Option<&str>,
+    progress: &dyn Progress,
+    steps: u32,
+) -> Result<PackVerdict, AppError> {
     let meta = fs::metadata(dir).map_err(|e| AppError::io(dir, &e))?;
     if !meta.is_dir() {
         return Err(AppError::invalid_input(format!(
@@ -62,6 +72,7 @@ pub fn verify_pack_with(
     let mut v = Verdict::default();
     let folder = Folder::walk(dir)?;
     let in_folder = Some(folder.files as u64);
+    progress.step(1, steps);
     progress.update(Phase::PackFiles, 0, in_folder);
     for other in &folder.other {
         v.problem(
@@ -113,7 +124,7 @@ pub fn verify_pack_with(
     if let Some(m) = &manifest {
         files.finish(m, &mut v)?;
         check_audit(dir, m, &mut v)?;
-        check_cds(dir, m, &files, progress, &mut v)?;
+        check_cds(dir, m, &files, progress, steps, &mut v)?;
     }
     if progress.is_cancelled() {
         return Err(AppError::cancelled());
@@ -759,12 +770,14 @@ fn check_cds(
     m: &Manifest,
     files: &FileCheck,
     progress: &dyn Progress,
+    steps: u32,
     v: &mut Verdict,
 ) -> Result<(), AppError> {
     let listing = dir.join(LISTING_FILE);
     if progress.is_cancelled() {
         return Err(AppError::cancelled());
     }
+    progress.step(2, steps);
     progress.update(Phase::PackListing, 0, None);
     if listing.is_file() {
         let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
@@ -819,6 +832,7 @@ fn check_cds(
         return Err(AppError::cancelled());
     }
     let eacs = Some(m.counts.eacs as u64);
+    progress.step(3, steps);
     progress.update(Phase::PackBundle, 0, eacs);
     if bundle.is_dir() {
         let report = crate::p2::validate_p2_reported(&bundle, true, None, progress, eacs)?;

@@ -2,6 +2,16 @@
 import type { Phase } from "./Phase";
 
 /**
- * `done` of `total` units of `phase` are finished (total `None` when unknown).
+ * `done` of `total` units of `phase` are finished (total `None` when unknown);
+ * in an operation of several phases in a row, `phase` is step `step` of `steps`.
  */
-export type ProgressEvent = { op_id: string, phase: Phase, done: number, total: number | null, };
+export type ProgressEvent = { op_id: string, phase: Phase, done: number, total: number | null, 
+/**
+ * Which step of the operation this phase is (from 1); `null` for an
+ * operation of one step.
+ */
+step: number | null, 
+/**
+ * How many steps the operation has, with `step`.
+ */
+steps: number | null, };
