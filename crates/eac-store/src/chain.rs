@@ -228,32 +228,47 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
 /// after `id` in [`CONTENT_COLUMNS`] order up to `import_batch_id`; the
 /// display name is the write's. Returns the new id.
 pub(crate) fn insert(w: &crate::write::Write, values: Vec<Value>) -> Result<i64> {
+    Ok(insert_many(w, vec![values])?[0])
+}
+
+/// [`insert`] of several records in one statement (one round trip on a
+/// server), each linked to the one before it, in the order given; returns
+/// their ids. `records` must not be empty.
+pub(crate) fn insert_many(w: &crate::write::Write, records: Vec<Vec<Value>>) -> Result<Vec<i64>> {
+    debug_assert!(!records.is_empty(), "at least one record");
     // After this write's first record, the next follows its last: three
     // statements less per record (a round trip each on a server).
     let tail = w.chain_tail.borrow_mut().take();
-    let (id, prev) = match tail {
+    let (mut id, mut prev) = match tail {
         Some((last, hash)) => (last + 1, hash),
         None => next(w.db())?,
     };
-    let mut all = Vec::with_capacity(values.len() + 4);
-    all.push(Value::Integer(id));
-    all.extend(values);
-    all.push(
-        w.audit_name()
-            .map_or(Value::Null, |n| Value::Text(n.to_owned())),
-    );
-    debug_assert_eq!(all.len(), CONTENT_COUNT);
-    let content = canonical(all.iter().map(ValueRef::from));
-    let hash = link(&prev, &content);
-    all.push(Value::Text(prev));
-    all.push(Value::Text(hash.clone()));
-    let placeholders: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+    let name = w
+        .audit_name()
+        .map_or(Value::Null, |n| Value::Text(n.to_owned()));
+    let mut ids = Vec::with_capacity(records.len());
+    let mut rows = Vec::with_capacity(records.len());
+    let mut all: Vec<Value> = Vec::with_capacity(records.len() * (CONTENT_COUNT + 2));
+    for values in records {
+        let first = all.len();
+        all.push(Value::Integer(id));
+        all.extend(values);
+        all.push(name.clone());
+        debug_assert_eq!(all.len() - first, CONTENT_COUNT);
+        let hash = link(&prev, &canonical(all[first..].iter().map(ValueRef::from)));
+        all.push(Value::Text(std::mem::replace(&mut prev, hash.clone())));
+        all.push(Value::Text(hash));
+        let placeholders: Vec<String> = (first + 1..=all.len()).map(|i| format!("?{i}")).collect();
+        rows.push(format!("({})", placeholders.join(", ")));
+        ids.push(id);
+        id += 1;
+    }
     let sql = format!(
-        "INSERT INTO audit_log ({CONTENT_COLUMNS}, prev_hash, hash) VALUES ({})",
-        placeholders.join(", ")
+        "INSERT INTO audit_log ({CONTENT_COLUMNS}, prev_hash, hash) VALUES {}",
+        rows.join(", ")
     );
     let params: Vec<&dyn rusqlite::ToSql> = all.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
     w.db().execute(&sql, &params)?;
-    *w.chain_tail.borrow_mut() = Some((id, hash));
-    Ok(id)
+    *w.chain_tail.borrow_mut() = Some((id - 1, prev));
+    Ok(ids)
 }

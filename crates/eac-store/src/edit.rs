@@ -200,25 +200,35 @@ pub(crate) struct AuditEntry<'a> {
 
 /// Appends an audit record, at the write's time; returns its id.
 pub(crate) fn insert(w: &Write, e: AuditEntry) -> Result<i64> {
+    crate::chain::insert(w, values_of(w, e))
+}
+
+/// [`insert`] of several records in one statement (one round trip on a
+/// server), in the order given; returns their ids. `entries` must not be
+/// empty.
+pub(crate) fn insert_many(w: &Write, entries: Vec<AuditEntry>) -> Result<Vec<i64>> {
+    let records = entries.into_iter().map(|e| values_of(w, e)).collect();
+    crate::chain::insert_many(w, records)
+}
+
+/// An audit record's stored columns after its id, up to `import_batch_id`.
+fn values_of(w: &Write, e: AuditEntry) -> Vec<Value> {
     let side = |s: &Option<AuditSide>| serde_json::to_string(s).expect("an audit side serializes");
     let text = |s: &str| Value::Text(s.to_owned());
     let opt = |s: Option<String>| s.map_or(Value::Null, Value::Text);
-    crate::chain::insert(
-        w,
-        vec![
-            text(&w.at().to_storage()),
-            text(e.os_user),
-            text(e.cds_eac_id),
-            text(e.action.as_str()),
-            text(&side(&e.before)),
-            text(&side(&e.after)),
-            text(e.reason.as_str()),
-            opt(e.before_state),
-            opt(e.after_state),
-            opt(e.source_file.map(str::to_owned)),
-            e.import_batch_id.map_or(Value::Null, Value::Integer),
-        ],
-    )
+    vec![
+        text(&w.at().to_storage()),
+        text(e.os_user),
+        text(e.cds_eac_id),
+        text(e.action.as_str()),
+        text(&side(&e.before)),
+        text(&side(&e.after)),
+        text(e.reason.as_str()),
+        opt(e.before_state),
+        opt(e.after_state),
+        opt(e.source_file.map(str::to_owned)),
+        e.import_batch_id.map_or(Value::Null, Value::Integer),
+    ]
 }
 
 /// Appends the audit record of a beneficiary or emission edit made through `w`.

@@ -773,6 +773,37 @@ pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     Ok(())
 }
 
+/// [`delete`] of several rows: on a server one statement a table for all of
+/// them (a round trip each), in a file row by row as before (no round
+/// trips to save, and the search index's rows go one at a time).
+pub(crate) fn delete_many(w: &Write, ids: &[i64]) -> Result<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    if w.db().kind() != Kind::Postgres {
+        return ids.iter().try_for_each(|id| delete(w, *id));
+    }
+    for id in ids {
+        periods::check_row(w, *id)?;
+    }
+    w.changed_eacs(ids.len())?;
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let marks = marks.join(", ");
+    let params: Vec<&dyn rusqlite::ToSql> = ids.iter().map(|i| i as &dyn rusqlite::ToSql).collect();
+    for (table, key) in [
+        ("eac_values", "eac_id"),
+        ("eac_beneficiaries", "eac_id"),
+        ("eac_totals", "eac_id"),
+        ("eacs", "id"),
+    ] {
+        w.db().execute(
+            &format!("DELETE FROM {table} WHERE {key} IN ({marks})"),
+            &params,
+        )?;
+    }
+    Ok(())
+}
+
 /// Records that the current batch's file held this EAC (left as stored):
 /// it was checked against that file just now, so its `cds_synced` becomes
 /// the batch's time, as every import's end would make it

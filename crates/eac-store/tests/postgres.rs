@@ -3214,17 +3214,7 @@ fn a_server_import_mixing_new_stored_newer_and_repeated_eacs_does_what_a_files_d
     }
     assert_eq!(reports[0], (100, 20, 40, reports[0].3));
     assert_eq!(reports[1], reports[0]);
-    let (x, y) = (dir.path().join("file.json"), dir.path().join("server.json"));
-    file.export_p1(None, &x, &NoProgress).unwrap();
-    server.export_p1(None, &y, &NoProgress).unwrap();
-    assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
-    for filter in filters() {
-        assert_eq!(
-            file.summary(&filter).unwrap(),
-            server.summary(&filter).unwrap(),
-            "{filter:?}"
-        );
-    }
+    same_listing_and_summaries(dir.path(), &file, &server);
     // Seen again, left as stored, or added: each was checked against
     // the file just now, so each has its time.
     let synced = |store: &eac_store::Store, eac: &eac_model::Eac| {
@@ -3299,8 +3289,80 @@ fn a_server_import_mixing_new_stored_newer_and_repeated_eacs_does_what_a_files_d
             .unwrap();
         assert_eq!((done.removed, done.restored), (100, 20));
     }
+    same_listing_and_summaries(dir.path(), &file, &server);
+    assert_eq!(server.info().unwrap().eac_count, 60);
+}
+
+/// A deletion of many EACs on a server audits them a group to a statement
+/// and removes each group's rows together: the records (each EAC's
+/// whole state, in id order), the chain and what is left are a file's.
+#[test]
+fn deleting_many_eacs_on_a_server_audits_and_removes_each_as_a_file_does() {
+    use eac_store::{AuditAction, DeleteTarget, NoProgress, Reason};
+    let Some((dir, mut file, db)) = file_and_server("eacdesk_server_delete_many") else {
+        return;
+    };
+    let mut server = eac_store::Store::open_server(&db).unwrap();
+    // More than one group of 32, and not in id order as given.
+    let mut ids = first_ids(&file, 45);
+    ids.reverse();
+    let reason = Reason::new("entered twice").unwrap();
+    for store in [&mut file, &mut server] {
+        let done = store
+            .delete_eacs(
+                &DeleteTarget::Ids(ids.clone()),
+                &reason,
+                "ann",
+                false,
+                &NoProgress,
+            )
+            .unwrap();
+        assert_eq!(done.deleted, 45);
+        assert_eq!(store.info().unwrap().eac_count, 15);
+    }
+    let deletions = |s: &eac_store::Store| {
+        let mut records: Vec<_> = s
+            .audit_log(None)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.action == AuditAction::Delete)
+            .map(|r| (r.id, r.cds_eac_id, r.before, r.reason))
+            .collect();
+        records.reverse();
+        records
+    };
+    let on_server = deletions(&server);
+    assert_eq!(on_server.len(), 45);
+    assert_eq!(deletions(&file), on_server);
+    let mut sorted = ids.clone();
+    sorted.sort();
+    assert_eq!(
+        on_server.iter().map(|r| r.1.clone()).collect::<Vec<_>>(),
+        sorted,
+        "one record per EAC, in id order"
+    );
+    let (a, b) = (
+        file.verify_audit_chain().unwrap(),
+        server.verify_audit_chain().unwrap(),
+    );
+    assert!(b.broken.is_none(), "{:?}", b.broken);
+    assert_eq!(a.records, b.records);
+    same_listing_and_summaries(dir.path(), &file, &server);
+}
+
+/// The file and the server export the same P1 listing, byte for byte, and
+/// sum up alike under every filter of [`filters`].
+fn same_listing_and_summaries(dir: &Path, file: &eac_store::Store, server: &eac_store::Store) {
+    use eac_store::NoProgress;
+    let (x, y) = (dir.join("file.json"), dir.join("server.json"));
     file.export_p1(None, &x, &NoProgress).unwrap();
     server.export_p1(None, &y, &NoProgress).unwrap();
     assert_eq!(fs::read(&x).unwrap(), fs::read(&y).unwrap());
-    assert_eq!(server.info().unwrap().eac_count, 60);
+    for filter in filters() {
+        assert_eq!(
+            file.summary(&filter).unwrap(),
+            server.summary(&filter).unwrap(),
+            "{filter:?}"
+        );
+    }
 }
