@@ -122,6 +122,13 @@ enum Current {
 }
 
 impl Current {
+    fn id(&self) -> &str {
+        match self {
+            Current::Eac { eac, .. } => &eac.cds_eac_id,
+            Current::Envelope(e) => &e.cds_eac_id,
+        }
+    }
+
     fn kind(&self) -> Kind {
         match self {
             Current::Eac { .. } => Kind::Eac,
@@ -737,8 +744,14 @@ fn delete_many(
         })
         .collect();
     edit::insert_many(w, entries)?;
-    let mut rows = Vec::with_capacity(current.len());
-    for c in &current {
+    remove_all(w, current.iter())
+}
+
+/// Removes these stored EACs: full ones' rows together
+/// ([`rows::delete_many`]), envelope-only ones one by one.
+fn remove_all<'a>(w: &Write, current: impl Iterator<Item = &'a Current>) -> Result<()> {
+    let mut rows = Vec::new();
+    for c in current {
         match c {
             Current::Eac { row, .. } => rows.push(*row),
             Current::Envelope(_) => c.remove(w)?,
@@ -932,25 +945,19 @@ pub(crate) fn undo_import(
     if dry_run {
         return Ok(report);
     }
-    for (done, (current, earlier)) in plan.iter().enumerate() {
-        if progress.is_cancelled() {
-            return Err(StoreError::Cancelled);
-        }
-        if last_progress.elapsed() >= PROGRESS_EVERY {
-            last_progress = Instant::now();
-            progress.update(
-                crate::Phase::UndoImport,
-                done as u64,
-                Some(plan.len() as u64),
-            );
-        }
-        edit::insert(
-            w,
-            AuditEntry {
-                cds_eac_id: match current {
-                    Current::Eac { eac, .. } => &eac.cds_eac_id,
-                    Current::Envelope(e) => &e.cds_eac_id,
-                },
+    // A group at a time, as a deletion: the group's records in one
+    // statement, its rows removed together, then the versions it replaced
+    // put back.
+    let mut done = 0;
+    for group in plan.chunks(UNDO_GROUP) {
+        let mut entries = Vec::with_capacity(group.len());
+        for (current, earlier) in group {
+            // Asked before each EAC, as when each was undone on its own.
+            if progress.is_cancelled() {
+                return Err(StoreError::Cancelled);
+            }
+            entries.push(AuditEntry {
+                cds_eac_id: current.id(),
                 action: UNDO_IMPORT,
                 before: Some(AuditSide::of(current.assignment())),
                 after: earlier.as_ref().map(|e| AuditSide::of(e.assignment())),
@@ -960,11 +967,21 @@ pub(crate) fn undo_import(
                 os_user,
                 source_file: Some(&file_name),
                 import_batch_id: Some(batch_id),
-            },
-        )?;
-        current.remove(w)?;
-        if let Some(earlier) = earlier {
+            });
+        }
+        edit::insert_many(w, entries)?;
+        remove_all(w, group.iter().map(|(current, _)| current))?;
+        for earlier in group.iter().filter_map(|(_, earlier)| earlier.as_ref()) {
             earlier.insert(w)?;
+        }
+        done += group.len();
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update(
+                crate::Phase::UndoImport,
+                done as u64,
+                Some(plan.len() as u64),
+            );
         }
     }
     if progress.is_cancelled() {

@@ -3291,6 +3291,17 @@ fn a_server_import_mixing_new_stored_newer_and_repeated_eacs_does_what_a_files_d
     }
     same_listing_and_summaries(dir.path(), &file, &server);
     assert_eq!(server.info().unwrap().eac_count, 60);
+    // Four groups of undo records, one per EAC, the chain whole.
+    let undone = |s: &eac_store::Store| -> Vec<_> {
+        (s.audit_log(None).unwrap().into_iter())
+            .filter(|r| r.action == eac_store::AuditAction::UndoImport)
+            .map(|r| (r.cds_eac_id, r.before, r.after))
+            .collect()
+    };
+    assert_eq!(undone(&server).len(), 120);
+    assert_eq!(undone(&server), undone(&file));
+    let chain = server.verify_audit_chain().unwrap();
+    assert!(chain.broken.is_none(), "{:?}", chain.broken);
 }
 
 /// A deletion of many EACs on a server audits them a group to a statement
