@@ -750,6 +750,26 @@ fn a_list_out_of_order_twice_or_through_a_link_is_named_with_every_unlisted_file
         );
     }
 
+    // A named pipe in a listed file's place: named, never waited on.
+    #[cfg(unix)]
+    {
+        let v = case("fifo", &|d| {
+            let path = d.join("claim-statement.csv");
+            fs::remove_file(&path).unwrap();
+            let made = std::process::Command::new("mkfifo")
+                .arg(&path)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        });
+        assert!(problems_of(&v, "claim-statement.csv")
+            .iter()
+            .any(|p| p.contains("special file")));
+        assert!(problems_of(&v, "claim-statement.csv")
+            .iter()
+            .any(|p| p.contains("is missing")));
+    }
+
     // A manifest that is not one: a member given twice, text after it.
     for (name, edit) in [
         ("title-twice", "{\n  \"title\": \"again\","),

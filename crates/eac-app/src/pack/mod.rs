@@ -996,7 +996,11 @@ impl Serialize for HashedFiles<'_> {
 }
 
 fn hash_file(path: &Path) -> io::Result<(u64, String)> {
-    let mut file = fs::File::open(path)?;
+    hash_open(fs::File::open(path)?)
+}
+
+/// [`hash_file`] of a file already open, read to its end.
+fn hash_open(mut file: fs::File) -> io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     let mut size = 0u64;

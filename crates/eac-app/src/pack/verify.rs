@@ -17,9 +17,10 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
 
 use super::{
-    ancestors, each_listing_eac, hash_file, quantity_totals, walk_each, AuditLine, EntryKind,
-    Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, LISTING_FILE, MANIFEST_FILE,
-    NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE, SOURCES_DIR, VERIFY_STEPS,
+    ancestors, each_listing_eac, hash_file, hash_open, quantity_totals, walk_each, AuditLine,
+    EntryKind, Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, LISTING_FILE,
+    MANIFEST_FILE, NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE, SOURCES_DIR,
+    VERIFY_STEPS,
 };
 use crate::keys::{self, SignatureCheck};
 use crate::AppError;
@@ -436,21 +437,26 @@ impl<'a> FileCheck<'a> {
         }
         self.holding.extend(ancestors(&f.path));
         // Present: a regular file reached through real folders only (a
-        // linked folder is not walked, so its files are not the pack's).
+        // linked folder is not walked, so its files are not the pack's),
+        // opened without following a link (one look-up of its path).
         let parent_walked = f
             .path
             .rsplit_once('/')
             .is_none_or(|(parent, _)| self.folder.folders.contains(parent));
         let path = self.dir.join(&f.path);
-        let is_file = parent_walked && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file());
-        if !is_file {
+        let file = if parent_walked {
+            open_regular(&path).map_err(|e| AppError::io(&path, &e))?
+        } else {
+            None
+        };
+        let Some(file) = file else {
             v.problem(&f.path, "is missing (the manifest lists it)");
             return Ok(());
-        }
+        };
         if in_order {
             self.present += 1;
         }
-        let (size, sha256) = hash_file(&path).map_err(|e| AppError::io(&path, &e))?;
+        let (size, sha256) = hash_open(file).map_err(|e| AppError::io(&path, &e))?;
         if size != f.size {
             v.problem(
                 &f.path,
@@ -532,6 +538,39 @@ impl<'a> FileCheck<'a> {
         }
         Ok(())
     }
+}
+
+/// `path` opened for reading when it is a regular file, not a link to
+/// one; `None` when it is missing, a link or not a regular file.
+fn open_regular(path: &Path) -> io::Result<Option<fs::File>> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Nor waiting on a named pipe put in a file's place.
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    }
+    #[cfg(not(unix))]
+    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
+        return Ok(None);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        // ELOOP: the last part of the path is a link.
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::NotFound | io::ErrorKind::IsADirectory
+            ) =>
+        {
+            return Ok(None)
+        }
+        Err(e) => return Err(e),
+    };
+    Ok(file.metadata()?.is_file().then_some(file))
 }
 
 /// A manifest path that stays inside the pack: relative, plain names only.
