@@ -23,7 +23,13 @@ pub fn import_files(
 ) -> ImportReport {
     let mut files = Vec::with_capacity(paths.len());
     let mut cancelled = false;
-    for path in paths {
+    // Several files: each a step, so the bar that starts again at each
+    // says which file of how many it is at.
+    let steps = u32::try_from(paths.len()).unwrap_or(u32::MAX);
+    for (at, path) in (1u32..).zip(paths) {
+        if steps > 1 {
+            progress.step(at, steps);
+        }
         cancelled = cancelled || progress.is_cancelled();
         if cancelled {
             files.push(failed(

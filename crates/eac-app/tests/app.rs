@@ -16,6 +16,14 @@ fn example(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// Two valid P1 listings (7 EACs and 1).
+fn two_listings() -> Vec<PathBuf> {
+    vec![
+        example("good-p1-mixed-order.json"),
+        example("good-p1-overview-monthly.json"),
+    ]
+}
+
 fn store(dir: &Path) -> Store {
     open_store(&dir.join("db.sqlite")).unwrap()
 }
@@ -55,15 +63,48 @@ fn a_failed_file_does_not_stop_the_others() {
 }
 
 #[test]
+fn several_files_say_which_file_of_how_many_each_event_is_about() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let op = Operation::new("op", move |e| sink.lock().unwrap().push(e));
+    let paths = two_listings();
+    let report = import_files(&mut store, &paths, ImportOptions::default(), &op);
+    assert!(report
+        .files
+        .iter()
+        .all(|f| f.outcome == ImportOutcome::Imported));
+    let steps: Vec<(Option<u32>, Option<u32>)> = events
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| (e.step, e.steps))
+        .collect();
+    assert!(steps.contains(&(Some(1), Some(2))), "{steps:?}");
+    assert!(steps.contains(&(Some(2), Some(2))), "{steps:?}");
+    let first_of_second = steps.iter().position(|s| s.0 == Some(2)).unwrap();
+    assert!(steps[first_of_second..].iter().all(|s| s.0 == Some(2)));
+
+    // One file: no steps.
+    let events = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&events);
+    let op = Operation::new("op-1", move |e| sink.lock().unwrap().push(e));
+    let other = tempfile::tempdir().unwrap();
+    let mut one = open_store(&other.path().join("db.sqlite")).unwrap();
+    import_files(&mut one, &paths[..1], ImportOptions::default(), &op);
+    let events = events.lock().unwrap();
+    assert!(!events.is_empty());
+    assert!(events.iter().all(|e| e.step.is_none() && e.steps.is_none()));
+}
+
+#[test]
 fn cancel_marks_the_rest_and_writes_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut store = store(dir.path());
     let op = Operation::new("op", |_| {});
     op.cancel();
-    let paths = vec![
-        example("good-p1-mixed-order.json"),
-        example("good-p1-overview-monthly.json"),
-    ];
+    let paths = two_listings();
     let report = import_files(&mut store, &paths, ImportOptions::default(), &op);
     assert!(report
         .files

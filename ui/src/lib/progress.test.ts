@@ -54,6 +54,9 @@ describe("progress", () => {
       "Step 6 of 6 · Hashing the pack's files: 4 096 of 5 008 (81 %)",
     );
     expect(progressLabel(ev(0, null, "pack_listing", 2, 3))).toBe("Step 2 of 3 · Checking the pack's listing…");
+    // an import's steps are its files
+    expect(progressLabel(ev(300, 1200, "import", 2, 3))).toBe("File 2 of 3 · Importing: 300 of 1 200 (25 %)");
+    expect(progressLabel(ev(4, 18, "import_indexes", 3, 3))).toBe("File 3 of 3 · Finishing the import: 4 of 18 (22 %)");
     // one step is no step
     expect(progressLabel(ev(3, 10, "bulk_edit", 1, 1))).toBe("Updating: 3 of 10 (30 %)");
   });

@@ -36,14 +36,19 @@ const PHASE: Record<Phase, string> = {
   pack_compare: "Comparing the pack with this database",
 };
 
+const IMPORTING: ReadonlySet<Phase> = new Set<Phase>(["import", "import_indexes", "import_again"]);
+
 /**
  * "Importing: 120 of 500 (24 %)" / "Reading: 120" / "Working…"; in an operation of several
- * phases in a row, where the whole is first: "Step 2 of 6 · Exporting: 120 of 500 (24 %)".
+ * phases in a row, where the whole is first: "Step 2 of 6 · Exporting: 120 of 500 (24 %)" (for
+ * an import of several files, "File 2 of 3 · Importing: …").
  */
 export function progressLabel(e: ProgressEvent | null | undefined): string {
   if (!e) return "Working…";
   const phase = PHASE[e.phase] ?? "Working";
-  const step = e.step != null && e.steps != null && e.steps > 1 ? `Step ${e.step} of ${e.steps} · ` : "";
+  // An import's steps are its files.
+  const what = IMPORTING.has(e.phase) ? "File" : "Step";
+  const step = e.step != null && e.steps != null && e.steps > 1 ? `${what} ${e.step} of ${e.steps} · ` : "";
   if (e.total !== null && e.total > 0) {
     const pct = Math.floor((100 * Math.min(e.done, e.total)) / e.total);
     return `${step}${phase}: ${formatCount(e.done)} of ${formatCount(e.total)} (${pct} %)`;
