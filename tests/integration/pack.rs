@@ -707,6 +707,35 @@ fn a_list_out_of_order_twice_or_through_a_link_is_named_with_every_unlisted_file
         ["claim-statement.csv was added: the manifest does not list it"]
     );
 
+    // A source document's hash that is not hex (a byte of it cut in two
+    // at the twelfth): named, not a crash.
+    let v = case("hash-not-hex", &|d| {
+        relist(&t, d, &|files| {
+            let source = files
+                .iter_mut()
+                .find(|f| f.path.starts_with("sources/"))
+                .unwrap();
+            source.sha256 = format!("a{}", "é".repeat(32));
+        })
+    });
+    let source = manifest_of(&pack)
+        .files
+        .into_iter()
+        .find(|f| f.path.starts_with("sources/"))
+        .unwrap()
+        .path;
+    let named = problems_of(&v, &source);
+    assert!(
+        named
+            .iter()
+            .any(|p| p.contains("not named after its SHA-256")),
+        "{named:#?}"
+    );
+    assert!(
+        named.iter().any(|p| p.contains("was changed")),
+        "{named:#?}"
+    );
+
     // Files added deep in the pack and an empty folder: each named once,
     // the folder that holds the added file not named as well.
     let v = case("added-several", &|d| {
