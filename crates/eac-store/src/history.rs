@@ -552,14 +552,10 @@ fn audit(
     file: &str,
     batch: i64,
 ) -> Result<i64> {
-    let cds_eac_id = match before {
-        Current::Eac { eac, .. } => eac.cds_eac_id.clone(),
-        Current::Envelope(e) => e.cds_eac_id.clone(),
-    };
     edit::insert(
         w,
         AuditEntry {
-            cds_eac_id: &cds_eac_id,
+            cds_eac_id: before.id(),
             action,
             before: Some(AuditSide::of(before.assignment())),
             after: after.map(|a| AuditSide::of(a.assignment())),
@@ -702,7 +698,7 @@ pub(crate) fn delete(
             }
             current.push(found.ok_or_else(|| StoreError::NotFound((*id).to_owned()))?);
         }
-        delete_many(w, &ids, current, reason, os_user)?;
+        delete_many(w, &current, reason, os_user)?;
         done += group.len() as u64;
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
@@ -717,21 +713,14 @@ pub(crate) fn delete(
     Ok(report)
 }
 
-/// Deletes the EACs `ids` (`current`, as stored, in the same order), each
-/// audited with its whole state: the records in one statement, then the
-/// full EACs' rows together and envelope-only EACs one by one.
-fn delete_many(
-    w: &Write,
-    ids: &[&str],
-    current: Vec<Current>,
-    reason: &Reason,
-    os_user: &str,
-) -> Result<()> {
-    let entries = ids
+/// Deletes these stored EACs, each audited with its whole state: the
+/// records in one statement, then the full EACs' rows together and
+/// envelope-only EACs one by one.
+fn delete_many(w: &Write, current: &[Current], reason: &Reason, os_user: &str) -> Result<()> {
+    let entries = current
         .iter()
-        .zip(&current)
-        .map(|(id, current)| AuditEntry {
-            cds_eac_id: id,
+        .map(|current| AuditEntry {
+            cds_eac_id: current.id(),
             action: DELETE,
             before: Some(AuditSide::of(current.assignment())),
             after: None,
@@ -936,10 +925,7 @@ pub(crate) fn undo_import(
         ids: plan
             .iter()
             .take(MAX_NAMED)
-            .map(|(c, _)| match c {
-                Current::Eac { eac, .. } => eac.cds_eac_id.clone(),
-                Current::Envelope(e) => e.cds_eac_id.clone(),
-            })
+            .map(|(c, _)| c.id().to_owned())
             .collect(),
     };
     if dry_run {

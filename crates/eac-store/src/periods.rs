@@ -288,6 +288,24 @@ pub(crate) fn check_row(w: &Write, row: i64) -> Result<()> {
     }
 }
 
+/// [`check_row`] of several rows in one query (one round trip on a server).
+pub(crate) fn check_rows(w: &Write, rows: &[i64]) -> Result<()> {
+    if rows.is_empty() || w.periods().in_effect(w)?.cover.is_empty() {
+        return Ok(());
+    }
+    let marks: Vec<String> = (1..=rows.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "SELECT cds_eac_id, period_start, period_end FROM eacs WHERE id IN ({})",
+        marks.join(", ")
+    );
+    let params: Vec<&dyn rusqlite::ToSql> =
+        rows.iter().map(|r| r as &dyn rusqlite::ToSql).collect();
+    for (id, start, end) in w.db().collect(&sql, &params, |r| Ok(stored_period(r)?))? {
+        check(w, &id, &start, &end)?;
+    }
+    Ok(())
+}
+
 /// [`check`] for the stored EAC or envelope-only EAC `cds_eac_id`.
 pub(crate) fn check_id(w: &Write, cds_eac_id: &str) -> Result<()> {
     if w.periods().in_effect(w)?.cover.is_empty() {

@@ -783,9 +783,7 @@ pub(crate) fn delete_many(w: &Write, ids: &[i64]) -> Result<()> {
     if w.db().kind() != Kind::Postgres {
         return ids.iter().try_for_each(|id| delete(w, *id));
     }
-    for id in ids {
-        periods::check_row(w, *id)?;
-    }
+    periods::check_rows(w, ids)?;
     w.changed_eacs(ids.len())?;
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
     let marks = marks.join(", ");

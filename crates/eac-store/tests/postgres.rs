@@ -1700,6 +1700,14 @@ fn a_closed_period_freezes_its_eacs_on_a_server_as_on_a_file() {
             .unwrap_err();
         assert!(matches!(err, StoreError::Frozen { .. }), "{err}");
         assert!(!store.frozen_by(&ids[0]).unwrap().is_empty());
+        // So is a deletion of many (more than one group), whole.
+        let before = store.info().unwrap().eac_count;
+        let many = eac_store::DeleteTarget::Ids(first_ids(store, 40));
+        let err = store
+            .delete_eacs(&many, &reason, "ann", false, &eac_store::NoProgress)
+            .unwrap_err();
+        assert!(matches!(err, StoreError::Frozen { .. }), "{err}");
+        assert_eq!(store.info().unwrap().eac_count, before);
         store
             .reopen_period(closed.id, &Reason::new("audit fix").unwrap(), "ann")
             .unwrap();
