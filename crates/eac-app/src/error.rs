@@ -107,6 +107,33 @@ impl AppError {
         AppError::new(ErrorCode::Cancelled, "Cancelled; nothing was written.")
     }
 
+    /// A scratch file in the temporary folder `folder` failed while
+    /// `doing` (the work it was for, and `while_` — empty, or " while …" —
+    /// what it was part of): said with that folder, which is not the
+    /// user's database nor their output, a full disk in plain words;
+    /// `unchanged` says what was left as it was, `again` what to do once
+    /// there is room.
+    pub(crate) fn scratch(
+        folder: &std::path::Path,
+        source: &std::io::Error,
+        [doing, while_]: [&str; 2],
+        unchanged: &str,
+        again: &str,
+    ) -> Self {
+        let why = if source.kind() == std::io::ErrorKind::StorageFull {
+            "the disk is full".to_owned()
+        } else {
+            source.to_string()
+        };
+        AppError::new(
+            ErrorCode::Io,
+            format!(
+                "Could not {doing} in the temporary folder {}{while_}: {why}. {unchanged}; free some space there (or set TMPDIR to a folder on a disk with room) and {again}.",
+                folder.display()
+            ),
+        )
+    }
+
     /// A file or folder could not be read or written. A full disk and a
     /// file beyond the size limit say so in plain words (`details.reason`
     /// `disk_full` / `file_too_large`).

@@ -42,21 +42,16 @@ impl StatementLines {
 /// temporary folder it is in, which is not the user's database nor the
 /// pack (a full disk there is the likely cause).
 fn not_kept(path: &std::path::Path, e: &io::Error) -> AppError {
-    let folder = path
-        .parent()
-        .filter(|_| path.is_file())
-        .unwrap_or(path)
-        .display();
-    let why = if e.kind() == io::ErrorKind::StorageFull {
-        "the disk is full".to_owned()
-    } else {
-        e.to_string()
-    };
-    AppError::new(
-        eac_store::ErrorCode::Io,
-        format!(
-            "Could not keep the claim statement's lines in the temporary folder {folder} while the pack was made: {why}. Nothing was written and the database is unchanged; free some space there (or set TMPDIR to a folder on a disk with room) and make the pack again."
-        ),
+    let folder = path.parent().filter(|_| path.is_file()).unwrap_or(path);
+    AppError::scratch(
+        folder,
+        e,
+        [
+            "keep the claim statement's lines",
+            " while the pack was made",
+        ],
+        "Nothing was written and the database is unchanged",
+        "make the pack again",
     )
 }
 

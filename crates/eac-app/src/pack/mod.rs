@@ -1288,17 +1288,12 @@ pub fn pack_diff_with(
     // read back by id: a pack of a million EACs is compared in the memory
     // of one of ten.
     let compared = |e: io::Error| {
-        let why = if e.kind() == io::ErrorKind::StorageFull {
-            "the disk is full".to_owned()
-        } else {
-            e.to_string()
-        };
-        AppError::new(
-            ErrorCode::Io,
-            format!(
-                "Could not compare the pack with the database in the temporary folder {}: {why}. Nothing was changed; free some space there (or set TMPDIR to a folder on a disk with room) and try again.",
-                std::env::temp_dir().display()
-            ),
+        AppError::scratch(
+            &std::env::temp_dir(),
+            &e,
+            ["compare the pack with the database", ""],
+            "Nothing was changed",
+            "try again",
         )
     };
     let mut ids = eac_store::Spill::new().map_err(compared)?;
