@@ -97,25 +97,16 @@ impl PackKey {
     /// memory: the signature of its bytes.
     pub(crate) fn sign_file(&self, path: &Path) -> io::Result<String> {
         use ed25519_dalek::hazmat::{raw_sign_byupdate, ExpandedSecretKey};
-        use std::io::Read as _;
         let failed: std::cell::RefCell<Option<io::Error>> = std::cell::RefCell::new(None);
         let expanded = ExpandedSecretKey::from(self.secret.as_bytes());
         let read_into = |digest: &mut sha2::Sha512| {
-            let mut read = || -> io::Result<()> {
-                let mut file = fs::File::open(path)?;
-                let mut buf = vec![0u8; 1 << 16];
-                loop {
-                    let n = file.read(&mut buf)?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    digest.update(&buf[..n]);
-                }
-            };
-            read().map_err(|e| {
-                failed.replace(Some(e));
-                ed25519_dalek::SignatureError::new()
-            })
+            fs::File::open(path)
+                .and_then(|file| read_pieces(file, |piece| digest.update(piece)))
+                .map(|_| ())
+                .map_err(|e| {
+                    failed.replace(Some(e));
+                    ed25519_dalek::SignatureError::new()
+                })
         };
         let signature = raw_sign_byupdate::<sha2::Sha512, _>(
             &expanded,
@@ -127,6 +118,24 @@ impl PackKey {
             (Ok(s), None) => Ok(hex::encode(s.to_bytes())),
             (Err(e), None) => Err(io::Error::other(e)),
         }
+    }
+}
+
+/// Reads `reader` to its end in pieces of 64 KiB, handing each to `each`
+/// (a file hashed or signed without being held); returns its length.
+pub(crate) fn read_pieces(
+    mut reader: impl io::Read,
+    mut each: impl FnMut(&[u8]),
+) -> io::Result<u64> {
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            return Ok(size);
+        }
+        size += n as u64;
+        each(&buf[..n]);
     }
 }
 

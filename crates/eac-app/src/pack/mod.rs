@@ -21,7 +21,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::io::{self, Read, Write as _};
+use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, Flow, Timestamp};
@@ -1000,18 +1000,9 @@ fn hash_file(path: &Path) -> io::Result<(u64, String)> {
 }
 
 /// [`hash_file`] of a file already open, read to its end.
-fn hash_open(mut file: fs::File) -> io::Result<(u64, String)> {
+fn hash_open(file: fs::File) -> io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    let mut size = 0u64;
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        size += n as u64;
-        hasher.update(&buf[..n]);
-    }
+    let size = keys::read_pieces(file, |piece| hasher.update(piece))?;
     Ok((size, hex::encode(hasher.finalize())))
 }
 

@@ -7,7 +7,7 @@
 use std::collections::HashSet;
 use std::fmt;
 use std::fs;
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead};
 use std::path::{Component, Path};
 
 use eac_model::{ExportProfile, UnitSums};
@@ -669,19 +669,17 @@ fn check_signature(
         Err(e) => return Err(AppError::io(&sig_path, &e)),
     };
     let path = dir.join(MANIFEST_FILE);
-    let mut file = fs::File::open(&path).map_err(|e| AppError::io(&path, &e))?;
     let mut sha256 = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| AppError::io(&path, &e))?;
-        if n == 0 {
-            break;
-        }
-        sha256.update(&buf[..n]);
-        if let Some(c) = &mut check {
-            c.update(&buf[..n]);
-        }
-    }
+    fs::File::open(&path)
+        .and_then(|file| {
+            keys::read_pieces(file, |piece| {
+                sha256.update(piece);
+                if let Some(c) = &mut check {
+                    c.update(piece);
+                }
+            })
+        })
+        .map_err(|e| AppError::io(&path, &e))?;
     if let Some(Err(why)) = check.map(SignatureCheck::finish) {
         v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
     }
