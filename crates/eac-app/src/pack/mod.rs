@@ -1305,25 +1305,23 @@ pub fn pack_diff_with(
         ids.push(e.cds_eac_id.as_bytes(), &record).map_err(compared)
     })?;
     progress.update(Phase::Pack, read, eacs);
-    let mut spilled: Option<io::Error> = None;
     let by_id = eac_store::SortSpec {
         field: eac_store::SortField::CdsEacId,
         descending: false,
     };
-    let listed = store.browse_each(&manifest.filter, by_id, None, &mut |row| {
-        ids.push(row.cds_eac_id.as_bytes(), CURRENT).map_err(|e| {
-            let kept = StoreError::Io {
-                path: ids.path().to_owned(),
-                source: io::Error::new(e.kind(), e.to_string()),
-            };
-            spilled = Some(e);
-            kept
+    let scratch = ids.path().to_owned();
+    store
+        .browse_each(&manifest.filter, by_id, None, &mut |row| {
+            ids.push(row.cds_eac_id.as_bytes(), CURRENT)
+                .map_err(|source| StoreError::Io {
+                    path: scratch.clone(),
+                    source,
+                })
         })
-    });
-    if let Some(e) = spilled {
-        return Err(compared(e));
-    }
-    listed?;
+        .map_err(|e| match e {
+            StoreError::Io { path, source } if path == scratch => compared(source),
+            e => e.into(),
+        })?;
 
     let mut added = Vec::new();
     let mut edited = Vec::new();
