@@ -1607,6 +1607,10 @@ async fn verifying_a_large_pack_shows_what_it_checks_and_cancel_stops_it() -> Re
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     desk.screenshot(&artifacts_dir().join("pack-verify-progress.png"))
         .await?;
+    // The smallest window the desk supports: label, bar and Cancel fit.
+    desk.set_viewport(1024, 768).await?;
+    desk.screenshot(&artifacts_dir().join("pack-verify-progress-1024x768.png"))
+        .await?;
     // Cancel by keyboard: no verdict, said so.
     desk.press_enter("verify-pack-progress-cancel").await?;
     let said = desk
