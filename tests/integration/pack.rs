@@ -1282,10 +1282,12 @@ fn verifying_and_comparing_a_pack_show_what_they_check_and_a_cancel_stops_them()
     assert_eq!(*w.steps.lock().unwrap(), [(1, 3), (2, 3), (3, 3)]);
     let reports = w.reports.into_inner().unwrap();
     let of = |phase: Phase| reports_of(&reports, phase);
-    // Every listed file, of the files in the folder (but the manifest
-    // and its signature), counted up in steps.
-    let files = report.file_count as u64;
+    // Every file in the folder, counted up in steps: the listed ones,
+    // then the manifest and its signature (as many as the verdict's
+    // "Files" and the folder hold).
+    let files = report.file_count as u64 + 2;
     assert_eq!(v.file_count, Some(report.file_count));
+    assert_eq!(files_under(&pack), files as usize);
     let checked = of(Phase::PackFiles);
     assert!(checked.len() > 3, "{checked:?}");
     assert_eq!(checked.first(), Some(&(0, Some(files))));
@@ -1346,4 +1348,20 @@ fn verifying_and_comparing_a_pack_show_what_they_check_and_a_cancel_stops_them()
     let w = watched(Some((Phase::PackCompare, 256)));
     let e = eac_app::pack_diff_with(&t.store, &pack, &w).unwrap_err();
     assert_eq!(e.code, ErrorCode::Cancelled, "{}", e.message);
+}
+
+/// Regular files anywhere under `dir`, as a file manager would count them.
+fn files_under(dir: &Path) -> usize {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let kind = e.file_type().unwrap();
+            if kind.is_dir() {
+                files_under(&e.path())
+            } else {
+                usize::from(kind.is_file())
+            }
+        })
+        .sum()
 }

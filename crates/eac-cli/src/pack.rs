@@ -129,7 +129,8 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
             (
                 "files",
                 format!(
-                    "{}, each with its SHA-256 in MANIFEST.json",
+                    "{}: {} listed in MANIFEST.json with its SHA-256, the manifest and its signature",
+                    report.file_count + 2,
                     report.file_count
                 ),
             ),
@@ -202,7 +203,9 @@ fn print_verdict(out: &mut Out, v: &PackVerdict, key_expected: bool) -> Result<(
                 "The evidence pack {} is intact: signed by {}{expected}, {}, {chain}.",
                 v.path,
                 m.key.fingerprint,
-                count(v.file_count.unwrap_or_default(), "file")
+                // Every file of the folder: those listed, the manifest and
+                // its signature (the app's "Files" too).
+                count(v.file_count.unwrap_or_default() + 2, "file")
             )?;
             fields(
                 out,

@@ -828,7 +828,8 @@ pub enum Phase {
     /// and totals, once for the PDF).
     Statement,
     /// Checking an evidence pack: each file its manifest lists, its size
-    /// and SHA-256 (files; the total is the files in the folder).
+    /// and SHA-256, then the manifest and its signature (files; the total
+    /// is every file in the folder, as the verdict counts them).
     PackFiles,
     /// Checking an evidence pack's P1 listing by the schema and the rules
     /// and adding up its totals (no count: one reading of one file).

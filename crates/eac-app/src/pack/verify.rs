@@ -45,9 +45,10 @@ pub fn verify_pack(dir: &Path, expected_key: Option<&str>) -> Result<PackVerdict
 }
 
 /// [`verify_pack`] reporting what it checks (`pack_files`: the listed
-/// files of those in the folder; `pack_listing`; `pack_bundle`: the
-/// bundle's EACs of the manifest's count) and stopping with `cancelled`
-/// between any two of them when asked to.
+/// files, then the manifest and its signature, of every file in the
+/// folder; `pack_listing`; `pack_bundle`: the bundle's EACs of the
+/// manifest's count) and stopping with `cancelled` between any two of
+/// them when asked to.
 pub fn verify_pack_with(
     dir: &Path,
     expected_key: Option<&str>,
@@ -72,7 +73,9 @@ pub(super) fn verify_steps(
     }
     let mut v = Verdict::default();
     let folder = Folder::walk(dir)?;
-    let in_folder = Some(folder.files as u64);
+    // Every regular file of the folder: the listed ones, then the manifest
+    // and its signature, checked last (the verdict counts them too).
+    let in_folder = Some(folder.total());
     progress.step(1, steps);
     progress.update(Phase::PackFiles, 0, in_folder);
     for other in &folder.other {
@@ -121,7 +124,11 @@ pub(super) fn verify_steps(
         }
     };
     let file_count = manifest.as_ref().map(|_| files.count);
-    progress.update(Phase::PackFiles, files.count as u64, in_folder);
+    progress.update(
+        Phase::PackFiles,
+        (files.count + folder.manifest_files) as u64,
+        in_folder,
+    );
     if let Some(m) = &manifest {
         files.finish(m, &mut v)?;
         check_audit(dir, m, &mut v)?;
@@ -299,6 +306,9 @@ struct Folder {
     folders: HashSet<String>,
     /// Regular files but `MANIFEST.json` and `MANIFEST.sig`.
     files: usize,
+    /// Of `MANIFEST.json` and `MANIFEST.sig`, those that are regular files
+    /// (the progress counts every file of the folder, as the verdict does).
+    manifest_files: usize,
     other: Vec<String>,
 }
 
@@ -307,10 +317,13 @@ impl Folder {
         let mut folder = Folder {
             folders: HashSet::new(),
             files: 0,
+            manifest_files: 0,
             other: Vec::new(),
         };
         walk_each(dir, "", &mut |path, kind| match kind {
-            EntryKind::File if path == MANIFEST_FILE || path == SIGNATURE_FILE => {}
+            EntryKind::File if path == MANIFEST_FILE || path == SIGNATURE_FILE => {
+                folder.manifest_files += 1;
+            }
             EntryKind::File => folder.files += 1,
             EntryKind::Folder => {
                 folder.folders.insert(path.to_owned());
@@ -319,6 +332,11 @@ impl Folder {
         })
         .map_err(|(p, e)| AppError::io(&p, &e))?;
         Ok(folder)
+    }
+
+    /// Every regular file of the folder.
+    fn total(&self) -> u64 {
+        (self.files + self.manifest_files) as u64
     }
 }
 
@@ -384,7 +402,7 @@ impl<'a> FileCheck<'a> {
             if self.progress.is_cancelled() {
                 return Err(AppError::cancelled());
             }
-            let in_folder = Some(self.folder.files as u64);
+            let in_folder = Some(self.folder.total());
             self.progress
                 .update(Phase::PackFiles, self.count as u64, in_folder);
         }

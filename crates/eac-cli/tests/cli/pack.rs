@@ -191,7 +191,7 @@ fn a_pack_of_sample_eacs_verifies_anywhere_and_names_its_signer() {
     assert_eq!(code, 0, "{text}");
     assert!(
         text.starts_with(&format!(
-            "The evidence pack {} is intact: signed by {fingerprint}, 28 files, ",
+            "The evidence pack {} is intact: signed by {fingerprint}, 30 files, ",
             pack.display()
         )),
         "{text}"
