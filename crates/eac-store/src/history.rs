@@ -476,6 +476,109 @@ pub(crate) fn import_replacing_read(
     )
 }
 
+/// [`import_replacing`] of several stored EACs (row, newer version), in
+/// order: the rows read together, the audit records appended by one
+/// statement ([`edit::insert_many`]) and the undo notes by another (on a
+/// server a handful of round trips for the group instead of several an
+/// EAC). Call before the rows are overwritten.
+pub(crate) fn import_replacing_many(
+    w: &Write,
+    items: &[(i64, &Eac)],
+    batch: i64,
+    file: &str,
+) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<i64> = items.iter().map(|(row, _)| *row).collect();
+    let befores = states_of_rows(w.db(), &rows)?;
+    let afters: Vec<Current> = (items.iter())
+        .map(|(row, newer)| Current::Eac {
+            row: *row,
+            eac: Box::new((*newer).clone()),
+            batch,
+            synced: None,
+        })
+        .collect();
+    let reason = IMPORT_REASON;
+    let entries = (befores.iter().zip(&afters))
+        .map(|(before, after)| AuditEntry {
+            cds_eac_id: before.id(),
+            action: IMPORT_REPLACE,
+            before: Some(AuditSide::of(before.assignment())),
+            after: Some(AuditSide::of(after.assignment())),
+            before_state: Some(before.state()),
+            after_state: Some(after.state()),
+            reason: &reason,
+            os_user: import_user(),
+            source_file: Some(file),
+            import_batch_id: Some(batch),
+        })
+        .collect();
+    let audit_ids = edit::insert_many(w, entries)?;
+    let replaced: Vec<(&str, i64)> = (items.iter().zip(audit_ids))
+        .map(|((_, newer), audit_id)| (newer.cds_eac_id.as_str(), audit_id))
+        .collect();
+    import_replaced(w, batch, &replaced)
+}
+
+/// The states of the stored EACs in rows `rows` (each stored), in order,
+/// read [`UNDO_GROUP`] at a time ([`eac_state`] of each).
+fn states_of_rows(conn: &dyn Db, rows: &[i64]) -> Result<Vec<Current>> {
+    let mut states = Vec::with_capacity(rows.len());
+    for group in rows.chunks(UNDO_GROUP) {
+        let mut kept: Vec<Option<(i64, Option<String>)>> = vec![None; group.len()];
+        rows::each_of(
+            conn,
+            group,
+            |k| format!("SELECT {k}, import_batch_id, cds_synced FROM eacs WHERE id = ?"),
+            |row| vec![row as &dyn rusqlite::ToSql],
+            &mut |at, r| {
+                kept[at] = Some((r.get(0)?, r.get(1)?));
+                Ok(())
+            },
+        )?;
+        let eacs = rows::load_eacs_by_ids(conn, group)?;
+        for ((row, eac), kept) in group.iter().zip(eacs).zip(kept) {
+            let (batch, synced) =
+                kept.ok_or_else(|| StoreError::NotFound(eac.cds_eac_id.clone()))?;
+            states.push(Current::Eac {
+                row: *row,
+                eac: Box::new(eac),
+                batch,
+                synced,
+            });
+        }
+    }
+    Ok(states)
+}
+
+/// An import (batch `batch`) replaced these EACs (id, the audit record of
+/// each replacement): noted for an undo, as [`note_change`] would note
+/// each, many rows to one statement.
+fn import_replaced(w: &Write, batch: i64, replaced: &[(&str, i64)]) -> Result<()> {
+    for chunk in replaced.chunks(ADDED_PER_STATEMENT) {
+        let sql = format!(
+            "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id) VALUES {}
+             ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
+                SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
+            rows::value_rows("(?, ?, 'replaced', 'eac', ?)", chunk.len())
+        );
+        let values: Vec<&dyn rusqlite::ToSql> = chunk
+            .iter()
+            .flat_map(|(id, audit_id)| {
+                [
+                    &batch as &dyn rusqlite::ToSql,
+                    id as &dyn rusqlite::ToSql,
+                    audit_id as &dyn rusqlite::ToSql,
+                ]
+            })
+            .collect();
+        w.db().execute(&sql, &values)?;
+    }
+    Ok(())
+}
+
 /// A person set fields of the stored EAC in row `row` (`eacdesk set`):
 /// audited with the whole EAC before and after. Call before the row is
 /// overwritten.

@@ -287,8 +287,9 @@ impl<'a> Batch<'a> {
     /// their stored rows looked up together, the new ones written together
     /// and the ones left as stored marked together, so a server import
     /// makes a handful of round trips per batch instead of about five per
-    /// EAC. An EAC that replaces a stored one is written on its own (it is
-    /// audited with both versions). Says whether to read on.
+    /// EAC; the ones replacing stored EACs are audited together (both
+    /// versions each) and written together, before the new ones. Says
+    /// whether to read on.
     fn accept_group(&mut self, items: &mut [Parsed]) -> Flow {
         if let Err(e) = self.store_group(items) {
             self.failure = Some(e);
@@ -317,6 +318,7 @@ impl<'a> Batch<'a> {
         // The ids met in this group (earlier groups' are stored by now).
         let mut met: HashSet<String> = HashSet::with_capacity(items.len());
         let mut new: Vec<(&Eac, &mut rows::Prepared)> = Vec::new();
+        let mut replacing: Vec<rows::Replacing<'_, '_>> = Vec::new();
         let mut seen = Vec::new();
         for item in items.iter_mut() {
             self.seen += 1;
@@ -332,9 +334,7 @@ impl<'a> Batch<'a> {
                         None => new.push((eac, prepared_in(prepared, eac)?)),
                         Some(s) if s.seen_batch_id == self.id => self.duplicate(item.index, eac),
                         Some(s) if eac.cds_modified > s.cds_modified => {
-                            history::import_replacing(self.w, s.id, eac, self.id, &self.file)?;
-                            let p = prepared_in(prepared, eac)?;
-                            rows::replace_prepared(self.w, s.id, eac, p, self.id)?;
+                            replacing.push((s.id, eac, prepared_in(prepared, eac)?));
                             self.replaced += 1;
                             self.value_count += eac.values.len();
                         }
@@ -354,6 +354,12 @@ impl<'a> Batch<'a> {
                 return Ok(());
             }
         }
+        // The replaced first, audited with both versions, as one by one.
+        let audited: Vec<(i64, &Eac)> =
+            replacing.iter().map(|(row, eac, _)| (*row, *eac)).collect();
+        history::import_replacing_many(self.w, &audited, self.id, &self.file)?;
+        drop(audited);
+        rows::replace_many(self.w, &mut replacing, self.id)?;
         rows::insert_many(self.w, &mut new, self.id)?;
         for (eac, _) in &new {
             self.count_added(eac)?;

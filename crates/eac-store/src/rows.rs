@@ -741,6 +741,39 @@ pub(crate) fn replace_prepared(
     insert_children(w, &mut [Child { id, eac, p }])
 }
 
+/// A stored EAC (its row) to be replaced by a newer version, its rows
+/// prepared ([`replace_many`]).
+pub(crate) type Replacing<'e, 'p> = (i64, &'e Eac, &'p mut Prepared);
+
+/// [`replace_prepared`] of several stored EACs (distinct rows), in order:
+/// on a server a few statements for all of them ([`server::replace_many`]:
+/// the rows updated together, their old values, beneficiaries and totals
+/// removed together and the new ones inserted together), in a file one by
+/// one as before (no round trips to save).
+pub(crate) fn replace_many(
+    w: &Write,
+    items: &mut [Replacing<'_, '_>],
+    batch_id: i64,
+) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    if w.db().kind() != Kind::Postgres {
+        return items
+            .iter_mut()
+            .try_for_each(|(id, eac, p)| replace_prepared(w, *id, eac, p, batch_id));
+    }
+    // The versions replaced and the ones replacing them (they may move
+    // periods), as one by one.
+    let rows: Vec<i64> = items.iter().map(|(id, _, _)| *id).collect();
+    periods::check_rows(w, &rows)?;
+    for (_, eac, _) in items.iter() {
+        periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    }
+    w.changed_eacs(items.len())?;
+    server::replace_many(w, items, batch_id)
+}
+
 /// Removes the EAC in row `id` with all its rows.
 pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     periods::check_row(w, id)?;
@@ -1423,6 +1456,103 @@ mod server {
             &[&id],
         )?;
         insert_children(w, &[(id, eac, p)])
+    }
+
+    /// The `eacs` columns [`head_values`] holds, in its order.
+    const HEAD_COLUMNS: [&str; 24] = [
+        "cds_created",
+        "cds_modified",
+        "eac_number",
+        "source_id",
+        "source_name",
+        "destination_id",
+        "destination_name",
+        "beneficiary_type",
+        "asset_id",
+        "asset_commissioned",
+        "asset_origination",
+        "asset_destination",
+        "technology_type",
+        "emissions_factor_direct",
+        "emissions_factor_lca",
+        "period_start",
+        "period_end",
+        "issuance",
+        "retired_state",
+        "value_count",
+        "quantity_sort_key",
+        "extensions",
+        "import_batch_id",
+        "missing",
+    ];
+    /// Parameters of one row's update in [`replace_many`]: the id, the 24
+    /// columns, the search text.
+    const UPDATE_PARAMS: usize = 26;
+
+    /// The `k`-th (from 0) row update of a [`replace_many`] statement, a
+    /// part of its `WITH`: what [`replace`] sets, by the parameters after
+    /// the `k` rows before it. The `k`-th row takes the `k`-th change
+    /// number after the highest given, as [`insert_many`]'s rows do.
+    fn update_part(k: usize) -> String {
+        let base = k * UPDATE_PARAMS;
+        let set: Vec<String> = (HEAD_COLUMNS.iter().enumerate())
+            .map(|(i, column)| format!("{column} = ?{}", base + i + 2))
+            .collect();
+        format!(
+            "u{k} AS (UPDATE eacs SET {}, seen_batch_id = ?{}, search_text = ?{},
+                version = (SELECT version_high + {} FROM eac_counts_kept)
+             WHERE id = ?{})",
+            set.join(", "),
+            base + 24,
+            base + 26,
+            k + 1,
+            base + 1
+        )
+    }
+
+    /// [`replace`] of several EACs (distinct rows): each statement updates
+    /// up to 32 rows (one `WITH` part each, each through the primary key),
+    /// removes their old values, beneficiaries and totals, and then the new
+    /// ones go in together ([`insert_children`]). [`super::replace_many`]
+    /// has shown each to the closed-period check.
+    pub(super) fn replace_many(
+        w: &Write,
+        items: &mut [Replacing<'_, '_>],
+        batch_id: i64,
+    ) -> Result<()> {
+        let db = w.db();
+        let mut at = 0;
+        for size in sizes_from(&EACS_PER_STATEMENT, items.len()) {
+            let now = &mut items[at..at + size];
+            let mut values = Vec::with_capacity(size * UPDATE_PARAMS);
+            for (id, eac, p) in now.iter_mut() {
+                values.push(Value::Integer(*id));
+                values.extend(head_values(eac, p, batch_id));
+                values.push(Value::Text(std::mem::take(&mut p.search)));
+            }
+            let parts: Vec<String> = (0..size).map(update_part).collect();
+            db.execute(
+                &format!("WITH {} SELECT 1", parts.join(", ")),
+                &refs(&values),
+            )?;
+            // The old children of these rows, by one statement.
+            let ids: Vec<Value> = now.iter().map(|(id, _, _)| Value::Integer(*id)).collect();
+            let marks: Vec<String> = (1..=size).map(|i| format!("?{i}")).collect();
+            let marks = marks.join(", ");
+            db.execute(
+                &format!(
+                    "WITH v AS (DELETE FROM eac_values WHERE eac_id IN ({marks})),
+                          b AS (DELETE FROM eac_beneficiaries WHERE eac_id IN ({marks}))
+                     DELETE FROM eac_totals WHERE eac_id IN ({marks})"
+                ),
+                &refs(&ids),
+            )?;
+            at += size;
+        }
+        let children: Vec<(i64, &Eac, &Prepared)> = (items.iter())
+            .map(|(id, eac, p)| (*id, *eac, &**p))
+            .collect();
+        insert_children(w, &children)
     }
 
     /// Values, totals and beneficiaries of the EACs in rows `id`, each

@@ -3223,6 +3223,43 @@ fn a_server_import_mixing_new_stored_newer_and_repeated_eacs_does_what_a_files_d
     assert_eq!(reports[0], (100, 20, 40, reports[0].3));
     assert_eq!(reports[1], reports[0]);
     same_listing_and_summaries(dir.path(), &file, &server);
+    // Each replacement audited with the whole EAC before and after, in the
+    // file's order, as a file audits it (a server writes a group's
+    // replacements together), and noted for the undo below.
+    let replaced = |s: &eac_store::Store| -> Vec<_> {
+        (s.audit_log(None).unwrap().into_iter().rev())
+            .filter(|r| r.action == eac_store::AuditAction::ImportReplace)
+            .map(|r| (r.cds_eac_id, r.before, r.after, r.changes, r.reason))
+            .collect()
+    };
+    let on_server = replaced(&server);
+    assert_eq!(on_server.len(), 20);
+    assert_eq!(on_server, replaced(&file));
+    let restated: Vec<&str> = (mixed.iter().enumerate())
+        .filter(|(i, _)| *i < 120 && i % 6 == 0)
+        .map(|(_, eac)| eac.cds_eac_id.as_str())
+        .collect();
+    assert_eq!(
+        on_server.iter().map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        restated
+    );
+    for (id, _, _, changes, _) in &on_server {
+        let name = changes.iter().find(|c| c.field == "source_name");
+        let name = name.unwrap_or_else(|| panic!("{id}: {changes:?}"));
+        assert!(
+            !name.before.as_deref().unwrap().contains("(restated)"),
+            "{name:?}"
+        );
+        assert!(
+            name.after.as_deref().unwrap().ends_with(" (restated)"),
+            "{name:?}"
+        );
+    }
+    // Each replaced EAC took a change number of its own.
+    let versions: BTreeSet<i64> = (restated.iter())
+        .map(|id| server.detail(id).unwrap().version)
+        .collect();
+    assert_eq!(versions.len(), restated.len());
     // Seen again, left as stored, or added: each was checked against
     // the file just now, so each has its time.
     let synced = |store: &eac_store::Store, eac: &eac_model::Eac| {
