@@ -205,6 +205,7 @@ impl Current {
                 eac, batch, synced, ..
             } => {
                 let row = rows::insert(w, eac, *batch)?;
+                crate::claimed::check_restored(w, eac)?;
                 w.db().execute(
                     "UPDATE eacs SET cds_synced = ?2 WHERE id = ?1",
                     &[&row, synced],
@@ -783,6 +784,12 @@ pub(crate) fn delete(
     for (_, id) in &found {
         periods::check_id(w, id)?;
     }
+    // And when a recorded claim counts any.
+    let eacs: Vec<&str> = (found.iter())
+        .filter(|(kind, _)| *kind == Kind::Eac)
+        .map(|(_, id)| id.as_str())
+        .collect();
+    crate::claimed::check_removed_ids(w, &eacs)?;
     if dry_run {
         return Ok(report);
     }

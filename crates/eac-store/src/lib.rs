@@ -21,6 +21,7 @@ mod browse;
 mod bulk;
 pub mod chain;
 pub mod check;
+mod claimed;
 pub mod claims;
 mod db;
 mod edit;

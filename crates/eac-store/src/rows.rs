@@ -17,6 +17,7 @@ use rusqlite::types::{Type, ValueRef};
 
 use crate::db::{Db, DbRow, Kind};
 
+use crate::claimed;
 use crate::periods;
 use crate::write::Write;
 use crate::{QuantityTotal, Result, StoreError};
@@ -708,6 +709,7 @@ pub(crate) fn replace_prepared(
     // The version replaced and the one replacing it (it may move periods).
     periods::check_row(w, id)?;
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    claimed::check_replaced(w, id, eac)?;
     if w.db().kind() == Kind::Postgres {
         w.changed_eac()?;
         return server::replace(w, id, eac, p, batch_id);
@@ -767,8 +769,9 @@ pub(crate) fn replace_many(
     // periods), as one by one.
     let rows: Vec<i64> = items.iter().map(|(id, _, _)| *id).collect();
     periods::check_rows(w, &rows)?;
-    for (_, eac, _) in items.iter() {
+    for (row, eac, _) in items.iter() {
         periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+        claimed::check_replaced(w, *row, eac)?;
     }
     w.changed_eacs(items.len())?;
     server::replace_many(w, items, batch_id)
@@ -777,6 +780,7 @@ pub(crate) fn replace_many(
 /// Removes the EAC in row `id` with all its rows.
 pub(crate) fn delete(w: &Write, id: i64) -> Result<()> {
     periods::check_row(w, id)?;
+    claimed::check_removed(w, id)?;
     if w.db().kind() == Kind::Postgres {
         w.changed_eac()?;
         // The search text goes with the row.
@@ -817,6 +821,7 @@ pub(crate) fn delete_many(w: &Write, ids: &[i64]) -> Result<()> {
         return ids.iter().try_for_each(|id| delete(w, *id));
     }
     periods::check_rows(w, ids)?;
+    claimed::check_removed_many(w, ids)?;
     w.changed_eacs(ids.len())?;
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
     let marks = marks.join(", ");
@@ -1211,6 +1216,7 @@ fn insert_beneficiaries(w: &Write, id: i64, kind: BeneficiaryType, list: &[Strin
 /// it) and its new `cds_modified`, keeping the search index in step.
 pub(crate) fn update_beneficiaries(w: &Write, id: i64, eac: &Eac) -> Result<()> {
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    claimed::check_replaced(w, id, eac)?;
     w.changed_eac()?;
     let db = w.db();
     db.execute(
@@ -1489,27 +1495,6 @@ mod server {
     /// columns, the search text.
     const UPDATE_PARAMS: usize = 26;
 
-    /// The `k`-th (from 0) row update of a [`replace_many`] statement, a
-    /// part of its `WITH`: what [`replace`] sets, by the parameters after
-    /// the `k` rows before it. The `k`-th row takes the `k`-th change
-    /// number after the highest given, as [`insert_many`]'s rows do.
-    fn update_part(k: usize) -> String {
-        let base = k * UPDATE_PARAMS;
-        let set: Vec<String> = (HEAD_COLUMNS.iter().enumerate())
-            .map(|(i, column)| format!("{column} = ?{}", base + i + 2))
-            .collect();
-        format!(
-            "u{k} AS (UPDATE eacs SET {}, seen_batch_id = ?{}, search_text = ?{},
-                version = (SELECT version_high + {} FROM eac_counts_kept)
-             WHERE id = ?{})",
-            set.join(", "),
-            base + 24,
-            base + 26,
-            k + 1,
-            base + 1
-        )
-    }
-
     /// [`replace`] of several EACs (distinct rows): each statement updates
     /// up to 32 rows (one `WITH` part each, each through the primary key),
     /// removes their old values, beneficiaries and totals, and then the new
@@ -1520,6 +1505,26 @@ mod server {
         items: &mut [Replacing<'_, '_>],
         batch_id: i64,
     ) -> Result<()> {
+        // The `k`-th (from 0) row update of a statement, a part of its
+        // `WITH`: what [`replace`] sets, by the parameters after the `k`
+        // rows before it. The `k`-th row takes the `k`-th change number
+        // after the highest given, as [`insert_many`]'s rows do.
+        let update_part = |k: usize| -> String {
+            let base = k * UPDATE_PARAMS;
+            let set: Vec<String> = (HEAD_COLUMNS.iter().enumerate())
+                .map(|(i, column)| format!("{column} = ?{}", base + i + 2))
+                .collect();
+            format!(
+                "u{k} AS (UPDATE eacs SET {}, seen_batch_id = ?{}, search_text = ?{},
+                    version = (SELECT version_high + {} FROM eac_counts_kept)
+                 WHERE id = ?{})",
+                set.join(", "),
+                base + 24,
+                base + 26,
+                k + 1,
+                base + 1
+            )
+        };
         let db = w.db();
         let mut at = 0;
         for size in sizes_from(&EACS_PER_STATEMENT, items.len()) {

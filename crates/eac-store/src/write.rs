@@ -102,6 +102,9 @@ pub(crate) struct Write<'c> {
     /// The closed periods in effect and the frozen EACs this write would
     /// change (it is refused when it ends if there are any).
     periods: crate::periods::Guard,
+    /// The EACs recorded claims count that this write would remove or
+    /// change (it is refused when it ends if there are any).
+    claims: crate::claimed::Guard,
     /// The display name every audit record of this write carries.
     audit_name: Option<String>,
     /// Search-index rows not written yet (`rows::queue_search`): written
@@ -167,6 +170,12 @@ impl Write<'_> {
     /// What this write found about closed periods ([`crate::periods`]).
     pub(crate) fn periods(&self) -> &crate::periods::Guard {
         &self.periods
+    }
+
+    /// What this write found about EACs recorded claims count
+    /// ([`crate::claimed`]).
+    pub(crate) fn claims(&self) -> &crate::claimed::Guard {
+        &self.claims
     }
 
     /// Counts one EAC this write inserts, replaces or deletes. On a server,
@@ -248,6 +257,7 @@ impl Store {
                 server,
                 at: Timestamp::now(),
                 periods: Default::default(),
+                claims: Default::default(),
                 audit_name: self.audit_name.clone(),
                 pending_search: Default::default(),
                 pending_search_bytes: Default::default(),
@@ -258,7 +268,7 @@ impl Store {
                 chain_tail: Default::default(),
             };
             let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
-            let out = w.periods.settle(changed)?;
+            let out = w.claims.settle(w.periods.settle(changed))?;
             if let Some(server) = server {
                 if w.kept_later() {
                     // The rows the triggers left alone, from the EACs as
@@ -324,6 +334,7 @@ impl Store {
             server,
             at: Timestamp::now(),
             periods: Default::default(),
+            claims: Default::default(),
             audit_name: self.audit_name.clone(),
             pending_search: Default::default(),
             pending_search_bytes: Default::default(),
@@ -334,7 +345,7 @@ impl Store {
             chain_tail: Default::default(),
         };
         let planned = plan(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
-        let settled = w.periods.settle(planned);
+        let settled = w.claims.settle(w.periods.settle(planned));
         drop(w);
         self.attached.detach(&self.conn);
         if let Some(server) = server {

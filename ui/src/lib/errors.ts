@@ -72,8 +72,8 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
     hint: "Try again. If it keeps happening, close other programs using this database or open a backup copy.",
   },
   conflict: {
-    title: "Nothing was saved: the EACs changed in the meantime.",
-    hint: "The message says what changed. An edit: press Refresh in the banner above (or open the EAC again), check the change, then edit again. An undo: undo the later changes or imports first, or delete the EACs instead.",
+    title: "Nothing was changed: it conflicts with other records.",
+    hint: "The message says which and what to do. An edit on an EAC changed meanwhile: press Refresh in the banner above (or open the EAC again), check the change, then edit again. An undo: undo the later changes or imports first, or delete the EACs instead. EACs or consumption a recorded claim counts: delete that claim first (Claims → Delete…), make the change, then record the claim again.",
   },
   cancelled: {
     title: "The operation was cancelled.",

@@ -6,7 +6,7 @@
 
 use super::*;
 use bigdecimal::BigDecimal;
-use eac_store::{ErrorCode, NewAllocation, NewClaim, NewConsumption};
+use eac_store::{DeleteTarget, ErrorCode, NewAllocation, NewClaim, NewConsumption};
 use std::str::FromStr;
 
 fn claim(quantity_wh: &str) -> NewClaim {
@@ -137,4 +137,105 @@ fn consumption_overlapping_stored_consumption_is_refused_and_factors_are_audited
         .changes
         .iter()
         .any(|c| c.field == "before" && c.after.as_deref() == Some("0.4 tCO2e/MWh (AIB)")));
+}
+
+/// An EAC a recorded claim counts cannot be taken away from it: deleting
+/// it, undoing the import that added it, giving it to another beneficiary
+/// or importing a version whose claimed value differs is refused whole,
+/// naming the EAC and the claim, with nothing written; changes that leave
+/// the claimed value as it is still go through, and once the claim is
+/// deleted everything does.
+#[test]
+fn an_eac_a_recorded_claim_counts_is_neither_removed_nor_changed_under_it() {
+    let mut env = Env::new();
+    let mut other = eac("e-2");
+    other.beneficiaries = vec!["CUST999".into()];
+    let first = env.listing("first.json", &[eac("e-1"), other.clone()]);
+    env.import(&first).unwrap();
+    let batch = env.store.import_batches().unwrap()[0].id;
+    let reason = Reason::new("2024 filing").unwrap();
+    let recorded = env
+        .store
+        .create_claim(&claim("20000000"), &reason, "ana")
+        .unwrap();
+    let why = Reason::new("clean-up").unwrap();
+    let before = env.snapshot();
+    let refused = |err: StoreError| {
+        assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("EAC `e-1` is counted by recorded claim #1 (January)"),
+            "{text}"
+        );
+        assert!(text.contains("nothing was changed"), "{text}");
+        assert!(text.contains("claims delete 1"), "{text}");
+    };
+
+    // Deleted, alone or with another: refused whole.
+    let target = DeleteTarget::Ids(vec!["e-1".into(), "e-2".into()]);
+    refused(
+        env.store
+            .delete_eacs(&target, &why, "ana", false, &NoProgress)
+            .unwrap_err(),
+    );
+    // The dry run says so too.
+    refused(
+        env.store
+            .delete_eacs(&target, &why, "ana", true, &NoProgress)
+            .unwrap_err(),
+    );
+    // The import that added it undone.
+    refused(
+        env.store
+            .undo_import(batch, &why, "ana", false, &NoProgress)
+            .unwrap_err(),
+    );
+    // Given to another beneficiary.
+    let elsewhere = BeneficiaryAssignment {
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST999".into()],
+    };
+    refused(
+        env.store
+            .set_beneficiaries("e-1", &elsewhere, &why, "ana")
+            .unwrap_err(),
+    );
+    // A newer version whose claimed value is smaller.
+    let mut smaller = eac("e-1");
+    smaller.cds_modified = ts("2024-03-01T00:00:00Z");
+    smaller.values[0].value = dec("3");
+    let restated = env.listing("restated.json", &[smaller]);
+    refused(env.import(&restated).unwrap_err());
+    assert_eq!(env.snapshot(), before, "nothing was written");
+
+    // A newer version that keeps the claimed value (a new asset name) and
+    // the other EAC's changes go through.
+    let mut renamed = eac("e-1");
+    renamed.cds_modified = ts("2024-03-01T00:00:00Z");
+    renamed.asset_id = "AP222222".into();
+    let renamed_path = env.listing("renamed.json", &[renamed]);
+    assert_eq!(env.import(&renamed_path).unwrap().replaced, 1);
+    env.store
+        .set_beneficiaries("e-2", &elsewhere, &why, "ana")
+        .unwrap();
+    // Undoing that replacement puts back the version the claim counted
+    // with the same value: no change to what it counts.
+    let renamed_batch = env.store.import_batches().unwrap()[0].id;
+    env.store
+        .undo_import(renamed_batch, &why, "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!(env.store.detail("e-1").unwrap().asset_id, "AP111111");
+
+    // Once the claim is deleted, the EAC is free.
+    env.store.delete_claim(recorded.id, &why, "ana").unwrap();
+    env.store
+        .delete_eacs(
+            &DeleteTarget::Ids(vec!["e-1".into()]),
+            &why,
+            "ana",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(env.ids(EacFilter::default()), ["e-2"]);
 }
