@@ -845,6 +845,74 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_to_version_20_never_gives_a_claim_number_twice() {
+        let (_dir, path, mut conn) = at_version(19);
+        // Claims 1 and 2 stored with an allocation each; claim 3 was
+        // recorded and deleted (only the audit log remembers it).
+        insert_eacs(&conn, 2, "'E-' || id", "'no'");
+        conn.execute_batch(
+            "INSERT INTO claims (id, name, beneficiary_type, beneficiaries, date_from, date_to,
+                                 granularity, unit, created_at, created_by)
+             VALUES (1, 'Q1', 'customer', '[\"C-1\"]', '2024-01-01', '2024-03-31', 'annual',
+                     'MWh', '2024-04-01T00:00:00.000000000Z', 'ana'),
+                    (2, 'Q2', 'customer', '[\"C-1\"]', '2024-04-01', '2024-06-30', 'monthly',
+                     'MWh', '2024-07-01T00:00:00.000000000Z', 'ana');
+             INSERT INTO claim_allocations VALUES
+                (1, 'E-1', 0, '2024-01-01T00:00:00.000000000Z', '2024-02-01T00:00:00.000000000Z', '5'),
+                (2, 'E-2', 0, '2024-04-01T00:00:00.000000000Z', '2024-05-01T00:00:00.000000000Z', '7');",
+        )
+        .unwrap();
+        let audit = |action: &str, details: &str| {
+            conn.execute(
+                "INSERT INTO audit_log (at, os_user, cds_eac_id, action, before, after, reason,
+                                        prev_hash, hash)
+                 VALUES ('2024-08-01T00:00:00.000000000Z', 'ana', '', ?1, 'null', ?2, 'r', '', '')",
+                [action, details],
+            )
+        };
+        audit("claim_create", r#"{"claim":"3","name":"Q3"}"#).unwrap();
+        audit("claim_delete", r#"{"claim":"3","name":"Q3"}"#).unwrap();
+
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..20]).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 20);
+        let kept: Vec<(i64, String, i64)> = conn
+            .prepare(
+                "SELECT c.id, c.name, count(a.claim_id) FROM claims c
+                   LEFT JOIN claim_allocations a ON a.claim_id = c.id GROUP BY c.id ORDER BY c.id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(kept, [(1, "Q1".into(), 1), (2, "Q2".into(), 1)]);
+        let next = |conn: &Connection| -> i64 {
+            conn.query_row(
+                "INSERT INTO claims (name, beneficiary_type, beneficiaries, date_from, date_to,
+                                     granularity, unit, created_at, created_by)
+                 VALUES ('n', 'general', '[]', '2025-01-01', '2025-01-31', 'annual', 'MWh',
+                         '2025-02-01T00:00:00.000000000Z', 'ana')
+                 RETURNING id",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap()
+        };
+        // Past the deleted claim 3; and the newest, once deleted, is not
+        // given again either.
+        assert_eq!(next(&conn), 4);
+        conn.execute("DELETE FROM claims WHERE id = 4", []).unwrap();
+        assert_eq!(next(&conn), 5);
+        // Deleting a claim still takes its allocations with it.
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn.execute("DELETE FROM claims WHERE id = 1", []).unwrap();
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM claim_allocations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 1);
+    }
+
+    #[test]
     fn upgrading_to_versions_15_and_16_keeps_the_facets_of_the_eacs_that_exist() {
         let (_dir, path, mut conn) = at_version(14);
         conn.execute_batch(

@@ -239,3 +239,34 @@ fn an_eac_a_recorded_claim_counts_is_neither_removed_nor_changed_under_it() {
         .unwrap();
     assert_eq!(env.ids(EacFilter::default()), ["e-2"]);
 }
+
+/// A claim's number names one claim for good: after the newest claim is
+/// deleted, the next one recorded takes a new number, so "claim 2" in the
+/// audit log and in an evidence pack's `claims/claim-2.json` is never
+/// another claim.
+#[test]
+fn a_deleted_claims_number_is_never_given_to_another() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]); // 30 MWh
+    let reason = Reason::new("2024 filing").unwrap();
+    let first = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    let second = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    assert_eq!(second.id, first.id + 1);
+    env.store
+        .delete_claim(second.id, &Reason::new("made twice").unwrap(), "ana")
+        .unwrap();
+    let third = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    assert_eq!(third.id, second.id + 1);
+    let mut numbers: Vec<i64> = env.store.claims().unwrap().iter().map(|c| c.id).collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, [first.id, third.id]);
+}
