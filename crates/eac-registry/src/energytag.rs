@@ -25,6 +25,10 @@
 //!   electricity are skipped.
 //! - Numbers are read from the JSON text itself (never through a float):
 //!   30-digit ids and emission factors keep every digit.
+//! - A key written twice in one object refuses the file (digest rule 20,
+//!   strict JSON, as the listing readers do), naming the key, its pointer,
+//!   line and column: a JSON reader would keep the last value without a
+//!   word (`face_value` 1000 then 1000000 is 1000 times the energy).
 
 use std::collections::HashMap;
 
@@ -140,6 +144,19 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
             e.column()
         ))
     })?;
+    if let Some(d) = duplicate_key(json) {
+        let (line, column) = text::LineIndex::new(json).line_column(d.offset);
+        return Err(ReadError::new(
+            Locator::Pointer(d.pointer),
+            // The words of the listing readers' rule 20 (`eac_model::strict`).
+            format!(
+                "duplicate key `{}` (rule 20: strict JSON) at line {line}, column {column}: the \
+                 object gives this key twice, so which value is meant cannot be told (a JSON \
+                 reader would silently keep the last); keep one and import the file again",
+                eac_model::quote(&d.key)
+            ),
+        ));
+    }
     let (prefix, bundles) = bundles_of(top)?;
     let mut statement = Statement::default();
     if bundles.is_empty() {
@@ -157,6 +174,98 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
         read_bundle(raw, pointer, &mut statement)?;
     }
     Ok(statement)
+}
+
+/// A key written twice in one object: the key, the JSON pointer of its
+/// second writing and that writing's byte offset (its opening quote).
+#[derive(Debug, PartialEq, Eq)]
+struct Duplicate {
+    key: String,
+    pointer: String,
+    offset: usize,
+}
+
+/// The first key written twice in one object of `json` (digest rule 20,
+/// strict JSON), anywhere in the document. serde_json keeps the last value
+/// of a repeated key without a word, so the readers' objects cannot tell;
+/// the text is scanned once instead. `json` has been read as JSON already,
+/// so only quotes, brackets, colons and commas need looking at, and the
+/// scan keeps a stack, not a recursion, however deep the nesting.
+fn duplicate_key(json: &str) -> Option<Duplicate> {
+    enum Frame {
+        /// The keys seen, the latest one, and whether a key comes next.
+        Object {
+            keys: std::collections::HashSet<String>,
+            latest: String,
+            key_next: bool,
+        },
+        /// The index of the element being read.
+        Array(usize),
+    }
+    let bytes = json.as_bytes();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                // The closing quote: the first one not escaped.
+                let mut end = i + 1;
+                while end < bytes.len() && bytes[end] != b'"' {
+                    end += if bytes[end] == b'\\' { 2 } else { 1 };
+                }
+                let end = (end + 1).min(bytes.len());
+                if let Some(Frame::Object {
+                    keys,
+                    latest,
+                    key_next: key_next @ true,
+                }) = stack.last_mut()
+                {
+                    // The key as the readers see it (`\u0061` is `a`).
+                    let key: String = serde_json::from_str(&json[i..end]).unwrap_or_default();
+                    *key_next = false;
+                    if !keys.insert(key.clone()) {
+                        let mut pointer = String::new();
+                        for frame in &stack[..stack.len() - 1] {
+                            match frame {
+                                Frame::Object { latest, .. } => {
+                                    pointer.push('/');
+                                    pointer.push_str(&eac_model::pointer_token(latest));
+                                }
+                                Frame::Array(n) => pointer.push_str(&format!("/{n}")),
+                            }
+                        }
+                        pointer.push('/');
+                        pointer.push_str(&eac_model::pointer_token(&key));
+                        return Some(Duplicate {
+                            key,
+                            pointer,
+                            offset: i,
+                        });
+                    }
+                    *latest = key;
+                }
+                i = end;
+                continue;
+            }
+            b'{' => stack.push(Frame::Object {
+                keys: Default::default(),
+                latest: String::new(),
+                key_next: true,
+            }),
+            b'[' => stack.push(Frame::Array(0)),
+            b'}' | b']' => {
+                stack.pop();
+            }
+            b',' => match stack.last_mut() {
+                Some(Frame::Object { key_next, .. }) => *key_next = true,
+                Some(Frame::Array(n)) => *n += 1,
+                None => {}
+            },
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 /// The bundles of the document and the pointer of their array (`"."` for a
@@ -491,6 +600,28 @@ fn read_bundle(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn duplicate_keys_are_found_past_strings_that_look_like_json() {
+        let d = |json: &str| {
+            serde_json::from_str::<serde_json::Value>(json).expect("test input is JSON");
+            duplicate_key(json).map(|d| (d.key, d.pointer, d.offset))
+        };
+        // Quotes, brackets and commas inside strings are text.
+        let ok = r#"{"a": "x\",{\"a\":1,[", "b": [1, {"a": 1}, {"a": 2}], "a\\": {"a/b~": [{}]}}"#;
+        assert_eq!(d(ok), None);
+        assert_eq!(d("[]"), None);
+        assert_eq!(d(r#"[{"k": 1}, {"k": 2}]"#), None);
+        assert_eq!(
+            d(r#"[{"k": 1}, {"k": [{"x": {}, "y": 2, "x": 3}]}]"#),
+            Some(("x".into(), "/1/k/0/x".into(), 36))
+        );
+        // Escaped names are compared as the readers see them, pointers escaped.
+        assert_eq!(
+            d(r#"{"a/b": {"\u0061": 1, "a": 2}}"#),
+            Some(("a".into(), "/a~1b/a".into(), 22))
+        );
+    }
 
     #[test]
     fn compact_drops_only_white_space_outside_strings() {

@@ -373,6 +373,22 @@ impl<'a> LineIndex<'a> {
         }
         self.newlines.partition_point(|&i| i < start) as u64 + 1
     }
+
+    /// The 1-based line and column (in characters) of the character at
+    /// `byte`, a character boundary of the text.
+    pub fn line_column(&self, byte: usize) -> (u64, u64) {
+        let byte = byte.min(self.text.len());
+        let before = self.newlines.partition_point(|&i| i < byte);
+        let line_start = match before {
+            0 => 0,
+            n => self.newlines[n - 1] + 1,
+        };
+        let column = self
+            .text
+            .get(line_start..byte)
+            .map_or(0, |t| t.chars().count());
+        (before as u64 + 1, column as u64 + 1)
+    }
 }
 
 /// The calendar year of a date (for ids and messages).

@@ -311,6 +311,57 @@ fn inconsistent_bundles_are_refused_at_their_pointer() {
     assert!(m.contains("no EnergyTag certificate bundles"), "{m}");
 }
 
+/// Rule 20 (strict JSON): a key written twice is refused, never "the last
+/// one wins": `face_value` 1000 then 1000000 would store 1000 times the
+/// energy. The error names the key, its pointer and its line and column.
+#[test]
+fn a_key_written_twice_is_refused_with_its_place() {
+    let one = serde_json::to_string_pretty(&vec![base(|_| {})]).unwrap();
+    // serde_json writes the members in key order, two spaces per level.
+    let twice = one.replacen(
+        "    \"face_value\": 1000,\n",
+        "    \"face_value\": 1000,\n    \"face_value\": 1000000,\n",
+        1,
+    );
+    assert_ne!(one, twice);
+    let line = twice[..twice.find("1000000").unwrap()]
+        .matches('\n')
+        .count()
+        + 1;
+    let m = message_at(
+        energytag::read(twice.as_bytes()).unwrap_err(),
+        p("/0/face_value"),
+    );
+    assert!(
+        m.contains("duplicate key `face_value` (rule 20: strict JSON)"),
+        "{m}"
+    );
+    assert!(m.contains(&format!("line {line}, column 5")), "{m}");
+
+    // Anywhere in the document: the wrapper object, a fact's own object.
+    let wrapped = format!(
+        "{{\"granular_certificate_bundles\": [],\r\n \"granular_certificate_bundles\": {one}}}"
+    );
+    let m = message_at(
+        energytag::read(wrapped.as_bytes()).unwrap_err(),
+        p("/granular_certificate_bundles"),
+    );
+    assert!(m.contains("line 2, column 2"), "{m}");
+    let nested = base(|b| {
+        b.insert("device_location".into(), serde_json::json!({"lat": 1}));
+    })
+    .to_string()
+    .replace(r#"{"lat":1}"#, r#"{"lat":1,"l\u0061t":2}"#);
+    let m = message_at(
+        energytag::read(nested.as_bytes()).unwrap_err(),
+        p("/device_location/lat"),
+    );
+    assert!(m.contains("duplicate key `lat`"), "{m}");
+    // The same name in two bundles, or in a bundle and its fact, is fine.
+    let two = serde_json::to_vec(&vec![base(|_| {}), base(|_| {})]).unwrap();
+    assert_eq!(energytag::read(&two).unwrap().ranges.len(), 2);
+}
+
 #[test]
 fn a_lone_bundle_object_and_unknown_statuses_are_read() {
     let one = base(|b| {
