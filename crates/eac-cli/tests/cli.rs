@@ -12,6 +12,8 @@ use serde_json::Value;
 mod claims;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/outputs.rs"]
+mod outputs;
 #[path = "cli/pack.rs"]
 mod pack;
 #[path = "cli/registry.rs"]

@@ -289,6 +289,60 @@ fn and_cleanup(error: StoreError, cleanup: io::Result<()>, temp: &Path) -> Store
     }
 }
 
+/// Refuses a file destination that exists and is not a regular file: a
+/// symbolic link (the rename would replace the link itself with a file),
+/// a folder, a named pipe, a device or a socket (the rename would put a
+/// regular file where the pipe or device node was: `--out /dev/stdout` as
+/// root replaced the system's link). Looked at without following a link.
+/// `invalid_input` naming `dest`; nothing was written. A destination that
+/// cannot be looked at (missing, no permission) is left to the write,
+/// which names it.
+pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
+    let Ok(meta) = fs::symlink_metadata(dest) else {
+        return Ok(());
+    };
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    let (what, then) = if kind.is_symlink() {
+        (
+            "a symbolic link, not a file",
+            "EAC Desk never writes through a link nor replaces one. Name the file itself, or choose another file name",
+        )
+    } else if kind.is_dir() {
+        (
+            "a folder, not a file",
+            "Name a file in it, or choose another file name",
+        )
+    } else {
+        (special_kind(&kind), "Choose a file name instead")
+    };
+    Err(StoreError::InvalidInput(format!(
+        "{} is {what}; nothing was written and it is untouched. {then}.",
+        dest.display()
+    )))
+}
+
+/// What a file that is neither a regular file, a folder nor a link is.
+fn special_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO), not a file";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device, not a file";
+        }
+        if kind.is_socket() {
+            return "a socket, not a file";
+        }
+    }
+    let _ = kind;
+    "not a regular file"
+}
+
 /// A file written so that its destination holds the old or the new content
 /// at every instant: a hidden temporary file beside the destination,
 /// locked while it is written, buffered and hashed on the way; synced,
@@ -301,10 +355,13 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Repairs and cleans the destination's folder ([`recover_folder`]),
-    /// then creates `.eacdesk-export-XXXXXX.tmp` there (mode from the
-    /// user's umask) and locks it. Errors name `dest`.
+    /// Refuses a destination that is not a regular file
+    /// ([`refuse_unwritable_file`]), repairs and cleans the destination's
+    /// folder ([`recover_folder`]), then creates
+    /// `.eacdesk-export-XXXXXX.tmp` there (mode from the user's umask) and
+    /// locks it. Errors name `dest`.
     pub fn beside(dest: &Path) -> Result<AtomicFile> {
+        refuse_unwritable_file(dest)?;
         let folder = folder_of(dest);
         recover_folder(folder)?;
         for _ in 0..8 {
@@ -354,14 +411,22 @@ impl AtomicFile {
             }
         };
         let file = temp.as_file();
-        let synced = file.sync_all().and_then(|()| match fs::metadata(&dest) {
-            Ok(existing) if existing.is_file() => file.set_permissions(existing.permissions()),
-            _ => Ok(()),
-        });
+        let synced = file
+            .sync_all()
+            .and_then(|()| match fs::symlink_metadata(&dest) {
+                Ok(existing) if existing.is_file() => file.set_permissions(existing.permissions()),
+                _ => Ok(()),
+            });
         if let Err(e) = synced {
             return Err(discard(temp, io_err(&dest)(e)));
         }
         crash_point("file-before-rename");
+        // Looked at again: a link, pipe or folder may have been put there
+        // while the file was written (a moment's race remains: no rename
+        // replaces only a regular file).
+        if let Err(e) = refuse_unwritable_file(&dest) {
+            return Err(discard(temp, e));
+        }
         if let Err(e) = temp.persist(&dest) {
             return Err(discard(e.file, io_err(&dest)(e.error)));
         }
@@ -900,18 +965,87 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn a_failed_rename_leaves_the_destination_and_removes_the_temporary() {
+    fn a_folder_made_at_the_destination_meanwhile_is_left_and_the_temporary_removed() {
         let dir = tempfile::tempdir().unwrap();
-        // A file cannot be renamed over a folder that holds something.
         let dest = dir.path().join("taken");
-        fs::create_dir(&dest).unwrap();
-        fs::write(dest.join("keep.txt"), "mine").unwrap();
         let mut file = AtomicFile::beside(&dest).unwrap();
         file.write_all(b"new").unwrap();
-        let (path, _) = io_message(&file.commit().unwrap_err());
-        assert_eq!(path, dest, "the error names the destination");
+        fs::create_dir(&dest).unwrap();
+        fs::write(dest.join("keep.txt"), "mine").unwrap();
+        let message = file.commit().unwrap_err().to_string();
+        assert!(message.contains("is a folder, not a file"), "{message}");
+        assert!(message.contains(&dest.display().to_string()), "{message}");
         assert_eq!(fs::read_to_string(dest.join("keep.txt")).unwrap(), "mine");
         assert_eq!(names(dir.path()), ["taken"]);
+    }
+
+    /// Makes a named pipe at `path` (no `unsafe` here: the system's tool).
+    #[cfg(unix)]
+    pub(crate) fn mkfifo(path: &Path) {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_destination_that_is_not_a_regular_file_is_refused_before_anything_is_written() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("precious.txt"), "mine").unwrap();
+        std::os::unix::fs::symlink("precious.txt", dir.path().join("link.json")).unwrap();
+        std::os::unix::fs::symlink("missing.txt", dir.path().join("dangling.json")).unwrap();
+        mkfifo(&dir.path().join("pipe.json"));
+        fs::create_dir(dir.path().join("folder")).unwrap();
+        let before = names(dir.path());
+        for (name, what) in [
+            ("link.json", "is a symbolic link, not a file"),
+            ("dangling.json", "is a symbolic link, not a file"),
+            ("pipe.json", "is a named pipe (FIFO), not a file"),
+            ("folder", "is a folder, not a file"),
+        ] {
+            let dest = dir.path().join(name);
+            let Err(e) = AtomicFile::beside(&dest) else {
+                panic!("{name} was accepted");
+            };
+            let message = e.to_string();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidInput, "{message}");
+            assert!(message.contains(what), "{message}");
+            assert!(message.contains(&dest.display().to_string()), "{message}");
+            assert!(message.contains("nothing was written"), "{message}");
+        }
+        // A device node (creating one needs root; /dev/null is one).
+        let null = Path::new("/dev/null");
+        let message = refuse_unwritable_file(null).unwrap_err().to_string();
+        assert!(message.contains("is a device, not a file"), "{message}");
+        assert_eq!(names(dir.path()), before);
+        assert!(fs::symlink_metadata(dir.path().join("link.json"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
+            "mine"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_made_at_the_destination_while_it_is_written_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("precious.txt"), "mine").unwrap();
+        let dest = dir.path().join("out.json");
+        let mut file = AtomicFile::beside(&dest).unwrap();
+        file.write_all(b"new").unwrap();
+        std::os::unix::fs::symlink("precious.txt", &dest).unwrap();
+        let message = file.commit().unwrap_err().to_string();
+        assert!(message.contains("is a symbolic link"), "{message}");
+        assert!(fs::symlink_metadata(&dest)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(names(dir.path()), ["out.json", "precious.txt"]);
     }
 
     #[test]

@@ -1,0 +1,123 @@
+//! Where an output may go: a single file is written only over a regular
+//! file (never through or over a symbolic link, a named pipe, a device or
+//! a folder), nothing is ever written inside an evidence pack, and the
+//! hidden files of a stopped command are removed by the next one. Each
+//! refusal names the destination as given and writes nothing.
+
+use super::*;
+
+const MRETS_ID: &str = "mrets:2194-ND-07-2020-CAC76615-56217..2194-ND-07-2020-CAC76615-58010";
+
+fn mrets_sample() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures/mrets/retirement-confirmation-sample.pdf")
+        .display()
+        .to_string()
+}
+
+/// A desk of sample EACs and one registry document (for `--save-source`).
+fn desk_with_a_source() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "20"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", &mrets_sample()])
+        .assert()
+        .success();
+    desk
+}
+
+/// Every command that writes one file, with the option naming it last.
+const SINGLE_FILE_OUTPUTS: [&[&str]; 4] = [
+    &["export", "--profile", "p1", "--out"],
+    &["ls", "--xlsx"],
+    &["sample", "--eacs", "5", "--out"],
+    &["show", MRETS_ID, "--save-source", "1", "--out"],
+];
+
+fn is_link(path: &Path) -> bool {
+    std::fs::symlink_metadata(path)
+        .unwrap()
+        .file_type()
+        .is_symlink()
+}
+
+fn mkfifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+#[test]
+fn a_single_file_output_never_replaces_a_link_a_pipe_or_a_folder() {
+    use std::os::unix::fs::FileTypeExt;
+    let desk = desk_with_a_source();
+    std::fs::write(desk.path("precious.txt"), "mine").unwrap();
+    std::os::unix::fs::symlink("precious.txt", desk.path("link.json")).unwrap();
+    std::os::unix::fs::symlink("gone.txt", desk.path("dangling.json")).unwrap();
+    mkfifo(&desk.path("ff"));
+    std::fs::create_dir(desk.path("sub")).unwrap();
+    let before = entries_but_db(desk.dir.path());
+    for args in SINGLE_FILE_OUTPUTS {
+        for (out, what) in [
+            ("link.json", "is a symbolic link, not a file"),
+            ("dangling.json", "is a symbolic link, not a file"),
+            ("ff", "is a named pipe (FIFO), not a file"),
+            ("sub", "is a folder, not a file"),
+            // Not "Device or resource busy (os error 16)": `.` below.
+            ("sub/.", "is a folder, not a file"),
+        ] {
+            desk.eacdesk()
+                .args(args)
+                .arg(out)
+                .timeout(std::time::Duration::from_secs(60))
+                .assert()
+                .code(2)
+                .stderr(contains(format!("{out} {what}")))
+                .stderr(contains("nothing was written"))
+                .stderr(contains(".eacdesk-").not());
+        }
+        // The current folder, which does not hold the database.
+        desk.eacdesk()
+            .current_dir(desk.path("sub"))
+            .args(args)
+            .arg(".")
+            .assert()
+            .code(2)
+            .stderr(contains(". is a folder, not a file; nothing was written"));
+        assert_eq!(entries_but_db(desk.dir.path()), before, "{args:?}");
+        assert!(is_link(&desk.path("link.json")), "{args:?}");
+        assert!(is_link(&desk.path("dangling.json")), "{args:?}");
+        assert!(std::fs::symlink_metadata(desk.path("ff"))
+            .unwrap()
+            .file_type()
+            .is_fifo());
+        assert_eq!(
+            std::fs::read_to_string(desk.path("precious.txt")).unwrap(),
+            "mine"
+        );
+        assert!(entries(&desk.path("sub")).is_empty());
+    }
+    // A device node: /dev/null stands for any (making one needs root).
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out", "/dev/null"])
+        .assert()
+        .code(2)
+        .stderr(contains("/dev/null is a device, not a file"));
+    // A regular file is still replaced, as before.
+    std::fs::write(desk.path("old.json"), "old").unwrap();
+    // (Not `export`: the registry document's EAC is incomplete.)
+    for args in &SINGLE_FILE_OUTPUTS[1..] {
+        std::fs::write(desk.path("old.json"), "old").unwrap();
+        desk.eacdesk()
+            .args(*args)
+            .arg("old.json")
+            .assert()
+            .success();
+        assert!(std::fs::read(desk.path("old.json")).unwrap() != b"old");
+    }
+}
