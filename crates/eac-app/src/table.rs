@@ -349,8 +349,9 @@ pub fn export_table(
     progress: &dyn Progress,
 ) -> Result<TableExportReport, AppError> {
     eac_store::atomic::refuse_database(store.path(), dest)?;
-    // Before the rows are read: a link, pipe or folder is refused at once.
-    eac_store::atomic::refuse_unwritable_file(dest)?;
+    // Before the rows are read: a link, pipe, folder or a place inside an
+    // evidence pack is refused at once.
+    eac_store::atomic::refuse_file_destination(dest)?;
     let (bytes, rows, inexact) = match format {
         TableFormat::Csv => {
             let mut bytes = Vec::new();

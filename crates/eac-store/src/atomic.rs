@@ -324,6 +324,59 @@ pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
     )))
 }
 
+/// The signed manifest of an evidence pack and its signature (written by
+/// the app's pack module, which names them the same): a folder holding
+/// both as files is taken for a pack. Recognised by name only, so that no
+/// output can break a pack whose manifest is damaged either.
+pub const PACK_MANIFEST: &str = "MANIFEST.json";
+pub const PACK_SIGNATURE: &str = "MANIFEST.sig";
+
+/// Whether `dir` holds an evidence pack's manifest and signature.
+fn is_pack_folder(dir: &Path) -> bool {
+    let file = |name| fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file());
+    file(PACK_MANIFEST) && file(PACK_SIGNATURE)
+}
+
+/// The evidence pack that `dest` would be written inside: the nearest
+/// folder holding it (resolved: links, `..`; the nearest that exists when
+/// its folder does not yet), or one above, that holds a pack's manifest
+/// and signature. `dest` itself does not count: a pack may replace a pack.
+pub fn enclosing_pack(dest: &Path) -> Option<PathBuf> {
+    let folder = folder_of(dest);
+    let existing = folder
+        .ancestors()
+        .filter(|a| !a.as_os_str().is_empty())
+        .find_map(|a| a.canonicalize().ok())
+        .or_else(|| Path::new(".").canonicalize().ok())?;
+    existing
+        .ancestors()
+        .find(|a| is_pack_folder(a))
+        .map(Path::to_owned)
+}
+
+/// Refuses a destination inside an evidence pack ([`enclosing_pack`]):
+/// any file added or changed there breaks the pack's signed manifest.
+/// `invalid_input` naming `dest` and the pack; nothing was written.
+pub fn refuse_inside_pack(dest: &Path) -> Result<()> {
+    match enclosing_pack(dest) {
+        None => Ok(()),
+        Some(pack) => Err(StoreError::InvalidInput(format!(
+            "{} is inside the evidence pack {}; writing there would break that signed pack (its manifest lists every file in it, and `pack verify` would fail). Nothing was written. Choose another folder.",
+            dest.display(),
+            pack.display()
+        ))),
+    }
+}
+
+/// Refuses a single file's destination that is not a regular file
+/// ([`refuse_unwritable_file`]) or lies inside an evidence pack
+/// ([`refuse_inside_pack`]); nothing was written. For callers that do long
+/// work before [`AtomicFile::beside`], which checks the same.
+pub fn refuse_file_destination(dest: &Path) -> Result<()> {
+    refuse_unwritable_file(dest)?;
+    refuse_inside_pack(dest)
+}
+
 /// What a file that is neither a regular file, a folder nor a link is.
 fn special_kind(kind: &fs::FileType) -> &'static str {
     #[cfg(unix)]
@@ -355,13 +408,13 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Refuses a destination that is not a regular file
-    /// ([`refuse_unwritable_file`]), repairs and cleans the destination's
-    /// folder ([`recover_folder`]), then creates
+    /// Refuses a destination that is not a regular file or lies inside an
+    /// evidence pack ([`refuse_file_destination`]), repairs and cleans the
+    /// destination's folder ([`recover_folder`]), then creates
     /// `.eacdesk-export-XXXXXX.tmp` there (mode from the user's umask) and
     /// locks it. Errors name `dest`.
     pub fn beside(dest: &Path) -> Result<AtomicFile> {
-        refuse_unwritable_file(dest)?;
+        refuse_file_destination(dest)?;
         let folder = folder_of(dest);
         recover_folder(folder)?;
         for _ in 0..8 {
@@ -464,9 +517,12 @@ pub struct AtomicDir {
 }
 
 impl AtomicDir {
-    /// Repairs and cleans the folder of `dest` ([`recover_folder`]), then
-    /// creates the hidden folder there. Errors name `dest`.
+    /// Refuses a destination inside an evidence pack
+    /// ([`refuse_inside_pack`]), repairs and cleans the folder of `dest`
+    /// ([`recover_folder`]), then creates the hidden folder there. Errors
+    /// name `dest`.
     pub fn beside(dest: &Path) -> Result<AtomicDir> {
+        refuse_inside_pack(dest)?;
         let parent = folder_of(dest);
         recover_folder(parent)?;
         for _ in 0..8 {
@@ -1028,6 +1084,53 @@ pub(crate) mod tests {
             fs::read_to_string(dir.path().join("precious.txt")).unwrap(),
             "mine"
         );
+    }
+
+    #[test]
+    fn nothing_is_written_inside_an_evidence_pack_or_below_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path().join("pk");
+        fs::create_dir_all(pack.join("p2/eacs")).unwrap();
+        for name in [PACK_MANIFEST, PACK_SIGNATURE, "eacs.json"] {
+            fs::write(pack.join(name), "signed").unwrap();
+        }
+        let before = names(&pack);
+        for dest in [
+            pack.join("eacs.json"),
+            pack.join("new.json"),
+            pack.join("p2/eacs/x.json"),
+            pack.join("missing/x.json"),
+            pack.join("p2/../eacs.json"),
+        ] {
+            let Err(e) = AtomicFile::beside(&dest) else {
+                panic!("{} was accepted", dest.display());
+            };
+            let message = e.to_string();
+            assert!(
+                message.contains("would break that signed pack"),
+                "{message}"
+            );
+            assert!(message.contains(&dest.display().to_string()), "{message}");
+        }
+        for dest in [pack.join("p2"), pack.join("sub"), pack.join("p2/eacs/x")] {
+            let Err(e) = AtomicDir::beside(&dest) else {
+                panic!("{} was accepted", dest.display());
+            };
+            assert!(e.to_string().contains("signed pack"), "{e}");
+        }
+        assert_eq!(names(&pack), before);
+        assert_eq!(
+            fs::read_to_string(pack.join("eacs.json")).unwrap(),
+            "signed"
+        );
+        // The pack itself may be replaced (a new pack over it), and a
+        // folder beside it written.
+        assert!(enclosing_pack(&pack).is_none());
+        AtomicDir::beside(&pack).unwrap();
+        AtomicFile::beside(&dir.path().join("beside.json")).unwrap();
+        // A manifest without its signature is not a pack.
+        fs::remove_file(pack.join(PACK_SIGNATURE)).unwrap();
+        assert!(enclosing_pack(&pack.join("eacs.json")).is_none());
     }
 
     #[cfg(unix)]

@@ -197,6 +197,7 @@ impl NewDatabase {
                 source: io::Error::new(io::ErrorKind::AlreadyExists, "the file already exists"),
             });
         }
+        crate::atomic::refuse_inside_pack(dest)?;
         let folder = folder_of(dest);
         fs::create_dir_all(folder).map_err(io_err(dest))?;
         remove_abandoned(folder);

@@ -622,6 +622,7 @@ pub fn copy_file(
             "a copy goes into a new file; this one exists and was left alone",
         )));
     }
+    crate::atomic::refuse_inside_pack(dest)?;
     let source = rusqlite::Connection::open_with_flags(
         from,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -40,8 +40,9 @@ use crate::AppError;
 
 /// The manifest's `format`.
 pub const PACK_FORMAT: &str = "eacdesk-pack-v1";
-pub const MANIFEST_FILE: &str = "MANIFEST.json";
-pub const SIGNATURE_FILE: &str = "MANIFEST.sig";
+/// Named in the store, which refuses every output inside a pack by them.
+pub const MANIFEST_FILE: &str = atomic::PACK_MANIFEST;
+pub const SIGNATURE_FILE: &str = atomic::PACK_SIGNATURE;
 const LISTING_FILE: &str = "eacs.json";
 const P2_DIR: &str = "p2";
 const SOURCES_DIR: &str = "sources";
@@ -265,6 +266,7 @@ pub fn make_pack_with_key_dir(
     }
     let final_dir = final_location(dest)?;
     atomic::refuse_database(store.path(), &final_dir)?;
+    atomic::refuse_inside_pack(&final_dir)?;
     refuse_selection(store, filter, &final_dir)?;
     let since_version = store.data_version()?;
     let chain = store.verify_audit_chain()?;

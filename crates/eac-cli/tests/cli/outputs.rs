@@ -121,3 +121,74 @@ fn a_single_file_output_never_replaces_a_link_a_pipe_or_a_folder() {
         assert!(std::fs::read(desk.path("old.json")).unwrap() != b"old");
     }
 }
+
+/// Every file and folder under `dir` with its content's SHA-256.
+fn tree(dir: &Path) -> Vec<(String, String)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
+        for name in entries(dir) {
+            let path = dir.join(&name);
+            let relative = path.strip_prefix(root).unwrap().display().to_string();
+            if path.is_dir() {
+                out.push((format!("{relative}/"), String::new()));
+                walk(root, &path, out);
+            } else {
+                out.push((relative, sha256_of(&path)));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+#[test]
+fn nothing_is_ever_written_inside_an_evidence_pack() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "10"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "pk"])
+        .assert()
+        .success();
+    let before = tree(&desk.path("pk"));
+    let outputs: [&[&str]; 9] = [
+        &["pack", "--out", "pk/sub"],
+        &["pack", "--out", "pk/p2"],
+        &["export", "--profile", "p2", "--out", "pk/p2"],
+        &["export", "--profile", "p2", "--out", "pk/new"],
+        &["export", "--profile", "p1", "--out", "pk/eacs.json"],
+        &["export", "--profile", "p1", "--out", "pk/p2/eacs/new.json"],
+        &["sample", "--eacs", "3", "--out", "pk/sample.json"],
+        &["ls", "--xlsx", "pk/eacs.xlsx"],
+        &["copy", "--to", "pk/copy.sqlite"],
+    ];
+    for args in outputs {
+        let out = args.last().unwrap();
+        desk.eacdesk()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains(format!("{out} is inside the evidence pack")))
+            .stderr(contains("would break that signed pack"))
+            .stderr(contains("Choose another folder"));
+        assert_eq!(tree(&desk.path("pk")), before, "{args:?}");
+    }
+    // A new database inside it.
+    desk.bare()
+        .args(["--db", "pk/new.sqlite", "sample", "--eacs", "3"])
+        .assert()
+        .code(2)
+        .stderr(contains("would break that signed pack"));
+    assert_eq!(tree(&desk.path("pk")), before);
+    desk.bare()
+        .args(["pack", "verify", "pk"])
+        .assert()
+        .success();
+    // The pack itself may still be replaced by a new pack.
+    desk.eacdesk()
+        .args(["pack", "--out", "pk"])
+        .assert()
+        .success();
+}
