@@ -682,8 +682,10 @@ fn import_user() -> &'static str {
 /// The end of an import transaction (before `cds_synced` is set and
 /// superseded envelopes are dropped): envelope-only EACs that now have full
 /// data are audited as replaced, envelopes the batch added are noted, and
-/// the batch records the newest audit id (later records mean later changes).
-pub(crate) fn finish_import(w: &Write) -> Result<()> {
+/// the batch records the newest audit id (later records mean later changes)
+/// and counts those full EACs as replaced, not added. Returns how many
+/// there were.
+pub(crate) fn finish_import(w: &Write) -> Result<usize> {
     let db = w.db();
     let (batch, file) = latest_batch(db)?;
     let superseded: Vec<(String, i64)> = db.collect(
@@ -691,10 +693,12 @@ pub(crate) fn finish_import(w: &Write) -> Result<()> {
         &[],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
+    let mut replaced = 0;
     for (cds_eac_id, row) in superseded {
         let Some(envelope) = find_envelope(db, &cds_eac_id)? else {
             continue;
         };
+        replaced += 1;
         let after = eac_state(db, row)?;
         let audit_id = audit(
             w,
@@ -714,12 +718,15 @@ pub(crate) fn finish_import(w: &Write) -> Result<()> {
             AND cds_eac_id NOT IN (SELECT cds_eac_id FROM import_changes WHERE batch_id = ?1)",
         &[&batch],
     )?;
+    // A full EAC that took the place of an envelope-only one was written
+    // as added; it replaced it (audited as such above, undone as such).
     db.execute(
-        "UPDATE import_batches SET last_audit_id = (SELECT COALESCE(MAX(id), 0) FROM audit_log)
+        "UPDATE import_batches SET last_audit_id = (SELECT COALESCE(MAX(id), 0) FROM audit_log),
+            added = added - ?2, replaced = replaced + ?2
           WHERE id = ?1",
-        &[&batch],
+        &[&batch, &rows::count(replaced)],
     )?;
-    Ok(())
+    Ok(replaced)
 }
 
 /// Deletes (or, dry run, counts) the EACs of `target`.

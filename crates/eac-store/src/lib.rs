@@ -96,6 +96,18 @@ pub(crate) fn page_size(limit: usize) -> usize {
     }
 }
 
+/// The end of every import's transaction ([`history::finish_import`], then
+/// `cds_synced`): the report counts a full EAC that took the place of an
+/// envelope-only one as replaced, as the batch's row, the audit log and
+/// the undo do.
+fn import_finished(w: &write::Write, mut report: FileImportReport) -> Result<FileImportReport> {
+    let replaced = history::finish_import(w)?;
+    report.added = report.added.saturating_sub(replaced);
+    report.replaced += replaced;
+    p2::mark_synced_by_latest_batch(w)?;
+    Ok(report)
+}
+
 /// An open EAC database.
 pub struct Store {
     conn: rusqlite::Connection,
@@ -424,9 +436,7 @@ impl Store {
         // On a server database too (decision 220).
         self.write_either(|w| {
             let report = import::import_file(w, path, opts, progress)?;
-            history::finish_import(w)?;
-            p2::mark_synced_by_latest_batch(w)?;
-            Ok(report)
+            import_finished(w, report)
         })
     }
 
@@ -438,7 +448,10 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
         // On a server database too: a server transaction rolled back.
-        self.dry_run_either(|w| import::import_file(w, path, opts, progress))
+        self.dry_run_either(|w| {
+            let report = import::import_file(w, path, opts, progress)?;
+            import_finished(w, report)
+        })
     }
 
     /// What importing a P2 listing or bundle would do, writing nothing.
@@ -449,7 +462,10 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
         // On a server database too (decision 220).
-        self.dry_run_either(|w| p2::import_p2(w, path, opts, progress))
+        self.dry_run_either(|w| {
+            let report = p2::import_p2(w, path, opts, progress)?;
+            import_finished(w, report)
+        })
     }
 
     /// Imports EACs already in memory (sample data) as one transaction.
@@ -461,9 +477,7 @@ impl Store {
     ) -> Result<FileImportReport> {
         self.write_either(|w| {
             let report = import::import_eacs(w, source_name, eacs, progress)?;
-            history::finish_import(w)?;
-            p2::mark_synced_by_latest_batch(w)?;
-            Ok(report)
+            import_finished(w, report)
         })
     }
 
@@ -477,9 +491,7 @@ impl Store {
         // On a server database too (issue 17).
         self.write_either(|w| {
             let report = registry::import_document(w, doc, progress)?;
-            history::finish_import(w)?;
-            p2::mark_synced_by_latest_batch(w)?;
-            Ok(report)
+            import_finished(w, report)
         })
     }
 
@@ -595,9 +607,7 @@ impl Store {
         // On a server database too (decision 220).
         self.write_either(|w| {
             let report = p2::import_p2(w, path, opts, progress)?;
-            history::finish_import(w)?;
-            p2::mark_synced_by_latest_batch(w)?;
-            Ok(report)
+            import_finished(w, report)
         })
     }
 

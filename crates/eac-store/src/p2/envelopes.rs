@@ -218,6 +218,23 @@ pub(super) struct EnvelopeCounts {
     pub skipped: usize,
 }
 
+/// Adds what storing envelope-only EACs did to the newest import batch's
+/// row (its full EACs' counts were written when they were stored; the
+/// envelopes came between them).
+pub(super) fn record_envelope_counts(w: &Write, counts: &EnvelopeCounts) -> Result<()> {
+    w.db().execute(
+        "UPDATE import_batches SET added = added + ?1, replaced = replaced + ?2,
+            skipped = skipped + ?3
+          WHERE id = (SELECT max(id) FROM import_batches)",
+        &[
+            &rows::count(counts.added),
+            &rows::count(counts.replaced),
+            &rows::count(counts.skipped),
+        ],
+    )?;
+    Ok(())
+}
+
 pub(super) fn store_envelopes(
     w: &Write,
     envelopes: Vec<EacEnvelope>,
@@ -288,14 +305,5 @@ pub(super) fn store_envelopes(
             ],
         )?;
     }
-    db.execute(
-        "UPDATE import_batches SET added = ?2, replaced = ?3, skipped = ?4 WHERE id = ?1",
-        &[
-            &batch,
-            &rows::count(report.added),
-            &rows::count(report.replaced),
-            &rows::count(report.skipped),
-        ],
-    )?;
     Ok(())
 }

@@ -13,7 +13,7 @@ use crate::import::MAX_REPORTED;
 use crate::{FileImportReport, ImportOptions, Progress, Result, StoreError};
 
 use super::detail::{locate, read_detail, P2Source};
-use super::envelopes::{store_envelopes, EnvelopeCounts};
+use super::envelopes::{record_envelope_counts, store_envelopes, EnvelopeCounts};
 use super::io_err;
 
 /// Imports a P2 listing (or bundle folder) into the open transaction: every
@@ -193,6 +193,7 @@ pub(crate) fn import_p2(
     report.added += envelope_counts.added;
     report.replaced += envelope_counts.replaced;
     report.skipped += envelope_counts.skipped;
+    record_envelope_counts(w, &envelope_counts)?;
     report.warning_count += found.warning_count;
     report
         .warnings

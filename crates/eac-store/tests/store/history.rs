@@ -842,3 +842,71 @@ fn an_undo_over_many_eacs_names_exactly_the_ones_changed_after_it() {
     }
     assert_eq!(env.count(), 40);
 }
+
+/// What the import list shows for an import is what the import said: a P2
+/// listing's envelope-only EACs are counted in its row (they used to
+/// overwrite the counts of the full EACs beside them), and a full EAC that
+/// takes the place of an envelope-only one is "replaced" — in the report,
+/// in the row, in the audit log and in the undo alike (it was reported as
+/// added).
+#[test]
+fn an_imports_counts_are_the_same_in_its_report_its_row_and_its_undo() {
+    let mut env = Env::new();
+    let listed = |env: &Env| {
+        let b = env.store.import_batches().unwrap().remove(0);
+        (b.added, b.replaced, b.skipped)
+    };
+    let first = env.listing("first.json", &[eac("e-1"), eac("e-2")]);
+    let report = env.import(&first).unwrap();
+    assert_eq!((report.added, report.replaced, report.skipped), (2, 0, 0));
+    assert_eq!(listed(&env), (2, 0, 0));
+
+    // A P2 bundle of full EACs into another database: two added there.
+    let bundle = env.file("bundle");
+    env.store
+        .export_p2(None, &bundle, None, &NoProgress)
+        .unwrap();
+    let mut other = Env::new();
+    let report = other
+        .store
+        .import_p2(&bundle, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!((report.added, report.replaced, report.skipped), (2, 0, 0));
+    assert_eq!(listed(&other), (2, 0, 0));
+
+    // Envelope-only EACs beside full ones already stored: four added.
+    let report = env
+        .store
+        .import_p2(&meeting_example(), ImportOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!((report.added, report.replaced, report.skipped), (4, 0, 0));
+    assert_eq!(listed(&env), (4, 0, 0));
+
+    // Full data for one of them, and one EAC new: one replaced, one added,
+    // the dry run saying the same.
+    let mut full = eac("99999999-dk1");
+    full.cds_modified = ts("2024-06-01T00:00:00Z");
+    let later = env.listing("later.json", &[full, eac("e-3")]);
+    let dry = env
+        .store
+        .import_file_dry_run(&later, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!((dry.added, dry.replaced, dry.skipped), (1, 1, 0));
+    let report = env.import(&later).unwrap();
+    assert_eq!((report.added, report.replaced, report.skipped), (1, 1, 0));
+    assert_eq!(listed(&env), (1, 1, 0));
+    let replaced = env
+        .store
+        .audit_log(Some("99999999-dk1"))
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.action == eac_store::AuditAction::ImportReplace)
+        .count();
+    assert_eq!(replaced, 1);
+    let batch = env.store.import_batches().unwrap()[0].id;
+    let undone = env
+        .store
+        .undo_import(batch, &why("wrong file"), "alice", false, &NoProgress)
+        .unwrap();
+    assert_eq!((undone.removed, undone.restored), (1, 1));
+}
