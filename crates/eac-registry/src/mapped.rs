@@ -5,8 +5,9 @@
 //!
 //! The mapping says everything a registry-specific reader knows by heart;
 //! nothing is guessed past it (docs/decisions.md, "Mapped CSV"): a technology not in the
-//! mapping's own table stays empty, a status is kept as printed, and a
-//! count given both by a column and by the range must agree.
+//! mapping's own table stays empty, a status is kept as printed (one no
+//! reader knows is no claim, with a warning on its line: decision 75), and
+//! a count given both by a column and by the range must agree.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,7 +16,7 @@ use eac_model::{Date, Decimal, EnergyUnit, TechnologyType};
 use serde::{Deserialize, Serialize};
 
 use crate::csv_rows::{self, Row};
-use crate::record::{Claim, Device, Locator, RangeRecord, ReadError, Statement, Status};
+use crate::record::{Claim, Device, Locator, RangeRecord, ReadError, Statement, Status, Warning};
 use crate::text::{self, DateOrder, NumberStyle};
 
 /// Where a field's text comes from.
@@ -551,7 +552,8 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
     let plan = Plan::new(&Resolver { header, mapping })?;
     let mut statement = Statement::default();
     for row in data {
-        statement.ranges.push(read_row(row, &plan, mapping, zone)?);
+        let range = read_row(row, &plan, mapping, zone, &mut statement.warnings)?;
+        statement.ranges.push(range);
     }
     Ok(statement)
 }
@@ -561,6 +563,7 @@ fn read_row(
     plan: &Plan,
     mapping: &Mapping,
     zone: chrono_tz::Tz,
+    warnings: &mut Vec<Warning>,
 ) -> Result<RangeRecord, ReadError> {
     let at = Locator::Line(row.line);
     let bad = |s: &Source, message: String| {
@@ -698,6 +701,27 @@ fn read_row(
         Some(s) if !s.text(row).is_empty() => Some(date(s, "the claim date")?),
         _ => None,
     };
+    if let Status::Other(_) = status {
+        // Decision 75: kept as printed, not a claim, and said.
+        let dated = match (&plan.claim_date, claim_date) {
+            (Some(s), Some(_)) => format!(
+                ", although the row has a claim date ({}): if these certificates were claimed, \
+                 write the status as Retired, Redeemed, Cancelled or Claimed and import the file \
+                 again",
+                s.text(row)
+            ),
+            _ => String::new(),
+        };
+        warnings.push(Warning {
+            at: at.clone(),
+            message: format!(
+                "{}: status `{status_text}` is not one EAC Desk knows (Issued, Active, Retired, \
+                 Redeemed, Cancelled, Claimed, Expired, Revoked, Withdrawn); it is kept as \
+                 printed and not counted as a claim{dated}",
+                plan.status.label()
+            ),
+        });
+    }
     let mut facts = Vec::new();
     let claim = match (status.is_claim(), claim_date) {
         (true, Some(d)) => Claim::On(d),

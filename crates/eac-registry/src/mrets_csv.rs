@@ -18,7 +18,10 @@
 //!   is read; otherwise the rows are `active` (never retired) and the
 //!   statement warns once. A retired row's claim date comes from a
 //!   `Retirement Date` / `Retired Date` column when there is one, else
-//!   the claim is undated.
+//!   the claim is undated. A Status no reader knows (`Retired -
+//!   Voluntary`) is kept as printed and is not a claim, with a warning on
+//!   its line (decision 75); a Retirement Date of a row that is not a
+//!   claim is kept as the `retirement_date` fact.
 //! - Generation dates are calendar days local to the generator's state or
 //!   province (the zone of its largest part); an unknown Location is read
 //!   in America/Chicago (M-RETS' home zone) with a warning.
@@ -357,18 +360,40 @@ fn read_row(
             Status::Active
         }
     };
-    let claim = if status.is_claim() {
-        match cell(cols.retired_on) {
-            Some(t) => Claim::On(date(t).ok_or_else(|| {
+    let retired_on = match cell(cols.retired_on) {
+        Some(t) => Some((
+            t,
+            date(t).ok_or_else(|| {
                 err(format!(
                     "the retirement date `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY)"
                 ))
-            })?),
-            None => Claim::Undated,
-        }
-    } else {
-        Claim::No
+            })?,
+        )),
+        None => None,
     };
+    let claim = match (status.is_claim(), retired_on) {
+        (true, Some((_, d))) => Claim::On(d),
+        (true, None) => Claim::Undated,
+        (false, _) => Claim::No,
+    };
+    if let (Status::Other(_), Some(printed)) = (&status, cell(cols.status)) {
+        // Decision 75: kept as printed, not a claim, and said.
+        let dated = match retired_on {
+            Some((t, _)) => format!(
+                ", although the row has a Retirement Date ({t}): if these RECs were retired, \
+                 correct the Status to Retired and import the file again"
+            ),
+            None => String::new(),
+        };
+        statement.warnings.push(Warning {
+            at: at.clone(),
+            message: format!(
+                "Status `{printed}` is not one EAC Desk knows (Active, Issued, Retired, \
+                 Redeemed, Cancelled, Claimed, Expired, Revoked, Withdrawn); it is kept as \
+                 printed and not counted as a claim{dated}"
+            ),
+        });
+    }
 
     // Production period, local to the generator's state.
     let location = cell(cols.location);
@@ -441,6 +466,10 @@ fn read_row(
         }
     }
     facts.push(("serial_numbers".to_owned(), printed.to_owned()));
+    if let (Claim::No, Some((_, d))) = (&claim, retired_on) {
+        // Printed but no claim date here: kept, never dropped.
+        facts.push(("retirement_date".to_owned(), d.to_string()));
+    }
 
     for (serial, count) in ranges {
         let (first, last) = (

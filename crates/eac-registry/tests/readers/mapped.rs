@@ -219,6 +219,42 @@ fn bad_cells_are_refused_with_line_and_column_name() {
     ));
 }
 
+/// Decision 75, as the Ofgem and EnergyTag readers do it: a status no
+/// reader knows (`annulé`) is kept as printed and is no claim, with a
+/// warning naming the line, the column and the value (and the claim date
+/// the row prints, kept as `status_date`).
+#[test]
+fn an_unknown_status_is_kept_as_printed_with_a_warning() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
+    let rows = "1;D;Hydro;01.01.2023;31.01.2023;1 - 4;4;annulé;15.03.2024;;;\n\
+                1;D;Hydro;01.01.2023;31.01.2023;5 - 8;4;Cancelled;15.03.2024;;;\n\
+                1;D;Hydro;01.01.2023;31.01.2023;9 - 9;1;Gesperrt;;;;\n";
+    let st = mapped::read(format!("{head}{rows}").as_bytes(), &m).unwrap();
+    let got: Vec<(Status, Claim)> = st
+        .ranges
+        .iter()
+        .map(|r| (r.status.clone(), r.claim.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Status::Other("annulé".into()), Claim::No),
+            (Status::Cancelled, Claim::On("2024-03-15".parse().unwrap())),
+            (Status::Other("gesperrt".into()), Claim::No),
+        ]
+    );
+    assert_eq!(facts(&st.ranges[0]), [("status_date", "2024-03-15")]);
+    assert_eq!(st.warnings.len(), 2, "{:?}", st.warnings);
+    assert_eq!(st.warnings[0].at, Locator::Line(4));
+    let w = &st.warnings[0].message;
+    assert!(w.contains("`Status` (8)") && w.contains("`annulé`"), "{w}");
+    assert!(w.contains("not counted as a claim"), "{w}");
+    assert!(w.contains("15.03.2024"), "{w}");
+    assert_eq!(st.warnings[1].at, Locator::Line(6));
+    assert!(st.warnings[1].message.contains("`Gesperrt`"));
+}
+
 #[test]
 fn validate_names_everything_missing_at_once() {
     let problems = Mapping::default().validate().unwrap_err().0;

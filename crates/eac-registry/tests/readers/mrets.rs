@@ -149,6 +149,56 @@ fn retired_rows_are_claims_dated_only_when_the_file_dates_them() {
     );
 }
 
+/// Decision 75: a status the reader does not know is kept as printed, is
+/// not a claim, and is said: a `Retired - Voluntary` row with a retirement
+/// date was stored as not retired without a word.
+#[test]
+fn an_unknown_status_is_kept_as_printed_with_a_warning_and_its_date_kept() {
+    let csv = "Account,Account ID,M-RETS ID,Organization,Generator,Fuel Type,Vintage,Generation Start,Generation End Date,Location,Type,Eligibility,Quantity,Serial Numbers,Status,Retirement Date\n\
+               A,1,M1,O,G,Wind,07/2020,07-01-2020,07-31-2020,ND,REC,,1794,2194-ND-07-2020-CAC76615-56217-58010,Retired - Voluntary,12-30-2022\n\
+               A,1,M1,O,G,Wind,08/2020,08-01-2020,08-31-2020,ND,REC,,5,2194-ND-08-2020-B-1-5,Pending,\n\
+               A,1,M1,O,G,Wind,09/2020,09-01-2020,09-30-2020,ND,REC,,5,2194-ND-09-2020-B-1-5,Active,01-15-2023\n";
+    let st = mrets_csv::read(csv.as_bytes()).unwrap();
+    let got: Vec<(Status, Claim)> = st
+        .ranges
+        .iter()
+        .map(|r| (r.status.clone(), r.claim.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            (Status::Other("retired - voluntary".into()), Claim::No),
+            (Status::Other("pending".into()), Claim::No),
+            (Status::Active, Claim::No),
+        ]
+    );
+    // A date the row prints is not dropped, even where it is no claim date.
+    assert!(facts(&st.ranges[0]).contains(&("retirement_date", "2022-12-30")));
+    assert!(facts(&st.ranges[2]).contains(&("retirement_date", "2023-01-15")));
+    assert!(!facts(&st.ranges[1])
+        .iter()
+        .any(|(k, _)| *k == "retirement_date"));
+
+    let warnings: Vec<(Locator, &str)> = st
+        .warnings
+        .iter()
+        .map(|w| (w.at.clone(), w.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings[0].0, Locator::Line(2));
+    let m = warnings[0].1;
+    assert!(m.contains("`Retired - Voluntary`"), "{m}");
+    assert!(m.contains("not counted as a claim"), "{m}");
+    assert!(m.contains("12-30-2022"), "{m}");
+    assert_eq!(warnings[1].0, Locator::Line(3));
+    assert!(warnings[1].1.contains("`Pending`"), "{}", warnings[1].1);
+    assert!(
+        !warnings[1].1.contains("Retirement Date"),
+        "{}",
+        warnings[1].1
+    );
+}
+
 #[test]
 fn a_quantity_the_serial_numbers_do_not_hold_refuses_the_file() {
     let err = mrets_csv::read(&fixture("mrets/quantity-mismatch.csv")).unwrap_err();
