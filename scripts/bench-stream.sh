@@ -38,7 +38,7 @@ make_db() {
   local n=$1 db=$2
   rm -f "$db"
   "$BIN" --db "$db" sample --eacs 500 >/dev/null
-  "$BIN" --db "$db" beneficiaries set --all-matching --type general \
+  "$BIN" --db "$db" beneficiaries set --all-matching --yes --type general \
     --reason "bench: bulk edit" >/dev/null
   local have copies
   have=$(sqlite3 "$db" "SELECT COUNT(*) FROM audit_log")

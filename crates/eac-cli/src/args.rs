@@ -355,6 +355,10 @@ pub struct SetArgs {
     /// With --all-matching: only say how many EACs would change
     #[arg(long, requires = "all_matching")]
     pub dry_run: bool,
+    /// With --all-matching: confirm changing more than one EAC (without
+    /// it, nothing is changed)
+    #[arg(long, requires = "all_matching")]
+    pub yes: bool,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
@@ -452,7 +456,8 @@ pub struct SetEmissionsArgs {
 /// `eacdesk set`: the fields it writes, with what each expects, for `--help`.
 fn set_fields_help() -> String {
     let mut text = String::from(
-        "Fields (FIELD=VALUE; `issued` and `retired` fill only the values that lack the date):\n",
+        "Fields (FIELD=VALUE; `issued` fills the values without an issue date, `retired` the values\n\
+         proven retired without a date: it never makes a value retired):\n",
     );
     for f in SettableField::ALL {
         text.push_str(&format!("  {:<24} {}\n", f.as_str(), f.expects()));

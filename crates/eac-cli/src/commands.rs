@@ -940,6 +940,9 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     let changed = if a.dry_run {
         0
     } else {
+        // As `set`, `delete` and `undo-import`: more than one EAC only
+        // with --yes.
+        confirmed(matching, a.yes, "change the beneficiaries of")?;
         let bar = Bar::new(Units::Eacs);
         let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
         bar.finish();
@@ -2056,6 +2059,14 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
         out.json(&report)?;
     } else {
         print_set(&mut out, &report)?;
+        let dates_retirement = values.iter().any(|v| v.field == SettableField::Retired);
+        if dates_retirement && report.changed < report.matching {
+            writeln!(
+                out,
+                "`retired` dates only values proven retired without a date; a value that is not \
+                 retired stays so (its retirement comes from the registry's statement: import it)."
+            )?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -2071,6 +2082,12 @@ fn print_set(out: &mut Out, r: &eac_app::SetFieldsReport) -> Result<(), render::
             out,
             "{matching}; {} would change, {} of them then complete. Nothing was changed (--dry-run).",
             r.changed, r.now_complete
+        )?;
+    } else if r.changed == 0 {
+        writeln!(
+            out,
+            "{matching}; nothing changed: {} already held these values, so no audit record was written.",
+            if r.matching == 1 { "it" } else { "they" }
         )?;
     } else {
         writeln!(

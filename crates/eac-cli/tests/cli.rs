@@ -522,7 +522,8 @@ fn beneficiary_edits_are_checked_and_audited() {
         .stderr(contains("rule 4"));
     assert_eq!(desk.json(&["show", "e-02"])["beneficiary_type"], "account");
 
-    // Bulk: says how many match, then how many changed.
+    // Bulk: more than one EAC only with --yes, as `set` and `delete`.
+    let before = desk.json(&["audit"]).as_array().unwrap().len();
     desk.eacdesk()
         .args([
             "beneficiaries",
@@ -530,6 +531,24 @@ fn beneficiary_edits_are_checked_and_audited() {
             "--all-matching",
             "--technology",
             "wind",
+        ])
+        .args(["--type", "program", "--id", "PRG-1", "--reason", "green program"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "This would change the beneficiaries of 6 EACs; nothing was changed. Run it again with --yes",
+        ));
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), before);
+    assert_eq!(desk.ids(&["--search", "PRG-1"]).len(), 0);
+    // Then: says how many match, then how many changed.
+    desk.eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--technology",
+            "wind",
+            "--yes",
         ])
         .args([
             "--type",
@@ -553,6 +572,7 @@ fn beneficiary_edits_are_checked_and_audited() {
             "--all-matching",
             "--technology",
             "wind",
+            "--yes",
         ])
         .args(["--type", "program", "--id", "PRG-1", "--reason", "again"])
         .assert()
@@ -2132,4 +2152,39 @@ fn help_explains_each_value_of_the_spec_options() {
         .assert()
         .code(2)
         .stderr(contains("p3").and(contains("p1, p2")));
+}
+
+/// `set ID retired=DATE` dates values proven retired without a date; it
+/// never retires a value. On an EAC none of whose values is retired it
+/// changes nothing, and says so (no "recorded in the audit log", which it
+/// said with 0 changed) with what to do instead; nothing is audited.
+#[test]
+fn a_retirement_date_never_retires_a_value_and_a_set_that_changes_nothing_says_so() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "40", "--seed", "3"])
+        .assert()
+        .success();
+    let not_retired = desk.ids(&["--retired", "no"]);
+    let id = not_retired.first().expect("a sample EAC not retired");
+    let before = desk.json(&["show", id]);
+    let audit = desk.json(&["audit"]).as_array().unwrap().len();
+    desk.eacdesk()
+        .args(["set", id, "retired=2023-12-01", "--reason", "statement"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "1 EAC matches; nothing changed: it already held these values, so no audit record was written.",
+        ))
+        .stdout(contains(
+            "`retired` dates only values proven retired without a date; a value that is not retired stays so",
+        ))
+        .stdout(contains("recorded in the audit log").not());
+    assert_eq!(desk.json(&["show", id]), before);
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), audit);
+    desk.eacdesk()
+        .args(["set", "--help"])
+        .assert()
+        .success()
+        .stdout(contains("it never makes a value retired"));
 }

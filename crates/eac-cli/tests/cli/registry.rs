@@ -594,6 +594,7 @@ fn incomplete_eacs_block_the_export_until_set_completes_them_then_it_validates()
             "ACC-1",
             "--reason",
             "claimed for Acme",
+            "--yes",
         ])
         .assert()
         .success();

@@ -20,6 +20,7 @@ fn desk_with_a_long_log() -> Desk {
             "--all-matching",
             "--type",
             "general",
+            "--yes",
         ])
         .args(["--reason", "bulk check ø"])
         .assert()
