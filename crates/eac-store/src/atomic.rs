@@ -822,7 +822,7 @@ pub fn recover_folder(folder: &Path) -> Result<()> {
             }
         } else if meta.is_dir() && is_temp_dir_name(name) {
             if let Some(_held) = try_lock(&path) {
-                crate::p2::remove_bundle_files(&path, None);
+                remove_abandoned_build(&path);
             }
         } else if meta.is_dir() && name.starts_with(ASIDE_PREFIX) {
             let dest_name = &name[ASIDE_PREFIX.len()..];
@@ -844,6 +844,101 @@ pub fn recover_folder(folder: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Removes what a killed export or pack left in its hidden folder `dir`
+/// (whose lock is no longer held), depth first: the hidden folders and
+/// temporary files of our naming inside it that no running export holds
+/// (a pack builds its P1 listing and its P2 bundle beside their places in
+/// its own hidden folder, so a killed pack leaves them one level down),
+/// then a finished P2 bundle at `p2/` by its marker, the files a pack
+/// writes and those of a bundle, by name ([`is_pack_file`]); the folder
+/// goes when it is empty. Anything else stays, and so does the folder
+/// holding it. Best effort.
+fn remove_abandoned_build(dir: &Path) {
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            let path = entry.path();
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            if meta.is_dir() && is_temp_dir_name(name) {
+                if let Some(_held) = try_lock(&path) {
+                    remove_abandoned_build(&path);
+                }
+            } else if meta.is_file() && is_temp_file_name(name) {
+                if let Some(_held) = try_lock(&path) {
+                    let _ = fs::remove_file(&path);
+                }
+            }
+        }
+    }
+    crate::p2::remove_finished_bundle(&dir.join(PACK_BUNDLE_DIR));
+    for folder in ["", PACK_SOURCES_DIR, PACK_CLAIMS_DIR] {
+        let Ok(entries) = fs::read_dir(dir.join(folder)) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Some(name) = entry.file_name().to_str().map(str::to_owned) else {
+                continue;
+            };
+            let relative = if folder.is_empty() {
+                name
+            } else {
+                format!("{folder}/{name}")
+            };
+            let path = entry.path();
+            if is_pack_file(&relative) && fs::symlink_metadata(&path).is_ok_and(|m| m.is_file()) {
+                let _ = fs::remove_file(&path);
+            }
+        }
+        if !folder.is_empty() {
+            let _ = fs::remove_dir(dir.join(folder));
+        }
+    }
+    crate::p2::remove_bundle_files(dir, None);
+}
+
+/// The folders of an evidence pack: its P2 bundle, its registry
+/// documents, its claims (the app's pack module writes them).
+const PACK_BUNDLE_DIR: &str = "p2";
+const PACK_SOURCES_DIR: &str = "sources";
+const PACK_CLAIMS_DIR: &str = "claims";
+
+/// Whether `relative` (`/`-separated) is the name of a file an evidence
+/// pack holds outside its P2 bundle: the manifest and its signature, the
+/// P1 listing, the audit chain, the claim statement, `sources/<12 hex
+/// digits>-<name>` and `claims/claim-<n>.json` or `.csv`. What a killed
+/// pack left in its hidden folder is removed by these names only; a test
+/// of the app's pack module checks that every file of a pack has one.
+pub fn is_pack_file(relative: &str) -> bool {
+    match relative.split_once('/') {
+        None => [
+            PACK_MANIFEST,
+            PACK_SIGNATURE,
+            "eacs.json",
+            "audit.jsonl",
+            "claim-statement.csv",
+            "claim-statement.pdf",
+        ]
+        .contains(&relative),
+        Some((PACK_SOURCES_DIR, name)) => {
+            !name.contains('/')
+                && name.len() > 13
+                && name.as_bytes()[..12].iter().all(u8::is_ascii_hexdigit)
+                && name.as_bytes()[12] == b'-'
+        }
+        Some((PACK_CLAIMS_DIR, name)) => name
+            .strip_prefix("claim-")
+            .and_then(|rest| {
+                rest.strip_suffix(".json")
+                    .or_else(|| rest.strip_suffix(".csv"))
+            })
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())),
+        Some(_) => false,
+    }
 }
 
 fn same_dir(a: Option<&Path>, b: &Path) -> bool {
@@ -1131,6 +1226,113 @@ pub(crate) mod tests {
         // A manifest without its signature is not a pack.
         fs::remove_file(pack.join(PACK_SIGNATURE)).unwrap();
         assert!(enclosing_pack(&pack.join("eacs.json")).is_none());
+    }
+
+    /// Writes each `/`-separated file under `root` with its folders.
+    fn files(root: &Path, relatives: &[&str]) {
+        for relative in relatives {
+            let path = root.join(relative);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(path, "left by a killed pack").unwrap();
+        }
+    }
+
+    #[test]
+    fn a_killed_packs_hidden_folders_are_removed_at_every_depth_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = dir.path().join(".eacdesk-bundle-aaaaaa");
+        // A pack killed while its P2 bundle was built beside `p2` in the
+        // pack's own hidden folder, after its listing and documents.
+        files(
+            &outer,
+            &[
+                "eacs.json",
+                ".eacdesk-export-bbbbbb.tmp",
+                "audit.jsonl",
+                "claim-statement.csv",
+                "claim-statement.pdf",
+                "MANIFEST.json",
+                "MANIFEST.sig",
+                "sources/0123456789ab-necs.pdf",
+                "claims/claim-1.json",
+                "claims/claim-1.csv",
+                ".eacdesk-bundle-cccccc/eacs.json",
+                ".eacdesk-bundle-cccccc/FORMAT.md",
+                ".eacdesk-bundle-cccccc/eacs/a-0123456789ab.json",
+                ".eacdesk-bundle-cccccc/.eacdesk-bundle-dddddd/eacs.json",
+            ],
+        );
+        // A finished bundle at p2/ with its marker.
+        files(
+            &outer,
+            &[
+                "p2/eacs.json",
+                "p2/server-metadata.json",
+                "p2/FORMAT.md",
+                "p2/eacs/b-0123456789ab.json",
+            ],
+        );
+        fs::write(
+            outer.join("p2/.eacdesk-bundle"),
+            serde_json::to_string_pretty(&serde_json::json!({
+                "eacdesk_bundle": 1,
+                "files": ["FORMAT.md", "eacs.json", "eacs/b-0123456789ab.json", "server-metadata.json"]
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        // Another hidden folder whose nested one holds something of the
+        // user's: that file and the folders holding it stay.
+        let kept = dir.path().join(".eacdesk-bundle-eeeeee");
+        files(
+            &kept,
+            &[
+                "eacs.json",
+                ".eacdesk-bundle-ffffff/eacs.json",
+                ".eacdesk-bundle-ffffff/notes.txt",
+                "sources/not-a-document.pdf",
+            ],
+        );
+        recover_folder(dir.path()).unwrap();
+        assert_eq!(names(dir.path()), [".eacdesk-bundle-eeeeee"]);
+        assert_eq!(names(&kept), [".eacdesk-bundle-ffffff", "sources"]);
+        assert_eq!(names(&kept.join(".eacdesk-bundle-ffffff")), ["notes.txt"]);
+        assert_eq!(names(&kept.join("sources")), ["not-a-document.pdf"]);
+    }
+
+    #[test]
+    fn a_running_exports_nested_hidden_folder_is_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let outer = dir.path().join(".eacdesk-bundle-aaaaaa");
+        let inner = outer.join(".eacdesk-bundle-bbbbbb");
+        files(&inner, &["eacs.json"]);
+        let _held = try_lock(&inner).unwrap();
+        recover_folder(dir.path()).unwrap();
+        assert_eq!(names(&inner), ["eacs.json"]);
+    }
+
+    #[test]
+    fn pack_files_are_known_by_name_only() {
+        for name in [
+            "MANIFEST.json",
+            "audit.jsonl",
+            "sources/0123456789ab-x.pdf",
+            "claims/claim-12.csv",
+        ] {
+            assert!(is_pack_file(name), "{name}");
+        }
+        for name in [
+            "notes.txt",
+            "sources/x.pdf",
+            "sources/0123456789ab-",
+            "sources/0123456789ab-a/b",
+            "claims/claim-.json",
+            "claims/claim-1.txt",
+            "p2/eacs.json",
+            "other/MANIFEST.json",
+        ] {
+            assert!(!is_pack_file(name), "{name}");
+        }
     }
 
     #[cfg(unix)]

@@ -261,6 +261,7 @@ fn an_evidence_pack_holds_the_report_and_criteria_of_recorded_claims_over_its_ea
     assert!(csv.contains("coverage_percent,80.0000\n"), "{csv}");
     let verdict = desk.json(&["pack", "verify", "filing"]);
     assert_eq!(verdict["ok"], true, "{verdict}");
+    super::outputs::assert_pack_files_known(&desk.path("filing"));
 }
 
 #[test]

@@ -192,3 +192,71 @@ fn nothing_is_ever_written_inside_an_evidence_pack() {
         .assert()
         .success();
 }
+
+/// Every file of the pack at `dir` outside its P2 bundle has a name the
+/// store knows for a pack's (what it removes of a killed pack by).
+pub(super) fn assert_pack_files_known(dir: &Path) {
+    for (relative, _) in tree(dir) {
+        if relative.ends_with('/') || relative.starts_with("p2/") {
+            continue;
+        }
+        assert!(
+            eac_store::atomic::is_pack_file(&relative),
+            "{relative} of a pack is not known to the store"
+        );
+    }
+}
+
+#[test]
+fn a_pack_killed_while_it_builds_leaves_nothing_the_next_one_does_not_remove() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "30"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("kp")).unwrap();
+    // Stopped while its P1 listing was written, and while its P2 bundle
+    // was built: each inside the pack's own hidden folder.
+    for point in ["file-before-rename", "bundle-before-swap"] {
+        let out = desk
+            .eacdesk()
+            .env("EACDESK_CRASH_AT", point)
+            .args(["pack", "--out", "kp/p"])
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_none(), "{point}: not stopped");
+        // One hidden folder (the next pack removed the one before), and
+        // in it the listing's temporary file or the bundle's folder.
+        let left = entries(&desk.path("kp"));
+        assert_eq!(left.len(), 1, "{point}: {left:?}");
+        let nested = entries(&desk.path("kp").join(&left[0]));
+        let inner = if point == "file-before-rename" {
+            ".eacdesk-export-"
+        } else {
+            ".eacdesk-bundle-"
+        };
+        assert!(
+            nested.iter().any(|n| n.starts_with(inner)),
+            "{point}: {nested:?}"
+        );
+    }
+    desk.eacdesk()
+        .args(["pack", "--out", "kp/p"])
+        .assert()
+        .success();
+    assert_eq!(entries(&desk.path("kp")), ["p"]);
+    assert_pack_files_known(&desk.path("kp/p"));
+    // And an export into the folder cleans it too.
+    let out = desk
+        .eacdesk()
+        .env("EACDESK_CRASH_AT", "bundle-before-swap")
+        .args(["pack", "--out", "kp/q"])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_none());
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out", "kp/eacs.json"])
+        .assert()
+        .success();
+    assert_eq!(entries(&desk.path("kp")), ["eacs.json", "p"]);
+}

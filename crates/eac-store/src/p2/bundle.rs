@@ -455,6 +455,19 @@ pub(crate) fn remove_bundle_files(dir: &Path, owned: Option<&FileLedger>) {
     let _ = fs::remove_dir(dir);
 }
 
+/// Removes the finished bundle at `dir` (one with its marker, holding
+/// nothing else; an empty folder too), as [`remove_bundle_files`] with the
+/// files its marker lists; anything else is left as it is.
+pub(crate) fn remove_finished_bundle(dir: &Path) {
+    match inspect_destination(dir) {
+        Ok(Destination::Bundle(owned)) => remove_bundle_files(dir, Some(&owned)),
+        Ok(Destination::Empty) => {
+            let _ = fs::remove_dir(dir);
+        }
+        _ => {}
+    }
+}
+
 /// Where a bundle was published as files: the folder its metadata's
 /// `file:` listing URL names (`None` for https bundles or unreadable ones).
 pub(crate) fn bundle_home(dir: &Path) -> Option<PathBuf> {
