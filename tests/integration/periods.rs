@@ -82,6 +82,14 @@ fn a_closed_year_of_registry_statements_refuses_changes_until_reopened() {
     assert_eq!(refused.code, Some(ErrorCode::Frozen));
     assert_eq!(ErrorCode::Frozen.exit_code(), 1);
     let said = refused.message.unwrap();
+    // Among several files, the refusal says which file it was.
+    assert!(
+        said.starts_with(&format!(
+            "Nothing was imported from {}: 2 EACs lie in a closed reporting period",
+            stations.display()
+        )),
+        "{said}"
+    );
     for id in &walney {
         assert!(said.contains(&format!("`{id}`")), "{id} not named: {said}");
     }

@@ -3,7 +3,9 @@
 use std::path::{Path, PathBuf};
 
 use eac_sample::SampleOptions;
-use eac_store::{FileImportReport, ImportOptions, ImportOutcome, ImportReport, Progress, Store};
+use eac_store::{
+    ErrorCode, FileImportReport, ImportOptions, ImportOutcome, ImportReport, Progress, Store,
+};
 
 use crate::error::plural;
 use crate::AppError;
@@ -101,6 +103,15 @@ fn failed(path: &Path, e: AppError) -> FileImportReport {
         })
         .collect();
     let (place, format) = (e.details.place.clone(), e.details.format.clone());
+    // A refusal by the data already stored (a closed period, a recorded
+    // claim) speaks of EACs, not of the file: among several files, say
+    // which one it was.
+    let message = match e.code {
+        ErrorCode::Frozen | ErrorCode::Conflict if !e.message.contains(&file) => {
+            format!("Nothing was imported from {file}: {}", e.message)
+        }
+        _ => e.message,
+    };
     FileImportReport {
         file,
         place,
@@ -112,7 +123,7 @@ fn failed(path: &Path, e: AppError) -> FileImportReport {
         skipped: 0,
         ignored: 0,
         value_count: 0,
-        message: Some(e.message),
+        message: Some(message),
         code: Some(e.code),
         violations,
         warnings: Vec::new(),

@@ -1318,13 +1318,17 @@ fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
 fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let describe = |p: &eac_app::ClosedPeriod| {
-        format!(
-            "period {}: {} to {} ({} frozen)",
-            p.id,
-            p.from,
-            p.to,
-            count(p.eac_count, "EAC")
-        )
+        // Frozen only while closed: once reopened, the EACs inside can be
+        // changed again.
+        let state = if p.is_closed() {
+            format!("{} frozen", count(p.eac_count, "EAC"))
+        } else {
+            format!(
+                "{} inside, no longer frozen by it",
+                count(p.eac_count, "EAC")
+            )
+        };
+        format!("period {}: {} to {} ({state})", p.id, p.from, p.to)
     };
     match action {
         PeriodCommand::Close {

@@ -415,7 +415,10 @@ fn a_closed_period_refuses_edits_until_reopened_and_both_are_audited() {
         ])
         .assert()
         .success()
-        .stdout(contains("Reopened period 1"));
+        .stdout(contains("Reopened period 1"))
+        // Nothing is frozen by it any more.
+        .stdout(contains("inside, no longer frozen by it)."))
+        .stdout(contains(" frozen)").not());
     desk.eacdesk()
         .args([
             "beneficiaries",
