@@ -1904,6 +1904,18 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
         listing: None,
         values_csv_rows: None,
     };
+    // Both destinations checked before either is written: a second one
+    // refused after the first was in place said "Nothing was written".
+    if let Some(csv) = &a.values_csv {
+        eac_store::atomic::refuse_database(db, csv).map_err(eac_app::AppError::from)?;
+        if a.out.as_deref() == Some(csv.as_path()) {
+            return Err(eac_app::AppError::invalid_input(format!(
+                "--out and --values-csv both name {}; name two files. Nothing was written.",
+                csv.display()
+            ))
+            .into());
+        }
+    }
     if let Some(path) = &a.out {
         let bar = Bar::new(Units::Eacs);
         let report = eac_app::write_sample_file(path, a.eacs, a.seed, db, &bar)?;

@@ -2188,3 +2188,31 @@ fn a_retirement_date_never_retires_a_value_and_a_set_that_changes_nothing_says_s
         .success()
         .stdout(contains("it never makes a value retired"));
 }
+
+/// `sample` with two destinations checks both before writing either: the
+/// database as the second used to be refused after the first file was in
+/// place, with "Nothing was written".
+#[test]
+fn a_sample_with_two_destinations_writes_neither_when_one_is_refused() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    for second in ["desk.sqlite", "x.json"] {
+        desk.eacdesk()
+            .args([
+                "sample",
+                "--eacs",
+                "2",
+                "--out",
+                "x.json",
+                "--values-csv",
+                second,
+            ])
+            .assert()
+            .code(2)
+            .stderr(contains("Nothing was written").or(contains("nothing was written")));
+        assert!(!desk.path("x.json").exists(), "{second}");
+    }
+}
