@@ -375,6 +375,7 @@ fn range(
         last_seq: last.to_string(),
         count: eac_model::Decimal::parse(&count.to_string()).unwrap(),
         per_certificate: eac_model::Decimal::parse("1").unwrap(),
+        total: None,
         unit: eac_model::EnergyUnit::MWh,
         status: if claim == Claim::No {
             Status::Issued

@@ -46,7 +46,12 @@ pub fn to_eac(r: &RangeRecord, now: Timestamp) -> Eac {
         start: Some(r.period_start),
         end: Some(r.period_end),
         unit: r.unit,
-        value: text::times(&r.count, &r.per_certificate),
+        // A printed total is the value as written; otherwise count × energy
+        // per certificate, exactly.
+        value: r
+            .total
+            .clone()
+            .unwrap_or_else(|| text::times(&r.count, &r.per_certificate)),
         extensions: Extensions::default(),
     };
     Eac {
@@ -141,6 +146,7 @@ mod tests {
             last_seq: "65295761.999999".into(),
             count: Decimal::parse("12.000000").unwrap(),
             per_certificate: Decimal::parse("1").unwrap(),
+            total: None,
             unit: EnergyUnit::MWh,
             status: Status::Redeemed,
             claim,

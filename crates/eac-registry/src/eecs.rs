@@ -915,6 +915,7 @@ fn build(header: Header, devices: Vec<DeviceInfo>, rows: Vec<Row>) -> Result<Sta
             last_seq,
             count,
             per_certificate: one.clone(),
+            total: None,
             unit: EnergyUnit::MWh,
             status: Status::Cancelled,
             claim: Claim::On(header.transaction.1),

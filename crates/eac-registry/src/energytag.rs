@@ -582,6 +582,7 @@ fn read_bundle(
         last_seq,
         count,
         per_certificate,
+        total: None,
         unit: EnergyUnit::Wh,
         status,
         claim,

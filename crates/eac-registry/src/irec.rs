@@ -167,6 +167,7 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
                 last_seq,
                 count,
                 per_certificate: one.clone(),
+                total: None,
                 unit: EnergyUnit::MWh,
                 status: Status::Redeemed,
                 claim: Claim::Undated,

@@ -80,8 +80,9 @@ pub struct Mapping {
     /// Number of certificates: derived from the range when absent, checked
     /// against it when both are given.
     pub count: Option<Field>,
-    /// Energy per certificate, or the row's total energy (then divided by
-    /// the count, which must come out exact).
+    /// Energy per certificate, or the row's total energy (then the EAC's
+    /// value as written, and divided by the count for the energy per
+    /// certificate, which must come out exact).
     pub per_certificate: Option<Field>,
     pub total_energy: Option<Field>,
     /// `MWh`, `kWh` or `Wh` (usually a fixed value).
@@ -675,8 +676,10 @@ fn read_row(
     let unit_text = required(&plan.unit, "the unit")?;
     let unit = EnergyUnit::parse_lenient(&unit_text)
         .ok_or_else(|| bad(&plan.unit, format!("`{unit_text}` is not MWh, kWh or Wh")))?;
-    let per_certificate = match &plan.energy {
-        Energy::PerCertificate(s) => number(s, "the energy per certificate")?,
+    // A printed total is the value as written (`1.234,5` is 1234.5, never
+    // 100 × 12.345 = 1234.500); the energy per certificate is derived.
+    let (per_certificate, total) = match &plan.energy {
+        Energy::PerCertificate(s) => (number(s, "the energy per certificate")?, None),
         Energy::Total(s) => {
             let total = number(s, "the total energy")?;
             let (t, c) = (total.to_big(), count.to_big());
@@ -690,7 +693,7 @@ fn read_row(
                     ),
                 ));
             }
-            Decimal::from_big(&per)
+            (Decimal::from_big(&per), Some(total))
         }
     };
 
@@ -800,6 +803,7 @@ fn read_row(
         last_seq,
         count,
         per_certificate,
+        total,
         unit,
         status,
         claim,

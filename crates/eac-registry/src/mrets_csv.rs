@@ -489,6 +489,7 @@ fn read_row(
             last_seq,
             count,
             per_certificate: Decimal::parse("1").expect("1 is a number"),
+            total: None,
             unit: EnergyUnit::MWh,
             status: status.clone(),
             claim: claim.clone(),

@@ -217,6 +217,7 @@ pub fn read_text(pages: &[String]) -> Result<Statement, ReadError> {
             last_seq,
             count: r.count,
             per_certificate: one.clone(),
+            total: None,
             unit: EnergyUnit::MWh,
             status: Status::Retired,
             claim: Claim::On(date),

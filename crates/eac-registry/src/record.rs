@@ -199,6 +199,12 @@ pub struct RangeRecord {
     /// Energy per certificate and its unit (1 MWh for most; Wh face value
     /// for EnergyTag; 0.25 MWh … as printed).
     pub per_certificate: Decimal,
+    /// The range's energy as the document prints it, when it prints the
+    /// total rather than (only) the energy per certificate (a mapped CSV's
+    /// total energy column): the EAC's value, with its written precision
+    /// (`1234.5`, not 100 × 12.345 = `1234.500`). `None`: the value is
+    /// `count × per_certificate`.
+    pub total: Option<Decimal>,
     pub unit: EnergyUnit,
     pub status: Status,
     pub claim: Claim,

@@ -68,6 +68,7 @@ fn rego(
         last: last.into(),
         count: n(count),
         per_certificate: n("1"),
+        total: None,
         unit: EnergyUnit::MWh,
         status,
         claim,

@@ -534,6 +534,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         last_seq,
         count,
         per_certificate,
+        total: None,
         unit: EnergyUnit::MWh,
         status,
         claim,

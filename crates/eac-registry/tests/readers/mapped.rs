@@ -255,6 +255,42 @@ fn an_unknown_status_is_kept_as_printed_with_a_warning() {
     assert!(st.warnings[1].message.contains("`Gesperrt`"));
 }
 
+/// A row's total energy is the EAC's value as written: `1.234,5` MWh over
+/// 100 certificates is 1234.5 MWh (not 100 × 12.345 = 1234.500), `3,0`
+/// over 3 is 3.0 (not 3 × 1 = 3). Only the decimal comma becomes a point.
+#[test]
+fn a_total_energy_keeps_its_written_precision() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
+    let rows = "1;D;Hydro;01.01.2023;31.01.2023;101 - 200;\"1.234,5\";Issued;;;;\n\
+                1;D;Hydro;01.01.2023;31.01.2023;1 - 3;3,0;Issued;;;;\n\
+                1;D;Hydro;01.01.2023;31.01.2023;4 - 7;2,50;Issued;;;;\n";
+    let st = mapped::read(format!("{head}{rows}").as_bytes(), &m).unwrap();
+    let now = eac_model::Timestamp::parse("2026-01-01T00:00:00Z").unwrap();
+    let values: Vec<String> = st
+        .ranges
+        .iter()
+        .map(|r| {
+            eac_registry::to_eac(r, now).values[0]
+                .value
+                .as_str()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(values, ["1234.5", "3.0", "2.50"]);
+    // The energy per certificate is still said, exactly.
+    let per: Vec<&str> = st
+        .ranges
+        .iter()
+        .map(|r| r.per_certificate.as_str())
+        .collect();
+    assert_eq!(per, ["12.345", "1", "0.625"]);
+    // The fixture's `1.000,000` MWh over 1000 certificates: 1000.000 MWh.
+    let st = mapped::read(&fixture("mapped/go-cancellations.csv"), &m).unwrap();
+    let first = eac_registry::to_eac(&st.ranges[0], now);
+    assert_eq!(first.values[0].value.as_str(), "1000.000");
+}
+
 #[test]
 fn validate_names_everything_missing_at_once() {
     let problems = Mapping::default().validate().unwrap_err().0;
