@@ -1079,8 +1079,7 @@ fn stream_array_document<R: io::Read>(
             });
             if e.line() > 0 {
                 let (line, column) = resume.locate(e.line() as u64, e.column() as u64);
-                v.line = Some(line);
-                v.column = Some(column);
+                v.at_json_place(line, column);
             }
             Err(ListingError::Malformed(v))
         }
@@ -1107,6 +1106,8 @@ pub(crate) fn clean_message(e: &serde_json::Error) -> String {
         " (strict JSON allows no trailing commas)"
     } else if text.starts_with("expected value") || text.starts_with("key must be a string") {
         " (strict JSON: no comments, `...` or trailing commas)"
+    } else if text.starts_with("EOF while parsing") {
+        " (the file ends too early: it is empty or was cut off; save or export it again)"
     } else {
         ""
     };

@@ -302,8 +302,7 @@ fn read_programs<R: io::Read>(
 fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
     let located = |e: serde_json::Error| {
         let mut v = Violation::error(Rule::StrictJson, "", crate::read::clean_message(&e));
-        v.line = Some(e.line() as u64);
-        v.column = Some(e.column() as u64);
+        v.at_json_place(e.line() as u64, e.column() as u64);
         vec![v]
     };
     let (items, base): (Vec<Element>, &str) = if body.starts_with('[') {

@@ -77,13 +77,40 @@ impl Violation {
 }
 
 /// `file:line:column: error (rule N) at /pointer [EAC id]: message`
+impl Violation {
+    /// Places this finding where serde_json found a JSON error: its line
+    /// and column count from 1, but column 0 means it noticed the error at
+    /// the line break that ends the line before (`"value": 1.` then a new
+    /// line), so the place is that line, at its end (no column). Line 1,
+    /// column 0 (an empty file): line 1, no column.
+    pub fn at_json_place(&mut self, line: u64, column: u64) {
+        match (line, column) {
+            (line, 0) if line > 1 => {
+                self.line = Some(line - 1);
+                self.column = None;
+                self.message.push_str(" (at the end of the line)");
+            }
+            (line, 0) => {
+                self.line = Some(line.max(1));
+                self.column = None;
+            }
+            (line, column) => {
+                self.line = Some(line);
+                self.column = Some(column);
+            }
+        }
+    }
+}
+
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(file) = &self.file {
             write!(f, "{file}:")?;
         }
-        if let (Some(line), Some(column)) = (self.line, self.column) {
-            write!(f, "{line}:{column}:")?;
+        match (self.line, self.column) {
+            (Some(line), Some(column)) => write!(f, "{line}:{column}:")?,
+            (Some(line), None) => write!(f, "{line}:")?,
+            _ => {}
         }
         if self.file.is_some() || self.line.is_some() {
             f.write_str(" ")?;

@@ -215,3 +215,33 @@ fn a_brace_left_out_early_in_a_large_listing_is_reported_without_reading_the_res
         document.len()
     );
 }
+
+/// serde_json notices `1.` followed by a line break only at the break, and
+/// calls that place column 0 of the next line: both readers name the line
+/// of the number, at its end (no column 0, which is no column at all); an
+/// empty file says it ends too early.
+#[test]
+fn a_json_error_found_at_a_line_break_is_placed_at_the_end_of_its_line() {
+    use eac_model::read::ListingError;
+    let bytes: &[u8] = b"{\"eacs\": [\n  {\"value\": 1.\n  }\n]}";
+    for framed in [false, true] {
+        let on = |_: usize, _: BorrowedElement<'_>| Flow::Continue;
+        let end = if framed {
+            read_array_borrowed(bytes, "eacs", on)
+        } else {
+            read_array_streaming(bytes, "eacs", on)
+        };
+        let Err(ListingError::Malformed(v)) = end else {
+            panic!("{end:?}");
+        };
+        assert_eq!((v.line, v.column), (Some(2), None), "{v}");
+        assert!(v.message.ends_with("(at the end of the line)"), "{v}");
+        assert!(v.to_string().starts_with("2: error (rule 20)"), "{v}");
+    }
+    let on = |_: usize, _: BorrowedElement<'_>| Flow::Continue;
+    let Err(ListingError::Malformed(v)) = read_array_streaming(&b""[..], "eacs", on) else {
+        panic!("an empty file is refused");
+    };
+    assert_eq!((v.line, v.column), (Some(1), None), "{v}");
+    assert!(v.message.contains("the file ends too early"), "{v}");
+}
