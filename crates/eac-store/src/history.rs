@@ -9,7 +9,7 @@
 
 use std::time::Instant;
 
-use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead};
+use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
@@ -33,6 +33,10 @@ pub(crate) const IMPORT_REPLACE: AuditAction = AuditAction::ImportReplace;
 const DELETE: AuditAction = AuditAction::Delete;
 const UNDO_IMPORT: AuditAction = AuditAction::UndoImport;
 const IMPORT_REASON: Reason = Reason::fixed("a newer version (later cds_modified) was imported");
+/// The reason of a full EAC taking an envelope-only EAC's place: its
+/// `cds_modified` need not be later (the detail data arrived).
+const FULL_DATA_REASON: Reason =
+    Reason::fixed("its full data was imported (it was stored envelope-only)");
 
 /// Which table holds an EAC.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -705,7 +709,7 @@ pub(crate) fn finish_import(w: &Write) -> Result<usize> {
             IMPORT_REPLACE,
             &Current::Envelope(envelope),
             Some(&after),
-            &IMPORT_REASON,
+            &FULL_DATA_REASON,
             &file,
             batch,
         )?;
@@ -1167,7 +1171,16 @@ pub(crate) fn state_changes(
             continue;
         }
         let (b, a) = (get(&before, key), get(&after, key));
-        if b != a {
+        // The same instant written two ways (an envelope row keeps the
+        // storage form `…00.000000000Z`, an EAC's state `…00Z`) is no change.
+        let same_instant = match (&b, &a) {
+            (Some(b), Some(a)) => matches!(
+                (Timestamp::parse(b), Timestamp::parse(a)),
+                (Ok(x), Ok(y)) if x == y
+            ),
+            _ => false,
+        };
+        if b != a && !same_instant {
             let summarize = |v: Option<String>| {
                 v.map(|v| match v.split_once(": ") {
                     Some((count, _)) if key == "values" => count.to_owned(),

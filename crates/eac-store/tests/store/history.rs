@@ -895,14 +895,35 @@ fn an_imports_counts_are_the_same_in_its_report_its_row_and_its_undo() {
     let report = env.import(&later).unwrap();
     assert_eq!((report.added, report.replaced, report.skipped), (1, 1, 0));
     assert_eq!(listed(&env), (1, 1, 0));
-    let replaced = env
+    let replaced: Vec<_> = env
         .store
         .audit_log(Some("99999999-dk1"))
         .unwrap()
         .into_iter()
         .filter(|r| r.action == eac_store::AuditAction::ImportReplace)
-        .count();
-    assert_eq!(replaced, 1);
+        .collect();
+    assert_eq!(replaced.len(), 1);
+    // Said as what happened (its full data arrived, not a later version),
+    // and an instant written two ways is no change.
+    assert_eq!(
+        replaced[0].reason,
+        "its full data was imported (it was stored envelope-only)"
+    );
+    for c in &replaced[0].changes {
+        if let (Some(b), Some(a)) = (&c.before, &c.after) {
+            if let (Ok(b), Ok(a)) = (Timestamp::parse(b), Timestamp::parse(a)) {
+                assert_ne!(b, a, "{c:?}");
+            }
+        }
+    }
+    assert!(
+        !replaced[0]
+            .changes
+            .iter()
+            .any(|c| c.field == "period_start"),
+        "{:?}",
+        replaced[0].changes
+    );
     let batch = env.store.import_batches().unwrap()[0].id;
     let undone = env
         .store
