@@ -152,6 +152,12 @@ impl AppError {
                     "Could not write {shown}: the file is too large for this disk or for the file size limit set for this program (ulimit -f). Nothing was changed there; raise the limit, choose another disk, or export fewer EACs."
                 ),
             ),
+            // Said by whoever refused to write over it, with what to do:
+            // "check that the path exists" would contradict it.
+            std::io::ErrorKind::AlreadyExists => (
+                None,
+                format!("Could not write {shown}: {source}."),
+            ),
             _ => (
                 None,
                 format!(

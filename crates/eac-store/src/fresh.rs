@@ -34,8 +34,11 @@ const PREFIX: &str = ".eacdesk-new-";
 /// Hidden name of a fresh load's search index being built beside the store
 /// (`crate::bulk`): `.eacdesk-search-XXXXXX.sqlite`.
 pub(crate) const SEARCH_PREFIX: &str = ".eacdesk-search-";
+/// Hidden name of a file copy being made beside its destination
+/// (`crate::server_copy::copy_file`): `.eacdesk-copy-XXXXXX.sqlite`.
+pub(crate) const COPY_PREFIX: &str = ".eacdesk-copy-";
 /// Every hidden database of ours, by name: what [`remove_abandoned`] cleans.
-const PREFIXES: [&str; 2] = [PREFIX, SEARCH_PREFIX];
+const PREFIXES: [&str; 3] = [PREFIX, SEARCH_PREFIX, COPY_PREFIX];
 const SUFFIX: &str = ".sqlite";
 
 /// The lock file of a hidden database: its name and `.lock`.
@@ -194,7 +197,10 @@ impl NewDatabase {
         if dest.exists() {
             return Err(StoreError::Io {
                 path: dest.to_owned(),
-                source: io::Error::new(io::ErrorKind::AlreadyExists, "the file already exists"),
+                source: io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "it already exists and was left alone: a new database goes into a new file, never over one. Choose a new file name",
+                ),
             });
         }
         crate::atomic::refuse_inside_pack(dest)?;

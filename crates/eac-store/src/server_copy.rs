@@ -607,49 +607,47 @@ fn copy_error(e: std::io::Error) -> StoreError {
 /// then renamed into place, never over a file; `each` hears of every
 /// table compared. Should `from` change between the copy and the
 /// comparison, nothing is made and the error says to copy again.
+///
+/// The hidden copy (`.eacdesk-copy-XXXXXX.sqlite`) is made like a new
+/// database's ([`crate::fresh`]): with a lock file held while it is
+/// written, removed with SQLite's files beside it (its `-journal`) on any
+/// error, and removed by the next copy, new database or database opened
+/// in that folder when a killed copy left it. Errors name `dest` as given
+/// (a full disk, the file size limit), or `from` when it is the source
+/// that is not a database; never the hidden file.
 pub fn copy_file(
     from: &Path,
     dest: &Path,
     each: &mut dyn FnMut(&TableCopied),
 ) -> Result<CopyReport> {
-    let io = |path: &Path| {
-        let path = path.to_owned();
-        move |source: std::io::Error| StoreError::Io { path, source }
-    };
-    if dest.exists() {
-        return Err(io(dest)(std::io::Error::new(
-            std::io::ErrorKind::AlreadyExists,
-            "a copy goes into a new file; this one exists and was left alone",
-        )));
-    }
+    refuse_copy_over(dest)?;
     crate::atomic::refuse_inside_pack(dest)?;
     let source = rusqlite::Connection::open_with_flags(
         from,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
-    .map_err(|e| match e {
-        rusqlite::Error::SqliteFailure(_, _) if !from.exists() => io(from)(std::io::Error::new(
-            std::io::ErrorKind::NotFound,
-            "there is no database file here",
-        )),
-        e => e.into(),
-    })?;
+    .map_err(|e| source_error(from, e))?;
     source.busy_timeout(std::time::Duration::from_secs(10))?;
-    let folder = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => std::path::PathBuf::from("."),
+    // SQLite reads a file only when asked: one read before anything is
+    // made, so that a file that is not a database is named as such.
+    source
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .map_err(|e| source_error(from, e))?;
+    let folder = crate::atomic::folder_of(dest);
+    crate::fresh::remove_abandoned(folder);
+    let (lock, path) = crate::fresh::hidden_database(folder, crate::fresh::COPY_PREFIX, dest)?;
+    let hidden = HiddenCopy {
+        path,
+        _lock: lock,
+        renamed: false,
     };
-    // An empty hidden file beside `dest` (VACUUM INTO fills an empty file),
-    // removed however this ends unless renamed into place.
-    let hidden = tempfile::Builder::new()
-        .prefix(".eacdesk-copy-")
-        .suffix(".sqlite")
-        .tempfile_in(&folder)
-        .map_err(io(&folder))?
-        .into_temp_path();
-    source.execute("VACUUM INTO ?1", [hidden.to_string_lossy()])?;
+    source
+        .execute("VACUUM INTO ?1", [hidden.path.to_string_lossy()])
+        .map_err(|e| copy_write_error(from, dest, e))?;
     let copy = rusqlite::Connection::open_with_flags(
-        &hidden,
+        &hidden.path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     let mut tables = Vec::new();
@@ -685,22 +683,166 @@ pub fn copy_file(
     }
     source.execute_batch("COMMIT")?;
     drop(copy);
-    crate::atomic::rename_no_replace(&hidden, dest).map_err(|e| {
+    crate::atomic::crash_point("copy-before-rename");
+    crate::atomic::rename_no_replace(&hidden.path, dest).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
-            io(dest)(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "another program made this file meanwhile; it was left alone",
-            ))
+            StoreError::Io {
+                path: dest.to_owned(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "another program made this file while the copy was made; it was left alone \
+                     and no copy was made",
+                ),
+            }
         } else {
-            io(dest)(e)
+            StoreError::Io {
+                path: dest.to_owned(),
+                source: e,
+            }
         }
     })?;
-    // Renamed: nothing left to remove.
-    let _ = hidden.keep();
+    let mut hidden = hidden;
+    hidden.renamed = true;
+    crate::atomic::sync_dir(folder).map_err(|source| StoreError::Io {
+        path: dest.to_owned(),
+        source,
+    })?;
     Ok(CopyReport {
         database: from.display().to_string(),
         tables,
     })
+}
+
+/// The hidden copy beside the destination: removed with SQLite's files
+/// beside it unless renamed into place; its lock (see
+/// [`crate::fresh::hidden_database`]) is let go and removed after it.
+struct HiddenCopy {
+    path: std::path::PathBuf,
+    _lock: crate::fresh::HiddenLock,
+    renamed: bool,
+}
+
+impl Drop for HiddenCopy {
+    fn drop(&mut self) {
+        if !self.renamed {
+            crate::fresh::remove_with_side_files(&self.path);
+        }
+    }
+}
+
+/// Refuses a copy's destination that exists in any form, a symbolic link
+/// too (even one pointing nowhere: the rename would fail only after the
+/// whole copy was made); looked at without following a link. Said as an
+/// `AlreadyExists` error naming `dest`; nothing was written.
+fn refuse_copy_over(dest: &Path) -> Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(dest) else {
+        return Ok(());
+    };
+    let why = if meta.file_type().is_symlink() {
+        "it is a symbolic link, and a copy goes into a new file, never through a link or over \
+         one; the link was left alone and nothing was copied. Choose a new file name"
+    } else if meta.is_dir() {
+        "it is a folder; a copy goes into a new file, so name a file that does not exist yet \
+         (nothing was copied)"
+    } else {
+        "it exists and was left alone: a copy goes into a new file, never over one, and nothing \
+         was copied. Choose a new file name"
+    };
+    Err(StoreError::Io {
+        path: dest.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, why),
+    })
+}
+
+/// An error reading the source `from`: a file that is not there or not a
+/// database is named in plain words; anything else is SQLite's.
+fn source_error(from: &Path, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode as Code;
+    let code = e.sqlite_error_code();
+    if code.is_some() && !from.exists() {
+        return StoreError::Io {
+            path: from.to_owned(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                "there is no database file here",
+            ),
+        };
+    }
+    match code {
+        Some(Code::NotADatabase) => StoreError::InvalidInput(format!(
+            "{} is not a database (SQLite: {e}); nothing was copied. Name the EAC Desk database \
+             file to copy from.",
+            from.display()
+        )),
+        Some(Code::DatabaseCorrupt) => StoreError::InvalidInput(format!(
+            "{} is damaged (SQLite: {e}); nothing was copied. Restore it from a backup and copy \
+             that.",
+            from.display()
+        )),
+        _ => e.into(),
+    }
+}
+
+/// An error of `VACUUM INTO`, which reads `from` and writes the hidden
+/// copy of `dest`: a full disk, the file size limit or a failed
+/// write are said of `dest` (what the person named; `from` is unharmed),
+/// a damaged source of `from`; anything else is SQLite's.
+fn copy_write_error(from: &Path, dest: &Path, e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode as Code;
+    let kind = match e.sqlite_error_code() {
+        Some(Code::NotADatabase | Code::DatabaseCorrupt) => return source_error(from, e),
+        // A short write past the file size limit is reported by SQLite as
+        // a full disk, a refused one as an I/O error (the limit's signal
+        // is ignored: `eac_app::ignore_file_size_signal`).
+        Some(Code::DiskFull | Code::SystemIoFailure) if at_file_size_limit(from) => {
+            std::io::ErrorKind::FileTooLarge
+        }
+        Some(Code::DiskFull) => std::io::ErrorKind::StorageFull,
+        Some(Code::SystemIoFailure) => {
+            return StoreError::Io {
+                path: dest.to_owned(),
+                source: std::io::Error::other(format!(
+                    "the copy could not be written ({e}); {} was not changed",
+                    from.display()
+                )),
+            }
+        }
+        Some(Code::CannotOpen | Code::ReadOnly | Code::PermissionDenied) => {
+            std::io::ErrorKind::PermissionDenied
+        }
+        _ => return e.into(),
+    };
+    StoreError::Io {
+        path: dest.to_owned(),
+        source: std::io::Error::from(kind),
+    }
+}
+
+/// Whether this process's file size limit (`ulimit -f`) is below what a
+/// copy of `from` may need: the database file and its write-ahead log
+/// (the copy is never larger). A failed write of the copy is then taken
+/// for the limit, not the disk: SQLite empties the file it could not fill,
+/// so its own size says nothing.
+fn at_file_size_limit(from: &Path) -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::process::{getrlimit, Resource};
+        let Some(limit) = getrlimit(Resource::Fsize).current else {
+            return false;
+        };
+        let needed: u64 = crate::atomic::database_files(from)
+            .iter()
+            .take(2)
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum();
+        limit <= needed.saturating_add(1 << 16)
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = from;
+        false
+    }
 }
 
 /// The rows and SHA-256 of every row of `table`, all columns, in the
@@ -759,5 +901,124 @@ mod tests {
         let mut line = Vec::new();
         escape(&mut line, "a\\b\tc\nd\re\u{8}\u{b}\u{c}ü");
         assert_eq!(line, b"a\\\\b\\tc\\nd\\re\\b\\v\\f\xc3\xbc");
+    }
+    fn names(dir: &Path) -> Vec<String> {
+        crate::atomic::tests::names(dir)
+    }
+
+    /// A database file of one table with a few rows.
+    fn a_database(path: &Path) {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1), (2), (3);")
+            .unwrap();
+    }
+
+    fn message(e: StoreError) -> String {
+        match e {
+            StoreError::Io { path, source } => format!("{}: {source}", path.display()),
+            other => other.to_string(),
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_copy_is_refused_before_anything_is_made_over_a_link_a_file_or_from_a_non_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("from.sqlite");
+        a_database(&from);
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        std::os::unix::fs::symlink("nowhere.sqlite", out.join("dangling.sqlite")).unwrap();
+        std::fs::write(out.join("taken.sqlite"), "mine").unwrap();
+        let mut heard = 0;
+        for (to, what) in [
+            ("dangling.sqlite", "is a symbolic link"),
+            ("taken.sqlite", "it exists and was left alone"),
+        ] {
+            let e = copy_file(&from, &out.join(to), &mut |_| heard += 1).unwrap_err();
+            let text = message(e);
+            assert!(text.contains(what), "{text}");
+            assert!(
+                text.starts_with(&out.join(to).display().to_string()),
+                "{text}"
+            );
+        }
+        assert_eq!(heard, 0, "refused before any table was copied");
+        let text_file = dir.path().join("notes.txt");
+        std::fs::write(
+            &text_file,
+            "not a database, but long enough to be read as one ".repeat(20),
+        )
+        .unwrap();
+        let text =
+            message(copy_file(&text_file, &out.join("new.sqlite"), &mut |_| {}).unwrap_err());
+        assert!(
+            text.contains(&format!("{} is not a database", text_file.display())),
+            "{text}"
+        );
+        assert_eq!(names(&out), ["dangling.sqlite", "taken.sqlite"]);
+    }
+
+    #[test]
+    fn a_killed_copys_hidden_files_are_removed_by_the_next_copy_and_a_running_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("from.sqlite");
+        a_database(&from);
+        let out = dir.path().join("out");
+        std::fs::create_dir(&out).unwrap();
+        // Left by a killed copy: the copy, its journal and its lock file.
+        for name in [
+            ".eacdesk-copy-abc123.sqlite",
+            ".eacdesk-copy-abc123.sqlite-journal",
+            ".eacdesk-copy-abc123.sqlite.lock",
+        ] {
+            std::fs::write(out.join(name), "left").unwrap();
+        }
+        // A copy being made by another process: its lock is held.
+        let (running, running_db) =
+            crate::fresh::hidden_database(&out, crate::fresh::COPY_PREFIX, &out.join("x")).unwrap();
+        copy_file(&from, &out.join("copy.sqlite"), &mut |_| {}).unwrap();
+        let mut expected = vec![
+            running_db
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned(),
+            format!("{}.lock", running_db.file_name().unwrap().to_string_lossy()),
+            "copy.sqlite".to_owned(),
+        ];
+        expected.sort();
+        assert_eq!(names(&out), expected);
+        drop(running);
+    }
+
+    #[test]
+    fn a_full_disk_or_a_failed_write_of_the_copy_names_the_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = &dir.path().join("desk.sqlite");
+        a_database(from);
+        let dest = Path::new("cp/copy.sqlite");
+        let failure = |code| rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+        match copy_write_error(from, dest, failure(rusqlite::ffi::SQLITE_FULL)) {
+            StoreError::Io { path, source } => {
+                assert_eq!(path, dest);
+                assert_eq!(source.kind(), std::io::ErrorKind::StorageFull);
+            }
+            other => panic!("{other:?}"),
+        }
+        match copy_write_error(from, dest, failure(rusqlite::ffi::SQLITE_IOERR_WRITE)) {
+            StoreError::Io { path, source } => {
+                assert_eq!(path, dest);
+                assert!(source.to_string().contains("desk.sqlite was not changed"));
+            }
+            other => panic!("{other:?}"),
+        }
+        let damaged = copy_write_error(from, dest, failure(rusqlite::ffi::SQLITE_NOTADB));
+        assert!(
+            damaged
+                .to_string()
+                .contains("desk.sqlite is not a database"),
+            "{damaged}"
+        );
     }
 }

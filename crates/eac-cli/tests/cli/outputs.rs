@@ -260,3 +260,81 @@ fn a_pack_killed_while_it_builds_leaves_nothing_the_next_one_does_not_remove() {
         .success();
     assert_eq!(entries(&desk.path("kp")), ["eacs.json", "p"]);
 }
+
+/// `eacdesk --db DB ARGS` under a file size limit of `kib` KiB.
+fn under_file_size_limit(desk: &Desk, kib: u32, args: &str) -> std::process::Output {
+    std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -f {kib}; exec {} --db {} {args}",
+            env!("CARGO_BIN_EXE_eacdesk"),
+            desk.path("desk.sqlite").display()
+        ))
+        .current_dir(desk.dir.path())
+        .env_remove("EACDESK_DB")
+        .env("EACDESK_CONFIG_DIR", desk.path("config"))
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_file_copy_names_its_destination_and_leaves_no_hidden_file() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "300"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("cp")).unwrap();
+    // The file size limit (a full disk says "the disk is full" the same
+    // way): the destination as given, in plain words, and nothing left.
+    let out = under_file_size_limit(&desk, 200, "copy --to cp/big.sqlite");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("Could not write cp/big.sqlite: the file is too large"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("restore it from a backup"), "{stderr}");
+    assert!(!stderr.contains(".eacdesk-"), "{stderr}");
+    assert!(entries(&desk.path("cp")).is_empty());
+    // Killed before the copy is renamed into place: the next copy into
+    // that folder removes what it left.
+    let out = desk
+        .eacdesk()
+        .env("EACDESK_CRASH_AT", "copy-before-rename")
+        .args(["copy", "--to", "cp/a.sqlite"])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_none(), "not stopped");
+    let left = entries(&desk.path("cp"));
+    assert!(
+        left.iter().all(|n| n.starts_with(".eacdesk-copy-")) && !left.is_empty(),
+        "{left:?}"
+    );
+    desk.eacdesk()
+        .args(["copy", "--to", "cp/b.sqlite"])
+        .assert()
+        .success();
+    assert_eq!(entries(&desk.path("cp")), ["b.sqlite"]);
+    // Refused before anything is copied, each in words that agree.
+    std::os::unix::fs::symlink("nowhere.sqlite", desk.path("cp/link.sqlite")).unwrap();
+    desk.eacdesk()
+        .args(["copy", "--to", "cp/link.sqlite"])
+        .assert()
+        .code(2)
+        .stderr(contains("cp/link.sqlite: it is a symbolic link"))
+        .stderr(contains("copied ").not());
+    desk.eacdesk()
+        .args(["copy", "--to", "cp/b.sqlite"])
+        .assert()
+        .code(2)
+        .stderr(contains("cp/b.sqlite: it exists and was left alone"))
+        .stderr(contains("Check that the path exists").not());
+    std::fs::write(desk.path("notes.txt"), "x".repeat(4096)).unwrap();
+    desk.bare()
+        .args(["copy", "--from", "notes.txt", "--to", "cp/c.sqlite"])
+        .assert()
+        .code(2)
+        .stderr(contains("notes.txt is not a database"));
+    assert_eq!(entries(&desk.path("cp")), ["b.sqlite", "link.sqlite"]);
+}
