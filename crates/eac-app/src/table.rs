@@ -358,7 +358,7 @@ pub fn export_table(
             let rows = csv_rows(store, view, &mut bytes, dest, progress)?;
             (bytes, rows, 0)
         }
-        TableFormat::Xlsx => xlsx(store, view, progress)?,
+        TableFormat::Xlsx => xlsx_caught(store, view, dest, progress)?,
     };
     if progress.is_cancelled() {
         return Err(AppError::cancelled());
@@ -369,18 +369,148 @@ pub fn export_table(
     Ok(report(view, Some(dest), format, &rows, inexact))
 }
 
+// rust_xlsxwriter (0.102) writes the rows of a constant-memory worksheet
+// to a temporary file and `expect`s every one of those writes: a full
+// temporary folder or the file size limit (`ulimit -f`) panics inside the
+// library, which has no fallible path for them (only the file's creation
+// returns an error). So the workbook is built on a temporary folder named
+// here (`set_tempdir`, so that a message can name it), and a panic of such
+// a write is caught (`catch_unwind`) and said as that folder's failure, its
+// panic message kept off the screen. Any other panic goes on as a panic.
+// Checking free space first was rejected: another program may fill the
+// disk meanwhile, and the file size limit is no matter of space.
+std::thread_local! {
+    /// Set while this thread builds a workbook: the panic hook stays quiet
+    /// about a failed write of the library's temporary file.
+    static BUILDING_WORKBOOK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// The text of a panic's payload (`expect`'s message and its error).
+fn panic_text(payload: &(dyn std::any::Any + Send)) -> &str {
+    payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("")
+}
+
+/// Whether a panic of rust_xlsxwriter is a failed write of its temporary
+/// file: its `expect` message, or an `unwrap` of a system error.
+fn is_temp_write_panic(text: &str) -> bool {
+    text.contains("Couldn't write to xml file") || text.contains("Os { code:")
+}
+
+/// Installs, once, a panic hook that stays quiet about a failed write of
+/// the workbook's temporary file (caught and said in plain words by
+/// [`xlsx_caught`]) and hands every other panic to the hook before it.
+fn quiet_temp_write_panics() {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let earlier = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let quiet = BUILDING_WORKBOOK.with(std::cell::Cell::get)
+                && is_temp_write_panic(panic_text(info.payload()));
+            if !quiet {
+                earlier(info);
+            }
+        }));
+    });
+}
+
+/// [`xlsx`] on the system's temporary folder, a failed write of its
+/// temporary file said as an error naming that folder and `dest` (which
+/// is untouched: nothing is written there before the workbook is whole).
+fn xlsx_caught(
+    store: &Store,
+    view: &TableView,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<(Vec<u8>, Rows, usize), AppError> {
+    let folder = std::env::temp_dir();
+    quiet_temp_write_panics();
+    BUILDING_WORKBOOK.with(|b| b.set(true));
+    let built = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        xlsx(store, view, &folder, dest, progress)
+    }));
+    BUILDING_WORKBOOK.with(|b| b.set(false));
+    match built {
+        Ok(built) => built,
+        Err(payload) if is_temp_write_panic(panic_text(&*payload)) => {
+            Err(temp_write_failed(&folder, dest, panic_text(&*payload)))
+        }
+        Err(payload) => std::panic::resume_unwind(payload),
+    }
+}
+
+/// The workbook's temporary file in `folder` could not be written (`text`:
+/// the library's panic message, which holds the system error's kind).
+fn temp_write_failed(folder: &Path, dest: &Path, text: &str) -> AppError {
+    use std::io::ErrorKind;
+    let kind = if text.contains("StorageFull") || text.contains("QuotaExceeded") {
+        ErrorKind::StorageFull
+    } else if text.contains("FileTooLarge") {
+        ErrorKind::FileTooLarge
+    } else {
+        ErrorKind::Other
+    };
+    let doing = format!("build the workbook for {}", dest.display());
+    let unchanged = format!("{} was not changed", dest.display());
+    let mut e = if kind == ErrorKind::FileTooLarge {
+        AppError::new(
+            eac_store::ErrorCode::Io,
+            format!(
+                "Could not {doing} in the temporary folder {}: its temporary file grew past the file size limit set for this program (ulimit -f). {unchanged}; raise the limit, or export fewer EACs (or CSV, which needs no temporary file).",
+                folder.display()
+            ),
+        )
+    } else {
+        let cause = if kind == ErrorKind::StorageFull {
+            std::io::Error::from(kind)
+        } else {
+            std::io::Error::other(text.to_owned())
+        };
+        AppError::scratch(folder, &cause, [&doing, ""], &unchanged, "export again")
+    };
+    e.details.path = Some(folder.display().to_string());
+    e.details.reason = match kind {
+        ErrorKind::StorageFull => Some(crate::error::IoReason::DiskFull),
+        ErrorKind::FileTooLarge => Some(crate::error::IoReason::FileTooLarge),
+        _ => None,
+    };
+    e
+}
+
+/// The library's own error creating its temporary file in `folder`.
+fn xlsx_temp_error(folder: &Path, dest: &Path, e: XlsxError) -> AppError {
+    match e {
+        XlsxError::TempFileError(_, source) => AppError::scratch(
+            folder,
+            &source,
+            [&format!("build the workbook for {}", dest.display()), ""],
+            &format!("{} was not changed", dest.display()),
+            "export again",
+        ),
+        e => xlsx_error(e),
+    }
+}
+
 fn xlsx_error(e: XlsxError) -> AppError {
     AppError::invalid_input(format!("The workbook could not be built: {e}"))
 }
 
-/// The workbook's bytes, its rows and how many numbers are inexact.
+/// The workbook's bytes, its rows and how many numbers are inexact; its
+/// temporary file in `temp_folder` (see [`xlsx_caught`]).
 fn xlsx(
     store: &Store,
     view: &TableView,
+    temp_folder: &Path,
+    dest: &Path,
     progress: &dyn Progress,
 ) -> Result<(Vec<u8>, Rows, usize), AppError> {
     let unit = view.unit;
     let mut book = Workbook::new();
+    book.set_tempdir(temp_folder)
+        .map_err(|e| xlsx_temp_error(temp_folder, dest, e))?;
     let bold = Format::new().set_bold();
     let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
     let date = Format::new().set_num_format("yyyy-mm-dd");
@@ -395,7 +525,7 @@ fn xlsx(
     // otherwise hold every cell in memory until the end).
     let sheet = book
         .add_worksheet_with_constant_memory()
-        .map_err(xlsx_error)?;
+        .map_err(|e| xlsx_temp_error(temp_folder, dest, e))?;
     sheet.set_name("EACs").map_err(xlsx_error)?;
     let mut columns = header(unit);
     // The total twice: a number, and its exact text.
@@ -617,4 +747,43 @@ fn write_date(
     }
     .map_err(xlsx_error)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `expect` makes of the library's failed write: its message, a
+    /// colon and the error's debug form.
+    fn library_panic(kind: std::io::ErrorKind) -> String {
+        format!(
+            "Couldn't write to xml file: {:?}",
+            std::io::Error::from(kind)
+        )
+    }
+
+    #[test]
+    fn a_full_temporary_folder_is_said_in_plain_words_naming_it_and_the_destination() {
+        let (folder, dest) = (Path::new("/tmp/full"), Path::new("out/eacs.xlsx"));
+        let text = library_panic(std::io::ErrorKind::StorageFull);
+        assert!(is_temp_write_panic(&text));
+        let e = temp_write_failed(folder, dest, &text);
+        assert_eq!(e.code, eac_store::ErrorCode::Io);
+        assert_eq!(e.details.reason, Some(crate::error::IoReason::DiskFull));
+        for part in [
+            "/tmp/full",
+            "the disk is full",
+            "out/eacs.xlsx was not changed",
+        ] {
+            assert!(e.message.contains(part), "{part} not in {}", e.message);
+        }
+        let e = temp_write_failed(
+            folder,
+            dest,
+            &library_panic(std::io::ErrorKind::FileTooLarge),
+        );
+        assert_eq!(e.details.reason, Some(crate::error::IoReason::FileTooLarge));
+        assert!(e.message.contains("ulimit -f"), "{}", e.message);
+        assert!(!is_temp_write_panic("index out of bounds"));
+    }
 }

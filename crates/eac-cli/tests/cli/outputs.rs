@@ -338,3 +338,34 @@ fn a_file_copy_names_its_destination_and_leaves_no_hidden_file() {
         .stderr(contains("notes.txt is not a database"));
     assert_eq!(entries(&desk.path("cp")), ["b.sqlite", "link.sqlite"]);
 }
+
+#[test]
+fn a_workbook_whose_temporary_file_cannot_be_written_is_an_error_not_a_panic() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "600"])
+        .assert()
+        .success();
+    std::fs::write(desk.path("t.xlsx"), "earlier").unwrap();
+    // The library's temporary file outgrows the limit long before the
+    // workbook is whole (a full temporary folder fails the same write).
+    let out = under_file_size_limit(&desk, 100, "ls --xlsx t.xlsx");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        stderr.contains("Could not build the workbook for t.xlsx in the temporary folder"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("file size limit"), "{stderr}");
+    assert!(stderr.contains("t.xlsx was not changed"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(desk.path("t.xlsx")).unwrap(),
+        "earlier"
+    );
+    let hidden: Vec<String> = entries_but_db(desk.dir.path())
+        .into_iter()
+        .filter(|n| n.starts_with(".eacdesk-"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
