@@ -1,9 +1,11 @@
 //! Splitting a CSV document into located rows of trimmed text, the same
 //! way for every CSV reader: RFC 4180 quoting (through the `csv` crate),
 //! a UTF-8 byte-order mark dropped, preamble lines skipped, and each row
-//! tagged with the 1-based line it starts on in the file.
+//! tagged with the 1-based line it starts on in the file (a line ends at
+//! `\r\n`, `\n` or a lone `\r`, as the `csv` crate splits records).
 
 use crate::record::{Locator, ReadError};
+use crate::text;
 
 /// One CSV record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,10 +31,12 @@ impl Row {
 /// fields (the caller says which it needs).
 pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<Row>, ReadError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    // Lines end at `\r\n`, `\n` or a lone `\r` (text::ends_line), as the
+    // csv crate splits records, so a CR-only file skips and counts the same.
     let mut start = 0;
     for _ in 0..skip_lines {
-        match bytes[start..].iter().position(|&b| b == b'\n') {
-            Some(i) => start += i + 1,
+        match (start..bytes.len()).find(|&i| text::ends_line(bytes, i)) {
+            Some(i) => start = i + 1,
             None => {
                 start = bytes.len();
                 break;
@@ -57,7 +61,7 @@ pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<R
         }
         let (from, line) = counted;
         let from = from.min(begin);
-        let newlines = data[from..begin].iter().filter(|&&b| b == b'\n').count() as u64;
+        let newlines = text::line_ends(data, from..begin) as u64;
         counted = (begin, line + newlines);
         line + newlines
     };
@@ -119,6 +123,18 @@ mod tests {
         assert_eq!(lines, [3, 4, 8]);
         assert_eq!(rows[1].fields, ["x\ny", "2"]);
         assert_eq!(rows[2].fields, ["3", "4,5"]);
+    }
+
+    #[test]
+    fn a_lone_cr_ends_a_line_like_lf_and_crlf() {
+        let text = "Report\rRun 2024\r\nA,B\r\"x\ry\", 2 \n\r,\r3,\"4,5\"\r";
+        let read = rows(text.as_bytes(), b',', 2).unwrap();
+        let lines: Vec<u64> = read.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [3, 4, 8]);
+        assert_eq!(read[0].fields, ["A", "B"]);
+        assert_eq!(read[1].fields, ["x\ry", "2"]);
+        let err = rows(b"A;B\r1;2\r1;\xff\r", b';', 0).unwrap_err();
+        assert_eq!(err.at, Locator::Line(3));
     }
 
     #[test]

@@ -155,9 +155,15 @@ const QUANTITY: &str = "Quantity";
 /// line with the Serial Numbers, M-RETS ID and Generation End Date columns.
 pub fn sniff(bytes: &[u8]) -> bool {
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).to_lowercase();
-    head.lines().take(10).any(|l| {
-        l.contains("serial numbers") && l.contains("m-rets id") && l.contains("generation end date")
-    })
+    // Lines end at `\r\n`, `\n` or a lone `\r` (text::ends_line).
+    head.split(['\r', '\n'])
+        .filter(|l| !l.is_empty())
+        .take(10)
+        .any(|l| {
+            l.contains("serial numbers")
+                && l.contains("m-rets id")
+                && l.contains("generation end date")
+        })
 }
 
 /// The columns of the download, found by name in the header.

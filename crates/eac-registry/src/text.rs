@@ -339,25 +339,41 @@ pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<&'static str>) {
     }
 }
 
-/// Physical line numbers (1-based, counting `\n` as `wc -l`, `grep -n` and
-/// editors do) of places in a text, for readers whose parser reports where
-/// a record starts by byte offset. The `csv` crate's own line counter is
-/// one short after CRLF line ends (which Ofgem's downloads have): use
+/// Whether the byte at `i` ends a line: a line ends at `\r\n`, `\n` or a
+/// lone `\r` (old Excel for Mac saves CSV so, and the `csv` crate splits
+/// records there), counted the same way by every reader. A `\r\n` ends at
+/// its `\n`.
+pub fn ends_line(bytes: &[u8], i: usize) -> bool {
+    match bytes.get(i) {
+        Some(b'\n') => true,
+        Some(b'\r') => bytes.get(i + 1) != Some(&b'\n'),
+        _ => false,
+    }
+}
+
+/// The number of lines that end in `bytes[range]` ([`ends_line`]; a `\r`
+/// at the end of the range followed by a `\n` after it ends no line here).
+pub fn line_ends(bytes: &[u8], range: std::ops::Range<usize>) -> usize {
+    range.filter(|&i| ends_line(bytes, i)).count()
+}
+
+/// Physical line numbers (1-based, as editors show them: a line ends at
+/// `\r\n`, `\n` or a lone `\r`, [`ends_line`]) of places in a text, for
+/// readers whose parser reports where a record starts by byte offset. The
+/// `csv` crate's own line counter is one short after CRLF line ends (which
+/// Ofgem's downloads have): use
 /// `LineIndex::line_of_record(record.position().byte())` instead.
 #[derive(Debug)]
 pub struct LineIndex<'a> {
     text: &'a str,
+    /// The offset of the last byte of each line end.
     newlines: Vec<usize>,
 }
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
-        let newlines = text
-            .bytes()
-            .enumerate()
-            .filter(|&(_, b)| b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
+        let bytes = text.as_bytes();
+        let newlines = (0..bytes.len()).filter(|&i| ends_line(bytes, i)).collect();
         LineIndex { text, newlines }
     }
 
@@ -533,7 +549,7 @@ mod tests {
     }
 
     #[test]
-    fn record_lines_count_line_feeds_whatever_the_line_ends() {
+    fn record_lines_count_crlf_lf_and_lone_cr_as_one_line_end_each() {
         let text = "a\r\nb\r\n\r\n\"c\rd\"\ne";
         let lines = LineIndex::new(text);
         // The parser may point at the CR or LF before a record.
@@ -542,9 +558,17 @@ mod tests {
         assert_eq!(lines.line_of_record(3), 2);
         assert_eq!(lines.line_of_record(5), 4);
         assert_eq!(lines.line_of_record(7), 4);
-        // A CR inside a quoted cell is not a line of its own.
-        assert_eq!(lines.line_of_record(14), 5);
-        assert_eq!(lines.line_of_record(99), 5);
+        // A lone CR ends a line, inside a quoted cell too (as an editor
+        // shows it).
+        assert_eq!(lines.line_of_record(14), 6);
+        assert_eq!(lines.line_of_record(99), 6);
+        // Old Excel for Mac: CR only.
+        let lines = LineIndex::new("h\ra\r\rb\r");
+        assert_eq!(lines.line_of_record(1), 2);
+        assert_eq!(lines.line_of_record(3), 4);
+        assert_eq!(lines.line_column(6), (4, 2));
+        assert_eq!(line_ends(b"a\r\nb\rc\n", 0..8), 3);
+        assert_eq!(line_ends(b"a\r\n", 0..2), 0, "the CRLF ends at its LF");
     }
 
     #[test]

@@ -457,10 +457,12 @@ fn the_real_stations_sample_reads_every_station() {
             ),
         }
     );
+    // The first station's addresses hold five bare CRs: each ends a line,
+    // as an editor shows the file (and as the csv crate splits records).
     assert_eq!(
         s.stations[1],
         Station {
-            at: Locator::Line(3),
+            at: Locator::Line(8),
             asset_id: "G01162FWEN".into(),
             name: Some("Walney Offshore Wind Phase I".into()),
             capacity: Some("182000 kW".into()),
@@ -649,6 +651,36 @@ fn an_impossible_date_refuses_the_file_at_its_physical_line() {
     assert_eq!(e.to_string().split(':').next(), Some("line 4"));
 }
 
+/// A file saved with CR line ends only (old Excel for Mac): the csv crate
+/// splits its records at each lone CR, so a line number counts it too
+/// (every error said "line 1").
+fn cr_only(bytes: &[u8]) -> Vec<u8> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let text = text.replace("\r\n", "\r").replace('\n', "\r");
+    assert!(!text.contains('\n'));
+    text.into_bytes()
+}
+
+#[test]
+fn cr_only_line_ends_are_counted_as_lines() {
+    let e = read_certificates_csv(&cr_only(BAD_DATE)).unwrap_err();
+    assert_eq!(e.at, Locator::Line(4), "{e}");
+    let e = read_certificates_csv(&cr_only(COUNT_MISMATCH)).unwrap_err();
+    assert_eq!(e.at, Locator::Line(3), "{e}");
+    let s = read_certificates_csv(&cr_only(SAMPLE_CSV)).unwrap();
+    let lines: Vec<Locator> = s.ranges.iter().take(3).map(|r| r.at.clone()).collect();
+    assert_eq!(
+        lines,
+        [Locator::Line(2), Locator::Line(3), Locator::Line(4)]
+    );
+    let text = std::str::from_utf8(SAMPLE_STATIONS)
+        .unwrap()
+        .replace("25/08/2011,25/08/2011", "25/08/2011,2011-08-25");
+    // Whatever a file's line ends, the same place has the same line.
+    let e = read_stations_csv(&cr_only(text.as_bytes())).unwrap_err();
+    assert_eq!(e.at, Locator::Line(16), "{e}");
+}
+
 #[test]
 fn a_windows_1252_resave_is_read_with_a_warning() {
     let s = read_certificates_csv(WINDOWS_1252).unwrap();
@@ -766,7 +798,8 @@ fn a_station_with_a_bad_commissioning_date_is_refused_at_its_line() {
         .unwrap()
         .replace("25/08/2011,25/08/2011", "25/08/2011,2011-08-25");
     let e = read_stations_csv(text.as_bytes()).unwrap_err();
-    assert_eq!(e.at, Locator::Line(4));
+    // Third station: after the bare CRs of the first two's addresses.
+    assert_eq!(e.at, Locator::Line(16));
     assert!(
         e.message
             .starts_with("CommissionDate \"2011-08-25\" is not a date; expected day/month/year"),

@@ -291,6 +291,29 @@ fn a_total_energy_keeps_its_written_precision() {
     assert_eq!(first.values[0].value.as_str(), "1000.000");
 }
 
+/// A mapped file saved with CR line ends only: the preamble lines are
+/// skipped and the rows located as in the same file with LF or CRLF.
+#[test]
+fn cr_only_line_ends_skip_the_preamble_and_locate_rows() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let lf = fixture("mapped/go-cancellations.csv");
+    let text = std::str::from_utf8(&lf).unwrap();
+    for ends in ["\r", "\r\n"] {
+        let bytes = text.replace("\r\n", "\n").replace('\n', ends).into_bytes();
+        assert!(mapped::sniff(&bytes, &m), "{ends:?}");
+        let st = mapped::read(&bytes, &m).unwrap();
+        let lines: Vec<Locator> = st.ranges.iter().map(|r| r.at.clone()).collect();
+        assert_eq!(
+            lines,
+            [Locator::Line(4), Locator::Line(5), Locator::Line(6)],
+            "{ends:?}"
+        );
+        let p = mapped::preview(&bytes, &m, 1).unwrap();
+        assert_eq!(p.header.unwrap()[0], "GSRN");
+        assert_eq!(p.rows[0].line, 4);
+    }
+}
+
 #[test]
 fn validate_names_everything_missing_at_once() {
     let problems = Mapping::default().validate().unwrap_err().0;

@@ -199,6 +199,25 @@ fn an_unknown_status_is_kept_as_printed_with_a_warning_and_its_date_kept() {
     );
 }
 
+/// Rows ended by a lone CR (old Excel for Mac), a quoted cell broken over
+/// lines with LF: each break is a line, as an editor shows them.
+#[test]
+fn cr_only_line_ends_are_counted_as_lines() {
+    let csv = "Account,Account ID,M-RETS ID,Organization,Generator,Fuel Type,Vintage,Generation Start,Generation End Date,Location,Type,Eligibility,Quantity,Serial Numbers\r\
+               Main,1,M1,\"Acme\nCorp\nInc\",G,Wind,07/2020,07/01/2020,07/31/2020,ND,REC,,5,2194-ND-07-2020-B-1-5\r\
+               Main,1,M1,Acme,G,Wind,07/2020,07/01/2020,07/31/2020,ND,REC,,999,2194-ND-07-2020-C-1-5\r";
+    assert!(mrets_csv::sniff(csv.as_bytes()));
+    let m = message_at(
+        mrets_csv::read(csv.as_bytes()).unwrap_err(),
+        Locator::Line(5),
+    );
+    assert!(m.contains("999"), "{m}");
+    let good = csv.replace(",999,", ",5,");
+    let st = mrets_csv::read(good.as_bytes()).unwrap();
+    let lines: Vec<Locator> = st.ranges.iter().map(|r| r.at.clone()).collect();
+    assert_eq!(lines, [Locator::Line(2), Locator::Line(5)]);
+}
+
 #[test]
 fn a_quantity_the_serial_numbers_do_not_hold_refuses_the_file() {
     let err = mrets_csv::read(&fixture("mrets/quantity-mismatch.csv")).unwrap_err();
