@@ -1,6 +1,6 @@
 //! Splitting a CSV document into located rows of trimmed text, the same
 //! way for every CSV reader: RFC 4180 quoting (through the `csv` crate),
-//! a UTF-8 byte-order mark dropped, preamble lines skipped, and each row
+//! a UTF-8 byte-order mark dropped, UTF-16 with its byte-order mark read, preamble lines skipped, and each row
 //! tagged with the 1-based line it starts on in the file (a line ends at
 //! `\r\n`, `\n` or a lone `\r`, as the `csv` crate splits records).
 
@@ -30,7 +30,27 @@ impl Row {
 /// `delimiter`. Blank lines are kept out; rows may have any number of
 /// fields (the caller says which it needs).
 pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<Row>, ReadError> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let decoded;
+    let bytes = match encoding_rs::Encoding::for_bom(bytes) {
+        // UTF-16 with its byte order mark (a spreadsheet's "Unicode text"):
+        // text as surely as UTF-8 is (decision 77), read as its UTF-8.
+        Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
+            decoded = encoding
+                .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
+                .ok_or_else(|| {
+                    ReadError::new(
+                        Locator::Document,
+                        format!(
+                            "the file starts as {} text but is not valid {0} throughout; save \
+                             the file as CSV UTF-8 and retry",
+                            encoding.name()
+                        ),
+                    )
+                })?;
+            decoded.as_bytes()
+        }
+        _ => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
+    };
     // Lines end at `\r\n`, `\n` or a lone `\r` (text::ends_line), as the
     // csv crate splits records, so a CR-only file skips and counts the same.
     let mut start = 0;
@@ -135,6 +155,30 @@ mod tests {
         assert_eq!(read[1].fields, ["x\ry", "2"]);
         let err = rows(b"A;B\r1;2\r1;\xff\r", b';', 0).unwrap_err();
         assert_eq!(err.at, Locator::Line(3));
+    }
+
+    #[test]
+    fn utf16_with_its_bom_is_read_and_broken_utf16_refused() {
+        let le: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("A;B\r\n1;é\r\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let read = rows(&le, b';', 0).unwrap();
+        assert_eq!(
+            read[1],
+            Row {
+                line: 2,
+                fields: vec!["1".into(), "é".into()]
+            }
+        );
+        // A lone surrogate is no text: refused, not replaced.
+        let err = rows(b"\xFF\xFEA\x00\x00\xD8;\x00", b';', 0).unwrap_err();
+        assert_eq!(err.at, Locator::Document);
+        assert!(
+            err.message.contains("UTF-16LE") && err.message.contains("CSV UTF-8"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -154,7 +154,10 @@ const QUANTITY: &str = "Quantity";
 /// Whether `bytes` look like an M-RETS certificates download: a header
 /// line with the Serial Numbers, M-RETS ID and Generation End Date columns.
 pub fn sniff(bytes: &[u8]) -> bool {
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(8192)]).to_lowercase();
+    // UTF-16 with its byte order mark too (a re-saved download), as the
+    // reader takes it.
+    let (head, _) = text::decode_text(&bytes[..bytes.len().min(8192)]);
+    let head = head.to_lowercase();
     // Lines end at `\r\n`, `\n` or a lone `\r` (text::ends_line).
     head.split(['\r', '\n'])
         .filter(|l| !l.is_empty())

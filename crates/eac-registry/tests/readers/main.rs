@@ -37,6 +37,25 @@ pub fn message_at(err: ReadError, at: eac_registry::Locator) -> String {
     err.message
 }
 
+/// `bytes` (UTF-8) as a spreadsheet's "Unicode text" saves them: UTF-16
+/// with a byte order mark, little- or big-endian.
+pub fn utf16(bytes: &[u8], little_endian: bool) -> Vec<u8> {
+    let text = std::str::from_utf8(bytes).unwrap();
+    let mut out = if little_endian {
+        vec![0xFF, 0xFE]
+    } else {
+        vec![0xFE, 0xFF]
+    };
+    for unit in text.encode_utf16() {
+        out.extend(if little_endian {
+            unit.to_le_bytes()
+        } else {
+            unit.to_be_bytes()
+        });
+    }
+    out
+}
+
 pub fn facts(r: &RangeRecord) -> Vec<(&str, &str)> {
     r.facts
         .iter()

@@ -2,7 +2,7 @@ use eac_model::TechnologyType;
 use eac_registry::mapped::{self, Field, Mapping};
 use eac_registry::{Claim, Locator, Status};
 
-use crate::{facts, fixture, message_at, summary};
+use crate::{facts, fixture, message_at, summary, utf16};
 
 fn s(t: &str) -> String {
     t.to_owned()
@@ -311,6 +311,22 @@ fn cr_only_line_ends_skip_the_preamble_and_locate_rows() {
         let p = mapped::preview(&bytes, &m, 1).unwrap();
         assert_eq!(p.header.unwrap()[0], "GSRN");
         assert_eq!(p.rows[0].line, 4);
+    }
+}
+
+/// A mapped CSV saved as UTF-16 with its byte order mark reads as the
+/// UTF-8 file does (decision 77: UTF-16 with a BOM is text), names and all.
+#[test]
+fn a_utf16_file_reads_like_the_utf8_one() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let utf8 = fixture("mapped/go-cancellations.csv");
+    let expected = mapped::read(&utf8, &m).unwrap();
+    for little_endian in [true, false] {
+        let bytes = utf16(&utf8, little_endian);
+        assert!(mapped::sniff(&bytes, &m));
+        assert_eq!(mapped::read(&bytes, &m).unwrap(), expected);
+        let p = mapped::preview(&bytes, &m, 1).unwrap();
+        assert_eq!(p.rows[0].cells[1], "Øvre Foss kraftverk");
     }
 }
 

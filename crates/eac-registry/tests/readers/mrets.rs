@@ -1,7 +1,7 @@
 use eac_model::TechnologyType;
 use eac_registry::{mrets_csv, Claim, Locator, Status};
 
-use crate::{facts, fixture, message_at, summary};
+use crate::{facts, fixture, message_at, summary, utf16};
 
 fn s(t: &str) -> String {
     t.to_owned()
@@ -216,6 +216,27 @@ fn cr_only_line_ends_are_counted_as_lines() {
     let st = mrets_csv::read(good.as_bytes()).unwrap();
     let lines: Vec<Locator> = st.ranges.iter().map(|r| r.at.clone()).collect();
     assert_eq!(lines, [Locator::Line(2), Locator::Line(5)]);
+}
+
+/// A download re-saved as UTF-16 (Excel's "Unicode text", with its byte
+/// order mark) is recognised as the M-RETS CSV it is and read as the UTF-8
+/// file (decision 77), not taken for JSON.
+#[test]
+fn a_utf16_download_is_recognised_and_read_like_the_utf8_one() {
+    let utf8 = fixture("mrets/certificates.csv");
+    let expected = mrets_csv::read(&utf8).unwrap();
+    for little_endian in [true, false] {
+        let bytes = utf16(&utf8, little_endian);
+        assert!(mrets_csv::sniff(&bytes), "LE {little_endian}");
+        assert!(eac_registry::formats::looks_like_registry_document(&bytes));
+        let read = eac_registry::read(&bytes, None, None).unwrap().unwrap();
+        assert_eq!(read.format, eac_registry::Format::MretsCsv);
+        assert_eq!(read.statement, expected, "LE {little_endian}");
+    }
+    // A broken row is still located by its line.
+    let bad = utf16(&fixture("mrets/quantity-mismatch.csv"), true);
+    let m = message_at(mrets_csv::read(&bad).unwrap_err(), Locator::Line(2));
+    assert!(m.contains("1,800"), "{m}");
 }
 
 #[test]
