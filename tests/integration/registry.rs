@@ -788,3 +788,29 @@ fn a_csv_no_reader_knows_is_unreadable_not_a_json_error() {
     let message = r.message.unwrap();
     assert!(message.contains("--mapping"), "{message}");
 }
+
+/// A UTF-16 CSV that no reader knows is said to be a CSV EAC Desk does not
+/// recognise (with the mapping to use), not a JSON file that must be UTF-8;
+/// a UTF-16 JSON listing still hears that JSON must be UTF-8.
+#[test]
+fn a_utf16_text_is_told_apart_as_csv_or_json_before_it_is_refused() {
+    let mut t = temp_store();
+    let utf16 = |text: &str| -> Vec<u8> {
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes
+    };
+    let csv = t.path("unknown.csv");
+    std::fs::write(&csv, utf16("Station,Amount\nNorth,12\n")).unwrap();
+    let r = import(&mut t.store, &csv, ImportOptions::default());
+    assert_eq!(r.outcome, ImportOutcome::Failed);
+    let said = r.message.unwrap();
+    assert!(said.contains("--mapping NAME"), "{said}");
+    assert!(!said.contains("JSON"), "{said}");
+    let json = t.path("listing.json");
+    std::fs::write(&json, utf16("{\"eacs\": []}")).unwrap();
+    let r = import(&mut t.store, &json, ImportOptions::default());
+    assert_eq!(r.outcome, ImportOutcome::Failed);
+    let said = format!("{:?} {:?}", r.message, r.violations);
+    assert!(said.contains("JSON files must be UTF-8"), "{said}");
+}
