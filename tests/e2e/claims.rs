@@ -250,6 +250,31 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
         "the CLI lists the claim: {listed}"
     );
 
+    // A recorded allocation whose EAC value is gone (what an EAC Desk from
+    // before decision 243 let a deletion leave) is named above the
+    // recorded claim's figures.
+    desk.click("claims-recorded-show").await?;
+    desk.wait_text("claims-report", "the recorded claim's report", |t| {
+        t.contains("recorded claim 1")
+    })
+    .await?;
+    ensure!(
+        !desk.shown("claims-stale").await?,
+        "no stale allocation before the change"
+    );
+    let conn = rusqlite::Connection::open(&desk.db)?;
+    conn.execute(
+        "UPDATE claim_allocations SET cds_eac_id = 'gone-1'
+          WHERE cds_eac_id = (SELECT min(cds_eac_id) FROM claim_allocations)",
+        [],
+    )?;
+    drop(conn);
+    desk.click("claims-recorded-show").await?;
+    desk.wait_text("claims-stale", "the allocation that no longer holds", |t| {
+        t.contains("no longer holds") && t.contains("gone-1 value 1")
+    })
+    .await?;
+
     // Clicking an EAC number shows that EAC in the desk.
     let row = desk.el("claims-criteria-row").await?;
     let id = row.attr("data-eac").await?.context("data-eac")?;

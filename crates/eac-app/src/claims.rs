@@ -80,6 +80,21 @@ pub struct ValueCheck {
 /// A rule set as checked (with its parameters).
 pub type RuleSetInfo = RuleSet;
 
+/// A recorded allocation that no longer holds: its EAC value is no longer
+/// stored for the claim's beneficiaries in its period (deleted, re-assigned
+/// or restated before EAC Desk refused such changes, decision 243), or is
+/// now smaller than what the claim gave it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StaleAllocation {
+    pub cds_eac_id: String,
+    /// 1-based, as people count.
+    pub value: u32,
+    /// What the claim gave it, in the claim's unit.
+    pub allocated: Decimal,
+    /// Why it no longer holds, in words.
+    pub why: String,
+}
+
 /// A claim's criteria results.
 #[derive(Debug, Clone, Serialize)]
 pub struct ClaimCheck {
@@ -92,12 +107,16 @@ pub struct ClaimCheck {
     pub passed: usize,
     pub failed: usize,
     pub unknown: usize,
+    /// A recorded claim's allocations that no longer hold (empty for a
+    /// claim allocated now).
+    pub stale: Vec<StaleAllocation>,
 }
 
 impl ClaimCheck {
-    /// Some criterion failed for some value (the CLI exits 1).
+    /// Some criterion failed for some value, or a recorded allocation no
+    /// longer holds (the CLI exits 1).
     pub fn any_failed(&self) -> bool {
-        self.failed > 0
+        self.failed > 0 || !self.stale.is_empty()
     }
 }
 
@@ -405,6 +424,39 @@ fn matching_error(e: eac_claims::allocate::AllocateError) -> AppError {
     AppError::invalid_input(format!("{e}."))
 }
 
+/// A recorded claim's allocations (per value, Wh) that no longer hold
+/// against the values stored now, in id and value order.
+fn stale_allocations(
+    spec: &ClaimSpec,
+    values: &[ValueFacts],
+    given: &std::collections::HashMap<&ValueKey, BigDecimal>,
+) -> Vec<StaleAllocation> {
+    let present: std::collections::HashMap<&ValueKey, &ValueFacts> =
+        values.iter().map(|v| (&v.key, v)).collect();
+    let mut out: Vec<StaleAllocation> = Vec::new();
+    for (key, wh) in given {
+        let why = match present.get(key) {
+            None => "the value is no longer stored for this claim's beneficiaries in its period \
+                (deleted, given to another beneficiary or restated since the claim was recorded)"
+                .to_owned(),
+            Some(v) if *wh > to_wh(&v.quantity, v.unit) => format!(
+                "the claim gave it more than its quantity now ({} {})",
+                exact(&v.quantity),
+                v.unit.as_str()
+            ),
+            Some(_) => continue,
+        };
+        out.push(StaleAllocation {
+            cds_eac_id: key.cds_eac_id.clone(),
+            value: key.position + 1,
+            allocated: exact(&units::convert(wh, EnergyUnit::Wh, spec.unit)),
+            why,
+        });
+    }
+    out.sort_by(|a, b| (&a.cds_eac_id, a.value).cmp(&(&b.cds_eac_id, b.value)));
+    out
+}
+
 fn checks(
     spec: &ClaimSpec,
     values: &[ValueFacts],
@@ -420,8 +472,12 @@ fn checks(
         passed: 0,
         failed: 0,
         unknown: 0,
+        stale: Vec::new(),
     };
     let given = matching.allocated_per_value();
+    if claim_id.is_some() {
+        out.stale = stale_allocations(spec, values, &given);
+    }
     for v in values {
         let results: Vec<CriterionResult> = sets.iter().flat_map(|s| s.check(spec, v)).collect();
         for r in &results {

@@ -113,6 +113,20 @@ pub struct ClaimCheckView {
     pub passed: usize,
     pub failed: usize,
     pub unknown: usize,
+    /// A recorded claim's allocations that no longer hold (decision 243).
+    pub stale: Vec<StaleAllocationView>,
+}
+
+/// A recorded allocation that no longer holds, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StaleAllocationView {
+    pub cds_eac_id: String,
+    /// 1-based.
+    pub value: u32,
+    /// In the claim's unit.
+    pub allocated: String,
+    pub why: String,
 }
 
 /// The Scope 2 report of a claim with its criteria results, every figure
@@ -225,6 +239,16 @@ impl From<&ClaimCheck> for ClaimCheckView {
             passed: c.passed,
             failed: c.failed,
             unknown: c.unknown,
+            stale: c
+                .stale
+                .iter()
+                .map(|s| StaleAllocationView {
+                    cds_eac_id: s.cds_eac_id.clone(),
+                    value: s.value,
+                    allocated: text(&s.allocated),
+                    why: s.why.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -46,12 +46,12 @@ pub use browse::{
 pub use claims::{
     check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim,
     delete_consumption, factors, import_consumption, list_consumption, set_factor, ClaimCheck,
-    ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, ValueCheck,
+    ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, StaleAllocation, ValueCheck,
 };
 pub use claims_view::{
     check_claim_view, claim_report_view, consumption_groups, export_claim_report, ClaimCheckView,
     ClaimReportView, ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView, IntervalView,
-    RuleSetView, ValueCheckView,
+    RuleSetView, StaleAllocationView, ValueCheckView,
 };
 pub use db::{
     copied_table_count, copy_between_servers, copy_file, copy_from_server, copy_to_server,

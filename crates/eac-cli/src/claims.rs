@@ -117,6 +117,31 @@ fn rules(a: &ClaimArgs) -> Vec<String> {
     a.rules.iter().cloned().collect()
 }
 
+/// A recorded claim's allocations that no longer hold, and what to do.
+fn print_stale(out: &mut Out, check: &eac_app::ClaimCheck) -> Result<()> {
+    if check.stale.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "{} of this claim's recorded allocations no longer hold:",
+        check.stale.len()
+    )?;
+    for s in &check.stale {
+        writeln!(
+            out,
+            "  {} value {}: {} {} allocated; {}",
+            s.cds_eac_id, s.value, s.allocated, check.unit, s.why
+        )?;
+    }
+    writeln!(
+        out,
+        "The figures above still count them. Delete the claim (`eacdesk claims delete {} --reason …`) and record it again from the EACs stored now.",
+        check.claim_id.unwrap_or_default()
+    )?;
+    Ok(())
+}
+
 pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
     let mut out = Out::stdout();
     match action {
@@ -187,6 +212,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     "{} passed, {} failed, {} unknown.",
                     check.passed, check.failed, check.unknown
                 )?;
+                print_stale(&mut out, &check)?;
             }
             Ok(if failed {
                 ExitCode::from(1)
@@ -272,6 +298,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     "criteria: {} passed, {} failed, {} unknown (`eacdesk claims check` lists them).",
                     report.check.passed, report.check.failed, report.check.unknown
                 )?;
+                print_stale(&mut out, &report.check)?;
             }
             Ok(ExitCode::SUCCESS)
         }

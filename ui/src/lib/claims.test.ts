@@ -106,6 +106,7 @@ describe("the criteria table", () => {
     passed: 3,
     failed: 1,
     unknown: 1,
+    stale: [],
     values: [
       value("a", [
         ["ghg.retired", "pass"],

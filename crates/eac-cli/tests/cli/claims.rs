@@ -316,3 +316,54 @@ fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it()
         .success()
         .stdout(contains("consumption deleted"));
 }
+
+/// A database from before decision 243 may hold a recorded claim whose
+/// allocated EAC value was deleted (or given to another beneficiary)
+/// afterwards. `claims check --claim N` names each such allocation and
+/// exits 1; `claims report --claim N` says so under its figures, with what
+/// to do.
+#[test]
+fn a_recorded_allocation_whose_value_is_gone_is_named_by_check_and_report() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    let clean = check_json(&desk, &["--claim", "1"]);
+    assert_eq!(clean["stale"], serde_json::json!([]), "{clean}");
+    // What an earlier EAC Desk let a deletion leave behind.
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    let moved = conn
+        .execute(
+            "UPDATE claim_allocations SET cds_eac_id = 'gc-gone'
+              WHERE cds_eac_id = (SELECT min(cds_eac_id) FROM claim_allocations)",
+            [],
+        )
+        .unwrap();
+    assert!(moved >= 1);
+    drop(conn);
+    let check = check_json(&desk, &["--claim", "1"]);
+    let stale = check["stale"].as_array().unwrap();
+    assert_eq!(stale.len(), 1, "{check}");
+    assert_eq!(stale[0]["cds_eac_id"], "gc-gone");
+    assert!(stale[0]["why"]
+        .as_str()
+        .unwrap()
+        .contains("no longer stored for this claim's beneficiaries"));
+    desk.eacdesk()
+        .args(["claims", "check", "--claim", "1"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "1 of this claim's recorded allocations no longer hold:",
+        ))
+        .stdout(contains("gc-gone value 1:"));
+    desk.eacdesk()
+        .args(["claims", "report", "--claim", "1"])
+        .assert()
+        .success()
+        .stdout(contains("no longer hold"))
+        .stdout(contains("claims delete 1 --reason"));
+}

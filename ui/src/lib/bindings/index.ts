@@ -102,6 +102,7 @@ export type { SortField } from "./SortField";
 export type { SortSpec } from "./SortSpec";
 export type { SourceView } from "./SourceView";
 export type { StagedViewState } from "./StagedViewState";
+export type { StaleAllocationView } from "./StaleAllocationView";
 export type { SummaryKey } from "./SummaryKey";
 export type { SummaryLine } from "./SummaryLine";
 export type { SummaryReport } from "./SummaryReport";
