@@ -221,7 +221,73 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
         all.push((id, content, text(CONTENT_COUNT), text(CONTENT_COUNT + 1)));
         Ok(())
     })?;
-    Ok(verify_rows(all))
+    // EAC Desk numbers its records itself, one after the other under the
+    // write lock (`next`), so a healthy log has no gap in its ids and
+    // nothing above its highest id: a gap is a deleted record whose next
+    // record was linked to the one before it, and a high mark above the
+    // last record (SQLite's `sqlite_sequence`) means the newest records
+    // were deleted. Neither shows in the hashes alone.
+    let gap = all
+        .windows(2)
+        .position(|w| w[1].0 != w[0].0 + 1)
+        // The 1-based position of the record after the gap.
+        .map(|at| (at + 2, all[at].0, all[at + 1].0));
+    let high_mark: Option<i64> = match conn.kind() {
+        Kind::Sqlite => conn
+            .query_opt(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+                &[],
+                |r| Ok(r.get(0)?),
+            )?
+            .flatten(),
+        Kind::Postgres => None,
+    };
+    let last = all.last().map(|r| r.0);
+    let records = all.len();
+    let report = verify_rows(all);
+    if let Some(broken) = &report.broken {
+        // A break before the gap comes first; at the gap, the gap says more.
+        if gap.is_none_or(|(at, _, _)| broken.position < at) {
+            return Ok(report);
+        }
+    }
+    let missing = |from: i64, to: i64| {
+        if from == to {
+            format!("record {from} is missing")
+        } else {
+            format!("records {from} to {to} are missing")
+        }
+    };
+    if let Some((at, before, after)) = gap {
+        return Ok(ChainReport {
+            records,
+            head: None,
+            broken: Some(ChainBreak {
+                id: after,
+                position: at,
+                reason: format!(
+                    "{}: deleted by another program (record {after} follows record {before})",
+                    missing(before + 1, after - 1)
+                ),
+            }),
+        });
+    }
+    if let Some(high) = high_mark.filter(|h| *h > last.unwrap_or(0)) {
+        let from = last.unwrap_or(0) + 1;
+        return Ok(ChainReport {
+            records,
+            head: None,
+            broken: Some(ChainBreak {
+                id: from,
+                position: records + 1,
+                reason: format!(
+                    "{}: the newest records were deleted by another program (the log once held record {high})",
+                    missing(from, high)
+                ),
+            }),
+        });
+    }
+    Ok(report)
 }
 
 /// Inserts one audit record with its chain link: `values` are the columns

@@ -67,7 +67,53 @@ fn a_deleted_record_breaks_the_chain_at_the_next() {
     tamper(&env, "DELETE FROM audit_log WHERE id = 2");
     let (id, reason) = broken_at(&env).unwrap();
     assert_eq!(id, 3);
-    assert!(reason.contains("deleted, inserted or changed"), "{reason}");
+    assert!(
+        reason.contains("record 2 is missing: deleted by another program"),
+        "{reason}"
+    );
+}
+
+/// The newest records deleted leave no broken link behind: the file's
+/// high mark of ids (SQLite's `sqlite_sequence`) still names them, and
+/// once the next change is audited the gap in the ids does.
+#[test]
+fn deleted_newest_records_are_named_before_and_after_the_next_change() {
+    file_only!(
+        "a server's audit log refuses deletion to every EAC Desk role; SQLite keeps the high mark"
+    );
+    let env = three_records();
+    tamper(&env, "DELETE FROM audit_log WHERE id >= 2");
+    let (id, reason) = broken_at(&env).unwrap();
+    assert_eq!(id, 2);
+    assert!(
+        reason.contains("records 2 to 3 are missing: the newest records were deleted"),
+        "{reason}"
+    );
+    // Every record deleted: still said.
+    tamper(&env, "DELETE FROM audit_log");
+    let (id, reason) = broken_at(&env).unwrap();
+    assert_eq!(id, 1);
+    assert!(reason.contains("records 1 to 3 are missing"), "{reason}");
+    // The next audited change links to what is left; the gap names the
+    // deleted records.
+    let mut env2 = three_records();
+    tamper(&env2, "DELETE FROM audit_log WHERE id = 3");
+    env2.store
+        .set_beneficiaries(
+            "d",
+            &assign(BeneficiaryType::General, &[]),
+            &why("four"),
+            "alice",
+        )
+        .unwrap();
+    let (id, reason) = broken_at(&env2).unwrap();
+    assert_eq!(id, 4);
+    assert!(
+        reason.contains(
+            "record 3 is missing: deleted by another program (record 4 follows record 2)"
+        ),
+        "{reason}"
+    );
 }
 
 #[test]
