@@ -165,6 +165,17 @@ fn read_envelope(
     let beneficiaries = r.string_list("beneficiaries");
     let eac_numbers = r.string_list("eac_numbers");
     let eac_format = r.required_string("eac_format");
+    // The schema's `minLength: 1`: an empty format names no detail data,
+    // and a P2 export (its `cds_eac_formats` keyed by it) could not be made.
+    if eac_format.as_deref().is_some_and(|f| f.trim().is_empty()) {
+        r.error(
+            Rule::RequiredKeys,
+            "eac_format",
+            "`eac_format` is empty: it names the format of the EAC's detail data (a format id \
+             of the server's `cds_eac_formats`)"
+                .to_owned(),
+        );
+    }
     let eac_data_url = r.required_string("eac_data_url");
     if let Some(url) = &eac_data_url {
         if !is_absolute_url(url) {
@@ -481,6 +492,41 @@ mod tests {
         })
         .unwrap();
         assert_eq!(ok, 4);
+    }
+
+    /// An envelope whose `eac_format` is empty (or blank) is refused where
+    /// it is read, as the schema refuses it: the store would keep it and no
+    /// P2 export could name its format.
+    #[test]
+    fn an_empty_eac_format_is_refused_by_rule_2() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/spec-examples/good-p2-meeting-0926.json"
+        ))
+        .unwrap();
+        for empty in ["\"\"", "\"  \""] {
+            let bad = text.replacen(
+                "\"eac_format\": \"certiq\"",
+                &format!("\"eac_format\": {empty}"),
+                1,
+            );
+            assert_ne!(bad, text);
+            let mut refused = Vec::new();
+            read_p2_listing(bad.as_bytes(), CheckOptions::import(), |i, r| {
+                if let EnvelopeRead::Invalid { violations } = r {
+                    refused.push((i, violations));
+                }
+                Flow::Continue
+            })
+            .unwrap();
+            assert_eq!(refused.len(), 1, "{refused:?}");
+            let v = &refused[0].1[0];
+            assert_eq!(
+                (v.rule, v.pointer.as_str()),
+                (2, "/eacs/0/eac_format"),
+                "{v}"
+            );
+        }
     }
 
     #[test]
