@@ -490,7 +490,30 @@ fn allocated(
     Ok(out)
 }
 
+/// Same market: compared ignoring case and surrounding spaces, as the
+/// claims compare markets (decision 174).
+fn same_market(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// The factors of `market` (compared as [`same_market`]), `kind` and
+/// `year`, the newest set first. One at most when set through
+/// [`set_factor`]; a database from before it compared markets so can hold
+/// one per spelling, and the newest is the one in force. Compared here, not
+/// in SQL: SQLite's `lower` folds ASCII letters only, PostgreSQL's more.
+fn factors_of(db: &dyn Db, market: &str, kind: &str, year: i32) -> Result<Vec<FactorEntry>> {
+    let sql =
+        format!("{FACTOR_COLUMNS} WHERE kind = ?1 AND year = ?2 ORDER BY set_at DESC, market");
+    let all: Vec<FactorEntry> = db.collect(&sql, &[&kind, &year], |r| Ok(factor_row(r)?))?;
+    Ok(all
+        .into_iter()
+        .filter(|f| same_market(&f.market, market))
+        .collect())
+}
+
 /// Sets (or replaces) a factor through `w`, audited with before and after.
+/// It replaces every factor of the same market (ignoring case and
+/// surrounding spaces), kind and year: one row is left, spelled as given.
 #[allow(clippy::too_many_arguments)]
 fn set_factor(
     w: &Write,
@@ -504,15 +527,17 @@ fn set_factor(
 ) -> Result<FactorEntry> {
     let db = w.db();
     lock_claims(db)?;
-    let one = format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3");
-    let before = db.query_opt(&one, &[&market, &kind, &year], |r| Ok(factor_row(r)?))?;
+    let replaced = factors_of(db, market, kind, year)?;
+    for old in &replaced {
+        db.execute(
+            "DELETE FROM emission_factors WHERE market = ?1 AND kind = ?2 AND year = ?3",
+            &[&old.market, &kind, &year],
+        )?;
+    }
     db.execute(
         "INSERT INTO emission_factors (market, kind, year, tco2e_per_mwh, source,
                                        set_at, set_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
-         ON CONFLICT (market, kind, year) DO UPDATE SET
-           tco2e_per_mwh = excluded.tco2e_per_mwh, source = excluded.source,
-           set_at = excluded.set_at, set_by = excluded.set_by",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         &[
             &market,
             &kind,
@@ -523,6 +548,16 @@ fn set_factor(
             &os_user,
         ],
     )?;
+    // The factor in force before: the newest of those replaced, with its
+    // spelling when it differs.
+    let before = replaced.first().map_or("(none)".to_owned(), |b| {
+        let spelled = if b.market == market {
+            String::new()
+        } else {
+            format!(", market {}", b.market)
+        };
+        format!("{} tCO2e/MWh ({}){spelled}", b.tco2e_per_mwh, b.source)
+    });
     insert_database_record(
         w,
         AuditAction::FactorSet,
@@ -530,12 +565,7 @@ fn set_factor(
             ("market", market.to_owned()),
             ("kind", kind.to_owned()),
             ("year", year.to_string()),
-            (
-                "before",
-                before.map_or("(none)".to_owned(), |b| {
-                    format!("{} tCO2e/MWh ({})", b.tco2e_per_mwh, b.source)
-                }),
-            ),
+            ("before", before),
             (
                 "after",
                 format!("{} tCO2e/MWh ({})", tco2e_per_mwh.as_str(), source.trim()),
@@ -545,7 +575,11 @@ fn set_factor(
         os_user,
         "",
     )?;
-    db.query_row(&one, &[&market, &kind, &year], |r| Ok(factor_row(r)?))
+    db.query_row(
+        &format!("{FACTOR_COLUMNS} WHERE market = ?1 AND kind = ?2 AND year = ?3"),
+        &[&market, &kind, &year],
+        |r| Ok(factor_row(r)?),
+    )
 }
 
 /// Deletes claim `id` and its allocations through `w`, audited.
@@ -854,20 +888,17 @@ impl Store {
         )
     }
 
-    /// The `kind` factor of `market` (compared case-insensitively) for `year`.
+    /// The `kind` factor of `market` (compared ignoring case and
+    /// surrounding spaces) for `year`; of two spellings an older database
+    /// may hold, the newest set.
     pub fn emission_factor(
         &self,
         market: &str,
         kind: &str,
         year: i32,
     ) -> Result<Option<FactorEntry>> {
-        self.db().query_opt(
-            &format!(
-                "{FACTOR_COLUMNS} WHERE lower(trim(market)) = lower(trim(?1)) AND kind = ?2 \
-                 AND year = ?3 ORDER BY market LIMIT 1"
-            ),
-            &[&market, &kind, &year],
-            |r| Ok(factor_row(r)?),
-        )
+        Ok(factors_of(self.db(), market, kind, year)?
+            .into_iter()
+            .next())
     }
 }

@@ -270,3 +270,71 @@ fn a_deleted_claims_number_is_never_given_to_another() {
     numbers.sort_unstable();
     assert_eq!(numbers, [first.id, third.id]);
 }
+
+/// Markets compare ignoring case and surrounding spaces (decisions 174,
+/// 179): a factor set again under another spelling replaces the one set
+/// before (one row left, audited with the old number) and is the one the
+/// report finds. A database that already holds two spellings gives the
+/// newest set, and setting the factor again leaves one row.
+#[test]
+fn a_factor_set_again_in_another_case_replaces_the_first() {
+    let mut env = Env::new();
+    let reason = Reason::new("2024 report").unwrap();
+    let set = |env: &mut Env, market: &str, kind: &str, year: i32, f: &str, source: &str| {
+        env.store
+            .set_emission_factor(market, kind, year, &dec(f), source, &reason, "ana")
+            .unwrap()
+    };
+    set(&mut env, "NO", "residual_mix", 2024, "0.5", "first");
+    set(&mut env, "NO", "grid", 2024, "0.02", "grid");
+    set(&mut env, "NO", "residual_mix", 2023, "0.4", "last year");
+    set(&mut env, " no ", "residual_mix", 2024, "0.6", "correction");
+    let residual_2024 = |env: &Env| -> Vec<(String, String)> {
+        env.store
+            .emission_factors()
+            .unwrap()
+            .into_iter()
+            .filter(|f| f.kind == "residual_mix" && f.year == 2024)
+            .map(|f| (f.market, f.tco2e_per_mwh))
+            .collect()
+    };
+    assert_eq!(residual_2024(&env), [("no".to_owned(), "0.6".to_owned())]);
+    assert_eq!(
+        env.store.emission_factors().unwrap().len(),
+        3,
+        "others kept"
+    );
+    let found = |env: &Env, market: &str| {
+        env.store
+            .emission_factor(market, "residual_mix", 2024)
+            .unwrap()
+            .unwrap()
+            .tco2e_per_mwh
+    };
+    assert_eq!(found(&env, "NO"), "0.6");
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log[0].action, "factor_set");
+    let before = log[0].changes.iter().find(|c| c.field == "before").unwrap();
+    assert_eq!(
+        before.after.as_deref(),
+        Some("0.5 tCO2e/MWh (first), market NO")
+    );
+
+    // What an earlier EAC Desk left: a second spelling, set before.
+    env.raw(
+        "INSERT INTO emission_factors (market, kind, year, tco2e_per_mwh, source, set_at, set_by)
+         VALUES ('NO', 'residual_mix', 2024, '0.7', 'older', '2020-01-01T00:00:00.000000000Z', 'x')",
+    )
+    .unwrap();
+    assert_eq!(residual_2024(&env).len(), 2);
+    assert_eq!(found(&env, "no"), "0.6", "the newest set wins");
+    set(&mut env, "No", "residual_mix", 2024, "0.8", "again");
+    assert_eq!(residual_2024(&env), [("No".to_owned(), "0.8".to_owned())]);
+    assert_eq!(found(&env, " nO"), "0.8");
+    let log = env.store.audit_log(None).unwrap();
+    let before = log[0].changes.iter().find(|c| c.field == "before").unwrap();
+    assert_eq!(
+        before.after.as_deref(),
+        Some("0.6 tCO2e/MWh (correction), market no")
+    );
+}
