@@ -39,10 +39,13 @@ pub(crate) fn mark_verified(
 ) -> Result<crate::VerifyReport> {
     let at = w.at();
     let now = at.to_storage();
-    // (is envelope, row id, cds_eac_id, cds_synced before)
-    let mut found: Vec<(bool, i64, String, Option<String>)> = Vec::new();
+    // (is envelope, row id, cds_eac_id, cds_synced before, cds_created)
+    let mut found: Vec<(bool, i64, String, Option<String>, String)> = Vec::new();
     let db = w.db();
-    let mut sql = Sql::on(db, "SELECT e.id, e.cds_eac_id, e.cds_synced FROM eacs e");
+    let mut sql = Sql::on(
+        db,
+        "SELECT e.id, e.cds_eac_id, e.cds_synced, e.cds_created FROM eacs e",
+    );
     let envelopes = match target {
         VerifyTarget::Filter(filter) => {
             push_filter(&mut sql, filter)?;
@@ -56,7 +59,7 @@ pub(crate) fn mark_verified(
     };
     sql.push(" ORDER BY e.id");
     found.extend(db.collect(&sql.text, &sql.args(), |r| {
-        Ok((false, r.get(0)?, r.get(1)?, r.get(2)?))
+        Ok((false, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?);
     if envelopes {
         let only = match target {
@@ -64,10 +67,10 @@ pub(crate) fn mark_verified(
             VerifyTarget::Filter(_) => None,
         };
         found.extend(db.collect(
-            "SELECT id, cds_eac_id, cds_synced FROM eac_envelopes
+            "SELECT id, cds_eac_id, cds_synced, cds_created FROM eac_envelopes
               WHERE CAST(?1 AS text) IS NULL OR cds_eac_id = ?1 ORDER BY id",
             &[&only],
-            |r| Ok((true, r.get(0)?, r.get(1)?, r.get(2)?)),
+            |r| Ok((true, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
         )?);
     }
     if let VerifyTarget::Id(id) = target {
@@ -88,14 +91,17 @@ pub(crate) fn mark_verified(
     let shown = |stored: Option<String>| {
         stored.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t))
     };
-    for (done, (envelope, id, cds_eac_id, before)) in found.into_iter().enumerate() {
+    for (done, (envelope, id, cds_eac_id, before, created)) in found.into_iter().enumerate() {
         if progress.is_cancelled() {
             return Err(StoreError::Cancelled);
         }
+        // Synced now, but never before it was created (decision 249; the
+        // storage form compares as text in time order).
+        let synced = if created > now { created } else { now.clone() };
         let assignment = if envelope {
             db.execute(
                 "UPDATE eac_envelopes SET cds_synced = ?2 WHERE id = ?1",
-                &[&id, &now],
+                &[&id, &synced],
             )?;
             let (kind, list): (String, String) = db.query_row(
                 "SELECT beneficiary_type, beneficiaries FROM eac_envelopes WHERE id = ?1",
@@ -110,7 +116,7 @@ pub(crate) fn mark_verified(
         } else {
             db.execute(
                 "UPDATE eacs SET cds_synced = ?2 WHERE id = ?1",
-                &[&id, &now],
+                &[&id, &synced],
             )?;
             let kind: Option<String> = db.query_row(
                 "SELECT beneficiary_type FROM eacs WHERE id = ?1",
@@ -137,7 +143,7 @@ pub(crate) fn mark_verified(
                 cds_eac_id: &cds_eac_id,
                 action: crate::AuditAction::Verify,
                 before: Some(side(shown(before).or(Some(String::new())))),
-                after: Some(side(Some(at.to_string()))),
+                after: Some(side(shown(Some(synced)))),
                 before_state: None,
                 after_state: None,
                 reason,
@@ -178,6 +184,21 @@ pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
                     AND eacs.cds_synced IS DISTINCT FROM b.imported_at"
             }
         },
+        &[],
+    )?;
+    // An EAC created after this computer's clock said the import happened
+    // (a source clock ahead of ours, a record dated ahead) is synced no
+    // earlier than it was created, so that P2's rule 9 (`cds_created` ≤
+    // `cds_synced`) holds (decision 249). Such a row was modified later
+    // still: the `cds_modified` index finds the few, no scan.
+    db.execute(
+        "UPDATE eacs SET cds_synced = cds_created
+          WHERE cds_modified > (SELECT imported_at FROM import_batches ORDER BY id DESC LIMIT 1)
+            AND cds_created > cds_synced",
+        &[],
+    )?;
+    db.execute(
+        "UPDATE eac_envelopes SET cds_synced = cds_created WHERE cds_created > cds_synced",
         &[],
     )?;
     // Full detail data supersedes an envelope-only EAC of the same id.

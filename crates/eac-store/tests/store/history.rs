@@ -931,3 +931,46 @@ fn an_imports_counts_are_the_same_in_its_report_its_row_and_its_undo() {
         .unwrap();
     assert_eq!((undone.removed, undone.restored), (1, 1));
 }
+
+/// An EAC created after this computer's clock says the import happened (a
+/// registry whose clock runs ahead, a record dated ahead) is synced no
+/// earlier than it was created: its import and a later verification keep
+/// P2's rule 9 (`cds_created` ≤ `cds_synced`), so a P2 export of it can
+/// be made at once (it was refused until the clock caught up).
+#[test]
+fn an_eac_created_ahead_of_this_clock_is_synced_no_earlier_than_created() {
+    let mut env = Env::new();
+    let ahead = eac_model::Timestamp::now().to_string();
+    let ahead = ts(&format!("{}9-12-31T00:00:00Z", &ahead[..3]));
+    let mut future = eac("e-ahead");
+    future.cds_created = ahead;
+    future.cds_modified = ahead;
+    let listing = env.listing("ahead.json", &[future, eac("e-now")]);
+    env.import(&listing).unwrap();
+    let synced = |env: &Env, id: &str| ts(&env.store.detail(id).unwrap().cds_synced.unwrap());
+    assert!(synced(&env, "e-ahead") >= ahead);
+    assert!(
+        synced(&env, "e-now") < ahead,
+        "the others keep the import's time"
+    );
+    let bundle = env.file("bundle");
+    env.store
+        .export_p2(None, &bundle, None, &NoProgress)
+        .unwrap();
+    // A verification keeps it too, and its audit record says what it set.
+    env.store
+        .mark_verified(&EacFilter::default(), None, "alice", false, &NoProgress)
+        .unwrap();
+    assert!(synced(&env, "e-ahead") >= ahead);
+    let record = env.store.audit_log(Some("e-ahead")).unwrap().remove(0);
+    let after = record.changes.iter().find(|c| c.field == "cds_synced");
+    assert_eq!(
+        after.and_then(|c| c.after.clone()).map(|t| ts(&t)),
+        Some(synced(&env, "e-ahead")),
+        "{record:?}"
+    );
+    let again = env.file("bundle-again");
+    env.store
+        .export_p2(None, &again, None, &NoProgress)
+        .unwrap();
+}
