@@ -121,16 +121,11 @@ pub fn with_password(address: &str, password: &str) -> Result<String, AppError> 
     ))
 }
 
-/// `address` without the password it may hold (what the app remembers
-/// and shows of a server database).
+/// `address` without the passwords it may hold (in its user part or as
+/// `password=` in its query): what the app remembers and shows of a server
+/// database.
 pub fn without_any_password(address: &str) -> String {
-    match eac_store::server::user_part(address) {
-        Some(eac_store::server::UserPart {
-            password: Some(colon),
-            at,
-        }) => format!("{}{}", &address[..colon], &address[at..]),
-        _ => address.to_owned(),
-    }
+    eac_store::server::without_any_password(address)
 }
 
 /// Whether `path` (from `--db`, `EACDESK_DB` or the app's settings) is the
@@ -276,6 +271,10 @@ mod tests {
         assert!(with_password("/home/ann/eacs.sqlite", "x").is_err());
         let url = with_password("postgres://ann@db/eacs", "s3cret").unwrap();
         assert_eq!(without_any_password(&url), "postgres://ann@db/eacs");
+        assert_eq!(
+            without_any_password("postgres://ann@/eacs?host=/tmp&password=s3cret&port=5433"),
+            "postgres://ann@/eacs?host=/tmp&port=5433"
+        );
         assert_eq!(
             eac_store::server::without_password(&url),
             "postgres://ann:***@db/eacs"

@@ -10,6 +10,8 @@
 //! grants the roles the tables they bring. Everything happens in one
 //! transaction, under a lock, so two runs at once cannot interleave.
 
+use std::ops::Range;
+
 use postgres::{Client, NoTls};
 
 use crate::migrate::POSTGRES_MIGRATION_FILES;
@@ -218,11 +220,11 @@ pub fn is_settings(text: &str) -> bool {
         "connect_timeout",
         "options",
     ];
-    !text.trim().is_empty()
-        && text.split_whitespace().all(|word| {
-            word.split_once('=')
-                .is_some_and(|(key, _)| SETTINGS.contains(&key))
-        })
+    let words = setting_words(text);
+    !words.is_empty()
+        && words
+            .iter()
+            .all(|word| word.value.is_some() && SETTINGS.contains(&&text[word.key.clone()]))
 }
 
 /// Refuses to open a server database that is not at this build's schema
@@ -312,28 +314,257 @@ pub fn user_part(address: &str) -> Option<UserPart> {
     })
 }
 
-/// `conn` for messages: a password in it replaced by `***` (in a URL's
-/// user part or a `password=` setting).
-pub fn without_password(conn: &str) -> String {
-    if conn.contains("://") {
-        return match user_part(conn) {
-            Some(UserPart {
+/// Where one password sits in a server address, as byte offsets into it
+/// (see [`password_spans`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PasswordSpan {
+    /// The password itself (what a message replaces with `***`).
+    pub value: Range<usize>,
+    /// The password with what names it (`:` before a URL's password,
+    /// `&password=` or ` password=`): what to remove to leave the address
+    /// without it.
+    pub whole: Range<usize>,
+}
+
+/// Every password `conn` holds, in each form PostgreSQL's clients read one:
+/// a URL's `USER:PASSWORD@` (its end found both as libpq finds it and as
+/// the `postgres` crate does, which takes the first `@`), a URL query's
+/// `password=` (the key in any case, percent-encoded or not) and a
+/// `password=` setting, its value quoted (`password='a b'`) or not. Keys
+/// ending in `password` (`sslpassword`) count too. Spans may overlap.
+pub fn password_spans(conn: &str) -> Vec<PasswordSpan> {
+    let mut spans = Vec::new();
+    match conn.find("://").filter(|&end| {
+        let scheme = conn[..end].trim_start();
+        !scheme.is_empty()
+            && scheme
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    }) {
+        Some(scheme_end) => {
+            let start = scheme_end + 3;
+            let rest = &conn[start..];
+            // libpq: the user part ends at the last `@` before the host.
+            if let Some(UserPart {
                 password: Some(colon),
                 at,
-            }) => format!("{}***{}", &conn[..colon + 1], &conn[at..]),
-            _ => conn.to_owned(),
-        };
-    }
-    conn.split_whitespace()
-        .map(|part| {
-            if part.starts_with("password=") {
-                "password=***"
-            } else {
-                part
+            }) = user_part(conn)
+            {
+                spans.push(PasswordSpan {
+                    value: colon + 1..at,
+                    whole: colon..at,
+                });
             }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
+            // The `postgres` crate: everything before the first `@`.
+            if let Some(at) = rest.find('@') {
+                if let Some(colon) = rest[..at].find(':') {
+                    spans.push(PasswordSpan {
+                        value: start + colon + 1..start + at,
+                        whole: start + colon..start + at,
+                    });
+                }
+            }
+            if let Some(question) = rest.find('?') {
+                url_query_passwords(conn, start + question, &mut spans);
+            }
+        }
+        None => setting_passwords(conn, &mut spans),
+    }
+    spans
+}
+
+/// Whether a key names a password (`password`, `PASSWORD`, `sslpassword`).
+fn is_password_key(key: &str) -> bool {
+    key.to_ascii_lowercase().ends_with("password")
+}
+
+/// The `password=` parameters of the URL query that starts at `question`
+/// (the `?`).
+fn url_query_passwords(conn: &str, question: usize, spans: &mut Vec<PasswordSpan>) {
+    let mut from = question + 1;
+    let end = conn.len();
+    while from <= end {
+        let stop = conn[from..].find('&').map_or(end, |i| from + i);
+        let segment = &conn[from..stop];
+        if let Some(eq) = segment.find('=') {
+            if is_password_key(&percent_decoded(&segment[..eq])) {
+                // Removing it takes one separator with it: the `&` before,
+                // or the `?` with the `&` after when it is the first.
+                let whole = if from == question + 1 {
+                    if stop < end {
+                        from..stop + 1
+                    } else {
+                        question..stop
+                    }
+                } else {
+                    from - 1..stop
+                };
+                spans.push(PasswordSpan {
+                    value: from + eq + 1..stop,
+                    whole,
+                });
+            }
+        }
+        from = stop + 1;
+    }
+}
+
+/// `text` with its `%XX` escapes decoded (a broken escape kept as is).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied(),
+            bytes.get(i + 2).copied(),
+        ) {
+            (b'%', Some(h), Some(l)) if hex(h).is_some() && hex(l).is_some() => {
+                let value = hex(h).unwrap_or(0) * 16 + hex(l).unwrap_or(0);
+                out.push(u8::try_from(value).unwrap_or(b'?'));
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// One word of libpq `key=value` settings, as byte offsets.
+struct SettingWord {
+    /// Where the word starts, with the spaces before it.
+    start: usize,
+    key: Range<usize>,
+    /// The value (its quotes included); `None` for a word without `=`.
+    value: Option<Range<usize>>,
+}
+
+/// The words of libpq `key=value` settings, read as libpq reads them:
+/// spaces around `=` allowed, a value quoted in `'…'` (with `\'` inside)
+/// or running to the next space (`\` escaping one character). An unclosed
+/// quote runs to the end.
+fn setting_words(conn: &str) -> Vec<SettingWord> {
+    let bytes = conn.as_bytes();
+    let skip_spaces = |mut i: usize| {
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        i
+    };
+    // The byte after the character at `i`, and after the one a `\\` at
+    // `i` escapes.
+    let next = |i: usize| {
+        let step = |at: usize| conn[at..].chars().next().map_or(1, char::len_utf8);
+        let after = i + step(i);
+        if bytes[i] == b'\\' && after < bytes.len() {
+            after + step(after)
+        } else {
+            after
+        }
+    };
+    let mut words = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let key_start = skip_spaces(i);
+        if key_start == bytes.len() {
+            break;
+        }
+        i = key_start;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() && bytes[i] != b'=' {
+            i = next(i);
+        }
+        let key = key_start..i;
+        let after_key = skip_spaces(i);
+        if bytes.get(after_key) != Some(&b'=') {
+            words.push(SettingWord {
+                start,
+                key,
+                value: None,
+            });
+            continue;
+        }
+        let value_start = skip_spaces(after_key + 1);
+        i = value_start;
+        if bytes.get(i) == Some(&b'\'') {
+            i += 1;
+            while i < bytes.len() && bytes[i] != b'\'' {
+                i = next(i);
+            }
+            i = (i + 1).min(bytes.len());
+        } else {
+            while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+                i = next(i);
+            }
+        }
+        words.push(SettingWord {
+            start,
+            key,
+            value: Some(value_start..i),
+        });
+    }
+    words
+}
+
+/// The `password` settings of libpq `key=value` words (an unclosed quote:
+/// all the rest is the password).
+fn setting_passwords(conn: &str, spans: &mut Vec<PasswordSpan>) {
+    for word in setting_words(conn) {
+        if let Some(value) = word
+            .value
+            .filter(|_| is_password_key(&conn[word.key.clone()]))
+        {
+            spans.push(PasswordSpan {
+                whole: word.start..value.end,
+                value,
+            });
+        }
+    }
+}
+
+/// `ranges` sorted and merged where they overlap or touch.
+fn merged(mut ranges: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    ranges.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for r in ranges {
+        match out.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => out.push(r),
+        }
+    }
+    out
+}
+
+/// `conn` with each of `ranges` replaced by `with`.
+fn replaced(conn: &str, ranges: Vec<Range<usize>>, with: &str) -> String {
+    let mut out = String::with_capacity(conn.len());
+    let mut from = 0;
+    for r in merged(ranges) {
+        out.push_str(&conn[from..r.start]);
+        out.push_str(with);
+        from = r.end;
+    }
+    out.push_str(&conn[from..]);
+    out
+}
+
+/// `conn` for messages: every password in it (see [`password_spans`])
+/// replaced by `***`.
+pub fn without_password(conn: &str) -> String {
+    let spans = password_spans(conn);
+    replaced(conn, spans.into_iter().map(|s| s.value).collect(), "***")
+}
+
+/// `conn` with every password in it taken out, and what named it (what
+/// the app remembers and shows of a server database).
+pub fn without_any_password(conn: &str) -> String {
+    let spans = password_spans(conn);
+    replaced(conn, spans.into_iter().map(|s| s.whole).collect(), "")
 }
 
 /// The server's own words for an error (its message and detail), or the
@@ -376,12 +607,136 @@ mod tests {
             without_password("host=/tmp/x password=secret user=ann"),
             "host=/tmp/x password=*** user=ann"
         );
+        // Every form a password takes in an address: (given, shown).
+        let cases = [
+            // In a URL's query, first, in the middle or last; any case;
+            // the key or the value percent-encoded.
+            (
+                "postgresql://ann@/empt?host=/tmp/x&port=5433&password=annSecret1",
+                "postgresql://ann@/empt?host=/tmp/x&port=5433&password=***",
+            ),
+            (
+                "postgres://ann@db/eacs?password=secret&sslmode=disable",
+                "postgres://ann@db/eacs?password=***&sslmode=disable",
+            ),
+            (
+                "postgres://ann@db/eacs?PASSWORD=secret",
+                "postgres://ann@db/eacs?PASSWORD=***",
+            ),
+            (
+                "postgres://ann@db/eacs?Password=secret",
+                "postgres://ann@db/eacs?Password=***",
+            ),
+            (
+                "postgres://ann@db/eacs?pass%77ord=secret",
+                "postgres://ann@db/eacs?pass%77ord=***",
+            ),
+            (
+                "postgres://ann@db/eacs?password=s%20e%26cret",
+                "postgres://ann@db/eacs?password=***",
+            ),
+            (
+                "postgres://ann@db/eacs?sslpassword=secret",
+                "postgres://ann@db/eacs?sslpassword=***",
+            ),
+            // In both places at once.
+            (
+                "postgres://ann:secret@db/eacs?password=secret",
+                "postgres://ann:***@db/eacs?password=***",
+            ),
+            // A percent-encoded user part, and one with `@`, `/` or `?`
+            // unencoded (the `postgres` crate ends it at the first `@`,
+            // libpq at the last before the host).
+            (
+                "postgres://ann:s%40cret@db/eacs",
+                "postgres://ann:***@db/eacs",
+            ),
+            (
+                "postgres://ann:se@cret@db/eacs",
+                "postgres://ann:***@db/eacs",
+            ),
+            (
+                "postgres://ann:se/cret@db/eacs",
+                "postgres://ann:***@db/eacs",
+            ),
+            (
+                "postgres://ann:se?cret@db/eacs",
+                "postgres://ann:***@db/eacs",
+            ),
+            // A URL without a password is shown as given.
+            (
+                "postgres://ann@/eacs?host=/tmp&port=5433",
+                "postgres://ann@/eacs?host=/tmp&port=5433",
+            ),
+            // key=value settings: quoted, with spaces around `=`, escaped,
+            // any case, an unclosed quote.
+            (
+                "host=/tmp password='a b' user=ann",
+                "host=/tmp password=*** user=ann",
+            ),
+            (
+                "host=/tmp password='it\\'s secret' user=ann",
+                "host=/tmp password=*** user=ann",
+            ),
+            (
+                "host=/tmp password = secret user=ann",
+                "host=/tmp password = *** user=ann",
+            ),
+            (
+                "host=/tmp password=se\\ cret user=ann",
+                "host=/tmp password=*** user=ann",
+            ),
+            ("PASSWORD=secret host=/tmp", "PASSWORD=*** host=/tmp"),
+            ("host=/tmp password='a secret", "host=/tmp password=***"),
+            ("host=/tmp password=sécret", "host=/tmp password=***"),
+        ];
+        for (given, shown) in cases {
+            assert_eq!(without_password(given), shown, "{given}");
+            for secret in ["secret", "annSecret1", "cret", "a b", "%20e"] {
+                assert!(!without_password(given).contains(secret), "{given}");
+            }
+        }
+        // What the app remembers: the passwords and what named them gone.
+        for (given, kept) in [
+            (
+                "postgres://ann:secret@db/eacs?password=secret&port=5433",
+                "postgres://ann@db/eacs?port=5433",
+            ),
+            (
+                "postgres://ann@/eacs?host=/tmp&PASSWORD=secret",
+                "postgres://ann@/eacs?host=/tmp",
+            ),
+            (
+                "postgres://ann@/eacs?password=secret",
+                "postgres://ann@/eacs",
+            ),
+            ("host=/tmp password='a b' user=ann", "host=/tmp user=ann"),
+        ] {
+            assert_eq!(without_any_password(given), kept, "{given}");
+        }
+        // Settings with a quoted value are settings (a server address).
+        assert!(is_settings("host=/tmp password='a b' user=ann"));
+        assert!(!is_settings("q1=final.sqlite"));
         let err = connect("postgres://ann:secret@/eacs?host=/nonexistent-folder")
             .err()
             .unwrap();
         let text = err.to_string();
         assert!(!text.contains("secret"), "{text}");
         assert!(text.contains("could not connect"), "{text}");
+        for conn in [
+            "postgres://ann@/eacs?host=/nonexistent-folder&password=secret",
+            "host=/nonexistent-folder password='a secret' dbname=eacs",
+        ] {
+            let text = connect(conn).err().unwrap().to_string();
+            assert!(!text.contains("secret"), "{text}");
+            assert!(text.contains("could not connect"), "{text}");
+        }
+        // An address the client cannot read is named without its password.
+        let text = connect("postgres://ann@db/eacs?PASSWORD=secret")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(!text.contains("secret"), "{text}");
     }
 
     #[test]
