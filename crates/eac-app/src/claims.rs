@@ -242,7 +242,7 @@ fn only_passing_of(id: Option<&str>) -> Result<Option<RuleSet>, AppError> {
 /// Reads and imports a consumption CSV, all or nothing. Errors:
 /// `validation` (every broken cell located: `details.violations` with
 /// file, line, column; the message names the rule; also rows overlapping
-/// stored consumption), `io`.
+/// stored consumption or a recorded claim's period), `io`.
 pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionImported, AppError> {
     let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
     let file = path.display().to_string();

@@ -223,13 +223,84 @@ fn json_elements(kind: Kind, json: &str) -> String {
     }
 }
 
+/// A recorded claim's beneficiaries and reporting period `[from 00:00,
+/// to + 1 day 00:00)` UTC, to find consumption it was allocated against.
+struct ClaimedPeriod {
+    claim: ClaimRecord,
+    start: Timestamp,
+    end: Timestamp,
+}
+
+impl ClaimedPeriod {
+    fn of(claim: ClaimRecord) -> Option<ClaimedPeriod> {
+        let midnight = |day: chrono::NaiveDate| -> Option<Timestamp> {
+            let at = day.and_hms_opt(0, 0, 0)?;
+            Some(Timestamp::from_utc(chrono::TimeZone::from_utc_datetime(
+                &chrono::Utc,
+                &at,
+            )))
+        };
+        let from = Date::parse(&claim.from).ok()?.as_naive();
+        let after = Date::parse(&claim.to).ok()?.as_naive().succ_opt()?;
+        Some(ClaimedPeriod {
+            start: midnight(from)?,
+            end: midnight(after)?,
+            claim,
+        })
+    }
+
+    /// Whether consumption of `kind`/`beneficiary` over `[start, end)`
+    /// falls to this claim (as [`delete_consumption`] reads "for").
+    fn covers(&self, row: &NewConsumption) -> bool {
+        let c = &self.claim;
+        c.beneficiary_type == row.beneficiary_type.as_str()
+            && (row.beneficiary_type == BeneficiaryType::General
+                || c.beneficiaries.contains(&row.beneficiary))
+            && row.start < self.end
+            && self.start < row.end
+    }
+}
+
 /// Stores `new` (rows of `file`) through `w`; refuses the whole file when
-/// a row overlaps consumption of its beneficiary already stored.
+/// a row overlaps consumption of its beneficiary already stored, or falls
+/// in the reporting period of a recorded claim for its beneficiary: that
+/// claim's allocations were made against the consumption stored then, and
+/// its report would silently change (decision 191 for deleting).
 fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Result<usize> {
     let db = w.db();
     lock_claims(db)?;
+    let claimed: Vec<ClaimedPeriod> = db
+        .collect(&format!("{CLAIM_COLUMNS} ORDER BY id"), &[], |r| {
+            Ok(claim_row(r)?)
+        })?
+        .into_iter()
+        .filter_map(ClaimedPeriod::of)
+        .collect();
     let mut problems = Vec::new();
     for row in new {
+        if let Some(c) = claimed.iter().find(|c| c.covers(row)) {
+            let c = &c.claim;
+            let mut v = Violation::unruled(format!(
+                "[claimed] {} `{}` from {} to {} lies in the reporting period ({} to {}) of \
+                 recorded claim #{} ({}): its allocations were made against the consumption \
+                 stored then and its report would silently change. Delete the claim first \
+                 (`eacdesk claims delete {} --reason …`), import this file, then record the \
+                 claim again",
+                row.beneficiary_type.as_str(),
+                row.beneficiary,
+                row.start,
+                row.end,
+                c.from,
+                c.to,
+                c.id,
+                c.name,
+                c.id
+            ))
+            .with_file(file);
+            v.line = Some(row.line);
+            v.column = Some(1);
+            problems.push(v);
+        }
         let (start, end) = (row.start.to_storage(), row.end.to_storage());
         let found: Option<(String, String, String, i64)> = db.query_opt(
             r#"SELECT "start", "end", source_file, line FROM consumption
@@ -704,7 +775,9 @@ fn delete_consumption(
 impl Store {
     /// Imports consumption rows read from `file` in one write (all or
     /// nothing), audited (`consumption_import`). Refused (`validation`, each
-    /// row located) when a row overlaps stored consumption of its beneficiary.
+    /// row located) when a row overlaps stored consumption of its
+    /// beneficiary or lies in the reporting period of a recorded claim for
+    /// its beneficiary (naming the claim).
     pub fn import_consumption(
         &mut self,
         file: &str,

@@ -317,6 +317,42 @@ fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it()
         .stdout(contains("consumption deleted"));
 }
 
+/// Consumption imported into a recorded claim's period would change its
+/// report silently (or break it, for an hourly claim given a longer row):
+/// the file is refused, located, naming the claim and what to do, and
+/// nothing is stored; with the claim deleted it goes in.
+#[test]
+fn consumption_in_a_recorded_claims_period_is_refused_naming_the_claim() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("late.csv")])
+        .assert()
+        .code(1)
+        .stderr(contains("late.csv:2:1: error (rule 0): [claimed]"))
+        .stderr(contains("recorded claim #1"))
+        .stderr(contains("claims delete 1"));
+    assert_eq!(
+        desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
+        3
+    );
+    let recorded = desk.json(&["claims", "report", "--claim", "1"]);
+    assert_eq!(recorded["consumption"].to_string(), "0.01");
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "more consumption"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("late.csv")])
+        .assert()
+        .success();
+}
+
 /// A database from before decision 243 may hold a recorded claim whose
 /// allocated EAC value was deleted (or given to another beneficiary)
 /// afterwards. `claims check --claim N` names each such allocation and

@@ -338,3 +338,98 @@ fn a_factor_set_again_in_another_case_replaces_the_first() {
         Some("0.6 tCO2e/MWh (correction), market no")
     );
 }
+
+/// Consumption added under a recorded claim would change its report
+/// silently (decision 191 refuses deleting it for the same reason): a row
+/// of a beneficiary of a recorded claim lying in its reporting period is
+/// refused whole, located, naming the claim and what to do, with nothing
+/// written. Rows outside the period or of another beneficiary go in, and
+/// once the claim is deleted so does the refused file.
+#[test]
+fn consumption_in_a_recorded_claims_period_is_refused_naming_the_claim() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]);
+    let row = |who: &str, start: &str, end: &str, line| NewConsumption {
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiary: who.into(),
+        start: ts(start),
+        end: ts(end),
+        value: dec("5"),
+        unit: EnergyUnit::MWh,
+        line,
+    };
+    env.store
+        .import_consumption(
+            "january.csv",
+            &[row(
+                "CUST123",
+                "2024-01-01T00:00:00Z",
+                "2024-01-15T00:00:00Z",
+                2,
+            )],
+            "ana",
+        )
+        .unwrap();
+    let reason = Reason::new("2024 filing").unwrap();
+    let recorded = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    let before = env.snapshot();
+    let late = [
+        // Before the period: fine alone, refused with the file.
+        row("CUST123", "2023-12-31T00:00:00Z", "2024-01-01T00:00:00Z", 2),
+        row("CUST123", "2024-01-31T23:00:00Z", "2024-02-01T01:00:00Z", 3),
+    ];
+    let err = env
+        .store
+        .import_consumption("late.csv", &late, "ana")
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Validation, "{err}");
+    let StoreError::Rules { violations, .. } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    let v = &violations[0];
+    assert_eq!(
+        (v.file.as_deref(), v.line, v.column),
+        (Some("late.csv"), Some(3), Some(1))
+    );
+    for part in [
+        "[claimed] customer `CUST123`",
+        &format!(
+            "(2024-01-01 to 2024-01-31) of recorded claim #{} (January)",
+            recorded.id
+        ),
+        &format!("claims delete {}", recorded.id),
+        "record the claim again",
+    ] {
+        assert!(v.message.contains(part), "{part} not in {}", v.message);
+    }
+    assert_eq!(env.snapshot(), before, "nothing was written");
+
+    // Outside the period, or another customer's: imported.
+    env.store
+        .import_consumption("ok.csv", &late[..1], "ana")
+        .unwrap();
+    env.store
+        .import_consumption(
+            "other.csv",
+            &[row(
+                "CUST999",
+                "2024-01-01T00:00:00Z",
+                "2024-02-01T00:00:00Z",
+                2,
+            )],
+            "ana",
+        )
+        .unwrap();
+    // With the claim deleted, the late row goes in.
+    env.store
+        .delete_claim(recorded.id, &Reason::new("redo").unwrap(), "ana")
+        .unwrap();
+    env.store
+        .import_consumption("late.csv", &late[1..], "ana")
+        .unwrap();
+    assert_eq!(env.store.consumption(None, &[], None).unwrap().len(), 4);
+}
