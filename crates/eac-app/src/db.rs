@@ -206,9 +206,9 @@ pub fn copy_between_servers(
             })
         })?;
     let file = dir.path().join("copy.sqlite");
-    eac_store::server_copy::copy_from_server(from, &file, &mut |_| {})?;
-    let store = Store::open_read(&file)?;
-    Ok(store.copy_to_server(to, each)?)
+    Ok(eac_store::server_copy::copy_between_servers(
+        from, to, &file, each,
+    )?)
 }
 
 /// Team mode: makes the PostgreSQL database `url` names ready for EAC Desk

@@ -9,8 +9,15 @@
 //! EAC comes from the file's search index. Then each table is read back from
 //! the server in its key's order (`COPY … TO STDOUT`) and its SHA-256
 //! compared with that of the rows sent: a difference anywhere stops the copy
-//! and the server transaction is rolled back. Identity sequences continue
-//! after the highest id copied.
+//! and the server transaction is rolled back.
+//!
+//! A copy goes on numbering where its source would have: a server's
+//! identity sequence is set to the file's own high mark (`sqlite_sequence`,
+//! kept by the tables that never give an id twice, `claims` and
+//! `audit_log`) or the highest id copied, and a file made from a server
+//! gets the server's sequences in its `sqlite_sequence`. Without that, a
+//! claim deleted before the copy would give its number to the next one
+//! (decision 244, migration 0020, made that impossible within one database).
 
 use std::io::{BufWriter, Read, Write as _};
 use std::path::Path;
@@ -100,6 +107,20 @@ impl Store {
         url: &str,
         each: &mut dyn FnMut(&TableCopied),
         progress: &dyn crate::Progress,
+    ) -> Result<CopyReport> {
+        self.copy_to_server_above(url, each, progress, &HighMarks::default())
+    }
+
+    /// [`Store::copy_to_server_cancellable`] whose identity sequences go on
+    /// after `marks` too (the ids a source server gave, for a copy between
+    /// servers through a file, which keeps the marks of its AUTOINCREMENT
+    /// tables only).
+    fn copy_to_server_above(
+        &self,
+        url: &str,
+        each: &mut dyn FnMut(&TableCopied),
+        progress: &dyn crate::Progress,
+        marks: &HighMarks,
     ) -> Result<CopyReport> {
         let stop = || {
             if progress.is_cancelled() {
@@ -198,6 +219,8 @@ impl Store {
             each(&copied);
             tables.push(copied);
         }
+        let mut marks = marks.clone();
+        marks.raise(&file_high_marks(&snapshot)?);
         drop(snapshot);
         for table in TABLES {
             tx.batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
@@ -212,10 +235,17 @@ impl Store {
                 .map_err(server_error)?
                 .get(0);
             if identity {
-                tx.batch_execute(&format!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'),
-                                   coalesce(max(id), 1), max(id) IS NOT NULL) FROM {table}"
-                ))
+                // The next id is the source's next: after its high mark or
+                // the highest id copied, whichever is higher.
+                tx.execute(
+                    &format!(
+                        "SELECT CASE WHEN n > 0 THEN setval(s, n) ELSE setval(s, 1, false) END
+                           FROM (SELECT pg_get_serial_sequence($1, 'id') AS s,
+                                        greatest(coalesce(max(id), 0), $2::bigint) AS n
+                                   FROM {table}) AS t"
+                    ),
+                    &[&table, &marks.get(table)],
+                )
                 .map_err(server_error)?;
             }
         }
@@ -234,6 +264,33 @@ pub fn copy_from_server(
     dest: &Path,
     each: &mut dyn FnMut(&TableCopied),
 ) -> Result<CopyReport> {
+    Ok(copy_from_server_marked(url, dest, each)?.0)
+}
+
+/// Copies the server database `from` into the empty server database `to`
+/// through the new file `via` (see [`copy_from_server`] and
+/// [`Store::copy_to_server`]); `each` hears of every table written to `to`.
+/// Every identity sequence of `to` goes on where `from`'s would (the file
+/// keeps the marks of its AUTOINCREMENT tables only; the others' are
+/// carried beside it).
+pub fn copy_between_servers(
+    from: &str,
+    to: &str,
+    via: &Path,
+    each: &mut dyn FnMut(&TableCopied),
+) -> Result<CopyReport> {
+    let (_, marks) = copy_from_server_marked(from, via, &mut |_| {})?;
+    let store = Store::open_read(via)?;
+    store.copy_to_server_above(to, each, &crate::NoProgress, &marks)
+}
+
+/// [`copy_from_server`], and the high marks of the server's sequences it
+/// could read.
+fn copy_from_server_marked(
+    url: &str,
+    dest: &Path,
+    each: &mut dyn FnMut(&TableCopied),
+) -> Result<(CopyReport, HighMarks)> {
     let mut client = connect(url)?;
     // One snapshot of the server for every table.
     let mut tx = client
@@ -247,6 +304,7 @@ pub fn copy_from_server(
         .map_err(server_error)?
         .get(0);
     check_version(&mut tx, &database)?;
+    let marks = server_high_marks(&mut tx)?;
     let mut new = NewDatabase::create(dest)?;
     let mut tables = Vec::new();
     new.store().write(|w| {
@@ -341,6 +399,7 @@ pub fn copy_from_server(
             each(&copied);
             tables.push(copied);
         }
+        set_file_high_marks(w, &marks)?;
         for sql in &triggers {
             w.execute_batch(sql)?;
         }
@@ -355,7 +414,113 @@ pub fn copy_from_server(
             ),
         });
     }
-    Ok(CopyReport { database, tables })
+    Ok((CopyReport { database, tables }, marks))
+}
+
+/// The highest id each table has given (its next is one more), by table;
+/// a table not named has given none beyond its rows.
+#[derive(Debug, Clone, Default)]
+struct HighMarks(Vec<(String, i64)>);
+
+impl HighMarks {
+    fn get(&self, table: &str) -> i64 {
+        self.0
+            .iter()
+            .filter(|(t, _)| t == table)
+            .map(|(_, n)| *n)
+            .max()
+            .unwrap_or(0)
+    }
+
+    fn raise(&mut self, other: &HighMarks) {
+        self.0.extend(other.0.iter().cloned());
+    }
+}
+
+/// The file's high marks: `sqlite_sequence`, which SQLite keeps for its
+/// AUTOINCREMENT tables (`claims`, `audit_log`).
+fn file_high_marks(conn: &rusqlite::Connection) -> Result<HighMarks> {
+    let has: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'sqlite_sequence')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has {
+        return Ok(HighMarks::default());
+    }
+    let marks = conn
+        .prepare("SELECT name, seq FROM sqlite_sequence WHERE typeof(seq) = 'integer'")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(HighMarks(marks))
+}
+
+/// The server's high marks: the last value of each copied table's identity
+/// sequence. A role that may not read a sequence (an auditor) sees none
+/// for it: the copy then goes on after the highest id (and, for claims,
+/// the highest number the audit log names; see [`set_file_high_marks`]).
+fn server_high_marks(tx: &mut postgres::Transaction) -> Result<HighMarks> {
+    let tables: Vec<String> = TABLES.iter().map(|t| (*t).to_owned()).collect();
+    let marks = tx
+        .query(
+            "SELECT c.table_name::text, s.last_value
+               FROM information_schema.columns c
+               JOIN pg_sequences s
+                 ON quote_ident(s.schemaname) || '.' || quote_ident(s.sequencename)
+                    = pg_get_serial_sequence('public.' || quote_ident(c.table_name), 'id')
+              WHERE c.table_schema = 'public' AND c.column_name = 'id'
+                AND c.is_identity = 'YES' AND c.table_name = ANY ($1)
+                AND s.last_value IS NOT NULL",
+            &[&tables],
+        )
+        .map_err(server_error)?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok(HighMarks(marks))
+}
+
+/// Raises the new file's `sqlite_sequence` to `marks` for each of its
+/// AUTOINCREMENT tables (SQLite set it to the highest id inserted). A
+/// claim's number also counts the numbers the audit log names, as
+/// migration 0020 counts them: a claim deleted before the copy keeps its
+/// number even when the server's sequence could not be read.
+fn set_file_high_marks(w: &rusqlite::Connection, marks: &HighMarks) -> Result<()> {
+    let tables: Vec<String> = w
+        .prepare(
+            "SELECT name FROM sqlite_schema WHERE type = 'table'
+                AND sql LIKE '%AUTOINCREMENT%' ORDER BY name",
+        )?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for table in tables {
+        let mut mark = marks.get(&table);
+        if table == "claims" {
+            mark = mark.max(w.query_row(
+                "SELECT max(n) FROM (
+                    SELECT coalesce(max(CAST(json_extract(\"after\", '$.claim') AS INTEGER)), 0) AS n
+                      FROM audit_log
+                     WHERE action IN ('claim_create', 'claim_delete') AND json_valid(\"after\")
+                    UNION ALL
+                    SELECT coalesce(max(CAST(json_extract(\"before\", '$.claim') AS INTEGER)), 0)
+                      FROM audit_log
+                     WHERE action IN ('claim_create', 'claim_delete') AND json_valid(\"before\"))",
+                [],
+                |r| r.get::<_, i64>(0),
+            )?);
+        }
+        let raised = w.execute(
+            "UPDATE sqlite_sequence SET seq = max(seq, ?2) WHERE name = ?1",
+            rusqlite::params![table, mark],
+        )?;
+        if raised == 0 && mark > 0 {
+            w.execute(
+                "INSERT INTO sqlite_sequence (name, seq) VALUES (?1, ?2)",
+                rusqlite::params![table, mark],
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// The server table's columns, in order.

@@ -3422,3 +3422,397 @@ fn same_listing_and_summaries(dir: &Path, file: &eac_store::Store, server: &eac_
         );
     }
 }
+
+/// A claim (one allocation of 1 Wh of `eac`'s first value) for the
+/// numbering test.
+fn one_wh_claim(eac: &str) -> eac_store::NewClaim {
+    let ts = |t: &str| eac_model::Timestamp::parse(t).unwrap();
+    eac_store::NewClaim {
+        name: "numbered".into(),
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST-1".into()],
+        from: eac_model::Date::parse("2024-01-01").unwrap(),
+        to: eac_model::Date::parse("2024-12-31").unwrap(),
+        granularity: "annual".into(),
+        market: None,
+        bidding_zone: None,
+        unit: eac_model::EnergyUnit::MWh,
+        only_passing: None,
+        allocations: vec![eac_store::NewAllocation {
+            cds_eac_id: eac.into(),
+            position: 0,
+            start: ts("2024-01-01T00:00:00Z"),
+            end: ts("2025-01-01T00:00:00Z"),
+            quantity_wh: bigdecimal::BigDecimal::from(1),
+        }],
+    }
+}
+
+/// The id the server gives `table`'s next row: after its highest id and
+/// its identity sequence's last value (audit records are numbered by
+/// `chain::next` that way; claims take the sequence's next).
+fn server_next_id(conn: &str, table: &str) -> i64 {
+    let mut client = Client::connect(conn, NoTls).unwrap();
+    // `last_value` is NULL until the sequence gives its first id.
+    let (max_id, last): (Option<i64>, Option<i64>) = client
+        .query_one(
+            &format!(
+                "SELECT (SELECT max(id) FROM {table}),
+                        (SELECT last_value FROM pg_sequences
+                          WHERE quote_ident(schemaname) || '.' || quote_ident(sequencename)
+                                = pg_get_serial_sequence($1, 'id'))"
+            ),
+            &[&table],
+        )
+        .map(|r| (r.get(0), r.get(1)))
+        .unwrap();
+    max_id.unwrap_or(0).max(last.unwrap_or(0)) + 1
+}
+
+/// The id a file's AUTOINCREMENT `table` gives next.
+fn file_next_id(path: &Path, table: &str) -> i64 {
+    let conn = rusqlite::Connection::open(path).unwrap();
+    conn.query_row(
+        &format!(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = ?1), 0),
+                        coalesce((SELECT max(id) FROM {table}), 0)) + 1"
+        ),
+        [table],
+        |r| r.get(0),
+    )
+    .unwrap()
+}
+
+/// A copy goes on numbering where its source would: a claim deleted
+/// before a copy keeps its number in the copy (decision 244), whichever
+/// way the copy goes (file to server, server to file, server to server,
+/// an auditor's copy too), and so do the audit log's ids and a server's
+/// other identity sequences between servers.
+#[test]
+fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
+    use eac_store::{Reason, Store};
+    let Some(db) = empty_database("eacdesk_copy_numbers") else {
+        return;
+    };
+    let db2 = empty_database("eacdesk_copy_numbers_back").unwrap();
+    let db3 = empty_database("eacdesk_copy_numbers_again").unwrap();
+    for conn in [&db, &db2, &db3] {
+        eac_store::server::init(conn).unwrap();
+    }
+    let dir = tempfile::TempDir::new().unwrap();
+    let path = dir.path().join("desk.sqlite");
+    let mut file = Store::open(&path).unwrap();
+    let mut sample = eac_sample::generate(4, 3, eac_sample::SampleOptions::default());
+    file.import_eacs("sample", &mut sample, &eac_store::NoProgress)
+        .unwrap();
+    let eac = first_ids(&file, 1).remove(0);
+    let why = Reason::new("numbering").unwrap();
+    let first = file.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
+    let second = file.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
+    file.delete_claim(second.id, &why, "ann").unwrap();
+    drop(file);
+    // An audit log whose high mark is above its newest row (ids are
+    // never given twice there either).
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch("UPDATE sqlite_sequence SET seq = seq + 40 WHERE name = 'audit_log'")
+        .unwrap();
+    let audit_next = file_next_id(&path, "audit_log");
+    assert_eq!(file_next_id(&path, "claims"), second.id + 1);
+
+    // File to server: the server's next claim is the file's next.
+    let file = Store::open_read(&path).unwrap();
+    file.copy_to_server(&db, &mut |_| {}).unwrap();
+    drop(file);
+    assert_eq!(server_next_id(&db, "claims"), second.id + 1);
+    assert_eq!(server_next_id(&db, "audit_log"), audit_next);
+    let mut server = Store::open_server(&db).unwrap();
+    let third = server
+        .create_claim(&one_wh_claim(&eac), &why, "ann")
+        .unwrap();
+    assert_eq!(third.id, second.id + 1, "{first:?}");
+    let mut file = Store::open(&path).unwrap();
+    let in_file = file.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
+    assert_eq!(in_file.id, third.id);
+    drop(file);
+
+    // Server to file: the newest claim deleted on the server keeps its
+    // number in the file made from it, for its owner and for an auditor
+    // (who may not read the sequences: the audit log names the number).
+    server.delete_claim(third.id, &why, "ann").unwrap();
+    drop(server);
+    let mut owner = Client::connect(&db, NoTls).unwrap();
+    owner
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_test_dora;
+             CREATE ROLE eacdesk_test_dora LOGIN IN ROLE eacdesk_auditor;
+             SELECT setval(pg_get_serial_sequence('import_batches', 'id'), 500);",
+        )
+        .unwrap();
+    for (name, conn) in [
+        ("back.sqlite", db.clone()),
+        ("audited.sqlite", format!("{db} user=eacdesk_test_dora")),
+    ] {
+        let back = dir.path().join(name);
+        eac_store::server_copy::copy_from_server(&conn, &back, &mut |_| {}).unwrap();
+        assert_eq!(file_next_id(&back, "claims"), third.id + 1, "{name}");
+        if name == "back.sqlite" {
+            assert_eq!(
+                file_next_id(&back, "audit_log"),
+                server_next_id(&db, "audit_log")
+            );
+        }
+        let mut copy = Store::open(&back).unwrap();
+        let fourth = copy.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
+        assert_eq!(fourth.id, third.id + 1, "{name}");
+    }
+    owner.batch_execute("DROP ROLE eacdesk_test_dora").unwrap();
+
+    // A file made from a server goes to another server numbering on.
+    let back = dir.path().join("back2.sqlite");
+    eac_store::server_copy::copy_from_server(&db, &back, &mut |_| {}).unwrap();
+    Store::open_read(&back)
+        .unwrap()
+        .copy_to_server(&db2, &mut |_| {})
+        .unwrap();
+    assert_eq!(server_next_id(&db2, "claims"), third.id + 1);
+    // Server to server: every identity sequence goes on where the
+    // source's would (a file keeps only its AUTOINCREMENT tables' marks).
+    let via = dir.path().join("via.sqlite");
+    eac_store::server_copy::copy_between_servers(&db, &db3, &via, &mut |_| {}).unwrap();
+    for table in ["claims", "audit_log", "import_batches", "eacs", "packs"] {
+        assert_eq!(
+            server_next_id(&db3, table),
+            server_next_id(&db, table),
+            "{table}"
+        );
+    }
+    assert_eq!(server_next_id(&db3, "import_batches"), 501);
+    let mut again = Store::open_server(&db3).unwrap();
+    let fifth = again
+        .create_claim(&one_wh_claim(&eac), &why, "ann")
+        .unwrap();
+    assert_eq!(fifth.id, third.id + 1);
+}
+
+/// Whether every EAC of `ids` holds what its audit log's last record says:
+/// a stored EAC has the assignment its last change left (an EAC whose last
+/// record is its deletion was imported again since: the import said so),
+/// and an EAC that is gone was deleted, audited.
+fn data_matches_its_audit_log(store: &eac_store::Store, ids: &[String], when: &str) {
+    use eac_store::{AuditAction, BeneficiaryAssignment, StoreError};
+    for id in ids {
+        let last = (store.audit_log(Some(id)).unwrap().into_iter())
+            .find(|r| r.action != AuditAction::Verify);
+        match store.eac(id) {
+            Ok(eac) => {
+                let Some(last) = last.filter(|r| r.action != AuditAction::Delete) else {
+                    continue;
+                };
+                let now = eac.beneficiary_type.map(|t| BeneficiaryAssignment {
+                    beneficiary_type: t,
+                    beneficiaries: eac.beneficiaries.clone(),
+                });
+                assert_eq!(
+                    last.after, now,
+                    "{when}: {id} holds what its last audit record ({}, {:?}) does not say",
+                    last.id, last.action
+                );
+            }
+            Err(StoreError::NotFound(_)) => assert_eq!(
+                last.map(|r| r.action),
+                Some(AuditAction::Delete),
+                "{when}: {id} is gone without a deletion recorded"
+            ),
+            Err(e) => panic!("{when}: {id}: {e}"),
+        }
+    }
+}
+
+/// Two desks changing the same EACs at the same moment (decision 220's
+/// server writes): fields set beside beneficiaries set, a deletion beside
+/// beneficiaries set, fields set beside a deletion, each pair started
+/// together by a barrier, a few rounds. Each pair takes turns: both
+/// succeed (no deadlock, no EAC found and then missing), neither overwrites
+/// what the other saved (every EAC holds what its audit log's last record
+/// says), and the chain is intact.
+#[test]
+fn two_desks_changing_the_same_eacs_at_once_take_turns_and_lose_nothing() {
+    use eac_model::TechnologyType;
+    use eac_store::{
+        BeneficiaryAssignment, DeleteTarget, EacFilter, FieldValue, NoProgress, Reason,
+        SettableField, Store, StoreError,
+    };
+    let Some(db) = empty_database("eacdesk_server_same_eacs") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let sample: Vec<eac_model::Eac> =
+        eac_sample::generate(1200, 2, eac_sample::SampleOptions::default()).collect();
+    let source = "REG-OFGEM";
+    let ours: Vec<String> = (sample.iter())
+        .filter(|e| e.source_id == source)
+        .map(|e| e.cds_eac_id.clone())
+        .collect();
+    let solar: Vec<String> = (sample.iter())
+        .filter(|e| {
+            e.source_id == source
+                && e.technology_type == Some(TechnologyType::Solar)
+        })
+        .map(|e| e.cds_eac_id.clone())
+        .collect();
+    assert!(ours.len() > 150 && solar.len() > 20 && solar.len() < ours.len());
+    let mut ann = Store::open_server(&db).unwrap();
+    let mut bob = Store::open_server(&db).unwrap();
+    let all_of_source = EacFilter {
+        source: Some(source.to_owned()),
+        ..EacFilter::default()
+    };
+    let its_solar = EacFilter {
+        technology: Some(TechnologyType::Solar),
+        ..all_of_source.clone()
+    };
+    let reason = Reason::new("quarter close").unwrap();
+    let customer = |id: String| BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec![id],
+    };
+    let destination = |name: String| {
+        vec![FieldValue {
+            field: SettableField::DestinationName,
+            value: name,
+        }]
+    };
+    type Change<'a> = Box<dyn FnOnce(&mut Store) -> Result<(), StoreError> + Send + 'a>;
+    // Both changes started at once, each on its own desk; both answers.
+    let race = |ann: &mut Store, bob: &mut Store, first: Change, second: Change| {
+        let start = std::sync::Barrier::new(2);
+        std::thread::scope(|s| {
+            let a = s.spawn(|| {
+                start.wait();
+                first(ann)
+            });
+            let b = s.spawn(|| {
+                start.wait();
+                second(bob)
+            });
+            (a.join().unwrap(), b.join().unwrap())
+        })
+    };
+    let set_fields = |name: String| -> Change {
+        let filter = all_of_source.clone();
+        let reason = reason.clone();
+        Box::new(move |s: &mut Store| {
+            let target = DeleteTarget::Filter(filter);
+            s.set_fields(
+                &target,
+                &destination(name),
+                &reason,
+                "ann",
+                false,
+                &NoProgress,
+            )
+            .map(|_| ())
+        })
+    };
+    let set_beneficiaries = |id: String| -> Change {
+        let filter = all_of_source.clone();
+        let reason = reason.clone();
+        Box::new(move |s: &mut Store| {
+            s.bulk_set_beneficiaries(&filter, &customer(id), &reason, "bob", &NoProgress)
+                .map(|_| ())
+        })
+    };
+    let delete_solar = || -> Change {
+        let target = DeleteTarget::Filter(its_solar.clone());
+        let reason = reason.clone();
+        Box::new(move |s: &mut Store| {
+            s.delete_eacs(&target, &reason, "bob", false, &NoProgress)
+                .map(|_| ())
+        })
+    };
+    let reimport = |store: &mut Store, round: usize| {
+        store
+            .import_eacs(
+                &format!("round {round}"),
+                &mut sample.clone().into_iter(),
+                &NoProgress,
+            )
+            .unwrap();
+    };
+    let both_ok = |answers: (Result<(), StoreError>, Result<(), StoreError>), when: &str| {
+        for answer in [answers.0, answers.1] {
+            if let Err(e) = answer {
+                panic!("{when}: {e}");
+            }
+        }
+    };
+    let t0 = std::time::Instant::now();
+    for round in 0..4 {
+        reimport(&mut ann, round);
+        eprintln!("T {:?} reimported", t0.elapsed());
+        // Fields and beneficiaries of the same EACs: both land on each.
+        let (x, c) = (format!("X{round}"), format!("C{round}"));
+        let answers = race(
+            &mut ann,
+            &mut bob,
+            set_fields(x.clone()),
+            set_beneficiaries(c.clone()),
+        );
+        let when = format!("round {round}, set fields beside beneficiaries");
+        eprintln!("T {:?} {when}", t0.elapsed());
+        both_ok(answers, &when);
+        data_matches_its_audit_log(&ann, &ours, &when);
+        for id in &ours {
+            let eac = ann.eac(id).unwrap();
+            assert_eq!(
+                eac.destination_name.as_deref(),
+                Some(x.as_str()),
+                "{when}: {id}"
+            );
+            assert_eq!(eac.beneficiaries, vec![c.clone()], "{when}: {id}");
+        }
+
+        // A deletion beside beneficiaries set on some of its EACs.
+        let q = format!("Q{round}");
+        let answers = race(
+            &mut ann,
+            &mut bob,
+            set_beneficiaries(q.clone()),
+            delete_solar(),
+        );
+        let when = format!("round {round}, beneficiaries beside a deletion");
+        eprintln!("T {:?} {when}", t0.elapsed());
+        both_ok(answers, &when);
+        data_matches_its_audit_log(&ann, &ours, &when);
+        for id in &ours {
+            match ann.eac(id) {
+                Ok(eac) => {
+                    assert!(!solar.contains(id), "{when}: {id} was not deleted");
+                    assert_eq!(eac.beneficiaries, vec![q.clone()], "{when}: {id}");
+                }
+                Err(e) => assert!(solar.contains(id), "{when}: {id}: {e}"),
+            }
+        }
+
+        // Fields set beside a deletion of some of its EACs.
+        reimport(&mut bob, round);
+        let y = format!("Y{round}");
+        let answers = race(&mut ann, &mut bob, set_fields(y.clone()), delete_solar());
+        let when = format!("round {round}, set fields beside a deletion");
+        eprintln!("T {:?} {when}", t0.elapsed());
+        both_ok(answers, &when);
+        data_matches_its_audit_log(&ann, &ours, &when);
+        for id in &ours {
+            match ann.eac(id) {
+                Ok(eac) => {
+                    assert!(!solar.contains(id), "{when}: {id} was not deleted");
+                    assert_eq!(eac.destination_name.as_deref(), Some(y.as_str()), "{when}");
+                }
+                Err(e) => assert!(solar.contains(id), "{when}: {id}: {e}"),
+            }
+        }
+    }
+    let chain = bob.verify_audit_chain().unwrap();
+    assert!(chain.broken.is_none(), "{:?}", chain.broken);
+}
