@@ -8,7 +8,9 @@
 //! left of it. A value is eligible for an interval when
 //! - annual or monthly: its interval lies inside the reporting period and
 //!   overlaps the interval;
-//! - hourly: its interval covers the whole hour.
+//! - hourly: its interval lies inside the clock hour (EnergyTag's
+//!   granular certificates are 15-minute or hourly) or covers the whole
+//!   hour; one crossing the hour's edge without covering it is not.
 //!
 //! Quantities are BigDecimal Wh (units converted by shifting the decimal
 //! point): min and subtraction only, so nothing is rounded, no value is
@@ -125,7 +127,9 @@ fn eligible(
         Granularity::Annual | Granularity::Monthly => {
             period.contains(value) && value.overlaps(bucket)
         }
-        Granularity::Hourly => value.contains(bucket),
+        // The hour is the matching interval: a value produced within it
+        // (as `energytag.hour` passes it) backs it, as does one covering it.
+        Granularity::Hourly => value.contains(bucket) || bucket.contains(value),
     }
 }
 
@@ -361,6 +365,75 @@ mod tests {
         );
         // The 10:00 surplus is not carried into 11:00.
         assert_eq!(m.allocated_to(&key("h10")), d("5"));
+        let settled = settle(
+            period,
+            Granularity::Hourly,
+            &supplies,
+            &demand,
+            m.allocations.clone(),
+        );
+        assert_eq!(settled.unwrap(), m);
+    }
+
+    #[test]
+    fn values_inside_an_hour_back_that_hour() {
+        // Four 15-minute certificates of 1 Wh each in hour 10, one 10:30 to
+        // 11:30 (inside no hour, covering none), one covering 10:00 to
+        // 12:00; hour 10 consumes 4, hour 11 consumes 3.
+        let period = iv("2024-06-01T00:00:00Z", "2024-06-02T00:00:00Z");
+        let quarter = |i: usize| {
+            let at = |m: usize| format!("2024-06-01T10:{:02}:00Z", m);
+            Supply {
+                key: key(&format!("q{i}")),
+                interval: if i == 3 {
+                    iv(&at(45), "2024-06-01T11:00:00Z")
+                } else {
+                    iv(&at(15 * i), &at(15 * (i + 1)))
+                },
+                available: d("1"),
+            }
+        };
+        let mut supplies: Vec<Supply> = (0..4).map(quarter).collect();
+        supplies.push(Supply {
+            key: key("across"),
+            interval: iv("2024-06-01T10:30:00Z", "2024-06-01T11:30:00Z"),
+            available: d("5"),
+        });
+        supplies.push(Supply {
+            key: key("two-hours"),
+            interval: iv("2024-06-01T10:00:00Z", "2024-06-01T12:00:00Z"),
+            available: d("2"),
+        });
+        let demand = [
+            Demand {
+                interval: iv("2024-06-01T10:00:00Z", "2024-06-01T11:00:00Z"),
+                quantity: d("4"),
+                label: "line 2".into(),
+            },
+            Demand {
+                interval: iv("2024-06-01T11:00:00Z", "2024-06-01T12:00:00Z"),
+                quantity: d("3"),
+                label: "line 3".into(),
+            },
+        ];
+        let m = allocate(period, Granularity::Hourly, &supplies, &demand).unwrap();
+        let b = &m.buckets[10];
+        // Hour 10, by start then end: q0 gives 1, the two-hour value 2, q1
+        // 1; q2 and q3 are left over as that hour's surplus.
+        assert_eq!(
+            (&b.consumption, &b.matched, &b.shortfall, &b.surplus),
+            (&d("4"), &d("4"), &d("0"), &d("2"))
+        );
+        assert_eq!(m.allocated_to(&key("two-hours")), d("2"));
+        for (q, given) in [("q0", "1"), ("q1", "1"), ("q2", "0"), ("q3", "0")] {
+            assert_eq!(m.allocated_to(&key(q)), d(given), "{q}");
+        }
+        // Hour 11: nothing left of the two-hour value; the one across the
+        // edge is eligible nowhere.
+        let b = &m.buckets[11];
+        assert_eq!((&b.matched, &b.shortfall), (&d("0"), &d("3")));
+        assert_eq!(m.ineligible, vec![key("across")]);
+        assert_eq!((m.matched(), m.surplus()), (d("4"), d("2")));
         let settled = settle(
             period,
             Granularity::Hourly,

@@ -184,6 +184,67 @@ fn report_gives_the_hand_computed_scope2_figures_as_exact_json_and_csv() {
     }
 }
 
+/// Sub-hour certificates (EnergyTag's 15-minute granular certificates)
+/// back the hour they lie in: the hand-computed figures of
+/// `tests/fixtures/claims/README.md` (quarters), recorded or not.
+#[test]
+fn quarter_hour_certificates_are_matched_in_their_hour() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["import", &fixture("quarters.json")])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("quarters.csv")])
+        .assert()
+        .success();
+    let claim = [
+        &["--beneficiary", "acc-2"][..],
+        &HOURLY[..2],
+        &HOURLY[4..],
+        &["--bidding-zone", "NO1", "--unit", "kWh"],
+        &["--only-passing", "energytag"],
+    ]
+    .concat();
+    let figures = [
+        "consumption,5\n",
+        "matched,4\n",
+        "surplus,0\n",
+        "coverage_percent,80.0000\n",
+        "hours_with_consumption,2\n",
+        "hours_fully_covered,1\n",
+        "hours_covered_percent,50.0000\n",
+        "hourly_matched_percent,80.0000\n",
+        "2024-06-01T10:00:00Z,2024-06-01T11:00:00Z,4,4,0,0\n",
+        "2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,1,0,1,0\n",
+    ];
+    let report = |args: &[&str]| {
+        let out = desk
+            .eacdesk()
+            .args(["claims", "report"])
+            .args(args)
+            .arg("--csv")
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    };
+    let now = report(&claim);
+    for f in figures {
+        assert!(now.contains(f), "{f} not in {now}");
+    }
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(&claim)
+        .args(["--reason", "June"])
+        .assert()
+        .success()
+        .stdout(contains("with 4 allocation(s)"));
+    let recorded = report(&["--claim", "1"]);
+    for f in figures {
+        assert!(recorded.contains(f), "{f} not in {recorded}");
+    }
+}
+
 #[test]
 fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
     let desk = desk_with_claim_data();
