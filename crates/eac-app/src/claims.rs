@@ -333,7 +333,10 @@ fn facts(
     for eac in &eacs {
         let market = extension_text(eac, "eacdesk_market")
             .or_else(|| extension_text(eac, "eacdesk_device_country"));
-        let zone = extension_text(eac, "eacdesk_bidding_zone");
+        // The EnergyTag reader keeps a bundle's `issue_market_zone` (its
+        // bidding zone) as `eacdesk_issue_market_zone`.
+        let zone = extension_text(eac, "eacdesk_bidding_zone")
+            .or_else(|| extension_text(eac, "eacdesk_issue_market_zone"));
         for (i, v) in eac.values.iter().enumerate() {
             let position = u32::try_from(i).unwrap_or(u32::MAX);
             let (interval, batch) = match (v.start, v.end) {

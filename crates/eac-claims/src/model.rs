@@ -169,7 +169,8 @@ pub struct ValueFacts {
     pub asset_commissioned: Option<Date>,
     /// `eacdesk_market`, else `eacdesk_device_country`, as stored.
     pub market: Option<String>,
-    /// `eacdesk_bidding_zone`, as stored.
+    /// `eacdesk_bidding_zone`, else `eacdesk_issue_market_zone` (an
+    /// EnergyTag bundle's `issue_market_zone`), as stored.
     pub bidding_zone: Option<String>,
     pub unit: EnergyUnit,
     pub quantity: BigDecimal,

@@ -565,7 +565,8 @@ fn same_zone(cx: &Context, _: &RuleSet) -> (Verdict, String) {
         return (
             Verdict::Unknown,
             format!(
-                "{} has no bidding zone: eacdesk_bidding_zone is not set",
+                "{} has no bidding zone: neither eacdesk_bidding_zone nor \
+                 eacdesk_issue_market_zone is set",
                 eac(v)
             ),
         );

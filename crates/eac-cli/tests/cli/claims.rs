@@ -245,6 +245,56 @@ fn quarter_hour_certificates_are_matched_in_their_hour() {
     }
 }
 
+/// An EnergyTag bundle's `issue_market_zone` (kept as
+/// `eacdesk_issue_market_zone`) is its bidding zone for `energytag.zone`
+/// and the allocation (`tests/fixtures/claims/README.md`, energytag.csv).
+#[test]
+fn an_energytag_bundles_issue_market_zone_is_its_bidding_zone() {
+    let desk = Desk::new();
+    let bundles = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures/energytag/bundles.json")
+        .display()
+        .to_string();
+    desk.eacdesk().args(["import", &bundles]).assert().success();
+    let id = "energytag:GCOS Registry:2:123456789012345678901234567890..\
+              123456789012345678901234568889";
+    desk.eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            id,
+            "--type",
+            "account",
+            "--id",
+            "acc-1",
+        ])
+        .args(["--reason", "ours"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("energytag.csv")])
+        .assert()
+        .success();
+    let claim = [&HOURLY[..10], &["--market", "GB", "--bidding-zone", "gb"]].concat();
+    desk.eacdesk()
+        .args(["claims", "check"])
+        .args(&claim)
+        .args(["--rules", "energytag"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "pass    energytag.zone   produced in bidding zone GB",
+        ));
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(&claim)
+        .args(["--only-passing", "energytag", "--csv"])
+        .assert()
+        .success()
+        .stdout(contains("consumption,2\n"))
+        .stdout(contains("matched,1\n"));
+}
+
 #[test]
 fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
     let desk = desk_with_claim_data();
