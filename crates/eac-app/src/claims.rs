@@ -162,6 +162,9 @@ fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
     }
     let from = day("The first day (--from)", &input.from)?;
     let to = day("The last day (--to)", &input.to)?;
+    if let Some(problem) = eac_claims::model::last_day_problem(to) {
+        return Err(AppError::invalid_input(problem));
+    }
     if to < from {
         return Err(AppError::invalid_input(format!(
             "The claim ends ({to}) before it begins ({from}); give the first day as --from and \

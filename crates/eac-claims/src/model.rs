@@ -129,6 +129,25 @@ pub struct ClaimSpec {
     pub unit: EnergyUnit,
 }
 
+/// The latest last day of a reporting period: the period ends at 00:00
+/// after its last day, and a time stored after 9999 (`+10000-01-01…`)
+/// would compare below every other as text, so 9999-12-31 would silently
+/// leave out all consumption.
+pub fn last_reporting_day() -> Date {
+    Date::from_naive(NaiveDate::from_ymd_opt(9999, 12, 30).expect("a day"))
+}
+
+/// Why a claim cannot end on `to`, in plain words; `None` when it can.
+pub fn last_day_problem(to: Date) -> Option<String> {
+    let last = last_reporting_day();
+    (to > last).then(|| {
+        format!(
+            "The last day ({to}) is after {last}, the latest a reporting period can end on; \
+             give the claim's real last day."
+        )
+    })
+}
+
 impl ClaimSpec {
     /// `[from 00:00, to + 1 day 00:00)` UTC.
     pub fn period(&self) -> Interval {
@@ -222,6 +241,15 @@ mod tests {
         assert_eq!(b[0].end, t("2024-02-01T00:00:00Z"));
         assert_eq!(b[2].start, t("2024-03-01T00:00:00Z"));
         assert_eq!(b[2].end, t("2024-03-10T00:00:00Z"));
+    }
+
+    #[test]
+    fn a_period_ends_by_9999_12_30() {
+        let day = |s: &str| Date::parse(s).unwrap();
+        assert_eq!(last_day_problem(day("9999-12-30")), None);
+        assert_eq!(last_day_problem(day("2024-12-31")), None);
+        let text = last_day_problem(day("9999-12-31")).unwrap();
+        assert!(text.contains("after 9999-12-30"), "{text}");
     }
 
     #[test]

@@ -295,6 +295,32 @@ fn an_energytag_bundles_issue_market_zone_is_its_bidding_zone() {
         .stdout(contains("matched,1\n"));
 }
 
+/// A reporting period ending on 9999-12-31 would end in year 10000, which
+/// the database compares wrongly as text (all consumption silently left
+/// out): it is refused in plain words; 9999-12-30 is the latest last day.
+#[test]
+fn a_reporting_period_ending_after_9999_12_30_is_refused() {
+    let desk = desk_with_claim_data();
+    let claim = |to: &'static str| [&HOURLY[..4], &["--from", "2024-06-01", "--to", to]].concat();
+    for command in [
+        &["report"][..],
+        &["check"],
+        &["create", "--reason", "forever"],
+    ] {
+        desk.eacdesk()
+            .arg("claims")
+            .args(command)
+            .args(claim("9999-12-31"))
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "after 9999-12-30, the latest a reporting period can end on",
+            ));
+    }
+    let report = desk.json(&[&["claims", "report"][..], &claim("9999-12-30")].concat());
+    assert_eq!(report["consumption"].to_string(), "0.01", "{report}");
+}
+
 #[test]
 fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
     let desk = desk_with_claim_data();
