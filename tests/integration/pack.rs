@@ -291,9 +291,11 @@ fn a_pack_holds_the_layout_and_verifies_on_its_own() {
     assert!(chain.broken.is_none());
     assert_eq!(chain.records, m.audit.records + 1);
     assert_eq!(m.audit.records, m.counts.audit_records);
+    // Made from a file: recorded.
+    assert_eq!(report.not_recorded, None);
     assert_eq!(
         eac_app::packs(&t.store).unwrap(),
-        vec![report.record.clone()]
+        vec![report.record.clone().unwrap()]
     );
     assert_eq!(
         report.manifest_sha256,
@@ -862,7 +864,7 @@ fn pack_diff_names_edits_deletions_and_new_imports_with_their_records() {
     assert!(diff.is_unchanged(), "{diff:#?}");
     assert!(diff.verdict.ok);
     assert!(diff.head_found);
-    assert_eq!(diff.record, Some(report.record.clone()));
+    assert_eq!(diff.record, report.record.clone());
     assert_eq!(diff.unchanged, report.eac_count);
     // Its own `pack` record is the one database-level record since.
     assert_eq!(diff.database_records.len(), 1);

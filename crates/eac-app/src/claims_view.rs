@@ -348,6 +348,7 @@ pub fn export_claim_report(
         sha256,
         eac_count: 0,
         value_count: report.check.values.len(),
+        not_recorded: None,
     })
 }
 

@@ -4,7 +4,7 @@ use std::cell::RefCell;
 use std::path::Path;
 
 use eac_model::{ExportProfile, Violation};
-use eac_store::{EacFilter, ExportReport, Progress, Store, StoreError};
+use eac_store::{EacFilter, ExportReport, Progress, RecordedOutput, Store, StoreError};
 
 use crate::error::plural;
 use crate::AppError;
@@ -41,7 +41,11 @@ pub fn path_kind(path: &Path) -> PathKind {
 ///
 /// A written export is recorded in the audit log (a database-level
 /// `export` record: profile, path, SHA-256, count), so the store must be
-/// open for writing.
+/// open for writing. A login whose role on a server may not write the
+/// audit log (an auditor's, who reads only) exports all the same: that is
+/// known before the file is written, the file is written unrecorded and
+/// the report's `not_recorded` says why (`docs/team.md`),
+/// rather than an error after the file is in place that no retry mends.
 pub fn export(
     store: &mut Store,
     profile: ExportProfile,
@@ -55,10 +59,15 @@ pub fn export(
             // a writer whose output passes the shipped JSON Schema by
             // construction (decision 206); written to a hidden file beside
             // `dest`, then renamed over it (the database's files refused).
-            let report = store
+            let recorded = store.may_record(RecordedOutput::Export)?;
+            let mut report = store
                 .export_p1(filter, dest, progress)
                 .map_err(|e| nothing_exported(dest, e.into()))?;
-            record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
+            if recorded {
+                record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
+            } else {
+                report.not_recorded = Some(READ_ONLY_ROLE.to_owned());
+            }
             Ok(report)
         }
         ExportProfile::P2 => {
@@ -67,10 +76,15 @@ pub fn export(
                 sha256: b.sha256,
                 eac_count: b.eac_count,
                 value_count: 0,
+                not_recorded: b.not_recorded,
             })
         }
     }
 }
+
+/// Why an export or a pack was written without its record in the
+/// database: the `not_recorded` of its report.
+pub const READ_ONLY_ROLE: &str = "your role on this server reads only";
 
 /// Writes the `export` audit record of an export that was written; when
 /// that fails the error says the file is there but unrecorded.

@@ -501,7 +501,9 @@ fn check_detail_file(
 /// appears complete or not at all; an earlier bundle at `dest` is replaced
 /// only on success.
 /// A written bundle is recorded in the audit log (a database-level
-/// `export` record), so the store must be open for writing.
+/// `export` record), so the store must be open for writing; a server role
+/// that reads only gets the bundle unrecorded, and `not_recorded` says so
+/// (see [`crate::export::export`]).
 pub fn export_p2(
     store: &mut Store,
     filter: Option<&EacFilter>,
@@ -509,12 +511,17 @@ pub fn export_p2(
     base_url: Option<&str>,
     progress: &dyn Progress,
 ) -> Result<BundleReport, AppError> {
+    let recorded = store.may_record(eac_store::RecordedOutput::Export)?;
     let failed = crate::export::CheckFailed::default();
     let check = |root: &Path| failed.errors(validate_p2(root, true));
-    let report = store
+    let mut report = store
         .export_p2_checked(filter, dest, base_url, progress, &check)
         .map_err(|e| crate::export::nothing_exported(dest, failed.or(e)))?;
-    crate::export::record_export(store, "P2", &report.path, &report.sha256, report.eac_count)?;
+    if recorded {
+        crate::export::record_export(store, "P2", &report.path, &report.sha256, report.eac_count)?;
+    } else {
+        report.not_recorded = Some(crate::export::READ_ONLY_ROLE.to_owned());
+    }
     Ok(report)
 }
 

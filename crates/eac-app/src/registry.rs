@@ -369,6 +369,7 @@ pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportRep
         sha256: sha,
         eac_count: 0,
         value_count: 0,
+        not_recorded: None,
     })
 }
 

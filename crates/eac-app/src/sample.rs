@@ -75,6 +75,7 @@ pub fn write_sample_file(
         sha256,
         eac_count: eacs,
         value_count,
+        not_recorded: None,
     })
 }
 

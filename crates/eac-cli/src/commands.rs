@@ -1557,6 +1557,7 @@ fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
             report.path
         )?;
         writeln!(out, "SHA-256: {}", report.sha256)?;
+        not_recorded(&mut out, report.not_recorded.as_deref())?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -1578,8 +1579,18 @@ fn export_p2(store: &mut Store, filter: Option<&EacFilter>, a: &ExportArgs) -> R
             report.path
         )?;
         writeln!(out, "SHA-256 of eacs.json: {}", report.sha256)?;
+        not_recorded(&mut out, report.not_recorded.as_deref())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The line of an export written without its audit record, and why (a
+/// server role that reads only).
+fn not_recorded(out: &mut Out, why: Option<&str>) -> Result<()> {
+    if let Some(why) = why {
+        writeln!(out, "Not recorded in the audit log: {why}.")?;
+    }
+    Ok(())
 }
 
 fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {

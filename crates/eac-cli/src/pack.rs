@@ -66,10 +66,16 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
     let report = eac_app::make_pack(&mut store, &filter, &dest, a.title.as_deref(), &bar)?;
     bar.finish();
     let mut out = Out::stdout();
-    out.committed(format!(
-        "the evidence pack was written to {} and recorded",
-        report.path
-    ));
+    out.committed(match &report.not_recorded {
+        None => format!(
+            "the evidence pack was written to {} and recorded",
+            report.path
+        ),
+        Some(why) => format!(
+            "the evidence pack was written to {} (not recorded: {why})",
+            report.path
+        ),
+    });
     // The pack is written: the key is there, and only read here.
     let created_key = eac_app::signing_key()
         .ok()
@@ -81,10 +87,10 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
         })?;
         return Ok(ExitCode::SUCCESS);
     }
-    let title = report
-        .record
+    let title = a
         .title
         .clone()
+        .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| format!("Evidence pack: {}", eac_app::selection_words(&filter)));
     writeln!(out, "Wrote the evidence pack {}", report.path)?;
     let closed = if report.closed_periods.is_empty() {
@@ -105,7 +111,7 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
             .collect::<Vec<_>>()
             .join("; ")
     };
-    let chain = match &report.record.audit_head {
+    let chain = match &report.audit_head {
         Some(head) => format!("{} (the whole chain, ending {head})", report.audit_records),
         None => "none yet".to_owned(),
     };
@@ -146,6 +152,12 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
             out,
             "Your signing key was created for this pack and is kept in {} (`eacdesk key` shows it).",
             key.path
+        )?;
+    }
+    if let Some(why) = &report.not_recorded {
+        writeln!(
+            out,
+            "Not recorded in the database (its list of packs and the audit log): {why}. The pack is signed and checks all the same."
         )?;
     }
     writeln!(

@@ -709,6 +709,11 @@ pub struct ExportReport {
     pub sha256: String,
     pub eac_count: usize,
     pub value_count: usize,
+    /// Why this export is not in the audit log, when it would have been
+    /// recorded there: the role on a server reads only (an auditor's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub not_recorded: Option<String>,
 }
 
 /// An EAC known only by its P2 envelope (imported without detail data):
@@ -729,6 +734,16 @@ pub struct EnvelopeOnlyRow {
     pub period_end: String,
 }
 
+/// An output that records itself in the database when it is written
+/// (see `Store::may_record`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordedOutput {
+    /// A P1 listing or P2 bundle: an `export` audit record.
+    Export,
+    /// An evidence pack: a row in `packs` and a `pack` audit record.
+    Pack,
+}
+
 /// A P2 bundle folder as written.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -741,6 +756,11 @@ pub struct BundleReport {
     /// Files in the bundle: one detail file per EAC, `eacs.json`,
     /// `server-metadata.json` and `FORMAT.md`.
     pub file_count: usize,
+    /// Why this bundle is not in the audit log, when it would have been
+    /// recorded there: the role on a server reads only (an auditor's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub not_recorded: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -350,6 +350,7 @@ pub(crate) fn export_p1(
         sha256,
         eac_count,
         value_count,
+        not_recorded: None,
     })
 }
 

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use crate::db::DbRow;
 use crate::query::{self, Sql};
 use crate::write::{Reason, Write};
-use crate::{AuditAction, AuditRecord, EacFilter, FieldChange, Result, Store, StoreError};
+use crate::{
+    AuditAction, AuditRecord, EacFilter, FieldChange, RecordedOutput, Result, Store, StoreError,
+};
 
 /// One evidence pack made from this database.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -271,6 +273,55 @@ impl Store {
                 path: pack.path.clone(),
             })
         })
+    }
+
+    /// Whether this login may record `output` in this database: always
+    /// in a file; on a server when its role may add to the audit log (and
+    /// to `packs`, for a pack) and use their numbering, which an auditor's
+    /// role may not. Asked before the output is written, so a record the
+    /// server would refuse is known before the file is in place: the
+    /// output is then written unrecorded and says so, rather than failing
+    /// after it is there (and failing again on every retry).
+    pub fn may_record(&self, output: RecordedOutput) -> Result<bool> {
+        if self.server.is_none() {
+            return Ok(true);
+        }
+        // The audit chain reads its sequence (`chain::next`) and gives the
+        // id itself; a pack's row takes the next of its sequence.
+        let pack = match output {
+            RecordedOutput::Export => "",
+            RecordedOutput::Pack => {
+                " AND has_table_privilege('packs', 'INSERT')
+                  AND has_sequence_privilege(pg_get_serial_sequence('packs', 'id'), 'USAGE')"
+            }
+        };
+        let sql = format!(
+            "SELECT CASE WHEN has_table_privilege('audit_log', 'INSERT')
+                          AND has_sequence_privilege(pg_get_serial_sequence('audit_log', 'id'),
+                                                     'SELECT'){pack}
+                         THEN 1 ELSE 0 END"
+        );
+        self.db()
+            .query_row(&sql, &[], |r| Ok(r.get::<i64>(0)? == 1))
+    }
+
+    /// Puts in place a pack this login may not record (see
+    /// [`Store::may_record`]): `place` runs unless the database changed
+    /// since `since_version`, as [`Store::record_pack`] refuses then;
+    /// nothing is written to the database.
+    pub fn place_unrecorded_pack(
+        &mut self,
+        path: &str,
+        since_version: i64,
+        place: impl FnOnce() -> Result<()>,
+    ) -> Result<()> {
+        if self.data_version()? != since_version {
+            return Err(changed_meanwhile(path));
+        }
+        if let Some(server) = &self.server {
+            server.stop_listening()?;
+        }
+        place()
     }
 
     /// Writes the database-level `export` audit record of an export that

@@ -17,7 +17,8 @@
 //! signed, recorded in the database (table `packs` and a `pack` audit
 //! record) and swapped into place in the same write; an existing `DIR` is
 //! replaced only when it is empty or an EAC Desk pack holding exactly the
-//! files of its manifest.
+//! files of its manifest. A role that may not record it (an auditor's on a
+//! server, which reads only) gets the pack unrecorded, saying so.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -29,7 +30,7 @@ use eac_store::atomic::{self, AtomicDir};
 use eac_store::chain::CONTENT_NAMES;
 use eac_store::{
     AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, NewPack, PackRecord, Phase,
-    Progress, QuantityTotal, Reason, Store, StoreError,
+    Progress, QuantityTotal, Reason, RecordedOutput, Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -143,8 +144,18 @@ pub struct PackReport {
     pub totals: Vec<QuantityTotal>,
     pub key_fingerprint: String,
     pub closed_periods: Vec<ClosedPeriodEntry>,
-    /// The pack as the database now remembers it.
-    pub record: PackRecord,
+    /// The audit chain's head the pack ends at (`None`: no records yet).
+    pub audit_head: Option<String>,
+    /// The pack as the database now remembers it; `None` when it was not
+    /// recorded (`not_recorded` says why).
+    pub record: Option<PackRecord>,
+    /// Why the pack is not recorded in the database (its list of packs and
+    /// the audit log): the role on a server reads only (an auditor's).
+    /// The pack is signed and checks all the same, and `pack diff`
+    /// compares it with the database without a record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub not_recorded: Option<String>,
 }
 
 /// One thing that does not hold in a pack.
@@ -279,6 +290,10 @@ pub fn make_pack_with_key_dir(
             ),
         ));
     }
+    // Known before anything is written: a role that may not record the
+    // pack (an auditor's on a server) gets it unrecorded, never a refusal
+    // after all the work.
+    let recorded = store.may_record(RecordedOutput::Pack)?;
     let key = keys::load_or_create(key_dir)?;
     let cancelled = || progress.is_cancelled();
 
@@ -421,23 +436,29 @@ pub fn make_pack_with_key_dir(
         Destination::Pack(owned) => (true, owned),
     };
     let path_text = final_dir.display().to_string();
-    let record = store.record_pack(
-        &NewPack {
-            created_at: created_at.clone(),
-            title: title.map(str::to_owned),
-            filter: filter.clone(),
-            manifest_sha256: manifest_sha256.clone(),
-            audit_head: audit_head.clone(),
-            audit_records,
-            eac_count,
-            key_fingerprint: key.info.fingerprint.clone(),
-            path: path_text.clone(),
-            file_count,
-        },
-        &eac_store::os_user(),
-        since_version,
-        || dir.commit(replace, |earlier| remove_pack_files(earlier, &owned)),
-    )?;
+    let place = || dir.commit(replace, |earlier| remove_pack_files(earlier, &owned));
+    let record = if recorded {
+        Some(store.record_pack(
+            &NewPack {
+                created_at: created_at.clone(),
+                title: title.map(str::to_owned),
+                filter: filter.clone(),
+                manifest_sha256: manifest_sha256.clone(),
+                audit_head: audit_head.clone(),
+                audit_records,
+                eac_count,
+                key_fingerprint: key.info.fingerprint.clone(),
+                path: path_text.clone(),
+                file_count,
+            },
+            &eac_store::os_user(),
+            since_version,
+            place,
+        )?)
+    } else {
+        store.place_unrecorded_pack(&path_text, since_version, place)?;
+        None
+    };
     progress.update(Phase::Export, eac_count as u64, Some(eac_count as u64));
     Ok(PackReport {
         path: path_text,
@@ -450,7 +471,9 @@ pub fn make_pack_with_key_dir(
         totals,
         key_fingerprint: key.info.fingerprint.clone(),
         closed_periods,
+        audit_head,
         record,
+        not_recorded: (!recorded).then(|| crate::export::READ_ONLY_ROLE.to_owned()),
     })
 }
 

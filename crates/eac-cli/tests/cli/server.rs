@@ -865,3 +865,137 @@ fn long_registry_statements_go_into_a_server_as_into_a_file() {
     let ls: Value = serde_json::from_str(&ls).unwrap();
     assert_eq!(ls["rows"].as_array().unwrap().len(), 40, "{ls}");
 }
+
+/// A server database with the fixtures' EACs, its owner's address and
+/// that of a login `login` made in `role` (dropped first when it exists).
+fn with_login(desk: &Desk, name: &str, login: &str, role: &str) -> Option<(String, String)> {
+    let settings = empty_database(name)?;
+    let url = address(&settings);
+    desk.eacdesk()
+        .args(["server", "init", &url])
+        .assert()
+        .success();
+    desk.import(&["good-p1-mixed-order.json", "good-p1-overview-monthly.json"]);
+    desk.eacdesk()
+        .args(["copy", "--to", &url])
+        .assert()
+        .success();
+    let mut owner = postgres::Client::connect(&settings, postgres::NoTls).unwrap();
+    owner
+        .batch_execute(&format!(
+            "DROP ROLE IF EXISTS {login}; CREATE ROLE {login} LOGIN IN ROLE {role};"
+        ))
+        .unwrap();
+    Some((url, address(&format!("{settings} user={login}"))))
+}
+
+/// The server database's audit records, newest first, as `audit --json`
+/// lists them (owner's view).
+fn audit_records(desk: &Desk, url: &str) -> Value {
+    let out = desk
+        .bare()
+        .args(["--db", url, "audit", "--json"])
+        .assert()
+        .success();
+    serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// docs/team.md: auditors browse, check and export. An auditor's role may
+/// not write the audit log, so an auditor's P1 export, P2 bundle and
+/// evidence pack are written unrecorded, and say so (exit 0), instead of
+/// an error after the file is in place that asks to export again; an
+/// analyst's are recorded as before.
+#[test]
+fn an_auditor_exports_and_packs_unrecorded_and_is_told_so() {
+    let desk = Desk::new();
+    let Some((url, auditor)) = with_login(
+        &desk,
+        "eacdesk_cli_auditor_exports",
+        "eacdesk_cli_bob",
+        "eacdesk_auditor",
+    ) else {
+        return;
+    };
+    let before = audit_records(&desk, &url);
+    let run = |db: &str, args: &[&str]| {
+        let out = desk.bare().args(["--db", db]).args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let said = "Not recorded in the audit log: your role on this server reads only.";
+    let listing = desk.path("bob.json");
+    let out = run(
+        &auditor,
+        &[
+            "export",
+            "--profile",
+            "p1",
+            "--out",
+            listing.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains(said), "{out}");
+    assert!(listing.exists());
+    let out = run(
+        &auditor,
+        &[
+            "export",
+            "--profile",
+            "p1",
+            "--json",
+            "--out",
+            listing.to_str().unwrap(),
+        ],
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        report["not_recorded"], "your role on this server reads only",
+        "{out}"
+    );
+    let bundle = desk.path("bob-p2");
+    let out = run(
+        &auditor,
+        &[
+            "export",
+            "--profile",
+            "p2",
+            "--out",
+            bundle.to_str().unwrap(),
+        ],
+    );
+    assert!(out.contains(said), "{out}");
+    assert!(bundle.join("eacs.json").exists());
+    let pack = desk.path("bob-pack");
+    let out = run(&auditor, &["pack", "--out", pack.to_str().unwrap()]);
+    assert!(
+        out.contains("Not recorded in the database (its list of packs and the audit log): your role on this server reads only."),
+        "{out}"
+    );
+    assert!(pack.join("MANIFEST.json").exists());
+    run(&auditor, &["pack", "verify", pack.to_str().unwrap()]);
+    // Nothing was written to the server.
+    assert_eq!(audit_records(&desk, &url), before);
+    let out = run(&url, &["pack", "ls", "--json"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&out).unwrap(),
+        serde_json::json!([])
+    );
+
+    // The owner's export is recorded, without the line.
+    let out = run(
+        &url,
+        &[
+            "export",
+            "--profile",
+            "p1",
+            "--out",
+            desk.path("owner.json").to_str().unwrap(),
+        ],
+    );
+    assert!(!out.contains("Not recorded"), "{out}");
+    let after = audit_records(&desk, &url);
+    assert_eq!(
+        after.as_array().unwrap().len(),
+        before.as_array().unwrap().len() + 1,
+        "{after}"
+    );
+}

@@ -730,6 +730,7 @@ pub(crate) fn export_p2(
         sha256,
         eac_count,
         file_count: detail_count + 3,
+        not_recorded: None,
     })
 }
 

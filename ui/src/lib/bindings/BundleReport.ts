@@ -16,4 +16,9 @@ sha256: string, eac_count: number,
  * Files in the bundle: one detail file per EAC, `eacs.json`,
  * `server-metadata.json` and `FORMAT.md`.
  */
-file_count: number, };
+file_count: number, 
+/**
+ * Why this bundle is not in the audit log, when it would have been
+ * recorded there: the role on a server reads only (an auditor's).
+ */
+not_recorded?: string, };

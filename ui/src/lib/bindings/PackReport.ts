@@ -21,6 +21,18 @@ manifest_sha256: string,
  */
 file_count: number, eac_count: number, value_count: number, source_count: number, audit_records: number, totals: Array<QuantityTotal>, key_fingerprint: string, closed_periods: Array<ClosedPeriodEntry>, 
 /**
- * The pack as the database now remembers it.
+ * The audit chain's head the pack ends at (`None`: no records yet).
  */
-record: PackRecord, };
+audit_head: string | null, 
+/**
+ * The pack as the database now remembers it; `None` when it was not
+ * recorded (`not_recorded` says why).
+ */
+record: PackRecord | null, 
+/**
+ * Why the pack is not recorded in the database (its list of packs and
+ * the audit log): the role on a server reads only (an auditor's).
+ * The pack is signed and checks all the same, and `pack diff`
+ * compares it with the database without a record.
+ */
+not_recorded?: string, };
