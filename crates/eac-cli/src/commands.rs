@@ -937,8 +937,8 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             }
         )?;
     }
-    let changed = if a.dry_run {
-        0
+    let (matching, changed) = if a.dry_run {
+        (matching, 0)
     } else {
         // As `set`, `delete` and `undo-import`: more than one EAC only
         // with --yes.
@@ -951,7 +951,9 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             count(report.changed, "EAC")
         ));
         warn_unknown(&store, &to)?;
-        report.changed
+        // As the change found them: on a server another desk may have
+        // added or removed some since they were counted above.
+        (report.matching, report.changed)
     };
     if a.json {
         out.json(&BulkResult {

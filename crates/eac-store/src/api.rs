@@ -767,6 +767,10 @@ pub struct BundleReport {
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct BulkEditReport {
     pub changed: usize,
+    /// EACs the filter matched when the change ran (the others already had
+    /// the assignment); on a server another desk may have added or removed
+    /// some since they were counted for the question.
+    pub matching: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -101,8 +101,9 @@ pub(crate) trait Db {
 
 /// A server's transaction-scoped advisory locks: what a file's single
 /// writer kept true without asking. Taken in this order within one write
-/// (an import or a claim first, the audit chain last), so two writers
-/// never wait for each other in a circle.
+/// (an import or a claim first, the audit chain last), and all of them
+/// before any row the write changes (`lock`), so two writers never wait
+/// for each other in a circle.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum ServerLock {
     /// One import at a time (decision 224).
@@ -110,7 +111,9 @@ pub(crate) enum ServerLock {
     /// Claims and consumption: what a claim checks cannot change under it
     /// (decision 223).
     Claims,
-    /// Appending to the audit chain: no fork, no id taken twice (decision 220).
+    /// Appending to the audit chain: no fork, no id taken twice (decision
+    /// 220). A write that changes EACs takes it before it locks or reads
+    /// them (`lock::chain_first`): such writes take turns.
     Audit,
 }
 

@@ -83,6 +83,8 @@ fn set(
     reason: &Reason,
     os_user: &str,
 ) -> Result<AuditRecord> {
+    // Locked before it is read: a desk saving it meanwhile is waited for.
+    crate::lock::named(w, &[cds_eac_id.to_owned()], true)?;
     let (id, mut eac) = rows::load_eac(w, cds_eac_id)?;
     edit::check_seen(w, id, cds_eac_id, seen)?;
     crate::periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;

@@ -185,7 +185,23 @@ pub enum StoreError {
     NotOnServer { operation: String },
 }
 
+/// What a change says that met another desk's change of the same EACs on a
+/// server and was rolled back whole (PostgreSQL broke a deadlock or a
+/// serialization failure by ending it, or an EAC it had found was gone):
+/// running it again works, against what the other desk saved.
+pub(crate) const RACED: &str =
+    "Another desk changed the same EACs at the same moment; nothing was changed. Run it again.";
+
 impl StoreError {
+    /// A change that met another desk's change of the same EACs ([`RACED`]):
+    /// a conflict naming no EAC.
+    pub(crate) fn raced() -> StoreError {
+        StoreError::Conflict {
+            message: RACED.to_owned(),
+            ids: Vec::new(),
+        }
+    }
+
     /// Another connection (a second window, an `eacdesk` command) kept the
     /// database locked for longer than the busy timeout; nothing was changed.
     pub fn is_busy(&self) -> bool {

@@ -5,6 +5,7 @@
 //! dates are filled only where the value lacks them (a statement that
 //! proves a redemption but prints no date).
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use eac_model::{
@@ -12,9 +13,8 @@ use eac_model::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::query::{self, Sql};
 use crate::write::{Reason, Write};
-use crate::{history, import, rows, DeleteTarget, Progress, Result, StoreError};
+use crate::{history, import, lock, rows, DeleteTarget, Progress, Result, StoreError};
 
 /// A field `set` can write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -233,43 +233,37 @@ pub(crate) fn set_fields(
     progress: &dyn Progress,
 ) -> Result<SetFieldsReport> {
     let changes = parse_changes(values)?;
+    // On a server the EACs are locked before any is read (a desk changing
+    // them meanwhile is waited for, then its version is the one changed);
+    // a dry run locks nothing.
+    let lock = !dry_run;
     let ids: Vec<i64> = match target {
         DeleteTarget::Ids(ids) => {
-            let mut rows_found = Vec::new();
-            let mut unknown = Vec::new();
-            for id in ids {
-                match rows::find(w, id)? {
-                    Some(stored) => rows_found.push((stored.id, id.as_str())),
-                    None => unknown.push(id.clone()),
-                }
-            }
+            let stored = lock::named(w, ids, lock)?;
+            let known: HashSet<&str> = stored.iter().map(|(_, id)| id.as_str()).collect();
+            let unknown: Vec<String> = (ids.iter())
+                .filter(|id| !known.contains(id.as_str()))
+                .cloned()
+                .collect();
             if !unknown.is_empty() {
                 return Err(StoreError::UnknownIds(unknown));
             }
             if seen.is_some() {
-                let [(row, id)] = rows_found[..] else {
+                let ([id], [(row, _)]) = (&ids[..], &stored[..]) else {
                     return Err(StoreError::InvalidInput(
                         "a version can be checked for one EAC at a time; name one EAC".into(),
                     ));
                 };
-                crate::edit::check_seen(w, row, id, seen)?;
+                crate::edit::check_seen(w, *row, id, seen)?;
             }
-            let mut rows_found: Vec<i64> = rows_found.into_iter().map(|(row, _)| row).collect();
-            rows_found.sort_unstable();
-            rows_found.dedup();
-            rows_found
+            stored.into_iter().map(|(row, _)| row).collect()
         }
         DeleteTarget::Filter(_) if seen.is_some() => {
             return Err(StoreError::InvalidInput(
                 "a version can be checked for one EAC at a time, not for a filter".into(),
             ));
         }
-        DeleteTarget::Filter(filter) => {
-            let mut sql = Sql::on(w.db(), "SELECT e.id FROM eacs e");
-            query::push_filter(&mut sql, filter)?;
-            sql.push(" ORDER BY e.id");
-            w.db().collect(&sql.text, &sql.args(), |r| Ok(r.get(0)?))?
-        }
+        DeleteTarget::Filter(filter) => lock::matching(w, filter, lock)?,
     };
     let total = ids.len() as u64;
     let mut changed = 0;

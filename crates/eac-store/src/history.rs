@@ -7,6 +7,7 @@
 //! `import_changes`, so an undo knows exactly what to remove and what to
 //! give back. All of it runs in the caller's [`Write`], at its time.
 
+use std::collections::HashSet;
 use std::time::Instant;
 
 use eac_model::{BeneficiaryType, CheckOptions, Eac, EacRead, Timestamp};
@@ -742,18 +743,25 @@ pub(crate) fn delete(
     dry_run: bool,
     progress: &dyn Progress,
 ) -> Result<DeleteReport> {
-    // (kind, exact id) of every EAC to delete, in id order.
+    // (kind, exact id) of every EAC to delete, in id order. On a server
+    // they are locked before any is read (a desk changing one meanwhile is
+    // waited for; one it deleted is not there); a dry run locks nothing.
+    let lock = !dry_run;
     let mut found: Vec<(Kind, String)> = Vec::new();
     match target {
         DeleteTarget::Ids(ids) => {
             let mut ids = ids.clone();
             ids.sort();
             ids.dedup();
+            let stored: HashSet<String> = (crate::lock::named(w, &ids, lock)?.into_iter())
+                .map(|(_, id)| id)
+                .collect();
+            let envelopes = crate::lock::envelopes_named(w, &ids, lock)?;
             let mut unknown = Vec::new();
             for id in ids {
-                if rows::find(w, &id)?.is_some() {
+                if stored.contains(&id) {
                     found.push((Kind::Eac, id));
-                } else if find_envelope(w.db(), &id)?.is_some() {
+                } else if envelopes.contains(&id) {
                     found.push((Kind::Envelope, id));
                 } else {
                     unknown.push(id);
@@ -767,14 +775,12 @@ pub(crate) fn delete(
             let db = w.db();
             let mut sql = Sql::on(db, "SELECT e.cds_eac_id FROM eacs e");
             push_filter(&mut sql, filter)?;
-            for id in db.collect(&sql.text, &sql.args(), |r| Ok(r.get::<String>(0)?))? {
+            for id in crate::lock::select(w, sql, "e", lock, |r| Ok(r.get::<String>(0)?))? {
                 found.push((Kind::Eac, id));
             }
             if *filter == EacFilter::default() {
-                let ids = db.collect("SELECT cds_eac_id FROM eac_envelopes", &[], |r| {
-                    Ok(r.get::<String>(0)?)
-                })?;
-                for id in ids {
+                let sql = Sql::on(db, "SELECT v.cds_eac_id FROM eac_envelopes v");
+                for id in crate::lock::select(w, sql, "v", lock, |r| Ok(r.get::<String>(0)?))? {
                     found.push((Kind::Envelope, id));
                 }
             }
@@ -910,6 +916,23 @@ pub(crate) fn undo_import(
     progress: &dyn Progress,
 ) -> Result<UndoReport> {
     let db = w.db();
+    if !dry_run && db.kind() == crate::db::Kind::Postgres {
+        // On a server the EACs the import added or replaced are locked
+        // before anything of it is read (a desk changing one meanwhile is
+        // waited for, then its change is seen as a later one; a second undo
+        // of it waits, then finds it undone).
+        for (table, alias) in [("eacs", "e"), ("eac_envelopes", "v")] {
+            let mut sql = Sql::on(
+                db,
+                &format!(
+                    "SELECT {alias}.id FROM {table} {alias} WHERE {alias}.cds_eac_id IN
+                       (SELECT cds_eac_id FROM import_changes WHERE batch_id = "
+                ),
+            );
+            sql.bind(batch_id).push(")");
+            crate::lock::select(w, sql, alias, true, |_| Ok(()))?;
+        }
+    }
     let batch: Option<(String, Option<String>, Option<i64>)> = db.query_opt(
         "SELECT file_name, undone_at, last_audit_id FROM import_batches WHERE id = ?1",
         &[&batch_id],

@@ -84,9 +84,14 @@ impl<'a> Batch<'a> {
     ) -> Result<Self> {
         // Two desks importing at once on a server take turns: the second
         // then finds what the first stored (skipped or replaced as usual)
-        // instead of failing on an EAC both would add. Edits do not wait
-        // for this (decision 224).
+        // instead of failing on an EAC both would add (decision 224).
         w.db().server_lock(crate::db::ServerLock::Import)?;
+        // Then the audit chain's lock, before the batch reads or writes any
+        // EAC, as every write that changes EACs takes it before their rows
+        // (`lock`): an import finds the EACs it replaces only as it reads
+        // its file, so it cannot lock them first. An edit of the same or
+        // other EACs on another desk takes its turn before or after it.
+        crate::lock::chain_first(w)?;
         let id: i64 = w.db().query_row(
             "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2) RETURNING id",
             &[&file, &w.at().to_storage()],

@@ -13,7 +13,8 @@
 //! `emissions`, `history`, `refdata` and the verify code of `p2` (the
 //! mutations, each taking the write handle), `periods` (closed reporting
 //! periods, and the check that refuses any write changing an EAC inside
-//! one), `browse` and `export` (the read paths).
+//! one), `lock` (what a write on a server locks before it reads what it
+//! changes, in one order), `browse` and `export` (the read paths).
 
 pub mod api;
 pub mod atomic;
@@ -34,6 +35,7 @@ mod fold;
 mod fresh;
 mod history;
 mod import;
+mod lock;
 mod migrate;
 pub mod p2;
 mod packs;
@@ -796,6 +798,8 @@ impl Store {
         edit::validate(cds_eac_id, to)?;
         // On a server database too (decision 220).
         self.write_either(|w| {
+            // Locked before it is read: a desk saving it meanwhile is waited for.
+            lock::named(w, &[cds_eac_id.to_owned()], true)?;
             let (id, eac) = rows::load_eac(w, cds_eac_id)?;
             edit::check_seen(w, id, cds_eac_id, seen)?;
             edit::apply(w, id, eac, to, reason, os_user)
@@ -813,13 +817,11 @@ impl Store {
         edit::validate("bulk edit", to)?;
         // On a server database too (decision 220).
         self.write_either(|w| {
-            // The matching ids first: the edit may change what the filter matches.
-            let db = w.db();
-            let mut sql = query::Sql::on(db, "SELECT e.id FROM eacs e");
-            query::push_filter(&mut sql, filter)?;
-            sql.push(" ORDER BY e.id");
-            let ids: Vec<i64> = db.collect(&sql.text, &sql.args(), |row| Ok(row.get(0)?))?;
-            let total = ids.len() as u64;
+            // The matching ids first (the edit may change what the filter
+            // matches), locked before any of them is read.
+            let ids = lock::matching(w, filter, true)?;
+            let matching = ids.len();
+            let total = matching as u64;
             let mut changed = 0;
             let mut last_progress = Instant::now();
             for (done, id) in ids.into_iter().enumerate() {
@@ -840,7 +842,7 @@ impl Store {
                 return Err(StoreError::Cancelled);
             }
             progress.update(crate::Phase::BulkEdit, total, Some(total));
-            Ok(BulkEditReport { changed })
+            Ok(BulkEditReport { changed, matching })
         })
     }
 

@@ -277,7 +277,9 @@ pub(crate) fn load_eacs_by_ids(db: &dyn Db, ids: &[i64]) -> Result<Vec<Eac>> {
         },
     )?;
     let mut eacs = (heads.into_iter().zip(ids))
-        .map(|(eac, id)| eac.ok_or_else(|| StoreError::NotFound(format!("#{id}"))))
+        // A row found a statement ago and gone now: another desk deleted
+        // it meanwhile (never a row id in a message).
+        .map(|(eac, _)| eac.ok_or_else(StoreError::raced))
         .collect::<Result<Vec<Eac>>>()?;
     let mut beneficiaries: Vec<Vec<(i64, String)>> = vec![Vec::new(); ids.len()];
     each_of(
@@ -348,12 +350,13 @@ pub(crate) fn load_eac(conn: &dyn Db, cds_eac_id: &str) -> Result<(i64, Eac)> {
     Ok((id, eac))
 }
 
-/// The whole EAC stored in row `id`.
+/// The whole EAC stored in row `id` (found before: a row gone since was
+/// deleted by another desk meanwhile, [`StoreError::raced`]).
 pub(crate) fn load_eac_by_id(conn: &dyn Db, id: i64) -> Result<Eac> {
     let sql = format!("SELECT {EAC_COLUMNS} FROM eacs e WHERE e.id = ?1");
     let (_, mut eac) = conn
         .query_opt(&sql, &[&id], |row| Ok(eac_head(row)?))?
-        .ok_or_else(|| StoreError::NotFound(format!("#{id}")))?;
+        .ok_or_else(StoreError::raced)?;
     load_children(conn, id, &mut eac)?;
     Ok(eac)
 }
@@ -1717,6 +1720,7 @@ mod tests {
         assert!(together.iter().any(|e| e.values.len() > 5));
         assert!(together.iter().any(|e| e.beneficiaries.len() > 1));
         let err = load_eacs_by_ids(db, &[ids[0], -7]).unwrap_err();
-        assert!(matches!(err, StoreError::NotFound(_)), "{err}");
+        assert!(matches!(err, StoreError::Conflict { .. }), "{err}");
+        assert!(!err.to_string().contains("-7"), "{err}");
     }
 }

@@ -580,6 +580,14 @@ fn describe(e: &postgres::Error) -> String {
 }
 
 pub(crate) fn server_error(e: postgres::Error) -> StoreError {
+    // The server ended the transaction to break a deadlock (40P01) or a
+    // serialization failure (40001): all of it was rolled back.
+    use postgres::error::SqlState;
+    if e.code().is_some_and(|c| {
+        *c == SqlState::T_R_DEADLOCK_DETECTED || *c == SqlState::T_R_SERIALIZATION_FAILURE
+    }) {
+        return StoreError::raced();
+    }
     StoreError::Server {
         message: describe(&e),
     }

@@ -231,8 +231,8 @@ impl Store {
 
     /// [`Store::write`] for a change ported to the backend seam ([`Db`]
     /// only, `w.db()`): on a server database too, as one `READ COMMITTED`
-    /// transaction there (row locks only: writers of different EACs do not
-    /// wait for each other, decision 220).
+    /// transaction there (decision 220). What it changes it locks first,
+    /// in the order `lock` gives, so desks changing EACs take turns.
     pub(crate) fn write_either<T>(
         &mut self,
         change: impl FnOnce(&Write) -> Result<T>,

@@ -3629,13 +3629,14 @@ fn data_matches_its_audit_log(store: &eac_store::Store, ids: &[String], when: &s
     }
 }
 
-/// Two desks changing the same EACs at the same moment (decision 220's
-/// server writes): fields set beside beneficiaries set, a deletion beside
-/// beneficiaries set, fields set beside a deletion, each pair started
-/// together by a barrier, a few rounds. Each pair takes turns: both
-/// succeed (no deadlock, no EAC found and then missing), neither overwrites
-/// what the other saved (every EAC holds what its audit log's last record
-/// says), and the chain is intact.
+/// Two desks changing the same EACs at the same moment on a server: fields
+/// set beside beneficiaries set, beneficiaries set beside a deletion of
+/// some of them, fields set beside a deletion, each pair started together
+/// (a barrier), a few rounds. Each pair takes turns: both succeed (no
+/// deadlock, no EAC found and then missing), neither overwrites what the
+/// other saved (every EAC holds what its audit log's last record says, and
+/// both changes), and the chain is intact. Without the locks taken before
+/// reading (`lock.rs`) a round lost an update or deadlocked.
 #[test]
 fn two_desks_changing_the_same_eacs_at_once_take_turns_and_lose_nothing() {
     use eac_model::TechnologyType;
@@ -3648,44 +3649,37 @@ fn two_desks_changing_the_same_eacs_at_once_take_turns_and_lose_nothing() {
     };
     eac_store::server::init(&db).unwrap();
     let sample: Vec<eac_model::Eac> =
-        eac_sample::generate(1200, 2, eac_sample::SampleOptions::default()).collect();
+        eac_sample::generate(SAME_EACS_SAMPLE, 2, eac_sample::SampleOptions::default()).collect();
     let source = "REG-OFGEM";
-    let ours: Vec<String> = (sample.iter())
-        .filter(|e| e.source_id == source)
-        .map(|e| e.cds_eac_id.clone())
-        .collect();
-    let solar: Vec<String> = (sample.iter())
-        .filter(|e| {
-            e.source_id == source
-                && e.technology_type == Some(TechnologyType::Solar)
-        })
-        .map(|e| e.cds_eac_id.clone())
-        .collect();
-    assert!(ours.len() > 150 && solar.len() > 20 && solar.len() < ours.len());
+    let of = |technology: Option<TechnologyType>| -> Vec<String> {
+        (sample.iter())
+            .filter(|e| {
+                e.source_id == source && technology.is_none_or(|t| e.technology_type == Some(t))
+            })
+            .map(|e| e.cds_eac_id.clone())
+            .collect()
+    };
+    let (ours, solar, wind) = (
+        of(None),
+        of(Some(TechnologyType::Solar)),
+        of(Some(TechnologyType::Wind)),
+    );
+    assert!(
+        ours.len() > 60 && solar.len() > 10 && wind.len() > 10,
+        "{}",
+        ours.len()
+    );
     let mut ann = Store::open_server(&db).unwrap();
     let mut bob = Store::open_server(&db).unwrap();
     let all_of_source = EacFilter {
         source: Some(source.to_owned()),
         ..EacFilter::default()
     };
-    let its_solar = EacFilter {
-        technology: Some(TechnologyType::Solar),
-        ..all_of_source.clone()
-    };
     let reason = Reason::new("quarter close").unwrap();
-    let customer = |id: String| BeneficiaryAssignment {
-        beneficiary_type: eac_model::BeneficiaryType::Customer,
-        beneficiaries: vec![id],
-    };
-    let destination = |name: String| {
-        vec![FieldValue {
-            field: SettableField::DestinationName,
-            value: name,
-        }]
-    };
     type Change<'a> = Box<dyn FnOnce(&mut Store) -> Result<(), StoreError> + Send + 'a>;
-    // Both changes started at once, each on its own desk; both answers.
-    let race = |ann: &mut Store, bob: &mut Store, first: Change, second: Change| {
+    // Both changes started together, each on its own desk, the second
+    // `after` the first (the rounds try a few moments): both answers.
+    let race = |ann: &mut Store, bob: &mut Store, first: Change, second: Change, after: u64| {
         let start = std::sync::Barrier::new(2);
         std::thread::scope(|s| {
             let a = s.spawn(|| {
@@ -3694,125 +3688,187 @@ fn two_desks_changing_the_same_eacs_at_once_take_turns_and_lose_nothing() {
             });
             let b = s.spawn(|| {
                 start.wait();
+                std::thread::sleep(std::time::Duration::from_millis(after));
                 second(bob)
             });
             (a.join().unwrap(), b.join().unwrap())
         })
     };
-    let set_fields = |name: String| -> Change {
-        let filter = all_of_source.clone();
+    let set_destination = |name: &str| -> Change {
+        let target = DeleteTarget::Filter(all_of_source.clone());
+        let values = vec![FieldValue {
+            field: SettableField::DestinationName,
+            value: name.to_owned(),
+        }];
         let reason = reason.clone();
         Box::new(move |s: &mut Store| {
-            let target = DeleteTarget::Filter(filter);
-            s.set_fields(
-                &target,
-                &destination(name),
-                &reason,
-                "ann",
-                false,
-                &NoProgress,
-            )
-            .map(|_| ())
-        })
-    };
-    let set_beneficiaries = |id: String| -> Change {
-        let filter = all_of_source.clone();
-        let reason = reason.clone();
-        Box::new(move |s: &mut Store| {
-            s.bulk_set_beneficiaries(&filter, &customer(id), &reason, "bob", &NoProgress)
+            s.set_fields(&target, &values, &reason, "ann", false, &NoProgress)
                 .map(|_| ())
         })
     };
-    let delete_solar = || -> Change {
-        let target = DeleteTarget::Filter(its_solar.clone());
+    let set_customer = |id: &str| -> Change {
+        let filter = all_of_source.clone();
+        let to = BeneficiaryAssignment {
+            beneficiary_type: eac_model::BeneficiaryType::Customer,
+            beneficiaries: vec![id.to_owned()],
+        };
+        let reason = reason.clone();
+        Box::new(move |s: &mut Store| {
+            s.bulk_set_beneficiaries(&filter, &to, &reason, "bob", &NoProgress)
+                .map(|_| ())
+        })
+    };
+    let delete = |technology: TechnologyType| -> Change {
+        let target = DeleteTarget::Filter(EacFilter {
+            technology: Some(technology),
+            ..all_of_source.clone()
+        });
         let reason = reason.clone();
         Box::new(move |s: &mut Store| {
             s.delete_eacs(&target, &reason, "bob", false, &NoProgress)
                 .map(|_| ())
         })
     };
-    let reimport = |store: &mut Store, round: usize| {
-        store
-            .import_eacs(
-                &format!("round {round}"),
-                &mut sample.clone().into_iter(),
-                &NoProgress,
-            )
-            .unwrap();
-    };
-    let both_ok = |answers: (Result<(), StoreError>, Result<(), StoreError>), when: &str| {
+    // Both succeeded; every EAC holds what its audit log says, and `holds`
+    // of each EAC not `gone`.
+    let check = |store: &Store,
+                 answers: (Result<(), StoreError>, Result<(), StoreError>),
+                 gone: &[String],
+                 holds: &dyn Fn(&eac_model::Eac) -> bool,
+                 when: &str| {
         for answer in [answers.0, answers.1] {
             if let Err(e) = answer {
                 panic!("{when}: {e}");
             }
         }
-    };
-    let t0 = std::time::Instant::now();
-    for round in 0..4 {
-        reimport(&mut ann, round);
-        eprintln!("T {:?} reimported", t0.elapsed());
-        // Fields and beneficiaries of the same EACs: both land on each.
-        let (x, c) = (format!("X{round}"), format!("C{round}"));
-        let answers = race(
-            &mut ann,
-            &mut bob,
-            set_fields(x.clone()),
-            set_beneficiaries(c.clone()),
-        );
-        let when = format!("round {round}, set fields beside beneficiaries");
-        eprintln!("T {:?} {when}", t0.elapsed());
-        both_ok(answers, &when);
-        data_matches_its_audit_log(&ann, &ours, &when);
+        data_matches_its_audit_log(store, &ours, when);
         for id in &ours {
-            let eac = ann.eac(id).unwrap();
-            assert_eq!(
-                eac.destination_name.as_deref(),
-                Some(x.as_str()),
-                "{when}: {id}"
-            );
-            assert_eq!(eac.beneficiaries, vec![c.clone()], "{when}: {id}");
+            match store.eac(id) {
+                Ok(eac) => {
+                    assert!(!gone.contains(id), "{when}: {id} was not deleted");
+                    assert!(holds(&eac), "{when}: {id} lost a change: {eac:?}");
+                }
+                Err(e) => assert!(gone.contains(id), "{when}: {id}: {e}"),
+            }
         }
+    };
+    for (round, after) in SAME_EACS_ROUNDS.into_iter().enumerate() {
+        // Every EAC back (those deleted last round).
+        (ann.import_eacs(
+            &format!("round {round}"),
+            &mut sample.clone().into_iter(),
+            &NoProgress,
+        ))
+        .unwrap();
+        let (x, c) = (format!("X{round}"), format!("C{round}"));
+        let answers = race(&mut ann, &mut bob, set_destination(&x), set_customer(&c), 0);
+        let both = |e: &eac_model::Eac| {
+            e.destination_name.as_deref() == Some(x.as_str()) && e.beneficiaries == [c.clone()]
+        };
+        check(
+            &ann,
+            answers,
+            &[],
+            &both,
+            &format!("round {round}, fields beside beneficiaries"),
+        );
 
-        // A deletion beside beneficiaries set on some of its EACs.
         let q = format!("Q{round}");
         let answers = race(
-            &mut ann,
             &mut bob,
-            set_beneficiaries(q.clone()),
-            delete_solar(),
+            &mut ann,
+            delete(TechnologyType::Solar),
+            set_customer(&q),
+            after,
         );
+        let beneficiary = |e: &eac_model::Eac| e.beneficiaries == [q.clone()];
         let when = format!("round {round}, beneficiaries beside a deletion");
-        eprintln!("T {:?} {when}", t0.elapsed());
-        both_ok(answers, &when);
-        data_matches_its_audit_log(&ann, &ours, &when);
-        for id in &ours {
-            match ann.eac(id) {
-                Ok(eac) => {
-                    assert!(!solar.contains(id), "{when}: {id} was not deleted");
-                    assert_eq!(eac.beneficiaries, vec![q.clone()], "{when}: {id}");
-                }
-                Err(e) => assert!(solar.contains(id), "{when}: {id}: {e}"),
-            }
-        }
+        check(&ann, answers, &solar, &beneficiary, &when);
 
-        // Fields set beside a deletion of some of its EACs.
-        reimport(&mut bob, round);
         let y = format!("Y{round}");
-        let answers = race(&mut ann, &mut bob, set_fields(y.clone()), delete_solar());
-        let when = format!("round {round}, set fields beside a deletion");
-        eprintln!("T {:?} {when}", t0.elapsed());
-        both_ok(answers, &when);
-        data_matches_its_audit_log(&ann, &ours, &when);
-        for id in &ours {
-            match ann.eac(id) {
-                Ok(eac) => {
-                    assert!(!solar.contains(id), "{when}: {id} was not deleted");
-                    assert_eq!(eac.destination_name.as_deref(), Some(y.as_str()), "{when}");
-                }
-                Err(e) => assert!(solar.contains(id), "{when}: {id}: {e}"),
-            }
-        }
+        let answers = race(
+            &mut bob,
+            &mut ann,
+            delete(TechnologyType::Wind),
+            set_destination(&y),
+            after,
+        );
+        let gone: Vec<String> = solar.iter().chain(&wind).cloned().collect();
+        let destination = |e: &eac_model::Eac| e.destination_name.as_deref() == Some(y.as_str());
+        let when = format!("round {round}, fields beside a deletion");
+        check(&ann, answers, &gone, &destination, &when);
     }
     let chain = bob.verify_audit_chain().unwrap();
     assert!(chain.broken.is_none(), "{:?}", chain.broken);
+}
+
+/// The sample and the rounds of the test above (each, how many
+/// milliseconds after a deletion the edit beside it starts): enough for
+/// the races to meet on most rounds, a few seconds in all.
+const SAME_EACS_SAMPLE: usize = 700;
+const SAME_EACS_ROUNDS: [u64; 4] = [0, 10, 15, 25];
+
+/// A desk's write that PostgreSQL ends to break a deadlock (here with
+/// another program holding rows in the other order) says so in plain
+/// words, changed nothing, and works when run again.
+#[test]
+fn a_write_ended_by_a_deadlock_says_to_run_it_again() {
+    use eac_store::{BeneficiaryAssignment, EacFilter, NoProgress, Reason, StoreError};
+    let Some((_dir, file, db)) = file_and_server("eacdesk_server_deadlock") else {
+        return;
+    };
+    let ids = first_ids(&file, 2);
+    let mut other = Client::connect(&db, NoTls).unwrap();
+    // Row ids, lower first: the desk locks the EACs in that order.
+    let rows: Vec<(i64, String)> = other
+        .query(
+            "SELECT id, cds_eac_id FROM eacs WHERE cds_eac_id = ANY($1) ORDER BY id",
+            &[&ids],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let (first, second) = (rows[0].0, rows[1].0);
+    let mut tx = other.transaction().unwrap();
+    tx.execute("SELECT 1 FROM eacs WHERE id = $1 FOR UPDATE", &[&second])
+        .unwrap();
+    let to = BeneficiaryAssignment {
+        beneficiary_type: eac_model::BeneficiaryType::Customer,
+        beneficiaries: vec!["DEADLOCK".to_owned()],
+    };
+    let filter = EacFilter {
+        ids: Some(ids.clone()),
+        ..EacFilter::default()
+    };
+    let reason = Reason::new("q").unwrap();
+    let mut desk = eac_store::Store::open_server(&db).unwrap();
+    let answer = std::thread::scope(|s| {
+        let edit =
+            s.spawn(|| desk.bulk_set_beneficiaries(&filter, &to, &reason, "ann", &NoProgress));
+        // The desk holds the first row and waits for the second; this
+        // program now waits for the first: the server ends the desk's
+        // transaction (it waited longer), and this one goes on.
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        tx.execute("SELECT 1 FROM eacs WHERE id = $1 FOR UPDATE", &[&first])
+            .unwrap();
+        let answer = edit.join().unwrap();
+        tx.rollback().unwrap();
+        answer
+    });
+    let Err(StoreError::Conflict { message, .. }) = answer else {
+        panic!("{answer:?}");
+    };
+    assert_eq!(
+        message,
+        "Another desk changed the same EACs at the same moment; nothing was changed. Run it again."
+    );
+    for id in &ids {
+        assert_ne!(desk.detail(id).unwrap().beneficiaries, vec!["DEADLOCK"]);
+    }
+    let done = desk
+        .bulk_set_beneficiaries(&filter, &to, &reason, "ann", &NoProgress)
+        .unwrap();
+    assert_eq!(done.changed, 2);
+    assert!(desk.verify_audit_chain().unwrap().broken.is_none());
 }

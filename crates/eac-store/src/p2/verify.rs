@@ -57,8 +57,11 @@ pub(crate) fn mark_verified(
             true
         }
     };
-    sql.push(" ORDER BY e.id");
-    found.extend(db.collect(&sql.text, &sql.args(), |r| {
+    // On a server the EACs are locked before their `cds_synced` is read
+    // (a desk verifying or deleting one meanwhile is waited for); a dry run
+    // locks nothing.
+    let lock = !dry_run;
+    found.extend(crate::lock::select(w, sql, "e", lock, |r| {
         Ok((false, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
     })?);
     if envelopes {
@@ -66,12 +69,15 @@ pub(crate) fn mark_verified(
             VerifyTarget::Id(id) => Some(id.to_string()),
             VerifyTarget::Filter(_) => None,
         };
-        found.extend(db.collect(
-            "SELECT id, cds_eac_id, cds_synced, cds_created FROM eac_envelopes
-              WHERE CAST(?1 AS text) IS NULL OR cds_eac_id = ?1 ORDER BY id",
-            &[&only],
-            |r| Ok((true, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )?);
+        let mut sql = Sql::on(
+            db,
+            "SELECT v.id, v.cds_eac_id, v.cds_synced, v.cds_created FROM eac_envelopes v
+              WHERE CAST(?1 AS text) IS NULL OR v.cds_eac_id = ?1",
+        );
+        sql.params.push(only.into());
+        found.extend(crate::lock::select(w, sql, "v", lock, |r| {
+            Ok((true, r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })?);
     }
     if let VerifyTarget::Id(id) = target {
         if found.is_empty() {
