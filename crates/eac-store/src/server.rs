@@ -72,13 +72,13 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO eacdesk_analyst;
 /// create roles the first time.
 pub fn init(conn: &str) -> Result<InitReport> {
     let mut client = connect(conn)?;
-    let mut tx = client.transaction().map_err(server_error)?;
+    let mut tx = client.transaction().map_err(owner_error)?;
     // One run at a time per database (the key: "EACDESK" in ASCII).
     tx.batch_execute("SELECT pg_advisory_xact_lock(4604985245445451)")
-        .map_err(server_error)?;
+        .map_err(owner_error)?;
     let row = tx
         .query_one("SELECT current_database()::text, current_user::text", &[])
-        .map_err(server_error)?;
+        .map_err(owner_error)?;
     let (database, owner): (String, String) = (row.get(0), row.get(1));
     let version_before = schema_version(&mut tx)?;
     if version_before.is_none() {
@@ -87,7 +87,7 @@ pub fn init(conn: &str) -> Result<InitReport> {
                 "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'",
                 &[],
             )
-            .map_err(server_error)?
+            .map_err(owner_error)?
             .get(0);
         if tables > 0 {
             return Err(StoreError::Server {
@@ -116,7 +116,7 @@ pub fn init(conn: &str) -> Result<InitReport> {
         }
         tx.batch_execute(sql).map_err(|e| StoreError::Migration {
             file: format!("postgres/{file}"),
-            message: describe(&e),
+            message: describe_for_owner(&e),
         })?;
         applied.push((*file).to_owned());
     }
@@ -125,7 +125,7 @@ pub fn init(conn: &str) -> Result<InitReport> {
             "SELECT rolname::text FROM pg_roles WHERE rolname IN ($1, $2)",
             &[&ANALYST_ROLE, &AUDITOR_ROLE],
         )
-        .map_err(server_error)?
+        .map_err(owner_error)?
         .iter()
         .map(|r| r.get(0))
         .collect();
@@ -135,7 +135,7 @@ pub fn init(conn: &str) -> Result<InitReport> {
         .filter(|r| !existed.iter().any(|e| e == r))
         .map(str::to_owned)
         .collect();
-    tx.commit().map_err(server_error)?;
+    tx.commit().map_err(owner_error)?;
     Ok(InitReport {
         database,
         owner,
@@ -154,9 +154,9 @@ pub fn init(conn: &str) -> Result<InitReport> {
 fn grant_roles(tx: &mut postgres::Transaction) -> Result<()> {
     let mut attempts = 0;
     loop {
-        let mut savepoint = tx.transaction().map_err(server_error)?;
+        let mut savepoint = tx.transaction().map_err(owner_error)?;
         match savepoint.batch_execute(ROLES_SQL) {
-            Ok(()) => return savepoint.commit().map_err(server_error),
+            Ok(()) => return savepoint.commit().map_err(owner_error),
             Err(e)
                 if attempts < 5
                     && e.code().is_some_and(|c| {
@@ -168,7 +168,7 @@ fn grant_roles(tx: &mut postgres::Transaction) -> Result<()> {
                 attempts += 1;
                 drop(savepoint);
             }
-            Err(e) => return Err(server_error(e)),
+            Err(e) => return Err(owner_error(e)),
         }
     }
 }
@@ -271,9 +271,10 @@ fn step_number(file: &str) -> u32 {
 pub(crate) fn connect(conn: &str) -> Result<Client> {
     let mut config: postgres::Config = conn.parse().map_err(|e| StoreError::Server {
         message: format!(
-            "`{}` is not a PostgreSQL address ({e}); write it as \
+            "`{}` is not a PostgreSQL address ({}); write it as \
              postgres://USER@HOST/DATABASE",
-            without_password(conn)
+            without_password(conn),
+            words(&e)
         ),
     })?;
     if config.get_password().is_none() {
@@ -281,13 +282,33 @@ pub(crate) fn connect(conn: &str) -> Result<Client> {
             config.password(password);
         }
     }
-    config.connect(NoTls).map_err(|e| StoreError::Server {
-        message: format!(
-            "could not connect to {}: {}; check the address, that the server runs \
-             and that it lets this user in",
-            without_password(conn),
-            describe(&e)
-        ),
+    let given = config.get_password().is_some();
+    config.connect(NoTls).map_err(|e| {
+        let shown = without_password(conn);
+        let refused = e.code() == Some(&postgres::error::SqlState::INVALID_PASSWORD);
+        // The client stops before asking when it has no password to give.
+        let asked =
+            std::error::Error::source(&e).is_some_and(|c| c.to_string() == "password missing");
+        let message = if !given && (refused || asked) {
+            format!(
+                "could not connect to {shown}: the server asks for a password and none was \
+                 given; put it in the address (postgres://USER:PASSWORD@HOST/DATABASE) or in \
+                 the PGPASSWORD environment variable"
+            )
+        } else if refused {
+            format!(
+                "could not connect to {shown}: {}; check the password (in the address or in \
+                 PGPASSWORD)",
+                words(&e)
+            )
+        } else {
+            format!(
+                "could not connect to {shown}: {}; check the address, that the server runs \
+                 and that it lets this user in",
+                words(&e)
+            )
+        };
+        StoreError::Server { message }
     })
 }
 
@@ -567,16 +588,84 @@ pub fn without_any_password(conn: &str) -> String {
     replaced(conn, spans.into_iter().map(|s| s.whole).collect(), "")
 }
 
-/// The server's own words for an error (its message and detail), or the
-/// client's.
+/// What a role that may not do something is told (SQLSTATE 42501,
+/// `insufficient_privilege`): an auditor's role reads only, and the
+/// server refuses every change to it.
+const READ_ONLY_ROLE: &str = "your role on this server reads only (or may not change this): \
+     nothing was changed. Ask an analyst (eacdesk_analyst) to make the change";
+
+/// What a role other than the database's owner is told when it runs what
+/// only the owner may (`server init`, `copy --to`).
+const OWNER_ONLY: &str = "only the database's owner may do this (set it up, copy into it); \
+     nothing was changed. Run it again as the role that owns the database";
+
+/// What a command is told whose connection to the server was lost.
+const CONNECTION_LOST: &str = "the connection to the server was lost, so nothing was saved (the \
+     server rolls back a change it did not see committed). Check that the server runs and can be \
+     reached, then run it again";
+
+/// What is said of an error: its [`words`], after plain words of their
+/// own for a refusal for want of a privilege and a lost connection.
 fn describe(e: &postgres::Error) -> String {
+    let words = words(e);
+    if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+        format!("{READ_ONLY_ROLE}. The server said: {words}")
+    } else if connection_lost(e) {
+        format!("{CONNECTION_LOST}. The client said: {words}")
+    } else {
+        words
+    }
+}
+
+/// The server's own words for an error (its message and detail), or the
+/// client's with their cause (its words name only the kind of error,
+/// "error connecting to server").
+fn words(e: &postgres::Error) -> String {
     match e.as_db_error() {
         Some(db) => match db.detail() {
             Some(detail) => format!("{} ({detail})", db.message()),
             None => db.message().to_owned(),
         },
-        None => e.to_string(),
+        None => match std::error::Error::source(e) {
+            Some(cause) => format!("{e}: {cause}"),
+            None => e.to_string(),
+        },
     }
+}
+
+/// Whether `e` says the connection to the server is gone: closed, broken
+/// (an error reading or writing it), or ended by the server (shut down,
+/// the session terminated by an administrator).
+fn connection_lost(e: &postgres::Error) -> bool {
+    use postgres::error::SqlState;
+    let ended = e.code().is_some_and(|c| {
+        *c == SqlState::ADMIN_SHUTDOWN
+            || *c == SqlState::CRASH_SHUTDOWN
+            || c.code().starts_with("08")
+    });
+    let broken = std::error::Error::source(e).is_some_and(|c| c.is::<std::io::Error>());
+    ended || broken || e.is_closed()
+}
+
+/// [`describe`] of what only the database's owner may do: a refusal for
+/// want of a privilege says to run it as the owner.
+fn describe_for_owner(e: &postgres::Error) -> String {
+    if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+        format!("{OWNER_ONLY}. The server said: {}", words(e))
+    } else {
+        describe(e)
+    }
+}
+
+/// [`server_error`] of what only the database's owner may do (see
+/// [`describe_for_owner`]).
+pub(crate) fn owner_error(e: postgres::Error) -> StoreError {
+    if e.code() == Some(&postgres::error::SqlState::INSUFFICIENT_PRIVILEGE) {
+        return StoreError::Server {
+            message: describe_for_owner(&e),
+        };
+    }
+    server_error(e)
 }
 
 pub(crate) fn server_error(e: postgres::Error) -> StoreError {
@@ -745,6 +834,133 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(!text.contains("secret"), "{text}");
+    }
+
+    /// One message of PostgreSQL's protocol, as a server sends it.
+    fn message(tag: u8, body: &[u8]) -> Vec<u8> {
+        let len = u32::try_from(body.len() + 4).unwrap();
+        [&[tag][..], &len.to_be_bytes(), body].concat()
+    }
+
+    /// A stand-in PostgreSQL server for one connection on 127.0.0.1: it
+    /// answers the client's start with `greeting`, then its first message
+    /// with `answer` (or drops the connection when there is none), and
+    /// returns settings that reach it (as `bob`, no password).
+    fn stand_in(greeting: Vec<u8>, answer: Option<Vec<u8>>) -> String {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            let (mut stream, _) = listener.accept().unwrap();
+            let mut len = [0u8; 4];
+            stream.read_exact(&mut len).unwrap();
+            let mut startup = vec![0u8; u32::from_be_bytes(len) as usize - 4];
+            stream.read_exact(&mut startup).unwrap();
+            stream.write_all(&greeting).unwrap();
+            let mut head = [0u8; 5];
+            if stream.read_exact(&mut head).is_err() {
+                return;
+            }
+            let len = u32::from_be_bytes([head[1], head[2], head[3], head[4]]) as usize;
+            let mut body = vec![0u8; len - 4];
+            let _ = stream.read_exact(&mut body);
+            if let Some(answer) = answer {
+                stream.write_all(&answer).unwrap();
+                // Until the client goes.
+                let _ = stream.read_to_end(&mut Vec::new());
+            }
+        });
+        format!("host=127.0.0.1 port={port} user=bob dbname=eacs sslmode=disable")
+    }
+
+    /// The server's refusals and a lost connection are said in plain
+    /// words, the server's or the client's own after them: a role that
+    /// may not change something (SQLSTATE 42501: an auditor's), a server
+    /// asking for a password none was given for, a connection lost in the
+    /// middle of a command.
+    #[test]
+    fn refusals_and_a_lost_connection_say_what_happened_and_what_to_do() {
+        let ready = || [message(b'R', &0u32.to_be_bytes()), message(b'Z', b"I")].concat();
+        // An auditor's change, refused by the server.
+        let refusal = [
+            message(
+                b'E',
+                b"SERROR\0VERROR\0C42501\0Mpermission denied for table import_batches\0\0",
+            ),
+            message(b'Z', b"I"),
+        ]
+        .concat();
+        let mut client = connect(&stand_in(ready(), Some(refusal))).unwrap();
+        let e = client
+            .batch_execute("INSERT INTO import_batches DEFAULT VALUES")
+            .unwrap_err();
+        assert_eq!(
+            server_error(e).to_string(),
+            "PostgreSQL: your role on this server reads only (or may not change this): nothing \
+             was changed. Ask an analyst (eacdesk_analyst) to make the change. The server said: \
+             permission denied for table import_batches"
+        );
+        // What only the owner may do says so.
+        let refusal = [
+            message(
+                b'E',
+                b"SERROR\0VERROR\0C42501\0Mmust be owner of table eacs\0\0",
+            ),
+            message(b'Z', b"I"),
+        ]
+        .concat();
+        let mut client = connect(&stand_in(ready(), Some(refusal))).unwrap();
+        let e = client
+            .batch_execute("ALTER TABLE eacs DISABLE TRIGGER USER")
+            .unwrap_err();
+        let text = owner_error(e).to_string();
+        assert!(
+            text.contains("only the database's owner may do this"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("The server said: must be owner of table eacs"),
+            "{text}"
+        );
+
+        // The connection lost in the middle of a command.
+        let mut client = connect(&stand_in(ready(), None)).unwrap();
+        let e = client
+            .batch_execute("INSERT INTO import_batches DEFAULT VALUES")
+            .unwrap_err();
+        let text = server_error(e).to_string();
+        assert!(
+            text.starts_with(
+                "PostgreSQL: the connection to the server was lost, so nothing was saved (the \
+                 server rolls back a change it did not see committed). Check that the server \
+                 runs and can be reached, then run it again. The client said: "
+            ),
+            "{text}"
+        );
+
+        // A password asked for, none given (a cleartext request).
+        if std::env::var_os("PGPASSWORD").is_none() {
+            let conn = stand_in(message(b'R', &3u32.to_be_bytes()), None);
+            let text = connect(&conn).err().unwrap().to_string();
+            assert!(
+                text.contains("the server asks for a password and none was given")
+                    && text.contains("postgres://USER:PASSWORD@HOST/DATABASE")
+                    && text.contains("PGPASSWORD"),
+                "{text}"
+            );
+        }
+        // Nothing listening: the client's words with their cause.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        drop(listener);
+        let text = connect(&format!(
+            "host=127.0.0.1 port={port} user=bob sslmode=disable"
+        ))
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(text.contains("error connecting to server: "), "{text}");
+        assert!(text.contains("check the address"), "{text}");
     }
 
     #[test]

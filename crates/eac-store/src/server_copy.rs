@@ -27,7 +27,7 @@ use rusqlite::types::ValueRef;
 use sha2::{Digest, Sha256};
 
 use crate::bulk::{drop_triggers, quoted};
-use crate::server::{connect, newest_version, schema_version, server_error};
+use crate::server::{connect, newest_version, owner_error, schema_version, server_error};
 use crate::{NewDatabase, Result, Store, StoreError};
 
 /// The tables copied, in an order their foreign keys accept (that of the
@@ -130,10 +130,10 @@ impl Store {
             }
         };
         let mut client = connect(url)?;
-        let mut tx = client.transaction().map_err(server_error)?;
+        let mut tx = client.transaction().map_err(owner_error)?;
         let database: String = tx
             .query_one("SELECT current_database()::text", &[])
-            .map_err(server_error)?
+            .map_err(owner_error)?
             .get(0);
         check_version(&mut tx, &database)?;
         for table in TABLES {
@@ -149,7 +149,7 @@ impl Store {
                     ),
                     &[],
                 )
-                .map_err(server_error)?
+                .map_err(owner_error)?
                 .get(0);
             if rows > 0 {
                 return Err(StoreError::Server {
@@ -162,10 +162,10 @@ impl Store {
             }
         }
         tx.batch_execute("DELETE FROM eac_counts_kept")
-            .map_err(server_error)?;
+            .map_err(owner_error)?;
         for table in TABLES {
             tx.batch_execute(&format!("ALTER TABLE {table} DISABLE TRIGGER USER"))
-                .map_err(server_error)?;
+                .map_err(owner_error)?;
         }
 
         // One snapshot of the file for every table.
@@ -187,7 +187,7 @@ impl Store {
             {
                 let writer = tx
                     .copy_in(&format!("COPY {table} ({names}) FROM STDIN"))
-                    .map_err(server_error)?;
+                    .map_err(owner_error)?;
                 let mut out = BufWriter::with_capacity(1 << 16, writer);
                 let mut lines = 0u64;
                 rows = each_sqlite_line(&snapshot, table, &columns, &key, &mut |line| {
@@ -199,7 +199,7 @@ impl Store {
                     out.write_all(line).map_err(copy_error)
                 })?;
                 let writer = out.into_inner().map_err(|e| copy_error(e.into_error()))?;
-                writer.finish().map_err(server_error)?;
+                writer.finish().map_err(owner_error)?;
             }
             let sent = hex::encode(sent.finalize());
             let back = read_back(&mut tx, table, &columns, &key, &stop)?;
@@ -224,7 +224,7 @@ impl Store {
         drop(snapshot);
         for table in TABLES {
             tx.batch_execute(&format!("ALTER TABLE {table} ENABLE TRIGGER USER"))
-                .map_err(server_error)?;
+                .map_err(owner_error)?;
             let identity: bool = tx
                 .query_one(
                     "SELECT EXISTS (SELECT 1 FROM information_schema.columns
@@ -232,7 +232,7 @@ impl Store {
                         AND column_name = 'id' AND is_identity = 'YES')",
                     &[&table],
                 )
-                .map_err(server_error)?
+                .map_err(owner_error)?
                 .get(0);
             if identity {
                 // The next id is the source's next: after its high mark or
@@ -246,10 +246,10 @@ impl Store {
                     ),
                     &[&table, &marks.get(table)],
                 )
-                .map_err(server_error)?;
+                .map_err(owner_error)?;
             }
         }
-        tx.commit().map_err(server_error)?;
+        tx.commit().map_err(owner_error)?;
         Ok(CopyReport { database, tables })
     }
 }

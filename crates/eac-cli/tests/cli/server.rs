@@ -999,3 +999,66 @@ fn an_auditor_exports_and_packs_unrecorded_and_is_told_so() {
         "{after}"
     );
 }
+
+/// A change an auditor's role may not make is refused in plain words,
+/// naming the role and who may make it, the server's words after them,
+/// with nothing changed; what only the database's owner may do (`copy
+/// --to`) says so to an analyst.
+#[test]
+fn a_refused_change_names_the_role_and_who_may_make_it() {
+    let desk = Desk::new();
+    let Some((url, auditor)) = with_login(
+        &desk,
+        "eacdesk_cli_auditor_writes",
+        "eacdesk_cli_carol",
+        "eacdesk_auditor",
+    ) else {
+        return;
+    };
+    let before = audit_records(&desk, &url);
+    let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+    let listing = fixtures.join("spec-examples/good-p1-overview-endpoint.json");
+    let out = desk
+        .bare()
+        .args(["--db", &auditor, "import", listing.to_str().unwrap()])
+        .assert()
+        .code(2);
+    let text = String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+        + &String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(
+        text.contains(
+            "your role on this server reads only (or may not change this): nothing was changed. \
+             Ask an analyst (eacdesk_analyst) to make the change. The server said: permission \
+             denied for"
+        ),
+        "{text}"
+    );
+    assert_eq!(audit_records(&desk, &url), before);
+
+    // An analyst may change EACs but not copy a whole database in.
+    let Some(settings) = empty_database("eacdesk_cli_analyst_copies") else {
+        return;
+    };
+    let empty = address(&settings);
+    desk.eacdesk()
+        .args(["server", "init", &empty])
+        .assert()
+        .success();
+    let mut owner = postgres::Client::connect(&settings, postgres::NoTls).unwrap();
+    owner
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_cli_dan;
+             CREATE ROLE eacdesk_cli_dan LOGIN IN ROLE eacdesk_analyst;",
+        )
+        .unwrap();
+    let analyst = address(&format!("{settings} user=eacdesk_cli_dan"));
+    desk.eacdesk()
+        .args(["copy", "--to", &analyst])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "only the database's owner may do this (set it up, copy into it); nothing was \
+             changed. Run it again as the role that owns the database. The server said: must be \
+             owner of",
+        ));
+}
