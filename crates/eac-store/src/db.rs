@@ -527,14 +527,19 @@ impl Db for PgDb {
     }
 
     fn batch(&self, sql: &str) -> Result<()> {
-        let done = self
-            .client
-            .borrow_mut()
-            .batch_execute(sql)
-            .map_err(crate::server::server_error);
+        let words = sql.trim_start().to_ascii_uppercase();
+        // Ends with a COMMIT (`BEGIN … READ COMMITTED` does not).
+        let committing = words.trim_end().trim_end_matches(';').ends_with("COMMIT");
+        let done = self.client.borrow_mut().batch_execute(sql).map_err(|e| {
+            // A connection lost while committing leaves the outcome unknown.
+            if committing {
+                crate::server::commit_error(e)
+            } else {
+                crate::server::server_error(e)
+            }
+        });
         // Where a transaction begins and ends (whether or not the end
         // succeeded: a failed COMMIT ends it too).
-        let words = sql.trim_start().to_ascii_uppercase();
         if words.starts_with("BEGIN") {
             self.in_transaction.set(done.is_ok());
         } else if words.contains("COMMIT") || words.starts_with("ROLLBACK") {

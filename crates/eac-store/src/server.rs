@@ -604,6 +604,23 @@ const CONNECTION_LOST: &str = "the connection to the server was lost, so nothing
      server rolls back a change it did not see committed). Check that the server runs and can be \
      reached, then run it again";
 
+/// What a command is told whose connection was lost while its change was
+/// being committed: the server may have committed it or not.
+const COMMIT_UNKNOWN: &str = "the connection to the server was lost while the change was being \
+     committed, so it is not known whether it was saved. Look at the audit log (`eacdesk audit`, \
+     or the app's history) and the list of imports before running it again";
+
+/// [`server_error`] of a statement that commits: a lost connection there
+/// leaves the outcome unknown, and says so instead of "nothing was saved".
+pub(crate) fn commit_error(e: postgres::Error) -> StoreError {
+    if connection_lost(&e) {
+        return StoreError::Server {
+            message: format!("{COMMIT_UNKNOWN}. The client said: {}", words(&e)),
+        };
+    }
+    server_error(e)
+}
+
 /// What is said of an error: its [`words`], after plain words of their
 /// own for a refusal for want of a privilege and a lost connection.
 fn describe(e: &postgres::Error) -> String {
@@ -922,6 +939,19 @@ mod tests {
             text.ends_with("The server said: must be owner of table eacs"),
             "{text}"
         );
+
+        // The connection lost while committing: the outcome is not known.
+        let mut client = connect(&stand_in(ready(), None)).unwrap();
+        let e = client.batch_execute("COMMIT").unwrap_err();
+        let text = commit_error(e).to_string();
+        assert!(
+            text.starts_with(
+                "PostgreSQL: the connection to the server was lost while the change was being \
+                 committed, so it is not known whether it was saved."
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("nothing was saved"), "{text}");
 
         // The connection lost in the middle of a command.
         let mut client = connect(&stand_in(ready(), None)).unwrap();
