@@ -413,16 +413,30 @@ pub(crate) const ADDED_PER_STATEMENT: usize = 256;
 /// [`note_change`] would note each, many rows to one statement (one upsert
 /// per EAC was a tenth of an import's writing, issue 16).
 pub(crate) fn import_added(w: &Write, batch: i64, ids: &[String]) -> Result<()> {
-    for chunk in ids.chunks(ADDED_PER_STATEMENT) {
+    let notes: Vec<(&str, Option<i64>)> = ids.iter().map(|id| (id.as_str(), None)).collect();
+    note_many(w, batch, "added", &notes)
+}
+
+/// [`note_change`] of many full EACs (id, audit record) with one `change`,
+/// [`ADDED_PER_STATEMENT`] rows to a statement.
+fn note_many(w: &Write, batch: i64, change: &str, notes: &[(&str, Option<i64>)]) -> Result<()> {
+    for chunk in notes.chunks(ADDED_PER_STATEMENT) {
         let sql = format!(
             "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id) VALUES {}
              ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
                 SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
-            rows::value_rows("(?, ?, 'added', 'eac', NULL)", chunk.len())
+            rows::value_rows("(?, ?, ?, 'eac', ?)", chunk.len())
         );
         let values: Vec<&dyn rusqlite::ToSql> = chunk
             .iter()
-            .flat_map(|id| [&batch as &dyn rusqlite::ToSql, id as &dyn rusqlite::ToSql])
+            .flat_map(|(id, audit_id)| {
+                [
+                    &batch as &dyn rusqlite::ToSql,
+                    id as &dyn rusqlite::ToSql,
+                    &change as &dyn rusqlite::ToSql,
+                    audit_id as &dyn rusqlite::ToSql,
+                ]
+            })
             .collect();
         w.db().execute(&sql, &values)?;
     }
@@ -522,10 +536,10 @@ pub(crate) fn import_replacing_many(
         })
         .collect();
     let audit_ids = edit::insert_many(w, entries)?;
-    let replaced: Vec<(&str, i64)> = (items.iter().zip(audit_ids))
-        .map(|((_, newer), audit_id)| (newer.cds_eac_id.as_str(), audit_id))
+    let replaced: Vec<(&str, Option<i64>)> = (items.iter().zip(audit_ids))
+        .map(|((_, newer), audit_id)| (newer.cds_eac_id.as_str(), Some(audit_id)))
         .collect();
-    import_replaced(w, batch, &replaced)
+    note_many(w, batch, "replaced", &replaced)
 }
 
 /// The states of the stored EACs in rows `rows` (each stored), in order,
@@ -557,32 +571,6 @@ fn states_of_rows(conn: &dyn Db, rows: &[i64]) -> Result<Vec<Current>> {
         }
     }
     Ok(states)
-}
-
-/// An import (batch `batch`) replaced these EACs (id, the audit record of
-/// each replacement): noted for an undo, as [`note_change`] would note
-/// each, many rows to one statement.
-fn import_replaced(w: &Write, batch: i64, replaced: &[(&str, i64)]) -> Result<()> {
-    for chunk in replaced.chunks(ADDED_PER_STATEMENT) {
-        let sql = format!(
-            "INSERT INTO import_changes (batch_id, cds_eac_id, change, kind, audit_id) VALUES {}
-             ON CONFLICT (batch_id, cds_eac_id) DO UPDATE
-                SET change = excluded.change, kind = excluded.kind, audit_id = excluded.audit_id",
-            rows::value_rows("(?, ?, 'replaced', 'eac', ?)", chunk.len())
-        );
-        let values: Vec<&dyn rusqlite::ToSql> = chunk
-            .iter()
-            .flat_map(|(id, audit_id)| {
-                [
-                    &batch as &dyn rusqlite::ToSql,
-                    id as &dyn rusqlite::ToSql,
-                    audit_id as &dyn rusqlite::ToSql,
-                ]
-            })
-            .collect();
-        w.db().execute(&sql, &values)?;
-    }
-    Ok(())
 }
 
 /// A person set fields of the stored EAC in row `row` (`eacdesk set`):
