@@ -116,13 +116,28 @@ pub(crate) fn check_removed_many(w: &Write, rows: &[i64]) -> Result<()> {
         .db()
         .collect(&sql, &params, |r| Ok((r.get(0)?, r.get(1)?)))?;
     for (row, id) in found {
-        if guard.claimed(w.db())?.contains(&id) {
-            let stored = rows::load_eac_by_id(w.db(), row)?;
-            let positions = claimed_positions(w.db(), &id)?;
-            guard.hit(w.db(), &id, Some((stored, positions)))?;
-        }
+        hit_removed(w, row, &id)?;
     }
     Ok(())
+}
+
+/// Notes the removal of the stored EAC `cds_eac_id` (in `eacs` row `row`)
+/// when a recorded claim counts it and it is not noted yet, with what the
+/// claim counts of it (read only then).
+fn hit_removed(w: &Write, row: i64, cds_eac_id: &str) -> Result<()> {
+    let guard = w.claims();
+    if !guard.claimed(w.db())?.contains(cds_eac_id)
+        || guard
+            .hits
+            .borrow()
+            .iter()
+            .any(|h| h.cds_eac_id == cds_eac_id)
+    {
+        return Ok(());
+    }
+    let stored = rows::load_eac_by_id(w.db(), row)?;
+    let positions = claimed_positions(w.db(), cds_eac_id)?;
+    guard.hit(w.db(), cds_eac_id, Some((stored, positions)))
 }
 
 /// [`check_removed`] of the stored EACs `ids` (by `cds_eac_id`; unknown
@@ -135,7 +150,7 @@ pub(crate) fn check_removed_ids(w: &Write, ids: &[&str]) -> Result<()> {
     for id in ids {
         if guard.claimed(w.db())?.contains(*id) {
             if let Some(stored) = rows::find(w, id)? {
-                check_removed(w, stored.id)?;
+                hit_removed(w, stored.id, id)?;
             }
         }
     }
