@@ -98,43 +98,21 @@ pub(crate) fn is_registry_document(path: &Path, opts: &ImportOptions) -> bool {
     }
     // Text that is no JSON at all (a CSV no reader knows, say) is not a
     // CDS listing: say that it is unreadable rather than a JSON syntax
-    // error. A `.json` file, JSON-looking text, a UTF-16 text (its BOM) or
-    // an empty file still go to the listing readers, which name the problem.
+    // error. A `.json` file, JSON-looking text (UTF-16 too, once decoded)
+    // or an empty file still go to the listing readers, which name the
+    // problem.
     let json_name = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("json"));
     // UTF-16 text (its BOM): JSON only if it reads as JSON once decoded (the
     // listing readers then say JSON must be UTF-8); a UTF-16 CSV no reader
     // knows is said to be one, not a JSON file.
-    if let Some(decoded) = utf16_head(&head) {
+    if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
+        let (decoded, _) = eac_registry::text::decode_text(&head);
         let decoded = decoded.trim_start();
         return !(json_name || decoded.starts_with('{') || decoded.starts_with('['));
     }
     !(json_name || text.is_empty() || text.starts_with(b"{") || text.starts_with(b"["))
-}
-
-/// The start of a UTF-16 text with its BOM (little or big endian), decoded
-/// as far as it goes (a cut pair at the end becomes U+FFFD); `None` for
-/// any other text.
-fn utf16_head(head: &[u8]) -> Option<String> {
-    let (rest, little) = match head {
-        [0xFF, 0xFE, rest @ ..] => (rest, true),
-        [0xFE, 0xFF, rest @ ..] => (rest, false),
-        _ => return None,
-    };
-    let units = rest.chunks_exact(2).map(|pair| {
-        let pair = [pair[0], pair[1]];
-        if little {
-            u16::from_le_bytes(pair)
-        } else {
-            u16::from_be_bytes(pair)
-        }
-    });
-    Some(
-        char::decode_utf16(units)
-            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-            .collect(),
-    )
 }
 
 fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
