@@ -105,10 +105,10 @@ pub(crate) fn check_removed_many(w: &Write, rows: &[i64]) -> Result<()> {
     if rows.is_empty() || guard.claimed(w.db())?.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=rows.len()).map(|i| format!("?{i}")).collect();
+
     let sql = format!(
         "SELECT id, cds_eac_id FROM eacs WHERE id IN ({}) ORDER BY cds_eac_id",
-        marks.join(", ")
+        rows::numbered_marks(rows.len())
     );
     let params: Vec<&dyn rusqlite::ToSql> =
         rows.iter().map(|r| r as &dyn rusqlite::ToSql).collect();

@@ -293,10 +293,10 @@ pub(crate) fn check_rows(w: &Write, rows: &[i64]) -> Result<()> {
     if rows.is_empty() || w.periods().in_effect(w)?.cover.is_empty() {
         return Ok(());
     }
-    let marks: Vec<String> = (1..=rows.len()).map(|i| format!("?{i}")).collect();
+
     let sql = format!(
         "SELECT cds_eac_id, period_start, period_end FROM eacs WHERE id IN ({})",
-        marks.join(", ")
+        rows::numbered_marks(rows.len())
     );
     let params: Vec<&dyn rusqlite::ToSql> =
         rows.iter().map(|r| r as &dyn rusqlite::ToSql).collect();

@@ -826,8 +826,7 @@ pub(crate) fn delete_many(w: &Write, ids: &[i64]) -> Result<()> {
     periods::check_rows(w, ids)?;
     claimed::check_removed_many(w, ids)?;
     w.changed_eacs(ids.len())?;
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
-    let marks = marks.join(", ");
+    let marks = numbered_marks(ids.len());
     let params: Vec<&dyn rusqlite::ToSql> = ids.iter().map(|i| i as &dyn rusqlite::ToSql).collect();
     for (table, key) in [
         ("eac_values", "eac_id"),
@@ -1198,6 +1197,14 @@ pub(crate) fn flush_search(w: &Write) -> Result<()> {
     Ok(())
 }
 
+/// `?1, ?2, …, ?n`: the list of an `IN (…)` of `n` parameters.
+pub(crate) fn numbered_marks(n: usize) -> String {
+    (1..=n)
+        .map(|i| format!("?{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `row` `n` times, comma-separated: the `VALUES` list of an `INSERT` of
 /// many rows by one statement.
 pub(crate) fn value_rows(row: &str, n: usize) -> String {
@@ -1545,8 +1552,7 @@ mod server {
             )?;
             // The old children of these rows, by one statement.
             let ids: Vec<Value> = now.iter().map(|(id, _, _)| Value::Integer(*id)).collect();
-            let marks: Vec<String> = (1..=size).map(|i| format!("?{i}")).collect();
-            let marks = marks.join(", ");
+            let marks = numbered_marks(size);
             db.execute(
                 &format!(
                     "WITH v AS (DELETE FROM eac_values WHERE eac_id IN ({marks})),
