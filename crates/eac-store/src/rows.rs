@@ -715,7 +715,7 @@ pub(crate) fn replace_prepared(
     claimed::check_replaced(w, id, eac)?;
     if w.db().kind() == Kind::Postgres {
         w.changed_eac()?;
-        return server::replace(w, id, eac, p, batch_id);
+        return server::replace_many(w, &mut [(id, eac, p)], batch_id);
     }
     if let Some(tally) = w.facet_tally.borrow_mut().as_mut() {
         tally.mark_stale();
@@ -1440,40 +1440,6 @@ mod server {
         Ok(ids)
     }
 
-    pub(super) fn replace(
-        w: &Write,
-        id: i64,
-        eac: &Eac,
-        p: &mut Prepared,
-        batch_id: i64,
-    ) -> Result<()> {
-        let mut values = vec![Value::Integer(id)];
-        values.extend(head_values(eac, p, batch_id));
-        values.push(Value::Text(std::mem::take(&mut p.search)));
-        let db = w.db();
-        db.execute(
-            "UPDATE eacs SET cds_created = ?2, cds_modified = ?3, eac_number = ?4,
-                source_id = ?5, source_name = ?6, destination_id = ?7, destination_name = ?8,
-                beneficiary_type = ?9, asset_id = ?10, asset_commissioned = ?11,
-                asset_origination = ?12, asset_destination = ?13, technology_type = ?14,
-                emissions_factor_direct = ?15, emissions_factor_lca = ?16, period_start = ?17,
-                period_end = ?18, issuance = ?19, retired_state = ?20, value_count = ?21,
-                quantity_sort_key = ?22, extensions = ?23, import_batch_id = ?24,
-                seen_batch_id = ?24, missing = ?25, search_text = ?26,
-                version = (SELECT version_high + 1 FROM eac_counts_kept)
-             WHERE id = ?1",
-            &refs(&values),
-        )?;
-        // The old children, by one statement (one round trip).
-        db.execute(
-            "WITH v AS (DELETE FROM eac_values WHERE eac_id = ?1),
-                  b AS (DELETE FROM eac_beneficiaries WHERE eac_id = ?1)
-             DELETE FROM eac_totals WHERE eac_id = ?1",
-            &[&id],
-        )?;
-        insert_children(w, &[(id, eac, p)])
-    }
-
     /// The `eacs` columns [`head_values`] holds, in its order.
     const HEAD_COLUMNS: [&str; 24] = [
         "cds_created",
@@ -1505,7 +1471,8 @@ mod server {
     /// columns, the search text.
     const UPDATE_PARAMS: usize = 26;
 
-    /// [`replace`] of several EACs (distinct rows): each statement updates
+    /// [`super::replace`] of EACs (distinct rows; one for a single
+    /// replacement): each statement updates
     /// up to 32 rows (one `WITH` part each, each through the primary key),
     /// removes their old values, beneficiaries and totals, and then the new
     /// ones go in together ([`insert_children`]). [`super::replace_many`]
@@ -1516,7 +1483,7 @@ mod server {
         batch_id: i64,
     ) -> Result<()> {
         // The `k`-th (from 0) row update of a statement, a part of its
-        // `WITH`: what [`replace`] sets, by the parameters after the `k`
+        // `WITH`: what a replacement sets, by the parameters after the `k`
         // rows before it. The `k`-th row takes the `k`-th change number
         // after the highest given, as [`insert_many`]'s rows do.
         let update_part = |k: usize| -> String {
