@@ -274,6 +274,12 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
         t.contains("no longer holds") && t.contains("gone-1 value 1")
     })
     .await?;
+    for (width, height) in [(1280, 800), (1024, 768)] {
+        desk.set_viewport(width, height).await?;
+        desk.reveal("claims-stale").await?;
+        desk.screenshot(&artifacts_dir().join(format!("claims-stale-{width}x{height}.png")))
+            .await?;
+    }
 
     // Clicking an EAC number shows that EAC in the desk.
     let row = desk.el("claims-criteria-row").await?;
