@@ -703,7 +703,13 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
 
 /// Records a claim: allocates what other claims left of its values and
 /// stores the allocations in one audited write. Errors: `invalid_input`,
-/// `conflict` (a value would be over-allocated).
+/// `conflict` (a value would be over-allocated, or other desks kept
+/// changing the database while it was planned).
+///
+/// The allocations are planned from what is stored when planning starts
+/// and the write refuses them when a change was recorded since
+/// (`NewClaim::planned_at`): they are then planned again from what is
+/// stored now, up to [`PLAN_ATTEMPTS`] times.
 pub fn create_claim(
     store: &mut Store,
     name: &str,
@@ -711,6 +717,26 @@ pub fn create_claim(
     reason: &str,
 ) -> Result<ClaimRecord, AppError> {
     let reason = Reason::new(reason)?;
+    let mut attempt = 1;
+    loop {
+        let claim = plan_claim(store, name, input)?;
+        match store.create_claim(&claim, &reason, &eac_store::os_user()) {
+            Err(eac_store::StoreError::Conflict { .. }) if attempt < PLAN_ATTEMPTS => {
+                attempt += 1;
+            }
+            out => return Ok(out?),
+        }
+    }
+}
+
+/// How many times [`create_claim`] plans a claim again when the database
+/// changed under it.
+pub const PLAN_ATTEMPTS: u32 = 3;
+
+/// The claim `input` gives from what is stored now, with the audit mark
+/// it was planned at.
+fn plan_claim(store: &Store, name: &str, input: &ClaimInput) -> Result<NewClaim, AppError> {
+    let planned_at = store.audit_mark()?;
     let e = evaluate(store, ClaimRef::Input(input), &[])?;
     let name = if name.trim().is_empty() {
         format!(
@@ -723,7 +749,7 @@ pub fn create_claim(
     } else {
         name.trim().to_owned()
     };
-    let claim = NewClaim {
+    Ok(NewClaim {
         name,
         beneficiary_type: e.spec.beneficiary_type,
         beneficiaries: e.spec.beneficiaries.clone(),
@@ -746,8 +772,8 @@ pub fn create_claim(
                 quantity_wh: a.quantity.clone(),
             })
             .collect(),
-    };
-    Ok(store.create_claim(&claim, &reason, &eac_store::os_user())?)
+        planned_at: Some(planned_at),
+    })
 }
 
 /// Deletes recorded claim `id` (its values are free again), audited.

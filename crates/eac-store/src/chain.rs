@@ -126,6 +126,15 @@ pub(crate) fn next(conn: &dyn Db) -> Result<(i64, String)> {
     Ok((id, prev.flatten().unwrap_or_else(|| GENESIS.to_owned())))
 }
 
+/// The newest audit record's id (0 before the first): every change of
+/// stored data writes one, so an unchanged mark means nothing was changed
+/// since it was read (a claim planned at it is still what the data gives).
+pub(crate) fn mark(conn: &dyn Db) -> Result<i64> {
+    conn.query_row("SELECT coalesce(MAX(id), 0) FROM audit_log", &[], |r| {
+        Ok(r.get(0)?)
+    })
+}
+
 /// Where the chain breaks first (`records` counts every record).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

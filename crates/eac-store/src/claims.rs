@@ -71,6 +71,14 @@ pub struct NewClaim {
     pub unit: EnergyUnit,
     pub only_passing: Option<String>,
     pub allocations: Vec<NewAllocation>,
+    /// The database's audit mark ([`Store::audit_mark`]) read before the
+    /// allocations were planned: the claim is refused (`conflict`) when a
+    /// change was recorded since (an EAC deleted, re-assigned or restated,
+    /// consumption imported, another claim recorded), since its
+    /// allocations may no longer be what the stored data gives. `None`:
+    /// the allocations are taken as given (checked only against the
+    /// values' quantities).
+    pub planned_at: Option<i64>,
 }
 
 /// Part of one EAC value given to a claim's interval.
@@ -414,6 +422,24 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     }
     let db = w.db();
     lock_claims(db)?;
+    // On a server, EAC writes lock the audit chain before they read what
+    // they change (`lock`): taken before the values are read, a deletion
+    // or re-assignment by another desk either committed before (the mark
+    // below has moved) or waits for this claim and then finds it (the
+    // claimed-EAC guard refuses it). Without it a deletion could pass the
+    // guard while this claim's allocations were not yet committed.
+    crate::lock::chain_first(w)?;
+    if let Some(planned) = claim.planned_at {
+        if crate::chain::mark(db)? != planned {
+            return Err(StoreError::Conflict {
+                message: "The database changed while the claim was being planned (another \
+                          desk or program recorded a change); nothing was changed. Record the \
+                          claim again: it is planned from what is stored now."
+                    .to_owned(),
+                ids: Vec::new(),
+            });
+        }
+    }
     let held = allocated(db, None)?;
     let mut over = Vec::new();
     for ((id, position), new) in &per_value {
@@ -822,9 +848,16 @@ impl Store {
         )
     }
 
+    /// The newest audit record's id (0 before the first; see
+    /// [`NewClaim::planned_at`]): it moves with every recorded change.
+    pub fn audit_mark(&self) -> Result<i64> {
+        crate::chain::mark(self.db())
+    }
+
     /// Records `claim` and its allocations in one write, audited
     /// (`claim_create`). Refused (`conflict`) when a value would be
-    /// allocated beyond its quantity over all claims; `not_found` when an
+    /// allocated beyond its quantity over all claims, or when a change was
+    /// recorded after [`NewClaim::planned_at`]; `not_found` when an
     /// allocated value is not in the database.
     pub fn create_claim(
         &mut self,

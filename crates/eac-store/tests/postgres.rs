@@ -1983,6 +1983,7 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
         unit: EnergyUnit::MWh,
         only_passing: None,
         allocations,
+        planned_at: None,
     };
     let first = claim(
         "2024 filing",
@@ -2219,6 +2220,7 @@ fn two_desks_claiming_one_value_at_once_never_allocate_it_beyond_its_quantity() 
             end: eac_model::Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
             quantity_wh: wh,
         }],
+        planned_at: None,
     };
     // Each round two desks ask for two thirds of one value at the same
     // moment: one gets it, the other is refused, whatever the timing.
@@ -3423,6 +3425,87 @@ fn same_listing_and_summaries(dir: &Path, file: &eac_store::Store, server: &eac_
     }
 }
 
+/// A claim recorded while another desk deletes an EAC it allocates: the
+/// two take turns on the audit chain's lock, so the claim never counts an
+/// EAC the deletion removed (the deletion committed while the claim's
+/// allocations were written but not yet committed, and its check of
+/// claimed EACs could not see them). Here the deletion holds the lock
+/// first (it waits for a row another program holds): the claim, planned
+/// before, is refused when its turn comes, and nothing of it is stored.
+#[test]
+fn a_claim_and_the_deletion_of_an_eac_it_counts_take_turns() {
+    use eac_store::{DeleteTarget, NoProgress, Reason, Store};
+    let Some(db) = empty_database("eacdesk_claim_vs_delete") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let mut ann = Store::open_server(&db).unwrap();
+    let mut sample = eac_sample::generate(4, 3, eac_sample::SampleOptions::default());
+    ann.import_eacs("sample", &mut sample, &NoProgress).unwrap();
+    let eac = first_ids(&ann, 1).remove(0);
+    let mut watcher = Client::connect(&db, NoTls).unwrap();
+    let mut waiting_for_locks = |n: i64| {
+        for _ in 0..600 {
+            let waiting: i64 = watcher
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                      WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            if waiting >= n {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("{n} sessions never waited for a lock");
+    };
+    // Another program holds the EAC's row: Bob's deletion takes the audit
+    // chain's lock, then waits for the row.
+    let mut holder = Client::connect(&db, NoTls).unwrap();
+    let mut tx = holder.transaction().unwrap();
+    tx.query_one(
+        "SELECT id FROM eacs WHERE cds_eac_id = $1 FOR UPDATE",
+        &[&eac],
+    )
+    .unwrap();
+    let deleting = {
+        let (db, eac) = (db.clone(), eac.clone());
+        std::thread::spawn(move || {
+            let mut bob = Store::open_server(&db).unwrap();
+            bob.delete_eacs(
+                &DeleteTarget::Ids(vec![eac]),
+                &Reason::new("sold").unwrap(),
+                "bob",
+                false,
+                &NoProgress,
+            )
+            .map(|report| report.deleted)
+        })
+    };
+    waiting_for_locks(1);
+    // Ann records a claim on it, planned from what is stored now.
+    let mut claim = one_wh_claim(&eac);
+    claim.planned_at = Some(ann.audit_mark().unwrap());
+    let claiming = std::thread::spawn(move || {
+        let out = ann.create_claim(&claim, &Reason::new("2024").unwrap(), "ann");
+        (ann, out)
+    });
+    waiting_for_locks(2);
+    tx.rollback().unwrap();
+    assert_eq!(deleting.join().unwrap().unwrap(), 1);
+    let (ann, claimed) = claiming.join().unwrap();
+    let err = claimed.unwrap_err();
+    assert!(
+        matches!(err, eac_store::StoreError::Conflict { .. }),
+        "{err}"
+    );
+    assert!(ann.claims().unwrap().is_empty());
+    assert!(ann.detail(&eac).is_err(), "the deletion stands");
+    assert!(ann.verify_audit_chain().unwrap().broken.is_none());
+}
+
 /// A claim (one allocation of 1 Wh of `eac`'s first value) for the
 /// numbering test.
 fn one_wh_claim(eac: &str) -> eac_store::NewClaim {
@@ -3445,6 +3528,7 @@ fn one_wh_claim(eac: &str) -> eac_store::NewClaim {
             end: ts("2025-01-01T00:00:00Z"),
             quantity_wh: bigdecimal::BigDecimal::from(1),
         }],
+        planned_at: None,
     }
 }
 

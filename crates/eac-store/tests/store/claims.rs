@@ -28,6 +28,7 @@ fn claim(quantity_wh: &str) -> NewClaim {
             end: ts("2024-02-01T00:00:00Z"),
             quantity_wh: BigDecimal::from_str(quantity_wh).unwrap(),
         }],
+        planned_at: None,
     }
 }
 
@@ -432,4 +433,54 @@ fn consumption_in_a_recorded_claims_period_is_refused_naming_the_claim() {
         .import_consumption("late.csv", &late[1..], "ana")
         .unwrap();
     assert_eq!(env.store.consumption(None, &[], None).unwrap().len(), 4);
+}
+
+/// A claim planned from what was stored (its allocations) is refused when
+/// another desk recorded a change before it is written: here the planned
+/// value's EAC was given to another beneficiary meanwhile, and the claim
+/// would have counted megawatt-hours that are no longer the customer's.
+/// Planned again from what is stored now, it goes through.
+#[test]
+fn a_claim_planned_before_another_desks_change_is_refused_whole() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]);
+    let reason = Reason::new("2024 filing").unwrap();
+    let mut planned = claim("20000000");
+    planned.planned_at = Some(env.store.audit_mark().unwrap());
+    let mut other = env.reopen();
+    let elsewhere = BeneficiaryAssignment {
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST999".into()],
+    };
+    other
+        .set_beneficiaries("e-1", &elsewhere, &Reason::new("moved").unwrap(), "bob")
+        .unwrap();
+    let audit_before = env.store.audit_log(None).unwrap().len();
+    let err = env
+        .store
+        .create_claim(&planned, &reason, "ana")
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict);
+    assert!(
+        err.to_string()
+            .contains("The database changed while the claim was being planned"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("nothing was changed"), "{err}");
+    assert!(env.store.claims().unwrap().is_empty());
+    assert_eq!(env.store.audit_log(None).unwrap().len(), audit_before);
+    // Planned at the mark after the change: recorded.
+    planned.planned_at = Some(env.store.audit_mark().unwrap());
+    let recorded = env.store.create_claim(&planned, &reason, "ana").unwrap();
+    assert_eq!(recorded.allocation_count, 1);
+    // Its own record moved the mark: a claim planned before it is refused.
+    let mut second = claim("1");
+    second.planned_at = planned.planned_at;
+    assert_eq!(
+        env.store
+            .create_claim(&second, &reason, "ana")
+            .unwrap_err()
+            .code(),
+        ErrorCode::Conflict
+    );
 }
