@@ -126,6 +126,7 @@ fn document<'a>(
     bytes: &'a [u8],
     statement: &Statement,
     now: eac_model::Timestamp,
+    allow_extended_technologies: bool,
 ) -> RegistryDocument<'a> {
     let place = |at: &Locator| at.to_string();
     RegistryDocument {
@@ -177,6 +178,7 @@ fn document<'a>(
                 reason: w.message.clone(),
             })
             .collect(),
+        allow_extended_technologies,
     }
 }
 
@@ -236,6 +238,7 @@ pub(crate) fn import_document(
         &bytes,
         &read.statement,
         eac_model::Timestamp::now(),
+        opts.allow_extended_technologies,
     );
     let mut report = if opts.dry_run {
         store.import_document_dry_run(doc, progress)?

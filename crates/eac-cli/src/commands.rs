@@ -240,6 +240,13 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
                 }
             }
         }
+        if !a.allow_extended_technologies && refused_for_technology(&report) {
+            writeln!(
+                err,
+                "hint: nuclear, marine and storage are outside the 2024-08-29 draft list; if the \
+                 file holds them on purpose, import it again with --allow-extended-technologies"
+            );
+        }
         if report.files.len() > 1 {
             unprinted = unprinted.or(writeln!(
                 out,
@@ -269,6 +276,15 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
             None => ExitCode::SUCCESS,
         },
     )
+}
+
+/// Whether a file was refused for a technology outside the draft list
+/// (rule 3 at `technology_type`, decision 9).
+fn refused_for_technology(report: &eac_app::ImportReport) -> bool {
+    (report.files.iter())
+        .filter(|f| f.outcome == ImportOutcome::Failed)
+        .flat_map(|f| &f.violations)
+        .any(|v| v.rule == 3 && v.pointer.ends_with("/technology_type"))
 }
 
 /// The report of one imported (or, in a dry run, readable) file: its

@@ -69,6 +69,10 @@ pub struct RegistryDocument<'a> {
     pub skipped: Vec<SkippedEntry>,
     /// The reader's warnings, located.
     pub warnings: Vec<SkippedEntry>,
+    /// Accept `nuclear`, `marine` and `storage` (outside the draft list,
+    /// digest §f.5), as an import of a listing does only when asked
+    /// (decision 9): a statement holding one is refused otherwise.
+    pub allow_extended_technologies: bool,
 }
 
 /// A located note: a skipped row or a reader's warning.
@@ -314,7 +318,7 @@ pub(crate) fn import_document(
     let mut unchanged = 0;
     let mut overlaps = Vec::new();
     let mut stored_rows: Vec<(i64, &RegistryEac)> = Vec::with_capacity(doc.eacs.len());
-    let check = CheckOptions::import().with_extended_technologies(true);
+    let check = CheckOptions::import().with_extended_technologies(doc.allow_extended_technologies);
     // Commissioning dates a stations report gave, per asset, as looked up.
     let mut commissioned: HashMap<String, Option<Date>> = HashMap::new();
     // A group of EACs at a time: on a server each statement is a round

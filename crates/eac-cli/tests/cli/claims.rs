@@ -255,7 +255,11 @@ fn an_energytag_bundles_issue_market_zone_is_its_bidding_zone() {
         .join("../eac-registry/tests/fixtures/energytag/bundles.json")
         .display()
         .to_string();
-    desk.eacdesk().args(["import", &bundles]).assert().success();
+    // (Its bundles include nuclear and storage: decision 9's option.)
+    desk.eacdesk()
+        .args(["import", &bundles, "--allow-extended-technologies"])
+        .assert()
+        .success();
     let id = "energytag:GCOS Registry:2:123456789012345678901234567890..\
               123456789012345678901234568889";
     desk.eacdesk()

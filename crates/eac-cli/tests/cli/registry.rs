@@ -234,7 +234,12 @@ fn every_registry_sample_imports_with_its_format_counts_and_missing_fields() {
     ];
     for case in &cases {
         let desk = Desk::new();
-        let reports = desk.import_json(&[&sample(case.file)]);
+        let path = sample(case.file);
+        // EnergyTag's bundles include nuclear and storage (decision 9).
+        let reports = match case.file.starts_with("energytag/") {
+            true => desk.import_json(&[&path, "--allow-extended-technologies"]),
+            false => desk.import_json(&[&path]),
+        };
         let f = &reports[0];
         let r = &f["registry"];
         let what = case.file;
@@ -1141,4 +1146,33 @@ fn human_output_of_registry_commands() {
             "3"
         ])
     );
+}
+
+/// A registry statement holding nuclear or storage certificates is
+/// refused whole without the extended technologies option, as a listing
+/// is (decision 9): each is named with its place, the hint names the
+/// option, and no database is left behind; with it, it imports.
+#[test]
+fn a_statement_with_technologies_outside_the_draft_needs_the_option() {
+    let desk = Desk::new();
+    let bundles = sample("energytag/bundles.json");
+    let out = desk.eacdesk().args(["import", &bundles]).assert().code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("error (rule 3) at JSON pointer /3/technology_type")
+            && stderr.contains("technology `nuclear`")
+            && stderr.contains("technology `storage`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("import it again with --allow-extended-technologies"),
+        "{stderr}"
+    );
+    assert!(
+        !desk.path("desk.sqlite").exists(),
+        "nothing imported, no database made"
+    );
+    let reports = desk.import_json(&[&bundles, "--allow-extended-technologies"]);
+    assert_eq!(reports[0]["outcome"], "imported");
+    assert_eq!(reports[0]["added"], 6);
 }

@@ -58,6 +58,7 @@ fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDocument<'a> {
         stations,
         skipped: Vec::new(),
         warnings: Vec::new(),
+        allow_extended_technologies: false,
     }
 }
 
