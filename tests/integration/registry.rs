@@ -727,6 +727,54 @@ fn thirty_digit_and_fractional_ranges_compare_exactly() {
     let overlaps = r.registry.unwrap().overlaps;
     assert_eq!(overlaps.len(), 1, "{overlaps:#?}");
     assert_eq!(overlaps[0].shared, "0.000001");
+    // Past 40 integer digits and 12 fraction digits too (decision 256):
+    // such ranges used to be stored without a key and never compared.
+    let mut t = temp_store();
+    let long = |tail: &str| format!("12345678901234567890123456789012345678901{tail}");
+    store_ranges(&mut t.store, "k", &[big(&long("230"), &long("239"))]);
+    let r = store_ranges(&mut t.store, "l", &[big(&long("235"), &long("235"))]);
+    let overlaps = r.registry.unwrap().overlaps;
+    assert_eq!(overlaps.len(), 1, "{overlaps:#?}");
+    assert_eq!(overlaps[0].shared, "1");
+    let found = t.store.check(&EacFilter::default(), &NoProgress).unwrap();
+    assert_eq!(found.ranges, 2, "{found:#?}");
+    assert_eq!(found.findings.len(), 1, "{found:#?}");
+    // A database from before stored such ranges without their numbers:
+    // the same statement given again stores them.
+    rusqlite::Connection::open(t.db_path())
+        .unwrap()
+        .execute("DELETE FROM eac_ranges", [])
+        .unwrap();
+    assert_eq!(
+        t.store
+            .check(&EacFilter::default(), &NoProgress)
+            .unwrap()
+            .ranges,
+        0
+    );
+    let again = store_ranges(&mut t.store, "k", &[big(&long("230"), &long("239"))]);
+    assert_eq!(again.registry.unwrap().unchanged, 1);
+    assert_eq!(
+        t.store
+            .check(&EacFilter::default(), &NoProgress)
+            .unwrap()
+            .ranges,
+        1
+    );
+    let r = store_ranges(
+        &mut t.store,
+        "m",
+        &[big("7.12345678901230", "7.12345678901239")],
+    );
+    assert!(r.registry.unwrap().overlaps.is_empty());
+    let r = store_ranges(
+        &mut t.store,
+        "n",
+        &[big("7.12345678901235", "7.12345678901240")],
+    );
+    let overlaps = r.registry.unwrap().overlaps;
+    assert_eq!(overlaps.len(), 1, "{overlaps:#?}");
+    assert_eq!(overlaps[0].shared, "0.00000000000005");
 }
 
 #[test]
@@ -778,7 +826,7 @@ fn a_stations_report_fills_commissioning_dates_now_and_on_later_imports() {
 }
 
 #[test]
-fn a_claim_never_goes_back_and_an_undated_claim_counts_as_retired() {
+fn a_claim_goes_back_only_when_a_statement_says_so_and_an_undated_one_counts_as_retired() {
     let mut t = temp_store();
     store_ranges(
         &mut t.store,
@@ -796,15 +844,42 @@ fn a_claim_never_goes_back_and_an_undated_claim_counts_as_retired() {
         "b",
         &[range("m", (1, 10), Claim::No, Some("Acme"))],
     );
-    assert_eq!((r.added, r.registry.unwrap().unchanged), (0, 1));
+    assert_eq!((r.added, r.registry.as_ref().unwrap().unchanged), (0, 1));
+    // Kept, and said: the document's `issued` against the stored claim.
+    let said: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("is stored as retired (status `cancelled`)")
+                && m.contains("this document says `issued`")
+                && m.contains("the retirement is kept")),
+        "{said:?}"
+    );
     let eac = t.store.eac(&id).unwrap();
     assert!(eac.values[0].retired_undated);
-    let status = eac
-        .extensions
-        .iter()
-        .find(|(k, _)| k == "eacdesk_status")
-        .map(|(_, v)| v.get().to_owned());
-    assert_eq!(status.as_deref(), Some("\"cancelled\""));
+    let status = |eac: &eac_model::Eac| {
+        eac.extensions
+            .iter()
+            .find(|(k, _)| k == "eacdesk_status")
+            .map(|(_, v)| v.get().to_owned())
+    };
+    assert_eq!(status(&eac).as_deref(), Some("\"cancelled\""));
+    // A statement that says the certificates were revoked reverses the
+    // claim (audited, said): a revoked certificate counts for no one.
+    let mut revoked = range("m", (1, 10), Claim::No, Some("Acme"));
+    revoked.status = Status::Revoked;
+    let r = store_ranges(&mut t.store, "c", &[revoked]);
+    assert_eq!(r.replaced, 1);
+    let said: Vec<&str> = r.warnings.iter().map(|w| w.message.as_str()).collect();
+    assert!(
+        said.iter()
+            .any(|m| m.contains("this document says `revoked`") && m.contains("not retired now")),
+        "{said:?}"
+    );
+    let eac = t.store.eac(&id).unwrap();
+    assert!(!eac.values[0].is_retired());
+    assert_eq!(status(&eac).as_deref(), Some("\"revoked\""));
+    let row = &t.store.browse(&Default::default()).unwrap()[0];
+    assert_eq!(row.retired_state, eac_model::RetiredState::No);
 }
 
 #[test]

@@ -145,23 +145,58 @@ pub struct RangeOverlap {
 /// Width of the integer and fraction parts of a sequence key.
 const INT_WIDTH: usize = 40;
 const FRAC_WIDTH: usize = 12;
+/// The mark of a key whose integer part is longer than [`INT_WIDTH`]
+/// digits: above every digit in byte order (the server compares keys
+/// in the C collation, as SQLite does), so such a key sorts after every
+/// fixed-width one, as its number is larger; its digits' count follows in
+/// [`LONG_DIGITS`] digits, then the digits.
+const LONG_MARK: char = 'L';
+const LONG_DIGITS: usize = 3;
 
-/// A fixed-width key of a sequence number (`123.5` →
-/// `000…0123.500000000000`): byte order is number order. `None` for a
-/// number too long to key (its range is kept but not compared).
+/// A sortable key of a sequence number (`123.5` →
+/// `000…0123.500000000000`): byte order is number order. Numbers of up to
+/// 40 integer and 12 fraction digits take that fixed width (the keys
+/// stored since the first registry import); a longer integer part is
+/// written `L` + its digit count + its digits, and a longer fraction its
+/// digits without trailing zeros, so every number of up to 999 integer
+/// digits is compared (decision 256). `None` for text that is no number
+/// or an integer part longer than that (its range is kept but not
+/// compared).
 pub(crate) fn seq_key(seq: &str) -> Option<String> {
     let (int, frac) = seq.split_once('.').unwrap_or((seq, ""));
     let int = int.trim_start_matches('0');
     let valid = int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit());
-    if !valid || int.len() > INT_WIDTH || frac.len() > FRAC_WIDTH {
+    if !valid || int.len() >= 10usize.pow(LONG_DIGITS as u32) {
         return None;
     }
-    Some(format!("{int:0>INT_WIDTH$}.{frac:0<FRAC_WIDTH$}"))
+    let frac = match frac.len() > FRAC_WIDTH {
+        true => frac.trim_end_matches('0'),
+        false => frac,
+    };
+    Some(match int.len() > INT_WIDTH {
+        true => format!(
+            "{LONG_MARK}{:0>LONG_DIGITS$}{int}.{frac:0<FRAC_WIDTH$}",
+            int.len()
+        ),
+        false => format!("{int:0>INT_WIDTH$}.{frac:0<FRAC_WIDTH$}"),
+    })
+}
+
+/// Whether `range` has a number only keyed since decision 256 (longer
+/// than 40 integer or 12 fraction digits): stored before without a key.
+fn keyed_past_fixed_width(range: &CertRange) -> bool {
+    [&range.first_seq, &range.last_seq]
+        .into_iter()
+        .any(|seq| seq_key(seq).is_some_and(|k| k.len() != INT_WIDTH + 1 + FRAC_WIDTH))
 }
 
 /// A key back as the shortest number text (`000…0123.500000000000` →
 /// `123.5`).
 pub(crate) fn key_to_seq(key: &str) -> String {
+    let key = match key.strip_prefix(LONG_MARK) {
+        Some(long) => long.get(LONG_DIGITS..).unwrap_or(long),
+        None => key,
+    };
     let (int, frac) = key.split_once('.').unwrap_or((key, ""));
     let int = int.trim_start_matches('0');
     let frac = frac.trim_end_matches('0');
@@ -198,8 +233,9 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Keeps what the user completed on the stored version when a document
 /// gives the EAC again without it: fields the document leaves out take the
 /// stored value; the beneficiary assignment, emission factors and entered
-/// dates stay. `cds_created` stays the stored one.
-fn keep_completions(stored: &Eac, mut incoming: Eac) -> Eac {
+/// dates stay. `cds_created` stays the stored one. Also says what became
+/// of a stored claim the document does not repeat ([`ClaimRestated`]).
+fn keep_completions(stored: &Eac, mut incoming: Eac) -> (Eac, Option<ClaimRestated>) {
     macro_rules! keep {
         ($($field:ident),+) => {$(
             if incoming.$field.is_none() {
@@ -221,7 +257,14 @@ fn keep_completions(stored: &Eac, mut incoming: Eac) -> Eac {
         incoming.beneficiary_type = stored.beneficiary_type;
         incoming.beneficiaries = stored.beneficiaries.clone();
     }
+    let mut restated = None;
     if incoming.values.len() == stored.values.len() {
+        // A document that says the certificates are gone (revoked,
+        // withdrawn, expired) reverses a stored claim; any other that does
+        // not say they were claimed (a holdings download that cannot tell:
+        // `active`, `issued`) leaves it as it is. Either is said.
+        let now = status_of(&incoming);
+        let reverses = matches!(now.as_deref(), Some("revoked" | "withdrawn" | "expired"));
         let mut kept_claim = false;
         for (v, s) in incoming.values.iter_mut().zip(&stored.values) {
             if v.issued.is_none() {
@@ -231,13 +274,17 @@ fn keep_completions(stored: &Eac, mut incoming: Eac) -> Eac {
                 v.retired = s.retired;
                 v.retired_undated = false;
             }
-            // A claim never goes back: a document that does not say the
-            // certificates were claimed (a holdings download that cannot
-            // tell) leaves a stored retirement as it is.
             if !v.is_retired() && s.is_retired() {
-                v.retired = s.retired;
-                v.retired_undated = s.retired_undated;
-                kept_claim = true;
+                if !reverses {
+                    v.retired = s.retired;
+                    v.retired_undated = s.retired_undated;
+                    kept_claim = true;
+                }
+                restated.get_or_insert(ClaimRestated {
+                    stored: status_of(stored),
+                    now: now.clone(),
+                    kept: !reverses,
+                });
             }
         }
         if kept_claim {
@@ -252,7 +299,55 @@ fn keep_completions(stored: &Eac, mut incoming: Eac) -> Eac {
         }
     }
     incoming.cds_created = stored.cds_created;
-    incoming
+    (incoming, restated)
+}
+
+/// A stored claim (retired values) that a document giving the EAC again
+/// does not repeat: kept (the document cannot tell) or reversed (it says
+/// the certificates were revoked, withdrawn or expired).
+struct ClaimRestated {
+    /// The status the claim was stored with, and the document's.
+    stored: Option<String>,
+    now: Option<String>,
+    kept: bool,
+}
+
+impl ClaimRestated {
+    /// The import's warning for EAC `id` at `place`.
+    fn warning(&self, id: &str, place: &str) -> Violation {
+        let word = |s: &Option<String>| match s {
+            Some(s) => format!("`{s}`"),
+            None => "no status".to_owned(),
+        };
+        let (stored, now) = (word(&self.stored), word(&self.now));
+        let message = if self.kept {
+            format!(
+                "EAC `{id}` is stored as retired (status {stored}) and this document says {now}: \
+                 the retirement is kept, since a document that does not list claims (a holdings \
+                 download) cannot tell claimed certificates; if the registry reversed the \
+                 retirement, delete the EAC (`eacdesk delete`) and import the document again"
+            )
+        } else {
+            format!(
+                "EAC `{id}` was stored as retired (status {stored}) and this document says {now}: \
+                 it is stored as not retired now (audited); reports and claims made before \
+                 counted it as retired"
+            )
+        };
+        let mut v = Violation::unruled(message).with_eac(Some(id));
+        v.severity = eac_model::Severity::Warning;
+        v.pointer = place.to_owned();
+        v
+    }
+}
+
+/// The registry status an EAC was stored or read with (`eacdesk_status`).
+fn status_of(eac: &Eac) -> Option<String> {
+    let (_, raw) = eac.extensions.iter().find(|(k, _)| k == "eacdesk_status")?;
+    match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
+        serde_json::Value::String(s) => Some(s),
+        _ => None,
+    }
 }
 
 /// Equal apart from `cds_modified`.
@@ -397,11 +492,19 @@ pub(crate) fn import_document(
                         Some(eac) => eac,
                         None => rows::load_eac_by_id(w.db(), stored.id)?,
                     };
-                    let mut merged = keep_completions(&current, eac);
+                    let (mut merged, restated) = keep_completions(&current, eac);
+                    if let Some(r) = restated {
+                        batch.warn(vec![r.warning(&merged.cds_eac_id, &item.locator)]);
+                    }
                     if same_content(&current, &merged) {
                         seen.push(stored.id);
                         unchanged += 1;
                         batch.skipped += 1;
+                        // A range keyed only since decision 256 was stored
+                        // without its numbers: given again, it gets them.
+                        if item.range.as_ref().is_some_and(keyed_past_fixed_width) {
+                            write_range(w, stored.id, item.range.as_ref())?;
+                        }
                     } else {
                         merged.cds_modified = w.at().max(current.cds_modified);
                         let (row, file) = (stored.id, &batch.file);
@@ -863,8 +966,38 @@ mod tests {
         assert!(k("5761.999999") < k("5762.000000"));
         assert!(k("5762") == k("5762.000000"));
         assert!(k("643002406555900210000164308649") < k("643002406555900210000164308651"));
-        assert!(seq_key("1".repeat(41).as_str()).is_none());
+        assert!(seq_key("1".repeat(1000).as_str()).is_none());
         assert!(seq_key("12a").is_none());
+    }
+
+    /// Numbers past the fixed width are keyed too (decision 256): a longer
+    /// integer part sorts after every shorter one and by its digits; a
+    /// longer fraction by its digits, trailing zeros aside.
+    #[test]
+    fn long_sequence_numbers_are_keyed_in_number_order() {
+        let k = |s: &str| seq_key(s).unwrap();
+        let forty = "9".repeat(40);
+        let forty_one = format!("1{}", "0".repeat(40));
+        assert!(k(&forty) < k(&forty_one));
+        assert!(k(&format!("{forty_one}5")) > k(&forty_one));
+        assert!(k(&format!("{forty_one}0")) > k(&format!("9{}", "0".repeat(40))));
+        let long = "12345678901234567890123456789012345678901230";
+        let later = "12345678901234567890123456789012345678901239";
+        assert!(k(long) < k(later));
+        assert_eq!(k(&format!("000{long}")), k(long));
+        assert_eq!(key_to_seq(&k(long)), long);
+        assert_eq!(key_to_seq(&k(&format!("{long}.50"))), format!("{long}.5"));
+        assert!(k("1.0000000000001") > k("1"));
+        assert!(k("1.0000000000001") < k("1.000000000001"));
+        assert_eq!(k("1.5000000000000"), k("1.5"));
+        assert_eq!(key_to_seq(&k("7.1234567890123")), "7.1234567890123");
+        assert_eq!(
+            shared_count(
+                (long, later),
+                ("12345678901234567890123456789012345678901235", later)
+            ),
+            "5"
+        );
     }
 
     #[test]
