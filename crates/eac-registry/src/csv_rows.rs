@@ -120,6 +120,35 @@ pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<R
     Ok(out)
 }
 
+/// The number of cells a row must have to hold every column its header
+/// names: up to the last header cell that is not blank (a blank header
+/// cell after them names nothing a missing cell could lose).
+pub(crate) fn named_width<'a>(header: impl IntoIterator<Item = &'a str>) -> usize {
+    header
+        .into_iter()
+        .enumerate()
+        .filter(|(_, cell)| !cell.trim().is_empty())
+        .last()
+        .map_or(0, |(i, _)| i + 1)
+}
+
+/// The refusal of a row with fewer cells than the header (or, without a
+/// header, the first row) has: the `csv` crate reads the missing cells as
+/// nothing, and a file cut short in its last row would otherwise import
+/// the half of a name and leave the cells after it empty without a word.
+/// A trailing empty cell that is there (`…,,`) is a cell; only missing
+/// ones are refused.
+pub(crate) fn short_row(line: u64, found: usize, width: usize, of: &str) -> ReadError {
+    ReadError::new(
+        Locator::Line(line),
+        format!(
+            "this row has {found} cells but {of} has {width}: every row must have a cell for each \
+             column (empty cells too, written as `,,`). The row ends early: the file may be cut \
+             short or the row damaged. Download or export the file again and import it again"
+        ),
+    )
+}
+
 /// The index of the header cell named `name` (trimmed, case-insensitive).
 pub(crate) fn column(header: &Row, name: &str) -> Option<usize> {
     let name = name.trim();

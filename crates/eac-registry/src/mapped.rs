@@ -551,8 +551,23 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
         (false, _) => (None, rows.as_slice()),
     };
     let plan = Plan::new(&Resolver { header, mapping })?;
+    // Without a header the first row says how many cells a row has.
+    let (width, of) = match (header, data.first()) {
+        (Some(h), _) => (
+            csv_rows::named_width(h.fields.iter().map(String::as_str)),
+            format!("the header (line {})", h.line),
+        ),
+        (None, Some(first)) => (
+            first.fields.len(),
+            format!("the first row (line {})", first.line),
+        ),
+        (None, None) => (0, String::new()),
+    };
     let mut statement = Statement::default();
     for row in data {
+        if row.fields.len() < width {
+            return Err(csv_rows::short_row(row.line, row.fields.len(), width, &of));
+        }
         let range = read_row(row, &plan, mapping, zone, &mut statement.warnings)?;
         statement.ranges.push(range);
     }

@@ -284,10 +284,20 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
                  M-RETS certificates download (download it from the Certificates dashboard)",
             )
         })?;
-    let cols = Columns::find(&rows[header_at])?;
+    let header = &rows[header_at];
+    let cols = Columns::find(header)?;
+    let width = csv_rows::named_width(header.fields.iter().map(String::as_str));
     let mut statement = Statement::default();
     let mut undated_status = false;
     for row in &rows[header_at + 1..] {
+        if row.fields.len() < width {
+            return Err(csv_rows::short_row(
+                row.line,
+                row.fields.len(),
+                width,
+                &format!("the header (line {})", header.line),
+            ));
+        }
         read_row(row, &cols, &mut statement, &mut undated_status)?;
     }
     if undated_status {

@@ -821,3 +821,40 @@ fn a_first_row_that_is_not_recognised_is_refused_not_taken_for_preamble() {
         "{e}"
     );
 }
+
+#[test]
+fn a_row_with_fewer_cells_than_the_header_is_refused_at_its_line() {
+    // Cut inside the last row's holder: "Vodafone Limited,1471587" would
+    // become the holder "Vo" and no company number.
+    let text = std::str::from_utf8(SAMPLE_CSV).unwrap();
+    let at = text.rfind("Vodafone").unwrap() + 2;
+    let e = read_certificates_csv(&SAMPLE_CSV[..at]).unwrap_err();
+    assert_eq!(e.at, Locator::Line(11), "{e}");
+    assert!(
+        e.message
+            .starts_with("this row has 16 cells but the header (line 1) has 17"),
+        "{}",
+        e.message
+    );
+    // A trailing empty cell that is there is a cell; a blank last line is
+    // no row.
+    let empty_last = text.replace(",1471587\r\n", ",\r\n\r\n");
+    let s = read_certificates_csv(empty_last.as_bytes()).unwrap();
+    assert_eq!(s.ranges.len(), 10);
+    assert!(!s.ranges[9]
+        .facts
+        .iter()
+        .any(|(k, _)| k == "company_registration_number"));
+    // The stations report likewise: the third station without its address.
+    let stations = std::str::from_utf8(SAMPLE_STATIONS).unwrap();
+    let third_end = stations.find(",,\"Walney Phase II").unwrap();
+    let e = read_stations_csv(&SAMPLE_STATIONS[..third_end]).unwrap_err();
+    // Line 16: the bare CRs in the addresses above end lines (decision 77).
+    assert_eq!(e.at, Locator::Line(16), "{e}");
+    assert!(
+        e.message
+            .starts_with("this row has 12 cells but the header (line 1) has 14"),
+        "{}",
+        e.message
+    );
+}

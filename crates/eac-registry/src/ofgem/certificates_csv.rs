@@ -6,6 +6,7 @@ use super::{
     encoding_warning, header_key, is_index_cell, one_kind_of_line_break, read_row, Column, Row,
     COLUMNS,
 };
+use crate::csv_rows;
 use crate::record::{Locator, ReadError, Statement, Warning};
 use crate::text::{self, LineIndex};
 
@@ -16,6 +17,8 @@ enum Layout {
         line: u64,
         columns: [Option<usize>; COLUMNS],
         width: usize,
+        /// Cells a row needs to reach the last named column.
+        named: usize,
     },
     /// No header: the report's columns in order, after `offset` leading
     /// cells (an index column).
@@ -80,6 +83,7 @@ fn header_layout(
         line,
         columns,
         width: record.len(),
+        named: csv_rows::named_width(record.iter()),
     }))
 }
 
@@ -206,7 +210,16 @@ fn read_record(
             line: header_line,
             columns,
             width,
+            named,
         } => {
+            if record.len() < *named {
+                return Err(csv_rows::short_row(
+                    line,
+                    record.len(),
+                    *named,
+                    &format!("the header (line {header_line})"),
+                ));
+            }
             if (*width..record.len()).any(|i| !record[i].trim().is_empty()) {
                 return Err(ReadError::new(
                     at,

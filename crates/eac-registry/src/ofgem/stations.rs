@@ -7,6 +7,7 @@
 use super::{
     encoding_warning, header_key, is_index_cell, one_kind_of_line_break, without_trailing_zeros,
 };
+use crate::csv_rows;
 use crate::record::{Locator, ReadError, Statement, Station};
 use crate::text::{self, LineIndex, NumberStyle};
 
@@ -55,6 +56,8 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
     encoding_warning(guessed, &mut out);
     let lines = LineIndex::new(&text);
     let mut header: Option<(u64, Vec<String>, Vec<String>)> = None;
+    // Cells a row needs to reach the header's last named column.
+    let mut named = 0;
     for record in reader(&text).records() {
         let record = record.map_err(|e| {
             let at = e.position().map_or(Locator::Document, |p| {
@@ -84,10 +87,19 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
                     ));
                 }
                 let names = record.iter().map(|c| c.trim().to_string()).collect();
+                named = csv_rows::named_width(record.iter());
                 header = Some((line, keys, names));
             }
             continue;
         };
+        if record.len() < named {
+            return Err(csv_rows::short_row(
+                line,
+                record.len(),
+                named,
+                &format!("the header (line {header_line})"),
+            ));
+        }
         if (keys.len()..record.len()).any(|i| !record[i].trim().is_empty()) {
             return Err(ReadError::new(
                 at,

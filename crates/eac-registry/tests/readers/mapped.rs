@@ -423,3 +423,33 @@ fn a_zero_count_is_refused_and_a_date_of_an_unclaimed_row_is_kept_as_a_fact() {
     assert_eq!(st.ranges[0].claim, Claim::No);
     assert_eq!(facts(&st.ranges[0]), [("status_date", "2023-02-15")]);
 }
+
+/// A row with fewer cells than the header, or without a header than the
+/// first row: the missing cells were read as empty (a cut file lost its
+/// last beneficiary without a word). Cells that are there but empty are
+/// fine.
+#[test]
+fn a_row_with_fewer_cells_than_the_header_or_first_row_is_refused() {
+    let m = mapping("mapped/go-cancellations.mapping.json");
+    let text = String::from_utf8(fixture("mapped/go-cancellations.csv")).unwrap();
+    let cut = &text[..text.rfind(";Kraft Trading AS;").unwrap()];
+    let msg = message_at(
+        mapped::read(cut.as_bytes(), &m).unwrap_err(),
+        Locator::Line(6),
+    );
+    assert!(
+        msg.starts_with("this row has 10 cells but the header (line 3) has 12"),
+        "{msg}"
+    );
+    let m = mapping("mapped/us-retirements-noheader.mapping.json");
+    let text = String::from_utf8(fixture("mapped/us-retirements-noheader.csv")).unwrap();
+    let cut = &text[..text.rfind(",03-01-2023,").unwrap()];
+    let msg = message_at(
+        mapped::read(cut.as_bytes(), &m).unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        msg.starts_with("this row has 7 cells but the first row (line 1) has 9"),
+        "{msg}"
+    );
+}

@@ -293,3 +293,27 @@ fn sniff_tells_an_mrets_download_from_other_csv() {
     assert!(!mrets_csv::sniff(b"Account,Quantity\n"));
     assert!(!mrets_csv::sniff(&fixture("energytag/bundles.json")));
 }
+
+/// A row that ends before the header's last column (a file cut short, a
+/// hand edit that lost a comma) is refused: its missing Retirement Date
+/// read as empty made a dated claim undated without a word. A trailing
+/// empty cell that is there (`Retired,`) stays fine, as does a blank last
+/// line.
+#[test]
+fn a_row_with_fewer_cells_than_the_header_is_refused() {
+    let text = String::from_utf8(fixture("mrets/retired-with-status.csv")).unwrap();
+    let short = text.replacen(",Retired,12-30-2022", ",Retired", 1);
+    let m = message_at(
+        mrets_csv::read(short.as_bytes()).unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        m.starts_with("this row has 15 cells but the header (line 1) has 16"),
+        "{m}"
+    );
+    let blank_end = format!("{text}\n\n");
+    assert_eq!(
+        mrets_csv::read(blank_end.as_bytes()).unwrap().ranges.len(),
+        3
+    );
+}
