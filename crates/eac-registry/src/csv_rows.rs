@@ -30,27 +30,12 @@ impl Row {
 /// `delimiter`. Blank lines are kept out; rows may have any number of
 /// fields (the caller says which it needs).
 pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<Row>, ReadError> {
-    let decoded;
-    let bytes = match encoding_rs::Encoding::for_bom(bytes) {
-        // UTF-16 with its byte order mark (a spreadsheet's "Unicode text"):
-        // text as surely as UTF-8 is (decision 77), read as its UTF-8.
-        Some((encoding, bom)) if encoding != encoding_rs::UTF_8 => {
-            decoded = encoding
-                .decode_without_bom_handling_and_without_replacement(&bytes[bom..])
-                .ok_or_else(|| {
-                    ReadError::new(
-                        Locator::Document,
-                        format!(
-                            "the file starts as {} text but is not valid {0} throughout; save \
-                             the file as CSV UTF-8 and retry",
-                            encoding.name()
-                        ),
-                    )
-                })?;
-            decoded.as_bytes()
-        }
-        _ => bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes),
-    };
+    // A byte order mark states the encoding: UTF-8, or UTF-16 (a
+    // spreadsheet's "Unicode text"), text as surely as UTF-8 is (decision
+    // 77), read as its UTF-8; bytes it does not allow are refused at their
+    // line. Without a mark the bytes must be UTF-8 (checked per field).
+    let decoded = text::decode_bom(bytes).transpose()?;
+    let bytes = decoded.as_deref().map_or(bytes, str::as_bytes);
     // Lines end at `\r\n`, `\n` or a lone `\r` (text::ends_line), as the
     // csv crate splits records, so a CR-only file skips and counts the same.
     let mut start = 0;
@@ -202,7 +187,7 @@ mod tests {
         );
         // A lone surrogate is no text: refused, not replaced.
         let err = rows(b"\xFF\xFEA\x00\x00\xD8;\x00", b';', 0).unwrap_err();
-        assert_eq!(err.at, Locator::Document);
+        assert_eq!(err.at, Locator::Line(1));
         assert!(
             err.message.contains("UTF-16LE") && err.message.contains("CSV UTF-8"),
             "{}",

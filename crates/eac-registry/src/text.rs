@@ -13,6 +13,8 @@ use chrono_tz::Tz;
 use eac_model::{Date, Decimal, Timestamp};
 use serde::{Deserialize, Serialize};
 
+use crate::record::{Locator, ReadError};
+
 /// How a document writes numbers (named in a CSV column mapping as
 /// `decimal_point` / `decimal_comma`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -320,11 +322,60 @@ pub fn local_period(first: Date, last: Date, tz: Tz) -> Option<(Timestamp, Times
     Some((local_instant(start, tz), local_instant(end, tz)))
 }
 
-/// The text of a downloaded text file (CSV, XML): UTF-8 with or without a
-/// byte-order mark, UTF-16 with its byte-order mark, or, when the bytes are
-/// not UTF-8 at all, Windows-1252 (what Excel writes when a user re-saves a
-/// CSV on an English Windows). The second value names the encoding when it
-/// was guessed (Windows-1252), so the reader can say so in a warning.
+/// The text of a downloaded text file (CSV, XML) as a reader takes it
+/// (decision 77): UTF-8 with or without a byte-order mark, UTF-16 with its
+/// byte-order mark, or, when the bytes are not UTF-8 at all and carry no
+/// mark, Windows-1252 (what Excel writes when a user re-saves a CSV on an
+/// English Windows). The second value names the encoding when it was
+/// guessed (Windows-1252), so the reader can say so in a warning.
+///
+/// A byte-order mark states the encoding: bytes after it that are not
+/// text in that encoding are refused at their line and column
+/// ([`decode_bom`]), never replaced by U+FFFD as a lossy decoder would.
+pub fn decode_document(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<&'static str>), ReadError> {
+    if let Some(text) = decode_bom(bytes) {
+        return Ok((text?, None));
+    }
+    Ok(decode_text(bytes))
+}
+
+/// The text after a byte-order mark (UTF-8, UTF-16LE or UTF-16BE), or
+/// `None` when the bytes start with none. Bytes that are not text in the
+/// encoding the mark states refuse the document at the line and column
+/// where the text breaks (lines as [`LineIndex`] counts them): whatever
+/// the reader, a damaged file is said, not patched with U+FFFD.
+pub fn decode_bom(bytes: &[u8]) -> Option<Result<Cow<'_, str>, ReadError>> {
+    let (encoding, bom_len) = encoding_rs::Encoding::for_bom(bytes)?;
+    let body = &bytes[bom_len..];
+    if let Some(text) = encoding.decode_without_bom_handling_and_without_replacement(body) {
+        return Some(Ok(text));
+    }
+    // The text up to the first bad sequence says where it is.
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let mut valid = String::with_capacity(
+        decoder
+            .max_utf8_buffer_length_without_replacement(body.len())
+            .unwrap_or(body.len()),
+    );
+    let _ = decoder.decode_to_string_without_replacement(body, &mut valid, true);
+    let (line, column) = LineIndex::new(&valid).line_column(valid.len());
+    let name = encoding.name();
+    Some(Err(ReadError::new(
+        Locator::Line(line),
+        format!(
+            "column {column}: the file starts with the byte order mark of {name} but is not \
+             {name} text from here on (damaged, or saved in another encoding behind the mark); \
+             nothing was read in its place. Save or download the file again as {name} (CSV \
+             UTF-8 for a spreadsheet) and import it again"
+        ),
+    )))
+}
+
+/// The text of a text file, for looking at it (sniffing a format, showing
+/// its first lines) rather than importing it: as [`decode_document`], but
+/// bytes a byte-order mark's encoding does not allow become U+FFFD (a head
+/// cut at any byte may end inside a character). Readers use
+/// [`decode_document`].
 pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<&'static str>) {
     if let Some((encoding, bom_len)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, _) = encoding.decode_without_bom_handling(&bytes[bom_len..]);
@@ -584,6 +635,31 @@ mod tests {
         );
         let (t, guessed) = decode_text(b"\xFF\xFEA\x00\xE9\x00");
         assert_eq!((t.as_ref(), guessed), ("Aé", None));
+    }
+
+    #[test]
+    fn bytes_a_byte_order_mark_does_not_allow_are_refused_at_their_line() {
+        let (t, guessed) = decode_document(b"\xEF\xBB\xBFa,b\r\nAll\xC3\xA9").unwrap();
+        assert_eq!((t.as_ref(), guessed), ("a,b\r\nAllé", None));
+        // Without a mark, still Windows-1252 with its warning (decision 77).
+        let (_, guessed) = decode_document(b"All\xE9").unwrap();
+        assert_eq!(guessed, Some("Windows-1252"));
+        // Under a UTF-8 mark, a Windows-1252 é is no longer guessed at.
+        let e = decode_document(b"\xEF\xBB\xBFa,b\r\nc\rNesa All\xE9 1").unwrap_err();
+        assert_eq!(e.at, Locator::Line(3));
+        assert!(
+            e.message
+                .starts_with("column 9: the file starts with the byte order mark of UTF-8"),
+            "{}",
+            e.message
+        );
+        // A lone surrogate under a UTF-16 mark.
+        let e = decode_document(b"\xFF\xFEA\x00\n\x00B\x00\x00\xD8;\x00").unwrap_err();
+        assert_eq!(e.at, Locator::Line(2));
+        assert!(e.message.starts_with("column 2:") && e.message.contains("UTF-16LE"));
+        // Looking at a file still replaces (a head may end mid-character).
+        let (t, _) = decode_text(b"\xEF\xBB\xBFAll\xE9");
+        assert_eq!(t, "All\u{FFFD}");
     }
 
     #[test]

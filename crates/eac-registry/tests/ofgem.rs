@@ -858,3 +858,59 @@ fn a_row_with_fewer_cells_than_the_header_is_refused_at_its_line() {
         e.message
     );
 }
+
+/// A byte order mark states the encoding: bytes after it that are not
+/// text in it are refused at their line, not replaced with U+FFFD (a
+/// Windows-1252 `é` behind a UTF-8 mark became `�` without a word, while
+/// the same file without the mark was read with decision 77's warning).
+#[test]
+fn bytes_a_byte_order_mark_does_not_allow_are_refused_at_their_line() {
+    let with_bom = |bytes: &[u8]| [b"\xEF\xBB\xBF".as_slice(), bytes].concat();
+    // The Excel re-save's `\x96` (an en dash in Windows-1252) behind a
+    // UTF-8 mark.
+    let e = read_certificates_csv(&with_bom(WINDOWS_1252)).unwrap_err();
+    assert_eq!(e.at, Locator::Line(2), "{e}");
+    assert!(
+        e.message
+            .starts_with("column 41: the file starts with the byte order mark of UTF-8"),
+        "{e}"
+    );
+    let xml = String::from_utf8(SAMPLE_XML.to_vec()).unwrap().replacen(
+        "Richard A Willett",
+        "Richard A Willett\u{1}",
+        1,
+    );
+    let xml: Vec<u8> = with_bom(xml.as_bytes())
+        .into_iter()
+        .map(|b| if b == 1 { 0xE9 } else { b })
+        .collect();
+    let e = read_certificates_xml(&xml).unwrap_err();
+    assert_eq!(e.at, Locator::Line(25), "{e}");
+    assert!(e.message.starts_with("column 45:"), "{e}");
+    let stations = [
+        with_bom(SAMPLE_STATIONS).as_slice(),
+        b"G9,Live,X\xFF,REGO,1,England,W,G,01/01/2006,01/01/2006,O,A,,B\r\n",
+    ]
+    .concat();
+    let e = read_stations_csv(&stations).unwrap_err();
+    assert!(
+        matches!(e.at, Locator::Line(_)) && e.message.starts_with("column 10:"),
+        "{e}"
+    );
+    // Broken UTF-16 is refused the same way; whole UTF-16 is read.
+    let mut utf16: Vec<u8> = vec![0xFF, 0xFE];
+    utf16.extend(
+        std::str::from_utf8(SAMPLE_CSV)
+            .unwrap()
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes),
+    );
+    assert_eq!(read_certificates_csv(&utf16).unwrap().ranges.len(), 10);
+    utf16.extend([b'x', 0x00, 0x00, 0xD8, b'x', 0x00]);
+    let e = read_certificates_csv(&utf16).unwrap_err();
+    assert_eq!(e.at, Locator::Line(12), "{e}");
+    assert!(
+        e.message.starts_with("column 2:") && e.message.contains("UTF-16LE"),
+        "{e}"
+    );
+}

@@ -146,7 +146,7 @@ fn csv_error(lines: &LineIndex<'_>, e: csv::Error) -> ReadError {
 /// header, before the first row) are the download's preamble and are not
 /// read. Locators are physical line numbers.
 pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
-    let (text, guessed) = text::decode_text(bytes);
+    let (text, guessed) = text::decode_document(bytes)?;
     let mut out = Statement::default();
     encoding_warning(guessed, &mut out);
     let lines = LineIndex::new(&text);

@@ -39,7 +39,7 @@ fn malformed(at: &Locator, e: impl std::fmt::Display) -> ReadError {
 /// element paths (`/Report/table1/Detail_Collection/Detail[3]`, counting
 /// `Detail` elements from 1 through the document).
 pub fn read_certificates_xml(bytes: &[u8]) -> Result<Statement, ReadError> {
-    let (text, guessed) = text::decode_text(bytes);
+    let (text, guessed) = text::decode_document(bytes)?;
     let mut out = Statement::default();
     encoding_warning(guessed, &mut out);
     let mut reader = quick_xml::Reader::from_str(&text);

@@ -51,7 +51,7 @@ fn reader(text: &str) -> csv::Reader<&[u8]> {
 /// after the header (lines before it are the download's preamble).
 /// Capacity is in kW; CommissionDate is `dd/mm/yyyy`.
 pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
-    let (text, guessed) = text::decode_text(bytes);
+    let (text, guessed) = text::decode_document(bytes)?;
     let mut out = Statement::default();
     encoding_warning(guessed, &mut out);
     let lines = LineIndex::new(&text);
