@@ -68,6 +68,21 @@ pub fn bulk_set_beneficiaries(
         .map_err(|e| edit_error(e, to))
 }
 
+/// What [`bulk_set_beneficiaries`] would do, writing nothing: how many
+/// EACs match and would change, or the same refusal (a closed period, a
+/// recorded claim, a rule).
+pub fn bulk_set_beneficiaries_dry_run(
+    store: &mut Store,
+    filter: &EacFilter,
+    to: &BeneficiaryAssignment,
+    progress: &dyn Progress,
+) -> Result<BulkEditReport, AppError> {
+    checked(to, "dry run")?;
+    store
+        .bulk_set_beneficiaries_dry_run(filter, to, progress)
+        .map_err(|e| edit_error(e, to))
+}
+
 fn edit_error(e: eac_store::StoreError, to: &BeneficiaryAssignment) -> AppError {
     let e = AppError::from(e);
     if e.is_validation() {

@@ -60,7 +60,10 @@ pub use db::{
 };
 pub use eac_store::server::{without_password, InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};
-pub use edit::{bulk_set_beneficiaries, check_assignment, check_reason, set_beneficiaries};
+pub use edit::{
+    bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment, check_reason,
+    set_beneficiaries,
+};
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, path_kind, PathKind};
 pub use history::{delete_eacs, import_batches, undo_import};

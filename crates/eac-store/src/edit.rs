@@ -2,6 +2,8 @@
 //! Each change updates the EAC, bumps its `cds_modified` and appends an
 //! audit record through the caller's [`Write`], so both commit or neither.
 
+use std::time::Instant;
+
 use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
 use rusqlite::types::Value;
 
@@ -13,7 +15,8 @@ use crate::query::{like_escape, Sql};
 use crate::rows;
 use crate::write::{Reason, Write};
 use crate::{
-    AuditAction, AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, Result, StoreError,
+    AuditAction, AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BulkEditReport,
+    EacFilter, Progress, Result, StoreError,
 };
 
 const ACTION: AuditAction = AuditAction::SetBeneficiaries;
@@ -138,6 +141,61 @@ pub(crate) fn apply(
         reason,
         os_user,
     )
+}
+
+/// Gives every EAC `filter` matches the assignment `to` (those already
+/// holding it are left as they are), audited, in the caller's write; with
+/// `dry_run` it only checks and counts, changing nothing: the closed
+/// periods and recorded claims are asked about each EAC it would change,
+/// as the edit itself asks, and nothing is locked.
+pub(crate) fn bulk(
+    w: &Write,
+    filter: &EacFilter,
+    to: &BeneficiaryAssignment,
+    reason: &Reason,
+    os_user: &str,
+    progress: &dyn Progress,
+    dry_run: bool,
+) -> Result<BulkEditReport> {
+    // The matching ids first (the edit may change what the filter
+    // matches), locked before any of them is read.
+    let ids = crate::lock::matching(w, filter, !dry_run)?;
+    let matching = ids.len();
+    let total = matching as u64;
+    let mut changed = 0;
+    let mut last_progress = Instant::now();
+    for (done, id) in ids.into_iter().enumerate() {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let eac = rows::load_eac_by_id(w, id)?;
+        if !is_assigned(&eac, to) {
+            if dry_run {
+                let mut after = eac;
+                after.beneficiary_type = Some(to.beneficiary_type);
+                after.beneficiaries = to.beneficiaries.clone();
+                crate::periods::check(
+                    w,
+                    &after.cds_eac_id,
+                    &after.period_start,
+                    &after.period_end,
+                )?;
+                crate::claimed::check_replaced(w, id, &after)?;
+            } else {
+                apply(w, id, eac, to, reason, os_user)?;
+            }
+            changed += 1;
+        }
+        if last_progress.elapsed() >= crate::import::PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update(crate::Phase::BulkEdit, done as u64 + 1, Some(total));
+        }
+    }
+    if progress.is_cancelled() {
+        return Err(StoreError::Cancelled);
+    }
+    progress.update(crate::Phase::BulkEdit, total, Some(total));
+    Ok(BulkEditReport { changed, matching })
 }
 
 /// What one audit record changed.

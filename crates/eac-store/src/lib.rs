@@ -54,7 +54,7 @@ mod watch;
 mod write;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use api::*;
 pub use chain::{ChainBreak, ChainReport};
@@ -816,34 +816,22 @@ impl Store {
     ) -> Result<BulkEditReport> {
         edit::validate("bulk edit", to)?;
         // On a server database too (decision 220).
-        self.write_either(|w| {
-            // The matching ids first (the edit may change what the filter
-            // matches), locked before any of them is read.
-            let ids = lock::matching(w, filter, true)?;
-            let matching = ids.len();
-            let total = matching as u64;
-            let mut changed = 0;
-            let mut last_progress = Instant::now();
-            for (done, id) in ids.into_iter().enumerate() {
-                if progress.is_cancelled() {
-                    return Err(StoreError::Cancelled);
-                }
-                let eac = rows::load_eac_by_id(w, id)?;
-                if !edit::is_assigned(&eac, to) {
-                    edit::apply(w, id, eac, to, reason, os_user)?;
-                    changed += 1;
-                }
-                if last_progress.elapsed() >= import::PROGRESS_EVERY {
-                    last_progress = Instant::now();
-                    progress.update(crate::Phase::BulkEdit, done as u64 + 1, Some(total));
-                }
-            }
-            if progress.is_cancelled() {
-                return Err(StoreError::Cancelled);
-            }
-            progress.update(crate::Phase::BulkEdit, total, Some(total));
-            Ok(BulkEditReport { changed, matching })
-        })
+        self.write_either(|w| edit::bulk(w, filter, to, reason, os_user, progress, false))
+    }
+
+    /// What [`Store::bulk_set_beneficiaries`] would do, writing nothing:
+    /// the same count of EACs it would change, and the same refusal when
+    /// any of them lies in a closed period or is counted by a recorded
+    /// claim (decision 105: dry runs say the same).
+    pub fn bulk_set_beneficiaries_dry_run(
+        &mut self,
+        filter: &EacFilter,
+        to: &BeneficiaryAssignment,
+        progress: &dyn Progress,
+    ) -> Result<BulkEditReport> {
+        edit::validate("bulk edit", to)?;
+        let reason = Reason::fixed("dry run");
+        self.dry_run_either(|w| edit::bulk(w, filter, to, &reason, "", progress, true))
     }
 
     /// The display name the audit records this store writes carry beside

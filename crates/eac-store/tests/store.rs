@@ -1833,7 +1833,14 @@ fn bulk_set_beneficiaries_changes_matching_eacs_once_each() {
         technology: Some(TechnologyType::Wind),
         ..Default::default()
     };
-    // b already has `general`: not changed, not counted, not audited.
+    // b already has `general`: not changed, not counted, not audited;
+    // the dry run counts the same and writes nothing.
+    let planned = env
+        .store
+        .bulk_set_beneficiaries_dry_run(&wind, &to, &NoProgress)
+        .unwrap();
+    assert_eq!((planned.matching, planned.changed), (2, 1));
+    assert!(env.store.audit_log(None).unwrap().is_empty());
     let report = env
         .store
         .bulk_set_beneficiaries(

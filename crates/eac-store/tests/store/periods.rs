@@ -331,6 +331,13 @@ fn every_write_path_is_refused_inside_a_closed_period_and_writes_nothing() {
             .map(|_| ()),
         vec!["e-1", "e-2"],
     );
+    // Its dry run says the same (decision 105).
+    push(
+        "bulk_set_beneficiaries_dry_run",
+        s.bulk_set_beneficiaries_dry_run(&EacFilter::default(), &account, &NoProgress)
+            .map(|_| ()),
+        vec!["e-1", "e-2"],
+    );
     push(
         "set_emissions",
         s.set_emissions("e-2", &dec("0.1"), &dec("0.2"), &reason, "bob")
