@@ -914,3 +914,28 @@ fn bytes_a_byte_order_mark_does_not_allow_are_refused_at_their_line() {
         "{e}"
     );
 }
+
+/// An XML download cut after a whole `Detail` (its root never closed) was
+/// imported as if it were the whole report, exit 0; unclosed elements at
+/// the end of the file are malformed XML, refused where the file ends.
+#[test]
+fn an_xml_report_cut_short_is_refused_where_it_ends() {
+    let text = std::str::from_utf8(SAMPLE_XML).unwrap();
+    let end = text.rfind("/>").unwrap() + 2;
+    let e = read_certificates_xml(&SAMPLE_XML[..end]).unwrap_err();
+    assert_eq!(e.at, Locator::Line(93), "{e}");
+    assert_eq!(
+        e.message,
+        "column 31: the file ends while <Report> <table1> <Detail_Collection> are still open: \
+         the XML is malformed (every element must be closed) and looks cut short. Nothing was \
+         imported; download the report again from the Ofgem register"
+    );
+    let end = text.rfind("</table1>").unwrap();
+    let e = read_certificates_xml(&SAMPLE_XML[..end]).unwrap_err();
+    assert!(
+        e.message.contains("<Report> <table1> are still open"),
+        "{e}"
+    );
+    // Closed, it reads (white space after the root is no content).
+    assert!(read_certificates_xml(format!("{text}\n\n").as_bytes()).is_ok());
+}

@@ -68,6 +68,22 @@ pub fn read_certificates_xml(bytes: &[u8]) -> Result<Statement, ReadError> {
                 path.pop();
                 continue;
             }
+            Event::Eof if !path.is_empty() => {
+                // The parser takes an end of file inside open elements
+                // for an end: a download cut after a whole `Detail` would
+                // import the rows before the cut as the whole report.
+                let (line, column) = text::LineIndex::new(&text).line_column(text.len());
+                return Err(ReadError::new(
+                    Locator::Line(line),
+                    format!(
+                        "column {column}: the file ends while <{}> {} still open: the XML is \
+                         malformed (every element must be closed) and looks cut short. Nothing \
+                         was imported; download the report again from the Ofgem register",
+                        path.join("> <"),
+                        if path.len() == 1 { "is" } else { "are" }
+                    ),
+                ));
+            }
             Event::Eof => break,
             _ => continue,
         };
