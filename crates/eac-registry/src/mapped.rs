@@ -627,7 +627,10 @@ fn read_row(
         text::date_in_order(&t, mapping.date_order).ok_or_else(|| {
             bad(
                 s,
-                format!("`{t}` is not a {order_name} date (the mapping's date order)"),
+                format!(
+                    "`{t}` is not a {order_name} date (the mapping's date order){}",
+                    text::date_time_note(&t)
+                ),
             )
         })
     };

@@ -384,7 +384,8 @@ fn read_row(
             t,
             date(t).ok_or_else(|| {
                 err(format!(
-                    "the retirement date `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY)"
+                    "the retirement date `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
+                    text::date_time_note(t)
                 ))
             })?,
         )),
@@ -435,7 +436,8 @@ fn read_row(
             let d = |t: &str, name: &str| {
                 date(t).ok_or_else(|| {
                     err(format!(
-                        "column `{name}`: `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY)"
+                        "column `{name}`: `{t}` is not a date (MM-DD-YYYY or MM/DD/YYYY){}",
+                        text::date_time_note(t)
                     ))
                 })
             };

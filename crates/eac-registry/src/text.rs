@@ -211,16 +211,45 @@ pub fn date_in_order(text: &str, order: DateOrder) -> Option<Date> {
     }
 }
 
-/// ISO date `YYYY-MM-DD`, also the date part of `YYYY-MM-DDT00:00:00`.
+/// ISO date `YYYY-MM-DD`, also `YYYY-MM-DDT00:00:00` (how Ofgem's XML and
+/// other exports print a day). A date-time at another time of day, or with
+/// an offset (`Z`, `-08:00`), is no day: `None`, never its date part, which
+/// made `2023-03-01T13:00:00-08:00` a whole day instead of an instant (the
+/// caller refuses it, with [`date_time_note`] saying why).
 pub fn date_iso(text: &str) -> Option<Date> {
     let t = text.trim();
-    let t = t.split_once('T').map_or(t, |(d, _)| d);
+    let t = match t.split_once(['T', 't']) {
+        Some((day, time)) if is_midnight(time) => day,
+        Some(_) => return None,
+        None => t,
+    };
     let mut p = t.split('-');
     let (y, m, d) = (p.next()?, p.next()?, p.next()?);
     if p.next().is_some() {
         return None;
     }
     ymd(y, m, d)
+}
+
+/// `00:00`, `00:00:00` or `00:00:00.000…`, without an offset: the start
+/// of a local day, which says nothing beyond the day.
+fn is_midnight(time: &str) -> bool {
+    let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
+    (hms == "00:00:00" || hms == "00:00") && fraction.bytes().all(|b| b == b'0')
+}
+
+/// For a message about a text that was not read as a date: when it holds
+/// a time of day or an offset, why that is refused rather than cut off.
+pub fn date_time_note(text: &str) -> &'static str {
+    let t = text.trim();
+    let dated_time = t.len() > 10 && t.is_char_boundary(10) && t[10..].starts_with(['T', 't', ' ']);
+    if dated_time || t.contains(':') {
+        " (it holds a time of day or an offset: a date field holds whole days, and reading \
+         only its day would silently drop the time; only midnight without an offset, \
+         T00:00:00, is read as its day)"
+    } else {
+        ""
+    }
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
@@ -584,6 +613,19 @@ mod tests {
             date_iso("2023-03-31T00:00:00").unwrap().to_string(),
             "2023-03-31"
         );
+        // A time other than midnight, or an offset, is not cut off.
+        assert_eq!(
+            date_iso("2023-03-31T00:00:00.000").unwrap().to_string(),
+            "2023-03-31"
+        );
+        assert!(date_iso("2023-03-01T13:00:00-08:00").is_none());
+        assert!(date_iso("2023-03-01T00:00:00Z").is_none());
+        assert!(date_iso("2023-03-01T00:00:01").is_none());
+        assert!(date_in_order("2023-03-01T13:00", DateOrder::Iso).is_none());
+        assert!(date_in_order("01/03/2023 13:00", DateOrder::Dmy).is_none());
+        assert!(date_time_note("2023-03-01T13:00:00-08:00").contains("time of day"));
+        assert!(date_time_note("01/03/2023 13:00").contains("time of day"));
+        assert_eq!(date_time_note("2023-02-30"), "");
         assert!(date_dmy("31/02/2023", '/').is_none());
         assert!(date_dmy("2023/03/31", '/').is_none());
         let (a, b) = month("Mar-2023").unwrap();

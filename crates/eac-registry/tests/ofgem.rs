@@ -939,3 +939,21 @@ fn an_xml_report_cut_short_is_refused_where_it_ends() {
     // Closed, it reads (white space after the root is no content).
     assert!(read_certificates_xml(format!("{text}\n\n").as_bytes()).is_ok());
 }
+
+/// The XML's `YYYY-MM-DDT00:00:00` is a day; another time of day is not
+/// cut to its date.
+#[test]
+fn a_date_with_a_time_of_day_is_refused_not_cut_to_its_day() {
+    let xml = std::str::from_utf8(SAMPLE_XML).unwrap().replacen(
+        "2016-03-10T00:00:00\"\n                textbox33",
+        "2016-03-10T13:00:00\"\n                textbox33",
+        1,
+    );
+    let e = read_certificates_xml(xml.as_bytes()).unwrap_err();
+    assert!(
+        e.message
+            .starts_with("Issue Date \"2016-03-10T13:00:00\" is not a date")
+            && e.message.contains("time of day"),
+        "{e}"
+    );
+}

@@ -271,7 +271,10 @@ impl Row {
         parse_date(text).map(Some).ok_or_else(|| {
             self.error(
                 column,
-                format!("\"{text}\" is not a date; expected day/month/year like 15/05/2023"),
+                format!(
+                    "\"{text}\" is not a date; expected day/month/year like 15/05/2023{}",
+                    text::date_time_note(text)
+                ),
             )
         })
     }
@@ -457,7 +460,10 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
     let (period_first, period_last) = output_period(period_text).ok_or_else(|| {
         row.error(
             Column::OutputPeriod,
-            format!("\"{period_text}\" is not a period; expected a month like Mar-2023 or days like 01/03/2023 - 31/03/2023"),
+            format!(
+                "\"{period_text}\" is not a period; expected a month like Mar-2023 or days like 01/03/2023 - 31/03/2023{}",
+                text::date_time_note(period_text)
+            ),
         )
     })?;
     let (period_start, period_end) = text::local_period(period_first, period_last, london())

@@ -453,3 +453,43 @@ fn a_row_with_fewer_cells_than_the_header_or_first_row_is_refused() {
         "{msg}"
     );
 }
+
+/// `2023-03-01T13:00:00-08:00` was cut at its `T`: the hour and the offset
+/// vanished and a one-hour period became a day. A date field holds days:
+/// a time other than midnight (or an offset) is refused, naming why.
+#[test]
+fn a_date_time_in_a_date_column_is_refused_not_cut_to_its_day() {
+    let mut m = mapping("mapped/go-cancellations.mapping.json");
+    m.date_order = eac_registry::text::DateOrder::Iso;
+    let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
+    let read = |row: &str| mapped::read(format!("{head}{row}\n").as_bytes(), &m);
+    let msg = message_at(
+        read("1;D;Hydro;2023-03-01T13:00:00-08:00;2023-03-01T14:00:00-08:00;1 - 4;1;Issued;;;;")
+            .unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.starts_with(
+            "column `Production from` (4): `2023-03-01T13:00:00-08:00` is not a YYYY-MM-DD date"
+        ) && msg.contains("time of day"),
+        "{msg}"
+    );
+    let msg = message_at(
+        read("1;D;Hydro;2023-03-01;2023-03-31;1 - 4;1;Cancelled;2024-02-15T09:30:00Z;;;")
+            .unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.contains("`Cancellation date` (9)") && msg.contains("time of day"),
+        "{msg}"
+    );
+    // Midnight without an offset is the day it starts.
+    let st =
+        read("1;D;Hydro;2023-03-01T00:00:00;2023-03-31;1 - 4;1;Cancelled;2024-02-15T00:00:00;;;")
+            .unwrap();
+    assert_eq!(st.ranges[0].claim, Claim::On("2024-02-15".parse().unwrap()));
+    assert_eq!(
+        st.ranges[0].period_start.to_string(),
+        "2023-02-28T23:00:00Z"
+    );
+}
