@@ -540,14 +540,28 @@ fn read_bundle(
         (None, Some(w)) => Some(format!("{w} W")),
         _ => None,
     };
+    // The commissioning date is a fact CDS exports (`asset_commissioned`):
+    // one that cannot be read is refused where it is, not left out.
+    const COMMISSIONED: &str = "device_production_start_date";
+    let commissioned = match b.optional_string(COMMISSIONED)? {
+        Some(t) => Some(text::date_iso(&t).ok_or_else(|| {
+            b.err(
+                COMMISSIONED,
+                format!(
+                    "`{t}` is not a date: {COMMISSIONED} must be written YYYY-MM-DD (or that \
+                     day's midnight, YYYY-MM-DDT00:00:00){}",
+                    text::date_time_note(&t)
+                ),
+            )
+        })?),
+        None => None,
+    };
     let device = Device {
         id: device_id.clone(),
         name: b.optional_string("device_name")?,
         technology: Some(source.clone()),
         technology_type: technology_type(&source),
-        commissioned: b
-            .optional_string("device_production_start_date")?
-            .and_then(|t| text::date_iso(&t)),
+        commissioned,
         capacity,
         country: b.optional_string("country_of_issuance")?,
     };

@@ -302,6 +302,30 @@ fn inconsistent_bundles_are_refused_at_their_pointer() {
     );
     assert!(m.contains("number"), "{m}");
 
+    // A commissioning date that is not ISO was left out without a word.
+    let m = message_at(
+        err(&|b| {
+            b.insert("device_production_start_date".into(), json!("01/05/2019"));
+        }),
+        p("/1/device_production_start_date"),
+    );
+    assert!(
+        m.starts_with(
+            "`01/05/2019` is not a date: device_production_start_date must be written YYYY-MM-DD"
+        ),
+        "{m}"
+    );
+    let m = message_at(
+        err(&|b| {
+            b.insert(
+                "device_production_start_date".into(),
+                json!("2019-05-01T10:00:00Z"),
+            );
+        }),
+        p("/1/device_production_start_date"),
+    );
+    assert!(m.contains("time of day"), "{m}");
+
     // A bundle that is not an object, and a file that is not JSON.
     let m = message_at(energytag::read(b"[1]").unwrap_err(), p("/0"));
     assert!(m.contains("object"), "{m}");
