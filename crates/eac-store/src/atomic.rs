@@ -294,7 +294,9 @@ fn and_cleanup(error: StoreError, cleanup: io::Result<()>, temp: &Path) -> Store
 /// a folder, a named pipe, a device or a socket (the rename would put a
 /// regular file where the pipe or device node was: `--out /dev/stdout` as
 /// root replaced the system's link). Looked at without following a link.
-/// `invalid_input` naming `dest`; nothing was written. A destination that
+/// A regular file that is a SQLite database (or its write-ahead log) is
+/// refused too: `export --out other.db` replaced another database with
+/// JSON. `invalid_input` naming `dest`; nothing was written. A destination that
 /// cannot be looked at (missing, no permission) is left to the write,
 /// which names it.
 pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
@@ -303,7 +305,7 @@ pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
     };
     let kind = meta.file_type();
     if kind.is_file() {
-        return Ok(());
+        return refuse_sqlite_file(dest);
     }
     let (what, then) = if kind.is_symlink() {
         (
@@ -320,6 +322,45 @@ pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
     };
     Err(StoreError::InvalidInput(format!(
         "{} is {what}; nothing was written and it is untouched. {then}.",
+        dest.display()
+    )))
+}
+
+/// The first bytes of every SQLite database file.
+const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+/// The first four bytes of a SQLite write-ahead log (`-wal`), either byte order.
+const WAL_MAGIC: [[u8; 4]; 2] = [[0x37, 0x7f, 0x06, 0x82], [0x37, 0x7f, 0x06, 0x83]];
+
+/// Whether the regular file at `path` is a SQLite database or a SQLite
+/// write-ahead log, by its first bytes (a file that cannot be read is not
+/// taken for one: the write that follows names it).
+pub fn is_sqlite_file(path: &Path) -> bool {
+    let mut head = [0u8; 16];
+    let Ok(file) = File::open(path) else {
+        return false;
+    };
+    let mut read = 0;
+    let mut file = file.take(16);
+    while read < head.len() {
+        match file.read(&mut head[read..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => read += n,
+        }
+    }
+    (read == 16 && &head == SQLITE_HEADER)
+        || (read >= 4 && WAL_MAGIC.iter().any(|m| head[..4] == m[..]))
+}
+
+/// Refuses a destination that is an existing SQLite database (any EAC
+/// Desk database, open or not, or another program's) or its write-ahead
+/// log: no output replaces one, whatever its name. `invalid_input` naming
+/// `dest`; nothing was written.
+fn refuse_sqlite_file(dest: &Path) -> Result<()> {
+    if !is_sqlite_file(dest) {
+        return Ok(());
+    }
+    Err(StoreError::InvalidInput(format!(
+        "{} is a SQLite database (an EAC Desk database or another program's); EAC Desk never writes an export, report or sample over a database. Nothing was written and it is untouched. Choose another file name.",
         dest.display()
     )))
 }

@@ -369,3 +369,60 @@ fn a_workbook_whose_temporary_file_cannot_be_written_is_an_error_not_a_panic() {
         .collect();
     assert!(hidden.is_empty(), "{hidden:?}");
 }
+
+#[test]
+fn no_output_replaces_another_database() {
+    let desk = desk_with_a_source();
+    // Another EAC Desk database, and a SQLite log, beside the open one.
+    let other = Desk::new();
+    other
+        .eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    let theirs = std::fs::read(other.path("desk.sqlite")).unwrap();
+    std::fs::write(desk.path("other.db"), &theirs).unwrap();
+    std::fs::write(
+        desk.path("other.db-wal"),
+        [0x37, 0x7f, 0x06, 0x82, 0, 0x2d, 0xe2, 0x18],
+    )
+    .unwrap();
+    let before = tree(desk.dir.path());
+    let outputs = SINGLE_FILE_OUTPUTS
+        .iter()
+        .map(|args| args.to_vec())
+        .chain([vec!["sample", "--eacs", "5", "--values-csv"]]);
+    for args in outputs {
+        for name in ["other.db", "other.db-wal"] {
+            desk.eacdesk()
+                .args(&args)
+                .arg(name)
+                .assert()
+                .code(2)
+                .stderr(contains(format!("{name} is a SQLite database")))
+                .stderr(contains("Nothing was written and it is untouched"));
+        }
+        assert_eq!(tree(desk.dir.path()), before, "{args:?}");
+    }
+    // A sample into a new database file refuses the same, and leaves no file.
+    desk.bare()
+        .args([
+            "--db",
+            "new.sqlite",
+            "sample",
+            "--eacs",
+            "3",
+            "--out",
+            "other.db",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("other.db is a SQLite database"));
+    assert_eq!(tree(desk.dir.path()), before);
+    // Any other existing file is replaced, as a shell's `>` would.
+    std::fs::write(desk.path("notes.txt"), "old").unwrap();
+    desk.eacdesk()
+        .args(["ls", "--xlsx", "notes.txt"])
+        .assert()
+        .success();
+}
