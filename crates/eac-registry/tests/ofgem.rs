@@ -957,3 +957,26 @@ fn a_date_with_a_time_of_day_is_refused_not_cut_to_its_day() {
         "{e}"
     );
 }
+
+/// A REGO number encodes its output period (`010323310323`: 1 to 31 March
+/// 2023); an Output Period that says another month was imported as that
+/// month. Refused naming the line and both periods, as the M-RETS PDF
+/// reader does with vintage and serial month.
+#[test]
+fn an_output_period_unlike_the_numbers_period_code_is_refused() {
+    let e = read_certificates_csv(&sample_with(2, 7, "Feb-2023")).unwrap_err();
+    assert_eq!(e.at, Locator::Line(2));
+    assert!(
+        e.message.starts_with(
+            "Output Period \"Feb-2023\" (01/02/2023 – 28/02/2023) is not the period the \
+             certificate numbers state: G01821BWEN0000000000010323310323GEN to \
+             G01821BWEN0000004999010323310323GEN are numbered for 01/03/2023 – 31/03/2023"
+        ),
+        "{}",
+        e.message
+    );
+    // The range form, one day off, too.
+    let e = read_certificates_csv(&sample_with(3, 7, "01/03/2023 - 30/03/2023")).unwrap_err();
+    assert_eq!(e.at, Locator::Line(3));
+    assert!(e.message.contains("31/03/2023"), "{}", e.message);
+}

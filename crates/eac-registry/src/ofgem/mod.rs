@@ -14,7 +14,9 @@
 //!   the period code is the output period's first and last day as
 //!   `ddmmyyddmmyy`. The range holds sequence(last) − sequence(first) + 1
 //!   certificates, which must equal "No. Of Certificates"; first and last
-//!   must agree on everything but the sequence.
+//!   must agree on everything but the sequence, and the period code must
+//!   be the row's Output Period (else the row is refused: which of the two
+//!   is wrong cannot be told).
 //! - Output Period `Mar-2023` or `01/03/2023 - 31/03/2023` (last day
 //!   included) is a period of UK local days, converted to UTC with the
 //!   Europe/London offset of each end.
@@ -375,14 +377,35 @@ fn split_number<'a>(accreditation: &str, number: &'a str) -> Option<CertificateN
     })
 }
 
+/// The first and last day of a certificate number's period code
+/// (`ddmmyyddmmyy`, checked valid by [`split_number`]).
+fn code_period(rest: &str) -> Option<(Date, Date)> {
+    let day = |d: &str| chrono::NaiveDate::parse_from_str(d, "%d%m%y").ok();
+    Some((
+        Date::from_naive(day(rest.get(..6)?)?),
+        Date::from_naive(day(rest.get(6..12)?)?),
+    ))
+}
+
+/// A range of one row as numbers: how many certificates, the series and
+/// sequences for overlap checks, and the period its numbers encode.
+struct Range {
+    count: Decimal,
+    series: String,
+    first_seq: String,
+    last_seq: String,
+    /// First and last day of the numbers' period code.
+    coded: (Date, Date),
+}
+
 /// The number of certificates from Start to End Certificate No., and the
-/// range as numbers: (count, series, first sequence, last sequence).
+/// range as numbers.
 fn range_count<'a>(
     row: &Row,
     accreditation: &str,
     first: &'a str,
     last: &'a str,
-) -> Result<(Decimal, String, String, String), ReadError> {
+) -> Result<Range, ReadError> {
     let shape = |column: Column, number: &'a str| {
         split_number(accreditation, number).ok_or_else(|| {
             row.error(
@@ -407,12 +430,19 @@ fn range_count<'a>(
             format!("\"{last}\" comes before Start Certificate No. \"{first}\""),
         )
     })?;
-    Ok((
+    let coded = code_period(a.rest).ok_or_else(|| {
+        row.error(
+            Column::Start,
+            format!("\"{first}\" has no period code ddmmyyddmmyy"),
+        )
+    })?;
+    Ok(Range {
         count,
-        format!("{accreditation}…{}", a.rest),
-        a.sequence.to_string(),
-        b.sequence.to_string(),
-    ))
+        series: format!("{accreditation}…{}", a.rest),
+        first_seq: a.sequence.to_string(),
+        last_seq: b.sequence.to_string(),
+        coded,
+    })
 }
 
 /// Reads one row into `out`: a range, a skipped RO row, or an error.
@@ -434,7 +464,13 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
     let accreditation = row.required(Column::Accreditation)?;
     let first = row.required(Column::Start)?;
     let last = row.required(Column::End)?;
-    let (count, series, first_seq, last_seq) = range_count(&row, accreditation, first, last)?;
+    let Range {
+        count,
+        series,
+        first_seq,
+        last_seq,
+        coded,
+    } = range_count(&row, accreditation, first, last)?;
     let printed = row.number(Column::Count)?;
     if printed.to_big() != count.to_big() {
         return Err(row.error(
@@ -466,6 +502,25 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
             ),
         )
     })?;
+    // The certificate numbers state the period too (decision 75): a row
+    // whose Output Period says another one is inconsistent, and which of
+    // the two is wrong cannot be told (Feb-2023 with April's numbers was
+    // imported as February).
+    if coded != (period_first, period_last) {
+        let day = |d: Date| d.as_naive().format("%d/%m/%Y").to_string();
+        return Err(row.error(
+            Column::OutputPeriod,
+            format!(
+                "\"{period_text}\" ({} – {}) is not the period the certificate numbers state: \
+                 {first} to {last} are numbered for {} – {} (the ddmmyyddmmyy after the \
+                 sequence). The row is inconsistent",
+                day(period_first),
+                day(period_last),
+                day(coded.0),
+                day(coded.1)
+            ),
+        ));
+    }
     let (period_start, period_end) = text::local_period(period_first, period_last, london())
         .ok_or_else(|| {
             row.error(
