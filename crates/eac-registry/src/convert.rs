@@ -14,6 +14,28 @@ use crate::text;
 /// extra fields are name-prefixed).
 pub const PREFIX: &str = "eacdesk_";
 
+/// The names of the facts [`to_eac`] writes itself (as `eacdesk_<name>`)
+/// ahead of a document's own facts. A document fact of one of these names
+/// is not written (the first of a name wins), so a mapping may not name a
+/// fact so (`Mapping::validate`). `retired_undated` is the member a saved
+/// value keeps its undated claim in (`eac_model::RETIRED_UNDATED`).
+pub const BUILT_IN_FACTS: &[&str] = &[
+    "registry",
+    "status",
+    "first_certificate",
+    "last_certificate",
+    "certificates",
+    "energy_per_certificate",
+    "device_name",
+    "device_technology",
+    "device_capacity",
+    "device_country",
+    "beneficiary_name",
+    "holder",
+    "registry_emissions_factor",
+    "retired_undated",
+];
+
 /// The stable `cds_eac_id` of a range: the same document (or any document
 /// listing the same range of the same registry) always gives the same id.
 pub fn eac_id(r: &RangeRecord) -> String {
@@ -204,6 +226,27 @@ mod tests {
         assert_eq!(
             to_eac(&record(Claim::Undated), now).cds_eac_id,
             eac.cds_eac_id
+        );
+    }
+
+    #[test]
+    fn every_fact_written_before_the_documents_own_is_a_built_in_name() {
+        let mut r = record(Claim::Undated);
+        r.facts.clear();
+        r.device.name = Some("n".into());
+        r.device.technology = Some("t".into());
+        r.device.capacity = Some("c".into());
+        r.device.country = Some("NO".into());
+        r.holder = Some("h".into());
+        r.emissions = Some((Decimal::parse("1").unwrap(), "kgCO2e/MWh".into()));
+        let eac = to_eac(&r, Timestamp::parse("2026-12-02T10:00:00Z").unwrap());
+        for (key, _) in eac.extensions.iter() {
+            let name = key.strip_prefix(PREFIX).unwrap();
+            assert!(BUILT_IN_FACTS.contains(&name), "{name} is not listed");
+        }
+        assert_eq!(
+            eac_model::RETIRED_UNDATED.strip_prefix(PREFIX),
+            Some("retired_undated")
         );
     }
 

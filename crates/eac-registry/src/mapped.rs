@@ -225,7 +225,25 @@ impl Mapping {
             self.device_id.is_some(),
             "no device id (the registry's id of the generating unit)",
         );
-        for f in &self.facts {
+        for (i, f) in self.facts.iter().enumerate() {
+            // A fact of a name EAC Desk writes itself, or of a name
+            // mapped before, was dropped when the range became an EAC.
+            need(
+                !is_built_in_fact(&f.name),
+                &format!(
+                    "the fact name `{}` is one EAC Desk writes itself (`eacdesk_{0}`); the \
+                     column would be dropped: give the fact another name (e.g. `registry_{0}`)",
+                    f.name
+                ),
+            );
+            need(
+                !self.facts[..i].iter().any(|g| g.name == f.name),
+                &format!(
+                    "the fact name `{}` is mapped twice; only one column can be kept under a \
+                     name: give each fact its own name",
+                    f.name
+                ),
+            );
             need(
                 !f.name.is_empty()
                     && f.name
@@ -292,6 +310,16 @@ impl Mapping {
         out
     }
 }
+
+/// Whether a fact name is taken by a fact the reader or `to_eac` writes:
+/// [`crate::convert::BUILT_IN_FACTS`] and the mapped reader's own
+/// `status_date` (the claim date of a row that is no claim).
+fn is_built_in_fact(name: &str) -> bool {
+    name == STATUS_DATE || crate::convert::BUILT_IN_FACTS.contains(&name)
+}
+
+/// The fact the claim date of a row that is no claim is kept as.
+const STATUS_DATE: &str = "status_date";
 
 /// The first rows of a file as text, for choosing a mapping's columns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -749,7 +777,7 @@ fn read_row(
         (true, None) => Claim::Undated,
         (false, d) => {
             if let Some(d) = d {
-                facts.push(("status_date".to_owned(), d.to_string()));
+                facts.push((STATUS_DATE.to_owned(), d.to_string()));
             }
             Claim::No
         }

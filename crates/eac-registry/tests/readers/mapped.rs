@@ -493,3 +493,40 @@ fn a_date_time_in_a_date_column_is_refused_not_cut_to_its_day() {
         "2023-02-28T23:00:00Z"
     );
 }
+
+/// A fact named like one EAC Desk writes itself (`status`, `holder`, …,
+/// and the reader's own `status_date`) or named twice was dropped when
+/// the range became an EAC, without a word. `validate` (on save and on
+/// import) names each such fact.
+#[test]
+fn reserved_and_repeated_fact_names_are_refused_by_name() {
+    let mut m = mapping("mapped/go-cancellations.mapping.json");
+    let fact = |name: &str, column: &str| mapped::Fact {
+        name: name.into(),
+        field: Field::Column(column.into()),
+    };
+    m.facts = vec![
+        fact("status", "Status"),
+        fact("holder", "Account holder"),
+        fact("status_date", "Cancellation date"),
+        fact("country_of_consumption", "Country of consumption"),
+        fact("country_of_consumption", "Technology"),
+    ];
+    let problems = m.validate().unwrap_err().0;
+    assert_eq!(problems.len(), 4, "{problems:?}");
+    for (problem, name) in problems.iter().zip(["status", "holder", "status_date"]) {
+        assert!(
+            problem.starts_with(&format!(
+                "the fact name `{name}` is one EAC Desk writes itself (`eacdesk_{name}`)"
+            )),
+            "{problem}"
+        );
+    }
+    assert!(
+        problems[3].starts_with("the fact name `country_of_consumption` is mapped twice"),
+        "{}",
+        problems[3]
+    );
+    let err = mapped::read(&fixture("mapped/go-cancellations.csv"), &m).unwrap_err();
+    assert!(err.message.contains("`eacdesk_holder`"), "{}", err.message);
+}
