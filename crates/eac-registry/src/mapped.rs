@@ -7,7 +7,8 @@
 //! nothing is guessed past it (docs/decisions.md, "Mapped CSV"): a technology not in the
 //! mapping's own table stays empty, a status is kept as printed (one no
 //! reader knows is no claim, with a warning on its line: decision 75), and
-//! a count given both by a column and by the range must agree.
+//! a count given both by a column and by the range must agree (a range
+//! whose numbers cannot be counted is refused, count column or not).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -36,7 +37,9 @@ pub enum Field {
 pub struct RangeColumn {
     pub field: Field,
     /// Between the first and last numbers, e.g. ` - ` or ` to ` (trimmed
-    /// around the numbers).
+    /// around the numbers). Found more than once in a cell, it splits the
+    /// cell where the halves make a countable range, if exactly one place
+    /// does.
     pub separator: String,
 }
 
@@ -78,7 +81,8 @@ pub struct Mapping {
     /// …or one column holding both.
     pub range: Option<RangeColumn>,
     /// Number of certificates: derived from the range when absent, checked
-    /// against it when both are given.
+    /// against it when given (a range that cannot be counted is refused
+    /// either way).
     pub count: Option<Field>,
     /// Energy per certificate, or the row's total energy (then the EAC's
     /// value as written, and divided by the count for the energy per
@@ -602,6 +606,55 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
     Ok(statement)
 }
 
+/// A range cell split into its first and last numbers at `separator`
+/// (also tried without its surrounding spaces). When the separator occurs
+/// more than once (`AB-100-AB-199` with `-`), the one split whose halves
+/// make a countable range ([`text::serial_count`]: same prefix, trailing
+/// numbers, not backwards) is taken; none or several is refused, never
+/// the first guessed (which gave the first number `AB`).
+fn split_range(cell: &str, separator: &str) -> Result<(String, String), String> {
+    let splits = |sep: &str| -> Vec<(String, String)> {
+        cell.match_indices(sep)
+            .map(|(i, _)| {
+                (
+                    cell[..i].trim().to_owned(),
+                    cell[i + sep.len()..].trim().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let trimmed = separator.trim();
+    let mut found = splits(separator);
+    if found.is_empty() && !trimmed.is_empty() && trimmed != separator {
+        found = splits(trimmed);
+    }
+    match found.len() {
+        0 => Err(format!(
+            "`{cell}` has no `{separator}` between its first and last numbers"
+        )),
+        1 => Ok(found.remove(0)),
+        n => {
+            let mut countable: Vec<(String, String)> = found
+                .into_iter()
+                .filter(|(a, b)| text::serial_count(a, b).is_some())
+                .collect();
+            if countable.len() == 1 {
+                return Ok(countable.remove(0));
+            }
+            Err(format!(
+                "`{cell}` holds the separator `{separator}` {n} times and {} of the ways to \
+                 split it give a range of numbers with one prefix: where the first number ends \
+                 cannot be told. Map the first and last numbers as two columns, or a separator \
+                 that occurs once (e.g. ` - ` or ` to `)",
+                match countable.len() {
+                    0 => "none".to_owned(),
+                    k => k.to_string(),
+                }
+            ))
+        }
+    }
+}
+
 fn read_row(
     row: &Row,
     plan: &Plan,
@@ -672,50 +725,40 @@ fn read_row(
         ),
         Numbers::Range(s, sep) => {
             let t = required(s, "the range")?;
-            let sep_trimmed = sep.trim();
-            let split = t
-                .split_once(sep.as_str())
-                .or_else(|| {
-                    (!sep_trimmed.is_empty())
-                        .then(|| t.split_once(sep_trimmed))
-                        .flatten()
-                })
-                .ok_or_else(|| {
-                    bad(
-                        s,
-                        format!("`{t}` has no `{sep}` between its first and last numbers"),
-                    )
-                })?;
-            (split.0.trim().to_owned(), split.1.trim().to_owned(), s)
+            let (a, b) = split_range(&t, sep).map_err(|m| bad(s, m))?;
+            (a, b, s)
         }
     };
-    let derived = text::serial_count(&first, &last);
-    let count = match (&plan.count, derived) {
-        (Some(c), derived) => {
+    // The count comes from the numbers, always: a count column is checked
+    // against it, and a range that cannot be counted is refused even with
+    // one (an unchecked count is the registry's word against nothing, and
+    // the range could not be compared for overlaps either).
+    let derived = text::serial_count(&first, &last).ok_or_else(|| {
+        bad(
+            numbers_at,
+            format!(
+                "the range {first} … {last} cannot be counted: the numbers differ before their \
+                 last digits, have no trailing digits, or run backwards. A range is counted from \
+                 its numbers (a common prefix and a trailing sequence number, or plain numbers) \
+                 and a count column is checked against that; correct the row or the mapping"
+            ),
+        )
+    })?;
+    let count = match &plan.count {
+        Some(c) => {
             let n = number(c, "the count")?;
-            if let Some(d) = derived {
-                if d.to_big() != n.to_big() {
-                    return Err(bad(
-                        c,
-                        format!(
-                            "the count {n} disagrees with the range {first} … {last}, which \
-                             holds {d} certificates (last − first + 1); correct the row or the mapping"
-                        ),
-                    ));
-                }
+            if derived.to_big() != n.to_big() {
+                return Err(bad(
+                    c,
+                    format!(
+                        "the count {n} disagrees with the range {first} … {last}, which \
+                         holds {derived} certificates (last − first + 1); correct the row or the mapping"
+                    ),
+                ));
             }
             n
         }
-        (None, Some(d)) => d,
-        (None, None) => {
-            return Err(bad(
-                numbers_at,
-                format!(
-                    "the range {first} … {last} cannot be counted (the numbers differ before \
-                     their last digits, or run backwards); map a count column"
-                ),
-            ))
-        }
+        None => derived,
     };
 
     // Energy.

@@ -195,12 +195,12 @@ fn bad_cells_are_refused_with_line_and_column_name() {
         msg.contains("`Certificate numbers` (6)") && msg.contains("` - `"),
         "{msg}"
     );
-    // Numbers with different prefixes cannot be counted without a count column.
+    // Numbers with different prefixes cannot be counted.
     let msg = message_at(
         read("1;D;Hydro;01.01.2023;31.01.2023;A1 - B4;1;Issued;;;;"),
         Locator::Line(4),
     );
-    assert!(msg.contains("map a count column"), "{msg}");
+    assert!(msg.contains("A1 … B4 cannot be counted"), "{msg}");
     // An empty device id.
     let msg = message_at(
         read(";D;Hydro;01.01.2023;31.01.2023;1 - 4;1;Issued;;;;"),
@@ -406,7 +406,7 @@ fn preview_shows_the_header_and_first_rows_even_for_an_unfinished_mapping() {
 #[test]
 fn a_zero_count_is_refused_and_a_date_of_an_unclaimed_row_is_kept_as_a_fact() {
     let mut m = mapping("mapped/us-retirements-noheader.mapping.json");
-    let zero = "GEN-001,Sun,Solar,Jan-2023,A,B,0,02/15/2023,X\n";
+    let zero = "GEN-001,Sun,Solar,Jan-2023,W-1,W-5,0,02/15/2023,X\n";
     let msg = message_at(
         mapped::read(zero.as_bytes(), &m).unwrap_err(),
         Locator::Line(1),
@@ -529,4 +529,70 @@ fn reserved_and_repeated_fact_names_are_refused_by_name() {
     );
     let err = mapped::read(&fixture("mapped/go-cancellations.csv"), &m).unwrap_err();
     assert!(err.message.contains("`eacdesk_holder`"), "{}", err.message);
+}
+
+/// A separator found more than once (`AB-100-AB-199` with `-`) was split
+/// at the first: the first number was `AB`, and a count column was then
+/// trusted unchecked. The one split that gives a countable range is taken;
+/// none or several is refused. A count column is always checked, and a
+/// range that cannot be counted is refused even with one.
+#[test]
+fn a_range_split_more_than_one_way_and_uncountable_ranges_are_refused() {
+    let mut m = mapping("mapped/go-cancellations.mapping.json");
+    m.range.as_mut().unwrap().separator = "-".into();
+    m.total_energy = None;
+    m.per_certificate = Some(Field::Value("1".into()));
+    let head = "t\nt\nGSRN;Device name;Technology;Production from;Production to;Certificate numbers;Volume (MWh);Status;Cancellation date;Beneficiary;Account holder;Country of consumption\n";
+    let read = |m: &Mapping, row: &str| mapped::read(format!("{head}{row}\n").as_bytes(), m);
+    // One split of three makes a range: taken.
+    let st = read(
+        &m,
+        "1;D;Hydro;01.01.2023;31.01.2023;AB-100-AB-199;1;Issued;;;;",
+    )
+    .unwrap();
+    let r = &st.ranges[0];
+    assert_eq!(
+        (r.first.as_str(), r.last.as_str(), r.count.as_str()),
+        ("AB-100", "AB-199", "100")
+    );
+    // `1-2-3`: `1`…`2-3` and `1-2`…`3` cannot be told apart.
+    let msg = message_at(
+        read(
+            &m,
+            "1;D;Hydro;01.01.2023;31.01.2023;AB-1-AB-2-AB-3;1;Issued;;;;",
+        )
+        .unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.starts_with(
+            "column `Certificate numbers` (6): `AB-1-AB-2-AB-3` holds the separator `-` 5 times"
+        ),
+        "{msg}"
+    );
+    let msg = message_at(
+        read(&m, "1;D;Hydro;01.01.2023;31.01.2023;A-1-B-2;1;Issued;;;;").unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(msg.contains("3 times and none of the ways"), "{msg}");
+    // A count column with a range that cannot be counted: refused, not trusted.
+    m.count = Some(Field::Column("Volume (MWh)".into()));
+    let msg = message_at(
+        read(&m, "1;D;Hydro;01.01.2023;31.01.2023;A1-B4;4;Issued;;;;").unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(msg.contains("A1 … B4 cannot be counted"), "{msg}");
+    // And checked when it can be counted.
+    let msg = message_at(
+        read(
+            &m,
+            "1;D;Hydro;01.01.2023;31.01.2023;AB-100-AB-199;99;Issued;;;;",
+        )
+        .unwrap_err(),
+        Locator::Line(4),
+    );
+    assert!(
+        msg.contains("count 99") && msg.contains("holds 100"),
+        "{msg}"
+    );
 }
