@@ -17,7 +17,7 @@ use std::io::Write;
 use std::path::Path;
 use std::str::FromStr;
 
-use bigdecimal::BigDecimal;
+use bigdecimal::{BigDecimal, Zero};
 use chrono::{DateTime, Datelike, NaiveDate, Timelike};
 use eac_model::units::convert;
 use eac_model::EnergyUnit;
@@ -665,14 +665,27 @@ fn write_quantity(
     format: &Format,
     exact_at: &str,
 ) -> Result<bool, AppError> {
-    let Ok(number) = exact.parse::<f64>() else {
+    let exact_number = BigDecimal::from_str(exact).ok();
+    // A spreadsheet number is a double: one beyond it (which Rust parses
+    // as infinity, written as the text `INF`) or so near zero that it
+    // would read 0 or lose digits is written as its exact text instead.
+    let number = exact.parse::<f64>().ok().filter(|n| {
+        n.is_normal() || (*n == 0.0 && exact_number.as_ref().is_some_and(|b| b.is_zero()))
+    });
+    let Some(number) = number else {
         sheet.write_string(r, col, exact).map_err(xlsx_error)?;
+        if exact_number.is_some() {
+            let note = Note::new(format!(
+                "A spreadsheet number cannot hold this value (beyond ±1.8e308, or nearer to zero than 2.2e-308): it is written as text. The exact value is {exact} ({exact_at})."
+            ));
+            sheet.insert_note(r, col, &note).map_err(xlsx_error)?;
+        }
         return Ok(false);
     };
     sheet
         .write_number_with_format(r, col, number, format)
         .map_err(xlsx_error)?;
-    let fits = BigDecimal::from_str(exact)
+    let fits = exact_number
         .map(|v| v.normalized().digits() <= 15)
         .unwrap_or(false);
     if !fits {

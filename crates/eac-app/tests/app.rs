@@ -473,3 +473,78 @@ fn the_summary_is_the_browse_total_split_into_groups() {
 
 #[path = "app/written.rs"]
 mod written;
+
+/// A total beyond a spreadsheet number (1e306 MWh is 1e312 Wh) is written
+/// as its exact text with a note, never as the text `INF` a double's
+/// infinity becomes, and a value too near zero for one is not written as
+/// 0.
+#[test]
+fn an_xlsx_total_beyond_a_spreadsheet_number_is_its_exact_text() {
+    use calamine::{Data, Reader};
+    use std::str::FromStr;
+    let dir = tempfile::tempdir().unwrap();
+    let listing = std::fs::read_to_string(example("good-p1-overview-monthly.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&listing).unwrap();
+    let values = doc["eacs"][0]["values"].as_array_mut().unwrap();
+    values.truncate(1);
+    values[0]["unit"] = "MWh".into();
+    values[0]["value"] = serde_json::from_str("1e306").unwrap();
+    let path = dir.path().join("huge.json");
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    let mut store = store(dir.path());
+    let report = import_files(&mut store, &[path], ImportOptions::default(), &NoProgress);
+    assert_eq!(
+        report.files[0].outcome,
+        ImportOutcome::Imported,
+        "{report:?}"
+    );
+    for (unit, expected) in [
+        (eac_model::EnergyUnit::Wh, format!("1{}", "0".repeat(312))),
+        (eac_model::EnergyUnit::MWh, format!("1{}", "0".repeat(306))),
+    ] {
+        let view = eac_app::TableView {
+            filter: EacFilter::default(),
+            sort: Default::default(),
+            ids: None,
+            unit,
+        };
+        let dest = dir.path().join(format!("view-{unit}.xlsx"));
+        eac_app::export_table(
+            &store,
+            &view,
+            eac_app::TableFormat::Xlsx,
+            &dest,
+            &NoProgress,
+        )
+        .unwrap();
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&dest).unwrap();
+        let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        let at = header
+            .iter()
+            .position(|h| h == &format!("total_{unit}"))
+            .unwrap_or_else(|| panic!("total_{unit} in {header:?}"));
+        let cell = &sheet.rows().nth(1).unwrap()[at];
+        match unit {
+            // 1e312 is past a double: the exact text, not `INF`.
+            eac_model::EnergyUnit::Wh => {
+                let Data::String(text) = cell else {
+                    panic!("{cell:?}")
+                };
+                assert!(!text.contains("INF"));
+                assert_eq!(
+                    bigdecimal::BigDecimal::from_str(text).unwrap(),
+                    bigdecimal::BigDecimal::from_str(&expected).unwrap()
+                );
+            }
+            // 1e306 is a number a spreadsheet holds.
+            _ => assert_eq!(cell, &Data::Float(1e306), "{cell:?}"),
+        }
+    }
+}

@@ -8,9 +8,18 @@
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
 
-/// Unicode lowercase: what both the stored search text and a query become.
+/// Unicode lowercase, with the Greek final sigma as σ: what both the
+/// stored search text and a query become. Lowercase alone writes Σ at the
+/// end of a word as ς, so the start of a name typed in capitals (`ΟΔΥΣ`)
+/// would not find the name (`ΟΔΥΣΣΕΑΣ`, stored `οδυσσεας`); one σ for
+/// both makes the fold the same wherever the letter stands (decision 258,
+/// migration 0021).
 pub(crate) fn fold(text: &str) -> String {
-    text.to_lowercase()
+    let lower = text.to_lowercase();
+    match lower.contains('ς') {
+        true => lower.replace('ς', "σ"),
+        false => lower,
+    }
 }
 
 /// Registers `eacdesk_fold(text)` on a connection (every connection the
@@ -40,6 +49,11 @@ mod tests {
             .query_row("SELECT eacdesk_fold('ØRESUND Kraft')", [], |r| r.get(0))
             .unwrap();
         assert_eq!(folded.as_deref(), Some("øresund kraft"));
+        // Σ folds alike wherever it stands (decision 258).
+        assert_eq!(fold("ΟΔΥΣΣΕΑΣ Energy"), "οδυσσεασ energy");
+        assert_eq!(fold("ΟΔΥΣ"), "οδυσ");
+        assert!(fold("ΟΔΥΣΣΕΑΣ Energy").contains(&fold("ΟΔΥΣ")));
+        assert_eq!(fold("Οδυσσεύς"), "οδυσσεύσ");
         let null: Option<String> = conn
             .query_row("SELECT eacdesk_fold(NULL)", [], |r| r.get(0))
             .unwrap();

@@ -913,6 +913,37 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_to_version_21_folds_the_final_sigma_of_stored_text() {
+        let (_dir, path, mut conn) = at_version(20);
+        conn.execute_batch(
+            "INSERT INTO eac_search (rowid, text) VALUES (7, 'e-7\nοδυσσεας energy'), (8, 'e-8');
+             INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
+                                  ref_id_folded, label_folded)
+             VALUES ('program', 'ΠΡΑΣΙΝΟΣ', 'Πράσινος', 'p.csv', '2026-01-01T00:00:00Z',
+                     'πρασινος', 'πράσινος');",
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        let found = |pattern: &str| -> Vec<i64> {
+            conn.prepare("SELECT rowid FROM eac_search WHERE text LIKE ?1")
+                .unwrap()
+                .query_map([pattern], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        // The query folds `ΟΔΥΣ` to `οδυσ` now, and the stored name too.
+        assert_eq!(found(&format!("%{}%", crate::fold::fold("ΟΔΥΣ"))), [7]);
+        assert_eq!(found(&format!("%{}%", crate::fold::fold("ΟΔΥΣΣΕΑΣ"))), [7]);
+        let folded: (String, String) = conn
+            .query_row("SELECT ref_id_folded, label_folded FROM refdata", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .unwrap();
+        assert_eq!(folded, ("πρασινοσ".to_owned(), "πράσινοσ".to_owned()));
+    }
+
+    #[test]
     fn upgrading_to_versions_15_and_16_keeps_the_facets_of_the_eacs_that_exist() {
         let (_dir, path, mut conn) = at_version(14);
         conn.execute_batch(

@@ -265,15 +265,24 @@ pub(crate) fn period_bounds(filter: &EacFilter) -> Result<(Option<String>, Optio
         None => None,
     };
     let before = match filter.to.as_deref().filter(|s| !s.is_empty()) {
-        Some(to) => {
-            let next = parse_date(to)?.as_naive().succ_opt().ok_or_else(|| {
-                StoreError::InvalidInput(format!("`{to}` is the last date there is"))
-            })?;
-            Some(day_start(Date::from_naive(next)).to_storage())
-        }
+        Some(to) => Some(day_after_start(parse_date(to)?)),
         None => None,
     };
     Ok((after, before))
+}
+
+/// The storage text of the start of the day after `day`. After
+/// 9999-12-31 (whose next day, in year 10000, has no storage text of the
+/// stored width) it is `9999-12-31T24:00:00.000000000Z`: of the same width
+/// and above every stored time, so "before the day after 9999-12-31"
+/// holds for every EAC, as it should.
+fn day_after_start(day: Date) -> String {
+    match day.as_naive().succ_opt().map(Date::from_naive) {
+        Some(next) if chrono::Datelike::year(&next.as_naive()) <= 9999 => {
+            day_start(next).to_storage()
+        }
+        _ => "9999-12-31T24:00:00.000000000Z".to_owned(),
+    }
 }
 
 fn parse_date(text: &str) -> Result<Date> {
@@ -290,12 +299,10 @@ fn day_start(date: Date) -> Timestamp {
 /// filter's dates use them. `None` for text that is not a date.
 pub(crate) fn day_bound(text: &str, after: bool) -> Option<String> {
     let day = Date::parse(text.trim()).ok()?;
-    let day = if after {
-        Date::from_naive(day.as_naive().succ_opt()?)
-    } else {
-        day
-    };
-    Some(day_start(day).to_storage())
+    Some(match after {
+        true => day_after_start(day),
+        false => day_start(day).to_storage(),
+    })
 }
 
 /// Escapes `%`, `_` and the escape character itself for `LIKE … ESCAPE '\'`.

@@ -1024,6 +1024,15 @@ fn search_ignores_case_beyond_ascii_and_follows_edits() {
         assert_eq!(env.ids(search(query)), ["a"], "{query}");
     }
     assert_eq!(env.ids(search("αθηνα")), ["b"]);
+    // Σ at the end of a word and inside it fold alike (decision 258): the
+    // start of a name typed in capitals finds it.
+    let mut c = eac("c");
+    c.source_name = "ΟΔΥΣΣΕΑΣ Energy".into();
+    env.import_eacs(vec![c]);
+    for query in ["ΟΔΥΣ", "ΟΔΥΣΣ", "οδυσ", "Οδυσσεας", "ΟΔΥΣΣΕΑΣ", "οδυσσεασ"]
+    {
+        assert_eq!(env.ids(search(query)), ["c"], "{query}");
+    }
     // An edit keeps the index folded too.
     env.store
         .set_beneficiaries(
@@ -1034,6 +1043,33 @@ fn search_ignores_case_beyond_ascii_and_follows_edits() {
         )
         .unwrap();
     assert_eq!(env.ids(search("über-7")), ["a"]);
+}
+
+/// The last day there is, as the end of a period filter ("no end"):
+/// every EAC's period overlaps it or earlier days. Its day after (in year
+/// 10000) used to be compared as text that sorts below every stored
+/// time, so nothing matched.
+#[test]
+fn a_period_filter_to_the_last_day_there_is_matches_every_eac() {
+    let env = browse_env();
+    let all = env.ids(EacFilter::default());
+    assert_eq!(all.len(), 4);
+    for (from, to) in [(None, "9999-12-31"), (Some("0001-01-01"), "9999-12-31")] {
+        let filter = EacFilter {
+            from: from.map(str::to_owned),
+            to: Some(to.to_owned()),
+            ..EacFilter::default()
+        };
+        assert_eq!(env.ids(filter.clone()), all, "{filter:?}");
+        assert_eq!(env.store.summary(&filter).unwrap().count, 4, "{filter:?}");
+        // Through the kept counts of one facet too.
+        let wind = EacFilter {
+            technology: Some(TechnologyType::Wind),
+            ..filter
+        };
+        assert_eq!(env.ids(wind.clone()), ["b", "d"]);
+        assert_eq!(env.store.summary(&wind).unwrap().count, 2);
+    }
 }
 
 #[test]
