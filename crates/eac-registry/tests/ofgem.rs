@@ -980,3 +980,39 @@ fn an_output_period_unlike_the_numbers_period_code_is_refused() {
     assert_eq!(e.at, Locator::Line(3));
     assert!(e.message.contains("31/03/2023"), "{}", e.message);
 }
+
+/// The same GeneratorID on two rows with different data was accepted: the
+/// store took the first row's commissioning date for some EACs and the
+/// last one's for others. Refused, naming both lines and what differs; a
+/// row repeated as it is is read once, with a warning.
+#[test]
+fn a_station_listed_twice_with_other_data_is_refused_naming_both_lines() {
+    let text = std::str::from_utf8(SAMPLE_STATIONS).unwrap();
+    let first = text.lines().nth(1).unwrap();
+    let again = format!("{text}{first}\r\n");
+    let s = read_stations_csv(again.as_bytes()).unwrap();
+    let before = read_stations_csv(SAMPLE_STATIONS).unwrap();
+    assert_eq!(s.stations, before.stations);
+    assert_eq!(s.warnings.len(), 1);
+    assert!(
+        s.warnings[0]
+            .message
+            .starts_with("GeneratorID G01013FWEN is listed on line 2 and again here"),
+        "{:?}",
+        s.warnings
+    );
+    let other = format!(
+        "{text}{}\r\n",
+        first.replacen("01/01/2006,01/01/2006", "01/01/2006,01/02/2006", 1)
+    );
+    let e = read_stations_csv(other.as_bytes()).unwrap_err();
+    assert!(matches!(e.at, Locator::Line(n) if n > 20), "{e}");
+    assert!(
+        e.message
+            .starts_with("GeneratorID G01013FWEN is listed on line 2 and again on line")
+            && e.message.contains("other data (CommissionDate)")
+            && e.message.contains("rule 7"),
+        "{}",
+        e.message
+    );
+}

@@ -8,7 +8,7 @@ use super::{
     encoding_warning, header_key, is_index_cell, one_kind_of_line_break, without_trailing_zeros,
 };
 use crate::csv_rows;
-use crate::record::{Locator, ReadError, Statement, Station};
+use crate::record::{Locator, ReadError, Statement, Station, Warning};
 use crate::text::{self, LineIndex, NumberStyle};
 
 /// Columns read into [`Station`]'s own fields.
@@ -110,7 +110,35 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
                 ),
             ));
         }
-        out.stations.push(read_station(at, keys, names, &record)?);
+        let station = read_station(at, keys, names, &record)?;
+        // One station, one row: the store would take the first row's date
+        // for some EACs and the last one's for others.
+        if let Some(before) = out.stations.iter().find(|s| s.asset_id == station.asset_id) {
+            let (first, again) = (&before.at, &station.at);
+            if !same_station(before, &station) {
+                return Err(ReadError::new(
+                    station.at.clone(),
+                    format!(
+                        "GeneratorID {} is listed on {first} and again on {again} with \
+                         other data ({}): a station is one row of the report (rule 7, ids are \
+                         unique), and which row is right cannot be told. Keep one of the two rows \
+                         and import the file again",
+                        station.asset_id,
+                        differences(before, &station).join(", ")
+                    ),
+                ));
+            }
+            out.warnings.push(Warning {
+                at: station.at.clone(),
+                message: format!(
+                    "GeneratorID {} is listed on {first} and again here with the same data; \
+                     it is read once",
+                    station.asset_id
+                ),
+            });
+            continue;
+        }
+        out.stations.push(station);
     }
     if header.is_none() {
         return Err(ReadError::new(
@@ -184,6 +212,43 @@ fn read_station(
         ));
     }
     Ok(station)
+}
+
+/// Whether two rows state the same station (their lines aside).
+fn same_station(a: &Station, b: &Station) -> bool {
+    differences(a, b).is_empty()
+}
+
+/// The names of the columns in which two rows of one station differ.
+fn differences(a: &Station, b: &Station) -> Vec<String> {
+    let mut out = Vec::new();
+    if a.name != b.name {
+        out.push("GeneratorName".to_string());
+    }
+    if a.capacity != b.capacity {
+        out.push("Capacity".to_string());
+    }
+    if a.commissioned != b.commissioned {
+        out.push("CommissionDate".to_string());
+    }
+    let names = a.facts.iter().chain(&b.facts).map(|(name, _)| name);
+    let mut seen: Vec<&String> = Vec::new();
+    for name in names {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        let value = |s: &Station| {
+            s.facts
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+        };
+        if value(a) != value(b) {
+            out.push(name.clone());
+        }
+    }
+    out
 }
 
 /// True when the bytes look like an Ofgem accredited stations report.
