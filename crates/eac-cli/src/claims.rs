@@ -9,15 +9,14 @@ use anyhow::Result;
 use eac_app::{AppError, ClaimInput, ClaimRef};
 
 use crate::args::{ClaimArgs, ClaimsCommand, ConsumptionCommand, FactorCommand};
-use crate::commands::{open, open_read};
+use crate::commands::{open, open_read, write_or_create};
 use crate::render::{Out, Table};
 
 pub fn consumption(db: &Path, action: ConsumptionCommand) -> Result<ExitCode> {
     let mut out = Out::stdout();
     match action {
         ConsumptionCommand::Import { file, json } => {
-            let mut store = open(db)?;
-            let done = eac_app::import_consumption(&mut store, &file)?;
+            let done = write_or_create(db, |store| eac_app::import_consumption(store, &file))?;
             out.committed(format!("imported {} consumption rows", done.rows));
             if json {
                 out.json(&done)?;
@@ -308,8 +307,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             reason,
             json,
         } => {
-            let mut store = open(db)?;
-            let record = eac_app::create_claim(&mut store, &name, &input(&claim), &reason)?;
+            let record = write_or_create(db, |store| {
+                eac_app::create_claim(store, &name, &input(&claim), &reason)
+            })?;
             out.committed(format!("recorded claim {}", record.id));
             if json {
                 out.json(&record)?;
@@ -380,10 +380,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 source,
                 reason,
             } => {
-                let mut store = open(db)?;
-                let f = eac_app::set_factor(
-                    &mut store, &market, &kind, year, &factor, &source, &reason,
-                )?;
+                let f = write_or_create(db, |store| {
+                    eac_app::set_factor(store, &market, &kind, year, &factor, &source, &reason)
+                })?;
                 out.committed("factor set");
                 writeln!(
                     out,

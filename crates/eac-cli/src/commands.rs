@@ -99,11 +99,56 @@ fn needs_no_database(command: &Command) -> bool {
     )
 }
 
-/// Opens the database for a command that writes.
+/// Opens the database for a command that changes what it holds (`delete`,
+/// `set`, `period reopen`, an export's audit record, …). A file that does
+/// not exist is refused, never created: such a command on a mistyped
+/// `--db` used to leave an empty database (and its folders) behind.
 pub(crate) fn open(db: &Path) -> Result<Store, AppError> {
+    if !db.exists() && !eac_app::is_server(db) {
+        return Err(no_database(db));
+    }
     let store = eac_app::open_store(db)?;
     print_warnings(&store);
     Ok(store)
+}
+
+/// The refusal of a command that needs an existing database.
+fn no_database(db: &Path) -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!(
+            "There is no database at {}; nothing was changed and no file was made. Check the path (--db), or import a file to create one (`eacdesk --db {} import FILE`).",
+            db.display(),
+            db.display()
+        ),
+    )
+}
+
+/// Runs `work` on the database at `db` for a command that may start one
+/// (reference data, a mapping, consumption, a claim, a factor, a closed
+/// period): when there is no file yet it is built hidden and put in place
+/// only if `work` succeeds (decision 212), so a failed command leaves no
+/// file.
+pub(crate) fn write_or_create<R>(
+    db: &Path,
+    work: impl FnMut(&mut Store) -> Result<R, AppError>,
+) -> Result<R, AppError> {
+    LoadTarget::load(db, work, |_| true)
+}
+
+/// The folders above `db` that do not exist yet, deepest first: what a
+/// command making the database creates, and removes again when it fails.
+fn missing_folders(db: &Path) -> Vec<PathBuf> {
+    let mut missing = Vec::new();
+    let mut folder = eac_store::atomic::folder_of(db);
+    while std::fs::symlink_metadata(folder).is_err() {
+        missing.push(folder.to_owned());
+        match folder.parent() {
+            Some(up) if !up.as_os_str().is_empty() => folder = up,
+            _ => break,
+        }
+    }
+    missing
 }
 
 /// The database a loading command (`import`, `sample`) writes into: the
@@ -123,6 +168,27 @@ impl LoadTarget {
     fn load<R>(
         db: &Path,
         mut work: impl FnMut(&mut Store) -> Result<R, AppError>,
+        keep: impl Fn(&R) -> bool,
+    ) -> Result<R, AppError> {
+        let made = if eac_app::is_server(db) {
+            Vec::new()
+        } else {
+            missing_folders(db)
+        };
+        let result = LoadTarget::load_into(db, &mut work, keep);
+        if !db.exists() {
+            // Failed, or a dry run: only the folders this command made,
+            // and only while empty.
+            for folder in &made {
+                let _ = std::fs::remove_dir(folder);
+            }
+        }
+        result
+    }
+
+    fn load_into<R>(
+        db: &Path,
+        work: &mut impl FnMut(&mut Store) -> Result<R, AppError>,
         keep: impl Fn(&R) -> bool,
     ) -> Result<R, AppError> {
         loop {
@@ -1006,8 +1072,9 @@ fn warn_unknown(store: &Store, to: &BeneficiaryAssignment) -> Result<()> {
 
 fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let mut store = open(db)?;
-    let reports = eac_app::import_refdata(&mut store, files, &eac_app::NoProgress)?;
+    let reports = write_or_create(db, |store| {
+        eac_app::import_refdata(store, files, &eac_app::NoProgress)
+    })?;
     out.committed("the reference data was imported");
     if json {
         out.json(&reports)?;
@@ -1182,6 +1249,11 @@ fn refdata_ls(
 
 fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
+    // What was typed is checked before the database is looked for.
+    eac_store::parse_emission_factor("The direct emission factor", &a.direct)
+        .and_then(|_| eac_store::parse_emission_factor("The LCA emission factor", &a.lca))
+        .and_then(|_| eac_store::Reason::new(&a.reason))
+        .map_err(AppError::from)?;
     let mut store = open(db)?;
     let record = eac_app::set_emissions(
         &mut store,
@@ -1355,8 +1427,9 @@ fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
             reason,
             json,
         } => {
-            let mut store = open(db)?;
-            let p = eac_app::close_period(&mut store, &from, &to, &reason)?;
+            let p = write_or_create(db, |store| {
+                eac_app::close_period(store, &from, &to, &reason)
+            })?;
             if json {
                 out.json(&p)?;
             } else {
@@ -2230,10 +2303,11 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
     match action {
         MappingCommand::Save { name, file } => {
             let text = std::fs::read_to_string(&file).map_err(|e| AppError::io(&file, &e))?;
-            let mut store = open(db)?;
-            eac_app::save_mapping(&mut store, &name, &text).map_err(|e| {
-                let message = format!("{}: {}", file.display(), e.message);
-                e.with_message(message)
+            write_or_create(db, |store| {
+                eac_app::save_mapping(store, &name, &text).map_err(|e| {
+                    let message = format!("{}: {}", file.display(), e.message);
+                    e.with_message(message)
+                })
             })?;
             out.committed(format!("the mapping `{}` was saved", name.trim()));
             writeln!(
@@ -2276,6 +2350,15 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
         }
         MappingCommand::Rm { name } => {
             let mut store = open(db)?;
+            // Looked for first: removing no row still commits, and a
+            // file in rollback-journal mode would switch to write-ahead
+            // logging for nothing (decision 55).
+            if !eac_app::mappings(&store)?.iter().any(|m| m.name == name) {
+                return Err(AppError::invalid_input(format!(
+                    "there is no saved mapping `{name}`; nothing was changed. List the saved ones with `eacdesk mapping ls`."
+                ))
+                .into());
+            }
             eac_app::delete_mapping(&mut store, &name)?;
             out.committed(format!("the mapping `{name}` was removed"));
             writeln!(out, "Removed the mapping `{name}`.")?;

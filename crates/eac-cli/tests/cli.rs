@@ -160,6 +160,100 @@ fn hidden_new_databases(dir: &Path) -> Vec<String> {
 }
 
 #[test]
+fn a_failed_command_on_a_missing_database_makes_no_file_nor_folder() {
+    let desk = Desk::new();
+    std::fs::write(desk.path("bad.json"), "{}").unwrap();
+    let db = "deep/a/b/c/x.db";
+    let before = entries(desk.dir.path());
+    let refused = [
+        "delete X --reason x",
+        "set X retired=2020-01-01 --reason x",
+        "set-emissions X --direct 1 --lca 1 --reason x",
+        "beneficiaries set --all-matching --type general --reason x --yes",
+        "verify --all-matching --reason x",
+        "period reopen 1 --reason x",
+        "undo-import 1 --reason x --yes",
+        "mapping rm nope",
+        "export --profile p1 --out out.json",
+        "consumption delete --beneficiary-type general --beneficiary X --reason x",
+        "claims delete 1 --reason x",
+    ];
+    for args in refused {
+        desk.bare()
+            .args(["--db", db])
+            .args(args.split(' '))
+            .assert()
+            .code(2)
+            .stderr(contains(format!("There is no database at {db}")));
+        assert_eq!(entries(desk.dir.path()), before, "{args}");
+    }
+    // Commands that may start a database: none when they fail, nor when
+    // only a dry run.
+    let failed = [
+        "refdata import bad.json",
+        "mapping save m bad.json",
+        "consumption import bad.json",
+        "period close --from 2021-01-01 --to 2020-01-01 --reason x",
+    ];
+    let dry_run = format!("import --dry-run {}", example("good-p1-mixed-order.json"));
+    for args in failed.iter().copied().chain([dry_run.as_str()]) {
+        let out = desk
+            .bare()
+            .args(["--db", db])
+            .args(args.split(' '))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.success(), args.contains("--dry-run"), "{args}");
+        assert_eq!(entries(desk.dir.path()), before, "{args}");
+    }
+    // One that succeeds makes the database and its folders.
+    desk.bare()
+        .args(["--db", db])
+        .args("period close --from 2020-01-01 --to 2020-12-31 --reason x".split(' '))
+        .assert()
+        .success();
+    assert!(desk.path(db).is_file());
+}
+
+#[test]
+fn a_failed_command_leaves_a_rollback_journal_database_byte_identical() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "5"])
+        .assert()
+        .success();
+    let db = desk.path("desk.sqlite");
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "journal_mode", "DELETE")
+        .unwrap();
+    std::fs::write(desk.path("bad.json"), "{}").unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let names = entries(desk.dir.path());
+    for args in [
+        "mapping rm nope",
+        "delete X --reason x",
+        "set X retired=2020-01-01 --reason x",
+        "set-emissions X --direct 1 --lca 1 --reason x",
+        "beneficiaries set X --type general --reason x",
+        "period reopen 9 --reason x",
+        "undo-import 9 --reason x --yes",
+        "refdata import bad.json",
+        "mapping save m bad.json",
+        "claims delete 9 --reason x",
+        "import bad.json",
+    ] {
+        let out = desk.eacdesk().args(args.split(' ')).output().unwrap();
+        assert!(!out.status.success(), "{args}");
+        assert!(
+            std::fs::read(&db).unwrap() == before,
+            "{args} changed the file"
+        );
+        assert_eq!(entries(desk.dir.path()), names, "{args}");
+    }
+}
+
+#[test]
 fn an_import_into_a_new_file_leaves_the_whole_database_or_no_file() {
     let desk = Desk::new();
     let db = desk.path("desk.sqlite");

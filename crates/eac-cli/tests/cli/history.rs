@@ -281,7 +281,22 @@ fn processes_opening_a_new_database_together_all_succeed() {
                 match i % 3 {
                     0 => cmd.args(["import", &file]),
                     1 => cmd.arg("ls"),
-                    _ => cmd.args(["verify", "--all-matching"]),
+                    // A writer that may start the database (`verify`
+                    // needs one that exists).
+                    _ => cmd
+                        .args(["claims", "factor", "set", "--market", "DK1"])
+                        .args([
+                            "--kind",
+                            "residual_mix",
+                            "--year",
+                            "2024",
+                            "--factor",
+                            "0.4",
+                            "--source",
+                            "AIB",
+                            "--reason",
+                            "race",
+                        ]),
                 };
                 cmd.spawn().unwrap()
             })
