@@ -1004,47 +1004,62 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
 
     eac_app::check_assignment(&to, &a.reason)?;
     let filter: EacFilter = a.filter.to_filter();
-    let matching = eac_app::browse_summary(&store, &filter)?.count;
     let target = render::assignment(to.beneficiary_type, &to.beneficiaries);
+    if a.dry_run {
+        // The change itself, rolled back: the same count and the same
+        // refusal (a closed period, a recorded claim) as the real run
+        // (decision 105: dry runs say the same).
+        let bar = Bar::new(Units::Eacs);
+        let plan = eac_app::bulk_set_beneficiaries_dry_run(&mut store, &filter, &to, &bar)?;
+        bar.finish();
+        if a.json {
+            out.json(&BulkResult {
+                matching: plan.matching,
+                changed: plan.changed,
+                dry_run: true,
+            })?;
+        } else {
+            writeln!(
+                out,
+                "{} match{}; {} would be set to {target} ({} already {} these beneficiaries). Nothing was changed (--dry-run).",
+                count(plan.matching, "EAC"),
+                if plan.matching == 1 { "es" } else { "" },
+                plan.changed,
+                plan.matching - plan.changed,
+                if plan.matching - plan.changed == 1 { "has" } else { "have" }
+            )?;
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let matching = eac_app::browse_summary(&store, &filter)?.count;
     if !a.json {
         writeln!(
             out,
-            "{} match{}; {} {target}.",
+            "{} match{}; setting them to {target}.",
             count(matching, "EAC"),
             if matching == 1 { "es" } else { "" },
-            if a.dry_run {
-                "they would be set to"
-            } else {
-                "setting them to"
-            }
         )?;
     }
-    let (matching, changed) = if a.dry_run {
-        (matching, 0)
-    } else {
-        // As `set`, `delete` and `undo-import`: more than one EAC only
-        // with --yes.
-        confirmed(matching, a.yes, "change the beneficiaries of")?;
-        let bar = Bar::new(Units::Eacs);
-        let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
-        bar.finish();
-        out.committed(format!(
-            "the beneficiaries of {} were changed",
-            count(report.changed, "EAC")
-        ));
-        warn_unknown(&store, &to)?;
-        // As the change found them: on a server another desk may have
-        // added or removed some since they were counted above.
-        (report.matching, report.changed)
-    };
+    // As `set`, `delete` and `undo-import`: more than one EAC only
+    // with --yes.
+    confirmed(matching, a.yes, "change the beneficiaries of")?;
+    let bar = Bar::new(Units::Eacs);
+    let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
+    bar.finish();
+    out.committed(format!(
+        "the beneficiaries of {} were changed",
+        count(report.changed, "EAC")
+    ));
+    warn_unknown(&store, &to)?;
+    // As the change found them: on a server another desk may have
+    // added or removed some since they were counted above.
+    let (matching, changed) = (report.matching, report.changed);
     if a.json {
         out.json(&BulkResult {
             matching,
             changed,
-            dry_run: a.dry_run,
+            dry_run: false,
         })?;
-    } else if a.dry_run {
-        writeln!(out, "Nothing was changed (--dry-run).")?;
     } else {
         writeln!(
             out,

@@ -415,6 +415,42 @@ fn a_closed_period_refuses_edits_until_reopened_and_both_are_audited() {
         .args(["set", "e-01", "destination_name=Other", "--reason", "x"])
         .assert()
         .code(1);
+    // The dry run of a bulk change says the same (decision 105), and
+    // writes nothing either.
+    let bulk = [
+        "beneficiaries",
+        "set",
+        "--all-matching",
+        "--type",
+        "general",
+        "--reason",
+        "x",
+        "--dry-run",
+    ];
+    for json in [false, true] {
+        let refused = desk
+            .eacdesk()
+            .args(bulk)
+            .args(json.then_some("--json"))
+            .assert()
+            .code(1);
+        let out = refused.get_output();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("e-01"), "{stderr}");
+        assert!(stderr.contains("eacdesk period reopen"), "{stderr}");
+        assert!(!String::from_utf8_lossy(&out.stdout).contains("would be set"));
+    }
+    desk.eacdesk()
+        .args([
+            "set",
+            "--all-matching",
+            "destination_name=Other",
+            "--reason",
+            "x",
+        ])
+        .args(["--dry-run"])
+        .assert()
+        .code(1);
     assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
     let periods = desk.json(&["period", "ls"]);
     assert_eq!(periods[0]["reason"], "2024 filed with the regulator");
@@ -434,6 +470,20 @@ fn a_closed_period_refuses_edits_until_reopened_and_both_are_audited() {
         // Nothing is frozen by it any more.
         .stdout(contains("inside, no longer frozen by it)."))
         .stdout(contains(" frozen)").not());
+    let plan = desk.json(&bulk);
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(
+        (&plan["matching"], &plan["changed"]),
+        (&7.into(), &6.into())
+    );
+    desk.eacdesk()
+        .args(bulk)
+        .assert()
+        .success()
+        .stdout(contains(
+            "7 EACs match; 6 would be set to general (1 already has",
+        ))
+        .stdout(contains("Nothing was changed (--dry-run)."));
     desk.eacdesk()
         .args([
             "beneficiaries",
