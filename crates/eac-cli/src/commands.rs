@@ -1149,6 +1149,15 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
         (false, false) => eac_app::copy_file(Path::new(&from), Path::new(&a.to), &mut heard)?,
     };
     let mut out = Out::stdout();
+    // Said on stderr if stdout fails (decision 36): the copy is made.
+    out.committed(format!(
+        "the copy into {} was made",
+        if is_server_address(&a.to) {
+            format!("{} on the server", report.database)
+        } else {
+            a.to.clone()
+        }
+    ));
     if a.json {
         out.json(&report)?;
     } else {
@@ -1178,6 +1187,10 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
 fn server_init(url: &str, json: bool) -> Result<ExitCode> {
     let report = eac_app::server_init(url)?;
     let mut out = Out::stdout();
+    out.committed(format!(
+        "the database {} on the server was set up",
+        report.database
+    ));
     if json {
         out.json(&report)?;
         return Ok(ExitCode::SUCCESS);
@@ -1445,10 +1458,10 @@ fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
             let p = write_or_create(db, |store| {
                 eac_app::close_period(store, &from, &to, &reason)
             })?;
+            out.committed(format!("closed {}", describe(&p)));
             if json {
                 out.json(&p)?;
             } else {
-                out.committed(format!("closed {}", describe(&p)));
                 writeln!(out, "Closed {}.", describe(&p))?;
                 writeln!(
                     out,
@@ -1460,10 +1473,10 @@ fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
         PeriodCommand::Reopen { id, reason, json } => {
             let mut store = open(db)?;
             let p = eac_app::reopen_period(&mut store, id, &reason)?;
+            out.committed(format!("reopened {}", describe(&p)));
             if json {
                 out.json(&p)?;
             } else {
-                out.committed(format!("reopened {}", describe(&p)));
                 writeln!(out, "Reopened {}.", describe(&p))?;
             }
         }

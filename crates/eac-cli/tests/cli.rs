@@ -1354,6 +1354,49 @@ fn an_import_whose_report_cannot_be_printed_says_it_was_committed() {
     assert_eq!(desk.count(), 9);
 }
 
+#[test]
+fn a_copy_or_period_whose_report_cannot_be_printed_says_it_was_saved() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for (args, said) in [
+        (
+            &["copy", "--to", "wc.db", "--json"][..],
+            "the copy into wc.db was made",
+        ),
+        (&["copy", "--to", "wc2.db"], "the copy into wc2.db was made"),
+        (
+            &[
+                "period",
+                "close",
+                "--from",
+                "2019-01-01",
+                "--to",
+                "2019-12-31",
+                "--reason",
+                "x",
+                "--json",
+            ],
+            "closed period 1",
+        ),
+        (
+            &["period", "reopen", "1", "--reason", "x", "--json"],
+            "reopened period 1",
+        ),
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = desk.process().args(args).stdout(writer).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+        assert!(
+            stderr.lines().last().is_some_and(|l| l.starts_with(said))
+                && stderr.ends_with("; the report could not be printed: the output was closed\n"),
+            "{args:?}: {stderr}"
+        );
+    }
+    assert!(desk.path("wc.db").is_file());
+}
+
 /// The two commands that read a file: they must agree.
 const CHECKING: [&[&str]; 2] = [&["import"], &["validate", "--profile", "p1"]];
 
