@@ -1098,7 +1098,7 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
             let counts: Vec<String> = r
                 .counts
                 .iter()
-                .map(|c| format!("{} {}", c.count, c.beneficiary_type.as_str()))
+                .map(|c| count(c.count, c.beneficiary_type.as_str()))
                 .collect();
             writeln!(
                 out,
@@ -1144,9 +1144,15 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
                 &eac_app::NoProgress,
             )?
         }
-        (true, false) => eac_app::copy_from_server(&from, Path::new(&a.to), &mut heard)?,
+        (true, false) => {
+            refuse_missing_folder(Path::new(&a.to))?;
+            eac_app::copy_from_server(&from, Path::new(&a.to), &mut heard)?
+        }
         (true, true) => eac_app::copy_between_servers(&from, &a.to, &mut heard)?,
-        (false, false) => eac_app::copy_file(Path::new(&from), Path::new(&a.to), &mut heard)?,
+        (false, false) => {
+            refuse_missing_folder(Path::new(&a.to))?;
+            eac_app::copy_file(Path::new(&from), Path::new(&a.to), &mut heard)?
+        }
     };
     let mut out = Out::stdout();
     // Said on stderr if stdout fails (decision 36): the copy is made.
@@ -1182,6 +1188,23 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A copy's destination file whose folder does not exist, said of that
+/// folder (not of the hidden file the copy is first written to).
+fn refuse_missing_folder(dest: &Path) -> Result<(), AppError> {
+    let folder = eac_store::atomic::folder_of(dest);
+    if folder.is_dir() {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::Io,
+        format!(
+            "Could not write {}: the folder {} does not exist. Nothing was written; create the folder first, or choose another file name.",
+            dest.display(),
+            folder.display()
+        ),
+    ))
 }
 
 fn server_init(url: &str, json: bool) -> Result<ExitCode> {
@@ -2303,11 +2326,12 @@ fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
         for (i, f) in report.findings.iter().enumerate() {
             writeln!(
                 out,
-                "{}. {} in {}: {} certificates shared",
+                "{}. {} in {}: {} certificate{} shared",
                 i + 1,
                 finding_kind(f.kind),
                 f.registry,
-                f.shared
+                f.shared,
+                if f.shared == "1" { "" } else { "s" }
             )?;
             writeln!(out, "   {}", side(&f.a))?;
             writeln!(out, "   {}", side(&f.b))?;
@@ -2330,6 +2354,7 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
     let mut out = Out::stdout();
     match action {
         MappingCommand::Save { name, file } => {
+            check_mapping_name(&name)?;
             let text = std::fs::read_to_string(&file).map_err(|e| AppError::io(&file, &e))?;
             write_or_create(db, |store| {
                 eac_app::save_mapping(store, &name, &text).map_err(|e| {
@@ -2414,6 +2439,24 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses a mapping name that is blank or holds a control character (an
+/// escape, a newline): it could not be typed back in `import --mapping
+/// NAME`. Said of the name, before the mapping file is read.
+fn check_mapping_name(name: &str) -> Result<(), AppError> {
+    if name.trim().is_empty() {
+        return Err(AppError::invalid_input(
+            "the mapping name is empty; nothing was saved. Give it a name, e.g. `eacdesk mapping save wregis-2024 FILE.json`.",
+        ));
+    }
+    if name.chars().any(char::is_control) {
+        return Err(AppError::invalid_input(format!(
+            "the mapping name `{}` holds a control character; nothing was saved. Use letters, digits, spaces and punctuation only.",
+            name.escape_debug()
+        )));
+    }
+    Ok(())
 }
 
 /// The JSON text of the saved mapping `name`.

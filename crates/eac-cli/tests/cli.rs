@@ -1397,6 +1397,53 @@ fn a_copy_or_period_whose_report_cannot_be_printed_says_it_was_saved() {
     assert!(desk.path("wc.db").is_file());
 }
 
+#[test]
+fn messages_name_what_is_wrong_in_plain_words() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    std::fs::write(desk.path("m.json"), "{}").unwrap();
+    // The empty name is said of the name, not of the mapping file.
+    desk.eacdesk()
+        .args(["mapping", "save", "", "m.json"])
+        .assert()
+        .code(2)
+        .stderr(contains("the mapping name is empty; nothing was saved"))
+        .stderr(contains("m.json").not());
+    // A name with a control character could not be typed back.
+    desk.eacdesk()
+        .args(["mapping", "save", "a\u{1b}b", "m.json"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "the mapping name `a\\u{1b}b` holds a control character; nothing was saved",
+        ));
+    // A copy into a missing folder names the folder, not its hidden file.
+    desk.eacdesk()
+        .args(["copy", "--to", "nodir/x.db"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "Could not write nodir/x.db: the folder nodir does not exist",
+        ))
+        .stderr(contains(".eacdesk-").not());
+    assert!(!desk.path("nodir").exists());
+    // Counts agree with their nouns.
+    std::fs::write(
+        desk.path("programs.json"),
+        serde_json::json!({"programs": [
+            {"program_number": "P1", "name": "one"},
+            {"program_number": "P2", "name": "two"}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["refdata", "import", "programs.json"])
+        .assert()
+        .success()
+        .stdout(contains("2 programs"));
+}
+
 /// The two commands that read a file: they must agree.
 const CHECKING: [&[&str]; 2] = [&["import"], &["validate", "--profile", "p1"]];
 
