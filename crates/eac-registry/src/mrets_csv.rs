@@ -33,8 +33,10 @@ use crate::csv_rows::{self, Row};
 use crate::record::{Claim, Device, Locator, RangeRecord, ReadError, Statement, Status, Warning};
 use crate::text::{self, DateOrder, NumberStyle};
 
-const REGISTRY: &str = "mrets";
-const SOURCE: &str = "M-RETS";
+// The same registry key and issuing body as the retirement confirmation
+// PDF (`mrets_pdf`), so `--source mrets` finds the ranges of both and a
+// range stated by both keeps its source.
+use crate::mrets_pdf::{REGISTRY, SOURCE_ID, SOURCE_NAME};
 
 /// M-RETS fuel types → CDS technology types. A fuel type not listed here
 /// leaves `technology_type` empty for the user to complete.
@@ -501,8 +503,8 @@ fn read_row(
         statement.ranges.push(RangeRecord {
             at: at.clone(),
             registry: REGISTRY.into(),
-            source_id: SOURCE.into(),
-            source_name: SOURCE.into(),
+            source_id: SOURCE_ID.into(),
+            source_name: SOURCE_NAME.into(),
             first,
             last,
             series,

@@ -625,7 +625,7 @@ fn incomplete_eacs_block_the_export_until_set_completes_them_then_it_validates()
         "--all-matching",
         "--incomplete",
         "--source",
-        "M-RETS",
+        "mrets",
         "destination_id=ORG-1",
         "destination_name=Acme Ltd",
         "asset_origination=region",

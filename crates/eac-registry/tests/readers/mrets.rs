@@ -24,7 +24,13 @@ fn certificates_download_becomes_one_range_per_serial_number() {
             a.source_id.as_str(),
             a.source_name.as_str()
         ),
-        ("mrets", "M-RETS", "M-RETS")
+        ("mrets", "mrets", "M-RETS"),
+        "the PDF reader's registry and source: one issuing body"
+    );
+    let pdf = eac_registry::mrets_pdf::SOURCE_ID;
+    assert_eq!(
+        (a.registry.as_str(), a.source_id.as_str()),
+        (eac_registry::mrets_pdf::REGISTRY, pdf)
     );
     assert_eq!(
         summary(a),
