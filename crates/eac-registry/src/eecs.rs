@@ -521,11 +521,18 @@ fn devices(lines: &[Line<'_>], layout: Layout) -> Vec<DeviceInfo> {
                 None => d.country = Some(v),
             },
             "Domain of Production Device" => d.country = Some(v),
-            "Installed Capacity, MW" => {
-                d.capacity = text::parse_number(&v, NumberStyle::DecimalComma)
-                    .map(|n| format!("{} MW", n.as_str()))
-            }
-            "Date of Commisioning" | "Date of Commissioning" => d.commissioned = text::date_iso(&v),
+            // A value that does not read as a number or a day is kept as
+            // printed (a fact beside the EAC), never dropped.
+            "Installed Capacity, MW" => match text::parse_number(&v, NumberStyle::DecimalComma) {
+                Some(n) => d.capacity = Some(format!("{} MW", n.as_str())),
+                None if printed(&v) => d.facts.push(("device_capacity_as_printed".into(), v)),
+                None => {}
+            },
+            "Date of Commisioning" | "Date of Commissioning" => match text::date_iso(&v) {
+                Some(day) => d.commissioned = Some(day),
+                None if printed(&v) => d.facts.push(("device_commissioned_as_printed".into(), v)),
+                None => {}
+            },
             "Technology" => d.technology = Some(v),
             "Fuel" => d.fuel = Some(v),
             "Volume cancelled (sum)" => {
@@ -1027,4 +1034,50 @@ fn check_totals(header: &Header, devices: &[DeviceInfo], st: &Statement) -> Resu
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A device's capacity or commissioning date that does not read as a
+    /// number or a day is kept as printed, never dropped.
+    #[test]
+    fn an_unreadable_capacity_or_commissioning_date_is_kept_as_printed() {
+        let page = "List of production devices included in cancellation\n\
+                    Production Device Name Fjord Hydro\n\
+                    Installed Capacity, MW about ten\n\
+                    Date of Commissioning spring 1999\n\
+                    Certificate Bundles cancelled\n"
+            .to_owned();
+        let pages = [page];
+        let found = devices(&pdf::lines(&pages), Layout::Necs);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let d = &found[0];
+        assert_eq!((d.capacity.as_deref(), d.commissioned), (None, None));
+        assert!(d
+            .facts
+            .contains(&("device_capacity_as_printed".into(), "about ten".into())));
+        assert!(d.facts.contains(&(
+            "device_commissioned_as_printed".into(),
+            "spring 1999".into()
+        )));
+        // Readable ones are read as before.
+        let page = page_with("12,5", "2001-06-30");
+        let pages = [page];
+        let d = &devices(&pdf::lines(&pages), Layout::Necs)[0];
+        assert_eq!(d.capacity.as_deref(), Some("12.5 MW"));
+        assert!(d.commissioned.is_some());
+        assert!(d.facts.is_empty(), "{:?}", d.facts);
+    }
+
+    fn page_with(capacity: &str, commissioned: &str) -> String {
+        format!(
+            "List of production devices included in cancellation\n\
+             Production Device Name Fjord Hydro\n\
+             Installed Capacity, MW {capacity}\n\
+             Date of Commissioning {commissioned}\n\
+             Certificate Bundles cancelled\n"
+        )
+    }
 }
