@@ -286,9 +286,7 @@ impl From<StoreError> for AppError {
             ),
             StoreError::Io { path, source } => return AppError::io(&path, &source),
             StoreError::Sqlite(e) => (
-                format!(
-                    "The database could not be read or written ({e}). If another program is writing to it, wait and try again; if the file is damaged, restore it from a backup."
-                ),
+                sqlite_message(e.sqlite_error().map(|f| f.extended_code & 0xff), &e),
                 ErrorDetails::default(),
             ),
             StoreError::Server { message } => (
@@ -346,6 +344,27 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// SQLite's failure in plain words: a read-only file or folder and a file
+/// that is not a database are not damage, so they never advise a backup.
+fn sqlite_message(code: Option<i32>, e: &dyn std::fmt::Display) -> String {
+    // `code`: SQLite's primary result code; SQLITE_READONLY,
+    // SQLITE_CANTOPEN, SQLITE_NOTADB.
+    match code {
+        Some(8) => format!(
+            "The database cannot be written: the file or its folder is read-only here (file permissions, or read-only media) ({e}). Nothing was changed. Ask for write access, or copy the database (with any -wal file beside it) to a folder you can write to and work on the copy."
+        ),
+        Some(14) => format!(
+            "The database file could not be opened ({e}): it or its folder cannot be accessed (permissions), or it is not a regular file. Check the path and your access to it."
+        ),
+        Some(26) => format!(
+            "The file is not an EAC Desk database: it is not a SQLite file ({e}). Check the path."
+        ),
+        _ => format!(
+            "The database could not be read or written ({e}). If another program is writing to it, wait and try again; if the file is damaged, restore it from a backup."
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -379,6 +398,22 @@ mod tests {
         let e = AppError::from(StoreError::Sqlite(other));
         assert!(e.details.busy.is_none());
         assert!(e.message.contains("backup"), "{}", e.message);
+    }
+
+    #[test]
+    fn a_read_only_database_or_a_file_that_is_none_is_not_called_damaged() {
+        // SQLITE_READONLY (8), SQLITE_CANTOPEN (14), SQLITE_NOTADB (26).
+        for (code, said) in [
+            (8, "read-only here (file permissions, or read-only media)"),
+            (14, "could not be opened"),
+            (26, "not an EAC Desk database"),
+        ] {
+            let failed = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
+            let e = AppError::from(StoreError::Sqlite(failed));
+            assert_eq!(e.code, "database");
+            assert!(e.message.contains(said), "{}", e.message);
+            assert!(!e.message.contains("backup"), "{}", e.message);
+        }
     }
 
     #[test]

@@ -107,9 +107,76 @@ pub(crate) fn open(db: &Path) -> Result<Store, AppError> {
     if !db.exists() && !eac_app::is_server(db) {
         return Err(no_database(db));
     }
-    let store = eac_app::open_store(db)?;
+    refuse_unusable_database(db, true)?;
+    let store = eac_app::open_store(db).map_err(|e| naming(db, e))?;
     print_warnings(&store);
     Ok(store)
+}
+
+/// Refuses a `--db` that is not a regular file (a folder, a device such
+/// as /dev/null, a named pipe), and for a command that writes a database
+/// this process may not write (the file or its folder read-only, or
+/// read-only media), naming the file and what to do, before SQLite is
+/// asked (its words named no file and advised restoring a backup).
+fn refuse_unusable_database(db: &Path, writing: bool) -> Result<(), AppError> {
+    if eac_app::is_server(db) {
+        return Ok(());
+    }
+    let Ok(meta) = std::fs::metadata(db) else {
+        return Ok(());
+    };
+    let kind = meta.file_type();
+    if !kind.is_file() {
+        let what = if kind.is_dir() {
+            "a folder"
+        } else {
+            special_kind(&kind)
+        };
+        return Err(AppError::invalid_input(format!(
+            "{} is {what}, not a database file; nothing was read or changed. Name the database file with --db FILE.",
+            db.display()
+        )));
+    }
+    if writing && !eac_store::atomic::database_writable(db) {
+        let folder = eac_store::atomic::folder_of(db);
+        return Err(AppError::new(
+            ErrorCode::Database,
+            format!(
+                "{} cannot be written: the file or its folder {} is read-only for you (file permissions, or read-only media). Nothing was changed. Ask for write access, or copy the database (with any -wal file beside it) to a folder you can write to and work on the copy.",
+                db.display(),
+                folder.display()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// A device, a named pipe or a socket, in plain words.
+fn special_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    let _ = kind;
+    "not a regular file"
+}
+
+/// A SQLite failure at open, said of the file (SQLite's words name none).
+fn naming(db: &Path, e: AppError) -> AppError {
+    if e.code == ErrorCode::Database && e.details.path.is_none() && e.details.busy.is_none() {
+        let message = format!("{}: {}", db.display(), e.message);
+        return e.with_message(message);
+    }
+    e
 }
 
 /// The refusal of a command that needs an existing database.
@@ -219,7 +286,16 @@ impl LoadTarget {
 
 /// Opens the database for a command that only reads: the file is left as it is.
 pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
-    let store = eac_app::open_store_read(db)?;
+    refuse_unusable_database(db, false)?;
+    // A database this process may not write (a read-only folder or disk)
+    // is read as it stands, SQLite's read-only mode.
+    let read_only =
+        !eac_app::is_server(db) && db.is_file() && !eac_store::atomic::database_writable(db);
+    let store = if read_only {
+        Store::open_read_only(db).map_err(|e| naming(db, e.into()))?
+    } else {
+        eac_app::open_store_read(db).map_err(|e| naming(db, e))?
+    };
     print_warnings(&store);
     Ok(store)
 }

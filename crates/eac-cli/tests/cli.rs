@@ -1444,6 +1444,120 @@ fn messages_name_what_is_wrong_in_plain_words() {
         .stdout(contains("2 programs"));
 }
 
+/// `eacdesk` as a user who may not write what root made: as root (CI),
+/// through `setpriv` as nobody (root ignores permissions); `None` when
+/// that is not possible here.
+fn as_nobody(desk: &Desk) -> Option<std::process::Command> {
+    let bin = env!("CARGO_BIN_EXE_eacdesk");
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let mut cmd = if root {
+        let mut cmd = std::process::Command::new("setpriv");
+        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        cmd
+    } else {
+        std::process::Command::new(bin)
+    };
+    cmd.env_remove("EACDESK_DB")
+        .env("EACDESK_CONFIG_DIR", desk.path("config"))
+        .current_dir(desk.dir.path());
+    let works = root.then(|| {
+        std::process::Command::new("setpriv")
+            .args([
+                "--reuid=65534",
+                "--regid=65534",
+                "--clear-groups",
+                bin,
+                "formats",
+            ])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    (works != Some(false)).then_some(cmd)
+}
+
+#[test]
+fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = Desk::new();
+    let folder = desk.path("ro");
+    std::fs::create_dir(&folder).unwrap();
+    desk.bare()
+        .args(["--db", "ro/x.db", "sample", "--eacs", "5"])
+        .assert()
+        .success();
+    let set_mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    set_mode(desk.dir.path(), 0o755);
+    set_mode(&folder, 0o555);
+    let Some(_) = as_nobody(&desk) else {
+        set_mode(&folder, 0o755);
+        eprintln!("skipped: cannot run as a user without write access here");
+        return;
+    };
+    let run = |args: &str| {
+        let out = as_nobody(&desk)
+            .unwrap()
+            .args(["--db", "ro/x.db"])
+            .args(args.split(' '))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let before = outputs::tree(&folder);
+    for args in [
+        "ls --json",
+        "audit",
+        "audit verify",
+        "check",
+        "summary",
+        "imports",
+    ] {
+        let (code, stdout, stderr) = run(args);
+        assert_eq!(code, Some(0), "{args}: {stderr}");
+        assert!(stderr.contains("ro/x.db is read-only here"), "{stderr}");
+        if args == "ls --json" {
+            let listing: Value = serde_json::from_str(&stdout).unwrap();
+            assert_eq!(listing["summary"]["count"], 5);
+        }
+    }
+    for args in [
+        "delete X --reason x",
+        "period close --from 2020-01-01 --to 2020-12-31 --reason x",
+    ] {
+        let (code, _, stderr) = run(args);
+        assert_eq!(code, Some(2), "{args}: {stderr}");
+        assert!(
+            stderr.contains("ro/x.db cannot be written: the file or its folder ro is read-only"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("backup"), "{stderr}");
+    }
+    assert_eq!(outputs::tree(&folder), before, "nothing made or changed there");
+    set_mode(&folder, 0o755);
+    // A device, a pipe or a folder is named as such.
+    for (db, what) in [
+        ("/dev/null", "/dev/null is a device, not a database file"),
+        ("ro", "ro is a folder, not a database file"),
+    ] {
+        for args in [&["ls"][..], &["delete", "X", "--reason", "x"]] {
+            desk.bare()
+                .args(["--db", db])
+                .args(args)
+                .assert()
+                .code(2)
+                .stderr(contains(what));
+        }
+    }
+}
+
 /// The two commands that read a file: they must agree.
 const CHECKING: [&[&str]; 2] = [&["import"], &["validate", "--profile", "p1"]];
 

@@ -365,6 +365,25 @@ fn refuse_sqlite_file(dest: &Path) -> Result<()> {
     )))
 }
 
+/// Whether this process may write the existing database file `database`
+/// and its folder (where SQLite makes its `-wal`, `-shm` and `-journal`
+/// files): `false` for a file or folder without write permission, or on
+/// read-only media. Asked of the system (`access`), so nothing is made or
+/// opened for writing; as root only read-only media say no.
+pub fn database_writable(database: &Path) -> bool {
+    writable(database) && writable(folder_of(database))
+}
+
+#[cfg(target_os = "linux")]
+fn writable(path: &Path) -> bool {
+    rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
+}
+
+#[cfg(not(target_os = "linux"))]
+fn writable(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
+}
+
 /// The signed manifest of an evidence pack and its signature (written by
 /// the app's pack module, which names them the same): a folder holding
 /// both as files is taken for a pack. Recognised by name only, so that no

@@ -912,6 +912,108 @@ impl From<postgres::Error> for StoreError {
     }
 }
 
+impl crate::Store {
+    /// Opens an existing SQLite database that this process may not write
+    /// (the file or its folder read-only: permissions, read-only media)
+    /// for reading only, as SQLite's `mode=ro`: an auditor reads a
+    /// database on a read-only disk. Not `immutable=1`: that ignores the
+    /// write-ahead log (committed changes still in a `-wal` would not be
+    /// seen) and another process writing meanwhile would be read torn;
+    /// `mode=ro` still takes SQLite's locks and reads the log, and where
+    /// it cannot (a `-wal` without its `-shm` in a folder that cannot be
+    /// written) SQLite refuses. Nothing is upgraded: an older schema is
+    /// refused, naming the file and what to do; missing audit triggers
+    /// are only reported. Any write through this store fails as
+    /// read-only.
+    pub fn open_read_only(path: &std::path::Path) -> Result<crate::Store> {
+        let mut immutable = false;
+        let conn = match read_only_connection(path, false) {
+            Ok(conn) => conn,
+            // SQLite reads a WAL database read-only only through its
+            // `-shm`, which it cannot make in a folder it cannot write.
+            // With no `-wal` beside the file, no process has it open for
+            // writing and every committed change is in the file: read it
+            // as immutable.
+            Err(e) if !wal_of(path).exists() => {
+                immutable = true;
+                read_only_connection(path, true).map_err(|_| e)?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let applied = crate::migrate::check_version(&conn, path)?;
+        let supported = crate::migrate::supported_version();
+        if applied < supported {
+            return Err(StoreError::InvalidInput(format!(
+                "{} was written by an earlier EAC Desk (schema {applied}; this one reads schema {supported}) and must be upgraded before it can be read, but it cannot be written here (the file or its folder is read-only). Nothing was changed. Copy it (with any -wal file beside it) to a folder you can write to and open the copy.",
+                path.display()
+            )));
+        }
+        conn.pragma_update(None, "temp_store", "FILE")?;
+        conn.pragma_update(None, "cache_size", crate::STORE_CACHE_KIB)?;
+        let mut warnings = vec![format!(
+            "{} is read-only here: reading it as it stands{}; commands that change it are refused",
+            path.display(),
+            if immutable {
+                " (a change another program makes while this command runs is not seen)"
+            } else {
+                ""
+            }
+        )];
+        let missing = crate::migrate::missing_triggers(&conn)?;
+        if !missing.is_empty() {
+            warnings.push(format!(
+                "{}: the audit-log protection ({}) is missing (another tool removed it); check the audit log",
+                path.display(),
+                missing.join(", ")
+            ));
+        }
+        Ok(crate::Store {
+            conn,
+            path: path.to_owned(),
+            wal: true,
+            warnings,
+            audit_name: None,
+            fresh: false,
+            server: None,
+            counted: Default::default(),
+            attached: Default::default(),
+        })
+    }
+}
+
+/// The `-wal` file beside the database `path`.
+fn wal_of(path: &std::path::Path) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    std::path::PathBuf::from(name)
+}
+
+/// A read-only connection to `path` (SQLite's `mode=ro`; `immutable=1`
+/// when `immutable`), its first page read.
+fn read_only_connection(
+    path: &std::path::Path,
+    immutable: bool,
+) -> rusqlite::Result<rusqlite::Connection> {
+    use rusqlite::OpenFlags;
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = if immutable {
+        let absolute = path
+            .canonicalize()
+            .map_err(|e| rusqlite::Error::InvalidPath(std::path::PathBuf::from(e.to_string())))?;
+        let mut uri = url::Url::from_file_path(&absolute)
+            .map_err(|()| rusqlite::Error::InvalidPath(absolute.clone()))?;
+        uri.set_query(Some("immutable=1"));
+        rusqlite::Connection::open_with_flags(uri.as_str(), flags | OpenFlags::SQLITE_OPEN_URI)?
+    } else {
+        rusqlite::Connection::open_with_flags(path, flags)?
+    };
+    conn.busy_timeout(crate::BUSY_TIMEOUT)?;
+    crate::fold::register(&conn)?;
+    crate::summary::register(&conn)?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))?;
+    Ok(conn)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

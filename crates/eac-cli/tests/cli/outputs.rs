@@ -123,7 +123,7 @@ fn a_single_file_output_never_replaces_a_link_a_pipe_or_a_folder() {
 }
 
 /// Every file and folder under `dir` with its content's SHA-256.
-fn tree(dir: &Path) -> Vec<(String, String)> {
+pub(super) fn tree(dir: &Path) -> Vec<(String, String)> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {
         for name in entries(dir) {
             let path = dir.join(&name);
