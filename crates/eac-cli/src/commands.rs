@@ -1208,6 +1208,7 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
     };
     let report = match (is_server_address(&from), is_server_address(&a.to)) {
         (false, true) => {
+            refuse_unusable_database(Path::new(&from), false)?;
             if !Path::new(&from).exists() {
                 return Err(
                     AppError::invalid_input(format!("there is no database file {from}")).into(),
@@ -1226,6 +1227,7 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
         }
         (true, true) => eac_app::copy_between_servers(&from, &a.to, &mut heard)?,
         (false, false) => {
+            refuse_unusable_database(Path::new(&from), false)?;
             refuse_missing_folder(Path::new(&a.to))?;
             eac_app::copy_file(Path::new(&from), Path::new(&a.to), &mut heard)?
         }

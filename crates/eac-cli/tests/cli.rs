@@ -1540,13 +1540,22 @@ fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
         );
         assert!(!stderr.contains("backup"), "{stderr}");
     }
-    assert_eq!(outputs::tree(&folder), before, "nothing made or changed there");
+    assert_eq!(
+        outputs::tree(&folder),
+        before,
+        "nothing made or changed there"
+    );
     set_mode(&folder, 0o755);
     // A device, a pipe or a folder is named as such.
     for (db, what) in [
         ("/dev/null", "/dev/null is a device, not a database file"),
         ("ro", "ro is a folder, not a database file"),
     ] {
+        desk.bare()
+            .args(["copy", "--from", db, "--to", "copy.db"])
+            .assert()
+            .code(2)
+            .stderr(contains(what));
         for args in [&["ls"][..], &["delete", "X", "--reason", "x"]] {
             desk.bare()
                 .args(["--db", db])
