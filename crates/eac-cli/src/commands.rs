@@ -421,12 +421,16 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
 }
 
 /// Whether a file was refused for a technology outside the draft list
-/// (rule 3 at `technology_type`, decision 9).
+/// (rule 3 at `technology_type`, decision 9; not a misspelt one).
 fn refused_for_technology(report: &eac_app::ImportReport) -> bool {
     (report.files.iter())
         .filter(|f| f.outcome == ImportOutcome::Failed)
         .flat_map(|f| &f.violations)
-        .any(|v| v.rule == 3 && v.pointer.ends_with("/technology_type"))
+        .any(|v| {
+            v.rule == 3
+                && v.pointer.ends_with("/technology_type")
+                && v.message.contains("not in the 2024-08-29 draft list")
+        })
 }
 
 /// The report of one imported (or, in a dry run, readable) file: its
