@@ -251,6 +251,20 @@ fn a_failed_command_leaves_a_rollback_journal_database_byte_identical() {
         );
         assert_eq!(entries(desk.dir.path()), names, "{args}");
     }
+    // Nor does one that succeeds changing nothing: its commit changed no
+    // row, so the file is not switched to write-ahead logging either.
+    for args in [
+        "set --all-matching --search no-such-eac destination_name=X --reason x",
+        "beneficiaries set --all-matching --search no-such-eac --type general --reason x",
+    ] {
+        let out = desk.eacdesk().args(args.split(' ')).output().unwrap();
+        assert!(out.status.success(), "{args}: {out:?}");
+        assert!(
+            std::fs::read(&db).unwrap() == before,
+            "{args} changed the file"
+        );
+        assert_eq!(entries(desk.dir.path()), names, "{args}");
+    }
 }
 
 #[test]

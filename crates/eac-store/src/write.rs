@@ -245,6 +245,10 @@ impl Store {
         server_too: bool,
         change: impl FnOnce(&Write) -> Result<T>,
     ) -> Result<T> {
+        // Rows changed on this connection so far: a write that changes
+        // none (a refusal found nothing to do, a no-op) leaves the file as
+        // it was, journal mode included (decision 55).
+        let changes_before = self.conn.total_changes();
         let server = self.server.as_ref().filter(|_| server_too);
         if let Some(server) = server {
             server.batch(BEGIN_ON_SERVER)?;
@@ -294,7 +298,9 @@ impl Store {
         self.attached.detach(&self.conn);
         self.restore_cache();
         let out = out?;
-        self.after_write();
+        if self.conn.total_changes() > changes_before {
+            self.after_write();
+        }
         Ok(out)
     }
 
