@@ -66,7 +66,7 @@ pub fn export(
             if recorded {
                 record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
             } else {
-                report.not_recorded = Some(READ_ONLY_ROLE.to_owned());
+                report.not_recorded = Some(not_recorded_reason(store));
             }
             Ok(report)
         }
@@ -85,6 +85,19 @@ pub fn export(
 /// Why an export or a pack was written without its record in the
 /// database: the `not_recorded` of its report.
 pub const READ_ONLY_ROLE: &str = "your role on this server reads only";
+/// The same for a database file this process may only read (a read-only
+/// folder or disk, `Store::open_read_only`).
+pub const READ_ONLY_FILE: &str = "the database is read-only here";
+
+/// Why `store` takes no record of an output ([`READ_ONLY_ROLE`] or
+/// [`READ_ONLY_FILE`]), once `Store::may_record` said it does not.
+pub(crate) fn not_recorded_reason(store: &Store) -> String {
+    match store.is_read_only() {
+        true => READ_ONLY_FILE,
+        false => READ_ONLY_ROLE,
+    }
+    .to_owned()
+}
 
 /// Writes the `export` audit record of an export that was written; when
 /// that fails the error says the file is there but unrecorded.

@@ -520,7 +520,7 @@ pub fn export_p2(
     if recorded {
         crate::export::record_export(store, "P2", &report.path, &report.sha256, report.eac_count)?;
     } else {
-        report.not_recorded = Some(crate::export::READ_ONLY_ROLE.to_owned());
+        report.not_recorded = Some(crate::export::not_recorded_reason(store));
     }
     Ok(report)
 }

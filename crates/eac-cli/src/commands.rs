@@ -60,7 +60,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             // The database must exist (an export never creates one); the
             // export writes its audit record, so it needs a writable store.
             drop(open_read(&db)?);
-            export(&mut open(&db)?, a)
+            export(&mut open_to_record(&db)?, a)
         }
         Command::Validate(a) => validate(a),
         Command::Verify(a) => verify(&db, a),
@@ -298,6 +298,19 @@ pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
     };
     print_warnings(&store);
     Ok(store)
+}
+
+/// The database of a command whose output the database records (an
+/// export, a pack): opened to write, or, when this process may not write
+/// it (a read-only folder or disk), read as it stands, the output then
+/// written unrecorded and saying so (`not_recorded`).
+pub(crate) fn open_to_record(db: &Path) -> Result<Store, AppError> {
+    let read_only =
+        !eac_app::is_server(db) && db.is_file() && !eac_store::atomic::database_writable(db);
+    match read_only {
+        true => open_read(db),
+        false => open(db),
+    }
 }
 
 /// What the store noticed at open (e.g. re-created audit triggers), on stderr.

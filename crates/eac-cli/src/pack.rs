@@ -11,7 +11,7 @@ use eac_app::{AuditRecord, PackDiff, PackEacChange, PackVerdict, SigningKeyInfo}
 use serde::Serialize;
 
 use crate::args::{PackArgs, PackCommand};
-use crate::commands::{audit_change, open, open_read};
+use crate::commands::{audit_change, open_read, open_to_record};
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, Out, OutputError, Table};
 
@@ -59,7 +59,7 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
         .into());
     }
     drop(open_read(db)?);
-    let mut store = open(db)?;
+    let mut store = open_to_record(db)?;
     let filter = a.filter.to_filter();
     let keys_before = key_files();
     let bar = Bar::new(Units::Eacs);

@@ -1554,6 +1554,16 @@ fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
         );
         assert!(!stderr.contains("backup"), "{stderr}");
     }
+    // An export is written where it may be, and not recorded: the
+    // database takes no change, and the report says why.
+    let out = desk.path("out");
+    std::fs::create_dir(&out).unwrap();
+    set_mode(&out, 0o777);
+    let (code, stdout, stderr) = run("export --profile p1 --out out/e.json");
+    assert_eq!(code, Some(0), "{stderr}");
+    let said = format!("{stdout}{stderr}");
+    assert!(said.contains("the database is read-only here"), "{said}");
+    assert!(out.join("e.json").is_file());
     assert_eq!(
         outputs::tree(&folder),
         before,

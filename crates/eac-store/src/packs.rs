@@ -284,7 +284,9 @@ impl Store {
     /// after it is there (and failing again on every retry).
     pub fn may_record(&self, output: RecordedOutput) -> Result<bool> {
         if self.server.is_none() {
-            return Ok(true);
+            // A file opened read-only (`Store::open_read_only`: a read-only
+            // folder or disk) takes no record; one opened to write, always.
+            return Ok(!self.is_read_only());
         }
         // The audit chain reads its sequence (`chain::next`) and gives the
         // id itself; a pack's row takes the next of its sequence.
@@ -303,6 +305,13 @@ impl Store {
         );
         self.db()
             .query_row(&sql, &[], |r| Ok(r.get::<i64>(0)? == 1))
+    }
+
+    /// Whether this is a database file opened read-only
+    /// ([`Store::open_read_only`]): it is read as it stands and takes no
+    /// change, not even the record of an export.
+    pub fn is_read_only(&self) -> bool {
+        self.server.is_none() && self.conn.is_readonly(rusqlite::MAIN_DB).unwrap_or(false)
     }
 
     /// Puts in place a pack this login may not record (see

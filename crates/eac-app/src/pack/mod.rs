@@ -473,7 +473,7 @@ pub fn make_pack_with_key_dir(
         closed_periods,
         audit_head,
         record,
-        not_recorded: (!recorded).then(|| crate::export::READ_ONLY_ROLE.to_owned()),
+        not_recorded: (!recorded).then(|| crate::export::not_recorded_reason(store)),
     })
 }
 
