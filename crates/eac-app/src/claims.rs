@@ -12,7 +12,7 @@
 use std::path::Path;
 
 use bigdecimal::{BigDecimal, Zero};
-use eac_claims::allocate::{allocate, settle, to_wh, Allocation, Demand, Supply};
+use eac_claims::allocate::{allocate, settle, to_wh, Allocation, Demand, Scope, Supply};
 use eac_claims::report::{by_month, exact, FactorUse, IntervalFigures};
 use eac_claims::rules::{overall, CriterionResult, RuleSet};
 use eac_claims::{
@@ -322,16 +322,17 @@ fn extension_text(eac: &Eac, name: &str) -> Option<String> {
         .filter(|s| !s.is_empty())
 }
 
-/// The facts of every value of the claim's EACs overlapping its period
-/// (or allocated to it), with what other claims hold of each.
+/// The facts of every value of the claim's EACs overlapping `window` (its
+/// period, or the vintage window around it of the rule set it is limited
+/// to), with what other claims hold of each.
 fn facts(
     store: &Store,
     spec: &ClaimSpec,
+    window: Interval,
     except: Option<i64>,
 ) -> Result<Vec<ValueFacts>, AppError> {
     let eacs = store.eacs_of_beneficiaries(spec.beneficiary_type, &spec.beneficiaries)?;
     let held = store.allocated_elsewhere(except)?;
-    let period = spec.period();
     let mut out = Vec::new();
     for eac in &eacs {
         let market = extension_text(eac, "eacdesk_market")
@@ -347,7 +348,7 @@ fn facts(
                 _ => (Interval::new(eac.period_start, eac.period_end), true),
             };
             let Some(interval) = interval else { continue };
-            if !interval.overlaps(&period) {
+            if !interval.overlaps(&window) {
                 continue;
             }
             let elsewhere = held.get(&(eac.cds_eac_id.clone(), position));
@@ -370,6 +371,7 @@ fn facts(
                 quantity: v.value.to_big(),
                 allocated_elsewhere: elsewhere.map(|h| h.quantity_wh.clone()).unwrap_or_default(),
                 other_claims: elsewhere.map(|h| h.claims.clone()).unwrap_or_default(),
+                recorded_share: None,
             });
         }
     }
@@ -463,29 +465,21 @@ fn stale_allocations(
     out
 }
 
-fn checks(
-    spec: &ClaimSpec,
-    values: &[ValueFacts],
-    sets: &[RuleSet],
-    matching: &Matching,
-    claim_id: Option<i64>,
-) -> ClaimCheck {
+fn checks(e: &Evaluated) -> ClaimCheck {
+    let (spec, matching) = (&e.spec, &e.matching);
     let mut out = ClaimCheck {
-        claim_id,
+        claim_id: e.claim_id,
         unit: spec.unit.as_str().to_owned(),
-        rule_sets: sets.to_vec(),
+        rule_sets: e.sets.clone(),
         values: Vec::new(),
         passed: 0,
         failed: 0,
         unknown: 0,
-        stale: Vec::new(),
+        stale: e.stale.clone(),
     };
     let given = matching.allocated_per_value();
-    if claim_id.is_some() {
-        out.stale = stale_allocations(spec, values, &given);
-    }
-    for v in values {
-        let results: Vec<CriterionResult> = sets.iter().flat_map(|s| s.check(spec, v)).collect();
+    for v in &e.values {
+        let results: Vec<CriterionResult> = e.sets.iter().flat_map(|s| s.check(spec, v)).collect();
         for r in &results {
             match r.verdict {
                 Verdict::Pass => out.passed += 1,
@@ -519,32 +513,77 @@ fn checks(
 struct Evaluated {
     claim_id: Option<i64>,
     spec: ClaimSpec,
+    /// A recorded claim: the values it allocated; else every value of the
+    /// beneficiary within the claim's window.
     values: Vec<ValueFacts>,
+    /// A recorded claim's allocations that no longer hold.
+    stale: Vec<StaleAllocation>,
     sets: Vec<RuleSet>,
     /// The rule set allocation was limited to.
     only: Option<RuleSet>,
     matching: Matching,
 }
 
-fn evaluate(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<Evaluated, AppError> {
+/// Where a claim's values come from: its period, widened for annual and
+/// monthly claims by the vintage window of the rule set allocation is
+/// limited to (decision 263). An hourly claim matches values of the hour.
+fn scope_of(spec: &ClaimSpec, only: Option<&RuleSet>) -> Scope {
+    let period = spec.period();
+    let window = match spec.granularity {
+        Granularity::Hourly => None,
+        _ => only.and_then(|set| set.window(spec)),
+    };
+    Scope {
+        period,
+        window: window.unwrap_or(period),
+        granularity: spec.granularity,
+    }
+}
+
+/// `unit` (`--unit` beside `--claim`): the unit a recorded claim is shown
+/// in, if not its own.
+fn unit_of(unit: Option<&str>) -> Result<Option<EnergyUnit>, AppError> {
+    unit.map(str::trim)
+        .filter(|u| !u.is_empty())
+        .map(|u| {
+            EnergyUnit::parse_lenient(u).ok_or_else(|| {
+                AppError::invalid_input(format!(
+                    "`{}` is not an energy unit; give MWh, kWh or Wh.",
+                    eac_model::quote(u)
+                ))
+            })
+        })
+        .transpose()
+}
+
+fn evaluate(
+    store: &Store,
+    claim: ClaimRef,
+    rules: &[String],
+    unit: Option<&str>,
+) -> Result<Evaluated, AppError> {
     let sets = rule_sets_of(rules)?;
+    let unit = unit_of(unit)?;
     match claim {
         ClaimRef::Input(input) => {
-            let spec = spec_of(input)?;
+            let mut spec = spec_of(input)?;
+            if let Some(problem) = spec.interval_count_problem() {
+                return Err(AppError::invalid_input(problem));
+            }
+            if let Some(unit) = unit {
+                spec.unit = unit;
+            }
             let only = only_passing_of(input.only_passing.as_deref())?;
-            let values = facts(store, &spec, None)?;
+            let scope = scope_of(&spec, only.as_ref());
+            let values = facts(store, &spec, scope.window, None)?;
             let demand = demand(store, &spec)?;
-            let matching = allocate(
-                spec.period(),
-                spec.granularity,
-                &supplies(&spec, &values, only.as_ref()),
-                &demand,
-            )
-            .map_err(matching_error)?;
+            let matching = allocate(scope, &supplies(&spec, &values, only.as_ref()), &demand)
+                .map_err(matching_error)?;
             Ok(Evaluated {
                 claim_id: None,
                 spec,
                 values,
+                stale: Vec::new(),
                 sets,
                 only,
                 matching,
@@ -552,10 +591,12 @@ fn evaluate(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<Evaluate
         }
         ClaimRef::Recorded(id) => {
             let record = store.claim(id)?;
-            let spec = spec_of(&input_of(&record))?;
-            let values = facts(store, &spec, Some(id))?;
-            let demand = demand(store, &spec)?;
-            let allocations = store
+            let mut spec = spec_of(&input_of(&record))?;
+            if let Some(unit) = unit {
+                spec.unit = unit;
+            }
+            let only = record.only_passing.as_deref().and_then(rule_set);
+            let allocations: Vec<Allocation> = store
                 .claim_allocations(id)?
                 .into_iter()
                 .filter_map(|a| {
@@ -572,19 +613,32 @@ fn evaluate(store: &Store, claim: ClaimRef, rules: &[String]) -> Result<Evaluate
                     })
                 })
                 .collect();
-            let only = record.only_passing.as_deref().and_then(rule_set);
-            let matching = settle(
-                spec.period(),
-                spec.granularity,
-                &supplies(&spec, &values, only.as_ref()),
-                &demand,
-                allocations,
-            )
-            .map_err(matching_error)?;
+            // The values it allocated, as stored now (decision 243 keeps
+            // them as they were), and nothing else of the beneficiary: a
+            // recorded claim is the statement of what it counted.
+            let scope = scope_of(&spec, only.as_ref());
+            let mut values = facts(store, &spec, scope.window, Some(id))?;
+            let given: std::collections::HashMap<&ValueKey, BigDecimal> = {
+                let mut out: std::collections::HashMap<&ValueKey, BigDecimal> =
+                    std::collections::HashMap::new();
+                for a in &allocations {
+                    *out.entry(&a.key).or_default() += &a.quantity;
+                }
+                out
+            };
+            let stale = stale_allocations(&spec, &values, &given);
+            values.retain(|v| given.contains_key(&v.key));
+            for v in &mut values {
+                v.recorded_share = given.get(&v.key).cloned();
+            }
+            let demand = demand(store, &spec)?;
+            let matching = settle(spec.period(), spec.granularity, &demand, allocations)
+                .map_err(matching_error)?;
             Ok(Evaluated {
                 claim_id: Some(id),
                 spec,
                 values,
+                stale,
                 sets,
                 only,
                 matching,
@@ -616,13 +670,27 @@ fn input_of(r: &ClaimRecord) -> ClaimInput {
 
 /// Each EAC value of the claim with each criterion's result (`rules`:
 /// rule set ids, default all). Errors: `invalid_input`, `not_found`.
+///
+/// A recorded claim's check is of the values it allocated (its recorded
+/// allocations), as stored now, and names the allocations that no longer
+/// hold; values of the beneficiary it did not count are no part of it.
 pub fn check_claim(
     store: &Store,
     claim: ClaimRef,
     rules: &[String],
 ) -> Result<ClaimCheck, AppError> {
-    let e = evaluate(store, claim, rules)?;
-    Ok(checks(&e.spec, &e.values, &e.sets, &e.matching, e.claim_id))
+    check_claim_in(store, claim, rules, None)
+}
+
+/// [`check_claim`] with quantities in `unit` (`MWh`, `kWh`, `Wh`) rather
+/// than the claim's own (a recorded claim's `--unit`).
+pub fn check_claim_in(
+    store: &Store,
+    claim: ClaimRef,
+    rules: &[String],
+    unit: Option<&str>,
+) -> Result<ClaimCheck, AppError> {
+    Ok(checks(&evaluate(store, claim, rules, unit)?))
 }
 
 fn factor(store: &Store, spec: &ClaimSpec, kind: &str) -> Result<Option<FactorUse>, AppError> {
@@ -642,19 +710,35 @@ fn factor(store: &Store, spec: &ClaimSpec, kind: &str) -> Result<Option<FactorUs
 }
 
 /// The Scope 2 report of a claim, with the criteria results beside it.
+///
+/// A recorded claim's figures come from its recorded allocations and the
+/// consumption of its period (which no import changes while it is
+/// recorded, decision 250), so they read the same whenever asked; it has
+/// no surplus (decision 263).
 pub fn claim_report(
     store: &Store,
     claim: ClaimRef,
     rules: &[String],
 ) -> Result<ClaimReport, AppError> {
-    let e = evaluate(store, claim, rules)?;
+    claim_report_in(store, claim, rules, None)
+}
+
+/// [`claim_report`] with quantities in `unit` (`MWh`, `kWh`, `Wh`) rather
+/// than the claim's own (a recorded claim's `--unit`).
+pub fn claim_report_in(
+    store: &Store,
+    claim: ClaimRef,
+    rules: &[String],
+    unit: Option<&str>,
+) -> Result<ClaimReport, AppError> {
+    let e = evaluate(store, claim, rules, unit)?;
     let residual = factor(store, &e.spec, "residual_mix")?;
     let grid = factor(store, &e.spec, "grid")?;
     let report = scope2_report(&e.spec, &e.matching, residual, grid);
     Ok(ClaimReport {
         claim_id: e.claim_id,
         months: by_month(&e.matching, e.spec.unit),
-        check: checks(&e.spec, &e.values, &e.sets, &e.matching, e.claim_id),
+        check: checks(&e),
         report,
     })
 }
@@ -681,7 +765,7 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
     line("consumption", r.consumption.to_string());
     line("matched", r.matched.to_string());
     line("unmatched", r.unmatched.to_string());
-    line("surplus", r.surplus.to_string());
+    line("surplus", opt(&r.surplus));
     line("coverage_percent", opt(&r.coverage_percent));
     line("market_based_tco2e", opt(&r.market_based_tco2e));
     line("location_based_tco2e", opt(&r.location_based_tco2e));
@@ -695,7 +779,12 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
     for i in &r.intervals {
         out.push_str(&format!(
             "{},{},{},{},{},{}\n",
-            i.start, i.end, i.consumption, i.matched, i.shortfall, i.surplus
+            i.start,
+            i.end,
+            i.consumption,
+            i.matched,
+            i.shortfall,
+            opt(&i.surplus)
         ));
     }
     out
@@ -737,7 +826,7 @@ pub const PLAN_ATTEMPTS: u32 = 3;
 /// it was planned at.
 fn plan_claim(store: &Store, name: &str, input: &ClaimInput) -> Result<NewClaim, AppError> {
     let planned_at = store.audit_mark()?;
-    let e = evaluate(store, ClaimRef::Input(input), &[])?;
+    let e = evaluate(store, ClaimRef::Input(input), &[], None)?;
     let name = if name.trim().is_empty() {
         format!(
             "{} {} {} to {}",

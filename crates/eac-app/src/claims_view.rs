@@ -54,7 +54,8 @@ pub struct IntervalView {
     pub consumption: String,
     pub matched: String,
     pub shortfall: String,
-    pub surplus: String,
+    /// `None` for a recorded claim (decision 263).
+    pub surplus: Option<String>,
 }
 
 /// One criterion's answer for one value.
@@ -147,7 +148,9 @@ pub struct ClaimReportView {
     pub consumption: String,
     pub matched: String,
     pub unmatched: String,
-    pub surplus: String,
+    /// `None` for a recorded claim: no part of its statement (decision 263;
+    /// `missing` says so).
+    pub surplus: Option<String>,
     pub coverage_percent: Option<String>,
     pub market_based_tco2e: Option<String>,
     pub location_based_tco2e: Option<String>,
@@ -188,7 +191,7 @@ fn interval_view(i: &IntervalFigures) -> IntervalView {
         consumption: text(&i.consumption),
         matched: text(&i.matched),
         shortfall: text(&i.shortfall),
-        surplus: text(&i.surplus),
+        surplus: opt(&i.surplus),
     }
 }
 
@@ -268,7 +271,7 @@ impl From<&ClaimReport> for ClaimReportView {
             consumption: text(&r.consumption),
             matched: text(&r.matched),
             unmatched: text(&r.unmatched),
-            surplus: text(&r.surplus),
+            surplus: opt(&r.surplus),
             coverage_percent: opt(&r.coverage_percent),
             market_based_tco2e: opt(&r.market_based_tco2e),
             location_based_tco2e: opt(&r.location_based_tco2e),

@@ -44,9 +44,10 @@ pub use browse::{
     open_warnings, verify_audit_chain,
 };
 pub use claims::{
-    check_claim, claim_report, claim_report_csv, claims, create_claim, delete_claim,
-    delete_consumption, factors, import_consumption, list_consumption, set_factor, ClaimCheck,
-    ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, StaleAllocation, ValueCheck,
+    check_claim, check_claim_in, claim_report, claim_report_csv, claim_report_in, claims,
+    create_claim, delete_claim, delete_consumption, factors, import_consumption, list_consumption,
+    set_factor, ClaimCheck, ClaimInput, ClaimRef, ClaimReport, ConsumptionImported,
+    StaleAllocation, ValueCheck,
 };
 pub use claims_view::{
     check_claim_view, claim_report_view, consumption_groups, export_claim_report, ClaimCheckView,

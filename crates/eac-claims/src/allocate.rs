@@ -6,8 +6,12 @@
 //! profile (decision 173). Intervals are filled in time order; within one,
 //! values are taken by their own start, end and key, each up to what is
 //! left of it. A value is eligible for an interval when
-//! - annual or monthly: its interval lies inside the reporting period and
-//!   overlaps the interval;
+//! - annual or monthly: its interval lies inside the claim's window (the
+//!   reporting period, widened by the vintage window of the rule set the
+//!   claim is limited to: RE100's 3 months either side) and overlaps the
+//!   interval; a value lying wholly before the period backs its first
+//!   interval, one wholly after it its last (the nearest; decision 263).
+//!   Values overlapping the period are taken before those outside it;
 //! - hourly: its interval lies inside the clock hour (EnergyTag's
 //!   granular certificates are 15-minute or hourly) or covers the whole
 //!   hour; one crossing the hour's edge without covering it is not.
@@ -58,8 +62,10 @@ pub struct Bucket {
     pub matched: BigDecimal,
     /// Consumption left unmatched.
     pub shortfall: BigDecimal,
-    /// What is left of the values first eligible in this interval.
-    pub surplus: BigDecimal,
+    /// What is left of the values first eligible in this interval; `None`
+    /// for a recorded claim's figures ([`settle`]), which are a statement
+    /// of what it allocated, not of what is free now.
+    pub surplus: Option<BigDecimal>,
 }
 
 /// The whole allocation of a claim.
@@ -78,8 +84,9 @@ impl Matching {
     pub fn matched(&self) -> BigDecimal {
         self.buckets.iter().map(|b| &b.matched).sum()
     }
-    pub fn surplus(&self) -> BigDecimal {
-        self.buckets.iter().map(|b| &b.surplus).sum()
+    /// The surplus of every interval; `None` for a recorded claim.
+    pub fn surplus(&self) -> Option<BigDecimal> {
+        self.buckets.iter().map(|b| b.surplus.as_ref()).sum()
     }
     /// What `key` was given, in total (Wh).
     pub fn allocated_to(&self, key: &ValueKey) -> BigDecimal {
@@ -115,21 +122,40 @@ pub fn to_wh(quantity: &BigDecimal, unit: EnergyUnit) -> BigDecimal {
     units::convert(quantity, unit, EnergyUnit::Wh)
 }
 
-/// Whether a value over `value` may back the matching interval `bucket` of
-/// `period` (the rule in the module text; [`allocate`] and [`settle`] share it).
-fn eligible(
-    granularity: Granularity,
-    period: &Interval,
-    value: &Interval,
-    bucket: &Interval,
-) -> bool {
-    match granularity {
-        Granularity::Annual | Granularity::Monthly => {
-            period.contains(value) && value.overlaps(bucket)
+/// Where a claim's values may come from: its reporting period and its
+/// window (the period, or wider by a vintage window; annual and monthly
+/// claims only).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub period: Interval,
+    pub window: Interval,
+    pub granularity: Granularity,
+}
+
+impl Scope {
+    /// The scope of `period` without a window.
+    pub fn of(period: Interval, granularity: Granularity) -> Scope {
+        Scope {
+            period,
+            window: period,
+            granularity,
         }
-        // The hour is the matching interval: a value produced within it
-        // (as `energytag.hour` passes it) backs it, as does one covering it.
-        Granularity::Hourly => value.contains(bucket) || bucket.contains(value),
+    }
+
+    /// Whether a value over `value` may back the matching interval
+    /// `bucket`, the `i`th of `n` (the rule in the module text).
+    fn eligible(&self, value: &Interval, bucket: &Interval, i: usize, n: usize) -> bool {
+        match self.granularity {
+            Granularity::Annual | Granularity::Monthly => {
+                self.window.contains(value)
+                    && (value.overlaps(bucket)
+                        || (i == 0 && value.end <= self.period.start)
+                        || (i + 1 == n && value.start >= self.period.end))
+            }
+            // The hour is the matching interval: a value produced within it
+            // (as `energytag.hour` passes it) backs it, as does one covering it.
+            Granularity::Hourly => value.contains(bucket) || bucket.contains(value),
+        }
     }
 }
 
@@ -162,14 +188,15 @@ fn consumption_per_interval(
     Ok((intervals, consumption))
 }
 
-/// Allocates `supplies` to `demand` over `period` at `granularity`.
+/// Allocates `supplies` to `demand` within `scope`.
 pub fn allocate(
-    period: Interval,
-    granularity: Granularity,
+    scope: Scope,
     supplies: &[Supply],
     demand: &[Demand],
 ) -> Result<Matching, AllocateError> {
-    let (intervals, consumption) = consumption_per_interval(period, granularity, demand)?;
+    let (intervals, consumption) =
+        consumption_per_interval(scope.period, scope.granularity, demand)?;
+    let n = intervals.len();
     let mut order: Vec<usize> = (0..supplies.len()).collect();
     order.sort_by(|&a, &b| {
         let (x, y) = (&supplies[a], &supplies[b]);
@@ -178,42 +205,50 @@ pub fn allocate(
     let mut left: Vec<BigDecimal> = supplies.iter().map(|s| s.available.clone()).collect();
     let mut home: Vec<Option<usize>> = vec![None; supplies.len()];
     let mut allocations = Vec::new();
-    let mut buckets = Vec::with_capacity(intervals.len());
-    // The values that may overlap the current interval, in `order`: those
-    // starting before it ends, less those that ended before it began (the
-    // intervals go forward in time, so neither can be eligible later).
+    let mut buckets = Vec::with_capacity(n);
+    // The values that may be eligible for the current interval, in
+    // `order`: those starting before it ends (all of them in the last),
+    // less those that ended before it began (but in the first). The
+    // intervals go forward in time, so none dropped is eligible later.
     let mut active: Vec<usize> = Vec::new();
     let mut next = 0;
     for (i, b) in intervals.iter().enumerate() {
         while let Some(&s) = order.get(next) {
-            if supplies[s].interval.start >= b.end {
+            if supplies[s].interval.start >= b.end && i + 1 < n {
                 break;
             }
             active.push(s);
             next += 1;
         }
-        active.retain(|&s| supplies[s].interval.end > b.start);
+        if i > 0 {
+            active.retain(|&s| supplies[s].interval.end > b.start);
+        }
         let mut need = consumption[i].clone();
-        for &s in &active {
-            if !eligible(granularity, &period, &supplies[s].interval, b) {
-                continue;
+        // Values overlapping the period first, then those of the window
+        // around it: as close to the consumption as they can be.
+        for inside in [true, false] {
+            for &s in &active {
+                let value = &supplies[s].interval;
+                if value.overlaps(&scope.period) != inside || !scope.eligible(value, b, i, n) {
+                    continue;
+                }
+                home[s].get_or_insert(i);
+                if need.is_zero() || left[s] <= BigDecimal::zero() {
+                    continue;
+                }
+                let take = if left[s] < need {
+                    left[s].clone()
+                } else {
+                    need.clone()
+                };
+                left[s] -= &take;
+                need -= &take;
+                allocations.push(Allocation {
+                    key: supplies[s].key.clone(),
+                    interval: *b,
+                    quantity: take,
+                });
             }
-            home[s].get_or_insert(i);
-            if need.is_zero() || left[s] <= BigDecimal::zero() {
-                continue;
-            }
-            let take = if left[s] < need {
-                left[s].clone()
-            } else {
-                need.clone()
-            };
-            left[s] -= &take;
-            need -= &take;
-            allocations.push(Allocation {
-                key: supplies[s].key.clone(),
-                interval: *b,
-                quantity: take,
-            });
         }
         let matched = &consumption[i] - &need;
         buckets.push(Bucket {
@@ -221,13 +256,17 @@ pub fn allocate(
             consumption: consumption[i].clone(),
             matched,
             shortfall: need,
-            surplus: BigDecimal::zero(),
+            surplus: Some(BigDecimal::zero()),
         });
     }
     let mut ineligible = Vec::new();
     for (s, h) in home.iter().enumerate() {
         match h {
-            Some(i) => buckets[*i].surplus += &left[s],
+            Some(i) => {
+                if let Some(surplus) = &mut buckets[*i].surplus {
+                    *surplus += &left[s];
+                }
+            }
             None => ineligible.push(supplies[s].key.clone()),
         }
     }
@@ -239,26 +278,24 @@ pub fn allocate(
 }
 
 /// The figures of allocations made before (a recorded claim): consumption
-/// per interval as [`allocate`] sums it, matched = what `allocations` give
-/// each interval, surplus = what is left of each supply (its `available`
-/// less what these allocations took) in its first eligible interval.
+/// per interval as [`allocate`] sums it and matched = what `allocations`
+/// give each interval. No surplus: what is free of the beneficiary's values
+/// now changes with every other claim and import, and is no part of what
+/// the claim states (decision 263).
 pub fn settle(
     period: Interval,
     granularity: Granularity,
-    supplies: &[Supply],
     demand: &[Demand],
     allocations: Vec<Allocation>,
 ) -> Result<Matching, AllocateError> {
     let (intervals, consumption) = consumption_per_interval(period, granularity, demand)?;
     let mut matched = vec![BigDecimal::zero(); intervals.len()];
-    let mut used: HashMap<&ValueKey, BigDecimal> = HashMap::new();
     for a in &allocations {
         if let Ok(i) = intervals.binary_search(&a.interval) {
             matched[i] += &a.quantity;
         }
-        *used.entry(&a.key).or_default() += &a.quantity;
     }
-    let mut buckets: Vec<Bucket> = intervals
+    let buckets: Vec<Bucket> = intervals
         .iter()
         .zip(consumption)
         .zip(matched)
@@ -273,32 +310,14 @@ pub fn settle(
                 } else {
                     shortfall
                 },
-                surplus: BigDecimal::zero(),
+                surplus: None,
             }
         })
         .collect();
-    let mut ineligible = Vec::new();
-    for s in supplies {
-        // Only intervals the value overlaps can be eligible.
-        let first = intervals.partition_point(|b| b.end <= s.interval.start);
-        let home = intervals[first..]
-            .iter()
-            .take_while(|b| b.start < s.interval.end)
-            .position(|b| eligible(granularity, &period, &s.interval, b));
-        match home {
-            Some(i) => {
-                let left = &s.available - used.get(&s.key).cloned().unwrap_or_default();
-                if left > BigDecimal::zero() {
-                    buckets[first + i].surplus += left;
-                }
-            }
-            None => ineligible.push(s.key.clone()),
-        }
-    }
     Ok(Matching {
         buckets,
         allocations,
-        ineligible,
+        ineligible: Vec::new(),
     })
 }
 
@@ -316,6 +335,25 @@ mod tests {
     }
     fn d(s: &str) -> BigDecimal {
         BigDecimal::from_str(s).unwrap()
+    }
+    /// A recorded claim's figures are those it was made with, but surplus.
+    fn assert_same_figures(settled: &Matching, made: &Matching) {
+        let figures = |m: &Matching| -> Vec<_> {
+            m.buckets
+                .iter()
+                .map(|b| {
+                    (
+                        b.interval,
+                        b.consumption.clone(),
+                        b.matched.clone(),
+                        b.shortfall.clone(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(figures(settled), figures(made));
+        assert_eq!(settled.allocations, made.allocations);
+        assert_eq!(settled.surplus(), None);
     }
     fn key(id: &str) -> ValueKey {
         ValueKey {
@@ -353,26 +391,20 @@ mod tests {
                 label: "line 3".into(),
             },
         ];
-        let m = allocate(period, Granularity::Hourly, &supplies, &demand).unwrap();
+        let m = allocate(Scope::of(period, Granularity::Hourly), &supplies, &demand).unwrap();
         let b = &m.buckets;
         assert_eq!(
             (&b[0].matched, &b[0].shortfall, &b[0].surplus),
-            (&d("5"), &d("0"), &d("2"))
+            (&d("5"), &d("0"), &Some(d("2")))
         );
         assert_eq!(
             (&b[1].matched, &b[1].shortfall, &b[1].surplus),
-            (&d("1"), &d("2"), &d("0"))
+            (&d("1"), &d("2"), &Some(d("0")))
         );
         // The 10:00 surplus is not carried into 11:00.
         assert_eq!(m.allocated_to(&key("h10")), d("5"));
-        let settled = settle(
-            period,
-            Granularity::Hourly,
-            &supplies,
-            &demand,
-            m.allocations.clone(),
-        );
-        assert_eq!(settled.unwrap(), m);
+        let settled = settle(period, Granularity::Hourly, &demand, m.allocations.clone());
+        assert_same_figures(&settled.unwrap(), &m);
     }
 
     #[test]
@@ -416,13 +448,13 @@ mod tests {
                 label: "line 3".into(),
             },
         ];
-        let m = allocate(period, Granularity::Hourly, &supplies, &demand).unwrap();
+        let m = allocate(Scope::of(period, Granularity::Hourly), &supplies, &demand).unwrap();
         let b = &m.buckets[10];
         // Hour 10, by start then end: q0 gives 1, the two-hour value 2, q1
         // 1; q2 and q3 are left over as that hour's surplus.
         assert_eq!(
             (&b.consumption, &b.matched, &b.shortfall, &b.surplus),
-            (&d("4"), &d("4"), &d("0"), &d("2"))
+            (&d("4"), &d("4"), &d("0"), &Some(d("2")))
         );
         assert_eq!(m.allocated_to(&key("two-hours")), d("2"));
         for (q, given) in [("q0", "1"), ("q1", "1"), ("q2", "0"), ("q3", "0")] {
@@ -433,15 +465,9 @@ mod tests {
         let b = &m.buckets[11];
         assert_eq!((&b.matched, &b.shortfall), (&d("0"), &d("3")));
         assert_eq!(m.ineligible, vec![key("across")]);
-        assert_eq!((m.matched(), m.surplus()), (d("4"), d("2")));
-        let settled = settle(
-            period,
-            Granularity::Hourly,
-            &supplies,
-            &demand,
-            m.allocations.clone(),
-        );
-        assert_eq!(settled.unwrap(), m);
+        assert_eq!((m.matched(), m.surplus()), (d("4"), Some(d("2"))));
+        let settled = settle(period, Granularity::Hourly, &demand, m.allocations.clone());
+        assert_same_figures(&settled.unwrap(), &m);
     }
 
     #[test]
@@ -479,10 +505,10 @@ mod tests {
             },
         ];
         for g in [Granularity::Annual, Granularity::Monthly] {
-            let made = allocate(period, g, &supplies, &demand).unwrap();
+            let made = allocate(Scope::of(period, g), &supplies, &demand).unwrap();
             assert_eq!(made.ineligible, vec![key("late")], "{g:?}");
-            let settled = settle(period, g, &supplies, &demand, made.allocations.clone()).unwrap();
-            assert_eq!(settled, made, "{g:?}");
+            let settled = settle(period, g, &demand, made.allocations.clone()).unwrap();
+            assert_same_figures(&settled, &made);
         }
     }
 
@@ -494,8 +520,8 @@ mod tests {
             quantity: d("1"),
             label: "line 2".into(),
         }];
-        let e = allocate(period, Granularity::Monthly, &[], &demand).unwrap_err();
+        let e = allocate(Scope::of(period, Granularity::Monthly), &[], &demand).unwrap_err();
         assert_eq!(e.label, "line 2");
-        assert!(allocate(period, Granularity::Annual, &[], &demand).is_ok());
+        assert!(allocate(Scope::of(period, Granularity::Annual), &[], &demand).is_ok());
     }
 }

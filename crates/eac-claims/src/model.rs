@@ -2,7 +2,7 @@
 //! report.
 
 use bigdecimal::{BigDecimal, Signed, Zero};
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Timelike, Utc};
+use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone, Timelike, Utc};
 use eac_model::{BeneficiaryType, Date, EnergyUnit, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -108,6 +108,24 @@ impl Granularity {
     }
 }
 
+/// `t` moved `months` calendar months forward or back (day clipped to the
+/// month's last); `t` itself past the calendar's ends.
+pub fn add_months(t: Timestamp, months: u32, forward: bool) -> Timestamp {
+    let d = t.as_utc();
+    let m = Months::new(months);
+    let moved = if forward {
+        d.checked_add_months(m)
+    } else {
+        d.checked_sub_months(m)
+    };
+    Timestamp::from_utc(moved.unwrap_or(d))
+}
+
+/// The most matching intervals one claim may have: ten years of clock
+/// hours (10 × 366 × 24). Beyond it the per-interval figures would grow
+/// without bound (0001-01-01 to 9999-12-30 hourly is 87.6 million hours).
+pub const MAX_INTERVALS: u64 = 87_840;
+
 /// What a claim is about: a beneficiary (or several of one type), a
 /// reporting period, a matching granularity and where the consumption is.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -156,6 +174,46 @@ impl ClaimSpec {
             .expect("to is not before from (checked where the claim is made)")
     }
 
+    /// The period widened by `before` months before it and `after` months
+    /// after it (a rule set's vintage window).
+    pub fn window(&self, before: u32, after: u32) -> Interval {
+        let period = self.period();
+        Interval {
+            start: add_months(period.start, before, false),
+            end: add_months(period.end, after, true),
+        }
+    }
+
+    /// How many matching intervals the claim has, counted without making
+    /// them.
+    pub fn interval_count(&self) -> u64 {
+        let (from, to) = (self.from.as_naive(), self.to.as_naive());
+        match self.granularity {
+            Granularity::Annual => 1,
+            Granularity::Monthly => {
+                let months = |d: NaiveDate| i64::from(d.year()) * 12 + i64::from(d.month0());
+                (months(to) - months(from) + 1) as u64
+            }
+            Granularity::Hourly => ((to - from).num_days() as u64 + 1) * 24,
+        }
+    }
+
+    /// Why the claim has too many matching intervals to match, in plain
+    /// words; `None` when it has at most [`MAX_INTERVALS`].
+    pub fn interval_count_problem(&self) -> Option<String> {
+        let n = self.interval_count();
+        (n > MAX_INTERVALS).then(|| {
+            format!(
+                "A {} claim from {} to {} has {n} matching intervals; one claim may have at most \
+                 {MAX_INTERVALS} (ten years of clock hours). Give a shorter period, or choose a \
+                 coarser granularity (monthly or annual).",
+                self.granularity.as_str(),
+                self.from,
+                self.to
+            )
+        })
+    }
+
     /// Whether consumption or an EAC of `kind`/`ids` belongs to this claim.
     pub fn names(&self, kind: Option<BeneficiaryType>, ids: &[String]) -> bool {
         kind == Some(self.beneficiary_type)
@@ -196,6 +254,11 @@ pub struct ValueFacts {
     /// Already allocated to other claims (Wh), and their ids.
     pub allocated_elsewhere: BigDecimal,
     pub other_claims: Vec<i64>,
+    /// What the recorded claim being checked gave it (Wh); `None` for a
+    /// claim allocated now. A recorded claim's uniqueness is its own share,
+    /// which the store never lets other claims overlap (decision 171), so
+    /// its statement does not change when other claims come and go.
+    pub recorded_share: Option<BigDecimal>,
 }
 
 impl ValueFacts {
@@ -250,6 +313,48 @@ mod tests {
         assert_eq!(last_day_problem(day("2024-12-31")), None);
         let text = last_day_problem(day("9999-12-31")).unwrap();
         assert!(text.contains("after 9999-12-30"), "{text}");
+    }
+
+    #[test]
+    fn a_claim_counts_its_intervals_and_refuses_more_than_ten_years_of_hours() {
+        let spec = |from: &str, to: &str, granularity| ClaimSpec {
+            beneficiary_type: BeneficiaryType::Account,
+            beneficiaries: vec!["a".into()],
+            from: Date::parse(from).unwrap(),
+            to: Date::parse(to).unwrap(),
+            granularity,
+            market: None,
+            bidding_zone: None,
+            unit: EnergyUnit::MWh,
+        };
+        for (from, to, g) in [
+            ("2024-01-15", "2024-03-10", Granularity::Monthly),
+            ("2024-06-01", "2024-06-02", Granularity::Hourly),
+            ("2023-12-01", "2025-01-31", Granularity::Monthly),
+            ("2024-01-01", "2024-12-31", Granularity::Hourly),
+        ] {
+            let s = spec(from, to, g);
+            assert_eq!(
+                s.interval_count(),
+                g.buckets(s.period()).len() as u64,
+                "{from} {to}"
+            );
+        }
+        assert_eq!(
+            spec("2015-01-01", "2024-12-31", Granularity::Hourly).interval_count_problem(),
+            None
+        );
+        let text = spec("0001-01-01", "9999-12-30", Granularity::Hourly)
+            .interval_count_problem()
+            .unwrap();
+        assert!(
+            text.contains("at most 87840 (ten years of clock hours)"),
+            "{text}"
+        );
+        assert_eq!(
+            spec("0001-01-01", "9999-12-30", Granularity::Annual).interval_count_problem(),
+            None
+        );
     }
 
     #[test]

@@ -14,7 +14,7 @@
 //!   hours fully covered and their share, and the share of consumption
 //!   matched hour by hour.
 
-use bigdecimal::{BigDecimal, RoundingMode, Zero};
+use bigdecimal::{BigDecimal, Zero};
 use chrono::Datelike;
 use eac_model::{units, Decimal, EnergyUnit};
 use serde::Serialize;
@@ -56,7 +56,8 @@ pub struct IntervalFigures {
     pub consumption: Decimal,
     pub matched: Decimal,
     pub shortfall: Decimal,
-    pub surplus: Decimal,
+    /// `None` for a recorded claim (decision 263).
+    pub surplus: Option<Decimal>,
 }
 
 /// The Scope 2 figures of a claim.
@@ -72,7 +73,11 @@ pub struct Scope2Report {
     pub consumption: Decimal,
     pub matched: Decimal,
     pub unmatched: Decimal,
-    pub surplus: Decimal,
+    /// What is left of the retired values eligible for the claim after it
+    /// (and every recorded claim) took its part; `None` for a recorded
+    /// claim, whose report states what it allocated and nothing that other
+    /// claims or imports change later (said in `missing`; decision 263).
+    pub surplus: Option<Decimal>,
     pub coverage_percent: Option<Decimal>,
     pub market_based_tco2e: Option<Decimal>,
     pub location_based_tco2e: Option<Decimal>,
@@ -93,16 +98,42 @@ pub fn exact(value: &BigDecimal) -> Decimal {
     Decimal::from_big(&value.normalized())
 }
 
-/// `part` ÷ `whole` × 100, rounded half up; `None` when `whole` is 0.
+/// `part` ÷ `whole` × 100, rounded once, half up (away from zero), to
+/// [`PERCENT_DECIMALS`] places; `None` when `whole` is 0. The quotient is
+/// taken exactly, as integers with a remainder: a division to a fixed
+/// precision first would round twice (12.34544999…857 % to 12.3455).
 pub fn percent(part: &BigDecimal, whole: &BigDecimal) -> Option<Decimal> {
+    use bigdecimal::num_bigint::BigInt;
+    use bigdecimal::Signed;
     if whole.is_zero() {
         return None;
     }
-    let p = (part * BigDecimal::from(100)) / whole;
-    Some(Decimal::from_big(
-        &p.with_scale_round(PERCENT_DECIMALS, RoundingMode::HalfUp),
-    ))
+    // part = p × 10^-ps, whole = w × 10^-ws; the percentage at
+    // PERCENT_DECIMALS places is p × 10^(2 + places + ws − ps) ÷ w.
+    let (p, ps) = part.as_bigint_and_exponent();
+    let (w, ws) = whole.as_bigint_and_exponent();
+    let shift = 2 + PERCENT_DECIMALS + ws - ps;
+    let ten = |n: i64| BigInt::from(10u8).pow(u32::try_from(n).expect("a small shift"));
+    let (num, den) = if shift >= 0 {
+        (p * ten(shift), w)
+    } else {
+        (p, w * ten(-shift))
+    };
+    let negative = num.is_negative() != den.is_negative() && !num.is_zero();
+    let (num, den) = (num.abs(), den.abs());
+    let mut q = &num / &den;
+    let r = num - &q * &den;
+    if r * 2u8 >= den {
+        q += 1u8;
+    }
+    let q = if negative { -q } else { q };
+    Some(Decimal::from_big(&BigDecimal::new(q, PERCENT_DECIMALS)))
 }
+
+/// Why a recorded claim's report gives no surplus (in `missing`).
+pub const RECORDED_SURPLUS: &str = "surplus: not part of a recorded claim's statement (what is \
+     free of the beneficiary's values changes with other claims and imports); report the claim \
+     given in full, without --claim, to see what is free now";
 
 /// The report of `claim` from its allocation and the factors found for its
 /// market (`None`: none entered).
@@ -166,9 +197,13 @@ pub fn scope2_report(
             consumption: show(&b.consumption),
             matched: show(&b.matched),
             shortfall: show(&b.shortfall),
-            surplus: show(&b.surplus),
+            surplus: b.surplus.as_ref().map(show),
         })
         .collect();
+    let surplus = matching.surplus();
+    if surplus.is_none() {
+        missing.push(RECORDED_SURPLUS.to_owned());
+    }
     Scope2Report {
         beneficiary_type: eac_model::SpecEnum::as_str(claim.beneficiary_type).to_owned(),
         beneficiaries: claim.beneficiaries.clone(),
@@ -180,7 +215,7 @@ pub fn scope2_report(
         consumption: show(&consumption),
         matched: show(&matched),
         unmatched: show(&unmatched),
-        surplus: show(&matching.surplus()),
+        surplus: surplus.as_ref().map(show),
         coverage_percent: percent(&matched, &consumption),
         market_based_tco2e: market_based,
         location_based_tco2e: location_based,
@@ -197,7 +232,7 @@ pub fn scope2_report(
 /// their hours by month, an annual claim its one interval (its matching is
 /// not by month).
 pub fn by_month(matching: &Matching, unit: EnergyUnit) -> Vec<IntervalFigures> {
-    let mut out: Vec<(Interval, [BigDecimal; 4])> = Vec::new();
+    let mut out: Vec<(Interval, [BigDecimal; 3], Option<BigDecimal>)> = Vec::new();
     let month = |iv: &Interval| {
         let t = iv.start.as_utc();
         (t.year(), t.month())
@@ -205,27 +240,30 @@ pub fn by_month(matching: &Matching, unit: EnergyUnit) -> Vec<IntervalFigures> {
     for b in &matching.buckets {
         let same = out
             .last()
-            .is_some_and(|(iv, _)| month(iv) == month(&b.interval));
-        let figures = [&b.consumption, &b.matched, &b.shortfall, &b.surplus];
+            .is_some_and(|(iv, _, _)| month(iv) == month(&b.interval));
+        let figures = [&b.consumption, &b.matched, &b.shortfall];
         if same {
-            let (iv, sums) = out.last_mut().expect("checked");
+            let (iv, sums, surplus) = out.last_mut().expect("checked");
             iv.end = b.interval.end;
             for (s, f) in sums.iter_mut().zip(figures) {
                 *s += f;
             }
+            if let (Some(s), Some(f)) = (surplus.as_mut(), &b.surplus) {
+                *s += f;
+            }
         } else {
-            out.push((b.interval, figures.map(Clone::clone)));
+            out.push((b.interval, figures.map(Clone::clone), b.surplus.clone()));
         }
     }
     let show = |wh: &BigDecimal| exact(&units::convert(wh, EnergyUnit::Wh, unit));
     out.into_iter()
-        .map(|(iv, [c, m, sh, su])| IntervalFigures {
+        .map(|(iv, [c, m, sh], su)| IntervalFigures {
             start: iv.start.to_string(),
             end: iv.end.to_string(),
             consumption: show(&c),
             matched: show(&m),
             shortfall: show(&sh),
-            surplus: show(&su),
+            surplus: su.as_ref().map(show),
         })
         .collect()
 }
@@ -235,6 +273,35 @@ mod tests {
     use super::*;
     use crate::allocate::Bucket;
     use eac_model::Timestamp;
+    use std::str::FromStr;
+
+    #[test]
+    fn a_percentage_is_rounded_once_half_up_from_the_exact_quotient() {
+        let d = |s: &str| BigDecimal::from_str(s).unwrap();
+        let pc = |p: &str, w: &str| percent(&d(p), &d(w)).map(|x| x.as_str().to_owned());
+        // 12.34544999…(98 nines)…857 %: a quotient to 100 digits rounds to
+        // …4545 and then to 12.3455; rounded once it is 12.3454.
+        let part = format!("12.34544{}857", "9".repeat(98));
+        assert_eq!(pc(&part, "100").as_deref(), Some("12.3454"));
+        assert_eq!(pc("1", "3").as_deref(), Some("33.3333"));
+        assert_eq!(pc("2", "3").as_deref(), Some("66.6667"));
+        assert_eq!(pc("0.000123445", "1").as_deref(), Some("0.0123"));
+        assert_eq!(pc("0.00012345", "1").as_deref(), Some("0.0123"));
+        assert_eq!(
+            pc("0.000123450", "0.9999999999999999999").as_deref(),
+            Some("0.0123")
+        );
+        assert_eq!(pc("123500", "1e9").as_deref(), Some("0.0124"));
+        assert_eq!(pc("4", "5").as_deref(), Some("80.0000"));
+        assert_eq!(pc("5", "5").as_deref(), Some("100.0000"));
+        assert_eq!(pc("0", "5").as_deref(), Some("0.0000"));
+        assert_eq!(pc("1", "0"), None);
+        assert_eq!(pc("1e-30", "3e-30").as_deref(), Some("33.3333"));
+        assert_eq!(
+            pc("2e30", "3").as_deref(),
+            Some(&*format!("6{}.6667", "6".repeat(31)))
+        );
+    }
 
     #[test]
     fn by_month_sums_the_hours_of_each_calendar_month() {
@@ -248,7 +315,7 @@ mod tests {
             consumption: BigDecimal::from(consumption),
             matched: BigDecimal::from(matched),
             shortfall: BigDecimal::from(consumption - matched),
-            surplus: BigDecimal::zero(),
+            surplus: Some(BigDecimal::zero()),
         };
         let matching = Matching {
             buckets: vec![

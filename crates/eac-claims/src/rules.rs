@@ -9,8 +9,7 @@
 //! version of a standard is a new rule set, not an edit of the checks.
 //! `docs/claims.md` lists the same criteria with their sources.
 
-use chrono::{Datelike, Months, NaiveDate};
-use eac_model::Timestamp;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::model::{midnight, same_market, ClaimSpec, Granularity, Interval, ValueFacts};
@@ -112,6 +111,17 @@ impl RuleSet {
             .value
     }
 
+    /// The vintage window of `claim` under this rule set (its period
+    /// widened by `vintage_months_before`/`_after`); `None` when the rule
+    /// set has no vintage criterion.
+    pub fn window(&self, claim: &ClaimSpec) -> Option<Interval> {
+        let months = |name: &str| self.params.iter().find(|p| p.name == name).map(|p| p.value);
+        Some(claim.window(
+            months("vintage_months_before")?,
+            months("vintage_months_after")?,
+        ))
+    }
+
     /// The group that makes `a` and `b` one market, if any.
     pub fn market_group(&self, a: &str, b: &str) -> Option<&MarketGroup> {
         self.market_groups.iter().find(|g| g.holds(a) && g.holds(b))
@@ -184,13 +194,13 @@ fn ghg_scope2_2015() -> RuleSet {
                 name: "vintage_months_before",
                 value: 0,
                 unit: "months",
-                meaning: "how long before the reporting period production may lie (the Guidance says \"as close as possible\" and sets no number: 0 is its strictest reading)",
+                meaning: "how many months before the reporting period a value's production may lie and pass (the Guidance says \"as close as possible\" and sets no number: 0 is its strictest reading, the reporting period itself)",
             },
             Param {
                 name: "vintage_months_after",
                 value: 0,
                 unit: "months",
-                meaning: "how long after the reporting period production may lie",
+                meaning: "how many months after the reporting period a value's production may lie and pass",
             },
         ],
         market_groups: Vec::new(),
@@ -248,19 +258,19 @@ fn re100() -> RuleSet {
                 name: "max_plant_age_years",
                 value: 15,
                 unit: "years",
-                meaning: "the commissioning or re-powering date limit: the plant at most this old when the value was produced",
+                meaning: "the commissioning or re-powering date limit: the plant (asset_commissioned) commissioned within this many years before the value's production began (exactly this old passes)",
             },
             Param {
                 name: "vintage_months_before",
                 value: 3,
                 unit: "months",
-                meaning: "how long before the reporting period production may lie (EAC Desk's reading of the vintage guidance; a parameter, check it against your copy)",
+                meaning: "how many months before the reporting period a value's production may lie and pass (EAC Desk's reading of the vintage guidance; check it against your copy). An annual or monthly claim limited to this rule set (--only-passing re100) also lists and allocates such values, to its first matching interval",
             },
             Param {
                 name: "vintage_months_after",
                 value: 3,
                 unit: "months",
-                meaning: "how long after the reporting period production may lie",
+                meaning: "how many months after the reporting period a value's production may lie and pass; an annual or monthly claim limited to this rule set allocates such values to its last matching interval",
             },
         ],
         market_groups: vec![EUROPE],
@@ -371,6 +381,16 @@ fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
 
 fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     let v = cx.value;
+    if let Some(share) = &v.recorded_share {
+        return (
+            Verdict::Pass,
+            format!(
+                "this recorded claim holds {} Wh of it; no claim is given more of a value than \
+                 other claims left of it, so none counts this part",
+                share.normalized()
+            ),
+        );
+    }
     if v.other_claims.is_empty() {
         return (Verdict::Pass, "allocated to no other claim".to_owned());
     }
@@ -398,27 +418,12 @@ fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     }
 }
 
-fn add_months(t: Timestamp, months: u32, forward: bool) -> Timestamp {
-    let d = t.as_utc();
-    let m = Months::new(months);
-    let moved = if forward {
-        d.checked_add_months(m)
-    } else {
-        d.checked_sub_months(m)
-    };
-    Timestamp::from_utc(moved.unwrap_or(d))
-}
-
 fn vintage(cx: &Context, set: &RuleSet) -> (Verdict, String) {
-    let period = cx.claim.period();
     let (before, after) = (
         set.param("vintage_months_before"),
         set.param("vintage_months_after"),
     );
-    let window = Interval {
-        start: add_months(period.start, before, false),
-        end: add_months(period.end, after, true),
-    };
+    let window = cx.claim.window(before, after);
     let v = cx.value;
     let what = if v.batch {
         "its EAC's period"
@@ -426,21 +431,35 @@ fn vintage(cx: &Context, set: &RuleSet) -> (Verdict, String) {
         "its production"
     };
     let range = format!("{} to {}", v.interval.start, v.interval.end);
-    let allowed = format!(
-        "the reporting period {} to {} (+{before}/−{after} months: {} to {})",
-        cx.claim.from, cx.claim.to, window.start, window.end
-    );
-    if window.contains(&v.interval) {
-        (
-            Verdict::Pass,
-            format!("{what} ({range}) lies within {allowed}"),
-        )
+    let allowed = if before == 0 && after == 0 {
+        format!("the reporting period {} to {}", cx.claim.from, cx.claim.to)
     } else {
-        (
+        format!(
+            "the reporting period {} to {} widened by {before} month(s) before and {after} after \
+             ({} to {})",
+            cx.claim.from, cx.claim.to, window.start, window.end
+        )
+    };
+    if !window.contains(&v.interval) {
+        return (
             Verdict::Fail,
             format!("{what} ({range}) lies outside {allowed}"),
-        )
+        );
     }
+    // Only a claim limited to this rule set takes values from outside the
+    // period (decision 263); say so where it matters.
+    let outside = if cx.claim.period().contains(&v.interval) {
+        ""
+    } else if cx.claim.granularity == Granularity::Hourly {
+        "; an hourly claim matches only values of the hour"
+    } else {
+        "; values outside the period are allocated only by a claim limited to this rule set \
+         (--only-passing)"
+    };
+    (
+        Verdict::Pass,
+        format!("{what} ({range}) lies within {allowed}{outside}"),
+    )
 }
 
 fn market(cx: &Context, set: &RuleSet) -> (Verdict, String) {
@@ -498,17 +517,23 @@ fn plant_age(cx: &Context, set: &RuleSet) -> (Verdict, String) {
         .or_else(|| NaiveDate::from_ymd_opt(c.year() + years as i32, c.month(), 28))
         .unwrap_or(c);
     let produced = v.interval.start;
-    if produced < midnight(limit) {
+    // "Commissioned or re-powered within the last 15 years": a plant
+    // exactly 15 years old when it produced still passes.
+    if produced <= midnight(limit) {
         (
             Verdict::Pass,
-            format!("commissioned {commissioned}: under {years} years old when it produced ({produced})"),
+            format!(
+                "commissioned {commissioned}, within {years} years before it produced \
+                 ({produced}; {years} years old on {limit})"
+            ),
         )
     } else {
         (
             Verdict::Fail,
             format!(
                 "commissioned {commissioned}: {years} years old on {limit}, before it produced \
-                 ({produced}); a re-powering date, if any, is not recorded"
+                 ({produced}), so more than {years} years old then; a re-powering date, if any, \
+                 is not recorded"
             ),
         )
     }

@@ -5,7 +5,7 @@
 use std::str::FromStr;
 
 use bigdecimal::{BigDecimal, Zero};
-use eac_claims::allocate::{allocate, settle, Demand, Supply};
+use eac_claims::allocate::{allocate, settle, Demand, Scope, Supply};
 use eac_claims::report::FactorUse;
 use eac_claims::rules::{overall, rule_set, rule_sets};
 use eac_claims::{scope2_report, ClaimSpec, Granularity, Interval, ValueFacts, ValueKey, Verdict};
@@ -56,6 +56,7 @@ fn good() -> ValueFacts {
         quantity: d("1"),
         allocated_elsewhere: BigDecimal::zero(),
         other_claims: vec![],
+        recorded_share: None,
     }
 }
 
@@ -278,7 +279,12 @@ fn the_report_matches_a_hand_computed_example() {
             label: "line 3".into(),
         },
     ];
-    let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
+    let m = allocate(
+        Scope::of(spec.period(), spec.granularity),
+        &supplies,
+        &demand,
+    )
+    .unwrap();
     let factor = |kind: &str, f: &str| FactorUse {
         market: "NO".into(),
         kind: kind.into(),
@@ -347,7 +353,12 @@ fn hourly_score_counts_hours_fully_covered() {
             label: "3".into(),
         },
     ];
-    let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
+    let m = allocate(
+        Scope::of(spec.period(), spec.granularity),
+        &supplies,
+        &demand,
+    )
+    .unwrap();
     let r = scope2_report(
         &ClaimSpec {
             unit: EnergyUnit::Wh,
@@ -361,7 +372,7 @@ fn hourly_score_counts_hours_fully_covered() {
     assert_eq!((h.hours, h.hours_fully_covered), (2, 1));
     assert_eq!(h.hours_covered_percent.unwrap().as_str(), "50.0000");
     assert_eq!(h.matched_percent.unwrap().as_str(), "75.0000");
-    assert_eq!(r.surplus.as_str(), "2");
+    assert_eq!(r.surplus.unwrap().as_str(), "2");
     assert_eq!(r.intervals.len(), 24);
 }
 
@@ -391,7 +402,7 @@ proptest! {
             quantity: q.clone(),
             label: format!("h{h}"),
         }).collect();
-        let m = allocate(period, granularity, &supplies, &demand).unwrap();
+        let m = allocate(Scope::of(period, granularity), &supplies, &demand).unwrap();
         let total_demand: BigDecimal = demand.iter().map(|d| &d.quantity).sum();
         prop_assert_eq!(m.consumption(), total_demand);
         for b in &m.buckets {
@@ -411,7 +422,7 @@ proptest! {
             }
         }
         prop_assert!(m.allocations.iter().all(|a| a.quantity > BigDecimal::zero()));
-        prop_assert_eq!(m.matched() + m.surplus(), eligible_total);
+        prop_assert_eq!(m.matched() + m.surplus().unwrap(), eligible_total);
         // Each value goes only where the documented rule lets it, and an
         // interval left short had every value eligible for it used up.
         let eligible = |v: &Interval, b: &Interval| match granularity {
@@ -431,9 +442,14 @@ proptest! {
                 }
             }
         }
-        // A recorded claim reports the figures it was made with.
-        let settled = settle(period, granularity, &supplies, &demand, m.allocations.clone()).unwrap();
-        prop_assert_eq!(settled, m);
+        // A recorded claim reports the figures it was made with, without
+        // a surplus (what is free now is no part of it).
+        let settled = settle(period, granularity, &demand, m.allocations.clone()).unwrap();
+        prop_assert_eq!(settled.surplus(), None);
+        for (a, b) in settled.buckets.iter().zip(&m.buckets) {
+            prop_assert_eq!((a.interval, &a.consumption, &a.matched, &a.shortfall), (b.interval, &b.consumption, &b.matched, &b.shortfall));
+        }
+        prop_assert_eq!(settled.allocations, m.allocations);
     }
 }
 
@@ -471,7 +487,12 @@ fn a_monthly_claim_fills_months_in_order_and_leaves_values_outside_the_period_al
             label: "feb".into(),
         },
     ];
-    let m = allocate(spec.period(), spec.granularity, &supplies, &demand).unwrap();
+    let m = allocate(
+        Scope::of(spec.period(), spec.granularity),
+        &supplies,
+        &demand,
+    )
+    .unwrap();
     assert_eq!(m.buckets.len(), 12);
     assert_eq!(
         (&m.buckets[0].matched, &m.buckets[0].shortfall),
@@ -482,5 +503,127 @@ fn a_monthly_claim_fills_months_in_order_and_leaves_values_outside_the_period_al
         (&d("2"), &d("2"))
     );
     assert_eq!(m.ineligible, vec![key("dec")]);
-    assert_eq!(m.surplus(), BigDecimal::zero());
+    assert_eq!(m.surplus(), Some(BigDecimal::zero()));
+}
+
+/// RE100's vintage window (3 months either side) brings values produced
+/// near the period into a claim limited to it: one from December 2023
+/// backs January (the nearest interval), one from February 2025 backs
+/// December; within the month, values of the period itself go first. A
+/// value from August 2023 stays outside.
+#[test]
+fn a_vintage_window_lets_values_near_the_period_back_its_nearest_interval() {
+    let key = |id: &str| ValueKey {
+        cds_eac_id: id.into(),
+        position: 0,
+    };
+    let supply = |id: &str, a: &str, b: &str, q: &str| Supply {
+        key: key(id),
+        interval: iv(a, b),
+        available: d(q),
+    };
+    let supplies = [
+        supply("dec", "2023-12-01T00:00:00Z", "2024-01-01T00:00:00Z", "3"),
+        supply("jan", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "2"),
+        supply("aug", "2023-08-01T00:00:00Z", "2023-09-01T00:00:00Z", "9"),
+        supply("feb25", "2025-02-01T00:00:00Z", "2025-03-01T00:00:00Z", "1"),
+        supply(
+            "across",
+            "2023-12-15T00:00:00Z",
+            "2024-01-15T00:00:00Z",
+            "1",
+        ),
+    ];
+    let demand = [
+        Demand {
+            interval: iv("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+            quantity: d("4"),
+            label: "jan".into(),
+        },
+        Demand {
+            interval: iv("2024-12-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+            quantity: d("5"),
+            label: "dec".into(),
+        },
+    ];
+    let re100 = rule_set("re100").unwrap();
+    for granularity in [Granularity::Monthly, Granularity::Annual] {
+        let spec = claim(granularity);
+        let scope = Scope {
+            period: spec.period(),
+            window: re100.window(&spec).unwrap(),
+            granularity,
+        };
+        let m = allocate(scope, &supplies, &demand).unwrap();
+        let given = |id: &str| m.allocated_to(&key(id));
+        // The period's own value and the one across its start first, then
+        // December 2023's (monthly: January needs 1 more of it); February
+        // 2025's too (monthly: in December).
+        let (dec, matched) = match granularity {
+            Granularity::Monthly => ("1", "5"),
+            _ => ("3", "7"),
+        };
+        assert_eq!(
+            (given("jan"), given("across"), given("dec"), given("feb25")),
+            (d("2"), d("1"), d(dec), d("1")),
+            "{granularity:?}"
+        );
+        assert_eq!(m.matched(), d(matched), "{granularity:?}");
+        assert_eq!(m.ineligible, vec![key("aug")], "{granularity:?}");
+        if granularity == Granularity::Monthly {
+            let dec = m
+                .allocations
+                .iter()
+                .find(|a| a.key == key("feb25"))
+                .unwrap();
+            assert_eq!(dec.interval.start, t("2024-12-01T00:00:00Z"));
+            assert_eq!(
+                (&m.buckets[0].matched, &m.buckets[11].matched),
+                (&d("4"), &d("1"))
+            );
+        }
+        // Without the window (GHG's 0 months) only the period's value is used.
+        let m = allocate(Scope::of(spec.period(), granularity), &supplies, &demand).unwrap();
+        assert_eq!(m.matched(), d("2"), "{granularity:?}");
+    }
+    // GHG's rule set has a window of the period itself.
+    let spec = claim(Granularity::Annual);
+    let ghg = rule_set("ghg-scope2-2015").unwrap();
+    assert_eq!(ghg.window(&spec), Some(spec.period()));
+    assert_eq!(rule_set("energytag").unwrap().window(&spec), None);
+}
+
+/// "Commissioned or re-powered within the last 15 years": a plant exactly
+/// 15 years old when it produced passes, one a moment older fails, and the
+/// parameter and the reasons say the same.
+#[test]
+fn re100s_age_limit_passes_a_plant_exactly_15_years_old() {
+    let hourly = claim(Granularity::Hourly);
+    let mut v = good();
+    v.asset_commissioned = Some(Date::parse("2009-06-01").unwrap());
+    v.interval = iv("2024-06-01T00:00:00Z", "2024-06-01T01:00:00Z");
+    let (got, reason) = verdict("re100", "re100.age", &hourly, &v);
+    assert_eq!(got, Verdict::Pass, "{reason}");
+    assert!(
+        reason.contains("within 15 years before it produced"),
+        "{reason}"
+    );
+    v.interval = iv("2024-06-01T00:15:00Z", "2024-06-01T01:00:00Z");
+    let (got, reason) = verdict("re100", "re100.age", &hourly, &v);
+    assert_eq!(got, Verdict::Fail, "{reason}");
+    assert!(
+        reason.contains("15 years old on 2024-06-01, before it produced (2024-06-01T00:15:00Z)"),
+        "{reason}"
+    );
+    let re100 = rule_set("re100").unwrap();
+    let age = re100
+        .params
+        .iter()
+        .find(|p| p.name == "max_plant_age_years")
+        .unwrap();
+    assert!(
+        age.meaning.contains("exactly this old passes"),
+        "{}",
+        age.meaning
+    );
 }

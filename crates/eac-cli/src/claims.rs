@@ -116,6 +116,12 @@ fn rules(a: &ClaimArgs) -> Vec<String> {
     a.rules.iter().cloned().collect()
 }
 
+/// `--unit` beside `--claim`: the recorded claim shown in that unit (a
+/// claim given in full carries its unit in `input`).
+fn unit(a: &ClaimArgs) -> Option<&str> {
+    a.claim.and(a.unit.as_deref())
+}
+
 /// A recorded claim's allocations that no longer hold, and what to do.
 fn print_stale(out: &mut Out, check: &eac_app::ClaimCheck) -> Result<()> {
     if check.stale.is_empty() {
@@ -150,7 +156,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             let which = claim
                 .claim
                 .map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
-            let mut check = eac_app::check_claim(&store, which, &rules(&claim))?;
+            let mut check = eac_app::check_claim_in(&store, which, &rules(&claim), unit(&claim))?;
             let failed = check.any_failed();
             if let Some(only) = only.as_deref() {
                 let keep = match only {
@@ -225,7 +231,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             let which = claim
                 .claim
                 .map_or(ClaimRef::Input(&given), ClaimRef::Recorded);
-            let report = eac_app::claim_report(&store, which, &rules(&claim))?;
+            let report = eac_app::claim_report_in(&store, which, &rules(&claim), unit(&claim))?;
             if json {
                 out.json(&report)?;
             } else if csv {
@@ -253,7 +259,11 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 writeln!(out, "consumption           {} {}", r.consumption, r.unit)?;
                 writeln!(out, "matched               {} {}", r.matched, r.unit)?;
                 writeln!(out, "unmatched             {} {}", r.unmatched, r.unit)?;
-                writeln!(out, "surplus               {} {}", r.surplus, r.unit)?;
+                match &r.surplus {
+                    Some(surplus) => writeln!(out, "surplus               {surplus} {}", r.unit)?,
+                    // Said under "not computed" with the reason.
+                    None => writeln!(out, "surplus               — (recorded claim)")?,
+                }
                 writeln!(
                     out,
                     "coverage              {}",

@@ -191,5 +191,12 @@ describe("emission factors", () => {
       "market-based emissions: no residual-mix factor for market NO in 2024 — enter it with “Enter…” above",
     );
     expect(missingInApp("no market named")).toBe("no market named");
+    expect(
+      missingInApp(
+        "surplus: not part of a recorded claim's statement (what is free of the beneficiary's values changes with other claims and imports); report the claim given in full, without --claim, to see what is free now",
+      ),
+    ).toBe(
+      "surplus: not part of a recorded claim's statement (what is free of the beneficiary's values changes with other claims and imports) — fill in the claim and press Check to see what is free now",
+    );
   });
 });

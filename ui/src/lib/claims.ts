@@ -323,7 +323,13 @@ export function factorYear(from: string): string {
 }
 
 /** A report's "missing" line as the app shows it: the CLI command it names
- *  for entering a factor becomes the "Enter…" button beside the factors. */
+ *  for entering a factor becomes the "Enter…" button beside the factors,
+ *  and a recorded claim's missing surplus points at Check (decision 263). */
 export function missingInApp(line: string): string {
-  return line.replace(/;? enter it with `eacdesk claims factor set`/, " — enter it with “Enter…” above");
+  return line
+    .replace(/;? enter it with `eacdesk claims factor set`/, " — enter it with “Enter…” above")
+    .replace(
+      /; report the claim given in full, without --claim, to see what is free now/,
+      " — fill in the claim and press Check to see what is free now",
+    );
 }

@@ -12,7 +12,12 @@ export type ClaimReportView = { claim_id: number | null, beneficiary_type: strin
 /**
  * `annual`, `monthly` or `hourly`.
  */
-granularity: string, market: string | null, unit: string, consumption: string, matched: string, unmatched: string, surplus: string, coverage_percent: string | null, market_based_tco2e: string | null, location_based_tco2e: string | null, residual_mix_factor: FactorUseView | null, grid_factor: FactorUseView | null, 
+granularity: string, market: string | null, unit: string, consumption: string, matched: string, unmatched: string, 
+/**
+ * `None` for a recorded claim: no part of its statement (decision 263;
+ * `missing` says so).
+ */
+surplus: string | null, coverage_percent: string | null, market_based_tco2e: string | null, location_based_tco2e: string | null, residual_mix_factor: FactorUseView | null, grid_factor: FactorUseView | null, 
 /**
  * What could not be computed and why.
  */

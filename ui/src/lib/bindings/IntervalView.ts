@@ -3,4 +3,8 @@
 /**
  * One interval's figures in the claim's unit (text).
  */
-export type IntervalView = { start: string, end: string, consumption: string, matched: string, shortfall: string, surplus: string, };
+export type IntervalView = { start: string, end: string, consumption: string, matched: string, shortfall: string, 
+/**
+ * `None` for a recorded claim (decision 263).
+ */
+surplus: string | null, };
