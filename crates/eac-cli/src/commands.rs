@@ -1739,7 +1739,10 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
         | AuditAction::ConsumptionDelete
         | AuditAction::ClaimCreate
         | AuditAction::ClaimDelete
-        | AuditAction::FactorSet => {
+        | AuditAction::FactorSet
+        | AuditAction::RefdataImport
+        | AuditAction::MappingSave
+        | AuditAction::MappingDelete => {
             let what = match r.action {
                 AuditAction::Export => "exported",
                 AuditAction::Pack => "evidence pack made",
@@ -1747,6 +1750,9 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
                 AuditAction::ConsumptionDelete => "consumption deleted",
                 AuditAction::ClaimCreate => "claim recorded",
                 AuditAction::ClaimDelete => "claim deleted",
+                AuditAction::RefdataImport => "reference data imported",
+                AuditAction::MappingSave => "mapping saved",
+                AuditAction::MappingDelete => "mapping deleted",
                 _ => "emission factor set",
             };
             let details: Vec<String> = r

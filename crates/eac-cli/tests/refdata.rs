@@ -40,11 +40,19 @@ fn refdata_import_and_ls() {
         .arg(refdata("programs.json"))
         .assert()
         .success()
-        .stdout(contains("accounts — 2 account, 1 customer"))
+        .stdout(contains("accounts — 2 accounts, 1 customer"))
         .stdout(contains(
             "service_contracts — 1 servicecontract, 1 rateplan",
         ))
-        .stdout(contains("programs — 2 program"));
+        .stdout(contains("programs — 2 programs"));
+    // Each import is in the audit log (decision 263).
+    eacdesk(&dir)
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains(
+            "reference data imported: added 3, entries 3, file ",
+        ));
     eacdesk(&dir)
         .args(["refdata", "ls", "--type", "account"])
         .assert()

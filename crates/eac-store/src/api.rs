@@ -503,6 +503,15 @@ pub enum AuditAction {
     ClaimDelete,
     /// An emission factor of a market was set (database-level: before, after).
     FactorSet,
+    /// Reference data (accounts, service contracts, programs) was imported
+    /// (database-level: file, entries added, labels changed).
+    RefdataImport,
+    /// A CSV column mapping was saved or replaced (database-level: name,
+    /// the mapping as saved, the one it replaced).
+    MappingSave,
+    /// A saved CSV column mapping was deleted (database-level: name, the
+    /// mapping it held).
+    MappingDelete,
 }
 
 impl AuditAction {
@@ -526,6 +535,9 @@ impl AuditAction {
             AuditAction::ClaimCreate => "claim_create",
             AuditAction::ClaimDelete => "claim_delete",
             AuditAction::FactorSet => "factor_set",
+            AuditAction::RefdataImport => "refdata_import",
+            AuditAction::MappingSave => "mapping_save",
+            AuditAction::MappingDelete => "mapping_delete",
         }
     }
 
@@ -549,6 +561,9 @@ impl AuditAction {
             AuditAction::ClaimCreate,
             AuditAction::ClaimDelete,
             AuditAction::FactorSet,
+            AuditAction::RefdataImport,
+            AuditAction::MappingSave,
+            AuditAction::MappingDelete,
         ]
         .into_iter()
         .find(|a| a.as_str() == stored)

@@ -605,6 +605,9 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
             | AuditAction::ClaimCreate
             | AuditAction::ClaimDelete
             | AuditAction::FactorSet
+            | AuditAction::RefdataImport
+            | AuditAction::MappingSave
+            | AuditAction::MappingDelete
     ) {
         // Database-level records keep what was written as the `after` side.
         changes.extend(crate::packs::details_of(cell(row, 6)?.as_deref()));

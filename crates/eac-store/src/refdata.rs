@@ -13,8 +13,8 @@ use eac_model::BeneficiaryType;
 use serde::{Deserialize, Serialize};
 
 use crate::rows;
-use crate::write::Write;
-use crate::{Choice, Progress, Result, Store, StoreError};
+use crate::write::{Reason, Write};
+use crate::{AuditAction, Choice, Progress, Result, Store, StoreError};
 
 /// How many ids of one beneficiary type a reference document held.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +113,9 @@ impl Store {
 
 /// Reads the reference document at `path` into the `refdata` table
 /// through the write `w`, at its time. Existing ids get the new label.
+/// Changed labels an import's audit record names (the rest are counted).
+const NAMED_CHANGES: usize = 50;
+
 pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<RefdataReport> {
     let io_error = |source| StoreError::Io {
         path: path.to_owned(),
@@ -137,9 +140,39 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
     let mut counts: Vec<RefdataCount> = Vec::new();
     let mut failure: Option<StoreError> = None;
     let mut done: u64 = 0;
+    // What the import changes, for its audit record: ids new to the
+    // database, and known ids whose label it replaces (the first few named).
+    let mut added: u64 = 0;
+    let mut relabelled: u64 = 0;
+    let mut relabelled_named: Vec<String> = Vec::new();
     let read = read_refdata(BufReader::new(file), document, |entry| {
         if failure.is_some() {
             return;
+        }
+        let known = db.query_opt(
+            "SELECT label FROM refdata WHERE beneficiary_type = ?1 AND ref_id = ?2",
+            &[&entry.kind.as_str(), &entry.id],
+            |r| Ok(r.get::<String>(0)?),
+        );
+        match known {
+            Err(e) => {
+                failure = Some(e);
+                return;
+            }
+            Ok(None) => added += 1,
+            Ok(Some(old)) if old != entry.label => {
+                relabelled += 1;
+                if relabelled_named.len() < NAMED_CHANGES {
+                    relabelled_named.push(format!(
+                        "{} {}: {} → {}",
+                        entry.kind.as_str(),
+                        entry.id,
+                        old,
+                        entry.label
+                    ));
+                }
+            }
+            Ok(Some(_)) => {}
         }
         if let Err(e) = db.execute(
             "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
@@ -185,6 +218,30 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
+    // Every import is recorded (what it read, what it changed), even one
+    // that changed nothing: the record says which file was read when.
+    let mut details = vec![
+        ("file", file_label.clone()),
+        ("entries", done.to_string()),
+        ("added", added.to_string()),
+        ("labels_changed", relabelled.to_string()),
+    ];
+    if !relabelled_named.is_empty() {
+        let more = relabelled - relabelled_named.len() as u64;
+        let mut text = relabelled_named.join("; ");
+        if more > 0 {
+            text.push_str(&format!("; and {more} more"));
+        }
+        details.push(("changed", text));
+    }
+    crate::packs::insert_database_record(
+        w,
+        AuditAction::RefdataImport,
+        &details,
+        &Reason::fixed("reference data imported"),
+        &crate::os_user(),
+        &file_label,
+    )?;
     progress.update(crate::Phase::Refdata, done, Some(done));
     Ok(RefdataReport {
         file: file_label,

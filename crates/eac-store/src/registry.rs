@@ -18,8 +18,8 @@ use sha2::{Digest, Sha256};
 
 use crate::import::Batch;
 use crate::rows::{self, count};
-use crate::write::Write;
-use crate::{history, FileImportReport, Progress, Result};
+use crate::write::{Reason, Write};
+use crate::{history, AuditAction, FileImportReport, Progress, Result};
 
 /// One EAC read from a registry document, with where it was read and the
 /// certificate range it covers.
@@ -923,13 +923,46 @@ pub struct SavedMapping {
     pub updated_at: String,
 }
 
+/// Saves (or replaces) mapping `name`, audited (`mapping_save`, with the
+/// mapping it replaced); saving what is stored already changes nothing.
 pub(crate) fn save_mapping(w: &Write, name: &str, mapping_json: &str) -> Result<()> {
+    let before = stored_mapping(w, name)?;
+    if before.as_deref() == Some(mapping_json) {
+        return Ok(());
+    }
     w.db().execute(
         "INSERT INTO csv_mappings (name, mapping, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)
          ON CONFLICT (name) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
         &[&name, &mapping_json, &w.at().to_storage()],
     )?;
+    let mut details = vec![
+        ("name", name.to_owned()),
+        ("mapping", mapping_json.to_owned()),
+    ];
+    if let Some(before) = before {
+        details.push(("replaced", before));
+    }
+    let reason = match details.len() {
+        3 => "column mapping replaced",
+        _ => "column mapping saved",
+    };
+    crate::packs::insert_database_record(
+        w,
+        AuditAction::MappingSave,
+        &details,
+        &Reason::fixed(reason),
+        &crate::os_user(),
+        "",
+    )?;
     Ok(())
+}
+
+fn stored_mapping(w: &Write, name: &str) -> Result<Option<String>> {
+    w.db().query_opt(
+        "SELECT mapping FROM csv_mappings WHERE name = ?1",
+        &[&name],
+        |r| Ok(r.get(0)?),
+    )
 }
 
 pub(crate) fn mappings(conn: &dyn crate::db::Db) -> Result<Vec<SavedMapping>> {
@@ -947,11 +980,23 @@ pub(crate) fn mappings(conn: &dyn crate::db::Db) -> Result<Vec<SavedMapping>> {
     )
 }
 
-/// Removes a saved mapping; says whether there was one.
+/// Removes a saved mapping, audited (`mapping_delete`, with what it
+/// held); says whether there was one.
 pub(crate) fn delete_mapping(w: &Write, name: &str) -> Result<bool> {
-    Ok(w.db()
-        .execute("DELETE FROM csv_mappings WHERE name = ?1", &[&name])?
-        > 0)
+    let Some(before) = stored_mapping(w, name)? else {
+        return Ok(false);
+    };
+    w.db()
+        .execute("DELETE FROM csv_mappings WHERE name = ?1", &[&name])?;
+    crate::packs::insert_database_record(
+        w,
+        AuditAction::MappingDelete,
+        &[("name", name.to_owned()), ("mapping", before)],
+        &Reason::fixed("column mapping deleted"),
+        &crate::os_user(),
+        "",
+    )?;
+    Ok(true)
 }
 
 #[cfg(test)]

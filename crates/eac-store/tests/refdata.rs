@@ -99,6 +99,91 @@ fn reimport_relabels() {
     let list = s.refdata(Some(BeneficiaryType::Program), None, 0).unwrap();
     assert_eq!(list.len(), 1);
     assert_eq!(list[0].label, "New name");
+    // Each import is in the audit log, saying what it changed: the second
+    // names the label it replaced (every change of stored data is).
+    let log = s.audit_log(None).unwrap();
+    let records: Vec<_> = log
+        .iter()
+        .filter(|r| r.action == "refdata_import")
+        .collect();
+    assert_eq!(records.len(), 2);
+    let detail = |r: &eac_store::AuditRecord, field: &str| {
+        r.changes
+            .iter()
+            .find(|c| c.field == field)
+            .and_then(|c| c.after.clone())
+    };
+    // Newest first.
+    assert_eq!(detail(records[1], "added").as_deref(), Some("1"));
+    assert_eq!(detail(records[0], "added").as_deref(), Some("0"));
+    assert_eq!(detail(records[0], "labels_changed").as_deref(), Some("1"));
+    assert_eq!(
+        detail(records[0], "changed").as_deref(),
+        Some("program PRG-1: Old name → New name")
+    );
+    assert!(s.verify_audit_chain().unwrap().broken.is_none());
+}
+
+/// Saving, replacing and deleting a column mapping are audited with the
+/// mapping itself (what was saved, what it replaced, what was deleted);
+/// saving what is stored already changes nothing and records nothing.
+#[test]
+fn column_mappings_are_audited_with_what_they_held() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    let records = |s: &Store| -> Vec<(String, Vec<(String, Option<String>)>)> {
+        s.audit_log(None)
+            .unwrap()
+            .into_iter()
+            .filter(|r| r.action.as_str().starts_with("mapping_"))
+            .map(|r| {
+                (
+                    r.action.as_str().to_owned(),
+                    r.changes.into_iter().map(|c| (c.field, c.after)).collect(),
+                )
+            })
+            .collect()
+    };
+    s.save_mapping("m", r#"{"v":1}"#).unwrap();
+    s.save_mapping("m", r#"{"v":1}"#).unwrap();
+    assert_eq!(
+        records(&s).len(),
+        1,
+        "the same mapping again records nothing"
+    );
+    s.save_mapping("m", r#"{"v":2}"#).unwrap();
+    assert!(s.delete_mapping("m").unwrap());
+    assert!(!s.delete_mapping("m").unwrap());
+    let found = records(&s);
+    let some = |t: &str| Some(t.to_owned());
+    assert_eq!(
+        found,
+        [
+            (
+                "mapping_delete".to_owned(),
+                vec![
+                    ("mapping".into(), some(r#"{"v":2}"#)),
+                    ("name".into(), some("m"))
+                ]
+            ),
+            (
+                "mapping_save".to_owned(),
+                vec![
+                    ("mapping".into(), some(r#"{"v":2}"#)),
+                    ("name".into(), some("m")),
+                    ("replaced".into(), some(r#"{"v":1}"#))
+                ]
+            ),
+            (
+                "mapping_save".to_owned(),
+                vec![
+                    ("mapping".into(), some(r#"{"v":1}"#)),
+                    ("name".into(), some("m"))
+                ]
+            ),
+        ]
+    );
+    assert!(s.verify_audit_chain().unwrap().broken.is_none());
 }
 
 #[test]

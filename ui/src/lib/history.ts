@@ -24,6 +24,9 @@ const ACTIONS: Record<AuditAction, string> = {
   claim_create: "Claim recorded",
   claim_delete: "Claim deleted",
   factor_set: "Emission factor set",
+  refdata_import: "Reference data imported",
+  mapping_save: "Column mapping saved",
+  mapping_delete: "Column mapping deleted",
 };
 
 /** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */
@@ -61,6 +64,14 @@ export function auditSummary(
       return "A claim was deleted; the EAC values it used are free again.";
     case "factor_set":
       return "An emission factor of a market was entered; the change lists the old and new number.";
+    case "refdata_import":
+      return file
+        ? `Reference data (ids and names of beneficiaries) was imported from ${file}; the change counts what was added and which names changed.`
+        : "Reference data was imported; the change counts what was added and which names changed.";
+    case "mapping_save":
+      return "A column mapping for registry CSV files was saved; the change holds it (and the one it replaced).";
+    case "mapping_delete":
+      return "A saved column mapping was deleted; the change holds what it was.";
     default:
       return null;
   }
