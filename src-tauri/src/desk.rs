@@ -242,7 +242,7 @@ impl Desk {
         off_ui_thread(move || {
             let open = desk.lock();
             let store = open.store.as_ref().map_err(Clone::clone)?;
-            f(store).map_err(Into::into)
+            f(store).map_err(|e| e.into().in_app(Some(store)))
         })
         .await
     }
@@ -260,7 +260,10 @@ impl Desk {
         off_ui_thread(move || {
             let mut open = desk.lock();
             let store = open.store.as_mut().map_err(|e| e.clone())?;
-            desk.writes.track(|| f(store).map_err(Into::into))
+            desk.writes.track(|| match f(store) {
+                Ok(done) => Ok(done),
+                Err(e) => Err(e.into().in_app(Some(store))),
+            })
         })
         .await
     }
@@ -299,8 +302,11 @@ impl Desk {
         let path = self.path();
         let writes = Arc::clone(&self.writes);
         off_ui_thread(move || {
-            let mut store = eac_app::open_store(&path)?;
-            writes.track(|| f(&mut store, &op).map_err(Into::into))
+            let mut store = eac_app::open_store(&path).map_err(|e| e.in_app(None))?;
+            writes.track(|| match f(&mut store, &op) {
+                Ok(done) => Ok(done),
+                Err(e) => Err(e.into().in_app(Some(&store))),
+            })
         })
         .await
     }
@@ -317,7 +323,7 @@ impl Desk {
         E: Into<AppError>,
     {
         let op = self.operations.start(&op_id, self.progress_sender())?;
-        off_ui_thread(move || f(&op).map_err(Into::into)).await
+        off_ui_thread(move || f(&op).map_err(|e| e.into().in_app(None))).await
     }
 
     /// Asks a running operation to stop; it then writes nothing. Unknown ids

@@ -3,7 +3,7 @@
 
 use eac_model::Violation;
 pub use eac_store::ErrorCode;
-use eac_store::StoreError;
+use eac_store::{BrowseQuery, ClosedPeriod, EacFilter, SortSpec, Store, StoreError};
 use serde::{Deserialize, Serialize};
 
 /// A failed operation. `code` says what kind (see [`ErrorCode`]; the CLI's
@@ -79,6 +79,18 @@ pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub period_ids: Option<Vec<i64>>,
+    /// `frozen`, in the app ([`AppError::in_app`]): the closed periods of
+    /// `period_ids` (their days, who closed them, when and why), so the
+    /// app says which period and how to reopen it in its own words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub closed_periods: Option<Vec<ClosedPeriod>>,
+    /// `frozen`, in the app: each of `cds_eac_ids` as the table names it
+    /// (its EAC number where it has one, else its id), in the same order;
+    /// the first 50 only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub eac_numbers: Option<Vec<String>>,
 }
 
 /// Why a file could not be written, where plain words can say it.
@@ -208,6 +220,60 @@ impl AppError {
         self
     }
 
+    /// This error as the desktop app says it: advice to type an `eacdesk`
+    /// command becomes the app's own menu or button (the app's user has
+    /// no command line), and a `frozen` refusal names its periods and
+    /// EACs in `details` (`closed_periods`, `eac_numbers`) for the app to
+    /// word. `store`: the database it happened on, when there is one.
+    pub fn in_app(mut self, store: Option<&Store>) -> Self {
+        self.message = app_words(&self.message);
+        if self.code == ErrorCode::Frozen {
+            if let Some(store) = store {
+                self.name_frozen(store);
+            }
+        }
+        self
+    }
+
+    /// Fills `closed_periods` and `eac_numbers` of a `frozen` error. A
+    /// look-up that fails leaves the error as it was (it still refuses).
+    fn name_frozen(&mut self, store: &Store) {
+        let wanted = self.details.period_ids.clone().unwrap_or_default();
+        if let Ok(all) = store.closed_periods() {
+            let periods: Vec<ClosedPeriod> =
+                all.into_iter().filter(|p| wanted.contains(&p.id)).collect();
+            if !periods.is_empty() {
+                self.details.closed_periods = Some(periods);
+            }
+        }
+        let Some(mut ids) = self.details.cds_eac_ids.clone() else {
+            return;
+        };
+        // A bulk change can meet thousands: the app names the first few.
+        ids.truncate(NAMED_IN_APP);
+        let query = BrowseQuery {
+            filter: EacFilter {
+                ids: Some(ids.clone()),
+                ..EacFilter::default()
+            },
+            sort: SortSpec::default(),
+            offset: 0,
+            limit: ids.len(),
+        };
+        let rows = store.browse(&query).unwrap_or_default();
+        let numbers = ids
+            .iter()
+            .map(|id| {
+                rows.iter()
+                    .find(|r| &r.cds_eac_id == id)
+                    .and_then(|r| r.eac_number.clone())
+                    .filter(|n| !n.trim().is_empty())
+                    .unwrap_or_else(|| id.clone())
+            })
+            .collect();
+        self.details.eac_numbers = Some(numbers);
+    }
+
     /// The violations of a `validation` error (empty for other codes).
     pub fn violations(&self) -> Vec<Violation> {
         self.details.violations.clone().unwrap_or_default()
@@ -216,6 +282,75 @@ impl AppError {
     pub fn is_validation(&self) -> bool {
         self.code == ErrorCode::Validation
     }
+}
+
+/// How many EACs of a `frozen` refusal the app is given names for.
+const NAMED_IN_APP: usize = 50;
+
+/// Where the app does what an `eacdesk` command does, by the command's
+/// first words (the longest that match wins).
+const APP_PLACES: &[(&str, &str)] = &[
+    ("period", "Evidence ▾ → Closed periods…"),
+    ("claims delete", "Claims… → Delete…"),
+    ("claims", "Claims…"),
+    ("delete", "Delete… in the toolbar"),
+    ("check", "Problems above the table"),
+    ("audit", "History…"),
+    ("formats", "the Format list of the import dialog"),
+    ("mapping", "“Map its columns…” in the import dialog"),
+    ("set", "“Complete fields” in the EAC's details"),
+];
+
+/// `message` with each `eacdesk …` command it advises replaced by where
+/// the app does it: "(`eacdesk X`, or Y)" keeps Y alone, "with `eacdesk
+/// X`" becomes "in PLACE", "run `eacdesk X`" becomes "use PLACE". A
+/// command the app has no place for (a server's set-up) is left as it is.
+pub(crate) fn app_words(message: &str) -> String {
+    const OPEN: &str = "`eacdesk ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(OPEN) {
+        let after = &rest[at + OPEN.len()..];
+        let Some(end) = after.find('`') else { break };
+        let command = &after[..end];
+        let place = APP_PLACES
+            .iter()
+            .filter(|(verb, _)| {
+                command == *verb
+                    || command
+                        .strip_prefix(verb)
+                        .is_some_and(|r| r.starts_with(' '))
+            })
+            .max_by_key(|(verb, _)| verb.len())
+            .map(|(_, place)| *place);
+        let before = &rest[..at];
+        let mut tail = &after[end + 1..];
+        match place {
+            None => {
+                out.push_str(&rest[..at + OPEN.len() + end + 1]);
+            }
+            Some(_) if tail.starts_with(", or ") => {
+                // The app's way is named already, after the command.
+                out.push_str(before);
+                tail = &tail[", or ".len()..];
+            }
+            Some(place) => {
+                if let Some(b) = before.strip_suffix("with ") {
+                    out.push_str(b);
+                    out.push_str("in ");
+                } else if let Some(b) = before.strip_suffix("run ") {
+                    out.push_str(b);
+                    out.push_str("use ");
+                } else {
+                    out.push_str(before);
+                }
+                out.push_str(place);
+            }
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `1 rule violation`, `3 rule violations`.
@@ -522,6 +657,45 @@ mod tests {
             assert!(e.message.contains("/exports/eacs.json"), "{}", e.message);
             assert!(e.message.contains("Nothing was changed"), "{}", e.message);
         }
+    }
+
+    #[test]
+    fn in_the_app_no_message_tells_its_user_to_type_a_command() {
+        for (cli, app) in [
+            (
+                "Delete the claim first (`eacdesk claims delete 3 --reason …`, or Claims → Delete…), make the change.",
+                "Delete the claim first (Claims → Delete…), make the change.",
+            ),
+            (
+                "There is no closed period number 4 in this database; list them with `eacdesk period ls`. Nothing was changed.",
+                "There is no closed period number 4 in this database; list them in Evidence ▾ → Closed periods…. Nothing was changed.",
+            ),
+            (
+                "Delete the EACs you do not want instead (`eacdesk delete`). Nothing was changed.",
+                "Delete the EACs you do not want instead (Delete… in the toolbar). Nothing was changed.",
+            ),
+            (
+                "Close it again with `eacdesk period close` if it should be closed.",
+                "Close it again in Evidence ▾ → Closed periods… if it should be closed.",
+            ),
+            (
+                "the database may be damaged (run `eacdesk check`)",
+                "the database may be damaged (use Problems above the table)",
+            ),
+            (
+                "Complete them (`eacdesk set`, or \"Complete fields\" in the app) or leave them out.",
+                "Complete them (\"Complete fields\" in the app) or leave them out.",
+            ),
+        ] {
+            assert_eq!(app_words(cli), app, "{cli}");
+            let e = AppError::invalid_input(cli).in_app(None);
+            assert!(!e.message.contains("`eacdesk"), "{}", e.message);
+        }
+        // A setup step the app has no place for stays as said; a message
+        // without a command is untouched.
+        let server = "set it up with `eacdesk server init x` (as its owner)";
+        assert_eq!(app_words(server), server);
+        assert_eq!(app_words("plain `words`"), "plain `words`");
     }
 
     #[test]

@@ -101,3 +101,67 @@ describe("violations", () => {
     expect(isCancelled(new Error("x"))).toBe(false);
   });
 });
+
+describe("a closed-period refusal in the app", () => {
+  const period = {
+    id: 1,
+    from: "2025-01-01",
+    to: "2025-12-31",
+    closed_at: "2026-12-06T02:59:04Z",
+    closed_by: "root",
+    reason: "FY2025 filed",
+    reopened_at: null,
+    reopened_by: null,
+    reopen_reason: null,
+    eac_count: 7,
+  };
+  const refusal = {
+    code: "frozen",
+    message:
+      "2 EACs lie in a closed reporting period and cannot be changed: `S1-0000000`, `S1-0000005`; nothing was changed. Period 1 (2025-01-01 to 2025-12-31) was closed by root at 2026-12-06 02:59:04 UTC: “FY2025 filed”; reopen it with `eacdesk period reopen 1 --reason …` to change them.",
+    details: {
+      cds_eac_ids: ["S1-0000000", "S1-0000005"],
+      period_ids: [1],
+      closed_periods: [period],
+      eac_numbers: ["AAAZZZ-123", "S1-0000005"],
+    },
+  };
+  it("names the period by its days, the EACs as the table does, and where to reopen it in the app", () => {
+    const f = friendlyError(refusal);
+    const all = `${f.title} ${f.message} ${f.hint}`;
+    expect(f.message).toBe(
+      "2 EACs (AAAZZZ-123, S1-0000005) lie in the closed reporting period 2025-01-01 to 2025-12-31 (closed by root on 2026-12-06 02:59:04 UTC: “FY2025 filed”).",
+    );
+    expect(f.hint).toContain("Evidence ▾ → Closed periods…");
+    expect(all).not.toContain("eacdesk");
+    expect(all).not.toContain("`");
+    expect(all.match(/nothing was changed/gi)).toHaveLength(1);
+  });
+  it("says nothing was changed about a plan not yet run", () => {
+    const f = friendlyError(refusal, { planned: true });
+    expect(`${f.title} ${f.message} ${f.hint}`).not.toMatch(/nothing was changed/i);
+    expect(f.hint).toContain("Evidence ▾ → Closed periods…");
+  });
+  it("one EAC, many counted, and without the period's details still never shows the command", () => {
+    const one = friendlyError({ ...refusal, details: { ...refusal.details, cds_eac_ids: ["x"], eac_numbers: ["N-1"] } });
+    expect(one.message).toMatch(/^EAC N-1 lies in the closed reporting period 2025-01-01 to 2025-12-31/);
+    const ids = Array.from({ length: 60 }, (_, i) => `S1-${i}`);
+    const many = friendlyError({ ...refusal, details: { cds_eac_ids: ids, eac_numbers: ids.slice(0, 50) } });
+    expect(many.message).toContain("60 EACs (S1-0, S1-1,");
+    expect(many.message).toContain("and 50 more");
+    expect(many.message).toContain("a closed reporting period");
+    expect(many.message).not.toContain("eacdesk");
+  });
+});
+
+describe("a claimed-EAC refusal in the app", () => {
+  it("says nothing was changed once (its message says it)", () => {
+    const f = friendlyError({
+      code: "conflict",
+      message:
+        "EAC `S1-1` is counted by recorded claim 3; changing them would change what the claim counts (its beneficiaries, period or allocated values), so nothing was changed. Delete the claim first (Claims → Delete…), make the change, then record the claim again.",
+      details: { cds_eac_ids: ["S1-1"] },
+    });
+    expect(`${f.title} ${f.message} ${f.hint}`.match(/nothing was changed/gi)).toHaveLength(1);
+  });
+});

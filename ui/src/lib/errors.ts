@@ -1,7 +1,9 @@
 // Turning whatever an invoke rejected with into an AppError, and an AppError
 // into plain words for a person (what happened + what to do next).
 
-import type { AppError, ErrorCode, ErrorDetails, Violation } from "./types";
+import type { AppError, ClosedPeriod, ErrorCode, ErrorDetails, Violation } from "./types";
+import { formatDateTimeUtc } from "./dates";
+import { formatCount, plural } from "./decimal";
 
 /** Code used when the UI runs without the EAC Desk backend (e.g. plain browser). */
 export const NO_BACKEND = "no_backend";
@@ -72,7 +74,7 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
     hint: "Try again. If it keeps happening, close other programs using this database or open a backup copy.",
   },
   conflict: {
-    title: "Nothing was changed: it conflicts with other records.",
+    title: "This conflicts with other records.",
     hint: "The message says which and what to do. An edit on an EAC changed meanwhile: press Refresh in the banner above (or open the EAC again), check the change, then edit again. An undo: undo the later changes or imports first, or delete the EACs instead. EACs or consumption a recorded claim counts: delete that claim first (Claims → Delete…), make the change, then record the claim again.",
   },
   cancelled: {
@@ -113,10 +115,61 @@ export function lastFriendlyError(): { error: FriendlyError; at: Date } | null {
   return lastError;
 }
 
-export function friendlyError(e: unknown): FriendlyError {
+/** How the error is shown: `planned` — it refused a plan (a dry run), so nothing had been run yet. */
+export interface FriendlyOptions {
+  planned?: boolean;
+}
+
+/** EACs a closed-period refusal names in the app; the rest are counted. */
+const FROZEN_NAMED = 10;
+
+/** Where the app reopens a closed period. */
+export const REOPEN_PLACE = "Evidence ▾ → Closed periods…";
+
+/**
+ * A closed-period refusal in the app's words, from its details: which
+ * period (its days, who closed it and why), the EACs as the table names
+ * them, how to reopen it in the app, and "nothing was changed" once.
+ */
+function frozenWords(d: ErrorDetails, planned: boolean): { message: string; hint: string } {
+  const ids = d.cds_eac_ids ?? [];
+  const names = d.eac_numbers ?? ids;
+  const count = Math.max(ids.length, names.length);
+  const shown = names.slice(0, FROZEN_NAMED);
+  const more = count - shown.length;
+  const list = shown.join(", ") + (more > 0 ? ` and ${formatCount(more)} more` : "");
+  const one = count === 1;
+  const subject = one ? `EAC ${list}` : count === 0 ? "These EACs" : `${plural(count, "EAC")} (${list})`;
+  const periods: readonly ClosedPeriod[] = d.closed_periods ?? [];
+  let where: string;
+  if (periods.length > 0) {
+    const each = periods.map(
+      (p) => `${p.from} to ${p.to} (closed by ${p.closed_by} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”)`,
+    );
+    where =
+      periods.length === 1
+        ? `the closed reporting period ${each[0]}`
+        : `the closed reporting periods ${each.join("; ")}`;
+  } else {
+    where = "a closed reporting period";
+  }
+  const lies = one ? "lies" : "lie";
+  const them = one ? "it" : "them";
+  const period = periods.length > 1 ? "the periods" : "the period";
+  const message = `${subject} ${lies} in ${where}.`;
+  const hint = planned
+    ? `To go ahead, first reopen ${period} in ${REOPEN_PLACE} (Reopen…, with a reason).`
+    : `Nothing was changed. To change ${them}, reopen ${period} in ${REOPEN_PLACE} (Reopen…, with a reason), then try again.`;
+  return { message, hint };
+}
+
+export function friendlyError(e: unknown, options: FriendlyOptions = {}): FriendlyError {
   const err = toAppError(e);
   const t = TEXT[err.code];
   const friendly = { code: err.code, title: t.title, hint: t.hint, message: err.message };
+  // Worded from its details; without them (an older backend) its own message stands.
+  if (err.code === "frozen" && (err.details.cds_eac_ids?.length ?? 0) > 0)
+    Object.assign(friendly, frozenWords(err.details, options.planned === true));
   if (err.code !== "cancelled") lastError = { error: friendly, at: new Date() };
   return friendly;
 }

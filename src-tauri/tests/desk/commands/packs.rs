@@ -221,12 +221,30 @@ fn a_closed_period_freezes_its_eacs_until_reopened_and_both_are_audited() {
             .contains("filed with the regulator"),
         "{e}"
     );
+    // In the app the refusal carries what the app words it with: the
+    // period (its days, who closed it and why) and the EACs as the table
+    // names them; it never tells the user to type a command.
+    let closed = &e["details"]["closed_periods"];
+    assert_eq!(closed[0]["id"], period["id"], "{e}");
+    assert_eq!(closed[0]["from"], from.as_str(), "{e}");
+    assert_eq!(closed[0]["reason"], "filed with the regulator", "{e}");
+    assert_eq!(e["details"]["cds_eac_ids"], json!([id]), "{e}");
+    let number = row["eac_number"].as_str().unwrap_or(&id);
+    assert_eq!(e["details"]["eac_numbers"], json!([number]), "{e}");
+    assert!(!e["message"].as_str().unwrap().contains("`eacdesk"), "{e}");
     let e = desk.err(
         "bulk_set_beneficiaries",
         json!({ "op_id": "b", "filter": {}, "beneficiary_type": "customer",
                 "beneficiaries": ["C-9"], "reason": "too late" }),
     );
     assert_eq!(e["code"], "frozen", "{e}");
+    let named = e["details"]["eac_numbers"].as_array().unwrap();
+    assert_eq!(
+        named.len(),
+        e["details"]["cds_eac_ids"].as_array().unwrap().len(),
+        "{e}"
+    );
+    assert_eq!(e["details"]["closed_periods"][0]["id"], period["id"], "{e}");
     let e = desk.err(
         "set_emissions",
         json!({ "cds_eac_id": id, "emissions_factor_direct": "0",
