@@ -131,7 +131,8 @@ fn reimport_relabels() {
 fn column_mappings_are_audited_with_what_they_held() {
     let dir = TempDir::new().unwrap();
     let mut s = store(&dir);
-    let records = |s: &Store| -> Vec<(String, Vec<(String, Option<String>)>)> {
+    type Details = Vec<(String, Option<String>)>;
+    let records = |s: &Store| -> Vec<(String, Details)> {
         s.audit_log(None)
             .unwrap()
             .into_iter()
