@@ -54,7 +54,7 @@ pub struct IntervalView {
     pub consumption: String,
     pub matched: String,
     pub shortfall: String,
-    /// `None` for a recorded claim (decision 263).
+    /// `None` for a recorded claim (decision NNN).
     pub surplus: Option<String>,
 }
 
@@ -148,7 +148,7 @@ pub struct ClaimReportView {
     pub consumption: String,
     pub matched: String,
     pub unmatched: String,
-    /// `None` for a recorded claim: no part of its statement (decision 263;
+    /// `None` for a recorded claim: no part of its statement (decision NNN;
     /// `missing` says so).
     pub surplus: Option<String>,
     pub coverage_percent: Option<String>,

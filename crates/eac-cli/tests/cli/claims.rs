@@ -551,8 +551,8 @@ fn a_recorded_allocation_whose_value_is_gone_is_named_by_check_and_report() {
         .stdout(contains("claims delete 1 --reason"));
 }
 
-/// A recorded claim is a statement an auditor re-reads (decisions 243,
-/// 263): importing EACs it did not count, an unretired one among them, and
+/// A recorded claim is a statement an auditor re-reads (decisions 243 and
+/// NNN): importing EACs it did not count, an unretired one among them, and
 /// a second claim taking the rest of its value change neither its check
 /// (exit 0: only the values it allocated are checked) nor its report,
 /// which gives no surplus and says why. `--unit` shows it in another unit.
@@ -647,7 +647,7 @@ fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
 
 /// RE100's vintage window (3 months either side) brings a value produced
 /// in December 2023 into a 2024 claim limited to RE100: listed, checked
-/// and allocated (decision 263). One from August 2023 stays out, and a
+/// and allocated (decision NNN). One from August 2023 stays out, and a
 /// claim not limited to RE100 keeps to the period.
 #[test]
 fn a_claim_limited_to_re100_uses_values_of_its_vintage_window() {

@@ -5,6 +5,6 @@
  */
 export type IntervalView = { start: string, end: string, consumption: string, matched: string, shortfall: string, 
 /**
- * `None` for a recorded claim (decision 263).
+ * `None` for a recorded claim (decision NNN).
  */
 surplus: string | null, };
