@@ -72,6 +72,7 @@ period_ids?: Array<number>,
 closed_periods?: Array<ClosedPeriod>, 
 /**
  * `frozen`, in the app: each of `cds_eac_ids` as the table names it
- * (its EAC number where it has one, else its id), in the same order.
+ * (its EAC number where it has one, else its id), in the same order;
+ * the first 50 only.
  */
 eac_numbers?: Array<string>, };
