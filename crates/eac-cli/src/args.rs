@@ -275,8 +275,9 @@ pub struct LsArgs {
     /// cds_eac_id, cds_modified)
     #[arg(long, value_name = "FIELD[:desc]", value_parser = parse_sort)]
     pub sort: Option<SortSpec>,
-    /// Rows to show (default 50, at most 1000); --csv and --xlsx write
-    /// every matching row unless --limit or --offset is given
+    /// Rows to show (default 50, at most 1000 on screen); --csv and
+    /// --xlsx write every matching row, or with --limit/--offset exactly
+    /// those rows (any number)
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Rows to skip
@@ -842,11 +843,52 @@ fn parse_match(text: &str, exclude: bool) -> Result<FieldMatch, String> {
             names.join(", ")
         )
     })?;
+    let value = match value.is_empty() {
+        true => None,
+        false => Some(match_value(field, value)?),
+    };
     Ok(FieldMatch {
         field,
-        value: (!value.is_empty()).then(|| value.to_owned()),
+        value,
         exclude,
     })
+}
+
+/// A `--where`/`--exclude` value as the store spells it: a field of a
+/// closed list (technology, beneficiary type, retired) takes its spec
+/// spelling in any case and refuses another word, naming the list; a
+/// date field must be a date. (A value no EAC could hold matched nothing
+/// without a word.)
+fn match_value(field: MatchField, value: &str) -> Result<String, String> {
+    fn one_of<E: SpecEnum>(field: MatchField, value: &str) -> Result<String, String> {
+        E::ALL
+            .iter()
+            .map(|e| e.as_str())
+            .find(|name| name.eq_ignore_ascii_case(value.trim()))
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                let names: Vec<&str> = E::ALL.iter().map(|e| e.as_str()).collect();
+                format!(
+                    "`{value}` is not a {} value; use one of {}",
+                    field.as_str(),
+                    names.join(", ")
+                )
+            })
+    }
+    match field {
+        MatchField::Technology => one_of::<TechnologyType>(field, value),
+        MatchField::BeneficiaryType => one_of::<BeneficiaryType>(field, value),
+        MatchField::Retired => one_of::<RetiredState>(field, value),
+        MatchField::AssetCommissioned | MatchField::Issuance => Date::parse(value.trim())
+            .map(|d| d.to_string())
+            .map_err(|_| {
+                format!(
+                    "`{value}` is not a date for {} (YYYY-MM-DD)",
+                    field.as_str()
+                )
+            }),
+        _ => Ok(value.to_owned()),
+    }
 }
 
 fn parse_match_only(text: &str) -> Result<FieldMatch, String> {

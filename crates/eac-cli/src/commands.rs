@@ -593,10 +593,29 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         limit: a.limit.unwrap_or(50),
     };
     if a.csv || a.xlsx.is_some() {
-        // Every matching row, unless a page was asked for.
+        // Every matching row, unless a page was asked for: then exactly
+        // the rows asked for, read a store page (at most 1000) at a time
+        // (`--limit 5000` wrote 1000 rows without a word).
         let ids = if a.limit.is_some() || a.offset > 0 {
-            let rows = eac_app::browse(store, &page)?;
-            Some(rows.into_iter().map(|r| r.cds_eac_id).collect())
+            let want = a.limit.filter(|n| *n > 0).unwrap_or(usize::MAX);
+            let mut ids: Vec<String> = Vec::new();
+            while ids.len() < want {
+                let chunk = (want - ids.len()).min(eac_store::MAX_PAGE);
+                let rows = eac_app::browse(
+                    store,
+                    &BrowseQuery {
+                        offset: a.offset + ids.len(),
+                        limit: chunk,
+                        ..page.clone()
+                    },
+                )?;
+                let last = rows.len() < chunk;
+                ids.extend(rows.into_iter().map(|r| r.cds_eac_id));
+                if last {
+                    break;
+                }
+            }
+            Some(ids)
         } else {
             None
         };

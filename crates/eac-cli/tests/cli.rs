@@ -469,6 +469,27 @@ fn ls_filters_sorts_pages_and_totals() {
         .assert()
         .code(2)
         .stderr(contains("is not FIELD=VALUE"));
+    // A word of a closed list in any case is that word; another word, or
+    // a date that is none, is refused naming what it may be (it matched
+    // nothing without a word).
+    assert_eq!(desk.ids(&["--where", "technology=HYDRO"]), ["e-03"]);
+    desk.eacdesk()
+        .args(["ls", "--where", "technology=hydropower"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`hydropower` is not a technology value; use one of solar, wind",
+        ));
+    desk.eacdesk()
+        .args(["ls", "--exclude", "retired=maybe"])
+        .assert()
+        .code(2)
+        .stderr(contains("use one of no, partly, yes"));
+    desk.eacdesk()
+        .args(["ls", "--where", "issuance=2024-13-01"])
+        .assert()
+        .code(2)
+        .stderr(contains("is not a date for issuance"));
 }
 
 #[test]

@@ -579,3 +579,31 @@ fn exports_refuse_the_database_and_bad_arguments_change_nothing() {
         .success()
         .stdout("No EACs match.\n");
 }
+
+/// `ls --csv --limit N` writes exactly N rows however many a screen page
+/// holds (it wrote the store's page of 1000 without a word), from
+/// `--offset` on.
+#[test]
+fn ls_csv_writes_every_row_a_limit_asks_for() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "1205", "--seed", "3"])
+        .assert()
+        .success();
+    let rows = |args: &[&str]| -> usize {
+        let out = desk
+            .eacdesk()
+            .args(["ls", "--csv"])
+            .args(args)
+            .assert()
+            .success();
+        String::from_utf8_lossy(&out.get_output().stdout)
+            .lines()
+            .count()
+            - 1
+    };
+    assert_eq!(rows(&["--limit", "1100"]), 1100);
+    assert_eq!(rows(&["--limit", "1100", "--offset", "200"]), 1005);
+    assert_eq!(rows(&[]), 1205);
+    assert_eq!(rows(&["--offset", "1200"]), 5);
+}
