@@ -526,7 +526,7 @@ struct Evaluated {
 
 /// Where a claim's values come from: its period, widened for annual and
 /// monthly claims by the vintage window of the rule set allocation is
-/// limited to (decision NNN). An hourly claim matches values of the hour.
+/// limited to (decision 264). An hourly claim matches values of the hour.
 fn scope_of(spec: &ClaimSpec, only: Option<&RuleSet>) -> Scope {
     let period = spec.period();
     let window = match spec.granularity {
@@ -714,7 +714,7 @@ fn factor(store: &Store, spec: &ClaimSpec, kind: &str) -> Result<Option<FactorUs
 /// A recorded claim's figures come from its recorded allocations and the
 /// consumption of its period (which no import changes while it is
 /// recorded, decision 250), so they read the same whenever asked; it has
-/// no surplus (decision NNN).
+/// no surplus (decision 264).
 pub fn claim_report(
     store: &Store,
     claim: ClaimRef,

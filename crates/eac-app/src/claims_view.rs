@@ -54,7 +54,7 @@ pub struct IntervalView {
     pub consumption: String,
     pub matched: String,
     pub shortfall: String,
-    /// `None` for a recorded claim (decision NNN).
+    /// `None` for a recorded claim (decision 264).
     pub surplus: Option<String>,
 }
 
@@ -148,7 +148,7 @@ pub struct ClaimReportView {
     pub consumption: String,
     pub matched: String,
     pub unmatched: String,
-    /// `None` for a recorded claim: no part of its statement (decision NNN;
+    /// `None` for a recorded claim: no part of its statement (decision 264;
     /// `missing` says so).
     pub surplus: Option<String>,
     pub coverage_percent: Option<String>,

@@ -10,7 +10,7 @@
 //!   reporting period, widened by the vintage window of the rule set the
 //!   claim is limited to: RE100's 3 months either side) and overlaps the
 //!   interval; a value lying wholly before the period backs its first
-//!   interval, one wholly after it its last (the nearest; decision NNN).
+//!   interval, one wholly after it its last (the nearest; decision 264).
 //!   Values overlapping the period are taken before those outside it;
 //! - hourly: its interval lies inside the clock hour (EnergyTag's
 //!   granular certificates are 15-minute or hourly) or covers the whole
@@ -281,7 +281,7 @@ pub fn allocate(
 /// per interval as [`allocate`] sums it and matched = what `allocations`
 /// give each interval. No surplus: what is free of the beneficiary's values
 /// now changes with every other claim and import, and is no part of what
-/// the claim states (decision NNN).
+/// the claim states (decision 264).
 pub fn settle(
     period: Interval,
     granularity: Granularity,

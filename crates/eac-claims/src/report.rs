@@ -56,7 +56,7 @@ pub struct IntervalFigures {
     pub consumption: Decimal,
     pub matched: Decimal,
     pub shortfall: Decimal,
-    /// `None` for a recorded claim (decision NNN).
+    /// `None` for a recorded claim (decision 264).
     pub surplus: Option<Decimal>,
 }
 
@@ -76,7 +76,7 @@ pub struct Scope2Report {
     /// What is left of the retired values eligible for the claim after it
     /// (and every recorded claim) took its part; `None` for a recorded
     /// claim, whose report states what it allocated and nothing that other
-    /// claims or imports change later (said in `missing`; decision NNN).
+    /// claims or imports change later (said in `missing`; decision 264).
     pub surplus: Option<Decimal>,
     pub coverage_percent: Option<Decimal>,
     pub market_based_tco2e: Option<Decimal>,

@@ -447,7 +447,7 @@ fn vintage(cx: &Context, set: &RuleSet) -> (Verdict, String) {
         );
     }
     // Only a claim limited to this rule set takes values from outside the
-    // period (decision NNN); say so where it matters.
+    // period (decision 264); say so where it matters.
     let outside = if cx.claim.period().contains(&v.interval) {
         ""
     } else if cx.claim.granularity == Granularity::Hourly {

@@ -324,7 +324,7 @@ export function factorYear(from: string): string {
 
 /** A report's "missing" line as the app shows it: the CLI command it names
  *  for entering a factor becomes the "Enter…" button beside the factors,
- *  and a recorded claim's missing surplus points at Check (decision NNN). */
+ *  and a recorded claim's missing surplus points at Check (decision 264). */
 export function missingInApp(line: string): string {
   return line
     .replace(/;? enter it with `eacdesk claims factor set`/, " — enter it with “Enter…” above")

@@ -647,7 +647,7 @@ fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
 
 /// RE100's vintage window (3 months either side) brings a value produced
 /// in December 2023 into a 2024 claim limited to RE100: listed, checked
-/// and allocated (decision NNN). One from August 2023 stays out, and a
+/// and allocated (decision 264). One from August 2023 stays out, and a
 /// claim not limited to RE100 keeps to the period.
 #[test]
 fn a_claim_limited_to_re100_uses_values_of_its_vintage_window() {

@@ -14,7 +14,7 @@ export type ClaimReportView = { claim_id: number | null, beneficiary_type: strin
  */
 granularity: string, market: string | null, unit: string, consumption: string, matched: string, unmatched: string, 
 /**
- * `None` for a recorded claim: no part of its statement (decision NNN;
+ * `None` for a recorded claim: no part of its statement (decision 264;
  * `missing` says so).
  */
 surplus: string | null, coverage_percent: string | null, market_based_tco2e: string | null, location_based_tco2e: string | null, residual_mix_factor: FactorUseView | null, grid_factor: FactorUseView | null, 

@@ -5,6 +5,6 @@
  */
 export type IntervalView = { start: string, end: string, consumption: string, matched: string, shortfall: string, 
 /**
- * `None` for a recorded claim (decision NNN).
+ * `None` for a recorded claim (decision 264).
  */
 surplus: string | null, };
