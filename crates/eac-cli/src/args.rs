@@ -90,8 +90,12 @@ pub enum Command {
     /// (audited with a reason; more than one EAC needs --yes)
     Set(SetFieldsArgs),
     /// Enter the emission factors of one EAC (audited; needed before a P1
-    /// export when they were imported as "TODO"). The same as `eacdesk set
-    /// ID emissions_factor_direct=D emissions_factor_lca=L --reason TEXT`
+    /// export when they were imported as "TODO")
+    ///
+    /// Like `eacdesk set ID emissions_factor_direct=D
+    /// emissions_factor_lca=L --reason TEXT`, except that entering the
+    /// factors the EAC already has is still recorded, as a review of them
+    /// (decision 15), where `set` changes nothing and records nothing.
     SetEmissions(SetEmissionsArgs),
     /// Find the same certificates counted twice: overlapping ranges of one
     /// registry, certificates claimed for two beneficiaries, retired twice
