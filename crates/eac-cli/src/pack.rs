@@ -305,9 +305,22 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
             count(r.eac_count, "EAC"),
             r.id
         )?,
+        // No record, but the audit log it was made at is this one's: made
+        // from this database (or a copy of it) without a record — by a
+        // role that reads only, or from a read-only file (decisions 252,
+        // 261).
+        None if d.head_found
+            && (d.verdict.manifest.as_ref()).is_some_and(|m| m.audit.head.is_some()) =>
+        {
+            writeln!(
+            out,
+                "The pack {} was made from this database's audit log (on {made}) but not recorded in it: made by a role that reads only, or from a read-only copy. The EACs here are compared with the pack's.",
+                d.path
+            )?
+        }
         None => writeln!(
             out,
-            "The pack {} was not made from this database (it has no record of it): the EACs here are compared with the pack's.",
+            "This database has no record of the pack {}: it was not made from this database, or was made without a record (by a role that reads only, or from a read-only copy). The EACs here are compared with the pack's.",
             d.path
         )?,
     }

@@ -1523,6 +1523,12 @@ fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
         .args(["--db", "ro/x.db", "sample", "--eacs", "5"])
         .assert()
         .success();
+    // An audit record, for a pack's audit head.
+    desk.bare()
+        .args(["--db", "ro/x.db", "period", "close", "--from", "1990-01-01"])
+        .args(["--to", "1990-12-31", "--reason", "filed"])
+        .assert()
+        .success();
     let set_mode = |path: &Path, mode| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
     };
@@ -1585,6 +1591,34 @@ fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
     let said = format!("{stdout}{stderr}");
     assert!(said.contains("the database is read-only here"), "{said}");
     assert!(out.join("e.json").is_file());
+    // So is a pack; compared with this database later, it is said to come
+    // from its audit log without a record, not from another database.
+    let pack = |args: &str| {
+        let out = as_nobody(&desk)
+            .unwrap()
+            .env("EACDESK_KEY_DIR", desk.path("out/keys"))
+            .args(["--db", "ro/x.db"])
+            .args(args.split(' '))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
+    };
+    let (code, said) = pack("pack --out out/pk");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(said.contains("the database is read-only here"), "{said}");
+    let (code, said) = pack("pack diff out/pk");
+    assert_eq!(code, Some(0), "{said}");
+    assert!(
+        said.contains("was made from this database's audit log") && said.contains("not recorded"),
+        "{said}"
+    );
     assert_eq!(
         outputs::tree(&folder),
         before,
