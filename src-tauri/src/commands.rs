@@ -193,7 +193,7 @@ macro_rules! ipc_commands {
                     ..ImportOptions::default()
                 };
                 desk.operation(op_id, move |store, op| {
-                    Ok::<_, AppError>(eac_app::import_files(store, &paths, options, op))
+                    Ok::<_, AppError>(eac_app::import_files_in_app(store, &paths, options, op))
                 })
                 .await
             }

@@ -170,12 +170,13 @@ impl AppError {
                 None,
                 format!("Could not write {shown}: {source}."),
             ),
-            _ => (
+            // The advice to check the path is the shells' (the app says
+            // it beside the message): said here too, it would be said twice.
+            std::io::ErrorKind::NotFound => (
                 None,
-                format!(
-                    "Could not read or write {shown}: {source}. Check that the path exists and that you may access it."
-                ),
+                format!("{shown} does not exist (or a folder on its way does not)."),
             ),
+            _ => (None, format!("Could not read or write {shown}: {source}.")),
         };
         AppError {
             details: ErrorDetails {
@@ -210,7 +211,7 @@ impl AppError {
             },
             ..AppError::new(
                 ErrorCode::Unreadable,
-                format!("{file}, {place}: {message}; nothing from it was imported"),
+                format!("{file}, {place}: {message}{UNREADABLE_TAIL}"),
             )
         }
     }
@@ -282,6 +283,57 @@ impl AppError {
     pub fn is_validation(&self) -> bool {
         self.code == ErrorCode::Validation
     }
+}
+
+/// How an `unreadable` message ends (the app says it once, its own way).
+pub(crate) const UNREADABLE_TAIL: &str = "; nothing from it was imported";
+
+/// A `frozen` refusal as the app says it where only a message crosses (an
+/// import's per-file report), from the details [`AppError::in_app`]
+/// filled: which period (its days, who closed it and why), the EACs as the
+/// table names them, and where the app reopens it to `to_do` (what was
+/// refused). The app adds "nothing … was imported" itself.
+pub(crate) fn frozen_in_app(d: &ErrorDetails, to_do: &str) -> String {
+    let ids = d.cds_eac_ids.as_deref().unwrap_or_default();
+    let names = d.eac_numbers.as_deref().unwrap_or(ids);
+    let shown: Vec<&str> = names.iter().take(10).map(String::as_str).collect();
+    let more = match ids.len().max(names.len()).saturating_sub(shown.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let subject = match ids.len() {
+        1 => format!("EAC {} lies", shown.join(", ")),
+        n => format!("{n} EACs ({}{more}) lie", shown.join(", ")),
+    };
+    let periods = d.closed_periods.as_deref().unwrap_or_default();
+    let each: Vec<String> = periods
+        .iter()
+        .map(|p| {
+            format!(
+                "{} to {} (closed by {} on {} UTC: “{}”)",
+                p.from,
+                p.to,
+                p.closed_by,
+                p.closed_at.replace('T', " ").trim_end_matches('Z'),
+                p.reason
+            )
+        })
+        .collect();
+    let (where_, period) = match each.len() {
+        0 => ("a closed reporting period".to_owned(), "the period"),
+        1 => (
+            format!("the closed reporting period {}", each[0]),
+            "the period",
+        ),
+        _ => (
+            format!("the closed reporting periods {}", each.join("; ")),
+            "the periods",
+        ),
+    };
+    format!(
+        "{subject} in {where_}. To {to_do}, first reopen {period} in Evidence ▾ → Closed \
+         periods… (Reopen…, with a reason)."
+    )
 }
 
 /// How many EACs of a `frozen` refusal the app is given names for.

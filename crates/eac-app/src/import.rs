@@ -23,6 +23,37 @@ pub fn import_files(
     opts: ImportOptions,
     progress: &dyn Progress,
 ) -> ImportReport {
+    import_files_for(store, paths, opts, progress, Shell::Cli)
+}
+
+/// [`import_files`] as the desktop app reports it: a refused file's
+/// message says what the app's user can do there (its dialog's "Map its
+/// columns…", its menus), never a command to type, and leaves "nothing
+/// from it was imported" to the app, which says it once per file.
+pub fn import_files_in_app(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: ImportOptions,
+    progress: &dyn Progress,
+) -> ImportReport {
+    import_files_for(store, paths, opts, progress, Shell::App)
+}
+
+/// Who reads an import's messages: the command line's user, who types
+/// commands, or the app's, who clicks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Shell {
+    Cli,
+    App,
+}
+
+fn import_files_for(
+    store: &mut Store,
+    paths: &[PathBuf],
+    opts: ImportOptions,
+    progress: &dyn Progress,
+    shell: Shell,
+) -> ImportReport {
     let mut files = Vec::with_capacity(paths.len());
     let mut cancelled = false;
     // Several files: each a step, so the bar that starts again at each
@@ -39,14 +70,20 @@ pub fn import_files(
                 AppError::cancelled().with_message(
                     "Cancelled before this file was read; nothing from it was imported.",
                 ),
+                store,
+                shell,
             ));
+            continue;
+        }
+        if let Some(refused) = not_importable(path) {
+            files.push(failed(path, refused, store, shell));
             continue;
         }
         // A registry document (from its content, or a forced format or
         // mapping); else a folder (a bundle) or a listing of envelopes is
         // profile P2; else a P1 listing.
         let result = if crate::registry::is_registry_document(path, &opts) {
-            crate::registry::import_document(store, path, &opts, progress)
+            crate::registry::import_document(store, path, &opts, progress, shell)
         } else if eac_store::p2::looks_like_p2(path) || opts.format.as_deref() == Some("cds-p2") {
             if opts.dry_run {
                 store.import_p2_dry_run(path, opts.clone(), progress)
@@ -72,27 +109,70 @@ pub fn import_files(
                     AppError::cancelled().with_message(
                         "Cancelled while reading this file; nothing from it was imported.",
                     ),
+                    store,
+                    shell,
                 )
             }
             Err(e) if e.is_validation() => {
                 let violations = e.violations();
-                let message = format!(
-                    "Nothing was imported from {}: {}",
-                    path.display(),
-                    plural(violations.len(), "rule violation")
-                );
-                failed(path, AppError::validation(message, &violations))
+                let count = plural(violations.len(), "rule violation");
+                let message = match shell {
+                    Shell::Cli => format!("Nothing was imported from {}: {count}", path.display()),
+                    Shell::App => format!("{count}, listed below."),
+                };
+                failed(
+                    path,
+                    AppError::validation(message, &violations),
+                    store,
+                    shell,
+                )
             }
-            Err(e) => failed(path, e),
+            Err(e) => failed(path, e, store, shell),
         };
         files.push(report);
     }
     ImportReport { files }
 }
 
+/// Why `path` is not worth reading at all, said before any reader sees
+/// it: a folder that is not a CDS bundle (it has no `eacs.json`), an Excel
+/// workbook, or a file that is not text (once called UTF-16 by the JSON
+/// readers). `None`: let the readers judge it.
+fn not_importable(path: &Path) -> Option<AppError> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        if path.join("eacs.json").is_file() {
+            return None;
+        }
+        return Some(AppError::invalid_input(format!(
+            "The folder {shown} is not a CDS bundle (it has no eacs.json); choose a file, or a \
+             bundle folder."
+        )));
+    }
+    let mut head = Vec::with_capacity(64 * 1024);
+    let file = std::fs::File::open(path).ok()?;
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut head).ok()?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let reason = match eac_registry::formats::not_a_document(&head, &name)? {
+        eac_registry::formats::NotADocument::ExcelWorkbook => {
+            "this is an Excel workbook, which EAC Desk does not read: save it as CSV first (in \
+             Excel or LibreOffice: File → Save As…, CSV UTF-8) and import the CSV file"
+        }
+        eac_registry::formats::NotADocument::NotText => {
+            "this is not a text file, so it is no CDS listing or registry report (those are \
+             JSON, CSV or XML text; registry statements are PDF): check that you chose the \
+             right file"
+        }
+    };
+    Some(AppError::unreadable(&shown, "document", None, reason))
+}
+
 /// A file that was not imported, with its error's code, message and
-/// violations.
-fn failed(path: &Path, e: AppError) -> FileImportReport {
+/// violations; in the app, with the app's words ([`import_files_in_app`]).
+fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportReport {
     let file = path.display().to_string();
     let violations = e
         .violations()
@@ -106,11 +186,26 @@ fn failed(path: &Path, e: AppError) -> FileImportReport {
     // A refusal by the data already stored (a closed period, a recorded
     // claim) speaks of EACs, not of the file: among several files, say
     // which one it was.
-    let message = match e.code {
-        ErrorCode::Frozen | ErrorCode::Conflict if !e.message.contains(&file) => {
+    let code = e.code;
+    let message = match (shell, code) {
+        (Shell::Cli, ErrorCode::Frozen | ErrorCode::Conflict) if !e.message.contains(&file) => {
             format!("Nothing was imported from {file}: {}", e.message)
         }
-        _ => e.message,
+        (Shell::Cli, _) => e.message,
+        // The file is named above the message in the app, and "nothing
+        // from this file was imported" below it.
+        (Shell::App, ErrorCode::Unreadable) => e
+            .message
+            .strip_prefix(&format!("{file}, "))
+            .unwrap_or(&e.message)
+            .strip_suffix(crate::error::UNREADABLE_TAIL)
+            .map(|m| m.strip_prefix("document: ").unwrap_or(m))
+            .map(|m| format!("{}.", capitalised(m.trim_end_matches('.'))))
+            .unwrap_or_else(|| e.message.clone()),
+        (Shell::App, ErrorCode::Frozen) => {
+            crate::error::frozen_in_app(&e.in_app(Some(store)).details, "import this file")
+        }
+        (Shell::App, _) => e.in_app(Some(store)).message,
     };
     FileImportReport {
         file,
@@ -124,11 +219,20 @@ fn failed(path: &Path, e: AppError) -> FileImportReport {
         ignored: 0,
         value_count: 0,
         message: Some(message),
-        code: Some(e.code),
+        code: Some(code),
         violations,
         warnings: Vec::new(),
         warning_count: 0,
         registry: None,
+    }
+}
+
+/// `line 4: …` → `Line 4: …`.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

@@ -68,7 +68,7 @@ pub use edit::{
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, path_kind, PathKind};
 pub use history::{delete_eacs, import_batches, undo_import};
-pub use import::{import_files, load_sample, MAX_SAMPLE_EACS};
+pub use import::{import_files, import_files_in_app, load_sample, MAX_SAMPLE_EACS};
 pub use keys::{key_dir, signing_key, signing_key_in, SigningKeyInfo, KEY_DIR_ENV};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{

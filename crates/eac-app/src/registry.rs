@@ -189,6 +189,7 @@ pub(crate) fn import_document(
     path: &Path,
     opts: &ImportOptions,
     progress: &dyn Progress,
+    shell: crate::import::Shell,
 ) -> Result<FileImportReport, AppError> {
     let shown = path.display().to_string();
     let format = match &opts.format {
@@ -225,7 +226,11 @@ pub(crate) fn import_document(
                 &shown,
                 "document",
                 None,
-                "this is neither a CDS listing nor a registry document EAC Desk recognises (see `eacdesk formats`); for another registry's CSV, save a column mapping and import with --mapping NAME",
+                match shell {
+                    crate::import::Shell::Cli => "this is neither a CDS listing nor a registry document EAC Desk recognises (see `eacdesk formats`); for another registry's CSV, save a column mapping and import with --mapping NAME",
+                    // The app offers "Map its columns…" beside the message.
+                    crate::import::Shell::App => "this is neither a CDS listing nor a registry document EAC Desk recognises",
+                },
             )
         })?;
     let file_name = path

@@ -99,6 +99,91 @@ pub fn looks_like_registry_document(bytes: &[u8]) -> bool {
     pdf::is_pdf(bytes) || detect_text(bytes).is_some()
 }
 
+/// What a file no reader takes is, where its first bytes tell: an Excel
+/// workbook (whose data a registry export holds as CSV), or no text at
+/// all (CDS listings and registry reports are text, statements PDF).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotADocument {
+    ExcelWorkbook,
+    NotText,
+}
+
+/// Whether `head` (a file's first bytes, `name` its file name) is a file
+/// no registry or CDS reader can take, and which kind: an Excel workbook
+/// (by its content — a ZIP holding `xl/`, or the old binary format — or
+/// by a `.xlsx`/`.xls` name on bytes that are not text), or bytes that
+/// are not text. A PDF is a document; text is UTF-8, a single-byte code
+/// page, or UTF-16/32 with a byte order mark or mostly ASCII in
+/// alternate bytes.
+pub fn not_a_document(head: &[u8], name: &str) -> Option<NotADocument> {
+    if pdf::is_pdf(head) {
+        return None;
+    }
+    let zip_workbook =
+        head.starts_with(b"PK\x03\x04") && head.windows(3).take(64 * 1024).any(|w| w == b"xl/");
+    let old_workbook = head.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    let text = is_text(head);
+    let excel_name = name.rsplit_once('.').is_some_and(|(_, ext)| {
+        ["xlsx", "xlsm", "xls"]
+            .iter()
+            .any(|e| ext.eq_ignore_ascii_case(e))
+    });
+    if zip_workbook || old_workbook || (excel_name && !text) {
+        Some(NotADocument::ExcelWorkbook)
+    } else if !text {
+        Some(NotADocument::NotText)
+    } else {
+        None
+    }
+}
+
+/// Whether `head` reads as text (see [`not_a_document`]); empty is text.
+pub fn is_text(head: &[u8]) -> bool {
+    const BOMS: [&[u8]; 5] = [
+        b"\xEF\xBB\xBF",
+        b"\x00\x00\xFE\xFF",
+        b"\xFF\xFE\x00\x00",
+        b"\xFE\xFF",
+        b"\xFF\xFE",
+    ];
+    if BOMS.iter().any(|b| head.starts_with(b)) {
+        return true;
+    }
+    // Judged on whole characters: a cut at the end proves nothing.
+    let head = &head[..head.len().min(8192)];
+    if head.is_empty() {
+        return true;
+    }
+    if !head.contains(&0) {
+        // Control characters other than tab, line ends and form feed are
+        // not in text (a code page's letters are 0x80 and above).
+        let controls = head
+            .iter()
+            .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F)
+            .count();
+        return controls * 100 <= head.len();
+    }
+    // UTF-16 or UTF-32 without a byte order mark: mostly ASCII, so the
+    // high bytes are zero in a fixed place of each unit.
+    let mostly_zero = |unit: usize, at: &[usize]| {
+        let units = head.len() / unit;
+        if units < 2 {
+            return false;
+        }
+        let zeros = (0..units)
+            .filter(|u| {
+                at.iter().all(|&i| head[u * unit + i] == 0)
+                    && head[u * unit..(u + 1) * unit].iter().any(|&b| b != 0)
+            })
+            .count();
+        zeros * 10 >= units * 9
+    };
+    mostly_zero(4, &[0, 1, 2])
+        || mostly_zero(4, &[1, 2, 3])
+        || mostly_zero(2, &[0])
+        || mostly_zero(2, &[1])
+}
+
 fn detect_text(bytes: &[u8]) -> Option<Format> {
     if ofgem::sniff_certificates_xml(bytes) {
         Some(Format::OfgemCertificatesXml)
@@ -172,6 +257,57 @@ pub fn read(
         }
     };
     Ok(Some(Read { format, statement }))
+}
+
+#[cfg(test)]
+mod not_a_document_tests {
+    use super::*;
+
+    #[test]
+    fn only_real_utf16_is_text_and_workbooks_are_named() {
+        let utf16be: Vec<u8> = "{\"eacs\": []}"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
+        let utf16le: Vec<u8> = "a,b\n1,2\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
+        assert_eq!(not_a_document(&utf16be, "x.json"), None);
+        assert_eq!(not_a_document(&utf16le, "x.csv"), None);
+        assert_eq!(not_a_document(b"\xFE\xFF\x00{", "x.json"), None);
+        assert_eq!(not_a_document("Énergie;1\n".as_bytes(), "x.csv"), None);
+        assert_eq!(not_a_document(b"caf\xE9;1\r\n", "x.csv"), None);
+        assert_eq!(not_a_document(b"", "x.json"), None);
+        assert_eq!(not_a_document(b"%PDF-1.7\n\x00\x01\x02", "s.pdf"), None);
+        // Random bytes starting with a zero were once called UTF-16.
+        let binary: Vec<u8> = (0u32..4096)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let mut binary = binary;
+        binary[0] = 0;
+        binary[1] = 0x8F;
+        assert_eq!(
+            not_a_document(&binary, "binary.json"),
+            Some(NotADocument::NotText)
+        );
+        let mut xlsx = b"PK\x03\x04\x14\x00\x06\x00".to_vec();
+        xlsx.extend_from_slice(b"\x00\x00[Content_Types].xml\x00\x01xl/workbook.xml");
+        assert_eq!(
+            not_a_document(&xlsx, "report (1).zip"),
+            Some(NotADocument::ExcelWorkbook)
+        );
+        assert_eq!(
+            not_a_document(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1\x00\x00", "old.xls"),
+            Some(NotADocument::ExcelWorkbook)
+        );
+        assert_eq!(
+            not_a_document(&binary, "certs.XLSX"),
+            Some(NotADocument::ExcelWorkbook)
+        );
+        // An ".xls" that is text (some registries send HTML or CSV so named) is read as text.
+        assert_eq!(not_a_document(b"a,b\n1,2\n", "certs.xls"), None);
+    }
 }
 
 #[cfg(test)]

@@ -53,6 +53,35 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(io::Error) -> StoreError + '_ {
     }
 }
 
+/// Creating the hidden temporary beside `dest` in `folder` (which exists:
+/// it was just cleaned) failed: said as that folder not taking new files,
+/// naming the folder and the destination, never the temporary's own name
+/// (tempfile adds it to its errors). A full disk stays a full disk.
+pub(crate) fn cannot_create_in<'a>(
+    dest: &'a Path,
+    folder: &'a Path,
+) -> impl FnOnce(io::Error) -> StoreError + 'a {
+    move |e| {
+        let source = match e.kind() {
+            io::ErrorKind::StorageFull
+            | io::ErrorKind::QuotaExceeded
+            | io::ErrorKind::FileTooLarge => io::Error::from(e.kind()),
+            _ => io::Error::new(
+                io::ErrorKind::PermissionDenied,
+                format!(
+                    "new files cannot be made in the folder {} (its permissions do not allow it, \
+                     or it is a system folder); nothing was written. Choose a folder of your own",
+                    folder.display()
+                ),
+            ),
+        };
+        StoreError::Io {
+            path: dest.to_owned(),
+            source,
+        }
+    }
+}
+
 /// The folder a destination lives in (`.` for a bare name).
 pub fn folder_of(dest: &Path) -> &Path {
     match dest.parent() {
@@ -480,7 +509,7 @@ impl AtomicFile {
         for _ in 0..8 {
             let temp = builder(FILE_PREFIXES[0], FILE_SUFFIXES[0], 0o666)
                 .tempfile_in(folder)
-                .map_err(io_err(dest))?;
+                .map_err(cannot_create_in(dest, folder))?;
             if lock_new(temp.as_file(), temp.path()).map_err(io_err(dest))? {
                 return Ok(AtomicFile {
                     out: Hashing::new(BufWriter::with_capacity(BUFFER, temp)),
@@ -588,7 +617,7 @@ impl AtomicDir {
         for _ in 0..8 {
             let dir = builder(BUNDLE_TEMP_PREFIX, "", 0o777)
                 .tempdir_in(parent)
-                .map_err(io_err(dest))?;
+                .map_err(cannot_create_in(dest, parent))?;
             let lock = if cfg!(unix) {
                 let file = File::open(dir.path()).map_err(io_err(dest))?;
                 if !lock_new(&file, dir.path()).map_err(io_err(dest))? {
@@ -1128,6 +1157,35 @@ pub(crate) mod tests {
         match e {
             StoreError::Io { path, source } => (path.clone(), source.to_string()),
             other => panic!("not an I/O error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_folder_that_takes_no_new_files_is_named_and_the_temporary_is_not() {
+        let dest = Path::new("/proc/eacs.json");
+        let raw = io::Error::new(
+            io::ErrorKind::NotFound,
+            "No such file or directory (os error 2) at path \"/proc/.eacdesk-export-oNTMk8.tmp\"",
+        );
+        match cannot_create_in(dest, Path::new("/proc"))(raw) {
+            StoreError::Io { path, source } => {
+                assert_eq!(path, dest);
+                let said = source.to_string();
+                assert!(said.contains("the folder /proc"), "{said}");
+                assert!(said.contains("permissions"), "{said}");
+                assert!(!said.contains(".eacdesk-export"), "{said}");
+                assert!(!said.contains("os error"), "{said}");
+            }
+            other => panic!("{other:?}"),
+        }
+        #[cfg(target_os = "linux")]
+        match AtomicFile::beside(dest) {
+            Err(StoreError::Io { path, source }) => {
+                assert_eq!(path, dest);
+                assert!(!source.to_string().contains(".eacdesk-export"), "{source}");
+            }
+            Err(other) => panic!("{other:?}"),
+            Ok(_) => panic!("/proc took a new file"),
         }
     }
 

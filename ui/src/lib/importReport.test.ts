@@ -183,6 +183,24 @@ describe("a refused file", () => {
     expect(refusal(failed("/d/gone.csv", "io"))!.mapColumns).toBe(false);
   });
 
+  it("says 'nothing imported' nowhere (the view says it once) and no command to type", () => {
+    const cases = [
+      failed("/d/random.csv", "unreadable", { place: "document" }),
+      failed("/d/bad-date.csv", "unreadable", { place: "line 4", format: "ofgem-csv" }),
+      failed("/d/statement.pdf", "unreadable", { place: "page 1", format: "irec-pdf" }),
+      failed("/d/book.xlsx", "unreadable", { place: "document" }),
+      failed("/d/listing.json", "frozen"),
+    ];
+    for (const f of cases) {
+      const r = refusal(f)!;
+      expect(`${r.title} ${r.hint}`, f.file).not.toMatch(/nothing (from it )?was imported|eacdesk|--mapping/i);
+    }
+    // A workbook or a closed period: the message says what to do, no generic hint beside it.
+    expect(refusal(cases[3])!.hint).toBe("");
+    expect(refusal(cases[4])!.hint).toBe("");
+    expect(refusal(cases[0])!.hint).toContain("Map its columns");
+  });
+
   it("tells CSV exports by their names", () => {
     expect(isCsvName("/a/b.CSV")).toBe(true);
     expect(isCsvName("/a/b.tsv ")).toBe(true);

@@ -167,13 +167,21 @@ export function refusal(f: FileImportReport): Refusal | null {
         : "This CSV file could not be read.",
       hint: readAsJson
         ? "It is neither a CDS listing nor a registry export EAC Desk reads by itself. If it lists certificate ranges, map its columns once with “Map its columns…” and import it with that mapping."
-        : "Nothing from it was imported. The message says where and why. If it is another registry's export, map its columns with “Map its columns…”; if a saved mapping was used, correct the mapping.",
+        : "The message says where and why. If it is another registry's export, map its columns with “Map its columns…”; if a saved mapping was used, correct the mapping.",
       mapColumns: true,
       readAsJson,
     };
   }
   const e = friendlyError({ code, message: f.message ?? "", details: {} });
-  return { title: e.title, hint: e.hint, mapColumns: false, readAsJson: false };
+  // The view says "nothing from this file was imported" once, itself; a
+  // refusal of the whole file (an Excel workbook, no text at all) or by a
+  // closed period says in its message what to do.
+  let hint = e.hint;
+  if (code === "frozen" || (code === "unreadable" && f.place === "document" && !f.format)) hint = "";
+  else if (code === "unreadable")
+    hint =
+      "The message says where and why; check that it is the registry's original file (not a copy re-saved by another program), or choose its format by hand.";
+  return { title: e.title, hint, mapColumns: false, readAsJson: false };
 }
 
 /**

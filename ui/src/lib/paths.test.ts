@@ -21,6 +21,14 @@ describe("parsePaths", () => {
   it("removes surrounding quotes", () => {
     expect(parsePaths('"C:\\data\\x.json"\n\'/tmp/y.json\'')).toEqual(["C:\\data\\x.json", "/tmp/y.json"]);
   });
+  it("takes a pasted file:// address as its path, decoded", () => {
+    expect(parsePaths("file:///work/fixtures/import-three-wind.json")).toEqual(["/work/fixtures/import-three-wind.json"]);
+    expect(parsePaths("file://localhost/tmp/My%20EACs/%C3%A9t%C3%A9.json")).toEqual(["/tmp/My EACs/été.json"]);
+    expect(parsePaths("file:///C:/Users/ana/eacs.json")).toEqual(["C:/Users/ana/eacs.json"]);
+    // A broken escape, or another host, is left for the import to refuse by name.
+    expect(parsePaths("file:///tmp/100%.json")).toEqual(["file:///tmp/100%.json"]);
+    expect(parsePaths("file://server/share/x.json")).toEqual(["file://server/share/x.json"]);
+  });
   it("gives nothing for empty text", () => {
     expect(parsePaths("  \n ")).toEqual([]);
   });

@@ -2,7 +2,27 @@
 
 import { plural } from "./decimal";
 
-/** Non-empty, trimmed, de-duplicated lines. Surrounding quotes (from "copy as path") are removed. */
+/**
+ * The path a `file://` address (copied from a browser or a file manager)
+ * names: the scheme and a local host taken off, `%20` and the like decoded;
+ * `C:` drives on Windows (`file:///C:/x`). Anything else is returned as is.
+ */
+export function fromFileUrl(text: string): string {
+  const m = /^file:\/\/(localhost)?(\/.*)$/i.exec(text);
+  if (!m) return text;
+  let path: string;
+  try {
+    path = decodeURIComponent(m[2]);
+  } catch {
+    return text;
+  }
+  return /^\/[A-Za-z]:[\\/]/.test(path) ? path.slice(1) : path;
+}
+
+/**
+ * Non-empty, trimmed, de-duplicated lines. Surrounding quotes (from "copy as
+ * path") are removed; a `file://` address becomes its path.
+ */
 export function parsePaths(text: string): string[] {
   const out: string[] = [];
   for (const line of text.split(/\r?\n/)) {
@@ -10,6 +30,7 @@ export function parsePaths(text: string): string[] {
     if (p.length >= 2 && ((p.startsWith('"') && p.endsWith('"')) || (p.startsWith("'") && p.endsWith("'")))) {
       p = p.slice(1, -1).trim();
     }
+    p = fromFileUrl(p);
     if (p !== "" && !out.includes(p)) out.push(p);
   }
   return out;

@@ -212,3 +212,79 @@ fn a_preview_of_a_missing_file_names_it() {
     );
     assert_eq!(e["code"], "io", "{e}");
 }
+
+/// The one file of an import refused, as the app gets it.
+fn refused(desk: &super::Desk, path: &std::path::Path) -> Value {
+    let report = desk.ok(
+        "import_files",
+        json!({ "op_id": "refused", "paths": [path], "dry_run": false }),
+    );
+    let file = report["files"][0].clone();
+    assert_eq!(file["outcome"], "failed", "{file}");
+    file
+}
+
+#[test]
+fn a_refused_file_is_said_in_the_apps_words_once_with_advice_that_fits_it() {
+    let desk = desk();
+    let dir = &desk.dir;
+    let message = |f: &Value| f["message"].as_str().unwrap().to_owned();
+    let never_cli = |m: &str| {
+        assert!(!m.contains("eacdesk"), "{m}");
+        assert!(!m.contains("--mapping"), "{m}");
+        assert!(
+            !m.to_lowercase().contains("nothing from it was imported"),
+            "{m}"
+        );
+        assert!(!m.to_lowercase().contains("nothing was imported"), "{m}");
+    };
+
+    // A CSV no reader knows: the app offers "Map its columns…" beside it.
+    let csv = dir.path().join("random.csv");
+    std::fs::write(&csv, "colour,size\nred,3\n").unwrap();
+    let f = refused(&desk, &csv);
+    assert_eq!(f["code"], "unreadable", "{f}");
+    never_cli(&message(&f));
+    assert!(
+        message(&f).starts_with("This is neither a CDS listing"),
+        "{f}"
+    );
+
+    // An Excel workbook, by its content: save it as CSV first.
+    let xlsx = dir.path().join("certificates.xlsx");
+    let mut bytes = b"PK\x03\x04\x14\x00\x06\x00\x08\x00".to_vec();
+    bytes.extend_from_slice(b"[Content_Types].xml\x00\x00xl/workbook.xml\x00\x01\x02");
+    std::fs::write(&xlsx, &bytes).unwrap();
+    let f = refused(&desk, &xlsx);
+    never_cli(&message(&f));
+    assert!(message(&f).contains("Excel workbook"), "{f}");
+    assert!(message(&f).contains("save it as CSV first"), "{f}");
+
+    // Bytes that are no text are not called UTF-16, even named .json.
+    let binary = dir.path().join("binary.json");
+    let noise: Vec<u8> = (0u32..2048)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    let mut noise = noise;
+    noise[0] = 0;
+    noise[1] = 0x8F;
+    std::fs::write(&binary, &noise).unwrap();
+    let f = refused(&desk, &binary);
+    never_cli(&message(&f));
+    assert!(message(&f).contains("not a text file"), "{f}");
+    assert!(!message(&f).contains("UTF-16"), "{f}");
+
+    // A folder that is not a bundle: said so, not "eacs.json: no such file".
+    let folder = dir.path().join("reports");
+    std::fs::create_dir(&folder).unwrap();
+    let f = refused(&desk, &folder);
+    assert_eq!(
+        message(&f),
+        format!(
+            "The folder {} is not a CDS bundle (it has no eacs.json); choose a file, or a bundle folder.",
+            folder.display()
+        )
+    );
+    assert!(!message(&f).contains("os error"), "{f}");
+    assert_eq!(eac_count(&desk), 0);
+}
