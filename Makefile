@@ -6,7 +6,7 @@
 #   make package-test  smoke test of those bundles (installs nothing)
 #   make release-check one version everywhere, changelog, release hygiene
 #   make fmt | lint | bench | ui | app
-#   make fuzz   mutate valid files against every reader for FUZZ_SECONDS (600)
+#   make fuzz   mutate valid CDS files and reference data against their readers for FUZZ_SECONDS (600)
 #
 # Installs only what is absent: Debian packages (checked with dpkg -s, as root
 # or through sudo), the UI's npm packages (when ui/node_modules is missing or
@@ -94,7 +94,7 @@ bench: tools deps-test tauri-driver
 	LARGE_EACS=$${LARGE_EACS-$$((10 * $${EACS:-100000}))} ./scripts/bench.sh
 	./scripts/bench-app.sh
 
-## Structure-aware fuzzing of every reader (tests/fuzz); findings in target/fuzz/findings.
+## Structure-aware fuzzing of the CDS and reference-data readers (tests/fuzz); findings in target/fuzz/findings.
 fuzz: tools
 	$(call phase,fuzzing for $(FUZZ_SECONDS) s)
 	$(CARGO) run --release -p eac-fuzz -- --seconds $(FUZZ_SECONDS) $(if $(FUZZ_SEED),--seed $(FUZZ_SEED))

@@ -41,7 +41,7 @@ pub enum Command {
     /// (or write them as CSV or an Excel workbook)
     Ls(LsArgs),
     /// Quantities of the matching EACs grouped by technology, year, quarter,
-    /// month, registry and retirement, exact, in one unit
+    /// month, source (registry) and retirement, exact, in one unit
     Summary(SummaryArgs),
     /// Show every field and value of one EAC, the fields it still lacks and
     /// the documents it came from (or save one of them)
