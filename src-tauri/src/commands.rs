@@ -249,6 +249,7 @@ macro_rules! ipc_commands {
                 filter: Option<EacFilter>,
                 path: PathBuf,
             ) -> ExportReport {
+                let path = eac_app::output_path(&path, &desk.path());
                 desk.operation(op_id, move |store, op| {
                     eac_app::export(store, profile, filter.as_ref(), &path, op)
                         .inspect(|_| $crate::desk::remember_export_folder(&path))
@@ -293,8 +294,9 @@ macro_rules! ipc_commands {
             }
             /// What is at `path` now (`missing`, `file`, `folder`, `other`): the export dialogs
             /// ask before replacing a file or folder that exists.
-            async fn path_kind(_desk, path: String) -> PathKind {
-                Ok(eac_app::path_kind(std::path::Path::new(&path)))
+            async fn path_kind(desk, path: String) -> PathKind {
+                let path = eac_app::output_path(std::path::Path::new(&path), &desk.path());
+                Ok(eac_app::path_kind(&path))
             }
             /// Native dialog: where a P1 file goes, or `null`.
             async fn pick_export_path(_desk, default_name: String) -> Option<String> {
@@ -368,6 +370,7 @@ macro_rules! ipc_commands {
                 path: PathBuf,
                 base_url: Option<String>,
             ) -> BundleReport {
+                let path = eac_app::output_path(&path, &desk.path());
                 desk.operation(op_id, move |store, op| {
                     eac_app::export_p2(store, filter.as_ref(), &path, base_url.as_deref(), op)
                         .inspect(|_| $crate::desk::remember_export_folder(&path))
@@ -528,6 +531,7 @@ macro_rules! ipc_commands {
             /// Writes the stored original bytes of the document with this SHA-256 to `path`
             /// (whole or not at all; never over the database); `sha256` is of what was written.
             async fn save_eac_source(desk, sha256: String, path: PathBuf) -> ExportReport {
+                let path = eac_app::output_path(&path, &desk.path());
                 desk.read(move |store| eac_app::save_source(store, &sha256, &path)).await
             }
             /// Writes the evidence pack of the EACs in `filter` to the folder `path` (new, empty or
@@ -542,6 +546,7 @@ macro_rules! ipc_commands {
                 path: PathBuf,
                 title: Option<String>,
             ) -> PackReport {
+                let path = eac_app::output_path(&path, &desk.path());
                 desk.operation(op_id, move |store, op| {
                     eac_app::make_pack(store, &filter, &path, title.as_deref(), op)
                         .inspect(|_| $crate::desk::remember_export_folder(&path))
@@ -653,6 +658,7 @@ macro_rules! ipc_commands {
                 format: TableFormat,
                 path: PathBuf,
             ) -> TableExportReport {
+                let path = eac_app::output_path(&path, &desk.path());
                 desk.operation(op_id, move |store, op| {
                     eac_app::export_table(store, &view, format, &path, op)
                         .inspect(|_| $crate::desk::remember_export_folder(&path))
@@ -731,6 +737,7 @@ macro_rules! ipc_commands {
                 rules: Vec<String>,
                 path: PathBuf,
             ) -> ExportReport {
+                let path = eac_app::output_path(&path, &desk.path());
                 desk.read(move |store| {
                     eac_app::export_claim_report(store, input.as_ref(), claim_id, &rules, &path)
                         .inspect(|_| $crate::desk::remember_export_folder(&path))

@@ -376,3 +376,108 @@ async fn escape_goes_from_the_detail_pane_to_the_table() -> Result<()> {
     .await?;
     desk.quit().await
 }
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn an_import_run_from_the_keyboard_keeps_focus_in_the_dialog() -> Result<()> {
+    let desk = Desk::start("desk-import-keyboard").await?;
+    desk.click("toolbar-import").await?;
+    desk.el("import-dialog").await?;
+    let path = eac_e2e::fixture("import-three-wind.json");
+    desk.type_into("import-paths", &path.to_string_lossy())
+        .await?;
+    // Ctrl+Enter in the path list imports; the list is disabled meanwhile.
+    press(&desk, "\u{E009}\u{E007}\u{E009}").await?;
+    desk.wait_attr("import-file", "data-outcome", |o| o == "imported")
+        .await?;
+    desk.until("focus back inside the import dialog", || async {
+        let inside = desk
+            .client
+            .execute(
+                "const a = document.activeElement; \
+                 return !!(a && a.closest('[data-testid=\"import-dialog\"]'));",
+                vec![],
+            )
+            .await?;
+        Ok(inside.as_bool().unwrap_or(false).then_some(()))
+    })
+    .await?;
+    let (testid, _) = focus(&desk).await?;
+    ensure!(
+        testid.as_deref() == Some("import-done"),
+        "focus on {testid:?}"
+    );
+    // Escape still closes it from there.
+    press(&desk, ESCAPE).await?;
+    desk.until("the import dialog to close", || async {
+        Ok((!desk.shown("import-dialog").await?).then_some(()))
+    })
+    .await?;
+    desk.quit().await
+}
+
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn an_export_path_that_cannot_be_written_is_said_at_once_and_an_emptied_one_waits(
+) -> Result<()> {
+    let desk = Desk::start("desk-export-paths").await?;
+    load_sample(&desk, 3).await?;
+    desk.click("export-open").await?;
+    desk.el("export-dialog").await?;
+    // A P1 file to an existing folder: said at once, no "Replace?" first.
+    let reports = desk.dir.path().join("reports");
+    std::fs::create_dir_all(&reports)?;
+    std::fs::write(reports.join("notes.txt"), "mine")?;
+    desk.type_into("export-path", &reports.to_string_lossy())
+        .await?;
+    desk.click("export-run").await?;
+    desk.wait_text("export-path-refused", "to say it is a folder", |t| {
+        t.contains("is a folder, not a file")
+    })
+    .await?;
+    ensure!(
+        !desk.shown("export-replace").await?,
+        "asked to replace a folder"
+    );
+    // The database's own folder, for a bundle: the same, at once.
+    desk.click("export-profile-p2").await?;
+    let db_folder = desk.db.parent().context("db folder")?.to_owned();
+    desk.type_into("export-path", &db_folder.to_string_lossy())
+        .await?;
+    desk.click("export-run").await?;
+    desk.wait_text("export-path-refused", "to name the database", |t| {
+        t.contains("holds the database EAC Desk is using")
+    })
+    .await?;
+    ensure!(
+        !desk.shown("export-replace").await?,
+        "asked to replace the database's folder"
+    );
+    ensure!(db_folder.join("e2e.eacdesk.sqlite").exists() || desk.db.exists());
+
+    // Emptied as a person does (select all, delete): it stays empty and
+    // Export waits, saying why; nothing is written to a default.
+    desk.click("export-profile-p1").await?;
+    let field = desk.el("export-path").await?;
+    field.send_keys("\u{E009}a\u{E009}\u{E003}").await?;
+    desk.wait_text("export-blocker", "to say a path is needed", |t| {
+        t.contains("Enter or choose where to save the file")
+    })
+    .await?;
+    let value = desk
+        .client
+        .execute(
+            "return document.querySelector('[data-testid=\"export-path\"]').value;",
+            vec![],
+        )
+        .await?;
+    ensure!(
+        value.as_str() == Some(""),
+        "the field was refilled: {value}"
+    );
+    ensure!(
+        desk.attr("export-run", "disabled").await?.is_some(),
+        "Export is enabled on an empty path"
+    );
+    desk.quit().await
+}

@@ -1,7 +1,7 @@
 //! Exporting stored EACs as a listing file.
 
 use std::cell::RefCell;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use eac_model::{ExportProfile, Violation};
 use eac_store::{EacFilter, ExportReport, Progress, RecordedOutput, Store, StoreError};
@@ -21,6 +21,44 @@ pub enum PathKind {
     Folder,
     /// Something else (a device, a socket) or not readable.
     Other,
+}
+
+/// Where an output the app's user typed goes: `~` (alone, or `~/…`) is
+/// their home folder, as in a file manager; a relative path lies in the
+/// folder of the open database `db` (the folder the dialogs start in;
+/// for a server database, the Documents folder), never the app's working
+/// folder, which a person cannot see. An absolute path stays as it is.
+/// The command line takes paths as its shell gave them.
+pub fn output_path(typed: &Path, db: &Path) -> PathBuf {
+    let dirs = directories::UserDirs::new();
+    let home = dirs.as_ref().map(|d| d.home_dir().to_owned());
+    let text = typed.to_string_lossy();
+    if let Some(home) = &home {
+        if text == "~" {
+            return home.clone();
+        }
+        if let Some(rest) = text
+            .strip_prefix("~/")
+            .or_else(|| text.strip_prefix("~\\").filter(|_| cfg!(windows)))
+        {
+            return home.join(rest);
+        }
+    }
+    if typed.is_absolute() || typed.as_os_str().is_empty() {
+        return typed.to_owned();
+    }
+    let base = match db
+        .parent()
+        .filter(|p| !crate::is_server(db) && !p.as_os_str().is_empty())
+    {
+        Some(folder) => std::path::absolute(folder).unwrap_or_else(|_| folder.to_owned()),
+        None => dirs
+            .as_ref()
+            .and_then(|d| d.document_dir().map(Path::to_owned))
+            .or(home)
+            .unwrap_or_default(),
+    };
+    base.join(typed)
 }
 
 /// What is at `path` now (symbolic links followed).
@@ -195,6 +233,34 @@ pub fn ignore_file_size_signal() {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_typed_output_path_is_made_whole_for_the_app() {
+        use std::path::{Path, PathBuf};
+        let db = Path::new("/data/team/eacdesk.sqlite");
+        let home = directories::UserDirs::new().unwrap().home_dir().to_owned();
+        assert_eq!(
+            super::output_path(Path::new("~/eacs.json"), db),
+            home.join("eacs.json")
+        );
+        assert_eq!(super::output_path(Path::new("~"), db), home);
+        assert_eq!(
+            super::output_path(Path::new("eacs-out.json"), db),
+            PathBuf::from("/data/team/eacs-out.json")
+        );
+        assert_eq!(
+            super::output_path(Path::new("out/eacs.json"), db),
+            PathBuf::from("/data/team/out/eacs.json")
+        );
+        assert_eq!(
+            super::output_path(Path::new("/tmp/eacs.json"), db),
+            PathBuf::from("/tmp/eacs.json")
+        );
+        // "~name" is a file name, not someone's home.
+        assert_eq!(
+            super::output_path(Path::new("~draft.json"), db),
+            PathBuf::from("/data/team/~draft.json")
+        );
+    }
     use super::*;
 
     #[test]

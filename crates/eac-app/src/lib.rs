@@ -66,7 +66,7 @@ pub use edit::{
     set_beneficiaries,
 };
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
-pub use export::{export, ignore_file_size_signal, path_kind, PathKind};
+pub use export::{export, ignore_file_size_signal, output_path, path_kind, PathKind};
 pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{import_files, import_files_in_app, load_sample, MAX_SAMPLE_EACS};
 pub use keys::{key_dir, signing_key, signing_key_in, SigningKeyInfo, KEY_DIR_ENV};

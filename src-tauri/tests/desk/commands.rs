@@ -251,6 +251,46 @@ fn export_then_validate_round_trips() {
 }
 
 #[test]
+fn a_typed_output_path_lands_beside_the_database_and_is_reported_whole() {
+    let desk = desk();
+    desk.load_sample(3);
+    // A relative path: in the database's folder, not the app's working
+    // folder, and the report names the whole path.
+    let report = desk.ok(
+        "export_file",
+        json!({ "op_id": "rel", "profile": "p1", "filter": null, "path": "eacs-out.json" }),
+    );
+    let written = desk.dir.path().join("eacs-out.json");
+    assert_eq!(
+        report["path"],
+        json!(written.display().to_string()),
+        "{report}"
+    );
+    assert!(written.is_file());
+    assert!(!std::path::Path::new("eacs-out.json").exists());
+    assert_eq!(
+        desk.ok("path_kind", json!({ "path": "eacs-out.json" })),
+        json!("file")
+    );
+    // A folder that takes no new files is named with the user's path,
+    // never the hidden temporary file, and its advice is not repeated.
+    #[cfg(target_os = "linux")]
+    {
+        let e = desk.err(
+            "export_file",
+            json!({ "op_id": "proc", "profile": "p1", "filter": null, "path": "/proc/eacs.json" }),
+        );
+        assert_eq!(e["code"], "io", "{e}");
+        let m = e["message"].as_str().unwrap();
+        assert!(m.contains("/proc/eacs.json"), "{m}");
+        assert!(m.contains("the folder /proc"), "{m}");
+        assert!(!m.contains(".eacdesk-export"), "{m}");
+        assert!(!m.contains("os error"), "{m}");
+        assert!(!m.contains("Check that the path"), "{m}");
+    }
+}
+
+#[test]
 fn a_second_database_can_be_opened() {
     let desk = desk();
     desk.load_sample(2);

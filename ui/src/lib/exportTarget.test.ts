@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { folderOf, joinPath, replaceQuestion, startFolder } from "./exportTarget";
+import { folderOf, joinPath, refuseAtOnce, replaceQuestion, startFolder } from "./exportTarget";
 
 describe("export target", () => {
   it("finds the folder of a path", () => {
@@ -29,5 +29,20 @@ describe("export target", () => {
     expect(replaceQuestion("file", "/a/eacs.json")).toContain("“eacs.json” already exists");
     expect(replaceQuestion("folder", "/a/bundle")).toContain("folder named “bundle”");
     expect(replaceQuestion("other", "/dev/null")).toContain("Try anyway");
+  });
+});
+
+describe("a path that cannot be written at all", () => {
+  it("a single-file export to an existing folder is refused at once, naming a file to use instead", () => {
+    const r = refuseAtOnce("folder", "/tmp/x/reports/", false, "/tmp/x/db.sqlite")!;
+    expect(r).toContain("/tmp/x/reports is a folder, not a file");
+    expect(r).toContain("/tmp/x/reports/eacs.json");
+    expect(r).not.toContain("bundle");
+  });
+  it("a bundle into the database's own folder is refused at once; another folder gets the question", () => {
+    expect(refuseAtOnce("folder", "/tmp/x", true, "/tmp/x/db.sqlite")).toContain("holds the database EAC Desk is using");
+    expect(refuseAtOnce("folder", "/tmp/x/reports", true, "/tmp/x/db.sqlite")).toBeNull();
+    expect(refuseAtOnce("file", "/tmp/x/a.json", false, "/tmp/x/db.sqlite")).toBeNull();
+    expect(refuseAtOnce("missing", "/tmp/x/new", true, null)).toBeNull();
   });
 });

@@ -43,3 +43,26 @@ export function replaceQuestion(kind: PathKind, path: string): string | null {
       return `Something named “${name}” is already there and may not be replaceable. Try anyway?`;
   }
 }
+
+/** A path without trailing separators, for comparing folders. */
+function bare(path: string): string {
+  const p = path.trim();
+  return p.length > 1 ? p.replace(/[\\/]+$/, "") : p;
+}
+
+/**
+ * What makes writing to `path` impossible, said at once (no "Replace?"
+ * question that could only end in a refusal), or null: a single-file
+ * export named an existing folder, or a bundle named the folder holding
+ * the open database (`dbPath`).
+ */
+export function refuseAtOnce(kind: PathKind, path: string, bundle: boolean, dbPath: string | null | undefined): string | null {
+  if (kind !== "folder") return null;
+  const target = bare(path);
+  if (!bundle)
+    return `${target} is a folder, not a file: nothing was written. Name a file in it (for example ${joinPath(target, "eacs.json")}), or choose another file name.`;
+  const dbFolder = dbPath ? folderOf(dbPath) : null;
+  if (dbFolder !== null && bare(dbFolder) === target)
+    return `${target} holds the database EAC Desk is using (${dbPath}); a bundle there would replace it, so nothing was written. Choose another folder, or a new folder name inside it.`;
+  return null;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TrapStack, returnsToOpener, wrapFocusIndex } from "./focus";
+import { TrapStack, refocusInDialog, returnsToOpener, wrapFocusIndex } from "./focus";
 
 describe("wrapFocusIndex", () => {
   it("wraps forward and backward", () => {
@@ -46,5 +46,28 @@ describe("returnsToOpener", () => {
   it("gives focus back under another dialog, or when there is no table", () => {
     expect(returnsToOpener(opener(false), 1, true)).toBe(true);
     expect(returnsToOpener(opener(false), 0, false)).toBe(true);
+  });
+});
+
+describe("refocusInDialog", () => {
+  const inside = { id: "field" } as unknown as Node;
+  const body = { id: "body" } as unknown as Node;
+  const dialog = { contains: (n: Node) => n === inside };
+  const button = () => {
+    const b = { focused: 0, focus: () => void b.focused++, closest: () => dialog };
+    return b;
+  };
+  it("brings focus back from the page to the dialog's button after a keyboard-started run", () => {
+    const b = button();
+    expect(refocusInDialog(b as never, body)).toBe(true);
+    expect(refocusInDialog(b as never, null)).toBe(true);
+    expect(b.focused).toBe(2);
+  });
+  it("leaves focus the user put inside the dialog, and does nothing without a dialog", () => {
+    const b = button();
+    expect(refocusInDialog(b as never, inside)).toBe(false);
+    expect(refocusInDialog({ focus: () => {}, closest: () => null } as never, body)).toBe(false);
+    expect(refocusInDialog(undefined, body)).toBe(false);
+    expect(b.focused).toBe(0);
   });
 });

@@ -63,6 +63,24 @@ export function returnsToOpener(previous: Element | null, dialogsLeft: number, h
   return previous !== null && previous.closest("[data-keep-focus]") !== null;
 }
 
+/**
+ * After an operation the keyboard started (Ctrl+Enter in a field that is
+ * disabled while it runs), focus may have fallen to the page outside the
+ * dialog: move it to `target` (the dialog's result or Close button), so
+ * keyboard and screen-reader users stay in the dialog. Focus the user put
+ * somewhere inside the dialog meanwhile stays where it is. Returns whether
+ * focus was moved.
+ */
+export function refocusInDialog(
+  target: Pick<HTMLElement, "focus" | "closest"> | null | undefined,
+  active: Node | null = typeof document === "undefined" ? null : document.activeElement,
+): boolean {
+  const dialog = target?.closest('[role="dialog"]');
+  if (!target || !dialog || (active !== null && dialog.contains(active))) return false;
+  target.focus();
+  return true;
+}
+
 /** Svelte action: keep keyboard focus inside `node` while it exists. */
 export function trapFocus(node: HTMLElement, opts: TrapOptions = {}) {
   let options = opts;
