@@ -317,6 +317,23 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             reason,
             json,
         } => {
+            // The claim options are shared with check and report; two of
+            // them name what `create` does not take.
+            if claim.claim.is_some() {
+                return Err(AppError::invalid_input(
+                    "--claim names a claim already recorded; `claims create` records a new one: \
+                     give it in full (--beneficiary-type, --beneficiary, --from, --to, …)",
+                )
+                .into());
+            }
+            if claim.rules.is_some() {
+                return Err(AppError::invalid_input(
+                    "--rules chooses what `claims check` and `claims report` show; `claims create` \
+                     records the claim whatever the rules say (use --only-passing RULESET to \
+                     allocate only values that pass one)",
+                )
+                .into());
+            }
             let record = write_or_create(db, |store| {
                 eac_app::create_claim(store, &name, &input(&claim), &reason)
             })?;

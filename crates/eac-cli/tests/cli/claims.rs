@@ -340,6 +340,26 @@ fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
         .assert()
         .success()
         .stdout(contains("Recorded claim 1 (June) with 3 allocation(s)"));
+    // `create` takes a claim in full: the options of check and report that
+    // name a recorded claim or rules are refused in plain words.
+    for (args, said) in [
+        (
+            &["--claim", "1"][..],
+            "--claim names a claim already recorded",
+        ),
+        (
+            &[&HOURLY[..], &["--rules", "re100"]].concat()[..],
+            "--rules chooses what `claims check`",
+        ),
+    ] {
+        desk.eacdesk()
+            .args(["claims", "create"])
+            .args(args)
+            .args(["--reason", "again"])
+            .assert()
+            .code(2)
+            .stderr(contains(said));
+    }
     // The same claim again: only what is left (gc-h10's 2 kWh surplus)
     // can be matched, and uniqueness says where the rest went.
     let report = desk.json(&[&["claims", "report"][..], &HOURLY].concat());
