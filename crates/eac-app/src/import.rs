@@ -129,9 +129,29 @@ fn import_files_for(
             }
             Err(e) => failed(path, e, store, shell),
         };
-        files.push(report);
+        files.push(match shell {
+            Shell::Cli => report,
+            Shell::App => report_in_app_words(report),
+        });
     }
     ImportReport { files }
+}
+
+/// A file's report with the store's advice to type an `eacdesk` command
+/// (in its warnings and violations: "run `eacdesk check`") said as where
+/// the app does it (decision 266).
+fn report_in_app_words(mut report: FileImportReport) -> FileImportReport {
+    for v in report
+        .warnings
+        .iter_mut()
+        .chain(report.violations.iter_mut())
+    {
+        v.message = crate::error::app_words(&v.message);
+    }
+    if let Some(m) = report.message.as_mut() {
+        *m = crate::error::app_words(m);
+    }
+    report
 }
 
 /// Why `path` is not worth reading at all, said before any reader sees

@@ -548,3 +548,55 @@ fn an_xlsx_total_beyond_a_spreadsheet_number_is_its_exact_text() {
         }
     }
 }
+
+/// The app's import report never advises typing a command: the store's
+/// overlap warning ("run `eacdesk check`") names where the app checks.
+#[test]
+fn the_apps_import_warnings_name_the_apps_places_not_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let registry = |rel: &str| {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("..")
+            .join(rel)
+    };
+    let first = registry("eac-registry/tests/fixtures/ofgem/certificates-sample.csv");
+    let overlap = registry("eac-cli/tests/fixtures/ofgem-overlap.csv");
+    let report = eac_app::import_files_in_app(
+        &mut store,
+        &[first, overlap.clone()],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    let warnings: Vec<&str> = report.files[1]
+        .warnings
+        .iter()
+        .map(|w| w.message.as_str())
+        .collect();
+    assert!(!warnings.is_empty(), "{report:?}");
+    for w in &warnings {
+        assert!(!w.contains("eacdesk"), "{w}");
+    }
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("Problems above the table")),
+        "{warnings:?}"
+    );
+    // The command line's report keeps its words.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = self::store(dir.path());
+    let cli = import_files(
+        &mut store,
+        &[
+            registry("eac-registry/tests/fixtures/ofgem/certificates-sample.csv"),
+            overlap,
+        ],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    assert!(cli.files[1]
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("run `eacdesk check`")));
+}
