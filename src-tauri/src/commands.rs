@@ -148,10 +148,11 @@ macro_rules! ipc_commands {
                 })
                 .await
             }
-            /// Audit records newest first, of one EAC or (`null`) the whole database. `action` is
-            /// `set_beneficiaries`, `set_emissions`, `import_replace`, `verify`, `delete` or
-            /// `undo_import`; `before`/`after` are `null` where the EAC did not exist or was
-            /// removed; `problem` names a damaged record.
+            /// Audit records newest first, of one EAC or (`null`) the whole database. `action` is an
+            /// `AuditAction` (the EAC's changes, and database-level records such as `period_close`,
+            /// `export`, `claim_create` or `refdata_import`: the binding lists them all);
+            /// `before`/`after` are `null` where the EAC did not exist or was removed; `problem`
+            /// names a damaged record.
             async fn audit_log(desk, cds_eac_id: Option<String>) -> Vec<AuditRecord> {
                 desk.read(move |store| eac_app::audit_log(store, cds_eac_id.as_deref()))
                     .await

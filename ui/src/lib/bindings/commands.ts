@@ -82,7 +82,7 @@ export type Commands = {
   set_beneficiaries: { args: { cds_eac_id: string; beneficiary_type: BeneficiaryType; beneficiaries: Array<string>; reason: string; version: number | null }; result: AuditRecord };
   /** The same assignment for every EAC in `filter`; long, progress phase `bulk_edit`. */
   bulk_set_beneficiaries: { args: { op_id: string; filter: EacFilter; beneficiary_type: BeneficiaryType; beneficiaries: Array<string>; reason: string }; result: BulkEditReport };
-  /** Audit records newest first, of one EAC or (`null`) the whole database. `action` is `set_beneficiaries`, `set_emissions`, `import_replace`, `verify`, `delete` or `undo_import`; `before`/`after` are `null` where the EAC did not exist or was removed; `problem` names a damaged record. */
+  /** Audit records newest first, of one EAC or (`null`) the whole database. `action` is an `AuditAction` (the EAC's changes, and database-level records such as `period_close`, `export`, `claim_create` or `refdata_import`: the binding lists them all); `before`/`after` are `null` where the EAC did not exist or was removed; `problem` names a damaged record. */
   audit_log: { args: { cds_eac_id: string | null }; result: Array<AuditRecord> };
   /** One page of the app-wide history, newest first: the records `query` selects (`who` in the OS login or display name, `from`/`to` instants, `actions`, `eac`: an id or a stored EAC's number) and their `total`. A time that is not RFC 3339 is `invalid_input`. */
   audit_page: { args: { query: AuditQuery }; result: AuditPage };
