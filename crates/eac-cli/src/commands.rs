@@ -59,6 +59,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Export(a) => {
             // The database must exist (an export never creates one); the
             // export writes its audit record, so it needs a writable store.
+            if !db.exists() && !eac_app::is_server(&db) {
+                return Err(no_database(&db).into());
+            }
             drop(open_read(&db)?);
             export(&mut open_to_record(&db)?, a)
         }
@@ -180,7 +183,7 @@ fn naming(db: &Path, e: AppError) -> AppError {
 }
 
 /// The refusal of a command that needs an existing database.
-fn no_database(db: &Path) -> AppError {
+pub(crate) fn no_database(db: &Path) -> AppError {
     AppError::new(
         ErrorCode::NotFound,
         format!(
@@ -287,6 +290,16 @@ impl LoadTarget {
 /// Opens the database for a command that only reads: the file is left as it is.
 pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
     refuse_unusable_database(db, false)?;
+    // Read as empty, and said: `audit verify` of a mistyped path said "the
+    // audit log is empty" as if a database were there.
+    if !db.exists() && !eac_app::is_server(db) {
+        let mut err = ErrOut::stderr();
+        writeln!(
+            err,
+            "warning: there is no database at {} (yet): it reads as empty; check the path (--db), or import a file to create one",
+            db.display()
+        );
+    }
     // A database this process may not write (a read-only folder or disk)
     // is read as it stands, SQLite's read-only mode.
     let read_only =
@@ -418,6 +431,10 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     }
     if let Some(e) = unprinted {
         return Err(e.into());
+    }
+    // Stopped by Ctrl-C: as a shell reports an interrupted command.
+    if crate::interrupt::asked() && failed.iter().any(|f| f.code == Some(ErrorCode::Cancelled)) {
+        return Ok(ExitCode::from(crate::interrupt::EXIT_INTERRUPTED));
     }
     // A file that could not be read at all (2) outweighs one that broke
     // rules or is no document EAC Desk reads (1).

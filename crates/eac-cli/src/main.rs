@@ -14,6 +14,7 @@
 mod args;
 mod claims;
 mod commands;
+mod interrupt;
 mod pack;
 mod progress;
 mod render;
@@ -34,6 +35,7 @@ const EXIT_CLOSED_PIPE: u8 = 141;
 
 fn main() -> ExitCode {
     eac_app::ignore_file_size_signal();
+    interrupt::catch();
     let cli = args::Cli::parse();
     match commands::run(cli) {
         Ok(code) => code,
@@ -48,6 +50,10 @@ fn report(e: &anyhow::Error) -> ExitCode {
         return output_failed(output, &mut err);
     }
     match e.downcast_ref::<AppError>() {
+        Some(app) if app.code == eac_app::ErrorCode::Cancelled && interrupt::asked() => {
+            writeln!(err, "interrupted: {}", app.message);
+            ExitCode::from(interrupt::EXIT_INTERRUPTED)
+        }
         Some(app) => {
             writeln!(err, "error: {}", app.message);
             err.violations(&app.violations());

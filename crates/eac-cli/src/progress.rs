@@ -179,6 +179,11 @@ impl Progress for Bar {
     fn step(&self, step: u32, steps: u32) {
         self.inner.state().step = Some((step, steps));
     }
+
+    /// Ctrl-C asks the operation to stop at its next step (`interrupt`).
+    fn is_cancelled(&self) -> bool {
+        crate::interrupt::asked()
+    }
 }
 
 impl Drop for Bar {

@@ -159,6 +159,79 @@ fn hidden_new_databases(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Ctrl-C during an import into a new database stops it at its next
+/// step: it says nothing was imported, exits 130 as a shell reports an
+/// interrupted command, and leaves neither the database nor a hidden
+/// file of it (killed by the signal, it said nothing and left them).
+#[test]
+fn ctrl_c_during_an_import_stops_it_saying_so_and_leaves_nothing() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args([
+            "sample", "--eacs", "30000", "--seed", "9", "--out", "big.json",
+        ])
+        .assert()
+        .success();
+    let before = entries(desk.dir.path());
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"))
+        .env_remove("EACDESK_DB")
+        .current_dir(desk.dir.path())
+        .args(["--db", "new.db", "import", "big.json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("nothing from it was imported"), "{stderr}");
+    assert_eq!(entries(desk.dir.path()), before, "nothing left behind");
+}
+
+/// A read of a database that is not there reads as empty, and says so
+/// (`audit verify` of a mistyped path said only "the audit log is
+/// empty"); nothing is made.
+#[test]
+fn a_read_of_a_missing_database_says_there_is_none() {
+    let desk = Desk::new();
+    let before = entries(desk.dir.path());
+    for args in ["audit verify", "ls", "check"] {
+        desk.bare()
+            .args(["--db", "typo.db"])
+            .args(args.split(' '))
+            .assert()
+            .success()
+            .stderr(contains("warning: there is no database at typo.db (yet)"));
+    }
+    assert_eq!(entries(desk.dir.path()), before);
+    // An export says it once, as the refusal it is.
+    let out = desk
+        .bare()
+        .args([
+            "--db",
+            "typo.db",
+            "export",
+            "--profile",
+            "p1",
+            "--out",
+            "e.json",
+        ])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("There is no database at typo.db"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("warning:"), "{stderr}");
+}
+
 #[test]
 fn a_failed_command_on_a_missing_database_makes_no_file_nor_folder() {
     let desk = Desk::new();

@@ -497,11 +497,24 @@ fn pack_refused(dest: &Path, e: AppError) -> AppError {
     if e.code == ErrorCode::Cancelled {
         return e;
     }
-    let message = format!(
-        "Nothing was written to {}: the EACs could not be written as the pack's listing ({}).",
-        dest.display(),
-        e.message
-    );
+    // A full disk or a size limit is said of the destination: the
+    // listing is written into a hidden folder beside it first, whose name
+    // means nothing to the person (decision 48).
+    let message = match e.details.reason {
+        Some(crate::error::IoReason::DiskFull) => format!(
+            "Nothing was written to {}: the disk is full. Free some space (or choose another disk) and make the pack again.",
+            dest.display()
+        ),
+        Some(crate::error::IoReason::FileTooLarge) => format!(
+            "Nothing was written to {}: a file of the pack is too large for this disk or for the file size limit set for this program (ulimit -f). Raise the limit, choose another disk, or pack fewer EACs.",
+            dest.display()
+        ),
+        _ => format!(
+            "Nothing was written to {}: the EACs could not be written as the pack's listing ({}).",
+            dest.display(),
+            e.message
+        ),
+    };
     e.with_message(message)
 }
 
@@ -1443,6 +1456,28 @@ pub fn pack_diff_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A full disk while the pack's listing is written is said of the
+    /// pack's folder, never of the hidden folder it is made in.
+    #[test]
+    fn a_full_disk_is_said_of_the_pack_not_its_hidden_folder() {
+        for kind in [
+            std::io::ErrorKind::StorageFull,
+            std::io::ErrorKind::FileTooLarge,
+        ] {
+            let inner = AppError::io(
+                Path::new("/mnt/x/.eacdesk-bundle-awwKjh/eacs.json"),
+                &std::io::Error::from(kind),
+            );
+            let e = pack_refused(Path::new("/mnt/x/pk"), inner);
+            assert!(
+                e.message.starts_with("Nothing was written to /mnt/x/pk: "),
+                "{}",
+                e.message
+            );
+            assert!(!e.message.contains(".eacdesk-"), "{}", e.message);
+        }
+    }
 
     #[test]
     fn the_manifest_written_piece_by_piece_is_the_manifest_serialized_whole() {

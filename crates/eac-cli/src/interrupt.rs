@@ -1,0 +1,78 @@
+//! Ctrl-C (SIGINT) and SIGTERM. Killed by the signal, a command said
+//! nothing: one whose change had just been committed left the person
+//! thinking it was cancelled, and hidden files of an unfinished output or
+//! new database stayed until the next write there. Now the first signal
+//! asks the operation to stop at its next step ([`asked`], which the
+//! progress bar's `is_cancelled` reads): a write rolls back and says
+//! "nothing was written", one already committed finishes and reports,
+//! and the hidden files go with the values that held them. A command that
+//! never asks (a read, a step that cannot stop midway) is ended as the
+//! signal would have ended it, two seconds later; a second signal ends
+//! any command at once. Exit 130 (128 + SIGINT), as a shell reports.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+/// The exit code of an interrupted command.
+pub const EXIT_INTERRUPTED: u8 = 130;
+
+/// How long a command that never asks is left before it is ended.
+const UNHEARD: Duration = Duration::from_secs(2);
+
+struct State {
+    /// Set by the first signal.
+    asked: Arc<AtomicBool>,
+    /// Set once the running operation has seen the request.
+    heard: AtomicBool,
+}
+
+static STATE: OnceLock<State> = OnceLock::new();
+
+/// Installs the handlers (once, at start).
+pub fn catch() {
+    let asked = Arc::new(AtomicBool::new(false));
+    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+        // In this order: a second signal finds the flag already set and
+        // ends the process; the first only sets it.
+        let _ = signal_hook::flag::register_conditional_shutdown(
+            signal,
+            i32::from(EXIT_INTERRUPTED),
+            Arc::clone(&asked),
+        );
+        let _ = signal_hook::flag::register(signal, Arc::clone(&asked));
+    }
+    let watched = Arc::clone(&asked);
+    if STATE
+        .set(State {
+            asked,
+            heard: AtomicBool::new(false),
+        })
+        .is_err()
+    {
+        return;
+    }
+    std::thread::spawn(move || {
+        while !watched.load(Ordering::Relaxed) {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::thread::sleep(UNHEARD);
+        let heard = STATE.get().is_some_and(|s| s.heard.load(Ordering::Relaxed));
+        if !heard {
+            std::process::exit(i32::from(EXIT_INTERRUPTED));
+        }
+    });
+}
+
+/// Whether a signal asked the command to stop (and, if so, that the
+/// operation asking has heard it).
+pub fn asked() -> bool {
+    let Some(state) = STATE.get() else {
+        return false;
+    };
+    let asked = state.asked.load(Ordering::Relaxed);
+    if asked {
+        state.heard.store(true, Ordering::Relaxed);
+    }
+    asked
+}
