@@ -177,11 +177,15 @@ pub fn check_encoding(head: &[u8]) -> Result<usize, Violation> {
         [0xFE, 0xFF, ..] => "UTF-16 (big-endian, with a byte order mark)",
         [0xFF, 0xFE, ..] => "UTF-16 (little-endian, with a byte order mark)",
         // Without a mark, the NUL bytes around the first (ASCII) character
-        // give the encoding away (RFC 4627 §3).
-        [0x00, 0x00, 0x00, c, ..] if *c != 0 => "UTF-32 (big-endian)",
-        [c, 0x00, 0x00, 0x00, ..] if *c != 0 => "UTF-32 (little-endian)",
-        [0x00, c, ..] if *c != 0 => "UTF-16 (big-endian)",
-        [c, 0x00, ..] if *c != 0 => "UTF-16 (little-endian)",
+        // give the encoding away (RFC 4627 §3) — when the characters after
+        // it are ASCII too: a binary file starting with a NUL is no UTF-16
+        // text, and is left to fail as the UTF-8 it is not.
+        [0x00, 0x00, 0x00, c, ..] if *c != 0 && ascii_units(head, 4, true) => "UTF-32 (big-endian)",
+        [c, 0x00, 0x00, 0x00, ..] if *c != 0 && ascii_units(head, 4, false) => {
+            "UTF-32 (little-endian)"
+        }
+        [0x00, c, ..] if *c != 0 && ascii_units(head, 2, true) => "UTF-16 (big-endian)",
+        [c, 0x00, ..] if *c != 0 && ascii_units(head, 2, false) => "UTF-16 (little-endian)",
         _ => return Ok(0),
     };
     let mut v = Violation::error(
@@ -195,6 +199,27 @@ pub fn check_encoding(head: &[u8]) -> Result<usize, Violation> {
     v.line = Some(1);
     v.column = Some(1);
     Err(v)
+}
+
+/// Whether the first (up to 64) whole code units of `head`, `width` bytes
+/// each, are nearly all ASCII characters (text, tab or line breaks) with
+/// zero high bytes: what JSON or CSV text in UTF-16/32 looks like.
+fn ascii_units(head: &[u8], width: usize, big_endian: bool) -> bool {
+    let units: Vec<&[u8]> = head.chunks_exact(width).take(64).collect();
+    if units.is_empty() {
+        return false;
+    }
+    let ascii = units
+        .iter()
+        .filter(|u| {
+            let (low, high) = match big_endian {
+                true => (u[width - 1], &u[..width - 1]),
+                false => (u[0], &u[1..]),
+            };
+            high.iter().all(|b| *b == 0) && (low.is_ascii_graphic() || b" \t\r\n".contains(&low))
+        })
+        .count();
+    ascii * 10 >= units.len() * 9
 }
 
 /// [`check_encoding`] for a document already read as text: the text
@@ -382,12 +407,22 @@ mod tests {
                 "UTF-32 (little-endian, with a byte order mark)",
             ),
             (b"{\x00\x00\x00", "UTF-32 (little-endian)"),
+            (b"\x00{\x00\"\x00e\x00a\x00c", "UTF-16 (big-endian)"),
         ] {
             let v = check_encoding(head).unwrap_err();
             assert!(v.message.contains(name), "{name}: {v}");
             assert!(v.message.contains("save it as UTF-8"), "{v}");
             assert_eq!((v.rule, v.line, v.column), (20, Some(1), Some(1)));
         }
+    }
+
+    /// A binary file whose first byte is NUL is not named UTF-16: it is
+    /// left to fail as the UTF-8 it is not.
+    #[test]
+    fn a_binary_file_is_not_called_utf16() {
+        assert_eq!(check_encoding(b"\x00\x9F\x92\x96\xFF\x01"), Ok(0));
+        assert_eq!(check_encoding(b"\x89\x00\x00\x00\xFE\x10\x00\x00"), Ok(0));
+        assert_eq!(check_encoding(b"P\x00K\x00\x03\x04\x14\x00"), Ok(0));
     }
 
     #[test]
