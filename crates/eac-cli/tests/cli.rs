@@ -1697,7 +1697,17 @@ fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
         before,
         "nothing made or changed there"
     );
+    // A journal beside the file (a write cut short) is not read past:
+    // immutable would take pages no transaction committed, so SQLite's
+    // refusal stands.
     set_mode(&folder, 0o755);
+    std::fs::write(folder.join("x.db-journal"), b"not yet rolled back").unwrap();
+    set_mode(&folder, 0o555);
+    let (code, _, stderr) = run("ls");
+    assert_ne!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("reading it as it stands"), "{stderr}");
+    set_mode(&folder, 0o755);
+    std::fs::remove_file(folder.join("x.db-journal")).unwrap();
     // A device, a pipe or a folder is named as such.
     for (db, what) in [
         ("/dev/null", "/dev/null is a device, not a database file"),

@@ -930,11 +930,18 @@ impl crate::Store {
         let conn = match read_only_connection(path, false) {
             Ok(conn) => conn,
             // SQLite reads a WAL database read-only only through its
-            // `-shm`, which it cannot make in a folder it cannot write.
-            // With no `-wal` beside the file, no process has it open for
-            // writing and every committed change is in the file: read it
-            // as immutable.
-            Err(e) if !wal_of(path).exists() => {
+            // `-shm`, which it cannot make in a folder it cannot write
+            // (it cannot open it). With neither a `-wal` nor a `-journal`
+            // beside the file, no process has it open for writing and
+            // every committed change is in the file: read it as
+            // immutable. A hot journal (a write cut short) or a busy
+            // writer refuses as SQLite does: immutable would read pages
+            // no transaction committed.
+            Err(e)
+                if cannot_open_read_only(&e)
+                    && !wal_of(path).exists()
+                    && !side_file(path, "-journal").exists() =>
+            {
                 immutable = true;
                 read_only_connection(path, true).map_err(|_| e)?
             }
@@ -983,9 +990,32 @@ impl crate::Store {
 
 /// The `-wal` file beside the database `path`.
 fn wal_of(path: &std::path::Path) -> std::path::PathBuf {
+    side_file(path, "-wal")
+}
+
+/// `path` with `suffix` added to its name (`-wal`, `-journal`).
+fn side_file(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
     let mut name = path.as_os_str().to_owned();
-    name.push("-wal");
+    name.push(suffix);
     std::path::PathBuf::from(name)
+}
+
+/// Whether a read-only open failed because SQLite could not make or open
+/// what it reads a database through (the `-shm` of a WAL database in a
+/// folder it cannot write), not because of the database's own state (a
+/// hot journal, a busy writer, damage).
+fn cannot_open_read_only(e: &rusqlite::Error) -> bool {
+    use rusqlite::ffi;
+    match e.sqlite_error() {
+        Some(err) => {
+            err.code == rusqlite::ErrorCode::CannotOpen
+                || matches!(
+                    err.extended_code,
+                    ffi::SQLITE_READONLY_CANTINIT | ffi::SQLITE_READONLY_DIRECTORY
+                )
+        }
+        None => false,
+    }
 }
 
 /// A read-only connection to `path` (SQLite's `mode=ro`; `immutable=1`
