@@ -16,6 +16,10 @@
 //!   two devices never overlap, however their ids compare.
 //! - `production_starting_interval` / `_ending_interval` are instants with
 //!   an explicit offset (a text without one is refused, not assumed UTC).
+//! - `device_production_start_date` (the commissioning day) is typed a
+//!   datetime by the reference registry: a day, its midnight, or its
+//!   midnight UTC (`…T00:00:00Z`, `…T00:00:00+00:00`) is read as that day;
+//!   another time or offset is refused.
 //! - Status: `Cancelled` and `Claimed` are claims (the schema has no claim
 //!   date: the claim is undated until the user enters it); `Active`,
 //!   `Expired`, `Withdrawn`, `Locked`, `Reserved`, `Exported` and
@@ -549,7 +553,8 @@ fn read_bundle(
                 COMMISSIONED,
                 format!(
                     "`{t}` is not a date: {COMMISSIONED} must be written YYYY-MM-DD (or that \
-                     day's midnight, YYYY-MM-DDT00:00:00){}",
+                     day's midnight, YYYY-MM-DDT00:00:00, or midnight UTC, \
+                     YYYY-MM-DDT00:00:00Z){}",
                     text::date_time_note(&t)
                 ),
             )

@@ -212,14 +212,17 @@ pub fn date_in_order(text: &str, order: DateOrder) -> Option<Date> {
 }
 
 /// ISO date `YYYY-MM-DD`, also `YYYY-MM-DDT00:00:00` (how Ofgem's XML and
-/// other exports print a day). A date-time at another time of day, or with
-/// an offset (`Z`, `-08:00`), is no day: `None`, never its date part, which
-/// made `2023-03-01T13:00:00-08:00` a whole day instead of an instant (the
-/// caller refuses it, with [`date_time_note`] saying why).
+/// other exports print a day) and that midnight in UTC,
+/// `YYYY-MM-DDT00:00:00Z` or `…T00:00:00+00:00` (how EnergyTag's API prints
+/// a date it types as a datetime): an instant at the start of that UTC day
+/// says its day without assuming a time zone. Another time of day, or a
+/// non-zero offset (`-08:00`), is no day: `None`, never its date part,
+/// which made `2023-03-01T13:00:00-08:00` a whole day instead of an instant
+/// (the caller refuses it, with [`date_time_note`] saying why).
 pub fn date_iso(text: &str) -> Option<Date> {
     let t = text.trim();
     let t = match t.split_once(['T', 't']) {
-        Some((day, time)) if is_midnight(time) => day,
+        Some((day, time)) if is_midnight(without_utc_offset(time)) => day,
         Some(_) => return None,
         None => t,
     };
@@ -231,8 +234,16 @@ pub fn date_iso(text: &str) -> Option<Date> {
     ymd(y, m, d)
 }
 
-/// `00:00`, `00:00:00` or `00:00:00.000…`, without an offset: the start
-/// of a local day, which says nothing beyond the day.
+/// A time with its UTC offset (`Z`, `z` or `+00:00`) taken off; any other
+/// time as it is (so another offset is no midnight).
+fn without_utc_offset(time: &str) -> &str {
+    time.strip_suffix(['Z', 'z'])
+        .or_else(|| time.strip_suffix("+00:00"))
+        .unwrap_or(time)
+}
+
+/// `00:00`, `00:00:00` or `00:00:00.000…`: the start of a day, which says
+/// nothing beyond the day.
 fn is_midnight(time: &str) -> bool {
     let (hms, fraction) = time.split_once('.').unwrap_or((time, ""));
     (hms == "00:00:00" || hms == "00:00") && fraction.bytes().all(|b| b == b'0')
@@ -245,8 +256,8 @@ pub fn date_time_note(text: &str) -> &'static str {
     let dated_time = t.len() > 10 && t.is_char_boundary(10) && t[10..].starts_with(['T', 't', ' ']);
     if dated_time || t.contains(':') {
         " (it holds a time of day or an offset: a date field holds whole days, and reading \
-         only its day would silently drop the time; only midnight without an offset, \
-         T00:00:00, is read as its day)"
+         only its day would silently drop the time; only midnight, T00:00:00, without an \
+         offset or in UTC (Z, +00:00), is read as its day)"
     } else {
         ""
     }
@@ -619,7 +630,29 @@ mod tests {
             "2023-03-31"
         );
         assert!(date_iso("2023-03-01T13:00:00-08:00").is_none());
-        assert!(date_iso("2023-03-01T00:00:00Z").is_none());
+        // Midnight UTC is the start of that UTC day: that day, assuming
+        // no time zone; another offset or time is still refused.
+        for t in [
+            "2023-03-01T00:00:00Z",
+            "2023-03-01T00:00:00z",
+            "2023-03-01T00:00:00+00:00",
+            "2023-03-01T00:00:00.000Z",
+            "2023-03-01T00:00:00.000000+00:00",
+        ] {
+            assert_eq!(date_iso(t).unwrap().to_string(), "2023-03-01", "{t}");
+        }
+        for t in [
+            "2023-03-01T00:00:00+01:00",
+            "2023-03-01T00:00:00-05:00",
+            "2023-03-01T00:00:00-00:00",
+            "2023-03-01T00:00:01Z",
+            "2023-03-01T00:00:00.001Z",
+            "2023-03-01T10:00:00+00:00",
+            "2023-03-01T00:00:00Z+00:00",
+            "2023-03-01T00:00:00+0000",
+        ] {
+            assert!(date_iso(t).is_none(), "{t}");
+        }
         assert!(date_iso("2023-03-01T00:00:01").is_none());
         assert!(date_in_order("2023-03-01T13:00", DateOrder::Iso).is_none());
         assert!(date_in_order("01/03/2023 13:00", DateOrder::Dmy).is_none());

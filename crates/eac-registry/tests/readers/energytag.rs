@@ -325,6 +325,18 @@ fn inconsistent_bundles_are_refused_at_their_pointer() {
         p("/1/device_production_start_date"),
     );
     assert!(m.contains("time of day"), "{m}");
+    // Midnight with a non-zero offset is an instant in another day's
+    // reckoning: refused, not cut to its date.
+    let m = message_at(
+        err(&|b| {
+            b.insert(
+                "device_production_start_date".into(),
+                json!("2019-05-01T00:00:00+01:00"),
+            );
+        }),
+        p("/1/device_production_start_date"),
+    );
+    assert!(m.contains("offset"), "{m}");
 
     // A bundle that is not an object, and a file that is not JSON.
     let m = message_at(energytag::read(b"[1]").unwrap_err(), p("/0"));
@@ -410,4 +422,48 @@ fn sniff_wants_bundle_json() {
     assert!(energytag::sniff(
         b"\xEF\xBB\xBF [{\"face_value\": 1, \"bundle_id_range_start\": 0}]"
     ));
+}
+
+/// The reference registry types `device_production_start_date` as a
+/// datetime, so an export prints the day as its midnight UTC: that instant
+/// is the start of that UTC day, read as the day, whatever the spelling.
+#[test]
+fn a_commissioning_date_at_midnight_utc_is_that_day() {
+    use serde_json::json;
+
+    for t in [
+        "2019-05-01",
+        "2019-05-01T00:00:00",
+        "2019-05-01T00:00:00Z",
+        "2019-05-01T00:00:00+00:00",
+        "2019-05-01T00:00:00.000000Z",
+        "2019-05-01T00:00:00.000+00:00",
+    ] {
+        let list = serde_json::Value::Array(vec![base(|b| {
+            b.insert("device_production_start_date".into(), json!(t));
+        })]);
+        let st = energytag::read(&serde_json::to_vec(&list).unwrap())
+            .unwrap_or_else(|e| panic!("{t}: {e:?}"));
+        assert_eq!(
+            st.ranges[0]
+                .device
+                .commissioned
+                .map(|d| d.to_string())
+                .as_deref(),
+            Some("2019-05-01"),
+            "{t}"
+        );
+    }
+    for t in [
+        "2019-05-01T00:00:00-04:00",
+        "2019-05-01T01:00:00Z",
+        "2019-05-01T00:00:00.5+00:00",
+    ] {
+        let list = serde_json::Value::Array(vec![base(|b| {
+            b.insert("device_production_start_date".into(), json!(t));
+        })]);
+        let e = energytag::read(&serde_json::to_vec(&list).unwrap()).unwrap_err();
+        let m = message_at(e, p("/0/device_production_start_date"));
+        assert!(m.contains("time of day or an offset"), "{t}: {m}");
+    }
 }
