@@ -6,9 +6,11 @@
 //! progress bar's `is_cancelled` reads): a write rolls back and says
 //! "nothing was written", one already committed finishes and reports,
 //! and the hidden files go with the values that held them. A command that
-//! never asks (a read, a step that cannot stop midway) is ended as the
-//! signal would have ended it, two seconds later; a second signal ends
-//! any command at once. Exit 130 (128 + SIGINT), as a shell reports.
+//! does not ask within two seconds (a read, a step that cannot stop
+//! midway, a write past its last step: committing, reporting) is never
+//! ended unannounced — it could have committed — but says on stderr that
+//! it finishes on its own unless Ctrl-C is pressed again; a second signal
+//! ends any command at once. Exit 130 (128 + SIGINT), as a shell reports.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -17,7 +19,7 @@ use std::time::Duration;
 /// The exit code of an interrupted command.
 pub const EXIT_INTERRUPTED: u8 = 130;
 
-/// How long a command that never asks is left before it is ended.
+/// How long a command that does not ask is given before it is told.
 const UNHEARD: Duration = Duration::from_secs(2);
 
 struct State {
@@ -59,7 +61,12 @@ pub fn catch() {
         std::thread::sleep(UNHEARD);
         let heard = STATE.get().is_some_and(|s| s.heard.load(Ordering::Relaxed));
         if !heard {
-            std::process::exit(i32::from(EXIT_INTERRUPTED));
+            let mut err = crate::render::ErrOut::stderr();
+            writeln!(
+                err,
+                "interrupt: this step cannot stop midway; it finishes on its own, or press \
+                 Ctrl-C again to end it at once (a change not yet committed is then rolled back)"
+            );
         }
     });
 }
