@@ -4,6 +4,8 @@
 //! and SSRS text-box names (`textbox6` is the operating organisation,
 //! `textbox61` its address, `textbox65` the station's address).
 
+use std::collections::HashMap;
+
 use super::{
     encoding_warning, header_key, is_index_cell, one_kind_of_line_break, without_trailing_zeros,
 };
@@ -58,6 +60,9 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
     let mut header: Option<(u64, Vec<String>, Vec<String>)> = None;
     // Cells a row needs to reach the header's last named column.
     let mut named = 0;
+    // Each GeneratorID's station in `out.stations` (its first row), so a
+    // repeat is found without a scan of every station read before it.
+    let mut first_row: HashMap<String, usize> = HashMap::new();
     for record in reader(&text).records() {
         let record = record.map_err(|e| {
             let at = e.position().map_or(Locator::Document, |p| {
@@ -113,7 +118,8 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
         let station = read_station(at, keys, names, &record)?;
         // One station, one row: the store would take the first row's date
         // for some EACs and the last one's for others.
-        if let Some(before) = out.stations.iter().find(|s| s.asset_id == station.asset_id) {
+        if let Some(&index) = first_row.get(&station.asset_id) {
+            let before = &out.stations[index];
             let (first, again) = (&before.at, &station.at);
             if !same_station(before, &station) {
                 return Err(ReadError::new(
@@ -138,6 +144,7 @@ pub fn read_stations_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
             });
             continue;
         }
+        first_row.insert(station.asset_id.clone(), out.stations.len());
         out.stations.push(station);
     }
     if header.is_none() {
