@@ -117,19 +117,34 @@ pub(crate) fn named_width<'a>(header: impl IntoIterator<Item = &'a str>) -> usiz
         .map_or(0, |(i, _)| i + 1)
 }
 
-/// The refusal of a row with fewer cells than the header (or, without a
-/// header, the first row) has: the `csv` crate reads the missing cells as
-/// nothing, and a file cut short in its last row would otherwise import
-/// the half of a name and leave the cells after it empty without a word.
-/// A trailing empty cell that is there (`…,,`) is a cell; only missing
-/// ones are refused.
+/// The refusal of a row with fewer cells than the header has: the `csv`
+/// crate reads the missing cells as nothing, and a file cut short in its
+/// last row would otherwise import the half of a name and leave the cells
+/// after it empty without a word. A trailing empty cell that is there
+/// (`…,,`) is a cell; only missing ones are refused.
 pub(crate) fn short_row(line: u64, found: usize, width: usize, of: &str) -> ReadError {
+    ends_early(
+        line,
+        format!("this row has {found} cells but {of} has {width}"),
+    )
+}
+
+/// The same refusal for a file without a header: a row shorter than the
+/// highest column number its mapping reads.
+pub(crate) fn short_of_column(line: u64, found: usize, column: usize, of: &str) -> ReadError {
+    ends_early(
+        line,
+        format!("this row has {found} cells but {of} reads column {column}"),
+    )
+}
+
+fn ends_early(line: u64, what: String) -> ReadError {
     ReadError::new(
         Locator::Line(line),
         format!(
-            "this row has {found} cells but {of} has {width}: every row must have a cell for each \
-             column (empty cells too, written as `,,`). The row ends early: the file may be cut \
-             short or the row damaged. Download or export the file again and import it again"
+            "{what}: every row must have a cell for each column (empty cells too, written as \
+             `,,`). The row ends early: the file may be cut short or the row damaged. Download \
+             or export the file again and import it again"
         ),
     )
 }

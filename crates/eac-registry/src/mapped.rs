@@ -280,6 +280,19 @@ impl Mapping {
         }
     }
 
+    /// The highest 1-based column number a field reads (0 when none does):
+    /// the cells a row of a file without a header must have.
+    fn last_column_read(&self) -> usize {
+        self.fields()
+            .iter()
+            .filter_map(|(_, f)| match f {
+                Field::ColumnNumber(n) => Some(*n as usize),
+                _ => None,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+
     /// Every mapped field with what it is for.
     fn fields(&self) -> Vec<(String, &Field)> {
         let named: [(&str, &Option<Field>); 17] = [
@@ -583,22 +596,32 @@ pub fn read(bytes: &[u8], mapping: &Mapping) -> Result<Statement, ReadError> {
         (false, _) => (None, rows.as_slice()),
     };
     let plan = Plan::new(&Resolver { header, mapping })?;
-    // Without a header the first row says how many cells a row has.
-    let (width, of) = match (header, data.first()) {
-        (Some(h), _) => (
-            csv_rows::named_width(h.fields.iter().map(String::as_str)),
-            format!("the header (line {})", h.line),
-        ),
-        (None, Some(first)) => (
-            first.fields.len(),
-            format!("the first row (line {})", first.line),
-        ),
-        (None, None) => (0, String::new()),
+    // Cells a row must have: up to the header's last named column, or,
+    // without a header, up to the highest column number the mapping reads
+    // (not the first row's count, whose trailing empty cells would refuse
+    // every shorter row that still holds every column read).
+    let width = match header {
+        Some(h) => csv_rows::named_width(h.fields.iter().map(String::as_str)),
+        None => mapping.last_column_read(),
     };
     let mut statement = Statement::default();
     for row in data {
         if row.fields.len() < width {
-            return Err(csv_rows::short_row(row.line, row.fields.len(), width, &of));
+            let found = row.fields.len();
+            return Err(match header {
+                Some(h) => csv_rows::short_row(
+                    row.line,
+                    found,
+                    width,
+                    &format!("the header (line {})", h.line),
+                ),
+                None => csv_rows::short_of_column(
+                    row.line,
+                    found,
+                    width,
+                    &format!("mapping `{}`", mapping.name),
+                ),
+            });
         }
         let range = read_row(row, &plan, mapping, zone, &mut statement.warnings)?;
         statement.ranges.push(range);

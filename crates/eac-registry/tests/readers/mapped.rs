@@ -425,11 +425,11 @@ fn a_zero_count_is_refused_and_a_date_of_an_unclaimed_row_is_kept_as_a_fact() {
 }
 
 /// A row with fewer cells than the header, or without a header than the
-/// first row: the missing cells were read as empty (a cut file lost its
-/// last beneficiary without a word). Cells that are there but empty are
-/// fine.
+/// highest column the mapping reads: the missing cells were read as empty
+/// (a cut file lost its last beneficiary without a word). Cells that are
+/// there but empty are fine.
 #[test]
-fn a_row_with_fewer_cells_than_the_header_or_first_row_is_refused() {
+fn a_row_with_fewer_cells_than_the_header_or_the_mapping_reads_is_refused() {
     let m = mapping("mapped/go-cancellations.mapping.json");
     let text = String::from_utf8(fixture("mapped/go-cancellations.csv")).unwrap();
     let cut = &text[..text.rfind(";Kraft Trading AS;").unwrap()];
@@ -449,9 +449,43 @@ fn a_row_with_fewer_cells_than_the_header_or_first_row_is_refused() {
         Locator::Line(2),
     );
     assert!(
-        msg.starts_with("this row has 7 cells but the first row (line 1) has 9"),
+        msg.starts_with("this row has 7 cells but mapping `WREGIS retirements` reads column 9"),
         "{msg}"
     );
+}
+
+/// Without a header the first row's count, trailing empty cells and all,
+/// was the cells every row needed: a first row ending `,,` refused every
+/// later row that held each column the mapping reads. A row needs cells
+/// up to the highest column number the mapping reads (9 here), no more.
+#[test]
+fn a_headerless_row_needs_the_columns_the_mapping_reads_not_the_first_rows_count() {
+    let m = mapping("mapped/us-retirements-noheader.mapping.json");
+    let text = String::from_utf8(fixture("mapped/us-retirements-noheader.csv")).unwrap();
+    let (first, second) = text.split_once('\n').unwrap();
+    // The first row with two trailing empty cells (11), the second as it
+    // is (9, its last one empty).
+    let wide = format!("{},,\n{second}", first.trim_end_matches('\r'));
+    let st = mapped::read(wide.as_bytes(), &m).unwrap();
+    assert_eq!(st.ranges.len(), 2);
+    assert_eq!(st.ranges, mapped::read(text.as_bytes(), &m).unwrap().ranges);
+
+    // A row that stops before column 9 is still refused, first row or not.
+    let second_short = second.trim_end().strip_suffix(',').unwrap();
+    let msg = message_at(
+        mapped::read(format!("{first}\n{second_short}\n").as_bytes(), &m).unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        msg.starts_with("this row has 8 cells but mapping `WREGIS retirements` reads column 9"),
+        "{msg}"
+    );
+    let first_short = first.trim_end().rsplit_once(',').unwrap().0;
+    let msg = message_at(
+        mapped::read(format!("{first_short}\n{second}").as_bytes(), &m).unwrap_err(),
+        Locator::Line(1),
+    );
+    assert!(msg.starts_with("this row has 8 cells"), "{msg}");
 }
 
 /// `2023-03-01T13:00:00-08:00` was cut at its `T`: the hour and the offset
