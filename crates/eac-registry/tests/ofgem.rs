@@ -1017,14 +1017,13 @@ fn a_station_listed_twice_with_other_data_is_refused_naming_both_lines() {
     );
 }
 
-/// Finding a repeated GeneratorID scanned every station read before it:
-/// 30,000 stations took ~450 million comparisons. Each id now finds its
-/// first row at once: 60,000 stations (twice a full report) read in about
-/// 1.6 s in a debug build, against about 28 s with the scan; the 10 s bound
-/// leaves room for a busy machine. The repeat at the end is still found,
-/// naming its first line.
+/// A full-size stations report (twice 30,000 stations) reads whole, and a
+/// repeat at its very end is still found, naming its first line. (Its
+/// speed — a map from id to first row instead of a scan of every station
+/// before, 1.6 s against 28 s in a debug build — is measured, not
+/// asserted: speed is for benchmarks, never for a timed test.)
 #[test]
-fn a_large_stations_report_reads_in_linear_time() {
+fn a_large_stations_report_reads_whole_and_finds_a_repeat_at_its_end() {
     const N: usize = 60_000;
     let text = std::str::from_utf8(SAMPLE_STATIONS).unwrap();
     let header = text.lines().next().unwrap();
@@ -1038,16 +1037,9 @@ fn a_large_stations_report_reads_in_linear_time() {
     for i in 0..N {
         report.push_str(&row(i, "01/01/2006"));
     }
-    let started = std::time::Instant::now();
     let s = read_stations_csv(report.as_bytes()).unwrap();
-    let took = started.elapsed();
     assert_eq!(s.stations.len(), N);
     assert!(s.warnings.is_empty(), "{:?}", &s.warnings[..1]);
-    eprintln!("{N} stations read in {took:?}");
-    assert!(
-        took < std::time::Duration::from_secs(N as u64 / 6_000),
-        "{N} stations took {took:?}"
-    );
 
     report.push_str(&row(0, "01/02/2006"));
     let e = read_stations_csv(report.as_bytes()).unwrap_err();
