@@ -761,6 +761,21 @@ fn thirty_digit_and_fractional_ranges_compare_exactly() {
             .ranges,
         1
     );
+    // So does one of 13 fraction digits whose last is a zero (its key now
+    // has the fixed width, but it had none before).
+    let tail = || [big("3.1000000000000", "3.2000000000000")];
+    store_ranges(&mut t.store, "p", &tail());
+    rusqlite::Connection::open(t.db_path())
+        .unwrap()
+        .execute("DELETE FROM eac_ranges", [])
+        .unwrap();
+    store_ranges(&mut t.store, "p", &tail());
+    let ranges = t
+        .store
+        .check(&EacFilter::default(), &NoProgress)
+        .unwrap()
+        .ranges;
+    assert_eq!(ranges, 1);
     let r = store_ranges(
         &mut t.store,
         "m",

@@ -810,7 +810,11 @@ pub fn create_claim(
     loop {
         let claim = plan_claim(store, name, input)?;
         match store.create_claim(&claim, &reason, &eac_store::os_user()) {
-            Err(eac_store::StoreError::Conflict { .. }) if attempt < PLAN_ATTEMPTS => {
+            // Planned before another desk's change: plan again. Any other
+            // refusal stands (planning again would meet it again).
+            Err(eac_store::StoreError::Conflict { message, .. })
+                if message == eac_store::CHANGED_WHILE_PLANNED && attempt < PLAN_ATTEMPTS =>
+            {
                 attempt += 1;
             }
             out => return Ok(out?),

@@ -56,6 +56,13 @@ pub struct ConsumptionEntry {
     pub imported_at: String,
 }
 
+/// The refusal (`conflict`) of a claim planned before a change was
+/// recorded ([`NewClaim::planned_at`]): planning it again may succeed,
+/// where another conflict (a value over-allocated) would not.
+pub const CHANGED_WHILE_PLANNED: &str = "The database changed while the claim was being planned \
+    (another desk or program recorded a change); nothing was changed. Record the claim again: it \
+    is planned from what is stored now.";
+
 /// A claim to record, with its allocations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewClaim {
@@ -432,10 +439,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     if let Some(planned) = claim.planned_at {
         if crate::chain::mark(db)? != planned {
             return Err(StoreError::Conflict {
-                message: "The database changed while the claim was being planned (another \
-                          desk or program recorded a change); nothing was changed. Record the \
-                          claim again: it is planned from what is stored now."
-                    .to_owned(),
+                message: CHANGED_WHILE_PLANNED.to_owned(),
                 ids: Vec::new(),
             });
         }

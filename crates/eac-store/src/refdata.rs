@@ -134,6 +134,9 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         ))
     })?;
     let file = File::open(path).map_err(io_error)?;
+    // On a server, imports of reference data take turns (the audit
+    // chain's lock): the counts of what each added and relabelled hold.
+    crate::lock::chain_first(w)?;
     let file_label = path.display().to_string();
     let at = w.at().to_storage();
     let db = w.db();

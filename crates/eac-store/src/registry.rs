@@ -185,9 +185,13 @@ pub(crate) fn seq_key(seq: &str) -> Option<String> {
 /// Whether `range` has a number only keyed since decision 256 (longer
 /// than 40 integer or 12 fraction digits): stored before without a key.
 fn keyed_past_fixed_width(range: &CertRange) -> bool {
-    [&range.first_seq, &range.last_seq]
-        .into_iter()
-        .any(|seq| seq_key(seq).is_some_and(|k| k.len() != INT_WIDTH + 1 + FRAC_WIDTH))
+    // The text, not the key: `1.5000000000000` (13 fraction digits) had
+    // no key before and has a fixed-width one now.
+    [&range.first_seq, &range.last_seq].into_iter().any(|seq| {
+        let (int, frac) = seq.split_once('.').unwrap_or((seq, ""));
+        seq_key(seq).is_some()
+            && (int.trim_start_matches('0').len() > INT_WIDTH || frac.len() > FRAC_WIDTH)
+    })
 }
 
 /// A key back as the shortest number text (`000…0123.500000000000` →
@@ -926,6 +930,9 @@ pub struct SavedMapping {
 /// Saves (or replaces) mapping `name`, audited (`mapping_save`, with the
 /// mapping it replaced); saving what is stored already changes nothing.
 pub(crate) fn save_mapping(w: &Write, name: &str, mapping_json: &str) -> Result<()> {
+    // On a server, two desks saving or deleting mappings take turns
+    // (the audit chain's lock, `lock`): each record says what it replaced.
+    crate::lock::chain_first(w)?;
     let before = stored_mapping(w, name)?;
     if before.as_deref() == Some(mapping_json) {
         return Ok(());
@@ -983,6 +990,7 @@ pub(crate) fn mappings(conn: &dyn crate::db::Db) -> Result<Vec<SavedMapping>> {
 /// Removes a saved mapping, audited (`mapping_delete`, with what it
 /// held); says whether there was one.
 pub(crate) fn delete_mapping(w: &Write, name: &str) -> Result<bool> {
+    crate::lock::chain_first(w)?;
     let Some(before) = stored_mapping(w, name)? else {
         return Ok(false);
     };

@@ -439,7 +439,9 @@ fn consumption_in_a_recorded_claims_period_is_refused_naming_the_claim() {
 /// another desk recorded a change before it is written: here the planned
 /// value's EAC was given to another beneficiary meanwhile, and the claim
 /// would have counted megawatt-hours that are no longer the customer's.
-/// Planned again from what is stored now, it goes through.
+/// The mark is the store's whole check of the plan: allocations given at
+/// the current mark are taken as given (the planner, `eac_app::create_claim`,
+/// plans them again from what is stored now).
 #[test]
 fn a_claim_planned_before_another_desks_change_is_refused_whole() {
     let mut env = Env::new();
@@ -469,7 +471,7 @@ fn a_claim_planned_before_another_desks_change_is_refused_whole() {
     assert!(err.to_string().contains("nothing was changed"), "{err}");
     assert!(env.store.claims().unwrap().is_empty());
     assert_eq!(env.store.audit_log(None).unwrap().len(), audit_before);
-    // Planned at the mark after the change: recorded.
+    // Given at the mark after the change: taken as given.
     planned.planned_at = Some(env.store.audit_mark().unwrap());
     let recorded = env.store.create_claim(&planned, &reason, "ana").unwrap();
     assert_eq!(recorded.allocation_count, 1);
