@@ -543,8 +543,10 @@ fn sqlite_message(code: Option<i32>, e: &dyn std::fmt::Display) -> String {
         Some(14) => format!(
             "The database file could not be opened ({e}): it or its folder cannot be accessed (permissions), or it is not a regular file. Check the path and your access to it."
         ),
+        // SQLite says NOTADB of a file that is none, and of a database
+        // whose first page is damaged: both are said, with what to do.
         Some(26) => format!(
-            "The file is not an EAC Desk database: it is not a SQLite file ({e}). Check the path."
+            "The file is not a SQLite database, or its first page is damaged ({e}). Check the path; if it is your EAC Desk database, restore it from a backup."
         ),
         _ => format!(
             "The database could not be read or written ({e}). If another program is writing to it, wait and try again; if the file is damaged, restore it from a backup."
@@ -557,6 +559,15 @@ mod tests {
     use super::*;
     use eac_model::Rule;
     use std::path::PathBuf;
+
+    /// SQLite's NOTADB is said of a file that is none and of a database
+    /// whose first page is damaged: the second still needs its backup.
+    #[test]
+    fn not_a_database_may_be_a_damaged_one() {
+        let m = sqlite_message(Some(26), &"file is not a database");
+        assert!(m.contains("or its first page is damaged"), "{m}");
+        assert!(m.contains("restore it from a backup"), "{m}");
+    }
 
     #[test]
     fn a_busy_database_says_who_holds_it_and_what_to_do() {

@@ -62,7 +62,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             if !db.exists() && !eac_app::is_server(&db) {
                 return Err(no_database(&db).into());
             }
-            drop(open_read(&db)?);
             export(&mut open_to_record(&db)?, a)
         }
         Command::Validate(a) => validate(a),
@@ -318,12 +317,14 @@ pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
 /// it (a read-only folder or disk), read as it stands, the output then
 /// written unrecorded and saying so (`not_recorded`).
 pub(crate) fn open_to_record(db: &Path) -> Result<Store, AppError> {
-    let read_only =
-        !eac_app::is_server(db) && db.is_file() && !eac_store::atomic::database_writable(db);
-    match read_only {
-        true => open_read(db),
-        false => open(db),
+    // Read first (an unusable or older database is said as a read says
+    // it); a read-only one is used as it is (its warning said once).
+    let store = open_read(db)?;
+    if store.is_read_only() {
+        return Ok(store);
     }
+    drop(store);
+    open(db)
 }
 
 /// What the store noticed at open (e.g. re-created audit triggers), on stderr.

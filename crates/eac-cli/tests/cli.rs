@@ -1663,6 +1663,7 @@ fn a_database_in_a_read_only_folder_is_read_and_plainly_not_written() {
     assert_eq!(code, Some(0), "{stderr}");
     let said = format!("{stdout}{stderr}");
     assert!(said.contains("the database is read-only here"), "{said}");
+    assert_eq!(said.matches("x.db is read-only here").count(), 1, "{said}");
     assert!(out.join("e.json").is_file());
     // So is a pack; compared with this database later, it is said to come
     // from its audit log without a record, not from another database.

@@ -63,10 +63,8 @@ pub(crate) fn cannot_create_in<'a>(
 ) -> impl FnOnce(io::Error) -> StoreError + 'a {
     move |e| {
         let source = match e.kind() {
-            io::ErrorKind::StorageFull
-            | io::ErrorKind::QuotaExceeded
-            | io::ErrorKind::FileTooLarge => io::Error::from(e.kind()),
-            _ => io::Error::new(
+            // Said of the folder: new files cannot be made there.
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => io::Error::new(
                 io::ErrorKind::PermissionDenied,
                 format!(
                     "new files cannot be made in the folder {} (its permissions do not allow it, \
@@ -74,6 +72,9 @@ pub(crate) fn cannot_create_in<'a>(
                     folder.display()
                 ),
             ),
+            // Anything else (a full disk, the folder gone meanwhile, too
+            // many open files) as itself, of the destination.
+            kind => io::Error::new(kind, e.to_string()),
         };
         StoreError::Io {
             path: dest.to_owned(),
@@ -359,9 +360,12 @@ pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
 const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
 /// The first four bytes of a SQLite write-ahead log (`-wal`), either byte order.
 const WAL_MAGIC: [[u8; 4]; 2] = [[0x37, 0x7f, 0x06, 0x82], [0x37, 0x7f, 0x06, 0x83]];
+/// The first eight bytes of a SQLite rollback journal (`-journal`): a hot
+/// one holds what a write cut short must roll back.
+const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 
-/// Whether the regular file at `path` is a SQLite database or a SQLite
-/// write-ahead log, by its first bytes (a file that cannot be read is not
+/// Whether the regular file at `path` is a SQLite database, a SQLite
+/// write-ahead log or rollback journal, by its first bytes (a file that cannot be read is not
 /// taken for one: the write that follows names it).
 pub fn is_sqlite_file(path: &Path) -> bool {
     let mut head = [0u8; 16];
@@ -378,6 +382,7 @@ pub fn is_sqlite_file(path: &Path) -> bool {
     }
     (read == 16 && &head == SQLITE_HEADER)
         || (read >= 4 && WAL_MAGIC.iter().any(|m| head[..4] == m[..]))
+        || (read >= 8 && head[..8] == JOURNAL_MAGIC)
 }
 
 /// Refuses a destination that is an existing SQLite database (any EAC
@@ -1143,6 +1148,24 @@ pub fn refuse_database(database: &Path, dest: &Path) -> Result<()> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// Only a refusal of permission (or a read-only disk) is said as "new
+    /// files cannot be made in the folder"; a folder gone meanwhile, a full
+    /// disk or too many open files are said as what they are.
+    #[test]
+    fn a_failure_to_make_the_hidden_file_is_said_as_what_it_is() {
+        let (dest, folder) = (Path::new("/out/eacs.json"), Path::new("/out"));
+        let said =
+            |kind: io::ErrorKind| cannot_create_in(dest, folder)(io::Error::from(kind)).to_string();
+        assert!(said(io::ErrorKind::PermissionDenied)
+            .contains("new files cannot be made in the folder /out"));
+        assert!(said(io::ErrorKind::ReadOnlyFilesystem).contains("new files cannot be made"));
+        for kind in [io::ErrorKind::NotFound, io::ErrorKind::StorageFull] {
+            let m = said(kind);
+            assert!(!m.contains("permissions"), "{kind:?}: {m}");
+            assert!(m.contains("/out/eacs.json"), "{kind:?}: {m}");
+        }
+    }
 
     pub(crate) fn names(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = fs::read_dir(dir)

@@ -387,13 +387,20 @@ fn no_output_replaces_another_database() {
         [0x37, 0x7f, 0x06, 0x82, 0, 0x2d, 0xe2, 0x18],
     )
     .unwrap();
+    // A rollback journal: a hot one holds what a write cut short must
+    // roll back, and replaced, its database is damaged.
+    std::fs::write(
+        desk.path("other.db-journal"),
+        [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7, 0, 0, 0, 1],
+    )
+    .unwrap();
     let before = tree(desk.dir.path());
     let outputs = SINGLE_FILE_OUTPUTS
         .iter()
         .map(|args| args.to_vec())
         .chain([vec!["sample", "--eacs", "5", "--values-csv"]]);
     for args in outputs {
-        for name in ["other.db", "other.db-wal"] {
+        for name in ["other.db", "other.db-wal", "other.db-journal"] {
             desk.eacdesk()
                 .args(&args)
                 .arg(name)
