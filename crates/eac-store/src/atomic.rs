@@ -408,12 +408,14 @@ pub fn database_writable(database: &Path) -> bool {
     writable(database) && writable(folder_of(database))
 }
 
-#[cfg(target_os = "linux")]
+#[cfg(unix)]
 fn writable(path: &Path) -> bool {
     rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()
 }
 
-#[cfg(not(target_os = "linux"))]
+/// Elsewhere (Windows) only the read-only attribute is known here; a
+/// refused write is then said as SQLite's read-only error (decision 261).
+#[cfg(not(unix))]
 fn writable(path: &Path) -> bool {
     fs::metadata(path).is_ok_and(|m| !m.permissions().readonly())
 }
