@@ -600,11 +600,11 @@ mod tests {
 
     #[test]
     fn a_read_only_database_or_a_file_that_is_none_is_not_called_damaged() {
-        // SQLITE_READONLY (8), SQLITE_CANTOPEN (14), SQLITE_NOTADB (26).
+        // SQLITE_READONLY (8), SQLITE_CANTOPEN (14); SQLITE_NOTADB (26)
+        // may be damage: `not_a_database_may_be_a_damaged_one`.
         for (code, said) in [
             (8, "read-only here (file permissions, or read-only media)"),
             (14, "could not be opened"),
-            (26, "not an EAC Desk database"),
         ] {
             let failed = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(code), None);
             let e = AppError::from(StoreError::Sqlite(failed));
