@@ -63,15 +63,23 @@ pub(crate) fn cannot_create_in<'a>(
 ) -> impl FnOnce(io::Error) -> StoreError + 'a {
     move |e| {
         let source = match e.kind() {
-            // Said of the folder: new files cannot be made there.
-            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => io::Error::new(
-                io::ErrorKind::PermissionDenied,
-                format!(
+            // Said of the folder: new files cannot be made there (a
+            // system folder such as /proc says "not found" of a new file
+            // in a folder that is there).
+            kind @ (io::ErrorKind::PermissionDenied
+            | io::ErrorKind::ReadOnlyFilesystem
+            | io::ErrorKind::NotFound)
+                if kind != io::ErrorKind::NotFound || folder.is_dir() =>
+            {
+                io::Error::new(
+                    io::ErrorKind::PermissionDenied,
+                    format!(
                     "new files cannot be made in the folder {} (its permissions do not allow it, \
                      or it is a system folder); nothing was written. Choose a folder of your own",
                     folder.display()
                 ),
-            ),
+                )
+            }
             // Anything else (a full disk, the folder gone meanwhile, too
             // many open files) as itself, of the destination.
             kind => io::Error::new(kind, e.to_string()),
@@ -1156,16 +1164,22 @@ pub(crate) mod tests {
     /// disk or too many open files are said as what they are.
     #[test]
     fn a_failure_to_make_the_hidden_file_is_said_as_what_it_is() {
-        let (dest, folder) = (Path::new("/out/eacs.json"), Path::new("/out"));
+        let (dest, folder) = (
+            Path::new("/no-such-folder-here/eacs.json"),
+            Path::new("/no-such-folder-here"),
+        );
         let said =
             |kind: io::ErrorKind| cannot_create_in(dest, folder)(io::Error::from(kind)).to_string();
         assert!(said(io::ErrorKind::PermissionDenied)
-            .contains("new files cannot be made in the folder /out"));
+            .contains("new files cannot be made in the folder /no-such-folder-here"));
         assert!(said(io::ErrorKind::ReadOnlyFilesystem).contains("new files cannot be made"));
         for kind in [io::ErrorKind::NotFound, io::ErrorKind::StorageFull] {
             let m = said(kind);
             assert!(!m.contains("permissions"), "{kind:?}: {m}");
-            assert!(m.contains("/out/eacs.json"), "{kind:?}: {m}");
+            assert!(
+                m.contains("/no-such-folder-here/eacs.json"),
+                "{kind:?}: {m}"
+            );
         }
     }
 
