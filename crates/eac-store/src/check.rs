@@ -250,7 +250,7 @@ fn numbers_retired_twice(
     Ok(out)
 }
 
-fn extension_text(eac: &Eac, key: &str) -> Option<String> {
+pub(crate) fn extension_text(eac: &Eac, key: &str) -> Option<String> {
     eac.extensions
         .iter()
         .find(|(k, _)| k == key)

@@ -347,11 +347,7 @@ impl ClaimRestated {
 
 /// The registry status an EAC was stored or read with (`eacdesk_status`).
 fn status_of(eac: &Eac) -> Option<String> {
-    let (_, raw) = eac.extensions.iter().find(|(k, _)| k == "eacdesk_status")?;
-    match serde_json::from_str::<serde_json::Value>(raw.get()).ok()? {
-        serde_json::Value::String(s) => Some(s),
-        _ => None,
-    }
+    crate::check::extension_text(eac, "eacdesk_status")
 }
 
 /// Equal apart from `cds_modified`.
