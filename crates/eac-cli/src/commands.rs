@@ -57,11 +57,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             json,
         } => audit(&open_read(&db)?, cds_eac_id.as_deref(), json),
         Command::Export(a) => {
-            // The database must exist (an export never creates one); the
-            // export writes its audit record, so it needs a writable store.
-            if !db.exists() && !eac_app::is_server(&db) {
-                return Err(no_database(&db).into());
-            }
+            // An existing database (an export never creates one), written
+            // for its record unless it may only be read.
             export(&mut open_to_record(&db)?, a)
         }
         Command::Validate(a) => validate(a),
@@ -106,9 +103,7 @@ fn needs_no_database(command: &Command) -> bool {
 /// not exist is refused, never created: such a command on a mistyped
 /// `--db` used to leave an empty database (and its folders) behind.
 pub(crate) fn open(db: &Path) -> Result<Store, AppError> {
-    if !db.exists() && !eac_app::is_server(db) {
-        return Err(no_database(db));
-    }
+    must_exist(db)?;
     refuse_unusable_database(db, true)?;
     let store = eac_app::open_store(db).map_err(|e| naming(db, e))?;
     print_warnings(&store);
@@ -182,7 +177,7 @@ fn naming(db: &Path, e: AppError) -> AppError {
 }
 
 /// The refusal of a command that needs an existing database.
-pub(crate) fn no_database(db: &Path) -> AppError {
+fn no_database(db: &Path) -> AppError {
     AppError::new(
         ErrorCode::NotFound,
         format!(
@@ -317,14 +312,21 @@ pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
 /// it (a read-only folder or disk), read as it stands, the output then
 /// written unrecorded and saying so (`not_recorded`).
 pub(crate) fn open_to_record(db: &Path) -> Result<Store, AppError> {
-    // Read first (an unusable or older database is said as a read says
-    // it); a read-only one is used as it is (its warning said once).
-    let store = open_read(db)?;
-    if store.is_read_only() {
-        return Ok(store);
+    must_exist(db)?;
+    let read_only =
+        !eac_app::is_server(db) && db.is_file() && !eac_store::atomic::database_writable(db);
+    match read_only {
+        true => open_read(db),
+        false => open(db),
     }
-    drop(store);
-    open(db)
+}
+
+/// Refuses a command that needs an existing database ([`no_database`]).
+fn must_exist(db: &Path) -> Result<(), AppError> {
+    match db.exists() || eac_app::is_server(db) {
+        true => Ok(()),
+        false => Err(no_database(db)),
+    }
 }
 
 /// What the store noticed at open (e.g. re-created audit triggers), on stderr.

@@ -58,9 +58,6 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
         )
         .into());
     }
-    if !db.exists() && !eac_app::is_server(db) {
-        return Err(crate::commands::no_database(db).into());
-    }
     let mut store = open_to_record(db)?;
     let filter = a.filter.to_filter();
     let keys_before = key_files();
