@@ -459,11 +459,7 @@ fn refused_for_technology(report: &eac_app::ImportReport) -> bool {
     (report.files.iter())
         .filter(|f| f.outcome == ImportOutcome::Failed)
         .flat_map(|f| &f.violations)
-        .any(|v| {
-            v.rule == 3
-                && v.pointer.ends_with("/technology_type")
-                && v.message.contains("not in the 2024-08-29 draft list")
-        })
+        .any(eac_model::check::refuses_extended_technology)
 }
 
 /// The report of one imported (or, in a dry run, readable) file: its

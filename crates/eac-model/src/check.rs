@@ -59,6 +59,18 @@ impl CheckOptions {
     }
 }
 
+/// What the refusal of a technology outside the draft list says (rule 3 at
+/// `technology_type`, decision 9).
+const NOT_IN_DRAFT: &str = "is not in the 2024-08-29 draft list";
+
+/// Whether `v` refuses a technology outside the draft list, which the
+/// extended technologies option would admit (not a misspelt one).
+pub fn refuses_extended_technology(v: &Violation) -> bool {
+    v.rule == Rule::Enumerations.number()
+        && v.pointer.ends_with("/technology_type")
+        && v.message.contains(NOT_IN_DRAFT)
+}
+
 /// Checks one EAC; `base` is its JSON pointer (e.g. `/eacs/3`).
 pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
     let mut out = Vec::new();
@@ -70,7 +82,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
                 Rule::Enumerations,
                 at("technology_type"),
                 format!(
-                    "technology `{technology}` is not in the 2024-08-29 draft list; allow the extended technologies explicitly to use it"
+                    "technology `{technology}` {NOT_IN_DRAFT}; allow the extended technologies explicitly to use it"
                 ),
             ));
         }
