@@ -127,7 +127,7 @@ fn refuse_unusable_database(db: &Path, writing: bool) -> Result<(), AppError> {
         let what = if kind.is_dir() {
             "a folder"
         } else {
-            special_kind(&kind)
+            eac_store::atomic::special_kind(&kind)
         };
         return Err(AppError::invalid_input(format!(
             "{} is {what}, not a database file; nothing was read or changed. Name the database file with --db FILE.",
@@ -146,25 +146,6 @@ fn refuse_unusable_database(db: &Path, writing: bool) -> Result<(), AppError> {
         ));
     }
     Ok(())
-}
-
-/// A device, a named pipe or a socket, in plain words.
-fn special_kind(kind: &std::fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe (FIFO)";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    let _ = kind;
-    "not a regular file"
 }
 
 /// A SQLite failure at open, said of the file (SQLite's words name none).

@@ -347,19 +347,16 @@ pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
     }
     let (what, then) = if kind.is_symlink() {
         (
-            "a symbolic link, not a file",
+            "a symbolic link",
             "EAC Desk never writes through a link nor replaces one. Name the file itself, or choose another file name",
         )
     } else if kind.is_dir() {
-        (
-            "a folder, not a file",
-            "Name a file in it, or choose another file name",
-        )
+        ("a folder", "Name a file in it, or choose another file name")
     } else {
         (special_kind(&kind), "Choose a file name instead")
     };
     Err(StoreError::InvalidInput(format!(
-        "{} is {what}; nothing was written and it is untouched. {then}.",
+        "{} is {what}, not a file; nothing was written and it is untouched. {then}.",
         dest.display()
     )))
 }
@@ -481,23 +478,24 @@ pub fn refuse_file_destination(dest: &Path) -> Result<()> {
     refuse_inside_pack(dest)
 }
 
-/// What a file that is neither a regular file, a folder nor a link is.
-fn special_kind(kind: &fs::FileType) -> &'static str {
+/// What a file that is neither a regular file, a folder nor a link is,
+/// in plain words ("a device"): for outputs here and a `--db` in the CLI.
+pub fn special_kind(kind: &fs::FileType) -> &'static str {
     #[cfg(unix)]
     {
         use std::os::unix::fs::FileTypeExt;
         if kind.is_fifo() {
-            return "a named pipe (FIFO), not a file";
+            return "a named pipe (FIFO)";
         }
         if kind.is_char_device() || kind.is_block_device() {
-            return "a device, not a file";
+            return "a device";
         }
         if kind.is_socket() {
-            return "a socket, not a file";
+            return "a socket";
         }
     }
     let _ = kind;
-    "not a regular file"
+    "something other than a regular file"
 }
 
 /// A file written so that its destination holds the old or the new content
