@@ -812,9 +812,7 @@ pub fn create_claim(
         match store.create_claim(&claim, &reason, &eac_store::os_user()) {
             // Planned before another desk's change: plan again. Any other
             // refusal stands (planning again would meet it again).
-            Err(eac_store::StoreError::Conflict { message, .. })
-                if message == eac_store::CHANGED_WHILE_PLANNED && attempt < PLAN_ATTEMPTS =>
-            {
+            Err(e) if e.is_changed_while_planned() && attempt < PLAN_ATTEMPTS => {
                 attempt += 1;
             }
             out => return Ok(out?),

@@ -56,13 +56,6 @@ pub struct ConsumptionEntry {
     pub imported_at: String,
 }
 
-/// The refusal (`conflict`) of a claim planned before a change was
-/// recorded ([`NewClaim::planned_at`]): planning it again may succeed,
-/// where another conflict (a value over-allocated) would not.
-pub const CHANGED_WHILE_PLANNED: &str = "The database changed while the claim was being planned \
-    (another desk or program recorded a change); nothing was changed. Record the claim again: it \
-    is planned from what is stored now.";
-
 /// A claim to record, with its allocations.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewClaim {
@@ -438,10 +431,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     crate::lock::chain_first(w)?;
     if let Some(planned) = claim.planned_at {
         if crate::chain::mark(db)? != planned {
-            return Err(StoreError::Conflict {
-                message: CHANGED_WHILE_PLANNED.to_owned(),
-                ids: Vec::new(),
-            });
+            return Err(StoreError::changed_while_planned());
         }
     }
     let held = allocated(db, None)?;

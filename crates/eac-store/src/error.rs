@@ -192,7 +192,30 @@ pub enum StoreError {
 pub(crate) const RACED: &str =
     "Another desk changed the same EACs at the same moment; nothing was changed. Run it again.";
 
+/// The refusal (`conflict`) of a claim planned before a change was
+/// recorded (`NewClaim::planned_at`): planning it again may succeed,
+/// where another conflict (a value over-allocated) would not.
+const CHANGED_WHILE_PLANNED: &str = "The database changed while the claim was being planned \
+    (another desk or program recorded a change); nothing was changed. Record the claim again: it \
+    is planned from what is stored now.";
+
 impl StoreError {
+    /// The refusal of a claim planned before a change was recorded
+    /// ([`CHANGED_WHILE_PLANNED`]).
+    pub(crate) fn changed_while_planned() -> StoreError {
+        StoreError::Conflict {
+            message: CHANGED_WHILE_PLANNED.to_owned(),
+            ids: Vec::new(),
+        }
+    }
+
+    /// Whether this refuses a claim planned before another change was
+    /// recorded: planning it again may succeed, where another conflict (a
+    /// value over-allocated) would not.
+    pub fn is_changed_while_planned(&self) -> bool {
+        matches!(self, StoreError::Conflict { message, .. } if message == CHANGED_WHILE_PLANNED)
+    }
+
     /// A change that met another desk's change of the same EACs ([`RACED`]):
     /// a conflict naming no EAC.
     pub(crate) fn raced() -> StoreError {

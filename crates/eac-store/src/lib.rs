@@ -61,7 +61,7 @@ pub use chain::{ChainBreak, ChainReport};
 pub use check::{CheckReport, Finding, FindingKind, FindingSide};
 pub use claims::{
     AllocatedElsewhere, AllocationEntry, ClaimRecord, ConsumptionDeleted, ConsumptionEntry,
-    FactorEntry, NewAllocation, NewClaim, NewConsumption, CHANGED_WHILE_PLANNED, FACTOR_KINDS,
+    FactorEntry, NewAllocation, NewClaim, NewConsumption, FACTOR_KINDS,
 };
 use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
