@@ -10,6 +10,8 @@
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+
+use crate::watch::ChangeLedger;
 use std::time::{Duration, Instant};
 
 use eac_app::{
@@ -47,6 +49,16 @@ struct Open {
     /// The shared connection, or why the file could not be opened (every
     /// command then answers with that error until another file is opened).
     store: Result<Store, AppError>,
+    /// Which opening this is (a new connection's `data_version` counts
+    /// afresh, so the change watcher must not compare across openings).
+    opening: u64,
+}
+
+/// Numbers each opening of a database in this process.
+static OPENINGS: AtomicU64 = AtomicU64::new(0);
+
+fn next_opening() -> u64 {
+    OPENINGS.fetch_add(1, Ordering::SeqCst)
 }
 
 /// Progress events reach the webview at most this often (the store reports
@@ -58,7 +70,9 @@ const PROGRESS_INTERVAL: Duration = Duration::from_millis(100);
 pub struct Desk {
     open: Arc<Mutex<Open>>,
     operations: OperationRegistry,
-    writes: Arc<WriteCount>,
+    /// The app's own writes, so the change watcher tells them from another
+    /// process's (see [`crate::watch`]).
+    ledger: Arc<ChangeLedger>,
     /// The window, once the app is running (absent in command tests).
     ui: Arc<OnceLock<Arc<dyn Ui>>>,
     /// What the close guard knows (see [`Desk::on_close_requested`]).
@@ -84,30 +98,6 @@ struct CloseState {
     asked: Option<Instant>,
 }
 
-/// The app's own commits, so the change watcher can tell them from another
-/// process's: `started != finished` while one runs.
-#[derive(Default)]
-pub struct WriteCount {
-    started: AtomicU64,
-    finished: AtomicU64,
-}
-
-impl WriteCount {
-    /// `(finished, busy)`.
-    pub fn snapshot(&self) -> (u64, bool) {
-        let finished = self.finished.load(Ordering::SeqCst);
-        let started = self.started.load(Ordering::SeqCst);
-        (finished, started != finished)
-    }
-
-    fn track<T>(&self, f: impl FnOnce() -> T) -> T {
-        self.started.fetch_add(1, Ordering::SeqCst);
-        let out = f();
-        self.finished.fetch_add(1, Ordering::SeqCst);
-        out
-    }
-}
-
 fn internal(what: impl std::fmt::Display) -> AppError {
     AppError::new(
         eac_app::ErrorCode::Internal,
@@ -121,9 +111,13 @@ impl Desk {
     pub fn new(path: PathBuf) -> Desk {
         let store = eac_app::open_store(&path);
         Desk {
-            open: Arc::new(Mutex::new(Open { path, store })),
+            open: Arc::new(Mutex::new(Open {
+                path,
+                store,
+                opening: next_opening(),
+            })),
             operations: OperationRegistry::new(),
-            writes: Arc::new(WriteCount::default()),
+            ledger: Arc::default(),
             ui: Arc::new(OnceLock::new()),
             close: Arc::default(),
             launch_files: Arc::default(),
@@ -221,8 +215,18 @@ impl Desk {
         self.lock().path.clone()
     }
 
-    pub fn writes(&self) -> &WriteCount {
-        &self.writes
+    /// The shared connection's `data_version` and which opening it
+    /// belongs to (`None` when no database is open or it cannot say).
+    fn shared_version(&self) -> Option<(u64, i64)> {
+        let open = self.lock();
+        let version = open.store.as_ref().ok()?.data_version().ok()?;
+        Some((open.opening, version))
+    }
+
+    /// The change watcher's look (once a second): whether another process
+    /// committed since the last one. `moved`: its trigger saw some commit.
+    pub fn poll_changes(&self, moved: bool) -> bool {
+        self.ledger.poll(moved, || self.shared_version())
     }
 
     pub fn ui(&self) -> Option<&dyn Ui> {
@@ -260,7 +264,7 @@ impl Desk {
         off_ui_thread(move || {
             let mut open = desk.lock();
             let store = open.store.as_mut().map_err(|e| e.clone())?;
-            desk.writes.track(|| match f(store) {
+            desk.ledger.edit(|| match f(store) {
                 Ok(done) => Ok(done),
                 Err(e) => Err(e.into().in_app(Some(store))),
             })
@@ -300,13 +304,18 @@ impl Desk {
     {
         let op = self.operations.start(&op_id, self.progress_sender())?;
         let path = self.path();
-        let writes = Arc::clone(&self.writes);
+        let desk = self.clone();
         off_ui_thread(move || {
             let mut store = eac_app::open_store(&path).map_err(|e| e.in_app(None))?;
-            writes.track(|| match f(&mut store, &op) {
+            let watch = desk
+                .ledger
+                .operation_started(&store, || desk.shared_version());
+            let out = match f(&mut store, &op) {
                 Ok(done) => Ok(done),
                 Err(e) => Err(e.into().in_app(Some(&store))),
-            })
+            };
+            watch.finish(&store, || desk.shared_version());
+            out
         })
         .await
     }
@@ -342,6 +351,7 @@ impl Desk {
             *desk.lock() = Open {
                 path: path.clone(),
                 store: Ok(store),
+                opening: next_opening(),
             };
             if let Some(ui) = desk.ui() {
                 ui.set_title(&window_title(&path));
