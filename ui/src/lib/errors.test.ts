@@ -165,3 +165,17 @@ describe("a claimed-EAC refusal in the app", () => {
     expect(`${f.title} ${f.message} ${f.hint}`.match(/nothing was changed/gi)).toHaveLength(1);
   });
 });
+
+describe("an edit over someone else's change", () => {
+  it("is told where to see the change, without advice for other kinds of conflict", () => {
+    const f = friendlyError({
+      code: "conflict",
+      message:
+        "EAC REGO-1 (id S1-1) was changed after you opened it (its beneficiaries were changed by ann at 2026-12-06 05:42:30 UTC); nothing was saved. Reload it to see the change, then make your edit again",
+      details: { cds_eac_ids: ["S1-1"] },
+    });
+    expect(f.hint).toContain("Refresh in the banner above");
+    expect(f.hint).not.toMatch(/undo|claim/i);
+    expect(`${f.title} ${f.message} ${f.hint}`.match(/nothing was (changed|saved)/gi)).toHaveLength(1);
+  });
+});

@@ -75,7 +75,7 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
   },
   conflict: {
     title: "This conflicts with other records.",
-    hint: "The message says which and what to do. An edit on an EAC changed meanwhile: press Refresh in the banner above (or open the EAC again), check the change, then edit again. An undo: undo the later changes or imports first, or delete the EACs instead. EACs or consumption a recorded claim counts: delete that claim first (Claims → Delete…), make the change, then record the claim again.",
+    hint: "The message says what stands in the way and what to do. A change made meanwhile shows after Refresh in the banner above, or when you open the EAC again.",
   },
   cancelled: {
     title: "The operation was cancelled.",
