@@ -703,8 +703,9 @@ macro_rules! ipc_commands {
                 .await
             }
             /// Each EAC value of a claim (given in full, or recorded: `claim_id`) with each
-            /// criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all);
-            /// stores nothing. Quantities are exact decimal text.
+            /// criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all), and
+            /// its consumption that (other) recorded claims cover (`claimed_elsewhere`); stores
+            /// nothing. Quantities are exact decimal text.
             async fn check_claim(
                 desk,
                 input: Option<ClaimInput>,
@@ -747,7 +748,8 @@ macro_rules! ipc_commands {
             }
             /// Records a claim (its allocations stored so no value counts twice), audited
             /// (`claim_create`); `name` empty: beneficiary and period; `conflict` when a value would
-            /// be allocated beyond its quantity.
+            /// be allocated beyond its quantity or a recorded claim covers its stored consumption
+            /// already (each hour is claimed once).
             async fn create_claim(
                 desk,
                 name: String,

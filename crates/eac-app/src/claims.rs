@@ -23,8 +23,8 @@ use eac_model::{
     units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation,
 };
 use eac_store::{
-    ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry, NewAllocation, NewClaim,
-    NewConsumption, Reason, Store,
+    ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry, FactorEntry,
+    NewAllocation, NewClaim, NewConsumption, Reason, Store,
 };
 use serde::{Deserialize, Serialize};
 
@@ -110,13 +110,20 @@ pub struct ClaimCheck {
     /// A recorded claim's allocations that no longer hold (empty for a
     /// claim allocated now).
     pub stale: Vec<StaleAllocation>,
+    /// The claim's stored consumption that recorded claims cover already
+    /// (for a recorded claim: other recorded claims, which a database
+    /// from before decision 272 may hold), per claim and beneficiary.
+    /// Each hour of consumption may be claimed once: recording this claim
+    /// is refused while it is not empty.
+    pub claimed_elsewhere: Vec<ConsumptionClaimed>,
 }
 
 impl ClaimCheck {
-    /// Some criterion failed for some value, or a recorded allocation no
-    /// longer holds (the CLI exits 1).
+    /// Some criterion failed for some value, a recorded allocation no
+    /// longer holds, or the claim's consumption is claimed elsewhere (the
+    /// CLI exits 1).
     pub fn any_failed(&self) -> bool {
-        self.failed > 0 || !self.stale.is_empty()
+        self.failed > 0 || !self.stale.is_empty() || !self.claimed_elsewhere.is_empty()
     }
 }
 
@@ -476,6 +483,7 @@ fn checks(e: &Evaluated) -> ClaimCheck {
         failed: 0,
         unknown: 0,
         stale: e.stale.clone(),
+        claimed_elsewhere: e.claimed_elsewhere.clone(),
     };
     let given = matching.allocated_per_value();
     for v in &e.values {
@@ -518,10 +526,28 @@ struct Evaluated {
     values: Vec<ValueFacts>,
     /// A recorded claim's allocations that no longer hold.
     stale: Vec<StaleAllocation>,
+    /// Its consumption that (other) recorded claims cover.
+    claimed_elsewhere: Vec<ConsumptionClaimed>,
     sets: Vec<RuleSet>,
     /// The rule set allocation was limited to.
     only: Option<RuleSet>,
     matching: Matching,
+}
+
+/// The claim's stored consumption that recorded claims other than
+/// `except` cover already.
+fn claimed_elsewhere(
+    store: &Store,
+    spec: &ClaimSpec,
+    except: Option<i64>,
+) -> Result<Vec<ConsumptionClaimed>, AppError> {
+    Ok(store.consumption_claimed(
+        spec.beneficiary_type,
+        &spec.beneficiaries,
+        spec.from,
+        spec.to,
+        except,
+    )?)
 }
 
 /// Where a claim's values come from: its period, widened for annual and
@@ -579,11 +605,13 @@ fn evaluate(
             let demand = demand(store, &spec)?;
             let matching = allocate(scope, &supplies(&spec, &values, only.as_ref()), &demand)
                 .map_err(matching_error)?;
+            let claimed_elsewhere = claimed_elsewhere(store, &spec, None)?;
             Ok(Evaluated {
                 claim_id: None,
                 spec,
                 values,
                 stale: Vec::new(),
+                claimed_elsewhere,
                 sets,
                 only,
                 matching,
@@ -634,11 +662,13 @@ fn evaluate(
             let demand = demand(store, &spec)?;
             let matching = settle(spec.period(), spec.granularity, &demand, allocations)
                 .map_err(matching_error)?;
+            let claimed_elsewhere = claimed_elsewhere(store, &spec, Some(id))?;
             Ok(Evaluated {
                 claim_id: Some(id),
                 spec,
                 values,
                 stale,
+                claimed_elsewhere,
                 sets,
                 only,
                 matching,
@@ -674,6 +704,8 @@ fn input_of(r: &ClaimRecord) -> ClaimInput {
 /// A recorded claim's check is of the values it allocated (its recorded
 /// allocations), as stored now, and names the allocations that no longer
 /// hold; values of the beneficiary it did not count are no part of it.
+/// Either names the claim's consumption that (other) recorded claims
+/// cover already (`claimed_elsewhere`).
 pub fn check_claim(
     store: &Store,
     claim: ClaimRef,
@@ -792,8 +824,9 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
 
 /// Records a claim: allocates what other claims left of its values and
 /// stores the allocations in one audited write. Errors: `invalid_input`,
-/// `conflict` (a value would be over-allocated, or other desks kept
-/// changing the database while it was planned).
+/// `conflict` (a value would be over-allocated, its stored consumption is
+/// covered by a recorded claim already, or other desks kept changing the
+/// database while it was planned).
 ///
 /// The allocations are planned from what is stored when planning starts
 /// and the write refuses them when a change was recorded since

@@ -15,7 +15,7 @@ use eac_claims::report::{exact, FactorUse, IntervalFigures};
 use eac_claims::rules::CriterionResult;
 use eac_claims::rules::RuleSet;
 use eac_model::{units, Decimal, EnergyUnit};
-use eac_store::{ExportReport, Store};
+use eac_store::{ConsumptionClaimed, ExportReport, Store};
 use serde::Serialize;
 
 use crate::claims::{
@@ -116,6 +116,9 @@ pub struct ClaimCheckView {
     pub unknown: usize,
     /// A recorded claim's allocations that no longer hold (decision 243).
     pub stale: Vec<StaleAllocationView>,
+    /// The claim's consumption that (other) recorded claims cover already:
+    /// each hour of consumption may be claimed once (decision 272).
+    pub claimed_elsewhere: Vec<ConsumptionClaimed>,
 }
 
 /// A recorded allocation that no longer holds, and why.
@@ -252,6 +255,7 @@ impl From<&ClaimCheck> for ClaimCheckView {
                     why: s.why.clone(),
                 })
                 .collect(),
+            claimed_elsewhere: c.claimed_elsewhere.clone(),
         }
     }
 }

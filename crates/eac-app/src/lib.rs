@@ -60,7 +60,9 @@ pub use db::{
     with_password, without_any_password, DB_ENV,
 };
 pub use eac_store::server::{without_password, InitReport, ANALYST_ROLE, AUDITOR_ROLE};
-pub use eac_store::{ClaimRecord, ConsumptionDeleted, ConsumptionEntry, FactorEntry};
+pub use eac_store::{
+    ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry, FactorEntry,
+};
 pub use edit::{
     bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment, check_reason,
     set_beneficiaries,

@@ -147,6 +147,45 @@ fn print_stale(out: &mut Out, check: &eac_app::ClaimCheck) -> Result<()> {
     Ok(())
 }
 
+/// The claim's consumption that (other) recorded claims cover already,
+/// and what to do.
+fn print_claimed_elsewhere(out: &mut Out, check: &eac_app::ClaimCheck) -> Result<()> {
+    for c in &check.claimed_elsewhere {
+        writeln!(
+            out,
+            "Consumption already claimed: {c} — each hour of consumption may be claimed once."
+        )?;
+    }
+    let mut ids: Vec<i64> = check.claimed_elsewhere.iter().map(|c| c.claim_id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let named: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+    let deletes: Vec<String> = ids
+        .iter()
+        .map(|id| format!("`eacdesk claims delete {id} --reason …`"))
+        .collect();
+    match check.claim_id {
+        // A database from before decision 272 may hold such a pair.
+        Some(id) => writeln!(
+            out,
+            "Claim #{id} and recorded claim(s) {} count the same consumption: delete the claim \
+             that should not count it (`eacdesk claims delete ID --reason …`).",
+            named.join(", ")
+        )?,
+        None => writeln!(
+            out,
+            "`eacdesk claims create` refuses this claim: delete recorded claim(s) {} first ({}) \
+             or claim other days or beneficiaries.",
+            named.join(", "),
+            deletes.join(", ")
+        )?,
+    }
+    Ok(())
+}
+
 pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
     let mut out = Out::stdout();
     match action {
@@ -218,6 +257,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     check.passed, check.failed, check.unknown
                 )?;
                 print_stale(&mut out, &check)?;
+                print_claimed_elsewhere(&mut out, &check)?;
             }
             Ok(if failed {
                 ExitCode::from(1)
@@ -308,6 +348,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     report.check.passed, report.check.failed, report.check.unknown
                 )?;
                 print_stale(&mut out, &report.check)?;
+                print_claimed_elsewhere(&mut out, &report.check)?;
             }
             Ok(ExitCode::SUCCESS)
         }

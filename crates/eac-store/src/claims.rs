@@ -4,11 +4,13 @@
 //! database-level audit record (`consumption_import`, `claim_create`,
 //! `claim_delete`, `factor_set`).
 //!
-//! The store holds one invariant of its own: no EAC value is ever
+//! The store holds two invariants of its own: no EAC value is ever
 //! allocated beyond its quantity over all claims together, so a value is
 //! never counted for two claims (a second claim may take only what is
-//! left of it; decision 171). [`Store::create_claim`] checks it inside
-//! the write and refuses the whole claim when it would break.
+//! left of it; decision 171), and no stored consumption is covered by two
+//! recorded claims, so an hour of consumption is never claimed twice
+//! (decision 272). [`Store::create_claim`] checks both inside the write
+//! and refuses the whole claim when one would break.
 //! Matching, rules and reports are not here: `eac-claims` computes them.
 
 use std::collections::BTreeMap;
@@ -134,6 +136,46 @@ pub struct AllocatedElsewhere {
     pub claims: Vec<i64>,
 }
 
+/// Stored consumption of one beneficiary that a recorded claim already
+/// covers (falls in its reporting period, for its beneficiary): each hour
+/// of consumption may be claimed once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConsumptionClaimed {
+    /// The recorded claim that covers it.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub claim_id: i64,
+    pub claim_name: String,
+    pub beneficiary_type: String,
+    pub beneficiary: String,
+    /// RFC 3339 UTC: the first row's start and the last row's end
+    /// (exclusive).
+    pub start: String,
+    pub end: String,
+    /// How many stored rows.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub rows: usize,
+}
+
+impl std::fmt::Display for ConsumptionClaimed {
+    /// `account `ACME` 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z (8784
+    /// rows) by recorded claim #3 (FY2024)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} `{}` {} to {} ({} row{}) by recorded claim #{} ({})",
+            self.beneficiary_type,
+            self.beneficiary,
+            self.start,
+            self.end,
+            self.rows,
+            if self.rows == 1 { "" } else { "s" },
+            self.claim_id,
+            self.claim_name
+        )
+    }
+}
+
 /// An emission factor of a market.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -231,6 +273,20 @@ fn json_elements(kind: Kind, json: &str) -> String {
     }
 }
 
+/// The days `from..=to` as instants: `[from 00:00, to + 1 day 00:00)` UTC
+/// (`None` past the last day times can hold).
+fn days(from: Date, to: Date) -> Option<(Timestamp, Timestamp)> {
+    let midnight = |day: chrono::NaiveDate| -> Option<Timestamp> {
+        let at = day.and_hms_opt(0, 0, 0)?;
+        Some(Timestamp::from_utc(chrono::TimeZone::from_utc_datetime(
+            &chrono::Utc,
+            &at,
+        )))
+    };
+    let after = to.as_naive().succ_opt()?;
+    Some((midnight(from.as_naive())?, midnight(after)?))
+}
+
 /// A recorded claim's beneficiaries and reporting period `[from 00:00,
 /// to + 1 day 00:00)` UTC, to find consumption it was allocated against.
 struct ClaimedPeriod {
@@ -241,32 +297,142 @@ struct ClaimedPeriod {
 
 impl ClaimedPeriod {
     fn of(claim: ClaimRecord) -> Option<ClaimedPeriod> {
-        let midnight = |day: chrono::NaiveDate| -> Option<Timestamp> {
-            let at = day.and_hms_opt(0, 0, 0)?;
-            Some(Timestamp::from_utc(chrono::TimeZone::from_utc_datetime(
-                &chrono::Utc,
-                &at,
-            )))
-        };
-        let from = Date::parse(&claim.from).ok()?.as_naive();
-        let after = Date::parse(&claim.to).ok()?.as_naive().succ_opt()?;
-        Some(ClaimedPeriod {
-            start: midnight(from)?,
-            end: midnight(after)?,
-            claim,
-        })
+        let (start, end) = days(Date::parse(&claim.from).ok()?, Date::parse(&claim.to).ok()?)?;
+        Some(ClaimedPeriod { start, end, claim })
     }
 
-    /// Whether consumption of `kind`/`beneficiary` over `[start, end)`
-    /// falls to this claim (as [`delete_consumption`] reads "for").
-    fn covers(&self, row: &NewConsumption) -> bool {
-        let c = &self.claim;
-        c.beneficiary_type == row.beneficiary_type.as_str()
-            && (row.beneficiary_type == BeneficiaryType::General
-                || c.beneficiaries.contains(&row.beneficiary))
-            && row.start < self.end
-            && self.start < row.end
+    /// Every recorded claim's period, by claim number.
+    fn all(db: &dyn Db) -> Result<Vec<ClaimedPeriod>> {
+        Ok(db
+            .collect(&format!("{CLAIM_COLUMNS} ORDER BY id"), &[], |r| {
+                Ok(claim_row(r)?)
+            })?
+            .into_iter()
+            .filter_map(ClaimedPeriod::of)
+            .collect())
     }
+
+    /// Whether consumption of `kind`/`beneficiary` over `[start, end)` (a
+    /// row to import or a stored one) falls to this claim (as
+    /// [`delete_consumption`] reads "for").
+    fn covers(&self, kind: &str, beneficiary: &str, start: Timestamp, end: Timestamp) -> bool {
+        let c = &self.claim;
+        c.beneficiary_type == kind
+            && (kind == BeneficiaryType::General.as_str()
+                || c.beneficiaries.iter().any(|b| b == beneficiary))
+            && start < self.end
+            && self.start < end
+    }
+}
+
+/// Stored consumption, by beneficiary and start; only `kind`/`ids` when
+/// given (any of the ids; a `general` kind takes every row of its type),
+/// only rows overlapping `within` ([`Store::consumption`]).
+fn consumption_rows(
+    db: &dyn Db,
+    kind: Option<BeneficiaryType>,
+    ids: &[String],
+    within: Option<(Timestamp, Timestamp)>,
+) -> Result<Vec<ConsumptionEntry>> {
+    let (from, to) = within
+        .map(|(a, b)| (a.to_storage(), b.to_storage()))
+        .unwrap_or_default();
+    let ids_json = serde_json::to_string(ids).expect("strings serialize");
+    // The server must be told the types of parameters that are only
+    // tested for NULL or emptiness; SQLite reads the casts as no-ops.
+    let sql = format!(
+        r#"{CONSUMPTION_COLUMNS}
+         WHERE (CAST(?1 AS text) IS NULL OR beneficiary_type = ?1)
+           AND (CAST(?1 AS text) IS NULL OR ?1 = 'general' OR {} = 0
+                OR beneficiary IN {})
+           AND (CAST(?3 AS text) = '' OR ("start" < ?4 AND "end" > ?3))
+         ORDER BY beneficiary_type, beneficiary, "start", id"#,
+        match db.kind() {
+            Kind::Sqlite => "json_array_length(?2)",
+            Kind::Postgres => "json_array_length(CAST(?2 AS json))",
+        },
+        json_elements(db.kind(), "?2"),
+    );
+    db.collect(
+        &sql,
+        &[&kind.map(|k| k.as_str()), &ids_json, &from, &to],
+        |r| Ok(consumption_row(r)?),
+    )
+}
+
+/// The stored consumption a claim for `kind`/`beneficiaries` over the days
+/// `from..=to` covers (the rows its report would count) that a recorded
+/// claim other than `except` covers too, per recorded claim and
+/// beneficiary (by claim number, then beneficiary). Each hour of
+/// consumption may be claimed once; a claim with no stored consumption in
+/// its scope never clashes. Decision 173 keeps every stored row that
+/// overlaps a recorded claim's period wholly inside it.
+fn claimed_consumption(
+    db: &dyn Db,
+    kind: BeneficiaryType,
+    beneficiaries: &[String],
+    (from, to): (Date, Date),
+    except: Option<i64>,
+) -> Result<Vec<ConsumptionClaimed>> {
+    let Some((start, end)) = days(from, to) else {
+        return Ok(Vec::new());
+    };
+    let claimed: Vec<ClaimedPeriod> = ClaimedPeriod::all(db)?
+        .into_iter()
+        .filter(|c| {
+            Some(c.claim.id) != except
+                && c.claim.beneficiary_type == kind.as_str()
+                && c.start < end
+                && start < c.end
+        })
+        .collect();
+    if claimed.is_empty() {
+        return Ok(Vec::new());
+    }
+    type Group = (ConsumptionClaimed, Timestamp, Timestamp);
+    let mut groups: BTreeMap<(i64, String, String), Group> = BTreeMap::new();
+    for row in consumption_rows(db, Some(kind), beneficiaries, Some((start, end)))? {
+        // Read back from the display text the row was read into.
+        let (Ok(s), Ok(e)) = (Timestamp::parse(&row.start), Timestamp::parse(&row.end)) else {
+            continue;
+        };
+        for c in claimed
+            .iter()
+            .filter(|c| c.covers(&row.beneficiary_type, &row.beneficiary, s, e))
+        {
+            let key = (
+                c.claim.id,
+                row.beneficiary_type.clone(),
+                row.beneficiary.clone(),
+            );
+            let (group, first, last) = groups.entry(key).or_insert_with(|| {
+                (
+                    ConsumptionClaimed {
+                        claim_id: c.claim.id,
+                        claim_name: c.claim.name.clone(),
+                        beneficiary_type: row.beneficiary_type.clone(),
+                        beneficiary: row.beneficiary.clone(),
+                        start: String::new(),
+                        end: String::new(),
+                        rows: 0,
+                    },
+                    s,
+                    e,
+                )
+            });
+            group.rows += 1;
+            *first = (*first).min(s);
+            *last = (*last).max(e);
+        }
+    }
+    Ok(groups
+        .into_values()
+        .map(|(mut group, first, last)| {
+            group.start = first.to_string();
+            group.end = last.to_string();
+            group
+        })
+        .collect())
 }
 
 /// Stores `new` (rows of `file`) through `w`; refuses the whole file when
@@ -277,16 +443,17 @@ impl ClaimedPeriod {
 fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Result<usize> {
     let db = w.db();
     lock_claims(db)?;
-    let claimed: Vec<ClaimedPeriod> = db
-        .collect(&format!("{CLAIM_COLUMNS} ORDER BY id"), &[], |r| {
-            Ok(claim_row(r)?)
-        })?
-        .into_iter()
-        .filter_map(ClaimedPeriod::of)
-        .collect();
+    let claimed = ClaimedPeriod::all(db)?;
     let mut problems = Vec::new();
     for row in new {
-        if let Some(c) = claimed.iter().find(|c| c.covers(row)) {
+        if let Some(c) = claimed.iter().find(|c| {
+            c.covers(
+                row.beneficiary_type.as_str(),
+                &row.beneficiary,
+                row.start,
+                row.end,
+            )
+        }) {
             let c = &c.claim;
             let mut v = Violation::unruled(format!(
                 "[claimed] {} `{}` from {} to {} lies in the reporting period ({} to {}) of \
@@ -434,6 +601,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
             return Err(StoreError::changed_while_planned());
         }
     }
+    refuse_claimed_consumption(db, claim)?;
     let held = allocated(db, None)?;
     let mut over = Vec::new();
     for ((id, position), new) in &per_value {
@@ -541,6 +709,46 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
         "",
     )?;
     load_claim(db, id)
+}
+
+/// Refuses (`conflict`, nothing written) a claim covering stored
+/// consumption that a recorded claim covers already: each hour of
+/// consumption may be claimed once (decision 272), as each EAC value is
+/// allocated once over all claims (decision 171).
+fn refuse_claimed_consumption(db: &dyn Db, claim: &NewClaim) -> Result<()> {
+    let clashes = claimed_consumption(
+        db,
+        claim.beneficiary_type,
+        &claim.beneficiaries,
+        (claim.from, claim.to),
+        None,
+    )?;
+    if clashes.is_empty() {
+        return Ok(());
+    }
+    let mut ids: Vec<i64> = clashes.iter().map(|c| c.claim_id).collect();
+    ids.dedup();
+    let what: Vec<String> = clashes.iter().take(20).map(ToString::to_string).collect();
+    let more = match clashes.len().saturating_sub(what.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    let those = if ids.len() == 1 {
+        "that claim".to_owned()
+    } else {
+        let named: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
+        format!("claims {}", named.join(", "))
+    };
+    Err(StoreError::Conflict {
+        message: format!(
+            "Consumption already claimed: {}{more}. Each hour of consumption may be claimed once; \
+             nothing was changed. Delete {those} first (`eacdesk claims delete {} --reason …`, \
+             or Claims → Delete…) or claim other days or beneficiaries.",
+            what.join("; "),
+            ids[0]
+        ),
+        ids: Vec::new(),
+    })
 }
 
 fn load_claim(db: &dyn Db, id: i64) -> Result<ClaimRecord> {
@@ -815,31 +1023,24 @@ impl Store {
         ids: &[String],
         within: Option<(Timestamp, Timestamp)>,
     ) -> Result<Vec<ConsumptionEntry>> {
-        let (from, to) = within
-            .map(|(a, b)| (a.to_storage(), b.to_storage()))
-            .unwrap_or_default();
-        let ids_json = serde_json::to_string(ids).expect("strings serialize");
-        let db = self.db();
-        // The server must be told the types of parameters that are only
-        // tested for NULL or emptiness; SQLite reads the casts as no-ops.
-        let sql = format!(
-            r#"{CONSUMPTION_COLUMNS}
-             WHERE (CAST(?1 AS text) IS NULL OR beneficiary_type = ?1)
-               AND (CAST(?1 AS text) IS NULL OR ?1 = 'general' OR {} = 0
-                    OR beneficiary IN {})
-               AND (CAST(?3 AS text) = '' OR ("start" < ?4 AND "end" > ?3))
-             ORDER BY beneficiary_type, beneficiary, "start", id"#,
-            match db.kind() {
-                Kind::Sqlite => "json_array_length(?2)",
-                Kind::Postgres => "json_array_length(CAST(?2 AS json))",
-            },
-            json_elements(db.kind(), "?2"),
-        );
-        db.collect(
-            &sql,
-            &[&kind.map(|k| k.as_str()), &ids_json, &from, &to],
-            |r| Ok(consumption_row(r)?),
-        )
+        consumption_rows(self.db(), kind, ids, within)
+    }
+
+    /// The stored consumption a claim for `kind`/`beneficiaries` over the
+    /// days `from..=to` covers that a recorded claim other than `except`
+    /// (a recorded claim's own number, to leave it out) covers too, per
+    /// recorded claim and beneficiary. [`Store::create_claim`] refuses a
+    /// claim while this is not empty: each hour of consumption may be
+    /// claimed once.
+    pub fn consumption_claimed(
+        &self,
+        kind: BeneficiaryType,
+        beneficiaries: &[String],
+        from: Date,
+        to: Date,
+        except: Option<i64>,
+    ) -> Result<Vec<ConsumptionClaimed>> {
+        claimed_consumption(self.db(), kind, beneficiaries, (from, to), except)
     }
 
     /// The newest audit record's id (0 before the first; see
@@ -850,7 +1051,9 @@ impl Store {
 
     /// Records `claim` and its allocations in one write, audited
     /// (`claim_create`). Refused (`conflict`) when a value would be
-    /// allocated beyond its quantity over all claims, or when a change was
+    /// allocated beyond its quantity over all claims, when stored
+    /// consumption it covers is covered by a recorded claim already
+    /// ([`Store::consumption_claimed`]), or when a change was
     /// recorded after [`NewClaim::planned_at`]; `not_found` when an
     /// allocated value is not in the database.
     pub fn create_claim(

@@ -2049,13 +2049,52 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
         let held = store.allocated_elsewhere(None).unwrap();
         assert_eq!(held[&(values[1].0.clone(), values[1].1)].quantity_wh, part);
 
+        // The same consumption claimed again: refused whole, naming the
+        // claim (each hour of consumption may be claimed once).
+        let before = (claims_state(store), audit_shape(store));
+        let err = store
+            .create_claim(&claim("again", Vec::new()), &reason, "ann")
+            .unwrap_err();
+        assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+        assert!(
+            err.to_string().contains(&format!(
+                "customer `{who}` 2024-01-01T00:00:00Z to 2024-02-01T00:00:00Z (1 row) by \
+                 recorded claim #{} (2024 filing)",
+                recorded.id
+            )),
+            "{err}"
+        );
+        let clash = store
+            .consumption_claimed(
+                BeneficiaryType::Customer,
+                std::slice::from_ref(&who),
+                eac_model::Date::parse("2024-01-01").unwrap(),
+                eac_model::Date::parse("2024-12-31").unwrap(),
+                None,
+            )
+            .unwrap();
+        assert_eq!(
+            clash
+                .iter()
+                .map(|c| (c.claim_id, c.rows))
+                .collect::<Vec<_>>(),
+            [(recorded.id, 1)]
+        );
+        assert_eq!((claims_state(store), audit_shape(store)), before);
+        // Further claims over the same values are for another customer,
+        // with consumption of its own (decision 171 lets them share values).
+        let for_other = |name: &str, allocations| NewClaim {
+            beneficiaries: vec!["CUST-A".into()],
+            ..claim(name, allocations)
+        };
+
         // Beyond a value's quantity over all claims, by 10^-24 Wh: refused
         // whole.
-        let before = (claims_state(store), audit_shape(store));
-        let over = claim("too much", vec![allocation(&values[1], &rest + &tiny)]);
+        let over = for_other("too much", vec![allocation(&values[1], &rest + &tiny)]);
         let err = store.create_claim(&over, &reason, "ann").unwrap_err();
         assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
-        let mut ghost = claim("ghost", vec![allocation(&values[0], BigDecimal::from(1))]);
+        assert!(err.to_string().contains("beyond their quantity"), "{err}");
+        let mut ghost = for_other("ghost", vec![allocation(&values[0], BigDecimal::from(1))]);
         ghost.allocations[0].cds_eac_id = "no-such-eac".into();
         let err = store.create_claim(&ghost, &reason, "ann").unwrap_err();
         assert_eq!(err.code(), ErrorCode::NotFound, "{err}");
@@ -2068,7 +2107,7 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
         // What is left of the second value goes to a second claim.
         let second = store
             .create_claim(
-                &claim("the rest", vec![allocation(&values[1], rest.clone())]),
+                &for_other("the rest", vec![allocation(&values[1], rest.clone())]),
                 &reason,
                 "bob",
             )

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import {
   EMPTY_CLAIM_FORM,
   claimFormProblem,
+  claimedElsewhereAdvice,
+  claimedElsewhereText,
   coverCounts,
   criteriaSummary,
   criterionColumns,
@@ -19,7 +21,7 @@ import {
   splitBeneficiary,
   toClaimInput,
 } from "./claims";
-import type { ClaimCheckView, ConsumptionGroup, IntervalView, ValueCheckView } from "./types";
+import type { ClaimCheckView, ConsumptionClaimed, ConsumptionGroup, IntervalView, ValueCheckView } from "./types";
 
 const group: ConsumptionGroup = {
   beneficiary_type: "account",
@@ -98,6 +100,35 @@ describe("the claim form", () => {
   });
 });
 
+describe("consumption claimed elsewhere", () => {
+  const clash = (claim_id: number, beneficiary = "ACME", rows = 8784): ConsumptionClaimed => ({
+    claim_id,
+    claim_name: "FY2024",
+    beneficiary_type: "account",
+    beneficiary,
+    start: "2024-01-01T00:00:00Z",
+    end: "2025-01-01T00:00:00Z",
+    rows,
+  });
+
+  it("names the beneficiary, the rows and the recorded claim", () => {
+    expect(claimedElsewhereText(clash(3))).toBe(
+      "account `ACME` 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z (8 784 rows) by recorded claim #3 (FY2024)",
+    );
+    expect(claimedElsewhereText(clash(3, "B", 1))).toContain("(1 row) by recorded claim #3");
+  });
+
+  it("says what to do, for a claim given in full and for a recorded one", () => {
+    expect(claimedElsewhereAdvice([clash(3), clash(3, "B")], null)).toBe(
+      "Recording this claim is refused: delete recorded claim #3 first, or claim other days or beneficiaries.",
+    );
+    expect(claimedElsewhereAdvice([clash(4), clash(3, "B")], null)).toContain("delete recorded claims #3, #4 first");
+    expect(claimedElsewhereAdvice([clash(3)], 5)).toBe(
+      "Claim #5 and recorded claim #3 count the same consumption: delete the claim that should not count it.",
+    );
+  });
+});
+
 describe("the criteria table", () => {
   const check: ClaimCheckView = {
     claim_id: null,
@@ -107,6 +138,7 @@ describe("the criteria table", () => {
     failed: 1,
     unknown: 1,
     stale: [],
+    claimed_elsewhere: [],
     values: [
       value("a", [
         ["ghg.retired", "pass"],

@@ -8,13 +8,14 @@ import type {
   ClaimCheckView,
   ClaimInput,
   ClaimRecord,
+  ConsumptionClaimed,
   ConsumptionGroup,
   CriterionView,
   IntervalView,
   ValueCheckView,
 } from "./types";
 import { isIsoDay, toUnixSeconds } from "./dates";
-import { isDecimalText } from "./decimal";
+import { isDecimalText, plural } from "./decimal";
 
 export type Granularity = "annual" | "monthly" | "hourly";
 export type Verdict = "pass" | "fail" | "unknown";
@@ -142,6 +143,34 @@ export function formOfRecord(r: ClaimRecord, rules: string[]): ClaimForm {
 export function reportFileName(input: Pick<ClaimInput, "beneficiary_type" | "beneficiaries" | "from" | "to">): string {
   const who = [input.beneficiary_type, ...input.beneficiaries].join("-").replace(/[^A-Za-z0-9._-]+/g, "_");
   return `claim-${who}-${input.from}-to-${input.to}.csv`;
+}
+
+// ---- consumption claimed elsewhere (decision 272) ------------------------------
+
+/**
+ * Consumption of the claim a recorded claim already covers, in the CLI's
+ * words: "account `ACME` 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z (8 784
+ * rows) by recorded claim #3 (FY2024)".
+ */
+export function claimedElsewhereText(c: ConsumptionClaimed): string {
+  return (
+    `${c.beneficiary_type} \`${c.beneficiary}\` ${c.start} to ${c.end} (${plural(c.rows, "row")}) ` +
+    `by recorded claim #${c.claim_id} (${c.claim_name})`
+  );
+}
+
+/**
+ * What to do about it: a claim given in full cannot be recorded until the
+ * recorded claims are deleted; a recorded claim (`claimId`) shares its
+ * consumption with claims an EAC Desk from before the check recorded.
+ */
+export function claimedElsewhereAdvice(claimed: readonly ConsumptionClaimed[], claimId: number | null): string {
+  const ids = [...new Set(claimed.map((c) => c.claim_id))].sort((a, b) => a - b).map((id) => `#${id}`);
+  if (claimId !== null) {
+    return `Claim #${claimId} and recorded claim ${ids.join(", ")} count the same consumption: delete the claim that should not count it.`;
+  }
+  const those = ids.length === 1 ? `recorded claim ${ids[0]}` : `recorded claims ${ids.join(", ")}`;
+  return `Recording this claim is refused: delete ${those} first, or claim other days or beneficiaries.`;
 }
 
 // ---- the criteria table ------------------------------------------------------

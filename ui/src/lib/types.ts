@@ -14,6 +14,7 @@ export type {
   RuleSetView,
   ConsumptionImported,
   ConsumptionGroup,
+  ConsumptionClaimed,
   ConsumptionDeleted,
   ClaimRecord,
   FactorEntry,

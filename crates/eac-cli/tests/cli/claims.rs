@@ -573,9 +573,11 @@ fn a_recorded_allocation_whose_value_is_gone_is_named_by_check_and_report() {
 
 /// A recorded claim is a statement an auditor re-reads (decisions 243 and
 /// NNN): importing EACs it did not count, an unretired one among them, and
-/// a second claim taking the rest of its value change neither its check
-/// (exit 0: only the values it allocated are checked) nor its report,
-/// which gives no surplus and says why. `--unit` shows it in another unit.
+/// a second claim (for acc-5, whose EAC jan-v is too, over acc-5's own
+/// consumption: an hour of consumption is claimed once, decision 272)
+/// taking the rest of its value change neither its check (exit 0: only
+/// the values it allocated are checked) nor its report, which gives no
+/// surplus and says why. `--unit` shows it in another unit.
 #[test]
 fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
     let desk = Desk::new();
@@ -634,17 +636,26 @@ fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
         .iter()
         .any(|m| m.as_str().unwrap().contains("not part of a recorded claim")));
     // An unretired value and a retired one, neither counted by claim 1,
-    // then a second claim over what is left.
+    // then a second claim, for acc-5, over what is left of jan-v.
     desk.eacdesk()
         .args(["import", &fixture("january-later.json")])
         .assert()
         .success();
     desk.eacdesk()
-        .args(["claims", "create"])
-        .args(claim)
-        .args(["--reason", "the rest"])
+        .args(["consumption", "import", &fixture("january-acc-5.csv")])
         .assert()
         .success();
+    let mut acc5 = claim;
+    acc5[3] = "acc-5";
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(acc5)
+        .args(["--reason", "the rest"])
+        .assert()
+        .success()
+        .stdout(contains("Recorded claim 2"));
+    let rest = desk.json(&["claims", "report", "--claim", "2"]);
+    assert_eq!(rest["matched"].to_string(), "2", "{rest}");
     let after = (
         read(&check),
         read(&[&report[..], &["--json"]].concat()),
@@ -652,9 +663,12 @@ fn a_recorded_claim_reads_the_same_after_unrelated_eacs_and_claims() {
     );
     assert_eq!(before, after);
     assert!(!after.0.contains("jan-open"), "{}", after.0);
-    // Given in full, the same claim sees what is free now.
+    // Given in full, the same claim sees what is free now (jan-more), and
+    // that claim 1 counts its consumption already.
     let now = desk.json(&[&["claims", "report"][..], &claim].concat());
     assert_eq!(now["surplus"].to_string(), "0", "{now}");
+    assert_eq!(now["matched"].to_string(), "1", "{now}");
+    assert_eq!(now["check"]["claimed_elsewhere"][0]["claim_id"], 1, "{now}");
     // --unit with --claim is honoured, not ignored.
     let wh = desk.json(&[&report[..], &["--unit", "Wh"]].concat());
     assert_eq!(
@@ -781,4 +795,152 @@ fn a_claim_of_more_than_ten_years_of_hours_is_refused_up_front() {
     }
     let annual = desk.json(&[&["claims", "report"][..], &claim("annual")].concat());
     assert_eq!(annual["consumption"].to_string(), "0.01", "{annual}");
+}
+
+/// Each hour of consumption may be claimed once (decision 272): a second
+/// claim over consumption a recorded claim covers is refused (the conflict
+/// exit code, nothing recorded) naming the rows and the claim;
+/// `claims check` of that draft exits 1 and prints the clash though every
+/// criterion passes; and a pair an EAC Desk from before the fix recorded is
+/// named by `claims check --claim N`. A claim for another beneficiary
+/// sharing the EAC is recorded, and once claim 1 is deleted so is the
+/// second.
+#[test]
+fn consumption_a_recorded_claim_covers_is_not_claimed_again() {
+    let desk = Desk::new();
+    for (what, file) in [
+        ("import", "january.json"),
+        ("consumption", "january.csv"),
+        ("consumption", "january-acc-5.csv"),
+    ] {
+        let mut cmd = desk.eacdesk();
+        if what == "consumption" {
+            cmd.args(["consumption", "import"]);
+        } else {
+            cmd.arg("import");
+        }
+        cmd.arg(fixture(file)).assert().success();
+    }
+    let claim = |who: &'static str, from: &'static str, to: &'static str| {
+        [
+            "--beneficiary-type",
+            "account",
+            "--beneficiary",
+            who,
+            "--from",
+            from,
+            "--to",
+            to,
+            "--market",
+            "NO",
+        ]
+    };
+    let year = claim("acc-4", "2024-01-01", "2024-12-31");
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(year)
+        .args(["--name", "FY2024", "--reason", "2024 filing"])
+        .assert()
+        .success()
+        .stdout(contains("Recorded claim 1 (FY2024)"));
+    let clash = "account `acc-4` 2024-01-01T00:00:00Z to 2024-02-01T00:00:00Z (1 row) by \
+                 recorded claim #1 (FY2024)";
+    let january = claim("acc-4", "2024-01-01", "2024-01-31");
+    let audit = || desk.json(&["audit"]).as_array().unwrap().len();
+    let audited = audit();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(january)
+        .args(["--name", "January", "--reason", "again"])
+        .assert()
+        .code(2)
+        .stderr(contains(format!("Consumption already claimed: {clash}")))
+        .stderr(contains("Each hour of consumption may be claimed once"))
+        .stderr(contains("nothing was changed"))
+        .stderr(contains("eacdesk claims delete 1 --reason"));
+    assert_eq!(desk.json(&["claims", "ls"]).as_array().unwrap().len(), 1);
+    assert_eq!(audit(), audited);
+
+    // Its check: every criterion passes, the clash alone fails it.
+    let draft = [&january[..], &["--rules", "ghg-scope2-2015"]].concat();
+    let check = check_json(&desk, &draft);
+    assert_eq!(check["failed"], 0, "{check}");
+    assert_eq!(check["claimed_elsewhere"][0]["claim_id"], 1, "{check}");
+    assert_eq!(check["claimed_elsewhere"][0]["rows"], 1, "{check}");
+    desk.eacdesk()
+        .args(["claims", "check"])
+        .args(&draft)
+        .assert()
+        .code(1)
+        .stdout(contains(format!(
+            "Consumption already claimed: {clash} — each hour of consumption may be claimed once"
+        )))
+        .stdout(contains("delete recorded claim(s) #1 first"));
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(january)
+        .assert()
+        .success()
+        .stdout(contains("Consumption already claimed"));
+    // The recorded claim itself is not named against itself.
+    let own = check_json(&desk, &["--claim", "1", "--rules", "ghg-scope2-2015"]);
+    assert_eq!(own["claimed_elsewhere"], serde_json::json!([]), "{own}");
+
+    // acc-5 shares jan-v (decision 171) and has consumption of its own.
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(claim("acc-5", "2024-01-01", "2024-12-31"))
+        .args(["--reason", "acc-5 2024"])
+        .assert()
+        .success()
+        .stdout(contains("Recorded claim 2"));
+
+    // What an EAC Desk from before the fix let through: a copy of claim 1.
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    conn.execute(
+        "INSERT INTO claims (name, beneficiary_type, beneficiaries, date_from, date_to,
+                             granularity, market, bidding_zone, unit, only_passing,
+                             created_at, created_by)
+         SELECT 'twice', beneficiary_type, beneficiaries, date_from, date_to, granularity,
+                market, bidding_zone, unit, only_passing, created_at, created_by
+           FROM claims WHERE id = 1",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    desk.eacdesk()
+        .args([
+            "claims",
+            "check",
+            "--claim",
+            "1",
+            "--rules",
+            "ghg-scope2-2015",
+        ])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "Consumption already claimed: account `acc-4` 2024-01-01T00:00:00Z to \
+             2024-02-01T00:00:00Z (1 row) by recorded claim #3 (twice)",
+        ))
+        .stdout(contains(
+            "Claim #1 and recorded claim(s) #3 count the same consumption",
+        ));
+    desk.eacdesk()
+        .args(["claims", "delete", "3", "--reason", "made twice"])
+        .assert()
+        .success();
+
+    // With claim 1 deleted, January goes in.
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "redo per month"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(january)
+        .args(["--name", "January", "--reason", "per month"])
+        .assert()
+        .success()
+        .stdout(contains("Recorded claim 4 (January)"));
 }

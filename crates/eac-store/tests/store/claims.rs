@@ -1,8 +1,9 @@
 //! Issue 15 in the store: no EAC value is ever allocated beyond its
 //! quantity over all claims (a double allocation is refused whole, with
-//! nothing written), deleting a claim frees its values, consumption
-//! overlapping stored consumption is refused, factors are replaced with
-//! an audit record naming the old and new number.
+//! nothing written), no hour of consumption is claimed by two recorded
+//! claims, deleting a claim frees its values, consumption overlapping
+//! stored consumption is refused, factors are replaced with an audit
+//! record naming the old and new number.
 
 use super::*;
 use bigdecimal::BigDecimal;
@@ -485,4 +486,134 @@ fn a_claim_planned_before_another_desks_change_is_refused_whole() {
             .code(),
         ErrorCode::Conflict
     );
+}
+
+/// Each hour of consumption may be claimed once (decision 272), as each
+/// EAC value is allocated once (decision 171): a second claim whose days
+/// cover stored consumption a recorded claim covers is refused whole,
+/// naming the beneficiary, the rows and the claim, with nothing written.
+/// A claim for another beneficiary over the same values, and one over days
+/// without stored consumption, are still recorded; once the first claim is
+/// deleted the second is too. `except` leaves a recorded claim itself out.
+#[test]
+fn consumption_a_recorded_claim_covers_is_never_claimed_again() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]); // 30 MWh of CUST123
+    let row = |who: &str, start: &str, end: &str, line| NewConsumption {
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiary: who.into(),
+        start: ts(start),
+        end: ts(end),
+        value: dec("5"),
+        unit: EnergyUnit::MWh,
+        line,
+    };
+    env.store
+        .import_consumption(
+            "january.csv",
+            &[
+                row("CUST123", "2024-01-01T00:00:00Z", "2024-01-15T00:00:00Z", 2),
+                row("CUST123", "2024-01-15T00:00:00Z", "2024-02-01T00:00:00Z", 3),
+                row("CUST999", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", 4),
+            ],
+            "ana",
+        )
+        .unwrap();
+    let reason = Reason::new("2024 filing").unwrap();
+    let first = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    let claimed = |env: &Env, who: &str, from: &str, to: &str, except| {
+        env.store
+            .consumption_claimed(
+                BeneficiaryType::Customer,
+                &[who.to_owned()],
+                date(from),
+                date(to),
+                except,
+            )
+            .unwrap()
+    };
+    // From the 10th on: both rows of the first claim, first start to
+    // last end.
+    let found = claimed(&env, "CUST123", "2024-01-10", "2024-03-31", None);
+    assert_eq!(
+        found,
+        [eac_store::ConsumptionClaimed {
+            claim_id: first.id,
+            claim_name: "January".into(),
+            beneficiary_type: "customer".into(),
+            beneficiary: "CUST123".into(),
+            start: "2024-01-01T00:00:00Z".into(),
+            end: "2024-02-01T00:00:00Z".into(),
+            rows: 2,
+        }]
+    );
+    assert!(claimed(&env, "CUST123", "2024-01-10", "2024-03-31", Some(first.id)).is_empty());
+    assert!(claimed(&env, "CUST999", "2024-01-01", "2024-12-31", None).is_empty());
+    assert!(claimed(&env, "CUST123", "2024-02-01", "2024-12-31", None).is_empty());
+
+    // The same consumption again, over other days that include it: refused.
+    let mut again = claim("1000");
+    again.name = "Q1".into();
+    again.from = date("2024-01-10");
+    again.to = date("2024-03-31");
+    let before = env.snapshot();
+    let audit_before = env.store.audit_log(None).unwrap().len();
+    let allocations_before = env.store.claim_allocations(first.id).unwrap();
+    let err = env.store.create_claim(&again, &reason, "ana").unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+    let StoreError::Conflict { message, ids } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(ids.is_empty(), "{ids:?}");
+    for part in [
+        &format!(
+            "customer `CUST123` 2024-01-01T00:00:00Z to 2024-02-01T00:00:00Z (2 rows) by \
+             recorded claim #{} (January)",
+            first.id
+        )[..],
+        "Each hour of consumption may be claimed once",
+        "nothing was changed",
+        &format!("`eacdesk claims delete {} --reason …`", first.id),
+        "claim other days or beneficiaries",
+    ] {
+        assert!(message.contains(part), "{part} not in {message}");
+    }
+    assert_eq!(env.store.claims().unwrap().len(), 1);
+    assert_eq!(
+        env.store.claim_allocations(first.id).unwrap(),
+        allocations_before
+    );
+    assert_eq!(env.store.audit_log(None).unwrap().len(), audit_before);
+    assert_eq!(env.snapshot(), before, "nothing was written");
+
+    // Another customer over the same value, with consumption of its own,
+    // and the first customer on days without consumption: recorded.
+    let mut other = claim("1000");
+    other.name = "CUST999".into();
+    other.beneficiaries = vec!["CUST999".into()];
+    env.store.create_claim(&other, &reason, "ana").unwrap();
+    let mut march = claim("1000");
+    march.name = "March".into();
+    march.from = date("2024-03-01");
+    march.to = date("2024-03-31");
+    env.store.create_claim(&march, &reason, "ana").unwrap();
+
+    // With the first claim deleted, the second goes in.
+    env.store
+        .delete_claim(first.id, &Reason::new("redo as Q1").unwrap(), "ana")
+        .unwrap();
+    let q1 = env.store.create_claim(&again, &reason, "ana").unwrap();
+    assert_eq!(q1.name, "Q1");
+    let found = claimed(&env, "CUST123", "2024-01-01", "2024-12-31", None);
+    assert_eq!(
+        found
+            .iter()
+            .map(|c| (c.claim_id, c.rows))
+            .collect::<Vec<_>>(),
+        [(q1.id, 2)]
+    );
+    assert_eq!(env.store.claims().unwrap().len(), 3);
 }

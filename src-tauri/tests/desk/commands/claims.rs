@@ -142,6 +142,36 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
     );
     assert_eq!(r["claim_id"], id);
     assert_eq!(r["matched"], "0.008");
+    assert_eq!(r["check"]["claimed_elsewhere"], json!([]));
+
+    // The same consumption again: refused (each hour is claimed once), and
+    // the check of the claim given in full names the recorded claim.
+    let e = desk.err(
+        "create_claim",
+        json!({ "name": "June again", "input": hourly(), "reason": "FY2024 filing" }),
+    );
+    assert_eq!(e["code"], "conflict", "{e}");
+    let said = e["message"].as_str().unwrap();
+    assert!(
+        said.contains("Consumption already claimed: account `acc-1`"),
+        "{e}"
+    );
+    // In the app's words: where to delete the claim, not a command.
+    assert!(
+        said.contains("Delete that claim first (Claims → Delete…)"),
+        "{e}"
+    );
+    assert_eq!(desk.ok("claims", json!({})).as_array().unwrap().len(), 1);
+    let check = desk.ok(
+        "check_claim",
+        json!({ "input": hourly(), "claim_id": null, "rules": [] }),
+    );
+    let clash = &check["claimed_elsewhere"][0];
+    assert_eq!(clash["claim_id"], id, "{check}");
+    assert_eq!(clash["claim_name"], "June");
+    assert_eq!(clash["rows"], 3);
+    assert_eq!(clash["start"], "2024-06-01T10:00:00Z");
+    assert_eq!(clash["end"], "2024-06-01T13:00:00Z");
 
     let out = desk.dir.path().join("june.csv");
     desk.ok(

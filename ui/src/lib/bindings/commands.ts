@@ -212,13 +212,13 @@ export type Commands = {
   consumption_groups: { args: Record<string, never>; result: Array<ConsumptionGroup> };
   /** Deletes every consumption row of one beneficiary, audited (`consumption_delete`); `not_found` when it has none, `conflict` while a recorded claim is for it. */
   delete_consumption: { args: { beneficiary_type: string; beneficiary: string; reason: string }; result: ConsumptionDeleted };
-  /** Each EAC value of a claim (given in full, or recorded: `claim_id`) with each criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all); stores nothing. Quantities are exact decimal text. */
+  /** Each EAC value of a claim (given in full, or recorded: `claim_id`) with each criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all), and its consumption that (other) recorded claims cover (`claimed_elsewhere`); stores nothing. Quantities are exact decimal text. */
   check_claim: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string> }; result: ClaimCheckView };
   /** The Scope 2 report of a claim (given in full: allocated now from what recorded claims left, nothing stored; or recorded: `claim_id`) with its criteria results, per-interval and per-month figures; every figure exact decimal text. */
   claim_report: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string> }; result: ClaimReportView };
   /** The report's CSV (`eacdesk claims report --csv`) at `path`, whole or not at all. */
   export_claim_report: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string>; path: string }; result: ExportReport };
-  /** Records a claim (its allocations stored so no value counts twice), audited (`claim_create`); `name` empty: beneficiary and period; `conflict` when a value would be allocated beyond its quantity. */
+  /** Records a claim (its allocations stored so no value counts twice), audited (`claim_create`); `name` empty: beneficiary and period; `conflict` when a value would be allocated beyond its quantity or a recorded claim covers its stored consumption already (each hour is claimed once). */
   create_claim: { args: { name: string; input: ClaimInput; reason: string }; result: ClaimRecord };
   /** Every recorded claim, newest first. */
   claims: { args: Record<string, never>; result: Array<ClaimRecord> };

@@ -25,6 +25,7 @@ export type { ClaimReportView } from "./ClaimReportView";
 export type { CloseBlockers } from "./CloseBlockers";
 export type { ClosedPeriod } from "./ClosedPeriod";
 export type { ClosedPeriodEntry } from "./ClosedPeriodEntry";
+export type { ConsumptionClaimed } from "./ConsumptionClaimed";
 export type { ConsumptionDeleted } from "./ConsumptionDeleted";
 export type { ConsumptionGroup } from "./ConsumptionGroup";
 export type { ConsumptionImported } from "./ConsumptionImported";
