@@ -8,12 +8,16 @@ use predicates::prelude::*;
 use predicates::str::{contains, is_match};
 use serde_json::Value;
 
+#[path = "cli/agreement.rs"]
+mod agreement;
 #[path = "cli/claims.rs"]
 mod claims;
 #[path = "cli/history.rs"]
 mod history;
 #[path = "cli/outputs.rs"]
 mod outputs;
+#[path = "cli/p2_paths.rs"]
+mod p2_paths;
 #[path = "cli/pack.rs"]
 mod pack;
 #[path = "cli/registry.rs"]
