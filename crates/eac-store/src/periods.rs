@@ -356,7 +356,12 @@ fn closed_period(conn: &dyn Db, r: &dyn DbRow) -> Result<ClosedPeriod> {
     let from: Date = rows::parsed(r, 1, rows::date)?;
     let to: Date = rows::parsed(r, 2, rows::date)?;
     let reopened_at: Option<String> = r.get(6)?;
-    let (start, end) = (midnight(from).to_storage(), day_after(to).to_storage());
+    // The stored width's bound after 9999-12-31 (decision 257): the text
+    // of the midnight after it (year 10000 and beyond) would sort below
+    // every stored time and count nothing.
+    let start = midnight(from).to_storage();
+    let end = crate::query::day_bound(&to.to_string(), true)
+        .unwrap_or_else(|| day_after(to).to_storage());
     let eac_count: i64 = conn.query_row(
         "SELECT (SELECT COUNT(*) FROM eacs WHERE period_start >= ?1 AND period_end <= ?2)
               + (SELECT COUNT(*) FROM eac_envelopes

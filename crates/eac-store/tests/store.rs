@@ -45,6 +45,8 @@ mod properties;
 mod stream;
 #[path = "store/summary.rs"]
 mod summary;
+#[path = "store/tamper_guard.rs"]
+mod tamper_guard;
 
 // ---------------------------------------------------------------- helpers
 
