@@ -80,25 +80,44 @@ fn import_files_for(
             continue;
         }
         // A registry document (from its content, or a forced format or
-        // mapping); else a folder (a bundle) or a listing of envelopes is
-        // profile P2; else a P1 listing.
+        // mapping); else a CDS listing or bundle of the profile forced
+        // (`cds-p1`, `cds-p2`) or found from the content (decision 274).
+        let mut read_as: Option<ReadAs> = None;
         let result = if crate::registry::is_registry_document(path, &opts) {
             crate::registry::import_document(store, path, &opts, progress, shell)
-        } else if eac_store::p2::looks_like_p2(path) || opts.format.as_deref() == Some("cds-p2") {
-            if opts.dry_run {
-                store.import_p2_dry_run(path, opts.clone(), progress)
-            } else {
-                store.import_p2(path, opts.clone(), progress)
-            }
-            .map_err(AppError::from)
-        } else if opts.dry_run {
-            store
-                .import_file_dry_run(path, opts.clone(), progress)
-                .map_err(AppError::from)
         } else {
-            store
-                .import_file(path, opts.clone(), progress)
+            let profile = ReadAs::of(path, opts.format.as_deref());
+            read_as = Some(profile);
+            if !profile.p2 && path.is_dir() {
+                Err(AppError::invalid_input(match shell {
+                    Shell::Cli => format!(
+                        "{} is a folder, a P2 bundle, and --format cds-p1 reads a P1 listing \
+                         file: import the folder without --format, or with --format cds-p2.",
+                        path.display()
+                    ),
+                    Shell::App => format!(
+                        "{} is a folder, a P2 bundle, and the format “{}” reads a listing \
+                         file: choose “Detect from content” or the P2 format.",
+                        path.display(),
+                        P1_FORMAT_NAME
+                    ),
+                }))
+            } else if profile.p2 {
+                if opts.dry_run {
+                    store.import_p2_dry_run(path, opts.clone(), progress)
+                } else {
+                    store.import_p2(path, opts.clone(), progress)
+                }
                 .map_err(AppError::from)
+            } else if opts.dry_run {
+                store
+                    .import_file_dry_run(path, opts.clone(), progress)
+                    .map_err(AppError::from)
+            } else {
+                store
+                    .import_file(path, opts.clone(), progress)
+                    .map_err(AppError::from)
+            }
         };
         let report = match result {
             Ok(report) => report,
@@ -116,9 +135,15 @@ fn import_files_for(
             Err(e) if e.is_validation() => {
                 let violations = e.violations();
                 let count = plural(violations.len(), "rule violation");
+                // Which profile a CDS file was read as, and why: a file
+                // taken for the other profile says so, and how to force it.
+                let read_as = read_as.map(|r| r.said(shell)).unwrap_or_default();
                 let message = match shell {
-                    Shell::Cli => format!("Nothing was imported from {}: {count}", path.display()),
-                    Shell::App => format!("{count}, listed below."),
+                    Shell::Cli => format!(
+                        "Nothing was imported from {}: {count}{read_as}",
+                        path.display()
+                    ),
+                    Shell::App => format!("{count}, listed below.{read_as}"),
                 };
                 failed(
                     path,
@@ -135,6 +160,74 @@ fn import_files_for(
         });
     }
     ImportReport { files }
+}
+
+/// The P1 format's name in the app's Import dialog (`formats()`).
+const P1_FORMAT_NAME: &str = "CDS EAC listing, profile P1 (JSON)";
+/// The P2 format's name in the app's Import dialog (`formats()`).
+const P2_FORMAT_NAME: &str = "CDS EAC listing or bundle, profile P2 (JSON / folder)";
+
+/// The CDS profile a file is read as: forced by `--format cds-p1|cds-p2`
+/// (the app's format choice), else found from its content
+/// ([`eac_store::p2::detect_profile`], decision 274).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct ReadAs {
+    p2: bool,
+    /// `None`: the format was given.
+    detected: Option<eac_store::p2::DetectedProfile>,
+}
+
+impl ReadAs {
+    fn of(path: &Path, format: Option<&str>) -> Self {
+        match format {
+            Some("cds-p1") => ReadAs {
+                p2: false,
+                detected: None,
+            },
+            Some("cds-p2") => ReadAs {
+                p2: true,
+                detected: None,
+            },
+            _ => {
+                let found = eac_store::p2::detect_profile(path);
+                ReadAs {
+                    p2: found.p2,
+                    detected: Some(found),
+                }
+            }
+        }
+    }
+
+    /// What a refusal adds: " (read as profile P2: why; if it is a P1
+    /// listing, --format cds-p1 reads it as one)" on the command line, a
+    /// sentence naming the format to choose in the app.
+    fn said(&self, shell: Shell) -> String {
+        let (profile, other, other_id, other_name) = if self.p2 {
+            ("P2", "P1", "cds-p1", P1_FORMAT_NAME)
+        } else {
+            ("P1", "P2", "cds-p2", P2_FORMAT_NAME)
+        };
+        match (shell, self.detected) {
+            (Shell::Cli, None) => {
+                format!(" (read as profile {profile}, as --format asked)")
+            }
+            (Shell::App, None) => format!(" It was read as profile {profile}, the format chosen."),
+            (Shell::Cli, Some(d)) if d.other_possible => format!(
+                " (read as profile {profile}: {}; if it is a {other} listing, --format \
+                 {other_id} reads it as one)",
+                d.why
+            ),
+            (Shell::Cli, Some(d)) => format!(" (read as profile {profile}: {})", d.why),
+            (Shell::App, Some(d)) if d.other_possible => format!(
+                " It was read as profile {profile}: {}. If it is a {other} listing, choose the \
+                 format “{other_name}” and import it again.",
+                d.why
+            ),
+            (Shell::App, Some(d)) => {
+                format!(" It was read as profile {profile}: {}.", d.why)
+            }
+        }
+    }
 }
 
 /// A file's report with the store's advice to type an `eacdesk` command
@@ -295,5 +388,63 @@ impl Progress for KnownTotal<'_> {
     }
     fn is_cancelled(&self) -> bool {
         self.inner.is_cancelled()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The app's words for a CDS file refused: which profile it was read
+    /// as, why, and the format to choose for the other one (decision 274).
+    #[test]
+    fn a_refusal_in_the_app_says_which_profile_it_read_and_what_to_choose() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::open_store(&dir.path().join("db.sqlite")).unwrap();
+        // An envelope whose detail file is not in a bundle: refused as P2.
+        let listing = dir.path().join("listing.json");
+        std::fs::write(
+            &listing,
+            r#"{"eacs": [{"cds_eac_id": "a", "eac_data_url": "https://x.org/a[1]"}]}"#,
+        )
+        .unwrap();
+        let report = import_files_in_app(
+            &mut store,
+            std::slice::from_ref(&listing),
+            ImportOptions::default(),
+            &eac_store::NoProgress,
+        );
+        let message = report.files[0].message.as_deref().unwrap();
+        assert!(
+            message.contains(
+                "listed below. It was read as profile P2: its first EAC has `eac_data_url` and no \
+                 `values`, as a P2 envelope has. If it is a P1 listing, choose the format “CDS \
+                 EAC listing, profile P1 (JSON)” and import it again."
+            ),
+            "{message}"
+        );
+        // The format named is the one the dialog lists.
+        assert!(crate::registry::formats()
+            .iter()
+            .any(|f| f.id == "cds-p1" && f.name == P1_FORMAT_NAME));
+        assert!(crate::registry::formats()
+            .iter()
+            .any(|f| f.id == "cds-p2" && f.name == P2_FORMAT_NAME));
+
+        // Forced, it says so.
+        let report = import_files_in_app(
+            &mut store,
+            std::slice::from_ref(&listing),
+            ImportOptions {
+                format: Some("cds-p1".to_owned()),
+                ..ImportOptions::default()
+            },
+            &eac_store::NoProgress,
+        );
+        let message = report.files[0].message.as_deref().unwrap();
+        assert!(
+            message.ends_with("It was read as profile P1, the format chosen."),
+            "{message}"
+        );
     }
 }

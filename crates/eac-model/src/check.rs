@@ -261,7 +261,9 @@ pub(crate) fn check_assignment(
 }
 
 /// Rule 17: EAC numbers (of an EAC and of its values) become the P2
-/// envelope's `eac_numbers`, so none holds a control character.
+/// envelope's `eac_numbers`, so none holds a control character. A blank
+/// one is no number and never becomes an entry there
+/// ([`crate::p2::eac_numbers`], decision 276).
 fn check_number_text(
     what: &str,
     number: Option<&str>,
@@ -270,6 +272,23 @@ fn check_number_text(
 ) {
     if let Some(message) = number.and_then(|n| id_with_control_character(what, n)) {
         out.push(Violation::error(Rule::UniqueStrings, at(), message));
+    }
+}
+
+/// Rule 17's "non-empty", one reading for every list it governs
+/// (beneficiary ids, P2 `eac_numbers`): a blank entry is empty or white
+/// space only (decision 276). A blank P1 EAC number is no number: it
+/// never becomes a P2 `eac_numbers` entry.
+pub fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
+/// "empty" or "blank (white space only)", as a message says it.
+fn blank_kind(text: &str) -> &'static str {
+    if text.is_empty() {
+        "empty"
+    } else {
+        "blank (white space only)"
     }
 }
 
@@ -340,8 +359,6 @@ pub(crate) struct UniqueStrings {
     pub the: &'static str,
     /// "beneficiary": said of an item listed twice.
     pub item: &'static str,
-    /// Whether white space alone counts as empty.
-    pub trim: bool,
 }
 
 /// Rule 17 for any list of strings: each non-empty, free of control
@@ -355,13 +372,8 @@ pub(crate) fn check_unique_strings(
     let mut seen = HashSet::new();
     for (i, text) in list.iter().enumerate() {
         let at = format!("{pointer}/{i}");
-        let empty = if names.trim {
-            text.trim().is_empty()
-        } else {
-            text.is_empty()
-        };
-        let message = if empty {
-            format!("{} is empty", names.a)
+        let message = if is_blank(text) {
+            format!("{} is {}", names.a, blank_kind(text))
         } else if let Some(message) = id_with_control_character(names.the, text) {
             message
         } else if !seen.insert(text.as_str()) {
@@ -379,7 +391,6 @@ pub fn check_beneficiary_list(list: &[String], pointer: &str, out: &mut Vec<Viol
         a: "a beneficiary id",
         the: "the beneficiary id",
         item: "beneficiary",
-        trim: true,
     };
     check_unique_strings(list, pointer, &names, out);
 }

@@ -75,6 +75,8 @@ impl EacEnvelope {
 }
 
 /// Distinct non-null numbers of an EAC and its values, in document order.
+/// A blank number (empty or white space only) names no certificate and is
+/// no entry, which rule 17 would refuse there (decision 276).
 pub fn eac_numbers(eac: &Eac) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -83,7 +85,7 @@ pub fn eac_numbers(eac: &Eac) -> Vec<String> {
         .iter()
         .chain(eac.values.iter().filter_map(|v| v.eac_number.as_ref()))
     {
-        if !n.is_empty() && seen.insert(n.as_str()) {
+        if !crate::check::is_blank(n) && seen.insert(n.as_str()) {
             out.push(n.clone());
         }
     }
@@ -183,8 +185,9 @@ fn read_envelope(
                 Rule::RequiredKeys,
                 "eac_data_url",
                 format!(
-                    "`eac_data_url` must be an absolute URL, found `{}`",
-                    crate::quote(url)
+                    "`eac_data_url` must be an absolute URL, found `{}`: {}",
+                    crate::quote(url),
+                    crate::read::url_problem(url)
                 ),
             );
         }
@@ -217,7 +220,6 @@ pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
         a: "an EAC number",
         the: "the EAC number",
         item: "EAC number",
-        trim: false,
     };
     crate::check::check_unique_strings(&env.eac_numbers, &at("eac_numbers"), &names, &mut out);
     check_identity_and_period(env, base, &mut out);
@@ -524,6 +526,85 @@ mod tests {
             assert_eq!(
                 (v.rule, v.pointer.as_str()),
                 (2, "/eacs/0/eac_format"),
+                "{v}"
+            );
+        }
+    }
+
+    /// The first envelope of the meeting example with `field` set to the
+    /// JSON `value`, read for import: what it was refused for, if anything.
+    fn envelope_refusals(field: &str, value: &str) -> Vec<Violation> {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/spec-examples/good-p2-meeting-0926.json"
+        ))
+        .unwrap();
+        let mut listing: serde_json::Value = serde_json::from_str(&text).unwrap();
+        listing["eacs"][0][field] = serde_json::from_str(value).unwrap();
+        let text = serde_json::to_string(&listing).unwrap();
+        let mut refused = Vec::new();
+        read_p2_listing(text.as_bytes(), CheckOptions::import(), |i, r| {
+            if let (0, EnvelopeRead::Invalid { violations }) = (i, r) {
+                refused = violations;
+            }
+            Flow::Continue
+        })
+        .unwrap();
+        refused
+    }
+
+    /// Decision 275: `eac_data_url` is judged by the JSON Schema `uri`
+    /// format `validate` applies, so import refuses what validate refuses.
+    #[test]
+    fn an_eac_data_url_the_schema_calls_no_uri_is_refused_where_it_is_read() {
+        for url in [
+            r#""https://x.org/a[1]|b^c.pdf""#,
+            r#""https://x.org/a%zz""#,
+            r#""https://x.org/é""#,
+            r#""https://bücher.example/a""#,
+            r#""https://x.org/a\\b""#,
+            r#""https://x.org/a\"b""#,
+            r#""https://x.org/a{b}""#,
+            r#""https://x.org/a<b>""#,
+            r#""https://x.org/a`b""#,
+            r#""https://x.org/#a#b""#,
+            r#""https://x.org/a%""#,
+        ] {
+            let refused = envelope_refusals("eac_data_url", url);
+            assert!(
+                refused
+                    .iter()
+                    .any(|v| v.rule == 2 && v.pointer == "/eacs/0/eac_data_url"),
+                "{url}: {refused:?}"
+            );
+        }
+        for url in [
+            r#""https://x.org/a%5B1%5D""#,
+            r#""https://x.org/a?b=c#d""#,
+            r#""urn:isbn:0451450523""#,
+            r#""https://[::1]/a""#,
+        ] {
+            assert!(envelope_refusals("eac_data_url", url).is_empty(), "{url}");
+        }
+    }
+
+    /// Decision 276: a blank EAC number is refused as a blank beneficiary
+    /// id is (rule 17's "non-empty" read one way).
+    #[test]
+    fn blank_eac_numbers_are_refused_as_blank_beneficiary_ids_are() {
+        for (field, list) in [
+            ("eac_numbers", r#"[" "]"#),
+            ("eac_numbers", r#"["\t"]"#),
+            ("eac_numbers", r#"[""]"#),
+            ("beneficiaries", r#"[" "]"#),
+            ("beneficiaries", r#"[""]"#),
+        ] {
+            let refused = envelope_refusals(field, list);
+            assert_eq!(refused.len(), 1, "{field} {list}: {refused:?}");
+            let v = &refused[0];
+            assert_eq!(
+                (v.rule, v.pointer.as_str()),
+                (17, format!("/eacs/0/{field}/0").as_str()),
                 "{v}"
             );
         }

@@ -1203,8 +1203,9 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
             Rule::RootShape,
             format!("/{key}"),
             format!(
-                "`{key}` must be null or an absolute URL, found `{}`",
-                quote(&url)
+                "`{key}` must be null or an absolute URL, found `{}`: {}",
+                quote(&url),
+                url_problem(&url)
             ),
         )),
         Err(_) => Some(Violation::error(
@@ -1218,7 +1219,12 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
     }
 }
 
-/// An absolute URL: a scheme (RFC 3986 §3.1) followed by a non-empty rest, no spaces.
+/// An absolute URL: a scheme (RFC 3986 §3.1) followed by a non-empty rest,
+/// no spaces, an `http(s)` URL with its `//` authority, and a URI as the
+/// shipped schemas' `"format": "uri"` judges it ([`is_uri`]). Every URL the
+/// rules read (`next`/`previous`, `eac_data_url`, `cds_eacs_api`, a format's
+/// `documentation`) is judged here, so import refuses exactly the URLs
+/// `validate` refuses (decision 275).
 pub fn is_absolute_url(text: &str) -> bool {
     let Some((scheme, rest)) = text.split_once(':') else {
         return false;
@@ -1230,6 +1236,39 @@ pub fn is_absolute_url(text: &str) -> bool {
         && !text.chars().any(char::is_whitespace)
         && (!matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
             || rest.len() > 2 && rest.starts_with("//"))
+        && is_uri(text)
+}
+
+/// Whether `text` is a URI (RFC 3986 §3: ASCII only, `[ ] | ^ { } < > " \`
+/// and `` ` `` percent-encoded, every `%` followed by two hex digits, at
+/// most one `#`), judged by the same JSON Schema engine and format check
+/// that `validate` runs on the shipped schemas' `"format": "uri"`, not by
+/// a copy of its grammar: the two cannot drift apart.
+pub fn is_uri(text: &str) -> bool {
+    static URI: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    URI.get_or_init(|| {
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&serde_json::json!({ "type": "string", "format": "uri" }))
+            .expect("the `uri` format schema compiles")
+    })
+    .is_valid(&serde_json::Value::String(text.to_owned()))
+}
+
+/// What an `eac_data_url`, `next`/`previous` or `documentation` that is
+/// not an absolute URL lacks, for its message: why [`is_absolute_url`]
+/// refused it.
+pub fn url_problem(text: &str) -> &'static str {
+    if text.chars().any(char::is_whitespace) {
+        "it holds white space"
+    } else if !text.is_ascii() {
+        "it holds characters outside ASCII, which a URI must percent-encode (an IRI is not a URI)"
+    } else if !is_uri(text) {
+        "it is no URI by RFC 3986 (characters such as [ ] | ^ { } < > \\ \" ` and a second # must be percent-encoded, and every % is followed by two hex digits)"
+    } else {
+        "it needs a scheme (`https:`, `file:`…) and, for http(s), `//` and a host"
+    }
 }
 
 struct EacsSeed<'s, 'f> {

@@ -387,15 +387,9 @@ pub fn check_detail(
     };
     match read_eac_document(text, opts) {
         EacRead::Valid { eac, warnings } => {
-            let same = eac.cds_eac_id == envelope.cds_eac_id
-                && eac.beneficiary_type == Some(envelope.beneficiary_type)
-                && eac.beneficiaries == envelope.beneficiaries
-                && eac.period_start == envelope.period_start
-                && eac.period_end == envelope.period_end;
-            if !same {
-                return Err(vec![rule19(format!(
-                    "{label} does not match its envelope (id, beneficiaries or period differ)"
-                ))]);
+            let differences = envelope_differences(envelope, &eac, label, at);
+            if !differences.is_empty() {
+                return Err(differences);
             }
             Ok((*eac, warnings.into_iter().map(inside).collect()))
         }
@@ -412,6 +406,101 @@ pub fn check_detail(
     }
 }
 
+/// Rule 19: every field an envelope shares with its detail data states the
+/// same thing (decision 277). The envelope is the EAC's own summary (digest
+/// §a "File-based P2"): its id, `cds_created`, `cds_modified` (which
+/// decides whether an import replaces a stored EAC), beneficiary
+/// assignment and period are the detail's, and its `eac_numbers` the
+/// distinct non-null EAC and value numbers of the detail (in any order;
+/// a blank number is none, [`eac_model::p2::eac_numbers`]).
+/// Times are compared as instants. Only `cds_synced` (when this copy was
+/// last checked) and `eac_format`/`eac_data_url` are the envelope's own.
+/// Each difference is one finding at the envelope's field in the listing,
+/// naming both values and the detail file.
+fn envelope_differences(
+    envelope: &EacEnvelope,
+    eac: &Eac,
+    label: &str,
+    at: &str,
+) -> Vec<Violation> {
+    // (field, the envelope's value, the detail's), as shown.
+    let mut found: Vec<(&str, String, String)> = Vec::new();
+    if envelope.cds_eac_id != eac.cds_eac_id {
+        let id = |id: &str| format!("`{}`", eac_model::quote(id));
+        found.push(("cds_eac_id", id(&envelope.cds_eac_id), id(&eac.cds_eac_id)));
+    }
+    for (field, here, there) in [
+        ("cds_created", envelope.cds_created, eac.cds_created),
+        ("cds_modified", envelope.cds_modified, eac.cds_modified),
+        ("period_start", envelope.period_start, eac.period_start),
+        ("period_end", envelope.period_end, eac.period_end),
+    ] {
+        // Instants: `01:00:00+01:00` is `00:00:00Z`.
+        if here != there {
+            found.push((field, here.to_string(), there.to_string()));
+        }
+    }
+    if eac.beneficiary_type != Some(envelope.beneficiary_type) {
+        found.push((
+            "beneficiary_type",
+            format!("`{}`", envelope.beneficiary_type),
+            eac.beneficiary_type
+                .map_or_else(|| "none".to_owned(), |t| format!("`{t}`")),
+        ));
+    }
+    if envelope.beneficiaries != eac.beneficiaries {
+        found.push((
+            "beneficiaries",
+            shown_list(&envelope.beneficiaries),
+            shown_list(&eac.beneficiaries),
+        ));
+    }
+    let numbers = eac_model::p2::eac_numbers(eac);
+    let as_set =
+        |list: &[String]| -> std::collections::BTreeSet<String> { list.iter().cloned().collect() };
+    if as_set(&envelope.eac_numbers) != as_set(&numbers) {
+        found.push((
+            "eac_numbers",
+            shown_list(&envelope.eac_numbers),
+            shown_list(&numbers),
+        ));
+    }
+    let of_detail = |field: &str| match field {
+        "eac_numbers" => "the distinct EAC and value numbers of its detail file",
+        _ => "its detail file",
+    };
+    found
+        .into_iter()
+        .map(|(field, here, there)| {
+            Violation::error(
+                Rule::DataUrlTarget,
+                format!("{at}/{field}"),
+                format!(
+                    "`{field}` of the envelope ({here}) differs from {} {label} ({there}): an \
+                     envelope states its EAC's own `{field}`",
+                    of_detail(field)
+                ),
+            )
+            .with_eac(Some(&envelope.cds_eac_id))
+        })
+        .collect()
+}
+
+/// A list of ids or numbers as a message shows it: each quoted (decision
+/// 41), at most five, then how many more.
+fn shown_list(list: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut items: Vec<String> = list
+        .iter()
+        .take(SHOWN)
+        .map(|s| format!("\"{}\"", eac_model::quote(s)))
+        .collect();
+    if list.len() > SHOWN {
+        items.push(format!("… {} more", list.len() - SHOWN));
+    }
+    format!("[{}]", items.join(", "))
+}
+
 /// Finds, reads and checks one detail file ([`open_detail`], [`check_detail`]).
 pub fn read_detail(
     envelope: &EacEnvelope,
@@ -422,4 +511,123 @@ pub fn read_detail(
 ) -> std::result::Result<(Eac, Vec<Violation>), Vec<Violation>> {
     let detail = open_detail(envelope, folders, at).map_err(|v| vec![v])?;
     check_detail(envelope, &detail, listing, at, opts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first EAC of the overview example as a detail file, and the
+    /// envelope EAC Desk writes for it.
+    fn detail_and_envelope() -> (DetailFile, EacEnvelope) {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/spec-examples/good-p1-overview-monthly.json"
+        ))
+        .unwrap();
+        let listing: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let bytes = serde_json::to_vec_pretty(&listing["eacs"][0]).unwrap();
+        let detail = DetailFile {
+            label: "eacs/dk3.json".to_owned(),
+            bytes,
+        };
+        let EacRead::Valid { eac, .. } =
+            read_eac_document(detail.text().unwrap(), CheckOptions::validate())
+        else {
+            panic!("the example reads");
+        };
+        let envelope = EacEnvelope::of(
+            &eac,
+            eac.cds_modified,
+            eac_model::p2::EACDESK_FORMAT_ID,
+            "file:///b/eacs/dk3.json".to_owned(),
+        )
+        .unwrap();
+        (detail, envelope)
+    }
+
+    fn refusals(envelope: &EacEnvelope, detail: &DetailFile) -> Vec<(String, String)> {
+        match check_detail(
+            envelope,
+            detail,
+            "b/eacs.json",
+            "/eacs/0",
+            CheckOptions::validate(),
+        ) {
+            Ok(_) => Vec::new(),
+            Err(found) => found
+                .into_iter()
+                .map(|v| {
+                    assert_eq!(v.rule, 19, "{v}");
+                    (v.pointer, v.message)
+                })
+                .collect(),
+        }
+    }
+
+    /// Decision 277: every field the envelope shares with its detail data
+    /// must agree; each difference is named at the envelope's field with
+    /// both values. `cds_created`, `cds_modified` and `eac_numbers` were
+    /// not compared.
+    #[test]
+    fn an_envelope_must_state_its_detail_files_own_fields() {
+        let (detail, envelope) = detail_and_envelope();
+        assert!(refusals(&envelope, &detail).is_empty());
+        let ts = |t: &str| eac_model::Timestamp::parse(t).unwrap();
+
+        let mut other = envelope.clone();
+        other.cds_created = ts("2023-12-15T00:00:00Z");
+        other.cds_modified = ts("2024-06-30T00:00:00Z");
+        other.eac_numbers = vec!["NOT-IN-DETAIL-999".to_owned()];
+        let found = refusals(&other, &detail);
+        let pointers: Vec<&str> = found.iter().map(|(p, _)| p.as_str()).collect();
+        assert_eq!(
+            pointers,
+            [
+                "/eacs/0/cds_created",
+                "/eacs/0/cds_modified",
+                "/eacs/0/eac_numbers"
+            ]
+        );
+        assert_eq!(
+            found[1].1,
+            "`cds_modified` of the envelope (2024-06-30T00:00:00Z) differs from its detail file \
+             eacs/dk3.json (2024-01-01T00:00:00Z): an envelope states its EAC's own `cds_modified`"
+        );
+        assert!(
+            found[2].1.contains(
+                "([\"NOT-IN-DETAIL-999\"]) differs from the distinct EAC and value numbers of \
+                 its detail file eacs/dk3.json ([\"AAAZZZ-123\"])"
+            ),
+            "{}",
+            found[2].1
+        );
+
+        // The fields compared before, now named one by one.
+        let mut other = envelope.clone();
+        other.cds_eac_id = "else".to_owned();
+        other.beneficiaries = vec!["X".to_owned()];
+        other.period_end = ts("2024-03-01T00:00:00Z");
+        let pointers: Vec<String> = refusals(&other, &detail)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+        assert_eq!(
+            pointers,
+            [
+                "/eacs/0/cds_eac_id",
+                "/eacs/0/period_end",
+                "/eacs/0/beneficiaries"
+            ]
+        );
+
+        // No numbers in the envelope is a difference too; the same numbers
+        // in another order or the same instant are not.
+        let mut other = envelope.clone();
+        other.eac_numbers = Vec::new();
+        assert_eq!(refusals(&other, &detail).len(), 1);
+        let mut other = envelope.clone();
+        other.cds_modified = ts("2024-01-01T01:00:00+01:00");
+        assert!(refusals(&other, &detail).is_empty());
+    }
 }

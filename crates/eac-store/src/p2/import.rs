@@ -214,21 +214,105 @@ fn in_file(v: Violation, file: &str) -> Violation {
     }
 }
 
-/// Whether `path` holds P2 data: a folder (a bundle), or a listing whose
-/// first EAC carries `eac_data_url`.
-pub fn looks_like_p2(path: &Path) -> bool {
+/// The CDS profile a file is read as when no format is given, and why
+/// (decision 274, amending decision 23): a folder is a P2 bundle; a
+/// listing is P2 when its first EAC is a P2 envelope, which has
+/// `eac_data_url` and no `values`; any other listing is P1. `values` is
+/// required in P1 and lives in a P2 EAC's detail file, never in its
+/// envelope, while extra fields are allowed in both (rule 21): a P1 EAC
+/// carrying `eac_data_url` as an extension (EAC Desk's own P1 export of
+/// one) stays P1.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DetectedProfile {
+    /// Read as profile P2 (else P1).
+    pub p2: bool,
+    /// Why, to follow "read as profile PN: ".
+    pub why: &'static str,
+    /// Whether the file could well be a listing of the other profile (its
+    /// first EAC has `eac_data_url`): a refusal then says how to force it.
+    pub other_possible: bool,
+}
+
+/// See [`DetectedProfile`]; only the first EAC of a listing is read.
+pub fn detect_profile(path: &Path) -> DetectedProfile {
     if path.is_dir() {
-        return true;
+        return DetectedProfile {
+            p2: true,
+            why: "it is a folder, a P2 bundle",
+            other_possible: false,
+        };
     }
     let Ok(file) = File::open(path) else {
-        return false;
+        return DetectedProfile {
+            p2: false,
+            why: "it could not be read to tell",
+            other_possible: false,
+        };
     };
-    let mut found = false;
+    // (has `eac_data_url`, has `values`) of the first element that is an
+    // object; None when the listing has none.
+    let mut first: Option<(bool, bool)> = None;
     let _ = eac_model::read_listing_elements(io::BufReader::new(file), |_, element| {
         if let eac_model::strict::Element::Object(fields) = element {
-            found = fields.iter().any(|(k, _)| k == "eac_data_url");
+            let has = |key: &str| fields.iter().any(|(k, _)| k == key);
+            first = Some((has("eac_data_url"), has("values")));
         }
         Flow::Stop
     });
-    found
+    let p1 = |why| DetectedProfile {
+        p2: false,
+        why,
+        other_possible: false,
+    };
+    match first {
+        Some((true, false)) => DetectedProfile {
+            p2: true,
+            why: "its first EAC has `eac_data_url` and no `values`, as a P2 envelope has",
+            other_possible: true,
+        },
+        Some((true, true)) => DetectedProfile {
+            other_possible: true,
+            ..p1("its first EAC has `values`, as a P1 EAC has (its `eac_data_url` is an extra field)")
+        },
+        Some((false, true)) => p1("its first EAC has `values`"),
+        Some((false, false)) => p1("its first EAC has no `eac_data_url`"),
+        None => p1("it holds no EAC object to tell by"),
+    }
+}
+
+/// Whether `path` is read as P2 data when no format is given
+/// ([`detect_profile`]).
+pub fn looks_like_p2(path: &Path) -> bool {
+    detect_profile(path).p2
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn detected(text: &str) -> DetectedProfile {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("listing.json");
+        std::fs::write(&path, text).unwrap();
+        detect_profile(&path)
+    }
+
+    /// A P1 EAC with an extra `eac_data_url` (rule 21) is P1: it has
+    /// `values`. Before decision 274 any `eac_data_url` made it P2, so EAC
+    /// Desk's own P1 export of such an EAC could not be imported again.
+    #[test]
+    fn the_first_eac_decides_by_values_and_eac_data_url() {
+        let p1_with_url =
+            r#"{"eacs": [{"cds_eac_id": "a", "values": [], "eac_data_url": "https://x.org/a"}]}"#;
+        assert!(!detected(p1_with_url).p2);
+        let envelope = r#"{"eacs": [{"cds_eac_id": "a", "eac_data_url": "https://x.org/a"}]}"#;
+        assert!(detected(envelope).p2);
+        assert!(!detected(r#"{"eacs": [{"cds_eac_id": "a", "values": []}]}"#).p2);
+        assert!(!detected(r#"{"eacs": [{"cds_eac_id": "a"}]}"#).p2);
+        assert!(!detected(r#"{"eacs": []}"#).p2);
+        assert!(!detected("not json").p2);
+        let dir = tempfile::tempdir().unwrap();
+        assert!(detect_profile(dir.path()).p2);
+        assert!(!detect_profile(dir.path()).other_possible);
+    }
 }

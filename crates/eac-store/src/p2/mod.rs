@@ -35,7 +35,7 @@ pub use detail::{
 };
 pub(crate) use envelopes::{envelope_only_ids, envelope_only_rows, refuse_envelope_only};
 pub(crate) use import::import_p2;
-pub use import::looks_like_p2;
+pub use import::{detect_profile, looks_like_p2, DetectedProfile};
 pub(crate) use verify::{mark_synced_by_latest_batch, mark_verified, verify_reason, VerifyTarget};
 
 /// The listing of a bundle.
