@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::db::{Db, Kind};
-use crate::Result;
+use crate::{Result, StoreError};
 
 /// The `prev_hash` of the first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -104,6 +104,21 @@ pub fn link(prev: &str, canonical: &str) -> String {
 /// the same record (the chain cannot fork) and a record's id is never
 /// taken twice.
 pub(crate) fn next(conn: &dyn Db) -> Result<(i64, String)> {
+    // What another tool attached to the log could drop or alter the
+    // records this write appends (decision 282): refused before anything.
+    let foreign = foreign_triggers(conn)?;
+    if !foreign.is_empty() {
+        return Err(StoreError::Conflict {
+            message: format!(
+                "The audit log cannot be trusted with this change's record: the database holds {}, \
+                 which can drop or alter audit records; nothing was changed. Remove it with {} if \
+                 nobody needs it, then check the log with `eacdesk audit verify`.",
+                foreign_text(&foreign),
+                drop_hint(conn, &foreign)
+            ),
+            ids: Vec::new(),
+        });
+    }
     let highest_sql = match conn.kind() {
         Kind::Sqlite => {
             "SELECT (SELECT MAX(id) FROM audit_log),
@@ -253,6 +268,7 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
     };
     let last = all.last().map(|r| r.0);
     let records = all.len();
+    let ids: Vec<i64> = all.iter().map(|r| r.0).collect();
     let report = verify_rows(all);
     if let Some(broken) = &report.broken {
         // A break before the gap comes first; at the gap, the gap says more.
@@ -292,6 +308,42 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
                 reason: format!(
                     "{}: the newest records were deleted by another program (the log once held record {high})",
                     missing(from, high)
+                ),
+            }),
+        });
+    }
+    // The records are whole; the closed periods must be what they say
+    // (decision 283): a period lifted by editing its row is named at the
+    // record that closed (or reopened) it.
+    if let Some((record, reason)) = crate::periods::against_chain(conn)? {
+        let (id, position) = match ids.binary_search(&record) {
+            Ok(at) if record > 0 => (record, at + 1),
+            _ => (last.unwrap_or(0) + 1, records + 1),
+        };
+        return Ok(ChainReport {
+            records,
+            head: None,
+            broken: Some(ChainBreak {
+                id,
+                position,
+                reason,
+            }),
+        });
+    }
+    // The records are whole; what vouches for them does not hold when
+    // another tool attached something to the log (decision 282).
+    let foreign = foreign_triggers(conn)?;
+    if !foreign.is_empty() {
+        return Ok(ChainReport {
+            records,
+            head: None,
+            broken: Some(ChainBreak {
+                id: last.unwrap_or(0) + 1,
+                position: records + 1,
+                reason: format!(
+                    "the database holds {}: it can drop or alter audit records, so a change may \
+                     have gone unrecorded; remove it and compare the data with an evidence pack",
+                    foreign_text(&foreign)
                 ),
             }),
         });
@@ -343,7 +395,253 @@ pub(crate) fn insert_many(w: &crate::write::Write, records: Vec<Vec<Value>>) -> 
         rows.join(", ")
     );
     let params: Vec<&dyn rusqlite::ToSql> = all.iter().map(|v| v as &dyn rusqlite::ToSql).collect();
-    w.db().execute(&sql, &params)?;
+    let stored = w.db().execute(&sql, &params)?;
+    if stored != ids.len() {
+        return Err(not_taken(
+            w.db(),
+            &format!(
+                "it kept {stored} of {} record{}",
+                ids.len(),
+                if ids.len() == 1 { "" } else { "s" }
+            ),
+        ));
+    }
     *w.chain_tail.borrow_mut() = Some((id - 1, prev));
     Ok(ids)
+}
+
+/// Before a write commits: the log ends with the last record it appended,
+/// as it hashed it (nothing another tool attached dropped, replaced or
+/// added a record behind it). Nothing to check when it appended none.
+pub(crate) fn confirm_tail(w: &crate::write::Write) -> Result<()> {
+    let Some((id, hash)) = w.chain_tail.borrow().clone() else {
+        return Ok(());
+    };
+    let head: Option<(i64, Option<String>)> = w.db().query_opt(
+        "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    match head {
+        Some((last, Some(last_hash))) if last == id && last_hash == hash => Ok(()),
+        Some((last, _)) if last != id => Err(not_taken(
+            w.db(),
+            &format!("the log ends with record {last}, not with this change's record {id}"),
+        )),
+        _ => Err(not_taken(
+            w.db(),
+            &format!("record {id} is not stored as it was written"),
+        )),
+    }
+}
+
+/// The refusal of a write whose audit records the log did not keep.
+fn not_taken(conn: &dyn Db, what: &str) -> StoreError {
+    let (cause, remedy) = match foreign_triggers(conn) {
+        Ok(found) if !found.is_empty() => (
+            format!("the database holds {}", foreign_text(&found)),
+            format!(
+                "Remove it with {} if nobody needs it, then check",
+                drop_hint(conn, &found)
+            ),
+        ),
+        _ => (
+            "something another program attached to the database dropped or changed it".to_owned(),
+            "Check".to_owned(),
+        ),
+    };
+    StoreError::Conflict {
+        message: format!(
+            "The audit log did not take the record of this change ({what}): {cause}; nothing was \
+             changed. {remedy} the log with `eacdesk audit verify`."
+        ),
+        ids: Vec::new(),
+    }
+}
+
+/// The tables whose rows the chain vouches for: its own, and the closed
+/// periods its `period_close`/`period_reopen` records hold.
+const CHAIN_TABLES: [&str; 2] = ["audit_log", "closed_periods"];
+
+/// EAC Desk's own triggers on a server's `audit_log` (server migration
+/// 0014); a file's are `migrate::AUDIT_TRIGGERS`, checked with their body.
+const SERVER_AUDIT_TRIGGERS: [&str; 3] = [
+    "audit_log_no_update",
+    "audit_log_no_delete",
+    "audit_log_no_truncate",
+];
+
+/// The triggers on the chain's tables ([`CHAIN_TABLES`]) that EAC Desk did
+/// not make, as `NAME on TABLE` (on a server also its rewrite rules, as
+/// `rule NAME on TABLE`; on a file an audit-log trigger under EAC Desk's
+/// name but with another body, as `NAME on audit_log (changed)`). Such a
+/// trigger can swallow an insert (`RAISE(IGNORE)`, a function returning
+/// NULL, a `DO INSTEAD NOTHING` rule) or change other tables behind an
+/// audited change.
+pub(crate) fn foreign_triggers(conn: &dyn Db) -> Result<Vec<String>> {
+    let mut found = Vec::new();
+    match conn.kind() {
+        Kind::Sqlite => {
+            conn.each(
+                "SELECT name, tbl_name, sql FROM sqlite_schema
+                  WHERE type = 'trigger' AND tbl_name IN ('audit_log', 'closed_periods')
+                  ORDER BY tbl_name, name",
+                &[],
+                &mut |r| {
+                    let (name, table): (String, String) = (r.get(0)?, r.get(1)?);
+                    let sql: Option<String> = r.get(2)?;
+                    let ours = table == "audit_log"
+                        && sql
+                            .as_deref()
+                            .is_some_and(|sql| crate::migrate::is_own_trigger(&name, sql));
+                    if !ours {
+                        let changed =
+                            table == "audit_log" && crate::migrate::is_own_trigger_name(&name);
+                        found.push(format!(
+                            "{name} on {table}{}",
+                            if changed { " (changed)" } else { "" }
+                        ));
+                    }
+                    Ok(())
+                },
+            )?;
+        }
+        Kind::Postgres => {
+            let own = SERVER_AUDIT_TRIGGERS
+                .iter()
+                .map(|n| format!("'{n}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let tables = CHAIN_TABLES
+                .iter()
+                .map(|t| format!("to_regclass('{t}')"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let sql = format!(
+                "SELECT name, tbl FROM (
+                    SELECT t.tgname::text AS name, c.relname::text AS tbl
+                      FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+                     WHERE NOT t.tgisinternal AND c.oid IN ({tables})
+                       AND NOT (c.relname = 'audit_log' AND t.tgname IN ({own}))
+                    UNION ALL
+                    SELECT 'rule ' || r.rulename::text, c.relname::text
+                      FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
+                     WHERE c.oid IN ({tables})
+                 ) f ORDER BY tbl, name"
+            );
+            conn.each(&sql, &[], &mut |r| {
+                let (name, table): (String, String) = (r.get(0)?, r.get(1)?);
+                found.push(format!("{name} on {table}"));
+                Ok(())
+            })?;
+        }
+    }
+    Ok(found)
+}
+
+/// "a trigger EAC Desk did not make (NAME on TABLE)", or the plural.
+pub(crate) fn foreign_text(found: &[String]) -> String {
+    let rules = found.iter().any(|f| f.starts_with("rule "));
+    let what = match (found.len(), rules) {
+        (1, true) => "a rule",
+        (1, false) => "a trigger",
+        (_, true) => "triggers or rules",
+        (_, false) => "triggers",
+    };
+    format!("{what} EAC Desk did not make ({})", found.join(", "))
+}
+
+/// The statement that removes the first of `found` (SQLite's or a
+/// server's spelling), for the refusal's advice.
+fn drop_hint(conn: &dyn Db, found: &[String]) -> String {
+    let Some((name, table)) = found.first().and_then(|f| f.split_once(" on ")) else {
+        return String::new();
+    };
+    let table = table.trim_end_matches(" (changed)");
+    match (conn.kind(), name.strip_prefix("rule ")) {
+        (Kind::Sqlite, _) => format!("`DROP TRIGGER \"{name}\";`"),
+        (Kind::Postgres, Some(rule)) => format!("`DROP RULE \"{rule}\" ON {table};`"),
+        (Kind::Postgres, None) => format!("`DROP TRIGGER \"{name}\" ON {table};`"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::types::Value;
+
+    use crate::{Store, StoreError};
+
+    /// The columns after `id` of a database-level record.
+    fn record() -> Vec<Value> {
+        let text = |t: &str| Value::Text(t.to_owned());
+        vec![
+            text("2024-01-01T00:00:00.000000000Z"),
+            text("alice"),
+            text(""),
+            text("export"),
+            text("null"),
+            text("null"),
+            text("a test"),
+            Value::Null,
+            Value::Null,
+            Value::Null,
+            Value::Null,
+        ]
+    }
+
+    fn conflict(e: StoreError) -> String {
+        match e {
+            StoreError::Conflict { message, .. } => message,
+            other => panic!("expected a conflict, got {other:?}"),
+        }
+    }
+
+    // A trigger that appears after a write's first record (the check
+    // before it saw none) still cannot drop the next one unnoticed.
+    #[test]
+    fn an_insert_the_log_did_not_take_refuses_the_write() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let e = store
+            .write(|w| {
+                super::insert(w, record())?;
+                w.execute_batch(
+                    "CREATE TRIGGER zz_swallow BEFORE INSERT ON audit_log
+                     BEGIN SELECT RAISE(IGNORE); END",
+                )?;
+                super::insert(w, record())
+            })
+            .unwrap_err();
+        let m = conflict(e);
+        assert!(
+            m.starts_with("The audit log did not take the record of this change (it kept 0 of 1 record): the database holds a trigger EAC Desk did not make (zz_swallow on audit_log)"),
+            "{m}"
+        );
+        assert!(m.contains("nothing was changed"), "{m}");
+        assert_eq!(store.verify_audit_chain().unwrap().records, 0);
+    }
+
+    // A record added behind the write's last one (by a trigger of another
+    // tool on some other table, say) is found before the commit.
+    #[test]
+    fn a_log_not_ending_with_the_writes_last_record_refuses_the_write() {
+        let dir = tempfile::TempDir::new().unwrap();
+        let mut store = Store::open(&dir.path().join("db.sqlite")).unwrap();
+        let e = store
+            .write(|w| {
+                super::insert(w, record())?;
+                w.execute_batch(
+                    r#"INSERT INTO audit_log (id, at, os_user, cds_eac_id, action, "before", "after", reason)
+                       VALUES (7, 'x', 'x', '', 'export', 'null', 'null', 'x')"#,
+                )?;
+                Ok(())
+            })
+            .unwrap_err();
+        let m = conflict(e);
+        assert!(
+            m.contains("(the log ends with record 7, not with this change's record 1)"),
+            "{m}"
+        );
+        assert_eq!(store.verify_audit_chain().unwrap().records, 0);
+    }
 }

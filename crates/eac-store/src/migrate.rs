@@ -384,18 +384,37 @@ const AUDIT_TRIGGERS: &[(&str, &str)] = &[
     ),
 ];
 
-/// Names of the audit-log triggers missing from the schema.
+/// Names of the audit-log triggers missing from the schema, or there under
+/// their name but not as EAC Desk makes them (another tool re-created one
+/// with a body that lets an update through or drops inserts): both are
+/// re-created at open.
 pub(crate) fn missing_triggers(conn: &Connection) -> Result<Vec<&'static str>> {
     let mut stmt = conn.prepare(
-        "SELECT 1 FROM sqlite_schema WHERE type = 'trigger' AND name = ?1 AND tbl_name = 'audit_log'",
+        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1 AND tbl_name = 'audit_log'",
     )?;
     let mut missing = Vec::new();
     for (name, _) in AUDIT_TRIGGERS {
-        if !stmt.exists([name])? {
+        let sql: Option<Option<String>> = stmt.query_row([name], |r| r.get(0)).optional()?;
+        if !sql.flatten().is_some_and(|sql| is_own_trigger(name, &sql)) {
             missing.push(*name);
         }
     }
     Ok(missing)
+}
+
+/// Whether `name` is one of EAC Desk's audit-log triggers' names.
+pub(crate) fn is_own_trigger_name(name: &str) -> bool {
+    AUDIT_TRIGGERS.iter().any(|(own, _)| *own == name)
+}
+
+/// Whether the trigger `name` on `audit_log`, created by `sql` (as
+/// `sqlite_schema` keeps it), is one of EAC Desk's as it makes it (spacing
+/// aside: the migrations and the restoration lay it out differently).
+pub(crate) fn is_own_trigger(name: &str, sql: &str) -> bool {
+    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+    AUDIT_TRIGGERS
+        .iter()
+        .any(|(own, own_sql)| *own == name && words(own_sql) == words(sql).trim_end_matches(';'))
 }
 
 /// Creates the named audit-log triggers (in the caller's transaction).

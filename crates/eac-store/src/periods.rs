@@ -90,6 +90,10 @@ struct Span {
     start: Timestamp,
     /// Exclusive: the day after `to`, 00:00 UTC.
     end: Timestamp,
+    /// Closed by its audit record while the `closed_periods` table no
+    /// longer says so (another program deleted, reopened or narrowed it):
+    /// it freezes all the same (decision 283).
+    lifted_outside: bool,
 }
 
 /// The closed periods in effect and the instants they cover together.
@@ -122,10 +126,11 @@ impl InEffect {
                     reason: r.get(5)?,
                     start: midnight(from),
                     end: day_after(to),
+                    lifted_outside: false,
                 })
             },
         )?;
-        Ok(InEffect::of(spans))
+        Ok(InEffect::of(with_recorded(spans, &recorded(conn)?)))
     }
 
     fn of(mut spans: Vec<Span>) -> InEffect {
@@ -154,6 +159,232 @@ impl InEffect {
                 .collect()
         })
     }
+}
+
+/// `spans` (the table's periods in effect) and every period the audit
+/// chain closed and did not reopen that the table does not hold in effect
+/// with the same days: editing the table does not lift a freeze.
+fn with_recorded(mut spans: Vec<Span>, recorded: &[Recorded]) -> Vec<Span> {
+    for r in recorded.iter().filter(|r| r.reopen.is_none()) {
+        let (Some(from), Some(to)) = (rows::date(&r.from), rows::date(&r.to)) else {
+            continue;
+        };
+        let held = spans
+            .iter()
+            .any(|s| s.id == r.id && s.from == from.to_string() && s.to == to.to_string());
+        if !held {
+            spans.push(Span {
+                id: r.id,
+                from: from.to_string(),
+                to: to.to_string(),
+                closed_at: rows::timestamp(&r.close.at).map_or_else(
+                    || r.close.at.clone(),
+                    |t| t.as_utc().format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+                ),
+                closed_by: r.close.by.clone(),
+                reason: r.close.reason.clone(),
+                start: midnight(from),
+                end: day_after(to),
+                lifted_outside: true,
+            });
+        }
+    }
+    spans
+}
+
+/// Who did it, when and why, as an audit record or a `closed_periods` row
+/// keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Act {
+    /// The audit record (0 for a row's side).
+    record: i64,
+    at: String,
+    by: String,
+    reason: String,
+}
+
+impl Act {
+    /// The same act: the same instant (compared as times when both read
+    /// as stored times), user and reason.
+    fn same(&self, other: &Act) -> bool {
+        let same_at = match (rows::timestamp(&self.at), rows::timestamp(&other.at)) {
+            (Some(a), Some(b)) => a == b,
+            _ => self.at == other.at,
+        };
+        same_at && self.by == other.by && self.reason == other.reason
+    }
+}
+
+/// A period as the audit chain holds it: its `period_close` record and,
+/// once reopened, its `period_reopen` record.
+#[derive(Debug)]
+struct Recorded {
+    id: i64,
+    from: String,
+    to: String,
+    close: Act,
+    reopen: Option<Act>,
+}
+
+/// The `before`/`after` of a period record.
+#[derive(Deserialize)]
+struct RecordSide {
+    period: Option<PeriodSide>,
+}
+
+/// The periods the audit chain closed (and reopened), in record order.
+fn recorded(conn: &dyn Db) -> Result<Vec<Recorded>> {
+    let mut out: Vec<Recorded> = Vec::new();
+    conn.each(
+        r#"SELECT id, action, "before", "after", at, os_user, reason FROM audit_log
+            WHERE cds_eac_id = '' AND action IN ('period_close', 'period_reopen')
+            ORDER BY id"#,
+        &[],
+        &mut |r| {
+            let action: String = r.get(1)?;
+            let side: Option<String> = r.get(if action == "period_close" { 3 } else { 2 })?;
+            let Some(period) = side
+                .and_then(|s| serde_json::from_str::<RecordSide>(&s).ok())
+                .and_then(|s| s.period)
+            else {
+                // Not one EAC Desk wrote; the hashes speak for it.
+                return Ok(());
+            };
+            let act = Act {
+                record: r.get(0)?,
+                at: r.get::<Option<String>>(4)?.unwrap_or_default(),
+                by: r.get::<Option<String>>(5)?.unwrap_or_default(),
+                reason: r.get::<Option<String>>(6)?.unwrap_or_default(),
+            };
+            if action == "period_close" {
+                out.push(Recorded {
+                    id: period.id,
+                    from: period.from,
+                    to: period.to,
+                    close: act,
+                    reopen: None,
+                });
+            } else if let Some(closed) = out
+                .iter_mut()
+                .rev()
+                .find(|c| c.id == period.id && c.reopen.is_none())
+            {
+                closed.reopen = Some(act);
+            }
+            Ok(())
+        },
+    )?;
+    Ok(out)
+}
+
+/// Where the `closed_periods` table and the chain's period records
+/// disagree first (decision 283): the audit record the difference is
+/// about (0: none; the row was added outside) and what differs. Each
+/// `period_close` record has its row with the same days, time, user and
+/// reason; a `period_reopen` record, the row's reopening; a row no record
+/// closed, or reopened without a record, was written by another program.
+pub(crate) fn against_chain(conn: &dyn Db) -> Result<Option<(i64, String)>> {
+    let recorded = recorded(conn)?;
+    let mut table: Vec<(i64, String, String, Act, Option<Act>)> = Vec::new();
+    let sql = format!("SELECT {COLUMNS} FROM closed_periods ORDER BY id");
+    conn.each(&sql, &[], &mut |r| {
+        let text = |i: usize| -> rusqlite::Result<String> {
+            Ok(r.get::<Option<String>>(i)?.unwrap_or_default())
+        };
+        let reopen = match r.get::<Option<String>>(6)? {
+            None if r.get::<Option<String>>(7)?.is_none()
+                && r.get::<Option<String>>(8)?.is_none() =>
+            {
+                None
+            }
+            at => Some(Act {
+                record: 0,
+                at: at.unwrap_or_default(),
+                by: text(7)?,
+                reason: text(8)?,
+            }),
+        };
+        table.push((
+            r.get(0)?,
+            text(1)?,
+            text(2)?,
+            Act {
+                record: 0,
+                at: text(3)?,
+                by: text(4)?,
+                reason: text(5)?,
+            },
+            reopen,
+        ));
+        Ok(())
+    })?;
+    let outside = "another program changed the closed periods";
+    for rec in &recorded {
+        let days = format!("{} to {}", rec.from, rec.to);
+        let closed = format!(
+            "period {} ({days}), closed by audit record {}",
+            rec.id, rec.close.record
+        );
+        let Some((_, from, to, close, reopen)) = table.iter().find(|t| t.0 == rec.id) else {
+            return Ok(Some((
+                rec.close.record,
+                format!(
+                    "{closed}, is missing from the closed periods: {outside} and lifted it (the record still freezes its EACs)"
+                ),
+            )));
+        };
+        if (from.as_str(), to.as_str()) != (rec.from.as_str(), rec.to.as_str()) {
+            return Ok(Some((
+                rec.close.record,
+                format!(
+                    "{closed}, is stored as {from} to {to}: {outside} and changed its days (the record still freezes what it closed)"
+                ),
+            )));
+        }
+        if !close.same(&rec.close) {
+            return Ok(Some((
+                rec.close.record,
+                format!(
+                    "{closed}, is stored as closed at {} by {} (“{}”): {outside} and changed who closed it, when or why",
+                    close.at, close.by, close.reason
+                ),
+            )));
+        }
+        match (&rec.reopen, reopen) {
+            (None, Some(stored)) => {
+                return Ok(Some((
+                    rec.close.record,
+                    format!(
+                        "{closed}, is stored as reopened at {} by {} (“{}”) but no audit record reopened it: {outside} and lifted it (the record still freezes its EACs)",
+                        stored.at, stored.by, stored.reason
+                    ),
+                )))
+            }
+            (Some(q), stored) if !stored.as_ref().is_some_and(|s| s.same(q)) => {
+                return Ok(Some((
+                    q.record,
+                    format!(
+                        "{closed} and reopened by audit record {}, is stored as {}: {outside}",
+                        q.record,
+                        match stored {
+                            Some(s) => format!("reopened at {} by {} (“{}”)", s.at, s.by, s.reason),
+                            None => "not reopened".to_owned(),
+                        }
+                    ),
+                )));
+            }
+            _ => {}
+        }
+    }
+    if let Some((id, from, to, ..)) = table.iter().find(|t| !recorded.iter().any(|r| r.id == t.0)) {
+        return Ok(Some((
+            0,
+            format!(
+                "period {id} ({from} to {to}) is in the closed periods but no audit record closed it: {outside} and added it"
+            ),
+        )));
+    }
+    Ok(None)
 }
 
 /// 00:00 UTC of `d`.
@@ -236,7 +467,23 @@ fn refusal(hits: &[Hit], spans: &[Span]) -> StoreError {
     };
     let them = if ids.len() == 1 { "it" } else { "them" };
     for id in &periods {
-        if let Some(s) = spans.iter().find(|s| s.id == *id) {
+        // A period whose row another program changed: what its record
+        // closed, and that the change does not count.
+        let span = spans
+            .iter()
+            .find(|s| s.id == *id && s.lifted_outside)
+            .or_else(|| spans.iter().find(|s| s.id == *id));
+        if let Some(s) = span {
+            if s.lifted_outside {
+                message.push_str(&format!(
+                    " Period {} ({} to {}) was closed by {} at {}: “{}”, and the audit log \
+                     holds no reopening; another program changed the closed periods table to \
+                     lift it, which does not count: `eacdesk audit verify` names the change, \
+                     restore the database from a backup.",
+                    s.id, s.from, s.to, s.closed_by, s.closed_at, s.reason
+                ));
+                continue;
+            }
             message.push_str(&format!(
                 " Period {} ({} to {}) was closed by {} at {}: “{}”; reopen it with \
                  `eacdesk period reopen {} --reason …` to change {them}.",
@@ -581,6 +828,7 @@ mod tests {
             reason: String::new(),
             start: midnight(f),
             end: day_after(t),
+            lifted_outside: false,
         }
     }
 

@@ -271,7 +271,11 @@ impl Store {
                 server_eacs: Default::default(),
                 chain_tail: Default::default(),
             };
-            let changed = change(&w).and_then(|out| crate::rows::flush_search(&w).map(|()| out));
+            let changed = change(&w)
+                .and_then(|out| crate::rows::flush_search(&w).map(|()| out))
+                // The log ends with this write's last record, as hashed:
+                // else it is refused whole (decision 282).
+                .and_then(|out| crate::chain::confirm_tail(&w).map(|()| out));
             let out = w.claims.settle(w.periods.settle(changed))?;
             if let Some(server) = server {
                 if w.kept_later() {
