@@ -548,3 +548,127 @@ fn audit_records_carry_the_display_name_of_the_settings() {
         .success()
         .stdout(contains("The audit log is intact: 2 records"));
 }
+
+// ------------------------------------------------------------ session 33
+
+/// A refusal's stderr, after checking its exit code.
+fn refused_with(mut cmd: Command, code: i32) -> String {
+    let out = cmd.assert().code(code);
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+#[test]
+fn a_trigger_swallowing_audit_records_refuses_writes_verification_and_packs() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    rusqlite::Connection::open(db(&desk))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER zz_swallow BEFORE INSERT ON audit_log BEGIN SELECT RAISE(IGNORE); END",
+        )
+        .unwrap();
+    let before = std::fs::read(db(&desk)).unwrap();
+    let named = "a trigger EAC Desk did not make (zz_swallow on audit_log)";
+    for args in [
+        &[
+            "beneficiaries",
+            "set",
+            "e-01",
+            "--type",
+            "general",
+            "--reason",
+            "looks audited",
+        ][..],
+        &["delete", "e-02", "--reason", "kept in the audit log?"],
+        &[
+            "period",
+            "close",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+            "--reason",
+            "x",
+        ],
+    ] {
+        let mut cmd = desk.eacdesk();
+        cmd.args(args);
+        let stderr = refused_with(cmd, 2);
+        assert!(stderr.contains(named), "{args:?}: {stderr}");
+        assert!(stderr.contains("nothing was changed"), "{stderr}");
+        assert!(!stderr.contains("(audit record"), "{stderr}");
+    }
+    assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
+    desk.eacdesk()
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stdout(contains(named));
+    let mut pack = desk.eacdesk();
+    pack.args(["pack", "--out", "pk"]);
+    assert!(refused_with(pack, 2).contains("zz_swallow on audit_log"));
+    assert!(!desk.path("pk").exists());
+}
+
+#[test]
+fn a_closed_period_lifted_in_its_table_is_named_by_verify_and_pack_and_still_freezes() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk()
+        .args([
+            "period",
+            "close",
+            "--from",
+            "2024-01-01",
+            "--to",
+            "2024-12-31",
+        ])
+        .args(["--reason", "2024 filed with the regulator"])
+        .assert()
+        .success();
+    desk.eacdesk().args(["audit", "verify"]).assert().success();
+    rusqlite::Connection::open(db(&desk))
+        .unwrap()
+        .execute_batch("DELETE FROM closed_periods")
+        .unwrap();
+    desk.eacdesk()
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stdout(contains("the chain breaks at record 1 (the 1st of 1 record)"))
+        .stdout(contains(
+            "Period 1 (2024-01-01 to 2024-12-31), closed by audit record 1, is missing from the closed periods",
+        ));
+    let mut edit = desk.eacdesk();
+    edit.args(["set", "e-01", "destination_name=Other", "--reason", "x"]);
+    let stderr = refused_with(edit, 1);
+    assert!(
+        stderr.contains("another program changed the closed periods table to lift it"),
+        "{stderr}"
+    );
+    let mut pack = desk.eacdesk();
+    pack.args(["pack", "--out", "pk"]);
+    assert!(refused_with(pack, 2).contains("is missing from the closed periods"));
+}
+
+#[test]
+fn a_period_closed_to_the_last_day_there_is_counts_its_eacs() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let eacs = desk.count();
+    desk.eacdesk()
+        .args([
+            "period",
+            "close",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "9999-12-31",
+        ])
+        .args(["--reason", "everything filed"])
+        .assert()
+        .success()
+        .stdout(contains(format!("({eacs} EACs frozen)")));
+    assert!(eacs > 0);
+    assert_eq!(desk.json(&["period", "ls"])[0]["eac_count"], eacs);
+}
