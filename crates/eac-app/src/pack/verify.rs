@@ -34,7 +34,9 @@ use eac_store::{NoProgress, Phase, Progress};
 /// manifest's head (every record not redacted hashed again), `eacs.json`
 /// and `p2/` against the schemas and rules, and the manifest's counts and
 /// totals against `eacs.json`. Every problem is listed, naming the file or
-/// record. `Err` only when `dir` is not a folder that can be read.
+/// record. `Err` only when `dir` is not a folder that can be read, or
+/// `expected_key` is no fingerprint (32 hex digits, in groups or not, in
+/// either case; `invalid_input`, before the pack is read).
 ///
 /// The verdict's manifest comes without its list of files (`files` is
 /// empty; `file_count` says how many it lists): the pack's
@@ -64,6 +66,23 @@ pub(super) fn verify_steps(
     progress: &dyn Progress,
     steps: u32,
 ) -> Result<PackVerdict, AppError> {
+    // A mistyped fingerprint is the caller's mistake, not the pack's: it
+    // is refused before the pack is read (decision 287).
+    if let Some(expected) = expected_key {
+        fingerprint_digits(expected).map_err(|why| {
+            let given = if expected.trim().is_empty() {
+                "The expected key is empty".to_owned()
+            } else {
+                format!(
+                    "The expected key `{}` is not a key fingerprint: {why}",
+                    eac_model::quote(expected)
+                )
+            };
+            AppError::invalid_input(format!(
+                "{given}. {FINGERPRINT_FORM}; the pack was not checked."
+            ))
+        })?;
+    }
     let meta = fs::metadata(dir).map_err(|e| AppError::io(dir, &e))?;
     if !meta.is_dir() {
         return Err(AppError::invalid_input(format!(
@@ -661,6 +680,7 @@ fn check_signature(
                 .map(|c| c.to_ascii_lowercase())
                 .collect()
         };
+        // (`verify_steps` refused an `expected` that is no fingerprint.)
         if norm(expected) != norm(&m.key.fingerprint) {
             v.problem(
                 MANIFEST_FILE,
@@ -672,11 +692,22 @@ fn check_signature(
         }
     }
     let sig_path = dir.join(SIGNATURE_FILE);
-    let mut check = match fs::read(&sig_path) {
-        Ok(sig) => match SignatureCheck::new(&m.key.public_key, &String::from_utf8_lossy(&sig)) {
-            Ok(check) => Some(check),
-            Err(why) => {
-                v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
+    let mut check = match read_signature(&sig_path) {
+        Ok((head, size)) => match signature_form(&head, size) {
+            Ok(sig) => match SignatureCheck::new(&m.key.public_key, sig) {
+                Ok(check) => Some(check),
+                Err(why) => {
+                    v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
+                    None
+                }
+            },
+            Err(what) => {
+                v.problem(
+                    SIGNATURE_FILE,
+                    &format!(
+                        "is not as EAC Desk writes it (128 lower-case hex digits and a line end): it {what}"
+                    ),
+                );
                 None
             }
         },
@@ -702,6 +733,116 @@ fn check_signature(
         v.problem(SIGNATURE_FILE, &format!("does not hold: {why}"));
     }
     Ok(hex::encode(sha256.finalize()))
+}
+
+/// The length of a signature in hex digits (64 bytes).
+const SIGNATURE_DIGITS: usize = 128;
+
+/// The first bytes of `MANIFEST.sig` (enough to say what is wrong with
+/// it; a file grown large is not read whole) and its size.
+fn read_signature(path: &Path) -> io::Result<(Vec<u8>, u64)> {
+    use std::io::Read as _;
+    let file = fs::File::open(path)?;
+    let size = file.metadata()?.len();
+    let mut head = Vec::with_capacity(SIGNATURE_DIGITS + 2);
+    file.take(SIGNATURE_DIGITS as u64 + 2)
+        .read_to_end(&mut head)?;
+    Ok((head, size))
+}
+
+/// The signature in `MANIFEST.sig`, given its first bytes and its size,
+/// if the file is exactly what EAC Desk writes: 128 lower-case hex digits
+/// and one line end (0.1.0 wrote no line end, and its packs still verify).
+/// Any other byte is a change to the pack, whatever a lenient reading of
+/// the signature would make of it (decision 286); `Err` says what differs,
+/// to follow "it".
+fn signature_form(head: &[u8], size: u64) -> Result<&str, String> {
+    let digits = head
+        .iter()
+        .take_while(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        .count();
+    if digits > SIGNATURE_DIGITS {
+        return Err(format!("holds more than {SIGNATURE_DIGITS} hex digits"));
+    }
+    if digits == SIGNATURE_DIGITS {
+        let signature = std::str::from_utf8(&head[..digits]).expect("hex digits are ASCII");
+        let after = size.saturating_sub(SIGNATURE_DIGITS as u64);
+        return match head.get(SIGNATURE_DIGITS) {
+            None => Ok(signature),
+            Some(b'\n') if after == 1 => Ok(signature),
+            Some(b'\n') => Err(format!("holds {} after the line end", bytes(after - 1))),
+            Some(&b) => Err(format!(
+                "holds {} after the signature, where only a line end belongs",
+                byte_words(b)
+            )),
+        };
+    }
+    match head.get(digits) {
+        None if digits == 0 => Err("is empty".to_owned()),
+        None => Err(format!("ends after {digits} hex digits")),
+        Some(_) if digits == 0 && head.starts_with(&[0xEF, 0xBB, 0xBF]) => {
+            Err("begins with a byte order mark".to_owned())
+        }
+        Some(&b) if b.is_ascii_hexdigit() => Err(format!(
+            "has the upper-case hex digit `{}` at byte {}",
+            b as char,
+            digits + 1
+        )),
+        Some(&b) => Err(format!(
+            "has {} at byte {}, where a hex digit belongs",
+            byte_words(b),
+            digits + 1
+        )),
+    }
+}
+
+fn bytes(n: u64) -> String {
+    if n == 1 {
+        "1 more byte".to_owned()
+    } else {
+        format!("{n} more bytes")
+    }
+}
+
+/// One byte in words: `x` for a visible character, else what it is.
+fn byte_words(b: u8) -> String {
+    match b {
+        b'\n' => "a line end".to_owned(),
+        b'\r' => "a carriage return".to_owned(),
+        b' ' => "a space".to_owned(),
+        b'\t' => "a tab".to_owned(),
+        0 => "a NUL byte".to_owned(),
+        b'!'..=b'~' => format!("`{}`", b as char),
+        _ => format!("the byte 0x{b:02X}"),
+    }
+}
+
+/// What a fingerprint looks like, for a refused expected key.
+const FINGERPRINT_FORM: &str = "A fingerprint is 32 hex digits in eight groups of four, such as 0123-4567-89ab-cdef-0123-4567-89ab-cdef, as `eacdesk key` shows it to the pack's maker (the dashes may be left out)";
+
+/// The hex digits of a fingerprint as a person may give it: 32 hex digits
+/// in either case, in groups or not (`-`, `:` or spaces between them),
+/// with spaces around (pasted). `Err` says what is wrong, for "is not a
+/// key fingerprint: …".
+fn fingerprint_digits(text: &str) -> Result<String, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err("it is empty".to_owned());
+    }
+    let mut digits = String::with_capacity(32);
+    for c in text.chars() {
+        match c {
+            '-' | ':' | ' ' => {}
+            c if c.is_ascii_hexdigit() => digits.push(c.to_ascii_lowercase()),
+            c => return Err(format!("`{c}` is not a hex digit")),
+        }
+    }
+    match digits.len() {
+        32 => Ok(digits),
+        0 => Err("it holds no hex digit".to_owned()),
+        1 => Err("it holds 1 hex digit".to_owned()),
+        n => Err(format!("it holds {n} hex digits")),
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -995,6 +1136,125 @@ mod tests {
         assert!(refused(&format!("{text} []")).contains("trailing characters"));
         assert!(refused(&text.replace(r#""size": 7,"#, r#""size": -7,"#)).contains("line"));
         assert!(refused("[]").contains("expected an EAC Desk pack manifest"));
+    }
+
+    /// What EAC Desk writes (and 0.1.0 wrote) is read; any other byte is
+    /// named (decision 286).
+    #[test]
+    fn only_the_signature_file_as_written_is_read() {
+        let sig = "0123456789abcdef".repeat(8);
+        fn form(bytes: &[u8]) -> Result<&str, String> {
+            signature_form(&bytes[..bytes.len().min(130)], bytes.len() as u64)
+        }
+        assert_eq!(form(format!("{sig}\n").as_bytes()), Ok(sig.as_str()));
+        assert_eq!(form(sig.as_bytes()), Ok(sig.as_str()), "as 0.1.0 wrote it");
+        let refused = |bytes: Vec<u8>| form(&bytes).unwrap_err();
+        let with = |before: &[u8], after: &[u8]| [before, sig.as_bytes(), after].concat();
+        assert_eq!(
+            refused(with(b"", b"\n\n")),
+            "holds 1 more byte after the line end"
+        );
+        assert_eq!(
+            refused(with(b"", b"\n\r\n \n\n")),
+            "holds 5 more bytes after the line end"
+        );
+        let mut long = with(b"", b"\n");
+        long.extend(vec![b' '; 1 << 20]);
+        assert_eq!(refused(long), "holds 1048576 more bytes after the line end");
+        assert_eq!(
+            refused(with(b"", b"\r\n")),
+            "holds a carriage return after the signature, where only a line end belongs"
+        );
+        assert_eq!(
+            refused(with(b"", b" \n")),
+            "holds a space after the signature, where only a line end belongs"
+        );
+        assert_eq!(refused(with(b"", b"0\n")), "holds more than 128 hex digits");
+        assert_eq!(
+            refused(with(b"", b"\nsecond line\n")),
+            "holds 12 more bytes after the line end"
+        );
+        assert_eq!(
+            refused(with(b" ", b"\n")),
+            "has a space at byte 1, where a hex digit belongs"
+        );
+        assert_eq!(
+            refused(with(&[0xEF, 0xBB, 0xBF], b"\n")),
+            "begins with a byte order mark"
+        );
+        assert_eq!(
+            refused(with(b"\0", b"\n")),
+            "has a NUL byte at byte 1, where a hex digit belongs"
+        );
+        assert_eq!(
+            refused(format!("{}\n", sig.replacen('a', "A", 1)).into_bytes()),
+            "has the upper-case hex digit `A` at byte 11"
+        );
+        assert_eq!(
+            refused(format!("{}\n", &sig[..100]).into_bytes()),
+            "has a line end at byte 101, where a hex digit belongs"
+        );
+        assert_eq!(
+            refused(sig.as_bytes()[..100].to_vec()),
+            "ends after 100 hex digits"
+        );
+        assert_eq!(refused(Vec::new()), "is empty");
+        assert_eq!(
+            refused(format!("{}é\n", &sig[..3]).into_bytes()),
+            "has the byte 0xC3 at byte 4, where a hex digit belongs"
+        );
+    }
+
+    #[test]
+    fn an_expected_key_is_a_fingerprint_in_any_spelling() {
+        let digits = "9a292a8a1b015ff048be267fcac548bf";
+        for spelling in [
+            "9a29-2a8a-1b01-5ff0-48be-267f-cac5-48bf",
+            "9A29-2A8A-1B01-5FF0-48BE-267F-CAC5-48BF",
+            digits,
+            " 9a29 2a8a 1b01 5ff0 48be 267f cac5 48bf\n",
+            "9a:29:2a:8a:1b:01:5f:f0:48:be:26:7f:ca:c5:48:bf",
+        ] {
+            assert_eq!(
+                fingerprint_digits(spelling).as_deref(),
+                Ok(digits),
+                "{spelling}"
+            );
+        }
+        let refused = |text: &str| fingerprint_digits(text).unwrap_err();
+        assert_eq!(refused("9a29"), "it holds 4 hex digits");
+        assert_eq!(
+            refused("9a29-2a8a-1b01-5ff0-48be-267f-cac5-48bf-0"),
+            "it holds 33 hex digits"
+        );
+        assert_eq!(refused(""), "it is empty");
+        assert_eq!(refused("  "), "it is empty");
+        assert_eq!(refused("--"), "it holds no hex digit");
+        assert_eq!(
+            refused("9a29-2a8a-1b01-5ff0-48be-267f-cac5-48bz"),
+            "`z` is not a hex digit"
+        );
+        assert_eq!(refused("9a29_2a8a"), "`_` is not a hex digit");
+    }
+
+    #[test]
+    fn a_malformed_expected_key_is_refused_before_the_pack_is_read() {
+        // No such folder: the key is refused first, as invalid input.
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("no pack here");
+        let e = verify_pack(&missing, Some("9a29")).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::InvalidInput);
+        assert!(e.message.contains("The expected key `9a29` is not a key fingerprint: it holds 4 hex digits. A fingerprint is 32 hex digits"), "{}", e.message);
+        let e = verify_pack(&missing, Some("")).unwrap_err();
+        assert!(
+            e.message
+                .starts_with("The expected key is empty. A fingerprint"),
+            "{}",
+            e.message
+        );
+        // A well-formed one reaches the folder.
+        let e = verify_pack(&missing, Some("0123-4567-89ab-cdef-0123-4567-89ab-cdef")).unwrap_err();
+        assert_eq!(e.code, crate::ErrorCode::Io, "{}", e.message);
     }
 
     #[test]

@@ -734,3 +734,256 @@ fn a_packs_claim_statement_lists_exactly_its_listing_by_beneficiary_and_period()
         assert_eq!(p, w);
     }
 }
+
+/// The command `pack` and `pack diff` suggest, as a POSIX shell reads it
+/// (`eacdesk` run as this build): exit code and standard output.
+#[cfg(unix)]
+fn run_suggested(desk: &Desk, printed: &str) -> (i32, String) {
+    let command = printed
+        .split('`')
+        .find(|part| part.starts_with("eacdesk pack verify "))
+        .unwrap_or_else(|| panic!("no suggested command in: {printed}"));
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command.replacen("eacdesk", "\"$EACDESK\"", 1))
+        .env("EACDESK", env!("CARGO_BIN_EXE_eacdesk"))
+        .current_dir(desk.dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.stderr.is_empty(),
+        "{command}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
+}
+
+/// A suggested `eacdesk pack verify` names the folder as one word of the
+/// shell: pasted, it checks that folder (decision 288).
+#[cfg(unix)]
+#[test]
+fn the_suggested_verify_command_runs_as_printed_whatever_the_folder_is_called() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("sp dir")).unwrap();
+    let name = "sp dir/it's a $HOME pack";
+    let out = desk
+        .eacdesk()
+        .args(["pack", "--out", name])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let last = text.lines().last().unwrap();
+    assert!(
+        last.contains(r#"`eacdesk pack verify '"#) && last.contains(r"'\''s a $HOME pack' --key "),
+        "{last}"
+    );
+    let (code, verdict) = run_suggested(&desk, last);
+    assert_eq!(code, 0, "{last}\n{verdict}");
+    assert!(verdict.contains("is intact"), "{verdict}");
+    assert!(verdict.contains("(the expected key)"), "{verdict}");
+
+    // `pack diff`'s warning about a pack that does not verify too.
+    std::fs::write(desk.path(name).join("extra.txt"), "added").unwrap();
+    let out = desk.eacdesk().args(["pack", "diff", name]).assert().code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let warning = text
+        .lines()
+        .find(|l| l.starts_with("Warning: the pack itself does not verify"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        warning.contains(r"`eacdesk pack verify 'sp dir/it'\''s a $HOME pack'`"),
+        "{warning}"
+    );
+    let (code, verdict) = run_suggested(&desk, warning);
+    assert_eq!(code, 1, "{warning}\n{verdict}");
+    assert!(verdict.contains("extra.txt was added"), "{verdict}");
+
+    // A folder whose name needs no quoting is printed as it is.
+    let out = desk
+        .eacdesk()
+        .args(["pack", "--out", "plain-2024"])
+        .assert()
+        .success();
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let plain = desk.path("plain-2024").display().to_string();
+    assert!(
+        text.contains(&format!("`eacdesk pack verify {plain} --key ")),
+        "{text}"
+    );
+}
+
+/// `MANIFEST.sig` is read only as EAC Desk writes it: 128 lower-case hex
+/// digits and a line end (0.1.0: no line end). Any other byte — a line
+/// end or spaces added, a BOM, a second line, upper case — fails
+/// verification, naming the file and what is wrong (decision 286).
+#[test]
+fn any_byte_added_to_or_changed_in_the_signature_fails_verification() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    desk.pack("pack", &[]);
+    let pack = desk.path("pack");
+    let written = std::fs::read_to_string(pack.join("MANIFEST.sig")).unwrap();
+    let sig = written.strip_suffix('\n').unwrap();
+    assert!(
+        sig.len() == 128 && sig.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')),
+        "{written:?}"
+    );
+    let copy = |name: &str, sig_bytes: &[u8]| -> PathBuf {
+        let dir = desk.path(name);
+        copy_dir(&pack, &dir);
+        std::fs::write(dir.join("MANIFEST.sig"), sig_bytes).unwrap();
+        dir
+    };
+
+    // As 0.1.0 wrote it, without the line end: still intact.
+    let old = copy("as-0.1.0-wrote-it", sig.as_bytes());
+    let (code, text) = desk.verify(&old, &[]);
+    assert_eq!(code, 0, "{text}");
+
+    let form =
+        "MANIFEST.sig is not as EAC Desk writes it (128 lower-case hex digits and a line end): it ";
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "a line end added",
+            format!("{sig}\n\n").into_bytes(),
+            "holds 1 more byte after the line end",
+        ),
+        (
+            "blank lines added",
+            format!("{sig}\n\r\n \n\n").into_bytes(),
+            "holds 5 more bytes after the line end",
+        ),
+        (
+            "a second line",
+            format!("{sig}\n{sig}\n").into_bytes(),
+            "holds 129 more bytes after the line end",
+        ),
+        (
+            "a Windows line end",
+            format!("{sig}\r\n").into_bytes(),
+            "holds a carriage return after the signature, where only a line end belongs",
+        ),
+        (
+            "a space before",
+            format!(" {sig}\n").into_bytes(),
+            "has a space at byte 1, where a hex digit belongs",
+        ),
+        (
+            "a byte order mark",
+            [&[0xEF, 0xBB, 0xBF][..], written.as_bytes()].concat(),
+            "begins with a byte order mark",
+        ),
+        (
+            "upper case",
+            format!("{}\n", sig.to_ascii_uppercase()).into_bytes(),
+            "has the upper-case hex digit",
+        ),
+    ];
+    for (what, bytes, wrong) in cases {
+        let dir = copy(&format!("sig-{}", what.replace(' ', "-")), &bytes);
+        let (code, text) = desk.verify(&dir, &[]);
+        assert_eq!(code, 1, "{what}: {text}");
+        assert!(
+            text.contains("does not verify: 1 problem."),
+            "{what}: {text}"
+        );
+        assert!(text.contains(&format!("{form}{wrong}")), "{what}: {text}");
+        let out = desk
+            .eacdesk()
+            .args(["pack", "verify", "--json"])
+            .arg(&dir)
+            .assert()
+            .code(1);
+        let verdict: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(verdict["problems"][0]["file"], "MANIFEST.sig", "{what}");
+    }
+    // The original was never touched.
+    assert_eq!(desk.verify(&pack, &[]).0, 0);
+}
+
+/// `--key` that is no fingerprint is the auditor's typo, not a tampered
+/// pack: a usage error (exit 2) saying what a fingerprint looks like,
+/// before the pack is read (decision 287). Any spelling of the right
+/// fingerprint still verifies.
+#[test]
+fn a_key_that_is_no_fingerprint_is_a_usage_error_before_the_pack_is_read() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    let fingerprint = desk.pack("pack", &[])["key_fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let form = "A fingerprint is 32 hex digits in eight groups of four, such as 0123-4567-89ab-cdef-0123-4567-89ab-cdef";
+    for (key, why) in [
+        (
+            fingerprint[..4].to_owned(),
+            format!(
+                "The expected key `{}` is not a key fingerprint: it holds 4 hex digits.",
+                &fingerprint[..4]
+            ),
+        ),
+        (
+            format!("{fingerprint}-0"),
+            "is not a key fingerprint: it holds 33 hex digits.".to_owned(),
+        ),
+        (
+            fingerprint.replacen(|c: char| c.is_ascii_hexdigit(), "z", 1),
+            "is not a key fingerprint: `z` is not a hex digit.".to_owned(),
+        ),
+        (String::new(), "The expected key is empty.".to_owned()),
+    ] {
+        for pack in [desk.path("pack"), desk.path("no-such-folder")] {
+            for json in [false, true] {
+                let mut cmd = desk.eacdesk();
+                cmd.args(["pack", "verify"])
+                    .arg(&pack)
+                    .args(["--key", &key]);
+                if json {
+                    cmd.arg("--json");
+                }
+                let out = cmd.output().unwrap();
+                let stderr = String::from_utf8_lossy(&out.stderr);
+                assert_eq!(out.status.code(), Some(2), "--key {key:?}: {stderr}");
+                assert!(out.stdout.is_empty(), "--key {key:?}");
+                assert!(stderr.contains(&why), "--key {key:?}: {stderr}");
+                assert!(stderr.contains(form), "--key {key:?}: {stderr}");
+                assert!(
+                    stderr.contains("the pack was not checked"),
+                    "--key {key:?}: {stderr}"
+                );
+            }
+        }
+    }
+    // The fingerprint as printed, in capitals, without dashes or with
+    // spaces: the expected key.
+    for key in [
+        fingerprint.clone(),
+        fingerprint.to_ascii_uppercase(),
+        fingerprint.replace('-', ""),
+        format!(" {} ", fingerprint.replace('-', " ")),
+    ] {
+        let (code, text) = desk.verify(&desk.path("pack"), &["--key", &key]);
+        assert_eq!(code, 0, "--key {key:?}: {text}");
+        assert!(text.contains("(the expected key)"), "{text}");
+    }
+    // A well-formed fingerprint of another key is still a pack that does
+    // not verify (exit 1), as before.
+    let (code, text) = desk.verify(
+        &desk.path("pack"),
+        &["--key", "0123-4567-89ab-cdef-0123-4567-89ab-cdef"],
+    );
+    assert_eq!(code, 1, "{text}");
+}
