@@ -36,7 +36,7 @@ use eac_app::{
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
 use eac_app::{
     ClaimCheckView, ClaimInput, ClaimRecord, ClaimReportView, ConsumptionDeleted, ConsumptionGroup,
-    ConsumptionImported, FactorEntry,
+    ConsumptionImported, FactorEntry, FactorSet,
 };
 use tauri::{Runtime, State};
 
@@ -768,7 +768,8 @@ macro_rules! ipc_commands {
                 desk.edit(move |store| eac_app::delete_claim(store, id, &reason)).await
             }
             /// Sets a market's emission factor (`kind` `residual_mix` or `grid`, tCO2e/MWh as exact
-            /// text) for a year with its source, audited (`factor_set`).
+            /// text) for a year with its source, audited (`factor_set`); names the recorded claims
+            /// of that market and year that keep another factor (decision 273).
             async fn set_factor(
                 desk,
                 market: String,
@@ -777,7 +778,7 @@ macro_rules! ipc_commands {
                 tco2e_per_mwh: String,
                 source: String,
                 reason: String,
-            ) -> FactorEntry {
+            ) -> FactorSet {
                 desk.edit(move |store| {
                     eac_app::set_factor(store, &market, &kind, year, &tco2e_per_mwh, &source, &reason)
                 })

@@ -13,18 +13,20 @@ use std::path::Path;
 
 use bigdecimal::{BigDecimal, Zero};
 use eac_claims::allocate::{allocate, settle, to_wh, Allocation, Demand, Scope, Supply};
-use eac_claims::report::{by_month, exact, FactorUse, IntervalFigures};
+use eac_claims::report::{
+    by_month, exact, FactorFound, FactorUse, IntervalFigures, FACTORS_NOT_RECORDED,
+};
 use eac_claims::rules::{overall, CriterionResult, RuleSet};
 use eac_claims::{
-    read_consumption, rule_set, rule_sets, scope2_report, ClaimSpec, Granularity, Interval,
+    read_consumption, rule_set, rule_sets, scope2_report_with, ClaimSpec, Granularity, Interval,
     Matching, Scope2Report, ValueFacts, ValueKey, Verdict,
 };
 use eac_model::{
     units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation,
 };
 use eac_store::{
-    ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry, FactorEntry,
-    NewAllocation, NewClaim, NewConsumption, Reason, Store,
+    ClaimFactorKept, ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry,
+    FactorEntry, NewAllocation, NewClaim, NewConsumption, Reason, Store,
 };
 use serde::{Deserialize, Serialize};
 
@@ -725,28 +727,72 @@ pub fn check_claim_in(
     Ok(checks(&evaluate(store, claim, rules, unit)?))
 }
 
+/// A stored factor as the report uses it (`None`: not an exact number, as
+/// only another tool could have stored it).
+fn factor_use(f: FactorEntry) -> Option<FactorUse> {
+    Some(FactorUse {
+        market: f.market,
+        kind: f.kind,
+        year: f.year,
+        tco2e_per_mwh: Decimal::parse(&f.tco2e_per_mwh).ok()?,
+        source: f.source,
+    })
+}
+
+/// The `kind` factor stored now for the claim's market and the year of its
+/// first day.
 fn factor(store: &Store, spec: &ClaimSpec, kind: &str) -> Result<Option<FactorUse>, AppError> {
     let Some(market) = &spec.market else {
         return Ok(None);
     };
     let year = chrono::Datelike::year(&spec.from.as_naive());
-    Ok(store.emission_factor(market, kind, year)?.and_then(|f| {
-        Some(FactorUse {
-            market: f.market,
-            kind: f.kind,
-            year: f.year,
-            tco2e_per_mwh: Decimal::parse(&f.tco2e_per_mwh).ok()?,
-            source: f.source,
+    Ok(store
+        .emission_factor(market, kind, year)?
+        .and_then(factor_use))
+}
+
+/// The residual-mix and grid factors of the report, and a note for
+/// `missing` when they are the ones stored now under a recorded claim.
+///
+/// A claim given in full uses the factors stored now. A recorded claim
+/// uses the factors it was recorded with (decision 273), so setting a
+/// factor again never changes its report; one missing then stays missing,
+/// and the report names any entered since. A claim recorded by an older
+/// EAC Desk kept none: it uses those stored now, and says so.
+fn report_factors(
+    store: &Store,
+    e: &Evaluated,
+) -> Result<(FactorFound, FactorFound, Option<&'static str>), AppError> {
+    let now = |kind: &str| -> Result<FactorFound, AppError> {
+        Ok(FactorFound::from(factor(store, &e.spec, kind)?))
+    };
+    let Some(id) = e.claim_id else {
+        return Ok((now("residual_mix")?, now("grid")?, None));
+    };
+    let recorded = store.claim_factors(id)?;
+    if !recorded.recorded {
+        let note = e.spec.market.is_some().then_some(FACTORS_NOT_RECORDED);
+        return Ok((now("residual_mix")?, now("grid")?, note));
+    }
+    let kept = |kind: &str| -> Result<FactorFound, AppError> {
+        Ok(match recorded.of_kind(kind) {
+            Some(f) => FactorFound::from(factor_use(f.clone())),
+            None if e.spec.market.is_none() => FactorFound::NotEntered,
+            None => FactorFound::NotRecorded {
+                since: factor(store, &e.spec, kind)?,
+            },
         })
-    }))
+    };
+    Ok((kept("residual_mix")?, kept("grid")?, None))
 }
 
 /// The Scope 2 report of a claim, with the criteria results beside it.
 ///
-/// A recorded claim's figures come from its recorded allocations and the
+/// A recorded claim's figures come from its recorded allocations, the
 /// consumption of its period (which no import changes while it is
-/// recorded, decision 250), so they read the same whenever asked; it has
-/// no surplus (decision 264).
+/// recorded, decision 250) and the emission factors it was recorded with
+/// (decision 273), so they read the same whenever asked; it has no surplus
+/// (decision 264).
 pub fn claim_report(
     store: &Store,
     claim: ClaimRef,
@@ -764,9 +810,9 @@ pub fn claim_report_in(
     unit: Option<&str>,
 ) -> Result<ClaimReport, AppError> {
     let e = evaluate(store, claim, rules, unit)?;
-    let residual = factor(store, &e.spec, "residual_mix")?;
-    let grid = factor(store, &e.spec, "grid")?;
-    let report = scope2_report(&e.spec, &e.matching, residual, grid);
+    let (residual, grid, note) = report_factors(store, &e)?;
+    let mut report = scope2_report_with(&e.spec, &e.matching, residual, grid);
+    report.missing.extend(note.map(str::to_owned));
     Ok(ClaimReport {
         claim_id: e.claim_id,
         months: by_month(&e.matching, e.spec.unit),
@@ -911,8 +957,25 @@ pub fn claims(store: &Store) -> Result<Vec<ClaimRecord>, AppError> {
     Ok(store.claims()?)
 }
 
+/// What setting an emission factor did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FactorSet {
+    /// The factor as stored.
+    pub factor: FactorEntry,
+    /// The recorded claims of its market and year that it does not change
+    /// (decision 273), by claim number: those recorded with another factor
+    /// of its kind, or with none; and those recorded by an older EAC Desk,
+    /// whose report now uses it. Each says so as a sentence
+    /// (`ClaimFactorKept`'s `Display`).
+    pub recorded_claims: Vec<ClaimFactorKept>,
+}
+
 /// Sets a market's emission factor (`residual_mix` or `grid`, tCO2e/MWh)
-/// for a year, with its source; audited.
+/// for a year, with its source; audited. Recorded claims keep the factors
+/// they were recorded with: the result names those of the factor's market
+/// and year that do not follow it (and those recorded by an older EAC
+/// Desk, which do).
 pub fn set_factor(
     store: &mut Store,
     market: &str,
@@ -921,7 +984,7 @@ pub fn set_factor(
     tco2e_per_mwh: &str,
     source: &str,
     reason: &str,
-) -> Result<FactorEntry, AppError> {
+) -> Result<FactorSet, AppError> {
     let reason = Reason::new(reason)?;
     let factor = Decimal::parse_amount(tco2e_per_mwh.trim())
         .ok()
@@ -933,7 +996,7 @@ pub fn set_factor(
                 eac_model::quote(tco2e_per_mwh)
             ))
         })?;
-    Ok(store.set_emission_factor(
+    let factor = store.set_emission_factor(
         market,
         kind,
         year,
@@ -941,7 +1004,20 @@ pub fn set_factor(
         source,
         &reason,
         &eac_store::os_user(),
-    )?)
+    )?;
+    let recorded_claims = store
+        .claims_of_factor(&factor.market, &factor.kind, factor.year)?
+        .into_iter()
+        .filter(|c| {
+            !c.recorded
+                || c.tco2e_per_mwh.as_deref() != Some(factor.tco2e_per_mwh.as_str())
+                || c.source.as_deref() != Some(factor.source.as_str())
+        })
+        .collect();
+    Ok(FactorSet {
+        factor,
+        recorded_claims,
+    })
 }
 
 /// Every emission factor entered.

@@ -46,7 +46,7 @@ pub use browse::{
 pub use claims::{
     check_claim, check_claim_in, claim_report, claim_report_csv, claim_report_in, claims,
     create_claim, delete_claim, delete_consumption, factors, import_consumption, list_consumption,
-    set_factor, ClaimCheck, ClaimInput, ClaimRef, ClaimReport, ConsumptionImported,
+    set_factor, ClaimCheck, ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, FactorSet,
     StaleAllocation, ValueCheck,
 };
 pub use claims_view::{
@@ -61,7 +61,8 @@ pub use db::{
 };
 pub use eac_store::server::{without_password, InitReport, ANALYST_ROLE, AUDITOR_ROLE};
 pub use eac_store::{
-    ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry, FactorEntry,
+    ClaimFactorKept, ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry,
+    FactorEntry,
 };
 pub use edit::{
     bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment, check_reason,

@@ -37,6 +37,27 @@ pub struct FactorUse {
     pub source: String,
 }
 
+/// The factor of one kind a report uses, or why it has none.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FactorFound {
+    /// The factor used.
+    Used(FactorUse),
+    /// None is entered for the claim's market and year (or the claim names
+    /// no market): entering one gives the figure.
+    NotEntered,
+    /// None had been entered for the market and year when the claim was
+    /// recorded, and a recorded claim's report keeps the factors it was
+    /// recorded with (decision 273). `since`: one entered after, which
+    /// recording the claim again would use.
+    NotRecorded { since: Option<FactorUse> },
+}
+
+impl From<Option<FactorUse>> for FactorFound {
+    fn from(factor: Option<FactorUse>) -> Self {
+        factor.map_or(FactorFound::NotEntered, FactorFound::Used)
+    }
+}
+
 /// The hourly matching score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HourlyScore {
@@ -135,6 +156,14 @@ pub const RECORDED_SURPLUS: &str = "surplus: not part of a recorded claim's stat
      free of the beneficiary's values changes with other claims and imports); report the claim \
      given in full, without --claim, to see what is free now";
 
+/// Why an old recorded claim's report reads the factors stored now (in
+/// `missing`): EAC Desk before schema 22 kept no factors with a claim
+/// (decision 273).
+pub const FACTORS_NOT_RECORDED: &str = "emission factors: this claim was recorded by an older \
+     version of EAC Desk, which did not keep the factors a claim was recorded with, so its report \
+     uses the factors stored now and changes when one is set again; delete the claim and record \
+     it again to keep them";
+
 /// The report of `claim` from its allocation and the factors found for its
 /// market (`None`: none entered).
 pub fn scope2_report(
@@ -142,6 +171,18 @@ pub fn scope2_report(
     matching: &Matching,
     residual_mix: Option<FactorUse>,
     grid: Option<FactorUse>,
+) -> Scope2Report {
+    scope2_report_with(claim, matching, residual_mix.into(), grid.into())
+}
+
+/// [`scope2_report`] with each factor or why it has none: a recorded
+/// claim's report uses the factors it was recorded with, and says so when
+/// one was missing then.
+pub fn scope2_report_with(
+    claim: &ClaimSpec,
+    matching: &Matching,
+    residual_mix: FactorFound,
+    grid: FactorFound,
 ) -> Scope2Report {
     let unit = claim.unit;
     let show = |wh: &BigDecimal| exact(&units::convert(wh, EnergyUnit::Wh, unit));
@@ -152,25 +193,53 @@ pub fn scope2_report(
     let year = claim.from.as_naive().format("%Y").to_string();
     let market = claim.market.as_deref().unwrap_or("");
     let mut missing = Vec::new();
-    let mut emissions = |factor: &Option<FactorUse>, quantity: &BigDecimal, kind: &str| match factor
-    {
-        Some(f) => Some(exact(&(mwh(quantity) * f.tco2e_per_mwh.to_big()))),
-        None if claim.market.is_none() => {
-            missing.push(format!(
+    let mut emissions = |factor: &FactorFound, quantity: &BigDecimal, kind: &str| {
+        let factor_kind = if kind == "market-based" {
+            "residual-mix"
+        } else {
+            "grid"
+        };
+        match factor {
+            FactorFound::Used(f) => Some(exact(&(mwh(quantity) * f.tco2e_per_mwh.to_big()))),
+            _ if claim.market.is_none() => {
+                missing.push(format!(
                     "{kind} emissions: the claim names no market (give --market) to find its {kind} factor"
                 ));
-            None
-        }
-        None => {
-            missing.push(format!(
-                    "{kind} emissions: no {} factor for market {market} in {year}; enter it with `eacdesk claims factor set`",
-                    if kind == "market-based" { "residual-mix" } else { "grid" }
+                None
+            }
+            FactorFound::NotEntered => {
+                missing.push(format!(
+                    "{kind} emissions: no {factor_kind} factor for market {market} in {year}; enter it with `eacdesk claims factor set`"
                 ));
-            None
+                None
+            }
+            FactorFound::NotRecorded { since } => {
+                let then = format!(
+                    "{kind} emissions: no {factor_kind} factor for market {market} in {year} had \
+                     been entered when this claim was recorded, and a recorded claim's report \
+                     keeps the factors it was recorded with"
+                );
+                missing.push(match since {
+                    None => format!(
+                        "{then}; to use one, enter it, then delete the claim and record it again"
+                    ),
+                    Some(f) => format!(
+                        "{then}; one has been entered since ({} tCO2e/MWh, {}): recording the \
+                         claim again (delete it and record it anew) would use it",
+                        f.tco2e_per_mwh, f.source
+                    ),
+                });
+                None
+            }
         }
     };
     let market_based = emissions(&residual_mix, &unmatched, "market-based");
     let location_based = emissions(&grid, &consumption, "location-based");
+    let used = |f: FactorFound| match f {
+        FactorFound::Used(f) => Some(f),
+        _ => None,
+    };
+    let (residual_mix, grid) = (used(residual_mix), used(grid));
     let hourly = (claim.granularity == Granularity::Hourly).then(|| {
         let with: Vec<_> = matching
             .buckets

@@ -8,7 +8,10 @@ use bigdecimal::{BigDecimal, Zero};
 use eac_claims::allocate::{allocate, settle, Demand, Scope, Supply};
 use eac_claims::report::FactorUse;
 use eac_claims::rules::{overall, rule_set, rule_sets};
-use eac_claims::{scope2_report, ClaimSpec, Granularity, Interval, ValueFacts, ValueKey, Verdict};
+use eac_claims::{
+    scope2_report, scope2_report_with, ClaimSpec, FactorFound, Granularity, Interval, ValueFacts,
+    ValueKey, Verdict,
+};
 use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, Timestamp};
 use proptest::prelude::*;
 
@@ -316,6 +319,30 @@ fn the_report_matches_a_hand_computed_example() {
     let r = scope2_report(&spec, &m, None, None);
     assert!(r.market_based_tco2e.is_none());
     assert!(r.missing[0].contains("residual-mix"), "{:?}", r.missing);
+    // A recorded claim recorded without a factor: absent too, saying so,
+    // and naming one entered since (decision 273).
+    let r = scope2_report_with(
+        &spec,
+        &m,
+        FactorFound::NotRecorded { since: None },
+        FactorFound::NotRecorded {
+            since: Some(factor("grid", "0.02")),
+        },
+    );
+    assert_eq!((&r.market_based_tco2e, &r.grid_factor), (&None, &None));
+    assert_eq!(
+        r.missing,
+        [
+            "market-based emissions: no residual-mix factor for market NO in 2024 had been \
+             entered when this claim was recorded, and a recorded claim's report keeps the \
+             factors it was recorded with; to use one, enter it, then delete the claim and \
+             record it again",
+            "location-based emissions: no grid factor for market NO in 2024 had been entered \
+             when this claim was recorded, and a recorded claim's report keeps the factors it \
+             was recorded with; one has been entered since (0.02 tCO2e/MWh, AIB 2024): \
+             recording the claim again (delete it and record it anew) would use it",
+        ]
+    );
 }
 
 #[test]

@@ -448,15 +448,21 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 source,
                 reason,
             } => {
-                let f = write_or_create(db, |store| {
+                let done = write_or_create(db, |store| {
                     eac_app::set_factor(store, &market, &kind, year, &factor, &source, &reason)
                 })?;
                 out.committed("factor set");
+                let f = &done.factor;
                 writeln!(
                     out,
                     "Set the {} factor of {} for {}: {} tCO2e/MWh ({}).",
                     f.kind, f.market, f.year, f.tco2e_per_mwh, f.source
                 )?;
+                // Recorded claims keep the factors they were recorded with
+                // (decision 273).
+                for kept in &done.recorded_claims {
+                    writeln!(out, "{kept}")?;
+                }
                 Ok(ExitCode::SUCCESS)
             }
             FactorCommand::Ls { json } => {

@@ -10,7 +10,10 @@
 //! left of it; decision 171), and no stored consumption is covered by two
 //! recorded claims, so an hour of consumption is never claimed twice
 //! (decision 272). [`Store::create_claim`] checks both inside the write
-//! and refuses the whole claim when one would break.
+//! and refuses the whole claim when one would break. It also records, in
+//! the same write, the emission factors the claim's report uses, so that
+//! setting a factor again never changes a recorded claim's report
+//! (decision 273; [`Store::claim_factors`]).
 //! Matching, rules and reports are not here: `eac-claims` computes them.
 
 use std::collections::BTreeMap;
@@ -193,6 +196,89 @@ pub struct FactorEntry {
 
 /// The factor kinds.
 pub const FACTOR_KINDS: [&str; 2] = ["residual_mix", "grid"];
+
+/// The emission factors a recorded claim was recorded with
+/// ([`Store::claim_factors`], decision 273).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimFactors {
+    /// Whether the claim's factors were recorded with it. `false` for a
+    /// claim recorded by an EAC Desk before schema 22, which kept none: its
+    /// report reads the factors stored now.
+    pub recorded: bool,
+    /// The factors recorded, by kind (`grid` before `residual_mix`): none
+    /// when the claim names no market or none was entered for its market
+    /// and year, one, or both. `set_at`/`set_by` say when the factor was
+    /// set, not when the claim was recorded.
+    pub factors: Vec<FactorEntry>,
+}
+
+impl ClaimFactors {
+    /// The factor of `kind` recorded, if any.
+    pub fn of_kind(&self, kind: &str) -> Option<&FactorEntry> {
+        self.factors.iter().find(|f| f.kind == kind)
+    }
+}
+
+/// A recorded claim of a factor's market and year, with the factor of that
+/// kind it was recorded with ([`Store::claims_of_factor`]): what setting
+/// the factor again does not change (decision 273).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ClaimFactorKept {
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub claim_id: i64,
+    pub claim_name: String,
+    /// `residual_mix` or `grid`.
+    pub kind: String,
+    /// Whether the claim's factors were recorded with it. `false`: recorded
+    /// by an older EAC Desk, which kept none; its report reads the factor
+    /// stored now.
+    pub recorded: bool,
+    /// The factor it was recorded with (tCO2e per MWh, exact) and its
+    /// source; `None` when none had been entered then (or none was
+    /// recorded).
+    pub tco2e_per_mwh: Option<String>,
+    pub source: Option<String>,
+}
+
+/// `residual-mix` or `grid`, as people read a factor's kind.
+fn kind_words(kind: &str) -> &str {
+    match kind {
+        "residual_mix" => "residual-mix",
+        other => other,
+    }
+}
+
+impl std::fmt::Display for ClaimFactorKept {
+    /// `Recorded claim #3 (FY2024) keeps 0.38 tCO2e/MWh (AIB 2023), the
+    /// residual-mix factor it was recorded with.`, and the same in words
+    /// for a claim recorded with none, or by an older EAC Desk.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = kind_words(&self.kind);
+        write!(
+            f,
+            "Recorded claim #{} ({}) ",
+            self.claim_id, self.claim_name
+        )?;
+        match (self.recorded, &self.tco2e_per_mwh) {
+            (true, Some(value)) => write!(
+                f,
+                "keeps {value} tCO2e/MWh ({}), the {kind} factor it was recorded with.",
+                self.source.as_deref().unwrap_or("")
+            ),
+            (true, None) => write!(
+                f,
+                "keeps no {kind} factor: none had been entered when it was recorded. Delete it and \
+                 record it again to use this one."
+            ),
+            (false, _) => write!(
+                f,
+                "was recorded by an older version of EAC Desk, which kept no factors with it: its \
+                 report now uses this {kind} factor."
+            ),
+        }
+    }
+}
 
 const IMPORT_REASON: Reason = Reason::fixed("consumption imported");
 
@@ -647,8 +733,8 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     let id: i64 = db.query_row(
         "INSERT INTO claims (name, beneficiary_type, beneficiaries, date_from, date_to,
                              granularity, market, bidding_zone, unit, only_passing,
-                             created_at, created_by)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                             created_at, created_by, factors_recorded)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1)
          RETURNING id",
         &[
             &claim.name,
@@ -681,6 +767,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
             ],
         )?;
     }
+    let factors = record_factors(w, id, claim)?;
     let total: BigDecimal = per_value.values().sum();
     insert_database_record(
         w,
@@ -703,12 +790,139 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
             ("granularity", claim.granularity.clone()),
             ("values", per_value.len().to_string()),
             ("allocated_wh", total.normalized().to_plain_string()),
+            (
+                "residual_mix_factor",
+                factor_words(claim, factors.of_kind("residual_mix")),
+            ),
+            ("grid_factor", factor_words(claim, factors.of_kind("grid"))),
         ],
         reason,
         os_user,
         "",
     )?;
     load_claim(db, id)
+}
+
+/// Records with claim `id` the factors its report uses now (decision
+/// 273): of each kind, the factor of the claim's market (compared as
+/// [`same_market`]; of two spellings the newest set, as
+/// [`Store::emission_factor`] finds it) for the year of its first day.
+/// Runs inside the claim write, under the claims lock that
+/// [`set_factor`] takes too, so the factor cannot change in between.
+fn record_factors(w: &Write, id: i64, claim: &NewClaim) -> Result<ClaimFactors> {
+    let db = w.db();
+    let mut factors = Vec::new();
+    if let Some(market) = &claim.market {
+        let year = chrono::Datelike::year(&claim.from.as_naive());
+        for kind in FACTOR_KINDS {
+            if let Some(f) = factors_of(db, market, kind, year)?.into_iter().next() {
+                db.execute(
+                    "INSERT INTO claim_factors (claim_id, kind, market, year, tco2e_per_mwh,
+                                               source, set_at, set_by)
+                     SELECT ?1, kind, market, year, tco2e_per_mwh, source, set_at, set_by
+                       FROM emission_factors WHERE market = ?2 AND kind = ?3 AND year = ?4",
+                    &[&id, &f.market, &kind, &year],
+                )?;
+                factors.push(f);
+            }
+        }
+    }
+    factors.sort_by(|a, b| a.kind.cmp(&b.kind));
+    Ok(ClaimFactors {
+        recorded: true,
+        factors,
+    })
+}
+
+/// A recorded factor as the claim's audit record names it.
+fn factor_words(claim: &NewClaim, factor: Option<&FactorEntry>) -> String {
+    match (factor, &claim.market) {
+        (Some(f), _) => format!(
+            "{} tCO2e/MWh ({}), market {} {}",
+            f.tco2e_per_mwh, f.source, f.market, f.year
+        ),
+        (None, Some(_)) => "(none entered)".to_owned(),
+        (None, None) => "(none: no market)".to_owned(),
+    }
+}
+
+/// The factors recorded with claim `id` (see [`Store::claim_factors`]).
+fn claim_factors(db: &dyn Db, id: i64) -> Result<ClaimFactors> {
+    let recorded: Option<i64> = db.query_opt(
+        "SELECT factors_recorded FROM claims WHERE id = ?1",
+        &[&id],
+        |r| Ok(r.get(0)?),
+    )?;
+    let Some(recorded) = recorded else {
+        return Err(StoreError::NoClaim(id));
+    };
+    let factors = db.collect(
+        "SELECT market, kind, year, tco2e_per_mwh, source, set_at, set_by FROM claim_factors
+          WHERE claim_id = ?1 ORDER BY kind",
+        &[&id],
+        |r| Ok(factor_row(r)?),
+    )?;
+    Ok(ClaimFactors {
+        recorded: recorded != 0,
+        factors,
+    })
+}
+
+/// Every recorded claim of `market` (compared as [`same_market`]) whose
+/// first day is in `year`, with the `kind` factor it was recorded with,
+/// by claim number.
+fn claims_of_factor(
+    db: &dyn Db,
+    market: &str,
+    kind: &str,
+    year: i32,
+) -> Result<Vec<ClaimFactorKept>> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        i64,
+        Option<String>,
+        Option<String>,
+    );
+    let rows: Vec<Row> = db.collect(
+        "SELECT c.id, c.name, c.market, c.date_from, c.factors_recorded, f.tco2e_per_mwh,
+                f.source
+           FROM claims c
+           LEFT JOIN claim_factors f ON f.claim_id = c.id AND f.kind = ?1
+          WHERE c.market IS NOT NULL
+          ORDER BY c.id",
+        &[&kind],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+                r.get(6)?,
+            ))
+        },
+    )?;
+    Ok(rows
+        .into_iter()
+        .filter(|(_, _, m, from, ..)| {
+            same_market(m, market)
+                && Date::parse(from).is_ok_and(|d| chrono::Datelike::year(&d.as_naive()) == year)
+        })
+        .map(
+            |(claim_id, claim_name, _, _, recorded, tco2e_per_mwh, source)| ClaimFactorKept {
+                claim_id,
+                claim_name,
+                kind: kind.to_owned(),
+                recorded: recorded != 0,
+                tco2e_per_mwh,
+                source,
+            },
+        )
+        .collect())
 }
 
 /// Refuses (`conflict`, nothing written) a claim covering stored
@@ -885,7 +1099,8 @@ fn set_factor(
 fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
     let db = w.db();
     let claim = load_claim(db, id)?;
-    // Its allocations go with it (ON DELETE CASCADE, both databases).
+    // Its allocations and recorded factors go with it (ON DELETE CASCADE,
+    // both databases).
     db.execute("DELETE FROM claims WHERE id = ?1", &[&id])?;
     insert_database_record(
         w,
@@ -1063,6 +1278,27 @@ impl Store {
         os_user: &str,
     ) -> Result<ClaimRecord> {
         self.write_either(|w| create(w, claim, reason, os_user))
+    }
+
+    /// The emission factors claim `id` was recorded with (decision 273):
+    /// its report uses these, whatever is set later. `recorded` is `false`
+    /// for a claim recorded by an EAC Desk before schema 22; `not_found`
+    /// when there is no such claim.
+    pub fn claim_factors(&self, id: i64) -> Result<ClaimFactors> {
+        claim_factors(self.db(), id)
+    }
+
+    /// Every recorded claim of `market` (ignoring case and surrounding
+    /// spaces) whose first day is in `year`, with the `kind` factor it was
+    /// recorded with: those a factor set for that market, kind and year
+    /// does not change (or, recorded by an older EAC Desk, does).
+    pub fn claims_of_factor(
+        &self,
+        market: &str,
+        kind: &str,
+        year: i32,
+    ) -> Result<Vec<ClaimFactorKept>> {
+        claims_of_factor(self.db(), market, kind, year)
     }
 
     /// Deletes claim `id` and its allocations (the values are free again),

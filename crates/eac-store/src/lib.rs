@@ -60,8 +60,9 @@ pub use api::*;
 pub use chain::{ChainBreak, ChainReport};
 pub use check::{CheckReport, Finding, FindingKind, FindingSide};
 pub use claims::{
-    AllocatedElsewhere, AllocationEntry, ClaimRecord, ConsumptionClaimed, ConsumptionDeleted,
-    ConsumptionEntry, FactorEntry, NewAllocation, NewClaim, NewConsumption, FACTOR_KINDS,
+    AllocatedElsewhere, AllocationEntry, ClaimFactorKept, ClaimFactors, ClaimRecord,
+    ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry, FactorEntry, NewAllocation, NewClaim,
+    NewConsumption, FACTOR_KINDS,
 };
 use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};

@@ -963,6 +963,59 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_to_version_22_keeps_claims_with_no_factors_recorded() {
+        let (_dir, path, mut conn) = at_version(21);
+        insert_eacs(&conn, 1, "'E-' || id", "'no'");
+        conn.execute_batch(
+            "INSERT INTO claims (id, name, beneficiary_type, beneficiaries, date_from, date_to,
+                                 granularity, market, unit, created_at, created_by)
+             VALUES (1, 'FY2024', 'customer', '[\"C-1\"]', '2024-01-01', '2024-12-31', 'annual',
+                     'NO', 'MWh', '2025-01-10T00:00:00.000000000Z', 'ana');
+             INSERT INTO claim_allocations VALUES
+                (1, 'E-1', 0, '2024-01-01T00:00:00.000000000Z', '2025-01-01T00:00:00.000000000Z', '5');
+             INSERT INTO emission_factors VALUES
+                ('NO', 'residual_mix', 2024, '0.38', 'AIB', '2025-01-01T00:00:00.000000000Z', 'ana');",
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 22);
+        // The claim is there with its allocation, marked as recorded
+        // without its factors (its report reads those stored now).
+        let kept: (String, i64, i64) = conn
+            .query_row(
+                "SELECT c.name, c.factors_recorded, count(a.claim_id) FROM claims c
+                   JOIN claim_allocations a ON a.claim_id = c.id GROUP BY c.id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(kept, ("FY2024".to_owned(), 0, 1));
+        let recorded: i64 = conn
+            .query_row("SELECT count(*) FROM claim_factors", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(recorded, 0);
+        // A factor recorded with a claim goes with it.
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        conn.execute_batch(
+            "INSERT INTO claim_factors VALUES
+                (1, 'residual_mix', 'NO', 2024, '0.38', 'AIB', '2025-01-01T00:00:00.000000000Z',
+                 'ana');
+             DELETE FROM claims WHERE id = 1;",
+        )
+        .unwrap();
+        let left: i64 = conn
+            .query_row("SELECT count(*) FROM claim_factors", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
+        assert!(conn
+            .execute(
+                "INSERT INTO claim_factors VALUES (9, 'grid', 'NO', 2024, '1', 's', 't', 'u')",
+                [],
+            )
+            .is_err());
+    }
+
+    #[test]
     fn upgrading_to_versions_15_and_16_keeps_the_facets_of_the_eacs_that_exist() {
         let (_dir, path, mut conn) = at_version(14);
         conn.execute_batch(

@@ -32,7 +32,7 @@ use crate::{NewDatabase, Result, Store, StoreError};
 
 /// The tables copied, in an order their foreign keys accept (that of the
 /// server schema's steps). `eacdesk_schema` is the server's own.
-pub const TABLES: [&str; 23] = [
+pub const TABLES: [&str; 24] = [
     "import_batches",
     "eacs",
     "eac_values",
@@ -52,6 +52,7 @@ pub const TABLES: [&str; 23] = [
     "consumption",
     "claims",
     "claim_allocations",
+    "claim_factors",
     "emission_factors",
     "eac_totals_kept",
     "eac_counts_kept",

@@ -1880,6 +1880,17 @@ fn claims_state(store: &eac_store::Store) -> String {
             "elsewhere than #{id}: {:?}\n",
             store.allocated_elsewhere(Some(id)).unwrap()
         ));
+        let mut kept = store.claim_factors(id).unwrap();
+        for f in &mut kept.factors {
+            f.set_at.clear();
+        }
+        out.push_str(&format!("factors of #{id}: {kept:?}\n"));
+        for kind in ["residual_mix", "grid"] {
+            out.push_str(&format!(
+                "claims of {kind} no 2024: {:?}\n",
+                store.claims_of_factor(" no", kind, 2024).unwrap()
+            ));
+        }
     }
     out.push_str(&format!(
         "allocated {:?}\n",
@@ -2042,8 +2053,29 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
         assert!(!text.contains("acc-3"), "{text}");
         assert_eq!((claims_state(store), audit_shape(store)), before);
 
-        // A claim: its allocations kept exactly, audited.
+        // A claim: its allocations kept exactly, audited, with the factor
+        // of its market and year entered then (another spelling).
+        store
+            .set_emission_factor(
+                "no",
+                "residual_mix",
+                2024,
+                &eac_model::Decimal::parse("0.3900").unwrap(),
+                "AIB first",
+                &reason,
+                "ann",
+            )
+            .unwrap();
         let recorded = store.create_claim(&first, &reason, "ann").unwrap();
+        let kept = store.claim_factors(recorded.id).unwrap();
+        assert!(kept.recorded);
+        assert_eq!(
+            kept.factors
+                .iter()
+                .map(|f| (f.kind.as_str(), f.market.as_str(), f.tco2e_per_mwh.as_str()))
+                .collect::<Vec<_>>(),
+            [("residual_mix", "no", "0.3900")]
+        );
         assert_eq!(recorded.allocation_count, 2);
         assert_eq!(recorded.beneficiaries, vec![who.clone()]);
         let held = store.allocated_elsewhere(None).unwrap();
@@ -2154,6 +2186,8 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
             .unwrap();
         assert_eq!(found.tco2e_per_mwh, "0.41");
         assert!(store.emission_factor("NO", "grid", 2024).unwrap().is_none());
+        // The recorded claims keep the factor they were recorded with.
+        assert_eq!(store.claim_factors(recorded.id).unwrap(), kept);
     }
     assert_eq!(claims_state(&file), claims_state(&server));
     assert_eq!(audit_shape(&file), audit_shape(&server));
@@ -2193,6 +2227,17 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
     }
     assert_eq!(claims_state(&file), claims_state(&server));
     assert_eq!(audit_shape(&file), audit_shape(&server));
+    // The claims' recorded factors went with them.
+    let in_file: i64 = rusqlite::Connection::open(_dir.path().join("desk.sqlite"))
+        .unwrap()
+        .query_row("SELECT count(*) FROM claim_factors", [], |r| r.get(0))
+        .unwrap();
+    let on_server: i64 = Client::connect(&db, NoTls)
+        .unwrap()
+        .query_one("SELECT count(*) FROM claim_factors", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!((in_file, on_server), (0, 0));
     let actions: BTreeSet<String> = server
         .audit_log(None)
         .unwrap()
@@ -3630,7 +3675,25 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
         .unwrap();
     let eac = first_ids(&file, 1).remove(0);
     let why = Reason::new("numbering").unwrap();
-    let first = file.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
+    // The first claim keeps the factor it was recorded with: every copy
+    // carries it (`claim_factors` is compared table by table).
+    file.set_emission_factor(
+        "NO",
+        "grid",
+        2024,
+        &eac_model::Decimal::parse("0.02").unwrap(),
+        "NVE",
+        &why,
+        "ann",
+    )
+    .unwrap();
+    let with_market = eac_store::NewClaim {
+        market: Some("NO".into()),
+        ..one_wh_claim(&eac)
+    };
+    let first = file.create_claim(&with_market, &why, "ann").unwrap();
+    let first_factors = file.claim_factors(first.id).unwrap();
+    assert_eq!(first_factors.factors.len(), 1, "{first_factors:?}");
     let second = file.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
     file.delete_claim(second.id, &why, "ann").unwrap();
     drop(file);
@@ -3650,6 +3713,7 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
     assert_eq!(server_next_id(&db, "claims"), second.id + 1);
     assert_eq!(server_next_id(&db, "audit_log"), audit_next);
     let mut server = Store::open_server(&db).unwrap();
+    assert_eq!(server.claim_factors(first.id).unwrap(), first_factors);
     let third = server
         .create_claim(&one_wh_claim(&eac), &why, "ann")
         .unwrap();
@@ -3686,6 +3750,7 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
             );
         }
         let mut copy = Store::open(&back).unwrap();
+        assert_eq!(copy.claim_factors(first.id).unwrap(), first_factors);
         let fourth = copy.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
         assert_eq!(fourth.id, third.id + 1, "{name}");
     }
@@ -3712,6 +3777,7 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
     }
     assert_eq!(server_next_id(&db3, "import_batches"), 501);
     let mut again = Store::open_server(&db3).unwrap();
+    assert_eq!(again.claim_factors(first.id).unwrap(), first_factors);
     let fifth = again
         .create_claim(&one_wh_claim(&eac), &why, "ann")
         .unwrap();

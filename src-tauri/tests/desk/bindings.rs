@@ -116,6 +116,8 @@ fn render(dir: &Path) {
         ConsumptionDeleted,
         ClaimRecord,
         FactorEntry,
+        eac_app::FactorSet,
+        eac_app::ClaimFactorKept,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,

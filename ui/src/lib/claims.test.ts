@@ -7,6 +7,7 @@ import {
   coverCounts,
   criteriaSummary,
   criterionColumns,
+  factorKeptText,
   factorProblem,
   filterValues,
   formFor,
@@ -216,6 +217,18 @@ describe("emission factors", () => {
     expect(factorProblem({ ...ok, factor: "-1" })).toMatch(/tCO2e/);
     expect(factorProblem({ ...ok, year: "24" })).toMatch(/four digits/);
     expect(factorProblem({ ...ok, source: " " })).toMatch(/comes from/);
+  });
+  it("says which recorded claims keep another factor, as the command line does", () => {
+    const kept = { claim_id: 3, claim_name: "FY2024", kind: "residual_mix", recorded: true, tco2e_per_mwh: "0.38", source: "AIB 2024" };
+    expect(factorKeptText(kept)).toBe(
+      "Recorded claim #3 (FY2024) keeps 0.38 tCO2e/MWh (AIB 2024), the residual-mix factor it was recorded with.",
+    );
+    expect(factorKeptText({ ...kept, kind: "grid", tco2e_per_mwh: null, source: null })).toBe(
+      "Recorded claim #3 (FY2024) keeps no grid factor: none had been entered when it was recorded. Delete it and record it again to use this one.",
+    );
+    expect(factorKeptText({ ...kept, recorded: false, tco2e_per_mwh: null, source: null })).toBe(
+      "Recorded claim #3 (FY2024) was recorded by an older version of EAC Desk, which kept no factors with it: its report now uses this residual-mix factor.",
+    );
   });
   it("points at the Enter… button, not the command line, for a missing factor", () => {
     const line = "market-based emissions: no residual-mix factor for market NO in 2024; enter it with `eacdesk claims factor set`";

@@ -6,6 +6,7 @@
 
 import type {
   ClaimCheckView,
+  ClaimFactorKept,
   ClaimInput,
   ClaimRecord,
   ConsumptionClaimed,
@@ -349,6 +350,22 @@ export function factorProblem(f: FactorForm): string | null {
 /** The year a claim's factors are looked up for: the year of its first day. */
 export function factorYear(from: string): string {
   return /^\d{4}/.test(from) ? from.slice(0, 4) : "";
+}
+
+/** What a factor just set leaves of a recorded claim of its market and
+ *  year (decision 273), as `claims factor set` says it: a recorded claim
+ *  keeps the factor it was recorded with, or none; one recorded by an older
+ *  EAC Desk kept none and now uses the new one. */
+export function factorKeptText(c: ClaimFactorKept): string {
+  const kind = c.kind === "residual_mix" ? "residual-mix" : c.kind;
+  const claim = `Recorded claim #${c.claim_id} (${c.claim_name})`;
+  if (!c.recorded) {
+    return `${claim} was recorded by an older version of EAC Desk, which kept no factors with it: its report now uses this ${kind} factor.`;
+  }
+  if (c.tco2e_per_mwh === null) {
+    return `${claim} keeps no ${kind} factor: none had been entered when it was recorded. Delete it and record it again to use this one.`;
+  }
+  return `${claim} keeps ${c.tco2e_per_mwh} tCO2e/MWh (${c.source ?? ""}), the ${kind} factor it was recorded with.`;
 }
 
 /** A report's "missing" line as the app shows it: the CLI command it names

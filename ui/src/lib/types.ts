@@ -18,6 +18,8 @@ export type {
   ConsumptionDeleted,
   ClaimRecord,
   FactorEntry,
+  FactorSet,
+  ClaimFactorKept,
   AppError,
   AuditAction,
   AuditPage,

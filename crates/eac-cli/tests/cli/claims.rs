@@ -944,3 +944,208 @@ fn consumption_a_recorded_claim_covers_is_not_claimed_again() {
         .success()
         .stdout(contains("Recorded claim 4 (January)"));
 }
+
+/// `claims factor set` of `kind` for NO in 2024.
+fn set_factor(desk: &Desk, kind: &str, factor: &str, source: &str) -> String {
+    let out = desk
+        .eacdesk()
+        .args(["claims", "factor", "set", "--market", "no", "--kind", kind])
+        .args(["--year", "2024", "--factor", factor, "--source", source])
+        .args(["--reason", "revised figures"])
+        .assert()
+        .success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// `claims report … --json` as printed.
+fn report_text(desk: &Desk, args: &[&str]) -> String {
+    let out = desk
+        .eacdesk()
+        .args(["claims", "report"])
+        .args(args)
+        .arg("--json")
+        .assert()
+        .success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+fn missing(report: &Value) -> Vec<String> {
+    report["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// A recorded claim's report uses the emission factors it was recorded
+/// with (decision 273): setting a factor again leaves it (and its copy in
+/// a later evidence pack) exactly as it was, and says so, while the same
+/// claim given in full uses the factor stored now.
+#[test]
+fn a_recorded_claims_report_keeps_the_factors_it_was_recorded_with() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    let before = report_text(&desk, &["--claim", "1"]);
+    let recorded: Value = serde_json::from_str(&before).unwrap();
+    assert_eq!(recorded["market_based_tco2e"].to_string(), "0.0008");
+    assert_eq!(recorded["location_based_tco2e"].to_string(), "0.0002");
+
+    let said = set_factor(&desk, "residual_mix", "0.5", "AIB revised");
+    assert!(
+        said.contains(
+            "Recorded claim #1 (June) keeps 0.4 tCO2e/MWh (test figures), the residual-mix \
+             factor it was recorded with."
+        ),
+        "{said}"
+    );
+    let said = set_factor(&desk, "grid", "0.03", "NVE revised");
+    assert!(
+        said.contains("keeps 0.02 tCO2e/MWh (test figures), the grid factor"),
+        "{said}"
+    );
+    assert_eq!(report_text(&desk, &["--claim", "1"]), before);
+
+    // Given in full, the same claim uses the factors stored now: 0.002 MWh
+    // matched (what claim 1 left), 0.008 unmatched × 0.5, 0.01 × 0.03.
+    let draft: Value = serde_json::from_str(&report_text(&desk, &HOURLY)).unwrap();
+    assert_eq!(
+        draft["residual_mix_factor"]["tco2e_per_mwh"].to_string(),
+        "0.5"
+    );
+    assert_eq!(draft["market_based_tco2e"].to_string(), "0.004");
+    assert_eq!(draft["location_based_tco2e"].to_string(), "0.0003");
+
+    // An evidence pack made now holds the report as recorded.
+    desk.eacdesk()
+        .args(["pack", "--out", "filing", "--title", "June"])
+        .assert()
+        .success();
+    let packed: Value =
+        serde_json::from_slice(&std::fs::read(desk.path("filing/claims/claim-1.json")).unwrap())
+            .unwrap();
+    assert_eq!(packed["market_based_tco2e"].to_string(), "0.0008");
+    assert_eq!(
+        packed["residual_mix_factor"]["tco2e_per_mwh"].to_string(),
+        "0.4"
+    );
+
+    // Setting the factor it was recorded with names no claim.
+    let said = set_factor(&desk, "residual_mix", "0.4", "test figures");
+    assert!(!said.contains("Recorded claim"), "{said}");
+}
+
+/// A factor missing when a claim was recorded stays missing from its
+/// report, which says so and names one entered since; the claim given in
+/// full uses it.
+#[test]
+fn a_factor_missing_when_a_claim_was_recorded_stays_missing_and_is_named() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["import", &fixture("eacs.json")])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("consumption.csv")])
+        .assert()
+        .success();
+    set_factor(&desk, "residual_mix", "0.4", "test figures");
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    let recorded: Value = serde_json::from_str(&report_text(&desk, &["--claim", "1"])).unwrap();
+    assert_eq!(recorded["location_based_tco2e"], Value::Null);
+    let lines = missing(&recorded);
+    assert!(
+        lines.iter().any(|m| m.contains(
+            "no grid factor for market NO in 2024 had been entered when this claim was recorded"
+        ) && m
+            .ends_with("enter it, then delete the claim and record it again")),
+        "{lines:?}"
+    );
+
+    let said = set_factor(&desk, "grid", "0.02", "NVE");
+    assert!(
+        said.contains(
+            "Recorded claim #1 (June) keeps no grid factor: none had been entered when it was \
+             recorded. Delete it and record it again to use this one."
+        ),
+        "{said}"
+    );
+    let recorded: Value = serde_json::from_str(&report_text(&desk, &["--claim", "1"])).unwrap();
+    assert_eq!(recorded["location_based_tco2e"], Value::Null);
+    assert_eq!(recorded["market_based_tco2e"].to_string(), "0.0008");
+    let lines = missing(&recorded);
+    assert!(
+        lines.iter().any(|m| m.contains(
+            "one has been entered since (0.02 tCO2e/MWh, NVE): recording the claim again"
+        )),
+        "{lines:?}"
+    );
+    let draft: Value = serde_json::from_str(&report_text(&desk, &HOURLY)).unwrap();
+    assert_eq!(draft["location_based_tco2e"].to_string(), "0.0002");
+    assert!(
+        !missing(&draft).iter().any(|m| m.contains("grid")),
+        "{draft}"
+    );
+}
+
+/// A claim recorded by an EAC Desk before schema 22, which kept no
+/// factors with a claim, reads the same after the upgrade: the factors
+/// stored now, as before, with a note saying so; setting one again
+/// changes its report, and `factor set` says that too.
+#[test]
+fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    let before: Value = serde_json::from_str(&report_text(&desk, &["--claim", "1"])).unwrap();
+    // The file as schema 21 had it: the step 0022 added only this table
+    // and column.
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    conn.execute_batch(
+        "DROP TABLE claim_factors;
+         ALTER TABLE claims DROP COLUMN factors_recorded;
+         PRAGMA user_version = 21;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let mut after: Value = serde_json::from_str(&report_text(&desk, &["--claim", "1"])).unwrap();
+    let version: i64 = rusqlite::Connection::open(desk.path("desk.sqlite"))
+        .unwrap()
+        .pragma_query_value(None, "user_version", |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 22);
+    let mut lines = missing(&after);
+    let note = lines.pop().unwrap();
+    assert!(
+        note.starts_with("emission factors: this claim was recorded by an older version"),
+        "{note}"
+    );
+    after["missing"] = Value::from(lines);
+    assert_eq!(after, before);
+
+    let said = set_factor(&desk, "residual_mix", "0.5", "AIB revised");
+    assert!(
+        said.contains(
+            "Recorded claim #1 (June) was recorded by an older version of EAC Desk, which kept no \
+             factors with it: its report now uses this residual-mix factor."
+        ),
+        "{said}"
+    );
+    let now = desk.json(&["claims", "report", "--claim", "1"]);
+    assert_eq!(now["market_based_tco2e"].to_string(), "0.001");
+}

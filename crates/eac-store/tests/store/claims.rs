@@ -3,7 +3,8 @@
 //! nothing written), no hour of consumption is claimed by two recorded
 //! claims, deleting a claim frees its values, consumption overlapping
 //! stored consumption is refused, factors are replaced with an audit
-//! record naming the old and new number.
+//! record naming the old and new number, and a recorded claim keeps the
+//! factors it was recorded with.
 
 use super::*;
 use bigdecimal::BigDecimal;
@@ -616,4 +617,131 @@ fn consumption_a_recorded_claim_covers_is_never_claimed_again() {
         [(q1.id, 2)]
     );
     assert_eq!(env.store.claims().unwrap().len(), 3);
+}
+
+/// A recorded claim keeps the emission factors it was recorded with
+/// (decision 273): the claim write records the residual-mix and grid
+/// factors of its market (any spelling) and the year of its first day as
+/// they are then, and its audit record names them. Setting a factor again
+/// leaves them as they were; a claim recorded with none keeps none; and
+/// deleting a claim deletes its factors.
+#[test]
+fn a_recorded_claim_keeps_the_factors_it_was_recorded_with() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]);
+    let reason = Reason::new("2024 filing").unwrap();
+    let set = |env: &mut Env, market: &str, kind: &str, year: i32, f: &str, source: &str| {
+        env.store
+            .set_emission_factor(market, kind, year, &dec(f), source, &reason, "ana")
+            .unwrap();
+    };
+    // Kind, market, year, factor, source.
+    type Kept = (String, String, i32, String, String);
+    let factors = |env: &Env, id: i64| -> (bool, Vec<Kept>) {
+        let kept = env.store.claim_factors(id).unwrap();
+        let rows = kept
+            .factors
+            .into_iter()
+            .map(|f| (f.kind, f.market, f.year, f.tco2e_per_mwh, f.source))
+            .collect();
+        (kept.recorded, rows)
+    };
+
+    // No factor entered yet: none recorded.
+    let bare = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    assert_eq!(factors(&env, bare.id), (true, Vec::new()));
+
+    // A residual-mix factor of the claim's market in another spelling, and
+    // one of another year and another market: only the first is the claim's.
+    set(&mut env, " no ", "residual_mix", 2024, "0.3800", "AIB 2024");
+    set(&mut env, "NO", "residual_mix", 2023, "0.5", "AIB 2023");
+    set(&mut env, "SE", "grid", 2024, "0.01", "SvK");
+    let recorded = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    let then = (
+        true,
+        vec![(
+            "residual_mix".to_owned(),
+            "no".to_owned(),
+            2024,
+            "0.3800".to_owned(),
+            "AIB 2024".to_owned(),
+        )],
+    );
+    assert_eq!(factors(&env, recorded.id), then);
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log[0].action, "claim_create");
+    let said = |field: &str| {
+        log[0]
+            .changes
+            .iter()
+            .find(|c| c.field == field)
+            .and_then(|c| c.after.clone())
+    };
+    assert_eq!(
+        said("residual_mix_factor").as_deref(),
+        Some("0.3800 tCO2e/MWh (AIB 2024), market no 2024")
+    );
+    assert_eq!(said("grid_factor").as_deref(), Some("(none entered)"));
+
+    // Set again, and a grid factor entered: the recorded claims keep what
+    // they were recorded with, while the factor stored now is the new one.
+    set(
+        &mut env,
+        "NO",
+        "residual_mix",
+        2024,
+        "0.41",
+        "AIB 2024 revised",
+    );
+    set(&mut env, "NO", "grid", 2024, "0.02", "NVE");
+    assert_eq!(factors(&env, recorded.id), then);
+    assert_eq!(factors(&env, bare.id), (true, Vec::new()));
+    let now = env
+        .store
+        .emission_factor("NO", "residual_mix", 2024)
+        .unwrap()
+        .unwrap();
+    assert_eq!(now.tco2e_per_mwh, "0.41");
+    // Both claims are of that market and year, each with what it holds.
+    let of: Vec<(i64, bool, Option<String>)> = env
+        .store
+        .claims_of_factor("No", "residual_mix", 2024)
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.claim_id, c.recorded, c.tco2e_per_mwh))
+        .collect();
+    assert_eq!(
+        of,
+        [
+            (bare.id, true, None),
+            (recorded.id, true, Some("0.3800".to_owned()))
+        ]
+    );
+    assert!(env
+        .store
+        .claims_of_factor("NO", "residual_mix", 2023)
+        .unwrap()
+        .is_empty());
+
+    // Deleting the claim deletes its factors.
+    env.store
+        .delete_claim(recorded.id, &Reason::new("redo").unwrap(), "ana")
+        .unwrap();
+    assert_eq!(
+        env.raw_rows(&format!(
+            "SELECT CAST(count(*) AS TEXT) FROM claim_factors WHERE claim_id = {}",
+            recorded.id
+        )),
+        [[Some("0".to_owned())]]
+    );
+    assert_eq!(
+        env.store.claim_factors(recorded.id).unwrap_err().code(),
+        ErrorCode::NotFound
+    );
 }

@@ -144,6 +144,33 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
     assert_eq!(r["matched"], "0.008");
     assert_eq!(r["check"]["claimed_elsewhere"], json!([]));
 
+    // A factor entered after the claim was recorded: the recorded claim
+    // keeps none (decision 273), the result names it and its report says
+    // so, naming the factor entered since.
+    let set = desk.ok(
+        "set_factor",
+        json!({ "market": "NO", "kind": "grid", "year": 2024, "tco2e_per_mwh": "0.02",
+                "source": "NVE", "reason": "FY2024" }),
+    );
+    assert_eq!(set["factor"]["tco2e_per_mwh"], "0.02", "{set}");
+    assert_eq!(
+        set["recorded_claims"],
+        json!([{ "claim_id": id, "claim_name": "June", "kind": "grid", "recorded": true,
+                 "tco2e_per_mwh": null, "source": null }])
+    );
+    let r = desk.ok(
+        "claim_report",
+        json!({ "input": null, "claim_id": id, "rules": [] }),
+    );
+    assert_eq!(r["location_based_tco2e"], Value::Null, "{r}");
+    assert!(
+        r["missing"].as_array().unwrap().iter().any(|m| m
+            .as_str()
+            .unwrap()
+            .contains("one has been entered since (0.02 tCO2e/MWh, NVE)")),
+        "{r}"
+    );
+
     // The same consumption again: refused (each hour is claimed once), and
     // the check of the claim given in full names the recorded claim.
     let e = desk.err(

@@ -33,6 +33,7 @@ import type { EnvelopeOnlyRow } from "./EnvelopeOnlyRow";
 import type { ExportProfile } from "./ExportProfile";
 import type { ExportReport } from "./ExportReport";
 import type { FactorEntry } from "./FactorEntry";
+import type { FactorSet } from "./FactorSet";
 import type { FieldValue } from "./FieldValue";
 import type { FormatInfo } from "./FormatInfo";
 import type { ImportBatch } from "./ImportBatch";
@@ -224,8 +225,8 @@ export type Commands = {
   claims: { args: Record<string, never>; result: Array<ClaimRecord> };
   /** Deletes recorded claim `id` (its values are free again), audited. */
   delete_claim: { args: { id: number; reason: string }; result: ClaimRecord };
-  /** Sets a market's emission factor (`kind` `residual_mix` or `grid`, tCO2e/MWh as exact text) for a year with its source, audited (`factor_set`). */
-  set_factor: { args: { market: string; kind: string; year: number; tco2e_per_mwh: string; source: string; reason: string }; result: FactorEntry };
+  /** Sets a market's emission factor (`kind` `residual_mix` or `grid`, tCO2e/MWh as exact text) for a year with its source, audited (`factor_set`); names the recorded claims of that market and year that keep another factor (decision 273). */
+  set_factor: { args: { market: string; kind: string; year: number; tco2e_per_mwh: string; source: string; reason: string }; result: FactorSet };
   /** Every emission factor entered. */
   factors: { args: Record<string, never>; result: Array<FactorEntry> };
   /** Native dialog: a consumption CSV, or `null`. */
