@@ -18,6 +18,7 @@ use eac_model::{CheckOptions, Flow, ListingError, Rule, Violation};
 use eac_store::p2::{check_detail, open_detail, BUNDLE_LISTING, BUNDLE_METADATA};
 use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
+use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::schema_instance::schema_instance;
@@ -91,8 +92,79 @@ pub(crate) fn build_validator<F: jsonschema::json::Json>(kind: SchemaKind) -> Va
 
 /// Checks one parsed document against a shipped schema: each schema error
 /// is a rule 2 violation (rule 3 when an enumeration is broken) located at
-/// the instance path.
+/// the instance path. The document's numbers are stand-ins (see
+/// `schema_instance`), so a message never quotes one: a number is "the
+/// number", a part holding numbers "the object" or "the array" (the
+/// readers of files quote the literal as written, see [`SchemaFinding`]).
 pub fn schema_violations(kind: SchemaKind, instance: &Value) -> Vec<Violation> {
+    schema_findings(kind, instance, &|_| None)
+        .into_iter()
+        .map(|f| f.violation)
+        .collect()
+}
+
+/// What the schema found at one place, and where a rule error would
+/// already say the same (the schema's finding is then not reported: see
+/// [`RuleErrors`]).
+#[derive(Debug, Clone)]
+pub(crate) struct SchemaFinding {
+    pub(crate) violation: Violation,
+    /// A missing member (`required`): the rules say so at the member,
+    /// `/name` after the finding's own pointer.
+    member: Option<String>,
+    /// The engine cannot say which part below the place is wrong (`oneOf`,
+    /// `anyOf`, `not`, `uniqueItems`, `contains`): a rule error anywhere
+    /// below it (`start` without `end`, a beneficiary listed twice) has
+    /// said what.
+    within: bool,
+}
+
+/// The places of the rule errors already reported, which schema findings
+/// must not repeat.
+#[derive(Default)]
+pub(crate) struct RuleErrors {
+    at: HashSet<String>,
+    /// Every place above one in `at`.
+    above: HashSet<String>,
+}
+
+impl RuleErrors {
+    pub(crate) fn of<'v>(errors: impl IntoIterator<Item = &'v Violation>) -> Self {
+        let mut places = RuleErrors::default();
+        for v in errors {
+            let mut pointer = v.pointer.as_str();
+            places.at.insert(pointer.to_owned());
+            while let Some(cut) = pointer.rfind('/') {
+                pointer = &pointer[..cut];
+                if !places.above.insert(pointer.to_owned()) {
+                    break;
+                }
+            }
+        }
+        places
+    }
+
+    /// Whether `finding` only repeats a rule error: one at the same place,
+    /// at the member it says is missing, or below a place the engine
+    /// cannot say more of.
+    pub(crate) fn repeated_by(&self, finding: &SchemaFinding) -> bool {
+        let pointer = &finding.violation.pointer;
+        self.at.contains(pointer)
+            || finding
+                .member
+                .as_ref()
+                .is_some_and(|m| self.at.contains(&format!("{pointer}{m}")))
+            || (finding.within && self.above.contains(pointer))
+    }
+}
+
+/// The schema's findings on `instance`; `literal` gives the text a number
+/// at an instance pointer was written as (`None`: not known).
+fn schema_findings(
+    kind: SchemaKind,
+    instance: &Value,
+    literal: &dyn Fn(&str) -> Option<String>,
+) -> Vec<SchemaFinding> {
     let validator = validator(kind);
     // Most documents are valid: the quick yes/no first, the errors (the
     // same ones) only for a document that is not.
@@ -102,19 +174,126 @@ pub fn schema_violations(kind: SchemaKind, instance: &Value) -> Vec<Violation> {
     validator
         .iter_errors(instance)
         .map(|e| {
+            use jsonschema::error::ValidationErrorKind as K;
             let rule = match e.kind() {
-                jsonschema::error::ValidationErrorKind::Enum { .. }
-                | jsonschema::error::ValidationErrorKind::Constant { .. } => Rule::Enumerations,
+                K::Enum { .. } | K::Constant { .. } => Rule::Enumerations,
                 _ => Rule::RequiredKeys,
             };
-            Violation::error(
-                rule,
-                e.instance_path().to_string(),
+            let (member, within) = match e.kind() {
+                K::Required { property } => (
+                    property
+                        .as_str()
+                        .map(|name| format!("/{}", eac_model::pointer_token(name))),
+                    false,
+                ),
+                K::AnyOf { .. }
+                | K::OneOfNotValid { .. }
+                | K::OneOfMultipleValid { .. }
+                | K::Not { .. }
+                | K::UniqueItems
+                | K::Contains => (None, true),
+                _ => (None, false),
+            };
+            let pointer = e.instance_path().to_string();
+            let message = engine_message(&e, &pointer, literal);
+            SchemaFinding {
                 // The engine quotes the instance: capped like every quote.
-                format!("schema: {}", eac_model::cap(&e.to_string(), 200)),
-            )
+                violation: Violation::error(
+                    rule,
+                    pointer,
+                    format!("schema: {}", eac_model::cap(&message, 200)),
+                ),
+                member,
+                within,
+            }
         })
         .collect()
+}
+
+/// The engine's message, never quoting a stand-in: a number is shown as
+/// written in the file (`literal`), a part holding numbers is named in
+/// words ("the object is not valid under any of the schemas listed in the
+/// 'oneOf' keyword"; the pointer says which).
+fn engine_message(
+    e: &jsonschema::ValidationError<'_>,
+    pointer: &str,
+    literal: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let instance: &Value = e.instance();
+    match instance {
+        Value::Number(_) => {
+            let shown =
+                literal(pointer).map_or_else(|| "the number".to_owned(), |l| eac_model::quote(&l));
+            e.masked_with(shown).to_string()
+        }
+        Value::Array(_) if holds_number(instance) => e.masked_with("the array").to_string(),
+        Value::Object(_) if holds_number(instance) => e.masked_with("the object").to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn holds_number(value: &Value) -> bool {
+    match value {
+        Value::Number(_) => true,
+        Value::Array(items) => items.iter().any(holds_number),
+        Value::Object(members) => members.values().any(holds_number),
+        _ => false,
+    }
+}
+
+/// The JSON pointer's reference tokens, unescaped (RFC 6901).
+fn pointer_tokens(pointer: &str) -> Vec<String> {
+    pointer
+        .split('/')
+        .skip(1)
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect()
+}
+
+/// The text of the value at `tokens` inside the JSON text `text` (a
+/// repeated key: its last member, as the schema engine's map holds it).
+fn text_at<'t>(text: &'t str, tokens: &[String]) -> Option<&'t str> {
+    let Some((first, rest)) = tokens.split_first() else {
+        return Some(text.trim());
+    };
+    let inner: &'t RawValue = match text.trim_start().as_bytes().first()? {
+        b'{' => serde_json::from_str::<std::collections::HashMap<String, &'t RawValue>>(text)
+            .ok()?
+            .get(first)
+            .copied()?,
+        b'[' => serde_json::from_str::<Vec<&'t RawValue>>(text)
+            .ok()?
+            .get(first.parse::<usize>().ok()?)
+            .copied()?,
+        _ => return None,
+    };
+    text_at(inner.get(), rest)
+}
+
+/// Where the text of an element or document is, for the literals its
+/// findings quote.
+pub(crate) enum Source<'s> {
+    /// The JSON text.
+    Text(&'s str),
+    /// An object's members as read (a repeated key: the last one counts).
+    Members(&'s [(std::borrow::Cow<'s, str>, &'s RawValue)]),
+}
+
+impl Source<'_> {
+    /// The number literal at `pointer` (relative to this element).
+    fn literal(&self, pointer: &str) -> Option<String> {
+        let tokens = pointer_tokens(pointer);
+        let text = match self {
+            Source::Text(text) => text_at(text, &tokens)?,
+            Source::Members(members) => {
+                let (first, rest) = tokens.split_first()?;
+                let (_, raw) = members.iter().rev().find(|(k, _)| k == first)?;
+                text_at(raw.get(), rest)?
+            }
+        };
+        // Only a number: anything else was never a stand-in.
+        matches!(text.as_bytes().first(), Some(b'-' | b'0'..=b'9')).then(|| text.to_owned())
+    }
 }
 
 fn validator(kind: SchemaKind) -> &'static Validator {
@@ -135,6 +314,17 @@ pub fn listing_schema_violations(
     kind: SchemaKind,
     path: &Path,
 ) -> Result<Vec<Violation>, AppError> {
+    Ok(listing_schema_findings(kind, path)?
+        .into_iter()
+        .map(|f| f.violation)
+        .collect())
+}
+
+/// [`listing_schema_violations`] with what each finding repeats.
+pub(crate) fn listing_schema_findings(
+    kind: SchemaKind,
+    path: &Path,
+) -> Result<Vec<SchemaFinding>, AppError> {
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
     let mut schema = ListingSchema::new(kind);
     let outcome =
@@ -142,7 +332,7 @@ pub fn listing_schema_violations(
     match outcome {
         Err(ListingError::Io(e)) => Err(AppError::io(path, &e)),
         // Malformed JSON is reported by the rule reader (rule 20).
-        _ => Ok(schema.into_violations()),
+        _ => Ok(schema.into_findings()),
     }
 }
 
@@ -159,7 +349,7 @@ pub(crate) enum SchemaItem<'t> {
 /// reading).
 pub(crate) struct ListingSchema {
     kind: SchemaKind,
-    out: Vec<Violation>,
+    out: Vec<SchemaFinding>,
 }
 
 impl ListingSchema {
@@ -200,7 +390,7 @@ impl ListingSchema {
                         if crate::schema_tape::is_valid(self.kind, &tape) == Some(true) {
                             return;
                         }
-                        return self.judge(index, tape.element_value());
+                        return self.judge(index, tape.element_value(), &Source::Text(text));
                     }
                 }
                 // Member by member, as every element was before (a member
@@ -217,7 +407,7 @@ impl ListingSchema {
     }
 
     fn check_element(&mut self, index: usize, element: &BorrowedElement<'_>) {
-        let item = match element {
+        match element {
             BorrowedElement::Object(fields) => {
                 let mut map = serde_json::Map::new();
                 let mut unreadable = false;
@@ -230,11 +420,15 @@ impl ListingSchema {
                         // rather than shown as a null.
                         Err(e) => {
                             unreadable = true;
-                            self.out.push(Violation::error(
-                                Rule::StrictJson,
-                                format!("/eacs/{index}/{}", eac_model::pointer_token(k)),
-                                format!("could not be checked against the schema: {e}"),
-                            ));
+                            self.out.push(SchemaFinding {
+                                violation: Violation::error(
+                                    Rule::StrictJson,
+                                    format!("/eacs/{index}/{}", eac_model::pointer_token(k)),
+                                    format!("could not be checked against the schema: {e}"),
+                                ),
+                                member: None,
+                                within: false,
+                            });
                         }
                     }
                 }
@@ -243,42 +437,52 @@ impl ListingSchema {
                 if unreadable {
                     return;
                 }
-                Value::Object(map)
+                self.judge(index, Value::Object(map), &Source::Members(fields));
             }
-            BorrowedElement::Other(_) => Value::Null,
-        };
-        self.judge(index, item);
+            BorrowedElement::Other(_) => self.judge(index, Value::Null, &Source::Text("null")),
+        }
     }
 
-    /// The schema's findings on one element's value, located at its index.
-    fn judge(&mut self, index: usize, item: Value) {
+    /// The schema's findings on one element's value, located at its index
+    /// and naming its EAC; `source` holds the element's numbers as written.
+    fn judge(&mut self, index: usize, item: Value, source: &Source<'_>) {
+        let id = item
+            .get("cds_eac_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         // `{"eacs": [item], "next": null, "previous": null}`, built by moving
         // the element in (no copy).
         let mut doc = serde_json::Map::new();
         doc.insert("eacs".to_owned(), Value::Array(vec![item]));
         doc.insert("next".to_owned(), Value::Null);
         doc.insert("previous".to_owned(), Value::Null);
-        for mut v in schema_violations(self.kind, &Value::Object(doc)) {
+        let literal = |pointer: &str| {
+            let rest = pointer.strip_prefix("/eacs/0")?;
+            source.literal(rest)
+        };
+        for mut f in schema_findings(self.kind, &Value::Object(doc), &literal) {
+            let v = &mut f.violation;
             if let Some(rest) = v.pointer.strip_prefix("/eacs/0") {
                 v.pointer = format!("/eacs/{index}{rest}");
             }
-            self.out.push(v);
+            f.violation = f.violation.with_eac(id.as_deref());
+            self.out.push(f);
         }
     }
 
-    pub(crate) fn into_violations(self) -> Vec<Violation> {
+    pub(crate) fn into_findings(self) -> Vec<SchemaFinding> {
         self.out
     }
 }
 
 /// Schema errors of a whole small document (detail file, metadata).
-fn document_schema_violations(kind: SchemaKind, text: &str) -> Vec<Violation> {
+fn document_schema_findings(kind: SchemaKind, text: &str) -> Vec<SchemaFinding> {
     let Ok(text) = eac_model::strict::utf8_text(text) else {
         // The rule reader names the encoding (rule 20).
         return Vec::new();
     };
     match schema_instance(text) {
-        Ok(doc) => schema_violations(kind, &doc),
+        Ok(doc) => schema_findings(kind, &doc, &|pointer| Source::Text(text).literal(pointer)),
         // The rule reader reports malformed JSON (rule 20).
         Err(_) => Vec::new(),
     }
@@ -346,8 +550,8 @@ pub(crate) fn validate_p2_reported(
     let metadata: Option<ServerMetadata> = match fs::read(&metadata_path) {
         Ok(bytes) => match eac_model::strict::utf8_document(&bytes) {
             Ok(text) => {
-                for v in document_schema_violations(SchemaKind::ServerMetadata, text) {
-                    report.push(v.with_file(&metadata_label));
+                for f in document_schema_findings(SchemaKind::ServerMetadata, text) {
+                    report.push(f.violation.with_file(&metadata_label));
                 }
                 match read_server_metadata(text) {
                     Ok(m) => Some(m),
@@ -398,7 +602,7 @@ pub(crate) fn validate_p2_reported(
             listing.display()
         )));
     }
-    let schema_errors = listing_schema_violations(SchemaKind::P2Listing, &listing)?;
+    let schema_errors = listing_schema_findings(SchemaKind::P2Listing, &listing)?;
     let file = File::open(&listing).map_err(|e| AppError::io(&listing, &e))?;
     let mut checks = P2ListingChecks::default();
     let outcome = read_p2_listing(file, opts, |index, read_envelope| {
@@ -469,16 +673,17 @@ fn check_detail_file(
         Ok((_, warnings)) => warnings,
         Err(violations) => violations,
     };
-    let covered: HashSet<String> = found
-        .iter()
-        .filter(|v| v.is_error() && v.file.as_deref() == Some(detail.label.as_str()))
-        .map(|v| v.pointer.clone())
-        .collect();
+    let covered = RuleErrors::of(
+        found
+            .iter()
+            .filter(|v| v.is_error() && v.file.as_deref() == Some(detail.label.as_str())),
+    );
     found.into_iter().for_each(|v| report.push(v));
     // A file that is not UTF-8 text was reported by the rules (rule 20).
     let text = detail.text().unwrap_or_default();
-    for v in document_schema_violations(SchemaKind::Eac, text) {
-        if !covered.contains(&v.pointer) {
+    for f in document_schema_findings(SchemaKind::Eac, text) {
+        if !covered.repeated_by(&f) {
+            let v = f.violation;
             let v = Violation {
                 message: format!(
                     "{} (detail file of the envelope at {at} in {listing})",
@@ -539,7 +744,7 @@ pub(crate) fn export_p2_published(
     let check = |root: &Path| failed.errors(validate_p2(root, true));
     store
         .export_p2_published(filter, dest, published, progress, &check)
-        .map_err(|e| crate::export::nothing_exported(dest, failed.or(e)))
+        .map_err(|e| crate::export::nothing_exported(published, failed.or(e)))
 }
 
 /// Records that the EACs matching `filter` (no filter: every EAC, the
@@ -583,4 +788,286 @@ pub fn envelope_only(
     limit: usize,
 ) -> Result<Vec<eac_store::EnvelopeOnlyRow>, AppError> {
     Ok(store.envelope_only(offset, limit)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eac_model::ExportProfile;
+    use std::path::PathBuf;
+
+    fn example(name: &str) -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/spec-examples")
+            .join(name)
+    }
+
+    /// One P1 EAC whose value object is `value` (JSON text).
+    fn listing_with_value(value: &str) -> String {
+        format!(
+            r#"{{"eacs": [{{
+  "cds_eac_id": "x-01", "cds_created": "2024-02-10T00:00:00Z", "cds_modified": "2024-02-10T00:00:00Z",
+  "eac_number": "N-001", "source_id": "REG-1", "source_name": "Registry One",
+  "destination_id": "UTIL-1", "destination_name": "Demo Utility",
+  "beneficiary_type": "general", "beneficiaries": [], "asset_id": "AP1",
+  "asset_origination": "region", "asset_destination": "grid", "technology_type": "wind",
+  "emissions_factor_direct": 0, "emissions_factor_lca": 0.011,
+  "period_start": "2024-01-01T00:00:00Z", "period_end": "2024-02-01T00:00:00Z",
+  "values": [{value}]
+}}], "next": null, "previous": null}}"#
+        )
+    }
+
+    fn validate_text(text: &str) -> ValidationReport {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("listing.json");
+        fs::write(&path, text).unwrap();
+        crate::validate_file(&path, ExportProfile::P1, false).unwrap()
+    }
+
+    fn messages(report: &ValidationReport) -> String {
+        report
+            .errors
+            .iter()
+            .map(|v| v.to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// The schema engine sees stand-ins for numbers (decision 37); its
+    /// message quotes the number as the file has it.
+    #[test]
+    fn a_schema_message_quotes_the_number_as_written() {
+        // The repeated key stops the rules at the value object, so the
+        // schema's minimum is what says the value is negative.
+        let report = validate_text(&listing_with_value(
+            r#"{"eac_number": null, "issued": "2024-03-05", "retired": null,
+                "start": "2024-01-01T00:00:00Z", "end": "2024-02-01T00:00:00Z",
+                "unit": "MWh", "unit": "MWh", "value": -3.75}"#,
+        ));
+        let all = messages(&report);
+        let minimum = report
+            .errors
+            .iter()
+            .find(|v| v.pointer == "/eacs/0/values/0/value")
+            .unwrap_or_else(|| panic!("{all}"));
+        assert_eq!(
+            minimum.message,
+            "schema: -3.75 is less than the minimum of 0"
+        );
+        assert_eq!(minimum.cds_eac_id.as_deref(), Some("x-01"));
+        assert!(!all.contains("-0.5"), "{all}");
+    }
+
+    /// Every way an element reaches the schema (its text on a tape, its
+    /// members as read, a detail file's text) quotes numbers as written,
+    /// and a part holding numbers in words.
+    #[test]
+    fn every_reading_quotes_numbers_as_written() {
+        let element = r#"{"cds_eac_id": "x", "values": [{"value": -3.750e0, "unit": 7}]}"#;
+        let repeated =
+            r#"{"cds_eac_id": "x", "values": [{"value": -3.750e0, "unit": 7, "unit": 7}]}"#;
+        for text in [element, repeated] {
+            let mut schema = ListingSchema::new(SchemaKind::P1Listing);
+            schema.check_item(4, SchemaItem::Text(text));
+            let found: Vec<Violation> = schema
+                .into_findings()
+                .into_iter()
+                .map(|f| f.violation)
+                .collect();
+            let at = |pointer: &str| {
+                found
+                    .iter()
+                    .find(|v| v.pointer == pointer)
+                    .unwrap_or_else(|| panic!("{pointer}: {found:#?}"))
+                    .message
+                    .clone()
+            };
+            assert_eq!(
+                at("/eacs/4/values/0/value"),
+                "schema: -3.750e0 is less than the minimum of 0"
+            );
+            assert_eq!(
+                at("/eacs/4/values/0/unit"),
+                r#"schema: 7 is not of type "string""#
+            );
+            assert!(found.iter().all(|v| v.cds_eac_id.as_deref() == Some("x")));
+            for v in &found {
+                assert!(
+                    !v.message.contains("-0.5") && !v.message.contains(":1"),
+                    "{v}"
+                );
+            }
+        }
+        let detail = r#"{"cds_eac_id": "x", "values": [{"value": -3.75, "unit": "MWh"}], "beneficiaries": [1, 1]}"#;
+        let found = document_schema_findings(SchemaKind::Eac, detail);
+        let text: Vec<String> = found.iter().map(|f| f.violation.to_string()).collect();
+        assert!(
+            text.iter()
+                .any(|m| m.contains("/values/0/value") && m.contains("-3.75 is less than")),
+            "{text:#?}"
+        );
+        assert!(
+            text.iter()
+                .any(|m| m.contains("schema: the array has non-unique elements")),
+            "{text:#?}"
+        );
+        assert!(text.iter().all(|m| !m.contains("-0.5")), "{text:#?}");
+        // Without the file's text a number is named, never a stand-in shown.
+        let v = schema_violations(
+            SchemaKind::Eac,
+            &serde_json::json!({"values": [{"value": -0.5}]}),
+        );
+        assert!(
+            v.iter()
+                .any(|v| v.message == "schema: the number is less than the minimum of 0"),
+            "{v:#?}"
+        );
+    }
+
+    /// A schema finding that only repeats a rule error is not reported
+    /// again: `oneOf` over a value whose `start` the rules refused, a
+    /// `required` member the rules said is missing.
+    #[test]
+    fn schema_findings_that_repeat_a_rule_error_are_left_out() {
+        let report = validate_text(&listing_with_value(
+            r#"{"eac_number": null, "issued": "2024-03-05", "retired": null,
+                "start": null, "end": "2024-02-01T00:00:00Z", "unit": "MWh", "value": 30}"#,
+        ));
+        let all = messages(&report);
+        assert_eq!(report.errors.len(), 1, "{all}");
+        assert_eq!(report.errors[0].rule, 11, "{all}");
+        assert!(!all.contains(r#""value":1"#), "{all}");
+
+        let text = listing_with_value(
+            r#"{"eac_number": null, "issued": "2024-03-05", "retired": null,
+                "start": null, "end": null, "unit": "MWh", "value": 30}"#,
+        )
+        .replace(r#""asset_id": "AP1","#, "");
+        let report = validate_text(&text);
+        let all = messages(&report);
+        assert_eq!(report.errors.len(), 1, "{all}");
+        assert_eq!(report.errors[0].pointer, "/eacs/0/asset_id", "{all}");
+    }
+
+    /// Only a rule error at the place, at the missing member, or (for what
+    /// the engine cannot narrow down) below it covers a finding.
+    #[test]
+    fn what_a_rule_error_covers() {
+        let rules = [Violation::error(
+            Rule::RequiredKeys,
+            "/eacs/0/values/0/start",
+            "x",
+        )];
+        let covered = RuleErrors::of(&rules);
+        let finding = |pointer: &str, member: Option<&str>, within: bool| SchemaFinding {
+            violation: Violation::error(Rule::RequiredKeys, pointer, "y"),
+            member: member.map(str::to_owned),
+            within,
+        };
+        assert!(covered.repeated_by(&finding("/eacs/0/values/0/start", None, false)));
+        assert!(covered.repeated_by(&finding("/eacs/0/values/0", None, true)));
+        assert!(covered.repeated_by(&finding("/eacs/0", None, true)));
+        assert!(covered.repeated_by(&finding("/eacs/0/values/0", Some("/start"), false)));
+        assert!(!covered.repeated_by(&finding("/eacs/0/values/0", None, false)));
+        assert!(!covered.repeated_by(&finding("/eacs/0/values/0", Some("/end"), false)));
+        assert!(!covered.repeated_by(&finding("/eacs/0/values/1", None, true)));
+        assert!(!covered.repeated_by(&finding("/eacs/0/values/0/start/x", None, true)));
+    }
+
+    /// The schema's findings on a listing name the EAC of the element.
+    #[test]
+    fn listing_findings_name_their_eac() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("eacs.json");
+        let text = fs::read_to_string(example("good-p2-meeting-0926.json"))
+            .unwrap()
+            .replacen(
+                "https://demoutility.com/eacs/static/aaaaa.pdf",
+                "https://x.org/a[1]|b^c.pdf",
+                1,
+            );
+        fs::write(&path, text).unwrap();
+        let found = listing_schema_violations(SchemaKind::P2Listing, &path).unwrap();
+        assert!(
+            found.iter().any(|v| v.pointer == "/eacs/0/eac_data_url"
+                && v.cds_eac_id.as_deref() == Some("99999999-dk1")),
+            "{found:#?}"
+        );
+    }
+
+    fn desk(dir: &Path) -> Store {
+        let mut store = Store::open(&dir.join("desk.sqlite")).unwrap();
+        store
+            .import_file(
+                &example("good-p1-overview-monthly.json"),
+                eac_store::ImportOptions::default(),
+                &eac_store::NoProgress,
+            )
+            .unwrap();
+        store
+    }
+
+    /// A folder named with any character gets a bundle whose `file:` URLs
+    /// the schemas take: it validates and imports again.
+    #[test]
+    fn a_bundle_in_a_folder_named_with_any_character_validates() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = desk(dir.path());
+        let dest = dir.path().join("FY2024 [final] |^%#?é");
+        export_p2(&mut store, None, &dest, None, &eac_store::NoProgress).unwrap();
+        let report = validate_p2(&dest, false).unwrap();
+        assert!(report.is_valid(), "{report:#?}");
+        let listing = fs::read_to_string(dest.join(BUNDLE_LISTING)).unwrap();
+        assert!(listing.contains("FY2024%20%5Bfinal%5D%20%7C%5E%25%23%3F%C3%A9/eacs/"));
+        let mut again = Store::open(&dir.path().join("again.sqlite")).unwrap();
+        let imported = crate::import_files(
+            &mut again,
+            &[dest],
+            eac_store::ImportOptions::default(),
+            &eac_store::NoProgress,
+        );
+        assert_eq!(imported.files[0].added, 1, "{imported:#?}");
+    }
+
+    /// A base URL the schemas would refuse is refused before anything is
+    /// read or written, naming the base URL.
+    #[test]
+    fn a_base_url_that_is_no_uri_is_refused_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = desk(dir.path());
+        let dest = dir.path().join("out");
+        let before: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        for base in [
+            "https://example.org/a[1]/",
+            "https://example.org/a|b^c/",
+            "http://example.org/a/",
+        ] {
+            let e =
+                export_p2(&mut store, None, &dest, Some(base), &eac_store::NoProgress).unwrap_err();
+            assert_eq!(e.code, crate::ErrorCode::InvalidInput, "{base}: {e:?}");
+            assert!(e.message.starts_with("the base URL `"), "{}", e.message);
+            assert!(e.message.contains("nothing was written"), "{}", e.message);
+            assert!(e.violations().is_empty(), "{e:?}");
+            let after: Vec<_> = fs::read_dir(dir.path())
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            assert_eq!(after, before);
+        }
+        let report = export_p2(
+            &mut store,
+            None,
+            &dest,
+            Some("https://example.org/a%5B1%5D"),
+            &eac_store::NoProgress,
+        )
+        .unwrap();
+        assert_eq!(report.eac_count, 1);
+    }
 }

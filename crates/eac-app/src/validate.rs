@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 
-use crate::p2::{ListingSchema, SchemaItem};
+use crate::p2::{ListingSchema, RuleErrors, SchemaFinding, SchemaItem};
 use crate::{AppError, Violation};
 
 /// At most this many errors (and as many warnings) are reported per file.
@@ -35,15 +35,16 @@ impl ValidationReport {
         self.errors.is_empty()
     }
 
-    /// Adds the schema's findings where the rules found nothing at the same
-    /// place (a `"TODO"` emission factor is one rule 6 error, not also a
-    /// schema type error).
-    pub(crate) fn merge_schema(&mut self, schema: Vec<Violation>) {
-        let covered: std::collections::HashSet<String> =
-            self.errors.iter().map(|v| v.pointer.clone()).collect();
-        for v in schema {
-            if !covered.contains(&v.pointer) {
-                self.push(v);
+    /// Adds the schema's findings that do not only repeat a rule error
+    /// (see [`RuleErrors`]): a `"TODO"` emission factor is one rule 6
+    /// error, not also a schema type error; a `start` without its `end`
+    /// one rule 11 error, not also the value's `oneOf`; a missing member
+    /// one rule 2 error, not also the object's `required`.
+    pub(crate) fn merge_schema(&mut self, schema: Vec<SchemaFinding>) {
+        let covered = RuleErrors::of(&self.errors);
+        for f in schema {
+            if !covered.repeated_by(&f) {
+                self.push(f.violation);
             }
         }
     }
@@ -94,7 +95,7 @@ impl ValidationReport {
         mut self,
         path: &Path,
         outcome: Result<ListingSummary, ListingError>,
-        schema: Vec<Violation>,
+        schema: Vec<SchemaFinding>,
     ) -> Result<Self, AppError> {
         match outcome {
             Ok(summary) => self.extend(summary.violations),
@@ -222,7 +223,7 @@ pub fn validate_file(
 struct Collector {
     report: ValidationReport,
     listing: ListingChecks,
-    schema: Vec<Violation>,
+    schema: Vec<SchemaFinding>,
     /// The EACs the reading thread read, in document order, one entry per
     /// element sent to the worker (`None`: the worker reads it).
     here: std::collections::VecDeque<Option<EacRead>>,
@@ -309,7 +310,7 @@ struct Judged {
     read: Option<EacRead>,
     /// The schema's findings (none once the collector has as many as it
     /// reports: it takes no more).
-    findings: Vec<Violation>,
+    findings: Vec<SchemaFinding>,
 }
 
 /// Judges the element at `index` by the JSON Schema, and reads it by the
@@ -346,7 +347,7 @@ fn judge(
     Judged {
         index,
         read,
-        findings: schema.into_violations(),
+        findings: schema.into_findings(),
     }
 }
 

@@ -305,7 +305,7 @@ pub fn make_pack_with_key_dir(
     progress.step(1, PACK_STEPS);
     let listed = store
         .export_p1(Some(filter), &listing_path, progress)
-        .map_err(|e| pack_refused(&final_dir, e.into()))?
+        .map_err(|e| pack_refused(&final_dir, dir.path(), e.into()))?
         .eac_count;
     if cancelled() {
         return Err(AppError::cancelled());
@@ -318,7 +318,7 @@ pub fn make_pack_with_key_dir(
         &final_dir.join(P2_DIR),
         progress,
     )
-    .map_err(|e| pack_refused(&final_dir, e))?;
+    .map_err(|e| pack_refused(&final_dir, dir.path(), e))?;
     if cancelled() {
         return Err(AppError::cancelled());
     }
@@ -492,10 +492,31 @@ fn final_location(dest: &Path) -> Result<PathBuf, AppError> {
     Ok(parent.join(name))
 }
 
-/// An export's refusal, said for the pack.
-fn pack_refused(dest: &Path, e: AppError) -> AppError {
+/// An export's refusal, said for the pack: of its folder `dest`, never of
+/// the hidden folder `hidden` it is made in (gone once the refusal is
+/// read), in the message and in every violation.
+fn pack_refused(dest: &Path, hidden: &Path, mut e: AppError) -> AppError {
     if e.code == ErrorCode::Cancelled {
         return e;
+    }
+    let (hidden, shown) = (hidden.display().to_string(), dest.display().to_string());
+    let said = |text: &mut String| {
+        if text.contains(&hidden) {
+            *text = text.replace(&hidden, &shown);
+        }
+    };
+    said(&mut e.message);
+    for v in e.details.violations.iter_mut().flatten() {
+        said(&mut v.message);
+        if let Some(file) = &mut v.file {
+            said(file);
+        }
+    }
+    for text in [&mut e.details.file, &mut e.details.path]
+        .into_iter()
+        .flatten()
+    {
+        said(text);
     }
     // A full disk or a size limit is said of the destination: the
     // listing is written into a hidden folder beside it first, whose name
@@ -1469,7 +1490,11 @@ mod tests {
                 Path::new("/mnt/x/.eacdesk-bundle-awwKjh/eacs.json"),
                 &std::io::Error::from(kind),
             );
-            let e = pack_refused(Path::new("/mnt/x/pk"), inner);
+            let e = pack_refused(
+                Path::new("/mnt/x/pk"),
+                Path::new("/mnt/x/.eacdesk-bundle-awwKjh"),
+                inner,
+            );
             assert!(
                 e.message.starts_with("Nothing was written to /mnt/x/pk: "),
                 "{}",
@@ -1477,6 +1502,36 @@ mod tests {
             );
             assert!(!e.message.contains(".eacdesk-"), "{}", e.message);
         }
+    }
+
+    /// A listing the pack could not write is said of the pack's folder,
+    /// its violations too, never of the hidden folder it is made in.
+    #[test]
+    fn a_refused_listing_is_said_of_the_pack_not_its_hidden_folder() {
+        let hidden = "/mnt/x/.eacdesk-bundle-awwKjh";
+        let listing = format!("{hidden}/eacs.json");
+        let mut inner = AppError::new(
+            ErrorCode::Validation,
+            format!("{listing}: 1 rule violation; nothing was written."),
+        );
+        inner.details.violations = Some(vec![eac_model::Violation::error(
+            eac_model::Rule::ValueQuantities,
+            "/values",
+            "envelope-only",
+        )
+        .with_eac(Some("dk1"))
+        .with_file(&listing)]);
+        let e = pack_refused(Path::new("/mnt/x/pk [1]"), Path::new(hidden), inner);
+        assert!(
+            e.message
+                .contains("(/mnt/x/pk [1]/eacs.json: 1 rule violation"),
+            "{}",
+            e.message
+        );
+        let v = &e.violations()[0];
+        assert_eq!(v.file.as_deref(), Some("/mnt/x/pk [1]/eacs.json"));
+        assert_eq!(v.cds_eac_id.as_deref(), Some("dk1"));
+        assert!(!format!("{e:?}").contains(".eacdesk-"), "{e:?}");
     }
 
     #[test]

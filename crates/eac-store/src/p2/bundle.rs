@@ -69,29 +69,141 @@ impl Base {
                 .join(relative)
                 .map(String::from)
                 .map_err(|e| StoreError::InvalidInput(format!("{relative}: {e}"))),
-            Base::Folder(dir) => Url::from_file_path(dir.join(relative))
-                .map(String::from)
-                .map_err(|()| {
-                    StoreError::InvalidInput(format!(
-                        "{}: cannot be written as a file: URL",
-                        dir.display()
-                    ))
-                }),
+            Base::Folder(dir) => file_url(&dir.join(relative)).ok_or_else(|| {
+                StoreError::InvalidInput(format!(
+                    "{}: cannot be written as a file: URL",
+                    dir.display()
+                ))
+            }),
         }
     }
 }
 
+/// Whether RFC 3986 allows the byte `b` as itself in a path segment
+/// (`pchar` without `pct-encoded`: unreserved, sub-delims, `:` and `@`).
+fn is_pchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&'()*+,;=:@".contains(&b)
+}
+
+/// `segment` with every byte RFC 3986 does not allow in a path segment
+/// percent-encoded: `%` itself, spaces, `[ ] | ^ # ?`, and each byte of a
+/// non-ASCII character's UTF-8 (of the file name's bytes on Unix).
+fn push_segment(out: &mut String, segment: &[u8]) {
+    for &b in segment {
+        if is_pchar(b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+}
+
+/// The `file:` URL of the absolute path made of `segments` (folder and
+/// file names, no separators), on `host` (a UNC server; empty for a local
+/// path) and below `drive` (`C:` on Windows): `file://HOST/C:/a/b`, each
+/// name percent-encoded by [`push_segment`]. Decoding it (`Url::to_file_path`)
+/// gives the path back byte for byte, and it is a `uri` to the JSON
+/// Schema's format check whatever the names hold (`Url::from_file_path`
+/// leaves `[`, `]`, `|`, `^` and `%` as they are, which is not).
+fn file_url_of(host: &str, drive: Option<&str>, segments: &[&[u8]]) -> String {
+    let mut url = format!("file://{host}");
+    if let Some(drive) = drive {
+        url.push('/');
+        url.push_str(drive);
+    }
+    for segment in segments {
+        url.push('/');
+        push_segment(&mut url, segment);
+    }
+    if segments.is_empty() && drive.is_none() {
+        url.push('/');
+    }
+    url
+}
+
+/// The `file:` URL of the absolute `path` ([`file_url_of`]); `None` for a
+/// relative path, one with `..`, or (Windows) a name that is not Unicode
+/// or a device path.
+fn file_url(path: &Path) -> Option<String> {
+    use std::path::Component;
+    let mut host = String::new();
+    let mut drive = None;
+    let mut segments: Vec<&[u8]> = Vec::new();
+    let mut rooted = false;
+    for component in path.components() {
+        match component {
+            Component::Prefix(prefix) => {
+                use std::path::Prefix;
+                match prefix.kind() {
+                    Prefix::Disk(letter) | Prefix::VerbatimDisk(letter) => {
+                        drive = Some(format!("{}:", char::from(letter)));
+                    }
+                    Prefix::UNC(server, share) | Prefix::VerbatimUNC(server, share) => {
+                        let server = server.to_str()?;
+                        // A host name, never anything that would end it.
+                        if server.is_empty()
+                            || !server.bytes().all(|b| {
+                                b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_')
+                            })
+                        {
+                            return None;
+                        }
+                        host = server.to_owned();
+                        segments.push(os_bytes(share)?);
+                    }
+                    _ => return None,
+                }
+            }
+            Component::RootDir => rooted = true,
+            Component::Normal(name) => segments.push(os_bytes(name)?),
+            Component::CurDir | Component::ParentDir => return None,
+        }
+    }
+    rooted.then(|| file_url_of(&host, drive.as_deref(), &segments))
+}
+
+/// A file name's bytes as a `file:` URL holds them: as they are on Unix,
+/// its UTF-8 elsewhere (`None` when it is not Unicode).
+fn os_bytes(name: &std::ffi::OsStr) -> Option<&[u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(name.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        name.to_str().map(str::as_bytes)
+    }
+}
+
+/// The base URL `text` as a bundle uses it (ending in `/`), refused
+/// (`invalid_input`, naming it) unless it is an absolute https URL without
+/// query or fragment that the shipped schemas take as a `uri` as written
+/// (`[`, `]`, `|`, `^`, spaces and non-ASCII percent-encoded): judged by
+/// the predicate the rules and the schemas share
+/// ([`eac_model::read::is_absolute_url`]), before anything is written,
+/// instead of by the check of the finished bundle, once per EAC.
 fn parse_base_url(text: &str) -> Result<Url> {
-    let mut url = Url::parse(text)
-        .map_err(|e| StoreError::InvalidInput(format!("`{text}` is not an absolute URL ({e})")))?;
+    if !eac_model::read::is_absolute_url(text) {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{}` is not a valid URI as the P2 schemas require: {}; nothing was written. Write it as an absolute https:// URL with spaces, `[`, `]`, `|`, `^` and non-ASCII characters percent-encoded (`%20`, `%5B`, `%5D`, `%7C`, `%5E`, UTF-8 bytes), or choose another base URL.",
+            eac_model::quote(text),
+            eac_model::read::url_problem(text)
+        )));
+    }
+    let mut url = Url::parse(text).map_err(|e| {
+        StoreError::InvalidInput(format!(
+            "the base URL `{text}` is not an absolute URL ({e}); nothing was written"
+        ))
+    })?;
     if url.scheme() != "https" {
         return Err(StoreError::InvalidInput(format!(
-            "the base URL `{text}` must start with https:// (where the bundle will be published)"
+            "the base URL `{text}` must start with https:// (where the bundle will be published); nothing was written"
         )));
     }
     if url.query().is_some() || url.fragment().is_some() {
         return Err(StoreError::InvalidInput(format!(
-            "the base URL `{text}` must not have a query or fragment"
+            "the base URL `{text}` must not have a query or fragment; nothing was written"
         )));
     }
     if !url.path().ends_with('/') {
@@ -612,6 +724,8 @@ pub(crate) fn export_p2(
     progress: &dyn Progress,
     extra_check: BundleCheck<'_>,
 ) -> Result<BundleReport> {
+    // Refused before the destination is looked at, and nothing written.
+    let base_url = base_url.map(parse_base_url).transpose()?;
     let name = dest.file_name().ok_or_else(|| {
         StoreError::InvalidInput(format!("{}: not a folder name", dest.display()))
     })?;
@@ -620,7 +734,7 @@ pub(crate) fn export_p2(
     let build_dir = parent.join(name);
     let final_dir = published.map_or_else(|| build_dir.clone(), Path::to_owned);
     let base = match base_url {
-        Some(text) => Base::Https(parse_base_url(text)?),
+        Some(url) => Base::Https(url),
         None => Base::Folder(final_dir.clone()),
     };
     // Removed on every early return; locked while it is built so another
@@ -708,8 +822,14 @@ pub(crate) fn export_p2(
         .map_err(io_err(doc.shown()))?;
     doc.finish()?;
 
-    // The caller's check (the JSON Schemas) sees the bundle before anyone else.
-    crate::export::caller_check(extra_check(bundle.path()), &rules_file, false)?;
+    // The caller's check (the JSON Schemas) sees the bundle before anyone
+    // else; what it finds is said of where the files will be, never of the
+    // hidden folder it read (gone by the time anyone reads the message).
+    let found = extra_check(bundle.path())
+        .into_iter()
+        .map(|v| shown_at(v, bundle.path(), &final_dir))
+        .collect();
+    crate::export::caller_check(found, &rules_file, false)?;
     // Written last: a folder with the marker is complete.
     for fixed in [BUNDLE_LISTING, BUNDLE_METADATA, BUNDLE_FORMAT_DOC] {
         files.add(fixed)?;
@@ -732,6 +852,26 @@ pub(crate) fn export_p2(
         file_count: detail_count + 3,
         not_recorded: None,
     })
+}
+
+/// `v` as said of the bundle at `shown` instead of the hidden folder
+/// `hidden` it was found in: its file, and any mention of that folder in
+/// its message.
+fn shown_at(mut v: Violation, hidden: &Path, shown: &Path) -> Violation {
+    if let Some(rest) = v
+        .file
+        .as_deref()
+        .and_then(|file| Path::new(file).strip_prefix(hidden).ok())
+    {
+        v.file = Some(shown.join(rest).display().to_string());
+    }
+    let hidden_text = hidden.display().to_string();
+    if v.message.contains(&hidden_text) {
+        v.message = v
+            .message
+            .replace(&hidden_text, &shown.display().to_string());
+    }
+    v
 }
 
 /// The marker, element by element from the ledger, in the layout
@@ -775,3 +915,145 @@ JSON in serde_json's pretty layout with a final newline.\n\
   last (a folder holding it is complete). EAC Desk writes a new bundle over\n\
   this folder only while the folder holds nothing but those files; keep it\n\
   when copying the bundle, and add nothing of your own to the folder.\n";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every byte RFC 3986 does not allow in a path segment is
+    /// percent-encoded (`%` too, and each byte of a non-ASCII name), so the
+    /// URL is a URI whatever the folder is called, and it decodes to the
+    /// folder again.
+    #[test]
+    fn file_urls_encode_what_a_path_segment_may_not_hold() {
+        let path = Path::new("/tmp/FY2024 [final]/a|b^c%d#e?f é{g}<h>\"`\\/eacs.json");
+        let url = file_url(path).unwrap();
+        assert_eq!(
+            url,
+            "file:///tmp/FY2024%20%5Bfinal%5D/a%7Cb%5Ec%25d%23e%3Ff%20%C3%A9%7Bg%7D%3Ch%3E%22%60%5C/eacs.json"
+        );
+        // What RFC 3986 allows stays as it is.
+        assert_eq!(
+            file_url(Path::new("/a-b._~!$&'()*+,;=:@/x")).unwrap(),
+            "file:///a-b._~!$&'()*+,;=:@/x"
+        );
+        assert!(url.bytes().all(|b| is_pchar(b) || matches!(b, b'/' | b'%')));
+        // A URI to the rules and the schemas alike.
+        assert!(eac_model::read::is_absolute_url(&url), "{url}");
+        assert_eq!(Url::parse(&url).unwrap().to_file_path().unwrap(), path);
+        assert_eq!(Url::parse(&url).unwrap().as_str(), url);
+        // Not every path is a folder a URL can name.
+        assert_eq!(file_url(Path::new("relative/x")), None);
+        assert_eq!(file_url(Path::new("/a/../x")), None);
+    }
+
+    /// A file name that is not UTF-8 (Unix) keeps its bytes.
+    #[cfg(unix)]
+    #[test]
+    fn file_urls_keep_the_bytes_of_a_name_that_is_not_unicode() {
+        use std::os::unix::ffi::OsStrExt;
+        let path = Path::new(std::ffi::OsStr::from_bytes(b"/tmp/a\xff b/eacs.json"));
+        let url = file_url(path).unwrap();
+        assert_eq!(url, "file:///tmp/a%FF%20b/eacs.json");
+        assert_eq!(Url::parse(&url).unwrap().to_file_path().unwrap(), path);
+    }
+
+    /// Windows drive and UNC paths as `file:` URLs (the shapes
+    /// `Url::from_file_path` gives them, names encoded the same way).
+    #[test]
+    fn file_urls_of_windows_drives_and_shares() {
+        assert_eq!(
+            file_url_of("", Some("C:"), &[b"Users", b"A [1] \xc3\xa9", b"eacs.json"]),
+            "file:///C:/Users/A%20%5B1%5D%20%C3%A9/eacs.json"
+        );
+        assert_eq!(
+            file_url_of("server", None, &[b"share", b"p|2", b"eacs.json"]),
+            "file://server/share/p%7C2/eacs.json"
+        );
+        assert_eq!(file_url_of("", None, &[]), "file:///");
+    }
+
+    /// A base URL is a `uri` to the schemas as written, or refused naming
+    /// itself and why.
+    #[test]
+    fn a_base_url_must_be_a_uri_as_written() {
+        for bad in [
+            "https://example.org/a[1]/",
+            "https://example.org/a|b^c/",
+            "https://example.org/a b/",
+            "https://exämple.org/",
+            "https://example.org/100%/",
+        ] {
+            let Err(StoreError::InvalidInput(message)) = parse_base_url(bad) else {
+                panic!("{bad} is refused");
+            };
+            assert!(
+                message.starts_with(&format!("the base URL `{bad}` is not a valid URI")),
+                "{message}"
+            );
+            assert!(message.contains("nothing was written"), "{message}");
+        }
+        assert_eq!(
+            parse_base_url("https://example.org/a%5B1%5D")
+                .unwrap()
+                .as_str(),
+            "https://example.org/a%5B1%5D/"
+        );
+    }
+
+    /// What the caller's check of the hidden folder finds is said of the
+    /// bundle's own place: its file and its message.
+    #[test]
+    fn findings_in_the_hidden_folder_are_said_of_the_destination() {
+        let hidden = Path::new("/data/.eacdesk-bundle-Ab12Cd");
+        let shown = Path::new("/data/FY2024 [final]");
+        let v = Violation::error(
+            Rule::RequiredKeys,
+            "/eacs/0",
+            "bad (in /data/.eacdesk-bundle-Ab12Cd/eacs.json)",
+        )
+        .with_file("/data/.eacdesk-bundle-Ab12Cd/eacs/x.json");
+        let v = shown_at(v, hidden, shown);
+        assert_eq!(v.file.as_deref(), Some("/data/FY2024 [final]/eacs/x.json"));
+        assert_eq!(v.message, "bad (in /data/FY2024 [final]/eacs.json)");
+        // A finding of another file is left as it is.
+        let other = Violation::error(Rule::RequiredKeys, "", "x").with_file("/elsewhere/a.json");
+        assert_eq!(shown_at(other.clone(), hidden, shown), other);
+    }
+
+    /// An export refused by the caller's check names the destination,
+    /// never the hidden folder the check read (gone by then).
+    #[test]
+    fn a_refusal_by_the_callers_check_names_the_destination() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = crate::Store::open(&dir.path().join("desk.sqlite")).unwrap();
+        let example = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/spec-examples/good-p1-overview-monthly.json");
+        store
+            .import_file(
+                &example,
+                crate::ImportOptions::default(),
+                &crate::NoProgress,
+            )
+            .unwrap();
+        let dest = dir.path().join("out [1]");
+        let check = |root: &Path| {
+            let listing = root.join(BUNDLE_LISTING).display().to_string();
+            vec![Violation::error(
+                Rule::RequiredKeys,
+                "/eacs/0/eac_data_url",
+                format!("not a uri (in {listing})"),
+            )
+            .with_file(&listing)]
+        };
+        let Err(StoreError::Rules { violations, .. }) =
+            store.export_p2_checked(None, &dest, None, &crate::NoProgress, &check)
+        else {
+            panic!("refused by the check");
+        };
+        let listing = dest.display().to_string() + "/eacs.json";
+        assert_eq!(violations[0].file.as_deref(), Some(listing.as_str()));
+        assert_eq!(violations[0].message, format!("not a uri (in {listing})"));
+        assert!(!dest.exists());
+    }
+}
