@@ -154,10 +154,12 @@ impl ChangeLedger {
         own: &Store,
         shared: impl FnOnce() -> Option<(u64, i64)>,
     ) -> OperationWatch<'_> {
-        // Its own version first: a commit after this is seen by it, one
+        // The edits first: one that commits after its own version is read
+        // is then counted as started, never taken for another process's.
+        let edits = self.edits();
+        // Its own version next: a commit after this is seen by it, one
         // before by the shared connection's version read next.
         let own_version = own.data_version().ok();
-        let edits = self.edits();
         let mut state = self.state();
         let alone = state.running == 0;
         if alone {

@@ -775,8 +775,13 @@ fn report_factors(
         return Ok((now("residual_mix")?, now("grid")?, note));
     }
     let kept = |kind: &str| -> Result<FactorFound, AppError> {
-        Ok(match recorded.of_kind(kind) {
-            Some(f) => FactorFound::from(factor_use(f.clone())),
+        // A recorded factor that is no exact number (only another program
+        // could store one) counts as none recorded: setting a factor now
+        // would not change this claim's report, so the advice is to record
+        // the claim again, never to set one.
+        let used = recorded.of_kind(kind).and_then(|f| factor_use(f.clone()));
+        Ok(match used {
+            Some(u) => FactorFound::Used(u),
             None if e.spec.market.is_none() => FactorFound::NotEntered,
             None => FactorFound::NotRecorded {
                 since: factor(store, &e.spec, kind)?,

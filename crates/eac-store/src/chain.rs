@@ -484,11 +484,15 @@ pub(crate) fn foreign_triggers(conn: &dyn Db) -> Result<Vec<String>> {
         Kind::Sqlite => {
             conn.each(
                 "SELECT name, tbl_name, sql FROM sqlite_schema
-                  WHERE type = 'trigger' AND tbl_name IN ('audit_log', 'closed_periods')
-                  ORDER BY tbl_name, name",
+                  WHERE type = 'trigger'
+                    AND lower(tbl_name) IN ('audit_log', 'closed_periods')
+                  ORDER BY lower(tbl_name), name",
                 &[],
                 &mut |r| {
+                    // The table as its CREATE TRIGGER spelled it: SQLite's
+                    // names ignore ASCII case.
                     let (name, table): (String, String) = (r.get(0)?, r.get(1)?);
+                    let table = table.to_ascii_lowercase();
                     let sql: Option<String> = r.get(2)?;
                     let ours = table == "audit_log"
                         && sql

@@ -554,7 +554,13 @@ impl Store {
     /// Re-computes the audit log's hash chain: intact, or the first record
     /// where it breaks (edited, deleted, inserted or moved by another tool).
     pub fn verify_audit_chain(&self) -> Result<ChainReport> {
-        chain::verify(self.db())
+        // One snapshot: the chain and the closed periods it is compared
+        // with (decision 283) as of one moment, so a period closed by
+        // another desk between the two reads is never named as tampering.
+        let snapshot = db::Snapshot::begin(self.db())?;
+        let report = chain::verify(self.db())?;
+        snapshot.end()?;
+        Ok(report)
     }
 
     /// Double counting among the stored EACs (overlapping ranges, the same

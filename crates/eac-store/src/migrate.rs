@@ -390,7 +390,7 @@ const AUDIT_TRIGGERS: &[(&str, &str)] = &[
 /// re-created at open.
 pub(crate) fn missing_triggers(conn: &Connection) -> Result<Vec<&'static str>> {
     let mut stmt = conn.prepare(
-        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1 AND tbl_name = 'audit_log'",
+        "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND name = ?1 AND lower(tbl_name) = 'audit_log'",
     )?;
     let mut missing = Vec::new();
     for (name, _) in AUDIT_TRIGGERS {

@@ -391,3 +391,34 @@ fn a_real_reopen_verifies_and_a_reopen_edited_afterwards_or_a_period_added_outsi
         "{reason}"
     );
 }
+
+/// SQLite's table names ignore case, and its schema keeps the table as the
+/// `CREATE TRIGGER` spelled it: `ON AUDIT_Log` is a trigger on the audit
+/// log all the same (a review's finding).
+#[test]
+fn a_trigger_on_the_audit_log_spelled_in_capitals_is_named_too() {
+    let mut env = three_eacs();
+    if env.server.is_some() {
+        return; // server identifiers fold to lower case when unquoted
+    }
+    env.raw_batch(
+        "CREATE TRIGGER zz_shadow AFTER INSERT ON AUDIT_Log
+         BEGIN UPDATE eacs SET eac_number = eac_number; END",
+    )
+    .unwrap();
+    let e = env
+        .store
+        .set_beneficiaries(
+            "e-1",
+            &assign(BeneficiaryType::Account, &["ACC-1"]),
+            &why("looks audited"),
+            "mallory",
+        )
+        .unwrap_err();
+    assert!(
+        conflict_message(e).contains("zz_shadow on audit_log"),
+        "the write is refused naming the trigger"
+    );
+    let report = env.store.verify_audit_chain().unwrap();
+    assert!(report.broken.is_some(), "{report:?}");
+}
