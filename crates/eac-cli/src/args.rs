@@ -597,14 +597,16 @@ pub enum PackCommand {
     /// holds and its CDS files against the schemas
     #[command(
         after_help = "Exit codes: 0 the pack is intact; 1 something does not hold (each file or \
-                      audit record named); 2 DIR cannot be read."
+                      audit record named); 2 DIR cannot be read, or --key is no \
+                      fingerprint."
     )]
     Verify {
         /// The pack's folder
         #[arg(value_name = "DIR")]
         dir: PathBuf,
         /// The fingerprint of the key the pack must be signed with (as
-        /// `eacdesk key` shows it); a pack signed by any other key fails
+        /// `eacdesk key` shows it: 32 hex digits, the dashes optional); a
+        /// pack signed by any other key fails
         #[arg(long, value_name = "FINGERPRINT")]
         key: Option<String>,
         /// Print JSON instead of text

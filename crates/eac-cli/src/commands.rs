@@ -164,7 +164,7 @@ fn no_database(db: &Path) -> AppError {
         format!(
             "There is no database at {}; nothing was changed and no file was made. Check the path (--db), or import a file to create one (`eacdesk --db {} import FILE`).",
             db.display(),
-            db.display()
+            crate::render::shell_word(&db.display().to_string())
         ),
     )
 }

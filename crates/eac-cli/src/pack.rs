@@ -162,42 +162,10 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
     writeln!(
         out,
         "Check it anywhere with `eacdesk pack verify {} --key {}`.",
-        shell_word(&report.path),
+        crate::render::shell_word(&report.path),
         report.key_fingerprint
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-/// `text` as one word of a command a user pastes into their shell:
-/// unchanged when it needs no quoting, else quoted for a POSIX shell
-/// (single quotes, a `'` inside written `'\''`) or, on Windows, in double
-/// quotes (a Windows path holds no `"`; a `\` ending it is doubled, so
-/// that it does not escape the closing quote).
-fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
-    if cfg!(windows) {
-        windows_word(text)
-    } else {
-        posix_word(text)
-    }
-}
-
-fn posix_word(text: &str) -> std::borrow::Cow<'_, str> {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:=@%".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        text.into()
-    } else {
-        format!("'{}'", text.replace('\'', r"'\''")).into()
-    }
-}
-
-fn windows_word(text: &str) -> std::borrow::Cow<'_, str> {
-    let plain = |c: char| c.is_ascii_alphanumeric() || "\\/._-+,:=@".contains(c);
-    if !text.is_empty() && text.chars().all(plain) {
-        text.into()
-    } else {
-        let ending = text.len() - text.trim_end_matches('\\').len();
-        format!("\"{text}{}\"", "\\".repeat(ending)).into()
-    }
 }
 
 /// `name  value` lines, the names aligned.
@@ -361,7 +329,7 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
             out,
             "Warning: the pack itself does not verify ({}; `eacdesk pack verify {}` names them), so it may not be what was filed.",
             count(d.verdict.problems.len(), "problem"),
-            shell_word(&d.path)
+            crate::render::shell_word(&d.path)
         )?;
     }
     if !d.head_found {
@@ -551,32 +519,4 @@ pub fn key(json: bool) -> Result<ExitCode> {
         "The secret part stays in that file, readable by you only; it is never shown or written into a pack. Give the fingerprint to whoever checks your packs (`eacdesk pack verify DIR --key FINGERPRINT`), and back the file up: packs signed with a lost key still verify, but new ones get a new fingerprint."
     )?;
     Ok(ExitCode::SUCCESS)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_printed_path_is_one_word_of_the_shell() {
-        assert_eq!(
-            posix_word("/tmp/packs/filing-2024"),
-            "/tmp/packs/filing-2024"
-        );
-        assert_eq!(posix_word("/tmp/sp dir/my pack"), "'/tmp/sp dir/my pack'");
-        assert_eq!(posix_word("it's"), r"'it'\''s'");
-        assert_eq!(posix_word("~/a$b`c`"), "'~/a$b`c`'");
-        assert_eq!(posix_word("été"), "'été'");
-        assert_eq!(posix_word(""), "''");
-        assert_eq!(
-            windows_word(r"C:\packs\filing-2024"),
-            r"C:\packs\filing-2024"
-        );
-        assert_eq!(
-            windows_word(r"C:\My Packs\filing & co"),
-            r#""C:\My Packs\filing & co""#
-        );
-        assert_eq!(windows_word("50%"), r#""50%""#);
-        assert_eq!(windows_word(r"C:\My Packs\"), r#""C:\My Packs\\""#);
-    }
 }

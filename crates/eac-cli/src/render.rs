@@ -539,6 +539,38 @@ pub fn count(n: usize, what: &str) -> String {
     }
 }
 
+/// `text` as one word of a command a user pastes into their shell:
+/// unchanged when it needs no quoting, else quoted for a POSIX shell
+/// (single quotes, a `'` inside written `'\''`) or, on Windows, in double
+/// quotes (a Windows path holds no `"`; a `\` ending it is doubled, so
+/// that it does not escape the closing quote).
+pub fn shell_word(text: &str) -> std::borrow::Cow<'_, str> {
+    if cfg!(windows) {
+        windows_word(text)
+    } else {
+        posix_word(text)
+    }
+}
+
+fn posix_word(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "/._-+,:=@%".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.into()
+    } else {
+        format!("'{}'", text.replace('\'', r"'\''")).into()
+    }
+}
+
+fn windows_word(text: &str) -> std::borrow::Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "\\/._-+,:=@".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        text.into()
+    } else {
+        let ending = text.len() - text.trim_end_matches('\\').len();
+        format!("\"{text}{}\"", "\\".repeat(ending)).into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -651,5 +683,28 @@ mod tests {
             whole_seconds("2026-11-28T02:14:16Z"),
             "2026-11-28T02:14:16Z"
         );
+    }
+
+    #[test]
+    fn a_printed_path_is_one_word_of_the_shell() {
+        assert_eq!(
+            posix_word("/tmp/packs/filing-2024"),
+            "/tmp/packs/filing-2024"
+        );
+        assert_eq!(posix_word("/tmp/sp dir/my pack"), "'/tmp/sp dir/my pack'");
+        assert_eq!(posix_word("it's"), r"'it'\''s'");
+        assert_eq!(posix_word("~/a$b`c`"), "'~/a$b`c`'");
+        assert_eq!(posix_word("été"), "'été'");
+        assert_eq!(posix_word(""), "''");
+        assert_eq!(
+            windows_word(r"C:\packs\filing-2024"),
+            r"C:\packs\filing-2024"
+        );
+        assert_eq!(
+            windows_word(r"C:\My Packs\filing & co"),
+            r#""C:\My Packs\filing & co""#
+        );
+        assert_eq!(windows_word("50%"), r#""50%""#);
+        assert_eq!(windows_word(r"C:\My Packs\"), r#""C:\My Packs\\""#);
     }
 }

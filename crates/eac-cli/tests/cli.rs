@@ -234,6 +234,18 @@ fn a_read_of_a_missing_database_says_there_is_none() {
         "{stderr}"
     );
     assert!(!stderr.contains("warning:"), "{stderr}");
+    // The command it suggests can be pasted as printed, spaces and all.
+    let out = desk
+        .bare()
+        .args(["--db", "my data/it's.db", "export", "--profile", "p1"])
+        .args(["--out", "e.json"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(r"`eacdesk --db 'my data/it'\''s.db' import FILE`"),
+        "{stderr}"
+    );
 }
 
 #[test]
