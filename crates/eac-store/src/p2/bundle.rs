@@ -56,10 +56,11 @@ pub fn detail_file_name(cds_eac_id: &str) -> String {
 }
 
 /// Where the published bundle's files are: an https base, or the folder's
-/// final location as `file:` URIs.
+/// final location as `file:` URIs (the folder's own `file:` URL, computed
+/// once, without a trailing `/`).
 enum Base {
     Https(Url),
-    Folder(PathBuf),
+    Folder(String),
 }
 
 impl Base {
@@ -69,13 +70,32 @@ impl Base {
                 .join(relative)
                 .map(String::from)
                 .map_err(|e| StoreError::InvalidInput(format!("{relative}: {e}"))),
-            Base::Folder(dir) => file_url(&dir.join(relative)).ok_or_else(|| {
-                StoreError::InvalidInput(format!(
-                    "{}: cannot be written as a file: URL",
-                    dir.display()
-                ))
-            }),
+            Base::Folder(prefix) => {
+                let mut url = String::with_capacity(prefix.len() + relative.len() + 1);
+                url.push_str(prefix);
+                for part in relative.split('/').filter(|part| !part.is_empty()) {
+                    url.push('/');
+                    push_segment(&mut url, part.as_bytes());
+                }
+                Ok(url)
+            }
         }
+    }
+
+    /// The base of the folder `dir`'s files, refused (`invalid_input`,
+    /// naming it) when it cannot be written as a `file:` URL.
+    fn folder(dir: &Path) -> Result<Self> {
+        let mut prefix = file_url(dir).ok_or_else(|| {
+            StoreError::InvalidInput(format!(
+                "{}: cannot be written as a file: URL",
+                dir.display()
+            ))
+        })?;
+        // The root's URL ends in `/`; each part adds its own.
+        if prefix.ends_with('/') {
+            prefix.pop();
+        }
+        Ok(Base::Folder(prefix))
     }
 }
 
@@ -735,7 +755,7 @@ pub(crate) fn export_p2(
     let final_dir = published.map_or_else(|| build_dir.clone(), Path::to_owned);
     let base = match base_url {
         Some(url) => Base::Https(url),
-        None => Base::Folder(final_dir.clone()),
+        None => Base::folder(&final_dir)?,
     };
     // Removed on every early return; locked while it is built so another
     // export's clean-up leaves it alone. An earlier export stopped half-way
