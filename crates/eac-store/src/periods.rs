@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, DbRow};
 use crate::edit::{self, AuditEntry, AuditSide};
+use crate::query::day_start as midnight; // 00:00 UTC of a day
 use crate::rows;
 use crate::write::{Reason, Write};
 use crate::{AuditAction, Result, Store, StoreError};
@@ -387,11 +388,6 @@ pub(crate) fn against_chain(conn: &dyn Db) -> Result<Option<(i64, String)>> {
     Ok(None)
 }
 
-/// 00:00 UTC of `d`.
-fn midnight(d: Date) -> Timestamp {
-    Timestamp::from_utc(d.as_naive().and_time(chrono::NaiveTime::MIN).and_utc())
-}
-
 /// 00:00 UTC of the day after `d`.
 fn day_after(d: Date) -> Timestamp {
     let next = d.as_naive().succ_opt().unwrap_or(chrono::NaiveDate::MAX);
@@ -607,8 +603,7 @@ fn closed_period(conn: &dyn Db, r: &dyn DbRow) -> Result<ClosedPeriod> {
     // of the midnight after it (year 10000 and beyond) would sort below
     // every stored time and count nothing.
     let start = midnight(from).to_storage();
-    let end = crate::query::day_bound(&to.to_string(), true)
-        .unwrap_or_else(|| day_after(to).to_storage());
+    let end = crate::query::day_after_start(to);
     let eac_count: i64 = conn.query_row(
         "SELECT (SELECT COUNT(*) FROM eacs WHERE period_start >= ?1 AND period_end <= ?2)
               + (SELECT COUNT(*) FROM eac_envelopes

@@ -276,7 +276,7 @@ pub(crate) fn period_bounds(filter: &EacFilter) -> Result<(Option<String>, Optio
 /// stored width) it is `9999-12-31T24:00:00.000000000Z`: of the same width
 /// and above every stored time, so "before the day after 9999-12-31"
 /// holds for every EAC, as it should.
-fn day_after_start(day: Date) -> String {
+pub(crate) fn day_after_start(day: Date) -> String {
     match day.as_naive().succ_opt().map(Date::from_naive) {
         Some(next) if chrono::Datelike::year(&next.as_naive()) <= 9999 => {
             day_start(next).to_storage()
@@ -290,7 +290,8 @@ fn parse_date(text: &str) -> Result<Date> {
         .map_err(|_| StoreError::InvalidInput(format!("`{text}` is not a date (YYYY-MM-DD)")))
 }
 
-fn day_start(date: Date) -> Timestamp {
+/// 00:00 UTC of `date`.
+pub(crate) fn day_start(date: Date) -> Timestamp {
     Timestamp::from_utc(date.as_naive().and_time(NaiveTime::MIN).and_utc())
 }
 
