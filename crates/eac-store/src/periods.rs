@@ -107,7 +107,13 @@ struct InEffect {
 
 impl InEffect {
     fn load(conn: &dyn Db) -> Result<InEffect> {
-        let spans: Vec<Span> = conn.collect(
+        let spans = InEffect::table(conn)?;
+        Ok(InEffect::of(with_recorded(spans, &recorded(conn)?)))
+    }
+
+    /// The `closed_periods` rows in effect, without the audit chain's.
+    fn table(conn: &dyn Db) -> Result<Vec<Span>> {
+        conn.collect(
             "SELECT id, date_from, date_to, closed_at, closed_by, reason
                FROM closed_periods WHERE reopened_at IS NULL
               ORDER BY date_from, date_to, id",
@@ -130,8 +136,7 @@ impl InEffect {
                     lifted_outside: false,
                 })
             },
-        )?;
-        Ok(InEffect::of(with_recorded(spans, &recorded(conn)?)))
+        )
     }
 
     fn of(mut spans: Vec<Span>) -> InEffect {
@@ -796,8 +801,15 @@ impl Store {
         let Some((_, start, end)) = found else {
             return Err(StoreError::NotFound(cds_eac_id.to_owned()));
         };
-        let in_effect = InEffect::load(conn)?;
-        let Some(ids) = in_effect.freezing(&start, &end) else {
+        // The table alone first: the audit chain's periods only add to
+        // it (editing the table cannot lift a freeze), so they are read
+        // only when the table freezes nothing.
+        let table = InEffect::table(conn)?;
+        let found = match InEffect::of(table.clone()).freezing(&start, &end) {
+            Some(ids) => Some(ids),
+            None => InEffect::of(with_recorded(table, &recorded(conn)?)).freezing(&start, &end),
+        };
+        let Some(ids) = found else {
             return Ok(Vec::new());
         };
         let mut out = Vec::with_capacity(ids.len());
