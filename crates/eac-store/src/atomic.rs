@@ -1080,11 +1080,17 @@ fn put_back_or_remove(aside: &Path, dest: &Path) -> Result<()> {
 pub(crate) fn database_files(database: &Path) -> Vec<PathBuf> {
     let mut files = vec![database.to_owned()];
     for suffix in ["-wal", "-shm", "-journal"] {
-        let mut name = database.as_os_str().to_owned();
-        name.push(suffix);
-        files.push(PathBuf::from(name));
+        files.push(side_file(database, suffix));
     }
     files
+}
+
+/// `path` with `suffix` added to its name (`-wal`, `-shm`, `-journal`),
+/// as SQLite names a database's companion files.
+pub(crate) fn side_file(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// `path` with its folder resolved (symbolic links, `..`), for a path

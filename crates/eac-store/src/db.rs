@@ -939,8 +939,8 @@ impl crate::Store {
             // no transaction committed.
             Err(e)
                 if cannot_open_read_only(&e)
-                    && !wal_of(path).exists()
-                    && !side_file(path, "-journal").exists() =>
+                    && !crate::atomic::side_file(path, "-wal").exists()
+                    && !crate::atomic::side_file(path, "-journal").exists() =>
             {
                 immutable = true;
                 read_only_connection(path, true).map_err(|_| e)?
@@ -986,18 +986,6 @@ impl crate::Store {
             attached: Default::default(),
         })
     }
-}
-
-/// The `-wal` file beside the database `path`.
-fn wal_of(path: &std::path::Path) -> std::path::PathBuf {
-    side_file(path, "-wal")
-}
-
-/// `path` with `suffix` added to its name (`-wal`, `-journal`).
-fn side_file(path: &std::path::Path, suffix: &str) -> std::path::PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    std::path::PathBuf::from(name)
 }
 
 /// Whether a read-only open failed because SQLite could not make or open
