@@ -455,14 +455,23 @@ fn envelope_differences(
             shown_list(&eac.beneficiaries),
         ));
     }
-    let numbers = eac_model::p2::eac_numbers(eac);
-    let as_set =
-        |list: &[String]| -> std::collections::BTreeSet<String> { list.iter().cloned().collect() };
-    if as_set(&envelope.eac_numbers) != as_set(&numbers) {
+    // Compared as sets of borrowed numbers (the detail's non-blank ones,
+    // as [`eac_model::p2::eac_numbers`] keeps them); the lists shown are
+    // built only when they differ.
+    let stated: std::collections::BTreeSet<&str> =
+        envelope.eac_numbers.iter().map(String::as_str).collect();
+    let held: std::collections::BTreeSet<&str> = eac
+        .eac_number
+        .iter()
+        .chain(eac.values.iter().filter_map(|v| v.eac_number.as_ref()))
+        .map(String::as_str)
+        .filter(|n| !eac_model::check::is_blank(n))
+        .collect();
+    if stated != held {
         found.push((
             "eac_numbers",
             shown_list(&envelope.eac_numbers),
-            shown_list(&numbers),
+            shown_list(&eac_model::p2::eac_numbers(eac)),
         ));
     }
     let of_detail = |field: &str| match field {
