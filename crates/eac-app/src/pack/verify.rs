@@ -68,21 +68,25 @@ pub(super) fn verify_steps(
 ) -> Result<PackVerdict, AppError> {
     // A mistyped fingerprint is the caller's mistake, not the pack's: it
     // is refused before the pack is read (decision 287).
-    if let Some(expected) = expected_key {
-        fingerprint_digits(expected).map_err(|why| {
-            let given = if expected.trim().is_empty() {
-                "The expected key is empty".to_owned()
-            } else {
-                format!(
-                    "The expected key `{}` is not a key fingerprint: {why}",
-                    eac_model::quote(expected)
-                )
-            };
-            AppError::invalid_input(format!(
-                "{given}. {FINGERPRINT_FORM}; the pack was not checked."
-            ))
-        })?;
-    }
+    let expected = match expected_key {
+        Some(given) => match fingerprint_digits(given) {
+            Ok(digits) => Some(Expected { given, digits }),
+            Err(why) => {
+                let given = if why == EMPTY_FINGERPRINT {
+                    "The expected key is empty".to_owned()
+                } else {
+                    format!(
+                        "The expected key `{}` is not a key fingerprint: {why}",
+                        eac_model::quote(given)
+                    )
+                };
+                return Err(AppError::invalid_input(format!(
+                    "{given}. {FINGERPRINT_FORM}; the pack was not checked."
+                )));
+            }
+        },
+        None => None,
+    };
     let meta = fs::metadata(dir).map_err(|e| AppError::io(dir, &e))?;
     if !meta.is_dir() {
         return Err(AppError::invalid_input(format!(
@@ -132,7 +136,7 @@ pub(super) fn verify_steps(
     };
 
     let manifest_sha256 = match &manifest {
-        Some(m) => Some(check_signature(dir, m, expected_key, &mut v)?),
+        Some(m) => Some(check_signature(dir, m, expected.as_ref(), &mut v)?),
         None => {
             check_signature_file_only(dir, &mut v);
             match hash_file(&manifest_path) {
@@ -641,7 +645,7 @@ fn check_signature_file_only(dir: &Path, v: &mut Verdict) {
 fn check_signature(
     dir: &Path,
     m: &Manifest,
-    expected_key: Option<&str>,
+    expected: Option<&Expected>,
     v: &mut Verdict,
 ) -> Result<String, AppError> {
     if m.format != PACK_FORMAT {
@@ -673,20 +677,20 @@ fn check_signature(
         ),
         _ => {}
     }
-    if let Some(expected) = expected_key {
-        let norm = |s: &str| -> String {
-            s.chars()
-                .filter(char::is_ascii_hexdigit)
-                .map(|c| c.to_ascii_lowercase())
-                .collect()
-        };
-        // (`verify_steps` refused an `expected` that is no fingerprint.)
-        if norm(expected) != norm(&m.key.fingerprint) {
+    if let Some(expected) = expected {
+        let signed: String = m
+            .key
+            .fingerprint
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if signed != expected.digits {
             v.problem(
                 MANIFEST_FILE,
                 &format!(
-                    "is signed by the key {}, not by the expected key {expected}",
-                    m.key.fingerprint
+                    "is signed by the key {}, not by the expected key {}",
+                    m.key.fingerprint, expected.given
                 ),
             );
         }
@@ -820,6 +824,15 @@ fn byte_words(b: u8) -> String {
 /// What a fingerprint looks like, for a refused expected key.
 const FINGERPRINT_FORM: &str = "A fingerprint is 32 hex digits in eight groups of four, such as 0123-4567-89ab-cdef-0123-4567-89ab-cdef, as `eacdesk key` shows it to the pack's maker (the dashes may be left out)";
 
+/// An expected key as given and as its 32 lower-case hex digits.
+struct Expected<'a> {
+    given: &'a str,
+    digits: String,
+}
+
+/// [`fingerprint_digits`]'s refusal of an empty (or blank) text.
+const EMPTY_FINGERPRINT: &str = "it is empty";
+
 /// The hex digits of a fingerprint as a person may give it: 32 hex digits
 /// in either case, in groups or not (`-`, `:` or spaces between them),
 /// with spaces around (pasted). `Err` says what is wrong, for "is not a
@@ -827,7 +840,7 @@ const FINGERPRINT_FORM: &str = "A fingerprint is 32 hex digits in eight groups o
 fn fingerprint_digits(text: &str) -> Result<String, String> {
     let text = text.trim();
     if text.is_empty() {
-        return Err("it is empty".to_owned());
+        return Err(EMPTY_FINGERPRINT.to_owned());
     }
     let mut digits = String::with_capacity(32);
     for c in text.chars() {
