@@ -474,7 +474,10 @@ fn stale_allocations(
     out
 }
 
-fn checks(e: &Evaluated) -> ClaimCheck {
+/// The criteria results of `e`, and its consumption that (other) recorded
+/// claims cover already: asked here, where a check or report is made, not
+/// while a claim is planned (the write refuses such a claim itself).
+fn checks(store: &Store, e: &Evaluated) -> Result<ClaimCheck, AppError> {
     let (spec, matching) = (&e.spec, &e.matching);
     let mut out = ClaimCheck {
         claim_id: e.claim_id,
@@ -485,7 +488,13 @@ fn checks(e: &Evaluated) -> ClaimCheck {
         failed: 0,
         unknown: 0,
         stale: e.stale.clone(),
-        claimed_elsewhere: e.claimed_elsewhere.clone(),
+        claimed_elsewhere: store.consumption_claimed(
+            spec.beneficiary_type,
+            &spec.beneficiaries,
+            spec.from,
+            spec.to,
+            e.claim_id,
+        )?,
     };
     let given = matching.allocated_per_value();
     for v in &e.values {
@@ -514,7 +523,7 @@ fn checks(e: &Evaluated) -> ClaimCheck {
             results,
         });
     }
-    out
+    Ok(out)
 }
 
 /// A claim's spec, values, consumption, rule sets and matching: given in
@@ -528,28 +537,10 @@ struct Evaluated {
     values: Vec<ValueFacts>,
     /// A recorded claim's allocations that no longer hold.
     stale: Vec<StaleAllocation>,
-    /// Its consumption that (other) recorded claims cover.
-    claimed_elsewhere: Vec<ConsumptionClaimed>,
     sets: Vec<RuleSet>,
     /// The rule set allocation was limited to.
     only: Option<RuleSet>,
     matching: Matching,
-}
-
-/// The claim's stored consumption that recorded claims other than
-/// `except` cover already.
-fn claimed_elsewhere(
-    store: &Store,
-    spec: &ClaimSpec,
-    except: Option<i64>,
-) -> Result<Vec<ConsumptionClaimed>, AppError> {
-    Ok(store.consumption_claimed(
-        spec.beneficiary_type,
-        &spec.beneficiaries,
-        spec.from,
-        spec.to,
-        except,
-    )?)
 }
 
 /// Where a claim's values come from: its period, widened for annual and
@@ -607,13 +598,11 @@ fn evaluate(
             let demand = demand(store, &spec)?;
             let matching = allocate(scope, &supplies(&spec, &values, only.as_ref()), &demand)
                 .map_err(matching_error)?;
-            let claimed_elsewhere = claimed_elsewhere(store, &spec, None)?;
             Ok(Evaluated {
                 claim_id: None,
                 spec,
                 values,
                 stale: Vec::new(),
-                claimed_elsewhere,
                 sets,
                 only,
                 matching,
@@ -664,13 +653,11 @@ fn evaluate(
             let demand = demand(store, &spec)?;
             let matching = settle(spec.period(), spec.granularity, &demand, allocations)
                 .map_err(matching_error)?;
-            let claimed_elsewhere = claimed_elsewhere(store, &spec, Some(id))?;
             Ok(Evaluated {
                 claim_id: Some(id),
                 spec,
                 values,
                 stale,
-                claimed_elsewhere,
                 sets,
                 only,
                 matching,
@@ -724,7 +711,7 @@ pub fn check_claim_in(
     rules: &[String],
     unit: Option<&str>,
 ) -> Result<ClaimCheck, AppError> {
-    Ok(checks(&evaluate(store, claim, rules, unit)?))
+    checks(store, &evaluate(store, claim, rules, unit)?)
 }
 
 /// A stored factor as the report uses it (`None`: not an exact number, as
@@ -782,7 +769,7 @@ fn report_factors(
         let used = recorded.of_kind(kind).and_then(|f| factor_use(f.clone()));
         Ok(match used {
             Some(u) => FactorFound::Used(u),
-            None if e.spec.market.is_none() => FactorFound::NotEntered,
+            // Without a market the report says so whatever this is.
             None => FactorFound::NotRecorded {
                 since: factor(store, &e.spec, kind)?,
             },
@@ -821,7 +808,7 @@ pub fn claim_report_in(
     Ok(ClaimReport {
         claim_id: e.claim_id,
         months: by_month(&e.matching, e.spec.unit),
-        check: checks(&e),
+        check: checks(store, &e)?,
         report,
     })
 }

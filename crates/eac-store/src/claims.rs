@@ -463,62 +463,84 @@ fn claimed_consumption(
     let Some((start, end)) = days(from, to) else {
         return Ok(Vec::new());
     };
-    let claimed: Vec<ClaimedPeriod> = ClaimedPeriod::all(db)?
+    // The recorded claims of the type whose days overlap (days compare as
+    // their ISO text); claim numbers start at 1.
+    let claimed: Vec<(i64, String, String, Date, Date)> = db
+        .collect(
+            "SELECT id, name, beneficiaries, date_from, date_to FROM claims
+              WHERE beneficiary_type = ?1 AND date_from <= ?2 AND date_to >= ?3 AND id <> ?4
+              ORDER BY id",
+            &[
+                &kind.as_str(),
+                &to.to_string(),
+                &from.to_string(),
+                &except.unwrap_or(0),
+            ],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?
         .into_iter()
-        .filter(|c| {
-            Some(c.claim.id) != except
-                && c.claim.beneficiary_type == kind.as_str()
-                && c.start < end
-                && start < c.end
-        })
+        .filter_map(
+            |(id, name, theirs, f, t): (i64, String, String, String, String)| {
+                Some((
+                    id,
+                    name,
+                    theirs,
+                    Date::parse(&f).ok()?,
+                    Date::parse(&t).ok()?,
+                ))
+            },
+        )
         .collect();
     if claimed.is_empty() {
         return Ok(Vec::new());
     }
-    type Group = (ConsumptionClaimed, Timestamp, Timestamp);
-    let mut groups: BTreeMap<(i64, String, String), Group> = BTreeMap::new();
-    for row in consumption_rows(db, Some(kind), beneficiaries, Some((start, end)))? {
-        // Read back from the display text the row was read into.
-        let (Ok(s), Ok(e)) = (Timestamp::parse(&row.start), Timestamp::parse(&row.end)) else {
+    let ours = serde_json::to_string(beneficiaries).expect("strings serialize");
+    let count_ours = match db.kind() {
+        Kind::Sqlite => "json_array_length(?2)",
+        Kind::Postgres => "json_array_length(CAST(?2 AS json))",
+    };
+    // Per beneficiary, the rows both claims cover: a row overlapping both
+    // periods overlaps the days they share.
+    let sql = format!(
+        r#"SELECT beneficiary, count(*), min("start"), max("end") FROM consumption
+            WHERE beneficiary_type = ?1
+              AND (?1 = 'general'
+                   OR (({count_ours} = 0 OR beneficiary IN {}) AND beneficiary IN {}))
+              AND "start" < ?4 AND "end" > ?3
+            GROUP BY beneficiary ORDER BY beneficiary"#,
+        json_elements(db.kind(), "?2"),
+        json_elements(db.kind(), "?5"),
+    );
+    let mut out = Vec::new();
+    for (claim_id, claim_name, theirs, f, t) in claimed {
+        let Some((their_start, their_end)) = days(f, t) else {
             continue;
         };
-        for c in claimed
-            .iter()
-            .filter(|c| c.covers(&row.beneficiary_type, &row.beneficiary, s, e))
-        {
-            let key = (
-                c.claim.id,
-                row.beneficiary_type.clone(),
-                row.beneficiary.clone(),
-            );
-            let (group, first, last) = groups.entry(key).or_insert_with(|| {
-                (
-                    ConsumptionClaimed {
-                        claim_id: c.claim.id,
-                        claim_name: c.claim.name.clone(),
-                        beneficiary_type: row.beneficiary_type.clone(),
-                        beneficiary: row.beneficiary.clone(),
-                        start: String::new(),
-                        end: String::new(),
-                        rows: 0,
-                    },
-                    s,
-                    e,
-                )
-            });
-            group.rows += 1;
-            *first = (*first).min(s);
-            *last = (*last).max(e);
-        }
+        let shared = (start.max(their_start), end.min(their_end));
+        out.extend(db.collect(
+            &sql,
+            &[
+                &kind.as_str(),
+                &ours,
+                &shared.0.to_storage(),
+                &shared.1.to_storage(),
+                &theirs,
+            ],
+            |r| {
+                let count: i64 = r.get(1)?;
+                Ok(ConsumptionClaimed {
+                    claim_id,
+                    claim_name: claim_name.clone(),
+                    beneficiary_type: kind.as_str().to_owned(),
+                    beneficiary: r.get(0)?,
+                    start: rows::display_time(r, 2)?,
+                    end: rows::display_time(r, 3)?,
+                    rows: count as usize,
+                })
+            },
+        )?);
     }
-    Ok(groups
-        .into_values()
-        .map(|(mut group, first, last)| {
-            group.start = first.to_string();
-            group.end = last.to_string();
-            group
-        })
-        .collect())
+    Ok(out)
 }
 
 /// Stores `new` (rows of `file`) through `w`; refuses the whole file when
