@@ -283,70 +283,60 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
             format!("records {from} to {to} are missing")
         }
     };
+    let broken = |id: i64, position, reason: String| ChainReport {
+        records,
+        head: None,
+        broken: Some(ChainBreak {
+            id,
+            position,
+            reason,
+        }),
+    };
     if let Some((at, before, after)) = gap {
-        return Ok(ChainReport {
-            records,
-            head: None,
-            broken: Some(ChainBreak {
-                id: after,
-                position: at,
-                reason: format!(
-                    "{}: deleted by another program (record {after} follows record {before})",
-                    missing(before + 1, after - 1)
-                ),
-            }),
-        });
+        return Ok(broken(
+            after,
+            at,
+            format!(
+                "{}: deleted by another program (record {after} follows record {before})",
+                missing(before + 1, after - 1)
+            ),
+        ));
     }
     if let Some(high) = high_mark.filter(|h| *h > last.unwrap_or(0)) {
         let from = last.unwrap_or(0) + 1;
-        return Ok(ChainReport {
-            records,
-            head: None,
-            broken: Some(ChainBreak {
-                id: from,
-                position: records + 1,
-                reason: format!(
-                    "{}: the newest records were deleted by another program (the log once held record {high})",
-                    missing(from, high)
-                ),
-            }),
-        });
+        return Ok(broken(
+            from,
+            records + 1,
+            format!(
+                "{}: the newest records were deleted by another program (the log once held record {high})",
+                missing(from, high)
+            ),
+        ));
     }
     // The records are whole; the closed periods must be what they say
     // (decision 283): a period lifted by editing its row is named at the
-    // record that closed (or reopened) it.
+    // record that closed (or reopened) it (record 0, no record, is never
+    // found among the ids).
     if let Some((record, reason)) = crate::periods::against_chain(conn)? {
         let (id, position) = match ids.binary_search(&record) {
-            Ok(at) if record > 0 => (record, at + 1),
-            _ => (last.unwrap_or(0) + 1, records + 1),
+            Ok(at) => (record, at + 1),
+            Err(_) => (last.unwrap_or(0) + 1, records + 1),
         };
-        return Ok(ChainReport {
-            records,
-            head: None,
-            broken: Some(ChainBreak {
-                id,
-                position,
-                reason,
-            }),
-        });
+        return Ok(broken(id, position, reason));
     }
     // The records are whole; what vouches for them does not hold when
     // another tool attached something to the log (decision 282).
     let foreign = foreign_triggers(conn)?;
     if !foreign.is_empty() {
-        return Ok(ChainReport {
-            records,
-            head: None,
-            broken: Some(ChainBreak {
-                id: last.unwrap_or(0) + 1,
-                position: records + 1,
-                reason: format!(
-                    "the database holds {}: it can drop or alter audit records, so a change may \
-                     have gone unrecorded; remove it and compare the data with an evidence pack",
-                    foreign_text(&foreign)
-                ),
-            }),
-        });
+        return Ok(broken(
+            last.unwrap_or(0) + 1,
+            records + 1,
+            format!(
+                "the database holds {}: it can drop or alter audit records, so a change may \
+                 have gone unrecorded; remove it and compare the data with an evidence pack",
+                foreign_text(&foreign)
+            ),
+        ));
     }
     Ok(report)
 }
@@ -482,11 +472,17 @@ pub(crate) fn foreign_triggers(conn: &dyn Db) -> Result<Vec<String>> {
     let mut found = Vec::new();
     match conn.kind() {
         Kind::Sqlite => {
+            let tables = CHAIN_TABLES
+                .iter()
+                .map(|t| format!("'{t}'"))
+                .collect::<Vec<_>>()
+                .join(", ");
             conn.each(
-                "SELECT name, tbl_name, sql FROM sqlite_schema
-                  WHERE type = 'trigger'
-                    AND lower(tbl_name) IN ('audit_log', 'closed_periods')
-                  ORDER BY lower(tbl_name), name",
+                &format!(
+                    "SELECT name, tbl_name, sql FROM sqlite_schema
+                      WHERE type = 'trigger' AND lower(tbl_name) IN ({tables})
+                      ORDER BY lower(tbl_name), name"
+                ),
                 &[],
                 &mut |r| {
                     // The table as its CREATE TRIGGER spelled it: SQLite's
