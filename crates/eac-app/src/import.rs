@@ -241,9 +241,8 @@ fn report_in_app_words(mut report: FileImportReport) -> FileImportReport {
     {
         v.message = crate::error::app_words(&v.message);
     }
-    if let Some(m) = report.message.as_mut() {
-        *m = crate::error::app_words(m);
-    }
+    // Its message is in the app's words already: only [`failed`] sets
+    // one, and says it so.
     report
 }
 
@@ -307,14 +306,15 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         (Shell::Cli, _) => e.message,
         // The file is named above the message in the app, and "nothing
         // from this file was imported" below it.
-        (Shell::App, ErrorCode::Unreadable) => e
-            .message
-            .strip_prefix(&format!("{file}, "))
-            .unwrap_or(&e.message)
-            .strip_suffix(crate::error::UNREADABLE_TAIL)
-            .map(|m| m.strip_prefix("document: ").unwrap_or(m))
-            .map(|m| format!("{}.", capitalised(m.trim_end_matches('.'))))
-            .unwrap_or_else(|| e.message.clone()),
+        (Shell::App, ErrorCode::Unreadable) => crate::error::app_words(
+            &e.message
+                .strip_prefix(&format!("{file}, "))
+                .unwrap_or(&e.message)
+                .strip_suffix(crate::error::UNREADABLE_TAIL)
+                .map(|m| m.strip_prefix("document: ").unwrap_or(m))
+                .map(|m| format!("{}.", capitalised(m.trim_end_matches('.'))))
+                .unwrap_or_else(|| e.message.clone()),
+        ),
         (Shell::App, ErrorCode::Frozen) => {
             crate::error::frozen_in_app(&e.in_app(Some(store)).details, "import this file")
         }
