@@ -88,7 +88,7 @@ fn import_files_for(
         } else {
             let profile = ReadAs::of(path, opts.format.as_deref());
             read_as = Some(profile);
-            if !profile.p2 && path.is_dir() {
+            if !profile.p2() && path.is_dir() {
                 Err(AppError::invalid_input(match shell {
                     Shell::Cli => format!(
                         "{} is a folder, a P2 bundle, and --format cds-p1 reads a P1 listing \
@@ -102,7 +102,7 @@ fn import_files_for(
                         P1_FORMAT_NAME
                     ),
                 }))
-            } else if profile.p2 {
+            } else if profile.p2() {
                 if opts.dry_run {
                     store.import_p2_dry_run(path, opts.clone(), progress)
                 } else {
@@ -171,30 +171,27 @@ const P2_FORMAT_NAME: &str = "CDS EAC listing or bundle, profile P2 (JSON / fold
 /// (the app's format choice), else found from its content
 /// ([`eac_store::p2::detect_profile`], decision 274).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ReadAs {
-    p2: bool,
-    /// `None`: the format was given.
-    detected: Option<eac_store::p2::DetectedProfile>,
+enum ReadAs {
+    /// The format was given: P2 or P1.
+    Forced { p2: bool },
+    /// Found from the content, and why.
+    Detected(eac_store::p2::DetectedProfile),
 }
 
 impl ReadAs {
     fn of(path: &Path, format: Option<&str>) -> Self {
         match format {
-            Some("cds-p1") => ReadAs {
-                p2: false,
-                detected: None,
-            },
-            Some("cds-p2") => ReadAs {
-                p2: true,
-                detected: None,
-            },
-            _ => {
-                let found = eac_store::p2::detect_profile(path);
-                ReadAs {
-                    p2: found.p2,
-                    detected: Some(found),
-                }
-            }
+            Some("cds-p1") => ReadAs::Forced { p2: false },
+            Some("cds-p2") => ReadAs::Forced { p2: true },
+            _ => ReadAs::Detected(eac_store::p2::detect_profile(path)),
+        }
+    }
+
+    /// Whether the file is read as profile P2.
+    fn p2(&self) -> bool {
+        match self {
+            ReadAs::Forced { p2 } => *p2,
+            ReadAs::Detected(found) => found.p2,
         }
     }
 
@@ -202,28 +199,30 @@ impl ReadAs {
     /// listing, --format cds-p1 reads it as one)" on the command line, a
     /// sentence naming the format to choose in the app.
     fn said(&self, shell: Shell) -> String {
-        let (profile, other, other_id, other_name) = if self.p2 {
+        let (profile, other, other_id, other_name) = if self.p2() {
             ("P2", "P1", "cds-p1", P1_FORMAT_NAME)
         } else {
             ("P1", "P2", "cds-p2", P2_FORMAT_NAME)
         };
-        match (shell, self.detected) {
-            (Shell::Cli, None) => {
+        match (shell, self) {
+            (Shell::Cli, ReadAs::Forced { .. }) => {
                 format!(" (read as profile {profile}, as --format asked)")
             }
-            (Shell::App, None) => format!(" It was read as profile {profile}, the format chosen."),
-            (Shell::Cli, Some(d)) if d.other_possible => format!(
+            (Shell::App, ReadAs::Forced { .. }) => {
+                format!(" It was read as profile {profile}, the format chosen.")
+            }
+            (Shell::Cli, ReadAs::Detected(d)) if d.other_possible => format!(
                 " (read as profile {profile}: {}; if it is a {other} listing, --format \
                  {other_id} reads it as one)",
                 d.why
             ),
-            (Shell::Cli, Some(d)) => format!(" (read as profile {profile}: {})", d.why),
-            (Shell::App, Some(d)) if d.other_possible => format!(
+            (Shell::Cli, ReadAs::Detected(d)) => format!(" (read as profile {profile}: {})", d.why),
+            (Shell::App, ReadAs::Detected(d)) if d.other_possible => format!(
                 " It was read as profile {profile}: {}. If it is a {other} listing, choose the \
                  format “{other_name}” and import it again.",
                 d.why
             ),
-            (Shell::App, Some(d)) => {
+            (Shell::App, ReadAs::Detected(d)) => {
                 format!(" It was read as profile {profile}: {}.", d.why)
             }
         }
