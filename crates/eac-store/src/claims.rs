@@ -362,15 +362,8 @@ fn json_elements(kind: Kind, json: &str) -> String {
 /// The days `from..=to` as instants: `[from 00:00, to + 1 day 00:00)` UTC
 /// (`None` past the last day times can hold).
 fn days(from: Date, to: Date) -> Option<(Timestamp, Timestamp)> {
-    let midnight = |day: chrono::NaiveDate| -> Option<Timestamp> {
-        let at = day.and_hms_opt(0, 0, 0)?;
-        Some(Timestamp::from_utc(chrono::TimeZone::from_utc_datetime(
-            &chrono::Utc,
-            &at,
-        )))
-    };
-    let after = to.as_naive().succ_opt()?;
-    Some((midnight(from.as_naive())?, midnight(after)?))
+    let after = Date::from_naive(to.as_naive().succ_opt()?);
+    Some((crate::query::day_start(from), crate::query::day_start(after)))
 }
 
 /// A recorded claim's beneficiaries and reporting period `[from 00:00,
