@@ -363,7 +363,10 @@ fn json_elements(kind: Kind, json: &str) -> String {
 /// (`None` past the last day times can hold).
 fn days(from: Date, to: Date) -> Option<(Timestamp, Timestamp)> {
     let after = Date::from_naive(to.as_naive().succ_opt()?);
-    Some((crate::query::day_start(from), crate::query::day_start(after)))
+    Some((
+        crate::query::day_start(from),
+        crate::query::day_start(after),
+    ))
 }
 
 /// A recorded claim's beneficiaries and reporting period `[from 00:00,
