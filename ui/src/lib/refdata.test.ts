@@ -37,6 +37,17 @@ describe("P2 base URL", () => {
     expect(baseUrlProblem("example.org")).toMatch(/not a URL/);
     expect(baseUrlProblem("https://example.org/?a=1")).toMatch(/query/);
   });
+  it("refuses what the export refuses though the browser would encode it", () => {
+    expect(baseUrlProblem("https://example.org/eacs[1]/")).toMatch(/“\[”.*%5B/);
+    expect(baseUrlProblem("https://example.org/a|b/")).toMatch(/%7C/);
+    expect(baseUrlProblem("https://example.org/a^b/")).toMatch(/%5E/);
+    expect(baseUrlProblem("https://example.org/a b/")).toMatch(/space.*%20/);
+    expect(baseUrlProblem("https://example.org/café/")).toMatch(/outside ASCII/);
+    expect(baseUrlProblem("https://example.org/100%/")).toMatch(/%25/);
+    expect(baseUrlProblem("https://example.org/caf%C3%A9%5B1%5D/")).toBeNull();
+    expect(baseUrlProblem("https://[2001:db8::1]/eacs/")).toBeNull();
+    expect(baseUrlProblem("https://user@[2001:db8::1]:8443/eacs/")).toBeNull();
+  });
 });
 
 describe("unknown beneficiary ids", () => {

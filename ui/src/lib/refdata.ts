@@ -46,6 +46,33 @@ export function baseUrlProblem(text: string): string | null {
   }
   if (u.protocol !== "https:") return "The base URL must start with https://.";
   if (u.search !== "" || u.hash !== "") return "The base URL cannot have a ?query or #fragment.";
+  // The browser's URL parser encodes what a URI may not hold as written;
+  // the bundle's schemas (and so the export) take the text as typed.
+  const written = uriAsWrittenProblem(t);
+  if (written) return written;
+  return null;
+}
+
+/**
+ * What keeps `text` (an absolute URL the browser parses) from being a URI
+ * as written (RFC 3986), the check the export makes: white space,
+ * characters outside ASCII, square brackets (but around an IPv6 host),
+ * pipe, caret, braces, angle brackets, backslash, double quote, backtick,
+ * and a `%` without two hex digits.
+ */
+function uriAsWrittenProblem(text: string): string | null {
+  if (/\s/.test(text)) return "The base URL holds a space; write it as %20.";
+  if (/[^\x00-\x7f]/.test(text)) {
+    return "The base URL holds characters outside ASCII; percent-encode them (é as %C3%A9).";
+  }
+  const host = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/(?:[^/?#@]*@)?\[[0-9A-Fa-f:.]+\]/.exec(text);
+  const rest = host ? text.slice(host[0].length) : text;
+  const bad = /[[\]|^{}<>\\"`]/.exec(rest);
+  if (bad) {
+    const code = bad[0].charCodeAt(0).toString(16).toUpperCase();
+    return `The base URL holds “${bad[0]}”, which a URL must percent-encode; write it as %${code}.`;
+  }
+  if (/%(?![0-9A-Fa-f]{2})/.test(text)) return "The base URL has a % not followed by two hex digits; write % as %25.";
   return null;
 }
 
