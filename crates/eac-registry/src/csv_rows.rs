@@ -35,6 +35,9 @@ pub(crate) fn rows(bytes: &[u8], delimiter: u8, skip_lines: u64) -> Result<Vec<R
     // 77), read as its UTF-8; bytes it does not allow are refused at their
     // line. Without a mark the bytes must be UTF-8 (checked per field).
     let decoded = text::decode_bom(bytes).transpose()?;
+    if decoded.is_none() {
+        text::refuse_utf16_without_bom(bytes)?;
+    }
     let bytes = decoded.as_deref().map_or(bytes, str::as_bytes);
     // Lines end at `\r\n`, `\n` or a lone `\r` (text::ends_line), as the
     // csv crate splits records, so a CR-only file skips and counts the same.
@@ -205,6 +208,22 @@ mod tests {
         assert_eq!(err.at, Locator::Line(1));
         assert!(
             err.message.contains("UTF-16LE") && err.message.contains("CSV UTF-8"),
+            "{}",
+            err.message
+        );
+    }
+
+    #[test]
+    fn utf16_without_its_bom_is_refused_as_such() {
+        let le: Vec<u8> = "A;B\r\n1;é\r\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let err = rows(&le, b';', 0).unwrap_err();
+        assert_eq!(err.at, Locator::Document);
+        assert!(
+            err.message
+                .starts_with("the file is UTF-16LE text without a byte order mark"),
             "{}",
             err.message
         );

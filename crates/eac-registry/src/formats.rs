@@ -3,7 +3,7 @@
 //! entry point that reads a document in a given or detected format.
 
 use crate::mapped::Mapping;
-use crate::record::{Locator, ReadError, Statement};
+use crate::record::{Locator, ReadError, Statement, Warning};
 use crate::{eecs, energytag, irec, mapped, mrets_csv, mrets_pdf, ofgem, pdf};
 
 /// A registry document format EAC Desk reads.
@@ -230,11 +230,19 @@ pub fn read(
                 Format::EecsPdf => eecs::read_text(&pages)?,
                 _ => mrets_pdf::read_text(&pages)?,
             };
-            return Ok(Some(Read { format, statement }));
+            return Ok(Some(Read {
+                format,
+                statement: said_if_empty(format, statement),
+            }));
         }
         None => match detect_text(bytes) {
             Some(f) => f,
-            None => return Ok(None),
+            None => {
+                // Text whose encoding is not stated is said as such, not
+                // as a document of no known format.
+                crate::text::refuse_utf16_without_bom(bytes)?;
+                return Ok(None);
+            }
         },
     };
     let statement = match format {
@@ -256,7 +264,33 @@ pub fn read(
             mapped::read(bytes, mapping)?
         }
     };
-    Ok(Some(Read { format, statement }))
+    Ok(Some(Read {
+        format,
+        statement: said_if_empty(format, statement),
+    }))
+}
+
+/// A document read whole that holds nothing (a report downloaded with its
+/// header but no rows, an empty list) imports nothing: said in a note, so
+/// "0 EACs added" is not taken for a file whose certificates were all
+/// stored already.
+fn said_if_empty(format: Format, mut statement: Statement) -> Statement {
+    if statement.ranges.is_empty() && statement.skipped.is_empty() && statement.stations.is_empty()
+    {
+        let what = match format {
+            Format::OfgemStationsCsv => "stations",
+            _ => "certificates",
+        };
+        statement.warnings.push(Warning {
+            at: Locator::Document,
+            message: format!(
+                "the file holds no {what} (it has no rows, only what comes before them): \
+                 nothing was imported from it. If it should hold some, download it again with \
+                 the rows selected (period, account, status)"
+            ),
+        });
+    }
+    statement
 }
 
 #[cfg(test)]
@@ -361,6 +395,76 @@ mod tests {
         // A mapped CSV needs its mapping.
         let e = read(b"a,b\n1,2\n", Some(Format::MappedCsv), None).unwrap_err();
         assert!(e.message.contains("--mapping"), "{e}");
+    }
+
+    /// A report downloaded with its header and no rows imported "0 EACs
+    /// added" without a word: a note now says it held none.
+    #[test]
+    fn a_file_holding_no_certificates_says_so() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for (file, format, what) in [
+            (
+                "ofgem/certificates-sample.csv",
+                Format::OfgemCertificatesCsv,
+                "certificates",
+            ),
+            (
+                "ofgem/semicolons.csv",
+                Format::OfgemCertificatesCsv,
+                "certificates",
+            ),
+            ("mrets/certificates.csv", Format::MretsCsv, "certificates"),
+            (
+                "ofgem/accredited-stations-sample.csv",
+                Format::OfgemStationsCsv,
+                "stations",
+            ),
+        ] {
+            let bytes = std::fs::read(dir.join(file)).unwrap();
+            let header = bytes.split_inclusive(|&b| b == b'\n').next().unwrap();
+            let empty = super::read(header, None, None).unwrap().unwrap();
+            assert_eq!(empty.format, format, "{file}");
+            let last = empty.statement.warnings.last().expect(file);
+            assert_eq!(last.at, Locator::Document);
+            assert!(
+                last.message.starts_with(&format!(
+                    "the file holds no {what} (it has no rows, only what comes before them): \
+                     nothing was imported from it"
+                )),
+                "{file}: {}",
+                last.message
+            );
+            // A file with rows has no such note.
+            let whole = super::read(&bytes, None, None).unwrap().unwrap();
+            assert!(
+                !whole
+                    .statement
+                    .warnings
+                    .iter()
+                    .any(|w| w.message.contains("holds no")),
+                "{file}"
+            );
+        }
+    }
+
+    /// A download saved as UTF-16 without its byte order mark is said to
+    /// be that, whether its format shows through the zero bytes (Ofgem) or
+    /// not (M-RETS: "not a document EAC Desk recognises").
+    #[test]
+    fn utf16_without_its_mark_is_named_whatever_the_format() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        for file in ["ofgem/certificates-sample.csv", "mrets/certificates.csv"] {
+            let text = std::fs::read_to_string(dir.join(file)).unwrap();
+            let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+            let e = read(&le, None, None).unwrap_err();
+            assert_eq!(e.at, Locator::Document, "{file}");
+            assert!(
+                e.message
+                    .starts_with("the file is UTF-16LE text without a byte order mark"),
+                "{file}: {}",
+                e.message
+            );
+        }
     }
 
     #[test]

@@ -43,11 +43,17 @@ pub struct ReadError {
 }
 
 impl ReadError {
+    /// The message is a clause without its final full stop: whoever shows
+    /// it ends the sentence (the import report adds "; nothing from it was
+    /// imported", the app its own full stop), so a reader's "… import the
+    /// file again." is kept without the `.` that made ".;" there.
     pub fn new(at: Locator, message: impl Into<String>) -> Self {
-        ReadError {
-            at,
-            message: message.into(),
+        let mut message: String = message.into();
+        message.truncate(message.trim_end().len());
+        if message.ends_with('.') && !message.ends_with("..") {
+            message.pop();
         }
+        ReadError { at, message }
     }
 }
 

@@ -250,17 +250,64 @@ fn is_midnight(time: &str) -> bool {
 }
 
 /// For a message about a text that was not read as a date: when it holds
-/// a time of day or an offset, why that is refused rather than cut off.
-pub fn date_time_note(text: &str) -> &'static str {
+/// a time of day or an offset, why that is refused rather than cut off;
+/// otherwise nothing (the caller says which form it expected). The reason
+/// fits the text: a time that is not midnight or an offset other than
+/// UTC would be dropped, while a midnight without one is refused only for
+/// its form (after a space, or after a day that is not written ISO-style),
+/// and a text without a time (`01/03/2023 – 31/03/2023`) holds neither.
+pub fn date_time_note(text: &str) -> String {
     let t = text.trim();
-    let dated_time = t.len() > 10 && t.is_char_boundary(10) && t[10..].starts_with(['T', 't', ' ']);
-    if dated_time || t.contains(':') {
-        " (it holds a time of day or an offset: a date field holds whole days, and reading \
-         only its day would silently drop the time; only midnight, T00:00:00, without an \
-         offset or in UTC (Z, +00:00), is read as its day)"
-    } else {
-        ""
+    let Some(at) = time_start(t) else {
+        return String::new();
+    };
+    let (day, time) = (t[..at].trim_end(), t[at..].trim());
+    let separated_by_t = day.ends_with(['T', 't']);
+    let day = day.trim_end_matches(['T', 't']).trim_end();
+    let (clock, offset) = split_offset(time);
+    let utc = matches!(offset, "" | "Z" | "z" | "+00:00");
+    let midnight = is_midnight(clock) || is_midnight(&format!("0{clock}"));
+    if midnight && utc {
+        if separated_by_t && date_iso(day).is_some() {
+            // The ISO midnight is read; the reader wanted another form.
+            return String::new();
+        }
+        return format!(
+            " (it holds the time {time} after the day: a date field holds whole days, and \
+             midnight is read as its day only in the ISO form YYYY-MM-DDT00:00:00. Write \
+             the day alone, e.g. by formatting the spreadsheet column as a date without a \
+             time)"
+        );
     }
+    let what = match (midnight, utc) {
+        (false, true) => format!("a time of day, {time}"),
+        (true, false) => format!("an offset, {offset}"),
+        _ => format!("a time of day and an offset, {time}"),
+    };
+    format!(
+        " (it holds {what}: a date field holds whole days, and reading only its day \
+         would silently drop the time; only midnight, T00:00:00, without an offset or in \
+         UTC (Z, +00:00), is read as its day)"
+    )
+}
+
+/// Where a time of day (`h:mm` or `hh:mm`, the first such) starts in `t`.
+fn time_start(t: &str) -> Option<usize> {
+    let b = t.as_bytes();
+    let digit = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    (1..b.len())
+        .filter(|&i| b[i] == b':' && digit(i + 1) && digit(i + 2) && digit(i - 1))
+        .map(|i| if i >= 2 && digit(i - 2) { i - 2 } else { i - 1 })
+        .next()
+}
+
+/// A time `hh:mm[:ss[.fff]]` and its offset (`Z`, `+hh:mm`, `-hhmm`, or
+/// empty), split where the clock's characters end.
+fn split_offset(time: &str) -> (&str, &str) {
+    let end = time
+        .find(|c: char| !(c.is_ascii_digit() || c == ':' || c == '.'))
+        .unwrap_or(time.len());
+    (&time[..end], time[end..].trim())
 }
 
 fn ymd(y: &str, m: &str, d: &str) -> Option<Date> {
@@ -376,7 +423,52 @@ pub fn decode_document(bytes: &[u8]) -> Result<(Cow<'_, str>, Option<&'static st
     if let Some(text) = decode_bom(bytes) {
         return Ok((text?, None));
     }
+    refuse_utf16_without_bom(bytes)?;
     Ok(decode_text(bytes))
+}
+
+/// UTF-16 text without a byte order mark: mostly ASCII, so one byte of
+/// nearly every two-byte unit is zero, in the same place (the high byte).
+/// `Some("UTF-16LE")` or `Some("UTF-16BE")`. No CSV or XML text holds NUL
+/// bytes, so such a file is not UTF-8 or Windows-1252 either.
+pub fn utf16_without_bom(bytes: &[u8]) -> Option<&'static str> {
+    let head = &bytes[..bytes.len().min(8192)];
+    let units = head.len() / 2;
+    if units < 2 || encoding_rs::Encoding::for_bom(bytes).is_some() {
+        return None;
+    }
+    let mostly = |zero: usize| {
+        let hits = head
+            .chunks_exact(2)
+            .filter(|u| u[zero] == 0 && u[1 - zero] != 0)
+            .count();
+        hits * 10 >= units * 9
+    };
+    if mostly(1) {
+        Some("UTF-16LE")
+    } else if mostly(0) {
+        Some("UTF-16BE")
+    } else {
+        None
+    }
+}
+
+/// The refusal of [`utf16_without_bom`] text: read as UTF-8, its zero
+/// bytes split every cell and the file was refused for a row "with 1
+/// cells". The encoding is said, with what to do.
+pub(crate) fn refuse_utf16_without_bom(bytes: &[u8]) -> Result<(), ReadError> {
+    match utf16_without_bom(bytes) {
+        None => Ok(()),
+        Some(name) => Err(ReadError::new(
+            Locator::Document,
+            format!(
+                "the file is {name} text without a byte order mark (the bytes that say a file \
+                 is UTF-16), so its encoding is not stated and it is not read. Save it again as \
+                 CSV UTF-8 (in Excel: File → Save As…, CSV UTF-8), or as UTF-16 with its mark, \
+                 and import it again"
+            ),
+        )),
+    }
 }
 
 /// The text after a byte-order mark (UTF-8, UTF-16LE or UTF-16BE), or
@@ -656,9 +748,42 @@ mod tests {
         assert!(date_iso("2023-03-01T00:00:01").is_none());
         assert!(date_in_order("2023-03-01T13:00", DateOrder::Iso).is_none());
         assert!(date_in_order("01/03/2023 13:00", DateOrder::Dmy).is_none());
-        assert!(date_time_note("2023-03-01T13:00:00-08:00").contains("time of day"));
         assert!(date_time_note("01/03/2023 13:00").contains("time of day"));
         assert_eq!(date_time_note("2023-02-30"), "");
+    }
+
+    /// The reason given for a date that was not read fits the text: a
+    /// range with an en dash holds no time, and a midnight without an
+    /// offset is refused for its form, not as a time that would be lost.
+    #[test]
+    fn the_note_on_a_refused_date_names_what_it_holds() {
+        let note = date_time_note("2023-03-01T13:00:00-08:00");
+        assert!(
+            note.contains("a time of day and an offset, 13:00:00-08:00"),
+            "{note}"
+        );
+        let note = date_time_note("2023-03-01T13:00:00");
+        assert!(note.contains("a time of day, 13:00:00:"), "{note}");
+        let note = date_time_note("2023-03-01T00:00:00+01:00");
+        assert!(note.contains("it holds an offset, +01:00:"), "{note}");
+        for text in ["25/04/2023 00:00", "2020-07-01 00:00:00", "07/01/2020 0:00"] {
+            let note = date_time_note(text);
+            assert!(
+                note.contains("after the day") && note.contains("only in the ISO form"),
+                "{text}: {note}"
+            );
+            assert!(!note.contains("drop"), "{text}: {note}");
+        }
+        for text in [
+            "01/03/2023 – 31/03/2023",
+            "01/03/2023 to 31/03/2023",
+            "Mar 2023",
+            "2023-02-30",
+            // Midnight in the ISO form is read; another form was wanted.
+            "2023-03-01T00:00:00",
+        ] {
+            assert_eq!(date_time_note(text), "", "{text}");
+        }
         assert!(date_dmy("31/02/2023", '/').is_none());
         assert!(date_dmy("2023/03/31", '/').is_none());
         let (a, b) = month("Mar-2023").unwrap();
@@ -710,6 +835,36 @@ mod tests {
         );
         let (t, guessed) = decode_text(b"\xFF\xFEA\x00\xE9\x00");
         assert_eq!((t.as_ref(), guessed), ("Aé", None));
+    }
+
+    /// UTF-16 without its mark was read as UTF-8 with a zero byte in every
+    /// character, and refused for rows "with 1 cells": its encoding is said.
+    #[test]
+    fn utf16_without_a_byte_order_mark_is_named_as_such() {
+        let text = "Accreditation No.,Station\r\nG01177FWEN,Walney Ørsted\r\n";
+        let le: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        assert_eq!(utf16_without_bom(&le), Some("UTF-16LE"));
+        assert_eq!(utf16_without_bom(&be), Some("UTF-16BE"));
+        for (bytes, name) in [(&le, "UTF-16LE"), (&be, "UTF-16BE")] {
+            let e = decode_document(bytes).unwrap_err();
+            assert_eq!(e.at, Locator::Document);
+            assert!(
+                e.message.starts_with(&format!(
+                    "the file is {name} text without a byte order mark"
+                )) && e.message.contains("CSV UTF-8"),
+                "{}",
+                e.message
+            );
+        }
+        // With its mark it is read; UTF-8 and Windows-1252 are no UTF-16.
+        let mut marked = vec![0xFF, 0xFE];
+        marked.extend(&le);
+        assert_eq!(decode_document(&marked).unwrap().0, text);
+        assert_eq!(utf16_without_bom(&marked), None);
+        assert_eq!(utf16_without_bom(text.as_bytes()), None);
+        assert_eq!(utf16_without_bom(b"Nesa All\xE9 \x96 1"), None);
+        assert_eq!(utf16_without_bom(b"a"), None);
     }
 
     #[test]

@@ -634,8 +634,10 @@ fn a_count_that_does_not_match_the_range_refuses_the_file_at_its_line() {
         "No. Of Certificates is 5001 but G01821BWEN0000005000010323310323GEN to \
          G01821BWEN0000009999010323310323GEN is 5000 certificates (end − start + 1 of the \
          sequence numbers). Correct this row (or download the report again from the Ofgem \
-         register) and import the file again."
+         register) and import the file again"
     );
+    // The message is a clause the import report completes ("; nothing from
+    // it was imported"): its own full stop made ".;" there.
 }
 
 #[test]
@@ -927,8 +929,8 @@ fn an_xml_report_cut_short_is_refused_where_it_ends() {
     assert_eq!(
         e.message,
         "column 31: the file ends while <Report> <table1> <Detail_Collection> are still open: \
-         the XML is malformed (every element must be closed) and looks cut short. Nothing was \
-         imported; download the report again from the Ofgem register"
+         the XML is malformed (every element must be closed) and looks cut short: download \
+         the report again from the Ofgem register"
     );
     let end = text.rfind("</table1>").unwrap();
     let e = read_certificates_xml(&SAMPLE_XML[..end]).unwrap_err();
@@ -1049,6 +1051,192 @@ fn a_large_stations_report_reads_whole_and_finds_a_repeat_at_its_end() {
             "GeneratorID G0000000FWEN is listed on line 2 and again on line {}",
             N + 2
         )) && e.message.contains("other data (CommissionDate)"),
+        "{}",
+        e.message
+    );
+}
+
+/// A refused date says why in words that fit it (decision 259(d)): two
+/// days joined by an en dash or "to" hold no time, and a midnight after a
+/// space is refused for its form, not as a time that would be lost. Both
+/// were told "it holds a time of day or an offset … only midnight … is
+/// read as its day".
+#[test]
+fn a_refused_date_gives_the_reason_that_fits_it() {
+    for (period, joined) in [
+        ("01/03/2023 – 31/03/2023", "joined by \"–\""),
+        ("01/03/2023 to 31/03/2023", "joined by \"to\""),
+        ("1/3/2023—31/3/2023", "joined by \"—\""),
+    ] {
+        let e = read_certificates_csv(&sample_with(3, 7, period)).unwrap_err();
+        assert_eq!(e.at, Locator::Line(3));
+        assert!(
+            e.message.starts_with(&format!(
+                "Output Period \"{period}\" is not a period; expected a month like Mar-2023 or \
+                 days like 01/03/2023 - 31/03/2023 (its two days are {joined}; the report \
+                 joins them with a hyphen"
+            )),
+            "{}",
+            e.message
+        );
+        assert!(!e.message.contains("time"), "{}", e.message);
+    }
+    let e = read_certificates_csv(&sample_with(3, 12, "25/04/2023 00:00")).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "Issue Date \"25/04/2023 00:00\" is not a date; expected day/month/year like \
+             15/05/2023 (it holds the time 00:00 after the day: a date field holds whole days, \
+             and midnight is read as its day only in the ISO form YYYY-MM-DDT00:00:00. Write \
+             the day alone"
+        ),
+        "{}",
+        e.message
+    );
+    let e = read_certificates_csv(&sample_with(3, 12, "25/04/2023 09:30")).unwrap_err();
+    assert!(
+        e.message
+            .contains("it holds a time of day, 09:30: a date field holds whole days"),
+        "{}",
+        e.message
+    );
+}
+
+/// Decision 75: a status Ofgem does not use is kept as printed with a
+/// warning and is no claim. `Cancelled` and `Claimed` (claims in other
+/// registries' words) were stored as retired and `Withdrawn` as a known
+/// status, all without a word; only a word no registry uses was said.
+#[test]
+fn statuses_ofgem_does_not_use_are_kept_with_a_warning_and_are_no_claim() {
+    let text = std::str::from_utf8(STATUSES).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    for (line, word) in [
+        (1, "Cancelled"),
+        (2, "Claimed"),
+        (3, "Withdrawn"),
+        (4, "Used"),
+    ] {
+        let mut cells: Vec<&str> = lines[line].split(',').collect();
+        cells[13] = word;
+        lines[line] = cells.join(",");
+    }
+    let s = read_certificates_csv(lines.join("\n").as_bytes()).unwrap();
+    assert_eq!(
+        s.ranges
+            .iter()
+            .map(|r| (r.status.clone(), r.claim.clone()))
+            .collect::<Vec<_>>(),
+        [
+            (Status::Other("cancelled".into()), Claim::No),
+            (Status::Other("claimed".into()), Claim::No),
+            (Status::Other("withdrawn".into()), Claim::No),
+            (Status::Other("used".into()), Claim::No),
+            (Status::Revoked, Claim::No),
+        ]
+    );
+    // The printed word is kept as the certificate_status fact.
+    let printed: Vec<&str> = s
+        .ranges
+        .iter()
+        .filter_map(|r| {
+            r.facts
+                .iter()
+                .find(|(k, _)| k == "certificate_status")
+                .map(|(_, v)| v.as_str())
+        })
+        .collect();
+    assert_eq!(
+        printed,
+        ["Cancelled", "Claimed", "Withdrawn", "Used", "Revoked"]
+    );
+    let warnings: Vec<(Locator, &str)> = s
+        .warnings
+        .iter()
+        .map(|w| (w.at.clone(), w.message.as_str()))
+        .collect();
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+    for ((at, message), (line, word)) in warnings.iter().zip([
+        (2, "Cancelled"),
+        (3, "Claimed"),
+        (4, "Withdrawn"),
+        (5, "Used"),
+    ]) {
+        assert_eq!(*at, Locator::Line(line));
+        assert!(
+            message.starts_with(&format!(
+                "Certificate Status \"{word}\" is not one Ofgem is known to use (Issued, \
+                 Redeemed, Retired, Expired, Revoked); it is kept as printed and not counted \
+                 as a claim"
+            )),
+            "{message}"
+        );
+    }
+}
+
+const SEMICOLONS: &[u8] = include_bytes!("fixtures/ofgem/semicolons.csv");
+
+/// The report re-saved by a spreadsheet that writes decimal commas (`;`
+/// between cells, `1,0`) was refused as "no line has the report's
+/// header". Its header matches with `;` between the cells: it is read,
+/// numbers exactly as written, into the very records of the download, and
+/// said in a note; it is recognised from its content too.
+#[test]
+fn a_semicolon_resave_with_decimal_commas_reads_as_the_download_does() {
+    assert!(sniff_certificates_csv(SEMICOLONS));
+    let s = read_certificates_csv(SEMICOLONS).unwrap();
+    let download = read_certificates_csv(SAMPLE_CSV).unwrap();
+    assert_eq!(s.ranges, download.ranges);
+    assert_eq!(s.ranges[1].per_certificate.as_str(), "1");
+    assert_eq!(s.ranges[1].device.capacity.as_deref(), Some("659000 kW"));
+    assert_eq!(s.warnings.len(), 1, "{:?}", s.warnings);
+    assert_eq!(s.warnings[0].at, Locator::Document);
+    assert!(
+        s.warnings[0]
+            .message
+            .starts_with("the file separates its cells with `;`"),
+        "{}",
+        s.warnings[0].message
+    );
+
+    // Written precision is kept: 0,25 MWh (RO-style) and 1,50 read as written.
+    let text = std::str::from_utf8(SEMICOLONS).unwrap();
+    let quarter = text.replacen(";1,0;15/05/2023;Issued", ";0,250;15/05/2023;Issued", 1);
+    let s = read_certificates_csv(quarter.as_bytes()).unwrap();
+    assert_eq!(s.ranges[0].per_certificate.as_str(), "0.25");
+    // A number whose `.` may be a decimal point or a thousands separator
+    // is refused, naming both readings; one that can only be one is read.
+    let ambiguous = text.replacen(";1,0;15/05/2023;Issued", ";1.000;15/05/2023;Issued", 1);
+    let e = read_certificates_csv(ambiguous.as_bytes()).unwrap_err();
+    assert_eq!(e.at, Locator::Line(2));
+    assert!(
+        e.message.starts_with(
+            "MWh Per Certificate \"1.000\" cannot be read exactly: the file separates its cells \
+             with `;` and writes no decimal comma here, so its `.` may be a decimal point \
+             (1.000) or group thousands (1000)"
+        ),
+        "{}",
+        e.message
+    );
+    let point = text.replacen(";1,0;15/05/2023;Issued", ";1.0;15/05/2023;Issued", 1);
+    let s = read_certificates_csv(point.as_bytes()).unwrap();
+    assert_eq!(s.ranges[0].per_certificate.as_str(), "1");
+    let bad = text.replacen(";1,0;15/05/2023;Issued", ";1,0,0;15/05/2023;Issued", 1);
+    let e = read_certificates_csv(bad.as_bytes()).unwrap_err();
+    assert!(
+        e.message.starts_with(
+            "MWh Per Certificate \"1,0,0\" is not a number; expected digits like 5000 or 1,0"
+        ),
+        "{}",
+        e.message
+    );
+
+    // Without the header, `;`-separated rows are not taken for the report
+    // (nothing shows `;` is meant), and the refusal says what to do.
+    let rows: String = text.split_inclusive("\r\n").skip(1).collect();
+    let e = read_certificates_csv(rows.as_bytes()).unwrap_err();
+    assert!(
+        e.message.ends_with(
+            "add that line (its names separated by `;`) or save the file as CSV with commas"
+        ),
         "{}",
         e.message
     );

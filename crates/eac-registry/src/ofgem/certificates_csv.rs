@@ -3,8 +3,8 @@
 //! column, re-saved in Windows-1252).
 
 use super::{
-    encoding_warning, header_key, is_index_cell, one_kind_of_line_break, read_row, Column, Row,
-    COLUMNS,
+    encoding_warning, header_key, is_index_cell, one_kind_of_line_break, read_row, Column, Numbers,
+    Row, COLUMNS,
 };
 use crate::csv_rows;
 use crate::record::{Locator, ReadError, Statement, Warning};
@@ -124,11 +124,39 @@ fn looks_like_a_row(record: &csv::StringRecord) -> bool {
     record.len() >= COLUMNS && record.iter().filter(|c| !c.trim().is_empty()).count() > COLUMNS / 2
 }
 
-fn reader(text: &str) -> csv::Reader<&[u8]> {
+fn reader(text: &str, delimiter: u8) -> csv::Reader<&[u8]> {
     csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .delimiter(delimiter)
         .from_reader(text.as_bytes())
+}
+
+/// How many records from the start a header (or first row) is looked for
+/// in when telling the delimiter or the format.
+const HEAD_RECORDS: usize = 40;
+
+/// The cell delimiter of the file and how it writes numbers: `,` as Ofgem
+/// downloads it; `;` only when a line near the start is the report's
+/// header with `;` between its cells and no line is the header or a row
+/// with commas (a spreadsheet re-save in a locale with decimal commas, as
+/// Excel writes CSV in much of Europe).
+fn delimiter(text: &str) -> (u8, Numbers) {
+    let lines = LineIndex::new(text);
+    let found = |delimiter: u8, row_too: bool| {
+        reader(text, delimiter)
+            .records()
+            .take(HEAD_RECORDS)
+            .map_while(Result::ok)
+            .any(|r| {
+                header_layout(&lines, &r).is_some() || (row_too && positional_offset(&r).is_some())
+            })
+    };
+    if !found(b',', true) && found(b';', false) {
+        (b';', Numbers::Semicolons)
+    } else {
+        (b',', Numbers::DecimalPoint)
+    }
 }
 
 fn csv_error(lines: &LineIndex<'_>, e: csv::Error) -> ReadError {
@@ -149,9 +177,19 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
     let (text, guessed) = text::decode_document(bytes)?;
     let mut out = Statement::default();
     encoding_warning(guessed, &mut out);
+    let (delimiter, numbers) = delimiter(&text);
+    if numbers == Numbers::Semicolons {
+        out.warnings.push(Warning {
+            at: Locator::Document,
+            message: "the file separates its cells with `;` (a spreadsheet re-save, not the \
+                      report as Ofgem downloads it): it was read so, with `,` as the decimal \
+                      mark of its numbers, each exactly as written (1,0 is 1.0)"
+                .to_string(),
+        });
+    }
     let lines = LineIndex::new(&text);
     let mut layout: Option<Layout> = None;
-    for record in reader(&text).records() {
+    for record in reader(&text, delimiter).records() {
         let record = record.map_err(|e| csv_error(&lines, e))?;
         if is_blank(&record) {
             continue;
@@ -185,13 +223,32 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
             }
         }
         if let Some(current) = &layout {
-            read_record(current, line_of(&lines, &record), &record, &mut out)?;
+            read_record(
+                current,
+                numbers,
+                line_of(&lines, &record),
+                &record,
+                &mut out,
+            )?;
         }
     }
     if layout.is_none() {
+        // A copy whose cells are separated by `;` is read only with the
+        // report's header: its rows alone do not show that `;` is meant.
+        let semicolons = text
+            .lines()
+            .find(|l| !l.trim().is_empty())
+            .is_some_and(|l| l.matches(';').count() >= COLUMNS / 2);
         return Err(ReadError::new(
             Locator::Document,
-            "this is not an Ofgem certificates report: no line has the report's header (Accreditation No., …, Start Certificate No., End Certificate No.) or a row of it (Scheme REGO or RO, certificate numbers beginning with the accreditation number). Choose the CSV downloaded from the Ofgem Renewables and CHP Register's Certificates report",
+            format!(
+                "this is not an Ofgem certificates report: no line has the report's header (Accreditation No., …, Start Certificate No., End Certificate No.) or a row of it (Scheme REGO or RO, certificate numbers beginning with the accreditation number). Choose the CSV downloaded from the Ofgem Renewables and CHP Register's Certificates report{}",
+                if semicolons {
+                    ". The file separates its cells with `;`: such a copy is read only when it keeps the report's header line, so add that line (its names separated by `;`) or save the file as CSV with commas"
+                } else {
+                    ""
+                }
+            ),
         ));
     }
     Ok(out)
@@ -199,6 +256,7 @@ pub fn read_certificates_csv(bytes: &[u8]) -> Result<Statement, ReadError> {
 
 fn read_record(
     layout: &Layout,
+    numbers: Numbers,
     line: u64,
     record: &csv::StringRecord,
     out: &mut Statement,
@@ -224,8 +282,12 @@ fn read_record(
                 return Err(ReadError::new(
                     at,
                     format!(
-                        "this row has {} cells but the header (line {header_line}) names {width} columns; a comma inside a name must be quoted. Correct the row and import the file again",
-                        record.len()
+                        "this row has {} cells but the header (line {header_line}) names {width} columns; a {} inside a name must be quoted. Correct the row and import the file again",
+                        record.len(),
+                        match numbers {
+                            Numbers::DecimalPoint => "comma",
+                            Numbers::Semicolons => "`;`",
+                        }
                     ),
                 ));
             }
@@ -247,7 +309,7 @@ fn read_record(
             std::array::from_fn(|c| cell(offset + c))
         }
     };
-    read_row(Row { at, cells }, out)
+    read_row(Row { at, cells, numbers }, out)
 }
 
 /// True when the bytes look like an Ofgem certificates report CSV: one of
@@ -259,9 +321,10 @@ pub fn sniff_certificates_csv(bytes: &[u8]) -> bool {
         return false;
     }
     let lines = LineIndex::new(&text);
-    reader(&text)
+    let (delimiter, _) = delimiter(&text);
+    reader(&text, delimiter)
         .records()
-        .take(40)
+        .take(HEAD_RECORDS)
         .map_while(Result::ok)
         .any(|r| header_layout(&lines, &r).is_some() || positional_offset(&r).is_some())
 }

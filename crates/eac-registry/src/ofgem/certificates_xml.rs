@@ -6,7 +6,7 @@ use bigdecimal::BigDecimal;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::XmlVersion;
 
-use super::{encoding_warning, read_row, Column, Row, COLUMNS};
+use super::{encoding_warning, read_row, Column, Numbers, Row, COLUMNS};
 use crate::record::{Locator, ReadError, Statement, Warning};
 use crate::text::{self, NumberStyle};
 
@@ -77,8 +77,8 @@ pub fn read_certificates_xml(bytes: &[u8]) -> Result<Statement, ReadError> {
                     Locator::Line(line),
                     format!(
                         "column {column}: the file ends while <{}> {} still open: the XML is \
-                         malformed (every element must be closed) and looks cut short. Nothing \
-                         was imported; download the report again from the Ofgem register",
+                         malformed (every element must be closed) and looks cut short: \
+                         download the report again from the Ofgem register",
                         path.join("> <"),
                         if path.len() == 1 { "is" } else { "are" }
                     ),
@@ -116,7 +116,14 @@ pub fn read_certificates_xml(bytes: &[u8]) -> Result<Statement, ReadError> {
             sum = sum.and_then(|s| {
                 text::parse_number(count, NumberStyle::DecimalPoint).map(|n| s + n.to_big())
             });
-            read_row(Row { at, cells }, &mut out)?;
+            read_row(
+                Row {
+                    at,
+                    cells,
+                    numbers: Numbers::DecimalPoint,
+                },
+                &mut out,
+            )?;
         }
         if !empty {
             path.push(name);

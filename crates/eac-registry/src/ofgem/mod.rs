@@ -21,7 +21,10 @@
 //!   included) is a period of UK local days, converted to UTC with the
 //!   Europe/London offset of each end.
 //! - `Redeemed` and `Retired` are claims dated by Status Date; `Issued`,
-//!   `Expired`, `Revoked` are stored as such and are not claims.
+//!   `Expired`, `Revoked` are stored as such and are not claims. Any other
+//!   status (also `Cancelled`, `Claimed` or `Withdrawn`, which other
+//!   registries use but Ofgem does not) is kept as printed, is not a claim,
+//!   and is said in a warning on its line.
 //! - Nothing is padded or guessed: company numbers stay text as printed
 //!   (a 7-character number keeps its 7 characters), a Technology Group not
 //!   in [`technology_type`]'s table leaves the type unknown, an empty or
@@ -228,6 +231,41 @@ fn is_index_cell(cell: &str) -> bool {
 struct Row {
     at: Locator,
     cells: [String; COLUMNS],
+    /// How its numbers are written.
+    numbers: Numbers,
+}
+
+/// How a file writes its numbers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Numbers {
+    /// As Ofgem's downloads do: `.` is the decimal point (`1.0`,
+    /// `659000.0`).
+    DecimalPoint,
+    /// A CSV whose cells are separated by `;`: a spreadsheet re-save in a
+    /// locale that writes decimal commas (`1,0`, `659000,0`), read exactly
+    /// as written ([`semicolon_number`]).
+    Semicolons,
+}
+
+/// A number of a `;`-separated copy of the report, exactly as written, or
+/// `Err` when it cannot be told exactly. A `,` is the decimal comma
+/// (`1,0` is 1.0, `659.000,0` 659000.0): the locales that separate cells
+/// with `;` write decimal commas. A number without a comma is read where
+/// it means one number only: `5000`, `1.0` (a `.` before one, two or more
+/// than three digits groups no thousands), `1.234.567`. `1.000` could be
+/// 1 (a decimal point, as a locale with `;` and decimal points writes it)
+/// or 1000 (a thousands separator): refused, never guessed.
+fn semicolon_number(text: &str) -> Result<Option<Decimal>, ()> {
+    if text.contains(',') {
+        return Ok(text::parse_number(text, NumberStyle::DecimalComma));
+    }
+    let point = text::parse_number(text, NumberStyle::DecimalPoint);
+    let comma = text::parse_number(text, NumberStyle::DecimalComma);
+    match (point, comma) {
+        (Some(a), Some(b)) if a.to_big() != b.to_big() => Err(()),
+        (Some(a), _) => Ok(Some(a)),
+        (None, b) => Ok(b),
+    }
 }
 
 impl Row {
@@ -258,12 +296,41 @@ impl Row {
 
     fn number(&self, column: Column) -> Result<Decimal, ReadError> {
         let text = self.required(column)?;
-        text::parse_number(text, NumberStyle::DecimalPoint).ok_or_else(|| {
-            self.error(
-                column,
-                format!("\"{text}\" is not a number; expected digits like 5000 or 1.0"),
-            )
-        })
+        let decimal = match self.numbers {
+            Numbers::DecimalPoint => "1.0",
+            Numbers::Semicolons => "1,0",
+        };
+        self.parse_number(
+            column,
+            text,
+            &format!("a number; expected digits like 5000 or {decimal}"),
+        )
+    }
+
+    /// `text` of `column` as a number written the file's way; `what` says
+    /// what it should be when it is none.
+    fn parse_number(&self, column: Column, text: &str, what: &str) -> Result<Decimal, ReadError> {
+        match self.numbers {
+            Numbers::DecimalPoint => text::parse_number(text, NumberStyle::DecimalPoint)
+                .ok_or_else(|| self.error(column, format!("\"{text}\" is not {what}"))),
+            Numbers::Semicolons => match semicolon_number(text) {
+                Ok(Some(n)) => Ok(n),
+                Ok(None) => Err(self.error(column, format!("\"{text}\" is not {what}"))),
+                Err(()) => Err(self.error(
+                    column,
+                    format!(
+                        "\"{text}\" cannot be read exactly: the file separates its cells with \
+                         `;` and writes no decimal comma here, so its `.` may be a decimal point \
+                         ({}) or group thousands ({}). Write the number without thousands \
+                         separators, or download the report again from the Ofgem register",
+                        text::parse_number(text, NumberStyle::DecimalPoint)
+                            .map_or_else(String::new, |n| n.as_str().to_owned()),
+                        text::parse_number(text, NumberStyle::DecimalComma)
+                            .map_or_else(String::new, |n| n.as_str().to_owned()),
+                    ),
+                )),
+            },
+        }
     }
 
     fn date(&self, column: Column) -> Result<Option<Date>, ReadError> {
@@ -300,6 +367,66 @@ fn output_period(text: &str) -> Option<(Date, Date)> {
             (first <= last).then_some((first, last))
         }
         None => text::month(text),
+    }
+}
+
+/// Why a text that is not an Output Period was not read, when more than
+/// "not a period" can be said: it holds a time ([`text::date_time_note`]),
+/// or it is two days joined by something other than a hyphen (`01/03/2023
+/// – 31/03/2023` with an en dash, `… to …`), which the report never
+/// prints.
+fn period_note(period: &str) -> String {
+    let note = text::date_time_note(period);
+    if !note.is_empty() {
+        return note;
+    }
+    let t = period.trim();
+    // The longest day at each end (d/m/yyyy is 8 to 10 characters).
+    let day_at = |range: &mut dyn Iterator<Item = usize>, first: bool| {
+        range
+            .filter(|&n| n <= t.len() && t.is_char_boundary(if first { n } else { t.len() - n }))
+            .find(|&n| parse_date(if first { &t[..n] } else { &t[t.len() - n..] }).is_some())
+    };
+    let (Some(a), Some(b)) = (
+        day_at(&mut (8..=10).rev(), true),
+        day_at(&mut (8..=10).rev(), false),
+    ) else {
+        return String::new();
+    };
+    if a + b > t.len() {
+        return String::new();
+    }
+    let between = t[a..t.len() - b].trim();
+    if between.is_empty() || between == "-" {
+        return String::new();
+    }
+    format!(
+        " (its two days are joined by \"{between}\"; the report joins them with a hyphen, \
+         as in 01/03/2023 - 31/03/2023)"
+    )
+}
+
+/// The statuses Ofgem's register gives a certificate (the registry
+/// README): `Issued` (live), `Redeemed` and `Retired` (claims), `Expired`,
+/// `Revoked`.
+const OFGEM_STATUSES: [Status; 5] = [
+    Status::Issued,
+    Status::Redeemed,
+    Status::Retired,
+    Status::Expired,
+    Status::Revoked,
+];
+
+/// A Certificate Status as this reader takes it: one of
+/// [`OFGEM_STATUSES`], or any other word as [`Status::Other`] (kept as
+/// printed, no claim, decision 75), even one another registry uses:
+/// `Cancelled` and `Claimed` are claims in EnergyTag's or an EECS
+/// registry's words, never in Ofgem's, so an Ofgem file saying them is not
+/// taken to prove a claim.
+fn ofgem_status(text: &str) -> Status {
+    match Status::parse(text) {
+        known if OFGEM_STATUSES.contains(&known) => known,
+        _ => Status::Other(text.trim().to_lowercase()),
     }
 }
 
@@ -498,7 +625,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
             Column::OutputPeriod,
             format!(
                 "\"{period_text}\" is not a period; expected a month like Mar-2023 or days like 01/03/2023 - 31/03/2023{}",
-                text::date_time_note(period_text)
+                period_note(period_text)
             ),
         )
     })?;
@@ -530,7 +657,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
         })?;
     let issued = row.date(Column::IssueDate)?;
     let status_text = row.required(Column::Status)?;
-    let status = Status::parse(status_text);
+    let status = ofgem_status(status_text);
     let status_date = row.date(Column::StatusDate)?;
     let claim = if status.is_claim() {
         let date = status_date.ok_or_else(|| {
@@ -556,9 +683,7 @@ fn read_row(row: Row, out: &mut Statement) -> Result<(), ReadError> {
     let capacity = match row.optional(Column::Tic) {
         None => None,
         Some(tic) => {
-            let kw = text::parse_number(tic, NumberStyle::DecimalPoint).ok_or_else(|| {
-                row.error(Column::Tic, format!("\"{tic}\" is not a number of kW"))
-            })?;
+            let kw = row.parse_number(Column::Tic, tic, "a number of kW")?;
             Some(format!("{} kW", without_trailing_zeros(&kw).as_str()))
         }
     };

@@ -454,16 +454,23 @@ fn a_commissioning_date_at_midnight_utc_is_that_day() {
             "{t}"
         );
     }
-    for t in [
-        "2019-05-01T00:00:00-04:00",
-        "2019-05-01T01:00:00Z",
-        "2019-05-01T00:00:00.5+00:00",
+    for (t, holds) in [
+        ("2019-05-01T00:00:00-04:00", "it holds an offset, -04:00:"),
+        ("2019-05-01T01:00:00Z", "it holds a time of day, 01:00:00Z:"),
+        (
+            "2019-05-01T00:00:00.5+00:00",
+            "it holds a time of day, 00:00:00.5+00:00:",
+        ),
+        (
+            "2019-05-01T13:00:00-04:00",
+            "it holds a time of day and an offset, 13:00:00-04:00:",
+        ),
     ] {
         let list = serde_json::Value::Array(vec![base(|b| {
             b.insert("device_production_start_date".into(), json!(t));
         })]);
         let e = energytag::read(&serde_json::to_vec(&list).unwrap()).unwrap_err();
         let m = message_at(e, p("/0/device_production_start_date"));
-        assert!(m.contains("time of day or an offset"), "{t}: {m}");
+        assert!(m.contains(holds), "{t}: {m}");
     }
 }
