@@ -23,15 +23,23 @@
 //!   its line (decision 75); a Retirement Date of a row that is not a
 //!   claim is kept as the `retirement_date` fact.
 //! - Generation dates are calendar days local to the generator's state or
-//!   province (the zone of its largest part); an unknown Location is read
-//!   in America/Chicago (M-RETS' home zone) with a warning.
+//!   province (the zone of its largest part, from the one table in
+//!   `zones`; a state spanning several zones is said once, naming the zone
+//!   taken); an unknown Location is read in America/Chicago (M-RETS' home
+//!   zone) with a warning.
+//! - Each serial number is numbered for its vintage month (`<MM>-<YYYY>`):
+//!   the Vintage, when printed, must be that month, and Generation Start
+//!   and Generation End Date must lie in it (M-RETS reports generation per
+//!   vintage month); otherwise the row is refused naming both, since which
+//!   is wrong cannot be told. Dates that fit only when read day-first are
+//!   said to look like a spreadsheet re-save.
 
-use chrono_tz::Tz;
-use eac_model::{Decimal, EnergyUnit, TechnologyType};
+use eac_model::{Date, Decimal, EnergyUnit, TechnologyType};
 
 use crate::csv_rows::{self, Row};
 use crate::record::{Claim, Device, Locator, RangeRecord, ReadError, Statement, Status, Warning};
 use crate::text::{self, DateOrder, NumberStyle};
+use crate::zones;
 
 // The same registry key and issuing body as the retirement confirmation
 // PDF (`mrets_pdf`), so `--source mrets` finds the ranges of both and a
@@ -67,84 +75,6 @@ const TECHNOLOGY: &[(&str, TechnologyType)] = &[
 pub fn technology_type(fuel_type: &str) -> Option<TechnologyType> {
     let key = fuel_type.trim().to_lowercase();
     TECHNOLOGY.iter().find(|(k, _)| *k == key).map(|(_, t)| *t)
-}
-
-/// US states (and DC) and Canadian provinces and territories → the IANA
-/// zone of their largest part.
-const ZONES: &[(&str, &str, &str)] = &[
-    ("AL", "Alabama", "America/Chicago"),
-    ("AK", "Alaska", "America/Anchorage"),
-    ("AZ", "Arizona", "America/Phoenix"),
-    ("AR", "Arkansas", "America/Chicago"),
-    ("CA", "California", "America/Los_Angeles"),
-    ("CO", "Colorado", "America/Denver"),
-    ("CT", "Connecticut", "America/New_York"),
-    ("DE", "Delaware", "America/New_York"),
-    ("DC", "District of Columbia", "America/New_York"),
-    ("FL", "Florida", "America/New_York"),
-    ("GA", "Georgia", "America/New_York"),
-    ("HI", "Hawaii", "Pacific/Honolulu"),
-    ("ID", "Idaho", "America/Boise"),
-    ("IL", "Illinois", "America/Chicago"),
-    ("IN", "Indiana", "America/Indiana/Indianapolis"),
-    ("IA", "Iowa", "America/Chicago"),
-    ("KS", "Kansas", "America/Chicago"),
-    ("KY", "Kentucky", "America/New_York"),
-    ("LA", "Louisiana", "America/Chicago"),
-    ("ME", "Maine", "America/New_York"),
-    ("MD", "Maryland", "America/New_York"),
-    ("MA", "Massachusetts", "America/New_York"),
-    ("MI", "Michigan", "America/Detroit"),
-    ("MN", "Minnesota", "America/Chicago"),
-    ("MS", "Mississippi", "America/Chicago"),
-    ("MO", "Missouri", "America/Chicago"),
-    ("MT", "Montana", "America/Denver"),
-    ("NE", "Nebraska", "America/Chicago"),
-    ("NV", "Nevada", "America/Los_Angeles"),
-    ("NH", "New Hampshire", "America/New_York"),
-    ("NJ", "New Jersey", "America/New_York"),
-    ("NM", "New Mexico", "America/Denver"),
-    ("NY", "New York", "America/New_York"),
-    ("NC", "North Carolina", "America/New_York"),
-    ("ND", "North Dakota", "America/Chicago"),
-    ("OH", "Ohio", "America/New_York"),
-    ("OK", "Oklahoma", "America/Chicago"),
-    ("OR", "Oregon", "America/Los_Angeles"),
-    ("PA", "Pennsylvania", "America/New_York"),
-    ("RI", "Rhode Island", "America/New_York"),
-    ("SC", "South Carolina", "America/New_York"),
-    ("SD", "South Dakota", "America/Chicago"),
-    ("TN", "Tennessee", "America/Chicago"),
-    ("TX", "Texas", "America/Chicago"),
-    ("UT", "Utah", "America/Denver"),
-    ("VT", "Vermont", "America/New_York"),
-    ("VA", "Virginia", "America/New_York"),
-    ("WA", "Washington", "America/Los_Angeles"),
-    ("WV", "West Virginia", "America/New_York"),
-    ("WI", "Wisconsin", "America/Chicago"),
-    ("WY", "Wyoming", "America/Denver"),
-    ("AB", "Alberta", "America/Edmonton"),
-    ("BC", "British Columbia", "America/Vancouver"),
-    ("MB", "Manitoba", "America/Winnipeg"),
-    ("NB", "New Brunswick", "America/Moncton"),
-    ("NL", "Newfoundland and Labrador", "America/St_Johns"),
-    ("NS", "Nova Scotia", "America/Halifax"),
-    ("NT", "Northwest Territories", "America/Yellowknife"),
-    ("NU", "Nunavut", "America/Iqaluit"),
-    ("ON", "Ontario", "America/Toronto"),
-    ("PE", "Prince Edward Island", "America/Halifax"),
-    ("QC", "Quebec", "America/Toronto"),
-    ("SK", "Saskatchewan", "America/Regina"),
-    ("YT", "Yukon", "America/Whitehorse"),
-];
-
-/// The zone a Location (`ND`, `North Dakota`, `ND, USA`) is in, if known.
-pub fn location_zone(location: &str) -> Option<Tz> {
-    let key = location.split(',').next().unwrap_or("").trim();
-    ZONES
-        .iter()
-        .find(|(code, name, _)| code.eq_ignore_ascii_case(key) || name.eq_ignore_ascii_case(key))
-        .and_then(|(_, _, zone)| text::zone(zone))
 }
 
 /// The zone used when the Location is not in the table.
@@ -240,8 +170,13 @@ impl Columns {
 
 /// One serial number, split into its parts.
 struct Serial<'a> {
+    /// The whole serial as printed.
+    text: &'a str,
     /// Everything before the start number (`2194-ND-07-2020-CAC76615`).
     prefix: &'a str,
+    /// The vintage `<MM>-<YYYY>` the serial is numbered for: its first
+    /// and last day.
+    month: (Date, Date),
     start: &'a str,
     end: &'a str,
 }
@@ -264,7 +199,9 @@ fn parse_serial(text: &str) -> Option<Serial<'_>> {
     }
     let prefix_len = text.len() - start.len() - end.len() - 2;
     Some(Serial {
+        text,
         prefix: &text[..prefix_len],
+        month: text::month(&format!("{mm}/{yyyy}"))?,
         start,
         end,
     })
@@ -290,7 +227,7 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
     let cols = Columns::find(header)?;
     let width = csv_rows::named_width(header.fields.iter().map(String::as_str));
     let mut statement = Statement::default();
-    let mut undated_status = false;
+    let mut seen = Seen::default();
     for row in &rows[header_at + 1..] {
         if row.fields.len() < width {
             return Err(csv_rows::short_row(
@@ -300,9 +237,9 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
                 &format!("the header (line {})", header.line),
             ));
         }
-        read_row(row, &cols, &mut statement, &mut undated_status)?;
+        read_row(row, &cols, &mut statement, &mut seen)?;
     }
-    if undated_status {
+    if seen.status_unstated {
         statement.warnings.insert(
             0,
             Warning {
@@ -318,11 +255,20 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
     Ok(statement)
 }
 
+/// What earlier rows of the file showed, for warnings said once.
+#[derive(Default)]
+struct Seen {
+    /// A row whose status the file does not state.
+    status_unstated: bool,
+    /// Locations spanning several time zones already said.
+    several_zones: Vec<String>,
+}
+
 fn read_row(
     row: &Row,
     cols: &Columns,
     statement: &mut Statement,
-    status_unstated: &mut bool,
+    seen: &mut Seen,
 ) -> Result<(), ReadError> {
     let at = Locator::Line(row.line);
     let err = |message: String| ReadError::new(at.clone(), message);
@@ -377,7 +323,7 @@ fn read_row(
         (Some(s), _) => Status::parse(s),
         (None, Some(s)) if !matches!(s, Status::Other(_)) => s,
         _ => {
-            *status_unstated = true;
+            seen.status_unstated = true;
             Status::Active
         }
     };
@@ -417,10 +363,25 @@ fn read_row(
         });
     }
 
-    // Production period, local to the generator's state.
+    // Production period, local to the generator's state (decision 82:
+    // the zone taken for a state spanning several is said).
     let location = cell(cols.location);
-    let zone = match location.and_then(location_zone) {
-        Some(z) => z,
+    let zone = match location.and_then(zones::state) {
+        Some(place) => {
+            let location = location.unwrap_or_default();
+            if place.several && !seen.several_zones.iter().any(|l| l == location) {
+                seen.several_zones.push(location.to_owned());
+                statement.warnings.push(Warning {
+                    at: at.clone(),
+                    message: format!(
+                        "{location} spans several time zones; its generation dates are read in \
+                         {}, its main one",
+                        place.tz.name()
+                    ),
+                });
+            }
+            place.tz
+        }
         None => {
             statement.warnings.push(Warning {
                 at: at.clone(),
@@ -433,6 +394,34 @@ fn read_row(
             text::zone(FALLBACK_ZONE).ok_or_else(|| err("no time zone data".into()))?
         }
     };
+    // The Vintage, when printed, is a month: the month each serial number
+    // is numbered for (as the confirmation PDF's reader checks it).
+    let vintage_month = match cell(cols.vintage) {
+        Some(v) => Some((
+            v,
+            vintage(v).ok_or_else(|| {
+                err(format!(
+                    "column `Vintage`: `{v}` is not a month (MM/YYYY, YYYY-MM or a date)"
+                ))
+            })?,
+        )),
+        None => None,
+    };
+    if let Some((v, month)) = vintage_month {
+        if let Some((serial, _)) = ranges.iter().find(|(s, _)| s.month != month) {
+            let read_as = match month_text(month) {
+                same if same == v => String::new(),
+                other => format!(" ({other})"),
+            };
+            return Err(err(format!(
+                "column `Vintage` says {v}{read_as} but the serial number `{}` is numbered for \
+                 {} (its <MM>-<YYYY>): the row is inconsistent, and which is right cannot be \
+                 told. Download the file again or correct the row",
+                serial.text,
+                month_text(serial.month)
+            )));
+        }
+    }
     let (first_day, last_day) = match (cell(cols.generation_start), cell(cols.generation_end)) {
         (Some(s), Some(e)) => {
             let d = |t: &str, name: &str| {
@@ -443,18 +432,46 @@ fn read_row(
                     ))
                 })
             };
-            (d(s, "Generation Start")?, d(e, "Generation End Date")?)
+            let days = (d(s, "Generation Start")?, d(e, "Generation End Date")?);
+            // Generation is reported per vintage month (M-RETS' upload
+            // format: the start and end dates of the month's generation):
+            // both days lie in the month of every serial number.
+            let within =
+                |days: (Date, Date), month: (Date, Date)| month.0 <= days.0 && days.1 <= month.1;
+            if let Some((serial, _)) = ranges.iter().find(|(x, _)| !within(days, x.month)) {
+                let day_first = (
+                    text::date_in_order(s, DateOrder::Dmy),
+                    text::date_in_order(e, DateOrder::Dmy),
+                );
+                let hint = match day_first {
+                    (Some(a), Some(b)) if within((a, b), serial.month) => format!(
+                        ". Read day-first they would be {a} to {b}, in that month: the dates \
+                         look re-saved by a spreadsheet that writes days first, while M-RETS \
+                         writes MM/DD/YYYY. Download the file again, or write the dates \
+                         month-first"
+                    ),
+                    _ => ". Download the file again or correct the row".to_owned(),
+                };
+                return Err(err(format!(
+                    "the generation dates `{s}` to `{e}` (read month-first, as M-RETS writes \
+                     them: {} to {}) do not lie in {}, the month the serial number `{}` is \
+                     numbered for (its <MM>-<YYYY>); the row is inconsistent{hint}",
+                    days.0,
+                    days.1,
+                    month_text(serial.month),
+                    serial.text
+                )));
+            }
+            days
         }
-        _ => {
-            let v = cell(cols.vintage).ok_or_else(|| {
-                err("neither the generation dates nor the Vintage are given".into())
-            })?;
-            vintage(v).ok_or_else(|| {
-                err(format!(
-                    "column `Vintage`: `{v}` is not a month (MM/YYYY, YYYY-MM or a date)"
+        _ => match vintage_month {
+            Some((_, month)) => month,
+            None => {
+                return Err(err(
+                    "neither the generation dates nor the Vintage are given".into(),
                 ))
-            })?
-        }
+            }
+        },
     };
     let (period_start, period_end) =
         text::local_period(first_day, last_day, zone).ok_or_else(|| {
@@ -529,6 +546,11 @@ fn read_row(
     Ok(())
 }
 
+/// A month as M-RETS prints a vintage, `07/2020`.
+fn month_text((first, _): (Date, Date)) -> String {
+    first.as_naive().format("%m/%Y").to_string()
+}
+
 /// `<generator>` of a serial prefix `<generator>-<state>-<MM>-<YYYY>-<base>`.
 fn generator_of(prefix: &str) -> &str {
     let mut cut = prefix;
@@ -539,12 +561,12 @@ fn generator_of(prefix: &str) -> &str {
 }
 
 /// M-RETS dates: `MM-DD-YYYY`, `MM/DD/YYYY`, or ISO `YYYY-MM-DD`.
-fn date(t: &str) -> Option<eac_model::Date> {
+fn date(t: &str) -> Option<Date> {
     text::date_in_order(t, DateOrder::Mdy).or_else(|| text::date_iso(t))
 }
 
 /// A vintage month: `07/2020`, `2020-07`, `Jul-2020`, or a date in it.
-fn vintage(t: &str) -> Option<(eac_model::Date, eac_model::Date)> {
+fn vintage(t: &str) -> Option<(Date, Date)> {
     text::month(t).or_else(|| {
         let d = date(t)?;
         text::month(&d.to_string()[..7])

@@ -110,32 +110,92 @@ pub fn country(name: &str) -> Option<PlaceZone> {
     }
 }
 
-/// A US state or Canadian province by its two-letter code (`ND`, `MN`,
-/// `MB`), as M-RETS prints a generator's location.
-pub fn state(code: &str) -> Option<PlaceZone> {
-    use chrono_tz::America;
-    match code.trim().to_uppercase().as_str() {
-        // Wholly in one zone.
-        "MN" | "IA" | "WI" | "IL" | "MO" | "AR" | "LA" | "MS" | "AL" | "OK" => {
-            one(America::Chicago)
-        }
-        "OH" | "PA" | "NY" | "VA" | "WV" | "NC" | "SC" | "GA" | "MD" | "DE" | "NJ" | "CT"
-        | "RI" | "MA" | "VT" | "NH" | "ME" | "DC" => one(America::New_York),
-        "MT" | "WY" | "CO" | "NM" | "UT" => one(America::Denver),
-        "AZ" => one(America::Phoenix),
-        "CA" | "WA" | "NV" => one(America::Los_Angeles),
-        "HI" => one(chrono_tz::Pacific::Honolulu),
-        "MB" => one(America::Winnipeg),
-        "ON" => main_of_several(America::Toronto),
-        "SK" => one(America::Regina),
-        // Split by a zone line: the zone most of the state is in.
-        "ND" | "SD" | "NE" | "KS" | "TX" => main_of_several(America::Chicago),
-        "MI" | "IN" | "KY" | "TN" | "FL" => main_of_several(America::New_York),
-        "ID" => main_of_several(America::Boise),
-        "OR" => main_of_several(America::Los_Angeles),
-        "AK" => main_of_several(America::Anchorage),
-        _ => None,
-    }
+/// US states (and DC) and Canadian provinces and territories: code, name,
+/// the zone of their largest part, and whether they span several zones.
+/// A state split by a zone line takes the zone most of the state is in
+/// (Tennessee: Central, where its capital and most of its land are).
+const STATES: &[(&str, &str, Tz, bool)] = {
+    use chrono_tz::America::*;
+    use chrono_tz::Pacific::Honolulu;
+    &[
+        ("AL", "Alabama", Chicago, false),
+        ("AK", "Alaska", Anchorage, true),
+        ("AZ", "Arizona", Phoenix, false),
+        ("AR", "Arkansas", Chicago, false),
+        ("CA", "California", Los_Angeles, false),
+        ("CO", "Colorado", Denver, false),
+        ("CT", "Connecticut", New_York, false),
+        ("DE", "Delaware", New_York, false),
+        ("DC", "District of Columbia", New_York, false),
+        ("FL", "Florida", New_York, true),
+        ("GA", "Georgia", New_York, false),
+        ("HI", "Hawaii", Honolulu, false),
+        ("ID", "Idaho", Boise, true),
+        ("IL", "Illinois", Chicago, false),
+        ("IN", "Indiana", New_York, true),
+        ("IA", "Iowa", Chicago, false),
+        ("KS", "Kansas", Chicago, true),
+        ("KY", "Kentucky", New_York, true),
+        ("LA", "Louisiana", Chicago, false),
+        ("ME", "Maine", New_York, false),
+        ("MD", "Maryland", New_York, false),
+        ("MA", "Massachusetts", New_York, false),
+        ("MI", "Michigan", New_York, true),
+        ("MN", "Minnesota", Chicago, false),
+        ("MS", "Mississippi", Chicago, false),
+        ("MO", "Missouri", Chicago, false),
+        ("MT", "Montana", Denver, false),
+        ("NE", "Nebraska", Chicago, true),
+        ("NV", "Nevada", Los_Angeles, false),
+        ("NH", "New Hampshire", New_York, false),
+        ("NJ", "New Jersey", New_York, false),
+        ("NM", "New Mexico", Denver, false),
+        ("NY", "New York", New_York, false),
+        ("NC", "North Carolina", New_York, false),
+        ("ND", "North Dakota", Chicago, true),
+        ("OH", "Ohio", New_York, false),
+        ("OK", "Oklahoma", Chicago, false),
+        ("OR", "Oregon", Los_Angeles, true),
+        ("PA", "Pennsylvania", New_York, false),
+        ("RI", "Rhode Island", New_York, false),
+        ("SC", "South Carolina", New_York, false),
+        ("SD", "South Dakota", Chicago, true),
+        ("TN", "Tennessee", Chicago, true),
+        ("TX", "Texas", Chicago, true),
+        ("UT", "Utah", Denver, false),
+        ("VT", "Vermont", New_York, false),
+        ("VA", "Virginia", New_York, false),
+        ("WA", "Washington", Los_Angeles, false),
+        ("WV", "West Virginia", New_York, false),
+        ("WI", "Wisconsin", Chicago, false),
+        ("WY", "Wyoming", Denver, false),
+        ("AB", "Alberta", Edmonton, false),
+        ("BC", "British Columbia", Vancouver, true),
+        ("MB", "Manitoba", Winnipeg, false),
+        ("NB", "New Brunswick", Moncton, false),
+        ("NL", "Newfoundland and Labrador", St_Johns, true),
+        ("NS", "Nova Scotia", Halifax, false),
+        ("NT", "Northwest Territories", Yellowknife, false),
+        ("NU", "Nunavut", Iqaluit, true),
+        ("ON", "Ontario", Toronto, true),
+        ("PE", "Prince Edward Island", Halifax, false),
+        ("QC", "Quebec", Toronto, true),
+        ("SK", "Saskatchewan", Regina, false),
+        ("YT", "Yukon", Whitehorse, false),
+    ]
+};
+
+/// A US state or Canadian province as M-RETS prints a generator's
+/// location: its two-letter code (`ND`, `MN`, `MB`) or its name
+/// (`Minnesota`), also followed by a country (`Manitoba, Canada`); case
+/// and surrounding spaces ignored. The one table both M-RETS readers (the
+/// certificates CSV and the retirement confirmation) take zones from.
+pub fn state(location: &str) -> Option<PlaceZone> {
+    let key = location.split(',').next().unwrap_or("").trim();
+    STATES
+        .iter()
+        .find(|(code, name, _, _)| code.eq_ignore_ascii_case(key) || name.eq_ignore_ascii_case(key))
+        .map(|&(_, _, tz, several)| PlaceZone { tz, several })
 }
 
 /// The UTC zone, for places not in the tables (the reader warns).

@@ -124,18 +124,39 @@ fn certificates_download_becomes_one_range_per_serial_number() {
     assert_eq!(d.period_end.to_string(), "2022-02-01T06:00:00Z");
 
     // The file does not say active or retired: one warning, first.
-    assert_eq!(st.warnings.len(), 2);
+    assert_eq!(st.warnings.len(), 3);
     assert_eq!(st.warnings[0].at, Locator::Document);
     assert!(st.warnings[0].message.contains("never as retired"));
-    assert_eq!(st.warnings[1].at, Locator::Line(5));
-    assert!(st.warnings[1].message.contains("`PR`"));
-    assert!(st.warnings[1].message.contains("America/Chicago"));
+    // North Dakota spans two zones: the one taken is said (decision 82),
+    // as the confirmation PDF says it.
+    assert_eq!(st.warnings[1].at, Locator::Line(2));
+    assert_eq!(
+        st.warnings[1].message,
+        "ND spans several time zones; its generation dates are read in America/Chicago, its \
+         main one"
+    );
+    assert_eq!(st.warnings[2].at, Locator::Line(5));
+    assert!(st.warnings[2].message.contains("`PR`"));
+    assert!(st.warnings[2].message.contains("America/Chicago"));
 }
 
 #[test]
 fn retired_rows_are_claims_dated_only_when_the_file_dates_them() {
     let st = mrets_csv::read(&fixture("mrets/retired-with-status.csv")).unwrap();
-    assert!(st.warnings.is_empty(), "{:?}", st.warnings);
+    // Only the zone taken for North Dakota, said once for its three rows.
+    let warnings: Vec<(Locator, &str)> = st
+        .warnings
+        .iter()
+        .map(|w| (w.at.clone(), w.message.as_str()))
+        .collect();
+    assert_eq!(
+        warnings,
+        [(
+            Locator::Line(2),
+            "ND spans several time zones; its generation dates are read in America/Chicago, \
+             its main one"
+        )]
+    );
     let got: Vec<(Status, Claim)> = st
         .ranges
         .iter()
@@ -188,6 +209,7 @@ fn an_unknown_status_is_kept_as_printed_with_a_warning_and_its_date_kept() {
     let warnings: Vec<(Locator, &str)> = st
         .warnings
         .iter()
+        .filter(|w| !w.message.contains("spans several time zones"))
         .map(|w| (w.at.clone(), w.message.as_str()))
         .collect();
     assert_eq!(warnings.len(), 2, "{warnings:?}");
@@ -321,5 +343,144 @@ fn a_row_with_fewer_cells_than_the_header_is_refused() {
     assert_eq!(
         mrets_csv::read(blank_end.as_bytes()).unwrap().ranges.len(),
         3
+    );
+}
+
+const HEADER: &str = "Account,Account ID,M-RETS ID,Organization,Generator,Fuel Type,Vintage,Generation Start,Generation End Date,Location,Type,Eligibility,Quantity,Serial Numbers\n";
+
+/// A serial number is numbered for its vintage month: generation dates or
+/// a Vintage of another month were read as they stood (a day-first
+/// re-save's 01/07/2020 – 12/07/2020 became January 7 to December 7, a
+/// July 2020 serial was stored as January 2019). Refused naming both, as
+/// the confirmation PDF's reader refuses a vintage unlike its serial.
+#[test]
+fn dates_or_a_vintage_outside_the_serial_numbers_month_are_refused() {
+    let read = |row: &str| mrets_csv::read(format!("{HEADER}{row}\n").as_bytes());
+    // Day-first dates of the serial's month, read month-first.
+    let m = message_at(
+        read("South Pole,086E2257-6853,2194,South Pole USA Inc.,Emmons-Logan Wind,Wind,07/2020,01/07/2020,12/07/2020,ND,REC,,1794,2194-ND-07-2020-CAC76615-56217-58010").unwrap_err(),
+        Locator::Line(2),
+    );
+    assert_eq!(
+        m,
+        "the generation dates `01/07/2020` to `12/07/2020` (read month-first, as M-RETS writes \
+         them: 2020-01-07 to 2020-12-07) do not lie in 07/2020, the month the serial number \
+         `2194-ND-07-2020-CAC76615-56217-58010` is numbered for (its <MM>-<YYYY>); the row is \
+         inconsistent. Read day-first they would be 2020-07-01 to 2020-07-12, in that month: \
+         the dates look re-saved by a spreadsheet that writes days first, while M-RETS writes \
+         MM/DD/YYYY. Download the file again, or write the dates month-first"
+    );
+    // Vintage and dates of another month than the serial's.
+    let m = message_at(
+        read("South Pole,086E2257-6853,2195,South Pole USA Inc.,Other Wind,Wind,01/2019,01/01/2019,01/31/2019,TX,REC,,100,2195-TX-07-2020-ABCDEF01-1-100").unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        m.starts_with(
+            "column `Vintage` says 01/2019 but the serial number \
+             `2195-TX-07-2020-ABCDEF01-1-100` is numbered for 07/2020 (its <MM>-<YYYY>): the row \
+             is inconsistent"
+        ),
+        "{m}"
+    );
+    // Dates of another month, Vintage right: no day-first reading fits.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,07/2020,08/01/2020,08/31/2020,ND,REC,,5,2194-ND-07-2020-B-1-5")
+            .unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        m.contains("do not lie in 07/2020")
+            && m.ends_with("Download the file again or correct the row"),
+        "{m}"
+    );
+    // A Vintage only, of another month than the serial's.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,2020-08,,,ND,REC,,5,2194-ND-07-2020-B-1-5").unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        m.starts_with("column `Vintage` says 2020-08 (08/2020)"),
+        "{m}"
+    );
+    // Two serials of different months cannot share one row's dates.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,,07/01/2020,07/31/2020,ND,REC,,10,2194-ND-07-2020-B-1-5 2194-ND-08-2020-B-1-5").unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(m.contains("`2194-ND-08-2020-B-1-5`"), "{m}");
+    // A partial month inside the serial's month, without a Vintage, reads.
+    let st =
+        read("A,1,M1,O,G,Wind,,07/01/2020,07/15/2020,MN,REC,,5,2194-MN-07-2020-B-1-5").unwrap();
+    assert_eq!(
+        st.ranges[0].period_start.to_string(),
+        "2020-07-01T05:00:00Z"
+    );
+    assert_eq!(st.ranges[0].period_end.to_string(), "2020-07-16T05:00:00Z");
+    // A Vintage printed as a date of its month is that month.
+    assert!(read("A,1,M1,O,G,Wind,07/15/2020,,,MN,REC,,5,2194-MN-07-2020-B-1-5").is_ok());
+    // A midnight after a space is refused for its form, not as a time that
+    // would be lost.
+    let m = message_at(
+        read("A,1,M1,O,G,Wind,07/2020,2020-07-01 00:00:00,2020-07-31,MN,REC,,5,2194-MN-07-2020-B-1-5").unwrap_err(),
+        Locator::Line(2),
+    );
+    assert!(
+        m.contains("it holds the time 00:00:00 after the day") && !m.contains("drop"),
+        "{m}"
+    );
+}
+
+/// Decision 82: a state or province spanning several time zones is read
+/// in its main one and the import says which, once per location, in the
+/// CSV as in the confirmation PDF; one table serves both readers.
+#[test]
+fn the_zone_taken_for_a_state_with_several_is_said_once() {
+    let rows = [
+        "A,1,M1,O,G,Wind,07/2020,07/01/2020,07/31/2020,ND,REC,,5,2194-ND-07-2020-B-1-5",
+        "A,1,M1,O,G,Wind,07/2020,07/01/2020,07/31/2020,ND,REC,,5,2194-ND-07-2020-C-1-5",
+        "A,1,M2,O,G,Wind,07/2020,07/01/2020,07/31/2020,Texas,REC,,5,2195-TX-07-2020-B-1-5",
+        "A,1,M3,O,G,Solar,07/2020,07/01/2020,07/31/2020,\"Ontario, Canada\",REC,,5,2196-ON-07-2020-B-1-5",
+        "A,1,M4,O,G,Hydro,07/2020,07/01/2020,07/31/2020,TN,REC,,5,2197-TN-07-2020-B-1-5",
+        "A,1,M5,O,G,Wind,07/2020,07/01/2020,07/31/2020,MN,REC,,5,2198-MN-07-2020-B-1-5",
+        "A,1,M6,O,G,Wind,07/2020,07/01/2020,07/31/2020,Quebec,REC,,5,2199-QC-07-2020-B-1-5",
+    ];
+    let st = mrets_csv::read(format!("{HEADER}{}\n", rows.join("\n")).as_bytes()).unwrap();
+    let said: Vec<(Locator, String)> = st
+        .warnings
+        .iter()
+        .filter(|w| w.message.contains("spans several time zones"))
+        .map(|w| (w.at.clone(), w.message.clone()))
+        .collect();
+    let several = |line: u64, place: &str, zone: &str| {
+        (
+            Locator::Line(line),
+            format!(
+                "{place} spans several time zones; its generation dates are read in {zone}, its \
+                 main one"
+            ),
+        )
+    };
+    assert_eq!(
+        said,
+        [
+            several(2, "ND", "America/Chicago"),
+            several(4, "Texas", "America/Chicago"),
+            several(5, "Ontario, Canada", "America/Toronto"),
+            // Tennessee: Central, where most of the state and its capital
+            // are (the PDF reader took Eastern, the CSV reader Central).
+            several(6, "TN", "America/Chicago"),
+            several(8, "Quebec", "America/Toronto"),
+        ]
+    );
+    // Tennessee's July in Central daylight time (UTC−5).
+    assert_eq!(
+        st.ranges[4].period_start.to_string(),
+        "2020-07-01T05:00:00Z"
+    );
+    // Toronto: Eastern daylight time (UTC−4).
+    assert_eq!(
+        st.ranges[3].period_start.to_string(),
+        "2020-07-01T04:00:00Z"
     );
 }
