@@ -9,7 +9,10 @@
 //!   swapped in with one atomic exchange where the system has one (Linux
 //!   `renameat2(RENAME_EXCHANGE)`), else with two renames whose half-way
 //!   state the next export to that folder repairs ([`recover_folder`];
-//!   [`AtomicDir`]).
+//!   [`AtomicDir`]). The folder it replaced is removed at once, or
+//!   ([`AtomicDir::swap`]) when the caller has settled what the swap
+//!   stands for ([`Swapped::finish`]: an evidence pack, once the database
+//!   recorded it).
 //! - A new database ([`crate::fresh`]) is renamed to its destination
 //!   without replacing anything there ([`rename_no_replace`]).
 //! - Every such file is hashed while it is written ([`Hashing`]; an
@@ -17,7 +20,10 @@
 //! - Every export first repairs and cleans its folder: an earlier bundle
 //!   moved aside by an export that was killed is put back, and hidden
 //!   temporary files and folders of EAC Desk's own naming that no running
-//!   export holds (advisory lock) are removed.
+//!   export holds (advisory lock) are removed — but for a whole evidence
+//!   pack in one, which may be the pack the database records, swapped out
+//!   by a pack that was stopped before it was recorded: it is left to the
+//!   pack code, which knows the database ([`left_packs`]).
 //! - No export may name the open database, its `-wal`/`-shm`/`-journal`
 //!   files or a folder holding them ([`refuse_database`]).
 
@@ -702,6 +708,19 @@ impl AtomicDir {
     /// in (and put back if that fails: both errors are reported), and
     /// `remove_earlier` is then called with where the earlier folder is.
     pub fn commit(self, replace: bool, remove_earlier: impl FnOnce(&Path)) -> Result<()> {
+        self.swap(replace)?.finish(remove_earlier);
+        Ok(())
+    }
+
+    /// [`AtomicDir::commit`] but for the removal of the earlier folder,
+    /// which the caller asks for with [`Swapped::finish`] once what the
+    /// swap stands for is settled (an evidence pack: once the database
+    /// recorded it). Until then the earlier folder stays, locked, in a
+    /// hidden folder beside the destination ([`Swapped::earlier`]), and
+    /// the new one stays locked at the destination; dropped without
+    /// `finish` (or stopped), both are left as they are, unlocked, for
+    /// whoever knows which of the two belongs there.
+    pub fn swap(self, replace: bool) -> Result<Swapped> {
         let dest = self.dest.clone();
         for dir in self.folders.iter().rev() {
             if let Err(e) = sync_dir(dir) {
@@ -716,8 +735,13 @@ impl AtomicDir {
                 return Err(self.abandon(io_err(&dest)(e)));
             }
             // The folder now lives at `dest`: nothing is left to clean up.
-            let _ = self.temp.keep();
-            return sync_dir(parent).map_err(io_err(&dest));
+            let AtomicDir { temp, _lock, .. } = self;
+            let _ = temp.keep();
+            sync_dir(parent).map_err(io_err(&dest))?;
+            return Ok(Swapped {
+                earlier: None,
+                _locks: [_lock, None],
+            });
         }
         // The new folder keeps the mode of the one it replaces.
         if let Ok(meta) = fs::metadata(&dest) {
@@ -725,15 +749,22 @@ impl AtomicDir {
                 return Err(self.abandon(io_err(&dest)(e)));
             }
         }
+        // The earlier folder is locked from here on (the lock follows it),
+        // so that no other command's repair takes it for abandoned while
+        // this one is not finished.
+        let held = try_lock(&dest);
         match exchange(&root, &dest) {
             Err(e) => return Err(self.abandon(io_err(&dest)(e))),
             Ok(true) => {
                 // `root` now names the earlier folder.
-                let _ = self.temp.keep();
+                let AtomicDir { temp, _lock, .. } = self;
+                let _ = temp.keep();
                 sync_dir(parent).map_err(io_err(&dest))?;
                 crash_point("bundle-after-swap");
-                remove_earlier(&root);
-                return Ok(());
+                return Ok(Swapped {
+                    earlier: Some(root),
+                    _locks: [_lock, held],
+                });
             }
             Ok(false) => {}
         }
@@ -746,7 +777,21 @@ impl AtomicDir {
                 .and_then(|n| n.to_str())
                 .unwrap_or_default()
         ));
-        let _held = try_lock(&dest);
+        if fs::symlink_metadata(&aside).is_ok() {
+            // What a stopped export or pack moved aside, which the repair
+            // of the folder left (a running command holds it, a pack whose
+            // database is elsewhere, or a system that locks no folders).
+            let e = io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!(
+                    "{} holds the folder an earlier export or pack to {} moved aside and did not finish with; nothing was changed. If no other export or pack is running, look at it and rename it back to {} (if that is what belongs there) or remove it, then try again",
+                    aside.display(),
+                    dest.display(),
+                    dest.display()
+                ),
+            );
+            return Err(self.abandon(io_err(&dest)(e)));
+        }
         if let Err(e) = fs::rename(&dest, &aside) {
             return Err(self.abandon(io_err(&dest)(e)));
         }
@@ -768,16 +813,45 @@ impl AtomicDir {
             };
             return Err(self.abandon(error));
         }
-        let _ = self.temp.keep();
+        let AtomicDir { temp, _lock, .. } = self;
+        let _ = temp.keep();
         sync_dir(parent).map_err(io_err(&dest))?;
-        remove_earlier(&aside);
-        Ok(())
+        crash_point("bundle-after-swap");
+        Ok(Swapped {
+            earlier: Some(aside),
+            _locks: [_lock, held],
+        })
     }
 
     /// Removes the hidden folder after `error`, reporting both.
     fn abandon(self, error: StoreError) -> StoreError {
         let path = self.temp.path().to_owned();
         and_cleanup(error, self.temp.close(), &path)
+    }
+}
+
+/// A folder [`AtomicDir::swap`] put in place, and the earlier folder it
+/// replaced, both locked until [`Swapped::finish`] removes the earlier one
+/// or this is dropped (which leaves it).
+pub struct Swapped {
+    earlier: Option<PathBuf>,
+    /// The new folder's (now at the destination) and the earlier one's.
+    _locks: [Option<File>; 2],
+}
+
+impl Swapped {
+    /// Where the earlier folder is now (`None`: nothing was replaced).
+    pub fn earlier(&self) -> Option<&Path> {
+        self.earlier.as_deref()
+    }
+
+    /// Calls `remove_earlier` with where the earlier folder is (if one was
+    /// replaced), its lock held, then lets both folders go.
+    pub fn finish(self, remove_earlier: impl FnOnce(&Path)) {
+        if let Some(earlier) = &self.earlier {
+            crash_point("bundle-before-removing-earlier");
+            remove_earlier(earlier);
+        }
     }
 }
 
@@ -902,7 +976,9 @@ fn is_legacy_aside_name(name: &str) -> bool {
 ///   it there and the aside copy is removed;
 /// - hidden temporary files and folders of our exact naming that no
 ///   running export holds are removed (only the files a bundle owns, so a
-///   folder with anything else in it stays).
+///   folder with anything else in it stays), but for a whole evidence pack
+///   (its manifest and signature), which is left to the pack code
+///   ([`left_packs`]).
 ///
 /// Leftovers that cannot be removed (permissions) are left for a later
 /// run; they never stop an export.
@@ -923,8 +999,13 @@ pub fn recover_folder(folder: &Path) -> Result<()> {
                 let _ = fs::remove_file(&path);
             }
         } else if meta.is_dir() && is_temp_dir_name(name) {
+            // A whole evidence pack is left to the pack code: it may be
+            // the pack the database records, swapped out by a pack that
+            // was stopped before it was recorded ([`left_packs`]).
             if let Some(_held) = try_lock(&path) {
-                remove_abandoned_build(&path);
+                if !is_pack_folder(&path) {
+                    remove_abandoned_build(&path);
+                }
             }
         } else if meta.is_dir() && name.starts_with(ASIDE_PREFIX) {
             let dest_name = &name[ASIDE_PREFIX.len()..];
@@ -1051,7 +1132,10 @@ fn same_dir(a: Option<&Path>, b: &Path) -> bool {
 }
 
 /// An earlier bundle at `aside`: back to `dest` if nothing is there, else
-/// removed (the newer bundle at `dest` replaced it).
+/// removed (the newer bundle at `dest` replaced it). An evidence pack
+/// moved aside is only put back: with something at `dest` it is left to
+/// the pack code ([`left_packs`]), which knows which of the two the
+/// database records.
 fn put_back_or_remove(aside: &Path, dest: &Path) -> Result<()> {
     match fs::symlink_metadata(dest) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
@@ -1068,11 +1152,132 @@ fn put_back_or_remove(aside: &Path, dest: &Path) -> Result<()> {
             })?;
             sync_dir(folder_of(dest)).map_err(io_err(dest))
         }
+        _ if is_pack_folder(aside) => Ok(()),
         _ => {
             crate::p2::remove_bundle_files(aside, None);
             Ok(())
         }
     }
+}
+
+/// An evidence pack (a folder holding its manifest and signature) in a
+/// hidden folder of EAC Desk's naming that no running command holds: a
+/// pack that a stopped `pack` built but never put in place, or the pack
+/// it swapped out of its place ([`AtomicDir::swap`]: in the hidden folder
+/// the new one was built in, or moved aside). [`recover_folder`] leaves
+/// these alone: which of them, or the pack at their place, belongs there
+/// is known only to the pack code, which reads the database. Locked for
+/// as long as this is held.
+pub struct LeftPack {
+    /// The hidden folder.
+    pub path: PathBuf,
+    /// Where it belongs, in the folder given to [`left_packs`]: `NAME` of
+    /// `.eacdesk-aside-NAME`; for `.eacdesk-bundle-XXXXXX` the pack folder
+    /// its P2 bundle names (a pack's bundle names where it is made), when
+    /// that is in the same folder. `None`: not known.
+    pub place: Option<PathBuf>,
+    _lock: File,
+}
+
+/// The evidence packs left in hidden folders of `folder` ([`LeftPack`]),
+/// each locked; those a running command holds are not listed. Sorted by
+/// name.
+pub fn left_packs(folder: &Path) -> Vec<LeftPack> {
+    let Ok(entries) = fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let path = entry.path();
+        if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || !is_pack_folder(&path) {
+            continue;
+        }
+        let place = if is_temp_dir_name(name) {
+            crate::p2::bundle_home(&path.join(PACK_BUNDLE_DIR))
+                .and_then(|bundle| bundle.parent().map(Path::to_owned))
+                .filter(|pack| same_dir(pack.parent(), folder))
+                .and_then(|pack| pack.file_name().map(|n| folder.join(n)))
+        } else if let Some(dest_name) = name.strip_prefix(ASIDE_PREFIX).filter(|n| !n.is_empty()) {
+            Some(folder.join(dest_name))
+        } else {
+            continue;
+        };
+        if let Some(lock) = try_lock(&path) {
+            // Looked at again under the lock: the command that held it
+            // may have removed it meanwhile.
+            if is_pack_folder(&path) {
+                out.push(LeftPack {
+                    path,
+                    place,
+                    _lock: lock,
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    out
+}
+
+impl LeftPack {
+    /// Moves this folder to `place` (a name in the same folder). A folder
+    /// at `place` is exchanged with it in one step where the system can,
+    /// else first renamed to a new hidden folder of EAC Desk's naming;
+    /// returns where that folder now is (`None`: nothing was at `place`).
+    /// Stopped half-way, both folders are whole and in hidden folders or
+    /// at `place`, where the next look finds them. Errors name `place` and
+    /// say where the pack is.
+    pub fn put_in_place(&self, place: &Path) -> Result<Option<PathBuf>> {
+        let folder = folder_of(place);
+        let cannot = |e: io::Error| StoreError::Io {
+            path: place.to_owned(),
+            source: io::Error::new(
+                e.kind(),
+                format!(
+                    "{e}; the pack that belongs there is in {}: rename that folder to {} by hand",
+                    self.path.display(),
+                    place.display()
+                ),
+            ),
+        };
+        let displaced = match fs::symlink_metadata(place) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            Err(e) => return Err(cannot(e)),
+            Ok(_) => {
+                if exchange(&self.path, place).map_err(cannot)? {
+                    sync_dir(folder).map_err(io_err(place))?;
+                    return Ok(Some(self.path.clone()));
+                }
+                // Out of the way first, under a new hidden name (a rename
+                // replaces an empty folder on POSIX systems only).
+                let free = builder(BUNDLE_TEMP_PREFIX, "", 0o777)
+                    .tempdir_in(folder)
+                    .map_err(cannot)?
+                    .keep();
+                if cfg!(not(unix)) {
+                    fs::remove_dir(&free).map_err(cannot)?;
+                }
+                fs::rename(place, &free).map_err(cannot)?;
+                Some(free)
+            }
+        };
+        rename_no_replace(&self.path, place).map_err(cannot)?;
+        sync_dir(folder).map_err(io_err(place))?;
+        Ok(displaced)
+    }
+}
+
+/// The advisory lock of a folder, held until dropped ([`lock_folder`]).
+pub struct FolderLock {
+    _file: File,
+}
+
+/// Takes the lock of the folder `path` without waiting: `None` when a
+/// running command holds it, or it cannot be locked here (it is missing,
+/// or the system locks no folders).
+pub fn lock_folder(path: &Path) -> Option<FolderLock> {
+    try_lock(path).map(|file| FolderLock { _file: file })
 }
 
 /// The open database's own files: the file and its `-wal`, `-shm` and
@@ -1412,8 +1617,9 @@ pub(crate) mod tests {
                 "audit.jsonl",
                 "claim-statement.csv",
                 "claim-statement.pdf",
+                // Its manifest, not yet signed: a whole pack (manifest
+                // and signature) is left to the pack code.
                 "MANIFEST.json",
-                "MANIFEST.sig",
                 "sources/0123456789ab-necs.pdf",
                 "claims/claim-1.json",
                 "claims/claim-1.csv",
@@ -1459,6 +1665,84 @@ pub(crate) mod tests {
         assert_eq!(names(&kept), [".eacdesk-bundle-ffffff", "sources"]);
         assert_eq!(names(&kept.join(".eacdesk-bundle-ffffff")), ["notes.txt"]);
         assert_eq!(names(&kept.join("sources")), ["not-a-document.pdf"]);
+    }
+
+    #[test]
+    fn a_whole_pack_in_a_hidden_folder_is_left_to_the_pack_code_and_put_in_place_on_request() {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = |at: &Path, signed: &str| {
+            files(at, &["eacs.json", "MANIFEST.json", "p2/eacs.json"]);
+            fs::write(at.join(PACK_SIGNATURE), signed).unwrap();
+        };
+        // The pack the database records, swapped out of `pk` by a pack
+        // stopped before its record (an exchange), and one moved aside
+        // from `pq` (no exchange); the new packs are at their places.
+        let swapped = dir.path().join(".eacdesk-bundle-aaaaaa");
+        let aside = dir.path().join(".eacdesk-aside-pq");
+        pack(&swapped, "recorded pk");
+        pack(&aside, "recorded pq");
+        pack(&dir.path().join("pk"), "new pk");
+        pack(&dir.path().join("pq"), "new pq");
+        // One whose lock a running pack holds, and a bundle moved aside.
+        let running = dir.path().join(".eacdesk-bundle-bbbbbb");
+        pack(&running, "being made");
+        let _held = try_lock(&running).unwrap();
+        files(&dir.path().join(".eacdesk-aside-bundle"), &["eacs.json"]);
+        fs::create_dir(dir.path().join("bundle")).unwrap();
+
+        recover_folder(dir.path()).unwrap();
+        assert_eq!(
+            names(dir.path()),
+            [
+                ".eacdesk-aside-pq",
+                ".eacdesk-bundle-aaaaaa",
+                ".eacdesk-bundle-bbbbbb",
+                "bundle",
+                "pk",
+                "pq"
+            ]
+        );
+        let left = left_packs(dir.path());
+        let listed: Vec<(&Path, Option<&Path>)> = left
+            .iter()
+            .map(|l| (l.path.as_path(), l.place.as_deref()))
+            .collect();
+        // Its P2 bundle names no place here: not known.
+        assert_eq!(
+            listed,
+            [
+                (aside.as_path(), Some(dir.path().join("pq").as_path())),
+                (swapped.as_path(), None)
+            ]
+        );
+        // Listed, it is locked: another command's repair leaves it alone.
+        assert!(try_lock(&aside).is_none());
+        // Put back where it belongs: the new pack goes to a hidden folder.
+        let pq = dir.path().join("pq");
+        let displaced = left[0].put_in_place(&pq).unwrap().unwrap();
+        assert_eq!(
+            fs::read_to_string(pq.join(PACK_SIGNATURE)).unwrap(),
+            "recorded pq"
+        );
+        assert_eq!(
+            fs::read_to_string(displaced.join(PACK_SIGNATURE)).unwrap(),
+            "new pq"
+        );
+        // Nothing at the place: renamed there.
+        let gone = dir.path().join("gone");
+        assert_eq!(left[1].put_in_place(&gone).unwrap(), None);
+        assert_eq!(
+            fs::read_to_string(gone.join(PACK_SIGNATURE)).unwrap(),
+            "recorded pk"
+        );
+        drop(left);
+        // An aside pack with nothing at its place goes back, as a bundle.
+        fs::rename(&pq, dir.path().join(".eacdesk-aside-pr")).unwrap();
+        recover_folder(dir.path()).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("pr").join(PACK_SIGNATURE)).unwrap(),
+            "recorded pq"
+        );
     }
 
     #[test]
@@ -1597,6 +1881,42 @@ pub(crate) mod tests {
         assert_eq!(earlier.as_deref(), Some("old"));
         assert_eq!(fs::read_to_string(dest.join("eacs.json")).unwrap(), "new");
         assert_eq!(names(parent.path()), ["bundle"]);
+    }
+
+    #[test]
+    fn a_swapped_out_folder_stays_locked_until_it_is_removed_or_let_go() {
+        let parent = tempfile::tempdir().unwrap();
+        let dest = parent.path().join("bundle");
+        for finish in [true, false] {
+            fs::create_dir_all(&dest).unwrap();
+            fs::write(dest.join("eacs.json"), "old").unwrap();
+            let swapped = a_bundle(&dest, "new").swap(true).unwrap();
+            let earlier = swapped.earlier().unwrap().to_owned();
+            assert_eq!(fs::read_to_string(dest.join("eacs.json")).unwrap(), "new");
+            assert_eq!(
+                fs::read_to_string(earlier.join("eacs.json")).unwrap(),
+                "old"
+            );
+            // Both held: no other command's repair touches either.
+            assert!(try_lock(&earlier).is_none());
+            assert!(try_lock(&dest).is_none());
+            recover_folder(parent.path()).unwrap();
+            assert!(earlier.join("eacs.json").is_file());
+            if finish {
+                swapped.finish(|at| fs::remove_dir_all(at).unwrap());
+                assert_eq!(names(parent.path()), ["bundle"]);
+            } else {
+                // Let go (a stop): both stay, unlocked.
+                drop(swapped);
+                assert!(try_lock(&earlier).is_some());
+                assert!(try_lock(&dest).is_some());
+                assert_eq!(
+                    fs::read_to_string(earlier.join("eacs.json")).unwrap(),
+                    "old"
+                );
+            }
+            fs::remove_dir_all(&dest).unwrap();
+        }
     }
 
     #[test]

@@ -211,8 +211,11 @@ impl Store {
     /// Records a pack made from this database and its `pack` audit record
     /// (manifest SHA-256, file count, folder) in one write, then runs
     /// `place` (which puts the pack folder in place) before committing: if
-    /// `place` fails nothing is recorded. Refused (`Conflict`) when another
-    /// program wrote to the database since `since_version` (the
+    /// `place` fails nothing is recorded. The caller removes the pack it
+    /// replaced only after this returns: stopped before the commit, the
+    /// recorded pack is still whole beside its place, and the pack code
+    /// puts it back. Refused (`Conflict`) when another program wrote to
+    /// the database since `since_version` (the
     /// [`Store::data_version`] read before the pack was made): the pack
     /// would not show one state of the database. On a server database the
     /// changes counted are those other desks announced (every EAC Desk
@@ -259,6 +262,7 @@ impl Store {
                 os_user,
                 &pack.path,
             )?;
+            crate::atomic::crash_point("pack-before-swap");
             place()?;
             Ok(PackRecord {
                 id,
@@ -330,6 +334,7 @@ impl Store {
         if let Some(server) = &self.server {
             server.stop_listening()?;
         }
+        crate::atomic::crash_point("pack-before-swap");
         place()
     }
 
