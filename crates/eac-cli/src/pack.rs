@@ -91,6 +91,9 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
         .clone()
         .filter(|t| !t.trim().is_empty())
         .unwrap_or_else(|| format!("Evidence pack: {}", eac_app::selection_words(&filter)));
+    if let Some(words) = &report.recovered {
+        writeln!(out, "{words}")?;
+    }
     writeln!(out, "Wrote the evidence pack {}", report.path)?;
     let closed = if report.closed_periods.is_empty() {
         "none".to_owned()
@@ -196,6 +199,18 @@ fn verify(dir: &Path, key: Option<&str>, json: bool) -> Result<ExitCode> {
 }
 
 fn print_verdict(out: &mut Out, v: &PackVerdict, key_expected: bool) -> Result<(), OutputError> {
+    print_verdict_itself(out, v, key_expected)?;
+    if let Some(words) = &v.interrupted {
+        writeln!(out, "Note: {words}")?;
+    }
+    Ok(())
+}
+
+fn print_verdict_itself(
+    out: &mut Out,
+    v: &PackVerdict,
+    key_expected: bool,
+) -> Result<(), OutputError> {
     match (&v.manifest, v.ok) {
         (Some(m), true) => {
             let chain = match &m.audit.head {
@@ -291,6 +306,9 @@ fn diff(db: &Path, dir: &Path, json: bool) -> Result<ExitCode> {
 }
 
 fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
+    if let Some(words) = &d.recovered {
+        writeln!(out, "{words}")?;
+    }
     let made = d
         .verdict
         .manifest

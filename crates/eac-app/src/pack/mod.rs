@@ -17,7 +17,10 @@
 //! signed, recorded in the database (table `packs` and a `pack` audit
 //! record) and swapped into place in the same write; an existing `DIR` is
 //! replaced only when it is empty or an EAC Desk pack holding exactly the
-//! files of its manifest. A role that may not record it (an auditor's on a
+//! files of its manifest, and removed only once that write is committed.
+//! A pack interrupted in between (power lost, killed) leaves both packs
+//! whole; the next pack to that folder, or `pack diff` of that place, puts
+//! the one the database records back in place ([`settle`]). A role that may not record it (an auditor's on a
 //! server, which reads only) gets the pack unrecorded, saying so.
 
 use std::collections::{HashMap, HashSet};
@@ -156,6 +159,13 @@ pub struct PackReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub not_recorded: Option<String>,
+    /// What was settled first, in plain words: an earlier pack in this
+    /// folder that was interrupted (power lost, killed) after it put its
+    /// pack in place, whose place now holds again the pack the database
+    /// records, or which was completed (see `settle`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub recovered: Option<String>,
 }
 
 /// One thing that does not hold in a pack.
@@ -189,6 +199,13 @@ pub struct PackVerdict {
     pub file_count: Option<usize>,
     /// SHA-256 of `MANIFEST.json`, when there is one.
     pub manifest_sha256: Option<String>,
+    /// A pack to this folder was interrupted and left another pack beside
+    /// it, in a hidden folder: which of the two belongs here is known to
+    /// the database it was made from (`pack diff` or the next pack there
+    /// settles it), in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub interrupted: Option<String>,
 }
 
 /// One EAC that differs between a pack and the database.
@@ -226,6 +243,12 @@ pub struct PackDiff {
     /// Database-level audit records since the pack (exports, packs,
     /// periods closed or reopened).
     pub database_records: Vec<AuditRecord>,
+    /// What was settled before the pack was compared: an interrupted pack
+    /// to this folder whose place holds again the pack the database
+    /// records, or which was completed, in plain words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub recovered: Option<String>,
 }
 
 impl PackDiff {
@@ -295,6 +318,53 @@ pub fn make_pack_with_key_dir(
     // after all the work.
     let recorded = store.may_record(RecordedOutput::Pack)?;
     let key = keys::load_or_create(key_dir)?;
+    // An earlier pack in this folder that was interrupted after its swap
+    // is settled first: its place holds the pack the database records.
+    let settled = settle::settle(store, atomic::folder_of(&final_dir), None)?;
+    let recovered = settled_words(&settled);
+    let made = write_pack(
+        store,
+        filter,
+        &final_dir,
+        title,
+        &key,
+        recorded,
+        since_version,
+        progress,
+    );
+    match (made, recovered) {
+        (Ok(report), recovered) => Ok(PackReport {
+            recovered,
+            ..report
+        }),
+        (Err(e), None) => Err(e),
+        (Err(e), Some(words)) => {
+            let message = format!("{} {words}", e.message);
+            Err(e.with_message(message))
+        }
+    }
+}
+
+/// What settling did, in plain words (`None`: nothing).
+fn settled_words(settled: &[settle::Settled]) -> Option<String> {
+    let words: Vec<String> = settled.iter().map(settle::Settled::words).collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+/// Makes the pack in a hidden folder beside `final_dir`, records it and
+/// swaps it into place in one write, then removes the pack it replaced.
+#[allow(clippy::too_many_arguments)]
+fn write_pack(
+    store: &mut Store,
+    filter: &EacFilter,
+    final_dir: &Path,
+    title: Option<&str>,
+    key: &PackKey,
+    recorded: bool,
+    since_version: i64,
+    progress: &dyn Progress,
+) -> Result<PackReport, AppError> {
+    let final_dir = final_dir.to_owned();
     let cancelled = || progress.is_cancelled();
 
     let mut dir = AtomicDir::beside(&final_dir)?;
@@ -425,7 +495,7 @@ pub fn make_pack_with_key_dir(
         key: &manifest_key,
         files: HashedFiles::new(dir.path(), &files, progress),
     };
-    let (manifest_sha256, file_count) = write_manifest(&dir, &manifest, &key)?;
+    let (manifest_sha256, file_count) = write_manifest(&dir, &manifest, key)?;
     if cancelled() {
         return Err(AppError::cancelled());
     }
@@ -436,29 +506,65 @@ pub fn make_pack_with_key_dir(
         Destination::Pack(owned) => (true, owned),
     };
     let path_text = final_dir.display().to_string();
-    let place = || dir.commit(replace, |earlier| remove_pack_files(earlier, &owned));
-    let record = if recorded {
-        Some(store.record_pack(
-            &NewPack {
-                created_at: created_at.clone(),
-                title: title.map(str::to_owned),
-                filter: filter.clone(),
-                manifest_sha256: manifest_sha256.clone(),
-                audit_head: audit_head.clone(),
-                audit_records,
-                eac_count,
-                key_fingerprint: key.info.fingerprint.clone(),
-                path: path_text.clone(),
-                file_count,
-            },
-            &eac_store::os_user(),
-            since_version,
-            place,
-        )?)
-    } else {
-        store.place_unrecorded_pack(&path_text, since_version, place)?;
-        None
+    // Swapped in inside the write that records the pack; the pack it
+    // replaces is removed only once that write is committed, so that a
+    // stop in between leaves it whole for `settle`.
+    let mut swapped: Option<atomic::Swapped> = None;
+    let place = || -> eac_store::Result<()> {
+        swapped = Some(dir.swap(replace)?);
+        Ok(())
     };
+    let record = if recorded {
+        store
+            .record_pack(
+                &NewPack {
+                    created_at: created_at.clone(),
+                    title: title.map(str::to_owned),
+                    filter: filter.clone(),
+                    manifest_sha256: manifest_sha256.clone(),
+                    audit_head: audit_head.clone(),
+                    audit_records,
+                    eac_count,
+                    key_fingerprint: key.info.fingerprint.clone(),
+                    path: path_text.clone(),
+                    file_count,
+                },
+                &eac_store::os_user(),
+                since_version,
+                place,
+            )
+            .map(Some)
+    } else {
+        store
+            .place_unrecorded_pack(&path_text, since_version, place)
+            .map(|()| None)
+    };
+    let record = match record {
+        Ok(record) => record,
+        Err(e) => {
+            // The write failed after the swap (its commit): the place goes
+            // back to the pack the database records, as after a stop.
+            let e = AppError::from(e);
+            drop(swapped);
+            let put_back = settle::settle(store, atomic::folder_of(&final_dir), Some(&final_dir))
+                .is_ok_and(|done| {
+                    done.iter()
+                        .any(|s| matches!(s, settle::Settled::Restored { .. }))
+                });
+            if !put_back {
+                return Err(e);
+            }
+            let message = format!(
+                "{} The pack {} held before was put back there.",
+                e.message,
+                final_dir.display()
+            );
+            return Err(e.with_message(message));
+        }
+    };
+    if let Some(swapped) = swapped {
+        swapped.finish(|earlier| remove_pack_files(earlier, &owned));
+    }
     progress.update(Phase::Export, eac_count as u64, Some(eac_count as u64));
     Ok(PackReport {
         path: path_text,
@@ -474,6 +580,7 @@ pub fn make_pack_with_key_dir(
         audit_head,
         record,
         not_recorded: (!recorded).then(|| crate::export::not_recorded_reason(store)),
+        recovered: None,
     })
 }
 
@@ -1277,6 +1384,7 @@ fn remove_pack_files(dir: &Path, owned: &[String]) {
     let _ = fs::remove_dir(dir);
 }
 
+mod settle;
 mod verify;
 use eac_store::NoProgress;
 pub use verify::{verify_pack, verify_pack_with};
@@ -1313,6 +1421,13 @@ pub fn pack_diff_with(
     dir: &Path,
     progress: &dyn Progress,
 ) -> Result<PackDiff, AppError> {
+    // A pack to this folder interrupted after its swap: the place is
+    // settled first, so that the pack compared is the one the database
+    // records there.
+    let settled_first = match final_location(dir) {
+        Ok(place) => settle::settle(store, atomic::folder_of(&place), Some(&place))?,
+        Err(_) => Vec::new(),
+    };
     let verdict = verify::verify_steps(dir, None, progress, VERIFY_STEPS + 2)?;
     let Some(manifest) = verdict.manifest.clone() else {
         return Err(AppError::invalid_input(format!(
@@ -1471,6 +1586,7 @@ pub fn pack_diff_with(
         edited,
         unchanged,
         database_records,
+        recovered: settled_words(&settled_first),
     })
 }
 

@@ -167,6 +167,7 @@ pub(super) fn verify_steps(
         file_count,
         manifest,
         manifest_sha256,
+        interrupted: super::settle::left_beside(dir),
     })
 }
 

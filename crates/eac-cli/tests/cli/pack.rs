@@ -987,3 +987,334 @@ fn a_key_that_is_no_fingerprint_is_a_usage_error_before_the_pack_is_read() {
     );
     assert_eq!(code, 1, "{text}");
 }
+
+// ---------------------------------------------------------------------------
+// A pack stopped part-way (power lost, kill -9) between its swap and its end
+
+/// A desk of sample EACs, a folder `out` and a first pack `out/pk`, made
+/// and recorded; the SHA-256 of its manifest.
+fn desk_with_a_recorded_pack() -> (Desk, String) {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "10"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("out")).unwrap();
+    let report = desk.pack("out/pk", &["--title", "filed"]);
+    let recorded = report["manifest_sha256"].as_str().unwrap().to_owned();
+    assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+    (desk, recorded)
+}
+
+/// `eacdesk pack --out out/pk --title TITLE`, where the system has no
+/// atomic exchange when `no_exchange` (the two renames of Windows).
+fn pack_command(desk: &Desk, title: &str, no_exchange: bool) -> assert_cmd::Command {
+    let mut cmd = desk.eacdesk();
+    if no_exchange {
+        cmd.env("EACDESK_NO_EXCHANGE", "1");
+    }
+    cmd.args(["pack", "--out", "out/pk", "--title", title]);
+    cmd
+}
+
+/// [`pack_command`] killed at the crash point `point`.
+fn stopped_pack(desk: &Desk, point: &str, no_exchange: bool) {
+    let out = pack_command(desk, "stopped", no_exchange)
+        .env("EACDESK_CRASH_AT", point)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.code().is_none(),
+        "{point}: the pack was not stopped: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// The SHA-256 of the `MANIFEST.json` in `dir`.
+fn manifest_of(dir: &Path) -> String {
+    sha256_of(&dir.join("MANIFEST.json"))
+}
+
+/// The hidden folders of `out`, each with the SHA-256 of its manifest.
+fn hidden_packs(desk: &Desk) -> Vec<(String, String)> {
+    entries(&desk.path("out"))
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
+        .map(|n| {
+            let sha = manifest_of(&desk.path("out").join(&n));
+            (n, sha)
+        })
+        .collect()
+}
+
+/// The SHA-256s of the manifests of the packs this database recorded,
+/// newest first.
+fn recorded_packs(desk: &Desk) -> Vec<String> {
+    desk.json(&["pack", "ls"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["manifest_sha256"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn stdout_of(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_pack_stopped_after_its_swap_before_its_record_gives_the_recorded_pack_back() {
+    for no_exchange in [false, true] {
+        for next in ["pack diff", "pack"] {
+            let case = format!("no exchange: {no_exchange}, then {next}");
+            let (desk, recorded) = desk_with_a_recorded_pack();
+            // Stopped with its new pack in place and the recorded one
+            // beside it, whole, before the database recorded the new one.
+            stopped_pack(&desk, "bundle-after-swap", no_exchange);
+            let unrecorded = manifest_of(&desk.path("out/pk"));
+            assert_ne!(unrecorded, recorded, "{case}");
+            let hidden = hidden_packs(&desk);
+            assert_eq!(hidden.len(), 1, "{case}: {hidden:?}");
+            let (name, sha) = &hidden[0];
+            if no_exchange {
+                assert_eq!(name, ".eacdesk-aside-pk", "{case}");
+            } else {
+                assert!(name.starts_with(".eacdesk-bundle-"), "{case}: {name}");
+            }
+            assert_eq!(sha, &recorded, "{case}");
+            assert_eq!(
+                recorded_packs(&desk),
+                std::slice::from_ref(&recorded),
+                "{case}"
+            );
+
+            // Exports into that folder (each repairs and cleans it) leave
+            // the recorded pack alone: they used to remove it.
+            desk.eacdesk()
+                .args(["export", "--profile", "p2", "--out", "out/bundle"])
+                .assert()
+                .success();
+            desk.eacdesk()
+                .args(["export", "--profile", "p1", "--out", "out/eacs.json"])
+                .assert()
+                .success();
+            assert_eq!(hidden_packs(&desk), hidden, "{case}");
+
+            // `pack verify`, without the database, says another pack was
+            // left beside the one it checks.
+            let (code, text) = desk.verify(&desk.path("out/pk"), &[]);
+            assert_eq!(code, 0, "{case}: {text}");
+            assert!(
+                text.contains("was interrupted and left another evidence pack beside it"),
+                "{case}: {text}"
+            );
+
+            let restored = "was interrupted after it put its new pack in place but before the database recorded it: the pack the database records there (made ";
+            let sha_said = format!(
+                "MANIFEST.json SHA-256 {recorded}) was put back and the unrecorded one removed."
+            );
+            if next == "pack diff" {
+                let out = desk
+                    .eacdesk()
+                    .args(["pack", "diff", "out/pk"])
+                    .output()
+                    .unwrap();
+                let text = stdout_of(&out);
+                assert_eq!(out.status.code(), Some(0), "{case}: {text}");
+                assert!(text.contains(restored), "{case}: {text}");
+                assert!(text.contains(&sha_said), "{case}: {text}");
+                // Compared as the pack the database records.
+                assert!(
+                    text.contains("was made from this database on"),
+                    "{case}: {text}"
+                );
+                assert_eq!(manifest_of(&desk.path("out/pk")), recorded, "{case}");
+                assert_eq!(
+                    recorded_packs(&desk),
+                    std::slice::from_ref(&recorded),
+                    "{case}"
+                );
+            } else {
+                let out = pack_command(&desk, "again", no_exchange).output().unwrap();
+                let text = stdout_of(&out);
+                assert_eq!(out.status.code(), Some(0), "{case}: {text}");
+                assert!(text.contains(restored), "{case}: {text}");
+                assert!(text.contains(&sha_said), "{case}: {text}");
+                let packs = recorded_packs(&desk);
+                assert_eq!(packs.len(), 2, "{case}");
+                assert_eq!(packs[1], recorded, "{case}");
+                assert_eq!(manifest_of(&desk.path("out/pk")), packs[0], "{case}");
+            }
+            assert_eq!(
+                entries(&desk.path("out")),
+                ["bundle", "eacs.json", "pk"],
+                "{case}"
+            );
+            let (code, text) = desk.verify(&desk.path("out/pk"), &[]);
+            assert_eq!(code, 0, "{case}: {text}");
+            assert!(!text.contains("interrupted"), "{case}: {text}");
+        }
+    }
+}
+
+#[test]
+fn a_pack_stopped_after_its_record_is_completed_and_one_stopped_before_its_swap_undone() {
+    for no_exchange in [false, true] {
+        // Stopped after the database recorded the new pack, before the
+        // earlier one was removed: the new one stays.
+        let (desk, first) = desk_with_a_recorded_pack();
+        stopped_pack(&desk, "bundle-before-removing-earlier", no_exchange);
+        let packs = recorded_packs(&desk);
+        assert_eq!(packs.len(), 2);
+        assert_eq!(packs[1], first);
+        assert_eq!(manifest_of(&desk.path("out/pk")), packs[0]);
+        assert_eq!(hidden_packs(&desk).len(), 1);
+        assert_eq!(hidden_packs(&desk)[0].1, first);
+        let out = desk
+            .eacdesk()
+            .args(["pack", "diff", "out/pk"])
+            .output()
+            .unwrap();
+        let text = stdout_of(&out);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(
+            text.contains("was interrupted after the database recorded it, and was completed: the pack it replaced (made "),
+            "{text}"
+        );
+        assert_eq!(manifest_of(&desk.path("out/pk")), packs[0]);
+        assert_eq!(entries(&desk.path("out")), ["pk"]);
+        let verdict = desk.json(&["pack", "verify", "out/pk"]);
+        assert_eq!(verdict["ok"], true);
+        assert_eq!(verdict["manifest_sha256"], packs[0].as_str());
+
+        // Stopped with its new pack whole but before its swap: the
+        // recorded pack never left its place; the new one is removed.
+        let (desk, recorded) = desk_with_a_recorded_pack();
+        stopped_pack(&desk, "pack-before-swap", no_exchange);
+        assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+        let hidden = hidden_packs(&desk);
+        assert_eq!(hidden.len(), 1, "{hidden:?}");
+        assert_ne!(hidden[0].1, recorded);
+        let out = desk
+            .eacdesk()
+            .args(["pack", "diff", "out/pk"])
+            .output()
+            .unwrap();
+        let text = stdout_of(&out);
+        assert_eq!(out.status.code(), Some(0), "{text}");
+        assert!(!text.contains("interrupted"), "{text}");
+        assert_eq!(entries(&desk.path("out")), ["pk"]);
+        assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+        assert_eq!(recorded_packs(&desk), [recorded]);
+    }
+}
+
+#[test]
+fn a_pack_stopped_between_its_two_renames_leaves_the_recorded_pack_to_the_next_look() {
+    // Without an exchange the earlier pack is moved aside, then the new
+    // one in: stopped between, nothing is at the place.
+    let (desk, recorded) = desk_with_a_recorded_pack();
+    stopped_pack(&desk, "bundle-between-renames", true);
+    assert!(!desk.path("out/pk").exists());
+    // Any export into the folder puts it back first …
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out", "out/eacs.json"])
+        .assert()
+        .success();
+    assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+    // … and the next pack there removes the one never put in place.
+    let out = pack_command(&desk, "again", true).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stdout_of(&out));
+    assert_eq!(entries(&desk.path("out")), ["eacs.json", "pk"]);
+    let packs = recorded_packs(&desk);
+    assert_eq!(packs.len(), 2);
+    assert_eq!(packs[1], recorded);
+    assert_eq!(manifest_of(&desk.path("out/pk")), packs[0]);
+}
+
+#[test]
+fn a_pack_of_another_database_stopped_after_its_swap_is_undone() {
+    // `out/pk` is this database's recorded pack; a pack of another
+    // database, which records neither, is stopped after its swap: the
+    // place goes back to the pack that was there before.
+    let (desk, recorded) = desk_with_a_recorded_pack();
+    desk.bare()
+        .args([
+            "--db",
+            "other.sqlite",
+            "sample",
+            "--eacs",
+            "5",
+            "--seed",
+            "8",
+        ])
+        .assert()
+        .success();
+    let out = desk
+        .bare()
+        .env("EACDESK_CRASH_AT", "bundle-after-swap")
+        .args(["--db", "other.sqlite", "pack", "--out", "out/pk"])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_none());
+    assert_ne!(manifest_of(&desk.path("out/pk")), recorded);
+    let out = desk
+        .bare()
+        .args(["--db", "other.sqlite", "pack", "diff", "out/pk"])
+        .output()
+        .unwrap();
+    let text = stdout_of(&out);
+    assert!(
+        text.contains(
+            "was interrupted before it was finished: the pack that was there before it (made "
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "SHA-256 {recorded}) was put back and the unfinished one removed."
+        )),
+        "{text}"
+    );
+    assert_eq!(entries(&desk.path("out")), ["pk"]);
+    assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+    desk.eacdesk()
+        .args(["pack", "diff", "out/pk"])
+        .assert()
+        .code(0)
+        .stdout(contains("was made from this database on"));
+}
+
+#[test]
+fn a_pack_moved_aside_that_cannot_be_settled_stops_the_next_pack_and_is_named() {
+    // Stopped after both renames, without an exchange; the pack moved
+    // aside is held (as a running command would hold it, or as nothing
+    // can be judged where folders cannot be locked): the next pack to
+    // that place says where it is and changes nothing.
+    let (desk, recorded) = desk_with_a_recorded_pack();
+    stopped_pack(&desk, "bundle-after-swap", true);
+    let aside = desk.path("out/.eacdesk-aside-pk");
+    let held = std::fs::File::open(&aside).unwrap();
+    held.try_lock().unwrap();
+    let unrecorded = manifest_of(&desk.path("out/pk"));
+    let out = pack_command(&desk, "again", true).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("holds the folder an earlier export or pack to"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(".eacdesk-aside-pk"), "{stderr}");
+    assert_eq!(manifest_of(&desk.path("out/pk")), unrecorded);
+    assert_eq!(manifest_of(&aside), recorded);
+    assert_eq!(recorded_packs(&desk), std::slice::from_ref(&recorded));
+    // Let go, the next look puts it back.
+    drop(held);
+    desk.eacdesk()
+        .args(["pack", "diff", "out/pk"])
+        .assert()
+        .code(0)
+        .stdout(contains("was put back and the unrecorded one removed"));
+    assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+    assert_eq!(entries(&desk.path("out")), ["pk"]);
+}

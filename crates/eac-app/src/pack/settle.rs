@@ -1,0 +1,338 @@
+//! A pack that was stopped part-way (power lost, killed) between putting
+//! its folder in place and the end: its place is settled by the database.
+//!
+//! A pack is swapped into its place inside the write that records it, and
+//! the pack it replaced is removed only after that write is committed
+//! ([`super::make_pack`]). Stopped in between, the place holds the new
+//! pack and the earlier one waits whole in a hidden folder beside it
+//! (`.eacdesk-bundle-XXXXXX` after an exchange, `.eacdesk-aside-NAME`
+//! where the system has none); stopped before the swap, the new pack waits
+//! there instead. The store leaves such folders alone
+//! ([`eac_store::atomic::left_packs`]); here the database decides which
+//! pack belongs at the place:
+//!
+//! - the one it recorded last (the new pack once its write was committed,
+//!   else the pack it records there from before), by the SHA-256 of its
+//!   `MANIFEST.json` in table `packs`, wherever it was recorded;
+//! - when it records none of them (packs of a role that reads only, or of
+//!   another database), the one made first: the place goes back to what it
+//!   held before the stopped pack, as it would had it been stopped sooner.
+//!
+//! That pack is put (back) in place and the others are removed, each by
+//! the files of its own manifest (anything else stays). A folder a running
+//! command holds (its lock) is left alone, and so is a place holding
+//! anything but a pack, an empty folder or nothing.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use eac_store::atomic::{self, LeftPack};
+use eac_store::{PackRecord, Store};
+
+use super::{
+    hash_file, remove_pack_files, verify, Walk, MANIFEST_FILE, PACK_FORMAT, SIGNATURE_FILE,
+};
+use crate::AppError;
+
+/// What settling a place did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Settled {
+    /// The pack that belongs there was put back (`recorded`: the database
+    /// records it); `replaced` packs were removed.
+    Restored {
+        place: PathBuf,
+        made: String,
+        manifest_sha256: String,
+        recorded: bool,
+        replaced: usize,
+    },
+    /// The pack at the place is the one the database recorded last; the
+    /// earlier pack it replaced (made `earlier`) was removed.
+    Completed { place: PathBuf, earlier: String },
+}
+
+impl Settled {
+    /// In plain words, for the report of the command that settled it.
+    pub(super) fn words(&self) -> String {
+        match self {
+            Settled::Restored {
+                place,
+                made,
+                manifest_sha256,
+                recorded: true,
+                replaced,
+            } => format!(
+                "An earlier pack to {} was interrupted after it put its new pack in place but before the database recorded it: the pack the database records there (made {}, MANIFEST.json SHA-256 {manifest_sha256}) was put back{}.",
+                place.display(),
+                whole_seconds(made),
+                if *replaced > 0 { " and the unrecorded one removed" } else { "" }
+            ),
+            Settled::Restored {
+                place,
+                made,
+                manifest_sha256,
+                recorded: false,
+                replaced,
+            } => format!(
+                "An earlier pack to {} was interrupted before it was finished: the pack that was there before it (made {}, MANIFEST.json SHA-256 {manifest_sha256}) was put back{}.",
+                place.display(),
+                whole_seconds(made),
+                if *replaced > 0 { " and the unfinished one removed" } else { "" }
+            ),
+            Settled::Completed { place, earlier } => format!(
+                "An earlier pack to {} was interrupted after the database recorded it, and was completed: the pack it replaced (made {}) was removed.",
+                place.display(),
+                whole_seconds(earlier)
+            ),
+        }
+    }
+}
+
+/// An RFC 3339 time to the second (`…:05.123Z` → `…:05Z`).
+fn whole_seconds(text: &str) -> String {
+    match (text.find('.'), text.ends_with('Z')) {
+        (Some(dot), true) => format!("{}Z", &text[..dot]),
+        _ => text.to_owned(),
+    }
+}
+
+/// What settling needs of a pack folder.
+struct PackInfo {
+    manifest_sha256: String,
+    created_at: String,
+    /// Its record in this database, if it has one.
+    record: Option<PackRecord>,
+}
+
+/// The pack in `dir` (its manifest and signature, the manifest readable
+/// and of this format), with its record; `None` when it is none.
+fn pack_info(store: &Store, dir: &Path) -> Result<Option<PackInfo>, AppError> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let is_file = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
+    if !is_file(&manifest_path) || !is_file(&dir.join(SIGNATURE_FILE)) {
+        return Ok(None);
+    }
+    let Ok(file) = fs::File::open(&manifest_path) else {
+        return Ok(None);
+    };
+    let Ok(manifest) = verify::read_manifest(file, |_| true) else {
+        return Ok(None);
+    };
+    if manifest.format != PACK_FORMAT {
+        return Ok(None);
+    }
+    let Ok((_, manifest_sha256)) = hash_file(&manifest_path) else {
+        return Ok(None);
+    };
+    let record = store.pack_by_manifest(&manifest_sha256)?;
+    Ok(Some(PackInfo {
+        manifest_sha256,
+        created_at: manifest.created_at,
+        record,
+    }))
+}
+
+/// Settles every place of `folder` (only `only`, when given) that a
+/// stopped pack left a pack beside (see the module's documentation); what
+/// was done, place by place.
+pub(super) fn settle(
+    store: &Store,
+    folder: &Path,
+    only: Option<&Path>,
+) -> Result<Vec<Settled>, AppError> {
+    let mut by_place: BTreeMap<PathBuf, Vec<(LeftPack, PackInfo)>> = BTreeMap::new();
+    for left in atomic::left_packs(folder) {
+        let Some(info) = pack_info(store, &left.path)? else {
+            continue;
+        };
+        // Where it belongs: the place its name or its P2 bundle names,
+        // else where the database recorded it (in this folder).
+        let place = left.place.clone().or_else(|| {
+            let recorded = PathBuf::from(&info.record.as_ref()?.path);
+            let name = recorded.file_name()?;
+            (atomic::folder_of(&recorded) == folder).then(|| folder.join(name))
+        });
+        let Some(place) = place else { continue };
+        if only.is_some_and(|only| only != place) {
+            continue;
+        }
+        by_place.entry(place).or_default().push((left, info));
+    }
+    let mut done = Vec::new();
+    for (place, left) in by_place {
+        if let Some(settled) = settle_place(store, &place, left)? {
+            done.push(settled);
+        }
+    }
+    Ok(done)
+}
+
+/// What is at a place.
+enum Here {
+    Missing,
+    Empty,
+    Pack(PackInfo),
+}
+
+/// Puts at `place` the pack that belongs there, of the one there and those
+/// `left` beside it, and removes the others.
+fn settle_place(
+    store: &Store,
+    place: &Path,
+    left: Vec<(LeftPack, PackInfo)>,
+) -> Result<Option<Settled>, AppError> {
+    // Held while the place is settled: a running pack holds it while its
+    // new folder is there and not yet recorded.
+    let mut _held = None;
+    let here = match fs::symlink_metadata(place) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Here::Missing,
+        Err(e) => return Err(AppError::io(place, &e)),
+        Ok(meta) if !meta.is_dir() => return Ok(None),
+        Ok(_) => {
+            let Some(lock) = atomic::lock_folder(place) else {
+                return Ok(None);
+            };
+            _held = Some(lock);
+            match pack_info(store, place)? {
+                Some(info) => Here::Pack(info),
+                None if fs::read_dir(place).is_ok_and(|mut e| e.next().is_none()) => Here::Empty,
+                // Something else: not EAC Desk's to settle.
+                None => return Ok(None),
+            }
+        }
+    };
+    // The last recorded, else the first made; the place's own on a tie.
+    let at_place = match &here {
+        Here::Pack(info) => Some(info),
+        _ => None,
+    };
+    let candidates = at_place.into_iter().map(|info| (None, info)).chain(
+        left.iter()
+            .enumerate()
+            .map(|(i, (_, info))| (Some(i), info)),
+    );
+    let winner = candidates
+        .max_by(|(a_left, a), (b_left, b)| {
+            let rank = |info: &PackInfo| info.record.as_ref().map(|r| r.id);
+            rank(a)
+                .cmp(&rank(b))
+                .then_with(|| match (&a.record, &b.record) {
+                    // Neither recorded: the first made wins.
+                    (None, None) => made(b).cmp(&made(a)),
+                    _ => std::cmp::Ordering::Equal,
+                })
+                // The place's own (`None`) wins a tie.
+                .then_with(|| b_left.is_some().cmp(&a_left.is_some()))
+        })
+        .map(|(i, _)| i);
+    match winner {
+        // Nothing readable at all: nothing to do.
+        None => Ok(None),
+        Some(None) => {
+            let Here::Pack(kept) = &here else {
+                unreachable!("the place's own is a candidate only when it is a pack")
+            };
+            let mut earlier: Option<&str> = None;
+            for (pack, info) in &left {
+                remove_pack(&pack.path);
+                if made(info) < made(kept) {
+                    earlier = Some(&info.created_at);
+                }
+            }
+            Ok(match (&kept.record, earlier) {
+                (Some(_), Some(earlier)) => Some(Settled::Completed {
+                    place: place.to_owned(),
+                    earlier: earlier.to_owned(),
+                }),
+                _ => None,
+            })
+        }
+        Some(Some(i)) => {
+            let (pack, info) = &left[i];
+            let displaced = pack.put_in_place(place)?;
+            let mut replaced = 0;
+            if let Some(displaced) = displaced {
+                match here {
+                    Here::Pack(_) => {
+                        remove_pack(&displaced);
+                        replaced += 1;
+                    }
+                    _ => {
+                        let _ = fs::remove_dir(&displaced);
+                    }
+                }
+            }
+            for (j, (other, _)) in left.iter().enumerate() {
+                if j != i {
+                    remove_pack(&other.path);
+                    replaced += 1;
+                }
+            }
+            Ok(Some(Settled::Restored {
+                place: place.to_owned(),
+                made: info.created_at.clone(),
+                manifest_sha256: info.manifest_sha256.clone(),
+                recorded: info.record.is_some(),
+                replaced,
+            }))
+        }
+    }
+}
+
+/// When a pack was made, for comparing: its `created_at` as an instant
+/// where it reads as one (else as written, after every instant).
+fn made(info: &PackInfo) -> (bool, Option<eac_model::Timestamp>, &str) {
+    let at = eac_model::Timestamp::parse(&info.created_at).ok();
+    (at.is_none(), at, &info.created_at)
+}
+
+/// Removes the pack in `dir`: the files its manifest lists that are there,
+/// the manifest and its signature, then its emptied folders. Anything else
+/// stays, and so does the folder holding it. Best effort.
+fn remove_pack(dir: &Path) {
+    let mut listed: HashSet<String> = HashSet::new();
+    let read = fs::File::open(dir.join(MANIFEST_FILE))
+        .ok()
+        .and_then(|file| {
+            verify::read_manifest(file, |f| {
+                listed.insert(f.path);
+                true
+            })
+            .ok()
+        });
+    if read.is_none() {
+        return;
+    }
+    listed.insert(MANIFEST_FILE.to_owned());
+    listed.insert(SIGNATURE_FILE.to_owned());
+    let mut walk = Walk::default();
+    if walk.run(dir, "").is_err() {
+        return;
+    }
+    let owned: Vec<String> = walk
+        .files
+        .into_iter()
+        .filter(|f| listed.contains(f))
+        .collect();
+    remove_pack_files(dir, &owned);
+}
+
+/// Of a pack verified without its database: the packs an interrupted pack
+/// left beside `dir` for its place, in plain words (`None`: none).
+pub(super) fn left_beside(dir: &Path) -> Option<String> {
+    let place = super::final_location(dir).ok()?;
+    let left: Vec<String> = atomic::left_packs(atomic::folder_of(&place))
+        .into_iter()
+        .filter(|l| l.place.as_deref() == Some(place.as_path()))
+        .map(|l| l.path.display().to_string())
+        .collect();
+    if left.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "A pack to {} was interrupted and left another evidence pack beside it ({}). Which of them belongs here is known to the database they were made from: comparing this pack with that database (pack diff), or the next pack to this folder, puts the one it records here and removes the other.",
+        dir.display(),
+        left.join(", ")
+    ))
+}
