@@ -48,7 +48,13 @@ fn resolve_db_path(env_value: Option<OsString>, data_dir: Option<PathBuf>) -> Pa
 pub fn open_store(path: &Path) -> Result<Store, AppError> {
     let mut store = match server_address(path) {
         Some(url) => Store::open_server(url)?,
-        None => Store::open(path)?,
+        None => {
+            // Its `-wal`/`-shm` left read-only by an earlier read-only
+            // opening would refuse every write (decision 289).
+            // (A write is then refused by SQLite; the CLI names the file.)
+            let _ = eac_store::companions::mend(path);
+            Store::open(path)?
+        }
     };
     store.set_audit_name(crate::audit_name_setting().as_deref());
     Ok(store)

@@ -538,7 +538,7 @@ fn sqlite_message(code: Option<i32>, e: &dyn std::fmt::Display) -> String {
     // SQLITE_CANTOPEN, SQLITE_NOTADB.
     match code {
         Some(8) => format!(
-            "The database cannot be written: the file or its folder is read-only here (file permissions, or read-only media) ({e}). Nothing was changed. Ask for write access, or copy the database (with any -wal file beside it) to a folder you can write to and work on the copy."
+            "The database cannot be written: the file, its folder or the -wal/-shm files beside it are read-only here (file permissions, or read-only media) ({e}). Nothing was changed. Ask for write access, or copy the database (with any -wal file beside it) to a folder you can write to and work on the copy."
         ),
         Some(14) => format!(
             "The database file could not be opened ({e}): it or its folder cannot be accessed (permissions), or it is not a regular file. Check the path and your access to it."
@@ -590,6 +590,13 @@ mod tests {
             "{}",
             e.message
         );
+        assert!(!e.message.contains("backup"), "{}", e.message);
+        // So is SQLite's failure to grow the `-shm` index on a disk with no
+        // room, which it calls a "disk I/O error" (SQLITE_IOERR_SHMSIZE).
+        let shm = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(10 | (19 << 8)), None);
+        let e = AppError::from(StoreError::Sqlite(shm));
+        assert_eq!(e.details.reason, Some(IoReason::DiskFull));
+        assert!(e.message.starts_with("The disk is full"), "{}", e.message);
         assert!(!e.message.contains("backup"), "{}", e.message);
         // Other database errors keep the general advice.
         let other = rusqlite::Error::SqliteFailure(rusqlite::ffi::Error::new(11), None);

@@ -145,6 +145,11 @@ fn refuse_unusable_database(db: &Path, writing: bool) -> Result<(), AppError> {
             ),
         ));
     }
+    if writing {
+        if let Some(refusal) = eac_store::companions::mend(db) {
+            return Err(AppError::new(ErrorCode::Database, refusal));
+        }
+    }
     Ok(())
 }
 

@@ -1572,14 +1572,20 @@ fn messages_name_what_is_wrong_in_plain_words() {
 /// through `setpriv` as nobody (root ignores permissions); `None` when
 /// that is not possible here.
 fn as_nobody(desk: &Desk) -> Option<std::process::Command> {
+    as_user(desk, 65534)
+}
+
+/// `eacdesk` as the user numbered `uid` (as root), as [`as_nobody`].
+fn as_user(desk: &Desk, uid: u32) -> Option<std::process::Command> {
     let bin = env!("CARGO_BIN_EXE_eacdesk");
+    let (reuid, regid) = (format!("--reuid={uid}"), format!("--regid={uid}"));
     let root = std::process::Command::new("id")
         .arg("-u")
         .output()
         .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
     let mut cmd = if root {
         let mut cmd = std::process::Command::new("setpriv");
-        cmd.args(["--reuid=65534", "--regid=65534", "--clear-groups", bin]);
+        cmd.args([&reuid, &regid, "--clear-groups", bin]);
         cmd
     } else {
         std::process::Command::new(bin)
@@ -1589,17 +1595,83 @@ fn as_nobody(desk: &Desk) -> Option<std::process::Command> {
         .current_dir(desk.dir.path());
     let works = root.then(|| {
         std::process::Command::new("setpriv")
-            .args([
-                "--reuid=65534",
-                "--regid=65534",
-                "--clear-groups",
-                bin,
-                "formats",
-            ])
+            .args([&reuid, &regid, "--clear-groups", bin, "formats"])
             .output()
             .is_ok_and(|o| o.status.success())
     });
     (works != Some(false)).then_some(cmd)
+}
+
+/// A read-only opening leaves SQLite's `-wal`/`-shm` behind with the
+/// database's permissions of that moment and its user as owner (decision
+/// 289): the user's own are mended, so a database made writable again
+/// takes writes at once; a colleague's are named, with what to do, instead
+/// of calling a writable database read-only.
+#[test]
+fn read_only_leftovers_beside_a_database_are_mended_or_named() {
+    use std::os::unix::fs::PermissionsExt;
+    let set_mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let desk = Desk::new();
+    set_mode(desk.dir.path(), 0o755);
+    let shared = desk.path("shared");
+    std::fs::create_dir(&shared).unwrap();
+    set_mode(&shared, 0o1777);
+    let (owner, colleague) = (65534, 65533);
+    let Some(_) = as_user(&desk, owner).zip(as_user(&desk, colleague)) else {
+        eprintln!("skipped: cannot run as users without write access here");
+        return;
+    };
+    let run = |uid: u32, args: &str| {
+        let out = as_user(&desk, uid)
+            .unwrap()
+            .args(["--db", "shared/team.db"])
+            .args(args.split(' '))
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let set = "set S1-0000000 asset_origination=grid --reason fix";
+    // Read by the colleague: a writer's last connection would tidy up.
+    let origination = || {
+        let (_, _, stdout) = run(colleague, "show S1-0000000 --json");
+        let shown: Value = serde_json::from_str(&stdout).unwrap();
+        shown["asset_origination"].as_str().unwrap().to_owned()
+    };
+    let (code, stderr, _) = run(owner, "sample --eacs 3");
+    assert_eq!(code, Some(0), "{stderr}");
+    let db = shared.join("team.db");
+    // The owner makes the file read-only, reads it, then writable again.
+    set_mode(&db, 0o444);
+    let (code, stderr, _) = run(owner, "ls");
+    assert_eq!(code, Some(0), "{stderr}");
+    let shm = shared.join("team.db-shm");
+    assert!(shm.is_file(), "SQLite left no -shm: the test shows nothing");
+    set_mode(&db, 0o644);
+    let (code, stderr, _) = run(owner, set);
+    assert_eq!(code, Some(0), "{stderr}");
+    // A colleague who may only read leaves them, owned by them.
+    let (code, stderr, _) = run(colleague, "ls");
+    assert_eq!(code, Some(0), "{stderr}");
+    let before = origination();
+    let (code, stderr, _) = run(
+        owner,
+        "set S1-0000000 asset_origination=region --reason fix",
+    );
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(
+        stderr.contains("beside it belongs to user 65533 and is read-only for you"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("team.db-shm"), "{stderr}");
+    assert!(stderr.contains("Nothing was changed"), "{stderr}");
+    assert!(!stderr.contains("the file or its folder"), "{stderr}");
+    assert_eq!(origination(), before);
 }
 
 #[test]

@@ -239,11 +239,18 @@ impl StoreError {
 
     /// SQLite's "database or disk is full": the database's disk, or the
     /// temporary folder its statement journals and sorts use, had no room;
-    /// the statement was rolled back.
+    /// the statement was rolled back. Also its failure to make or grow the
+    /// `-shm` index beside a database (`SQLITE_IOERR_SHMSIZE`), which on a
+    /// disk with no room left is every command's first step, reads
+    /// included: SQLite calls it a "disk I/O error", which said nothing
+    /// of the cure and advised a backup.
     pub fn is_disk_full(&self) -> bool {
+        /// `SQLITE_IOERR_SHMSIZE`: `SQLITE_IOERR | (19 << 8)`.
+        const IOERR_SHMSIZE: i32 = 10 | (19 << 8);
         matches!(
             self,
             StoreError::Sqlite(e) if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DiskFull)
+                || e.sqlite_error().is_some_and(|f| f.extended_code == IOERR_SHMSIZE)
         )
     }
 

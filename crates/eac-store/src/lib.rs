@@ -24,6 +24,7 @@ pub mod chain;
 pub mod check;
 mod claimed;
 pub mod claims;
+pub mod companions;
 mod db;
 mod edit;
 mod emissions;
