@@ -1545,12 +1545,18 @@ fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
             )?,
             (None, None) => writeln!(out, "The audit log is empty (nothing to check).")?,
             (Some(b), _) => {
+                // A break found after the last record (newest records
+                // deleted, a foreign trigger) has no place among them.
+                let records = count(report.records, "record");
+                let place = match report.records {
+                    0 => "the log holds no record".to_owned(),
+                    n if b.position > n => format!("after the last of its {records}"),
+                    _ => format!("the {} of {records}", ordinal(b.position)),
+                };
                 writeln!(
                     out,
-                    "The audit log was changed outside EAC Desk: the chain breaks at record {} (the {} of {}).",
+                    "The audit log was changed outside EAC Desk: the chain breaks at record {} ({place}).",
                     b.id,
-                    ordinal(b.position),
-                    count(report.records, "record")
                 )?;
                 let mut reason = b.reason.clone();
                 if let Some(first) = reason.get(..1) {

@@ -599,15 +599,49 @@ fn a_trigger_swallowing_audit_records_refuses_writes_verification_and_packs() {
         assert!(!stderr.contains("(audit record"), "{stderr}");
     }
     assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
+    // The break lies after the records (none of them is wrong), and is
+    // said so, never as "the 2nd of 1 record".
     desk.eacdesk()
         .args(["audit", "verify"])
         .assert()
         .code(1)
-        .stdout(contains(named));
+        .stdout(contains(named))
+        .stdout(contains("(the log holds no record)"));
     let mut pack = desk.eacdesk();
     pack.args(["pack", "--out", "pk"]);
     assert!(refused_with(pack, 2).contains("zz_swallow on audit_log"));
     assert!(!desk.path("pk").exists());
+}
+
+/// The newest record deleted (its protection dropped first) breaks the
+/// chain after the records that are left, and is said so, never as "the
+/// 3rd of 2 records".
+#[test]
+fn the_newest_record_deleted_is_said_to_break_the_chain_after_the_last() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for name in ["Other", "Another", "A third"] {
+        desk.eacdesk()
+            .args(["set", "e-01", &format!("destination_name={name}")])
+            .args(["--reason", "renamed"])
+            .assert()
+            .success();
+    }
+    rusqlite::Connection::open(db(&desk))
+        .unwrap()
+        .execute_batch(
+            "DROP TRIGGER audit_log_no_delete;
+             DELETE FROM audit_log WHERE id = (SELECT max(id) FROM audit_log);",
+        )
+        .unwrap();
+    desk.eacdesk()
+        .args(["audit", "verify"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "the chain breaks at record 3 (after the last of its 2 records)",
+        ))
+        .stdout(contains("Record 3 is missing"));
 }
 
 #[test]
