@@ -20,7 +20,7 @@ use eac_model::write::check_written_form;
 use eac_model::{check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, Timestamp, Violation};
 use serde::Serialize;
 
-use crate::atomic::{io_err, AtomicFile};
+use crate::atomic::{self, io_err, AtomicFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
 use crate::pipe::Piped;
 use crate::query::{push_filter, Sql, P1_ORDER, P1_ORDER_PG};
@@ -345,8 +345,15 @@ pub(crate) fn export_p1(
     let value_count = sink.value_count;
     let temp = sink.out.finish()?.finish().map_err(io_err(dest))?;
     let sha256 = temp.commit()?;
+    // The report (and the audit record made of it) names the file by an
+    // absolute path, as a P2 bundle's does: a relative one means nothing
+    // once the working folder is forgotten.
+    let path = match (dest.file_name(), atomic::folder_of(dest).canonicalize()) {
+        (Some(name), Ok(folder)) => folder.join(name).display().to_string(),
+        _ => file_label,
+    };
     Ok(ExportReport {
-        path: file_label,
+        path,
         sha256,
         eac_count,
         value_count,

@@ -433,3 +433,37 @@ fn no_output_replaces_another_database() {
         .assert()
         .success();
 }
+
+/// An export's audit record names the file by its absolute path, for P1
+/// as for P2: a path relative to a working folder nobody remembers tells
+/// an auditor nothing about where the filed listing went.
+#[test]
+fn an_export_is_recorded_under_its_absolute_path() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("filed")).unwrap();
+    for (profile, out) in [("p1", "filed/listing.json"), ("p2", "filed/bundle")] {
+        let report = desk.json(&["export", "--profile", profile, "--out", out]);
+        let absolute = desk.dir.path().canonicalize().unwrap().join(out);
+        assert_eq!(report["path"], absolute.display().to_string(), "{profile}");
+        let records = desk.json(&["audit"]);
+        let last = records.as_array().unwrap()[0].clone(); // newest first
+        assert_eq!(last["action"], "export");
+        let path = last["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["field"] == "path")
+            .unwrap()["after"]
+            .clone();
+        assert_eq!(path, absolute.display().to_string(), "{profile}");
+        assert_eq!(
+            last["source_file"],
+            absolute.display().to_string(),
+            "{profile}"
+        );
+    }
+}
