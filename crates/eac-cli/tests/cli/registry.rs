@@ -1176,3 +1176,233 @@ fn a_statement_with_technologies_outside_the_draft_needs_the_option() {
     assert_eq!(reports[0]["outcome"], "imported");
     assert_eq!(reports[0]["added"], 6);
 }
+
+/// The header of the Ofgem certificates report, as downloaded.
+const OFGEM_HEADER: &str = "Accreditation No.,Generating Station / Agent Group,Station TIC,Scheme,Country,Technology Group,Generation Type,Output Period,No. Of Certificates,Start Certificate No.,End Certificate No.,MWh Per Certificate,Issue Date,Certificate Status,Status Date,Current Holder Organisation Name,Company Registration Number";
+
+/// Walney's March 2023 row up to its Issue Date (one certificate range).
+const WALNEY_ROW: &str = "G01177FWEN,Walney Extension,659000.0,REGO,England,Off-shore Wind,,01/03/2023 - 31/03/2023,5000,G01177FWEN0000251285010323310323GEN,G01177FWEN0000256284010323310323GEN,1.0,25/04/2023";
+
+/// The stored EACs as (id, retired state, quantities), for comparing two
+/// databases.
+fn stored(desk: &Desk) -> Vec<(String, String, String)> {
+    let listing = desk.json(&["ls", "--limit", "1000"]);
+    let mut rows: Vec<(String, String, String)> = listing["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["cds_eac_id"].as_str().unwrap().to_owned(),
+                r["retired_state"].as_str().unwrap().to_owned(),
+                r["quantities"].to_string(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// An Ofgem report re-saved by Excel where decimal commas are written (`;`
+/// between cells, `1,0`) was refused: "no line has the report's header".
+/// It is recognised, read exactly as the download is (the download then
+/// finds every EAC unchanged), and the report says how it was read.
+#[test]
+fn an_ofgem_report_resaved_with_semicolons_imports_as_the_download() {
+    let desk = Desk::new();
+    std::fs::copy(sample("ofgem/semicolons.csv"), desk.path("semicolons.csv")).unwrap();
+    desk.eacdesk()
+        .args(["import", "semicolons.csv"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "Imported semicolons.csv (Ofgem certificates report (CSV)): 10 EACs added",
+        ))
+        .stdout(contains(
+            "note (document): the file separates its cells with `;` (a spreadsheet re-save, not \
+             the report as Ofgem downloads it): it was read so, with `,` as the decimal mark of \
+             its numbers, each exactly as written (1,0 is 1.0)",
+        ));
+    let download = Desk::new();
+    download
+        .eacdesk()
+        .args(["import", &sample("ofgem/certificates-sample.csv")])
+        .assert()
+        .success();
+    assert_eq!(stored(&desk), stored(&download));
+    desk.eacdesk()
+        .args(["import", &sample("ofgem/certificates-sample.csv")])
+        .assert()
+        .success()
+        .stdout(contains("0 EACs added, 0 replaced, 10 unchanged"));
+
+    // A number that could be read two ways is refused, not guessed.
+    let text = std::fs::read_to_string(sample("ofgem/semicolons.csv")).unwrap();
+    let ambiguous = text.replacen(";1,0;15/05/2023;Issued", ";1.000;15/05/2023;Issued", 1);
+    std::fs::write(desk.path("ambiguous.csv"), ambiguous).unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["import", "ambiguous.csv"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "ambiguous.csv, line 2: MWh Per Certificate \"1.000\" cannot be read exactly: the file \
+             separates its cells with `;`"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".;"), "{stderr}");
+}
+
+/// M-RETS: a row whose dates or Vintage are not its serial number's month
+/// was stored as printed (a day-first re-save became January to December);
+/// refused, on stderr, naming both. A state spanning several zones gets
+/// the note the confirmation PDF gives, on stdout.
+#[test]
+fn mrets_rows_unlike_their_serial_month_are_refused_and_the_zone_taken_is_said() {
+    let desk = Desk::new();
+    let header = "Account,Account ID,M-RETS ID,Organization,Generator,Fuel Type,Vintage,Generation Start,Generation End Date,Location,Type,Eligibility,Quantity,Serial Numbers";
+    let day_first = "South Pole,086E2257-6853,2194,South Pole USA Inc.,Emmons-Logan Wind,Wind,07/2020,01/07/2020,12/07/2020,ND,REC,,1794,2194-ND-07-2020-CAC76615-56217-58010";
+    let other_month = "South Pole,086E2257-6853,2195,South Pole USA Inc.,Other Wind,Wind,01/2019,01/01/2019,01/31/2019,TX,REC,,100,2195-TX-07-2020-ABCDEF01-1-100";
+    std::fs::write(
+        desk.path("day-first.csv"),
+        format!("{header}\n{day_first}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        desk.path("other-month.csv"),
+        format!("{header}\n{other_month}\n"),
+    )
+    .unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["import", "day-first.csv", "other-month.csv"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "day-first.csv, line 2: the generation dates `01/07/2020` to `12/07/2020` (read \
+             month-first, as M-RETS writes them: 2020-01-07 to 2020-12-07) do not lie in \
+             07/2020, the month the serial number `2194-ND-07-2020-CAC76615-56217-58010` is \
+             numbered for"
+        ) && stderr.contains("Read day-first they would be 2020-07-01 to 2020-07-12"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "other-month.csv, line 2: column `Vintage` says 01/2019 but the serial number \
+             `2195-TX-07-2020-ABCDEF01-1-100` is numbered for 07/2020"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(".;"), "{stderr}");
+    assert_eq!(desk.count(), 0);
+
+    let month_first = day_first.replace("01/07/2020,12/07/2020", "07/01/2020,07/31/2020");
+    std::fs::write(
+        desk.path("holdings.csv"),
+        format!("{header}\n{month_first}\n"),
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["import", "holdings.csv"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "note (line 2): ND spans several time zones; its generation dates are read in \
+             America/Chicago, its main one",
+        ));
+    assert_eq!(desk.count(), 1);
+}
+
+/// Ofgem rows and files the tester found told wrongly or not at all: a
+/// status Ofgem does not use is kept, no claim, and said; a refused date
+/// says why in words that fit it; a report with no rows says it held none;
+/// UTF-16 without its mark is named; no message ends in ".;".
+#[test]
+fn ofgem_statuses_dates_empty_reports_and_encodings_are_told_as_they_are() {
+    let desk = Desk::new();
+    let write = |name: &str, rows: &[String]| {
+        let mut text = format!("{OFGEM_HEADER}\n");
+        for r in rows {
+            text.push_str(r);
+            text.push('\n');
+        }
+        std::fs::write(desk.path(name), text).unwrap();
+    };
+    write(
+        "cancelled.csv",
+        &[format!("{WALNEY_ROW},Cancelled,06/06/2023,ACT,27336523")],
+    );
+    desk.eacdesk()
+        .args(["import", "cancelled.csv"])
+        .assert()
+        .success()
+        .stdout(contains("1 EAC added"))
+        .stdout(contains(
+            "note (line 2): Certificate Status \"Cancelled\" is not one Ofgem is known to use \
+             (Issued, Redeemed, Retired, Expired, Revoked); it is kept as printed and not counted \
+             as a claim",
+        ));
+    assert_eq!(desk.row(WALNEY)["retired_state"], "no");
+
+    write("empty.csv", &[]);
+    desk.eacdesk()
+        .args(["import", "empty.csv"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "Imported empty.csv (Ofgem certificates report (CSV)): 0 EACs added, 0 replaced, 0 \
+             unchanged\n  note (document): the file holds no certificates (it has no rows, only \
+             what comes before them): nothing was imported from it",
+        ));
+
+    let en_dash = WALNEY_ROW.replace("01/03/2023 - 31/03/2023", "01/03/2023 – 31/03/2023");
+    write(
+        "en-dash.csv",
+        &[format!("{en_dash},Retired,06/06/2023,ACT,27336523")],
+    );
+    let midnight = WALNEY_ROW.replace(",25/04/2023", ",25/04/2023 00:00");
+    write(
+        "midnight.csv",
+        &[format!("{midnight},Retired,06/06/2023,ACT,27336523")],
+    );
+    let sample = std::fs::read_to_string(sample("ofgem/certificates-sample.csv")).unwrap();
+    let utf16: Vec<u8> = sample.encode_utf16().flat_map(u16::to_le_bytes).collect();
+    std::fs::write(desk.path("utf16.csv"), utf16).unwrap();
+    for (file, said) in [
+        (
+            "en-dash.csv",
+            "en-dash.csv, line 2: Output Period \"01/03/2023 – 31/03/2023\" is not a period; \
+             expected a month like Mar-2023 or days like 01/03/2023 - 31/03/2023 (its two days \
+             are joined by \"–\"; the report joins them with a hyphen",
+        ),
+        (
+            "midnight.csv",
+            "midnight.csv, line 2: Issue Date \"25/04/2023 00:00\" is not a date; expected \
+             day/month/year like 15/05/2023 (it holds the time 00:00 after the day: a date field \
+             holds whole days, and midnight is read as its day only in the ISO form",
+        ),
+        (
+            "utf16.csv",
+            "utf16.csv, document: the file is UTF-16LE text without a byte order mark",
+        ),
+    ] {
+        let out = desk.eacdesk().args(["import", file]).assert().code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains(said), "{file}: {stderr}");
+        assert!(
+            stderr.contains("; nothing from it was imported"),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(".;"), "{file}: {stderr}");
+        assert!(
+            !stderr.contains("time of day or an offset"),
+            "{file}: {stderr}"
+        );
+    }
+    assert_eq!(desk.count(), 1);
+}
