@@ -531,6 +531,9 @@ fn checks(store: &Store, e: &Evaluated) -> Result<ClaimCheck, AppError> {
 /// (`claim`: its stored allocations).
 struct Evaluated {
     claim_id: Option<i64>,
+    /// The recorded claim as read, if one was named (its number is
+    /// `claim_id`).
+    record: Option<ClaimRecord>,
     spec: ClaimSpec,
     /// A recorded claim: the values it allocated; else every value of the
     /// beneficiary within the claim's window.
@@ -600,6 +603,7 @@ fn evaluate(
                 .map_err(matching_error)?;
             Ok(Evaluated {
                 claim_id: None,
+                record: None,
                 spec,
                 values,
                 stale: Vec::new(),
@@ -655,6 +659,7 @@ fn evaluate(
                 .map_err(matching_error)?;
             Ok(Evaluated {
                 claim_id: Some(id),
+                record: Some(record),
                 spec,
                 values,
                 stale,
@@ -753,10 +758,10 @@ fn report_factors(
     let now = |kind: &str| -> Result<FactorFound, AppError> {
         Ok(FactorFound::from(factor(store, &e.spec, kind)?))
     };
-    let Some(id) = e.claim_id else {
+    let Some(record) = &e.record else {
         return Ok((now("residual_mix")?, now("grid")?, None));
     };
-    let recorded = store.claim_factors(id)?;
+    let recorded = store.claim_factors(record)?;
     if !recorded.recorded {
         let note = e.spec.market.is_some().then_some(FACTORS_NOT_RECORDED);
         return Ok((now("residual_mix")?, now("grid")?, note));

@@ -1089,7 +1089,8 @@ pub enum ClaimsCommand {
         #[arg(long)]
         json: bool,
     },
-    /// List recorded claims
+    /// List recorded claims; FACTORS says whether a claim's report uses the emission factors
+    /// recorded with it or, recorded before schema 22, those stored now
     Ls {
         /// Print JSON instead of text
         #[arg(long)]

@@ -186,6 +186,19 @@ fn print_claimed_elsewhere(out: &mut Out, check: &eac_app::ClaimCheck) -> Result
     Ok(())
 }
 
+/// `claims ls`'s FACTORS of a claim recorded before schema 22.
+const NOW: &str = "stored now";
+
+/// `claims ls`'s FACTORS: whether the claim's report uses the emission
+/// factors recorded with it (decision 273) or those stored now.
+fn factors_words(c: &eac_app::ClaimRecord) -> &'static str {
+    if c.factors_recorded {
+        "recorded"
+    } else {
+        NOW
+    }
+}
+
 pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
     let mut out = Out::stdout();
     match action {
@@ -410,6 +423,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 "GRANULARITY",
                 "MARKET",
                 "ALLOCATIONS",
+                "FACTORS",
             ])
             .right_align(0)
             .right_align(7);
@@ -423,9 +437,25 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     c.granularity.clone(),
                     c.market.clone().unwrap_or_default(),
                     c.allocation_count.to_string(),
+                    factors_words(c).to_owned(),
                 ]);
             }
             out.table(&table)?;
+            let old: Vec<String> = list
+                .iter()
+                .filter(|c| !c.factors_recorded)
+                .map(|c| format!("#{}", c.id))
+                .collect();
+            if !old.is_empty() {
+                writeln!(
+                    out,
+                    "FACTORS `{NOW}`: claim(s) {} were recorded by an EAC Desk before schema 22, \
+                     which kept no emission factors with a claim; their reports use the factors \
+                     stored now and change when one is set again. Delete such a claim and record \
+                     it again to keep its factors.",
+                    old.join(", ")
+                )?;
+            }
             Ok(ExitCode::SUCCESS)
         }
         ClaimsCommand::Delete { id, reason } => {

@@ -118,6 +118,11 @@ pub struct ClaimRecord {
     pub created_by: String,
     /// Allocation rows.
     pub allocation_count: usize,
+    /// Whether the claim's emission factors were recorded with it
+    /// (decision 273; [`Store::claim_factors`]). `false` for a claim
+    /// recorded by an EAC Desk before schema 22, which kept none: its
+    /// report reads the factors stored now.
+    pub factors_recorded: bool,
 }
 
 /// One stored allocation.
@@ -302,7 +307,8 @@ const CONSUMPTION_COLUMNS: &str = r#"SELECT id, beneficiary_type, beneficiary, "
 
 const CLAIM_COLUMNS: &str = "SELECT id, name, beneficiary_type, beneficiaries, date_from, date_to,
     granularity, market, bidding_zone, unit, only_passing, created_at, created_by,
-    (SELECT count(*) FROM claim_allocations a WHERE a.claim_id = claims.id) FROM claims";
+    (SELECT count(*) FROM claim_allocations a WHERE a.claim_id = claims.id), factors_recorded
+    FROM claims";
 
 fn claim_row(r: &dyn DbRow) -> rusqlite::Result<ClaimRecord> {
     let list: String = r.get(3)?;
@@ -321,6 +327,7 @@ fn claim_row(r: &dyn DbRow) -> rusqlite::Result<ClaimRecord> {
         created_at: rows::display_time(r, 11)?,
         created_by: r.get(12)?,
         allocation_count: rows::from_count(r.get(13)?),
+        factors_recorded: r.get::<i64>(14)? != 0,
     })
 }
 
@@ -864,24 +871,22 @@ fn factor_words(claim: &NewClaim, factor: Option<&FactorEntry>) -> String {
     }
 }
 
-/// The factors recorded with claim `id` (see [`Store::claim_factors`]).
-fn claim_factors(db: &dyn Db, id: i64) -> Result<ClaimFactors> {
-    let recorded: Option<i64> = db.query_opt(
-        "SELECT factors_recorded FROM claims WHERE id = ?1",
-        &[&id],
-        |r| Ok(r.get(0)?),
-    )?;
-    let Some(recorded) = recorded else {
-        return Err(StoreError::NoClaim(id));
+/// The factors recorded with `claim` (see [`Store::claim_factors`]): its
+/// record says whether any were, so only `claim_factors` is read, and not
+/// at all for a claim recorded before schema 22.
+fn claim_factors(db: &dyn Db, claim: &ClaimRecord) -> Result<ClaimFactors> {
+    let factors = if claim.factors_recorded {
+        db.collect(
+            "SELECT market, kind, year, tco2e_per_mwh, source, set_at, set_by FROM claim_factors
+              WHERE claim_id = ?1 ORDER BY kind",
+            &[&claim.id],
+            |r| Ok(factor_row(r)?),
+        )?
+    } else {
+        Vec::new()
     };
-    let factors = db.collect(
-        "SELECT market, kind, year, tco2e_per_mwh, source, set_at, set_by FROM claim_factors
-          WHERE claim_id = ?1 ORDER BY kind",
-        &[&id],
-        |r| Ok(factor_row(r)?),
-    )?;
     Ok(ClaimFactors {
-        recorded: recorded != 0,
+        recorded: claim.factors_recorded,
         factors,
     })
 }
@@ -1298,12 +1303,12 @@ impl Store {
         self.write_either(|w| create(w, claim, reason, os_user))
     }
 
-    /// The emission factors claim `id` was recorded with (decision 273):
-    /// its report uses these, whatever is set later. `recorded` is `false`
-    /// for a claim recorded by an EAC Desk before schema 22; `not_found`
-    /// when there is no such claim.
-    pub fn claim_factors(&self, id: i64) -> Result<ClaimFactors> {
-        claim_factors(self.db(), id)
+    /// The emission factors `claim` (as [`Store::claim`] read it) was
+    /// recorded with (decision 273): its report uses these, whatever is set
+    /// later. `recorded` is its `factors_recorded`: `false` for a claim
+    /// recorded by an EAC Desk before schema 22, which kept none.
+    pub fn claim_factors(&self, claim: &ClaimRecord) -> Result<ClaimFactors> {
+        claim_factors(self.db(), claim)
     }
 
     /// Every recorded claim of `market` (ignoring case and surrounding

@@ -1880,7 +1880,7 @@ fn claims_state(store: &eac_store::Store) -> String {
             "elsewhere than #{id}: {:?}\n",
             store.allocated_elsewhere(Some(id)).unwrap()
         ));
-        let mut kept = store.claim_factors(id).unwrap();
+        let mut kept = store.claim_factors(&store.claim(id).unwrap()).unwrap();
         for f in &mut kept.factors {
             f.set_at.clear();
         }
@@ -2067,7 +2067,10 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
             )
             .unwrap();
         let recorded = store.create_claim(&first, &reason, "ann").unwrap();
-        let kept = store.claim_factors(recorded.id).unwrap();
+        assert!(recorded.factors_recorded);
+        let kept = store
+            .claim_factors(&store.claim(recorded.id).unwrap())
+            .unwrap();
         assert!(kept.recorded);
         assert_eq!(
             kept.factors
@@ -2187,7 +2190,12 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
         assert_eq!(found.tco2e_per_mwh, "0.41");
         assert!(store.emission_factor("NO", "grid", 2024).unwrap().is_none());
         // The recorded claims keep the factor they were recorded with.
-        assert_eq!(store.claim_factors(recorded.id).unwrap(), kept);
+        assert_eq!(
+            store
+                .claim_factors(&store.claim(recorded.id).unwrap())
+                .unwrap(),
+            kept
+        );
     }
     assert_eq!(claims_state(&file), claims_state(&server));
     assert_eq!(audit_shape(&file), audit_shape(&server));
@@ -3692,7 +3700,7 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
         ..one_wh_claim(&eac)
     };
     let first = file.create_claim(&with_market, &why, "ann").unwrap();
-    let first_factors = file.claim_factors(first.id).unwrap();
+    let first_factors = file.claim_factors(&file.claim(first.id).unwrap()).unwrap();
     assert_eq!(first_factors.factors.len(), 1, "{first_factors:?}");
     let second = file.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
     file.delete_claim(second.id, &why, "ann").unwrap();
@@ -3713,7 +3721,12 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
     assert_eq!(server_next_id(&db, "claims"), second.id + 1);
     assert_eq!(server_next_id(&db, "audit_log"), audit_next);
     let mut server = Store::open_server(&db).unwrap();
-    assert_eq!(server.claim_factors(first.id).unwrap(), first_factors);
+    assert_eq!(
+        server
+            .claim_factors(&server.claim(first.id).unwrap())
+            .unwrap(),
+        first_factors
+    );
     let third = server
         .create_claim(&one_wh_claim(&eac), &why, "ann")
         .unwrap();
@@ -3750,7 +3763,10 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
             );
         }
         let mut copy = Store::open(&back).unwrap();
-        assert_eq!(copy.claim_factors(first.id).unwrap(), first_factors);
+        assert_eq!(
+            copy.claim_factors(&copy.claim(first.id).unwrap()).unwrap(),
+            first_factors
+        );
         let fourth = copy.create_claim(&one_wh_claim(&eac), &why, "ann").unwrap();
         assert_eq!(fourth.id, third.id + 1, "{name}");
     }
@@ -3777,7 +3793,12 @@ fn a_copy_gives_the_next_claim_and_audit_record_the_ids_its_source_would() {
     }
     assert_eq!(server_next_id(&db3, "import_batches"), 501);
     let mut again = Store::open_server(&db3).unwrap();
-    assert_eq!(again.claim_factors(first.id).unwrap(), first_factors);
+    assert_eq!(
+        again
+            .claim_factors(&again.claim(first.id).unwrap())
+            .unwrap(),
+        first_factors
+    );
     let fifth = again
         .create_claim(&one_wh_claim(&eac), &why, "ann")
         .unwrap();

@@ -1112,6 +1112,15 @@ fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
         .assert()
         .success();
     let before: Value = serde_json::from_str(&report_text(&desk, &["--claim", "1"])).unwrap();
+    let listed = desk.json(&["claims", "ls"]);
+    assert_eq!(listed[0]["factors_recorded"], true, "{listed}");
+    desk.eacdesk()
+        .args(["claims", "ls"])
+        .assert()
+        .success()
+        .stdout(contains("FACTORS"))
+        .stdout(is_match(r"(?m)^ *1 +June .+ recorded *$").unwrap())
+        .stdout(contains("stored now").not());
     // The file as schema 21 had it: the step 0022 added only this table
     // and column.
     let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
@@ -1137,6 +1146,18 @@ fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
     );
     after["missing"] = Value::from(lines);
     assert_eq!(after, before);
+    // `claims ls` says whose factors its report reads, in text and JSON.
+    let listed = desk.json(&["claims", "ls"]);
+    assert_eq!(listed[0]["factors_recorded"], false, "{listed}");
+    desk.eacdesk()
+        .args(["claims", "ls"])
+        .assert()
+        .success()
+        .stdout(is_match(r"(?m)^ *1 +June .+ stored now *$").unwrap())
+        .stdout(contains(
+            "claim(s) #1 were recorded by an EAC Desk before schema 22, which kept no emission \
+             factors with a claim; their reports use the factors stored now",
+        ));
 
     let said = set_factor(&desk, "residual_mix", "0.5", "AIB revised");
     assert!(

@@ -638,7 +638,10 @@ fn a_recorded_claim_keeps_the_factors_it_was_recorded_with() {
     // Kind, market, year, factor, source.
     type Kept = (String, String, i32, String, String);
     let factors = |env: &Env, id: i64| -> (bool, Vec<Kept>) {
-        let kept = env.store.claim_factors(id).unwrap();
+        let kept = env
+            .store
+            .claim_factors(&env.store.claim(id).unwrap())
+            .unwrap();
         let rows = kept
             .factors
             .into_iter()
@@ -741,7 +744,42 @@ fn a_recorded_claim_keeps_the_factors_it_was_recorded_with() {
         [[Some("0".to_owned())]]
     );
     assert_eq!(
-        env.store.claim_factors(recorded.id).unwrap_err().code(),
+        env.store.claim(recorded.id).unwrap_err().code(),
         ErrorCode::NotFound
     );
+}
+
+/// A claim's record says whether its emission factors were recorded with
+/// it (decision 273), read with the claim itself: a claim recorded before
+/// schema 22 reads as such in every listing, and its recorded factors are
+/// none, whatever rows another tool left.
+#[test]
+fn a_claim_record_says_whether_its_factors_were_recorded() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]);
+    let reason = Reason::new("2024 filing").unwrap();
+    env.store
+        .set_emission_factor("NO", "grid", 2024, &dec("0.02"), "NVE", &reason, "ana")
+        .unwrap();
+    let recorded = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    assert!(recorded.factors_recorded);
+    let kept = env.store.claim_factors(&recorded).unwrap();
+    assert!(kept.recorded);
+    assert_eq!(kept.factors.len(), 1);
+
+    // As an EAC Desk before schema 22 left it.
+    env.raw(&format!(
+        "UPDATE claims SET factors_recorded = 0 WHERE id = {}",
+        recorded.id
+    ))
+    .unwrap();
+    let old = env.store.claim(recorded.id).unwrap();
+    assert!(!old.factors_recorded);
+    assert_eq!(env.store.claims().unwrap(), std::slice::from_ref(&old));
+    let kept = env.store.claim_factors(&old).unwrap();
+    assert!(!kept.recorded);
+    assert!(kept.factors.is_empty(), "{kept:?}");
 }

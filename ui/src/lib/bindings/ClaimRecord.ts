@@ -11,4 +11,11 @@ from: string, to: string, granularity: string, market: string | null, bidding_zo
 /**
  * Allocation rows.
  */
-allocation_count: number, };
+allocation_count: number, 
+/**
+ * Whether the claim's emission factors were recorded with it
+ * (decision 273; [`Store::claim_factors`]). `false` for a claim
+ * recorded by an EAC Desk before schema 22, which kept none: its
+ * report reads the factors stored now.
+ */
+factors_recorded: boolean, };
