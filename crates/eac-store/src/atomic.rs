@@ -1190,19 +1190,21 @@ pub fn left_packs(folder: &Path) -> Vec<LeftPack> {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
+        let aside_of = name.strip_prefix(ASIDE_PREFIX).filter(|n| !n.is_empty());
+        if !is_temp_dir_name(name) && aside_of.is_none() {
+            continue;
+        }
         let path = entry.path();
         if !fs::symlink_metadata(&path).is_ok_and(|m| m.is_dir()) || !is_pack_folder(&path) {
             continue;
         }
-        let place = if is_temp_dir_name(name) {
+        let place = if let Some(dest_name) = aside_of {
+            Some(folder.join(dest_name))
+        } else {
             crate::p2::bundle_home(&path.join(PACK_BUNDLE_DIR))
                 .and_then(|bundle| bundle.parent().map(Path::to_owned))
                 .filter(|pack| same_dir(pack.parent(), folder))
                 .and_then(|pack| pack.file_name().map(|n| folder.join(n)))
-        } else if let Some(dest_name) = name.strip_prefix(ASIDE_PREFIX).filter(|n| !n.is_empty()) {
-            Some(folder.join(dest_name))
-        } else {
-            continue;
         };
         if let Some(lock) = try_lock(&path) {
             // Looked at again under the lock: the command that held it
