@@ -416,28 +416,6 @@ impl PgDb {
         Ok(self.heard.get())
     }
 
-    /// Stops listening (the changes heard so far are kept, and counted
-    /// again from the next [`PgDb::changes_heard`]): the announcements of a
-    /// busy team no longer pile up unread.
-    pub(crate) fn stop_listening(&self) -> Result<()> {
-        let Some(own) = self.listening.take() else {
-            return Ok(());
-        };
-        let mut client = self.client.borrow_mut();
-        client
-            .batch_execute(&format!("UNLISTEN {}", crate::watch::CHANGES_CHANNEL))
-            .map_err(crate::server::server_error)?;
-        let mut notifications = client.notifications();
-        let mut left = notifications.iter();
-        use postgres::fallible_iterator::FallibleIterator;
-        while let Some(note) = left.next().map_err(crate::server::server_error)? {
-            if note.process_id() != own {
-                self.heard.set(self.heard.get() + 1);
-            }
-        }
-        Ok(())
-    }
-
     fn statement(&self, sql: &str) -> Result<postgres::Statement> {
         if let Some(stmt) = self.statements.borrow().get(sql) {
             return Ok(stmt.clone());

@@ -230,13 +230,12 @@ impl Store {
         let title = pack.title.as_deref().map(Reason::new).transpose()?;
         // On a server: the changes other desks announced (announcements
         // reach a session between its transactions, so before this write).
+        // It keeps listening: a commit by another desk after this write is
+        // heard when the app asks this connection at the operation's end.
         if let Some(server) = &self.server {
-            let now = server.changes_heard();
-            let stopped = server.stop_listening();
-            if now? != since_version {
+            if server.changes_heard()? != since_version {
                 return Err(changed_meanwhile(&pack.path));
             }
-            stopped?;
         }
         let on_file = self.server.is_none();
         // On a server database too (decision 220).
@@ -330,9 +329,6 @@ impl Store {
     ) -> Result<()> {
         if self.data_version()? != since_version {
             return Err(changed_meanwhile(path));
-        }
-        if let Some(server) = &self.server {
-            server.stop_listening()?;
         }
         crate::atomic::crash_point("pack-before-swap");
         place()

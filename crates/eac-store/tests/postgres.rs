@@ -3018,6 +3018,15 @@ fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
         let record = try_pack(store, version, 'd', "second", false).unwrap();
         assert_eq!(store.packs().unwrap()[0], record);
         assert_eq!(store.packs().unwrap().len(), 2);
+        // Another desk's commit right after the pack is recorded is still
+        // heard by the connection that made it (the app's watcher asks it
+        // when the operation ends): a pack's connection never stops
+        // listening on a server, so no banner is lost.
+        let version = store.data_version().unwrap();
+        try_pack(store, version, 'e', "third", false).unwrap();
+        other.record_export(&written, "bob").unwrap();
+        // The other desk's commit counted, its own pack not.
+        assert_eq!(store.data_version().unwrap(), version + 1);
     }
     assert_eq!(shape(&file), shape(&server));
     assert!(server.verify_audit_chain().unwrap().broken.is_none());
