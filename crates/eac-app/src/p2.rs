@@ -417,17 +417,24 @@ impl ListingSchema {
                             map.insert(k.to_string(), v);
                         }
                         // Nested past serde_json's depth limit: said plainly
-                        // rather than shown as a null.
+                        // rather than shown as a null, and left out where
+                        // the rules name the place below (a member nested
+                        // past 64 levels is a rule 20 error at its own
+                        // pointer, decision 58).
                         Err(e) => {
                             unreadable = true;
                             self.out.push(SchemaFinding {
                                 violation: Violation::error(
                                     Rule::StrictJson,
                                     format!("/eacs/{index}/{}", eac_model::pointer_token(k)),
-                                    format!("could not be checked against the schema: {e}"),
-                                ),
+                                    format!(
+                                        "could not be checked against the schema: {}",
+                                        without_place(&e)
+                                    ),
+                                )
+                                .with_eac(eac_model::read::element_id(element).as_deref()),
                                 member: None,
-                                within: false,
+                                within: true,
                             });
                         }
                     }
@@ -472,6 +479,21 @@ impl ListingSchema {
 
     pub(crate) fn into_findings(self) -> Vec<SchemaFinding> {
         self.out
+    }
+}
+
+/// serde_json's message without the line and column it appends: those
+/// count in one member's text, not in the file.
+fn without_place(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(at) if e.line() > 0 => &text[..at],
+        _ => &text,
+    };
+    if text == "recursion limit exceeded" {
+        "it nests arrays and objects more than 128 levels deep".to_owned()
+    } else {
+        text.to_owned()
     }
 }
 
@@ -550,17 +572,23 @@ pub(crate) fn validate_p2_reported(
     let metadata: Option<ServerMetadata> = match fs::read(&metadata_path) {
         Ok(bytes) => match eac_model::strict::utf8_document(&bytes) {
             Ok(text) => {
+                // The rules first, then the schema where they found
+                // nothing at the same place (decision 281), as for the
+                // listing and the detail files.
+                let (metadata, found) = match read_server_metadata(text) {
+                    Ok(m) => (Some(m), Vec::new()),
+                    Err(vs) => (None, vs),
+                };
+                let covered = RuleErrors::of(found.iter().filter(|v| v.is_error()));
+                found
+                    .into_iter()
+                    .for_each(|v| report.push(v.with_file(&metadata_label)));
                 for f in document_schema_findings(SchemaKind::ServerMetadata, text) {
-                    report.push(f.violation.with_file(&metadata_label));
-                }
-                match read_server_metadata(text) {
-                    Ok(m) => Some(m),
-                    Err(vs) => {
-                        vs.into_iter()
-                            .for_each(|v| report.push(v.with_file(&metadata_label)));
-                        None
+                    if !covered.repeated_by(&f) {
+                        report.push(f.violation.with_file(&metadata_label));
                     }
                 }
+                metadata
             }
             Err(v) => {
                 report.push(v.with_file(&metadata_label));
@@ -604,7 +632,8 @@ pub(crate) fn validate_p2_reported(
     }
     let schema_errors = listing_schema_findings(SchemaKind::P2Listing, &listing)?;
     let file = File::open(&listing).map_err(|e| AppError::io(&listing, &e))?;
-    let mut checks = P2ListingChecks::default();
+    // Rule 7 is judged by the reader, for every envelope.
+    let mut checks = P2ListingChecks::order_only();
     let outcome = read_p2_listing(file, opts, |index, read_envelope| {
         let read = index + 1;
         if read.is_multiple_of(REPORT_EVERY) {
@@ -1028,6 +1057,96 @@ mod tests {
             &eac_store::NoProgress,
         );
         assert_eq!(imported.files[0].added, 1, "{imported:#?}");
+    }
+
+    /// The errors of validating the bundle exported from `dir`'s desk
+    /// after `edit` changed its server metadata (as JSON).
+    fn metadata_errors(dir: &Path, edit: impl FnOnce(&mut Value)) -> Vec<String> {
+        let dest = dir.join("bundle");
+        if !dest.exists() {
+            let mut store = desk(dir);
+            export_p2(&mut store, None, &dest, None, &eac_store::NoProgress).unwrap();
+        }
+        let path = dest.join(BUNDLE_METADATA);
+        let kept = fs::read_to_string(&path).unwrap();
+        let mut metadata: Value = serde_json::from_str(&kept).unwrap();
+        edit(&mut metadata);
+        fs::write(&path, serde_json::to_string_pretty(&metadata).unwrap()).unwrap();
+        let report = validate_p2(&dest, false).unwrap();
+        fs::write(&path, kept).unwrap();
+        report
+            .errors
+            .iter()
+            .map(|v| format!("{} {} {}", v.rule, v.pointer, v.message))
+            .collect()
+    }
+
+    /// Server metadata is judged as the listing and the detail files are
+    /// (decision 281): a schema finding where a rule error already says
+    /// it is left out, so one bad value is one error.
+    #[test]
+    fn a_bad_server_metadata_value_is_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        type Edit = fn(&mut Value);
+        let cases: [(&str, Edit, &str); 6] = [
+            (
+                "documentation",
+                |m| m["cds_eac_formats"][EACDESK_FORMAT_ID]["documentation"] = "FORMAT.md".into(),
+                "2 /cds_eac_formats/eacdesk_eac_json_v1/documentation `documentation` must be an absolute URL, found `FORMAT.md`: it needs a scheme (`https:`, `file:`…) and, for http(s), `//` and a host",
+            ),
+            (
+                "missing version",
+                |m| drop(m.as_object_mut().unwrap().remove("cds_customerdata_version")),
+                "2 /cds_customerdata_version required field `cds_customerdata_version` is missing",
+            ),
+            (
+                "v2",
+                |m| m["cds_customerdata_version"] = "v2".into(),
+                r#"18 /cds_customerdata_version `cds_customerdata_version` must be "v1", found "v2""#,
+            ),
+            (
+                "null api",
+                |m| m["cds_eacs_api"] = Value::Null,
+                "2 /cds_eacs_api `cds_eacs_api` must be an absolute URL (or left out), found null",
+            ),
+            (
+                "numeric description",
+                |m| m["cds_eac_formats"][EACDESK_FORMAT_ID]["description"] = 5.into(),
+                "2 /cds_eac_formats/eacdesk_eac_json_v1/description `description` must be a string, found a number",
+            ),
+            (
+                "formats as an array",
+                |m| m["cds_eac_formats"] = serde_json::json!([]),
+                "2 /cds_eac_formats `cds_eac_formats` must be an object mapping format ids to descriptions",
+            ),
+        ];
+        for (case, edit, error) in cases {
+            assert_eq!(metadata_errors(dir.path(), edit), [error], "{case}");
+        }
+    }
+
+    /// Rule 20's 64 levels (decision 58) hold inside a format description
+    /// as at the top of the metadata file.
+    #[test]
+    fn server_metadata_nested_too_deep_is_refused_anywhere() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = |n: usize| -> Value {
+            serde_json::from_str(&format!("{}{}", "[".repeat(n), "]".repeat(n))).unwrap()
+        };
+        for n in [65, 100] {
+            let errors = metadata_errors(dir.path(), |m| {
+                m["cds_eac_formats"][EACDESK_FORMAT_ID]["x_deep"] = deep(n)
+            });
+            assert_eq!(errors.len(), 1, "{errors:#?}");
+            assert!(
+                errors[0].starts_with("20 /cds_eac_formats/eacdesk_eac_json_v1/x_deep "),
+                "{errors:#?}"
+            );
+            let errors = metadata_errors(dir.path(), |m| m["x_top"] = deep(n));
+            assert_eq!(errors.len(), 1, "{errors:#?}");
+            assert!(errors[0].starts_with("20 /x_top "), "{errors:#?}");
+        }
+        assert!(metadata_errors(dir.path(), |_| {}).is_empty());
     }
 
     /// A base URL the schemas would refuse is refused before anything is

@@ -3,8 +3,9 @@
 use std::fs::File;
 use std::path::Path;
 
+use eac_model::check::ListingIds;
 use eac_model::frame::BorrowedElement;
-use eac_model::read::{eac_from_element, read_array_framed};
+use eac_model::read::{eac_from_element, element_id, read_array_framed};
 use eac_model::{
     CheckOptions, Eac, EacRead, ExportProfile, Flow, ListingChecks, ListingError, ListingSummary,
     ObjectRead,
@@ -161,9 +162,15 @@ pub fn validate_file(
         let mut batch = Batch::default();
         let outcome = read_array_framed(file, "eacs", |index, element, text| {
             let here = index % BATCH < READ_HERE;
-            collector
-                .here
-                .push_back(here.then(|| eac_from_element(index, &element, opts)));
+            // Rule 7 in document order, for every element whatever else
+            // it breaks (as an import judges it).
+            let repeated = collector
+                .ids
+                .repeated(element_id(&element).as_deref(), index);
+            collector.here.push_back(Here {
+                read: here.then(|| eac_from_element(index, &element, opts)),
+                repeated,
+            });
             let body = match text {
                 Some(text) => {
                     let at = batch.text.len();
@@ -219,20 +226,44 @@ pub fn validate_file(
 }
 
 /// The findings of a listing's elements, taken in document order.
-#[derive(Default)]
 struct Collector {
     report: ValidationReport,
+    /// Rule 7 over every element, judged as the reading thread frames them.
+    ids: ListingIds,
+    /// Rule 10 over the valid EACs.
     listing: ListingChecks,
     schema: Vec<SchemaFinding>,
-    /// The EACs the reading thread read, in document order, one entry per
-    /// element sent to the worker (`None`: the worker reads it).
-    here: std::collections::VecDeque<Option<EacRead>>,
+    /// What the reading thread found of each element sent to the worker,
+    /// in document order.
+    here: std::collections::VecDeque<Here>,
     /// The report is full: the rest is not judged.
     stopped: bool,
     /// EACs the worker read, done with: sent back to be freed there (the
     /// boxes too: each allocation freed by the thread that made it).
     #[allow(clippy::vec_box)]
     trash: Vec<Box<Eac>>,
+}
+
+impl Default for Collector {
+    fn default() -> Self {
+        Collector {
+            report: ValidationReport::default(),
+            ids: ListingIds::default(),
+            listing: ListingChecks::order_only(),
+            schema: Vec::new(),
+            here: std::collections::VecDeque::new(),
+            stopped: false,
+            trash: Vec::new(),
+        }
+    }
+}
+
+/// What the reading thread found of one element.
+struct Here {
+    /// The EAC, when read here (`None`: the worker reads it).
+    read: Option<EacRead>,
+    /// Rule 7: its id was an earlier element's.
+    repeated: Option<Violation>,
 }
 
 impl Collector {
@@ -243,7 +274,13 @@ impl Collector {
             findings,
         } in judged
         {
-            let here = self.here.pop_front().flatten();
+            let Here {
+                read: here,
+                repeated,
+            } = self
+                .here
+                .pop_front()
+                .expect("one entry per element sent to the worker");
             if self.stopped {
                 continue;
             }
@@ -258,6 +295,10 @@ impl Collector {
                 (Some(read), _) => (read, true),
                 (None, Some(read)) => (read, false),
                 (None, None) => unreachable!("each element is read by one of the threads"),
+            };
+            let read = match repeated {
+                Some(v) => read.with_error(v),
+                None => read,
             };
             let (listing, trash) = (&mut self.listing, &mut self.trash);
             let flow = self.report.take(read, |report, eac| {
@@ -537,6 +578,134 @@ mod tests {
         assert_eq!(
             validate_file(&path, ExportProfile::P1, false).unwrap(),
             report
+        );
+    }
+
+    /// One EAC of the tester's report (session 34), as a JSON value.
+    fn eac(id: &str, beneficiary_type: &str) -> serde_json::Value {
+        serde_json::json!({
+            "cds_eac_id": id, "cds_created": "2024-01-01T00:00:00Z",
+            "cds_modified": "2024-01-02T00:00:00Z", "eac_number": "N1",
+            "source_id": "S", "source_name": "S", "destination_id": "D", "destination_name": "D",
+            "beneficiary_type": beneficiary_type, "beneficiaries": ["A1"], "asset_id": "A",
+            "asset_origination": "grid", "asset_destination": "grid", "technology_type": "solar",
+            "emissions_factor_direct": 0, "emissions_factor_lca": 0,
+            "period_start": "2024-01-01T00:00:00Z", "period_end": "2024-02-01T00:00:00Z",
+            "values": [{"eac_number": null, "issued": "2024-02-05", "retired": null,
+                        "start": null, "end": null, "unit": "kWh", "value": 1}]
+        })
+    }
+
+    /// Every error of a listing as `rule pointer`, in the report's order.
+    fn errors_of(text: &str) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("listing.json");
+        std::fs::write(&path, text).unwrap();
+        let report = validate_file(&path, ExportProfile::P1, false).unwrap();
+        report
+            .errors
+            .iter()
+            .map(|v| format!("{} {}", v.rule, v.pointer))
+            .collect()
+    }
+
+    fn listing(items: &[serde_json::Value]) -> String {
+        serde_json::json!({"eacs": items, "next": null, "previous": null}).to_string()
+    }
+
+    /// Rule 7 is judged for every element, whatever else it breaks: a
+    /// type outside P1's list (rule 3) or a negative quantity (16) is
+    /// reported beside it, not instead of it (decisions 11, 18).
+    #[test]
+    fn an_id_listed_twice_is_named_whatever_else_the_element_breaks() {
+        let text = listing(&[eac("E1", "account"), eac("E1", "household")]);
+        assert_eq!(
+            errors_of(&text),
+            ["3 /eacs/1/beneficiary_type", "7 /eacs/1/cds_eac_id"]
+        );
+        let mut negative = eac("E1", "account");
+        negative["values"][0]["value"] = (-5).into();
+        let text = listing(&[eac("E1", "account"), negative]);
+        assert_eq!(
+            errors_of(&text),
+            ["16 /eacs/1/values/0/value", "7 /eacs/1/cds_eac_id"]
+        );
+        // Past the first batch the worker reads: still in document order.
+        let mut many: Vec<serde_json::Value> = (0..150)
+            .map(|i| eac(&format!("E{i:03}"), "account"))
+            .collect();
+        many[120] = eac("E007", "household");
+        assert_eq!(
+            errors_of(&listing(&many)),
+            ["3 /eacs/120/beneficiary_type", "7 /eacs/120/cds_eac_id"]
+        );
+    }
+
+    /// An EAC whose type `validate` refuses is judged by every other rule
+    /// too, in the rules' words (rule 16, not a schema rule 2 error), and
+    /// each violation once.
+    #[test]
+    fn an_unknown_beneficiary_type_leaves_the_other_rules_to_the_rules() {
+        let mut d = eac("E1", "household");
+        d["period_end"] = "2023-01-01T00:00:00Z".into();
+        d["values"][0]["value"] = (-5).into();
+        assert_eq!(
+            errors_of(&listing(&[d])),
+            [
+                "3 /eacs/0/beneficiary_type",
+                "8 /eacs/0/period_end",
+                "16 /eacs/0/values/0/value"
+            ]
+        );
+    }
+
+    /// A list entry that is not a string is one error at its place, as an
+    /// import reports it (the schema's finding there is left out).
+    #[test]
+    fn a_list_entry_that_is_not_a_string_is_one_error_at_its_place() {
+        let mut d = eac("E1", "account");
+        d["beneficiaries"] = serde_json::json!([1]);
+        assert_eq!(errors_of(&listing(&[d])), ["2 /eacs/0/beneficiaries/0"]);
+    }
+
+    /// A value nested past 128 levels inside a value object is one rule 20
+    /// error at its member (decision 58), as an import reports it; the
+    /// schema check that could not read `values` adds nothing, and names
+    /// no line or column the file does not have.
+    #[test]
+    fn deep_nesting_inside_a_value_is_one_error_at_its_member() {
+        let deep = format!("{}{}", "[".repeat(129), "]".repeat(129));
+        for pretty in [false, true] {
+            let d = eac("E1", "account");
+            let text = if pretty {
+                serde_json::to_string_pretty(
+                    &serde_json::json!({"eacs": [d], "next": null, "previous": null}),
+                )
+                .unwrap()
+            } else {
+                listing(&[d])
+            };
+            let text = text
+                .replacen(r#""value":1"#, &format!(r#""value":1,"x_deep":{deep}"#), 1)
+                .replacen(
+                    r#""value": 1"#,
+                    &format!(r#""value": 1, "x_deep": {deep}"#),
+                    1,
+                );
+            assert_eq!(errors_of(&text), ["20 /eacs/0/values/0/x_deep"], "{pretty}");
+        }
+        // Where no rule names the place, the schema's finding stays, in
+        // words and without a place inside the member.
+        let mut schema = crate::p2::ListingSchema::new(crate::SchemaKind::P1Listing);
+        let element = format!(r#"{{"cds_eac_id": "x", "values": [{{"x": {deep}}}]}}"#);
+        schema.check_item(0, SchemaItem::Text(&element));
+        let found: Vec<String> = (schema.into_findings().into_iter())
+            .map(|f| f.violation.to_string())
+            .collect();
+        assert_eq!(
+            found,
+            ["error (rule 20) at /eacs/0/values [EAC x]: could not be checked against the schema: \
+              it nests arrays and objects more than 128 levels deep"]
         );
     }
 

@@ -6,6 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::read::ObjectRead;
 use crate::{
     quote, BeneficiaryType, Completable, Decimal, DecimalError, Eac, P1OrderKey, Rule, Timestamp,
     Violation,
@@ -87,9 +88,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             ));
         }
     }
-    if let Some(beneficiary_type) = eac.beneficiary_type {
-        check_assignment(beneficiary_type, &eac.beneficiaries, base, &mut out);
-    }
+    check_assignment(eac.beneficiary_type, &eac.beneficiaries, base, &mut out);
     for missing in eac.missing() {
         let field = missing.path();
         let factor = matches!(
@@ -235,15 +234,16 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
 }
 
 /// Rules 4, 17 and 22 (empty list) on a beneficiary assignment, shared by
-/// P1 EACs and P2 envelopes.
+/// P1 EACs and P2 envelopes. Without a type (an incomplete EAC's, or one
+/// `validate` refused by rule 3) the list is still held to rule 17.
 pub(crate) fn check_assignment(
-    kind: BeneficiaryType,
+    kind: Option<BeneficiaryType>,
     list: &[String],
     base: &str,
     out: &mut Vec<Violation>,
 ) {
     let pointer = format!("{base}/beneficiaries");
-    if kind == BeneficiaryType::General && !list.is_empty() {
+    if kind == Some(BeneficiaryType::General) && !list.is_empty() {
         out.push(Violation::error(
             Rule::GeneralHasNoBeneficiaries,
             pointer.clone(),
@@ -251,7 +251,7 @@ pub(crate) fn check_assignment(
         ));
     }
     check_beneficiary_list(list, &pointer, out);
-    if kind != BeneficiaryType::General && list.is_empty() {
+    if let Some(kind) = kind.filter(|k| *k != BeneficiaryType::General && list.is_empty()) {
         out.push(Violation::warning(
             Rule::WarnOnly,
             pointer,
@@ -421,11 +421,14 @@ impl ListingChecks {
     /// and no id is remembered, so memory stays flat at any listing size.
     pub fn ids_unique_by_construction() -> Self {
         ListingChecks {
-            ids: IdsInOrder {
-                remember_ids: false,
-                ..IdsInOrder::default()
-            },
+            ids: IdsInOrder::order_only(),
         }
+    }
+
+    /// For a listing whose ids a [`ListingIds`] judges (every object's,
+    /// valid or not): only the order is checked here.
+    pub fn order_only() -> Self {
+        Self::ids_unique_by_construction()
     }
 
     pub fn check(&mut self, eac: &Eac, base: &str) -> Vec<Violation> {
@@ -435,6 +438,58 @@ impl ListingChecks {
             base,
             "out of listing order: EACs must be sorted by `eac_number` (nulls last), then newest issuance, then `cds_eac_id`",
         )
+    }
+}
+
+/// Rule 7's finding on the object at `base` whose `cds_eac_id` an earlier
+/// object of the listing had.
+fn repeated_id(cds_eac_id: &str, base: &str) -> Violation {
+    Violation::error(
+        Rule::UniqueEacId,
+        format!("{base}/cds_eac_id"),
+        format!(
+            "`cds_eac_id` `{}` appears more than once in this file",
+            quote(cds_eac_id)
+        ),
+    )
+    .with_eac(Some(cds_eac_id))
+}
+
+/// Rule 7 across a listing for every object read, whatever else it
+/// breaks: a valid EAC, one with errors of its own and one an import
+/// skips for its unknown beneficiary type (rule 21) all hold an id, and a
+/// file that lists one id twice is not imported (decision 11). The
+/// readers of listings ([`crate::read_listing`], [`crate::p2::read_p2_listing`])
+/// and `validate` judge each object's id as written, before or whatever
+/// its reading finds.
+#[derive(Debug, Default)]
+pub struct ListingIds {
+    seen: SeenIds,
+}
+
+impl ListingIds {
+    /// `read`, the object at `/eacs/{index}` whose `cds_eac_id` is `id`
+    /// (`None`: missing or not a string, which its reading reports), with
+    /// rule 7's error added when an earlier object had the same id: no
+    /// longer valid, nor skipped.
+    pub fn check<T>(
+        &mut self,
+        id: Option<&str>,
+        index: usize,
+        read: ObjectRead<T>,
+    ) -> ObjectRead<T> {
+        match self.repeated(id, index) {
+            Some(v) => read.with_error(v),
+            None => read,
+        }
+    }
+
+    /// Rule 7's error for the object at `/eacs/{index}` with `id`, when an
+    /// earlier object had it. An empty id is rule 7's other error, said by
+    /// the object's own checks.
+    pub fn repeated(&mut self, id: Option<&str>, index: usize) -> Option<Violation> {
+        let id = id.filter(|id| !id.is_empty())?;
+        (!self.seen.insert(id)).then(|| repeated_id(id, &format!("/eacs/{index}")))
     }
 }
 
@@ -458,6 +513,16 @@ impl<K> Default for IdsInOrder<K> {
     }
 }
 
+impl<K> IdsInOrder<K> {
+    /// Remembering no id: the order alone.
+    pub(crate) fn order_only() -> Self {
+        IdsInOrder {
+            remember_ids: false,
+            ..IdsInOrder::default()
+        }
+    }
+}
+
 impl<K: Ord> IdsInOrder<K> {
     /// The item at `base`, with its id and order key; `out_of_order` says
     /// the profile's order.
@@ -470,17 +535,7 @@ impl<K: Ord> IdsInOrder<K> {
     ) -> Vec<Violation> {
         let mut out = Vec::new();
         if self.remember_ids && !cds_eac_id.is_empty() && !self.seen_ids.insert(cds_eac_id) {
-            out.push(
-                Violation::error(
-                    Rule::UniqueEacId,
-                    format!("{base}/cds_eac_id"),
-                    format!(
-                        "`cds_eac_id` `{}` appears more than once",
-                        quote(cds_eac_id)
-                    ),
-                )
-                .with_eac(Some(cds_eac_id)),
-            );
+            out.push(repeated_id(cds_eac_id, base));
         }
         if self.previous.as_ref().is_some_and(|prev| *prev > key) {
             out.push(

@@ -147,19 +147,30 @@ pub fn envelope_from_fields(
     base: &str,
     opts: CheckOptions,
 ) -> EnvelopeRead {
-    read_object(fields, base, opts, read_envelope, |env| {
-        check_envelope(env, base)
-    })
+    // A type `validate` refused (rule 3): the envelope is built with a
+    // stand-in that only its other rules see (it is invalid already).
+    let refused_type = std::cell::Cell::new(false);
+    read_object(
+        fields,
+        base,
+        opts,
+        |r, t| {
+            refused_type.set(t == Some(None));
+            read_envelope(r, t.map(|t| t.unwrap_or(BeneficiaryType::General)))
+        },
+        |env| {
+            let kind = (!refused_type.get()).then_some(env.beneficiary_type);
+            check_envelope_as(env, kind, base)
+        },
+    )
 }
 
 /// The fields of one envelope (rules 2, 3, 5), or None when one is missing
 /// or broken (the reader holds why).
 fn read_envelope(
     r: &mut FieldReader,
-    beneficiary_type: Option<Option<BeneficiaryType>>,
+    beneficiary_type: Option<BeneficiaryType>,
 ) -> Option<EacEnvelope> {
-    // Envelopes always name their type (only saved EAC states may not).
-    let beneficiary_type = beneficiary_type.flatten();
     let cds_eac_id = r.required_string("cds_eac_id");
     let cds_created = r.timestamp("cds_created");
     let cds_modified = r.timestamp("cds_modified");
@@ -184,11 +195,7 @@ fn read_envelope(
             r.error(
                 Rule::RequiredKeys,
                 "eac_data_url",
-                format!(
-                    "`eac_data_url` must be an absolute URL, found `{}`: {}",
-                    crate::quote(url),
-                    crate::read::url_problem(url)
-                ),
+                not_a_url("eac_data_url", url),
             );
         }
     }
@@ -213,9 +220,19 @@ fn read_envelope(
 
 /// Per-envelope rules 4, 7, 8, 9, 17, 22.
 pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
+    check_envelope_as(env, Some(env.beneficiary_type), base)
+}
+
+/// [`check_envelope`] judging the beneficiaries as of type `kind` (`None`:
+/// a type refused by rule 3, whose list is held to rule 17 alone).
+fn check_envelope_as(
+    env: &EacEnvelope,
+    kind: Option<BeneficiaryType>,
+    base: &str,
+) -> Vec<Violation> {
     let mut out = Vec::new();
     let at = |field: &str| format!("{base}/{field}");
-    check_assignment(env.beneficiary_type, &env.beneficiaries, base, &mut out);
+    check_assignment(kind, &env.beneficiaries, base, &mut out);
     let names = crate::check::UniqueStrings {
         a: "an EAC number",
         the: "the EAC number",
@@ -257,6 +274,15 @@ pub struct P2ListingChecks {
 }
 
 impl P2ListingChecks {
+    /// For a listing read by [`read_p2_listing`], which judges every
+    /// envelope's id (rule 7, [`crate::check::ListingIds`]): only the
+    /// order is checked here.
+    pub fn order_only() -> Self {
+        P2ListingChecks {
+            ids: IdsInOrder::order_only(),
+        }
+    }
+
     pub fn check(&mut self, env: &EacEnvelope, base: &str) -> Vec<Violation> {
         self.ids.check(
             &env.cds_eac_id,
@@ -356,11 +382,22 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
         None => None,
         Some(raw) => match serde_json::from_str::<String>(raw.get()) {
             Ok(url) if is_absolute_url(&url) => Some(url),
-            _ => {
+            Ok(url) => {
                 r.error(
                     Rule::RequiredKeys,
                     "cds_eacs_api",
-                    "`cds_eacs_api` must be an absolute URL",
+                    not_a_url("cds_eacs_api", &url),
+                );
+                None
+            }
+            Err(_) => {
+                r.error(
+                    Rule::RequiredKeys,
+                    "cds_eacs_api",
+                    format!(
+                        "`cds_eacs_api` must be an absolute URL (or left out), found {}",
+                        crate::strict::kind_of(raw.get())
+                    ),
                 );
                 None
             }
@@ -401,7 +438,7 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
                             fr.error(
                                 Rule::RequiredKeys,
                                 "documentation",
-                                "`documentation` must be an absolute URL",
+                                not_a_url("documentation", doc),
                             );
                         }
                     }
@@ -418,6 +455,9 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
                             );
                         }
                     }
+                    // Its other members are extensions: held to rule 20
+                    // like every member (at most 64 levels, decision 58).
+                    let _ = fr.extensions();
                     r.errors.append(&mut fr.errors);
                     if let (Some(id), Some(name), Some(description), Some(documentation)) =
                         (id, name, description, documentation)
@@ -445,6 +485,15 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
         cds_eacs_api: api,
         cds_eac_formats: formats,
     })
+}
+
+/// The message for `key` holding `url`, which is not an absolute URL.
+fn not_a_url(key: &str, url: &str) -> String {
+    format!(
+        "`{key}` must be an absolute URL, found `{}`: {}",
+        crate::quote(url),
+        crate::read::url_problem(url)
+    )
 }
 
 /// Reads one EAC object document (a P2 detail file in EAC Desk's format).

@@ -13,7 +13,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use serde::Deserializer;
 use serde_json::value::RawValue;
 
-use crate::check::{check_eac, CheckOptions, Purpose};
+use crate::check::{check_eac, CheckOptions, ListingIds, Purpose};
 use crate::frame::{frame_array, BorrowedElement, FlatElement, FlatElements, Framed, Resume};
 use crate::strict::{
     check_encoding, check_no_duplicate_keys, duplicate_key, kind_of, lone_surrogate, visit_scalars,
@@ -40,13 +40,49 @@ pub enum ObjectRead<T> {
     Invalid { violations: Vec<Violation> },
 }
 
+impl<T> ObjectRead<T> {
+    /// With the error `v` (found beyond the object, such as its id listed
+    /// twice) added to what its reading found: invalid, whatever it was.
+    pub fn with_error(self, v: Violation) -> Self {
+        let mut violations = match self {
+            ObjectRead::Valid { warnings, .. } | ObjectRead::Ignored { warnings } => warnings,
+            ObjectRead::Invalid { violations } => violations,
+        };
+        violations.push(v);
+        ObjectRead::Invalid { violations }
+    }
+}
+
 /// The outcome of reading one EAC object.
 pub type EacRead = ObjectRead<Eac>;
 
+/// The `cds_eac_id` of an element of a listing as its reading takes it
+/// (its first such member, a JSON string), for rule 7 across the listing
+/// ([`crate::check::ListingIds`]) whatever else the element breaks.
+pub fn element_id<'e>(element: &'e BorrowedElement<'_>) -> Option<Cow<'e, str>> {
+    match element {
+        BorrowedElement::Object(fields) => {
+            id_member(fields.iter().map(|(k, raw)| (k.as_ref(), *raw)))
+        }
+        BorrowedElement::Other(_) => None,
+    }
+}
+
+/// The text of the first `cds_eac_id` among `members`, when a string.
+fn id_member<'e>(
+    mut members: impl Iterator<Item = (&'e str, &'e RawValue)>,
+) -> Option<Cow<'e, str>> {
+    let (_, raw) = members.find(|(k, _)| *k == "cds_eac_id")?;
+    serde_json::from_str::<Cow<'e, str>>(raw.get()).ok()
+}
+
 /// Reads one object the way every listing object is read: its id (named
 /// in every message) and beneficiary type first (an unknown type on import
-/// skips it, rule 21), then `build` reads its fields, and only an object
-/// read without errors is judged by `check`.
+/// skips it, rule 21), then `build` reads its fields (given `Some(None)`
+/// for a type `validate` refused, rule 3, or a null one in a saved
+/// state), and an object it builds is judged by `check`, whose findings
+/// at a place the reading reported already are left out: each violation is
+/// listed once (decision 18), the same object's other rules too.
 pub(crate) fn read_object<T>(
     fields: Vec<(String, Box<RawValue>)>,
     base: &str,
@@ -70,7 +106,7 @@ fn read_object_from<'a, T>(
     let beneficiary_type = match r.completable(opts, "beneficiary_type", |r, _| {
         Some(r.beneficiary_type(opts))
     }) {
-        Some(Some(Ok(t))) => t.map(Some),
+        Some(Some(Ok(t))) => t,
         Some(Some(Err(skipped))) => {
             return ObjectRead::Ignored {
                 warnings: vec![skipped],
@@ -85,19 +121,25 @@ fn read_object_from<'a, T>(
         .into_iter()
         .map(|v| v.with_eac(eac_id.as_deref()))
         .collect();
-    match built {
-        Some(object) if violations.iter().all(|v| !v.is_error()) => {
-            violations.extend(check(&object));
-            if violations.iter().any(Violation::is_error) {
-                ObjectRead::Invalid { violations }
-            } else {
-                ObjectRead::Valid {
-                    eac: Box::new(object),
-                    warnings: violations,
-                }
-            }
+    let Some(object) = built else {
+        return ObjectRead::Invalid { violations };
+    };
+    let read_at: std::collections::HashSet<String> = (violations.iter())
+        .filter(|v| v.is_error())
+        .map(|v| v.pointer.clone())
+        .collect();
+    violations.extend(
+        check(&object)
+            .into_iter()
+            .filter(|v| !read_at.contains(&v.pointer)),
+    );
+    if violations.iter().any(Violation::is_error) {
+        ObjectRead::Invalid { violations }
+    } else {
+        ObjectRead::Valid {
+            eac: Box::new(object),
+            warnings: violations,
         }
-        _ => ObjectRead::Invalid { violations },
     }
 }
 
@@ -291,17 +333,20 @@ impl<'a> FieldReader<'a> {
         serde_json::from_str::<String>(raw).ok()
     }
 
-    /// `beneficiary_type` (rule 3). On import an unknown type is extensible
-    /// (rule 21): `Err` carries the warning and the whole object is skipped.
+    /// `beneficiary_type` (rule 3): `Some(Some(_))` a type, `Some(None)`
+    /// one `validate` refuses (rule 3: P1's list is closed) while the rest
+    /// of the object is still judged, `None` missing or not a string. On
+    /// import an unknown type is extensible (rule 21): `Err` carries the
+    /// warning and the whole object is skipped.
     pub(crate) fn beneficiary_type(
         &mut self,
         opts: CheckOptions,
-    ) -> Result<Option<BeneficiaryType>, Violation> {
+    ) -> Result<Option<Option<BeneficiaryType>>, Violation> {
         let Some(text) = self.required_str("beneficiary_type") else {
             return Ok(None);
         };
         if let Some(t) = BeneficiaryType::parse(&text) {
-            return Ok(Some(t));
+            return Ok(Some(Some(t)));
         }
         if opts.purpose == Purpose::Import {
             return Err(Violation::warning(
@@ -315,7 +360,7 @@ impl<'a> FieldReader<'a> {
             .with_eac(self.eac_id.as_deref()));
         }
         self.not_in_enum::<BeneficiaryType>("beneficiary_type", &text, "a beneficiary type");
-        Ok(None)
+        Ok(Some(None))
     }
 
     /// A completable field: as `read` reads it, or `Some(None)` when it is
@@ -452,8 +497,40 @@ impl<'a> FieldReader<'a> {
         })
     }
 
+    /// An array of strings (rule 2): an entry that is not a string is
+    /// named at its own place (`/beneficiaries/1`), every such entry.
     pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
-        self.typed(key, "an array of strings")
+        let raw = self.present(key)?;
+        let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) else {
+            self.wrong_type(key, "an array of strings", &raw);
+            return None;
+        };
+        let mut list = Vec::with_capacity(items.len());
+        for (i, item) in items.iter().enumerate() {
+            match serde_json::from_str::<String>(item.get()) {
+                Ok(text) => list.push(text),
+                Err(_) => {
+                    let at = format!("{key}/{i}");
+                    if let Some(escape) = lone_surrogate(item.get()) {
+                        self.error(
+                            Rule::StrictJson,
+                            &at,
+                            format!(
+                                "an entry of `{key}` holds the escape `{escape}`, {LONE_SURROGATE}"
+                            ),
+                        );
+                    } else {
+                        let found = kind_of(item.get());
+                        self.error(
+                            Rule::RequiredKeys,
+                            &at,
+                            format!("an entry of `{key}` must be a string, found {found}"),
+                        );
+                    }
+                }
+            }
+        }
+        (list.len() == items.len()).then_some(list)
     }
 
     pub(crate) fn timestamp(&mut self, key: &str) -> Option<Timestamp> {
@@ -870,6 +947,9 @@ pub enum ListingError {
 
 /// Reads a listing `{"eacs": [...], "next": …, "previous": …}` from a stream,
 /// calling `on_eac(index, outcome)` for each EAC object in document order.
+/// An object whose `cds_eac_id` an earlier one had is invalid (rule 7),
+/// whatever else it breaks or whether an import would skip it
+/// ([`ListingIds`]).
 pub fn read_listing<R: io::Read>(
     reader: R,
     opts: CheckOptions,
@@ -887,8 +967,10 @@ pub fn read_listing_with<R: io::Read>(
     opts: CheckOptions,
     mut on_eac: impl FnMut(usize, &BorrowedElement<'_>, Option<&str>, EacRead) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
+    let mut ids = ListingIds::default();
     read_array_framed(reader, "eacs", |index, element, text| {
         let outcome = eac_from_element(index, &element, opts);
+        let outcome = ids.check(element_id(&element).as_deref(), index, outcome);
         on_eac(index, &element, text, outcome)
     })
 }
@@ -918,10 +1000,19 @@ pub(crate) fn read_objects<R: io::Read, T>(
     from_fields: impl Fn(Vec<(String, Box<RawValue>)>, &str) -> ObjectRead<T>,
     mut on_object: impl FnMut(usize, ObjectRead<T>) -> Flow,
 ) -> Result<ListingSummary, ListingError> {
+    let mut ids = ListingIds::default();
     read_listing_elements(reader, |index, element| {
         let base = format!("/eacs/{index}");
         let outcome = match element {
-            Element::Object(fields) => from_fields(fields, &base),
+            Element::Object(fields) => {
+                let members = fields.iter().map(|(k, raw)| (k.as_str(), raw.as_ref()));
+                let repeated = ids.repeated(id_member(members).as_deref(), index);
+                let read = from_fields(fields, &base);
+                match repeated {
+                    Some(v) => read.with_error(v),
+                    None => read,
+                }
+            }
             Element::Other(kind) => ObjectRead::Invalid {
                 violations: vec![not_an_eac(base, kind)],
             },
@@ -1226,17 +1317,24 @@ fn check_page_link(key: &str, raw: &RawValue) -> Option<Violation> {
 /// `documentation`) is judged here, so import refuses exactly the URLs
 /// `validate` refuses (decision 275).
 pub fn is_absolute_url(text: &str) -> bool {
-    let Some((scheme, rest)) = text.split_once(':') else {
+    let Some((scheme, rest)) = scheme_and_rest(text) else {
         return false;
     };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-        && !rest.is_empty()
+    !rest.is_empty()
         && !text.chars().any(char::is_whitespace)
         && (!matches!(scheme.to_ascii_lowercase().as_str(), "http" | "https")
             || rest.len() > 2 && rest.starts_with("//"))
         && is_uri(text)
+}
+
+/// A URL's scheme (RFC 3986 §3.1: a letter, then letters, digits, `+`,
+/// `-`, `.`) and what follows its `:`.
+fn scheme_and_rest(text: &str) -> Option<(&str, &str)> {
+    let (scheme, rest) = text.split_once(':')?;
+    let mut chars = scheme.chars();
+    let good = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    good.then_some((scheme, rest))
 }
 
 /// Whether `text` is a URI (RFC 3986 §3: ASCII only, `[ ] | ^ { } < > " \`
@@ -1264,6 +1362,8 @@ pub fn url_problem(text: &str) -> &'static str {
         "it holds white space"
     } else if !text.is_ascii() {
         "it holds characters outside ASCII, which a URI must percent-encode (an IRI is not a URI)"
+    } else if scheme_and_rest(text).is_none_or(|(_, rest)| rest.is_empty()) {
+        "it needs a scheme (`https:`, `file:`…) and, for http(s), `//` and a host"
     } else if !is_uri(text) {
         "it is no URI by RFC 3986 (characters such as [ ] | ^ { } < > \\ \" ` and a second # must be percent-encoded, and every % is followed by two hex digits)"
     } else {

@@ -387,6 +387,8 @@ fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serd
 mod arb_eac;
 #[path = "model/framing.rs"]
 mod framing;
+#[path = "model/listing_rules.rs"]
+mod listing_rules;
 #[path = "model/properties.rs"]
 mod properties;
 #[path = "model/time_parse.rs"]

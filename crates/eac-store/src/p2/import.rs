@@ -6,8 +6,8 @@ use std::path::Path;
 
 use crate::write::Write;
 use eac_model::p2::{read_p2_listing, EacEnvelope, EnvelopeRead, EACDESK_FORMAT_ID};
+use eac_model::Violation;
 use eac_model::{CheckOptions, Eac, Flow, ListingError};
-use eac_model::{Rule, Violation};
 
 use crate::import::MAX_REPORTED;
 use crate::{FileImportReport, ImportOptions, Progress, Result, StoreError};
@@ -39,8 +39,6 @@ pub(crate) fn import_p2(
         /// The first warnings (the report keeps [`MAX_REPORTED`]) and how many.
         warnings: Vec<Violation>,
         warning_count: usize,
-        /// Rule 7 within the listing (digests past the first 65,536 ids).
-        ids: eac_model::SeenIds,
         outcome: Option<std::result::Result<eac_model::ListingSummary, ListingError>>,
     }
     impl Found {
@@ -80,20 +78,9 @@ pub(crate) fn import_p2(
                         eac: envelope,
                         warnings,
                     } => {
+                        // An id listed twice (rule 7) reads as invalid.
                         f.warn(warnings);
-                        if !f.ids.insert(&envelope.cds_eac_id) {
-                            f.errors.push(
-                                Violation::error(
-                                    Rule::UniqueEacId,
-                                    format!("{at}/cds_eac_id"),
-                                    format!(
-                                        "`cds_eac_id` `{}` appears more than once in this file",
-                                        eac_model::quote(&envelope.cds_eac_id)
-                                    ),
-                                )
-                                .with_eac(Some(&envelope.cds_eac_id)),
-                            );
-                        } else if envelope.eac_format != EACDESK_FORMAT_ID {
+                        if envelope.eac_format != EACDESK_FORMAT_ID {
                             // The writer stopped listening: stop reading.
                             if sender.send(Item::Envelope(envelope)).is_err() {
                                 return Flow::Stop;
