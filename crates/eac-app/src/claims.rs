@@ -963,9 +963,28 @@ pub struct FactorSet {
     /// The recorded claims of its market and year that it does not change
     /// (decision 273), by claim number: those recorded with another factor
     /// of its kind, or with none; and those recorded by an older EAC Desk,
-    /// whose report now uses it. Each says so as a sentence
-    /// (`ClaimFactorKept`'s `Display`).
-    pub recorded_claims: Vec<ClaimFactorKept>,
+    /// whose report now uses it. Each says so as a sentence.
+    pub recorded_claims: Vec<FactorKept>,
+}
+
+/// A recorded claim of a factor just set, with the sentence saying what
+/// the factor leaves of it: `ClaimFactorKept`'s `Display`, the words
+/// `claims factor set` prints, so the app says the same.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct FactorKept {
+    #[serde(flatten)]
+    pub claim: ClaimFactorKept,
+    pub text: String,
+}
+
+impl From<ClaimFactorKept> for FactorKept {
+    fn from(claim: ClaimFactorKept) -> Self {
+        FactorKept {
+            text: claim.to_string(),
+            claim,
+        }
+    }
 }
 
 /// Sets a market's emission factor (`residual_mix` or `grid`, tCO2e/MWh)
@@ -1010,6 +1029,7 @@ pub fn set_factor(
                 || c.tco2e_per_mwh.as_deref() != Some(factor.tco2e_per_mwh.as_str())
                 || c.source.as_deref() != Some(factor.source.as_str())
         })
+        .map(FactorKept::from)
         .collect();
     Ok(FactorSet {
         factor,

@@ -118,7 +118,27 @@ pub struct ClaimCheckView {
     pub stale: Vec<StaleAllocationView>,
     /// The claim's consumption that (other) recorded claims cover already:
     /// each hour of consumption may be claimed once (decision 272).
-    pub claimed_elsewhere: Vec<ConsumptionClaimed>,
+    pub claimed_elsewhere: Vec<ConsumptionClaimedView>,
+}
+
+/// Consumption a recorded claim covers already, with the words naming it
+/// (`ConsumptionClaimed`'s `Display`, as `claims check` prints it: its
+/// span as people read it, its rows, the claim).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct ConsumptionClaimedView {
+    #[serde(flatten)]
+    pub claimed: ConsumptionClaimed,
+    pub text: String,
+}
+
+impl From<&ConsumptionClaimed> for ConsumptionClaimedView {
+    fn from(c: &ConsumptionClaimed) -> Self {
+        ConsumptionClaimedView {
+            claimed: c.clone(),
+            text: c.to_string(),
+        }
+    }
 }
 
 /// A recorded allocation that no longer holds, and why.
@@ -255,7 +275,11 @@ impl From<&ClaimCheck> for ClaimCheckView {
                     why: s.why.clone(),
                 })
                 .collect(),
-            claimed_elsewhere: c.claimed_elsewhere.clone(),
+            claimed_elsewhere: c
+                .claimed_elsewhere
+                .iter()
+                .map(ConsumptionClaimedView::from)
+                .collect(),
         }
     }
 }

@@ -46,13 +46,13 @@ pub use browse::{
 pub use claims::{
     check_claim, check_claim_in, claim_report, claim_report_csv, claim_report_in, claims,
     create_claim, delete_claim, delete_consumption, factors, import_consumption, list_consumption,
-    set_factor, ClaimCheck, ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, FactorSet,
-    StaleAllocation, ValueCheck,
+    set_factor, ClaimCheck, ClaimInput, ClaimRef, ClaimReport, ConsumptionImported, FactorKept,
+    FactorSet, StaleAllocation, ValueCheck,
 };
 pub use claims_view::{
     check_claim_view, claim_report_view, consumption_groups, export_claim_report, ClaimCheckView,
-    ClaimReportView, ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView, IntervalView,
-    RuleSetView, StaleAllocationView, ValueCheckView,
+    ClaimReportView, ConsumptionClaimedView, ConsumptionGroup, CriterionView, FactorUseView,
+    HourlyScoreView, IntervalView, RuleSetView, StaleAllocationView, ValueCheckView,
 };
 pub use db::{
     copied_table_count, copy_between_servers, copy_file, copy_from_server, copy_to_server,

@@ -491,7 +491,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 // Recorded claims keep the factors they were recorded with
                 // (decision 273).
                 for kept in &done.recorded_claims {
-                    writeln!(out, "{kept}")?;
+                    writeln!(out, "{}", kept.text)?;
                 }
                 Ok(ExitCode::SUCCESS)
             }

@@ -166,22 +166,67 @@ pub struct ConsumptionClaimed {
 }
 
 impl std::fmt::Display for ConsumptionClaimed {
-    /// `account `ACME` 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z (8784
-    /// rows) by recorded claim #3 (FY2024)`.
+    /// `account `ACME` 2024-01-01 – 2024-12-31, 8784 rows, by recorded
+    /// claim #3 (FY2024)`: the rows' span as people read it
+    /// ([`period_words`]).
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let period = match (Timestamp::parse(&self.start), Timestamp::parse(&self.end)) {
+            (Ok(start), Ok(end)) => period_words(start, end),
+            // Only another program could store other text.
+            _ => format!("{} until {} (end excluded)", self.start, self.end),
+        };
         write!(
             f,
-            "{} `{}` {} to {} ({} row{}) by recorded claim #{} ({})",
+            "{} `{}` {period}, {} row{}, by recorded claim #{} ({})",
             self.beneficiary_type,
             self.beneficiary,
-            self.start,
-            self.end,
             self.rows,
             if self.rows == 1 { "" } else { "s" },
             self.claim_id,
             self.claim_name
         )
     }
+}
+
+/// The span `[start, end)` as a person reads it. Whole UTC days (both
+/// ends at midnight) are named by their first and last day, both
+/// included: `2024-01-01 – 2024-12-31`, or `2024-06-01` for one day; an
+/// end at midnight written out would read as a day included. Any other
+/// span names its instants and says the end is excluded:
+/// `2024-06-01 10:00 until 13:00 UTC (end excluded)` (the end's day
+/// written when it differs, seconds when there are any).
+pub fn period_words(start: Timestamp, end: Timestamp) -> String {
+    use chrono::{Duration, Timelike};
+    let (s, e) = (start.as_utc(), end.as_utc());
+    let midnight = |t: &chrono::DateTime<chrono::Utc>| {
+        t.num_seconds_from_midnight() == 0 && t.nanosecond() == 0
+    };
+    if midnight(&s) && midnight(&e) && e > s {
+        let first = s.date_naive();
+        let last = (e - Duration::days(1)).date_naive();
+        return if first == last {
+            first.to_string()
+        } else {
+            format!("{first} – {last}")
+        };
+    }
+    let clock = |t: &chrono::DateTime<chrono::Utc>| {
+        if t.second() == 0 && t.nanosecond() == 0 {
+            t.format("%H:%M").to_string()
+        } else {
+            t.format("%H:%M:%S%.f").to_string()
+        }
+    };
+    let until = if s.date_naive() == e.date_naive() {
+        clock(&e)
+    } else {
+        format!("{} {}", e.date_naive(), clock(&e))
+    };
+    format!(
+        "{} {} until {until} UTC (end excluded)",
+        s.date_naive(),
+        clock(&s)
+    )
 }
 
 /// An emission factor of a market.
@@ -1462,5 +1507,77 @@ impl Store {
         Ok(factors_of(self.db(), market, kind, year)?
             .into_iter()
             .next())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(start: &str, end: &str) -> String {
+        period_words(
+            Timestamp::parse(start).unwrap(),
+            Timestamp::parse(end).unwrap(),
+        )
+    }
+
+    /// An exclusive end at midnight reads as a day included: whole days
+    /// are named by their last day, any other span says its end is
+    /// excluded.
+    #[test]
+    fn a_span_reads_as_its_days_or_says_its_end_is_excluded() {
+        assert_eq!(
+            words("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+            "2024-01-01 – 2024-12-31"
+        );
+        assert_eq!(
+            words("2024-02-01T00:00:00Z", "2024-02-02T00:00:00Z"),
+            "2024-02-01"
+        );
+        // An offset is read as the instant it names (UTC days).
+        assert_eq!(
+            words("2024-01-01T01:00:00+01:00", "2024-03-01T00:00:00Z"),
+            "2024-01-01 – 2024-02-29"
+        );
+        assert_eq!(
+            words("2024-06-01T10:00:00Z", "2024-06-01T13:00:00Z"),
+            "2024-06-01 10:00 until 13:00 UTC (end excluded)"
+        );
+        assert_eq!(
+            words("2024-06-01T10:00:00Z", "2024-06-03T00:00:00Z"),
+            "2024-06-01 10:00 until 2024-06-03 00:00 UTC (end excluded)"
+        );
+        assert_eq!(
+            words("2024-06-01T00:00:00Z", "2024-06-01T00:15:30.5Z"),
+            "2024-06-01 00:00 until 00:15:30.500 UTC (end excluded)"
+        );
+    }
+
+    #[test]
+    fn a_clash_names_its_days_rows_and_claim() {
+        let clash = ConsumptionClaimed {
+            claim_id: 3,
+            claim_name: "FY2024".into(),
+            beneficiary_type: "account".into(),
+            beneficiary: "ACME".into(),
+            start: "2024-01-01T00:00:00Z".into(),
+            end: "2025-01-01T00:00:00Z".into(),
+            rows: 8784,
+        };
+        assert_eq!(
+            clash.to_string(),
+            "account `ACME` 2024-01-01 – 2024-12-31, 8784 rows, by recorded claim #3 (FY2024)"
+        );
+        let one = ConsumptionClaimed {
+            start: "2024-06-01T10:00:00Z".into(),
+            end: "2024-06-01T11:00:00Z".into(),
+            rows: 1,
+            ..clash
+        };
+        assert_eq!(
+            one.to_string(),
+            "account `ACME` 2024-06-01 10:00 until 11:00 UTC (end excluded), 1 row, by recorded \
+             claim #3 (FY2024)"
+        );
     }
 }

@@ -117,7 +117,8 @@ fn render(dir: &Path) {
         ClaimRecord,
         FactorEntry,
         eac_app::FactorSet,
-        eac_app::ClaimFactorKept,
+        eac_app::FactorKept,
+        eac_app::ConsumptionClaimedView,
         // Errors and events.
         eac_app::AppError,
         eac_app::ProgressEvent,

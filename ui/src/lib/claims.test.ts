@@ -3,12 +3,11 @@ import {
   EMPTY_CLAIM_FORM,
   claimFormProblem,
   claimedElsewhereAdvice,
-  claimedElsewhereText,
   coverCounts,
   criteriaSummary,
   criterionColumns,
-  factorKeptText,
   factorProblem,
+  factorSetNotice,
   filterValues,
   formFor,
   heatMap,
@@ -22,7 +21,7 @@ import {
   splitBeneficiary,
   toClaimInput,
 } from "./claims";
-import type { ClaimCheckView, ConsumptionClaimed, ConsumptionGroup, IntervalView, ValueCheckView } from "./types";
+import type { ClaimCheckView, ConsumptionClaimedView, ConsumptionGroup, FactorSet, IntervalView, ValueCheckView } from "./types";
 
 const group: ConsumptionGroup = {
   beneficiary_type: "account",
@@ -102,7 +101,8 @@ describe("the claim form", () => {
 });
 
 describe("consumption claimed elsewhere", () => {
-  const clash = (claim_id: number, beneficiary = "ACME", rows = 8784): ConsumptionClaimed => ({
+  // As Rust sends a clash: its fields and its line in the CLI's words.
+  const clash = (claim_id: number, beneficiary = "ACME", rows = 8784): ConsumptionClaimedView => ({
     claim_id,
     claim_name: "FY2024",
     beneficiary_type: "account",
@@ -110,13 +110,7 @@ describe("consumption claimed elsewhere", () => {
     start: "2024-01-01T00:00:00Z",
     end: "2025-01-01T00:00:00Z",
     rows,
-  });
-
-  it("names the beneficiary, the rows and the recorded claim", () => {
-    expect(claimedElsewhereText(clash(3))).toBe(
-      "account `ACME` 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z (8 784 rows) by recorded claim #3 (FY2024)",
-    );
-    expect(claimedElsewhereText(clash(3, "B", 1))).toContain("(1 row) by recorded claim #3");
+    text: `account \`${beneficiary}\` 2024-01-01 – 2024-12-31, ${rows} rows, by recorded claim #${claim_id} (FY2024)`,
   });
 
   it("says what to do, for a claim given in full and for a recorded one", () => {
@@ -218,16 +212,45 @@ describe("emission factors", () => {
     expect(factorProblem({ ...ok, year: "24" })).toMatch(/four digits/);
     expect(factorProblem({ ...ok, source: " " })).toMatch(/comes from/);
   });
-  it("says which recorded claims keep another factor, as the command line does", () => {
-    const kept = { claim_id: 3, claim_name: "FY2024", kind: "residual_mix", recorded: true, tco2e_per_mwh: "0.38", source: "AIB 2024" };
-    expect(factorKeptText(kept)).toBe(
-      "Recorded claim #3 (FY2024) keeps 0.38 tCO2e/MWh (AIB 2024), the residual-mix factor it was recorded with.",
+  it("says which recorded claims keep another factor in the words Rust sent, as the command line does", () => {
+    const done: FactorSet = {
+      factor: {
+        market: "NO",
+        kind: "residual_mix",
+        year: 2024,
+        tco2e_per_mwh: "0.41",
+        source: "AIB 2024 revised",
+        set_at: "2025-02-01T09:00:00Z",
+        set_by: "ana",
+      },
+      recorded_claims: [
+        {
+          claim_id: 3,
+          claim_name: "FY2024",
+          kind: "residual_mix",
+          recorded: true,
+          tco2e_per_mwh: "0.38",
+          source: "AIB 2024",
+          text: "Recorded claim #3 (FY2024) keeps 0.38 tCO2e/MWh (AIB 2024), the residual-mix factor it was recorded with.",
+        },
+        {
+          claim_id: 4,
+          claim_name: "Old",
+          kind: "residual_mix",
+          recorded: false,
+          tco2e_per_mwh: null,
+          source: null,
+          text: "Recorded claim #4 (Old) was recorded by an older version of EAC Desk.",
+        },
+      ],
+    };
+    expect(factorSetNotice(done)).toBe(
+      "Saved the residual-mix factor of NO for 2024. " +
+        "Recorded claim #3 (FY2024) keeps 0.38 tCO2e/MWh (AIB 2024), the residual-mix factor it was recorded with. " +
+        "Recorded claim #4 (Old) was recorded by an older version of EAC Desk.",
     );
-    expect(factorKeptText({ ...kept, kind: "grid", tco2e_per_mwh: null, source: null })).toBe(
-      "Recorded claim #3 (FY2024) keeps no grid factor: none had been entered when it was recorded. Delete it and record it again to use this one.",
-    );
-    expect(factorKeptText({ ...kept, recorded: false, tco2e_per_mwh: null, source: null })).toBe(
-      "Recorded claim #3 (FY2024) was recorded by an older version of EAC Desk, which kept no factors with it: its report now uses this residual-mix factor.",
+    expect(factorSetNotice({ factor: { ...done.factor, kind: "grid" }, recorded_claims: [] })).toBe(
+      "Saved the grid factor of NO for 2024.",
     );
   });
   it("points at the Enter… button, not the command line, for a missing factor", () => {

@@ -6,17 +6,17 @@
 
 import type {
   ClaimCheckView,
-  ClaimFactorKept,
   ClaimInput,
   ClaimRecord,
-  ConsumptionClaimed,
+  ConsumptionClaimedView,
   ConsumptionGroup,
   CriterionView,
+  FactorSet,
   IntervalView,
   ValueCheckView,
 } from "./types";
 import { isIsoDay, toUnixSeconds } from "./dates";
-import { isDecimalText, plural } from "./decimal";
+import { isDecimalText } from "./decimal";
 
 export type Granularity = "annual" | "monthly" | "hourly";
 export type Verdict = "pass" | "fail" | "unknown";
@@ -147,25 +147,16 @@ export function reportFileName(input: Pick<ClaimInput, "beneficiary_type" | "ben
 }
 
 // ---- consumption claimed elsewhere (decision 272) ------------------------------
-
-/**
- * Consumption of the claim a recorded claim already covers, in the CLI's
- * words: "account `ACME` 2024-01-01T00:00:00Z to 2025-01-01T00:00:00Z (8 784
- * rows) by recorded claim #3 (FY2024)".
- */
-export function claimedElsewhereText(c: ConsumptionClaimed): string {
-  return (
-    `${c.beneficiary_type} \`${c.beneficiary}\` ${c.start} to ${c.end} (${plural(c.rows, "row")}) ` +
-    `by recorded claim #${c.claim_id} (${c.claim_name})`
-  );
-}
+// Each clash arrives with its line in the CLI's words (`text`, made by Rust:
+// "account `ACME` 2024-01-01 – 2024-12-31, 8784 rows, by recorded claim #3
+// (FY2024)"); the view shows it as it is.
 
 /**
  * What to do about it: a claim given in full cannot be recorded until the
  * recorded claims are deleted; a recorded claim (`claimId`) shares its
  * consumption with claims an EAC Desk from before the check recorded.
  */
-export function claimedElsewhereAdvice(claimed: readonly ConsumptionClaimed[], claimId: number | null): string {
+export function claimedElsewhereAdvice(claimed: readonly Pick<ConsumptionClaimedView, "claim_id">[], claimId: number | null): string {
   const ids = [...new Set(claimed.map((c) => c.claim_id))].sort((a, b) => a - b).map((id) => `#${id}`);
   if (claimId !== null) {
     return `Claim #${claimId} and recorded claim ${ids.join(", ")} count the same consumption: delete the claim that should not count it.`;
@@ -352,20 +343,13 @@ export function factorYear(from: string): string {
   return /^\d{4}/.test(from) ? from.slice(0, 4) : "";
 }
 
-/** What a factor just set leaves of a recorded claim of its market and
- *  year (decision 273), as `claims factor set` says it: a recorded claim
- *  keeps the factor it was recorded with, or none; one recorded by an older
- *  EAC Desk kept none and now uses the new one. */
-export function factorKeptText(c: ClaimFactorKept): string {
-  const kind = c.kind === "residual_mix" ? "residual-mix" : c.kind;
-  const claim = `Recorded claim #${c.claim_id} (${c.claim_name})`;
-  if (!c.recorded) {
-    return `${claim} was recorded by an older version of EAC Desk, which kept no factors with it: its report now uses this ${kind} factor.`;
-  }
-  if (c.tco2e_per_mwh === null) {
-    return `${claim} keeps no ${kind} factor: none had been entered when it was recorded. Delete it and record it again to use this one.`;
-  }
-  return `${claim} keeps ${c.tco2e_per_mwh} tCO2e/MWh (${c.source ?? ""}), the ${kind} factor it was recorded with.`;
+/** The notice after a factor is saved: what was saved, then what it leaves
+ *  of each recorded claim of its market and year (decision 273) in the
+ *  words `claims factor set` prints, as Rust sent them (`text`). */
+export function factorSetNotice(done: FactorSet): string {
+  const f = done.factor;
+  const kind = f.kind === "residual_mix" ? "residual-mix" : f.kind;
+  return [`Saved the ${kind} factor of ${f.market} for ${f.year}.`, ...done.recorded_claims.map((c) => c.text)].join(" ");
 }
 
 /** A report's "missing" line as the app shows it: the CLI command it names

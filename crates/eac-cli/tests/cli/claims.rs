@@ -360,8 +360,19 @@ fn a_recorded_claim_keeps_its_values_from_a_second_claim_and_is_audited() {
             .code(2)
             .stderr(contains(said));
     }
-    // The same claim again: only what is left (gc-h10's 2 kWh surplus)
-    // can be matched, and uniqueness says where the rest went.
+    // The same claim again: its hours are claimed already, named by their
+    // instants with the end said to be excluded (not a day included).
+    desk.eacdesk()
+        .args(["claims", "check"])
+        .args(HOURLY)
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "Consumption already claimed: account `acc-1` 2024-06-01 10:00 until 13:00 UTC (end \
+             excluded), 3 rows, by recorded claim #1 (June) — each hour",
+        ));
+    // Only what is left (gc-h10's 2 kWh surplus) can be matched, and
+    // uniqueness says where the rest went.
     let report = desk.json(&[&["claims", "report"][..], &HOURLY].concat());
     assert_eq!(report["matched"].to_string(), "0.002", "{report}");
     let check = check_json(
@@ -843,8 +854,9 @@ fn consumption_a_recorded_claim_covers_is_not_claimed_again() {
         .assert()
         .success()
         .stdout(contains("Recorded claim 1 (FY2024)"));
-    let clash = "account `acc-4` 2024-01-01T00:00:00Z to 2024-02-01T00:00:00Z (1 row) by \
-                 recorded claim #1 (FY2024)";
+    // The row's span as people read it: January's days, the 31st the last
+    // (its end, 2024-02-01 00:00, is excluded).
+    let clash = "account `acc-4` 2024-01-01 – 2024-01-31, 1 row, by recorded claim #1 (FY2024)";
     let january = claim("acc-4", "2024-01-01", "2024-01-31");
     let audit = || desk.json(&["audit"]).as_array().unwrap().len();
     let audited = audit();
@@ -920,8 +932,8 @@ fn consumption_a_recorded_claim_covers_is_not_claimed_again() {
         .assert()
         .code(1)
         .stdout(contains(
-            "Consumption already claimed: account `acc-4` 2024-01-01T00:00:00Z to \
-             2024-02-01T00:00:00Z (1 row) by recorded claim #3 (twice)",
+            "Consumption already claimed: account `acc-4` 2024-01-01 – 2024-01-31, 1 row, by \
+             recorded claim #3 (twice)",
         ))
         .stdout(contains(
             "Claim #1 and recorded claim(s) #3 count the same consumption",

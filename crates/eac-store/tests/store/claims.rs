@@ -571,8 +571,8 @@ fn consumption_a_recorded_claim_covers_is_never_claimed_again() {
     assert!(ids.is_empty(), "{ids:?}");
     for part in [
         &format!(
-            "customer `CUST123` 2024-01-01T00:00:00Z to 2024-02-01T00:00:00Z (2 rows) by \
-             recorded claim #{} (January)",
+            "customer `CUST123` 2024-01-01 – 2024-01-31, 2 rows, by recorded claim #{} \
+             (January)",
             first.id
         )[..],
         "Each hour of consumption may be claimed once",

@@ -153,10 +153,14 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
                 "source": "NVE", "reason": "FY2024" }),
     );
     assert_eq!(set["factor"]["tco2e_per_mwh"], "0.02", "{set}");
+    // Each with its sentence in the words `claims factor set` prints.
     assert_eq!(
         set["recorded_claims"],
         json!([{ "claim_id": id, "claim_name": "June", "kind": "grid", "recorded": true,
-                 "tco2e_per_mwh": null, "source": null }])
+                 "tco2e_per_mwh": null, "source": null,
+                 "text": format!("Recorded claim #{id} (June) keeps no grid factor: none had been \
+                                  entered when it was recorded. Delete it and record it again to \
+                                  use this one.") }])
     );
     let r = desk.ok(
         "claim_report",
@@ -199,6 +203,14 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
     assert_eq!(clash["rows"], 3);
     assert_eq!(clash["start"], "2024-06-01T10:00:00Z");
     assert_eq!(clash["end"], "2024-06-01T13:00:00Z");
+    // Its line as `claims check` prints it: the end said to be excluded.
+    assert_eq!(
+        clash["text"],
+        format!(
+            "account `acc-1` 2024-06-01 10:00 until 13:00 UTC (end excluded), 3 rows, by \
+             recorded claim #{id} (June)"
+        )
+    );
 
     let out = desk.dir.path().join("june.csv");
     desk.ok(
