@@ -2356,6 +2356,37 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
         out.json(&report)?;
     } else {
         print_set(&mut out, &report)?;
+        if report.issued_kept > 0 {
+            let eacs = count(report.issued_kept, "EAC");
+            let keep = if report.issued_kept == 1 {
+                "keeps"
+            } else {
+                "keep"
+            };
+            if a.all_matching {
+                writeln!(
+                    out,
+                    "{eacs} {keep} the issue dates {} values hold: through a filter `issued` only \
+                     dates values without one. Name an EAC by its id to correct a date entered with \
+                     `set`; a date its imported document gave is never changed (import a corrected \
+                     statement instead).",
+                    if report.issued_kept == 1 { "its" } else { "their" }
+                )?;
+            } else {
+                writeln!(
+                    out,
+                    "{eacs} {keep} the issue date {} imported document gave (`eacdesk show {}` \
+                     lists it): `issued` dates values without one and corrects a date entered with \
+                     `set`, never a document's (import a corrected statement instead).",
+                    if report.issued_kept == 1 {
+                        "its"
+                    } else {
+                        "their"
+                    },
+                    a.args[0]
+                )?;
+            }
+        }
         let dates_retirement = values.iter().any(|v| v.field == SettableField::Retired);
         if dates_retirement && report.changed < report.matching {
             writeln!(
@@ -2380,6 +2411,12 @@ fn print_set(out: &mut Out, r: &eac_app::SetFieldsReport) -> Result<(), render::
             "{matching}; {} would change, {} of them then complete. Nothing was changed (--dry-run).",
             r.changed, r.now_complete
         )?;
+    } else if r.changed == 0 && r.issued_kept > 0 {
+        // Not "already held": an issue date asked for was not given.
+        writeln!(
+            out,
+            "{matching}; nothing changed, so no audit record was written."
+        )?;
     } else if r.changed == 0 {
         writeln!(
             out,
@@ -2387,9 +2424,14 @@ fn print_set(out: &mut Out, r: &eac_app::SetFieldsReport) -> Result<(), render::
             if r.matching == 1 { "it" } else { "they" }
         )?;
     } else {
+        let rest = if r.issued_kept > 0 {
+            "left as they were"
+        } else {
+            "already held these values"
+        };
         writeln!(
             out,
-            "{matching}; changed {} ({} already held these values), {} of them now complete; recorded in the audit log.",
+            "{matching}; changed {} ({} {rest}), {} of them now complete; recorded in the audit log.",
             r.changed,
             r.matching - r.changed,
             r.now_complete

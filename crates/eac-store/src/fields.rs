@@ -3,7 +3,9 @@
 //! transaction, each change audited with the whole EAC before and after.
 //! EAC-level fields are set as given; a value's `issued` and `retired`
 //! dates are filled only where the value lacks them (a statement that
-//! proves a redemption but prints no date).
+//! proves a redemption but prints no date). An issue date a person
+//! entered with `set` is corrected on an EAC named by its id; one the
+//! imported document gave is never changed (decision 95 and its sequel).
 
 use std::collections::HashSet;
 use std::time::Instant;
@@ -13,6 +15,7 @@ use eac_model::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::db::Db;
 use crate::write::{Reason, Write};
 use crate::{history, import, lock, rows, DeleteTarget, Progress, Result, StoreError};
 
@@ -168,8 +171,12 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
     }
 }
 
-/// `eac` with the changes applied.
-fn apply(mut eac: Eac, changes: &[Change]) -> Eac {
+/// `eac` with the changes applied; `entered[i]` says that value `i`'s
+/// issue date is one a person entered with `set` (corrected by `issued`),
+/// and the flag returned that a value kept another issue date than the one
+/// `issued` gave.
+fn apply(mut eac: Eac, changes: &[Change], entered: &[bool]) -> (Eac, bool) {
+    let mut kept = false;
     for c in changes {
         match c {
             Change::Text(SettableField::DestinationId, t) => eac.destination_id = Some(t.clone()),
@@ -185,8 +192,13 @@ fn apply(mut eac: Eac, changes: &[Change]) -> Eac {
             Change::Factor(_, d) => eac.emissions_factor_lca = Some(d.clone()),
             Change::Date(SettableField::AssetCommissioned, d) => eac.asset_commissioned = Some(*d),
             Change::Date(SettableField::Issued, d) => {
-                for v in eac.values.iter_mut().filter(|v| v.issued.is_none()) {
-                    v.issued = Some(*d);
+                for (i, v) in eac.values.iter_mut().enumerate() {
+                    match v.issued {
+                        None => v.issued = Some(*d),
+                        Some(held) if held == *d => {}
+                        Some(_) if entered.get(i) == Some(&true) => v.issued = Some(*d),
+                        Some(_) => kept = true,
+                    }
                 }
             }
             Change::Date(_, d) => {
@@ -202,7 +214,66 @@ fn apply(mut eac: Eac, changes: &[Change]) -> Eac {
             }
         }
     }
-    eac
+    (eac, kept)
+}
+
+/// For each value of the stored `eac`, whether its issue date is one a
+/// person entered with `set`: the newest audited change to that date is a
+/// `set` (an import that restated the EAC and kept the date is no change
+/// to it). A date the EAC was imported with, or that an import or an undo
+/// changed last, is the document's.
+fn issue_dates_entered(db: &dyn Db, eac: &Eac) -> Result<Vec<bool>> {
+    // Values without a date need no answer.
+    let mut entered: Vec<Option<bool>> = (eac.values.iter())
+        .map(|v| v.issued.is_none().then_some(false))
+        .collect();
+    db.stream(
+        "SELECT action, before_state, after_state FROM audit_log
+         WHERE cds_eac_id = ?1 AND (before_state IS NOT NULL OR after_state IS NOT NULL)
+         ORDER BY id DESC",
+        &[&eac.cds_eac_id],
+        &mut |row| {
+            if entered.iter().all(Option::is_some) {
+                return Ok(());
+            }
+            let action = text_cell(row, 0)?.unwrap_or_default();
+            let before = issue_dates_of(text_cell(row, 1)?.as_deref());
+            let after = issue_dates_of(text_cell(row, 2)?.as_deref());
+            for (i, answer) in entered.iter_mut().enumerate() {
+                if answer.is_none() && before.get(i) != after.get(i) {
+                    *answer = Some(action == crate::AuditAction::SetFields.as_str());
+                }
+            }
+            Ok(())
+        },
+    )?;
+    Ok(entered.into_iter().map(|e| e == Some(true)).collect())
+}
+
+/// A text cell (a saved state, an action), `None` when null.
+fn text_cell(row: &dyn crate::db::DbRow, idx: usize) -> rusqlite::Result<Option<String>> {
+    use rusqlite::types::ValueRef;
+    Ok(match row.get_ref(idx)? {
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(String::from_utf8_lossy(t).into_owned()),
+        _ => None,
+    })
+}
+
+/// The `issued` of each value of a saved EAC state (`history`'s
+/// `{"kind", "batch", "synced", "data"}`), as written; none for no state
+/// or an envelope's.
+fn issue_dates_of(state: Option<&str>) -> Vec<Option<String>> {
+    let Some(state) = state.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok()) else {
+        return Vec::new();
+    };
+    (state["data"]["values"].as_array())
+        .map(|values| {
+            values
+                .iter()
+                .map(|v| v["issued"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// What a `set` did (or, for a dry run, would do).
@@ -216,6 +287,13 @@ pub struct SetFieldsReport {
     /// Of the changed ones, how many are complete now.
     pub now_complete: usize,
     pub dry_run: bool,
+    /// EACs (changed or not) of which a value kept an issue date other than
+    /// the one `issued` gave: one its imported document gave, or through a
+    /// filter one a person entered before (only an EAC named by its id has
+    /// an entered date corrected).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub issued_kept: usize,
 }
 
 /// Sets `values` on the EACs of `target`, audited, in the caller's write.
@@ -265,7 +343,15 @@ pub(crate) fn set_fields(
         }
         DeleteTarget::Filter(filter) => lock::matching(w, filter, lock)?,
     };
+    // Entered issue dates are corrected on EACs named by id, never
+    // through a filter (a bulk edit only fills).
+    let corrects_issued = matches!(target, DeleteTarget::Ids(_));
+    let issued = changes.iter().find_map(|c| match c {
+        Change::Date(SettableField::Issued, d) => Some(*d),
+        _ => None,
+    });
     let total = ids.len() as u64;
+    let mut issued_kept = 0;
     let mut changed = 0;
     let mut now_complete = 0;
     let mut refused: Vec<Violation> = Vec::new();
@@ -275,7 +361,13 @@ pub(crate) fn set_fields(
             return Err(StoreError::Cancelled);
         }
         let before = rows::load_eac_by_id(w, *row)?;
-        let mut after = apply(before.clone(), &changes);
+        let other_date = |d| (before.values.iter()).any(|v| v.issued.is_some_and(|held| held != d));
+        let entered = match issued {
+            Some(d) if corrects_issued && other_date(d) => issue_dates_entered(w.db(), &before)?,
+            _ => Vec::new(),
+        };
+        let (mut after, kept) = apply(before.clone(), &changes, &entered);
+        issued_kept += usize::from(kept);
         if after == before {
             continue;
         }
@@ -330,5 +422,6 @@ pub(crate) fn set_fields(
         changed,
         now_complete,
         dry_run,
+        issued_kept,
     })
 }
