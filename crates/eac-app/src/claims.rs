@@ -818,8 +818,9 @@ pub fn claim_report_in(
     })
 }
 
-/// The report as CSV: one `figure,value` table (exact numbers), then the
-/// intervals.
+/// The report as CSV: one `figure,value` table (exact numbers; then the
+/// factors used, each with its market, year and source, and one `missing`
+/// row per figure not computed), then the intervals.
 pub fn claim_report_csv(report: &ClaimReport) -> String {
     let r = &report.report;
     let opt = |d: &Option<Decimal>| d.as_ref().map_or(String::new(), |d| d.to_string());
@@ -849,6 +850,34 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
         line("hours_fully_covered", h.hours_fully_covered.to_string());
         line("hours_covered_percent", opt(&h.hours_covered_percent));
         line("hourly_matched_percent", opt(&h.matched_percent));
+    }
+    // The factors used (empty when none was) and what could not be
+    // computed, one `missing` row per line, as the text report says them;
+    // after the figures above so that their rows stay where they were.
+    for (kind, factor) in [
+        ("residual_mix", &r.residual_mix_factor),
+        ("grid", &r.grid_factor),
+    ] {
+        let f = factor.as_ref();
+        line(
+            &format!("{kind}_factor_tco2e_per_mwh"),
+            f.map_or(String::new(), |f| f.tco2e_per_mwh.to_string()),
+        );
+        line(
+            &format!("{kind}_factor_market"),
+            f.map_or(String::new(), |f| f.market.clone()),
+        );
+        line(
+            &format!("{kind}_factor_year"),
+            f.map_or(String::new(), |f| f.year.to_string()),
+        );
+        line(
+            &format!("{kind}_factor_source"),
+            f.map_or(String::new(), |f| f.source.clone()),
+        );
+    }
+    for m in &r.missing {
+        line("missing", m.clone());
     }
     out.push_str("\nstart,end,consumption,matched,shortfall,surplus\n");
     for i in &r.intervals {
@@ -987,6 +1016,23 @@ impl From<ClaimFactorKept> for FactorKept {
     }
 }
 
+/// Whether recorded claim `c` keeps another factor than `factor` (or none,
+/// or was recorded by an older EAC Desk and follows it). The factors are
+/// compared as exact numbers: `0.38` and `0.380` are one factor, whatever
+/// each was written as (and each keeps its spelling). Sources are compared
+/// as text.
+fn keeps_another(c: &ClaimFactorKept, factor: &FactorEntry) -> bool {
+    let number = |text: &str| Decimal::parse(text).ok().map(|d| d.to_big());
+    let same_number = c.tco2e_per_mwh.as_deref().is_some_and(|kept| {
+        match (number(kept), number(&factor.tco2e_per_mwh)) {
+            (Some(kept), Some(now)) => kept == now,
+            // No number (only another program could store one): as written.
+            _ => kept == factor.tco2e_per_mwh,
+        }
+    });
+    !c.recorded || !same_number || c.source.as_deref() != Some(factor.source.as_str())
+}
+
 /// Sets a market's emission factor (`residual_mix` or `grid`, tCO2e/MWh)
 /// for a year, with its source; audited. Recorded claims keep the factors
 /// they were recorded with: the result names those of the factor's market
@@ -1024,11 +1070,7 @@ pub fn set_factor(
     let recorded_claims = store
         .claims_of_factor(&factor.market, &factor.kind, factor.year)?
         .into_iter()
-        .filter(|c| {
-            !c.recorded
-                || c.tco2e_per_mwh.as_deref() != Some(factor.tco2e_per_mwh.as_str())
-                || c.source.as_deref() != Some(factor.source.as_str())
-        })
+        .filter(|c| keeps_another(c, &factor))
         .map(FactorKept::from)
         .collect();
     Ok(FactorSet {

@@ -170,6 +170,19 @@ fn report_gives_the_hand_computed_scope2_figures_as_exact_json_and_csv() {
         .stdout(contains("coverage_percent,60.0000\n"))
         .stdout(contains(
             "2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,0.003,0.001,0.002,0\n",
+        ))
+        // The factors the figures used, after the figures that were there.
+        .stdout(contains(
+            "hourly_matched_percent,60.0000\n\
+             residual_mix_factor_tco2e_per_mwh,0.4\n\
+             residual_mix_factor_market,NO\n\
+             residual_mix_factor_year,2024\n\
+             residual_mix_factor_source,test figures\n\
+             grid_factor_tco2e_per_mwh,0.02\n\
+             grid_factor_market,NO\n\
+             grid_factor_year,2024\n\
+             grid_factor_source,test figures\n\
+             \nstart,end,",
         ));
     // --only-passing names one rule set: a list or a lone comma is refused
     // in plain words (a lone comma used to panic).
@@ -1047,9 +1060,26 @@ fn a_recorded_claims_report_keeps_the_factors_it_was_recorded_with() {
         "0.4"
     );
 
-    // Setting the factor it was recorded with names no claim.
-    let said = set_factor(&desk, "residual_mix", "0.4", "test figures");
-    assert!(!said.contains("Recorded claim"), "{said}");
+    // Setting the factor it was recorded with names no claim, however the
+    // number is written (0.40 is the 0.4 it was recorded with); each
+    // keeps its spelling.
+    for same in ["0.4", "0.40", "4e-1"] {
+        let said = set_factor(&desk, "residual_mix", same, "test figures");
+        assert!(said.contains(&format!("{same} tCO2e/MWh")), "{said}");
+        assert!(!said.contains("Recorded claim"), "{same}: {said}");
+    }
+    assert_eq!(report_text(&desk, &["--claim", "1"]), before);
+    // Another number or source is another factor.
+    let said = set_factor(&desk, "residual_mix", "0.400001", "test figures");
+    assert!(
+        said.contains("Recorded claim #1 (June) keeps 0.4 tCO2e/MWh"),
+        "{said}"
+    );
+    let said = set_factor(&desk, "residual_mix", "0.40", "AIB 2024");
+    assert!(
+        said.contains("Recorded claim #1 (June) keeps 0.4 tCO2e/MWh"),
+        "{said}"
+    );
 }
 
 /// A factor missing when a claim was recorded stays missing from its
@@ -1102,6 +1132,29 @@ fn a_factor_missing_when_a_claim_was_recorded_stays_missing_and_is_named() {
         )),
         "{lines:?}"
     );
+    // The CSV says it too: the factor used, none for the grid, and every
+    // line of `missing` in the text's words.
+    let csv = desk
+        .eacdesk()
+        .args(["claims", "report", "--claim", "1", "--csv"])
+        .output()
+        .unwrap();
+    assert!(csv.status.success(), "{csv:?}");
+    let csv = String::from_utf8(csv.stdout).unwrap();
+    for part in [
+        "\nresidual_mix_factor_tco2e_per_mwh,0.4\nresidual_mix_factor_market,no\n\
+         residual_mix_factor_year,2024\nresidual_mix_factor_source,test figures\n",
+        "\ngrid_factor_tco2e_per_mwh,\ngrid_factor_market,\ngrid_factor_year,\n\
+         grid_factor_source,\n",
+        "\nmissing,\"location-based emissions: no grid factor for market NO in 2024 had been \
+         entered when this claim was recorded, and a recorded claim's report keeps the factors \
+         it was recorded with; one has been entered since (0.02 tCO2e/MWh, NVE): recording the \
+         claim again (delete it and record it anew) would use it\"\n",
+        "\nmissing,\"surplus: not part of a recorded claim's statement (",
+    ] {
+        assert!(csv.contains(part), "{part} not in {csv}");
+    }
+    assert_eq!(csv.matches("\nmissing,").count(), lines.len(), "{csv}");
     let draft: Value = serde_json::from_str(&report_text(&desk, &HOURLY)).unwrap();
     assert_eq!(draft["location_based_tco2e"].to_string(), "0.0002");
     assert!(
@@ -1134,11 +1187,12 @@ fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
         .stdout(is_match(r"(?m)^ *1 +June .+ recorded *$").unwrap())
         .stdout(contains("stored now").not());
     // The file as schema 21 had it: the step 0022 added only this table
-    // and column.
+    // and column (and 0023 only the column of registry statements).
     let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
     conn.execute_batch(
         "DROP TABLE claim_factors;
          ALTER TABLE claims DROP COLUMN factors_recorded;
+         ALTER TABLE eac_sources DROP COLUMN stated;
          PRAGMA user_version = 21;",
     )
     .unwrap();
@@ -1149,7 +1203,7 @@ fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
         .unwrap()
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
-    assert_eq!(version, 22);
+    assert_eq!(version as usize, eac_store::supported_schema_version());
     let mut lines = missing(&after);
     let note = lines.pop().unwrap();
     assert!(

@@ -219,6 +219,17 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
     );
     let csv = std::fs::read_to_string(&out).unwrap();
     assert!(csv.contains("coverage_percent,80.0000\n"), "{csv}");
+    // It was recorded with no factors: none in the CSV, and `missing`
+    // says why, as the report does.
+    assert!(
+        csv.contains("\nresidual_mix_factor_tco2e_per_mwh,\n"),
+        "{csv}"
+    );
+    assert!(csv.contains("\ngrid_factor_tco2e_per_mwh,\n"), "{csv}");
+    assert!(
+        csv.contains("\nmissing,\"location-based emissions: no grid factor for market NO"),
+        "{csv}"
+    );
 
     let delete = json!({ "beneficiary_type": "account", "beneficiary": "acc-1",
                          "reason": "corrected file" });
