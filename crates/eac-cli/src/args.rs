@@ -461,8 +461,9 @@ pub struct SetEmissionsArgs {
 /// `eacdesk set`: the fields it writes, with what each expects, for `--help`.
 fn set_fields_help() -> String {
     let mut text = String::from(
-        "Fields (FIELD=VALUE; `issued` fills the values without an issue date, `retired` the values\n\
-         proven retired without a date: it never makes a value retired):\n",
+        "Fields (FIELD=VALUE; `issued` fills the values without an issue date, and on an EAC named by\n\
+         its id corrects one entered with `set` (never a date the imported document gave); `retired`\n\
+         dates the values proven retired without a date: it never makes a value retired):\n",
     );
     for f in SettableField::ALL {
         text.push_str(&format!("  {:<24} {}\n", f.as_str(), f.expects()));

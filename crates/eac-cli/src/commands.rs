@@ -2356,6 +2356,11 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
         out.json(&report)?;
     } else {
         print_set(&mut out, &report)?;
+        // What the change made the EACs break that only warns (rule 22),
+        // as an import or `validate` says it.
+        for w in &report.warnings {
+            writeln!(out, "{w}")?;
+        }
         if report.issued_kept > 0 {
             let eacs = count(report.issued_kept, "EAC");
             let keep = if report.issued_kept == 1 {

@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::{json, Value};
 
@@ -397,4 +398,94 @@ fn set_issued_corrects_an_entered_date_and_says_when_it_keeps_a_documents() {
         (report["changed"].clone(), report["issued_kept"].clone()),
         (json!(0), json!(1))
     );
+}
+
+/// A document without `eacs` is named at the member it lacks, by
+/// validate and import alike.
+#[test]
+fn a_document_without_eacs_names_the_place() {
+    let desk = Desk::new();
+    let file = desk.write("empty.json", &json!({}));
+    for (code, text) in [desk.validate("p1", &file), desk.import(&file)] {
+        assert_eq!(code, 1, "{text}");
+        assert!(
+            text.contains("error (rule 1) at /eacs: the document has no `eacs` array"),
+            "{text}"
+        );
+    }
+}
+
+/// `set`'s smaller messages: an empty value is called empty, a rule 22
+/// warning the change brings is printed as an import prints it, and an
+/// envelope-only EAC is not said to be missing.
+#[test]
+fn set_says_what_is_empty_warns_as_import_does_and_knows_envelopes() {
+    let desk = Desk::new();
+    let file = desk.write("one.json", &listing(vec![eac("E1", "account")]));
+    desk.eacdesk().arg("import").arg(&file).assert().success();
+    desk.eacdesk()
+        .args(["set", "E1", "destination_id=", "--reason", "r"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`destination_id` is empty: it must be text (not blank)",
+        ));
+    desk.eacdesk()
+        .args([
+            "set",
+            "E1",
+            "asset_commissioned=2030-01-01",
+            "--reason",
+            "r",
+        ])
+        .assert()
+        .success()
+        .stdout(contains(
+            "warning (rule 22) at /asset_commissioned [EAC E1]: asset commissioned on 2030-01-01, \
+             after the period ends (2024-02-01T00:00:00Z)",
+        ));
+    // The same date again: nothing new to warn of.
+    desk.eacdesk()
+        .args([
+            "set",
+            "E1",
+            "asset_commissioned=2030-01-01",
+            "--reason",
+            "r",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("rule 22").not());
+
+    let envelope = json!({
+        "cds_eac_id": "X1", "cds_created": "2024-01-01T00:00:00Z",
+        "cds_modified": "2024-01-01T00:00:00Z", "cds_synced": "2024-01-01T00:00:00Z",
+        "eac_numbers": ["N1"], "eac_format": "other", "eac_data_url": "https://example.org/x1",
+        "beneficiary_type": "account", "beneficiaries": ["A1"],
+        "period_start": "2024-01-01T00:00:00Z", "period_end": "2024-02-01T00:00:00Z"
+    });
+    std::fs::create_dir(desk.path("p2")).unwrap();
+    let file = desk.write("p2/eacs.json", &listing(vec![envelope]));
+    desk.eacdesk().arg("import").arg(&file).assert().success();
+    for args in [
+        &["set", "X1", "destination_id=D", "--reason", "r"][..],
+        &[
+            "beneficiaries",
+            "set",
+            "X1",
+            "--type",
+            "account",
+            "--id",
+            "A2",
+            "--reason",
+            "r",
+        ],
+    ] {
+        desk.eacdesk()
+            .args(args)
+            .assert()
+            .failure()
+            .stderr(contains("`X1` is known only by its P2 envelope"))
+            .stderr(contains("There is no EAC").not());
+    }
 }

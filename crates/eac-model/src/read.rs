@@ -1151,9 +1151,10 @@ fn stream_array_document<R: io::Read>(
         .and_then(|()| de.end());
     let mut st = state.into_inner();
     match result {
+        // Named at the member it lacks, as a missing field is.
         Ok(()) if !st.saw_eacs => Err(ListingError::Malformed(Violation::error(
             Rule::RootShape,
-            "",
+            format!("/{key}"),
             format!("the document has no `{key}` array"),
         ))),
         Ok(()) => Ok(st.summary),

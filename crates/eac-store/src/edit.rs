@@ -100,6 +100,40 @@ pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>
     })
 }
 
+/// Refuses an edit by `command` of the EACs `ids` the store holds only by
+/// their P2 envelope (detail data in another format than ours): an
+/// `InvalidInput` naming them and what to do, rather than "there is no EAC
+/// with id …" of an EAC a P2 export holds. Other ids pass.
+pub(crate) fn refuse_envelope_only(
+    db: &dyn Db,
+    ids: &[String],
+    command: &str,
+    to_do: &str,
+) -> Result<()> {
+    let mut envelopes = Vec::new();
+    for id in ids {
+        let sql = "SELECT 1 FROM eac_envelopes WHERE cds_eac_id = ?1";
+        if db.query_opt(sql, &[id], |_| Ok(()))?.is_some() {
+            envelopes.push(format!("`{id}`"));
+        }
+    }
+    if envelopes.is_empty() {
+        return Ok(());
+    }
+    let one = envelopes.len() == 1;
+    Err(StoreError::InvalidInput(format!(
+        "{} {} known only by {} P2 envelope ({} detail data {} in a format other than EAC Desk's, \
+         which is kept as the link the envelope gives, not read), so {command} cannot {to_do}; \
+         a P2 export writes {} as imported. Nothing was changed.",
+        envelopes.join(", "),
+        if one { "is" } else { "are" },
+        if one { "its" } else { "their" },
+        if one { "its" } else { "their" },
+        if one { "is" } else { "are" },
+        if one { "it" } else { "them" },
+    )))
+}
+
 /// An audit action in the words of a conflict message.
 fn change_words(action: &str) -> &'static str {
     match AuditAction::parse(action) {

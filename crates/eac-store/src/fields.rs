@@ -78,7 +78,7 @@ impl SettableField {
     /// What the value must look like, for messages and help.
     pub fn expects(self) -> &'static str {
         match self {
-            SettableField::DestinationId | SettableField::DestinationName => "any text",
+            SettableField::DestinationId | SettableField::DestinationName => "text (not blank)",
             SettableField::AssetOrigination | SettableField::AssetDestination => {
                 "grid or region"
             }
@@ -131,12 +131,12 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
         let f = fv.field;
         let text = fv.value.trim();
         let bad = || {
-            format!(
-                "`{}` cannot be `{}`: it must be {}",
-                f.as_str(),
-                eac_model::quote(&fv.value),
-                f.expects()
-            )
+            let found = if text.is_empty() {
+                "is empty".to_owned()
+            } else {
+                format!("cannot be `{}`", eac_model::quote(&fv.value))
+            };
+            format!("`{}` {found}: it must be {}", f.as_str(), f.expects())
         };
         let change = match f {
             SettableField::DestinationId | SettableField::DestinationName => {
@@ -294,7 +294,16 @@ pub struct SetFieldsReport {
     #[serde(default)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub issued_kept: usize,
+    /// What the change made the EACs break that only warns (rule 22: an
+    /// asset commissioned after the period), as an import or `validate`
+    /// would say it; the first [`MAX_WARNINGS`].
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub warnings: Vec<Violation>,
 }
+
+/// Warnings a `set` reports at most.
+pub const MAX_WARNINGS: usize = 50;
 
 /// Sets `values` on the EACs of `target`, audited, in the caller's write.
 /// `seen`: the version the person saw of the one EAC `target` names
@@ -324,6 +333,7 @@ pub(crate) fn set_fields(
                 .cloned()
                 .collect();
             if !unknown.is_empty() {
+                crate::edit::refuse_envelope_only(w.db(), &unknown, "`set`", "set its fields")?;
                 return Err(StoreError::UnknownIds(unknown));
             }
             if seen.is_some() {
@@ -352,6 +362,7 @@ pub(crate) fn set_fields(
     });
     let total = ids.len() as u64;
     let mut issued_kept = 0;
+    let mut warnings = Vec::new();
     let mut changed = 0;
     let mut now_complete = 0;
     let mut refused: Vec<Violation> = Vec::new();
@@ -379,19 +390,28 @@ pub(crate) fn set_fields(
             &before.period_end,
         )?;
         after.cds_modified = w.at().max(before.cds_modified);
-        let problems: Vec<Violation> = check_eac(
-            &after,
-            "",
-            CheckOptions::import().with_extended_technologies(true),
-        )
-        .into_iter()
-        .filter(Violation::is_error)
-        .map(|v| v.with_eac(Some(&after.cds_eac_id)))
-        .collect();
+        let check = CheckOptions::import().with_extended_technologies(true);
+        let (problems, warned): (Vec<Violation>, Vec<Violation>) = check_eac(&after, "", check)
+            .into_iter()
+            .map(|v| v.with_eac(Some(&after.cds_eac_id)))
+            .partition(Violation::is_error);
         if !problems.is_empty() {
             refused.extend(problems);
             continue;
         }
+        // Only what the change brought: the EAC's own older warnings
+        // (factors still missing) are not news.
+        let held = check_eac(&before, "", check);
+        warnings.extend(
+            warned
+                .into_iter()
+                .filter(|v| {
+                    !held
+                        .iter()
+                        .any(|h| h.pointer == v.pointer && h.message == v.message)
+                })
+                .take(MAX_WARNINGS.saturating_sub(warnings.len())),
+        );
         changed += 1;
         if after.missing().is_empty() {
             now_complete += 1;
@@ -423,5 +443,92 @@ pub(crate) fn set_fields(
         now_complete,
         dry_run,
         issued_kept,
+        warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn value(field: SettableField, value: &str) -> FieldValue {
+        FieldValue {
+            field,
+            value: value.to_owned(),
+        }
+    }
+
+    /// An empty value is called empty, not quoted as "``".
+    #[test]
+    fn an_empty_value_is_named_empty() {
+        let e = parse_changes(&[
+            value(SettableField::DestinationId, " "),
+            value(SettableField::AssetOrigination, ""),
+            value(SettableField::TechnologyType, "sun"),
+        ])
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "`destination_id` is empty: it must be text (not blank); \
+             `asset_origination` is empty: it must be grid or region; \
+             `technology_type` cannot be `sun`: it must be solar, wind, hydro, geothermal, \
+             biomass, natural_gas, coal, oil (or nuclear, marine, storage)"
+        );
+    }
+
+    /// `issued` fills a missing date, corrects an entered one and keeps
+    /// any other, saying so.
+    #[test]
+    fn issued_fills_corrects_what_was_entered_and_keeps_the_rest() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/spec-examples/good-p1-mixed-order.json"
+        ))
+        .unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let eac = doc["eacs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| eac_model::p2::read_eac_document(&e.to_string(), CheckOptions::import()))
+            .find_map(|read| match read {
+                eac_model::EacRead::Valid { eac, .. } if eac.values.len() >= 3 => Some(*eac),
+                _ => None,
+            })
+            .expect("an EAC with three values");
+        let mut held = eac;
+        let other = Date::parse("2024-03-01").ok();
+        for v in &mut held.values {
+            v.issued = other;
+        }
+        held.values[0].issued = None;
+        let d = Date::parse("2020-01-01").unwrap();
+        let set = [Change::Date(SettableField::Issued, d)];
+        let (after, kept) = apply(held.clone(), &set, &[false, true, false]);
+        assert_eq!(after.values[0].issued, Some(d), "filled");
+        assert_eq!(after.values[1].issued, Some(d), "corrected");
+        assert_eq!(after.values[2].issued, other, "the document's kept");
+        assert!(kept);
+        // Nothing entered (or through a filter): only the missing one.
+        let (after, kept) = apply(held.clone(), &set, &[]);
+        assert_eq!(after.values[1].issued, other);
+        assert!(kept);
+        // The date asked for already held: nothing kept back.
+        let same = [Change::Date(SettableField::Issued, other.unwrap())];
+        let (_, kept) = apply(held, &same, &[]);
+        assert!(!kept);
+    }
+
+    /// A saved state's issue dates, value by value.
+    #[test]
+    fn issue_dates_of_a_saved_state() {
+        let state = r#"{"kind": "eac", "batch": 1, "synced": null,
+            "data": {"values": [{"issued": "2024-01-05"}, {"issued": null}]}}"#;
+        assert_eq!(
+            issue_dates_of(Some(state)),
+            [Some("2024-01-05".to_owned()), None]
+        );
+        assert!(issue_dates_of(None).is_empty());
+        assert!(issue_dates_of(Some("{\"kind\": \"envelope\", \"data\": {}}")).is_empty());
+    }
 }

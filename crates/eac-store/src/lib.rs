@@ -808,7 +808,15 @@ impl Store {
         self.write_either(|w| {
             // Locked before it is read: a desk saving it meanwhile is waited for.
             lock::named(w, &[cds_eac_id.to_owned()], true)?;
-            let (id, eac) = rows::load_eac(w, cds_eac_id)?;
+            let (id, eac) = match rows::load_eac(w, cds_eac_id) {
+                Err(StoreError::NotFound(_)) => {
+                    let ids = [cds_eac_id.to_owned()];
+                    let to_do = "change its beneficiaries";
+                    edit::refuse_envelope_only(w.db(), &ids, "`beneficiaries set`", to_do)?;
+                    return Err(StoreError::NotFound(cds_eac_id.to_owned()));
+                }
+                found => found?,
+            };
             edit::check_seen(w, id, cds_eac_id, seen)?;
             edit::apply(w, id, eac, to, reason, os_user)
         })
