@@ -18,6 +18,7 @@ use crate::db::Db;
 use crate::edit::{self, AuditEntry, AuditSide};
 use crate::import::PROGRESS_EVERY;
 use crate::periods;
+use crate::provenance::{self, Attached, RangeRow, SourceRow};
 use crate::query::{push_filter, Sql};
 use crate::rows;
 use crate::write::{Reason, Write};
@@ -33,7 +34,8 @@ const MAX_NAMED: usize = 50;
 pub(crate) const IMPORT_REPLACE: AuditAction = AuditAction::ImportReplace;
 const DELETE: AuditAction = AuditAction::Delete;
 const UNDO_IMPORT: AuditAction = AuditAction::UndoImport;
-const IMPORT_REASON: Reason = Reason::fixed("a newer version (later cds_modified) was imported");
+pub(crate) const IMPORT_REASON: Reason =
+    Reason::fixed("a newer version (later cds_modified) was imported");
 /// The reason of a full EAC taking an envelope-only EAC's place: its
 /// `cds_modified` need not be later (the detail data arrived).
 const FULL_DATA_REASON: Reason =
@@ -76,6 +78,12 @@ struct StateOut<'a, T: Serialize> {
     /// Its `cds_synced` (storage text).
     synced: Option<&'a str>,
     data: &'a T,
+    /// The registry documents and ranges it had (`provenance`), when the
+    /// record keeps them: an import replacing it, a deletion, an undo.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sources: Option<&'a [SourceRow]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ranges: Option<&'a [RangeRow]>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +93,23 @@ struct StateIn<'a> {
     synced: Option<String>,
     #[serde(borrow)]
     data: &'a RawValue,
+    #[serde(default)]
+    sources: Option<Vec<SourceRow>>,
+    #[serde(default)]
+    ranges: Option<Vec<RangeRow>>,
+}
+
+impl StateIn<'_> {
+    /// The documents and ranges the state keeps, if it keeps them.
+    fn attached(&mut self) -> Option<Attached> {
+        if self.sources.is_none() && self.ranges.is_none() {
+            return None;
+        }
+        Some(Attached {
+            sources: self.sources.take().unwrap_or_default(),
+            ranges: self.ranges.take().unwrap_or_default(),
+        })
+    }
 }
 
 /// An `eac_envelopes` row, column for column (storage text).
@@ -122,6 +147,9 @@ enum Current {
         eac: Box<Eac>,
         batch: i64,
         synced: Option<String>,
+        /// Its registry documents and ranges, when read or kept (`None`:
+        /// not read, or it has none).
+        attached: Option<Attached>,
     },
     Envelope(EnvelopeRow),
 }
@@ -158,18 +186,26 @@ impl Current {
     fn state(&self) -> String {
         let text = match self {
             Current::Eac {
-                eac, batch, synced, ..
+                eac,
+                batch,
+                synced,
+                attached,
+                ..
             } => serde_json::to_string(&StateOut {
                 kind: Kind::Eac.as_str(),
                 batch: *batch,
                 synced: synced.as_deref(),
                 data: eac.as_ref(),
+                sources: attached.as_ref().map(|a| a.sources.as_slice()),
+                ranges: attached.as_ref().map(|a| a.ranges.as_slice()),
             }),
             Current::Envelope(e) => serde_json::to_string(&StateOut {
                 kind: Kind::Envelope.as_str(),
                 batch: e.import_batch_id,
                 synced: Some(&e.cds_synced),
                 data: e,
+                sources: None,
+                ranges: None,
             }),
         };
         text.expect("a stored EAC serializes")
@@ -207,7 +243,11 @@ impl Current {
     fn insert(&self, w: &Write) -> Result<()> {
         match self {
             Current::Eac {
-                eac, batch, synced, ..
+                eac,
+                batch,
+                synced,
+                attached,
+                ..
             } => {
                 let row = rows::insert(w, eac, *batch)?;
                 crate::claimed::check_restored(w, eac)?;
@@ -215,6 +255,10 @@ impl Current {
                     "UPDATE eacs SET cds_synced = ?2 WHERE id = ?1",
                     &[&row, synced],
                 )?;
+                // Its documents and ranges come back with it.
+                if let Some(attached) = attached {
+                    provenance::restore(w, row, attached)?;
+                }
             }
             Current::Envelope(e) => {
                 self.check_period(w)?;
@@ -245,9 +289,17 @@ impl Current {
     }
 }
 
+/// The EAC an audit state keeps (a full EAC's, not an envelope's).
+pub(crate) fn eac_of_state(text: &str) -> Option<Eac> {
+    match parse_state(text) {
+        Ok(Current::Eac { eac, .. }) => Some(*eac),
+        _ => None,
+    }
+}
+
 /// Reads a state written by [`Current::state`] back.
 fn parse_state(text: &str) -> std::result::Result<Current, String> {
-    let state: StateIn =
+    let mut state: StateIn =
         serde_json::from_str(text).map_err(|e| format!("the saved state is not readable ({e})"))?;
     match Kind::parse(&state.kind) {
         Some(Kind::Eac) => {
@@ -257,6 +309,7 @@ fn parse_state(text: &str) -> std::result::Result<Current, String> {
                     row: 0,
                     eac,
                     batch: state.batch,
+                    attached: state.attached(),
                     synced: state.synced,
                 }),
                 _ => Err("the saved EAC does not read back as a valid EAC".to_owned()),
@@ -290,6 +343,7 @@ fn find_many(conn: &dyn Db, ids: &[&str]) -> Result<Vec<Option<Current>>> {
     )?;
     let stored: Vec<i64> = rows_of.iter().flatten().map(|(row, _, _)| *row).collect();
     let mut eacs = rows::load_eacs_by_ids(conn, &stored)?.into_iter();
+    let mut attached = provenance::read_many(conn, &stored)?.into_iter();
     let mut found = Vec::with_capacity(ids.len());
     for (id, row) in ids.iter().zip(rows_of) {
         found.push(match row {
@@ -298,6 +352,7 @@ fn find_many(conn: &dyn Db, ids: &[&str]) -> Result<Vec<Option<Current>>> {
                 eac: Box::new(eacs.next().expect("one EAC per stored row")),
                 batch,
                 synced,
+                attached: attached.next().expect("one entry per stored row"),
             }),
             None => find_envelope(conn, id)?.map(Current::Envelope),
         });
@@ -376,7 +431,22 @@ fn state_of(conn: &dyn Db, row: i64, eac: Eac) -> Result<Current> {
         eac: Box::new(eac),
         batch,
         synced,
+        attached: None,
     })
+}
+
+/// [`state_of`] with the EAC's documents and ranges, as an import
+/// replacing it keeps them in its record.
+fn state_attached(conn: &dyn Db, row: i64, eac: Option<Eac>) -> Result<Current> {
+    let eac = match eac {
+        Some(eac) => eac,
+        None => rows::load_eac_by_id(conn, row)?,
+    };
+    let mut state = state_of(conn, row, eac)?;
+    if let Current::Eac { attached, .. } = &mut state {
+        *attached = provenance::read(conn, row)?;
+    }
+    Ok(state)
 }
 
 /// The batch being imported: the newest one.
@@ -444,45 +514,72 @@ fn note_many(w: &Write, batch: i64, change: &str, notes: &[(&str, Option<i64>)])
 }
 
 /// An import is about to replace the stored EAC in row `row` by `newer`:
-/// audits the change (whole EAC before and after, the file) and notes it
-/// for an undo. Call before the row is overwritten.
+/// audits the change (whole EAC before and after with its documents and
+/// ranges, the file) and notes it for an undo. Call before the row is
+/// overwritten. When `newer` states a registry document's facts
+/// differently ([`provenance::contradicts`]: a CDS listing or bundle with
+/// another source or quantity), the documents and ranges come off the
+/// EAC, as its record says (undoing the import puts them back); returns
+/// them when they did.
 pub(crate) fn import_replacing(
     w: &Write,
     row: i64,
     newer: &Eac,
     batch: i64,
     file: &str,
-) -> Result<()> {
-    import_replacing_read(w, row, None, newer, batch, file)
+    reason: &Reason,
+) -> Result<Option<Attached>> {
+    let before = state_attached(w.db(), row, None)?;
+    replacing(w, before, newer, batch, file, reason, true)
 }
 
-/// [`import_replacing`] with the stored EAC already read (`stored`, as
-/// the row holds it now): only the row's import batch and sync time are
-/// read again.
-pub(crate) fn import_replacing_read(
+/// A registry document restates the stored EAC in row `row` (read as
+/// `stored`) as `newer`: audited as [`import_replacing`] with the
+/// document named in `reason`; its documents and ranges stay (the
+/// document joins them).
+pub(crate) fn registry_restating(
     w: &Write,
     row: i64,
-    stored: Option<Eac>,
+    stored: Eac,
     newer: &Eac,
     batch: i64,
     file: &str,
+    reason: &Reason,
 ) -> Result<()> {
-    let before = match stored {
-        None => eac_state(w.db(), row)?,
-        Some(eac) => state_of(w.db(), row, eac)?,
-    };
+    let before = state_attached(w.db(), row, Some(stored))?;
+    replacing(w, before, newer, batch, file, reason, false)?;
+    Ok(())
+}
+
+/// The audit record and undo note of `before` replaced by `newer`; takes
+/// the documents and ranges off when `detach` and `newer` contradicts
+/// them, and returns them then.
+fn replacing(
+    w: &Write,
+    before: Current,
+    newer: &Eac,
+    batch: i64,
+    file: &str,
+    reason: &Reason,
+    detach: bool,
+) -> Result<Option<Attached>> {
+    let (row, detached, after_attached) = after_provenance(&before, newer, detach);
+    if detached.is_some() {
+        provenance::detach(w, row)?;
+    }
     let after = Current::Eac {
         row,
         eac: Box::new(newer.clone()),
         batch,
         synced: None,
+        attached: after_attached,
     };
     let audit_id = audit(
         w,
         IMPORT_REPLACE,
         &before,
         Some(&after),
-        &IMPORT_REASON,
+        reason,
         file,
         batch,
     )?;
@@ -493,33 +590,66 @@ pub(crate) fn import_replacing_read(
         "replaced",
         Kind::Eac,
         Some(audit_id),
-    )
+    )?;
+    Ok(detached)
+}
+
+/// The row of `before`, the documents and ranges `newer` takes off it
+/// (`detach` and it contradicts them), and what the record of the version
+/// after keeps of them (nothing when it had none).
+fn after_provenance(
+    before: &Current,
+    newer: &Eac,
+    detach: bool,
+) -> (i64, Option<Attached>, Option<Attached>) {
+    let Current::Eac {
+        row, eac, attached, ..
+    } = before
+    else {
+        unreachable!("an import replaces a stored EAC")
+    };
+    match attached {
+        None => (*row, None, None),
+        Some(had) if detach && provenance::contradicts(eac, newer) => {
+            (*row, Some(had.clone()), Some(Attached::default()))
+        }
+        Some(kept) => (*row, None, Some(kept.clone())),
+    }
 }
 
 /// [`import_replacing`] of several stored EACs (row, newer version), in
 /// order: the rows read together, the audit records appended by one
 /// statement ([`edit::insert_many`]) and the undo notes by another (on a
 /// server a handful of round trips for the group instead of several an
-/// EAC). Call before the rows are overwritten.
+/// EAC). Call before the rows are overwritten. Returns, of each, the
+/// documents and ranges that came off it.
 pub(crate) fn import_replacing_many(
     w: &Write,
     items: &[(i64, &Eac)],
     batch: i64,
     file: &str,
-) -> Result<()> {
+) -> Result<Vec<Option<Attached>>> {
     if items.is_empty() {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let rows: Vec<i64> = items.iter().map(|(row, _)| *row).collect();
     let befores = states_of_rows(w.db(), &rows)?;
-    let afters: Vec<Current> = (items.iter())
-        .map(|(row, newer)| Current::Eac {
-            row: *row,
+    let mut detached = Vec::with_capacity(items.len());
+    let mut afters: Vec<Current> = Vec::with_capacity(items.len());
+    for (before, (_, newer)) in befores.iter().zip(items) {
+        let (row, off, attached) = after_provenance(before, newer, true);
+        if off.is_some() {
+            provenance::detach(w, row)?;
+        }
+        detached.push(off);
+        afters.push(Current::Eac {
+            row,
             eac: Box::new((*newer).clone()),
             batch,
             synced: None,
-        })
-        .collect();
+            attached,
+        });
+    }
     let reason = IMPORT_REASON;
     let entries = (befores.iter().zip(&afters))
         .map(|(before, after)| AuditEntry {
@@ -539,11 +669,12 @@ pub(crate) fn import_replacing_many(
     let replaced: Vec<(&str, Option<i64>)> = (items.iter().zip(audit_ids))
         .map(|((_, newer), audit_id)| (newer.cds_eac_id.as_str(), Some(audit_id)))
         .collect();
-    note_many(w, batch, "replaced", &replaced)
+    note_many(w, batch, "replaced", &replaced)?;
+    Ok(detached)
 }
 
 /// The states of the stored EACs in rows `rows` (each stored), in order,
-/// read [`UNDO_GROUP`] at a time ([`eac_state`] of each).
+/// read [`UNDO_GROUP`] at a time ([`state_attached`] of each).
 fn states_of_rows(conn: &dyn Db, rows: &[i64]) -> Result<Vec<Current>> {
     let mut states = Vec::with_capacity(rows.len());
     for group in rows.chunks(UNDO_GROUP) {
@@ -559,7 +690,8 @@ fn states_of_rows(conn: &dyn Db, rows: &[i64]) -> Result<Vec<Current>> {
             },
         )?;
         let eacs = rows::load_eacs_by_ids(conn, group)?;
-        for ((row, eac), kept) in group.iter().zip(eacs).zip(kept) {
+        let attached = provenance::read_many(conn, group)?;
+        for (((row, eac), kept), attached) in group.iter().zip(eacs).zip(kept).zip(attached) {
             let (batch, synced) =
                 kept.ok_or_else(|| StoreError::NotFound(eac.cds_eac_id.clone()))?;
             states.push(Current::Eac {
@@ -567,6 +699,7 @@ fn states_of_rows(conn: &dyn Db, rows: &[i64]) -> Result<Vec<Current>> {
                 eac: Box::new(eac),
                 batch,
                 synced,
+                attached,
             });
         }
     }
@@ -592,6 +725,7 @@ pub(crate) fn fields_set(
         eac: Box::new(newer.clone()),
         batch: *batch,
         synced: synced.clone(),
+        attached: None,
     };
     edit::insert(
         w,
@@ -1105,6 +1239,13 @@ pub(crate) fn undo_import(
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
     }
+    // A registry document the import found EACs unchanged in is no longer
+    // where they came from: its rows go (those of EACs it added or
+    // replaced went with them, and what was there before came back).
+    db.execute(
+        "DELETE FROM eac_sources WHERE import_batch_id = ?1",
+        &[&batch_id],
+    )?;
     db.execute(
         "UPDATE import_batches SET undone_at = ?2 WHERE id = ?1",
         &[&batch_id, &w.at().to_storage()],
@@ -1126,9 +1267,11 @@ pub(crate) fn state_changes(
     after: Option<&str>,
 ) -> std::result::Result<Vec<FieldChange>, String> {
     type Fields = Vec<(String, Option<String>)>;
-    let fields = |text: &str| -> std::result::Result<(String, Fields), String> {
-        let state: StateIn = serde_json::from_str(text)
+    type Read = (String, Fields, Option<Attached>);
+    let fields = |text: &str| -> std::result::Result<Read, String> {
+        let mut state: StateIn = serde_json::from_str(text)
             .map_err(|_| "the saved EAC state is not readable".to_owned())?;
+        let attached = state.attached();
         let map: std::collections::BTreeMap<String, Box<RawValue>> =
             serde_json::from_str(state.data.get())
                 .map_err(|_| "the saved EAC state is not readable".to_owned())?;
@@ -1147,7 +1290,7 @@ pub(crate) fn state_changes(
             };
             out.push((key, shown));
         }
-        Ok((state.kind, out))
+        Ok((state.kind, out, attached))
     };
     let (Some(before), Some(after)) = (before, after) else {
         // Added or removed whole: the action says so. Still check readability.
@@ -1156,8 +1299,8 @@ pub(crate) fn state_changes(
         }
         return Ok(Vec::new());
     };
-    let (before_kind, before) = fields(before)?;
-    let (after_kind, after) = fields(after)?;
+    let (before_kind, before, before_attached) = fields(before)?;
+    let (after_kind, after, after_attached) = fields(after)?;
     let mut changes = Vec::new();
     if before_kind != after_kind {
         changes.push(FieldChange {
@@ -1203,6 +1346,22 @@ pub(crate) fn state_changes(
                 before: summarize(b),
                 after: summarize(a),
             });
+        }
+    }
+    // The registry documents and ranges, when both states keep them (an
+    // import replacing an EAC that had some): taken off, or kept.
+    if let (Some(b), Some(a)) = (before_attached, after_attached) {
+        for (field, b, a) in [
+            ("sources", b.sources_text(), a.sources_text()),
+            ("ranges", b.ranges_text(), a.ranges_text()),
+        ] {
+            if b != a {
+                changes.push(FieldChange {
+                    field: field.to_owned(),
+                    before: b,
+                    after: a,
+                });
+            }
         }
     }
     Ok(changes)

@@ -265,7 +265,20 @@ impl<'a> Batch<'a> {
             Some(stored) if eac.cds_modified > stored.cds_modified => {
                 // Audited with the whole EAC before and after (and noted
                 // for an undo) before the row is overwritten.
-                history::import_replacing(self.w, stored.id, eac, self.id, &self.file)?;
+                let detached = history::import_replacing(
+                    self.w,
+                    stored.id,
+                    eac,
+                    self.id,
+                    &self.file,
+                    &history::IMPORT_REASON,
+                )?;
+                if let Some(detached) = detached {
+                    self.warn(vec![crate::provenance::detached_warning(
+                        &eac.cds_eac_id,
+                        &detached,
+                    )]);
+                }
                 match prepared {
                     Some(p) => rows::replace_prepared(self.w, stored.id, eac, p, self.id)?,
                     None => rows::replace(self.w, stored.id, eac, self.id)?,
@@ -362,7 +375,13 @@ impl<'a> Batch<'a> {
         // The replaced first, audited with both versions, as one by one.
         let audited: Vec<(i64, &Eac)> =
             replacing.iter().map(|(row, eac, _)| (*row, *eac)).collect();
-        history::import_replacing_many(self.w, &audited, self.id, &self.file)?;
+        let detached = history::import_replacing_many(self.w, &audited, self.id, &self.file)?;
+        let warnings: Vec<Violation> = (audited.iter().zip(detached))
+            .filter_map(|((_, eac), d)| {
+                d.map(|d| crate::provenance::detached_warning(&eac.cds_eac_id, &d))
+            })
+            .collect();
+        self.warn(warnings);
         drop(audited);
         rows::replace_many(self.w, &mut replacing, self.id)?;
         rows::insert_many(self.w, &mut new, self.id)?;

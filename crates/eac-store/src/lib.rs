@@ -42,6 +42,7 @@ pub mod p2;
 mod packs;
 mod periods;
 mod pipe;
+mod provenance;
 mod query;
 mod refdata;
 pub mod registry;
@@ -75,7 +76,8 @@ pub use periods::ClosedPeriod;
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
     CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,
-    RegistryImportReport, SavedMapping, SeenBefore, SkippedEntry, SourceView, StationInfo,
+    RegistryImportReport, RestatedKind, RestatedNote, SavedMapping, SeenBefore, SkippedEntry,
+    SourceView, StationInfo,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 pub use spill::Spill;
@@ -494,7 +496,7 @@ impl Store {
     ) -> Result<FileImportReport> {
         // On a server database too (issue 17).
         self.write_either(|w| {
-            let report = registry::import_document(w, doc, progress)?;
+            let report = registry::import_document(w, doc, progress, false)?;
             import_finished(w, report)
         })
     }
@@ -506,7 +508,7 @@ impl Store {
         doc: RegistryDocument,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.dry_run_either(|w| registry::import_document(w, doc, progress))
+        self.dry_run_either(|w| registry::import_document(w, doc, progress, true))
     }
 
     /// Sets fields of the EACs `target` names (ids, or every EAC a filter

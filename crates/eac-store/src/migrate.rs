@@ -977,7 +977,7 @@ mod tests {
                 ('NO', 'residual_mix', 2024, '0.38', 'AIB', '2025-01-01T00:00:00.000000000Z', 'ana');",
         )
         .unwrap();
-        apply(&mut conn, &path).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..22]).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 22);
         // The claim is there with its allocation, marked as recorded
         // without its factors (its report reads those stored now).
@@ -1013,6 +1013,37 @@ mod tests {
                 [],
             )
             .is_err());
+    }
+
+    #[test]
+    fn upgrading_to_version_23_keeps_every_source_without_a_statement() {
+        let (_dir, path, mut conn) = at_version(22);
+        insert_eacs(&conn, 2, "'E-' || id", "'no'");
+        conn.execute_batch(
+            "INSERT INTO documents (id, sha256, size, content, format, file_name, imported_at)
+             VALUES (1, printf('%064d', 1), 3, x'616263', 'ofgem-csv', 'stmt.csv', 't');
+             INSERT INTO eac_sources VALUES (1, 1, 'stmt.csv', 'line 2', '1 – 9', 't', 1),
+                                            (2, 1, 'stmt.csv', 'line 3', NULL, 't', 1);",
+        )
+        .unwrap();
+        apply(&mut conn, &path).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 23);
+        let kept: Vec<(i64, String, Option<String>)> = conn
+            .prepare("SELECT eac_id, locator, stated FROM eac_sources ORDER BY eac_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(
+            kept,
+            [
+                (1, "line 2".to_owned(), None),
+                (2, "line 3".to_owned(), None)
+            ]
+        );
+        conn.execute("UPDATE eac_sources SET stated = '{}' WHERE eac_id = 1", [])
+            .unwrap();
     }
 
     #[test]

@@ -12,8 +12,9 @@ use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
-use eac_model::{check_eac, CheckOptions, Date, Eac, EacRead, Flow, Rule, Violation};
+use eac_model::{check_eac, CheckOptions, Date, Eac, EacRead, Extensions, Flow, Rule, Violation};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::import::Batch;
@@ -106,6 +107,53 @@ pub struct RegistryImportReport {
     /// EACs of this document still lacking fields, per field.
     pub incomplete_eacs: usize,
     pub missing_fields: Vec<MissingCount>,
+    /// What giving stored EACs again did to a claim stored with them
+    /// (decision 256(a)) and to what a person set in EAC Desk (kept or
+    /// replaced): the first 50, in words.
+    #[serde(default)]
+    pub restatements: Vec<RestatedNote>,
+    /// How many there are in all.
+    #[serde(default)]
+    pub restatement_count: usize,
+}
+
+/// One thing a document giving a stored EAC again did beyond its counts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RestatedNote {
+    pub cds_eac_id: String,
+    /// Where in the document (`line 12`, `page 1`).
+    pub place: String,
+    pub kind: RestatedKind,
+    /// EAC Desk's words for it, naming the EAC and the values.
+    pub message: String,
+}
+
+/// What became of a stored claim or of a value a person set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum RestatedKind {
+    /// The document says the certificates were revoked, withdrawn or
+    /// expired: the stored retirement went back (audited).
+    ClaimReversed,
+    /// The document cannot tell claims (a holdings download): the stored
+    /// retirement and its facts stay.
+    ClaimKept,
+    /// A value set in EAC Desk of a field the registry states as before:
+    /// kept.
+    EditKept,
+    /// A value set in EAC Desk of a field the registry now states
+    /// differently: replaced (audited).
+    EditReplaced,
+}
+
+impl RestatedKind {
+    /// Whether it is a warning (something the person should look at)
+    /// rather than a note.
+    pub fn is_warning(self) -> bool {
+        self != RestatedKind::EditKept
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -182,18 +230,6 @@ pub(crate) fn seq_key(seq: &str) -> Option<String> {
     })
 }
 
-/// Whether `range` has a number only keyed since decision 256 (longer
-/// than 40 integer or 12 fraction digits): stored before without a key.
-fn keyed_past_fixed_width(range: &CertRange) -> bool {
-    // The text, not the key: `1.5000000000000` (13 fraction digits) had
-    // no key before and has a fixed-width one now.
-    [&range.first_seq, &range.last_seq].into_iter().any(|seq| {
-        let (int, frac) = seq.split_once('.').unwrap_or((seq, ""));
-        seq_key(seq).is_some()
-            && (int.trim_start_matches('0').len() > INT_WIDTH || frac.len() > FRAC_WIDTH)
-    })
-}
-
 /// A key back as the shortest number text (`000…0123.500000000000` →
 /// `123.5`).
 pub(crate) fn key_to_seq(key: &str) -> String {
@@ -234,20 +270,37 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
-/// Keeps what the user completed on the stored version when a document
-/// gives the EAC again without it: fields the document leaves out take the
-/// stored value; the beneficiary assignment, emission factors and entered
-/// dates stay. `cds_created` stays the stored one. Also says what became
-/// of a stored claim the document does not repeat ([`ClaimRestated`]).
-fn keep_completions(stored: &Eac, mut incoming: Eac) -> (Eac, Option<ClaimRestated>) {
-    macro_rules! keep {
+/// A stored EAC a document gives again, compared field by field with what
+/// the registry stated of it before (`base`: the same document's own
+/// statement, else the newest one, else the version the import that wrote
+/// it stored) and with what is stored now (`stored`: what a person
+/// completed or corrected since). Three ways: a field the document leaves
+/// empty keeps the stored value (decision 91); a field it states as the
+/// registry did before keeps the stored value too (a person's correction
+/// stays: the registry said nothing new); a field it states differently
+/// takes the document's value, replacing a person's correction of it
+/// (said). `base` is `None` only when nothing is known of the registry's
+/// earlier statement: then every field the document states is taken.
+fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac) -> Merged {
+    let mut m = Merger {
+        base,
+        notes: Vec::new(),
+    };
+    let n = incoming;
+    let mut out = stored.clone();
+    macro_rules! completable {
         ($($field:ident),+) => {$(
-            if incoming.$field.is_none() {
-                incoming.$field = stored.$field.clone();
-            }
+            out.$field = m.pick(
+                stringify!($field),
+                true,
+                &stored.$field,
+                base.map(|b| &b.$field),
+                n.$field.clone(),
+                n.$field.is_some(),
+            );
         )+};
     }
-    keep!(
+    completable!(
         destination_id,
         destination_name,
         asset_commissioned,
@@ -257,53 +310,281 @@ fn keep_completions(stored: &Eac, mut incoming: Eac) -> (Eac, Option<ClaimRestat
         emissions_factor_direct,
         emissions_factor_lca
     );
-    if incoming.beneficiary_type.is_none() {
-        incoming.beneficiary_type = stored.beneficiary_type;
-        incoming.beneficiaries = stored.beneficiaries.clone();
+    // The beneficiary assignment is one field (its type and list).
+    let assignment = m.pick(
+        "beneficiaries",
+        true,
+        &(stored.beneficiary_type, stored.beneficiaries.clone()),
+        base.map(|b| (b.beneficiary_type, b.beneficiaries.clone()))
+            .as_ref(),
+        (n.beneficiary_type, n.beneficiaries.clone()),
+        n.beneficiary_type.is_some(),
+    );
+    (out.beneficiary_type, out.beneficiaries) = assignment;
+    macro_rules! stated {
+        ($($field:ident),+) => {$(
+            out.$field = m.pick(
+                stringify!($field),
+                false,
+                &stored.$field,
+                base.map(|b| &b.$field),
+                n.$field.clone(),
+                true,
+            );
+        )+};
     }
-    let mut restated = None;
-    if incoming.values.len() == stored.values.len() {
-        // A document that says the certificates are gone (revoked,
-        // withdrawn, expired) reverses a stored claim; any other that does
-        // not say they were claimed (a holdings download that cannot tell:
-        // `active`, `issued`) leaves it as it is. Either is said.
-        let now = status_of(&incoming);
-        let reverses = matches!(now.as_deref(), Some("revoked" | "withdrawn" | "expired"));
-        let mut kept_claim = false;
-        for (v, s) in incoming.values.iter_mut().zip(&stored.values) {
-            if v.issued.is_none() {
-                v.issued = s.issued;
-            }
-            if v.retired.is_none() && v.retired_undated && s.retired.is_some() {
-                v.retired = s.retired;
-                v.retired_undated = false;
-            }
-            if !v.is_retired() && s.is_retired() {
-                if !reverses {
-                    v.retired = s.retired;
-                    v.retired_undated = s.retired_undated;
-                    kept_claim = true;
-                }
-                restated.get_or_insert(ClaimRestated {
-                    stored: status_of(stored),
-                    now: now.clone(),
-                    kept: !reverses,
+    stated!(
+        eac_number,
+        source_id,
+        source_name,
+        asset_id,
+        period_start,
+        period_end
+    );
+    // The values: as stored when the registry states them and its status
+    // as before; otherwise the document's, keeping dates a person entered
+    // and what becomes of a stored claim the document does not repeat.
+    let mut claim = None;
+    let mut kept_claim = false;
+    // (A status is part of the claim: a holdings download's values say
+    // nothing of one, its status does.)
+    if base.is_none_or(|b| b.values != n.values || status_of(b) != status_of(&n)) {
+        let (values, restated) = restate_values(stored, &n);
+        out.values = values;
+        kept_claim = restated.as_ref().is_some_and(|r| r.kept);
+        claim = restated;
+    }
+    out.extensions = m.members(stored, &n, kept_claim);
+    out.cds_created = stored.cds_created;
+    out.cds_modified = stored.cds_modified;
+    Merged {
+        restated: changed_fields(stored, &out),
+        eac: out,
+        claim,
+        notes: m.notes,
+    }
+}
+
+/// The fields (the detail JSON's members: registry members by name,
+/// `values` as one) in which `after` differs from `before`.
+fn changed_fields(before: &Eac, after: &Eac) -> Vec<String> {
+    type Members = std::collections::BTreeMap<String, Box<RawValue>>;
+    let members = |eac: &Eac| -> Members {
+        serde_json::to_string(eac)
+            .ok()
+            .and_then(|text| serde_json::from_str(&text).ok())
+            .unwrap_or_default()
+    };
+    let (b, a) = (members(before), members(after));
+    let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+    keys.sort();
+    keys.dedup();
+    keys.into_iter()
+        .filter(|k| k.as_str() != "cds_modified")
+        .filter(|k| b.get(*k).map(|v| v.get()) != a.get(*k).map(|v| v.get()))
+        .cloned()
+        .collect()
+}
+
+/// What [`merge`] made of a stored EAC given again.
+struct Merged {
+    /// The EAC to store (`cds_modified` as stored: set when it is written).
+    eac: Eac,
+    /// A stored claim the document does not repeat: kept or reversed.
+    claim: Option<ClaimRestated>,
+    /// A person's corrections of fields the document states: kept or
+    /// replaced.
+    notes: Vec<EditNote>,
+    /// The fields (and registry members) the registry now states
+    /// differently from what is stored, for the audit record's reason.
+    restated: Vec<String>,
+}
+
+/// A person's value of a field the document states too.
+struct EditNote {
+    field: String,
+    /// The person's value, the document's, and the registry's before.
+    yours: String,
+    document: String,
+    before: String,
+    /// Kept (the registry states the field as before) or replaced.
+    kept: bool,
+}
+
+impl EditNote {
+    /// In words, for EAC `id`; `dry_run`: what importing would do.
+    fn message(&self, id: &str, dry_run: bool) -> String {
+        match self.kept {
+            true => format!(
+                "EAC `{id}`: {} {} as set in EAC Desk ({}); the document says {}, as the \
+                 registry stated before",
+                self.field,
+                if dry_run { "would be kept" } else { "is kept" },
+                self.yours,
+                self.document
+            ),
+            false => format!(
+                "EAC `{id}`: the registry now states {} as {} (it stated {}), which {} the \
+                 value set in EAC Desk ({}); `eacdesk audit` shows both",
+                self.field,
+                self.document,
+                self.before,
+                if dry_run { "would replace" } else { "replaces" },
+                self.yours
+            ),
+        }
+    }
+}
+
+struct Merger<'b> {
+    base: Option<&'b Eac>,
+    notes: Vec<EditNote>,
+}
+
+impl Merger<'_> {
+    /// One field three ways: `stored` (now), `base` (the registry's
+    /// earlier statement, `None` when unknown), `doc` (the document's,
+    /// which states it when `given`). A field a person may set
+    /// (`settable`) whose stored value is not the registry's is noted.
+    fn pick<T: Clone + PartialEq + Serialize>(
+        &mut self,
+        field: &str,
+        settable: bool,
+        stored: &T,
+        base: Option<&T>,
+        doc: T,
+        given: bool,
+    ) -> T {
+        if !given {
+            return stored.clone();
+        }
+        // A person's value: one the registry did not state (unknown when
+        // its earlier statement is).
+        let edited = settable && self.base.is_some() && base != Some(stored) && !is_null(stored);
+        if base == Some(&doc) && !is_null(stored) {
+            if edited {
+                self.notes.push(EditNote {
+                    field: field.to_owned(),
+                    yours: shown(stored),
+                    document: shown(&doc),
+                    before: shown(&doc),
+                    kept: true,
                 });
             }
+            return stored.clone();
         }
-        if kept_claim {
-            // The status the claim was stored with stays too.
-            let key = "eacdesk_status";
-            let stored_value = stored.extensions.iter().find(|(k, _)| k == key).cloned();
-            if let Some((_, raw)) = stored_value {
-                if let Some(slot) = incoming.extensions.0.iter_mut().find(|(k, _)| k == key) {
-                    slot.1 = raw;
+        if edited && *stored != doc {
+            self.notes.push(EditNote {
+                field: field.to_owned(),
+                yours: shown(stored),
+                document: shown(&doc),
+                before: base.map_or_else(|| "nothing".to_owned(), shown),
+                kept: false,
+            });
+        }
+        doc
+    }
+
+    /// The members (`eacdesk_*` and others) three ways: each member the
+    /// document gives as the registry did before keeps the stored value;
+    /// one it gives differently takes the document's; one it leaves out
+    /// stays unless the registry stated it before (it no longer does) —
+    /// and stays whatever when a stored claim is kept (a holdings download
+    /// omits the facts of the retirement it cannot see). The stored claim's
+    /// status stays with it.
+    fn members(&self, stored: &Eac, doc: &Eac, kept_claim: bool) -> Extensions {
+        let find = |e: &'_ Eac, k: &str| -> Option<String> {
+            e.extensions
+                .iter()
+                .find(|(name, _)| name == k)
+                .map(|(_, v)| v.get().to_owned())
+        };
+        let given = |k: &str| doc.extensions.iter().find(|(name, _)| name == k);
+        // In the stored order (the same members in another order are no
+        // change), then the members the document adds in its order.
+        let mut out: Vec<(String, Box<RawValue>)> = Vec::new();
+        for (k, mine) in stored.extensions.iter() {
+            let before = self.base.and_then(|b| find(b, k));
+            match given(k) {
+                Some((_, v)) => {
+                    let keep_status = kept_claim && k == "eacdesk_status";
+                    let keep = keep_status || before.as_deref() == Some(v.get());
+                    out.push((k.clone(), if keep { mine } else { v }.clone()));
+                }
+                None => {
+                    // Without a known earlier statement, the stored
+                    // members are taken for it.
+                    let stated_before = self.base.is_none() || before.is_some();
+                    if kept_claim || !stated_before {
+                        out.push((k.clone(), mine.clone()));
+                    }
                 }
             }
         }
+        for (k, v) in doc.extensions.iter() {
+            if !stored.extensions.iter().any(|(name, _)| name == k) {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        Extensions(out)
     }
-    incoming.cds_created = stored.cds_created;
-    (incoming, restated)
+}
+
+/// Whether a field's value is JSON `null` (an empty optional field).
+fn is_null<T: Serialize>(value: &T) -> bool {
+    serde_json::to_string(value).is_ok_and(|t| t == "null")
+}
+
+/// A field's value in words: text as it is, nothing as "nothing", the
+/// rest as JSON.
+fn shown<T: Serialize>(value: &T) -> String {
+    let text = serde_json::to_string(value).unwrap_or_default();
+    if text == "null" {
+        return "nothing".to_owned();
+    }
+    serde_json::from_str::<String>(&text).unwrap_or(text)
+}
+
+/// The document's values, keeping what a person entered on the stored
+/// version (an issue date the document leaves out, the date of a
+/// retirement it proves without one), and saying what became of a
+/// stored claim the document does not repeat ([`ClaimRestated`]).
+fn restate_values(
+    stored: &Eac,
+    incoming: &Eac,
+) -> (Vec<eac_model::EacValue>, Option<ClaimRestated>) {
+    let mut values = incoming.values.clone();
+    let mut restated = None;
+    if values.len() != stored.values.len() {
+        return (values, None);
+    }
+    // A document that says the certificates are gone (revoked,
+    // withdrawn, expired) reverses a stored claim; any other that does
+    // not say they were claimed (a holdings download that cannot tell:
+    // `active`, `issued`) leaves it as it is. Either is said.
+    let now = status_of(incoming);
+    let reverses = matches!(now.as_deref(), Some("revoked" | "withdrawn" | "expired"));
+    for (v, s) in values.iter_mut().zip(&stored.values) {
+        if v.issued.is_none() {
+            v.issued = s.issued;
+        }
+        if v.retired.is_none() && v.retired_undated && s.retired.is_some() {
+            v.retired = s.retired;
+            v.retired_undated = false;
+        }
+        if !v.is_retired() && s.is_retired() {
+            if !reverses {
+                v.retired = s.retired;
+                v.retired_undated = s.retired_undated;
+            }
+            restated.get_or_insert(ClaimRestated {
+                stored: status_of(stored),
+                now: now.clone(),
+                kept: !reverses,
+            });
+        }
+    }
+    (values, restated)
 }
 
 /// A stored claim (retired values) that a document giving the EAC again
@@ -317,32 +598,43 @@ struct ClaimRestated {
 }
 
 impl ClaimRestated {
-    /// The import's warning for EAC `id` at `place`.
-    fn warning(&self, id: &str, place: &str) -> Violation {
+    /// What became of the claim of EAC `id`, in words; `dry_run`: what
+    /// importing would do.
+    fn message(&self, id: &str, dry_run: bool) -> String {
         let word = |s: &Option<String>| match s {
             Some(s) => format!("`{s}`"),
             None => "no status".to_owned(),
         };
         let (stored, now) = (word(&self.stored), word(&self.now));
-        let message = if self.kept {
+        if self.kept {
             format!(
                 "EAC `{id}` is stored as retired (status {stored}) and this document says {now}: \
-                 the retirement is kept, since a document that does not list claims (a holdings \
+                 the retirement {}, since a document that does not list claims (a holdings \
                  download) cannot tell claimed certificates; if the registry reversed the \
-                 retirement, delete the EAC (`eacdesk delete`) and import the document again"
+                 retirement, delete the EAC (`eacdesk delete`) and import the document again",
+                if dry_run { "would be kept" } else { "is kept" }
             )
         } else {
             format!(
-                "EAC `{id}` was stored as retired (status {stored}) and this document says {now}: \
-                 it is stored as not retired now (audited); reports and claims made before \
-                 counted it as retired"
+                "EAC `{id}` {} stored as retired (status {stored}) and this document says {now}: \
+                 {}; reports and claims made before counted it as retired",
+                if dry_run { "is" } else { "was" },
+                if dry_run {
+                    "importing it would store it as not retired (audited)"
+                } else {
+                    "it is stored as not retired now (audited)"
+                }
             )
-        };
-        let mut v = Violation::unruled(message).with_eac(Some(id));
-        v.severity = eac_model::Severity::Warning;
-        v.pointer = place.to_owned();
-        v
+        }
     }
+}
+
+/// An import warning at `place` about EAC `id`.
+fn warning_at(message: String, id: &str, place: &str) -> Violation {
+    let mut v = Violation::unruled(message).with_eac(Some(id));
+    v.severity = eac_model::Severity::Warning;
+    v.pointer = place.to_owned();
+    v
 }
 
 /// The registry status an EAC was stored or read with (`eacdesk_status`).
@@ -357,6 +649,189 @@ fn same_content(a: &Eac, b: &Eac) -> bool {
     *a == b
 }
 
+/// Equal as statements: apart from when they were read (`cds_created`,
+/// `cds_modified`).
+fn same_statement(a: &Eac, b: &Eac) -> bool {
+    let mut b = b.clone();
+    b.cds_created = a.cds_created;
+    b.cds_modified = a.cds_modified;
+    *a == b
+}
+
+/// What the registry stated of a stored EAC before a document gives it
+/// again ([`earlier_statements`]).
+enum Earlier {
+    /// A document's statement kept with its source: this document's own
+    /// (`same_document`, at the same place), else the newest.
+    Stated { eac: Eac, same_document: bool },
+    /// None kept (stored before statements were, or from a CDS listing):
+    /// the version the import that wrote it stored, as the first
+    /// correction by a person since keeps it in its audit record.
+    Stored(Eac),
+    /// Neither: nobody corrected it since it was imported, so it is
+    /// stored as imported.
+    AsStored,
+}
+
+/// [`Earlier`] of each stored EAC in rows `rows`, in order, for a
+/// document `document_id` giving them again: two look-ups for up to 32
+/// EACs ([`rows::each_of`]), the second only for EACs without a
+/// statement kept.
+fn earlier_statements(w: &Write, rows_of: &[i64], document_id: i64) -> Result<Vec<Earlier>> {
+    type Kept = (i64, String, String, Option<i64>, String);
+    let mut kept: Vec<Vec<Kept>> = vec![Vec::new(); rows_of.len()];
+    rows::each_of(
+        w.db(),
+        rows_of,
+        |k| {
+            format!(
+                "SELECT {k}, document_id, locator, imported_at, import_batch_id, stated
+                   FROM eac_sources WHERE eac_id = ? AND stated IS NOT NULL"
+            )
+        },
+        |row| vec![row as &dyn rusqlite::ToSql],
+        &mut |at, r| {
+            kept[at].push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+            Ok(())
+        },
+    )?;
+    let read = |text: &str| match eac_model::p2::read_eac_document(text, CheckOptions::state()) {
+        EacRead::Valid { eac, .. } => Some(*eac),
+        _ => None,
+    };
+    let mut out: Vec<Option<Earlier>> = Vec::with_capacity(rows_of.len());
+    for mut statements in kept {
+        // This document's own statement, else the newest one.
+        statements.sort_by(|a, b| (&a.2, a.3).cmp(&(&b.2, b.3)));
+        let own = statements.iter().position(|s| s.0 == document_id);
+        let chosen = own.or(statements.len().checked_sub(1));
+        out.push(chosen.and_then(|at| {
+            read(&statements[at].4).map(|eac| Earlier::Stated {
+                eac,
+                same_document: own.is_some(),
+            })
+        }));
+    }
+    // The others: the version before the first correction by a person
+    // since the import that wrote the stored one (its batch's last
+    // audit record marks where that import ended).
+    let missing: Vec<(usize, i64)> = (rows_of.iter().enumerate())
+        .filter(|(at, _)| out[*at].is_none())
+        .map(|(at, row)| (at, *row))
+        .collect();
+    let mut states: Vec<Option<String>> = vec![None; missing.len()];
+    rows::each_of(
+        w.db(),
+        &missing,
+        |k| {
+            format!(
+                "SELECT {k}, (SELECT a.before_state FROM audit_log a
+                                WHERE a.cds_eac_id = e.cds_eac_id
+                                  AND a.action IN ('set_fields', 'set_emissions', 'set_beneficiaries')
+                                  AND a.before_state IS NOT NULL
+                                  AND a.id > COALESCE(b.last_audit_id, 0)
+                                ORDER BY a.id LIMIT 1)
+                   FROM eacs e LEFT JOIN import_batches b ON b.id = e.import_batch_id
+                  WHERE e.id = ?"
+            )
+        },
+        |(_, row)| vec![row as &dyn rusqlite::ToSql],
+        &mut |at, r| {
+            states[at] = r.get(0)?;
+            Ok(())
+        },
+    )?;
+    for ((at, _), state) in missing.into_iter().zip(states) {
+        out[at] = Some(match state.as_deref().and_then(history::eac_of_state) {
+            Some(eac) => Earlier::Stored(eac),
+            None => Earlier::AsStored,
+        });
+    }
+    Ok(out
+        .into_iter()
+        .map(|e| e.unwrap_or(Earlier::AsStored))
+        .collect())
+}
+
+/// The audit reason of a registry document restating a stored EAC: the
+/// document (file name, format, SHA-256), what it states differently and
+/// what of a person's corrections it kept or replaced.
+fn restatement_reason(doc: &RegistryDocument, sha256: &str, m: &Merged) -> Reason {
+    let mut text = format!(
+        "the registry document {} ({}, SHA-256 {}…) states {} differently",
+        doc.file_name,
+        doc.format_name,
+        sha256.get(..12).unwrap_or(sha256),
+        match m.restated.is_empty() {
+            true => "the EAC".to_owned(),
+            false => m.restated.join(", "),
+        }
+    );
+    for (kept, words) in [
+        (false, "replaced what was set in EAC Desk"),
+        (true, "kept what was set in EAC Desk"),
+    ] {
+        let fields: Vec<&str> = (m.notes.iter())
+            .filter(|n| n.kept == kept)
+            .map(|n| n.field.as_str())
+            .collect();
+        if !fields.is_empty() {
+            text.push_str(&format!("; {words}: {}", fields.join(", ")));
+        }
+    }
+    Reason::generated(&text)
+}
+
+/// What a document's restatement did to stored claims and to what a person
+/// set, for the report (the first [`MAX_NOTES`], and how many in all);
+/// worded as what importing would do in a dry run.
+#[derive(Default)]
+struct Restatements {
+    list: Vec<RestatedNote>,
+    count: usize,
+    dry_run: bool,
+}
+
+/// Restatement notes a report lists.
+const MAX_NOTES: usize = 50;
+
+impl Restatements {
+    /// The notes of one merged EAC at `place`; a reversed or kept claim and
+    /// a replaced correction are import warnings too.
+    fn add(&mut self, batch: &mut Batch, m: &Merged, place: &str) {
+        let id = m.eac.cds_eac_id.as_str();
+        let mut notes: Vec<(RestatedKind, String)> = Vec::new();
+        if let Some(claim) = &m.claim {
+            let kind = match claim.kept {
+                true => RestatedKind::ClaimKept,
+                false => RestatedKind::ClaimReversed,
+            };
+            notes.push((kind, claim.message(id, self.dry_run)));
+        }
+        for n in &m.notes {
+            let kind = match n.kept {
+                true => RestatedKind::EditKept,
+                false => RestatedKind::EditReplaced,
+            };
+            notes.push((kind, n.message(id, self.dry_run)));
+        }
+        for (kind, message) in notes {
+            if kind != RestatedKind::EditKept {
+                batch.warn(vec![warning_at(message.clone(), id, place)]);
+            }
+            self.count += 1;
+            if self.list.len() < MAX_NOTES {
+                self.list.push(RestatedNote {
+                    cds_eac_id: id.to_owned(),
+                    place: place.to_owned(),
+                    kind,
+                    message,
+                });
+            }
+        }
+    }
+}
+
 /// A station's commissioning date for `asset_id`, when a stations report
 /// gave one.
 fn station_commissioned(w: &Write, asset_id: &str) -> Result<Option<Date>> {
@@ -368,11 +843,14 @@ fn station_commissioned(w: &Write, asset_id: &str) -> Result<Option<Date>> {
     Ok(text.flatten().and_then(|t| Date::parse(&t).ok()))
 }
 
-/// Imports one registry document as one transaction (the caller's write).
+/// Imports one registry document as one transaction (the caller's write);
+/// `dry_run`: the write will be rolled back, and the report words what
+/// importing would do.
 pub(crate) fn import_document(
     w: &Write,
     doc: RegistryDocument,
     progress: &dyn Progress,
+    dry_run: bool,
 ) -> Result<FileImportReport> {
     let sha256 = sha256_hex(doc.bytes);
     // One look-up: the document's row, when these bytes were stored before.
@@ -411,6 +889,10 @@ pub(crate) fn import_document(
 
     let mut batch = Batch::begin_eacs(w, doc.file_name.to_owned(), progress)?;
     let mut unchanged = 0;
+    let mut notes = Restatements {
+        dry_run,
+        ..Restatements::default()
+    };
     let mut overlaps = Vec::new();
     let mut stored_rows: Vec<(i64, &RegistryEac)> = Vec::with_capacity(doc.eacs.len());
     let check = CheckOptions::import().with_extended_technologies(doc.allow_extended_technologies);
@@ -457,12 +939,18 @@ pub(crate) fn import_document(
         let mut current: HashMap<i64, Eac> = (stored_ids.iter().copied())
             .zip(rows::load_eacs_by_ids(w.db(), &stored_ids)?)
             .collect();
+        // And with what the registry stated of each before.
+        let mut earlier: HashMap<i64, Earlier> = (stored_ids.iter().copied())
+            .zip(earlier_statements(w, &stored_ids, document_id)?)
+            .collect();
         drop(ids);
         // Ids met in this group (an earlier group's are stored by now).
         let mut met: HashSet<String> = HashSet::with_capacity(group.len());
         let mut new: Vec<Eac> = Vec::new();
-        let mut placed: Vec<(Place, &RegistryEac)> = Vec::with_capacity(group.len());
+        let mut placed: Vec<(Place, &RegistryEac, Option<String>)> =
+            Vec::with_capacity(group.len());
         let mut seen = Vec::new();
+        let mut unchanged_ranges: Vec<(i64, &CertRange)> = Vec::new();
         let mut stopped = false;
         for (index, item, eac) in read {
             let eac = match eac {
@@ -486,39 +974,56 @@ pub(crate) fn import_document(
                 .with_eac(Some(&eac.cds_eac_id))]);
                 continue;
             }
+            // What the document states of the EAC, kept with its source.
+            let statement = serde_json::to_string(&eac).map_err(|e| {
+                crate::StoreError::InvalidInput(format!("an EAC that cannot be written: {e}"))
+            })?;
+            let mut stated = Some(statement);
             let place = match stored {
                 Some(stored) => {
                     let current = match current.remove(&stored.id) {
                         Some(eac) => eac,
                         None => rows::load_eac_by_id(w.db(), stored.id)?,
                     };
-                    let (mut merged, restated) = keep_completions(&current, eac);
-                    if let Some(r) = restated {
-                        batch.warn(vec![r.warning(&merged.cds_eac_id, &item.locator)]);
+                    let earlier = earlier.remove(&stored.id).unwrap_or(Earlier::AsStored);
+                    // The same document stating it as it did: its row
+                    // keeps its statement.
+                    if let Earlier::Stated {
+                        eac: before,
+                        same_document: true,
+                    } = &earlier
+                    {
+                        if same_statement(before, &eac) {
+                            stated = None;
+                        }
                     }
-                    if same_content(&current, &merged) {
+                    let base = match &earlier {
+                        Earlier::Stated { eac, .. } | Earlier::Stored(eac) => eac,
+                        Earlier::AsStored => &current,
+                    };
+                    let mut m = merge(&current, Some(base), eac);
+                    notes.add(&mut batch, &m, &item.locator);
+                    if same_content(&current, &m.eac) {
                         seen.push(stored.id);
                         unchanged += 1;
                         batch.skipped += 1;
-                        // A range keyed only since decision 256 was stored
-                        // without its numbers: given again, it gets them.
-                        if item.range.as_ref().is_some_and(keyed_past_fixed_width) {
-                            write_range(w, stored.id, item.range.as_ref())?;
+                        // Its range is stored again where it is missing
+                        // or differs: keyed only since decision 256, or
+                        // the EAC came first from a CDS listing or a P2
+                        // bundle, which carry no range.
+                        if let Some(range) = &item.range {
+                            unchanged_ranges.push((stored.id, range));
                         }
                     } else {
-                        merged.cds_modified = w.at().max(current.cds_modified);
+                        m.eac.cds_modified = w.at().max(current.cds_modified);
                         let (row, file) = (stored.id, &batch.file);
-                        history::import_replacing_read(
-                            w,
-                            row,
-                            Some(current),
-                            &merged,
-                            batch.id,
-                            file,
+                        let reason = restatement_reason(&doc, &sha256, &m);
+                        history::registry_restating(
+                            w, row, current, &m.eac, batch.id, file, &reason,
                         )?;
-                        rows::replace(w, stored.id, &merged, batch.id)?;
+                        rows::replace(w, stored.id, &m.eac, batch.id)?;
                         batch.replaced += 1;
-                        batch.value_count += merged.values.len();
+                        batch.value_count += m.eac.values.len();
                         write_range(w, stored.id, item.range.as_ref())?;
                     }
                     Place::Stored(stored.id)
@@ -528,7 +1033,7 @@ pub(crate) fn import_document(
                     Place::New(new.len() - 1)
                 }
             };
-            placed.push((place, item));
+            placed.push((place, item, stated));
             if batch.tick() == Flow::Stop {
                 stopped = true;
                 break;
@@ -542,18 +1047,19 @@ pub(crate) fn import_document(
         rows::mark_seen_many(w, &seen, batch.id)?;
         // The new EACs' ranges (a restated one's is written with it).
         let mut new_ranges: Vec<(i64, &CertRange)> = Vec::new();
-        let placed: Vec<(i64, &RegistryEac)> = (placed.into_iter())
-            .map(|(place, item)| match place {
-                Place::Stored(row) => (row, item),
+        let placed: Vec<(i64, &RegistryEac, Option<String>)> = (placed.into_iter())
+            .map(|(place, item, stated)| match place {
+                Place::Stored(row) => (row, item, stated),
                 Place::New(k) => {
                     new_ranges.extend(item.range.as_ref().map(|r| (new_rows[k], r)));
-                    (new_rows[k], item)
+                    (new_rows[k], item, stated)
                 }
             })
             .collect();
         insert_ranges(w, &new_ranges)?;
+        restore_ranges(w, &unchanged_ranges)?;
         insert_sources(w, document_id, &doc, batch.id, &placed)?;
-        stored_rows.extend(placed);
+        stored_rows.extend(placed.into_iter().map(|(row, item, _)| (row, item)));
     }
     let with_ranges: Vec<(i64, &RegistryEac, &CertRange)> = (stored_rows.iter())
         .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, *item, r)))
@@ -627,10 +1133,54 @@ pub(crate) fn import_document(
         overlaps,
         incomplete_eacs,
         missing_fields,
+        restatements: notes.list,
+        restatement_count: notes.count,
     };
     let mut report = batch.finish(Some(sha256))?;
     report.registry = Some(registry);
     Ok(report)
+}
+
+/// The ranges of stored EACs a document gives again unchanged, stored
+/// where the EAC has none or another (decision 256(b)): a range keyed
+/// only since decision 256, or an EAC that came first from a CDS listing
+/// or a P2 bundle (they carry no range: a range is what a registry
+/// document states). One look-up for up to 32 of them; nothing is
+/// written for a range stored as it is.
+fn restore_ranges(w: &Write, ranges: &[(i64, &CertRange)]) -> Result<()> {
+    let mut stored: Vec<Option<[String; 4]>> = vec![None; ranges.len()];
+    rows::each_of(
+        w.db(),
+        ranges,
+        |k| {
+            format!(
+                "SELECT {k}, registry, series, first_key, last_key FROM eac_ranges
+                  WHERE eac_id = ? AND position = 0"
+            )
+        },
+        |(row, _)| vec![row as &dyn rusqlite::ToSql],
+        &mut |at, r| {
+            stored[at] = Some([r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?]);
+            Ok(())
+        },
+    )?;
+    for ((row, range), stored) in ranges.iter().zip(stored) {
+        let (Some(first_key), Some(last_key)) =
+            (seq_key(&range.first_seq), seq_key(&range.last_seq))
+        else {
+            continue;
+        };
+        let wanted = [
+            range.registry.clone(),
+            range.series.clone(),
+            first_key,
+            last_key,
+        ];
+        if stored.as_ref() != Some(&wanted) {
+            write_range(w, *row, Some(range))?;
+        }
+    }
+    Ok(())
 }
 
 /// Stores (or replaces) the range of the EAC in row `row`.
@@ -772,26 +1322,28 @@ fn insert_ranges(w: &Write, ranges: &[(i64, &CertRange)]) -> Result<()> {
     Ok(())
 }
 
-/// Which EAC came from where in the document, for a group's EACs (kept
-/// once per EAC and place).
+/// Which EAC came from where in the document, and what the document
+/// stated of it, for a group's EACs (kept once per EAC and place; a
+/// statement `None` leaves the one kept, the same document's, as it is).
 fn insert_sources(
     w: &Write,
     document_id: i64,
     doc: &RegistryDocument,
     batch_id: i64,
-    placed: &[(i64, &RegistryEac)],
+    placed: &[(i64, &RegistryEac, Option<String>)],
 ) -> Result<()> {
     let at = w.at().to_storage();
     for chunk in placed.chunks(GROUP) {
         let sql = format!(
             "INSERT INTO eac_sources (eac_id, document_id, file_name, locator,
-                range_text, imported_at, import_batch_id)
+                range_text, imported_at, import_batch_id, stated)
              VALUES {}
-             ON CONFLICT DO NOTHING",
-            rows::value_rows("(?, ?, ?, ?, ?, ?, ?)", chunk.len())
+             ON CONFLICT (eac_id, document_id, locator) DO UPDATE SET stated = excluded.stated
+                WHERE excluded.stated IS NOT NULL",
+            rows::value_rows("(?, ?, ?, ?, ?, ?, ?, ?)", chunk.len())
         );
         let params: Vec<&dyn rusqlite::ToSql> = (chunk.iter())
-            .flat_map(|(row, item)| {
+            .flat_map(|(row, item, stated)| {
                 [
                     row as &dyn rusqlite::ToSql,
                     &document_id,
@@ -800,6 +1352,7 @@ fn insert_sources(
                     &item.range_text,
                     &at,
                     &batch_id,
+                    stated,
                 ]
             })
             .collect();
@@ -854,7 +1407,11 @@ fn apply_stations(
             let mut eac = rows::load_eac_by_id(w.db(), row)?;
             eac.asset_commissioned = Some(date);
             eac.cds_modified = w.at().max(eac.cds_modified);
-            history::import_replacing(w, row, &eac, batch.id, &batch.file)?;
+            let reason = Reason::generated(&format!(
+                "commissioning date {date} of station {} from the stations report {} ({})",
+                s.asset_id, doc.file_name, doc.format_name
+            ));
+            history::import_replacing(w, row, &eac, batch.id, &batch.file, &reason)?;
             rows::replace(w, row, &eac, batch.id)?;
             batch.replaced += 1;
             filled += 1;

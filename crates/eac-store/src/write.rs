@@ -72,6 +72,21 @@ impl Reason {
         Reason(Cow::Borrowed(text))
     }
 
+    /// EAC Desk's own wording naming what it came from (a registry
+    /// document by its file name): a character [`Reason::new`] refuses
+    /// (a control character in a file name) is written as `\u{…}`, so
+    /// the record reads on one line as a typed reason does.
+    pub(crate) fn generated(text: &str) -> Reason {
+        let mut out = String::with_capacity(text.len());
+        for c in text.chars() {
+            match is_forbidden(c) {
+                true => out.push_str(&c.escape_unicode().to_string()),
+                false => out.push(c),
+            }
+        }
+        Reason(Cow::Owned(out))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -89,6 +89,8 @@ export type { RefdataCount } from "./RefdataCount";
 export type { RefdataEntry } from "./RefdataEntry";
 export type { RefdataReport } from "./RefdataReport";
 export type { RegistryImportReport } from "./RegistryImportReport";
+export type { RestatedKind } from "./RestatedKind";
+export type { RestatedNote } from "./RestatedNote";
 export type { RetiredState } from "./RetiredState";
 export type { RuleSetView } from "./RuleSetView";
 export type { SamplePlan } from "./SamplePlan";

@@ -1,0 +1,715 @@
+//! Registry documents stored again: a statement given again after its EACs
+//! came from a CDS listing stores its ranges (decision 256(b)); a stored
+//! claim a statement reverses or keeps is said in the report itself; the
+//! same document never undoes a person's audited correction, and a
+//! restatement replaces only what the registry now states differently;
+//! a holdings download keeps a confirmation's facts with its claim; a
+//! listing that replaces a registry EAC's content takes the documents and
+//! the range off it.
+
+use super::*;
+use eac_store::{
+    CertRange, DeleteTarget, FieldValue, RegistryDocument, RegistryEac, SettableField,
+};
+
+/// The registry's extension members of a statement, as JSON text.
+fn members(pairs: &[(&str, &str)]) -> Extensions {
+    Extensions(
+        pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    (*k).to_owned(),
+                    RawValue::from_string(serde_json::to_string(v).unwrap()).unwrap(),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// Registry `r`'s certificates `first`..=`last` as a statement gives
+/// them: what no registry prints (destination, beneficiaries, origins,
+/// emission factors) left out, a status among the extension members,
+/// retired on 2024-03-01 when `status` is `retired`.
+fn stated(first: u64, last: u64, status: &str) -> Eac {
+    let mut e = eac(&format!("r:{first}..{last}"));
+    e.eac_number = Some(format!("{first} – {last}"));
+    e.destination_id = None;
+    e.destination_name = None;
+    e.beneficiary_type = None;
+    e.beneficiaries = Vec::new();
+    e.asset_origination = None;
+    e.asset_destination = None;
+    e.emissions_factor_direct = None;
+    e.emissions_factor_lca = None;
+    e.asset_commissioned = Some(date("2019-05-01"));
+    e.values[0].value = dec(&(last - first + 1).to_string());
+    if status == "retired" {
+        e.values[0].retired = Some(date("2024-03-01"));
+    }
+    e.extensions = members(&[("eacdesk_registry", "r"), ("eacdesk_status", status)]);
+    e
+}
+
+/// A document of `eacs` (each with its range `r` first..last read back
+/// from its id) whose bytes are `bytes`.
+fn statement<'a>(name: &'a str, bytes: &'a [u8], eacs: Vec<Eac>) -> RegistryDocument<'a> {
+    RegistryDocument {
+        file_name: name,
+        format: "test",
+        format_name: "Test statement",
+        bytes,
+        eacs: eacs
+            .into_iter()
+            .enumerate()
+            .map(|(i, eac)| {
+                let (first, last) = eac
+                    .cds_eac_id
+                    .strip_prefix("r:")
+                    .and_then(|r| r.split_once(".."))
+                    .map(|(a, b)| (a.to_owned(), b.to_owned()))
+                    .unwrap();
+                RegistryEac {
+                    locator: format!("line {}", i + 2),
+                    range_text: format!("{first} – {last}"),
+                    range: Some(CertRange {
+                        registry: "r".into(),
+                        series: String::new(),
+                        first: first.clone(),
+                        last: last.clone(),
+                        first_seq: first,
+                        last_seq: last,
+                    }),
+                    eac,
+                }
+            })
+            .collect(),
+        stations: Vec::new(),
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        allow_extended_technologies: false,
+    }
+}
+
+/// The stored ranges, as `eac id: first..last`.
+fn ranges(env: &Env) -> Vec<String> {
+    let mut rows: Vec<String> = env
+        .raw_rows(
+            "SELECT e.cds_eac_id, r.first, r.last FROM eac_ranges r JOIN eacs e ON e.id = r.eac_id",
+        )
+        .into_iter()
+        .map(|r| {
+            format!(
+                "{}: {}..{}",
+                r[0].as_deref().unwrap(),
+                r[1].as_deref().unwrap(),
+                r[2].as_deref().unwrap()
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// A person completes what the statement left out, as `set` does.
+fn complete(env: &mut Env, id: &str) {
+    let fields: Vec<FieldValue> = [
+        (SettableField::DestinationId, "UTIL-1"),
+        (SettableField::DestinationName, "Demo Utility"),
+        (SettableField::AssetOrigination, "region"),
+        (SettableField::AssetDestination, "grid"),
+        (SettableField::EmissionsFactorDirect, "0"),
+        (SettableField::EmissionsFactorLca, "0.011"),
+    ]
+    .into_iter()
+    .map(|(field, value)| FieldValue {
+        field,
+        value: value.into(),
+    })
+    .collect();
+    env.store
+        .set_fields(
+            &DeleteTarget::Ids(vec![id.to_owned()]),
+            &fields,
+            &why("from the contract"),
+            "ana",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    env.store
+        .set_beneficiaries(
+            id,
+            &assign(BeneficiaryType::Customer, &["CUST123"]),
+            &why("contract"),
+            "ana",
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_statement_given_again_after_a_listing_stores_its_range_and_overlaps_are_found() {
+    // One desk imports the statement, completes the EAC and exports it.
+    let mut first = Env::new();
+    let doc = stated(1, 100, "retired");
+    first
+        .store
+        .import_document(
+            statement("stmt.csv", b"statement 1..100", vec![doc.clone()]),
+            &NoProgress,
+        )
+        .unwrap();
+    complete(&mut first, "r:1..100");
+    let listing = first.file("listing.json");
+    first.store.export_p1(None, &listing, &NoProgress).unwrap();
+
+    // Another desk takes the listing, then the statement itself.
+    let mut env = Env::new();
+    let copied = env.file("listing.json");
+    fs::copy(&listing, &copied).unwrap();
+    env.import(&copied).unwrap();
+    assert!(ranges(&env).is_empty(), "a listing carries no range");
+    let again = env
+        .store
+        .import_document(
+            statement("stmt.csv", b"statement 1..100", vec![doc]),
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            again.added,
+            again.replaced,
+            again.registry.as_ref().unwrap().unchanged
+        ),
+        (0, 0, 1),
+        "{again:#?}"
+    );
+    assert_eq!(ranges(&env), ["r:1..100: 1..100"]);
+    // Given once more, nothing changes (the range is stored as it is).
+    let before = env.snapshot();
+    let mut doc_again = stated(1, 100, "retired");
+    // Read later: created and modified then.
+    doc_again.cds_created = ts("2030-01-01T00:00:00Z");
+    doc_again.cds_modified = doc_again.cds_created;
+    let bytes = b"statement 1..100".to_vec();
+    env.store
+        .import_document_dry_run(statement("stmt.csv", &bytes, vec![doc_again]), &NoProgress)
+        .unwrap();
+    assert_eq!(env.snapshot(), before);
+
+    // Another statement sharing ten certificates is warned about, and
+    // the check finds the two.
+    let other = env
+        .store
+        .import_document(
+            statement(
+                "other.csv",
+                b"statement 91..200",
+                vec![stated(91, 200, "retired")],
+            ),
+            &NoProgress,
+        )
+        .unwrap();
+    let overlaps = &other.registry.as_ref().unwrap().overlaps;
+    assert_eq!(overlaps.len(), 1, "{other:#?}");
+    assert_eq!(
+        (
+            overlaps[0].b.cds_eac_id.as_str(),
+            overlaps[0].shared.as_str()
+        ),
+        ("r:1..100", "10")
+    );
+    let check = env.store.check(&EacFilter::default(), &NoProgress).unwrap();
+    assert_eq!(check.ranges, 2);
+    assert_eq!(check.findings.len(), 1, "{check:#?}");
+    assert_eq!(check.findings[0].shared, "10");
+}
+
+/// The registry's status of `eac`, as stored (`eacdesk_status`).
+fn member(eac: &Eac, name: &str) -> Option<String> {
+    eac.extensions
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| serde_json::from_str::<String>(v.get()).unwrap())
+}
+
+fn import_doc(
+    env: &mut Env,
+    name: &str,
+    bytes: &[u8],
+    eacs: Vec<Eac>,
+) -> eac_store::FileImportReport {
+    env.store
+        .import_document(statement(name, bytes, eacs), &NoProgress)
+        .unwrap()
+}
+
+/// (kind, message) of each restatement the report lists.
+fn restated(report: &eac_store::FileImportReport) -> Vec<(eac_store::RestatedKind, String)> {
+    let r = report.registry.as_ref().unwrap();
+    assert_eq!(r.restatement_count, r.restatements.len());
+    r.restatements
+        .iter()
+        .map(|n| (n.kind, n.message.clone()))
+        .collect()
+}
+
+fn set_one(env: &mut Env, id: &str, field: SettableField, value: &str, reason: &str) {
+    env.store
+        .set_fields(
+            &DeleteTarget::Ids(vec![id.to_owned()]),
+            &[FieldValue {
+                field,
+                value: value.into(),
+            }],
+            &why(reason),
+            "ana",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+}
+
+#[test]
+fn a_reversed_or_kept_retirement_is_listed_in_the_report_in_words() {
+    use eac_store::RestatedKind::{ClaimKept, ClaimReversed};
+    let mut env = Env::new();
+    import_doc(&mut env, "june.csv", b"june", vec![stated(1, 9, "retired")]);
+    // A holdings download that cannot tell: kept, and said.
+    let r = import_doc(
+        &mut env,
+        "holdings.csv",
+        b"holdings",
+        vec![stated(1, 9, "active")],
+    );
+    let notes = restated(&r);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].0, ClaimKept);
+    assert!(notes[0].1.contains("EAC `r:1..9` is stored as retired (status `retired`) and this document says `active`: the retirement is kept"), "{notes:?}");
+    assert_eq!(r.registry.as_ref().unwrap().restatements[0].place, "line 2");
+    assert!(env.store.eac("r:1..9").unwrap().values[0].is_retired());
+
+    // A statement saying they expired: what importing would do, then does.
+    let bytes = b"later".to_vec();
+    let before = env.snapshot();
+    let dry = env
+        .store
+        .import_document_dry_run(
+            statement("later.csv", &bytes, vec![stated(1, 9, "expired")]),
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(env.snapshot(), before);
+    let notes = restated(&dry);
+    assert_eq!(notes[0].0, ClaimReversed);
+    assert!(
+        notes[0]
+            .1
+            .contains("importing it would store it as not retired (audited)"),
+        "{notes:?}"
+    );
+    let r = import_doc(&mut env, "later.csv", &bytes, vec![stated(1, 9, "expired")]);
+    assert_eq!(r.replaced, 1);
+    let notes = restated(&r);
+    assert_eq!(notes[0].0, ClaimReversed);
+    // (The status stayed with the claim the download kept.)
+    assert!(
+        notes[0].1.contains(
+            "EAC `r:1..9` was stored as retired (status `retired`) and this document says `expired`"
+        ),
+        "{notes:?}"
+    );
+    assert!(
+        notes[0]
+            .1
+            .contains("it is stored as not retired now (audited)"),
+        "{notes:?}"
+    );
+    // Still among the warnings (`import --json` keeps them there).
+    assert!(r.warnings.iter().any(|w| w.message == notes[0].1));
+    assert!(!env.store.eac("r:1..9").unwrap().values[0].is_retired());
+    // Given again, the same statement says nothing more.
+    let again = import_doc(&mut env, "later.csv", &bytes, vec![stated(1, 9, "expired")]);
+    assert_eq!(
+        (again.replaced, restated(&again).len()),
+        (0, 0),
+        "{again:#?}"
+    );
+}
+
+#[test]
+fn the_same_document_never_undoes_a_correction_and_a_restatement_replaces_only_what_it_changes() {
+    use eac_store::RestatedKind::{EditKept, EditReplaced};
+    let mut env = Env::new();
+    let id = "r:1..9";
+    let first = stated(1, 9, "issued");
+    import_doc(&mut env, "stmt.pdf", b"statement v1", vec![first.clone()]);
+    set_one(
+        &mut env,
+        id,
+        SettableField::AssetCommissioned,
+        "2019-06-15",
+        "per the owner's letter",
+    );
+    set_one(
+        &mut env,
+        id,
+        SettableField::TechnologyType,
+        "solar",
+        "the station is a solar park",
+    );
+    let records = env.store.audit_log(Some(id)).unwrap().len();
+
+    // The same bytes again, read later: nothing changes, both kept and said.
+    let mut again = stated(1, 9, "issued");
+    again.cds_created = ts("2031-01-01T00:00:00Z");
+    again.cds_modified = again.cds_created;
+    let eac_before = env.store.eac(id).unwrap();
+    let r = import_doc(&mut env, "stmt.pdf", b"statement v1", vec![again]);
+    assert_eq!(
+        (r.added, r.replaced, r.registry.as_ref().unwrap().unchanged),
+        (0, 0, 1),
+        "{r:#?}"
+    );
+    let notes = restated(&r);
+    assert_eq!(notes.len(), 2, "{notes:?}");
+    assert!(notes.iter().all(|(k, _)| *k == EditKept));
+    assert!(notes.iter().any(|(_, m)| m
+        == "EAC `r:1..9`: asset_commissioned is kept as set in EAC Desk (2019-06-15); the document says 2019-05-01, as the registry stated before"));
+    // Nothing stored changed (the import batch and its marks aside).
+    let eac = env.store.eac(id).unwrap();
+    assert_eq!(eac.asset_commissioned, Some(date("2019-06-15")));
+    assert_eq!(eac.technology_type, Some(TechnologyType::Solar));
+    assert_eq!(env.store.audit_log(Some(id)).unwrap().len(), records);
+    assert_eq!(env.store.eac(id).unwrap(), eac_before);
+
+    // A genuine restatement: the registry now says retired and another
+    // commissioning date, and the technology as before.
+    let mut later = stated(1, 9, "retired");
+    later.asset_commissioned = Some(date("2019-07-01"));
+    let r = import_doc(&mut env, "stmt-2.pdf", b"statement v2", vec![later]);
+    assert_eq!(r.replaced, 1, "{r:#?}");
+    let eac = env.store.eac(id).unwrap();
+    assert_eq!(
+        eac.asset_commissioned,
+        Some(date("2019-07-01")),
+        "the registry's new date"
+    );
+    assert_eq!(
+        eac.technology_type,
+        Some(TechnologyType::Solar),
+        "the correction it did not touch"
+    );
+    assert!(eac.values[0].is_retired());
+    let notes = restated(&r);
+    assert!(notes.contains(&(
+        EditReplaced,
+        "EAC `r:1..9`: the registry now states asset_commissioned as 2019-07-01 (it stated 2019-05-01), which replaces the value set in EAC Desk (2019-06-15); `eacdesk audit` shows both".to_owned()
+    )), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|(k, m)| *k == EditKept && m.contains("technology_type is kept")),
+        "{notes:?}"
+    );
+    let log = env.store.audit_log(Some(id)).unwrap();
+    let record = &log[0];
+    assert_eq!(record.action, eac_store::AuditAction::ImportReplace);
+    assert!(!record.reason.contains("cds_modified"), "{}", record.reason);
+    assert!(
+        record
+            .reason
+            .starts_with("the registry document stmt-2.pdf (Test statement, SHA-256 "),
+        "{}",
+        record.reason
+    );
+    assert!(
+        record.reason.contains("asset_commissioned"),
+        "{}",
+        record.reason
+    );
+    assert!(record.reason.ends_with("; replaced what was set in EAC Desk: asset_commissioned; kept what was set in EAC Desk: technology_type"), "{}", record.reason);
+
+    // The first document again: it stated what it stated; nothing goes
+    // back (neither the claim nor the date).
+    let r = import_doc(&mut env, "stmt.pdf", b"statement v1", vec![first]);
+    assert_eq!(
+        (r.replaced, r.registry.as_ref().unwrap().unchanged),
+        (0, 1),
+        "{r:#?}"
+    );
+    let eac = env.store.eac(id).unwrap();
+    assert_eq!(eac.asset_commissioned, Some(date("2019-07-01")));
+    assert!(eac.values[0].is_retired());
+}
+
+#[test]
+fn a_correction_made_before_statements_were_kept_survives_the_same_document() {
+    // A statement stored by an earlier version keeps no statement: the
+    // version the import stored (the first correction's record) stands in.
+    let mut env = Env::new();
+    let id = "r:1..9";
+    import_doc(
+        &mut env,
+        "stmt.pdf",
+        b"statement v1",
+        vec![stated(1, 9, "issued")],
+    );
+    env.raw("UPDATE eac_sources SET stated = NULL").unwrap();
+    set_one(
+        &mut env,
+        id,
+        SettableField::AssetCommissioned,
+        "2019-06-15",
+        "per the owner's letter",
+    );
+    let r = import_doc(
+        &mut env,
+        "stmt.pdf",
+        b"statement v1",
+        vec![stated(1, 9, "issued")],
+    );
+    assert_eq!(
+        (r.replaced, r.registry.as_ref().unwrap().unchanged),
+        (0, 1),
+        "{r:#?}"
+    );
+    assert_eq!(
+        env.store.eac(id).unwrap().asset_commissioned,
+        Some(date("2019-06-15"))
+    );
+    // Its statement is kept now.
+    let kept =
+        env.raw_text("SELECT CAST(count(*) AS TEXT) FROM eac_sources WHERE stated IS NOT NULL");
+    assert_eq!(kept.as_deref(), Some("1"));
+}
+
+#[test]
+fn a_holdings_download_keeps_the_confirmation_facts_with_the_retirement_and_alternating_changes_nothing(
+) {
+    let mut env = Env::new();
+    let id = "r:1..9";
+    let mut confirmation = stated(1, 9, "retired");
+    confirmation.extensions = members(&[
+        ("eacdesk_registry", "r"),
+        ("eacdesk_status", "retired"),
+        ("eacdesk_transaction_date", "12-30-2022"),
+        ("eacdesk_retirement_reason", "Beneficial Ownership"),
+        ("eacdesk_notes", "Zero Labs"),
+        ("eacdesk_retirement_account", "DefaultRET"),
+        ("eacdesk_serial_number", "1-9"),
+        ("eacdesk_vintage", "2020-07-01"),
+    ]);
+    let mut holdings = stated(1, 9, "active");
+    holdings.extensions = members(&[
+        ("eacdesk_registry", "r"),
+        ("eacdesk_status", "active"),
+        ("eacdesk_vintage", "07/2020"),
+        ("eacdesk_serial_numbers", "1-9"),
+    ]);
+    import_doc(
+        &mut env,
+        "confirmation.pdf",
+        b"confirmation",
+        vec![confirmation.clone()],
+    );
+    let r = import_doc(
+        &mut env,
+        "holdings.csv",
+        b"holdings",
+        vec![holdings.clone()],
+    );
+    assert_eq!(r.replaced, 1);
+    let eac = env.store.eac(id).unwrap();
+    assert!(eac.values[0].is_retired());
+    for (name, value) in [
+        ("eacdesk_status", "retired"),
+        ("eacdesk_transaction_date", "12-30-2022"),
+        ("eacdesk_retirement_reason", "Beneficial Ownership"),
+        ("eacdesk_notes", "Zero Labs"),
+        ("eacdesk_retirement_account", "DefaultRET"),
+        ("eacdesk_serial_number", "1-9"),
+        // What the download states of its own is taken.
+        ("eacdesk_serial_numbers", "1-9"),
+        ("eacdesk_vintage", "07/2020"),
+    ] {
+        assert_eq!(member(&eac, name).as_deref(), Some(value), "{name}");
+    }
+    // Importing either again changes nothing and says nothing.
+    for _ in 0..2 {
+        for (name, bytes, doc) in [
+            ("confirmation.pdf", &b"confirmation"[..], &confirmation),
+            ("holdings.csv", &b"holdings"[..], &holdings),
+        ] {
+            let r = import_doc(&mut env, name, bytes, vec![doc.clone()]);
+            assert_eq!(
+                (r.replaced, r.registry.as_ref().unwrap().unchanged),
+                (0, 1),
+                "{name}: {r:#?}"
+            );
+            assert!(restated(&r).is_empty(), "{name}: {r:#?}");
+        }
+    }
+    assert_eq!(env.store.eac(id).unwrap(), eac);
+}
+
+/// The documents and ranges the store names for `id`.
+fn provenance_of(env: &Env, id: &str) -> (Vec<String>, usize) {
+    let sources = env
+        .store
+        .sources(id)
+        .unwrap()
+        .into_iter()
+        .map(|s| s.file_name)
+        .collect();
+    let ranges = ranges(env)
+        .iter()
+        .filter(|r| r.starts_with(&format!("{id}:")))
+        .count();
+    (sources, ranges)
+}
+
+#[test]
+fn a_listing_replacing_what_the_registry_stated_takes_the_documents_off_until_it_is_undone() {
+    let mut env = Env::new();
+    let id = "r:1..100";
+    import_doc(
+        &mut env,
+        "stmt.csv",
+        b"statement 1..100",
+        vec![stated(1, 100, "retired")],
+    );
+    complete(&mut env, id);
+    assert_eq!(provenance_of(&env, id), (vec!["stmt.csv".to_owned()], 1));
+
+    // A listing with only what a person completed (EAC Desk's own export
+    // read back, edited later): the documents stay.
+    let mut same = env.store.eac(id).unwrap();
+    same.destination_name = Some("Another name".into());
+    same.cds_modified = ts("2030-01-01T00:00:00Z");
+    let listing = env.listing("same.json", &[same]);
+    let r = env.import(&listing).unwrap();
+    assert_eq!(r.replaced, 1);
+    assert!(r.warnings.is_empty(), "{r:#?}");
+    assert_eq!(provenance_of(&env, id), (vec!["stmt.csv".to_owned()], 1));
+
+    // Another issuer's quantity: the document no longer holds what it says.
+    let mut other = env.store.eac(id).unwrap();
+    other.source_id = "other".into();
+    other.source_name = "Another issuer".into();
+    other.values[0].value = dec("99");
+    other.extensions = Extensions::default();
+    other.cds_modified = ts("2031-01-01T00:00:00Z");
+    let listing = env.listing("other.json", &[other]);
+    let r = env.import(&listing).unwrap();
+    assert_eq!(r.replaced, 1);
+    assert_eq!(r.warnings.len(), 1, "{r:#?}");
+    let said = &r.warnings[0].message;
+    assert!(said.starts_with("EAC `r:1..100` came from the registry document stmt.csv; this file states what the registry stated"), "{said}");
+    assert!(
+        said.contains("its certificate range (r 1 – 100) is no longer compared"),
+        "{said}"
+    );
+    assert_eq!(provenance_of(&env, id), (Vec::new(), 0));
+    // A range sharing certificates is no overlap with it any more.
+    let r = import_doc(
+        &mut env,
+        "b.csv",
+        b"statement 91..200",
+        vec![stated(91, 200, "retired")],
+    );
+    assert!(r.registry.as_ref().unwrap().overlaps.is_empty(), "{r:#?}");
+    // The audit record of the replacement says what came off.
+    let log = env.store.audit_log(Some(id)).unwrap();
+    let record = log
+        .iter()
+        .find(|a| {
+            a.source_file
+                .as_deref()
+                .is_some_and(|f| f.ends_with("other.json"))
+        })
+        .unwrap();
+    let change = |field: &str| record.changes.iter().find(|c| c.field == field).cloned();
+    let sources = change("sources").expect("the documents taken off");
+    assert_eq!(
+        (sources.before.as_deref(), sources.after),
+        (Some("stmt.csv (line 2)"), None)
+    );
+    assert_eq!(
+        change("ranges").unwrap().before.as_deref(),
+        Some("r 1 – 100")
+    );
+
+    // Undoing the listing's import puts them back with the registry's version.
+    let batch = env
+        .store
+        .import_batches()
+        .unwrap()
+        .into_iter()
+        .find(|b| b.file_name.ends_with("other.json"))
+        .unwrap();
+    // (The later statement 91..200 first.)
+    let later = env
+        .store
+        .import_batches()
+        .unwrap()
+        .into_iter()
+        .find(|b| b.file_name == "b.csv")
+        .unwrap();
+    env.store
+        .undo_import(later.id, &why("wrong file"), "ana", false, &NoProgress)
+        .unwrap();
+    env.store
+        .undo_import(batch.id, &why("wrong issuer"), "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!(env.store.eac(id).unwrap().source_id, "REG-1");
+    assert_eq!(provenance_of(&env, id), (vec!["stmt.csv".to_owned()], 1));
+    let check = env.store.check(&EacFilter::default(), &NoProgress).unwrap();
+    assert_eq!(check.ranges, 1);
+}
+
+#[test]
+fn undoing_a_restatement_keeps_the_documents_and_range_of_the_version_it_restores() {
+    let mut env = Env::new();
+    let id = "r:1..9";
+    import_doc(&mut env, "a.csv", b"first", vec![stated(1, 9, "issued")]);
+    let r = import_doc(&mut env, "b.csv", b"second", vec![stated(1, 9, "retired")]);
+    assert_eq!(r.replaced, 1);
+    assert_eq!(
+        provenance_of(&env, id),
+        (vec!["a.csv".to_owned(), "b.csv".to_owned()], 1)
+    );
+    // A third document finding it as stored adds itself as a source;
+    // undoing its import takes it off again.
+    let r = import_doc(&mut env, "c.csv", b"third", vec![stated(1, 9, "retired")]);
+    assert_eq!(r.registry.as_ref().unwrap().unchanged, 1);
+    assert_eq!(provenance_of(&env, id).0.len(), 3);
+    let batches = env.store.import_batches().unwrap();
+    let batch = |name: &str| batches.iter().find(|b| b.file_name == name).unwrap().id;
+    env.store
+        .undo_import(batch("c.csv"), &why("not ours"), "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!(
+        provenance_of(&env, id),
+        (vec!["a.csv".to_owned(), "b.csv".to_owned()], 1)
+    );
+    env.store
+        .undo_import(
+            batch("b.csv"),
+            &why("wrong statement"),
+            "ana",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert!(!env.store.eac(id).unwrap().values[0].is_retired());
+    assert_eq!(provenance_of(&env, id), (vec!["a.csv".to_owned()], 1));
+    // And the first document given again is its own statement: unchanged.
+    let r = import_doc(&mut env, "a.csv", b"first", vec![stated(1, 9, "issued")]);
+    assert_eq!(
+        (r.replaced, r.registry.as_ref().unwrap().unchanged),
+        (0, 1),
+        "{r:#?}"
+    );
+}

@@ -1,0 +1,14 @@
+-- What each registry document stated of each EAC it gave: the EAC as the
+-- document's reader read it (EAC Desk's detail JSON, decimals as written),
+-- before anything a person completed or corrected was kept. Importing the
+-- same document again compares it with its own statement, so the same
+-- bytes change nothing whatever a person corrected since; another document
+-- giving the EAC is compared with the newest statement, and only what the
+-- registry now states differently replaces the stored EAC (a person's
+-- correction of a field the registry states as before is kept).
+--
+-- Rows written before this step have none: their EACs are compared with
+-- the version the import that wrote them stored (the audit record of the
+-- first correction since keeps it), as near to the statement as is known.
+-- No CHECK: adding a column without one costs nothing at any size.
+ALTER TABLE eac_sources ADD COLUMN stated TEXT;
