@@ -495,9 +495,23 @@ fn print_imported(
     };
     writeln!(out, "{verb} {} ({}): {counts}", f.file, r.format_name)?;
     if let (Some(seen), 0) = (&r.seen_before, f.added) {
+        // The same bytes read again replace only what this version of EAC
+        // Desk reads differently from what was stored then.
+        let what = match f.replaced {
+            0 => "nothing added".to_owned(),
+            n => format!(
+                "nothing added; read again it states {} differently, which {} replaced (audited)",
+                count(n, "stored EAC"),
+                match (dry_run, n) {
+                    (true, _) => "would be",
+                    (false, 1) => "was",
+                    (false, _) => "were",
+                }
+            ),
+        };
         writeln!(
             out,
-            "  already imported on {} as {}: nothing added",
+            "  already imported on {} as {}: {what}",
             render::whole_seconds(&seen.imported_at),
             seen.file_name
         )?;
@@ -516,6 +530,24 @@ fn print_imported(
     }
     for n in &r.notes {
         writeln!(out, "  note ({}): {}", n.place, n.reason)?;
+    }
+    // What giving stored EACs again did to their claims and to what was
+    // set in EAC Desk (kept or replaced).
+    for n in &r.restatements {
+        let word = if n.kind.is_warning() {
+            "warning"
+        } else {
+            "note"
+        };
+        writeln!(out, "  {word} ({}): {}", n.place, n.message)?;
+    }
+    if r.restatement_count > r.restatements.len() {
+        writeln!(
+            out,
+            "  … and {} more of these (`--json` lists the first {})",
+            r.restatement_count - r.restatements.len(),
+            r.restatements.len()
+        )?;
     }
     for o in &r.overlaps {
         writeln!(
@@ -1002,7 +1034,8 @@ fn print_sources(
     if sources.is_empty() {
         return writeln!(
             out,
-            "No source document is kept for this EAC (it was not imported from a registry document)."
+            "No source document is kept for this EAC (it was not imported from a registry \
+             document, or a CDS listing replaced what one stated since: `eacdesk audit` says which)."
         );
     }
     writeln!(out, "{}:", count(sources.len(), "source document"))?;

@@ -22,6 +22,8 @@ mod p2_paths;
 mod pack;
 #[path = "cli/registry.rs"]
 mod registry;
+#[path = "cli/restated.rs"]
+mod restated;
 #[path = "cli/server.rs"]
 mod server;
 #[path = "cli/snapshots.rs"]

@@ -1,0 +1,368 @@
+//! Registry statements given again through `eacdesk` (session 34): a
+//! statement imported after its EACs came from a listing stores its range
+//! for the overlap check; a retirement a statement reverses or keeps is
+//! said in the text report; the same statement never undoes a correction
+//! and its audit reason names it; a holdings download keeps a
+//! confirmation's facts; a listing with another issuer's content no
+//! longer cites the statement.
+
+use super::*;
+
+/// A real registry sample of `crates/eac-registry/tests/fixtures`.
+fn sample(name: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+const WALNEY: &str =
+    "ofgem:G01177FWEN0000251285010323310323GEN..G01177FWEN0000256284010323310323GEN";
+
+/// The header of an Ofgem certificates report (CSV).
+const OFGEM_HEADER: &str = "Accreditation No.,Generating Station / Agent Group,Station TIC,Scheme,Country,Technology Group,Generation Type,Output Period,No. Of Certificates,Start Certificate No.,End Certificate No.,MWh Per Certificate,Issue Date,Certificate Status,Status Date,Current Holder Organisation Name,Company Registration Number";
+
+/// Walney Extension's 5,000 certificates of March 2023 up to the status.
+const WALNEY_ROW: &str = "G01177FWEN,Walney Extension,659000.0,REGO,England,Off-shore Wind,,01/03/2023 - 31/03/2023,5000,G01177FWEN0000251285010323310323GEN,G01177FWEN0000256284010323310323GEN,1.0,25/04/2023";
+
+impl Desk {
+    /// Writes an Ofgem report of `rows` as `name`; its path.
+    fn ofgem(&self, name: &str, rows: &[&str]) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, format!("{OFGEM_HEADER}\n{}\n", rows.join("\n"))).unwrap();
+        path.display().to_string()
+    }
+
+    /// `eacdesk ARGS` succeeding; its standard output.
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self.eacdesk().args(args).assert().success();
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    }
+
+    /// `import --json` of files that all import; the per-file reports.
+    fn imported(&self, args: &[&str]) -> Vec<Value> {
+        let out = self
+            .eacdesk()
+            .arg("import")
+            .args(args)
+            .arg("--json")
+            .assert()
+            .success();
+        let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        report["files"].as_array().unwrap().clone()
+    }
+
+    /// The stored ranges (another tool's look at the file).
+    fn stored_ranges(&self) -> i64 {
+        rusqlite::Connection::open(self.path("desk.sqlite"))
+            .unwrap()
+            .query_row("SELECT count(*) FROM eac_ranges", [], |r| r.get(0))
+            .unwrap()
+    }
+}
+
+/// Ten of Walney's certificates redeemed for someone else.
+fn ten_shared(desk: &Desk) -> String {
+    desk.ofgem(
+        "overlap.csv",
+        &["G01177FWEN,Walney Extension,659000.0,REGO,England,Off-shore Wind,,01/03/2023 - 31/03/2023,10,G01177FWEN0000251285010323310323GEN,G01177FWEN0000251294010323310323GEN,1.0,25/04/2023,Redeemed,07/06/2023,Other,1"],
+    )
+}
+
+/// The statement imported and completed on one desk, exported as a P1
+/// listing; the listing's path.
+fn completed_listing(first: &Desk, stmt: &str) -> PathBuf {
+    first.imported(&[stmt]);
+    first
+        .eacdesk()
+        .args([
+            "set",
+            "--all-matching",
+            "--incomplete",
+            "destination_id=U",
+            "destination_name=U",
+            "asset_origination=grid",
+            "asset_destination=grid",
+            "emissions_factor_direct=0",
+            "emissions_factor_lca=0",
+            "--reason",
+            "from the contract",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    first
+        .eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--type",
+            "general",
+            "--reason",
+            "r",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    let listing = first.path("listing.json");
+    first
+        .eacdesk()
+        .args(["export", "--profile", "p1", "--out"])
+        .arg(&listing)
+        .assert()
+        .success();
+    listing
+}
+
+#[test]
+fn a_statement_imported_again_after_its_listing_stores_its_range_for_the_overlap_check() {
+    let first = Desk::new();
+    let stmt = first.ofgem(
+        "stmt.csv",
+        &[&format!("{WALNEY_ROW},Retired,06/06/2023,ACT,27336523")],
+    );
+    let listing = completed_listing(&first, &stmt);
+
+    let desk = Desk::new();
+    desk.eacdesk()
+        .arg("import")
+        .arg(&listing)
+        .assert()
+        .success();
+    assert_eq!(desk.stored_ranges(), 0, "a listing carries no range");
+    let out = desk.stdout(&["import", &stmt]);
+    assert!(
+        out.contains("0 EACs added, 0 replaced, 1 unchanged"),
+        "{out}"
+    );
+    assert_eq!(desk.stored_ranges(), 1);
+    let overlap = ten_shared(&desk);
+    let out = desk.stdout(&["import", &overlap]);
+    assert!(
+        out.contains(&format!("shares 10 certificates with the stored G01177FWEN0000251285010323310323GEN – G01177FWEN0000256284010323310323GEN (EAC `{WALNEY}`)")),
+        "{out}"
+    );
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains("retired twice in ofgem: 10 certificates shared"))
+        .stdout(contains("1 finding among 2 ranges."));
+}
+
+#[test]
+fn a_reversed_or_kept_retirement_is_said_in_the_text_report_and_its_dry_run() {
+    let desk = Desk::new();
+    let june = desk.ofgem(
+        "june.csv",
+        &[&format!("{WALNEY_ROW},Retired,06/06/2023,ACT,27336523")],
+    );
+    let later = desk.ofgem(
+        "later.csv",
+        &[&format!("{WALNEY_ROW},Expired,06/06/2024,ACT,27336523")],
+    );
+    desk.imported(&[&june]);
+    let said = format!(
+        "  warning (line 2): EAC `{WALNEY}` is stored as retired (status `retired`) and this document says `expired`: importing it would store it as not retired (audited); reports and claims made before counted it as retired\n"
+    );
+    let out = desk.stdout(&["import", "--dry-run", &later]);
+    assert!(out.contains(&said), "{out}");
+    let out = desk
+        .eacdesk()
+        .args(["import", &later])
+        .assert()
+        .success()
+        .stderr("");
+    let out = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        out.contains("0 EACs added, 1 replaced, 0 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "  warning (line 2): EAC `{WALNEY}` was stored as retired (status `retired`) and this document says `expired`: it is stored as not retired now (audited)"
+        )),
+        "{out}"
+    );
+    assert_eq!(desk.json(&["show", WALNEY])["retired_state"], "no");
+    // June's statement again changes nothing: it stated what it stated.
+    let again = desk.imported(&["--dry-run", &june]);
+    assert_eq!(
+        again[0]["registry"]["restatements"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0
+    );
+
+    // A holdings download after a retirement keeps it, and says so.
+    let desk = Desk::new();
+    desk.imported(&[&june]);
+    let issued = desk.ofgem(
+        "issued.csv",
+        &[&format!("{WALNEY_ROW},Issued,06/06/2024,ACT,27336523")],
+    );
+    let planned = desk.imported(&["--dry-run", &issued]);
+    let notes = &planned[0]["registry"]["restatements"];
+    assert_eq!(notes[0]["kind"], "claim_kept", "{planned:?}");
+    assert_eq!(notes[0]["cds_eac_id"], WALNEY);
+    assert_eq!(planned[0]["registry"]["restatement_count"], 1);
+    let out = desk.stdout(&["import", &issued]);
+    assert!(
+        out.contains(&format!(
+            "  warning (line 2): EAC `{WALNEY}` is stored as retired (status `retired`) and this document says `issued`: the retirement is kept"
+        )),
+        "{out}"
+    );
+    let report = desk.imported(&["--dry-run", &issued]);
+    assert_eq!(
+        report[0]["registry"]["restatements"]
+            .as_array()
+            .unwrap()
+            .len(),
+        0,
+        "said once"
+    );
+}
+
+#[test]
+fn the_same_statement_again_keeps_a_correction_and_says_so_with_a_true_audit_reason() {
+    let desk = Desk::new();
+    let pdf = sample("eecs-go/necs-cancellation-statement-sample.pdf");
+    let id = "eecs:708000340067300000000071882260..708000340067300000000071882352";
+    desk.imported(&[&pdf]);
+    desk.eacdesk()
+        .args([
+            "set",
+            id,
+            "asset_commissioned=1978-05-01",
+            "--reason",
+            "commissioning date per the station owner's letter",
+        ])
+        .assert()
+        .success();
+    let out = desk.stdout(&["import", &pdf]);
+    assert!(
+        out.contains("0 EACs added, 0 replaced, 1 unchanged"),
+        "{out}"
+    );
+    assert!(
+        out.contains("as necs-cancellation-statement-sample.pdf: nothing added\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            ": EAC `{id}`: asset_commissioned is kept as set in EAC Desk (1978-05-01); the document says 1977-01-01, as the registry stated before"
+        )),
+        "{out}"
+    );
+    let detail = desk.json(&["show", id]);
+    assert_eq!(detail["asset_commissioned"], "1978-05-01");
+    let audit = desk.json(&["audit"]);
+    let records = audit["records"]
+        .as_array()
+        .unwrap_or_else(|| audit.as_array().unwrap());
+    assert_eq!(records.len(), 1, "only the correction: {audit}");
+    assert_eq!(records[0]["action"], "set_fields");
+    // Another copy of the statement under another name: the same.
+    let copy = desk.path("copy.pdf");
+    std::fs::copy(&pdf, &copy).unwrap();
+    let out = desk.stdout(&["import", &copy.display().to_string()]);
+    assert!(
+        out.contains("0 EACs added, 0 replaced, 1 unchanged"),
+        "{out}"
+    );
+    assert_eq!(desk.json(&["show", id])["asset_commissioned"], "1978-05-01");
+}
+
+#[test]
+fn a_holdings_download_after_the_confirmation_keeps_its_facts_and_alternating_changes_nothing() {
+    let desk = Desk::new();
+    let id = "mrets:2194-ND-07-2020-CAC76615-56217..2194-ND-07-2020-CAC76615-58010";
+    let confirmation = sample("mrets/retirement-confirmation-sample.pdf");
+    let holdings = desk.path("holdings.csv");
+    std::fs::write(
+        &holdings,
+        "Account,Account ID,M-RETS ID,Organization,Generator,Fuel Type,Vintage,Generation Start,Generation End Date,Location,Type,Eligibility,Quantity,Serial Numbers\n\
+         South Pole,086E2257-6853,2194,South Pole USA Inc.,Emmons-Logan Wind,Wind,07/2020,07/01/2020,07/31/2020,ND,REC,,1794,2194-ND-07-2020-CAC76615-56217-58010\n",
+    )
+    .unwrap();
+    let holdings = holdings.display().to_string();
+    let facts = |desk: &Desk| {
+        let detail = desk.json(&["show", id]);
+        let ext: Value = serde_json::from_str(detail["extensions_json"].as_str().unwrap()).unwrap();
+        let names = [
+            "eacdesk_status",
+            "eacdesk_retirement_reason",
+            "eacdesk_transaction_date",
+            "eacdesk_notes",
+            "eacdesk_retirement_account",
+            "eacdesk_serial_number",
+        ];
+        let kept: Vec<bool> = names.iter().map(|n| ext.get(n).is_some()).collect();
+        (
+            detail["retired_state"].clone(),
+            detail["values"][0]["retired"].clone(),
+            ext["eacdesk_status"].clone(),
+            kept,
+        )
+    };
+    desk.imported(&[&confirmation]);
+    let confirmed = facts(&desk);
+    assert_eq!(confirmed.0, "yes");
+    assert!(confirmed.3.iter().all(|k| *k), "{confirmed:?}");
+    let out = desk.stdout(&["import", &holdings]);
+    assert!(out.contains("the retirement is kept"), "{out}");
+    assert_eq!(facts(&desk), confirmed);
+    for file in [&confirmation, &holdings, &confirmation, &holdings] {
+        let out = desk.stdout(&["import", file]);
+        assert!(
+            out.contains("0 EACs added, 0 replaced, 1 unchanged"),
+            "{file}: {out}"
+        );
+        assert!(!out.contains("warning"), "{file}: {out}");
+        assert_eq!(facts(&desk), confirmed);
+    }
+}
+
+#[test]
+fn a_listing_with_another_issuers_content_no_longer_cites_the_statement() {
+    let desk = Desk::new();
+    let stmt = desk.ofgem(
+        "stmt.csv",
+        &[&format!("{WALNEY_ROW},Retired,06/06/2023,ACT,27336523")],
+    );
+    let listing = completed_listing(&desk, &stmt);
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&listing).unwrap()).unwrap();
+    let eac = doc["eacs"][0].as_object_mut().unwrap();
+    eac.retain(|k, _| !k.starts_with("eacdesk_"));
+    eac.insert("source_id".into(), "other".into());
+    eac.insert("source_name".into(), "Another issuer".into());
+    eac.insert("cds_modified".into(), "2030-01-01T00:00:00Z".into());
+    doc["eacs"][0]["values"][0]["value"] = serde_json::json!(4999);
+    let other = desk.path("other.json");
+    std::fs::write(&other, serde_json::to_vec(&doc).unwrap()).unwrap();
+    desk.eacdesk()
+        .arg("import")
+        .arg(&other)
+        .assert()
+        .success()
+        .stdout(contains("0 added, 1 replaced, 0 skipped"))
+        .stderr(contains("came from the registry document stmt.csv"));
+    assert_eq!(
+        desk.json(&["show", WALNEY])["sources"],
+        serde_json::json!([])
+    );
+    desk.eacdesk()
+        .args(["show", WALNEY])
+        .assert()
+        .success()
+        .stdout(contains("No source document is kept for this EAC"))
+        .stdout(contains("stmt.csv").not());
+    assert_eq!(desk.stored_ranges(), 0);
+    let overlap = ten_shared(&desk);
+    let out = desk.stdout(&["import", &overlap]);
+    assert!(!out.contains("warning: overlap"), "{out}");
+}
