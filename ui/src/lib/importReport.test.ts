@@ -9,6 +9,8 @@ import {
   refusal,
   refusedForTechnology,
   registryCounts,
+  restatementIsWarning,
+  restatementsTitle,
   seenBeforeText,
   stationsText,
 } from "./importReport";
@@ -83,6 +85,8 @@ describe("a registry document's report", () => {
     overlaps: [],
     incomplete_eacs: 0,
     missing_fields: [],
+    restatements: [],
+    restatement_count: 0,
     ...over,
   });
   const file = (over: Partial<FileImportReport> = {}): FileImportReport =>
@@ -110,6 +114,27 @@ describe("a registry document's report", () => {
     // Something was added after all (new ranges in a known file): no such claim.
     expect(seenBeforeText(file({ added: 3 }), seen)).toBeNull();
     expect(seenBeforeText(file({ added: 0 }), reg())).toBeNull();
+    // Read again it replaced stored EACs: "nothing" is not said of them.
+    const again = seenBeforeText(file({ added: 0, replaced: 2 }), seen);
+    expect(again).toMatch(
+      /as old-name\.csv: nothing added; read again it states 2 stored EACs differently, which were replaced \(audited\)\.$/,
+    );
+    expect(seenBeforeText(file({ added: 0, replaced: 1 }), seen, true)).toMatch(/1 stored EAC differently, which would be replaced/);
+  });
+
+  it("heads what giving stored EACs again did, warning unless every value set in EAC Desk was kept", () => {
+    const note = (kind: "claim_reversed" | "claim_kept" | "edit_kept" | "edit_replaced") => ({
+      cds_eac_id: "r:1..9",
+      place: "line 2",
+      kind,
+      message: "EAC `r:1..9`: …",
+    });
+    const kept = reg({ restatements: [note("edit_kept")], restatement_count: 1 });
+    expect(restatementsTitle(kept, false)).toBe("This file gives stored EACs again; what was set in EAC Desk is kept:");
+    expect(restatementIsWarning(note("edit_kept"))).toBe(false);
+    const reversed = reg({ restatements: [note("claim_reversed"), note("edit_kept")], restatement_count: 60 });
+    expect(restatementsTitle(reversed, true)).toBe("This file gives stored EACs again and would change what was stored — check:");
+    for (const kind of ["claim_reversed", "claim_kept", "edit_replaced"] as const) expect(restatementIsWarning(note(kind))).toBe(true);
   });
 
   it("names each missing field and how many EACs lack it", () => {
@@ -221,6 +246,8 @@ describe("importConsequences", () => {
     overlaps: [{} as never, {} as never],
     incomplete_eacs: 3,
     missing_fields: [],
+    restatements: [],
+    restatement_count: 0,
   } as RegistryImportReport;
 
   it("says up front what is not shown, what blocks exports and what to check", async () => {

@@ -3,7 +3,14 @@
 // registry document's import did (format, counts, skipped rows, overlaps,
 // incomplete EACs, a file seen before) or why a file was refused.
 
-import type { FileImportReport, ImportReport, MissingCount, RangeOverlap, RegistryImportReport } from "./types";
+import type {
+  FileImportReport,
+  ImportReport,
+  MissingCount,
+  RangeOverlap,
+  RegistryImportReport,
+  RestatedNote,
+} from "./types";
 import { formatCount, plural } from "./decimal";
 import { formatLocalDateTime } from "./dates";
 import { friendlyError } from "./errors";
@@ -68,11 +75,34 @@ export function registryCounts(f: FileImportReport, reg: RegistryImportReport, d
   ];
 }
 
-/** "Already imported on 2024-03-05 14:30 as certs.csv: nothing added." when the same bytes added nothing. */
-export function seenBeforeText(f: FileImportReport, reg: RegistryImportReport): string | null {
+/**
+ * "Already imported on 2024-03-05 14:30 as certs.csv: nothing added." when the same bytes added nothing;
+ * when, read again, they replaced stored EACs (this version reads the document differently), it says so
+ * rather than "nothing" beside a count of replaced EACs.
+ */
+export function seenBeforeText(f: FileImportReport, reg: RegistryImportReport, dryRun = false): string | null {
   const seen = reg.seen_before;
   if (!seen || f.added > 0) return null;
-  return `Already imported on ${formatLocalDateTime(seen.imported_at)} as ${seen.file_name}: nothing added.`;
+  const head = `Already imported on ${formatLocalDateTime(seen.imported_at)} as ${seen.file_name}`;
+  if (f.replaced === 0) return `${head}: nothing added.`;
+  const verb = dryRun ? "would be" : f.replaced === 1 ? "was" : "were";
+  return `${head}: nothing added; read again it states ${plural(f.replaced, "stored EAC")} differently, which ${verb} replaced (audited).`;
+}
+
+/**
+ * The heading of what giving stored EACs again did (a stored claim reversed or kept, a value set in
+ * EAC Desk kept or replaced); the entries themselves are the backend's words.
+ */
+export function restatementsTitle(reg: RegistryImportReport, dryRun: boolean): string {
+  const notes = reg.restatements ?? [];
+  return notes.some(restatementIsWarning)
+    ? `This file gives stored EACs again and ${dryRun ? "would change" : "changed"} what was stored — check:`
+    : `This file gives stored EACs again; what was set in EAC Desk ${dryRun ? "would be" : "is"} kept:`;
+}
+
+/** Whether an entry of the restatements is a warning (anything but a kept value). */
+export function restatementIsWarning(r: RestatedNote): boolean {
+  return r.kind !== "edit_kept";
 }
 
 // A Record would not catch new names (they are plain strings); unknown ones are shown as written.

@@ -85,6 +85,8 @@ export type {
   SavedMapping,
   CsvPreview,
   RegistryImportReport,
+  RestatedNote,
+  RestatedKind,
   RangeOverlap,
   RangeSide,
   MissingCount,
