@@ -124,15 +124,16 @@ fn read_object_from<'a, T>(
     let Some(object) = built else {
         return ObjectRead::Invalid { violations };
     };
-    let read_at: std::collections::HashSet<String> = (violations.iter())
-        .filter(|v| v.is_error())
-        .map(|v| v.pointer.clone())
-        .collect();
-    violations.extend(
-        check(&object)
-            .into_iter()
-            .filter(|v| !read_at.contains(&v.pointer)),
-    );
+    let found = check(&object);
+    if violations.iter().any(Violation::is_error) {
+        let read_at: std::collections::HashSet<String> = (violations.iter())
+            .filter(|v| v.is_error())
+            .map(|v| v.pointer.clone())
+            .collect();
+        violations.extend(found.into_iter().filter(|v| !read_at.contains(&v.pointer)));
+    } else {
+        violations.extend(found);
+    }
     if violations.iter().any(Violation::is_error) {
         ObjectRead::Invalid { violations }
     } else {
