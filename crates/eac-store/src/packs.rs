@@ -422,6 +422,28 @@ impl Store {
         crate::edit::audit_records_after(db, after_id).map(Some)
     }
 
+    /// Whether this database's audit log holds the record whose hash is
+    /// `hash` (an evidence pack's audit head: the pack was made from this
+    /// database's chain, or a copy of it). With `id`, the record numbered
+    /// so is looked at (by its key: cheap however long the log), and only
+    /// it; without, the whole log is looked through.
+    pub fn has_audit_record(&self, hash: &str, id: Option<i64>) -> Result<bool> {
+        let db = self.db();
+        let found: Option<i64> = match id {
+            Some(id) => db.query_opt(
+                "SELECT id FROM audit_log WHERE id = ?1 AND hash = ?2",
+                &[&id, &hash],
+                |r| Ok(r.get(0)?),
+            )?,
+            None => db.query_opt(
+                "SELECT id FROM audit_log WHERE hash = ?1 LIMIT 1",
+                &[&hash],
+                |r| Ok(r.get(0)?),
+            )?,
+        };
+        Ok(found.is_some())
+    }
+
     /// The closed reporting periods (not reopened) that the period of at
     /// least one EAC matching `filter` overlaps, oldest first.
     pub fn closed_periods_overlapping(&self, filter: &EacFilter) -> Result<Vec<ClosedPeriodEntry>> {

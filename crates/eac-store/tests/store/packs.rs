@@ -233,6 +233,34 @@ fn records_since_a_head_are_those_written_after_it() {
 }
 
 #[test]
+fn an_audit_head_is_found_by_its_number_or_through_the_log() {
+    let mut env = browse_env();
+    let nothing = "9".repeat(64);
+    assert!(!env.store.has_audit_record(&nothing, None).unwrap());
+    for (eac, reason) in [("a", "one"), ("c", "two")] {
+        env.store
+            .set_beneficiaries(
+                eac,
+                &assign(BeneficiaryType::General, &[]),
+                &why(reason),
+                "alice",
+            )
+            .unwrap();
+    }
+    let log = env.store.audit_log(None).unwrap();
+    let head = env.store.verify_audit_chain().unwrap().head.unwrap();
+    let (newest, older) = (log[0].id, log[1].id);
+    // By its number: only that record is looked at.
+    assert!(env.store.has_audit_record(&head, Some(newest)).unwrap());
+    assert!(!env.store.has_audit_record(&head, Some(older)).unwrap());
+    assert!(!env.store.has_audit_record(&head, Some(newest + 1)).unwrap());
+    assert!(!env.store.has_audit_record(&nothing, Some(newest)).unwrap());
+    // Through the whole log.
+    assert!(env.store.has_audit_record(&head, None).unwrap());
+    assert!(!env.store.has_audit_record(&nothing, None).unwrap());
+}
+
+#[test]
 fn closed_periods_are_those_the_selection_overlaps_and_not_reopened() {
     let env = browse_env();
     for (from, to, reopened) in [
