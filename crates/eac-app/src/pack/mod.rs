@@ -20,8 +20,11 @@
 //! files of its manifest, and removed only once that write is committed.
 //! A pack interrupted in between (power lost, killed) leaves both packs
 //! whole; the next pack to that folder, or `pack diff` of that place, puts
-//! the one the database records back in place ([`settle`]). A role that may not record it (an auditor's on a
-//! server, which reads only) gets the pack unrecorded, saying so.
+//! the one the database records back in place ([`settle`]), and leaves the
+//! place as it is, saying so, when that would remove or displace a pack
+//! made from another database (the next pack there is then refused). A
+//! role that may not record it (an auditor's on a server, which reads
+//! only) gets the pack unrecorded, saying so.
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
@@ -162,7 +165,8 @@ pub struct PackReport {
     /// What was settled first, in plain words: an earlier pack in this
     /// folder that was interrupted (power lost, killed) after it put its
     /// pack in place, whose place now holds again the pack the database
-    /// records, or which was completed (see `settle`).
+    /// records, or which was completed, or which was left as it is, a
+    /// pack of another database being there or beside it (see `settle`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub recovered: Option<String>,
@@ -245,7 +249,8 @@ pub struct PackDiff {
     pub database_records: Vec<AuditRecord>,
     /// What was settled before the pack was compared: an interrupted pack
     /// to this folder whose place holds again the pack the database
-    /// records, or which was completed, in plain words.
+    /// records, or which was completed, or left as it is (a pack of
+    /// another database there or beside it), in plain words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub recovered: Option<String>,
@@ -320,8 +325,30 @@ pub fn make_pack_with_key_dir(
     let key = keys::load_or_create(key_dir)?;
     // An earlier pack in this folder that was interrupted after its swap
     // is settled first: its place holds the pack the database records.
-    let settled = settle::settle(store, atomic::folder_of(&final_dir), None)?;
+    let settled = settle::settle(store, atomic::folder_of(&final_dir), None, None)?;
     let recovered = settled_words(&settled);
+    // Left as it is (a pack of another database is there or beside it): a
+    // new pack there would replace one of them, which is for the person
+    // to decide.
+    if let Some(alone) = settled.iter().find(|s| {
+        matches!(s, settle::Settled::LeftAlone { .. }) && s.place() == final_dir.as_path()
+    }) {
+        let others: Vec<String> = settled
+            .iter()
+            .filter(|s| s.place() != final_dir.as_path())
+            .map(settle::Settled::words)
+            .collect();
+        let mut message = format!(
+            "Nothing was written to {}. {}",
+            final_dir.display(),
+            alone.words()
+        );
+        for words in others {
+            message.push(' ');
+            message.push_str(&words);
+        }
+        return Err(AppError::new(ErrorCode::Conflict, message));
+    }
     let made = write_pack(
         store,
         filter,
@@ -546,19 +573,30 @@ fn write_pack(
             // back to the pack the database records, as after a stop.
             let e = AppError::from(e);
             drop(swapped);
-            let put_back = settle::settle(store, atomic::folder_of(&final_dir), Some(&final_dir))
-                .is_ok_and(|done| {
-                    done.iter()
-                        .any(|s| matches!(s, settle::Settled::Restored { .. }))
-                });
-            if !put_back {
-                return Err(e);
+            // The pack made here is this database's whatever its audit
+            // head: the place goes back to what it held before, whosever
+            // that is, unless the record was committed after all.
+            let done = settle::settle(
+                store,
+                atomic::folder_of(&final_dir),
+                Some(&final_dir),
+                Some(&manifest_sha256),
+            )
+            .unwrap_or_default();
+            let mut message = e.message.clone();
+            for settled in &done {
+                match settled {
+                    settle::Settled::Restored { .. } => message.push_str(&format!(
+                        " The pack {} held before was put back there.",
+                        final_dir.display()
+                    )),
+                    settle::Settled::LeftAlone { .. } => {
+                        message.push(' ');
+                        message.push_str(&settled.words());
+                    }
+                    settle::Settled::Completed { .. } => {}
+                }
             }
-            let message = format!(
-                "{} The pack {} held before was put back there.",
-                e.message,
-                final_dir.display()
-            );
             return Err(e.with_message(message));
         }
     };
@@ -1425,15 +1463,25 @@ pub fn pack_diff_with(
     // settled first, so that the pack compared is the one the database
     // records there.
     let settled_first = match final_location(dir) {
-        Ok(place) => settle::settle(store, atomic::folder_of(&place), Some(&place))?,
+        Ok(place) => settle::settle(store, atomic::folder_of(&place), Some(&place), None)?,
         Err(_) => Vec::new(),
     };
-    let verdict = verify::verify_steps(dir, None, progress, VERIFY_STEPS + 2)?;
+    // What settling did (or left alone) is said with a refusal too.
+    let with_settled = |e: AppError| match settled_words(&settled_first) {
+        Some(words) => {
+            let stop = if e.message.ends_with('.') { "" } else { "." };
+            let message = format!("{}{stop} {words}", e.message);
+            e.with_message(message)
+        }
+        None => e,
+    };
+    let verdict =
+        verify::verify_steps(dir, None, progress, VERIFY_STEPS + 2).map_err(with_settled)?;
     let Some(manifest) = verdict.manifest.clone() else {
-        return Err(AppError::invalid_input(format!(
+        return Err(with_settled(AppError::invalid_input(format!(
             "{} has no readable {MANIFEST_FILE}: it is not an EAC Desk evidence pack, so there is nothing to compare",
             dir.display()
-        )));
+        ))));
     };
     let record = match &verdict.manifest_sha256 {
         Some(sha) => store.pack_by_manifest(sha)?,

@@ -22,6 +22,19 @@
 //! the files of its own manifest (anything else stays). A folder a running
 //! command holds (its lock) is left alone, and so is a place holding
 //! anything but a pack, an empty folder or nothing.
+//!
+//! Only this database's packs are ever removed or moved out of a place:
+//! those it records, and those whose audit head is a record of its audit
+//! chain ([`Whose`]). Another database's pack may be the one that database
+//! records there, which this one cannot know: when settling would remove
+//! or displace such a pack, the place is left as it is and the person is
+//! told where each pack is ([`Settled::LeftAlone`]). A pack made from an
+//! empty audit log (no audit head) and not recorded here cannot be told
+//! from another database's (every database's first pack is made so) and
+//! is taken for one: at worst a place is left for the person to settle,
+//! where taking it for this database's could remove the pack another
+//! database records. It may still be put back in place (which neither
+//! removes nor displaces it), as the pack made first.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs;
@@ -50,41 +63,147 @@ pub(super) enum Settled {
     /// The pack at the place is the one the database recorded last; the
     /// earlier pack it replaced (made `earlier`) was removed.
     Completed { place: PathBuf, earlier: String },
+    /// Settling would have removed or displaced a pack that is not this
+    /// database's: nothing was changed. `packs`: every pack of the place,
+    /// where it is (the place itself, or a hidden folder beside it).
+    LeftAlone { place: PathBuf, packs: Vec<Seen> },
+}
+
+/// A pack of a place left alone, as the person is told of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Seen {
+    pub(super) at: PathBuf,
+    pub(super) whose: Whose,
+    pub(super) made: String,
+}
+
+/// Whose a pack is, as far as this database can tell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Whose {
+    /// This database records it (table `packs`).
+    Recorded,
+    /// Made from this database, not recorded: its audit head is a record
+    /// of this database's chain (stopped before its record, or made by a
+    /// role that reads only), or it is the pack the running command made
+    /// and failed to record.
+    Unrecorded,
+    /// Made from another database: its audit head is no record here.
+    Other,
+    /// Made from an empty audit log and not recorded here: whose it is
+    /// cannot be told, so it is taken for another database's.
+    Untold,
+}
+
+impl Whose {
+    /// This database's own: settling may remove it.
+    fn ours(self) -> bool {
+        matches!(self, Whose::Recorded | Whose::Unrecorded)
+    }
+
+    fn words(self) -> &'static str {
+        match self {
+            Whose::Recorded => "the pack this database records",
+            Whose::Unrecorded => "a pack made from this database and not recorded",
+            Whose::Other => "a pack made from another database",
+            Whose::Untold => "a pack made from an empty audit log that this database does not record, perhaps another database's",
+        }
+    }
 }
 
 impl Settled {
     /// In plain words, for the report of the command that settled it.
     pub(super) fn words(&self) -> String {
         match self {
+            // Nothing else was there: the place was empty or missing.
+            Settled::Restored {
+                place,
+                made,
+                manifest_sha256,
+                recorded,
+                replaced: 0,
+            } => format!(
+                "A pack to {} was interrupted and left {} in a hidden folder beside it (made {}, MANIFEST.json SHA-256 {manifest_sha256}{}): it was {}.",
+                place.display(),
+                if *recorded {
+                    "the pack this database records there"
+                } else {
+                    "an evidence pack"
+                },
+                whole_seconds(made),
+                if *recorded {
+                    ""
+                } else {
+                    ", not recorded by this database"
+                },
+                if *recorded { "put back" } else { "put in place" }
+            ),
             Settled::Restored {
                 place,
                 made,
                 manifest_sha256,
                 recorded: true,
-                replaced,
+                ..
             } => format!(
-                "An earlier pack to {} was interrupted after it put its new pack in place but before the database recorded it: the pack the database records there (made {}, MANIFEST.json SHA-256 {manifest_sha256}) was put back{}.",
+                "An earlier pack to {} was interrupted after it put its new pack in place but before the database recorded it: the pack the database records there (made {}, MANIFEST.json SHA-256 {manifest_sha256}) was put back and the unrecorded one removed.",
                 place.display(),
                 whole_seconds(made),
-                if *replaced > 0 { " and the unrecorded one removed" } else { "" }
             ),
             Settled::Restored {
                 place,
                 made,
                 manifest_sha256,
                 recorded: false,
-                replaced,
+                ..
             } => format!(
-                "An earlier pack to {} was interrupted before it was finished: the pack that was there before it (made {}, MANIFEST.json SHA-256 {manifest_sha256}) was put back{}.",
+                "An earlier pack to {} was interrupted before it was finished: the pack that was there before it (made {}, MANIFEST.json SHA-256 {manifest_sha256}) was put back and the unfinished one removed.",
                 place.display(),
                 whole_seconds(made),
-                if *replaced > 0 { " and the unfinished one removed" } else { "" }
             ),
             Settled::Completed { place, earlier } => format!(
                 "An earlier pack to {} was interrupted after the database recorded it, and was completed: the pack it replaced (made {}) was removed.",
                 place.display(),
                 whole_seconds(earlier)
             ),
+            Settled::LeftAlone { place, packs } => {
+                let seen: Vec<String> = packs
+                    .iter()
+                    .map(|p| {
+                        let at = if p.at == *place {
+                            format!("at {}", place.display())
+                        } else {
+                            format!("beside it in {}", p.at.display())
+                        };
+                        format!("{at}, {} (made {})", p.whose.words(), whole_seconds(&p.made))
+                    })
+                    .collect();
+                let others = packs.iter().filter(|p| !p.whose.ours()).count();
+                format!(
+                    "A pack to {} was interrupted and left more than one evidence pack for it, and {}: {}. EAC Desk left {} as they are, as it never removes or moves a pack another database may record: move {} where it belongs or delete it; the next pack to that folder, or `pack diff` of {}, then settles the rest.",
+                    place.display(),
+                    if others == 1 {
+                        "one of them is not this database's"
+                    } else {
+                        "some of them are not this database's"
+                    },
+                    seen.join("; "),
+                    if packs.len() == 2 { "both" } else { "them all" },
+                    if others == 1 {
+                        "the one that is not this database's"
+                    } else {
+                        "each one that is not this database's"
+                    },
+                    place.display()
+                )
+            }
+        }
+    }
+
+    /// The place this is about.
+    pub(super) fn place(&self) -> &Path {
+        match self {
+            Settled::Restored { place, .. }
+            | Settled::Completed { place, .. }
+            | Settled::LeftAlone { place, .. } => place,
         }
     }
 }
@@ -103,11 +222,14 @@ struct PackInfo {
     created_at: String,
     /// Its record in this database, if it has one.
     record: Option<PackRecord>,
+    whose: Whose,
 }
 
 /// The pack in `dir` (its manifest and signature, the manifest readable
-/// and of this format), with its record; `None` when it is none.
-fn pack_info(store: &Store, dir: &Path) -> Result<Option<PackInfo>, AppError> {
+/// and of this format), with its record and whose it is (`ours`: the
+/// manifest SHA-256 of the pack the running command made, this database's
+/// whatever its audit head); `None` when it is none.
+fn pack_info(store: &Store, dir: &Path, ours: Option<&str>) -> Result<Option<PackInfo>, AppError> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let is_file = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
     if !is_file(&manifest_path) || !is_file(&dir.join(SIGNATURE_FILE)) {
@@ -126,24 +248,89 @@ fn pack_info(store: &Store, dir: &Path) -> Result<Option<PackInfo>, AppError> {
         return Ok(None);
     };
     let record = store.pack_by_manifest(&manifest_sha256)?;
+    let whose = if record.is_some() {
+        Whose::Recorded
+    } else if ours == Some(manifest_sha256.as_str()) {
+        Whose::Unrecorded
+    } else {
+        match &manifest.audit.head {
+            None => Whose::Untold,
+            Some(head) => {
+                if store.has_audit_record(head, head_number(dir, head))? {
+                    Whose::Unrecorded
+                } else {
+                    Whose::Other
+                }
+            }
+        }
+    };
     Ok(Some(PackInfo {
         manifest_sha256,
         created_at: manifest.created_at,
         record,
+        whose,
     }))
+}
+
+/// The number of the audit record `head` in the pack in `dir`: that of the
+/// last line of its `audit.jsonl` when that line has this hash (`None`:
+/// not found so), for a lookup by number rather than through the log.
+fn head_number(dir: &Path, head: &str) -> Option<i64> {
+    #[derive(serde::Deserialize)]
+    struct Line {
+        id: i64,
+        hash: Option<String>,
+    }
+    let line = last_line(&dir.join(super::AUDIT_FILE))?;
+    let line: Line = serde_json::from_slice(&line).ok()?;
+    (line.hash.as_deref() == Some(head)).then_some(line.id)
+}
+
+/// The last line of the file at `path`, read from its end (`None`: it
+/// cannot be read, or the line is longer than any audit record).
+fn last_line(path: &Path) -> Option<Vec<u8>> {
+    use std::io::{Read as _, Seek as _, SeekFrom};
+    const CHUNK: u64 = 64 * 1024;
+    const LONGEST: u64 = 64 * 1024 * 1024;
+    let mut file = fs::File::open(path).ok()?;
+    let len = file.metadata().ok()?.len();
+    let mut tail: Vec<u8> = Vec::new();
+    let mut start = len;
+    loop {
+        let from = start.saturating_sub(CHUNK);
+        let mut chunk = vec![0; usize::try_from(start - from).ok()?];
+        file.seek(SeekFrom::Start(from)).ok()?;
+        file.read_exact(&mut chunk).ok()?;
+        chunk.extend_from_slice(&tail);
+        tail = chunk;
+        start = from;
+        let body = tail.strip_suffix(b"\n").unwrap_or(&tail);
+        if let Some(newline) = body.iter().rposition(|&b| b == b'\n') {
+            return Some(body[newline + 1..].to_vec());
+        }
+        if start == 0 {
+            return Some(body.to_vec());
+        }
+        if len - start >= LONGEST {
+            return None;
+        }
+    }
 }
 
 /// Settles every place of `folder` (only `only`, when given) that a
 /// stopped pack left a pack beside (see the module's documentation); what
-/// was done, place by place.
+/// was done, or left alone, place by place. `ours`: the manifest SHA-256
+/// of a pack the running command made (and failed to record), which is
+/// this database's whatever its audit head.
 pub(super) fn settle(
     store: &Store,
     folder: &Path,
     only: Option<&Path>,
+    ours: Option<&str>,
 ) -> Result<Vec<Settled>, AppError> {
     let mut by_place: BTreeMap<PathBuf, Vec<(LeftPack, PackInfo)>> = BTreeMap::new();
     for left in atomic::left_packs(folder) {
-        let Some(info) = pack_info(store, &left.path)? else {
+        let Some(info) = pack_info(store, &left.path, ours)? else {
             continue;
         };
         // Where it belongs: the place its name or its P2 bundle names,
@@ -161,7 +348,7 @@ pub(super) fn settle(
     }
     let mut done = Vec::new();
     for (place, left) in by_place {
-        if let Some(settled) = settle_place(store, &place, left)? {
+        if let Some(settled) = settle_place(store, &place, left, ours)? {
             done.push(settled);
         }
     }
@@ -176,11 +363,13 @@ enum Here {
 }
 
 /// Puts at `place` the pack that belongs there, of the one there and those
-/// `left` beside it, and removes the others.
+/// `left` beside it, and removes the others; leaves them all as they are
+/// when one of the others is not this database's.
 fn settle_place(
     store: &Store,
     place: &Path,
     left: Vec<(LeftPack, PackInfo)>,
+    ours: Option<&str>,
 ) -> Result<Option<Settled>, AppError> {
     // Held while the place is settled: a running pack holds it while its
     // new folder is there and not yet recorded.
@@ -194,7 +383,7 @@ fn settle_place(
                 return Ok(None);
             };
             _held = Some(lock);
-            match pack_info(store, place)? {
+            match pack_info(store, place, ours)? {
                 Some(info) => Here::Pack(info),
                 None if fs::read_dir(place).is_ok_and(|mut e| e.next().is_none()) => Here::Empty,
                 // Something else: not EAC Desk's to settle.
@@ -226,6 +415,35 @@ fn settle_place(
                 .then_with(|| b_left.is_some().cmp(&a_left.is_some()))
         })
         .map(|(i, _)| i);
+    // Every other pack is removed, the place's own displaced: only this
+    // database's may be.
+    if let Some(winner) = winner {
+        let others_ours = at_place
+            .filter(|_| winner.is_some())
+            .into_iter()
+            .chain(
+                left.iter()
+                    .enumerate()
+                    .filter(|(i, _)| winner != Some(*i))
+                    .map(|(_, (_, info))| info),
+            )
+            .all(|info| info.whose.ours());
+        if !others_ours {
+            let seen = |at: &Path, info: &PackInfo| Seen {
+                at: at.to_owned(),
+                whose: info.whose,
+                made: info.created_at.clone(),
+            };
+            return Ok(Some(Settled::LeftAlone {
+                place: place.to_owned(),
+                packs: at_place
+                    .map(|info| seen(place, info))
+                    .into_iter()
+                    .chain(left.iter().map(|(pack, info)| seen(&pack.path, info)))
+                    .collect(),
+            }));
+        }
+    }
     match winner {
         // Nothing readable at all: nothing to do.
         None => Ok(None),
@@ -331,8 +549,36 @@ pub(super) fn left_beside(dir: &Path) -> Option<String> {
         return None;
     }
     Some(format!(
-        "A pack to {} was interrupted and left another evidence pack beside it ({}). Which of them belongs here is known to the database they were made from: comparing this pack with that database (pack diff), or the next pack to this folder, puts the one it records here and removes the other.",
+        "A pack to {} was interrupted and left another evidence pack beside it ({}). Which of them belongs here is known to the database they were made from: comparing this pack with that database (pack diff), or the next pack to this folder, puts the one it records here and removes the other (a pack made from another database is left where it is).",
         dir.display(),
         left.join(", ")
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The last line is found from the file's end, however long, with or
+    /// without a newline after it.
+    #[test]
+    fn the_last_line_is_read_from_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let long = format!("{{\"id\":7,\"hash\":\"{}\"}}", "x".repeat(200_000));
+        for (text, last) in [
+            ("a\nb\n".to_owned(), "b".to_owned()),
+            ("a\nb".to_owned(), "b".to_owned()),
+            ("only\n".to_owned(), "only".to_owned()),
+            (format!("first\n{long}\n"), long.clone()),
+            (String::new(), String::new()),
+        ] {
+            fs::write(&path, &text).unwrap();
+            assert_eq!(last_line(&path).unwrap(), last.as_bytes(), "{text:.20}");
+        }
+        fs::write(&path, format!("first\n{long}\n")).unwrap();
+        let head = "x".repeat(200_000);
+        assert_eq!(head_number(dir.path(), &head), Some(7));
+        assert_eq!(head_number(dir.path(), "y"), None);
+    }
 }

@@ -1232,57 +1232,373 @@ fn a_pack_stopped_between_its_two_renames_leaves_the_recorded_pack_to_the_next_l
     assert_eq!(manifest_of(&desk.path("out/pk")), packs[0]);
 }
 
-#[test]
-fn a_pack_of_another_database_stopped_after_its_swap_is_undone() {
-    // `out/pk` is this database's recorded pack; a pack of another
-    // database, which records neither, is stopped after its swap: the
-    // place goes back to the pack that was there before.
-    let (desk, recorded) = desk_with_a_recorded_pack();
-    desk.bare()
-        .args([
-            "--db",
-            "other.sqlite",
-            "sample",
-            "--eacs",
-            "5",
-            "--seed",
-            "8",
-        ])
+/// `eacdesk --db other.sqlite` in `desk`'s folder: another database.
+fn other(desk: &Desk) -> assert_cmd::Command {
+    let mut cmd = desk.bare();
+    cmd.args(["--db", "other.sqlite"]);
+    cmd
+}
+
+/// Another database `other.sqlite` of 5 sample EACs beside `desk`'s; with
+/// `records`, a change of every EAC is in its audit log (so its packs
+/// have an audit head), else its log is empty (its first pack has none).
+fn other_database(desk: &Desk, records: bool) {
+    other(desk)
+        .args(["sample", "--eacs", "5", "--seed", "8"])
         .assert()
         .success();
-    let out = desk
-        .bare()
-        .env("EACDESK_CRASH_AT", "bundle-after-swap")
-        .args(["--db", "other.sqlite", "pack", "--out", "out/pk"])
+    if records {
+        other(desk)
+            .args([
+                "set",
+                "--all-matching",
+                "destination_name=Other Utility",
+                "--reason",
+                "renamed",
+                "--yes",
+            ])
+            .assert()
+            .success();
+    }
+}
+
+/// The manifest SHA-256s of the packs `other.sqlite` records.
+fn other_packs(desk: &Desk) -> Vec<String> {
+    let out = other(desk)
+        .args(["pack", "ls", "--json"])
+        .assert()
+        .success();
+    let packs: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    packs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["manifest_sha256"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_pack_of_another_database_stopped_after_its_swap_is_undone_by_it_when_it_can_tell() {
+    // `out/pk` is this database's recorded pack; a pack of another
+    // database, which records neither, is stopped after its swap.
+    for records in [true, false] {
+        let (desk, recorded) = desk_with_a_recorded_pack();
+        other_database(&desk, records);
+        let out = other(&desk)
+            .env("EACDESK_CRASH_AT", "bundle-after-swap")
+            .args(["pack", "--out", "out/pk"])
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_none());
+        let unfinished = manifest_of(&desk.path("out/pk"));
+        assert_ne!(unfinished, recorded);
+        let hidden = hidden_packs(&desk);
+        let out = other(&desk)
+            .args(["pack", "diff", "out/pk"])
+            .output()
+            .unwrap();
+        let text = stdout_of(&out);
+        if records {
+            // Its pack's audit head is a record of its log: its own, so
+            // the place goes back to the pack that was there before.
+            assert!(
+                text.contains(
+                    "was interrupted before it was finished: the pack that was there before it (made "
+                ),
+                "{text}"
+            );
+            assert!(
+                text.contains(&format!(
+                    "SHA-256 {recorded}) was put back and the unfinished one removed."
+                )),
+                "{text}"
+            );
+            assert_eq!(entries(&desk.path("out")), ["pk"]);
+            assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+        } else {
+            // Made from an empty log, its pack cannot be told from the
+            // other's (itself made from an empty log): both are left.
+            assert!(text.contains("EAC Desk left both as they are"), "{text}");
+            assert_eq!(manifest_of(&desk.path("out/pk")), unfinished);
+            assert_eq!(hidden_packs(&desk), hidden);
+            // Nor can this database tell the unfinished pack its own: the
+            // person removes it, and the recorded pack is put back.
+            desk.eacdesk()
+                .args(["pack", "diff", "out/pk"])
+                .assert()
+                .stdout(contains("EAC Desk left both as they are"));
+            std::fs::remove_dir_all(desk.path("out/pk")).unwrap();
+            desk.eacdesk()
+                .args(["pack", "diff", "out/pk"])
+                .assert()
+                .code(0)
+                .stdout(contains("in a hidden folder beside it (made "))
+                .stdout(contains(format!(
+                    "MANIFEST.json SHA-256 {recorded}): it was put back."
+                )));
+            assert_eq!(entries(&desk.path("out")), ["pk"]);
+            assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+        }
+        desk.eacdesk()
+            .args(["pack", "diff", "out/pk"])
+            .assert()
+            .code(0)
+            .stdout(contains("was made from this database on"));
+    }
+}
+
+#[test]
+fn a_pack_another_database_recorded_is_never_removed_by_settling() {
+    // This database recorded `out/pk`; another database packed to the
+    // same folder, recorded its pack and was stopped before removing the
+    // first, which waits whole in a hidden folder. Neither database may
+    // settle the place: each would remove the pack the other records
+    // (this one used to put its own back and delete the other's).
+    for no_exchange in [false, true] {
+        for records in [false, true] {
+            for next in ["pack diff", "pack"] {
+                let case = format!(
+                    "no exchange: {no_exchange}, its log has records: {records}, then {next}"
+                );
+                let (desk, first) = desk_with_a_recorded_pack();
+                other_database(&desk, records);
+                let mut cmd = other(&desk);
+                if no_exchange {
+                    cmd.env("EACDESK_NO_EXCHANGE", "1");
+                }
+                let out = cmd
+                    .env("EACDESK_CRASH_AT", "bundle-before-removing-earlier")
+                    .args(["pack", "--out", "out/pk"])
+                    .output()
+                    .unwrap();
+                assert!(out.status.code().is_none(), "{case}");
+                let theirs = manifest_of(&desk.path("out/pk"));
+                assert_eq!(other_packs(&desk), std::slice::from_ref(&theirs), "{case}");
+                let hidden = hidden_packs(&desk);
+                assert_eq!(hidden.len(), 1, "{case}: {hidden:?}");
+                assert_eq!(hidden[0].1, first, "{case}");
+                let hidden_path = desk.path("out").join(&hidden[0].0);
+                let place = desk.path("out/pk").canonicalize().unwrap();
+                let said = format!(
+                    "A pack to {} was interrupted and left more than one evidence pack for it, and one of them is not this database's: at {}, {} (made ",
+                    place.display(),
+                    place.display(),
+                    if records {
+                        "a pack made from another database"
+                    } else {
+                        "a pack made from an empty audit log that this database does not record, perhaps another database's"
+                    },
+                );
+                let beside = format!(
+                    "beside it in {}, the pack this database records (made ",
+                    hidden_path.canonicalize().unwrap().display()
+                );
+                let left = "EAC Desk left both as they are, as it never removes or moves a pack another database may record: move the one that is not this database's where it belongs or delete it";
+
+                let (code, told) = if next == "pack diff" {
+                    let out = desk
+                        .eacdesk()
+                        .args(["pack", "diff", "out/pk"])
+                        .output()
+                        .unwrap();
+                    (out.status.code(), stdout_of(&out))
+                } else {
+                    let out = pack_command(&desk, "again", no_exchange).output().unwrap();
+                    (
+                        out.status.code(),
+                        String::from_utf8_lossy(&out.stderr).into_owned(),
+                    )
+                };
+                // The other database's pack is where it was, and this
+                // one's beside it: neither removed.
+                assert_eq!(manifest_of(&desk.path("out/pk")), theirs, "{case}: {told}");
+                assert_eq!(hidden_packs(&desk), hidden, "{case}: {told}");
+                assert_eq!(other_packs(&desk), std::slice::from_ref(&theirs), "{case}");
+                assert_eq!(
+                    recorded_packs(&desk),
+                    std::slice::from_ref(&first),
+                    "{case}"
+                );
+                // Said, with where each pack is.
+                assert!(told.contains(&said), "{case}: {told}");
+                assert!(told.contains(&beside), "{case}: {told}");
+                assert!(told.contains(left), "{case}: {told}");
+                if next == "pack diff" {
+                    // The pack compared is the other database's, as it is
+                    // (its EACs are not these: exit 1).
+                    assert_eq!(code, Some(1), "{case}: {told}");
+                    assert!(
+                        !told.contains("was made from this database"),
+                        "{case}: {told}"
+                    );
+                } else {
+                    // A new pack there would replace one of them: refused,
+                    // nothing written.
+                    assert_eq!(code, Some(2), "{case}: {told}");
+                    assert!(
+                        told.contains(&format!("Nothing was written to {}.", place.display())),
+                        "{case}: {told}"
+                    );
+                }
+
+                // The other database leaves them too: the pack beside its
+                // own is no record of its log.
+                let out = other(&desk)
+                    .args(["pack", "diff", "out/pk"])
+                    .output()
+                    .unwrap();
+                let text = stdout_of(&out);
+                assert_eq!(out.status.code(), Some(0), "{case}: {text}");
+                assert!(
+                    text.contains("the pack this database records (made "),
+                    "{case}: {text}"
+                );
+                assert!(
+                    text.contains(
+                        "a pack made from an empty audit log that this database does not record"
+                    ),
+                    "{case}: {text}"
+                );
+                assert!(
+                    text.contains("was made from this database on"),
+                    "{case}: {text}"
+                );
+                assert_eq!(manifest_of(&desk.path("out/pk")), theirs, "{case}");
+                assert_eq!(hidden_packs(&desk), hidden, "{case}");
+
+                // Once the other's pack is moved where it belongs, this
+                // database's is put back in its place.
+                std::fs::rename(desk.path("out/pk"), desk.path("out/theirs")).unwrap();
+                if next == "pack diff" {
+                    desk.eacdesk()
+                        .args(["pack", "diff", "out/pk"])
+                        .assert()
+                        .code(0)
+                        .stdout(contains(": it was put back."))
+                        .stdout(contains("was made from this database on"));
+                    assert_eq!(manifest_of(&desk.path("out/pk")), first, "{case}");
+                } else {
+                    let out = pack_command(&desk, "again", no_exchange).output().unwrap();
+                    let text = stdout_of(&out);
+                    assert_eq!(out.status.code(), Some(0), "{case}: {text}");
+                    assert!(text.contains(": it was put back."), "{case}: {text}");
+                    let packs = recorded_packs(&desk);
+                    assert_eq!(packs.len(), 2, "{case}");
+                    assert_eq!(manifest_of(&desk.path("out/pk")), packs[0], "{case}");
+                }
+                assert_eq!(entries(&desk.path("out")), ["pk", "theirs"], "{case}");
+                assert_eq!(manifest_of(&desk.path("out/theirs")), theirs, "{case}");
+                other(&desk)
+                    .args(["pack", "diff", "out/theirs"])
+                    .assert()
+                    .code(0)
+                    .stdout(contains("was made from this database on"));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_place_left_alone_with_no_pack_in_it_is_said_with_the_refusal_to_compare() {
+    // Another database's pack to `out/pk`, without an exchange, stopped
+    // between its renames: this database's recorded pack is moved aside,
+    // the other's new one waits in its hidden folder, nothing is at the
+    // place. `pack diff` has nothing to compare, and says why.
+    let (desk, first) = desk_with_a_recorded_pack();
+    other_database(&desk, true);
+    let out = other(&desk)
+        .env("EACDESK_NO_EXCHANGE", "1")
+        .env("EACDESK_CRASH_AT", "bundle-between-renames")
+        .args(["pack", "--out", "out/pk"])
         .output()
         .unwrap();
     assert!(out.status.code().is_none());
-    assert_ne!(manifest_of(&desk.path("out/pk")), recorded);
+    let hidden = hidden_packs(&desk);
+    assert_eq!(hidden.len(), 2, "{hidden:?}");
     let out = desk
-        .bare()
-        .args(["--db", "other.sqlite", "pack", "diff", "out/pk"])
+        .eacdesk()
+        .args(["pack", "diff", "out/pk"])
         .output()
         .unwrap();
-    let text = stdout_of(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("out/pk does not exist"), "{stderr}");
     assert!(
-        text.contains(
-            "was interrupted before it was finished: the pack that was there before it (made "
-        ),
-        "{text}"
-    );
-    assert!(
-        text.contains(&format!(
-            "SHA-256 {recorded}) was put back and the unfinished one removed."
+        stderr.contains(&format!(
+            "beside it in {}, the pack this database records (made ",
+            desk.path("out/.eacdesk-aside-pk")
+                .canonicalize()
+                .unwrap()
+                .display()
         )),
-        "{text}"
+        "{stderr}"
     );
-    assert_eq!(entries(&desk.path("out")), ["pk"]);
-    assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
+    assert!(
+        stderr.contains(", a pack made from another database (made "),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("EAC Desk left both as they are"),
+        "{stderr}"
+    );
+    assert_eq!(hidden_packs(&desk), hidden);
+    // The other's unfinished pack deleted, the recorded one goes back.
+    let theirs = hidden.iter().find(|(_, sha)| *sha != first).unwrap();
+    std::fs::remove_dir_all(desk.path("out").join(&theirs.0)).unwrap();
     desk.eacdesk()
         .args(["pack", "diff", "out/pk"])
         .assert()
         .code(0)
-        .stdout(contains("was made from this database on"));
+        .stdout(contains(format!(
+            "MANIFEST.json SHA-256 {first}): it was put back."
+        )));
+    assert_eq!(entries(&desk.path("out")), ["pk"]);
+}
+
+#[test]
+fn a_pack_whose_record_fails_after_its_swap_puts_back_what_was_there_whosever_it_is() {
+    // `out/pk` is another database's recorded pack. This database, whose
+    // log is empty (its pack has no audit head, so nothing but the command
+    // that made it can tell it its own), packs there and its write fails
+    // at its commit, after the swap: a trap in this database's schema, a
+    // deferred foreign key that recording a pack breaks.
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "10"])
+        .assert()
+        .success();
+    std::fs::create_dir(desk.path("out")).unwrap();
+    other_database(&desk, false);
+    other(&desk)
+        .args(["pack", "--out", "out/pk"])
+        .assert()
+        .success();
+    let theirs = manifest_of(&desk.path("out/pk"));
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE trap_parent (id INTEGER PRIMARY KEY);
+         CREATE TABLE trap (parent INTEGER REFERENCES trap_parent (id) DEFERRABLE INITIALLY DEFERRED);
+         CREATE TRIGGER trap_pack AFTER INSERT ON packs BEGIN INSERT INTO trap VALUES (1); END;",
+    )
+    .unwrap();
+    drop(conn);
+    for no_exchange in [false, true] {
+        let out = pack_command(&desk, "fails", no_exchange).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(
+            stderr.contains("held before was put back there."),
+            "no exchange: {no_exchange}: {stderr}"
+        );
+        assert!(!stderr.contains("left both as they are"), "{stderr}");
+        assert_eq!(
+            entries(&desk.path("out")),
+            ["pk"],
+            "no exchange: {no_exchange}"
+        );
+        assert_eq!(manifest_of(&desk.path("out/pk")), theirs);
+        assert_eq!(recorded_packs(&desk), Vec::<String>::new());
+    }
 }
 
 #[test]
