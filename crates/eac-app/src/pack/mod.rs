@@ -168,7 +168,7 @@ pub struct PackReport {
     /// records, or which was completed, or which was left as it is, a
     /// pack of another database being there or beside it (see `settle`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(skip))]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub recovered: Option<String>,
 }
 
@@ -208,7 +208,7 @@ pub struct PackVerdict {
     /// the database it was made from (`pack diff` or the next pack there
     /// settles it), in plain words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(skip))]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub interrupted: Option<String>,
 }
 
@@ -252,7 +252,7 @@ pub struct PackDiff {
     /// records, or which was completed, or left as it is (a pack of
     /// another database there or beside it), in plain words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(skip))]
+    #[cfg_attr(feature = "ts", ts(optional))]
     pub recovered: Option<String>,
 }
 

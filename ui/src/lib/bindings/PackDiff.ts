@@ -38,4 +38,11 @@ edited: Array<PackEacChange>, unchanged: number,
  * Database-level audit records since the pack (exports, packs,
  * periods closed or reopened).
  */
-database_records: Array<AuditRecord>, };
+database_records: Array<AuditRecord>, 
+/**
+ * What was settled before the pack was compared: an interrupted pack
+ * to this folder whose place holds again the pack the database
+ * records, or which was completed, or left as it is (a pack of
+ * another database there or beside it), in plain words.
+ */
+recovered?: string, };

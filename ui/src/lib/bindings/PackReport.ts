@@ -35,4 +35,12 @@ record: PackRecord | null,
  * The pack is signed and checks all the same, and `pack diff`
  * compares it with the database without a record.
  */
-not_recorded?: string, };
+not_recorded?: string, 
+/**
+ * What was settled first, in plain words: an earlier pack in this
+ * folder that was interrupted (power lost, killed) after it put its
+ * pack in place, whose place now holds again the pack the database
+ * records, or which was completed, or which was left as it is, a
+ * pack of another database being there or beside it (see `settle`).
+ */
+recovered?: string, };

@@ -25,4 +25,11 @@ file_count: number | null,
 /**
  * SHA-256 of `MANIFEST.json`, when there is one.
  */
-manifest_sha256: string | null, };
+manifest_sha256: string | null, 
+/**
+ * A pack to this folder was interrupted and left another pack beside
+ * it, in a hidden folder: which of the two belongs here is known to
+ * the database it was made from (`pack diff` or the next pack there
+ * settles it), in plain words.
+ */
+interrupted?: string, };
