@@ -90,19 +90,25 @@ pub fn open_store_read(path: &Path) -> Result<Store, AppError> {
     }
 }
 
-/// `address` (`postgres://USER@HOST/DATABASE`) with `password` in it, for
-/// this process only (the app keeps it in memory; nothing writes it): as
-/// given when `password` is empty or the address holds one already.
+/// `address` (`postgres://USER@HOST/DATABASE`, or libpq settings
+/// `host=… user=… dbname=…`) with `password` in it, for this process only
+/// (the app keeps it in memory; nothing writes it): as given when
+/// `password` is empty or the address holds one already.
 pub fn with_password(address: &str, password: &str) -> Result<String, AppError> {
     let address = address.trim();
-    if !eac_store::server::is_address(address) {
+    if !eac_store::server::names_server(address) {
         return Err(AppError::invalid_input(format!(
             "`{}` is not a PostgreSQL address; write it as postgres://USER@HOST/DATABASE",
             eac_store::server::without_password(address)
         )));
     }
-    if password.is_empty() {
+    if password.is_empty() || !eac_store::server::password_spans(address).is_empty() {
         return Ok(address.to_owned());
+    }
+    if !eac_store::server::is_address(address) {
+        // A setting of its own, quoted as libpq reads a quoted value.
+        let quoted = password.replace('\\', "\\\\").replace('\'', "\\'");
+        return Ok(format!("{address} password='{quoted}'"));
     }
     let Some(user) = eac_store::server::user_part(address) else {
         return Err(AppError::invalid_input(
@@ -135,14 +141,25 @@ pub fn without_any_password(address: &str) -> String {
 }
 
 /// Whether `path` (from `--db`, `EACDESK_DB` or the app's settings) is the
-/// address of a database on a PostgreSQL server, not a file.
+/// address of a database on a PostgreSQL server, not a file: a
+/// `postgres://` address or libpq settings (`host=… dbname=…`), the forms
+/// `eacdesk server init` and `copy` take.
 pub fn is_server(path: &Path) -> bool {
     server_address(path).is_some()
 }
 
 fn server_address(path: &Path) -> Option<&str> {
     path.to_str()
-        .filter(|text| eac_store::server::is_address(text))
+        .filter(|text| eac_store::server::names_server(text))
+}
+
+/// The database as a message names it: a file's path, or a server
+/// database's address with every password in it masked (`***`).
+pub fn db_display(path: &Path) -> String {
+    match server_address(path) {
+        Some(address) => eac_store::server::without_password(address),
+        None => path.display().to_string(),
+    }
 }
 
 /// Opens a database only to notice other processes' commits (the desktop
@@ -285,5 +302,67 @@ mod tests {
             eac_store::server::without_password(&url),
             "postgres://ann:***@db/eacs"
         );
+        // libpq settings: a quoted setting of its own, libpq's escapes.
+        assert_eq!(
+            with_password("host=/tmp dbname=eacs user=ann", "it's a\\b").unwrap(),
+            "host=/tmp dbname=eacs user=ann password='it\\'s a\\\\b'"
+        );
+        assert_eq!(
+            with_password("host=/tmp dbname=eacs password=old", "new").unwrap(),
+            "host=/tmp dbname=eacs password=old"
+        );
+        assert_eq!(
+            with_password("postgres://ann@db/eacs?password=old", "new").unwrap(),
+            "postgres://ann@db/eacs?password=old"
+        );
+    }
+
+    /// Tester's report 34, bug 2: `--db`/`EACDESK_DB` given libpq settings
+    /// (as `server init` and `copy` take them) named a local file of that
+    /// name, which a write then created, password and all.
+    #[test]
+    fn settings_name_a_server_database_never_a_file() {
+        let settings = Path::new("host=/tmp/pg port=5433 user=ann password=annpw dbname=team");
+        assert!(is_server(settings));
+        assert!(is_server(Path::new("postgresql://ann@db/team")));
+        assert!(!is_server(Path::new("q1=final.sqlite")));
+        assert!(!is_server(Path::new("/home/ann/eacs.sqlite")));
+        let dir = tempfile::tempdir().unwrap();
+        let here = std::env::current_dir().unwrap();
+        // Opening it tries the server (none there) and makes no file.
+        let bad = format!(
+            "host={} port=1 user=ann password=annpw dbname=team",
+            dir.path().display()
+        );
+        let e = open_store(Path::new(&bad)).unwrap_err();
+        assert!(e.message.contains("could not connect"), "{}", e.message);
+        assert!(!e.message.contains("annpw"), "{}", e.message);
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+        assert!(!here.join(&bad).exists());
+        let e = open_store_read(Path::new(&bad)).unwrap_err();
+        assert!(e.message.contains("could not connect"), "{}", e.message);
+    }
+
+    /// Tester's report 34, bug 1: messages name a server database with its
+    /// password masked, in every form the address can hold it.
+    #[test]
+    fn a_database_is_shown_with_its_passwords_masked() {
+        for (given, shown) in [
+            (
+                "postgres://ann:annpw@%2Ftmp/team",
+                "postgres://ann:***@%2Ftmp/team",
+            ),
+            (
+                "postgres://ann@%2Ftmp/team?password=qpw",
+                "postgres://ann@%2Ftmp/team?password=***",
+            ),
+            (
+                "host=/tmp user=ann password='a b' dbname=team",
+                "host=/tmp user=ann password=*** dbname=team",
+            ),
+            ("/home/ann/eacs.sqlite", "/home/ann/eacs.sqlite"),
+        ] {
+            assert_eq!(db_display(Path::new(given)), shown, "{given}");
+        }
     }
 }

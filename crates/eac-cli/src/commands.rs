@@ -153,10 +153,16 @@ fn refuse_unusable_database(db: &Path, writing: bool) -> Result<(), AppError> {
     Ok(())
 }
 
-/// A SQLite failure at open, said of the file (SQLite's words name none).
+/// A SQLite failure at open, said of the file (SQLite's words name none);
+/// a server database is named by its address with its password masked,
+/// and not again where the server's message names it already.
 fn naming(db: &Path, e: AppError) -> AppError {
     if e.code == ErrorCode::Database && e.details.path.is_none() && e.details.busy.is_none() {
-        let message = format!("{}: {}", db.display(), e.message);
+        let shown = eac_app::db_display(db);
+        if e.message.contains(&shown) {
+            return e;
+        }
+        let message = format!("{shown}: {}", e.message);
         return e.with_message(message);
     }
     e
@@ -1266,7 +1272,7 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
 /// Whether `text` names a PostgreSQL database rather than a file: a
 /// `postgres://` address or libpq settings.
 fn is_server_address(text: &str) -> bool {
-    eac_store::server::is_address(text) || eac_store::server::is_settings(text)
+    eac_store::server::names_server(text)
 }
 
 fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
@@ -2200,7 +2206,7 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
                 "Loaded {} sample EACs (seed {}) into {}: {} added, {} replaced, {} skipped ({} values)",
                 a.eacs,
                 a.seed,
-                db.display(),
+                eac_app::db_display(db),
                 f.added,
                 f.replaced,
                 f.skipped,

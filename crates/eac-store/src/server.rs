@@ -11,6 +11,7 @@
 //! transaction, under a lock, so two runs at once cannot interleave.
 
 use std::ops::Range;
+use std::sync::{Arc, Mutex};
 
 use postgres::{Client, NoTls};
 
@@ -71,15 +72,57 @@ GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO eacdesk_analyst;
 /// connecting owns what is created: a database owner, with the right to
 /// create roles the first time.
 pub fn init(conn: &str) -> Result<InitReport> {
-    let mut client = connect(conn)?;
+    // The server's warnings that a GRANT or REVOKE did nothing (the role
+    // owns neither the tables nor the schema): never reported as granted.
+    let not_done: Arc<Mutex<Vec<String>>> = Arc::default();
+    let heard = Arc::clone(&not_done);
+    let mut client = connect_with(conn, |config| {
+        config.notice_callback(move |notice| {
+            use postgres::error::SqlState;
+            if *notice.code() == SqlState::WARNING_PRIVILEGE_NOT_GRANTED
+                || *notice.code() == SqlState::WARNING_PRIVILEGE_NOT_REVOKED
+            {
+                if let Ok(mut heard) = heard.lock() {
+                    heard.push(notice.message().to_owned());
+                }
+            }
+        });
+    })?;
     let mut tx = client.transaction().map_err(owner_error)?;
     // One run at a time per database (the key: "EACDESK" in ASCII).
     tx.batch_execute("SELECT pg_advisory_xact_lock(4604985245445451)")
         .map_err(owner_error)?;
     let row = tx
-        .query_one("SELECT current_database()::text, current_user::text", &[])
+        .query_one(
+            "SELECT current_database()::text, current_user::text,
+                    pg_get_userbyid(d.datdba)::text, pg_has_role(current_user, d.datdba, 'MEMBER'),
+                    (SELECT string_agg(DISTINCT t.tableowner::text, ', ' ORDER BY t.tableowner::text)
+                       FROM pg_tables t
+                      WHERE t.schemaname = 'public'
+                        AND NOT pg_has_role(current_user, t.tableowner, 'MEMBER')),
+                    to_regclass('public.eacdesk_schema') IS NOT NULL
+               FROM pg_database d WHERE d.datname = current_database()",
+            &[],
+        )
         .map_err(owner_error)?;
     let (database, owner): (String, String) = (row.get(0), row.get(1));
+    let (db_owner, owns, others, ours): (String, bool, Option<String>, bool) =
+        (row.get(2), row.get(3), row.get(4), row.get(5));
+    // Decision 253: what only the owner may do is refused to anyone else
+    // (an analyst's run granted nothing and said it had).
+    let not_owner = |whose: String| StoreError::Server {
+        message: format!("{OWNER_ONLY} ({whose}; you connected as {owner})"),
+    };
+    if !owns {
+        return Err(not_owner(format!(
+            "the database {database} is owned by {db_owner}"
+        )));
+    }
+    // EAC Desk's tables are granted (and altered by a migration) by their
+    // owner; another program's are refused below, whoever owns them.
+    if let Some(others) = others.filter(|_| ours) {
+        return Err(not_owner(format!("its tables are owned by {others}")));
+    }
     let version_before = schema_version(&mut tx)?;
     if version_before.is_none() {
         let tables: i64 = tx
@@ -130,6 +173,15 @@ pub fn init(conn: &str) -> Result<InitReport> {
         .map(|r| r.get(0))
         .collect();
     grant_roles(&mut tx)?;
+    let refused = not_done.lock().map(|w| w.clone()).unwrap_or_default();
+    if let Some(first) = refused.first() {
+        // Rolled back: nothing this run did is kept.
+        return Err(StoreError::Server {
+            message: format!(
+                "{OWNER_ONLY} (the server granted or revoked nothing for {owner}: {first})"
+            ),
+        });
+    }
     let roles_created = [ANALYST_ROLE, AUDITOR_ROLE]
         .into_iter()
         .filter(|r| !existed.iter().any(|e| e == r))
@@ -201,6 +253,14 @@ pub fn is_address(text: &str) -> bool {
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
 
+/// Whether `text` names a database on a PostgreSQL server rather than a
+/// file: a `postgres://` address ([`is_address`]) or libpq settings
+/// ([`is_settings`]). What `--db`, `EACDESK_DB`, `copy` and `server init`
+/// all take for a server database, so none of them makes a file of it.
+pub fn names_server(text: &str) -> bool {
+    is_address(text) || is_settings(text)
+}
+
 /// Whether `text` is libpq settings (`host=… dbname=…`): every word a
 /// setting libpq knows, so a file named `q1=final.sqlite` is not.
 pub fn is_settings(text: &str) -> bool {
@@ -269,6 +329,12 @@ fn step_number(file: &str) -> u32 {
 /// Connects to the server `conn` names. A password not in `conn` is taken
 /// from `PGPASSWORD`, as PostgreSQL's own tools do.
 pub(crate) fn connect(conn: &str) -> Result<Client> {
+    connect_with(conn, |_| {})
+}
+
+/// [`connect`] with `settle` making its last changes to the settings
+/// (a notice callback, say).
+fn connect_with(conn: &str, settle: impl FnOnce(&mut postgres::Config)) -> Result<Client> {
     let mut config: postgres::Config = conn.parse().map_err(|e| StoreError::Server {
         message: format!(
             "`{}` is not a PostgreSQL address ({}); write it as \
@@ -283,6 +349,7 @@ pub(crate) fn connect(conn: &str) -> Result<Client> {
         }
     }
     let given = config.get_password().is_some();
+    settle(&mut config);
     config.connect(NoTls).map_err(|e| {
         let shown = without_password(conn);
         let refused = e.code() == Some(&postgres::error::SqlState::INVALID_PASSWORD);

@@ -37,10 +37,10 @@ enum Watched {
 impl StoreWatch {
     /// Opens an existing database read-only (a missing file is an error: the
     /// watcher tries again later). The schema is neither checked nor changed.
-    /// A PostgreSQL address (`postgres://…`) listens to that server
-    /// database's announcements of changes instead.
+    /// A PostgreSQL address (`postgres://…`, or libpq settings) listens to
+    /// that server database's announcements of changes instead.
     pub fn open(path: &Path) -> Result<StoreWatch> {
-        if let Some(url) = path.to_str().filter(|p| crate::server::is_address(p)) {
+        if let Some(url) = path.to_str().filter(|p| crate::server::names_server(p)) {
             let mut client = crate::server::connect(url)?;
             client
                 .batch_execute(&format!("LISTEN {CHANGES_CHANNEL}"))

@@ -534,6 +534,81 @@ fn server_init_refuses_another_programs_database_and_names_a_bad_address() {
     assert!(!bad.to_string().contains("secret"), "{bad}");
 }
 
+/// Tester's report 34, bug 3: `server init` run by an analyst reported the
+/// roles "granted again" and the database "owned by" the analyst while the
+/// server granted nothing (a warning it ignored). Only the database's
+/// owner, who owns its tables, may run it; anyone else is refused with
+/// nothing changed.
+#[test]
+fn server_init_is_refused_to_a_role_that_owns_neither_the_database_nor_its_tables() {
+    let Some(db) = empty_database("eacdesk_init_owners") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let mut admin = Client::connect(&db, NoTls).unwrap();
+    let me: String = admin
+        .query_one("SELECT current_user::text", &[])
+        .unwrap()
+        .get(0);
+    admin
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_t34_ann; DROP ROLE IF EXISTS eacdesk_t34_olga;
+             CREATE ROLE eacdesk_t34_ann LOGIN IN ROLE eacdesk_analyst;
+             CREATE ROLE eacdesk_t34_olga LOGIN;",
+        )
+        .unwrap();
+    let grants = |c: &mut Client| -> Vec<String> {
+        c.query(
+            "SELECT grantee::text || ' ' || table_name::text || ' ' || privilege_type::text
+               FROM information_schema.role_table_grants
+              WHERE table_schema = 'public' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let before = grants(&mut admin);
+    let e = eac_store::server::init(&format!("{db} user=eacdesk_t34_ann"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("only the database's owner may do this"), "{e}");
+    assert!(
+        e.contains(&format!(
+            "the database eacdesk_init_owners is owned by {me}; you connected as eacdesk_t34_ann"
+        )),
+        "{e}"
+    );
+    // The database given to another role, its tables still the first's.
+    admin
+        .batch_execute("ALTER DATABASE eacdesk_init_owners OWNER TO eacdesk_t34_olga")
+        .unwrap();
+    let e = eac_store::server::init(&format!("{db} user=eacdesk_t34_olga"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains(&format!(
+            "its tables are owned by {me}; you connected as eacdesk_t34_olga"
+        )),
+        "{e}"
+    );
+    assert_eq!(grants(&mut admin), before);
+    admin
+        .batch_execute(&format!("ALTER DATABASE eacdesk_init_owners OWNER TO {me}"))
+        .unwrap();
+    drop(admin);
+    let mut cleanup = Client::connect(&std::env::var("EACDESK_TEST_PG").unwrap(), NoTls).unwrap();
+    // One statement each: DROP DATABASE runs outside a transaction.
+    for sql in [
+        "DROP DATABASE eacdesk_init_owners",
+        "DROP ROLE eacdesk_t34_ann",
+        "DROP ROLE eacdesk_t34_olga",
+    ] {
+        cleanup.batch_execute(sql).unwrap();
+    }
+}
+
 #[test]
 fn team_md_shows_the_roles_sql_that_init_runs() {
     let doc = fs::read_to_string(migrations().join("../docs/team.md")).unwrap();

@@ -34,6 +34,17 @@ describe("server addresses (team mode)", () => {
     expect(isServerAddress("postgres.sqlite")).toBe(false);
   });
 
+  it("include libpq settings, never made into a file of that name", () => {
+    expect(isServerAddress("host=/tmp/pg port=5433 user=ann dbname=team")).toBe(true);
+    expect(isServerAddress(" host = db.example.org  password='a b\\' c' dbname=eacs ")).toBe(true);
+    expect(isServerAddress("q1=final.sqlite")).toBe(false);
+    expect(isServerAddress("host=/tmp q1=final.sqlite")).toBe(false);
+    expect(isServerAddress("/data/host=x.sqlite")).toBe(false);
+    expect(isServerAddress("host")).toBe(false);
+    expect(isServerAddress("")).toBe(false);
+    expect(openStep("host=/tmp/pg dbname=team", "missing", false)).toEqual({ kind: "open" });
+  });
+
   it("are opened as they are, never offered to be created", () => {
     expect(openStep("postgres://ann@db/eacs", "missing", false)).toEqual({ kind: "open" });
   });

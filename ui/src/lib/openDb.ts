@@ -12,9 +12,50 @@ export type OpenStep =
   | { kind: "json"; text: string }
   | { kind: "refuse"; text: string };
 
-/** Whether `text` is a PostgreSQL server address rather than a file (team mode). */
+/** The settings libpq knows (`eac_store::server::is_settings` reads the same). */
+const LIBPQ_SETTINGS = new Set([
+  "host",
+  "hostaddr",
+  "port",
+  "dbname",
+  "user",
+  "password",
+  "passfile",
+  "sslmode",
+  "sslrootcert",
+  "sslcert",
+  "sslkey",
+  "application_name",
+  "connect_timeout",
+  "options",
+]);
+
+/**
+ * Whether `text` is libpq settings (`host=… user=… dbname=…`): every word a
+ * setting libpq knows with its value (quoted `'…'` or up to the next space),
+ * so a file named `q1=final.sqlite` is not.
+ */
+function isServerSettings(text: string): boolean {
+  const word = /\s*([^\s=]+)\s*=\s*('(?:[^'\\]|\\.)*'?|(?:[^\s\\]|\\.|\\$)*)/y;
+  let words = 0;
+  let at = 0;
+  const rest = text.trimEnd();
+  while (at < rest.length) {
+    word.lastIndex = at;
+    const found = word.exec(rest);
+    if (!found || !LIBPQ_SETTINGS.has(found[1])) return false;
+    at = word.lastIndex;
+    words += 1;
+  }
+  return words > 0;
+}
+
+/**
+ * Whether `text` names a database on a PostgreSQL server rather than a file
+ * (team mode): a `postgres://` address or libpq settings, as `--db` takes them.
+ */
 export function isServerAddress(text: string): boolean {
-  return /^postgres(ql)?:\/\//i.test(text.trim());
+  return /^postgres(ql)?:\/\//i.test(text.trim()) || isServerSettings(text);
 }
 
 /** Whether the name says JSON (an export or a registry file, never a database). */

@@ -1068,3 +1068,227 @@ fn a_refused_change_names_the_role_and_who_may_make_it() {
              owner of",
         ));
 }
+
+// ------------------------------------------------------------ session 34
+
+/// `url` (`postgres://USER@…`) with `password` given in it.
+fn with_password_in(url: &str, password: &str) -> String {
+    let at = url.find('@').unwrap();
+    format!("{}:{password}{}", &url[..at], &url[at..])
+}
+
+/// The files of the desk's folder (besides its own settings and keys).
+fn files_made(desk: &Desk) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(desk.path(""))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !matches!(n.as_str(), "config" | "keys"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Tester's report 34, bugs 1 and 2 without a server: `--db` and
+/// `EACDESK_DB` given libpq settings (as `server init` and `copy` take
+/// them) made a SQLite file of that name, password and all, and said
+/// "Imported … 4 added"; a server address that could not be opened was
+/// echoed whole, its password included, before the masked one.
+#[test]
+fn db_settings_name_a_server_never_a_file_and_no_message_shows_a_password() {
+    let desk = Desk::new();
+    let listing = example("good-p1-mixed-order.json");
+    let settings = "host=/nonexistent-socket-folder port=5433 user=ann password=annpw dbname=team";
+    for args in [&["import", &listing][..], &["ls"], &["audit", "verify"]] {
+        let out = desk
+            .bare()
+            .args(["--db", settings])
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "could not connect to host=/nonexistent-socket-folder",
+            ))
+            .stderr(contains("password=***"))
+            .stderr(contains("there is no database at").not());
+        let all = format!("{:?}", out.get_output());
+        assert!(!all.contains("annpw"), "{args:?}: {all}");
+    }
+    desk.bare()
+        .env("EACDESK_DB", settings)
+        .args(["import", &listing])
+        .assert()
+        .code(2)
+        .stderr(contains("could not connect"))
+        .stderr(contains("annpw").not());
+    assert_eq!(files_made(&desk), Vec::<String>::new());
+    for url in [
+        "postgres://ann:annpw@/nosuch?host=/nonexistent-socket-folder",
+        "postgres://ann@/nosuch?host=/nonexistent-socket-folder&password=annpw",
+    ] {
+        for args in [&["ls"][..], &["import", &listing]] {
+            let out = desk
+                .bare()
+                .args(["--db", url])
+                .args(args)
+                .assert()
+                .code(2)
+                .stderr(contains("could not connect to postgres://ann"))
+                .stderr(contains("***"));
+            let all = format!("{:?}", out.get_output());
+            assert!(!all.contains("annpw"), "{url} {args:?}: {all}");
+        }
+    }
+    assert_eq!(files_made(&desk), Vec::<String>::new());
+}
+
+/// Tester's report 34, bugs 1 and 2 on a server: a password is never
+/// shown, whatever form the address holds it in (a database that is not
+/// there, one that holds no EAC Desk database, sample data loaded), and
+/// libpq settings given to `--db` reach the server.
+#[test]
+fn a_server_database_is_named_without_its_password_and_settings_reach_it() {
+    let desk = Desk::new();
+    let Some(settings) = empty_database("eacdesk_cli_masked") else {
+        return;
+    };
+    let url = address(&settings);
+    desk.eacdesk()
+        .args(["server", "init", &url])
+        .assert()
+        .success();
+    let Some(blank) = empty_database("eacdesk_cli_masked_blank") else {
+        return;
+    };
+    // The test server trusts its local logins: any password is taken.
+    let secret = "s3cretpw";
+    let in_url = with_password_in(&url, secret);
+    let nosuch = in_url.replace("/eacdesk_cli_masked", "/eacdesk_cli_no_such");
+    let in_query = format!(
+        "{}?password={secret}",
+        url.replace("/eacdesk_cli_masked", "/eacdesk_cli_no_such")
+    );
+    let blank = with_password_in(&address(&blank), secret);
+    for (db, said) in [
+        (&nosuch, "does not exist"),
+        (&in_query, "does not exist"),
+        (&blank, "holds no EAC Desk database"),
+    ] {
+        let out = desk
+            .bare()
+            .args(["--db", db, "ls"])
+            .assert()
+            .code(2)
+            .stderr(contains(said))
+            .stderr(contains("***"));
+        let all = format!("{:?}", out.get_output());
+        assert!(!all.contains(secret), "{db}: {all}");
+    }
+    let out = desk
+        .bare()
+        .args(["--db", &in_url, "sample", "--eacs", "1", "--seed", "99"])
+        .assert()
+        .success()
+        .stdout(contains("Loaded 1 sample EACs (seed 99) into postgres://"))
+        .stdout(contains(":***@"));
+    let all = format!("{:?}", out.get_output());
+    assert!(!all.contains(secret), "{all}");
+
+    // Settings with a password, as `server init` takes them: the EACs go
+    // to the server, and no file is made.
+    let kv = format!("{settings} password={secret}");
+    let out = desk
+        .bare()
+        .args(["--db", &kv, "import", &example("good-p1-mixed-order.json")])
+        .assert()
+        .success()
+        .stdout(contains("7 added"));
+    let all = format!("{:?}", out.get_output());
+    assert!(!all.contains(secret), "{all}");
+    assert_eq!(files_made(&desk), Vec::<String>::new());
+    let mut pg = postgres::Client::connect(&settings, postgres::NoTls).unwrap();
+    let n: i64 = pg
+        .query_one("SELECT count(*) FROM eacs", &[])
+        .unwrap()
+        .get(0);
+    assert_eq!(n, 8, "the sample EAC and the listing's 7");
+    desk.bare()
+        .env("EACDESK_DB", &kv)
+        .args(["ls", "--json"])
+        .assert()
+        .success()
+        .stdout(contains("\"count\": 8"));
+}
+
+/// Tester's report 34, bug 3: `server init` run by an analyst said it had
+/// granted the roles again and that the database was "owned by" the
+/// analyst, while the server granted nothing. Only the database's owner
+/// may run it (decision 253); anyone else is refused, nothing changed.
+#[test]
+fn server_init_is_refused_to_anyone_but_the_databases_owner() {
+    let desk = Desk::new();
+    let Some((owner, analyst)) = with_login(
+        &desk,
+        "eacdesk_cli_init_owner",
+        "eacdesk_cli_erin",
+        "eacdesk_analyst",
+    ) else {
+        return;
+    };
+    let auditor = analyst.replace("eacdesk_cli_erin", "eacdesk_cli_frank");
+    let settings = std::env::var("EACDESK_TEST_PG").unwrap();
+    let mut admin = postgres::Client::connect(&settings, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(
+            "DROP ROLE IF EXISTS eacdesk_cli_frank;
+             CREATE ROLE eacdesk_cli_frank LOGIN IN ROLE eacdesk_auditor;",
+        )
+        .unwrap();
+    let mut db = postgres::Client::connect(
+        &format!("{settings} dbname=eacdesk_cli_init_owner"),
+        postgres::NoTls,
+    )
+    .unwrap();
+    let grants = |db: &mut postgres::Client| -> Vec<String> {
+        db.query(
+            "SELECT grantee::text || ' ' || table_name::text || ' ' || privilege_type::text
+               FROM information_schema.role_table_grants
+              WHERE table_schema = 'public' ORDER BY 1",
+            &[],
+        )
+        .unwrap()
+        .iter()
+        .map(|r| r.get(0))
+        .collect()
+    };
+    let before = grants(&mut db);
+    let test_login: String = admin
+        .query_one("SELECT current_user::text", &[])
+        .unwrap()
+        .get(0);
+    for (who, login) in [
+        (&analyst, "eacdesk_cli_erin"),
+        (&auditor, "eacdesk_cli_frank"),
+    ] {
+        desk.bare()
+            .args(["server", "init", who])
+            .assert()
+            .code(2)
+            .stdout(contains("granted").not())
+            .stdout(contains("owned by").not())
+            .stderr(contains(
+                "only the database's owner may do this (set it up, copy into it); nothing was \
+                 changed. Run it again as the role that owns the database",
+            ))
+            .stderr(contains(format!(
+                "the database eacdesk_cli_init_owner is owned by {test_login}; you connected as \
+                 {login}"
+            )));
+    }
+    assert_eq!(grants(&mut db), before);
+    desk.bare()
+        .args(["server", "init", &owner])
+        .assert()
+        .success()
+        .stdout(contains(format!("owned by {test_login}.")))
+        .stdout(contains("Role eacdesk_analyst: granted again."));
+}
