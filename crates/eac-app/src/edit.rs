@@ -53,6 +53,21 @@ pub fn set_beneficiaries(
         .map_err(|e| edit_error(e, to))
 }
 
+/// What [`set_beneficiaries`] would do, writing nothing (`--dry-run` with
+/// one id): whether the EAC would change, or the same refusal.
+pub fn set_beneficiaries_dry_run(
+    store: &mut Store,
+    cds_eac_id: &str,
+    to: &BeneficiaryAssignment,
+    reason: &str,
+    seen_version: Option<i64>,
+) -> Result<BulkEditReport, AppError> {
+    checked(to, reason)?;
+    store
+        .set_beneficiaries_dry_run(cds_eac_id, seen_version, to)
+        .map_err(|e| edit_error(e, to))
+}
+
 /// Gives every EAC matching `filter` the assignment, in one transaction,
 /// one audit record per EAC that changed.
 pub fn bulk_set_beneficiaries(

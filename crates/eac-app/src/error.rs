@@ -345,6 +345,7 @@ const APP_PLACES: &[(&str, &str)] = &[
     ("period", "Evidence ▾ → Closed periods…"),
     ("claims delete", "Claims… → Delete…"),
     ("claims", "Claims…"),
+    ("consumption", "the Consumption section of Claims…"),
     ("delete", "Delete… in the toolbar"),
     ("check", "Problems above the table"),
     ("audit", "History…"),
@@ -521,6 +522,12 @@ impl From<StoreError> for AppError {
                 ),
                 ErrorDetails::default(),
             ),
+            StoreError::NoConsumption { beneficiary_type, beneficiary } => (
+                format!(
+                    "There is no consumption stored for {beneficiary_type} `{beneficiary}` in this database; list what is stored with `eacdesk consumption ls`. Nothing was changed."
+                ),
+                ErrorDetails::default(),
+            ),
             StoreError::Cancelled => return AppError::cancelled(),
         };
         AppError {
@@ -692,6 +699,13 @@ mod tests {
             ),
             (StoreError::NoPeriod(4), "not_found"),
             (StoreError::NoClaim(4), "not_found"),
+            (
+                StoreError::NoConsumption {
+                    beneficiary_type: "account".into(),
+                    beneficiary: "acc-1".into(),
+                },
+                "not_found",
+            ),
         ];
         for (store_error, code) in cases {
             let e = AppError::from(store_error);
@@ -747,6 +761,10 @@ mod tests {
             (
                 "Close it again with `eacdesk period close` if it should be closed.",
                 "Close it again in Evidence ▾ → Closed periods… if it should be closed.",
+            ),
+            (
+                "There is no consumption stored for account `acc-1` in this database; list what is stored with `eacdesk consumption ls`. Nothing was changed.",
+                "There is no consumption stored for account `acc-1` in this database; list what is stored in the Consumption section of Claims…. Nothing was changed.",
             ),
             (
                 "the database may be damaged (run `eacdesk check`)",

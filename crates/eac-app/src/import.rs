@@ -47,6 +47,41 @@ pub(crate) enum Shell {
     App,
 }
 
+/// Refuses an import's dry run to a login that may not import (an
+/// auditor's role on a server): the dry run is the import rolled back, and
+/// the server refused its first write after the file was read, which said
+/// both "read only" and "Dry run: nothing was written" (tester's report
+/// 34). Said once, before anything is read.
+pub fn refuse_dry_run_import(store: &Store) -> Result<(), AppError> {
+    refuse_dry_run_for(store, Shell::Cli)
+}
+
+fn refuse_dry_run_for(store: &Store, shell: Shell) -> Result<(), AppError> {
+    if store.may_import()? {
+        return Ok(());
+    }
+    let what = match (store.is_server(), shell) {
+        (true, Shell::Cli) => {
+            "your role on this server reads only, and an import's dry run is the import run on \
+             the server and rolled back. Nothing was changed. To see what it would do, copy the \
+             database to a file (`eacdesk copy --from URL --to FILE`) and run the dry run there, \
+             or ask an analyst (eacdesk_analyst) to run it"
+        }
+        (true, Shell::App) => {
+            "your role on this server reads only, and a preview is the import run on the server \
+             and rolled back. Nothing was changed. Ask an analyst (eacdesk_analyst) to import it"
+        }
+        (false, _) => {
+            "the database is open read-only (this process may not write it), and an import's dry \
+             run is the import rolled back. Nothing was changed. Work on a copy you can write"
+        }
+    };
+    Err(AppError::new(
+        ErrorCode::Database,
+        format!("This import cannot be tried here: {what}."),
+    ))
+}
+
 fn import_files_for(
     store: &mut Store,
     paths: &[PathBuf],
@@ -56,6 +91,10 @@ fn import_files_for(
 ) -> ImportReport {
     let mut files = Vec::with_capacity(paths.len());
     let mut cancelled = false;
+    let refused = match opts.dry_run {
+        true => refuse_dry_run_for(store, shell).err(),
+        false => None,
+    };
     // Several files: each a step, so the bar that starts again at each
     // says which file of how many it is at.
     let steps = u32::try_from(paths.len()).unwrap_or(u32::MAX);
@@ -75,7 +114,7 @@ fn import_files_for(
             ));
             continue;
         }
-        if let Some(refused) = not_importable(path) {
+        if let Some(refused) = refused.clone().or_else(|| not_importable(path)) {
             files.push(failed(path, refused, store, shell));
             continue;
         }

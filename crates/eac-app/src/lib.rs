@@ -66,17 +66,19 @@ pub use eac_store::{
 };
 pub use edit::{
     bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment, check_reason,
-    set_beneficiaries,
+    set_beneficiaries, set_beneficiaries_dry_run,
 };
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, output_path, path_kind, PathKind};
 pub use history::{delete_eacs, import_batches, undo_import};
-pub use import::{import_files, import_files_in_app, load_sample, MAX_SAMPLE_EACS};
+pub use import::{
+    import_files, import_files_in_app, load_sample, refuse_dry_run_import, MAX_SAMPLE_EACS,
+};
 pub use keys::{key_dir, signing_key, signing_key_in, SigningKeyInfo, KEY_DIR_ENV};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
     envelope_only, export_p2, listing_schema_violations, schema_violations, validate_p2,
-    validate_p2_with, verify_eac, verify_eacs, SchemaKind,
+    validate_p2_with, verify_eac, verify_eac_dry_run, verify_eacs, SchemaKind,
 };
 pub use pack::{
     make_pack, make_pack_with_key_dir, pack_diff, pack_diff_with, packs, selection_words,

@@ -810,6 +810,17 @@ pub fn verify_eac(
     Ok(store.mark_verified_id(cds_eac_id, reason.as_ref(), &eac_store::os_user())?)
 }
 
+/// What [`verify_eac`] would do, writing nothing (the reason is checked
+/// as the real run checks it): one EAC, or `not_found`.
+pub fn verify_eac_dry_run(
+    store: &mut Store,
+    cds_eac_id: &str,
+    reason: Option<&str>,
+) -> Result<eac_store::VerifyReport, AppError> {
+    eac_store::Reason::optional(reason)?;
+    Ok(store.mark_verified_id_dry_run(cds_eac_id)?)
+}
+
 /// EACs known only by their P2 envelope (no values), in P2 order, one page.
 pub fn envelope_only(
     store: &Store,

@@ -357,8 +357,9 @@ pub struct SetArgs {
     /// `version` that `show --json` printed): someone changed it since
     #[arg(long, value_name = "N", conflicts_with = "all_matching")]
     pub if_version: Option<i64>,
-    /// With --all-matching: only say how many EACs would change
-    #[arg(long, requires = "all_matching")]
+    /// Only say whether (with --all-matching: how many) EACs would change;
+    /// nothing is written
+    #[arg(long)]
     pub dry_run: bool,
     /// With --all-matching: confirm changing more than one EAC (without
     /// it, nothing is changed)
@@ -769,8 +770,8 @@ pub struct VerifyArgs {
     /// A note kept in the audit log (default: "checked against its source")
     #[arg(long, value_name = "TEXT")]
     pub reason: Option<String>,
-    /// With --all-matching: only say how many EACs would be marked
-    #[arg(long, requires = "all_matching")]
+    /// Only say how many EACs would be marked; nothing is written
+    #[arg(long)]
     pub dry_run: bool,
     /// Print JSON instead of text
     #[arg(long)]

@@ -342,6 +342,10 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     let report = LoadTarget::load(
         db,
         |store| {
+            if dry_run {
+                // Said once, as an error, before any file is read.
+                eac_app::refuse_dry_run_import(store)?;
+            }
             let opts = ImportOptions {
                 allow_extended_technologies: a.allow_extended_technologies,
                 details_from: a.details_from.clone(),
@@ -1127,16 +1131,16 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         beneficiaries: a.ids,
     };
     let mut store = open(db)?;
-    if let Some(id) = a.cds_eac_id {
-        if !a.filter.is_empty() {
-            Cli::command()
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "filters apply only with --all-matching; give either one CDS_EAC_ID or --all-matching with filters",
-                )
-                .exit();
-        }
-        let record = eac_app::set_beneficiaries(&mut store, &id, &to, &a.reason, a.if_version)?;
+    if a.cds_eac_id.is_some() && !a.filter.is_empty() {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "filters apply only with --all-matching; give either one CDS_EAC_ID or --all-matching with filters",
+            )
+            .exit();
+    }
+    if let (Some(id), false) = (&a.cds_eac_id, a.dry_run) {
+        let record = eac_app::set_beneficiaries(&mut store, id, &to, &a.reason, a.if_version)?;
         out.committed(format!(
             "the beneficiaries of {id} were changed (audit record {})",
             record.id
@@ -1161,10 +1165,18 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     if a.dry_run {
         // The change itself, rolled back: the same count and the same
         // refusal (a closed period, a recorded claim) as the real run
-        // (decision 105: dry runs say the same).
-        let bar = Bar::new(Units::Eacs);
-        let plan = eac_app::bulk_set_beneficiaries_dry_run(&mut store, &filter, &to, &bar)?;
-        bar.finish();
+        // (decision 105: dry runs say the same); one EAC as one of many.
+        let plan = match &a.cds_eac_id {
+            Some(id) => {
+                eac_app::set_beneficiaries_dry_run(&mut store, id, &to, &a.reason, a.if_version)?
+            }
+            None => {
+                let bar = Bar::new(Units::Eacs);
+                let plan = eac_app::bulk_set_beneficiaries_dry_run(&mut store, &filter, &to, &bar)?;
+                bar.finish();
+                plan
+            }
+        };
         if a.json {
             out.json(&BulkResult {
                 matching: plan.matching,
@@ -1907,6 +1919,7 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
     let mut store = open(db)?;
     let reason = a.reason.as_deref();
     let report = match &a.cds_eac_id {
+        Some(id) if a.dry_run => eac_app::verify_eac_dry_run(&mut store, id, reason)?,
         Some(id) => eac_app::verify_eac(&mut store, id, reason)?,
         None => {
             let bar = Bar::new(Units::Eacs);

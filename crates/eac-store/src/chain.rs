@@ -104,21 +104,7 @@ pub fn link(prev: &str, canonical: &str) -> String {
 /// the same record (the chain cannot fork) and a record's id is never
 /// taken twice.
 pub(crate) fn next(conn: &dyn Db) -> Result<(i64, String)> {
-    // What another tool attached to the log could drop or alter the
-    // records this write appends (decision 282): refused before anything.
-    let foreign = foreign_triggers(conn)?;
-    if !foreign.is_empty() {
-        return Err(StoreError::Conflict {
-            message: format!(
-                "The audit log cannot be trusted with this change's record: the database holds {}, \
-                 which can drop or alter audit records; nothing was changed. Remove it with {} if \
-                 nobody needs it, then check the log with `eacdesk audit verify`.",
-                foreign_text(&foreign),
-                drop_hint(conn, &foreign)
-            ),
-            ids: Vec::new(),
-        });
-    }
+    refuse_foreign(conn)?;
     let highest_sql = match conn.kind() {
         Kind::Sqlite => {
             "SELECT (SELECT MAX(id) FROM audit_log),
@@ -139,6 +125,30 @@ pub(crate) fn next(conn: &dyn Db) -> Result<(i64, String)> {
         |r| Ok(r.get(0)?),
     )?;
     Ok((id, prev.flatten().unwrap_or_else(|| GENESIS.to_owned())))
+}
+
+/// Refuses an audited change while the chain's tables carry a trigger or
+/// rule another tool attached ([`foreign_triggers`]): it could drop or
+/// alter the records the change appends, or the closed periods they vouch
+/// for (decision 282). Asked before anything is written: at a write's
+/// first audit record, and by a change of `closed_periods` before it
+/// touches the table (such a trigger swallowed the row, and the close
+/// failed with "no rows" instead of naming it).
+pub(crate) fn refuse_foreign(conn: &dyn Db) -> Result<()> {
+    let foreign = foreign_triggers(conn)?;
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    Err(StoreError::Conflict {
+        message: format!(
+            "The audit log cannot be trusted with this change's record: the database holds {}, \
+             which can drop or alter audit records; nothing was changed. Remove it with {} if \
+             nobody needs it, then check the log with `eacdesk audit verify`.",
+            foreign_text(&foreign),
+            drop_hint(conn, &foreign)
+        ),
+        ids: Vec::new(),
+    })
 }
 
 /// The newest audit record's id (0 before the first): every change of

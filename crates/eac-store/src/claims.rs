@@ -1218,10 +1218,10 @@ fn delete_consumption(
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     if count == 0 {
-        return Err(StoreError::NotFound(format!(
-            "consumption of {} `{beneficiary}`",
-            kind.as_str()
-        )));
+        return Err(StoreError::NoConsumption {
+            beneficiary_type: kind.as_str().to_owned(),
+            beneficiary: beneficiary.to_owned(),
+        });
     }
     let claims: Vec<i64> = db.collect(
         &format!(

@@ -171,6 +171,12 @@ pub enum StoreError {
     /// There is no recorded claim with this number.
     #[error("there is no claim number {0}")]
     NoClaim(i64),
+    /// The beneficiary has no stored consumption (deleting it).
+    #[error("there is no consumption stored for {beneficiary_type} `{beneficiary}`")]
+    NoConsumption {
+        beneficiary_type: String,
+        beneficiary: String,
+    },
     /// A PostgreSQL server refused or failed (team mode): `message` says
     /// what, in the server's words, and what to do.
     #[error("PostgreSQL: {message}")]
@@ -262,7 +268,8 @@ impl StoreError {
             | StoreError::UnknownIds(_)
             | StoreError::NoBatch(_)
             | StoreError::NoPeriod(_)
-            | StoreError::NoClaim(_) => ErrorCode::NotFound,
+            | StoreError::NoClaim(_)
+            | StoreError::NoConsumption { .. } => ErrorCode::NotFound,
             StoreError::Frozen { .. } => ErrorCode::Frozen,
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,

@@ -446,6 +446,22 @@ impl Store {
         })
     }
 
+    /// Whether this login may import here: always into a file opened to
+    /// write; on a server when its role may add import batches and EACs,
+    /// which an auditor's may not. An import's dry run is the import rolled
+    /// back, so it needs the same (asked before a file is read).
+    pub fn may_import(&self) -> Result<bool> {
+        if self.server.is_none() {
+            return Ok(!self.is_read_only());
+        }
+        self.db().query_row(
+            "SELECT CASE WHEN has_table_privilege('import_batches', 'INSERT')
+                          AND has_table_privilege('eacs', 'INSERT') THEN 1 ELSE 0 END",
+            &[],
+            |r| Ok(r.get::<i64>(0)? == 1),
+        )
+    }
+
     /// What importing a P1 listing file would do, writing nothing.
     pub fn import_file_dry_run(
         &mut self,
@@ -673,6 +689,14 @@ impl Store {
         self.write_either(|w| p2::mark_verified(w, &target, reason, os_user, false, &NoProgress))
     }
 
+    /// What [`Store::mark_verified_id`] would do, writing nothing: a report
+    /// of one EAC (`dry_run` set), or `NotFound` when there is none.
+    pub fn mark_verified_id_dry_run(&mut self, cds_eac_id: &str) -> Result<VerifyReport> {
+        let reason = p2::verify_reason(None);
+        let target = p2::VerifyTarget::Id(cds_eac_id);
+        self.dry_run_either(|w| p2::mark_verified(w, &target, reason, "", true, &NoProgress))
+    }
+
     /// Deletes EACs (full or envelope-only) by id or by filter, all or
     /// nothing: each gets a `delete` audit record keeping its whole state.
     /// An unknown id refuses the whole deletion. A dry run (`dry_run`)
@@ -850,6 +874,53 @@ impl Store {
         edit::validate("bulk edit", to)?;
         let reason = Reason::fixed("dry run");
         self.dry_run_either(|w| edit::bulk(w, filter, to, &reason, "", progress, true))
+    }
+
+    /// What [`Store::set_beneficiaries_seen`] would do, writing nothing:
+    /// whether the EAC would change (`matching` 1, `changed` 0 when it has
+    /// the assignment already), or the same refusal (an unknown or
+    /// envelope-only id, a change since version `seen`, a closed period, a
+    /// recorded claim, a rule). Nothing is locked unless `seen` is behind.
+    pub fn set_beneficiaries_dry_run(
+        &mut self,
+        cds_eac_id: &str,
+        seen: Option<i64>,
+        to: &BeneficiaryAssignment,
+    ) -> Result<BulkEditReport> {
+        edit::validate(cds_eac_id, to)?;
+        self.dry_run_either(|w| {
+            let (id, eac) = match rows::load_eac(w, cds_eac_id) {
+                Err(StoreError::NotFound(_)) => {
+                    let ids = [cds_eac_id.to_owned()];
+                    let to_do = "change its beneficiaries";
+                    edit::refuse_envelope_only(w.db(), &ids, "`beneficiaries set`", to_do)?;
+                    return Err(StoreError::NotFound(cds_eac_id.to_owned()));
+                }
+                found => found?,
+            };
+            if let Some(seen) = seen {
+                let now: i64 =
+                    w.db()
+                        .query_row("SELECT version FROM eacs WHERE id = ?1", &[&id], |r| {
+                            Ok(r.get(0)?)
+                        })?;
+                if now != seen {
+                    // The refusal the change itself gives.
+                    edit::check_seen(w, id, cds_eac_id, Some(seen))?;
+                }
+            }
+            let changed = !edit::is_assigned(&eac, to);
+            let mut after = eac;
+            after.beneficiary_type = Some(to.beneficiary_type);
+            after.beneficiaries = to.beneficiaries.clone();
+            // As the change asks, whether or not the EAC has them already.
+            periods::check(w, cds_eac_id, &after.period_start, &after.period_end)?;
+            claimed::check_replaced(w, id, &after)?;
+            Ok(BulkEditReport {
+                changed: usize::from(changed),
+                matching: 1,
+            })
+        })
     }
 
     /// The display name the audit records this store writes carry beside

@@ -644,6 +644,8 @@ fn list(conn: &dyn Db) -> Result<Vec<ClosedPeriod>> {
 fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Result<ClosedPeriod> {
     let (from, to) = (from.to_string(), to.to_string());
     let db = w.db();
+    // A trigger another tool put on the table could swallow the row.
+    crate::chain::refuse_foreign(db)?;
     let same: Option<i64> = db.query_opt(
         "SELECT id FROM closed_periods
           WHERE reopened_at IS NULL AND date_from = ?1 AND date_to = ?2",
@@ -680,6 +682,7 @@ fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Res
 /// Reopens period `id` through `w`, audited.
 fn reopen(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClosedPeriod> {
     let db = w.db();
+    crate::chain::refuse_foreign(db)?;
     let Some(p) = load(db, id)? else {
         return Err(StoreError::NoPeriod(id));
     };

@@ -496,6 +496,17 @@ fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it()
         desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
         0
     );
+    // Nothing left to delete is said of the beneficiary (tester's report
+    // 34, bug 7: "There is no EAC with id `consumption of account …`").
+    desk.eacdesk()
+        .args(delete)
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "error: There is no consumption stored for account `acc-1` in this database; list \
+             what is stored with `eacdesk consumption ls`. Nothing was changed.",
+        ))
+        .stderr(contains("EAC").not());
     // The corrected file can be imported again; the deletion is in the log.
     desk.eacdesk()
         .args(["consumption", "import", &fixture("consumption.csv")])

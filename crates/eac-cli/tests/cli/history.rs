@@ -706,3 +706,118 @@ fn a_period_closed_to_the_last_day_there_is_counts_its_eacs() {
     assert!(eacs > 0);
     assert_eq!(desk.json(&["period", "ls"])[0]["eac_count"], eacs);
 }
+
+// ------------------------------------------------------------ session 34
+
+/// Tester's report 34, bug 4: `--dry-run` with one EAC id changed the EAC
+/// (the help said "with --all-matching", yet the flag was taken): a dry
+/// run of one EAC only looks, as of many, and says what it would do.
+#[test]
+fn a_dry_run_of_one_eac_changes_nothing() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    let before = std::fs::read(db(&desk)).unwrap();
+    let shown = desk.json(&["show", "e-01"]);
+    desk.eacdesk()
+        .args(["beneficiaries", "set", "e-01", "--type", "program"])
+        .args(["--id", "P-1", "--reason", "only looking", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "1 EAC matches; 1 would be set to program: P-1 (0 already have these \
+             beneficiaries). Nothing was changed (--dry-run).",
+        ))
+        .stdout(contains("audit record").not());
+    let out = desk
+        .eacdesk()
+        .args(["beneficiaries", "set", "e-01", "--type", "program"])
+        .args([
+            "--id",
+            "P-1",
+            "--reason",
+            "only looking",
+            "--dry-run",
+            "--json",
+        ])
+        .assert()
+        .success();
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(
+        report,
+        serde_json::json!({"matching": 1, "changed": 1, "dry_run": true})
+    );
+    desk.eacdesk()
+        .args(["verify", "e-01", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "1 EAC would be marked as verified; nothing was changed (--dry-run).",
+        ));
+    // The same refusals as the change itself.
+    desk.eacdesk()
+        .args(["verify", "no-such", "--dry-run"])
+        .assert()
+        .code(2)
+        .stderr(contains("There is no EAC with id `no-such`"));
+    desk.eacdesk()
+        .args(["beneficiaries", "set", "e-01", "--type", "general"])
+        .args(["--reason", "x", "--dry-run", "--if-version", "999"])
+        .assert()
+        .code(2)
+        .stderr(contains("was changed after you opened it"));
+    assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+    assert_eq!(desk.json(&["show", "e-01"]), shown);
+    // Without --dry-run the change is made and audited, as before.
+    desk.eacdesk()
+        .args(["beneficiaries", "set", "e-01", "--type", "program"])
+        .args(["--id", "P-1", "--reason", "now"])
+        .assert()
+        .success()
+        .stdout(contains("Changed the beneficiaries of e-01"));
+    desk.eacdesk()
+        .args(["beneficiaries", "set", "e-01", "--type", "program"])
+        .args(["--id", "P-1", "--reason", "again", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "1 EAC matches; 0 would be set to program: P-1 (1 already has",
+        ));
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), 1);
+}
+
+/// Tester's report 34, bug 5: a trigger another tool put on
+/// `closed_periods` swallowed the new period's row, and `period close`
+/// failed with "Query returned no rows" instead of naming the trigger as
+/// every other audited change does.
+#[test]
+fn a_trigger_on_closed_periods_is_named_by_period_close() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    rusqlite::Connection::open(db(&desk))
+        .unwrap()
+        .execute_batch(
+            "CREATE TRIGGER zz BEFORE INSERT ON closed_periods BEGIN SELECT RAISE(IGNORE); END",
+        )
+        .unwrap();
+    let before = std::fs::read(db(&desk)).unwrap();
+    let mut close = desk.eacdesk();
+    close.args([
+        "period",
+        "close",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-31",
+    ]);
+    close.args(["--reason", "x"]);
+    let stderr = refused_with(close, 2);
+    assert!(
+        stderr.contains("a trigger EAC Desk did not make (zz on closed_periods)"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("DROP TRIGGER \"zz\";"), "{stderr}");
+    assert!(stderr.contains("nothing was changed"), "{stderr}");
+    assert!(!stderr.contains("no rows"), "{stderr}");
+    assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
+}

@@ -1292,3 +1292,87 @@ fn server_init_is_refused_to_anyone_but_the_databases_owner() {
         .stdout(contains(format!("owned by {test_login}.")))
         .stdout(contains("Role eacdesk_analyst: granted again."));
 }
+
+/// Tester's report 34, bug 6: an auditor's `import --dry-run` was refused
+/// by the server after the file was read, the refusal without `error:`
+/// and followed by "Dry run: nothing was written". It is refused before
+/// anything is read, once, saying why and what to do instead; an analyst's
+/// dry run shows what would happen and changes nothing. Bug 4 on a
+/// server: a dry run of one EAC only looks, for an auditor too.
+#[test]
+fn an_auditors_import_dry_run_is_refused_plainly_and_dry_runs_of_one_eac_only_look() {
+    let desk = Desk::new();
+    let Some((url, auditor)) = with_login(
+        &desk,
+        "eacdesk_cli_dry_runs",
+        "eacdesk_cli_gail",
+        "eacdesk_auditor",
+    ) else {
+        return;
+    };
+    let before = audit_records(&desk, &url);
+    let listing = example("good-p1-overview-endpoint.json");
+    let out = desk
+        .bare()
+        .args(["--db", &auditor, "import", &listing, "--dry-run"])
+        .assert()
+        .code(2)
+        .stdout("");
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.starts_with(
+            "error: This import cannot be tried here: your role on this server reads only, and \
+             an import's dry run is the import run on the server and rolled back. Nothing was \
+             changed."
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("eacdesk copy --from URL --to FILE"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    desk.bare()
+        .args(["--db", &url, "import", &listing, "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains("Would import"))
+        .stdout(contains("1 added"))
+        .stdout(contains("Dry run: nothing was written to the database."));
+
+    let id = desk.ids(&[])[0].clone();
+    let shown = desk
+        .bare()
+        .args(["--db", &url, "show", &id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    for db in [&url, &auditor] {
+        desk.bare()
+            .args(["--db", db, "beneficiaries", "set", &id, "--type", "program"])
+            .args(["--id", "P-1", "--reason", "only looking", "--dry-run"])
+            .assert()
+            .success()
+            .stdout(contains("1 would be set to program: P-1"))
+            .stdout(contains("Nothing was changed (--dry-run)."));
+        desk.bare()
+            .args(["--db", db, "verify", &id, "--dry-run"])
+            .assert()
+            .success()
+            .stdout(contains(
+                "1 EAC would be marked as verified; nothing was changed",
+            ));
+    }
+    assert_eq!(audit_records(&desk, &url), before);
+    let after = desk
+        .bare()
+        .args(["--db", &url, "show", &id, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(after, shown);
+}

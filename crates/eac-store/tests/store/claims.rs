@@ -142,6 +142,37 @@ fn consumption_overlapping_stored_consumption_is_refused_and_factors_are_audited
         .any(|c| c.field == "before" && c.after.as_deref() == Some("0.4 tCO2e/MWh (AIB)")));
 }
 
+/// Tester's report 34, bug 7: deleting the consumption of a beneficiary
+/// that has none was refused as "no EAC with id `consumption of …`".
+#[test]
+fn deleting_consumption_a_beneficiary_does_not_have_says_so() {
+    let mut env = Env::new();
+    let before = env.snapshot();
+    let e = env
+        .store
+        .delete_consumption(
+            BeneficiaryType::Account,
+            "acc-1",
+            &Reason::new("x").unwrap(),
+            "ana",
+        )
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+    assert!(
+        matches!(
+            &e,
+            StoreError::NoConsumption { beneficiary_type, beneficiary }
+                if beneficiary_type == "account" && beneficiary == "acc-1"
+        ),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "there is no consumption stored for account `acc-1`"
+    );
+    assert_eq!(env.snapshot(), before);
+}
+
 /// An EAC a recorded claim counts cannot be taken away from it: deleting
 /// it, undoing the import that added it, giving it to another beneficiary
 /// or importing a version whose claimed value differs is refused whole,

@@ -724,3 +724,82 @@ fn only_eacs_lying_wholly_inside_are_frozen_and_adjacent_periods_cover_together(
         ErrorCode::NotFound
     );
 }
+
+/// Tester's report 34, bug 4: the dry run of one EAC's change (`beneficiaries
+/// set ID --dry-run`, `verify ID --dry-run`) writes nothing and says what the
+/// change would: whether it changes the EAC, or the same refusal (a closed
+/// period, an unknown id, a version seen before a change).
+#[test]
+fn a_dry_run_of_one_eac_writes_nothing_and_refuses_as_the_change_would() {
+    let mut env = Env::new();
+    let listing = env.listing(
+        "two.json",
+        &[
+            in_month("jan", "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z"),
+            in_month("mar", "2024-03-01T00:00:00Z", "2024-04-01T00:00:00Z"),
+        ],
+    );
+    env.import(&listing).unwrap();
+    let program = assign(BeneficiaryType::Program, &["P-1"]);
+    let before = env.snapshot();
+    let plan = env
+        .store
+        .set_beneficiaries_dry_run("mar", None, &program)
+        .unwrap();
+    assert_eq!((plan.matching, plan.changed), (1, 1));
+    let version = env.store.detail("mar").unwrap().version;
+    let plan = env
+        .store
+        .set_beneficiaries_dry_run("mar", Some(version), &program)
+        .unwrap();
+    assert_eq!(plan.changed, 1);
+    let e = env
+        .store
+        .set_beneficiaries_dry_run("mar", Some(version - 1), &program)
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::Conflict, "{e:?}");
+    let e = env
+        .store
+        .set_beneficiaries_dry_run("nope", None, &program)
+        .unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+    let one = env.store.mark_verified_id_dry_run("mar").unwrap();
+    assert!(one.dry_run);
+    assert_eq!(one.verified, 1);
+    let e = env.store.mark_verified_id_dry_run("nope").unwrap_err();
+    assert!(matches!(e, StoreError::NotFound(_)), "{e:?}");
+    assert_eq!(env.snapshot(), before, "nothing was written");
+
+    // Given its assignment already: no change, and still nothing written.
+    let current = env.store.eac("mar").unwrap();
+    let same = BeneficiaryAssignment {
+        beneficiary_type: current.beneficiary_type.unwrap(),
+        beneficiaries: current.beneficiaries.clone(),
+    };
+    let plan = env
+        .store
+        .set_beneficiaries_dry_run("mar", None, &same)
+        .unwrap();
+    assert_eq!((plan.matching, plan.changed), (1, 0));
+
+    // January closed: refused as the change itself is.
+    env.store
+        .close_period(
+            date("2024-01-01"),
+            date("2024-01-31"),
+            &why("filed"),
+            "alice",
+        )
+        .unwrap();
+    let before = env.snapshot();
+    let dry = env
+        .store
+        .set_beneficiaries_dry_run("jan", None, &program)
+        .unwrap_err();
+    let real = env
+        .store
+        .set_beneficiaries("jan", &program, &why("x"), "alice")
+        .unwrap_err();
+    assert_eq!(refused_ids(dry), refused_ids(real));
+    assert_eq!(env.snapshot(), before);
+}

@@ -183,6 +183,57 @@ fn a_trigger_on_the_closed_periods_table_is_named_too() {
     );
 }
 
+/// Tester's report 34, bug 5: a trigger swallowing the new row of
+/// `closed_periods` (or its reopening) made `period close` fail with "no
+/// rows" instead of naming it, as every other audited change does.
+#[test]
+fn a_trigger_swallowing_closed_periods_is_named_by_close_and_reopen() {
+    let mut env = three_eacs();
+    let open = env
+        .store
+        .close_period(
+            date("2023-01-01"),
+            date("2023-12-31"),
+            &why("filed"),
+            "alice",
+        )
+        .unwrap();
+    let sql = match env.server {
+        None => {
+            "CREATE TRIGGER zz BEFORE INSERT ON closed_periods BEGIN SELECT RAISE(IGNORE); END;
+             CREATE TRIGGER zz_up BEFORE UPDATE ON closed_periods BEGIN SELECT RAISE(IGNORE); END"
+        }
+        Some(_) => {
+            "CREATE FUNCTION zz_fn() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+             CREATE TRIGGER zz BEFORE INSERT ON closed_periods
+                 FOR EACH ROW EXECUTE FUNCTION zz_fn();
+             CREATE TRIGGER zz_up BEFORE UPDATE ON closed_periods
+                 FOR EACH ROW EXECUTE FUNCTION zz_fn();"
+        }
+    };
+    env.raw_batch(sql).unwrap();
+    let before = env.snapshot();
+    let e = env
+        .store
+        .close_period(date("2024-01-01"), date("2024-01-31"), &why("x"), "alice")
+        .unwrap_err();
+    let m = conflict_message(e);
+    assert!(
+        m.contains(
+            "triggers EAC Desk did not make (zz on closed_periods, zz_up on closed_periods)"
+        ),
+        "{m}"
+    );
+    assert!(m.contains("nothing was changed"), "{m}");
+    assert!(m.contains("DROP TRIGGER \"zz\""), "{m}");
+    let e = env
+        .store
+        .reopen_period(open.id, &why("x"), "alice")
+        .unwrap_err();
+    assert!(conflict_message(e).contains("zz_up on closed_periods"));
+    assert_eq!(env.snapshot(), before, "nothing was written");
+}
+
 #[test]
 fn a_rule_swallowing_audit_records_on_a_server_is_refused() {
     let mut env = three_eacs();
