@@ -1466,10 +1466,23 @@ impl Store {
         os_user: &str,
     ) -> Result<FactorEntry> {
         let market = market.trim();
-        if market.is_empty() || !FACTOR_KINDS.contains(&kind) || source.trim().is_empty() {
+        // Each wrong part named: "needs a market, a kind and a source" of
+        // `--kind residual` left the person to find which one.
+        let refused = if !FACTOR_KINDS.contains(&kind) {
+            Some(format!(
+                "`{kind}` is no kind of factor EAC Desk keeps: write residual_mix (the residual \
+                 mix, market-based) or grid (the grid average, location-based)"
+            ))
+        } else if market.is_empty() {
+            Some("A factor needs its market (a bidding zone or country, e.g. NO)".to_owned())
+        } else if source.trim().is_empty() {
+            Some("A factor needs its source (where the number comes from)".to_owned())
+        } else {
+            None
+        };
+        if let Some(refused) = refused {
             return Err(StoreError::InvalidInput(format!(
-                "A factor needs a market, a kind ({}) and a source; nothing was changed.",
-                FACTOR_KINDS.join(" or ")
+                "{refused}; nothing was changed."
             )));
         }
         self.write_either(|w| {

@@ -758,9 +758,16 @@ fn escape(line: &mut Vec<u8>, text: &str) {
     }
 }
 
+/// The copy's stream to or from the server broke (the server stopped, the
+/// connection was cut): the server's transaction is rolled back and no
+/// file is put in place, which the message says (tester's report 34: it
+/// said only "the copy stream failed").
 fn copy_error(e: std::io::Error) -> StoreError {
     StoreError::Server {
-        message: format!("the copy stream failed: {e}"),
+        message: format!(
+            "the copy was cut off ({e}); nothing was copied (the server rolls the copy back, \
+             and no file is made). Check that the server runs and can be reached, then copy again"
+        ),
     }
 }
 
@@ -1061,6 +1068,17 @@ fn file_table_digest(conn: &rusqlite::Connection, table: &str) -> Result<(u64, S
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_copy_cut_off_says_nothing_was_copied() {
+        let e = copy_error(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        let said = e.to_string();
+        assert!(
+            said.contains("the copy was cut off (broken pipe)"),
+            "{said}"
+        );
+        assert!(said.contains("nothing was copied"), "{said}");
+    }
 
     #[test]
     fn text_is_escaped_as_the_server_writes_it() {

@@ -173,6 +173,32 @@ fn deleting_consumption_a_beneficiary_does_not_have_says_so() {
     assert_eq!(env.snapshot(), before);
 }
 
+/// A factor refused says which part is wrong (tester's report 34: `--kind
+/// residual` was told "needs a market, a kind … and a source").
+#[test]
+fn a_refused_factor_names_what_is_wrong() {
+    let mut env = Env::new();
+    let reason = Reason::new("2024 report").unwrap();
+    let before = env.snapshot();
+    for ((market, kind, source), said) in [
+        (
+            ("NO", "residual", "AIB"),
+            "`residual` is no kind of factor EAC Desk keeps: write residual_mix",
+        ),
+        (("  ", "grid", "AIB"), "A factor needs its market"),
+        (("NO", "grid", " "), "A factor needs its source"),
+    ] {
+        let e = env
+            .store
+            .set_emission_factor(market, kind, 2024, &dec("0.4"), source, &reason, "ana")
+            .unwrap_err();
+        assert_eq!(e.code(), ErrorCode::InvalidInput);
+        assert!(e.to_string().starts_with(said), "{e}");
+        assert!(e.to_string().ends_with("; nothing was changed."), "{e}");
+    }
+    assert_eq!(env.snapshot(), before);
+}
+
 /// An EAC a recorded claim counts cannot be taken away from it: deleting
 /// it, undoing the import that added it, giving it to another beneficiary
 /// or importing a version whose claimed value differs is refused whole,
