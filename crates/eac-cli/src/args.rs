@@ -15,8 +15,9 @@ use eac_model::{BeneficiaryType, Date, EnergyUnit, RetiredState, SpecEnum, Techn
 #[derive(Debug, Parser)]
 #[command(name = "eacdesk", version, propagate_version = true)]
 pub struct Cli {
-    /// Database file [default: $EACDESK_DB, else the desktop app's file in
-    /// the platform data folder]
+    /// Database file, or a server database (postgres://USER@HOST/DATABASE,
+    /// or libpq settings "host=… user=… dbname=…") [default: $EACDESK_DB,
+    /// else the desktop app's file in the platform data folder]
     #[arg(long, global = true, value_name = "PATH")]
     pub db: Option<PathBuf>,
 
