@@ -23,7 +23,11 @@
 //! - Status: `Cancelled` and `Claimed` are claims (the schema has no claim
 //!   date: the claim is undated until the user enters it); `Active`,
 //!   `Expired`, `Withdrawn`, `Locked`, `Reserved`, `Exported` and
-//!   `Cancelled for Storage` never count as retired. A `Bundle Split` or
+//!   `Cancelled for Storage` never count as retired; `Expired` and
+//!   `Withdrawn` take back a claim stored before ([`Status::is_reversal`]).
+//!   A word the specification does not give (`Retired`, `Revoked`) is kept
+//!   as printed, with a warning: neither a claim nor a reversal (as
+//!   decision 292 reads Ofgem's). A `Bundle Split` or
 //!   deleted (`is_deleted`) bundle is skipped: its certificates live on in
 //!   the bundles it was split into. Bundles of an energy carrier other than
 //!   electricity are skipped.
@@ -434,7 +438,13 @@ fn read_bundle(
     }
     let (status_key, status_text) =
         b.required_string(&["certificate_bundle_status", "certificate_status"])?;
-    let status = Status::parse(&status_text);
+    // A word the specification does not give is kept as printed
+    // (`Other`), as its warning says: neither a claim (`Retired`) nor a
+    // reversal of one (`Revoked`) in another registry's words.
+    let status = match Status::parse(&status_text) {
+        known if KNOWN_STATUSES.contains(&known.as_str()) => known,
+        _ => Status::Other(status_text.trim().to_lowercase()),
+    };
     if status.as_str() == "bundle split" {
         statement.skipped.push(Skipped {
             at: here,

@@ -141,6 +141,16 @@ impl Status {
             Status::Redeemed | Status::Retired | Status::Cancelled | Status::Claimed
         )
     }
+
+    /// The registry says the certificates count for no one (revoked,
+    /// withdrawn, expired): a claim stored with them that the document does
+    /// not repeat goes back (decision 256(a)). Only a reader that knows the
+    /// word in its registry gives one of these: a reader keeps a word its
+    /// registry does not use as [`Status::Other`] (Ofgem's `Withdrawn`,
+    /// EnergyTag's `Revoked`), which never reverses a claim.
+    pub fn is_reversal(&self) -> bool {
+        matches!(self, Status::Revoked | Status::Withdrawn | Status::Expired)
+    }
 }
 
 /// Whether and when the document says the certificates were claimed.

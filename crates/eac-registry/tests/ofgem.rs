@@ -1133,6 +1133,15 @@ fn statuses_ofgem_does_not_use_are_kept_with_a_warning_and_are_no_claim() {
             (Status::Revoked, Claim::No),
         ]
     );
+    // Only Ofgem's own `Revoked` takes a stored claim back (decision
+    // 256(a)): its `Withdrawn` is another registry's word.
+    assert_eq!(
+        s.ranges
+            .iter()
+            .map(|r| r.status.is_reversal())
+            .collect::<Vec<_>>(),
+        [false, false, false, false, true]
+    );
     // The printed word is kept as the certificate_status fact.
     let printed: Vec<&str> = s
         .ranges

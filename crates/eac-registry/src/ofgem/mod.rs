@@ -21,10 +21,11 @@
 //!   included) is a period of UK local days, converted to UTC with the
 //!   Europe/London offset of each end.
 //! - `Redeemed` and `Retired` are claims dated by Status Date; `Issued`,
-//!   `Expired`, `Revoked` are stored as such and are not claims. Any other
-//!   status (also `Cancelled`, `Claimed` or `Withdrawn`, which other
-//!   registries use but Ofgem does not) is kept as printed, is not a claim,
-//!   and is said in a warning on its line.
+//!   `Expired`, `Revoked` are stored as such and are not claims (the last
+//!   two take back a claim stored before, [`Status::is_reversal`]). Any
+//!   other status (also `Cancelled`, `Claimed` or `Withdrawn`, which other
+//!   registries use but Ofgem does not) is kept as printed, is neither a
+//!   claim nor a reversal of one, and is said in a warning on its line.
 //! - Nothing is padded or guessed: company numbers stay text as printed
 //!   (a 7-character number keeps its 7 characters), a Technology Group not
 //!   in [`technology_type`]'s table leaves the type unknown, an empty or

@@ -415,6 +415,48 @@ fn a_lone_bundle_object_and_unknown_statuses_are_read() {
     assert_eq!(st.warnings[0].at, p("/certificate_bundle_status"));
 }
 
+/// A word the EnergyTag specification does not give a bundle's status is
+/// kept as printed, as its warning says: `Retired` or `Redeemed` is no
+/// claim (they were read as undated claims while the warning said "never
+/// counted as a claim"), `Revoked` no reversal of one; `Expired` and
+/// `Withdrawn` are the specification's, and take a stored claim back.
+#[test]
+fn statuses_the_specification_does_not_give_are_neither_claims_nor_reversals() {
+    let read = |word: &str| {
+        let one = base(|b| {
+            b.insert("certificate_bundle_status".into(), serde_json::json!(word));
+        });
+        energytag::read(&serde_json::to_vec(&one).unwrap()).unwrap()
+    };
+    for word in ["Retired", "Redeemed", "Revoked", "Issued"] {
+        let st = read(word);
+        let r = &st.ranges[0];
+        assert_eq!(r.status, Status::Other(word.to_lowercase()), "{word}");
+        assert_eq!(r.claim, Claim::No, "{word}");
+        assert!(!r.status.is_claim() && !r.status.is_reversal(), "{word}");
+        assert_eq!(st.warnings.len(), 1, "{word}");
+        assert!(
+            st.warnings[0].message.contains("never counted as a claim"),
+            "{word}"
+        );
+    }
+    for (word, status) in [
+        ("Expired", Status::Expired),
+        ("Withdrawn", Status::Withdrawn),
+    ] {
+        let st = read(word);
+        assert_eq!(st.ranges[0].status, status);
+        assert!(st.ranges[0].status.is_reversal(), "{word}");
+        assert!(st.warnings.is_empty(), "{word}");
+    }
+    for word in ["Cancelled", "Claimed", "canceled"] {
+        let st = read(word);
+        assert!(st.ranges[0].status.is_claim(), "{word}");
+        assert_eq!(st.ranges[0].claim, Claim::Undated, "{word}");
+        assert!(st.warnings.is_empty(), "{word}");
+    }
+}
+
 #[test]
 fn sniff_wants_bundle_json() {
     assert!(!energytag::sniff(&fixture("mrets/certificates.csv")));
