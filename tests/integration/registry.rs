@@ -76,8 +76,8 @@ fn every_real_sample_imports_with_its_format_and_nothing_invented() {
             assert_eq!(
                 named,
                 [
-                    (3, "JSON pointer /3/technology_type"),
-                    (3, "JSON pointer /4/technology_type")
+                    (3, "JSON pointer /3, field /technology_type"),
+                    (3, "JSON pointer /4, field /technology_type")
                 ]
             );
             assert!(refused.violations[0].message.contains("nuclear"));
@@ -452,6 +452,7 @@ fn store_ranges(
                     first_seq: r.first_seq.clone(),
                     last_seq: r.last_seq.clone(),
                 }),
+                reverses_claim: r.status.is_reversal(),
             })
             .collect(),
         stations: Vec::new(),

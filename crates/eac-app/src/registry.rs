@@ -149,6 +149,8 @@ fn document<'a>(
                     first_seq: r.first_seq.clone(),
                     last_seq: r.last_seq.clone(),
                 }),
+                // The reader's word, not the text: decision 256(a).
+                reverses_claim: r.status.is_reversal(),
             })
             .collect(),
         stations: statement

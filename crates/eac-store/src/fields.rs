@@ -222,7 +222,7 @@ fn apply(mut eac: Eac, changes: &[Change], entered: &[bool]) -> (Eac, bool) {
 /// `set` (an import that restated the EAC and kept the date is no change
 /// to it). A date the EAC was imported with, or that an import or an undo
 /// changed last, is the document's.
-fn issue_dates_entered(db: &dyn Db, eac: &Eac) -> Result<Vec<bool>> {
+pub(crate) fn issue_dates_entered(db: &dyn Db, eac: &Eac) -> Result<Vec<bool>> {
     // Values without a date need no answer.
     let mut entered: Vec<Option<bool>> = (eac.values.iter())
         .map(|v| v.issued.is_none().then_some(false))

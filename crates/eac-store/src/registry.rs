@@ -32,6 +32,14 @@ pub struct RegistryEac {
     /// The range as printed (`first – last`).
     pub range_text: String,
     pub range: Option<CertRange>,
+    /// The document's status is one its registry gives certificates that
+    /// count for no one (revoked, withdrawn, expired), as the registry's
+    /// reader knows its words (`eac_registry::Status::is_reversal`): a
+    /// stored claim the document does not repeat goes back (decision
+    /// 256(a)). Never inferred from the status text here: a word one
+    /// registry uses for a reversal may be another's mistake (an Ofgem
+    /// file saying `Withdrawn`, decision 292).
+    pub reverses_claim: bool,
 }
 
 /// A certificate range as numbers: `series` and the sequence numbers of
@@ -281,7 +289,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// takes the document's value, replacing a person's correction of it
 /// (said). `base` is `None` only when nothing is known of the registry's
 /// earlier statement: then every field the document states is taken.
-fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac) -> Merged {
+fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, reverses_claim: bool) -> Merged {
     let mut m = Merger {
         base,
         notes: Vec::new(),
@@ -349,7 +357,7 @@ fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac) -> Merged {
     // (A status is part of the claim: a holdings download's values say
     // nothing of one, its status does.)
     if base.is_none_or(|b| b.values != n.values || status_of(b) != status_of(&n)) {
-        let (values, restated) = restate_values(stored, &n);
+        let (values, restated) = restate_values(stored, &n, reverses_claim);
         out.values = values;
         kept_claim = restated.as_ref().is_some_and(|r| r.kept);
         claim = restated;
@@ -549,21 +557,24 @@ fn shown<T: Serialize>(value: &T) -> String {
 /// version (an issue date the document leaves out, the date of a
 /// retirement it proves without one), and saying what became of a
 /// stored claim the document does not repeat ([`ClaimRestated`]).
+/// `reverses`: the document's reader says its status takes a claim back
+/// ([`RegistryEac::reverses_claim`]).
 fn restate_values(
     stored: &Eac,
     incoming: &Eac,
+    reverses: bool,
 ) -> (Vec<eac_model::EacValue>, Option<ClaimRestated>) {
     let mut values = incoming.values.clone();
     let mut restated = None;
     if values.len() != stored.values.len() {
         return (values, None);
     }
-    // A document that says the certificates are gone (revoked,
-    // withdrawn, expired) reverses a stored claim; any other that does
-    // not say they were claimed (a holdings download that cannot tell:
-    // `active`, `issued`) leaves it as it is. Either is said.
+    // A document whose registry says the certificates are gone (revoked,
+    // withdrawn, expired in its own words) reverses a stored claim; any
+    // other that does not say they were claimed (a holdings download that
+    // cannot tell: `active`, `issued`; a word its registry does not use)
+    // leaves it as it is. Either is said.
     let now = status_of(incoming);
-    let reverses = matches!(now.as_deref(), Some("revoked" | "withdrawn" | "expired"));
     for (v, s) in values.iter_mut().zip(&stored.values) {
         if v.issued.is_none() {
             v.issued = s.issued;
@@ -609,7 +620,9 @@ impl ClaimRestated {
         if self.kept {
             format!(
                 "EAC `{id}` is stored as retired (status {stored}) and this document says {now}: \
-                 the retirement {}, since a document that does not list claims (a holdings \
+                 the retirement {}, since only a status its registry gives certificates that \
+                 count for no one (revoked, withdrawn or expired, in that registry's words) \
+                 takes a claim back, and a document that does not list claims (a holdings \
                  download) cannot tell claimed certificates; if the registry reversed the \
                  retirement, delete the EAC (`eacdesk delete`) and import the document again",
                 if dry_run { "would be kept" } else { "is kept" }
@@ -626,6 +639,113 @@ impl ClaimRestated {
                 }
             )
         }
+    }
+}
+
+/// A finding of the rules on an EAC read at `place` in a document
+/// (`line 2`, `page 1`, `JSON pointer /3`), its pointer into the EAC
+/// (`/values/0/value`, from [`check_eac`] at the EAC's root) kept apart
+/// from the place: `line 2, field /values/0/value` (it was `line
+/// 2/values/0/value`, the place taken for a pointer).
+fn at_place(mut v: Violation, place: &str) -> Violation {
+    v.pointer = match v.pointer.is_empty() {
+        true => place.to_owned(),
+        false => format!("{place}, field {}", v.pointer),
+    };
+    v
+}
+
+/// The errors of the EAC a document restating `stored` would store
+/// (`merged`, of the document's `stated` values and what is kept of the
+/// stored EAC), by the rules an edit is checked by (`set`, decision 95),
+/// at `place`. A value retired before it was issued (rule 13) names both
+/// dates, where each comes from and what to do: an issue date a person
+/// entered with `set` is corrected with `set` (decision 311); dates two
+/// registry documents gave are the registry's to settle.
+fn restatement_errors(
+    w: &Write,
+    stored: &Eac,
+    stated: &[eac_model::EacValue],
+    merged: &Eac,
+    place: &str,
+) -> Result<Vec<Violation>> {
+    let check = CheckOptions::import().with_extended_technologies(true);
+    let errors: Vec<Violation> = (check_eac(merged, "", check).into_iter())
+        .filter(Violation::is_error)
+        .collect();
+    if errors.is_empty() {
+        return Ok(errors);
+    }
+    let id = merged.cds_eac_id.as_str();
+    let entered = crate::fields::issue_dates_entered(w.db(), stored)?;
+    let value_at = |pointer: &str| -> Option<usize> {
+        let rest = pointer.strip_prefix("/values/")?;
+        rest.split_once('/')?.0.parse().ok()
+    };
+    Ok(errors
+        .into_iter()
+        .map(|mut v| {
+            let dates = (v.rule == Rule::RetiredNotBeforeIssued.number())
+                .then(|| value_at(&v.pointer))
+                .flatten()
+                .and_then(|i| {
+                    let value = merged.values.get(i)?;
+                    Some((i, value.retired?, value.issued?))
+                });
+            v.message = match dates {
+                Some((i, retired, issued)) => {
+                    let said = stated.get(i);
+                    let retired_from = match said.and_then(|s| s.retired) == Some(retired) {
+                        true => "as this document states",
+                        false => "the date stored before; this document gives none",
+                    };
+                    let issued_here = said.and_then(|s| s.issued) == Some(issued);
+                    let by_person = !issued_here && entered.get(i).copied().unwrap_or(false);
+                    let issued_from = match (issued_here, by_person) {
+                        (true, _) => "as this document states",
+                        (false, true) => "a date set in EAC Desk",
+                        (false, false) => "the date stored before, from an earlier import",
+                    };
+                    let what_to_do = match by_person {
+                        true => format!(
+                            "if the issue date is wrong, correct it (`eacdesk set {} \
+                             issued=YYYY-MM-DD --reason TEXT`) and import the document again",
+                            shell_word(id)
+                        ),
+                        false => format!(
+                            "the two dates cannot both be right: ask the registry which is; \
+                             to take this document's, delete the EAC (`eacdesk delete {}`) and \
+                             import the document again",
+                            shell_word(id)
+                        ),
+                    };
+                    format!(
+                        "retired on {retired} ({retired_from}), before it was issued on \
+                         {issued} ({issued_from}); {what_to_do}"
+                    )
+                }
+                None => format!(
+                    "{} — in the EAC this document's statement makes with what is kept of \
+                     the stored one (values set in EAC Desk, a claim the document does not \
+                     repeat); correct the stored EAC or ask the registry, then import the \
+                     document again",
+                    v.message
+                ),
+            };
+            at_place(v, place)
+        })
+        .collect())
+}
+
+/// `text` as one shell word in a command a message suggests: as it is
+/// when it holds only characters no shell reads specially, else in
+/// single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && (text.chars()).all(|c| c.is_ascii_alphanumeric() || "-_.:/,+=@%".contains(c));
+    match plain {
+        true => text.to_owned(),
+        false => format!("'{}'", text.replace('\'', "'\\''")),
     }
 }
 
@@ -916,9 +1036,9 @@ pub(crate) fn import_document(
                     }
                 };
             }
-            let violations: Vec<Violation> = check_eac(&eac, &item.locator, check)
+            let violations: Vec<Violation> = check_eac(&eac, "", check)
                 .into_iter()
-                .map(|v| v.with_eac(Some(&eac.cds_eac_id)))
+                .map(|v| at_place(v.with_eac(Some(&eac.cds_eac_id)), &item.locator))
                 .collect();
             let eac = match violations.iter().any(Violation::is_error) {
                 true => Err(violations),
@@ -1001,9 +1121,22 @@ pub(crate) fn import_document(
                         Earlier::Stated { eac, .. } | Earlier::Stored(eac) => eac,
                         Earlier::AsStored => &current,
                     };
-                    let mut m = merge(&current, Some(base), eac);
+                    let stated_values = eac.values.clone();
+                    let mut m = merge(&current, Some(base), eac, item.reverses_claim);
+                    let changes = !same_content(&current, &m.eac);
+                    if changes {
+                        // What would be stored keeps every rule an edit
+                        // keeps, or nothing of the document is.
+                        m.eac.cds_modified = w.at().max(current.cds_modified);
+                        let errors =
+                            restatement_errors(w, &current, &stated_values, &m.eac, &item.locator)?;
+                        if !errors.is_empty() {
+                            batch.error(errors);
+                            continue;
+                        }
+                    }
                     notes.add(&mut batch, &m, &item.locator);
-                    if same_content(&current, &m.eac) {
+                    if !changes {
                         seen.push(stored.id);
                         unchanged += 1;
                         batch.skipped += 1;
@@ -1015,7 +1148,6 @@ pub(crate) fn import_document(
                             unchanged_ranges.push((stored.id, range));
                         }
                     } else {
-                        m.eac.cds_modified = w.at().max(current.cds_modified);
                         let (row, file) = (stored.id, &batch.file);
                         let reason = restatement_reason(&doc, &sha256, &m);
                         history::registry_restating(

@@ -1159,7 +1159,7 @@ fn a_statement_with_technologies_outside_the_draft_needs_the_option() {
     let out = desk.eacdesk().args(["import", &bundles]).assert().code(1);
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(
-        stderr.contains("error (rule 3) at JSON pointer /3/technology_type")
+        stderr.contains("error (rule 3) at JSON pointer /3, field /technology_type")
             && stderr.contains("technology `nuclear`")
             && stderr.contains("technology `storage`"),
         "{stderr}"
@@ -1175,6 +1175,48 @@ fn a_statement_with_technologies_outside_the_draft_needs_the_option() {
     let reports = desk.import_json(&[&bundles, "--allow-extended-technologies"]);
     assert_eq!(reports[0]["outcome"], "imported");
     assert_eq!(reports[0]["added"], 6);
+}
+
+/// A rule finding on a mapped CSV's EAC names the line, then the EAC's
+/// field: it read "at line 2/technology_type", the line taken for a JSON
+/// pointer. The hint for the extended technologies still comes with it.
+#[test]
+fn a_rule_finding_of_a_mapped_csv_names_its_line_and_the_field_apart() {
+    let desk = Desk::new();
+    std::fs::write(
+        desk.path("map.json"),
+        r#"{"name":"T","registry":"treg","source_id":"TS","source_name":"Test Source","has_header":true,"date_order":"iso","time_zone":"UTC",
+            "first":{"column":"first"},"last":{"column":"last"},"per_certificate":{"column":"per"},"unit":{"column":"unit"},
+            "status":{"column":"status"},"period_start":{"column":"ps"},"period_end":{"column":"pe"},
+            "device_id":{"column":"dev"},"technology":{"column":"tech"},"technology_table":{"reactor":"nuclear"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        desk.path("n.csv"),
+        "first,last,per,unit,status,ps,pe,dev,tech\n1,10,1,MWh,active,2024-01-01,2024-01-31,D1,reactor\n",
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["mapping", "save", "T", "map.json"])
+        .assert()
+        .success();
+    let out = desk
+        .eacdesk()
+        .args(["import", "--mapping", "T", "n.csv"])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "n.csv: error (rule 3) at line 2, field /technology_type [EAC treg:1..10]: \
+             technology `nuclear` is not in the 2024-08-29 draft list"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("import it again with --allow-extended-technologies"),
+        "{stderr}"
+    );
 }
 
 /// The header of the Ofgem certificates report, as downloaded.

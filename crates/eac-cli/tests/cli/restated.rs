@@ -366,3 +366,155 @@ fn a_listing_with_another_issuers_content_no_longer_cites_the_statement() {
     let out = desk.stdout(&["import", &overlap]);
     assert!(!out.contains("warning: overlap"), "{out}");
 }
+
+/// A mapped registry CSV: one range a line, its status and claim date
+/// given.
+const MAPPING: &str = r#"{"name":"T","registry":"treg","source_id":"TS","source_name":"Test Source","has_header":true,"date_order":"iso","time_zone":"UTC",
+ "first":{"column":"first"},"last":{"column":"last"},"per_certificate":{"column":"per"},"unit":{"column":"unit"},
+ "status":{"column":"status"},"claim_date":{"column":"claim"},"period_start":{"column":"ps"},"period_end":{"column":"pe"},
+ "device_id":{"column":"dev"},"technology":{"column":"tech"},"technology_table":{"solar":"solar"}}"#;
+
+/// The mapped CSV `name` of one line `status,claim` for certificates
+/// 1..10 of January 2024; its path.
+fn mapped_csv(desk: &Desk, name: &str, status_and_claim: &str) -> String {
+    let path = desk.path(name);
+    std::fs::write(
+        &path,
+        format!(
+            "first,last,per,unit,status,claim,ps,pe,dev,tech\n1,10,1,MWh,{status_and_claim},2024-01-01,2024-01-31,D1,solar\n"
+        ),
+    )
+    .unwrap();
+    path.display().to_string()
+}
+
+/// A statement retiring certificates before the issue date a person set
+/// used to be stored ("1 replaced", no word), and every export then
+/// refused the EAC by rule 13. The document is refused whole now, naming
+/// the EAC, both dates, where each comes from and the `set` that corrects
+/// the entered date; exports keep working; corrected, it imports.
+#[test]
+fn a_statement_retiring_before_an_entered_issue_date_is_refused_and_exports_keep_working() {
+    let desk = Desk::new();
+    let id = "treg:1..10";
+    std::fs::write(desk.path("map.json"), MAPPING).unwrap();
+    desk.stdout(&["mapping", "save", "T", "map.json"]);
+    let active = mapped_csv(&desk, "active.csv", "active,");
+    let retired = mapped_csv(&desk, "retired.csv", "retired,2024-02-01");
+    desk.stdout(&["import", "--mapping", "T", &active]);
+    desk.stdout(&[
+        "set",
+        id,
+        "destination_id=D",
+        "destination_name=Dn",
+        "asset_origination=grid",
+        "asset_destination=grid",
+        "emissions_factor_direct=0",
+        "emissions_factor_lca=0",
+        "issued=2024-03-01",
+        "--reason",
+        "r",
+    ]);
+    desk.stdout(&[
+        "beneficiaries",
+        "set",
+        id,
+        "--type",
+        "general",
+        "--reason",
+        "r",
+    ]);
+    desk.stdout(&["export", "--profile", "p1", "--out", "before.json"]);
+    let said = format!(
+        "retired.csv: error (rule 13) at line 2, field /values/0/retired [EAC {id}]: retired on \
+         2024-02-01 (as this document states), before it was issued on 2024-03-01 (a date set \
+         in EAC Desk); if the issue date is wrong, correct it (`eacdesk set {id} \
+         issued=YYYY-MM-DD --reason TEXT`) and import the document again"
+    );
+    for dry in [true, false] {
+        let mut cmd = desk.eacdesk();
+        cmd.args(["import", "--mapping", "T", &retired]);
+        if dry {
+            cmd.arg("--dry-run");
+        }
+        let out = cmd.assert().code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(stderr.contains(&said), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "Nothing was imported from {retired}: 1 rule violation"
+            )),
+            "{stderr}"
+        );
+    }
+    let shown = desk.json(&["show", id]);
+    assert_eq!(shown["retired_state"], "no", "{shown}");
+    assert_eq!(shown["values"][0]["issued"], "2024-03-01", "{shown}");
+    desk.stdout(&["export", "--profile", "p1", "--out", "still.json"]);
+    // The entered date corrected, the statement imports and exports.
+    desk.stdout(&[
+        "set",
+        id,
+        "issued=2024-01-15",
+        "--reason",
+        "registry e-mail",
+    ]);
+    let out = desk.stdout(&["import", "--mapping", "T", &retired]);
+    assert!(
+        out.contains("0 EACs added, 1 replaced, 0 unchanged"),
+        "{out}"
+    );
+    let shown = desk.json(&["show", id]);
+    assert_eq!(
+        (
+            &shown["values"][0]["issued"],
+            &shown["values"][0]["retired"]
+        ),
+        (&Value::from("2024-01-15"), &Value::from("2024-02-01")),
+        "{shown}"
+    );
+    desk.stdout(&["export", "--profile", "p1", "--out", "after.json"]);
+}
+
+/// `Withdrawn` is not Ofgem's word (decision 292): an Ofgem report saying
+/// it of certificates stored as retired keeps the retirement (it used to
+/// reverse it, matched as text in the store), and says so; Ofgem's own
+/// `Revoked` reverses it.
+#[test]
+fn an_ofgem_report_saying_withdrawn_keeps_a_stored_retirement() {
+    let desk = Desk::new();
+    let june = desk.ofgem(
+        "june.csv",
+        &[&format!("{WALNEY_ROW},Retired,06/06/2023,ACT,27336523")],
+    );
+    let withdrawn = desk.ofgem(
+        "withdrawn.csv",
+        &[&format!("{WALNEY_ROW},Withdrawn,06/06/2024,ACT,27336523")],
+    );
+    desk.imported(&[&june]);
+    let out = desk.stdout(&["import", &withdrawn]);
+    assert!(
+        out.contains(&format!(
+            "  warning (line 2): EAC `{WALNEY}` is stored as retired (status `retired`) and this document says `withdrawn`: the retirement is kept"
+        )),
+        "{out}"
+    );
+    assert_eq!(desk.json(&["show", WALNEY])["retired_state"], "yes");
+
+    let desk = Desk::new();
+    let june = desk.ofgem(
+        "june.csv",
+        &[&format!("{WALNEY_ROW},Retired,06/06/2023,ACT,27336523")],
+    );
+    let revoked = desk.ofgem(
+        "revoked.csv",
+        &[&format!("{WALNEY_ROW},Revoked,06/06/2024,ACT,27336523")],
+    );
+    desk.imported(&[&june]);
+    let out = desk.stdout(&["import", &revoked]);
+    assert!(
+        out.contains("this document says `revoked`: it is stored as not retired now"),
+        "{out}"
+    );
+    assert_eq!(desk.json(&["show", WALNEY])["retired_state"], "no");
+}

@@ -53,6 +53,7 @@ fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDocument<'a> {
                 locator: format!("line {}", i + 2),
                 range_text: format!("{i}"),
                 range: None,
+                reverses_claim: false,
             })
             .collect(),
         stations,

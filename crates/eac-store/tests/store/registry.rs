@@ -69,7 +69,13 @@ fn statement<'a>(name: &'a str, bytes: &'a [u8], eacs: Vec<Eac>) -> RegistryDocu
                     .and_then(|r| r.split_once(".."))
                     .map(|(a, b)| (a.to_owned(), b.to_owned()))
                     .unwrap();
+                // As the readers mark them (`Status::is_reversal`).
+                let status = member(&eac, "eacdesk_status");
                 RegistryEac {
+                    reverses_claim: matches!(
+                        status.as_deref(),
+                        Some("revoked" | "withdrawn" | "expired")
+                    ),
                     locator: format!("line {}", i + 2),
                     range_text: format!("{first} – {last}"),
                     range: Some(CertRange {
@@ -712,4 +718,180 @@ fn undoing_a_restatement_keeps_the_documents_and_range_of_the_version_it_restore
         (0, 1),
         "{r:#?}"
     );
+}
+
+/// The document `name` (`bytes`) of `eacs`, imported: its refusal.
+fn refused(env: &mut Env, name: &str, bytes: &[u8], eacs: Vec<Eac>) -> Vec<eac_model::Violation> {
+    match env
+        .store
+        .import_document(statement(name, bytes, eacs), &NoProgress)
+    {
+        Err(StoreError::Rules { violations, .. }) => violations,
+        other => panic!("expected the document refused for its rules: {other:#?}"),
+    }
+}
+
+/// A statement that retires certificates before the issue date a person
+/// entered would store an EAC breaking rule 13, which every export then
+/// refuses: the merged EAC is checked as an edit is, and the document is
+/// refused whole (its dry run too), naming both dates, where each comes
+/// from and the `set` that corrects the entered one (decision 311); once
+/// corrected, it imports.
+#[test]
+fn a_restatement_that_would_retire_before_the_entered_issue_date_is_refused_naming_both() {
+    let mut env = Env::new();
+    let id = "r:1..9";
+    let mut active = stated(1, 9, "active");
+    active.values[0].issued = None;
+    import_doc(&mut env, "holdings.csv", b"holdings", vec![active]);
+    set_one(
+        &mut env,
+        id,
+        SettableField::Issued,
+        "2024-04-01",
+        "as I recall",
+    );
+    let mut retired = stated(1, 9, "retired");
+    retired.values[0].issued = None;
+    let before = env.snapshot();
+    let dry = env.store.import_document_dry_run(
+        statement("claims.csv", b"claims", vec![retired.clone()]),
+        &NoProgress,
+    );
+    assert!(matches!(dry, Err(StoreError::Rules { .. })), "{dry:#?}");
+    let errors = refused(&mut env, "claims.csv", b"claims", vec![retired.clone()]);
+    assert_eq!(env.snapshot(), before, "nothing of the document is stored");
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let e = &errors[0];
+    assert_eq!(
+        (e.rule, e.pointer.as_str(), e.cds_eac_id.as_deref()),
+        (13, "line 2, field /values/0/retired", Some(id))
+    );
+    assert_eq!(
+        e.message,
+        "retired on 2024-03-01 (as this document states), before it was issued on 2024-04-01 \
+         (a date set in EAC Desk); if the issue date is wrong, correct it (`eacdesk set r:1..9 \
+         issued=YYYY-MM-DD --reason TEXT`) and import the document again"
+    );
+    // The entered date corrected, the same document imports.
+    set_one(
+        &mut env,
+        id,
+        SettableField::Issued,
+        "2024-02-20",
+        "registry e-mail",
+    );
+    let r = import_doc(&mut env, "claims.csv", b"claims", vec![retired]);
+    assert_eq!(r.replaced, 1, "{r:#?}");
+    let value = &env.store.eac(id).unwrap().values[0];
+    assert_eq!(
+        (value.issued, value.retired),
+        (Some(date("2024-02-20")), Some(date("2024-03-01")))
+    );
+}
+
+/// Two documents whose dates cannot both be right (a holdings download
+/// issuing certificates after the retirement a confirmation stored, which
+/// it does not repeat) are not stored together either: the registry
+/// settles them, not `set`.
+#[test]
+fn a_restatement_issuing_after_the_stored_retirement_is_refused_as_the_registrys_to_settle() {
+    let mut env = Env::new();
+    let id = "r:1..9";
+    let mut confirmation = stated(1, 9, "retired");
+    confirmation.values[0].issued = None;
+    import_doc(
+        &mut env,
+        "confirmation.pdf",
+        b"confirmation",
+        vec![confirmation],
+    );
+    let mut holdings = stated(1, 9, "active");
+    holdings.values[0].issued = Some(date("2024-04-01"));
+    let before = env.snapshot();
+    let errors = refused(&mut env, "holdings.csv", b"holdings", vec![holdings]);
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].rule, 13);
+    assert_eq!(
+        errors[0].message,
+        "retired on 2024-03-01 (the date stored before; this document gives none), before it \
+         was issued on 2024-04-01 (as this document states); the two dates cannot both be \
+         right: ask the registry which is; to take this document's, delete the EAC (`eacdesk \
+         delete r:1..9`) and import the document again"
+    );
+    assert!(env.store.eac(id).unwrap().values[0].issued.is_none());
+}
+
+/// Not rule 13 alone: whatever rule the EAC to be stored breaks refuses
+/// the document, even one the stored EAC broke already (stored so by
+/// another tool or an earlier version) and the document does not mend.
+#[test]
+fn a_restatement_is_held_to_every_rule_an_edit_is() {
+    let mut env = Env::new();
+    let id = "r:1..9";
+    import_doc(&mut env, "a.csv", b"first", vec![stated(1, 9, "active")]);
+    env.raw_batch(
+        "UPDATE eacs SET beneficiary_type = 'general' WHERE cds_eac_id = 'r:1..9';
+         INSERT INTO eac_beneficiaries (eac_id, position, beneficiary_type, beneficiary_id)
+           SELECT id, 0, 'general', 'ACME' FROM eacs WHERE cds_eac_id = 'r:1..9';",
+    )
+    .unwrap();
+    let mut later = stated(1, 9, "active");
+    later.extensions = members(&[
+        ("eacdesk_registry", "r"),
+        ("eacdesk_status", "active"),
+        ("eacdesk_holder", "Someone else"),
+    ]);
+    let before = env.snapshot();
+    let errors = refused(&mut env, "b.csv", b"second", vec![later]);
+    assert_eq!(env.snapshot(), before);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    let e = &errors[0];
+    assert_eq!(
+        (e.rule, e.pointer.as_str(), e.cds_eac_id.as_deref()),
+        (4, "line 2, field /beneficiaries", Some(id))
+    );
+    assert!(
+        e.message.starts_with("beneficiary type `general` requires an empty `beneficiaries` list — in the EAC this document's statement makes with what is kept of the stored one"),
+        "{e:#?}"
+    );
+}
+
+/// A stored claim goes back only when the registry's reader says the
+/// document's status takes it back (decision 256(a)): an Ofgem file
+/// saying `Withdrawn` (a word Ofgem does not use, decision 292) keeps it,
+/// where a registry whose word it is reverses it.
+#[test]
+fn a_status_reverses_a_stored_claim_only_when_its_reader_says_so() {
+    use eac_store::RestatedKind::{ClaimKept, ClaimReversed};
+    let mut env = Env::new();
+    let id = "r:1..9";
+    import_doc(&mut env, "june.csv", b"june", vec![stated(1, 9, "retired")]);
+    let bytes = b"withdrawn, in another registry's words".to_vec();
+    let mut doc = statement("later.csv", &bytes, vec![stated(1, 9, "withdrawn")]);
+    doc.eacs[0].reverses_claim = false;
+    let r = env.store.import_document(doc, &NoProgress).unwrap();
+    let notes = restated(&r);
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0].0, ClaimKept);
+    assert!(
+        notes[0].1.contains(
+            "this document says `withdrawn`: the retirement is kept, since only a status its \
+             registry gives certificates that count for no one"
+        ),
+        "{notes:?}"
+    );
+    assert!(env.store.eac(id).unwrap().values[0].is_retired());
+    // A reader for which `withdrawn` is its registry's word.
+    let mut env = Env::new();
+    import_doc(&mut env, "june.csv", b"june", vec![stated(1, 9, "retired")]);
+    let r = import_doc(
+        &mut env,
+        "withdrawn.csv",
+        b"withdrawn",
+        vec![stated(1, 9, "withdrawn")],
+    );
+    assert_eq!(restated(&r)[0].0, ClaimReversed, "{r:#?}");
+    assert!(!env.store.eac(id).unwrap().values[0].is_retired());
 }
