@@ -2168,8 +2168,8 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
         assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
         assert!(
             err.to_string().contains(&format!(
-                "customer `{who}` 2024-01-01T00:00:00Z to 2024-02-01T00:00:00Z (1 row) by \
-                 recorded claim #{} (2024 filing)",
+                "customer `{who}` 2024-01-01 – 2024-01-31, 1 row, by recorded claim #{} \
+                 (2024 filing)",
                 recorded.id
             )),
             "{err}"
