@@ -440,19 +440,23 @@ fn store_ranges(
         bytes: &bytes,
         eacs: ranges
             .iter()
-            .map(|r| RegistryEac {
-                eac: eac_registry::to_eac(r, now),
-                locator: r.at.to_string(),
-                range_text: eac_registry::range_text(r),
-                range: Some(CertRange {
-                    registry: r.registry.clone(),
-                    series: r.series.clone(),
-                    first: r.first.clone(),
-                    last: r.last.clone(),
-                    first_seq: r.first_seq.clone(),
-                    last_seq: r.last_seq.clone(),
-                }),
-                reverses_claim: r.status.is_reversal(),
+            .map(|r| {
+                let eac = eac_registry::to_eac(r, now);
+                RegistryEac {
+                    claim_members: eac_registry::claim_members(&eac),
+                    eac,
+                    locator: r.at.to_string(),
+                    range_text: eac_registry::range_text(r),
+                    range: Some(CertRange {
+                        registry: r.registry.clone(),
+                        series: r.series.clone(),
+                        first: r.first.clone(),
+                        last: r.last.clone(),
+                        first_seq: r.first_seq.clone(),
+                        last_seq: r.last_seq.clone(),
+                    }),
+                    reverses_claim: r.status.is_reversal(),
+                }
             })
             .collect(),
         stations: Vec::new(),

@@ -137,20 +137,24 @@ fn document<'a>(
         eacs: statement
             .ranges
             .iter()
-            .map(|r: &RangeRecord| RegistryEac {
-                eac: eac_registry::to_eac(r, now),
-                locator: place(&r.at),
-                range_text: eac_registry::range_text(r),
-                range: Some(CertRange {
-                    registry: r.registry.clone(),
-                    series: r.series.clone(),
-                    first: r.first.clone(),
-                    last: r.last.clone(),
-                    first_seq: r.first_seq.clone(),
-                    last_seq: r.last_seq.clone(),
-                }),
-                // The reader's word, not the text: decision 256(a).
-                reverses_claim: r.status.is_reversal(),
+            .map(|r: &RangeRecord| {
+                let eac = eac_registry::to_eac(r, now);
+                RegistryEac {
+                    claim_members: eac_registry::claim_members(&eac),
+                    eac,
+                    locator: place(&r.at),
+                    range_text: eac_registry::range_text(r),
+                    range: Some(CertRange {
+                        registry: r.registry.clone(),
+                        series: r.series.clone(),
+                        first: r.first.clone(),
+                        last: r.last.clone(),
+                        first_seq: r.first_seq.clone(),
+                        last_seq: r.last_seq.clone(),
+                    }),
+                    // The reader's word, not the text: decision 256(a).
+                    reverses_claim: r.status.is_reversal(),
+                }
             })
             .collect(),
         stations: statement

@@ -36,6 +36,43 @@ pub const BUILT_IN_FACTS: &[&str] = &[
     "retired_undated",
 ];
 
+/// The facts (names without [`PREFIX`]) that describe a range's status or
+/// the claim of its certificates, in any reader's words: the status and
+/// when the registry set it, who the certificates were claimed for and by
+/// whom, why, when and into which account. A stored claim a document does
+/// not repeat (a holdings download) keeps these with it: the document's
+/// own speak of certificates it cannot see claimed (decision 304).
+pub const CLAIM_FACTS: &[&str] = &[
+    "status",
+    "certificate_status",
+    "status_date",
+    "beneficiary_name",
+    "holder",
+    "purpose",
+    "retirement_date",
+    "retirement_reason",
+    "retirement_reason_details",
+    "retirement_account",
+    "transaction_date",
+    "consumption_start",
+    "consumption_end",
+    "consumption_period",
+    "verification_key",
+    "verification_url",
+];
+
+/// The `eacdesk_*` members of a range's EAC ([`to_eac`]) that describe
+/// its status or claim ([`CLAIM_FACTS`]), in the EAC's order.
+pub fn claim_members(eac: &Eac) -> Vec<String> {
+    eac.extensions
+        .iter()
+        .filter_map(|(name, _)| {
+            let fact = name.strip_prefix(PREFIX)?;
+            CLAIM_FACTS.contains(&fact).then(|| name.clone())
+        })
+        .collect()
+}
+
 /// The stable `cds_eac_id` of a range: the same document (or any document
 /// listing the same range of the same registry) always gives the same id.
 pub fn eac_id(r: &RangeRecord) -> String {
@@ -222,6 +259,14 @@ mod tests {
         assert!(ext.contains(&("eacdesk_beneficiary_name", "\"Protocol Labs\"")));
         assert!(ext.contains(&("eacdesk_purpose", "\"Miner f0123\"")));
         assert!(ext.contains(&("eacdesk_certificates", "\"12.000000\"")));
+        assert_eq!(
+            claim_members(&eac),
+            [
+                "eacdesk_status",
+                "eacdesk_beneficiary_name",
+                "eacdesk_purpose"
+            ]
+        );
         // The same range always gets the same id.
         assert_eq!(
             to_eac(&record(Claim::Undated), now).cds_eac_id,

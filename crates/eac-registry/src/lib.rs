@@ -24,7 +24,7 @@ pub mod record;
 pub mod text;
 pub mod zones;
 
-pub use convert::{eac_id, range_text, to_eac};
+pub use convert::{claim_members, eac_id, range_text, to_eac};
 pub use formats::{read, Format, Read};
 pub use mapped::Mapping;
 pub use record::{

@@ -40,6 +40,12 @@ pub struct RegistryEac {
     /// registry uses for a reversal may be another's mistake (an Ofgem
     /// file saying `Withdrawn`, decision 292).
     pub reverses_claim: bool,
+    /// The members (`eacdesk_*`) the reader says describe the status or
+    /// the claim (`eac_registry::claim_members`: certificate status,
+    /// status date, retirement reason and account, transaction date, …):
+    /// a stored claim the document does not repeat keeps its own values
+    /// of these (decision 304). `eacdesk_status` always counts.
+    pub claim_members: Vec<String>,
 }
 
 /// A certificate range as numbers: `series` and the sequence numbers of
@@ -289,7 +295,8 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// takes the document's value, replacing a person's correction of it
 /// (said). `base` is `None` only when nothing is known of the registry's
 /// earlier statement: then every field the document states is taken.
-fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, reverses_claim: bool) -> Merged {
+fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, item: &RegistryEac) -> Merged {
+    let reverses_claim = item.reverses_claim;
     let mut m = Merger {
         base,
         notes: Vec::new(),
@@ -362,7 +369,8 @@ fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, reverses_claim: bool) 
         kept_claim = restated.as_ref().is_some_and(|r| r.kept);
         claim = restated;
     }
-    out.extensions = m.members(stored, &n, kept_claim);
+    let claim_members = kept_claim.then_some(item.claim_members.as_slice());
+    out.extensions = m.members(stored, &n, claim_members);
     out.cds_created = stored.cds_created;
     out.cds_modified = stored.cds_modified;
     Merged {
@@ -499,8 +507,12 @@ impl Merger<'_> {
     /// stays unless the registry stated it before (it no longer does) —
     /// and stays whatever when a stored claim is kept (a holdings download
     /// omits the facts of the retirement it cannot see). The stored claim's
-    /// status stays with it.
-    fn members(&self, stored: &Eac, doc: &Eac, kept_claim: bool) -> Extensions {
+    /// status and the other members describing it (`kept_claim`: those the
+    /// reader names, [`RegistryEac::claim_members`]) stay with it.
+    fn members(&self, stored: &Eac, doc: &Eac, kept_claim: Option<&[String]>) -> Extensions {
+        let claim_member = |k: &str| {
+            kept_claim.is_some_and(|names| k == "eacdesk_status" || names.iter().any(|n| n == k))
+        };
         let find = |e: &'_ Eac, k: &str| -> Option<String> {
             e.extensions
                 .iter()
@@ -515,22 +527,23 @@ impl Merger<'_> {
             let before = self.base.and_then(|b| find(b, k));
             match given(k) {
                 Some((_, v)) => {
-                    let keep_status = kept_claim && k == "eacdesk_status";
-                    let keep = keep_status || before.as_deref() == Some(v.get());
+                    let keep = claim_member(k) || before.as_deref() == Some(v.get());
                     out.push((k.clone(), if keep { mine } else { v }.clone()));
                 }
                 None => {
                     // Without a known earlier statement, the stored
                     // members are taken for it.
                     let stated_before = self.base.is_none() || before.is_some();
-                    if kept_claim || !stated_before {
+                    if kept_claim.is_some() || !stated_before {
                         out.push((k.clone(), mine.clone()));
                     }
                 }
             }
         }
+        // (Not those describing a kept claim: the document's status facts
+        // are of certificates it cannot see claimed.)
         for (k, v) in doc.extensions.iter() {
-            if !stored.extensions.iter().any(|(name, _)| name == k) {
+            if !stored.extensions.iter().any(|(name, _)| name == k) && !claim_member(k) {
                 out.push((k.clone(), v.clone()));
             }
         }
@@ -1122,7 +1135,7 @@ pub(crate) fn import_document(
                         Earlier::AsStored => &current,
                     };
                     let stated_values = eac.values.clone();
-                    let mut m = merge(&current, Some(base), eac, item.reverses_claim);
+                    let mut m = merge(&current, Some(base), eac, item);
                     let changes = !same_content(&current, &m.eac);
                     if changes {
                         // What would be stored keeps every rule an edit

@@ -518,3 +518,49 @@ fn an_ofgem_report_saying_withdrawn_keeps_a_stored_retirement() {
     );
     assert_eq!(desk.json(&["show", WALNEY])["retired_state"], "no");
 }
+
+#[test]
+fn a_kept_retirement_keeps_its_own_status_facts_beside_its_status() {
+    let desk = Desk::new();
+    let june = desk.ofgem(
+        "june.csv",
+        &[&format!("{WALNEY_ROW},Retired,06/06/2023,ACT,27336523")],
+    );
+    let issued = desk.ofgem(
+        "issued.csv",
+        &[&format!("{WALNEY_ROW},Issued,25/04/2023,ACT,27336523")],
+    );
+    let facts = |desk: &Desk| {
+        let detail = desk.json(&["show", WALNEY]);
+        let ext: Value = serde_json::from_str(detail["extensions_json"].as_str().unwrap()).unwrap();
+        (
+            detail["retired_state"].clone(),
+            detail["values"][0]["retired"].clone(),
+            ext["eacdesk_status"].clone(),
+            ext["eacdesk_certificate_status"].clone(),
+            ext["eacdesk_status_date"].clone(),
+        )
+    };
+    desk.imported(&[&june]);
+    let retired = facts(&desk);
+    assert_eq!(
+        retired,
+        (
+            serde_json::json!("yes"),
+            serde_json::json!("2023-06-06"),
+            serde_json::json!("retired"),
+            serde_json::json!("Retired"),
+            serde_json::json!("2023-06-06")
+        )
+    );
+    let out = desk.stdout(&["import", &issued]);
+    assert!(out.contains("the retirement is kept"), "{out}");
+    // The EAC does not contradict itself: no `Issued` of 25 April beside
+    // a retirement of 6 June.
+    assert_eq!(facts(&desk), retired);
+    for file in [&june, &issued] {
+        let out = desk.stdout(&["import", file]);
+        assert!(!out.contains("warning"), "{file}: {out}");
+        assert_eq!(facts(&desk), retired);
+    }
+}

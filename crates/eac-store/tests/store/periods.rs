@@ -54,6 +54,7 @@ fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDocument<'a> {
                 range_text: format!("{i}"),
                 range: None,
                 reverses_claim: false,
+                claim_members: Vec::new(),
             })
             .collect(),
         stations,

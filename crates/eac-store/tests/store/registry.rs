@@ -71,7 +71,20 @@ fn statement<'a>(name: &'a str, bytes: &'a [u8], eacs: Vec<Eac>) -> RegistryDocu
                     .unwrap();
                 // As the readers mark them (`Status::is_reversal`).
                 let status = member(&eac, "eacdesk_status");
+                // As the readers name them (`eac_registry::claim_members`).
+                let claim_members = (eac.extensions.iter())
+                    .map(|(name, _)| name.clone())
+                    .filter(|name| {
+                        [
+                            "eacdesk_status",
+                            "eacdesk_status_date",
+                            "eacdesk_retirement_reason",
+                        ]
+                        .contains(&name.as_str())
+                    })
+                    .collect();
                 RegistryEac {
+                    claim_members,
                     reverses_claim: matches!(
                         status.as_deref(),
                         Some("revoked" | "withdrawn" | "expired")
