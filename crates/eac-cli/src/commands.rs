@@ -1141,13 +1141,29 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     }
     if let (Some(id), false) = (&a.cds_eac_id, a.dry_run) {
         let record = eac_app::set_beneficiaries(&mut store, id, &to, &a.reason, a.if_version)?;
-        out.committed(format!(
-            "the beneficiaries of {id} were changed (audit record {})",
-            record.id
-        ));
+        if record.reviewed {
+            // Decision 15: the review is recorded; the EAC is as it was.
+            out.committed(format!(
+                "the review of the beneficiaries of {id} was recorded (audit record {})",
+                record.id
+            ));
+        } else {
+            out.committed(format!(
+                "the beneficiaries of {id} were changed (audit record {})",
+                record.id
+            ));
+        }
         warn_unknown(&store, &to)?;
         if a.json {
             out.json(&record)?;
+        } else if record.reviewed {
+            writeln!(
+                out,
+                "The beneficiaries of {id} are {} already: no change; recorded as reviewed \
+                 (audit record {}).",
+                render::assignment(to.beneficiary_type, &to.beneficiaries),
+                record.id
+            )?;
         } else {
             writeln!(
                 out,
@@ -1183,6 +1199,18 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 changed: plan.changed,
                 dry_run: true,
             })?;
+        } else if plan.matching == 0 {
+            writeln!(
+                out,
+                "No EAC matches the filter. Nothing was changed (--dry-run)."
+            )?;
+        } else if let (Some(id), 0) = (&a.cds_eac_id, plan.changed) {
+            // One EAC named: the change would record a review (decision 15).
+            writeln!(
+                out,
+                "The beneficiaries of {id} are {target} already: no change; it would be recorded \
+                 as reviewed. Nothing was changed (--dry-run)."
+            )?;
         } else {
             writeln!(
                 out,
@@ -1197,7 +1225,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let matching = eac_app::browse_summary(&store, &filter)?.count;
-    if !a.json {
+    if !a.json && matching > 0 {
         writeln!(
             out,
             "{} match{}; setting them to {target}.",
@@ -1225,6 +1253,8 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             changed,
             dry_run: false,
         })?;
+    } else if matching == 0 {
+        writeln!(out, "No EAC matches the filter; nothing changed.")?;
     } else {
         writeln!(
             out,
@@ -1481,12 +1511,30 @@ fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
         &a.reason,
         a.if_version,
     )?;
-    out.committed(format!(
-        "the emission factors of {} were set (audit record {})",
-        a.cds_eac_id, record.id
-    ));
+    if record.reviewed {
+        // Decision 15: the review is recorded; the EAC is as it was.
+        out.committed(format!(
+            "the review of the emission factors of {} was recorded (audit record {})",
+            a.cds_eac_id, record.id
+        ));
+    } else {
+        out.committed(format!(
+            "the emission factors of {} were set (audit record {})",
+            a.cds_eac_id, record.id
+        ));
+    }
     if a.json {
         out.json(&record)?;
+    } else if record.reviewed {
+        writeln!(
+            out,
+            "The emission factors of {} are direct {}, LCA {} already: no change; recorded as \
+             reviewed (audit record {}).",
+            a.cds_eac_id,
+            a.direct.trim(),
+            a.lca.trim(),
+            record.id
+        )?;
     } else {
         writeln!(
             out,
@@ -1764,7 +1812,11 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
                         e.emissions_factor_lca.as_deref().unwrap_or("missing")
                     )
                 };
-                format!("emission factors {} → {}", f(b), f(a))
+                if r.reviewed {
+                    format!("emission factors reviewed, no change: {}", f(a))
+                } else {
+                    format!("emission factors {} → {}", f(b), f(a))
+                }
             }
             _ => "emission factors".to_owned(),
         },
@@ -1845,6 +1897,10 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
             }
         }
         AuditAction::SetBeneficiaries | AuditAction::Unknown => match (&r.before, &r.after) {
+            (_, Some(a)) if r.reviewed => format!(
+                "beneficiaries reviewed, no change: {}",
+                render::assignment(a.beneficiary_type, &a.beneficiaries)
+            ),
             (Some(b), Some(a)) => render::change(b, a),
             _ => format!("{} → {}", assignment(&r.before), assignment(&r.after)),
         },
@@ -2390,7 +2446,9 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
         plan
     } else {
         if let Err(e) = confirmed(plan.matching, a.yes, "set fields of") {
-            print_set(&mut out, &plan)?;
+            // What it would do, said as not done for want of --yes (the
+            // error says how to confirm), never as a dry run.
+            print_set(&mut out, &plan, Mode::Unconfirmed)?;
             return Err(e.into());
         }
         eac_app::set_fields(
@@ -2407,39 +2465,25 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
     if a.json {
         out.json(&report)?;
     } else {
-        print_set(&mut out, &report)?;
+        let mode = if report.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Done
+        };
+        print_set(&mut out, &report, mode)?;
         // What the change made the EACs break that only warns (rule 22),
         // as an import or `validate` says it.
         for w in &report.warnings {
             writeln!(out, "{w}")?;
         }
-        if report.issued_kept > 0 {
-            let eacs = count(report.issued_kept, "EAC");
-            let keep = if report.issued_kept == 1 {
-                "keeps"
-            } else {
-                "keep"
-            };
-            if a.all_matching {
+        // Why issue dates were kept, in the store's words (the app shows
+        // the same), and where to see them.
+        if let Some(why) = &report.issued_kept_why {
+            writeln!(out, "{why}")?;
+            if !a.all_matching {
                 writeln!(
                     out,
-                    "{eacs} {keep} the issue dates {} values hold: through a filter `issued` only \
-                     dates values without one. Name an EAC by its id to correct a date entered with \
-                     `set`; a date its imported document gave is never changed (import a corrected \
-                     statement instead).",
-                    if report.issued_kept == 1 { "its" } else { "their" }
-                )?;
-            } else {
-                writeln!(
-                    out,
-                    "{eacs} {keep} the issue date {} imported document gave (`eacdesk show {}` \
-                     lists it): `issued` dates values without one and corrects a date entered with \
-                     `set`, never a document's (import a corrected statement instead).",
-                    if report.issued_kept == 1 {
-                        "its"
-                    } else {
-                        "their"
-                    },
+                    "`eacdesk show {}` lists its values' issue dates.",
                     a.args[0]
                 )?;
             }
@@ -2456,18 +2500,50 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_set(out: &mut Out, r: &eac_app::SetFieldsReport) -> Result<(), render::OutputError> {
+/// What a `set` report says: done, a dry run, or a plan not carried out
+/// for want of `--yes`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Done,
+    DryRun,
+    Unconfirmed,
+}
+
+fn print_set(
+    out: &mut Out,
+    r: &eac_app::SetFieldsReport,
+    mode: Mode,
+) -> Result<(), render::OutputError> {
     let matching = format!(
         "{} match{}",
         count(r.matching, "EAC"),
         if r.matching == 1 { "es" } else { "" }
     );
-    if r.dry_run {
-        writeln!(
-            out,
-            "{matching}; {} would change, {} of them then complete. Nothing was changed (--dry-run).",
-            r.changed, r.now_complete
-        )?;
+    let not_done = match mode {
+        Mode::DryRun => "Nothing was changed (--dry-run).",
+        Mode::Unconfirmed => "Nothing was changed: --yes was not given.",
+        Mode::Done => "",
+    };
+    if r.matching == 0 {
+        // Only a filter matches nothing (an unknown id is refused).
+        match mode {
+            Mode::Done => writeln!(out, "No EAC matches the filter; nothing changed.")?,
+            _ => writeln!(out, "No EAC matches the filter. {not_done}")?,
+        }
+    } else if mode != Mode::Done {
+        let rest = match (r.changed, r.issued_kept) {
+            (0, 0) => format!(
+                "; nothing would change: {} already {} these values",
+                if r.matching == 1 { "it" } else { "they" },
+                if r.matching == 1 { "holds" } else { "hold" }
+            ),
+            (0, _) => "; nothing would change".to_owned(),
+            (changed, _) => format!(
+                "; {changed} would change, {} of them then complete",
+                r.now_complete
+            ),
+        };
+        writeln!(out, "{matching}{rest}. {not_done}")?;
     } else if r.changed == 0 && r.issued_kept > 0 {
         // Not "already held": an issue date asked for was not given.
         writeln!(

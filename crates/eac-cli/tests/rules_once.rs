@@ -363,7 +363,11 @@ fn set_issued_corrects_an_entered_date_and_says_when_it_keeps_a_documents() {
     ]);
     assert!(!out.contains("already held"), "{out}");
     assert!(
-        out.contains("1 EAC keeps the issue dates its values hold: through a filter `issued` only dates values without one."),
+        out.contains(
+            "1 EAC keeps the issue dates its values hold: an issue date given to the EACs a \
+             filter chooses only dates values without one. To correct a date a person entered, \
+             give it to that EAC alone"
+        ),
         "{out}"
     );
     assert_eq!(issued(IREC), "2020-11-16");
@@ -378,7 +382,9 @@ fn set_issued_corrects_an_entered_date_and_says_when_it_keeps_a_documents() {
     );
     assert!(
         out.contains(
-            "1 EAC keeps the issue date its imported document gave (`eacdesk show E1` lists it)"
+            "1 EAC keeps the issue date its imported document gave: an issue date dates values \
+             without one and corrects a date a person entered, never a document's (import a \
+             corrected statement instead).\n`eacdesk show E1` lists its values' issue dates."
         ),
         "{out}"
     );
@@ -397,6 +403,12 @@ fn set_issued_corrects_an_entered_date_and_says_when_it_keeps_a_documents() {
     assert_eq!(
         (report["changed"].clone(), report["issued_kept"].clone()),
         (json!(0), json!(1))
+    );
+    // With the words the app shows (decision 311), the same as printed.
+    assert!(
+        (report["issued_kept_why"].as_str().unwrap())
+            .starts_with("1 EAC keeps the issue date its imported document gave: "),
+        "{report}"
     );
 }
 

@@ -421,6 +421,10 @@ pub struct AuditRecord {
     /// Set when the stored record could not be read in full (changed by
     /// another tool): what is wrong. The other fields hold what could be read.
     pub problem: Option<String>,
+    /// A beneficiary or emission edit that gave the EAC what it held: a
+    /// review, recorded with its reason, that changed nothing (decision 15).
+    #[serde(default)]
+    pub reviewed: bool,
 }
 
 /// Which audit records the app-wide history shows: every field left out

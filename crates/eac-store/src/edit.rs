@@ -43,20 +43,37 @@ pub(crate) fn assignment(eac: &Eac) -> Option<BeneficiaryAssignment> {
     })
 }
 
+/// An audit record (alias `a`) of a review: a beneficiary or emission
+/// edit that gave the EAC what it held (decision 15). It records the
+/// person's review and changes no data: the EAC keeps its version and
+/// `cds_modified`, an undo of the import before it is not blocked, and a
+/// conflict never names it as the change.
+pub(crate) const REVIEW: &str =
+    r#"(a.action IN ('set_beneficiaries', 'set_emissions') AND a."before" = a."after")"#;
+
 /// Optimistic concurrency (issue 17): refuses a change made on version
 /// `seen` of the EAC in row `id` when it has a later version now, naming
-/// the last change recorded for it (who, when, what). `None`: no check (a
-/// script that did not read the EAC first).
-pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>) -> Result<()> {
+/// the last change recorded for it (who, when, what), or saying that
+/// `seen` was never its version. `None`: no check (a script that did not
+/// read the EAC first). `lock`: on a server the row stays locked until the
+/// write ends (the change itself); a dry run reads the version without
+/// locking, so a role that only reads gets the same refusal.
+pub(crate) fn check_seen(
+    w: &Write,
+    id: i64,
+    cds_eac_id: &str,
+    seen: Option<i64>,
+    lock: bool,
+) -> Result<()> {
     let Some(seen) = seen else {
         return Ok(());
     };
     // On a server the row stays locked until the write ends: a second desk
     // saving the same EAC waits here, then sees this write's version.
     let db = w.db();
-    let sql = match db.kind() {
-        Kind::Sqlite => "SELECT version, eac_number FROM eacs WHERE id = ?1",
-        Kind::Postgres => "SELECT version, eac_number FROM eacs WHERE id = ?1 FOR UPDATE",
+    let sql = match (db.kind(), lock) {
+        (Kind::Postgres, true) => "SELECT version, eac_number FROM eacs WHERE id = ?1 FOR UPDATE",
+        _ => "SELECT version, eac_number FROM eacs WHERE id = ?1",
     };
     let (now, number): (i64, Option<String>) =
         db.query_row(sql, &[&id], |row| Ok((row.get(0)?, row.get(1)?)))?;
@@ -74,23 +91,38 @@ pub(crate) fn check_seen(w: &Write, id: i64, cds_eac_id: &str, seen: Option<i64>
         None => eac_model::quote(cds_eac_id),
     };
     let last: Option<(String, String, Option<String>, String)> = db.query_opt(
-        "SELECT at, os_user, display_name, action FROM audit_log
-          WHERE cds_eac_id = ?1 AND action <> 'verify' ORDER BY id DESC LIMIT 1",
+        &format!(
+            "SELECT a.at, a.os_user, a.display_name, a.action FROM audit_log a
+              WHERE a.cds_eac_id = ?1 AND a.action <> 'verify' AND NOT {REVIEW}
+              ORDER BY a.id DESC LIMIT 1"
+        ),
         &[&cds_eac_id],
         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
     )?;
-    let change = match last {
-        Some((at, os_user, name, action)) => {
-            let who = match name.filter(|n| !n.trim().is_empty()) {
-                Some(name) => format!("{name} ({os_user})"),
-                None => os_user,
-            };
-            // To the second, in UTC, as people read it.
-            let when = at.get(..19).unwrap_or(&at).replace('T', " ");
-            format!("{} by {who} at {when} UTC", change_words(&action))
+    // Versions only grow, and every change after an EAC is stored is
+    // audited: a version above its own, or any other while no change is
+    // recorded, was never this EAC's.
+    let last = match last {
+        Some(last) if seen < now => last,
+        _ => {
+            return Err(StoreError::Conflict {
+                message: format!(
+                    "Version {seen} was never a version of EAC {named}: it is at version \
+                     {now}; nothing was changed. Give the version it has now (`version` in \
+                     `eacdesk show {cds_eac_id} --json`)"
+                ),
+                ids: vec![cds_eac_id.to_owned()],
+            });
         }
-        None => "it was stored again by an import".to_owned(),
     };
+    let (at, os_user, name, action) = last;
+    let who = match name.filter(|n| !n.trim().is_empty()) {
+        Some(name) => format!("{name} ({os_user})"),
+        None => os_user,
+    };
+    // To the second, in UTC, as people read it.
+    let when = at.get(..19).unwrap_or(&at).replace('T', " ");
+    let change = format!("{} by {who} at {when} UTC", change_words(&action));
     Err(StoreError::Conflict {
         message: format!(
             "EAC {named} was changed after you opened it ({change}); nothing was saved. \
@@ -150,6 +182,9 @@ fn change_words(action: &str) -> &'static str {
 /// Gives the stored EAC (row `id`, currently `eac`) the assignment `to` and
 /// records the change. `cds_modified` becomes the write's time, never
 /// earlier than it was (a re-import of the original file then keeps the edit).
+/// An EAC that has `to` already is left as it is (its version and
+/// `cds_modified` too) and the review is recorded (decision 15, [`REVIEW`]),
+/// after the same refusals as a change (a closed period, a recorded claim).
 pub(crate) fn apply(
     w: &Write,
     id: i64,
@@ -159,6 +194,21 @@ pub(crate) fn apply(
     os_user: &str,
 ) -> Result<AuditRecord> {
     let before = assignment(&eac);
+    if is_assigned(&eac, to) {
+        crate::periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+        crate::claimed::check_replaced(w, id, &eac)?;
+        return record(
+            w,
+            &eac.cds_eac_id,
+            AuditChange::Beneficiaries {
+                before,
+                after: to.clone(),
+            },
+            assignment(&eac),
+            reason,
+            os_user,
+        );
+    }
     eac.beneficiary_type = Some(to.beneficiary_type);
     eac.beneficiaries = to.beneficiaries.clone();
     eac.cds_modified = eac.cds_modified.max(w.at());
@@ -351,6 +401,8 @@ pub(crate) fn record(
     let (before_emissions, after_emissions) = (before.emissions.clone(), after.emissions.clone());
     let (before_assignment, after_assignment) =
         (before.assignment.clone(), after.assignment.clone());
+    // As [`REVIEW`] finds it: the two sides as stored are the same.
+    let reviewed = serde_json::to_string(&before).ok() == serde_json::to_string(&after).ok();
     let id = insert(
         w,
         AuditEntry {
@@ -382,6 +434,7 @@ pub(crate) fn record(
         source_file: None,
         import_batch_id: None,
         problem: None,
+        reviewed,
     })
 }
 
@@ -587,6 +640,8 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
             }
         }
     };
+    // A review ([`REVIEW`]): both sides stored alike.
+    let same_sides = cell(row, 5)? == cell(row, 6)?;
     let mut before = side(5, "before")?;
     let mut after = side(6, "after")?;
     let reason = text(7, "reason", &mut problems)?;
@@ -665,6 +720,7 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
         reason,
         source_file,
         import_batch_id,
+        reviewed: same_sides && matches!(action, ACTION | EMISSIONS_ACTION) && problems.is_empty(),
         problem: (!problems.is_empty()).then(|| {
             format!(
                 "this record was changed outside EAC Desk and cannot be read in full: {}",

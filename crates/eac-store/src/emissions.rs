@@ -1,7 +1,9 @@
 //! Audited emission-factor edits (digest §f.4): EACs imported with a
 //! non-numeric factor (the spec examples' `"TODO"`) hold it as missing and
 //! block a P1 export until numbers are entered here. Audited exactly like a
-//! beneficiary edit: same transaction, `cds_modified` bump, before/after.
+//! beneficiary edit: same transaction, `cds_modified` bump, before/after;
+//! the factors the EAC holds (as written) are a review, recorded without
+//! changing the EAC.
 
 use eac_model::Decimal;
 use serde::{Deserialize, Serialize};
@@ -38,7 +40,9 @@ pub fn parse_emission_factor(what: &str, text: &str) -> Result<Decimal> {
 impl Store {
     /// Gives one EAC the emission factors `direct` and `lca` (both
     /// required, not negative) and records who, when and why, in one
-    /// transaction with the change; `cds_modified` is bumped.
+    /// transaction with the change; `cds_modified` is bumped. Factors the
+    /// EAC holds already, as written, change nothing and are recorded as
+    /// reviewed (the version and `cds_modified` stay).
     pub fn set_emissions(
         &mut self,
         cds_eac_id: &str,
@@ -86,7 +90,7 @@ fn set(
     // Locked before it is read: a desk saving it meanwhile is waited for.
     crate::lock::named(w, &[cds_eac_id.to_owned()], true)?;
     let (id, mut eac) = rows::load_eac(w, cds_eac_id)?;
-    edit::check_seen(w, id, cds_eac_id, seen)?;
+    edit::check_seen(w, id, cds_eac_id, seen, true)?;
     crate::periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     let before = EmissionFactors {
         emissions_factor_direct: eac
@@ -102,6 +106,18 @@ fn set(
         emissions_factor_direct: Some(direct.as_str().to_owned()),
         emissions_factor_lca: Some(lca.as_str().to_owned()),
     };
+    if before == after {
+        // The factors it holds, as written: a review, recorded and no
+        // change (decision 15, `edit::REVIEW`).
+        return edit::record(
+            w,
+            &eac.cds_eac_id,
+            AuditChange::Emissions { before, after },
+            edit::assignment(&eac),
+            reason,
+            os_user,
+        );
+    }
     eac.cds_modified = eac.cds_modified.max(w.at());
     // The stored list of missing fields follows the factors (`ls --incomplete`).
     eac.emissions_factor_direct = Some(direct.clone());

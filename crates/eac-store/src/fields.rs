@@ -292,14 +292,43 @@ pub struct SetFieldsReport {
     /// filter one a person entered before (only an EAC named by its id has
     /// an entered date corrected).
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(skip))]
     pub issued_kept: usize,
+    /// Why those EACs kept their dates, in words the CLI and the app show
+    /// (`None` while `issued_kept` is 0).
+    #[serde(default)]
+    pub issued_kept_why: Option<String>,
     /// What the change made the EACs break that only warns (rule 22: an
     /// asset commissioned after the period), as an import or `validate`
     /// would say it; the first [`MAX_WARNINGS`].
     #[serde(default)]
-    #[cfg_attr(feature = "ts", ts(skip))]
     pub warnings: Vec<Violation>,
+}
+
+/// Why `kept` EACs kept an issue date other than the one `issued` gave:
+/// named by id (`by_filter` false) only a date their imported document
+/// gave is kept; through a filter also one a person entered.
+fn issued_kept_why(kept: usize, by_filter: bool) -> Option<String> {
+    let one = kept == 1;
+    let eacs = match kept {
+        0 => return None,
+        1 => "1 EAC keeps".to_owned(),
+        n => format!("{n} EACs keep"),
+    };
+    let its = if one { "its" } else { "their" };
+    Some(if by_filter {
+        format!(
+            "{eacs} the issue dates {its} values hold: an issue date given to the EACs a filter \
+             chooses only dates values without one. To correct a date a person entered, give it \
+             to that EAC alone; a date its imported document gave is never changed (import a \
+             corrected statement instead)."
+        )
+    } else {
+        format!(
+            "{eacs} the issue date {its} imported document gave: an issue date dates values \
+             without one and corrects a date a person entered, never a document's (import a \
+             corrected statement instead)."
+        )
+    })
 }
 
 /// Warnings a `set` reports at most.
@@ -342,7 +371,7 @@ pub(crate) fn set_fields(
                         "a version can be checked for one EAC at a time; name one EAC".into(),
                     ));
                 };
-                crate::edit::check_seen(w, *row, id, seen)?;
+                crate::edit::check_seen(w, *row, id, seen, lock)?;
             }
             stored.into_iter().map(|(row, _)| row).collect()
         }
@@ -443,6 +472,7 @@ pub(crate) fn set_fields(
         now_complete,
         dry_run,
         issued_kept,
+        issued_kept_why: issued_kept_why(issued_kept, !corrects_issued),
         warnings,
     })
 }

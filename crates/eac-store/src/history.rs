@@ -371,9 +371,12 @@ fn later_changes(conn: &dyn Db, ids: &[&str], after: i64) -> Result<Vec<bool>> {
         conn,
         ids,
         |k| {
+            // A review changed nothing (decision 15), as a verification.
+            let review = crate::edit::REVIEW;
             format!(
                 "SELECT {k} FROM audit_log a
                   WHERE a.cds_eac_id = ? AND a.id > ? AND a.action <> 'verify'
+                    AND NOT {review}
                     AND NOT EXISTS (SELECT 1 FROM import_batches b
                                      WHERE b.id = a.import_batch_id AND b.undone_at IS NOT NULL)"
             )

@@ -843,7 +843,7 @@ impl Store {
                 }
                 found => found?,
             };
-            edit::check_seen(w, id, cds_eac_id, seen)?;
+            edit::check_seen(w, id, cds_eac_id, seen, true)?;
             edit::apply(w, id, eac, to, reason, os_user)
         })
     }
@@ -880,7 +880,7 @@ impl Store {
     /// whether the EAC would change (`matching` 1, `changed` 0 when it has
     /// the assignment already), or the same refusal (an unknown or
     /// envelope-only id, a change since version `seen`, a closed period, a
-    /// recorded claim, a rule). Nothing is locked unless `seen` is behind.
+    /// recorded claim, a rule). Nothing is locked.
     pub fn set_beneficiaries_dry_run(
         &mut self,
         cds_eac_id: &str,
@@ -898,17 +898,9 @@ impl Store {
                 }
                 found => found?,
             };
-            if let Some(seen) = seen {
-                let now: i64 =
-                    w.db()
-                        .query_row("SELECT version FROM eacs WHERE id = ?1", &[&id], |r| {
-                            Ok(r.get(0)?)
-                        })?;
-                if now != seen {
-                    // The refusal the change itself gives.
-                    edit::check_seen(w, id, cds_eac_id, Some(seen))?;
-                }
-            }
+            // The refusal the change itself gives, read without locking
+            // (a role that only reads may not lock a row).
+            edit::check_seen(w, id, cds_eac_id, seen, false)?;
             let changed = !edit::is_assigned(&eac, to);
             let mut after = eac;
             after.beneficiary_type = Some(to.beneficiary_type);

@@ -1810,6 +1810,162 @@ fn set_beneficiaries_updates_bumps_modified_and_audits() {
     );
 }
 
+/// Decision 15: an edit giving an EAC what it holds is a review. It is
+/// recorded with its reason (and read back as `reviewed`), changes no data
+/// (the version and `cds_modified` stay), and blocks neither the undo of
+/// the import that stored the EAC nor a save on the version it was at;
+/// a conflict names the real change before it, not the review.
+#[test]
+fn an_edit_that_changes_nothing_is_a_review_that_leaves_the_eac_as_it_was() {
+    let mut env = Env::new();
+    for (name, id) in [("one.json", "e-1"), ("two.json", "e-2")] {
+        let path = env.listing(name, &[eac(id)]);
+        env.import(&path).unwrap();
+    }
+    // Newest first.
+    let batches: Vec<i64> = (env.store.import_batches().unwrap().iter())
+        .map(|b| b.id)
+        .collect();
+    let seen = env.store.detail("e-1").unwrap();
+    let seen_2 = env.store.detail("e-2").unwrap();
+    let held = env.store.eac("e-1").unwrap();
+
+    let same = assign(BeneficiaryType::Customer, &["CUST123"]);
+    let review = env
+        .store
+        .set_beneficiaries_seen("e-1", Some(seen.version), &same, &why("reviewed"), "ann")
+        .unwrap();
+    assert!(review.reviewed);
+    assert_eq!(review.before, review.after);
+    let factors = env
+        .store
+        .set_emissions_seen(
+            "e-1",
+            Some(seen.version),
+            &dec("0"),
+            &dec("0.011"),
+            &why("factors checked"),
+            "ann",
+        )
+        .unwrap();
+    assert!(factors.reviewed);
+    assert_eq!(factors.before_emissions, factors.after_emissions);
+    // The EAC is as it was: its data, its version, its cds_modified.
+    assert_eq!(env.store.eac("e-1").unwrap(), held);
+    assert_eq!(env.store.detail("e-1").unwrap().version, seen.version);
+    // Both reviews are kept, and read back as reviews.
+    let log = env.store.audit_log(Some("e-1")).unwrap();
+    assert_eq!(log, [factors, review]);
+    assert!(log.iter().all(|r| r.reviewed));
+
+    // Factors written otherwise (0.0110 is the same number, other text) and
+    // another assignment are changes, not reviews.
+    let other = assign(BeneficiaryType::Customer, &["CUST-9"]);
+    let changed = env
+        .store
+        .set_beneficiaries("e-2", &other, &why("contract"), "bob")
+        .unwrap();
+    assert!(!changed.reviewed);
+    let written = env
+        .store
+        .set_emissions("e-2", &dec("0"), &dec("0.0110"), &why("as printed"), "bob")
+        .unwrap();
+    assert!(!written.reviewed);
+    // A save on e-2's first version names bob's change, not a later review.
+    let again = env
+        .store
+        .set_beneficiaries("e-2", &other, &why("looked again"), "carol")
+        .unwrap();
+    assert!(again.reviewed);
+    let err = env
+        .store
+        .set_beneficiaries_seen("e-2", Some(seen_2.version), &same, &why("x"), "dan")
+        .unwrap_err();
+    assert_eq!(err.code(), eac_store::ErrorCode::Conflict);
+    assert!(
+        err.to_string()
+            .contains("its emission factors were set by bob"),
+        "{err}"
+    );
+
+    // The reviews do not hold up undoing the import that stored e-1 (as
+    // a verification does not); e-2, changed since, still refuses its own.
+    let refused = env
+        .store
+        .undo_import(batches[0], &why("undo"), "ann", true, &NoProgress)
+        .unwrap_err();
+    assert_eq!(refused.code(), eac_store::ErrorCode::Conflict, "{refused}");
+    let undone = env
+        .store
+        .undo_import(batches[1], &why("undo"), "ann", false, &NoProgress)
+        .unwrap();
+    assert_eq!(undone.removed, 1);
+    assert!(matches!(env.store.eac("e-1"), Err(StoreError::NotFound(_))));
+}
+
+/// `--if-version` with a version the EAC never had (above its own, or
+/// any other while no change of it is recorded) is said to be so, naming
+/// the version it has; not "changed after you opened it" by a change that
+/// never was. Nothing is written, by the change or its dry run.
+#[test]
+fn a_version_the_eac_never_had_is_said_to_be_none_of_its_versions() {
+    let mut env = browse_env();
+    // d was stored after a: a's version is below d's, and was never d's.
+    let a = env.store.detail("a").unwrap();
+    let d = env.store.detail("d").unwrap();
+    assert!(a.version < d.version);
+    let to = assign(BeneficiaryType::Customer, &["CUST-9"]);
+    let field = [eac_store::FieldValue {
+        field: eac_store::SettableField::DestinationName,
+        value: "Our Utility".into(),
+    }];
+    let one = eac_store::DeleteTarget::Ids(vec!["d".into()]);
+    for wrong in [999_999, a.version] {
+        let expected = format!(
+            "Version {wrong} was never a version of EAC AA-1 (id d): it is at version {}; \
+             nothing was changed.",
+            d.version
+        );
+        let mut refusals = vec![
+            env.store
+                .set_beneficiaries_seen("d", Some(wrong), &to, &why("r"), "bob")
+                .unwrap_err(),
+            env.store
+                .set_beneficiaries_dry_run("d", Some(wrong), &to)
+                .unwrap_err(),
+            env.store
+                .set_emissions_seen("d", Some(wrong), &dec("1"), &dec("1"), &why("r"), "bob")
+                .unwrap_err(),
+        ];
+        for dry_run in [true, false] {
+            refusals.push(
+                env.store
+                    .set_fields_seen(
+                        &one,
+                        Some(wrong),
+                        &field,
+                        &why("r"),
+                        "bob",
+                        dry_run,
+                        &NoProgress,
+                    )
+                    .unwrap_err(),
+            );
+        }
+        for err in refusals {
+            assert_eq!(err.code(), eac_store::ErrorCode::Conflict);
+            let message = err.to_string();
+            assert!(message.starts_with(&expected), "{message}");
+            assert!(
+                !message.contains("changed after you opened it"),
+                "{message}"
+            );
+        }
+    }
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+    assert_eq!(env.store.detail("d").unwrap().version, d.version);
+}
+
 #[test]
 fn set_beneficiaries_refuses_invalid_assignments_and_blank_reasons() {
     let mut env = browse_env();

@@ -764,7 +764,7 @@ fn a_dry_run_of_one_eac_changes_nothing() {
         .args(["--reason", "x", "--dry-run", "--if-version", "999"])
         .assert()
         .code(2)
-        .stderr(contains("was changed after you opened it"));
+        .stderr(contains("Version 999 was never a version of EAC"));
     assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
     assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
     assert_eq!(desk.json(&["show", "e-01"]), shown);
@@ -781,7 +781,8 @@ fn a_dry_run_of_one_eac_changes_nothing() {
         .assert()
         .success()
         .stdout(contains(
-            "1 EAC matches; 0 would be set to program: P-1 (1 already has",
+            "The beneficiaries of e-01 are program: P-1 already: no change; it would be \
+             recorded as reviewed. Nothing was changed (--dry-run).",
         ));
     assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), 1);
 }

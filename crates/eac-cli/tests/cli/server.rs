@@ -1376,3 +1376,95 @@ fn an_auditors_import_dry_run_is_refused_plainly_and_dry_runs_of_one_eac_only_lo
         .clone();
     assert_eq!(after, shown);
 }
+
+/// Tester's report 35, finding 5: an auditor's dry run of one EAC with an
+/// out-of-date `--if-version` gets the change's own conflict (who changed
+/// it since), not "your role reads only": the dry run reads the version
+/// without locking the row, which a role that only reads may not do
+/// (decision 314). A version the EAC never had is said to be so.
+#[test]
+fn an_auditors_dry_run_on_an_old_version_is_told_of_the_change_since() {
+    let desk = Desk::new();
+    let Some((url, auditor)) = with_login(
+        &desk,
+        "eacdesk_cli_dry_versions",
+        "eacdesk_cli_hana",
+        "eacdesk_auditor",
+    ) else {
+        return;
+    };
+    let id = desk.ids(&[])[0].clone();
+    let show = |db: &str| -> Value {
+        let out = desk
+            .bare()
+            .args(["--db", db, "show", &id, "--json"])
+            .assert()
+            .success();
+        serde_json::from_slice(&out.get_output().stdout).unwrap()
+    };
+    let seen = show(&auditor)["version"].to_string();
+    // An analyst (the owner here) changes the EAC after the auditor read it.
+    desk.bare()
+        .args([
+            "--db",
+            &url,
+            "beneficiaries",
+            "set",
+            &id,
+            "--type",
+            "program",
+        ])
+        .args(["--id", "P-9", "--reason", "new programme"])
+        .assert()
+        .success();
+    let before = audit_records(&desk, &url);
+    let now = show(&url);
+    for args in [
+        vec!["beneficiaries", "set", &id, "--type", "general"],
+        vec!["set", &id, "destination_name=Other Utility"],
+    ] {
+        let out = desk
+            .bare()
+            .args(["--db", &auditor])
+            .args(&args)
+            .args([
+                "--reason",
+                "only looking",
+                "--dry-run",
+                "--if-version",
+                &seen,
+            ])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("was changed after you opened it (its beneficiaries were changed by"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("reads only"), "{args:?}: {stderr}");
+        // A version it never had, likewise without a lock.
+        let out = desk
+            .bare()
+            .args(["--db", &auditor])
+            .args(&args)
+            .args(["--reason", "r", "--dry-run", "--if-version", "999999"])
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("Version 999999 was never a version of EAC"),
+            "{args:?}: {stderr}"
+        );
+        // On the version it has, the dry run looks and says so.
+        desk.bare()
+            .args(["--db", &auditor])
+            .args(&args)
+            .args(["--reason", "r", "--dry-run", "--if-version"])
+            .arg(now["version"].to_string())
+            .assert()
+            .success()
+            .stdout(contains("Nothing was changed (--dry-run)."));
+    }
+    assert_eq!(audit_records(&desk, &url), before);
+    assert_eq!(show(&url), now);
+}

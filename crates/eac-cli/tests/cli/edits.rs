@@ -1,0 +1,240 @@
+//! Edits that change nothing, versions an EAC never had, and bulk `set`s
+//! that are not carried out (tester's report 35): what each says, from the
+//! real binary on a real database file.
+
+use super::*;
+
+/// A desk holding the sample the testers used (`sample --eacs 5 --seed 5`),
+/// imported as import 1.
+fn sampled() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "5", "--seed", "5", "--out", "s5.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "s5.json"])
+        .assert()
+        .success();
+    desk
+}
+
+fn stdout(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+/// Decision 15: `beneficiaries set` and `set-emissions` with what the EAC
+/// holds record the review and say "no change; recorded as reviewed", not
+/// "Changed … X → X"; the EAC keeps its version and `cds_modified`, and
+/// `undo-import` of the import that stored it is not refused.
+#[test]
+fn an_edit_that_changes_nothing_is_recorded_as_reviewed_and_blocks_no_undo() {
+    let desk = sampled();
+    let id = "S5-0000001";
+    let shown = desk.json(&["show", id]);
+    let kind = shown["beneficiary_type"].as_str().unwrap().to_owned();
+    let ids: Vec<String> = (shown["beneficiaries"].as_array().unwrap().iter())
+        .map(|b| b.as_str().unwrap().to_owned())
+        .collect();
+    let (direct, lca) = (
+        shown["emissions_factor_direct"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        shown["emissions_factor_lca"].as_str().unwrap().to_owned(),
+    );
+    let version = shown["version"].to_string();
+    let mut set = desk.eacdesk();
+    set.args(["beneficiaries", "set", id, "--type", &kind]);
+    for b in &ids {
+        set.args(["--id", b]);
+    }
+    let out = set
+        .args(["--reason", "reviewed", "--if-version", &version])
+        .assert()
+        .success();
+    let assignment = format!("{kind}: {}", ids.join(", "));
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "The beneficiaries of {id} are {assignment} already: no change; recorded as \
+             reviewed (audit record 1).\n"
+        )
+    );
+    let out = desk
+        .eacdesk()
+        .args(["set-emissions", id, "--direct", &direct, "--lca", &lca])
+        .args(["--reason", "factors checked", "--if-version", &version])
+        .assert()
+        .success();
+    assert_eq!(
+        stdout(&out),
+        format!(
+            "The emission factors of {id} are direct {direct}, LCA {lca} already: no change; \
+             recorded as reviewed (audit record 2).\n"
+        )
+    );
+    // The EAC is as it was, its version and cds_modified too.
+    assert_eq!(desk.json(&["show", id]), shown);
+    // The reviews are kept with their reasons, said to be reviews.
+    let log = desk.json(&["audit", id]);
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 2);
+    assert!(log.iter().all(|r| r["reviewed"] == true), "{log:?}");
+    let out = desk.eacdesk().args(["audit", id]).assert().success();
+    let table = stdout(&out);
+    assert!(
+        table.contains(&format!("beneficiaries reviewed, no change: {assignment}")),
+        "{table}"
+    );
+    assert!(
+        table.contains(&format!(
+            "emission factors reviewed, no change: direct {direct} / LCA {lca}"
+        )),
+        "{table}"
+    );
+    // Nothing changed after import 1: it can be undone.
+    desk.eacdesk()
+        .args(["undo-import", "1", "--reason", "u", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(desk.count(), 0);
+}
+
+/// A one-EAC dry run says the change would be recorded as a review; other
+/// factors (other text for the same number included) are a change.
+#[test]
+fn a_dry_run_says_a_review_and_other_factors_are_a_change() {
+    let desk = sampled();
+    let id = "S5-0000001";
+    let shown = desk.json(&["show", id]);
+    let kind = shown["beneficiary_type"].as_str().unwrap();
+    let first = shown["beneficiaries"][0].as_str().unwrap();
+    let many = shown["beneficiaries"].as_array().unwrap().len() > 1;
+    assert!(!many, "S5-0000001 has one beneficiary: {shown}");
+    desk.eacdesk()
+        .args(["beneficiaries", "set", id, "--type", kind, "--id", first])
+        .args(["--reason", "r", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(format!(
+            "The beneficiaries of {id} are {kind}: {first} already: no change; it would be \
+             recorded as reviewed. Nothing was changed (--dry-run).\n"
+        ));
+    let direct = shown["emissions_factor_direct"].as_str().unwrap();
+    let lca = shown["emissions_factor_lca"].as_str().unwrap();
+    // Written with one more zero: the stored text (and what exports write)
+    // changes.
+    let wider = format!("{direct}0");
+    desk.eacdesk()
+        .args(["set-emissions", id, "--direct", &wider, "--lca", lca])
+        .args(["--reason", "as printed"])
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "Set the emission factors of {id}: direct {wider}, LCA {lca}"
+        )));
+    assert_eq!(desk.json(&["audit", id])[0]["reviewed"], false);
+    desk.eacdesk()
+        .args(["undo-import", "1", "--reason", "u", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains("1 EAC changed after it"));
+}
+
+/// `--if-version` with a version the EAC never had says so and names the
+/// version it has, instead of a change "by an import" that never was.
+#[test]
+fn a_version_the_eac_never_had_is_named_as_such() {
+    let desk = sampled();
+    let id = "S5-0000001";
+    let version = desk.json(&["show", id])["version"].as_i64().unwrap();
+    for args in [
+        vec!["set", id, "asset_origination=region"],
+        vec!["beneficiaries", "set", id, "--type", "general"],
+        vec!["set-emissions", id, "--direct", "1", "--lca", "1"],
+    ] {
+        for dry_run in [false, true] {
+            if dry_run && args[0] == "set-emissions" {
+                continue;
+            }
+            let mut cmd = desk.eacdesk();
+            cmd.args(&args)
+                .args(["--if-version", "999999", "--reason", "r"]);
+            if dry_run {
+                cmd.arg("--dry-run");
+            }
+            let out = cmd.assert().code(2);
+            let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+            assert!(
+                stderr.starts_with(&format!(
+                    "error: Version 999999 was never a version of EAC REGO-202410-0000007 (id \
+                     {id}): it is at version {version}; nothing was changed."
+                )),
+                "{args:?}: {stderr}"
+            );
+            assert!(!stderr.contains("stored again by an import"), "{stderr}");
+        }
+    }
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+}
+
+/// A bulk `set` without `--yes` says it changed nothing because `--yes`
+/// was not given, not "(--dry-run)"; a filter that matches nothing says
+/// so, for `set` and `beneficiaries set`, dry run or not.
+#[test]
+fn a_bulk_set_says_why_nothing_changed() {
+    let desk = sampled();
+    let out = desk
+        .eacdesk()
+        .args(["set", "--all-matching", "asset_origination=region"])
+        .args(["--reason", "r"])
+        .assert()
+        .code(2)
+        .stderr(contains("Run it again with --yes to confirm"));
+    let said = stdout(&out);
+    assert!(
+        said.ends_with("Nothing was changed: --yes was not given.\n"),
+        "{said}"
+    );
+    assert!(said.starts_with("5 EACs match; "), "{said}");
+    assert!(!said.contains("--dry-run"), "{said}");
+    let out = desk
+        .eacdesk()
+        .args(["set", "--all-matching", "asset_origination=region"])
+        .args(["--reason", "r", "--dry-run"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).ends_with("Nothing was changed (--dry-run).\n"),
+        "{}",
+        stdout(&out)
+    );
+
+    let none = ["--all-matching", "--search", "NO-SUCH-EAC"];
+    for (args, dry_run) in [
+        (vec!["set", "asset_origination=region"], false),
+        (vec!["set", "asset_origination=region"], true),
+        (
+            vec!["beneficiaries", "set", "--type", "customer", "--id", "X"],
+            false,
+        ),
+        (
+            vec!["beneficiaries", "set", "--type", "customer", "--id", "X"],
+            true,
+        ),
+    ] {
+        let mut cmd = desk.eacdesk();
+        cmd.args(&args).args(none).args(["--reason", "r", "--yes"]);
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        let expected = if dry_run {
+            "No EAC matches the filter. Nothing was changed (--dry-run).\n"
+        } else {
+            "No EAC matches the filter; nothing changed.\n"
+        };
+        cmd.assert().success().stdout(expected);
+    }
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+}
