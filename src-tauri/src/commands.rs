@@ -116,9 +116,11 @@ macro_rules! ipc_commands {
             async fn eac_detail(desk, cds_eac_id: String) -> EacDetail {
                 desk.read(move |store| eac_app::eac_detail(store, &cds_eac_id)).await
             }
-            /// Replaces one EAC's beneficiaries, with an audit record. `version`: the
-            /// `EacDetail.version` the edit was made on; `conflict` (nothing saved, the message
-            /// names who changed it since) when the EAC has changed since.
+            /// Replaces one EAC's beneficiaries, with an audit record; the assignment it has
+            /// already is a review (`reviewed`: recorded, nothing changed, the EAC keeps its
+            /// version). `version`: the `EacDetail.version` the edit was made on; `conflict`
+            /// (nothing saved, the message names who changed it since, or says the version was
+            /// never the EAC's) when the EAC has changed since.
             async fn set_beneficiaries(
                 desk,
                 cds_eac_id: String,
@@ -340,7 +342,8 @@ macro_rules! ipc_commands {
                 let to = assignment(beneficiary_type, beneficiaries);
                 desk.read(move |store| eac_app::check_beneficiaries(store, &to)).await
             }
-            /// Both emission factors as exact decimal text, never numbers; audited.
+            /// Both emission factors as exact decimal text, never numbers; audited. The factors
+            /// it holds, as written, are a review (`reviewed`: recorded, nothing changed).
             async fn set_emissions(
                 desk,
                 cds_eac_id: String,
@@ -496,7 +499,9 @@ macro_rules! ipc_commands {
             /// a value's `issued`/`retired` date is filled only where missing; a value that
             /// breaks a rule refuses the whole change (`validation`); `dry_run` only counts;
             /// `version`: the `EacDetail.version` the edit of one EAC was made on (refused,
-            /// `conflict`, if it changed since). Long, progress phase `bulk_edit`.
+            /// `conflict`, if it changed since). `issued_kept` counts EACs that kept another
+            /// issue date and `issued_kept_why` says why (shown as given); `warnings`: the
+            /// rule 22 warnings the change brings. Long, progress phase `bulk_edit`.
             async fn set_fields(
                 desk,
                 op_id: String,

@@ -982,6 +982,65 @@ fn a_value_without_dates_gets_them_only_where_missing() {
     );
 }
 
+/// Decision 311 in the app: a `set_fields` report carries the issue dates
+/// kept (`issued_kept`, with the backend's sentence in `issued_kept_why`)
+/// and the rule 22 warnings the change brings, which the UI shows instead
+/// of "already held these values".
+#[test]
+fn set_fields_tells_the_app_of_kept_issue_dates_and_rule_22_warnings() {
+    let desk = desk();
+    desk.import(&[registry_fixture("irec/redemption-statement-sample.pdf")]);
+    let id = desk.first_row()["cds_eac_id"].as_str().unwrap().to_owned();
+    let set = |target: Value, values: Value, dry_run: bool| {
+        desk.ok(
+            "set_fields",
+            json!({ "op_id": "k", "target": target, "reason": "from the registry",
+                    "dry_run": dry_run, "values": values }),
+        )
+    };
+    let one = json!({ "ids": [id] });
+    let done = set(
+        one.clone(),
+        json!([{ "field": "issued", "value": "2023-01-15" }]),
+        false,
+    );
+    assert_eq!(
+        (done["changed"].clone(), done["issued_kept"].clone()),
+        (json!(1), json!(0))
+    );
+    assert_eq!(done["issued_kept_why"], Value::Null, "{done}");
+    assert_eq!(done["warnings"], json!([]), "{done}");
+    // Through a filter an entered date is kept, and the report says why.
+    for dry_run in [true, false] {
+        let kept = set(
+            json!({ "filter": {} }),
+            json!([{ "field": "issued", "value": "2023-02-01" }]),
+            dry_run,
+        );
+        assert_eq!(
+            (kept["changed"].clone(), kept["issued_kept"].clone()),
+            (json!(0), json!(1))
+        );
+        let why = kept["issued_kept_why"].as_str().unwrap();
+        assert!(
+            why.starts_with("1 EAC keeps the issue dates its values hold: an issue date given to the EACs a filter chooses only dates values without one."),
+            "{why}"
+        );
+    }
+    // An asset commissioned after the period: saved, with rule 22's warning.
+    let warned = set(
+        one,
+        json!([{ "field": "asset_commissioned", "value": "2099-01-01" }]),
+        false,
+    );
+    assert_eq!(warned["changed"], 1, "{warned}");
+    let warnings = warned["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warned}");
+    assert_eq!(warnings[0]["rule"], 22, "{warned}");
+    assert_eq!(warnings[0]["severity"], "warning", "{warned}");
+    assert_eq!(warnings[0]["cds_eac_id"], id.as_str(), "{warned}");
+}
+
 #[test]
 fn an_eac_lists_its_source_document_and_a_copy_is_byte_identical() {
     let desk = desk();

@@ -8,6 +8,7 @@ import {
   incompleteTitle,
   missesBeneficiaryType,
   missingFieldLabels,
+  setFieldsNotes,
   setFieldsResultText,
   settableOf,
 } from "./fields";
@@ -105,6 +106,9 @@ describe("dry run and result wording", () => {
     changed,
     now_complete,
     dry_run: true,
+    issued_kept: 0,
+    issued_kept_why: null,
+    warnings: [],
   });
   it("says how many EACs would change before anything is written", () => {
     expect(dryRunText(r(12, 12, 0))).toBe("12 EACs would change.");
@@ -119,5 +123,24 @@ describe("dry run and result wording", () => {
     expect(setFieldsResultText(r(5, 4, 1))).toBe("4 EACs changed. 1 of them is complete now.");
     expect(setFieldsResultText(r(5, 4, 0))).toBe("4 EACs changed.");
     expect(setFieldsResultText(r(5, 0, 0))).toBe("Nothing changed: the EACs already held these values.");
+    expect(setFieldsResultText(r(1, 0, 0))).toBe("Nothing changed: the EAC already held these values.");
+  });
+  it("says no EAC matched, not that they held the values", () => {
+    expect(setFieldsResultText(r(0, 0, 0))).toBe("No EAC matches; nothing changed.");
+  });
+  it("never says a kept issue date was already held, and gives the backend's reason (decision 311)", () => {
+    const why =
+      "1 EAC keeps the issue date its imported document gave: an issue date dates values without one and corrects a date a person entered, never a document's (import a corrected statement instead).";
+    const kept = { ...r(1, 0, 0), issued_kept: 1, issued_kept_why: why };
+    expect(setFieldsResultText({ ...kept, dry_run: false })).toBe("Nothing changed, so no History record was written.");
+    expect(dryRunText(kept)).toBe("The EAC would not change.");
+    expect(setFieldsNotes(kept)).toEqual([why]);
+    const some = { ...r(3, 1, 0), issued_kept: 2, issued_kept_why: "2 EACs keep …" };
+    expect(dryRunText(some)).toBe("1 EAC would change; 2 stay as they are.");
+    expect(dryRunText({ ...some, issued_kept: 0 })).toBe("1 EAC would change; 2 already hold these values.");
+    expect(setFieldsNotes(r(3, 1, 0))).toEqual([]);
+    for (const text of [setFieldsResultText(kept), dryRunText(kept), dryRunText(some)]) {
+      expect(text).not.toMatch(/already hold/);
+    }
   });
 });

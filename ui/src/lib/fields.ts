@@ -210,18 +210,33 @@ export function missesBeneficiaryType(d: Pick<EacDetail, "missing">): boolean {
 /** The line under a dry run: "3 EACs would change (2 of them complete then)". */
 export function dryRunText(r: SetFieldsReport): string {
   if (r.matching === 0) return "No EACs match.";
-  if (r.changed === 0) return `None of the ${plural(r.matching, "EAC")} would change: they already hold these values.`;
+  // Values that keep another issue date do not "already hold" it: `setFieldsNotes` says why.
+  const kept = r.issued_kept > 0;
+  if (r.changed === 0) {
+    if (kept) return r.matching === 1 ? "The EAC would not change." : `None of the ${plural(r.matching, "EAC")} would change.`;
+    return r.matching === 1
+      ? "The EAC would not change: it already holds these values."
+      : `None of the ${plural(r.matching, "EAC")} would change: they already hold these values.`;
+  }
   const rest = r.matching - r.changed;
+  const left = kept ? `${rest === 1 ? "stays" : "stay"} as ${rest === 1 ? "it is" : "they are"}` : `already ${rest === 1 ? "holds" : "hold"} these values`;
   return (
     `${plural(r.changed, "EAC would", "EACs would")} change` +
     (r.now_complete > 0 ? ` (${formatCount(r.now_complete)} of them complete then)` : "") +
-    (rest > 0 ? `; ${formatCount(rest)} already ${rest === 1 ? "holds" : "hold"} these values.` : ".")
+    (rest > 0 ? `; ${formatCount(rest)} ${left}.` : ".")
   );
 }
 
 /** The confirmation after saving: "2 EACs changed; 1 is complete now." */
 export function setFieldsResultText(r: SetFieldsReport): string {
-  if (r.changed === 0) return "Nothing changed: the EACs already held these values.";
+  if (r.matching === 0) return "No EAC matches; nothing changed.";
+  if (r.changed === 0) {
+    // A kept issue date is not "already held": `setFieldsNotes` says why it was kept.
+    if (r.issued_kept > 0) return "Nothing changed, so no History record was written.";
+    return r.matching === 1
+      ? "Nothing changed: the EAC already held these values."
+      : "Nothing changed: the EACs already held these values.";
+  }
   const complete =
     r.now_complete === 0
       ? ""
@@ -231,4 +246,13 @@ export function setFieldsResultText(r: SetFieldsReport): string {
           : " All of them are complete now."
         : ` ${formatCount(r.now_complete)} of them ${r.now_complete === 1 ? "is" : "are"} complete now.`;
   return `${plural(r.changed, "EAC")} changed.${complete}`;
+}
+
+/**
+ * What else a `set_fields` report says, in the backend's words: why issue
+ * dates were kept (`issued_kept_why`). Its rule 22 warnings (`warnings`)
+ * are listed as violations.
+ */
+export function setFieldsNotes(r: SetFieldsReport): string[] {
+  return r.issued_kept_why ? [r.issued_kept_why] : [];
 }

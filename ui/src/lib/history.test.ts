@@ -1,10 +1,18 @@
 import { describe, expect, it } from "vitest";
 import type { AuditAction } from "./types";
-import { auditActionLabel, auditSummary, fieldChangeText, historyCountText, showsAssignments } from "./history";
+import {
+  auditActionLabel,
+  auditSummary,
+  fieldChangeText,
+  historyCountText,
+  savedNote,
+  savedText,
+  showsAssignments,
+} from "./history";
 
 const acct = { beneficiary_type: "account" as const, beneficiaries: ["A-1"] };
 const gen = { beneficiary_type: "general" as const, beneficiaries: [] };
-const base = { before: acct, after: acct, source_file: null, import_batch_id: null };
+const base = { before: acct, after: acct, source_file: null, import_batch_id: null, reviewed: false };
 
 describe("history in words", () => {
   it("names every recorded action", () => {
@@ -22,6 +30,23 @@ describe("history in words", () => {
     expect(auditSummary({ ...r, action: "undo_import" })).toMatch(/^Given back its earlier version/);
     expect(auditSummary({ ...base, action: "import_replace", import_batch_id: 7 })).toMatch(/import 7/);
     expect(auditSummary({ ...base, action: "set_beneficiaries" })).toBeNull();
+  });
+
+  it("says a review changed nothing, in the history and after saving (decision 15)", () => {
+    const review = { ...base, action: "set_beneficiaries" as AuditAction, reviewed: true };
+    expect(auditSummary(review)).toBe(
+      "Reviewed: the EAC already had these beneficiaries, so nothing changed; the review is recorded with its reason.",
+    );
+    expect(auditSummary({ ...review, action: "set_emissions" })).toMatch(/already had these emission factors/);
+    const saved = { action: "set_emissions" as AuditAction, cds_eac_id: "E-1", reviewed: true };
+    expect(savedText(saved)).toBe("Emission factors of E-1: no change; recorded as reviewed.");
+    expect(savedText({ ...saved, reviewed: false })).toBe("Emission factors of E-1 saved.");
+    expect(savedText({ ...saved, action: "set_beneficiaries" })).toBe(
+      "Beneficiaries of E-1: no change; recorded as reviewed.",
+    );
+    expect(savedText({ ...saved, action: "set_beneficiaries", reviewed: false })).toBe("Beneficiaries of E-1 saved.");
+    expect(savedNote({ reviewed: true })).toBe("No change; recorded as reviewed in History");
+    expect(savedNote({ reviewed: false })).toBe("Saved. The change was recorded in History");
   });
 
   it("shows beneficiaries only where they changed or were edited", () => {

@@ -36,8 +36,9 @@ export function auditActionLabel(action: AuditAction): string {
 
 /** One sentence under the heading: what happened to the EAC, with the file where there is one. */
 export function auditSummary(
-  r: Pick<AuditRecord, "action" | "before" | "after" | "source_file" | "import_batch_id">,
+  r: Pick<AuditRecord, "action" | "before" | "after" | "source_file" | "import_batch_id" | "reviewed">,
 ): string | null {
+  if (r.reviewed) return reviewedText(r.action);
   const file = r.source_file ? baseName(r.source_file) : null;
   const batch = r.import_batch_id !== null ? `import ${r.import_batch_id}` : "an import";
   switch (r.action) {
@@ -97,4 +98,21 @@ export function fieldChangeText(c: FieldChange): string {
 export function historyCountText(n: number, shown: number): string {
   if (shown < n) return `${plural(n, "recorded change")}; the newest ${shown} are shown.`;
   return plural(n, "recorded change");
+}
+
+/** A review (`reviewed`): an edit that gave the EAC what it held, recorded with its reason (decision 15). */
+function reviewedText(action: AuditAction): string {
+  const what = action === "set_emissions" ? "emission factors" : "beneficiaries";
+  return `Reviewed: the EAC already had these ${what}, so nothing changed; the review is recorded with its reason.`;
+}
+
+/** The status line after the detail pane saved beneficiaries or emission factors. */
+export function savedText(r: Pick<AuditRecord, "action" | "cds_eac_id" | "reviewed">): string {
+  const what = r.action === "set_emissions" ? "Emission factors" : "Beneficiaries";
+  return r.reviewed ? `${what} of ${r.cds_eac_id}: no change; recorded as reviewed.` : `${what} of ${r.cds_eac_id} saved.`;
+}
+
+/** The note under the beneficiary editor after a save, before "(who, when)". */
+export function savedNote(r: Pick<AuditRecord, "reviewed">): string {
+  return r.reviewed ? "No change; recorded as reviewed in History" : "Saved. The change was recorded in History";
 }

@@ -54,4 +54,9 @@ import_batch_id: number | null,
  * Set when the stored record could not be read in full (changed by
  * another tool): what is wrong. The other fields hold what could be read.
  */
-problem: string | null, };
+problem: string | null, 
+/**
+ * A beneficiary or emission edit that gave the EAC what it held: a
+ * review, recorded with its reason, that changed nothing (decision 15).
+ */
+reviewed: boolean, };

@@ -79,7 +79,7 @@ export type Commands = {
   browse_summary: { args: { filter: EacFilter }; result: BrowseSummary };
   /** One EAC with its values; `cds_synced` is when it was last checked against its source (`null` only for EACs stored before schema 3 that no import has seen since). Envelope-only EACs are not here (see `envelope_only`); `not_found` for an unknown id. */
   eac_detail: { args: { cds_eac_id: string }; result: EacDetail };
-  /** Replaces one EAC's beneficiaries, with an audit record. `version`: the `EacDetail.version` the edit was made on; `conflict` (nothing saved, the message names who changed it since) when the EAC has changed since. */
+  /** Replaces one EAC's beneficiaries, with an audit record; the assignment it has already is a review (`reviewed`: recorded, nothing changed, the EAC keeps its version). `version`: the `EacDetail.version` the edit was made on; `conflict` (nothing saved, the message names who changed it since, or says the version was never the EAC's) when the EAC has changed since. */
   set_beneficiaries: { args: { cds_eac_id: string; beneficiary_type: BeneficiaryType; beneficiaries: Array<string>; reason: string; version: number | null }; result: AuditRecord };
   /** The same assignment for every EAC in `filter`; long, progress phase `bulk_edit`. */
   bulk_set_beneficiaries: { args: { op_id: string; filter: EacFilter; beneficiary_type: BeneficiaryType; beneficiaries: Array<string>; reason: string }; result: BulkEditReport };
@@ -129,7 +129,7 @@ export type Commands = {
   beneficiary_choices: { args: { beneficiary_type: BeneficiaryType; prefix: string; limit: number }; result: Array<Choice> };
   /** Ids the imported reference data does not know (a warning, never a refusal). */
   check_beneficiaries: { args: { beneficiary_type: BeneficiaryType; beneficiaries: Array<string> }; result: Array<string> };
-  /** Both emission factors as exact decimal text, never numbers; audited. */
+  /** Both emission factors as exact decimal text, never numbers; audited. The factors it holds, as written, are a review (`reviewed`: recorded, nothing changed). */
   set_emissions: { args: { cds_eac_id: string; emissions_factor_direct: string; emissions_factor_lca: string; reason: string; version: number | null }; result: AuditRecord };
   /** A P2 bundle FOLDER at `path` (new, empty, or an earlier EAC Desk bundle, replaced only on success; else `invalid_input`); `base_url` (https) or `null` for `file:` URIs; `sha256` is of `eacs.json`. Long, progress phase `export`. */
   export_bundle: { args: { op_id: string; filter: EacFilter | null; path: string; base_url: string | null }; result: BundleReport };
@@ -161,7 +161,7 @@ export type Commands = {
   close_request_seen: { args: Record<string, never>; result: null };
   /** Cancels running operations (each writes nothing), then closes the window once they stopped (at most 30 s). */
   close_anyway: { args: Record<string, never>; result: null };
-  /** Completes or corrects fields of the EACs `target` names (ids, or every EAC a filter matches), each change audited with `reason` (`null` only for a dry run); a value's `issued`/`retired` date is filled only where missing; a value that breaks a rule refuses the whole change (`validation`); `dry_run` only counts; `version`: the `EacDetail.version` the edit of one EAC was made on (refused, `conflict`, if it changed since). Long, progress phase `bulk_edit`. */
+  /** Completes or corrects fields of the EACs `target` names (ids, or every EAC a filter matches), each change audited with `reason` (`null` only for a dry run); a value's `issued`/`retired` date is filled only where missing; a value that breaks a rule refuses the whole change (`validation`); `dry_run` only counts; `version`: the `EacDetail.version` the edit of one EAC was made on (refused, `conflict`, if it changed since). `issued_kept` counts EACs that kept another issue date and `issued_kept_why` says why (shown as given); `warnings`: the rule 22 warnings the change brings. Long, progress phase `bulk_edit`. */
   set_fields: { args: { op_id: string; target: DeleteTarget; values: Array<FieldValue>; reason: string | null; dry_run: boolean; version: number | null }; result: SetFieldsReport };
   /** Double counting among the stored ranges (shared certificates, the same certificates claimed for two beneficiaries or retired twice), each finding naming both EACs; a finding counts when either side matches `filter`. Long, progress phase `check` (cancel: `cancelled`, at once). */
   check_double_counting: { args: { op_id: string; filter: EacFilter }; result: CheckReport };
