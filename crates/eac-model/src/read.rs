@@ -500,8 +500,13 @@ impl<'a> FieldReader<'a> {
 
     /// An array of strings (rule 2): an entry that is not a string is
     /// named at its own place (`/beneficiaries/1`), every such entry.
+    /// A well-formed list is read in one pass; only a list that fails it
+    /// is read again entry by entry, to name the entries.
     pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
         let raw = self.present(key)?;
+        if let Ok(list) = serde_json::from_str::<Vec<String>>(raw.get()) {
+            return Some(list);
+        }
         let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) else {
             self.wrong_type(key, "an array of strings", &raw);
             return None;
