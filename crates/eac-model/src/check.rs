@@ -416,19 +416,15 @@ pub struct ListingChecks {
 }
 
 impl ListingChecks {
-    /// For a listing whose ids are unique by construction (an export reads
-    /// them from a column with a unique index): only the order is checked
-    /// and no id is remembered, so memory stays flat at any listing size.
-    pub fn ids_unique_by_construction() -> Self {
+    /// Only the order is checked and no id is remembered, so memory stays
+    /// flat at any listing size: for a listing whose ids are unique by
+    /// construction (an export reads them from a column with a unique
+    /// index) or judged elsewhere (a [`ListingIds`] sees every object's,
+    /// valid or not).
+    pub fn order_only() -> Self {
         ListingChecks {
             ids: IdsInOrder::order_only(),
         }
-    }
-
-    /// For a listing whose ids a [`ListingIds`] judges (every object's,
-    /// valid or not): only the order is checked here.
-    pub fn order_only() -> Self {
-        Self::ids_unique_by_construction()
     }
 
     pub fn check(&mut self, eac: &Eac, base: &str) -> Vec<Violation> {

@@ -272,7 +272,7 @@ impl Sink for P1Listing {
 
     fn begin(&mut self, tx: &dyn Db) -> Result<()> {
         if ids_unique_by_index(tx)? {
-            self.listing = ListingChecks::ids_unique_by_construction();
+            self.listing = ListingChecks::order_only();
         }
         Ok(())
     }
