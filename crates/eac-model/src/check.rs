@@ -369,19 +369,24 @@ pub(crate) fn check_unique_strings(
     names: &UniqueStrings,
     out: &mut Vec<Violation>,
 ) {
+    // A list of one has no repeat to find; the place is built only for a
+    // finding (this runs for every EAC an import reads).
     let mut seen = HashSet::new();
     for (i, text) in list.iter().enumerate() {
-        let at = format!("{pointer}/{i}");
         let message = if is_blank(text) {
             format!("{} is {}", names.a, blank_kind(text))
         } else if let Some(message) = id_with_control_character(names.the, text) {
             message
-        } else if !seen.insert(text.as_str()) {
+        } else if list.len() > 1 && !seen.insert(text.as_str()) {
             format!("{} `{}` is listed twice", names.item, quote(text))
         } else {
             continue;
         };
-        out.push(Violation::error(Rule::UniqueStrings, at, message));
+        out.push(Violation::error(
+            Rule::UniqueStrings,
+            format!("{pointer}/{i}"),
+            message,
+        ));
     }
 }
 
