@@ -283,3 +283,36 @@ fn testids_md_lists_every_data_testid_the_ui_renders() {
         );
     }
 }
+
+/// The Open database dialog tells a server database from a file as `--db`
+/// does: its list of libpq settings is the store's, and both read the
+/// shared cases of `tests/fixtures/server-addresses.json` alike (the UI's
+/// side in `ui/src/lib/openDb.test.ts`).
+#[test]
+fn the_open_database_dialog_and_the_store_name_servers_alike() {
+    let ts = fs::read_to_string(repo().join("ui/src/lib/openDb.ts")).unwrap();
+    let start = ts
+        .find("const LIBPQ_SETTINGS = new Set([")
+        .expect("openDb.ts lists LIBPQ_SETTINGS");
+    let list = &ts[start..];
+    let list = &list[list.find('[').unwrap() + 1..list.find(']').unwrap()];
+    let ui: BTreeSet<&str> = list
+        .split(',')
+        .map(|w| w.trim().trim_matches('"'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let store: BTreeSet<&str> = eac_store::server::LIBPQ_SETTINGS.into_iter().collect();
+    assert_eq!(ui, store, "ui/src/lib/openDb.ts LIBPQ_SETTINGS");
+    let cases: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(repo().join("tests/fixtures/server-addresses.json")).unwrap(),
+    )
+    .unwrap();
+    for case in cases["cases"].as_array().unwrap() {
+        let text = case["text"].as_str().unwrap();
+        assert_eq!(
+            eac_store::server::names_server(text),
+            case["server"].as_bool().unwrap(),
+            "{text:?}"
+        );
+    }
+}

@@ -249,6 +249,8 @@ pub(crate) fn schema_version(tx: &mut postgres::Transaction) -> Result<Option<u3
 /// `postgresql://…`) rather than a file name: what `--db`, `EACDESK_DB`
 /// and the app's "Open database…" accept for a server database.
 pub fn is_address(text: &str) -> bool {
+    // Spaces around it (a pasted address) do not make it a file name.
+    let text = text.trim();
     let lower = text.get(..13).unwrap_or(text).to_ascii_lowercase();
     lower.starts_with("postgres://") || lower.starts_with("postgresql://")
 }
@@ -264,28 +266,31 @@ pub fn names_server(text: &str) -> bool {
 /// Whether `text` is libpq settings (`host=… dbname=…`): every word a
 /// setting libpq knows, so a file named `q1=final.sqlite` is not.
 pub fn is_settings(text: &str) -> bool {
-    const SETTINGS: [&str; 14] = [
-        "host",
-        "hostaddr",
-        "port",
-        "dbname",
-        "user",
-        "password",
-        "passfile",
-        "sslmode",
-        "sslrootcert",
-        "sslcert",
-        "sslkey",
-        "application_name",
-        "connect_timeout",
-        "options",
-    ];
     let words = setting_words(text);
     !words.is_empty()
         && words
             .iter()
-            .all(|word| word.value.is_some() && SETTINGS.contains(&&text[word.key.clone()]))
+            .all(|word| word.value.is_some() && LIBPQ_SETTINGS.contains(&&text[word.key.clone()]))
 }
+
+/// The settings libpq knows that [`is_settings`] takes (the app's Open
+/// database dialog reads the same list: a drift test compares them).
+pub const LIBPQ_SETTINGS: [&str; 14] = [
+    "host",
+    "hostaddr",
+    "port",
+    "dbname",
+    "user",
+    "password",
+    "passfile",
+    "sslmode",
+    "sslrootcert",
+    "sslcert",
+    "sslkey",
+    "application_name",
+    "connect_timeout",
+    "options",
+];
 
 /// Refuses to open a server database that is not at this build's schema
 /// (`shown`: its address without a password, for the message).

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { isServerAddress, looksLikeJson, openStep } from "./openDb";
+import serverAddresses from "../../../tests/fixtures/server-addresses.json";
 
 describe("opening a database", () => {
   it("opens a file that is there", () => {
@@ -47,5 +48,13 @@ describe("server addresses (team mode)", () => {
 
   it("are opened as they are, never offered to be created", () => {
     expect(openStep("postgres://ann@db/eacs", "missing", false)).toEqual({ kind: "open" });
+  });
+});
+
+describe("server addresses read as the store reads them", () => {
+  it("agrees with every shared case (tests/fixtures/server-addresses.json)", () => {
+    for (const c of serverAddresses.cases) {
+      expect([c.text, isServerAddress(c.text)]).toEqual([c.text, c.server]);
+    }
   });
 });
