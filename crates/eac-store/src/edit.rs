@@ -132,6 +132,21 @@ pub(crate) fn check_seen(
     })
 }
 
+/// The EAC `beneficiaries set` (or its dry run) changes: not found is said
+/// of an EAC the store holds only by its P2 envelope as such
+/// ([`refuse_envelope_only`]).
+pub(crate) fn load_to_assign(db: &dyn Db, cds_eac_id: &str) -> Result<(i64, Eac)> {
+    match crate::rows::load_eac(db, cds_eac_id) {
+        Err(StoreError::NotFound(_)) => {
+            let ids = [cds_eac_id.to_owned()];
+            let to_do = "change its beneficiaries";
+            refuse_envelope_only(db, &ids, "`beneficiaries set`", to_do)?;
+            Err(StoreError::NotFound(cds_eac_id.to_owned()))
+        }
+        found => found,
+    }
+}
+
 /// Refuses an edit by `command` of the EACs `ids` the store holds only by
 /// their P2 envelope (detail data in another format than ours): an
 /// `InvalidInput` naming them and what to do, rather than "there is no EAC

@@ -834,15 +834,7 @@ impl Store {
         self.write_either(|w| {
             // Locked before it is read: a desk saving it meanwhile is waited for.
             lock::named(w, &[cds_eac_id.to_owned()], true)?;
-            let (id, eac) = match rows::load_eac(w, cds_eac_id) {
-                Err(StoreError::NotFound(_)) => {
-                    let ids = [cds_eac_id.to_owned()];
-                    let to_do = "change its beneficiaries";
-                    edit::refuse_envelope_only(w.db(), &ids, "`beneficiaries set`", to_do)?;
-                    return Err(StoreError::NotFound(cds_eac_id.to_owned()));
-                }
-                found => found?,
-            };
+            let (id, eac) = edit::load_to_assign(w.db(), cds_eac_id)?;
             edit::check_seen(w, id, cds_eac_id, seen, true)?;
             edit::apply(w, id, eac, to, reason, os_user)
         })
@@ -889,15 +881,7 @@ impl Store {
     ) -> Result<BulkEditReport> {
         edit::validate(cds_eac_id, to)?;
         self.dry_run_either(|w| {
-            let (id, eac) = match rows::load_eac(w, cds_eac_id) {
-                Err(StoreError::NotFound(_)) => {
-                    let ids = [cds_eac_id.to_owned()];
-                    let to_do = "change its beneficiaries";
-                    edit::refuse_envelope_only(w.db(), &ids, "`beneficiaries set`", to_do)?;
-                    return Err(StoreError::NotFound(cds_eac_id.to_owned()));
-                }
-                found => found?,
-            };
+            let (id, eac) = edit::load_to_assign(w.db(), cds_eac_id)?;
             // The refusal the change itself gives, read without locking
             // (a role that only reads may not lock a row).
             edit::check_seen(w, id, cds_eac_id, seen, false)?;
