@@ -210,25 +210,16 @@ pub(crate) fn apply(
 ) -> Result<AuditRecord> {
     let before = assignment(&eac);
     if is_assigned(&eac, to) {
+        // A review (decision 319): the EAC is not written, so the checks
+        // its row write would pass are made here.
         crate::periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
         crate::claimed::check_replaced(w, id, &eac)?;
-        return record(
-            w,
-            &eac.cds_eac_id,
-            AuditChange::Beneficiaries {
-                before,
-                after: to.clone(),
-            },
-            assignment(&eac),
-            reason,
-            os_user,
-        );
+    } else {
+        eac.beneficiary_type = Some(to.beneficiary_type);
+        eac.beneficiaries = to.beneficiaries.clone();
+        eac.cds_modified = eac.cds_modified.max(w.at());
+        rows::update_beneficiaries(w, id, &eac)?;
     }
-    eac.beneficiary_type = Some(to.beneficiary_type);
-    eac.beneficiaries = to.beneficiaries.clone();
-    eac.cds_modified = eac.cds_modified.max(w.at());
-    rows::update_beneficiaries(w, id, &eac)?;
-
     record(
         w,
         &eac.cds_eac_id,
