@@ -599,7 +599,8 @@ fn replacing(
 
 /// The row of `before`, the documents and ranges `newer` takes off it
 /// (`detach` and it contradicts them), and what the record of the version
-/// after keeps of them (nothing when it had none).
+/// after keeps of them (nothing when it had none; the documents and
+/// places without their statements, which the version before keeps).
 fn after_provenance(
     before: &Current,
     newer: &Eac,
@@ -616,7 +617,7 @@ fn after_provenance(
         Some(had) if detach && provenance::contradicts(eac, newer) => {
             (*row, Some(had.clone()), Some(Attached::default()))
         }
-        Some(kept) => (*row, None, Some(kept.clone())),
+        Some(kept) => (*row, None, Some(kept.without_statements())),
     }
 }
 

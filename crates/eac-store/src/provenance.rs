@@ -54,6 +54,19 @@ impl Attached {
         self.sources.is_empty() && self.ranges.is_empty()
     }
 
+    /// The same documents and ranges without what each document stated
+    /// (`stated`), as the record of the version after an import keeps
+    /// them: only a version before is ever put back (an undo), so the
+    /// statements are kept once, there (each EAC's would otherwise be
+    /// written twice into every record of a restatement).
+    pub(crate) fn without_statements(&self) -> Attached {
+        let mut out = self.clone();
+        for s in &mut out.sources {
+            s.stated = None;
+        }
+        out
+    }
+
     /// The documents in words, for the audit view: `stmt.csv (line 2)`,
     /// separated by `; `; `None` when there are none.
     pub(crate) fn sources_text(&self) -> Option<String> {

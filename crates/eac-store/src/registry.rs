@@ -791,12 +791,41 @@ fn same_statement(a: &Eac, b: &Eac) -> bool {
     *a == b
 }
 
+/// The mark of an `eac_sources.stated` that keeps no statement of its own:
+/// `=` and the [`statement_ref`] of the row whose statement the document
+/// states the same (every unchanged download of a holdings report would
+/// otherwise keep another copy of the EAC).
+const SAME_AS: char = '=';
+
+/// How a row refers to another's statement: [`SAME_AS`], the SHA-256 of
+/// its document and its place.
+fn statement_ref(sha256: &str, locator: &str) -> String {
+    format!("{SAME_AS}{sha256}{locator}")
+}
+
+/// A statement as kept: EAC Desk's own JSON of an EAC a reader made and
+/// the rules passed when it was imported, so read as it was written
+/// without judging its rules again (`None`: not one).
+fn statement_of(text: &str) -> Option<Eac> {
+    match eac_model::p2::read_eac_document(text, CheckOptions::state()) {
+        EacRead::Valid { eac, .. } => Some(*eac),
+        _ => None,
+    }
+}
+
 /// What the registry stated of a stored EAC before a document gives it
 /// again ([`earlier_statements`]).
 enum Earlier {
     /// A document's statement kept with its source: this document's own
-    /// (`same_document`, at the same place), else the newest.
-    Stated { eac: Eac, same_document: bool },
+    /// (`same_document`, at the same place), else the newest. `newest`:
+    /// the newest statement written out (its [`statement_ref`] and, when
+    /// it is not `eac`, itself), which a document stating the same refers
+    /// to instead of keeping a copy.
+    Stated {
+        eac: Eac,
+        same_document: bool,
+        newest: (String, Option<Eac>),
+    },
     /// None kept (stored before statements were, or from a CDS listing):
     /// the version the import that wrote it stored, as the first
     /// correction by a person since keeps it in its audit record.
@@ -811,37 +840,63 @@ enum Earlier {
 /// EACs ([`rows::each_of`]), the second only for EACs without a
 /// statement kept.
 fn earlier_statements(w: &Write, rows_of: &[i64], document_id: i64) -> Result<Vec<Earlier>> {
-    type Kept = (i64, String, String, Option<i64>, String);
+    type Kept = (i64, String, String, Option<i64>, String, String);
     let mut kept: Vec<Vec<Kept>> = vec![Vec::new(); rows_of.len()];
     rows::each_of(
         w.db(),
         rows_of,
         |k| {
             format!(
-                "SELECT {k}, document_id, locator, imported_at, import_batch_id, stated
-                   FROM eac_sources WHERE eac_id = ? AND stated IS NOT NULL"
+                "SELECT {k}, s.document_id, s.locator, s.imported_at, s.import_batch_id,
+                        s.stated, d.sha256
+                   FROM eac_sources s JOIN documents d ON d.id = s.document_id
+                  WHERE s.eac_id = ? AND s.stated IS NOT NULL"
             )
         },
         |row| vec![row as &dyn rusqlite::ToSql],
         &mut |at, r| {
-            kept[at].push((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?));
+            kept[at].push((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ));
             Ok(())
         },
     )?;
-    let read = |text: &str| match eac_model::p2::read_eac_document(text, CheckOptions::state()) {
-        EacRead::Valid { eac, .. } => Some(*eac),
-        _ => None,
-    };
     let mut out: Vec<Option<Earlier>> = Vec::with_capacity(rows_of.len());
     for mut statements in kept {
-        // This document's own statement, else the newest one.
         statements.sort_by(|a, b| (&a.2, a.3).cmp(&(&b.2, b.3)));
-        let own = statements.iter().position(|s| s.0 == document_id);
-        let chosen = own.or(statements.len().checked_sub(1));
+        // A row's statement: its own text, or the one it refers to (none
+        // when that row is gone).
+        let key = |s: &Kept| statement_ref(&s.5, &s.1);
+        let written = |at: usize| -> Option<usize> {
+            match statements[at].4.strip_prefix(SAME_AS) {
+                None => Some(at),
+                Some(target) => (statements.iter())
+                    .position(|s| !s.4.starts_with(SAME_AS) && key(s)[1..] == *target),
+            }
+        };
+        // The newest written statement: the newest row's, else the
+        // newest written out.
+        let newest = (statements.len().checked_sub(1))
+            .and_then(written)
+            .or_else(|| statements.iter().rposition(|s| !s.4.starts_with(SAME_AS)));
+        // This document's own statement, else the newest one.
+        let own = (statements.iter().position(|s| s.0 == document_id)).and_then(written);
+        let chosen = own.or(newest);
         out.push(chosen.and_then(|at| {
-            read(&statements[at].4).map(|eac| Earlier::Stated {
+            let eac = statement_of(&statements[at].4)?;
+            let newest = newest.map(|n| {
+                let other = (n != at).then(|| statement_of(&statements[n].4)).flatten();
+                (key(&statements[n]), other)
+            })?;
+            Some(Earlier::Stated {
                 eac,
                 same_document: own.is_some(),
+                newest,
             })
         }));
     }
@@ -1120,14 +1175,20 @@ pub(crate) fn import_document(
                     };
                     let earlier = earlier.remove(&stored.id).unwrap_or(Earlier::AsStored);
                     // The same document stating it as it did: its row
-                    // keeps its statement.
+                    // keeps its statement. Another stating it as the
+                    // newest statement did: its row refers to that one
+                    // (a row keeping its own statement keeps one).
                     if let Earlier::Stated {
                         eac: before,
-                        same_document: true,
+                        same_document,
+                        newest: (newest_ref, newest),
                     } = &earlier
                     {
-                        if same_statement(before, &eac) {
+                        let newest = newest.as_ref().unwrap_or(before);
+                        if *same_document && same_statement(before, &eac) {
                             stated = None;
+                        } else if !*same_document && same_statement(newest, &eac) {
+                            stated = Some(newest_ref.clone());
                         }
                     }
                     let base = match &earlier {

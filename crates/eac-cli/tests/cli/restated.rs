@@ -564,3 +564,84 @@ fn a_kept_retirement_keeps_its_own_status_facts_beside_its_status() {
         assert_eq!(facts(&desk), retired);
     }
 }
+
+#[test]
+fn unchanged_downloads_keep_one_statement_and_an_undone_restatement_still_knows_it() {
+    let desk = Desk::new();
+    let row = format!("{WALNEY_ROW},Issued,25/04/2023,ACT,27336523");
+    // The same holdings download fetched four times: four documents.
+    let downloads: Vec<String> = (1..=4)
+        .map(|n| {
+            let path = desk.ofgem(&format!("holdings-{n}.csv"), &[&row]);
+            // Each download another file (a trailing blank line apart).
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes.extend(std::iter::repeat_n(b'\n', n));
+            std::fs::write(&path, bytes).unwrap();
+            path
+        })
+        .collect();
+    for file in &downloads {
+        desk.imported(&[file]);
+    }
+    let statements = |desk: &Desk| -> Vec<(String, usize)> {
+        let db = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+        let mut q = db
+            .prepare("SELECT file_name, stated FROM eac_sources ORDER BY file_name")
+            .unwrap();
+        q.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?.len()))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let kept = statements(&desk);
+    assert_eq!(kept.len(), 4, "{kept:?}");
+    // One statement in full; the three others refer to it.
+    let full = kept[0].1;
+    assert!(full > 500, "{kept:?}");
+    assert!(kept[1..].iter().all(|(_, len)| *len < 120), "{kept:?}");
+
+    // The registry now says Expired: the audit record of the
+    // restatement keeps the documents, not four copies of the EAC.
+    let expired = desk.ofgem(
+        "expired.csv",
+        &[&format!("{WALNEY_ROW},Expired,06/06/2024,ACT,27336523")],
+    );
+    let out = desk.stdout(&["import", &expired]);
+    assert!(out.contains("1 replaced"), "{out}");
+    let db = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    let (before, after): (String, String) = db
+        .query_row(
+            "SELECT before_state, after_state FROM audit_log WHERE action = 'import_replace'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    for state in [&before, &after] {
+        assert!(state.len() < 2 * full + 2_000, "{}", state.len());
+        assert_eq!(state.matches("holdings-").count(), 4, "{state}");
+    }
+    // The statement once, in the version an undo puts back.
+    assert_eq!(before.matches("\"stated\":").count(), 4, "{before}");
+    assert!(!after.contains("\"stated\""), "{after}");
+    // Undone, the EAC has its four documents back, and any download of
+    // them again changes nothing, without a word.
+    let batch: i64 = db
+        .query_row("SELECT max(id) FROM import_batches", [], |r| r.get(0))
+        .unwrap();
+    desk.eacdesk()
+        .args(["undo-import", &batch.to_string(), "--reason", "u", "--yes"])
+        .assert()
+        .success();
+    assert_eq!(statements(&desk), kept);
+    for file in [&downloads[3], &downloads[0]] {
+        let out = desk.stdout(&["import", file]);
+        assert!(
+            out.contains("0 EACs added, 0 replaced, 1 unchanged"),
+            "{out}"
+        );
+        assert!(!out.contains("warning"), "{out}");
+    }
+    assert_eq!(statements(&desk), kept);
+}

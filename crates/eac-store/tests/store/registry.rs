@@ -908,3 +908,33 @@ fn a_status_reverses_a_stored_claim_only_when_its_reader_says_so() {
     assert_eq!(restated(&r)[0].0, ClaimReversed, "{r:#?}");
     assert!(!env.store.eac(id).unwrap().values[0].is_retired());
 }
+
+#[test]
+fn a_document_stating_as_the_newest_refers_to_it_and_is_still_its_own_statement_later() {
+    let mut env = Env::new();
+    let x = stated(1, 9, "issued");
+    let mut y = x.clone();
+    y.technology_type = Some(TechnologyType::Hydro);
+    import_doc(&mut env, "a.csv", b"a", vec![x.clone()]);
+    // B states what A did: it keeps no copy of its own.
+    import_doc(&mut env, "b.csv", b"b", vec![x.clone()]);
+    let kept = |env: &Env| -> Vec<usize> {
+        env.raw_rows("SELECT CAST(length(stated) AS TEXT) FROM eac_sources ORDER BY document_id")
+            .into_iter()
+            .map(|r| r[0].as_deref().unwrap().parse().unwrap())
+            .collect()
+    };
+    let two = kept(&env);
+    assert!(two[0] > 300 && two[1] < 120, "{two:?}");
+    // C states another technology; B again still says what it said (as
+    // A did), so C's technology stays.
+    let r = import_doc(&mut env, "c.csv", b"c", vec![y.clone()]);
+    assert_eq!(r.replaced, 1);
+    let r = import_doc(&mut env, "b.csv", b"b", vec![x.clone()]);
+    assert_eq!((r.replaced, r.registry.as_ref().unwrap().unchanged), (0, 1));
+    assert_eq!(
+        env.store.eac("r:1..9").unwrap().technology_type,
+        Some(TechnologyType::Hydro)
+    );
+    assert_eq!(kept(&env)[..2], two[..]);
+}
