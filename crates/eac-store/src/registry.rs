@@ -295,7 +295,13 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// takes the document's value, replacing a person's correction of it
 /// (said). `base` is `None` only when nothing is known of the registry's
 /// earlier statement: then every field the document states is taken.
-fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, item: &RegistryEac) -> Merged {
+fn merge(
+    stored: &Eac,
+    base: Option<&Eac>,
+    newest: Option<&Eac>,
+    incoming: Eac,
+    item: &RegistryEac,
+) -> Merged {
     let reverses_claim = item.reverses_claim;
     let mut m = Merger {
         base,
@@ -310,6 +316,7 @@ fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, item: &RegistryEac) ->
                 true,
                 &stored.$field,
                 base.map(|b| &b.$field),
+                newest.map(|b| &b.$field),
                 n.$field.clone(),
                 n.$field.is_some(),
             );
@@ -332,6 +339,9 @@ fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, item: &RegistryEac) ->
         &(stored.beneficiary_type, stored.beneficiaries.clone()),
         base.map(|b| (b.beneficiary_type, b.beneficiaries.clone()))
             .as_ref(),
+        newest
+            .map(|b| (b.beneficiary_type, b.beneficiaries.clone()))
+            .as_ref(),
         (n.beneficiary_type, n.beneficiaries.clone()),
         n.beneficiary_type.is_some(),
     );
@@ -343,6 +353,7 @@ fn merge(stored: &Eac, base: Option<&Eac>, incoming: Eac, item: &RegistryEac) ->
                 false,
                 &stored.$field,
                 base.map(|b| &b.$field),
+                newest.map(|b| &b.$field),
                 n.$field.clone(),
                 true,
             );
@@ -461,22 +472,32 @@ impl Merger<'_> {
     /// One field three ways: `stored` (now), `base` (the registry's
     /// earlier statement, `None` when unknown), `doc` (the document's,
     /// which states it when `given`). A field a person may set
-    /// (`settable`) whose stored value is not the registry's is noted.
+    /// (`settable`) whose stored value is not the registry's is noted;
+    /// `newest`: the newest statement, when known (an older document
+    /// given again compares with its own, `base`, while the stored value
+    /// may be a newer document's).
+    #[allow(clippy::too_many_arguments)]
     fn pick<T: Clone + PartialEq + Serialize>(
         &mut self,
         field: &str,
         settable: bool,
         stored: &T,
         base: Option<&T>,
+        newest: Option<&T>,
         doc: T,
         given: bool,
     ) -> T {
         if !given {
             return stored.clone();
         }
-        // A person's value: one the registry did not state (unknown when
-        // its earlier statement is).
-        let edited = settable && self.base.is_some() && base != Some(stored) && !is_null(stored);
+        // A person's value: one the registry did not state, neither in
+        // the statement compared with nor in the newest (unknown when its
+        // earlier statement is).
+        let edited = settable
+            && self.base.is_some()
+            && base != Some(stored)
+            && newest != Some(stored)
+            && !is_null(stored);
         if base == Some(&doc) && !is_null(stored) {
             if edited {
                 self.notes.push(EditNote {
@@ -1196,7 +1217,15 @@ pub(crate) fn import_document(
                         Earlier::AsStored => &current,
                     };
                     let stated_values = eac.values.clone();
-                    let mut m = merge(&current, Some(base), eac, item);
+                    let newest = match &earlier {
+                        Earlier::Stated {
+                            eac,
+                            newest: (_, n),
+                            ..
+                        } => Some(n.as_ref().unwrap_or(eac)),
+                        Earlier::Stored(_) | Earlier::AsStored => None,
+                    };
+                    let mut m = merge(&current, Some(base), newest, eac, item);
                     let changes = !same_content(&current, &m.eac);
                     if changes {
                         // What would be stored keeps every rule an edit

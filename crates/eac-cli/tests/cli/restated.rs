@@ -645,3 +645,44 @@ fn unchanged_downloads_keep_one_statement_and_an_undone_restatement_still_knows_
     }
     assert_eq!(statements(&desk), kept);
 }
+
+#[test]
+fn an_older_statement_again_never_calls_another_statements_value_set_in_eac_desk() {
+    let desk = Desk::new();
+    let wind = desk.ofgem(
+        "a.csv",
+        &[&format!("{WALNEY_ROW},Issued,25/04/2023,ACT,27336523")],
+    );
+    let hydro_row =
+        format!("{WALNEY_ROW},Issued,25/04/2023,ACT,27336523").replace("Off-shore Wind", "Hydro");
+    let hydro = desk.ofgem("b.csv", &[&hydro_row]);
+    desk.imported(&[&wind]);
+    desk.imported(&[&hydro]);
+    assert_eq!(desk.json(&["show", WALNEY])["technology_type"], "hydro");
+    let out = desk.stdout(&["import", &wind]);
+    assert!(
+        out.contains("0 EACs added, 0 replaced, 1 unchanged"),
+        "{out}"
+    );
+    assert!(!out.contains("set in EAC Desk"), "{out}");
+    assert!(!out.contains("note ("), "{out}");
+    assert_eq!(desk.json(&["show", WALNEY])["technology_type"], "hydro");
+    // A person's own value still is one.
+    desk.eacdesk()
+        .args([
+            "set",
+            WALNEY,
+            "technology_type=solar",
+            "--reason",
+            "per the station",
+        ])
+        .assert()
+        .success();
+    let out = desk.stdout(&["import", &wind]);
+    assert!(
+        out.contains(&format!(
+            "EAC `{WALNEY}`: technology_type is kept as set in EAC Desk (solar); the document says wind, as the registry stated before"
+        )),
+        "{out}"
+    );
+}

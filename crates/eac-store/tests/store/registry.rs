@@ -927,11 +927,12 @@ fn a_document_stating_as_the_newest_refers_to_it_and_is_still_its_own_statement_
     let two = kept(&env);
     assert!(two[0] > 300 && two[1] < 120, "{two:?}");
     // C states another technology; B again still says what it said (as
-    // A did), so C's technology stays.
+    // A did), so C's technology stays, and it is no person's.
     let r = import_doc(&mut env, "c.csv", b"c", vec![y.clone()]);
     assert_eq!(r.replaced, 1);
     let r = import_doc(&mut env, "b.csv", b"b", vec![x.clone()]);
     assert_eq!((r.replaced, r.registry.as_ref().unwrap().unchanged), (0, 1));
+    assert!(restated(&r).is_empty(), "{:?}", restated(&r));
     assert_eq!(
         env.store.eac("r:1..9").unwrap().technology_type,
         Some(TechnologyType::Hydro)
