@@ -601,7 +601,19 @@ fn restate_values(
     let mut values = incoming.values.clone();
     let mut restated = None;
     if values.len() != stored.values.len() {
-        return (values, None);
+        // Which stored value the document's values are cannot be told: a
+        // stored retirement it does not repeat goes back on its registry's
+        // word and is said; otherwise the document is refused
+        // ([`ClaimRestated::refusal`]), never the retirement dropped.
+        let retired = |v: &[eac_model::EacValue]| v.iter().filter(|v| v.is_retired()).count();
+        let dropped = retired(&values) < retired(&stored.values);
+        let restated = dropped.then(|| ClaimRestated {
+            stored: status_of(stored),
+            now: status_of(incoming),
+            kept: !reverses,
+            counts: Some((stored.values.len(), values.len())),
+        });
+        return (values, restated);
     }
     // A document whose registry says the certificates are gone (revoked,
     // withdrawn, expired in its own words) reverses a stored claim; any
@@ -626,6 +638,7 @@ fn restate_values(
                 stored: status_of(stored),
                 now: now.clone(),
                 kept: !reverses,
+                counts: None,
             });
         }
     }
@@ -640,9 +653,36 @@ struct ClaimRestated {
     stored: Option<String>,
     now: Option<String>,
     kept: bool,
+    /// The stored EAC's number of values and the document's, when they
+    /// differ (then a claim is never kept: the document is refused).
+    counts: Option<(usize, usize)>,
 }
 
 impl ClaimRestated {
+    /// The refusal of a document that does not repeat a stored claim of
+    /// EAC `id` and gives it another number of values, without saying
+    /// the certificates count for no one: keeping the claim would keep
+    /// values the document no longer states, taking the document's would
+    /// drop the claim on no word of the registry (decision 317).
+    fn refusal(&self, id: &str, place: &str) -> Option<Violation> {
+        let (stored, given) = self.counts.filter(|_| self.kept)?;
+        let mut v = Violation::unruled(format!(
+            "EAC `{id}` is stored with {stored} values and a retirement; this document states \
+             it with {given} and does not repeat the retirement, and its status ({}) does not \
+             say the certificates count for no one: EAC Desk cannot tell which values the \
+             retirement belongs to, so the document is not imported; if the registry reversed \
+             the retirement, delete the EAC (`eacdesk delete {}`) and import the document again",
+            match &self.now {
+                Some(s) => format!("`{s}`"),
+                None => "none".to_owned(),
+            },
+            shell_word(id)
+        ))
+        .with_eac(Some(id));
+        v.pointer = place.to_owned();
+        Some(v)
+    }
+
     /// What became of the claim of EAC `id`, in words; `dry_run`: what
     /// importing would do.
     fn message(&self, id: &str, dry_run: bool) -> String {
@@ -662,9 +702,13 @@ impl ClaimRestated {
                 if dry_run { "would be kept" } else { "is kept" }
             )
         } else {
+            let counts = match self.counts {
+                Some((s, g)) => format!(" (with {g} values where {s} are stored)"),
+                None => String::new(),
+            };
             format!(
-                "EAC `{id}` {} stored as retired (status {stored}) and this document says {now}: \
-                 {}; reports and claims made before counted it as retired",
+                "EAC `{id}` {} stored as retired (status {stored}) and this document says \
+                 {now}{counts}: {}; reports and claims made before counted it as retired",
                 if dry_run { "is" } else { "was" },
                 if dry_run {
                     "importing it would store it as not retired (audited)"
@@ -1226,6 +1270,12 @@ pub(crate) fn import_document(
                         Earlier::Stored(_) | Earlier::AsStored => None,
                     };
                     let mut m = merge(&current, Some(base), newest, eac, item);
+                    let refusal = (m.claim.as_ref())
+                        .and_then(|c| c.refusal(&m.eac.cds_eac_id, &item.locator));
+                    if let Some(refusal) = refusal {
+                        batch.error([refusal]);
+                        continue;
+                    }
                     let changes = !same_content(&current, &m.eac);
                     if changes {
                         // What would be stored keeps every rule an edit

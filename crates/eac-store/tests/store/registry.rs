@@ -939,3 +939,58 @@ fn a_document_stating_as_the_newest_refers_to_it_and_is_still_its_own_statement_
     );
     assert_eq!(kept(&env)[..2], two[..]);
 }
+
+/// A retirement of one of two stored values, which a document giving the
+/// EAC with one value does not repeat: refused unless the document's
+/// status takes claims back, and then said, never dropped in silence.
+#[test]
+fn a_retirement_is_never_dropped_silently_by_another_number_of_values() {
+    let mut env = Env::new();
+    let mut two = stated(1, 9, "retired");
+    let mut second = two.values[0].clone();
+    two.values[0].value = dec("5");
+    second.value = dec("4");
+    second.retired = None;
+    two.values.push(second);
+    import_doc(&mut env, "two.csv", b"two", vec![two]);
+    let before = env.snapshot();
+    let errors = refused(
+        &mut env,
+        "holdings.csv",
+        b"holdings",
+        vec![stated(1, 9, "issued")],
+    );
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].pointer, "line 2");
+    assert!(
+        errors[0].message.starts_with(
+            "EAC `r:1..9` is stored with 2 values and a retirement; this document states it \
+             with 1 and does not repeat the retirement, and its status (`issued`) does not say"
+        ),
+        "{}",
+        errors[0].message
+    );
+    assert_eq!(env.snapshot(), before);
+    assert!(env.store.eac("r:1..9").unwrap().values[0].is_retired());
+
+    // A registry that says the certificates expired takes it back: said.
+    let r = import_doc(
+        &mut env,
+        "expired.csv",
+        b"expired",
+        vec![stated(1, 9, "expired")],
+    );
+    assert_eq!(
+        restated(&r),
+        [(
+            eac_store::RestatedKind::ClaimReversed,
+            "EAC `r:1..9` was stored as retired (status `retired`) and this document says \
+             `expired` (with 1 values where 2 are stored): it is stored as not retired now \
+             (audited); reports and claims made before counted it as retired"
+                .to_owned()
+        )]
+    );
+    let eac = env.store.eac("r:1..9").unwrap();
+    assert_eq!(eac.values.len(), 1);
+    assert!(!eac.values[0].is_retired());
+}
