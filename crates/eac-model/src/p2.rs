@@ -518,6 +518,17 @@ pub fn read_eac_document(text: &str, opts: CheckOptions) -> crate::EacRead {
     }
 }
 
+/// An EAC EAC Desk wrote itself as JSON after checking it (a registry
+/// statement kept with its source), read back without judging its rules
+/// again; `None` when the text is no such EAC.
+pub fn read_stored_eac(text: &str) -> Option<Eac> {
+    let obj = serde_json::from_str::<StrictObject>(text).ok()?;
+    match crate::read::eac_from_fields_unchecked(obj.fields, "", CheckOptions::state()) {
+        crate::EacRead::Valid { eac, .. } => Some(*eac),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -154,6 +154,22 @@ pub fn eac_from_fields(
     eac_from_reader(FieldReader::new(fields, base), base, opts)
 }
 
+/// [`eac_from_fields`] without the per-EAC rules (rules 2, 3, 5, 6 still
+/// hold while reading): for EAC Desk's own JSON of an EAC it checked when
+/// it stored it, read back as it was written.
+pub fn eac_from_fields_unchecked(
+    fields: Vec<(String, Box<RawValue>)>,
+    base: &str,
+    opts: CheckOptions,
+) -> EacRead {
+    read_object_from(
+        FieldReader::new(fields, base),
+        opts,
+        |r, t| read_eac(r, t, opts),
+        |_| Vec::new(),
+    )
+}
+
 /// [`eac_from_fields`] over members borrowed from the listing's buffer
 /// (only what the EAC keeps is copied).
 pub fn eac_from_borrowed(

@@ -385,7 +385,6 @@ fn merge(
     out.cds_created = stored.cds_created;
     out.cds_modified = stored.cds_modified;
     Merged {
-        restated: changed_fields(stored, &out),
         eac: out,
         claim,
         notes: m.notes,
@@ -422,9 +421,6 @@ struct Merged {
     /// A person's corrections of fields the document states: kept or
     /// replaced.
     notes: Vec<EditNote>,
-    /// The fields (and registry members) the registry now states
-    /// differently from what is stored, for the audit record's reason.
-    restated: Vec<String>,
 }
 
 /// A person's value of a field the document states too.
@@ -477,7 +473,7 @@ impl Merger<'_> {
     /// given again compares with its own, `base`, while the stored value
     /// may be a newer document's).
     #[allow(clippy::too_many_arguments)]
-    fn pick<T: Clone + PartialEq + Serialize>(
+    fn pick<T: Clone + PartialEq + Serialize + Field>(
         &mut self,
         field: &str,
         settable: bool,
@@ -497,8 +493,8 @@ impl Merger<'_> {
             && self.base.is_some()
             && base != Some(stored)
             && newest != Some(stored)
-            && !is_null(stored);
-        if base == Some(&doc) && !is_null(stored) {
+            && !stored.is_empty_field();
+        if base == Some(&doc) && !stored.is_empty_field() {
             if edited {
                 self.notes.push(EditNote {
                     field: field.to_owned(),
@@ -572,9 +568,36 @@ impl Merger<'_> {
     }
 }
 
-/// Whether a field's value is JSON `null` (an empty optional field).
-fn is_null<T: Serialize>(value: &T) -> bool {
-    serde_json::to_string(value).is_ok_and(|t| t == "null")
+/// A field's value a document may leave empty (an optional field left
+/// `null`), told without writing it out.
+trait Field {
+    fn is_empty_field(&self) -> bool;
+}
+
+impl<T> Field for Option<T> {
+    fn is_empty_field(&self) -> bool {
+        self.is_none()
+    }
+}
+
+impl Field for String {
+    fn is_empty_field(&self) -> bool {
+        false
+    }
+}
+
+impl Field for eac_model::Timestamp {
+    fn is_empty_field(&self) -> bool {
+        false
+    }
+}
+
+/// The beneficiary assignment (its type and list), which a document always
+/// gives as a pair.
+impl<B> Field for (Option<eac_model::BeneficiaryType>, Vec<B>) {
+    fn is_empty_field(&self) -> bool {
+        false
+    }
 }
 
 /// A field's value in words: text as it is, nothing as "nothing", the
@@ -872,10 +895,7 @@ fn statement_ref(sha256: &str, locator: &str) -> String {
 /// the rules passed when it was imported, so read as it was written
 /// without judging its rules again (`None`: not one).
 fn statement_of(text: &str) -> Option<Eac> {
-    match eac_model::p2::read_eac_document(text, CheckOptions::state()) {
-        EacRead::Valid { eac, .. } => Some(*eac),
-        _ => None,
-    }
+    eac_model::p2::read_stored_eac(text)
 }
 
 /// What the registry stated of a stored EAC before a document gives it
@@ -1006,18 +1026,20 @@ fn earlier_statements(w: &Write, rows_of: &[i64], document_id: i64) -> Result<Ve
         .collect())
 }
 
-/// The audit reason of a registry document restating a stored EAC: the
-/// document (file name, format, SHA-256), what it states differently and
-/// what of a person's corrections it kept or replaced.
-fn restatement_reason(doc: &RegistryDocument, sha256: &str, m: &Merged) -> Reason {
+/// The audit reason of a registry document restating a stored EAC
+/// (`stored`, as `m` replaces it): the document (file name, format,
+/// SHA-256), the fields it states differently (worked out only for an EAC
+/// that changes) and what of a person's corrections it kept or replaced.
+fn restatement_reason(doc: &RegistryDocument, sha256: &str, stored: &Eac, m: &Merged) -> Reason {
+    let restated = changed_fields(stored, &m.eac);
     let mut text = format!(
         "the registry document {} ({}, SHA-256 {}…) states {} differently",
         doc.file_name,
         doc.format_name,
         sha256.get(..12).unwrap_or(sha256),
-        match m.restated.is_empty() {
+        match restated.is_empty() {
             true => "the EAC".to_owned(),
-            false => m.restated.join(", "),
+            false => restated.join(", "),
         }
     );
     for (kept, words) in [
@@ -1302,7 +1324,7 @@ pub(crate) fn import_document(
                         }
                     } else {
                         let (row, file) = (stored.id, &batch.file);
-                        let reason = restatement_reason(&doc, &sha256, &m);
+                        let reason = restatement_reason(&doc, &sha256, &current, &m);
                         history::registry_restating(
                             w, row, current, &m.eac, batch.id, file, &reason,
                         )?;

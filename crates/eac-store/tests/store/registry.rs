@@ -994,3 +994,55 @@ fn a_retirement_is_never_dropped_silently_by_another_number_of_values() {
     assert_eq!(eac.values.len(), 1);
     assert!(!eac.values[0].is_retired());
 }
+
+/// A statement kept with its source is what the document stated, read as
+/// it was written: not judged again by the rules (one an earlier version
+/// kept may break a rule added since), so it still tells a person's value
+/// from the registry's.
+#[test]
+fn a_kept_statement_is_read_as_written_not_judged_again() {
+    let mut env = Env::new();
+    let x = stated(1, 9, "issued");
+    import_doc(&mut env, "a.csv", b"a", vec![x.clone()]);
+    set_one(
+        &mut env,
+        "r:1..9",
+        SettableField::TechnologyType,
+        "solar",
+        "per the station",
+    );
+    // What a.csv stated, as an earlier reading kept it: hydro, and a
+    // period ending before it starts (no EAC passes that rule).
+    let kept = env.raw_rows("SELECT stated FROM eac_sources");
+    let mut statement: serde_json::Value =
+        serde_json::from_str(kept[0][0].as_deref().unwrap()).unwrap();
+    statement["technology_type"] = "hydro".into();
+    let (start, end) = (
+        statement["period_start"].clone(),
+        statement["period_end"].clone(),
+    );
+    statement["period_start"] = end;
+    statement["period_end"] = start;
+    rusqlite::Connection::open(env.db())
+        .unwrap()
+        .execute(
+            "UPDATE eac_sources SET stated = ?1",
+            [statement.to_string()],
+        )
+        .unwrap();
+    // a.csv now says wind where it said hydro: the registry's word
+    // replaces the person's solar, and says so.
+    let r = import_doc(&mut env, "a.csv", b"a", vec![x]);
+    assert_eq!(r.replaced, 1, "{r:#?}");
+    assert_eq!(
+        restated(&r)
+            .iter()
+            .map(|(kind, _)| *kind)
+            .collect::<Vec<_>>(),
+        [eac_store::RestatedKind::EditReplaced]
+    );
+    assert_eq!(
+        env.store.eac("r:1..9").unwrap().technology_type,
+        Some(TechnologyType::Wind)
+    );
+}
