@@ -1245,7 +1245,21 @@ pub(crate) fn undo_import(
     }
     // A registry document the import found EACs unchanged in is no longer
     // where they came from: its rows go (those of EACs it added or
-    // replaced went with them, and what was there before came back).
+    // replaced went with them, and what was there before came back). A
+    // later document's row that refers to one of their statements (it
+    // stated the EAC the same, `registry::SAME_AS`) keeps the statement.
+    db.execute(
+        "UPDATE eac_sources AS s SET stated = (
+            SELECT t.stated FROM eac_sources t JOIN documents d ON d.id = t.document_id
+             WHERE t.eac_id = s.eac_id AND t.import_batch_id = ?1
+               AND '=' || d.sha256 || t.locator = s.stated)
+          WHERE s.import_batch_id <> ?1 AND s.stated LIKE '=%'
+            AND EXISTS (
+            SELECT 1 FROM eac_sources t JOIN documents d ON d.id = t.document_id
+             WHERE t.eac_id = s.eac_id AND t.import_batch_id = ?1
+               AND '=' || d.sha256 || t.locator = s.stated)",
+        &[&batch_id],
+    )?;
     db.execute(
         "DELETE FROM eac_sources WHERE import_batch_id = ?1",
         &[&batch_id],

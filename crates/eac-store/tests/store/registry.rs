@@ -1046,3 +1046,44 @@ fn a_kept_statement_is_read_as_written_not_judged_again() {
         Some(TechnologyType::Wind)
     );
 }
+
+/// Undoing the import of a document whose statement a later one refers to
+/// (it stated the EAC the same) leaves the later one its statement.
+#[test]
+fn undoing_the_document_a_later_one_refers_to_leaves_it_its_statement() {
+    let mut env = Env::new();
+    import_doc(&mut env, "z.csv", b"z", vec![stated(1, 9, "retired")]);
+    // A holdings download: the retirement is kept, the EAC unchanged, the
+    // statement another (kept in full).
+    let a = import_doc(&mut env, "a.csv", b"a", vec![stated(1, 9, "issued")]);
+    assert_eq!(a.registry.as_ref().unwrap().unchanged, 1);
+    // The same download again under another name: refers to a's.
+    import_doc(&mut env, "b.csv", b"b", vec![stated(1, 9, "issued")]);
+    let lengths = |env: &Env| -> Vec<(String, usize)> {
+        env.raw_rows("SELECT file_name, stated FROM eac_sources ORDER BY file_name")
+            .into_iter()
+            .map(|r| (r[0].clone().unwrap(), r[1].as_deref().unwrap().len()))
+            .collect()
+    };
+    let kept = lengths(&env);
+    // (a.csv, b.csv, z.csv)
+    assert!(kept[0].1 > 300 && kept[1].1 < 120, "{kept:?}");
+    let batch: i64 = env.raw_rows(
+        "SELECT CAST(import_batch_id AS TEXT) FROM eac_sources WHERE file_name = 'a.csv'",
+    )[0][0]
+        .as_deref()
+        .unwrap()
+        .parse()
+        .unwrap();
+    env.store
+        .undo_import(batch, &why("wrong file"), "ana", false, &NoProgress)
+        .unwrap();
+    let now = lengths(&env);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert_eq!(now[0], ("b.csv".to_owned(), kept[0].1), "{now:?}");
+    assert_eq!(now[1], kept[2]);
+    // b.csv again: as it stated, nothing changes and nothing is said.
+    let r = import_doc(&mut env, "b.csv", b"b", vec![stated(1, 9, "issued")]);
+    assert_eq!(r.registry.as_ref().unwrap().unchanged, 1);
+    assert!(restated(&r).is_empty(), "{:?}", restated(&r));
+}
