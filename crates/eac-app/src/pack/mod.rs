@@ -1338,27 +1338,14 @@ fn inspect_destination(dir: &Path) -> Result<Destination, AppError> {
     if walk.files.is_empty() && walk.other.is_empty() && walk.folders.is_empty() {
         return Ok(Destination::Empty);
     }
-    let mut owned: HashSet<String> = HashSet::new();
-    let manifest = fs::File::open(dir.join(MANIFEST_FILE))
-        .ok()
-        .and_then(|file| {
-            verify::read_manifest(file, |f| {
-                owned.insert(f.path);
-                true
-            })
-            .ok()
-        })
-        .filter(|m| m.format == PACK_FORMAT);
-    if manifest.is_none() {
+    let Some((_, owned)) = manifest_files(dir).filter(|(m, _)| m.format == PACK_FORMAT) else {
         let mut held: Vec<String> = walk.files.into_iter().chain(walk.other).collect();
         held.extend(walk.folders.into_iter().map(|f| format!("{f}/")));
         return Err(refuse(format!(
             "already exists and is not an EAC Desk evidence pack (it holds {})",
             first_few(held)
         )));
-    }
-    owned.insert(MANIFEST_FILE.to_owned());
-    owned.insert(SIGNATURE_FILE.to_owned());
+    };
     let folders: HashSet<String> = owned.iter().flat_map(|f| ancestors(f)).collect();
     let mut foreign: Vec<String> = walk
         .files
@@ -1381,6 +1368,22 @@ fn inspect_destination(dir: &Path) -> Result<Destination, AppError> {
         )));
     }
     Ok(Destination::Pack(walk.files))
+}
+
+/// The pack in `dir`'s manifest and the files it owns by it (those the
+/// manifest lists, the manifest and its signature); `None` without a
+/// readable manifest.
+fn manifest_files(dir: &Path) -> Option<(Manifest, HashSet<String>)> {
+    let mut owned: HashSet<String> = HashSet::new();
+    let file = fs::File::open(dir.join(MANIFEST_FILE)).ok()?;
+    let manifest = verify::read_manifest(file, |f| {
+        owned.insert(f.path);
+        true
+    })
+    .ok()?;
+    owned.insert(MANIFEST_FILE.to_owned());
+    owned.insert(SIGNATURE_FILE.to_owned());
+    Some((manifest, owned))
 }
 
 /// `a/b/c.json` → `a`, `a/b`.

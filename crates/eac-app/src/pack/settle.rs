@@ -36,7 +36,7 @@
 //! database records. It may still be put back in place (which neither
 //! removes nor displaces it), as the pack made first.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -509,21 +509,9 @@ fn made(info: &PackInfo) -> (bool, Option<eac_model::Timestamp>, &str) {
 /// the manifest and its signature, then its emptied folders. Anything else
 /// stays, and so does the folder holding it. Best effort.
 fn remove_pack(dir: &Path) {
-    let mut listed: HashSet<String> = HashSet::new();
-    let read = fs::File::open(dir.join(MANIFEST_FILE))
-        .ok()
-        .and_then(|file| {
-            verify::read_manifest(file, |f| {
-                listed.insert(f.path);
-                true
-            })
-            .ok()
-        });
-    if read.is_none() {
+    let Some((_, listed)) = super::manifest_files(dir) else {
         return;
-    }
-    listed.insert(MANIFEST_FILE.to_owned());
-    listed.insert(SIGNATURE_FILE.to_owned());
+    };
     let mut walk = Walk::default();
     if walk.run(dir, "").is_err() {
         return;
