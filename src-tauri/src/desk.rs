@@ -109,6 +109,8 @@ impl Desk {
     /// Opens `path` (created when missing). A file that cannot be opened is
     /// remembered with its error, so the window still starts and says why.
     pub fn new(path: PathBuf) -> Desk {
+        // Mended when the window opens it, not for each operation.
+        eac_app::mend_companions(&path);
         let store = eac_app::open_store(&path);
         Desk {
             open: Arc::new(Mutex::new(Open {
@@ -346,6 +348,8 @@ impl Desk {
     pub async fn open_database(&self, path: PathBuf) -> Result<DbInfo, AppError> {
         let desk = self.clone();
         off_ui_thread(move || {
+            // Mended when the window opens it, not for each operation.
+            eac_app::mend_companions(&path);
             let store = eac_app::open_store(&path)?;
             let info = eac_app::db_info(&store)?;
             *desk.lock() = Open {

@@ -48,16 +48,21 @@ fn resolve_db_path(env_value: Option<OsString>, data_dir: Option<PathBuf>) -> Pa
 pub fn open_store(path: &Path) -> Result<Store, AppError> {
     let mut store = match server_address(path) {
         Some(url) => Store::open_server(url)?,
-        None => {
-            // Its `-wal`/`-shm` left read-only by an earlier read-only
-            // opening would refuse every write (decision 289).
-            // (A write is then refused by SQLite; the CLI names the file.)
-            let _ = eac_store::companions::mend(path);
-            Store::open(path)?
-        }
+        None => Store::open(path)?,
     };
     store.set_audit_name(crate::audit_name_setting().as_deref());
     Ok(store)
+}
+
+/// Gives a database file's `-wal`/`-shm` that an earlier read-only opening
+/// left unwritable to this user the database's permissions again (decision
+/// 289), before it is opened for a session of work (the app's window; the
+/// CLI's writing commands do it in their check). One someone else owns is
+/// left: a write is then refused by SQLite, naming the -wal/-shm.
+pub fn mend_companions(path: &Path) {
+    if server_address(path).is_none() {
+        let _ = eac_store::companions::mend(path);
+    }
 }
 
 /// Starts a new database for `path` (which must not exist), built hidden
