@@ -113,8 +113,9 @@ pub(crate) fn detached_warning(id: &str, attached: &Attached) -> eac_model::Viol
     let mut v = eac_model::Violation::unruled(format!(
         "EAC `{id}` came from {documents}; this file states what the registry stated \
          (its source, asset, period, quantities, retirement or the registry's `eacdesk_` \
-         members) differently, so {documents} {is} no longer named as its source{range}. The \
-         audit record of this replacement keeps them; undoing this import puts them back."
+         members) differently, so once this file is imported {documents} {is} no longer named \
+         as its source{range}; the audit record of the replacement keeps them and undoing the \
+         import puts them back."
     ))
     .with_eac(Some(id));
     v.severity = eac_model::Severity::Warning;
