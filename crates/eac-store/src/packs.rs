@@ -403,16 +403,36 @@ impl Store {
 
     /// The audit records written after the record whose hash is `head`
     /// (every record when `head` is `None`), oldest first; `None` when no
-    /// record of this database has that hash.
-    pub fn audit_since(&self, head: Option<&str>) -> Result<Option<Vec<AuditRecord>>> {
+    /// record of this database has that hash. With `number` (the record's
+    /// number as the pack's audit file gives it) the record is looked up
+    /// by its key, cheap however long the log; the whole log is looked
+    /// through only when that record has another hash (a pack of a copy
+    /// whose records were numbered otherwise) or no number is known.
+    pub fn audit_since(
+        &self,
+        head: Option<&str>,
+        number: Option<i64>,
+    ) -> Result<Option<Vec<AuditRecord>>> {
         let db = self.db();
         let after_id: i64 = match head {
             None => 0,
             Some(hash) => {
-                let found: Option<i64> =
-                    db.query_opt("SELECT id FROM audit_log WHERE hash = ?1", &[&hash], |r| {
-                        Ok(r.get(0)?)
-                    })?;
+                let by_number: Option<i64> = match number {
+                    Some(id) => db.query_opt(
+                        "SELECT id FROM audit_log WHERE id = ?1 AND hash = ?2",
+                        &[&id, &hash],
+                        |r| Ok(r.get(0)?),
+                    )?,
+                    None => None,
+                };
+                let found = match by_number {
+                    Some(id) => Some(id),
+                    None => {
+                        db.query_opt("SELECT id FROM audit_log WHERE hash = ?1", &[&hash], |r| {
+                            Ok(r.get(0)?)
+                        })?
+                    }
+                };
                 match found {
                     Some(id) => id,
                     None => return Ok(None),

@@ -2984,7 +2984,7 @@ fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
         );
         assert_eq!(store.pack_by_manifest(&"b".repeat(64)).unwrap(), None);
         let since = store
-            .audit_since(packed.record.audit_head.as_deref())
+            .audit_since(packed.record.audit_head.as_deref(), None)
             .unwrap()
             .unwrap();
         assert_eq!(since.len(), 1);
@@ -2996,7 +2996,10 @@ fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
             ),
             (AuditAction::Pack, "", "FY2024 filing")
         );
-        assert_eq!(store.audit_since(Some(&"9".repeat(64))).unwrap(), None);
+        assert_eq!(
+            store.audit_since(Some(&"9".repeat(64)), None).unwrap(),
+            None
+        );
         assert!(store.verify_audit_chain().unwrap().broken.is_none());
     }
     let shape = |store: &Store| {
@@ -3009,8 +3012,8 @@ fn an_evidence_pack_is_made_listed_and_followed_up_on_a_server_as_on_a_file() {
     };
     assert_eq!(shape(&file), shape(&server));
     assert_eq!(
-        file.audit_since(None).unwrap().unwrap().len(),
-        server.audit_since(None).unwrap().unwrap().len()
+        file.audit_since(None, None).unwrap().unwrap().len(),
+        server.audit_since(None, None).unwrap().unwrap().len()
     );
 
     // An export is recorded alike.

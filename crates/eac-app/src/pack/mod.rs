@@ -1490,7 +1490,9 @@ pub fn pack_diff_with(
         Some(sha) => store.pack_by_manifest(sha)?,
         None => None,
     };
-    let since = store.audit_since(manifest.audit.head.as_deref())?;
+    let head = manifest.audit.head.as_deref();
+    let number = head.and_then(|h| settle::head_number(dir, h));
+    let since = store.audit_since(head, number)?;
     let head_found = since.is_some();
     let mut by_eac: HashMap<String, Vec<AuditRecord>> = HashMap::new();
     for r in since.unwrap_or_default() {

@@ -275,7 +275,7 @@ fn pack_info(store: &Store, dir: &Path, ours: Option<&str>) -> Result<Option<Pac
 /// The number of the audit record `head` in the pack in `dir`: that of the
 /// last line of its `audit.jsonl` when that line has this hash (`None`:
 /// not found so), for a lookup by number rather than through the log.
-fn head_number(dir: &Path, head: &str) -> Option<i64> {
+pub(super) fn head_number(dir: &Path, head: &str) -> Option<i64> {
     #[derive(serde::Deserialize)]
     struct Line {
         id: i64,

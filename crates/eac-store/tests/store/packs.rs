@@ -222,14 +222,26 @@ fn records_since_a_head_are_those_written_after_it() {
             "alice",
         )
         .unwrap();
-    let since = env.store.audit_since(head.as_deref()).unwrap().unwrap();
-    assert_eq!(since.len(), 1);
+    let head_number = env.store.audit_log(None).unwrap()[0].id;
+    // Through the log, by the head's number, and by a number that is not
+    // the head's (looked through the log again): the same records.
+    for number in [None, Some(head_number), Some(head_number + 1)] {
+        let since = (env.store.audit_since(head.as_deref(), number))
+            .unwrap()
+            .unwrap();
+        assert_eq!(since.len(), 1);
+        assert_eq!(
+            (since[0].cds_eac_id.as_str(), since[0].reason.as_str()),
+            ("c", "two")
+        );
+    }
+    assert_eq!(env.store.audit_since(None, None).unwrap().unwrap().len(), 2);
+    let nothing = "9".repeat(64);
+    assert_eq!(env.store.audit_since(Some(&nothing), None).unwrap(), None);
     assert_eq!(
-        (since[0].cds_eac_id.as_str(), since[0].reason.as_str()),
-        ("c", "two")
+        (env.store.audit_since(Some(&nothing), Some(head_number))).unwrap(),
+        None
     );
-    assert_eq!(env.store.audit_since(None).unwrap().unwrap().len(), 2);
-    assert_eq!(env.store.audit_since(Some(&"9".repeat(64))).unwrap(), None);
 }
 
 #[test]
