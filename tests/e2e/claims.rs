@@ -240,6 +240,13 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
     })
     .await?;
     desk.el("claims-recorded-row").await?;
+    // Its report keeps the factors it was recorded with, as `claims ls` says.
+    desk.wait_text(
+        "claims-recorded-factors",
+        "the recorded claim's factors",
+        |t| t == "recorded",
+    )
+    .await?;
     let listed = Command::new(cli_binary())
         .args(["claims", "ls", "--db"])
         .arg(&desk.db)

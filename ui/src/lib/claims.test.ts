@@ -8,6 +8,7 @@ import {
   criterionColumns,
   factorProblem,
   factorSetNotice,
+  factorsCell,
   filterValues,
   formFor,
   heatMap,
@@ -252,6 +253,12 @@ describe("emission factors", () => {
     expect(factorSetNotice({ factor: { ...done.factor, kind: "grid" }, recorded_claims: [] })).toBe(
       "Saved the grid factor of NO for 2024.",
     );
+  });
+  it("says in claims ls's words whether a recorded claim kept its factors", () => {
+    expect(factorsCell({ factors_recorded: true }).text).toBe("recorded");
+    const old = factorsCell({ factors_recorded: false });
+    expect(old.text).toBe("stored now");
+    expect(old.title).toContain("entering a factor changes it");
   });
   it("points at the Enter… button, not the command line, for a missing factor", () => {
     const line = "market-based emissions: no residual-mix factor for market NO in 2024; enter it with `eacdesk claims factor set`";

@@ -352,6 +352,20 @@ export function factorSetNotice(done: FactorSet): string {
   return [`Saved the ${kind} factor of ${f.market} for ${f.year}.`, ...done.recorded_claims.map((c) => c.text)].join(" ");
 }
 
+/** A recorded claim's "Factors" cell, in `claims ls`'s words (decision 300):
+ *  its report uses the emission factors recorded with it, or (a claim
+ *  recorded before EAC Desk kept them) the factors stored now; `title`
+ *  says what that means. */
+export function factorsCell(c: Pick<ClaimRecord, "factors_recorded">): { text: string; title: string } {
+  return c.factors_recorded
+    ? { text: "recorded", title: "Its report uses the emission factors recorded with the claim." }
+    : {
+        text: "stored now",
+        title:
+          "Recorded by an older version of EAC Desk, which kept no factors with a claim: its report uses the factors stored now, so entering a factor changes it.",
+      };
+}
+
 /** A report's "missing" line as the app shows it: the CLI command it names
  *  for entering a factor becomes the "Enter…" button beside the factors,
  *  and a recorded claim's missing surplus points at Check (decision 264). */
