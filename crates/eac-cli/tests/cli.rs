@@ -26,6 +26,8 @@ mod pack;
 mod registry;
 #[path = "cli/restated.rs"]
 mod restated;
+#[path = "cli/rules_once.rs"]
+mod rules_once;
 #[path = "cli/server.rs"]
 mod server;
 #[path = "cli/snapshots.rs"]

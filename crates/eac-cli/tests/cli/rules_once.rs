@@ -10,66 +10,43 @@ use predicates::prelude::*;
 use predicates::str::contains;
 use serde_json::{json, Value};
 
-struct Desk {
-    dir: tempfile::TempDir,
+use super::Desk;
+
+/// Writes `doc` as `name` in the desk's folder (pretty, as people hand
+/// files around).
+fn write(desk: &Desk, name: &str, doc: &Value) -> PathBuf {
+    let path = desk.path(name);
+    std::fs::write(&path, serde_json::to_string_pretty(doc).unwrap()).unwrap();
+    path
 }
 
-impl Desk {
-    fn new() -> Self {
-        Desk {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
+/// The exit code and output (stdout then stderr) of `cmd`.
+fn run(mut cmd: Command) -> (i32, String) {
+    let out = cmd.output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap(), text)
+}
 
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
+/// `validate --profile P` of `path`: its exit code and output.
+fn validate(desk: &Desk, profile: &str, path: &Path) -> (i32, String) {
+    let mut cmd = desk.eacdesk();
+    cmd.args(["validate", "--profile", profile]).arg(path);
+    run(cmd)
+}
 
-    fn eacdesk(&self) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_eacdesk"));
-        cmd.env_remove("EACDESK_DB")
-            .current_dir(self.dir.path())
-            .arg("--db")
-            .arg(self.path("desk.sqlite"));
-        cmd
-    }
+/// `import` of `path`: its exit code and output.
+fn import_file(desk: &Desk, path: &Path) -> (i32, String) {
+    let mut cmd = desk.eacdesk();
+    cmd.arg("import").arg(path);
+    run(cmd)
+}
 
-    /// Writes `doc` as `name` (pretty, as people hand files around).
-    fn write(&self, name: &str, doc: &Value) -> PathBuf {
-        let path = self.path(name);
-        std::fs::write(&path, serde_json::to_string_pretty(doc).unwrap()).unwrap();
-        path
-    }
-
-    /// `validate --profile P` of `path`: its exit code and output.
-    fn validate(&self, profile: &str, path: &Path) -> (i32, String) {
-        let out = self
-            .eacdesk()
-            .args(["validate", "--profile", profile])
-            .arg(path)
-            .output()
-            .unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        (out.status.code().unwrap(), text)
-    }
-
-    /// `import` of `path`: its exit code and output.
-    fn import(&self, path: &Path) -> (i32, String) {
-        let out = self.eacdesk().arg("import").arg(path).output().unwrap();
-        let text = String::from_utf8_lossy(&out.stdout).into_owned()
-            + &String::from_utf8_lossy(&out.stderr);
-        (out.status.code().unwrap(), text)
-    }
-
-    /// The EACs stored (none when no database was made).
-    fn count(&self) -> u64 {
-        if !self.path("desk.sqlite").exists() {
-            return 0;
-        }
-        let out = self.eacdesk().args(["ls", "--json"]).output().unwrap();
-        let listing: Value = serde_json::from_slice(&out.stdout).unwrap();
-        listing["summary"]["count"].as_u64().unwrap()
+/// The EACs stored (none when no database was made).
+fn stored(desk: &Desk) -> u64 {
+    match desk.path("desk.sqlite").exists() {
+        true => desk.count(),
+        false => 0,
     }
 }
 
@@ -123,8 +100,8 @@ fn an_id_listed_twice_with_an_unknown_type_is_refused_by_import_and_named_by_val
             "3 /eacs/0/beneficiary_type",
         ),
     ] {
-        let file = desk.write(name, &listing(items));
-        let (code, text) = desk.validate("p1", &file);
+        let file = write(&desk, name, &listing(items));
+        let (code, text) = validate(&desk, "p1", &file);
         assert_eq!(code, 1, "{text}");
         assert_eq!(found(&text), [unknown_at, "7 /eacs/1/cds_eac_id"], "{text}");
         assert!(text.contains(
@@ -134,14 +111,14 @@ fn an_id_listed_twice_with_an_unknown_type_is_refused_by_import_and_named_by_val
             text.contains("not valid for profile P1: 2 errors"),
             "{text}"
         );
-        let (code, text) = desk.import(&file);
+        let (code, text) = import_file(&desk, &file);
         assert_eq!(code, 1, "{text}");
         assert!(
             text.contains(&format!("Nothing was imported from {}", file.display())),
             "{text}"
         );
         assert_eq!(found(&text), ["7 /eacs/1/cds_eac_id"], "{text}");
-        assert_eq!(desk.count(), 0);
+        assert_eq!(stored(&desk), 0);
     }
 }
 
@@ -153,8 +130,8 @@ fn an_unknown_type_does_not_hide_the_eacs_other_errors_from_validate() {
     let mut d = eac("E1", "household");
     d["period_end"] = json!("2023-01-01T00:00:00Z");
     d["values"][0]["value"] = json!(-5);
-    let file = desk.write("unknown.json", &listing(vec![d]));
-    let (code, text) = desk.validate("p1", &file);
+    let file = write(&desk, "unknown.json", &listing(vec![d]));
+    let (code, text) = validate(&desk, "p1", &file);
     assert_eq!(code, 1, "{text}");
     assert_eq!(
         found(&text),
@@ -175,22 +152,26 @@ fn an_id_listed_twice_is_named_beside_the_duplicates_own_error() {
     let desk = Desk::new();
     let mut second = eac("E1", "account");
     second["values"][0]["value"] = json!(-5);
-    let file = desk.write("dup2.json", &listing(vec![eac("E1", "account"), second]));
+    let file = write(
+        &desk,
+        "dup2.json",
+        &listing(vec![eac("E1", "account"), second]),
+    );
     let both = ["16 /eacs/1/values/0/value", "7 /eacs/1/cds_eac_id"];
-    let (code, text) = desk.validate("p1", &file);
+    let (code, text) = validate(&desk, "p1", &file);
     assert_eq!(
         (code, found(&text)),
         (1, both.map(str::to_owned).to_vec()),
         "{text}"
     );
-    let (code, text) = desk.import(&file);
+    let (code, text) = import_file(&desk, &file);
     assert_eq!(
         (code, found(&text)),
         (1, both.map(str::to_owned).to_vec()),
         "{text}"
     );
     assert!(text.contains("2 rule violations"), "{text}");
-    assert_eq!(desk.count(), 0);
+    assert_eq!(stored(&desk), 0);
 }
 
 /// Bug 5: an entry of `beneficiaries` that is not a string is named at
@@ -200,8 +181,8 @@ fn a_list_entry_that_is_not_a_string_is_named_where_it_is_by_both() {
     let desk = Desk::new();
     let mut d = eac("E1", "account");
     d["beneficiaries"] = json!([1]);
-    let file = desk.write("bennum.json", &listing(vec![d]));
-    for (code, text) in [desk.validate("p1", &file), desk.import(&file)] {
+    let file = write(&desk, "bennum.json", &listing(vec![d]));
+    for (code, text) in [validate(&desk, "p1", &file), import_file(&desk, &file)] {
         assert_eq!(code, 1, "{text}");
         assert_eq!(found(&text), ["2 /eacs/0/beneficiaries/0"], "{text}");
         assert!(
@@ -224,8 +205,8 @@ fn deep_nesting_inside_a_value_is_one_error_in_validate_as_in_import() {
     let mut d = eac("E1", "account");
     // 129 levels: two more around it.
     d["values"][0]["x_deep"] = json!([[deep]]);
-    let file = desk.write("deep.json", &listing(vec![d]));
-    for (code, text) in [desk.validate("p1", &file), desk.import(&file)] {
+    let file = write(&desk, "deep.json", &listing(vec![d]));
+    for (code, text) in [validate(&desk, "p1", &file), import_file(&desk, &file)] {
         assert_eq!(code, 1, "{text}");
         assert_eq!(found(&text), ["20 /eacs/0/values/0/x_deep"], "{text}");
         assert!(!text.contains("line "), "{text}");
@@ -263,7 +244,7 @@ fn one_bad_server_metadata_value_is_one_error() {
     let mut doc: Value = serde_json::from_str(&text).unwrap();
     doc["cds_eac_formats"]["eacdesk_eac_json_v1"]["documentation"] = json!("FORMAT.md");
     std::fs::write(&metadata, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
-    let (code, text) = desk.validate("p2", &bun);
+    let (code, text) = validate(&desk, "p2", &bun);
     assert_eq!(code, 1, "{text}");
     assert_eq!(
         found(&text),
@@ -297,7 +278,7 @@ fn a_format_description_nested_too_deep_is_refused() {
     );
     assert_ne!(edited, text);
     std::fs::write(&metadata, edited).unwrap();
-    let (code, text) = desk.validate("p2", &bun);
+    let (code, text) = validate(&desk, "p2", &bun);
     assert_eq!(code, 1, "{text}");
     assert_eq!(
         found(&text),
@@ -373,7 +354,7 @@ fn set_issued_corrects_an_entered_date_and_says_when_it_keeps_a_documents() {
     assert_eq!(issued(IREC), "2020-11-16");
 
     // A date the imported document gave: kept, and said.
-    let file = desk.write("one.json", &listing(vec![eac("E1", "account")]));
+    let file = write(&desk, "one.json", &listing(vec![eac("E1", "account")]));
     desk.eacdesk().arg("import").arg(&file).assert().success();
     let out = set(&["E1", "issued=2020-01-01", "--reason", "r"]);
     assert!(
@@ -417,8 +398,8 @@ fn set_issued_corrects_an_entered_date_and_says_when_it_keeps_a_documents() {
 #[test]
 fn a_document_without_eacs_names_the_place() {
     let desk = Desk::new();
-    let file = desk.write("empty.json", &json!({}));
-    for (code, text) in [desk.validate("p1", &file), desk.import(&file)] {
+    let file = write(&desk, "empty.json", &json!({}));
+    for (code, text) in [validate(&desk, "p1", &file), import_file(&desk, &file)] {
         assert_eq!(code, 1, "{text}");
         assert!(
             text.contains("error (rule 1) at /eacs: the document has no `eacs` array"),
@@ -433,7 +414,7 @@ fn a_document_without_eacs_names_the_place() {
 #[test]
 fn set_says_what_is_empty_warns_as_import_does_and_knows_envelopes() {
     let desk = Desk::new();
-    let file = desk.write("one.json", &listing(vec![eac("E1", "account")]));
+    let file = write(&desk, "one.json", &listing(vec![eac("E1", "account")]));
     desk.eacdesk().arg("import").arg(&file).assert().success();
     desk.eacdesk()
         .args(["set", "E1", "destination_id=", "--reason", "r"])
@@ -477,7 +458,7 @@ fn set_says_what_is_empty_warns_as_import_does_and_knows_envelopes() {
         "period_start": "2024-01-01T00:00:00Z", "period_end": "2024-02-01T00:00:00Z"
     });
     std::fs::create_dir(desk.path("p2")).unwrap();
-    let file = desk.write("p2/eacs.json", &listing(vec![envelope]));
+    let file = write(&desk, "p2/eacs.json", &listing(vec![envelope]));
     desk.eacdesk().arg("import").arg(&file).assert().success();
     for args in [
         &["set", "X1", "destination_id=D", "--reason", "r"][..],
