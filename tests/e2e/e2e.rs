@@ -18,6 +18,7 @@ mod claims;
 mod desk;
 mod first_day;
 mod team;
+mod unsaved;
 mod views;
 
 /// Loads `n` sample EACs (seed 1) through the sample dialog and waits until

@@ -1,11 +1,20 @@
 import { describe, expect, it } from "vitest";
-import { closeWarnings } from "./closing";
+import { closeWarnings, unsavedWhat } from "./closing";
 
 describe("closeWarnings", () => {
   it("names the EAC whose edits would be lost", () => {
     expect(closeWarnings("S1-0000008", 0)).toEqual([
-      "The beneficiary changes to S1-0000008 are not saved and will be lost.",
+      "The changes to the beneficiaries of S1-0000008 are not saved and will be lost.",
     ]);
+  });
+  it("names every part with unsaved edits: typed missing fields and emission factors too", () => {
+    expect(closeWarnings("E1", 0, ["fields"])).toEqual(["The changes to the missing fields of E1 are not saved and will be lost."]);
+    expect(closeWarnings("E1", 0, ["emissions", "beneficiaries"])[0]).toBe(
+      "The changes to the beneficiaries and the emission factors of E1 are not saved and will be lost.",
+    );
+    expect(unsavedWhat(["emissions", "fields", "beneficiaries"])).toBe(
+      "the beneficiaries, the missing fields and the emission factors",
+    );
   });
   it("says running work stops and writes nothing, in the right number", () => {
     expect(closeWarnings(null, 1)[0]).toMatch(/^A task .* is still running\. Closing stops it; it writes nothing\.$/);

@@ -50,6 +50,7 @@ import {
   type DeskViewState,
   type SavedView,
 } from "./viewState";
+import { unsavedWhat, type EditPart } from "./closing";
 import type { DetailTab } from "./uiTypes";
 import { DEFAULT_UNIT } from "./units";
 import type { EnergyUnit } from "./types";
@@ -123,7 +124,8 @@ export class Desk {
   /** rows picked in the table (Shift/Ctrl-click, Shift+arrows, Ctrl+A) */
   #rows = $state.raw<RowSelection>(NO_ROWS);
   #tab = $state<DetailTab>("details");
-  #unsavedEdits = $state(false);
+  /** the parts of the selected EAC holding edits not saved yet */
+  #unsaved = $state.raw<readonly EditPart[]>([]);
 
   // ---- loaded for the filter and the selection -----------------------------------
   #summary = $state<BrowseSummary | null>(null);
@@ -488,19 +490,29 @@ export class Desk {
     return this.#tab;
   }
 
-  /** Whether the beneficiary editor holds edits not saved yet. */
+  /** Whether the detail pane holds edits not saved yet (beneficiaries, missing fields, emission factors). */
   get unsavedEdits(): boolean {
-    return this.#unsavedEdits;
+    return this.#unsaved.length > 0;
   }
 
-  /** The EAC whose beneficiary edits are not saved, if any. */
+  /** The parts of the selected EAC whose edits are not saved. */
+  get unsavedParts(): readonly EditPart[] {
+    return this.#unsaved;
+  }
+
+  /** What holds unsaved edits, in words ("the beneficiaries and the emission factors"). */
+  get unsavedWhat(): string {
+    return unsavedWhat(this.#unsaved);
+  }
+
+  /** The EAC whose edits are not saved, if any. */
   get unsavedEac(): string | null {
-    return this.#unsavedEdits ? this.#selectedId : null;
+    return this.unsavedEdits ? this.#selectedId : null;
   }
 
-  /** Showing EAC `id` would throw away unsaved beneficiary edits of another EAC. */
+  /** Showing EAC `id` would throw away unsaved edits of another EAC. */
   wouldDiscardEdits(id: string): boolean {
-    return this.#unsavedEdits && this.#selectedId !== null && id !== this.#selectedId;
+    return this.unsavedEdits && this.#selectedId !== null && id !== this.#selectedId;
   }
 
   /** Show EAC `id` (or none) in the detail pane; the table marks its row. */
@@ -514,9 +526,21 @@ export class Desk {
     this.#tab = tab;
   }
 
-  /** The beneficiary editor reports whether it holds unsaved edits (false: they were saved or thrown away). */
-  setUnsavedEdits(dirty: boolean): void {
-    this.#unsavedEdits = dirty;
+  /**
+   * A part of the detail pane reports whether it holds unsaved edits (false:
+   * they were saved or thrown away, or the part is gone). Each part speaks
+   * for itself only: saving the emission factors leaves unsaved beneficiary
+   * edits unsaved.
+   */
+  setUnsavedEdits(dirty: boolean, part: EditPart = "beneficiaries"): void {
+    const has = this.#unsaved.includes(part);
+    if (dirty && !has) this.#unsaved = [...this.#unsaved, part];
+    else if (!dirty && has) this.#unsaved = this.#unsaved.filter((p) => p !== part);
+  }
+
+  /** The user agreed to throw away every unsaved edit (or they are gone with their EAC or database). */
+  discardEdits(): void {
+    if (this.#unsaved.length > 0) this.#unsaved = [];
   }
 
   /** Show EAC `id` alone: the filter becomes a search for it, its details tab opens. */
@@ -539,7 +563,7 @@ export class Desk {
     const id = this.#selectedId;
     if (id && (ids.includes(id) || all > ids.length)) {
       this.select(null);
-      this.#unsavedEdits = false;
+      this.discardEdits();
     }
   }
 
@@ -670,7 +694,7 @@ export class Desk {
     this.dbWarnings = info.warnings;
     this.select(null);
     this.#rows = NO_ROWS;
-    this.#unsavedEdits = false;
+    this.discardEdits();
     void this.restoreState(info.path);
     this.clearFilter();
     this.refreshAll();

@@ -357,6 +357,26 @@ describe("Desk", () => {
     expect(desk.unsavedEdits).toBe(false);
   });
 
+  it("keeps each part's unsaved edits apart: a save of one part leaves the others unsaved", () => {
+    const desk = new Desk(() => {});
+    desk.select("A");
+    desk.setUnsavedEdits(true, "beneficiaries");
+    desk.setUnsavedEdits(true, "emissions");
+    expect(desk.unsavedWhat).toBe("the beneficiaries and the emission factors");
+    // the emission factors were saved: the beneficiary edits are still unsaved
+    desk.setUnsavedEdits(false, "emissions");
+    expect(desk.unsavedEdits).toBe(true);
+    expect(desk.unsavedParts).toEqual(["beneficiaries"]);
+    expect(desk.wouldDiscardEdits("B")).toBe(true);
+    // typed missing fields alone are unsaved edits too
+    desk.setUnsavedEdits(false, "beneficiaries");
+    desk.setUnsavedEdits(true, "fields");
+    expect(desk.unsavedEac).toBe("A");
+    expect(desk.unsavedWhat).toBe("the missing fields");
+    desk.discardEdits();
+    expect(desk.unsavedEdits).toBe(false);
+  });
+
   it("counts once for several reasons in one turn and drops an answer overtaken by a newer one", async () => {
     let answer: (s: BrowseSummary) => void = () => {};
     vi.mocked(api.browseSummary).mockImplementationOnce(() => new Promise((r) => (answer = r)));

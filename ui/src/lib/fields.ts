@@ -149,6 +149,14 @@ export function fieldForm(
   return { values, problems };
 }
 
+/**
+ * Whether the form holds something typed and not saved: a value in one of
+ * the fields shown, or a reason (what "Save fields" would lose on another EAC).
+ */
+export function fieldsFormEdited(inputs: FieldInputs, shown: readonly SettableField[], reason: string): boolean {
+  return reason.trim() !== "" || shown.some((f) => (inputs[f] ?? "").trim() !== "");
+}
+
 /** The plain name of a missing field as the backend names it (`destination_id`, `values/2/issued`, …). */
 export function missingFieldLabel(name: string): string {
   const last = name.split("/").pop() ?? name;

@@ -34,6 +34,20 @@ export function emissionFormProblems(direct: string, lca: string, reason: string
   return out;
 }
 
+/**
+ * Whether the emission-factor form holds something the user typed and did
+ * not save (asked about before another EAC is shown or the window closes):
+ * a factor other than the one it started from, or a reason.
+ */
+export function emissionFormEdited(
+  start: { direct: string; lca: string },
+  direct: string,
+  lca: string,
+  reason: string,
+): boolean {
+  return direct.trim() !== start.direct.trim() || lca.trim() !== start.lca.trim() || reason.trim() !== "";
+}
+
 /** A problem with the P2 base URL (empty is fine: file: URIs are used), or null. */
 export function baseUrlProblem(text: string): string | null {
   const t = text.trim();

@@ -1,0 +1,233 @@
+// @vitest-environment happy-dom
+// The detail pane on the desk, mounted in a DOM with the store App gives it:
+// what a user typed in one of its forms stays with the EAC it was typed for,
+// is asked about before it is thrown away, and a save of one form leaves the
+// unsaved edits of another alone. Only the IPC (api) is replaced.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushSync, mount, unmount } from "svelte";
+
+vi.mock("../api", () => ({
+  api: {
+    eacDetail: vi.fn(),
+    frozenBy: vi.fn(),
+    browseSummary: vi.fn(),
+    eacSources: vi.fn(),
+    setEmissions: vi.fn(),
+    setBeneficiaries: vi.fn(),
+    setFields: vi.fn(),
+    checkBeneficiaries: vi.fn(),
+    beneficiaryChoices: vi.fn(),
+    verifyEac: vi.fn(),
+  },
+}));
+
+import { api } from "../api";
+import { Desk, deskContext } from "../desk.svelte";
+import type { AuditRecord, EacDetail } from "../types";
+import { eacDetail } from "../testRows";
+import DetailPane from "./DetailPane.svelte";
+
+let stored: Record<string, EacDetail> = {};
+
+function record(id: string, action: AuditRecord["action"]): AuditRecord {
+  return {
+    id: 7,
+    at: "2025-01-01T00:00:00Z",
+    os_user: "me",
+    display_name: null,
+    cds_eac_id: id,
+    action,
+    before: null,
+    after: null,
+    only: null,
+    before_emissions: null,
+    after_emissions: null,
+    changes: null,
+    reason: "fix",
+    source_file: null,
+    import_batch_id: null,
+    problem: null,
+    held: null,
+    reviewed: false,
+  } as unknown as AuditRecord;
+}
+
+beforeEach(() => {
+  stored = {
+    A: eacDetail("A", { emissions_factor_direct: "0.1", emissions_factor_lca: "0.6" }),
+    B: eacDetail("B", { emissions_factor_direct: "0.2", emissions_factor_lca: "0.7" }),
+  };
+  vi.mocked(api.eacDetail).mockReset().mockImplementation(async (id) => structuredClone(stored[id]));
+  vi.mocked(api.frozenBy).mockReset().mockResolvedValue([]);
+  vi.mocked(api.browseSummary).mockReset().mockResolvedValue({ count: 1, totals: [] } as never);
+  vi.mocked(api.eacSources).mockReset().mockResolvedValue([] as never);
+  vi.mocked(api.checkBeneficiaries).mockReset().mockResolvedValue([]);
+  vi.mocked(api.beneficiaryChoices).mockReset().mockResolvedValue([] as never);
+  vi.mocked(api.setEmissions).mockReset();
+  vi.mocked(api.setBeneficiaries).mockReset();
+  vi.mocked(api.setFields).mockReset();
+});
+
+let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
+let desks: Desk[] = [];
+afterEach(() => {
+  for (const m of mounted) {
+    unmount(m.c);
+    m.target.remove();
+  }
+  mounted = [];
+  for (const d of desks) d.stop();
+  desks = [];
+});
+
+const $ = (root: HTMLElement, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+
+function type(root: HTMLElement, testid: string, text: string) {
+  const el = $(root, testid) as HTMLInputElement | null;
+  if (!el) throw new Error(`no ${testid}`);
+  el.value = text;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+function click(root: HTMLElement, testid: string) {
+  const el = $(root, testid);
+  if (!el) throw new Error(`no ${testid}`);
+  el.click();
+  flushSync();
+}
+
+/** The pane on a desk showing EAC `id`, as App mounts it. */
+async function pane(id: string, onsaved = vi.fn()): Promise<{ desk: Desk; root: HTMLElement }> {
+  const desk = new Desk((e) => {
+    throw e;
+  });
+  desks.push(desk);
+  desk.select(id);
+  await vi.waitFor(() => expect(desk.detail?.cds_eac_id).toBe(id));
+  const root = document.createElement("div");
+  document.body.append(root);
+  const c = mount(DetailPane, { target: root, props: { onsaved, onbulk: () => {} }, context: deskContext(desk) });
+  flushSync();
+  mounted.push({ c, target: root });
+  await vi.waitFor(() => expect($(root, "detail-cds-eac-id")?.textContent).toBe(id));
+  return { desk, root };
+}
+
+/** What App does once the user agreed to drop the edits: show the other EAC. */
+async function showOther(desk: Desk, root: HTMLElement, id: string) {
+  desk.discardEdits();
+  desk.select(id);
+  await vi.waitFor(() => expect($(root, "detail-cds-eac-id")?.textContent).toBe(id));
+  flushSync();
+}
+
+describe("the emission-factor form", () => {
+  it("is asked about before another EAC is shown, and never carries one EAC's factors to the next", async () => {
+    const { desk, root } = await pane("A");
+    click(root, "ef-edit");
+    type(root, "ef-lca", "9.99");
+    expect(desk.unsavedParts).toEqual(["emissions"]);
+    expect(desk.wouldDiscardEdits("B")).toBe(true);
+
+    await showOther(desk, root, "B");
+    // B's stored factors, and no form holding A's 9.99
+    expect($(root, "detail-ef-lca")?.textContent).toBe("0.7");
+    expect($(root, "ef-form")).toBeNull();
+    expect(desk.unsavedEdits).toBe(false);
+    click(root, "ef-edit");
+    expect(($(root, "ef-lca") as HTMLInputElement).value).toBe("0.7");
+    type(root, "ef-reason", "fix");
+    ($(root, "ef-form") as HTMLFormElement).requestSubmit();
+    expect(api.setEmissions).toHaveBeenCalledWith("B", "0.2", "0.7", "fix", 1);
+  });
+
+  it("opened and left as it was is nothing unsaved; Cancel drops what was typed", async () => {
+    const { desk, root } = await pane("A");
+    click(root, "ef-edit");
+    expect(desk.unsavedEdits).toBe(false);
+    type(root, "ef-direct", "0.15");
+    expect(desk.unsavedEdits).toBe(true);
+    click(root, "ef-cancel");
+    expect(desk.unsavedEdits).toBe(false);
+    click(root, "ef-edit");
+    expect(($(root, "ef-direct") as HTMLInputElement).value).toBe("0.1");
+  });
+
+  it("saved, leaves unsaved beneficiary edits unsaved", async () => {
+    const onsaved = vi.fn();
+    const { desk, root } = await pane("A", onsaved);
+    desk.setTab("beneficiaries");
+    flushSync();
+    type(root, "ben-input", "ACC-1");
+    click(root, "ben-add");
+    await vi.waitFor(() => expect(desk.unsavedParts).toEqual(["beneficiaries"]));
+
+    desk.setTab("details");
+    flushSync();
+    click(root, "ef-edit");
+    type(root, "ef-lca", "0.65");
+    type(root, "ef-reason", "registry certificate");
+    vi.mocked(api.setEmissions).mockImplementation(async (id) => {
+      stored.A = { ...stored.A, emissions_factor_lca: "0.65", version: 2 };
+      return record(id, "set_emissions");
+    });
+    ($(root, "ef-form") as HTMLFormElement).requestSubmit();
+    await vi.waitFor(() => expect(onsaved).toHaveBeenCalledOnce());
+    desk.changes.changed("eacs", "audit");
+    await vi.waitFor(() => expect($(root, "detail-ef-lca")?.textContent).toBe("0.65"));
+    // the beneficiary edit is still there, and still protected
+    expect(desk.unsavedParts).toEqual(["beneficiaries"]);
+    expect(desk.wouldDiscardEdits("B")).toBe(true);
+    expect([...root.querySelectorAll<HTMLElement>('[data-testid="ben-id"]')].map((e) => e.dataset.value)).toEqual(["ACC-1"]);
+  });
+
+  it("shows a refusal in the app's words with its violations, and says it is saving meanwhile", async () => {
+    const { root } = await pane("A");
+    click(root, "ef-edit");
+    type(root, "ef-lca", "0.65");
+    type(root, "ef-reason", "registry certificate");
+    let refuse: (e: unknown) => void = () => {};
+    vi.mocked(api.setEmissions).mockImplementation(() => new Promise((_, reject) => (refuse = reject)));
+    ($(root, "ef-form") as HTMLFormElement).requestSubmit();
+    flushSync();
+    expect($(root, "ef-save")?.textContent).toBe("Saving…");
+    expect(($(root, "ef-save") as HTMLButtonElement).disabled).toBe(true);
+    refuse({
+      code: "validation",
+      message: "The change breaks 1 rule; nothing was written. Fix the problems listed and try again.",
+      details: {
+        violations: [
+          { rule: 12, severity: "error", file: null, line: null, column: null, pointer: "/emissions_factor_lca", cds_eac_id: "A", message: "too large" },
+        ],
+      },
+    });
+    await vi.waitFor(() => expect($(root, "ef-error")).not.toBeNull());
+    expect($(root, "ef-error")?.textContent).toContain("The data does not follow the rules of the CDS format.");
+    expect($(root, "ef-error")?.textContent).toContain("Look at the listed problems");
+    expect(root.querySelectorAll('[data-testid="ef-violations"] [data-testid="violation"]')).toHaveLength(1);
+    expect($(root, "ef-violations")?.textContent).toContain("too large");
+    expect($(root, "ef-save")?.textContent).toBe("Save emission factors");
+  });
+});
+
+describe("the missing-fields form", () => {
+  it("typed into, is an unsaved edit until another EAC is shown, which starts it empty", async () => {
+    stored.A = eacDetail("A", { destination_name: null, missing: ["destination_name"] });
+    stored.B = eacDetail("B", { destination_name: null, missing: ["destination_name"] });
+    const { desk, root } = await pane("A");
+    expect(desk.unsavedEdits).toBe(false);
+    type(root, "complete-destination_name", "Grid North");
+    expect(desk.unsavedEac).toBe("A");
+    expect(desk.unsavedWhat).toBe("the missing fields");
+    type(root, "complete-destination_name", "");
+    expect(desk.unsavedEdits).toBe(false);
+    type(root, "complete-reason", "from the registry");
+    expect(desk.unsavedEdits).toBe(true);
+
+    await showOther(desk, root, "B");
+    expect(desk.unsavedEdits).toBe(false);
+    expect(($(root, "complete-reason") as HTMLInputElement).value).toBe("");
+  });
+});
