@@ -1,0 +1,273 @@
+// @vitest-environment happy-dom
+// The Claims view mounted in a DOM with the desk App gives it: what a user
+// sees while a write runs, where its result appears, and how the criteria
+// table reads. Only the IPC (api) is replaced.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushSync, mount, unmount } from "svelte";
+
+vi.mock("../api", () => ({
+  newOpId: () => "op-1",
+  api: {
+    consumptionGroups: vi.fn(),
+    claims: vi.fn(),
+    factors: vi.fn(),
+    claimReport: vi.fn(),
+    createClaim: vi.fn(),
+    deleteClaim: vi.fn(),
+    deleteConsumption: vi.fn(),
+    setFactor: vi.fn(),
+    pickClaimReportPath: vi.fn(),
+    exportClaimReport: vi.fn(),
+    importConsumption: vi.fn(),
+    pickConsumptionFile: vi.fn(),
+  },
+}));
+
+import { api } from "../api";
+import { Desk, deskContext } from "../desk.svelte";
+import type { ClaimRecord, ClaimReportView, ConsumptionGroup, ValueCheckView } from "../types";
+import ClaimsDialog from "./ClaimsDialog.svelte";
+
+const group: ConsumptionGroup = {
+  beneficiary_type: "account",
+  beneficiary: "ACC-1",
+  rows: 12,
+  first_start: "2024-01-01T00:00:00Z",
+  last_end: "2025-01-01T00:00:00Z",
+  total_mwh: "1234.5678",
+  files: ["meter.csv"],
+} as ConsumptionGroup;
+
+function claimRecord(id: number): ClaimRecord {
+  return {
+    id,
+    name: `Claim ${id}`,
+    beneficiary_type: "account",
+    beneficiaries: ["ACC-1"],
+    from: "2024-01-01",
+    to: "2024-12-31",
+    granularity: "annual",
+    market: null,
+    bidding_zone: null,
+    unit: "MWh",
+    only_passing: null,
+    created_at: "2025-03-04T05:06:07Z",
+    created_by: "me",
+    allocation_count: 3,
+    factors_recorded: true,
+  };
+}
+
+function value(i: number, reason = "retired for ACC-1"): ValueCheckView {
+  return {
+    cds_eac_id: `EAC-${i}`,
+    value: 1,
+    eac_number: `N-${i}`,
+    start: "2024-01-01T00:00:00Z",
+    end: "2024-02-01T00:00:00Z",
+    quantity: "1",
+    unit: "MWh",
+    allocated: "1",
+    retired: true,
+    verdict: "pass",
+    results: [
+      { rule_set: "ghg-scope2-2015", criterion: "S1", title: "Retired", source: "GHG", section: "7.5", verdict: "pass", reason },
+    ],
+  };
+}
+
+function report(values: ValueCheckView[] = [value(1)], patch: Partial<ClaimReportView> = {}): ClaimReportView {
+  return {
+    claim_id: null,
+    beneficiary_type: "account",
+    beneficiaries: ["ACC-1"],
+    from: "2024-01-01",
+    to: "2024-12-31",
+    granularity: "annual",
+    market: null,
+    unit: "MWh",
+    consumption: "10",
+    matched: "1",
+    unmatched: "9",
+    surplus: "0",
+    coverage_percent: "10",
+    market_based_tco2e: null,
+    location_based_tco2e: null,
+    residual_mix_factor: null,
+    grid_factor: null,
+    missing: [],
+    hourly: null,
+    intervals: [],
+    months: [],
+    check: {
+      claim_id: null,
+      unit: "MWh",
+      rule_sets: [{ id: "ghg-scope2-2015", name: "GHG Protocol Scope 2", version: "2015", document: "GHG" }],
+      values,
+      passed: values.length,
+      failed: 0,
+      unknown: 0,
+      stale: [],
+      claimed_elsewhere: [],
+    },
+    ...patch,
+  };
+}
+
+beforeEach(() => {
+  vi.mocked(api.consumptionGroups).mockReset().mockResolvedValue([group]);
+  vi.mocked(api.claims).mockReset().mockResolvedValue([]);
+  vi.mocked(api.factors).mockReset().mockResolvedValue([]);
+  vi.mocked(api.claimReport).mockReset().mockResolvedValue(report());
+  for (const f of [api.createClaim, api.deleteClaim, api.deleteConsumption, api.setFactor, api.pickClaimReportPath, api.exportClaimReport])
+    vi.mocked(f).mockReset();
+});
+
+let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
+let desks: Desk[] = [];
+afterEach(() => {
+  for (const m of mounted) {
+    unmount(m.c);
+    m.target.remove();
+  }
+  mounted = [];
+  for (const d of desks) d.stop();
+  desks = [];
+});
+
+const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+
+function type(root: HTMLElement, testid: string, text: string) {
+  const el = $(root, testid) as HTMLInputElement | null;
+  if (!el) throw new Error(`no ${testid}`);
+  el.value = text;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+function click(root: HTMLElement, testid: string) {
+  const el = $(root, testid);
+  if (!el) throw new Error(`no ${testid}`);
+  el.click();
+  flushSync();
+}
+
+/** A promise the test settles when it wants (a call still running). */
+function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
+  let resolve: (v: T) => void = () => {};
+  let reject: (e: unknown) => void = () => {};
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+async function claimsView(): Promise<HTMLElement> {
+  const desk = new Desk(() => {});
+  desks.push(desk);
+  const root = document.createElement("div");
+  document.body.append(root);
+  const c = mount(ClaimsDialog, { target: root, props: { onclose: () => {}, onjump: () => {} }, context: deskContext(desk) });
+  flushSync();
+  mounted.push({ c, target: root });
+  await vi.waitFor(() => expect(($(root, "claims-beneficiary") as HTMLSelectElement).value).toBe("account ACC-1"));
+  return root;
+}
+
+async function checked(root: HTMLElement) {
+  click(root, "claims-check");
+  await vi.waitFor(() => expect($(root, "claims-report")).not.toBeNull());
+}
+
+describe("the Claims view's writes", () => {
+  it("records a claim once however often Record is pressed, and says so beside the form", async () => {
+    const root = await claimsView();
+    click(root, "claims-record");
+    type(root, "claims-record-reason", "2024 Scope 2 filing");
+    const call = pending<ClaimRecord>();
+    vi.mocked(api.createClaim).mockReturnValue(call.promise);
+    click(root, "claims-record-save");
+    click(root, "claims-record-save");
+    expect($(root, "claims-record-save")?.textContent).toBe("Recording…");
+    expect(($(root, "claims-record-save") as HTMLButtonElement).disabled).toBe(true);
+    expect(api.createClaim).toHaveBeenCalledOnce();
+
+    call.resolve(claimRecord(4));
+    await vi.waitFor(() => expect($(root, "claims-notice")?.textContent).toContain("Recorded claim 4"));
+    // beside the claim form, not at the top of the view
+    expect($(root, "claims-notice")?.closest("section")?.getAttribute("aria-labelledby")).toBe("claims-form-h");
+  });
+
+  it("saves a factor once, with Saving… meanwhile, and shows a refusal beside the factor form", async () => {
+    const root = await claimsView();
+    await checked(root);
+    click(root, "claims-factor-residual");
+    type(root, "claims-factor-market", "NO");
+    type(root, "claims-factor-value", "0.354");
+    type(root, "claims-factor-source", "AIB 2024");
+    type(root, "claims-factor-reason", "for the filing");
+    const call = pending<never>();
+    vi.mocked(api.setFactor).mockReturnValue(call.promise);
+    ($(root, "claims-factor-form") as HTMLFormElement).requestSubmit();
+    flushSync();
+    ($(root, "claims-factor-form") as HTMLFormElement).requestSubmit();
+    flushSync();
+    expect(api.setFactor).toHaveBeenCalledOnce();
+    expect($(root, "claims-factor-save")?.textContent).toBe("Saving…");
+
+    call.reject({ code: "invalid_input", message: "The factor is not a number.", details: {} });
+    await vi.waitFor(() => expect($(root, "claims-error")).not.toBeNull());
+    expect($(root, "claims-report")?.contains($(root, "claims-error"))).toBe(true);
+    expect($(root, "claims-error")?.previousElementSibling?.getAttribute("data-testid")).toBe("claims-factor-form");
+    expect($(root, "claims-factor-save")?.textContent).toBe("Save factor");
+  });
+
+  it("deletes a recorded claim once, and shows a refusal under the recorded claims", async () => {
+    vi.mocked(api.claims).mockResolvedValue([claimRecord(3)]);
+    const root = await claimsView();
+    await vi.waitFor(() => expect($(root, "claims-recorded-delete")).not.toBeNull());
+    click(root, "claims-recorded-delete");
+    type(root, "claims-recorded-delete-reason", "recorded twice");
+    const call = pending<ClaimRecord>();
+    vi.mocked(api.deleteClaim).mockReturnValue(call.promise);
+    click(root, "claims-recorded-delete-save");
+    click(root, "claims-recorded-delete-save");
+    expect(api.deleteClaim).toHaveBeenCalledOnce();
+    expect($(root, "claims-recorded-delete-save")?.textContent).toBe("Deleting…");
+    call.reject({ code: "frozen", message: "The claim lies in a closed period.", details: {} });
+    await vi.waitFor(() => expect($(root, "claims-error")).not.toBeNull());
+    expect($(root, "claims-error")?.closest("section")?.getAttribute("aria-labelledby")).toBe("claims-recorded-h");
+  });
+
+  it("deletes consumption once", async () => {
+    const root = await claimsView();
+    click(root, "claims-consumption-delete");
+    const reason = root.querySelector<HTMLInputElement>('[data-testid="claims-consumption-delete-confirm"] input')!;
+    reason.value = "corrected meter file";
+    reason.dispatchEvent(new Event("input", { bubbles: true }));
+    flushSync();
+    const call = pending<never>();
+    vi.mocked(api.deleteConsumption).mockReturnValue(call.promise);
+    click(root, "claims-consumption-delete-save");
+    click(root, "claims-consumption-delete-save");
+    expect(api.deleteConsumption).toHaveBeenCalledOnce();
+    expect($(root, "claims-consumption-delete-save")?.textContent).toBe("Deleting…");
+  });
+
+  it("exports once: a second click while the file is picked opens no second picker", async () => {
+    const root = await claimsView();
+    await checked(root);
+    const pick = pending<string | null>();
+    vi.mocked(api.pickClaimReportPath).mockReturnValue(pick.promise);
+    click(root, "claims-export");
+    click(root, "claims-export");
+    expect(api.pickClaimReportPath).toHaveBeenCalledOnce();
+    expect($(root, "claims-export")?.textContent).toBe("Exporting…");
+    vi.mocked(api.exportClaimReport).mockResolvedValue({ path: "/tmp/r.csv" } as never);
+    pick.resolve("/tmp/r.csv");
+    await vi.waitFor(() => expect($(root, "claims-notice")?.textContent).toContain("/tmp/r.csv"));
+    expect($(root, "claims-report")?.contains($(root, "claims-notice"))).toBe(true);
+  });
+});
