@@ -63,6 +63,22 @@ pub fn audit_each(
     }
 }
 
+/// [`audit_each`] with each record's saved states as written (the whole
+/// EAC before and after, for `audit --json`).
+pub fn audit_each_with_states(
+    store: &Store,
+    cds_eac_id: Option<&str>,
+    each: &mut dyn FnMut(AuditRecord, eac_store::AuditStates) -> std::ops::ControlFlow<()>,
+) -> Result<(), AppError> {
+    match store.audit_each_with_states(cds_eac_id, &mut |r, states| match each(r, states) {
+        std::ops::ControlFlow::Continue(()) => Ok(()),
+        std::ops::ControlFlow::Break(()) => Err(eac_store::StoreError::Cancelled),
+    }) {
+        Err(eac_store::StoreError::Cancelled) => Ok(()),
+        other => Ok(other?),
+    }
+}
+
 /// One page of the app-wide history: the records `query` selects (who,
 /// when, action, EAC), newest first, with their count.
 pub fn audit_page(store: &Store, query: &AuditQuery) -> Result<AuditPage, AppError> {

@@ -40,8 +40,8 @@ mod validate;
 
 pub use about::{about, AboutInfo, VERSION};
 pub use browse::{
-    audit_each, audit_log, audit_page, browse, browse_summary, choices, db_info, eac_detail,
-    open_warnings, verify_audit_chain,
+    audit_each, audit_each_with_states, audit_log, audit_page, browse, browse_summary, choices,
+    db_info, eac_detail, open_warnings, verify_audit_chain,
 };
 pub use claims::{
     check_claim, check_claim_in, claim_report, claim_report_csv, claim_report_in, claims,
@@ -77,8 +77,9 @@ pub use import::{
 pub use keys::{key_dir, signing_key, signing_key_in, SigningKeyInfo, KEY_DIR_ENV};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
-    envelope_only, export_p2, listing_schema_violations, schema_violations, validate_p2,
-    validate_p2_with, verify_eac, verify_eac_dry_run, verify_eacs, SchemaKind,
+    envelope_only, envelope_only_count, envelope_only_eac, export_p2, listing_schema_violations,
+    schema_violations, validate_p2, validate_p2_with, verify_eac, verify_eac_dry_run, verify_eacs,
+    SchemaKind,
 };
 pub use pack::{
     make_pack, make_pack_with_key_dir, pack_diff, pack_diff_with, packs, selection_words,
@@ -116,7 +117,7 @@ pub use eac_model::{BeneficiaryType, EnergyUnit, ExportProfile, Severity, Violat
 /// Who audited changes are recorded as; `set_fields` takes it, so a shell passes this.
 pub use eac_store::os_user;
 pub use eac_store::NewDatabase;
-pub use eac_store::{AuditAction, Phase};
+pub use eac_store::{AuditAction, AuditStates, Phase};
 pub use eac_store::{
     AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary,
     BulkEditReport, BundleReport, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport,

@@ -830,6 +830,20 @@ pub fn envelope_only(
     Ok(store.envelope_only(offset, limit)?)
 }
 
+/// The envelope-only EAC of this exact id, if the database holds one.
+pub fn envelope_only_eac(
+    store: &Store,
+    cds_eac_id: &str,
+) -> Result<Option<eac_store::EnvelopeOnlyRow>, AppError> {
+    Ok(store.envelope_only_eac(cds_eac_id)?)
+}
+
+/// How many envelope-only EACs the database holds (an unfiltered export
+/// takes them too).
+pub fn envelope_only_count(store: &Store) -> Result<usize, AppError> {
+    Ok(store.envelope_only_count()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -302,6 +302,11 @@ pub struct LsArgs {
     /// complete), with a sheet "Filter and totals"
     #[arg(long, value_name = "FILE")]
     pub xlsx: Option<PathBuf>,
+    /// List the EACs stored without values instead (envelope-only: from a
+    /// P2 listing whose detail data EAC Desk does not read), in P2 order.
+    /// The filters do not apply to them; an unfiltered export takes them
+    #[arg(long, conflicts_with_all = ["sort", "csv", "xlsx"])]
+    pub envelope_only: bool,
 }
 
 #[derive(Debug, Args)]

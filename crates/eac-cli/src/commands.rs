@@ -616,6 +616,8 @@ fn range_words(first: &str, last: &str) -> String {
 struct Listing {
     rows: Vec<ListedRow>,
     summary: eac_app::BrowseTotals,
+    /// The EACs without values the count leaves out.
+    envelope_only: EnvelopeOnlyCount,
 }
 
 /// `ls --json`: a row with its total in the display unit.
@@ -627,6 +629,9 @@ struct ListedRow {
 }
 
 fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
+    if a.envelope_only {
+        return ls_envelope_only(store, &a);
+    }
     let mut out = Out::stdout();
     let filter = a.filter.to_filter();
     let sort = a.sort.unwrap_or_default();
@@ -678,6 +683,7 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     // it again to choose how to read it (`facets::read_in_sort_order`).
     let summary = eac_app::browse_totals(store, &filter, a.unit)?;
     let rows = eac_app::browse(store, &page)?;
+    let envelope_only = EnvelopeOnlyCount::of(store, &filter)?;
     if a.json {
         let rows = rows
             .into_iter()
@@ -688,11 +694,16 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
                 })
             })
             .collect::<Result<Vec<_>, AppError>>()?;
-        out.json(&Listing { rows, summary })?;
+        out.json(&Listing {
+            rows,
+            summary,
+            envelope_only,
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     if summary.count == 0 {
         writeln!(out, "No EACs match.")?;
+        envelope_only.print(&mut out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let quantity = format!("QUANTITY ({})", a.unit);
@@ -753,6 +764,7 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         count(summary.count, "EAC"),
         render::unit_total(&summary.total, &summary.totals)
     )?;
+    envelope_only.print(&mut out)?;
     if rows.iter().any(|r| !r.missing.is_empty()) {
         writeln!(
             out,
@@ -761,6 +773,136 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+/// The EACs stored without values (envelope-only, decision 25) beside
+/// what `ls` and `summary` count: the browse filters look at fields they do
+/// not have, so an unfiltered export or deletion takes them all and a
+/// filtered one none. Said so that the count given is never short of what
+/// `export` writes without a word.
+#[derive(Serialize)]
+struct EnvelopeOnlyCount {
+    /// Those the filter selects too (an export of the same filter writes
+    /// them): all when there is no filter, none otherwise.
+    matching: usize,
+    /// All of them in the database.
+    stored: usize,
+}
+
+impl EnvelopeOnlyCount {
+    fn of(store: &Store, filter: &EacFilter) -> Result<Self, AppError> {
+        let stored = eac_app::envelope_only_count(store)?;
+        let unfiltered = *filter == EacFilter::default();
+        Ok(EnvelopeOnlyCount {
+            matching: if unfiltered { stored } else { 0 },
+            stored,
+        })
+    }
+
+    /// One line after the count, when there are any.
+    fn print(&self, out: &mut Out) -> Result<(), render::OutputError> {
+        let n = self.stored;
+        if n == 0 {
+            return Ok(());
+        }
+        let it = if n == 1 { "it" } else { "them" };
+        if self.matching > 0 {
+            writeln!(
+                out,
+                "+ {} without values (envelope-only: from a P2 listing whose detail data EAC \
+                 Desk does not read), not counted above; an export or deletion of all EACs takes \
+                 {it} too. `eacdesk ls --envelope-only` lists {it}.",
+                count(n, "EAC"),
+            )
+        } else {
+            writeln!(
+                out,
+                "The filters leave out the {} stored without values (envelope-only): {} not \
+                 searched or filtered, and an export with filters leaves {it} out too. \
+                 `eacdesk ls --envelope-only` lists {it}.",
+                count(n, "EAC"),
+                if n == 1 { "it is" } else { "they are" },
+            )
+        }
+    }
+}
+
+/// `ls --envelope-only --json`.
+#[derive(Serialize)]
+struct EnvelopeListing {
+    rows: Vec<eac_app::EnvelopeOnlyRow>,
+    /// How many the database holds.
+    count: usize,
+}
+
+/// `ls --envelope-only`: the EACs stored without values, a page at a time,
+/// and what they are.
+fn ls_envelope_only(store: &Store, a: &LsArgs) -> Result<ExitCode> {
+    if !a.filter.is_empty() {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "filters do not apply to EACs without values (they have none of the fields \
+                 the filters look at); give --envelope-only without filters",
+            )
+            .exit();
+    }
+    let mut out = Out::stdout();
+    let total = eac_app::envelope_only_count(store)?;
+    let rows = eac_app::envelope_only(store, a.offset, a.limit.unwrap_or(50))?;
+    if a.json {
+        out.json(&EnvelopeListing { rows, count: total })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if total == 0 {
+        writeln!(
+            out,
+            "No EACs are stored without values: every stored EAC has its values."
+        )?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut table = Table::new(&[
+        "CDS_EAC_ID",
+        "EAC_NUMBERS",
+        "PERIOD",
+        "BENEFICIARIES",
+        "FORMAT",
+        "DETAIL DATA (eac_data_url)",
+        "LAST CHECKED",
+    ]);
+    for r in &rows {
+        table.row(vec![
+            r.cds_eac_id.clone(),
+            match r.eac_numbers.is_empty() {
+                true => "–".to_owned(),
+                false => r.eac_numbers.join(", "),
+            },
+            render::period(&r.period_start, &r.period_end),
+            render::assignment_short(r.beneficiary_type, &r.beneficiaries),
+            r.eac_format.clone(),
+            r.eac_data_url.clone(),
+            render::whole_seconds(&r.cds_synced),
+        ]);
+    }
+    if !rows.is_empty() {
+        out.table(&table)?;
+    }
+    let shown = match rows.len() {
+        0 => format!("None at offset {};", a.offset),
+        n => format!("Showing {}–{} of", a.offset + 1, a.offset + n),
+    };
+    writeln!(out, "{shown} {} without values.", count(total, "EAC"))?;
+    writeln!(out, "{ENVELOPE_ONLY_WHY}")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What an envelope-only EAC is, what it blocks and how to fix it (the
+/// app's dialog says the same).
+const ENVELOPE_ONLY_WHY: &str = "They were imported from a P2 listing whose detail data is in \
+    a format EAC Desk does not read (FORMAT above): only the envelope is stored (id, period, \
+    beneficiaries, EAC numbers and where the detail data is), no values. `ls`, `summary` and \
+    the filters leave them out; a P2 export writes them as imported; a P1 export of all EACs is \
+    refused because of them (a filtered one works). To give one values, import its full data \
+    (a CDS P1 listing, or a P2 bundle in EAC Desk's format): it takes the envelope's place.";
 
 /// `ls --csv`: the rows as CSV on standard output (raw: CSV quoting, not
 /// terminal escaping, keeps the cells intact).
@@ -799,11 +941,24 @@ fn ls_xlsx(store: &Store, view: &eac_app::TableView, dest: &Path) -> Result<Exit
 }
 
 /// `eacdesk summary`: one row per group, totals exact and right-aligned.
+/// `summary --json`: the report and the EACs without values it leaves out.
+#[derive(Serialize)]
+struct SummaryJson<'a> {
+    #[serde(flatten)]
+    report: &'a eac_app::SummaryReport,
+    envelope_only: EnvelopeOnlyCount,
+}
+
 fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let report = eac_app::summary(store, &a.filter.to_filter(), &a.by, a.unit)?;
+    let filter = a.filter.to_filter();
+    let report = eac_app::summary(store, &filter, &a.by, a.unit)?;
+    let envelope_only = EnvelopeOnlyCount::of(store, &filter)?;
     if a.json {
-        out.json(&report)?;
+        out.json(&SummaryJson {
+            report: &report,
+            envelope_only,
+        })?;
         return Ok(ExitCode::SUCCESS);
     }
     if a.csv {
@@ -816,6 +971,7 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
     }
     if report.count == 0 {
         writeln!(out, "No EACs match.")?;
+        envelope_only.print(&mut out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let mut headers: Vec<String> = report
@@ -846,6 +1002,7 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
     cells.push(render::quantities(&report.totals));
     table.row(cells);
     out.table(&table)?;
+    envelope_only.print(&mut out)?;
     if keys > 0
         && report.by.iter().any(|k| {
             matches!(
@@ -873,7 +1030,14 @@ struct ShowJson<'a> {
 fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let id = a.cds_eac_id.as_str();
-    let d = eac_app::eac_detail(store, id)?;
+    let d = match eac_app::eac_detail(store, id) {
+        // Not an EAC with values: perhaps one stored by its envelope only.
+        Err(e) if e.code == ErrorCode::NotFound => match eac_app::envelope_only_eac(store, id)? {
+            Some(envelope) => return show_envelope_only(&envelope, &a),
+            None => return Err(e.into()),
+        },
+        found => found?,
+    };
     let sources = eac_app::sources(store, id)?;
     if let (Some(n), Some(dest)) = (a.save_source, &a.out) {
         return save_source(store, id, &sources, n, dest, a.json);
@@ -977,6 +1141,82 @@ fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
     out.table(&table)?;
     print_missing(&mut out, &d)?;
     print_sources(&mut out, id, &sources)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `show --json` of an envelope-only EAC: its envelope, no values, and why.
+#[derive(Serialize)]
+struct ShowEnvelopeJson<'a> {
+    #[serde(flatten)]
+    envelope: &'a eac_app::EnvelopeOnlyRow,
+    envelope_only: bool,
+    values: [(); 0],
+    sources: [(); 0],
+    why: String,
+}
+
+/// `show ID` of an EAC stored by its P2 envelope only (decision 25): the
+/// fields it has, that it has no values, why and what to do.
+fn show_envelope_only(e: &eac_app::EnvelopeOnlyRow, a: &ShowArgs) -> Result<ExitCode> {
+    let id = e.cds_eac_id.as_str();
+    let why = format!(
+        "EAC {} is stored without values (envelope-only): it was imported from a P2 listing \
+         whose detail data is in a format EAC Desk does not read ({}), so only its envelope is \
+         kept. `ls`, `summary` and the filters leave it out; a P2 export writes it as imported; \
+         a P1 export of all EACs is refused because of it. To give it values, import its full \
+         data (a CDS P1 listing, or a P2 bundle in EAC Desk's format): it takes the envelope's \
+         place.",
+        eac_model::quote(id),
+        eac_model::quote(&e.eac_format)
+    );
+    if a.save_source.is_some() {
+        return Err(AppError::new(
+            ErrorCode::NotFound,
+            format!(
+                "EAC {} is stored without values (envelope-only): no source document is kept \
+                 for it, so there is none to save. Nothing was written.",
+                eac_model::quote(id)
+            ),
+        )
+        .into());
+    }
+    let mut out = Out::stdout();
+    if a.json {
+        out.json(&ShowEnvelopeJson {
+            envelope: e,
+            envelope_only: true,
+            values: [],
+            sources: [],
+            why,
+        })?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let fields: Vec<(&str, String)> = vec![
+        ("cds_eac_id", e.cds_eac_id.clone()),
+        (
+            "eac_numbers",
+            match e.eac_numbers.is_empty() {
+                true => "–".to_owned(),
+                false => e.eac_numbers.join(", "),
+            },
+        ),
+        ("cds_created", e.cds_created.clone()),
+        ("cds_modified", e.cds_modified.clone()),
+        ("cds_synced", e.cds_synced.clone()),
+        ("beneficiary_type", e.beneficiary_type.to_string()),
+        ("beneficiaries", e.beneficiaries.join(", ")),
+        ("period_start", e.period_start.clone()),
+        ("period_end", e.period_end.clone()),
+        ("eac_format", e.eac_format.clone()),
+        ("eac_data_url", e.eac_data_url.clone()),
+        ("values", "none (envelope-only)".to_owned()),
+    ];
+    let width = fields.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+    for (key, value) in &fields {
+        writeln!(out, "{key:<width$}  {value}")?;
+    }
+    writeln!(out)?;
+    writeln!(out, "{why}")?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1153,7 +1393,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 record.id
             ));
         }
-        warn_unknown(&store, &to)?;
+        warn_unknown(&store, &to, false)?;
         if a.json {
             out.json(&record)?;
         } else if record.reviewed {
@@ -1193,6 +1433,8 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 plan
             }
         };
+        // The warning the change would give (decision 26).
+        warn_unknown(&store, &to, true)?;
         if a.json {
             out.json(&BulkResult {
                 matching: plan.matching,
@@ -1243,7 +1485,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         "the beneficiaries of {} were changed",
         count(report.changed, "EAC")
     ));
-    warn_unknown(&store, &to)?;
+    warn_unknown(&store, &to, false)?;
     // As the change found them: on a server another desk may have
     // added or removed some since they were counted above.
     let (matching, changed) = (report.matching, report.changed);
@@ -1267,13 +1509,19 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
 }
 
 /// Beneficiary ids the imported reference data does not know: warned about
-/// on stderr, never refused.
-fn warn_unknown(store: &Store, to: &BeneficiaryAssignment) -> Result<()> {
+/// on stderr, never refused (decision 26); a dry run warns as the change
+/// would.
+fn warn_unknown(store: &Store, to: &BeneficiaryAssignment, dry_run: bool) -> Result<()> {
     let mut err = ErrOut::stderr();
+    let saved = if dry_run {
+        "it would be saved anyway"
+    } else {
+        "saved anyway"
+    };
     for id in eac_app::check_beneficiaries(store, to)? {
         writeln!(
             err,
-            "warning: `{id}` is not in the imported {} reference data (saved anyway; check the id)",
+            "warning: `{id}` is not in the imported {} reference data ({saved}; check the id)",
             to.beneficiary_type.as_str()
         );
     }
@@ -1565,7 +1813,17 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
     };
     if json {
         let mut array = render::JsonArray::new(&mut out);
-        eac_app::audit_each(store, id, &mut |r| stop(array.push(&r)))?;
+        eac_app::audit_each_with_states(store, id, &mut |record, states| {
+            // The whole EAC before and after, as saved (decimals as written).
+            let state = |text: Option<String>| {
+                text.and_then(|t| serde_json::from_str::<Box<serde_json::value::RawValue>>(&t).ok())
+            };
+            stop(array.push(&AuditJson {
+                record: &record,
+                before_state: state(states.before_state),
+                after_state: state(states.after_state),
+            }))
+        })?;
         if let Some(e) = failed.take() {
             return Err(e);
         }
@@ -1618,6 +1876,20 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         writeln!(err, "warning: audit record {id}: {problem}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `audit --json`: a record and the states it keeps (the whole EAC before
+/// and after an import replacement, a deletion, an undo or a `set`, its
+/// decimals as written); left out where it keeps none or they cannot be
+/// read (which `problem` says).
+#[derive(Serialize)]
+struct AuditJson<'a> {
+    #[serde(flatten)]
+    record: &'a eac_app::AuditRecord,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    before_state: Option<Box<serde_json::value::RawValue>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    after_state: Option<Box<serde_json::value::RawValue>>,
 }
 
 /// Who made an audited change: the display name with the OS login beside
@@ -1784,13 +2056,33 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
         Some(a) => render::assignment(a.beneficiary_type, &a.beneficiaries),
         None => "(none)".to_owned(),
     };
+    // The fields by name, then the values that changed as they changed
+    // (`value 1: 1e3 kWh → 2.50 kWh`; `and 4 more values`).
     let fields = || {
-        r.changes
-            .iter()
-            .filter(|c| c.field != "cds_synced")
-            .map(|c| c.field.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
+        let is_value = |field: &str| {
+            field == "values" || field.starts_with("value ") || field.starts_with("and ")
+        };
+        let names = (r.changes.iter())
+            .filter(|c| c.field != "cds_synced" && !is_value(&c.field))
+            .map(|c| c.field.clone());
+        let values = (r.changes.iter()).filter(|c| is_value(&c.field)).map(|c| {
+            match (&c.before, &c.after) {
+                (None, None) => c.field.clone(),
+                (b, a) => format!(
+                    "{}: {} → {}",
+                    c.field,
+                    b.as_deref().unwrap_or("(none)"),
+                    a.as_deref().unwrap_or("(none)")
+                ),
+            }
+        });
+        let names = names.collect::<Vec<_>>().join(", ");
+        let values = values.collect::<Vec<_>>().join("; ");
+        match (names.is_empty(), values.is_empty()) {
+            (_, true) => names,
+            (true, false) => values,
+            (false, false) => format!("{names}; {values}"),
+        }
     };
     let beneficiaries = match (&r.before, &r.after) {
         (Some(b), Some(a)) if b != a => format!("; beneficiaries {}", render::change(b, a)),

@@ -36,6 +36,8 @@ mod snapshots;
 mod stream;
 #[path = "cli/table.rs"]
 mod table;
+#[path = "cli/told.rs"]
+mod told;
 
 fn example(name: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -427,6 +427,15 @@ pub struct AuditRecord {
     pub reviewed: bool,
 }
 
+/// The saved states of an audit record as written (JSON text: the whole
+/// EAC before and after the change, see `history`), for a reader that wants
+/// every field (`audit --json`); `None` where the record keeps none.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditStates {
+    pub before_state: Option<String>,
+    pub after_state: Option<String>,
+}
+
 /// Which audit records the app-wide history shows: every field left out
 /// (or blank) lets every record through.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]

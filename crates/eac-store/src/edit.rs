@@ -136,11 +136,26 @@ pub(crate) fn check_seen(
 /// of an EAC the store holds only by its P2 envelope as such
 /// ([`refuse_envelope_only`]).
 pub(crate) fn load_to_assign(db: &dyn Db, cds_eac_id: &str) -> Result<(i64, Eac)> {
+    load_to_edit(
+        db,
+        cds_eac_id,
+        "`beneficiaries set`",
+        "change its beneficiaries",
+    )
+}
+
+/// The EAC an edit by `command` changes: one the store holds only by its
+/// P2 envelope is refused as such ([`refuse_envelope_only`]), not said to
+/// be missing.
+pub(crate) fn load_to_edit(
+    db: &dyn Db,
+    cds_eac_id: &str,
+    command: &str,
+    to_do: &str,
+) -> Result<(i64, Eac)> {
     match crate::rows::load_eac(db, cds_eac_id) {
         Err(StoreError::NotFound(_)) => {
-            let ids = [cds_eac_id.to_owned()];
-            let to_do = "change its beneficiaries";
-            refuse_envelope_only(db, &ids, "`beneficiaries set`", to_do)?;
+            refuse_envelope_only(db, &[cds_eac_id.to_owned()], command, to_do)?;
             Err(StoreError::NotFound(cds_eac_id.to_owned()))
         }
         found => found,
@@ -461,6 +476,32 @@ pub(crate) fn audit_each(
     cds_eac_id: Option<&str>,
     each: &mut dyn FnMut(AuditRecord) -> Result<()>,
 ) -> Result<()> {
+    audit_rows(conn, cds_eac_id, &mut |row| each(audit_record(row)?))
+}
+
+/// [`audit_each`] with each record's saved states as written (JSON text):
+/// the whole EAC before and after an import replacement, a deletion, an
+/// undo or a `set` (`None` where the record keeps none).
+pub(crate) fn audit_each_with_states(
+    conn: &dyn Db,
+    cds_eac_id: Option<&str>,
+    each: &mut dyn FnMut(AuditRecord, crate::AuditStates) -> Result<()>,
+) -> Result<()> {
+    audit_rows(conn, cds_eac_id, &mut |row| {
+        let states = crate::AuditStates {
+            before_state: cell(row, 8)?,
+            after_state: cell(row, 9)?,
+        };
+        each(audit_record(row)?, states)
+    })
+}
+
+/// The audit rows, newest first ([`audit_record`]'s columns).
+fn audit_rows(
+    conn: &dyn Db,
+    cds_eac_id: Option<&str>,
+    each: &mut dyn FnMut(&dyn DbRow) -> Result<()>,
+) -> Result<()> {
     const COLUMNS: &str = r#"SELECT id, at, os_user, cds_eac_id, action, "before", "after", reason,
         before_state, after_state, source_file, import_batch_id, display_name FROM audit_log"#;
     let (sql, params): (String, Vec<&dyn rusqlite::ToSql>) = match &cds_eac_id {
@@ -470,7 +511,7 @@ pub(crate) fn audit_each(
         ),
         None => (format!("{COLUMNS} ORDER BY id DESC"), vec![]),
     };
-    conn.stream(&sql, &params, &mut |row| each(audit_record(row)?))
+    conn.stream(&sql, &params, each)
 }
 
 /// The default and the largest page of [`audit_page`].

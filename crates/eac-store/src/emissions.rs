@@ -89,7 +89,12 @@ fn set(
 ) -> Result<AuditRecord> {
     // Locked before it is read: a desk saving it meanwhile is waited for.
     crate::lock::named(w, &[cds_eac_id.to_owned()], true)?;
-    let (id, mut eac) = rows::load_eac(w, cds_eac_id)?;
+    let (id, mut eac) = edit::load_to_edit(
+        w.db(),
+        cds_eac_id,
+        "`set-emissions`",
+        "set its emission factors",
+    )?;
     edit::check_seen(w, id, cds_eac_id, seen, true)?;
     crate::periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     let before = EmissionFactors {

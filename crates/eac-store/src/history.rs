@@ -1277,6 +1277,123 @@ pub(crate) fn undo_import(
     Ok(report)
 }
 
+/// How many changed values an audit record lists one by one; the others
+/// are counted ("and 4 more values"), the states keep them all.
+const VALUES_LISTED: usize = 3;
+
+/// A member of a saved state as the audit shows it: a string's text, else
+/// the JSON as written (a number's literal); `None` for null.
+fn member_text(raw: &RawValue) -> Option<String> {
+    match serde_json::from_str::<Option<String>>(raw.get()) {
+        Ok(text) => text,
+        Err(_) => Some(raw.get().to_owned()),
+    }
+}
+
+/// The changes between two states' `values` (JSON arrays as written): the
+/// count when it changed, then each value that differs, by its number (the
+/// first [`VALUES_LISTED`]: `value 1: 1e3 kWh → 2.50 kWh`, only what
+/// differs besides the quantity, `retired (none) → 2024-03-01`), then how
+/// many more differ (`and 4 more values`, with no sides).
+fn value_changes(before: Option<&str>, after: Option<&str>) -> Vec<FieldChange> {
+    type Value = std::collections::BTreeMap<String, Box<RawValue>>;
+    let list = |text: Option<&str>| -> Vec<Value> {
+        text.and_then(|t| serde_json::from_str(t).ok())
+            .unwrap_or_default()
+    };
+    let (before, after) = (list(before), list(after));
+    let mut changes = Vec::new();
+    let count = |n: usize| match n {
+        1 => "1 value".to_owned(),
+        n => format!("{n} values"),
+    };
+    if before.len() != after.len() {
+        changes.push(FieldChange {
+            field: "values".to_owned(),
+            before: Some(count(before.len())),
+            after: Some(count(after.len())),
+        });
+    }
+    let text = |v: &Value, key: &str| {
+        v.get(key)
+            .and_then(|raw| member_text(raw))
+            .unwrap_or_else(|| "(none)".to_owned())
+    };
+    let quantity = |v: &Value| format!("{} {}", text(v, "value"), text(v, "unit"));
+    let same = |b: &Value, a: &Value, key: &str| {
+        b.get(key).map(|r| r.get()) == a.get(key).map(|r| r.get())
+    };
+    // The members of a value in the order the spec gives them, then any
+    // others (extensions) in name order.
+    const MEMBERS: [&str; 5] = ["eac_number", "issued", "retired", "start", "end"];
+    let others = |b: Option<&Value>, a: Option<&Value>| -> Vec<String> {
+        let mut keys: Vec<String> = (b.into_iter().chain(a))
+            .flat_map(|v| v.keys().cloned())
+            .filter(|k| !MEMBERS.contains(&k.as_str()) && k != "value" && k != "unit")
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    let differing: Vec<usize> = (0..before.len().max(after.len()))
+        .filter(|&i| match (before.get(i), after.get(i)) {
+            (Some(b), Some(a)) => {
+                b.len() != a.len()
+                    || b.iter()
+                        .any(|(k, raw)| a.get(k).map(|r| r.get()) != Some(raw.get()))
+            }
+            _ => true,
+        })
+        .collect();
+    for &i in differing.iter().take(VALUES_LISTED) {
+        let (b, a) = (before.get(i), after.get(i));
+        let (b_text, a_text) = match (b, a) {
+            (Some(b), Some(a)) => {
+                let (mut bs, mut as_) = (Vec::new(), Vec::new());
+                if !same(b, a, "value") || !same(b, a, "unit") {
+                    bs.push(quantity(b));
+                    as_.push(quantity(a));
+                }
+                let keys = MEMBERS
+                    .iter()
+                    .map(|k| (*k).to_owned())
+                    .chain(others(Some(b), Some(a)));
+                for key in keys.filter(|k| !same(b, a, k)) {
+                    bs.push(format!("{key} {}", text(b, &key)));
+                    as_.push(format!("{key} {}", text(a, &key)));
+                }
+                (Some(bs.join(", ")), Some(as_.join(", ")))
+            }
+            // Added or taken away: what it held.
+            (one, other) => {
+                let whole = |v: &Value| {
+                    let mut parts = vec![quantity(v)];
+                    for key in MEMBERS {
+                        if let Some(t) = v.get(key).and_then(|raw| member_text(raw)) {
+                            parts.push(format!("{key} {t}"));
+                        }
+                    }
+                    parts.join(", ")
+                };
+                (one.map(whole), other.map(whole))
+            }
+        };
+        changes.push(FieldChange {
+            field: format!("value {}", i + 1),
+            before: b_text,
+            after: a_text,
+        });
+    }
+    if differing.len() > VALUES_LISTED {
+        changes.push(FieldChange {
+            field: format!("and {} more values", differing.len() - VALUES_LISTED),
+            before: None,
+            after: None,
+        });
+    }
+    changes
+}
+
 /// The fields that differ between two saved states (either may be absent),
 /// for the audit view; beneficiaries are left out (the record's
 /// `before`/`after` show them). An unreadable state is an `Err` naming it.
@@ -1295,16 +1412,11 @@ pub(crate) fn state_changes(
                 .map_err(|_| "the saved EAC state is not readable".to_owned())?;
         let mut out: Fields = Vec::new();
         for (key, raw) in map {
+            // The values as written: compared, then told value by value.
             let shown = if key == "values" {
-                let n = serde_json::from_str::<Vec<Box<RawValue>>>(raw.get())
-                    .map(|v| v.len())
-                    .unwrap_or(0);
-                Some(format!("{n} value(s): {}", raw.get()))
+                Some(raw.get().to_owned())
             } else {
-                match serde_json::from_str::<Option<String>>(raw.get()) {
-                    Ok(text) => text,
-                    Err(_) => Some(raw.get().to_owned()),
-                }
+                member_text(&raw)
             };
             out.push((key, shown));
         }
@@ -1353,16 +1465,14 @@ pub(crate) fn state_changes(
             _ => false,
         };
         if b != a && !same_instant {
-            let summarize = |v: Option<String>| {
-                v.map(|v| match v.split_once(": ") {
-                    Some((count, _)) if key == "values" => count.to_owned(),
-                    _ => v,
-                })
-            };
+            if key == "values" {
+                changes.extend(value_changes(b.as_deref(), a.as_deref()));
+                continue;
+            }
             changes.push(FieldChange {
                 field: key.clone(),
-                before: summarize(b),
-                after: summarize(a),
+                before: b,
+                after: a,
             });
         }
     }

@@ -676,6 +676,18 @@ impl Store {
         p2::envelope_only_rows(self.db(), offset, limit)
     }
 
+    /// The envelope-only EAC of this exact id, if the store holds one (an
+    /// id `detail` does not find may be one).
+    pub fn envelope_only_eac(&self, cds_eac_id: &str) -> Result<Option<EnvelopeOnlyRow>> {
+        p2::envelope_only_row(self.db(), cds_eac_id)
+    }
+
+    /// How many envelope-only EACs the store holds: an unfiltered export
+    /// or deletion takes them besides the EACs with values (decision 25).
+    pub fn envelope_only_count(&self) -> Result<usize> {
+        p2::envelope_only_count(self.db())
+    }
+
     /// [`Store::mark_verified`] for one EAC (or envelope-only EAC) by its
     /// exact id; `NotFound` when there is none.
     pub fn mark_verified_id(
@@ -939,6 +951,17 @@ impl Store {
         // time (`Db::stream`).
         let snapshot = db::Snapshot::begin(self.db())?;
         edit::audit_each(self.db(), cds_eac_id, each)?;
+        snapshot.end()
+    }
+
+    /// [`Store::audit_each`] with each record's saved states as written.
+    pub fn audit_each_with_states(
+        &self,
+        cds_eac_id: Option<&str>,
+        each: &mut dyn FnMut(AuditRecord, AuditStates) -> Result<()>,
+    ) -> Result<()> {
+        let snapshot = db::Snapshot::begin(self.db())?;
+        edit::audit_each_with_states(self.db(), cds_eac_id, each)?;
         snapshot.end()
     }
 

@@ -61,6 +61,11 @@ describe("history in words", () => {
     expect(fieldChangeText({ field: "cds_synced", before: null, after: "2026-01-01T00:00:00Z" })).toBe(
       "cds_synced: (none) → 2026-01-01T00:00:00Z",
     );
+    // An import replacement's values, one by one, then those not listed counted.
+    expect(fieldChangeText({ field: "value 1", before: "1e3 kWh", after: "2.50 kWh" })).toBe(
+      "value 1: 1e3 kWh → 2.50 kWh",
+    );
+    expect(fieldChangeText({ field: "and 4 more values", before: null, after: null })).toBe("and 4 more values");
     expect(historyCountText(3, 3)).toBe("3 recorded changes");
     expect(historyCountText(1200, 500)).toMatch(/newest 500/);
   });

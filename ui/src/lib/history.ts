@@ -89,8 +89,12 @@ export function showsAssignments(r: Pick<AuditRecord, "action" | "before" | "aft
   return !same;
 }
 
-/** "cds_synced: (none) → 2026-…" for the changed-fields list. */
+/**
+ * "cds_synced: (none) → 2026-…" for the changed-fields list; a value by its number
+ * ("value 1: 1e3 kWh → 2.50 kWh"); "and 4 more values" (no sides) counts the values not listed.
+ */
 export function fieldChangeText(c: FieldChange): string {
+  if (c.before === null && c.after === null) return c.field;
   return `${c.field}: ${c.before ?? "(none)"} → ${c.after ?? "(none)"}`;
 }
 

@@ -179,23 +179,46 @@ pub(crate) fn envelope_only_rows(
             &rows::count(crate::page_size(limit)),
             &i64::try_from(offset).unwrap_or(i64::MAX),
         ],
-        |row| {
-            let e = envelope_of(row)?;
-            Ok(crate::EnvelopeOnlyRow {
-                cds_eac_id: e.cds_eac_id,
-                cds_created: e.cds_created.to_string(),
-                cds_modified: e.cds_modified.to_string(),
-                cds_synced: e.cds_synced.to_string(),
-                beneficiary_type: e.beneficiary_type,
-                beneficiaries: e.beneficiaries,
-                eac_numbers: e.eac_numbers,
-                eac_format: e.eac_format,
-                eac_data_url: e.eac_data_url,
-                period_start: e.period_start.to_string(),
-                period_end: e.period_end.to_string(),
-            })
-        },
+        |row| Ok(envelope_only_row_of(row)?),
     )
+}
+
+/// The envelope-only EAC `cds_eac_id` (exact id), if the store holds one.
+pub(crate) fn envelope_only_row(
+    conn: &dyn Db,
+    cds_eac_id: &str,
+) -> Result<Option<crate::EnvelopeOnlyRow>> {
+    conn.query_opt(
+        &format!("{ENVELOPE_SELECT} WHERE cds_eac_id = ?1"),
+        &[&cds_eac_id],
+        |row| Ok(envelope_only_row_of(row)?),
+    )
+}
+
+/// How many envelope-only EACs the store holds.
+pub(crate) fn envelope_only_count(conn: &dyn Db) -> Result<usize> {
+    let n: i64 = conn.query_row("SELECT COUNT(*) FROM eac_envelopes", &[], |row| {
+        Ok(row.get(0)?)
+    })?;
+    Ok(rows::from_count(n))
+}
+
+/// One row of [`ENVELOPE_SELECT`] as the app and the CLI show it.
+fn envelope_only_row_of(row: &dyn DbRow) -> rusqlite::Result<crate::EnvelopeOnlyRow> {
+    let e = envelope_of(row)?;
+    Ok(crate::EnvelopeOnlyRow {
+        cds_eac_id: e.cds_eac_id,
+        cds_created: e.cds_created.to_string(),
+        cds_modified: e.cds_modified.to_string(),
+        cds_synced: e.cds_synced.to_string(),
+        beneficiary_type: e.beneficiary_type,
+        beneficiaries: e.beneficiaries,
+        eac_numbers: e.eac_numbers,
+        eac_format: e.eac_format,
+        eac_data_url: e.eac_data_url,
+        period_start: e.period_start.to_string(),
+        period_end: e.period_end.to_string(),
+    })
 }
 
 /// Ids of envelope-only EACs (no values: they cannot be exported as P1).

@@ -33,7 +33,10 @@ pub use bundle::{detail_file_name, is_replaceable_bundle, BundleCheck, BUNDLE_MA
 pub use detail::{
     check_detail, locate, open_detail, read_detail, DetailFile, DetailFolders, P2Source,
 };
-pub(crate) use envelopes::{envelope_only_ids, envelope_only_rows, refuse_envelope_only};
+pub(crate) use envelopes::{
+    envelope_only_count, envelope_only_ids, envelope_only_row, envelope_only_rows,
+    refuse_envelope_only,
+};
 pub(crate) use import::import_p2;
 pub use import::{detect_profile, looks_like_p2, DetectedProfile};
 pub(crate) use verify::{mark_synced_by_latest_batch, mark_verified, verify_reason, VerifyTarget};

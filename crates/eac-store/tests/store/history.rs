@@ -78,6 +78,77 @@ fn an_import_replacing_an_eac_is_audited_with_both_versions_and_the_file() {
     assert_eq!(rec.import_batch_id, Some(batches[0].id));
 }
 
+/// Tester 35, finding 7: an import replacement's record says which values
+/// changed and how (`value 1: 30 MWh → 2.50 MWh`), a few of them, and counts
+/// the rest, where it said "1 value(s) → 1 value(s)"; the states keep all.
+#[test]
+fn an_import_replacement_tells_the_values_it_changed() {
+    let mut env = Env::new();
+    let mut first = eac("e-1");
+    first.values = (0..6).map(|_| value(EnergyUnit::MWh, "30")).collect();
+    let path = env.listing("first.json", &[first.clone()]);
+    env.import(&path).unwrap();
+
+    let mut second = first.clone();
+    second.cds_modified = ts("2024-03-01T00:00:00Z");
+    second.values[0].value = dec("2.50");
+    second.values[1].retired = Some(date("2024-03-01"));
+    second.values[2].unit = EnergyUnit::KWh;
+    for v in &mut second.values[3..] {
+        v.value = dec("1e3");
+    }
+    let path = env.listing("second.json", &[second.clone()]);
+    assert_eq!(env.import(&path).unwrap().replaced, 1);
+
+    let log = env.store.audit_log(Some("e-1")).unwrap();
+    let said: Vec<String> = log[0]
+        .changes
+        .iter()
+        .map(|c| match (&c.before, &c.after) {
+            (None, None) => c.field.clone(),
+            (b, a) => format!(
+                "{}: {} → {}",
+                c.field,
+                b.as_deref().unwrap_or("(none)"),
+                a.as_deref().unwrap_or("(none)")
+            ),
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            "cds_modified: 2024-02-10T00:00:00Z → 2024-03-01T00:00:00Z",
+            "value 1: 30 MWh → 2.50 MWh",
+            "value 2: retired (none) → retired 2024-03-01",
+            "value 3: 30 MWh → 30 kWh",
+            "and 3 more values",
+        ]
+    );
+
+    // A value added or taken away is told whole, and the count changes.
+    let mut third = second;
+    third.cds_modified = ts("2024-04-01T00:00:00Z");
+    third.values.push(value(EnergyUnit::KWh, "7"));
+    let path = env.listing("third.json", &[third]);
+    env.import(&path).unwrap();
+    let log = env.store.audit_log(Some("e-1")).unwrap();
+    let values: Vec<(&str, Option<&str>, Option<&str>)> = log[0]
+        .changes
+        .iter()
+        .filter(|c| c.field.starts_with("value"))
+        .map(|c| (c.field.as_str(), c.before.as_deref(), c.after.as_deref()))
+        .collect();
+    assert_eq!(values[0], ("values", Some("6 values"), Some("7 values")));
+    assert_eq!(
+        values.last().copied(),
+        Some((
+            "value 7",
+            None,
+            Some("7 kWh, issued 2024-02-05, start 2024-01-01T00:00:00Z, end 2024-02-01T00:00:00Z")
+        ))
+    );
+}
+
 // ------------------------------------------------------------ item 8
 
 /// A database another tool left in rollback-journal mode.
