@@ -287,7 +287,8 @@ fn report_in_app_words(mut report: FileImportReport) -> FileImportReport {
 /// Why `path` is not worth reading at all, said before any reader sees
 /// it: a folder that is not a CDS bundle (it has no `eacs.json`), an Excel
 /// workbook, or a file that is not text (once called UTF-16 by the JSON
-/// readers). `None`: let the readers judge it.
+/// readers; text with NUL bytes in it is text, decision 268 as amended).
+/// `None`: let the readers judge it.
 fn not_importable(path: &Path) -> Option<AppError> {
     let shown = path.display().to_string();
     if path.is_dir() {
@@ -310,14 +311,19 @@ fn not_importable(path: &Path) -> Option<AppError> {
         eac_registry::formats::NotADocument::ExcelWorkbook => {
             "this is an Excel workbook, which EAC Desk does not read: save it as CSV first (in \
              Excel or LibreOffice: File → Save As…, CSV UTF-8) and import the CSV file"
+                .to_owned()
         }
-        eac_registry::formats::NotADocument::NotText => {
-            "this is not a text file, so it is no CDS listing or registry report (those are \
-             JSON, CSV or XML text; registry statements are PDF): check that you chose the \
-             right file"
-        }
+        // Text with NUL padding or a NUL in a string is left to the
+        // readers, which name its place and rule as `validate` does; a
+        // binary file is named here, with where its first byte that is
+        // not text stands.
+        eac_registry::formats::NotADocument::NotText { byte, line, column } => format!(
+            "this is not a text file (byte 0x{byte:02X} at line {line}, column {column} is no \
+             text), so it is no CDS listing or registry report (those are JSON, CSV or XML \
+             text; registry statements are PDF): check that you chose the right file"
+        ),
     };
-    Some(AppError::unreadable(&shown, "document", None, reason))
+    Some(AppError::unreadable(&shown, "document", None, &reason))
 }
 
 /// A file that was not imported, with its error's code, message and

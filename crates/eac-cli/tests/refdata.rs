@@ -169,3 +169,84 @@ fn set_emissions_then_export_succeeds() {
             "emission factors direct missing / LCA missing → direct 0 / LCA 45.106820",
         ));
 }
+
+/// Tester 35, finding 2: a reference file naming one entry's id twice was
+/// imported last-wins ("3 programs", 2 stored) and its audit record told
+/// of a label change the database never held. It is refused naming both
+/// places, and nothing is imported nor recorded. Ids are kept as written
+/// by both readers: `"PRG-Q "` from a CSV and from JSON is one id.
+#[test]
+fn a_reference_file_naming_an_id_twice_is_refused_and_ids_keep_their_spaces() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    let twice = write(
+        "progs.csv",
+        "program_number,name\nPRG-1,Green Power\nPRG-1,Dup\n\"PRG-Q \",quoted padded\n",
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&twice)
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "progs.csv was not imported: it breaks the reference-data format; nothing from it was \
+             written.\n3: error (rule 17): `program_number` `PRG-1` appears more than once in \
+             this file (also at line 2): which entry is meant cannot be told; keep one and \
+             import the file again",
+        ));
+    let accounts = write(
+        "accounts.json",
+        r#"{"accounts": [{"cds_account_id": "ACC-1", "account_number": "1", "account_name": "First"},
+            {"cds_account_id": "ACC-1", "account_number": "2", "account_name": "Second"}]}"#,
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&accounts)
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error (rule 17) at /accounts/1/cds_account_id: `cds_account_id` `ACC-1` appears \
+             more than once in this file (also at /accounts/0)",
+        ));
+    eacdesk(&dir)
+        .args(["refdata", "ls"])
+        .assert()
+        .success()
+        .stdout(contains("0 reference ids"));
+    eacdesk(&dir)
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains("reference data imported").not());
+
+    let csv = write(
+        "once.csv",
+        "program_number,name\n\"PRG-Q \",quoted padded\n",
+    );
+    let json = write(
+        "progs.json",
+        r#"{"programs": [{"program_number": "PRG-Q ", "name": "json padded"}]}"#,
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&csv)
+        .arg(&json)
+        .assert()
+        .success();
+    let out = eacdesk(&dir)
+        .args(["refdata", "ls", "--json"])
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let ids: Vec<(&str, &str)> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["id"].as_str().unwrap(), e["label"].as_str().unwrap()))
+        .collect();
+    assert_eq!(ids, [("PRG-Q ", "json padded")]);
+}

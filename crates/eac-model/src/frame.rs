@@ -11,8 +11,8 @@
 //! UTF-8, a syntax error, a missing comma, nesting past serde_json's limit,
 //! the end of the file) hands the rest of the document to the streaming reader of
 //! [`crate::read`], resumed at the last element delivered behind a short
-//! synthetic prefix (`{"eacs":[{}`: an element passed over) whose reported line and column are moved
-//! back to the real ones. Every error therefore comes from the one strict
+//! synthetic prefix (`{"eacs":[{}`: an element passed over); the places it
+//! reports are found in the file past the prefix ([`crate::place::Placed`]). Every error therefore comes from the one strict
 //! reader, with the message, pointer, line and column it always gave, and
 //! what follows the array (`next`, `previous`, duplicate keys, trailing
 //! text) is judged by it too.
@@ -24,6 +24,7 @@ use std::io::{self, Read};
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
+use crate::place::Place;
 use crate::strict::{duplicate_key, visit_scalars, Element};
 
 /// How many bytes are read at a time.
@@ -206,29 +207,15 @@ impl<'de> Deserialize<'de> for Key<'de> {
 }
 
 /// Where the streaming reader takes over: the synthetic text it reads
-/// first, then the real bytes from a point whose line (1-based) and
-/// column (bytes since the line began) are known.
+/// first, then the real bytes from a known place of the file.
 pub(crate) struct Resume {
     pub(crate) prefix: Vec<u8>,
     /// Index of the first real element the streaming reader will read.
     pub(crate) index: usize,
     /// Synthetic elements at the start of the array not to hand on.
     pub(crate) skip: usize,
-    pub(crate) line: u64,
-    pub(crate) column: u64,
-}
-
-impl Resume {
-    /// The real line and column of a position the streaming reader gives
-    /// (its line 1 starts with the prefix, which holds no line break).
-    pub(crate) fn locate(&self, line: u64, column: u64) -> (u64, u64) {
-        if line <= 1 {
-            let past = column.saturating_sub(self.prefix.len() as u64);
-            (self.line, self.column + past)
-        } else {
-            (self.line + line - 1, column)
-        }
-    }
+    /// The place of the first real byte (after the prefix).
+    pub(crate) place: Place,
 }
 
 /// How the fast path ended.
@@ -243,8 +230,8 @@ pub(crate) enum Framed<R> {
     },
 }
 
-/// The buffer: `text[pos..]` is not yet judged; `line`/`column` are
-/// those of `pos` in the document (after any byte order mark). The bytes
+/// The buffer: `text[pos..]` is not yet judged; `place` is that of
+/// `pos` in the document (after any byte order mark). The bytes
 /// read are checked as UTF-8 once, as they arrive: `text` holds them up to
 /// the first that is not (yet) a whole character, `raw` the rest (an
 /// incomplete character at the end of a read, or bytes that are not
@@ -258,8 +245,7 @@ struct Buffer<R> {
     broken: bool,
     pos: usize,
     eof: bool,
-    line: u64,
-    column: u64,
+    place: Place,
 }
 
 impl<R: Read> Buffer<R> {
@@ -271,8 +257,7 @@ impl<R: Read> Buffer<R> {
             broken: false,
             pos: 0,
             eof: false,
-            line: 1,
-            column: 0,
+            place: Place::START,
         };
         b.settle();
         b
@@ -332,18 +317,12 @@ impl<R: Read> Buffer<R> {
         Ok(self.text.len() > before)
     }
 
-    /// Moves `pos` to `to`, keeping line and column.
+    /// Moves `pos` to `to`, keeping the place.
     fn advance(&mut self, to: usize) {
-        let passed = &self.text.as_bytes()[self.pos..to];
-        // Counted with SIMD: a byte-at-a-time count was 6 % of an import's
-        // reading thread (every byte of the file passes here once).
-        match memchr::memrchr(b'\n', passed) {
-            Some(last) => {
-                self.line += memchr::memchr_iter(b'\n', passed).count() as u64;
-                self.column = (passed.len() - last - 1) as u64;
-            }
-            None => self.column += passed.len() as u64,
-        }
+        // Counted with SIMD (line ends; characters of the last line only):
+        // a byte-at-a-time count was 6 % of an import's reading thread
+        // (every byte of the file passes here once).
+        self.place.pass(&self.text.as_bytes()[self.pos..to]);
         self.pos = to;
     }
 
@@ -373,8 +352,7 @@ impl<R: Read> Buffer<R> {
                 prefix,
                 index,
                 skip,
-                line: self.line,
-                column: self.column,
+                place: self.place,
             },
             rest: Read::chain(io::Cursor::new(rest), self.reader),
         }
@@ -703,7 +681,10 @@ mod tests {
                 (elements.len(), b"{\"eacs\":[]".to_vec())
             );
             // The line and column after the array's `]`.
-            assert_eq!((resume.line, resume.column), (elements.len() as u64 + 3, 1));
+            assert_eq!(
+                (resume.place.line, resume.place.before),
+                (elements.len() as u64 + 3, 1)
+            );
         }
     }
 
@@ -733,18 +714,5 @@ mod tests {
             panic!("the end of the array is the streaming reader's")
         };
         assert_eq!(resume.index, 3);
-    }
-
-    #[test]
-    fn positions_move_back_past_the_prefix() {
-        let r = Resume {
-            prefix: b"{\"eacs\":[{}".to_vec(),
-            index: 3,
-            skip: 1,
-            line: 40,
-            column: 5,
-        };
-        assert_eq!(r.locate(1, 13), (40, 7));
-        assert_eq!(r.locate(3, 9), (42, 9));
     }
 }

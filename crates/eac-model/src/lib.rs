@@ -13,6 +13,7 @@ mod eac;
 mod enums;
 pub mod frame;
 pub mod p2;
+pub mod place;
 pub mod read;
 pub mod refdata;
 mod scan;

@@ -361,7 +361,7 @@ pub fn read_server_metadata(text: &str) -> Result<ServerMetadata, Vec<Violation>
     let text = crate::strict::utf8_text(text).map_err(|v| vec![v])?;
     let obj: StrictObject = serde_json::from_str(text).map_err(|e| {
         let mut v = Violation::error(Rule::StrictJson, "", crate::read::clean_message(&e));
-        v.at_json_place(e.line() as u64, e.column() as u64);
+        v.at_json_place(crate::place::json_error_place(text.as_bytes(), &e));
         vec![v]
     })?;
     let mut r = FieldReader::new(obj.fields, "");
@@ -510,7 +510,7 @@ pub fn read_eac_document(text: &str, opts: CheckOptions) -> crate::EacRead {
         Ok(obj) => crate::read::eac_from_fields(obj.fields, "", opts),
         Err(e) => {
             let mut v = Violation::error(Rule::StrictJson, "", crate::read::clean_message(&e));
-            v.at_json_place(e.line() as u64, e.column() as u64);
+            v.at_json_place(crate::place::json_error_place(text.as_bytes(), &e));
             crate::EacRead::Invalid {
                 violations: vec![v],
             }

@@ -15,6 +15,7 @@ use serde_json::value::RawValue;
 
 use crate::check::{check_eac, CheckOptions, ListingIds, Purpose};
 use crate::frame::{frame_array, BorrowedElement, FlatElement, FlatElements, Framed, Resume};
+use crate::place::{Place, Placed};
 use crate::strict::{
     check_encoding, check_no_duplicate_keys, duplicate_key, kind_of, lone_surrogate, visit_scalars,
     Element,
@@ -1139,8 +1140,7 @@ pub fn read_array_streaming<R: io::Read>(
         prefix: Vec::new(),
         index: 0,
         skip: 0,
-        line: 1,
-        column: 0,
+        place: Place::START,
     };
     stream_array_document(reader, key, resume, on_element)
 }
@@ -1165,12 +1165,17 @@ fn stream_array_document<R: io::Read>(
         skip: resume.skip,
         pending: None,
     });
-    let text = io::Read::chain(io::Cursor::new(resume.prefix.clone()), reader);
-    let reader = io::BufReader::with_capacity(1 << 16, text);
-    let mut de = serde_json::Deserializer::from_reader(reader);
-    let result = (&mut de)
-        .deserialize_any(RootVisitor { state: &state })
-        .and_then(|()| de.end());
+    // serde_json counts its line 1 from the prefix, which is not the
+    // file's; the file's bytes are placed as an editor counts them.
+    let mut placed = Placed::new(reader, resume.place, 1, resume.prefix.len() as u64);
+    let result = {
+        let text = io::Read::chain(io::Cursor::new(resume.prefix.clone()), &mut placed);
+        let reader = io::BufReader::with_capacity(1 << 16, text);
+        let mut de = serde_json::Deserializer::from_reader(reader);
+        (&mut de)
+            .deserialize_any(RootVisitor { state: &state })
+            .and_then(|()| de.end())
+    };
     let mut st = state.into_inner();
     match result {
         // Named at the member it lacks, as a missing field is.
@@ -1192,8 +1197,12 @@ fn stream_array_document<R: io::Read>(
                 Violation::error(Rule::StrictJson, pointer, clean_message(&e))
             });
             if e.line() > 0 {
-                let (line, column) = resume.locate(e.line() as u64, e.column() as u64);
-                v.at_json_place(line, column);
+                // Within the prefix (never: it is well-formed), or past
+                // the bytes kept (never: see `Placed`): where it resumed.
+                let place = placed
+                    .place_of(e.line() as u64, e.column() as u64)
+                    .unwrap_or(resume.place);
+                v.at_json_place(place);
             }
             Err(ListingError::Malformed(v))
         }

@@ -10,6 +10,7 @@
 //! | rateplan | `rateplan_code` | service contracts (current plan) |
 //! | program | `program_number` | programs list (CSV or JSON) |
 
+use std::collections::HashMap;
 use std::io;
 
 use crate::read::{read_array_document, FieldReader};
@@ -109,6 +110,7 @@ pub fn read_refdata<R: io::Read>(
 ) -> Result<usize, Vec<Violation>> {
     let mut errors = Vec::new();
     let mut count = 0;
+    let mut ids = FileIds::default();
     let key = match kind {
         RefDocument::Accounts => "accounts",
         RefDocument::ServiceContracts => "service_contracts",
@@ -130,9 +132,26 @@ pub fn read_refdata<R: io::Read>(
             _ => contract_entries(&mut r),
         };
         errors.append(&mut r.errors);
-        for e in entries {
-            count += 1;
-            on_entry(e);
+        for Found {
+            entry,
+            key: id_key,
+            names,
+        } in entries
+        {
+            match (ids.first(&entry, i as u64), names) {
+                (None, _) => {
+                    count += 1;
+                    on_entry(entry);
+                }
+                (Some(first), Names::Entry) => errors.push(Violation::error(
+                    Rule::UniqueStrings,
+                    format!("{base}/{id_key}"),
+                    given_twice(id_key, &entry.id, &format!("/{key}/{first}")),
+                )),
+                // A customer of several accounts, a rate plan of several
+                // contracts: one id, labelled as it was first given.
+                (Some(_), Names::Shared) => {}
+            }
         }
         if errors.len() >= 50 {
             Flow::Stop
@@ -155,6 +174,59 @@ pub fn read_refdata<R: io::Read>(
     } else {
         Err(errors)
     }
+}
+
+/// An id a reference entry gives, with the member it was read from.
+struct Found {
+    entry: RefEntry,
+    key: &'static str,
+    names: Names,
+}
+
+/// What an id read from an entry names.
+#[derive(Clone, Copy)]
+enum Names {
+    /// The entry itself (`cds_account_id`, `cds_servicecontract_id`,
+    /// `program_number`): given once in a file, like `cds_eac_id`.
+    Entry,
+    /// Something entries share (`customer_number`: one customer may hold
+    /// several accounts; `rateplan_code`: many contracts are on one plan).
+    Shared,
+}
+
+/// The ids a reference file gave, per beneficiary type, with where each
+/// was first given (the entry's index, or the CSV line): a file naming an
+/// entry's id twice contradicts itself and is refused naming both places,
+/// as a listing repeating a `cds_eac_id` is (decision 11). Without this
+/// the later entry silently replaced the earlier, and the import's audit
+/// record told of a label change the database never held.
+#[derive(Default)]
+struct FileIds {
+    seen: HashMap<(BeneficiaryType, String), u64>,
+}
+
+impl FileIds {
+    /// Where `entry`'s id was given before in the file, else remembers it
+    /// as given at `at`.
+    fn first(&mut self, entry: &RefEntry, at: u64) -> Option<u64> {
+        match self.seen.entry((entry.kind, entry.id.clone())) {
+            std::collections::hash_map::Entry::Occupied(o) => Some(*o.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(at);
+                None
+            }
+        }
+    }
+}
+
+/// Rule 17's finding on an entry whose id an earlier entry of the file
+/// (at `first`) gave.
+fn given_twice(key: &str, id: &str, first: &str) -> String {
+    format!(
+        "`{key}` `{}` appears more than once in this file (also at {first}): which entry is \
+         meant cannot be told; keep one and import the file again",
+        crate::quote(id)
+    )
 }
 
 fn optional_string(r: &mut FieldReader, key: &str) -> Option<String> {
@@ -201,7 +273,7 @@ fn checked_id(r: &mut FieldReader, key: &str, id: Option<String>) -> Option<Stri
     }
 }
 
-fn account_entries(r: &mut FieldReader) -> Vec<RefEntry> {
+fn account_entries(r: &mut FieldReader) -> Vec<Found> {
     let id = r.required_string("cds_account_id");
     let id = checked_id(r, "cds_account_id", id);
     let number = r.required_string("account_number");
@@ -219,22 +291,30 @@ fn account_entries(r: &mut FieldReader) -> Vec<RefEntry> {
     let (Some(id), Some(number)) = (id, number) else {
         return Vec::new();
     };
-    let mut out = vec![RefEntry {
-        kind: BeneficiaryType::Account,
-        label: join_label(&[Some(&number), place.as_deref()]),
-        id,
+    let mut out = vec![Found {
+        entry: RefEntry {
+            kind: BeneficiaryType::Account,
+            label: join_label(&[Some(&number), place.as_deref()]),
+            id,
+        },
+        key: "cds_account_id",
+        names: Names::Entry,
     }];
     if let Some(customer) = customer {
-        out.push(RefEntry {
-            kind: BeneficiaryType::Customer,
-            label: join_label(&[name.as_deref(), Some(&format!("account {number}"))]),
-            id: customer,
+        out.push(Found {
+            entry: RefEntry {
+                kind: BeneficiaryType::Customer,
+                label: join_label(&[name.as_deref(), Some(&format!("account {number}"))]),
+                id: customer,
+            },
+            key: "customer_number",
+            names: Names::Shared,
         });
     }
     out
 }
 
-fn contract_entries(r: &mut FieldReader) -> Vec<RefEntry> {
+fn contract_entries(r: &mut FieldReader) -> Vec<Found> {
     let id = r.required_string("cds_servicecontract_id");
     let id = checked_id(r, "cds_servicecontract_id", id);
     let account_number = optional_string(r, "account_number");
@@ -245,20 +325,28 @@ fn contract_entries(r: &mut FieldReader) -> Vec<RefEntry> {
     let rateplan = checked_id(r, "rateplan_code", rateplan);
     let rateplan_name = optional_string(r, "rateplan_name");
     let Some(id) = id else { return Vec::new() };
-    let mut out = vec![RefEntry {
-        kind: BeneficiaryType::ServiceContract,
-        label: join_label(&[
-            contract_number.as_deref(),
-            address.as_deref().map(first_line),
-            account_number.map(|a| format!("account {a}")).as_deref(),
-        ]),
-        id,
+    let mut out = vec![Found {
+        entry: RefEntry {
+            kind: BeneficiaryType::ServiceContract,
+            label: join_label(&[
+                contract_number.as_deref(),
+                address.as_deref().map(first_line),
+                account_number.map(|a| format!("account {a}")).as_deref(),
+            ]),
+            id,
+        },
+        key: "cds_servicecontract_id",
+        names: Names::Entry,
     }];
     if let Some(code) = rateplan {
-        out.push(RefEntry {
-            kind: BeneficiaryType::RatePlan,
-            label: rateplan_name.unwrap_or_default(),
-            id: code,
+        out.push(Found {
+            entry: RefEntry {
+                kind: BeneficiaryType::RatePlan,
+                label: rateplan_name.unwrap_or_default(),
+                id: code,
+            },
+            key: "rateplan_code",
+            names: Names::Shared,
         });
     }
     out
@@ -266,7 +354,9 @@ fn contract_entries(r: &mut FieldReader) -> Vec<RefEntry> {
 
 /// Programs: CSV with a header naming `program_number` and `name` (or
 /// `program_name`), or JSON `{"programs": [...]}` / `[...]` of objects with
-/// those members.
+/// those members. Cells and strings are read as written, spaces included
+/// (RFC 4180: spaces are part of a field), so the same id from CSV and
+/// from JSON is the same id; a blank id is refused, a blank name is none.
 fn read_programs<R: io::Read>(
     reader: R,
     mut on_entry: impl FnMut(RefEntry),
@@ -293,22 +383,24 @@ fn read_programs<R: io::Read>(
     })?;
     let body = text.trim_start();
     if body.starts_with('{') || body.starts_with('[') {
-        programs_json(body, &mut on_entry)
+        programs_json(text, &mut on_entry)
     } else {
-        programs_csv(body, &mut on_entry)
+        programs_csv(text, &mut on_entry)
     }
 }
 
-fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
+/// A programs list as JSON: `text` is the whole file after any byte order
+/// mark (leading white space included, so errors are placed in the file).
+fn programs_json(text: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
     let located = |e: serde_json::Error| {
         let mut v = Violation::error(Rule::StrictJson, "", crate::read::clean_message(&e));
-        v.at_json_place(e.line() as u64, e.column() as u64);
+        v.at_json_place(crate::place::json_error_place(text.as_bytes(), &e));
         vec![v]
     };
-    let (items, base): (Vec<Element>, &str) = if body.starts_with('[') {
-        (serde_json::from_str(body).map_err(located)?, "")
+    let (items, base): (Vec<Element>, &str) = if text.trim_start().starts_with('[') {
+        (serde_json::from_str(text).map_err(located)?, "")
     } else {
-        let obj: crate::strict::StrictObject = serde_json::from_str(body).map_err(located)?;
+        let obj: crate::strict::StrictObject = serde_json::from_str(text).map_err(located)?;
         let raw = obj.get("programs").ok_or_else(|| {
             vec![Violation::error(
                 Rule::RootShape,
@@ -329,6 +421,7 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
     };
     let mut errors = Vec::new();
     let mut count = 0;
+    let mut ids = FileIds::default();
     for (i, item) in items.into_iter().enumerate() {
         let at = format!("{base}/{i}");
         let Element::Object(fields) = item else {
@@ -345,13 +438,23 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
         let name =
             optional_string(&mut r, "name").or_else(|| optional_string(&mut r, "program_name"));
         errors.append(&mut r.errors);
-        if let Some(id) = number.filter(|n| !n.trim().is_empty()) {
-            count += 1;
-            on_entry(RefEntry {
+        if let Some(id) = number {
+            let entry = RefEntry {
                 kind: BeneficiaryType::Program,
                 id,
                 label: name.unwrap_or_default(),
-            });
+            };
+            match ids.first(&entry, i as u64) {
+                Some(first) => errors.push(Violation::error(
+                    Rule::UniqueStrings,
+                    format!("{at}/program_number"),
+                    given_twice("program_number", &entry.id, &format!("{base}/{first}")),
+                )),
+                None => {
+                    count += 1;
+                    on_entry(entry);
+                }
+            }
         }
     }
     if errors.is_empty() {
@@ -362,60 +465,74 @@ fn programs_json(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usiz
     }
 }
 
-fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
-    let rows = parse_csv(body).map_err(|(line, msg)| {
-        let mut v = Violation::error(Rule::RequiredKeys, "", msg);
+/// A programs list as CSV (`text`: the file after any byte order mark).
+fn programs_csv(text: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize, Vec<Violation>> {
+    let at_line = |line: u64, rule: Rule, message: String| {
+        let mut v = Violation::error(rule, "", message);
         v.line = Some(line);
-        vec![v]
-    })?;
-    let mut rows = rows.into_iter();
-    let Some((_, header)) = rows.next() else {
+        v
+    };
+    let rows =
+        parse_csv(text).map_err(|(line, msg)| vec![at_line(line, Rule::RequiredKeys, msg)])?;
+    // Lines holding nothing (blank lines around the table) are no rows.
+    let mut rows = rows
+        .into_iter()
+        .filter(|(_, row)| !row.iter().all(|c| c.trim().is_empty()));
+    let Some((header_line, header)) = rows.next() else {
         return Ok(0);
     };
+    // Column names are matched whatever spaces surround them.
     let col = |names: &[&str]| {
         header
             .iter()
             .position(|h| names.iter().any(|n| h.trim().eq_ignore_ascii_case(n)))
     };
     let Some(number_col) = col(&["program_number"]) else {
-        let mut v = Violation::error(
+        return Err(vec![at_line(
+            header_line,
             Rule::RequiredKeys,
-            "",
-            "the CSV header has no `program_number` column",
-        );
-        v.line = Some(1);
-        return Err(vec![v]);
+            "the CSV header has no `program_number` column".to_owned(),
+        )]);
     };
     let name_col = col(&["name", "program_name"]);
     let mut errors = Vec::new();
     let mut count = 0;
+    let mut ids = FileIds::default();
     for (line, row) in rows {
-        if row.iter().all(|c| c.trim().is_empty()) {
-            continue;
-        }
-        let number = row.get(number_col).map(|s| s.trim()).unwrap_or("");
-        if number.is_empty() {
-            let mut v = Violation::error(Rule::RequiredKeys, "", "`program_number` is empty");
-            v.line = Some(line);
-            errors.push(v);
+        let number = row.get(number_col).map_or("", String::as_str);
+        if number.trim().is_empty() {
+            errors.push(at_line(
+                line,
+                Rule::RequiredKeys,
+                "`program_number` is empty".to_owned(),
+            ));
             continue;
         }
         if let Some(message) = crate::check::id_with_control_character("`program_number`", number) {
-            let mut v = Violation::error(Rule::UniqueStrings, "", message);
-            v.line = Some(line);
-            errors.push(v);
+            errors.push(at_line(line, Rule::UniqueStrings, message));
             continue;
         }
         let name = name_col
             .and_then(|c| row.get(c))
-            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.trim().is_empty())
+            .cloned()
             .unwrap_or_default();
-        count += 1;
-        on_entry(RefEntry {
+        let entry = RefEntry {
             kind: BeneficiaryType::Program,
             id: number.to_owned(),
             label: name,
-        });
+        };
+        match ids.first(&entry, line) {
+            Some(first) => errors.push(at_line(
+                line,
+                Rule::UniqueStrings,
+                given_twice("program_number", &entry.id, &format!("line {first}")),
+            )),
+            None => {
+                count += 1;
+                on_entry(entry);
+            }
+        }
     }
     if errors.is_empty() {
         Ok(count)
@@ -425,11 +542,14 @@ fn programs_csv(body: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
     }
 }
 
-/// RFC 4180 CSV: quoted fields may hold commas, doubled quotes and newlines.
-/// Returns each record with the line it starts on.
 /// A CSV record and the line it starts on.
 type CsvRecord = (u64, Vec<String>);
 
+/// RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line
+/// breaks. A record ends at `\r\n`, `\n` or a lone `\r` (old Excel for Mac
+/// saves CSV so); lines are counted as [`crate::place`] counts them, line
+/// breaks inside quoted fields included. Returns each record with the line
+/// it starts on.
 fn parse_csv(text: &str) -> Result<Vec<CsvRecord>, (u64, String)> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
@@ -439,21 +559,25 @@ fn parse_csv(text: &str) -> Result<Vec<CsvRecord>, (u64, String)> {
     let mut in_quotes = false;
     let mut chars = text.chars().peekable();
     while let Some(c) = chars.next() {
+        let crlf = c == '\r' && chars.peek() == Some(&'\n');
         match (in_quotes, c) {
             (true, '"') if chars.peek() == Some(&'"') => {
                 chars.next();
                 field.push('"');
             }
             (true, '"') => in_quotes = false,
-            (true, '\n') => {
-                line += 1;
-                field.push('\n');
+            (true, '\n' | '\r') => {
+                if !crlf {
+                    line += 1;
+                }
+                field.push(c);
             }
             (true, c) => field.push(c),
             (false, '"') if field.is_empty() => in_quotes = true,
             (false, ',') => row.push(std::mem::take(&mut field)),
-            (false, '\r') if chars.peek() == Some(&'\n') => {}
-            (false, '\n') => {
+            // A `\r\n` ends the record at its `\n`.
+            (false, '\r') if crlf => {}
+            (false, '\n' | '\r') => {
                 row.push(std::mem::take(&mut field));
                 rows.push((row_line, std::mem::take(&mut row)));
                 line += 1;
@@ -666,6 +790,119 @@ mod tests {
         .unwrap_err();
         assert_eq!(errs[0].pointer, "/accounts/0/cds_account_id");
         assert_eq!(errs[0].rule, 2);
+    }
+
+    /// Tester 35, finding 2: a file giving one entry's id twice
+    /// contradicts itself. It was imported last-wins without a word (the
+    /// count was of rows, and the audit told of a label change the
+    /// database never held); it is refused naming both places, as a
+    /// listing repeating a `cds_eac_id` is.
+    #[test]
+    fn an_entry_id_given_twice_refuses_the_file_naming_both_places() {
+        let csv = "program_number,name\nPRG-1,Green Power\nPRG-2,Solar\nPRG-1,Dup\n";
+        let errors = collect(csv, RefDocument::Programs).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let v = &errors[0];
+        assert_eq!((v.rule, v.line), (17, Some(4)), "{v}");
+        assert!(
+            v.message.starts_with(
+                "`program_number` `PRG-1` appears more than once in this file (also at line 2)"
+            ),
+            "{v}"
+        );
+        let json = r#"{"programs": [{"program_number": "PRG-1", "name": "Green Power"},
+            {"program_number": "PRG-1", "name": "Dup"}]}"#;
+        let v = &collect(json, RefDocument::Programs).unwrap_err()[0];
+        assert_eq!(
+            (v.rule, v.pointer.as_str()),
+            (17, "/programs/1/program_number")
+        );
+        assert!(v.message.contains("(also at /programs/0)"), "{v}");
+        let accounts = r#"{"accounts": [
+            {"cds_account_id": "ACC-1", "account_number": "1", "account_name": "First"},
+            {"cds_account_id": "ACC-2", "account_number": "2"},
+            {"cds_account_id": "ACC-1", "account_number": "3", "account_name": "Second"}]}"#;
+        let v = &collect(accounts, RefDocument::Accounts).unwrap_err()[0];
+        assert_eq!(
+            (v.rule, v.pointer.as_str()),
+            (17, "/accounts/2/cds_account_id")
+        );
+        assert!(
+            v.message
+                .contains("`ACC-1` appears more than once in this file (also at /accounts/0)"),
+            "{v}"
+        );
+        let contracts = r#"{"service_contracts": [{"cds_servicecontract_id": "S-1"},
+            {"cds_servicecontract_id": "S-1"}]}"#;
+        let v = &collect(contracts, RefDocument::ServiceContracts).unwrap_err()[0];
+        assert_eq!(v.pointer, "/service_contracts/1/cds_servicecontract_id");
+        // Ids of one type only: a program and an account may share one.
+        let entries = collect("program_number\nACC-1\n", RefDocument::Programs).unwrap();
+        assert_eq!(entries.len(), 1);
+    }
+
+    /// A customer holds several accounts and many contracts are on one
+    /// rate plan: their ids are given once each, as first labelled.
+    #[test]
+    fn a_customer_or_rate_plan_several_entries_share_is_one_id() {
+        let accounts = r#"{"accounts": [
+            {"cds_account_id": "ACC-1", "customer_number": "C-1", "account_number": "1", "account_name": "Acme"},
+            {"cds_account_id": "ACC-2", "customer_number": "C-1", "account_number": "2", "account_name": "Acme"}]}"#;
+        let entries = collect(accounts, RefDocument::Accounts).unwrap();
+        let customers: Vec<_> = entries
+            .iter()
+            .filter(|e| e.kind == BeneficiaryType::Customer)
+            .collect();
+        assert_eq!(customers.len(), 1, "{entries:?}");
+        assert_eq!(customers[0].label, "Acme · account 1");
+        let contracts = r#"{"service_contracts": [
+            {"cds_servicecontract_id": "S-1", "rateplan_code": "GREEN", "rateplan_name": "Green"},
+            {"cds_servicecontract_id": "S-2", "rateplan_code": "GREEN", "rateplan_name": "Green"}]}"#;
+        let entries = collect(contracts, RefDocument::ServiceContracts).unwrap();
+        assert_eq!(entries.len(), 3, "{entries:?}");
+    }
+
+    /// Ids are kept as written by both readers: a quoted CSV cell's spaces
+    /// are data (RFC 4180), as a JSON string's are. The CSV reader trimmed
+    /// them, so one id became two.
+    #[test]
+    fn ids_keep_their_spaces_in_csv_as_in_json() {
+        let csv = "program_number,name\n\"PRG-Q \",quoted\n PRG-R,unquoted\nPRG-S, Solar \n";
+        let entries = collect(csv, RefDocument::Programs).unwrap();
+        let ids: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(ids, ["PRG-Q ", " PRG-R", "PRG-S"]);
+        assert_eq!(entries[2].label, " Solar ");
+        let json = r#"{"programs": [{"program_number": "PRG-Q ", "name": "json"}]}"#;
+        assert_eq!(
+            collect(json, RefDocument::Programs).unwrap()[0].id,
+            "PRG-Q "
+        );
+        // A blank id is none, in both.
+        let blank = "program_number,name\n\"  \",x\n";
+        let v = &collect(blank, RefDocument::Programs).unwrap_err()[0];
+        assert_eq!((v.rule, v.line), (2, Some(2)));
+        let blank = r#"{"programs": [{"program_number": "  "}]}"#;
+        assert_eq!(
+            collect(blank, RefDocument::Programs).unwrap_err()[0].rule,
+            2
+        );
+    }
+
+    /// A CSV saved with CR line ends (old Excel for Mac) is read row by
+    /// row, lines numbered as an editor shows them; it was one row, so
+    /// nothing was imported and nothing said.
+    #[test]
+    fn a_cr_only_csv_is_read_row_by_row() {
+        let csv = "program_number,name\rPRG-1,\"Two\rlines\"\rPRG-2,x\r,empty\r";
+        let v = &collect(csv, RefDocument::Programs).unwrap_err()[0];
+        assert_eq!((v.rule, v.line), (2, Some(5)), "{v}");
+        let entries = collect(&csv.replace(",empty\r", ""), RefDocument::Programs).unwrap();
+        assert_eq!(entries.len(), 2);
+        assert_eq!(entries[0].label, "Two\rlines");
+        // JSON errors are placed in the file, leading blank lines included.
+        let json = "\r\n\r\n{\"programs\": [\r\n  {\"program_number\": \"Ø\",, }]}";
+        let v = &collect(json, RefDocument::Programs).unwrap_err()[0];
+        assert_eq!((v.rule, v.line, v.column), (20, Some(4), Some(26)), "{v}");
     }
 
     #[test]

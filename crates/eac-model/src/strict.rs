@@ -236,9 +236,8 @@ pub fn utf8_document(bytes: &[u8]) -> Result<&str, Violation> {
     let skip = check_encoding(bytes)?;
     let body = &bytes[skip..];
     std::str::from_utf8(body).map_err(|e| {
-        let good = std::str::from_utf8(&body[..e.valid_up_to()]).unwrap_or_default();
-        let line = good.matches('\n').count() as u64 + 1;
-        let column = good.rsplit('\n').next().unwrap_or("").chars().count() as u64 + 1;
+        let place = crate::place::Place::after(&body[..e.valid_up_to()]);
+        let (line, column) = (place.line, place.column());
         let mut v = Violation::error(
             Rule::StrictJson,
             "",

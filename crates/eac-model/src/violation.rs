@@ -78,13 +78,15 @@ impl Violation {
 
 /// `file:line:column: error (rule N) at /pointer [EAC id]: message`
 impl Violation {
-    /// Places this finding where serde_json found a JSON error: its line
-    /// and column count from 1, but column 0 means it noticed the error at
-    /// the line break that ends the line before (`"value": 1.` then a new
-    /// line), so the place is that line, at its end (no column). Line 1,
-    /// column 0 (an empty file): line 1, no column.
-    pub fn at_json_place(&mut self, line: u64, column: u64) {
-        match (line, column) {
+    /// Places this finding where a JSON reader stopped at an error: the
+    /// place after the bytes it read (line and column count from 1, as an
+    /// editor does, [`crate::place`]), but a place at the start of a line
+    /// means it noticed the error at the line break that ends the line
+    /// before (`"value": 1.` then a new line), so the place is that line,
+    /// at its end (no column). At the start of line 1 (an empty file):
+    /// line 1, no column.
+    pub fn at_json_place(&mut self, place: crate::place::Place) {
+        match (place.line, place.before) {
             (line, 0) if line > 1 => {
                 self.line = Some(line - 1);
                 self.column = None;

@@ -146,11 +146,19 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
     let json = std::str::from_utf8(bytes)
         .map_err(|_| root("the file is not UTF-8 text, so it is not EnergyTag JSON".into()))?;
     let top: &RawValue = serde_json::from_str(json).map_err(|e| {
-        root(format!(
-            "the file is not valid JSON (line {}, column {}: {e})",
-            e.line(),
-            e.column()
-        ))
+        // Placed as an editor counts (characters, CR-only line ends too),
+        // not as serde_json does (bytes), which its message also says.
+        let place = eac_model::place::json_error_place(json.as_bytes(), &e);
+        let said = e.to_string();
+        let said = said
+            .rfind(" at line ")
+            .map_or(said.as_str(), |at| &said[..at]);
+        let at = match (place.line, place.before) {
+            (line, 0) if line > 1 => format!("at the end of line {}", line - 1),
+            (line, 0) => format!("line {line}"),
+            (line, column) => format!("line {line}, column {column}"),
+        };
+        root(format!("the file is not valid JSON ({at}: {said})"))
     })?;
     if let Some(d) = duplicate_key(json) {
         let (line, column) = text::LineIndex::new(json).line_column(d.offset);
@@ -650,6 +658,18 @@ mod tests {
         assert_eq!(
             d(r#"{"a/b": {"\u0061": 1, "a": 2}}"#),
             Some(("a".into(), "/a~1b/a".into(), 22))
+        );
+    }
+
+    #[test]
+    fn a_json_error_is_placed_in_characters_and_cr_lines() {
+        // `Ø` and `東` are one column each; CR alone ends a line.
+        let e = read("{\"a\": \"Ø東\",\r  ,}".as_bytes()).unwrap_err();
+        assert!(
+            e.message
+                .contains("(line 2, column 3: key must be a string)"),
+            "{}",
+            e.message
         );
     }
 

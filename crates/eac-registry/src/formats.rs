@@ -105,7 +105,14 @@ pub fn looks_like_registry_document(bytes: &[u8]) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum NotADocument {
     ExcelWorkbook,
-    NotText,
+    /// Not text: `byte`, the first that text does not hold (a NUL, another
+    /// control byte), is at `line` and `column` (as an editor counts,
+    /// [`eac_model::place`]).
+    NotText {
+        byte: u8,
+        line: u64,
+        column: u64,
+    },
 }
 
 /// Whether `head` (a file's first bytes, `name` its file name) is a file
@@ -131,7 +138,13 @@ pub fn not_a_document(head: &[u8], name: &str) -> Option<NotADocument> {
     if zip_workbook || old_workbook || (excel_name && !text) {
         Some(NotADocument::ExcelWorkbook)
     } else if !text {
-        Some(NotADocument::NotText)
+        let at = head.iter().position(|&b| is_control(b)).unwrap_or(0);
+        let place = eac_model::place::Place::after(&head[..at]);
+        Some(NotADocument::NotText {
+            byte: head.get(at).copied().unwrap_or(0),
+            line: place.line,
+            column: place.column(),
+        })
     } else {
         None
     }
@@ -154,13 +167,10 @@ pub fn is_text(head: &[u8]) -> bool {
     if head.is_empty() {
         return true;
     }
+    // Control characters other than tab, line ends and form feed are not
+    // in text (a code page's letters are 0x80 and above).
+    let controls = head.iter().filter(|&&b| b != 0 && is_control(b)).count();
     if !head.contains(&0) {
-        // Control characters other than tab, line ends and form feed are
-        // not in text (a code page's letters are 0x80 and above).
-        let controls = head
-            .iter()
-            .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F)
-            .count();
         return controls * 100 <= head.len();
     }
     // UTF-16 or UTF-32 without a byte order mark: mostly ASCII, so the
@@ -178,10 +188,31 @@ pub fn is_text(head: &[u8]) -> bool {
             .count();
         zeros * 10 >= units * 9
     };
-    mostly_zero(4, &[0, 1, 2])
+    if mostly_zero(4, &[0, 1, 2])
         || mostly_zero(4, &[1, 2, 3])
         || mostly_zero(2, &[0])
         || mostly_zero(2, &[1])
+    {
+        return true;
+    }
+    // Text holding NUL bytes: the padding a crash or a full disk leaves at
+    // the end of a file, or a NUL inside a string. It starts as text, and
+    // with each run of NULs counted as one control byte it is text: the
+    // readers refuse the NUL where it stands, as `validate` does (rule 20
+    // at its line and column). A file starting with a NUL, or whose NULs
+    // are many scattered runs among control bytes, is binary.
+    if head[0] == 0 {
+        return false;
+    }
+    let runs = head.windows(2).filter(|w| w[0] != 0 && w[1] == 0).count();
+    let others = head.iter().filter(|&&b| b != 0).count();
+    (controls + runs) * 100 <= others.max(100)
+}
+
+/// A byte text does not hold: a control character other than tab, line
+/// ends and form feed (NUL included), or DEL.
+fn is_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C)) || b == 0x7F
 }
 
 fn detect_text(bytes: &[u8]) -> Option<Format> {
@@ -323,8 +354,43 @@ mod not_a_document_tests {
         binary[1] = 0x8F;
         assert_eq!(
             not_a_document(&binary, "binary.json"),
-            Some(NotADocument::NotText)
+            Some(NotADocument::NotText {
+                byte: 0,
+                line: 1,
+                column: 1
+            })
         );
+        // Text padded with NULs (a crash, a full disk), or with a NUL in
+        // a string, is text: the readers name the NUL's place.
+        let listing = "{\"eacs\": [{\"cds_eac_id\": \"Ørsted-1\"}]}\n".repeat(20);
+        let mut padded = listing.clone().into_bytes();
+        padded.resize(padded.len() + 4096, 0);
+        assert_eq!(not_a_document(&padded, "listing.json"), None);
+        let inside = listing.replacen("Ørsted-1", "Ørsted\u{0}1", 1);
+        assert_eq!(not_a_document(inside.as_bytes(), "listing.json"), None);
+        assert_eq!(not_a_document(b"{\"a\": \"\x00\"}", "small.json"), None);
+        // A binary file with a text header is still no text, named at its
+        // first byte that is not text.
+        let mut header = b"\x89PNG\r\n\x1a\n".to_vec();
+        header.extend_from_slice(&binary[2..]);
+        assert_eq!(
+            not_a_document(&header, "picture.json"),
+            Some(NotADocument::NotText {
+                byte: 0x1A,
+                line: 2,
+                column: 1
+            })
+        );
+        let mut sqlite = b"SQLite format 3\x00\x10\x00\x01\x01\x00\x40\x20\x20".to_vec();
+        sqlite.extend_from_slice(&binary[2..]);
+        assert!(matches!(
+            not_a_document(&sqlite, "desk.json"),
+            Some(NotADocument::NotText {
+                byte: 0,
+                line: 1,
+                column: 16
+            })
+        ));
         let mut xlsx = b"PK\x03\x04\x14\x00\x06\x00".to_vec();
         xlsx.extend_from_slice(b"\x00\x00[Content_Types].xml\x00\x01xl/workbook.xml");
         assert_eq!(

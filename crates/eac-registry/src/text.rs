@@ -10,6 +10,7 @@ use std::str::FromStr;
 use bigdecimal::BigDecimal;
 use chrono::{Datelike, Days, LocalResult, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
+use eac_model::place::Place;
 use eac_model::{Date, Decimal, Timestamp};
 use serde::{Deserialize, Serialize};
 
@@ -524,15 +525,10 @@ pub fn decode_text(bytes: &[u8]) -> (Cow<'_, str>, Option<&'static str>) {
 
 /// Whether the byte at `i` ends a line: a line ends at `\r\n`, `\n` or a
 /// lone `\r` (old Excel for Mac saves CSV so, and the `csv` crate splits
-/// records there), counted the same way by every reader. A `\r\n` ends at
-/// its `\n`.
-pub fn ends_line(bytes: &[u8], i: usize) -> bool {
-    match bytes.get(i) {
-        Some(b'\n') => true,
-        Some(b'\r') => bytes.get(i + 1) != Some(&b'\n'),
-        _ => false,
-    }
-}
+/// records there), counted the same way by every reader: the rule of
+/// [`eac_model::place`], the one position function. A `\r\n` ends at its
+/// `\n`.
+pub use eac_model::place::ends_line;
 
 /// The number of lines that end in `bytes[range]` ([`ends_line`]; a `\r`
 /// at the end of the range followed by a `\n` after it ends no line here).
@@ -582,11 +578,14 @@ impl<'a> LineIndex<'a> {
             0 => 0,
             n => self.newlines[n - 1] + 1,
         };
-        let column = self
-            .text
-            .get(line_start..byte)
-            .map_or(0, |t| t.chars().count());
-        (before as u64 + 1, column as u64 + 1)
+        let mut place = Place::line_start(before as u64 + 1);
+        place.pass(
+            self.text
+                .as_bytes()
+                .get(line_start..byte)
+                .unwrap_or_default(),
+        );
+        (place.line, place.column())
     }
 }
 

@@ -30,7 +30,9 @@ pub struct RefdataCount {
 pub struct RefdataReport {
     pub file: String,
     pub document: eac_model::refdata::RefDocument,
-    /// Ids read per beneficiary type (a re-imported id counts again).
+    /// Ids read per beneficiary type, each once (a file giving an entry's
+    /// id twice is refused; a customer or rate plan several entries share
+    /// is one id); an id already stored counts again.
     pub counts: Vec<RefdataCount>,
 }
 

@@ -470,3 +470,114 @@ fn a_blank_p1_eac_number_never_becomes_a_p2_eac_numbers_entry() {
         .success()
         .stdout(contains("1 added"));
 }
+
+/// Where `needle` starts in `text` as an editor shows it: lines end at
+/// `\n`, `\r\n` or a lone `\r`, columns count characters from 1.
+fn editor_place(text: &str, needle: &str) -> (usize, usize) {
+    let before = &text[..text.find(needle).unwrap()];
+    let line_start = before.rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let line = before.replace("\r\n", "\n").matches(['\n', '\r']).count() + 1;
+    (line, before[line_start..].chars().count() + 1)
+}
+
+/// Tester 35, finding 5: the line and column of an error are where an
+/// editor's "go to line:column" lands. Columns counted UTF-8 bytes, so
+/// each `東` or `Ø` before the error moved it 1–2 columns to the right,
+/// and a file with CR-only line ends (it imports) was "line 1" at a huge
+/// column. `validate` and `import` name the same place.
+#[test]
+fn error_places_count_characters_and_cr_line_ends_as_editors_do() {
+    let desk = Desk::new();
+    let mut eac = listing_of("good-p1-mixed-order.json")["eacs"][0].clone();
+    eac["source_name"] = Value::from("東京電力エナジーパートナー");
+    eac["destination_name"] = Value::from("Ørsted Ålborg");
+    let listing = serde_json::json!({ "eacs": [eac] });
+    let stray = |text: String| text.replacen("\"asset_id\":", ",\"asset_id\":", 1);
+    let compact = stray(serde_json::to_string(&listing).unwrap());
+    let cr_only = stray(serde_json::to_string_pretty(&listing).unwrap()).replace('\n', "\r");
+    let crlf = stray(serde_json::to_string_pretty(&listing).unwrap()).replace('\n', "\r\n");
+    for (name, text) in [
+        ("compact.json", compact),
+        ("cr-only.json", cr_only),
+        ("crlf.json", crlf),
+    ] {
+        let file = desk.path(name);
+        std::fs::write(&file, &text).unwrap();
+        // The stray comma is the error.
+        let (line, column) = editor_place(&text, ",\"asset_id\"");
+        let place = format!("{}:{line}:{column}: error (rule 20)", file.display());
+        desk.eacdesk()
+            .args(["validate", "--profile", "p1"])
+            .arg(&file)
+            .assert()
+            .failure()
+            .stdout(contains(place.as_str()));
+        desk.eacdesk()
+            .arg("import")
+            .arg(&file)
+            .assert()
+            .failure()
+            .stderr(contains(place.as_str()));
+    }
+}
+
+/// Tester 35, finding 4: a listing holding NUL bytes (the padding a crash
+/// or a full disk leaves, or a NUL inside a string) is the right file with
+/// a fault: `import` refuses it naming the file, the NUL's line and column
+/// and rule 20, as `validate` does, where it said "this is not a text
+/// file" with no place, even with `--format cds-p1`. A binary file is
+/// still named as one, with the place of its first byte that is no text.
+#[test]
+fn nul_bytes_in_a_listing_are_refused_where_they_stand_by_import_as_by_validate() {
+    let desk = Desk::new();
+    let text = serde_json::to_string_pretty(&listing_of("good-p1-mixed-order.json")).unwrap();
+    let mut padded = text.clone().into_bytes();
+    padded.resize(padded.len() + 4096, 0);
+    let inside = text.replacen("\"source_name\": \"", "\"source_name\": \"Å\u{0}", 1);
+    for (name, bytes, said) in [
+        ("padded.json", padded, "trailing characters"),
+        ("inside.json", inside.into_bytes(), "control character"),
+    ] {
+        let file = desk.path(name);
+        std::fs::write(&file, &bytes).unwrap();
+        // The first NUL.
+        let (line, column) = editor_place(std::str::from_utf8(&bytes).unwrap(), "\u{0}");
+        let place = format!("{}:{line}:{column}: error (rule 20)", file.display());
+        desk.eacdesk()
+            .args(["validate", "--profile", "p1"])
+            .arg(&file)
+            .assert()
+            .failure()
+            .stdout(contains(place.as_str()).and(contains(said)));
+        for format in [None, Some("cds-p1")] {
+            let mut import = desk.eacdesk();
+            import.arg("import").arg(&file);
+            if let Some(format) = format {
+                import.args(["--format", format]);
+            }
+            import
+                .assert()
+                .failure()
+                .stderr(contains(place.as_str()).and(contains(said)))
+                .stderr(contains("not a text file").not());
+        }
+    }
+    // Bytes that are no text at all are said to be so, at a place.
+    let binary: Vec<u8> = (0u32..4096)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 | 0x01)
+        .collect();
+    let file = desk.path("binary.json");
+    std::fs::write(&file, &binary).unwrap();
+    let at = binary
+        .iter()
+        .position(|&b| b < 0x20 && !b"\t\n\r\x0c".contains(&b))
+        .unwrap();
+    desk.eacdesk()
+        .arg("import")
+        .arg(&file)
+        .assert()
+        .failure()
+        .stderr(contains("this is not a text file (byte 0x"))
+        .stderr(contains(" is no text)"))
+        .stderr(contains(format!("0x{:02X}", binary[at])));
+}
