@@ -347,6 +347,7 @@ const APP_PLACES: &[(&str, &str)] = &[
     ("claims", "Claims…"),
     ("consumption", "the Consumption section of Claims…"),
     ("delete", "Delete… in the toolbar"),
+    ("pack", "Evidence ▾ → Create evidence pack…"),
     ("check", "Problems above the table"),
     ("audit", "History…"),
     ("formats", "the Format list of the import dialog"),
@@ -510,6 +511,14 @@ impl From<StoreError> for AppError {
                 message,
                 ErrorDetails { cds_eac_ids: Some(ids), period_ids: Some(periods), ..ErrorDetails::default() },
             ),
+            StoreError::DocumentAltered { file_name, sha256, found } => (
+                altered_document_message(&file_name, &sha256, &found),
+                ErrorDetails {
+                    file: Some(file_name),
+                    place: Some(STORED_COPY.to_owned()),
+                    ..ErrorDetails::default()
+                },
+            ),
             StoreError::NoPeriod(id) => (
                 format!(
                     "There is no closed period number {id} in this database; list them with `eacdesk period ls`. Nothing was changed."
@@ -536,6 +545,18 @@ impl From<StoreError> for AppError {
             details,
         }
     }
+}
+
+/// `details.place` of an `unreadable` error about a stored document that
+/// no longer matches its SHA-256 (the app words it so).
+pub const STORED_COPY: &str = "stored copy";
+
+/// A stored document changed by another program, in plain words: both
+/// hashes, that nothing was written and what to do.
+pub(crate) fn altered_document_message(file_name: &str, sha256: &str, found: &str) -> String {
+    format!(
+        "The stored document {file_name} is no longer the one that was imported: it was stored with the SHA-256 {sha256}, and its bytes in the database now have the SHA-256 {found}. Another program changed it in the database; nothing was written. Restore the database from a backup, or import the original file {file_name} again (EAC Desk then puts its stored copy back)."
+    )
 }
 
 /// SQLite's failure in plain words: a read-only file or folder and a file

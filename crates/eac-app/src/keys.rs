@@ -169,6 +169,19 @@ pub(crate) fn load_or_create(dir: &Path) -> Result<PackKey, AppError> {
             })
         }
         Err(e) if e.kind() == io::ErrorKind::NotFound => create(dir, &path),
+        Err(_) if path.is_dir() => Err(AppError {
+            details: crate::error::ErrorDetails {
+                path: Some(path.display().to_string()),
+                ..Default::default()
+            },
+            ..AppError::new(
+                crate::ErrorCode::Io,
+                format!(
+                    "{} is a folder, where EAC Desk keeps its signing key for evidence packs as a file of that name; nothing was changed. Move the folder away (EAC Desk then creates a new key there, or put your key file back in its place), or set EACDESK_KEY_DIR to the folder that holds your key file.",
+                    path.display()
+                ),
+            )
+        }),
         Err(e) => Err(AppError::io(&path, &e)),
     }
 }
@@ -363,6 +376,26 @@ mod tests {
         assert_ne!(other.info.fingerprint, key.info.fingerprint);
         assert!(verify_signature(&other.info.public_key, b"manifest", &sig).is_err());
         assert!(verify_signature("zz", b"manifest", &sig).is_err());
+    }
+
+    /// A folder where the key file belongs is said in words, with what to
+    /// do (a tester's finding: "Is a directory (os error 21)").
+    #[test]
+    fn a_folder_in_the_key_files_place_says_what_to_do() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::create_dir(dir.path().join(KEY_FILE)).unwrap();
+        let e = load_or_create(dir.path()).err().unwrap();
+        assert_eq!(e.code, crate::ErrorCode::Io);
+        assert!(
+            e.message
+                .contains("is a folder, where EAC Desk keeps its signing key"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("Move the folder away"), "{}", e.message);
+        assert!(e.message.contains("EACDESK_KEY_DIR"), "{}", e.message);
+        assert!(!e.message.contains("os error"), "{}", e.message);
+        assert!(dir.path().join(KEY_FILE).is_dir(), "left as it was");
     }
 
     #[test]

@@ -117,17 +117,17 @@ pub use eac_model::{BeneficiaryType, EnergyUnit, ExportProfile, Severity, Violat
 /// Who audited changes are recorded as; `set_fields` takes it, so a shell passes this.
 pub use eac_store::os_user;
 pub use eac_store::NewDatabase;
+pub use eac_store::{
+    AlteredDocument, ChainBreak, ChainReport, CheckReport, ClosedPeriod, FieldValue, Finding,
+    FindingKind, FindingSide, MissingCount, RangeOverlap, RangeSide, RegistryImportReport,
+    SavedMapping, SeenBefore, SetFieldsReport, SettableField, SkippedEntry, SourceView,
+};
 pub use eac_store::{AuditAction, AuditStates, Phase};
 pub use eac_store::{
     AuditPage, AuditQuery, AuditRecord, BeneficiaryAssignment, BrowseQuery, BrowseSummary,
     BulkEditReport, BundleReport, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow, ExportReport,
     FileImportReport, ImportOptions, ImportOutcome, ImportReport, NoProgress, Progress,
     QuantityTotal, SortField, SortSpec, Store, StoreError, SummaryKey,
-};
-pub use eac_store::{
-    ChainBreak, ChainReport, CheckReport, ClosedPeriod, FieldValue, Finding, FindingKind,
-    FindingSide, MissingCount, RangeOverlap, RangeSide, RegistryImportReport, SavedMapping,
-    SeenBefore, SetFieldsReport, SettableField, SkippedEntry, SourceView,
 };
 pub use eac_store::{
     Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,

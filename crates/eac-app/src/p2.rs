@@ -14,7 +14,7 @@ use eac_model::frame::BorrowedElement;
 use eac_model::p2::{
     read_p2_listing, read_server_metadata, P2ListingChecks, ServerMetadata, EACDESK_FORMAT_ID,
 };
-use eac_model::{CheckOptions, Flow, ListingError, Rule, Violation};
+use eac_model::{CheckOptions, Eac, Flow, ListingError, Rule, Violation};
 use eac_store::p2::{check_detail, open_detail, BUNDLE_LISTING, BUNDLE_METADATA};
 use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
@@ -550,8 +550,60 @@ pub(crate) fn validate_p2_reported(
     progress: &dyn Progress,
     total: Option<u64>,
 ) -> Result<ValidationReport, AppError> {
+    validate_p2_checked(
+        path,
+        allow_extended_technologies,
+        details_from,
+        progress,
+        total,
+        None,
+    )
+}
+
+/// What checking an evidence pack's bundle learns of one envelope's
+/// detail file ([`validate_pack_bundle`]).
+pub(crate) enum PackDetail<'a> {
+    /// Read and checked against its envelope: the EAC it holds, and the
+    /// detail file's path as found.
+    Read(&'a Eac, &'a str),
+    /// Not in the bundle's own `eacs/` folder (where it belongs, given):
+    /// no violation is reported for it, the caller says it.
+    Missing(&'a Path),
+    /// There but refused or broken (the report holds why), or an envelope
+    /// of another format.
+    Unread,
+}
+
+/// [`validate_p2_reported`] of an evidence pack's bundle folder: its
+/// detail files are read from its own `eacs/` folder only (its `file:`
+/// URIs name where the pack was made, decision 111), a missing one is no
+/// violation but handed to `each` (a pack's manifest names what is
+/// missing), and `each` gets every envelope's detail as read.
+pub(crate) fn validate_pack_bundle(
+    path: &Path,
+    progress: &dyn Progress,
+    total: Option<u64>,
+    each: &mut dyn FnMut(&eac_model::p2::EacEnvelope, PackDetail),
+) -> Result<ValidationReport, AppError> {
+    validate_p2_checked(path, true, None, progress, total, Some(each))
+}
+
+/// What [`validate_pack_bundle`] hands each envelope and its detail to.
+type PackHook<'h> = &'h mut dyn FnMut(&eac_model::p2::EacEnvelope, PackDetail);
+
+fn validate_p2_checked(
+    path: &Path,
+    allow_extended_technologies: bool,
+    details_from: Option<&Path>,
+    progress: &dyn Progress,
+    total: Option<u64>,
+    mut pack: Option<PackHook>,
+) -> Result<ValidationReport, AppError> {
     let mut cancelled = false;
-    let source = eac_store::p2::locate(path, details_from)?;
+    let mut source = eac_store::p2::locate(path, details_from)?;
+    if pack.is_some() {
+        source.details = source.details.own_only();
+    }
     let (listing, is_folder) = (source.listing, source.is_folder);
     // Server metadata: required in a bundle, looked for beside a listing.
     let beside = if is_folder {
@@ -662,15 +714,34 @@ pub(crate) fn validate_p2_reported(
                     );
                 }
             }
-            if envelope.eac_format == EACDESK_FORMAT_ID {
-                check_detail_file(
-                    &envelope,
-                    &source.details,
-                    &listing_label,
-                    &at,
-                    opts,
-                    report,
-                );
+            if envelope.eac_format != EACDESK_FORMAT_ID {
+                if let Some(each) = pack.as_mut() {
+                    each(&envelope, PackDetail::Unread);
+                }
+                return;
+            }
+            if let Some(each) = pack.as_mut() {
+                let own = source.details.own_file(&envelope.eac_data_url);
+                if let Some(own) = own.filter(|f| {
+                    fs::symlink_metadata(f).is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
+                }) {
+                    each(&envelope, PackDetail::Missing(&own));
+                    return;
+                }
+            }
+            let read = check_detail_file(
+                &envelope,
+                &source.details,
+                &listing_label,
+                &at,
+                opts,
+                report,
+            );
+            if let Some(each) = pack.as_mut() {
+                match &read {
+                    Some((eac, label)) => each(&envelope, PackDetail::Read(eac, label)),
+                    None => each(&envelope, PackDetail::Unread),
+                }
             }
         })
     });
@@ -682,7 +753,8 @@ pub(crate) fn validate_p2_reported(
 
 /// One detail file, read once (from inside the allowed folders only, as an
 /// import reads it): the rules, then the schema where the rules found
-/// nothing at the same place.
+/// nothing at the same place. The EAC it holds, when it was read and
+/// agrees with its envelope, and the file's path as found.
 fn check_detail_file(
     envelope: &eac_model::p2::EacEnvelope,
     folders: &eac_store::p2::DetailFolders,
@@ -690,17 +762,17 @@ fn check_detail_file(
     at: &str,
     opts: CheckOptions,
     report: &mut ValidationReport,
-) {
+) -> Option<(Eac, String)> {
     let detail = match open_detail(envelope, folders, at) {
         Ok(detail) => detail,
         Err(refusal) => {
             report.push(refusal);
-            return;
+            return None;
         }
     };
-    let found = match check_detail(envelope, &detail, listing, at, opts) {
-        Ok((_, warnings)) => warnings,
-        Err(violations) => violations,
+    let (eac, found) = match check_detail(envelope, &detail, listing, at, opts) {
+        Ok((eac, warnings)) => (Some(eac), warnings),
+        Err(violations) => (None, violations),
     };
     let covered = RuleErrors::of(
         found
@@ -726,6 +798,7 @@ fn check_detail_file(
             );
         }
     }
+    eac.map(|eac| (eac, detail.label))
 }
 
 /// Writes the EACs matching `filter` (all when `None`) as a P2 bundle folder
@@ -750,7 +823,7 @@ pub fn export_p2(
     let check = |root: &Path| failed.errors(validate_p2(root, true));
     let mut report = store
         .export_p2_checked(filter, dest, base_url, progress, &check)
-        .map_err(|e| crate::export::nothing_exported(dest, failed.or(e)))?;
+        .map_err(|e| crate::export::nothing_exported(dest, failed.or(dest, e)))?;
     if recorded {
         crate::export::record_export(store, "P2", &report.path, &report.sha256, report.eac_count)?;
     } else {
@@ -773,7 +846,7 @@ pub(crate) fn export_p2_published(
     let check = |root: &Path| failed.errors(validate_p2(root, true));
     store
         .export_p2_published(filter, dest, published, progress, &check)
-        .map_err(|e| crate::export::nothing_exported(published, failed.or(e)))
+        .map_err(|e| crate::export::nothing_exported(published, failed.or(published, e)))
 }
 
 /// Records that the EACs matching `filter` (no filter: every EAC, the

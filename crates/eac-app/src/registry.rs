@@ -366,13 +366,17 @@ pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportRep
 }
 
 /// Double counting among the stored EACs (see `Store::check`): steps of
-/// phase `check`, cancelled through `progress` at once.
+/// phase `check`, cancelled through `progress` at once; and, whatever the
+/// filter, the stored documents that no longer match their SHA-256 (an
+/// integrity problem of the whole database).
 pub fn check(
     store: &Store,
     filter: &EacFilter,
     progress: &dyn Progress,
 ) -> Result<CheckReport, AppError> {
-    Ok(store.check(filter, progress)?)
+    let mut report = store.check(filter, progress)?;
+    report.documents = store.altered_documents(progress)?;
+    Ok(report)
 }
 
 /// Completes or corrects fields of the EACs `target` names, audited.

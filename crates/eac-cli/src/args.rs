@@ -268,6 +268,29 @@ impl FilterArgs {
     pub fn is_empty(&self) -> bool {
         self.to_filter() == EacFilter::default()
     }
+
+    /// What no query should be asked, refused in plain words before the
+    /// database is opened: a search too long to be searched for, and a
+    /// period whose `--from` is after its `--to` (nothing could match).
+    pub fn check(&self) -> Result<(), eac_app::AppError> {
+        if let Some(search) = &self.search {
+            eac_store::check_search(search).map_err(|e| {
+                eac_app::AppError::invalid_input(format!("--search: {e}; nothing was done"))
+            })?;
+        }
+        let day = |t: &Option<String>| {
+            t.as_deref()
+                .and_then(|t| eac_model::Date::parse(t.trim()).ok())
+        };
+        if let (Some(from), Some(to)) = (day(&self.from), day(&self.to)) {
+            if from > to {
+                return Err(eac_app::AppError::invalid_input(format!(
+                    "--from {from} is after --to {to}: no EAC's period could match; nothing was done. Give the first day with --from and the last with --to"
+                )));
+            }
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]

@@ -24,6 +24,9 @@ use crate::EXIT_OTHER;
 use eac_app::{AuditAction, ErrorCode, FindingKind, SettableField, SourceView, SummaryKey};
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Some(filter) = filter_of(&cli.command) {
+        filter.check()?;
+    }
     // The default path creates the data folder, so it is not even worked
     // out for a command that needs no database (`pack verify` of a pack
     // received by mail must leave the machine as it was).
@@ -80,6 +83,24 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::UndoImport(a) => undo_import(&db, a),
         Command::Pack(a) => pack::run(&db, a),
         Command::Key { json } => pack::key(json),
+    }
+}
+
+/// The filter a command was given, if it takes one.
+fn filter_of(command: &Command) -> Option<&crate::args::FilterArgs> {
+    match command {
+        Command::Ls(a) => Some(&a.filter),
+        Command::Summary(a) => Some(&a.filter),
+        Command::Set(a) => Some(&a.filter),
+        Command::Check(a) => Some(&a.filter),
+        Command::Beneficiaries {
+            action: BeneficiariesCommand::Set(a),
+        } => Some(&a.filter),
+        Command::Export(a) => Some(&a.filter),
+        Command::Verify(a) => Some(&a.filter),
+        Command::Delete(a) => Some(&a.filter),
+        Command::Pack(a) => Some(&a.filter),
+        _ => None,
     }
 }
 
@@ -1024,7 +1045,30 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
 struct ShowJson<'a> {
     #[serde(flatten)]
     detail: &'a eac_app::EacDetail,
-    sources: &'a [SourceView],
+    sources: Vec<ShownSource<'a>>,
+}
+
+/// A source document as `show --json` gives it: `altered_sha256`, the
+/// SHA-256 its bytes have now, only when another program changed them.
+#[derive(Serialize)]
+struct ShownSource<'a> {
+    #[serde(flatten)]
+    source: &'a SourceView,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    altered_sha256: Option<String>,
+}
+
+/// The SHA-256 the stored bytes of each source have now, where it is not
+/// the one they were stored under (read and hashed one at a time).
+fn altered_sources(store: &Store, sources: &[SourceView]) -> Result<Vec<Option<String>>> {
+    sources
+        .iter()
+        .map(|s| match store.document(&s.sha256) {
+            Err(eac_app::StoreError::DocumentAltered { found, .. }) => Ok(Some(found)),
+            Err(e) => Err(AppError::from(e).into()),
+            Ok(_) => Ok(None),
+        })
+        .collect()
 }
 
 fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
@@ -1042,10 +1086,18 @@ fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
     if let (Some(n), Some(dest)) = (a.save_source, &a.out) {
         return save_source(store, id, &sources, n, dest, a.json);
     }
+    let altered = altered_sources(store, &sources)?;
     if a.json {
         out.json(&ShowJson {
             detail: &d,
-            sources: &sources,
+            sources: sources
+                .iter()
+                .zip(&altered)
+                .map(|(source, altered)| ShownSource {
+                    source,
+                    altered_sha256: altered.clone(),
+                })
+                .collect(),
         })?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -1140,7 +1192,7 @@ fn show(store: &Store, a: ShowArgs) -> Result<ExitCode> {
     }
     out.table(&table)?;
     print_missing(&mut out, &d)?;
-    print_sources(&mut out, id, &sources)?;
+    print_sources(&mut out, id, &sources, &altered)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1279,6 +1331,7 @@ fn print_sources(
     out: &mut Out,
     id: &str,
     sources: &[SourceView],
+    altered: &[Option<String>],
 ) -> Result<(), render::OutputError> {
     writeln!(out)?;
     if sources.is_empty() {
@@ -1310,6 +1363,17 @@ fn print_sources(
             s.size,
             render::whole_seconds(&s.imported_at)
         )?;
+        if let Some(Some(found)) = altered.get(i) {
+            writeln!(
+                out,
+                "     CHANGED: its bytes in the database now have the SHA-256 {found}: another \
+                 program changed it, so it is not the original and is not saved. Restore the \
+                 database from a backup, or import the original file again."
+            )?;
+        }
+    }
+    if altered.iter().all(Option::is_some) {
+        return Ok(());
     }
     writeln!(
         out,
@@ -2938,11 +3002,48 @@ fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
             count(report.ranges, "range")
         )?;
     }
-    Ok(if report.findings.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(ErrorCode::Validation.exit_code())
-    })
+    if !a.json && !report.documents.is_empty() {
+        print_altered_documents(&mut out, &report.documents)?;
+    }
+    Ok(
+        if report.findings.is_empty() && report.documents.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(ErrorCode::Validation.exit_code())
+        },
+    )
+}
+
+/// `check`'s stored documents that no longer match their SHA-256.
+fn print_altered_documents(
+    out: &mut Out,
+    documents: &[eac_app::AlteredDocument],
+) -> Result<(), render::OutputError> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} no longer {} the SHA-256 it was stored with: another program changed {} in the \
+         database, and EAC Desk will not save or pack {}.",
+        count(documents.len(), "stored document"),
+        if documents.len() == 1 { "has" } else { "have" },
+        if documents.len() == 1 { "it" } else { "them" },
+        if documents.len() == 1 { "it" } else { "them" },
+    )?;
+    for d in documents {
+        writeln!(
+            out,
+            "  {} (source of {}): stored as SHA-256 {}, its bytes now have {}",
+            d.file_name,
+            count(d.eacs, "EAC"),
+            d.sha256,
+            d.found
+        )?;
+    }
+    writeln!(
+        out,
+        "Restore the database from a backup, or import each original file again (EAC Desk then \
+         puts its stored copy back)."
+    )
 }
 
 fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {

@@ -74,6 +74,10 @@ pub struct CheckReport {
     /// Stored ranges compared.
     pub ranges: usize,
     pub findings: Vec<Finding>,
+    /// Stored documents whose bytes no longer have their SHA-256 (the
+    /// whole database's, whatever the filter; `Store::altered_documents`).
+    #[serde(default)]
+    pub documents: Vec<crate::AlteredDocument>,
 }
 
 struct StoredRange {
@@ -187,6 +191,7 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
     Ok(CheckReport {
         ranges: ranges.len(),
         findings,
+        documents: Vec::new(),
     })
 }
 

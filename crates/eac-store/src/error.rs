@@ -165,6 +165,15 @@ pub enum StoreError {
         ids: Vec<String>,
         periods: Vec<i64>,
     },
+    /// A stored document's bytes no longer have the SHA-256 it was stored
+    /// under (`sha256`; `found`: theirs): another program changed it in
+    /// the database, so it is not handed out as the original.
+    #[error("the stored document {file_name} does not match its SHA-256 {sha256} (its bytes now have {found})")]
+    DocumentAltered {
+        file_name: String,
+        sha256: String,
+        found: String,
+    },
     /// There is no closed period with this number.
     #[error("there is no closed period number {0}")]
     NoPeriod(i64),
@@ -271,6 +280,8 @@ impl StoreError {
             | StoreError::NoClaim(_)
             | StoreError::NoConsumption { .. } => ErrorCode::NotFound,
             StoreError::Frozen { .. } => ErrorCode::Frozen,
+            // The data, not the invocation, stands in the way (exit 1).
+            StoreError::DocumentAltered { .. } => ErrorCode::Unreadable,
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,
             StoreError::InvalidInput(_) | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,

@@ -73,14 +73,15 @@ pub use fields::{FieldValue, SetFieldsReport, SettableField};
 pub use fresh::NewDatabase;
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use periods::ClosedPeriod;
+pub use query::{check_search, SEARCH_MAX_CHARS};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
-    CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument, RegistryEac,
-    RegistryImportReport, RestatedKind, RestatedNote, SavedMapping, SeenBefore, SkippedEntry,
-    SourceView, StationInfo,
+    AlteredDocument, CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument,
+    RegistryEac, RegistryImportReport, RestatedKind, RestatedNote, SavedMapping, SeenBefore,
+    SkippedEntry, SourceView, StationInfo,
 };
 use rusqlite::{Connection, OpenFlags, TransactionBehavior};
-pub use spill::Spill;
+pub use spill::{scratch_folder, Spill};
 pub use watch::StoreWatch;
 pub use write::Reason;
 
@@ -596,9 +597,18 @@ impl Store {
         registry::sources(self.db(), cds_eac_id)
     }
 
-    /// The original bytes of a stored document.
+    /// The original bytes of a stored document; bytes that no longer have
+    /// that SHA-256 (changed by another program) are
+    /// [`StoreError::DocumentAltered`].
     pub fn document(&self, sha256: &str) -> Result<Option<Vec<u8>>> {
         registry::document(self.db(), sha256)
+    }
+
+    /// Every stored document whose bytes no longer have the SHA-256 it was
+    /// stored under, by file name; one document in memory at a time,
+    /// cancelled through `progress` between two.
+    pub fn altered_documents(&self, progress: &dyn Progress) -> Result<Vec<AlteredDocument>> {
+        registry::altered_documents(self.db(), progress)
     }
 
     /// Saves (or replaces) a column mapping under `name`; `mapping_json`

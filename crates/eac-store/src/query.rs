@@ -64,6 +64,25 @@ impl Sql {
     }
 }
 
+/// The longest search text, in characters. SQLite's `LIKE` takes a
+/// pattern of at most 50,000 bytes (`SQLITE_LIMIT_LIKE_PATTERN_LENGTH`)
+/// and fails past it as if the database could not be read; a character
+/// takes at most 4 bytes of the folded, escaped pattern, so 10,000 always
+/// fit. The same on a server, so a search means the same there.
+pub const SEARCH_MAX_CHARS: usize = 10_000;
+
+/// Refuses a search text longer than [`SEARCH_MAX_CHARS`] (trimmed, as it
+/// is searched for), in plain words.
+pub fn check_search(search: &str) -> Result<()> {
+    let n = search.trim().chars().count();
+    if n > SEARCH_MAX_CHARS {
+        return Err(StoreError::InvalidInput(format!(
+            "the search text is {n} characters; at most {SEARCH_MAX_CHARS} are searched for. Search for a shorter part of it"
+        )));
+    }
+    Ok(())
+}
+
 /// Appends ` WHERE …` (or nothing) selecting the EACs of `filter` from
 /// `eacs e`; says whether it wrote a `WHERE`.
 pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
@@ -78,6 +97,7 @@ pub(crate) fn push_filter(sql: &mut Sql, filter: &EacFilter) -> Result<bool> {
         .map(str::trim)
         .filter(|s| !s.is_empty())
     {
+        check_search(search)?;
         and(sql);
         // The trigram index answers `LIKE '%abc%'` (three characters or more,
         // no ESCAPE clause; SQLite re-checks each candidate). A query holding

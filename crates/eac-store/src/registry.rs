@@ -1142,8 +1142,18 @@ pub(crate) fn import_document(
             ))
         },
     )?;
+    let mut restored = false;
     let (document_id, seen_before) = match known {
-        Some((id, seen)) => (id, Some(seen)),
+        Some((id, seen)) => {
+            // These are the bytes the row was stored under: a stored copy
+            // another program changed is put back (said in the report).
+            restored = w.db().execute(
+                "UPDATE documents SET content = ?2, size = ?3
+                  WHERE id = ?1 AND (size <> ?3 OR content <> ?2)",
+                &[&id, &doc.bytes, &count(doc.bytes.len())],
+            )? > 0;
+            (id, Some(seen))
+        }
         None => {
             let id: i64 = w.db().query_row(
                 "INSERT INTO documents (sha256, size, content, format, file_name, imported_at)
@@ -1428,21 +1438,35 @@ pub(crate) fn import_document(
             }
         }
     }
-    let registry = RegistryImportReport {
-        format: doc.format.to_owned(),
-        format_name: doc.format_name.to_owned(),
-        seen_before,
-        unchanged,
-        skipped_rows: doc.skipped.clone(),
-        notes: doc.warnings.clone(),
-        stations,
-        commissioned_filled,
-        overlaps,
-        incomplete_eacs,
-        missing_fields,
-        restatements: notes.list,
-        restatement_count: notes.count,
-    };
+    let registry =
+        RegistryImportReport {
+            format: doc.format.to_owned(),
+            format_name: doc.format_name.to_owned(),
+            seen_before,
+            unchanged,
+            skipped_rows: doc.skipped.clone(),
+            notes: doc
+                .warnings
+                .iter()
+                .cloned()
+                .chain(restored.then(|| SkippedEntry {
+                    place: "document".to_owned(),
+                    reason: format!(
+                    "The stored copy of this document (SHA-256 {sha256}) had been changed in the \
+                     database by another program; {} put back from this file, whose bytes have \
+                     that SHA-256.",
+                    if dry_run { "importing it puts it" } else { "it was" }
+                ),
+                }))
+                .collect(),
+            stations,
+            commissioned_filled,
+            overlaps,
+            incomplete_eacs,
+            missing_fields,
+            restatements: notes.list,
+            restatement_count: notes.count,
+        };
     let mut report = batch.finish(Some(sha256))?;
     report.registry = Some(registry);
     Ok(report)
@@ -1767,13 +1791,89 @@ pub(crate) fn sources(conn: &dyn crate::db::Db, cds_eac_id: &str) -> Result<Vec<
     )
 }
 
-/// The bytes of the stored document with this SHA-256.
+/// The bytes of the stored document with this SHA-256, only when they
+/// still have it: a document another program changed in the database is
+/// [`crate::StoreError::DocumentAltered`], never handed out as the
+/// original.
 pub(crate) fn document(conn: &dyn crate::db::Db, sha256: &str) -> Result<Option<Vec<u8>>> {
-    conn.query_opt(
-        "SELECT content FROM documents WHERE sha256 = ?1",
+    let stored: Option<(Vec<u8>, String)> = conn.query_opt(
+        "SELECT content, file_name FROM documents WHERE sha256 = ?1",
         &[&sha256],
-        |r| Ok(r.get(0)?),
-    )
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let Some((bytes, file_name)) = stored else {
+        return Ok(None);
+    };
+    let found = sha256_hex(&bytes);
+    if found != sha256 {
+        return Err(crate::StoreError::DocumentAltered {
+            file_name,
+            sha256: sha256.to_owned(),
+            found,
+        });
+    }
+    Ok(Some(bytes))
+}
+
+/// A stored document whose bytes no longer have the SHA-256 it was stored
+/// under: changed in the database by another program.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct AlteredDocument {
+    /// The file name it was first imported as.
+    pub file_name: String,
+    /// The SHA-256 it was stored under (what `show` and the EACs name).
+    pub sha256: String,
+    /// The SHA-256 of the bytes stored now.
+    pub found: String,
+    /// How many stored EACs name it as their source.
+    pub eacs: usize,
+}
+
+/// Every stored document whose bytes no longer have their SHA-256, by file
+/// name: each is read and hashed on its own, so memory holds one document
+/// at a time (and the list of names). Cancelled through `progress`
+/// between two documents.
+pub(crate) fn altered_documents(
+    conn: &dyn crate::db::Db,
+    progress: &dyn Progress,
+) -> Result<Vec<AlteredDocument>> {
+    let listed: Vec<(i64, String, String)> = conn.collect(
+        "SELECT id, sha256, file_name FROM documents ORDER BY file_name, id",
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    let mut altered = Vec::new();
+    for (id, sha256, file_name) in listed {
+        if progress.is_cancelled() {
+            return Err(crate::StoreError::Cancelled);
+        }
+        let bytes: Option<Vec<u8>> =
+            conn.query_opt("SELECT content FROM documents WHERE id = ?1", &[&id], |r| {
+                Ok(r.get(0)?)
+            })?;
+        let Some(bytes) = bytes else { continue };
+        let found = sha256_hex(&bytes);
+        drop(bytes);
+        if found != sha256 {
+            let eacs: i64 = conn.query_row(
+                "SELECT COUNT(DISTINCT eac_id) FROM eac_sources WHERE document_id = ?1",
+                &[&id],
+                |r| Ok(r.get(0)?),
+            )?;
+            altered.push(AlteredDocument {
+                file_name,
+                sha256,
+                found,
+                eacs: count_of(eacs),
+            });
+        }
+    }
+    Ok(altered)
+}
+
+fn count_of(n: i64) -> usize {
+    usize::try_from(n).unwrap_or(0)
 }
 
 /// A saved column mapping of the generic CSV import.

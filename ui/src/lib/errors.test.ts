@@ -179,3 +179,21 @@ describe("an edit over someone else's change", () => {
     expect(`${f.title} ${f.message} ${f.hint}`.match(/nothing was (changed|saved)/gi)).toHaveLength(1);
   });
 });
+
+describe("a stored document changed by another program", () => {
+  it("is said as such, not as a file that could not be imported", () => {
+    const f = friendlyError({
+      code: "unreadable",
+      message: "The stored document a.pdf is no longer the one that was imported: …",
+      details: { file: "a.pdf", place: "stored copy" },
+    });
+    expect(f.title).toBe("The stored document is no longer the original.");
+    expect(f.hint).toContain("restore the database from a backup, or import the original file again");
+    expect(f.hint).not.toContain("imported.");
+    expect(f.message).toContain("a.pdf");
+    // A file being imported keeps its own words.
+    expect(friendlyError({ code: "unreadable", message: "x", details: { place: "line 3" } }).title).toBe(
+      "This file could not be read as a registry statement or report.",
+    );
+  });
+});

@@ -107,6 +107,20 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
   },
 };
 
+/** `details.place` of an `unreadable` error about a stored document whose bytes no longer match its SHA-256. */
+export const STORED_COPY = "stored copy";
+
+const STORED_COPY_TEXT = {
+  title: "The stored document is no longer the original.",
+  hint: "Nothing was written. Its bytes in the database were changed by another program: restore the database from a backup, or import the original file again (its stored copy is then put back).",
+};
+
+/** A closed-period refusal naming no EAC (a claim, consumption or factor over its days): its message says what, that nothing was changed and where to reopen the period. */
+const FROZEN_DAYS_TEXT = {
+  title: "This covers days of a closed reporting period and cannot be changed.",
+  hint: "",
+};
+
 /** The last error put into words (and so shown), for "Report a problem". */
 let lastError: { error: FriendlyError; at: Date } | null = null;
 
@@ -170,6 +184,9 @@ export function friendlyError(e: unknown, options: FriendlyOptions = {}): Friend
   // Worded from its details; without them (an older backend) its own message stands.
   if (err.code === "frozen" && (err.details.cds_eac_ids?.length ?? 0) > 0)
     Object.assign(friendly, frozenWords(err.details, options.planned === true));
+  else if (err.code === "frozen" && err.details.cds_eac_ids?.length === 0) Object.assign(friendly, FROZEN_DAYS_TEXT);
+  // A stored document another program changed (not a file being imported).
+  if (err.code === "unreadable" && err.details.place === STORED_COPY) Object.assign(friendly, STORED_COPY_TEXT);
   if (err.code !== "cancelled") lastError = { error: friendly, at: new Date() };
   return friendly;
 }

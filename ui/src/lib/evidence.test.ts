@@ -14,6 +14,7 @@ import {
   periodState,
   problemPlace,
   refusedForIncomplete,
+  completeOnlyFilter,
   verdictFacts,
   verdictHeadline,
 } from "./evidence";
@@ -92,6 +93,12 @@ describe("making a pack", () => {
     expect(refusedForIncomplete({ code: "validation", message: "", details: {} })).toBe(false);
     expect(refusedForIncomplete({ code: "invalid_input", message: "", details: { cds_eac_ids: ["a"] } })).toBe(false);
     expect(refusedForIncomplete(null)).toBe(false);
+  });
+
+  it("packs the complete EACs only of the same filter, as `eacdesk pack --complete`", () => {
+    const f = { search: "wind", incomplete: null, from: "2024-01-01" } as unknown as EacFilter;
+    expect(completeOnlyFilter(f)).toEqual({ search: "wind", incomplete: false, from: "2024-01-01" });
+    expect(f.incomplete).toBeNull();
   });
 });
 

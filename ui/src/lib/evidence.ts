@@ -1,7 +1,7 @@
 // Evidence packs, the audit chain and closed reporting periods in words:
 // what the pack dialogs, the History views and the detail pane say.
 
-import type { ChainReport, ClosedPeriod, PackDiff, PackProblem, PackVerdict } from "./types";
+import type { ChainReport, ClosedPeriod, EacFilter, PackDiff, PackProblem, PackVerdict } from "./types";
 import type { UiError } from "./errors";
 import { formatCount, plural } from "./decimal";
 import { formatDateTimeUtc, isIsoDay } from "./dates";
@@ -48,6 +48,11 @@ export function packBlocker(path: string, count: number | null): string | null {
 /** A refused pack: whether "Show incomplete EACs" helps (the backend names them in `details.cds_eac_ids`). */
 export function refusedForIncomplete(e: UiError | null): boolean {
   return e !== null && e.code === "validation" && (e.details.cds_eac_ids?.length ?? 0) > 0;
+}
+
+/** The filter's complete EACs only ("Pack the complete EACs only", as `eacdesk pack --complete`). */
+export function completeOnlyFilter(f: EacFilter): EacFilter {
+  return { ...f, incomplete: false };
 }
 
 // ---- verifying a pack ---------------------------------------------------------------------

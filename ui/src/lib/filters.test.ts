@@ -10,6 +10,7 @@ import {
   missingEmissionsValue,
   nextSort,
   queryKey,
+  SEARCH_MAX_CHARS,
   toChoices,
   toEacFilter,
 } from "./filters";
@@ -96,6 +97,16 @@ describe("filterProblems", () => {
     expect(filterProblems({ ...emptyFilterState(), from: "2024-13-01" })[0]).toMatch(/^“Period from” .*YYYY-MM-DD/);
     expect(filterProblems({ ...emptyFilterState(), to: "2024-05" })[0]).toMatch(/^“Period to” is not a date yet/);
     expect(filterProblems({ ...emptyFilterState(), from: " 2024-05-01 ", to: "2024-05-01" })).toEqual([]);
+  });
+  it("says when the search text is too long to be searched for, and leaves it out of the filter", () => {
+    const long = { ...emptyFilterState(), search: "a".repeat(SEARCH_MAX_CHARS + 10) };
+    expect(filterProblems(long)).toHaveLength(1);
+    expect(filterProblems(long)[0]).toMatch(/^The search text is 10.?010 characters; at most 10.?000 are searched for/);
+    expect(toEacFilter(long).search).toBeNull();
+    // Characters, not UTF-16 units: 10 000 emoji are searched for.
+    const emoji = { ...emptyFilterState(), search: "😀".repeat(SEARCH_MAX_CHARS) };
+    expect(filterProblems(emoji)).toEqual([]);
+    expect(toEacFilter(emoji).search).toBe(emoji.search);
   });
 });
 

@@ -12,6 +12,7 @@ import {
   valuesOf,
 } from "./labels";
 import { isIsoDay } from "./dates";
+import { formatCount } from "./decimal";
 
 export interface FilterState {
   search: string;
@@ -48,6 +49,23 @@ function text(s: string): string | null {
   return t === "" ? null : t;
 }
 
+/**
+ * The longest search text, in characters: the backend refuses a longer one
+ * (SQLite's LIKE takes patterns of at most 50,000 bytes; `SEARCH_MAX_CHARS`
+ * in eac-store).
+ */
+export const SEARCH_MAX_CHARS = 10_000;
+
+/** How many characters (code points, as the backend counts) a search text has, trimmed. */
+function searchLength(s: string): number {
+  return [...s.trim()].length;
+}
+
+/** The search to send: none while it is too long to be searched for (the filter bar says so). */
+function search(s: string): string | null {
+  return searchLength(s) > SEARCH_MAX_CHARS ? null : text(s);
+}
+
 function oneOf<T extends string>(s: string, allowed: readonly T[]): T | null {
   return (allowed as readonly string[]).includes(s) ? (s as T) : null;
 }
@@ -70,7 +88,7 @@ export function incompleteValue(checked: boolean): string {
 /** The filter bar's fields and the cell filters (left out when there are none) as the backend takes them. */
 export function toEacFilter(s: FilterState, matches: readonly FieldMatch[] = []): EacFilter {
   const f: EacFilter = {
-    search: text(s.search),
+    search: search(s.search),
     technology: oneOf<TechnologyType>(s.technology, valuesOf(TECHNOLOGY_TYPES)),
     beneficiary_type: oneOf<BeneficiaryType>(s.beneficiary_type, valuesOf(BENEFICIARY_TYPES)),
     from: day(s.from),
@@ -101,6 +119,11 @@ const EXAMPLE_DAY = "2025-01-31";
 /** Problems worth showing next to the filter bar. */
 export function filterProblems(s: FilterState): string[] {
   const out: string[] = [];
+  const n = searchLength(s.search);
+  if (n > SEARCH_MAX_CHARS)
+    out.push(
+      `The search text is ${formatCount(n)} characters; at most ${formatCount(SEARCH_MAX_CHARS)} are searched for, so it filters nothing. Search for a shorter part of it.`,
+    );
   if (s.from.trim() !== "" && !isIsoDay(s.from.trim())) out.push(`“Period from” is not a date yet: write it as YYYY-MM-DD, e.g. ${EXAMPLE_DAY}.`);
   if (s.to.trim() !== "" && !isIsoDay(s.to.trim())) out.push(`“Period to” is not a date yet: write it as YYYY-MM-DD, e.g. ${EXAMPLE_DAY}.`);
   const f = toEacFilter(s);

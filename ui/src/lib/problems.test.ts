@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { checkSummary, findingHeadline, groupFindings, rangeText, sideDetails } from "./problems";
+import {
+  alteredDocumentText,
+  checkFoundProblems,
+  checkSummary,
+  findingHeadline,
+  groupFindings,
+  rangeText,
+  sideDetails,
+} from "./problems";
 import type { Finding, FindingKind, FindingSide } from "./types";
 
 const side = (id: string, over: Partial<FindingSide> = {}): FindingSide => ({
@@ -49,9 +57,21 @@ describe("findings in words", () => {
     ]);
   });
   it("says when nothing was found, and among how many ranges", () => {
-    expect(checkSummary({ ranges: 11, findings: [] })).toBe("No double counting found among 11 ranges.");
-    expect(checkSummary({ ranges: 12, findings: [finding("overlap"), finding("claimed_twice")] })).toBe(
+    expect(checkSummary({ ranges: 11, findings: [], documents: [] })).toBe("No double counting found among 11 ranges.");
+    expect(checkSummary({ ranges: 12, findings: [finding("overlap"), finding("claimed_twice")], documents: [] })).toBe(
       "2 problems among 12 ranges: 1 claimed for two different beneficiaries, 1 overlapping certificate ranges.",
     );
+  });
+});
+
+describe("stored documents changed by another program", () => {
+  const doc = { file_name: "statement.pdf", sha256: "c7df", found: "7ef2", eacs: 2 };
+  it("are counted in the summary and named with both hashes", () => {
+    expect(checkSummary({ ranges: 3, findings: [], documents: [doc] })).toBe(
+      "No double counting found among 3 ranges. 1 stored document was changed by another program.",
+    );
+    expect(checkFoundProblems({ ranges: 3, findings: [], documents: [doc] })).toBe(true);
+    expect(checkFoundProblems({ ranges: 3, findings: [], documents: [] })).toBe(false);
+    expect(alteredDocumentText(doc)).toBe("statement.pdf (source of 2 EACs): stored as SHA-256 c7df, its bytes now have 7ef2");
   });
 });

@@ -2,7 +2,7 @@
 // by kind, each naming both EACs with their ranges, statuses and
 // beneficiaries, and how many certificates they share.
 
-import type { CheckReport, Finding, FindingKind, FindingSide } from "./types";
+import type { AlteredDocument, CheckReport, Finding, FindingKind, FindingSide } from "./types";
 import { formatCount, formatDecimal, plural } from "./decimal";
 
 /** The groups in the order they are shown: the worst first. */
@@ -70,9 +70,32 @@ export function findingHeadline(f: Finding): string {
 
 /** The line above the list: what was checked and what was found. */
 export function checkSummary(r: CheckReport): string {
-  if (r.findings.length === 0) return `No double counting found among ${plural(r.ranges, "range")}.`;
+  const documents = alteredDocumentsSummary(r);
+  const tail = documents === "" ? "" : ` ${documents}`;
+  if (r.findings.length === 0) return `No double counting found among ${plural(r.ranges, "range")}.${tail}`;
   const groups = groupFindings(r.findings)
     .map((g) => `${formatCount(g.findings.length)} ${findingKindTitle(g.kind).toLowerCase()}`)
     .join(", ");
-  return `${plural(r.findings.length, "problem")} among ${plural(r.ranges, "range")}: ${groups}.`;
+  return `${plural(r.findings.length, "problem")} among ${plural(r.ranges, "range")}: ${groups}.${tail}`;
+}
+
+/** Whether the check found anything: double counting, or stored documents changed. */
+export function checkFoundProblems(r: CheckReport): boolean {
+  return r.findings.length > 0 || (r.documents?.length ?? 0) > 0;
+}
+
+/** "1 stored document was changed by another program." — empty when none was. */
+export function alteredDocumentsSummary(r: CheckReport): string {
+  const n = r.documents?.length ?? 0;
+  if (n === 0) return "";
+  return `${plural(n, "stored document")} ${n === 1 ? "was" : "were"} changed by another program.`;
+}
+
+/** What to do about stored documents another program changed. */
+export const ALTERED_DOCUMENTS_EXPLANATION =
+  "Their bytes in the database no longer have the SHA-256 they were stored with, so they are not the originals: EAC Desk will not save them or put them in an evidence pack. Restore the database from a backup, or import each original file again (its stored copy is then put back).";
+
+/** One changed document in words: its name, the EACs it is the source of, both hashes. */
+export function alteredDocumentText(d: AlteredDocument): string {
+  return `${d.file_name} (source of ${plural(d.eacs, "EAC")}): stored as SHA-256 ${d.sha256}, its bytes now have ${d.found}`;
 }

@@ -96,6 +96,7 @@ export type {
   SettableField,
   SetFieldsReport,
   SourceView,
+  AlteredDocument,
   CheckReport,
   Finding,
   FindingKind,

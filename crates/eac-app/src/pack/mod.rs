@@ -723,7 +723,7 @@ fn refuse_selection(store: &Store, filter: &EacFilter, dest: &Path) -> Result<()
     let mut e = AppError::new(
         ErrorCode::Validation,
         format!(
-            "{n} of the selected EACs {} incomplete: {}{more}. A pack holds only complete EACs; nothing was written to {}. Complete them (`eacdesk set`, or \"Complete fields\" in the app) or leave them out of the selection.",
+            "{n} of the selected EACs {} incomplete: {}{more}. A pack holds only complete EACs; nothing was written to {}. Complete them (`eacdesk set`, or \"Complete fields\" in the app), or pack only the complete ones (`eacdesk pack --complete`, or \"Pack the complete EACs only\" in the app).",
             if n == 1 { "is" } else { "are" },
             named.join("; "),
             dest.display()
@@ -733,56 +733,67 @@ fn refuse_selection(store: &Store, filter: &EacFilter, dest: &Path) -> Result<()
     Err(e)
 }
 
-/// The filter in plain words.
+/// The filter in plain words, as a noun phrase: "every EAC in the
+/// database", "complete EACs", "EACs matching \"x\" with technology
+/// wind, source REGO, missing an emission factor".
 pub fn selection_words(filter: &EacFilter) -> String {
-    let mut parts: Vec<String> = Vec::new();
+    // "… EACs" (complete, incomplete), then what follows the noun.
+    let kind = match filter.incomplete {
+        Some(true) => "incomplete EACs",
+        Some(false) => "complete EACs",
+        None => "EACs",
+    };
+    let mut after: Vec<String> = Vec::new();
     if let Some(s) = filter.search.as_deref().filter(|s| !s.trim().is_empty()) {
-        parts.push(format!("matching \"{}\"", s.trim()));
+        after.push(format!("matching \"{}\"", s.trim()));
     }
+    // What the EACs are "with".
+    let mut with: Vec<String> = Vec::new();
     if let Some(t) = filter.technology {
-        parts.push(format!("technology {}", t.as_str()));
+        with.push(format!("technology {}", t.as_str()));
     }
     if let Some(b) = filter.beneficiary_type {
-        parts.push(format!("beneficiary type {}", b.as_str()));
+        with.push(format!("beneficiary type {}", b.as_str()));
     }
     match (filter.from.as_deref(), filter.to.as_deref()) {
-        (Some(f), Some(t)) => parts.push(format!("period overlapping {f} to {t}")),
-        (Some(f), None) => parts.push(format!("period ending after {f} began")),
-        (None, Some(t)) => parts.push(format!("period starting by {t}")),
+        (Some(f), Some(t)) => with.push(format!("period overlapping {f} to {t}")),
+        (Some(f), None) => with.push(format!("period ending after {f} began")),
+        (None, Some(t)) => with.push(format!("period starting by {t}")),
         (None, None) => {}
     }
     if let Some(r) = filter.retired {
-        parts.push(format!("retired state {}", r.as_str()));
+        with.push(format!("retired state {}", r.as_str()));
     }
     if let Some(s) = &filter.source {
-        parts.push(format!("source {s}"));
+        with.push(format!("source {s}"));
     }
     if let Some(d) = &filter.destination {
-        parts.push(format!("destination {d}"));
+        with.push(format!("destination {d}"));
     }
-    if let Some(m) = filter.missing_emissions {
-        parts.push(if m {
-            "missing emission factors".to_owned()
-        } else {
-            "with emission factors".to_owned()
-        });
-    }
-    if let Some(i) = filter.incomplete {
-        parts.push(if i { "incomplete" } else { "complete" }.to_owned());
+    if filter.missing_emissions == Some(false) {
+        with.push("both emission factors".to_owned());
     }
     for m in filter.matches.iter().flatten() {
         let field = m.field.as_str().replace('_', " ");
         let value = m.value.as_deref().unwrap_or("missing");
-        parts.push(if m.exclude {
+        with.push(if m.exclude {
             format!("{field} not {value}")
         } else {
             format!("{field} {value}")
         });
     }
-    if parts.is_empty() {
+    if !with.is_empty() {
+        after.push(format!("with {}", with.join(", ")));
+    }
+    if filter.missing_emissions == Some(true) {
+        after.push("missing an emission factor".to_owned());
+    }
+    if after.is_empty() && filter.incomplete.is_none() {
         "every EAC in the database".to_owned()
+    } else if after.is_empty() {
+        kind.to_owned()
     } else {
-        format!("EACs with {}", parts.join(", "))
+        format!("{kind} {}", after.join(", "))
     }
 }
 
@@ -1819,6 +1830,34 @@ mod tests {
         assert_eq!(
             selection_words(&f),
             "EACs with period overlapping 2024-01-01 to 2024-12-31, source REGO"
+        );
+        // `--complete` and friends read as words (a tester's finding:
+        // "EACs with complete").
+        let complete = EacFilter {
+            incomplete: Some(false),
+            ..EacFilter::default()
+        };
+        assert_eq!(selection_words(&complete), "complete EACs");
+        let f = EacFilter {
+            search: Some(" wind ".into()),
+            technology: Some(eac_model::TechnologyType::Wind),
+            missing_emissions: Some(true),
+            incomplete: Some(true),
+            ..EacFilter::default()
+        };
+        assert_eq!(
+            selection_words(&f),
+            "incomplete EACs matching \"wind\", with technology wind, missing an emission factor"
+        );
+        let f = EacFilter {
+            missing_emissions: Some(false),
+            incomplete: Some(false),
+            source: Some("REGO".into()),
+            ..EacFilter::default()
+        };
+        assert_eq!(
+            selection_words(&f),
+            "complete EACs with source REGO, both emission factors"
         );
     }
 }

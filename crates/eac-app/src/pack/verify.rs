@@ -23,6 +23,7 @@ use super::{
     VERIFY_STEPS,
 };
 use crate::keys::{self, SignatureCheck};
+use crate::p2::PackDetail;
 use crate::AppError;
 use eac_store::{NoProgress, Phase, Progress};
 
@@ -32,8 +33,11 @@ use eac_store::{NoProgress, Phase, Progress};
 /// and SHA-256, that no file was added or removed (symbolic links are
 /// refused), the audit chain of `audit.jsonl` from the first record to the
 /// manifest's head (every record not redacted hashed again), `eacs.json`
-/// and `p2/` against the schemas and rules, and the manifest's counts and
-/// totals against `eacs.json`. Every problem is listed, naming the file or
+/// and `p2/` against the schemas and rules (the bundle's detail files read
+/// from its own `p2/eacs/` only), the manifest's counts and totals
+/// against `eacs.json`, and the bundle against `eacs.json` EAC by EAC
+/// (kept by id in a scratch file, so memory does not grow with the pack).
+/// Every problem is listed, naming the file or
 /// record. `Err` only when `dir` is not a folder that can be read, or
 /// `expected_key` is no fingerprint (32 hex digits, in groups or not, in
 /// either case; `invalid_input`, before the pack is read).
@@ -387,8 +391,16 @@ struct FileCheck<'a> {
     sources: usize,
     lists_listing: bool,
     lists_bundle: bool,
+    /// Listed files of the P2 bundle found missing (the first
+    /// [`MISSING_KEPT`]; `missing_more` when there were more), so the
+    /// bundle's check does not name them a second time.
+    missing: HashSet<String>,
+    missing_more: bool,
     failed: Option<AppError>,
 }
+
+/// How many missing files of the P2 bundle [`FileCheck`] keeps by name.
+const MISSING_KEPT: usize = 10_000;
 
 impl<'a> FileCheck<'a> {
     fn new(dir: &'a Path, folder: &'a Folder, progress: &'a dyn Progress) -> FileCheck<'a> {
@@ -405,6 +417,8 @@ impl<'a> FileCheck<'a> {
             sources: 0,
             lists_listing: false,
             lists_bundle: false,
+            missing: HashSet::new(),
+            missing_more: false,
             failed: None,
         }
     }
@@ -501,6 +515,13 @@ impl<'a> FileCheck<'a> {
         };
         let Some(file) = file else {
             v.problem(&f.path, "is missing (the manifest lists it)");
+            if under(P2_DIR).is_some() {
+                if self.missing.len() < MISSING_KEPT {
+                    self.missing.insert(f.path.clone());
+                } else {
+                    self.missing_more = true;
+                }
+            }
             return Ok(());
         };
         if in_order {
@@ -997,6 +1018,9 @@ fn check_cds(
     }
     progress.step(2, steps);
     progress.update(Phase::PackListing, 0, None);
+    // Each EAC of the listing and of the bundle, by id, to compare the two
+    // (only when the listing itself is valid).
+    let mut parts: Option<Parts> = None;
     if listing.is_file() {
         let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
         for e in report.errors.iter().take(NAMED * 4) {
@@ -1006,6 +1030,7 @@ fn check_cds(
             );
         }
         if report.errors.is_empty() {
+            let mut kept = Parts::new()?;
             let (mut eacs, mut values, mut sums) = (0, 0, UnitSums::default());
             each_listing_eac(&listing, |eac| {
                 eacs += 1;
@@ -1013,8 +1038,9 @@ fn check_cds(
                 for v in &eac.values {
                     sums.add(v.unit, &v.value);
                 }
-                Ok(())
+                kept.listed(&eac)
             })?;
+            parts = Some(kept);
             if eacs != m.counts.eacs || values != m.counts.values {
                 v.problem(
                     MANIFEST_FILE,
@@ -1053,7 +1079,51 @@ fn check_cds(
     progress.step(3, steps);
     progress.update(Phase::PackBundle, 0, eacs);
     if bundle.is_dir() {
-        let report = crate::p2::validate_p2_reported(&bundle, true, None, progress, eacs)?;
+        let bundle_listing = format!("{P2_DIR}/{}", eac_store::p2::BUNDLE_LISTING);
+        let mut failed: Option<AppError> = None;
+        let report = crate::p2::validate_pack_bundle(
+            &bundle,
+            progress,
+            eacs,
+            &mut |env, detail| {
+                let id = env.cds_eac_id.as_str();
+                let kept = match detail {
+                    PackDetail::Read(eac, label) => {
+                        let file = relative(dir, Path::new(label));
+                        match parts.as_mut() {
+                            Some(p) => p.bundled(id, Some(eac), &file),
+                            None => Ok(()),
+                        }
+                    }
+                    PackDetail::Missing(path) => {
+                        let file = relative(dir, path);
+                        if !files.missing_more && !files.missing.contains(&file) {
+                            v.problem(
+                            &bundle_listing,
+                            &format!(
+                                "names {file} as the detail file of EAC `{}`, but the pack holds no such file and its manifest does not list it",
+                                eac_model::quote(id)
+                            ),
+                        );
+                        }
+                        match parts.as_mut() {
+                            Some(p) => p.bundled(id, None, &file),
+                            None => Ok(()),
+                        }
+                    }
+                    PackDetail::Unread => match parts.as_mut() {
+                        Some(p) => p.bundled(id, None, ""),
+                        None => Ok(()),
+                    },
+                };
+                if let Err(e) = kept {
+                    failed.get_or_insert(e);
+                }
+            },
+        )?;
+        if let Some(e) = failed {
+            return Err(e);
+        }
         progress.update(Phase::PackBundle, m.counts.eacs as u64, eacs);
         for e in report.errors.iter().take(NAMED * 4) {
             let file = e
@@ -1067,10 +1137,153 @@ fn check_cds(
                 &format!("breaks a rule at {}: {}", pointer(&e.pointer), e.message),
             );
         }
+        if let Some(parts) = parts.as_mut() {
+            if report.errors.is_empty() {
+                parts.compare(&bundle_listing, v)?;
+            }
+        }
     } else if !files.lists_bundle {
         v.problem(P2_DIR, "is missing: every pack holds the P2 bundle");
     }
     Ok(())
+}
+
+/// `path` inside the pack `dir` as the manifest names it (`p2/eacs/x.json`).
+fn relative(dir: &Path, path: &Path) -> String {
+    path.strip_prefix(dir)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// The EACs of `eacs.json` and of the P2 bundle, kept by id in a scratch
+/// file (a pack may hold a million; the two list them in different
+/// orders) as digests of their whole content, to say where the two parts
+/// of the pack disagree.
+struct Parts {
+    spill: eac_store::Spill,
+}
+
+/// A record of [`Parts`]: from `eacs.json`, then its digest.
+const LISTED: char = '1';
+/// From the bundle: its digest (`-` when its detail file was not read),
+/// a tab, its detail file.
+const BUNDLED: char = '2';
+
+impl Parts {
+    fn new() -> Result<Parts, AppError> {
+        Ok(Parts {
+            spill: eac_store::Spill::new().map_err(not_compared)?,
+        })
+    }
+
+    fn listed(&mut self, eac: &eac_model::Eac) -> Result<(), AppError> {
+        let record = format!("{LISTED}{}", hex::encode(eac_digest(eac)));
+        self.spill
+            .push(eac.cds_eac_id.as_bytes(), &record)
+            .map_err(not_compared)
+    }
+
+    fn bundled(
+        &mut self,
+        id: &str,
+        eac: Option<&eac_model::Eac>,
+        file: &str,
+    ) -> Result<(), AppError> {
+        let digest = eac.map_or_else(|| "-".to_owned(), |e| hex::encode(eac_digest(e)));
+        self.spill
+            .push(id.as_bytes(), &format!("{BUNDLED}{digest}\t{file}"))
+            .map_err(not_compared)
+    }
+
+    /// Every EAC the two parts do not state alike, the first [`NAMED`]
+    /// by name and the rest counted.
+    fn compare(&mut self, bundle_listing: &str, v: &mut Verdict) -> Result<(), AppError> {
+        self.spill.finish().map_err(not_compared)?;
+        let mut found: Vec<(String, String)> = Vec::new();
+        let mut more = 0usize;
+        let mut note = |file: String, message: String| {
+            if found.len() < NAMED {
+                found.push((file, message));
+            } else {
+                more += 1;
+            }
+        };
+        // One id's records: the listing's digest, the bundle's (and file).
+        let mut current: Option<String> = None;
+        let mut listed: Option<String> = None;
+        let mut bundled: Option<(String, String)> = None;
+        let mut settle = |id: &str, listed: Option<String>, bundled: Option<(String, String)>| {
+            let id = eac_model::quote(id);
+            match (listed, bundled) {
+                (Some(_), None) => note(
+                    bundle_listing.to_owned(),
+                    format!("does not list EAC `{id}`, which {LISTING_FILE} holds: the P2 bundle and the P1 listing of the pack disagree"),
+                ),
+                (None, Some(_)) => note(
+                    LISTING_FILE.to_owned(),
+                    format!("does not hold EAC `{id}`, which {bundle_listing} lists: the P1 listing and the P2 bundle of the pack disagree"),
+                ),
+                (Some(a), Some((b, file))) if b != "-" && a != b => note(
+                    file,
+                    format!("does not state EAC `{id}` as {LISTING_FILE} does: the P2 bundle and the P1 listing of the pack disagree"),
+                ),
+                _ => {}
+            }
+        };
+        self.spill
+            .each(&mut |key, record| {
+                let id = String::from_utf8_lossy(key);
+                if current.as_deref() != Some(&*id) {
+                    if let Some(done) = current.replace(id.into_owned()) {
+                        settle(&done, listed.take(), bundled.take());
+                    }
+                }
+                if let Some(digest) = record.strip_prefix(LISTED) {
+                    listed.get_or_insert_with(|| digest.to_owned());
+                } else if let Some(rest) = record.strip_prefix(BUNDLED) {
+                    let (digest, file) = rest.split_once('\t').unwrap_or((rest, ""));
+                    bundled.get_or_insert_with(|| (digest.to_owned(), file.to_owned()));
+                }
+                Ok(())
+            })
+            .map_err(not_compared)?;
+        if let Some(done) = current.take() {
+            settle(&done, listed.take(), bundled.take());
+        }
+        for (file, message) in found {
+            v.problem(&file, &message);
+        }
+        if more > 0 {
+            v.problem(
+                bundle_listing,
+                &format!(
+                    "and {LISTING_FILE} disagree about {more} more EAC{}",
+                    if more == 1 { "" } else { "s" }
+                ),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// A digest of an EAC's whole content: equal digests, equal EACs.
+fn eac_digest(eac: &eac_model::Eac) -> [u8; 32] {
+    Sha256::digest(serde_json::to_vec(eac).expect("an EAC serializes")).into()
+}
+
+/// The scratch file comparing the pack's parts failed.
+fn not_compared(e: io::Error) -> AppError {
+    AppError::scratch(
+        &std::env::temp_dir(),
+        &e,
+        [
+            "keep the EACs of the pack's listing and bundle",
+            " while comparing them",
+        ],
+        "The pack was not changed",
+        "check it again",
+    )
 }
 
 fn pointer(p: &str) -> &str {

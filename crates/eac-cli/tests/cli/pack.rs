@@ -512,6 +512,11 @@ fn a_refused_pack_writes_nothing_and_says_why() {
         "{stderr}"
     );
     assert!(stderr.contains("nothing was written"), "{stderr}");
+    // … and says how to pack the others (a tester's finding).
+    assert!(
+        stderr.contains("or pack only the complete ones (`eacdesk pack --complete`"),
+        "{stderr}"
+    );
     assert!(!desk.path("pack").exists());
 
     // Nothing selected: exit 2.
@@ -522,9 +527,16 @@ fn a_refused_pack_writes_nothing_and_says_why() {
         .stderr(contains("No EAC matches the selection"));
     assert!(!desk.path("pack").exists());
 
-    // The complete ones alone can be packed…
-    desk.pack("pack", &["--complete"]);
+    // The complete ones alone can be packed, titled in words…
+    let report = desk.pack("pack", &["--complete"]);
     assert_eq!(desk.verify(&desk.path("pack"), &[]).0, 0);
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(desk.path("pack/MANIFEST.json")).unwrap()).unwrap();
+    assert_eq!(
+        manifest["title"], "Evidence pack: complete EACs",
+        "{report}"
+    );
+    assert_eq!(manifest["selection"], "complete EACs");
     // … but not over a folder holding files EAC Desk did not write.
     std::fs::create_dir(desk.path("mine")).unwrap();
     std::fs::write(desk.path("mine/notes.txt"), "keep me").unwrap();
@@ -550,6 +562,25 @@ fn a_refused_pack_writes_nothing_and_says_why() {
         .assert()
         .code(2)
         .stderr(contains("--out <DIR>"));
+}
+
+/// A folder where the signing key file belongs is said with what to do,
+/// not as "Is a directory (os error 21)" (a tester's finding).
+#[test]
+fn a_folder_in_the_key_files_place_says_what_to_do() {
+    let desk = Desk::new();
+    std::fs::create_dir_all(desk.path("keys/pack-signing-key.ed25519")).unwrap();
+    desk.eacdesk()
+        .arg("key")
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "pack-signing-key.ed25519 is a folder, where EAC Desk keeps its signing key",
+        ))
+        .stderr(contains("Move the folder away"))
+        .stderr(contains("EACDESK_KEY_DIR"))
+        .stderr(contains("os error").not());
+    assert!(desk.path("keys/pack-signing-key.ed25519").is_dir());
 }
 
 #[test]
@@ -1633,4 +1664,135 @@ fn a_pack_moved_aside_that_cannot_be_settled_stops_the_next_pack_and_is_named() 
         .stdout(contains("was put back and the unrecorded one removed"));
     assert_eq!(manifest_of(&desk.path("out/pk")), recorded);
     assert_eq!(entries(&desk.path("out")), ["pk"]);
+}
+
+/// Puts the size and SHA-256 of the files `changed` into the pack's
+/// manifest and signs it again with its maker's key: a pack only the key
+/// holder (or a bug in the writer) can make.
+fn resign_with_the_makers_key(desk: &Desk, dir: &Path, changed: &[&str]) {
+    use ed25519_dalek::Signer as _;
+    use sha2::Digest as _;
+    let manifest_path = dir.join("MANIFEST.json");
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+    for file in manifest["files"].as_array_mut().unwrap() {
+        let path = file["path"].as_str().unwrap().to_owned();
+        if changed.contains(&path.as_str()) {
+            let bytes = std::fs::read(dir.join(&path)).unwrap();
+            file["size"] = bytes.len().into();
+            file["sha256"] = hex::encode(sha2::Sha256::digest(&bytes)).into();
+        }
+    }
+    let text = format!("{}\n", serde_json::to_string_pretty(&manifest).unwrap());
+    std::fs::write(&manifest_path, &text).unwrap();
+    let secret = std::fs::read_to_string(desk.path("keys/pack-signing-key.ed25519")).unwrap();
+    let secret: [u8; 32] = hex::decode(secret.trim()).unwrap().try_into().unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&secret);
+    let signature = hex::encode(key.sign(text.as_bytes()).to_bytes());
+    std::fs::write(dir.join("MANIFEST.sig"), format!("{signature}\n")).unwrap();
+}
+
+/// A pack missing one P2 detail file is said to miss it, once (a tester's
+/// finding): no second problem calling it "outside the bundle folder" at
+/// the maker's path, and no advice of `--details-from`, which `pack
+/// verify` does not take.
+#[test]
+fn a_missing_detail_file_is_one_problem_without_false_advice() {
+    let desk = Desk::packable();
+    desk.pack("made", &[]);
+    // The maker's pack stays where it was made (its `file:` URIs name it);
+    // the auditor's copy lacks one detail file.
+    let copy = desk.path("received/pack");
+    copy_dir(&desk.path("made"), &copy);
+    let details = copy.join("p2/eacs");
+    let gone = entries(&details).into_iter().next().unwrap();
+    std::fs::remove_file(details.join(&gone)).unwrap();
+    let (code, out) = desk.verify(&copy, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("does not verify: 1 problem."), "{out}");
+    assert!(
+        out.contains(&format!(
+            "p2/eacs/{gone} is missing (the manifest lists it)"
+        )),
+        "{out}"
+    );
+    assert!(!out.contains("outside"), "{out}");
+    assert!(!out.contains("--details-from"), "{out}");
+    assert!(!out.contains(desk.path("made").to_str().unwrap()), "{out}");
+}
+
+/// The parts of a pack are checked against each other (a tester's
+/// observation): a P2 bundle that states an EAC otherwise than `eacs.json`,
+/// re-signed with the maker's key, is a problem naming both files.
+#[test]
+fn a_bundle_that_disagrees_with_the_listing_is_named_even_when_signed() {
+    let desk = Desk::packable();
+    desk.pack("made", &[]);
+    let dir = desk.path("made");
+    let (code, out) = desk.verify(&dir, &[]);
+    assert_eq!(code, 0, "{out}");
+
+    // One EAC's destination changed in eacs.json only (as text: every
+    // other byte stays as written).
+    let changed = desk.path("changed");
+    copy_dir(&dir, &changed);
+    let listing_path = changed.join("eacs.json");
+    let (text, ids) = listing_parts(&listing_path);
+    let id = ids[3].clone();
+    let at = text.find(&format!("\"cds_eac_id\": \"{id}\"")).unwrap();
+    let needle = "\"destination_name\": \"";
+    let name = at + text[at..].find(needle).unwrap() + needle.len();
+    let end = name + text[name..].find('"').unwrap();
+    let text = format!("{}Someone Else{}", &text[..name], &text[end..]);
+    std::fs::write(&listing_path, text).unwrap();
+    resign_with_the_makers_key(&desk, &changed, &["eacs.json"]);
+    let (code, out) = desk.verify(&changed, &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("does not verify: 1 problem."), "{out}");
+    assert!(
+        out.contains(&format!(
+            "does not state EAC `{id}` as eacs.json does: the P2 bundle and the P1 listing of the pack disagree"
+        )),
+        "{out}"
+    );
+    assert!(out.contains("p2/eacs/"), "{out}");
+
+    // An EAC left out of eacs.json.
+    let fewer = desk.path("fewer");
+    copy_dir(&dir, &fewer);
+    let listing_path = fewer.join("eacs.json");
+    #[derive(serde::Deserialize, serde::Serialize)]
+    struct Listing {
+        eacs: Vec<Box<serde_json::value::RawValue>>,
+    }
+    let mut listing: Listing =
+        serde_json::from_slice(&std::fs::read(&listing_path).unwrap()).unwrap();
+    let removed = listing.eacs.remove(0);
+    let id = serde_json::from_str::<Value>(removed.get()).unwrap()["cds_eac_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    std::fs::write(&listing_path, serde_json::to_vec(&listing).unwrap()).unwrap();
+    resign_with_the_makers_key(&desk, &fewer, &["eacs.json"]);
+    let (code, out) = desk.verify(&fewer, &[]);
+    assert_eq!(code, 1, "{out}");
+    // (An id this long is shown cut, as every id from a file is.)
+    assert!(
+        out.contains(&format!("eacs.json does not hold EAC `{}", &id[..40]))
+            && out.contains("which p2/eacs.json lists: the P1 listing and the P2 bundle"),
+        "{out}"
+    );
+}
+
+/// A pack's `eacs.json` as text, and the ids of its EACs in order.
+fn listing_parts(path: &Path) -> (String, Vec<String>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let listing: Value = serde_json::from_str(&text).unwrap();
+    let ids = listing["eacs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["cds_eac_id"].as_str().unwrap().to_owned())
+        .collect();
+    (text, ids)
 }

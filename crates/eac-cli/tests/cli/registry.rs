@@ -1448,3 +1448,98 @@ fn ofgem_statuses_dates_empty_reports_and_encodings_are_told_as_they_are() {
     }
     assert_eq!(desk.count(), 1);
 }
+
+/// A stored document another program changed in the database is never
+/// handed out as the original (a tester's finding): `--save-source`
+/// refuses, naming the document, both SHA-256s and what to do, exit 1,
+/// writing nothing; `show` marks it, `check` lists it, and importing the
+/// original file again puts its stored copy back.
+#[test]
+fn a_stored_document_changed_by_another_program_is_refused_and_named() {
+    let desk = Desk::new();
+    let pdf = sample("mrets/retirement-confirmation-sample.pdf");
+    let id = "mrets:2194-ND-07-2020-CAC76615-56217..2194-ND-07-2020-CAC76615-58010";
+    desk.import_json(&[&pdf]);
+    let stored = desk.json(&["show", id])["sources"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    conn.execute(
+        "UPDATE documents SET content = CAST('not the statement' AS BLOB)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    use sha2::Digest;
+    let found = hex::encode(sha2::Sha256::digest(b"not the statement"));
+
+    let copy = desk.path("copy.pdf");
+    desk.eacdesk()
+        .args(["show", id, "--save-source", "1", "--out"])
+        .arg(&copy)
+        .assert()
+        .code(1)
+        .stderr(contains(format!(
+            "The stored document retirement-confirmation-sample.pdf is no longer the one that \
+             was imported: it was stored with the SHA-256 {stored}, and its bytes in the \
+             database now have the SHA-256 {found}"
+        )))
+        .stderr(contains("nothing was written"))
+        .stderr(contains(
+            "Restore the database from a backup, or import the original file",
+        ));
+    assert!(!copy.exists(), "nothing is written");
+
+    desk.eacdesk()
+        .args(["show", id])
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "CHANGED: its bytes in the database now have the SHA-256 {found}"
+        )))
+        .stdout(contains("--save-source N").not());
+    assert_eq!(
+        desk.json(&["show", id])["sources"][0]["altered_sha256"],
+        found.as_str()
+    );
+
+    desk.eacdesk()
+        .args(["check"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "1 stored document no longer has the SHA-256 it was stored with",
+        ))
+        .stdout(contains(format!(
+            "retirement-confirmation-sample.pdf (source of 1 EAC): stored as SHA-256 {stored}, its bytes now have {found}"
+        )));
+    let out = desk
+        .eacdesk()
+        .args(["check", "--json"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let report: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(report["documents"][0]["sha256"], stored.as_str());
+    assert_eq!(report["documents"][0]["found"], found.as_str());
+
+    // Importing the original again puts the stored copy back, and says so.
+    desk.eacdesk()
+        .args(["import"])
+        .arg(&pdf)
+        .assert()
+        .success()
+        .stdout(contains(
+            "had been changed in the database by another program",
+        ));
+    desk.eacdesk()
+        .args(["show", id, "--save-source", "1", "--out"])
+        .arg(&copy)
+        .assert()
+        .success();
+    assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&pdf).unwrap());
+    desk.eacdesk().args(["check"]).assert().success();
+}

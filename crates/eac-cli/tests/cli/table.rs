@@ -607,3 +607,56 @@ fn ls_csv_writes_every_row_a_limit_asks_for() {
     assert_eq!(rows(&[]), 1205);
     assert_eq!(rows(&["--offset", "1200"]), 5);
 }
+
+/// A search text too long for SQLite's LIKE is refused in plain words by
+/// every command that filters, before the database is read, never as a
+/// damaged database; so is a period whose `--from` is after its `--to`
+/// (both tester's findings).
+#[test]
+fn a_filter_that_cannot_be_asked_is_refused_in_plain_words() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    let long = "a".repeat(50_010);
+    let out = desk.path("out");
+    let commands: [&[&str]; 5] = [
+        &["ls"],
+        &["summary"],
+        &["check"],
+        &["pack", "--out", "out"],
+        &["export", "--profile", "p1", "--out", "out"],
+    ];
+    for command in commands {
+        desk.eacdesk()
+            .args(command)
+            .args(["--search", &long])
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "--search: the search text is 50010 characters; at most 10000 are searched for",
+            ))
+            .stderr(contains("restore").not())
+            .stderr(contains("database").not());
+        assert!(!out.exists(), "{command:?} wrote nothing");
+        desk.eacdesk()
+            .args(command)
+            .args(["--from", "2030-01-01", "--to", "2029-01-01"])
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "--from 2030-01-01 is after --to 2029-01-01: no EAC's period could match",
+            ));
+        assert!(!out.exists(), "{command:?} wrote nothing");
+    }
+    // 10,000 characters are searched for (and find nothing here).
+    let at_most = "a".repeat(10_000);
+    let found = desk.json(&["ls", "--search", &at_most]);
+    assert_eq!(found["summary"]["count"], 0);
+    // One day is a period.
+    desk.eacdesk()
+        .args(["ls", "--from", "2024-01-01", "--to", "2024-01-01"])
+        .assert()
+        .success();
+}

@@ -25,6 +25,10 @@ pub struct DetailFolders {
     bundle: Option<(PathBuf, PathBuf)>,
     /// The folder named with `--details-from`, as given and canonical.
     named: Option<(PathBuf, PathBuf)>,
+    /// An evidence pack's bundle: its detail files are those in its own
+    /// `eacs/` folder, whatever the `file:` URIs say (they name where the
+    /// pack was made, decision 111), and no other folder may be named.
+    own_only: bool,
 }
 
 /// Why a path is not a detail file that may be read.
@@ -68,7 +72,29 @@ impl DetailFolders {
             }
             None => None,
         };
-        Ok(DetailFolders { bundle, named })
+        Ok(DetailFolders {
+            bundle,
+            named,
+            own_only: false,
+        })
+    }
+
+    /// These folders as an evidence pack's bundle's: a detail file is
+    /// read only from the bundle's own `eacs/` folder (a `file:` URI's
+    /// target elsewhere, where the pack was made, is not looked at), and a
+    /// refusal gives no advice of `--details-from`.
+    pub fn own_only(mut self) -> Self {
+        self.own_only = true;
+        self
+    }
+
+    /// Where the bundle's own `eacs/` folder holds the detail file of
+    /// `eac_data_url` (by the URL's last path segment), whether or not it
+    /// is there; `None` without a bundle or a plain file name.
+    pub fn own_file(&self, eac_data_url: &str) -> Option<PathBuf> {
+        let (dir, _) = self.bundle.as_ref()?;
+        let name = url_file_name(eac_data_url)?;
+        Some(dir.join(BUNDLE_DETAILS).join(name))
     }
 
     fn roots(&self) -> impl Iterator<Item = &Path> {
@@ -118,7 +144,7 @@ impl DetailFolders {
         let url = Url::parse(eac_data_url).ok();
         let target = url
             .as_ref()
-            .filter(|u| u.scheme() == "file")
+            .filter(|u| u.scheme() == "file" && !self.own_only)
             .and_then(|u| u.to_file_path().ok());
         // Why a file that exists was not read (the first reason wins).
         let mut refusal: Option<String> = None;
@@ -148,19 +174,8 @@ impl DetailFolders {
                 Err(why) => note(path, why, &mut refusal),
             }
         }
-        let last = match &url {
-            Some(u) => u
-                .path_segments()
-                .and_then(|mut s| s.next_back())
-                .map(str::to_owned),
-            None => eac_data_url.rsplit('/').next().map(str::to_owned),
-        }
-        .unwrap_or_default();
-        // Only a plain file name may be joined to a folder.
-        let plain =
-            !(last.is_empty() || last.contains(['/', '\\', '\0']) || last == "." || last == "..");
         let mut looked: Vec<PathBuf> = Vec::new();
-        if plain {
+        if let Some(last) = url_file_name(eac_data_url) {
             let mut places: Vec<PathBuf> = Vec::new();
             if let Some((dir, _)) = &self.bundle {
                 places.push(dir.join(BUNDLE_DETAILS));
@@ -219,6 +234,11 @@ impl DetailFolders {
     }
 
     fn what_to_do(&self) -> String {
+        if self.own_only {
+            return format!(
+                "an evidence pack's detail files are the ones in its own {BUNDLE_DETAILS}/ folder, as its manifest lists them"
+            );
+        }
         match &self.bundle {
             Some((dir, _)) => format!(
                 "copy the detail file into {} or name the folder it is in with --details-from FOLDER",
@@ -229,6 +249,23 @@ impl DetailFolders {
             }
         }
     }
+}
+
+/// The file name an `eac_data_url` ends with (its last path segment, as
+/// written), when it is a plain name that may be joined to a folder.
+fn url_file_name(eac_data_url: &str) -> Option<String> {
+    let last = match Url::parse(eac_data_url) {
+        Ok(u) => u
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .map(str::to_owned),
+        Err(_) => eac_data_url.rsplit('/').next().map(str::to_owned),
+    }
+    .unwrap_or_default();
+    // Only a plain file name may be joined to a folder.
+    let plain =
+        !(last.is_empty() || last.contains(['/', '\\', '\0']) || last == "." || last == "..");
+    plain.then_some(last)
 }
 
 /// How many characters of a path made from an `eac_data_url` a message

@@ -1084,3 +1084,87 @@ fn undoing_the_document_a_later_one_refers_to_leaves_it_its_statement() {
     assert_eq!(r.registry.as_ref().unwrap().unchanged, 1);
     assert!(restated(&r).is_empty(), "{:?}", restated(&r));
 }
+
+/// A stored document whose bytes another program changed is never handed
+/// out as the original: `document` refuses it naming both SHA-256s,
+/// `altered_documents` lists it, and importing the original file again
+/// puts its stored copy back, saying so (a tester's finding).
+#[test]
+fn a_stored_document_changed_by_another_program_is_named_and_put_back_by_the_original() {
+    let mut env = Env::new();
+    let bytes = b"statement 1..100";
+    let report = import_doc(&mut env, "stmt.csv", bytes, vec![stated(1, 100, "retired")]);
+    let sha256 = report.sha256.clone().unwrap();
+    assert_eq!(env.store.document(&sha256).unwrap().unwrap(), bytes);
+    assert!(env.store.altered_documents(&NoProgress).unwrap().is_empty());
+
+    // Another program changes the stored bytes.
+    let sql = match env.server {
+        Some(_) => "UPDATE documents SET content = convert_to('statement 1..999', 'UTF8')",
+        None => "UPDATE documents SET content = CAST('statement 1..999' AS BLOB)",
+    };
+    assert_eq!(env.raw(sql), Ok(1));
+    let found = hex::encode(Sha256::digest(b"statement 1..999"));
+    match env.store.document(&sha256) {
+        Err(StoreError::DocumentAltered {
+            file_name,
+            sha256: stored,
+            found: now,
+        }) => {
+            assert_eq!(file_name, "stmt.csv");
+            assert_eq!(stored, sha256);
+            assert_eq!(now, found);
+        }
+        other => panic!("{other:?}"),
+    }
+    let altered = env.store.altered_documents(&NoProgress).unwrap();
+    assert_eq!(
+        altered,
+        [eac_store::AlteredDocument {
+            file_name: "stmt.csv".into(),
+            sha256: sha256.clone(),
+            found,
+            eacs: 1,
+        }]
+    );
+
+    // The original, imported again, puts its copy back and says so.
+    let again = import_doc(&mut env, "stmt.csv", bytes, vec![stated(1, 100, "retired")]);
+    let notes = &again.registry.as_ref().unwrap().notes;
+    assert!(
+        notes.iter().any(|n| n
+            .reason
+            .contains("had been changed in the database by another program")),
+        "{notes:?}"
+    );
+    assert_eq!(env.store.document(&sha256).unwrap().unwrap(), bytes);
+    assert!(env.store.altered_documents(&NoProgress).unwrap().is_empty());
+    // Once put back, importing it again says nothing of it.
+    let third = import_doc(&mut env, "stmt.csv", bytes, vec![stated(1, 100, "retired")]);
+    assert!(third.registry.as_ref().unwrap().notes.is_empty());
+}
+
+/// A search text too long for SQLite's LIKE (50,000 bytes) is refused in
+/// plain words on either backend, never failing as a database error.
+#[test]
+fn a_search_too_long_to_be_searched_for_is_refused_in_plain_words() {
+    let mut env = Env::new();
+    import_doc(&mut env, "stmt.csv", b"s", vec![stated(1, 100, "retired")]);
+    let filter = |n: usize| EacFilter {
+        search: Some("a".repeat(n)),
+        ..EacFilter::default()
+    };
+    let e = env.store.summary(&filter(50_010)).unwrap_err();
+    assert_eq!(e.code(), eac_store::ErrorCode::InvalidInput, "{e}");
+    assert_eq!(
+        e.to_string(),
+        "the search text is 50010 characters; at most 10000 are searched for. Search for a shorter part of it"
+    );
+    // The longest allowed, of the widest characters, is searched for.
+    let widest = EacFilter {
+        search: Some("😀".repeat(eac_store::SEARCH_MAX_CHARS)),
+        ..EacFilter::default()
+    };
+    assert_eq!(env.store.summary(&widest).unwrap().count, 0);
+    assert_eq!(env.store.summary(&filter(10_000)).unwrap().count, 0);
+}
