@@ -213,6 +213,8 @@ fn spec_of(input: &ClaimInput) -> Result<ClaimSpec, AppError> {
         market: text(&input.market),
         bidding_zone: text(&input.bidding_zone),
         unit,
+        // Set where the rule set is read (`only_passing_of`).
+        only_passing: None,
     })
 }
 
@@ -342,6 +344,21 @@ fn facts(
 ) -> Result<Vec<ValueFacts>, AppError> {
     let eacs = store.eacs_of_beneficiaries(spec.beneficiary_type, &spec.beneficiaries)?;
     let held = store.allocated_elsewhere(except)?;
+    // The same certificates stored twice, as `eacdesk check` finds them.
+    let ids: Vec<String> = eacs.iter().map(|e| e.cds_eac_id.clone()).collect();
+    let mut twice: std::collections::HashMap<(String, u32), Vec<eac_claims::model::StoredTwice>> =
+        std::collections::HashMap::new();
+    for t in store.stored_twice(&ids)? {
+        twice
+            .entry((t.cds_eac_id, t.position))
+            .or_default()
+            .push(eac_claims::model::StoredTwice {
+                other_eac: t.other_eac,
+                kind: t.finding.kind.as_str().to_owned(),
+                registry: t.finding.registry,
+                shared: t.finding.shared,
+            });
+    }
     let mut out = Vec::new();
     for eac in &eacs {
         let market = extension_text(eac, "eacdesk_market")
@@ -360,7 +377,8 @@ fn facts(
             if !interval.overlaps(&window) {
                 continue;
             }
-            let elsewhere = held.get(&(eac.cds_eac_id.clone(), position));
+            let key = (eac.cds_eac_id.clone(), position);
+            let elsewhere = held.get(&key);
             out.push(ValueFacts {
                 key: ValueKey {
                     cds_eac_id: eac.cds_eac_id.clone(),
@@ -374,6 +392,7 @@ fn facts(
                 interval,
                 batch,
                 asset_commissioned: eac.asset_commissioned,
+                technology: eac.technology_type,
                 market: market.clone(),
                 bidding_zone: zone.clone(),
                 unit: v.unit,
@@ -381,6 +400,7 @@ fn facts(
                 allocated_elsewhere: elsewhere.map(|h| h.quantity_wh.clone()).unwrap_or_default(),
                 other_claims: elsewhere.map(|h| h.claims.clone()).unwrap_or_default(),
                 recorded_share: None,
+                stored_twice: twice.remove(&key).unwrap_or_default(),
             });
         }
     }
@@ -596,6 +616,7 @@ fn evaluate(
                 spec.unit = unit;
             }
             let only = only_passing_of(input.only_passing.as_deref())?;
+            spec.only_passing = only.as_ref().map(|set| set.id.to_owned());
             let scope = scope_of(&spec, only.as_ref());
             let values = facts(store, &spec, scope.window, None)?;
             let demand = demand(store, &spec)?;
@@ -619,6 +640,7 @@ fn evaluate(
                 spec.unit = unit;
             }
             let only = record.only_passing.as_deref().and_then(rule_set);
+            spec.only_passing = only.as_ref().map(|set| set.id.to_owned());
             let allocations: Vec<Allocation> = store
                 .claim_allocations(id)?
                 .into_iter()
@@ -808,7 +830,7 @@ pub fn claim_report_in(
 ) -> Result<ClaimReport, AppError> {
     let e = evaluate(store, claim, rules, unit)?;
     let (residual, grid, note) = report_factors(store, &e)?;
-    let mut report = scope2_report_with(&e.spec, &e.matching, residual, grid);
+    let mut report = scope2_report_with(&e.spec, &e.matching, &e.values, residual, grid);
     report.missing.extend(note.map(str::to_owned));
     Ok(ClaimReport {
         claim_id: e.claim_id,

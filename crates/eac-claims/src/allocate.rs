@@ -109,12 +109,42 @@ impl Matching {
 
 /// A consumption row that does not fit the claim's intervals.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("consumption {label} ({start} to {end}) crosses the edge of a {granularity} matching interval or of the reporting period; give consumption per {granularity} interval (hourly claims need hourly consumption) or choose a coarser granularity")]
+#[error("{}", self.words())]
 pub struct AllocateError {
     pub label: String,
     pub start: String,
     pub end: String,
     pub granularity: &'static str,
+    /// The reporting period's first and last day when the row reaches
+    /// outside it; `None`: it crosses the edge of a month or hour inside it.
+    pub period: Option<(String, String)>,
+}
+
+impl AllocateError {
+    fn words(&self) -> String {
+        let row = format!(
+            "consumption {} ({} to {})",
+            self.label, self.start, self.end
+        );
+        match (&self.period, self.granularity) {
+            (Some((start, end)), _) => format!(
+                "{row} lies partly outside the reporting period ({start} to {end}); \
+                 consumption is not split by time: give a period that holds the whole row, or \
+                 rows that end at the period's edges"
+            ),
+            (None, "monthly") => format!(
+                "{row} crosses the edge of a calendar month (months are UTC calendar months: \
+                 a month given in local time, such as 2024-03-01T00:00:00+01:00 to \
+                 2024-04-01T00:00:00+02:00, crosses two); give consumption per UTC calendar \
+                 month or choose annual matching"
+            ),
+            (None, "hourly") => format!(
+                "{row} crosses the edge of a clock hour (UTC); an hourly claim needs \
+                 consumption per hour: give hourly rows or choose monthly or annual matching"
+            ),
+            (None, g) => format!("{row} crosses the edge of a {g} matching interval"),
+        }
+    }
 }
 
 /// `quantity` in `unit` as Wh, exactly.
@@ -181,6 +211,13 @@ fn consumption_per_interval(
                 start: d.interval.start.to_string(),
                 end: d.interval.end.to_string(),
                 granularity: granularity.as_str(),
+                period: (!period.contains(&d.interval)).then(|| {
+                    let last = period.end.as_utc() - chrono::Duration::days(1);
+                    (
+                        period.start.as_utc().date_naive().to_string(),
+                        last.date_naive().to_string(),
+                    )
+                }),
             });
         }
         consumption[i] += &d.quantity;

@@ -3,7 +3,7 @@
 
 use bigdecimal::{BigDecimal, Signed, Zero};
 use chrono::{Datelike, Duration, Months, NaiveDate, TimeZone, Timelike, Utc};
-use eac_model::{BeneficiaryType, Date, EnergyUnit, Timestamp};
+use eac_model::{BeneficiaryType, Date, EnergyUnit, TechnologyType, Timestamp};
 use serde::{Deserialize, Serialize};
 
 /// A half-open span of time `[start, end)` in UTC.
@@ -145,6 +145,11 @@ pub struct ClaimSpec {
     pub bidding_zone: Option<String>,
     /// The unit the report is given in.
     pub unit: EnergyUnit,
+    /// The rule set allocation is limited to (`--only-passing`), if any:
+    /// its vintage window admits values outside the period (decision 264),
+    /// and its criteria say so.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub only_passing: Option<String>,
 }
 
 /// The latest last day of a reporting period: the period ends at 00:00
@@ -205,11 +210,16 @@ impl ClaimSpec {
         (n > MAX_INTERVALS).then(|| {
             format!(
                 "A {} claim from {} to {} has {n} matching intervals; one claim may have at most \
-                 {MAX_INTERVALS} (ten years of clock hours). Give a shorter period, or choose a \
-                 coarser granularity (monthly or annual).",
+                 {MAX_INTERVALS} (ten years of clock hours). Give a shorter period{}.",
                 self.granularity.as_str(),
                 self.from,
-                self.to
+                self.to,
+                match self.granularity {
+                    Granularity::Hourly => ", or choose a coarser granularity (monthly or annual)",
+                    Granularity::Monthly => ", or choose annual matching",
+                    // One interval: never too many.
+                    Granularity::Annual => "",
+                }
             )
         })
     }
@@ -229,6 +239,35 @@ pub struct ValueKey {
     pub position: u32,
 }
 
+/// Certificates of a value that another stored EAC holds too: the same
+/// certificate stored twice, as `eacdesk check` finds it (overlapping
+/// ranges of one registry, or one certificate number retired in two EACs
+/// of one source). Counted in both, it would be claimed twice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTwice {
+    /// The other EAC holding them.
+    pub other_eac: String,
+    /// `eacdesk check`'s kind of finding: `overlap`, `claimed_twice` or
+    /// `retired_twice`.
+    pub kind: String,
+    /// The registry (or source) whose numbers they are.
+    pub registry: String,
+    /// How many certificates both hold, exactly.
+    pub shared: String,
+}
+
+impl StoredTwice {
+    /// The finding as `eacdesk check` names its kind.
+    pub fn kind_words(&self) -> &str {
+        match self.kind.as_str() {
+            "overlap" => "overlapping ranges",
+            "claimed_twice" => "claimed for two beneficiaries",
+            "retired_twice" => "retired twice",
+            other => other,
+        }
+    }
+}
+
 /// What the criteria and the allocation know about one EAC value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueFacts {
@@ -244,6 +283,8 @@ pub struct ValueFacts {
     /// The value had no `start`/`end`: `interval` is its EAC's period.
     pub batch: bool,
     pub asset_commissioned: Option<Date>,
+    /// The EAC's `technology_type`; `None`: not entered (incomplete).
+    pub technology: Option<TechnologyType>,
     /// `eacdesk_market`, else `eacdesk_device_country`, as stored.
     pub market: Option<String>,
     /// `eacdesk_bidding_zone`, else `eacdesk_issue_market_zone` (an
@@ -259,6 +300,8 @@ pub struct ValueFacts {
     /// which the store never lets other claims overlap (decision 171), so
     /// its statement does not change when other claims come and go.
     pub recorded_share: Option<BigDecimal>,
+    /// Other stored EACs holding certificates of this value (empty: none).
+    pub stored_twice: Vec<StoredTwice>,
 }
 
 impl ValueFacts {
@@ -326,6 +369,7 @@ mod tests {
             market: None,
             bidding_zone: None,
             unit: EnergyUnit::MWh,
+            only_passing: None,
         };
         for (from, to, g) in [
             ("2024-01-15", "2024-03-10", Granularity::Monthly),
@@ -354,6 +398,14 @@ mod tests {
         assert_eq!(
             spec("0001-01-01", "9999-12-30", Granularity::Annual).interval_count_problem(),
             None
+        );
+        // A monthly claim is told of annual matching, not of itself.
+        let text = spec("0001-01-01", "9999-12-30", Granularity::Monthly)
+            .interval_count_problem()
+            .unwrap();
+        assert!(
+            text.ends_with("Give a shorter period, or choose annual matching."),
+            "{text}"
         );
     }
 

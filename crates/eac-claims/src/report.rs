@@ -6,7 +6,13 @@
 //! - `coverage_percent` = matched ÷ consumption × 100, rounded half up to
 //!   [`PERCENT_DECIMALS`] places (the one rounded figure: a quotient need
 //!   not end);
-//! - `market_based_tco2e` = unmatched MWh × the residual-mix factor,
+//! - `market_based_tco2e` = unmatched MWh × the residual-mix factor, the
+//!   matched MWh counting as zero: given only when every matched MWh comes
+//!   from a technology with no direct emissions ([`zero_in_scope2`]);
+//!   a certificate of coal, gas, oil, storage or no stated technology
+//!   carries a rate EAC Desk cannot turn into tCO2e (the CDS gives
+//!   `emissions_factor_direct` no unit), so the figure is then absent and
+//!   `missing` says how many MWh came from which technologies;
 //!   `location_based_tco2e` = consumption MWh × the grid factor (factors
 //!   in tCO2e/MWh), both exact products; absent, with the missing factor
 //!   named in `missing`, when the market has no factor for the year;
@@ -14,13 +20,15 @@
 //!   hours fully covered and their share, and the share of consumption
 //!   matched hour by hour.
 
+use std::collections::HashMap;
+
 use bigdecimal::{BigDecimal, Zero};
 use chrono::Datelike;
-use eac_model::{units, Decimal, EnergyUnit};
+use eac_model::{units, Decimal, EnergyUnit, TechnologyType};
 use serde::Serialize;
 
 use crate::allocate::Matching;
-use crate::model::{ClaimSpec, Granularity, Interval};
+use crate::model::{ClaimSpec, Granularity, Interval, ValueFacts, ValueKey};
 
 /// Decimal places of the percentages.
 pub const PERCENT_DECIMALS: i64 = 4;
@@ -164,15 +172,70 @@ pub const FACTORS_NOT_RECORDED: &str = "emission factors: this claim was recorde
      uses the factors stored now and changes when one is set again; delete the claim and record \
      it again to keep them";
 
-/// The report of `claim` from its allocation and the factors found for its
-/// market (`None`: none entered).
+/// Whether a matched MWh of `technology` counts as zero in the market-based
+/// Scope 2 figure: a source with no direct emissions. Biomass counts as
+/// zero in Scope 2; its biogenic CO2 is reported outside the scopes (GHG
+/// Protocol), which EAC Desk does not compute.
+pub fn zero_in_scope2(technology: TechnologyType) -> bool {
+    match technology {
+        TechnologyType::Solar
+        | TechnologyType::Wind
+        | TechnologyType::Hydro
+        | TechnologyType::Geothermal
+        | TechnologyType::Marine
+        | TechnologyType::Nuclear
+        | TechnologyType::Biomass => true,
+        TechnologyType::Coal
+        | TechnologyType::NaturalGas
+        | TechnologyType::Oil
+        | TechnologyType::Storage => false,
+    }
+}
+
+/// Where matched quantity came from that the market-based figure cannot
+/// count as zero.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum NotZero {
+    /// A technology with direct emissions (or storage).
+    Technology(TechnologyType),
+    /// An EAC with no `technology_type`.
+    Unknown,
+    /// A value the claim allocated that is no longer stored.
+    Gone,
+}
+
+/// The matched Wh per source the market-based figure cannot count as
+/// zero, in [`NotZero`]'s order (empty: every matched MWh is zero).
+fn not_zero(matching: &Matching, values: &[ValueFacts]) -> Vec<(NotZero, BigDecimal)> {
+    let technology: HashMap<&ValueKey, Option<TechnologyType>> =
+        values.iter().map(|v| (&v.key, v.technology)).collect();
+    let mut out: std::collections::BTreeMap<NotZero, BigDecimal> = Default::default();
+    for a in &matching.allocations {
+        if a.quantity.is_zero() {
+            continue;
+        }
+        let source = match technology.get(&a.key) {
+            None => NotZero::Gone,
+            Some(None) => NotZero::Unknown,
+            Some(Some(t)) if zero_in_scope2(*t) => continue,
+            Some(Some(t)) => NotZero::Technology(*t),
+        };
+        *out.entry(source).or_default() += &a.quantity;
+    }
+    out.into_iter().collect()
+}
+
+/// The report of `claim` from its allocation, the values it drew on (their
+/// technologies) and the factors found for its market (`None`: none
+/// entered).
 pub fn scope2_report(
     claim: &ClaimSpec,
     matching: &Matching,
+    values: &[ValueFacts],
     residual_mix: Option<FactorUse>,
     grid: Option<FactorUse>,
 ) -> Scope2Report {
-    scope2_report_with(claim, matching, residual_mix.into(), grid.into())
+    scope2_report_with(claim, matching, values, residual_mix.into(), grid.into())
 }
 
 /// [`scope2_report`] with each factor or why it has none: a recorded
@@ -181,6 +244,7 @@ pub fn scope2_report(
 pub fn scope2_report_with(
     claim: &ClaimSpec,
     matching: &Matching,
+    values: &[ValueFacts],
     residual_mix: FactorFound,
     grid: FactorFound,
 ) -> Scope2Report {
@@ -193,7 +257,10 @@ pub fn scope2_report_with(
     let year = claim.from.as_naive().format("%Y").to_string();
     let market = claim.market.as_deref().unwrap_or("");
     let mut missing = Vec::new();
-    let mut emissions = |factor: &FactorFound, quantity: &BigDecimal, kind: &str| {
+    let emissions = |missing: &mut Vec<String>,
+                     factor: &FactorFound,
+                     quantity: &BigDecimal,
+                     kind: &str| {
         let factor_kind = if kind == "market-based" {
             "residual-mix"
         } else {
@@ -233,8 +300,39 @@ pub fn scope2_report_with(
             }
         }
     };
-    let market_based = emissions(&residual_mix, &unmatched, "market-based");
-    let location_based = emissions(&grid, &consumption, "location-based");
+    // Matched MWh count as zero only from sources without direct emissions:
+    // a fossil certificate's own rate cannot be used (its unit is not
+    // defined), and a wrong figure is worse than none.
+    let not_zero = not_zero(matching, values);
+    let market_based = if not_zero.is_empty() {
+        emissions(&mut missing, &residual_mix, &unmatched, "market-based")
+    } else {
+        let parts: Vec<String> = not_zero
+            .iter()
+            .map(|(source, wh)| {
+                let q = format!("{} {}", show(wh), unit.as_str());
+                match source {
+                    NotZero::Technology(t) => format!("{q} from {} EACs", t.as_str()),
+                    NotZero::Unknown => {
+                        format!("{q} from EACs with no technology_type (enter it)")
+                    }
+                    NotZero::Gone => format!("{q} from values no longer stored"),
+                }
+            })
+            .collect();
+        missing.push(format!(
+            "market-based emissions: of the matched quantity, {}; EAC Desk counts matched \
+             electricity as zero-emission only from solar, wind, hydro, geothermal, marine, \
+             nuclear and biomass, and cannot turn a certificate's own emission factor into \
+             tCO2e (the CDS does not define its unit). Leave those values out (e.g. \
+             --only-passing re100) or compute their emissions yourself",
+            list_words(&parts)
+        ));
+        // Said too when the residual-mix factor is missing: both are needed.
+        emissions(&mut missing, &residual_mix, &unmatched, "market-based");
+        None
+    };
+    let location_based = emissions(&mut missing, &grid, &consumption, "location-based");
     let used = |f: FactorFound| match f {
         FactorFound::Used(f) => Some(f),
         _ => None,
@@ -293,6 +391,15 @@ pub fn scope2_report_with(
         missing,
         hourly,
         intervals,
+    }
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn list_words(parts: &[String]) -> String {
+    match parts {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
     }
 }
 

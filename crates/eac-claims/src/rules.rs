@@ -9,7 +9,9 @@
 //! version of a standard is a new rule set, not an edit of the checks.
 //! `docs/claims.md` lists the same criteria with their sources.
 
+use bigdecimal::BigDecimal;
 use chrono::{Datelike, NaiveDate};
+use eac_model::{units, EnergyUnit, TechnologyType};
 use serde::Serialize;
 
 use crate::model::{midnight, same_market, ClaimSpec, Granularity, Interval, ValueFacts};
@@ -293,6 +295,24 @@ fn re100() -> RuleSet {
                 section: "Making credible claims: vintage of the EACs",
                 check: vintage,
             },
+            Criterion {
+                id: "re100.renewable",
+                title: "Renewable source",
+                section: "Recognized renewable electricity technologies (wind, solar, geothermal, sustainably sourced biomass including biogas, sustainable hydropower)",
+                check: renewable,
+            },
+            Criterion {
+                id: "re100.retired",
+                title: "Retired or cancelled for the claimant",
+                section: "Making credible claims: attributes retired or cancelled by or on behalf of the company",
+                check: retired_for_claimant,
+            },
+            Criterion {
+                id: "re100.unique",
+                title: "Claimed once",
+                section: "Making credible claims: attributes claimed exclusively, never counted twice",
+                check: unique,
+            },
         ],
     }
 }
@@ -323,6 +343,18 @@ fn energytag() -> RuleSet {
                 section:
                     "Geographical matching: production and consumption in the same bidding zone",
                 check: same_zone,
+            },
+            Criterion {
+                id: "energytag.retired",
+                title: "Cancelled for the claimant",
+                section: "Cancellation: granular certificates cancelled on behalf of the consumer",
+                check: retired_for_claimant,
+            },
+            Criterion {
+                id: "energytag.unique",
+                title: "Cancelled once",
+                section: "Cancellation: each granular certificate issued, transferred and cancelled once (no double counting)",
+                check: unique,
             },
         ],
     }
@@ -379,20 +411,64 @@ fn retired_for_claimant(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     }
 }
 
+/// `wh` in the claim's unit, exactly ("4 MWh").
+fn in_claim_unit(cx: &Context, wh: &BigDecimal) -> String {
+    let unit = cx.claim.unit;
+    let q = units::convert(wh, EnergyUnit::Wh, unit);
+    let q = if bigdecimal::Zero::is_zero(&q) {
+        BigDecimal::from(0)
+    } else {
+        q.normalized()
+    };
+    format!("{q} {}", unit.as_str())
+}
+
 fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
     let v = cx.value;
+    // The same certificate stored twice (`eacdesk check`): whatever the
+    // claims, both copies could be counted.
+    if !v.stored_twice.is_empty() {
+        let others: Vec<String> = v
+            .stored_twice
+            .iter()
+            .map(|t| {
+                format!(
+                    "EAC `{}` ({} in {}: {} certificate{} shared)",
+                    t.other_eac,
+                    t.kind_words(),
+                    t.registry,
+                    t.shared,
+                    if t.shared == "1" { "" } else { "s" }
+                )
+            })
+            .collect();
+        return (
+            Verdict::Fail,
+            format!(
+                "{} holds certificates that another stored EAC holds too: {}; counted in both \
+                 they would be claimed twice. `eacdesk check` lists them: delete the copy that \
+                 should not be stored (`eacdesk delete CDS_EAC_ID --reason …`)",
+                eac(v),
+                others.join("; ")
+            ),
+        );
+    }
     if let Some(share) = &v.recorded_share {
         return (
             Verdict::Pass,
             format!(
-                "this recorded claim holds {} Wh of it; no claim is given more of a value than \
+                "this recorded claim holds {} of it; no claim is given more of a value than \
                  other claims left of it, so none counts this part",
-                share.normalized()
+                in_claim_unit(cx, share)
             ),
         );
     }
     if v.other_claims.is_empty() {
-        return (Verdict::Pass, "allocated to no other claim".to_owned());
+        return (
+            Verdict::Pass,
+            "allocated to no other claim, and no other stored EAC holds its certificates"
+                .to_owned(),
+        );
     }
     let ids: Vec<String> = v
         .other_claims
@@ -404,10 +480,10 @@ fn unique(cx: &Context, _: &RuleSet) -> (Verdict, String) {
         (
             Verdict::Pass,
             format!(
-                "{} Wh of it is allocated to {}; this claim can use only the other {} Wh",
-                v.allocated_elsewhere.normalized(),
+                "{} of it is allocated to {}; this claim can use only the other {}",
+                in_claim_unit(cx, &v.allocated_elsewhere),
                 ids.join(", "),
-                free.normalized()
+                in_claim_unit(cx, &free)
             ),
         )
     } else {
@@ -441,20 +517,40 @@ fn vintage(cx: &Context, set: &RuleSet) -> (Verdict, String) {
         )
     };
     if !window.contains(&v.interval) {
+        let how = if v.interval.overlaps(&window) {
+            "partly outside"
+        } else {
+            "outside"
+        };
         return (
             Verdict::Fail,
-            format!("{what} ({range}) lies outside {allowed}"),
+            format!("{what} ({range}) lies {how} {allowed}"),
         );
     }
     // Only a claim limited to this rule set takes values from outside the
     // period (decision 264); say so where it matters.
-    let outside = if cx.claim.period().contains(&v.interval) {
-        ""
-    } else if cx.claim.granularity == Granularity::Hourly {
-        "; an hourly claim matches only values of the hour"
+    let period = cx.claim.period();
+    let partly = if v.interval.overlaps(&period) {
+        "partly "
     } else {
-        "; values outside the period are allocated only by a claim limited to this rule set \
-         (--only-passing)"
+        ""
+    };
+    let outside = if period.contains(&v.interval) {
+        String::new()
+    } else if cx.claim.granularity == Granularity::Hourly {
+        "; an hourly claim matches only values of the hour".to_owned()
+    } else if cx.claim.only_passing.as_deref() == Some(set.id) {
+        format!(
+            "; it lies {partly}outside the period, and this claim is limited to this rule set \
+             (--only-passing {}), so it may be allocated",
+            set.id
+        )
+    } else {
+        format!(
+            "; it lies {partly}outside the period, so only a claim limited to this rule set \
+             (--only-passing {}) allocates it",
+            set.id
+        )
     };
     (
         Verdict::Pass,
@@ -519,7 +615,18 @@ fn plant_age(cx: &Context, set: &RuleSet) -> (Verdict, String) {
     let produced = v.interval.start;
     // "Commissioned or re-powered within the last 15 years": a plant
     // exactly 15 years old when it produced still passes.
-    if produced <= midnight(limit) {
+    if produced < midnight(c) {
+        // Younger than the limit, but the dates contradict each other (a
+        // re-powering date entered as the commissioning date, or a typo).
+        (
+            Verdict::Pass,
+            format!(
+                "commissioned {commissioned}, after the value's production began ({produced}): \
+                 within the {years}-year limit, but a plant produces only once commissioned, \
+                 so check asset_commissioned"
+            ),
+        )
+    } else if produced <= midnight(limit) {
         (
             Verdict::Pass,
             format!(
@@ -537,6 +644,66 @@ fn plant_age(cx: &Context, set: &RuleSet) -> (Verdict, String) {
             ),
         )
     }
+}
+
+/// Whether RE100 counts electricity from `technology` as renewable: wind,
+/// solar, hydro, geothermal, biomass (sustainably sourced, incl. biogas) and
+/// marine (water) do; fossil fuels, nuclear and storage (a store, not a
+/// source) do not.
+pub fn is_renewable(technology: TechnologyType) -> bool {
+    match technology {
+        TechnologyType::Solar
+        | TechnologyType::Wind
+        | TechnologyType::Hydro
+        | TechnologyType::Geothermal
+        | TechnologyType::Biomass
+        | TechnologyType::Marine => true,
+        TechnologyType::Coal
+        | TechnologyType::NaturalGas
+        | TechnologyType::Oil
+        | TechnologyType::Nuclear
+        | TechnologyType::Storage => false,
+    }
+}
+
+fn renewable(cx: &Context, _: &RuleSet) -> (Verdict, String) {
+    let v = cx.value;
+    let Some(technology) = v.technology else {
+        return (
+            Verdict::Unknown,
+            format!(
+                "{} has no technology_type: enter it to check that it is renewable",
+                eac(v)
+            ),
+        );
+    };
+    let name = technology.as_str();
+    if !is_renewable(technology) {
+        let why = match technology {
+            TechnologyType::Nuclear => "nuclear power is not renewable",
+            TechnologyType::Storage => {
+                "storage releases electricity produced elsewhere: it is no source"
+            }
+            _ => "a fossil fuel is not renewable",
+        };
+        return (
+            Verdict::Fail,
+            format!("produced from {name}: {why}; RE100 counts renewable electricity only"),
+        );
+    }
+    let note = match technology {
+        TechnologyType::Biomass => {
+            " (RE100 asks for sustainably sourced biomass: EAC Desk cannot check the sourcing)"
+        }
+        TechnologyType::Hydro => {
+            " (RE100 asks for sustainable hydropower: EAC Desk cannot check it)"
+        }
+        _ => "",
+    };
+    (
+        Verdict::Pass,
+        format!("produced from {name}, a renewable source{note}"),
+    )
 }
 
 fn same_hour(cx: &Context, set: &RuleSet) -> (Verdict, String) {

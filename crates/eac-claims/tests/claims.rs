@@ -6,13 +6,14 @@ use std::str::FromStr;
 
 use bigdecimal::{BigDecimal, Zero};
 use eac_claims::allocate::{allocate, settle, Demand, Scope, Supply};
+use eac_claims::model::StoredTwice;
 use eac_claims::report::FactorUse;
 use eac_claims::rules::{overall, rule_set, rule_sets};
 use eac_claims::{
     scope2_report, scope2_report_with, ClaimSpec, FactorFound, Granularity, Interval, ValueFacts,
     ValueKey, Verdict,
 };
-use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, Timestamp};
+use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, TechnologyType, Timestamp};
 use proptest::prelude::*;
 
 fn t(s: &str) -> Timestamp {
@@ -35,6 +36,7 @@ fn claim(granularity: Granularity) -> ClaimSpec {
         market: Some("NO".into()),
         bidding_zone: Some("NO1".into()),
         unit: EnergyUnit::MWh,
+        only_passing: None,
     }
 }
 
@@ -53,6 +55,7 @@ fn good() -> ValueFacts {
         interval: iv("2024-06-01T10:00:00Z", "2024-06-01T11:00:00Z"),
         batch: false,
         asset_commissioned: Some(Date::parse("2015-03-01").unwrap()),
+        technology: Some(TechnologyType::Wind),
         market: Some("no".into()),
         bidding_zone: Some("NO1".into()),
         unit: EnergyUnit::MWh,
@@ -60,6 +63,7 @@ fn good() -> ValueFacts {
         allocated_elsewhere: BigDecimal::zero(),
         other_claims: vec![],
         recorded_share: None,
+        stored_twice: vec![],
     }
 }
 
@@ -108,6 +112,24 @@ fn every_criterion_passes_fails_and_is_unknown_on_data_built_for_it() {
             "energytag.zone",
             |_, v| v.bidding_zone = Some("NO2".into()),
             |_, v| v.bidding_zone = None,
+        ),
+        (
+            "re100",
+            "re100.renewable",
+            |_, v| v.technology = Some(TechnologyType::Coal),
+            |_, v| v.technology = None,
+        ),
+        (
+            "re100",
+            "re100.retired",
+            |_, v| v.retired = None,
+            |_, v| v.beneficiary_type = None,
+        ),
+        (
+            "energytag",
+            "energytag.retired",
+            |_, v| v.retired = None,
+            |_, v| v.beneficiary_type = None,
         ),
     ];
     for (set, criterion, fail, unknown) in cases {
@@ -200,7 +222,17 @@ fn retirement_vintage_uniqueness_and_the_hour_fail_where_they_should() {
     v.allocated_elsewhere = d("400000");
     let (got, reason) = verdict("ghg-scope2-2015", "ghg.unique", &hourly, &v);
     assert_eq!(got, Verdict::Pass, "part left: {reason}");
-    assert!(reason.contains("600000 Wh"), "{reason}");
+    // In the claim's unit, as the check lists the value.
+    assert!(
+        reason.contains(
+            "0.4 MWh of it is allocated to claim 7; this claim can use only the other 0.6 MWh"
+        ),
+        "{reason}"
+    );
+    v.recorded_share = Some(d("250000"));
+    let (_, reason) = verdict("ghg-scope2-2015", "ghg.unique", &hourly, &v);
+    assert!(reason.contains("holds 0.25 MWh of it"), "{reason}");
+    v.recorded_share = None;
     v.allocated_elsewhere = d("1000000");
     assert_eq!(
         verdict("ghg-scope2-2015", "ghg.unique", &hourly, &v).0,
@@ -295,9 +327,19 @@ fn the_report_matches_a_hand_computed_example() {
         tco2e_per_mwh: Decimal::parse(f).unwrap(),
         source: "AIB 2024".into(),
     };
+    // Both values are wind: their matched MWh count as zero.
+    let facts = |id: &str| ValueFacts {
+        key: ValueKey {
+            cds_eac_id: id.into(),
+            position: 0,
+        },
+        ..good()
+    };
+    let values = [facts("a"), facts("b")];
     let r = scope2_report(
         &spec,
         &m,
+        &values,
         Some(factor("residual_mix", "0.4")),
         Some(factor("grid", "0.02")),
     );
@@ -316,7 +358,7 @@ fn the_report_matches_a_hand_computed_example() {
     }
     assert!(r.missing.is_empty());
     // Without factors the figures are absent and the reason is named.
-    let r = scope2_report(&spec, &m, None, None);
+    let r = scope2_report(&spec, &m, &values, None, None);
     assert!(r.market_based_tco2e.is_none());
     assert!(r.missing[0].contains("residual-mix"), "{:?}", r.missing);
     // A recorded claim recorded without a factor: absent too, saying so,
@@ -324,6 +366,7 @@ fn the_report_matches_a_hand_computed_example() {
     let r = scope2_report_with(
         &spec,
         &m,
+        &values,
         FactorFound::NotRecorded { since: None },
         FactorFound::NotRecorded {
             since: Some(factor("grid", "0.02")),
@@ -392,6 +435,7 @@ fn hourly_score_counts_hours_fully_covered() {
             ..spec
         },
         &m,
+        &[],
         None,
         None,
     );
@@ -653,4 +697,295 @@ fn re100s_age_limit_passes_a_plant_exactly_15_years_old() {
         "{}",
         age.meaning
     );
+}
+
+/// The same certificate stored twice (one statement imported as a listing
+/// and again from its registry file) is no unique claim under any rule
+/// set, also for a recorded claim, and the reason names the other EAC and
+/// what to do.
+#[test]
+fn a_certificate_stored_twice_fails_every_uniqueness_criterion() {
+    let annual = claim(Granularity::Annual);
+    let mut v = good();
+    v.stored_twice = vec![StoredTwice {
+        other_eac: "eac-2".into(),
+        kind: "retired_twice".into(),
+        registry: "REG-X".into(),
+        shared: "1".into(),
+    }];
+    for recorded in [None, Some(d("1000000"))] {
+        v.recorded_share = recorded;
+        for (set, criterion) in [
+            ("ghg-scope2-2015", "ghg.unique"),
+            ("re100", "re100.unique"),
+            ("energytag", "energytag.unique"),
+        ] {
+            let (got, reason) = verdict(set, criterion, &annual, &v);
+            assert_eq!(got, Verdict::Fail, "{criterion}: {reason}");
+            for words in [
+                "EAC eac-1 (number GO-1) value 1 holds certificates that another stored EAC holds too",
+                "EAC `eac-2` (retired twice in REG-X: 1 certificate shared)",
+                "`eacdesk check`",
+                "eacdesk delete",
+            ] {
+                assert!(reason.contains(words), "{criterion}: {words} not in {reason}");
+            }
+        }
+    }
+    // A value passing everything else is then not allocated by a claim
+    // limited to any of the rule sets.
+    v.recorded_share = None;
+    for set in rule_sets() {
+        assert_eq!(
+            overall(&set.check(&claim(Granularity::Hourly), &v)),
+            Verdict::Fail,
+            "{}",
+            set.id
+        );
+    }
+}
+
+/// RE100 counts renewable electricity only; a value never retired passes
+/// neither RE100 nor EnergyTag.
+#[test]
+fn re100_fails_fossil_and_nuclear_values_and_both_fail_unretired_ones() {
+    let annual = claim(Granularity::Annual);
+    let mut v = good();
+    for (technology, expected) in [
+        (TechnologyType::Solar, Verdict::Pass),
+        (TechnologyType::Wind, Verdict::Pass),
+        (TechnologyType::Hydro, Verdict::Pass),
+        (TechnologyType::Geothermal, Verdict::Pass),
+        (TechnologyType::Biomass, Verdict::Pass),
+        (TechnologyType::Marine, Verdict::Pass),
+        (TechnologyType::Coal, Verdict::Fail),
+        (TechnologyType::NaturalGas, Verdict::Fail),
+        (TechnologyType::Oil, Verdict::Fail),
+        (TechnologyType::Nuclear, Verdict::Fail),
+        (TechnologyType::Storage, Verdict::Fail),
+    ] {
+        v.technology = Some(technology);
+        let (got, reason) = verdict("re100", "re100.renewable", &annual, &v);
+        assert_eq!(got, expected, "{technology:?}: {reason}");
+        assert!(reason.contains(technology.as_str()), "{reason}");
+    }
+    v.technology = Some(TechnologyType::Coal);
+    let (_, reason) = verdict("re100", "re100.renewable", &annual, &v);
+    assert!(reason.contains("produced from coal"), "{reason}");
+    v.technology = None;
+    let (_, reason) = verdict("re100", "re100.renewable", &annual, &v);
+    assert!(reason.contains("no technology_type"), "{reason}");
+
+    let mut v = good();
+    v.retired = None;
+    for (set, criterion) in [
+        ("re100", "re100.retired"),
+        ("energytag", "energytag.retired"),
+    ] {
+        let (got, reason) = verdict(set, criterion, &claim(Granularity::Hourly), &v);
+        assert_eq!(got, Verdict::Fail, "{criterion}");
+        assert!(reason.contains("is not retired"), "{reason}");
+        assert_eq!(
+            overall(
+                &rule_set(set)
+                    .unwrap()
+                    .check(&claim(Granularity::Hourly), &v)
+            ),
+            Verdict::Fail
+        );
+    }
+}
+
+/// The criteria say what is true of the value: a value across the period's
+/// start lies partly outside it, a plant commissioned after the value's
+/// production is not "15 years before it", and `re100.vintage` advises
+/// `--only-passing` only to a claim not limited to it.
+#[test]
+fn criteria_reasons_are_true_of_the_value_and_the_claim() {
+    let annual = claim(Granularity::Annual);
+    let mut v = good();
+    v.interval = iv("2023-12-01T00:00:00Z", "2024-02-01T00:00:00Z");
+    let (got, reason) = verdict("ghg-scope2-2015", "ghg.vintage", &annual, &v);
+    assert_eq!(got, Verdict::Fail);
+    assert!(
+        reason.contains("lies partly outside the reporting period"),
+        "{reason}"
+    );
+    v.interval = iv("2023-06-01T00:00:00Z", "2023-07-01T00:00:00Z");
+    let (_, reason) = verdict("ghg-scope2-2015", "ghg.vintage", &annual, &v);
+    assert!(
+        reason.contains(") lies outside the reporting period"),
+        "{reason}"
+    );
+
+    let mut v = good();
+    v.asset_commissioned = Some(Date::parse("2025-06-01").unwrap());
+    v.interval = iv("2024-03-01T00:00:00Z", "2024-03-01T01:00:00Z");
+    let (got, reason) = verdict("re100", "re100.age", &annual, &v);
+    assert_eq!(got, Verdict::Pass, "younger than the limit: {reason}");
+    assert!(!reason.contains("before it produced"), "{reason}");
+    assert!(
+        reason.contains("commissioned 2025-06-01, after the value's production began"),
+        "{reason}"
+    );
+
+    let mut v = good();
+    v.interval = iv("2023-12-01T00:00:00Z", "2024-01-01T00:00:00Z");
+    let (got, reason) = verdict("re100", "re100.vintage", &annual, &v);
+    assert_eq!(got, Verdict::Pass);
+    assert!(
+        reason.contains(
+            "so only a claim limited to this rule set (--only-passing re100) allocates it"
+        ),
+        "{reason}"
+    );
+    let limited = ClaimSpec {
+        only_passing: Some("re100".into()),
+        ..annual.clone()
+    };
+    let (got, reason) = verdict("re100", "re100.vintage", &limited, &v);
+    assert_eq!(got, Verdict::Pass);
+    assert!(!reason.contains("only a claim limited"), "{reason}");
+    assert!(
+        reason.contains("this claim is limited to this rule set (--only-passing re100)"),
+        "{reason}"
+    );
+}
+
+/// Matched MWh count as zero in the market-based figure only from sources
+/// with no direct emissions: coal, gas or an unknown technology leave it
+/// not computed, saying how much came from which; biomass and nuclear
+/// count as zero.
+#[test]
+fn fossil_certificates_leave_the_market_based_figure_not_computed() {
+    // 2024, annual: 20 MWh consumed; 10 MWh coal, 5 MWh gas, 2 MWh wind
+    // matched; residual mix 0.7.
+    let spec = claim(Granularity::Annual);
+    let key = |id: &str| ValueKey {
+        cds_eac_id: id.into(),
+        position: 0,
+    };
+    let supply = |id: &str, q: &str| Supply {
+        key: key(id),
+        interval: iv("2024-03-01T00:00:00Z", "2024-04-01T00:00:00Z"),
+        available: d(q),
+    };
+    let supplies = [
+        supply("coal", "10000000"),
+        supply("gas", "5000000"),
+        supply("wind", "2000000"),
+    ];
+    let demand = [Demand {
+        interval: iv("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z"),
+        quantity: d("20000000"),
+        label: "line 2".into(),
+    }];
+    let m = allocate(
+        Scope::of(spec.period(), spec.granularity),
+        &supplies,
+        &demand,
+    )
+    .unwrap();
+    let facts = |id: &str, technology: Option<TechnologyType>| ValueFacts {
+        key: key(id),
+        technology,
+        ..good()
+    };
+    let residual = || {
+        Some(FactorUse {
+            market: "NO".into(),
+            kind: "residual_mix".into(),
+            year: 2024,
+            tco2e_per_mwh: Decimal::parse("0.7").unwrap(),
+            source: "AIB".into(),
+        })
+    };
+    let values = [
+        facts("coal", Some(TechnologyType::Coal)),
+        facts("gas", Some(TechnologyType::NaturalGas)),
+        facts("wind", Some(TechnologyType::Wind)),
+    ];
+    let r = scope2_report(&spec, &m, &values, residual(), None);
+    assert_eq!(r.matched.as_str(), "17");
+    assert_eq!(r.market_based_tco2e, None, "never 3 × 0.7 = 2.1");
+    assert!(
+        r.missing[0].starts_with(
+            "market-based emissions: of the matched quantity, 5 MWh from natural_gas EACs and \
+             10 MWh from coal EACs; "
+        ),
+        "{:?}",
+        r.missing
+    );
+    assert!(
+        r.missing[0].contains("--only-passing re100"),
+        "{:?}",
+        r.missing
+    );
+    // The JSON says null, as for a missing factor.
+    let json = serde_json::to_string(&r).unwrap();
+    assert!(json.contains(r#""market_based_tco2e":null"#), "{json}");
+
+    // An unknown technology: not computed either, asking for it.
+    let values = [
+        facts("coal", None),
+        facts("gas", Some(TechnologyType::Wind)),
+        facts("wind", Some(TechnologyType::Wind)),
+    ];
+    let r = scope2_report(&spec, &m, &values, residual(), None);
+    assert_eq!(r.market_based_tco2e, None);
+    assert!(
+        r.missing[0].contains("10 MWh from EACs with no technology_type (enter it)"),
+        "{:?}",
+        r.missing
+    );
+
+    // Biomass and nuclear have no direct emissions in Scope 2: 3 × 0.7.
+    let values = [
+        facts("coal", Some(TechnologyType::Biomass)),
+        facts("gas", Some(TechnologyType::Nuclear)),
+        facts("wind", Some(TechnologyType::Wind)),
+    ];
+    let r = scope2_report(&spec, &m, &values, residual(), None);
+    assert_eq!(r.market_based_tco2e.unwrap().as_str(), "2.1");
+    assert!(
+        r.missing.iter().all(|m| !m.starts_with("market-based")),
+        "{:?}",
+        r.missing
+    );
+}
+
+/// A row reaching outside an annual claim's period is told as such ("a
+/// annual matching interval … or choose a coarser granularity" was said
+/// of it); a monthly claim's row across a month says months are UTC.
+#[test]
+fn a_row_that_does_not_fit_says_which_edge_it_crosses() {
+    let spec = claim(Granularity::Annual);
+    let row = Demand {
+        interval: iv("2023-12-15T00:00:00Z", "2024-01-15T00:00:00Z"),
+        quantity: d("1"),
+        label: "line 2".into(),
+    };
+    let e = allocate(Scope::of(spec.period(), spec.granularity), &[], &[row]).unwrap_err();
+    let text = e.to_string();
+    assert!(
+        text.contains("lies partly outside the reporting period (2024-01-01 to 2024-12-31)"),
+        "{text}"
+    );
+    for wrong in ["a annual", "coarser", "hourly"] {
+        assert!(!text.contains(wrong), "{wrong} in {text}");
+    }
+    let spec = claim(Granularity::Monthly);
+    let row = Demand {
+        interval: iv("2024-02-29T23:00:00Z", "2024-03-31T22:00:00Z"),
+        quantity: d("1"),
+        label: "line 2".into(),
+    };
+    let text = allocate(Scope::of(spec.period(), spec.granularity), &[], &[row])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        text.contains("crosses the edge of a calendar month (months are UTC"),
+        "{text}"
+    );
+    assert!(text.contains("or choose annual matching"), "{text}");
 }

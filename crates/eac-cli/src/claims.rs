@@ -234,6 +234,13 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     .map(|s| format!("{} (version {}, {})", s.id, s.version, s.document))
                     .collect();
                 writeln!(out, "Rule sets: {}.", sets.join("; "))?;
+                // The criterion column as wide as the longest id checked.
+                let width = check
+                    .rule_sets
+                    .iter()
+                    .flat_map(|s| s.criteria.iter().map(|c| c.id.len()))
+                    .max()
+                    .unwrap_or(0);
                 if check.values.is_empty() {
                     writeln!(out, "No EAC values of this beneficiary overlap the period.")?;
                 }
@@ -257,7 +264,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                     for r in &v.results {
                         writeln!(
                             out,
-                            "  {:<7} {:<16} {}",
+                            "  {:<7} {:<width$} {}",
                             r.verdict.as_str(),
                             r.criterion,
                             r.reason

@@ -117,19 +117,52 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
         }
     };
     step(0)?;
-    let wanted: Option<HashSet<i64>> = if *filter == EacFilter::default() {
-        None
-    } else {
-        let mut sql = query::Sql::on(conn, "SELECT e.id FROM eacs e");
-        query::push_filter(&mut sql, filter)?;
-        let ids = conn.collect(&sql.text, &sql.args(), |r| Ok(r.get::<i64>(0)?))?;
-        Some(ids.into_iter().collect())
-    };
-    let keep = |a: i64, b: i64| {
-        wanted
-            .as_ref()
-            .is_none_or(|w| w.contains(&a) || w.contains(&b))
-    };
+    let wanted = wanted(conn, filter)?;
+    let (ranges, found) = findings(conn, wanted.as_ref(), progress, &step)?;
+    Ok(CheckReport {
+        ranges,
+        findings: found.into_iter().map(|(f, _)| f).collect(),
+        documents: Vec::new(),
+    })
+}
+
+/// The rows of the EACs `filter` keeps; `None`: every EAC.
+fn wanted(conn: &dyn Db, filter: &EacFilter) -> Result<Option<HashSet<i64>>> {
+    if *filter == EacFilter::default() {
+        return Ok(None);
+    }
+    let mut sql = query::Sql::on(conn, "SELECT e.id FROM eacs e");
+    query::push_filter(&mut sql, filter)?;
+    let ids = conn.collect(&sql.text, &sql.args(), |r| Ok(r.get::<i64>(0)?))?;
+    Ok(Some(ids.into_iter().collect()))
+}
+
+/// Which certificates of its EACs a finding is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Shared {
+    /// Their stored ranges: every value of each.
+    Range,
+    /// One certificate number (a value's, else its EAC's), of the retired
+    /// values carrying it.
+    Number(String),
+}
+
+/// A certificate number: a value's own, else its EAC's (`v`: `eac_values`,
+/// `e`: `eacs`). With [`RETIRED`], what makes one certificate retired
+/// twice: both the grouping of [`numbers_retired_twice`] and the values a
+/// finding names ([`stored_twice`]) read them.
+const NUMBER: &str = "COALESCE(v.eac_number, e.eac_number)";
+const RETIRED: &str = "(v.retired IS NOT NULL OR v.retired_undated = 1)";
+
+/// Every finding with one side among `wanted` (`None`: all), and which
+/// certificates it is about; the number of stored ranges compared.
+fn findings(
+    conn: &dyn Db,
+    wanted: Option<&HashSet<i64>>,
+    progress: &dyn Progress,
+    step: &dyn Fn(u64) -> Result<()>,
+) -> Result<(usize, Vec<(Finding, Shared)>)> {
+    let keep = |a: i64, b: i64| wanted.is_none_or(|w| w.contains(&a) || w.contains(&b));
 
     let ranges_sql = match conn.kind() {
         Kind::Sqlite => {
@@ -183,16 +216,15 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
         );
         let side_a = sides.of(conn, a.eac_id, &a.first, &a.last)?;
         let side_b = sides.of(conn, b.eac_id, &b.first, &b.last)?;
-        findings.push(finding(a.registry.clone(), side_a, side_b, shared));
+        findings.push((
+            finding(a.registry.clone(), side_a, side_b, shared),
+            Shared::Range,
+        ));
     }
     step(1)?;
     findings.extend(numbers_retired_twice(conn, &keep, progress, &mut sides)?);
     step(STEPS)?;
-    Ok(CheckReport {
-        ranges: ranges.len(),
-        findings,
-        documents: Vec::new(),
-    })
+    Ok((ranges.len(), findings))
 }
 
 /// The page cache while the retired values are grouped (negative: KiB;
@@ -208,16 +240,16 @@ fn numbers_retired_twice(
     keep: &dyn Fn(i64, i64) -> bool,
     progress: &dyn Progress,
     sides: &mut Sides,
-) -> Result<Vec<Finding>> {
+) -> Result<Vec<(Finding, Shared)>> {
     let ids = match conn.kind() {
         Kind::Sqlite => "group_concat(DISTINCT e.id)",
         Kind::Postgres => "string_agg(DISTINCT CAST(e.id AS text), ',')",
     };
     let sql = format!(
-        "SELECT e.source_id, COALESCE(v.eac_number, e.eac_number) AS number, {ids}
+        "SELECT e.source_id, {NUMBER} AS number, {ids}
            FROM eac_values v JOIN eacs e ON e.id = v.eac_id
-          WHERE (v.retired IS NOT NULL OR v.retired_undated = 1)
-            AND COALESCE(v.eac_number, e.eac_number) IS NOT NULL
+          WHERE {RETIRED}
+            AND {NUMBER} IS NOT NULL
             AND NOT EXISTS (SELECT 1 FROM eac_ranges r WHERE r.eac_id = e.id)
           GROUP BY e.source_id, number
          HAVING COUNT(DISTINCT e.id) > 1
@@ -248,10 +280,74 @@ fn numbers_retired_twice(
                     "certificate `{number}` of source {source} is retired in EAC `{}` and again in EAC `{}`",
                     f.a.cds_eac_id, f.b.cds_eac_id
                 );
-                out.push(f);
+                out.push((f, Shared::Number(number.clone())));
             }
         }
     }
+    Ok(out)
+}
+
+/// A stored value holding certificates another stored EAC holds too: one
+/// side of a [`check`] finding, narrowed to its values.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueStoredTwice {
+    pub cds_eac_id: String,
+    /// 0-based, as stored.
+    pub position: u32,
+    /// The other EAC of the finding.
+    pub other_eac: String,
+    /// The finding as `eacdesk check` gives it.
+    pub finding: Finding,
+}
+
+/// The values of the EACs `cds_eac_ids` whose certificates another stored
+/// EAC holds too, by [`check`]'s own findings (decision 171's claims read
+/// them): a range finding names every value of its EACs, a number retired
+/// twice the retired values carrying that number. In EAC id, position and
+/// finding order.
+pub(crate) fn stored_twice(conn: &dyn Db, cds_eac_ids: &[String]) -> Result<Vec<ValueStoredTwice>> {
+    if cds_eac_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let filter = EacFilter {
+        ids: Some(cds_eac_ids.to_vec()),
+        ..EacFilter::default()
+    };
+    let wanted = wanted(conn, &filter)?;
+    let (_, found) = findings(conn, wanted.as_ref(), &crate::NoProgress, &|_| Ok(()))?;
+    let asked: HashSet<&str> = cds_eac_ids.iter().map(String::as_str).collect();
+    let mut out = Vec::new();
+    for (f, shared) in found {
+        for (side, other) in [(&f.a, &f.b), (&f.b, &f.a)] {
+            if !asked.contains(side.cds_eac_id.as_str()) {
+                continue;
+            }
+            let positions: Vec<u32> = match &shared {
+                Shared::Range => conn.collect(
+                    "SELECT v.position FROM eac_values v JOIN eacs e ON e.id = v.eac_id
+                      WHERE e.cds_eac_id = ?1 ORDER BY v.position",
+                    &[&side.cds_eac_id],
+                    |r| Ok(r.get(0)?),
+                )?,
+                Shared::Number(number) => conn.collect(
+                    &format!(
+                        "SELECT v.position FROM eac_values v JOIN eacs e ON e.id = v.eac_id
+                          WHERE e.cds_eac_id = ?1 AND {NUMBER} = ?2 AND {RETIRED}
+                          ORDER BY v.position"
+                    ),
+                    &[&side.cds_eac_id, number],
+                    |r| Ok(r.get(0)?),
+                )?,
+            };
+            out.extend(positions.into_iter().map(|position| ValueStoredTwice {
+                cds_eac_id: side.cds_eac_id.clone(),
+                position,
+                other_eac: other.cds_eac_id.clone(),
+                finding: f.clone(),
+            }));
+        }
+    }
+    out.sort_by(|a, b| (&a.cds_eac_id, a.position).cmp(&(&b.cds_eac_id, b.position)));
     Ok(out)
 }
 

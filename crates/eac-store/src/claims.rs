@@ -1428,6 +1428,16 @@ impl Store {
         allocated(self.db(), except)
     }
 
+    /// The values of the EACs `cds_eac_ids` whose certificates another
+    /// stored EAC holds too, as `eacdesk check` finds them (the same
+    /// certificate stored twice): a claim's uniqueness criteria fail them.
+    pub fn stored_twice(
+        &self,
+        cds_eac_ids: &[String],
+    ) -> Result<Vec<crate::check::ValueStoredTwice>> {
+        crate::check::stored_twice(self.db(), cds_eac_ids)
+    }
+
     /// Every EAC attributed to `kind` and any of `ids` (`general`: every
     /// EAC of that type), in id order.
     pub fn eacs_of_beneficiaries(&self, kind: BeneficiaryType, ids: &[String]) -> Result<Vec<Eac>> {

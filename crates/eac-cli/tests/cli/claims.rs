@@ -103,8 +103,10 @@ fn check_lists_each_criterion_and_exits_1_when_one_fails() {
         .args(["--bidding-zone", "NO1", "--only", "fail"])
         .assert()
         .code(1)
-        .stdout(contains("fail    re100.age        commissioned 2000-01-01"))
-        .stdout(contains("fail    ghg.retired      EAC gc-open"))
+        .stdout(contains(
+            "fail    re100.age         commissioned 2000-01-01",
+        ))
+        .stdout(contains("fail    ghg.retired       EAC gc-open"))
         .stdout(contains("gc-h10").not());
     let check = check_json(
         &desk,
@@ -123,17 +125,21 @@ fn check_lists_each_criterion_and_exits_1_when_one_fails() {
     assert_eq!(old["verdict"], "fail");
     assert_eq!(old["results"][1]["criterion"], "energytag.zone");
     // Without a bidding zone the zone is unknown, naming what is missing;
-    // unknown is no failure (exit 0).
+    // unknown is no failure, but gc-open, never retired, fails EnergyTag's
+    // cancellation (exit 1).
     let out = desk
         .eacdesk()
         .args(["claims", "check"])
         .args(HOURLY)
         .args(["--rules", "energytag", "--only", "unknown"])
         .assert()
-        .success();
+        .code(1)
+        .stdout(contains(
+            "fail    energytag.retired EAC gc-open (number GC-OPEN-1) value 1 is not retired",
+        ));
     let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
     assert!(
-        text.contains("unknown energytag.zone   the claim names no bidding zone"),
+        text.contains("unknown energytag.zone    the claim names no bidding zone"),
         "{text}"
     );
 }
@@ -305,7 +311,7 @@ fn an_energytag_bundles_issue_market_zone_is_its_bidding_zone() {
         .assert()
         .success()
         .stdout(contains(
-            "pass    energytag.zone   produced in bidding zone GB",
+            "pass    energytag.zone    produced in bidding zone GB",
         ));
     desk.eacdesk()
         .args(["claims", "report"])
@@ -1246,4 +1252,271 @@ fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
     );
     let now = desk.json(&["claims", "report", "--claim", "1"]);
     assert_eq!(now["market_based_tco2e"].to_string(), "0.001");
+}
+
+/// One annual 2024 EAC of `account BENEFICIARY` in `market`, one value of
+/// `mwh` MWh numbered `NUMBER-v` (retired on 2024-06-01 unless `retired`
+/// is null), from a `technology` plant of 2016: `eacs.json`'s first EAC
+/// made over.
+fn annual_eac(
+    id: &str,
+    number: &str,
+    beneficiary: &str,
+    technology: &str,
+    mwh: u32,
+    retired: Value,
+    market: &str,
+) -> Value {
+    let listing: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("eacs.json")).unwrap()).unwrap();
+    let mut e = listing["eacs"][0].clone();
+    e["cds_eac_id"] = id.into();
+    e["eac_number"] = number.into();
+    e["source_id"] = "REG-X".into();
+    e["beneficiaries"] = serde_json::json!([beneficiary]);
+    e["asset_id"] = format!("PLANT-{id}").into();
+    e["technology_type"] = technology.into();
+    e["period_start"] = "2024-01-01T00:00:00Z".into();
+    e["period_end"] = "2025-01-01T00:00:00Z".into();
+    e["eacdesk_market"] = market.into();
+    e["values"] = serde_json::json!([{
+        "eac_number": format!("{number}-v"),
+        "issued": "2024-01-15",
+        "retired": retired,
+        "start": "2024-01-01T00:00:00Z",
+        "end": "2025-01-01T00:00:00Z",
+        "unit": "MWh",
+        "value": mwh,
+    }]);
+    e
+}
+
+/// Imports `eacs` (a P1 listing, sorted by number) and `mwh` MWh of 2024
+/// consumption of `account BENEFICIARY`.
+fn import_annual(desk: &Desk, eacs: &[Value], beneficiary: &str, mwh: u32) {
+    let mut eacs = eacs.to_vec();
+    eacs.sort_by(|a, b| a["eac_number"].as_str().cmp(&b["eac_number"].as_str()));
+    let listing = serde_json::json!({ "eacs": eacs, "next": null, "previous": null });
+    let path = desk.path(&format!("{beneficiary}.json"));
+    std::fs::write(&path, serde_json::to_string_pretty(&listing).unwrap()).unwrap();
+    desk.eacdesk().arg("import").arg(&path).assert().success();
+    let csv = desk.path(&format!("{beneficiary}.csv"));
+    std::fs::write(
+        &csv,
+        format!(
+            "beneficiary_type,beneficiary,start,end,value,unit\n\
+             account,{beneficiary},2024-01-01,2025-01-01,{mwh},MWh\n"
+        ),
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["consumption", "import"])
+        .arg(&csv)
+        .assert()
+        .success();
+}
+
+fn annual(beneficiary: &'static str, market: &'static str) -> [&'static str; 10] {
+    [
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        beneficiary,
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--market",
+        market,
+    ]
+}
+
+/// The results of `criterion` for each value of a `claims check --json`,
+/// by EAC id: (verdict, reason).
+fn results_of(check: &Value, criterion: &str) -> Vec<(String, String, String)> {
+    check["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|v| {
+            v["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|r| r["criterion"] == criterion)
+                .map(|r| {
+                    (
+                        v["cds_eac_id"].as_str().unwrap().to_owned(),
+                        r["verdict"].as_str().unwrap().to_owned(),
+                        r["reason"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// One certificate stored twice (a statement imported as a listing and
+/// again from the registry's file) is what `eacdesk check` calls retired
+/// twice: no rule set's uniqueness passes it, naming the other EAC, and a
+/// claim limited to one allocates neither copy (it counted 10 MWh from 5).
+#[test]
+fn a_certificate_stored_twice_is_no_unique_claim_and_is_not_allocated_twice() {
+    let desk = Desk::new();
+    let copy = |id: &str| annual_eac(id, "GO-FR-0001", "W", "wind", 5, "2024-06-01".into(), "FR");
+    import_annual(&desk, &[copy("D1"), copy("D2")], "W", 20);
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains("retired twice in REG-X: 1 certificate shared"));
+    let claim = annual("W", "FR");
+    let check = check_json(&desk, &claim);
+    for criterion in ["ghg.unique", "re100.unique", "energytag.unique"] {
+        let got = results_of(&check, criterion);
+        assert_eq!(got.len(), 2, "{got:?}");
+        for (id, verdict, reason) in &got {
+            let other = if id == "D1" { "D2" } else { "D1" };
+            assert_eq!(verdict, "fail", "{criterion} {id}: {reason}");
+            assert!(
+                reason.contains(&format!(
+                    "EAC `{other}` (retired twice in REG-X: 1 certificate shared)"
+                )),
+                "{reason}"
+            );
+            assert!(reason.contains("`eacdesk check`"), "{reason}");
+        }
+    }
+    desk.eacdesk()
+        .args(["claims", "check"])
+        .args(claim)
+        .args(["--rules", "ghg-scope2-2015"])
+        .assert()
+        .code(1);
+    // Limited to a rule set, neither copy is allocated.
+    for set in ["ghg-scope2-2015", "re100"] {
+        let r = desk.json(&[&["claims", "report"][..], &claim, &["--only-passing", set]].concat());
+        assert_eq!(r["matched"].to_string(), "0", "{set}: {r}");
+    }
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(claim)
+        .args(["--only-passing", "ghg-scope2-2015", "--reason", "FY2024"])
+        .assert()
+        .success();
+    let r = desk.json(&["claims", "report", "--claim", "1"]);
+    assert_eq!(r["matched"].to_string(), "0", "{r}");
+}
+
+/// RE100 counts renewable electricity only: coal and gas certificates
+/// fail it, and their matched MWh are not zero-emission, so the
+/// market-based figure is not given (never 3.5 t for 15 MWh of fossil
+/// certificates) and the report says how many MWh came from which; a
+/// value never retired fails `re100` and `energytag`.
+#[test]
+fn fossil_certificates_fail_re100_and_leave_the_market_based_figure_not_computed() {
+    let desk = Desk::new();
+    let retired = || Value::from("2024-06-01");
+    import_annual(
+        &desk,
+        &[
+            annual_eac("C1", "C-1", "A", "coal", 10, retired(), "DE"),
+            annual_eac("G1", "G-1", "A", "natural_gas", 5, retired(), "DE"),
+            annual_eac("W1", "W-1", "A", "wind", 2, retired(), "DE"),
+            annual_eac("U1", "U-1", "A", "wind", 3, Value::Null, "DE"),
+        ],
+        "A",
+        20,
+    );
+    desk.eacdesk()
+        .args([
+            "claims",
+            "factor",
+            "set",
+            "--market",
+            "DE",
+            "--kind",
+            "residual_mix",
+        ])
+        .args([
+            "--year", "2024", "--factor", "0.7", "--source", "AIB", "--reason", "r",
+        ])
+        .assert()
+        .success();
+    let claim = annual("A", "DE");
+
+    let check = check_json(&desk, &[&claim[..], &["--rules", "re100"]].concat());
+    let renewable = results_of(&check, "re100.renewable");
+    let verdicts: Vec<(&str, &str)> = renewable
+        .iter()
+        .map(|(id, v, _)| (id.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("C1", "fail"),
+            ("G1", "fail"),
+            ("U1", "pass"),
+            ("W1", "pass")
+        ]
+    );
+    assert!(
+        renewable[0].2.contains("produced from coal"),
+        "{renewable:?}"
+    );
+    let retired = results_of(&check, "re100.retired");
+    assert!(
+        retired
+            .iter()
+            .any(|(id, v, r)| id == "U1" && v == "fail" && r.contains("is not retired")),
+        "{retired:?}"
+    );
+    let hourly_check = check_json(&desk, &[&claim[..], &["--rules", "energytag"]].concat());
+    assert!(results_of(&hourly_check, "energytag.retired")
+        .iter()
+        .any(|(id, v, _)| id == "U1" && v == "fail"));
+
+    let said = "market-based emissions: of the matched quantity, 5 MWh from natural_gas EACs \
+                and 10 MWh from coal EACs; ";
+    let r = desk.json(&[&["claims", "report"][..], &claim].concat());
+    assert_eq!(r["matched"].to_string(), "17");
+    assert!(r["market_based_tco2e"].is_null(), "{r}");
+    assert!(missing(&r)[0].starts_with(said), "{r}");
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(claim)
+        .assert()
+        .success()
+        .stdout(contains("market-based          —\n"))
+        .stdout(contains(format!("not computed: {said}")));
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(claim)
+        .arg("--csv")
+        .assert()
+        .success()
+        .stdout(contains("market_based_tco2e,\n"))
+        // Quoted: the sentence holds commas.
+        .stdout(contains(format!("missing,\"{said}")));
+    // Limited to RE100: only the wind value, 18 MWh × 0.7.
+    let r = desk.json(
+        &[
+            &["claims", "report"][..],
+            &claim,
+            &["--only-passing", "re100"],
+        ]
+        .concat(),
+    );
+    assert_eq!(r["matched"].to_string(), "2");
+    assert_eq!(r["market_based_tco2e"].to_string(), "12.6");
+    // A recorded claim over them says the same.
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(claim)
+        .args(["--reason", "FY2024"])
+        .assert()
+        .success();
+    let r = desk.json(&["claims", "report", "--claim", "1"]);
+    assert!(r["market_based_tco2e"].is_null(), "{r}");
+    assert!(missing(&r)[0].starts_with(said), "{r}");
 }

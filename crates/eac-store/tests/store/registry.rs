@@ -1085,6 +1085,70 @@ fn undoing_the_document_a_later_one_refers_to_leaves_it_its_statement() {
     assert!(restated(&r).is_empty(), "{:?}", restated(&r));
 }
 
+/// The values a claim's uniqueness criteria fail are `eacdesk check`'s own
+/// findings narrowed to values (`Store::stored_twice`): overlapping ranges
+/// of one registry name every value of both EACs; one certificate number
+/// retired in two EACs of one source names the retired values carrying
+/// it, and no other value of those EACs.
+#[test]
+fn values_stored_twice_for_claims_are_the_checks_findings() {
+    let mut env = Env::new();
+    for (name, doc) in [
+        ("a.csv", stated(1, 100, "retired")),
+        ("b.csv", stated(91, 200, "retired")),
+    ] {
+        env.store
+            .import_document(statement(name, name.as_bytes(), vec![doc]), &NoProgress)
+            .unwrap();
+    }
+    // Two CDS EACs of one source both retiring certificate `GO-7`, one of
+    // them with a second value of another number; and one alone.
+    let mut one = eac("c-1");
+    one.values[0].eac_number = Some("GO-7".into());
+    one.values[0].retired = Some(date("2024-03-01"));
+    let mut other_value = value(EnergyUnit::MWh, "1");
+    other_value.eac_number = Some("GO-8".into());
+    other_value.retired = Some(date("2024-03-01"));
+    one.values.push(other_value);
+    let mut two = eac("c-2");
+    two.values[0].eac_number = Some("GO-7".into());
+    two.values[0].retired = Some(date("2024-03-01"));
+    env.import_eacs(vec![one, two, eac("c-3")]);
+
+    let ids = |ids: &[&str]| ids.iter().map(|i| (*i).to_owned()).collect::<Vec<_>>();
+    let found = env
+        .store
+        .stored_twice(&ids(&["r:1..100", "c-1", "c-3"]))
+        .unwrap();
+    let got: Vec<(&str, u32, &str, &str, &str)> = found
+        .iter()
+        .map(|t| {
+            (
+                t.cds_eac_id.as_str(),
+                t.position,
+                t.other_eac.as_str(),
+                t.finding.kind.as_str(),
+                t.finding.shared.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("c-1", 0, "c-2", "retired_twice", "1"),
+            ("r:1..100", 0, "r:91..200", "retired_twice", "10"),
+        ]
+    );
+    // The same findings as `eacdesk check` gives.
+    let check = env.store.check(&EacFilter::default(), &NoProgress).unwrap();
+    assert_eq!(check.findings.len(), 2, "{check:#?}");
+    for t in &found {
+        assert!(check.findings.contains(&t.finding), "{t:?}");
+    }
+    assert!(env.store.stored_twice(&ids(&["c-3"])).unwrap().is_empty());
+    assert!(env.store.stored_twice(&[]).unwrap().is_empty());
+}
+
 /// A stored document whose bytes another program changed is never handed
 /// out as the original: `document` refuses it naming both SHA-256s,
 /// `altered_documents` lists it, and importing the original file again
