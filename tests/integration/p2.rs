@@ -839,6 +839,42 @@ fn a_listing_away_from_its_bundle_reads_details_only_from_a_named_folder() {
     assert_detail_refused(&listing, wrong, "canon-01", &["outside the folder"]);
 }
 
+/// In the app, whose import has no folder to name, the same refusals say
+/// what to import instead, never `--details-from`: a listing away from its
+/// bundle, and a bundle whose detail file is elsewhere.
+#[test]
+fn the_apps_detail_file_refusals_name_no_command_line_option() {
+    let (t, bundle) = canonical_bundle();
+    let elsewhere = t.path("elsewhere");
+    fs::create_dir_all(&elsewhere).unwrap();
+    let listing = elsewhere.join("listing.json");
+    fs::copy(bundle.join("eacs.json"), &listing).unwrap();
+    outside_detail(&t, &bundle, "canon-01");
+    for (path, advice) in [
+        (&listing, "import the bundle folder"),
+        (&bundle, "copy the detail file into"),
+    ] {
+        let mut other = temp_store();
+        let report = eac_app::import_files_in_app(
+            &mut other.store,
+            std::slice::from_ref(path),
+            ImportOptions::default(),
+            &NoProgress,
+        );
+        let said: Vec<&str> = report.files[0]
+            .violations
+            .iter()
+            .filter(|v| v.rule == 19)
+            .map(|v| v.message.as_str())
+            .collect();
+        assert!(!said.is_empty(), "{report:#?}");
+        for m in &said {
+            assert!(!m.contains("--"), "{m}");
+        }
+        assert!(said.iter().any(|m| m.contains(advice)), "{said:#?}");
+    }
+}
+
 #[test]
 fn detail_file_errors_name_the_detail_file_and_the_envelope() {
     let (_t, bundle) = canonical_bundle();

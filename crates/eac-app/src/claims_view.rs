@@ -21,6 +21,7 @@ use serde::Serialize;
 use crate::claims::{
     check_claim, claim_report, claim_report_csv, ClaimCheck, ClaimRef, ClaimReport,
 };
+use crate::error::app_words;
 use crate::{AppError, ClaimInput};
 
 /// An emission factor the report used (tCO2e/MWh as text).
@@ -226,7 +227,7 @@ fn criterion_view(r: &CriterionResult) -> CriterionView {
         source: r.source.to_owned(),
         section: r.section.to_owned(),
         verdict: r.verdict.as_str().to_owned(),
-        reason: r.reason.clone(),
+        reason: app_words(&r.reason),
     }
 }
 
@@ -305,7 +306,7 @@ impl From<&ClaimReport> for ClaimReportView {
             location_based_tco2e: opt(&r.location_based_tco2e),
             residual_mix_factor: r.residual_mix_factor.as_ref().map(factor_view),
             grid_factor: r.grid_factor.as_ref().map(factor_view),
-            missing: r.missing.clone(),
+            missing: r.missing.iter().map(|m| app_words(m)).collect(),
             hourly: r.hourly.as_ref().map(|h| HourlyScoreView {
                 hours: h.hours,
                 hours_fully_covered: h.hours_fully_covered,

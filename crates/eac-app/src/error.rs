@@ -344,6 +344,10 @@ const NAMED_IN_APP: usize = 50;
 const APP_PLACES: &[(&str, &str)] = &[
     ("period", "Evidence ▾ → Closed periods…"),
     ("claims delete", "Claims… → Delete…"),
+    (
+        "claims factor",
+        "the Claims report (“Enter…” by the factor)",
+    ),
     ("claims", "Claims…"),
     ("consumption", "the Consumption section of Claims…"),
     ("delete", "Delete… in the toolbar"),
@@ -353,12 +357,15 @@ const APP_PLACES: &[(&str, &str)] = &[
     ("formats", "the Format list of the import dialog"),
     ("mapping", "“Map its columns…” in the import dialog"),
     ("set", "“Complete fields” in the EAC's details"),
+    ("show", "the EAC's detail pane once it is shown again"),
 ];
 
 /// `message` with each `eacdesk …` command it advises replaced by where
 /// the app does it: "(`eacdesk X`, or Y)" keeps Y alone, "with `eacdesk
-/// X`" becomes "in PLACE", "run `eacdesk X`" becomes "use PLACE". A
-/// command the app has no place for (a server's set-up) is left as it is.
+/// X`" becomes "in PLACE", "run `eacdesk X`" becomes "use PLACE" ("Run"
+/// "Use"). A command the app has no place for (a server's set-up) is left
+/// as it is. Command-line options outside a command become the app's
+/// fields ([`crate::cli_options`]).
 pub(crate) fn app_words(message: &str) -> String {
     const OPEN: &str = "`eacdesk ";
     let mut out = String::with_capacity(message.len());
@@ -395,6 +402,9 @@ pub(crate) fn app_words(message: &str) -> String {
                 } else if let Some(b) = before.strip_suffix("run ") {
                     out.push_str(b);
                     out.push_str("use ");
+                } else if let Some(b) = before.strip_suffix("Run ") {
+                    out.push_str(b);
+                    out.push_str("Use ");
                 } else {
                     out.push_str(before);
                 }
@@ -404,7 +414,7 @@ pub(crate) fn app_words(message: &str) -> String {
         rest = tail;
     }
     out.push_str(rest);
-    out
+    crate::cli_options::options_in_app(&out)
 }
 
 /// `1 rule violation`, `3 rule violations`.
@@ -795,10 +805,27 @@ mod tests {
                 "Complete them (`eacdesk set`, or \"Complete fields\" in the app) or leave them out.",
                 "Complete them (\"Complete fields\" in the app) or leave them out.",
             ),
+            (
+                "The audit log is broken at record 7 (x), so a pack made now would not verify. Run `eacdesk audit verify` and restore the database from a backup.",
+                "The audit log is broken at record 7 (x), so a pack made now would not verify. Use History… and restore the database from a backup.",
+            ),
+            (
+                "Give the version it has now (`version` in `eacdesk show S1-1 --json`)",
+                "Give the version it has now (`version` in the EAC's detail pane once it is shown again)",
+            ),
+            (
+                "no residual_mix factor for market NO in 2024; enter it with `eacdesk claims factor set`",
+                "no residual_mix factor for market NO in 2024; enter it in the Claims report (“Enter…” by the factor)",
+            ),
+            (
+                "The first day (--from) is not a date (2024-13-01).",
+                "The first day (“First day”) is not a date (2024-13-01).",
+            ),
         ] {
             assert_eq!(app_words(cli), app, "{cli}");
             let e = AppError::invalid_input(cli).in_app(None);
             assert!(!e.message.contains("`eacdesk"), "{}", e.message);
+            assert!(!e.message.contains("--"), "{}", e.message);
         }
         // A setup step the app has no place for stays as said; a message
         // without a command is untouched.

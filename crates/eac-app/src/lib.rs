@@ -15,6 +15,7 @@ mod about;
 mod browse;
 mod claims;
 mod claims_view;
+mod cli_options;
 mod db;
 mod edit;
 mod error;

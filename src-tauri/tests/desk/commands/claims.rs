@@ -243,3 +243,78 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
     assert_eq!(log[0]["action"], "consumption_delete");
     assert!(log[0]["problem"].is_null(), "{}", log[0]);
 }
+
+/// Every sentence the Claims view shows about a claim (each criterion's
+/// reason, what the report could not compute, a refusal) names the
+/// claim form's fields, never a command-line option or command: a claim
+/// with no market or bidding zone, annual, and recorded.
+#[test]
+fn the_claims_view_never_names_a_command_line_option() {
+    let desk = claim_desk();
+    let bare = json!({
+        "beneficiary_type": "account",
+        "beneficiaries": ["acc-1"],
+        "from": "2024-06-01",
+        "to": "2024-06-01",
+        "granularity": "annual",
+        "market": null,
+        "bidding_zone": null,
+        "unit": "MWh",
+        "only_passing": null,
+    });
+    let cli_words = |text: &str| text.contains("--") || text.contains("eacdesk");
+    let mut sentences: Vec<String> = Vec::new();
+    let mut said = |r: &Value| {
+        for v in r["check"]["values"].as_array().unwrap() {
+            for c in v["results"].as_array().unwrap() {
+                sentences.push(c["reason"].as_str().unwrap().to_owned());
+            }
+        }
+        for m in r["missing"].as_array().unwrap() {
+            sentences.push(m.as_str().unwrap().to_owned());
+        }
+    };
+    let checked = desk.ok(
+        "claim_report",
+        json!({ "input": bare, "claim_id": null, "rules": [] }),
+    );
+    said(&checked);
+    let c = desk.ok(
+        "create_claim",
+        json!({ "name": "June", "input": bare, "reason": "FY2024 filing" }),
+    );
+    let recorded = desk.ok(
+        "claim_report",
+        json!({ "input": null, "claim_id": c["id"], "rules": [] }),
+    );
+    said(&recorded);
+    assert!(
+        sentences
+            .iter()
+            .any(|s| s.contains("“Market” in the claim form")),
+        "{sentences:#?}"
+    );
+    assert!(
+        sentences
+            .iter()
+            .any(|s| s.contains("“Bidding zone” in the claim form")),
+        "{sentences:#?}"
+    );
+    let leaked: Vec<&String> = sentences.iter().filter(|s| cli_words(s)).collect();
+    assert!(leaked.is_empty(), "{leaked:#?}");
+
+    // Refusals of what the form gives (a day JavaScript took and Rust does
+    // not) name its fields too.
+    for (from, to) in [("2024-02-30", "2024-03-01"), ("2024-03-01", "2024-02-01")] {
+        let mut input = bare.clone();
+        input["from"] = json!(from);
+        input["to"] = json!(to);
+        let e = desk.err(
+            "claim_report",
+            json!({ "input": input, "claim_id": null, "rules": [] }),
+        );
+        let message = e["message"].as_str().unwrap();
+        assert!(!cli_words(message), "{e}");
+        assert!(message.contains("“First day”"), "{e}");
+    }
+}
