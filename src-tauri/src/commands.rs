@@ -477,7 +477,7 @@ macro_rules! ipc_commands {
                 desk.stage_view_state(staged);
                 Ok(())
             }
-            /// Whether the beneficiary editor holds unsaved changes (asked about on close).
+            /// Whether the detail pane holds unsaved changes (beneficiaries, typed missing fields or emission factors; asked about on close).
             sync fn set_unsaved_edits(desk, unsaved: bool) -> () {
                 desk.set_unsaved_edits(unsaved);
                 Ok(())

@@ -155,7 +155,7 @@ export type Commands = {
   pick_refdata_files: { args: Record<string, never>; result: Array<string> | null };
   /** The UI state of `database` as it stands now (`DeskViewState`), which the UI writes with `settings_update` after a pause in a stream of changes; if the window closes in that pause, the app writes it then. */
   stage_view_state: { args: { staged: StagedViewState }; result: null };
-  /** Whether the beneficiary editor holds unsaved changes (asked about on close). */
+  /** Whether the detail pane holds unsaved changes (beneficiaries, typed missing fields or emission factors; asked about on close). */
   set_unsaved_edits: { args: { unsaved: boolean }; result: null };
   /** The UI shows the close question; without it, a second close request more than 3 s after the first closes the window (a hung webview cannot keep it open). */
   close_request_seen: { args: Record<string, never>; result: null };
