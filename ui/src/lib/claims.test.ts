@@ -273,5 +273,16 @@ describe("emission factors", () => {
     ).toBe(
       "surplus: not part of a recorded claim's statement (what is free of the beneficiary's values changes with other claims and imports) — fill in the claim and press Check to see what is free now",
     );
+    // as the backend words them for the app
+    expect(
+      missingInApp(
+        "market-based emissions: no residual-mix factor for market NO in 2024; enter it in the Claims report (“Enter…” by the factor)",
+      ),
+    ).toBe("market-based emissions: no residual-mix factor for market NO in 2024 — enter it with “Enter…” above");
+    expect(
+      missingInApp(
+        "surplus: not part of a recorded claim's statement; report the claim given in full, with “Check” rather than a recorded claim's “Report”, to see what is free now",
+      ),
+    ).toBe("surplus: not part of a recorded claim's statement — fill in the claim and press Check to see what is free now");
   });
 });

@@ -194,6 +194,9 @@ export function resultFor(v: ValueCheckView, column: CriterionColumn): Criterion
   return v.results.find((r) => r.rule_set === column.ruleSet && r.criterion === column.criterion) ?? null;
 }
 
+/** How many rows of the criteria table are drawn at a time (each has a cell per criterion). */
+export const CRITERIA_PAGE = 200;
+
 /** The values the filter keeps: any failed criterion, any unknown one, or all. */
 export function filterValues(values: readonly ValueCheckView[], filter: CriteriaFilter): ValueCheckView[] {
   if (filter === "all") return [...values];
@@ -366,14 +369,19 @@ export function factorsCell(c: Pick<ClaimRecord, "factors_recorded">): { text: s
       };
 }
 
-/** A report's "missing" line as the app shows it: the CLI command it names
- *  for entering a factor becomes the "Enter…" button beside the factors,
- *  and a recorded claim's missing surplus points at Check (decision 264). */
+/** A report's "missing" line as the Claims view shows it: the place it
+ *  names for entering a factor (the backend's app words, or the CLI
+ *  command of an older backend) becomes the "Enter…" button beside the
+ *  factors, and a recorded claim's missing surplus points at Check
+ *  (decision 264). */
 export function missingInApp(line: string): string {
   return line
-    .replace(/;? enter it with `eacdesk claims factor set`/, " — enter it with “Enter…” above")
     .replace(
-      /; report the claim given in full, without --claim, to see what is free now/,
+      /;? enter it (?:with `eacdesk claims factor set`|in the Claims report \(“Enter…” by the factor\))/,
+      " — enter it with “Enter…” above",
+    )
+    .replace(
+      /; report the claim given in full, (?:without --claim|with “Check” rather than a recorded claim's “Report”), to see what is free now/,
       " — fill in the claim and press Check to see what is free now",
     );
 }

@@ -271,3 +271,33 @@ describe("the Claims view's writes", () => {
     expect($(root, "claims-report")?.contains($(root, "claims-notice"))).toBe(true);
   });
 });
+
+describe("the criteria table", () => {
+  const rows = (root: HTMLElement) => root.querySelectorAll('[data-testid="claims-criteria-row"]').length;
+
+  it("draws a page of values at a time, says how many are hidden, and starts afresh for a filter", async () => {
+    const values = Array.from({ length: 450 }, (_, i) => {
+      const v = value(i);
+      if (i % 3 === 0) v.results = [{ ...v.results[0], verdict: "fail", reason: "not retired" }];
+      return v;
+    });
+    vi.mocked(api.claimReport).mockResolvedValue(report(values));
+    const root = await claimsView();
+    await checked(root);
+    expect(rows(root)).toBe(200);
+    expect($(root, "claims-criteria-shown")?.textContent).toBe("Showing 200 of 450 values.");
+    click(root, "claims-criteria-more");
+    expect(rows(root)).toBe(400);
+    expect($(root, "claims-criteria-more")?.textContent).toBe("Show 50 more");
+    click(root, "claims-criteria-more");
+    expect(rows(root)).toBe(450);
+    expect($(root, "claims-criteria-more")).toBeNull();
+
+    // failures only: 150 of them, all on one page
+    click(root, "claims-criteria-filter-fail");
+    expect(rows(root)).toBe(150);
+    expect($(root, "claims-criteria-more")).toBeNull();
+    click(root, "claims-criteria-filter-all");
+    expect(rows(root)).toBe(200);
+  });
+});
