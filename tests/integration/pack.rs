@@ -1372,3 +1372,151 @@ fn files_under(dir: &Path) -> usize {
         })
         .sum()
 }
+
+/// Runs `change` on the store's file as another tool would, then computes
+/// every audit record's chain hashes again, its own triggers put back:
+/// the log then verifies on its own.
+fn rewrite_history(t: &TempStore, change: &str) {
+    use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS};
+    use rusqlite::types::ValueRef;
+    let conn = rusqlite::Connection::open(t.db_path()).unwrap();
+    let triggers: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'audit_log'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))
+            .unwrap();
+    }
+    conn.execute_batch(change).unwrap();
+    let columns: Vec<String> = CONTENT_NAMES.iter().map(|c| format!("\"{c}\"")).collect();
+    let mut stmt = conn
+        .prepare(&format!(
+            "SELECT {} FROM audit_log ORDER BY id",
+            columns.join(", ")
+        ))
+        .unwrap();
+    let rows: Vec<(i64, Vec<serde_json::Value>)> = stmt
+        .query_map([], |r| {
+            let values = (0..CONTENT_NAMES.len())
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        ValueRef::Null => serde_json::Value::Null,
+                        ValueRef::Integer(n) => n.into(),
+                        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+                        other => panic!("{other:?}"),
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok((r.get(0)?, values))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    drop(stmt);
+    let mut prev = GENESIS.to_owned();
+    for (id, values) in rows {
+        let hash = link(&prev, &canonical_json(&values));
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            rusqlite::params![prev, hash, id],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    for (_, sql) in triggers {
+        conn.execute_batch(&sql).unwrap();
+    }
+}
+
+/// `pack diff` beyond the EACs (session 35, a tester's findings): a
+/// document of the pack the database no longer stores, and a history
+/// written again before the pack's head, compared record by record with
+/// the pack's `audit.jsonl`; no new pack signs such a history.
+#[test]
+fn pack_diff_names_a_removed_document_and_the_records_of_a_rewritten_history() {
+    let Made { mut t, pack, .. } = made();
+    let diff = eac_app::pack_diff(&t.store, &pack).unwrap();
+    assert!(diff.is_unchanged(), "{diff:#?}");
+    assert!(diff.sources.is_empty() && diff.claims.is_empty());
+
+    // The registry document deleted with another tool.
+    rusqlite::Connection::open(t.db_path())
+        .unwrap()
+        .execute_batch("PRAGMA foreign_keys = OFF; DELETE FROM documents;")
+        .unwrap();
+    let diff = eac_app::pack_diff(&t.store, &pack).unwrap();
+    assert!(!diff.is_unchanged());
+    assert_eq!(diff.sources.len(), 1, "{diff:#?}");
+    let source = &diff.sources[0];
+    assert_eq!(source.change, eac_app::PackPartChange::Removed);
+    assert!(pack.join(&source.file).is_file(), "{}", source.file);
+    assert_eq!(
+        source.sha256,
+        sha256_file(&pack.join(&source.file)),
+        "named by its hash"
+    );
+    assert_eq!(source.stored_sha256, None);
+
+    // Record 1 changed, the chain computed again: no new pack signs it.
+    rewrite_history(
+        &t,
+        "UPDATE audit_log SET reason = 'nothing to see' WHERE id = 1",
+    );
+    let (again, key_dir) = (t.path("again"), keys(&t));
+    let e = eac_app::make_pack_with_key_dir(
+        &mut t.store,
+        &EacFilter::default(),
+        &again,
+        None,
+        &key_dir,
+        &NoProgress,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, ErrorCode::Conflict, "{}", e.message);
+    assert!(
+        e.message
+            .contains("a pack made now would sign the changed history"),
+        "{}",
+        e.message
+    );
+    assert!(!again.exists());
+
+    // … and record 2 deleted: each named, by number.
+    rewrite_history(&t, "DELETE FROM audit_log WHERE id = 2");
+    let diff = eac_app::pack_diff(&t.store, &pack).unwrap();
+    assert!(diff.history_changed && !diff.head_found, "{diff:#?}");
+    assert!(diff.record.is_some());
+    let seen: Vec<(i64, eac_app::PackPartChange)> = diff
+        .audit_changes
+        .iter()
+        .map(|c| (c.id, c.change))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, eac_app::PackPartChange::Changed),
+            (2, eac_app::PackPartChange::Removed)
+        ]
+    );
+    let reason = &diff.audit_changes[0].fields;
+    assert_eq!(reason.len(), 1, "{reason:?}");
+    assert_eq!(reason[0].field, "reason");
+    assert_eq!(reason[0].after.as_deref(), Some("nothing to see"));
+    assert!(
+        diff.audit_changes[1]
+            .fields
+            .iter()
+            .any(|f| f.field == "action" && f.before.is_some() && f.after.is_none()),
+        "{:?}",
+        diff.audit_changes[1]
+    );
+    // The records since are those numbered after the pack's last: its own.
+    assert_eq!(diff.database_records.len(), 1);
+    assert_eq!(diff.database_records[0].action, AuditAction::Pack);
+}

@@ -85,8 +85,9 @@ pub use p2::{
 pub use pack::{
     make_pack, make_pack_with_key_dir, pack_diff, pack_diff_with, packs, selection_words,
     verify_pack, verify_pack_with, Manifest, ManifestAudit, ManifestCounts, ManifestFile,
-    ManifestKey, ManifestProgram, PackDiff, PackEacChange, PackProblem, PackReport, PackVerdict,
-    MANIFEST_FILE, PACK_FORMAT, SIGNATURE_FILE,
+    ManifestKey, ManifestProgram, PackAuditChange, PackClaimChange, PackDiff, PackEacChange,
+    PackPartChange, PackProblem, PackReport, PackSourceChange, PackVerdict, MANIFEST_FILE,
+    PACK_FORMAT, SIGNATURE_FILE,
 };
 pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
 pub use refdata::{

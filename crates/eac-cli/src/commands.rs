@@ -1979,6 +1979,29 @@ fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
                 count(report.records, "record")
             )?,
             (None, None) => writeln!(out, "The audit log is empty (nothing to check).")?,
+            (Some(b), _) if b.pack.is_some() => {
+                // The chain holds on its own, but no longer the head of a
+                // pack made before: the history was written again.
+                let pack = b.pack.as_ref().expect("a pack");
+                writeln!(
+                    out,
+                    "The audit log was changed outside EAC Desk after evidence pack {} was made: its {} verify on their own, but record {}, the pack's last, is no longer what the pack recorded.",
+                    pack.id,
+                    count(report.records, "record"),
+                    b.id
+                )?;
+                let mut reason = b.reason.clone();
+                if let Some(first) = reason.get(..1) {
+                    reason.replace_range(..1, &first.to_uppercase());
+                }
+                writeln!(out, "{reason}.")?;
+                writeln!(
+                    out,
+                    "Records up to record {} cannot be trusted: `eacdesk pack diff {}` names each one that differs from the pack; restore the database from a backup made before the change.",
+                    b.id,
+                    render::shell_word(&pack.path)
+                )?;
+            }
             (Some(b), _) => {
                 // A break found after the last record (newest records
                 // deleted, a foreign trigger) has no place among them.

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Result;
-use eac_app::{AuditRecord, PackDiff, PackEacChange, PackVerdict, SigningKeyInfo};
+use eac_app::{
+    AuditRecord, FieldChange, PackDiff, PackEacChange, PackPartChange, PackVerdict, SigningKeyInfo,
+};
 use serde::Serialize;
 
 use crate::args::{PackArgs, PackCommand};
@@ -350,7 +352,9 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
             crate::render::shell_word(&d.path)
         )?;
     }
-    if !d.head_found {
+    if d.history_changed {
+        print_history_changed(out, d)?;
+    } else if !d.head_found {
         writeln!(
             out,
             "The pack's audit head is not in this database's audit log (another database, or records were removed): the changes below come without their audit records."
@@ -374,14 +378,38 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
             &d.removed,
         )?;
         section(out, "Edited (in both, changed since)", &d.edited)?;
-        writeln!(
-            out,
-            "Since this pack: {} added, {} removed, {} edited; {} unchanged.",
+        print_claims(out, d)?;
+        print_sources(out, d)?;
+        let mut since = format!(
+            "Since this pack: {} added, {} removed, {} edited; {} unchanged",
             count(d.added.len(), "EAC"),
             d.removed.len(),
             d.edited.len(),
             d.unchanged
-        )?;
+        );
+        let claims = |kind: PackPartChange| d.claims.iter().filter(|c| c.change == kind).count();
+        let parts: Vec<String> = [
+            (claims(PackPartChange::Removed), "deleted"),
+            (claims(PackPartChange::Changed), "changed"),
+            (claims(PackPartChange::Added), "added"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, what)| format!("{n} {what}"))
+        .collect();
+        if !parts.is_empty() {
+            since.push_str(&format!("; claims: {}", parts.join(", ")));
+        }
+        if !d.sources.is_empty() {
+            since.push_str(&format!(
+                "; {} not stored as packed",
+                count(d.sources.len(), "source document")
+            ));
+        }
+        if d.history_changed {
+            since.push_str("; the audit log before the pack was changed");
+        }
+        writeln!(out, "{since}.")?;
     }
     if !d.database_records.is_empty() {
         writeln!(out)?;
@@ -422,7 +450,8 @@ fn record_cells(id: &str, r: &AuditRecord) -> Vec<String> {
     ]
 }
 
-/// One kind of change: its EACs, each with its audit records since.
+/// One kind of change: its EACs, each with its audit records since, or
+/// what changed without one.
 fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), OutputError> {
     if list.is_empty() {
         return Ok(());
@@ -437,20 +466,200 @@ fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), O
             change.cds_eac_id.clone()
         };
         if change.records.is_empty() {
-            table.row(vec![
-                id.clone(),
-                "–".to_owned(),
-                String::new(),
-                String::new(),
-                "no audit record since the pack".to_owned(),
-                String::new(),
-            ]);
+            // No record: what differs, packed → now, and (when the log
+            // since is known) that EAC Desk did not make the change.
+            let why = if change.unrecorded {
+                "no audit record: changed outside EAC Desk"
+            } else {
+                ""
+            };
+            let mut lines: Vec<String> = change.fields.iter().map(field_words).collect();
+            if change.fields_more > 0 {
+                lines.push(format!("… and {} more", change.fields_more));
+            }
+            if lines.is_empty() {
+                lines.push(match (change.deleted, change.unrecorded) {
+                    (true, true) => "deleted outside EAC Desk (no audit record)".to_owned(),
+                    _ => "no audit record since the pack".to_owned(),
+                });
+            }
+            for (i, line) in lines.into_iter().enumerate() {
+                let first = i == 0;
+                table.row(vec![
+                    if first { id.clone() } else { String::new() },
+                    if first {
+                        "–".to_owned()
+                    } else {
+                        String::new()
+                    },
+                    String::new(),
+                    String::new(),
+                    line,
+                    if first && !change.deleted {
+                        why.to_owned()
+                    } else {
+                        String::new()
+                    },
+                ]);
+            }
         }
         for (i, r) in change.records.iter().enumerate() {
             table.row(record_cells(if i == 0 { &id } else { "" }, r));
         }
     }
     out.table(&table)
+}
+
+/// The longest value a change shows whole; longer ones are cut.
+const SHOWN_CHARS: usize = 60;
+
+/// A value as a change shows it: quoted, cut after [`SHOWN_CHARS`].
+fn shown(value: Option<&str>) -> String {
+    match value {
+        None => "(absent)".to_owned(),
+        Some(v) if v.chars().count() > SHOWN_CHARS => {
+            let cut: String = v.chars().take(SHOWN_CHARS).collect();
+            format!("\"{cut}…\"")
+        }
+        Some(v) => format!("\"{v}\""),
+    }
+}
+
+/// `field: "packed" → "now"`.
+fn field_words(c: &FieldChange) -> String {
+    format!(
+        "{}: {} → {}",
+        c.field,
+        shown(c.before.as_deref()),
+        shown(c.after.as_deref())
+    )
+}
+
+/// The pack's history no longer in the log: said plainly, then each
+/// record that differs from the pack's, by number.
+fn print_history_changed(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
+    let audit = d.verdict.manifest.as_ref().map(|m| &m.audit);
+    let last = audit.map_or(0, |a| a.records);
+    let head = audit.and_then(|a| a.head.as_deref()).unwrap_or_default();
+    writeln!(
+        out,
+        "The audit log was changed after this pack was made: this database made the pack, and its log no longer holds the pack's last record (record {last}, hash {head}). Records up to there were changed, removed or inserted outside EAC Desk and the chain computed again; the records since are those numbered after {last}."
+    )?;
+    if d.audit_changes.is_empty() {
+        writeln!(
+            out,
+            "Every record the pack holds still reads as packed; only the chain's hashes were changed."
+        )?;
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "Compared with the pack's audit.jsonl, record by record ({}):",
+        count(d.audit_changes.len() + d.audit_changes_more, "record")
+    )?;
+    for c in &d.audit_changes {
+        let what = match c.change {
+            PackPartChange::Changed => "changed",
+            PackPartChange::Removed => "removed (in the pack, not in the log)",
+            PackPartChange::Added => "added (in the log, not in the pack)",
+        };
+        let redacted = if c.redacted {
+            " (a record about an EAC outside the pack: the pack holds only its hash, so how it changed is not known)"
+        } else {
+            ""
+        };
+        writeln!(out, "  record {} {what}{redacted}", c.id)?;
+        for f in &c.fields {
+            let line = match c.change {
+                PackPartChange::Changed => field_words(f),
+                PackPartChange::Removed => format!("{}: {}", f.field, shown(f.before.as_deref())),
+                PackPartChange::Added => format!("{}: {}", f.field, shown(f.after.as_deref())),
+            };
+            writeln!(out, "    {line}")?;
+        }
+    }
+    if d.audit_changes_more > 0 {
+        writeln!(
+            out,
+            "  … and {} more",
+            count(d.audit_changes_more, "record")
+        )?;
+    }
+    Ok(())
+}
+
+/// The claims the pack carries that were deleted or changed since, and
+/// those recorded since over its EACs.
+fn print_claims(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
+    if d.claims.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Claims (the pack's claims/, recorded claims over its EACs): {}",
+        count(d.claims.len(), "claim")
+    )?;
+    for c in &d.claims {
+        let name = c
+            .name
+            .as_deref()
+            .map_or(String::new(), |n| format!(" \"{n}\""));
+        let what = match c.change {
+            PackPartChange::Removed => {
+                "deleted since the pack (its claims/ report states an allocation that no longer exists)"
+            }
+            PackPartChange::Changed => "changed: its report now differs from the pack's",
+            PackPartChange::Added => "recorded since the pack over EACs in it",
+        };
+        writeln!(out, "  claim {}{name} {what}", c.claim_id)?;
+        for f in &c.fields {
+            writeln!(out, "    {}", field_words(f))?;
+        }
+        if c.fields_more > 0 {
+            writeln!(out, "    … and {} more", c.fields_more)?;
+        }
+        for r in &c.records {
+            writeln!(
+                out,
+                "    #{} {} {}: {} ({})",
+                r.id,
+                render::whole_seconds(&r.at),
+                r.os_user,
+                audit_change(r),
+                r.reason
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// The pack's registry documents the database no longer stores as packed.
+fn print_sources(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
+    if d.sources.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "Source documents (the pack's sources/) not stored as packed: {}",
+        count(d.sources.len(), "document")
+    )?;
+    for s in &d.sources {
+        match (s.change, &s.stored_sha256) {
+            (PackPartChange::Changed, Some(now)) => writeln!(
+                out,
+                "  {} changed: the document stored under SHA-256 {} now has the SHA-256 {now} (changed in the database outside EAC Desk)",
+                s.file, s.sha256
+            )?,
+            _ => writeln!(
+                out,
+                "  {} removed: this database no longer stores a document with SHA-256 {}",
+                s.file, s.sha256
+            )?,
+        }
+    }
+    Ok(())
 }
 
 fn ls(db: &Path, json: bool) -> Result<ExitCode> {

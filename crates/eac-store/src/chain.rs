@@ -171,6 +171,13 @@ pub struct ChainBreak {
     pub position: usize,
     /// What does not hold, in plain words.
     pub reason: String,
+    /// The evidence pack made from this database whose audit head the log
+    /// no longer holds, when that is what breaks (the log was changed and
+    /// its chain computed again after the pack was made): `id` is then the
+    /// pack's last record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub pack: Option<crate::PackRecord>,
 }
 
 /// The state of the audit chain.
@@ -202,6 +209,7 @@ where
                 id,
                 position: position + 1,
                 reason,
+                pack: None,
             }),
         };
         if last_id.is_some_and(|l| id <= l) {
@@ -279,6 +287,23 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
     let last = all.last().map(|r| r.0);
     let records = all.len();
     let ids: Vec<i64> = all.iter().map(|r| r.0).collect();
+    // The evidence packs this database made vouch for the log up to their
+    // heads (decision 120): a log changed and chained again verifies on
+    // its own, but no longer holds the head a pack recorded.
+    let packs = crate::packs::with_heads(conn)?;
+    let lost = lost_heads(&packs, &all);
+    let now_at = |id: i64| -> Option<&str> {
+        ids.binary_search(&id)
+            .ok()
+            .and_then(|at| all[at].3.as_deref())
+    };
+    let lost = lost.first().map(|&at| {
+        (
+            packs[at].clone(),
+            now_at(head_number(&packs[at])).map(str::to_owned),
+            lost.len(),
+        )
+    });
     let report = verify_rows(all);
     if let Some(broken) = &report.broken {
         // A break before the gap comes first; at the gap, the gap says more.
@@ -300,6 +325,7 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
             id,
             position,
             reason,
+            pack: None,
         }),
     };
     if let Some((at, before, after)) = gap {
@@ -322,6 +348,21 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
                 missing(from, high)
             ),
         ));
+    }
+    if let Some((pack, now, lost)) = lost {
+        let number = head_number(&pack);
+        let position = ids.binary_search(&number).map_or(records + 1, |at| at + 1);
+        let reason = lost_head_words(&pack, now.as_deref(), lost - 1);
+        return Ok(ChainReport {
+            records,
+            head: None,
+            broken: Some(ChainBreak {
+                id: number,
+                position,
+                reason,
+                pack: Some(pack),
+            }),
+        });
     }
     // The records are whole; the closed periods must be what they say
     // (decision 283): a period lifted by editing its row is named at the
@@ -349,6 +390,66 @@ pub(crate) fn verify(conn: &dyn Db) -> Result<ChainReport> {
         ));
     }
     Ok(report)
+}
+
+/// The number of a pack's last audit record: EAC Desk numbers its records
+/// 1, 2, 3 … without a gap (`next`), so the pack's count of records.
+fn head_number(pack: &crate::PackRecord) -> i64 {
+    i64::try_from(pack.audit_records).unwrap_or(i64::MAX)
+}
+
+/// The positions in `packs` (oldest first) of those whose audit head no
+/// record of `rows` (content, `prev_hash`, `hash` by id) has as its hash.
+fn lost_heads(
+    packs: &[crate::PackRecord],
+    rows: &[(i64, String, Option<String>, Option<String>)],
+) -> Vec<usize> {
+    if packs.is_empty() {
+        return Vec::new();
+    }
+    let wanted: std::collections::HashSet<&str> = packs
+        .iter()
+        .filter_map(|p| p.audit_head.as_deref())
+        .collect();
+    let found: std::collections::HashSet<&str> = rows
+        .iter()
+        .filter_map(|r| r.3.as_deref())
+        .filter(|h| wanted.contains(h))
+        .collect();
+    packs
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| p.audit_head.as_deref().is_some_and(|h| !found.contains(h)))
+        .map(|(at, _)| at)
+        .collect()
+}
+
+/// Why the log no longer holds `pack`'s head, in plain words: `now` is
+/// the hash its last record has now (`None`: the log holds no record of
+/// that number), `later` how many later packs lost theirs too.
+fn lost_head_words(pack: &crate::PackRecord, now: Option<&str>, later: usize) -> String {
+    let number = head_number(pack);
+    let head = pack.audit_head.as_deref().unwrap_or_default();
+    let there = match now {
+        Some(now) => format!("record {number} now has the hash {now}"),
+        None => format!("the log holds no record {number} any more"),
+    };
+    let also = match later {
+        0 => String::new(),
+        1 => " (the head of 1 later pack is gone too)".to_owned(),
+        n => format!(" (the heads of {n} later packs are gone too)"),
+    };
+    // Whole seconds, as `pack ls` shows when a pack was made.
+    let made = match pack.created_at.split_once('.') {
+        Some((seconds, _)) if pack.created_at.ends_with('Z') => format!("{seconds}Z"),
+        _ => pack.created_at.clone(),
+    };
+    format!(
+        "evidence pack {} (made {made}, folder {}) ends at record {number} with the hash {head}, \
+         but {there}: the audit log was changed after that pack was made (record {number} or \
+         one before it was changed, removed or inserted, and the chain computed again){also}",
+        pack.id, pack.path
+    )
 }
 
 /// Inserts one audit record with its chain link: `values` are the columns

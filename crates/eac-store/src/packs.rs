@@ -207,6 +207,14 @@ fn changed_meanwhile(path: &str) -> StoreError {
 const PACK_COLUMNS: &str = "SELECT id, created_at, title, filter, manifest_sha256, audit_head,
     audit_records, eac_count, key_fingerprint, path FROM packs";
 
+/// The packs this database made after its first audit record (those with
+/// an audit head), oldest first: what the audit chain's verification
+/// holds the log against.
+pub(crate) fn with_heads(conn: &dyn crate::db::Db) -> Result<Vec<PackRecord>> {
+    let sql = format!("{PACK_COLUMNS} WHERE audit_head IS NOT NULL ORDER BY id");
+    conn.collect(&sql, &[], pack_row)
+}
+
 impl Store {
     /// Records a pack made from this database and its `pack` audit record
     /// (manifest SHA-256, file count, folder) in one write, then runs
@@ -440,6 +448,32 @@ impl Store {
             }
         };
         crate::edit::audit_records_after(db, after_id).map(Some)
+    }
+
+    /// The audit records numbered after `id`, oldest first: those written
+    /// after a pack whose last record was `id`, when the log no longer
+    /// holds that record's hash (the history before it was changed).
+    pub fn audit_records_after(&self, id: i64) -> Result<Vec<AuditRecord>> {
+        crate::edit::audit_records_after(self.db(), id)
+    }
+
+    /// The SHA-256 (hex) of the bytes stored as the document `sha256` now
+    /// (`None`: no document is stored under it): `sha256` itself unless
+    /// another program changed them in the database.
+    pub fn stored_document_sha256(&self, sha256: &str) -> Result<Option<String>> {
+        use sha2::Digest as _;
+        // Hashed as stored, whatever another tool stored there (text too).
+        self.db().query_opt(
+            "SELECT content FROM documents WHERE sha256 = ?1",
+            &[&sha256],
+            |r| {
+                Ok(match r.get_ref(0)? {
+                    ValueRef::Blob(b) | ValueRef::Text(b) => hex::encode(sha2::Sha256::digest(b)),
+                    ValueRef::Null => String::new(),
+                    other => hex::encode(sha2::Sha256::digest(format!("{other:?}"))),
+                })
+            },
+        )
     }
 
     /// Whether this database's audit log holds the record whose hash is

@@ -1,12 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { ChainReport, ClosedPeriod, EacFilter, Manifest, PackDiff, PackVerdict } from "./types";
 import { formatCount } from "./decimal";
+import type { PackPartChange } from "./types";
 import {
+  auditChangeText,
+  auditFieldText,
+  chainAdvice,
   chainStateText,
+  claimChangeText,
   closePeriodProblems,
   defaultPackName,
   diffOrigin,
   diffSummary,
+  diffUnchanged,
+  fieldChangeText,
+  historyChangedText,
+  sourceChangeText,
   fingerprintProblem,
   frozenNotice,
   packBlocker,
@@ -75,6 +84,29 @@ describe("the audit chain in words", () => {
       text: "Audit log changed outside EAC Desk: broken at record 17 — its content does not match its hash",
     });
   });
+
+  it("says a history changed after a pack was made, naming the pack", () => {
+    const pack = {
+      id: 2,
+      created_at: "2026-01-05T10:00:00Z",
+      title: null,
+      filter: {} as EacFilter,
+      manifest_sha256: "cafe",
+      audit_head: "f00d",
+      audit_records: 9,
+      eac_count: 8,
+      key_fingerprint: FP,
+      path: "/p",
+    };
+    const r: ChainReport = { records: 12, head: null, broken: { id: 9, position: 9, reason: "evidence pack 2 …", pack } };
+    expect(chainStateText(r)).toEqual({
+      ok: false,
+      text: "Audit log changed outside EAC Desk after evidence pack 2 was made: record 9, the pack's last, is no longer what the pack recorded — evidence pack 2 …",
+    });
+    expect(chainAdvice(r)).toMatch(/What changed since\? on that pack names each record that differs/);
+    expect(chainAdvice({ ...r, broken: { ...r.broken!, pack: undefined } })).toMatch(/from this point/);
+    expect(chainAdvice({ records: 1, head: "ab", broken: null })).toBeNull();
+  });
 });
 
 describe("making a pack", () => {
@@ -140,13 +172,18 @@ describe("what changed since a pack", () => {
     record: null,
     verdict: verdict(true),
     head_found: true,
+    history_changed: false,
+    audit_changes: [],
+    audit_changes_more: 0,
     added: [],
     removed: [],
     edited: [],
     unchanged: 8,
+    claims: [],
+    sources: [],
     database_records: [],
   };
-  const change = { cds_eac_id: "x", deleted: false, records: [] };
+  const change = { cds_eac_id: "x", deleted: false, records: [], fields: [], fields_more: 0, unrecorded: false };
 
   it("says nothing changed, or what did", () => {
     expect(diffSummary(base)).toBe("Nothing changed since the pack was made: its 8 EACs are as filed.");
@@ -154,6 +191,51 @@ describe("what changed since a pack", () => {
       "Since the pack was made: 2 added, 1 edited; 7 unchanged.",
     );
     expect(diffSummary({ ...base, verdict: verdict(false) })).toMatch(/no basis for comparison/);
+  });
+
+  it("says a deleted or changed claim, a changed document and a changed history are changes too", () => {
+    const claim = (claim_id: number, change: PackPartChange) => ({
+      claim_id,
+      name: "Q1",
+      change,
+      fields: [],
+      fields_more: 0,
+      records: [],
+    });
+    const claims = [claim(1, "removed"), claim(2, "changed")];
+    const sources = [{ file: "sources/ab-x.csv", sha256: "ab", change: "changed" as const, stored_sha256: "cd" }];
+    const d = { ...base, claims, sources, history_changed: true, head_found: false };
+    expect(diffUnchanged(base)).toBe(true);
+    expect(diffUnchanged({ ...base, claims })).toBe(false);
+    expect(diffUnchanged({ ...base, sources })).toBe(false);
+    expect(diffUnchanged({ ...base, history_changed: true })).toBe(false);
+    expect(diffSummary(d)).toBe(
+      "Since the pack was made: no EAC changed (8 as filed); 1 claim deleted; 1 claim changed; 1 source document not stored as packed; the audit log before the pack was changed.",
+    );
+    expect(claimChangeText(claim(1, "removed"))).toBe(
+      "Claim 1 “Q1” was deleted since the pack: the pack's claims/claim-1.json states an allocation that no longer exists.",
+    );
+    expect(sourceChangeText(sources[0])).toBe(
+      "sources/ab-x.csv: the document stored under SHA-256 ab now has the SHA-256 cd (changed in the database outside EAC Desk).",
+    );
+    expect(historyChangedText({ ...d, verdict: { ...verdict(true), manifest } })).toMatch(
+      /^The audit log was changed after this pack was made: .* \(record 9\)\./,
+    );
+  });
+
+  it("names the audit records and fields that differ, packed → now", () => {
+    const f = { field: "reason", before: "fix name", after: "nothing to see" };
+    expect(fieldChangeText(f)).toBe("reason: “fix name” → “nothing to see”");
+    expect(fieldChangeText({ field: "values[1]", before: "x".repeat(90), after: null })).toBe(
+      `values[1]: “${"x".repeat(80)}…” → (absent)`,
+    );
+    const changed = { id: 1, change: "changed" as const, fields: [f], redacted: false };
+    expect(auditChangeText(changed)).toBe("Record 1 changed");
+    expect(auditFieldText(changed, f)).toBe("reason: “fix name” → “nothing to see”");
+    const removed = { id: 4, change: "removed" as const, fields: [{ field: "reason", before: "gone", after: null }], redacted: false };
+    expect(auditChangeText(removed)).toBe("Record 4 removed (in the pack, not in the log)");
+    expect(auditFieldText(removed, removed.fields[0])).toBe("reason: “gone”");
+    expect(auditChangeText({ ...changed, fields: [], redacted: true })).toMatch(/holds only its hash/);
   });
 
   it("says where the pack came from", () => {

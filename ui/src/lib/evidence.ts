@@ -5,6 +5,7 @@ import type { ChainReport, ClosedPeriod, EacFilter, PackDiff, PackProblem, PackV
 import type { UiError } from "./errors";
 import { formatCount, plural } from "./decimal";
 import { formatDateTimeUtc, isIsoDay } from "./dates";
+import type { FieldChange, PackAuditChange, PackClaimChange, PackPartChange, PackSourceChange } from "./types";
 
 // ---- the audit chain -------------------------------------------------------------
 
@@ -14,6 +15,13 @@ export function chainStateText(r: ChainReport): { ok: boolean; text: string } {
     return { ok: true, text: `Audit log intact (${plural(r.records, "record")})` };
   }
   const b = r.broken;
+  if (b.pack) {
+    // The chain holds on its own but no longer reaches a pack's head: the history was written again.
+    return {
+      ok: false,
+      text: `Audit log changed outside EAC Desk after evidence pack ${b.pack.id} was made: record ${b.id}, the pack's last, is no longer what the pack recorded — ${b.reason}`,
+    };
+  }
   return {
     ok: false,
     text: `Audit log changed outside EAC Desk: broken at record ${b.id} — ${b.reason}`,
@@ -23,6 +31,16 @@ export function chainStateText(r: ChainReport): { ok: boolean; text: string } {
 /** What to do about a broken chain (shown under the sentence). */
 export const CHAIN_BROKEN_ADVICE =
   "A record was edited, removed or reordered by another program, so the history can no longer be trusted from this point. Evidence packs are refused until the database is restored from a backup made before the change.";
+
+/** What to do about a history written again after a pack (the chain verifies on its own). */
+export const HISTORY_CHANGED_ADVICE =
+  "A record up to the pack's last was edited, removed or inserted by another program and the chain computed again, so the history up to there can no longer be trusted. Verify evidence pack… → What changed since? on that pack names each record that differs. Evidence packs are refused until the database is restored from a backup made before the change.";
+
+/** The advice under the chain's state: a broken chain's, or a rewritten history's. */
+export function chainAdvice(r: ChainReport): string | null {
+  if (r.broken === null) return null;
+  return r.broken.pack ? HISTORY_CHANGED_ADVICE : CHAIN_BROKEN_ADVICE;
+}
 
 // ---- making a pack ------------------------------------------------------------------
 
@@ -98,19 +116,99 @@ export function fingerprintProblem(text: string): string | null {
 
 // ---- what changed since a pack -----------------------------------------------------------------
 
+/** Whether the pack is still what the database holds (as `PackDiff::is_unchanged`: EACs, claims, documents, history). */
+export function diffUnchanged(d: PackDiff): boolean {
+  return (
+    d.added.length + d.removed.length + d.edited.length + d.claims.length + d.sources.length + d.audit_changes.length === 0 &&
+    !d.history_changed
+  );
+}
+
 /** One sentence over a pack diff. */
 export function diffSummary(d: PackDiff): string {
   if (!d.verdict.ok) {
     return "The pack itself was changed after it was signed, so it is no basis for comparison; the changes below are measured against what it holds now.";
   }
+  if (diffUnchanged(d)) {
+    return `Nothing changed since the pack was made: its ${plural(d.unchanged, "EAC")} ${d.unchanged === 1 ? "is" : "are"} as filed.`;
+  }
   const parts: string[] = [];
   if (d.added.length) parts.push(`${formatCount(d.added.length)} added`);
   if (d.removed.length) parts.push(`${formatCount(d.removed.length)} removed`);
   if (d.edited.length) parts.push(`${formatCount(d.edited.length)} edited`);
-  if (parts.length === 0) {
-    return `Nothing changed since the pack was made: its ${plural(d.unchanged, "EAC")} ${d.unchanged === 1 ? "is" : "are"} as filed.`;
+  const eacs = parts.length ? `${parts.join(", ")}; ${formatCount(d.unchanged)} unchanged` : `no EAC changed (${formatCount(d.unchanged)} as filed)`;
+  const more: string[] = [];
+  const claims = (kind: PackPartChange) => d.claims.filter((c) => c.change === kind).length;
+  const claimParts = [
+    [claims("removed"), "deleted"],
+    [claims("changed"), "changed"],
+    [claims("added"), "recorded since"],
+  ]
+    .filter(([n]) => (n as number) > 0)
+    .map(([n, what]) => `${plural(n as number, "claim")} ${what}`);
+  more.push(...claimParts);
+  if (d.sources.length) more.push(`${plural(d.sources.length, "source document")} not stored as packed`);
+  if (d.history_changed) more.push("the audit log before the pack was changed");
+  return `Since the pack was made: ${eacs}${more.length ? `; ${more.join("; ")}` : ""}.`;
+}
+
+/** A value of a change as shown: quoted, long ones cut. */
+function shownValue(v: string | null): string {
+  if (v === null) return "(absent)";
+  const chars = [...v];
+  return chars.length > 80 ? `“${chars.slice(0, 80).join("")}…”` : `“${v}”`;
+}
+
+/** `field: “packed” → “now”` (a member of an EAC, a record or a claim's report). */
+export function fieldChangeText(c: FieldChange): string {
+  return `${c.field}: ${shownValue(c.before)} → ${shownValue(c.after)}`;
+}
+
+/** One audit record that differs from the pack's copy, in words. */
+export function auditChangeText(c: PackAuditChange): string {
+  const what =
+    c.change === "changed"
+      ? "changed"
+      : c.change === "removed"
+        ? "removed (in the pack, not in the log)"
+        : "added (in the log, not in the pack)";
+  const redacted = c.redacted
+    ? " (about an EAC outside the pack: the pack holds only its hash, so how it changed is not known)"
+    : "";
+  return `Record ${c.id} ${what}${redacted}`;
+}
+
+/** A member of an added or removed record: only one side exists. */
+export function auditFieldText(c: PackAuditChange, f: FieldChange): string {
+  if (c.change === "changed") return fieldChangeText(f);
+  return `${f.field}: ${shownValue(c.change === "removed" ? f.before : f.after)}`;
+}
+
+/** A claim the pack carries (or would), in words. */
+export function claimChangeText(c: PackClaimChange): string {
+  const name = c.name ? ` “${c.name}”` : "";
+  switch (c.change) {
+    case "removed":
+      return `Claim ${c.claim_id}${name} was deleted since the pack: the pack's claims/claim-${c.claim_id}.json states an allocation that no longer exists.`;
+    case "changed":
+      return `Claim ${c.claim_id}${name} changed: its report now differs from the pack's claims/claim-${c.claim_id}.json.`;
+    case "added":
+      return `Claim ${c.claim_id}${name} was recorded since the pack over EACs in it.`;
   }
-  return `Since the pack was made: ${parts.join(", ")}; ${formatCount(d.unchanged)} unchanged.`;
+}
+
+/** A source document of the pack the database no longer stores as packed. */
+export function sourceChangeText(s: PackSourceChange): string {
+  if (s.change === "changed" && s.stored_sha256) {
+    return `${s.file}: the document stored under SHA-256 ${s.sha256} now has the SHA-256 ${s.stored_sha256} (changed in the database outside EAC Desk).`;
+  }
+  return `${s.file}: this database no longer stores a document with SHA-256 ${s.sha256}.`;
+}
+
+/** The history up to the pack no longer in the log, said plainly. */
+export function historyChangedText(d: PackDiff): string {
+  const last = d.verdict.manifest?.audit.records ?? 0;
+  return `The audit log was changed after this pack was made: this database made the pack, and its log no longer holds the pack's last record (record ${last}). Records up to there were changed, removed or inserted outside EAC Desk and the chain computed again.`;
 }
 
 /** Where the pack came from, for the diff's heading. */

@@ -35,8 +35,8 @@ use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, Flow, Timestamp
 use eac_store::atomic::{self, AtomicDir};
 use eac_store::chain::CONTENT_NAMES;
 use eac_store::{
-    AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, NewPack, PackRecord, Phase,
-    Progress, QuantityTotal, Reason, RecordedOutput, Store, StoreError,
+    AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, FieldChange, NewPack,
+    PackRecord, Phase, Progress, QuantityTotal, Reason, RecordedOutput, Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -222,6 +222,17 @@ pub struct PackEacChange {
     pub deleted: bool,
     /// Its audit records written since the pack was made, oldest first.
     pub records: Vec<AuditRecord>,
+    /// For an EAC edited, or no longer matching the pack's filter, with no
+    /// audit record since the pack: what differs between its P1 object in
+    /// the pack (`before`) and now (`after`), member by member
+    /// (`destination_name`, `values[0].value`); empty otherwise.
+    pub fields: Vec<FieldChange>,
+    /// How many more differences there are than `fields` names.
+    pub fields_more: usize,
+    /// Changed (or deleted) with no audit record since the pack, although
+    /// this database's log, which holds the records since, keeps one for
+    /// every change EAC Desk makes to an EAC: changed outside EAC Desk.
+    pub unrecorded: bool,
 }
 
 /// What changed in the database since a pack was made.
@@ -235,8 +246,20 @@ pub struct PackDiff {
     /// The pack's own verdict: a changed pack is no basis for comparison.
     pub verdict: PackVerdict,
     /// Whether the pack's audit head is a record of this database's chain
-    /// (`false`: another database, or records were removed).
+    /// (`false`: another database, or its history was changed).
     pub head_found: bool,
+    /// This database made the pack (`record`) and its audit log no longer
+    /// holds the pack's audit head: the history up to the pack was changed
+    /// (a record edited, removed or inserted and the chain computed again,
+    /// or the newest records removed). `audit_changes` names the records;
+    /// the records since are those numbered after the pack's last.
+    pub history_changed: bool,
+    /// With `history_changed`: the audit records up to the pack's last
+    /// that differ between its `audit.jsonl` and this database's log, by
+    /// number (the first 50).
+    pub audit_changes: Vec<PackAuditChange>,
+    /// How many more records differ than `audit_changes` names.
+    pub audit_changes_more: usize,
     /// EACs that match the pack's filter now and are not in it.
     pub added: Vec<PackEacChange>,
     /// EACs in the pack that no longer match its filter (or are deleted).
@@ -244,6 +267,14 @@ pub struct PackDiff {
     /// EACs in both whose P1 object differs now.
     pub edited: Vec<PackEacChange>,
     pub unchanged: usize,
+    /// Recorded claims the pack carries (`claims/claim-N.json`) that were
+    /// deleted or whose report differs now, and claims recorded since over
+    /// its EACs (compared only for a pack of this database: another
+    /// database numbers its claims otherwise).
+    pub claims: Vec<PackClaimChange>,
+    /// Registry documents in the pack (`sources/`) that the database no
+    /// longer stores as packed.
+    pub sources: Vec<PackSourceChange>,
     /// Database-level audit records since the pack (exports, packs,
     /// periods closed or reopened).
     pub database_records: Vec<AuditRecord>,
@@ -257,9 +288,18 @@ pub struct PackDiff {
 }
 
 impl PackDiff {
-    /// Nothing was added, removed or edited.
+    /// The pack is still what the database holds: no EAC was added,
+    /// removed or edited, no claim it carries was deleted or changed (nor
+    /// one recorded over its EACs), its source documents are stored as
+    /// packed, and the history up to it was not changed.
     pub fn is_unchanged(&self) -> bool {
-        self.added.is_empty() && self.removed.is_empty() && self.edited.is_empty()
+        self.added.is_empty()
+            && self.removed.is_empty()
+            && self.edited.is_empty()
+            && self.claims.is_empty()
+            && self.sources.is_empty()
+            && !self.history_changed
+            && self.audit_changes.is_empty()
     }
 }
 
@@ -310,13 +350,27 @@ pub fn make_pack_with_key_dir(
     let since_version = store.data_version()?;
     let chain = store.verify_audit_chain()?;
     if let Some(b) = &chain.broken {
-        return Err(AppError::new(
-            ErrorCode::Conflict,
-            format!(
+        let message = match &b.pack {
+            // The log verifies on its own but was written again after an
+            // earlier pack: a pack now would sign the changed history.
+            Some(_) => {
+                let mut reason = b.reason.clone();
+                if let Some(first) = reason.get(..1) {
+                    reason.replace_range(..1, &first.to_uppercase());
+                }
+                format!(
+                    "Nothing was written to {}: the audit log was changed after an earlier evidence pack was made, and a pack made now would sign the changed history. {reason}. Compare the database with that pack (`eacdesk pack diff`, or \"What changed since?\" after verifying it in the app) to see which records differ, and restore the database from a backup made before the change.",
+                    final_dir.display()
+                )
+            }
+            None => format!(
                 "The audit log is broken at record {} ({}), so a pack made now would not verify; nothing was written to {}. Run `eacdesk audit verify` and restore the database from a backup made before the change.",
-                b.id, b.reason, final_dir.display()
+                b.id,
+                b.reason,
+                final_dir.display()
             ),
-        ));
+        };
+        return Err(AppError::new(ErrorCode::Conflict, message));
     }
     // Known before anything is written: a role that may not record the
     // pack (an auditor's on a server) gets it unrecorded, never a refusal
@@ -1436,8 +1490,10 @@ fn remove_pack_files(dir: &Path, owned: &[String]) {
     let _ = fs::remove_dir(dir);
 }
 
+mod compare;
 mod settle;
 mod verify;
+pub use compare::{PackAuditChange, PackClaimChange, PackPartChange, PackSourceChange};
 use eac_store::NoProgress;
 pub use verify::{verify_pack, verify_pack_with};
 
@@ -1445,6 +1501,9 @@ pub use verify::{verify_pack, verify_pack_with};
 const PACKED: &str = "p";
 /// [`pack_diff`]'s record of an EAC that matches the pack's filter now.
 const CURRENT: &str = "c";
+/// [`pack_diff`]'s record of a value of an EAC that a claim recorded since
+/// the pack allocates: this, then the claim's number.
+const CLAIMED: &str = "k";
 
 /// The SHA-256 of an EAC's P1 object as EAC Desk serializes it: equal
 /// digests, equal EACs.
@@ -1505,11 +1564,25 @@ pub fn pack_diff_with(
     let number = head.and_then(|h| settle::head_number(dir, h));
     let since = store.audit_since(head, number)?;
     let head_found = since.is_some();
+    // Made here, and its head is gone: the history up to the pack was
+    // changed. Its records are compared by number, and the records since
+    // are those numbered after its last (decision 120).
+    let history_changed = !head_found && record.is_some();
+    let (since, audit_changes, audit_changes_more) = if history_changed {
+        let last = number.unwrap_or(i64::try_from(manifest.audit.records).unwrap_or(i64::MAX));
+        let (changes, more) = compare::compare_audit(store, dir, last)?;
+        (store.audit_records_after(last)?, changes, more)
+    } else {
+        (since.unwrap_or_default(), Vec::new(), 0)
+    };
+    // What the database's log says happened since the pack (no record of
+    // an EAC's change then means it was made outside EAC Desk).
+    let records_known = head_found || history_changed;
     let mut by_eac: HashMap<String, Vec<AuditRecord>> = HashMap::new();
-    for r in since.unwrap_or_default() {
+    for r in since {
         by_eac.entry(r.cds_eac_id.clone()).or_default().push(r);
     }
-    let database_records = by_eac.remove("").unwrap_or_default();
+    let mut database_records = by_eac.remove("").unwrap_or_default();
     let mut records_of = |id: &str| by_eac.remove(id).unwrap_or_default();
 
     // Every packed EAC (its id and the SHA-256 of its P1 object) and every
@@ -1560,23 +1633,54 @@ pub fn pack_diff_with(
             StoreError::Io { path, source } if path == scratch => compared(source),
             e => e.into(),
         })?;
+    // The claims the pack carries; those recorded since that it does not
+    // are the pack's when they allocate a value of an EAC in it. Only for
+    // a pack of this database: another numbers its claims otherwise.
+    let ours = record.is_some() || head_found;
+    let packed_claims = if ours {
+        compare::packed_claims(dir)?
+    } else {
+        Default::default()
+    };
+    let made = Timestamp::parse(&manifest.created_at).ok();
+    if ours {
+        for claim in store.claims()? {
+            let later = Timestamp::parse(&claim.created_at)
+                .ok()
+                .zip(made)
+                .is_none_or(|(at, made)| at > made);
+            if packed_claims.contains(&claim.id) || !later {
+                continue;
+            }
+            let mark = format!("{CLAIMED}{}", claim.id);
+            for a in store.claim_allocations(claim.id)? {
+                ids.push(a.cds_eac_id.as_bytes(), &mark).map_err(compared)?;
+            }
+        }
+    }
 
     let mut added = Vec::new();
     let mut edited = Vec::new();
     let mut removed = Vec::new();
     let mut unchanged = 0;
-    // One id's records: its packed digest (pushed first), then whether it
-    // matches now.
+    let mut claims_added: std::collections::BTreeSet<i64> = Default::default();
+    // One id's records: its packed digest (pushed first), whether it
+    // matches now, the claims since that allocate it.
     let mut id: Vec<u8> = Vec::new();
     let mut packed: Option<String> = None;
     let mut now = false;
+    let mut claimed: Vec<i64> = Vec::new();
     let mut failed: Option<AppError> = None;
     let ids_in_all = ids.keys().map_err(compared)? as u64;
     let all = Some(ids_in_all);
     progress.step(VERIFY_STEPS + 2, VERIFY_STEPS + 2);
     let mut settled = 0u64;
     progress.update(Phase::PackCompare, 0, all);
-    let mut settle = |id: &[u8], packed: Option<String>, now: bool| -> Result<(), AppError> {
+    let mut settle = |id: &[u8],
+                      packed: Option<String>,
+                      now: bool,
+                      claimed: &mut Vec<i64>|
+     -> Result<(), AppError> {
         settled += 1;
         if settled.is_multiple_of(REPORT_EVERY as u64) {
             if progress.is_cancelled() {
@@ -1584,11 +1688,18 @@ pub fn pack_diff_with(
             }
             progress.update(Phase::PackCompare, settled, all);
         }
+        if packed.is_some() {
+            claims_added.extend(claimed.iter().copied());
+        }
+        claimed.clear();
         let id = String::from_utf8_lossy(id).into_owned();
         let change = |records| PackEacChange {
             cds_eac_id: id.clone(),
             deleted: false,
             records,
+            fields: Vec::new(),
+            fields_more: 0,
+            unrecorded: false,
         };
         match (packed, now) {
             (None, true) => added.push(change(records_of(&id))),
@@ -1616,8 +1727,8 @@ pub fn pack_diff_with(
     };
     let read = ids.each(&mut |key, record| {
         if key != id.as_slice() {
-            if packed.is_some() || now {
-                if let Err(e) = settle(&id, packed.take(), now) {
+            if packed.is_some() || now || !claimed.is_empty() {
+                if let Err(e) = settle(&id, packed.take(), now, &mut claimed) {
                     failed = Some(e);
                     return Err(io::Error::other("stopped"));
                 }
@@ -1626,9 +1737,12 @@ pub fn pack_diff_with(
             id.extend_from_slice(key);
             now = false;
         }
-        match record.strip_prefix(PACKED) {
-            Some(digest) => packed = Some(digest.to_owned()),
-            None => now = true,
+        if let Some(digest) = record.strip_prefix(PACKED) {
+            packed = Some(digest.to_owned());
+        } else if let Some(claim) = record.strip_prefix(CLAIMED) {
+            claimed.extend(claim.parse::<i64>().ok());
+        } else {
+            now = true;
         }
         Ok(())
     });
@@ -1636,19 +1750,81 @@ pub fn pack_diff_with(
         return Err(e);
     }
     read.map_err(compared)?;
-    if packed.is_some() || now {
-        settle(&id, packed, now)?;
+    if packed.is_some() || now || !claimed.is_empty() {
+        settle(&id, packed, now, &mut claimed)?;
     }
     progress.update(Phase::PackCompare, ids_in_all, all);
+    drop(ids);
+
+    // An EAC edited, or no longer matching, with no audit record since:
+    // what differs between its packed and current P1 object, from the
+    // pack's listing read again for those EACs only.
+    let mut wanted: HashMap<String, (bool, usize)> = HashMap::new();
+    for (at, c) in edited.iter_mut().enumerate() {
+        if c.records.is_empty() {
+            c.unrecorded = records_known;
+            wanted.insert(c.cds_eac_id.clone(), (true, at));
+        }
+    }
+    for (at, c) in removed.iter_mut().enumerate() {
+        if c.records.is_empty() {
+            if c.deleted {
+                c.unrecorded = records_known;
+            } else {
+                wanted.insert(c.cds_eac_id.clone(), (false, at));
+            }
+        }
+    }
+    if !wanted.is_empty() {
+        let mut read = 0u64;
+        each_listing_eac(&listing, |was| {
+            read += 1;
+            if read.is_multiple_of(REPORT_EVERY as u64) && progress.is_cancelled() {
+                return Err(AppError::cancelled());
+            }
+            let Some(&(is_edited, at)) = wanted.get(&was.cds_eac_id) else {
+                return Ok(());
+            };
+            let now = store.eac(&was.cds_eac_id)?;
+            let (fields, more) = compare::json_changes(
+                &serde_json::to_value(&was).expect("an EAC serializes"),
+                &serde_json::to_value(&now).expect("an EAC serializes"),
+            );
+            let change = if is_edited {
+                &mut edited[at]
+            } else {
+                &mut removed[at]
+            };
+            // No longer matching without a change of its own (a filter
+            // that reads more than the EAC) is no edit outside EAC Desk.
+            change.unrecorded = records_known && !fields.is_empty();
+            change.fields = fields;
+            change.fields_more = more;
+            Ok(())
+        })?;
+    }
+    let claims = compare::compare_claims(
+        store,
+        dir,
+        &packed_claims,
+        &claims_added,
+        &mut database_records,
+    )?;
+    let sources = compare::compare_sources(store, dir)?;
     Ok(PackDiff {
         path: dir.display().to_string(),
         record,
         verdict,
         head_found,
+        history_changed,
+        audit_changes,
+        audit_changes_more,
         added,
         removed,
         edited,
         unchanged,
+        claims,
+        sources,
         database_records,
         recovered: settled_words(&settled_first),
     })

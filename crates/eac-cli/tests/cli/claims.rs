@@ -461,6 +461,109 @@ fn an_evidence_pack_holds_the_report_and_criteria_of_recorded_claims_over_its_ea
     super::outputs::assert_pack_files_known(&desk.path("filing"));
 }
 
+/// A tester's finding (session 35): `pack diff` said "No changes since
+/// this pack" (exit 0) after a claim the pack carries was deleted. The
+/// pack's claims are what was filed too (decision 181).
+#[test]
+fn pack_diff_says_a_packed_claim_was_deleted_or_changed_and_one_recorded_since() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "filing"])
+        .assert()
+        .success();
+    let diff = |code: i32| {
+        let out = desk
+            .eacdesk()
+            .args(["pack", "diff", "filing"])
+            .assert()
+            .code(code);
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    assert!(diff(0).contains("No changes since this pack."));
+
+    // Its allocation changed with another tool: the report differs.
+    rusqlite::Connection::open(desk.path("desk.sqlite"))
+        .unwrap()
+        .execute(
+            "UPDATE claim_allocations SET quantity_wh = '1'
+              WHERE (cds_eac_id, position, interval_start) =
+                    (SELECT cds_eac_id, position, interval_start FROM claim_allocations
+                      ORDER BY cds_eac_id, position, interval_start LIMIT 1)",
+            [],
+        )
+        .unwrap();
+    let text = diff(1);
+    assert!(
+        text.contains("  claim 1 \"June\" changed: its report now differs from the pack's\n"),
+        "{text}"
+    );
+    assert!(text.contains("    matched: \""), "{text}");
+    assert!(text.contains("; claims: 1 changed."), "{text}");
+
+    // Deleted (audited): said with its record, no longer among the
+    // database's records.
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "withdrawn"])
+        .assert()
+        .success();
+    let text = diff(1);
+    assert!(
+        text.contains("  claim 1 \"June\" deleted since the pack"),
+        "{text}"
+    );
+    assert!(text.contains("(withdrawn)"), "{text}");
+    assert!(
+        text.contains(
+            "Since this pack: 0 EACs added, 0 removed, 0 edited; 4 unchanged; claims: 1 deleted."
+        ),
+        "{text}"
+    );
+    // Recorded again over the pack's EACs: a claim the pack does not hold.
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June again", "--reason", "refiled"])
+        .assert()
+        .success();
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "filing", "--json"])
+        .assert()
+        .code(1);
+    let json: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let claims: Vec<(i64, &str, &str)> = json["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["claim_id"].as_i64().unwrap(),
+                c["change"].as_str().unwrap(),
+                c["records"][0]["action"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        claims,
+        [(1, "removed", "claim_delete"), (2, "added", "claim_create")]
+    );
+    assert_eq!(json["claims"][1]["name"], "June again");
+    assert!(
+        json["database_records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["action"] == "pack"),
+        "{json}"
+    );
+}
+
 #[test]
 fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it() {
     let desk = desk_with_claim_data();

@@ -1796,3 +1796,264 @@ fn listing_parts(path: &Path) -> (String, Vec<String>) {
         .collect();
     (text, ids)
 }
+
+/// Runs `change` on the database file as another tool would, then
+/// computes every audit record's chain hashes again, as a tool that
+/// rewrites the history does: EAC Desk's own triggers are put back as
+/// they were, so the log verifies on its own.
+fn rewrite_history(desk: &Desk, change: &str) {
+    use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS};
+    use rusqlite::types::ValueRef;
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    let triggers: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'trigger' AND tbl_name = 'audit_log'",
+        )
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    for (name, _) in &triggers {
+        conn.execute_batch(&format!("DROP TRIGGER \"{name}\""))
+            .unwrap();
+    }
+    conn.execute_batch(change).unwrap();
+    let columns: Vec<String> = CONTENT_NAMES.iter().map(|c| format!("\"{c}\"")).collect();
+    let rows: Vec<(i64, Vec<Value>)> = conn
+        .prepare(&format!(
+            "SELECT {} FROM audit_log ORDER BY id",
+            columns.join(", ")
+        ))
+        .unwrap()
+        .query_map([], |r| {
+            let values = (0..CONTENT_NAMES.len())
+                .map(|i| {
+                    Ok(match r.get_ref(i)? {
+                        ValueRef::Null => Value::Null,
+                        ValueRef::Integer(n) => n.into(),
+                        ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned().into(),
+                        other => panic!("{other:?}"),
+                    })
+                })
+                .collect::<rusqlite::Result<Vec<Value>>>()?;
+            Ok((r.get(0)?, values))
+        })
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let mut prev = GENESIS.to_owned();
+    for (id, values) in rows {
+        let hash = link(&prev, &canonical_json(&values));
+        conn.execute(
+            "UPDATE audit_log SET prev_hash = ?1, hash = ?2 WHERE id = ?3",
+            rusqlite::params![prev, hash, id],
+        )
+        .unwrap();
+        prev = hash;
+    }
+    for (_, sql) in triggers {
+        conn.execute_batch(&sql).unwrap();
+    }
+}
+
+/// A tester's finding (session 35): a record changed and the chain
+/// computed again verified, `pack diff` said "No changes" (exit 0) and a
+/// new pack signed the rewritten history. The pack made before holds the
+/// head of its time (decision 120).
+#[test]
+fn a_history_rewritten_after_a_pack_fails_audit_verify_pack_and_pack_diff() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["set", "S1-0000001", "destination_name=X Co"])
+        .args(["--reason", "fix name"])
+        .assert()
+        .success();
+    desk.pack("mp1", &[]);
+    desk.eacdesk()
+        .args(["set", "S1-0000002", "destination_name=Y Co"])
+        .args(["--reason", "later fix"])
+        .assert()
+        .success();
+    rewrite_history(
+        &desk,
+        "UPDATE audit_log SET reason = 'nothing to see' WHERE id = 1",
+    );
+    let pack = desk.path("mp1").display().to_string();
+
+    // audit verify fails, naming the pack and its last record.
+    let out = desk.eacdesk().args(["audit", "verify"]).assert().code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    for words in [
+        "The audit log was changed outside EAC Desk after evidence pack 1 was made: its 3 records verify on their own, but record 1, the pack's last, is no longer what the pack recorded.",
+        "Evidence pack 1 (made ",
+        &format!(", folder {pack}) ends at record 1 with the hash "),
+        "the audit log was changed after that pack was made",
+        &format!("`eacdesk pack diff {pack}` names each one that differs from the pack"),
+    ] {
+        assert!(text.contains(words), "{words}\n{text}");
+    }
+    let out = desk
+        .eacdesk()
+        .args(["audit", "verify", "--json"])
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(report["broken"]["id"], 1, "{report}");
+    assert_eq!(report["broken"]["pack"]["id"], 1, "{report}");
+    assert_eq!(report["broken"]["pack"]["path"], pack.as_str(), "{report}");
+
+    // No pack signs over it.
+    desk.eacdesk()
+        .args(["pack", "--out", "mp2"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "the audit log was changed after an earlier evidence pack was made, and a pack made now would sign the changed history",
+        ));
+    assert!(!desk.path("mp2").exists());
+
+    // pack diff says so plainly and names the record, field by field.
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "mp1"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(
+        text.contains("The audit log was changed after this pack was made: this database made the pack, and its log no longer holds the pack's last record (record 1, hash "),
+        "{text}"
+    );
+    assert!(!text.contains("another database"), "{text}");
+    assert!(
+        text.contains("  record 1 changed\n    reason: \"fix name\" → \"nothing to see\"\n"),
+        "{text}"
+    );
+    // The records since still come with the changes they explain.
+    assert!(text.contains("later fix"), "{text}");
+    assert!(
+        text.contains("; the audit log before the pack was changed."),
+        "{text}"
+    );
+    assert!(!text.contains("No changes since this pack"), "{text}");
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "mp1", "--json"])
+        .assert()
+        .code(1);
+    let diff: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(diff["history_changed"], true);
+    assert_eq!(diff["head_found"], false);
+    let changes = diff["audit_changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{diff}");
+    assert_eq!(changes[0]["id"], 1);
+    assert_eq!(changes[0]["change"], "changed");
+    assert_eq!(
+        changes[0]["fields"],
+        serde_json::json!([{ "field": "reason", "before": "fix name", "after": "nothing to see" }])
+    );
+    assert_eq!(diff["edited"][0]["records"][0]["reason"], "later fix");
+}
+
+/// A tester's findings (session 35): a packed source document whose
+/// stored bytes changed gave "No changes" (exit 0), and an EAC changed
+/// with another tool was named without what changed.
+#[test]
+fn pack_diff_names_a_changed_source_document_and_what_changed_outside_eac_desk() {
+    let desk = Desk::packable();
+    desk.pack("pack", &[]);
+    desk.eacdesk()
+        .args(["pack", "diff", "pack"])
+        .assert()
+        .code(0)
+        .stdout(contains("No changes since this pack."));
+    let source = format!("sources/{}", only_file(&desk.path("pack").join("sources")));
+    let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    let was: String = conn
+        .query_row(
+            "SELECT v.value FROM eac_values v JOIN eacs e ON e.id = v.eac_id
+              WHERE e.cds_eac_id = 'S1-0000002' AND v.position = 0",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute_batch(
+        "UPDATE eac_values SET value = '9999' WHERE position = 0
+            AND eac_id = (SELECT id FROM eacs WHERE cds_eac_id = 'S1-0000002');
+         UPDATE documents SET content = content || x'0a';",
+    )
+    .unwrap();
+    drop(conn);
+
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "pack"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let edited = text.find("Edited (in both, changed since): 1 EAC").unwrap();
+    let line = text[edited..]
+        .lines()
+        .find(|l| l.starts_with("S1-0000002"))
+        .unwrap();
+    assert!(
+        line.contains(&format!("values[0].value: \"{was}\" → \"9999\"")),
+        "{text}"
+    );
+    assert!(
+        line.ends_with("no audit record: changed outside EAC Desk"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "{source} changed: the document stored under SHA-256 "
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("; 1 source document not stored as packed."),
+        "{text}"
+    );
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "pack", "--json"])
+        .assert()
+        .code(1);
+    let diff: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let eac = &diff["edited"][0];
+    assert_eq!(eac["unrecorded"], true, "{diff}");
+    assert_eq!(
+        eac["fields"],
+        serde_json::json!([{ "field": "values[0].value", "before": was, "after": "9999" }])
+    );
+    assert_eq!(diff["sources"][0]["file"], source.as_str());
+    assert_eq!(diff["sources"][0]["change"], "changed");
+    assert_ne!(
+        diff["sources"][0]["stored_sha256"],
+        diff["sources"][0]["sha256"]
+    );
+
+    // An EAC row deleted with another tool: said so.
+    rusqlite::Connection::open(desk.path("desk.sqlite"))
+        .unwrap()
+        .execute("DELETE FROM eacs WHERE cds_eac_id = 'S1-0000005'", [])
+        .unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["pack", "diff", "pack"])
+        .assert()
+        .code(1);
+    let text = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("S1-0000005 (deleted)"))
+        .unwrap();
+    assert!(
+        line.contains("deleted outside EAC Desk (no audit record)"),
+        "{text}"
+    );
+}

@@ -354,3 +354,112 @@ fn the_history_pages_and_filters() {
         [2]
     );
 }
+
+/// Computes every record's `prev_hash` and `hash` again, as a tool that
+/// rewrites the history would after changing a record: the chain then
+/// verifies on its own.
+fn rechain(env: &Env) {
+    use eac_store::chain::{canonical_json, link, GENESIS};
+    let mut rows = Vec::new();
+    env.store
+        .each_audit_row(&mut |r| {
+            rows.push((r.id, r.values));
+            Ok(())
+        })
+        .unwrap();
+    let mut prev = GENESIS.to_owned();
+    let mut sql = String::new();
+    for (id, values) in rows {
+        let hash = link(&prev, &canonical_json(&values));
+        sql.push_str(&format!(
+            "UPDATE audit_log SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {id};\n"
+        ));
+        prev = hash;
+    }
+    tamper(env, &sql);
+}
+
+/// Records a pack made now (its head the log's), as `pack` does.
+fn record_a_pack(env: &mut Env, path: &str) -> eac_store::PackRecord {
+    let chain = env.store.verify_audit_chain().unwrap();
+    let version = env.store.data_version().unwrap();
+    let pack = eac_store::NewPack {
+        created_at: "2026-01-02T03:04:05Z".into(),
+        title: None,
+        filter: EacFilter::default(),
+        manifest_sha256: hex::encode(Sha256::digest(path)),
+        audit_head: chain.head,
+        audit_records: chain.records,
+        eac_count: 3,
+        key_fingerprint: "ab12-cd34-ef56-7890-ab12-cd34-ef56-7890".into(),
+        path: path.into(),
+        file_count: 9,
+    };
+    env.store
+        .record_pack(&pack, "alice", version, || Ok(()))
+        .unwrap()
+}
+
+/// A history changed and chained again verifies on its own; the heads of
+/// the packs made before no longer hold, which names the earliest such
+/// pack and its last record (decision 120).
+#[test]
+fn a_rewritten_history_is_named_by_the_pack_made_before() {
+    let mut env = three_records();
+    let first = record_a_pack(&mut env, "/filings/a-2025");
+    env.store
+        .set_beneficiaries(
+            "a",
+            &assign(BeneficiaryType::General, &[]),
+            &why("five"),
+            "alice",
+        )
+        .unwrap();
+    let second = record_a_pack(&mut env, "/filings/b-2026");
+    assert_eq!((first.audit_records, second.audit_records), (3, 5));
+    assert_eq!(broken_at(&env), None, "packs over an untouched log hold");
+
+    // Record 2 said something else once, and the chain is computed again.
+    tamper(
+        &env,
+        "UPDATE audit_log SET reason = 'nothing to see' WHERE id = 2",
+    );
+    assert_eq!(broken_at(&env).map(|b| b.0), Some(2));
+    rechain(&env);
+    let report = env.store.verify_audit_chain().unwrap();
+    let b = report.broken.expect("the rewrite is found");
+    assert_eq!((b.id, b.position), (3, 3), "{b:?}");
+    assert_eq!(b.pack.as_ref().map(|p| p.id), Some(first.id));
+    let head = first.audit_head.clone().unwrap();
+    for words in [
+        "evidence pack 1 (made 2026-01-02T03:04:05Z, folder /filings/a-2025) ends at record 3",
+        &format!("with the hash {head}, but record 3 now has the hash "),
+        "the audit log was changed after that pack was made (record 3 or one before it was changed, removed or inserted, and the chain computed again)",
+        "(the head of 1 later pack is gone too)",
+    ] {
+        assert!(b.reason.contains(words), "{words}: {}", b.reason);
+    }
+    assert_eq!(report.head, None);
+
+    // Changed after the first pack only: the second pack names it.
+    let mut env = three_records();
+    record_a_pack(&mut env, "/filings/a-2025");
+    env.store
+        .set_beneficiaries(
+            "b",
+            &assign(BeneficiaryType::General, &[]),
+            &why("five"),
+            "alice",
+        )
+        .unwrap();
+    record_a_pack(&mut env, "/filings/b-2026");
+    tamper(
+        &env,
+        "UPDATE audit_log SET reason = 'nothing to see' WHERE id = 5",
+    );
+    rechain(&env);
+    let b = env.store.verify_audit_chain().unwrap().broken.unwrap();
+    assert_eq!(b.id, 5);
+    assert_eq!(b.pack.map(|p| p.path).as_deref(), Some("/filings/b-2026"));
+    assert!(!b.reason.contains("later pack"), "{}", b.reason);
+}
