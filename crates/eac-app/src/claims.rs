@@ -18,8 +18,8 @@ use eac_claims::report::{
 };
 use eac_claims::rules::{overall, CriterionResult, RuleSet};
 use eac_claims::{
-    read_consumption, rule_set, rule_sets, scope2_report_with, ClaimSpec, Granularity, Interval,
-    Matching, Scope2Report, ValueFacts, ValueKey, Verdict,
+    read_consumption_all, rule_set, rule_sets, scope2_report_with, ClaimSpec, Granularity,
+    Interval, Matching, Scope2Report, ValueFacts, ValueKey, Verdict,
 };
 use eac_model::{
     units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation,
@@ -256,29 +256,13 @@ fn only_passing_of(id: Option<&str>) -> Result<Option<RuleSet>, AppError> {
 /// Reads and imports a consumption CSV, all or nothing. Errors:
 /// `validation` (every broken cell located: `details.violations` with
 /// file, line, column; the message names the rule; also rows overlapping
-/// stored consumption or a recorded claim's period), `io`.
+/// stored consumption or a recorded claim's period, found for the rows
+/// that read even when others do not, so one run names every problem),
+/// `frozen` (a row covers days of a closed reporting period), `io`.
 pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionImported, AppError> {
     let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
     let file = path.display().to_string();
-    let rows = read_consumption(&file, &bytes).map_err(|errors| {
-        let violations: Vec<Violation> = errors
-            .iter()
-            .map(|e| Violation {
-                line: Some(e.line),
-                // A row-level problem (overlap, cell count) at its start.
-                column: e.column.or(Some(1)),
-                ..Violation::unruled(format!("[{}] {}", e.rule, e.message)).with_file(&e.file)
-            })
-            .collect();
-        AppError::validation(
-            format!(
-                "{file}: {} problem(s) in the consumption file; nothing was imported. First: {}",
-                errors.len(),
-                errors[0]
-            ),
-            &violations,
-        )
-    })?;
+    let (rows, errors) = read_consumption_all(&file, &bytes);
     let new: Vec<NewConsumption> = rows
         .iter()
         .map(|r| NewConsumption {
@@ -291,7 +275,28 @@ pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionI
             line: r.line,
         })
         .collect();
-    let n = store.import_consumption(&file, &new, &eac_store::os_user())?;
+    if !errors.is_empty() {
+        let mut violations: Vec<Violation> = errors
+            .iter()
+            .map(|e| Violation {
+                line: Some(e.line),
+                // A row-level problem (overlap, cell count) at its start.
+                column: e.column.or(Some(1)),
+                ..Violation::unruled(format!("[{}] {}", e.rule, e.message)).with_file(&e.file)
+            })
+            .collect();
+        // What the stored data says of the rows that read: told now, not
+        // after every other problem is mended.
+        violations.extend(store.consumption_problems(&file, &new)?);
+        violations.sort_by_key(|v| (v.line, v.column));
+        return Err(refused_file(&file, &violations));
+    }
+    let n = match store.import_consumption(&file, &new, &eac_store::os_user()) {
+        Err(eac_store::StoreError::Rules { violations, .. }) => {
+            return Err(refused_file(&file, &violations))
+        }
+        done => done?,
+    };
     let mut beneficiaries: Vec<String> = rows
         .iter()
         .map(|r| format!("{} {}", r.beneficiary_type.as_str(), r.beneficiary))
@@ -303,6 +308,19 @@ pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionI
         rows: n,
         beneficiaries,
     })
+}
+
+/// A consumption file refused for `violations` (not empty), said the same
+/// whether the file or the stored data found them.
+fn refused_file(file: &str, violations: &[Violation]) -> AppError {
+    AppError::validation(
+        format!(
+            "{file}: {} problem(s) in the consumption file; nothing was imported. First: {}",
+            violations.len(),
+            violations[0]
+        ),
+        violations,
+    )
 }
 
 /// Stored consumption, optionally of one beneficiary type and ids.
@@ -564,6 +582,9 @@ struct Evaluated {
     /// The rule set allocation was limited to.
     only: Option<RuleSet>,
     matching: Matching,
+    /// The stored consumption rows of the claim's beneficiaries in its
+    /// period.
+    consumption_rows: usize,
 }
 
 /// Where a claim's values come from: its period, widened for annual and
@@ -631,6 +652,7 @@ fn evaluate(
                 sets,
                 only,
                 matching,
+                consumption_rows: demand.len(),
             })
         }
         ClaimRef::Recorded(id) => {
@@ -688,6 +710,7 @@ fn evaluate(
                 sets,
                 only,
                 matching,
+                consumption_rows: demand.len(),
             })
         }
     }
@@ -832,12 +855,57 @@ pub fn claim_report_in(
     let (residual, grid, note) = report_factors(store, &e)?;
     let mut report = scope2_report_with(&e.spec, &e.matching, &e.values, residual, grid);
     report.missing.extend(note.map(str::to_owned));
+    report.missing.extend(nothing_found(&e));
     Ok(ClaimReport {
         claim_id: e.claim_id,
         months: by_month(&e.matching, e.spec.unit),
         check: checks(store, &e)?,
         report,
     })
+}
+
+/// What a claim finds nothing of, in `missing`'s words: no consumption of
+/// its beneficiaries stored in its days (its coverage is not computed;
+/// often a beneficiary type or id mistyped), no EAC value of theirs there,
+/// or a recorded claim that allocated none.
+fn nothing_found(e: &Evaluated) -> Vec<String> {
+    let (who, days) = who_and_days(&e.spec);
+    let mut out = Vec::new();
+    if e.consumption_rows == 0 {
+        out.push(format!(
+            "coverage: no consumption of {who} is stored in {days}; import it with `eacdesk \
+             consumption import FILE` (or check the beneficiary type and id)"
+        ));
+    }
+    if e.record.is_some() && e.matching.allocations.is_empty() {
+        out.push("matched: this recorded claim allocated no EAC value".to_owned());
+    } else if e.record.is_none() && e.values.is_empty() {
+        out.push(format!(
+            "matched: no EAC value attributed to {who} overlaps {days} (check the beneficiary \
+             type and id)"
+        ));
+    }
+    out
+}
+
+/// The claim's beneficiaries (`account `A`, `B``) and its days
+/// (`2024-01-01 – 2024-12-31`) as its messages name them.
+fn who_and_days(spec: &ClaimSpec) -> (String, String) {
+    let who = if spec.beneficiaries.is_empty() {
+        spec.beneficiary_type.as_str().to_owned()
+    } else {
+        let ids: Vec<String> = spec
+            .beneficiaries
+            .iter()
+            .map(|b| format!("`{b}`"))
+            .collect();
+        format!("{} {}", spec.beneficiary_type.as_str(), ids.join(", "))
+    };
+    let period = spec.period();
+    (
+        who,
+        eac_store::claims::period_words(period.start, period.end),
+    )
 }
 
 /// The report as CSV: one `figure,value` table (exact numbers; then the
@@ -956,6 +1024,17 @@ pub const PLAN_ATTEMPTS: u32 = 3;
 fn plan_claim(store: &Store, name: &str, input: &ClaimInput) -> Result<NewClaim, AppError> {
     let planned_at = store.audit_mark()?;
     let e = evaluate(store, ClaimRef::Input(input), &[], None)?;
+    if e.consumption_rows == 0 {
+        // A mistyped beneficiary would be recorded as a claim of nothing.
+        // A claim with consumption and no EAC value is recorded: 0 %
+        // matched is a statement too (all of it at the residual mix).
+        let (who, days) = who_and_days(&e.spec);
+        return Err(AppError::invalid_input(format!(
+            "No consumption of {who} is stored in {days}: a claim without consumption states \
+             nothing, so it is not recorded. Import the consumption first (`eacdesk consumption \
+             import FILE`) or check the beneficiary type and id. Nothing was changed."
+        )));
+    }
     let name = if name.trim().is_empty() {
         format!(
             "{} {} {} to {}",

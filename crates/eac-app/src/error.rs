@@ -247,7 +247,13 @@ impl AppError {
                 self.details.closed_periods = Some(periods);
             }
         }
-        let Some(mut ids) = self.details.cds_eac_ids.clone() else {
+        // A refusal about claims or consumption names no EAC.
+        let Some(mut ids) = self
+            .details
+            .cds_eac_ids
+            .clone()
+            .filter(|ids| !ids.is_empty())
+        else {
             return;
         };
         // A bulk change can meet thousands: the app names the first few.

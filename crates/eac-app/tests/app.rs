@@ -605,3 +605,66 @@ fn the_apps_import_warnings_name_the_apps_places_not_commands() {
         .iter()
         .any(|w| w.message.contains("run `eacdesk check`")));
 }
+
+/// Tester's report 35, finding 3, in the app: deleting a claim filed in a
+/// closed period is refused (`frozen`), said where the app reopens the
+/// period (no command to type), with the period in `details` and no EAC
+/// named; a claim of a beneficiary without consumption is not recorded.
+#[test]
+fn a_claim_in_a_closed_period_is_refused_in_the_apps_words() {
+    let claims = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/claims");
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    import_files(
+        &mut store,
+        &[claims.join("eacs.json")],
+        ImportOptions::default(),
+        &NoProgress,
+    );
+    eac_app::import_consumption(&mut store, &claims.join("consumption.csv")).unwrap();
+    let input = |who: &str| eac_app::ClaimInput {
+        beneficiary_type: "account".into(),
+        beneficiaries: vec![who.into()],
+        from: "2024-06-01".into(),
+        to: "2024-06-01".into(),
+        granularity: Some("hourly".into()),
+        market: Some("NO".into()),
+        bidding_zone: None,
+        unit: None,
+        only_passing: None,
+    };
+    let e = eac_app::create_claim(&mut store, "typo", &input("acc-l"), "filing").unwrap_err();
+    assert_eq!(e.code, "invalid_input");
+    assert!(
+        e.message
+            .starts_with("No consumption of account `acc-l` is stored in 2024-06-01:"),
+        "{}",
+        e.message
+    );
+    let claim = eac_app::create_claim(&mut store, "June", &input("acc-1"), "filing").unwrap();
+    let closed =
+        eac_app::close_period(&mut store, "2024-06-01", "2024-06-30", "June filed").unwrap();
+    let e = eac_app::delete_claim(&mut store, claim.id, "gone")
+        .unwrap_err()
+        .in_app(Some(&store));
+    assert_eq!(e.code, "frozen");
+    assert!(
+        e.message.starts_with(&format!(
+            "Claim #{} (June, 2024-06-01 to 2024-06-01) covers days of a closed reporting period \
+             and cannot be deleted; nothing was changed.",
+            claim.id
+        )),
+        "{}",
+        e.message
+    );
+    assert!(
+        e.message
+            .ends_with("reopen it in Evidence ▾ → Closed periods… to delete it."),
+        "{}",
+        e.message
+    );
+    assert!(!e.message.contains("eacdesk"), "{}", e.message);
+    assert_eq!(e.details.closed_periods, Some(vec![closed]));
+    assert_eq!(e.details.eac_numbers, None);
+    assert_eq!(eac_app::claims(&store).unwrap().len(), 1);
+}

@@ -62,11 +62,28 @@ pub const COLUMNS: [&str; 6] = [
 /// At most this many errors are listed (the rest are counted).
 const MAX_ERRORS: usize = 200;
 
-/// Reads a consumption CSV (`file` names it in errors).
+/// Reads a consumption CSV (`file` names it in errors): every row, or
+/// every problem.
 pub fn read_consumption(
     file: &str,
     bytes: &[u8],
 ) -> Result<Vec<ConsumptionRow>, Vec<ConsumptionError>> {
+    let (rows, errors) = read_consumption_all(file, bytes);
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Reads a consumption CSV as far as it reads: the rows that broke no rule
+/// (each with its line) and every problem found (at most
+/// [`MAX_ERRORS`]), so a caller can check the good rows against what is
+/// stored and report every problem of the file in one run.
+pub fn read_consumption_all(
+    file: &str,
+    bytes: &[u8],
+) -> (Vec<ConsumptionRow>, Vec<ConsumptionError>) {
     let err =
         |line: u64, column: Option<u64>, rule: &'static str, message: String| ConsumptionError {
             file: file.to_owned(),
@@ -76,48 +93,87 @@ pub fn read_consumption(
             message,
         };
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let expected = || {
+        format!(
+            "the first line must name the columns {} (in any order; other columns are ignored)",
+            COLUMNS.join(",")
+        )
+    };
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return (
+            Vec::new(),
+            vec![err(
+                1,
+                None,
+                "header",
+                format!("the file is empty; {}", expected()),
+            )],
+        );
+    }
+    let mut lines = Lines::of(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
         .from_reader(bytes);
     let header = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![err(1, None, "header", csv_message(&e))]),
+        Err(e) => return (Vec::new(), vec![err(1, None, "header", csv_message(&e))]),
     };
     let mut at = [0usize; 6];
     let mut errors = Vec::new();
     for (i, name) in COLUMNS.iter().enumerate() {
-        match header
+        let found: Vec<usize> = header
             .iter()
-            .position(|h| h.trim().eq_ignore_ascii_case(name))
-        {
-            Some(p) => at[i] = p,
-            None => errors.push(err(
+            .enumerate()
+            .filter(|(_, h)| h.trim().eq_ignore_ascii_case(name))
+            .map(|(p, _)| p)
+            .collect();
+        match found[..] {
+            [p] => at[i] = p,
+            [] => errors.push(err(
                 1,
                 None,
                 "header",
+                format!("the header has no `{name}` column; {}", expected()),
+            )),
+            // Which one holds the figures? Taking the first would import
+            // the other's file in silence.
+            [first, second, ..] => errors.push(err(
+                1,
+                Some(second as u64 + 1),
+                "header",
                 format!(
-                    "the header has no `{name}` column; the first line must name the columns \
-                     {} (in any order; other columns are ignored)",
-                    COLUMNS.join(",")
+                    "the header names `{name}` twice, in columns {} and {}{}; name each column \
+                     once (rename or remove the one that should not be read)",
+                    first + 1,
+                    second + 1,
+                    match found.len() - 2 {
+                        0 => String::new(),
+                        n => format!(" (and {n} more)"),
+                    }
                 ),
             )),
         }
     }
     if !errors.is_empty() {
-        return Err(errors);
+        return (Vec::new(), errors);
     }
     let mut rows: Vec<ConsumptionRow> = Vec::new();
+    let mut any = false;
     for record in reader.records() {
+        any = true;
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = e.position().map_or(0, |p| lines.line_of(p.byte()));
                 errors.push(err(line, None, "row", csv_message(&e)));
+                if errors.len() > MAX_ERRORS {
+                    break;
+                }
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = record.position().map_or(0, |p| lines.line_of(p.byte()));
         let cell = |i: usize| record.get(at[i]).unwrap_or("").trim();
         let col = |i: usize| Some(at[i] as u64 + 1);
         let before = errors.len();
@@ -231,12 +287,71 @@ pub fn read_consumption(
             break;
         }
     }
+    if !any && errors.is_empty() {
+        errors.push(err(
+            1,
+            None,
+            "row",
+            format!(
+                "no consumption rows in {file}: it has its header line and no row after it; \
+                 nothing was imported"
+            ),
+        ));
+    }
     errors.extend(overlaps(file, &rows));
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        errors.truncate(MAX_ERRORS);
-        Err(errors)
+    errors.truncate(MAX_ERRORS);
+    (rows, errors)
+}
+
+/// The line numbers of a file's byte offsets, asked for in increasing
+/// order (one pass over the file in all). A line ends at `\r\n`, `\n` or a
+/// lone `\r`, as the CSV reader reads them, and a line break inside a
+/// quoted cell counts as the editor shows it. The CSV reader's own line
+/// count places a record after a `\r\n` at the `\n`, still on the line
+/// before: every row of a Windows (Excel) file was one line too low.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    /// Counted up to here: `line` is the line of `bytes[at]`.
+    at: usize,
+    line: u64,
+}
+
+impl<'a> Lines<'a> {
+    fn of(bytes: &'a [u8]) -> Lines<'a> {
+        Lines {
+            bytes,
+            at: 0,
+            line: 1,
+        }
+    }
+
+    /// The line a record starting at byte `offset` begins on. A record
+    /// never begins with a line break (empty lines are skipped), so breaks
+    /// at `offset` are the end of the line before.
+    fn line_of(&mut self, offset: u64) -> u64 {
+        let bytes = self.bytes;
+        let mut start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(bytes.len());
+        while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+            start += 1;
+        }
+        if start < self.at {
+            // Asked out of order (it never is): count from the start.
+            self.at = 0;
+            self.line = 1;
+        }
+        for i in self.at..start {
+            let breaks = match bytes[i] {
+                b'\n' => true,
+                // `\r\n` is counted once, at its `\n`.
+                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
+                _ => false,
+            };
+            self.line += u64::from(breaks);
+        }
+        self.at = start;
+        self.line
     }
 }
 
@@ -368,6 +483,96 @@ mod tests {
         assert_eq!(errs.len(), 1, "{errs:?}");
         assert_eq!((errs[0].line, errs[0].rule), (4, "overlap"));
         assert!(errs[0].message.contains("line 2"), "{}", errs[0].message);
+    }
+
+    /// Tester's report 35, finding 5: with `\r\n` line ends (Excel on
+    /// Windows) every row was placed one line too early.
+    #[test]
+    fn lines_are_the_files_lines_whatever_ends_them() {
+        let rows = |eol: &str, bom: bool| {
+            let mut text = String::from(if bom { "\u{feff}" } else { "" });
+            text.push_str(&HEADER.replace('\n', eol));
+            for m in 1..=3 {
+                text.push_str(&format!("account,a,2024-0{m}-01,2024-0{m}-02,1,MWh{eol}"));
+            }
+            text.push_str(&format!("account,a,2024-07-01,2024-07-02,x,MWh{eol}"));
+            read_consumption_all("c.csv", text.as_bytes())
+        };
+        for eol in ["\r\n", "\n", "\r"] {
+            for bom in [false, true] {
+                let (good, errors) = rows(eol, bom);
+                let lines: Vec<u64> = good.iter().map(|r| r.line).collect();
+                assert_eq!(lines, [2, 3, 4], "{eol:?} bom {bom}");
+                assert_eq!(errors.len(), 1, "{errors:?}");
+                assert_eq!(
+                    (errors[0].line, errors[0].column, errors[0].rule),
+                    (5, Some(5), "value"),
+                    "{eol:?} bom {bom}"
+                );
+            }
+        }
+        // A quoted cell holding line breaks: the next row is on the line
+        // after them, as an editor numbers it; a short row is placed too.
+        let text = "beneficiary_type,beneficiary,start,end,value,unit\r\n\
+                    account,\"a\r\nb\nc\",2024-01-01,2024-01-02,1,MWh\r\n\
+                    \r\n\
+                    account,a,2024-01-01,2024-01-02,y,MWh\r\n\
+                    account,a\r\n";
+        let (good, errors) = read_consumption_all("c.csv", text.as_bytes());
+        assert_eq!(good.len(), 1);
+        assert_eq!(
+            (good[0].line, good[0].beneficiary.as_str()),
+            (2, "a\r\nb\nc")
+        );
+        let found: Vec<(u64, &str)> = errors.iter().map(|e| (e.line, e.rule)).collect();
+        assert_eq!(found, [(6, "value"), (7, "row")], "{errors:?}");
+    }
+
+    /// Finding 8: `value` twice was read from the first column in silence.
+    #[test]
+    fn a_column_named_twice_is_refused_naming_both_places() {
+        let errs = read_consumption(
+            "c.csv",
+            b"beneficiary_type,beneficiary,start,end,value,unit,Value \n\
+              account,a,2024-01-01,2024-01-02,1,MWh,1000\n",
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!(
+            (errs[0].line, errs[0].column, errs[0].rule),
+            (1, Some(7), "header")
+        );
+        assert!(
+            errs[0]
+                .message
+                .starts_with("the header names `value` twice, in columns 5 and 7"),
+            "{}",
+            errs[0].message
+        );
+        // Columns it ignores may repeat.
+        assert!(read_consumption(
+            "c.csv",
+            b"site,beneficiary_type,beneficiary,start,end,value,unit,site\n\
+              HQ,account,a,2024-01-01,2024-01-02,1,MWh,HQ\n",
+        )
+        .is_ok());
+    }
+
+    /// Finding 9: a header without rows was "imported" as 0 rows.
+    #[test]
+    fn a_file_without_rows_is_refused_saying_so() {
+        let errs = read_consumption("c16.csv", HEADER.as_bytes()).unwrap_err();
+        assert_eq!((errs.len(), errs[0].line, errs[0].rule), (1, 1, "row"));
+        assert!(
+            errs[0]
+                .message
+                .starts_with("no consumption rows in c16.csv"),
+            "{}",
+            errs[0].message
+        );
+        let errs = read_consumption("e.csv", b"\xEF\xBB\xBF\r\n").unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert!(errs[0].message.starts_with("the file is empty"), "{errs:?}");
     }
 
     #[test]

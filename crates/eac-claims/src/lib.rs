@@ -23,7 +23,7 @@ pub mod report;
 pub mod rules;
 
 pub use allocate::{allocate, Allocation, Bucket, Matching};
-pub use consumption::{read_consumption, ConsumptionError, ConsumptionRow};
+pub use consumption::{read_consumption, read_consumption_all, ConsumptionError, ConsumptionRow};
 pub use model::{ClaimSpec, Granularity, Interval, ValueFacts, ValueKey};
 pub use report::{scope2_report, scope2_report_with, FactorFound, FactorUse, Scope2Report};
 pub use rules::{rule_set, rule_sets, CriterionResult, RuleSet, Verdict};

@@ -1079,6 +1079,62 @@ pub struct ClaimArgs {
     pub unit: Option<String>,
 }
 
+/// A claim to record, given in full (`claims create`): the options of
+/// [`ClaimArgs`] without `--claim` and `--rules`, which `create` does not
+/// take (still read, hidden, to say why).
+#[derive(Debug, Args)]
+pub struct NewClaimArgs {
+    #[arg(long, value_name = "N", hide = true)]
+    pub claim: Option<i64>,
+    /// The claimant's beneficiary type (customer, account, servicecontract, rateplan, program, general)
+    #[arg(long, value_name = "TYPE", required_unless_present = "claim")]
+    pub beneficiary_type: Option<String>,
+    /// The claimant's id (repeat for several of one type)
+    #[arg(long, value_name = "ID")]
+    pub beneficiary: Vec<String>,
+    /// First day of the reporting period, YYYY-MM-DD
+    #[arg(long, value_name = "DATE", required_unless_present = "claim")]
+    pub from: Option<String>,
+    /// Last day of the reporting period (inclusive), YYYY-MM-DD
+    #[arg(long, value_name = "DATE", required_unless_present = "claim")]
+    pub to: Option<String>,
+    /// annual (default), monthly or hourly
+    #[arg(long, value_name = "G")]
+    pub granularity: Option<String>,
+    /// The market the consumption is in (as the EACs' eacdesk_market / eacdesk_device_country and the factors name it)
+    #[arg(long, value_name = "MARKET")]
+    pub market: Option<String>,
+    /// The bidding zone of the consumption (EnergyTag)
+    #[arg(long, value_name = "ZONE")]
+    pub bidding_zone: Option<String>,
+    #[arg(long, value_name = "IDS", hide = true)]
+    pub rules: Option<String>,
+    /// Allocate only values passing every criterion of this rule set
+    #[arg(long, value_name = "RULESET")]
+    pub only_passing: Option<String>,
+    /// Unit of the claim's report: MWh (default), kWh, Wh
+    #[arg(long, value_name = "UNIT")]
+    pub unit: Option<String>,
+}
+
+impl From<NewClaimArgs> for ClaimArgs {
+    fn from(a: NewClaimArgs) -> ClaimArgs {
+        ClaimArgs {
+            claim: a.claim,
+            beneficiary_type: a.beneficiary_type,
+            beneficiary: a.beneficiary,
+            from: a.from,
+            to: a.to,
+            granularity: a.granularity,
+            market: a.market,
+            bidding_zone: a.bidding_zone,
+            rules: a.rules,
+            only_passing: a.only_passing,
+            unit: a.unit,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ClaimsCommand {
     /// Each EAC value of the claim with each criterion's result and reason (exit 0 when nothing
@@ -1109,7 +1165,7 @@ pub enum ClaimsCommand {
     /// allocation, so no value is counted twice; audited
     Create {
         #[command(flatten)]
-        claim: ClaimArgs,
+        claim: NewClaimArgs,
         /// A name for the claim
         #[arg(long, value_name = "TEXT", default_value = "")]
         name: String,

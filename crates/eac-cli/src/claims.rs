@@ -378,8 +378,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             reason,
             json,
         } => {
-            // The claim options are shared with check and report; two of
-            // them name what `create` does not take.
+            // `--claim` and `--rules` are not offered (hidden), but read
+            // to say why they do not apply.
+            let claim = ClaimArgs::from(claim);
             if claim.claim.is_some() {
                 return Err(AppError::invalid_input(
                     "--claim names a claim already recorded; `claims create` records a new one: \

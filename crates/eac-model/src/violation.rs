@@ -121,7 +121,12 @@ impl fmt::Display for Violation {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        write!(f, "{kind} (rule {})", self.rule)?;
+        // Rule 0 stands in for a failure no rule of digest §d names (a
+        // consumption file's rules name themselves in the message).
+        match self.rule {
+            0 => f.write_str(kind)?,
+            rule => write!(f, "{kind} (rule {rule})")?,
+        }
         if !self.pointer.is_empty() {
             write!(f, " at {}", self.pointer)?;
         }
@@ -331,6 +336,14 @@ mod tests {
         let v = Violation::warning(Rule::WarnOnly, "", "m");
         assert_eq!((v.rule, v.to_string()), (22, "warning (rule 22): m".into()));
         assert_eq!(Violation::unruled("m").rule, 0);
+        // No rule is named where none applies (tester's report 35: a
+        // consumption file's problems read "error (rule 0)").
+        let mut v = Violation::unruled("[value] `x` is not a number").with_file("c.csv");
+        (v.line, v.column) = (Some(7), Some(5));
+        assert_eq!(
+            v.to_string(),
+            "c.csv:7:5: error: [value] `x` is not a number"
+        );
     }
 
     /// Every number cases.json names, as a case's `rules` or a finding's

@@ -13,7 +13,13 @@
 //! and refuses the whole claim when one would break. It also records, in
 //! the same write, the emission factors the claim's report uses, so that
 //! setting a factor again never changes a recorded claim's report
-//! (decision 273; [`Store::claim_factors`]).
+//! (decision 273; [`Store::claim_factors`]). A closed reporting period
+//! holds the claims and consumption of its days: recording or deleting a
+//! claim, importing or deleting consumption over any of them is refused
+//! (`frozen`), as is a factor that would change the report of a claim
+//! recorded before schema 22 there. `claim_create`/`claim_delete` keep
+//! the claim and every allocation in their record, `consumption_delete`
+//! the rows it deleted, so the audit log alone says what was there.
 //! Matching, rules and reports are not here: `eac-claims` computes them.
 
 use std::collections::BTreeMap;
@@ -23,7 +29,7 @@ use eac_model::{units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, Timestam
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, DbRow, Kind};
-use crate::packs::insert_database_record;
+use crate::packs::{insert_database_record, insert_database_record_with_states, States};
 use crate::rows;
 use crate::write::{Reason, Write};
 use crate::{AuditAction, Result, Store, StoreError};
@@ -591,14 +597,13 @@ fn claimed_consumption(
     Ok(out)
 }
 
-/// Stores `new` (rows of `file`) through `w`; refuses the whole file when
-/// a row overlaps consumption of its beneficiary already stored, or falls
-/// in the reporting period of a recorded claim for its beneficiary: that
-/// claim's allocations were made against the consumption stored then, and
-/// its report would silently change (decision 191 for deleting).
-fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Result<usize> {
-    let db = w.db();
-    lock_claims(db)?;
+/// What stored data says against consumption rows `new` of `file`: each
+/// row overlapping consumption of its beneficiary already stored
+/// (`[overlap]`), or falling in the reporting period of a recorded claim
+/// for its beneficiary (`[claimed]`: that claim's allocations were made
+/// against the consumption stored then, and its report would silently
+/// change; decision 191 for deleting). Each located by the row's line.
+fn consumption_problems(db: &dyn Db, file: &str, new: &[NewConsumption]) -> Result<Vec<Violation>> {
     let claimed = ClaimedPeriod::all(db)?;
     let mut problems = Vec::new();
     for row in new {
@@ -664,6 +669,82 @@ fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Resul
             problems.push(v);
         }
     }
+    Ok(problems)
+}
+
+/// How many rows a refusal names; the rest are counted.
+const ROWS_NAMED: usize = 10;
+
+/// Refuses (`frozen`) consumption rows `new` of `file` over days of a
+/// closed reporting period: the filed period's figures were computed on
+/// the consumption stored then.
+fn refuse_closed_rows(w: &Write, file: &str, new: &[NewConsumption]) -> Result<()> {
+    let mut hits: Vec<(&NewConsumption, Vec<i64>)> = Vec::new();
+    for row in new {
+        let periods = crate::periods::closed_over(w, &row.start, &row.end)?;
+        if !periods.is_empty() {
+            hits.push((row, periods));
+        }
+    }
+    if hits.is_empty() {
+        return Ok(());
+    }
+    let periods: Vec<i64> = hits.iter().flat_map(|(_, p)| p.iter().copied()).collect();
+    let named = |row: &NewConsumption| {
+        format!(
+            "line {} ({} `{}` {})",
+            row.line,
+            row.beneficiary_type.as_str(),
+            row.beneficiary,
+            period_words(row.start, row.end)
+        )
+    };
+    let what = if hits.len() == 1 {
+        format!(
+            "Consumption of {} {} covers days of a closed reporting period and cannot be \
+             imported",
+            file,
+            named(hits[0].0)
+        )
+    } else {
+        let shown: Vec<String> = hits
+            .iter()
+            .take(ROWS_NAMED)
+            .map(|(r, _)| named(r))
+            .collect();
+        let more = match hits.len().saturating_sub(ROWS_NAMED) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        format!(
+            "{} rows of {file} cover days of a closed reporting period and cannot be imported: \
+             {}{more}",
+            hits.len(),
+            shown.join(", ")
+        )
+    };
+    Err(crate::periods::refuse_closed(
+        w,
+        &periods,
+        &what,
+        "import the file",
+    ))
+}
+
+/// Stores `new` (rows of `file`) through `w`; refuses the whole file when
+/// a row lies in a closed reporting period (`frozen`) or stored data
+/// stands against it ([`consumption_problems`], `validation`), and a file
+/// without rows (`invalid_input`: nothing to import, no audit record).
+fn import(w: &Write, file: &str, new: &[NewConsumption], os_user: &str) -> Result<usize> {
+    if new.is_empty() {
+        return Err(StoreError::InvalidInput(format!(
+            "no consumption rows in {file}; nothing was imported"
+        )));
+    }
+    let db = w.db();
+    lock_claims(db)?;
+    refuse_closed_rows(w, file, new)?;
+    let problems = consumption_problems(db, file, new)?;
     if !problems.is_empty() {
         return Err(StoreError::Rules {
             file: file.to_owned(),
@@ -745,6 +826,13 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     }
     let db = w.db();
     lock_claims(db)?;
+    refuse_closed_claim(
+        w,
+        (&claim.name, None),
+        (claim.from, claim.to),
+        "recorded",
+        "record it",
+    )?;
     // On a server, EAC writes lock the audit chain before they read what
     // they change (`lock`): taken before the values are read, a deletion
     // or re-assignment by another desk either committed before (the mark
@@ -839,7 +927,18 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     }
     let factors = record_factors(w, id, claim)?;
     let total: BigDecimal = per_value.values().sum();
-    insert_database_record(
+    let record = load_claim(db, id)?;
+    let mut state = ClaimState::begin(&record, &factors);
+    for a in &claim.allocations {
+        state.row(
+            &a.cds_eac_id,
+            a.position,
+            &a.start.to_string(),
+            &a.end.to_string(),
+            &a.quantity_wh.normalized().to_plain_string(),
+        );
+    }
+    insert_database_record_with_states(
         w,
         AuditAction::ClaimCreate,
         &[
@@ -858,7 +957,11 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
                 format!("{} to {}", claim.from, claim.to),
             ),
             ("granularity", claim.granularity.clone()),
+            ("market", optional_words(&claim.market)),
+            ("bidding_zone", optional_words(&claim.bidding_zone)),
+            ("only_passing", optional_words(&claim.only_passing)),
             ("values", per_value.len().to_string()),
+            ("allocations", claim.allocations.len().to_string()),
             ("allocated_wh", total.normalized().to_plain_string()),
             (
                 "residual_mix_factor",
@@ -866,11 +969,95 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
             ),
             ("grid_factor", factor_words(claim, factors.of_kind("grid"))),
         ],
+        States {
+            before: None,
+            after: Some(state.finish()),
+        },
         reason,
         os_user,
         "",
     )?;
-    load_claim(db, id)
+    Ok(record)
+}
+
+/// A claim's market, bidding zone or rule set as its audit record names
+/// it: `(none)` when not given.
+fn optional_words(text: &Option<String>) -> String {
+    text.clone().unwrap_or_else(|| "(none)".to_owned())
+}
+
+/// Refuses (`frozen`) recording or deleting the claim `name` (number
+/// `id` once recorded) over the days `from..=to` when they share a day
+/// with a closed reporting period: the claim is what was filed for it (or
+/// would change what was filed).
+fn refuse_closed_claim(
+    w: &Write,
+    (name, id): (&str, Option<i64>),
+    (from, to): (Date, Date),
+    done: &str,
+    to_do: &str,
+) -> Result<()> {
+    let Some((start, end)) = days(from, to) else {
+        return Ok(());
+    };
+    let periods = crate::periods::closed_over(w, &start, &end)?;
+    if periods.is_empty() {
+        return Ok(());
+    }
+    let who = match id {
+        Some(id) => format!("Claim #{id} ({name}, {from} to {to})"),
+        None => format!("Claim `{name}` ({from} to {to})"),
+    };
+    Err(crate::periods::refuse_closed(
+        w,
+        &periods,
+        &format!("{who} covers days of a closed reporting period and cannot be {done}"),
+        to_do,
+    ))
+}
+
+/// A recorded claim as its audit records keep it (`claim_create`'s
+/// after-state, `claim_delete`'s before-state): its definition as
+/// [`ClaimRecord`] gives it, the factors recorded with it, and every
+/// allocation row, so the record alone can rebuild it. The rows are JSON
+/// arrays in the order of `columns`, written one by one into the text (an
+/// hourly claim can hold 100,000 of them): `value` is the value's number
+/// in its EAC, from 1, as `claims check` names it; times RFC 3339 UTC,
+/// `end` exclusive; `quantity_wh` exact.
+struct ClaimState {
+    out: Vec<u8>,
+    rows: usize,
+}
+
+impl ClaimState {
+    fn begin(claim: &ClaimRecord, factors: &ClaimFactors) -> ClaimState {
+        let mut out = Vec::new();
+        out.extend_from_slice(b"{\"claim\":");
+        let mut definition = serde_json::to_value(claim).expect("a claim serializes");
+        definition["factors"] = serde_json::to_value(&factors.factors).expect("factors serialize");
+        serde_json::to_writer(&mut out, &definition).expect("JSON to memory");
+        out.extend_from_slice(
+            br#","allocations":{"columns":["cds_eac_id","value","start","end","quantity_wh"],"rows":["#,
+        );
+        ClaimState { out, rows: 0 }
+    }
+
+    fn row(&mut self, cds_eac_id: &str, position: u32, start: &str, end: &str, quantity_wh: &str) {
+        if self.rows > 0 {
+            self.out.push(b',');
+        }
+        self.rows += 1;
+        serde_json::to_writer(
+            &mut self.out,
+            &(cds_eac_id, u64::from(position) + 1, start, end, quantity_wh),
+        )
+        .expect("JSON to memory");
+    }
+
+    fn finish(mut self) -> String {
+        self.out.extend_from_slice(b"]}}");
+        String::from_utf8(self.out).expect("JSON is UTF-8")
+    }
 }
 
 /// Records with claim `id` the factors its report uses now (decision
@@ -1109,6 +1296,13 @@ fn set_factor(
     let db = w.db();
     lock_claims(db)?;
     let replaced = factors_of(db, market, kind, year)?;
+    refuse_closed_factor(
+        w,
+        (market, kind, year),
+        tco2e_per_mwh,
+        source.trim(),
+        replaced.first(),
+    )?;
     for old in &replaced {
         db.execute(
             "DELETE FROM emission_factors WHERE market = ?1 AND kind = ?2 AND year = ?3",
@@ -1163,25 +1357,148 @@ fn set_factor(
     )
 }
 
+/// Refuses (`frozen`) setting the `kind` factor of `market` for `year` to
+/// `factor` from `source` when it would change the report of a recorded
+/// claim over days of a closed reporting period. A claim recorded since
+/// schema 22 keeps the factors it was recorded with (decision 273), so no
+/// factor set changes it; one recorded before kept none and reads the
+/// factors stored now. Setting the factor in force again (the same exact
+/// number and source) changes no report.
+fn refuse_closed_factor(
+    w: &Write,
+    (market, kind, year): (&str, &str, i32),
+    factor: &Decimal,
+    source: &str,
+    in_force: Option<&FactorEntry>,
+) -> Result<()> {
+    let unchanged = in_force.is_some_and(|now| {
+        now.source == source
+            && Decimal::parse(&now.tco2e_per_mwh).is_ok_and(|d| d.to_big() == factor.to_big())
+    });
+    if unchanged {
+        return Ok(());
+    }
+    let older: Vec<ClaimRecord> = w.db().collect(
+        &format!("{CLAIM_COLUMNS} WHERE factors_recorded = 0 AND market IS NOT NULL ORDER BY id"),
+        &[],
+        |r| Ok(claim_row(r)?),
+    )?;
+    let mut named = Vec::new();
+    let mut periods = Vec::new();
+    for c in older {
+        let (Ok(from), Ok(to)) = (Date::parse(&c.from), Date::parse(&c.to)) else {
+            continue;
+        };
+        let ours = c.market.as_deref().is_some_and(|m| same_market(m, market))
+            && chrono::Datelike::year(&from.as_naive()) == year;
+        let Some((start, end)) = days(from, to).filter(|_| ours) else {
+            continue;
+        };
+        let closed = crate::periods::closed_over(w, &start, &end)?;
+        if !closed.is_empty() {
+            named.push(format!("#{} ({}, {} to {})", c.id, c.name, c.from, c.to));
+            periods.extend(closed);
+        }
+    }
+    if named.is_empty() {
+        return Ok(());
+    }
+    let (claims, its, use_, they) = if named.len() == 1 {
+        ("claim", "its report", "uses", "it was")
+    } else {
+        ("claims", "their reports", "use", "they were")
+    };
+    Err(crate::periods::refuse_closed(
+        w,
+        &periods,
+        &format!(
+            "Setting the {kind} factor of {market} for {year} would change the filed report of \
+             recorded {claims} {}, which cover{} days of a closed reporting period: {they} \
+             recorded by an older version of EAC Desk, which kept no factors with a claim, so \
+             {its} {use_} the factors stored now. The factor cannot be set",
+            named.join(", "),
+            if named.len() == 1 { "s" } else { "" }
+        ),
+        &format!(
+            "set it (to keep {its} as filed, first delete and record again each such claim: a \
+             claim recorded now keeps the factors it was recorded with)"
+        ),
+    ))
+}
+
 /// Deletes claim `id` and its allocations through `w`, audited.
 fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
     let db = w.db();
     let claim = load_claim(db, id)?;
+    if let (Ok(from), Ok(to)) = (Date::parse(&claim.from), Date::parse(&claim.to)) {
+        refuse_closed_claim(
+            w,
+            (&claim.name, Some(id)),
+            (from, to),
+            "deleted",
+            "delete it",
+        )?;
+    }
+    // What it was, for its record: the definition, its factors and every
+    // allocation, read before they go.
+    let factors = claim_factors(db, &claim)?;
+    let mut state = ClaimState::begin(&claim, &factors);
+    let mut total = BigDecimal::zero();
+    let mut values = std::collections::BTreeSet::new();
+    db.stream(
+        "SELECT cds_eac_id, position, interval_start, interval_end, quantity_wh
+           FROM claim_allocations WHERE claim_id = ?1
+          ORDER BY interval_start, cds_eac_id, position",
+        &[&id],
+        &mut |r| {
+            let cds_eac_id: String = r.get(0)?;
+            let position: u32 = r.get(1)?;
+            let quantity: String = r.get(4)?;
+            total += rows::big_from_text(&quantity)?;
+            state.row(
+                &cds_eac_id,
+                position,
+                &rows::display_time(r, 2)?,
+                &rows::display_time(r, 3)?,
+                &quantity,
+            );
+            values.insert((cds_eac_id, position));
+            Ok(())
+        },
+    )?;
     // Its allocations and recorded factors go with it (ON DELETE CASCADE,
     // both databases).
     db.execute("DELETE FROM claims WHERE id = ?1", &[&id])?;
-    insert_database_record(
+    insert_database_record_with_states(
         w,
         AuditAction::ClaimDelete,
         &[
             ("claim", id.to_string()),
             ("name", claim.name.clone()),
             (
+                "beneficiary",
+                format!(
+                    "{} {}",
+                    claim.beneficiary_type,
+                    claim.beneficiaries.join(", ")
+                ),
+            ),
+            (
                 "reporting_period",
                 format!("{} to {}", claim.from, claim.to),
             ),
+            ("granularity", claim.granularity.clone()),
+            ("market", optional_words(&claim.market)),
+            ("bidding_zone", optional_words(&claim.bidding_zone)),
+            ("only_passing", optional_words(&claim.only_passing)),
+            ("values", values.len().to_string()),
             ("allocations", claim.allocation_count.to_string()),
+            ("allocated_wh", total.normalized().to_plain_string()),
         ],
+        States {
+            before: Some(state.finish()),
+            after: None,
+        },
         reason,
         os_user,
         "",
@@ -1223,6 +1540,48 @@ fn delete_consumption(
             beneficiary: beneficiary.to_owned(),
         });
     }
+    // Rows over days of a closed reporting period were part of what was
+    // filed: looked for only when the rows' whole span meets one.
+    let span = |t: &Option<String>| t.as_deref().and_then(|t| Timestamp::from_storage(t).ok());
+    if let (Some(start), Some(end)) = (span(&first), span(&last)) {
+        if !crate::periods::closed_over(w, &start, &end)?.is_empty() {
+            let mut hit: Vec<i64> = Vec::new();
+            let (mut rows_in, mut earliest, mut latest) = (0usize, None, None);
+            for (s, e) in db.collect(
+                r#"SELECT "start", "end" FROM consumption
+                    WHERE beneficiary_type = ?1 AND beneficiary = ?2 ORDER BY "start""#,
+                &[&kind.as_str(), &beneficiary],
+                |r| {
+                    Ok((
+                        rows::parsed(r, 0, rows::timestamp)?,
+                        rows::parsed(r, 1, rows::timestamp)?,
+                    ))
+                },
+            )? {
+                let periods = crate::periods::closed_over(w, &s, &e)?;
+                if !periods.is_empty() {
+                    rows_in += 1;
+                    earliest = earliest.or(Some(s));
+                    latest = Some(latest.map_or(e, |l: Timestamp| l.max(e)));
+                    hit.extend(periods);
+                }
+            }
+            if let (Some(s), Some(e)) = (earliest, latest) {
+                return Err(crate::periods::refuse_closed(
+                    w,
+                    &hit,
+                    &format!(
+                        "The consumption of {} `{beneficiary}` covers days of a closed reporting \
+                         period ({rows_in} row{} in {}) and cannot be deleted",
+                        kind.as_str(),
+                        if rows_in == 1 { "" } else { "s" },
+                        period_words(s, e)
+                    ),
+                    "delete it",
+                ));
+            }
+        }
+    }
     let claims: Vec<i64> = db.collect(
         &format!(
             "SELECT id FROM claims WHERE beneficiary_type = ?1
@@ -1251,6 +1610,7 @@ fn delete_consumption(
         &[&kind.as_str(), &beneficiary],
         |r| Ok(r.get(0)?),
     )?;
+    let state = consumption_state(db, kind, beneficiary)?;
     db.execute(
         "DELETE FROM consumption WHERE beneficiary_type = ?1 AND beneficiary = ?2",
         &[&kind.as_str(), &beneficiary],
@@ -1259,7 +1619,7 @@ fn delete_consumption(
         t.map(|t| Timestamp::from_storage(&t).map_or(t.clone(), |t| t.to_string()))
             .unwrap_or_default()
     };
-    insert_database_record(
+    insert_database_record_with_states(
         w,
         AuditAction::ConsumptionDelete,
         &[
@@ -1271,6 +1631,10 @@ fn delete_consumption(
                 format!("{} to {}", show(first), show(last)),
             ),
         ],
+        States {
+            before: Some(state),
+            after: None,
+        },
         reason,
         os_user,
         "",
@@ -1283,12 +1647,94 @@ fn delete_consumption(
     })
 }
 
+/// The stored consumption of one beneficiary as `consumption_delete`'s
+/// before-state keeps it, so the record alone says what was deleted:
+/// `{"consumption": {"beneficiary_type", "beneficiary", "columns",
+/// "files": [{"file", "rows": [[…], …]}, …]}}`, rows by file and start, each
+/// a JSON array in the order of `columns` (written one by one into the
+/// text: a year of hours is 8,784 rows); times RFC 3339 UTC, `end`
+/// exclusive; `value` exact, as imported; `line` in the file.
+fn consumption_state(db: &dyn Db, kind: BeneficiaryType, beneficiary: &str) -> Result<String> {
+    let mut out = Vec::new();
+    out.extend_from_slice(b"{\"consumption\":");
+    let head = serde_json::json!({
+        "beneficiary_type": kind.as_str(),
+        "beneficiary": beneficiary,
+        "columns": ["start", "end", "value", "unit", "line", "imported_at"],
+    })
+    .to_string();
+    // The head's closing brace is where the files go.
+    out.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+    out.extend_from_slice(br#","files":["#);
+    let mut file: Option<String> = None;
+    let mut first_row = true;
+    db.stream(
+        r#"SELECT source_file, "start", "end", value, unit, line, imported_at FROM consumption
+            WHERE beneficiary_type = ?1 AND beneficiary = ?2
+            ORDER BY source_file, "start", id"#,
+        &[&kind.as_str(), &beneficiary],
+        &mut |r| {
+            let source: String = r.get(0)?;
+            if file.as_deref() != Some(source.as_str()) {
+                if file.is_some() {
+                    out.extend_from_slice(b"]},");
+                }
+                out.extend_from_slice(b"{\"file\":");
+                serde_json::to_writer(&mut out, &source).expect("JSON to memory");
+                out.extend_from_slice(br#","rows":["#);
+                file = Some(source);
+                first_row = true;
+            }
+            if !first_row {
+                out.push(b',');
+            }
+            first_row = false;
+            let line: i64 = r.get(5)?;
+            let value: String = r.get(3)?;
+            let unit: String = r.get(4)?;
+            serde_json::to_writer(
+                &mut out,
+                &(
+                    rows::display_time(r, 1)?,
+                    rows::display_time(r, 2)?,
+                    value,
+                    unit,
+                    line,
+                    rows::display_time(r, 6)?,
+                ),
+            )
+            .expect("JSON to memory");
+            Ok(())
+        },
+    )?;
+    if file.is_some() {
+        out.extend_from_slice(b"]}");
+    }
+    out.extend_from_slice(b"]}}");
+    Ok(String::from_utf8(out).expect("JSON is UTF-8"))
+}
+
 impl Store {
+    /// What stored data says against consumption rows `new` of `file`
+    /// without importing them: rows overlapping stored consumption of
+    /// their beneficiary (`[overlap]`) or lying in the period of a recorded
+    /// claim for it (`[claimed]`), each located. The import checks the
+    /// same again inside its write; this lets a file with other problems
+    /// be told all of them at once.
+    pub fn consumption_problems(
+        &self,
+        file: &str,
+        new: &[NewConsumption],
+    ) -> Result<Vec<Violation>> {
+        consumption_problems(self.db(), file, new)
+    }
+
     /// Imports consumption rows read from `file` in one write (all or
     /// nothing), audited (`consumption_import`). Refused (`validation`, each
     /// row located) when a row overlaps stored consumption of its
     /// beneficiary or lies in the reporting period of a recorded claim for
-    /// its beneficiary (naming the claim).
+    /// its beneficiary (naming the claim); `frozen` when a row covers days
+    /// of a closed reporting period; `invalid_input` without rows.
     pub fn import_consumption(
         &mut self,
         file: &str,
@@ -1338,7 +1784,9 @@ impl Store {
     /// consumption it covers is covered by a recorded claim already
     /// ([`Store::consumption_claimed`]), or when a change was
     /// recorded after [`NewClaim::planned_at`]; `not_found` when an
-    /// allocated value is not in the database.
+    /// allocated value is not in the database; `frozen` when its days
+    /// cover days of a closed reporting period. Its audit record keeps the
+    /// claim and every allocation as its after-state.
     pub fn create_claim(
         &mut self,
         claim: &NewClaim,
@@ -1370,14 +1818,18 @@ impl Store {
     }
 
     /// Deletes claim `id` and its allocations (the values are free again),
-    /// audited (`claim_delete`).
+    /// audited (`claim_delete`, keeping the claim and every allocation as
+    /// its before-state); `frozen` when its days cover days of a closed
+    /// reporting period.
     pub fn delete_claim(&mut self, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
         self.write_either(|w| delete(w, id, reason, os_user))
     }
 
     /// Deletes every consumption row of one beneficiary in one write,
-    /// audited (`consumption_delete`); `not_found` when it has none,
-    /// `conflict` while a recorded claim is for it.
+    /// audited (`consumption_delete`, keeping the rows as its
+    /// before-state); `not_found` when it has none, `frozen` when a row
+    /// covers days of a closed reporting period, `conflict` while a
+    /// recorded claim is for it.
     pub fn delete_consumption(
         &mut self,
         kind: BeneficiaryType,
@@ -1464,6 +1916,9 @@ impl Store {
 
     /// Sets the `kind` factor of `market` for `year` (replacing one set
     /// before), audited (`factor_set`, with the old and new factor).
+    /// `frozen` when it would change the report of a claim recorded before
+    /// schema 22 (which reads the factors stored now) over days of a
+    /// closed reporting period.
     #[allow(clippy::too_many_arguments)]
     pub fn set_emission_factor(
         &mut self,

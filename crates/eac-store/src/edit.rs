@@ -728,9 +728,14 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
             after: period(&after),
         });
     }
-    match crate::history::state_changes(before_state.as_deref(), after_state.as_deref()) {
-        Ok(found) => changes.extend(found),
-        Err(what) => problems.push(what),
+    // A database-level record's states are what it removed or added (a
+    // claim with its allocations, consumption rows), not an EAC's: its
+    // `after` details are its summary.
+    if !cds_eac_id.is_empty() {
+        match crate::history::state_changes(before_state.as_deref(), after_state.as_deref()) {
+            Ok(found) => changes.extend(found),
+            Err(what) => problems.push(what),
+        }
     }
     if matches!(
         action,

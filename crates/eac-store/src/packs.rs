@@ -136,7 +136,39 @@ pub(crate) fn insert_database_record(
     os_user: &str,
     source_file: &str,
 ) -> Result<i64> {
+    insert_database_record_with_states(
+        w,
+        action,
+        details,
+        States::default(),
+        reason,
+        os_user,
+        source_file,
+    )
+}
+
+/// What a database-level record keeps of the data it removed or added
+/// (JSON text, in its `before_state`/`after_state`): a claim with its
+/// allocations, deleted consumption rows. The record's `after` details
+/// are the summary the audit view shows; the states are what was there.
+#[derive(Debug, Default)]
+pub(crate) struct States {
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+/// [`insert_database_record`] keeping `states` with it.
+pub(crate) fn insert_database_record_with_states(
+    w: &Write,
+    action: AuditAction,
+    details: &[(&str, String)],
+    states: States,
+    reason: &Reason,
+    os_user: &str,
+    source_file: &str,
+) -> Result<i64> {
     let text = |s: &str| Value::Text(s.to_owned());
+    let state = |s: Option<String>| s.map_or(Value::Null, Value::Text);
     crate::chain::insert(
         w,
         vec![
@@ -147,8 +179,8 @@ pub(crate) fn insert_database_record(
             text("null"),
             text(&details_json(details)),
             text(reason.as_str()),
-            Value::Null,
-            Value::Null,
+            state(states.before),
+            state(states.after),
             text(source_file),
             Value::Null,
         ],

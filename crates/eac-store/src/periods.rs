@@ -14,6 +14,11 @@
 //! ([`StoreError::Frozen`]). An EAC that only straddles a boundary is not
 //! inside and stays editable. `cds_synced` ("mark verified") is no data
 //! change and stays allowed.
+//!
+//! Claims and consumption over the closed days are what was filed: the
+//! claim and consumption writes ask [`closed_over`] for any day they share
+//! with a closed period and refuse at once ([`refuse_closed`], `frozen`,
+//! naming the periods and no EAC).
 
 use std::cell::{OnceCell, RefCell};
 
@@ -467,7 +472,21 @@ fn refusal(hits: &[Hit], spans: &[Span]) -> StoreError {
         )
     };
     let them = if ids.len() == 1 { "it" } else { "them" };
-    for id in &periods {
+    message.push_str(&period_words(&periods, spans, &format!("change {them}")));
+    StoreError::Frozen {
+        message,
+        ids,
+        periods,
+    }
+}
+
+/// The sentences of a refusal naming each closed period of `periods`: its
+/// days, who closed it, when and why, and "reopen it with `eacdesk period
+/// reopen ID --reason …` to {to_do}." (a period whose row another program
+/// lifted: that it still counts and what to do).
+fn period_words(periods: &[i64], spans: &[Span], to_do: &str) -> String {
+    let mut message = String::new();
+    for id in periods {
         // A period whose row another program changed: what its record
         // closed, and that the change does not count.
         let span = spans
@@ -487,15 +506,55 @@ fn refusal(hits: &[Hit], spans: &[Span]) -> StoreError {
             }
             message.push_str(&format!(
                 " Period {} ({} to {}) was closed by {} at {}: “{}”; reopen it with \
-                 `eacdesk period reopen {} --reason …` to change {them}.",
+                 `eacdesk period reopen {} --reason …` to {to_do}.",
                 s.id, s.from, s.to, s.closed_by, s.closed_at, s.reason, s.id
             ));
         }
     }
+    message
+}
+
+/// The closed periods in effect that share an instant with `[start,
+/// end)`, by first day: a claim or consumption over those days is part of
+/// what was filed. Unlike an EAC, which is frozen
+/// only when it lies wholly inside (decision 104), consumption and claims
+/// are protected by any day they share: a row straddling the edge was
+/// counted in the filed period's figures.
+pub(crate) fn closed_over(w: &Write, start: &Timestamp, end: &Timestamp) -> Result<Vec<i64>> {
+    let in_effect = w.periods().in_effect(w)?;
+    Ok(in_effect
+        .spans
+        .iter()
+        .filter(|s| s.start < *end && *start < s.end)
+        .map(|s| s.id)
+        .collect())
+}
+
+/// The `frozen` refusal of a change to claims or consumption over days of
+/// the closed periods `periods` ([`closed_over`]): `what` says what cannot
+/// be done ("Claim #3 (FY2024) … cannot be deleted"), then, as a frozen
+/// EAC's refusal does, "nothing was changed" and each period with how to
+/// reopen it to `to_do`. It names no EAC.
+pub(crate) fn refuse_closed(w: &Write, periods: &[i64], what: &str, to_do: &str) -> StoreError {
+    let spans = w
+        .periods()
+        .in_effect
+        .get()
+        .map_or(&[][..], |e| &e.spans[..]);
+    let mut ids: Vec<i64> = Vec::new();
+    for id in periods {
+        if !ids.contains(id) {
+            ids.push(*id);
+        }
+    }
+    let message = format!(
+        "{what}; nothing was changed.{}",
+        period_words(&ids, spans, to_do)
+    );
     StoreError::Frozen {
         message,
-        ids,
-        periods,
+        ids: Vec::new(),
+        periods: ids,
     }
 }
 

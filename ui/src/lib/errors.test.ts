@@ -154,6 +154,22 @@ describe("a closed-period refusal in the app", () => {
   });
 });
 
+describe("a closed-period refusal of a claim or consumption", () => {
+  it("is not said of EACs, and says nothing was changed once", () => {
+    const f = friendlyError({
+      code: "frozen",
+      message:
+        "Claim #1 (June, 2024-06-01 to 2024-06-30) covers days of a closed reporting period and cannot be deleted; nothing was changed. Period 1 (2024-06-01 to 2024-06-30) was closed by root at 2026-12-06 02:59:04 UTC: “June filed”; reopen it in Evidence ▾ → Closed periods… to delete it.",
+      details: { cds_eac_ids: [], period_ids: [1] },
+    });
+    const all = `${f.title} ${f.message} ${f.hint}`;
+    expect(all).not.toContain("EAC");
+    expect(f.message).toContain("Claim #1 (June");
+    expect(all.match(/nothing was changed/gi)).toHaveLength(1);
+    expect(all).toContain("Evidence ▾ → Closed periods…");
+  });
+});
+
 describe("a claimed-EAC refusal in the app", () => {
   it("says nothing was changed once (its message says it)", () => {
     const f = friendlyError({

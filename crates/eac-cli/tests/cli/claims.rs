@@ -78,16 +78,14 @@ fn consumption_is_imported_whole_or_refused_with_every_problem_located() {
         .args(["consumption", "import", &fixture("broken.csv")])
         .assert()
         .code(1)
-        .stderr(contains("broken.csv:2:5: error (rule 0): [value]"))
-        .stderr(contains(
-            "broken.csv:3:1: error (rule 0): [beneficiary_type]",
-        ))
-        .stderr(contains("broken.csv:3:6: error (rule 0): [unit]"));
+        .stderr(contains("broken.csv:2:5: error: [value]"))
+        .stderr(contains("broken.csv:3:1: error: [beneficiary_type]"))
+        .stderr(contains("broken.csv:3:6: error: [unit]"));
     desk.eacdesk()
         .args(["consumption", "import", &fixture("overlapping.csv")])
         .assert()
         .code(1)
-        .stderr(contains("overlapping.csv:2:1: error (rule 0): [overlap]"))
+        .stderr(contains("overlapping.csv:2:1: error: [overlap]"))
         .stderr(contains("consumption.csv line 2"));
     let rows = desk.json(&["consumption", "ls"]);
     assert_eq!(rows.as_array().unwrap().len(), 3, "{rows}");
@@ -645,7 +643,7 @@ fn consumption_in_a_recorded_claims_period_is_refused_naming_the_claim() {
         .args(["consumption", "import", &fixture("late.csv")])
         .assert()
         .code(1)
-        .stderr(contains("late.csv:2:1: error (rule 0): [claimed]"))
+        .stderr(contains("late.csv:2:1: error: [claimed]"))
         .stderr(contains("recorded claim #1"))
         .stderr(contains("claims delete 1"));
     assert_eq!(
@@ -1622,4 +1620,338 @@ fn fossil_certificates_fail_re100_and_leave_the_market_based_figure_not_computed
     let r = desk.json(&["claims", "report", "--claim", "1"]);
     assert!(r["market_based_tco2e"].is_null(), "{r}");
     assert!(missing(&r)[0].starts_with(said), "{r}");
+}
+
+/// Writes `text` into the desk's folder as `name`; its path.
+fn csv_file(desk: &Desk, name: &str, text: &str) -> String {
+    let path = desk.path(name);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+const HEAD: &str = "beneficiary_type,beneficiary,start,end,value,unit";
+
+/// Tester's report 35, finding 5: a consumption file with `\r\n` line ends
+/// (Excel on Windows) had every line number one too low — in its errors,
+/// the stored LINE and the overlap messages citing a stored row.
+#[test]
+fn a_windows_consumption_file_is_located_by_its_own_lines() {
+    let desk = Desk::new();
+    let mut text = format!("{HEAD}\r\n");
+    for m in ["01", "02", "03", "04", "05"] {
+        text.push_str(&format!("account,A,2024-{m}-01,2024-{m}-02,1,MWh\r\n"));
+    }
+    let bad = format!("{text}account,A,2024-07-01,2024-07-02,x,MWh\r\n");
+    let bad = csv_file(&desk, "crlf.csv", &bad);
+    desk.eacdesk()
+        .args(["consumption", "import", &bad])
+        .assert()
+        .code(1)
+        .stderr(contains("crlf.csv:7:5: error: [value] `x`"));
+    let good = csv_file(&desk, "crlf_ok.csv", &text);
+    desk.eacdesk()
+        .args(["consumption", "import", &good])
+        .assert()
+        .success();
+    let lines: Vec<i64> = desk
+        .json(&["consumption", "ls"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["line"].as_i64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 3, 4, 5, 6]);
+    // A row overlapping the stored March row names its line, 4.
+    let again = csv_file(
+        &desk,
+        "again.csv",
+        &format!("\u{feff}{HEAD}\r\naccount,A,2024-03-01,2024-03-03,1,MWh\r\n"),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &again])
+        .assert()
+        .code(1)
+        .stderr(contains("again.csv:2:1: error: [overlap]"))
+        .stderr(contains("crlf_ok.csv line 4 (2024-03-01T00:00:00Z"));
+}
+
+/// Findings 7 and 8: a file's overlap with stored consumption and its
+/// clash with a recorded claim are told in the same run as its other
+/// problems; a header naming a column twice is refused, naming both.
+#[test]
+fn every_problem_of_a_consumption_file_is_told_in_one_run() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--reason", "2024 filing"])
+        .assert()
+        .success();
+    let first = csv_file(
+        &desk,
+        "o1.csv",
+        &format!("{HEAD}\naccount,A,2024-01-01,2024-02-01,1,MWh\n"),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &first])
+        .assert()
+        .success();
+    let second = csv_file(
+        &desk,
+        "o2.csv",
+        &format!(
+            "{HEAD}\naccount,A,2024-01-15,2024-02-15,1,MWh\n\
+             account,A,2024-03-01,2024-04-01,x,MWh\n\
+             account,acc-1,2024-06-01T13:00:00Z,2024-06-01T14:00:00Z,1,kWh\n\
+             account,acc-1,2024-06-01T10:00:00Z,2024-06-01T10:30:00Z,1,kWh\n"
+        ),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &second])
+        .assert()
+        .code(1)
+        .stderr(contains("5 problem(s) in the consumption file"))
+        .stderr(contains("o2.csv:2:1: error: [overlap]"))
+        .stderr(contains("o2.csv:3:5: error: [value]"))
+        .stderr(contains("o2.csv:4:1: error: [claimed]"))
+        .stderr(contains("o2.csv:5:1: error: [claimed]"))
+        .stderr(contains("o2.csv:5:1: error: [overlap]"));
+    let twice = csv_file(
+        &desk,
+        "twice.csv",
+        &format!("{HEAD},value\naccount,B,2024-01-01,2024-02-01,1,MWh,1000\n"),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &twice])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "twice.csv:1:7: error: [header] the header names `value` twice, in columns 5 and 7",
+        ));
+    assert_eq!(
+        desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
+        4
+    );
+}
+
+/// Finding 9: a header-only file is refused, saying so, with no audit
+/// record; a claim of a beneficiary without consumption or EACs (a typo)
+/// says why in `missing` and is not recorded; `claims create --help`
+/// offers only what `create` takes.
+#[test]
+fn an_empty_file_and_a_claim_of_nothing_say_so() {
+    let desk = desk_with_claim_data();
+    let records = |desk: &Desk| desk.json(&["audit"]).as_array().unwrap().len();
+    let before = records(&desk);
+    let empty = csv_file(&desk, "c16.csv", &format!("{HEAD}\n"));
+    desk.eacdesk()
+        .args(["consumption", "import", &empty])
+        .assert()
+        .code(1)
+        .stderr(contains("c16.csv:1:1: error: [row] no consumption rows in"))
+        .stderr(contains("nothing was imported"))
+        .stdout(contains("Imported").not());
+    assert_eq!(records(&desk), before, "no audit record");
+
+    let typo = [
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "acc-l",
+        "--from",
+        "2024-01-01",
+        "--to",
+        "2024-12-31",
+        "--market",
+        "NO",
+    ];
+    let report = desk.json(&[&["claims", "report"][..], &typo].concat());
+    let missing = missing(&report);
+    assert!(
+        missing.contains(
+            &"coverage: no consumption of account `acc-l` is stored in 2024-01-01 – 2024-12-31; \
+              import it with `eacdesk consumption import FILE` (or check the beneficiary type and \
+              id)"
+            .to_owned()
+        ),
+        "{missing:?}"
+    );
+    assert!(
+        missing.contains(
+            &"matched: no EAC value attributed to account `acc-l` overlaps 2024-01-01 – \
+              2024-12-31 (check the beneficiary type and id)"
+                .to_owned()
+        ),
+        "{missing:?}"
+    );
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(typo)
+        .args(["--reason", "FY2024"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "No consumption of account `acc-l` is stored in 2024-01-01 – 2024-12-31",
+        ));
+    assert_eq!(desk.json(&["claims", "ls"]).as_array().unwrap().len(), 0);
+    assert_eq!(records(&desk), before);
+
+    let help = desk
+        .eacdesk()
+        .args(["claims", "create", "--help"])
+        .assert()
+        .success();
+    let help = String::from_utf8_lossy(&help.get_output().stdout).into_owned();
+    assert!(help.contains("--only-passing"), "{help}");
+    assert!(!help.contains("--claim"), "{help}");
+    assert!(!help.contains("--rules"), "{help}");
+}
+
+/// Finding 3: a closed period protects its filed claim and consumption as
+/// it protects its EACs: deleting the claim, recording another over its
+/// days, importing or deleting consumption there are refused (`frozen`,
+/// exit 1) in a frozen EAC's words, naming the period and how to reopen
+/// it; once reopened they go through.
+#[test]
+fn a_closed_period_keeps_its_claim_and_consumption_from_the_command_line() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args([
+            "period",
+            "close",
+            "--from",
+            "2024-06-01",
+            "--to",
+            "2024-06-30",
+        ])
+        .args(["--reason", "June filed"])
+        .assert()
+        .success();
+    let reopen = "; reopen it with `eacdesk period reopen 1 --reason …` to";
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "gone"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "error: Claim #1 (June, 2024-06-01 to 2024-06-01) covers days of a closed reporting \
+             period and cannot be deleted; nothing was changed. Period 1 (2024-06-01 to \
+             2024-06-30) was closed by ",
+        ))
+        .stderr(contains(format!("“June filed”{reopen} delete it.")));
+    desk.eacdesk()
+        .args([
+            "consumption",
+            "delete",
+            "--beneficiary-type",
+            "account",
+            "--beneficiary",
+            "acc-1",
+            "--reason",
+            "r",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains("covers days of a closed reporting period"))
+        .stderr(contains(format!("{reopen} delete it.")));
+    let more = csv_file(
+        &desk,
+        "more.csv",
+        &format!("{HEAD}\naccount,acc-2,2024-06-30T23:00:00Z,2024-07-01T01:00:00Z,1,kWh\n"),
+    );
+    desk.eacdesk()
+        .args(["consumption", "import", &more])
+        .assert()
+        .code(1)
+        .stderr(contains("more.csv line 2 (account `acc-2`"))
+        .stderr(contains(format!("{reopen} import the file.")));
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "again", "--reason", "r"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "Claim `again` (2024-06-01 to 2024-06-01) covers days",
+        ))
+        .stderr(contains(format!("{reopen} record it.")));
+    assert_eq!(desk.json(&["claims", "ls"]).as_array().unwrap().len(), 1);
+    assert_eq!(
+        desk.json(&["consumption", "ls"]).as_array().unwrap().len(),
+        3
+    );
+    desk.eacdesk()
+        .args(["period", "reopen", "1", "--reason", "restating June"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "restated"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &more])
+        .assert()
+        .success();
+}
+
+/// Finding 4 from the command line: the audit log says what a deleted
+/// claim allocated (its record's before-state, as an evidence pack or
+/// another program reads it), while `audit` shows one readable line.
+#[test]
+fn a_deleted_claims_allocations_stay_in_the_audit_log() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args([
+            "--name",
+            "June",
+            "--bidding-zone",
+            "NO1",
+            "--reason",
+            "2024 filing",
+        ])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["claims", "delete", "1", "--reason", "redo"])
+        .assert()
+        .success();
+    let db = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    let state: String = db
+        .query_row(
+            "SELECT before_state FROM audit_log WHERE action = 'claim_delete'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let state: Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(state["claim"]["bidding_zone"], "NO1");
+    assert_eq!(state["claim"]["granularity"], "hourly");
+    let rows = state["allocations"]["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{state}");
+    assert_eq!(
+        rows[0],
+        serde_json::json!([
+            "gc-h10",
+            1,
+            "2024-06-01T10:00:00Z",
+            "2024-06-01T11:00:00Z",
+            "5000"
+        ])
+    );
+    let out = desk.eacdesk().arg("audit").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let line = text
+        .lines()
+        .find(|l| l.contains("claim deleted"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains("allocations 3"), "{line}");
+    assert!(line.contains("bidding_zone NO1"), "{line}");
+    assert!(!line.contains("gc-h10"), "{line}");
 }

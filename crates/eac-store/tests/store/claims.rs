@@ -840,3 +840,406 @@ fn a_claim_record_says_whether_its_factors_were_recorded() {
     assert!(!kept.recorded);
     assert!(kept.factors.is_empty(), "{kept:?}");
 }
+
+/// A consumption row of customer `who`.
+fn use_of(who: &str, start: &str, end: &str, line: u64) -> NewConsumption {
+    NewConsumption {
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiary: who.into(),
+        start: ts(start),
+        end: ts(end),
+        value: dec("1.50"),
+        unit: EnergyUnit::MWh,
+        line,
+    }
+}
+
+/// A `frozen` refusal about claims or consumption: it names no EAC, the
+/// closed period `period`, and says to reopen it to `to_do`.
+fn frozen_over(e: StoreError, period: i64, what: &str, to_do: &str) {
+    assert_eq!(e.code(), ErrorCode::Frozen, "{e:?}");
+    let StoreError::Frozen {
+        message,
+        ids,
+        periods,
+    } = e
+    else {
+        unreachable!()
+    };
+    assert!(ids.is_empty(), "{ids:?}");
+    assert_eq!(periods, [period]);
+    assert!(
+        message.starts_with(&format!(
+            "{what}; nothing was changed. Period {period} (2024-01-01 to 2024-01-31) was closed by \
+             ana at "
+        )),
+        "{message}"
+    );
+    assert!(
+        message.ends_with(&format!(
+            ": “January filed”; reopen it with `eacdesk period reopen {period} --reason …` to \
+             {to_do}."
+        )),
+        "{message}"
+    );
+}
+
+/// Tester's report 35, finding 3: a closed (filed) period protects the
+/// claims and consumption of its days as it does its EACs. Recording or
+/// deleting a claim, importing or deleting consumption over any of its
+/// days is refused (`frozen`, naming the period and how to reopen it),
+/// with nothing written; days outside it stay open, and reopening it lets
+/// each change through.
+#[test]
+fn a_closed_period_keeps_its_claims_and_consumption() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]);
+    let reason = Reason::new("2024 filing").unwrap();
+    let why = Reason::new("redo").unwrap();
+    let jan = ("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z");
+    env.store
+        .import_consumption("jan.csv", &[use_of("CUST123", jan.0, jan.1, 2)], "ana")
+        .unwrap();
+    // Another customer's row reaching over the period's last midnight.
+    let edge = ("2024-01-31T23:00:00Z", "2024-02-01T01:00:00Z");
+    env.store
+        .import_consumption("edge.csv", &[use_of("CUST9", edge.0, edge.1, 2)], "ana")
+        .unwrap();
+    let filed = env
+        .store
+        .create_claim(&claim("20000000"), &reason, "ana")
+        .unwrap();
+    let period = env
+        .store
+        .close_period(
+            date("2024-01-01"),
+            date("2024-01-31"),
+            &Reason::new("January filed").unwrap(),
+            "ana",
+        )
+        .unwrap()
+        .id;
+    let before = env.snapshot();
+
+    frozen_over(
+        env.store.delete_claim(filed.id, &why, "ana").unwrap_err(),
+        period,
+        &format!(
+            "Claim #{} (January, 2024-01-01 to 2024-01-31) covers days of a closed reporting \
+             period and cannot be deleted",
+            filed.id
+        ),
+        "delete it",
+    );
+    let mut late = claim("1000");
+    late.name = "Turn of the month".into();
+    late.beneficiaries = vec!["CUST9".into()];
+    late.from = date("2024-01-31");
+    late.to = date("2024-02-29");
+    frozen_over(
+        env.store.create_claim(&late, &reason, "ana").unwrap_err(),
+        period,
+        "Claim `Turn of the month` (2024-01-31 to 2024-02-29) covers days of a closed reporting \
+         period and cannot be recorded",
+        "record it",
+    );
+    frozen_over(
+        env.store
+            .import_consumption(
+                "feb.csv",
+                &[
+                    use_of("CUST7", "2024-02-01T00:00:00Z", "2024-03-01T00:00:00Z", 2),
+                    use_of("CUST7", edge.0, edge.1, 3),
+                ],
+                "ana",
+            )
+            .unwrap_err(),
+        period,
+        "Consumption of feb.csv line 3 (customer `CUST7` 2024-01-31 23:00 until 2024-02-01 01:00 \
+         UTC (end excluded)) covers days of a closed reporting period and cannot be imported",
+        "import the file",
+    );
+    frozen_over(
+        env.store
+            .delete_consumption(BeneficiaryType::Customer, "CUST9", &why, "ana")
+            .unwrap_err(),
+        period,
+        "The consumption of customer `CUST9` covers days of a closed reporting period (1 row in \
+         2024-01-31 23:00 until 2024-02-01 01:00 UTC (end excluded)) and cannot be deleted",
+        "delete it",
+    );
+    // Before the recorded claim's conflict: the period is what stands first.
+    frozen_over(
+        env.store
+            .delete_consumption(BeneficiaryType::Customer, "CUST123", &why, "ana")
+            .unwrap_err(),
+        period,
+        "The consumption of customer `CUST123` covers days of a closed reporting period (1 row \
+         in 2024-01-01 – 2024-01-31) and cannot be deleted",
+        "delete it",
+    );
+    assert_eq!(env.snapshot(), before, "nothing was written");
+
+    // Days after the period are open.
+    env.store
+        .import_consumption(
+            "feb.csv",
+            &[use_of(
+                "CUST7",
+                "2024-02-01T00:00:00Z",
+                "2024-03-01T00:00:00Z",
+                2,
+            )],
+            "ana",
+        )
+        .unwrap();
+    let mut february = late.clone();
+    february.name = "February".into();
+    february.from = date("2024-02-01");
+    env.store.create_claim(&february, &reason, "ana").unwrap();
+
+    // Reopened, every change goes through.
+    env.store
+        .reopen_period(period, &Reason::new("restating").unwrap(), "ana")
+        .unwrap();
+    env.store.delete_claim(filed.id, &why, "ana").unwrap();
+    env.store
+        .delete_consumption(BeneficiaryType::Customer, "CUST123", &why, "ana")
+        .unwrap();
+    env.store
+        .import_consumption("edge2.csv", &[use_of("CUST6", edge.0, edge.1, 2)], "ana")
+        .unwrap();
+}
+
+/// Finding 3, factors: a recorded claim keeps the factors it was recorded
+/// with (decision 273), so setting a factor stays allowed over a closed
+/// period; but a claim recorded before schema 22 reads the factors stored
+/// now, and a factor that would change its filed report is refused while
+/// its period is closed. The factor in force given again (the same exact
+/// number and source), another year or another market change nothing of
+/// it and go through.
+#[test]
+fn a_factor_set_never_changes_a_filed_claims_report() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]);
+    let reason = Reason::new("2024 report").unwrap();
+    let set = |env: &mut Env, market: &str, year: i32, f: &str, source: &str| {
+        env.store.set_emission_factor(
+            market,
+            "residual_mix",
+            year,
+            &dec(f),
+            source,
+            &reason,
+            "ana",
+        )
+    };
+    set(&mut env, "NO", 2024, "0.4", "AIB").unwrap();
+    let recorded = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    let period = env
+        .store
+        .close_period(
+            date("2024-01-01"),
+            date("2024-01-31"),
+            &Reason::new("January filed").unwrap(),
+            "ana",
+        )
+        .unwrap()
+        .id;
+    // Recorded with its factors: a new factor changes nothing of it.
+    set(&mut env, "NO", 2024, "0.41", "AIB revised").unwrap();
+
+    // As an EAC Desk before schema 22 left it: no factors kept.
+    env.raw(&format!(
+        "UPDATE claims SET factors_recorded = 0 WHERE id = {}",
+        recorded.id
+    ))
+    .unwrap();
+    env.raw("DELETE FROM claim_factors").unwrap();
+    let before = env.snapshot();
+    frozen_over(
+        set(&mut env, "no", 2024, "0.42", "AIB revised").unwrap_err(),
+        period,
+        &format!(
+            "Setting the residual_mix factor of no for 2024 would change the filed report of \
+             recorded claim #{} (January, 2024-01-01 to 2024-01-31), which covers days of a \
+             closed reporting period: it was recorded by an older version of EAC Desk, which kept \
+             no factors with a claim, so its report uses the factors stored now. The factor cannot \
+             be set",
+            recorded.id
+        ),
+        "set it (to keep its report as filed, first delete and record again each such claim: a \
+         claim recorded now keeps the factors it was recorded with)",
+    );
+    assert_eq!(env.snapshot(), before, "nothing was written");
+    // The same factor again, another year, another market.
+    set(&mut env, "NO", 2024, "0.410", "AIB revised").unwrap();
+    set(&mut env, "NO", 2023, "0.5", "AIB").unwrap();
+    set(&mut env, "SE", 2024, "0.05", "AIB").unwrap();
+    // Reopened, it goes through.
+    env.store
+        .reopen_period(period, &Reason::new("restating").unwrap(), "ana")
+        .unwrap();
+    set(&mut env, "NO", 2024, "0.42", "AIB revised").unwrap();
+}
+
+/// Finding 4: a claim's audit records say what it allocated. The record
+/// of `claim_create` keeps, as its after-state, the claim's definition
+/// (market, bidding zone, the rule set it was limited to, the factors
+/// recorded) and every allocation row, and `claim_delete`'s before-state
+/// is the same claim read back, so a deleted claim can be rebuilt from
+/// the log alone; `consumption_delete` keeps the rows it deleted. The
+/// audit view shows a summary of each, readable, and the chain holds.
+#[test]
+fn a_claims_audit_records_keep_what_it_allocated() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1"), eac("e-2")]);
+    let reason = Reason::new("2024 filing").unwrap();
+    env.store
+        .set_emission_factor("NO", "grid", 2024, &dec("0.02"), "NVE", &reason, "ana")
+        .unwrap();
+    env.store
+        .import_consumption(
+            "jan.csv",
+            &[
+                use_of("CUST123", "2024-01-01T00:00:00Z", "2024-01-16T00:00:00Z", 2),
+                use_of("CUST123", "2024-01-16T00:00:00Z", "2024-02-01T00:00:00Z", 3),
+            ],
+            "ana",
+        )
+        .unwrap();
+    let mut filed = claim("20000000");
+    filed.bidding_zone = Some("NO1".into());
+    filed.only_passing = Some("re100".into());
+    let mut second = filed.allocations[0].clone();
+    second.cds_eac_id = "e-2".into();
+    second.quantity_wh = BigDecimal::from_str("1000.5").unwrap();
+    filed.allocations.push(second);
+    let recorded = env.store.create_claim(&filed, &reason, "ana").unwrap();
+
+    let state = |env: &Env, sql: &str| -> serde_json::Value {
+        serde_json::from_str(&env.raw_text(sql).expect("a state")).unwrap()
+    };
+    let created = state(
+        &env,
+        "SELECT CAST(after_state AS TEXT) FROM audit_log WHERE action = 'claim_create'",
+    );
+    let c = &created["claim"];
+    assert_eq!(c["id"], recorded.id);
+    assert_eq!(c["name"], "January");
+    assert_eq!(c["beneficiary_type"], "customer");
+    assert_eq!(c["beneficiaries"], serde_json::json!(["CUST123"]));
+    assert_eq!(
+        (&c["from"], &c["to"]),
+        (&"2024-01-01".into(), &"2024-01-31".into())
+    );
+    assert_eq!(c["granularity"], "annual");
+    assert_eq!(c["market"], "NO");
+    assert_eq!(c["bidding_zone"], "NO1");
+    assert_eq!(c["only_passing"], "re100");
+    assert_eq!(c["unit"], "MWh");
+    assert_eq!(c["factors"][0]["tco2e_per_mwh"], "0.02");
+    assert_eq!(c["factors"][0]["source"], "NVE");
+    assert_eq!(
+        created["allocations"],
+        serde_json::json!({
+            "columns": ["cds_eac_id", "value", "start", "end", "quantity_wh"],
+            "rows": [
+                ["e-1", 1, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "20000000"],
+                ["e-2", 1, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "1000.5"],
+            ],
+        })
+    );
+    // The audit view: a summary, no rows, no problem.
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log[0].action, "claim_create");
+    assert!(log[0].problem.is_none(), "{:?}", log[0].problem);
+    let said = |r: &eac_store::AuditRecord, field: &str| {
+        r.changes
+            .iter()
+            .find(|c| c.field == field)
+            .and_then(|c| c.after.clone())
+            .unwrap_or_else(|| panic!("no {field} in {:?}", r.changes))
+    };
+    for (field, value) in [
+        ("market", "NO"),
+        ("bidding_zone", "NO1"),
+        ("only_passing", "re100"),
+        ("values", "2"),
+        ("allocations", "2"),
+        ("allocated_wh", "20001000.5"),
+    ] {
+        assert_eq!(said(&log[0], field), value, "{field}");
+    }
+    assert!(log[0]
+        .changes
+        .iter()
+        .all(|c| !format!("{c:?}").contains("e-2")));
+
+    env.store
+        .delete_claim(recorded.id, &Reason::new("restated").unwrap(), "ana")
+        .unwrap();
+    let deleted = state(
+        &env,
+        "SELECT CAST(before_state AS TEXT) FROM audit_log WHERE action = 'claim_delete'",
+    );
+    assert_eq!(deleted, created, "the deleted claim, as recorded");
+    let log = env.store.audit_log(None).unwrap();
+    assert_eq!(log[0].action, "claim_delete");
+    assert!(log[0].problem.is_none(), "{:?}", log[0].problem);
+    assert_eq!(said(&log[0], "allocations"), "2");
+    assert_eq!(said(&log[0], "allocated_wh"), "20001000.5");
+    assert_eq!(said(&log[0], "market"), "NO");
+
+    env.store
+        .delete_consumption(
+            BeneficiaryType::Customer,
+            "CUST123",
+            &Reason::new("wrong file").unwrap(),
+            "ana",
+        )
+        .unwrap();
+    let gone = state(
+        &env,
+        "SELECT CAST(before_state AS TEXT) FROM audit_log WHERE action = 'consumption_delete'",
+    );
+    let rows = &gone["consumption"]["files"][0];
+    assert_eq!(gone["consumption"]["beneficiary"], "CUST123");
+    assert_eq!(rows["file"], "jan.csv");
+    assert_eq!(rows["rows"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        rows["rows"][1].as_array().unwrap()[..5],
+        serde_json::json!([
+            "2024-01-16T00:00:00Z",
+            "2024-02-01T00:00:00Z",
+            "1.50",
+            "MWh",
+            3
+        ])
+        .as_array()
+        .unwrap()[..]
+    );
+    assert!(env.store.audit_log(None).unwrap()[0].problem.is_none());
+    assert!(env.store.verify_audit_chain().unwrap().broken.is_none());
+}
+
+/// Finding 9: a file of no rows is refused before anything is written,
+/// with no audit record.
+#[test]
+fn consumption_without_rows_is_not_imported() {
+    let mut env = Env::new();
+    let before = env.snapshot();
+    let e = env
+        .store
+        .import_consumption("c16.csv", &[], "ana")
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::InvalidInput);
+    assert_eq!(
+        e.to_string(),
+        "no consumption rows in c16.csv; nothing was imported"
+    );
+    assert_eq!(env.snapshot(), before);
+}
