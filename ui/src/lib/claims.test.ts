@@ -16,6 +16,7 @@ import {
   isZeroText,
   lastDayBefore,
   missingInApp,
+  monthLegend,
   monthSeries,
   reportFileName,
   resultFor,
@@ -23,6 +24,7 @@ import {
   toClaimInput,
 } from "./claims";
 import type { ClaimCheckView, ConsumptionClaimedView, ConsumptionGroup, FactorSet, IntervalView, ValueCheckView } from "./types";
+import { GROUP_SEPARATOR, formatDecimal, setNumberSigns } from "./decimal";
 
 const group: ConsumptionGroup = {
   beneficiary_type: "account",
@@ -181,6 +183,20 @@ describe("figures for drawing", () => {
     expect(monthSeries([])).toBeNull();
   });
 
+  it("gives the chart's legend each month's exact figures, not the drawn numbers", () => {
+    const s = monthSeries([
+      { start: "2024-01-01T00:00:00Z", end: "2024-02-01T00:00:00Z", consumption: "1234.5678", matched: "0.00012345", shortfall: "0", surplus: "0" },
+      { start: "2024-02-01T00:00:00Z", end: "2024-03-01T00:00:00Z", consumption: "5", matched: "5", shortfall: "0", surplus: "1" },
+    ])!;
+    expect(monthLegend(s, "month", 0)).toBe("2024-01");
+    expect(monthLegend(s, "consumption", 0)).toBe(formatDecimal("1234.5678"));
+    expect(monthLegend(s, "consumption", 0)).toContain("5678");
+    expect(monthLegend(s, "matched", 0)).toBe(formatDecimal("0.00012345"));
+    // the closing point is the last month again
+    expect(monthLegend(s, "month", 2)).toBe("2024-02");
+    expect(monthLegend(s, "matched", null)).toBe("–");
+  });
+
   it("sorts hours into days × 24 with a cover per hour", () => {
     const rows = heatMap(
       [
@@ -201,6 +217,16 @@ describe("figures for drawing", () => {
     expect(counts.full + counts.low + counts.empty + counts.partial).toBe(4);
     expect(counts.none).toBe(44);
     expect(hourCover({ consumption: "0", matched: "0", shortfall: "0" })).toBe("none");
+  });
+
+  it("words an hour's figures in the app's number signs", () => {
+    setNumberSigns({ group: ".", decimal: "," });
+    try {
+      const rows = heatMap([interval("2024-06-01T10:00:00Z", "1234.5", "0.005", "0")], "MWh");
+      expect(rows[0].cells[10].title).toBe("2024-06-01 10:00 UTC: 1.234,5 consumed, 0,005 matched (MWh)");
+    } finally {
+      setNumberSigns({ group: GROUP_SEPARATOR, decimal: "." });
+    }
   });
 });
 

@@ -16,7 +16,7 @@ import type {
   ValueCheckView,
 } from "./types";
 import { isIsoDay, toUnixSeconds } from "./dates";
-import { isDecimalText } from "./decimal";
+import { formatDecimal, isDecimalText } from "./decimal";
 
 export type Granularity = "annual" | "monthly" | "hourly";
 export type Verdict = "pass" | "fail" | "unknown";
@@ -235,25 +235,46 @@ export interface MonthSeries {
   x: number[];
   consumption: number[];
   matched: number[];
+  /** per point of `x`, the month it shows as exact text (the closing point repeats the last month) */
+  exact: { month: string; consumption: string; matched: string }[];
 }
 
 /** Consumption and matched quantity per month, as numbers for the chart ONLY. */
 export function monthSeries(months: readonly IntervalView[]): MonthSeries | null {
   const rows = months
-    .map((m) => ({ t: toUnixSeconds(m.start), end: toUnixSeconds(m.end), c: Number(m.consumption), m: Number(m.matched) }))
+    .map((m) => ({
+      t: toUnixSeconds(m.start),
+      end: toUnixSeconds(m.end),
+      c: Number(m.consumption),
+      m: Number(m.matched),
+      exact: { month: m.start.slice(0, 7), consumption: m.consumption, matched: m.matched },
+    }))
     .filter((r) => r.t !== null && Number.isFinite(r.c) && Number.isFinite(r.m));
   if (rows.length === 0) return null;
   const x = rows.map((r) => r.t as number);
   const consumption = rows.map((r) => r.c);
   const matched = rows.map((r) => r.m);
+  const exact = rows.map((r) => r.exact);
   // Steps hold from each month's start; the last one closes at its end.
   const last = rows[rows.length - 1];
   if (last.end !== null && last.end > (last.t as number)) {
     x.push(last.end);
     consumption.push(last.c);
     matched.push(last.m);
+    exact.push(last.exact);
   }
-  return { x, consumption, matched };
+  return { x, consumption, matched, exact };
+}
+
+/**
+ * What the chart's legend shows for point `i` of a series: the month
+ * (YYYY-MM, UTC) or its exact figure in the app's number signs, as the
+ * figures beside the chart show it (never the drawn number, rounded).
+ */
+export function monthLegend(s: MonthSeries, series: "month" | "consumption" | "matched", i: number | null): string {
+  const point = i === null ? undefined : s.exact[i];
+  if (!point) return "–";
+  return series === "month" ? point.month : formatDecimal(point[series]);
 }
 
 // ---- the hourly heat map -------------------------------------------------------
@@ -308,7 +329,7 @@ export function heatMap(intervals: readonly IntervalView[], unit: string): HeatR
     cells[hour] = {
       hour,
       cover: hourCover(i),
-      title: `${d} ${String(hour).padStart(2, "0")}:00 UTC: ${i.consumption} consumed, ${i.matched} matched (${unit})`,
+      title: `${d} ${String(hour).padStart(2, "0")}:00 UTC: ${formatDecimal(i.consumption)} consumed, ${formatDecimal(i.matched)} matched (${unit})`,
     };
   }
   return [...days.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([d, cells]) => ({ day: d, cells }));

@@ -28,6 +28,8 @@ import { api } from "../api";
 import { Desk, deskContext } from "../desk.svelte";
 import type { ClaimRecord, ClaimReportView, ConsumptionGroup, ValueCheckView } from "../types";
 import ClaimsDialog from "./ClaimsDialog.svelte";
+import { GROUP_SEPARATOR, setNumberSigns } from "../decimal";
+import { formatAuditTime, setTimeLocale } from "../locale";
 
 const group: ConsumptionGroup = {
   beneficiary_type: "account",
@@ -299,5 +301,30 @@ describe("the criteria table", () => {
     expect($(root, "claims-criteria-more")).toBeNull();
     click(root, "claims-criteria-filter-all");
     expect(rows(root)).toBe(200);
+  });
+});
+
+describe("the Claims view's numbers and times", () => {
+  afterEach(() => {
+    setNumberSigns({ group: GROUP_SEPARATOR, decimal: "." });
+    setTimeLocale("sv-SE");
+  });
+
+  it("shows factors in the app's number signs and a claim's recording time as History does", async () => {
+    setNumberSigns({ group: ".", decimal: "," });
+    setTimeLocale("de-DE");
+    const factor = { market: "NO", kind: "residual_mix", year: 2024, tco2e_per_mwh: "0.354", source: "AIB" };
+    vi.mocked(api.claimReport).mockResolvedValue(report([value(1)], { residual_mix_factor: factor }));
+    vi.mocked(api.factors).mockResolvedValue([{ ...factor, set_at: "2025-01-01T00:00:00Z", set_by: "me" }]);
+    vi.mocked(api.claims).mockResolvedValue([claimRecord(3)]);
+    const root = await claimsView();
+    await checked(root);
+    expect($(root, "claims-factor-residual-value")?.textContent).toBe("0,354");
+    expect($(root, "claims-factor-list")?.textContent).toContain("0,354 tCO2e/MWh");
+    await vi.waitFor(() => expect($(root, "claims-recorded-when")).not.toBeNull());
+    expect($(root, "claims-recorded-when")?.textContent).toContain(formatAuditTime("2025-03-04T05:06:07Z"));
+    // in the locale, with its time zone: not the UTC text cut short ("2025-03-04 05:06")
+    expect($(root, "claims-recorded-when")?.textContent).not.toContain("2025-03-04 05:06");
+    expect($(root, "claims-recorded-when")?.dataset.at).toBe("2025-03-04T05:06:07Z");
   });
 });
