@@ -1,0 +1,96 @@
+// @vitest-environment happy-dom
+// One action, one name: the table's bulk button and the toolbar both say
+// "Mark verified…" (the Evidence menu's "Verify evidence pack…" is another
+// action), and every place that sends the user to reopen a closed period
+// names it as the error messages do.
+
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { flushSync, mount, unmount } from "svelte";
+
+vi.mock("../api", () => ({
+  newOpId: () => "op-1",
+  api: { frozenBy: vi.fn(), deleteEacs: vi.fn() },
+}));
+
+import { api } from "../api";
+import { Desk, deskContext } from "../desk.svelte";
+import { REOPEN_PLACE } from "../errors";
+import { emptyFilterState, toEacFilter } from "../filters";
+import type { ClosedPeriod, DeleteReport } from "../types";
+import TableTools from "./TableTools.svelte";
+import DeleteDialog from "./DeleteDialog.svelte";
+
+let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
+let desks: Desk[] = [];
+afterEach(() => {
+  for (const m of mounted) {
+    unmount(m.c);
+    m.target.remove();
+  }
+  mounted = [];
+  for (const d of desks) d.stop();
+  desks = [];
+});
+
+const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+
+function show(view: Parameters<typeof mount>[0], props: Record<string, unknown>, context?: Map<unknown, unknown>): HTMLElement {
+  const target = document.createElement("div");
+  document.body.append(target);
+  const c = mount(view, { target, props, context });
+  flushSync();
+  mounted.push({ c, target });
+  return target;
+}
+
+describe("action names", () => {
+  it("calls the table's bulk verification what the toolbar calls it", () => {
+    const desk = new Desk(() => {});
+    desks.push(desk);
+    const none = () => {};
+    const root = show(
+      TableTools,
+      {
+        onfields: none,
+        onbeneficiaries: none,
+        onverify: none,
+        onexport: none,
+        ondelete: none,
+        problemsOpen: false,
+        onproblems: none,
+        onexporttable: none,
+        summaryOpen: false,
+        onsummary: none,
+        oncolumns: none,
+        onviews: none,
+      },
+      deskContext(desk),
+    );
+    expect($(root, "selection-verify")?.textContent).toBe("Mark verified…");
+  });
+
+  it("sends the user to reopen a closed period where the error messages do", async () => {
+    const period = {
+      id: 1,
+      from: "2024-01-01",
+      to: "2024-12-31",
+      closed_at: "2025-01-10T00:00:00Z",
+      closed_by: "me",
+      reason: "FY filed",
+      reopened_at: null,
+      reopened_by: null,
+      reopen_reason: null,
+      eac_count: 3,
+    } as unknown as ClosedPeriod;
+    vi.mocked(api.frozenBy).mockResolvedValue([period]);
+    vi.mocked(api.deleteEacs).mockResolvedValue({ deleted: 0, envelopes_deleted: 0, ids: [] } as unknown as DeleteReport);
+    const root = show(DeleteDialog, {
+      filter: toEacFilter(emptyFilterState()),
+      selectedId: "S1-1",
+      onclose: () => {},
+      ondone: () => {},
+    });
+    await vi.waitFor(() => expect($(root.ownerDocument, "delete-selected-frozen")).not.toBeNull());
+    expect($(root.ownerDocument, "delete-selected-frozen")?.textContent).toContain(`reopen it in ${REOPEN_PLACE}`);
+  });
+});
