@@ -1900,8 +1900,8 @@ fn a_closed_period_keeps_its_claim_and_consumption_from_the_command_line() {
 }
 
 /// Finding 4 from the command line: the audit log says what a deleted
-/// claim allocated (its record's before-state, as an evidence pack or
-/// another program reads it), while `audit` shows one readable line.
+/// claim allocated (its record's before-state, as `audit --json` and an
+/// evidence pack give it), while `audit` shows one readable line.
 #[test]
 fn a_deleted_claims_allocations_stay_in_the_audit_log() {
     let desk = desk_with_claim_data();
@@ -1922,15 +1922,14 @@ fn a_deleted_claims_allocations_stay_in_the_audit_log() {
         .args(["claims", "delete", "1", "--reason", "redo"])
         .assert()
         .success();
-    let db = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
-    let state: String = db
-        .query_row(
-            "SELECT before_state FROM audit_log WHERE action = 'claim_delete'",
-            [],
-            |r| r.get(0),
-        )
+    let log = desk.json(&["audit"]);
+    let record = log
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["action"] == "claim_delete")
         .unwrap();
-    let state: Value = serde_json::from_str(&state).unwrap();
+    let state = &record["before_state"];
     assert_eq!(state["claim"]["bidding_zone"], "NO1");
     assert_eq!(state["claim"]["granularity"], "hourly");
     let rows = state["allocations"]["rows"].as_array().unwrap();
