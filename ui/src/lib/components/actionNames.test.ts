@@ -5,7 +5,7 @@
 // names it as the error messages do.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync, mount, unmount, type Component } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -34,7 +34,7 @@ afterEach(() => {
 
 const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
 
-function show(view: Parameters<typeof mount>[0], props: Record<string, unknown>, context?: Map<unknown, unknown>): HTMLElement {
+function show<P extends Record<string, unknown>>(view: Component<P>, props: P, context?: Map<unknown, unknown>): HTMLElement {
   const target = document.createElement("div");
   document.body.append(target);
   const c = mount(view, { target, props, context });

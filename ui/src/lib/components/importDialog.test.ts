@@ -1,0 +1,129 @@
+// @vitest-environment happy-dom
+// The Import dialog's column mapping: one built by hand and not saved is
+// asked about before Cancel, Esc, another format or a saved mapping picked
+// in the list throws it away. Only the IPC (api) is replaced.
+
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { flushSync, mount, unmount } from "svelte";
+
+vi.mock("../api", () => ({
+  newOpId: () => "op-1",
+  api: {
+    importFormats: vi.fn(),
+    csvMappings: vi.fn(),
+    previewCsv: vi.fn(),
+    saveCsvMapping: vi.fn(),
+    importFiles: vi.fn(),
+    pickImportFiles: vi.fn(),
+  },
+}));
+
+import { api } from "../api";
+import { Desk, deskContext } from "../desk.svelte";
+import { emptyForm, mappingFromForm } from "../mapping";
+import ImportDialog from "./ImportDialog.svelte";
+
+let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
+let desks: Desk[] = [];
+afterEach(() => {
+  for (const m of mounted) {
+    unmount(m.c);
+    m.target.remove();
+  }
+  mounted = [];
+  for (const d of desks) d.stop();
+  desks = [];
+});
+
+beforeEach(() => {
+  vi.mocked(api.importFormats).mockReset().mockResolvedValue([
+    { id: "csv", name: "Any registry's CSV, with a saved column mapping", reads: "a CSV", detected: false },
+    { id: "cds-p1", name: "CDS P1 listing", reads: "a P1 listing", detected: true },
+  ]);
+  const saved = { ...emptyForm(), name: "Ofgem", delimiter: ";" };
+  vi.mocked(api.csvMappings)
+    .mockReset()
+    .mockResolvedValue([{ name: "Ofgem", mapping: JSON.stringify(mappingFromForm(saved)), created_at: "", updated_at: "" }]);
+  vi.mocked(api.previewCsv).mockReset().mockResolvedValue({ header: ["a", "b"], rows: [] });
+});
+
+const $ = (testid: string) => document.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+
+function change(testid: string, value: string) {
+  const el = $(testid) as HTMLSelectElement | HTMLInputElement;
+  el.value = value;
+  el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? "change" : "input", { bubbles: true }));
+  flushSync();
+}
+
+function click(testid: string) {
+  const el = $(testid);
+  if (!el) throw new Error(`no ${testid}`);
+  el.click();
+  flushSync();
+}
+
+/** The dialog on a CSV, "Any registry's CSV" chosen, its mapping edited (not saved). */
+async function editedMapping(onclose = vi.fn()) {
+  const desk = new Desk(() => {});
+  desks.push(desk);
+  const target = document.createElement("div");
+  document.body.append(target);
+  const c = mount(ImportDialog, {
+    target,
+    props: { initialPaths: ["/data/x.csv"], onclose, onimported: () => {} },
+    context: deskContext(desk),
+  });
+  flushSync();
+  mounted.push({ c, target });
+  await vi.waitFor(() => expect(($("import-format") as HTMLSelectElement).options.length).toBe(3));
+  change("import-format", "csv");
+  await vi.waitFor(() => expect(($("mapping-saved") as HTMLSelectElement).options.length).toBe(2));
+  change("mapping-skip-lines", "2");
+  return onclose;
+}
+
+describe("an unsaved column mapping", () => {
+  it("is asked about before Cancel closes the dialog", async () => {
+    const onclose = await editedMapping();
+    click("import-done");
+    expect(onclose).not.toHaveBeenCalled();
+    expect($("import-discard-dialog")?.textContent).toContain("close the import");
+    click("import-discard-keep");
+    expect($("import-discard-dialog")).toBeNull();
+    expect(($("mapping-skip-lines") as HTMLInputElement).value).toBe("2");
+
+    click("import-done");
+    click("import-discard-confirm");
+    expect(onclose).toHaveBeenCalledOnce();
+  });
+
+  it("is asked about before another format drops the mapping step", async () => {
+    await editedMapping();
+    change("import-format", "cds-p1");
+    expect($("import-discard-dialog")?.textContent).toContain("choose another format");
+    // the format in use stays until the user says
+    expect(($("import-format") as HTMLSelectElement).value).toBe("csv");
+    expect($("mapping-step")).not.toBeNull();
+    click("import-discard-confirm");
+    expect(($("import-format") as HTMLSelectElement).value).toBe("cds-p1");
+    expect($("mapping-step")).toBeNull();
+  });
+
+  it("is asked about before a saved mapping picked in the list replaces it", async () => {
+    await editedMapping();
+    change("mapping-saved", "Ofgem");
+    expect($("mapping-replace-confirm")?.textContent).toContain("“Ofgem”");
+    expect(($("mapping-saved") as HTMLSelectElement).value).toBe("");
+    click("mapping-replace-keep");
+    expect(($("mapping-skip-lines") as HTMLInputElement).value).toBe("2");
+
+    change("mapping-saved", "Ofgem");
+    click("mapping-replace-yes");
+    expect(($("mapping-saved") as HTMLSelectElement).value).toBe("Ofgem");
+    expect(($("mapping-delimiter") as HTMLSelectElement).value).toBe(";");
+    // a saved mapping shown as saved: nothing to ask about
+    click("import-done");
+    expect($("import-discard-dialog")).toBeNull();
+  });
+});
