@@ -124,7 +124,8 @@ impl AppError {
     /// what it was part of): said with that folder, which is not the
     /// user's database nor their output, a full disk in plain words;
     /// `unchanged` says what was left as it was, `again` what to do once
-    /// there is room.
+    /// there is room (or, when it is no folder that takes files, once
+    /// TMPDIR names one).
     pub(crate) fn scratch(
         folder: &std::path::Path,
         source: &std::io::Error,
@@ -132,15 +133,21 @@ impl AppError {
         unchanged: &str,
         again: &str,
     ) -> Self {
-        let why = if source.kind() == std::io::ErrorKind::StorageFull {
-            "the disk is full".to_owned()
+        let (why, cure) = if source.kind() == std::io::ErrorKind::StorageFull {
+            (
+                "the disk is full".to_owned(),
+                "free some space there (or set TMPDIR to a folder on a disk with room)",
+            )
         } else {
-            source.to_string()
+            (
+                source.to_string(),
+                "set TMPDIR to a folder you can write to, on a disk with room,",
+            )
         };
         AppError::new(
             ErrorCode::Io,
             format!(
-                "Could not {doing} in the temporary folder {}{while_}: {why}. {unchanged}; free some space there (or set TMPDIR to a folder on a disk with room) and {again}.",
+                "Could not {doing} in the temporary folder {}{while_}: {why}. {unchanged}; {cure} and {again}.",
                 folder.display()
             ),
         )

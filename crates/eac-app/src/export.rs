@@ -100,7 +100,7 @@ pub fn export(
             let recorded = store.may_record(RecordedOutput::Export)?;
             let mut report = store
                 .export_p1(filter, dest, progress)
-                .map_err(|e| nothing_exported(dest, e.into()))?;
+                .map_err(|e| nothing_exported(dest, export_error(dest, e)))?;
             if recorded {
                 record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
             } else {
@@ -155,14 +155,93 @@ pub(crate) fn record_export(
     store
         .record_export(&written, &eac_store::os_user())
         .map(|_| ())
-        .map_err(|e| {
-            let e = AppError::from(e);
-            let message = format!(
-                "The export was written to {path}, but its record in the audit log could not be written ({}). Export again when the database is free, so the audit log holds it.",
-                e.message
-            );
-            e.with_message(message)
-        })
+        .map_err(|e| not_recorded(path, e))
+}
+
+/// The export at `path` was written but its audit record failed with `e`:
+/// said with its cause and what to do about that one (a busy database:
+/// wait; a full disk: free space), then to export again so that the log
+/// holds it. The store's own words for the cause end in "Nothing was
+/// changed", which a file just written makes untrue: left out.
+fn not_recorded(path: &str, e: StoreError) -> AppError {
+    let written = format!(
+        "The export was written to {path}, but its record in the audit log could not be written"
+    );
+    let again = "export again, so that the audit log holds it";
+    let (busy, full) = (e.is_busy(), e.is_disk_full());
+    let cause = AppError::from(e);
+    let message = if busy {
+        format!(
+            "{written}: the database was busy (another EAC Desk window or an eacdesk command was writing to it). Wait until it has finished, then {again}."
+        )
+    } else if full {
+        format!(
+            "{written}: the disk is full (the database's disk, or the temporary folder {} it works in). Free some space there (or set TMPDIR to a folder on a disk with room), then {again}.",
+            std::env::temp_dir().display()
+        )
+    } else {
+        format!(
+            "{written}. {} Once that is mended, {again}.",
+            without_nothing_changed(&cause.message)
+        )
+    };
+    cause.with_message(message)
+}
+
+/// `message` without its claim that nothing was changed ("Nothing was
+/// changed." / "Nothing was changed; wait …" → "Wait …"), ending in a full
+/// stop.
+fn without_nothing_changed(message: &str) -> String {
+    const SAID: &str = "Nothing was changed";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(SAID) {
+        out.push_str(&rest[..at]);
+        let after = rest[at + SAID.len()..].trim_start_matches(['.', ';', ',']);
+        let after = after.trim_start();
+        let mut chars = after.chars();
+        if let Some(first) = chars.next() {
+            out.extend(first.to_uppercase());
+            rest = chars.as_str();
+        } else {
+            rest = "";
+        }
+    }
+    out.push_str(rest);
+    let out = out.trim_end();
+    match out.ends_with(['.', '!', '?']) {
+        true => out.to_owned(),
+        false => format!("{out}."),
+    }
+}
+
+/// The failure `e` of an export to `dest`, as the app says it. A scratch
+/// file in the temporary folder that failed (a P2 export's list of files
+/// in a full `TMPDIR`) is said as that folder's, with `dest`, never as a
+/// failure to write a file the person never named (decision 48), in the
+/// words every temporary folder's failure has ([`AppError::scratch`]).
+pub(crate) fn export_error(dest: &Path, e: StoreError) -> AppError {
+    let StoreError::Io { path, source } = &e else {
+        return e.into();
+    };
+    let Some(folder) = eac_store::scratch_folder(path) else {
+        return e.into();
+    };
+    let mut said = AppError::scratch(
+        folder,
+        source,
+        [&format!("keep a working file for {}", dest.display()), ""],
+        &format!("Nothing was exported to {}", dest.display()),
+        "export again",
+    );
+    said.details.path = Some(dest.display().to_string());
+    if matches!(
+        source.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) {
+        said.details.reason = Some(crate::error::IoReason::DiskFull);
+    }
+    said
 }
 
 /// A validation error of an export says that nothing was exported to
@@ -204,9 +283,13 @@ impl CheckFailed {
         }
     }
 
-    /// The check's own failure if it had one, else the store's error.
-    pub(crate) fn or(&self, e: StoreError) -> AppError {
-        self.0.borrow_mut().take().unwrap_or_else(|| e.into())
+    /// The check's own failure if it had one, else the store's error of
+    /// the export to `dest` ([`export_error`]).
+    pub(crate) fn or(&self, dest: &Path, e: StoreError) -> AppError {
+        self.0
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| export_error(dest, e))
     }
 }
 
@@ -275,13 +358,114 @@ mod tests {
             violations: vec![],
         };
         // … and the export fails with the check's own error.
-        assert_eq!(failed.or(stopped), io);
+        assert_eq!(failed.or(Path::new("/out/eacs.json"), stopped), io);
         // A check that ran passes the store's error through.
         assert!(failed
             .errors(Ok(crate::ValidationReport::default()))
             .is_empty());
-        let e = failed.or(StoreError::Cancelled);
+        let e = failed.or(Path::new("/out/eacs.json"), StoreError::Cancelled);
         assert_eq!(e.code, crate::ErrorCode::Cancelled);
+    }
+}
+
+#[cfg(test)]
+mod failure_tests {
+    use super::*;
+
+    fn sqlite(code: i32) -> StoreError {
+        StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(code),
+            None,
+        ))
+    }
+
+    /// An export written whose audit record failed: the cause's own advice
+    /// (a full disk: free space; busy: wait), then to export again; never
+    /// the store's "Nothing was changed" inside it, nor ".).".
+    #[test]
+    fn an_unrecorded_export_says_its_cause_and_what_to_do() {
+        let full = not_recorded("/out/x.json", sqlite(13));
+        assert_eq!(full.details.reason, Some(crate::error::IoReason::DiskFull));
+        let busy = not_recorded("/out/x.json", sqlite(5));
+        assert_eq!(busy.details.busy, Some(true));
+        let read_only = not_recorded("/out/x.json", sqlite(8));
+        for (e, cause, todo) in [
+            (&full, ": the disk is full", "Free some space there"),
+            (
+                &busy,
+                ": the database was busy",
+                "Wait until it has finished",
+            ),
+            (
+                &read_only,
+                ". The database cannot be written",
+                "Once that is mended",
+            ),
+        ] {
+            let m = &e.message;
+            assert!(
+                m.starts_with(&format!(
+                    "The export was written to /out/x.json, but its record in the audit log could not be written{cause}"
+                )),
+                "{m}"
+            );
+            assert!(m.contains(todo), "{m}");
+            assert!(
+                m.ends_with("export again, so that the audit log holds it."),
+                "{m}"
+            );
+            assert!(!m.to_lowercase().contains("nothing was changed"), "{m}");
+            assert!(!m.contains(".)."), "{m}");
+        }
+        assert!(!full.message.contains("when the database is free"));
+        assert!(
+            read_only.message.contains("Ask for write access"),
+            "{}",
+            read_only.message
+        );
+    }
+
+    /// A P2 export's scratch file in a full temporary folder is said as
+    /// that folder's, with the destination and TMPDIR, never the scratch
+    /// file's name; any other failure passes as it was.
+    #[test]
+    fn a_full_temporary_folder_is_said_of_the_export() {
+        let scratch = std::env::temp_dir().join(".eacdesk-bundle-files-Ab12Cd");
+        let e = export_error(
+            Path::new("/roomy/B"),
+            StoreError::Io {
+                path: scratch.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::StorageFull, "the disk is full"),
+            },
+        );
+        let m = &e.message;
+        assert!(
+            m.contains(&format!(
+                "Could not keep a working file for /roomy/B in the temporary folder {}: the disk is full.",
+                std::env::temp_dir().display()
+            )),
+            "{m}"
+        );
+        assert!(
+            m.contains("Nothing was exported to /roomy/B; free some space there (or set TMPDIR"),
+            "{m}"
+        );
+        assert!(!m.contains(".eacdesk-bundle-files"), "{m}");
+        assert_eq!(e.details.reason, Some(crate::error::IoReason::DiskFull));
+        assert_eq!(e.details.path.as_deref(), Some("/roomy/B"));
+        let own = export_error(
+            Path::new("/roomy/B"),
+            StoreError::Io {
+                path: PathBuf::from("/roomy/B/eacs.json"),
+                source: std::io::Error::from(std::io::ErrorKind::StorageFull),
+            },
+        );
+        assert!(
+            own.message
+                .starts_with("Could not write /roomy/B/eacs.json: the disk is full."),
+            "{}",
+            own.message
+        );
     }
 }
 

@@ -186,7 +186,7 @@ pub struct ShowArgs {
     #[arg(long, value_name = "N", requires = "out")]
     pub save_source: Option<usize>,
     /// Where --save-source writes (replaced only when the copy is complete)
-    #[arg(long, value_name = "PATH", requires = "save_source")]
+    #[arg(long, value_name = "PATH", requires = "save_source", value_parser = output_path)]
     pub out: Option<PathBuf>,
     /// Print JSON instead of text
     #[arg(long)]
@@ -323,7 +323,7 @@ pub struct LsArgs {
     pub csv: bool,
     /// Write the rows to an Excel workbook FILE (replaced only when
     /// complete), with a sheet "Filter and totals"
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = workbook_path)]
     pub xlsx: Option<PathBuf>,
     /// List the EACs stored without values instead (envelope-only: from a
     /// P2 listing whose detail data EAC Desk does not read), in P2 order.
@@ -432,7 +432,7 @@ pub struct CopyArgs {
     pub from: Option<String>,
     /// Where to: postgres://USER@HOST/DATABASE (or key=value settings), or
     /// a new file
-    #[arg(long, value_name = "FILE_OR_URL")]
+    #[arg(long, value_name = "FILE_OR_URL", value_parser = copy_destination)]
     pub to: String,
     /// Print the report as JSON
     #[arg(long)]
@@ -608,7 +608,7 @@ pub struct PackArgs {
     pub action: Option<PackCommand>,
     /// The folder to write (created, or an empty folder, or an earlier pack,
     /// which is replaced only when the new one is complete)
-    #[arg(long, value_name = "DIR", required = true)]
+    #[arg(long, value_name = "DIR", required = true, value_parser = output_path)]
     pub out: Option<PathBuf>,
     /// A title for the pack (shown in its claim statement and `pack ls`;
     /// kept in the audit log)
@@ -755,7 +755,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]
     pub profile: ExportProfile,
     /// The file (P1) or bundle folder (P2) to write (replaced only when the export succeeds)
-    #[arg(long, value_name = "FILE|DIR")]
+    #[arg(long, value_name = "FILE|DIR", value_parser = output_path)]
     pub out: PathBuf,
     /// P2: the https URL the bundle will be published at (default: file: URIs of the folder)
     #[arg(long, value_name = "URL")]
@@ -816,10 +816,10 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
     /// Write a P1 listing file instead of loading the database
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", value_parser = output_path)]
     pub out: Option<PathBuf>,
     /// Write the sample's values as CSV (benchmark comparison with sqlite3)
-    #[arg(long, value_name = "FILE", hide = true)]
+    #[arg(long, value_name = "FILE", hide = true, value_parser = output_path)]
     pub values_csv: Option<PathBuf>,
     /// Print JSON instead of text
     #[arg(long)]
@@ -836,6 +836,32 @@ fn spec_parser<T: SpecEnum>() -> impl TypedValueParser<Value = T> {
             .map(|v| PossibleValue::new(v.as_str()).help(v.help())),
     )
     .map(|s| <T as SpecEnum>::parse(&s).expect("a listed value"))
+}
+
+/// Where an output is written (`--out`, `--xlsx`, `--values-csv`, `copy
+/// --to`): a file or folder. `-`, which many tools take for standard
+/// output, is refused, so that no file named `-` is made (awkward to
+/// remove) and no export is recorded under it; `ls --csv` and the
+/// reports' `--csv`/`--json` print to standard output.
+fn output_path(text: &str) -> Result<PathBuf, String> {
+    match text {
+        "-" => Err(NO_STDOUT.to_owned()),
+        _ => Ok(PathBuf::from(text)),
+    }
+}
+
+/// Why `-` is refused as an output ([`output_path`]).
+const NO_STDOUT: &str = "write to a file; `-` (standard output) is not supported for this output";
+
+/// `ls --xlsx`: as [`output_path`], saying where the table goes to
+/// standard output.
+fn workbook_path(text: &str) -> Result<PathBuf, String> {
+    output_path(text).map_err(|no| format!("{no} (`ls --csv` prints the table to standard output)"))
+}
+
+/// `copy --to`: a database file or a server's address, never `-`.
+fn copy_destination(text: &str) -> Result<String, String> {
+    output_path(text).map(|_| text.to_owned())
 }
 
 /// `--format`: an id `eacdesk formats` lists.

@@ -2676,6 +2676,9 @@ fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {
     // refused after the first was in place said "Nothing was written".
     if let Some(csv) = &a.values_csv {
         eac_store::atomic::refuse_database(db, csv).map_err(eac_app::AppError::from)?;
+        // A link, a folder, a read-only file, a place inside a pack or a
+        // bundle: refused now, not once the listing is in place.
+        eac_store::atomic::refuse_file_destination(csv).map_err(eac_app::AppError::from)?;
         if a.out.as_deref() == Some(csv.as_path()) {
             return Err(eac_app::AppError::invalid_input(format!(
                 "--out and --values-csv both name {}; name two files. Nothing was written.",

@@ -340,16 +340,18 @@ fn and_cleanup(error: StoreError, cleanup: io::Result<()>, temp: &Path) -> Store
 /// root replaced the system's link). Looked at without following a link.
 /// A regular file that is a SQLite database (or its write-ahead log) is
 /// refused too: `export --out other.db` replaced another database with
-/// JSON. `invalid_input` naming `dest`; nothing was written. A destination that
-/// cannot be looked at (missing, no permission) is left to the write,
-/// which names it.
+/// JSON; so is a read-only one ([`is_write_protected`]), which `cp` or a
+/// shell's `>` would not replace either. `invalid_input` naming `dest`;
+/// nothing was written. A destination that cannot be looked at (missing,
+/// no permission) is left to the write, which names it.
 pub fn refuse_unwritable_file(dest: &Path) -> Result<()> {
     let Ok(meta) = fs::symlink_metadata(dest) else {
         return Ok(());
     };
     let kind = meta.file_type();
     if kind.is_file() {
-        return refuse_sqlite_file(dest);
+        refuse_sqlite_file(dest)?;
+        return refuse_write_protected(dest, &meta);
     }
     let (what, then) = if kind.is_symlink() {
         (
@@ -410,6 +412,51 @@ fn refuse_sqlite_file(dest: &Path) -> Result<()> {
     )))
 }
 
+/// Whether the existing regular file `path` (`meta`, its own metadata) is
+/// write-protected: its permission bits give no one the right to write it,
+/// or not its owner when that is this process's user, or the system says
+/// this process may not write it. Said by the bits themselves, so a file
+/// made read-only (`chmod a-w`, `chmod 444`) counts as such for root too,
+/// whom the system lets write anything. Elsewhere than Unix: its read-only
+/// attribute.
+pub fn is_write_protected(path: &Path, meta: &fs::Metadata) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let mode = meta.mode();
+        if mode & 0o222 == 0 {
+            return true;
+        }
+        if meta.uid() == rustix::process::geteuid().as_raw() {
+            return mode & 0o200 == 0;
+        }
+        !writable(path)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        meta.permissions().readonly()
+    }
+}
+
+/// Refuses to replace the read-only regular file `dest`
+/// ([`is_write_protected`]): someone protected it, perhaps the copy
+/// already handed out. `invalid_input` naming it and what to do.
+fn refuse_write_protected(dest: &Path, meta: &fs::Metadata) -> Result<()> {
+    if !is_write_protected(dest, meta) {
+        return Ok(());
+    }
+    let how = if cfg!(unix) {
+        format!(" (`chmod u+w {}`)", dest.display())
+    } else {
+        String::new()
+    };
+    Err(StoreError::InvalidInput(format!(
+        "{} is read-only (write-protected): EAC Desk does not replace a file protected so; nothing was written and it is untouched. Make it writable{how} if it is to be replaced, or choose another file name.",
+        dest.display()
+    )))
+}
+
 /// Whether this process may write the existing database file `database`
 /// and its folder (where SQLite makes its `-wal`, `-shm` and `-journal`
 /// files): `false` for a file or folder without write permission, or on
@@ -449,16 +496,26 @@ fn is_pack_folder(dir: &Path) -> bool {
 /// its folder does not yet), or one above, that holds a pack's manifest
 /// and signature. `dest` itself does not count: a pack may replace a pack.
 pub fn enclosing_pack(dest: &Path) -> Option<PathBuf> {
+    enclosing(dest, is_pack_folder)
+}
+
+/// The P2 bundle EAC Desk wrote that `dest` would be written inside
+/// ([`crate::p2::is_bundle_folder`]), found as [`enclosing_pack`] finds a
+/// pack. `dest` itself does not count: a bundle may replace a bundle.
+pub fn enclosing_bundle(dest: &Path) -> Option<PathBuf> {
+    enclosing(dest, crate::p2::is_bundle_folder)
+}
+
+/// The nearest folder holding `dest` (resolved), or one above, that `is`
+/// says is one.
+fn enclosing(dest: &Path, is: impl Fn(&Path) -> bool) -> Option<PathBuf> {
     let folder = folder_of(dest);
     let existing = folder
         .ancestors()
         .filter(|a| !a.as_os_str().is_empty())
         .find_map(|a| a.canonicalize().ok())
         .or_else(|| Path::new(".").canonicalize().ok())?;
-    existing
-        .ancestors()
-        .find(|a| is_pack_folder(a))
-        .map(Path::to_owned)
+    existing.ancestors().find(|a| is(a)).map(Path::to_owned)
 }
 
 /// Refuses a destination inside an evidence pack ([`enclosing_pack`]):
@@ -475,13 +532,39 @@ pub fn refuse_inside_pack(dest: &Path) -> Result<()> {
     }
 }
 
-/// Refuses a single file's destination that is not a regular file
-/// ([`refuse_unwritable_file`]) or lies inside an evidence pack
-/// ([`refuse_inside_pack`]); nothing was written. For callers that do long
-/// work before [`AtomicFile::beside`], which checks the same.
+/// Refuses a destination inside a P2 bundle EAC Desk wrote
+/// ([`enclosing_bundle`]): a file replaced there no longer agrees with the
+/// rest of the bundle, and a file added keeps the next export from
+/// replacing it (its marker lists every file it holds). `invalid_input`
+/// naming `dest` and the bundle, in the words of [`refuse_inside_pack`];
+/// nothing was written.
+pub fn refuse_inside_bundle(dest: &Path) -> Result<()> {
+    match enclosing_bundle(dest) {
+        None => Ok(()),
+        Some(bundle) => Err(StoreError::InvalidInput(format!(
+            "{} is inside the P2 bundle {} that EAC Desk exported; writing there would break that bundle (its {} file lists every file in it: a file replaced there no longer agrees with the rest, and `validate --profile p2` fails; a file added keeps the next export from replacing the bundle). Nothing was written. Choose another folder.",
+            dest.display(),
+            bundle.display(),
+            crate::p2::BUNDLE_MARKER
+        ))),
+    }
+}
+
+/// Refuses a destination inside an evidence pack ([`refuse_inside_pack`])
+/// or inside a P2 bundle EAC Desk wrote ([`refuse_inside_bundle`]).
+pub fn refuse_inside_output(dest: &Path) -> Result<()> {
+    refuse_inside_pack(dest)?;
+    refuse_inside_bundle(dest)
+}
+
+/// Refuses a single file's destination that is not a regular file, or is
+/// a read-only one ([`refuse_unwritable_file`]), or lies inside an
+/// evidence pack or a P2 bundle ([`refuse_inside_output`]); nothing was
+/// written. For callers that do long work before [`AtomicFile::beside`],
+/// which checks the same.
 pub fn refuse_file_destination(dest: &Path) -> Result<()> {
     refuse_unwritable_file(dest)?;
-    refuse_inside_pack(dest)
+    refuse_inside_output(dest)
 }
 
 /// What a file that is neither a regular file, a folder nor a link is,
@@ -516,8 +599,9 @@ pub struct AtomicFile {
 }
 
 impl AtomicFile {
-    /// Refuses a destination that is not a regular file or lies inside an
-    /// evidence pack ([`refuse_file_destination`]), repairs and cleans the
+    /// Refuses a destination that is not a regular file, a read-only one,
+    /// or one inside an evidence pack or a P2 bundle
+    /// ([`refuse_file_destination`]), repairs and cleans the
     /// destination's folder ([`recover_folder`]), then creates
     /// `.eacdesk-export-XXXXXX.tmp` there (mode from the user's umask) and
     /// locks it. Errors name `dest`.
@@ -625,12 +709,12 @@ pub struct AtomicDir {
 }
 
 impl AtomicDir {
-    /// Refuses a destination inside an evidence pack
-    /// ([`refuse_inside_pack`]), repairs and cleans the folder of `dest`
+    /// Refuses a destination inside an evidence pack or a P2 bundle
+    /// ([`refuse_inside_output`]), repairs and cleans the folder of `dest`
     /// ([`recover_folder`]), then creates the hidden folder there. Errors
     /// name `dest`.
     pub fn beside(dest: &Path) -> Result<AtomicDir> {
-        refuse_inside_pack(dest)?;
+        refuse_inside_output(dest)?;
         let parent = folder_of(dest);
         recover_folder(parent)?;
         for _ in 0..8 {
@@ -732,7 +816,14 @@ impl AtomicDir {
         let root = self.temp.path().to_owned();
         if !replace {
             if let Err(e) = fs::rename(&root, &dest) {
-                return Err(self.abandon(io_err(&dest)(e)));
+                let error = match fs::symlink_metadata(&dest) {
+                    // Judged missing, and made meanwhile: most likely by an
+                    // export or pack run at the same time, which finished
+                    // first (`Directory not empty` said nothing of that).
+                    Ok(_) => made_meanwhile(&dest),
+                    Err(_) => io_err(&dest)(e),
+                };
+                return Err(self.abandon(error));
             }
             // The folder now lives at `dest`: nothing is left to clean up.
             let AtomicDir { temp, _lock, .. } = self;
@@ -827,6 +918,22 @@ impl AtomicDir {
     fn abandon(self, error: StoreError) -> StoreError {
         let path = self.temp.path().to_owned();
         and_cleanup(error, self.temp.close(), &path)
+    }
+}
+
+/// The destination `dest` of a folder, missing when the folder was begun,
+/// was made by someone else before the folder could be put there:
+/// `AlreadyExists`, said of `dest`, with what to do.
+fn made_meanwhile(dest: &Path) -> StoreError {
+    StoreError::Io {
+        path: dest.to_owned(),
+        source: io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!(
+                "another export or pack (or another program) made {} while this one was being written; nothing of this one was kept, and what is there now is left as it is. Run this one again to replace it",
+                dest.display()
+            ),
+        ),
     }
 }
 
@@ -1594,6 +1701,128 @@ pub(crate) mod tests {
         // A manifest without its signature is not a pack.
         fs::remove_file(pack.join(PACK_SIGNATURE)).unwrap();
         assert!(enclosing_pack(&pack.join("eacs.json")).is_none());
+    }
+
+    /// A read-only file is never replaced: refused by its permission bits
+    /// (so for root too, whom the system lets write it), before anything
+    /// is written and again just before the rename.
+    #[cfg(unix)]
+    #[test]
+    fn a_read_only_file_is_refused_by_its_permission_bits() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let dest = dir.path().join("signed.json");
+        fs::write(&dest, "sent to the regulator").unwrap();
+        let set = |mode| fs::set_permissions(&dest, fs::Permissions::from_mode(mode)).unwrap();
+        for mode in [0o444, 0o400, 0o044, 0o466] {
+            set(mode);
+            let Err(e) = AtomicFile::beside(&dest) else {
+                panic!("{mode:o} was accepted");
+            };
+            let message = e.to_string();
+            assert_eq!(e.code(), crate::ErrorCode::InvalidInput, "{message}");
+            assert!(
+                message.contains(&format!("{} is read-only", dest.display())),
+                "{message}"
+            );
+            assert!(message.contains("nothing was written"), "{message}");
+            assert!(message.contains("chmod u+w"), "{message}");
+            assert!(message.contains("choose another file name"), "{message}");
+        }
+        // Made read-only while it was written: left as it is.
+        set(0o644);
+        let mut file = AtomicFile::beside(&dest).unwrap();
+        file.write_all(b"new").unwrap();
+        set(0o444);
+        let message = file.commit().unwrap_err().to_string();
+        assert!(message.contains("is read-only"), "{message}");
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "sent to the regulator");
+        assert_eq!(names(dir.path()), ["signed.json"]);
+        // Writable again: replaced, its mode kept.
+        set(0o640);
+        let mut file = AtomicFile::beside(&dest).unwrap();
+        file.write_all(b"new").unwrap();
+        file.commit().unwrap();
+        assert_eq!(fs::read_to_string(&dest).unwrap(), "new");
+    }
+
+    /// Nothing is written inside a P2 bundle EAC Desk wrote (known by its
+    /// marker, or as one written before the marker existed), in the words
+    /// of the refusal inside a pack; the bundle itself may be replaced.
+    #[test]
+    fn nothing_is_written_inside_an_eacdesk_bundle() {
+        let dir = tempfile::tempdir().unwrap();
+        let bundle = dir.path().join("b2");
+        files(
+            &bundle,
+            &[
+                "eacs.json",
+                "server-metadata.json",
+                "eacs/a-0123456789ab.json",
+            ],
+        );
+        fs::write(bundle.join(crate::p2::BUNDLE_MARKER), "damaged").unwrap();
+        let refused = |bundle: &Path| {
+            for dest in [
+                bundle.join("eacs.json"),
+                bundle.join("server-metadata.json"),
+                bundle.join("eacs/a-0123456789ab.json"),
+                bundle.join("notes.json"),
+                bundle.join("eacs/new/x.json"),
+            ] {
+                let Err(e) = AtomicFile::beside(&dest) else {
+                    panic!("{} was accepted", dest.display());
+                };
+                let message = e.to_string();
+                assert!(
+                    message.contains(&format!(
+                        "{} is inside the P2 bundle {}",
+                        dest.display(),
+                        bundle.canonicalize().unwrap().display()
+                    )),
+                    "{message}"
+                );
+                assert!(message.contains("would break that bundle"), "{message}");
+                assert!(message.contains("Nothing was written"), "{message}");
+                assert!(message.contains("Choose another folder"), "{message}");
+            }
+            let Err(e) = AtomicDir::beside(&bundle.join("sub")) else {
+                panic!("a folder inside was accepted");
+            };
+            assert!(e.to_string().contains("would break that bundle"), "{e}");
+        };
+        refused(&bundle);
+        // Written before the marker existed: its metadata names the format.
+        fs::remove_file(bundle.join(crate::p2::BUNDLE_MARKER)).unwrap();
+        fs::write(
+            bundle.join("server-metadata.json"),
+            serde_json::json!({
+                "cds_customerdata_version": "v1",
+                "cds_eacs_api": "https://example.com/eacs.json",
+                "cds_eac_formats": {
+                    eac_model::p2::EACDESK_FORMAT_ID: {
+                        "id": eac_model::p2::EACDESK_FORMAT_ID,
+                        "name": "EAC Desk",
+                        "description": "EAC Desk's detail format",
+                        "documentation": "https://example.com/FORMAT.md"
+                    }
+                }
+            })
+            .to_string(),
+        )
+        .unwrap();
+        refused(&bundle);
+        assert_eq!(
+            fs::read_to_string(bundle.join("eacs.json")).unwrap(),
+            "left by a killed pack"
+        );
+        // The bundle itself may be replaced, and a file beside it written.
+        assert!(enclosing_bundle(&bundle).is_none());
+        AtomicDir::beside(&bundle).unwrap();
+        AtomicFile::beside(&dir.path().join("beside.json")).unwrap();
+        // Another program's CDS bundle is not EAC Desk's to keep.
+        fs::write(bundle.join("server-metadata.json"), "{}").unwrap();
+        AtomicFile::beside(&bundle.join("eacs.json")).unwrap();
     }
 
     /// Writes each `/`-separated file under `root` with its folders.

@@ -114,25 +114,66 @@ impl Spill {
 /// after the connection), set up by `schema` and left inside a
 /// transaction. A scratch file: no journal, no syncing, since a crash loses
 /// nothing worth keeping.
+///
+/// Every failure is an `Io` error naming the scratch file (or, when it
+/// could not be made, the name it would have started with), a full disk
+/// as `StorageFull`: [`scratch_folder`] tells it from the failure of an
+/// output, so that it is said as the temporary folder's.
 pub(crate) fn scratch_database(prefix: &str, schema: &str) -> Result<(Connection, TempPath)> {
-    remove_stale(&std::env::temp_dir(), prefix, STALE_AFTER);
+    let folder = std::env::temp_dir();
+    remove_stale(&folder, prefix, STALE_AFTER);
     let file = tempfile::Builder::new()
         .prefix(prefix)
         .tempfile()
         .map_err(|e| StoreError::Io {
-            path: std::env::temp_dir(),
-            source: e,
+            path: folder.join(prefix),
+            // Without tempfile's "at path …" naming the scratch file,
+            // which nobody asked for.
+            source: io::Error::new(
+                e.kind(),
+                e.to_string()
+                    .split(" at path ")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+            ),
         })?
         .into_temp_path();
-    let conn = Connection::open(&file)?;
-    conn.execute_batch(
-        "PRAGMA journal_mode = OFF;
-         PRAGMA synchronous = OFF;
-         PRAGMA temp_store = FILE;",
-    )?;
-    conn.execute_batch(schema)?;
-    conn.execute_batch("BEGIN")?;
+    let set_up = || -> rusqlite::Result<Connection> {
+        let conn = Connection::open(&file)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF;
+             PRAGMA synchronous = OFF;
+             PRAGMA temp_store = FILE;",
+        )?;
+        conn.execute_batch(schema)?;
+        conn.execute_batch("BEGIN")?;
+        Ok(conn)
+    };
+    let conn = set_up().map_err(|e| StoreError::Io {
+        path: file.to_path_buf(),
+        source: sqlite_io(e),
+    })?;
     Ok((conn, file))
+}
+
+/// The names EAC Desk's scratch files start with: [`Spill`]'s and a
+/// bundle's list of files (`p2::ledger`).
+const SCRATCH_PREFIXES: [&str; 2] = [".eacdesk-spill-", ".eacdesk-bundle-files-"];
+
+/// The temporary folder holding `path` when `path` is one of EAC Desk's
+/// scratch files ([`scratch_database`]; or the name one would have
+/// started with, when it could not be made): the failure of an output
+/// that names it (a P2 export's list of files in a full `TMPDIR`) is then
+/// said as that folder's, with the output it was for, not as a failure
+/// to write the scratch file, which nobody asked for.
+pub fn scratch_folder(path: &std::path::Path) -> Option<&std::path::Path> {
+    let name = path.file_name()?.to_str()?;
+    SCRATCH_PREFIXES
+        .iter()
+        .any(|prefix| name.starts_with(prefix))
+        .then(|| path.parent())
+        .flatten()
 }
 
 /// How old a scratch file of another run must be before a new one

@@ -25,6 +25,8 @@ use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
 
+#[path = "store/atomic.rs"]
+mod atomic;
 #[path = "store/chain.rs"]
 mod chain;
 #[path = "store/claims.rs"]

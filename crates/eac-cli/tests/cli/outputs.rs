@@ -467,3 +467,209 @@ fn an_export_is_recorded_under_its_absolute_path() {
         );
     }
 }
+
+/// A file someone made read-only (the copy sent to a regulator) is never
+/// replaced by any output, refused as `cp` refuses it, by its permission
+/// bits (the tests run as root, whom the system lets write it): named,
+/// with what to do, and nothing written, its mode kept.
+#[test]
+fn a_read_only_file_is_never_replaced_by_an_output() {
+    use std::os::unix::fs::PermissionsExt;
+    let desk = desk_with_a_source();
+    let signed = desk.path("signed.json");
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    std::fs::write(&signed, "signed copy").unwrap();
+    std::fs::set_permissions(&signed, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = entries_but_db(desk.dir.path());
+    let values_csv: &[&str] = &["sample", "--eacs", "2", "--values-csv"];
+    // The listing and the values together: neither is written.
+    let both: &[&str] = &["sample", "--eacs", "2", "--out", "new.json", "--values-csv"];
+    for args in SINGLE_FILE_OUTPUTS.iter().chain([&values_csv, &both]) {
+        desk.eacdesk()
+            .args(*args)
+            .arg("signed.json")
+            .assert()
+            .code(2)
+            .stderr(contains("signed.json is read-only (write-protected)"))
+            .stderr(contains("nothing was written and it is untouched"))
+            .stderr(contains(
+                "Make it writable (`chmod u+w signed.json`) if it is to be replaced, or choose another file name.",
+            ));
+        assert_eq!(
+            std::fs::read_to_string(&signed).unwrap(),
+            "signed copy",
+            "{args:?}"
+        );
+        assert_eq!(mode(&signed), 0o444, "{args:?}");
+        assert_eq!(entries_but_db(desk.dir.path()), before, "{args:?}");
+    }
+    // Made writable, it is replaced (and keeps its mode).
+    std::fs::set_permissions(&signed, std::fs::Permissions::from_mode(0o644)).unwrap();
+    desk.eacdesk()
+        .args(["ls", "--xlsx", "signed.json"])
+        .assert()
+        .success();
+    assert_eq!(mode(&signed), 0o644);
+}
+
+/// Nothing is written inside a P2 bundle EAC Desk exported, by any output,
+/// in the words of the same mistake inside an evidence pack: a file
+/// replaced there broke the bundle (`validate` refused it), one added
+/// kept the next export from replacing it.
+#[test]
+fn nothing_is_ever_written_inside_a_p2_bundle() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "10"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b2"])
+        .assert()
+        .success();
+    let detail = format!("b2/eacs/{}", entries(&desk.path("b2/eacs"))[0]);
+    let before = tree(&desk.path("b2"));
+    let outputs: Vec<Vec<&str>> = vec![
+        vec![
+            "export",
+            "--profile",
+            "p1",
+            "--out",
+            "b2/server-metadata.json",
+        ],
+        vec!["export", "--profile", "p1", "--out", "b2/eacs.json"],
+        vec!["export", "--profile", "p1", "--out", &detail],
+        vec!["export", "--profile", "p1", "--out", "b2/notes.json"],
+        vec!["export", "--profile", "p2", "--out", "b2/eacs/sub"],
+        vec!["sample", "--eacs", "3", "--out", "b2/sample.json"],
+        vec!["ls", "--xlsx", "b2/eacs.xlsx"],
+        vec!["pack", "--out", "b2/pk"],
+    ];
+    for args in outputs {
+        let out = args.last().unwrap();
+        desk.eacdesk()
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(contains(format!("{out} is inside the P2 bundle")))
+            .stderr(contains("writing there would break that bundle"))
+            .stderr(contains("Nothing was written. Choose another folder."));
+        assert_eq!(tree(&desk.path("b2")), before, "{args:?}");
+    }
+    desk.bare()
+        .args(["validate", "--profile", "p2", "b2"])
+        .assert()
+        .success();
+    // The bundle itself may still be replaced by a new export.
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b2"])
+        .assert()
+        .success();
+}
+
+/// `-` is not standard output for any output, and no file named `-` is
+/// made (it was, and the export was recorded under it).
+#[test]
+fn a_dash_as_an_output_is_refused_and_makes_no_file() {
+    let desk = desk_with_a_source();
+    let before = entries_but_db(desk.dir.path());
+    let outputs: [&[&str]; 8] = [
+        &["export", "--profile", "p1", "--out", "-"],
+        &["export", "--profile", "p2", "--out", "-"],
+        &["ls", "--xlsx", "-"],
+        &["sample", "--eacs", "2", "--out", "-"],
+        &["sample", "--eacs", "2", "--values-csv", "-"],
+        &["show", MRETS_ID, "--save-source", "1", "--out", "-"],
+        &["pack", "--out", "-"],
+        &["copy", "--to", "-"],
+    ];
+    for args in outputs {
+        desk.eacdesk().args(args).assert().code(2).stderr(contains(
+            "write to a file; `-` (standard output) is not supported for this output",
+        ));
+        assert_eq!(entries_but_db(desk.dir.path()), before, "{args:?}");
+    }
+    desk.eacdesk()
+        .args(["ls", "--xlsx", "-"])
+        .assert()
+        .stderr(contains("`ls --csv` prints the table to standard output"));
+    let audit = desk.json(&["audit"]);
+    assert!(
+        !audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["action"] == "export"),
+        "{audit}"
+    );
+}
+
+/// A P2 export whose list of files cannot be kept in the temporary folder
+/// names the destination and the temporary folder, and says to set
+/// TMPDIR (as an import and a pack say it), never the scratch file.
+#[test]
+fn a_p2_export_whose_temporary_folder_fails_names_its_destination_and_tmpdir() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "5"])
+        .assert()
+        .success();
+    // A file where the temporary folder should be.
+    std::fs::write(desk.path("tmp"), "not a folder").unwrap();
+    let tmp = desk.path("tmp").display().to_string();
+    desk.eacdesk()
+        .env("TMPDIR", &tmp)
+        .args(["export", "--profile", "p2", "--out", "B"])
+        .assert()
+        .code(2)
+        .stderr(contains(format!(
+            "Could not keep a working file for B in the temporary folder {tmp}:"
+        )))
+        .stderr(contains(
+            "Nothing was exported to B; set TMPDIR to a folder you can write to",
+        ))
+        .stderr(contains(".eacdesk-bundle-files").not());
+    assert!(!desk.path("B").exists());
+    let hidden: Vec<String> = entries_but_db(desk.dir.path())
+        .into_iter()
+        .filter(|n| n.starts_with(".eacdesk-"))
+        .collect();
+    assert!(hidden.is_empty(), "{hidden:?}");
+}
+
+/// An export written while another program holds the database: its audit
+/// record cannot be written, and the message says why (busy) and what to
+/// do, without a nested "Nothing was changed" for a file that was written.
+#[test]
+fn an_export_whose_audit_record_waits_for_a_busy_database_says_so() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    let holder = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["export", "--profile", "p1", "--out", "e.json"])
+        .output()
+        .unwrap();
+    holder.execute_batch("ROLLBACK").unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(desk.path("e.json").is_file());
+    assert!(
+        stderr.contains(
+            "but its record in the audit log could not be written: the database was busy"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(
+            "Wait until it has finished, then export again, so that the audit log holds it."
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Nothing was changed"), "{stderr}");
+    assert!(!stderr.contains(".)."), "{stderr}");
+}

@@ -268,6 +268,25 @@ pub fn is_replaceable_bundle(dir: &Path) -> bool {
     )
 }
 
+/// Whether `dir` is a P2 bundle EAC Desk wrote: it holds the marker as a
+/// regular file (by name only, as a pack is known by its manifest's: a
+/// bundle whose marker is damaged is one too), or, written before the
+/// marker existed, `eacs.json` and a `server-metadata.json` declaring EAC
+/// Desk's format. Nothing is written inside one
+/// ([`crate::atomic::refuse_inside_bundle`]).
+pub(crate) fn is_bundle_folder(dir: &Path) -> bool {
+    let file = |name: &str| fs::symlink_metadata(dir.join(name)).is_ok_and(|m| m.is_file());
+    if file(BUNDLE_MARKER) {
+        return true;
+    }
+    file(BUNDLE_LISTING)
+        && file(BUNDLE_METADATA)
+        && fs::read_to_string(dir.join(BUNDLE_METADATA))
+            .ok()
+            .and_then(|text| read_server_metadata(&text).ok())
+            .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some())
+}
+
 /// `eacs/x.json` and the three top-level files: the shape of a bundle.
 fn bundle_shaped(relative: &str) -> bool {
     match relative.split_once('/') {
@@ -587,6 +606,24 @@ pub(crate) fn remove_bundle_files(dir: &Path, owned: Option<&FileLedger>) {
     let _ = fs::remove_dir(dir);
 }
 
+/// Removes the earlier bundle a new one was swapped with, now at
+/// `earlier`, by the list of files its own marker holds, read again now:
+/// another export to the same place may have put its bundle there after
+/// this one judged the destination (two exports at once), and the list
+/// read then (`judged`) named the files of the bundle before it, so the
+/// other's detail files stayed behind in a hidden folder. Only if it no
+/// longer reads as a bundle of ours (something was added meanwhile) the
+/// list judged is used: what it does not name stays.
+fn remove_swapped_out(earlier: &Path, judged: Option<&FileLedger>) {
+    match inspect_destination(earlier) {
+        Ok(Destination::Bundle(owned)) => remove_bundle_files(earlier, Some(&owned)),
+        Ok(Destination::Empty) => {
+            let _ = fs::remove_dir(earlier);
+        }
+        _ => remove_bundle_files(earlier, judged),
+    }
+}
+
 /// Removes the finished bundle at `dir` (one with its marker, holding
 /// nothing else; an empty folder too), as [`remove_bundle_files`] with the
 /// files its marker lists; anything else is left as it is.
@@ -863,7 +900,7 @@ pub(crate) fn export_p2(
         Destination::Bundle(owned) => Some(owned),
     };
     bundle.commit(owned.is_some(), |earlier| {
-        remove_bundle_files(earlier, owned.as_ref())
+        remove_swapped_out(earlier, owned.as_ref())
     })?;
     Ok(BundleReport {
         path: final_dir.display().to_string(),

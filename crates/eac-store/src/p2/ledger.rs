@@ -56,20 +56,26 @@ impl FileLedger {
                 "INSERT INTO files (folded, name) VALUES (?1, ?2) ON CONFLICT DO NOTHING",
             )
             .and_then(|mut s| s.execute(params![self.key(name), name]))
-            // A full temporary folder is named as such, not as the store.
-            .map_err(|e| StoreError::Io {
-                path: self._file.to_path_buf(),
-                source: crate::spill::sqlite_io(e),
-            })?;
+            .map_err(self.failed())?;
         Ok(added == 1)
     }
 
     /// Whether `name` itself is listed.
     pub(crate) fn contains(&self, name: &str) -> Result<bool> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT 1 FROM files WHERE folded = ?1 AND name = ?2")?
-            .exists(params![self.key(name), name])?)
+        self.conn
+            .prepare_cached("SELECT 1 FROM files WHERE folded = ?1 AND name = ?2")
+            .and_then(|mut s| s.exists(params![self.key(name), name]))
+            .map_err(self.failed())
+    }
+
+    /// A failure of the scratch file as what it is: a full temporary
+    /// folder is named as such ([`crate::spill::scratch_folder`]), not as
+    /// the store.
+    fn failed(&self) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
+        |e| StoreError::Io {
+            path: self._file.to_path_buf(),
+            source: crate::spill::sqlite_io(e),
+        }
     }
 
     fn key<'n>(&self, name: &'n str) -> std::borrow::Cow<'n, str> {
@@ -84,10 +90,11 @@ impl FileLedger {
     pub(crate) fn each_sorted(&self, mut each: impl FnMut(&str) -> Result<()>) -> Result<()> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT name FROM files ORDER BY name COLLATE BINARY")?;
-        let mut rows = stmt.query([])?;
-        while let Some(row) = rows.next()? {
-            let name: String = row.get(0)?;
+            .prepare_cached("SELECT name FROM files ORDER BY name COLLATE BINARY")
+            .map_err(self.failed())?;
+        let mut rows = stmt.query([]).map_err(self.failed())?;
+        while let Some(row) = rows.next().map_err(self.failed())? {
+            let name: String = row.get(0).map_err(self.failed())?;
             each(&name)?;
         }
         Ok(())

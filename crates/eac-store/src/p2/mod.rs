@@ -28,7 +28,9 @@ use std::path::Path;
 
 use crate::StoreError;
 
-pub(crate) use bundle::{bundle_home, export_p2, remove_bundle_files, remove_finished_bundle};
+pub(crate) use bundle::{
+    bundle_home, export_p2, is_bundle_folder, remove_bundle_files, remove_finished_bundle,
+};
 pub use bundle::{detail_file_name, is_replaceable_bundle, BundleCheck, BUNDLE_MARKER};
 pub use detail::{
     check_detail, locate, open_detail, read_detail, DetailFile, DetailFolders, P2Source,
