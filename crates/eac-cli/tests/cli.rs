@@ -30,6 +30,8 @@ mod restated;
 mod rules_once;
 #[path = "cli/server.rs"]
 mod server;
+#[path = "cli/several_files.rs"]
+mod several_files;
 #[path = "cli/snapshots.rs"]
 mod snapshots;
 #[path = "cli/stream.rs"]
