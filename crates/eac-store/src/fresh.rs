@@ -203,7 +203,7 @@ impl NewDatabase {
                 ),
             });
         }
-        crate::atomic::refuse_inside_pack(dest)?;
+        crate::atomic::refuse_inside_output(dest)?;
         let folder = folder_of(dest);
         fs::create_dir_all(folder).map_err(io_err(dest))?;
         remove_abandoned(folder);

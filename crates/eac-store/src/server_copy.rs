@@ -794,7 +794,7 @@ pub fn copy_file(
     each: &mut dyn FnMut(&TableCopied),
 ) -> Result<CopyReport> {
     refuse_copy_over(dest)?;
-    crate::atomic::refuse_inside_pack(dest)?;
+    crate::atomic::refuse_inside_output(dest)?;
     let source = rusqlite::Connection::open_with_flags(
         from,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,

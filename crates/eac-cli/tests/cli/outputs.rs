@@ -544,6 +544,7 @@ fn nothing_is_ever_written_inside_a_p2_bundle() {
         vec!["sample", "--eacs", "3", "--out", "b2/sample.json"],
         vec!["ls", "--xlsx", "b2/eacs.xlsx"],
         vec!["pack", "--out", "b2/pk"],
+        vec!["copy", "--to", "b2/copy.sqlite"],
     ];
     for args in outputs {
         let out = args.last().unwrap();
@@ -556,6 +557,13 @@ fn nothing_is_ever_written_inside_a_p2_bundle() {
             .stderr(contains("Nothing was written. Choose another folder."));
         assert_eq!(tree(&desk.path("b2")), before, "{args:?}");
     }
+    // A new database inside it.
+    desk.bare()
+        .args(["--db", "b2/new.sqlite", "sample", "--eacs", "3"])
+        .assert()
+        .code(2)
+        .stderr(contains("would break that bundle"));
+    assert_eq!(tree(&desk.path("b2")), before);
     desk.bare()
         .args(["validate", "--profile", "p2", "b2"])
         .assert()
