@@ -127,3 +127,21 @@ describe("an unsaved column mapping", () => {
     expect($("import-discard-dialog")).toBeNull();
   });
 });
+
+describe("why Import is disabled", () => {
+  it("is said in the footer, not only in a disabled button's tooltip", async () => {
+    const desk = new Desk(() => {});
+    desks.push(desk);
+    const target = document.createElement("div");
+    document.body.append(target);
+    const c = mount(ImportDialog, { target, props: { onclose: () => {}, onimported: () => {} }, context: deskContext(desk) });
+    flushSync();
+    mounted.push({ c, target });
+    expect($("import-blocker")?.textContent).toBe("Enter or choose at least one file");
+    change("import-paths", "/data/x.csv");
+    expect($("import-blocker")).toBeNull();
+    await vi.waitFor(() => expect(($("import-format") as HTMLSelectElement).options.length).toBe(3));
+    change("import-format", "csv");
+    expect($("import-blocker")?.textContent).toBe("Save the column mapping first (or choose a saved one)");
+  });
+});
