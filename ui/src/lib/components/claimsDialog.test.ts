@@ -21,6 +21,7 @@ vi.mock("../api", () => ({
     exportClaimReport: vi.fn(),
     importConsumption: vi.fn(),
     pickConsumptionFile: vi.fn(),
+    cancelOperation: vi.fn(),
   },
 }));
 
@@ -166,12 +167,12 @@ function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (
   return { promise, resolve, reject };
 }
 
-async function claimsView(): Promise<HTMLElement> {
+async function claimsView(onclose: () => void = () => {}): Promise<HTMLElement> {
   const desk = new Desk(() => {});
   desks.push(desk);
   const root = document.createElement("div");
   document.body.append(root);
-  const c = mount(ClaimsDialog, { target: root, props: { onclose: () => {}, onjump: () => {} }, context: deskContext(desk) });
+  const c = mount(ClaimsDialog, { target: root, props: { onclose, onjump: () => {} }, context: deskContext(desk) });
   flushSync();
   mounted.push({ c, target: root });
   await vi.waitFor(() => expect(($(root, "claims-beneficiary") as HTMLSelectElement).value).toBe("account ACC-1"));
@@ -326,5 +327,48 @@ describe("the Claims view's numbers and times", () => {
     // in the locale, with its time zone: not the UTC text cut short ("2025-03-04 05:06")
     expect($(root, "claims-recorded-when")?.textContent).not.toContain("2025-03-04 05:06");
     expect($(root, "claims-recorded-when")?.dataset.at).toBe("2025-03-04T05:06:07Z");
+  });
+});
+
+describe("the Claims view while it works", () => {
+  const escape = (el: HTMLElement) => {
+    el.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
+    flushSync();
+  };
+
+  it("stays open while consumption is imported, and the import can be cancelled", async () => {
+    const onclose = vi.fn();
+    const root = await claimsView(onclose);
+    const call = pending<never>();
+    vi.mocked(api.importConsumption).mockReturnValue(call.promise);
+    vi.mocked(api.cancelOperation).mockResolvedValue(null as never);
+    type(root, "claims-consumption-path", "/data/meter.csv");
+    ($(root, "claims-consumption-path")!.closest("form") as HTMLFormElement).requestSubmit();
+    flushSync();
+    expect(($(root, "claims-dialog-close") as HTMLButtonElement).disabled).toBe(true);
+    escape($(root, "claims-consumption-path")!);
+    expect(onclose).not.toHaveBeenCalled();
+    click(root, "claims-consumption-progress-cancel");
+    expect(api.cancelOperation).toHaveBeenCalledOnce();
+    call.reject({ code: "cancelled", message: "Cancelled.", details: {} });
+    await vi.waitFor(() => expect($(root, "claims-consumption-cancelled")?.textContent).toBe("Cancelled. No consumption was imported."));
+    expect(($(root, "claims-dialog-close") as HTMLButtonElement).disabled).toBe(false);
+  });
+
+  it("closes an inline question on Esc, not the whole view", async () => {
+    const onclose = vi.fn();
+    vi.mocked(api.claims).mockResolvedValue([claimRecord(3)]);
+    const root = await claimsView(onclose);
+    await vi.waitFor(() => expect($(root, "claims-recorded-delete")).not.toBeNull());
+    click(root, "claims-recorded-delete");
+    type(root, "claims-recorded-delete-reason", "recorded twice");
+    escape($(root, "claims-recorded-delete-reason")!);
+    expect($(root, "claims-recorded-delete-confirm")).toBeNull();
+    expect(onclose).not.toHaveBeenCalled();
+
+    click(root, "claims-record");
+    escape($(root, "claims-record-reason")!);
+    expect($(root, "claims-record-confirm")).toBeNull();
+    expect(onclose).not.toHaveBeenCalled();
   });
 });
