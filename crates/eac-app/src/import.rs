@@ -373,6 +373,7 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         added: 0,
         replaced: 0,
         skipped: 0,
+        skipped_differing: 0,
         ignored: 0,
         value_count: 0,
         message: Some(message),

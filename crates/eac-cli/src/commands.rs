@@ -549,9 +549,16 @@ fn print_imported(
             n => format!(", {n} ignored (unknown beneficiary type)"),
         };
         let verb = if dry_run { "Would import" } else { "Imported" };
+        // Skipped EACs the file states differently from the stored ones
+        // with the same `cds_modified` (each warned of below).
+        let differ = match f.skipped_differing {
+            0 => String::new(),
+            1 => " (1 differs)".to_owned(),
+            n => format!(" ({n} differ)"),
+        };
         writeln!(
             out,
-            "{verb} {}: {} added, {} replaced, {} skipped{ignored}",
+            "{verb} {}: {} added, {} replaced, {} skipped{differ}{ignored}",
             f.file, f.added, f.replaced, f.skipped
         )?;
         if f.warning_count > 0 {

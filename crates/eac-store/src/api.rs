@@ -695,6 +695,11 @@ pub struct FileImportReport {
     pub replaced: usize,
     /// Already stored with the same or a newer `cds_modified`.
     pub skipped: usize,
+    /// Of `skipped`: stored with the same `cds_modified` as the file gives
+    /// but stated differently by it (each named in a warning; the stored
+    /// EAC is kept, decision 11).
+    #[serde(default)]
+    pub skipped_differing: usize,
     /// Left out by rule 21 (unknown beneficiary type).
     pub ignored: usize,
     pub value_count: usize,

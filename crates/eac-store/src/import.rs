@@ -59,6 +59,9 @@ pub(crate) struct Batch<'a> {
     fresh: bool,
     pub(crate) replaced: usize,
     pub(crate) skipped: usize,
+    /// Of `skipped`: stored with the file's `cds_modified` but stated
+    /// differently by the file ([`Batch::same_stamp`]).
+    skipped_differing: usize,
     ignored: usize,
     pub(crate) value_count: usize,
     errors: Vec<Violation>,
@@ -110,6 +113,7 @@ impl<'a> Batch<'a> {
             fresh: false,
             replaced: 0,
             skipped: 0,
+            skipped_differing: 0,
             ignored: 0,
             value_count: 0,
             errors: Vec::new(),
@@ -289,9 +293,42 @@ impl<'a> Batch<'a> {
             Some(stored) => {
                 rows::mark_seen(self.w, stored.id, self.id)?;
                 self.skipped += 1;
+                if eac.cds_modified == stored.cds_modified {
+                    let digest = prepared.and_then(|p| p.digest.as_deref());
+                    if let Some(same) = self.same_stamp(eac, &stored, digest)? {
+                        rows::set_digest(self.w, stored.id, &same)?;
+                    }
+                }
             }
         }
         Ok(())
+    }
+
+    /// An EAC left as stored because the store holds it with the same
+    /// `cds_modified` (decision 11): when its text has the stored EAC's
+    /// digest it is the same EAC; else the stored EAC is read back and
+    /// compared, and one this file states differently is warned of (naming
+    /// the fields) and counted. Cheap for a file imported again: only an
+    /// EAC whose digest differs (or is not known) is read back. Returns the
+    /// digest to keep for the stored EAC when it was found the same that
+    /// way.
+    fn same_stamp(
+        &mut self,
+        eac: &Eac,
+        stored: &rows::Stored,
+        digest: Option<&str>,
+    ) -> Result<Option<String>> {
+        let digest = digest.map_or_else(|| rows::eac_digest(eac), str::to_owned);
+        if stored.digest.as_deref() == Some(digest.as_str()) {
+            return Ok(None);
+        }
+        let kept = rows::load_eac_by_id(self.w.db(), stored.id)?;
+        if kept == *eac {
+            return Ok(Some(digest));
+        }
+        self.skipped_differing += 1;
+        self.warn(vec![differs_warning(&kept, eac)]);
+        Ok(None)
     }
 
     /// Whether EACs are handled a parser batch at a time
@@ -338,6 +375,9 @@ impl<'a> Batch<'a> {
         let mut new: Vec<(&Eac, &mut rows::Prepared)> = Vec::new();
         let mut replacing: Vec<rows::Replacing<'_, '_>> = Vec::new();
         let mut seen = Vec::new();
+        // Stored EACs found the same as this file states them by a
+        // comparison: their digests, kept once they are marked seen.
+        let mut same = Vec::new();
         for item in items.iter_mut() {
             self.seen += 1;
             match &mut item.read {
@@ -359,6 +399,12 @@ impl<'a> Batch<'a> {
                         Some(s) => {
                             seen.push(s.id);
                             self.skipped += 1;
+                            if eac.cds_modified == s.cds_modified {
+                                let digest = prepared.as_ref().and_then(|p| p.digest.as_deref());
+                                if let Some(digest) = self.same_stamp(eac, s, digest)? {
+                                    same.push((s.id, digest));
+                                }
+                            }
                         }
                     }
                 }
@@ -388,7 +434,11 @@ impl<'a> Batch<'a> {
         for (eac, _) in &new {
             self.count_added(eac)?;
         }
-        rows::mark_seen_many(self.w, &seen, self.id)
+        rows::mark_seen_many(self.w, &seen, self.id)?;
+        for (id, digest) in &same {
+            rows::set_digest(self.w, *id, digest)?;
+        }
+        Ok(())
     }
 
     /// Counts an EAC this batch added and notes it for an undo (unless a
@@ -467,6 +517,7 @@ impl<'a> Batch<'a> {
             added: self.added,
             replaced: self.replaced,
             skipped: self.skipped,
+            skipped_differing: self.skipped_differing,
             ignored: self.ignored,
             value_count: self.value_count,
             code: None,
@@ -500,6 +551,27 @@ impl<'a> Batch<'a> {
         note_all_added(w, id)?;
         Ok(report)
     }
+}
+
+/// The warning of an EAC a file states differently from the stored one with
+/// the same `cds_modified`: which fields differ, and that the stored one is
+/// kept (decision 11), in words true of a dry run too.
+fn differs_warning(kept: &Eac, file: &Eac) -> Violation {
+    let fields = crate::registry::changed_fields(kept, file);
+    let fields = match fields.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", fields.join(", ")),
+    };
+    let mut v = Violation::unruled(format!(
+        "EAC `{}` is stored with the same `cds_modified` ({}) as this file gives, but the file \
+         states it differently{fields}: the stored EAC is kept, since an import replaces an EAC \
+         only with a later `cds_modified`. If the file is right, ask its source for a later \
+         `cds_modified`, or delete the stored EAC and import the file again.",
+        file.cds_eac_id, file.cds_modified
+    ))
+    .with_eac(Some(&file.cds_eac_id));
+    v.severity = eac_model::Severity::Warning;
+    v
 }
 
 /// [`history::import_added`] for a fresh load by batch `batch`, once its indexes are
@@ -683,35 +755,44 @@ fn import_file_once(
                 Err(e) => return (Err(ListingError::Io(e)), None),
             };
             let mut parsed = Vec::with_capacity(EACS_PER_BATCH);
-            let outcome = eac_model::read_listing(&mut reader, check, |index, read| {
-                // What the writer would otherwise compute while SQLite waits.
-                let prepared = match &read {
-                    EacRead::Valid { eac, .. } => rows::prepare(eac).ok(),
-                    _ => None,
-                };
-                parsed.push(Parsed {
-                    index,
-                    read,
-                    prepared,
-                });
-                if parsed.len() < EACS_PER_BATCH {
-                    return Flow::Continue;
-                }
-                let next = match spent.try_recv() {
-                    Ok(mut used) => {
-                        used.clear();
-                        used
+            let outcome =
+                eac_model::read::read_listing_with(&mut reader, check, |index, _, text, read| {
+                    // What the writer would otherwise compute while SQLite waits,
+                    // and the digest of the EAC's text (the same text is the
+                    // same EAC: `Batch::same_stamp`).
+                    let prepared = match &read {
+                        EacRead::Valid { eac, .. } => rows::prepare(eac).ok().map(|mut p| {
+                            p.digest = Some(match text {
+                                Some(text) => rows::content_digest(text),
+                                None => rows::eac_digest(eac),
+                            });
+                            p
+                        }),
+                        _ => None,
+                    };
+                    parsed.push(Parsed {
+                        index,
+                        read,
+                        prepared,
+                    });
+                    if parsed.len() < EACS_PER_BATCH {
+                        return Flow::Continue;
                     }
-                    Err(_) => Vec::with_capacity(EACS_PER_BATCH),
-                };
-                let full = std::mem::replace(&mut parsed, next);
-                // A send fails once the writer has stopped listening.
-                if stop.load(Ordering::Relaxed) || sender.send(full).is_err() {
-                    Flow::Stop
-                } else {
-                    Flow::Continue
-                }
-            });
+                    let next = match spent.try_recv() {
+                        Ok(mut used) => {
+                            used.clear();
+                            used
+                        }
+                        Err(_) => Vec::with_capacity(EACS_PER_BATCH),
+                    };
+                    let full = std::mem::replace(&mut parsed, next);
+                    // A send fails once the writer has stopped listening.
+                    if stop.load(Ordering::Relaxed) || sender.send(full).is_err() {
+                        Flow::Stop
+                    } else {
+                        Flow::Continue
+                    }
+                });
             if !parsed.is_empty() {
                 let _ = sender.send(parsed);
             }

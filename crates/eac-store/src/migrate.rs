@@ -1015,6 +1015,42 @@ mod tests {
             .is_err());
     }
 
+    /// Step 24: the EACs stored before have no digest (compared field by
+    /// field when a file gives one again); a change of an EAC's version that
+    /// does not set its digest too (an edit) forgets it, other updates keep it.
+    #[test]
+    fn upgrading_to_version_24_knows_no_digest_and_an_edit_forgets_one() {
+        let (_dir, path, mut conn) = at_version(23);
+        insert_eacs(&conn, 2, "'E-' || id", "'no'");
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..24]).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 24);
+        let digests = |conn: &Connection| -> Vec<Option<String>> {
+            conn.prepare("SELECT content_digest FROM eacs ORDER BY id")
+                .unwrap()
+                .query_map([], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        assert_eq!(digests(&conn), [None, None]);
+        conn.execute_batch(
+            "UPDATE eacs SET content_digest = 'd' || id;
+             UPDATE eacs SET seen_batch_id = 1, cds_synced = 's';
+             UPDATE eacs SET version = version + 1, content_digest = 'new' WHERE id = 1;",
+        )
+        .unwrap();
+        assert_eq!(
+            digests(&conn),
+            [Some("new".to_owned()), Some("d2".to_owned())]
+        );
+        conn.execute(
+            "UPDATE eacs SET version = version + 1, beneficiary_type = 'general'",
+            [],
+        )
+        .unwrap();
+        assert_eq!(digests(&conn), [None, None]);
+    }
+
     #[test]
     fn upgrading_to_version_23_keeps_every_source_without_a_statement() {
         let (_dir, path, mut conn) = at_version(22);
@@ -1026,7 +1062,7 @@ mod tests {
                                             (2, 1, 'stmt.csv', 'line 3', NULL, 't', 1);",
         )
         .unwrap();
-        apply(&mut conn, &path).unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..23]).unwrap();
         assert_eq!(schema_version(&conn).unwrap(), 23);
         let kept: Vec<(i64, String, Option<String>)> = conn
             .prepare("SELECT eac_id, locator, stated FROM eac_sources ORDER BY eac_id")

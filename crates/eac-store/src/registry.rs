@@ -393,7 +393,7 @@ fn merge(
 
 /// The fields (the detail JSON's members: registry members by name,
 /// `values` as one) in which `after` differs from `before`.
-fn changed_fields(before: &Eac, after: &Eac) -> Vec<String> {
+pub(crate) fn changed_fields(before: &Eac, after: &Eac) -> Vec<String> {
     type Members = std::collections::BTreeMap<String, Box<RawValue>>;
     let members = |eac: &Eac| -> Members {
         serde_json::to_string(eac)

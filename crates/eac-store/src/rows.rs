@@ -366,20 +366,55 @@ pub(crate) struct Stored {
     pub id: i64,
     pub cds_modified: Timestamp,
     pub seen_batch_id: i64,
+    /// `eacs.content_digest` ([`content_digest`]): `None` when not known.
+    pub digest: Option<String>,
 }
 
 pub(crate) fn find(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<Stored>> {
     conn.query_opt(
-        "SELECT id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?1",
+        "SELECT id, cds_modified, seen_batch_id, content_digest FROM eacs WHERE cds_eac_id = ?1",
         &[&cds_eac_id],
         |row| {
             Ok(Stored {
                 id: row.get(0)?,
                 cds_modified: parsed(row, 1, timestamp)?,
                 seen_batch_id: row.get(2)?,
+                digest: row.get(3)?,
             })
         },
     )
+}
+
+/// What is hashed before an EAC's text ([`content_digest`]): the version
+/// that read it, so that a version reading the same text otherwise has the
+/// stored EAC compared field by field once.
+const DIGEST_PREFIX: &str = concat!("eacdesk ", env!("CARGO_PKG_VERSION"), "\n");
+
+/// `eacs.content_digest` of an EAC's text: its object as a listing gives it
+/// (the same text is the same EAC), or its detail JSON as EAC Desk writes
+/// it ([`eac_digest`]). The first 128 bits of a SHA-256, in hex.
+pub(crate) fn content_digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(DIGEST_PREFIX.as_bytes());
+    hash.update(text.as_bytes());
+    hex::encode(&hash.finalize()[..16])
+}
+
+/// [`content_digest`] of an EAC held in memory (sample data, a P2 detail
+/// file, a registry statement, a version put back): its detail JSON.
+pub(crate) fn eac_digest(eac: &Eac) -> String {
+    content_digest(&serde_json::to_string(eac).expect("an EAC serializes"))
+}
+
+/// Keeps `digest` as what states the stored EAC in row `id` (found the same
+/// by a field-by-field comparison).
+pub(crate) fn set_digest(w: &Write, id: i64, digest: &str) -> Result<()> {
+    w.db().execute(
+        "UPDATE eacs SET content_digest = ?2 WHERE id = ?1",
+        &[&id, &digest],
+    )?;
+    Ok(())
 }
 
 /// Values derived from an EAC for browsing, kept beside its fields.
@@ -449,10 +484,11 @@ enum Column<'a> {
 }
 
 /// The columns of an EAC row after its key, in the order both `insert`
-/// and `replace` name them (`?2` … `?25`; the batch id also sets
+/// and `replace` name them (`?2` … `?26`; the batch id also sets
 /// `seen_batch_id`), borrowed from the EAC and its prepared texts: what a
-/// file binds in place and a server sends (one list for both).
-fn head_columns<'a>(eac: &'a Eac, p: &'a Prepared, batch_id: i64) -> [Column<'a>; 24] {
+/// file binds in place and a server sends (one list for both). The digest
+/// is [`Prepared::digest`], set by [`with_digest`] before.
+fn head_columns<'a>(eac: &'a Eac, p: &'a Prepared, batch_id: i64) -> [Column<'a>; 25] {
     use Column::{Integer, Text};
     let d = &p.derived;
     let [created, modified, start, end, commissioned] = p.head;
@@ -481,10 +517,11 @@ fn head_columns<'a>(eac: &'a Eac, p: &'a Prepared, batch_id: i64) -> [Column<'a>
         Text(d.extensions.as_deref()),
         Integer(batch_id),
         Text(d.missing.as_deref()),
+        Text(p.digest.as_deref()),
     ]
 }
 
-/// Binds [`head_columns`] to `?2` … `?25` of `stmt`.
+/// Binds [`head_columns`] to `?2` … `?26` of `stmt`.
 fn bind_columns(
     stmt: &mut rusqlite::Statement,
     eac: &Eac,
@@ -523,6 +560,17 @@ pub(crate) struct Prepared {
     search: String,
     /// Reused while writing times and dates into `texts`.
     scratch: Vec<u8>,
+    /// [`content_digest`] of the text that stated the EAC, when the import
+    /// read one (set on its parser thread); else computed from the EAC as
+    /// it is written ([`with_digest`]).
+    pub(crate) digest: Option<String>,
+}
+
+/// Gives `p` the digest of `eac` if it has none yet (an EAC held in memory).
+fn with_digest(eac: &Eac, p: &mut Prepared) {
+    if p.digest.is_none() {
+        p.digest = Some(eac_digest(eac));
+    }
 }
 
 impl Prepared {
@@ -571,6 +619,7 @@ pub(crate) fn prepare(eac: &Eac) -> Result<Prepared> {
         values: Vec::with_capacity(eac.values.len()),
         search: search_text(eac),
         scratch: Vec::with_capacity(32),
+        digest: None,
     };
     let time = |t: &Timestamp, b: &mut Vec<u8>| t.push_storage(b);
     let date = |d: &Date, b: &mut Vec<u8>| d.push_iso(b);
@@ -652,23 +701,24 @@ pub(crate) fn insert_row_fresh(
 
 /// Inserts the `eacs` row of a new EAC (SQLite); returns its row id.
 fn insert_row(w: &Write, eac: &Eac, p: &mut Prepared, batch_id: i64) -> Result<i64> {
+    with_digest(eac, p);
     let mut stmt = w.prepare_cached(
         "INSERT INTO eacs (cds_eac_id, cds_created, cds_modified, eac_number, source_id,
             source_name, destination_id, destination_name, beneficiary_type, asset_id,
             asset_commissioned, asset_origination, asset_destination, technology_type,
             emissions_factor_direct, emissions_factor_lca, period_start, period_end, issuance,
             retired_state, value_count, quantity_sort_key, extensions, import_batch_id,
-            seen_batch_id, missing, cds_synced, version)
+            seen_batch_id, missing, content_digest, cds_synced, version)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25,
+            ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?24, ?25, ?26,
             (SELECT imported_at FROM import_batches WHERE id = ?24),
-            COALESCE(?26, (SELECT version_high + 1 FROM eac_counts_kept)))",
+            COALESCE(?27, (SELECT version_high + 1 FROM eac_counts_kept)))",
     )?;
     stmt.raw_bind_parameter(1, eac.cds_eac_id.as_str())?;
     bind_columns(&mut stmt, eac, p, batch_id)?;
     let mut tally = w.facet_tally.borrow_mut();
     // A fresh load gives the versions itself (its trigger is dropped).
-    stmt.raw_bind_parameter(26, tally.as_mut().map(|t| t.next_version()))?;
+    stmt.raw_bind_parameter(27, tally.as_mut().map(|t| t.next_version()))?;
     stmt.raw_execute()?;
     let id = w.last_insert_rowid();
     if let Some(tally) = tally.as_mut() {
@@ -713,6 +763,7 @@ pub(crate) fn replace_prepared(
     periods::check_row(w, id)?;
     periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
     claimed::check_replaced(w, id, eac)?;
+    with_digest(eac, p);
     if w.db().kind() == Kind::Postgres {
         w.changed_eac()?;
         return server::replace_many(w, &mut [(id, eac, p)], batch_id);
@@ -727,7 +778,7 @@ pub(crate) fn replace_prepared(
             asset_destination = ?13, technology_type = ?14, emissions_factor_direct = ?15,
             emissions_factor_lca = ?16, period_start = ?17, period_end = ?18, issuance = ?19,
             retired_state = ?20, value_count = ?21, quantity_sort_key = ?22, extensions = ?23,
-            import_batch_id = ?24, seen_batch_id = ?24, missing = ?25,
+            import_batch_id = ?24, seen_batch_id = ?24, missing = ?25, content_digest = ?26,
             version = (SELECT version_high + 1 FROM eac_counts_kept)
          WHERE id = ?1",
     )?;
@@ -775,6 +826,9 @@ pub(crate) fn replace_many(
     for (row, eac, _) in items.iter() {
         periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
         claimed::check_replaced(w, *row, eac)?;
+    }
+    for (_, eac, p) in items.iter_mut() {
+        with_digest(eac, p);
     }
     w.changed_eacs(items.len())?;
     server::replace_many(w, items, batch_id)
@@ -865,13 +919,19 @@ pub(crate) fn find_many(
     each_of(
         db,
         ids,
-        |k| format!("SELECT {k}, id, cds_modified, seen_batch_id FROM eacs WHERE cds_eac_id = ?"),
+        |k| {
+            format!(
+                "SELECT {k}, id, cds_modified, seen_batch_id, content_digest FROM eacs
+                  WHERE cds_eac_id = ?"
+            )
+        },
         |id| vec![id as &dyn rusqlite::ToSql],
         &mut |at, row| {
             let stored = Stored {
                 id: row.get(0)?,
                 cds_modified: parsed(row, 1, timestamp)?,
                 seen_batch_id: row.get(2)?,
+                digest: row.get(3)?,
             };
             found.insert(ids[at].to_owned(), stored);
             Ok(())
@@ -890,6 +950,9 @@ pub(crate) fn insert_many(
 ) -> Result<Vec<i64>> {
     for (eac, _) in eacs.iter() {
         periods::check(w, &eac.cds_eac_id, &eac.period_start, &eac.period_end)?;
+    }
+    for (eac, p) in eacs.iter_mut() {
+        with_digest(eac, p);
     }
     match w.db().kind() {
         Kind::Postgres => server::insert_many(w, eacs, batch_id),
@@ -1335,7 +1398,7 @@ mod server {
     }
 
     /// [`head_columns`] owned, to send.
-    fn head_values(eac: &Eac, p: &Prepared, batch_id: i64) -> [Value; 24] {
+    fn head_values(eac: &Eac, p: &Prepared, batch_id: i64) -> [Value; 25] {
         head_columns(eac, p, batch_id).map(|column| match column {
             Column::Text(t) => text(t),
             Column::Integer(n) => Value::Integer(n),
@@ -1387,17 +1450,17 @@ mod server {
             asset_commissioned, asset_origination, asset_destination, technology_type,
             emissions_factor_direct, emissions_factor_lca, period_start, period_end, issuance,
             retired_state, value_count, quantity_sort_key, extensions, import_batch_id, missing,
-            seen_batch_id, search_text, cds_synced, version)";
-        /// One `eacs` row: the 24 values of [`head_values`] after the id, then
+            content_digest, seen_batch_id, search_text, cds_synced, version)";
+        /// One `eacs` row: the 25 values of [`head_values`] after the id, then
         /// the batch again, the search text and the batch a third time. The
         /// `k`-th row of a statement takes the `k`-th change number after
         /// the highest given, as one statement per EAC did (decision 215:
         /// the kept highest moves when the statement's row triggers run).
         const EACS_ROW: &str =
             "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-            ?, ?, ?, ?, (SELECT imported_at FROM import_batches WHERE id = ?),
+            ?, ?, ?, ?, ?, (SELECT imported_at FROM import_batches WHERE id = ?),
             (SELECT version_high + {k} FROM eac_counts_kept))";
-        const EACS_ROW_PARAMS: usize = 28;
+        const EACS_ROW_PARAMS: usize = 29;
         if eacs.is_empty() {
             return Ok(Vec::new());
         }
@@ -1441,7 +1504,7 @@ mod server {
     }
 
     /// The `eacs` columns [`head_values`] holds, in its order.
-    const HEAD_COLUMNS: [&str; 24] = [
+    const HEAD_COLUMNS: [&str; 25] = [
         "cds_created",
         "cds_modified",
         "eac_number",
@@ -1466,10 +1529,11 @@ mod server {
         "extensions",
         "import_batch_id",
         "missing",
+        "content_digest",
     ];
-    /// Parameters of one row's update in [`replace_many`]: the id, the 24
+    /// Parameters of one row's update in [`replace_many`]: the id, the 25
     /// columns, the search text.
-    const UPDATE_PARAMS: usize = 26;
+    const UPDATE_PARAMS: usize = 27;
 
     /// [`super::replace`] of EACs (distinct rows; one for a single
     /// replacement): each statement updates
@@ -1497,7 +1561,7 @@ mod server {
                  WHERE id = ?{})",
                 set.join(", "),
                 base + 24,
-                base + 26,
+                base + 27,
                 k + 1,
                 base + 1
             )

@@ -45,6 +45,8 @@ mod periods;
 mod properties;
 #[path = "store/registry.rs"]
 mod registry;
+#[path = "store/same_stamp.rs"]
+mod same_stamp;
 #[path = "store/stream.rs"]
 mod stream;
 #[path = "store/summary.rs"]

@@ -270,6 +270,21 @@ describe("importConsequences", () => {
     ]);
   });
 
+  it("says when skipped EACs were stated differently with the same cds_modified", async () => {
+    const { importConsequences, skippedText } = await import("./importReport");
+    const differing = { ...base, skipped: 3, skipped_differing: 1 } as FileImportReport;
+    expect(importConsequences({ files: [differing] } as never, false)).toEqual([
+      "1 EAC is stated differently from the stored one with the same cds_modified: the stored EAC was kept (listed in the warnings).",
+    ]);
+    expect(importConsequences({ files: [{ ...differing, skipped_differing: 2 }] } as never, true)).toEqual([
+      "2 EACs are stated differently from the stored ones with the same cds_modified: the stored EACs would be kept (listed in the warnings).",
+    ]);
+    expect(skippedText(differing)).toBe(
+      "skipped (1 of them states a stored EAC differently with the same cds_modified: the stored one is kept, see the warnings)",
+    );
+    expect(skippedText({ ...base, skipped: 3 } as FileImportReport)).toBe("skipped (already present, unchanged)");
+  });
+
   it("is silent after a clean import, and speaks of a dry run in the conditional", async () => {
     const { importConsequences } = await import("./importReport");
     expect(importConsequences({ files: [base] } as never, false)).toEqual([]);

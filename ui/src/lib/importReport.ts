@@ -36,6 +36,18 @@ export function importExtras(f: FileImportReport): ImportExtras {
 }
 
 /**
+ * What a CDS file's skipped EACs were: already stored unchanged, or (some of them) stored with
+ * the `cds_modified` the file gives but stated differently by the file, kept as stored
+ * (decision 11; each is named in the file's warnings).
+ */
+export function skippedText(f: FileImportReport, dryRun = false): string {
+  const differ = count((f as unknown as Record<string, unknown>).skipped_differing) ?? 0;
+  if (differ === 0) return "skipped (already present, unchanged)";
+  const kept = dryRun ? "would be kept" : "kept";
+  return `skipped (${formatCount(differ)} of them ${differ === 1 ? "states" : "state"} a stored EAC differently with the same cds_modified: the stored ${differ === 1 ? "one is" : "ones are"} ${kept}, see the warnings)`;
+}
+
+/**
  * Whether a failed file was refused for a technology outside the enumeration
  * (rule 3 at `technology_type`): it may use nuclear, marine or storage, which
  * the import accepts when the user says so explicitly (digest §f.5).
@@ -243,6 +255,11 @@ export function importConsequences(report: ImportReport, dryRun: boolean): strin
   if (overlaps > 0)
     out.push(
       `${plural(overlaps, "range")} ${would("share", "would share")} certificates with ranges already stored: check them for double counting.`,
+    );
+  const differ = ok.reduce((n, f) => n + (count((f as unknown as Record<string, unknown>).skipped_differing) ?? 0), 0);
+  if (differ > 0)
+    out.push(
+      `${plural(differ, "EAC")} ${differ === 1 ? "is" : "are"} stated differently from the stored ${differ === 1 ? "one" : "ones"} with the same cds_modified: the stored ${differ === 1 ? "EAC" : "EACs"} ${would(differ === 1 ? "was" : "were", "would be")} kept (listed in the warnings).`,
     );
   const skippedRows = ok.reduce((n, f) => n + (f.registry?.skipped_rows.length ?? 0), 0);
   if (skippedRows > 0)

@@ -297,3 +297,53 @@ fn the_audit_of_an_import_replacement_shows_the_values_it_changed() {
         (&json!("1e3 kWh"), &json!("2.50 kWh"))
     );
 }
+
+/// Finding 6: a file giving a stored EAC's `cds_modified` but other
+/// content is skipped saying so (text, `--json`), while the same file
+/// again is skipped without a word.
+#[test]
+fn a_reimport_stating_an_eac_differently_with_its_cds_modified_says_so() {
+    let desk = Desk::new();
+    let stamp = "2024-01-02T00:00:00Z";
+    let one = write(
+        &desk,
+        "one.json",
+        &listing(vec![eac("E1", stamp, "solar", json!(1000))]),
+    );
+    let same_stamp = write(
+        &desk,
+        "same-stamp.json",
+        &listing(vec![eac("E1", stamp, "wind", json!(999))]),
+    );
+    desk.eacdesk().arg("import").arg(&one).assert().success();
+    desk.eacdesk()
+        .arg("import")
+        .arg(&same_stamp)
+        .assert()
+        .success()
+        .stdout(contains(
+            "same-stamp.json: 0 added, 0 replaced, 1 skipped (1 differs)",
+        ))
+        .stderr(contains(
+            "warning [EAC E1]: EAC `E1` is stored with the same `cds_modified` \
+             (2024-01-02T00:00:00Z) as this file gives, but the file states it differently \
+             (technology_type, values): the stored EAC is kept",
+        ));
+    let json = desk.json(&["import", same_stamp.to_str().unwrap()]);
+    let file = &json["files"][0];
+    assert_eq!(
+        (&file["skipped"], &file["skipped_differing"]),
+        (&json!(1), &json!(1))
+    );
+    assert_eq!(file["warnings"][0]["cds_eac_id"], "E1", "{json}");
+    // Kept as stored.
+    assert_eq!(desk.json(&["show", "E1"])["technology_type"], "solar");
+    // The file that stored it: skipped without a word.
+    desk.eacdesk()
+        .arg("import")
+        .arg(&one)
+        .assert()
+        .success()
+        .stdout(contains("one.json: 0 added, 0 replaced, 1 skipped\n"))
+        .stderr(contains("warning").not());
+}

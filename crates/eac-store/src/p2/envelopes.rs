@@ -239,6 +239,52 @@ pub(super) struct EnvelopeCounts {
     pub added: usize,
     pub replaced: usize,
     pub skipped: usize,
+    /// Of `skipped`: stored with the same `cds_modified` but stated
+    /// differently by the listing, each a warning (the first ones in
+    /// `warnings`).
+    pub skipped_differing: usize,
+    pub warnings: Vec<Violation>,
+}
+
+/// The envelope members in which `file` differs from `kept` (the stored
+/// envelope with the same `cds_modified`; `cds_synced` is the store's own).
+fn differing_fields(kept: &EacEnvelope, file: &EacEnvelope) -> Vec<&'static str> {
+    let mut fields = Vec::new();
+    let mut differ = |name: &'static str, same: bool| {
+        if !same {
+            fields.push(name);
+        }
+    };
+    differ("cds_created", kept.cds_created == file.cds_created);
+    differ(
+        "beneficiary_type",
+        kept.beneficiary_type == file.beneficiary_type,
+    );
+    differ("beneficiaries", kept.beneficiaries == file.beneficiaries);
+    differ("eac_numbers", kept.eac_numbers == file.eac_numbers);
+    differ("eac_format", kept.eac_format == file.eac_format);
+    differ("eac_data_url", kept.eac_data_url == file.eac_data_url);
+    differ("period_start", kept.period_start == file.period_start);
+    differ("period_end", kept.period_end == file.period_end);
+    differ("extensions", kept.extensions == file.extensions);
+    fields
+}
+
+/// An envelope-only EAC the listing states differently from the stored one
+/// with the same `cds_modified`: kept as stored (decision 11), said so.
+fn envelope_differs(file: &EacEnvelope, fields: &[&str]) -> Violation {
+    let mut v = Violation::unruled(format!(
+        "EAC `{}` (envelope-only) is stored with the same `cds_modified` ({}) as this listing \
+         gives, but the listing states it differently ({}): the stored envelope is kept, since an \
+         import replaces an EAC only with a later `cds_modified`. If the listing is right, ask its \
+         source for a later `cds_modified`, or delete the stored EAC and import the listing again.",
+        file.cds_eac_id,
+        file.cds_modified,
+        fields.join(", ")
+    ))
+    .with_eac(Some(&file.cds_eac_id));
+    v.severity = eac_model::Severity::Warning;
+    v
 }
 
 /// Adds what storing envelope-only EACs did to the newest import batch's
@@ -279,15 +325,24 @@ pub(super) fn store_envelopes(
             report.skipped += 1;
             continue;
         }
-        let stored: Option<String> = db.query_opt(
-            "SELECT cds_modified FROM eac_envelopes WHERE cds_eac_id = ?1",
+        let stored: Option<EacEnvelope> = db.query_opt(
+            &format!("{ENVELOPE_SELECT} WHERE cds_eac_id = ?1"),
             &[&env.cds_eac_id],
-            |row| Ok(row.get(0)?),
+            |row| Ok(envelope_of(row)?),
         )?;
         let modified = env.cds_modified.to_storage();
-        match stored {
-            Some(old) if old >= modified => {
+        match stored.map(|old| (old.cds_modified.to_storage(), old)) {
+            Some((old, kept)) if old >= modified => {
                 report.skipped += 1;
+                if old == modified {
+                    let fields = differing_fields(&kept, &env);
+                    if !fields.is_empty() {
+                        report.skipped_differing += 1;
+                        if report.warnings.len() < MAX_REPORTED {
+                            report.warnings.push(envelope_differs(&env, &fields));
+                        }
+                    }
+                }
                 db.execute(
                     "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",
                     &[&env.cds_eac_id, &synced],

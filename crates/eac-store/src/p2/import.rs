@@ -180,8 +180,14 @@ pub(crate) fn import_p2(
     report.added += envelope_counts.added;
     report.replaced += envelope_counts.replaced;
     report.skipped += envelope_counts.skipped;
+    report.skipped_differing += envelope_counts.skipped_differing;
     record_envelope_counts(w, &envelope_counts)?;
-    report.warning_count += found.warning_count;
+    report.warning_count += found.warning_count + envelope_counts.skipped_differing;
+    report.warnings.extend(
+        std::mem::take(&mut envelope_counts.warnings)
+            .into_iter()
+            .map(|w| in_file(w, &label)),
+    );
     report
         .warnings
         .extend(found.warnings.into_iter().map(|w| in_file(w, &label)));

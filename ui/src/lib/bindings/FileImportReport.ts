@@ -13,6 +13,12 @@ export type FileImportReport = { file: string, sha256: string | null, outcome: I
  */
 skipped: number, 
 /**
+ * Of `skipped`: stored with the same `cds_modified` as the file gives
+ * but stated differently by it (each named in a warning; the stored
+ * EAC is kept, decision 11).
+ */
+skipped_differing: number, 
+/**
  * Left out by rule 21 (unknown beneficiary type).
  */
 ignored: number, value_count: number, 
