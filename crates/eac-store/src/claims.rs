@@ -829,7 +829,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     refuse_closed_claim(
         w,
         (&claim.name, None),
-        (claim.from, claim.to),
+        (&claim.from.to_string(), &claim.to.to_string()),
         "recorded",
         "record it",
     )?;
@@ -989,18 +989,24 @@ fn optional_words(text: &Option<String>) -> String {
 /// Refuses (`frozen`) recording or deleting the claim `name` (number
 /// `id` once recorded) over the days `from..=to` when they share a day
 /// with a closed reporting period: the claim is what was filed for it (or
-/// would change what was filed).
+/// would change what was filed). `from` and `to` are as stored: days that
+/// do not parse (a row another program changed) may be any days, so every
+/// closed period covers them.
 fn refuse_closed_claim(
     w: &Write,
     (name, id): (&str, Option<i64>),
-    (from, to): (Date, Date),
+    (from, to): (&str, &str),
     done: &str,
     to_do: &str,
 ) -> Result<()> {
-    let Some((start, end)) = days(from, to) else {
-        return Ok(());
+    let span = match (Date::parse(from), Date::parse(to)) {
+        (Ok(from), Ok(to)) => days(from, to),
+        _ => None,
     };
-    let periods = crate::periods::closed_over(w, &start, &end)?;
+    let periods = match span {
+        Some((start, end)) => crate::periods::closed_over(w, &start, &end)?,
+        None => crate::periods::closed_over_unknown(w)?,
+    };
     if periods.is_empty() {
         return Ok(());
     }
@@ -1386,15 +1392,22 @@ fn refuse_closed_factor(
     let mut named = Vec::new();
     let mut periods = Vec::new();
     for c in older {
-        let (Ok(from), Ok(to)) = (Date::parse(&c.from), Date::parse(&c.to)) else {
+        if !c.market.as_deref().is_some_and(|m| same_market(m, market)) {
             continue;
+        }
+        // Days that do not parse (a row another program changed) may be
+        // of any year and any days: every closed period covers them.
+        let closed = match (Date::parse(&c.from), Date::parse(&c.to)) {
+            (Ok(from), Ok(to)) => {
+                let Some((start, end)) =
+                    days(from, to).filter(|_| chrono::Datelike::year(&from.as_naive()) == year)
+                else {
+                    continue;
+                };
+                crate::periods::closed_over(w, &start, &end)?
+            }
+            _ => crate::periods::closed_over_unknown(w)?,
         };
-        let ours = c.market.as_deref().is_some_and(|m| same_market(m, market))
-            && chrono::Datelike::year(&from.as_naive()) == year;
-        let Some((start, end)) = days(from, to).filter(|_| ours) else {
-            continue;
-        };
-        let closed = crate::periods::closed_over(w, &start, &end)?;
         if !closed.is_empty() {
             named.push(format!("#{} ({}, {} to {})", c.id, c.name, c.from, c.to));
             periods.extend(closed);
@@ -1429,16 +1442,17 @@ fn refuse_closed_factor(
 /// Deletes claim `id` and its allocations through `w`, audited.
 fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
     let db = w.db();
+    // As `create`: the claims lock, then (in `refuse_closed_claim`) the
+    // audit chain's, before the claim and the periods are read.
+    lock_claims(db)?;
     let claim = load_claim(db, id)?;
-    if let (Ok(from), Ok(to)) = (Date::parse(&claim.from), Date::parse(&claim.to)) {
-        refuse_closed_claim(
-            w,
-            (&claim.name, Some(id)),
-            (from, to),
-            "deleted",
-            "delete it",
-        )?;
-    }
+    refuse_closed_claim(
+        w,
+        (&claim.name, Some(id)),
+        (&claim.from, &claim.to),
+        "deleted",
+        "delete it",
+    )?;
     // What it was, for its record: the definition, its factors and every
     // allocation, read before they go.
     let factors = claim_factors(db, &claim)?;
@@ -1542,44 +1556,50 @@ fn delete_consumption(
     }
     // Rows over days of a closed reporting period were part of what was
     // filed: looked for only when the rows' whole span meets one.
+    // A time that does not parse (a row another program changed) may be any
+    // day: every closed period covers it, and the rows are read one by one
+    // (where a row's time does not parse, reading it fails: nothing is
+    // deleted).
     let span = |t: &Option<String>| t.as_deref().and_then(|t| Timestamp::from_storage(t).ok());
-    if let (Some(start), Some(end)) = (span(&first), span(&last)) {
-        if !crate::periods::closed_over(w, &start, &end)?.is_empty() {
-            let mut hit: Vec<i64> = Vec::new();
-            let (mut rows_in, mut earliest, mut latest) = (0usize, None, None);
-            for (s, e) in db.collect(
-                r#"SELECT "start", "end" FROM consumption
+    let meets = match (span(&first), span(&last)) {
+        (Some(start), Some(end)) => crate::periods::closed_over(w, &start, &end)?,
+        _ => crate::periods::closed_over_unknown(w)?,
+    };
+    if !meets.is_empty() {
+        let mut hit: Vec<i64> = Vec::new();
+        let (mut rows_in, mut earliest, mut latest) = (0usize, None, None);
+        for (s, e) in db.collect(
+            r#"SELECT "start", "end" FROM consumption
                     WHERE beneficiary_type = ?1 AND beneficiary = ?2 ORDER BY "start""#,
-                &[&kind.as_str(), &beneficiary],
-                |r| {
-                    Ok((
-                        rows::parsed(r, 0, rows::timestamp)?,
-                        rows::parsed(r, 1, rows::timestamp)?,
-                    ))
-                },
-            )? {
-                let periods = crate::periods::closed_over(w, &s, &e)?;
-                if !periods.is_empty() {
-                    rows_in += 1;
-                    earliest = earliest.or(Some(s));
-                    latest = Some(latest.map_or(e, |l: Timestamp| l.max(e)));
-                    hit.extend(periods);
-                }
+            &[&kind.as_str(), &beneficiary],
+            |r| {
+                Ok((
+                    rows::parsed(r, 0, rows::timestamp)?,
+                    rows::parsed(r, 1, rows::timestamp)?,
+                ))
+            },
+        )? {
+            let periods = crate::periods::closed_over(w, &s, &e)?;
+            if !periods.is_empty() {
+                rows_in += 1;
+                earliest = earliest.or(Some(s));
+                latest = Some(latest.map_or(e, |l: Timestamp| l.max(e)));
+                hit.extend(periods);
             }
-            if let (Some(s), Some(e)) = (earliest, latest) {
-                return Err(crate::periods::refuse_closed(
-                    w,
-                    &hit,
-                    &format!(
-                        "The consumption of {} `{beneficiary}` covers days of a closed reporting \
+        }
+        if let (Some(s), Some(e)) = (earliest, latest) {
+            return Err(crate::periods::refuse_closed(
+                w,
+                &hit,
+                &format!(
+                    "The consumption of {} `{beneficiary}` covers days of a closed reporting \
                          period ({rows_in} row{} in {}) and cannot be deleted",
-                        kind.as_str(),
-                        if rows_in == 1 { "" } else { "s" },
-                        period_words(s, e)
-                    ),
-                    "delete it",
-                ));
-            }
+                    kind.as_str(),
+                    if rows_in == 1 { "" } else { "s" },
+                    period_words(s, e)
+                ),
+                "delete it",
+            ));
         }
     }
     let claims: Vec<i64> = db.collect(

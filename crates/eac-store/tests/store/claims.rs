@@ -1243,3 +1243,142 @@ fn consumption_without_rows_is_not_imported() {
     );
     assert_eq!(env.snapshot(), before);
 }
+
+/// Review 35, finding 1: stored days that do not parse (a row another
+/// program changed) may be any days, so a closed period covers them: the
+/// claim is not deleted, its factor not set, the consumption not deleted
+/// (the check fails closed, where it used to be skipped).
+#[test]
+fn days_stored_unreadably_count_as_inside_a_closed_period() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]);
+    let reason = Reason::new("2024 filing").unwrap();
+    let why = Reason::new("redo").unwrap();
+    let edge = ("2024-01-31T23:00:00Z", "2024-02-01T01:00:00Z");
+    env.store
+        .import_consumption("edge.csv", &[use_of("CUST9", edge.0, edge.1, 2)], "ana")
+        .unwrap();
+    let filed = env
+        .store
+        .create_claim(&claim("1000"), &reason, "ana")
+        .unwrap();
+    let period = env
+        .store
+        .close_period(
+            date("2024-01-01"),
+            date("2024-01-31"),
+            &Reason::new("January filed").unwrap(),
+            "ana",
+        )
+        .unwrap()
+        .id;
+    env.raw(&format!(
+        "UPDATE claims SET date_to = '2024-01-31 (filed)' WHERE id = {}",
+        filed.id
+    ))
+    .unwrap();
+    env.raw(r#"UPDATE consumption SET "start" = '2024-01-31 23h' WHERE beneficiary = 'CUST9'"#)
+        .unwrap();
+    let before = env.snapshot();
+    frozen_over(
+        env.store.delete_claim(filed.id, &why, "ana").unwrap_err(),
+        period,
+        &format!(
+            "Claim #{} (January, 2024-01-01 to 2024-01-31 (filed)) covers days of a closed \
+             reporting period and cannot be deleted",
+            filed.id
+        ),
+        "delete it",
+    );
+    env.store
+        .delete_consumption(BeneficiaryType::Customer, "CUST9", &why, "ana")
+        .unwrap_err();
+    assert_eq!(env.snapshot(), before, "nothing was written");
+    // A claim of an older version (no factors kept) whose first day does
+    // not parse: its year is unknown, so any factor of its market counts.
+    env.raw(&format!(
+        "UPDATE claims SET factors_recorded = 0, date_from = '2024-01-01?' WHERE id = {}",
+        filed.id
+    ))
+    .unwrap();
+    env.raw("DELETE FROM claim_factors").unwrap();
+    let before_factor = env.snapshot();
+    let err = env
+        .store
+        .set_emission_factor("NO", "residual_mix", 2024, &dec("0.4"), "AIB", &why, "ana")
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Frozen, "{err:?}");
+    assert_eq!(env.snapshot(), before_factor, "nothing was written");
+}
+
+/// Review 35, finding 1, on a server: a claim's deletion reads the closed
+/// periods only once it holds the audit chain's lock, so a period another
+/// desk closes while the deletion waits is seen, and the claim stays (read
+/// before the lock, at READ COMMITTED, the period was missed and the
+/// filed claim deleted). Carol's closing is held inside her write, after
+/// she took the chain's lock, by another tool's lock on the audit log.
+#[test]
+fn a_period_closed_while_a_claims_deletion_waits_keeps_the_claim() {
+    let mut env = Env::new();
+    if env.server.is_none() {
+        eprintln!("on a server only: a file's one writer reads nothing stale");
+        return;
+    }
+    env.import_eacs(vec![eac("e-1")]);
+    let filed = env
+        .store
+        .create_claim(&claim("1000"), &Reason::new("2024").unwrap(), "ana")
+        .unwrap();
+    let server = env.server.as_ref().unwrap();
+    let mut holder = server.client();
+    let (mut carol, mut bob) = (env.reopen(), env.reopen());
+    let waiting_for_locks = |n: i64| {
+        let mut watch = server.client();
+        for _ in 0..400 {
+            let waiting: i64 = watch
+                .query_one(
+                    "SELECT count(*) FROM pg_stat_activity
+                      WHERE datname = current_database() AND wait_event_type = 'Lock'",
+                    &[],
+                )
+                .unwrap()
+                .get(0);
+            if waiting >= n {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("{n} sessions never waited for a lock");
+    };
+    let mut tx = holder.transaction().unwrap();
+    tx.batch_execute("LOCK TABLE audit_log IN EXCLUSIVE MODE")
+        .unwrap();
+    let closing = std::thread::spawn(move || {
+        carol
+            .close_period(
+                date("2024-01-01"),
+                date("2024-01-31"),
+                &Reason::new("January filed").unwrap(),
+                "carol",
+            )
+            .map(|p| p.id)
+    });
+    waiting_for_locks(1);
+    let id = filed.id;
+    let deleting =
+        std::thread::spawn(move || bob.delete_claim(id, &Reason::new("redo").unwrap(), "bob"));
+    waiting_for_locks(2);
+    tx.commit().unwrap();
+    let period = closing.join().unwrap().unwrap();
+    let err = deleting.join().unwrap().unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Frozen, "{err:?}");
+    let StoreError::Frozen { periods, .. } = err else {
+        unreachable!()
+    };
+    assert_eq!(periods, [period]);
+    assert_eq!(
+        env.store.claims().unwrap().len(),
+        1,
+        "the filed claim stays"
+    );
+}
