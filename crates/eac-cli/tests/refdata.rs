@@ -250,3 +250,62 @@ fn a_reference_file_naming_an_id_twice_is_refused_and_ids_keep_their_spaces() {
         .collect();
     assert_eq!(ids, [("PRG-Q ", "json padded")]);
 }
+
+/// Tester 35, finding 3: `Énergie Café` saved with combining accents (NFD,
+/// as macOS saves names) and with precomposed letters (NFC) look the same;
+/// `--search café` found only the NFC one, so `ls` and `summary` left out
+/// half the EACs and their totals without a sign, and `refdata ls` the
+/// NFD labels.
+#[test]
+fn search_finds_names_whatever_their_unicode_normalization_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let listing: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("tests/fixtures/spec-examples/good-p1-mixed-order.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let mut first = listing["eacs"][0].clone();
+    let mut second = first.clone();
+    first["source_name"] = "\u{c9}nergie Caf\u{e9}".into();
+    second["cds_eac_id"] = "NFD-1".into();
+    second["source_name"] = "E\u{301}nergie Cafe\u{301}".into();
+    let file = dir.path().join("nf.json");
+    std::fs::write(
+        &file,
+        serde_json::json!({ "eacs": [first, second] }).to_string(),
+    )
+    .unwrap();
+    eacdesk(&dir).arg("import").arg(&file).assert().success();
+    for query in ["caf\u{e9}", "cafe\u{301}"] {
+        let out = eacdesk(&dir)
+            .args(["ls", "--json", "--search", query])
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(v["summary"]["count"], 2, "{query:?}: {v}");
+        let out = eacdesk(&dir)
+            .args(["summary", "--json", "--search", query])
+            .assert()
+            .success();
+        let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(v["groups"][0]["count"], 2, "{query:?}: {v}");
+    }
+    let programs = dir.path().join("programs.csv");
+    std::fs::write(
+        &programs,
+        "program_number,name\nPRG-1,\u{c9}nergie Caf\u{e9}\nPRG-2,E\u{301}nergie Cafe\u{301}\n",
+    )
+    .unwrap();
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&programs)
+        .assert()
+        .success();
+    eacdesk(&dir)
+        .args(["refdata", "ls", "--search", "caf\u{e9}"])
+        .assert()
+        .success()
+        .stdout(contains("PRG-1").and(contains("PRG-2")));
+}

@@ -7,18 +7,26 @@
 
 use rusqlite::functions::FunctionFlags;
 use rusqlite::Connection;
+use unicode_normalization::{is_nfc_quick, IsNormalized, UnicodeNormalization};
 
-/// Unicode lowercase, with the Greek final sigma as σ: what both the
-/// stored search text and a query become. Lowercase alone writes Σ at the
-/// end of a word as ς, so the start of a name typed in capitals (`ΟΔΥΣ`)
-/// would not find the name (`ΟΔΥΣΣΕΑΣ`, stored `οδυσσεας`); one σ for
-/// both makes the fold the same wherever the letter stands (decision 258,
-/// migration 0021).
+/// Unicode lowercase, with the Greek final sigma as σ, in Unicode
+/// normalization form C: what both the stored search text and a query
+/// become. Lowercase alone writes Σ at the end of a word as ς, so the start
+/// of a name typed in capitals (`ΟΔΥΣ`) would not find the name
+/// (`ΟΔΥΣΣΕΑΣ`, stored `οδυσσεας`); one σ for both makes the fold the same
+/// wherever the letter stands (decision 258, migration 0021). `é` may be
+/// written as one character or as `e` and a combining accent (NFD, as
+/// macOS saves names): both look the same and are the same text, so both
+/// fold to the one character (NFC), whichever a file or a query holds.
 pub(crate) fn fold(text: &str) -> String {
     let lower = text.to_lowercase();
-    match lower.contains('ς') {
+    let lower = match lower.contains('ς') {
         true => lower.replace('ς', "σ"),
         false => lower,
+    };
+    match is_nfc_quick(lower.chars()) {
+        IsNormalized::Yes => lower,
+        IsNormalized::No | IsNormalized::Maybe => lower.nfc().collect(),
     }
 }
 
@@ -58,5 +66,31 @@ mod tests {
             .query_row("SELECT eacdesk_fold(NULL)", [], |r| r.get(0))
             .unwrap();
         assert_eq!(null, None);
+    }
+
+    /// Tester 35, finding 3: `Énergie Café` typed or saved with combining
+    /// accents (NFD, as macOS saves names) and with precomposed letters
+    /// (NFC) look the same and fold the same; SQL folds alike.
+    #[test]
+    fn canonically_equal_text_folds_the_same() {
+        let nfc = "\u{c9}nergie Caf\u{e9} \u{d8}rsted \u{1f08}\u{345}";
+        let nfd: String = nfc.nfd().collect();
+        assert_ne!(nfc, nfd);
+        assert_eq!(fold(&nfd), fold(nfc));
+        assert_eq!(fold(&nfd), "\u{e9}nergie caf\u{e9} \u{f8}rsted \u{1f80}");
+        assert!(fold(&nfd).contains(&fold("CAF\u{c9}")));
+        assert!(fold(nfc).contains(&fold("cafe\u{301}")));
+        let conn = Connection::open_in_memory().unwrap();
+        register(&conn).unwrap();
+        let folded: String = conn
+            .query_row("SELECT eacdesk_fold(?1)", [&nfd], |r| r.get(0))
+            .unwrap();
+        assert_eq!(folded, fold(nfc));
+        // Every character with a decomposition folds the same either way.
+        for c in (0..0x3_0000).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let (nfc, nfd): (String, String) = (text.nfc().collect(), text.nfd().collect());
+            assert_eq!(fold(&nfc), fold(&nfd), "U+{:04X}", c as u32);
+        }
     }
 }

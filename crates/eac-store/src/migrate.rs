@@ -963,6 +963,55 @@ mod tests {
     }
 
     #[test]
+    fn upgrading_to_version_25_folds_stored_text_to_nfc() {
+        let (_dir, path, mut conn) = at_version(24);
+        // As older versions folded them: lowercase, accents as stored.
+        conn.execute_batch(
+            "INSERT INTO eac_search (rowid, text) VALUES
+                (7, 'e-7\nénergie café'), (8, 'e-8\ne\u{301}nergie cafe\u{301}'), (9, 'e-9');
+             INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
+                                  ref_id_folded, label_folded)
+             VALUES ('program', 'PRG-A\u{30a}', 'E\u{301}nergie', 'p.csv',
+                     '2026-01-01T00:00:00Z', 'prg-a\u{30a}', 'e\u{301}nergie');",
+        )
+        .unwrap();
+        apply_files(&mut conn, &path, &MIGRATION_FILES[..25]).unwrap();
+        assert_eq!(schema_version(&conn).unwrap(), 25);
+        let found = |pattern: &str| -> Vec<i64> {
+            conn.prepare("SELECT rowid FROM eac_search WHERE text LIKE ?1 ORDER BY rowid")
+                .unwrap()
+                .query_map([pattern], |r| r.get(0))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        // The query folds to NFC, and now so does the text stored before.
+        for query in ["café", "cafe\u{301}", "ÉNERGIE"] {
+            assert_eq!(
+                found(&format!("%{}%", crate::fold::fold(query))),
+                [7, 8],
+                "{query}"
+            );
+        }
+        let folded: (String, String, String) = conn
+            .query_row(
+                "SELECT ref_id, ref_id_folded, label_folded FROM refdata",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        // The id is kept as written; its folded copy is NFC.
+        assert_eq!(
+            folded,
+            (
+                "PRG-A\u{30a}".to_owned(),
+                "prg-\u{e5}".to_owned(),
+                "\u{e9}nergie".to_owned()
+            )
+        );
+    }
+
+    #[test]
     fn upgrading_to_version_22_keeps_claims_with_no_factors_recorded() {
         let (_dir, path, mut conn) = at_version(21);
         insert_eacs(&conn, 1, "'E-' || id", "'no'");

@@ -4169,3 +4169,75 @@ fn a_write_ended_by_a_deadlock_says_to_run_it_again() {
     assert_eq!(done.changed, 2);
     assert!(desk.verify_audit_chain().unwrap().broken.is_none());
 }
+
+/// Step 0025 (decision 35 as amended): text a server database stored
+/// folded by lowercase alone, with accents as written (NFD), is put in
+/// NFC, so a search folded to NFC finds it again, EACs and reference data.
+#[test]
+fn the_nfc_step_folds_search_text_stored_before_on_a_server() {
+    use eac_store::{BrowseQuery, EacFilter, NoProgress, SortField, SortSpec, Store};
+    let Some(db) = empty_database("eacdesk_nfc_step") else {
+        return;
+    };
+    eac_store::server::init(&db).unwrap();
+    let mut store = Store::open_server(&db).unwrap();
+    let mut sample = eac_sample::generate(3, 7, eac_sample::SampleOptions::default());
+    store
+        .import_eacs("sample", &mut sample, &NoProgress)
+        .unwrap();
+    let mut client = Client::connect(&db, NoTls).unwrap();
+    let first: String = client
+        .query_one(
+            "SELECT cds_eac_id FROM eacs ORDER BY cds_eac_id LIMIT 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    // As an older version stored them: lowercase, accents as written.
+    client
+        .execute(
+            "UPDATE eacs SET search_text = $1 WHERE cds_eac_id = $2",
+            &[&"e\u{301}nergie cafe\u{301}", &first],
+        )
+        .unwrap();
+    client
+        .batch_execute(
+            "INSERT INTO refdata (beneficiary_type, ref_id, label, source_file, imported_at,
+                                  ref_id_folded, label_folded)
+             VALUES ('program', 'PRG-A\u{30a}', 'E\u{301}nergie', 'p.csv',
+                     '2026-01-01T00:00:00Z', 'prg-a\u{30a}', 'e\u{301}nergie')",
+        )
+        .unwrap();
+    let found = |store: &Store| -> Vec<String> {
+        let query = BrowseQuery {
+            filter: EacFilter {
+                search: Some("Caf\u{e9}".into()),
+                ..Default::default()
+            },
+            sort: SortSpec {
+                field: SortField::CdsEacId,
+                descending: false,
+            },
+            offset: 0,
+            limit: 10,
+        };
+        store
+            .browse(&query)
+            .unwrap()
+            .into_iter()
+            .map(|r| r.cds_eac_id)
+            .collect()
+    };
+    assert!(found(&store).is_empty(), "found before the step");
+    let step =
+        fs::read_to_string(migrations().join("postgres/0025_search_folded_to_nfc.sql")).unwrap();
+    client.batch_execute(&step).unwrap();
+    assert_eq!(found(&store), [first]);
+    let programs = store.refdata(None, Some("\u{c9}nergie"), 0).unwrap();
+    assert_eq!(programs.len(), 1, "{programs:?}");
+    assert_eq!(programs[0].id, "PRG-A\u{30a}");
+    let choices = store
+        .beneficiary_choices(eac_model::BeneficiaryType::Program, "prg-\u{e5}", 10)
+        .unwrap();
+    assert_eq!(choices.len(), 1, "{choices:?}");
+}

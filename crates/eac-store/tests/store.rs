@@ -1043,6 +1043,63 @@ fn search_ignores_case_beyond_ascii_and_follows_edits() {
     assert_eq!(env.ids(search("über-7")), ["a"]);
 }
 
+/// Tester 35, finding 3: `é` written as one character (NFC) or as `e`
+/// and a combining accent (NFD, as macOS saves names) looks the same and
+/// is the same text; search found only the form the query was typed in,
+/// so `--search café` left out half the EACs (and their totals) without a
+/// sign. Stored text and queries fold to NFC, EACs and reference data alike.
+#[test]
+fn search_finds_text_whatever_its_unicode_normalization_form() {
+    let mut env = Env::new();
+    let nfc = "\u{c9}nergie Caf\u{e9}";
+    let nfd = "E\u{301}nergie Cafe\u{301}";
+    let mut a = eac("nfc");
+    a.source_name = nfc.into();
+    let mut b = eac("nfd");
+    b.source_name = nfd.into();
+    b.beneficiary_type = Some(BeneficiaryType::Account);
+    b.beneficiaries = vec!["A\u{30a}LBORG-1".into()];
+    env.import_eacs(vec![a, b]);
+    for query in [
+        "caf\u{e9}",
+        "cafe\u{301}",
+        "CAF\u{c9}",
+        "E\u{301}NERGIE",
+        "\u{e9}nergie caf\u{e9}",
+    ] {
+        assert_eq!(env.ids(search(query)), ["nfc", "nfd"], "{query:?}");
+    }
+    assert_eq!(env.ids(search("\u{e5}lborg")), ["nfd"]);
+    // An accent is still an accent: `cafe` finds neither.
+    assert!(env.ids(search("cafe ")).is_empty());
+    let programs = env.file("programs.csv");
+    std::fs::write(
+        &programs,
+        format!("program_number,name\nPRG-1,{nfc}\nPRG-2,{nfd}\nPRG-\u{c5},x\n"),
+    )
+    .unwrap();
+    env.store
+        .import_refdata(&programs, &eac_store::NoProgress)
+        .unwrap();
+    for query in ["caf\u{e9}", "cafe\u{301}"] {
+        let found: Vec<String> = env
+            .store
+            .refdata(None, Some(query), 0)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(found, ["PRG-1", "PRG-2"], "{query:?}");
+    }
+    let found = env.store.refdata(None, Some("prg-a\u{30a}"), 0).unwrap();
+    assert_eq!(found.len(), 1);
+    let choices = env
+        .store
+        .beneficiary_choices(BeneficiaryType::Program, "PRG-A\u{30a}", 10)
+        .unwrap();
+    assert_eq!(choices.len(), 1, "{choices:?}");
+}
+
 /// The last day there is, as the end of a period filter ("no end"):
 /// every EAC's period overlaps it or earlier days. Its day after (in year
 /// 10000) used to be compared as text that sorts below every stored

@@ -7,6 +7,8 @@ import type { RefdataCount } from "./RefdataCount";
  */
 export type RefdataReport = { file: string, document: RefDocument, 
 /**
- * Ids read per beneficiary type (a re-imported id counts again).
+ * Ids read per beneficiary type, each once (a file giving an entry's
+ * id twice is refused; a customer or rate plan several entries share
+ * is one id); an id already stored counts again.
  */
 counts: Array<RefdataCount>, };
