@@ -8,6 +8,7 @@
 //! is read. Two rows of one beneficiary whose intervals overlap are
 //! refused (the second row names the first).
 
+use eac_model::place::Place;
 use eac_model::{BeneficiaryType, Date, Decimal, EnergyUnit, SpecEnum, Timestamp};
 use serde::Serialize;
 
@@ -304,16 +305,17 @@ pub fn read_consumption_all(
 }
 
 /// The line numbers of a file's byte offsets, asked for in increasing
-/// order (one pass over the file in all). A line ends at `\r\n`, `\n` or a
-/// lone `\r`, as the CSV reader reads them, and a line break inside a
-/// quoted cell counts as the editor shows it. The CSV reader's own line
-/// count places a record after a `\r\n` at the `\n`, still on the line
-/// before: every row of a Windows (Excel) file was one line too low.
+/// order (one pass over the file in all), counted by the one position
+/// function ([`eac_model::place::Place`]): a line ends at `\r\n`, `\n` or
+/// a lone `\r`, and a line break inside a quoted cell counts as the editor
+/// shows it. The CSV reader's own line count places a record after a
+/// `\r\n` at the `\n`, still on the line before: every row of a Windows
+/// (Excel) file was one line too low.
 struct Lines<'a> {
     bytes: &'a [u8],
-    /// Counted up to here: `line` is the line of `bytes[at]`.
+    /// Counted up to here: `place` is the place of `bytes[at]`.
     at: usize,
-    line: u64,
+    place: Place,
 }
 
 impl<'a> Lines<'a> {
@@ -321,7 +323,7 @@ impl<'a> Lines<'a> {
         Lines {
             bytes,
             at: 0,
-            line: 1,
+            place: Place::START,
         }
     }
 
@@ -339,19 +341,11 @@ impl<'a> Lines<'a> {
         if start < self.at {
             // Asked out of order (it never is): count from the start.
             self.at = 0;
-            self.line = 1;
+            self.place = Place::START;
         }
-        for i in self.at..start {
-            let breaks = match bytes[i] {
-                b'\n' => true,
-                // `\r\n` is counted once, at its `\n`.
-                b'\r' => bytes.get(i + 1) != Some(&b'\n'),
-                _ => false,
-            };
-            self.line += u64::from(breaks);
-        }
+        self.place.pass(&bytes[self.at..start]);
         self.at = start;
-        self.line
+        self.place.line
     }
 }
 

@@ -8,8 +8,9 @@
 //! file is not one long line 1.
 //!
 //! This is the one position function: the JSON readers, the reference-data
-//! CSV reader, the encoding check and the registry readers
-//! (`eac_registry::text::LineIndex`) all count through it.
+//! CSV reader, the encoding check, the registry readers
+//! (`eac_registry::text::LineIndex`) and the consumption CSV reader
+//! (`eac_claims::consumption`) all count through it.
 
 use std::io;
 
