@@ -1305,12 +1305,15 @@ fn a_claim_recorded_before_schema_22_reads_the_same_and_says_whose_factors() {
         .stdout(is_match(r"(?m)^ *1 +June .+ recorded *$").unwrap())
         .stdout(contains("stored now").not());
     // The file as schema 21 had it: the step 0022 added only this table
-    // and column (and 0023 only the column of registry statements).
+    // and column (0023 only the column of registry statements, 0024 only
+    // the EACs' digests and the trigger that forgets them).
     let conn = rusqlite::Connection::open(desk.path("desk.sqlite")).unwrap();
     conn.execute_batch(
         "DROP TABLE claim_factors;
          ALTER TABLE claims DROP COLUMN factors_recorded;
          ALTER TABLE eac_sources DROP COLUMN stated;
+         DROP TRIGGER eacs_content_digest_stale;
+         ALTER TABLE eacs DROP COLUMN content_digest;
          PRAGMA user_version = 21;",
     )
     .unwrap();
