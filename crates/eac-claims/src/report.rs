@@ -200,7 +200,10 @@ enum NotZero {
     Technology(TechnologyType),
     /// An EAC with no `technology_type`.
     Unknown,
-    /// A value the claim allocated that is no longer stored.
+    /// A value a recorded claim allocated that is not among its
+    /// beneficiaries' values in its period now: deleted, or still stored
+    /// but given to another beneficiary or restated (its technology is
+    /// then not the claimant's to count).
     Gone,
 }
 
@@ -316,7 +319,11 @@ pub fn scope2_report_with(
                     NotZero::Unknown => {
                         format!("{q} from EACs with no technology_type (enter it)")
                     }
-                    NotZero::Gone => format!("{q} from values no longer stored"),
+                    NotZero::Gone => format!(
+                        "{q} from values no longer stored for the claim's beneficiaries in its \
+                         period (deleted, given to another beneficiary or restated since the \
+                         claim was recorded)"
+                    ),
                 }
             })
             .collect();
@@ -476,6 +483,59 @@ mod tests {
         assert_eq!(
             pc("2e30", "3").as_deref(),
             Some(&*format!("6{}.6667", "6".repeat(31)))
+        );
+    }
+
+    /// Review 35, finding 14: matched quantity from a value the recorded
+    /// claim allocated that is not among its beneficiaries' values now is
+    /// said to be deleted or no longer theirs (it may still be stored,
+    /// given to another beneficiary), not "no longer stored".
+    #[test]
+    fn a_value_no_longer_the_claimants_is_not_said_to_be_gone_from_the_store() {
+        let interval = Interval::new(
+            Timestamp::parse("2024-01-01T00:00:00Z").unwrap(),
+            Timestamp::parse("2025-01-01T00:00:00Z").unwrap(),
+        )
+        .unwrap();
+        let matching = Matching {
+            buckets: vec![Bucket {
+                interval,
+                consumption: BigDecimal::from(5_000_000),
+                matched: BigDecimal::from(2_000_000),
+                shortfall: BigDecimal::from(3_000_000),
+                surplus: None,
+            }],
+            allocations: vec![crate::allocate::Allocation {
+                key: ValueKey {
+                    cds_eac_id: "e-given-away".into(),
+                    position: 0,
+                },
+                interval,
+                quantity: BigDecimal::from(2_000_000),
+            }],
+            ineligible: vec![],
+        };
+        let claim = ClaimSpec {
+            beneficiary_type: eac_model::BeneficiaryType::Customer,
+            beneficiaries: vec!["CUST-1".into()],
+            from: eac_model::Date::parse("2024-01-01").unwrap(),
+            to: eac_model::Date::parse("2024-12-31").unwrap(),
+            granularity: Granularity::Annual,
+            market: None,
+            bidding_zone: None,
+            unit: EnergyUnit::MWh,
+            only_passing: None,
+        };
+        let report = scope2_report(&claim, &matching, &[], None, None);
+        assert_eq!(report.market_based_tco2e, None);
+        assert!(
+            report.missing[0].starts_with(
+                "market-based emissions: of the matched quantity, 2 MWh from values no longer \
+                 stored for the claim's beneficiaries in its period (deleted, given to another \
+                 beneficiary or restated since the claim was recorded); "
+            ),
+            "{:?}",
+            report.missing
         );
     }
 
