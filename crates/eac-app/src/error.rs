@@ -430,6 +430,20 @@ pub(crate) fn app_words(message: &str) -> String {
     crate::cli_options::options_in_app(&out)
 }
 
+/// A refused filter in the words of the app's filter bar (its fields
+/// “Search”, “Period from” and “Period to”).
+fn filter_problem_in_app(problem: &eac_store::FilterProblem) -> String {
+    match problem {
+        eac_store::FilterProblem::SearchTooLong { chars } => format!(
+            "The search text is {chars} characters; at most {} are searched for. Nothing was done; search for a shorter part of it.",
+            eac_store::SEARCH_MAX_CHARS
+        ),
+        eac_store::FilterProblem::FromAfterTo { from, to } => format!(
+            "“Period from” ({from}) is after “Period to” ({to}), so no EAC can match. Nothing was done; give the first day in “Period from” and the last in “Period to”."
+        ),
+    }
+}
+
 /// `1 rule violation`, `3 rule violations`.
 pub(crate) fn plural(n: usize, what: &str) -> String {
     if n == 1 {
@@ -488,6 +502,7 @@ impl From<StoreError> for AppError {
             StoreError::InvalidInput(message) | StoreError::InvalidNumber(message) => {
                 (message, ErrorDetails::default())
             }
+            StoreError::Filter(problem) => (filter_problem_in_app(&problem), ErrorDetails::default()),
             StoreError::NewerDatabase {
                 ref path,
                 found,
@@ -694,6 +709,28 @@ mod tests {
         let json = serde_json::to_value(&e).unwrap();
         assert_eq!(json["details"]["violations"][0]["rule"], 4);
         assert_eq!(json["code"], "validation");
+    }
+
+    /// The filter's refusal, from any caller (export, pack, delete, the
+    /// table), is said with the filter bar's fields, never the CLI's
+    /// options nor the claim form's.
+    #[test]
+    fn a_refused_filter_is_said_with_the_filter_bars_fields() {
+        let e = AppError::from(StoreError::Filter(eac_store::FilterProblem::FromAfterTo {
+            from: "2024-05-01".into(),
+            to: "2024-04-01".into(),
+        }))
+        .in_app(None);
+        assert_eq!(e.code, ErrorCode::InvalidInput);
+        assert_eq!(
+            e.message,
+            "“Period from” (2024-05-01) is after “Period to” (2024-04-01), so no EAC can match. Nothing was done; give the first day in “Period from” and the last in “Period to”."
+        );
+        let e = AppError::from(StoreError::Filter(
+            eac_store::FilterProblem::SearchTooLong { chars: 10_001 },
+        ))
+        .in_app(None);
+        assert!(e.message.starts_with("The search text is 10001 characters; at most 10000 are searched for. Nothing was done"), "{}", e.message);
     }
 
     #[test]

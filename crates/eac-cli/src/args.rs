@@ -188,6 +188,9 @@ pub struct ShowArgs {
     /// Where --save-source writes (replaced only when the copy is complete)
     #[arg(long, value_name = "PATH", requires = "save_source", value_parser = output_path)]
     pub out: Option<PathBuf>,
+    /// Read each source document's stored bytes and mark any whose SHA-256 another program changed (reads every document whole)
+    #[arg(long)]
+    pub verify: bool,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,
@@ -269,27 +272,30 @@ impl FilterArgs {
         self.to_filter() == EacFilter::default()
     }
 
-    /// What no query should be asked, refused in plain words before the
-    /// database is opened: a search too long to be searched for, and a
-    /// period whose `--from` is after its `--to` (nothing could match).
+    /// The store's one validation of the filter ([`eac_store::check_filter`]),
+    /// asked before the database is opened and said with the options.
     pub fn check(&self) -> Result<(), eac_app::AppError> {
-        if let Some(search) = &self.search {
-            eac_store::check_search(search).map_err(|e| {
-                eac_app::AppError::invalid_input(format!("--search: {e}; nothing was done"))
-            })?;
+        eac_store::check_filter(&self.to_filter()).map_err(filter_refusal)
+    }
+}
+
+/// The store's refusal of a filter said with the command's options; any
+/// other refusal (a day that is not a date) as the app says it.
+pub fn filter_refusal(e: eac_store::StoreError) -> eac_app::AppError {
+    use eac_store::FilterProblem;
+    match e {
+        eac_store::StoreError::Filter(FilterProblem::SearchTooLong { chars }) => {
+            eac_app::AppError::invalid_input(format!(
+                "--search: the search text is {chars} characters; at most {} are searched for; nothing was done. Search for a shorter part of it",
+                eac_store::SEARCH_MAX_CHARS
+            ))
         }
-        let day = |t: &Option<String>| {
-            t.as_deref()
-                .and_then(|t| eac_model::Date::parse(t.trim()).ok())
-        };
-        if let (Some(from), Some(to)) = (day(&self.from), day(&self.to)) {
-            if from > to {
-                return Err(eac_app::AppError::invalid_input(format!(
-                    "--from {from} is after --to {to}: no EAC's period could match; nothing was done. Give the first day with --from and the last with --to"
-                )));
-            }
+        eac_store::StoreError::Filter(FilterProblem::FromAfterTo { from, to }) => {
+            eac_app::AppError::invalid_input(format!(
+                "--from {from} is after --to {to}: no EAC's period could match; nothing was done. Give the first day with --from and the last with --to"
+            ))
         }
-        Ok(())
+        e => e.into(),
     }
 }
 

@@ -124,6 +124,11 @@ pub enum StoreError {
     InvalidNumber(String),
     #[error("{0}")]
     InvalidInput(String),
+    /// A filter no query is asked ([`crate::check_filter`]): each shell
+    /// says it with its own names for the filter's fields (the CLI's
+    /// options, the app's filter bar); nothing was done.
+    #[error("{0}")]
+    Filter(FilterProblem),
     #[error("the database {path} was written by a newer version of EAC Desk (schema {found}, this version knows up to {supported}); update EAC Desk to open it")]
     NewerDatabase {
         path: PathBuf,
@@ -284,7 +289,9 @@ impl StoreError {
             StoreError::DocumentAltered { .. } => ErrorCode::Unreadable,
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,
-            StoreError::InvalidInput(_) | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,
+            StoreError::InvalidInput(_)
+            | StoreError::Filter(_)
+            | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,
             StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
             StoreError::Io { .. } => ErrorCode::Io,
             StoreError::Sqlite(_) | StoreError::Migration { .. } | StoreError::Server { .. } => {
@@ -293,6 +300,23 @@ impl StoreError {
             StoreError::Cancelled => ErrorCode::Cancelled,
         }
     }
+}
+
+/// Why a filter is refused before any query: every caller (the CLI, the
+/// app, the store's own operations) meets the same refusal, which each
+/// shell words with its own names for the fields.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FilterProblem {
+    /// The search text (trimmed) is `chars` characters, more than
+    /// [`crate::SEARCH_MAX_CHARS`].
+    #[error("the search text is {chars} characters; at most {max} are searched for. Search for a shorter part of it", max = crate::SEARCH_MAX_CHARS)]
+    SearchTooLong { chars: usize },
+    /// The period's first day `from` is after its last day `to`
+    /// (`YYYY-MM-DD`): no EAC's period could match.
+    #[error(
+        "the period's first day {from} is after its last day {to}: no EAC's period could match"
+    )]
+    FromAfterTo { from: String, to: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

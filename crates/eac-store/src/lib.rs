@@ -68,12 +68,12 @@ pub use claims::{
 };
 use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
-pub use error::{ErrorCode, Result, StoreError};
+pub use error::{ErrorCode, FilterProblem, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
 pub use fresh::NewDatabase;
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use periods::ClosedPeriod;
-pub use query::{check_search, SEARCH_MAX_CHARS};
+pub use query::{check_filter, SEARCH_MAX_CHARS};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
 pub use registry::{
     AlteredDocument, CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument,
@@ -605,10 +605,16 @@ impl Store {
     }
 
     /// Every stored document whose bytes no longer have the SHA-256 it was
-    /// stored under, by file name; one document in memory at a time,
-    /// cancelled through `progress` between two.
-    pub fn altered_documents(&self, progress: &dyn Progress) -> Result<Vec<AlteredDocument>> {
-        registry::altered_documents(self.db(), progress)
+    /// stored under, by file name: all of them for the default filter (the
+    /// integrity pass), else those the EACs `filter` keeps came from. One
+    /// document in memory at a time, each a step of
+    /// [`Phase::CheckDocuments`], cancelled through `progress` between two.
+    pub fn altered_documents(
+        &self,
+        filter: &EacFilter,
+        progress: &dyn Progress,
+    ) -> Result<Vec<AlteredDocument>> {
+        registry::altered_documents(self.db(), filter, progress)
     }
 
     /// Saves (or replaces) a column mapping under `name`; `mapping_json`

@@ -8,7 +8,9 @@ use rusqlite::types::Value;
 
 use crate::db::{Db, Kind};
 
-use crate::{EacFilter, FieldMatch, MatchField, Result, SortField, SortSpec, StoreError};
+use crate::{
+    EacFilter, FieldMatch, FilterProblem, MatchField, Result, SortField, SortSpec, StoreError,
+};
 
 /// SQL text and the parameters bound to its `?` placeholders, in order.
 #[derive(Debug, Default)]
@@ -72,15 +74,24 @@ impl Sql {
 pub const SEARCH_MAX_CHARS: usize = 10_000;
 
 /// Refuses a search text longer than [`SEARCH_MAX_CHARS`] (trimmed, as it
-/// is searched for), in plain words.
-pub fn check_search(search: &str) -> Result<()> {
-    let n = search.trim().chars().count();
-    if n > SEARCH_MAX_CHARS {
-        return Err(StoreError::InvalidInput(format!(
-            "the search text is {n} characters; at most {SEARCH_MAX_CHARS} are searched for. Search for a shorter part of it"
-        )));
+/// is searched for): [`FilterProblem::SearchTooLong`].
+fn check_search(search: &str) -> Result<()> {
+    let chars = search.trim().chars().count();
+    if chars > SEARCH_MAX_CHARS {
+        return Err(StoreError::Filter(FilterProblem::SearchTooLong { chars }));
     }
     Ok(())
+}
+
+/// The filter's one validation, which every query of it passes
+/// ([`push_filter`]) and a shell may ask before it opens a database: a
+/// search too long to be searched for, a day that is not a date, and a
+/// first day after the last ([`FilterProblem`], worded by each shell).
+pub fn check_filter(filter: &EacFilter) -> Result<()> {
+    if let Some(search) = &filter.search {
+        check_search(search)?;
+    }
+    period_bounds(filter).map(|_| ())
 }
 
 /// Appends ` WHERE …` (or nothing) selecting the EACs of `filter` from
@@ -280,15 +291,26 @@ pub(crate) fn id_list(ids: &[String]) -> String {
 /// whole UTC days [from, to], so it ends after the first (`from`'s day
 /// begins) and starts before the second (the day after `to` begins).
 pub(crate) fn period_bounds(filter: &EacFilter) -> Result<(Option<String>, Option<String>)> {
-    let after = match filter.from.as_deref().filter(|s| !s.is_empty()) {
-        Some(from) => Some(day_start(parse_date(from)?).to_storage()),
+    let from = match filter.from.as_deref().filter(|s| !s.is_empty()) {
+        Some(from) => Some(parse_date(from)?),
         None => None,
     };
-    let before = match filter.to.as_deref().filter(|s| !s.is_empty()) {
-        Some(to) => Some(day_after_start(parse_date(to)?)),
+    let to = match filter.to.as_deref().filter(|s| !s.is_empty()) {
+        Some(to) => Some(parse_date(to)?),
         None => None,
     };
-    Ok((after, before))
+    if let (Some(from), Some(to)) = (from, to) {
+        if from > to {
+            return Err(StoreError::Filter(FilterProblem::FromAfterTo {
+                from: from.to_string(),
+                to: to.to_string(),
+            }));
+        }
+    }
+    Ok((
+        from.map(|d| day_start(d).to_storage()),
+        to.map(day_after_start),
+    ))
 }
 
 /// The storage text of the start of the day after `day`. After

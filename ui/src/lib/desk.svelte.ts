@@ -17,6 +17,7 @@ import {
   activeFilterCount,
   emptyFilterState,
   filterProblems,
+  filterRefused,
   isEmptyFilter,
   nextSort,
   toEacFilter,
@@ -216,6 +217,15 @@ export class Desk {
   /** What is wrong with the typed fields (a half-typed date), for the filter bar. */
   get filterProblems(): string[] {
     return filterProblems(this.#input);
+  }
+
+  /**
+   * The filter bar shows a problem, or the filter in effect is one the
+   * backend refuses: the actions that act on the filter's EACs (export, pack,
+   * mark verified, delete, changes to many EACs) are off until it is fixed.
+   */
+  get filterBlocked(): boolean {
+    return filterProblems(this.#input).length > 0 || filterRefused(this.#filter);
   }
 
   /** How many filters "Clear filters (n)" clears: those in effect plus a search still waiting. */
@@ -603,6 +613,12 @@ export class Desk {
   #fetchSummary(): void {
     const seq = ++this.#summarySeq;
     const f = $state.snapshot(this.#filter) as EacFilter;
+    if (filterRefused(f)) {
+      // The backend refuses it (the filter bar says why): nothing matches.
+      this.#summary = { count: 0, totals: [] };
+      this.#summaryLoading = false;
+      return;
+    }
     this.#summaryLoading = true;
     api
       .browseSummary(f)

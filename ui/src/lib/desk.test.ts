@@ -247,6 +247,34 @@ describe("Desk", () => {
     expect(afresh).toHaveBeenCalledTimes(1);
   });
 
+  it("keeps a search too long to be searched for, asks nothing with it, and turns the filter's actions off", async () => {
+    const desk = new Desk(() => {});
+    expect(desk.filterBlocked).toBe(false);
+    const long = "a".repeat(10_001);
+    desk.setFilter({ search: long });
+    desk.searchNow();
+    // the filter in effect is what the box shows, not the unfiltered set
+    expect(desk.filter.search).toBe(long);
+    expect(desk.filterProblems).toHaveLength(1);
+    expect(desk.filterBlocked).toBe(true);
+    // nothing matches, and the backend (which refuses it) is not asked
+    await vi.waitFor(() => expect(desk.summary?.count).toBe(0));
+    expect(api.browseSummary).not.toHaveBeenCalled();
+    expect(desk.bulkTarget.count).toBe(0);
+    // a first day after the last is refused alike
+    desk.setFilter({ search: "" });
+    desk.searchNow();
+    await vi.waitFor(() => expect(desk.summary?.count).toBe(10));
+    expect(desk.filterBlocked).toBe(false);
+    desk.setFilter({ from: "2024-05-01", to: "2024-04-01" });
+    expect(desk.filterBlocked).toBe(true);
+    await vi.waitFor(() => expect(desk.summary?.count).toBe(0));
+    expect(api.browseSummary).toHaveBeenCalledTimes(1);
+    // a half-typed date changes no filter, but the bar shows a problem: still off
+    desk.setFilter({ from: "2024-0", to: "" });
+    expect(desk.filterBlocked).toBe(true);
+  });
+
   it("searches once the user pauses typing, or at once on Enter", () => {
     vi.useFakeTimers();
     const desk = new Desk(() => {});

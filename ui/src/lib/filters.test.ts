@@ -5,6 +5,7 @@ import {
   ariaSort,
   emptyFilterState,
   filterProblems,
+  filterRefused,
   incompleteValue,
   isEmptyFilter,
   missingEmissionsValue,
@@ -98,15 +99,20 @@ describe("filterProblems", () => {
     expect(filterProblems({ ...emptyFilterState(), to: "2024-05" })[0]).toMatch(/^“Period to” is not a date yet/);
     expect(filterProblems({ ...emptyFilterState(), from: " 2024-05-01 ", to: "2024-05-01" })).toEqual([]);
   });
-  it("says when the search text is too long to be searched for, and leaves it out of the filter", () => {
+  it("says when the search text is too long to be searched for, and keeps it in the filter, which the backend refuses", () => {
     const long = { ...emptyFilterState(), search: "a".repeat(SEARCH_MAX_CHARS + 10) };
     expect(filterProblems(long)).toHaveLength(1);
     expect(filterProblems(long)[0]).toMatch(/^The search text is 10.?010 characters; at most 10.?000 are searched for/);
-    expect(toEacFilter(long).search).toBeNull();
+    // never quietly dropped: the filter would be wider than the box says
+    expect(toEacFilter(long).search).toBe(long.search);
+    expect(filterRefused(toEacFilter(long))).toBe(true);
+    expect(filterRefused(toEacFilter({ ...emptyFilterState(), from: "2024-05-01", to: "2024-04-01" }))).toBe(true);
+    expect(filterRefused(toEacFilter({ ...emptyFilterState(), from: "2024-05-01", to: "2024-05-01" }))).toBe(false);
     // Characters, not UTF-16 units: 10 000 emoji are searched for.
     const emoji = { ...emptyFilterState(), search: "😀".repeat(SEARCH_MAX_CHARS) };
     expect(filterProblems(emoji)).toEqual([]);
     expect(toEacFilter(emoji).search).toBe(emoji.search);
+    expect(filterRefused(toEacFilter(emoji))).toBe(false);
   });
 });
 

@@ -61,9 +61,15 @@ function searchLength(s: string): number {
   return [...s.trim()].length;
 }
 
-/** The search to send: none while it is too long to be searched for (the filter bar says so). */
+/**
+ * The search to send: the text as typed, even when too long to be searched
+ * for. The backend refuses such a filter (`check_filter` in eac-store), so
+ * the desk asks nothing with it and the actions that use the filter are off
+ * ([`filterRefused`]) while the box still shows the text: the filter is never
+ * quietly wider than the bar says.
+ */
 function search(s: string): string | null {
-  return searchLength(s) > SEARCH_MAX_CHARS ? null : text(s);
+  return text(s);
 }
 
 function oneOf<T extends string>(s: string, allowed: readonly T[]): T | null {
@@ -116,13 +122,30 @@ export function activeFilterCount(f: EacFilter): number {
 
 const EXAMPLE_DAY = "2025-01-31";
 
+/**
+ * Whether the backend refuses this filter (`check_filter` in eac-store): a
+ * search too long to be searched for, or a period whose first day is after
+ * its last. The desk then asks nothing with it.
+ */
+export function filterRefused(f: EacFilter): boolean {
+  if (f.search && searchLength(f.search) > SEARCH_MAX_CHARS) return true;
+  return !!(f.from && f.to && f.from > f.to);
+}
+
+/**
+ * Said in the filter bar while it shows a problem: the actions that act on
+ * the EACs in the filter are off until it is fixed.
+ */
+export const FILTER_ACTIONS_OFF =
+  "Until the filter is fixed, Export, Create evidence pack, Mark verified, Delete and changes to many EACs are off: they act on the EACs in the filter.";
+
 /** Problems worth showing next to the filter bar. */
 export function filterProblems(s: FilterState): string[] {
   const out: string[] = [];
   const n = searchLength(s.search);
   if (n > SEARCH_MAX_CHARS)
     out.push(
-      `The search text is ${formatCount(n)} characters; at most ${formatCount(SEARCH_MAX_CHARS)} are searched for, so it filters nothing. Search for a shorter part of it.`,
+      `The search text is ${formatCount(n)} characters; at most ${formatCount(SEARCH_MAX_CHARS)} are searched for. Search for a shorter part of it.`,
     );
   if (s.from.trim() !== "" && !isIsoDay(s.from.trim())) out.push(`“Period from” is not a date yet: write it as YYYY-MM-DD, e.g. ${EXAMPLE_DAY}.`);
   if (s.to.trim() !== "" && !isIsoDay(s.to.trim())) out.push(`“Period to” is not a date yet: write it as YYYY-MM-DD, e.g. ${EXAMPLE_DAY}.`);

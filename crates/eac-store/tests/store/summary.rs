@@ -272,3 +272,73 @@ fn rows_stream_in_sort_order_or_exactly_the_selected_ids() {
     assert!(matches!(err, StoreError::NotFound(_)), "{err}");
     assert!(err.to_string().contains("`gone-1`"), "{err}");
 }
+
+/// A period filter whose first day is after its last is refused by the
+/// filter itself, whoever asks (a count, a browse, a bulk write), rather
+/// than selecting nothing: a shell that sent it on would export, pack,
+/// verify or delete an empty set without saying why.
+#[test]
+fn a_filter_whose_first_day_is_after_its_last_is_refused_by_every_query() {
+    let mut env = browse_env();
+    let backwards = EacFilter {
+        from: Some("2024-03-01".into()),
+        to: Some("2024-02-01".into()),
+        ..EacFilter::default()
+    };
+    let refused = |e: eac_store::StoreError| {
+        assert_eq!(e.code(), eac_store::ErrorCode::InvalidInput, "{e}");
+        assert_eq!(
+            e.to_string(),
+            "the period's first day 2024-03-01 is after its last day 2024-02-01: no EAC's period could match"
+        );
+        assert!(
+            matches!(
+                e,
+                eac_store::StoreError::Filter(eac_store::FilterProblem::FromAfterTo { ref from, ref to })
+                    if from == "2024-03-01" && to == "2024-02-01"
+            ),
+            "{e:?}"
+        );
+    };
+    refused(eac_store::check_filter(&backwards).unwrap_err());
+    refused(env.store.summary(&backwards).unwrap_err());
+    refused(
+        env.store
+            .browse_each(&backwards, SortSpec::default(), None, &mut |_| Ok(()))
+            .unwrap_err(),
+    );
+    refused(
+        env.store
+            .mark_verified(&backwards, None, "carol", false, &NoProgress)
+            .unwrap_err(),
+    );
+    refused(
+        env.store
+            .delete_eacs(
+                &eac_store::DeleteTarget::Filter(backwards.clone()),
+                &why("backwards"),
+                "carol",
+                false,
+                &NoProgress,
+            )
+            .unwrap_err(),
+    );
+    assert_eq!(env.store.summary(&EacFilter::default()).unwrap().count, 4);
+    // A search too long is the same kind of refusal.
+    let long = EacFilter {
+        search: Some("a".repeat(10_001)),
+        ..EacFilter::default()
+    };
+    assert!(matches!(
+        env.store.summary(&long).unwrap_err(),
+        eac_store::StoreError::Filter(eac_store::FilterProblem::SearchTooLong { chars: 10_001 })
+    ));
+    // One day is a period.
+    let one_day = EacFilter {
+        from: Some("2024-02-01".into()),
+        to: Some("2024-02-01".into()),
+        ..EacFilter::default()
+    };
+    eac_store::check_filter(&one_day).unwrap();
+    env.store.summary(&one_day).unwrap();
+}
