@@ -118,7 +118,7 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
     };
     step(0)?;
     let wanted = wanted(conn, filter)?;
-    let (ranges, found) = findings(conn, wanted.as_ref(), progress, &step)?;
+    let (ranges, found) = findings(conn, wanted.as_ref(), None, progress, &step)?;
     Ok(CheckReport {
         ranges,
         findings: found.into_iter().map(|(f, _)| f).collect(),
@@ -156,25 +156,54 @@ const RETIRED: &str = "(v.retired IS NOT NULL OR v.retired_undated = 1)";
 
 /// Every finding with one side among `wanted` (`None`: all), and which
 /// certificates it is about; the number of stored ranges compared.
+///
+/// `near`: the `cds_eac_id`s of `wanted`, when they are few (a claim's
+/// EACs): only the stored ranges that can share certificates with theirs
+/// are read (those of their registry and series within their key span,
+/// through `eac_ranges_by_series`) and only the retired values of their
+/// sources and certificate numbers grouped, instead of the whole
+/// database's. A finding is still a pair of those, decided below as for
+/// the whole database, so both give the same findings.
 fn findings(
     conn: &dyn Db,
     wanted: Option<&HashSet<i64>>,
+    near: Option<&[String]>,
     progress: &dyn Progress,
     step: &dyn Fn(u64) -> Result<()>,
 ) -> Result<(usize, Vec<(Finding, Shared)>)> {
     let keep = |a: i64, b: i64| wanted.is_none_or(|w| w.contains(&a) || w.contains(&b));
 
-    let ranges_sql = match conn.kind() {
-        Kind::Sqlite => {
-            "SELECT eac_id, registry, series, first, last, first_key, last_key FROM eac_ranges
-              ORDER BY registry, series, first_key, eac_id"
-        }
-        Kind::Postgres => {
-            "SELECT eac_id, registry, series, first, last, first_key, last_key FROM eac_ranges
-              ORDER BY registry, series NULLS FIRST, first_key, eac_id"
-        }
+    let order = match conn.kind() {
+        Kind::Sqlite => " ORDER BY o.registry, o.series, o.first_key, o.eac_id",
+        Kind::Postgres => " ORDER BY o.registry, o.series NULLS FIRST, o.first_key, o.eac_id",
     };
-    let ranges: Vec<StoredRange> = conn.collect(ranges_sql, &[], |r| {
+    let mut ranges_sql = query::Sql::on(
+        conn,
+        "SELECT o.eac_id, o.registry, o.series, o.first, o.last, o.first_key, o.last_key",
+    );
+    match near {
+        None => {
+            ranges_sql.push(" FROM eac_ranges o");
+        }
+        Some(ids) => {
+            // One key span per registry and series of the asked EACs: a
+            // range outside it shares no certificate with theirs.
+            ranges_sql.push(
+                " FROM (SELECT r.registry, r.series, min(r.first_key) AS lo,
+                               max(r.last_key) AS hi
+                          FROM eac_ranges r JOIN eacs e ON e.id = r.eac_id
+                         WHERE e.cds_eac_id IN ",
+            );
+            query::push_id_list(&mut ranges_sql, ids);
+            ranges_sql.push(
+                " GROUP BY r.registry, r.series) a
+                  JOIN eac_ranges o ON o.registry = a.registry AND o.series = a.series
+                   AND o.first_key <= a.hi AND o.last_key >= a.lo",
+            );
+        }
+    }
+    ranges_sql.push(order);
+    let ranges: Vec<StoredRange> = conn.collect(&ranges_sql.text, &ranges_sql.args(), |r| {
         Ok(StoredRange {
             eac_id: r.get(0)?,
             registry: r.get(1)?,
@@ -222,7 +251,9 @@ fn findings(
         ));
     }
     step(1)?;
-    findings.extend(numbers_retired_twice(conn, &keep, progress, &mut sides)?);
+    findings.extend(numbers_retired_twice(
+        conn, &keep, near, progress, &mut sides,
+    )?);
     step(STEPS)?;
     Ok((ranges.len(), findings))
 }
@@ -234,10 +265,12 @@ fn findings(
 const CHECK_CACHE_KIB: i64 = -4096;
 
 /// Certificate numbers (a value's, else its EAC's) retired in two EACs of
-/// one source that carry no range (CDS imports).
+/// one source that carry no range (CDS imports). `near` ([`findings`]):
+/// only the groups of the asked EACs' sources and retired numbers.
 fn numbers_retired_twice(
     conn: &dyn Db,
     keep: &dyn Fn(i64, i64) -> bool,
+    near: Option<&[String]>,
     progress: &dyn Progress,
     sides: &mut Sides,
 ) -> Result<Vec<(Finding, Shared)>> {
@@ -245,19 +278,41 @@ fn numbers_retired_twice(
         Kind::Sqlite => "group_concat(DISTINCT e.id)",
         Kind::Postgres => "string_agg(DISTINCT CAST(e.id AS text), ',')",
     };
-    let sql = format!(
-        "SELECT e.source_id, {NUMBER} AS number, {ids}
-           FROM eac_values v JOIN eacs e ON e.id = v.eac_id
-          WHERE {RETIRED}
-            AND {NUMBER} IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM eac_ranges r WHERE r.eac_id = e.id)
-          GROUP BY e.source_id, number
+    let mut sql = query::Sql::on(
+        conn,
+        &format!(
+            "SELECT e.source_id, {NUMBER} AS number, {ids}
+               FROM eac_values v JOIN eacs e ON e.id = v.eac_id
+              WHERE {RETIRED}
+                AND {NUMBER} IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM eac_ranges r WHERE r.eac_id = e.id)"
+        ),
+    );
+    if let Some(asked) = near {
+        // The same source (through `eacs_by_source_id`) and number as a
+        // retired value of an asked EAC: a group without one names none.
+        let of_asked = |sql: &mut query::Sql, column: &str| {
+            sql.push(&format!(
+                " AND {column} IN (SELECT {column} FROM eac_values v
+                                     JOIN eacs e ON e.id = v.eac_id
+                                    WHERE {RETIRED} AND e.cds_eac_id IN "
+            ));
+            query::push_id_list(sql, asked);
+            sql.push(")");
+        };
+        of_asked(&mut sql, "e.source_id");
+        of_asked(&mut sql, NUMBER);
+    }
+    sql.push(
+        " GROUP BY e.source_id, number
          HAVING COUNT(DISTINCT e.id) > 1
-          ORDER BY e.source_id, number"
+          ORDER BY e.source_id, number",
     );
     let groups: Vec<(String, String, String)> =
         crate::db::with_page_cache(conn, CHECK_CACHE_KIB, || {
-            conn.collect(&sql, &[], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            conn.collect(&sql.text, &sql.args(), |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
         })?;
     let mut out = Vec::new();
     for (source, number, ids) in groups {
@@ -314,7 +369,13 @@ pub(crate) fn stored_twice(conn: &dyn Db, cds_eac_ids: &[String]) -> Result<Vec<
         ..EacFilter::default()
     };
     let wanted = wanted(conn, &filter)?;
-    let (_, found) = findings(conn, wanted.as_ref(), &crate::NoProgress, &|_| Ok(()))?;
+    let (_, found) = findings(
+        conn,
+        wanted.as_ref(),
+        Some(cds_eac_ids),
+        &crate::NoProgress,
+        &|_| Ok(()),
+    )?;
     let asked: HashSet<&str> = cds_eac_ids.iter().map(String::as_str).collect();
     let mut out = Vec::new();
     for (f, shared) in found {

@@ -1147,6 +1147,23 @@ fn values_stored_twice_for_claims_are_the_checks_findings() {
     }
     assert!(env.store.stored_twice(&ids(&["c-3"])).unwrap().is_empty());
     assert!(env.store.stored_twice(&[]).unwrap().is_empty());
+    // Review 35, finding 12: asked alone, each side finds the other, from
+    // only the ranges and numbers near it: a range starting before the
+    // asked one and reaching into it, a number retired by another EAC of
+    // its source.
+    let alone = |id: &str| -> Vec<(String, String)> {
+        env.store
+            .stored_twice(&ids(&[id]))
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.cds_eac_id, t.other_eac))
+            .collect()
+    };
+    assert_eq!(
+        alone("r:91..200"),
+        [("r:91..200".into(), "r:1..100".into())]
+    );
+    assert_eq!(alone("c-2"), [("c-2".into(), "c-1".into())]);
 }
 
 /// A stored document whose bytes another program changed is never handed
