@@ -175,7 +175,9 @@ macro_rules! ipc_commands {
             /// `import_formats`; `mapping`: a saved CSV mapping's name), one transaction per
             /// file; `allow_extended_technologies` (default false) also accepts `nuclear`,
             /// `marine`, `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per
-            /// file: added, replaced, skipped, ignored, the first 50 warnings, `warning_count`
+            /// file: added, replaced, skipped (`skipped_differing`: of them, EACs stored with the
+            /// `cds_modified` the file gives but stated differently by it, kept as stored and each
+            /// named in a warning), ignored, the first 50 warnings, `warning_count`
             /// and, for a registry document, `registry`. Long, progress phase `import` (then
             /// `import_indexes` for a first import; `import_again` while a first import reads
             /// a file that repeats an id a second time, to name each repeat).
