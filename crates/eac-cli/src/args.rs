@@ -1073,12 +1073,11 @@ pub enum ConsumptionCommand {
     },
 }
 
-/// Which claim: a recorded one (`--claim N`) or one given in full.
+/// A claim given in full: the options `claims check`, `claims report` and
+/// `claims create` share (each required unless `--claim N` names a
+/// recorded claim, which `create` refuses).
 #[derive(Debug, Args)]
-pub struct ClaimArgs {
-    /// A recorded claim's number (`eacdesk claims ls`)
-    #[arg(long, value_name = "N", conflicts_with_all = ["beneficiary_type", "beneficiary", "from", "to", "granularity", "market", "bidding_zone", "only_passing"])]
-    pub claim: Option<i64>,
+pub struct ClaimGiven {
     /// The claimant's beneficiary type (customer, account, servicecontract, rateplan, program, general)
     #[arg(long, value_name = "TYPE", required_unless_present = "claim")]
     pub beneficiary_type: Option<String>,
@@ -1100,12 +1099,22 @@ pub struct ClaimArgs {
     /// The bidding zone of the consumption (EnergyTag)
     #[arg(long, value_name = "ZONE")]
     pub bidding_zone: Option<String>,
-    /// Rule sets to check, comma-separated (default: ghg-scope2-2015,re100,energytag)
-    #[arg(long, value_name = "IDS")]
-    pub rules: Option<String>,
     /// Allocate only values passing every criterion of this rule set
     #[arg(long, value_name = "RULESET")]
     pub only_passing: Option<String>,
+}
+
+/// Which claim: a recorded one (`--claim N`) or one given in full.
+#[derive(Debug, Args)]
+pub struct ClaimArgs {
+    /// A recorded claim's number (`eacdesk claims ls`)
+    #[arg(long, value_name = "N", conflicts_with_all = ["beneficiary_type", "beneficiary", "from", "to", "granularity", "market", "bidding_zone", "only_passing"])]
+    pub claim: Option<i64>,
+    #[command(flatten)]
+    pub given: ClaimGiven,
+    /// Rule sets to check, comma-separated (default: ghg-scope2-2015,re100,energytag)
+    #[arg(long, value_name = "IDS")]
+    pub rules: Option<String>,
     /// Unit of the report: MWh (default), kWh, Wh
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
@@ -1118,32 +1127,10 @@ pub struct ClaimArgs {
 pub struct NewClaimArgs {
     #[arg(long, value_name = "N", hide = true)]
     pub claim: Option<i64>,
-    /// The claimant's beneficiary type (customer, account, servicecontract, rateplan, program, general)
-    #[arg(long, value_name = "TYPE", required_unless_present = "claim")]
-    pub beneficiary_type: Option<String>,
-    /// The claimant's id (repeat for several of one type)
-    #[arg(long, value_name = "ID")]
-    pub beneficiary: Vec<String>,
-    /// First day of the reporting period, YYYY-MM-DD
-    #[arg(long, value_name = "DATE", required_unless_present = "claim")]
-    pub from: Option<String>,
-    /// Last day of the reporting period (inclusive), YYYY-MM-DD
-    #[arg(long, value_name = "DATE", required_unless_present = "claim")]
-    pub to: Option<String>,
-    /// annual (default), monthly or hourly
-    #[arg(long, value_name = "G")]
-    pub granularity: Option<String>,
-    /// The market the consumption is in (as the EACs' eacdesk_market / eacdesk_device_country and the factors name it)
-    #[arg(long, value_name = "MARKET")]
-    pub market: Option<String>,
-    /// The bidding zone of the consumption (EnergyTag)
-    #[arg(long, value_name = "ZONE")]
-    pub bidding_zone: Option<String>,
+    #[command(flatten)]
+    pub given: ClaimGiven,
     #[arg(long, value_name = "IDS", hide = true)]
     pub rules: Option<String>,
-    /// Allocate only values passing every criterion of this rule set
-    #[arg(long, value_name = "RULESET")]
-    pub only_passing: Option<String>,
     /// Unit of the claim's report: MWh (default), kWh, Wh
     #[arg(long, value_name = "UNIT")]
     pub unit: Option<String>,
@@ -1153,15 +1140,8 @@ impl From<NewClaimArgs> for ClaimArgs {
     fn from(a: NewClaimArgs) -> ClaimArgs {
         ClaimArgs {
             claim: a.claim,
-            beneficiary_type: a.beneficiary_type,
-            beneficiary: a.beneficiary,
-            from: a.from,
-            to: a.to,
-            granularity: a.granularity,
-            market: a.market,
-            bidding_zone: a.bidding_zone,
+            given: a.given,
             rules: a.rules,
-            only_passing: a.only_passing,
             unit: a.unit,
         }
     }

@@ -99,16 +99,17 @@ pub fn consumption(db: &Path, action: ConsumptionCommand) -> Result<ExitCode> {
 }
 
 fn input(a: &ClaimArgs) -> ClaimInput {
+    let g = &a.given;
     ClaimInput {
-        beneficiary_type: a.beneficiary_type.clone().unwrap_or_default(),
-        beneficiaries: a.beneficiary.clone(),
-        from: a.from.clone().unwrap_or_default(),
-        to: a.to.clone().unwrap_or_default(),
-        granularity: a.granularity.clone(),
-        market: a.market.clone(),
-        bidding_zone: a.bidding_zone.clone(),
+        beneficiary_type: g.beneficiary_type.clone().unwrap_or_default(),
+        beneficiaries: g.beneficiary.clone(),
+        from: g.from.clone().unwrap_or_default(),
+        to: g.to.clone().unwrap_or_default(),
+        granularity: g.granularity.clone(),
+        market: g.market.clone(),
+        bidding_zone: g.bidding_zone.clone(),
         unit: a.unit.clone(),
-        only_passing: a.only_passing.clone(),
+        only_passing: g.only_passing.clone(),
     }
 }
 

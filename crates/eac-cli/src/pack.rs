@@ -450,14 +450,24 @@ fn record_cells(id: &str, r: &AuditRecord) -> Vec<String> {
     ]
 }
 
+/// The opening of one part of the diff: nothing when it has no items
+/// (`false`: print none), else a blank line and `heading` with how many
+/// `noun`s it has.
+fn part_heading(out: &mut Out, heading: &str, n: usize, noun: &str) -> Result<bool, OutputError> {
+    if n == 0 {
+        return Ok(false);
+    }
+    writeln!(out)?;
+    writeln!(out, "{heading}: {}", count(n, noun))?;
+    Ok(true)
+}
+
 /// One kind of change: its EACs, each with its audit records since, or
 /// what changed without one.
 fn section(out: &mut Out, heading: &str, list: &[PackEacChange]) -> Result<(), OutputError> {
-    if list.is_empty() {
+    if !part_heading(out, heading, list.len(), "EAC")? {
         return Ok(());
     }
-    writeln!(out)?;
-    writeln!(out, "{heading}: {}", count(list.len(), "EAC"))?;
     let mut table = records_table();
     for change in list {
         let id = if change.deleted {
@@ -591,15 +601,10 @@ fn print_history_changed(out: &mut Out, d: &PackDiff) -> Result<(), OutputError>
 /// The claims the pack carries that were deleted or changed since, and
 /// those recorded since over its EACs.
 fn print_claims(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
-    if d.claims.is_empty() {
+    let heading = "Claims (the pack's claims/, recorded claims over its EACs)";
+    if !part_heading(out, heading, d.claims.len(), "claim")? {
         return Ok(());
     }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Claims (the pack's claims/, recorded claims over its EACs): {}",
-        count(d.claims.len(), "claim")
-    )?;
     for c in &d.claims {
         let name = c
             .name
@@ -636,15 +641,10 @@ fn print_claims(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
 
 /// The pack's registry documents the database no longer stores as packed.
 fn print_sources(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
-    if d.sources.is_empty() {
+    let heading = "Source documents (the pack's sources/) not stored as packed";
+    if !part_heading(out, heading, d.sources.len(), "document")? {
         return Ok(());
     }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "Source documents (the pack's sources/) not stored as packed: {}",
-        count(d.sources.len(), "document")
-    )?;
     for s in &d.sources {
         match (s.change, &s.stored_sha256) {
             (PackPartChange::Changed, Some(now)) => writeln!(
