@@ -928,16 +928,10 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     let factors = record_factors(w, id, claim)?;
     let total: BigDecimal = per_value.values().sum();
     let record = load_claim(db, id)?;
-    let mut state = ClaimState::begin(&record, &factors);
-    for a in &claim.allocations {
-        state.row(
-            &a.cds_eac_id,
-            a.position,
-            &a.start.to_string(),
-            &a.end.to_string(),
-            &a.quantity_wh.normalized().to_plain_string(),
-        );
-    }
+    // The digest of the rows as stored, read back one at a time: the
+    // record holds no row (decision 341).
+    let digest = allocation_rows(db, id, &mut |_| {})?;
+    let state = ClaimState::begin(&record, &factors).digest_only(&digest);
     insert_database_record_with_states(
         w,
         AuditAction::ClaimCreate,
@@ -971,7 +965,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
         ],
         States {
             before: None,
-            after: Some(state.finish()),
+            after: Some(state),
         },
         reason,
         os_user,
@@ -1022,17 +1016,28 @@ fn refuse_closed_claim(
     ))
 }
 
-/// A recorded claim as its audit records keep it (`claim_create`'s
-/// after-state, `claim_delete`'s before-state): its definition as
-/// [`ClaimRecord`] gives it, the factors recorded with it, and every
-/// allocation row, so the record alone can rebuild it. The rows are JSON
-/// arrays in the order of `columns`, written one by one into the text (an
-/// hourly claim can hold 100,000 of them): `value` is the value's number
-/// in its EAC, from 1, as `claims check` names it; times RFC 3339 UTC,
-/// `end` exclusive; `quantity_wh` exact.
+/// A recorded claim as its audit records keep it (decision 341):
+/// `{"claim": …, "allocations": {…}}`. `claim` is its definition as
+/// [`ClaimRecord`] gives it with the factors recorded with it;
+/// `allocations` gives `columns`, then (`claim_delete`'s before-state
+/// only) every allocation row as a JSON array in the order of `columns`,
+/// then their digest: `count`, `total_wh` and `sha256`, the SHA-256 of
+/// the text of the `rows` array (`[[…],[…]]`, no spaces) as
+/// `claim_delete` writes it. `claim_create`'s after-state keeps only the
+/// digest (the rows are in `claim_allocations` while the claim exists),
+/// `claim_delete`'s keeps the rows too, so a deleted claim can be rebuilt
+/// from the log and checked against what was recorded. A row: the EAC,
+/// `value` the value's number in its EAC from 1 (as `claims check` names
+/// it), times RFC 3339 UTC with `end` exclusive, `quantity_wh` exact.
 struct ClaimState {
     out: Vec<u8>,
-    rows: usize,
+}
+
+/// What [`allocation_rows`] read: the digest of a claim's rows.
+struct RowsDigest {
+    count: usize,
+    total: BigDecimal,
+    sha256: String,
 }
 
 impl ClaimState {
@@ -1043,27 +1048,94 @@ impl ClaimState {
         definition["factors"] = serde_json::to_value(&factors.factors).expect("factors serialize");
         serde_json::to_writer(&mut out, &definition).expect("JSON to memory");
         out.extend_from_slice(
-            br#","allocations":{"columns":["cds_eac_id","value","start","end","quantity_wh"],"rows":["#,
+            br#","allocations":{"columns":["cds_eac_id","value","start","end","quantity_wh"],"#,
         );
-        ClaimState { out, rows: 0 }
+        ClaimState { out }
     }
 
-    fn row(&mut self, cds_eac_id: &str, position: u32, start: &str, end: &str, quantity_wh: &str) {
-        if self.rows > 0 {
-            self.out.push(b',');
-        }
-        self.rows += 1;
-        serde_json::to_writer(
-            &mut self.out,
-            &(cds_eac_id, u64::from(position) + 1, start, end, quantity_wh),
-        )
-        .expect("JSON to memory");
-    }
-
-    fn finish(mut self) -> String {
-        self.out.extend_from_slice(b"]}}");
+    /// The state of `claim_create`: the digest, no rows.
+    fn digest_only(mut self, digest: &RowsDigest) -> String {
+        self.finish(digest);
         String::from_utf8(self.out).expect("JSON is UTF-8")
     }
+
+    /// The state of `claim_delete`: the rows of claim `id`, streamed from
+    /// the database into the state's text (the only copy held), then
+    /// their digest.
+    fn with_rows(mut self, db: &dyn Db, id: i64) -> Result<(String, RowsDigest)> {
+        self.out.extend_from_slice(b"\"rows\":");
+        let out = &mut self.out;
+        let digest = allocation_rows(db, id, &mut |text| out.extend_from_slice(text))?;
+        self.out.push(b',');
+        self.finish(&digest);
+        Ok((String::from_utf8(self.out).expect("JSON is UTF-8"), digest))
+    }
+
+    fn finish(&mut self, digest: &RowsDigest) {
+        self.out.extend_from_slice(
+            format!(
+                "\"count\":{},\"total_wh\":{},\"sha256\":\"{}\"}}}}",
+                digest.count,
+                serde_json::Value::String(digest.total.normalized().to_plain_string()),
+                digest.sha256
+            )
+            .as_bytes(),
+        );
+    }
+}
+
+/// Streams the allocation rows of claim `id` as the text of one JSON array
+/// (`[[…],[…]]`, [`ClaimState`]'s row form) to `sink`, one row at a time,
+/// in start, EAC and value order; returns their count, total and the
+/// SHA-256 of that text. `claim_create` and `claim_delete` both read the
+/// rows through here, so the digest of one matches the rows of the other.
+fn allocation_rows(db: &dyn Db, id: i64, sink: &mut dyn FnMut(&[u8])) -> Result<RowsDigest> {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    let mut emit = |text: &[u8]| {
+        hasher.update(text);
+        sink(text);
+    };
+    let mut count = 0usize;
+    let mut total = BigDecimal::zero();
+    let mut row = Vec::new();
+    emit(b"[");
+    db.stream(
+        "SELECT cds_eac_id, position, interval_start, interval_end, quantity_wh
+           FROM claim_allocations WHERE claim_id = ?1
+          ORDER BY interval_start, cds_eac_id, position",
+        &[&id],
+        &mut |r| {
+            let cds_eac_id: String = r.get(0)?;
+            let position: u32 = r.get(1)?;
+            let quantity: String = r.get(4)?;
+            total += rows::big_from_text(&quantity)?;
+            row.clear();
+            if count > 0 {
+                row.push(b',');
+            }
+            count += 1;
+            serde_json::to_writer(
+                &mut row,
+                &(
+                    &cds_eac_id,
+                    u64::from(position) + 1,
+                    &rows::display_time(r, 2)?,
+                    &rows::display_time(r, 3)?,
+                    &quantity,
+                ),
+            )
+            .expect("JSON to memory");
+            emit(&row);
+            Ok(())
+        },
+    )?;
+    emit(b"]");
+    Ok(RowsDigest {
+        count,
+        total,
+        sha256: hex::encode(hasher.finalize()),
+    })
 }
 
 /// Records with claim `id` the factors its report uses now (decision
@@ -1456,29 +1528,12 @@ fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRec
     // What it was, for its record: the definition, its factors and every
     // allocation, read before they go.
     let factors = claim_factors(db, &claim)?;
-    let mut state = ClaimState::begin(&claim, &factors);
-    let mut total = BigDecimal::zero();
-    let mut values = std::collections::BTreeSet::new();
-    db.stream(
-        "SELECT cds_eac_id, position, interval_start, interval_end, quantity_wh
-           FROM claim_allocations WHERE claim_id = ?1
-          ORDER BY interval_start, cds_eac_id, position",
+    let (state, digest) = ClaimState::begin(&claim, &factors).with_rows(db, id)?;
+    let values: i64 = db.query_row(
+        "SELECT count(*) FROM (SELECT DISTINCT cds_eac_id, position FROM claim_allocations
+                                WHERE claim_id = ?1) v",
         &[&id],
-        &mut |r| {
-            let cds_eac_id: String = r.get(0)?;
-            let position: u32 = r.get(1)?;
-            let quantity: String = r.get(4)?;
-            total += rows::big_from_text(&quantity)?;
-            state.row(
-                &cds_eac_id,
-                position,
-                &rows::display_time(r, 2)?,
-                &rows::display_time(r, 3)?,
-                &quantity,
-            );
-            values.insert((cds_eac_id, position));
-            Ok(())
-        },
+        |r| Ok(r.get(0)?),
     )?;
     // Its allocations and recorded factors go with it (ON DELETE CASCADE,
     // both databases).
@@ -1505,12 +1560,12 @@ fn delete(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClaimRec
             ("market", optional_words(&claim.market)),
             ("bidding_zone", optional_words(&claim.bidding_zone)),
             ("only_passing", optional_words(&claim.only_passing)),
-            ("values", values.len().to_string()),
-            ("allocations", claim.allocation_count.to_string()),
-            ("allocated_wh", total.normalized().to_plain_string()),
+            ("values", values.to_string()),
+            ("allocations", digest.count.to_string()),
+            ("allocated_wh", digest.total.normalized().to_plain_string()),
         ],
         States {
-            before: Some(state.finish()),
+            before: Some(state),
             after: None,
         },
         reason,

@@ -1143,14 +1143,35 @@ fn a_claims_audit_records_keep_what_it_allocated() {
     assert_eq!(c["unit"], "MWh");
     assert_eq!(c["factors"][0]["tco2e_per_mwh"], "0.02");
     assert_eq!(c["factors"][0]["source"], "NVE");
+    // Review 35, finding 5: the record of a claim's creation keeps the
+    // digest of its rows (they are in `claim_allocations`), not the rows.
+    let rows = serde_json::json!([
+        [
+            "e-1",
+            1,
+            "2024-01-01T00:00:00Z",
+            "2024-02-01T00:00:00Z",
+            "20000000"
+        ],
+        [
+            "e-2",
+            1,
+            "2024-01-01T00:00:00Z",
+            "2024-02-01T00:00:00Z",
+            "1000.5"
+        ],
+    ]);
+    let rows_sha256 = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(rows.to_string().as_bytes()))
+    };
     assert_eq!(
         created["allocations"],
         serde_json::json!({
             "columns": ["cds_eac_id", "value", "start", "end", "quantity_wh"],
-            "rows": [
-                ["e-1", 1, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "20000000"],
-                ["e-2", 1, "2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z", "1000.5"],
-            ],
+            "count": 2,
+            "total_wh": "20001000.5",
+            "sha256": rows_sha256,
         })
     );
     // The audit view: a summary, no rows, no problem.
@@ -1186,6 +1207,14 @@ fn a_claims_audit_records_keep_what_it_allocated() {
         &env,
         "SELECT CAST(before_state AS TEXT) FROM audit_log WHERE action = 'claim_delete'",
     );
+    // The record of its deletion keeps the rows too, and their digest is
+    // the one recorded at its creation.
+    let mut deleted = deleted;
+    assert_eq!(deleted["allocations"]["rows"], rows);
+    deleted["allocations"]
+        .as_object_mut()
+        .unwrap()
+        .remove("rows");
     assert_eq!(deleted, created, "the deleted claim, as recorded");
     let log = env.store.audit_log(None).unwrap();
     assert_eq!(log[0].action, "claim_delete");
