@@ -366,16 +366,18 @@ pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportRep
 }
 
 /// Double counting among the stored EACs (see `Store::check`): steps of
-/// phase `check`, cancelled through `progress` at once; and, whatever the
-/// filter, the stored documents that no longer match their SHA-256 (an
-/// integrity problem of the whole database).
+/// phase `check`, cancelled through `progress` at once; then the stored
+/// documents that no longer match their SHA-256, each hashed as a step of
+/// phase `check_documents`: every document without a filter (the
+/// integrity pass of the whole database), only those of the selected EACs
+/// with one.
 pub fn check(
     store: &Store,
     filter: &EacFilter,
     progress: &dyn Progress,
 ) -> Result<CheckReport, AppError> {
     let mut report = store.check(filter, progress)?;
-    report.documents = store.altered_documents(progress)?;
+    report.documents = store.altered_documents(filter, progress)?;
     Ok(report)
 }
 

@@ -19,6 +19,8 @@ pub enum Units {
     Values,
     /// Files (an evidence pack's, checked).
     Files,
+    /// Stored documents (`check` hashing them).
+    Documents,
 }
 
 pub struct Bar {
@@ -90,6 +92,7 @@ impl Inner {
             Phase::Statement => Units::Values,
             Phase::PackFiles => Units::Files,
             Phase::PackBundle => Units::Eacs,
+            Phase::CheckDocuments => Units::Documents,
             _ => self.units,
         }
     }
@@ -100,13 +103,16 @@ impl Inner {
             Units::Eacs => "{human_pos}/{human_len} EACs",
             Units::Values => "{human_pos}/{human_len} values",
             Units::Files => "{human_pos}/{human_len} files",
+            Units::Documents => "{human_pos}/{human_len} documents",
             Units::Steps => "step {pos}/{len}",
         };
         let template = if known_total {
             // Steps differ in length: no estimate from their count.
             let time = match units {
                 Units::Steps => "{elapsed}",
-                Units::Bytes | Units::Eacs | Units::Values | Units::Files => "{eta} left",
+                Units::Bytes | Units::Eacs | Units::Values | Units::Files | Units::Documents => {
+                    "{eta} left"
+                }
             };
             format!("{{msg:>10}} [{{bar:32}}] {counts} ({time})")
         } else {
@@ -115,6 +121,7 @@ impl Inner {
                 Units::Eacs => "{human_pos} EACs",
                 Units::Values => "{human_pos} values",
                 Units::Files => "{human_pos} files",
+                Units::Documents => "{human_pos} documents",
                 Units::Steps => "step {pos}",
             };
             format!("{{spinner}} {{msg:>10}} {pos} ({{elapsed}})")

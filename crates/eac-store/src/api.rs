@@ -877,6 +877,10 @@ pub enum Phase {
     /// The double-counting check (steps: the stored ranges compared, the
     /// certificate numbers retired twice grouped).
     Check,
+    /// `check`'s integrity pass: each stored document read and hashed
+    /// against the SHA-256 it was stored under (documents; every one for
+    /// an unfiltered check, those of the selected EACs for a filtered one).
+    CheckDocuments,
     /// An evidence pack reading the EACs of its listing: their documents,
     /// counts and totals, the claim statement's tally (EACs).
     Pack,
@@ -921,6 +925,7 @@ impl Phase {
             Phase::SampleCsv => "sample_csv",
             Phase::Copy => "copy",
             Phase::Check => "check",
+            Phase::CheckDocuments => "check_documents",
             Phase::Pack => "pack",
             Phase::Statement => "statement",
             Phase::PackFiles => "pack_files",

@@ -74,8 +74,9 @@ pub struct CheckReport {
     /// Stored ranges compared.
     pub ranges: usize,
     pub findings: Vec<Finding>,
-    /// Stored documents whose bytes no longer have their SHA-256 (the
-    /// whole database's, whatever the filter; `Store::altered_documents`).
+    /// Stored documents whose bytes no longer have their SHA-256: the
+    /// whole database's for an unfiltered check, those the selected EACs
+    /// came from for a filtered one (`Store::altered_documents`).
     #[serde(default)]
     pub documents: Vec<crate::AlteredDocument>,
 }

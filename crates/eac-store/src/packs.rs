@@ -493,19 +493,7 @@ impl Store {
     /// (`None`: no document is stored under it): `sha256` itself unless
     /// another program changed them in the database.
     pub fn stored_document_sha256(&self, sha256: &str) -> Result<Option<String>> {
-        use sha2::Digest as _;
-        // Hashed as stored, whatever another tool stored there (text too).
-        self.db().query_opt(
-            "SELECT content FROM documents WHERE sha256 = ?1",
-            &[&sha256],
-            |r| {
-                Ok(match r.get_ref(0)? {
-                    ValueRef::Blob(b) | ValueRef::Text(b) => hex::encode(sha2::Sha256::digest(b)),
-                    ValueRef::Null => String::new(),
-                    other => hex::encode(sha2::Sha256::digest(format!("{other:?}"))),
-                })
-            },
-        )
+        crate::registry::stored_document_sha256(self.db(), sha256)
     }
 
     /// Whether this database's audit log holds the record whose hash is

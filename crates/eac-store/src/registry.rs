@@ -13,6 +13,7 @@ use std::str::FromStr;
 
 use bigdecimal::BigDecimal;
 use eac_model::{check_eac, CheckOptions, Date, Eac, EacRead, Extensions, Flow, Rule, Violation};
+use rusqlite::types::ValueRef;
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
@@ -1791,20 +1792,74 @@ pub(crate) fn sources(conn: &dyn crate::db::Db, cds_eac_id: &str) -> Result<Vec<
     )
 }
 
+/// How a stored document is looked up: by its SHA-256, or by its row.
+enum DocumentKey<'a> {
+    Sha256(&'a str),
+    Row(i64),
+}
+
+/// A stored document as [`read_document`] reads it.
+struct StoredContent {
+    /// Its bytes, when asked for.
+    bytes: Option<Vec<u8>>,
+    /// The SHA-256 (hex) of its bytes now.
+    found: String,
+    file_name: String,
+}
+
+/// The one reader of a stored document's bytes: the `content` cell of the
+/// document `key` names, byte for byte whatever type it holds now (a BLOB
+/// as EAC Desk stores it; TEXT when another program wrote text there, e.g.
+/// `UPDATE documents SET content = 'x'`; on a server, `bytea`, read as a
+/// blob), with the SHA-256 (hex) of those bytes and the document's file
+/// name. `keep`: hand the bytes out too; else only their hash is kept, so
+/// memory holds one document at a time. `None`: no such document.
+fn read_document(
+    conn: &dyn crate::db::Db,
+    key: DocumentKey<'_>,
+    keep: bool,
+) -> Result<Option<StoredContent>> {
+    let read = |r: &dyn crate::db::DbRow| {
+        let hashed = |b: &[u8]| (keep.then(|| b.to_vec()), sha256_hex(b));
+        let (bytes, found) = match r.get_ref(0)? {
+            ValueRef::Blob(b) | ValueRef::Text(b) => hashed(b),
+            ValueRef::Null => hashed(&[]),
+            ValueRef::Integer(i) => hashed(i.to_string().as_bytes()),
+            ValueRef::Real(f) => hashed(f.to_string().as_bytes()),
+        };
+        Ok(StoredContent {
+            bytes,
+            found,
+            file_name: r.get(1)?,
+        })
+    };
+    match key {
+        DocumentKey::Sha256(sha256) => conn.query_opt(
+            "SELECT content, file_name FROM documents WHERE sha256 = ?1",
+            &[&sha256],
+            read,
+        ),
+        DocumentKey::Row(id) => conn.query_opt(
+            "SELECT content, file_name FROM documents WHERE id = ?1",
+            &[&id],
+            read,
+        ),
+    }
+}
+
 /// The bytes of the stored document with this SHA-256, only when they
 /// still have it: a document another program changed in the database is
 /// [`crate::StoreError::DocumentAltered`], never handed out as the
 /// original.
 pub(crate) fn document(conn: &dyn crate::db::Db, sha256: &str) -> Result<Option<Vec<u8>>> {
-    let stored: Option<(Vec<u8>, String)> = conn.query_opt(
-        "SELECT content, file_name FROM documents WHERE sha256 = ?1",
-        &[&sha256],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    let Some((bytes, file_name)) = stored else {
+    let Some(StoredContent {
+        bytes,
+        found,
+        file_name,
+    }) = read_document(conn, DocumentKey::Sha256(sha256), true)?
+    else {
         return Ok(None);
     };
-    let found = sha256_hex(&bytes);
     if found != sha256 {
         return Err(crate::StoreError::DocumentAltered {
             file_name,
@@ -1812,7 +1867,17 @@ pub(crate) fn document(conn: &dyn crate::db::Db, sha256: &str) -> Result<Option<
             found,
         });
     }
-    Ok(Some(bytes))
+    Ok(bytes)
+}
+
+/// The SHA-256 (hex) of the bytes stored as the document `sha256` now
+/// (`None`: no document is stored under it): `sha256` itself unless
+/// another program changed them in the database.
+pub(crate) fn stored_document_sha256(
+    conn: &dyn crate::db::Db,
+    sha256: &str,
+) -> Result<Option<String>> {
+    Ok(read_document(conn, DocumentKey::Sha256(sha256), false)?.map(|d| d.found))
 }
 
 /// A stored document whose bytes no longer have the SHA-256 it was stored
@@ -1831,30 +1896,40 @@ pub struct AlteredDocument {
 }
 
 /// Every stored document whose bytes no longer have their SHA-256, by file
-/// name: each is read and hashed on its own, so memory holds one document
-/// at a time (and the list of names). Cancelled through `progress`
-/// between two documents.
+/// name: every document for the default filter, else only those the EACs
+/// `filter` keeps came from. Each is read and hashed on its own, so memory
+/// holds one document at a time (and the list of names); each hashed is a
+/// step of [`Phase::CheckDocuments`](crate::Phase::CheckDocuments).
+/// Cancelled through `progress` between two documents.
 pub(crate) fn altered_documents(
     conn: &dyn crate::db::Db,
+    filter: &crate::EacFilter,
     progress: &dyn Progress,
 ) -> Result<Vec<AlteredDocument>> {
-    let listed: Vec<(i64, String, String)> = conn.collect(
-        "SELECT id, sha256, file_name FROM documents ORDER BY file_name, id",
-        &[],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    let mut sql = crate::query::Sql::on(conn, "SELECT id, sha256, file_name FROM documents");
+    if *filter != crate::EacFilter::default() {
+        sql.push(
+            " WHERE id IN (SELECT s.document_id FROM eac_sources s
+                            WHERE s.eac_id IN (SELECT e.id FROM eacs e",
+        );
+        crate::query::push_filter(&mut sql, filter)?;
+        sql.push("))");
+    }
+    sql.push(" ORDER BY file_name, id");
+    let listed: Vec<(i64, String, String)> = conn.collect(&sql.text, &sql.args(), |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+    })?;
+    let total = u64::try_from(listed.len()).unwrap_or(u64::MAX);
     let mut altered = Vec::new();
-    for (id, sha256, file_name) in listed {
+    for (done, (id, sha256, file_name)) in (0u64..).zip(listed) {
+        progress.update(crate::Phase::CheckDocuments, done, Some(total));
         if progress.is_cancelled() {
             return Err(crate::StoreError::Cancelled);
         }
-        let bytes: Option<Vec<u8>> =
-            conn.query_opt("SELECT content FROM documents WHERE id = ?1", &[&id], |r| {
-                Ok(r.get(0)?)
-            })?;
-        let Some(bytes) = bytes else { continue };
-        let found = sha256_hex(&bytes);
-        drop(bytes);
+        let Some(StoredContent { found, .. }) = read_document(conn, DocumentKey::Row(id), false)?
+        else {
+            continue;
+        };
         if found != sha256 {
             let eacs: i64 = conn.query_row(
                 "SELECT COUNT(DISTINCT eac_id) FROM eac_sources WHERE document_id = ?1",
@@ -1869,6 +1944,7 @@ pub(crate) fn altered_documents(
             });
         }
     }
+    progress.update(crate::Phase::CheckDocuments, total, Some(total));
     Ok(altered)
 }
 

@@ -36,6 +36,9 @@ describe("progress", () => {
     );
     // the double-counting check's two steps
     expect(progressLabel(ev(1, 2, "check"))).toBe("Checking for double counting: 1 of 2 (50 %)");
+    expect(progressLabel(ev(3, 4, "check_documents"))).toBe(
+      "Checking stored documents against their SHA-256: 3 of 4 (75 %)",
+    );
     // an evidence pack after its exports: its EACs read, then the statement (lines of CSV and PDF)
     expect(progressLabel(ev(256, 1000, "pack"))).toBe("Reading the pack's EACs: 256 of 1 000 (25 %)");
     expect(progressLabel(ev(1000, 4000, "statement"))).toBe("Writing the claim statement: 1 000 of 4 000 (25 %)");

@@ -27,6 +27,7 @@ const PHASE: Record<Phase, string> = {
   sample_order: "Generating sample data",
   sample_csv: "Writing sample values",
   check: "Checking for double counting",
+  check_documents: "Checking stored documents against their SHA-256",
   pack: "Reading the pack's EACs",
   statement: "Writing the claim statement",
   pack_files: "Checking the pack's files",

@@ -1669,7 +1669,7 @@ fn a_pack_moved_aside_that_cannot_be_settled_stops_the_next_pack_and_is_named() 
 /// Puts the size and SHA-256 of the files `changed` into the pack's
 /// manifest and signs it again with its maker's key: a pack only the key
 /// holder (or a bug in the writer) can make.
-fn resign_with_the_makers_key(desk: &Desk, dir: &Path, changed: &[&str]) {
+pub(super) fn resign_with_the_makers_key(desk: &Desk, dir: &Path, changed: &[&str]) {
     use ed25519_dalek::Signer as _;
     use sha2::Digest as _;
     let manifest_path = dir.join("MANIFEST.json");
@@ -2056,4 +2056,81 @@ fn pack_diff_names_a_changed_source_document_and_what_changed_outside_eac_desk()
         line.contains("deleted outside EAC Desk (no audit record)"),
         "{text}"
     );
+}
+
+/// A reviewer's finding (session 35): a stored document changed into TEXT
+/// (`UPDATE documents SET content = 'x'`, as `sqlite3` leaves it) made
+/// `check`, `show` and `pack` stop with a column-type error instead of
+/// naming the changed document. `show` hashes its sources only when asked
+/// (`--verify`); a filtered `check` hashes only the selected EACs'
+/// documents, an unfiltered one every document.
+#[test]
+fn a_document_changed_into_text_is_named_as_changed_by_check_show_and_pack() {
+    let desk = Desk::packable();
+    let necs = desk.ids(&["--search", "eecs:"]);
+    assert_eq!(necs.len(), 1, "{necs:?}");
+    let id = necs[0].as_str();
+    let stored = desk.json(&["show", id])["sources"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rusqlite::Connection::open(desk.path("desk.sqlite"))
+        .unwrap()
+        .execute("UPDATE documents SET content = 'x'", [])
+        .unwrap();
+    use sha2::Digest;
+    let found = hex::encode(sha2::Sha256::digest(b"x"));
+    let named = format!(
+        "necs-cancellation-statement-sample.pdf (source of 1 EAC): stored as SHA-256 {stored}, its bytes now have {found}"
+    );
+
+    desk.eacdesk()
+        .args(["check"])
+        .assert()
+        .code(1)
+        .stdout(contains(named.as_str()));
+    desk.eacdesk()
+        .args(["check", "--search", "eecs:"])
+        .assert()
+        .code(1)
+        .stdout(contains(named.as_str()));
+    // The sample EACs came from no document: none is read.
+    desk.eacdesk()
+        .args(["check", "--search", "S1-"])
+        .assert()
+        .success()
+        .stdout(contains("stored document").not());
+
+    // `show` reads no document unless asked to verify them.
+    desk.eacdesk()
+        .args(["show", id])
+        .assert()
+        .success()
+        .stdout(contains("CHANGED").not())
+        .stdout(contains("`--verify` checks the stored copies"));
+    assert!(desk.json(&["show", id])["sources"][0]
+        .get("altered_sha256")
+        .is_none());
+    desk.eacdesk()
+        .args(["show", id, "--verify"])
+        .assert()
+        .success()
+        .stdout(contains(format!(
+            "CHANGED: its bytes in the database now have the SHA-256 {found}"
+        )));
+    assert_eq!(
+        desk.json(&["show", id, "--verify"])["sources"][0]["altered_sha256"],
+        found.as_str()
+    );
+
+    desk.eacdesk()
+        .args(["pack", "--out", "p"])
+        .assert()
+        .code(1)
+        .stderr(contains(format!(
+            "The stored document necs-cancellation-statement-sample.pdf is no longer the one that \
+             was imported: it was stored with the SHA-256 {stored}, and its bytes in the \
+             database now have the SHA-256 {found}"
+        )));
+    assert!(!desk.path("p").exists());
 }

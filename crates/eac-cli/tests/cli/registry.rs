@@ -1452,8 +1452,8 @@ fn ofgem_statuses_dates_empty_reports_and_encodings_are_told_as_they_are() {
 /// A stored document another program changed in the database is never
 /// handed out as the original (a tester's finding): `--save-source`
 /// refuses, naming the document, both SHA-256s and what to do, exit 1,
-/// writing nothing; `show` marks it, `check` lists it, and importing the
-/// original file again puts its stored copy back.
+/// writing nothing; `show --verify` marks it, `check` lists it, and
+/// importing the original file again puts its stored copy back.
 #[test]
 fn a_stored_document_changed_by_another_program_is_refused_and_named() {
     let desk = Desk::new();
@@ -1492,7 +1492,7 @@ fn a_stored_document_changed_by_another_program_is_refused_and_named() {
     assert!(!copy.exists(), "nothing is written");
 
     desk.eacdesk()
-        .args(["show", id])
+        .args(["show", id, "--verify"])
         .assert()
         .success()
         .stdout(contains(format!(
@@ -1500,7 +1500,7 @@ fn a_stored_document_changed_by_another_program_is_refused_and_named() {
         )))
         .stdout(contains("--save-source N").not());
     assert_eq!(
-        desk.json(&["show", id])["sources"][0]["altered_sha256"],
+        desk.json(&["show", id, "--verify"])["sources"][0]["altered_sha256"],
         found.as_str()
     );
 

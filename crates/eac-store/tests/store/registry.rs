@@ -1177,7 +1177,11 @@ fn a_stored_document_changed_by_another_program_is_named_and_put_back_by_the_ori
     let report = import_doc(&mut env, "stmt.csv", bytes, vec![stated(1, 100, "retired")]);
     let sha256 = report.sha256.clone().unwrap();
     assert_eq!(env.store.document(&sha256).unwrap().unwrap(), bytes);
-    assert!(env.store.altered_documents(&NoProgress).unwrap().is_empty());
+    assert!(env
+        .store
+        .altered_documents(&EacFilter::default(), &NoProgress)
+        .unwrap()
+        .is_empty());
 
     // Another program changes the stored bytes.
     let sql = match env.server {
@@ -1198,7 +1202,10 @@ fn a_stored_document_changed_by_another_program_is_named_and_put_back_by_the_ori
         }
         other => panic!("{other:?}"),
     }
-    let altered = env.store.altered_documents(&NoProgress).unwrap();
+    let altered = env
+        .store
+        .altered_documents(&EacFilter::default(), &NoProgress)
+        .unwrap();
     assert_eq!(
         altered,
         [eac_store::AlteredDocument {
@@ -1219,10 +1226,73 @@ fn a_stored_document_changed_by_another_program_is_named_and_put_back_by_the_ori
         "{notes:?}"
     );
     assert_eq!(env.store.document(&sha256).unwrap().unwrap(), bytes);
-    assert!(env.store.altered_documents(&NoProgress).unwrap().is_empty());
+    assert!(env
+        .store
+        .altered_documents(&EacFilter::default(), &NoProgress)
+        .unwrap()
+        .is_empty());
     // Once put back, importing it again says nothing of it.
     let third = import_doc(&mut env, "stmt.csv", bytes, vec![stated(1, 100, "retired")]);
     assert!(third.registry.as_ref().unwrap().notes.is_empty());
+}
+
+/// A reviewer's finding (session 35): bytes another program wrote into
+/// the content as TEXT (`UPDATE documents SET content = 'x'`, or
+/// `content || x'0a'`, which SQLite stores as text) made `document` and
+/// `altered_documents` fail with a column-type error, so `check`, `show`
+/// and `pack` stopped instead of naming the changed document. Every
+/// reader reads the bytes whatever their type and hashes them.
+#[test]
+fn a_stored_document_changed_into_text_is_named_as_changed() {
+    file_only!("a server's bytea column holds no text");
+    let mut env = Env::new();
+    let bytes = b"statement 1..100";
+    let report = import_doc(&mut env, "stmt.csv", bytes, vec![stated(1, 100, "retired")]);
+    let sha256 = report.sha256.clone().unwrap();
+    assert_eq!(env.raw("UPDATE documents SET content = 'x'"), Ok(1));
+    let found = hex::encode(Sha256::digest(b"x"));
+    match env.store.document(&sha256) {
+        Err(StoreError::DocumentAltered { found: now, .. }) => assert_eq!(now, found),
+        other => panic!("{other:?}"),
+    }
+    let altered = env
+        .store
+        .altered_documents(&EacFilter::default(), &NoProgress)
+        .unwrap();
+    assert_eq!(altered.len(), 1, "{altered:?}");
+    assert_eq!(altered[0].found, found);
+    assert_eq!(
+        env.store.stored_document_sha256(&sha256).unwrap(),
+        Some(found)
+    );
+    // The text the fixers' own tamper leaves, `content || x'0a'`.
+    assert_eq!(
+        env.raw("UPDATE documents SET content = CAST('statement 1..100' AS BLOB) || x'0a'"),
+        Ok(1)
+    );
+    let found = hex::encode(Sha256::digest(b"statement 1..100\n"));
+    let phases = Phases::default();
+    let altered = env
+        .store
+        .altered_documents(&EacFilter::default(), &phases)
+        .unwrap();
+    assert_eq!(altered[0].found, found);
+    // Each document hashed is a step of its own phase (finding 13).
+    let seen = phases.0.lock().unwrap().clone();
+    assert!(
+        !seen.is_empty() && seen.iter().all(|p| *p == eac_store::Phase::CheckDocuments),
+        "{seen:?}"
+    );
+    // A filtered check reads only the documents of the EACs it selects.
+    let none = EacFilter {
+        search: Some("no such EAC".into()),
+        ..EacFilter::default()
+    };
+    assert!(env
+        .store
+        .altered_documents(&none, &NoProgress)
+        .unwrap()
+        .is_empty());
 }
 
 /// A search text too long for SQLite's LIKE (50,000 bytes) is refused in

@@ -4,4 +4,4 @@
  * What a long operation is doing, as its progress events name it (the
  * wire names are the snake_case strings of the variants).
  */
-export type Phase = "import" | "import_indexes" | "import_again" | "export" | "bulk_edit" | "verify" | "delete" | "undo_import" | "refdata" | "sample" | "sample_order" | "sample_csv" | "copy" | "check" | "pack" | "statement" | "pack_files" | "pack_listing" | "pack_bundle" | "pack_manifest" | "pack_compare";
+export type Phase = "import" | "import_indexes" | "import_again" | "export" | "bulk_edit" | "verify" | "delete" | "undo_import" | "refdata" | "sample" | "sample_order" | "sample_csv" | "copy" | "check" | "check_documents" | "pack" | "statement" | "pack_files" | "pack_listing" | "pack_bundle" | "pack_manifest" | "pack_compare";
