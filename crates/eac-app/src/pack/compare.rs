@@ -434,8 +434,12 @@ pub(super) fn compare_claims(
         if was == now.as_bytes() {
             continue;
         }
-        let was: Value = serde_json::from_slice(&was).unwrap_or(Value::Null);
-        let now = serde_json::to_value(&report).expect("a report serializes");
+        let was = filed(&serde_json::from_slice(&was).unwrap_or(Value::Null));
+        let now = filed(&serde_json::to_value(&report).expect("a report serializes"));
+        if was == now {
+            // Only words or criteria differ: another EAC Desk version.
+            continue;
+        }
         let (fields, fields_more) = json_changes(&was, &now);
         let records = records_of(id);
         out.push(PackClaimChange {
@@ -445,6 +449,67 @@ pub(super) fn compare_claims(
         });
     }
     Ok(out)
+}
+
+/// The members of a claim report (`claims/claim-N.json`) that are what was
+/// filed: the claim's definition, its figures, its recorded factors and
+/// by month and interval, and per value what it allocated
+/// ([`FILED_ALLOCATION`]).
+const FILED: [&str; 20] = [
+    "claim_id",
+    "beneficiary_type",
+    "beneficiaries",
+    "from",
+    "to",
+    "granularity",
+    "market",
+    "unit",
+    "consumption",
+    "matched",
+    "unmatched",
+    "surplus",
+    "coverage_percent",
+    "market_based_tco2e",
+    "location_based_tco2e",
+    "residual_mix_factor",
+    "grid_factor",
+    "hourly",
+    "intervals",
+    "months",
+];
+
+/// The members of each `check.values[]` of a claim report that are the
+/// claim's allocation: the EAC, its value, the value's interval and the
+/// quantity given to the claim.
+const FILED_ALLOCATION: [&str; 5] = ["cds_eac_id", "value", "start", "end", "allocated"];
+
+/// What a claim report says was filed, as `pack diff` compares it
+/// (decision 337 as amended): [`FILED`] and, under `check.values`,
+/// [`FILED_ALLOCATION`]. The rest are words and lists a later EAC Desk
+/// may write otherwise with nothing changed in the data: the criteria
+/// (their rule sets, results, reasons, verdicts and counts), `missing`'s
+/// lines, and how the claim is checked now (`stale`,
+/// `claimed_elsewhere`).
+fn filed(report: &Value) -> Value {
+    let pick = |from: &Value, names: &[&str]| -> serde_json::Map<String, Value> {
+        names
+            .iter()
+            .filter_map(|n| Some(((*n).to_owned(), from.get(*n)?.clone())))
+            .collect()
+    };
+    let mut out = pick(report, &FILED);
+    let values: Vec<Value> = report
+        .pointer("/check/values")
+        .and_then(Value::as_array)
+        .map(|values| {
+            values
+                .iter()
+                .map(|v| Value::Object(pick(v, &FILED_ALLOCATION)))
+                .collect()
+        })
+        .unwrap_or_default();
+    out.insert("check".to_owned(), serde_json::json!({ "values": values }));
+    Value::Object(out)
 }
 
 // ---------------------------------------------------------------------------

@@ -35,8 +35,8 @@ use eac_model::{CheckOptions, Decimal, Eac, EacRead, EnergyUnit, Flow, Timestamp
 use eac_store::atomic::{self, AtomicDir};
 use eac_store::chain::CONTENT_NAMES;
 use eac_store::{
-    AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, FieldChange, NewPack,
-    PackRecord, Phase, Progress, QuantityTotal, Reason, RecordedOutput, Store, StoreError,
+    AuditAction, AuditRecord, BrowseQuery, ClosedPeriodEntry, EacFilter, ErrorCode, FieldChange,
+    NewPack, PackRecord, Phase, Progress, QuantityTotal, Reason, RecordedOutput, Store, StoreError,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -484,8 +484,8 @@ fn write_pack(
         tally,
         mut lines,
     } = read_pack_listing(store, &mut dir, &listing_path, listed, progress)?;
-    let (audit_head, audit_records) = write_audit(store, &dir, &ids)?;
-    write_claims(store, &mut dir, &ids)?;
+    let carried = write_claims(store, &mut dir, &ids)?;
+    let (audit_head, audit_records) = write_audit(store, &dir, &ids, &carried)?;
     // What the rest needs is not the EACs' ids: not held while the
     // statement and the manifest are made.
     drop(ids);
@@ -1044,15 +1044,7 @@ fn write_sources(
                 ),
             )
         })?;
-        if hex::encode(Sha256::digest(&bytes)) != source.sha256 {
-            return Err(AppError::new(
-                ErrorCode::Database,
-                format!(
-                    "The stored document {} does not match its SHA-256 {} any more; the database was changed by another program. Nothing was written.",
-                    source.file_name, source.sha256
-                ),
-            ));
-        }
+        // `document` hashed the bytes: changed ones are `DocumentAltered`.
         if written.len() == 1 {
             dir.create_dir(SOURCES_DIR)?;
         }
@@ -1067,13 +1059,14 @@ fn write_sources(
 
 /// The report and criteria results of every recorded claim that allocates
 /// a value of an EAC in the pack (decision 181): `claims/claim-N.json`
-/// (the `claims report --claim N --json` document) and `claim-N.csv`.
+/// (the `claims report --claim N --json` document) and `claim-N.csv`;
+/// returns the numbers of the claims written (the pack carries them).
 fn write_claims(
     store: &Store,
     dir: &mut AtomicDir,
     ids: &HashSet<String>,
-) -> Result<usize, AppError> {
-    let mut written = 0;
+) -> Result<HashSet<i64>, AppError> {
+    let mut written = HashSet::new();
     for claim in store.claims()? {
         let touches = store
             .claim_allocations(claim.id)?
@@ -1084,7 +1077,7 @@ fn write_claims(
         }
         let report =
             crate::claims::claim_report(store, crate::claims::ClaimRef::Recorded(claim.id), &[])?;
-        if written == 0 {
+        if written.is_empty() {
             dir.create_dir(CLAIMS_DIR)?;
         }
         let json = serde_json::to_string_pretty(&report).expect("a report serializes") + "\n";
@@ -1098,7 +1091,7 @@ fn write_claims(
             &format!("{CLAIMS_DIR}/claim-{}.csv", claim.id),
             crate::claims::claim_report_csv(&report).as_bytes(),
         )?;
-        written += 1;
+        written.insert(claim.id);
     }
     Ok(written)
 }
@@ -1131,22 +1124,78 @@ struct AuditLine {
     record: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
-/// Writes the whole audit chain, the records of other EACs redacted;
+/// Database-level records (`cds_eac_id` '') shown in every pack: they
+/// hold no customer's data (exports, packs, periods, market factors,
+/// reference data, column mappings). Any other database-level record is
+/// redacted unless it is about a claim the pack carries: claims and
+/// consumption name their customers, and their states hold their
+/// allocations and consumption rows.
+const SHOWN_DATABASE_ACTIONS: [AuditAction; 8] = [
+    AuditAction::Export,
+    AuditAction::Pack,
+    AuditAction::PeriodClose,
+    AuditAction::PeriodReopen,
+    AuditAction::FactorSet,
+    AuditAction::RefdataImport,
+    AuditAction::MappingSave,
+    AuditAction::MappingDelete,
+];
+
+/// Whether a pack of the EACs `ids`, carrying the claims `carried`, shows
+/// the audit record `values` (in [`CONTENT_NAMES`] order) of the EAC
+/// `cds_eac_id` ('' for the whole database): a record of one of its EACs;
+/// a database-level record of [`SHOWN_DATABASE_ACTIONS`]; the
+/// `claim_create` or `claim_delete` record of a carried claim (its
+/// `after.claim` number). Every other record is redacted.
+fn shown_in_pack(
+    cds_eac_id: Option<&str>,
+    values: &[serde_json::Value],
+    ids: &HashSet<String>,
+    carried: &HashSet<i64>,
+) -> bool {
+    let Some(id) = cds_eac_id else {
+        return false;
+    };
+    if !id.is_empty() {
+        return ids.contains(id);
+    }
+    let member = |name: &str| {
+        CONTENT_NAMES
+            .iter()
+            .position(|n| *n == name)
+            .and_then(|i| values.get(i))
+            .and_then(serde_json::Value::as_str)
+    };
+    let Some(action) = member("action") else {
+        return false;
+    };
+    if SHOWN_DATABASE_ACTIONS.iter().any(|a| a.as_str() == action) {
+        return true;
+    }
+    if action != AuditAction::ClaimCreate.as_str() && action != AuditAction::ClaimDelete.as_str() {
+        return false;
+    }
+    member("after")
+        .and_then(|after| serde_json::from_str::<serde_json::Value>(after).ok())
+        .and_then(|after| after.get("claim")?.as_str()?.parse::<i64>().ok())
+        .is_some_and(|claim| carried.contains(&claim))
+}
+
+/// Writes the whole audit chain, redacting the records of other EACs and
+/// the database-level records about other customers ([`shown_in_pack`]);
 /// returns its head and record count.
 fn write_audit(
     store: &Store,
     dir: &AtomicDir,
     ids: &HashSet<String>,
+    carried: &HashSet<i64>,
 ) -> Result<(Option<String>, usize), AppError> {
     let shown = dir.shown(AUDIT_FILE);
     let mut out = dir.create_file(AUDIT_FILE)?;
     let mut head: Option<String> = None;
     let mut count = 0usize;
     store.each_audit_row(&mut |row| {
-        let shown_here = row
-            .cds_eac_id
-            .as_deref()
-            .is_some_and(|id| id.is_empty() || ids.contains(id));
+        let shown_here = shown_in_pack(row.cds_eac_id.as_deref(), &row.values, ids, carried);
         let record = shown_here.then(|| {
             CONTENT_NAMES
                 .iter()
@@ -1506,8 +1555,10 @@ const CURRENT: &str = "c";
 const CLAIMED: &str = "k";
 
 /// The SHA-256 of an EAC's P1 object as EAC Desk serializes it: equal
-/// digests, equal EACs.
-fn eac_digest(eac: &Eac) -> [u8; 32] {
+/// digests, equal EACs. The one digest of an EAC: the pack's verification
+/// compares `eacs.json` with the bundle by it, `pack diff` the packed EACs
+/// with the database.
+pub(super) fn eac_digest(eac: &Eac) -> [u8; 32] {
     Sha256::digest(serde_json::to_vec(eac).expect("an EAC serializes")).into()
 }
 

@@ -17,10 +17,10 @@ use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
 
 use super::{
-    ancestors, each_listing_eac, hash_file, hash_open, quantity_totals, walk_each, AuditLine,
-    EntryKind, Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, LISTING_FILE,
-    MANIFEST_FILE, NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE, SOURCES_DIR,
-    VERIFY_STEPS,
+    ancestors, eac_digest, each_listing_eac, hash_file, hash_open, quantity_totals, walk_each,
+    AuditLine, EntryKind, Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE,
+    LISTING_FILE, MANIFEST_FILE, NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE,
+    SOURCES_DIR, VERIFY_STEPS,
 };
 use crate::keys::{self, SignatureCheck};
 use crate::p2::PackDetail;
@@ -1265,11 +1265,6 @@ impl Parts {
         }
         Ok(())
     }
-}
-
-/// A digest of an EAC's whole content: equal digests, equal EACs.
-fn eac_digest(eac: &eac_model::Eac) -> [u8; 32] {
-    Sha256::digest(serde_json::to_vec(eac).expect("an EAC serializes")).into()
 }
 
 /// The scratch file comparing the pack's parts failed.

@@ -562,6 +562,213 @@ fn pack_diff_says_a_packed_claim_was_deleted_or_changed_and_one_recorded_since()
     );
 }
 
+/// A reviewer's finding (session 35): `pack diff` compared a packed claim
+/// with the report regenerated now byte for byte, so a pack made by an
+/// earlier EAC Desk (other reasons' words, other criteria, other `missing`
+/// lines) read as "changed" with nothing changed in the data. What was
+/// filed is compared: the definition, figures, factors and allocations.
+#[test]
+fn pack_diff_of_a_claim_reported_in_older_words_finds_no_change_but_a_changed_allocation() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "June", "--reason", "2024 filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "filing"])
+        .assert()
+        .success();
+    // The claim as an earlier EAC Desk reported it: other reasons, one
+    // criterion fewer, other counts and `missing` lines.
+    let path = desk.path("filing/claims/claim-1.json");
+    let mut report: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    for value in report["check"]["values"].as_array_mut().unwrap() {
+        let results = value["results"].as_array_mut().unwrap();
+        results.pop();
+        for result in results {
+            result["reason"] = "said in an earlier version's words".into();
+        }
+        value["verdict"] = "pass".into();
+    }
+    report["check"]["rule_sets"][0]["criteria"]
+        .as_array_mut()
+        .unwrap()
+        .pop();
+    report["check"]["passed"] = 99.into();
+    report["missing"] = serde_json::json!(["an earlier version's line"]);
+    std::fs::write(&path, serde_json::to_string_pretty(&report).unwrap() + "\n").unwrap();
+    super::pack::resign_with_the_makers_key(&desk, &desk.path("filing"), &["claims/claim-1.json"]);
+    let verdict = desk.json(&["pack", "verify", "filing"]);
+    assert_eq!(verdict["ok"], true, "{verdict}");
+    let diff = |code: i32| {
+        let out = desk
+            .eacdesk()
+            .args(["pack", "diff", "filing"])
+            .assert()
+            .code(code);
+        String::from_utf8(out.get_output().stdout.clone()).unwrap()
+    };
+    let text = diff(0);
+    assert!(text.contains("No changes since this pack."), "{text}");
+
+    // An allocation changed with another tool: named by what was filed.
+    rusqlite::Connection::open(desk.path("desk.sqlite"))
+        .unwrap()
+        .execute(
+            "UPDATE claim_allocations SET quantity_wh = '1'
+              WHERE (cds_eac_id, position, interval_start) =
+                    (SELECT cds_eac_id, position, interval_start FROM claim_allocations
+                      ORDER BY cds_eac_id, position, interval_start LIMIT 1)",
+            [],
+        )
+        .unwrap();
+    let text = diff(1);
+    assert!(
+        text.contains("  claim 1 \"June\" changed: its report now differs from the pack's\n"),
+        "{text}"
+    );
+    assert!(text.contains("    matched: \""), "{text}");
+    assert!(text.contains("].allocated: \""), "{text}");
+    assert!(!text.contains("reason"), "{text}");
+    assert!(!text.contains("missing"), "{text}");
+}
+
+/// Customer B: the fixture's EACs as another registry's, for `acc-2`,
+/// with consumption of their own (41.25 kWh an hour), claimed, the claim
+/// deleted, the consumption deleted and both made again: every kind of
+/// record about a customer's claims and consumption.
+fn add_customer_b(desk: &Desk) {
+    let text = std::fs::read_to_string(fixture("eacs.json"))
+        .unwrap()
+        .replace("\"gc-", "\"b-gc-")
+        .replace("\"GC-", "\"B-GC-")
+        .replace("GC-REG", "B-REG")
+        .replace("\"acc-1\"", "\"acc-2\"");
+    std::fs::write(desk.path("b.json"), text).unwrap();
+    desk.eacdesk()
+        .args(["import", desk.path("b.json").to_str().unwrap()])
+        .assert()
+        .success();
+    std::fs::write(
+        desk.path("b.csv"),
+        "beneficiary_type,beneficiary,start,end,value,unit,meter\n\
+         account,acc-2,2024-06-01T10:00:00Z,2024-06-01T11:00:00Z,41.25,kWh,MB\n\
+         account,acc-2,2024-06-01T11:00:00Z,2024-06-01T12:00:00Z,41.25,kWh,MB\n",
+    )
+    .unwrap();
+    let b_claim = [
+        "claims",
+        "create",
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "acc-2",
+        "--from",
+        "2024-06-01",
+        "--to",
+        "2024-06-01",
+        "--granularity",
+        "hourly",
+        "--market",
+        "NO",
+        "--name",
+        "B's June",
+        "--reason",
+        "B's filing",
+    ];
+    let import_b = || {
+        desk.eacdesk()
+            .args([
+                "consumption",
+                "import",
+                desk.path("b.csv").to_str().unwrap(),
+            ])
+            .assert()
+            .success();
+    };
+    import_b();
+    desk.eacdesk().args(b_claim).assert().success();
+    desk.eacdesk()
+        .args(["claims", "delete", "2", "--reason", "B redoes it"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "delete", "--beneficiary-type", "account"])
+        .args([
+            "--beneficiary",
+            "acc-2",
+            "--reason",
+            "B's meter file corrected",
+        ])
+        .assert()
+        .success();
+    import_b();
+    desk.eacdesk().args(b_claim).assert().success();
+}
+
+/// A reviewer's finding (session 35): database-level records of claims
+/// and consumption went into every pack whole, so a pack of customer A's
+/// EACs disclosed customer B's consumption rows, allocations and name.
+/// They are redacted (hash only) unless about a claim the pack carries;
+/// the pack still verifies and `pack diff` still finds no change.
+#[test]
+fn a_pack_of_one_customer_keeps_another_customers_claims_and_consumption_private() {
+    let desk = desk_with_claim_data();
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(HOURLY)
+        .args(["--name", "A's June", "--reason", "A's filing"])
+        .assert()
+        .success();
+    add_customer_b(&desk);
+    desk.eacdesk()
+        .args(["pack", "--out", "a", "--source", "GC-REG"])
+        .assert()
+        .success();
+    assert!(desk.path("a/claims/claim-1.json").exists());
+    assert!(!desk.path("a/claims/claim-3.json").exists());
+    let audit = std::fs::read_to_string(desk.path("a/audit.jsonl")).unwrap();
+    for private in ["acc-2", "b-gc-h1", "41.25", "B's", "B redoes it", "b.csv"] {
+        assert!(!audit.contains(private), "{private} in the pack: {audit}");
+    }
+    let shown: Vec<(String, String)> = audit
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .filter(|l| l["record"]["cds_eac_id"] == "")
+        .map(|l| {
+            (
+                l["record"]["action"].as_str().unwrap().to_owned(),
+                l["record"]["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    // A's claim is carried, so its record is shown; market factors are
+    // no customer's; consumption names customers (a file may hold many).
+    assert!(
+        shown.contains(&("claim_create".to_owned(), "A's filing".to_owned())),
+        "{shown:?}"
+    );
+    assert!(shown.iter().any(|(a, _)| a == "factor_set"), "{shown:?}");
+    assert!(
+        !shown.iter().any(|(a, _)| a.starts_with("consumption_")),
+        "{shown:?}"
+    );
+    let redacted = audit
+        .lines()
+        .filter(|l| l.contains("\"record\":null"))
+        .count();
+    assert!(redacted >= 6, "{audit}");
+    let verdict = desk.json(&["pack", "verify", "a"]);
+    assert_eq!(verdict["ok"], true, "{verdict}");
+    desk.eacdesk()
+        .args(["pack", "diff", "a"])
+        .assert()
+        .code(0)
+        .stdout(contains("No changes since this pack."));
+}
+
 #[test]
 fn consumption_is_deleted_per_beneficiary_only_while_no_recorded_claim_uses_it() {
     let desk = desk_with_claim_data();
