@@ -8,7 +8,8 @@ export type CheckReport = {
  */
 ranges: number, findings: Array<Finding>, 
 /**
- * Stored documents whose bytes no longer have their SHA-256 (the
- * whole database's, whatever the filter; `Store::altered_documents`).
+ * Stored documents whose bytes no longer have their SHA-256: the
+ * whole database's for an unfiltered check, those the selected EACs
+ * came from for a filtered one (`Store::altered_documents`).
  */
 documents: Array<AlteredDocument>, };
