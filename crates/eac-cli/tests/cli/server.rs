@@ -633,7 +633,9 @@ fn claims_work_on_a_server_database_as_on_its_file() {
             .args(["consumption", "import", &fixture("overlapping.csv")])
             .assert()
             .code(1)
-            .stderr(contains("problem(s) in the consumption file; nothing was imported"))
+            .stderr(contains(
+                "problem(s) in the consumption file; nothing was imported",
+            ))
             .stderr(contains("consumption.csv line 2"));
         for (kind, factor) in [("residual_mix", "0.4"), ("grid", "0.02")] {
             on(server)
