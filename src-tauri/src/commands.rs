@@ -520,7 +520,9 @@ macro_rules! ipc_commands {
             }
             /// Double counting among the stored ranges (shared certificates, the same certificates
             /// claimed for two beneficiaries or retired twice), each finding naming both EACs; a
-            /// finding counts when either side matches `filter`. Long, progress phase `check`
+            /// finding counts when either side matches `filter`; then the stored documents whose
+            /// bytes no longer match their SHA-256 (every document without a filter, those of the
+            /// matching EACs with one). Long, progress phases `check` then `check_documents`
             /// (cancel: `cancelled`, at once).
             async fn check_double_counting(desk, op_id: String, filter: EacFilter) -> CheckReport {
                 desk.operation(op_id, move |store, op| finished(op, eac_app::check(store, &filter, op)))
