@@ -610,12 +610,18 @@ fn the_check_shows_its_steps_and_stops_when_cancelled() {
     let report = eac_app::check(&t.store, &EacFilter::default(), &steps).unwrap();
     assert_eq!(report.findings.len(), 1);
     let check = eac_app::Phase::Check;
+    // Then the stored documents against their SHA-256, one at a time (the
+    // two statements the EACs came from; decision 357).
+    let documents = eac_app::Phase::CheckDocuments;
     assert_eq!(
         *steps.seen.lock().unwrap(),
         [
             (check, 0, Some(2)),
             (check, 1, Some(2)),
-            (check, 2, Some(2))
+            (check, 2, Some(2)),
+            (documents, 0, Some(2)),
+            (documents, 1, Some(2)),
+            (documents, 2, Some(2))
         ]
     );
     assert_eq!(check.as_str(), "check");
