@@ -6,7 +6,6 @@
 // names it as the error messages do.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount, type Component } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -14,40 +13,18 @@ vi.mock("../api", () => ({
 }));
 
 import { api } from "../api";
-import { Desk, deskContext } from "../desk.svelte";
 import { REOPEN_PLACE } from "../errors";
 import { emptyFilterState, toEacFilter } from "../filters";
 import type { ClosedPeriod, DeleteReport } from "../types";
+import { $, cleanup, show, testDesk } from "../testMount";
 import TableTools from "./TableTools.svelte";
 import DeleteDialog from "./DeleteDialog.svelte";
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-let desks: Desk[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-  for (const d of desks) d.stop();
-  desks = [];
-});
-
-const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
-
-function show<P extends Record<string, unknown>>(view: Component<P>, props: P, context?: Map<unknown, unknown>): HTMLElement {
-  const target = document.createElement("div");
-  document.body.append(target);
-  const c = mount(view, { target, props, context });
-  flushSync();
-  mounted.push({ c, target });
-  return target;
-}
+afterEach(cleanup);
 
 describe("action names", () => {
   it("calls the table's bulk verification what the toolbar calls it", () => {
-    const desk = new Desk(() => {});
-    desks.push(desk);
+    const desk = testDesk();
     const none = () => {};
     const root = show(
       TableTools,
@@ -65,7 +42,7 @@ describe("action names", () => {
         oncolumns: none,
         onviews: none,
       },
-      deskContext(desk),
+      desk,
     );
     // The bar keeps one line at 1280 px with a filter (first-day E2E), so its
     // button is short; its title says the toolbar's action by name.

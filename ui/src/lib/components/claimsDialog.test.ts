@@ -4,7 +4,7 @@
 // table reads. Only the IPC (api) is replaced.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -26,11 +26,11 @@ vi.mock("../api", () => ({
 }));
 
 import { api } from "../api";
-import { Desk, deskContext } from "../desk.svelte";
 import type { ClaimRecord, ClaimReportView, ConsumptionGroup, ValueCheckView } from "../types";
 import ClaimsDialog from "./ClaimsDialog.svelte";
 import { GROUP_SEPARATOR, setNumberSigns } from "../decimal";
 import { formatAuditTime, setTimeLocale } from "../locale";
+import { $, cleanup, click, show, testDesk, type } from "../testMount";
 
 const group: ConsumptionGroup = {
   beneficiary_type: "account",
@@ -127,34 +127,7 @@ beforeEach(() => {
     vi.mocked(f).mockReset();
 });
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-let desks: Desk[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-  for (const d of desks) d.stop();
-  desks = [];
-});
-
-const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
-
-function type(root: HTMLElement, testid: string, text: string) {
-  const el = $(root, testid) as HTMLInputElement | null;
-  if (!el) throw new Error(`no ${testid}`);
-  el.value = text;
-  el.dispatchEvent(new Event("input", { bubbles: true }));
-  flushSync();
-}
-
-function click(root: HTMLElement, testid: string) {
-  const el = $(root, testid);
-  if (!el) throw new Error(`no ${testid}`);
-  el.click();
-  flushSync();
-}
+afterEach(cleanup);
 
 /** A promise the test settles when it wants (a call still running). */
 function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
@@ -168,13 +141,7 @@ function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (
 }
 
 async function claimsView(onclose: () => void = () => {}): Promise<HTMLElement> {
-  const desk = new Desk(() => {});
-  desks.push(desk);
-  const root = document.createElement("div");
-  document.body.append(root);
-  const c = mount(ClaimsDialog, { target: root, props: { onclose, onjump: () => {} }, context: deskContext(desk) });
-  flushSync();
-  mounted.push({ c, target: root });
+  const root = show(ClaimsDialog, { onclose, onjump: () => {} }, testDesk());
   await vi.waitFor(() => expect(($(root, "claims-beneficiary") as HTMLSelectElement).value).toBe("account ACC-1"));
   return root;
 }

@@ -5,7 +5,7 @@
 // unsaved edits of another alone. Only the IPC (api) is replaced.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   api: {
@@ -23,9 +23,10 @@ vi.mock("../api", () => ({
 }));
 
 import { api } from "../api";
-import { Desk, deskContext } from "../desk.svelte";
+import type { Desk } from "../desk.svelte";
 import type { AuditRecord, EacDetail } from "../types";
 import { eacDetail } from "../testRows";
+import { $, cleanup, click, show, testDesk, type } from "../testMount";
 import DetailPane from "./DetailPane.svelte";
 
 let stored: Record<string, EacDetail> = {};
@@ -69,48 +70,16 @@ beforeEach(() => {
   vi.mocked(api.setFields).mockReset();
 });
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-let desks: Desk[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-  for (const d of desks) d.stop();
-  desks = [];
-});
-
-const $ = (root: HTMLElement, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
-
-function type(root: HTMLElement, testid: string, text: string) {
-  const el = $(root, testid) as HTMLInputElement | null;
-  if (!el) throw new Error(`no ${testid}`);
-  el.value = text;
-  el.dispatchEvent(new Event("input", { bubbles: true }));
-  flushSync();
-}
-
-function click(root: HTMLElement, testid: string) {
-  const el = $(root, testid);
-  if (!el) throw new Error(`no ${testid}`);
-  el.click();
-  flushSync();
-}
+afterEach(cleanup);
 
 /** The pane on a desk showing EAC `id`, as App mounts it. */
 async function pane(id: string, onsaved = vi.fn()): Promise<{ desk: Desk; root: HTMLElement }> {
-  const desk = new Desk((e) => {
+  const desk = testDesk((e) => {
     throw e;
   });
-  desks.push(desk);
   desk.select(id);
   await vi.waitFor(() => expect(desk.detail?.cds_eac_id).toBe(id));
-  const root = document.createElement("div");
-  document.body.append(root);
-  const c = mount(DetailPane, { target: root, props: { onsaved, onbulk: () => {} }, context: deskContext(desk) });
-  flushSync();
-  mounted.push({ c, target: root });
+  const root = show(DetailPane, { onsaved, onbulk: () => {} }, desk);
   await vi.waitFor(() => expect($(root, "detail-cds-eac-id")?.textContent).toBe(id));
   return { desk, root };
 }

@@ -5,47 +5,26 @@
 // on with the unfiltered set while the search box still showed the text.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount, type Component } from "svelte";
+import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
   api: { browseSummary: vi.fn(async () => ({ count: 5, totals: [] })) },
 }));
 
-import { Desk, deskContext } from "../desk.svelte";
+import { cleanup, hide, show, testDesk } from "../testMount";
 import TableTools from "./TableTools.svelte";
 import Toolbar from "./Toolbar.svelte";
 import FilterBar from "./FilterBar.svelte";
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-let desks: Desk[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-  for (const d of desks) d.stop();
-  desks = [];
-});
+afterEach(cleanup);
 
 const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLButtonElement>(`[data-testid="${testid}"]`);
 const none = () => {};
 
-function show<P extends Record<string, unknown>>(view: Component<P>, props: P, context?: Map<unknown, unknown>): HTMLElement {
-  const target = document.createElement("div");
-  document.body.append(target);
-  const c = mount(view, { target, props, context });
-  flushSync();
-  mounted.push({ c, target });
-  return target;
-}
-
 describe("actions on the filter while the filter bar shows a problem", () => {
   it("are off in the table's tools, and the filter bar says why", () => {
-    const desk = new Desk(() => {});
-    desks.push(desk);
-    const context = deskContext(desk);
+    const desk = testDesk();
     const tools = show(
       TableTools,
       {
@@ -62,9 +41,9 @@ describe("actions on the filter while the filter bar shows a problem", () => {
         oncolumns: none,
         onviews: none,
       },
-      context,
+      desk,
     );
-    const bar = show(FilterBar, {}, context);
+    const bar = show(FilterBar, {}, desk);
     const acts = ["selection-verify", "selection-export", "selection-delete", "fields-open"];
     for (const id of acts) expect($(tools, id)?.disabled, id).toBe(false);
     expect($(bar, "filter-problems")).toBeNull();
@@ -115,9 +94,7 @@ describe("actions on the filter while the filter bar shows a problem", () => {
     const acts = ["export-open", "toolbar-verify", "toolbar-delete", "toolbar-pack"];
     const on = show(Toolbar, props);
     for (const id of acts) expect($(on.ownerDocument, id)?.disabled, id).toBe(false);
-    unmount(mounted[0].c);
-    mounted[0].target.remove();
-    mounted = [];
+    hide(on);
     const off = show(Toolbar, { ...props, filterOff: true });
     for (const id of acts) {
       expect($(off, id)?.disabled, id).toBe(true);

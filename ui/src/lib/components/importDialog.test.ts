@@ -4,7 +4,7 @@
 // in the list throws it away. Only the IPC (api) is replaced.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -19,21 +19,11 @@ vi.mock("../api", () => ({
 }));
 
 import { api } from "../api";
-import { Desk, deskContext } from "../desk.svelte";
 import { emptyForm, mappingFromForm } from "../mapping";
+import { cleanup, show, testDesk } from "../testMount";
 import ImportDialog from "./ImportDialog.svelte";
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-let desks: Desk[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-  for (const d of desks) d.stop();
-  desks = [];
-});
+afterEach(cleanup);
 
 beforeEach(() => {
   vi.mocked(api.importFormats).mockReset().mockResolvedValue([
@@ -65,17 +55,7 @@ function click(testid: string) {
 
 /** The dialog on a CSV, "Any registry's CSV" chosen, its mapping edited (not saved). */
 async function editedMapping(onclose = vi.fn()) {
-  const desk = new Desk(() => {});
-  desks.push(desk);
-  const target = document.createElement("div");
-  document.body.append(target);
-  const c = mount(ImportDialog, {
-    target,
-    props: { initialPaths: ["/data/x.csv"], onclose, onimported: () => {} },
-    context: deskContext(desk),
-  });
-  flushSync();
-  mounted.push({ c, target });
+  show(ImportDialog, { initialPaths: ["/data/x.csv"], onclose, onimported: () => {} }, testDesk());
   await vi.waitFor(() => expect(($("import-format") as HTMLSelectElement).options.length).toBe(3));
   change("import-format", "csv");
   await vi.waitFor(() => expect(($("mapping-saved") as HTMLSelectElement).options.length).toBe(2));
@@ -130,13 +110,7 @@ describe("an unsaved column mapping", () => {
 
 describe("why Import is disabled", () => {
   it("is said in the footer, not only in a disabled button's tooltip", async () => {
-    const desk = new Desk(() => {});
-    desks.push(desk);
-    const target = document.createElement("div");
-    document.body.append(target);
-    const c = mount(ImportDialog, { target, props: { onclose: () => {}, onimported: () => {} }, context: deskContext(desk) });
-    flushSync();
-    mounted.push({ c, target });
+    show(ImportDialog, { onclose: () => {}, onimported: () => {} }, testDesk());
     expect($("import-blocker")?.textContent).toBe("Enter or choose at least one file");
     change("import-paths", "/data/x.csv");
     expect($("import-blocker")).toBeNull();

@@ -3,36 +3,20 @@
 // says so, and Esc in that question keeps the view and the dialog.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({ api: {} }));
 
-import { Desk, deskContext } from "../desk.svelte";
+import type { Desk } from "../desk.svelte";
+import { $, cleanup, show, testDesk } from "../testMount";
 import ViewsDialog from "./ViewsDialog.svelte";
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-let desks: Desk[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-  for (const d of desks) d.stop();
-  desks = [];
-});
-
-const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+afterEach(cleanup);
 
 function dialog(onclose = vi.fn()): { desk: Desk; root: HTMLElement } {
-  const desk = new Desk(() => {});
-  desks.push(desk);
+  const desk = testDesk();
   desk.saveView("Wind retired");
-  const root = document.createElement("div");
-  document.body.append(root);
-  const c = mount(ViewsDialog, { target: root, props: { onclose, onapplied: () => {} }, context: deskContext(desk) });
-  flushSync();
-  mounted.push({ c, target: root });
+  const root = show(ViewsDialog, { onclose, onapplied: () => {} }, desk);
   return { desk, root };
 }
 

@@ -1,0 +1,86 @@
+// Component tests (files starting `// @vitest-environment happy-dom`): a
+// Svelte component mounted in the page, with the desk store App would give
+// it, driven as a user would, and everything taken down after each test.
+// Not part of the app (only *.test.ts import it).
+//
+// Each test file still replaces the IPC itself, with
+// `vi.mock("../api", () => ({ api: { name: vi.fn(), … } }))`: vitest hoists
+// that call to the top of the file it is written in, so it cannot be made
+// here. The desks and components made here use that file's mocked api.
+
+import { flushSync, mount, unmount, type Component } from "svelte";
+import { Desk, deskContext } from "./desk.svelte";
+
+const shown: { component: ReturnType<typeof mount>; target: HTMLElement }[] = [];
+const desks: Desk[] = [];
+
+/**
+ * Unmounts every component shown and stops every desk made since the last
+ * call. Each test file runs it after each test: `afterEach(cleanup)`.
+ */
+export function cleanup(): void {
+  for (const s of shown.splice(0)) {
+    unmount(s.component);
+    s.target.remove();
+  }
+  for (const d of desks.splice(0)) d.stop();
+}
+
+/** A desk store for one test, stopped by `cleanup`; `onerror` gets what App would show in its error banner. */
+export function testDesk(onerror: (e: unknown) => void = () => {}): Desk {
+  const desk = new Desk(onerror);
+  desks.push(desk);
+  return desk;
+}
+
+/**
+ * Mounts `view` with `props` in a new element at the end of the page, with
+ * `desk` as its store when given (as App provides it), runs its effects,
+ * and returns the element. `cleanup` takes it down.
+ */
+export function show<P extends Record<string, unknown>>(view: Component<P>, props: P, desk?: Desk): HTMLElement {
+  const target = document.createElement("div");
+  document.body.append(target);
+  const component = mount(view, { target, props, context: desk ? deskContext(desk) : undefined });
+  flushSync();
+  shown.push({ component, target });
+  return target;
+}
+
+/** Takes down the component `show` mounted in `target` before the test ends. */
+export function hide(target: HTMLElement): void {
+  const i = shown.findIndex((s) => s.target === target);
+  if (i < 0) throw new Error("hide: nothing shown there by show()");
+  const [s] = shown.splice(i, 1);
+  unmount(s.component);
+  target.remove();
+}
+
+/** The element `data-testid="testid"` inside `root`, or null. */
+export const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+
+function element(root: ParentNode, testid: string): HTMLElement {
+  const el = $(root, testid);
+  if (!el) throw new Error(`no ${testid}`);
+  return el;
+}
+
+/** Types `text` into the field `testid` (its whole value, one input event) and lets the view react. */
+export function type(root: ParentNode, testid: string, text: string): void {
+  const el = element(root, testid) as HTMLInputElement;
+  el.value = text;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+/** Clicks `testid` and lets the view react. */
+export function click(root: ParentNode, testid: string): void {
+  element(root, testid).click();
+  flushSync();
+}
+
+/** Presses `key` ("ArrowRight", "Escape", …) on `testid` and lets the view react. */
+export function press(root: ParentNode, testid: string, key: string): void {
+  element(root, testid).dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+  flushSync();
+}
