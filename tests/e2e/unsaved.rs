@@ -1,6 +1,7 @@
 //! Unsaved edits in the detail pane's Details tab, in the real app: emission
-//! factors typed for one EAC never reach the next, and saving them leaves
-//! the protection of unsaved beneficiary edits in place.
+//! factors typed for one EAC survive a look at another tab and never reach
+//! the next EAC, and saving them leaves the protection of unsaved
+//! beneficiary edits in place.
 
 use std::process::Command;
 
@@ -35,6 +36,26 @@ async fn emission_factors_typed_for_one_eac_are_asked_about_and_never_reach_the_
 
     desk.click("ef-edit").await?;
     desk.type_into("ef-lca", "9.99").await?;
+
+    // A look at the History tab keeps what was typed (it used to be dropped
+    // without a question, and no longer asked about).
+    desk.click("tab-history").await?;
+    desk.el("history").await?;
+    ensure!(
+        !desk.shown("ef-form").await?,
+        "the emission-factor form shows on the History tab"
+    );
+    desk.click("tab-details").await?;
+    let kept = desk
+        .el("ef-lca")
+        .await?
+        .prop("value")
+        .await?
+        .unwrap_or_default();
+    ensure!(
+        kept == "9.99",
+        "back from the History tab, the form holds {kept:?}, not the 9.99 typed"
+    );
 
     // Another EAC: the app asks first, naming what is unsaved.
     click_row(&desk, &second).await?;

@@ -19,6 +19,8 @@ vi.mock("../api", () => ({
     checkBeneficiaries: vi.fn(),
     beneficiaryChoices: vi.fn(),
     verifyEac: vi.fn(),
+    auditLog: vi.fn(),
+    verifyAuditChain: vi.fn(),
   },
 }));
 
@@ -26,7 +28,7 @@ import { api } from "../api";
 import type { Desk } from "../desk.svelte";
 import type { AuditRecord, EacDetail } from "../types";
 import { eacDetail } from "../testRows";
-import { $, cleanup, click, show, testDesk, type } from "../testMount";
+import { $, cleanup, click, press, show, testDesk, type } from "../testMount";
 import DetailPane from "./DetailPane.svelte";
 
 let stored: Record<string, EacDetail> = {};
@@ -68,6 +70,8 @@ beforeEach(() => {
   vi.mocked(api.setEmissions).mockReset();
   vi.mocked(api.setBeneficiaries).mockReset();
   vi.mocked(api.setFields).mockReset();
+  vi.mocked(api.auditLog).mockReset().mockResolvedValue([]);
+  vi.mocked(api.verifyAuditChain).mockReset().mockReturnValue(new Promise(() => {}));
 });
 
 afterEach(cleanup);
@@ -198,5 +202,64 @@ describe("the missing-fields form", () => {
     await showOther(desk, root, "B");
     expect(desk.unsavedEdits).toBe(false);
     expect(($(root, "complete-reason") as HTMLInputElement).value).toBe("");
+  });
+});
+
+describe("another tab of the pane", () => {
+  it("keeps typed missing fields and emission factors, still asked about before another EAC", async () => {
+    stored.A = eacDetail("A", {
+      destination_name: null,
+      missing: ["destination_name"],
+      emissions_factor_direct: "0.1",
+      emissions_factor_lca: "0.6",
+    });
+    const { desk, root } = await pane("A");
+    type(root, "complete-destination_name", "Grid North");
+    type(root, "complete-reason", "from the registry");
+    click(root, "ef-edit");
+    type(root, "ef-lca", "0.65");
+    const what = "the missing fields and the emission factors";
+    expect(desk.unsavedWhat).toBe(what);
+
+    // by the keys, to the Beneficiaries tab; by a click, to History
+    press(root, "tab-details", "ArrowRight");
+    expect(desk.tab).toBe("beneficiaries");
+    expect(document.activeElement).toBe($(root, "tab-beneficiaries"));
+    click(root, "tab-history");
+    await vi.waitFor(() => expect($(root, "history-empty")).not.toBeNull());
+    // the forms are out of sight, their edits still unsaved and still asked about
+    expect($(root, "complete-form")).not.toBeNull();
+    expect($(root, "complete-form")?.closest("[hidden]")).not.toBeNull();
+    expect(desk.unsavedEac).toBe("A");
+    expect(desk.unsavedWhat).toBe(what);
+    expect(desk.wouldDiscardEdits("B")).toBe(true);
+
+    // back on Details (Home), what was typed is there to be saved
+    press(root, "tab-history", "Home");
+    expect(desk.tab).toBe("details");
+    expect($(root, "complete-form")?.closest("[hidden]")).toBeNull();
+    expect(($(root, "complete-destination_name") as HTMLInputElement).value).toBe("Grid North");
+    expect(($(root, "complete-reason") as HTMLInputElement).value).toBe("from the registry");
+    expect(($(root, "ef-lca") as HTMLInputElement).value).toBe("0.65");
+    expect(desk.unsavedWhat).toBe(what);
+  });
+
+  it("once the edits are thrown away for another EAC, shows that EAC's Details afresh", async () => {
+    stored.A = eacDetail("A", { destination_name: null, missing: ["destination_name"] });
+    stored.B = eacDetail("B", { destination_name: null, missing: ["destination_name"] });
+    const { desk, root } = await pane("A");
+    type(root, "complete-destination_name", "Grid North");
+    click(root, "tab-history");
+    expect(desk.unsavedWhat).toBe("the missing fields");
+
+    // what App does once the user agreed to drop them (the History tab stays shown)
+    desk.discardEdits();
+    desk.select("B");
+    await vi.waitFor(() => expect($(root, "detail-eac-number")?.dataset.id).toBe("B"));
+    expect($(root, "complete-form")).toBeNull();
+    expect(desk.unsavedEdits).toBe(false);
+    click(root, "tab-details");
+    expect(($(root, "complete-destination_name") as HTMLInputElement).value).toBe("");
+    expect(desk.unsavedEdits).toBe(false);
   });
 });
