@@ -1,4 +1,5 @@
-//! Ctrl-C (SIGINT) and SIGTERM. Killed by the signal, a command said
+//! Ctrl-C (SIGINT), SIGTERM and SIGHUP (the terminal closed: an SSH
+//! session dropped, a terminal window shut). Killed by the signal, a command said
 //! nothing: one whose change had just been committed left the person
 //! thinking it was cancelled, and hidden files of an unfinished output or
 //! new database stayed until the next write there. Now the first signal
@@ -34,7 +35,11 @@ static STATE: OnceLock<State> = OnceLock::new();
 /// Installs the handlers (once, at start).
 pub fn catch() {
     let asked = Arc::new(AtomicBool::new(false));
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    for signal in [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ] {
         // In this order: a second signal finds the flag already set and
         // ends the process; the first only sets it.
         let _ = signal_hook::flag::register_conditional_shutdown(

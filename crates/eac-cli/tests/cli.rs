@@ -177,6 +177,9 @@ fn hidden_new_databases(dir: &Path) -> Vec<String> {
 /// step: it says nothing was imported, exits 130 as a shell reports an
 /// interrupted command, and leaves neither the database nor a hidden
 /// file of it (killed by the signal, it said nothing and left them).
+/// SIGTERM (a service manager, `kill`) and SIGHUP (the terminal closed, an
+/// SSH session dropped) are heard alike: SIGHUP used to end the command
+/// at once and leave the hidden file until a later run.
 #[test]
 fn ctrl_c_during_an_import_stops_it_saying_so_and_leaves_nothing() {
     let desk = Desk::new();
@@ -187,25 +190,34 @@ fn ctrl_c_during_an_import_stops_it_saying_so_and_leaves_nothing() {
         .assert()
         .success();
     let before = entries(desk.dir.path());
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"))
-        .env_remove("EACDESK_DB")
-        .current_dir(desk.dir.path())
-        .args(["--db", "new.db", "import", "big.json"])
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(700));
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{stderr}");
-    assert!(stderr.contains("nothing from it was imported"), "{stderr}");
-    assert_eq!(entries(desk.dir.path()), before, "nothing left behind");
+    for signal in ["INT", "TERM", "HUP"] {
+        let child = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"))
+            .env_remove("EACDESK_DB")
+            .current_dir(desk.dir.path())
+            .args(["--db", "new.db", "import", "big.json"])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let sent = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(130), "SIG{signal}: {stderr}");
+        assert!(
+            stderr.contains("nothing from it was imported"),
+            "SIG{signal}: {stderr}"
+        );
+        assert_eq!(
+            entries(desk.dir.path()),
+            before,
+            "SIG{signal}: nothing left behind"
+        );
+    }
 }
 
 /// A read of a database that is not there reads as empty, and says so
