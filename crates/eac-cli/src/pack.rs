@@ -420,18 +420,25 @@ fn print_diff(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
         )?;
         // One line each: these name folders, too long to align.
         for r in &d.database_records {
-            writeln!(
-                out,
-                "  #{} {} {}: {} ({})",
-                r.id,
-                render::whole_seconds(&r.at),
-                r.os_user,
-                audit_change(r),
-                r.reason
-            )?;
+            record_line(out, "  ", r)?;
         }
     }
     Ok(())
+}
+
+/// An audit record on a line of its own, after `indent`: `#N AT USER:
+/// CHANGE (REASON)`, as the database's records since and a claim's are
+/// listed (not aligned in a table: they name folders and claims).
+fn record_line(out: &mut Out, indent: &str, r: &AuditRecord) -> Result<(), OutputError> {
+    writeln!(
+        out,
+        "{indent}#{} {} {}: {} ({})",
+        r.id,
+        render::whole_seconds(&r.at),
+        r.os_user,
+        audit_change(r),
+        r.reason
+    )
 }
 
 fn records_table() -> Table {
@@ -625,15 +632,7 @@ fn print_claims(out: &mut Out, d: &PackDiff) -> Result<(), OutputError> {
             writeln!(out, "    … and {} more", c.fields_more)?;
         }
         for r in &c.records {
-            writeln!(
-                out,
-                "    #{} {} {}: {} ({})",
-                r.id,
-                render::whole_seconds(&r.at),
-                r.os_user,
-                audit_change(r),
-                r.reason
-            )?;
+            record_line(out, "    ", r)?;
         }
     }
     Ok(())
