@@ -178,7 +178,9 @@ macro_rules! ipc_commands {
             /// file: added, replaced, skipped (`skipped_differing`: of them, EACs stored with the
             /// `cds_modified` the file gives but stated differently by it, kept as stored and each
             /// named in a warning), ignored, the first 50 warnings, `warning_count`
-            /// and, for a registry document, `registry`. Long, progress phase `import` (then
+            /// and, for a registry document, `registry`; a failed file's `committed_before`
+            /// names the files of the same import committed before it (its message never says
+            /// that nothing was changed). Long, progress phase `import` (then
             /// `import_indexes` for a first import; `import_again` while a first import reads
             /// a file that repeats an id a second time, to name each repeat).
             async fn import_files(

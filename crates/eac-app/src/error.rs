@@ -301,6 +301,101 @@ impl AppError {
 /// How an `unreadable` message ends (the app says it once, its own way).
 pub(crate) const UNREADABLE_TAIL: &str = "; nothing from it was imported";
 
+/// How the store's and this crate's messages say that a refused operation
+/// left the database as it was (one transaction, rolled back).
+const UNCHANGED: [&str; 3] = [
+    "nothing was changed",
+    "nothing was written",
+    "nothing was saved",
+];
+
+/// `message` with its claim that nothing was changed (or written, or
+/// saved: [`UNCHANGED`], said of the whole operation) said as `instead`
+/// ("nothing from a.json was imported", capitalised where the claim was),
+/// or, when `None`, left out with what joins it ("X; nothing was changed.
+/// Period 1 …" → "X. Period 1 …", "… to it. Nothing was changed; wait …"
+/// → "… to it. Wait …"): where the caller's words say what was left as it
+/// was, or where the claim is untrue (an import's earlier files were
+/// committed, an export was written). A claim about one place ("Nothing
+/// was changed there", "nothing was written to FILE", "… and it is
+/// untouched") is not the operation's and stays. Also says whether
+/// `message` made the claim.
+pub(crate) fn unchanged_said(message: &str, instead: Option<&str>) -> (String, bool) {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    let mut found = false;
+    while let Some((at, len)) = unchanged_claim(rest) {
+        found = true;
+        let capital = rest[at..].starts_with('N');
+        out.push_str(&rest[..at]);
+        let after = &rest[at + len..];
+        rest = after;
+        let Some(words) = instead else {
+            let kept = out.trim_end();
+            if kept.is_empty() || kept.ends_with(['.', '!', '?']) {
+                // A sentence of its own: gone, and the next one (after
+                // its "." or ";") starts with a capital.
+                let n = kept.len();
+                out.truncate(n);
+                let next = after.trim_start_matches(['.', ';', ',']).trim_start();
+                let mut chars = next.chars();
+                if let Some(first) = chars.next() {
+                    if !out.is_empty() {
+                        out.push(' ');
+                    }
+                    out.extend(first.to_uppercase());
+                }
+                rest = chars.as_str();
+            } else {
+                // A clause ("…; nothing was changed", ", so nothing was
+                // saved"): gone with what joins it; what follows it (".
+                // Period 1", "; wait") stays.
+                let kept = kept.strip_suffix(" so").unwrap_or(kept);
+                let kept = kept.strip_suffix(" and").unwrap_or(kept);
+                let n = kept
+                    .trim_end()
+                    .trim_end_matches([';', ',', ':'])
+                    .trim_end()
+                    .len();
+                out.truncate(n);
+            }
+            continue;
+        };
+        let mut chars = words.chars();
+        if let Some(first) = chars.next() {
+            match capital {
+                true => out.extend(first.to_uppercase()),
+                false => out.push(first),
+            }
+            out.push_str(chars.as_str());
+        }
+    }
+    out.push_str(rest);
+    (out, found)
+}
+
+/// Where in `text` the first claim of [`UNCHANGED`] stands (its byte
+/// offset and length): a clause of its own, followed by its end, `.`,
+/// `;`, `,` or a parenthesis.
+fn unchanged_claim(text: &str) -> Option<(usize, usize)> {
+    let lower = text.to_ascii_lowercase();
+    UNCHANGED
+        .iter()
+        .filter_map(|said| {
+            lower
+                .match_indices(said)
+                .map(|(at, _)| at)
+                .find(|at| {
+                    let after = &text[at + said.len()..];
+                    after.is_empty()
+                        || after.starts_with(['.', ';', ','])
+                        || after.starts_with(" (")
+                })
+                .map(|at| (at, said.len()))
+        })
+        .min()
+}
+
 /// A `frozen` refusal as the app says it where only a message crosses (an
 /// import's per-file report), from the details [`AppError::in_app`]
 /// filled: which period (its days, who closed it and why), the EACs as the
@@ -882,6 +977,57 @@ mod tests {
         let server = "set it up with `eacdesk server init x` (as its owner)";
         assert_eq!(app_words(server), server);
         assert_eq!(app_words("plain `words`"), "plain `words`");
+    }
+
+    /// The claim that nothing was changed, said otherwise or left out
+    /// with what joins it; a claim about one place is none.
+    #[test]
+    fn nothing_was_changed_is_said_otherwise_or_left_out() {
+        let from = Some("nothing from b.json was imported");
+        for (message, instead, said) in [
+            (
+                "The database is busy: X is writing to it. Nothing was changed; wait until it has finished and try again.",
+                "The database is busy: X is writing to it. Nothing from b.json was imported; wait until it has finished and try again.",
+                "The database is busy: X is writing to it. Wait until it has finished and try again.",
+            ),
+            (
+                "EAC `e-01` lies in a closed reporting period and cannot be changed; nothing was changed. Period 1 (…) was closed.",
+                "EAC `e-01` lies in a closed reporting period and cannot be changed; nothing from b.json was imported. Period 1 (…) was closed.",
+                "EAC `e-01` lies in a closed reporting period and cannot be changed. Period 1 (…) was closed.",
+            ),
+            (
+                "It would change what the claim counts, so nothing was changed. Delete the claim first.",
+                "It would change what the claim counts, so nothing from b.json was imported. Delete the claim first.",
+                "It would change what the claim counts. Delete the claim first.",
+            ),
+            (
+                "your role on this server reads only (or may not change this): nothing was changed. Ask an analyst",
+                "your role on this server reads only (or may not change this): nothing from b.json was imported. Ask an analyst",
+                "your role on this server reads only (or may not change this). Ask an analyst",
+            ),
+            (
+                "the connection to the server was lost, so nothing was saved (the server rolls back). Run it again",
+                "the connection to the server was lost, so nothing from b.json was imported (the server rolls back). Run it again",
+                "the connection to the server was lost (the server rolls back). Run it again",
+            ),
+            (
+                "Read-only here. Nothing was changed.",
+                "Read-only here. Nothing from b.json was imported.",
+                "Read-only here.",
+            ),
+        ] {
+            assert_eq!(unchanged_said(message, from), (instead.to_owned(), true));
+            assert_eq!(unchanged_said(message, None), (said.to_owned(), true));
+        }
+        for untouched in [
+            "Could not write /x.json: the disk is full. Nothing was changed there; free some space.",
+            "the base URL is not valid; nothing was written to /out. Choose another.",
+            "/x is a database. Nothing was written and it is untouched.",
+            "No claim here.",
+        ] {
+            assert_eq!(unchanged_said(untouched, from), (untouched.to_owned(), false));
+            assert_eq!(unchanged_said(untouched, None), (untouched.to_owned(), false));
+        }
     }
 
     #[test]

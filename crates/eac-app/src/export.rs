@@ -189,25 +189,11 @@ fn not_recorded(path: &str, e: StoreError) -> AppError {
 }
 
 /// `message` without its claim that nothing was changed ("Nothing was
-/// changed." / "Nothing was changed; wait …" → "Wait …"), ending in a full
-/// stop.
+/// changed." / "Nothing was changed; wait …" → "Wait …", "X; nothing was
+/// changed." → "X."), ending in a full stop: the words an import's failed
+/// file leaves out too ([`crate::error::unchanged_said`]).
 fn without_nothing_changed(message: &str) -> String {
-    const SAID: &str = "Nothing was changed";
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(at) = rest.find(SAID) {
-        out.push_str(&rest[..at]);
-        let after = rest[at + SAID.len()..].trim_start_matches(['.', ';', ',']);
-        let after = after.trim_start();
-        let mut chars = after.chars();
-        if let Some(first) = chars.next() {
-            out.extend(first.to_uppercase());
-            rest = chars.as_str();
-        } else {
-            rest = "";
-        }
-    }
-    out.push_str(rest);
+    let (out, _) = crate::error::unchanged_said(message, None);
     let out = out.trim_end();
     match out.ends_with(['.', '!', '?']) {
         true => out.to_owned(),

@@ -7,7 +7,7 @@ use eac_store::{
     ErrorCode, FileImportReport, ImportOptions, ImportOutcome, ImportReport, Progress, Store,
 };
 
-use crate::error::plural;
+use crate::error::{plural, unchanged_said};
 use crate::AppError;
 
 /// The most sample EACs one request may load (about 10M values).
@@ -16,7 +16,10 @@ pub const MAX_SAMPLE_EACS: usize = 1_000_000;
 /// Imports each file in its own transaction: a file that breaks a rule or
 /// cannot be read is reported as failed (nothing from it is written) and the
 /// others go on. After a cancel the file being read and all later ones are
-/// reported as failed, and nothing from them is written.
+/// reported as failed, and nothing from them is written. A failed file
+/// names the files committed before it (`committed_before`); among
+/// several files its message names it and says nothing from it was
+/// imported, never that nothing was changed.
 pub fn import_files(
     store: &mut Store,
     paths: &[PathBuf],
@@ -29,7 +32,9 @@ pub fn import_files(
 /// [`import_files`] as the desktop app reports it: a refused file's
 /// message says what the app's user can do there (its dialog's "Map its
 /// columns…", its menus), never a command to type, and leaves "nothing
-/// from it was imported" to the app, which says it once per file.
+/// from it was imported" to the app, which says it once per file (with
+/// the files committed before it, `committed_before`): the message says
+/// neither that nor that nothing was changed.
 pub fn import_files_in_app(
     store: &mut Store,
     paths: &[PathBuf],
@@ -95,6 +100,10 @@ fn import_files_for(
         true => refuse_dry_run_for(store, shell).err(),
         false => None,
     };
+    // Each file's failure is said in its place among the others: the
+    // files committed before it stay committed ([`in_its_place`]).
+    let several = paths.len() > 1;
+    let mut committed: Vec<String> = Vec::new();
     // Several files: each a step, so the bar that starts again at each
     // says which file of how many it is at.
     let steps = u32::try_from(paths.len()).unwrap_or(u32::MAX);
@@ -104,18 +113,17 @@ fn import_files_for(
         }
         cancelled = cancelled || progress.is_cancelled();
         if cancelled {
-            files.push(failed(
-                path,
-                AppError::cancelled().with_message(
-                    "Cancelled before this file was read; nothing from it was imported.",
-                ),
-                store,
-                shell,
+            let e = AppError::cancelled().with_message(format!(
+                "Cancelled before {} was read; nothing from it was imported.",
+                this_file(path, several, shell)
             ));
+            let report = failed(path, e, store, shell);
+            files.push(in_its_place(report, shell, several, &committed));
             continue;
         }
         if let Some(refused) = refused.clone().or_else(|| not_importable(path)) {
-            files.push(failed(path, refused, store, shell));
+            let report = failed(path, refused, store, shell);
+            files.push(in_its_place(report, shell, several, &committed));
             continue;
         }
         // A registry document (from its content, or a forced format or
@@ -164,9 +172,10 @@ fn import_files_for(
                 cancelled = true;
                 failed(
                     path,
-                    AppError::cancelled().with_message(
-                        "Cancelled while reading this file; nothing from it was imported.",
-                    ),
+                    AppError::cancelled().with_message(format!(
+                        "Cancelled while reading {}; nothing from it was imported.",
+                        this_file(path, several, shell)
+                    )),
                     store,
                     shell,
                 )
@@ -193,12 +202,68 @@ fn import_files_for(
             }
             Err(e) => failed(path, e, store, shell),
         };
+        let report = in_its_place(report, shell, several, &committed);
+        if report.outcome == ImportOutcome::Imported && !opts.dry_run {
+            committed.push(report.file.clone());
+        }
         files.push(match shell {
             Shell::Cli => report,
             Shell::App => report_in_app_words(report),
         });
     }
     ImportReport { files }
+}
+
+/// How a message about the file `path` names it: by its name on the
+/// command line among several files, else "this file" (the app names it
+/// above the message).
+fn this_file(path: &Path, several: bool, shell: Shell) -> String {
+    match (shell, several) {
+        (Shell::Cli, true) => path.display().to_string(),
+        _ => "this file".to_owned(),
+    }
+}
+
+/// A file's report in its place among the files of one import (each its
+/// own transaction, committed in order): a failed one names in
+/// `committed_before` the files `committed` before it, and its message
+/// does not deny them (the store's words for a refused write say
+/// "nothing was changed", as of an operation that is one transaction).
+/// On the command line, among several files, the message names the file
+/// and says that nothing from it was imported (the CLI adds which files
+/// are committed, and where); alone, it is the store's. In the app, which
+/// says "nothing from this file was imported" below the message and the
+/// files committed before it beside it, the message leaves its claim out.
+fn in_its_place(
+    mut report: FileImportReport,
+    shell: Shell,
+    several: bool,
+    committed: &[String],
+) -> FileImportReport {
+    if report.outcome != ImportOutcome::Failed {
+        return report;
+    }
+    report.committed_before = committed.to_vec();
+    let Some(message) = report.message.take() else {
+        return report;
+    };
+    let file = report.file.as_str();
+    report.message = Some(match (shell, several) {
+        (Shell::Cli, false) => message,
+        (Shell::Cli, true) => {
+            let nothing_from = format!("nothing from {file} was imported");
+            match unchanged_said(&message, Some(&nothing_from)) {
+                (said, true) => said,
+                (said, false) if said.contains(file) => said,
+                (said, false) => format!("Nothing was imported from {file}: {said}"),
+            }
+        }
+        (Shell::App, _) => match unchanged_said(&message, None) {
+            (said, true) if !said.ends_with(['.', '!', '?']) => format!("{said}."),
+            (said, _) => said,
+        },
+    });
+    report
 }
 
 /// The P1 format's name in the app's Import dialog (`formats()`).
@@ -382,6 +447,8 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         warnings: Vec::new(),
         warning_count: 0,
         registry: None,
+        // Filled by [`in_its_place`].
+        committed_before: Vec::new(),
     }
 }
 

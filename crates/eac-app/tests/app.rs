@@ -5,8 +5,8 @@ use std::sync::{Arc, Mutex};
 
 use eac_app::{
     bulk_set_beneficiaries, export, import_files, load_sample, open_store, set_beneficiaries,
-    BeneficiaryAssignment, EacFilter, ExportProfile, ImportOptions, ImportOutcome, NoProgress,
-    Operation, Progress, Store,
+    BeneficiaryAssignment, EacFilter, ExportProfile, ImportOptions, ImportOutcome, ImportReport,
+    NoProgress, Operation, Progress, Store,
 };
 use eac_model::BeneficiaryType;
 
@@ -117,6 +117,114 @@ fn cancel_marks_the_rest_and_writes_nothing() {
         .all(|f| f.outcome == ImportOutcome::Failed
             && f.message.as_deref().unwrap().contains("Cancelled")));
     assert_eq!(store.info().unwrap().eac_count, 0);
+}
+
+/// Holds the database's write lock from a connection of its own once the
+/// second file is reached (the first one committed), as another EAC Desk
+/// window or an `eacdesk` command writing meanwhile would.
+struct BusyAtTheSecondFile {
+    db: PathBuf,
+    writer: Mutex<Option<rusqlite::Connection>>,
+}
+
+impl Progress for BusyAtTheSecondFile {
+    fn update(&self, _: eac_app::Phase, _: u64, _: Option<u64>) {}
+    fn step(&self, step: u32, _steps: u32) {
+        if step == 2 {
+            let writer = rusqlite::Connection::open(&self.db).unwrap();
+            writer.execute_batch("BEGIN IMMEDIATE").unwrap();
+            *self.writer.lock().unwrap() = Some(writer);
+        }
+    }
+}
+
+/// A file refused after an earlier file of the same import was committed
+/// (each file is its own transaction): its report names the file
+/// committed before it, and its message never says "Nothing was changed",
+/// untrue once the first file is in. On the command line it names the
+/// file and says nothing from it was imported; in the app, which says that
+/// itself below the message, it leaves the claim out.
+#[test]
+fn a_file_refused_after_a_committed_one_names_it_and_never_says_nothing_was_changed() {
+    let paths = two_listings();
+    let (first, second) = (
+        paths[0].display().to_string(),
+        paths[1].display().to_string(),
+    );
+    for app in [false, true] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("db.sqlite");
+        let mut store = open_store(&db).unwrap();
+        store
+            .set_busy_timeout(std::time::Duration::from_millis(200))
+            .unwrap();
+        let busy = BusyAtTheSecondFile {
+            db: db.clone(),
+            writer: Mutex::new(None),
+        };
+        type Import = fn(&mut Store, &[PathBuf], ImportOptions, &dyn Progress) -> ImportReport;
+        let import: Import = match app {
+            false => import_files,
+            true => eac_app::import_files_in_app,
+        };
+        let report = import(&mut store, &paths, ImportOptions::default(), &busy);
+        drop(busy);
+        let outcomes: Vec<ImportOutcome> = report.files.iter().map(|f| f.outcome).collect();
+        assert_eq!(outcomes, [ImportOutcome::Imported, ImportOutcome::Failed]);
+        let refused = &report.files[1];
+        assert!(report.files[0].committed_before.is_empty());
+        assert_eq!(refused.committed_before, std::slice::from_ref(&first));
+        let message = refused.message.as_deref().unwrap();
+        assert!(message.starts_with("The database is busy"), "{message}");
+        assert!(
+            !message.to_lowercase().contains("nothing was changed"),
+            "{message}"
+        );
+        match app {
+            false => assert!(
+                message.contains(&format!(
+                    "Nothing from {second} was imported; wait until it has finished and try again."
+                )),
+                "{message}"
+            ),
+            true => {
+                assert!(
+                    message.ends_with("writing to it. Wait until it has finished and try again."),
+                    "{message}"
+                );
+                assert!(!message.to_lowercase().contains("nothing"), "{message}");
+            }
+        }
+        // As said: the first file's 7 EACs are in.
+        assert_eq!(store.info().unwrap().eac_count, 7);
+        // The report as sent to the app and printed by --json names them.
+        let json = serde_json::to_value(&report).unwrap();
+        assert_eq!(
+            json["files"][1]["committed_before"],
+            serde_json::json!([first])
+        );
+        assert!(json["files"][0].get("committed_before").is_none());
+    }
+
+    // A dry run commits nothing: no file is named as committed.
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let paths = [
+        example("good-p1-mixed-order.json"),
+        example("bad-p1-overview-not-json.json"),
+    ];
+    let dry_run = ImportOptions {
+        dry_run: true,
+        ..ImportOptions::default()
+    };
+    let report = import_files(&mut store, &paths, dry_run, &NoProgress);
+    assert_eq!(report.files[1].outcome, ImportOutcome::Failed);
+    assert!(report.files[1].committed_before.is_empty());
+    let report = import_files(&mut store, &paths, ImportOptions::default(), &NoProgress);
+    assert_eq!(
+        report.files[1].committed_before,
+        [paths[0].display().to_string()]
+    );
 }
 
 #[test]

@@ -417,23 +417,17 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
             dry_run,
         })?;
     } else {
-        // The files committed so far, which a later file's failure names.
-        let mut committed: Vec<&str> = Vec::new();
         for f in &report.files {
             match f.outcome {
                 ImportOutcome::Imported => {
                     unprinted = unprinted.or(print_imported(&mut out, &mut err, f, dry_run).err());
-                    if !dry_run {
-                        committed.push(&f.file);
-                    }
                 }
                 ImportOutcome::Failed => {
                     let message = f.message.as_deref().unwrap_or("Import failed.");
-                    let message = match report.files.len() > 1 {
-                        true => one_of_several(message, f, &eac_app::db_display(db), &committed),
-                        false => message.to_owned(),
-                    };
-                    writeln!(err, "{message}");
+                    match committed_before(f, &eac_app::db_display(db)) {
+                        Some(committed) => writeln!(err, "{message} {committed}"),
+                        None => writeln!(err, "{message}"),
+                    }
                     err.violations(&f.violations);
                 }
             }
@@ -480,49 +474,27 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     )
 }
 
-/// The refusal `message` of the file `f` among several imported at once,
-/// into the database shown as `db`, after the files `committed` (each
-/// its own transaction, committed before `f` was read). The store's words
-/// are those of a single file: they name no file ("Cancelled while
-/// reading this file", a full disk) and say "Nothing was changed", untrue
-/// once an earlier file went in. Said here: which file, which database,
-/// that nothing of this file was imported, and which files are in.
-fn one_of_several(
-    message: &str,
-    f: &eac_app::FileImportReport,
-    db: &str,
-    committed: &[&str],
-) -> String {
-    let file = f.file.as_str();
-    let mut said = message.replace("this file", file);
-    let named = said.contains(file);
-    let before = said.clone();
-    said = said
-        .replace(
-            "Nothing was changed",
-            &format!("Nothing from {file} was imported"),
-        )
-        .replace(
-            "nothing was changed",
-            &format!("nothing from {file} was imported"),
-        );
-    if said == before && !named {
-        said = format!("Nothing was imported from {file}: {said}");
-    }
+/// What the refusal of the file `f` adds, among several files imported at
+/// once into the database shown as `db`: the files committed before it
+/// (each its own transaction, `committed_before`), which its failure left
+/// there. Its message (eac-app's) names it and says that nothing from it
+/// was imported; `None` when no file was committed before it.
+fn committed_before(f: &eac_app::FileImportReport, db: &str) -> Option<String> {
+    const NAMED: usize = 3;
+    let committed = &f.committed_before;
     let n = committed.len();
-    if n > 0 {
-        const NAMED: usize = 3;
-        let mut names = committed[..n.min(NAMED)].join(", ");
-        if n > NAMED {
-            names.push_str(&format!(" and {} more", n - NAMED));
-        }
-        let (what, are) = match n {
-            1 => ("The file imported before it".to_owned(), "is"),
-            _ => (format!("The {n} files imported before it"), "are"),
-        };
-        said = format!("{said} {what} ({names}) {are} committed in {db}.");
+    if n == 0 {
+        return None;
     }
-    said
+    let mut names = committed[..n.min(NAMED)].join(", ");
+    if n > NAMED {
+        names.push_str(&format!(" and {} more", n - NAMED));
+    }
+    let (what, are) = match n {
+        1 => ("The file imported before it".to_owned(), "is"),
+        _ => (format!("The {n} files imported before it"), "are"),
+    };
+    Some(format!("{what} ({names}) {are} committed in {db}."))
 }
 
 /// Whether a file was refused for a technology outside the draft list

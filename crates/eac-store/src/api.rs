@@ -727,6 +727,12 @@ pub struct FileImportReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub registry: Option<crate::registry::RegistryImportReport>,
+    /// A failed file's: the files of the same import committed before it
+    /// (each file is its own transaction, committed in order), as `file`
+    /// names them; absent when none was (the first file, one alone, a dry
+    /// run). Its failure left those in the database.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub committed_before: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -528,6 +528,7 @@ impl<'a> Batch<'a> {
             place: None,
             format: None,
             registry: None,
+            committed_before: Vec::new(),
         })
     }
 

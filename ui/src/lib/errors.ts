@@ -50,9 +50,19 @@ export interface FriendlyError {
   message: string;
 }
 
+/**
+ * A code's words: `unchanged`, where it has one, is what the hint says first of what was left as
+ * it was ("Nothing was changed."), left out where the caller says it itself (`unchangedSaid`).
+ */
+interface Words {
+  title: string;
+  hint: string;
+  unchanged?: string;
+}
+
 // A Record over every code: adding an `ErrorCode` in Rust (and regenerating
 // the bindings) makes this fail to compile until the new code has words.
-const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
+const TEXT: Record<UiErrorCode, Words> = {
   validation: {
     title: "The data does not follow the rules of the CDS format.",
     hint: "Look at the listed problems, correct them, and try again.",
@@ -79,7 +89,8 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
   },
   cancelled: {
     title: "The operation was cancelled.",
-    hint: "Nothing was changed. You can start it again at any time.",
+    unchanged: "Nothing was changed.",
+    hint: "You can start it again at any time.",
   },
   newer_database: {
     title: "This database was made by a newer version of EAC Desk.",
@@ -87,15 +98,18 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
   },
   unreadable: {
     title: "This file could not be read as a registry statement or report.",
-    hint: "Nothing from it was imported. The message says where and why; check that it is the registry's original file (not a copy re-saved by another program), or choose its format by hand.",
+    unchanged: "Nothing from it was imported.",
+    hint: "The message says where and why; check that it is the registry's original file (not a copy re-saved by another program), or choose its format by hand.",
   },
   frozen: {
     title: "These EACs are in a closed reporting period and cannot be changed.",
-    hint: "Nothing was changed. The message names the EACs and the period (who closed it and why); reopen the period, with a reason, to change them.",
+    unchanged: "Nothing was changed.",
+    hint: "The message names the EACs and the period (who closed it and why); reopen the period, with a reason, to change them.",
   },
   internal: {
     title: "EAC Desk hit an internal error.",
-    hint: "Nothing was written. Try again; if it happens again, note the message below and report it.",
+    unchanged: "Nothing was written.",
+    hint: "Try again; if it happens again, note the message below and report it.",
   },
   [NO_BACKEND]: {
     title: "EAC Desk's engine is not available.",
@@ -110,13 +124,14 @@ const TEXT: Record<UiErrorCode, { title: string; hint: string }> = {
 /** `details.place` of an `unreadable` error about a stored document whose bytes no longer match its SHA-256. */
 export const STORED_COPY = "stored copy";
 
-const STORED_COPY_TEXT = {
+const STORED_COPY_TEXT: Words = {
   title: "The stored document is no longer the original.",
-  hint: "Nothing was written. Its bytes in the database were changed by another program: restore the database from a backup, or import the original file again (its stored copy is then put back).",
+  unchanged: "Nothing was written.",
+  hint: "Its bytes in the database were changed by another program: restore the database from a backup, or import the original file again (its stored copy is then put back).",
 };
 
 /** A closed-period refusal naming no EAC (a claim, consumption or factor over its days): its message says what, that nothing was changed and where to reopen the period. */
-const FROZEN_DAYS_TEXT = {
+const FROZEN_DAYS_TEXT: Words = {
   title: "This covers days of a closed reporting period and cannot be changed.",
   hint: "",
 };
@@ -129,9 +144,20 @@ export function lastFriendlyError(): { error: FriendlyError; at: Date } | null {
   return lastError;
 }
 
-/** How the error is shown: `planned` — it refused a plan (a dry run), so nothing had been run yet. */
+/**
+ * How the error is shown: `planned` — it refused a plan (a dry run), so nothing had been run yet;
+ * `unchangedSaid` — the caller says itself what was left as it was (an import's report, of each
+ * file, beside the files committed before it), so the hint does not say "Nothing was changed".
+ */
 export interface FriendlyOptions {
   planned?: boolean;
+  unchangedSaid?: boolean;
+}
+
+/** A code's hint as shown: its `unchanged` sentence first, unless the caller says that itself. */
+function hintOf(words: Words, options: FriendlyOptions): string {
+  if (!words.unchanged || options.unchangedSaid === true) return words.hint;
+  return words.hint ? `${words.unchanged} ${words.hint}` : words.unchanged;
 }
 
 /** EACs a closed-period refusal names in the app; the rest are counted. */
@@ -145,7 +171,7 @@ export const REOPEN_PLACE = "Evidence ▾ → Closed periods…";
  * period (its days, who closed it and why), the EACs as the table names
  * them, how to reopen it in the app, and "nothing was changed" once.
  */
-function frozenWords(d: ErrorDetails, planned: boolean): { message: string; hint: string } {
+function frozenWords(d: ErrorDetails, options: FriendlyOptions): { message: string; hint: string } {
   const ids = d.cds_eac_ids ?? [];
   const names = d.eac_numbers ?? ids;
   const count = Math.max(ids.length, names.length);
@@ -171,22 +197,31 @@ function frozenWords(d: ErrorDetails, planned: boolean): { message: string; hint
   const them = one ? "it" : "them";
   const period = periods.length > 1 ? "the periods" : "the period";
   const message = `${subject} ${lies} in ${where}.`;
-  const hint = planned
-    ? `To go ahead, first reopen ${period} in ${REOPEN_PLACE} (Reopen…, with a reason).`
-    : `Nothing was changed. To change ${them}, reopen ${period} in ${REOPEN_PLACE} (Reopen…, with a reason), then try again.`;
+  const hint =
+    options.planned === true
+      ? `To go ahead, first reopen ${period} in ${REOPEN_PLACE} (Reopen…, with a reason).`
+      : hintOf(
+          {
+            title: "",
+            unchanged: "Nothing was changed.",
+            hint: `To change ${them}, reopen ${period} in ${REOPEN_PLACE} (Reopen…, with a reason), then try again.`,
+          },
+          options,
+        );
   return { message, hint };
 }
 
 export function friendlyError(e: unknown, options: FriendlyOptions = {}): FriendlyError {
   const err = toAppError(e);
   const t = TEXT[err.code];
-  const friendly = { code: err.code, title: t.title, hint: t.hint, message: err.message };
+  const friendly = { code: err.code, title: t.title, hint: hintOf(t, options), message: err.message };
+  const words = (w: Words) => Object.assign(friendly, { title: w.title, hint: hintOf(w, options) });
   // Worded from its details; without them (an older backend) its own message stands.
   if (err.code === "frozen" && (err.details.cds_eac_ids?.length ?? 0) > 0)
-    Object.assign(friendly, frozenWords(err.details, options.planned === true));
-  else if (err.code === "frozen" && err.details.cds_eac_ids?.length === 0) Object.assign(friendly, FROZEN_DAYS_TEXT);
+    Object.assign(friendly, frozenWords(err.details, options));
+  else if (err.code === "frozen" && err.details.cds_eac_ids?.length === 0) words(FROZEN_DAYS_TEXT);
   // A stored document another program changed (not a file being imported).
-  if (err.code === "unreadable" && err.details.place === STORED_COPY) Object.assign(friendly, STORED_COPY_TEXT);
+  if (err.code === "unreadable" && err.details.place === STORED_COPY) words(STORED_COPY_TEXT);
   if (err.code !== "cancelled") lastError = { error: friendly, at: new Date() };
   return friendly;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  committedBeforeText,
   importExtras,
   incompleteFilter,
   incompleteText,
@@ -224,6 +225,27 @@ describe("a refused file", () => {
     expect(refusal(cases[3])!.hint).toBe("");
     expect(refusal(cases[4])!.hint).toBe("");
     expect(refusal(cases[0])!.hint).toContain("Map its columns");
+  });
+
+  it("never says nothing was changed: files of the same import may have been committed before it", () => {
+    for (const code of ["cancelled", "database", "internal", "io", "conflict", "frozen", "validation"] as const) {
+      const r = refusal(failed("/d/b.json", code, { committed_before: ["/d/a.json"] }))!;
+      expect(`${r.title} ${r.hint}`, code).not.toMatch(/nothing (was|has been) (changed|written)|nothing (from it )?was imported/i);
+    }
+    expect(refusal(failed("/d/b.json", "cancelled"))!.hint).toBe("You can start it again at any time.");
+  });
+
+  it("names the files committed before it, the first three and how many more", () => {
+    expect(committedBeforeText(failed("/d/a.json", "database"))).toBeNull();
+    expect(committedBeforeText(failed("/d/a.json", "database", { committed_before: [] }))).toBeNull();
+    expect(committedBeforeText(failed("/d/b.json", "database", { committed_before: ["/d/a.json"] }))).toBe(
+      "The file imported before it (/d/a.json) stays imported.",
+    );
+    const five = ["1.json", "2.json", "3.json", "4.json", "5.json"];
+    expect(committedBeforeText(failed("/d/6.json", "cancelled", { committed_before: five }))).toBe(
+      "The 5 files imported before it (1.json, 2.json, 3.json and 2 more) stay imported.",
+    );
+    expect(committedBeforeText({ ...base, committed_before: ["x.json"] } as FileImportReport)).toBeNull();
   });
 
   it("tells CSV exports by their names", () => {

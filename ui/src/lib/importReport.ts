@@ -214,16 +214,37 @@ export function refusal(f: FileImportReport): Refusal | null {
       readAsJson,
     };
   }
-  const e = friendlyError({ code, message: f.message ?? "", details: {} });
-  // The view says "nothing from this file was imported" once, itself; a
-  // refusal of the whole file (an Excel workbook, no text at all) or by a
-  // closed period says in its message what to do.
+  // The view says "nothing from this file was imported" once, itself, and
+  // which files of the same import were committed before it: the hint says
+  // neither that nor "Nothing was changed". A refusal of the whole file (an
+  // Excel workbook, no text at all) or by a closed period says in its
+  // message what to do.
+  const e = friendlyError({ code, message: f.message ?? "", details: {} }, { unchangedSaid: true });
   let hint = e.hint;
   if (code === "frozen" || (code === "unreadable" && f.place === "document" && !f.format)) hint = "";
   else if (code === "unreadable")
     hint =
       "The message says where and why; check that it is the registry's original file (not a copy re-saved by another program), or choose its format by hand.";
   return { title: e.title, hint, mapColumns: false, readAsJson: false };
+}
+
+/** How many files committed before a failed one are named; the rest are counted. */
+const COMMITTED_NAMED = 3;
+
+/**
+ * What a failed file's import left of the files before it (each file is its own transaction,
+ * committed in order): "The file imported before it (a.json) stays imported.", or null when none
+ * was committed before it (the first file, a file alone, a dry run).
+ */
+export function committedBeforeText(f: FileImportReport): string | null {
+  if (f.outcome === "imported") return null;
+  const files = f.committed_before ?? [];
+  if (files.length === 0) return null;
+  const more = files.length - COMMITTED_NAMED;
+  const names = files.slice(0, COMMITTED_NAMED).join(", ") + (more > 0 ? ` and ${formatCount(more)} more` : "");
+  return files.length === 1
+    ? `The file imported before it (${names}) stays imported.`
+    : `The ${formatCount(files.length)} files imported before it (${names}) stay imported.`;
 }
 
 /**

@@ -47,4 +47,11 @@ place?: string, format?: string,
 /**
  * For a registry document: what it did beyond the counts.
  */
-registry?: RegistryImportReport, };
+registry?: RegistryImportReport, 
+/**
+ * A failed file's: the files of the same import committed before it
+ * (each file is its own transaction, committed in order), as `file`
+ * names them; absent when none was (the first file, one alone, a dry
+ * run). Its failure left those in the database.
+ */
+committed_before?: Array<string>, };
