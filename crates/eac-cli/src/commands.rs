@@ -2038,52 +2038,48 @@ fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
                 count(report.records, "record")
             )?,
             (None, None) => writeln!(out, "The audit log is empty (nothing to check).")?,
-            (Some(b), _) if b.pack.is_some() => {
-                // The chain holds on its own, but no longer the head of a
-                // pack made before: the history was written again.
-                let pack = b.pack.as_ref().expect("a pack");
-                writeln!(
-                    out,
-                    "The audit log was changed outside EAC Desk after evidence pack {} was made: its {} verify on their own, but record {}, the pack's last, is no longer what the pack recorded.",
-                    pack.id,
-                    count(report.records, "record"),
-                    b.id
-                )?;
-                let mut reason = b.reason.clone();
-                if let Some(first) = reason.get(..1) {
-                    reason.replace_range(..1, &first.to_uppercase());
-                }
-                writeln!(out, "{reason}.")?;
-                writeln!(
-                    out,
-                    "Records up to record {} cannot be trusted: `eacdesk pack diff {}` names each one that differs from the pack; restore the database from a backup made before the change.",
-                    b.id,
-                    render::shell_word(&pack.path)
-                )?;
-            }
             (Some(b), _) => {
-                // A break found after the last record (newest records
-                // deleted, a foreign trigger) has no place among them.
+                // Where it breaks, why (the reason, as a sentence), and what
+                // can still be trusted.
                 let records = count(report.records, "record");
-                let place = match report.records {
-                    0 => "the log holds no record".to_owned(),
-                    n if b.position > n => format!("after the last of its {records}"),
-                    _ => format!("the {} of {records}", ordinal(b.position)),
+                let (broken, trusted) = match &b.pack {
+                    // The chain holds on its own, but no longer the head of a
+                    // pack made before: the history was written again.
+                    Some(pack) => (
+                        format!(
+                            "The audit log was changed outside EAC Desk after evidence pack {} was made: its {records} verify on their own, but record {}, the pack's last, is no longer what the pack recorded.",
+                            pack.id, b.id
+                        ),
+                        format!(
+                            "Records up to record {} cannot be trusted: `eacdesk pack diff {}` names each one that differs from the pack; restore the database from a backup made before the change.",
+                            b.id,
+                            render::shell_word(&pack.path)
+                        ),
+                    ),
+                    None => {
+                        // A break found after the last record (newest records
+                        // deleted, a foreign trigger) has no place among them.
+                        let place = match report.records {
+                            0 => "the log holds no record".to_owned(),
+                            n if b.position > n => format!("after the last of its {records}"),
+                            _ => format!("the {} of {records}", ordinal(b.position)),
+                        };
+                        (
+                            format!(
+                                "The audit log was changed outside EAC Desk: the chain breaks at record {} ({place}).",
+                                b.id
+                            ),
+                            "Records from there on cannot be trusted; restore the database from a backup or compare it with an evidence pack made before.".to_owned(),
+                        )
+                    }
                 };
-                writeln!(
-                    out,
-                    "The audit log was changed outside EAC Desk: the chain breaks at record {} ({place}).",
-                    b.id,
-                )?;
                 let mut reason = b.reason.clone();
                 if let Some(first) = reason.get(..1) {
                     reason.replace_range(..1, &first.to_uppercase());
                 }
+                writeln!(out, "{broken}")?;
                 writeln!(out, "{reason}.")?;
-                writeln!(
-                    out,
-                    "Records from there on cannot be trusted; restore the database from a backup or compare it with an evidence pack made before."
-                )?;
+                writeln!(out, "{trusted}")?;
             }
         }
     }
