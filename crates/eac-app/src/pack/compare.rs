@@ -341,20 +341,27 @@ fn changed(was: &AuditLine, row: &AuditChainRow) -> Option<PackAuditChange> {
     })
 }
 
+/// The entries of one of the pack's folders (`claims/`, `sources/`), in
+/// the order the file system gives them; none when the pack has no such
+/// folder (a pack makes one only when it has something to put in it).
+fn pack_folder(folder: &Path) -> Result<Vec<fs::DirEntry>, AppError> {
+    let entries = match fs::read_dir(folder) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(AppError::io(folder, &e)),
+    };
+    entries
+        .map(|entry| entry.map_err(|e| AppError::io(folder, &e)))
+        .collect()
+}
+
 // ---------------------------------------------------------------------------
 // Claims
 
 /// The numbers of the claims the pack in `dir` carries, ascending.
 pub(super) fn packed_claims(dir: &Path) -> Result<BTreeSet<i64>, AppError> {
-    let folder = dir.join(CLAIMS_DIR);
-    let entries = match fs::read_dir(&folder) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(BTreeSet::new()),
-        Err(e) => return Err(AppError::io(&folder, &e)),
-    };
     let mut out = BTreeSet::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| AppError::io(&folder, &e))?;
+    for entry in pack_folder(&dir.join(CLAIMS_DIR))? {
         let name = entry.file_name();
         let number = name
             .to_str()
@@ -523,14 +530,8 @@ pub(super) fn compare_sources(
     dir: &Path,
 ) -> Result<Vec<PackSourceChange>, AppError> {
     let folder = dir.join(SOURCES_DIR);
-    let entries = match fs::read_dir(&folder) {
-        Ok(entries) => entries,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(AppError::io(&folder, &e)),
-    };
     let mut names = Vec::new();
-    for entry in entries {
-        let entry = entry.map_err(|e| AppError::io(&folder, &e))?;
+    for entry in pack_folder(&folder)? {
         if entry.file_type().is_ok_and(|t| t.is_file()) {
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
