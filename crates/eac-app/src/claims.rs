@@ -22,7 +22,7 @@ use eac_claims::{
     Interval, Matching, Scope2Report, ValueFacts, ValueKey, Verdict,
 };
 use eac_model::{
-    units, BeneficiaryType, Date, Decimal, Eac, EnergyUnit, SpecEnum, Timestamp, Violation,
+    units, BeneficiaryType, Date, Decimal, EnergyUnit, SpecEnum, Timestamp, Violation,
 };
 use eac_store::{
     ClaimFactorKept, ClaimRecord, ConsumptionClaimed, ConsumptionDeleted, ConsumptionEntry,
@@ -342,15 +342,6 @@ pub fn list_consumption(
     Ok(store.consumption(kind, beneficiaries, None)?)
 }
 
-fn extension_text(eac: &Eac, name: &str) -> Option<String> {
-    eac.extensions
-        .iter()
-        .find(|(k, _)| k == name)
-        .and_then(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok())
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-}
-
 /// The facts of every value of the claim's EACs overlapping `window` (its
 /// period, or the vintage window around it of the rule set it is limited
 /// to), with what other claims hold of each.
@@ -379,12 +370,8 @@ fn facts(
     }
     let mut out = Vec::new();
     for eac in &eacs {
-        let market = extension_text(eac, "eacdesk_market")
-            .or_else(|| extension_text(eac, "eacdesk_device_country"));
-        // The EnergyTag reader keeps a bundle's `issue_market_zone` (its
-        // bidding zone) as `eacdesk_issue_market_zone`.
-        let zone = extension_text(eac, "eacdesk_bidding_zone")
-            .or_else(|| extension_text(eac, "eacdesk_issue_market_zone"));
+        let market = eac.claim_market();
+        let zone = eac.claim_bidding_zone();
         for (i, v) in eac.values.iter().enumerate() {
             let position = u32::try_from(i).unwrap_or(u32::MAX);
             let (interval, batch) = match (v.start, v.end) {

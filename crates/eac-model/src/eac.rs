@@ -95,6 +95,34 @@ impl Eac {
         self.values.iter().filter_map(|v| v.issued).min()
     }
 
+    /// The market a claim reads of this EAC: `eacdesk_market`, else
+    /// `eacdesk_device_country` (registry readers keep the device's
+    /// country there), trimmed; `None` when neither holds text.
+    pub fn claim_market(&self) -> Option<String> {
+        self.extension_text("eacdesk_market")
+            .or_else(|| self.extension_text("eacdesk_device_country"))
+    }
+
+    /// The bidding zone a claim reads of this EAC: `eacdesk_bidding_zone`,
+    /// else `eacdesk_issue_market_zone` (the EnergyTag reader keeps a
+    /// bundle's `issue_market_zone` there), trimmed; `None` when neither
+    /// holds text.
+    pub fn claim_bidding_zone(&self) -> Option<String> {
+        self.extension_text("eacdesk_bidding_zone")
+            .or_else(|| self.extension_text("eacdesk_issue_market_zone"))
+    }
+
+    /// The text of the extension `name` when it is a JSON string that is
+    /// not blank, trimmed.
+    fn extension_text(&self, name: &str) -> Option<String> {
+        self.extensions
+            .iter()
+            .find(|(k, _)| k == name)
+            .and_then(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok())
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
     /// The completable fields this EAC lacks, in field order (values in
     /// value order): empty for a complete EAC. An incomplete EAC is stored
     /// and shown but blocks P1 and P2 exports.

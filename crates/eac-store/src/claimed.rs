@@ -5,11 +5,14 @@
 //! claim counts — its beneficiaries, its period, or any allocated value
 //! (quantity, unit, interval, retirement, number) — would leave the claim
 //! counting megawatt-hours that are no longer there or no longer the
-//! beneficiary's. Such a write is refused whole when it ends, naming every
+//! beneficiary's; one that changes what its report and criteria read of
+//! the EAC — technology, commissioning date, market, bidding zone — would
+//! change its filed figures (the market-based tonnes, RE100's verdicts)
+//! without anyone touching the claim. Such a write is refused whole when it ends, naming every
 //! EAC and claim, as a closed period refuses one (`periods`); the claim is
 //! deleted first (audited), the change made, the claim recorded again.
-//! Changes that leave the claimed values as they are (an emission factor,
-//! an asset's name, a value that is not allocated) go through.
+//! Changes that leave all that as it is (an emission factor, an asset's
+//! name, a value that is not allocated) go through.
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::{BTreeMap, HashSet};
@@ -203,16 +206,27 @@ pub(crate) fn check_replaced(w: &Write, row: i64, newer: &Eac) -> Result<()> {
 
 /// Whether `newer` differs from `stored` in what a claim allocating the
 /// values at `positions` (from 0) counts: the beneficiaries, the period
-/// (the interval of a value without its own), or one of those values in
-/// any field (quantity, unit, interval, retirement, number).
+/// (the interval of a value without its own), one of those values in any
+/// field (quantity, unit, interval, retirement, number), or a fact the
+/// claim's report and criteria read of the EAC — its technology (the
+/// market-based figure, `re100.renewable`), the asset's commissioning
+/// date (`re100.vintage`), its market and bidding zone, and its number
+/// where a claimed value has none of its own.
 fn changes_what_is_claimed(stored: &Eac, newer: &Eac, positions: &[i64]) -> bool {
     stored.beneficiary_type != newer.beneficiary_type
         || stored.beneficiaries != newer.beneficiaries
         || stored.period_start != newer.period_start
         || stored.period_end != newer.period_end
+        || stored.technology_type != newer.technology_type
+        || stored.asset_commissioned != newer.asset_commissioned
+        || stored.claim_market() != newer.claim_market()
+        || stored.claim_bidding_zone() != newer.claim_bidding_zone()
         || positions.iter().any(|p| {
             let at = usize::try_from(*p).unwrap_or(usize::MAX);
-            stored.values.get(at) != newer.values.get(at)
+            let (before, after) = (stored.values.get(at), newer.values.get(at));
+            before != after
+                || (before.is_some_and(|v| v.eac_number.is_none())
+                    && stored.eac_number != newer.eac_number)
         })
 }
 
@@ -262,7 +276,9 @@ fn refusal(hits: &[Hit]) -> StoreError {
     StoreError::Conflict {
         message: format!(
             "{subject}; {what} them would change what the claim counts (its beneficiaries, \
-             period or allocated values), so nothing was changed. Delete the claim first \
+             period or allocated values) or what its report reads of them (technology, \
+             commissioning date, market, bidding zone), so nothing was changed. Delete the \
+             claim first \
              (`eacdesk claims delete {first} --reason …`, or Claims → Delete…), make the \
              change, then record the claim again."
         ),

@@ -453,6 +453,10 @@ pub(crate) fn set_fields(
                 |r| Ok(r.get(0)?),
             )?;
             rows::replace(w, *row, &after, batch)?;
+        } else {
+            // A dry run is refused as the change would be (`rows::replace`
+            // asks the same) when a recorded claim counts or reads it.
+            crate::claimed::check_replaced(w, *row, &after)?;
         }
         if last_progress.elapsed() >= import::PROGRESS_EVERY {
             last_progress = Instant::now();

@@ -175,7 +175,7 @@ describe("a claimed-EAC refusal in the app", () => {
     const f = friendlyError({
       code: "conflict",
       message:
-        "EAC `S1-1` is counted by recorded claim 3; changing them would change what the claim counts (its beneficiaries, period or allocated values), so nothing was changed. Delete the claim first (Claims → Delete…), make the change, then record the claim again.",
+        "EAC `S1-1` is counted by recorded claim 3; changing them would change what the claim counts (its beneficiaries, period or allocated values) or what its report reads of them (technology, commissioning date, market, bidding zone), so nothing was changed. Delete the claim first (Claims → Delete…), make the change, then record the claim again.",
       details: { cds_eac_ids: ["S1-1"] },
     });
     expect(`${f.title} ${f.message} ${f.hint}`.match(/nothing was changed/gi)).toHaveLength(1);

@@ -300,6 +300,86 @@ fn an_eac_a_recorded_claim_counts_is_neither_removed_nor_changed_under_it() {
     assert_eq!(env.ids(EacFilter::default()), ["e-2"]);
 }
 
+/// What a recorded claim's report and criteria read of an EAC is held
+/// as its allocated values are: its technology (the market-based figure,
+/// `re100.renewable`), the asset's commissioning date (`re100.vintage`),
+/// its market and bidding zone. `set technology_type=coal` on a claimed
+/// EAC went through and turned the filed market-based figure into "not
+/// given" with no one touching the claim; now such a change is refused
+/// whole, by `set` and by an import's newer version, naming the claim. An
+/// emission factor or the asset's name still change freely.
+#[test]
+fn what_a_claims_report_reads_of_an_eac_is_not_changed_under_it() {
+    let mut env = Env::new();
+    let first = env.listing("first.json", &[eac("e-1")]);
+    env.import(&first).unwrap();
+    let reason = Reason::new("2024 filing").unwrap();
+    env.store
+        .create_claim(&claim("20000000"), &reason, "ana")
+        .unwrap();
+    let why = Reason::new("correction").unwrap();
+    let before = env.snapshot();
+    let refused = |err: StoreError, what: &str| {
+        assert_eq!(err.code(), ErrorCode::Conflict, "{what}: {err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("EAC `e-1` is counted by recorded claim #1 (January)"),
+            "{what}: {text}"
+        );
+        assert!(text.contains("technology, commissioning date"), "{text}");
+        assert!(text.contains("claims delete 1"), "{what}: {text}");
+    };
+    let one = DeleteTarget::Ids(vec!["e-1".into()]);
+    for (field, value) in [
+        (eac_store::SettableField::TechnologyType, "coal"),
+        (eac_store::SettableField::AssetCommissioned, "2023-06-01"),
+    ] {
+        let set = [eac_store::FieldValue {
+            field,
+            value: value.into(),
+        }];
+        for dry_run in [true, false] {
+            refused(
+                env.store
+                    .set_fields(&one, &set, &why, "ana", dry_run, &NoProgress)
+                    .unwrap_err(),
+                value,
+            );
+        }
+    }
+    // A newer version from another technology, or in another market.
+    let mut coal = eac("e-1");
+    coal.cds_modified = ts("2024-03-01T00:00:00Z");
+    coal.technology_type = Some(TechnologyType::Coal);
+    let coal = env.listing("coal.json", &[coal]);
+    refused(env.import(&coal).unwrap_err(), "import of coal");
+    let mut elsewhere = eac("e-1");
+    elsewhere.cds_modified = ts("2024-03-01T00:00:00Z");
+    elsewhere.extensions = Extensions(vec![(
+        "eacdesk_market".to_owned(),
+        serde_json::value::RawValue::from_string("\"SE\"".into()).unwrap(),
+    )]);
+    let elsewhere = env.listing("elsewhere.json", &[elsewhere]);
+    refused(env.import(&elsewhere).unwrap_err(), "import in SE");
+    assert_eq!(env.snapshot(), before, "nothing was written");
+
+    // The asset's name and an emission factor are not what it reads.
+    let mut renamed = eac("e-1");
+    renamed.cds_modified = ts("2024-03-02T00:00:00Z");
+    renamed.asset_id = "AP222222".into();
+    let renamed = env.listing("renamed.json", &[renamed]);
+    assert_eq!(env.import(&renamed).unwrap().replaced, 1);
+    let lca = [eac_store::FieldValue {
+        field: eac_store::SettableField::EmissionsFactorLca,
+        value: "0.012".into(),
+    }];
+    let report = env
+        .store
+        .set_fields(&one, &lca, &why, "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!(report.changed, 1);
+}
+
 /// A claim's number names one claim for good: after the newest claim is
 /// deleted, the next one recorded takes a new number, so "claim 2" in the
 /// audit log and in an evidence pack's `claims/claim-2.json` is never
