@@ -2073,10 +2073,7 @@ fn audit_verify(store: &Store, json: bool) -> Result<ExitCode> {
                         )
                     }
                 };
-                let mut reason = b.reason.clone();
-                if let Some(first) = reason.get(..1) {
-                    reason.replace_range(..1, &first.to_uppercase());
-                }
+                let reason = b.reason_sentence();
                 writeln!(out, "{broken}")?;
                 writeln!(out, "{reason}.")?;
                 writeln!(out, "{trusted}")?;

@@ -180,6 +180,18 @@ pub struct ChainBreak {
     pub pack: Option<crate::PackRecord>,
 }
 
+impl ChainBreak {
+    /// [`ChainBreak::reason`] as the start of a sentence (its first letter
+    /// in capitals), as every shell prints it after its own words.
+    pub fn reason_sentence(&self) -> String {
+        let mut reason = self.reason.clone();
+        if let Some(first) = reason.get(..1) {
+            reason.replace_range(..1, &first.to_uppercase());
+        }
+        reason
+    }
+}
+
 /// The state of the audit chain.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]

@@ -354,10 +354,7 @@ pub fn make_pack_with_key_dir(
             // The log verifies on its own but was written again after an
             // earlier pack: a pack now would sign the changed history.
             Some(_) => {
-                let mut reason = b.reason.clone();
-                if let Some(first) = reason.get(..1) {
-                    reason.replace_range(..1, &first.to_uppercase());
-                }
+                let reason = b.reason_sentence();
                 format!(
                     "Nothing was written to {}: the audit log was changed after an earlier evidence pack was made, and a pack made now would sign the changed history. {reason}. Compare the database with that pack (`eacdesk pack diff`, or \"What changed since?\" after verifying it in the app) to see which records differ, and restore the database from a backup made before the change.",
                     final_dir.display()
