@@ -152,6 +152,9 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
     ensure!(failed > 0, "a failed criterion in the table");
     desk.screenshot(&artifacts_dir().join("claims-monthly.png"))
         .await?;
+    desk.reveal("claims-criteria-summary").await?;
+    desk.screenshot(&artifacts_dir().join("claims-criteria.png"))
+        .await?;
 
     desk.click("claims-criteria-filter-fail").await?;
     let failing = desk
@@ -234,6 +237,8 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
     desk.click("claims-record").await?;
     desk.type_into("claims-record-reason", "2024 Scope 2 filing")
         .await?;
+    desk.screenshot(&artifacts_dir().join("claims-record-form.png"))
+        .await?;
     desk.click("claims-record-save").await?;
     desk.wait_text("claims-notice", "to confirm the recorded claim", |t| {
         t.starts_with("Recorded claim")
@@ -285,6 +290,12 @@ async fn a_monthly_claim_shows_the_clis_figures_its_chart_and_failed_criteria() 
         desk.set_viewport(width, height).await?;
         desk.reveal("claims-stale").await?;
         desk.screenshot(&artifacts_dir().join(format!("claims-stale-{width}x{height}.png")))
+            .await?;
+        desk.reveal("claims-recorded").await?;
+        desk.screenshot(&artifacts_dir().join(format!("claims-recorded-{width}x{height}.png")))
+            .await?;
+        desk.reveal("claims-criteria-summary").await?;
+        desk.screenshot(&artifacts_dir().join(format!("claims-criteria-{width}x{height}.png")))
             .await?;
     }
 

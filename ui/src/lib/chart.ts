@@ -116,8 +116,12 @@ export function timeQuantityAxes(
   quantityWidth: number,
   text: string,
   grid: string,
-): Pick<uPlot.Options, "axes" | "scales" | "tzDate"> {
+): Pick<uPlot.Options, "axes" | "scales" | "tzDate" | "padding"> {
   return {
+    // Room on the right for half of the last time tick, which is centred on
+    // the plot's edge ("2024-06-02 00:00" was cut to "2024-06-02 0"); the
+    // other sides keep uPlot's own padding.
+    padding: [null, 56, null, null],
     scales: { x: { time: true } },
     tzDate: (ts) => U.tzDate(new Date(ts * 1e3), "Etc/UTC"),
     axes: [

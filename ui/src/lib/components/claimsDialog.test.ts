@@ -270,6 +270,30 @@ describe("the criteria table", () => {
     click(root, "claims-criteria-filter-all");
     expect(rows(root)).toBe(200);
   });
+
+  it("says, when no value lies in the period, what would bring some", async () => {
+    vi.mocked(api.claimReport).mockResolvedValue(report([]));
+    const root = await claimsView();
+    await checked(root);
+    expect($(root, "claims-criteria-empty")?.textContent).toContain("import the EACs retired for it, or check another period");
+  });
+
+  it("spells out a failed or unknown criterion's reason; a pass keeps its reason for hovering, so a row stays short", async () => {
+    const passing = value(1, "retired on 2024-07-01 for account ACC-1, within the reporting period widened by 3 months");
+    const failing = value(2);
+    failing.results = [{ ...failing.results[0], verdict: "fail", reason: "not retired" }];
+    const unknown = value(3);
+    unknown.results = [{ ...unknown.results[0], verdict: "unknown", reason: "no commissioning date" }];
+    vi.mocked(api.claimReport).mockResolvedValue(report([passing, failing, unknown]));
+    const root = await claimsView();
+    await checked(root);
+    const cells = [...root.querySelectorAll<HTMLElement>('[data-testid="claims-criterion"]')];
+    expect(cells.map((c) => c.dataset.verdict)).toEqual(["pass", "fail", "unknown"]);
+    expect(cells[0].textContent?.trim()).toBe("✓ pass");
+    expect(cells[0].title).toContain("within the reporting period widened by 3 months");
+    expect(cells[1].querySelector('[data-testid="claims-criterion-reason"]')?.textContent).toBe("not retired");
+    expect(cells[2].querySelector('[data-testid="claims-criterion-reason"]')?.textContent).toBe("no commissioning date");
+  });
 });
 
 describe("the Claims view's numbers and times", () => {
