@@ -276,6 +276,8 @@ async fn unsaved_beneficiary_edits_survive_tabs_and_are_only_dropped_when_asked(
     // Another EAC: the app asks; "Keep editing" stays on the edited one.
     click_row(&desk, &second).await?;
     desk.el("discard-dialog").await?;
+    desk.screenshot(&artifacts_dir().join("unsaved-question.png"))
+        .await?;
     desk.click("discard-keep").await?;
     desk.until("the question to close", || async {
         Ok((!desk.shown("discard-dialog").await?).then_some(()))
@@ -315,13 +317,15 @@ async fn unsaved_beneficiary_edits_survive_tabs_and_are_only_dropped_when_asked(
 async fn closing_the_window_with_unsaved_edits_asks_first() -> Result<()> {
     let desk = Desk::start("closing").await?;
     load_sample(&desk, 5).await?;
-    let id = open_first_row(&desk).await?;
+    open_first_row(&desk).await?;
+    let name = unsaved::heading(&desk).await?;
     assign(&desk, "account", "E2E-UNSAVED-2").await?;
 
-    // The window's × button: the app stays open and asks.
+    // The window's × button: the app stays open and asks, naming the EAC
+    // as its heading does.
     desk.ask_window_to_close()?;
     desk.wait_text("close-warning", "to name the unsaved EAC", |t| {
-        t.contains(&id) && t.contains("not saved")
+        t.contains(&name) && t.contains("not saved")
     })
     .await?;
     desk.click("close-keep").await?;

@@ -25,13 +25,23 @@ fn audit(desk: &Desk) -> Result<Vec<serde_json::Value>> {
     Ok(v.as_array().cloned().unwrap_or_default())
 }
 
+/// The detail pane's heading: the shown EAC's number, or its CDS id when it has none.
+pub(crate) async fn heading(desk: &Desk) -> Result<String> {
+    let name = desk
+        .attr("detail-eac-number", "title")
+        .await?
+        .unwrap_or_default();
+    ensure!(!name.is_empty(), "the detail pane names no EAC");
+    Ok(name)
+}
+
 #[tokio::test]
 #[ignore = "needs the built app; run via make test"]
 async fn emission_factors_typed_for_one_eac_are_asked_about_and_never_reach_the_next() -> Result<()>
 {
     let desk = Desk::start("ef_next_eac").await?;
     load_sample(&desk, 5).await?;
-    let first = open_first_row(&desk).await?;
+    open_first_row(&desk).await?;
     let second = desk.row_ids().await?[1].clone();
 
     desk.click("ef-edit").await?;
@@ -57,11 +67,13 @@ async fn emission_factors_typed_for_one_eac_are_asked_about_and_never_reach_the_
         "back from the History tab, the form holds {kept:?}, not the 9.99 typed"
     );
 
-    // Another EAC: the app asks first, naming what is unsaved.
+    // Another EAC: the app asks first, naming what is unsaved and the EAC
+    // as its heading does (its number, not its CDS id when it has one).
+    let name = heading(&desk).await?;
     click_row(&desk, &second).await?;
     desk.el("discard-dialog").await?;
     desk.wait_text("discard-what", "to name the emission factors", |t| {
-        t.contains("the emission factors") && t.contains(&first)
+        t.contains("the emission factors") && t.contains(&name)
     })
     .await?;
     desk.click("discard-confirm").await?;
@@ -111,10 +123,11 @@ async fn saving_emission_factors_keeps_unsaved_beneficiary_edits_protected() -> 
     .await?;
 
     // The beneficiary edit is still unsaved, and still asked about.
+    let name = heading(&desk).await?;
     click_row(&desk, &second).await?;
     desk.el("discard-dialog").await?;
     desk.wait_text("discard-what", "to name the beneficiaries", |t| {
-        t.contains("the beneficiaries") && t.contains(&first)
+        t.contains("the beneficiaries") && t.contains(&name)
     })
     .await?;
     desk.click("discard-keep").await?;

@@ -520,6 +520,19 @@ export class Desk {
     return this.unsavedEdits ? this.#selectedId : null;
   }
 
+  /**
+   * The EAC whose edits are not saved, named as the detail pane's heading
+   * and the table name it: its EAC number, else its CDS id (null: none).
+   * The questions about unsaved edits use it; an id like S1-0000008 was
+   * not what the user saw on the EAC they edited.
+   */
+  get unsavedEacName(): string | null {
+    const id = this.unsavedEac;
+    if (id === null) return null;
+    const d = this.#detail;
+    return d?.cds_eac_id === id && d.eac_number ? d.eac_number : id;
+  }
+
   /** Showing EAC `id` would throw away unsaved edits of another EAC. */
   wouldDiscardEdits(id: string): boolean {
     return this.unsavedEdits && this.#selectedId !== null && id !== this.#selectedId;

@@ -385,6 +385,25 @@ describe("Desk", () => {
     expect(desk.unsavedEdits).toBe(false);
   });
 
+  it("names the EAC with unsaved edits as its heading does: its EAC number, else its CDS id", async () => {
+    vi.mocked(api.eacDetail).mockImplementation(async (id) =>
+      id === "S1-2" ? ({ cds_eac_id: id, eac_number: null } as unknown as EacDetail) : detailOf(id),
+    );
+    const desk = new Desk(() => {});
+    desk.select("S1-1");
+    await vi.waitFor(() => expect(desk.detail?.cds_eac_id).toBe("S1-1"));
+    expect(desk.unsavedEacName).toBeNull();
+    desk.setUnsavedEdits(true);
+    expect(desk.unsavedEac).toBe("S1-1");
+    expect(desk.unsavedEacName).toBe("N-S1-1");
+
+    desk.setUnsavedEdits(false);
+    desk.select("S1-2");
+    await vi.waitFor(() => expect(desk.detail?.cds_eac_id).toBe("S1-2"));
+    desk.setUnsavedEdits(true);
+    expect(desk.unsavedEacName).toBe("S1-2");
+  });
+
   it("keeps each part's unsaved edits apart: a save of one part leaves the others unsaved", () => {
     const desk = new Desk(() => {});
     desk.select("A");
