@@ -38,6 +38,15 @@ describe("the history's query", () => {
     expect(historyFormProblem({ ...EMPTY_HISTORY_FORM, from: "2026-02-30" })).toContain("not a date");
     expect(historyFormProblem({ ...EMPTY_HISTORY_FORM, from: "2026-01-01", to: "2026-01-01" })).toBeNull();
   });
+
+  it("takes days typed as the filter bar's (YYYY-MM-DD), says how to finish a half-typed one, and trims them", () => {
+    expect(historyFormProblem({ ...EMPTY_HISTORY_FORM, from: "2026-0" })).toContain("write it as YYYY-MM-DD");
+    expect(historyFormProblem({ ...EMPTY_HISTORY_FORM, to: "1/15/2026" })).toContain("write it as YYYY-MM-DD");
+    const typed = { ...EMPTY_HISTORY_FORM, from: " 2026-01-15 ", to: "2026-01-15 " };
+    expect(historyFormProblem(typed)).toBeNull();
+    expect(toAuditQuery(typed)).toEqual(toAuditQuery({ ...EMPTY_HISTORY_FORM, from: "2026-01-15", to: "2026-01-15" }));
+    expect(isFiltered({ ...EMPTY_HISTORY_FORM, from: "  " })).toBe(false);
+  });
 });
 
 describe("paging", () => {

@@ -13,7 +13,7 @@ export const HISTORY_PAGE = 100;
 export interface HistoryForm {
   /** In the OS login or the display name. */
   who: string;
-  /** Local calendar days, YYYY-MM-DD (from the date inputs); "" for open. */
+  /** Local calendar days, typed as YYYY-MM-DD as in the filter bar (decision 32); "" for open. */
   from: string;
   to: string;
   /** "" for every action. */
@@ -50,15 +50,16 @@ export function localDayStart(day: string, plusDays = 0): string {
 
 /** What is wrong with the form, in words, or null. */
 export function historyFormProblem(f: HistoryForm): string | null {
-  if (f.from && !isIsoDay(f.from)) return "The “from” day is not a date; pick one from the calendar or clear it.";
-  if (f.to && !isIsoDay(f.to)) return "The “to” day is not a date; pick one from the calendar or clear it.";
-  if (f.from && f.to && f.to < f.from) return "The “to” day is before the “from” day; swap them or clear one.";
+  const [from, to] = [f.from.trim(), f.to.trim()];
+  if (from && !isIsoDay(from)) return "The “from” day is not a date yet: write it as YYYY-MM-DD, e.g. 2026-01-31, or clear it.";
+  if (to && !isIsoDay(to)) return "The “to” day is not a date yet: write it as YYYY-MM-DD, e.g. 2026-01-31, or clear it.";
+  if (from && to && to < from) return "The “to” day is before the “from” day; swap them or clear one.";
   return null;
 }
 
 /** Whether the form narrows the history at all. */
 export function isFiltered(f: HistoryForm): boolean {
-  return f.who.trim() !== "" || f.from !== "" || f.to !== "" || f.action !== "" || f.eac.trim() !== "";
+  return f.who.trim() !== "" || f.from.trim() !== "" || f.to.trim() !== "" || f.action !== "" || f.eac.trim() !== "";
 }
 
 /**
@@ -69,8 +70,8 @@ export function toAuditQuery(f: HistoryForm, offset = 0, limit = HISTORY_PAGE): 
   const q: AuditQuery = { actions: f.action ? [f.action] : [], offset, limit };
   if (f.who.trim()) q.who = f.who.trim();
   if (f.eac.trim()) q.eac = f.eac.trim();
-  if (f.from) q.from = localDayStart(f.from);
-  if (f.to) q.to = localDayStart(f.to, 1);
+  if (f.from.trim()) q.from = localDayStart(f.from.trim());
+  if (f.to.trim()) q.to = localDayStart(f.to.trim(), 1);
   return q;
 }
 
