@@ -19,6 +19,7 @@ import type { ClosedPeriod, DeleteReport } from "../types";
 import { $, cleanup, show, testDesk } from "../testMount";
 import TableTools from "./TableTools.svelte";
 import DeleteDialog from "./DeleteDialog.svelte";
+import TableExportDialog from "./TableExportDialog.svelte";
 
 afterEach(cleanup);
 
@@ -48,6 +49,13 @@ describe("action names", () => {
     // button is short; its title says the toolbar's action by name.
     expect($(root, "selection-verify")?.textContent).toBe("Verify…");
     expect($(root, "selection-verify")?.title).toMatch(/^Mark .* as verified/);
+  });
+
+  it("names the table export's file button as its own field and the other dialogs do: Choose…", () => {
+    const root = show(TableExportDialog, { onclose: () => {} }, testDesk());
+    const button = $(root, "table-export-browse");
+    expect(button?.textContent).toBe("Choose…");
+    expect(($(root, "table-export-path") as HTMLInputElement).placeholder).toContain(button?.textContent ?? "?");
   });
 
   it("sends the user to reopen a closed period where the error messages do", async () => {
