@@ -74,6 +74,20 @@ function undo(root: HTMLElement, id: number) {
   flushSync();
 }
 
+describe("the list of imports", () => {
+  it("says, when empty, how files come in", async () => {
+    vi.mocked(api.importBatches).mockResolvedValue([]);
+    const root = document.createElement("div");
+    document.body.append(root);
+    const c = mount(ImportsDialog, { target: root, props: { onclose: () => {}, ondone: () => {} } });
+    flushSync();
+    mounted.push({ c, target: root });
+    await vi.waitFor(() => expect($(root, "imports-empty")).not.toBeNull());
+    expect($(root, "imports-empty")?.textContent).toContain("Import… in the toolbar");
+    expect($(root, "imports-empty")?.textContent).toContain("Load sample data");
+  });
+});
+
 describe("undoing an import", () => {
   it("says it is counting, and says why when the import cannot be undone", async () => {
     const root = await dialog();
