@@ -209,6 +209,9 @@ async fn sample_data_sorts_filters_and_shows_details() -> Result<()> {
         t.contains("“Period from” is not a date yet") && t.contains("YYYY-MM-DD")
     })
     .await?;
+    // The filter is off while it says why: looked at by eye (its actions are off).
+    desk.screenshot(&artifacts_dir().join("filter-problem.png"))
+        .await?;
     desk.wait_count("footer-count", |c| c == 60).await?;
     desk.type_into("filter-from", "2025-07-01").await?;
     let from_july = desk.wait_count("footer-count", |c| c > 0 && c < 60).await?;
