@@ -6,6 +6,7 @@ import {
   formatPeriod,
   formatPeriodShort,
   isIsoDay,
+  periodCellLines,
   todayStamp,
   toUnixSeconds,
 } from "./dates";
@@ -68,6 +69,15 @@ describe("formatPeriodShort", () => {
     expect(formatPeriodShort("2024-01-01T10:00:00Z", "2024-01-03T06:00:00Z")).toBe(
       "2024-01-01 10:00 – 2024-01-03 06:00",
     );
+  });
+});
+
+describe("periodCellLines", () => {
+  it("keeps whole days of one year on one line and puts a longer range's end on a second", () => {
+    expect(periodCellLines("2024-07-01T00:00:00Z", "2024-08-01T00:00:00Z")).toEqual(["2024-07-01 – 08-01"]);
+    expect(periodCellLines("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")).toEqual(["2024-01-01 10:00–11:00"]);
+    expect(periodCellLines("2025-12-01T00:00:00Z", "2026-01-01T00:00:00Z")).toEqual(["2025-12-01 –", "2026-01-01"]);
+    expect(periodCellLines("2023-03-01T00:00:00Z", "2023-03-02T06:00:00Z")).toEqual(["2023-03-01 00:00 –", "2023-03-02 06:00"]);
   });
 });
 

@@ -80,6 +80,20 @@ export function formatPeriodShort(start: string | null, end: string | null): str
   return formatPeriod(start, end).replace(/ UTC$/, "");
 }
 
+/**
+ * The table's period cell as one line or two: the short form of whole days
+ * in one year ("2024-07-01 – 08-01") keeps one line; a range over a year's
+ * end or between times of different days is two lines, start and end
+ * ("2025-12-01 –" over "2026-01-01"), which the column's default width
+ * otherwise cut to "2025-12-01 – 2026-01-…".
+ */
+export function periodCellLines(start: string | null, end: string | null): [string] | [string, string] {
+  const text = formatPeriodShort(start, end);
+  const at = text.indexOf(" – ");
+  if (at < 0 || text.length <= "2024-07-01 – 08-01".length) return [text];
+  return [`${text.slice(0, at)} –`, text.slice(at + 3)];
+}
+
 /** "2024-03-01 15:30" in the computer's local time zone (for audit records). */
 export function formatLocalDateTime(iso: string | null | undefined): string {
   if (!iso) return "—";

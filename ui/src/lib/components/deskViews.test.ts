@@ -124,6 +124,20 @@ describe("EacTable on the desk", () => {
     await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B", "C"]));
   });
 
+  it("writes a period over a year's end on two lines, start and end, and one of a single year on one", async () => {
+    stored = [row("A"), { ...row("B"), period_start: "2025-12-01T00:00:00Z", period_end: "2026-01-01T00:00:00Z" }];
+    const desk = await countedDesk();
+    const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B"]));
+    const period = (id: string) =>
+      table.querySelector<HTMLElement>(`[data-testid="eac-row"][data-id="${id}"] [data-col="period"]`)!;
+    const lines = (id: string) => [...period(id).querySelectorAll(".line")].map((l) => l.textContent);
+    expect(lines("B")).toEqual(["2025-12-01 –", "2026-01-01"]);
+    expect(period("B").classList.contains("two")).toBe(true);
+    expect(lines("A")).toEqual([]);
+    expect(period("A").textContent?.trim()).toBe("2025-01-01 – 02-01");
+  });
+
   it('fetches its page again when EACs changed, but not when only History changed', async () => {
     const desk = await countedDesk();
     const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
