@@ -289,10 +289,13 @@ describe("EacTable on the desk", () => {
     await vi.waitFor(() => expect(shownIds(table)).toHaveLength(3));
     const header = $(table, "col-technology")!;
     expect(header.getAttribute("aria-sort")).toBe("none");
+    // an unsorted header keeps no room for an arrow (it cut "Technology" to "Technol…")
+    expect(header.querySelector(".arrow")).toBeNull();
     header.querySelector("button")!.click();
     flushSync();
     expect(desk.sort).toEqual({ field: "technology_type", descending: false });
     expect(header.getAttribute("aria-sort")).toBe("ascending");
+    expect(header.querySelector(".arrow")?.textContent).toBe("▲");
     await vi.waitFor(() => expect(pageCalls().at(-1)?.sort).toEqual({ field: "technology_type", descending: false }));
   });
 });
