@@ -197,6 +197,15 @@ describe("figures for drawing", () => {
     expect(monthLegend(s, "matched", null)).toBe("–");
   });
 
+  it("shows a single month's figures in the legend without the pointer on the chart", () => {
+    const s = monthSeries([
+      { start: "2024-06-01T00:00:00Z", end: "2024-06-02T00:00:00Z", consumption: "0.01", matched: "0.008", shortfall: "0.002", surplus: "0" },
+    ])!;
+    expect(monthLegend(s, "month", null)).toBe("2024-06");
+    expect(monthLegend(s, "consumption", null)).toBe(formatDecimal("0.01"));
+    expect(monthLegend(s, "matched", null)).toBe(formatDecimal("0.008"));
+  });
+
   it("sorts hours into days × 24 with a cover per hour", () => {
     const rows = heatMap(
       [

@@ -270,9 +270,13 @@ export function monthSeries(months: readonly IntervalView[]): MonthSeries | null
  * What the chart's legend shows for point `i` of a series: the month
  * (YYYY-MM, UTC) or its exact figure in the app's number signs, as the
  * figures beside the chart show it (never the drawn number, rounded).
+ * With no point under the pointer (`i` null) a chart of one month shows
+ * that month (its legend read "Month (UTC): – Consumption: –" as if
+ * nothing were there); a chart of several waits for the pointer.
  */
 export function monthLegend(s: MonthSeries, series: "month" | "consumption" | "matched", i: number | null): string {
-  const point = i === null ? undefined : s.exact[i];
+  const oneMonth = new Set(s.exact.map((p) => p.month)).size === 1;
+  const point = i === null ? (oneMonth ? s.exact[0] : undefined) : s.exact[i];
   if (!point) return "–";
   return series === "month" ? point.month : formatDecimal(point[series]);
 }
