@@ -95,8 +95,9 @@ pub use refdata::{
     refdata_counts, set_emissions,
 };
 pub use registry::{
-    check, delete_mapping, formats, load_mapping, mappings, preview_csv, save_mapping, save_source,
-    set_fields, sources, CsvPreview, FormatInfo, MAX_DOCUMENT_BYTES,
+    check, delete_mapping, formats, load_mapping, mapping_from_json, mappings, preview_csv,
+    preview_mapping, read_mapping_file, save_mapping, save_source, saved_mapping, set_fields,
+    sources, CsvPreview, FormatInfo, MappingPreview, MAX_DOCUMENT_BYTES,
 };
 pub use sample::{write_sample_file, write_sample_values_csv};
 pub use sample_db::{

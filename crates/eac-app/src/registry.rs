@@ -123,6 +123,7 @@ fn memmem(haystack: &[u8], needle: &[u8]) -> bool {
 fn document<'a>(
     file_name: &'a str,
     format: Format,
+    mapping: Option<&'a str>,
     bytes: &'a [u8],
     statement: &Statement,
     now: eac_model::Timestamp,
@@ -133,6 +134,7 @@ fn document<'a>(
         file_name,
         format: format.id(),
         format_name: format.name(),
+        mapping,
         bytes,
         eacs: statement
             .ranges
@@ -246,6 +248,7 @@ pub(crate) fn import_document(
     let doc = document(
         &file_name,
         read.format,
+        mapping.as_ref().map(|m| m.name.as_str()),
         &bytes,
         &read.statement,
         eac_model::Timestamp::now(),
@@ -260,32 +263,85 @@ pub(crate) fn import_document(
     Ok(report)
 }
 
-/// The saved mapping `name`, read and checked.
+/// The saved mapping of `name`: the one saved under exactly that name,
+/// else the one whose name differs only in case (mapping names are told
+/// apart without regard to case, as saved views are: decision 142). Two
+/// saved before that rule, differing only in case, are each reached by
+/// their exact name; any other spelling is refused, naming both.
+pub fn saved_mapping(store: &Store, name: &str) -> Result<SavedMapping, AppError> {
+    let name = name.trim();
+    let mut saved = store.mappings()?;
+    if let Some(i) = saved.iter().position(|m| m.name == name) {
+        return Ok(saved.swap_remove(i));
+    }
+    let folded = name.to_lowercase();
+    let mut alike: Vec<SavedMapping> = saved
+        .iter()
+        .filter(|m| m.name.to_lowercase() == folded)
+        .cloned()
+        .collect();
+    match alike.len() {
+        1 => return Ok(alike.remove(0)),
+        0 => {}
+        _ => {
+            return Err(AppError::invalid_input(format!(
+                "`{name}` could be the saved mapping {}: their names differ only in case (they \
+                 were saved before mapping names were told apart without regard to case); give \
+                 the name exactly as saved",
+                alike
+                    .iter()
+                    .map(|m| format!("`{}`", m.name))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )))
+        }
+    }
+    let known: Vec<&str> = saved.iter().map(|m| m.name.as_str()).collect();
+    Err(AppError::invalid_input(if known.is_empty() {
+        format!("there is no saved mapping `{name}`; save one first (`eacdesk mapping save {name} FILE.json`)")
+    } else {
+        format!(
+            "there is no saved mapping `{name}`; saved mappings: {}",
+            known.join(", ")
+        )
+    }))
+}
+
+/// The saved mapping `name` ([`saved_mapping`]), read and checked as a
+/// mapping file is: a key it does not know is refused, never dropped.
 pub fn load_mapping(store: &Store, name: &str) -> Result<Mapping, AppError> {
-    let saved = store.mappings()?;
-    let Some(found) = saved.iter().find(|m| m.name == name) else {
-        let known: Vec<&str> = saved.iter().map(|m| m.name.as_str()).collect();
-        return Err(AppError::invalid_input(if known.is_empty() {
-            format!("there is no saved mapping `{name}`; save one first (`eacdesk mapping save {name} FILE.json`)")
-        } else {
-            format!(
-                "there is no saved mapping `{name}`; saved mappings: {}",
-                known.join(", ")
-            )
-        }));
-    };
-    serde_json::from_str(&found.mapping).map_err(|e| {
-        AppError::invalid_input(format!("the saved mapping `{name}` is not readable: {e}"))
-    })
+    let found = saved_mapping(store, name)?;
+    let mut mapping = Mapping::from_json(&found.mapping).map_err(|e| {
+        AppError::invalid_input(format!(
+            "the saved mapping `{}` cannot be used: {e}; save it again",
+            found.name
+        ))
+    })?;
+    mapping.name = found.name;
+    Ok(mapping)
+}
+
+/// The text of a mapping file (JSON, as `mapping save` and `mapping
+/// preview --mapping-file` read it): UTF-8, its byte order mark dropped;
+/// UTF-16 and UTF-32 are named with what to do, as every JSON reader
+/// names them (decision 64).
+pub fn read_mapping_file(path: &Path) -> Result<String, AppError> {
+    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    let text = eac_model::strict::utf8_document(&bytes)
+        .map_err(|v| AppError::invalid_input(format!("{}: {}", path.display(), v.message)))?;
+    Ok(text.to_owned())
+}
+
+/// A mapping's JSON text as a [`Mapping`], refused with the reason.
+fn parse_mapping(mapping_json: &str) -> Result<Mapping, AppError> {
+    Mapping::from_json(mapping_json).map_err(|e| AppError::invalid_input(e.to_string()))
 }
 
 /// Checks a mapping (JSON text) and saves it under its name (or `name`).
+/// A name differing only in case from a saved one's is refused by the
+/// store (decision 142's rule for views).
 pub fn save_mapping(store: &mut Store, name: &str, mapping_json: &str) -> Result<(), AppError> {
-    let mut mapping: Mapping = serde_json::from_str(mapping_json).map_err(|e| {
-        AppError::invalid_input(format!(
-            "the mapping is not readable JSON of a mapping: {e}"
-        ))
-    })?;
+    let mut mapping = parse_mapping(mapping_json)?;
     mapping.name = name.trim().to_owned();
     mapping
         .validate()
@@ -299,8 +355,10 @@ pub fn mappings(store: &Store) -> Result<Vec<SavedMapping>, AppError> {
     Ok(store.mappings()?)
 }
 
+/// Deletes the saved mapping `name` (found as [`saved_mapping`] finds it).
 pub fn delete_mapping(store: &mut Store, name: &str) -> Result<(), AppError> {
-    if store.delete_mapping(name)? {
+    let found = saved_mapping(store, name)?;
+    if store.delete_mapping(&found.name)? {
         Ok(())
     } else {
         Err(AppError::invalid_input(format!(
@@ -320,13 +378,18 @@ pub struct CsvPreview {
 }
 
 pub fn preview_csv(path: &Path, mapping_json: &str, rows: usize) -> Result<CsvPreview, AppError> {
-    let mapping: Mapping = serde_json::from_str(mapping_json).map_err(|e| {
-        AppError::invalid_input(format!(
-            "the mapping is not readable JSON of a mapping: {e}"
-        ))
-    })?;
+    let mapping = parse_mapping(mapping_json)?;
     let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
-    let p = eac_registry::mapped::preview(&bytes, &mapping, rows).map_err(|e| {
+    split_preview(path, &bytes, &mapping, rows)
+}
+
+fn split_preview(
+    path: &Path,
+    bytes: &[u8],
+    mapping: &Mapping,
+    rows: usize,
+) -> Result<CsvPreview, AppError> {
+    let p = eac_registry::mapped::preview(bytes, mapping, rows).map_err(|e| {
         AppError::unreadable(
             &path.display().to_string(),
             &e.at.to_string(),
@@ -338,6 +401,40 @@ pub fn preview_csv(path: &Path, mapping_json: &str, rows: usize) -> Result<CsvPr
         header: p.header,
         rows: p.rows.into_iter().map(|r| (r.line, r.cells)).collect(),
     })
+}
+
+/// A CSV's first rows as a whole mapping splits them, which column feeds
+/// which field, and what importing the file with the mapping would refuse
+/// (`eacdesk mapping preview`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MappingPreview {
+    #[serde(flatten)]
+    pub preview: CsvPreview,
+    pub fields: Vec<eac_registry::mapped::FieldUse>,
+    /// Empty when import reads the file with this mapping.
+    pub problems: Vec<String>,
+}
+
+/// [`MappingPreview`] of the file at `path` read with `mapping`.
+pub fn preview_mapping(
+    path: &Path,
+    mapping: &Mapping,
+    rows: usize,
+) -> Result<MappingPreview, AppError> {
+    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    let preview = split_preview(path, &bytes, mapping, rows)?;
+    let check = eac_registry::mapped::check(&bytes, mapping);
+    Ok(MappingPreview {
+        preview,
+        fields: check.fields,
+        problems: check.problems,
+    })
+}
+
+/// A mapping's JSON text (a mapping file's) read as import reads a saved
+/// one: an unknown key is refused.
+pub fn mapping_from_json(mapping_json: &str) -> Result<Mapping, AppError> {
+    parse_mapping(mapping_json)
 }
 
 /// The documents an EAC came from.

@@ -3129,7 +3129,7 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
     match action {
         MappingCommand::Save { name, file } => {
             check_mapping_name(&name)?;
-            let text = std::fs::read_to_string(&file).map_err(|e| AppError::io(&file, &e))?;
+            let text = eac_app::read_mapping_file(&file)?;
             write_or_create(db, |store| {
                 eac_app::save_mapping(store, &name, &text).map_err(|e| {
                     let message = format!("{}: {}", file.display(), e.message);
@@ -3171,7 +3171,7 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
             }
         }
         MappingCommand::Show { name } => {
-            let text = saved_mapping(&open_read(db)?, &name)?;
+            let text = eac_app::saved_mapping(&open_read(db)?, &name)?.mapping;
             let value: serde_json::Value = serde_json::from_str(&text)?;
             out.json(&value)?;
         }
@@ -3180,12 +3180,18 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
             // Looked for first: removing no row still commits, and a
             // file in rollback-journal mode would switch to write-ahead
             // logging for nothing (decision 55).
-            if !eac_app::mappings(&store)?.iter().any(|m| m.name == name) {
-                return Err(AppError::invalid_input(format!(
-                    "there is no saved mapping `{name}`; nothing was changed. List the saved ones with `eacdesk mapping ls`."
-                ))
-                .into());
-            }
+            // Found as import finds it (names differing only in case are
+            // one name).
+            let name = match eac_app::saved_mapping(&store, &name) {
+                Ok(found) => found.name,
+                Err(e) if e.message.starts_with("there is no saved mapping") => {
+                    return Err(AppError::invalid_input(format!(
+                        "there is no saved mapping `{name}`; nothing was changed. List the saved ones with `eacdesk mapping ls`."
+                    ))
+                    .into());
+                }
+                Err(e) => return Err(e.into()),
+            };
             eac_app::delete_mapping(&mut store, &name)?;
             out.committed(format!("the mapping `{name}` was removed"));
             writeln!(out, "Removed the mapping `{name}`.")?;
@@ -3197,22 +3203,71 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
             rows,
             json,
         } => {
-            let text = match (mapping, mapping_file) {
-                (Some(name), _) => saved_mapping(&open_read(db)?, &name)?,
+            let mapping = match (mapping, mapping_file) {
+                (Some(name), _) => eac_app::load_mapping(&open_read(db)?, &name)?,
                 (None, Some(path)) => {
-                    std::fs::read_to_string(&path).map_err(|e| AppError::io(&path, &e))?
+                    let text = eac_app::read_mapping_file(&path)?;
+                    let mut m = eac_app::mapping_from_json(&text).map_err(|e| {
+                        let message = format!("{}: {}", path.display(), e.message);
+                        e.with_message(message)
+                    })?;
+                    // Saved, it takes the name it is saved under.
+                    if m.name.trim().is_empty() {
+                        m.name = path
+                            .file_name()
+                            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+                    }
+                    m
                 }
                 (None, None) => unreachable!("clap requires --mapping or --mapping-file"),
             };
-            let preview = eac_app::preview_csv(&file, &text, rows)?;
+            let preview = eac_app::preview_mapping(&file, &mapping, rows)?;
             if json {
                 out.json(&preview)?;
             } else {
-                print_preview(&mut out, &file, &preview)?;
+                print_preview(&mut out, &file, &preview.preview)?;
+                print_mapping_check(&mut out, &file, &preview)?;
+            }
+            // What import would refuse is a finding, as `check`'s are.
+            if !preview.problems.is_empty() {
+                return Ok(ExitCode::from(1));
             }
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Which column feeds which field, then what import would refuse (or
+/// that it would read the file).
+fn print_mapping_check(
+    out: &mut Out,
+    file: &Path,
+    p: &eac_app::MappingPreview,
+) -> Result<(), render::OutputError> {
+    writeln!(out)?;
+    let mut table = Table::new(&["FIELD", "READ FROM"]);
+    for f in &p.fields {
+        table.row(vec![f.field.clone(), f.from.clone()]);
+    }
+    out.table(&table)?;
+    writeln!(out)?;
+    if p.problems.is_empty() {
+        writeln!(
+            out,
+            "Import reads {} with this mapping: no row of it is refused.",
+            file.display()
+        )
+    } else {
+        writeln!(
+            out,
+            "Import would refuse {} with this mapping:",
+            file.display()
+        )?;
+        for problem in &p.problems {
+            writeln!(out, "  - {problem}")?;
+        }
+        Ok(())
+    }
 }
 
 /// Refuses a mapping name that is blank or holds a control character (an
@@ -3231,16 +3286,6 @@ fn check_mapping_name(name: &str) -> Result<(), AppError> {
         )));
     }
     Ok(())
-}
-
-/// The JSON text of the saved mapping `name`.
-fn saved_mapping(store: &Store, name: &str) -> Result<String, AppError> {
-    let list = eac_app::mappings(store)?;
-    match list.into_iter().find(|m| m.name == name) {
-        Some(m) => Ok(m.mapping),
-        // The operation's own message lists the saved names.
-        None => eac_app::load_mapping(store, name).map(|_| String::new()),
-    }
 }
 
 fn print_preview(

@@ -16,6 +16,8 @@ mod claims;
 mod edits;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/mappings.rs"]
+mod mappings;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/p2_paths.rs"]

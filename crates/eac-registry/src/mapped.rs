@@ -162,6 +162,208 @@ impl fmt::Display for MappingProblems {
 
 impl std::error::Error for MappingProblems {}
 
+/// Why the JSON text of a mapping was not read as one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingJsonError {
+    /// Not JSON, a key given twice, or a value of the wrong kind (serde's
+    /// words, with the line and column).
+    Unreadable(String),
+    /// Keys no mapping has, one sentence each naming the nearest known key:
+    /// such a key would be ignored, and the column it names not imported.
+    UnknownKeys(Vec<String>),
+}
+
+impl fmt::Display for MappingJsonError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MappingJsonError::Unreadable(e) => {
+                write!(f, "the mapping is not readable JSON of a mapping: {e}")
+            }
+            MappingJsonError::UnknownKeys(keys) => write!(
+                f,
+                "{} (a key EAC Desk does not read would be ignored, and the column it names not \
+                 imported: correct {})",
+                keys.join("; "),
+                if keys.len() == 1 { "it" } else { "them" }
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MappingJsonError {}
+
+impl Mapping {
+    /// Reads a mapping from its JSON text (a UTF-8 byte order mark already
+    /// dropped), refusing what would otherwise be dropped without a word: a
+    /// key given twice, and a key no mapping has (`claim_dte` for
+    /// `claim_date`), at the top or inside a field, the range or a fact.
+    pub fn from_json(text: &str) -> Result<Mapping, MappingJsonError> {
+        let unreadable = |e: serde_json::Error| MappingJsonError::Unreadable(e.to_string());
+        let raw: Box<serde_json::value::RawValue> =
+            serde_json::from_str(text).map_err(unreadable)?;
+        eac_model::strict::check_no_duplicate_keys(&raw).map_err(unreadable)?;
+        let value: serde_json::Value = serde_json::from_str(text).map_err(unreadable)?;
+        let unknown = unknown_keys(&value);
+        if !unknown.is_empty() {
+            return Err(MappingJsonError::UnknownKeys(unknown));
+        }
+        serde_json::from_str(text).map_err(unreadable)
+    }
+}
+
+/// The keys of an object as serde writes `example` (every key: no field
+/// is skipped when empty).
+fn keys_of<T: Serialize>(example: &T) -> Vec<String> {
+    match serde_json::to_value(example) {
+        Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The keys each part of a mapping has, and the sentences of the keys
+/// found that no part has.
+struct KeyCheck {
+    field_keys: Vec<String>,
+    out: Vec<String>,
+}
+
+type Object = serde_json::Map<String, serde_json::Value>;
+
+impl KeyCheck {
+    /// A sentence for each key of `object` not in `known`; `what`: the
+    /// part (`a mapping`), `place`: where it is (` in `device_id``).
+    fn keys(&mut self, object: &Object, known: &[String], what: &str, place: &str) {
+        for key in object.keys().filter(|k| !known.contains(k)) {
+            let near = match nearest(key, known) {
+                Some(k) => format!("did you mean `{k}`?"),
+                None => format!(
+                    "{what} has {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            self.out
+                .push(format!("`{key}`{place} is not a key of {what}; {near}"));
+        }
+    }
+
+    /// [`KeyCheck::keys`] of a field (`{"column": …}`), when `v` is an object.
+    fn field(&mut self, v: &serde_json::Value, place: &str) {
+        if let serde_json::Value::Object(o) = v {
+            let known = std::mem::take(&mut self.field_keys);
+            self.keys(o, &known, "a field", place);
+            self.field_keys = known;
+        }
+    }
+}
+
+/// One sentence per key of `value` that no mapping has, with the
+/// nearest known key (or the known keys when none is near).
+fn unknown_keys(value: &serde_json::Value) -> Vec<String> {
+    use serde_json::Value;
+    let Value::Object(top) = value else {
+        // Not an object: serde says so.
+        return Vec::new();
+    };
+    let mapping_keys = keys_of(&Mapping::default());
+    let range_keys = keys_of(&RangeColumn {
+        field: Field::Value(String::new()),
+        separator: String::new(),
+    });
+    let fact_keys = keys_of(&Fact {
+        name: String::new(),
+        field: Field::Value(String::new()),
+    });
+    let mut c = KeyCheck {
+        field_keys: [
+            Field::Column(String::new()),
+            Field::ColumnNumber(1),
+            Field::Value(String::new()),
+        ]
+        .iter()
+        .flat_map(keys_of)
+        .collect(),
+        out: Vec::new(),
+    };
+    c.keys(top, &mapping_keys, "a mapping", "");
+    for (key, v) in top {
+        match (key.as_str(), v) {
+            ("range", Value::Object(r)) => {
+                c.keys(r, &range_keys, "the range", " in `range`");
+                if let Some(f) = r.get("field") {
+                    c.field(f, " in `range.field`");
+                }
+            }
+            ("facts", Value::Array(facts)) => {
+                for (i, fact) in facts.iter().enumerate() {
+                    if let Value::Object(o) = fact {
+                        c.keys(o, &fact_keys, "a fact", &format!(" in `facts[{i}]`"));
+                        if let Some(f) = o.get("field") {
+                            c.field(f, &format!(" in `facts[{i}].field`"));
+                        }
+                    }
+                }
+            }
+            ("technology_table", _) => {}
+            (k, v) if mapping_keys.iter().any(|m| m == k) => c.field(v, &format!(" in `{k}`")),
+            _ => {}
+        }
+    }
+    c.out
+}
+
+/// The known key nearest to `key` (case, `-` and spaces aside), when it is
+/// near enough to be a slip: at most a third of its letters differ (at
+/// least one, at most three).
+fn nearest<'k>(key: &str, known: &'k [String]) -> Option<&'k str> {
+    let norm = |s: &str| -> Vec<char> {
+        s.trim()
+            .chars()
+            .map(|c| match c {
+                '-' | ' ' => '_',
+                c => c.to_ascii_lowercase(),
+            })
+            .collect()
+    };
+    let key = norm(key);
+    let limit = (key.len() / 3).clamp(1, 3);
+    known
+        .iter()
+        .map(|k| (edit_distance(&key, &norm(k)), k))
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k.as_str())
+}
+
+/// Edit distance: insertions, deletions, substitutions and swaps of two
+/// neighbouring letters (`feild`), one step each (optimal string
+/// alignment).
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(d[i - 2][j - 2] + 1);
+            }
+            d[i][j] = best;
+        }
+    }
+    d[a.len()][b.len()]
+}
+
 impl Mapping {
     /// Checks that the mapping names everything a range needs; the error
     /// lists every problem at once.
@@ -186,7 +388,12 @@ impl Mapping {
             "the delimiter must be one ASCII character such as `,`, `;` or a tab",
         );
         need(
-            text::zone(&self.time_zone).is_some(),
+            !self.time_zone.trim().is_empty(),
+            "no time zone (the IANA zone of the production dates, e.g. `America/Los_Angeles` \
+             or `Europe/Paris`)",
+        );
+        need(
+            self.time_zone.trim().is_empty() || text::zone(&self.time_zone).is_some(),
             &format!(
                 "the time zone `{}` is not an IANA zone name (e.g. `America/Los_Angeles`, `Europe/Paris`)",
                 self.time_zone
@@ -319,7 +526,8 @@ impl Mapping {
             .filter_map(|(what, f)| f.as_ref().map(|f| ((*what).to_owned(), f)))
             .collect();
         if let Some(r) = &self.range {
-            out.push(("the range".to_owned(), &r.field));
+            // Where the certificate numbers are, first as in the mapping.
+            out.insert(0, ("the range".to_owned(), &r.field));
         }
         for f in &self.facts {
             out.push((format!("the fact `{}`", f.name), &f.field));
@@ -389,6 +597,85 @@ pub fn preview(bytes: &[u8], mapping: &Mapping, n: usize) -> Result<Preview, Rea
             })
             .collect(),
     })
+}
+
+/// One mapped field and where a file gives its text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FieldUse {
+    /// What the field is (`claim date`, `fact `country``).
+    pub field: String,
+    /// Where it is read: ``column `Cancellation date` (9)``, `column 3`,
+    /// ``the fixed value `MWh` ``, or a named column with
+    /// `not in this file's header`.
+    pub from: String,
+}
+
+/// Which column feeds which field of a mapping in one file, and what
+/// importing the file with it would refuse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MappingCheck {
+    pub fields: Vec<FieldUse>,
+    /// In import's words, each located where import locates it: what the
+    /// mapping lacks (`validate`), every column it names that the header
+    /// does not have, else the first row the reader refuses. Empty: import
+    /// reads the file with this mapping.
+    pub problems: Vec<String>,
+}
+
+/// What importing `bytes` with `mapping` would read and refuse, without
+/// stopping at the first problem where import would (every missing
+/// column is named at once).
+pub fn check(bytes: &[u8], mapping: &Mapping) -> MappingCheck {
+    let located = |e: ReadError| match e.at {
+        Locator::Document => e.message,
+        at => format!("{at}: {}", e.message),
+    };
+    let mut problems = Vec::new();
+    if let Err(p) = mapping.validate() {
+        problems.push(format!("mapping `{}` is not complete: {p}", mapping.name));
+    }
+    let rows =
+        delimiter(mapping).and_then(|d| csv_rows::rows(bytes, d, u64::from(mapping.skip_lines)));
+    let header = match (&rows, mapping.has_header) {
+        (Ok(rows), true) => rows.first(),
+        _ => None,
+    };
+    let r = Resolver { header, mapping };
+    let mut fields = Vec::new();
+    for (what, field) in mapping.fields() {
+        let what = what.strip_prefix("the ").unwrap_or(&what).to_owned();
+        let from = match (field, header) {
+            (Field::Value(v), _) => format!("the fixed value `{v}`"),
+            (Field::Column(name), None) => format!("column `{name}`"),
+            (_, _) => match r.resolve(field) {
+                Ok(source) => source.label(),
+                Err(e) => {
+                    let message = located(e);
+                    if !problems.contains(&message) {
+                        problems.push(message);
+                    }
+                    format!(
+                        "column `{}`, not in this file's header",
+                        match field {
+                            Field::Column(name) => name.clone(),
+                            _ => String::new(),
+                        }
+                    )
+                }
+            },
+        };
+        fields.push(FieldUse { field: what, from });
+    }
+    match rows {
+        Err(e) => problems.push(located(e)),
+        Ok(_) if problems.is_empty() => {
+            if let Err(e) = read(bytes, mapping) {
+                problems.push(located(e));
+            }
+        }
+        Ok(_) => {}
+    }
+    MappingCheck { fields, problems }
 }
 
 /// Whether `bytes` have every column `mapping` names in their header (to

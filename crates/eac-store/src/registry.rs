@@ -78,6 +78,11 @@ pub struct RegistryDocument<'a> {
     /// The reader's format id and name (`irec-pdf`, "I-REC redemption …").
     pub format: &'a str,
     pub format_name: &'a str,
+    /// The saved column mapping a mapped CSV was read with (its name, as
+    /// saved): the audit records of the EACs the document restates name
+    /// it, and a reading that differs from the same bytes' earlier one is
+    /// said to come from the mapping, not from the registry.
+    pub mapping: Option<&'a str>,
     pub bytes: &'a [u8],
     pub eacs: Vec<RegistryEac>,
     pub stations: Vec<StationInfo>,
@@ -302,11 +307,13 @@ fn merge(
     newest: Option<&Eac>,
     incoming: Eac,
     item: &RegistryEac,
+    reread: Option<Reread>,
 ) -> Merged {
     let reverses_claim = item.reverses_claim;
     let mut m = Merger {
         base,
         notes: Vec::new(),
+        reread,
     };
     let n = incoming;
     let mut out = stored.clone();
@@ -433,6 +440,20 @@ struct EditNote {
     before: String,
     /// Kept (the registry states the field as before) or replaced.
     kept: bool,
+    /// The same bytes read again gave it differently ([`Reread`]): the
+    /// registry stated nothing new.
+    reread: Option<Reread>,
+}
+
+/// Why a document given again, byte for byte, states an EAC differently
+/// from its own earlier statement: it was read differently.
+#[derive(Debug, Clone)]
+enum Reread {
+    /// A mapped CSV: the column mapping (named) it was read with differs
+    /// from the one it was read with before.
+    Mapping(String),
+    /// Another reader: EAC Desk reads the format differently now.
+    Reader,
 }
 
 impl EditNote {
@@ -447,15 +468,34 @@ impl EditNote {
                 self.yours,
                 self.document
             ),
-            false => format!(
-                "EAC `{id}`: the registry now states {} as {} (it stated {}), which {} the \
-                 value set in EAC Desk ({}); `eacdesk audit` shows both",
-                self.field,
-                self.document,
-                self.before,
-                if dry_run { "would replace" } else { "replaces" },
-                self.yours
-            ),
+            false => {
+                let (now, before) = match &self.reread {
+                    None => ("the registry now states", "it stated"),
+                    Some(_) => (
+                        "the same file (byte for byte), read again, now gives",
+                        "it gave",
+                    ),
+                };
+                let why = match &self.reread {
+                    None => String::new(),
+                    Some(Reread::Mapping(name)) => format!(
+                        " because the column mapping `{name}` reads it differently from how it \
+                         was read before"
+                    ),
+                    Some(Reread::Reader) => {
+                        " because EAC Desk reads its format differently now".to_owned()
+                    }
+                };
+                format!(
+                    "EAC `{id}`: {now} {} as {} ({before} {}){why}, which {} the value set in \
+                     EAC Desk ({}); `eacdesk audit` shows both",
+                    self.field,
+                    self.document,
+                    self.before,
+                    if dry_run { "would replace" } else { "replaces" },
+                    self.yours
+                )
+            }
         }
     }
 }
@@ -463,6 +503,9 @@ impl EditNote {
 struct Merger<'b> {
     base: Option<&'b Eac>,
     notes: Vec<EditNote>,
+    /// `base` is the same document's statement, and it was read
+    /// differently this time.
+    reread: Option<Reread>,
 }
 
 impl Merger<'_> {
@@ -503,6 +546,7 @@ impl Merger<'_> {
                     document: shown(&doc),
                     before: shown(&doc),
                     kept: true,
+                    reread: None,
                 });
             }
             return stored.clone();
@@ -514,6 +558,7 @@ impl Merger<'_> {
                 document: shown(&doc),
                 before: base.map_or_else(|| "nothing".to_owned(), shown),
                 kept: false,
+                reread: self.reread.clone(),
             });
         }
         doc
@@ -1034,9 +1079,12 @@ fn earlier_statements(w: &Write, rows_of: &[i64], document_id: i64) -> Result<Ve
 fn restatement_reason(doc: &RegistryDocument, sha256: &str, stored: &Eac, m: &Merged) -> Reason {
     let restated = changed_fields(stored, &m.eac);
     let mut text = format!(
-        "the registry document {} ({}, SHA-256 {}…) states {} differently",
+        "the registry document {} ({}{}, SHA-256 {}…) states {} differently",
         doc.file_name,
         doc.format_name,
+        doc.mapping
+            .map(|name| format!(": `{name}`"))
+            .unwrap_or_default(),
         sha256.get(..12).unwrap_or(sha256),
         match restated.is_empty() {
             true => "the EAC".to_owned(),
@@ -1302,7 +1350,20 @@ pub(crate) fn import_document(
                         } => Some(n.as_ref().unwrap_or(eac)),
                         Earlier::Stored(_) | Earlier::AsStored => None,
                     };
-                    let mut m = merge(&current, Some(base), newest, eac, item);
+                    // The same bytes stated it before: what differs was
+                    // read differently (a changed mapping), not restated.
+                    let reread = matches!(
+                        &earlier,
+                        Earlier::Stated {
+                            same_document: true,
+                            ..
+                        }
+                    )
+                    .then(|| match doc.mapping {
+                        Some(name) => Reread::Mapping(name.to_owned()),
+                        None => Reread::Reader,
+                    });
+                    let mut m = merge(&current, Some(base), newest, eac, item, reread);
                     let refusal = (m.claim.as_ref())
                         .and_then(|c| c.refusal(&m.eac.cds_eac_id, &item.locator));
                     if let Some(refusal) = refusal {
@@ -1970,6 +2031,23 @@ pub(crate) fn save_mapping(w: &Write, name: &str, mapping_json: &str) -> Result<
     // (the audit chain's lock, `lock`): each record says what it replaced.
     crate::lock::chain_first(w)?;
     let before = stored_mapping(w, name)?;
+    if before.is_none() {
+        // Names differing only in case are one name (decision 142's rule
+        // for views): `NECS` saved beside `necs` was a second mapping that
+        // an import with `necs` never used. Compared here, not in SQL:
+        // SQLite's lower() folds ASCII only.
+        let folded = name.to_lowercase();
+        let names: Vec<String> = w
+            .db()
+            .collect("SELECT name FROM csv_mappings", &[], |r| Ok(r.get(0)?))?;
+        if let Some(other) = names.iter().find(|n| n.to_lowercase() == folded) {
+            return Err(crate::StoreError::InvalidInput(format!(
+                "a mapping `{other}` is saved already, and mapping names differing only in case \
+                 are one name: save under `{other}` to replace it, or choose another name; \
+                 nothing was saved"
+            )));
+        }
+    }
     if before.as_deref() == Some(mapping_json) {
         return Ok(());
     }

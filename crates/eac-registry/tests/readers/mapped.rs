@@ -630,3 +630,168 @@ fn a_range_split_more_than_one_way_and_uncountable_ranges_are_refused() {
         "{msg}"
     );
 }
+
+/// The fixture mapping's JSON text with `edit` applied to it as a value.
+fn edited(edit: impl FnOnce(&mut serde_json::Map<String, serde_json::Value>)) -> String {
+    let mut v: serde_json::Value =
+        serde_json::from_slice(&fixture("mapped/go-cancellations.mapping.json")).unwrap();
+    edit(v.as_object_mut().unwrap());
+    v.to_string()
+}
+
+fn unknown(text: &str) -> String {
+    match Mapping::from_json(text).unwrap_err() {
+        mapped::MappingJsonError::UnknownKeys(keys) => keys.join("\n"),
+        other => panic!("not refused for its keys: {other}"),
+    }
+}
+
+/// A misspelt key was dropped by serde without a word, and the column it
+/// named never imported (`claim_dte`: every retirement date lost): each
+/// key no mapping has is refused, naming the nearest known key.
+#[test]
+fn a_key_no_mapping_has_is_refused_naming_the_nearest_one() {
+    let text = String::from_utf8(fixture("mapped/go-cancellations.mapping.json")).unwrap();
+    assert_eq!(
+        Mapping::from_json(&text).unwrap(),
+        mapping("mapped/go-cancellations.mapping.json")
+    );
+    let typo = edited(|m| {
+        let v = m.remove("claim_date").unwrap();
+        m.insert("claim_dte".into(), v);
+        let v = m.remove("beneficiary_name").unwrap();
+        m.insert("beneficary_name".into(), v);
+        m.insert("unexpected".into(), 1.into());
+    });
+    let all = unknown(&typo);
+    assert!(
+        all.contains("`claim_dte` is not a key of a mapping; did you mean `claim_date`?"),
+        "{all}"
+    );
+    assert!(
+        all.contains(
+            "`beneficary_name` is not a key of a mapping; did you mean `beneficiary_name`?"
+        ),
+        "{all}"
+    );
+    // Nothing near: the keys a mapping has are listed.
+    assert!(
+        all.contains("`unexpected` is not a key of a mapping; a mapping has `")
+            && all.contains("`time_zone`"),
+        "{all}"
+    );
+    let whole = Mapping::from_json(&typo).unwrap_err().to_string();
+    assert!(
+        whole.contains("the column it names not imported"),
+        "{whole}"
+    );
+
+    // Inside a field, the range and a fact.
+    let nested = edited(|m| {
+        m.insert("device_id".into(), serde_json::json!({"colum": "GSRN"}));
+        m.insert(
+            "range".into(),
+            serde_json::json!({"field": {"column": "Certificate numbers"}, "seperator": " - "}),
+        );
+        m.insert(
+            "facts".into(),
+            serde_json::json!([{"name": "x", "feild": {"column": "Country of consumption"}}]),
+        );
+    });
+    let all = unknown(&nested);
+    assert!(
+        all.contains("`colum` in `device_id` is not a key of a field; did you mean `column`?"),
+        "{all}"
+    );
+    assert!(
+        all.contains("`seperator` in `range` is not a key of the range; did you mean `separator`?"),
+        "{all}"
+    );
+    assert!(
+        all.contains("`feild` in `facts[0]` is not a key of a fact; did you mean `field`?"),
+        "{all}"
+    );
+
+    // A key given twice is refused too (rule 20), not the last one taken.
+    let twice = r#"{"registry": "a", "registry": "b"}"#;
+    let err = Mapping::from_json(twice).unwrap_err().to_string();
+    assert!(err.contains("duplicate key `registry`"), "{err}");
+}
+
+#[test]
+fn a_mapping_without_a_time_zone_says_so() {
+    let mut m = mapping("mapped/go-cancellations.mapping.json");
+    m.time_zone = String::new();
+    let all = m.validate().unwrap_err().to_string();
+    assert!(all.contains("no time zone (the IANA zone"), "{all}");
+    assert!(!all.contains("``"), "{all}");
+}
+
+/// `mapping preview` is the check before an import: it names what import
+/// would refuse (every column the header lacks, what the mapping lacks,
+/// else the first row refused) and which column feeds which field.
+#[test]
+fn check_says_what_import_would_refuse_and_where_each_field_is_read() {
+    let csv = fixture("mapped/go-cancellations.csv");
+    let good = mapping("mapped/go-cancellations.mapping.json");
+    let c = mapped::check(&csv, &good);
+    assert_eq!(c.problems, Vec::<String>::new());
+    let from = |c: &mapped::MappingCheck, field: &str| {
+        c.fields
+            .iter()
+            .find(|f| f.field == field)
+            .unwrap_or_else(|| panic!("{field} not listed: {:?}", c.fields))
+            .from
+            .clone()
+    };
+    assert_eq!(from(&c, "claim date"), "column `Cancellation date` (9)");
+    assert_eq!(from(&c, "unit"), "the fixed value `MWh`");
+    assert_eq!(from(&c, "range"), "column `Certificate numbers` (6)");
+    assert_eq!(
+        from(&c, "fact `country_of_consumption`"),
+        "column `Country of consumption` (12)"
+    );
+
+    let mut bad = good.clone();
+    bad.device_id = Some(Field::Column("GSRN X".into()));
+    bad.holder = Some(Field::Column("Holder X".into()));
+    let c = mapped::check(&csv, &bad);
+    assert_eq!(c.problems.len(), 2, "{:?}", c.problems);
+    assert!(
+        c.problems[0].starts_with("line 3: mapping `NECS cancellations` names the column `GSRN X`, which this file's header does not have"),
+        "{:?}",
+        c.problems
+    );
+    assert!(c.problems[1].contains("`Holder X`"), "{:?}", c.problems);
+    assert_eq!(
+        from(&c, "device id"),
+        "column `GSRN X`, not in this file's header"
+    );
+    // Import refuses it the same way (at the first column).
+    let err = mapped::read(&csv, &bad).unwrap_err();
+    assert!(c.problems[0].ends_with(&err.message), "{}", err.message);
+
+    let mut incomplete = good.clone();
+    incomplete.time_zone = String::new();
+    incomplete.status = None;
+    let c = mapped::check(&csv, &incomplete);
+    assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+    assert!(
+        c.problems[0].starts_with("mapping `NECS cancellations` is not complete: no time zone")
+            && c.problems[0].contains("no status"),
+        "{:?}",
+        c.problems
+    );
+
+    // A row import refuses: the first, located.
+    let text = String::from_utf8(csv.clone())
+        .unwrap()
+        .replace("15.02.2024", "31.02.2024");
+    let c = mapped::check(text.as_bytes(), &good);
+    assert_eq!(c.problems.len(), 1, "{:?}", c.problems);
+    assert!(
+        c.problems[0].starts_with("line 4: column `Cancellation date` (9): `31.02.2024`"),
+        "{:?}",
+        c.problems
+    );
+}

@@ -44,6 +44,7 @@ fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDocument<'a> {
         file_name: "statement.csv",
         format: "test",
         format_name: "Test statement",
+        mapping: None,
         bytes: b"a registry statement",
         eacs: eacs
             .into_iter()

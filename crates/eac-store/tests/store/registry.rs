@@ -58,6 +58,7 @@ fn statement<'a>(name: &'a str, bytes: &'a [u8], eacs: Vec<Eac>) -> RegistryDocu
         file_name: name,
         format: "test",
         format_name: "Test statement",
+        mapping: None,
         bytes,
         eacs: eacs
             .into_iter()

@@ -196,6 +196,39 @@ fn csv_mappings_are_previewed_saved_used_listed_and_deleted() {
     assert_eq!(eac_count(&desk), file["added"].as_u64().unwrap());
     assert!(file["added"].as_u64().unwrap() > 0, "{file}");
 
+    // A name differing only in case is the same name: refused in plain
+    // words (no command to type), nothing saved.
+    let e = desk.err(
+        "save_csv_mapping",
+        json!({ "name": "necs EXPORT", "mapping_json": mapping }),
+    );
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("a mapping `NECS export` is saved already")
+            && message.contains("save under `NECS export` to replace it"),
+        "{message}"
+    );
+    assert!(!message.contains("eacdesk"), "{message}");
+    assert_eq!(
+        desk.ok("csv_mappings", json!({})).as_array().unwrap().len(),
+        1
+    );
+    // A key no mapping has is refused, naming the nearest.
+    let typo = mapping.replace("\"claim_date\"", "\"claim_dte\"");
+    let e = desk.err(
+        "save_csv_mapping",
+        json!({ "name": "typo", "mapping_json": typo }),
+    );
+    assert_eq!(e["code"], "invalid_input", "{e}");
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("`claim_dte` is not a key of a mapping; did you mean `claim_date`?"),
+        "{e}"
+    );
+
     desk.ok("delete_csv_mapping", json!({ "name": "NECS export" }));
     assert_eq!(desk.ok("csv_mappings", json!({})), json!([]));
     let e = desk.err("delete_csv_mapping", json!({ "name": "NECS export" }));
