@@ -449,6 +449,16 @@ export function newTechnologyWordings(
 }
 
 /**
+ * Whether a refused save is about what the mapping still lacks ("the
+ * mapping is not complete: A; B; C"), shown as a list of what it needs.
+ * Any other refusal (a name taken by a saved mapping in another case, a
+ * key the backend does not read) is shown as the backend says it.
+ */
+export function isIncompleteMapping(message: string): boolean {
+  return /^the mapping is not complete:/i.test(message.trim());
+}
+
+/**
  * The problems of a refused mapping, one per line: the backend lists every
  * problem at once ("the mapping is not complete: A; B; C").
  */

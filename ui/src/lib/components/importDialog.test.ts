@@ -119,3 +119,28 @@ describe("why Import is disabled", () => {
     expect($("import-blocker")?.textContent).toBe("Save the column mapping first (or choose a saved one)");
   });
 });
+
+describe("a refused save of a column mapping", () => {
+  it("lists what an incomplete mapping still needs", async () => {
+    await editedMapping();
+    vi.mocked(api.saveCsvMapping)
+      .mockReset()
+      .mockRejectedValue({ code: "invalid_input", message: "the mapping is not complete: no status (a column); no device id", details: {} });
+    change("mapping-name", "New");
+    click("mapping-save");
+    await vi.waitFor(() => expect($("mapping-problems")?.dataset.count).toBe("2"));
+    expect($("mapping-problems")?.textContent).toContain("No device id");
+    expect($("mapping-save-error")).toBeNull();
+  });
+
+  it("says any other refusal as the backend words it, not as something the mapping still needs", async () => {
+    await editedMapping();
+    const message =
+      "a mapping `Ofgem` is saved already, and mapping names differing only in case are one name: save under `Ofgem` to replace it, or choose another name; nothing was saved";
+    vi.mocked(api.saveCsvMapping).mockReset().mockRejectedValue({ code: "invalid_input", message, details: {} });
+    change("mapping-name", "OFGEM");
+    click("mapping-save");
+    await vi.waitFor(() => expect($("mapping-save-error-message")?.textContent).toBe(message));
+    expect($("mapping-problems")).toBeNull();
+  });
+});
