@@ -691,7 +691,9 @@ pub enum MappingCommand {
     Show { name: String },
     /// Remove a saved mapping
     Rm { name: String },
-    /// Show a CSV's header and first rows as a mapping splits them
+    /// Show a CSV's header and first rows as a mapping splits them, which
+    /// column feeds which field, and what import would refuse (exit 1 if
+    /// anything)
     #[command(group(ArgGroup::new("which").required(true).args(["mapping", "mapping_file"])))]
     Preview {
         file: PathBuf,
