@@ -207,8 +207,39 @@ impl Mapping {
         if !unknown.is_empty() {
             return Err(MappingJsonError::UnknownKeys(unknown));
         }
+        if let Some(e) = text_for_a_field(&value) {
+            return Err(MappingJsonError::Unreadable(e));
+        }
         serde_json::from_str(text).map_err(unreadable)
     }
+}
+
+/// A field written as bare text (`"claim_date": "Cancellation date"`),
+/// which serde refuses as an "unknown variant": said with how to write
+/// it.
+fn text_for_a_field(value: &serde_json::Value) -> Option<String> {
+    let serde_json::Value::Object(top) = value else {
+        return None;
+    };
+    let serde_json::Value::Object(defaults) = serde_json::to_value(Mapping::default()).ok()? else {
+        return None;
+    };
+    // The fields: the members a mapping leaves out by default (null),
+    // but the range (a field and a separator).
+    top.iter().find_map(|(key, v)| {
+        let text = match v {
+            serde_json::Value::String(t) => t.clone(),
+            serde_json::Value::Number(n) => n.to_string(),
+            _ => return None,
+        };
+        (key != "range" && defaults.get(key) == Some(&serde_json::Value::Null)).then(|| {
+            format!(
+                "`{key}` is the text `{text}`, not a field: write {{\"column\": \"{text}\"}} for \
+                 the column with that header, {{\"column_number\": 3}} for a column by its \
+                 position, or {{\"value\": \"{text}\"}} for the same text on every row"
+            )
+        })
+    })
 }
 
 /// The keys of an object as serde writes `example` (every key: no field

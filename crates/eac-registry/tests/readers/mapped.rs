@@ -712,6 +712,20 @@ fn a_key_no_mapping_has_is_refused_naming_the_nearest_one() {
         "{all}"
     );
 
+    // A field written as bare text is said with how to write it (it was
+    // serde's "unknown variant `Cancellation date`").
+    let bare = edited(|m| {
+        m.insert("claim_date".into(), "Cancellation date".into());
+    });
+    let err = Mapping::from_json(&bare).unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "`claim_date` is the text `Cancellation date`, not a field: write {\"column\": \
+             \"Cancellation date\"} for the column with that header"
+        ),
+        "{err}"
+    );
+
     // A key given twice is refused too (rule 20), not the last one taken.
     let twice = r#"{"registry": "a", "registry": "b"}"#;
     let err = Mapping::from_json(twice).unwrap_err().to_string();
