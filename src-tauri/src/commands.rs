@@ -25,7 +25,8 @@ use eac_app::{
     BrowseQuery, BrowseSummary, BulkEditReport, BundleReport, Choice, ChoiceField, CsvPreview,
     DbInfo, DeleteReport, DeleteTarget, EacDetail, EacFilter, EacRow, EnvelopeOnlyRow,
     ExportProfile, ExportReport, FormatInfo, ImportBatch, ImportOptions, ImportReport,
-    RefdataCount, RefdataEntry, RefdataReport, SamplePlan, SavedMapping, UndoReport, VerifyReport,
+    RefdataCount, RefdataEntry, RefdataRemoval, RefdataReport, SamplePlan, SavedMapping,
+    UndoReport, VerifyReport,
 };
 use eac_app::{
     BrowseTotals, EnergyUnit, SummaryKey, SummaryReport, TableExportReport, TableFormat, TableView,
@@ -322,6 +323,22 @@ macro_rules! ipc_commands {
             ) -> Vec<RefdataReport> {
                 desk.operation(op_id, move |store, op| {
                     eac_app::import_refdata(store, &paths, op)
+                })
+                .await
+            }
+            /// Removes reference-data ids of one type, audited with `reason` (`refdata_remove`,
+            /// the entries kept in its record); `dry_run` writes nothing (`reason` may then be
+            /// `null`). `still_named`: removed ids stored EACs still name (a warning; they are not
+            /// changed). An id that is not stored refuses the whole removal (`not_found`).
+            async fn remove_refdata(
+                desk,
+                beneficiary_type: BeneficiaryType,
+                ids: Vec<String>,
+                reason: Option<String>,
+                dry_run: bool,
+            ) -> RefdataRemoval {
+                desk.edit(move |store| {
+                    eac_app::remove_refdata(store, beneficiary_type, &ids, reason.as_deref(), dry_run)
                 })
                 .await
             }

@@ -91,8 +91,9 @@ pub use pack::{
 };
 pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
 pub use refdata::{
-    beneficiary_choices, check_beneficiaries, import_refdata, list_refdata, list_refdata_each,
-    refdata_counts, set_emissions,
+    beneficiary_choices, check_beneficiaries, import_refdata, import_refdata_files, list_refdata,
+    list_refdata_each, refdata_counts, remove_refdata, set_emissions, RefdataFailed,
+    RefdataImport,
 };
 pub use registry::{
     check, delete_mapping, formats, load_mapping, mapping_from_json, mappings, preview_csv,
@@ -133,7 +134,8 @@ pub use eac_store::{
     QuantityTotal, SortField, SortSpec, Store, StoreError, SummaryKey,
 };
 pub use eac_store::{
-    Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataReport,
+    Choice, ChoiceField, EmissionFactors, RefdataCount, RefdataEntry, RefdataRemoval,
+    RefdataReport, StillNamed,
 };
 pub use eac_store::{ClosedPeriodEntry, FieldMatch, MatchField, PackRecord};
 pub use eac_store::{

@@ -6,37 +6,122 @@ use std::path::PathBuf;
 
 use eac_model::BeneficiaryType;
 use eac_store::{
-    AuditRecord, BeneficiaryAssignment, Choice, Progress, RefdataEntry, RefdataReport, Store,
+    AuditRecord, BeneficiaryAssignment, Choice, Progress, RefdataEntry, RefdataRemoval,
+    RefdataReport, Store,
 };
 
+use crate::error::unchanged_said;
 use crate::AppError;
 
 /// Imports reference documents (accounts / service contracts listings,
 /// programs CSV or JSON; detected from their first bytes), each as one
 /// transaction. Stops at the first file that fails (a `validation` error
-/// naming it and locating each violation); the files before it stay imported.
+/// naming it and locating each violation); the files before it stay
+/// imported (the app's dialog says so from the list it sent).
 pub fn import_refdata(
     store: &mut Store,
     files: &[PathBuf],
     progress: &dyn Progress,
 ) -> Result<Vec<RefdataReport>, AppError> {
-    let mut reports = Vec::with_capacity(files.len());
-    for file in files {
-        let report = store.import_refdata(file, progress).map_err(|e| {
-            let e = AppError::from(e);
-            if e.is_validation() {
-                let message = format!(
-                    "{} was not imported: it breaks the reference-data format; nothing from it was written.",
-                    file.display()
-                );
-                e.with_message(message)
-            } else {
-                e
-            }
-        })?;
-        reports.push(report);
+    let done = import_refdata_files(store, files, progress);
+    match done.failed {
+        None => Ok(done.imported),
+        Some(failed) => Err(failed.error),
     }
-    Ok(reports)
+}
+
+/// What importing reference documents did, file by file: each file is its
+/// own transaction, committed in order, and the first that fails stops
+/// the rest (decision 27).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefdataImport {
+    /// The files imported (committed), in order.
+    pub imported: Vec<RefdataReport>,
+    /// The file that failed, with why; nothing from it was written.
+    pub failed: Option<RefdataFailed>,
+    /// The files after the failed one, not read.
+    pub not_tried: Vec<String>,
+}
+
+/// A reference document that was not imported.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefdataFailed {
+    pub file: String,
+    pub error: AppError,
+}
+
+/// [`import_refdata`] file by file: never an error of its own, the
+/// failure (if any) is the report's. The failed file's message names it
+/// and says nothing from it was imported, never that nothing was changed
+/// (the files before it were).
+pub fn import_refdata_files(
+    store: &mut Store,
+    files: &[PathBuf],
+    progress: &dyn Progress,
+) -> RefdataImport {
+    let mut done = RefdataImport {
+        imported: Vec::with_capacity(files.len()),
+        failed: None,
+        not_tried: Vec::new(),
+    };
+    for file in files {
+        if done.failed.is_some() {
+            done.not_tried.push(file.display().to_string());
+            continue;
+        }
+        match store.import_refdata(file, progress) {
+            Ok(report) => done.imported.push(report),
+            Err(e) => {
+                let e = AppError::from(e);
+                let name = file.display().to_string();
+                let e = if e.is_validation() {
+                    let message = format!(
+                        "{name} was not imported: it breaks the reference-data format; nothing from it was written."
+                    );
+                    e.with_message(message)
+                } else if files.len() > 1 {
+                    let nothing_from = format!("nothing from {name} was imported");
+                    let message = match unchanged_said(&e.message, Some(&nothing_from)) {
+                        (said, true) => said,
+                        (said, false) if said.contains(&name) => said,
+                        (said, false) => format!("Nothing was imported from {name}: {said}"),
+                    };
+                    e.with_message(message)
+                } else {
+                    e
+                };
+                done.failed = Some(RefdataFailed {
+                    file: name,
+                    error: e,
+                });
+            }
+        }
+    }
+    done
+}
+
+/// Removes reference-data ids of one type, audited with `reason`
+/// (`refdata_remove`); `dry_run` writes nothing. Ids that stored EACs still
+/// name are listed in the report (a warning, never a refusal); an id that
+/// is not stored refuses the whole removal (`not_found`). The reason may be
+/// left out of a dry run only.
+pub fn remove_refdata(
+    store: &mut Store,
+    kind: BeneficiaryType,
+    ids: &[String],
+    reason: Option<&str>,
+    dry_run: bool,
+) -> Result<RefdataRemoval, AppError> {
+    let reason = match (reason, dry_run) {
+        (Some(text), _) => eac_store::Reason::new(text)?,
+        (None, true) => eac_store::Reason::new("dry run")?,
+        (None, false) => {
+            return Err(AppError::invalid_input(
+                "a removal of reference data needs a reason (kept in the audit log)",
+            ))
+        }
+    };
+    Ok(store.remove_refdata(kind, ids, &reason, &eac_store::os_user(), dry_run)?)
 }
 
 /// Reference data of one type (or all) whose id or label contains `search`.

@@ -416,6 +416,26 @@ pub enum RefdataCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Remove reference-data ids of one type (audited with a reason). EACs
+    /// that still name a removed id are named in a warning; they are not
+    /// changed
+    Rm {
+        /// Their beneficiary type
+        #[arg(value_name = "TYPE", value_parser = spec_parser::<BeneficiaryType>())]
+        kind: BeneficiaryType,
+        /// The ids, exactly as stored (`refdata ls`)
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// Why (kept in the audit log; may be left out with --dry-run)
+        #[arg(long, value_name = "TEXT", required_unless_present = "dry_run")]
+        reason: Option<String>,
+        /// Only say what would be removed; nothing is written
+        #[arg(long)]
+        dry_run: bool,
+        /// Print JSON instead of text
+        #[arg(long)]
+        json: bool,
+    },
     /// List imported reference data
     Ls {
         /// Only this beneficiary type

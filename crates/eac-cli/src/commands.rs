@@ -75,6 +75,16 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             action: RefdataCommand::Import { json, files },
         } => refdata_import(&db, &files, json),
         Command::Refdata {
+            action:
+                RefdataCommand::Rm {
+                    kind,
+                    ids,
+                    reason,
+                    dry_run,
+                    json,
+                },
+        } => refdata_rm(&db, kind, &ids, reason.as_deref(), dry_run, json),
+        Command::Refdata {
             action: RefdataCommand::Ls { kind, search, json },
         } => refdata_ls(&open_read(&db)?, kind, search.as_deref(), json),
         Command::SetEmissions(a) => set_emissions(&db, a),
@@ -1651,34 +1661,228 @@ fn warn_unknown(store: &Store, to: &BeneficiaryAssignment, dry_run: bool) -> Res
     Ok(())
 }
 
+/// One file's line of `refdata import --json`: its report when imported,
+/// else why not (`failed`) or that it was not read (`not_tried`).
+#[derive(Serialize)]
+struct RefdataFileJson<'a> {
+    outcome: &'static str,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    report: Option<&'a eac_app::RefdataReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a AppError>,
+}
+
 fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result<ExitCode> {
     let mut out = Out::stdout();
-    let reports = write_or_create(db, |store| {
-        eac_app::import_refdata(store, files, &eac_app::NoProgress)
-    })?;
-    out.committed("the reference data was imported");
+    let mut err = ErrOut::stderr();
+    // A new database is kept only when every file was imported (decision
+    // 262): then a failure saved nothing, and says so.
+    let new_database = !eac_app::is_server(db) && !db.exists();
+    let done = LoadTarget::load(
+        db,
+        |store| {
+            Ok(eac_app::import_refdata_files(
+                store,
+                files,
+                &eac_app::NoProgress,
+            ))
+        },
+        |done| done.failed.is_none(),
+    )?;
+    let saved = done.failed.is_none() || !new_database;
+    let imported = if saved { done.imported.len() } else { 0 };
+    if imported == files.len() {
+        out.committed("the reference data was imported");
+    } else if imported > 0 {
+        out.committed(format!(
+            "the reference data was imported from {imported} of {}",
+            count(files.len(), "file")
+        ));
+    }
+    let mut unprinted = None;
     if json {
-        out.json(&reports)?;
+        let mut lines: Vec<RefdataFileJson> = Vec::with_capacity(files.len());
+        for r in &done.imported {
+            lines.push(RefdataFileJson {
+                outcome: if saved { "imported" } else { "not_saved" },
+                report: Some(r),
+                file: None,
+                error: None,
+            });
+        }
+        if let Some(f) = &done.failed {
+            lines.push(RefdataFileJson {
+                outcome: "failed",
+                report: None,
+                file: Some(&f.file),
+                error: Some(&f.error),
+            });
+        }
+        for name in &done.not_tried {
+            lines.push(RefdataFileJson {
+                outcome: "not_tried",
+                report: None,
+                file: Some(name),
+                error: None,
+            });
+        }
+        unprinted = out.json(&lines).err();
     } else {
-        for r in &reports {
+        for r in &done.imported {
             let counts: Vec<String> = r
                 .counts
                 .iter()
                 .map(|c| count(c.count, c.beneficiary_type.as_str()))
                 .collect();
-            writeln!(
+            let what = match saved {
+                true => format!(
+                    "{} added, {} changed",
+                    r.added,
+                    count(
+                        usize::try_from(r.labels_changed).unwrap_or(usize::MAX),
+                        "label"
+                    )
+                ),
+                false => "read; not saved".to_owned(),
+            };
+            let result = writeln!(
                 out,
-                "{}: {} — {}",
+                "{}: {} — {} ({what})",
                 r.file,
                 r.document,
                 if counts.is_empty() {
                     "no ids".to_owned()
                 } else {
                     counts.join(", ")
-                }
-            )?;
+                },
+            );
+            unprinted = unprinted.or(result.err().map(Into::into));
+            for note in &r.notes {
+                writeln!(err, "note ({}): {note}", r.file);
+            }
         }
     }
+    let Some(failed) = &done.failed else {
+        if let Some(e) = unprinted {
+            return Err(e);
+        }
+        return Ok(ExitCode::SUCCESS);
+    };
+    writeln!(err, "{}", failed.error.message);
+    // A CSV's findings are placed by line ("line 3: error …"), a JSON
+    // file's by line and column or pointer.
+    for v in failed.error.details.violations.iter().flatten() {
+        match (v.line, &v.file) {
+            (Some(line), None) => {
+                let at = match v.column {
+                    Some(column) => format!("line {line}, column {column}"),
+                    None => format!("line {line}"),
+                };
+                let mut rest = v.clone();
+                (rest.line, rest.column) = (None, None);
+                writeln!(err, "{at}: {rest}");
+            }
+            _ => writeln!(err, "{v}"),
+        }
+    }
+    if !done.not_tried.is_empty() {
+        writeln!(
+            err,
+            "Not tried (after the failed file): {}.",
+            done.not_tried.join(", ")
+        );
+    }
+    if files.len() > 1 {
+        if !json {
+            let result = writeln!(
+                out,
+                "{imported} of {} imported.",
+                count(files.len(), "file")
+            );
+            unprinted = unprinted.or(result.err().map(Into::into));
+        }
+        let names: Vec<&str> = done.imported.iter().map(|r| r.file.as_str()).collect();
+        let (what, are) = match names.len() {
+            1 => ("The file imported before it".to_owned(), "is"),
+            n => (format!("The {n} files imported before it"), "are"),
+        };
+        if names.is_empty() {
+        } else if saved {
+            writeln!(
+                err,
+                "{what} ({}) {are} committed in {}.",
+                names.join(", "),
+                eac_app::db_display(db)
+            );
+        } else {
+            writeln!(
+                err,
+                "Nothing was saved: there was no database at {} and a command that fails makes \
+                 none, so {} {are} not saved either. Import the files again once {} is put right.",
+                db.display(),
+                names.join(", "),
+                failed.file
+            );
+        }
+    }
+    if let Some(e) = unprinted {
+        return Err(e);
+    }
+    Ok(ExitCode::from(failed.error.code.exit_code()))
+}
+
+fn refdata_rm(
+    db: &Path,
+    kind: eac_model::BeneficiaryType,
+    ids: &[String],
+    reason: Option<&str>,
+    dry_run: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut out = Out::stdout();
+    let mut err = ErrOut::stderr();
+    let mut store = open(db)?;
+    let report = eac_app::remove_refdata(&mut store, kind, ids, reason, dry_run)?;
+    if !dry_run {
+        out.committed("the reference data was removed");
+    }
+    let removed = if dry_run { "Would remove" } else { "Removed" };
+    for n in &report.still_named {
+        let mut eacs = n.cds_eac_ids.join(", ");
+        if n.eac_count > n.cds_eac_ids.len() {
+            eacs.push_str(&format!(" and {} more", n.eac_count - n.cds_eac_ids.len()));
+        }
+        writeln!(
+            err,
+            "warning: {} {} the {} `{}`: {eacs}. They are not changed; once it is removed, \
+             their id is one the reference data does not hold (check their beneficiaries, \
+             `eacdesk beneficiaries set`).",
+            count(n.eac_count, "EAC"),
+            if n.eac_count == 1 { "names" } else { "name" },
+            kind.as_str(),
+            eac_model::quote(&n.id)
+        );
+    }
+    if json {
+        out.json(&report)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    for e in &report.removed {
+        out.fields(&[e.beneficiary_type.as_str(), &e.id, &e.label])?;
+    }
+    writeln!(
+        out,
+        "{removed} {} from the {} reference data{}.",
+        count(report.removed.len(), "id"),
+        kind.as_str(),
+        if dry_run {
+            " (dry run: nothing was written)"
+        } else {
+            " (recorded in the audit log)"
+        }
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -2302,6 +2506,7 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
         | AuditAction::ClaimDelete
         | AuditAction::FactorSet
         | AuditAction::RefdataImport
+        | AuditAction::RefdataRemove
         | AuditAction::MappingSave
         | AuditAction::MappingDelete => {
             let what = match r.action {
@@ -2312,6 +2517,7 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
                 AuditAction::ClaimCreate => "claim recorded",
                 AuditAction::ClaimDelete => "claim deleted",
                 AuditAction::RefdataImport => "reference data imported",
+                AuditAction::RefdataRemove => "reference data removed",
                 AuditAction::MappingSave => "mapping saved",
                 AuditAction::MappingDelete => "mapping deleted",
                 _ => "emission factor set",

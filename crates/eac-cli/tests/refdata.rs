@@ -194,7 +194,7 @@ fn a_reference_file_naming_an_id_twice_is_refused_and_ids_keep_their_spaces() {
         .code(1)
         .stderr(contains(
             "progs.csv was not imported: it breaks the reference-data format; nothing from it was \
-             written.\n3: error (rule 17): `program_number` `PRG-1` appears more than once in \
+             written.\nline 3: error (rule 17): `program_number` `PRG-1` appears more than once in \
              this file (also at line 2): which entry is meant cannot be told; keep one and \
              import the file again",
         ));
@@ -308,4 +308,415 @@ fn search_finds_names_whatever_their_unicode_normalization_form() {
         .assert()
         .success()
         .stdout(contains("PRG-1").and(contains("PRG-2")));
+}
+
+/// The listing `good-p1-mixed-order.json` with `e-02` naming the account
+/// `ACC-TYPO` beside `ACC-1`, and `e-04` and `e-07` the customer `CUST-X`,
+/// written into `dir`.
+fn listing_naming_unknown_ids(dir: &tempfile::TempDir) -> PathBuf {
+    let mut listing: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            root().join("tests/fixtures/spec-examples/good-p1-mixed-order.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    for eac in listing["eacs"].as_array_mut().unwrap() {
+        match eac["cds_eac_id"].as_str().unwrap() {
+            "e-02" => eac["beneficiaries"] = serde_json::json!(["ACC-1", "ACC-TYPO"]),
+            "e-04" | "e-07" => eac["beneficiaries"] = serde_json::json!(["CUST-X"]),
+            _ => {}
+        }
+    }
+    let file = dir.path().join("month.json");
+    std::fs::write(&file, listing.to_string()).unwrap();
+    file
+}
+
+/// Tester 36, finding 2: decision 26 says unknown beneficiary ids warn,
+/// never block, but an EAC import warned of none; only a later
+/// `beneficiaries set` of the same id did. The import now names each id
+/// the stored reference data of its type does not hold, with how many
+/// EACs name it; types without reference data are not checked.
+#[test]
+fn an_import_warns_of_beneficiary_ids_the_reference_data_does_not_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let listing = listing_naming_unknown_ids(&dir);
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(refdata("accounts-2024.json"))
+        .assert()
+        .success();
+    let out = eacdesk(&dir)
+        .arg("import")
+        .arg(&listing)
+        .assert()
+        .success()
+        .stdout(contains("7 added"))
+        .stderr(contains("2 warnings in"))
+        .stderr(contains(
+            "[EAC e-02]: 1 EAC of this file names the account `ACC-TYPO`, which the imported \
+             account reference data does not hold",
+        ))
+        .stderr(contains(
+            "2 EACs of this file name the customer `CUST-X`, which the imported customer \
+             reference data does not hold",
+        ));
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    // Known ids, and types with no reference data (rate plans, programs,
+    // service contracts here), are not warned of.
+    for quiet in ["`ACC-1`", "GreenChoice", "PRG-GREEN", "3333333333-33"] {
+        assert!(!stderr.contains(quiet), "{quiet}: {stderr}");
+    }
+    // --json: in `warnings`; a dry run warns the same.
+    let out = eacdesk(&dir)
+        .args(["import", "--json", "--dry-run"])
+        .arg(&listing)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    let warnings: Vec<&str> = v["files"][0]["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(warnings.len(), 2, "{v}");
+    let typo = (warnings.iter())
+        .position(|w| w.contains("`ACC-TYPO`"))
+        .unwrap();
+    assert_eq!(v["files"][0]["warnings"][typo]["cds_eac_id"], "e-02");
+    // Without reference data nothing is checked.
+    let bare = tempfile::tempdir().unwrap();
+    eacdesk(&bare)
+        .arg("import")
+        .arg(&listing)
+        .assert()
+        .success()
+        .stderr(contains("reference data").not());
+}
+
+fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// Tester 36, finding 3: `refdata import A B` with B refused committed A
+/// and said only B's error, on stdout nothing: whether A was in the
+/// database could not be told. Each file is now accounted for, as the EAC
+/// import does, in text and `--json`; into a database that did not exist
+/// nothing is saved, and that is said.
+#[test]
+fn refdata_import_of_several_files_says_what_happened_to_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = write(&dir, "ok.csv", "program_number,name\nPRG-A,a\n");
+    let bad = write(
+        &dir,
+        "bad.json",
+        r#"{"programs":[{"program_number":"B"},{"program_number":"B"}]}"#,
+    );
+    let later = write(&dir, "later.csv", "program_number,name\nPRG-L,l\n");
+    // A new database: nothing saved, and said.
+    eacdesk(&dir)
+        .args(["refdata", "import", "ok.csv", "bad.json", "later.csv"])
+        .assert()
+        .code(1)
+        .stdout(contains("ok.csv: programs — 1 program (read; not saved)"))
+        .stdout(contains("0 of 3 files imported."))
+        .stderr(contains("bad.json was not imported"))
+        .stderr(contains("Not tried (after the failed file): later.csv."))
+        .stderr(contains("Nothing was saved: there was no database at"));
+    assert!(!dir.path().join("desk.sqlite").exists());
+    // An existing database: the file before the failed one is committed.
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&later)
+        .assert()
+        .success();
+    eacdesk(&dir)
+        .args(["refdata", "import", "ok.csv", "bad.json", "later.csv"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "ok.csv: programs — 1 program (1 added, 0 labels changed)",
+        ))
+        .stdout(contains("1 of 3 files imported."))
+        .stderr(contains(
+            "The file imported before it (ok.csv) is committed in",
+        ));
+    eacdesk(&dir)
+        .args(["refdata", "ls"])
+        .assert()
+        .success()
+        .stdout(contains("PRG-A"));
+    let out = eacdesk(&dir)
+        .args(["refdata", "import", "--json"])
+        .args([&ok, &bad, &later])
+        .assert()
+        .code(1);
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v[0]["outcome"], "imported", "{v}");
+    assert_eq!(v[0]["document"], "programs", "{v}");
+    assert_eq!(
+        (v[0]["added"].as_u64(), v[0]["labels_changed"].as_u64()),
+        (Some(0), Some(0))
+    );
+    assert_eq!(v[1]["outcome"], "failed", "{v}");
+    assert_eq!(v[1]["error"]["code"], "validation", "{v}");
+    assert_eq!(
+        v[1]["error"]["details"]["violations"][0]["pointer"],
+        "/programs/1/program_number"
+    );
+    assert_eq!(v[2]["outcome"], "not_tried", "{v}");
+    assert!(v[2]["file"].as_str().unwrap().ends_with("later.csv"), "{v}");
+}
+
+/// Tester 36, finding 11: the report said how many entries a file held,
+/// never what it changed; a folder was "Could not read or write DIR: Is a
+/// directory".
+#[test]
+fn refdata_import_counts_what_it_added_and_relabelled_and_refuses_a_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1 = write(
+        &dir,
+        "v1.csv",
+        "program_number,name\nPRG-1,One\nPRG-2,Two\n",
+    );
+    let v2 = write(
+        &dir,
+        "v2.csv",
+        "program_number,name\nPRG-1,One\nPRG-2,Deux\nPRG-3,Trois\n",
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&v1)
+        .assert()
+        .success()
+        .stdout(contains(
+            "programs — 2 programs (2 added, 0 labels changed)",
+        ));
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&v2)
+        .assert()
+        .success()
+        .stdout(contains("programs — 3 programs (1 added, 1 label changed)"));
+    let folder = dir.path().join("lists");
+    std::fs::create_dir(&folder).unwrap();
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&folder)
+        .assert()
+        .failure()
+        .stderr(contains("lists is a folder: `refdata import` reads files"))
+        .stderr(contains("Is a directory").not());
+}
+
+/// Tester 36, finding 4: reference data could not be removed, so a typo'd
+/// or closed id silenced decision 26's warning for good. `refdata rm`
+/// removes ids of one type with a reason, audited with what it removed;
+/// EACs still naming one are named in a warning and left as they are; a
+/// dry run writes nothing; an id not stored refuses the whole removal.
+#[test]
+fn refdata_rm_removes_ids_audited_and_names_the_eacs_still_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let typo = write(
+        &dir,
+        "typo.json",
+        r#"{"accounts":[{"cds_account_id":"ACC-1O","account_number":"1"},
+                        {"cds_account_id":"ACC-7","account_number":"7"}]}"#,
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(refdata("accounts-2024.json"))
+        .arg(&typo)
+        .assert()
+        .success();
+    eacdesk(&dir)
+        .arg("import")
+        .arg(listing_naming_unknown_ids(&dir))
+        .assert()
+        .success();
+    // A dry run: said, nothing written (not even to the audit log).
+    eacdesk(&dir)
+        .args(["refdata", "rm", "account", "ACC-1O", "ACC-1", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains(
+            "Would remove 2 ids from the account reference data (dry run",
+        ))
+        .stderr(contains("warning: 1 EAC names the account `ACC-1`: e-02."));
+    eacdesk(&dir)
+        .args(["refdata", "ls", "--type", "account"])
+        .assert()
+        .success()
+        .stdout(contains("ACC-1O").and(contains("4 reference ids")));
+    // An id that is not stored: refused, nothing removed.
+    eacdesk(&dir)
+        .args([
+            "refdata", "rm", "account", "ACC-1O", "acc-7", "--reason", "typo",
+        ])
+        .assert()
+        .code(2)
+        .stderr(contains("holds no `acc-7`"))
+        .stderr(contains("nothing was removed"));
+    // No reason: refused by the command line.
+    eacdesk(&dir)
+        .args(["refdata", "rm", "account", "ACC-1O"])
+        .assert()
+        .failure()
+        .stderr(contains("--reason"));
+    eacdesk(&dir)
+        .args([
+            "refdata",
+            "rm",
+            "account",
+            "ACC-1O",
+            "ACC-1",
+            "--reason",
+            "typo; ACC-1 closed",
+        ])
+        .assert()
+        .success()
+        .stdout(contains("account\tACC-1O\t1"))
+        .stdout(contains(
+            "Removed 2 ids from the account reference data (recorded",
+        ))
+        .stderr(contains(
+            "warning: 1 EAC names the account `ACC-1`: e-02. They are not changed",
+        ));
+    eacdesk(&dir)
+        .args(["refdata", "ls", "--type", "account"])
+        .assert()
+        .success()
+        .stdout(contains("ACC-1O").not())
+        .stdout(contains("ACC-2").and(contains("2 reference ids")));
+    eacdesk(&dir)
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains("reference data removed: "))
+        .stdout(contains("ACC-1O: 1"))
+        .stdout(contains("typo; ACC-1 closed"));
+    eacdesk(&dir).args(["audit", "verify"]).assert().success();
+    // The id is now unknown: the editor's warning is back.
+    eacdesk(&dir)
+        .args([
+            "beneficiaries",
+            "set",
+            "e-02",
+            "--type",
+            "account",
+            "--id",
+            "ACC-1O",
+            "--reason",
+            "x",
+        ])
+        .assert()
+        .success()
+        .stderr(contains(
+            "`ACC-1O` is not in the imported account reference data",
+        ));
+}
+
+/// Tester 36, findings 5 and 6: a programs CSV row with more cells than
+/// the header (an unquoted comma) lost its last cells, and one with fewer
+/// was read; a quoted header, the id column not first and Excel's
+/// `;`-separated CSV were refused as "not a reference-data file" or
+/// "no `program_number` column". Rows are checked against the header and
+/// refused at their line; the others are read.
+#[test]
+fn programs_csv_rows_must_match_the_header_and_any_header_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let comma = write(
+        &dir,
+        "comma.csv",
+        "program_number,name\nPRG-G,Green, Power\nPRG-1\n",
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&comma)
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "line 2: error (rule 2): the row has 3 cells, the header 2: a value holding `,` must be quoted",
+        ))
+        .stderr(contains("line 3: error (rule 2): the row has 1 cell, the header 2"));
+    let quoted = write(
+        &dir,
+        "quoted.csv",
+        "\"program_number\",\"name\"\nPRG-Q,Quoted\n",
+    );
+    let order = write(&dir, "order.csv", "name,program_number\nOrdered,PRG-O\n");
+    let excel = dir.path().join("excel.csv");
+    std::fs::write(
+        &excel,
+        b"\xef\xbb\xbfprogram_number;name\r\nPRG-E;Green, Energy\r\n",
+    )
+    .unwrap();
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .args([&quoted, &order, &excel])
+        .assert()
+        .success();
+    eacdesk(&dir)
+        .args(["refdata", "ls"])
+        .assert()
+        .success()
+        .stdout(contains("program\tPRG-Q\tQuoted"))
+        .stdout(contains("program\tPRG-O\tOrdered"))
+        .stdout(contains("program\tPRG-E\tGreen, Energy"))
+        .stdout(contains("3 reference ids"));
+}
+
+/// Tester 36, finding 7: page 1 of a paged accounts listing was imported
+/// as if it were the whole list. It is imported with a note naming its
+/// `next` link, and the audit record keeps the link.
+#[test]
+fn one_page_of_a_paged_listing_is_imported_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = write(
+        &dir,
+        "page1.json",
+        r#"{"accounts":[{"cds_account_id":"P1","account_number":"1"}],
+            "next":"https://utility.example/cds/accounts?page=2","previous":null}"#,
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&page)
+        .assert()
+        .success()
+        .stdout(contains("accounts — 1 account (1 added"))
+        .stderr(contains(
+            "this is one page of a longer listing (its `next` link is \
+             https://utility.example/cds/accounts?page=2)",
+        ));
+    let out = eacdesk(&dir)
+        .args(["refdata", "import", "--json"])
+        .arg(&page)
+        .assert()
+        .success();
+    let v: serde_json::Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert!(
+        v[0]["notes"][0].as_str().unwrap().contains("one page"),
+        "{v}"
+    );
+    eacdesk(&dir)
+        .arg("audit")
+        .assert()
+        .success()
+        .stdout(contains("next https://utility.example/cds/accounts?page=2"));
+    // A last page (`next` null) has no note.
+    let last = write(
+        &dir,
+        "last.json",
+        r#"{"accounts":[{"cds_account_id":"P2","account_number":"2"}],"next":null}"#,
+    );
+    eacdesk(&dir)
+        .args(["refdata", "import"])
+        .arg(&last)
+        .assert()
+        .success()
+        .stderr(contains("note").not());
 }

@@ -954,6 +954,9 @@ pub struct ListingSummary {
     pub eac_count: usize,
     /// Listing-level findings (rule 1 on `next`/`previous`).
     pub violations: Vec<Violation>,
+    /// The listing's `next` link when it gives one: the document is one
+    /// page of a longer listing.
+    pub next: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -1157,6 +1160,7 @@ fn stream_array_document<R: io::Read>(
         summary: ListingSummary {
             eac_count: resume.index,
             violations: Vec::new(),
+            next: None,
         },
         stopped: false,
         saw_eacs: false,
@@ -1286,6 +1290,11 @@ impl<'de> Visitor<'de> for RootVisitor<'_, '_> {
                     let raw: Box<RawValue> = map.next_value()?;
                     if let Some(v) = check_page_link(&key, &raw) {
                         self.state.borrow_mut().summary.violations.push(v);
+                    } else if key == "next" {
+                        self.state.borrow_mut().summary.next =
+                            serde_json::from_str::<Option<String>>(raw.get())
+                                .ok()
+                                .flatten();
                     }
                 }
                 _ => {

@@ -74,9 +74,7 @@ impl RefDocument {
                 .filter_map(|(at, kind)| at.map(|a| (a, kind)))
                 .min_by_key(|(a, _)| *a)
                 .map(|(_, k)| k)
-        } else if trimmed.starts_with('[')
-            || trimmed.to_ascii_lowercase().starts_with("program_number")
-        {
+        } else if trimmed.starts_with('[') || csv_header_names_program_number(trimmed) {
             Some(RefDocument::Programs)
         } else {
             None
@@ -101,21 +99,69 @@ fn utf16_lossy(head: &[u8]) -> String {
         .collect()
 }
 
+/// What reading a reference document found besides its entries.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefRead {
+    /// Ids read.
+    pub count: usize,
+    /// An accounts or service contracts listing's `next` link: the file is
+    /// one page of a longer listing, whose other pages it does not hold.
+    pub next: Option<String>,
+}
+
+/// Whether the first line of `text` is a CSV header with a
+/// `program_number` column, wherever it stands, quoted or not, its cells
+/// separated by `,` or `;` (Excel's CSV where `,` is the decimal mark).
+fn csv_header_names_program_number(text: &str) -> bool {
+    let line = text.lines().next().unwrap_or("");
+    line.split([',', ';']).any(|cell| {
+        cell.trim()
+            .trim_matches('"')
+            .trim()
+            .eq_ignore_ascii_case("program_number")
+    })
+}
+
+/// The cell separator of a programs CSV: `;` when its header line holds a
+/// `;` and no `,` outside quotes (Excel saves CSV so where `,` is the
+/// decimal mark), else `,`.
+fn csv_separator(text: &str) -> char {
+    let mut in_quotes = false;
+    let (mut commas, mut semicolons) = (0, 0);
+    for c in text.chars() {
+        match c {
+            '"' => in_quotes = !in_quotes,
+            '\n' | '\r' if !in_quotes => break,
+            ',' if !in_quotes => commas += 1,
+            ';' if !in_quotes => semicolons += 1,
+            _ => {}
+        }
+    }
+    if commas == 0 && semicolons > 0 {
+        ';'
+    } else {
+        ','
+    }
+}
+
 /// Reads a reference document, calling `on_entry` for each id found.
 /// Any violation means the document is refused as a whole (first 50 returned).
 pub fn read_refdata<R: io::Read>(
     reader: R,
     kind: RefDocument,
     mut on_entry: impl FnMut(RefEntry),
-) -> Result<usize, Vec<Violation>> {
+) -> Result<RefRead, Vec<Violation>> {
     let mut errors = Vec::new();
     let mut count = 0;
     let mut ids = FileIds::default();
     let key = match kind {
         RefDocument::Accounts => "accounts",
         RefDocument::ServiceContracts => "service_contracts",
-        RefDocument::Programs => return read_programs(reader, on_entry),
+        RefDocument::Programs => {
+            return read_programs(reader, on_entry).map(|count| RefRead { count, next: None })
+        }
     };
+    let mut next = None;
     let result = read_array_document(reader, key, |i, element| {
         let base = format!("/{key}/{i}");
         let Element::Object(fields) = element else {
@@ -160,7 +206,8 @@ pub fn read_refdata<R: io::Read>(
         }
     });
     match result {
-        Ok(_) | Err(ListingError::Stopped) => {}
+        Ok(summary) => next = summary.next,
+        Err(ListingError::Stopped) => {}
         Err(ListingError::Malformed(v)) => errors.push(v),
         Err(ListingError::Io(e)) => errors.push(Violation::error(
             Rule::StrictJson,
@@ -170,7 +217,7 @@ pub fn read_refdata<R: io::Read>(
     }
     errors.truncate(50);
     if errors.is_empty() {
-        Ok(count)
+        Ok(RefRead { count, next })
     } else {
         Err(errors)
     }
@@ -472,8 +519,9 @@ fn programs_csv(text: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
         v.line = Some(line);
         v
     };
-    let rows =
-        parse_csv(text).map_err(|(line, msg)| vec![at_line(line, Rule::RequiredKeys, msg)])?;
+    let separator = csv_separator(text.trim_start_matches(['\r', '\n']));
+    let rows = parse_csv(text, separator)
+        .map_err(|(line, msg)| vec![at_line(line, Rule::RequiredKeys, msg)])?;
     // Lines holding nothing (blank lines around the table) are no rows.
     let mut rows = rows
         .into_iter()
@@ -499,6 +547,33 @@ fn programs_csv(text: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
     let mut count = 0;
     let mut ids = FileIds::default();
     for (line, row) in rows {
+        // Every row has a cell for each column (decision 259(b) for
+        // registry CSVs): an unquoted separator in a name split it, and a
+        // short row lost cells; either was read into the wrong columns.
+        if row.len() != header.len() {
+            let advice = match row.len() > header.len() {
+                true => format!(
+                    "a value holding `{separator}` must be quoted (\"Green{separator} Power\")"
+                ),
+                false => format!(
+                    "each row needs a cell for every column; leave a cell empty between two \
+                     `{separator}`"
+                ),
+            };
+            errors.push(at_line(
+                line,
+                Rule::RequiredKeys,
+                format!(
+                    "the row has {}, the header {}: {advice}",
+                    cells(row.len()),
+                    header.len()
+                ),
+            ));
+            if errors.len() >= 50 {
+                break;
+            }
+            continue;
+        }
         let number = row.get(number_col).map_or("", String::as_str);
         if number.trim().is_empty() {
             errors.push(at_line(
@@ -542,6 +617,14 @@ fn programs_csv(text: &str, on_entry: &mut impl FnMut(RefEntry)) -> Result<usize
     }
 }
 
+/// "1 cell", "3 cells".
+fn cells(n: usize) -> String {
+    match n {
+        1 => "1 cell".to_owned(),
+        n => format!("{n} cells"),
+    }
+}
+
 /// A CSV record and the line it starts on.
 type CsvRecord = (u64, Vec<String>);
 
@@ -550,7 +633,7 @@ type CsvRecord = (u64, Vec<String>);
 /// saves CSV so); lines are counted as [`crate::place`] counts them, line
 /// breaks inside quoted fields included. Returns each record with the line
 /// it starts on.
-fn parse_csv(text: &str) -> Result<Vec<CsvRecord>, (u64, String)> {
+fn parse_csv(text: &str, separator: char) -> Result<Vec<CsvRecord>, (u64, String)> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
@@ -574,7 +657,7 @@ fn parse_csv(text: &str) -> Result<Vec<CsvRecord>, (u64, String)> {
             }
             (true, c) => field.push(c),
             (false, '"') if field.is_empty() => in_quotes = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, c) if c == separator => row.push(std::mem::take(&mut field)),
             // A `\r\n` ends the record at its `\n`.
             (false, '\r') if crlf => {}
             (false, '\n' | '\r') => {
@@ -903,6 +986,86 @@ mod tests {
         let json = "\r\n\r\n{\"programs\": [\r\n  {\"program_number\": \"Ø\",, }]}";
         let v = &collect(json, RefDocument::Programs).unwrap_err()[0];
         assert_eq!((v.rule, v.line, v.column), (20, Some(4), Some(26)), "{v}");
+    }
+
+    /// Tester 36, finding 5: a row with more cells than the header (an
+    /// unquoted comma in a name) lost its last cells, and one with fewer
+    /// was read; both are refused at their line.
+    #[test]
+    fn a_csv_row_with_more_or_fewer_cells_than_the_header_is_refused_at_its_line() {
+        let csv = "program_number,name\nPRG-G,Green, Power\nPRG-1\nPRG-2,ok\n";
+        let errors = collect(csv, RefDocument::Programs).unwrap_err();
+        let found: Vec<(u8, Option<u64>, &str)> = (errors.iter())
+            .map(|v| (v.rule, v.line, v.message.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (
+                    2,
+                    Some(2),
+                    "the row has 3 cells, the header 2: a value holding `,` must be quoted \
+                     (\"Green, Power\")"
+                ),
+                (
+                    2,
+                    Some(3),
+                    "the row has 1 cell, the header 2: each row needs a cell for every column; \
+                     leave a cell empty between two `,`"
+                ),
+            ]
+        );
+        // An empty cell is a cell.
+        let entries = collect("program_number,name\nPRG-1,\n", RefDocument::Programs).unwrap();
+        assert_eq!(entries[0].label, "");
+    }
+
+    /// Tester 36, finding 6: a quoted header, the id column not first and
+    /// Excel's `;`-separated CSV were taken for no reference data, or for
+    /// one without a `program_number` column.
+    #[test]
+    fn a_quoted_header_any_column_order_and_semicolons_are_read() {
+        for (csv, label) in [
+            ("\"program_number\",\"name\"\nPRG-G,Green\n", "Green"),
+            ("name,program_number\nGreen,PRG-G\n", "Green"),
+            (
+                "\u{feff}program_number;name\r\nPRG-G;Green, Power\r\n",
+                "Green, Power",
+            ),
+            ("\"name\";\"program_number\"\nGreen;PRG-G\n", "Green"),
+        ] {
+            assert_eq!(
+                RefDocument::detect(csv.as_bytes()),
+                Some(RefDocument::Programs),
+                "{csv:?}"
+            );
+            let entries = collect(csv, RefDocument::Programs).unwrap();
+            assert_eq!(
+                (entries[0].id.as_str(), entries[0].label.as_str()),
+                ("PRG-G", label),
+                "{csv:?}"
+            );
+        }
+        // A header whose separator is `,` keeps `;` in its cells.
+        let entries = collect("program_number,name\nPRG-1,a;b\n", RefDocument::Programs).unwrap();
+        assert_eq!(entries[0].label, "a;b");
+        assert_eq!(RefDocument::detect(b"id,name\nPRG-1,x\n"), None);
+    }
+
+    /// Tester 36, finding 7: a listing's `next` link says it is one page
+    /// of several; the reader hands it over.
+    #[test]
+    fn a_listing_page_gives_its_next_link() {
+        let page = r#"{"accounts": [{"cds_account_id": "A-1", "account_number": "1"}],
+            "next": "https://utility.example/cds/accounts?page=2", "previous": null}"#;
+        let read = read_refdata(page.as_bytes(), RefDocument::Accounts, |_| {}).unwrap();
+        assert_eq!(
+            (read.count, read.next.as_deref()),
+            (1, Some("https://utility.example/cds/accounts?page=2"))
+        );
+        let last = page.replace("\"https://utility.example/cds/accounts?page=2\"", "null");
+        let read = read_refdata(last.as_bytes(), RefDocument::Accounts, |_| {}).unwrap();
+        assert_eq!(read.next, None);
     }
 
     #[test]

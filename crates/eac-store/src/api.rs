@@ -525,6 +525,9 @@ pub enum AuditAction {
     /// A saved CSV column mapping was deleted (database-level: name, the
     /// mapping it held).
     MappingDelete,
+    /// Reference-data entries were removed (database-level: type, ids with
+    /// their labels; the entries kept whole as the before-state).
+    RefdataRemove,
 }
 
 impl AuditAction {
@@ -551,6 +554,7 @@ impl AuditAction {
             AuditAction::RefdataImport => "refdata_import",
             AuditAction::MappingSave => "mapping_save",
             AuditAction::MappingDelete => "mapping_delete",
+            AuditAction::RefdataRemove => "refdata_remove",
         }
     }
 
@@ -577,6 +581,7 @@ impl AuditAction {
             AuditAction::RefdataImport,
             AuditAction::MappingSave,
             AuditAction::MappingDelete,
+            AuditAction::RefdataRemove,
         ]
         .into_iter()
         .find(|a| a.as_str() == stored)

@@ -749,6 +749,7 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
             | AuditAction::RefdataImport
             | AuditAction::MappingSave
             | AuditAction::MappingDelete
+            | AuditAction::RefdataRemove
     ) {
         // Database-level records keep what was written as the `after` side.
         changes.extend(crate::packs::details_of(cell(row, 6)?.as_deref()));

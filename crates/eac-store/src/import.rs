@@ -74,6 +74,10 @@ pub(crate) struct Batch<'a> {
     /// totals and beneficiaries wait for the rest of the parser's batch
     /// (taken by the writing loop, written by [`Batch::write_children`]).
     written: Option<i64>,
+    /// The beneficiary ids this file's EACs name, of the types whose
+    /// reference data is stored (decision 26): checked against it once, at
+    /// the end. Nothing is noted when no reference data is stored.
+    pub(crate) named: crate::refdata::NamedIds,
 }
 
 impl<'a> Batch<'a> {
@@ -95,6 +99,7 @@ impl<'a> Batch<'a> {
         // its file, so it cannot lock them first. An edit of the same or
         // other EACs on another desk takes its turn before or after it.
         crate::lock::chain_first(w)?;
+        let named = crate::refdata::NamedIds::for_stored_types(w.db())?;
         let id: i64 = w.db().query_row(
             "INSERT INTO import_batches (file_name, imported_at) VALUES (?1, ?2) RETURNING id",
             &[&file, &w.at().to_storage()],
@@ -122,6 +127,7 @@ impl<'a> Batch<'a> {
             failure: None,
             cancelled: false,
             written: None,
+            named,
         };
         // Where it starts: a second reading of a file (`load_fresh_or_again`)
         // says so at once, however short.
@@ -246,6 +252,7 @@ impl<'a> Batch<'a> {
         eac: &Eac,
         mut prepared: Option<&mut rows::Prepared>,
     ) -> Result<()> {
+        self.named.note(eac);
         if let (true, Some(p)) = (self.fresh, prepared.as_deref_mut()) {
             match rows::insert_row_fresh(self.w, eac, p, self.id)? {
                 Some(id) => {
@@ -384,6 +391,7 @@ impl<'a> Batch<'a> {
                 EacRead::Valid { eac, warnings } => {
                     self.warn(std::mem::take(warnings));
                     let eac: &Eac = eac;
+                    self.named.note(eac);
                     let prepared = &mut item.prepared;
                     match stored.get(&eac.cds_eac_id) {
                         _ if !met.insert(eac.cds_eac_id.clone()) => {
@@ -509,6 +517,10 @@ impl<'a> Batch<'a> {
         if !self.fresh {
             history::import_added(self.w, self.id, &std::mem::take(&mut self.added_ids))?;
         }
+        // Ids no stored reference data holds: warned of, never refused
+        // (decision 26), one warning per id with how many EACs name it.
+        let unknown = std::mem::take(&mut self.named).unknown(self.w.db())?;
+        self.warn(unknown);
         record_counts(self.w, &self, sha256.as_deref())?;
         Ok(FileImportReport {
             file: self.file,

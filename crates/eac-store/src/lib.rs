@@ -74,7 +74,7 @@ pub use fresh::NewDatabase;
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use periods::ClosedPeriod;
 pub use query::{check_filter, SEARCH_MAX_CHARS};
-pub use refdata::{RefdataCount, RefdataEntry, RefdataReport};
+pub use refdata::{RefdataCount, RefdataEntry, RefdataRemoval, RefdataReport, StillNamed};
 pub use registry::{
     AlteredDocument, CertRange, MissingCount, RangeOverlap, RangeSide, RegistryDocument,
     RegistryEac, RegistryImportReport, RestatedKind, RestatedNote, SavedMapping, SeenBefore,

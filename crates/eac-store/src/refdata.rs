@@ -34,6 +34,14 @@ pub struct RefdataReport {
     /// id twice is refused; a customer or rate plan several entries share
     /// is one id); an id already stored counts again.
     pub counts: Vec<RefdataCount>,
+    /// Of those, ids the database did not hold before.
+    pub added: u64,
+    /// Of those, ids it held with another label, now replaced (decision 27).
+    pub labels_changed: u64,
+    /// What the reader noticed and imported anyway, in words: a listing
+    /// that is one page of several (its `next` link).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// One id a beneficiary list may name.
@@ -100,6 +108,28 @@ impl Store {
         unknown(self.db(), kind, ids)
     }
 
+    /// Removes the ids `ids` of `kind` from the reference data in one
+    /// write, audited (`refdata_remove`, keeping the entries removed);
+    /// `dry_run` says what would be removed and writes nothing. Refused
+    /// (`not_found`, nothing removed) when any of them is not stored, and
+    /// (`invalid_input`) for `general`, none, or an id given twice. EACs
+    /// that still name a removed id are counted in the report, never a
+    /// refusal (decision 26: their ids are then unknown, and warned of).
+    pub fn remove_refdata(
+        &mut self,
+        kind: BeneficiaryType,
+        ids: &[String],
+        reason: &Reason,
+        os_user: &str,
+        dry_run: bool,
+    ) -> Result<RefdataRemoval> {
+        if dry_run {
+            self.dry_run_either(|w| remove(w, kind, ids, reason, os_user, true))
+        } else {
+            self.write_either(|w| remove(w, kind, ids, reason, os_user, false))
+        }
+    }
+
     /// Suggestions for the beneficiary editor: reference data whose id or
     /// label starts with `prefix` (any case) with its label, then ids
     /// already used with `kind` in the store (labelled with themselves).
@@ -123,6 +153,14 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         path: path.to_owned(),
         source,
     };
+    if path.is_dir() {
+        return Err(StoreError::InvalidInput(format!(
+            "{} is a folder: `refdata import` reads files (CDS accounts or service contracts \
+             listings, programs lists as CSV or JSON); name the files in it instead. Nothing \
+             was imported from it.",
+            path.display()
+        )));
+    }
     let mut head = Vec::with_capacity(4096);
     File::open(path)
         .map_err(io_error)?
@@ -214,11 +252,23 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
     if let Some(e) = failure {
         return Err(e);
     }
-    if let Err(violations) = read {
-        return Err(StoreError::Rules {
-            file: file_label,
-            violations,
-        });
+    let read = match read {
+        Ok(read) => read,
+        Err(violations) => {
+            return Err(StoreError::Rules {
+                file: file_label,
+                violations,
+            })
+        }
+    };
+    // One page of a paged listing: imported, and said.
+    let mut notes = Vec::new();
+    if let Some(next) = &read.next {
+        notes.push(format!(
+            "this is one page of a longer listing (its `next` link is {next}): only its ids \
+             were imported; import the other pages too, or EACs naming their ids are warned of \
+             as unknown"
+        ));
     }
     if progress.is_cancelled() {
         return Err(StoreError::Cancelled);
@@ -239,6 +289,9 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         }
         details.push(("changed", text));
     }
+    if let Some(next) = &read.next {
+        details.push(("next", next.clone()));
+    }
     crate::packs::insert_database_record(
         w,
         AuditAction::RefdataImport,
@@ -252,6 +305,9 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         file: file_label,
         document,
         counts,
+        added,
+        labels_changed: relabelled,
+        notes,
     })
 }
 
@@ -353,6 +409,285 @@ pub(crate) fn unknown(
         }
     }
     Ok(out)
+}
+
+/// The beneficiary ids an import's EACs name, of the types whose
+/// reference data is stored, with how many EACs name each (and the first
+/// of them): checked against the reference data once the rows are
+/// written ([`NamedIds::unknown`]), so an import warns of ids it does not
+/// hold (decision 26) without a look-up per EAC. With no reference data
+/// stored nothing is noted.
+#[derive(Default)]
+pub(crate) struct NamedIds {
+    /// The types whose reference data is stored (never `general`).
+    types: Vec<BeneficiaryType>,
+    /// Per (type, id): how many EACs name it, and the first that does.
+    named: std::collections::HashMap<(BeneficiaryType, String), (usize, String)>,
+}
+
+impl NamedIds {
+    /// Ready to note the ids of the types `conn`'s reference data holds.
+    pub(crate) fn for_stored_types(conn: &dyn crate::db::Db) -> Result<NamedIds> {
+        let mut types = Vec::new();
+        for &kind in BeneficiaryType::ALL {
+            if kind == BeneficiaryType::General {
+                continue;
+            }
+            let any = conn.query_opt(
+                "SELECT 1 FROM refdata WHERE beneficiary_type = ?1 LIMIT 1",
+                &[&kind.as_str()],
+                |_| Ok(()),
+            )?;
+            if any.is_some() {
+                types.push(kind);
+            }
+        }
+        Ok(NamedIds {
+            types,
+            named: Default::default(),
+        })
+    }
+
+    /// Notes the ids `eac` names, when reference data of its type is stored.
+    pub(crate) fn note(&mut self, eac: &eac_model::Eac) {
+        if self.types.is_empty() {
+            return;
+        }
+        let Some(kind) = eac.beneficiary_type else {
+            return;
+        };
+        if !self.types.contains(&kind) {
+            return;
+        }
+        for id in &eac.beneficiaries {
+            self.named
+                .entry((kind, id.clone()))
+                .and_modify(|(n, _)| *n += 1)
+                .or_insert_with(|| (1, eac.cds_eac_id.clone()));
+        }
+    }
+
+    /// One warning per noted id the reference data of its type does not
+    /// hold, by type and id, saying how many EACs name it (and which, when
+    /// one does); in words true of a dry run too.
+    pub(crate) fn unknown(self, conn: &dyn crate::db::Db) -> Result<Vec<eac_model::Violation>> {
+        if self.named.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut keys: Vec<(BeneficiaryType, String)> = self.named.keys().cloned().collect();
+        keys.sort();
+        let asked: Vec<(&'static str, &str)> = keys
+            .iter()
+            .map(|(k, id)| (k.as_str(), id.as_str()))
+            .collect();
+        let mut held = vec![false; keys.len()];
+        crate::rows::each_of(
+            conn,
+            &asked,
+            |k| format!("SELECT {k} FROM refdata WHERE beneficiary_type = ? AND ref_id = ?"),
+            |(kind, id)| vec![kind as &dyn rusqlite::ToSql, id],
+            &mut |at, _| {
+                held[at] = true;
+                Ok(())
+            },
+        )?;
+        drop(asked);
+        Ok(keys
+            .into_iter()
+            .zip(held)
+            .filter(|(_, held)| !held)
+            .map(|((kind, id), _)| {
+                let (eacs, first) = &self.named[&(kind, id.clone())];
+                let who = match eacs {
+                    1 => "1 EAC of this file names".to_owned(),
+                    n => format!("{n} EACs of this file name"),
+                };
+                let mut v = eac_model::Violation::unruled(format!(
+                    "{who} the {kind} `{}`, which the imported {kind} reference data does not \
+                     hold: an unknown id does not stop an import (decision 26); check the id, \
+                     or import the reference data that holds it",
+                    eac_model::quote(&id),
+                    kind = kind.as_str()
+                ))
+                .with_eac((*eacs == 1).then_some(first.as_str()));
+                v.severity = eac_model::Severity::Warning;
+                v
+            })
+            .collect())
+    }
+}
+
+/// What removing reference data did (or, in a dry run, would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct RefdataRemoval {
+    pub beneficiary_type: BeneficiaryType,
+    /// The entries removed, as they were stored, in the order given.
+    pub removed: Vec<RefdataEntry>,
+    /// Removed ids that stored EACs still name (now unknown ids, warned
+    /// of, decision 26), with how many EACs and the first few.
+    pub still_named: Vec<StillNamed>,
+    pub dry_run: bool,
+}
+
+/// A removed reference id that stored EACs of its type still name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct StillNamed {
+    pub id: String,
+    pub eac_count: usize,
+    /// The first EACs (by `cds_eac_id`, at most [`STILL_NAMED_SHOWN`]).
+    pub cds_eac_ids: Vec<String>,
+}
+
+/// How many of the EACs naming a removed id a removal names.
+pub const STILL_NAMED_SHOWN: usize = 5;
+
+/// Removed entries an audit record names in its summary (all are kept in
+/// its before-state).
+const NAMED_REMOVALS: usize = 50;
+
+/// [`Store::remove_refdata`] through the write `w`.
+fn remove(
+    w: &Write,
+    kind: BeneficiaryType,
+    ids: &[String],
+    reason: &Reason,
+    os_user: &str,
+    dry_run: bool,
+) -> Result<RefdataRemoval> {
+    if kind == BeneficiaryType::General {
+        return Err(StoreError::InvalidInput(
+            "`general` has no reference data: name a type (customer, account, \
+             servicecontract, rateplan, program)"
+                .to_owned(),
+        ));
+    }
+    if ids.is_empty() {
+        return Err(StoreError::InvalidInput(
+            "no id to remove was given".to_owned(),
+        ));
+    }
+    let mut seen = std::collections::HashSet::new();
+    if let Some(twice) = ids.iter().find(|id| !seen.insert(id.as_str())) {
+        return Err(StoreError::InvalidInput(format!(
+            "`{}` is given twice; nothing was removed",
+            eac_model::quote(twice)
+        )));
+    }
+    // Imports and removals of reference data take turns (the chain's lock).
+    crate::lock::chain_first(w)?;
+    let db = w.db();
+    let mut removed = Vec::with_capacity(ids.len());
+    let mut missing = Vec::new();
+    for id in ids {
+        let entry = db.query_opt(
+            "SELECT label, source_file, imported_at FROM refdata
+              WHERE beneficiary_type = ?1 AND ref_id = ?2",
+            &[&kind.as_str(), id],
+            |row| {
+                Ok(RefdataEntry {
+                    beneficiary_type: kind,
+                    id: id.clone(),
+                    label: row.get(0)?,
+                    source_file: row.get(1)?,
+                    imported_at: rows::display_time(row, 2)?,
+                })
+            },
+        )?;
+        match entry {
+            Some(e) => removed.push(e),
+            None => missing.push(format!("`{}`", eac_model::quote(id))),
+        }
+    }
+    if !missing.is_empty() {
+        let shown: Vec<String> = missing.iter().take(10).cloned().collect();
+        let more = match missing.len().saturating_sub(shown.len()) {
+            0 => String::new(),
+            n => format!(" and {n} more"),
+        };
+        return Err(StoreError::NotFound(format!(
+            "the {} reference data holds no {}{more} (ids match exactly, case included; \
+             `eacdesk refdata ls --type {}` lists them): nothing was removed",
+            kind.as_str(),
+            shown.join(", "),
+            kind.as_str()
+        )));
+    }
+    let mut still_named = Vec::new();
+    let by_id = match db.kind() {
+        // The index of beneficiary ids ignores case: asked so, then exactly.
+        crate::db::Kind::Sqlite => {
+            "SELECT e.cds_eac_id FROM eac_beneficiaries b JOIN eacs e ON e.id = b.eac_id
+              WHERE b.beneficiary_type = ?1 AND b.beneficiary_id = ?2 COLLATE NOCASE
+                AND b.beneficiary_id = ?2
+              ORDER BY e.cds_eac_id"
+        }
+        crate::db::Kind::Postgres => {
+            "SELECT e.cds_eac_id FROM eac_beneficiaries b JOIN eacs e ON e.id = b.eac_id
+              WHERE b.beneficiary_type = ?1 AND b.beneficiary_id = ?2
+              ORDER BY e.cds_eac_id"
+        }
+    };
+    for entry in &removed {
+        let mut named = StillNamed {
+            id: entry.id.clone(),
+            eac_count: 0,
+            cds_eac_ids: Vec::new(),
+        };
+        db.each(by_id, &[&kind.as_str(), &entry.id], &mut |row| {
+            named.eac_count += 1;
+            if named.cds_eac_ids.len() < STILL_NAMED_SHOWN {
+                named.cds_eac_ids.push(row.get(0)?);
+            }
+            Ok(())
+        })?;
+        if named.eac_count > 0 {
+            still_named.push(named);
+        }
+        db.execute(
+            "DELETE FROM refdata WHERE beneficiary_type = ?1 AND ref_id = ?2",
+            &[&kind.as_str(), &entry.id],
+        )?;
+    }
+    // The record names the first entries in its summary and keeps them
+    // all, labels included, as its before-state.
+    let mut named: Vec<String> = (removed.iter().take(NAMED_REMOVALS))
+        .map(|e| format!("{}: {}", e.id, e.label))
+        .collect();
+    if removed.len() > NAMED_REMOVALS {
+        named.push(format!("and {} more", removed.len() - NAMED_REMOVALS));
+    }
+    let mut details = vec![
+        ("type", kind.as_str().to_owned()),
+        ("removed", removed.len().to_string()),
+        ("ids", named.join("; ")),
+    ];
+    let eacs: usize = still_named.iter().map(|n| n.eac_count).sum();
+    if eacs > 0 {
+        details.push(("eacs_still_naming", eacs.to_string()));
+    }
+    let state = serde_json::to_string(&removed).map_err(|e| {
+        StoreError::InvalidInput(format!("reference data that cannot be kept: {e}"))
+    })?;
+    crate::packs::insert_database_record_with_states(
+        w,
+        AuditAction::RefdataRemove,
+        &details,
+        crate::packs::States {
+            before: Some(state),
+            after: None,
+        },
+        reason,
+        os_user,
+        "",
+    )?;
+    Ok(RefdataRemoval {
+        beneficiary_type: kind,
+        removed,
+        still_named,
+        dry_run,
+    })
 }
 
 /// Suggestions for the beneficiary editor: reference data whose id or label

@@ -1308,6 +1308,7 @@ pub(crate) fn import_document(
                 .with_eac(Some(&eac.cds_eac_id))]);
                 continue;
             }
+            batch.named.note(&eac);
             // What the document states of the EAC, kept with its source.
             let statement = serde_json::to_string(&eac).map_err(|e| {
                 crate::StoreError::InvalidInput(format!("an EAC that cannot be written: {e}"))

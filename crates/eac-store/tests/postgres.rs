@@ -1747,6 +1747,65 @@ fn reference_data_is_imported_listed_and_consulted_alike_on_a_server() {
             server.unknown_beneficiaries(kind, &ids).unwrap()
         );
     }
+    // An EAC import warns of the ids the reference data does not hold
+    // (tester 36, finding 2), on a server (EACs written a group at a time)
+    // as on a file: `e-02` is made to name an account no list holds.
+    let mut listing: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            migrations().join("../tests/fixtures/spec-examples/good-p1-mixed-order.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    listing["eacs"][1]["beneficiaries"] = serde_json::json!(["ACC-1", "ACC-TYPO"]);
+    let month = dir.path().join("month.json");
+    std::fs::write(&month, listing.to_string()).unwrap();
+    let mut warned = Vec::new();
+    for store in [&mut file, &mut server] {
+        let report =
+            (store.import_file(&month, eac_store::ImportOptions::default(), &NoProgress)).unwrap();
+        warned.push(
+            (report.warnings.iter())
+                .map(|w| (w.cds_eac_id.clone(), w.message.clone()))
+                .collect::<Vec<_>>(),
+        );
+    }
+    assert_eq!(warned[0], warned[1]);
+    assert_eq!(warned[0].len(), 1, "{warned:?}");
+    assert_eq!(warned[0][0].0.as_deref(), Some("e-02"));
+    assert!(
+        warned[0][0].1.contains("the account `ACC-TYPO`"),
+        "{warned:?}"
+    );
+    // Removing ids (tester 36, finding 4): a dry run keeps them, the
+    // removal takes them out, audited; an id not stored refuses it whole.
+    let reason = eac_store::Reason::new("account closed").unwrap();
+    let ids = vec!["ACC-1".to_owned()];
+    for store in [&mut file, &mut server] {
+        let kind = BeneficiaryType::Account;
+        let dry = (store.remove_refdata(kind, &ids, &reason, "tester", true)).unwrap();
+        assert_eq!((dry.removed.len(), dry.dry_run), (1, true));
+        assert!(store.unknown_beneficiaries(kind, &ids).unwrap().is_empty());
+        let done = (store.remove_refdata(kind, &ids, &reason, "tester", false)).unwrap();
+        assert_eq!(done.removed[0].id, "ACC-1");
+        assert_eq!(store.unknown_beneficiaries(kind, &ids).unwrap(), ids);
+        let both = vec!["ACC-2".to_owned(), "ACC-1".to_owned()];
+        let refused = store.remove_refdata(kind, &both, &reason, "tester", false);
+        assert!(
+            matches!(refused, Err(eac_store::StoreError::NotFound(_))),
+            "{refused:?}"
+        );
+        assert!(store
+            .unknown_beneficiaries(kind, &both[..1])
+            .unwrap()
+            .is_empty());
+        let audit = store.audit_log(None).unwrap();
+        let removals = (audit.iter())
+            .filter(|r| r.action == eac_store::AuditAction::RefdataRemove)
+            .count();
+        assert_eq!(removals, 1);
+    }
+    assert_eq!(entries(&file, None, None), entries(&server, None, None));
 }
 
 #[test]

@@ -44,6 +44,7 @@ fn render(dir: &Path) {
         RefdataReport,
         RefdataCount,
         RefdataEntry,
+        RefdataRemoval,
         EmissionFactors,
         ImportReport,
         FileImportReport,

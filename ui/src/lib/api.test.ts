@@ -200,6 +200,12 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ],
     ["import_refdata", () => api.importRefdata("op", ["/r.csv"]), "import_refdata", { op_id: "op", paths: ["/r.csv"] }],
     [
+      "remove_refdata",
+      () => api.removeRefdata("account", ["ACC-1O"], "typo", false),
+      "remove_refdata",
+      { beneficiary_type: "account", ids: ["ACC-1O"], reason: "typo", dry_run: false },
+    ],
+    [
       "beneficiary_choices",
       () => api.beneficiaryChoices("account", "A-", 10),
       "beneficiary_choices",

@@ -171,6 +171,9 @@ export const api = {
   pickTablePath: (default_name: string, format: TableFormat) => call("pick_table_path", { default_name, format }),
   pickDatabase: (create: boolean) => call("pick_database", { create }),
   importRefdata: (op_id: string, paths: string[]) => call("import_refdata", { op_id, paths }),
+  /** Removes reference-data ids of one type, audited (`dry_run`: what it would remove, nothing written). */
+  removeRefdata: (beneficiary_type: BeneficiaryType, ids: string[], reason: string | null, dry_run: boolean) =>
+    call("remove_refdata", { beneficiary_type, ids, reason, dry_run }),
   /** Reference data ("ID · label") first, then ids already used. */
   beneficiaryChoices: (beneficiary_type: BeneficiaryType, prefix: string, limit: number) =>
     call("beneficiary_choices", { beneficiary_type, prefix, limit }),

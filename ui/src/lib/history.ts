@@ -27,6 +27,7 @@ const ACTIONS: Record<AuditAction, string> = {
   refdata_import: "Reference data imported",
   mapping_save: "Column mapping saved",
   mapping_delete: "Column mapping deleted",
+  refdata_remove: "Reference data removed",
 };
 
 /** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */
@@ -73,6 +74,8 @@ export function auditSummary(
       return "A column mapping for registry CSV files was saved; the change holds it (and the one it replaced).";
     case "mapping_delete":
       return "A saved column mapping was deleted; the change holds what it was.";
+    case "refdata_remove":
+      return "Reference data ids were removed; the change names them with their labels and keeps what was removed.";
     default:
       return null;
   }

@@ -70,9 +70,25 @@ describe("unknown beneficiary ids", () => {
             { beneficiary_type: "account", count: 2 },
             { beneficiary_type: "customer", count: 1 },
           ],
+          added: 3,
+          labels_changed: 0,
         },
       ]),
-    ).toEqual(["accounts.json: 1 customer, 2 accounts"]);
+    ).toEqual(["accounts.json: 1 customer, 2 accounts (3 added, 0 labels changed)"]);
+  });
+  it("says what an import changed and a paged listing's note", () => {
+    expect(
+      refdataSummary([
+        {
+          file: "page1.json",
+          document: "accounts",
+          counts: [{ beneficiary_type: "account", count: 1 }],
+          added: 0,
+          labels_changed: 1,
+          notes: ["this is one page of a longer listing"],
+        },
+      ]),
+    ).toEqual(["page1.json: 1 account (0 added, 1 label changed); note: this is one page of a longer listing"]);
   });
 });
 

@@ -5,6 +5,7 @@
 import { reasonProblem } from "./reason";
 import type { Choice, RefdataReport } from "./types";
 import { countsInWords } from "./refdataView";
+import { formatCount } from "./decimal";
 import { formatDateTimeUtc } from "./dates";
 
 /** A JSON number as exact text, 0 or more (emission factors cannot be negative). */
@@ -109,7 +110,9 @@ export function refdataSummary(reports: RefdataReport[]): string[] {
   return reports.map((r) => {
     const name = r.file.split(/[\\/]/).pop() ?? r.file;
     const counts = countsInWords(r.counts);
-    return `${name}: ${counts === "" ? "no ids" : counts}`;
+    const changed = `${formatCount(r.labels_changed)} ${r.labels_changed === 1 ? "label" : "labels"} changed`;
+    const notes = (r.notes ?? []).map((n) => `; note: ${n}`).join("");
+    return `${name}: ${counts === "" ? "no ids" : counts} (${formatCount(r.added)} added, ${changed})${notes}`;
   });
 }
 

@@ -1,7 +1,7 @@
 // Logic behind the reference-data dialog (counts in words, the browse query,
 // which file an import stopped at), kept out of the component so it is tested.
 
-import type { BeneficiaryType, RefdataCount, Violation } from "./types";
+import type { BeneficiaryType, RefdataCount, RefdataRemoval, Violation } from "./types";
 import { formatCount } from "./decimal";
 import { baseName } from "./paths";
 import { BENEFICIARY_TYPES, valuesOf } from "./labels";
@@ -96,4 +96,23 @@ export function refdataFailureText(paths: readonly string[], failed: number): st
 function listNames(names: string[]): string {
   if (names.length <= 1) return names.join("");
   return `${names.slice(0, -1).join(", ")} and ${names[names.length - 1]}`;
+}
+
+/**
+ * What removing reference data did (or, in a dry run, would do), in words:
+ * the ids removed, then each removed id stored EACs still name (they are
+ * not changed; their id is then one the reference data does not hold).
+ */
+export function removalLines(r: RefdataRemoval): { done: string; warnings: string[] } {
+  const ids = r.removed.map((e) => e.id).join(", ");
+  const what = `${r.removed.length === 1 ? "1 id" : `${formatCount(r.removed.length)} ids`} (${ids})`;
+  const done = r.dry_run
+    ? `Checked: removing would take out ${what}. Nothing was changed.`
+    : `Removed ${what}. The removal is recorded in History.`;
+  const warnings = r.still_named.map((n) => {
+    const more = n.eac_count > n.cds_eac_ids.length ? ` and ${formatCount(n.eac_count - n.cds_eac_ids.length)} more` : "";
+    const eacs = n.eac_count === 1 ? "1 EAC names" : `${formatCount(n.eac_count)} EACs name`;
+    return `${eacs} “${n.id}”: ${n.cds_eac_ids.join(", ")}${more}. They are not changed; once it is removed, their beneficiary is an id the reference data does not hold.`;
+  });
+  return { done, warnings };
 }

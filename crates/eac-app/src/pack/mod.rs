@@ -1127,13 +1127,14 @@ struct AuditLine {
 /// redacted unless it is about a claim the pack carries: claims and
 /// consumption name their customers, and their states hold their
 /// allocations and consumption rows.
-const SHOWN_DATABASE_ACTIONS: [AuditAction; 8] = [
+const SHOWN_DATABASE_ACTIONS: [AuditAction; 9] = [
     AuditAction::Export,
     AuditAction::Pack,
     AuditAction::PeriodClose,
     AuditAction::PeriodReopen,
     AuditAction::FactorSet,
     AuditAction::RefdataImport,
+    AuditAction::RefdataRemove,
     AuditAction::MappingSave,
     AuditAction::MappingDelete,
 ];

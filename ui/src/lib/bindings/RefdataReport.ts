@@ -11,4 +11,17 @@ export type RefdataReport = { file: string, document: RefDocument,
  * id twice is refused; a customer or rate plan several entries share
  * is one id); an id already stored counts again.
  */
-counts: Array<RefdataCount>, };
+counts: Array<RefdataCount>, 
+/**
+ * Of those, ids the database did not hold before.
+ */
+added: number, 
+/**
+ * Of those, ids it held with another label, now replaced (decision 27).
+ */
+labels_changed: number, 
+/**
+ * What the reader noticed and imported anyway, in words: a listing
+ * that is one page of several (its `next` link).
+ */
+notes?: Array<string>, };

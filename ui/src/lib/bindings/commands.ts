@@ -46,6 +46,7 @@ import type { PackVerdict } from "./PackVerdict";
 import type { PathKind } from "./PathKind";
 import type { RefdataCount } from "./RefdataCount";
 import type { RefdataEntry } from "./RefdataEntry";
+import type { RefdataRemoval } from "./RefdataRemoval";
 import type { RefdataReport } from "./RefdataReport";
 import type { SamplePlan } from "./SamplePlan";
 import type { SavedMapping } from "./SavedMapping";
@@ -125,6 +126,8 @@ export type Commands = {
   pick_database: { args: { create: boolean }; result: string | null };
   /** Accounts, service contracts and programs lists, one report per file; stops at the first bad file. Long. */
   import_refdata: { args: { op_id: string; paths: Array<string> }; result: Array<RefdataReport> };
+  /** Removes reference-data ids of one type, audited with `reason` (`refdata_remove`, the entries kept in its record); `dry_run` writes nothing (`reason` may then be `null`). `still_named`: removed ids stored EACs still name (a warning; they are not changed). An id that is not stored refuses the whole removal (`not_found`). */
+  remove_refdata: { args: { beneficiary_type: BeneficiaryType; ids: Array<string>; reason: string | null; dry_run: boolean }; result: RefdataRemoval };
   /** Reference data ("ID · label") first, then ids already used. */
   beneficiary_choices: { args: { beneficiary_type: BeneficiaryType; prefix: string; limit: number }; result: Array<Choice> };
   /** Ids the imported reference data does not know (a warning, never a refusal). */
@@ -267,6 +270,7 @@ export const COMMANDS = [
   "pick_export_path",
   "pick_database",
   "import_refdata",
+  "remove_refdata",
   "beneficiary_choices",
   "check_beneficiaries",
   "set_emissions",
