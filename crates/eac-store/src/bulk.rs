@@ -1,9 +1,13 @@
 //! A fresh load: an import into a database that holds no EAC yet builds
 //! the browse indexes once, in bulk, after the rows, instead of updating
 //! sixteen B-trees per EAC (issue 16). The indexes are dropped at the start
-//! of the import's transaction and created again from their own stored
-//! definitions (`sqlite_master`, so exactly what the migrations made) before
-//! it commits; any error or cancel rolls the drop back with everything else.
+//! of the import's transaction and created again before it commits, each
+//! from the migrations' own definition, one statement, once its stored
+//! definition (`sqlite_master`) is found to be that text: a database whose
+//! stored definitions another tool changed (statements appended to one,
+//! which SQLite itself never reads) is refused, nothing imported
+//! ([`crate::schema_guard`]); any error or cancel rolls the drop back with
+//! everything else.
 //! The unique index on `cds_eac_id` is built after the rows too when the
 //! input can be read again (a file): a repeated id makes it fail, and the
 //! file is then read again with every index in place (decision 233,
@@ -33,11 +37,11 @@ const TABLES: [&str; 2] = ["eacs", "eac_beneficiaries"];
 /// Indexes dropped for a fresh load; [`Deferred::build`] creates them again.
 #[must_use = "the indexes must be built again before the write commits"]
 pub(crate) struct Deferred {
-    /// `CREATE INDEX …` as stored, in name order.
-    definitions: Vec<String>,
+    /// `CREATE INDEX …` as the migrations write it, in name order.
+    definitions: Vec<&'static str>,
     /// `CREATE TRIGGER …` of the kept facet totals ([`crate::facets`]):
     /// one pass at the end instead of ten small writes per EAC.
-    triggers: Vec<String>,
+    triggers: Vec<&'static str>,
 }
 
 /// Whether the unique indexes of [`TABLES`] are deferred with the others.
@@ -86,7 +90,9 @@ pub(crate) fn defer_indexes_if_fresh(w: &Write, unique: Unique) -> Result<Option
 
 /// Drops the secondary indexes of [`TABLES`], the unique ones only if
 /// `unique` says so, for a fresh load (the caller has found the database
-/// holds no EAC: [`is_fresh`]).
+/// holds no EAC: [`is_fresh`]). Refuses, dropping nothing, when one of
+/// them, of the triggers dropped with them or the search table's
+/// definition is not as the migrations write it.
 pub(crate) fn defer_indexes(w: &Write, unique: Unique) -> Result<Deferred> {
     let mut indexes: Vec<(String, String)> = Vec::new();
     for table in TABLES {
@@ -99,6 +105,34 @@ pub(crate) fn defer_indexes(w: &Write, unique: Unique) -> Result<Deferred> {
             indexes.push(index?);
         }
     }
+    let mut triggers = stored_triggers(w, crate::facets::TRIGGER_PREFIX)?;
+    for name in crate::facets::INSERT_TRIGGERS {
+        triggers.extend(stored_triggers(w, name)?);
+    }
+    let search: Option<String> = w
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'eac_search'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?;
+    // Each checked before anything is dropped: every entry not EAC Desk's
+    // is named at once.
+    let mut foreign = Vec::new();
+    let mut indexes = own_texts("index", indexes, &mut foreign)?;
+    let triggers = own_texts("trigger", triggers, &mut foreign)?;
+    let search = own_texts(
+        "table",
+        vec![("eac_search".to_owned(), search.unwrap_or_default())],
+        &mut foreign,
+    )?;
+    if !foreign.is_empty() {
+        return Err(crate::schema_guard::changed_outside(
+            w.path(),
+            &foreign,
+            "nothing was imported",
+        ));
+    }
     let is_unique = |sql: &str| sql.starts_with("CREATE UNIQUE INDEX");
     if unique == Unique::Kept {
         indexes.retain(|(_, sql)| !is_unique(sql));
@@ -109,17 +143,34 @@ pub(crate) fn defer_indexes(w: &Write, unique: Unique) -> Result<Deferred> {
         // An identifier cannot be a parameter; the names are our own.
         w.execute_batch(&format!("DROP INDEX {}", quoted(name)))?;
     }
-    let mut triggers = drop_triggers(w, crate::facets::TRIGGER_PREFIX)?;
-    for name in crate::facets::INSERT_TRIGGERS {
-        triggers.extend(drop_triggers(w, name)?);
+    for (name, _) in &triggers {
+        w.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
     }
     w.pragma_update(None, "cache_size", LOAD_CACHE_KIB)?;
-    *w.search_load.borrow_mut() = Some(SearchLoad::start(w)?);
+    *w.search_load.borrow_mut() = Some(SearchLoad::start(w, search[0].1)?);
     *w.facet_tally.borrow_mut() = Some(crate::facets::Tally::start(w)?);
     Ok(Deferred {
         definitions: indexes.into_iter().map(|(_, sql)| sql).collect(),
-        triggers,
+        triggers: triggers.into_iter().map(|(_, sql)| sql).collect(),
     })
+}
+
+/// The migrations' own texts of the schema entries `stored` (name, stored
+/// text) of type `kind`, by name; each entry that is not EAC Desk's as
+/// the migrations write it is added to `foreign` instead.
+fn own_texts(
+    kind: &str,
+    stored: Vec<(String, String)>,
+    foreign: &mut Vec<String>,
+) -> Result<Vec<(String, &'static str)>> {
+    let mut own = Vec::with_capacity(stored.len());
+    for (name, sql) in stored {
+        match crate::schema_guard::own_definition(kind, &name, &sql)? {
+            Some(text) => own.push((name, text)),
+            None => foreign.push(crate::schema_guard::named(kind, &name)),
+        }
+    }
+    Ok(own)
 }
 
 impl Deferred {
@@ -173,7 +224,8 @@ impl Deferred {
                 w.pragma_update(None, "threads", 1)?;
                 helped = true;
             }
-            w.execute_batch(sql)?;
+            // One statement: `execute` refuses any text after it.
+            w.execute(sql, [])?;
         }
         if helped {
             w.pragma_update(None, "threads", 0)?;
@@ -184,7 +236,7 @@ impl Deferred {
         })?;
         tally.write(w)?;
         for sql in &self.triggers {
-            w.execute_batch(sql)?;
+            w.execute(sql, [])?;
         }
         progress.update(Phase::ImportIndexes, steps - 1, Some(steps));
         if let Some(load) = load {
@@ -251,8 +303,9 @@ pub(crate) struct SearchLoad {
     side: Option<SideFile>,
     /// The store's file, for messages.
     store: PathBuf,
-    /// The store's `CREATE VIRTUAL TABLE "eac_search" …`.
-    definition: String,
+    /// The store's `CREATE VIRTUAL TABLE "eac_search" …`, as the
+    /// migrations write it.
+    definition: &'static str,
 }
 
 /// A hidden database of a fresh load: removed (with its journal, then its
@@ -320,18 +373,14 @@ const BYTES_PER_STATEMENT: usize = 1 << 20;
 const BATCHES_AHEAD: usize = 1;
 
 impl SearchLoad {
-    fn start(w: &Write) -> Result<SearchLoad> {
+    /// `definition`: the search table's, as the migrations write it.
+    fn start(w: &Write, definition: &'static str) -> Result<SearchLoad> {
         // A database without a file (in memory) builds its index in the
         // system's temporary folder.
         let store = match w.path().filter(|p| !p.is_empty()) {
             Some(path) => PathBuf::from(path),
             None => std::env::temp_dir().join("eacdesk-in-memory"),
         };
-        let definition: String = w.query_row(
-            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'eac_search'",
-            [],
-            |r| r.get(0),
-        )?;
         let folder = crate::atomic::folder_of(&store).to_owned();
         let (lock, path) =
             crate::fresh::hidden_database(&folder, crate::fresh::SEARCH_PREFIX, &store)?;
@@ -339,14 +388,14 @@ impl SearchLoad {
         let abandoned = Arc::new(AtomicBool::new(false));
         let interrupt = Arc::new(OnceLock::new());
         let worker = {
-            let (path, definition) = (path.clone(), definition.clone());
+            let path = path.clone();
             let (abandoned, interrupt) = (Arc::clone(&abandoned), Arc::clone(&interrupt));
             thread::Builder::new()
                 .name("search index".into())
                 .spawn(move || {
                     crate::search_beside::build(
                         &path,
-                        &definition,
+                        definition,
                         receiver,
                         &abandoned,
                         &interrupt,
@@ -440,9 +489,10 @@ impl SearchLoad {
             .definition
             .split_once(" USING ")
             .expect("a virtual table's definition names its module after USING");
-        w.execute_batch(&format!(
-            "CREATE VIRTUAL TABLE eac_search_load USING {using}"
-        ))?;
+        w.execute(
+            &format!("CREATE VIRTUAL TABLE eac_search_load USING {using}"),
+            [],
+        )?;
         // Attached to the store's connection, the hidden tables are copied
         // by SQLite itself, record by record as stored (the same columns in
         // the same order: `INSERT … SELECT *` into an empty table copies
@@ -450,12 +500,18 @@ impl SearchLoad {
         // through this program's own statements (decision 235).
         let side = self.side.take().ok_or_else(|| self.stopped())?;
         let schema = w.attached.attach(w, side)?;
-        for table in SHADOW_TABLES {
-            w.execute_batch(&format!(
-                "DELETE FROM eac_search_load_{table};
-                 INSERT INTO eac_search_load_{table} SELECT * FROM {schema}.eac_search_{table};"
-            ))?;
-        }
+        // Into the new table's own tables: SQLite's defensive mode
+        // (`schema_guard::defend`) forbids that to SQL, so it is lifted for
+        // these statements of EAC Desk's own.
+        crate::schema_guard::undefended(w, || {
+            for table in SHADOW_TABLES {
+                w.execute_batch(&format!(
+                    "DELETE FROM eac_search_load_{table};
+                     INSERT INTO eac_search_load_{table} SELECT * FROM {schema}.eac_search_{table};"
+                ))?;
+            }
+            Ok::<(), rusqlite::Error>(())
+        })?;
         w.execute_batch(
             "DROP TABLE eac_search;
              ALTER TABLE eac_search_load RENAME TO eac_search;",
@@ -480,18 +536,32 @@ impl Drop for SearchLoad {
 /// settings are SQLite's defaults).
 const SHADOW_TABLES: [&str; 4] = ["data", "idx", "docsize", "content"];
 
-/// `name` as an SQL identifier.
-/// Drops the triggers whose names start with `prefix` ('' for every
-/// trigger) and returns their `CREATE TRIGGER …` text, in name order, to
-/// make them again when the rows they would recompute are in.
-pub(crate) fn drop_triggers(w: &Write, prefix: &str) -> Result<Vec<String>> {
-    let triggers: Vec<(String, String)> = w
-        .prepare(
-            "SELECT name, sql FROM sqlite_master
+/// The triggers whose names start with `prefix` ('' for every trigger),
+/// as stored: name and `CREATE TRIGGER …` text, in name order.
+fn stored_triggers(w: &Write, prefix: &str) -> Result<Vec<(String, String)>> {
+    Ok(w.prepare(
+        "SELECT name, coalesce(sql, '') FROM sqlite_master
              WHERE type = 'trigger' AND substr(name, 1, length(?1)) = ?1 ORDER BY name",
-        )?
-        .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
+    )?
+    .query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?
+    .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Drops the triggers whose names start with `prefix` ('' for every
+/// trigger) and returns their `CREATE TRIGGER …` text as the migrations
+/// write it, in name order, to make them again when the rows they would
+/// recompute are in. Refuses, dropping none, when one is not as the
+/// migrations write it (`nothing`: what was not done, for the message).
+pub(crate) fn drop_triggers(w: &Write, prefix: &str, nothing: &str) -> Result<Vec<&'static str>> {
+    let mut foreign = Vec::new();
+    let triggers = own_texts("trigger", stored_triggers(w, prefix)?, &mut foreign)?;
+    if !foreign.is_empty() {
+        return Err(crate::schema_guard::changed_outside(
+            w.path(),
+            &foreign,
+            nothing,
+        ));
+    }
     for (name, _) in &triggers {
         w.execute_batch(&format!("DROP TRIGGER {}", quoted(name)))?;
     }

@@ -1003,6 +1003,7 @@ fn read_only_connection(
     } else {
         rusqlite::Connection::open_with_flags(path, flags)?
     };
+    crate::schema_guard::defend(&conn)?;
     conn.busy_timeout(crate::BUSY_TIMEOUT)?;
     crate::fold::register(&conn)?;
     crate::summary::register(&conn)?;

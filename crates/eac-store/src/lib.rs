@@ -47,6 +47,7 @@ mod query;
 mod refdata;
 pub mod registry;
 mod rows;
+mod schema_guard;
 mod search_beside;
 pub mod server;
 pub mod server_copy;
@@ -200,6 +201,7 @@ impl Store {
         };
         if access == Access::Read && !path.exists() {
             let mut conn = Connection::open_in_memory()?;
+            schema_guard::defend(&conn)?;
             fold::register(&conn)?;
             summary::register(&conn)?;
             migrate::apply(&mut conn, path)?;
@@ -349,6 +351,8 @@ impl Store {
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let mut conn = Connection::open_with_flags(path, flags)?;
+        // Before anything reads the schema: it is the file's, not ours.
+        schema_guard::defend(&conn)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         fold::register(&conn)?;
         summary::register(&conn)?;

@@ -54,6 +54,23 @@ pub(crate) fn apply(conn: &mut Connection, path: &Path) -> Result<bool> {
     apply_files(conn, path, MIGRATION_FILES)
 }
 
+/// Every entry of a new database's schema, as `sqlite_schema` holds it
+/// once all the migrations are applied (made in memory): (type, name,
+/// sql) of each entry that has a definition. What EAC Desk makes again of
+/// a database's schema is compared with this ([`crate::schema_guard`]).
+pub(crate) fn new_schema() -> Result<Vec<(String, String, String)>> {
+    let mut conn = Connection::open_in_memory()?;
+    crate::schema_guard::defend(&conn)?;
+    crate::fold::register(&conn)?;
+    crate::summary::register(&conn)?;
+    apply_files(&mut conn, Path::new(":memory:"), MIGRATION_FILES)?;
+    let entries = conn
+        .prepare("SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL ORDER BY name")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(entries)
+}
+
 /// Applies `files` (a prefix of [`MIGRATION_FILES`]) not yet applied.
 fn apply_files(conn: &mut Connection, path: &Path, files: &[(&str, &str)]) -> Result<bool> {
     // Some migrations rebuild a table (SQLite cannot drop a NOT NULL):
@@ -232,7 +249,10 @@ fn set_eacs_definition(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 /// Runs `edit` on `sqlite_schema` with schema editing on, then raises the
 /// schema version by one so that every connection reads the new
 /// definitions, and turns schema editing off whatever happened; all inside
-/// the migration's transaction (a failure rolls the edit back).
+/// the migration's transaction (a failure rolls the edit back). SQLite's
+/// defensive mode, on for every connection of the store
+/// ([`crate::schema_guard::defend`]), is lifted for this step only: it
+/// ignores `writable_schema` and `schema_version`.
 fn edit_schema(
     conn: &Connection,
     edit: impl FnOnce() -> rusqlite::Result<()>,
@@ -240,12 +260,14 @@ fn edit_schema(
     let version: i64 = conn
         .pragma_query_value(None, "schema_version", |row| row.get(0))
         .map_err(sqlite_message)?;
-    conn.pragma_update(None, "writable_schema", true)
-        .map_err(sqlite_message)?;
-    let result = edit().and_then(|()| conn.pragma_update(None, "schema_version", version + 1));
-    // Off whatever happened: the setting outlives the transaction.
-    let off = conn.pragma_update(None, "writable_schema", false);
-    result.and(off).map_err(sqlite_message)
+    crate::schema_guard::undefended(conn, || {
+        conn.pragma_update(None, "writable_schema", true)?;
+        let result = edit().and_then(|()| conn.pragma_update(None, "schema_version", version + 1));
+        // Off whatever happened: the setting outlives the transaction.
+        let off = conn.pragma_update(None, "writable_schema", false);
+        result.and(off)
+    })
+    .map_err(sqlite_message)
 }
 
 /// `eacs.cds_eac_id` as migration 0007 declared it (UNIQUE: an automatic
@@ -455,6 +477,8 @@ mod tests {
         let dir = tempfile::TempDir::new().unwrap();
         let path = dir.path().join(format!("v{version}.db"));
         let mut conn = Connection::open(&path).unwrap();
+        // As the store opens it (schema editing refused but for 0017/0018).
+        crate::schema_guard::defend(&conn).unwrap();
         crate::fold::register(&conn).unwrap();
         apply_files(&mut conn, &path, &MIGRATION_FILES[..version]).unwrap();
         (dir, path, conn)

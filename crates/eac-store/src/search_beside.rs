@@ -49,10 +49,12 @@ pub(crate) fn build(
         OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     let _ = interrupt.set(conn.get_interrupt_handle());
+    crate::schema_guard::untrusted_schema(&conn)?;
     // Thrown away whatever happens: no journal, no sync.
     conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")?;
     conn.pragma_update(None, "cache_size", SEARCH_CACHE_KIB)?;
-    conn.execute_batch(definition)?;
+    // EAC Desk's own definition (`schema_guard::own_definition`), one statement.
+    conn.execute(definition, [])?;
     // Segments merged at the end, instead of level by level as they are
     // written (a merge only when 64 wait on one level, so that a load
     // of any size stays within the index's limit of segments).

@@ -310,7 +310,7 @@ fn copy_from_server_marked(
     let mut tables = Vec::new();
     new.store().write(|w| {
         // The file's triggers would recompute what is copied as stored.
-        let triggers = drop_triggers(w, "")?;
+        let triggers = drop_triggers(w, "", "no file was made")?;
         // A new file's own rows (its counts) give way to the server's.
         w.execute_batch("DELETE FROM eac_counts_kept")?;
         for table in TABLES {
@@ -402,7 +402,8 @@ fn copy_from_server_marked(
         }
         set_file_high_marks(w, &marks)?;
         for sql in &triggers {
-            w.execute_batch(sql)?;
+            // The migrations' own text, one statement (`drop_triggers`).
+            w.execute(sql, [])?;
         }
         Ok(())
     })?;
@@ -800,6 +801,7 @@ pub fn copy_file(
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| source_error(from, e))?;
+    crate::schema_guard::defend(&source)?;
     source.busy_timeout(std::time::Duration::from_secs(10))?;
     // SQLite reads a file only when asked: one read before anything is
     // made, so that a file that is not a database is named as such.
@@ -823,6 +825,7 @@ pub fn copy_file(
         &hidden.path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
+    crate::schema_guard::defend(&copy)?;
     let mut tables = Vec::new();
     // One read of the source for the whole comparison.
     source.execute_batch("BEGIN DEFERRED")?;

@@ -141,6 +141,7 @@ pub(crate) fn scratch_database(prefix: &str, schema: &str) -> Result<(Connection
         .into_temp_path();
     let set_up = || -> rusqlite::Result<Connection> {
         let conn = Connection::open(&file)?;
+        crate::schema_guard::untrusted_schema(&conn)?;
         conn.execute_batch(
             "PRAGMA journal_mode = OFF;
              PRAGMA synchronous = OFF;

@@ -57,6 +57,7 @@ impl StoreWatch {
             path: path.to_owned(),
             source: std::io::Error::other(e),
         })?;
+        crate::schema_guard::defend(&conn)?;
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(StoreWatch {
             inner: Watched::File(conn),

@@ -31,6 +31,8 @@ mod atomic;
 mod chain;
 #[path = "store/claims.rs"]
 mod claims;
+#[path = "store/crafted_schema.rs"]
+mod crafted_schema;
 #[path = "store/history.rs"]
 mod history;
 #[path = "store/import_notes.rs"]
