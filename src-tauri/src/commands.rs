@@ -172,18 +172,19 @@ macro_rules! ipc_commands {
                 desk.read(move |store| eac_app::choices(store, field)).await
             }
             /// CDS P1/P2 listings (a P2 bundle is found from its `eacs.json`) and registry
-            /// documents (format detected from the content, or `format`, an id of
-            /// `import_formats`; `mapping`: a saved CSV mapping's name), one transaction per
-            /// file; `allow_extended_technologies` (default false) also accepts `nuclear`,
-            /// `marine`, `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per
-            /// file: added, replaced, skipped (`skipped_differing`: of them, EACs stored with the
-            /// `cds_modified` the file gives but stated differently by it, kept as stored and each
-            /// named in a warning), ignored, the first 50 warnings, `warning_count`
-            /// and, for a registry document, `registry`; a failed file's `committed_before`
-            /// names the files of the same import committed before it (its message never says
-            /// that nothing was changed). Long, progress phase `import` (then
-            /// `import_indexes` for a first import; `import_again` while a first import reads
-            /// a file that repeats an id a second time, to name each repeat).
+            /// documents (format detected from the content, or `format`, an id of `import_formats`;
+            /// `mapping`: a saved CSV mapping's name, found as `delete_csv_mapping` finds it; a
+            /// saved mapping holding a key no mapping has is refused), one transaction per file;
+            /// `allow_extended_technologies` (default false) also accepts `nuclear`, `marine`,
+            /// `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per file: added,
+            /// replaced, skipped (`skipped_differing`: of them, EACs stored with the `cds_modified`
+            /// the file gives but stated differently by it, kept as stored and each named in a
+            /// warning), ignored, the first 50 warnings, `warning_count` and, for a registry
+            /// document, `registry`; a failed file's `committed_before` names the files of the same
+            /// import committed before it (its message never says that nothing was changed). Long,
+            /// progress phase `import` (then `import_indexes` for a first import; `import_again`
+            /// while a first import reads a file that repeats an id a second time, to name each
+            /// repeat).
             async fn import_files(
                 desk,
                 op_id: String,
@@ -226,18 +227,25 @@ macro_rules! ipc_commands {
                 desk.read(eac_app::mappings).await
             }
             /// Checks a mapping (JSON text of eac-registry's `Mapping`) and saves it as `name`
-            /// (replacing one of that name); `invalid_input` listing everything it lacks.
+            /// (replacing one of that name); `invalid_input` listing everything it lacks (`the
+            /// mapping is not complete: A; B`), naming a key no mapping has (with the nearest known
+            /// key) or a key given twice, or when a saved mapping's name differs from `name` only
+            /// in case (names are told apart without regard to case: save under the saved spelling
+            /// to replace it).
             async fn save_csv_mapping(desk, name: String, mapping_json: String) -> () {
                 desk.edit(move |store| eac_app::save_mapping(store, &name, &mapping_json))
                     .await
             }
-            /// Deletes a saved mapping (`invalid_input` when there is none of that name).
+            /// Deletes a saved mapping, found by its exact name, else by a name differing only in
+            /// case (`invalid_input` when there is none, or when several saved before this rule
+            /// differ only in case and none is exactly `name`).
             async fn delete_csv_mapping(desk, name: String) -> () {
                 desk.edit(move |store| eac_app::delete_mapping(store, &name)).await
             }
             /// The header and first `rows` rows of a CSV as `mapping_json` splits it (only its
-            /// delimiter, skipped lines and header flag are used: `{}` previews with the
-            /// defaults); `unreadable` with the place when the file cannot be split.
+            /// delimiter, skipped lines and header flag are used: `{}` previews with the defaults;
+            /// a key no mapping has is `invalid_input`); `unreadable` with the place when the file
+            /// cannot be split.
             async fn preview_csv(
                 _desk,
                 path: PathBuf,
