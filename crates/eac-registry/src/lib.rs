@@ -20,6 +20,7 @@ pub mod mrets_csv;
 pub mod mrets_pdf;
 pub mod ofgem;
 pub mod pdf;
+mod pdf_bounds;
 pub mod record;
 pub mod text;
 pub mod zones;

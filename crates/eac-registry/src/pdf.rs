@@ -1,7 +1,8 @@
 //! The text of a PDF statement, page by page, with the pure-Rust
-//! `pdf-extract` (no system PDF library). This is the only module that
-//! touches PDF structure; the statement readers work on the text it
-//! returns, by labels and text order, never by page coordinates.
+//! `pdf-extract` (no system PDF library). This module and `pdf_bounds`
+//! (which opens the document and bounds what reading it may cost) are the
+//! only ones that touch PDF structure; the statement readers work on the
+//! text it returns, by labels and text order, never by page coordinates.
 //!
 //! What it normalises, because every reader would otherwise trip on it:
 //! - glyphs printed twice at (almost) the same spot, as I-REC statements
@@ -15,8 +16,9 @@
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use pdf_extract::{Document, MediaBox, OutputDev, OutputError, Transform};
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
+use crate::pdf_bounds;
 use crate::record::{Locator, ReadError};
 
 /// Whether the bytes look like a PDF file (`%PDF-` near the start).
@@ -45,8 +47,22 @@ pub fn pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
     Ok(raw.iter().map(|p| normalise(p)).collect())
 }
 
+/// A document past one of [`pdf_bounds`]'s limits, in plain words.
+fn too_large(e: pdf_bounds::Exceeded) -> ReadError {
+    ReadError::new(
+        e.at,
+        format!(
+            "this PDF is not a registry statement EAC Desk reads: {}, far beyond any I-REC, GO or M-RETS statement (EAC Desk stops reading there so that such a file cannot exhaust the computer); export the statement again from the registry and import that file",
+            e.what
+        ),
+    )
+}
+
+/// Reads the pages through [`pdf_bounds`], so that no file, whatever its
+/// size, makes the extractor unpack or parse more than its limits allow.
 fn raw_pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
-    let mut doc = Document::load_mem(bytes).map_err(|e| {
+    pdf_bounds::scan_packed(bytes).map_err(too_large)?;
+    let mut doc = pdf_bounds::load(bytes).map_err(|e| {
         ReadError::new(
             Locator::Document,
             format!(
@@ -60,6 +76,7 @@ fn raw_pages(bytes: &[u8]) -> Result<Vec<String>, ReadError> {
             "the PDF is password-protected; save an unprotected copy and import that",
         ));
     }
+    pdf_bounds::bound(&mut doc).map_err(too_large)?;
     let numbers: Vec<u32> = doc.get_pages().keys().copied().collect();
     if numbers.is_empty() {
         return Err(ReadError::new(Locator::Document, "the PDF has no pages"));

@@ -463,6 +463,90 @@ fn a_pdf_that_is_no_statement_is_refused_naming_the_file_and_the_others_import()
     assert_eq!(desk.count(), 0);
 }
 
+/// The security report's PDF: 4.5 KB whose page unpacks to a million
+/// lines of `q Q` (two million drawing operators), built as its `mk.py`
+/// builds it.
+fn bomb_pdf() -> Vec<u8> {
+    use std::io::Write;
+    let mut content = b"BT /F1 12 Tf 72 712 Td (I-REC Redemption Statement) Tj ET\n".to_vec();
+    content.extend_from_slice(&b"q Q\n".repeat(1_000_000));
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&content).unwrap();
+    let packed = z.finish().unwrap();
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        [
+            format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", packed.len()).as_bytes(),
+            &packed,
+            b"\nendstream",
+        ]
+        .concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(o);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[test]
+fn a_pdf_bomb_is_refused_at_its_limit_naming_the_file_detected_or_named() {
+    // Without the limits this 4.5 KB file took 20 s and 1.2 GB (release
+    // build), and Ctrl-C could not stop it.
+    let desk = Desk::new();
+    let bomb = bomb_pdf();
+    assert!(bomb.len() < 5_000, "{}", bomb.len());
+    std::fs::write(desk.path("bomb.pdf"), &bomb).unwrap();
+    let said = "bomb.pdf, page 1: this PDF is not a registry statement EAC Desk reads: \
+        the page holds more than 1,000,000 drawing operators and values, far beyond any \
+        I-REC, GO or M-RETS statement (EAC Desk stops reading there so that such a file \
+        cannot exhaust the computer); export the statement again from the registry and \
+        import that file; nothing from it was imported";
+    for format in [None, Some("irec-pdf")] {
+        let mut args = vec!["import", "bomb.pdf"];
+        if let Some(f) = format {
+            args.extend(["--format", f]);
+        }
+        desk.eacdesk()
+            .args(&args)
+            .assert()
+            .code(1)
+            .stderr(contains(said));
+    }
+    // The other files of the same import are read.
+    desk.eacdesk()
+        .args([
+            "import",
+            "bomb.pdf",
+            &sample("eecs-go/dk-cancellation-statement-sample.pdf"),
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains(said));
+    assert_eq!(desk.count(), 1);
+}
+
 #[test]
 fn a_forced_format_reads_the_file_as_that_format_or_refuses_it() {
     let desk = Desk::new();

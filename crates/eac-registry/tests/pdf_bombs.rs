@@ -1,0 +1,283 @@
+//! PDFs built to make reading them cost without end — a few kilobytes of
+//! compressed data unpacking to millions of drawing operators, a form
+//! drawn again and again or drawing itself, a page tree that loops — are
+//! refused as documents EAC Desk does not read, naming the limit passed,
+//! both when the format is given and when it is detected (both read
+//! through the same bounded path). Each would, without the limits, take
+//! minutes and gigabytes, or crash on a stack overflow. The tests assert
+//! the refusal and its words, not the time.
+
+use std::io::Write;
+
+use eac_registry::{Format, Locator, ReadError};
+
+/// Zlib data of `raw`.
+fn flate(raw: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(raw).unwrap();
+    e.finish().unwrap()
+}
+
+/// A stream object: `dict` entries, then the data.
+fn stream(dict: &str, data: &[u8]) -> Vec<u8> {
+    let mut o = format!("<< {dict} /Length {} >>\nstream\n", data.len()).into_bytes();
+    o.extend_from_slice(data);
+    o.extend_from_slice(b"\nendstream");
+    o
+}
+
+/// A PDF of `objects` (object 1 first; object 1 is the catalog), with a
+/// classic cross-reference table, as the tester's `mk.py` writes it.
+fn pdf(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+const TITLE: &[u8] = b"BT /F1 12 Tf 72 712 Td (I-REC Redemption Statement) Tj ET\n";
+
+/// A one-page PDF: catalog, pages, the page (`page` extra entries), its
+/// content stream (object 4, zlib-compressed), a font (object 5), then
+/// `more` objects (6, 7, …).
+fn one_page(content: &[u8], page: &str, more: &[Vec<u8>]) -> Vec<u8> {
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        format!(
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R \
+             /Resources << /Font << /F1 5 0 R >> {page} >> >>"
+        )
+        .into_bytes(),
+        stream("/Filter /FlateDecode", &flate(content)),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    objects.extend_from_slice(more);
+    pdf(&objects)
+}
+
+/// The refusal of `bytes`, read as an I-REC statement and with its format
+/// detected: the same both ways.
+fn refusal(bytes: &[u8]) -> ReadError {
+    let given = eac_registry::read(bytes, Some(Format::IrecPdf), None).unwrap_err();
+    let detected = eac_registry::read(bytes, None, None).unwrap_err();
+    assert_eq!(given, detected);
+    assert!(
+        given
+            .message
+            .starts_with("this PDF is not a registry statement EAC Desk reads: "),
+        "{given}"
+    );
+    assert!(
+        given
+            .message
+            .ends_with("export the statement again from the registry and import that file"),
+        "{given}"
+    );
+    given
+}
+
+#[test]
+fn a_page_of_two_million_operators_in_4_kb_is_refused_before_it_is_parsed() {
+    // The security report's file: 4 MB of `q Q` compressed to 4.5 KB.
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(&b"q Q\n".repeat(1_000_000));
+    let bytes = one_page(&content, "", &[]);
+    assert!(bytes.len() < 5_000, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Page(1));
+    assert!(
+        e.message
+            .contains("the page holds more than 1,000,000 drawing operators and values"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_stream_unpacking_to_more_than_8_mb_is_refused() {
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(&b" ".repeat(9_000_000));
+    let e = refusal(&one_page(&content, "", &[]));
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message
+            .contains("one of its streams unpacks to more than 8 MB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_lzw_stream_unpacking_to_more_than_8_mb_is_refused() {
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(&b" ".repeat(9_000_000));
+    let lzw = weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
+        .encode(&content)
+        .unwrap();
+    let bytes = pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>".to_vec(),
+        stream("/Filter /LZWDecode", &lzw),
+    ]);
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message
+            .contains("one of its streams unpacks to more than 8 MB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn compressed_data_unpacking_to_more_than_32_mb_is_refused_before_the_pdf_is_opened() {
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(&b" ".repeat(40_000_000));
+    let e = refusal(&one_page(&content, "", &[]));
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message
+            .contains("its compressed data unpacks to more than 32 MB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_form_drawn_again_and_again_counts_each_time_it_is_drawn() {
+    // 100,000 `Do` of a form of 20 operators: 2.2 million on the page.
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(&b"/X Do\n".repeat(100_000));
+    let form = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Filter /FlateDecode",
+        &flate(&b"q Q\n".repeat(10)),
+    );
+    let e = refusal(&one_page(&content, "/XObject << /X 6 0 R >>", &[form]));
+    assert_eq!(e.at, Locator::Page(1));
+    assert!(
+        e.message
+            .contains("the page holds more than 1,000,000 drawing operators and values"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_form_that_draws_itself_is_refused_not_crashed_on() {
+    let form = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /XObject << /X 6 0 R >> >>",
+        b"/X Do",
+    );
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(b"/X Do\n");
+    let e = refusal(&one_page(&content, "/XObject << /X 6 0 R >>", &[form]));
+    assert_eq!(e.at, Locator::Page(1));
+    assert!(
+        e.message
+            .contains("the page draws forms within forms more than 12 deep"),
+        "{e}"
+    );
+}
+
+#[test]
+fn object_streams_unpacking_to_more_than_2_mb_are_refused() {
+    // An object stream holding one small object and 3 MB of padding.
+    let head = b"7 0 ";
+    let mut data = head.to_vec();
+    data.extend_from_slice(b"<< /Producer (x) >>");
+    data.extend_from_slice(&b" ".repeat(3_000_000));
+    let objstm = stream(
+        &format!(
+            "/Type /ObjStm /N 1 /First {} /Filter /FlateDecode",
+            head.len()
+        ),
+        &flate(&data),
+    );
+    let e = refusal(&one_page(TITLE, "", &[objstm]));
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message
+            .contains("its object streams unpack to more than 2 MB"),
+        "{e}"
+    );
+}
+
+#[test]
+fn more_than_200_pages_are_refused() {
+    // 201 pages sharing one content stream (object 3).
+    let kids: Vec<String> = (4..205).map(|n| format!("{n} 0 R")).collect();
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        format!("<< /Type /Pages /Kids [{}] /Count 201 >>", kids.join(" ")).into_bytes(),
+        stream("", b"q Q"),
+    ];
+    for _ in 0..201 {
+        objects.push(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 3 0 R >>".to_vec(),
+        );
+    }
+    let e = refusal(&pdf(&objects));
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message
+            .contains("it has 201 pages, more than the 200 EAC Desk reads"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_page_whose_parent_is_itself_is_refused_not_crashed_on() {
+    let bytes = pdf(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 3 0 R /Contents 4 0 R >>".to_vec(),
+        stream("", b"q Q"),
+    ]);
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Page(1));
+    assert!(
+        e.message
+            .contains("the page tree above the page loops or is more than 64 levels deep"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_file_over_5_mb_is_refused_before_it_is_parsed() {
+    // 6 MB of one array: parsing it takes about 120 times its size.
+    let mut objects = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /X 4 0 R >>".to_vec(),
+    ];
+    let mut array = b"[".to_vec();
+    array.extend_from_slice(&b"0 ".repeat(3_000_000));
+    array.push(b']');
+    objects.push(array);
+    let bytes = pdf(&objects);
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message.contains(&format!(
+            "the file is 6,000,{:03} bytes, more than the 5 MB EAC Desk reads as a statement",
+            bytes.len() - 6_000_000
+        )),
+        "{e}"
+    );
+}
