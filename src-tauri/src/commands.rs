@@ -28,17 +28,13 @@ use eac_app::{
     RefdataCount, RefdataEntry, RefdataRemoval, RefdataReport, SamplePlan, SavedMapping,
     UndoReport, VerifyReport,
 };
-use eac_app::{
-    BrowseTotals, EnergyUnit, SummaryKey, SummaryReport, TableExportReport, TableFormat, TableView,
-};
-use eac_app::{
-    ChainReport, ClosedPeriod, PackDiff, PackRecord, PackReport, PackVerdict, SigningKeyInfo,
-};
+use eac_app::{ChainReport, ClosedPeriod, PackDiff, PackReport, PackVerdict, SigningKeyInfo};
 use eac_app::{CheckReport, FieldValue, Operation, SetFieldsReport, SourceView};
 use eac_app::{
-    ClaimCheckView, ClaimInput, ClaimRecord, ClaimReportView, ConsumptionDeleted, ConsumptionGroup,
+    ClaimInput, ClaimRecord, ClaimReportView, ConsumptionDeleted, ConsumptionGroup,
     ConsumptionImported, FactorEntry, FactorSet,
 };
+use eac_app::{EnergyUnit, SummaryKey, SummaryReport, TableExportReport, TableFormat, TableView};
 use tauri::{Runtime, State};
 
 use crate::desk::Desk;
@@ -619,10 +615,6 @@ macro_rules! ipc_commands {
                 })
                 .await
             }
-            /// Every evidence pack made from this database, newest first.
-            async fn packs(desk) -> Vec<PackRecord> {
-                desk.read(eac_app::packs).await
-            }
             /// The user's settings (display name, theme, recent databases, last export folder,
             /// the UI's state per database); `warning` when the file was unreadable and the
             /// defaults are used.
@@ -670,11 +662,6 @@ macro_rules! ipc_commands {
             /// Native dialog: an existing evidence pack folder to verify, or `null`.
             async fn pick_pack(_desk) -> Option<String> {
                 Ok(dialogs::pack().await)
-            }
-            /// How many EACs match, exact totals per unit and one exact total in `unit` (the
-            /// footer; the per-unit sums are its breakdown).
-            async fn browse_totals(desk, filter: EacFilter, unit: EnergyUnit) -> BrowseTotals {
-                desk.read(move |store| eac_app::browse_totals(store, &filter, unit)).await
             }
             /// The values of the EACs in `filter` grouped by `by` (in order), each group and the
             /// grand total exact in `unit` (the summary dashboard).
@@ -735,21 +722,6 @@ macro_rules! ipc_commands {
             ) -> ConsumptionDeleted {
                 desk.edit(move |store| {
                     eac_app::delete_consumption(store, &beneficiary_type, &beneficiary, &reason)
-                })
-                .await
-            }
-            /// Each EAC value of a claim (given in full, or recorded: `claim_id`) with each
-            /// criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all), and
-            /// its consumption that (other) recorded claims cover (`claimed_elsewhere`); stores
-            /// nothing. Quantities are exact decimal text.
-            async fn check_claim(
-                desk,
-                input: Option<ClaimInput>,
-                claim_id: Option<i64>,
-                rules: Vec<String>,
-            ) -> ClaimCheckView {
-                desk.read(move |store| {
-                    eac_app::check_claim_view(store, input.as_ref(), claim_id, &rules)
                 })
                 .await
             }

@@ -102,6 +102,41 @@ async fn a_fresh_database_shows_the_empty_state() -> Result<()> {
     desk.quit().await
 }
 
+/// The window may call what `src-tauri/capabilities/default.json` grants
+/// and nothing else: an app command the UI calls answers; sending an event
+/// (`core:event:default` allowed it) and a core API the UI never uses are
+/// refused by Tauri before anything runs.
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn the_window_may_call_only_what_its_capability_grants() -> Result<()> {
+    let desk = Desk::start("capability").await?;
+    desk.el("empty-state").await?;
+    let answers = desk
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];\
+             const invoke = window.__TAURI_INTERNALS__.invoke;\
+             const tries = [\
+               ['db_info', {}],\
+               ['plugin:event|emit', { event: 'db-changed', payload: {} }],\
+               ['plugin:app|version', {}],\
+             ];\
+             Promise.allSettled(tries.map(([cmd, args]) => invoke(cmd, args))).then((all) =>\
+               done(all.map((r) => r.status === 'fulfilled' ? 'ok' : String(r.reason))));",
+            vec![],
+        )
+        .await?;
+    let answers: Vec<String> = serde_json::from_value(answers)?;
+    ensure!(answers[0] == "ok", "db_info was refused: {answers:?}");
+    for (what, said) in ["emit", "app version"].iter().zip(&answers[1..]) {
+        ensure!(
+            said.contains("not allowed"),
+            "the window's {what} call was not refused by the capability: {said}"
+        );
+    }
+    desk.quit().await
+}
+
 /// Decision 228: on a machine without a GPU render node (this one, under
 /// Xvfb) the app's web process is started with WebKit's compositing off,
 /// unless the environment already chose.

@@ -9,6 +9,8 @@ mod packs;
 mod dashboard;
 // Consumption, claims, reports and factors (issue 15).
 mod claims;
+// What the window may call: the capability, the command list and the UI's calls.
+mod capabilities;
 
 use serde_json::{json, Value};
 use tauri::test::{

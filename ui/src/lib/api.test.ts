@@ -272,7 +272,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       { op_id: "op", path: "/tmp/pack", expected_fingerprint: "ab12" },
     ],
     ["pack_diff", () => api.packDiff("op", "/tmp/pack"), "pack_diff", { op_id: "op", path: "/tmp/pack" }],
-    ["packs", () => api.packs(), "packs", undefined],
     ["signing_key", () => api.signingKey(), "signing_key", undefined],
     ["about", () => api.about(), "about", undefined],
     ["launch_files", () => api.launchFiles(), "launch_files", undefined],
@@ -288,7 +287,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
     ["frozen_by", () => api.frozenBy("E1"), "frozen_by", { cds_eac_id: "E1" }],
     ["pick_pack_folder", () => api.pickPackFolder("p"), "pick_pack_folder", { default_name: "p" }],
     ["pick_pack", () => api.pickPack(), "pick_pack", undefined],
-    ["browse_totals", () => api.browseTotals(filter, "kWh"), "browse_totals", { filter, unit: "kWh" }],
     [
       "summary",
       () => api.summary(filter, ["technology", "quarter"], "MWh"),
@@ -310,7 +308,6 @@ describe("api wrappers use the command names and snake_case keys of docs/ipc.md"
       "delete_consumption",
       { beneficiary_type: "account", beneficiary: "acc-1", reason: "corrected" },
     ],
-    ["check_claim", () => api.checkClaim(claim, null, ["re100"]), "check_claim", { input: claim, claim_id: null, rules: ["re100"] }],
     ["claim_report", () => api.claimReport(null, 3, []), "claim_report", { input: null, claim_id: 3, rules: [] }],
     [
       "export_claim_report",

@@ -161,8 +161,6 @@ export const api = {
   cancelOperation: (op_id: string) => call("cancel_operation", { op_id }),
   pickImportFiles: () => call("pick_import_files"),
   pickExportPath: (default_name: string) => call("pick_export_path", { default_name }),
-  /** Count, per-unit sums and one exact total in `unit` of the EACs in `filter`. */
-  browseTotals: (filter: EacFilter, unit: EnergyUnit) => call("browse_totals", { filter, unit }),
   /** The filter's values grouped by `by`, exact in `unit` (the summary dashboard). */
   summary: (filter: EacFilter, by: SummaryKey[], unit: EnergyUnit) => call("summary", { filter, by, unit }),
   /** The table view (its filter, or exactly `view.ids`) as CSV or .xlsx at `path`. Long, phase `export`. */
@@ -248,8 +246,6 @@ export const api = {
     call("verify_pack", { op_id, path, expected_fingerprint }),
   /** What changed in the open database since the pack in `path` was made. */
   packDiff: (op_id: string, path: string) => call("pack_diff", { op_id, path }),
-  /** Every pack made from this database, newest first. */
-  packs: () => call("packs"),
   /** This user's pack signing key: public key and fingerprint (created on first use). */
   signingKey: () => call("signing_key"),
   /** The audit log's hash chain: intact, or where it breaks first. */
@@ -272,9 +268,6 @@ export const api = {
   /** Deletes one beneficiary's consumption, audited; refused while a recorded claim is for it. */
   deleteConsumption: (beneficiary_type: string, beneficiary: string, reason: string) =>
     call("delete_consumption", { beneficiary_type, beneficiary, reason }),
-  /** Each EAC value of a claim with each criterion's answer; stores nothing. */
-  checkClaim: (input: ClaimInput | null, claim_id: number | null, rules: string[]) =>
-    call("check_claim", { input, claim_id, rules }),
   /** The Scope 2 report of a claim (given in full: stores nothing; or recorded). */
   claimReport: (input: ClaimInput | null, claim_id: number | null, rules: string[]) =>
     call("claim_report", { input, claim_id, rules }),

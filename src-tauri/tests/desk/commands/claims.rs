@@ -107,11 +107,11 @@ fn the_report_gives_the_hand_computed_figures_as_text() {
     assert_eq!(age["verdict"], "fail");
     assert!(age["reason"].as_str().unwrap().contains("2000-01-01"));
 
-    // Check alone, one rule set: only its criteria.
-    let check = desk.ok(
-        "check_claim",
+    // One rule set: only its criteria.
+    let check = &desk.ok(
+        "claim_report",
         json!({ "input": hourly(), "claim_id": null, "rules": ["energytag"] }),
-    );
+    )["check"];
     assert!(check["values"][0]["results"]
         .as_array()
         .unwrap()
@@ -193,10 +193,10 @@ fn a_recorded_claim_is_reported_exported_and_blocks_deleting_its_consumption() {
         "{e}"
     );
     assert_eq!(desk.ok("claims", json!({})).as_array().unwrap().len(), 1);
-    let check = desk.ok(
-        "check_claim",
+    let check = &desk.ok(
+        "claim_report",
         json!({ "input": hourly(), "claim_id": null, "rules": [] }),
-    );
+    )["check"];
     let clash = &check["claimed_elsewhere"][0];
     assert_eq!(clash["claim_id"], id, "{check}");
     assert_eq!(clash["claim_name"], "June");

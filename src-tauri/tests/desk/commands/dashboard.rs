@@ -39,12 +39,11 @@ fn same(a: (i128, u32), b: (i128, u32)) -> bool {
 }
 
 #[test]
-fn the_footer_total_is_one_exact_total_in_the_chosen_unit() {
+fn the_summary_total_is_one_exact_total_in_the_chosen_unit() {
     let desk = desk();
     desk.load_sample(30);
-    let mwh = desk.ok("browse_totals", json!({ "filter": {}, "unit": "MWh" }));
-    let wh = desk.ok("browse_totals", json!({ "filter": {}, "unit": "Wh" }));
-    let kwh = desk.ok("browse_totals", json!({ "filter": {}, "unit": "kWh" }));
+    let total_in = |unit: &str| desk.ok("summary", json!({ "filter": {}, "by": [], "unit": unit }));
+    let (mwh, wh, kwh) = (total_in("MWh"), total_in("Wh"), total_in("kWh"));
     let counted = desk.ok("browse_summary", json!({ "filter": {} }));
     assert_eq!(mwh["count"], 30);
     assert_eq!(mwh["count"], counted["count"]);
@@ -59,7 +58,7 @@ fn the_footer_total_is_one_exact_total_in_the_chosen_unit() {
     assert!(same_shifted(&text(&kwh), 3, &text(&wh)), "{kwh} vs {wh}");
     // An unknown unit is refused before any work.
     assert!(desk
-        .invoke("browse_totals", json!({ "filter": {}, "unit": "GWh" }))
+        .invoke("summary", json!({ "filter": {}, "by": [], "unit": "GWh" }))
         .is_err());
 }
 
@@ -91,8 +90,8 @@ fn summary_groups_add_up_and_a_group_filters_to_its_eacs() {
         .map(|g| g["total"]["total"].as_str().unwrap().to_owned())
         .collect();
     let filtered = desk.ok(
-        "browse_totals",
-        json!({ "filter": { "technology": tech }, "unit": "MWh" }),
+        "summary",
+        json!({ "filter": { "technology": tech }, "by": [], "unit": "MWh" }),
     );
     assert!(same(
         sum(&of_tech),

@@ -48,10 +48,12 @@ fn a_pack_made_from_sample_data_verifies_and_shows_what_changed_after_an_edit() 
     assert!(dest.join("MANIFEST.json").is_file());
     assert!(dest.join("MANIFEST.sig").is_file());
     assert!(report["totals"][0]["total"].is_string(), "{report}");
-    // Remembered by the database, newest first.
-    let packs = desk.ok("packs", json!({}));
-    assert_eq!(packs[0]["manifest_sha256"], report["manifest_sha256"]);
-    assert_eq!(packs[0]["title"], "FY2024 filing");
+    // Remembered by the database, with its title.
+    assert_eq!(
+        report["record"]["manifest_sha256"], report["manifest_sha256"],
+        "{report}"
+    );
+    assert_eq!(report["record"]["title"], "FY2024 filing");
 
     // Intact, also with the expected signer; another fingerprint is refused by name.
     let verdict = desk.verify_pack(&dest, json!(fingerprint));
@@ -127,8 +129,16 @@ fn a_pack_is_refused_in_plain_words_for_an_empty_selection_and_a_foreign_folder(
         std::fs::read(foreign.join("beach.jpg")).unwrap(),
         b"not a pack"
     );
-    // Nothing was recorded.
-    assert_eq!(desk.ok("packs", json!({})), json!([]));
+    // Nothing was recorded: no pack in the history.
+    let history = desk.ok("audit_log", json!({ "cds_eac_id": null }));
+    assert!(
+        history
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["action"] != "pack"),
+        "{history}"
+    );
 }
 
 #[test]

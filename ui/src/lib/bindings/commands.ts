@@ -6,14 +6,12 @@ import type { AuditRecord } from "./AuditRecord";
 import type { BeneficiaryType } from "./BeneficiaryType";
 import type { BrowseQuery } from "./BrowseQuery";
 import type { BrowseSummary } from "./BrowseSummary";
-import type { BrowseTotals } from "./BrowseTotals";
 import type { BulkEditReport } from "./BulkEditReport";
 import type { BundleReport } from "./BundleReport";
 import type { ChainReport } from "./ChainReport";
 import type { CheckReport } from "./CheckReport";
 import type { Choice } from "./Choice";
 import type { ChoiceField } from "./ChoiceField";
-import type { ClaimCheckView } from "./ClaimCheckView";
 import type { ClaimInput } from "./ClaimInput";
 import type { ClaimRecord } from "./ClaimRecord";
 import type { ClaimReportView } from "./ClaimReportView";
@@ -40,7 +38,6 @@ import type { ImportBatch } from "./ImportBatch";
 import type { ImportReport } from "./ImportReport";
 import type { LoadedSettings } from "./LoadedSettings";
 import type { PackDiff } from "./PackDiff";
-import type { PackRecord } from "./PackRecord";
 import type { PackReport } from "./PackReport";
 import type { PackVerdict } from "./PackVerdict";
 import type { PathKind } from "./PathKind";
@@ -180,8 +177,6 @@ export type Commands = {
   verify_pack: { args: { op_id: string; path: string; expected_fingerprint: string | null }; result: PackVerdict };
   /** What changed in the open database since the pack in `path` was made: EACs added, removed and edited, each with its audit records since, and the pack's own verdict. Long, on its own connection: progress as `verify_pack`'s, then `pack` (the pack's EACs read) and `pack_compare` (cancel: `cancelled`). */
   pack_diff: { args: { op_id: string; path: string }; result: PackDiff };
-  /** Every evidence pack made from this database, newest first. */
-  packs: { args: Record<string, never>; result: Array<PackRecord> };
   /** The user's settings (display name, theme, recent databases, last export folder, the UI's state per database); `warning` when the file was unreadable and the defaults are used. */
   settings_get: { args: Record<string, never>; result: LoadedSettings };
   /** Changes the settings `patch` names (the rest stay) and returns them all; a new display name is on the next audit record. */
@@ -202,8 +197,6 @@ export type Commands = {
   pick_pack_folder: { args: { default_name: string }; result: string | null };
   /** Native dialog: an existing evidence pack folder to verify, or `null`. */
   pick_pack: { args: Record<string, never>; result: string | null };
-  /** How many EACs match, exact totals per unit and one exact total in `unit` (the footer; the per-unit sums are its breakdown). */
-  browse_totals: { args: { filter: EacFilter; unit: EnergyUnit }; result: BrowseTotals };
   /** The values of the EACs in `filter` grouped by `by` (in order), each group and the grand total exact in `unit` (the summary dashboard). */
   summary: { args: { filter: EacFilter; by: Array<SummaryKey>; unit: EnergyUnit }; result: SummaryReport };
   /** The table view (its filter, or exactly `view.ids`, in its sort) as CSV or .xlsx at `path`, complete or not at all. Long, progress phase `export`. */
@@ -216,8 +209,6 @@ export type Commands = {
   consumption_groups: { args: Record<string, never>; result: Array<ConsumptionGroup> };
   /** Deletes every consumption row of one beneficiary, audited (`consumption_delete`); `not_found` when it has none, `conflict` while a recorded claim is for it. */
   delete_consumption: { args: { beneficiary_type: string; beneficiary: string; reason: string }; result: ConsumptionDeleted };
-  /** Each EAC value of a claim (given in full, or recorded: `claim_id`) with each criterion's pass/fail/unknown and reason (`rules`: rule set ids, empty: all), and its consumption that (other) recorded claims cover (`claimed_elsewhere`); stores nothing. Quantities are exact decimal text. */
-  check_claim: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string> }; result: ClaimCheckView };
   /** The Scope 2 report of a claim (given in full: allocated now from what recorded claims left, nothing stored; or recorded: `claim_id`) with its criteria results, per-interval and per-month figures; every figure exact decimal text. */
   claim_report: { args: { input: ClaimInput | null; claim_id: number | null; rules: Array<string> }; result: ClaimReportView };
   /** The report's CSV (`eacdesk claims report --csv`) at `path`, whole or not at all. */
@@ -297,7 +288,6 @@ export const COMMANDS = [
   "make_pack",
   "verify_pack",
   "pack_diff",
-  "packs",
   "settings_get",
   "settings_update",
   "signing_key",
@@ -308,14 +298,12 @@ export const COMMANDS = [
   "frozen_by",
   "pick_pack_folder",
   "pick_pack",
-  "browse_totals",
   "summary",
   "export_table",
   "pick_table_path",
   "import_consumption",
   "consumption_groups",
   "delete_consumption",
-  "check_claim",
   "claim_report",
   "export_claim_report",
   "create_claim",
