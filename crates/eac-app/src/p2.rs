@@ -326,6 +326,15 @@ pub(crate) fn listing_schema_findings(
     path: &Path,
 ) -> Result<Vec<SchemaFinding>, AppError> {
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
+    listing_schema_findings_in(kind, file, path)
+}
+
+/// [`listing_schema_findings`] of a listing already open; `path` names it.
+fn listing_schema_findings_in(
+    kind: SchemaKind,
+    file: impl std::io::Read,
+    path: &Path,
+) -> Result<Vec<SchemaFinding>, AppError> {
     let mut schema = ListingSchema::new(kind);
     let outcome =
         eac_model::read::read_array_borrowed(file, "eacs", |index, el| schema.check(index, &el));
@@ -574,18 +583,30 @@ pub(crate) enum PackDetail<'a> {
     Unread,
 }
 
-/// [`validate_p2_reported`] of an evidence pack's bundle folder: its
-/// detail files are read from its own `eacs/` folder only (its `file:`
-/// URIs name where the pack was made, decision 111), a missing one is no
-/// violation but handed to `each` (a pack's manifest names what is
-/// missing), and `each` gets every envelope's detail as read.
+/// An evidence pack's bundle's own files, opened as the pack's files are
+/// (regular files, no link followed, security finding 2).
+pub(crate) struct BundleFiles {
+    /// Its `eacs.json`.
+    pub listing: File,
+    /// Its `server-metadata.json`, when it has one.
+    pub metadata: Option<File>,
+}
+
+/// [`validate_p2_reported`] of an evidence pack's bundle folder, its
+/// listing and server metadata as opened: its detail files are read
+/// from its own `eacs/` folder only, as regular files there and never
+/// through a link (its `file:` URIs name where the pack was made,
+/// decision 111), a missing one is no violation but handed to `each` (a
+/// pack's manifest names what is missing), and `each` gets every
+/// envelope's detail as read.
 pub(crate) fn validate_pack_bundle(
     path: &Path,
+    opened: BundleFiles,
     progress: &dyn Progress,
     total: Option<u64>,
     each: &mut dyn FnMut(&eac_model::p2::EacEnvelope, PackDetail),
 ) -> Result<ValidationReport, AppError> {
-    validate_p2_checked(path, true, None, progress, total, Some(each))
+    validate_p2_checked(path, true, None, progress, total, Some((each, opened)))
 }
 
 /// What [`validate_pack_bundle`] hands each envelope and its detail to.
@@ -597,8 +618,13 @@ fn validate_p2_checked(
     details_from: Option<&Path>,
     progress: &dyn Progress,
     total: Option<u64>,
-    mut pack: Option<PackHook>,
+    pack: Option<(PackHook, BundleFiles)>,
 ) -> Result<ValidationReport, AppError> {
+    use std::io::{Read as _, Seek as _};
+    let (mut pack, opened) = match pack {
+        Some((hook, opened)) => (Some(hook), Some(opened)),
+        None => (None, None),
+    };
     let mut cancelled = false;
     let mut source = eac_store::p2::locate(path, details_from)?;
     if pack.is_some() {
@@ -621,7 +647,21 @@ fn validate_p2_checked(
     let metadata_label = metadata_path.display().to_string();
     // Read as bytes: a file in another encoding is named (rule 20), not
     // taken for a missing one.
-    let metadata: Option<ServerMetadata> = match fs::read(&metadata_path) {
+    let read = match &opened {
+        Some(BundleFiles {
+            metadata: Some(file),
+            ..
+        }) => {
+            let mut bytes = Vec::new();
+            let mut file = file;
+            file.rewind()
+                .and_then(|()| file.read_to_end(&mut bytes))
+                .map(|_| bytes)
+        }
+        Some(_) => Err(std::io::ErrorKind::NotFound.into()),
+        None => fs::read(&metadata_path),
+    };
+    let metadata: Option<ServerMetadata> = match read {
         Ok(bytes) => match eac_model::strict::utf8_document(&bytes) {
             Ok(text) => {
                 // The rules first, then the schema where they found
@@ -676,14 +716,30 @@ fn validate_p2_checked(
         }
     };
 
-    if !listing.is_file() {
-        return Err(AppError::invalid_input(format!(
-            "{}: no P2 listing ({BUNDLE_LISTING}) to validate",
-            listing.display()
-        )));
-    }
-    let schema_errors = listing_schema_findings(SchemaKind::P2Listing, &listing)?;
-    let file = File::open(&listing).map_err(|e| AppError::io(&listing, &e))?;
+    // The schema, then the rules: two readings of the listing.
+    let schema_errors;
+    let file: Box<dyn std::io::Read + '_> = match &opened {
+        Some(opened) => {
+            let again = || {
+                let mut file = &opened.listing;
+                file.rewind()
+                    .map(|()| file)
+                    .map_err(|e| AppError::io(&listing, &e))
+            };
+            schema_errors = listing_schema_findings_in(SchemaKind::P2Listing, again()?, &listing)?;
+            Box::new(again()?)
+        }
+        None => {
+            if !listing.is_file() {
+                return Err(AppError::invalid_input(format!(
+                    "{}: no P2 listing ({BUNDLE_LISTING}) to validate",
+                    listing.display()
+                )));
+            }
+            schema_errors = listing_schema_findings(SchemaKind::P2Listing, &listing)?;
+            Box::new(File::open(&listing).map_err(|e| AppError::io(&listing, &e))?)
+        }
+    };
     // Rule 7 is judged by the reader, for every envelope.
     let mut checks = P2ListingChecks::order_only();
     let outcome = read_p2_listing(file, opts, |index, read_envelope| {

@@ -128,6 +128,16 @@ pub fn validate_file(
         return crate::p2::validate_p2(path, allow_extended_technologies);
     }
     let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
+    validate_p1(file, path, allow_extended_technologies)
+}
+
+/// [`validate_file`] of a P1 listing already open (an evidence pack's,
+/// opened as its files are); `path` names it.
+pub(crate) fn validate_p1(
+    file: impl std::io::Read,
+    path: &Path,
+    allow_extended_technologies: bool,
+) -> Result<ValidationReport, AppError> {
     let opts = CheckOptions::validate().with_extended_technologies(allow_extended_technologies);
     // One reading (issue 16): the reading thread frames the file, parses
     // each element and reads the EACs of most of it by the rules; a worker

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeSet;
 use std::fs;
-use std::io::{self, BufRead as _};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use eac_store::chain::{canonical_json, link, CONTENT_NAMES};
@@ -16,6 +16,7 @@ use eac_store::{AuditAction, AuditChainRow, AuditRecord, FieldChange, Store, Sto
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::verify::{next_line, open_in_pack, pass_line, refused_in_pack, InPack, Line};
 use super::{AuditLine, AUDIT_FILE, CLAIMS_DIR, SOURCES_DIR};
 use crate::AppError;
 
@@ -187,7 +188,8 @@ fn leaf(v: &Value) -> String {
 // The audit records up to the pack's head
 
 /// A pack's `audit.jsonl`, a line at a time; a line that does not read as
-/// a record is passed over (`pack verify` names it).
+/// a record, or is longer than any, is passed over (`pack verify` names
+/// it).
 struct PackedAudit {
     reader: io::BufReader<fs::File>,
     path: PathBuf,
@@ -196,17 +198,18 @@ struct PackedAudit {
 
 impl PackedAudit {
     fn next(&mut self) -> Result<Option<AuditLine>, StoreError> {
+        let failed = |source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        };
         loop {
-            self.line.clear();
-            let read = self
-                .reader
-                .read_until(b'\n', &mut self.line)
-                .map_err(|source| StoreError::Io {
-                    path: self.path.clone(),
-                    source,
-                })?;
-            if read == 0 {
-                return Ok(None);
+            match next_line(&mut self.reader, &mut self.line).map_err(failed)? {
+                Line::End => return Ok(None),
+                Line::TooLong => {
+                    pass_line(&mut self.reader).map_err(failed)?;
+                    continue;
+                }
+                Line::Read => {}
             }
             if let Ok(line) = serde_json::from_slice::<AuditLine>(&self.line) {
                 return Ok(Some(line));
@@ -227,7 +230,7 @@ pub(super) fn compare_audit(
     head: i64,
 ) -> Result<(Vec<PackAuditChange>, usize), AppError> {
     let path = dir.join(AUDIT_FILE);
-    let file = fs::File::open(&path).map_err(|e| AppError::io(&path, &e))?;
+    let file = open_pack_file(dir, AUDIT_FILE)?;
     let mut packed = PackedAudit {
         reader: io::BufReader::new(file),
         path,
@@ -344,7 +347,19 @@ fn changed(was: &AuditLine, row: &AuditChainRow) -> Option<PackAuditChange> {
 /// The entries of one of the pack's folders (`claims/`, `sources/`), in
 /// the order the file system gives them; none when the pack has no such
 /// folder (a pack makes one only when it has something to put in it).
-fn pack_folder(folder: &Path) -> Result<Vec<fs::DirEntry>, AppError> {
+fn pack_folder(dir: &Path, name: &str) -> Result<Vec<fs::DirEntry>, AppError> {
+    let folder = &dir.join(name);
+    // A real folder of the pack, not one a link leads to.
+    match fs::symlink_metadata(folder) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(refused_in_pack(
+                dir,
+                name,
+                super::verify::kind_words(&meta.file_type()),
+            ))
+        }
+        _ => {}
+    }
     let entries = match fs::read_dir(folder) {
         Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -361,7 +376,7 @@ fn pack_folder(folder: &Path) -> Result<Vec<fs::DirEntry>, AppError> {
 /// The numbers of the claims the pack in `dir` carries, ascending.
 pub(super) fn packed_claims(dir: &Path) -> Result<BTreeSet<i64>, AppError> {
     let mut out = BTreeSet::new();
-    for entry in pack_folder(&dir.join(CLAIMS_DIR))? {
+    for entry in pack_folder(dir, CLAIMS_DIR)? {
         let name = entry.file_name();
         let number = name
             .to_str()
@@ -436,8 +451,11 @@ pub(super) fn compare_claims(
         let report =
             crate::claims::claim_report(store, crate::claims::ClaimRef::Recorded(id), &[])?;
         let now = serde_json::to_string_pretty(&report).expect("a report serializes") + "\n";
-        let path = dir.join(CLAIMS_DIR).join(format!("claim-{id}.json"));
-        let was = fs::read(&path).map_err(|e| AppError::io(&path, &e))?;
+        let name = format!("{CLAIMS_DIR}/claim-{id}.json");
+        let path = dir.join(&name);
+        let mut was = Vec::new();
+        io::Read::read_to_end(&mut open_pack_file(dir, &name)?, &mut was)
+            .map_err(|e| AppError::io(&path, &e))?;
         if was == now.as_bytes() {
             continue;
         }
@@ -531,7 +549,7 @@ pub(super) fn compare_sources(
 ) -> Result<Vec<PackSourceChange>, AppError> {
     let folder = dir.join(SOURCES_DIR);
     let mut names = Vec::new();
-    for entry in pack_folder(&folder)? {
+    for entry in pack_folder(dir, SOURCES_DIR)? {
         if entry.file_type().is_ok_and(|t| t.is_file()) {
             names.push(entry.file_name().to_string_lossy().into_owned());
         }
@@ -540,8 +558,9 @@ pub(super) fn compare_sources(
     let mut out = Vec::new();
     for name in names {
         let path = folder.join(&name);
-        let (_, sha256) = super::hash_file(&path).map_err(|e| AppError::io(&path, &e))?;
         let file = format!("{SOURCES_DIR}/{name}");
+        let (_, sha256) =
+            super::hash_open(open_pack_file(dir, &file)?).map_err(|e| AppError::io(&path, &e))?;
         match store.stored_document_sha256(&sha256)? {
             Some(now) if now == sha256 => {}
             Some(now) => out.push(PackSourceChange {
@@ -559,6 +578,19 @@ pub(super) fn compare_sources(
         }
     }
     Ok(out)
+}
+
+/// The file `name` of the pack in `dir`, opened as a pack's files are (a
+/// regular file, never through a link); `pack diff` refuses the pack
+/// when it is something else.
+fn open_pack_file(dir: &Path, name: &str) -> Result<fs::File, AppError> {
+    let path = dir.join(name);
+    match open_in_pack(&path) {
+        Ok(InPack::File(file)) => Ok(file),
+        Ok(InPack::Missing) => Err(AppError::io(&path, &io::ErrorKind::NotFound.into())),
+        Ok(InPack::Not(kind)) => Err(refused_in_pack(dir, name, kind)),
+        Err(e) => Err(AppError::io(&path, &e)),
+    }
 }
 
 #[cfg(test)]

@@ -853,9 +853,19 @@ pub fn selection_words(filter: &EacFilter) -> String {
 /// error. A listing that is not valid fails naming the first broken EAC.
 fn each_listing_eac(
     path: &Path,
-    mut each: impl FnMut(Eac) -> Result<(), AppError>,
+    each: impl FnMut(Eac) -> Result<(), AppError>,
 ) -> Result<(), AppError> {
     let file = fs::File::open(path).map_err(|e| AppError::io(path, &e))?;
+    each_listing_eac_in(file, path, each)
+}
+
+/// [`each_listing_eac`] of a listing already open (a pack's, opened as
+/// its files are); `path` names it.
+fn each_listing_eac_in(
+    file: impl io::Read,
+    path: &Path,
+    mut each: impl FnMut(Eac) -> Result<(), AppError>,
+) -> Result<(), AppError> {
     let mut broken: Option<String> = None;
     let mut failed: Option<AppError> = None;
     let opts = CheckOptions::validate().with_extended_technologies(true);
@@ -1316,7 +1326,7 @@ fn hash_file(path: &Path) -> io::Result<(u64, String)> {
 }
 
 /// [`hash_file`] of a file already open, read to its end.
-fn hash_open(file: fs::File) -> io::Result<(u64, String)> {
+fn hash_open(file: impl io::Read) -> io::Result<(u64, String)> {
     let mut hasher = Sha256::new();
     let size = keys::read_pieces(file, |piece| hasher.update(piece))?;
     Ok((size, hex::encode(hasher.finalize())))
@@ -1487,7 +1497,9 @@ fn inspect_destination(dir: &Path) -> Result<Destination, AppError> {
 /// readable manifest.
 fn manifest_files(dir: &Path) -> Option<(Manifest, HashSet<String>)> {
     let mut owned: HashSet<String> = HashSet::new();
-    let file = fs::File::open(dir.join(MANIFEST_FILE)).ok()?;
+    let verify::InPack::File(file) = verify::open_in_pack(&dir.join(MANIFEST_FILE)).ok()? else {
+        return None;
+    };
     let manifest = verify::read_manifest(file, |f| {
         owned.insert(f.path);
         true
@@ -1648,12 +1660,24 @@ pub fn pack_diff_with(
         )
     };
     let mut ids = eac_store::Spill::new().map_err(compared)?;
+    // Read twice, as opened once: a regular file, never through a link.
     let listing = dir.join(LISTING_FILE);
+    let listing_file = match verify::open_in_pack(&listing) {
+        Ok(verify::InPack::File(file)) => file,
+        Ok(verify::InPack::Missing) => {
+            return Err(AppError::io(&listing, &io::ErrorKind::NotFound.into()))
+        }
+        Ok(verify::InPack::Not(kind)) => {
+            return Err(verify::refused_in_pack(dir, LISTING_FILE, kind))
+        }
+        Err(e) => return Err(AppError::io(&listing, &e)),
+    };
+    let listing_again = || verify::rewound(&listing_file).map_err(|e| AppError::io(&listing, &e));
     let eacs = Some(manifest.counts.eacs as u64);
     let mut read = 0u64;
     progress.step(VERIFY_STEPS + 1, VERIFY_STEPS + 2);
     progress.update(Phase::Pack, 0, eacs);
-    each_listing_eac(&listing, |e| {
+    each_listing_eac_in(listing_again()?, &listing, |e| {
         read += 1;
         if read.is_multiple_of(REPORT_EVERY as u64) {
             if progress.is_cancelled() {
@@ -1826,7 +1850,7 @@ pub fn pack_diff_with(
     }
     if !wanted.is_empty() {
         let mut read = 0u64;
-        each_listing_eac(&listing, |was| {
+        each_listing_eac_in(listing_again()?, &listing, |was| {
             read += 1;
             if read.is_multiple_of(REPORT_EVERY as u64) && progress.is_cancelled() {
                 return Err(AppError::cancelled());

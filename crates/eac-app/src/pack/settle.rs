@@ -44,7 +44,7 @@ use eac_store::atomic::{self, LeftPack};
 use eac_store::{PackRecord, Store};
 
 use super::{
-    hash_file, remove_pack_files, verify, Walk, MANIFEST_FILE, PACK_FORMAT, SIGNATURE_FILE,
+    hash_open, remove_pack_files, verify, Walk, MANIFEST_FILE, PACK_FORMAT, SIGNATURE_FILE,
 };
 use crate::AppError;
 
@@ -232,19 +232,20 @@ struct PackInfo {
 fn pack_info(store: &Store, dir: &Path, ours: Option<&str>) -> Result<Option<PackInfo>, AppError> {
     let manifest_path = dir.join(MANIFEST_FILE);
     let is_file = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| m.is_file());
-    if !is_file(&manifest_path) || !is_file(&dir.join(SIGNATURE_FILE)) {
+    if !is_file(&dir.join(SIGNATURE_FILE)) {
         return Ok(None);
     }
-    let Ok(file) = fs::File::open(&manifest_path) else {
+    // Opened as a pack's files are, and read twice from the same file.
+    let Ok(verify::InPack::File(file)) = verify::open_in_pack(&manifest_path) else {
         return Ok(None);
     };
-    let Ok(manifest) = verify::read_manifest(file, |_| true) else {
+    let Ok(manifest) = verify::read_manifest(&file, |_| true) else {
         return Ok(None);
     };
     if manifest.format != PACK_FORMAT {
         return Ok(None);
     }
-    let Ok((_, manifest_sha256)) = hash_file(&manifest_path) else {
+    let Ok((_, manifest_sha256)) = verify::rewound(&file).and_then(hash_open) else {
         return Ok(None);
     };
     let record = store.pack_by_manifest(&manifest_sha256)?;
@@ -292,7 +293,9 @@ fn last_line(path: &Path) -> Option<Vec<u8>> {
     use std::io::{Read as _, Seek as _, SeekFrom};
     const CHUNK: u64 = 64 * 1024;
     const LONGEST: u64 = 64 * 1024 * 1024;
-    let mut file = fs::File::open(path).ok()?;
+    let verify::InPack::File(mut file) = verify::open_in_pack(path).ok()? else {
+        return None;
+    };
     let len = file.metadata().ok()?.len();
     let mut tail: Vec<u8> = Vec::new();
     let mut start = len;

@@ -10,15 +10,16 @@ use std::fs;
 use std::io::{self, BufRead};
 use std::path::{Component, Path};
 
-use eac_model::{ExportProfile, UnitSums};
+use eac_model::UnitSums;
 use eac_store::chain::{canonical_json, link, CONTENT_NAMES, GENESIS, OPTIONAL_MEMBER};
+use eac_store::p2::{BUNDLE_DETAILS, BUNDLE_LISTING, BUNDLE_METADATA};
 use eac_store::QuantityTotal;
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use sha2::{Digest, Sha256};
 
 use super::{
-    ancestors, eac_digest, each_listing_eac, hash_file, hash_open, quantity_totals, walk_each,
-    AuditLine, EntryKind, Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE,
+    ancestors, eac_digest, each_listing_eac_in, hash_open, quantity_totals, walk_each, AuditLine,
+    EntryKind, Manifest, ManifestFile, PackProblem, PackVerdict, AUDIT_FILE, CLAIMS_DIR,
     LISTING_FILE, MANIFEST_FILE, NAMED, P2_DIR, PACK_FORMAT, REPORT_EVERY, SIGNATURE_FILE,
     SOURCES_DIR, VERIFY_STEPS,
 };
@@ -105,17 +106,30 @@ pub(super) fn verify_steps(
     let in_folder = Some(folder.total());
     progress.step(1, steps);
     progress.update(Phase::PackFiles, 0, in_folder);
-    for other in &folder.other {
-        v.problem(
-            other,
-            "is a symbolic link or special file; a pack holds only regular files",
-        );
+    for (other, kind) in &folder.other {
+        v.problem(other, &not_read(other, kind));
     }
 
+    // The manifest is opened once, and read again from the same file.
     let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest_file = match open_in_pack(&manifest_path) {
+        Ok(InPack::File(file)) => Some(file),
+        Ok(InPack::Missing) => {
+            v.problem(
+                MANIFEST_FILE,
+                "is missing: this is not an evidence pack, or its manifest was removed",
+            );
+            None
+        }
+        Ok(InPack::Not(kind)) => {
+            v.once(MANIFEST_FILE, &not_read(MANIFEST_FILE, kind));
+            None
+        }
+        Err(e) => return Err(AppError::io(&manifest_path, &e)),
+    };
     let mut files = FileCheck::new(dir, &folder, progress);
-    let manifest = match fs::File::open(&manifest_path) {
-        Ok(file) => match read_manifest(file, |f| files.entry(f)) {
+    let manifest = match &manifest_file {
+        Some(file) => match read_manifest(file, |f| files.entry(f)) {
             Ok(m) => Some(m),
             Err(ManifestError::Stopped) => {
                 return Err(files.failed.take().expect("a stop says why"));
@@ -129,24 +143,22 @@ pub(super) fn verify_steps(
                 None
             }
         },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            v.problem(
-                MANIFEST_FILE,
-                "is missing: this is not an evidence pack, or its manifest was removed",
-            );
-            None
-        }
-        Err(e) => return Err(AppError::io(&manifest_path, &e)),
+        None => None,
     };
 
-    let manifest_sha256 = match &manifest {
-        Some(m) => Some(check_signature(dir, m, expected.as_ref(), &mut v)?),
-        None => {
-            check_signature_file_only(dir, &mut v);
-            match hash_file(&manifest_path) {
-                Ok((_, sha256)) => Some(sha256),
-                Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-                Err(e) => return Err(AppError::io(&manifest_path, &e)),
+    let manifest_sha256 = match (&manifest, &manifest_file) {
+        (Some(m), Some(file)) => Some(check_signature(dir, file, m, expected.as_ref(), &mut v)?),
+        (_, file) => {
+            check_signature_file_only(dir, &mut v)?;
+            match file {
+                Some(file) => {
+                    let mut sha256 = Sha256::new();
+                    rewound(file)
+                        .and_then(|f| keys::read_pieces(f, |piece| sha256.update(piece)))
+                        .map_err(|e| AppError::io(&manifest_path, &e))?;
+                    Some(hex::encode(sha256.finalize()))
+                }
+                None => None,
             }
         }
     };
@@ -156,8 +168,8 @@ pub(super) fn verify_steps(
         (files.count + folder.manifest_files) as u64,
         in_folder,
     );
-    if let Some(m) = &manifest {
-        files.finish(m, &mut v)?;
+    if let (Some(m), Some(file)) = (&manifest, &manifest_file) {
+        files.finish(m, file, &mut v)?;
         check_audit(dir, m, &mut v)?;
         check_cds(dir, m, &files, progress, steps, &mut v)?;
     }
@@ -187,6 +199,15 @@ impl Verdict {
             record: None,
             message: format!("{file} {message}"),
         });
+    }
+
+    /// [`Verdict::problem`] unless it was said already (the walk of the
+    /// folder names what is not a regular file before it is opened).
+    fn once(&mut self, file: &str, message: &str) {
+        let said = format!("{file} {message}");
+        if !self.problems.iter().any(|p| p.message == said) {
+            self.problem(file, message);
+        }
     }
 
     fn record_problem(&mut self, line: usize, id: Option<i64>, message: &str) {
@@ -223,7 +244,7 @@ pub(super) enum ManifestError {
 /// are required and the same values refused as [`Manifest`]'s own
 /// `Deserialize`; a member given twice is refused.
 pub(super) fn read_manifest(
-    file: fs::File,
+    file: impl io::Read,
     mut each: impl FnMut(ManifestFile) -> bool,
 ) -> Result<Manifest, ManifestError> {
     let mut stopped = false;
@@ -337,7 +358,10 @@ struct Folder {
     /// Of `MANIFEST.json` and `MANIFEST.sig`, those that are regular files
     /// (the progress counts every file of the folder, as the verdict does).
     manifest_files: usize,
-    other: Vec<String>,
+    /// Anything else, and what it is in words.
+    other: Vec<(String, &'static str)>,
+    /// Their paths.
+    other_names: HashSet<String>,
 }
 
 impl Folder {
@@ -347,6 +371,7 @@ impl Folder {
             files: 0,
             manifest_files: 0,
             other: Vec::new(),
+            other_names: HashSet::new(),
         };
         walk_each(dir, "", &mut |path, kind| match kind {
             EntryKind::File if path == MANIFEST_FILE || path == SIGNATURE_FILE => {
@@ -356,7 +381,12 @@ impl Folder {
             EntryKind::Folder => {
                 folder.folders.insert(path.to_owned());
             }
-            EntryKind::Other => folder.other.push(path.to_owned()),
+            EntryKind::Other => {
+                let kind = fs::symlink_metadata(dir.join(path))
+                    .map_or("a special file", |m| kind_words(&m.file_type()));
+                folder.other.push((path.to_owned(), kind));
+                folder.other_names.insert(path.to_owned());
+            }
         })
         .map_err(|(p, e)| AppError::io(&p, &e))?;
         Ok(folder)
@@ -509,9 +539,21 @@ impl<'a> FileCheck<'a> {
             .is_none_or(|(parent, _)| self.folder.folders.contains(parent));
         let path = self.dir.join(&f.path);
         let file = if parent_walked {
-            open_regular(&path).map_err(|e| AppError::io(&path, &e))?
+            open_in_pack(&path).map_err(|e| AppError::io(&path, &e))?
+        } else if ancestors(&f.path)
+            .iter()
+            .any(|a| self.folder.other_names.contains(a))
+        {
+            // In a folder that is a link, named as such by the walk.
+            return Ok(());
         } else {
-            None
+            InPack::Missing
+        };
+        let file = match file {
+            InPack::File(file) => Some(file),
+            // Named as what it is by the walk of the folder.
+            InPack::Not(kind) if kind != "a folder" => return Ok(()),
+            InPack::Missing | InPack::Not(_) => None,
         };
         let Some(file) = file else {
             v.problem(&f.path, "is missing (the manifest lists it)");
@@ -547,7 +589,12 @@ impl<'a> FileCheck<'a> {
 
     /// After the list: files and folders the manifest does not list, and
     /// the count of source documents; the problems found join `v`.
-    fn finish(&mut self, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
+    fn finish(
+        &mut self,
+        m: &Manifest,
+        manifest: &fs::File,
+        v: &mut Verdict,
+    ) -> Result<(), AppError> {
         v.problems.append(&mut self.problems.problems);
         let folder = self.folder;
         let mut unlisted_in: HashSet<String> = HashSet::new();
@@ -555,7 +602,7 @@ impl<'a> FileCheck<'a> {
             // Some file is not listed (or the list is out of order, so the
             // count proves nothing): read the list again to name it.
             let path = self.dir.join(MANIFEST_FILE);
-            let file = fs::File::open(&path).map_err(|e| AppError::io(&path, &e))?;
+            let file = rewound(manifest).map_err(|e| AppError::io(&path, &e))?;
             let mut listed: HashSet<String> = HashSet::new();
             match read_manifest(file, |f| {
                 listed.insert(f.path);
@@ -611,37 +658,140 @@ impl<'a> FileCheck<'a> {
     }
 }
 
-/// `path` opened for reading when it is a regular file, not a link to
-/// one; `None` when it is missing, a link or not a regular file.
-fn open_regular(path: &Path) -> io::Result<Option<fs::File>> {
+/// `file` read again from its start.
+pub(super) fn rewound(file: &fs::File) -> io::Result<&fs::File> {
+    use std::io::Seek as _;
+    let mut at = file;
+    at.rewind()?;
+    Ok(file)
+}
+
+/// What is at a path of a pack, looked at without following a link.
+pub(super) enum InPack {
+    /// A regular file, open for reading.
+    File(fs::File),
+    /// Nothing is there.
+    Missing,
+    /// Something else, in words (`a symbolic link`, `a named pipe` …),
+    /// not opened.
+    Not(&'static str),
+}
+
+/// The one way a pack's files are opened (security finding 2): a regular
+/// file is opened for reading; a symbolic link is not followed, and a
+/// named pipe, device, socket or folder is not opened, but said (a pipe
+/// put in the file's place after it was looked at is opened without
+/// waiting for a writer, and refused). Only the last part of `path` is
+/// looked at: the folders on the way are the walked pack's.
+pub(super) fn open_in_pack(path: &Path) -> io::Result<InPack> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if !meta.is_file() => return Ok(InPack::Not(kind_words(&meta.file_type()))),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(InPack::Missing),
+        Err(e) => return Err(e),
+    }
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt;
-        // Nor waiting on a named pipe put in a file's place.
         options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    #[cfg(not(unix))]
-    if fs::symlink_metadata(path).is_ok_and(|m| !m.is_file()) {
-        return Ok(None);
     }
     let file = match options.open(path) {
         Ok(file) => file,
-        // ELOOP: the last part of the path is a link.
+        // ELOOP: the last part of the path became a link.
         #[cfg(unix)]
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
-        Err(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::NotFound | io::ErrorKind::IsADirectory
-            ) =>
-        {
-            return Ok(None)
-        }
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(InPack::Not(LINK)),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(InPack::Missing),
         Err(e) => return Err(e),
     };
-    Ok(file.metadata()?.is_file().then_some(file))
+    let meta = file.metadata()?;
+    Ok(if meta.is_file() {
+        InPack::File(file)
+    } else {
+        InPack::Not(kind_words(&meta.file_type()))
+    })
+}
+
+const LINK: &str = "a symbolic link";
+
+/// What a folder entry that is not a regular file is, in words.
+pub(super) fn kind_words(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a named pipe";
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return "a device file";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+    }
+    if kind.is_symlink() {
+        LINK
+    } else if kind.is_dir() {
+        "a folder"
+    } else if kind.is_file() {
+        "a regular file"
+    } else {
+        "a special file"
+    }
+}
+
+/// The pack's places that are folders.
+fn is_pack_folder(path: &str) -> bool {
+    [P2_DIR, SOURCES_DIR, CLAIMS_DIR].contains(&path)
+        || path == format!("{P2_DIR}/{BUNDLE_DETAILS}")
+}
+
+/// Why the thing at `path` in a pack (`kind`, in words) was not read,
+/// following its name: a pack holds only regular files and folders, and
+/// what it could not check without it.
+fn not_read(path: &str, kind: &str) -> String {
+    let in_bundle =
+        |name: &str| path.strip_prefix(P2_DIR).and_then(|p| p.strip_prefix('/')) == Some(name);
+    let unread = match path {
+        MANIFEST_FILE => ", so the pack cannot be checked against its manifest",
+        SIGNATURE_FILE => ", so the manifest's signature was not checked",
+        AUDIT_FILE => ", so the audit chain was not checked",
+        LISTING_FILE => ", so the P1 listing was not checked",
+        P2_DIR => ", so the P2 bundle was not checked",
+        _ if [BUNDLE_DETAILS, BUNDLE_LISTING, BUNDLE_METADATA]
+            .into_iter()
+            .any(in_bundle) =>
+        {
+            ", so the P2 bundle was not checked"
+        }
+        _ => "",
+    };
+    format!("{}{unread}", not_regular(path, kind))
+}
+
+/// What the thing at `path` in a pack is (`kind`, in words) instead of a
+/// regular file or folder, following its name.
+fn not_regular(path: &str, kind: &str) -> String {
+    let place = if is_pack_folder(path) {
+        "folder"
+    } else {
+        "regular file"
+    };
+    format!(
+        "is {kind}, not a {place}: a pack holds only regular files and folders, and EAC Desk does not follow a link or open anything else in one"
+    )
+}
+
+/// `pack diff` refusing the pack in `dir`: what is at `path` in it is
+/// `kind` (in words), not a regular file or folder.
+pub(super) fn refused_in_pack(dir: &Path, path: &str, kind: &str) -> AppError {
+    AppError::invalid_input(format!(
+        "{} {}; nothing was compared (`eacdesk pack verify {}` names every problem of the pack)",
+        dir.join(path).display(),
+        not_regular(path, kind),
+        dir.display()
+    ))
 }
 
 /// A manifest path that stays inside the pack: relative, plain names only.
@@ -656,16 +806,27 @@ pub(super) fn safe_relative(path: &str) -> bool {
 // ---------------------------------------------------------------------------
 // The signature
 
-fn check_signature_file_only(dir: &Path, v: &mut Verdict) {
-    if !dir.join(SIGNATURE_FILE).is_file() {
-        v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
+fn check_signature_file_only(dir: &Path, v: &mut Verdict) -> Result<(), AppError> {
+    let path = dir.join(SIGNATURE_FILE);
+    match fs::symlink_metadata(&path) {
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => v.once(
+            SIGNATURE_FILE,
+            &not_read(SIGNATURE_FILE, kind_words(&meta.file_type())),
+        ),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed")
+        }
+        Err(e) => return Err(AppError::io(&path, &e)),
     }
+    Ok(())
 }
 
 /// The manifest's key and signature; returns the manifest's SHA-256,
 /// computed in the same reading of the file as the signature's check.
 fn check_signature(
     dir: &Path,
+    manifest: &fs::File,
     m: &Manifest,
     expected: Option<&Expected>,
     v: &mut Verdict,
@@ -737,15 +898,19 @@ fn check_signature(
                 None
             }
         },
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+        Err(Unread::Missing) => {
             v.problem(SIGNATURE_FILE, "is missing: the manifest is not signed");
             None
         }
-        Err(e) => return Err(AppError::io(&sig_path, &e)),
+        Err(Unread::Not(kind)) => {
+            v.once(SIGNATURE_FILE, &not_read(SIGNATURE_FILE, kind));
+            None
+        }
+        Err(Unread::Io(e)) => return Err(AppError::io(&sig_path, &e)),
     };
     let path = dir.join(MANIFEST_FILE);
     let mut sha256 = Sha256::new();
-    fs::File::open(&path)
+    rewound(manifest)
         .and_then(|file| {
             keys::read_pieces(file, |piece| {
                 sha256.update(piece);
@@ -764,15 +929,28 @@ fn check_signature(
 /// The length of a signature in hex digits (64 bytes).
 const SIGNATURE_DIGITS: usize = 128;
 
+/// Why a file of the pack was not read.
+enum Unread {
+    Missing,
+    /// What it is instead of a regular file, in words.
+    Not(&'static str),
+    Io(io::Error),
+}
+
 /// The first bytes of `MANIFEST.sig` (enough to say what is wrong with
 /// it; a file grown large is not read whole) and its size.
-fn read_signature(path: &Path) -> io::Result<(Vec<u8>, u64)> {
+fn read_signature(path: &Path) -> Result<(Vec<u8>, u64), Unread> {
     use std::io::Read as _;
-    let file = fs::File::open(path)?;
-    let size = file.metadata()?.len();
+    let file = match open_in_pack(path).map_err(Unread::Io)? {
+        InPack::File(file) => file,
+        InPack::Missing => return Err(Unread::Missing),
+        InPack::Not(kind) => return Err(Unread::Not(kind)),
+    };
+    let size = file.metadata().map_err(Unread::Io)?.len();
     let mut head = Vec::with_capacity(SIGNATURE_DIGITS + 2);
     file.take(SIGNATURE_DIGITS as u64 + 2)
-        .read_to_end(&mut head)?;
+        .read_to_end(&mut head)
+        .map_err(Unread::Io)?;
     Ok((head, size))
 }
 
@@ -888,10 +1066,14 @@ fn fingerprint_digits(text: &str) -> Result<String, String> {
 /// head.
 fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError> {
     let path = dir.join(AUDIT_FILE);
-    let file = match fs::File::open(&path) {
-        Ok(f) => f,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+    let file = match open_in_pack(&path) {
+        Ok(InPack::File(f)) => f,
+        Ok(InPack::Missing) => {
             v.problem(AUDIT_FILE, "is missing: the audit chain cannot be checked");
+            return Ok(());
+        }
+        Ok(InPack::Not(kind)) => {
+            v.once(AUDIT_FILE, &not_read(AUDIT_FILE, kind));
             return Ok(());
         }
         Err(e) => return Err(AppError::io(&path, &e)),
@@ -903,15 +1085,21 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
     let mut records = 0usize;
     let mut line_no = 0usize;
     loop {
-        raw.clear();
-        if reader
-            .read_until(b'\n', &mut raw)
-            .map_err(|e| AppError::io(&path, &e))?
-            == 0
-        {
+        let read = next_line(&mut reader, &mut raw).map_err(|e| AppError::io(&path, &e))?;
+        if read == Line::End {
             break;
         }
         line_no += 1;
+        if read == Line::TooLong {
+            v.problems.push(PackProblem {
+                file: AUDIT_FILE.to_owned(),
+                record: None,
+                message: format!(
+                    "line {line_no} of {AUDIT_FILE} is longer than {LONGEST_AUDIT_LINE} bytes, longer than any audit record: the audit chain cannot be checked past it"
+                ),
+            });
+            return Ok(());
+        }
         // As `str::lines`: without the `\n` and a `\r` before it.
         if raw.last() == Some(&b'\n') {
             raw.pop();
@@ -1004,6 +1192,55 @@ fn check_audit(dir: &Path, m: &Manifest, v: &mut Verdict) -> Result<(), AppError
     Ok(())
 }
 
+/// The longest line of `audit.jsonl` read: longer than any audit record
+/// (as the reading of its last line when a pack is settled), so that a
+/// line without end is not held in memory.
+pub(super) const LONGEST_AUDIT_LINE: usize = 64 * 1024 * 1024;
+
+/// What [`next_line`] read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Line {
+    /// Nothing: the file ended.
+    End,
+    /// A line, in full (with its `\n` when it has one).
+    Read,
+    /// A line longer than [`LONGEST_AUDIT_LINE`]: its start only.
+    TooLong,
+}
+
+/// The next line of `reader` into `line` (cleared first), unless it is
+/// longer than [`LONGEST_AUDIT_LINE`] bytes (not counting its `\n`).
+pub(super) fn next_line(reader: &mut impl BufRead, line: &mut Vec<u8>) -> io::Result<Line> {
+    use std::io::Read as _;
+    line.clear();
+    let longest = LONGEST_AUDIT_LINE as u64 + 1;
+    let read = reader.by_ref().take(longest).read_until(b'\n', line)?;
+    Ok(if read == 0 {
+        Line::End
+    } else if line.last() != Some(&b'\n') && read as u64 == longest {
+        Line::TooLong
+    } else {
+        Line::Read
+    })
+}
+
+/// Passes over the rest of a line [`next_line`] found too long, reading
+/// it in pieces.
+pub(super) fn pass_line(reader: &mut impl BufRead) -> io::Result<()> {
+    loop {
+        let piece = reader.fill_buf()?;
+        if piece.is_empty() {
+            return Ok(());
+        }
+        if let Some(end) = piece.iter().position(|&b| b == b'\n') {
+            reader.consume(end + 1);
+            return Ok(());
+        }
+        let all = piece.len();
+        reader.consume(all);
+    }
+}
+
 fn check_cds(
     dir: &Path,
     m: &Manifest,
@@ -1021,8 +1258,18 @@ fn check_cds(
     // Each EAC of the listing and of the bundle, by id, to compare the two
     // (only when the listing itself is valid).
     let mut parts: Option<Parts> = None;
-    if listing.is_file() {
-        let report = crate::validate_file(&listing, ExportProfile::P1, true)?;
+    let (listing_file, there) =
+        match open_in_pack(&listing).map_err(|e| AppError::io(&listing, &e))? {
+            InPack::File(file) => (Some(file), true),
+            InPack::Missing => (None, false),
+            InPack::Not(kind) => {
+                v.once(LISTING_FILE, &not_read(LISTING_FILE, kind));
+                (None, true)
+            }
+        };
+    let reread = |file| rewound(file).map_err(|e| AppError::io(&listing, &e));
+    if let Some(file) = &listing_file {
+        let report = crate::validate::validate_p1(reread(file)?, &listing, true)?;
         for e in report.errors.iter().take(NAMED * 4) {
             v.problem(
                 LISTING_FILE,
@@ -1032,7 +1279,7 @@ fn check_cds(
         if report.errors.is_empty() {
             let mut kept = Parts::new()?;
             let (mut eacs, mut values, mut sums) = (0, 0, UnitSums::default());
-            each_listing_eac(&listing, |eac| {
+            each_listing_eac_in(reread(file)?, &listing, |eac| {
                 eacs += 1;
                 values += eac.values.len();
                 for v in &eac.values {
@@ -1068,7 +1315,7 @@ fn check_cds(
                 );
             }
         }
-    } else if !files.lists_listing {
+    } else if !files.lists_listing && !there {
         v.problem(LISTING_FILE, "is missing: every pack holds the P1 listing");
     }
     let bundle = dir.join(P2_DIR);
@@ -1078,11 +1325,13 @@ fn check_cds(
     let eacs = Some(m.counts.eacs as u64);
     progress.step(3, steps);
     progress.update(Phase::PackBundle, 0, eacs);
-    if bundle.is_dir() {
-        let bundle_listing = format!("{P2_DIR}/{}", eac_store::p2::BUNDLE_LISTING);
+    let opened = open_bundle(dir, files, v)?;
+    if let Bundle::Open(opened) = opened {
+        let bundle_listing = format!("{P2_DIR}/{BUNDLE_LISTING}");
         let mut failed: Option<AppError> = None;
         let report = crate::p2::validate_pack_bundle(
             &bundle,
+            opened,
             progress,
             eacs,
             &mut |env, detail| {
@@ -1142,10 +1391,70 @@ fn check_cds(
                 parts.compare(&bundle_listing, v)?;
             }
         }
-    } else if !files.lists_bundle {
+    } else if matches!(opened, Bundle::Missing) && !files.lists_bundle {
         v.problem(P2_DIR, "is missing: every pack holds the P2 bundle");
     }
     Ok(())
+}
+
+/// The pack's P2 bundle, its own files opened as the pack's are.
+enum Bundle {
+    Open(crate::p2::BundleFiles),
+    /// No bundle (nor folder) is there.
+    Missing,
+    /// Not checked: why is in the verdict.
+    Unread,
+}
+
+/// Opens the bundle's listing and server metadata when `p2/` and its
+/// `eacs/` are real folders and they are regular files; anything else
+/// is named (once: the walk of the folder named it already) and the
+/// bundle is not checked, its links never followed.
+fn open_bundle(dir: &Path, files: &FileCheck, v: &mut Verdict) -> Result<Bundle, AppError> {
+    let bundle = dir.join(P2_DIR);
+    match fs::symlink_metadata(&bundle) {
+        Ok(meta) if meta.is_dir() => {}
+        // A file in its place: named as added, the bundle as missing.
+        Ok(meta) if meta.is_file() => return Ok(Bundle::Missing),
+        Ok(meta) => {
+            v.once(P2_DIR, &not_read(P2_DIR, kind_words(&meta.file_type())));
+            return Ok(Bundle::Unread);
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Bundle::Missing),
+        Err(e) => return Err(AppError::io(&bundle, &e)),
+    }
+    let details = format!("{P2_DIR}/{BUNDLE_DETAILS}");
+    match fs::symlink_metadata(dir.join(&details)) {
+        Ok(meta) if !meta.is_dir() => {
+            v.once(&details, &not_read(&details, kind_words(&meta.file_type())));
+            return Ok(Bundle::Unread);
+        }
+        // Missing: the manifest's files it lists are.
+        _ => {}
+    }
+    let mut open = |name: &str| -> Result<Option<Option<fs::File>>, AppError> {
+        let file = format!("{P2_DIR}/{name}");
+        let path = dir.join(&file);
+        match open_in_pack(&path).map_err(|e| AppError::io(&path, &e))? {
+            InPack::File(f) => Ok(Some(Some(f))),
+            InPack::Missing => Ok(Some(None)),
+            InPack::Not(kind) => {
+                v.once(&file, &not_read(&file, kind));
+                Ok(None)
+            }
+        }
+    };
+    let (Some(listing), Some(metadata)) = (open(BUNDLE_LISTING)?, open(BUNDLE_METADATA)?) else {
+        return Ok(Bundle::Unread);
+    };
+    let Some(listing) = listing else {
+        let file = format!("{P2_DIR}/{BUNDLE_LISTING}");
+        if !files.missing.contains(&file) {
+            v.problem(&file, "is missing, so the P2 bundle was not checked");
+        }
+        return Ok(Bundle::Unread);
+    };
+    Ok(Bundle::Open(crate::p2::BundleFiles { listing, metadata }))
 }
 
 /// `path` inside the pack `dir` as the manifest names it (`p2/eacs/x.json`).

@@ -2134,3 +2134,266 @@ fn a_document_changed_into_text_is_named_as_changed_by_check_show_and_pack() {
         )));
     assert!(!desk.path("p").exists());
 }
+
+// ---- A pack's own files are read only as the regular files they must be ----
+
+/// What an adversarial run of `eacdesk` did: its exit code when it ended
+/// by itself within [`PROMPTLY`] (`None`: it hung and was killed), and
+/// its standard output and error together.
+struct Bounded {
+    code: Option<i32>,
+    said: String,
+}
+
+/// How long a refusal may take; a pack of five EACs verifies in well under
+/// a second.
+const PROMPTLY: std::time::Duration = std::time::Duration::from_secs(20);
+
+impl Desk {
+    /// `eacdesk ARGS` (with this desk's database when `db`) in a child of
+    /// its own, with 3 GB of address space (an unbounded read aborts
+    /// rather than taking the machine's memory), killed when it has not
+    /// ended after [`PROMPTLY`].
+    fn bounded(&self, db: bool, args: &[&std::ffi::OsStr]) -> Bounded {
+        use std::process::{Command, Stdio};
+        let out = self.path("bounded.out");
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "ulimit -v 3000000 && exec \"$@\"", "sh"])
+            .arg(env!("CARGO_BIN_EXE_eacdesk"));
+        if db {
+            cmd.arg("--db").arg(self.path("desk.sqlite"));
+        }
+        let file = std::fs::File::create(&out).unwrap();
+        let mut child = cmd
+            .args(args)
+            .env_remove("EACDESK_DB")
+            .env("EACDESK_KEY_DIR", self.path("keys"))
+            .env("EACDESK_CONFIG_DIR", self.path("config"))
+            .current_dir(self.dir.path())
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let code = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                // Killed by a signal (an abort): no code, but it ended.
+                break Some(status.code().unwrap_or(-1));
+            }
+            if started.elapsed() > PROMPTLY {
+                child.kill().unwrap();
+                child.wait().unwrap();
+                break None;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        };
+        Bounded {
+            code,
+            said: String::from_utf8_lossy(&std::fs::read(&out).unwrap()).into_owned(),
+        }
+    }
+}
+
+/// A named pipe at `path` (in place of what was there).
+fn fifo_at(path: &Path) {
+    if path.exists() {
+        std::fs::remove_file(path).unwrap();
+    }
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .unwrap();
+    assert!(made.success());
+}
+
+/// A symbolic link at `path` (in place of what was there) to `target`.
+fn link_at(path: &Path, target: &Path) {
+    if path.is_dir() && !path.is_symlink() {
+        std::fs::remove_dir_all(path).unwrap();
+    } else if path.symlink_metadata().is_ok() {
+        std::fs::remove_file(path).unwrap();
+    }
+    std::os::unix::fs::symlink(target, path).unwrap();
+}
+
+/// Packs travel as archives, and an archive keeps links and named pipes
+/// (security finding 2): in place of a pack's manifest, signature, audit
+/// log, listing or bundle, a link to /dev/zero or to files outside the
+/// pack, or a named pipe, is named as what it is and never followed or
+/// opened. `pack verify` and `pack diff` end promptly by themselves,
+/// within bounded memory, say the pack does not verify, and quote nothing
+/// of the files outside (whose EAC id is `ZZ-OUTSIDE-SECRET`).
+#[cfg(unix)]
+#[test]
+fn links_and_named_pipes_in_a_pack_are_named_never_followed_or_opened() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "5"])
+        .assert()
+        .success();
+    desk.pack("made", &[]);
+    let made = desk.path("made");
+    assert_eq!(desk.verify(&made, &[]).0, 0);
+
+    // Outside the pack: a listing and a bundle holding an EAC of another id.
+    const SECRET: &str = "ZZ-OUTSIDE-SECRET";
+    let listing = std::fs::read_to_string(made.join("eacs.json")).unwrap();
+    let first = listing.split('"').nth(5).unwrap().to_owned();
+    assert!(first.starts_with("S1-"), "{first}");
+    let outside = desk.path("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::write(
+        outside.join("listing.json"),
+        listing.replace(&first, SECRET),
+    )
+    .unwrap();
+    copy_dir(&made.join("p2"), &outside.join("bundle"));
+    let bundled = outside.join("bundle/eacs.json");
+    let text = std::fs::read_to_string(&bundled).unwrap();
+    std::fs::write(&bundled, text.replace(&first, SECRET)).unwrap();
+
+    /// What is done to a copy of the pack.
+    type Tamper = Box<dyn Fn(&Path)>;
+    let zero = Path::new("/dev/zero");
+    let cases: Vec<(&str, Tamper, &str)> = vec![
+        (
+            "audit.jsonl a link to /dev/zero",
+            Box::new(move |p: &Path| link_at(&p.join("audit.jsonl"), zero)),
+            "audit.jsonl is a symbolic link, not a regular file",
+        ),
+        (
+            "MANIFEST.json a named pipe",
+            Box::new(|p: &Path| fifo_at(&p.join("MANIFEST.json"))),
+            "MANIFEST.json is a named pipe, not a regular file",
+        ),
+        (
+            "MANIFEST.sig a named pipe",
+            Box::new(|p: &Path| fifo_at(&p.join("MANIFEST.sig"))),
+            "MANIFEST.sig is a named pipe, not a regular file",
+        ),
+        (
+            "audit.jsonl a named pipe",
+            Box::new(|p: &Path| fifo_at(&p.join("audit.jsonl"))),
+            "audit.jsonl is a named pipe, not a regular file",
+        ),
+        (
+            "eacs.json a link outside",
+            Box::new({
+                let to = outside.join("listing.json");
+                move |p: &Path| link_at(&p.join("eacs.json"), &to)
+            }),
+            "eacs.json is a symbolic link, not a regular file",
+        ),
+        (
+            "p2 a link outside",
+            Box::new({
+                let to = outside.join("bundle");
+                move |p: &Path| link_at(&p.join("p2"), &to)
+            }),
+            "p2 is a symbolic link, not a folder",
+        ),
+        (
+            "p2/server-metadata.json a link to /dev/zero",
+            Box::new(move |p: &Path| link_at(&p.join("p2/server-metadata.json"), zero)),
+            "p2/server-metadata.json is a symbolic link, not a regular file",
+        ),
+        (
+            "a detail file a link to another of the bundle",
+            Box::new(|p: &Path| {
+                // A link that stays inside the pack is not followed either.
+                let details = p.join("p2/eacs");
+                let names = entries(&details);
+                link_at(&details.join(&names[0]), Path::new(&names[1]));
+            }),
+            "is a symbolic link or is reached through one, and links are not followed",
+        ),
+        (
+            "p2/eacs.json a named pipe",
+            Box::new(|p: &Path| fifo_at(&p.join("p2/eacs.json"))),
+            "p2/eacs.json is a named pipe, not a regular file",
+        ),
+    ];
+    for (what, tamper, named) in cases {
+        let copy = desk.path(&format!("tampered-{}", what.replace([' ', '/'], "-")));
+        copy_dir(&made, &copy);
+        tamper(&copy);
+        let verify = desk.bounded(false, &["pack".as_ref(), "verify".as_ref(), copy.as_ref()]);
+        let said = &verify.said;
+        assert_eq!(
+            verify.code,
+            Some(1),
+            "{what}: it did not end by itself: {said}"
+        );
+        assert!(
+            said.starts_with(&format!(
+                "The evidence pack {} does not verify:",
+                copy.display()
+            )),
+            "{what}: {said}"
+        );
+        assert!(said.contains(named), "{what}: {said}");
+        assert!(
+            !said.contains(SECRET),
+            "{what}: read outside the pack: {said}"
+        );
+        // `pack diff` reads the same files: it ends by itself too, and
+        // reads nothing outside the pack.
+        let diff = desk.bounded(true, &["pack".as_ref(), "diff".as_ref(), copy.as_ref()]);
+        assert!(
+            matches!(diff.code, Some(0..=2)),
+            "{what}: pack diff did not end by itself ({:?}): {}",
+            diff.code,
+            diff.said
+        );
+        assert!(!diff.said.contains(SECRET), "{what}: {}", diff.said);
+    }
+    // The pack as made is untouched, and so are the files outside.
+    assert_eq!(desk.verify(&made, &[]).0, 0);
+
+    // A pack made to a folder whose manifest is a named pipe: its
+    // destination is looked at without waiting on the pipe, and refused.
+    let place = desk.path("piped");
+    std::fs::create_dir_all(&place).unwrap();
+    fifo_at(&place.join("MANIFEST.json"));
+    let pack = desk.bounded(true, &["pack".as_ref(), "--out".as_ref(), place.as_ref()]);
+    assert_eq!(
+        pack.code,
+        Some(2),
+        "it did not end by itself: {}",
+        pack.said
+    );
+    assert!(
+        pack.said.contains(
+            "already exists and is not an EAC Desk evidence pack (it holds MANIFEST.json)"
+        ),
+        "{}",
+        pack.said
+    );
+}
+
+/// An `audit.jsonl` line longer than any audit record (64 MiB) is named and
+/// not read further: the chain is not checked past it.
+#[test]
+fn an_audit_line_longer_than_any_record_is_named_not_read_whole() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "2"])
+        .assert()
+        .success();
+    desk.pack("made", &[]);
+    let audit = desk.path("made/audit.jsonl");
+    let mut text = std::fs::read(&audit).unwrap();
+    let line = text.iter().filter(|b| **b == b'\n').count() + 1;
+    text.extend(std::iter::repeat_n(b' ', 64 << 20));
+    text.extend(b"{}\n");
+    std::fs::write(&audit, text).unwrap();
+    let (code, out) = desk.verify(&desk.path("made"), &[]);
+    assert_eq!(code, 1, "{out}");
+    assert!(
+        out.contains(&format!(
+            "line {line} of audit.jsonl is longer than 67108864 bytes, longer than any audit record: the audit chain cannot be checked past it"
+        )),
+        "{out}"
+    );
+}

@@ -36,6 +36,9 @@ enum Refused {
     Missing,
     Outside(PathBuf),
     NotAFile,
+    /// A link, or reached through one: an evidence pack's detail files
+    /// are never read through a link, even one that stays inside it.
+    Link,
     Unreadable(io::Error),
 }
 
@@ -106,11 +109,28 @@ impl DetailFolders {
 
     /// Whether `path` is a regular file inside an allowed folder.
     fn check(&self, path: &Path) -> std::result::Result<Checked, Refused> {
+        if self.own_only {
+            match fs::symlink_metadata(path) {
+                Ok(meta) if meta.file_type().is_symlink() => return Err(Refused::Link),
+                Ok(meta) if !meta.is_file() => return Err(Refused::NotAFile),
+                _ => {}
+            }
+        }
         let canonical = match path.canonicalize() {
             Ok(c) => c,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(Refused::Missing),
             Err(e) => return Err(Refused::Unreadable(e)),
         };
+        if self.own_only {
+            // In the bundle's own `eacs/`, reached through no link.
+            let own = self
+                .bundle
+                .as_ref()
+                .map(|(_, root)| root.join(BUNDLE_DETAILS));
+            if canonical.parent() != own.as_deref() {
+                return Err(Refused::Link);
+            }
+        }
         if !self.roots().any(|root| canonical.starts_with(root)) {
             return Err(Refused::Outside(canonical));
         }
@@ -164,6 +184,10 @@ impl DetailFolders {
                     )
                 }
                 Refused::NotAFile => format!("{} is not a regular file", shown(path)),
+                Refused::Link => format!(
+                    "{} is a symbolic link or is reached through one, and links are not followed",
+                    shown(path)
+                ),
                 Refused::Unreadable(e) => format!("{} cannot be read ({e})", shown(path)),
             };
             refusal.get_or_insert(text);
