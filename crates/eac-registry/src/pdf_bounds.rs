@@ -8,9 +8,12 @@
 //! real registry statement (I-REC, GO and M-RETS statements are a few
 //! pages: the largest real page holds about 200,000 drawing operators and
 //! values in 713 KB of instructions), and refuses a document beyond them:
-//! - [`scan_packed`] refuses a file over 5 MB (parsing its objects takes
-//!   up to about 120 times its size in memory), then measures, on the raw
-//!   bytes, what every compressed
+//! - [`scan_packed`] checks the cross-reference streams `lopdf` reads as
+//!   it opens the file (how many objects they list, how wide their
+//!   fields are: `lopdf` makes an entry for each and allocates each width,
+//!   from a file of a few hundred bytes), refuses a file over 5 MB
+//!   (parsing its objects takes up to about 120 times its size in
+//!   memory), then measures, on the raw bytes, what every compressed
 //!   stream unpacks to, before `lopdf` opens the file (it unpacks
 //!   cross-reference streams as it opens it);
 //! - [`load`] opens the file without letting `lopdf` unpack its object
@@ -52,6 +55,13 @@ pub const MAX_UNPACKED_BYTES: u64 = 32_000_000;
 /// takes many times its size in memory (a real statement's objects are a
 /// few tens of KB).
 pub const MAX_OBJECT_STREAM_BYTES: u64 = 2_000_000;
+/// Objects the cross-reference streams may list, all together (the real
+/// statements: at most 67 objects; `lopdf` makes an entry for each one
+/// listed, even when the stream holds no bytes for it).
+pub const MAX_XREF_ENTRIES: u64 = 100_000;
+/// Bytes one field of a cross-reference stream entry may take (`lopdf`
+/// allocates what `/W` says; a real one takes at most 4).
+pub const MAX_XREF_FIELD: i64 = 8;
 /// Pages (the real statements: 1 to 3).
 pub const MAX_PAGES: usize = 200;
 /// Drawing operators and their values (operands, array and dictionary
@@ -127,6 +137,7 @@ pub fn scan_packed(bytes: &[u8]) -> Result<(), Exceeded> {
             ),
         ));
     }
+    check_xref_streams(bytes)?;
     let mut zlib = flate2::read::ZlibDecoder::new(&bytes[..0]);
     let mut lzw = [lzw_decoder(true), lzw_decoder(false)];
     let mut buffer = vec![0u8; 16 * 1024];
@@ -170,6 +181,133 @@ pub fn scan_packed(bytes: &[u8]) -> Result<(), Exceeded> {
         }
     }
     Ok(())
+}
+
+/// Checks the cross-reference streams `lopdf` reads while opening the
+/// file (the one `startxref` names, then each `/Prev` and `/XRefStm`, as
+/// it follows them) before it reads them: it makes an entry for each
+/// object their `/Index` lists, even with no bytes for it (`/W [0 0 0]`),
+/// and allocates each field's width (`/W`) as given, so a 300-byte file
+/// could take gigabytes. A cross-reference table in plain text holds a
+/// line per entry, so it costs no more than its size.
+fn check_xref_streams(bytes: &[u8]) -> Result<(), Exceeded> {
+    let refuse = |what: String| Err(Exceeded::new(Locator::Document, what));
+    // `lopdf` reads offsets from the `%PDF-` header.
+    let buf = &bytes[find(bytes, b"%PDF-").unwrap_or(0)..];
+    let Some(first) = xref_start(buf) else {
+        return Ok(());
+    };
+    let mut queue = vec![first];
+    let mut seen = HashSet::new();
+    let mut entries: u64 = 0;
+    while let Some(at) = queue.pop() {
+        if !seen.insert(at) {
+            continue;
+        }
+        if seen.len() > 64 {
+            return refuse("its cross-reference sections chain more than 64 deep".into());
+        }
+        let Some(here) = buf.get(at..) else {
+            continue;
+        };
+        let table = here.starts_with(b"xref");
+        let dict = if table {
+            // The trailer after the table.
+            let Some(t) = find(here, b"trailer") else {
+                continue;
+            };
+            let after = &here[t + b"trailer".len()..];
+            let end = find(after, b"startxref").unwrap_or(after.len());
+            last_dictionary(&[&after[..end], b"\nEacDeskEnd"].concat())
+        } else {
+            // `N G obj << … >> stream`: the dictionary before `stream`.
+            let Some(k) = find(here, b"stream") else {
+                continue;
+            };
+            match last_dictionary(&here[..k + b"stream".len()]) {
+                Some(d) => Some(d),
+                None => {
+                    return refuse(
+                        "its cross-reference stream cannot be checked before it is read".into(),
+                    )
+                }
+            }
+        };
+        let Some(dict) = dict else {
+            continue;
+        };
+        if !table {
+            let ints = |key: &[u8]| -> Option<Vec<i64>> {
+                let a = dict.get(key).ok()?.as_array().ok()?;
+                a.iter().map(|o| o.as_i64().ok()).collect()
+            };
+            if let Some(w) = ints(b"W") {
+                if w.iter().any(|&f| !(0..=MAX_XREF_FIELD).contains(&f)) {
+                    return refuse(format!(
+                        "its cross-reference stream gives a field of {} bytes, more than {MAX_XREF_FIELD}",
+                        w.iter().max().copied().unwrap_or(0)
+                    ));
+                }
+            }
+            let size = dict.get(b"Size").and_then(Object::as_i64).unwrap_or(0);
+            let index = ints(b"Index").unwrap_or_else(|| vec![0, size]);
+            for pair in index.chunks(2) {
+                let count = pair.get(1).copied().unwrap_or(0);
+                entries = entries.saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
+                if entries > MAX_XREF_ENTRIES {
+                    return refuse(format!(
+                        "its cross-reference streams list more than {} objects",
+                        grouped(MAX_XREF_ENTRIES)
+                    ));
+                }
+            }
+        }
+        for key in [b"Prev".as_slice(), b"XRefStm"] {
+            if let Some(p) = dict
+                .get(key)
+                .and_then(Object::as_i64)
+                .ok()
+                .and_then(|p| usize::try_from(p).ok())
+            {
+                queue.push(p);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Where `startxref` says the last cross-reference section is, found as
+/// `lopdf` finds it (`None`: `lopdf` cannot open the file either).
+fn xref_start(buf: &[u8]) -> Option<usize> {
+    // The last `%%EOF` in the last 512 bytes, the last `startxref` from
+    // 25 bytes before it.
+    let tail = buf.len().saturating_sub(512);
+    let eof = tail + rfind(&buf[tail..], b"%%EOF")?;
+    let from = eof.checked_sub(25).filter(|&f| f > 0)?;
+    let k = from + rfind(&buf[from..], b"startxref")?;
+    let digits: String = buf[k + b"startxref".len()..]
+        .iter()
+        .skip_while(|b| b.is_ascii_whitespace())
+        .take_while(|b| b.is_ascii_digit())
+        .map(|&b| char::from(b))
+        .collect();
+    digits.parse().ok()
+}
+
+fn rfind(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    hay.windows(needle.len()).rposition(|w| w == needle)
+}
+
+/// The last dictionary operand in `text` read as drawing instructions
+/// (`lopdf`'s own object parser: `5 0 obj << … >> stream` reads as the
+/// operators `obj` and `stream`, the dictionary the operand of `stream`).
+fn last_dictionary(text: &[u8]) -> Option<Dictionary> {
+    let content = pdf_extract::content::Content::decode(text).ok()?;
+    let op = content.operations.into_iter().last()?;
+    match op.operands.into_iter().last()? {
+        Object::Dictionary(d) => Some(d),
+        _ => None,
+    }
 }
 
 /// Where a stream's data starts when `stream` ends at `i`: after spaces

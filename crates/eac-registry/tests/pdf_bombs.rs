@@ -281,3 +281,86 @@ fn a_file_over_5_mb_is_refused_before_it_is_parsed() {
         "{e}"
     );
 }
+
+/// A PDF whose cross-reference stream (object 4, at `startxref`) has
+/// `dict` and no data.
+fn with_xref_stream(dict: &str) -> Vec<u8> {
+    let mut out = b"%PDF-1.5\n".to_vec();
+    for (i, o) in [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+    ]
+    .iter()
+    .enumerate()
+    {
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let at = out.len();
+    out.extend_from_slice(
+        format!(
+            "4 0 obj\n<< /Type /XRef {dict} /Root 1 0 R /Length 0 >>\nstream\n\nendstream\nendobj\nstartxref\n{at}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+#[test]
+fn a_cross_reference_stream_listing_fifty_million_objects_in_300_bytes_is_refused() {
+    // `lopdf` made an entry for each (1.9 GB and minutes).
+    let bytes = with_xref_stream("/Size 50000000 /W [0 0 0] /Index [0 50000000]");
+    assert!(bytes.len() < 400, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message
+            .contains("its cross-reference streams list more than 100,000 objects"),
+        "{e}"
+    );
+    // A field 100 GB wide would be allocated.
+    let e = refusal(&with_xref_stream("/Size 4 /W [1 99999999999 0]"));
+    assert!(
+        e.message
+            .contains("its cross-reference stream gives a field of 99999999999 bytes, more than 8"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_pdf_with_a_cross_reference_stream_is_read_as_before() {
+    // Objects 1-5, then the cross-reference stream (object 6, /W [1 4 1],
+    // Flate-compressed, with a /Prev-free /Index) that `startxref` names.
+    let content = b"BT /F1 12 Tf 72 712 Td (Quarterly newsletter) Tj ET";
+    let objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        stream("", content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    let mut out = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let at = out.len();
+    offsets.push(at);
+    let mut rows = vec![0u8, 0, 0, 0, 0, 255];
+    for o in offsets {
+        rows.push(1);
+        rows.extend_from_slice(&u32::try_from(o).unwrap().to_be_bytes());
+        rows.push(0);
+    }
+    out.extend_from_slice(b"6 0 obj\n");
+    out.extend_from_slice(&stream(
+        "/Type /XRef /Size 7 /W [1 4 1] /Index [0 7] /Root 1 0 R /Filter /FlateDecode",
+        &flate(&rows),
+    ));
+    out.extend_from_slice(format!("\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    let pages = eac_registry::pdf::pages(&out).unwrap();
+    assert_eq!(pages, ["Quarterly newsletter\n"]);
+}
