@@ -10,7 +10,8 @@
 #  - the built CLI (when there is one) prints `eacdesk <version>`;
 #  - the app never enables Tauri's `devtools` feature (no Inspect Element
 #    in a release build), no global `__TAURI__`, and the CSP stays strict
-#    (scripts only from the app itself, no remote connections).
+#    (scripts and styles only from the app itself, no inline styles, no
+#    remote connections, images or fonts, no base URL, form or framing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 CARGO=${CARGO:-cargo}
