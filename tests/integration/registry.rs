@@ -437,6 +437,7 @@ fn store_ranges(
         file_name: name,
         format: "test",
         format_name: "test ranges",
+        mapping: None,
         bytes: &bytes,
         eacs: ranges
             .iter()
