@@ -80,6 +80,10 @@ pub const MAX_PAGE_BYTES: u64 = 16_000_000;
 pub const MAX_READ_BYTES: u64 = 64_000_000;
 /// Forms drawn within forms (the real statements: 1 level).
 pub const MAX_NESTING: u32 = 12;
+/// Arrays and dictionaries within one another in drawing instructions
+/// (the real statements: 1; `lopdf` parses them recursively, and a few
+/// hundred thousand levels, in a 1 KB file, overflow the stack).
+pub const MAX_VALUE_NESTING: u32 = 32;
 /// Levels of the page tree above a page (a loop would never end).
 pub const MAX_TREE_DEPTH: u32 = 64;
 
@@ -698,7 +702,8 @@ impl<'d> Cost<'d> {
         depth: u32,
     ) -> Result<(), Exceeded> {
         self.read(content.len() as u64)?;
-        for (op, name, values) in Ops::new(content) {
+        let mut ops = Ops::new(content);
+        for (op, name, values) in ops.by_ref() {
             self.run(1 + values)?;
             if op != b"Do" {
                 continue;
@@ -721,6 +726,14 @@ impl<'d> Cost<'d> {
                 .or(resources);
             self.fonts(inner)?;
             self.draw(&form.content, inner, depth + 1)?;
+        }
+        if ops.deepest > MAX_VALUE_NESTING {
+            return Err(Exceeded::new(
+                Locator::Page(self.page),
+                format!(
+                    "the page nests arrays or dictionaries more than {MAX_VALUE_NESTING} deep in its drawing instructions"
+                ),
+            ));
         }
         Ok(())
     }
@@ -885,6 +898,9 @@ struct Ops<'a> {
     name: Option<&'a [u8]>,
     /// Operands (and arrays and dictionaries) since the last operator.
     values: u64,
+    /// Arrays and dictionaries open, and the most ever open.
+    depth: u32,
+    deepest: u32,
 }
 
 impl<'a> Ops<'a> {
@@ -894,6 +910,8 @@ impl<'a> Ops<'a> {
             i: 0,
             name: None,
             values: 0,
+            depth: 0,
+            deepest: 0,
         }
     }
 
@@ -998,13 +1016,23 @@ impl<'a> Iterator for Ops<'a> {
                     let values = std::mem::take(&mut self.values);
                     return Some((t, self.name.take(), values));
                 }
-                b'[' | b'{' => {
+                b'[' | b'<' => {
                     self.values += 1;
+                    self.depth += 1;
+                    self.deepest = self.deepest.max(self.depth);
+                    self.i += if c == b'<' { 2 } else { 1 };
+                }
+                b']' => {
+                    self.depth = self.depth.saturating_sub(1);
                     self.i += 1;
                 }
-                b'<' => {
-                    self.values += 1;
+                b'>' if self.s.get(self.i + 1) == Some(&b'>') => {
+                    self.depth = self.depth.saturating_sub(1);
                     self.i += 2;
+                }
+                b'{' => {
+                    self.values += 1;
+                    self.i += 1;
                 }
                 _ => self.i += 1,
             }

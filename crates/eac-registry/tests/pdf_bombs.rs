@@ -364,3 +364,22 @@ fn a_pdf_with_a_cross_reference_stream_is_read_as_before() {
     let pages = eac_registry::pdf::pages(&out).unwrap();
     assert_eq!(pages, ["Quarterly newsletter\n"]);
 }
+
+#[test]
+fn arrays_nested_200_000_deep_in_1_kb_are_refused_not_crashed_on() {
+    // `lopdf` parsed them recursively and overflowed the stack (an abort).
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(&b"[".repeat(200_000));
+    content.extend_from_slice(&b"]".repeat(200_000));
+    content.extend_from_slice(b" n\n");
+    let bytes = one_page(&content, "", &[]);
+    assert!(bytes.len() < 2_000, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Page(1));
+    assert!(
+        e.message.contains(
+            "the page nests arrays or dictionaries more than 32 deep in its drawing instructions"
+        ),
+        "{e}"
+    );
+}
