@@ -18,9 +18,7 @@ use eac_model::{units, Decimal, EnergyUnit};
 use eac_store::{ConsumptionClaimed, ExportReport, Store};
 use serde::Serialize;
 
-use crate::claims::{
-    check_claim, claim_report, claim_report_csv, ClaimCheck, ClaimRef, ClaimReport,
-};
+use crate::claims::{claim_report, claim_report_csv, ClaimCheck, ClaimRef, ClaimReport};
 use crate::error::app_words;
 use crate::{AppError, ClaimInput};
 
@@ -345,18 +343,6 @@ pub fn claim_report_view(
 ) -> Result<ClaimReportView, AppError> {
     let report = claim_report(store, claim_ref(input, claim_id)?, rules)?;
     Ok(ClaimReportView::from(&report))
-}
-
-/// Each EAC value of a claim with each criterion's answer, stores nothing.
-/// Errors as [`check_claim`].
-pub fn check_claim_view(
-    store: &Store,
-    input: Option<&ClaimInput>,
-    claim_id: Option<i64>,
-    rules: &[String],
-) -> Result<ClaimCheckView, AppError> {
-    let check = check_claim(store, claim_ref(input, claim_id)?, rules)?;
-    Ok(ClaimCheckView::from(&check))
 }
 
 /// Writes the report's CSV (`claims report --csv`) to `dest`, whole or not

@@ -51,9 +51,9 @@ pub use claims::{
     FactorSet, StaleAllocation, ValueCheck,
 };
 pub use claims_view::{
-    check_claim_view, claim_report_view, consumption_groups, export_claim_report, ClaimCheckView,
-    ClaimReportView, ConsumptionClaimedView, ConsumptionGroup, CriterionView, FactorUseView,
-    HourlyScoreView, IntervalView, RuleSetView, StaleAllocationView, ValueCheckView,
+    claim_report_view, consumption_groups, export_claim_report, ClaimCheckView, ClaimReportView,
+    ConsumptionClaimedView, ConsumptionGroup, CriterionView, FactorUseView, HourlyScoreView,
+    IntervalView, RuleSetView, StaleAllocationView, ValueCheckView,
 };
 pub use db::{
     copied_table_count, copy_between_servers, copy_file, copy_from_server, copy_to_server,
@@ -92,8 +92,7 @@ pub use pack::{
 pub use periods::{close_period, closed_periods, frozen_by, reopen_period};
 pub use refdata::{
     beneficiary_choices, check_beneficiaries, import_refdata, import_refdata_files, list_refdata,
-    list_refdata_each, refdata_counts, remove_refdata, set_emissions, RefdataFailed,
-    RefdataImport,
+    list_refdata_each, refdata_counts, remove_refdata, set_emissions, RefdataFailed, RefdataImport,
 };
 pub use registry::{
     check, delete_mapping, formats, load_mapping, mapping_from_json, mappings, preview_csv,
