@@ -357,7 +357,9 @@ fn report_in_app_words(mut report: FileImportReport) -> FileImportReport {
 fn not_importable(path: &Path) -> Option<AppError> {
     let shown = path.display().to_string();
     if path.is_dir() {
-        if path.join("eacs.json").is_file() {
+        // Something that is not a regular file as `eacs.json` (a named
+        // pipe, a link leading out) is named by the reader, unopened.
+        if fs_entry(&path.join("eacs.json")) {
             return None;
         }
         return Some(AppError::invalid_input(format!(
@@ -389,6 +391,11 @@ fn not_importable(path: &Path) -> Option<AppError> {
         ),
     };
     Some(AppError::unreadable(&shown, "document", None, &reason))
+}
+
+/// Whether anything is at `path`, a link leading nowhere included.
+fn fs_entry(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
 }
 
 /// A file that was not imported, with its error's code, message and

@@ -15,7 +15,7 @@ use eac_model::p2::{
     read_p2_listing, read_server_metadata, P2ListingChecks, ServerMetadata, EACDESK_FORMAT_ID,
 };
 use eac_model::{CheckOptions, Eac, Flow, ListingError, Rule, Violation};
-use eac_store::p2::{check_detail, open_detail, BUNDLE_LISTING, BUNDLE_METADATA};
+use eac_store::p2::{check_detail, open_detail, BUNDLE_LISTING, BUNDLE_METADATA, METADATA_CAP};
 use eac_store::{BundleReport, EacFilter, Progress, Store};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::value::RawValue;
@@ -659,7 +659,7 @@ fn validate_p2_checked(
                 .map(|_| bytes)
         }
         Some(_) => Err(std::io::ErrorKind::NotFound.into()),
-        None => fs::read(&metadata_path),
+        None => read_metadata(&metadata_path, beside, source.details.in_bundle())?,
     };
     let metadata: Option<ServerMetadata> = match read {
         Ok(bytes) => match eac_model::strict::utf8_document(&bytes) {
@@ -730,14 +730,10 @@ fn validate_p2_checked(
             Box::new(again()?)
         }
         None => {
-            if !listing.is_file() {
-                return Err(AppError::invalid_input(format!(
-                    "{}: no P2 listing ({BUNDLE_LISTING}) to validate",
-                    listing.display()
-                )));
-            }
-            schema_errors = listing_schema_findings(SchemaKind::P2Listing, &listing)?;
-            Box::new(File::open(&listing).map_err(|e| AppError::io(&listing, &e))?)
+            let mut file = open_listing(&listing, is_folder.then_some(beside))?;
+            schema_errors = listing_schema_findings_in(SchemaKind::P2Listing, &file, &listing)?;
+            file.rewind().map_err(|e| AppError::io(&listing, &e))?;
+            Box::new(file)
         }
     };
     // Rule 7 is judged by the reader, for every envelope.
@@ -805,6 +801,89 @@ fn validate_p2_checked(
         return Err(AppError::cancelled());
     }
     report.finish_listing(&listing, outcome, schema_errors)
+}
+
+/// Where a bundle's own file may be: "the bundle folder", or the folder
+/// of a listing validated on its own.
+fn folder_words(in_bundle: bool) -> &'static str {
+    if in_bundle {
+        "the bundle folder"
+    } else {
+        "the listing's folder"
+    }
+}
+
+/// The `server-metadata.json` at `path` in `folder`, read as a regular
+/// file only: a link there is followed only when it stays inside the
+/// folder (as a detail file's, decision 42), a named pipe or device is not
+/// opened, and a file of more than [`METADATA_CAP`] is not read; each is
+/// refused, naming what is there. `Ok(Err)`: not there, or not readable.
+fn read_metadata(
+    path: &Path,
+    folder: &Path,
+    in_bundle: bool,
+) -> Result<std::io::Result<Vec<u8>>, AppError> {
+    use eac_store::regular::{open_within, read_capped, Regular, Within};
+    let shown = path.display();
+    let file = match open_within(path, folder) {
+        Ok(Within::Inside(Regular::File(file))) => file,
+        Ok(Within::Inside(Regular::Missing)) => {
+            return Ok(Err(std::io::ErrorKind::NotFound.into()))
+        }
+        // A folder there cannot be read, and says so (an I/O failure).
+        Ok(Within::Inside(Regular::Not("a folder"))) => {
+            return Ok(Err(std::io::ErrorKind::IsADirectory.into()))
+        }
+        Ok(Within::Inside(Regular::Not(kind))) => {
+            return Err(AppError::invalid_input(format!(
+                "{shown} is {kind}, not a regular file: EAC Desk reads {BUNDLE_METADATA} only from a regular file in {}, and does not open a pipe or device or follow a link leading out; nothing was validated",
+                folder_words(in_bundle)
+            )));
+        }
+        Ok(Within::Outside(to)) => {
+            return Err(AppError::invalid_input(format!(
+                "{shown} leads outside {} (to {}): a bundle's files are read only from inside it; nothing was validated",
+                folder_words(in_bundle),
+                to.display()
+            )));
+        }
+        Err(e) => return Ok(Err(e)),
+    };
+    match read_capped(&file, METADATA_CAP) {
+        Ok(Some(bytes)) => Ok(Ok(bytes)),
+        Ok(None) => Err(AppError::invalid_input(format!(
+            "{shown} is larger than {} MiB: it is not a {BUNDLE_METADATA} EAC Desk reads (one is a few KB); nothing was validated",
+            METADATA_CAP >> 20
+        ))),
+        Err(e) => Ok(Err(e)),
+    }
+}
+
+/// The P2 listing at `path`, opened as a regular file without waiting on
+/// a pipe; in a bundle (`bundle`), a link there is followed only when it
+/// stays inside it.
+fn open_listing(path: &Path, bundle: Option<&Path>) -> Result<File, AppError> {
+    use eac_store::regular::{open_following, open_within, Regular, Within};
+    let opened = match bundle {
+        Some(folder) => open_within(path, folder),
+        None => open_following(path).map(Within::Inside),
+    };
+    match opened.map_err(|e| AppError::io(path, &e))? {
+        Within::Inside(Regular::File(file)) => Ok(file),
+        Within::Inside(Regular::Missing) => Err(AppError::invalid_input(format!(
+            "{}: no P2 listing ({BUNDLE_LISTING}) to validate",
+            path.display()
+        ))),
+        Within::Inside(Regular::Not(kind)) => Err(AppError::invalid_input(format!(
+            "{} is {kind}, not a regular file: no P2 listing ({BUNDLE_LISTING}) to validate; EAC Desk does not open a pipe or device as one",
+            path.display()
+        ))),
+        Within::Outside(to) => Err(AppError::invalid_input(format!(
+            "{} leads outside the bundle folder (to {}): a bundle's files are read only from inside it",
+            path.display(),
+            to.display()
+        ))),
+    }
 }
 
 /// One detail file, read once (from inside the allowed folders only, as an

@@ -46,6 +46,7 @@ mod provenance;
 mod query;
 mod refdata;
 pub mod registry;
+pub mod regular;
 mod rows;
 mod schema_guard;
 mod search_beside;

@@ -666,80 +666,10 @@ pub(super) fn rewound(file: &fs::File) -> io::Result<&fs::File> {
     Ok(file)
 }
 
-/// What is at a path of a pack, looked at without following a link.
-pub(super) enum InPack {
-    /// A regular file, open for reading.
-    File(fs::File),
-    /// Nothing is there.
-    Missing,
-    /// Something else, in words (`a symbolic link`, `a named pipe` …),
-    /// not opened.
-    Not(&'static str),
-}
-
-/// The one way a pack's files are opened (security finding 2): a regular
-/// file is opened for reading; a symbolic link is not followed, and a
-/// named pipe, device, socket or folder is not opened, but said (a pipe
-/// put in the file's place after it was looked at is opened without
-/// waiting for a writer, and refused). Only the last part of `path` is
-/// looked at: the folders on the way are the walked pack's.
-pub(super) fn open_in_pack(path: &Path) -> io::Result<InPack> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if !meta.is_file() => return Ok(InPack::Not(kind_words(&meta.file_type()))),
-        Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(InPack::Missing),
-        Err(e) => return Err(e),
-    }
-    let mut options = fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
-    }
-    let file = match options.open(path) {
-        Ok(file) => file,
-        // ELOOP: the last part of the path became a link.
-        #[cfg(unix)]
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(InPack::Not(LINK)),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(InPack::Missing),
-        Err(e) => return Err(e),
-    };
-    let meta = file.metadata()?;
-    Ok(if meta.is_file() {
-        InPack::File(file)
-    } else {
-        InPack::Not(kind_words(&meta.file_type()))
-    })
-}
-
-const LINK: &str = "a symbolic link";
-
-/// What a folder entry that is not a regular file is, in words.
-pub(super) fn kind_words(kind: &fs::FileType) -> &'static str {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if kind.is_fifo() {
-            return "a named pipe";
-        }
-        if kind.is_char_device() || kind.is_block_device() {
-            return "a device file";
-        }
-        if kind.is_socket() {
-            return "a socket";
-        }
-    }
-    if kind.is_symlink() {
-        LINK
-    } else if kind.is_dir() {
-        "a folder"
-    } else if kind.is_file() {
-        "a regular file"
-    } else {
-        "a special file"
-    }
-}
+// How a pack's files are opened, the one way (security finding 2): shared
+// with P2 bundles read outside a pack (`eac_store::regular`). Only the last
+// part of a path is looked at: the folders on the way are the walked pack's.
+pub(super) use eac_store::regular::{kind_words, open_regular as open_in_pack, Regular as InPack};
 
 /// The pack's places that are folders.
 fn is_pack_folder(path: &str) -> bool {

@@ -264,3 +264,194 @@ fn schema_errors_quote_the_file_not_stand_ins() {
     );
     assert!(!text.contains("-0.5"), "{text}");
 }
+
+/// A bundle travels as a folder or an archive, which keeps links and named
+/// pipes: a `server-metadata.json` linked to `/dev/zero` ran `validate`
+/// out of memory, a named pipe there hung it, and a pipe as `eacs.json`
+/// was taken for a bundle without a listing. Each is now named as what it
+/// is and never followed or waited on: `validate` (of the folder, or of
+/// its `eacs.json`) and `import` end by themselves, within bounded memory,
+/// refusing it; a `server-metadata.json` larger than any is not read; a
+/// link that stays inside the bundle is followed, as a detail file's
+/// (decision 42). An export onto a folder holding such a metadata file
+/// refuses it without reading it.
+#[cfg(unix)]
+#[test]
+fn p2_bundle_metadata_and_listing_are_read_only_as_regular_files() {
+    use super::pack::{copy_dir, fifo_at, link_at};
+    let desk = Desk::new();
+    desk.import(&["good-p1-overview-monthly.json"]);
+    let made = desk.path("made");
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out"])
+        .arg(&made)
+        .assert()
+        .success();
+    let zero = Path::new("/dev/zero");
+
+    /// What is done to a copy of the bundle.
+    type Tamper = Box<dyn Fn(&Path)>;
+    // What is done, what `validate` says, what `import` says (`None`: it
+    // imports, never reading the file).
+    let cases: Vec<(&str, Tamper, String, Option<String>)> = vec![
+        (
+            "server-metadata.json a link to /dev/zero",
+            Box::new(move |b: &Path| link_at(&b.join("server-metadata.json"), zero)),
+            "server-metadata.json leads outside the bundle folder (to /dev/zero)".into(),
+            None,
+        ),
+        (
+            "server-metadata.json a named pipe",
+            Box::new(|b: &Path| fifo_at(&b.join("server-metadata.json"))),
+            "server-metadata.json is a named pipe, not a regular file".into(),
+            None,
+        ),
+        (
+            "server-metadata.json a link to a named pipe in the bundle",
+            Box::new(|b: &Path| {
+                fifo_at(&b.join("pipe"));
+                link_at(&b.join("server-metadata.json"), Path::new("pipe"));
+            }),
+            "server-metadata.json is a named pipe, not a regular file".into(),
+            None,
+        ),
+        (
+            "server-metadata.json of 17 MiB",
+            Box::new(|b: &Path| {
+                let file = std::fs::File::create(b.join("server-metadata.json")).unwrap();
+                file.set_len(17 << 20).unwrap();
+            }),
+            "server-metadata.json is larger than 16 MiB: it is not a server-metadata.json EAC \
+             Desk reads"
+                .into(),
+            None,
+        ),
+        (
+            "eacs.json a named pipe",
+            Box::new(|b: &Path| fifo_at(&b.join("eacs.json"))),
+            "eacs.json is a named pipe, not a regular file".into(),
+            Some("eacs.json is a named pipe, not a regular file".into()),
+        ),
+        (
+            "eacs.json a link to /dev/zero",
+            Box::new(move |b: &Path| link_at(&b.join("eacs.json"), zero)),
+            "eacs.json leads outside the bundle folder (to /dev/zero)".into(),
+            Some("eacs.json leads outside the bundle folder (to /dev/zero)".into()),
+        ),
+    ];
+    for (at, (what, tamper, validated, imported)) in cases.into_iter().enumerate() {
+        let copy = desk.path(&format!("tampered-{at}"));
+        copy_dir(&made, &copy);
+        tamper(&copy);
+        let mut runs = vec![(
+            "validate",
+            desk.bounded(
+                false,
+                &[
+                    "validate".as_ref(),
+                    "--profile".as_ref(),
+                    "p2".as_ref(),
+                    copy.as_ref(),
+                ],
+            ),
+            Some(validated.clone()),
+        )];
+        if !what.starts_with("eacs.json") {
+            // The listing named: the metadata beside it is read alike.
+            let listing = copy.join("eacs.json");
+            runs.push((
+                "validate eacs.json",
+                desk.bounded(
+                    false,
+                    &[
+                        "validate".as_ref(),
+                        "--profile".as_ref(),
+                        "p2".as_ref(),
+                        listing.as_ref(),
+                    ],
+                ),
+                Some(validated),
+            ));
+        }
+        let db = desk.path(&format!("import-{at}.sqlite"));
+        runs.push((
+            "import",
+            desk.bounded(
+                false,
+                &[
+                    "--db".as_ref(),
+                    db.as_ref(),
+                    "import".as_ref(),
+                    copy.as_ref(),
+                ],
+            ),
+            imported,
+        ));
+        for (command, run, named) in runs {
+            let said = &run.said;
+            let Some(code) = run.code else {
+                panic!("{what}: {command} did not end by itself: {said}");
+            };
+            match named {
+                Some(named) => {
+                    assert_eq!(code, 2, "{what}: {command}: {said}");
+                    assert!(
+                        said.contains(&format!("{}/{named}", copy.display())),
+                        "{what}: {command}: {said}"
+                    );
+                }
+                None => assert_eq!(code, 0, "{what}: {command}: {said}"),
+            }
+        }
+    }
+
+    // A link that stays inside the bundle is followed, as a detail file's.
+    let inside = desk.path("linked-inside");
+    copy_dir(&made, &inside);
+    std::fs::rename(
+        inside.join("server-metadata.json"),
+        inside.join("metadata.json"),
+    )
+    .unwrap();
+    link_at(
+        &inside.join("server-metadata.json"),
+        Path::new("metadata.json"),
+    );
+    desk.eacdesk()
+        .args(["validate", "--profile", "p2"])
+        .arg(&inside)
+        .assert()
+        .success()
+        .stdout(contains("valid for profile P2"));
+
+    // An export onto a folder holding a listing and a metadata file that
+    // is a link to /dev/zero, or a named pipe, refuses it unread.
+    for (at, tamper) in [
+        Box::new(move |b: &Path| link_at(&b.join("server-metadata.json"), zero)) as Tamper,
+        Box::new(|b: &Path| fifo_at(&b.join("server-metadata.json"))),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let dest = desk.path(&format!("dest-{at}"));
+        std::fs::create_dir_all(&dest).unwrap();
+        std::fs::copy(made.join("eacs.json"), dest.join("eacs.json")).unwrap();
+        tamper(&dest);
+        let run = desk.bounded(
+            true,
+            &[
+                "export".as_ref(),
+                "--profile".as_ref(),
+                "p2".as_ref(),
+                "--out".as_ref(),
+                dest.as_ref(),
+            ],
+        );
+        let said = &run.said;
+        assert_eq!(run.code, Some(2), "export onto {at}: {said}");
+        assert!(
+            said.contains("already exists and is not an EAC Desk bundle"),
+            "export onto {at}: {said}"
+        );
+    }
+}

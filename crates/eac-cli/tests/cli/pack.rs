@@ -103,7 +103,7 @@ impl Desk {
 }
 
 /// A copy of a folder and everything in it.
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
@@ -2140,9 +2140,9 @@ fn a_document_changed_into_text_is_named_as_changed_by_check_show_and_pack() {
 /// What an adversarial run of `eacdesk` did: its exit code when it ended
 /// by itself within [`PROMPTLY`] (`None`: it hung and was killed), and
 /// its standard output and error together.
-struct Bounded {
-    code: Option<i32>,
-    said: String,
+pub(crate) struct Bounded {
+    pub(crate) code: Option<i32>,
+    pub(crate) said: String,
 }
 
 /// How long a refusal may take; a pack of five EACs verifies in well under
@@ -2154,7 +2154,7 @@ impl Desk {
     /// its own, with 3 GB of address space (an unbounded read aborts
     /// rather than taking the machine's memory), killed when it has not
     /// ended after [`PROMPTLY`].
-    fn bounded(&self, db: bool, args: &[&std::ffi::OsStr]) -> Bounded {
+    pub(crate) fn bounded(&self, db: bool, args: &[&std::ffi::OsStr]) -> Bounded {
         use std::process::{Command, Stdio};
         let out = self.path("bounded.out");
         let mut cmd = Command::new("sh");
@@ -2196,7 +2196,7 @@ impl Desk {
 }
 
 /// A named pipe at `path` (in place of what was there).
-fn fifo_at(path: &Path) {
+pub(crate) fn fifo_at(path: &Path) {
     if path.exists() {
         std::fs::remove_file(path).unwrap();
     }
@@ -2208,7 +2208,7 @@ fn fifo_at(path: &Path) {
 }
 
 /// A symbolic link at `path` (in place of what was there) to `target`.
-fn link_at(path: &Path, target: &Path) {
+pub(crate) fn link_at(path: &Path, target: &Path) {
     if path.is_dir() && !path.is_symlink() {
         std::fs::remove_dir_all(path).unwrap();
     } else if path.symlink_metadata().is_ok() {

@@ -22,7 +22,9 @@ use crate::{BundleReport, EacFilter, Progress, Result, StoreError};
 
 use super::envelopes::{envelope_formats, EnvelopeCursor};
 use super::ledger::FileLedger;
-use super::{io_err, BUNDLE_DETAILS, BUNDLE_FORMAT_DOC, BUNDLE_LISTING, BUNDLE_METADATA};
+use super::{
+    io_err, BUNDLE_DETAILS, BUNDLE_FORMAT_DOC, BUNDLE_LISTING, BUNDLE_METADATA, METADATA_CAP,
+};
 
 /// Most characters of a detail file name taken from the id itself.
 const SLUG_MAX: usize = 60;
@@ -281,10 +283,20 @@ pub(crate) fn is_bundle_folder(dir: &Path) -> bool {
     }
     file(BUNDLE_LISTING)
         && file(BUNDLE_METADATA)
-        && fs::read_to_string(dir.join(BUNDLE_METADATA))
-            .ok()
+        && own_metadata(dir)
             .and_then(|text| read_server_metadata(&text).ok())
             .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some())
+}
+
+/// The text of the `server-metadata.json` of the bundle EAC Desk wrote at
+/// `dir`: a regular file there of at most [`METADATA_CAP`] bytes, no link
+/// followed and no pipe or device opened (`None` otherwise).
+fn own_metadata(dir: &Path) -> Option<String> {
+    use crate::regular::{open_regular, read_capped, Regular};
+    let Regular::File(file) = open_regular(&dir.join(BUNDLE_METADATA)).ok()? else {
+        return None;
+    };
+    String::from_utf8(read_capped(&file, METADATA_CAP).ok()??).ok()
 }
 
 /// `eacs/x.json` and the three top-level files: the shape of a bundle.
@@ -459,8 +471,7 @@ pub(crate) fn inspect_destination(dir: &Path) -> Result<Destination> {
     }
     // A bundle written before the marker existed.
     let ours = has_listing
-        && fs::read_to_string(dir.join(BUNDLE_METADATA))
-            .ok()
+        && own_metadata(dir)
             .and_then(|text| read_server_metadata(&text).ok())
             .is_some_and(|m| m.format(EACDESK_FORMAT_ID).is_some());
     if !ours {
@@ -640,7 +651,7 @@ pub(crate) fn remove_finished_bundle(dir: &Path) {
 /// Where a bundle was published as files: the folder its metadata's
 /// `file:` listing URL names (`None` for https bundles or unreadable ones).
 pub(crate) fn bundle_home(dir: &Path) -> Option<PathBuf> {
-    let text = fs::read_to_string(dir.join(BUNDLE_METADATA)).ok()?;
+    let text = own_metadata(dir)?;
     let api = read_server_metadata(&text).ok()?.cds_eacs_api?;
     let listing = Url::parse(&api).ok()?.to_file_path().ok()?;
     (listing.file_name()? == BUNDLE_LISTING)

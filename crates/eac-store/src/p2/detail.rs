@@ -91,6 +91,12 @@ impl DetailFolders {
         self
     }
 
+    /// Whether the listing is a bundle's (its folder, or its `eacs.json`
+    /// with `eacs/` beside it).
+    pub fn in_bundle(&self) -> bool {
+        self.bundle.is_some()
+    }
+
     /// Where the bundle's own `eacs/` folder holds the detail file of
     /// `eac_data_url` (by the URL's last path segment), whether or not it
     /// is there; `None` without a bundle or a plain file name.

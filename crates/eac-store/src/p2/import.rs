@@ -16,6 +16,31 @@ use super::detail::{locate, read_detail, P2Source};
 use super::envelopes::{record_envelope_counts, store_envelopes, EnvelopeCounts};
 use super::io_err;
 
+/// The P2 listing at `listing`, opened as a regular file without waiting
+/// on a named pipe (which hung an import); in a bundle folder, a link
+/// there is followed only when it stays inside it (as a detail file's,
+/// decision 42).
+fn open_listing(listing: &Path, bundle: Option<&Path>) -> Result<File> {
+    use crate::regular::{open_following, open_within, Regular, Within};
+    let opened = match bundle {
+        Some(folder) => open_within(listing, folder),
+        None => open_following(listing).map(Within::Inside),
+    };
+    match opened.map_err(io_err(listing))? {
+        Within::Inside(Regular::File(file)) => Ok(file),
+        Within::Inside(Regular::Missing) => Err(io_err(listing)(io::ErrorKind::NotFound.into())),
+        Within::Inside(Regular::Not(kind)) => Err(StoreError::InvalidInput(format!(
+            "{} is {kind}, not a regular file: EAC Desk reads a P2 listing only from a regular file, and does not open a pipe or device as one; nothing was imported",
+            listing.display()
+        ))),
+        Within::Outside(to) => Err(StoreError::InvalidInput(format!(
+            "{} leads outside the bundle folder (to {}): a bundle's files are read only from inside it",
+            listing.display(),
+            to.display()
+        ))),
+    }
+}
+
 /// Imports a P2 listing (or bundle folder) into the open transaction: every
 /// envelope's detail data is read and the full EACs are stored as a P1
 /// import would store them.
@@ -26,10 +51,12 @@ pub(crate) fn import_p2(
     progress: &dyn Progress,
 ) -> Result<FileImportReport> {
     let P2Source {
-        listing, details, ..
+        listing,
+        details,
+        is_folder,
     } = locate(path, opts.details_from.as_deref())?;
     let label = listing.display().to_string();
-    let file = File::open(&listing).map_err(io_err(&listing))?;
+    let file = open_listing(&listing, is_folder.then_some(path))?;
     let check = CheckOptions::import().with_extended_technologies(opts.allow_extended_technologies);
 
     /// What the reading thread found besides the EACs it handed over.

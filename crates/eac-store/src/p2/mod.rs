@@ -47,6 +47,10 @@ pub(crate) use verify::{mark_synced_by_latest_batch, mark_verified, verify_reaso
 pub const BUNDLE_LISTING: &str = "eacs.json";
 /// The server metadata of a bundle.
 pub const BUNDLE_METADATA: &str = "server-metadata.json";
+/// The most of a `server-metadata.json` that is read: one is a few KB, and
+/// anything far larger is no server metadata (a link to `/dev/zero` there
+/// ran `validate` out of memory).
+pub const METADATA_CAP: u64 = 16 << 20;
 /// The description of EAC Desk's detail format, shipped in every bundle.
 pub const BUNDLE_FORMAT_DOC: &str = "FORMAT.md";
 /// The folder of detail files inside a bundle.
