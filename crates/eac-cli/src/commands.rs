@@ -434,7 +434,7 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
                 }
                 ImportOutcome::Failed => {
                     let message = f.message.as_deref().unwrap_or("Import failed.");
-                    match committed_before(f, &eac_app::db_display(db)) {
+                    match committed_before(&f.committed_before, &eac_app::db_display(db)) {
                         Some(committed) => writeln!(err, "{message} {committed}"),
                         None => writeln!(err, "{message}"),
                     }
@@ -484,19 +484,23 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     )
 }
 
-/// What the refusal of the file `f` adds, among several files imported at
-/// once into the database shown as `db`: the files committed before it
-/// (each its own transaction, `committed_before`), which its failure left
-/// there. Its message (eac-app's) names it and says that nothing from it
-/// was imported; `None` when no file was committed before it.
-fn committed_before(f: &eac_app::FileImportReport, db: &str) -> Option<String> {
+/// What the refusal of a file adds, among several files imported at once
+/// into the database shown as `db`: the files committed before it
+/// (`committed`, each its own transaction), which its failure left there.
+/// Its message (eac-app's) names it and says that nothing from it was
+/// imported; `None` when no file was committed before it. Said so by
+/// `import` (an EAC file's `committed_before`) and `refdata import`.
+fn committed_before<S: AsRef<str>>(committed: &[S], db: &str) -> Option<String> {
     const NAMED: usize = 3;
-    let committed = &f.committed_before;
     let n = committed.len();
     if n == 0 {
         return None;
     }
-    let mut names = committed[..n.min(NAMED)].join(", ");
+    let shown: Vec<&str> = committed[..n.min(NAMED)]
+        .iter()
+        .map(AsRef::as_ref)
+        .collect();
+    let mut names = shown.join(", ");
     if n > NAMED {
         names.push_str(&format!(" and {} more", n - NAMED));
     }
@@ -1804,19 +1808,12 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
             unprinted = unprinted.or(result.err().map(Into::into));
         }
         let names: Vec<&str> = done.imported.iter().map(|r| r.file.as_str()).collect();
-        let (what, are) = match names.len() {
-            1 => ("The file imported before it".to_owned(), "is"),
-            n => (format!("The {n} files imported before it"), "are"),
-        };
-        if names.is_empty() {
-        } else if saved {
-            writeln!(
-                err,
-                "{what} ({}) {are} committed in {}.",
-                names.join(", "),
-                eac_app::db_display(db)
-            );
-        } else {
+        let are = if names.len() == 1 { "is" } else { "are" };
+        if saved {
+            if let Some(said) = committed_before(&names, &eac_app::db_display(db)) {
+                writeln!(err, "{said}");
+            }
+        } else if !names.is_empty() {
             writeln!(
                 err,
                 "Nothing was saved: there was no database at {} and a command that fails makes \
