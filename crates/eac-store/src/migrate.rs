@@ -433,10 +433,17 @@ pub(crate) fn is_own_trigger_name(name: &str) -> bool {
 /// `sqlite_schema` keeps it), is one of EAC Desk's as it makes it (spacing
 /// aside: the migrations and the restoration lay it out differently).
 pub(crate) fn is_own_trigger(name: &str, sql: &str) -> bool {
-    let words = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
-    AUDIT_TRIGGERS
-        .iter()
-        .any(|(own, own_sql)| *own == name && words(own_sql) == words(sql).trim_end_matches(';'))
+    AUDIT_TRIGGERS.iter().any(|(own, own_sql)| {
+        *own == name && spacing_aside(own_sql) == spacing_aside(sql).trim_end_matches(';')
+    })
+}
+
+/// A schema entry's text with its spacing made one space between words,
+/// as two texts of one definition are compared (the migrations and
+/// SQLite's own copy lay it out differently): [`is_own_trigger`] and
+/// [`crate::schema_guard::own_definition`].
+pub(crate) fn spacing_aside(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Creates the named audit-log triggers (in the caller's transaction).

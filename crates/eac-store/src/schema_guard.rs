@@ -107,7 +107,7 @@ fn own_entries() -> Result<&'static [Entry]> {
 /// it when it renames a table, as a fresh load does its search table).
 pub(crate) fn own_definition(kind: &str, name: &str, stored: &str) -> Result<Option<&'static str>> {
     let words = |text: &str| {
-        let spaced = text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let spaced = crate::migrate::spacing_aside(text);
         match kind {
             "table" => spaced.replacen(&format!("TABLE \"{name}\" "), &format!("TABLE {name} "), 1),
             _ => spaced,
