@@ -387,12 +387,7 @@ pub(crate) fn unknown(
     if kind == BeneficiaryType::General || ids.is_empty() {
         return Ok(Vec::new());
     }
-    let any = conn.query_opt(
-        "SELECT 1 FROM refdata WHERE beneficiary_type = ?1 LIMIT 1",
-        &[&kind.as_str()],
-        |_| Ok(()),
-    )?;
-    if any.is_none() {
+    if !holds_any(conn, kind)? {
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
@@ -409,6 +404,17 @@ pub(crate) fn unknown(
         }
     }
     Ok(out)
+}
+
+/// Whether any reference data of `kind` is stored: without it, no id of
+/// that type is checked (decision 26).
+fn holds_any(conn: &dyn crate::db::Db, kind: BeneficiaryType) -> Result<bool> {
+    let any = conn.query_opt(
+        "SELECT 1 FROM refdata WHERE beneficiary_type = ?1 LIMIT 1",
+        &[&kind.as_str()],
+        |_| Ok(()),
+    )?;
+    Ok(any.is_some())
 }
 
 /// The beneficiary ids an import's EACs name, of the types whose
@@ -433,12 +439,7 @@ impl NamedIds {
             if kind == BeneficiaryType::General {
                 continue;
             }
-            let any = conn.query_opt(
-                "SELECT 1 FROM refdata WHERE beneficiary_type = ?1 LIMIT 1",
-                &[&kind.as_str()],
-                |_| Ok(()),
-            )?;
-            if any.is_some() {
+            if holds_any(conn, kind)? {
                 types.push(kind);
             }
         }
