@@ -620,7 +620,7 @@ fn validate_p2_checked(
     total: Option<u64>,
     pack: Option<(PackHook, BundleFiles)>,
 ) -> Result<ValidationReport, AppError> {
-    use std::io::{Read as _, Seek as _};
+    use std::io::Seek as _;
     let (mut pack, opened) = match pack {
         Some((hook, opened)) => (Some(hook), Some(opened)),
         None => (None, None),
@@ -652,11 +652,11 @@ fn validate_p2_checked(
             metadata: Some(file),
             ..
         }) => {
-            let mut bytes = Vec::new();
-            let mut file = file;
-            file.rewind()
-                .and_then(|()| file.read_to_end(&mut bytes))
-                .map(|_| bytes)
+            let mut from_start = file;
+            match from_start.rewind() {
+                Ok(()) => metadata_capped(file, &metadata_path)?,
+                Err(e) => Err(e),
+            }
         }
         Some(_) => Err(std::io::ErrorKind::NotFound.into()),
         None => read_metadata(&metadata_path, beside, source.details.in_bundle())?,
@@ -823,7 +823,7 @@ fn read_metadata(
     folder: &Path,
     in_bundle: bool,
 ) -> Result<std::io::Result<Vec<u8>>, AppError> {
-    use eac_store::regular::{open_within, read_capped, Regular, Within};
+    use eac_store::regular::{open_within, Regular, Within};
     let shown = path.display();
     let file = match open_within(path, folder) {
         Ok(Within::Inside(Regular::File(file))) => file,
@@ -849,10 +849,21 @@ fn read_metadata(
         }
         Err(e) => return Ok(Err(e)),
     };
-    match read_capped(&file, METADATA_CAP) {
+    metadata_capped(&file, path)
+}
+
+/// The bytes of the opened `server-metadata.json` at `path`, read to at
+/// most [`METADATA_CAP`] (a pack's bundle and a plain one alike): a larger
+/// file is refused as none EAC Desk reads.
+fn metadata_capped(
+    file: &std::fs::File,
+    path: &Path,
+) -> Result<std::io::Result<Vec<u8>>, AppError> {
+    match eac_store::regular::read_capped(file, METADATA_CAP) {
         Ok(Some(bytes)) => Ok(Ok(bytes)),
         Ok(None) => Err(AppError::invalid_input(format!(
-            "{shown} is larger than {} MiB: it is not a {BUNDLE_METADATA} EAC Desk reads (one is a few KB); nothing was validated",
+            "{} is larger than {} MiB: it is not a {BUNDLE_METADATA} EAC Desk reads (one is a few KB); nothing was validated",
+            path.display(),
             METADATA_CAP >> 20
         ))),
         Err(e) => Ok(Err(e)),
