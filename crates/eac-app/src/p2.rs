@@ -874,12 +874,8 @@ fn metadata_capped(
 /// a pipe; in a bundle (`bundle`), a link there is followed only when it
 /// stays inside it.
 fn open_listing(path: &Path, bundle: Option<&Path>) -> Result<File, AppError> {
-    use eac_store::regular::{open_following, open_within, Regular, Within};
-    let opened = match bundle {
-        Some(folder) => open_within(path, folder),
-        None => open_following(path).map(Within::Inside),
-    };
-    match opened.map_err(|e| AppError::io(path, &e))? {
+    use eac_store::regular::{Regular, Within};
+    match eac_store::regular::open_listing(path, bundle).map_err(|e| AppError::io(path, &e))? {
         Within::Inside(Regular::File(file)) => Ok(file),
         Within::Inside(Regular::Missing) => Err(AppError::invalid_input(format!(
             "{}: no P2 listing ({BUNDLE_LISTING}) to validate",

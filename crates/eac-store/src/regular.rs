@@ -68,6 +68,16 @@ pub fn open_within(path: &Path, folder: &Path) -> io::Result<Within> {
     open_regular(&target).map(Within::Inside)
 }
 
+/// A P2 listing at `path`: in a bundle folder (`bundle`) through
+/// [`open_within`], else the file the user named through
+/// [`open_following`]. Import and validate each word what it found.
+pub fn open_listing(path: &Path, bundle: Option<&Path>) -> io::Result<Within> {
+    match bundle {
+        Some(folder) => open_within(path, folder),
+        None => open_following(path).map(Within::Inside),
+    }
+}
+
 /// [`open_regular`] following links: what `path` leads to must be a
 /// regular file (a named pipe or device there is said, not opened, nor
 /// waited on). For a file the user named, wherever it is.

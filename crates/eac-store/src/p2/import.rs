@@ -21,12 +21,8 @@ use super::io_err;
 /// there is followed only when it stays inside it (as a detail file's,
 /// decision 42).
 fn open_listing(listing: &Path, bundle: Option<&Path>) -> Result<File> {
-    use crate::regular::{open_following, open_within, Regular, Within};
-    let opened = match bundle {
-        Some(folder) => open_within(listing, folder),
-        None => open_following(listing).map(Within::Inside),
-    };
-    match opened.map_err(io_err(listing))? {
+    use crate::regular::{Regular, Within};
+    match crate::regular::open_listing(listing, bundle).map_err(io_err(listing))? {
         Within::Inside(Regular::File(file)) => Ok(file),
         Within::Inside(Regular::Missing) => Err(io_err(listing)(io::ErrorKind::NotFound.into())),
         Within::Inside(Regular::Not(kind)) => Err(StoreError::InvalidInput(format!(
