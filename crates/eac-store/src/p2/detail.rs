@@ -1,7 +1,7 @@
 //! Finding and reading detail files inside the folders a P2 listing may
 //! read from, and checking them against their envelopes (rule 19).
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self};
 use std::path::{Path, PathBuf};
 
@@ -312,12 +312,18 @@ fn shown(path: &Path) -> String {
 /// Whether they are UTF-8 text is judged with the rest of its content
 /// ([`DetailFile::text`]), so an encoding is named, not an I/O failure.
 fn read_checked(found: &Checked) -> io::Result<Vec<u8>> {
-    let mut file = File::open(&found.canonical)?;
+    let changed =
+        || io::Error::other("it changed while it was opened (a link or file was replaced)");
+    // Opened as every file of a bundle is (never waiting on a named pipe
+    // swapped in after the check), then compared with what was checked.
+    let mut file = match crate::regular::open_regular(&found.canonical)? {
+        crate::regular::Regular::File(file) => file,
+        crate::regular::Regular::Missing => return Err(io::ErrorKind::NotFound.into()),
+        crate::regular::Regular::Not(_) => return Err(changed()),
+    };
     let opened = file.metadata()?;
     if !opened.is_file() || !same_file(&opened, &found.meta) {
-        return Err(io::Error::other(
-            "it changed while it was opened (a link or file was replaced)",
-        ));
+        return Err(changed());
     }
     let mut bytes = Vec::new();
     io::Read::read_to_end(&mut file, &mut bytes)?;
