@@ -720,3 +720,45 @@ fn one_page_of_a_paged_listing_is_imported_with_a_note() {
         .success()
         .stderr(contains("note").not());
 }
+
+/// A named pipe given to `refdata import` is named, never waited on: a
+/// plain open blocked until the process was killed (`timeout` could not
+/// stop it). The command must end by itself, refusing the pipe.
+#[cfg(unix)]
+#[test]
+fn a_named_pipe_given_as_reference_data_is_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("p.csv");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_eacdesk"))
+        .env_remove("EACDESK_DB")
+        .current_dir(dir.path())
+        .args(["--db", "r.db", "refdata", "import", "p.csv"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ended = false;
+    for _ in 0..200 {
+        if child.try_wait().unwrap().is_some() {
+            ended = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    if !ended {
+        child.kill().unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(ended, "refdata import waited on the named pipe");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("is a named pipe, not a regular file"),
+        "{stderr}"
+    );
+}

@@ -3,7 +3,6 @@
 //! An import is one transaction: a document with any violation writes
 //! nothing. Beneficiary edits are checked against it and only warned about.
 
-use std::fs::File;
 use std::io::{BufReader, Read};
 use std::path::Path;
 
@@ -153,27 +152,41 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         path: path.to_owned(),
         source,
     };
-    if path.is_dir() {
-        return Err(StoreError::InvalidInput(format!(
-            "{} is a folder: `refdata import` reads files (CDS accounts or service contracts \
-             listings, programs lists as CSV or JSON); name the files in it instead. Nothing \
-             was imported from it.",
-            path.display()
-        )));
-    }
+    // Opened once as a regular file (a named pipe there is named, never
+    // waited on: a plain open hung until killed), read again from its start.
+    let mut file = match crate::regular::open_following(path).map_err(io_error)? {
+        crate::regular::Regular::File(file) => file,
+        crate::regular::Regular::Missing => {
+            return Err(io_error(std::io::ErrorKind::NotFound.into()))
+        }
+        crate::regular::Regular::Not("a folder") => {
+            return Err(StoreError::InvalidInput(format!(
+                "{} is a folder: `refdata import` reads files (CDS accounts or service contracts \
+                 listings, programs lists as CSV or JSON); name the files in it instead. Nothing \
+                 was imported from it.",
+                path.display()
+            )))
+        }
+        crate::regular::Regular::Not(kind) => {
+            return Err(StoreError::InvalidInput(format!(
+                "{} is {kind}, not a regular file: `refdata import` reads reference data only \
+                 from a file. Nothing was imported from it.",
+                path.display()
+            )))
+        }
+    };
     let mut head = Vec::with_capacity(4096);
-    File::open(path)
-        .map_err(io_error)?
+    (&file)
         .take(4096)
         .read_to_end(&mut head)
         .map_err(io_error)?;
+    std::io::Seek::rewind(&mut file).map_err(io_error)?;
     let document = RefDocument::detect(&head).ok_or_else(|| {
         StoreError::InvalidInput(format!(
             "{}: not a reference-data file (expected a CDS accounts listing {{\"accounts\": […]}}, a service contracts listing {{\"service_contracts\": […]}}, or a programs list as CSV with a `program_number` column or JSON)",
             path.display()
         ))
     })?;
-    let file = File::open(path).map_err(io_error)?;
     // On a server, imports of reference data take turns (the audit
     // chain's lock): the counts of what each added and relabelled hold.
     crate::lock::chain_first(w)?;
