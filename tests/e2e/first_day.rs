@@ -312,25 +312,37 @@ async fn chrome(desk: &Desk) -> Result<serde_json::Value> {
                .filter(shown).filter((e) => { const r = e.getBoundingClientRect();\
                  return r.left < -0.5 || r.top < -0.5 || r.right > innerWidth + 0.5 || r.bottom > innerHeight + 0.5; })\
                .map((e) => e.dataset.testid || e.id || e.textContent.trim());\
+             const ctx = document.createElement('canvas').getContext('2d');\
+             const hint_cut = bars.flatMap((b) => [...document.querySelectorAll(`${b} input[placeholder]`)])\
+               .filter(shown).filter((e) => e.value === '').filter((e) => { const s = getComputedStyle(e);\
+                 ctx.font = `${s.fontStyle} ${s.fontWeight} ${s.fontSize} ${s.fontFamily}`;\
+                 const room = e.clientWidth - parseFloat(s.paddingLeft) - parseFloat(s.paddingRight);\
+                 return ctx.measureText(e.placeholder).width > room + 0.5; })\
+               .map((e) => e.dataset.testid || e.id);\
              return {\
                title_row: oneRow([by('toolbar-about'), by('db-path'), by('toolbar-settings')]),\
                actions: oneRow(kids('nav[aria-label=\"Main actions\"]')),\
                filters: oneRow(kids('[role=\"search\"]')),\
                selection: oneRow(kids('[data-testid=\"selection-bar\"]')),\
-               cut };",
+               cut, hint_cut };",
             vec![],
         )
         .await?)
 }
 
 /// At 1280×800 every bar above the table keeps one line; at any size no
-/// control of them is cut by the window's edge.
+/// control of them is cut by the window's edge, and no empty box's hint
+/// (its placeholder) is cut by the box.
 async fn check_chrome(desk: &Desk, (w, h): (u64, u64), when: &str) -> Result<()> {
     let c = chrome(desk).await?;
     eprintln!("[{w}x{h}] the bars {when}: {c}");
     ensure!(
         c["cut"].as_array().is_some_and(|a| a.is_empty()),
         "controls cut by the window at {w}×{h} {when}: {c}"
+    );
+    ensure!(
+        c["hint_cut"].as_array().is_some_and(|a| a.is_empty()),
+        "a box's hint (placeholder) cut at {w}×{h} {when}: {c}"
     );
     if w >= 1280 {
         for bar in ["title_row", "actions", "filters", "selection"] {
