@@ -830,6 +830,10 @@ pub struct VerifyArgs {
     /// Only say how many EACs would be marked; nothing is written
     #[arg(long)]
     pub dry_run: bool,
+    /// With --all-matching: confirm marking more than one EAC (without
+    /// it, nothing is changed)
+    #[arg(long, requires = "all_matching")]
+    pub yes: bool,
     /// Print JSON instead of text
     #[arg(long)]
     pub json: bool,

@@ -2612,9 +2612,18 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
         Some(id) if a.dry_run => eac_app::verify_eac_dry_run(&mut store, id, reason)?,
         Some(id) => eac_app::verify_eac(&mut store, id, reason)?,
         None => {
+            let filter = a.filter.to_filter();
             let bar = Bar::new(Units::Eacs);
-            let report =
-                eac_app::verify_eacs(&mut store, &a.filter.to_filter(), reason, a.dry_run, &bar)?;
+            let plan = eac_app::verify_eacs(&mut store, &filter, reason, true, &bar)?;
+            let report = if a.dry_run {
+                plan
+            } else {
+                if let Err(e) = confirmed(plan.verified, a.yes, "mark {} as verified") {
+                    bar.finish();
+                    return Err(e.into());
+                }
+                eac_app::verify_eacs(&mut store, &filter, reason, false, &bar)?
+            };
             bar.finish();
             report
         }
@@ -2644,13 +2653,21 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Deleting or undoing more than one EAC needs `--yes`: without it the
-/// command shows what it would do, changes nothing and exits 2.
+/// Deleting, undoing, changing or marking more than one EAC needs `--yes`:
+/// without it the command shows what it would do, changes nothing and
+/// exits 2.
+/// `what` is the verb before the count ("delete": "This would delete 3
+/// EACs"); a `{}` in it stands where the count goes ("mark {} as verified").
 fn confirmed(affected: usize, yes: bool, what: &str) -> Result<(), AppError> {
     if affected > 1 && !yes {
+        let eacs = count(affected, "EAC");
+        let action = if what.contains("{}") {
+            what.replacen("{}", &eacs, 1)
+        } else {
+            format!("{what} {eacs}")
+        };
         return Err(AppError::invalid_input(format!(
-            "This would {what} {}; nothing was changed. Run it again with --yes to confirm (or --dry-run to only look).",
-            count(affected, "EAC")
+            "This would {action}; nothing was changed. Run it again with --yes to confirm (or --dry-run to only look)."
         )));
     }
     Ok(())

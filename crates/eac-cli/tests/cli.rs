@@ -989,6 +989,37 @@ fn verify_sets_cds_synced() {
 }
 
 #[test]
+fn verifying_many_eacs_needs_yes_as_every_change_of_many_does() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    let before = desk.json(&["audit"]).as_array().unwrap().len();
+    desk.eacdesk()
+        .args(["verify", "--all-matching"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains(
+            "This would mark 3 EACs as verified; nothing was changed. Run it again with --yes",
+        ));
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), before);
+    desk.eacdesk()
+        .args(["verify", "--all-matching", "--dry-run"])
+        .assert()
+        .success()
+        .stdout(contains("3 EACs would be marked as verified"));
+    desk.eacdesk()
+        .args(["verify", "--all-matching", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("Marked 3 EACs as verified"));
+    // One record for each EAC marked.
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), before + 3);
+}
+
+#[test]
 fn validate_lists_located_violations_and_a_verdict() {
     let desk = Desk::new();
     desk.eacdesk()

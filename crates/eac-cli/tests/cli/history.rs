@@ -148,7 +148,7 @@ fn verify_is_audited_and_reasons_stay_on_one_line() {
         .stdout(contains("7 EACs would be marked"));
     assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), 0);
     desk.eacdesk()
-        .args(["verify", "--all-matching"])
+        .args(["verify", "--all-matching", "--yes"])
         .assert()
         .success();
     let log = desk.json(&["audit"]);
