@@ -67,7 +67,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Check a listing file (P1) or a P2 listing or bundle folder against a profile without importing it
     Validate(ValidateArgs),
-    /// Record that EACs were checked against their source just now (sets `cds_synced`)
+    /// Record that EACs were checked against their source just now (sets `cds_synced`;
+    /// more than one EAC needs --yes)
     Verify(VerifyArgs),
     /// Generate realistic sample EACs into the database (or a file)
     Sample(SampleArgs),
