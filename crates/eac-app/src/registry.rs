@@ -321,12 +321,45 @@ pub fn load_mapping(store: &Store, name: &str) -> Result<Mapping, AppError> {
     Ok(mapping)
 }
 
+/// The most a mapping file may hold: one mapping is a JSON document of a
+/// few KB (a technology table of hundreds of wordings stays far below).
+pub const MAX_MAPPING_FILE_BYTES: u64 = 1024 * 1024;
+
 /// The text of a mapping file (JSON, as `mapping save` and `mapping
 /// preview --mapping-file` read it): UTF-8, its byte order mark dropped;
 /// UTF-16 and UTF-32 are named with what to do, as every JSON reader
-/// names them (decision 64).
+/// names them (decision 64). Opened once as a regular file (a named pipe
+/// or device there is named, never waited on nor read: a plain read hung
+/// on a pipe until killed, and read `/dev/zero` until memory ran out), and
+/// refused beyond [`MAX_MAPPING_FILE_BYTES`].
 pub fn read_mapping_file(path: &Path) -> Result<String, AppError> {
-    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    use eac_store::regular::{open_following, read_capped, Regular};
+    let io = |e: std::io::Error| AppError::io(path, &e);
+    let file = match open_following(path).map_err(io)? {
+        Regular::File(file) => file,
+        Regular::Missing => return Err(io(std::io::ErrorKind::NotFound.into())),
+        // Said as before: it cannot be read.
+        Regular::Not("a folder") => return Err(io(std::io::ErrorKind::IsADirectory.into())),
+        Regular::Not(kind) => {
+            return Err(AppError::invalid_input(format!(
+                "{} is {kind}, not a regular file: a column mapping is read only from a JSON \
+                 file, never from a pipe or device; nothing was read from it. Save the mapping \
+                 to a file and name that file.",
+                path.display()
+            )))
+        }
+    };
+    let bytes = read_capped(&file, MAX_MAPPING_FILE_BYTES)
+        .map_err(io)?
+        .ok_or_else(|| {
+            AppError::invalid_input(format!(
+                "{} is larger than {} MiB, the most a mapping file may hold (a column mapping is \
+                 a JSON document of a few KB), so it was not read as one. Check that you named \
+                 the mapping's JSON file, not the CSV it reads.",
+                path.display(),
+                MAX_MAPPING_FILE_BYTES >> 20
+            ))
+        })?;
     let text = eac_model::strict::utf8_document(&bytes)
         .map_err(|v| AppError::invalid_input(format!("{}: {}", path.display(), v.message)))?;
     Ok(text.to_owned())

@@ -425,6 +425,96 @@ fn mapping_files_are_read_as_every_json_file_is() {
     let _ = FIRST;
 }
 
+/// A named pipe or a device named as the mapping file is refused, naming
+/// what it is: `mapping save` and `mapping preview --mapping-file` read it
+/// with a plain read, which waited on a pipe until the process was killed
+/// and read `/dev/zero` until memory ran out. A folder is still said
+/// plainly, and nothing is saved.
+#[cfg(unix)]
+#[test]
+fn a_pipe_or_device_named_as_the_mapping_file_is_refused_not_waited_on() {
+    let desk = Desk::new();
+    go_files(&desk);
+    let made = std::process::Command::new("mkfifo")
+        .arg(desk.path("pipe.json"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", desk.path("zero.json")).unwrap();
+    // The pipe first: without the fix its command never ends (killed at
+    // the timeout), before `/dev/zero` is read.
+    for (file, what) in [
+        ("pipe.json", "is a named pipe, not a regular file"),
+        ("zero.json", "is a device file, not a regular file"),
+    ] {
+        for args in [
+            &["mapping", "save", "m", file][..],
+            &["mapping", "preview", "go.csv", "--mapping-file", file][..],
+        ] {
+            let out = desk
+                .eacdesk()
+                .args(args)
+                .timeout(std::time::Duration::from_secs(20))
+                .assert()
+                .code(2);
+            let err = stderr_of(&out);
+            assert!(err.contains(&format!("{file} {what}")), "{args:?}: {err}");
+            assert!(
+                err.contains("a column mapping is read only from a JSON file"),
+                "{err}"
+            );
+        }
+    }
+    std::fs::create_dir(desk.path("sub")).unwrap();
+    desk.eacdesk()
+        .args(["mapping", "save", "m", "sub"])
+        .assert()
+        .code(2)
+        .stderr(contains("Could not read or write sub: is a directory."));
+    assert_eq!(desk.json(&["mapping", "ls"]), serde_json::json!([]));
+}
+
+/// A mapping file is read to at most 1 MiB: a larger file (a CSV named
+/// in the mapping's place, say) was read whole into memory, however large.
+/// The refusal says the limit and what to check; a mapping of exactly the
+/// limit is still read.
+#[test]
+fn a_mapping_file_beyond_one_mib_is_refused_saying_the_limit() {
+    let desk = Desk::new();
+    go_files(&desk);
+    let text = std::fs::read_to_string(desk.path("go.mapping.json")).unwrap();
+    let padded = |len: usize| format!("{text}{}", " ".repeat(len - text.len()));
+    std::fs::write(desk.path("big.json"), padded((1 << 20) + 1)).unwrap();
+    std::fs::write(desk.path("full.json"), padded(1 << 20)).unwrap();
+    for args in [
+        &["mapping", "save", "m", "big.json"][..],
+        &["mapping", "preview", "go.csv", "--mapping-file", "big.json"][..],
+    ] {
+        let out = desk.eacdesk().args(args).assert().code(2);
+        let err = stderr_of(&out);
+        assert!(
+            err.contains("big.json is larger than 1 MiB, the most a mapping file may hold")
+                && err.contains("named the mapping's JSON file, not the CSV it reads"),
+            "{args:?}: {err}"
+        );
+    }
+    assert_eq!(desk.json(&["mapping", "ls"]), serde_json::json!([]));
+    desk.eacdesk()
+        .args(["mapping", "save", "m", "full.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args([
+            "mapping",
+            "preview",
+            "go.csv",
+            "--mapping-file",
+            "full.json",
+        ])
+        .assert()
+        .success();
+}
+
 /// The same file imported again after its mapping was edited: the EAC's
 /// new reading came from the mapping, not from the registry, and the
 /// warning said "the registry now states …". It says the file is the same
