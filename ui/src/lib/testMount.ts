@@ -75,12 +75,26 @@ export function type(root: ParentNode, testid: string, text: string): void {
 
 /** Clicks `testid` and lets the view react. */
 export function click(root: ParentNode, testid: string): void {
-  element(root, testid).click();
+  clickOn(element(root, testid));
+}
+
+/**
+ * Clicks `el`, an element no testid names on its own (a row by its
+ * `data-id`, the button inside a header), and lets the view react. With
+ * `modifiers` ({ shiftKey: true }, { ctrlKey: true }, …) the click is a
+ * mouse event with those keys held down; without, it is `el.click()`.
+ */
+export function clickOn(el: HTMLElement, modifiers?: MouseEventInit): void {
+  if (modifiers) el.dispatchEvent(new MouseEvent("click", { bubbles: true, ...modifiers }));
+  else el.click();
   flushSync();
 }
 
-/** Presses `key` ("ArrowRight", "Escape", …) on `testid` and lets the view react. */
-export function press(root: ParentNode, testid: string, key: string): void {
-  element(root, testid).dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true }));
+/**
+ * Presses `key` ("ArrowRight", "Escape", …) on `testid`, with `modifiers`
+ * ({ shiftKey: true }, { ctrlKey: true }, …) held down, and lets the view react.
+ */
+export function press(root: ParentNode, testid: string, key: string, modifiers: KeyboardEventInit = {}): void {
+  element(root, testid).dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, ...modifiers }));
   flushSync();
 }

@@ -4,7 +4,7 @@
 // selection or the data change. Only the IPC (api) is replaced.
 
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount, type Component } from "svelte";
+import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   api: {
@@ -17,12 +17,13 @@ vi.mock("../api", () => ({
 }));
 
 import { api } from "../api";
-import { Desk, SEARCH_DELAY_MS, deskContext } from "../desk.svelte";
+import { SEARCH_DELAY_MS, type Desk } from "../desk.svelte";
 import type { BrowseQuery, EacFilter, EacRow } from "../types";
 import { eacRow } from "../testRows";
 import EacTable from "./EacTable.svelte";
 import FilterBar from "./FilterBar.svelte";
 import Footer from "./Footer.svelte";
+import { $, cleanup, click, clickOn, press, show, testDesk, type } from "../testMount";
 
 function row(id: string, source = `Plant ${id}`, technology: EacRow["technology_type"] = "solar"): EacRow {
   return eacRow(id, {
@@ -53,17 +54,6 @@ function matching(f: EacFilter): EacRow[] {
 const pageCalls = () => vi.mocked(api.browsePage).mock.calls.map((c) => c[0] as BrowseQuery);
 const settle = (ms = 60) => new Promise((r) => setTimeout(r, ms));
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-function show<P extends Record<string, unknown>>(view: Component<P>, props: P, desk: Desk): HTMLElement {
-  const target = document.createElement("div");
-  document.body.append(target);
-  const c = mount(view, { target, props, context: deskContext(desk) });
-  flushSync();
-  mounted.push({ c, target });
-  return target;
-}
-
-const $ = (root: HTMLElement, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
 const shownIds = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('[data-testid="eac-row"]')].map((r) => r.dataset.id);
 
 // No layout in happy-dom: give the table a viewport of 600 px, as a window would.
@@ -81,23 +71,13 @@ beforeEach(() => {
   vi.mocked(api.browseSummary).mockReset().mockImplementation(async (f) => ({ count: matching(f).length, totals: [] }));
   vi.mocked(api.eacDetail).mockReset().mockImplementation(async (id) => ({ cds_eac_id: id }) as never);
 });
-let desks: Desk[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-  for (const d of desks) d.stop();
-  desks = [];
-});
+afterEach(cleanup);
 
 /** A desk that has counted its (empty) filter, as after App's start. */
 async function countedDesk(): Promise<Desk> {
-  const desk = new Desk((e) => {
+  const desk = testDesk((e) => {
     throw e;
   });
-  desks.push(desk);
   desk.changes.changed("count");
   await vi.waitFor(() => expect(desk.summary).not.toBeNull());
   return desk;
@@ -119,7 +99,7 @@ describe("EacTable on the desk", () => {
 
     desk.setFilter({ technology: "hydro" });
     await vi.waitFor(() => expect($(table, "table-empty")?.textContent).toContain("No EACs match the current filters."));
-    $(table, "table-clear-filters")?.click();
+    click(table, "table-clear-filters");
     expect(desk.filtered).toBe(false);
     await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B", "C"]));
   });
@@ -172,24 +152,19 @@ describe("EacTable on the desk", () => {
     desk.select("B");
     flushSync();
     expect(selected()).toBe("B");
-    const grid = $(table, "eac-table")!;
-    grid.dispatchEvent(new KeyboardEvent("keydown", { key: "ArrowDown", bubbles: true }));
-    flushSync();
+    press(table, "eac-table", "ArrowDown");
     expect(selected()).toBe("C");
-    grid.dispatchEvent(new KeyboardEvent("keydown", { key: "Home", bubbles: true }));
-    flushSync();
+    press(table, "eac-table", "Home");
     expect(selected()).toBe("A");
-    table.querySelector<HTMLElement>('[data-id="B"]')?.click();
-    flushSync();
+    clickOn(table.querySelector<HTMLElement>('[data-id="B"]')!);
     expect(picked).toEqual(["C", "A", "B"]);
     expect(selected()).toBe("B");
-    expect(grid.getAttribute("aria-activedescendant")).toBe(table.querySelector('[data-id="B"]')?.id);
+    expect($(table, "eac-table")!.getAttribute("aria-activedescendant")).toBe(table.querySelector('[data-id="B"]')?.id);
 
     // the app kept the old selection (unsaved edits): the table keeps marking it
     const stay = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
     await vi.waitFor(() => expect(shownIds(stay)).toHaveLength(3));
-    stay.querySelector<HTMLElement>('[data-id="C"]')?.click();
-    flushSync();
+    clickOn(stay.querySelector<HTMLElement>('[data-id="C"]')!);
     expect(stay.querySelector<HTMLElement>('[aria-selected="true"]')?.dataset.id).toBe("B");
   });
 
@@ -199,26 +174,19 @@ describe("EacTable on the desk", () => {
     const onselect = (r: EacRow) => desk.select(r.cds_eac_id);
     const table = show(EacTable, { onselect, onopen: () => {} }, desk);
     await vi.waitFor(() => expect(shownIds(table)).toHaveLength(6));
-    const grid = $(table, "eac-table")!;
-    expect(grid.getAttribute("aria-multiselectable")).toBe("true");
+    expect($(table, "eac-table")!.getAttribute("aria-multiselectable")).toBe("true");
     const marked = () => [...table.querySelectorAll<HTMLElement>('[aria-selected="true"]')].map((r) => r.dataset.id);
-    const click = (id: string, mods: MouseEventInit = {}) => {
-      table.querySelector<HTMLElement>(`[data-id="${id}"]`)!.dispatchEvent(new MouseEvent("click", { bubbles: true, ...mods }));
-      flushSync();
-    };
-    const key = (k: string, mods: KeyboardEventInit = {}) => {
-      grid.dispatchEvent(new KeyboardEvent("keydown", { key: k, bubbles: true, ...mods }));
-      flushSync();
-    };
+    const pick = (id: string, mods: MouseEventInit = {}) => clickOn(table.querySelector<HTMLElement>(`[data-id="${id}"]`)!, mods);
+    const key = (k: string, mods: KeyboardEventInit = {}) => press(table, "eac-table", k, mods);
 
-    click("B");
+    pick("B");
     expect(marked()).toEqual(["B"]);
-    click("D", { shiftKey: true });
+    pick("D", { shiftKey: true });
     expect(marked()).toEqual(["B", "C", "D"]);
     expect(desk.selectedId).toBe("D");
-    click("F", { ctrlKey: true });
+    pick("F", { ctrlKey: true });
     expect(marked()).toEqual(["B", "C", "D", "F"]);
-    click("C", { metaKey: true });
+    pick("C", { metaKey: true });
     expect(marked()).toEqual(["B", "D", "F"]);
     expect(desk.bulkTarget.ids).toEqual(["B", "D", "F"]);
 
@@ -254,10 +222,10 @@ describe("EacTable on the desk", () => {
     expect(desk.rows.kind).toBe("all");
     expect(desk.bulkTarget).toMatchObject({ scope: "filter", count: 6 });
     expect(pageCalls()).toHaveLength(pagesBefore);
-    click("A", { ctrlKey: true });
+    pick("A", { ctrlKey: true });
     expect(desk.bulkTarget.filter.exclude_ids).toEqual(["A"]);
     // a plain click is browsing again
-    click("B");
+    pick("B");
     expect(marked()).toEqual(["B"]);
     expect(desk.bulkTarget.scope).toBe("filter");
     // Shift+End from the first row spans every row: all in the filter
@@ -271,12 +239,9 @@ describe("EacTable on the desk", () => {
     const desk = await countedDesk();
     const table = show(EacTable, { onselect: (r: EacRow) => desk.select(r.cds_eac_id), onopen: () => {} }, desk);
     await vi.waitFor(() => expect(shownIds(table).length).toBeGreaterThan(10));
-    const grid = $(table, "eac-table")!;
-    table.querySelector<HTMLElement>('[data-id="E001"]')!.click();
-    flushSync();
+    clickOn(table.querySelector<HTMLElement>('[data-id="E001"]')!);
     // Shift+PageDown down to the last row needs rows far below: fetched by id (from row 1: not all)
-    for (let i = 0; i < 50; i++) grid.dispatchEvent(new KeyboardEvent("keydown", { key: "PageDown", shiftKey: true, bubbles: true }));
-    flushSync();
+    for (let i = 0; i < 50; i++) press(table, "eac-table", "PageDown", { shiftKey: true });
     await vi.waitFor(() => expect(desk.rows.kind).toBe("ids"));
     await vi.waitFor(() => expect(desk.bulkTarget.count).toBe(699));
     expect(desk.bulkTarget.ids?.[0]).toBe("E001");
@@ -291,8 +256,7 @@ describe("EacTable on the desk", () => {
     expect(header.getAttribute("aria-sort")).toBe("none");
     // an unsorted header keeps no room for an arrow (it cut "Technology" to "Technol…")
     expect(header.querySelector(".arrow")).toBeNull();
-    header.querySelector("button")!.click();
-    flushSync();
+    clickOn(header.querySelector("button")!);
     expect(desk.sort).toEqual({ field: "technology_type", descending: false });
     expect(header.getAttribute("aria-sort")).toBe("ascending");
     expect(header.querySelector(".arrow")?.textContent).toBe("▲");
@@ -301,12 +265,6 @@ describe("EacTable on the desk", () => {
 });
 
 describe("FilterBar on the desk", () => {
-  const type = (el: HTMLInputElement, text: string) => {
-    el.value = text;
-    el.dispatchEvent(new Event("input", { bubbles: true }));
-    flushSync();
-  };
-
   it("changes the desk's filter: a ticked box or a date at once, a typed search after a pause or on Enter", async () => {
     const desk = await countedDesk();
     const bar = show(FilterBar, {}, desk);
@@ -314,30 +272,28 @@ describe("FilterBar on the desk", () => {
     const clear = $(bar, "filter-clear") as HTMLButtonElement;
     expect(clear.disabled).toBe(true);
 
-    type(search, "B");
+    type(bar, "search", "B");
     expect(desk.filterInput.search).toBe("B");
     expect(desk.filter.search).toBeNull();
     expect(clear.textContent?.trim()).toBe("Clear filters (1)");
     await vi.waitFor(() => expect(desk.filter.search).toBe("B"), { timeout: SEARCH_DELAY_MS * 4 });
 
-    type(search, "C");
-    search.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
+    type(bar, "search", "C");
+    press(bar, "search", "Enter");
     expect(desk.filter.search).toBe("C");
 
     // (happy-dom does not match a picked <option> with :checked, which a select's binding reads: a box and a date here)
     const missing = $(bar, "filter-missing-emissions") as HTMLInputElement;
-    missing.click();
-    flushSync();
+    click(bar, "filter-missing-emissions");
     expect(desk.filter.missing_emissions).toBe(true);
     expect(clear.textContent?.trim()).toBe("Clear filters (2)");
-    type($(bar, "filter-to") as HTMLInputElement, "2025-06-30");
+    type(bar, "filter-to", "2025-06-30");
     expect(desk.filter.to).toBe("2025-06-30");
 
-    type($(bar, "filter-from") as HTMLInputElement, "2025-1");
+    type(bar, "filter-from", "2025-1");
     expect($(bar, "filter-problems")?.textContent).toContain("“Period from” is not a date yet");
 
-    clear.click();
-    flushSync();
+    click(bar, "filter-clear");
     expect(desk.filtered).toBe(false);
     expect(search.value).toBe("");
     expect(missing.checked).toBe(false);
@@ -390,8 +346,7 @@ describe("incomplete EACs on the desk", () => {
     // a missing destination is said, not shown blank
     expect(table.querySelector('[data-id="B"] [data-testid="cell-destination"]')?.textContent).toBe("→ missing");
 
-    ($(bar, "filter-incomplete") as HTMLInputElement).click();
-    flushSync();
+    click(bar, "filter-incomplete");
     expect(desk.filter.incomplete).toBe(true);
     expect($(bar, "filter-clear")?.textContent?.trim()).toBe("Clear filters (1)");
     await vi.waitFor(() => expect(shownIds(table)).toEqual(["B", "C"]));

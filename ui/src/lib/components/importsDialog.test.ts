@@ -4,7 +4,7 @@
 // another. Only the IPC (api) is replaced.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
+import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -14,6 +14,7 @@ vi.mock("../api", () => ({
 import { api } from "../api";
 import type { ImportBatch, UndoReport } from "../types";
 import ImportsDialog from "./ImportsDialog.svelte";
+import { $, cleanup, click, clickOn, show } from "../testMount";
 
 function batch(id: number): ImportBatch {
   return {
@@ -43,45 +44,27 @@ function pending<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (
   return { promise, resolve, reject };
 }
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-});
+afterEach(cleanup);
 
 beforeEach(() => {
   vi.mocked(api.importBatches).mockReset().mockResolvedValue([batch(1), batch(2)]);
   vi.mocked(api.undoImport).mockReset();
 });
 
-const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
-
 async function dialog(): Promise<HTMLElement> {
-  const root = document.createElement("div");
-  document.body.append(root);
-  const c = mount(ImportsDialog, { target: root, props: { onclose: () => {}, ondone: () => {} } });
-  flushSync();
-  mounted.push({ c, target: root });
+  const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
   await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="import-batch"]')).toHaveLength(2));
   return root;
 }
 
 function undo(root: HTMLElement, id: number) {
-  root.querySelector<HTMLElement>(`[data-testid="import-batch"][data-id="${id}"] [data-testid="import-batch-undo"]`)!.click();
-  flushSync();
+  clickOn(root.querySelector<HTMLElement>(`[data-testid="import-batch"][data-id="${id}"] [data-testid="import-batch-undo"]`)!);
 }
 
 describe("the list of imports", () => {
   it("says, when empty, how files come in", async () => {
     vi.mocked(api.importBatches).mockResolvedValue([]);
-    const root = document.createElement("div");
-    document.body.append(root);
-    const c = mount(ImportsDialog, { target: root, props: { onclose: () => {}, ondone: () => {} } });
-    flushSync();
-    mounted.push({ c, target: root });
+    const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
     await vi.waitFor(() => expect($(root, "imports-empty")).not.toBeNull());
     expect($(root, "imports-empty")?.textContent).toContain("Import… in the toolbar");
     expect($(root, "imports-empty")?.textContent).toContain("Load sample data");
@@ -106,8 +89,7 @@ describe("undoing an import", () => {
     const second = pending<UndoReport>();
     vi.mocked(api.undoImport).mockReturnValueOnce(first.promise).mockReturnValueOnce(second.promise);
     undo(root, 1);
-    $(root, "undo-back")!.click();
-    flushSync();
+    click(root, "undo-back");
     undo(root, 2);
     second.resolve(counted(2, 2));
     await vi.waitFor(() => expect($(root, "undo-run")?.textContent).toBe("Undo import (2 EACs)"));

@@ -2,7 +2,6 @@
 // The sample dialog says what a refused seed must be: the limit too.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -11,17 +10,9 @@ vi.mock("../api", () => ({
 
 import { api } from "../api";
 import SampleDialog from "./SampleDialog.svelte";
+import { $, cleanup, show, type } from "../testMount";
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-});
-
-const $ = (testid: string) => document.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+afterEach(cleanup);
 
 describe("the sample's seed", () => {
   it("above the largest one says the range it must lie in", async () => {
@@ -31,20 +22,11 @@ describe("the sample's seed", () => {
       sample_path: "/tmp/eacdesk-sample.sqlite",
       sample_exists: false,
     } as never);
-    const target = document.createElement("div");
-    document.body.append(target);
-    const c = mount(SampleDialog, { target, props: { onclose: () => {}, onloaded: () => {}, onswitched: () => {} } });
-    flushSync();
-    mounted.push({ c, target });
-    await vi.waitFor(() => expect($("sample-problem")).toBeNull());
-    const seed = $("sample-seed") as HTMLInputElement;
-    seed.value = "4294967296";
-    seed.dispatchEvent(new Event("input", { bubbles: true }));
-    flushSync();
-    expect($("sample-problem")?.textContent).toBe("Seed must be a whole number from 0 to 4 294 967 295.");
-    seed.value = "4294967295";
-    seed.dispatchEvent(new Event("input", { bubbles: true }));
-    flushSync();
-    expect($("sample-problem")).toBeNull();
+    const root = show(SampleDialog, { onclose: () => {}, onloaded: () => {}, onswitched: () => {} });
+    await vi.waitFor(() => expect($(root, "sample-problem")).toBeNull());
+    type(root, "sample-seed", "4294967296");
+    expect($(root, "sample-problem")?.textContent).toBe("Seed must be a whole number from 0 to 4 294 967 295.");
+    type(root, "sample-seed", "4294967295");
+    expect($(root, "sample-problem")).toBeNull();
   });
 });

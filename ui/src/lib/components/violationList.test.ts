@@ -3,19 +3,12 @@
 // consumption file's, whose rule is in its message) shows no rule 0.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
 
 import ViolationList from "./ViolationList.svelte";
 import type { Violation } from "../types";
+import { cleanup, show } from "../testMount";
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-});
+afterEach(cleanup);
 
 const violation = (rule: number, message: string): Violation => ({
   rule,
@@ -30,14 +23,10 @@ const violation = (rule: number, message: string): Violation => ({
 
 describe("the violations table", () => {
   it("shows a rule's number, and none for a problem no rule names", () => {
-    const root = document.createElement("div");
-    document.body.append(root);
-    const c = mount(ViolationList, {
-      target: root,
-      props: { violations: [violation(6, "`value` must be a number"), violation(0, "[value] `x` is not a number")], testid: "v" },
+    const root = show(ViolationList, {
+      violations: [violation(6, "`value` must be a number"), violation(0, "[value] `x` is not a number")],
+      testid: "v",
     });
-    flushSync();
-    mounted.push({ c, target: root });
     const rules = [...root.querySelectorAll('[data-testid="violation"] td.num')].map((td) => td.textContent?.trim());
     expect(rules).toEqual(["6", "—"]);
   });
