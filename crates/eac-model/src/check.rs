@@ -1,7 +1,8 @@
 //! Semantic rules over one EAC (digest §d rules 4, 6–9, 11–17, 22) and over a
 //! listing (rules 7 and 10). Quantities and emission factors are held to
-//! [`crate::Decimal::check_amount`] here, so the checks an export runs on
-//! stored EACs are the ones an import ran. Field presence and syntax (rules 2, 3, 5) are
+//! [`crate::Decimal::check_amount`] here, and every string to the text cap
+//! ([`crate::text`]), so the checks an export runs on stored EACs are the
+//! ones an import ran. Field presence and syntax (rules 2, 3, 5) are
 //! checked while reading, in [`crate::read`].
 
 use std::collections::{HashMap, HashSet};
@@ -158,6 +159,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
         || at("eac_number"),
         &mut out,
     );
+    check_texts(eac, base, &mut out);
     let mut numbers: HashMap<&str, usize> = HashMap::new();
     for (i, v) in eac.values.iter().enumerate() {
         let vat = |field: &str| format!("{base}/values/{i}/{field}");
@@ -167,6 +169,7 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             || vat("eac_number"),
             &mut out,
         );
+        check_extension_texts(&v.extensions, || format!("{base}/values/{i}"), &mut out);
         match (v.start, v.end) {
             (Some(start), Some(end)) => {
                 if start >= end {
@@ -229,8 +232,67 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
             )),
         }
     }
-    let id = (!eac.cds_eac_id.is_empty()).then_some(eac.cds_eac_id.as_str());
-    out.into_iter().map(|v| v.with_eac(id)).collect()
+    out.into_iter()
+        .map(|v| v.with_eac(named_id(&eac.cds_eac_id)))
+        .collect()
+}
+
+/// The id findings about an EAC name it by: none when it is empty, or
+/// longer than the text cap (its own finding says so; it is not copied
+/// into each).
+pub(crate) fn named_id(cds_eac_id: &str) -> Option<&str> {
+    (!cds_eac_id.is_empty() && crate::text::too_long(cds_eac_id).is_none()).then_some(cds_eac_id)
+}
+
+/// The text cap on the strings of an EAC's own fields and extension
+/// members (its id: [`check_identity_and_period`]; beneficiaries:
+/// [`check_unique_strings`]; EAC numbers: [`check_number_text`]; its
+/// values' extensions: [`check_eac`]). One comparison
+/// per string of ordinary length.
+fn check_texts(eac: &Eac, base: &str, out: &mut Vec<Violation>) {
+    let at = |field: &'static str| move || format!("{base}/{field}");
+    check_text("source_id", Some(&eac.source_id), at("source_id"), out);
+    check_text(
+        "source_name",
+        Some(&eac.source_name),
+        at("source_name"),
+        out,
+    );
+    let destination_id = eac.destination_id.as_deref();
+    check_text("destination_id", destination_id, at("destination_id"), out);
+    let destination_name = eac.destination_name.as_deref();
+    check_text(
+        "destination_name",
+        destination_name,
+        at("destination_name"),
+        out,
+    );
+    check_text("asset_id", Some(&eac.asset_id), at("asset_id"), out);
+    check_extension_texts(&eac.extensions, || base.to_owned(), out);
+}
+
+/// The text cap on the string field `field` (`None`: null), at `at`.
+pub(crate) fn check_text(
+    field: &str,
+    text: Option<&str>,
+    at: impl FnOnce() -> String,
+    out: &mut Vec<Violation>,
+) {
+    if let Some(chars) = text.and_then(crate::text::too_long) {
+        let message = crate::text::too_long_message(&format!("`{field}`"), chars);
+        out.push(Violation::error(Rule::RequiredKeys, at(), message));
+    }
+}
+
+/// The text cap on the extension members of the object at `object`.
+pub(crate) fn check_extension_texts(
+    extensions: &crate::Extensions,
+    object: impl Fn() -> String,
+    out: &mut Vec<Violation>,
+) {
+    for (name, raw) in extensions.iter() {
+        out.extend(crate::text::long_member(name, raw.get(), &object));
+    }
 }
 
 /// Rules 4, 17 and 22 (empty list) on a beneficiary assignment, shared by
@@ -263,13 +325,17 @@ pub(crate) fn check_assignment(
 /// Rule 17: EAC numbers (of an EAC and of its values) become the P2
 /// envelope's `eac_numbers`, so none holds a control character. A blank
 /// one is no number and never becomes an entry there
-/// ([`crate::p2::eac_numbers`], decision 276).
+/// ([`crate::p2::eac_numbers`], decision 276). A number longer than the
+/// text cap is refused as that (rule 2) instead.
 fn check_number_text(
     what: &str,
     number: Option<&str>,
     at: impl FnOnce() -> String,
     out: &mut Vec<Violation>,
 ) {
+    if number.and_then(crate::text::too_long).is_some() {
+        return check_text("eac_number", number, at, out);
+    }
     if let Some(message) = number.and_then(|n| id_with_control_character(what, n)) {
         out.push(Violation::error(Rule::UniqueStrings, at(), message));
     }
@@ -328,6 +394,12 @@ pub(crate) fn check_identity_and_period(
             format!("{base}/cds_eac_id"),
             "`cds_eac_id` is empty",
         ));
+    } else if let Some(chars) = crate::text::too_long(cds_eac_id) {
+        out.push(Violation::error(
+            Rule::RequiredKeys,
+            format!("{base}/cds_eac_id"),
+            crate::text::too_long_message("`cds_eac_id`", chars),
+        ));
     } else if let Some(message) = id_with_control_character("`cds_eac_id`", cds_eac_id) {
         out.push(Violation::error(
             Rule::UniqueEacId,
@@ -373,6 +445,14 @@ pub(crate) fn check_unique_strings(
     // finding (this runs for every EAC an import reads).
     let mut seen = HashSet::new();
     for (i, text) in list.iter().enumerate() {
+        if let Some(chars) = crate::text::too_long(text) {
+            out.push(Violation::error(
+                Rule::RequiredKeys,
+                format!("{pointer}/{i}"),
+                crate::text::too_long_message(names.a, chars),
+            ));
+            continue;
+        }
         let message = if is_blank(text) {
             format!("{} is {}", names.a, blank_kind(text))
         } else if let Some(message) = id_with_control_character(names.the, text) {

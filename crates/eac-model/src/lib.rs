@@ -18,6 +18,7 @@ pub mod read;
 pub mod refdata;
 mod scan;
 pub mod strict;
+pub mod text;
 mod time;
 pub mod units;
 mod violation;
@@ -36,6 +37,7 @@ pub use enums::{
 pub use read::{
     read_listing, read_listing_elements, EacRead, Flow, ListingError, ListingSummary, ObjectRead,
 };
+pub use text::MAX_TEXT_CHARS;
 pub use time::{Date, TimeError, Timestamp};
 pub use violation::{cap, pointer_token, quote, rule_title, Rule, Severity, Violation};
 pub use write::ListingWriter;

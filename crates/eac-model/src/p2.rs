@@ -9,7 +9,10 @@ use serde::ser::SerializeMap;
 use serde::Serialize;
 use serde_json::value::RawValue;
 
-use crate::check::{check_assignment, check_identity_and_period, CheckOptions, IdsInOrder};
+use crate::check::{
+    check_assignment, check_extension_texts, check_identity_and_period, check_text, named_id,
+    CheckOptions, IdsInOrder,
+};
 use crate::read::{is_absolute_url, read_object, read_objects, FieldReader, ObjectRead};
 use crate::strict::StrictObject;
 use crate::{
@@ -218,7 +221,7 @@ fn read_envelope(
     })
 }
 
-/// Per-envelope rules 4, 7, 8, 9, 17, 22.
+/// Per-envelope rules 4, 7, 8, 9, 17, 22, and the text cap ([`crate::text`]).
 pub fn check_envelope(env: &EacEnvelope, base: &str) -> Vec<Violation> {
     check_envelope_as(env, Some(env.beneficiary_type), base)
 }
@@ -240,6 +243,13 @@ fn check_envelope_as(
     };
     crate::check::check_unique_strings(&env.eac_numbers, &at("eac_numbers"), &names, &mut out);
     check_identity_and_period(env, base, &mut out);
+    for (field, text) in [
+        ("eac_format", &env.eac_format),
+        ("eac_data_url", &env.eac_data_url),
+    ] {
+        check_text(field, Some(text), || at(field), &mut out);
+    }
+    check_extension_texts(&env.extensions, || base.to_owned(), &mut out);
     if env.cds_created > env.cds_synced {
         out.push(Violation::error(
             Rule::CreatedNotAfterModified,
@@ -250,7 +260,7 @@ fn check_envelope_as(
             ),
         ));
     }
-    let id = (!env.cds_eac_id.is_empty()).then_some(env.cds_eac_id.as_str());
+    let id = named_id(&env.cds_eac_id);
     out.into_iter().map(|v| v.with_eac(id)).collect()
 }
 

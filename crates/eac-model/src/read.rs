@@ -74,6 +74,11 @@ fn id_member<'e>(
     mut members: impl Iterator<Item = (&'e str, &'e RawValue)>,
 ) -> Option<Cow<'e, str>> {
     let (_, raw) = members.find(|(k, _)| *k == "cds_eac_id")?;
+    // An id over the text cap is refused by the object's reading; it is
+    // not copied to be remembered.
+    if crate::text::json_string_too_long(raw.get()).is_some() {
+        return None;
+    }
     serde_json::from_str::<Cow<'e, str>>(raw.get()).ok()
 }
 
@@ -348,6 +353,11 @@ impl<'a> FieldReader<'a> {
 
     pub(crate) fn peek_string(&self, key: &str) -> Option<String> {
         let raw = self.fields.iter().find(|(k, _)| k == key)?.1.get();
+        // Text over the cap is not copied into every message about the
+        // object: its reading refuses it.
+        if crate::text::json_string_too_long(raw).is_some() {
+            return None;
+        }
         serde_json::from_str::<String>(raw).ok()
     }
 
@@ -468,8 +478,8 @@ impl<'a> FieldReader<'a> {
 
     /// [`FieldReader::required_string`], borrowed where it can be.
     fn required_str(&mut self, key: &str) -> Option<Cow<'a, str>> {
-        if let Some(text) = self.take_plain_string(key) {
-            return Some(text);
+        if let Some(taken) = self.take_plain_string(key) {
+            return taken;
         }
         self.typed(key, "a string").map(Cow::Owned)
     }
@@ -480,8 +490,8 @@ impl<'a> FieldReader<'a> {
 
     /// [`FieldReader::nullable_string`], borrowed where it can be.
     fn nullable_str(&mut self, key: &str) -> Option<Option<Cow<'a, str>>> {
-        if let Some(text) = self.take_plain_string(key) {
-            return Some(Some(text));
+        if let Some(taken) = self.take_plain_string(key) {
+            return taken.map(Some);
         }
         self.typed::<Option<String>>(key, "a string or null")
             .map(|s| s.map(Cow::Owned))
@@ -489,11 +499,20 @@ impl<'a> FieldReader<'a> {
 
     /// A member that is a string without escapes, taken as its text as
     /// written (the parser has checked it already: no control characters),
-    /// borrowed when the member is; `None` leaves the member for the
+    /// borrowed when the member is: `Some(Some(text))`. A string longer
+    /// than the text cap, escaped or not, is taken and refused before any
+    /// of it is copied: `Some(None)`, the error noted (one comparison for
+    /// a string of ordinary length). `None` leaves the member for the
     /// general reading.
-    fn take_plain_string(&mut self, key: &str) -> Option<Cow<'a, str>> {
+    fn take_plain_string(&mut self, key: &str) -> Option<Option<Cow<'a, str>>> {
         let i = self.fields.iter().position(|(k, _)| k == key)?;
         let raw = self.fields[i].1.get();
+        if let Some(chars) = crate::text::json_string_too_long(raw) {
+            self.fields.remove(i);
+            let message = crate::text::too_long_message(&format!("`{key}`"), chars);
+            self.error(Rule::RequiredKeys, key, message);
+            return Some(None);
+        }
         let plain = raw.len() >= 2
             && raw.starts_with('"')
             && raw.ends_with('"')
@@ -502,7 +521,7 @@ impl<'a> FieldReader<'a> {
             return None;
         }
         let inner = |raw: &str| raw.len() - 1;
-        Some(match self.fields.remove(i).1 {
+        Some(Some(match self.fields.remove(i).1 {
             Raw::Borrowed(raw) => {
                 let text = raw.get();
                 Cow::Borrowed(&text[1..inner(text)])
@@ -512,17 +531,21 @@ impl<'a> FieldReader<'a> {
                 let text = raw.get();
                 Cow::Owned(text[1..inner(text)].to_owned())
             }
-        })
+        }))
     }
 
-    /// An array of strings (rule 2): an entry that is not a string is
-    /// named at its own place (`/beneficiaries/1`), every such entry.
-    /// A well-formed list is read in one pass; only a list that fails it
-    /// is read again entry by entry, to name the entries.
+    /// An array of strings (rule 2): an entry that is not a string, or
+    /// one longer than the text cap, is named at its own place
+    /// (`/beneficiaries/1`), every such entry. A well-formed list is read
+    /// in one pass; only a list that fails it, or whose text is longer
+    /// than the cap (then an entry may be), is read entry by entry, and an
+    /// entry over the cap is refused before it is copied.
     pub(crate) fn string_list(&mut self, key: &str) -> Option<Vec<String>> {
         let raw = self.present(key)?;
-        if let Ok(list) = serde_json::from_str::<Vec<String>>(raw.get()) {
-            return Some(list);
+        if raw.get().len() <= crate::MAX_TEXT_CHARS {
+            if let Ok(list) = serde_json::from_str::<Vec<String>>(raw.get()) {
+                return Some(list);
+            }
         }
         let Ok(items) = serde_json::from_str::<Vec<&RawValue>>(raw.get()) else {
             self.wrong_type(key, "an array of strings", &raw);
@@ -530,6 +553,11 @@ impl<'a> FieldReader<'a> {
         };
         let mut list = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
+            if let Some(chars) = crate::text::json_string_too_long(item.get()) {
+                let message = crate::text::too_long_message(&format!("an entry of `{key}`"), chars);
+                self.error(Rule::RequiredKeys, &format!("{key}/{i}"), message);
+                continue;
+            }
             match serde_json::from_str::<String>(item.get()) {
                 Ok(text) => list.push(text),
                 Err(_) => {
@@ -841,12 +869,18 @@ impl<'a> FieldReader<'a> {
     }
 
     /// Whatever was not taken: kept as extensions (rule 21), checked for
-    /// duplicate keys inside (rule 20).
+    /// duplicate keys inside (rule 20) and for text over the cap (its
+    /// name, the strings and names inside it), which is refused before it
+    /// is copied.
     pub(crate) fn extensions(&mut self) -> Extensions {
         // Drained, not taken: a value's reader hands its vector on.
         let mut rest: Vec<(String, Box<RawValue>)> = Vec::with_capacity(self.fields.len());
         let mut fields = std::mem::take(&mut self.fields);
         for (key, raw) in fields.drain(..) {
+            if let Some(v) = crate::text::long_member(&key, raw.get(), || self.pointer()) {
+                self.errors.push(v);
+                continue;
+            }
             let raw = raw.into_owned();
             if let Err(e) = raw.as_ref().map_or_else(
                 |e| Err(serde::de::Error::custom(e)),
@@ -912,6 +946,9 @@ fn quick_value(members: &[(&str, &str)], opts: CheckOptions) -> Option<EacValue>
         (None, None, None, None, None, None, None);
     for &(key, raw) in members {
         match key {
+            // Text that may be over the cap is left to the reader that
+            // refuses it (one comparison).
+            "eac_number" if raw.len() > crate::MAX_TEXT_CHARS => return None,
             "eac_number" => eac_number = Some(string(raw).ok()?.map(str::to_owned)),
             "issued" => {
                 issued = Some(match string(raw).ok()? {

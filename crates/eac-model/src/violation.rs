@@ -59,9 +59,14 @@ impl Violation {
         }
     }
 
+    /// Names the EAC the finding is about, unless it names one already.
+    /// An id longer than the text cap is not copied into the finding (its
+    /// own finding says where it is).
     pub fn with_eac(mut self, id: Option<&str>) -> Self {
         if self.cds_eac_id.is_none() {
-            self.cds_eac_id = id.map(str::to_owned);
+            self.cds_eac_id = id
+                .filter(|id| crate::text::too_long(id).is_none())
+                .map(str::to_owned);
         }
         self
     }

@@ -373,6 +373,194 @@ fn ids_with_control_characters_are_refused_where_they_are() {
     assert_eq!(eacs[0].source_name, "Registry\tOne\nline two\u{0}");
 }
 
+/// Text of more than 4096 characters (Unicode scalar values, not bytes)
+/// is refused wherever an EAC holds a string: each of its CDS text fields,
+/// a beneficiary id, a value's `eac_number`, an extension member, a string
+/// or member name inside one, and the same in a P2 envelope; on import and
+/// on validate, written plainly or with escapes, as one rule 2 error at
+/// the string's place (a member name: at its object). 4096 characters are
+/// accepted. The per-EAC rules (what an export runs on stored EACs) say
+/// the same of an EAC built in memory.
+#[test]
+fn text_longer_than_4096_characters_is_refused_wherever_it_is() {
+    use eac_model::p2::{read_p2_listing, EnvelopeRead};
+    let bytes = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../tests/fixtures/rules/rule-16-accepts-negative-zero-and-unit-case.json"),
+    )
+    .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    let envelope = serde_json::json!({
+        "cds_eac_id": "eac-1",
+        "cds_created": "2024-01-01T00:00:00Z",
+        "cds_modified": "2024-01-01T00:00:00Z",
+        "cds_synced": "2024-01-01T00:00:00Z",
+        "eac_numbers": ["AAA-001"],
+        "eac_format": "other",
+        "eac_data_url": "https://example.org/eac-1",
+        "beneficiary_type": "customer",
+        "beneficiaries": ["CUST123"],
+        "period_start": "2024-01-01T00:00:00Z",
+        "period_end": "2024-02-01T00:00:00Z"
+    });
+    let p2_violations = |text: &str, opts: CheckOptions| {
+        let mut out = Vec::new();
+        read_p2_listing(text.as_bytes(), opts, |_, read| {
+            match read {
+                EnvelopeRead::Valid { warnings, .. } => out.extend(warnings),
+                EnvelopeRead::Ignored { warnings } => out.extend(warnings),
+                EnvelopeRead::Invalid { violations } => out.extend(violations),
+            }
+            Flow::Continue
+        })
+        .unwrap();
+        out
+    };
+    // Where the text goes, and where the refusal points (below /eacs/0).
+    let p1_places: &[(&[&str], &str)] = &[
+        (&["cds_eac_id"], "cds_eac_id"),
+        (&["eac_number"], "eac_number"),
+        (&["source_id"], "source_id"),
+        (&["source_name"], "source_name"),
+        (&["destination_id"], "destination_id"),
+        (&["destination_name"], "destination_name"),
+        (&["asset_id"], "asset_id"),
+        (&["beneficiaries", "0"], "beneficiaries/0"),
+        (&["values", "0", "eac_number"], "values/0/eac_number"),
+        (&["acme_note"], "acme_note"),
+        (&["acme_more", "list", "1"], "acme_more/list/1"),
+        (&["values", "0", "acme_note"], "values/0/acme_note"),
+    ];
+    let p2_places: &[(&[&str], &str)] = &[
+        (&["cds_eac_id"], "cds_eac_id"),
+        (&["beneficiaries", "0"], "beneficiaries/0"),
+        (&["eac_numbers", "0"], "eac_numbers/0"),
+        (&["eac_format"], "eac_format"),
+        (&["eac_data_url"], "eac_data_url"),
+        (&["acme_note"], "acme_note"),
+    ];
+    let listing = |d: &serde_json::Value| {
+        serde_json::json!({"eacs": [d], "next": null, "previous": null}).to_string()
+    };
+    for (profile, places) in [("P1", p1_places), ("P2", p2_places)] {
+        for (path, pointer) in places {
+            for chars in [4096, 4097] {
+                let mut d = match profile {
+                    "P1" => doc["eacs"][0].clone(),
+                    _ => envelope.clone(),
+                };
+                d["acme_more"] = serde_json::json!({"list": ["a", "b"]});
+                if profile == "P1" {
+                    d["values"][0]["acme_note"] = "short".into();
+                }
+                let text = match *pointer {
+                    "eac_data_url" => {
+                        let head = "https://example.org/";
+                        // A URI holds ASCII only.
+                        format!("{head}{}", "a".repeat(chars - head.len()))
+                    }
+                    _ => "é".repeat(chars),
+                };
+                *value_at(&mut d, path) = text.into();
+                let plain = listing(&d);
+                // The same document with every `é` written as an escape.
+                let escaped = plain.replace('é', "\\u00e9");
+                for (written, text) in [("plainly", &plain), ("escaped", &escaped)] {
+                    for opts in [CheckOptions::import(), CheckOptions::validate()] {
+                        let violations = match profile {
+                            "P1" => read_all(text.as_bytes(), opts).1,
+                            _ => p2_violations(text, opts),
+                        };
+                        let case =
+                            format!("{profile} /eacs/0/{pointer}, {chars} characters {written}");
+                        let errors: Vec<_> = violations.iter().filter(|v| v.is_error()).collect();
+                        if chars == 4096 {
+                            assert!(errors.is_empty(), "{case}: {violations:#?}");
+                            continue;
+                        }
+                        assert_eq!(errors.len(), 1, "{case}: {violations:#?}");
+                        let v = errors[0];
+                        assert_eq!(
+                            (v.rule, v.pointer.as_str()),
+                            (2, format!("/eacs/0/{pointer}").as_str()),
+                            "{case}: {v}"
+                        );
+                        assert!(
+                            v.message.contains(
+                                "is text longer than 4096 characters (4097): at most 4096; shorten it"
+                            ),
+                            "{case}: {v}"
+                        );
+                        assert!(v.to_string().len() < 300, "{case}: {v}");
+                    }
+                }
+            }
+        }
+    }
+    // A member name over the cap is placed at its object.
+    let mut d = doc["eacs"][0].clone();
+    d[&"é".repeat(4097)] = 1.into();
+    d["acme_more"] = serde_json::json!({"x": {"é".repeat(4097): 1}});
+    let (_, violations) = read_all(listing(&d).as_bytes(), CheckOptions::validate());
+    let placed: Vec<(&str, u8)> = violations
+        .iter()
+        .map(|v| (v.pointer.as_str(), v.rule))
+        .collect();
+    assert_eq!(
+        placed,
+        [("/eacs/0/acme_more/x", 2), ("/eacs/0", 2)],
+        "{violations:#?}"
+    );
+    assert!(
+        violations[0]
+            .message
+            .contains("a member name inside `acme_more`"),
+        "{}",
+        violations[0]
+    );
+    assert!(
+        violations[1].message.contains("the member name `éé"),
+        "{}",
+        violations[1]
+    );
+    d = doc["eacs"][0].clone();
+    d[&"é".repeat(4096)] = "é".repeat(4096).into();
+    assert!(read_all(listing(&d).as_bytes(), CheckOptions::validate())
+        .1
+        .is_empty());
+
+    // The per-EAC rules on an EAC in memory (a stored one, before export).
+    let (mut eacs, _) = read_all(&bytes, CheckOptions::validate());
+    let mut eac = eacs.remove(0);
+    eac.source_name = "é".repeat(4097);
+    eac.values[0].eac_number = Some("x".repeat(5000));
+    eac.beneficiaries = vec!["b".repeat(4097)];
+    eac.extensions = eac_model::extensions_from_json(&format!(
+        r#"{{"acme": [{{"k": "{}"}}]}}"#,
+        "y".repeat(4097)
+    ))
+    .unwrap();
+    let found: Vec<(String, u8)> = eac_model::check_eac(&eac, "/eacs/0", CheckOptions::validate())
+        .into_iter()
+        .map(|v| (v.pointer, v.rule))
+        .collect();
+    let want = [
+        "/eacs/0/beneficiaries/0",
+        "/eacs/0/source_name",
+        "/eacs/0/acme/0/k",
+        "/eacs/0/values/0/eac_number",
+    ];
+    assert_eq!(
+        found,
+        want.iter().map(|p| (p.to_string(), 2)).collect::<Vec<_>>()
+    );
+    eac.source_name = "é".repeat(4096);
+    eac.values[0].eac_number = None;
+    eac.beneficiaries = vec!["b".repeat(4096)];
+    eac.extensions = eac_model::Extensions::default();
+    assert_eq!(eac_model::check_eac(&eac, "", CheckOptions::validate()), []);
+}
+
 fn value_at<'a>(mut d: &'a mut serde_json::Value, path: &[&str]) -> &'a mut serde_json::Value {
     for k in path {
         d = match k.parse::<usize>() {
