@@ -223,7 +223,8 @@ macro_rules! ipc_commands {
                 desk.read(eac_app::mappings).await
             }
             /// Checks a mapping (JSON text of eac-registry's `Mapping`) and saves it as `name`
-            /// (replacing one of that name); `invalid_input` listing everything it lacks (`the
+            /// (replacing one of that name, also when its accents are written otherwise, NFC or
+            /// NFD: under the saved spelling); `invalid_input` listing everything it lacks (`the
             /// mapping is not complete: A; B`), naming a key no mapping has (with the nearest known
             /// key) or a key given twice, or when a saved mapping's name differs from `name` only
             /// in case (names are told apart without regard to case: save under the saved spelling
@@ -232,9 +233,9 @@ macro_rules! ipc_commands {
                 desk.edit(move |store| eac_app::save_mapping(store, &name, &mapping_json))
                     .await
             }
-            /// Deletes a saved mapping, found by its exact name, else by a name differing only in
-            /// case (`invalid_input` when there is none, or when several saved before this rule
-            /// differ only in case and none is exactly `name`).
+            /// Deletes a saved mapping, found by its exact name (its accents written either way),
+            /// else by a name differing only in case (`invalid_input` when there is none, or when
+            /// several saved before this rule differ only in case and none is exactly `name`).
             async fn delete_csv_mapping(desk, name: String) -> () {
                 desk.edit(move |store| eac_app::delete_mapping(store, &name)).await
             }

@@ -263,21 +263,41 @@ pub(crate) fn import_document(
     Ok(report)
 }
 
-/// The saved mapping of `name`: the one saved under exactly that name,
-/// else the one whose name differs only in case (mapping names are told
-/// apart without regard to case, as saved views are: decision 142). Two
-/// saved before that rule, differing only in case, are each reached by
-/// their exact name; any other spelling is refused, naming both.
+/// Where in `saved` the mapping named `name` as text is: the one saved
+/// under exactly that name, else the one name that is the same text with
+/// its accents written otherwise (`É` as one character, or as `E` and a
+/// combining accent, as macOS saves names: [`eac_store::canonically_equal`]).
+fn same_text(saved: &[SavedMapping], name: &str) -> Option<usize> {
+    if let Some(i) = saved.iter().position(|m| m.name == name) {
+        return Some(i);
+    }
+    let mut equal = saved
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| eac_store::canonically_equal(&m.name, name));
+    match (equal.next(), equal.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
+    }
+}
+
+/// The saved mapping of `name`: the one saved under that name (exactly,
+/// else written with its accents otherwise), else the one whose name
+/// differs only in case (mapping names are told apart without regard to
+/// case, as saved views are: decision 142; folded as search text is, so
+/// in NFC too). Two saved before that rule, differing only in case, are
+/// each reached by their exact name; any other spelling is refused,
+/// naming both.
 pub fn saved_mapping(store: &Store, name: &str) -> Result<SavedMapping, AppError> {
     let name = name.trim();
     let mut saved = store.mappings()?;
-    if let Some(i) = saved.iter().position(|m| m.name == name) {
+    if let Some(i) = same_text(&saved, name) {
         return Ok(saved.swap_remove(i));
     }
-    let folded = name.to_lowercase();
+    let folded = eac_store::name_key(name);
     let mut alike: Vec<SavedMapping> = saved
         .iter()
-        .filter(|m| m.name.to_lowercase() == folded)
+        .filter(|m| eac_store::name_key(&m.name) == folded)
         .cloned()
         .collect();
     match alike.len() {
@@ -372,10 +392,15 @@ fn parse_mapping(mapping_json: &str) -> Result<Mapping, AppError> {
 
 /// Checks a mapping (JSON text) and saves it under its name (or `name`).
 /// A name differing only in case from a saved one's is refused by the
-/// store (decision 142's rule for views).
+/// store (decision 142's rule for views); the same name with its accents
+/// written otherwise replaces the saved one, under its saved spelling.
 pub fn save_mapping(store: &mut Store, name: &str, mapping_json: &str) -> Result<(), AppError> {
     let mut mapping = parse_mapping(mapping_json)?;
-    mapping.name = name.trim().to_owned();
+    let saved = store.mappings()?;
+    mapping.name = match same_text(&saved, name.trim()) {
+        Some(i) => saved[i].name.clone(),
+        None => name.trim().to_owned(),
+    };
     mapping
         .validate()
         .map_err(|p| AppError::invalid_input(format!("the mapping is not complete: {p}")))?;

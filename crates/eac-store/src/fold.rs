@@ -30,6 +30,21 @@ pub(crate) fn fold(text: &str) -> String {
     }
 }
 
+/// A name a person gives (a saved column mapping's) as names are told
+/// apart: [`fold`]ed, so that names differing only in case, or in how an
+/// accent is written (`É` as one character, or as `E` and a combining
+/// accent, as macOS saves names), are one name.
+pub fn name_key(name: &str) -> String {
+    fold(name)
+}
+
+/// Whether `a` and `b` are the same text, whichever way each writes its
+/// accents (equal once both are in Unicode normalization form C); case
+/// counts.
+pub fn canonically_equal(a: &str, b: &str) -> bool {
+    a == b || a.nfc().eq(b.nfc())
+}
+
 /// Registers `eacdesk_fold(text)` on a connection (every connection the
 /// store opens has it; migrations use it).
 pub(crate) fn register(conn: &Connection) -> rusqlite::Result<()> {

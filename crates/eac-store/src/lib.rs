@@ -72,6 +72,7 @@ use eac_model::Eac;
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, FilterProblem, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};
+pub use fold::{canonically_equal, name_key};
 pub use fresh::NewDatabase;
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use periods::ClosedPeriod;

@@ -2035,13 +2035,15 @@ pub(crate) fn save_mapping(w: &Write, name: &str, mapping_json: &str) -> Result<
     if before.is_none() {
         // Names differing only in case are one name (decision 142's rule
         // for views): `NECS` saved beside `necs` was a second mapping that
-        // an import with `necs` never used. Compared here, not in SQL:
-        // SQLite's lower() folds ASCII only.
-        let folded = name.to_lowercase();
+        // an import with `necs` never used. So are names differing in how
+        // an accent is written (NFC or NFD): folded as search text is
+        // (`crate::fold`). Compared here, not in SQL: SQLite's lower()
+        // folds ASCII only.
+        let folded = crate::fold::name_key(name);
         let names: Vec<String> = w
             .db()
             .collect("SELECT name FROM csv_mappings", &[], |r| Ok(r.get(0)?))?;
-        if let Some(other) = names.iter().find(|n| n.to_lowercase() == folded) {
+        if let Some(other) = names.iter().find(|n| crate::fold::name_key(n) == folded) {
             return Err(crate::StoreError::InvalidInput(format!(
                 "a mapping `{other}` is saved already, and mapping names differing only in case \
                  are one name: save under `{other}` to replace it, or choose another name; \

@@ -449,6 +449,19 @@ export function newTechnologyWordings(
 }
 
 /**
+ * The name `name` is saved under in `saved`: itself, else the one saved
+ * name that is the same text with its accents written otherwise (“É” as
+ * one character, or as “E” and a combining accent), which the backend
+ * replaces under its saved spelling when `name` is saved.
+ */
+export function savedSpelling(saved: readonly { name: string }[], name: string): string {
+  if (saved.some((s) => s.name === name)) return name;
+  const want = name.normalize("NFC");
+  const same = saved.filter((s) => s.name.normalize("NFC") === want);
+  return same.length === 1 ? same[0].name : name;
+}
+
+/**
  * Whether a refused save is about what the mapping still lacks ("the
  * mapping is not complete: A; B; C"), shown as a list of what it needs.
  * Any other refusal (a name taken by a saved mapping in another case, a

@@ -250,6 +250,79 @@ fn mapping_names_differing_only_in_case_are_one_name() {
     assert_eq!(names, vec![Value::from("necs")]);
 }
 
+/// A mapping name typed with its accents written otherwise is the same
+/// name: `Énergie` with `É` as one character (NFC) and as `E` and a
+/// combining accent (NFD, as macOS saves names) look alike, yet saving
+/// under the second made a second mapping, and the first could not be
+/// found by it. Names are folded as search text is (NFC, then case), on
+/// save, lookup and removal; the name shows as first saved.
+#[test]
+fn mapping_names_written_with_other_accents_are_one_name() {
+    let nfc = "\u{c9}nergie";
+    let nfd = "E\u{301}nergie";
+    let desk = Desk::new();
+    go_files(&desk);
+    desk.eacdesk()
+        .args(["mapping", "save", nfc, "go.mapping.json"])
+        .assert()
+        .success();
+    edited_mapping(&desk, "v2.json", |m| {
+        m.insert("registry".into(), "eecs-no2".into());
+    });
+    // The same name: replaced, under the name as first saved.
+    desk.eacdesk()
+        .args(["mapping", "save", nfd, "v2.json"])
+        .assert()
+        .success();
+    let list = desk.json(&["mapping", "ls"]);
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec![nfc]);
+    // Differing in case too: refused as a name differing only in case is.
+    let out = desk
+        .eacdesk()
+        .args(["mapping", "save", &nfd.to_lowercase(), "go.mapping.json"])
+        .assert()
+        .code(2);
+    let err = stderr_of(&out);
+    assert!(
+        err.contains(&format!(
+            "a mapping `{nfc}` is saved already, and mapping names differing only in case are one name"
+        )),
+        "{err}"
+    );
+    assert_eq!(desk.json(&["mapping", "ls"]).as_array().unwrap().len(), 1);
+    // Any spelling finds it.
+    let shown: Value = serde_json::from_slice(
+        &desk
+            .eacdesk()
+            .args(["mapping", "show", &nfd.to_uppercase()])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
+    assert_eq!(shown["name"], nfc);
+    assert_eq!(shown["registry"], "eecs-no2");
+    let reports = desk.json(&["import", "--dry-run", "--mapping", nfd, "go.csv"]);
+    assert_eq!(reports["files"][0]["added"], 3);
+    desk.eacdesk()
+        .args(["mapping", "preview", "go.csv", "--mapping", nfd])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["mapping", "rm", &nfd.to_lowercase()])
+        .assert()
+        .success()
+        .stdout(contains(format!("Removed the mapping `{nfc}`.")));
+    assert_eq!(desk.json(&["mapping", "ls"]), serde_json::json!([]));
+}
+
 /// `mapping preview`, which `mapping save` advises before an import, said
 /// nothing of what import then refused: a column the file lacks, an
 /// incomplete mapping. It names them in import's words (exit 1, like a

@@ -144,3 +144,20 @@ describe("a refused save of a column mapping", () => {
     expect($("mapping-problems")).toBeNull();
   });
 });
+
+describe("a column mapping saved under a name saved already", () => {
+  it("shows a name saved with its accents written otherwise as the saved mapping it replaced", async () => {
+    await editedMapping();
+    const nfc = "\u00c9nergie";
+    const nfd = "E\u0301nergie";
+    vi.mocked(api.saveCsvMapping).mockReset().mockResolvedValue(null);
+    vi.mocked(api.csvMappings)
+      .mockReset()
+      .mockResolvedValue([{ name: nfc, mapping: JSON.stringify(mappingFromForm({ ...emptyForm(), name: nfc })), created_at: "", updated_at: "" }]);
+    change("mapping-name", nfd);
+    click("mapping-save");
+    await vi.waitFor(() => expect($("mapping-status")).not.toBeNull());
+    // the list shows the mapping saved, not "New mapping" or nothing
+    expect(($("mapping-saved") as HTMLSelectElement).value).toBe(nfc);
+  });
+});
