@@ -6,6 +6,7 @@ import {
   emptyForm,
   fieldsOfColumn,
   formFromMapping,
+  isIncompleteMapping,
   mappingFromForm,
   mappingKey,
   mappingProblems,
@@ -237,6 +238,15 @@ describe("a refused mapping", () => {
       "No device id (the registry's id of the generating unit)",
     ]);
     expect(mappingProblems("there is no saved mapping `x`")).toEqual(["There is no saved mapping `x`"]);
+  });
+
+  it("says what it lacks once, never the refusal's own words as one more thing it needs", () => {
+    // isIncompleteMapping trimmed the message, mappingProblems did not:
+    // the list under "The mapping was not saved: it still needs" began
+    // "The mapping is not complete: no status".
+    const message = "\n the mapping is not complete: no status (a column); no device id";
+    expect(isIncompleteMapping(message)).toBe(true);
+    expect(mappingProblems(message)).toEqual(["No status (a column)", "No device id"]);
   });
 });
 

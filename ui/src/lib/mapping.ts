@@ -462,13 +462,22 @@ export function savedSpelling(saved: readonly { name: string }[], name: string):
 }
 
 /**
+ * How the backend starts a refusal of what the mapping still lacks
+ * (`save_mapping` in crates/eac-app/src/registry.rs), written once: what
+ * tells such a refusal and what is taken off before its list must be the
+ * same, or the words stand again as the first thing the mapping "still
+ * needs".
+ */
+const INCOMPLETE = /^\s*the mapping is not complete:\s*/i;
+
+/**
  * Whether a refused save is about what the mapping still lacks ("the
  * mapping is not complete: A; B; C"), shown as a list of what it needs.
  * Any other refusal (a name taken by a saved mapping in another case, a
  * key the backend does not read) is shown as the backend says it.
  */
 export function isIncompleteMapping(message: string): boolean {
-  return /^the mapping is not complete:/i.test(message.trim());
+  return INCOMPLETE.test(message);
 }
 
 /**
@@ -476,7 +485,7 @@ export function isIncompleteMapping(message: string): boolean {
  * problem at once ("the mapping is not complete: A; B; C").
  */
 export function mappingProblems(message: string): string[] {
-  const body = message.replace(/^the mapping is not complete:\s*/i, "");
+  const body = message.replace(INCOMPLETE, "");
   const items = body
     .split(/;\s+/)
     .map((s) => s.trim())
