@@ -60,6 +60,11 @@ describe("saved views", () => {
     expect(viewNameProblem(views, "wind   2024")).toMatch(/exists already/);
     expect(viewNameProblem(views, "Wind 2024", "Wind 2024")).toBeNull();
     expect(viewNameProblem(views, "Solar")).toBeNull();
+    // The same name with its accent typed as one character or as a letter
+    // and a combining mark (as macOS keyboards may) is the same name.
+    const accented = [view("\u00c9nergie 2024")];
+    expect(viewNameProblem(accented, "E\u0301nergie 2024")).toMatch(/exists already/);
+    expect(viewNameProblem(accented, "e\u0301NERGIE 2024")).toMatch(/exists already/);
     const many = Array.from({ length: MAX_VIEWS }, (_, i) => view(`v${i}`));
     expect(viewNameProblem(many, "one more")).toMatch(/At most/);
   });

@@ -159,9 +159,11 @@ export function parseViewState(raw: unknown): DeskViewState {
   };
 }
 
-/** View names are told apart regardless of case ("Q1 wind" and "q1 Wind" are one view). */
+/** View names are told apart regardless of case and of how an accent is typed ("Q1 wind" and "q1 Wind" are one view). */
 export function sameName(a: string, b: string): boolean {
-  return a.toLocaleLowerCase() === b.toLocaleLowerCase();
+  // NFC first: an accent typed as one character or as a letter and a
+  // combining mark is one name (as the store compares mapping names).
+  return a.normalize("NFC").toLocaleLowerCase() === b.normalize("NFC").toLocaleLowerCase();
 }
 
 /** Why `name` cannot be a view's (new) name, or null. `except`: the view being renamed. */
