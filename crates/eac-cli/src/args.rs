@@ -1248,7 +1248,8 @@ pub enum FactorCommand {
         #[arg(long, value_name = "YEAR")]
         year: i32,
         /// tCO2e per MWh, exact (0.354)
-        #[arg(long, value_name = "NUMBER")]
+        // A negative number reaches the rule's message, not clap's.
+        #[arg(long, value_name = "NUMBER", allow_hyphen_values = true)]
         factor: String,
         /// Where the number comes from (e.g. "AIB European Residual Mixes 2024")
         #[arg(long, value_name = "TEXT")]

@@ -2164,3 +2164,40 @@ fn a_deleted_claims_allocations_stay_in_the_audit_log() {
     assert!(line.contains("bidding_zone NO1"), "{line}");
     assert!(!line.contains("gc-h10"), "{line}");
 }
+
+/// A negative factor written as its own argument (`--factor -0.1`) reaches
+/// the rule, whose message says what an emission factor is, as
+/// `--factor=-0.1` does: clap took `-0` for an unknown option. Nothing is
+/// recorded.
+#[test]
+fn a_negative_factor_gets_the_rules_message_not_a_parser_error() {
+    let desk = Desk::new();
+    for factor in [&["--factor", "-0.1"][..], &["--factor=-0.1"][..]] {
+        let out = desk
+            .eacdesk()
+            .args([
+                "claims", "factor", "set", "--market", "NO", "--kind", "grid",
+            ])
+            .args(["--year", "2024"])
+            .args(factor)
+            .args(["--source", "s", "--reason", "r"])
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{factor:?}: {out:?}");
+        assert!(
+            said.contains("`-0.1` is not an emission factor"),
+            "{factor:?}: {said}"
+        );
+        assert!(!said.contains("unexpected argument"), "{factor:?}: {said}");
+    }
+    let out = desk
+        .eacdesk()
+        .args(["claims", "factor", "ls", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("-0.1"),
+        "{out:?}"
+    );
+}
