@@ -1593,17 +1593,35 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         } else {
             writeln!(
                 out,
-                "{} match{}; {} would be set to {target} ({} already {} these beneficiaries). Nothing was changed (--dry-run).",
-                count(plan.matching, "EAC"),
-                if plan.matching == 1 { "es" } else { "" },
-                plan.changed,
-                plan.matching - plan.changed,
-                if plan.matching - plan.changed == 1 { "has" } else { "have" }
+                "{} Nothing was changed (--dry-run).",
+                beneficiaries_plan(&plan, &target)
             )?;
         }
         return Ok(ExitCode::SUCCESS);
     }
     let matching = eac_app::browse_summary(&store, &filter)?.count;
+    // As `set`, `delete` and `undo-import`: more than one EAC only
+    // with --yes; without it, the plan (as --dry-run says it) and the
+    // refusal on stderr.
+    if let Err(e) = confirmed(matching, a.yes, "change the beneficiaries of") {
+        let bar = Bar::new(Units::Eacs);
+        let plan = eac_app::bulk_set_beneficiaries_dry_run(&mut store, &filter, &to, &bar)?;
+        bar.finish();
+        if a.json {
+            out.json(&BulkResult {
+                matching: plan.matching,
+                changed: plan.changed,
+                dry_run: true,
+            })?;
+        } else {
+            writeln!(
+                out,
+                "{} Nothing was changed: --yes was not given.",
+                beneficiaries_plan(&plan, &target)
+            )?;
+        }
+        return Err(e.into());
+    }
     if !a.json && matching > 0 {
         writeln!(
             out,
@@ -1612,9 +1630,6 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             if matching == 1 { "es" } else { "" },
         )?;
     }
-    // As `set`, `delete` and `undo-import`: more than one EAC only
-    // with --yes.
-    confirmed(matching, a.yes, "change the beneficiaries of")?;
     let bar = Bar::new(Units::Eacs);
     let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
     bar.finish();
@@ -1643,6 +1658,19 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a bulk `beneficiaries set` would do (`target`: the assignment in
+/// words), for its dry run and for a run refused for want of `--yes`.
+fn beneficiaries_plan(plan: &eac_app::BulkEditReport, target: &str) -> String {
+    let already = plan.matching - plan.changed;
+    format!(
+        "{} match{}; {} would be set to {target} ({already} already {} these beneficiaries).",
+        count(plan.matching, "EAC"),
+        if plan.matching == 1 { "es" } else { "" },
+        plan.changed,
+        if already == 1 { "has" } else { "have" }
+    )
 }
 
 /// Beneficiary ids the imported reference data does not know: warned about
@@ -2620,6 +2648,11 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
             } else {
                 if let Err(e) = confirmed(plan.verified, a.yes, "mark {} as verified") {
                     bar.finish();
+                    // Under --json stdout is JSON or nothing: the plan, as
+                    // --dry-run --json prints it; the refusal on stderr.
+                    if a.json {
+                        out.json(&plan)?;
+                    }
                     return Err(e.into());
                 }
                 eac_app::verify_eacs(&mut store, &filter, reason, false, &bar)?
@@ -2696,7 +2729,12 @@ fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
         plan
     } else {
         if let Err(e) = confirmed(affected, a.yes, "delete") {
-            print_delete(&mut out, &plan, false)?;
+            bar.finish();
+            if a.json {
+                out.json(&plan)?;
+            } else {
+                print_delete(&mut out, &plan, false)?;
+            }
             return Err(e.into());
         }
         eac_app::delete_eacs(&mut store, &target, &a.reason, false, &bar)?
@@ -2805,7 +2843,12 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
         plan
     } else {
         if let Err(e) = confirmed(plan.removed + plan.restored, a.yes, "remove or restore") {
-            print_undo(&mut out, &plan)?;
+            bar.finish();
+            if a.json {
+                out.json(&plan)?;
+            } else {
+                print_undo(&mut out, &plan, Mode::Unconfirmed)?;
+            }
             return Err(e.into());
         }
         eac_app::undo_import(&mut store, a.batch_id, &a.reason, false, &bar)?
@@ -2817,12 +2860,21 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
     if a.json {
         out.json(&report)?;
     } else {
-        print_undo(&mut out, &report)?;
+        let mode = if report.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Done
+        };
+        print_undo(&mut out, &report, mode)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn print_undo(out: &mut Out, r: &eac_app::UndoReport) -> Result<(), render::OutputError> {
+fn print_undo(
+    out: &mut Out,
+    r: &eac_app::UndoReport,
+    mode: Mode,
+) -> Result<(), render::OutputError> {
     let gone = match r.already_removed {
         0 => String::new(),
         n => format!(" ({} it added were already deleted)", count(n, "EAC")),
@@ -2841,8 +2893,10 @@ fn print_undo(out: &mut Out, r: &eac_app::UndoReport) -> Result<(), render::Outp
         count(r.removed, "EAC"),
         count(r.restored, "EAC"),
     )?;
-    if r.dry_run {
-        writeln!(out, "Nothing was changed (dry run).")?;
+    match mode {
+        Mode::DryRun => writeln!(out, "Nothing was changed (--dry-run).")?,
+        Mode::Unconfirmed => writeln!(out, "Nothing was changed: --yes was not given.")?,
+        Mode::Done => {}
     }
     Ok(())
 }
@@ -3100,9 +3154,15 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
         plan
     } else {
         if let Err(e) = confirmed(plan.matching, a.yes, "set fields of") {
+            bar.finish();
             // What it would do, said as not done for want of --yes (the
-            // error says how to confirm), never as a dry run.
-            print_set(&mut out, &plan, Mode::Unconfirmed)?;
+            // error says how to confirm), never as a dry run; under
+            // --json the plan as --dry-run --json prints it.
+            if a.json {
+                out.json(&plan)?;
+            } else {
+                print_set(&mut out, &plan, Mode::Unconfirmed)?;
+            }
             return Err(e.into());
         }
         eac_app::set_fields(

@@ -30,6 +30,8 @@ mod registry;
 mod restated;
 #[path = "cli/rules_once.rs"]
 mod rules_once;
+#[path = "cli/scripted.rs"]
+mod scripted;
 #[path = "cli/server.rs"]
 mod server;
 #[path = "cli/several_files.rs"]

@@ -1,0 +1,145 @@
+//! The CLI driven by scripts (tester's report 37): what a script reading
+//! stdout, stderr and the exit code gets from the real binary on a real
+//! database file.
+
+use super::*;
+
+/// A desk holding `sample --eacs 5 --seed 5`, imported from a file as
+/// import 1.
+fn sampled() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "5", "--seed", "5", "--out", "s5.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "s5.json"])
+        .assert()
+        .success();
+    desk
+}
+
+fn stdout(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
+fn stderr(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(out.get_output().stderr.clone()).unwrap()
+}
+
+fn audit_len(desk: &Desk) -> usize {
+    desk.json(&["audit"]).as_array().unwrap().len()
+}
+
+/// Under `--json`, a change of many EACs refused for want of `--yes`
+/// prints on stdout the plan a `--dry-run --json` prints (it printed the
+/// text plan, or nothing), says the refusal on stderr and exits 2; nothing
+/// is written.
+#[test]
+fn a_change_refused_for_want_of_yes_prints_its_plan_as_json() {
+    let desk = sampled();
+    let before = audit_len(&desk);
+    let commands: [&[&str]; 6] = [
+        &["delete", "--all-matching", "--reason", "r"],
+        &["delete", "S5-0000001", "S5-0000002", "--reason", "r"],
+        &[
+            "set",
+            "--all-matching",
+            "destination_name=Q",
+            "--reason",
+            "r",
+        ],
+        &["undo-import", "1", "--reason", "r"],
+        &["verify", "--all-matching"],
+        &[
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--type",
+            "general",
+            "--reason",
+            "r",
+        ],
+    ];
+    for args in commands {
+        let refused = desk
+            .eacdesk()
+            .args(args)
+            .arg("--json")
+            .assert()
+            .code(2)
+            .stderr(contains("Run it again with --yes to confirm"));
+        let said = stdout(&refused);
+        let mut plan: Value = serde_json::from_str(&said)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not JSON ({e}): {said}"));
+        let dry_run = desk
+            .eacdesk()
+            .args(args)
+            .args(["--json", "--dry-run"])
+            .assert()
+            .success();
+        let mut looked: Value = serde_json::from_slice(&dry_run.get_output().stdout).unwrap();
+        // verify's plan carries the time it would record.
+        for v in [&mut plan, &mut looked] {
+            v.as_object_mut().unwrap().remove("at");
+        }
+        assert_eq!(plan, looked, "{args:?}");
+        assert_eq!(plan["dry_run"], true, "{args:?}");
+        assert!(!stderr(&refused).contains('{'), "{args:?}");
+    }
+    assert_eq!(audit_len(&desk), before);
+    assert_eq!(desk.count(), 5);
+}
+
+/// Without `--json`, `undo-import` and `beneficiaries set` refused for want
+/// of `--yes` say so as `set` does (decision 323): not "(dry run)", which
+/// was not asked for, nor "setting them to …", which did not happen.
+#[test]
+fn a_change_refused_for_want_of_yes_says_why_not_dry_run() {
+    let desk = sampled();
+    let out = desk
+        .eacdesk()
+        .args(["undo-import", "1", "--reason", "r"])
+        .assert()
+        .code(2)
+        .stderr(contains("Run it again with --yes to confirm"));
+    let said = stdout(&out);
+    assert!(said.starts_with("Undoing import 1 ("), "{said}");
+    assert!(
+        said.ends_with("Nothing was changed: --yes was not given.\n"),
+        "{said}"
+    );
+    assert!(!said.contains("dry run"), "{said}");
+    let out = desk
+        .eacdesk()
+        .args(["undo-import", "1", "--reason", "r", "--dry-run"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).ends_with("Nothing was changed (--dry-run).\n"),
+        "{}",
+        stdout(&out)
+    );
+
+    let out = desk
+        .eacdesk()
+        .args([
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--type",
+            "general",
+        ])
+        .args(["--reason", "r"])
+        .assert()
+        .code(2)
+        .stderr(contains("Run it again with --yes to confirm"));
+    let said = stdout(&out);
+    assert!(said.starts_with("5 EACs match; "), "{said}");
+    assert!(!said.contains("setting them"), "{said}");
+    assert!(
+        said.ends_with(" Nothing was changed: --yes was not given.\n"),
+        "{said}"
+    );
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+}
