@@ -1509,12 +1509,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     };
     let mut store = open(db)?;
     if a.cds_eac_id.is_some() && !a.filter.is_empty() {
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "filters apply only with --all-matching; give either one CDS_EAC_ID or --all-matching with filters",
-            )
-            .exit();
+        filters_need_all_matching("one CDS_EAC_ID");
     }
     if let (Some(id), false) = (&a.cds_eac_id, a.dry_run) {
         let record = eac_app::set_beneficiaries(&mut store, id, &to, &a.reason, a.if_version)?;
@@ -2633,6 +2628,11 @@ fn not_recorded(out: &mut Out, why: Option<&str>) -> Result<()> {
 }
 
 fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
+    // As `delete` and `set`: filters with one id would be a guard the
+    // command ignored (it marked the EAC whatever they said).
+    if a.cds_eac_id.is_some() && !a.filter.is_empty() {
+        filters_need_all_matching("one CDS_EAC_ID");
+    }
     let mut out = Out::stdout();
     let mut store = open(db)?;
     let reason = a.reason.as_deref();
@@ -2686,6 +2686,20 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Filters given with ids (`one`: "one CDS_EAC_ID", "CDS_EAC_IDs") to a
+/// command that takes either: a usage error (exit 2), nothing changed; a
+/// guard the command would ignore must not pass unnoticed.
+fn filters_need_all_matching(one: &str) -> ! {
+    Cli::command()
+        .error(
+            clap::error::ErrorKind::ArgumentConflict,
+            format!(
+                "filters apply only with --all-matching; give either {one} or --all-matching with filters"
+            ),
+        )
+        .exit()
+}
+
 /// Deleting, undoing, changing or marking more than one EAC needs `--yes`:
 /// without it the command shows what it would do, changes nothing and
 /// exits 2.
@@ -2708,12 +2722,7 @@ fn confirmed(affected: usize, yes: bool, what: &str) -> Result<(), AppError> {
 
 fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
     if !a.cds_eac_ids.is_empty() && !a.filter.is_empty() {
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::ArgumentConflict,
-                "filters apply only with --all-matching; give either CDS_EAC_IDs or --all-matching with filters",
-            )
-            .exit();
+        filters_need_all_matching("CDS_EAC_IDs");
     }
     let target = if a.all_matching {
         eac_app::DeleteTarget::Filter(a.filter.to_filter())
@@ -3128,12 +3137,7 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
         )
     } else {
         if !a.filter.is_empty() {
-            Cli::command()
-                .error(
-                    clap::error::ErrorKind::ArgumentConflict,
-                    "filters apply only with --all-matching; give either one CDS_EAC_ID or --all-matching with filters",
-                )
-                .exit();
+            filters_need_all_matching("one CDS_EAC_ID");
         }
         (
             eac_app::DeleteTarget::Ids(vec![a.args[0].clone()]),

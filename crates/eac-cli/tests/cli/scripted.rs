@@ -143,3 +143,40 @@ fn a_change_refused_for_want_of_yes_says_why_not_dry_run() {
     );
     assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
 }
+
+/// `verify ID` with filters is refused as `delete ID` and `set ID` with
+/// filters are (exit 2, nothing written): it marked the EAC whatever the
+/// filters said, so a script's guard (`verify "$ID" --source REG-1`)
+/// passed when it did not hold.
+#[test]
+fn verify_of_one_id_refuses_filters_as_delete_and_set_do() {
+    let desk = sampled();
+    let id = "S5-0000002";
+    let synced = desk.json(&["show", id])["cds_synced"].clone();
+    for filter in [
+        &["--source", "NO-SUCH-REGISTRY"][..],
+        &["--technology", "hydro", "--where", "retired=yes"],
+        &["--incomplete"],
+    ] {
+        for dry_run in [false, true] {
+            let mut cmd = desk.eacdesk();
+            cmd.args(["verify", id]).args(filter);
+            if dry_run {
+                cmd.arg("--dry-run");
+            }
+            cmd.assert()
+                .code(2)
+                .stdout("")
+                .stderr(contains("filters apply only with --all-matching"));
+        }
+    }
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+    assert_eq!(desk.json(&["show", id])["cds_synced"], synced);
+    // Without filters it still marks the one EAC.
+    desk.eacdesk()
+        .args(["verify", id])
+        .assert()
+        .success()
+        .stdout(contains("Marked 1 EAC as verified"));
+    assert_eq!(audit_len(&desk), 1);
+}
