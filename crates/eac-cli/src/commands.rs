@@ -1574,10 +1574,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 dry_run: true,
             })?;
         } else if plan.matching == 0 {
-            writeln!(
-                out,
-                "No EAC matches the filter. Nothing was changed (--dry-run)."
-            )?;
+            no_match(&mut out, true)?;
         } else if let (Some(id), 0) = (&a.cds_eac_id, plan.changed) {
             // One EAC named: the change would record a review (decision 15).
             writeln!(
@@ -1643,7 +1640,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             dry_run: false,
         })?;
     } else if matching == 0 {
-        writeln!(out, "No EAC matches the filter; nothing changed.")?;
+        no_match(&mut out, false)?;
     } else {
         writeln!(
             out,
@@ -2669,6 +2666,10 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
     }
     if a.json {
         out.json(&report)?;
+    } else if report.verified == 0 {
+        // Only a filter matches nothing (an unknown id is refused); no
+        // audit record was written, so none is claimed (as `set` says it).
+        no_match(&mut out, report.dry_run)?;
     } else if report.dry_run {
         writeln!(
             out,
@@ -2684,6 +2685,20 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What a change through a filter that matches no EAC says, as `set` and
+/// `beneficiaries set` say it (decision 323): nothing changed, and no
+/// audit record is claimed.
+fn no_match(out: &mut Out, dry_run: bool) -> Result<(), render::OutputError> {
+    if dry_run {
+        writeln!(
+            out,
+            "No EAC matches the filter. Nothing was changed (--dry-run)."
+        )
+    } else {
+        writeln!(out, "No EAC matches the filter; nothing changed.")
+    }
 }
 
 /// Filters given with ids (`one`: "one CDS_EAC_ID", "CDS_EAC_IDs") to a
@@ -2769,6 +2784,10 @@ fn print_delete(
     summary: bool,
 ) -> Result<(), render::OutputError> {
     let total = r.deleted + r.envelopes_deleted;
+    if total == 0 && summary {
+        // Only a filter matches nothing (an unknown id is refused).
+        return no_match(out, r.dry_run);
+    }
     let envelopes = match r.envelopes_deleted {
         0 => String::new(),
         n => format!(" ({n} envelope-only)"),

@@ -180,3 +180,31 @@ fn verify_of_one_id_refuses_filters_as_delete_and_set_do() {
         .stdout(contains("Marked 1 EAC as verified"));
     assert_eq!(audit_len(&desk), 1);
 }
+
+/// `verify --all-matching` and `delete --all-matching` through a filter
+/// that matches nothing say so as `set` and `beneficiaries set` do
+/// (decision 323), dry run or not: they said "Marked 0 EACs … recorded in
+/// the audit log" and "Deleted 0 EACs; each is kept in the audit log",
+/// where no audit record was written.
+#[test]
+fn a_filter_matching_nothing_says_nothing_changed_for_verify_and_delete() {
+    let desk = sampled();
+    let none = ["--all-matching", "--source", "NO-SUCH-REGISTRY"];
+    for command in [&["verify"][..], &["delete", "--reason", "r"]] {
+        for dry_run in [false, true] {
+            let mut cmd = desk.eacdesk();
+            cmd.args(command).args(none).arg("--yes");
+            if dry_run {
+                cmd.arg("--dry-run");
+            }
+            let expected = if dry_run {
+                "No EAC matches the filter. Nothing was changed (--dry-run).\n"
+            } else {
+                "No EAC matches the filter; nothing changed.\n"
+            };
+            cmd.assert().success().stdout(expected);
+        }
+    }
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+    assert_eq!(desk.count(), 5);
+}
