@@ -8,21 +8,24 @@
 //! real registry statement (I-REC, GO and M-RETS statements are a few
 //! pages: the largest real page holds about 200,000 drawing operators and
 //! values in 713 KB of instructions), and refuses a document beyond them:
-//! - [`scan_packed`] checks the cross-reference streams `lopdf` reads as
+//! - [`scan_packed`] refuses a file over 5 MB (parsing its objects takes
+//!   up to about 120 times its size in memory), then one whose objects
+//!   nest arrays and dictionaries deeper than `lopdf`'s parser, which
+//!   calls itself for each level, may go without overflowing the stack
+//!   (`pdf_nesting`), checks the cross-reference streams `lopdf` reads as
 //!   it opens the file (how many objects they list, how wide their
 //!   fields are: `lopdf` makes an entry for each and allocates each width,
-//!   from a file of a few hundred bytes), refuses a file over 5 MB
-//!   (parsing its objects takes up to about 120 times its size in
-//!   memory), then measures, on the raw bytes, what every compressed
-//!   stream unpacks to, before `lopdf` opens the file (it unpacks
-//!   cross-reference streams as it opens it);
+//!   from a file of a few hundred bytes), then measures, on the raw bytes,
+//!   what every compressed stream unpacks to, before `lopdf` opens the
+//!   file (it unpacks cross-reference streams as it opens it);
 //! - [`load`] opens the file without letting `lopdf` unpack its object
 //!   streams;
 //! - [`bound`] unpacks every stream once, within the limits (object
-//!   streams first), empties the images and ICC colour profiles (text
-//!   never needs them; `pdf-extract` would parse an image drawn with `Do`
-//!   as drawing instructions, and copy a colour profile at every colour
-//!   change), then counts what each page makes `pdf-extract` read — its
+//!   streams first, their objects checked for nesting as the file's were
+//!   before `lopdf` parses them), empties the images and ICC colour
+//!   profiles (text never needs them; `pdf-extract` would parse an image
+//!   drawn with `Do` as drawing instructions, and copy a colour profile at
+//!   every colour change), then counts what each page makes `pdf-extract` read — its
 //!   instructions, the forms it draws (again at every `Do`) and the fonts
 //!   they use — and stops counting at the first limit passed.
 //!
@@ -37,6 +40,7 @@ use pdf_extract::{
     dictionary, Dictionary, Document, Object, ObjectId, ObjectStream, Reader, Stream,
 };
 
+use crate::pdf_nesting;
 use crate::record::Locator;
 
 /// The file's size (the real statements: 32 KB to 160 KB; `lopdf` takes
@@ -80,9 +84,11 @@ pub const MAX_PAGE_BYTES: u64 = 16_000_000;
 pub const MAX_READ_BYTES: u64 = 64_000_000;
 /// Forms drawn within forms (the real statements: 1 level).
 pub const MAX_NESTING: u32 = 12;
-/// Arrays and dictionaries within one another in drawing instructions
-/// (the real statements: 1; `lopdf` parses them recursively, and a few
-/// hundred thousand levels, in a 1 KB file, overflow the stack).
+/// Arrays and dictionaries within one another, in the file's objects (the
+/// real statements: 3) and in drawing instructions (the real
+/// statements: 1). `lopdf` parses them recursively: a few hundred thousand
+/// levels, in a 1 KB page or object stream or a 400 KB file, overflow the
+/// stack, which aborts the whole process.
 pub const MAX_VALUE_NESTING: u32 = 32;
 /// Levels of the page tree above a page (a loop would never end).
 pub const MAX_TREE_DEPTH: u32 = 64;
@@ -141,6 +147,7 @@ pub fn scan_packed(bytes: &[u8]) -> Result<(), Exceeded> {
             ),
         ));
     }
+    check_nesting(bytes)?;
     check_xref_streams(bytes)?;
     let mut zlib = flate2::read::ZlibDecoder::new(&bytes[..0]);
     let mut lzw = [lzw_decoder(true), lzw_decoder(false)];
@@ -187,6 +194,46 @@ pub fn scan_packed(bytes: &[u8]) -> Result<(), Exceeded> {
     Ok(())
 }
 
+/// Refuses a file whose objects or trailers nest arrays and dictionaries
+/// more than [`MAX_VALUE_NESTING`] deep, wherever `lopdf` could find them
+/// (`pdf_nesting`).
+fn check_nesting(bytes: &[u8]) -> Result<(), Exceeded> {
+    let Err(e) = pdf_nesting::in_file(bytes, MAX_VALUE_NESTING) else {
+        return Ok(());
+    };
+    let what = match pdf_nesting::object_before(bytes, e.from) {
+        Some(n) => format!("object {n} nests"),
+        None if bytes[..e.from].ends_with(b"trailer") => "its trailer nests".to_string(),
+        None => "it nests".to_string(),
+    };
+    Err(Exceeded::new(
+        Locator::Document,
+        format!(
+            "{what} arrays or dictionaries more than {MAX_VALUE_NESTING} deep, at byte {} of the file",
+            grouped(e.at as u64)
+        ),
+    ))
+}
+
+/// Refuses `text`, read as drawing instructions by [`last_dictionary`],
+/// when it nests arrays and dictionaries more than [`MAX_VALUE_NESTING`]
+/// deep: `lopdf` would parse them recursively. `at`: where it starts in the
+/// file.
+fn check_instructions_nesting(text: &[u8], at: usize) -> Result<(), Exceeded> {
+    let mut ops = Ops::new(text);
+    ops.by_ref().for_each(drop);
+    if ops.deepest > MAX_VALUE_NESTING {
+        return Err(Exceeded::new(
+            Locator::Document,
+            format!(
+                "its cross-reference section at byte {} nests arrays or dictionaries more than {MAX_VALUE_NESTING} deep",
+                grouped(at as u64)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Checks the cross-reference streams `lopdf` reads while opening the
 /// file (the one `startxref` names, then each `/Prev` and `/XRefStm`, as
 /// it follows them) before it reads them: it makes an entry for each
@@ -197,7 +244,8 @@ pub fn scan_packed(bytes: &[u8]) -> Result<(), Exceeded> {
 fn check_xref_streams(bytes: &[u8]) -> Result<(), Exceeded> {
     let refuse = |what: String| Err(Exceeded::new(Locator::Document, what));
     // `lopdf` reads offsets from the `%PDF-` header.
-    let buf = &bytes[find(bytes, b"%PDF-").unwrap_or(0)..];
+    let header = find(bytes, b"%PDF-").unwrap_or(0);
+    let buf = &bytes[header..];
     let Some(first) = xref_start(buf) else {
         return Ok(());
     };
@@ -222,12 +270,14 @@ fn check_xref_streams(bytes: &[u8]) -> Result<(), Exceeded> {
             };
             let after = &here[t + b"trailer".len()..];
             let end = find(after, b"startxref").unwrap_or(after.len());
+            check_instructions_nesting(&after[..end], header + at)?;
             last_dictionary(&[&after[..end], b"\nEacDeskEnd"].concat())
         } else {
             // `N G obj << … >> stream`: the dictionary before `stream`.
             let Some(k) = find(here, b"stream") else {
                 continue;
             };
+            check_instructions_nesting(&here[..k], header + at)?;
             match last_dictionary(&here[..k + b"stream".len()]) {
                 Some(d) => Some(d),
                 None => {
@@ -544,6 +594,11 @@ fn unpack_object_streams(doc: &mut Document) -> Result<(), Exceeded> {
         if total > MAX_OBJECT_STREAM_BYTES {
             return Err(exceeded());
         }
+        // The content `lopdf` parses its objects from: what `unpack` kept,
+        // or (a predictor, a filter it does not unpack) what `lopdf`
+        // unpacks itself, no more than `unpack` measured.
+        let _ = s.decompress();
+        check_object_stream_nesting(id, s)?;
         // As `lopdf` does: a later object stream's object replaces an
         // earlier one's, an object stored directly is never replaced.
         if let Ok(objects) = ObjectStream::new(s) {
@@ -554,6 +609,36 @@ fn unpack_object_streams(doc: &mut Document) -> Result<(), Exceeded> {
         doc.objects.entry(id).or_insert(object);
     }
     Ok(())
+}
+
+/// Refuses an object stream whose objects nest arrays and dictionaries
+/// more than [`MAX_VALUE_NESTING`] deep, before `lopdf` parses them.
+fn check_object_stream_nesting(id: ObjectId, s: &Stream) -> Result<(), Exceeded> {
+    // `lopdf` reads no object from a stream without a whole `/First`.
+    let Some(first) = s
+        .dict
+        .get(b"First")
+        .and_then(Object::as_i64)
+        .ok()
+        .and_then(|f| usize::try_from(f).ok())
+    else {
+        return Ok(());
+    };
+    let index = pdf_nesting::object_stream_index(&s.content, first);
+    let Err(e) = pdf_nesting::in_object_stream(&s.content, &index, MAX_VALUE_NESTING) else {
+        return Ok(());
+    };
+    let object = index
+        .iter()
+        .find(|&&(_, at)| at == e.from)
+        .map_or_else(|| "an object".to_string(), |(n, _)| format!("object {n}"));
+    Err(Exceeded::new(
+        Locator::Document,
+        format!(
+            "{object}, packed in object stream {}, nests arrays or dictionaries more than {MAX_VALUE_NESTING} deep",
+            id.0
+        ),
+    ))
 }
 
 /// Empties image streams and ICC profiles: never text, and the extractor

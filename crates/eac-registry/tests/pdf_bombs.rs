@@ -383,3 +383,179 @@ fn arrays_nested_200_000_deep_in_1_kb_are_refused_not_crashed_on() {
         "{e}"
     );
 }
+
+/// Arrays `depth` deep: `[[[…]]]`.
+fn nested(depth: usize) -> Vec<u8> {
+    [b"[".repeat(depth), b"]".repeat(depth)].concat()
+}
+
+/// `n` with thousands separators, as the messages write it.
+fn grouped(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The byte of the 33rd bracket of nesting that starts just after the
+/// first `before` in `bytes`.
+fn byte_33(bytes: &[u8], before: &[u8]) -> String {
+    let start = bytes
+        .windows(before.len())
+        .position(|w| w == before)
+        .unwrap();
+    grouped(start + before.len() + 32)
+}
+
+#[test]
+fn an_object_of_arrays_nested_200_000_deep_is_refused_before_lopdf_parses_it() {
+    // `lopdf` parsed it recursively as it opened the file and overflowed
+    // the stack: the process aborted.
+    let bytes = one_page(TITLE, "", &[nested(200_000)]);
+    assert!(bytes.len() < 401_000, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Document);
+    let at = byte_33(&bytes, b"6 0 obj\n");
+    assert!(
+        e.message.contains(&format!(
+            "object 6 nests arrays or dictionaries more than 32 deep, at byte {at} of the file"
+        )),
+        "{e}"
+    );
+    // Dictionaries as arrays.
+    let mut dicts = b"<< /A ".repeat(100_000);
+    dicts.extend_from_slice(&b">>".repeat(100_000));
+    let e = refusal(&one_page(TITLE, "", &[dicts]));
+    assert!(
+        e.message
+            .contains("object 6 nests arrays or dictionaries more than 32 deep"),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_object_the_cross_reference_table_places_inside_a_comment_is_checked_too() {
+    // `lopdf` parses object 6 where the table says it starts, in what a
+    // reading from the start of the file would take for a comment.
+    let mut bytes = one_page(TITLE, "", &[]);
+    let xref = bytes.windows(6).rposition(|w| w == b"\nxref\n").unwrap();
+    let tail = bytes.split_off(xref + 1);
+    bytes.extend_from_slice(b"% ");
+    let at = bytes.len();
+    bytes.extend_from_slice(b"6 0 obj ");
+    bytes.extend_from_slice(&nested(200_000));
+    bytes.extend_from_slice(b" endobj\n");
+    let xref = bytes.len();
+    let tail = String::from_utf8(tail).unwrap();
+    let (table, _) = tail.split_once("trailer").unwrap();
+    let table = table.replace("0 6\n", "0 7\n");
+    bytes.extend_from_slice(
+        format!(
+            "{table}{at:010} 00000 n \ntrailer\n<< /Size 7 /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+        )
+        .as_bytes(),
+    );
+    let e = refusal(&bytes);
+    assert!(
+        e.message
+            .contains("object 6 nests arrays or dictionaries more than 32 deep"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_trailer_of_arrays_nested_200_000_deep_is_refused() {
+    let mut bytes = one_page(TITLE, "", &[]);
+    let end = bytes.windows(3).rposition(|w| w == b" >>").unwrap();
+    let tail = bytes.split_off(end);
+    bytes.extend_from_slice(b" /X ");
+    bytes.extend_from_slice(&nested(200_000));
+    bytes.extend_from_slice(&tail);
+    let e = refusal(&bytes);
+    assert!(
+        e.message
+            .contains("its trailer nests arrays or dictionaries more than 32 deep"),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_cross_reference_section_read_as_instructions_nesting_deep_is_refused() {
+    // `startxref` names a place that is no object: EAC Desk reads what is
+    // there, up to `stream`, as drawing instructions to find the
+    // cross-reference stream's dictionary, and `lopdf` parsed the arrays
+    // recursively.
+    let mut bytes = one_page(TITLE, "", &[]);
+    let end = bytes.windows(7).rposition(|w| w == b"trailer").unwrap();
+    bytes.truncate(end);
+    let at = bytes.len();
+    bytes.extend_from_slice(&nested(200_000));
+    bytes.extend_from_slice(format!(" stream\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    let e = refusal(&bytes);
+    assert!(
+        e.message.contains(&format!(
+            "its cross-reference section at byte {} nests arrays or dictionaries more than 32 deep",
+            grouped(at)
+        )),
+        "{e}"
+    );
+}
+
+#[test]
+fn an_object_stream_unpacking_to_arrays_nested_200_000_deep_is_refused() {
+    // 1 KB: `lopdf` parsed the unpacked object recursively.
+    let head = b"7 0 ";
+    let data = [head.as_slice(), &nested(200_000)].concat();
+    let objstm = stream(
+        &format!(
+            "/Type /ObjStm /N 1 /First {} /Filter /FlateDecode",
+            head.len()
+        ),
+        &flate(&data),
+    );
+    let bytes = one_page(TITLE, "", &[objstm]);
+    assert!(bytes.len() < 2_000, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Document);
+    assert!(
+        e.message.contains(
+            "object 7, packed in object stream 6, nests arrays or dictionaries more than 32 deep"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn objects_packed_in_an_object_stream_are_read_as_before() {
+    // The page's font (object 5) is only in the object stream (object 6),
+    // next to an object whose string holds brackets that nest nothing.
+    let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> ";
+    let head = format!("5 0 7 {} ", font.len()).into_bytes();
+    let data = [
+        head.as_slice(),
+        font,
+        b"<< /Title (a [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[ \\) ) /K [[1] [2]] >>",
+    ]
+    .concat();
+    let objstm = stream(
+        &format!(
+            "/Type /ObjStm /N 2 /First {} /Filter /FlateDecode",
+            head.len()
+        ),
+        &flate(&data),
+    );
+    let mut bytes = one_page(TITLE, "", &[objstm]);
+    // Object 5 as written directly would win over the packed one: blanked
+    // to a comment of its length.
+    let plain = b"5 0 obj\n<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>\nendobj\n";
+    let at = bytes.windows(plain.len()).position(|w| w == plain).unwrap();
+    bytes[at] = b'%';
+    bytes[at + 1..at + plain.len() - 1].fill(b' ');
+    let pages = eac_registry::pdf::pages(&bytes).unwrap();
+    assert_eq!(pages, ["I-REC Redemption Statement\n"]);
+}

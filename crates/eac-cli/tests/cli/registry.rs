@@ -547,6 +547,129 @@ fn a_pdf_bomb_is_refused_at_its_limit_naming_the_file_detected_or_named() {
     assert_eq!(desk.count(), 1);
 }
 
+/// A one-page PDF of `objects` after its catalog, pages, page, content
+/// (zlib) and font (objects 1 to 5), with a cross-reference table.
+fn statement_pdf_with(more: &[Vec<u8>]) -> Vec<u8> {
+    use std::io::Write;
+    let flate = |raw: &[u8]| {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(raw).unwrap();
+        z.finish().unwrap()
+    };
+    let content = flate(b"BT /F1 12 Tf 72 712 Td (I-REC Redemption Statement) Tj ET\n");
+    let mut objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        [
+            format!("<< /Length {} /Filter /FlateDecode >>\nstream\n", content.len()).as_bytes(),
+            &content,
+            b"\nendstream",
+        ]
+        .concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    for o in more {
+        if o.starts_with(b"7 0 ") {
+            // An object stream holding object 7: its index, then the object.
+            let packed = flate(o);
+            objects.push(
+                [
+                    format!(
+                        "<< /Type /ObjStm /N 1 /First 4 /Length {} /Filter /FlateDecode >>\nstream\n",
+                        packed.len()
+                    )
+                    .as_bytes(),
+                    &packed,
+                    b"\nendstream",
+                ]
+                .concat(),
+            );
+        } else {
+            objects.push(o.clone());
+        }
+    }
+    let mut pdf = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        pdf.extend_from_slice(o);
+        pdf.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
+}
+
+#[test]
+fn arrays_nested_200_000_deep_outside_the_pages_are_refused_not_an_abort() {
+    // `lopdf` parsed them recursively while opening the file: the stack
+    // overflowed and the process was aborted (no message, exit by signal),
+    // from a 400 KB file, or a 1 KB one whose object stream unpacks to
+    // them.
+    let desk = Desk::new();
+    let deep = [b"[".repeat(200_000), b"]".repeat(200_000)].concat();
+    let top = statement_pdf_with(std::slice::from_ref(&deep));
+    assert!(top.len() < 401_000, "{}", top.len());
+    let packed = statement_pdf_with(&[[b"7 0 ".as_slice(), &deep].concat()]);
+    assert!(packed.len() < 2_000, "{}", packed.len());
+    std::fs::write(desk.path("deep.pdf"), &top).unwrap();
+    std::fs::write(desk.path("packed.pdf"), &packed).unwrap();
+    // The 33rd `[` of object 6.
+    let at = top.windows(8).position(|w| w == b"6 0 obj\n").unwrap() + 8 + 32;
+    assert!(at < 1000, "{at}");
+    let tail = ", far beyond any I-REC, GO or M-RETS statement (EAC Desk stops reading \
+        there so that such a file cannot exhaust the computer); export the statement again \
+        from the registry and import that file; nothing from it was imported";
+    let said_top = format!(
+        "deep.pdf, document: this PDF is not a registry statement EAC Desk reads: object 6 \
+        nests arrays or dictionaries more than 32 deep, at byte {at} of the file{tail}"
+    );
+    let said_packed = format!(
+        "packed.pdf, document: this PDF is not a registry statement EAC Desk reads: object 7, \
+        packed in object stream 6, nests arrays or dictionaries more than 32 deep{tail}"
+    );
+    for format in [None, Some("irec-pdf")] {
+        for (file, said) in [("deep.pdf", &said_top), ("packed.pdf", &said_packed)] {
+            let mut args = vec!["import", file];
+            if let Some(f) = format {
+                args.extend(["--format", f]);
+            }
+            desk.eacdesk()
+                .args(&args)
+                .assert()
+                .code(1)
+                .stderr(contains(said.as_str()));
+        }
+    }
+    // The other files of the same import are read.
+    desk.eacdesk()
+        .args([
+            "import",
+            "deep.pdf",
+            "packed.pdf",
+            &sample("eecs-go/dk-cancellation-statement-sample.pdf"),
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains(said_top.as_str()))
+        .stderr(contains(said_packed.as_str()));
+    assert_eq!(desk.count(), 1);
+}
+
 #[test]
 fn a_forced_format_reads_the_file_as_that_format_or_refuses_it() {
     let desk = Desk::new();
