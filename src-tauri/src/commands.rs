@@ -546,8 +546,9 @@ macro_rules! ipc_commands {
             /// claimed for two beneficiaries or retired twice), each finding naming both EACs; a
             /// finding counts when either side matches `filter`; then the stored documents whose
             /// bytes no longer match their SHA-256 (every document without a filter, those of the
-            /// matching EACs with one). Long, progress phases `check` then `check_documents`
-            /// (cancel: `cancelled`, at once).
+            /// matching EACs with one); and, as `violations`, what every export refuses in the
+            /// stored EACs checked (text longer than 4096 characters, stored before that cap).
+            /// Long, progress phases `check` then `check_documents` (cancel: `cancelled`, at once).
             async fn check_double_counting(desk, op_id: String, filter: EacFilter) -> CheckReport {
                 desk.operation(op_id, move |store, op| finished(op, eac_app::check(store, &filter, op)))
                     .await

@@ -33,6 +33,15 @@ pub fn check_reason(reason: &str) -> Result<(), AppError> {
 fn rules_message(to: &BeneficiaryAssignment) -> String {
     if to.beneficiary_type == BeneficiaryType::General && !to.beneficiaries.is_empty() {
         "Beneficiary type `general` takes no ids; remove the ids or choose another type. Nothing was changed.".to_owned()
+    } else if to
+        .beneficiaries
+        .iter()
+        .any(|id| eac_model::text::too_long(id).is_some())
+    {
+        format!(
+            "A beneficiary id may hold at most {} characters; fix the list and try again. Nothing was changed.",
+            eac_model::MAX_TEXT_CHARS
+        )
     } else {
         "The beneficiary ids must be unique and not empty; fix the list and try again. Nothing was changed.".to_owned()
     }

@@ -3,11 +3,13 @@
 //! claimed for two different beneficiaries, and certificates retired twice
 //! (overlapping retired ranges, or one certificate number retired in two
 //! EACs of one source). Ranges are compared as numbers (`registry::seq_key`),
-//! so adjacent ranges (…10 and 11…) do not overlap.
+//! so adjacent ranges (…10 and 11…) do not overlap. Also the stored EACs
+//! holding text longer than the cap every reader and export holds EACs to
+//! (stored before it, or written by another program).
 
 use std::collections::HashSet;
 
-use eac_model::Eac;
+use eac_model::{CheckOptions, Eac, Violation};
 use serde::{Deserialize, Serialize};
 
 use crate::db::{Db, Kind};
@@ -79,6 +81,12 @@ pub struct CheckReport {
     /// came from for a filtered one (`Store::altered_documents`).
     #[serde(default)]
     pub documents: Vec<crate::AlteredDocument>,
+    /// What every export refuses in the stored EACs checked (the filter's,
+    /// else all): text longer than 4096 characters (`eac_model::text`),
+    /// stored before that cap or by another program. Each names its EAC
+    /// (unless the id is itself too long), its place in it and the rule.
+    #[serde(default)]
+    pub violations: Vec<Violation>,
 }
 
 struct StoredRange {
@@ -120,11 +128,70 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
     step(0)?;
     let wanted = wanted(conn, filter)?;
     let (ranges, found) = findings(conn, wanted.as_ref(), None, progress, &step)?;
+    let violations = long_texts(conn, wanted.as_ref(), progress)?;
     Ok(CheckReport {
         ranges,
         findings: found.into_iter().map(|(f, _)| f).collect(),
         documents: Vec::new(),
+        violations,
     })
+}
+
+/// The stored EACs (those among `wanted`; `None`: all) holding a string
+/// longer than the text cap, by what the per-EAC rules say of each (every
+/// export runs them): only EACs with a text column over the cap in
+/// characters are read (an extension's JSON is longer than any string or
+/// name in it), so the others cost one comparison each, in SQL.
+fn long_texts(
+    conn: &dyn Db,
+    wanted: Option<&HashSet<i64>>,
+    progress: &dyn Progress,
+) -> Result<Vec<Violation>> {
+    let over = |columns: &[&str]| -> String {
+        (columns.iter())
+            .map(|c| format!("length({c}) > {}", eac_model::MAX_TEXT_CHARS))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    };
+    let sql = format!(
+        "SELECT id FROM eacs WHERE {}
+         UNION SELECT eac_id FROM eac_values WHERE {}
+         UNION SELECT eac_id FROM eac_beneficiaries WHERE {}
+         ORDER BY 1",
+        over(&[
+            "cds_eac_id",
+            "eac_number",
+            "source_id",
+            "source_name",
+            "destination_id",
+            "destination_name",
+            "asset_id",
+            "extensions",
+        ]),
+        over(&["eac_number", "extensions"]),
+        over(&["beneficiary_id"]),
+    );
+    let rows: Vec<i64> = conn.collect(&sql, &[], |r| Ok(r.get::<i64>(0)?))?;
+    // Incomplete EACs are not refused for what they lack here: an export
+    // names that itself, and `ls --incomplete` lists them.
+    let check = CheckOptions::import().with_extended_technologies(true);
+    let mut out = Vec::new();
+    for row in rows
+        .into_iter()
+        .filter(|r| wanted.is_none_or(|w| w.contains(r)))
+    {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let eac = crate::rows::load_eac_by_id(conn, row)?;
+        out.extend(
+            eac_model::check_eac(&eac, "", check)
+                .into_iter()
+                .filter(Violation::is_error)
+                .map(|v| v.with_eac(Some(&eac.cds_eac_id))),
+        );
+    }
+    Ok(out)
 }
 
 /// The rows of the EACs `filter` keeps; `None`: every EAC.

@@ -122,6 +122,7 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
         ));
     }
     let mut problems = Vec::new();
+    let mut long = Vec::new();
     let mut out = Vec::new();
     for (i, fv) in values.iter().enumerate() {
         if values[..i].iter().any(|other| other.field == fv.field) {
@@ -140,6 +141,18 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
         };
         let change = match f {
             SettableField::DestinationId | SettableField::DestinationName => {
+                // The text cap of every EAC string, refused before any
+                // EAC is read, as the per-EAC rules would refuse each
+                // edited EAC (a rule violation at the field, as `set`'s).
+                if let Some(chars) = eac_model::text::too_long(text) {
+                    let what = format!("`{}`", f.as_str());
+                    long.push(Violation::error(
+                        eac_model::Rule::RequiredKeys,
+                        format!("/{}", f.as_str()),
+                        eac_model::text::too_long_message(&what, chars),
+                    ));
+                    continue;
+                }
                 (!text.is_empty()).then(|| Change::Text(f, text.to_owned()))
             }
             SettableField::AssetOrigination | SettableField::AssetDestination => {
@@ -164,9 +177,15 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
             None => problems.push(bad()),
         }
     }
-    if problems.is_empty() {
+    if problems.is_empty() && long.is_empty() {
         Ok(out)
+    } else if problems.is_empty() {
+        Err(StoreError::Rules {
+            file: "set".to_owned(),
+            violations: long,
+        })
     } else {
+        problems.extend(long.into_iter().map(|v| v.message));
         Err(StoreError::InvalidInput(problems.join("; ")))
     }
 }

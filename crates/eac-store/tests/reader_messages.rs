@@ -228,15 +228,15 @@ fn refused_p2(path: &Path, envelopes: &[serde_json::Value]) -> Vec<Violation> {
     }
 }
 
-/// An id or URL of 5000 characters is quoted by its first 60 (decision 41),
-/// wherever the P2 import echoes it: refusals of detail files and
-/// duplicate ids.
+/// An id or URL of 4000 characters (within the 4096 every EAC string is
+/// held to) is quoted by its first 60 (decision 41), wherever the P2
+/// import echoes it: refusals of detail files and duplicate ids.
 #[test]
 fn p2_import_quotes_long_ids_and_urls_briefly() {
     let dir = TempDir::new().unwrap();
-    let long_id = format!("E{}", "x".repeat(5000));
-    let long_url = format!("https://example.org/eacs/{}.json", "y".repeat(5000));
-    let long_file = format!("file:///{}", "z/".repeat(3000));
+    let long_id = format!("E{}", "x".repeat(4000));
+    let long_url = format!("https://example.org/eacs/{}.json", "y".repeat(4000));
+    let long_file = format!("file:///{}", "z/".repeat(2000));
     let ours = "eacdesk_eac_json_v1";
     let bundle = dir.path().join("bundle");
     fs::create_dir_all(bundle.join(BUNDLE_DETAILS)).unwrap();

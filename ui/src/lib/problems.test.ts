@@ -8,7 +8,7 @@ import {
   rangeText,
   sideDetails,
 } from "./problems";
-import type { Finding, FindingKind, FindingSide } from "./types";
+import type { Finding, FindingKind, FindingSide, Violation } from "./types";
 
 const side = (id: string, over: Partial<FindingSide> = {}): FindingSide => ({
   cds_eac_id: id,
@@ -57,8 +57,8 @@ describe("findings in words", () => {
     ]);
   });
   it("says when nothing was found, and among how many ranges", () => {
-    expect(checkSummary({ ranges: 11, findings: [], documents: [] })).toBe("No double counting found among 11 ranges.");
-    expect(checkSummary({ ranges: 12, findings: [finding("overlap"), finding("claimed_twice")], documents: [] })).toBe(
+    expect(checkSummary({ ranges: 11, findings: [], documents: [], violations: [] })).toBe("No double counting found among 11 ranges.");
+    expect(checkSummary({ ranges: 12, findings: [finding("overlap"), finding("claimed_twice")], documents: [], violations: [] })).toBe(
       "2 problems among 12 ranges: 1 claimed for two different beneficiaries, 1 overlapping certificate ranges.",
     );
   });
@@ -67,11 +67,32 @@ describe("findings in words", () => {
 describe("stored documents changed by another program", () => {
   const doc = { file_name: "statement.pdf", sha256: "c7df", found: "7ef2", eacs: 2 };
   it("are counted in the summary and named with both hashes", () => {
-    expect(checkSummary({ ranges: 3, findings: [], documents: [doc] })).toBe(
+    expect(checkSummary({ ranges: 3, findings: [], documents: [doc], violations: [] })).toBe(
       "No double counting found among 3 ranges. 1 stored document was changed by another program.",
     );
-    expect(checkFoundProblems({ ranges: 3, findings: [], documents: [doc] })).toBe(true);
-    expect(checkFoundProblems({ ranges: 3, findings: [], documents: [] })).toBe(false);
+    expect(checkFoundProblems({ ranges: 3, findings: [], documents: [doc], violations: [] })).toBe(true);
+    expect(checkFoundProblems({ ranges: 3, findings: [], documents: [], violations: [] })).toBe(false);
     expect(alteredDocumentText(doc)).toBe("statement.pdf (source of 2 EACs): stored as SHA-256 c7df, its bytes now have 7ef2");
+  });
+});
+
+describe("stored EACs every export refuses", () => {
+  const long: Violation = {
+    rule: 2,
+    severity: "error",
+    file: null,
+    line: null,
+    column: null,
+    pointer: "/source_name",
+    cds_eac_id: "e-01",
+    message: "`source_name` is text longer than 4096 characters (5000): at most 4096; shorten it",
+  };
+  it("are a problem of the check, counted in the summary", () => {
+    const r = { ranges: 3, findings: [], documents: [], violations: [long] };
+    expect(checkFoundProblems(r)).toBe(true);
+    expect(checkSummary(r)).toBe("No double counting found among 3 ranges. 1 rule violation in stored EACs stops every export.");
+    expect(checkSummary({ ...r, violations: [long, long] })).toBe(
+      "No double counting found among 3 ranges. 2 rule violations in stored EACs stop every export.",
+    );
   });
 });

@@ -70,8 +70,10 @@ export function findingHeadline(f: Finding): string {
 
 /** The line above the list: what was checked and what was found. */
 export function checkSummary(r: CheckReport): string {
-  const documents = alteredDocumentsSummary(r);
-  const tail = documents === "" ? "" : ` ${documents}`;
+  const tail = [alteredDocumentsSummary(r), storedViolationsSummary(r)]
+    .filter((s) => s !== "")
+    .map((s) => ` ${s}`)
+    .join("");
   if (r.findings.length === 0) return `No double counting found among ${plural(r.ranges, "range")}.${tail}`;
   const groups = groupFindings(r.findings)
     .map((g) => `${formatCount(g.findings.length)} ${findingKindTitle(g.kind).toLowerCase()}`)
@@ -79,10 +81,21 @@ export function checkSummary(r: CheckReport): string {
   return `${plural(r.findings.length, "problem")} among ${plural(r.ranges, "range")}: ${groups}.${tail}`;
 }
 
-/** Whether the check found anything: double counting, or stored documents changed. */
+/** Whether the check found anything: double counting, stored documents changed, or stored EACs every export refuses. */
 export function checkFoundProblems(r: CheckReport): boolean {
-  return r.findings.length > 0 || (r.documents?.length ?? 0) > 0;
+  return r.findings.length > 0 || (r.documents?.length ?? 0) > 0 || (r.violations?.length ?? 0) > 0;
 }
+
+/** "1 rule violation in stored EACs stops every export." — empty when there is none. */
+export function storedViolationsSummary(r: CheckReport): string {
+  const n = r.violations?.length ?? 0;
+  if (n === 0) return "";
+  return `${plural(n, "rule violation")} in stored EACs ${n === 1 ? "stops" : "stop"} every export.`;
+}
+
+/** What to do about stored EACs every export refuses. */
+export const STORED_VIOLATIONS_EXPLANATION =
+  "These stored EACs break a rule every export holds EACs to, such as text longer than 4096 characters: they were stored before EAC Desk refused it, or by another program. Delete each one and import it again from a corrected file.";
 
 /** "1 stored document was changed by another program." — empty when none was. */
 export function alteredDocumentsSummary(r: CheckReport): string {
