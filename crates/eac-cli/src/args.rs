@@ -310,9 +310,11 @@ pub struct LsArgs {
     /// cds_eac_id, cds_modified)
     #[arg(long, value_name = "FIELD[:desc]", value_parser = parse_sort)]
     pub sort: Option<SortSpec>,
-    /// Rows to show (default 50, at most 1000 on screen); --csv and
+    /// Rows to show (default 50; at most 1000 at a time, in text and
+    /// --json alike: more is cut to 1000, saying so on stderr); --csv and
     /// --xlsx write every matching row, or with --limit/--offset exactly
-    /// those rows (any number)
+    /// those rows (any number). --limit 0 shows no row, only the count and
+    /// total
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Rows to skip

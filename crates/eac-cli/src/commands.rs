@@ -715,7 +715,8 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         // the rows asked for, read a store page (at most 1000) at a time
         // (`--limit 5000` wrote 1000 rows without a word).
         let ids = if a.limit.is_some() || a.offset > 0 {
-            let want = a.limit.filter(|n| *n > 0).unwrap_or(usize::MAX);
+            // `--limit 0` asks for no row: none (it wrote every row).
+            let want = a.limit.unwrap_or(usize::MAX);
             let mut ids: Vec<String> = Vec::new();
             while ids.len() < want {
                 let chunk = (want - ids.len()).min(eac_store::MAX_PAGE);
@@ -751,7 +752,13 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
     // The summary first: its count of the filter spares the page counting
     // it again to choose how to read it (`facets::read_in_sort_order`).
     let summary = eac_app::browse_totals(store, &filter, a.unit)?;
-    let rows = eac_app::browse(store, &page)?;
+    // `--limit 0` asks for no row: only the count and the total (the
+    // store reads a limit of 0 as a whole page).
+    let rows = match page.limit {
+        0 => Vec::new(),
+        _ => eac_app::browse(store, &page)?,
+    };
+    warn_page_cut(rows.len(), page.limit, summary.count, a.offset);
     let envelope_only = EnvelopeOnlyCount::of(store, &filter)?;
     if a.json {
         let rows = rows
@@ -824,6 +831,7 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         out.table(&table)?;
     }
     let shown = match rows.len() {
+        0 if page.limit == 0 => "None shown (--limit 0) of".to_owned(),
         0 => format!("No EACs at offset {};", a.offset),
         n => format!("Showing {}–{} of", a.offset + 1, a.offset + n),
     };
@@ -841,6 +849,22 @@ fn ls(store: &Store, a: LsArgs) -> Result<ExitCode> {
         )?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `ls` (text or `--json`) shows at most [`eac_store::MAX_PAGE`] rows at a
+/// time: when `--limit` asked for more than it got (`shown` of the
+/// `matching` rows from `offset`), stderr says so and how to get the rest
+/// (`--limit 5000 --json` gave 1000 rows without a word).
+fn warn_page_cut(shown: usize, limit: usize, matching: usize, offset: usize) {
+    let asked = limit.min(matching.saturating_sub(offset));
+    if shown < asked {
+        writeln!(
+            ErrOut::stderr(),
+            "warning: only {shown} of the {asked} rows asked for are shown: `ls` shows at most              {} at a time, --json too. `--csv` or `--xlsx FILE` write every row asked for; or              ask for the next ones with --offset {}.",
+            eac_store::MAX_PAGE,
+            offset + shown
+        );
+    }
 }
 
 /// The EACs stored without values (envelope-only, decision 25) beside
@@ -917,7 +941,12 @@ fn ls_envelope_only(store: &Store, a: &LsArgs) -> Result<ExitCode> {
     }
     let mut out = Out::stdout();
     let total = eac_app::envelope_only_count(store)?;
-    let rows = eac_app::envelope_only(store, a.offset, a.limit.unwrap_or(50))?;
+    let limit = a.limit.unwrap_or(50);
+    let rows = match limit {
+        0 => Vec::new(),
+        _ => eac_app::envelope_only(store, a.offset, limit)?,
+    };
+    warn_page_cut(rows.len(), limit, total, a.offset);
     if a.json {
         out.json(&EnvelopeListing { rows, count: total })?;
         return Ok(ExitCode::SUCCESS);
@@ -956,6 +985,7 @@ fn ls_envelope_only(store: &Store, a: &LsArgs) -> Result<ExitCode> {
         out.table(&table)?;
     }
     let shown = match rows.len() {
+        0 if limit == 0 => "None shown (--limit 0) of".to_owned(),
         0 => format!("None at offset {};", a.offset),
         n => format!("Showing {}–{} of", a.offset + 1, a.offset + n),
     };

@@ -208,3 +208,78 @@ fn a_filter_matching_nothing_says_nothing_changed_for_verify_and_delete() {
     assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
     assert_eq!(desk.count(), 5);
 }
+
+/// `ls --limit 0` asks for no row and gets none (decision 265: exactly the
+/// rows asked for), on screen, in `--json` and `--csv`: it gave every row.
+/// `--json` keeps the count and the total, the one use of it.
+#[test]
+fn ls_limit_0_gives_no_row() {
+    let desk = sampled();
+    let csv = desk
+        .eacdesk()
+        .args(["ls", "--limit", "0", "--csv"])
+        .assert()
+        .success();
+    assert_eq!(stdout(&csv).lines().count(), 1, "{}", stdout(&csv));
+    let listing = desk.json(&["ls", "--limit", "0"]);
+    assert_eq!(listing["rows"], serde_json::json!([]));
+    assert_eq!(listing["summary"]["count"], 5);
+    let text = desk
+        .eacdesk()
+        .args(["ls", "--limit", "0"])
+        .assert()
+        .success()
+        .stderr("");
+    let said = stdout(&text);
+    assert!(
+        said.starts_with("None shown (--limit 0) of 5 EACs matching · total "),
+        "{said}"
+    );
+    assert!(!said.contains("S5-"), "{said}");
+}
+
+/// `ls --limit N` above the 1000 rows shown at a time says on stderr that
+/// the rows were cut and how to get the rest, in text and `--json` alike
+/// (`--json` gave 1000 rows without a word); when none were cut, nothing.
+#[test]
+fn ls_says_when_its_page_cut_the_rows_asked_for() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "1003", "--seed", "7"])
+        .assert()
+        .success();
+    let cut = "warning: only 1000 of the 1002 rows asked for are shown";
+    let out = desk
+        .eacdesk()
+        .args(["ls", "--limit", "1002", "--json"])
+        .assert()
+        .success()
+        .stderr(contains(cut))
+        .stderr(contains("--offset 1000"));
+    let listing: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(listing["rows"].as_array().unwrap().len(), 1000);
+    assert_eq!(listing["summary"]["count"], 1003);
+    desk.eacdesk()
+        .args(["ls", "--limit", "1002"])
+        .assert()
+        .success()
+        .stderr(contains(cut))
+        .stderr(contains(
+            "`--csv` or `--xlsx FILE` write every row asked for",
+        ));
+    // All that was asked for was shown: no word.
+    for args in [
+        &["ls", "--limit", "1000", "--json"][..],
+        &["ls", "--limit", "5000", "--offset", "1000", "--json"],
+    ] {
+        desk.eacdesk().args(args).assert().success().stderr("");
+    }
+    // --csv writes every row asked for.
+    let csv = desk
+        .eacdesk()
+        .args(["ls", "--limit", "1002", "--csv"])
+        .assert()
+        .success()
+        .stderr("");
+    assert_eq!(stdout(&csv).lines().count(), 1 + 1002);
+}
