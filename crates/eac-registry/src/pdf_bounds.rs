@@ -976,11 +976,14 @@ fn unescape(name: &[u8]) -> Vec<u8> {
 /// The operators of a content stream, in order, each with the name
 /// operand written just before it (what `Do` draws). It counts what
 /// `lopdf` parses as operations, or a few more (an inline image is one
-/// operation; text inside strings, comments and names is skipped).
+/// operation, its dictionary's entries values as an operator's operands;
+/// text inside strings, comments and names is skipped).
 struct Ops<'a> {
     s: &'a [u8],
     i: usize,
     name: Option<&'a [u8]>,
+    /// In an inline image's dictionary (after `BI`, before `ID`).
+    inline: bool,
     /// Operands (and arrays and dictionaries) since the last operator.
     values: u64,
     /// Arrays and dictionaries open, and the most ever open.
@@ -994,6 +997,7 @@ impl<'a> Ops<'a> {
             s,
             i: 0,
             name: None,
+            inline: false,
             values: 0,
             depth: 0,
             deepest: 0,
@@ -1014,18 +1018,7 @@ impl<'a> Ops<'a> {
 
     /// Past an inline image's data: after `ID` and one white byte, up to
     /// `EI` between white bytes (or the end).
-    fn skip_inline_image(&mut self) {
-        loop {
-            while self.i < self.s.len() && !Self::regular(self.s[self.i]) {
-                self.i += 1;
-            }
-            if self.i >= self.s.len() {
-                return;
-            }
-            if self.token() == b"ID" {
-                break;
-            }
-        }
+    fn skip_image_data(&mut self) {
         self.i += 1;
         while self.i < self.s.len() {
             let end = self.s.get(self.i..self.i + 2) == Some(b"EI");
@@ -1095,9 +1088,16 @@ impl<'a> Iterator for Ops<'a> {
                         self.values += 1;
                         continue;
                     }
-                    if t == b"BI" {
-                        self.skip_inline_image();
+                    if self.inline && t == b"ID" {
+                        // The dictionary was read as values, with its arrays
+                        // and dictionaries (`lopdf` parses it as it parses
+                        // operands); the data is no instruction.
+                        self.inline = false;
+                        self.name = None;
+                        self.skip_image_data();
+                        continue;
                     }
+                    self.inline = t == b"BI";
                     let values = std::mem::take(&mut self.values);
                     return Some((t, self.name.take(), values));
                 }
@@ -1154,6 +1154,12 @@ mod tests {
             .map(|(_, _, v)| v)
             .collect();
         assert_eq!(values, [6, 4, 4]);
+        // An inline image's dictionary nests as operands do; its data
+        // (here `[[[`) is no instruction.
+        let mut ops = Ops::new(b"BI /W 1 /D [[1] <</A [2]>>] ID [[[ EI Q");
+        let names: Vec<&[u8]> = ops.by_ref().map(|(op, _, _)| op).collect();
+        assert_eq!(names, [b"BI".as_slice(), b"Q"]);
+        assert_eq!(ops.deepest, 3);
     }
 
     #[test]

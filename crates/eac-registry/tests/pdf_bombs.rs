@@ -559,3 +559,24 @@ fn objects_packed_in_an_object_stream_are_read_as_before() {
     let pages = eac_registry::pdf::pages(&bytes).unwrap();
     assert_eq!(pages, ["I-REC Redemption Statement\n"]);
 }
+
+#[test]
+fn an_inline_image_whose_dictionary_nests_200_000_deep_is_refused_not_crashed_on() {
+    // The page's instructions were checked for nesting, but not an inline
+    // image's dictionary (`BI … ID`), which `lopdf` parses as it parses
+    // operands: the stack overflowed, from a 1 KB file.
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(b"BI /W 1 /H 1 /BPC 8 /CS /G /D ");
+    content.extend_from_slice(&nested(200_000));
+    content.extend_from_slice(b" ID x EI\n");
+    let bytes = one_page(&content, "", &[]);
+    assert!(bytes.len() < 2_000, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Page(1));
+    assert!(
+        e.message.contains(
+            "the page nests arrays or dictionaries more than 32 deep in its drawing instructions"
+        ),
+        "{e}"
+    );
+}
