@@ -65,13 +65,14 @@ pub fn mend_companions(path: &Path) {
     }
 }
 
-/// Starts a new database for `path` (which must not exist), built hidden
-/// beside it and renamed into place by [`NewDatabase::finish`] (an import
-/// into a new file: decision 212); audit records as [`open_store`]'s.
-/// `None` when the file exists after all (another command made it since
-/// the caller looked): open it instead.
+/// Starts a new database for `path` (which must not exist, or be an empty
+/// file: decision 55), built hidden beside it and renamed into place (or
+/// copied into the empty file) by [`NewDatabase::finish`] (an import into
+/// a new file: decision 212); audit records as [`open_store`]'s. `None`
+/// when a database is there after all (another command made it since the
+/// caller looked): open it instead.
 pub fn new_store(path: &Path) -> Result<Option<NewDatabase>, AppError> {
-    let mut new = match NewDatabase::create(path) {
+    let mut new = match NewDatabase::create_or_fill(path) {
         Ok(new) => new,
         Err(eac_store::StoreError::Io { source, .. })
             if source.kind() == std::io::ErrorKind::AlreadyExists =>

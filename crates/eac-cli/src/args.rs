@@ -101,7 +101,7 @@ pub enum Command {
     SetEmissions(SetEmissionsArgs),
     /// Find the same certificates counted twice: overlapping ranges of one
     /// registry, certificates claimed for two beneficiaries, retired twice
-    /// (exit 0 when none, 1 when any)
+    /// (exit 0 when none, 1 when any, 2 when there is no database at --db)
     Check(CheckArgs),
     /// Saved column mappings for registry CSVs without a reader of their own
     /// (`import --mapping NAME`)
@@ -487,7 +487,7 @@ pub enum ServerCommand {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Re-compute the audit log's hash chain: exit 0 when intact, 1 naming the first record
-    /// another program edited, deleted, inserted or moved
+    /// another program edited, deleted, inserted or moved, 2 when there is no database at --db
     Verify {
         /// Print JSON instead of text
         #[arg(long)]
@@ -678,7 +678,7 @@ pub enum PackCommand {
     #[command(
         after_help = "Exit codes (as `diff`): 0 nothing changed since the pack; 1 EACs were added, \
                       removed or edited since, or the pack itself does not verify; 2 DIR is not a \
-                      pack, or usage or I/O."
+                      pack, there is no database at --db, or usage or I/O."
     )]
     Diff {
         /// The pack's folder
@@ -1179,7 +1179,7 @@ impl From<NewClaimArgs> for ClaimArgs {
 #[derive(Debug, Subcommand)]
 pub enum ClaimsCommand {
     /// Each EAC value of the claim with each criterion's result and reason (exit 0 when nothing
-    /// fails, 1 otherwise)
+    /// fails, 1 when something does, 2 when there is no database at --db)
     Check {
         #[command(flatten)]
         claim: ClaimArgs,

@@ -9,7 +9,7 @@ use anyhow::Result;
 use eac_app::{AppError, ClaimInput, ClaimRef};
 
 use crate::args::{ClaimArgs, ClaimsCommand, ConsumptionCommand, FactorCommand};
-use crate::commands::{open, open_read, write_or_create};
+use crate::commands::{open, open_read, open_to_check, write_or_create};
 use crate::render::{Out, Table};
 
 pub fn consumption(db: &Path, action: ConsumptionCommand) -> Result<ExitCode> {
@@ -204,7 +204,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
     let mut out = Out::stdout();
     match action {
         ClaimsCommand::Check { claim, only, json } => {
-            let store = open_read(db)?;
+            let store = open_to_check(db, "claims check")?;
             let given = input(&claim);
             let which = claim
                 .claim

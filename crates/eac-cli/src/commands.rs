@@ -42,7 +42,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Formats { json } => formats(json),
         Command::Show(a) => show(&open_read(&db)?, a),
         Command::Set(a) => set_fields(&db, a),
-        Command::Check(a) => check(&open_read(&db)?, a),
+        Command::Check(a) => check(&open_to_check(&db, "check")?, a),
         Command::Mapping { action } => mapping(&db, action),
         Command::Period { action } => period(&db, action),
         Command::Consumption { action } => crate::claims::consumption(&db, action),
@@ -53,7 +53,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::Audit {
             check: Some(AuditCommand::Verify { json }),
             ..
-        } => audit_verify(&open_read(&db)?, json),
+        } => audit_verify(&open_to_check(&db, "audit verify")?, json),
         Command::Audit {
             check: None,
             cds_eac_id,
@@ -199,16 +199,57 @@ fn naming(db: &Path, e: AppError) -> AppError {
     e
 }
 
+/// Why there is no database at `db`, said after its path: `None` when
+/// there is one (a server database counts as one); `""` when nothing is
+/// there; for an empty file (0 bytes: a `> db.sqlite` mistake, a copy cut
+/// short), that it is one, which no command that reads makes a database of
+/// (decision 55).
+pub(crate) fn no_database_there(db: &Path) -> Option<&'static str> {
+    if eac_app::is_server(db) {
+        None
+    } else if eac_store::atomic::is_empty_database_file(db) {
+        Some(": it is an empty file (0 bytes), not an EAC Desk database yet")
+    } else if db.exists() {
+        None
+    } else {
+        Some("")
+    }
+}
+
 /// The refusal of a command that needs an existing database.
 fn no_database(db: &Path) -> AppError {
+    let why = no_database_there(db).unwrap_or_default();
+    let (left, create) = match why.is_empty() {
+        true => ("no file was made", "import a file to create one"),
+        false => ("the file was left as it is", "import a file into it to make it one"),
+    };
     AppError::new(
         ErrorCode::NotFound,
         format!(
-            "There is no database at {}; nothing was changed and no file was made. Check the path (--db), or import a file to create one (`eacdesk --db {} import FILE`).",
+            "There is no database at {}{why}; nothing was changed and {left}. Check the path (--db), or {create} (`eacdesk --db {} import FILE`).",
             db.display(),
             crate::render::shell_word(&db.display().to_string())
         ),
     )
+}
+
+/// Opens the database for a command that checks or attests what it holds
+/// (`audit verify`, `check`, `claims check`, `pack diff`): as
+/// [`open_read`], but a database that is not there (no file, or an empty
+/// one) is refused, exit 2. Read as empty it passed: `eacdesk --db
+/// "$DB" audit verify && echo PASS` printed PASS for a mistyped path, the
+/// only sign a warning on stderr.
+pub(crate) fn open_to_check(db: &Path, command: &str) -> Result<Store, AppError> {
+    match no_database_there(db) {
+        None => open_read(db),
+        Some(why) => Err(AppError::new(
+            ErrorCode::NotFound,
+            format!(
+                "There is no database at {}{why}, so there is nothing for `eacdesk {command}` to check; nothing was checked, changed or made. Check the path (--db or EACDESK_DB).",
+                db.display()
+            ),
+        )),
+    }
 }
 
 /// Runs `work` on the database at `db` for a command that may start one
@@ -280,10 +321,16 @@ impl LoadTarget {
     ) -> Result<R, AppError> {
         loop {
             // A server database is never made here (`eacdesk server init`).
-            let new = if db.exists() || eac_app::is_server(db) {
-                None
-            } else {
-                eac_app::new_store(db)?
+            // An empty file is made a database as a missing one is:
+            // built hidden, copied into it only when `work` succeeds.
+            let new = match no_database_there(db) {
+                None => None,
+                Some(why) => {
+                    if !why.is_empty() {
+                        refuse_unusable_database(db, true)?;
+                    }
+                    eac_app::new_store(db)?
+                }
             };
             let mut target = match new {
                 Some(new) => LoadTarget::New(new),
@@ -307,15 +354,27 @@ impl LoadTarget {
 /// Opens the database for a command that only reads: the file is left as it is.
 pub(crate) fn open_read(db: &Path) -> Result<Store, AppError> {
     refuse_unusable_database(db, false)?;
-    // Read as empty, and said: `audit verify` of a mistyped path said "the
-    // audit log is empty" as if a database were there.
-    if !db.exists() && !eac_app::is_server(db) {
-        let mut err = ErrOut::stderr();
-        writeln!(
-            err,
-            "warning: there is no database at {} (yet): it reads as empty; check the path (--db), or import a file to create one",
-            db.display()
-        );
+    // Read as empty, and said: `ls` of a mistyped path said "No EACs
+    // match." as if a database were there. An empty file is left as it
+    // is (decision 55): a read made a 1 MB database of it.
+    match no_database_there(db) {
+        Some("") => {
+            let mut err = ErrOut::stderr();
+            writeln!(
+                err,
+                "warning: there is no database at {} (yet): it reads as empty; check the path (--db), or import a file to create one",
+                db.display()
+            );
+        }
+        Some(_) => {
+            let mut err = ErrOut::stderr();
+            writeln!(
+                err,
+                "warning: {} is an empty file (0 bytes), not an EAC Desk database yet: it reads as empty and is left as it is; check the path (--db), or import a file into it to make it one",
+                db.display()
+            );
+        }
+        None => {}
     }
     // A database this process may not write (a read-only folder or disk)
     // is read as it stands, SQLite's read-only mode.
@@ -344,11 +403,12 @@ pub(crate) fn open_to_record(db: &Path) -> Result<Store, AppError> {
     }
 }
 
-/// Refuses a command that needs an existing database ([`no_database`]).
+/// Refuses a command that needs an existing database ([`no_database`]):
+/// no file, or an empty one (a write would have made a database of it).
 fn must_exist(db: &Path) -> Result<(), AppError> {
-    match db.exists() || eac_app::is_server(db) {
-        true => Ok(()),
-        false => Err(no_database(db)),
+    match no_database_there(db) {
+        None => Ok(()),
+        Some(_) => Err(no_database(db)),
     }
 }
 
@@ -1933,6 +1993,14 @@ fn refdata_rm(
     Ok(ExitCode::SUCCESS)
 }
 
+/// The refusal of a copy from a file that holds no database
+/// ([`no_database_there`]'s `why`).
+fn no_database_to_copy(from: &str, why: &str) -> AppError {
+    AppError::invalid_input(format!(
+        "there is no database file {from}{why}; nothing was copied"
+    ))
+}
+
 /// Whether `text` names a PostgreSQL database rather than a file: a
 /// `postgres://` address or libpq settings.
 fn is_server_address(text: &str) -> bool {
@@ -1950,10 +2018,8 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
     let report = match (is_server_address(&from), is_server_address(&a.to)) {
         (false, true) => {
             refuse_unusable_database(Path::new(&from), false)?;
-            if !Path::new(&from).exists() {
-                return Err(
-                    AppError::invalid_input(format!("there is no database file {from}")).into(),
-                );
+            if let Some(why) = no_database_there(Path::new(&from)) {
+                return Err(no_database_to_copy(&from, why).into());
             }
             eac_app::copy_to_server(
                 &open_read(Path::new(&from))?,
@@ -1969,6 +2035,11 @@ fn copy(db: &Path, a: CopyArgs) -> Result<ExitCode> {
         (true, true) => eac_app::copy_between_servers(&from, &a.to, &mut heard)?,
         (false, false) => {
             refuse_unusable_database(Path::new(&from), false)?;
+            // An empty file copied as a database of no tables (a missing
+            // one is named by the copy).
+            if let Some(why) = no_database_there(Path::new(&from)).filter(|w| !w.is_empty()) {
+                return Err(no_database_to_copy(&from, why).into());
+            }
             refuse_missing_folder(Path::new(&a.to))?;
             eac_app::copy_file(Path::new(&from), Path::new(&a.to), &mut heard)?
         }

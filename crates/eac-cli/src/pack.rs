@@ -13,7 +13,7 @@ use eac_app::{
 use serde::Serialize;
 
 use crate::args::{PackArgs, PackCommand};
-use crate::commands::{audit_change, open_read, open_to_record};
+use crate::commands::{audit_change, open_read, open_to_check, open_to_record};
 use crate::progress::{Bar, Units};
 use crate::render::{self, count, Out, OutputError, Table};
 
@@ -50,11 +50,11 @@ fn make(db: &Path, a: PackArgs) -> Result<ExitCode> {
     // The database must exist (a pack never creates one; a server
     // database is set up by `server init`); the pack is recorded in it, so
     // it needs a writable store.
-    if !db.exists() && !eac_app::is_server(db) {
+    if let Some(why) = crate::commands::no_database_there(db) {
         return Err(eac_app::AppError::new(
             eac_app::ErrorCode::NotFound,
             format!(
-                "There is no database at {}, so there are no EACs to pack; nothing was written. Name the database with --db or EACDESK_DB.",
+                "There is no database at {}{why}, so there are no EACs to pack; nothing was written. Name the database with --db or EACDESK_DB.",
                 db.display()
             ),
         )
@@ -289,7 +289,8 @@ fn print_verdict_itself(
 }
 
 fn diff(db: &Path, dir: &Path, json: bool) -> Result<ExitCode> {
-    let store = open_read(db)?;
+    // Against no database every packed EAC read as removed.
+    let store = open_to_check(db, "pack diff")?;
     let bar = Bar::new(Units::Eacs);
     let d = eac_app::pack_diff_with(&store, dir, &bar);
     bar.finish();

@@ -466,6 +466,18 @@ pub fn database_writable(database: &Path) -> bool {
     writable(database) && writable(folder_of(database))
 }
 
+/// Whether the database path `database` names an empty file: a regular
+/// file of 0 bytes (a `> db.sqlite` mistake, a copy cut short) with no
+/// write-ahead log beside it that holds anything. SQLite would make a
+/// database in it on the first write, so it is no database yet, and
+/// opening it to read must not make one (decision 55): it reads as a
+/// missing file does.
+pub fn is_empty_database_file(database: &Path) -> bool {
+    let empty = |path: &Path| fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() == 0);
+    let wal = side_file(database, "-wal");
+    empty(database) && (!wal.exists() || empty(&wal))
+}
+
 #[cfg(unix)]
 fn writable(path: &Path) -> bool {
     rustix::fs::access(path, rustix::fs::Access::WRITE_OK).is_ok()

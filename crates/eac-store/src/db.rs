@@ -904,6 +904,11 @@ impl crate::Store {
     /// are only reported. Any write through this store fails as
     /// read-only.
     pub fn open_read_only(path: &std::path::Path) -> Result<crate::Store> {
+        // An empty file is no database yet: it reads as a missing one does
+        // (decision 55), not as one "written by an earlier EAC Desk".
+        if crate::atomic::is_empty_database_file(path) {
+            return crate::Store::empty_in_memory(path);
+        }
         let mut immutable = false;
         let conn = match read_only_connection(path, false) {
             Ok(conn) => conn,
@@ -927,6 +932,14 @@ impl crate::Store {
         };
         let applied = crate::migrate::check_version(&conn, path)?;
         let supported = crate::migrate::supported_version();
+        if applied == 0 {
+            // An SQLite file no EAC Desk has set up (`user_version` 0): an
+            // empty database another program made, or another program's.
+            return Err(StoreError::InvalidInput(format!(
+                "{} is not an EAC Desk database (an SQLite file holding no EAC Desk tables), and it cannot be set up as one here: the file or its folder is read-only. Nothing was changed. Check that this is the database you meant, or copy it to a folder you can write to and open the copy.",
+                path.display()
+            )));
+        }
         if applied < supported {
             return Err(StoreError::InvalidInput(format!(
                 "{} was written by an earlier EAC Desk (schema {applied}; this one reads schema {supported}) and must be upgraded before it can be read, but it cannot be written here (the file or its folder is read-only). Nothing was changed. Copy it (with any -wal file beside it) to a folder you can write to and open the copy.",

@@ -23,6 +23,8 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use rusqlite::Connection;
+
 use crate::atomic::{
     builder, database_files, folder_of, io_err, is_random, lock_new, rename_no_replace, sync_dir,
     try_lock,
@@ -137,6 +139,9 @@ pub struct NewDatabase {
     _lock: HiddenLock,
     /// Renamed to its destination: nothing to remove.
     renamed: bool,
+    /// The destination is an empty file ([`NewDatabase::create_or_fill`]):
+    /// [`NewDatabase::finish`] fills it instead of renaming onto it.
+    fill: bool,
     /// Ends before the last sync.
     writeback: Option<Writeback>,
 }
@@ -194,7 +199,24 @@ impl NewDatabase {
     /// [`io::ErrorKind::AlreadyExists`] error names it when it does). The
     /// folder is created when missing.
     pub fn create(dest: &Path) -> Result<NewDatabase> {
-        if dest.exists() {
+        NewDatabase::start(dest, false)
+    }
+
+    /// As [`NewDatabase::create`], and `dest` may also be an empty file
+    /// ([`crate::atomic::is_empty_database_file`]: 0 bytes, no database
+    /// yet), as a missing one is (decision 55): the database is built
+    /// hidden all the same, and [`NewDatabase::finish`] copies it into
+    /// that file, which keeps its name, links and permissions; a failed
+    /// command or a dry run leaves it empty. For commands that may start a
+    /// database (an import into the file a `> db.sqlite` made); a copy
+    /// still never goes into an existing file.
+    pub fn create_or_fill(dest: &Path) -> Result<NewDatabase> {
+        NewDatabase::start(dest, true)
+    }
+
+    fn start(dest: &Path, may_fill: bool) -> Result<NewDatabase> {
+        let fill = may_fill && crate::atomic::is_empty_database_file(dest);
+        if dest.exists() && !fill {
             return Err(StoreError::Io {
                 path: dest.to_owned(),
                 source: io::Error::new(
@@ -215,6 +237,7 @@ impl NewDatabase {
             temp,
             _lock: file,
             renamed: false,
+            fill,
             writeback,
         };
         let mut store = Store::open_as(&new.temp, Access::New)?;
@@ -241,6 +264,9 @@ impl NewDatabase {
     /// work again in the file that now exists.
     pub fn finish(mut self) -> Result<bool> {
         let store = self.store.take().expect("finish runs once");
+        if self.fill {
+            return self.fill_dest(store);
+        }
         let mode: String =
             store
                 .conn
@@ -266,6 +292,60 @@ impl NewDatabase {
             Err(e) => return Err(io_err(&self.dest)(e)),
         }
         self.renamed = true;
+        sync_dir(folder_of(&self.dest)).map_err(io_err(&self.dest))?;
+        Ok(true)
+    }
+}
+
+impl NewDatabase {
+    /// [`NewDatabase::finish`] into an empty destination file: SQLite's
+    /// `VACUUM INTO` writes the database into it, and refuses once the
+    /// file holds anything (another command made a database there
+    /// meanwhile: `Ok(false)`, that file left alone). The file is then
+    /// switched to write-ahead logging and synced. A crash while it is
+    /// written leaves a damaged file where an empty one was (SQLite writes
+    /// it without a journal); nothing that was there is lost.
+    fn fill_dest(&mut self, store: Store) -> Result<bool> {
+        let Some(name) = self.dest.to_str() else {
+            return Err(StoreError::Io {
+                path: self.dest.clone(),
+                source: io::Error::other(
+                    "it is an empty file whose name is not valid UTF-8, which SQLite cannot be \
+                     given to fill; nothing was written to it. Remove the empty file (a new \
+                     database is then made in its place) or name another file",
+                ),
+            });
+        };
+        match store.conn.execute("VACUUM INTO ?1", [name]) {
+            Ok(_) => {}
+            // SQLite's refusal of a file that holds something: another
+            // command made a database there meanwhile.
+            Err(e) if e.to_string().contains("output file already exists") => return Ok(false),
+            Err(e) => {
+                // Written in part (a full disk): empty again, as it was.
+                let _ = fs::OpenOptions::new()
+                    .write(true)
+                    .open(&self.dest)
+                    .and_then(|f| f.set_len(0));
+                return Err(e.into());
+            }
+        }
+        store.conn.close().map_err(|(_, e)| e)?;
+        let filled = Connection::open(&self.dest)?;
+        let mode: String =
+            filled.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            return Err(StoreError::Io {
+                path: self.dest.clone(),
+                source: io::Error::other(format!(
+                    "the new database could not switch to write-ahead logging ({mode})"
+                )),
+            });
+        }
+        filled.close().map_err(|(_, e)| e)?;
+        File::open(&self.dest)
+            .and_then(|f| f.sync_all())
+            .map_err(io_err(&self.dest))?;
         sync_dir(folder_of(&self.dest)).map_err(io_err(&self.dest))?;
         Ok(true)
     }

@@ -189,11 +189,33 @@ impl Store {
 
     /// Opens the database for reading (`ls`, `show`, `audit`, export): the
     /// file is not created, its journal mode is left alone and missing audit
-    /// triggers are only reported. A missing file reads as an empty database
-    /// (held in memory). An older schema is still upgraded: the queries need
-    /// it, and the upgrade is one transaction.
+    /// triggers are only reported. A missing file, or an empty one
+    /// ([`atomic::is_empty_database_file`]: 0 bytes, left as it is), reads
+    /// as an empty database (held in memory). An older schema is still
+    /// upgraded: the queries need it, and the upgrade is one transaction.
     pub fn open_read(path: &Path) -> Result<Store> {
         Store::open_as(path, Access::Read)
+    }
+
+    /// An empty database held in memory, named `path`: what a read of a
+    /// missing or empty file sees. Nothing touches the file.
+    pub(crate) fn empty_in_memory(path: &Path) -> Result<Store> {
+        let mut conn = Connection::open_in_memory()?;
+        schema_guard::defend(&conn)?;
+        fold::register(&conn)?;
+        summary::register(&conn)?;
+        migrate::apply(&mut conn, path)?;
+        Ok(Store {
+            conn,
+            path: path.to_owned(),
+            wal: true,
+            warnings: Vec::new(),
+            audit_name: None,
+            fresh: false,
+            server: None,
+            counted: Default::default(),
+            attached: Default::default(),
+        })
     }
 
     fn open_as(path: &Path, access: Access) -> Result<Store> {
@@ -201,23 +223,10 @@ impl Store {
             path: path.to_owned(),
             source,
         };
-        if access == Access::Read && !path.exists() {
-            let mut conn = Connection::open_in_memory()?;
-            schema_guard::defend(&conn)?;
-            fold::register(&conn)?;
-            summary::register(&conn)?;
-            migrate::apply(&mut conn, path)?;
-            return Ok(Store {
-                conn,
-                path: path.to_owned(),
-                wal: true,
-                warnings: Vec::new(),
-                audit_name: None,
-                fresh: false,
-                server: None,
-                counted: Default::default(),
-                attached: Default::default(),
-            });
+        // An empty file is no database yet: SQLite would make one in it,
+        // 1 MB of tables a read did not ask for (decision 55).
+        if access == Access::Read && (!path.exists() || atomic::is_empty_database_file(path)) {
+            return Store::empty_in_memory(path);
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io_error)?;

@@ -33,6 +33,8 @@ mod chain;
 mod claims;
 #[path = "store/crafted_schema.rs"]
 mod crafted_schema;
+#[path = "store/empty_file.rs"]
+mod empty_file;
 #[path = "store/history.rs"]
 mod history;
 #[path = "store/import_notes.rs"]

@@ -303,6 +303,25 @@ fn a_second_database_can_be_opened() {
     assert_eq!(desk.ok("db_info", json!({}))["path"], json!(other));
 }
 
+/// "Open database…" of an empty file (0 bytes) the user chose: the app
+/// opens it as a new database, as it does a name that does not exist yet
+/// (a read-only CLI command leaves such a file as it is, decision 55).
+#[test]
+fn an_empty_file_chosen_to_open_becomes_a_new_database() {
+    let desk = desk();
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty.sqlite");
+    std::fs::write(&empty, b"").unwrap();
+    let info = desk.ok("open_database", json!({ "path": empty }));
+    assert_eq!(info["eac_count"], 0);
+    assert_eq!(desk.ok("db_info", json!({}))["path"], json!(empty));
+    desk.load_sample(2);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 2);
+    // The chosen file itself is the database now.
+    let store = eac_app::open_store_read(&empty).unwrap();
+    assert_eq!(eac_app::db_info(&store).unwrap().eac_count, 2);
+}
+
 type Answer = Result<Value, Value>;
 
 /// Starts a 200 000 EAC sample load on another thread of `scope`: long
