@@ -3487,12 +3487,38 @@ fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
     if !a.json && !report.documents.is_empty() {
         print_altered_documents(&mut out, &report.documents)?;
     }
+    if !a.json && !report.violations.is_empty() {
+        print_stored_violations(&mut out, &report.violations)?;
+    }
     Ok(
-        if report.findings.is_empty() && report.documents.is_empty() {
+        if report.findings.is_empty()
+            && report.documents.is_empty()
+            && report.violations.is_empty()
+        {
             ExitCode::SUCCESS
         } else {
             ExitCode::from(ErrorCode::Validation.exit_code())
         },
+    )
+}
+
+/// `check`'s rule violations of stored EACs, which every export refuses.
+fn print_stored_violations(
+    out: &mut Out,
+    violations: &[eac_app::Violation],
+) -> Result<(), render::OutputError> {
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{} of stored EACs every export refuses (stored before the rule, or by another \
+         program):",
+        count(violations.len(), "rule violation")
+    )?;
+    out.violations(violations)?;
+    writeln!(
+        out,
+        "Delete each such EAC (`eacdesk delete ID --reason TEXT`) and import it again from a \
+         corrected file."
     )
 }
 

@@ -16,6 +16,8 @@ mod claims;
 mod edits;
 #[path = "cli/history.rs"]
 mod history;
+#[path = "cli/long_text.rs"]
+mod long_text;
 #[path = "cli/mappings.rs"]
 mod mappings;
 #[path = "cli/outputs.rs"]
@@ -2110,15 +2112,39 @@ fn huge_and_broken_values_are_quoted_briefly_and_named() {
         "\"technology_type\": \"solar\"",
         &format!("\"technology_type\": \"{huge}\""),
     );
+    // Within the text cap, a technology outside the list is quoted by its
+    // first 60 characters.
+    let long = "x".repeat(4000);
+    let within = one_eac_with(
+        &desk,
+        "long.json",
+        "\"technology_type\": \"solar\"",
+        &format!("\"technology_type\": \"{long}\""),
+    );
     for command in CHECKING {
         let mut cmd = desk.eacdesk();
         cmd.args(command).arg(&file);
         let said = refusal(cmd);
         assert!(
-            said.contains("error (rule 3) at /eacs/0/technology_type"),
-            "{command:?}"
+            said.contains(
+                "error (rule 2) at /eacs/0/technology_type [EAC eac-1]: `technology_type` is \
+                 text longer than 4096 characters (5000000): at most 4096; shorten it"
+            ),
+            "{command:?}: {said}"
         );
-        assert!(said.contains("…(4999940 more characters)"), "{command:?}");
+        assert!(
+            said.len() < 2000,
+            "{command:?}: {} bytes of error",
+            said.len()
+        );
+        let mut cmd = desk.eacdesk();
+        cmd.args(command).arg(&within);
+        let said = refusal(cmd);
+        assert!(
+            said.contains("error (rule 3) at /eacs/0/technology_type"),
+            "{command:?}: {said}"
+        );
+        assert!(said.contains("…(3940 more characters)"), "{command:?}");
         assert!(
             said.len() < 2000,
             "{command:?}: {} bytes of error",
