@@ -208,3 +208,42 @@ fn a_stored_eac_over_the_cap_is_refused_by_every_export_and_listed_by_check() {
         .assert()
         .success();
 }
+
+/// A registry document's cell becomes an EAC field: a mapped CSV whose
+/// device id cell holds 5000 characters is refused at its line and field,
+/// and nothing of the file is stored.
+#[test]
+fn a_registry_csv_cell_over_the_cap_is_refused_at_its_line_and_field() {
+    let desk = Desk::new();
+    std::fs::write(
+        desk.path("map.json"),
+        r#"{"name":"T","registry":"treg","source_id":"TS","source_name":"Test Source","has_header":true,"date_order":"iso","time_zone":"UTC",
+            "first":{"column":"first"},"last":{"column":"last"},"per_certificate":{"column":"per"},"unit":{"column":"unit"},
+            "status":{"column":"status"},"period_start":{"column":"ps"},"period_end":{"column":"pe"},
+            "device_id":{"column":"dev"},"technology":{"column":"tech"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        desk.path("n.csv"),
+        format!(
+            "first,last,per,unit,status,ps,pe,dev,tech\n\
+             1,10,1,MWh,active,2024-01-01,2024-01-31,D1,solar\n\
+             11,20,1,MWh,active,2024-01-01,2024-01-31,{},solar\n",
+            "D".repeat(5000)
+        ),
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["mapping", "save", "T", "map.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "--mapping", "T", "n.csv"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "n.csv: error (rule 2) at line 3, field /asset_id [EAC treg:11..20]: `asset_id` is \
+             text longer than 4096 characters (5000): at most 4096; shorten it",
+        ));
+    assert_eq!(desk.count(), 0, "nothing of the file is stored");
+}
