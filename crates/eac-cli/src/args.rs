@@ -100,7 +100,9 @@ pub enum Command {
     /// (decision 15), where `set` changes nothing and records nothing.
     SetEmissions(SetEmissionsArgs),
     /// Find the same certificates counted twice: overlapping ranges of one
-    /// registry, certificates claimed for two beneficiaries, retired twice
+    /// registry, certificates claimed for two beneficiaries, retired twice;
+    /// also stored documents another program changed and stored EACs every
+    /// export refuses (text over 4096 characters stored before that cap)
     /// (exit 0 when none, 1 when any, 2 when there is no database at --db)
     Check(CheckArgs),
     /// Saved column mappings for registry CSVs without a reader of their own
