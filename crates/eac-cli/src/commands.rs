@@ -2246,6 +2246,9 @@ fn set_emissions(db: &Path, a: SetEmissionsArgs) -> Result<ExitCode> {
 /// memory does not grow with the log.
 fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
     use std::ops::ControlFlow;
+    if let Some(id) = id {
+        known_to_audit(store, id)?;
+    }
     let mut out = Out::stdout();
     // The first failure to print stops the walk and is returned.
     let mut failed: Option<anyhow::Error> = None;
@@ -2321,6 +2324,37 @@ fn audit(store: &Store, id: Option<&str>, json: bool) -> Result<ExitCode> {
         writeln!(err, "warning: audit record {id}: {problem}");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Refuses (not found, exit 2, as `show` does) an id `audit ID` knows
+/// nothing of: neither a stored EAC (with values or envelope-only) nor
+/// named by any audit record, as a deleted EAC still is. "No changes
+/// recorded" for it (exit 0) let a mistyped id pass a script's check.
+fn known_to_audit(store: &Store, id: &str) -> Result<(), AppError> {
+    let mut recorded = false;
+    eac_app::audit_each(store, Some(id), &mut |_| {
+        recorded = true;
+        std::ops::ControlFlow::Break(())
+    })?;
+    if recorded {
+        return Ok(());
+    }
+    match eac_app::eac_detail(store, id) {
+        Ok(_) => return Ok(()),
+        Err(e) if e.code == ErrorCode::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    if eac_app::envelope_only_eac(store, id)?.is_some() {
+        return Ok(());
+    }
+    Err(AppError::new(
+        ErrorCode::NotFound,
+        format!(
+            "No EAC with id `{}` is stored or recorded in the audit log. Check the id (it is \
+             case-sensitive; `eacdesk ls --search TEXT` finds stored EACs by part of it).",
+            eac_model::quote(id)
+        ),
+    ))
 }
 
 /// `audit --json`: a record and the states it keeps (the whole EAC before

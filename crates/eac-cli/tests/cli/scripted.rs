@@ -283,3 +283,44 @@ fn ls_says_when_its_page_cut_the_rows_asked_for() {
         .stderr("");
     assert_eq!(stdout(&csv).lines().count(), 1 + 1002);
 }
+
+/// `audit ID` of an id that is neither stored nor named by any audit
+/// record is refused as `show` refuses it (exit 2, nothing on stdout): it
+/// answered "No changes recorded" (exit 0), so a script checking that an
+/// EAC was never changed passed on a mistyped id. A stored EAC never
+/// changed, and a deleted EAC's records, are answered as before.
+#[test]
+fn audit_of_an_id_never_stored_nor_recorded_is_not_found() {
+    let desk = sampled();
+    for json in [false, true] {
+        let mut cmd = desk.eacdesk();
+        cmd.args(["audit", "s5-0000001"]);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.assert().code(2).stdout("").stderr(contains(
+            "error: No EAC with id `s5-0000001` is stored or recorded in the audit log. Check \
+             the id (it is case-sensitive",
+        ));
+    }
+    desk.eacdesk().args(["show", "s5-0000001"]).assert().code(2);
+    // Stored, never changed.
+    desk.eacdesk()
+        .args(["audit", "S5-0000001"])
+        .assert()
+        .success()
+        .stdout("No changes recorded for S5-0000001.\n");
+    assert_eq!(desk.json(&["audit", "S5-0000001"]), serde_json::json!([]));
+    // Deleted: no longer stored, its records still shown.
+    desk.eacdesk()
+        .args(["delete", "S5-0000002", "--reason", "imported twice"])
+        .assert()
+        .success();
+    let records = desk.json(&["audit", "S5-0000002"]);
+    assert_eq!(records.as_array().unwrap().len(), 1, "{records}");
+    desk.eacdesk()
+        .args(["audit", "S5-0000002"])
+        .assert()
+        .success()
+        .stdout(contains("imported twice"));
+}
