@@ -533,30 +533,92 @@ pub(crate) fn import_replacing(
     reason: &Reason,
 ) -> Result<Option<Attached>> {
     let before = state_attached(w.db(), row, None)?;
-    replacing(w, before, newer, batch, file, reason, true)
+    replacing(w, before, newer, batch, file, reason)
 }
 
-/// A registry document restates the stored EAC in row `row` (read as
-/// `stored`) as `newer`: audited as [`import_replacing`] with the
-/// document named in `reason`; its documents and ranges stay (the
+/// A stored EAC a registry document restates, read before it is
+/// overwritten ([`registry_restating`]); audited once the document's
+/// source row and range are written ([`registry_restated`]).
+pub(crate) struct Restating {
+    before: Current,
+    reason: Reason,
+}
+
+/// A registry document is about to restate the stored EAC in row `row`
+/// (read as `stored`), the reason naming the document: its version
+/// before, with its documents and ranges. Call before the row is
+/// overwritten; audit it with [`registry_restated`] once the document's
+/// row and range are written (its documents and ranges stay, and the
 /// document joins them).
 pub(crate) fn registry_restating(
     w: &Write,
     row: i64,
     stored: Eac,
-    newer: &Eac,
+    reason: Reason,
+) -> Result<Restating> {
+    Ok(Restating {
+        before: state_attached(w.db(), row, Some(stored))?,
+        reason,
+    })
+}
+
+/// The audit records (and undo notes) of the EACs of `restated`, each
+/// written by batch `batch` from document `file` since it was read
+/// ([`registry_restating`]): the version before and the EAC as stored
+/// now, with its documents (the one just imported among them, so its
+/// record's `changes` name `sources` as an undo's do) and ranges (the
+/// version after without what each document stated, which the version
+/// before keeps). One statement for the records, one for the notes.
+pub(crate) fn registry_restated(
+    w: &Write,
+    restated: Vec<Restating>,
     batch: i64,
     file: &str,
-    reason: &Reason,
 ) -> Result<()> {
-    let before = state_attached(w.db(), row, Some(stored))?;
-    replacing(w, before, newer, batch, file, reason, false)?;
-    Ok(())
+    if restated.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<i64> = (restated.iter())
+        .map(|r| match &r.before {
+            Current::Eac { row, .. } => *row,
+            Current::Envelope(_) => unreachable!("a registry document restates a stored EAC"),
+        })
+        .collect();
+    let mut afters = states_of_rows(w.db(), &rows)?;
+    for after in &mut afters {
+        if let Current::Eac {
+            synced, attached, ..
+        } = after
+        {
+            // As the records of CDS replacements: the import sets it last.
+            *synced = None;
+            *attached = attached.as_ref().map(Attached::without_statements);
+        }
+    }
+    let entries = (restated.iter().zip(&afters))
+        .map(|(r, after)| AuditEntry {
+            cds_eac_id: r.before.id(),
+            action: IMPORT_REPLACE,
+            before: Some(AuditSide::of(r.before.assignment())),
+            after: Some(AuditSide::of(after.assignment())),
+            before_state: Some(r.before.state()),
+            after_state: Some(after.state()),
+            reason: &r.reason,
+            os_user: import_user(),
+            source_file: Some(file),
+            import_batch_id: Some(batch),
+        })
+        .collect();
+    let audit_ids = edit::insert_many(w, entries)?;
+    let replaced: Vec<(&str, Option<i64>)> = (afters.iter().zip(audit_ids))
+        .map(|(after, audit_id)| (after.id(), Some(audit_id)))
+        .collect();
+    note_many(w, batch, "replaced", &replaced)
 }
 
 /// The audit record and undo note of `before` replaced by `newer`; takes
-/// the documents and ranges off when `detach` and `newer` contradicts
-/// them, and returns them then.
+/// the documents and ranges off when `newer` contradicts them, and
+/// returns them then.
 fn replacing(
     w: &Write,
     before: Current,
@@ -564,9 +626,8 @@ fn replacing(
     batch: i64,
     file: &str,
     reason: &Reason,
-    detach: bool,
 ) -> Result<Option<Attached>> {
-    let (row, detached, after_attached) = after_provenance(&before, newer, detach);
+    let (row, detached, after_attached) = after_provenance(&before, newer);
     if detached.is_some() {
         provenance::detach(w, row)?;
     }
@@ -598,14 +659,10 @@ fn replacing(
 }
 
 /// The row of `before`, the documents and ranges `newer` takes off it
-/// (`detach` and it contradicts them), and what the record of the version
-/// after keeps of them (nothing when it had none; the documents and
-/// places without their statements, which the version before keeps).
-fn after_provenance(
-    before: &Current,
-    newer: &Eac,
-    detach: bool,
-) -> (i64, Option<Attached>, Option<Attached>) {
+/// (when it contradicts them), and what the record of the version after
+/// keeps of them (nothing when it had none; the documents and places
+/// without their statements, which the version before keeps).
+fn after_provenance(before: &Current, newer: &Eac) -> (i64, Option<Attached>, Option<Attached>) {
     let Current::Eac {
         row, eac, attached, ..
     } = before
@@ -614,7 +671,7 @@ fn after_provenance(
     };
     match attached {
         None => (*row, None, None),
-        Some(had) if detach && provenance::contradicts(eac, newer) => {
+        Some(had) if provenance::contradicts(eac, newer) => {
             (*row, Some(had.clone()), Some(Attached::default()))
         }
         Some(kept) => (*row, None, Some(kept.without_statements())),
@@ -641,7 +698,7 @@ pub(crate) fn import_replacing_many(
     let mut detached = Vec::with_capacity(items.len());
     let mut afters: Vec<Current> = Vec::with_capacity(items.len());
     for (before, (_, newer)) in befores.iter().zip(items) {
-        let (row, off, attached) = after_provenance(before, newer, true);
+        let (row, off, attached) = after_provenance(before, newer);
         if off.is_some() {
             provenance::detach(w, row)?;
         }

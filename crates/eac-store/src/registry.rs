@@ -1285,6 +1285,8 @@ pub(crate) fn import_document(
             Vec::with_capacity(group.len());
         let mut seen = Vec::new();
         let mut unchanged_ranges: Vec<(i64, &CertRange)> = Vec::new();
+        // The stored EACs the group restates, as they were.
+        let mut restating: Vec<history::Restating> = Vec::new();
         let mut stopped = false;
         for (index, item, eac) in read {
             let eac = match eac {
@@ -1396,11 +1398,9 @@ pub(crate) fn import_document(
                             unchanged_ranges.push((stored.id, range));
                         }
                     } else {
-                        let (row, file) = (stored.id, &batch.file);
                         let reason = restatement_reason(&doc, &sha256, &current, &m);
-                        history::registry_restating(
-                            w, row, current, &m.eac, batch.id, file, &reason,
-                        )?;
+                        // Audited once the document's row is written too.
+                        restating.push(history::registry_restating(w, stored.id, current, reason)?);
                         rows::replace(w, stored.id, &m.eac, batch.id)?;
                         batch.replaced += 1;
                         batch.value_count += m.eac.values.len();
@@ -1439,6 +1439,9 @@ pub(crate) fn import_document(
         insert_ranges(w, &new_ranges)?;
         restore_ranges(w, &unchanged_ranges)?;
         insert_sources(w, document_id, &doc, batch.id, &placed)?;
+        // Each restated EAC's record holds it as stored: this document
+        // among its sources, its range as written.
+        history::registry_restated(w, restating, batch.id, &batch.file)?;
         stored_rows.extend(placed.into_iter().map(|(row, item, _)| (row, item)));
     }
     let with_ranges: Vec<(i64, &RegistryEac, &CertRange)> = (stored_rows.iter())

@@ -1320,3 +1320,83 @@ fn a_search_too_long_to_be_searched_for_is_refused_in_plain_words() {
     assert_eq!(env.store.summary(&widest).unwrap().count, 0);
     assert_eq!(env.store.summary(&filter(10_000)).unwrap().count, 0);
 }
+
+/// Each audit record of `id`, oldest first, with its saved states (JSON).
+fn records_with_states(
+    env: &Env,
+    id: &str,
+) -> Vec<(
+    eac_store::AuditRecord,
+    Option<serde_json::Value>,
+    Option<serde_json::Value>,
+)> {
+    let mut out = Vec::new();
+    env.store
+        .audit_each_with_states(Some(id), &mut |record, states| {
+            let parse = |t: Option<String>| t.map(|t| serde_json::from_str(&t).unwrap());
+            out.push((
+                record,
+                parse(states.before_state),
+                parse(states.after_state),
+            ));
+            Ok(())
+        })
+        .unwrap();
+    out.reverse();
+    out
+}
+
+/// The file names of a saved state's `sources`.
+fn state_sources(state: &serde_json::Value) -> Vec<String> {
+    state["sources"]
+        .as_array()
+        .map(|s| {
+            s.iter()
+                .map(|s| s["file_name"].as_str().unwrap().to_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Tester 37, finding 3: a restatement's `import_replace` record kept the
+/// EAC after it without the document just imported (its row was written
+/// after the record), so the next record's state before had a source no
+/// record's state after had. The record holds the EAC as stored after the
+/// import, and its changes name `sources`, as the undo's do.
+#[test]
+fn a_restatements_record_holds_the_document_it_added_among_the_sources() {
+    let mut env = Env::new();
+    let id = "r:1..9";
+    import_doc(&mut env, "a.csv", b"first", vec![stated(1, 9, "issued")]);
+    let r = import_doc(&mut env, "b.csv", b"second", vec![stated(1, 9, "retired")]);
+    assert_eq!(r.replaced, 1);
+    let records = records_with_states(&env, id);
+    assert_eq!(records.len(), 1, "{records:#?}");
+    let (record, before, after) = &records[0];
+    assert_eq!(record.action, "import_replace");
+    assert_eq!(state_sources(before.as_ref().unwrap()), ["a.csv"]);
+    assert_eq!(
+        state_sources(after.as_ref().unwrap()),
+        ["a.csv", "b.csv"],
+        "{after:#?}"
+    );
+    let sources = (record.changes.iter())
+        .find(|c| c.field == "sources")
+        .unwrap_or_else(|| panic!("{:#?}", record.changes));
+    assert_eq!(sources.before.as_deref(), Some("a.csv (line 2)"));
+    assert_eq!(
+        sources.after.as_deref(),
+        Some("a.csv (line 2); b.csv (line 2)")
+    );
+    // The undo's record starts where the import's ended.
+    let batch = env.store.import_batches().unwrap()[0].id;
+    env.store
+        .undo_import(batch, &why("draft"), "ana", false, &NoProgress)
+        .unwrap();
+    let records = records_with_states(&env, id);
+    let (_, undo_before, _) = &records[1];
+    assert_eq!(
+        state_sources(undo_before.as_ref().unwrap()),
+        state_sources(after.as_ref().unwrap())
+    );
+}
