@@ -451,6 +451,7 @@ const NAMED_IN_APP: usize = 50;
 /// first words (the longest that match wins).
 const APP_PLACES: &[(&str, &str)] = &[
     ("period", "Evidence ▾ → Closed periods…"),
+    ("refdata", "Reference data… in the toolbar"),
     ("claims delete", "Claims… → Delete…"),
     (
         "claims factor",
@@ -670,6 +671,18 @@ impl From<StoreError> for AppError {
                 ),
                 ErrorDetails::default(),
             ),
+            StoreError::NoRefdata { ref kind, .. } => {
+                // Its own words: wrapped in the EAC's they spoke of an EAC
+                // and advised importing the file that holds it.
+                let said = e.to_string();
+                let said = said.strip_prefix("the ").unwrap_or(&said);
+                (
+                    format!(
+                        "The {said} (ids match exactly, case included); nothing was removed. See the ids it holds with `eacdesk refdata ls --type {kind}`."
+                    ),
+                    ErrorDetails::default(),
+                )
+            }
             StoreError::Cancelled => return AppError::cancelled(),
         };
         AppError {

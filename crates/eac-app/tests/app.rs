@@ -776,3 +776,38 @@ fn a_claim_in_a_closed_period_is_refused_in_the_apps_words() {
     assert_eq!(e.details.eac_numbers, None);
     assert_eq!(eac_app::claims(&store).unwrap().len(), 1);
 }
+
+/// An id the reference data does not hold: the refusal is reference
+/// data's own, with where to see the ids held (the app's dialog in the
+/// app); it spoke of "no EAC with id …" and of importing the file that
+/// holds the EAC (tester 37, finding 4).
+#[test]
+fn removing_reference_data_it_does_not_hold_says_so_in_its_own_words() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = store(dir.path());
+    let ids = vec!["X".to_owned()];
+    let e = eac_app::remove_refdata(
+        &mut store,
+        BeneficiaryType::Account,
+        &ids,
+        Some("closed"),
+        false,
+    )
+    .unwrap_err();
+    assert_eq!(e.code, "not_found");
+    assert_eq!(
+        e.message,
+        "The account reference data holds no `X` (ids match exactly, case included); nothing \
+         was removed. See the ids it holds with `eacdesk refdata ls --type account`."
+    );
+    assert_eq!(e.details.cds_eac_id, None);
+    let e = e.in_app(Some(&store));
+    assert!(!e.message.contains("EAC with"), "{}", e.message);
+    assert!(!e.message.contains("eacdesk"), "{}", e.message);
+    assert!(
+        e.message
+            .ends_with("See the ids it holds in Reference data… in the toolbar."),
+        "{}",
+        e.message
+    );
+}

@@ -552,15 +552,20 @@ fn refdata_rm_removes_ids_audited_and_names_the_eacs_still_naming_them() {
         .assert()
         .success()
         .stdout(contains("ACC-1O").and(contains("4 reference ids")));
-    // An id that is not stored: refused, nothing removed.
+    // An id that is not stored: refused, nothing removed, in reference
+    // data's own words (they were wrapped in "There is no EAC with id …
+    // import the file that holds it").
     eacdesk(&dir)
         .args([
             "refdata", "rm", "account", "ACC-1O", "acc-7", "--reason", "typo",
         ])
         .assert()
         .code(2)
-        .stderr(contains("holds no `acc-7`"))
-        .stderr(contains("nothing was removed"));
+        .stderr(
+            "error: The account reference data holds no `acc-7` (ids match exactly, case \
+             included); nothing was removed. See the ids it holds with `eacdesk refdata ls \
+             --type account`.\n",
+        );
     // No reason: refused by the command line.
     eacdesk(&dir)
         .args(["refdata", "rm", "account", "ACC-1O"])

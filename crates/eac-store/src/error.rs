@@ -191,6 +191,10 @@ pub enum StoreError {
         beneficiary_type: String,
         beneficiary: String,
     },
+    /// Reference-data ids of type `kind` that are not stored (a removal
+    /// naming them removed nothing), as given.
+    #[error("the {kind} reference data holds no {}", refdata_ids(.ids))]
+    NoRefdata { kind: String, ids: Vec<String> },
     /// A PostgreSQL server refused or failed (team mode): `message` says
     /// what, in the server's words, and what to do.
     #[error("PostgreSQL: {message}")]
@@ -203,6 +207,20 @@ pub enum StoreError {
          work on the file"
     )]
     NotOnServer { operation: String },
+}
+
+/// Reference-data ids as a message names them: the first ten, back-quoted
+/// (a long one cut, `eac_model::quote`), and how many more.
+pub(crate) fn refdata_ids(ids: &[String]) -> String {
+    let shown: Vec<String> = ids
+        .iter()
+        .take(10)
+        .map(|id| format!("`{}`", eac_model::quote(id)))
+        .collect();
+    match ids.len().saturating_sub(shown.len()) {
+        0 => shown.join(", "),
+        n => format!("{} and {n} more", shown.join(", ")),
+    }
 }
 
 /// What a change says that met another desk's change of the same EACs on a
@@ -283,7 +301,8 @@ impl StoreError {
             | StoreError::NoBatch(_)
             | StoreError::NoPeriod(_)
             | StoreError::NoClaim(_)
-            | StoreError::NoConsumption { .. } => ErrorCode::NotFound,
+            | StoreError::NoConsumption { .. }
+            | StoreError::NoRefdata { .. } => ErrorCode::NotFound,
             StoreError::Frozen { .. } => ErrorCode::Frozen,
             // The data, not the invocation, stands in the way (exit 1).
             StoreError::DocumentAltered { .. } => ErrorCode::Unreadable,

@@ -611,22 +611,14 @@ fn remove(
         )?;
         match entry {
             Some(e) => removed.push(e),
-            None => missing.push(format!("`{}`", eac_model::quote(id))),
+            None => missing.push(id.clone()),
         }
     }
     if !missing.is_empty() {
-        let shown: Vec<String> = missing.iter().take(10).cloned().collect();
-        let more = match missing.len().saturating_sub(shown.len()) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
-        return Err(StoreError::NotFound(format!(
-            "the {} reference data holds no {}{more} (ids match exactly, case included; \
-             `eacdesk refdata ls --type {}` lists them): nothing was removed",
-            kind.as_str(),
-            shown.join(", "),
-            kind.as_str()
-        )));
+        return Err(StoreError::NoRefdata {
+            kind: kind.as_str().to_owned(),
+            ids: missing,
+        });
     }
     let mut still_named = Vec::new();
     let by_id = match db.kind() {

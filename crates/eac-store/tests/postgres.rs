@@ -1792,7 +1792,10 @@ fn reference_data_is_imported_listed_and_consulted_alike_on_a_server() {
         let both = vec!["ACC-2".to_owned(), "ACC-1".to_owned()];
         let refused = store.remove_refdata(kind, &both, &reason, "tester", false);
         assert!(
-            matches!(refused, Err(eac_store::StoreError::NotFound(_))),
+            matches!(
+                refused,
+                Err(eac_store::StoreError::NoRefdata { ref ids, .. }) if ids == &["ACC-1"]
+            ),
             "{refused:?}"
         );
         assert!(store

@@ -395,3 +395,40 @@ fn an_id_holding_a_nul_character_is_a_located_rule_violation() {
     }
     assert!(s.refdata_counts().unwrap().is_empty());
 }
+
+/// Removing ids the reference data does not hold refuses the whole
+/// removal with its own error, naming the type and the ids as given (it
+/// was an EAC's not-found, so every shell spoke of an EAC).
+#[test]
+fn removing_ids_that_are_not_held_names_them_as_reference_data() {
+    let dir = TempDir::new().unwrap();
+    let mut s = store(&dir);
+    s.import_refdata(&fixture("accounts-2024.json"), &NoProgress)
+        .unwrap();
+    let held = s.refdata(Some(BeneficiaryType::Account), None, 0).unwrap();
+    let asked = vec![held[0].id.clone(), "X".to_owned(), "acc-9".to_owned()];
+    let e = s
+        .remove_refdata(
+            BeneficiaryType::Account,
+            &asked,
+            &why("closed"),
+            "tester",
+            false,
+        )
+        .unwrap_err();
+    match &e {
+        StoreError::NoRefdata { kind, ids } => {
+            assert_eq!(kind, "account");
+            assert_eq!(ids, &asked[1..]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(e.code(), eac_store::ErrorCode::NotFound);
+    assert_eq!(
+        e.to_string(),
+        "the account reference data holds no `X`, `acc-9`"
+    );
+    // Nothing was removed.
+    let after = s.refdata(Some(BeneficiaryType::Account), None, 0).unwrap();
+    assert_eq!(after.len(), held.len());
+}
