@@ -2545,6 +2545,13 @@ fn ordinal(n: usize) -> String {
     format!("{n}{suffix}")
 }
 
+/// Whether a record changed only which registry documents an EAC names
+/// (`sources`, `ranges`): an undo of an import that found it unchanged.
+fn only_sources(r: &eac_app::AuditRecord) -> bool {
+    !r.changes.is_empty()
+        && (r.changes.iter()).all(|c| matches!(c.field.as_str(), "sources" | "ranges"))
+}
+
 /// The CHANGE cell of one audit record.
 pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
     let assignment = |a: &Option<BeneficiaryAssignment>| match a {
@@ -2624,13 +2631,42 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
             format!("{}{changed}{beneficiaries}", from("replaced by"))
         }
         AuditAction::Delete => format!("deleted (was {})", assignment(&r.before)),
-        AuditAction::UndoImport => match (&r.before, &r.after) {
-            (_, None) => format!("removed by undoing {}", from("").trim_start()),
-            _ => format!(
-                "restored by undoing {}{beneficiaries}",
+        // Told by what the record keeps (`removed`), never by a missing
+        // assignment: a registry EAC given back without beneficiaries has
+        // none either.
+        AuditAction::UndoImport if r.removed => {
+            format!("removed by undoing {}", from("").trim_start())
+        }
+        // An EAC the import found unchanged: only its documents changed.
+        AuditAction::UndoImport if only_sources(r) => {
+            let sides: Vec<String> = (r.changes.iter())
+                .map(|c| {
+                    format!(
+                        "{} {} → {}",
+                        c.field,
+                        c.before.as_deref().unwrap_or("(none)"),
+                        c.after.as_deref().unwrap_or("(none)")
+                    )
+                })
+                .collect();
+            format!(
+                "its document unlinked by undoing {}: {}",
+                from("").trim_start(),
+                sides.join("; ")
+            )
+        }
+        AuditAction::UndoImport => {
+            let changed = fields();
+            let changed = if changed.is_empty() {
+                String::new()
+            } else {
+                format!(": {changed}")
+            };
+            format!(
+                "restored by undoing {}{changed}{beneficiaries}",
                 from("").trim_start()
-            ),
-        },
+            )
+        }
         AuditAction::SetFields => {
             let changed = fields();
             if changed.is_empty() {
@@ -3005,7 +3041,8 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
     let report = if a.dry_run {
         plan
     } else {
-        if let Err(e) = confirmed(plan.removed + plan.restored, a.yes, "remove or restore") {
+        let affected = plan.removed + plan.restored + plan.unlinked;
+        if let Err(e) = confirmed(affected, a.yes, "remove, restore or unlink") {
             bar.finish();
             if a.json {
                 out.json(&plan)?;
@@ -3048,9 +3085,21 @@ fn print_undo(
     } else {
         "restored"
     };
+    // EACs it found unchanged and named its document as a source of.
+    let unlinked = match (r.unlinked, r.dry_run) {
+        (0, _) => String::new(),
+        (n, true) => format!(
+            "; it would unlink its document from {} it found unchanged, which stay as they are",
+            count(n, "EAC")
+        ),
+        (n, false) => format!(
+            "; it unlinked its document from {} it found unchanged, which stay as they are",
+            count(n, "EAC")
+        ),
+    };
     writeln!(
         out,
-        "Undoing import {} ({}) {verb} {} it added and {verb2} {} it replaced to their earlier version{gone}.",
+        "Undoing import {} ({}) {verb} {} it added and {verb2} {} it replaced to their earlier version{gone}{unlinked}.",
         r.batch_id,
         r.file_name,
         count(r.removed, "EAC"),

@@ -401,9 +401,11 @@ pub struct AuditRecord {
     pub cds_eac_id: String,
     pub action: AuditAction,
     /// Who the EAC was attributed to before the change; `None` when it did
-    /// not exist before (an undo restoring it) or the record is unreadable.
+    /// not exist before, has no beneficiary type (a registry EAC nobody
+    /// completed) or the record is unreadable.
     pub before: Option<BeneficiaryAssignment>,
-    /// … and after; `None` when the change removed it.
+    /// … and after; `None` when the change removed it ([`Self::removed`])
+    /// or it has no beneficiary type.
     pub after: Option<BeneficiaryAssignment>,
     /// `set_emissions` only: the factors before and after the change.
     pub before_emissions: Option<crate::EmissionFactors>,
@@ -425,6 +427,13 @@ pub struct AuditRecord {
     /// review, recorded with its reason, that changed nothing (decision 15).
     #[serde(default)]
     pub reviewed: bool,
+    /// The change took the EAC out of the database: a `delete`, or an
+    /// `undo_import` of the import that added it (its record keeps nothing
+    /// after). An undo giving an EAC its earlier version back is not one,
+    /// whether or not that version has beneficiaries (`after` is `None`
+    /// for both when it has none).
+    #[serde(default)]
+    pub removed: bool,
 }
 
 /// The saved states of an audit record as written (JSON text: the whole
@@ -666,7 +675,12 @@ pub struct UndoReport {
     pub restored: usize,
     /// EACs the import added that were deleted since (nothing to do).
     pub already_removed: usize,
-    /// The first ids removed or restored (at most 50).
+    /// EACs the import found unchanged in its registry document, which it
+    /// named as one of their sources: they stay as they are, and the
+    /// document is no longer named (each change recorded, as `sources`).
+    #[serde(default)]
+    pub unlinked: usize,
+    /// The first ids removed, restored or unlinked (at most 50).
     pub ids: Vec<String>,
 }
 

@@ -456,6 +456,7 @@ pub(crate) fn record(
         import_batch_id: None,
         problem: None,
         reviewed,
+        removed: false,
     })
 }
 
@@ -689,6 +690,11 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
     };
     // A review ([`REVIEW`]): both sides stored alike.
     let same_sides = cell(row, 5)? == cell(row, 6)?;
+    // Nothing after the change (the `after` side JSON `null`, no state):
+    // the EAC was taken out. An EAC without a beneficiary type has the
+    // side `{}`, which reads as no assignment too.
+    let nothing_after =
+        cell(row, 6)?.is_some_and(|t| t.trim() == "null") && cell(row, 9)?.is_none();
     let mut before = side(5, "before")?;
     let mut after = side(6, "after")?;
     let reason = text(7, "reason", &mut problems)?;
@@ -774,6 +780,11 @@ fn audit_record(row: &dyn DbRow) -> rusqlite::Result<AuditRecord> {
         source_file,
         import_batch_id,
         reviewed: same_sides && matches!(action, ACTION | EMISSIONS_ACTION) && problems.is_empty(),
+        removed: match action {
+            AuditAction::Delete => true,
+            AuditAction::UndoImport => nothing_after,
+            _ => false,
+        },
         problem: (!problems.is_empty()).then(|| {
             format!(
                 "this record was changed outside EAC Desk and cannot be read in full: {}",

@@ -1242,6 +1242,34 @@ pub(crate) fn undo_import(
             ids: conflicts,
         });
     }
+    // The stored EACs the import found unchanged in its registry document
+    // and named it as a source of: they stay as they are, the document's
+    // rows come off them, each change recorded (as an undo's `sources`).
+    let unlinked: Vec<(i64, String)> = db.collect(
+        "SELECT e.id, e.cds_eac_id FROM eacs e
+          WHERE EXISTS (SELECT 1 FROM eac_sources s
+                         WHERE s.eac_id = e.id AND s.import_batch_id = ?1)
+            AND e.cds_eac_id NOT IN (SELECT cds_eac_id FROM import_changes WHERE batch_id = ?1)
+          ORDER BY e.cds_eac_id",
+        &[&batch_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if plan.is_empty() && unlinked.is_empty() {
+        // Nothing stored would change: the batch is left as it is (an
+        // undo marked done would be a change no record tells of).
+        return Err(StoreError::InvalidInput(match already_removed {
+            0 => format!(
+                "Import {batch_id} ({file_name}) changed no stored EAC (it added none, replaced \
+                 none and named its document as the source of none), so there is nothing to \
+                 undo. Nothing was changed."
+            ),
+            n => format!(
+                "Import {batch_id} ({file_name}) cannot be undone: every EAC it added ({n}) has \
+                 been deleted since, so there is nothing to undo (the audit log keeps each \
+                 deletion with its reason). Nothing was changed."
+            ),
+        }));
+    }
     let mut report = UndoReport {
         batch_id,
         file_name: file_name.clone(),
@@ -1249,15 +1277,17 @@ pub(crate) fn undo_import(
         removed: plan.iter().filter(|(_, e)| e.is_none()).count(),
         restored: plan.iter().filter(|(_, e)| e.is_some()).count(),
         already_removed,
-        ids: plan
-            .iter()
+        unlinked: unlinked.len(),
+        ids: (plan.iter().map(|(c, _)| c.id()))
+            .chain(unlinked.iter().map(|(_, id)| id.as_str()))
             .take(MAX_NAMED)
-            .map(|(c, _)| c.id().to_owned())
+            .map(str::to_owned)
             .collect(),
     };
     if dry_run {
         return Ok(report);
     }
+    let total = (plan.len() + unlinked.len()) as u64;
     // A group at a time, as a deletion: the group's records in one
     // statement, its rows removed together, then the versions it replaced
     // put back.
@@ -1290,11 +1320,37 @@ pub(crate) fn undo_import(
         done += group.len();
         if last_progress.elapsed() >= PROGRESS_EVERY {
             last_progress = Instant::now();
-            progress.update(
-                crate::Phase::UndoImport,
-                done as u64,
-                Some(plan.len() as u64),
-            );
+            progress.update(crate::Phase::UndoImport, done as u64, Some(total));
+        }
+    }
+    // The EACs it only named its document as a source of: each recorded
+    // with its documents before and after (its rows go below, together).
+    for group in unlinked.chunks(UNDO_GROUP) {
+        if progress.is_cancelled() {
+            return Err(StoreError::Cancelled);
+        }
+        let rows: Vec<i64> = group.iter().map(|(row, _)| *row).collect();
+        let befores = states_of_rows(db, &rows)?;
+        let afters: Vec<Current> = befores.iter().map(|b| unlinked_from(b, batch_id)).collect();
+        let entries = (befores.iter().zip(&afters))
+            .map(|(before, after)| AuditEntry {
+                cds_eac_id: before.id(),
+                action: UNDO_IMPORT,
+                before: Some(AuditSide::of(before.assignment())),
+                after: Some(AuditSide::of(after.assignment())),
+                before_state: Some(before.state()),
+                after_state: Some(after.state()),
+                reason,
+                os_user,
+                source_file: Some(&file_name),
+                import_batch_id: Some(batch_id),
+            })
+            .collect();
+        edit::insert_many(w, entries)?;
+        done += group.len();
+        if last_progress.elapsed() >= PROGRESS_EVERY {
+            last_progress = Instant::now();
+            progress.update(crate::Phase::UndoImport, done as u64, Some(total));
         }
     }
     if progress.is_cancelled() {
@@ -1325,13 +1381,34 @@ pub(crate) fn undo_import(
         "UPDATE import_batches SET undone_at = ?2 WHERE id = ?1",
         &[&batch_id, &w.at().to_storage()],
     )?;
-    progress.update(
-        crate::Phase::UndoImport,
-        plan.len() as u64,
-        Some(plan.len() as u64),
-    );
+    progress.update(crate::Phase::UndoImport, total, Some(total));
     report.dry_run = false;
     Ok(report)
+}
+
+/// `before` (a stored EAC with its documents) as it is once the rows of
+/// import batch `batch` are taken off it: the record of the version
+/// after keeps its documents without what each stated, as an import's.
+fn unlinked_from(before: &Current, batch: i64) -> Current {
+    let Current::Eac {
+        row,
+        eac,
+        batch: written_by,
+        synced,
+        attached,
+    } = before
+    else {
+        unreachable!("only a stored EAC names registry documents")
+    };
+    let mut kept = attached.clone().unwrap_or_default().without_statements();
+    kept.sources.retain(|s| s.import_batch_id != Some(batch));
+    Current::Eac {
+        row: *row,
+        eac: eac.clone(),
+        batch: *written_by,
+        synced: synced.clone(),
+        attached: Some(kept),
+    }
 }
 
 /// How many changed values an audit record lists one by one; the others

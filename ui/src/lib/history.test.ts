@@ -12,7 +12,7 @@ import {
 
 const acct = { beneficiary_type: "account" as const, beneficiaries: ["A-1"] };
 const gen = { beneficiary_type: "general" as const, beneficiaries: [] };
-const base = { before: acct, after: acct, source_file: null, import_batch_id: null, reviewed: false };
+const base = { before: acct, after: acct, source_file: null, import_batch_id: null, reviewed: false, removed: false };
 
 describe("history in words", () => {
   it("names every recorded action", () => {
@@ -26,8 +26,19 @@ describe("history in words", () => {
   it("says which file an import or undo came from", () => {
     const r = { ...base, action: "import_replace" as AuditAction, source_file: "/data/in/march.json", import_batch_id: 4 };
     expect(auditSummary(r)).toBe("A newer version from march.json replaced the stored one.");
-    expect(auditSummary({ ...r, action: "undo_import", after: null })).toMatch(/^Removed: undoing the import of march.json/);
+    expect(auditSummary({ ...r, action: "undo_import", after: null, removed: true })).toMatch(/^Removed: undoing the import of march.json/);
     expect(auditSummary({ ...r, action: "undo_import" })).toMatch(/^Given back its earlier version/);
+    // Tester 37: a registry EAC given back has no beneficiary type either
+    // (`after` null); the record's `removed` tells the two apart.
+    expect(auditSummary({ ...r, action: "undo_import", after: null })).toMatch(/^Given back its earlier version/);
+    // Tester 37: an EAC the undone import had found unchanged only loses the document as a source.
+    const sources = { field: "sources", before: "a.csv (line 2); march.json (line 2)", after: "a.csv (line 2)" };
+    expect(auditSummary({ ...r, action: "undo_import", changes: [sources] })).toBe(
+      "No longer names march.json as a source: undoing the import of march.json, which had found it unchanged; the EAC itself stays as it is.",
+    );
+    expect(
+      auditSummary({ ...r, action: "undo_import", changes: [sources, { field: "cds_modified", before: "a", after: "b" }] }),
+    ).toMatch(/^Given back its earlier version/);
     expect(auditSummary({ ...base, action: "import_replace", import_batch_id: 7 })).toMatch(/import 7/);
     expect(auditSummary({ ...base, action: "set_beneficiaries" })).toBeNull();
   });

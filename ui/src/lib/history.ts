@@ -37,7 +37,8 @@ export function auditActionLabel(action: AuditAction): string {
 
 /** One sentence under the heading: what happened to the EAC, with the file where there is one. */
 export function auditSummary(
-  r: Pick<AuditRecord, "action" | "before" | "after" | "source_file" | "import_batch_id" | "reviewed">,
+  r: Pick<AuditRecord, "action" | "before" | "after" | "source_file" | "import_batch_id" | "reviewed" | "removed"> &
+    Partial<Pick<AuditRecord, "changes">>,
 ): string | null {
   if (r.reviewed) return reviewedText(r.action);
   const file = r.source_file ? baseName(r.source_file) : null;
@@ -48,7 +49,12 @@ export function auditSummary(
     case "delete":
       return "The EAC was deleted from this database; what it held is kept in this record.";
     case "undo_import":
-      if (r.after === null) return `Removed: undoing ${file ? `the import of ${file}` : batch}, which had added it.`;
+      // Told by `removed`, never by `after`: an EAC given back without a
+      // beneficiary type has no assignment after either.
+      if (r.removed) return `Removed: undoing ${file ? `the import of ${file}` : batch}, which had added it.`;
+      // Only its documents changed: the import had found it unchanged and named its document as a source.
+      if (r.changes?.length && r.changes.every((c) => c.field === "sources" || c.field === "ranges"))
+        return `No longer names ${file ?? "the document"} as a source: undoing ${file ? `the import of ${file}` : batch}, which had found it unchanged; the EAC itself stays as it is.`;
       return `Given back its earlier version: undoing ${file ? `the import of ${file}` : batch}, which had replaced it.`;
     case "verify":
       return "Checked against its source; P2 exports carry this date as cds_synced.";

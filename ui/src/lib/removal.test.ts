@@ -41,15 +41,23 @@ describe("what a delete means", () => {
 });
 
 describe("undoing an import", () => {
-  const plan = { batch_id: 2, file_name: "/x/march.json", dry_run: true, removed: 4, restored: 1, already_removed: 0, ids: [] };
+  const plan = { batch_id: 2, file_name: "/x/march.json", dry_run: true, removed: 4, restored: 1, already_removed: 0, unlinked: 0, ids: [] };
   it("counts removed and restored EACs", () => {
     expect(undoCount(plan)).toBe(5);
+    expect(undoCount({ ...plan, unlinked: 10 })).toBe(15);
   });
   it("says what it will do and what it did", () => {
     expect(undoText(plan)).toBe("Undoing it removes 4 EACs it added and gives 1 EAC it replaced its earlier version back.");
     expect(undoText({ ...plan, dry_run: false, restored: 0 })).toBe("The undo removed 4 EACs it added.");
     expect(undoText({ ...plan, removed: 0, restored: 0, already_removed: 2 })).toBe(
       "Undoing it changes no EAC; 2 EACs it added were deleted since.",
+    );
+    // Tester 37: an import that only named its document as a source of EACs it found unchanged.
+    expect(undoText({ ...plan, removed: 0, restored: 0, unlinked: 10 })).toBe(
+      "Undoing it unlinks its document from 10 EACs it found unchanged (they stay as they are).",
+    );
+    expect(undoText({ ...plan, dry_run: false, restored: 0, unlinked: 1 })).toBe(
+      "The undo removed 4 EACs it added and unlinked its document from 1 EAC it found unchanged (it stays as it is).",
     );
   });
   it("shows whether an import can still be undone", () => {

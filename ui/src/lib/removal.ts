@@ -39,9 +39,9 @@ export function deleteResultText(r: DeleteReport): string {
   return `Deleted ${plural(deletedCount(r), "EAC")}${extra}. Each one is kept in History (toolbar “History…”) with your reason.`;
 }
 
-/** Every EAC an undo touches: removed and given back their earlier version. */
-export function undoCount(r: Pick<UndoReport, "removed" | "restored">): number {
-  return r.removed + r.restored;
+/** Every EAC an undo touches: removed, given back their earlier version, or no longer naming its document. */
+export function undoCount(r: Pick<UndoReport, "removed" | "restored" | "unlinked">): number {
+  return r.removed + r.restored + r.unlinked;
 }
 
 /** What the undo will do (dry run) or did, in a sentence. */
@@ -50,6 +50,11 @@ export function undoText(r: UndoReport): string {
   if (r.removed > 0) parts.push(`${r.dry_run ? "removes" : "removed"} ${plural(r.removed, "EAC")} it added`);
   if (r.restored > 0)
     parts.push(`${r.dry_run ? "gives" : "gave"} ${plural(r.restored, "EAC")} it replaced ${r.restored === 1 ? "its" : "their"} earlier version back`);
+  // EACs it found unchanged in its registry document: only the document's link goes.
+  if (r.unlinked > 0)
+    parts.push(
+      `${r.dry_run ? "unlinks" : "unlinked"} its document from ${plural(r.unlinked, "EAC")} it found unchanged (${r.unlinked === 1 ? "it stays" : "they stay"} as ${r.unlinked === 1 ? "it is" : "they are"})`,
+    );
   let s =
     parts.length === 0
       ? r.dry_run

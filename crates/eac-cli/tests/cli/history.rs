@@ -822,3 +822,184 @@ fn a_trigger_on_closed_periods_is_named_by_period_close() {
     assert!(!stderr.contains("no rows"), "{stderr}");
     assert_eq!(std::fs::read(db(&desk)).unwrap(), before, "nothing written");
 }
+
+// ------------------------------------------------------------ tester 37
+
+/// The Ofgem certificates sample of `crates/eac-registry/tests/fixtures`
+/// copied into the desk's folder as `name`, with `edit` applied to its text.
+fn ofgem_copy(desk: &Desk, name: &str, edit: impl Fn(&str) -> String) -> String {
+    let sample = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures/ofgem/certificates-sample.csv");
+    let text = std::fs::read_to_string(sample).unwrap();
+    std::fs::write(desk.path(name), edit(&text)).unwrap();
+    name.to_owned()
+}
+
+/// Its first certificate range (Drax, March 2023), issued on 10/11/2023.
+const DRAX: &str = "ofgem:G01821BWEN0000000000010323310323GEN..G01821BWEN0000004999010323310323GEN";
+
+/// `audit ID` as printed, and `audit ID --json`.
+fn audit_of(desk: &Desk, id: &str) -> (String, Vec<Value>) {
+    let out = desk.eacdesk().args(["audit", id]).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let json = desk.json(&["audit", id]).as_array().unwrap().clone();
+    (text, json)
+}
+
+/// Tester 37, finding 2: a registry EAC (no beneficiary type: its record's
+/// `after` side is `{}`) given its earlier version back by an undo was
+/// logged "removed by undoing import 2", as an EAC taken out is. The record
+/// says what it did: restored, with what changed, and `removed` in --json.
+#[test]
+fn an_undo_giving_a_registry_eac_its_earlier_version_back_says_restored() {
+    let desk = Desk::new();
+    let first = ofgem_copy(&desk, "a.csv", str::to_owned);
+    let restated = ofgem_copy(&desk, "restated.csv", |t| {
+        t.replacen("Issued,10/11/2023", "Redeemed,01/12/2023", 1)
+    });
+    desk.eacdesk().args(["import", &first]).assert().success();
+    desk.eacdesk()
+        .args(["import", &restated])
+        .assert()
+        .success()
+        .stdout(contains("1 replaced"));
+    desk.eacdesk()
+        .args([
+            "undo-import",
+            "2",
+            "--reason",
+            "restatement was a draft",
+            "--yes",
+        ])
+        .assert()
+        .success();
+    assert!(desk.ids(&[]).iter().any(|id| id == DRAX));
+    let (text, json) = audit_of(&desk, DRAX);
+    let line = text
+        .lines()
+        .find(|l| l.contains("restatement was a draft"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.contains("restored by undoing import 2 (restated.csv): "),
+        "{line}"
+    );
+    assert!(line.contains("eacdesk_status"), "{line}");
+    assert!(!text.contains("removed by"), "{text}");
+    let undo = &json[0];
+    assert_eq!(undo["action"], "undo_import");
+    assert_eq!(undo["removed"], false, "{undo}");
+    assert!(undo["after"].is_null(), "no beneficiary type: {undo}");
+    assert!(undo["after_state"].is_object(), "{undo}");
+
+    // An EAC the undone import added is said to be removed.
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    desk.eacdesk()
+        .args(["undo-import", "1", "--reason", "wrong file", "--yes"])
+        .assert()
+        .success();
+    let (text, json) = audit_of(&desk, "e-01");
+    assert!(text.contains("removed by undoing import 1 ("), "{text}");
+    assert_eq!(json[0]["removed"], true, "{}", json[0]);
+}
+
+/// Tester 37, finding 1: undoing the import of a second copy of a registry
+/// report (0 added, 0 replaced, 10 unchanged) took the copy off the 10
+/// EACs as a source with no audit record, and said (dry run too) that it
+/// removed and restored nothing. It says what it unlinks, asks for --yes
+/// as a change of many EACs does, and records each EAC with the reason.
+#[test]
+fn undoing_a_second_copy_of_a_report_says_and_records_what_it_unlinks() {
+    let desk = Desk::new();
+    let first = ofgem_copy(&desk, "a.csv", str::to_owned);
+    let copy = ofgem_copy(&desk, "b.csv", |t| format!("{t}\n"));
+    desk.eacdesk().args(["import", &first]).assert().success();
+    desk.eacdesk()
+        .args(["import", &copy])
+        .assert()
+        .success()
+        .stdout(contains("0 EACs added, 0 replaced, 10 unchanged"));
+    let undo = ["undo-import", "2", "--reason", "second copy"];
+    desk.eacdesk()
+        .args(undo)
+        .arg("--dry-run")
+        .assert()
+        .success()
+        .stdout(contains(
+            "it would unlink its document from 10 EACs it found unchanged, which stay as they are.",
+        ))
+        .stdout(contains("Nothing was changed (--dry-run)."));
+    let plan = desk.json(&["undo-import", "2", "--reason", "x", "--dry-run"]);
+    assert_eq!(plan["unlinked"], 10, "{plan}");
+    desk.eacdesk()
+        .args(undo)
+        .assert()
+        .code(2)
+        .stderr(contains("remove, restore or unlink 10 EACs"));
+    assert_eq!(desk.json(&["audit"]).as_array().unwrap().len(), 0);
+    desk.eacdesk()
+        .args(undo)
+        .arg("--yes")
+        .assert()
+        .success()
+        .stdout(contains(
+            "it unlinked its document from 10 EACs it found unchanged, which stay as they are.",
+        ));
+    desk.eacdesk()
+        .args(["show", DRAX])
+        .assert()
+        .success()
+        .stdout(contains("1 source document"));
+    let log = desk.json(&["audit"]);
+    let log = log.as_array().unwrap();
+    assert_eq!(log.len(), 10, "{log:#?}");
+    assert!(log.iter().all(|r| r["action"] == "undo_import"
+        && r["reason"] == "second copy"
+        && r["removed"] == false));
+    let (text, _) = audit_of(&desk, DRAX);
+    assert!(
+        text.contains(
+            "its document unlinked by undoing import 2 (b.csv): sources a.csv (line 2); \
+             b.csv (line 2) → a.csv (line 2)"
+        ),
+        "{text}"
+    );
+}
+
+/// Tester 37, finding 5: undoing an import whose EACs were all deleted
+/// since set it "undone" (never to be undone again) with no record of who
+/// asked or why. It is refused, saying why, and the import stays as it was.
+#[test]
+fn undoing_an_import_whose_eacs_were_all_deleted_is_refused_saying_why() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "2"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["delete", "--all-matching", "--reason", "gone", "--yes"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["undo-import", "1", "--reason", "tidy", "--yes"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "cannot be undone: every EAC it added (2) has been deleted since, so there is \
+             nothing to undo",
+        ));
+    desk.eacdesk()
+        .arg("imports")
+        .assert()
+        .success()
+        .stdout(contains("can be undone"))
+        .stdout(contains("undone 20").not());
+    let log = desk.json(&["audit"]);
+    assert!(
+        log.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["action"] == "delete"),
+        "{log:#?}"
+    );
+}

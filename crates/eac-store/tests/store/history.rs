@@ -748,6 +748,62 @@ fn undoing_a_p2_import_removes_its_envelopes_and_gives_back_replaced_ones() {
     assert_eq!(env.store.info().unwrap().envelope_only_count, 0);
 }
 
+/// Tester 37, finding 5: undoing an import whose EACs were all deleted
+/// since marked it undone (never to be undone again) and recorded nothing,
+/// so its reason and who asked were lost. With nothing stored to change,
+/// it is refused saying why, the dry run too, and the batch stays as it
+/// was; so is an import that changed no EAC (every one skipped).
+#[test]
+fn an_undo_that_would_change_nothing_is_refused_and_the_batch_left_as_it_is() {
+    let mut env = Env::new();
+    env.import(&env.listing("two.json", &[eac("e-1"), eac("e-2")]))
+        .unwrap();
+    env.store
+        .delete_eacs(
+            &DeleteTarget::Filter(EacFilter::default()),
+            &why("gone"),
+            "bob",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    let batch = env.store.import_batches().unwrap()[0].id;
+    let before = env.fingerprint();
+    for dry_run in [true, false] {
+        let e = env
+            .store
+            .undo_import(batch, &why("tidy"), "alice", dry_run, &NoProgress)
+            .unwrap_err();
+        let said = e.to_string();
+        assert!(said.starts_with(&format!("Import {batch} (")), "{said}");
+        assert!(
+            said.contains(
+                "two.json) cannot be undone: every EAC it added (2) has been deleted since, so \
+                 there is nothing to undo"
+            ),
+            "{said}"
+        );
+        assert!(said.ends_with("Nothing was changed."), "{said}");
+    }
+    assert_eq!(env.fingerprint(), before);
+    let listed = &env.store.import_batches().unwrap()[0];
+    assert!(listed.undone_at.is_none(), "{listed:?}");
+    let log = env.store.audit_log(None).unwrap();
+    assert!(log.iter().all(|r| r.action == "delete"), "{log:#?}");
+
+    // An import that only found what was stored: nothing to undo either.
+    let file = env.listing("three.json", &[eac("e-3")]);
+    env.import(&file).unwrap();
+    env.import(&file).unwrap();
+    let batch = env.store.import_batches().unwrap()[0].id;
+    let e = env
+        .store
+        .undo_import(batch, &why("tidy"), "alice", false, &NoProgress)
+        .unwrap_err();
+    assert!(e.to_string().contains("changed no stored EAC"), "{e}");
+    assert!(env.store.import_batches().unwrap()[0].undone_at.is_none());
+}
+
 #[test]
 fn imports_made_before_schema_6_cannot_be_undone_and_say_so() {
     let mut env = Env::new();

@@ -1400,3 +1400,88 @@ fn a_restatements_record_holds_the_document_it_added_among_the_sources() {
         state_sources(after.as_ref().unwrap())
     );
 }
+
+/// Tester 37, finding 1: undoing an import that only named its document
+/// as a source of EACs it found unchanged (the same statement imported
+/// again as other bytes; the unchanged EACs of a restatement) took the
+/// document's rows off them with no audit record, and its report (and
+/// dry run) said nothing was removed or restored. Each such EAC now gets
+/// an `undo_import` record naming the `sources` change, with the reason,
+/// and the report counts them.
+#[test]
+fn undoing_an_import_that_only_named_its_document_records_each_eac_it_unlinks() {
+    let mut env = Env::new();
+    import_doc(
+        &mut env,
+        "a.csv",
+        b"first",
+        vec![stated(1, 9, "issued"), stated(10, 19, "issued")],
+    );
+    let r = import_doc(
+        &mut env,
+        "b.csv",
+        b"first, another copy",
+        vec![stated(1, 9, "issued"), stated(10, 19, "issued")],
+    );
+    assert_eq!(r.registry.as_ref().unwrap().unchanged, 2);
+    assert_eq!(provenance_of(&env, "r:1..9").0, ["a.csv", "b.csv"]);
+    let batch = env.store.import_batches().unwrap()[0].id;
+    let plan = env
+        .store
+        .undo_import(batch, &why("second copy"), "ana", true, &NoProgress)
+        .unwrap();
+    assert_eq!(
+        (plan.removed, plan.restored, plan.unlinked),
+        (0, 0, 2),
+        "{plan:#?}"
+    );
+    assert_eq!(plan.ids, ["r:1..9", "r:10..19"]);
+    assert!(env.store.audit_log(None).unwrap().is_empty());
+    let done = env
+        .store
+        .undo_import(batch, &why("second copy"), "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!((done.unlinked, done.dry_run), (2, false));
+    for (id, line) in [("r:1..9", 2), ("r:10..19", 3)] {
+        assert_eq!(provenance_of(&env, id).0, ["a.csv"]);
+        let log = env.store.audit_log(Some(id)).unwrap();
+        assert_eq!(log.len(), 1, "{log:#?}");
+        let record = &log[0];
+        assert_eq!(record.action, "undo_import");
+        assert_eq!(record.reason, "second copy");
+        assert_eq!(record.os_user, "ana");
+        assert_eq!(record.import_batch_id, Some(batch));
+        assert!(!record.removed);
+        let fields: Vec<&str> = record.changes.iter().map(|c| c.field.as_str()).collect();
+        assert_eq!(fields, ["sources"], "{record:#?}");
+        assert_eq!(
+            record.changes[0].before,
+            Some(format!("a.csv (line {line}); b.csv (line {line})"))
+        );
+        assert_eq!(
+            record.changes[0].after,
+            Some(format!("a.csv (line {line})"))
+        );
+    }
+    assert!(env.store.verify_audit_chain().unwrap().broken.is_none());
+
+    // A restatement: the EAC it changes is restored, the one it found
+    // unchanged unlinked, both recorded.
+    let r = import_doc(
+        &mut env,
+        "c.csv",
+        b"restated",
+        vec![stated(1, 9, "retired"), stated(10, 19, "issued")],
+    );
+    assert_eq!((r.replaced, r.registry.as_ref().unwrap().unchanged), (1, 1));
+    let batch = env.store.import_batches().unwrap()[0].id;
+    let done = env
+        .store
+        .undo_import(batch, &why("draft"), "ana", false, &NoProgress)
+        .unwrap();
+    assert_eq!((done.restored, done.unlinked), (1, 1), "{done:#?}");
+    let log = env.store.audit_log(Some("r:10..19")).unwrap();
+    assert_eq!(log.len(), 2, "{log:#?}");
+    assert_eq!(log[0].reason, "draft");
+    assert_eq!(provenance_of(&env, "r:10..19").0, ["a.csv"]);
+}

@@ -25,11 +25,13 @@ display_name: string | null,
 cds_eac_id: string, action: AuditAction, 
 /**
  * Who the EAC was attributed to before the change; `None` when it did
- * not exist before (an undo restoring it) or the record is unreadable.
+ * not exist before, has no beneficiary type (a registry EAC nobody
+ * completed) or the record is unreadable.
  */
 before: BeneficiaryAssignment | null, 
 /**
- * … and after; `None` when the change removed it.
+ * … and after; `None` when the change removed it ([`Self::removed`])
+ * or it has no beneficiary type.
  */
 after: BeneficiaryAssignment | null, 
 /**
@@ -59,4 +61,12 @@ problem: string | null,
  * A beneficiary or emission edit that gave the EAC what it held: a
  * review, recorded with its reason, that changed nothing (decision 15).
  */
-reviewed: boolean, };
+reviewed: boolean, 
+/**
+ * The change took the EAC out of the database: a `delete`, or an
+ * `undo_import` of the import that added it (its record keeps nothing
+ * after). An undo giving an EAC its earlier version back is not one,
+ * whether or not that version has beneficiaries (`after` is `None`
+ * for both when it has none).
+ */
+removed: boolean, };

@@ -17,6 +17,12 @@ restored: number,
  */
 already_removed: number, 
 /**
- * The first ids removed or restored (at most 50).
+ * EACs the import found unchanged in its registry document, which it
+ * named as one of their sources: they stay as they are, and the
+ * document is no longer named (each change recorded, as `sources`).
+ */
+unlinked: number, 
+/**
+ * The first ids removed, restored or unlinked (at most 50).
  */
 ids: Array<string>, };

@@ -53,6 +53,7 @@ function record(id: string, action: AuditRecord["action"]): AuditRecord {
     problem: null,
     held: null,
     reviewed: false,
+    removed: false,
   } as unknown as AuditRecord;
 }
 

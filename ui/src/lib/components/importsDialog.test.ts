@@ -30,7 +30,7 @@ function batch(id: number): ImportBatch {
 }
 
 function counted(id: number, removed: number): UndoReport {
-  return { batch_id: id, file_name: `/data/file-${id}.json`, dry_run: true, removed, restored: 0, already_removed: 0, ids: [] };
+  return { batch_id: id, file_name: `/data/file-${id}.json`, dry_run: true, removed, restored: 0, already_removed: 0, unlinked: 0, ids: [] };
 }
 
 /** A promise the test settles when it wants (a call still running). */

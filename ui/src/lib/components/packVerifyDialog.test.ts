@@ -36,6 +36,7 @@ function record(id: number, action: AuditRecord["action"], cds_eac_id = ""): Aud
     import_batch_id: null,
     problem: null,
     reviewed: false,
+    removed: false,
   };
 }
 
