@@ -1,8 +1,9 @@
 //! The command-line surface (clap derive).
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
-use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
+use clap::builder::{OsStringValueParser, PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{ArgGroup, Args, Parser, Subcommand};
 use eac_app::{
     EacFilter, ExportProfile, FieldMatch, MatchField, SettableField, SortField, SortSpec,
@@ -189,7 +190,7 @@ pub struct ShowArgs {
     #[arg(long, value_name = "N", requires = "out")]
     pub save_source: Option<usize>,
     /// Where --save-source writes (replaced only when the copy is complete)
-    #[arg(long, value_name = "PATH", requires = "save_source", value_parser = output_path)]
+    #[arg(long, value_name = "PATH", requires = "save_source", value_parser = output_path())]
     pub out: Option<PathBuf>,
     /// Read each source document's stored bytes and mark any whose SHA-256 another program changed (reads every document whole)
     #[arg(long)]
@@ -334,7 +335,7 @@ pub struct LsArgs {
     pub csv: bool,
     /// Write the rows to an Excel workbook FILE (replaced only when
     /// complete), with a sheet "Filter and totals"
-    #[arg(long, value_name = "FILE", value_parser = workbook_path)]
+    #[arg(long, value_name = "FILE", value_parser = workbook_path())]
     pub xlsx: Option<PathBuf>,
     /// List the EACs stored without values instead (envelope-only: from a
     /// P2 listing whose detail data EAC Desk does not read), in P2 order.
@@ -463,7 +464,7 @@ pub struct CopyArgs {
     pub from: Option<String>,
     /// Where to: postgres://USER@HOST/DATABASE (or key=value settings), or
     /// a new file
-    #[arg(long, value_name = "FILE_OR_URL", value_parser = copy_destination)]
+    #[arg(long, value_name = "FILE_OR_URL", value_parser = copy_destination())]
     pub to: String,
     /// Print the report as JSON
     #[arg(long)]
@@ -639,7 +640,7 @@ pub struct PackArgs {
     pub action: Option<PackCommand>,
     /// The folder to write (created, or an empty folder, or an earlier pack,
     /// which is replaced only when the new one is complete)
-    #[arg(long, value_name = "DIR", required = true, value_parser = output_path)]
+    #[arg(long, value_name = "DIR", required = true, value_parser = output_path())]
     pub out: Option<PathBuf>,
     /// A title for the pack (shown in its claim statement and `pack ls`;
     /// kept in the audit log)
@@ -788,7 +789,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]
     pub profile: ExportProfile,
     /// The file (P1) or bundle folder (P2) to write (replaced only when the export succeeds)
-    #[arg(long, value_name = "FILE|DIR", value_parser = output_path)]
+    #[arg(long, value_name = "FILE|DIR", value_parser = output_path())]
     pub out: PathBuf,
     /// P2: the https URL the bundle will be published at (default: file: URIs of the folder)
     #[arg(long, value_name = "URL")]
@@ -853,10 +854,10 @@ pub struct SampleArgs {
     #[arg(long, default_value_t = 1, value_name = "S")]
     pub seed: u64,
     /// Write a P1 listing file instead of loading the database
-    #[arg(long, value_name = "FILE", value_parser = output_path)]
+    #[arg(long, value_name = "FILE", value_parser = output_path())]
     pub out: Option<PathBuf>,
     /// Write the sample's values as CSV (benchmark comparison with sqlite3)
-    #[arg(long, value_name = "FILE", hide = true, value_parser = output_path)]
+    #[arg(long, value_name = "FILE", hide = true, value_parser = output_path())]
     pub values_csv: Option<PathBuf>,
     /// Print JSON instead of text
     #[arg(long)]
@@ -879,26 +880,41 @@ fn spec_parser<T: SpecEnum>() -> impl TypedValueParser<Value = T> {
 /// --to`): a file or folder. `-`, which many tools take for standard
 /// output, is refused, so that no file named `-` is made (awkward to
 /// remove) and no export is recorded under it; `ls --csv` and the
-/// reports' `--csv`/`--json` print to standard output.
-fn output_path(text: &str) -> Result<PathBuf, String> {
-    match text {
-        "-" => Err(NO_STDOUT.to_owned()),
-        _ => Ok(PathBuf::from(text)),
+/// reports' `--csv`/`--json` print to standard output. A name that is not
+/// UTF-8 is refused naming the option (clap said only "invalid UTF-8 was
+/// detected in one or more arguments").
+fn output_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|name| output_name(name, ""))
+}
+
+/// [`output_path`]'s check; `where_else` follows the refusal of `-`.
+fn output_name(name: OsString, where_else: &str) -> Result<PathBuf, String> {
+    match name.to_str() {
+        Some("-") => Err(format!("{NO_STDOUT}{where_else}")),
+        Some(_) => Ok(PathBuf::from(name)),
+        None => Err(NOT_UTF8.to_owned()),
     }
 }
 
 /// Why `-` is refused as an output ([`output_path`]).
 const NO_STDOUT: &str = "write to a file; `-` (standard output) is not supported for this output";
 
+/// Why a name that is not UTF-8 is refused as an output ([`output_path`]):
+/// the audit log, the reports and the app name what was written as text.
+const NOT_UTF8: &str = "the name is not valid UTF-8 text, which EAC Desk needs to record and \
+                        show where it wrote; give a name in UTF-8";
+
 /// `ls --xlsx`: as [`output_path`], saying where the table goes to
 /// standard output.
-fn workbook_path(text: &str) -> Result<PathBuf, String> {
-    output_path(text).map_err(|no| format!("{no} (`ls --csv` prints the table to standard output)"))
+fn workbook_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new()
+        .try_map(|name| output_name(name, " (`ls --csv` prints the table to standard output)"))
 }
 
 /// `copy --to`: a database file or a server's address, never `-`.
-fn copy_destination(text: &str) -> Result<String, String> {
-    output_path(text).map(|_| text.to_owned())
+fn copy_destination() -> impl TypedValueParser<Value = String> {
+    OsStringValueParser::new()
+        .try_map(|name| output_name(name, "").map(|path| path.to_string_lossy().into_owned()))
 }
 
 /// `--format`: an id `eacdesk formats` lists.

@@ -494,9 +494,10 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
                 }
                 ImportOutcome::Failed => {
                     let message = f.message.as_deref().unwrap_or("Import failed.");
+                    let label = refusal_label(f.code);
                     match committed_before(&f.committed_before, &eac_app::db_display(db)) {
-                        Some(committed) => writeln!(err, "{message} {committed}"),
-                        None => writeln!(err, "{message}"),
+                        Some(committed) => writeln!(err, "{label}: {message} {committed}"),
+                        None => writeln!(err, "{label}: {message}"),
                     }
                     err.violations(&f.violations);
                 }
@@ -542,6 +543,17 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
             None => ExitCode::SUCCESS,
         },
     )
+}
+
+/// How the refusal of one file of an import begins on stderr: `error`, as
+/// every other command's error does (a log's `grep '^error:'` missed
+/// them), or `interrupted` for a file stopped by Ctrl-C, as `main` says it.
+fn refusal_label(code: Option<ErrorCode>) -> &'static str {
+    if code == Some(ErrorCode::Cancelled) && crate::interrupt::asked() {
+        "interrupted"
+    } else {
+        "error"
+    }
 }
 
 /// What the refusal of a file adds, among several files imported at once
@@ -1884,7 +1896,12 @@ fn refdata_import(db: &Path, files: &[std::path::PathBuf], json: bool) -> Result
         }
         return Ok(ExitCode::SUCCESS);
     };
-    writeln!(err, "{}", failed.error.message);
+    writeln!(
+        err,
+        "{}: {}",
+        refusal_label(Some(failed.error.code)),
+        failed.error.message
+    );
     // A CSV's findings are placed by line ("line 3: error …"), a JSON
     // file's by line and column or pointer.
     for v in failed.error.details.violations.iter().flatten() {

@@ -324,3 +324,68 @@ fn audit_of_an_id_never_stored_nor_recorded_is_not_found() {
         .success()
         .stdout(contains("imported twice"));
 }
+
+/// Each file `import` (and `refdata import`) refuses is an `error:` line
+/// on stderr, as every other command's error is: a log's `grep '^error:'`
+/// missed them ("nonexist.json does not exist …").
+#[test]
+fn an_import_says_each_refused_file_as_an_error_line() {
+    let desk = sampled();
+    std::fs::write(desk.path("junk.txt"), "junk\n").unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["import", "nonexist.json", "junk.txt", "s5.json"])
+        .assert()
+        .code(2);
+    let said = stderr(&out);
+    let refusals: Vec<&str> = said
+        .lines()
+        .filter(|l| l.contains("nonexist.json") || l.contains("junk.txt"))
+        .collect();
+    assert_eq!(refusals.len(), 2, "{said}");
+    for line in refusals {
+        assert!(line.starts_with("error: "), "{line}");
+    }
+    let out = desk
+        .eacdesk()
+        .args(["refdata", "import", "junk.txt"])
+        .assert()
+        .failure();
+    assert!(
+        stderr(&out).starts_with("error: junk.txt: not a reference-data file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// An output name that is not UTF-8 is refused naming the option it was
+/// given to (clap said only "invalid UTF-8 was detected in one or more
+/// arguments"); nothing is written.
+#[cfg(unix)]
+#[test]
+fn an_output_name_that_is_not_utf8_is_refused_naming_its_option() {
+    use std::os::unix::ffi::OsStrExt;
+    let desk = sampled();
+    let name = std::ffi::OsStr::from_bytes(b"out-\xff.json");
+    for (args, option) in [
+        (
+            &["export", "--profile", "p1", "--out"][..],
+            "'--out <FILE|DIR>'",
+        ),
+        (&["ls", "--xlsx"], "'--xlsx <FILE>'"),
+        (&["sample", "--eacs", "1", "--out"], "'--out <FILE>'"),
+    ] {
+        desk.eacdesk()
+            .args(args)
+            .arg(name)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(format!(
+                "for {option}: the name is not valid UTF-8"
+            )));
+    }
+    assert!(!entries(desk.dir.path())
+        .iter()
+        .any(|n| n.starts_with("out-")));
+}
