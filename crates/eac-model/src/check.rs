@@ -237,11 +237,11 @@ pub fn check_eac(eac: &Eac, base: &str, opts: CheckOptions) -> Vec<Violation> {
         .collect()
 }
 
-/// The id findings about an EAC name it by: none when it is empty, or
+/// The id findings about an EAC name it by: none when it is blank, or
 /// longer than the text cap (its own finding says so; it is not copied
 /// into each).
 pub(crate) fn named_id(cds_eac_id: &str) -> Option<&str> {
-    (!cds_eac_id.is_empty() && crate::text::too_long(cds_eac_id).is_none()).then_some(cds_eac_id)
+    (!is_blank(cds_eac_id) && crate::text::too_long(cds_eac_id).is_none()).then_some(cds_eac_id)
 }
 
 /// The text cap on the strings of an EAC's own fields and extension
@@ -380,7 +380,7 @@ macro_rules! identified {
 
 identified!(Eac, crate::p2::EacEnvelope);
 
-/// Rules 7 (non-empty id), 8 (period) and 9 (created ≤ modified), shared by
+/// Rules 7 (non-blank id), 8 (period) and 9 (created ≤ modified), shared by
 /// P1 EACs and P2 envelopes.
 pub(crate) fn check_identity_and_period(
     item: &impl Identified,
@@ -388,11 +388,13 @@ pub(crate) fn check_identity_and_period(
     out: &mut Vec<Violation>,
 ) {
     let (cds_eac_id, (created, modified), (period_start, period_end)) = item.identity();
-    if cds_eac_id.is_empty() {
+    if is_blank(cds_eac_id) {
+        // White space only reads as no id at all, in a list, a file name or
+        // a report: blank is empty here as in rule 17 (decision 276).
         out.push(Violation::error(
             Rule::UniqueEacId,
             format!("{base}/cds_eac_id"),
-            "`cds_eac_id` is empty",
+            format!("`cds_eac_id` is {}", blank_kind(cds_eac_id)),
         ));
     } else if let Some(chars) = crate::text::too_long(cds_eac_id) {
         out.push(Violation::error(
