@@ -21,6 +21,7 @@ pub mod mrets_pdf;
 pub mod ofgem;
 pub mod pdf;
 mod pdf_bounds;
+mod pdf_font_nesting;
 mod pdf_nesting;
 pub mod record;
 pub mod text;

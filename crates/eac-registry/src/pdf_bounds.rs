@@ -27,7 +27,10 @@
 //!   drawn with `Do` as drawing instructions, and copy a colour profile at
 //!   every colour change), then counts what each page makes `pdf-extract` read — its
 //!   instructions, the forms it draws (again at every `Do`) and the fonts
-//!   they use — and stops counting at the first limit passed.
+//!   they use — and stops counting at the first limit passed; the fonts'
+//!   character maps and embedded Type 1 programs, which `pdf-extract`
+//!   parses recursively too, are checked for nesting as they are reached
+//!   (`pdf_font_nesting`).
 //!
 //! `pdf-extract` then reads only streams that are already unpacked, so its
 //! work and memory are bounded by the limits below.
@@ -40,6 +43,7 @@ use pdf_extract::{
     dictionary, Dictionary, Document, Object, ObjectId, ObjectStream, Reader, Stream,
 };
 
+use crate::pdf_font_nesting;
 use crate::pdf_nesting;
 use crate::record::Locator;
 
@@ -88,7 +92,12 @@ pub const MAX_NESTING: u32 = 12;
 /// real statements: 3) and in drawing instructions (the real
 /// statements: 1). `lopdf` parses them recursively: a few hundred thousand
 /// levels, in a 1 KB page or object stream or a 400 KB file, overflow the
-/// stack, which aborts the whole process.
+/// stack, which aborts the whole process. Also arrays, dictionaries,
+/// procedures and literal strings within one another in a font's character
+/// maps (the real statements: 2) and embedded Type 1 programs (none in the
+/// real statements; 38 real Type 1 fonts: at most 3), which
+/// `pdf-extract`'s parsers read recursively (in a debug build about 930
+/// levels overflow a 2 MB stack).
 pub const MAX_VALUE_NESTING: u32 = 32;
 /// Levels of the page tree above a page (a loop would never end).
 pub const MAX_TREE_DEPTH: u32 = 64;
@@ -729,6 +738,8 @@ struct Cost<'d> {
     bytes: u64,
     /// Font stream bytes reachable from a `/Font` resource, by its address.
     fonts: HashMap<usize, u64>,
+    /// Character maps and font programs checked for nesting.
+    programs: HashSet<ObjectId>,
 }
 
 impl<'d> Cost<'d> {
@@ -741,6 +752,7 @@ impl<'d> Cost<'d> {
             instructions: 0,
             bytes: 0,
             fonts: HashMap::new(),
+            programs: HashSet::new(),
         }
     }
 
@@ -829,11 +841,98 @@ impl<'d> Cost<'d> {
         };
         let key = std::ptr::from_ref(fonts) as usize;
         let doc = self.doc;
+        if !self.fonts.contains_key(&key) {
+            self.font_programs(fonts)?;
+        }
         let n = *self
             .fonts
             .entry(key)
             .or_insert_with(|| reachable_stream_bytes(doc, fonts));
         self.read(n)
+    }
+
+    /// Refuses a font of the `/Font` resource `fonts` whose character maps
+    /// (`ToUnicode`, a Type 0 font's `Encoding`) or embedded Type 1 program
+    /// (`FontDescriptor` → `FontFile`), its descendant fonts' included,
+    /// nest arrays, dictionaries, procedures or strings more than
+    /// [`MAX_VALUE_NESTING`] deep: `pdf-extract` parses them recursively
+    /// (`pdf_font_nesting`). Each stream is checked once, as the extractor
+    /// reads it.
+    fn font_programs(&mut self, fonts: &'d Object) -> Result<(), Exceeded> {
+        let doc = self.doc;
+        let Ok(fonts) = deref(doc, fonts).as_dict() else {
+            return Ok(());
+        };
+        let entry = |dict: &'d Dictionary, key: &[u8]| dict.get(key).ok();
+        for (name, font) in fonts.iter() {
+            let Ok(font) = deref(doc, font).as_dict() else {
+                continue;
+            };
+            let mut dicts = vec![font];
+            if let Some(Ok(descendants)) =
+                entry(font, b"DescendantFonts").map(|d| deref(doc, d).as_array())
+            {
+                dicts.extend(
+                    descendants
+                        .iter()
+                        .filter_map(|d| deref(doc, d).as_dict().ok()),
+                );
+            }
+            for dict in dicts {
+                let file = entry(dict, b"FontDescriptor")
+                    .and_then(|d| deref(doc, d).as_dict().ok())
+                    .and_then(|d| entry(d, b"FontFile"));
+                let programs = [
+                    (entry(dict, b"ToUnicode"), "ToUnicode character map", "map"),
+                    (entry(dict, b"Encoding"), "encoding character map", "map"),
+                    (file, "embedded Type 1 font program", "program"),
+                ];
+                for (program, what, noun) in programs {
+                    if let Some(&Object::Reference(id)) = program {
+                        self.font_program(id, (what, noun), name)?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the stream `id`, `what` of the font named `font`.
+    fn font_program(
+        &mut self,
+        id: ObjectId,
+        (what, noun): (&str, &str),
+        font: &[u8],
+    ) -> Result<(), Exceeded> {
+        let Ok(s) = self.doc.get_object(id).and_then(Object::as_stream) else {
+            return Ok(());
+        };
+        if !self.programs.insert(id) {
+            return Ok(());
+        }
+        // As `pdf-extract` reads it (its `get_contents`): unpacked by
+        // `lopdf` where `unpack` left a filter (a predictor), measured by
+        // `unpack_streams` then.
+        let bytes: Cow<[u8]> = if s.filters().is_ok() {
+            Cow::Owned(
+                s.decompressed_content()
+                    .unwrap_or_else(|_| s.content.clone()),
+            )
+        } else {
+            Cow::Borrowed(&s.content)
+        };
+        let Err(at) = pdf_font_nesting::in_program(&bytes, MAX_VALUE_NESTING) else {
+            return Ok(());
+        };
+        let font: String = String::from_utf8_lossy(font).chars().take(40).collect();
+        Err(Exceeded::new(
+            Locator::Page(self.page),
+            format!(
+                "the {what} (object {}) of the page's font /{font} nests arrays, dictionaries, procedures or strings more than {MAX_VALUE_NESTING} deep, at byte {} of the {noun} once unpacked",
+                id.0,
+                grouped(at as u64)
+            ),
+        ))
     }
 
     fn run(&mut self, n: u64) -> Result<(), Exceeded> {

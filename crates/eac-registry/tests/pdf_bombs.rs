@@ -60,6 +60,12 @@ const TITLE: &[u8] = b"BT /F1 12 Tf 72 712 Td (I-REC Redemption Statement) Tj ET
 /// content stream (object 4, zlib-compressed), a font (object 5), then
 /// `more` objects (6, 7, …).
 fn one_page(content: &[u8], page: &str, more: &[Vec<u8>]) -> Vec<u8> {
+    let helvetica = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
+    one_page_with_font(content, page, helvetica, more)
+}
+
+/// The same, its font (object 5) `font`.
+fn one_page_with_font(content: &[u8], page: &str, font: &[u8], more: &[Vec<u8>]) -> Vec<u8> {
     let mut objects = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
@@ -69,7 +75,7 @@ fn one_page(content: &[u8], page: &str, more: &[Vec<u8>]) -> Vec<u8> {
         )
         .into_bytes(),
         stream("/Filter /FlateDecode", &flate(content)),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        font.to_vec(),
     ];
     objects.extend_from_slice(more);
     pdf(&objects)
@@ -579,4 +585,157 @@ fn an_inline_image_whose_dictionary_nests_200_000_deep_is_refused_not_crashed_on
         ),
         "{e}"
     );
+}
+
+/// What a character map holds before its mappings.
+const CMAP_HEAD: &[u8] = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n";
+
+/// A character map (the usual frame around `body`), as the font's
+/// `ToUnicode` or `Encoding` stream.
+fn cmap(body: &[u8]) -> Vec<u8> {
+    let cmap = [
+        CMAP_HEAD,
+        body,
+        b"\nendcmap CMapName currentdict /CMap defineresource pop end end\n",
+    ]
+    .concat();
+    stream("/Filter /FlateDecode", &flate(&cmap))
+}
+
+#[test]
+fn a_tounicode_map_nesting_200_000_deep_in_1_kb_is_refused_not_crashed_on() {
+    // `pdf-extract` parses the map (adobe-cmap-parser) recursively, without
+    // a limit, as soon as the page sets the font: the stack overflowed and
+    // the process aborted.
+    let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>";
+    let strings = [b"(".repeat(200_000), b")".repeat(200_000)].concat();
+    for body in [nested(200_000), strings] {
+        let bytes = one_page_with_font(TITLE, "", font, &[cmap(&body)]);
+        assert!(bytes.len() < 2_000, "{}", bytes.len());
+        let e = refusal(&bytes);
+        assert_eq!(e.at, Locator::Page(1));
+        // The 33rd bracket, counted in the unpacked map.
+        let at = CMAP_HEAD.len() + 32;
+        assert!(
+            e.message.contains(&format!(
+                "the ToUnicode character map (object 6) of the page's font /F1 nests arrays, \
+                 dictionaries, procedures or strings more than 32 deep, at byte {at} of the map \
+                 once unpacked"
+            )),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_type_0_fonts_encoding_map_nesting_200_000_deep_is_refused_not_crashed_on() {
+    let font =
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /A /Encoding 6 0 R /DescendantFonts [7 0 R] >>";
+    let cid = b"<< /Type /Font /Subtype /CIDFontType2 /BaseFont /A >>".to_vec();
+    let mut dicts = b"<</A".repeat(100_000);
+    dicts.extend_from_slice(&b">>".repeat(100_000));
+    let bytes = one_page_with_font(TITLE, "", font, &[cmap(&dicts), cid]);
+    assert!(bytes.len() < 2_000, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert!(
+        e.message.contains(
+            "the encoding character map (object 6) of the page's font /F1 nests arrays, \
+             dictionaries, procedures or strings more than 32 deep"
+        ),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_font_map_of_a_form_the_page_draws_is_checked_too() {
+    // The font is set only in the form, with the form's own resources.
+    let form = stream(
+        "/Type /XObject /Subtype /Form /BBox [0 0 10 10] /Resources << /Font << /F2 7 0 R >> >>",
+        b"BT /F2 12 Tf (x) Tj ET",
+    );
+    let font = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 8 0 R >>".to_vec();
+    let mut content = TITLE.to_vec();
+    content.extend_from_slice(b"/X Do\n");
+    let bytes = one_page(
+        &content,
+        "/XObject << /X 6 0 R >>",
+        &[form, font, cmap(&nested(200_000))],
+    );
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Page(1));
+    assert!(
+        e.message.contains(
+            "the ToUnicode character map (object 8) of the page's font /F2 nests arrays, \
+             dictionaries, procedures or strings more than 32 deep"
+        ),
+        "{e}"
+    );
+}
+
+/// A Type 1 font program: its clear-text part holding `body`, an encoding
+/// that prints code 73 (`I`) as `J`, then encrypted binary data.
+fn type1_program(body: &[u8]) -> Vec<u8> {
+    let program = [
+        TYPE1_HEAD,
+        body,
+        b" def\n/Encoding 256 array\n0 1 255 {1 index exch /.notdef put} for\n\
+          dup 73 /J put\nreadonly def\ncurrentdict end\ncurrentfile eexec\r",
+        &[0xd9, 0xd6, 0x5b, 0x5b, 0x28, 0x7b, 0x00, 0xff],
+    ]
+    .concat();
+    stream("/Filter /FlateDecode", &flate(&program))
+}
+
+/// What the Type 1 programs of these tests hold before `body`.
+const TYPE1_HEAD: &[u8] =
+    b"%!PS-AdobeFont-1.0: Helvetica 001.000\n12 dict begin\n/FontName /Helvetica def\n/Deep ";
+
+const TYPE1_FONT: &[u8] =
+    b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FontDescriptor 6 0 R >>";
+
+fn type1_descriptor() -> Vec<u8> {
+    b"<< /Type /FontDescriptor /FontName /Helvetica /Flags 32 /FontFile 7 0 R >>".to_vec()
+}
+
+#[test]
+fn a_type_1_font_program_nesting_200_000_deep_is_refused_not_crashed_on() {
+    // `pdf-extract` parses an embedded Type 1 program (type1-encoding-parser)
+    // recursively, procedures `{ }` too: the stack overflowed.
+    let procedures = [b"{".repeat(200_000), b"}".repeat(200_000)].concat();
+    let program = type1_program(&procedures);
+    let bytes = one_page_with_font(TITLE, "", TYPE1_FONT, &[type1_descriptor(), program]);
+    assert!(bytes.len() < 2_000, "{}", bytes.len());
+    let e = refusal(&bytes);
+    assert_eq!(e.at, Locator::Page(1));
+    let at = TYPE1_HEAD.len() + 32;
+    assert!(
+        e.message.contains(&format!(
+            "the embedded Type 1 font program (object 7) of the page's font /F1 nests arrays, \
+             dictionaries, procedures or strings more than 32 deep, at byte {at} of the program \
+             once unpacked"
+        )),
+        "{e}"
+    );
+}
+
+#[test]
+fn a_type_1_font_program_nesting_32_deep_is_read_as_before() {
+    // At the limit: the program is parsed and its encoding used (code 73
+    // reads as `J`); one level more is refused.
+    let at_limit = [
+        b"[".repeat(16),
+        b"{".repeat(16),
+        b"}".repeat(16),
+        b"]".repeat(16),
+    ]
+    .concat();
+    let program = type1_program(&at_limit);
+    let bytes = one_page_with_font(TITLE, "", TYPE1_FONT, &[type1_descriptor(), program]);
+    let pages = eac_registry::pdf::pages(&bytes).unwrap();
+    assert_eq!(pages, ["J-REC Redemption Statement\n"]);
+    let past = [b"(".repeat(33), b")".repeat(33)].concat();
+    let program = type1_program(&past);
+    let bytes = one_page_with_font(TITLE, "", TYPE1_FONT, &[type1_descriptor(), program]);
+    let e = refusal(&bytes);
+    assert!(e.message.contains("more than 32 deep"), "{e}");
 }

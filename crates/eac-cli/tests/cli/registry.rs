@@ -550,6 +550,14 @@ fn a_pdf_bomb_is_refused_at_its_limit_naming_the_file_detected_or_named() {
 /// A one-page PDF of `objects` after its catalog, pages, page, content
 /// (zlib) and font (objects 1 to 5), with a cross-reference table.
 fn statement_pdf_with(more: &[Vec<u8>]) -> Vec<u8> {
+    statement_pdf_with_font(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        more,
+    )
+}
+
+/// The same, its font (object 5) `font`.
+fn statement_pdf_with_font(font: &[u8], more: &[Vec<u8>]) -> Vec<u8> {
     use std::io::Write;
     let flate = |raw: &[u8]| {
         let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
@@ -567,7 +575,7 @@ fn statement_pdf_with(more: &[Vec<u8>]) -> Vec<u8> {
             b"\nendstream",
         ]
         .concat(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        font.to_vec(),
     ];
     for o in more {
         if o.starts_with(b"7 0 ") {
@@ -667,6 +675,109 @@ fn arrays_nested_200_000_deep_outside_the_pages_are_refused_not_an_abort() {
         .code(1)
         .stderr(contains(said_top.as_str()))
         .stderr(contains(said_packed.as_str()));
+    assert_eq!(desk.count(), 1);
+}
+
+#[test]
+fn a_font_map_or_program_nested_200_000_deep_is_refused_not_an_abort() {
+    // `pdf-extract` parses a font's ToUnicode map and an embedded Type 1
+    // program recursively, without a limit: a 1 KB file overflowed the
+    // stack and the process was aborted (no message, exit by signal).
+    use std::io::Write;
+    let flate = |raw: &[u8]| {
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+        z.write_all(raw).unwrap();
+        z.finish().unwrap()
+    };
+    let stream = |raw: &[u8]| {
+        let packed = flate(raw);
+        [
+            format!(
+                "<< /Length {} /Filter /FlateDecode >>\nstream\n",
+                packed.len()
+            )
+            .as_bytes(),
+            &packed,
+            b"\nendstream",
+        ]
+        .concat()
+    };
+    let head = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n";
+    let cmap = [
+        head.as_slice(),
+        &b"[".repeat(200_000),
+        &b"]".repeat(200_000),
+        b" endcmap end end\n",
+    ]
+    .concat();
+    let mapped = statement_pdf_with_font(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /ToUnicode 6 0 R >>",
+        &[stream(&cmap)],
+    );
+    let font_head = b"%!PS-AdobeFont-1.0: Helvetica 001.000\n/Deep ";
+    let program = [
+        font_head.as_slice(),
+        &b"{".repeat(200_000),
+        &b"}".repeat(200_000),
+        b" def\ncurrentfile eexec\r",
+    ]
+    .concat();
+    let embedded = statement_pdf_with_font(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /FontDescriptor 6 0 R >>",
+        &[
+            b"<< /Type /FontDescriptor /FontName /Helvetica /FontFile 7 0 R >>".to_vec(),
+            stream(&program),
+        ],
+    );
+    assert!(mapped.len() < 2_000 && embedded.len() < 2_000);
+    let desk = Desk::new();
+    std::fs::write(desk.path("mapped.pdf"), &mapped).unwrap();
+    std::fs::write(desk.path("embedded.pdf"), &embedded).unwrap();
+    // The byte of the 33rd bracket, counted in the unpacked stream.
+    let said_mapped = format!(
+        "mapped.pdf, page 1: this PDF is not a registry statement EAC Desk reads: the ToUnicode \
+        character map (object 6) of the page's font /F1 nests arrays, dictionaries, procedures \
+        or strings more than 32 deep, at byte {} of the map once unpacked, far beyond any I-REC, \
+        GO or M-RETS statement (EAC Desk stops reading there so that such a file cannot exhaust \
+        the computer); export the statement again from the registry and import that file; \
+        nothing from it was imported",
+        head.len() + 32
+    );
+    let said_embedded = format!(
+        "embedded.pdf, page 1: this PDF is not a registry statement EAC Desk reads: the \
+        embedded Type 1 font program (object 7) of the page's font /F1 nests arrays, \
+        dictionaries, procedures or strings more than 32 deep, at byte {} of the program once \
+        unpacked, far beyond any I-REC",
+        font_head.len() + 32
+    );
+    for format in [None, Some("irec-pdf")] {
+        for (file, said) in [
+            ("mapped.pdf", said_mapped.as_str()),
+            ("embedded.pdf", said_embedded.as_str()),
+        ] {
+            let mut args = vec!["import", file];
+            if let Some(f) = format {
+                args.extend(["--format", f]);
+            }
+            desk.eacdesk()
+                .args(&args)
+                .assert()
+                .code(1)
+                .stderr(contains(said));
+        }
+    }
+    // The other files of the same import are read.
+    desk.eacdesk()
+        .args([
+            "import",
+            "mapped.pdf",
+            "embedded.pdf",
+            &sample("eecs-go/dk-cancellation-statement-sample.pdf"),
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains(said_mapped.as_str()))
+        .stderr(contains(said_embedded.as_str()));
     assert_eq!(desk.count(), 1);
 }
 
@@ -958,7 +1069,6 @@ fn set_refuses_unknown_fields_and_bad_values_listing_the_fields_and_writes_nothi
             vec!["asset_origination=planet"],
             "`asset_origination` cannot be `planet`: it must be grid or region",
         ),
-        (vec!["emissions_factor_lca=-1"], "emissions_factor_lca"),
         (vec![], "name at least one field to set, as FIELD=VALUE"),
     ] {
         desk.eacdesk()
@@ -969,6 +1079,13 @@ fn set_refuses_unknown_fields_and_bad_values_listing_the_fields_and_writes_nothi
             .code(2)
             .stderr(contains(says));
     }
+    // A factor that is no amount breaks a rule of the data: exit 1, as
+    // `set-emissions` says the same number (decision 70).
+    desk.eacdesk()
+        .args(["set", IREC, "emissions_factor_lca=-1", "--reason", "test"])
+        .assert()
+        .code(1)
+        .stderr(contains("emissions_factor_lca `-1` is negative"));
     desk.eacdesk()
         .args(["set", "irec:nope", "issued=2021-01-01", "--reason", "x"])
         .assert()
