@@ -298,6 +298,11 @@ impl AppError {
     }
 }
 
+/// `details.format` of an `unreadable` error about a file given as
+/// reference data that is in none of its formats (the app words it as
+/// such, not as a registry document).
+pub const REFERENCE_DATA: &str = "reference data";
+
 /// How an `unreadable` message ends (the app says it once, its own way).
 pub(crate) const UNREADABLE_TAIL: &str = "; nothing from it was imported";
 
@@ -598,6 +603,15 @@ impl From<StoreError> for AppError {
             StoreError::InvalidInput(message) | StoreError::InvalidNumber(message) => {
                 (message, ErrorDetails::default())
             }
+            StoreError::NotReferenceData { ref path } => (
+                e.to_string(),
+                ErrorDetails {
+                    file: Some(path.display().to_string()),
+                    place: Some("document".to_owned()),
+                    format: Some(REFERENCE_DATA.to_owned()),
+                    ..ErrorDetails::default()
+                },
+            ),
             StoreError::Filter(problem) => (filter_problem_in_app(&problem), ErrorDetails::default()),
             StoreError::NewerDatabase {
                 ref path,

@@ -124,6 +124,17 @@ pub enum StoreError {
     InvalidNumber(String),
     #[error("{0}")]
     InvalidInput(String),
+    /// A file `refdata import` was given that is in none of the
+    /// reference-data formats: a document EAC Desk does not read there,
+    /// bad data as such a file given to `import` is (`unreadable`, exit 1;
+    /// decision 96). Nothing was imported from it.
+    #[error(
+        "{}: not a reference-data file (expected a CDS accounts listing {{\"accounts\": […]}}, a \
+         service contracts listing {{\"service_contracts\": […]}}, or a programs list as CSV \
+         with a `program_number` column or JSON)",
+        .path.display()
+    )]
+    NotReferenceData { path: PathBuf },
     /// A filter no query is asked ([`crate::check_filter`]): each shell
     /// says it with its own names for the filter's fields (the CLI's
     /// options, the app's filter bar); nothing was done.
@@ -305,7 +316,9 @@ impl StoreError {
             | StoreError::NoRefdata { .. } => ErrorCode::NotFound,
             StoreError::Frozen { .. } => ErrorCode::Frozen,
             // The data, not the invocation, stands in the way (exit 1).
-            StoreError::DocumentAltered { .. } => ErrorCode::Unreadable,
+            StoreError::DocumentAltered { .. } | StoreError::NotReferenceData { .. } => {
+                ErrorCode::Unreadable
+            }
             StoreError::Conflict { .. } => ErrorCode::Conflict,
             StoreError::ForeignSchema { .. } => ErrorCode::Database,
             StoreError::InvalidInput(_)

@@ -122,6 +122,8 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
         ));
     }
     let mut problems = Vec::new();
+    // Of `problems`, those of a number breaking the rule for amounts.
+    let mut numbers = 0;
     let mut long = Vec::new();
     let mut out = Vec::new();
     for (i, fv) in values.iter().enumerate() {
@@ -164,6 +166,7 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
                     Ok(d) => Some(Change::Factor(f, d)),
                     Err(e) => {
                         problems.push(e.to_string());
+                        numbers += 1;
                         continue;
                     }
                 }
@@ -184,6 +187,12 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
             file: "set".to_owned(),
             violations: long,
         })
+    } else if problems.len() == numbers {
+        // Only data breaking a rule (an emission factor that is no
+        // amount, a text over the cap): as `set-emissions` says the same
+        // number (decision 70), a `validation` refusal, exit 1.
+        problems.extend(long.into_iter().map(|v| v.message));
+        Err(StoreError::InvalidNumber(problems.join("; ")))
     } else {
         problems.extend(long.into_iter().map(|v| v.message));
         Err(StoreError::InvalidInput(problems.join("; ")))

@@ -181,11 +181,8 @@ pub(crate) fn import(w: &Write, path: &Path, progress: &dyn Progress) -> Result<
         .read_to_end(&mut head)
         .map_err(io_error)?;
     std::io::Seek::rewind(&mut file).map_err(io_error)?;
-    let document = RefDocument::detect(&head).ok_or_else(|| {
-        StoreError::InvalidInput(format!(
-            "{}: not a reference-data file (expected a CDS accounts listing {{\"accounts\": […]}}, a service contracts listing {{\"service_contracts\": […]}}, or a programs list as CSV with a `program_number` column or JSON)",
-            path.display()
-        ))
+    let document = RefDocument::detect(&head).ok_or_else(|| StoreError::NotReferenceData {
+        path: path.to_owned(),
     })?;
     // On a server, imports of reference data take turns (the audit
     // chain's lock): the counts of what each added and relabelled hold.

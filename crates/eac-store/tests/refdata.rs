@@ -82,9 +82,11 @@ fn a_bad_document_writes_nothing_and_locates_the_error() {
     };
     assert_eq!(violations[0].pointer, "/accounts/1/cds_account_id");
     assert!(s.refdata(None, None, 0).unwrap().is_empty());
-    // Not a reference document at all.
+    // Not a reference document at all: a document not read here, bad
+    // data as `import` of one (exit 1), not a usage mistake.
     let e = s.import_refdata(&todo_example(), &NoProgress).unwrap_err();
-    assert_eq!(e.code(), "invalid_input");
+    assert!(matches!(e, StoreError::NotReferenceData { .. }), "{e:?}");
+    assert_eq!(e.code(), "unreadable");
 }
 
 #[test]

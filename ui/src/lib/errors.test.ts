@@ -196,6 +196,21 @@ describe("an edit over someone else's change", () => {
   });
 });
 
+describe("a file given as reference data that is none", () => {
+  it("is said as reference data, not as a registry statement whose format can be chosen", () => {
+    const f = friendlyError({
+      code: "unreadable",
+      message: "junk.txt: not a reference-data file (expected a CDS accounts listing …)",
+      details: { file: "junk.txt", place: "document", format: "reference data" },
+    });
+    expect(f.title).toBe("This file is not reference data EAC Desk reads.");
+    expect(f.hint).toContain("Nothing from it was imported.");
+    expect(f.hint).toContain("program_number");
+    expect(f.hint).not.toContain("choose its format");
+    expect(f.message).toContain("junk.txt");
+  });
+});
+
 describe("a stored document changed by another program", () => {
   it("is said as such, not as a file that could not be imported", () => {
     const f = friendlyError({

@@ -130,6 +130,15 @@ const STORED_COPY_TEXT: Words = {
   hint: "Its bytes in the database were changed by another program: restore the database from a backup, or import the original file again (its stored copy is then put back).",
 };
 
+/** `details.format` of an `unreadable` error about a file given as reference data that is in none of its formats. */
+export const REFERENCE_DATA = "reference data";
+
+const REFERENCE_DATA_TEXT: Words = {
+  title: "This file is not reference data EAC Desk reads.",
+  unchanged: "Nothing from it was imported.",
+  hint: "Reference data is a CDS accounts or service contracts listing (JSON), or a programs list (CSV or JSON with a program_number column); check that the file is one of these.",
+};
+
 /** A closed-period refusal naming no EAC (a claim, consumption or factor over its days): its message says what, that nothing was changed and where to reopen the period. */
 const FROZEN_DAYS_TEXT: Words = {
   title: "This covers days of a closed reporting period and cannot be changed.",
@@ -222,6 +231,8 @@ export function friendlyError(e: unknown, options: FriendlyOptions = {}): Friend
   else if (err.code === "frozen" && err.details.cds_eac_ids?.length === 0) words(FROZEN_DAYS_TEXT);
   // A stored document another program changed (not a file being imported).
   if (err.code === "unreadable" && err.details.place === STORED_COPY) words(STORED_COPY_TEXT);
+  // A file given as reference data, not a registry document.
+  if (err.code === "unreadable" && err.details.format === REFERENCE_DATA) words(REFERENCE_DATA_TEXT);
   if (err.code !== "cancelled") lastError = { error: friendly, at: new Date() };
   return friendly;
 }

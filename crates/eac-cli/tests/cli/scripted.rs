@@ -389,3 +389,49 @@ fn an_output_name_that_is_not_utf8_is_refused_naming_its_option() {
         .iter()
         .any(|n| n.starts_with("out-")));
 }
+
+/// The same mistake gets the same exit code, the one README's contract
+/// gives it: a file given as reference data that is none is "a document
+/// EAC Desk does not read" (1, as `import` of it; it was 2), and an
+/// emission factor that is no amount given to `set` breaks a rule of the
+/// data (1, as `set-emissions` says the same number; it was 2). A usage
+/// mistake beside it still makes it 2.
+#[test]
+fn the_same_mistake_gets_the_same_exit_code_in_each_command() {
+    let desk = sampled();
+    std::fs::write(desk.path("junk.txt"), "junk\n").unwrap();
+    desk.eacdesk().args(["import", "junk.txt"]).assert().code(1);
+    desk.eacdesk()
+        .args(["refdata", "import", "junk.txt"])
+        .assert()
+        .code(1)
+        .stderr(contains("junk.txt: not a reference-data file"));
+    // A folder or a missing file cannot be read: 2 for both.
+    for args in [
+        &["refdata", "import", "nonexist.csv"][..],
+        &["import", "nonexist.csv"],
+    ] {
+        desk.eacdesk().args(args).assert().code(2);
+    }
+    let id = "S5-0000001";
+    desk.eacdesk()
+        .args(["set-emissions", id, "--direct", "abc", "--lca", "1"])
+        .args(["--reason", "r"])
+        .assert()
+        .code(1);
+    desk.eacdesk()
+        .args(["set", id, "emissions_factor_direct=abc", "--reason", "r"])
+        .assert()
+        .code(1)
+        .stderr(contains("emissions_factor_direct `abc` is not a number"));
+    desk.eacdesk()
+        .args(["set", id, "emissions_factor_lca=-1", "--reason", "r"])
+        .assert()
+        .code(1);
+    desk.eacdesk()
+        .args(["set", id, "emissions_factor_direct=abc", "retired=x"])
+        .args(["--reason", "r"])
+        .assert()
+        .code(2);
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+}
