@@ -607,8 +607,9 @@ fn print_imported(
             n => format!(", {n} ignored (unknown beneficiary type)"),
         };
         let verb = if dry_run { "Would import" } else { "Imported" };
-        // Skipped EACs the file states differently from the stored ones
-        // with the same `cds_modified` (each warned of below).
+        // Skipped EACs the file states otherwise than they are stored (a
+        // later version stored, or the same `cds_modified` with other
+        // content, each of those warned of below): not marked checked.
         let differ = match f.skipped_differing {
             0 => String::new(),
             1 => " (1 differs)".to_owned(),

@@ -59,8 +59,10 @@ pub(crate) struct Batch<'a> {
     fresh: bool,
     pub(crate) replaced: usize,
     pub(crate) skipped: usize,
-    /// Of `skipped`: stored with the file's `cds_modified` but stated
-    /// differently by the file ([`Batch::same_stamp`]).
+    /// Of `skipped`: stored EACs the file states otherwise, left as stored
+    /// and not marked checked against it (their `cds_synced` stays): a
+    /// later version is stored, or the same `cds_modified` with other
+    /// content ([`Batch::same_stamp`], each warned of).
     skipped_differing: usize,
     ignored: usize,
     pub(crate) value_count: usize,
@@ -298,12 +300,26 @@ impl<'a> Batch<'a> {
                 self.value_count += eac.values.len();
             }
             Some(stored) => {
-                rows::mark_seen(self.w, stored.id, self.id)?;
                 self.skipped += 1;
-                if eac.cds_modified == stored.cds_modified {
-                    let digest = prepared.and_then(|p| p.digest.as_deref());
-                    if let Some(same) = self.same_stamp(eac, &stored, digest)? {
-                        rows::set_digest(self.w, stored.id, &same)?;
+                let kept = match eac.cds_modified == stored.cds_modified {
+                    true => {
+                        let digest = prepared.and_then(|p| p.digest.as_deref());
+                        self.same_stamp(eac, &stored, digest)?
+                    }
+                    // A later version is stored (edited, or imported from
+                    // a later file since): the file states it otherwise.
+                    false => Kept::Differs,
+                };
+                match kept {
+                    Kept::Same(digest) => {
+                        rows::mark_seen(self.w, stored.id, self.id)?;
+                        if let Some(digest) = digest {
+                            rows::set_digest(self.w, stored.id, &digest)?;
+                        }
+                    }
+                    Kept::Differs => {
+                        self.skipped_differing += 1;
+                        rows::mark_seen_differing(self.w, stored.id, self.id)?;
                     }
                 }
             }
@@ -315,27 +331,26 @@ impl<'a> Batch<'a> {
     /// `cds_modified` (decision 11): when its text has the stored EAC's
     /// digest it is the same EAC; else the stored EAC is read back and
     /// compared, and one this file states differently is warned of (naming
-    /// the fields) and counted. Cheap for a file imported again: only an
-    /// EAC whose digest differs (or is not known) is read back. Returns the
-    /// digest to keep for the stored EAC when it was found the same that
-    /// way.
+    /// the fields). Cheap for a file imported again: only an EAC whose
+    /// digest differs (or is not known) is read back. Says whether it is
+    /// the same, with the digest to keep for the stored EAC when it was
+    /// found the same by that comparison.
     fn same_stamp(
         &mut self,
         eac: &Eac,
         stored: &rows::Stored,
         digest: Option<&str>,
-    ) -> Result<Option<String>> {
+    ) -> Result<Kept> {
         let digest = digest.map_or_else(|| rows::eac_digest(eac), str::to_owned);
         if stored.digest.as_deref() == Some(digest.as_str()) {
-            return Ok(None);
+            return Ok(Kept::Same(None));
         }
         let kept = rows::load_eac_by_id(self.w.db(), stored.id)?;
         if kept == *eac {
-            return Ok(Some(digest));
+            return Ok(Kept::Same(Some(digest)));
         }
-        self.skipped_differing += 1;
         self.warn(vec![differs_warning(&kept, eac)]);
-        Ok(None)
+        Ok(Kept::Differs)
     }
 
     /// Whether EACs are handled a parser batch at a time
@@ -382,6 +397,9 @@ impl<'a> Batch<'a> {
         let mut new: Vec<(&Eac, &mut rows::Prepared)> = Vec::new();
         let mut replacing: Vec<rows::Replacing<'_, '_>> = Vec::new();
         let mut seen = Vec::new();
+        // Stored EACs this file states otherwise: left as stored, and
+        // not marked checked against it.
+        let mut differing = Vec::new();
         // Stored EACs found the same as this file states them by a
         // comparison: their digests, kept once they are marked seen.
         let mut same = Vec::new();
@@ -405,12 +423,23 @@ impl<'a> Batch<'a> {
                             self.value_count += eac.values.len();
                         }
                         Some(s) => {
-                            seen.push(s.id);
                             self.skipped += 1;
-                            if eac.cds_modified == s.cds_modified {
-                                let digest = prepared.as_ref().and_then(|p| p.digest.as_deref());
-                                if let Some(digest) = self.same_stamp(eac, s, digest)? {
-                                    same.push((s.id, digest));
+                            let kept = match eac.cds_modified == s.cds_modified {
+                                true => {
+                                    let digest =
+                                        prepared.as_ref().and_then(|p| p.digest.as_deref());
+                                    self.same_stamp(eac, s, digest)?
+                                }
+                                false => Kept::Differs,
+                            };
+                            match kept {
+                                Kept::Same(digest) => {
+                                    seen.push(s.id);
+                                    same.extend(digest.map(|d| (s.id, d)));
+                                }
+                                Kept::Differs => {
+                                    self.skipped_differing += 1;
+                                    differing.push(s.id);
                                 }
                             }
                         }
@@ -443,6 +472,7 @@ impl<'a> Batch<'a> {
             self.count_added(eac)?;
         }
         rows::mark_seen_many(self.w, &seen, self.id)?;
+        rows::mark_seen_differing_many(self.w, &differing, self.id)?;
         for (id, digest) in &same {
             rows::set_digest(self.w, *id, digest)?;
         }
@@ -564,6 +594,16 @@ impl<'a> Batch<'a> {
         note_all_added(w, id)?;
         Ok(report)
     }
+}
+
+/// What an import found of a stored EAC it leaves as stored.
+enum Kept {
+    /// Stored as the file states it (decision 22: checked against it now),
+    /// with the digest to keep when a comparison found it so.
+    Same(Option<String>),
+    /// Stored otherwise than the file states it (decision 360): its
+    /// `cds_synced` stays.
+    Differs,
 }
 
 /// The warning of an EAC a file states differently from the stored one with

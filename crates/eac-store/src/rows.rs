@@ -910,6 +910,20 @@ pub(crate) fn mark_seen(w: &Write, id: i64, batch_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Records that the current batch's file held this EAC but stated it
+/// otherwise than it is stored (an earlier version, or the same
+/// `cds_modified` with other content), left as stored: a second copy in
+/// the file is still found, and its `cds_synced` stays, since it is not
+/// what the file says (only the rows a batch writes or finds the same are
+/// marked checked: `p2::mark_synced_by_latest_batch`).
+pub(crate) fn mark_seen_differing(w: &Write, id: i64, batch_id: i64) -> Result<()> {
+    w.db().execute(
+        "UPDATE eacs SET seen_batch_id = ?2 WHERE id = ?1",
+        &[&id, &batch_id],
+    )?;
+    Ok(())
+}
+
 /// [`find`] of many ids, a look-up for up to 32 at once ([`each_of`]).
 pub(crate) fn find_many(
     db: &dyn Db,
@@ -971,8 +985,17 @@ pub(crate) fn insert_many(
 /// a statement ([`server::mark_seen_many`]).
 pub(crate) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
     match w.db().kind() {
-        Kind::Postgres => server::mark_seen_many(w, ids, batch_id),
+        Kind::Postgres => server::mark_seen_many(w, ids, batch_id, true),
         Kind::Sqlite => ids.iter().try_for_each(|id| mark_seen(w, *id, batch_id)),
+    }
+}
+
+/// [`mark_seen_differing`] of the EACs in rows `ids` (distinct), as
+/// [`mark_seen_many`].
+pub(crate) fn mark_seen_differing_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
+    match w.db().kind() {
+        Kind::Postgres => server::mark_seen_many(w, ids, batch_id, false),
+        Kind::Sqlite => (ids.iter()).try_for_each(|id| mark_seen_differing(w, *id, batch_id)),
     }
 }
 
@@ -1695,20 +1718,28 @@ mod server {
         )
     }
 
-    /// [`mark_seen`] of the EACs in rows `ids` (distinct), one update of
-    /// one row each, many to a statement (as [`super::each_of`], each
-    /// through the primary key whatever the plan: an `IN` list planned
-    /// while the table was nearly empty stays a full scan as an import
-    /// fills it).
-    pub(super) fn mark_seen_many(w: &Write, ids: &[i64], batch_id: i64) -> Result<()> {
+    /// [`mark_seen`] (`synced`) or [`mark_seen_differing`] of the EACs in
+    /// rows `ids` (distinct), one update of one row each, many to a
+    /// statement (as [`super::each_of`], each through the primary key
+    /// whatever the plan: an `IN` list planned while the table was nearly
+    /// empty stays a full scan as an import fills it).
+    pub(super) fn mark_seen_many(
+        w: &Write,
+        ids: &[i64],
+        batch_id: i64,
+        synced: bool,
+    ) -> Result<()> {
+        let synced = match synced {
+            true => ", cds_synced = (SELECT imported_at FROM batch)",
+            false => "",
+        };
         let mut rest = ids;
         for size in sizes_from(&IDS_PER_LOOK_UP, ids.len()) {
             let (now, later) = rest.split_at(size);
             let updates: Vec<String> = (0..size)
                 .map(|i| {
                     format!(
-                        "u{i} AS (UPDATE eacs SET seen_batch_id = ?1,
-                            cds_synced = (SELECT imported_at FROM batch) WHERE id = ?{})",
+                        "u{i} AS (UPDATE eacs SET seen_batch_id = ?1{synced} WHERE id = ?{})",
                         i + 2
                     )
                 })

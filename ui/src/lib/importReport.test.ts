@@ -292,17 +292,17 @@ describe("importConsequences", () => {
     ]);
   });
 
-  it("says when skipped EACs were stated differently with the same cds_modified", async () => {
+  it("says when skipped EACs were stored otherwise than the file states them (not marked checked)", async () => {
     const { importConsequences, skippedText } = await import("./importReport");
     const differing = { ...base, skipped: 3, skipped_differing: 1 } as FileImportReport;
     expect(importConsequences({ files: [differing] } as never, false)).toEqual([
-      "1 EAC is stated differently from the stored one with the same cds_modified: the stored EAC was kept (listed in the warnings).",
+      "1 EAC is stored otherwise than the files state it (a later version is stored, or the same cds_modified with other content, listed in the warnings): the stored EAC was kept and not marked as checked against the files.",
     ]);
     expect(importConsequences({ files: [{ ...differing, skipped_differing: 2 }] } as never, true)).toEqual([
-      "2 EACs are stated differently from the stored ones with the same cds_modified: the stored EACs would be kept (listed in the warnings).",
+      "2 EACs are stored otherwise than the files state them (a later version is stored, or the same cds_modified with other content, listed in the warnings): the stored EACs would be kept and not marked as checked against the files.",
     ]);
     expect(skippedText(differing)).toBe(
-      "skipped (1 of them states a stored EAC differently with the same cds_modified: the stored one is kept, see the warnings)",
+      "skipped (1 of them differs from the stored EAC: a later version is stored, or the file states it otherwise with the same cds_modified; the stored one is kept, not marked as checked against this file)",
     );
     expect(skippedText({ ...base, skipped: 3 } as FileImportReport)).toBe("skipped (already present, unchanged)");
   });

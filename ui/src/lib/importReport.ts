@@ -36,15 +36,16 @@ export function importExtras(f: FileImportReport): ImportExtras {
 }
 
 /**
- * What a CDS file's skipped EACs were: already stored unchanged, or (some of them) stored with
- * the `cds_modified` the file gives but stated differently by the file, kept as stored
- * (decision 11; each is named in the file's warnings).
+ * What a CDS file's skipped EACs were: already stored unchanged, or (some of them) stored
+ * otherwise than the file states them: a later version is stored (edited or imported since), or
+ * the same `cds_modified` with other content (decision 11; each of those named in the file's
+ * warnings). Those are kept as stored and not marked as checked against the file.
  */
 export function skippedText(f: FileImportReport, dryRun = false): string {
   const differ = count((f as unknown as Record<string, unknown>).skipped_differing) ?? 0;
   if (differ === 0) return "skipped (already present, unchanged)";
   const kept = dryRun ? "would be kept" : "kept";
-  return `skipped (${formatCount(differ)} of them ${differ === 1 ? "states" : "state"} a stored EAC differently with the same cds_modified: the stored ${differ === 1 ? "one is" : "ones are"} ${kept}, see the warnings)`;
+  return `skipped (${formatCount(differ)} of them ${differ === 1 ? "differs" : "differ"} from the stored ${differ === 1 ? "EAC" : "EACs"}: a later version is stored, or the file states ${differ === 1 ? "it" : "them"} otherwise with the same cds_modified; the stored ${differ === 1 ? "one is" : "ones are"} ${kept}, not marked as checked against this file)`;
 }
 
 /**
@@ -280,7 +281,7 @@ export function importConsequences(report: ImportReport, dryRun: boolean): strin
   const differ = ok.reduce((n, f) => n + (count((f as unknown as Record<string, unknown>).skipped_differing) ?? 0), 0);
   if (differ > 0)
     out.push(
-      `${plural(differ, "EAC")} ${differ === 1 ? "is" : "are"} stated differently from the stored ${differ === 1 ? "one" : "ones"} with the same cds_modified: the stored ${differ === 1 ? "EAC" : "EACs"} ${would(differ === 1 ? "was" : "were", "would be")} kept (listed in the warnings).`,
+      `${plural(differ, "EAC")} ${differ === 1 ? "is" : "are"} stored otherwise than the files state ${differ === 1 ? "it" : "them"} (a later version is stored, or the same cds_modified with other content, listed in the warnings): the stored ${differ === 1 ? "EAC" : "EACs"} ${would(differ === 1 ? "was" : "were", "would be")} kept and not marked as checked against the files.`,
     );
   const skippedRows = ok.reduce((n, f) => n + (f.registry?.skipped_rows.length ?? 0), 0);
   if (skippedRows > 0)

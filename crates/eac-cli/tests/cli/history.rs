@@ -1003,3 +1003,47 @@ fn undoing_an_import_whose_eacs_were_all_deleted_is_refused_saying_why() {
         "{log:#?}"
     );
 }
+
+/// Tester 37, finding 7: importing a file again after an EAC of it was
+/// edited moved the EAC's `cds_synced` ("last checked against its
+/// source", published by a P2 export) to the import's time with no record,
+/// and `skipped_differing` read 0 though file and store differ. The EAC
+/// keeps its time and is counted.
+#[test]
+fn an_edited_eac_imported_again_keeps_its_cds_synced_and_is_counted() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "2", "--out", "two.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "two.json"])
+        .assert()
+        .success();
+    let synced = |id: &str| desk.json(&["show", id])["cds_synced"].clone();
+    let before = synced("S1-0000000");
+    desk.eacdesk()
+        .args(["set", "S1-0000000", "destination_name=Corrected Name"])
+        .args(["--reason", "registry typo"])
+        .assert()
+        .success();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let report = desk.json(&["import", "two.json"]);
+    let file = &report["files"][0];
+    assert_eq!(
+        (&file["skipped"], &file["skipped_differing"]),
+        (&Value::from(2), &Value::from(1)),
+        "{report}"
+    );
+    assert_eq!(
+        synced("S1-0000000"),
+        before,
+        "edited since: not checked now"
+    );
+    assert_ne!(synced("S1-0000001"), before, "the same: checked now");
+    desk.eacdesk()
+        .args(["import", "two.json"])
+        .assert()
+        .success()
+        .stdout(contains("2 skipped (1 differs)"));
+}

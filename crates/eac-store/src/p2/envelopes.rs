@@ -239,10 +239,13 @@ pub(super) struct EnvelopeCounts {
     pub added: usize,
     pub replaced: usize,
     pub skipped: usize,
-    /// Of `skipped`: stored with the same `cds_modified` but stated
-    /// differently by the listing, each a warning (the first ones in
-    /// `warnings`).
+    /// Of `skipped`: stored otherwise than the listing states them (a
+    /// later version, or the same `cds_modified` with other content),
+    /// left as stored with their `cds_synced`.
     pub skipped_differing: usize,
+    /// Warnings made (the first ones in `warnings`): one for each envelope
+    /// stated differently with the same `cds_modified`.
+    pub warned: usize,
     pub warnings: Vec<Violation>,
 }
 
@@ -334,14 +337,19 @@ pub(super) fn store_envelopes(
         match stored.map(|old| (old.cds_modified.to_storage(), old)) {
             Some((old, kept)) if old >= modified => {
                 report.skipped += 1;
-                if old == modified {
-                    let fields = differing_fields(&kept, &env);
-                    if !fields.is_empty() {
-                        report.skipped_differing += 1;
+                // A later version stored, or the same stamp stated
+                // otherwise (warned of): not what the listing says, so not
+                // marked checked against it.
+                let fields = differing_fields(&kept, &env);
+                if old > modified || !fields.is_empty() {
+                    report.skipped_differing += 1;
+                    if old == modified {
+                        report.warned += 1;
                         if report.warnings.len() < MAX_REPORTED {
                             report.warnings.push(envelope_differs(&env, &fields));
                         }
                     }
+                    continue;
                 }
                 db.execute(
                     "UPDATE eac_envelopes SET cds_synced = ?2 WHERE cds_eac_id = ?1",

@@ -205,7 +205,7 @@ pub(crate) fn import_p2(
     report.skipped += envelope_counts.skipped;
     report.skipped_differing += envelope_counts.skipped_differing;
     record_envelope_counts(w, &envelope_counts)?;
-    report.warning_count += found.warning_count + envelope_counts.skipped_differing;
+    report.warning_count += found.warning_count + envelope_counts.warned;
     report.warnings.extend(
         std::mem::take(&mut envelope_counts.warnings)
             .into_iter()

@@ -170,10 +170,14 @@ pub(crate) fn mark_verified(
     Ok(report)
 }
 
-/// After an import: every EAC the newest batch held was just checked
-/// against its source, so its `cds_synced` becomes that batch's time. An
-/// EAC the batch added has it already (`rows::insert`): only the ones it
-/// saw again or replaced are written.
+/// After an import: every EAC the newest batch stored as its file states
+/// it was just checked against its source, so its `cds_synced` becomes
+/// that batch's time. An EAC the batch added has it already
+/// (`rows::insert`), and one it found the same (`rows::mark_seen`): only
+/// the ones it replaced are written. One it left as stored but found
+/// stated otherwise (`rows::mark_seen_differing`: an earlier version, or
+/// other content with the same `cds_modified`) keeps its time: it is not
+/// what the file says.
 pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
     let db = w.db();
     db.execute(
@@ -181,12 +185,13 @@ pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
             crate::db::Kind::Sqlite => {
                 "UPDATE eacs SET cds_synced = b.imported_at
                    FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
-                  WHERE eacs.seen_batch_id = b.id AND eacs.cds_synced IS NOT b.imported_at"
+                  WHERE eacs.seen_batch_id = b.id AND eacs.import_batch_id = b.id
+                    AND eacs.cds_synced IS NOT b.imported_at"
             }
             crate::db::Kind::Postgres => {
                 "UPDATE eacs SET cds_synced = b.imported_at
                    FROM (SELECT id, imported_at FROM import_batches ORDER BY id DESC LIMIT 1) b
-                  WHERE eacs.seen_batch_id = b.id
+                  WHERE eacs.seen_batch_id = b.id AND eacs.import_batch_id = b.id
                     AND eacs.cds_synced IS DISTINCT FROM b.imported_at"
             }
         },

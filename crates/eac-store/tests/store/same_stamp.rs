@@ -158,3 +158,84 @@ fn an_envelope_stated_differently_with_its_cds_modified_is_said_to() {
     let r = p2(&mut env, &example);
     assert_eq!((r.skipped, r.skipped_differing), (4, 0));
 }
+
+/// The stored `cds_synced` of EAC `id` (storage text), full or envelope-only.
+fn synced(env: &Env, id: &str) -> Option<String> {
+    env.raw_text(&format!(
+        "SELECT cds_synced FROM eacs WHERE cds_eac_id = '{id}'
+         UNION ALL SELECT cds_synced FROM eac_envelopes WHERE cds_eac_id = '{id}'"
+    ))
+}
+
+/// The newest import's time (storage text).
+fn last_import(env: &Env) -> Option<String> {
+    env.raw_text("SELECT imported_at FROM import_batches ORDER BY id DESC LIMIT 1")
+}
+
+/// Tester 37, finding 7: an import leaving a stored EAC as it is set its
+/// `cds_synced` ("checked against its source", decision 22) even when the
+/// file states it otherwise (an older version of an EAC edited since), and
+/// `skipped_differing` read 0. Only an EAC stored as the file states it
+/// (added, replaced, or found the same) is marked checked; one it states
+/// otherwise keeps its time and is counted.
+#[test]
+fn an_eac_the_file_states_otherwise_keeps_its_cds_synced_and_is_counted() {
+    let mut env = Env::new();
+    let file = env.listing("one.json", &[eac("e-1"), eac("e-2"), eac("e-3")]);
+    env.import(&file).unwrap();
+    let first = synced(&env, "e-1").unwrap();
+    assert_eq!(Some(first.clone()), last_import(&env));
+    // An edit since: the stored EAC is a later version than the file's.
+    let to = BeneficiaryAssignment {
+        beneficiary_type: BeneficiaryType::Account,
+        beneficiaries: vec!["ACC-9".into()],
+    };
+    env.store
+        .set_beneficiaries("e-1", &to, &why("registry typo"), "tester")
+        .unwrap();
+    // And the same `cds_modified` stated otherwise by the next file.
+    let mut other = eac("e-2");
+    other.source_name = "Another name".into();
+    let again = env.listing("again.json", &[eac("e-1"), other, eac("e-3")]);
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let r = env.import(&again).unwrap();
+    assert_eq!((r.skipped, r.skipped_differing), (3, 2), "{r:#?}");
+    // Only the same-stamp one is a warning: an older version is expected.
+    assert_eq!(r.warning_count, 1, "{:?}", warnings(&r));
+    let now = last_import(&env).unwrap();
+    assert_ne!(now, first);
+    assert_eq!(synced(&env, "e-1"), Some(first.clone()), "edited since");
+    assert_eq!(synced(&env, "e-2"), Some(first.clone()), "stated otherwise");
+    assert_eq!(synced(&env, "e-3"), Some(now), "the same: checked now");
+    assert_eq!(env.store.audit_log(Some("e-1")).unwrap().len(), 1);
+}
+
+/// The same for envelope-only EACs: the one a listing states otherwise
+/// with its `cds_modified` keeps its `cds_synced`.
+#[test]
+fn an_envelope_the_listing_states_otherwise_keeps_its_cds_synced() {
+    let mut env = Env::new();
+    let example = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/spec-examples/good-p2-meeting-0926.json");
+    env.store
+        .import_p2(&example, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    let mut listing: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&example).unwrap()).unwrap();
+    let ids: Vec<String> = (listing["eacs"].as_array().unwrap().iter())
+        .map(|e| e["cds_eac_id"].as_str().unwrap().to_owned())
+        .collect();
+    let first = synced(&env, &ids[0]).unwrap();
+    listing["eacs"][0]["eac_data_url"] = serde_json::json!("https://example.org/elsewhere.json");
+    let changed = env.file("changed.json");
+    fs::write(&changed, serde_json::to_string_pretty(&listing).unwrap()).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let r = env
+        .store
+        .import_p2(&changed, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!((r.skipped, r.skipped_differing, r.warning_count), (4, 1, 1));
+    let now = last_import(&env).unwrap();
+    assert_eq!(synced(&env, &ids[0]), Some(first));
+    assert_eq!(synced(&env, &ids[1]), Some(now));
+}

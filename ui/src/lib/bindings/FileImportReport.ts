@@ -13,9 +13,11 @@ export type FileImportReport = { file: string, sha256: string | null, outcome: I
  */
 skipped: number, 
 /**
- * Of `skipped`: stored with the same `cds_modified` as the file gives
- * but stated differently by it (each named in a warning; the stored
- * EAC is kept, decision 11).
+ * Of `skipped`: stored otherwise than the file states them, kept as
+ * stored (decision 11) and not marked as checked against it (their
+ * `cds_synced` stays): a later version is stored (edited, or imported
+ * from a later file), or the same `cds_modified` with other content
+ * (each of those named in a warning).
  */
 skipped_differing: number, 
 /**
