@@ -14,7 +14,7 @@ use eac_model::{BeneficiaryType, Date, EnergyUnit, RetiredState, SpecEnum, Techn
 /// Keep Energy Attribute Certificates in a local database, browse them, edit
 /// beneficiaries (audited) and export them per the LF Energy CDS spec.
 #[derive(Debug, Parser)]
-#[command(name = "eacdesk", version, propagate_version = true)]
+#[command(name = "eacdesk", version, propagate_version = true, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Database file, or a server database (postgres://USER@HOST/DATABASE,
     /// or libpq settings "host=… user=… dbname=…") [default: $EACDESK_DB,
@@ -25,6 +25,18 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
 }
+
+/// The exit codes every command keeps to (README.md's "Exit codes"), for
+/// `eacdesk --help`: a script learns them where it learns the commands.
+const EXIT_CODES: &str = "Exit codes: 0 done; 1 the data breaks a rule (nothing was written), a \
+    document is not one EAC Desk reads, the EACs lie in a closed reporting period, `check` found \
+    double counting, `claims check` found a failed criterion or consumption already claimed, \
+    `audit verify` found a broken chain (or a history changed after an evidence pack was made), \
+    a pack does not verify or `pack diff` found changes since the pack; 2 anything else (usage, a \
+    file that cannot be read or written, a refused destination; `audit verify`, `check`, `claims \
+    check` and `pack diff` when there is no database at --db); 130 interrupted (Ctrl-C, SIGTERM, \
+    SIGHUP: the change under way is rolled back); 141 the reader of the output went away \
+    (`eacdesk ls | head`). `--json` output is JSON or nothing; messages go to stderr.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -157,6 +169,14 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Several files: each file is its own transaction. A file refused leaves the files \
+                  before it imported, and the files after it are still tried; the report says \
+                  which were imported.\n\n\
+                  Exit codes: 0 every file imported; 1 a file broke a rule or is not a document \
+                  EAC Desk reads (nothing from it was imported); 2 a file could not be read, or \
+                  usage (2 outweighs 1 when files fail each way)."
+)]
 pub struct ImportArgs {
     /// Accept the technologies not in the 2024-08-29 draft (nuclear, marine, storage)
     #[arg(long)]
@@ -415,6 +435,14 @@ pub struct SetArgs {
 pub enum RefdataCommand {
     /// Import CDS accounts / service contracts listings and programs lists
     /// (CSV or JSON), detected from their content; each file whole or not at all
+    #[command(
+        after_help = "Several files: each file is its own transaction, and the import stops at the \
+                      first file refused: the files before it stay imported, the files after it \
+                      are not tried (they are named).\n\n\
+                      Exit codes: 0 every file imported; 1 the file refused breaks the \
+                      reference-data format or is not reference data; 2 it could not be read, or \
+                      usage."
+    )]
     Import {
         /// Print the reports as JSON
         #[arg(long)]
@@ -802,6 +830,11 @@ pub struct ExportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 valid for the profile (warnings alone leave it valid); 1 not valid: \
+                  it breaks a rule (each error listed with its place); 2 it cannot be read (not \
+                  there, no permission), or usage."
+)]
 pub struct ValidateArgs {
     /// The export profile
     #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]

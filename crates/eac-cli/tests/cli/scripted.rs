@@ -435,3 +435,47 @@ fn the_same_mistake_gets_the_same_exit_code_in_each_command() {
         .code(2);
     assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
 }
+
+/// `--help` says what a script needs: the exit codes (they were only in
+/// README.md), that `validate` exits 1 for an invalid file, and what
+/// happens to the other files when one of several fails (`import` goes on,
+/// `refdata import` stops).
+#[test]
+fn help_says_the_exit_codes_and_what_several_files_do() {
+    let help = |args: &[&str]| {
+        let out = Desk::new()
+            .bare()
+            .args(args)
+            .arg("--help")
+            .assert()
+            .success();
+        stdout(&out)
+    };
+    let top = help(&[]);
+    for said in [
+        "Exit codes: 0 done; 1 the data breaks a rule",
+        "2 anything else (usage",
+        "130 interrupted",
+        "141 the reader of the output went away",
+    ] {
+        assert!(top.contains(said), "{said}: {top}");
+    }
+    let validate = help(&["validate"]);
+    assert!(
+        validate.contains("Exit codes: 0 valid for the profile"),
+        "{validate}"
+    );
+    assert!(validate.contains("1 not valid"), "{validate}");
+    let import = help(&["import"]);
+    assert!(
+        import.contains("each file is its own transaction")
+            && import.contains("the files after it are still tried"),
+        "{import}"
+    );
+    let refdata = help(&["refdata", "import"]);
+    assert!(
+        refdata.contains("stops at the first file refused")
+            && refdata.contains("the files after it are not tried"),
+        "{refdata}"
+    );
+}
