@@ -697,6 +697,24 @@ impl From<StoreError> for AppError {
                     ErrorDetails::default(),
                 )
             }
+            StoreError::SelectedGone { ref ids } => {
+                // Its own words: as `NotFound` the sentence became an id
+                // ("There is no EAC with id `no EAC with the id …`").
+                let said = e.to_string();
+                let said = said.strip_prefix("the ").unwrap_or(&said);
+                (
+                    format!("The {said}; nothing was exported. Select the rows again and export them."),
+                    ErrorDetails { cds_eac_ids: Some(ids.clone()), ..ErrorDetails::default() },
+                )
+            }
+            StoreError::NoValue { ref cds_eac_id, .. } => (
+                format!("{e}, so no claim can be allocated from that value; nothing was recorded. Plan the claim again from what is stored now."),
+                ErrorDetails { cds_eac_id: Some(cds_eac_id.clone()), ..ErrorDetails::default() },
+            ),
+            StoreError::OtherProgram { ref path, .. } => (
+                format!("{e}."),
+                ErrorDetails { path: Some(path.display().to_string()), ..ErrorDetails::default() },
+            ),
             StoreError::Cancelled => return AppError::cancelled(),
         };
         AppError {

@@ -524,7 +524,13 @@ fn a_table_view_is_exported_as_selected_and_a_refusal_leaves_the_file_alone() {
     };
     let err = export_table(&store, &gone, TableFormat::Xlsx, &dest, &NoProgress).unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
-    assert!(err.message.contains("`e-99`"), "{}", err.message);
+    // In its own words: it said "There is no EAC with id `no EAC with the
+    // id `e-99` (deleted since it was selected?)…` in this database".
+    assert_eq!(
+        err.message,
+        "The selected EAC `e-99` is no longer in the database (deleted since it was selected?); nothing was exported. Select the rows again and export them."
+    );
+    assert_eq!(err.details.cds_eac_ids, Some(vec!["e-99".to_owned()]));
     assert_eq!(std::fs::read(&dest).unwrap(), before);
 
     // Cancelled: nothing written, nothing left beside it.
@@ -810,4 +816,46 @@ fn removing_reference_data_it_does_not_hold_says_so_in_its_own_words() {
         "{}",
         e.message
     );
+}
+
+/// Open database… (and every command) on another program's SQLite
+/// database: refused in plain words, nothing written. A read upgraded its
+/// "schema 0" and wrote EAC Desk's tables into it; opening it to write
+/// would too.
+#[test]
+fn another_programs_database_is_refused_and_left_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crm.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT);
+         INSERT INTO contacts (name) VALUES ('Ann');",
+    )
+    .unwrap();
+    conn.close().unwrap();
+    let before = std::fs::read(&db).unwrap();
+    for e in [
+        open_store(&db).unwrap_err(),
+        eac_app::open_store_read(&db).unwrap_err(),
+    ] {
+        assert_eq!(e.code, "invalid_input");
+        assert_eq!(
+            e.message,
+            format!(
+                "{} is an SQLite database of another program (it holds a table EAC Desk does not \
+                 use: `contacts`); EAC Desk keeps its data in a database of its own and changes \
+                 nothing in it. Choose another file, or a new name to start an EAC Desk database.",
+                db.display()
+            )
+        );
+        assert_eq!(e.details.path, Some(db.display().to_string()));
+        assert_eq!(e.clone().in_app(None).message, e.message);
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["crm.sqlite"]);
 }

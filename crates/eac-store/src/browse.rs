@@ -78,14 +78,7 @@ pub(crate) fn browse_each(
                 |row| Ok(row.get(0)?),
             )?;
             if !unknown.is_empty() {
-                return Err(StoreError::NotFound(format!(
-                    "no EAC with the id {} (deleted since it was selected?); select the rows again",
-                    unknown
-                        .iter()
-                        .map(|id| format!("`{id}`"))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )));
+                return Err(StoreError::SelectedGone { ids: unknown });
             }
             sql.push(" WHERE e.cds_eac_id IN ");
             push_id_list(&mut sql, ids);

@@ -810,6 +810,26 @@ fn value_wh(w: &Write, cds_eac_id: &str, position: u32) -> Result<Option<BigDeci
     )))
 }
 
+/// Why an allocation of value `position` (from 0) of EAC `cds_eac_id`
+/// has no value to take from: no such EAC is stored (`NotFound`), or it
+/// holds fewer values (`NoValue`).
+fn no_value(w: &Write, cds_eac_id: &str, position: u32) -> Result<StoreError> {
+    let values: Option<i64> = w.db().query_opt(
+        "SELECT (SELECT count(*) FROM eac_values v WHERE v.eac_id = e.id)
+           FROM eacs e WHERE e.cds_eac_id = ?1",
+        &[&cds_eac_id],
+        |r| Ok(r.get(0)?),
+    )?;
+    Ok(match values {
+        None => StoreError::NotFound(cds_eac_id.to_owned()),
+        Some(values) => StoreError::NoValue {
+            cds_eac_id: cds_eac_id.to_owned(),
+            position: position + 1,
+            values: u32::try_from(values).unwrap_or(u32::MAX),
+        },
+    })
+}
+
 fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result<ClaimRecord> {
     let mut per_value: BTreeMap<(&str, u32), BigDecimal> = BTreeMap::new();
     for a in &claim.allocations {
@@ -850,10 +870,7 @@ fn create(w: &Write, claim: &NewClaim, reason: &Reason, os_user: &str) -> Result
     let mut over = Vec::new();
     for ((id, position), new) in &per_value {
         let Some(total) = value_wh(w, id, *position)? else {
-            return Err(StoreError::NotFound(format!(
-                "{id} (value {})",
-                position + 1
-            )));
+            return Err(no_value(w, id, *position)?);
         };
         let before = held
             .get(&((*id).to_owned(), *position))

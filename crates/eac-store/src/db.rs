@@ -909,7 +909,9 @@ impl crate::Store {
         if crate::atomic::is_empty_database_file(path) {
             return crate::Store::empty_in_memory(path);
         }
+        refuse_other_program_untouched(path)?;
         let mut immutable = false;
+        let found = crate::SideFiles::of(path);
         let conn = match read_only_connection(path, false) {
             Ok(conn) => conn,
             // SQLite reads a WAL database read-only only through its
@@ -930,6 +932,7 @@ impl crate::Store {
             }
             Err(e) => return Err(e.into()),
         };
+        let conn = crate::Store::refuse_other_program(conn, path, found)?;
         let applied = crate::migrate::check_version(&conn, path)?;
         let supported = crate::migrate::supported_version();
         if applied == 0 {
@@ -977,6 +980,59 @@ impl crate::Store {
             attached: Default::default(),
         })
     }
+}
+
+/// Refuses another program's database
+/// ([`crate::migrate::refuse_other_program`]) before any connection that
+/// could leave a trace opens it: SQLite's immutable reading of the file
+/// takes no lock and makes no `-wal`, `-shm` or `-journal`. A file it
+/// cannot read (no file, not a database, damaged) is left to the open
+/// that follows to name. When the file holds no schema entry while a
+/// `-wal` without its `-shm` lies beside it (a program stopped before
+/// SQLite moved its first changes into the file), its schema may be in
+/// that log, which only a connection that makes a `-shm` reads: the file
+/// and its log are then looked at as a copy in a temporary folder.
+pub(crate) fn refuse_other_program_untouched(path: &std::path::Path) -> Result<()> {
+    if !path.is_file() {
+        return Ok(());
+    }
+    let Ok(conn) = read_only_connection(path, true) else {
+        return Ok(());
+    };
+    let empty = conn
+        .query_row("SELECT count(*) = 0 FROM sqlite_schema", [], |r| r.get(0))
+        .unwrap_or(false);
+    let refused =
+        |conn: &rusqlite::Connection| match crate::migrate::refuse_other_program(conn, path) {
+            Err(e @ StoreError::OtherProgram { .. }) => Err(e),
+            _ => Ok(()),
+        };
+    refused(&conn)?;
+    drop(conn);
+    let wal = crate::atomic::side_file(path, "-wal");
+    let shm = crate::atomic::side_file(path, "-shm");
+    if !empty || !wal.metadata().is_ok_and(|m| m.len() > 0) || shm.exists() {
+        return Ok(());
+    }
+    let Ok(copy) = tempfile::Builder::new().prefix(".eacdesk-look-").tempdir() else {
+        return Ok(());
+    };
+    let db = copy.path().join("db.sqlite");
+    let copied = std::fs::copy(path, &db)
+        .and_then(|_| std::fs::copy(&wal, crate::atomic::side_file(&db, "-wal")));
+    if copied.is_err() {
+        return Ok(());
+    }
+    let Ok(conn) = rusqlite::Connection::open_with_flags(
+        &db,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_WRITE | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    ) else {
+        return Ok(());
+    };
+    if crate::schema_guard::defend(&conn).is_err() {
+        return Ok(());
+    }
+    refused(&conn)
 }
 
 /// Whether a read-only open failed because SQLite could not make or open

@@ -206,6 +206,42 @@ pub enum StoreError {
     /// naming them removed nothing), as given.
     #[error("the {kind} reference data holds no {}", refdata_ids(.ids))]
     NoRefdata { kind: String, ids: Vec<String> },
+    /// EACs selected to be exported (by id) that are no longer stored
+    /// (deleted since they were selected), at most five; nothing was
+    /// exported.
+    #[error(
+        "the selected {} no longer in the database (deleted since {} selected?)",
+        selected_ids(.ids),
+        if .ids.len() == 1 { "it was" } else { "they were" }
+    )]
+    SelectedGone { ids: Vec<String> },
+    /// A value an allocation names (`position`, counted from 1) that the
+    /// stored EAC does not hold (it holds `values`); nothing was changed.
+    #[error(
+        "EAC `{}` has no value {position} (it holds {})",
+        eac_model::quote(.cds_eac_id),
+        match .values { 1 => "1 value".to_owned(), n => format!("{n} values") }
+    )]
+    NoValue {
+        cds_eac_id: String,
+        position: u32,
+        values: u32,
+    },
+    /// An SQLite file that holds another program's database
+    /// ([`crate::migrate::refuse_other_program`]): `entries` (type, name)
+    /// are its schema entries no version of EAC Desk's schema holds,
+    /// tables first. Nothing was written to it.
+    #[error(
+        "{} is an SQLite database of another program (it holds {}); EAC Desk keeps its data in a \
+         database of its own and changes nothing in it. Choose another file, or a new name to \
+         start an EAC Desk database",
+        .path.display(),
+        other_entries(.entries)
+    )]
+    OtherProgram {
+        path: PathBuf,
+        entries: Vec<(String, String)>,
+    },
     /// A PostgreSQL server refused or failed (team mode): `message` says
     /// what, in the server's words, and what to do.
     #[error("PostgreSQL: {message}")]
@@ -232,6 +268,52 @@ pub(crate) fn refdata_ids(ids: &[String]) -> String {
         0 => shown.join(", "),
         n => format!("{} and {n} more", shown.join(", ")),
     }
+}
+
+/// Selected EACs as [`StoreError::SelectedGone`] names them: "EAC `a`
+/// is", "EACs `a`, `b` are".
+fn selected_ids(ids: &[String]) -> String {
+    let shown: Vec<String> = ids
+        .iter()
+        .map(|id| format!("`{}`", eac_model::quote(id)))
+        .collect();
+    match ids.len() {
+        1 => format!("EAC {} is", shown.join(", ")),
+        _ => format!("EACs {} are", shown.join(", ")),
+    }
+}
+
+/// The schema entries of another program's database as its refusal names
+/// them: "tables EAC Desk does not use: `a`, `b`, view `c`" (the first
+/// five, then how many more).
+fn other_entries(entries: &[(String, String)]) -> String {
+    const SHOWN: usize = 5;
+    let tables = entries.iter().filter(|(kind, _)| kind == "table").count();
+    let what = match (tables, entries.first().map(|(kind, _)| kind.as_str())) {
+        (0, Some("index")) if entries.len() == 1 => "an index",
+        (0, Some(kind)) if entries.len() == 1 => match kind {
+            "view" => "a view",
+            _ => "a trigger",
+        },
+        (0, _) => "views, indexes or triggers",
+        (1, _) if entries.len() == 1 => "a table",
+        _ => "tables",
+    };
+    let mut names: Vec<String> = entries
+        .iter()
+        .take(SHOWN)
+        .map(|(kind, name)| {
+            let name = eac_model::quote(name);
+            match kind.as_str() {
+                "table" => format!("`{name}`"),
+                kind => format!("{kind} `{name}`"),
+            }
+        })
+        .collect();
+    if entries.len() > SHOWN {
+        names.push(format!("and {} more", entries.len() - SHOWN));
+    }
+    format!("{what} EAC Desk does not use: {}", names.join(", "))
 }
 
 /// What a change says that met another desk's change of the same EACs on a
@@ -329,6 +411,10 @@ impl StoreError {
             StoreError::Sqlite(_) | StoreError::Migration { .. } | StoreError::Server { .. } => {
                 ErrorCode::Database
             }
+            StoreError::SelectedGone { .. } | StoreError::NoValue { .. } => ErrorCode::NotFound,
+            // The person named the wrong file: usage, as a folder given
+            // as --db is.
+            StoreError::OtherProgram { .. } => ErrorCode::InvalidInput,
             StoreError::Cancelled => ErrorCode::Cancelled,
         }
     }

@@ -153,6 +153,38 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// Whether SQLite's log beside a database (its `-wal`) was there before a
+/// connection opened it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SideFiles {
+    wal: bool,
+}
+
+impl SideFiles {
+    pub(crate) fn of(path: &Path) -> SideFiles {
+        SideFiles {
+            wal: atomic::side_file(path, "-wal").exists(),
+        }
+    }
+
+    /// Closes `conn`, which has written nothing, leaving `path` as it was
+    /// found: a `-wal` that was there is not checkpointed into the file
+    /// (the last connection does that as it closes, changing the file's
+    /// bytes) and stays as it was. Without one, SQLite's close removes the
+    /// `-wal` and `-shm` it made (none, while another connection has the
+    /// file open: they are that one's). The `-shm` made beside a `-wal`
+    /// that had none stays (removing it while another program opened the
+    /// file meanwhile would break its reading); SQLite makes it again
+    /// from the log at the next open.
+    pub(crate) fn leave(self, conn: Connection) {
+        use rusqlite::config::DbConfig;
+        if self.wal {
+            let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+        }
+        let _ = conn.close();
+    }
+}
+
 /// What an open is for: a read-only open changes nothing in the file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Access {
@@ -228,6 +260,9 @@ impl Store {
         if access == Access::Read && (!path.exists() || atomic::is_empty_database_file(path)) {
             return Store::empty_in_memory(path);
         }
+        // Another program's database is refused before anything, SQLite's
+        // files beside it included, is made or changed.
+        db::refuse_other_program_untouched(path)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(io_error)?;
         }
@@ -235,6 +270,7 @@ impl Store {
             // Hidden databases a killed `import` left beside this one.
             fresh::remove_abandoned(atomic::folder_of(path));
         }
+        let found = SideFiles::of(path);
         let conn = Store::connect(path).map_err(|e| match e {
             // Not a database, or no file there to open: say which file.
             rusqlite::Error::SqliteFailure(f, _)
@@ -247,8 +283,10 @@ impl Store {
             }
             e => e.into(),
         });
-        let mut conn = conn?;
-        // Refuse a newer or foreign schema before changing anything in the file.
+        // Refuse another program's database (its schema still in a -wal
+        // the first look could not read), a newer or a foreign schema
+        // before changing anything in the file.
+        let mut conn = Store::refuse_other_program(conn?, path, found)?;
         migrate::check_version(&conn, path)?;
         // Connection settings only: none of these writes to the file.
         conn.pragma_update(None, "foreign_keys", true)?;
@@ -357,6 +395,24 @@ impl Store {
 
     /// Opens the connection and reads the first page (an error here means
     /// the file cannot be opened or is not a database). Changes nothing.
+    /// [`migrate::refuse_other_program`] on `conn`, just opened to
+    /// `path` (its `-wal` as `found` before it opened):
+    /// refused, the connection is closed leaving the files as they were
+    /// found ([`SideFiles::leave`]).
+    pub(crate) fn refuse_other_program(
+        conn: Connection,
+        path: &Path,
+        found: SideFiles,
+    ) -> Result<Connection> {
+        match migrate::refuse_other_program(&conn, path) {
+            Ok(()) => Ok(conn),
+            Err(e) => {
+                found.leave(conn);
+                Err(e)
+            }
+        }
+    }
+
     fn connect(path: &Path) -> rusqlite::Result<Connection> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE

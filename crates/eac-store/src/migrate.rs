@@ -6,7 +6,9 @@
 //! opening a new file at the same moment (the app and the CLI) migrate it
 //! once: the others wait for the write lock and find it done.
 
+use std::collections::HashSet;
 use std::path::Path;
+use std::sync::OnceLock;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
@@ -69,6 +71,93 @@ pub(crate) fn new_schema() -> Result<Vec<(String, String, String)>> {
         .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     Ok(entries)
+}
+
+/// The name, in lower case (SQLite's names ignore ASCII case), of every
+/// schema entry some version of EAC Desk's schema holds (each migration
+/// applied in turn, in memory; made once per process).
+fn names_ever() -> Result<&'static HashSet<String>> {
+    static NAMES: OnceLock<std::result::Result<HashSet<String>, String>> = OnceLock::new();
+    let made = NAMES.get_or_init(|| {
+        let mut conn = Connection::open_in_memory().map_err(|e| e.to_string())?;
+        let mut names = HashSet::new();
+        let mut made = || -> Result<()> {
+            crate::schema_guard::defend(&conn)?;
+            crate::fold::register(&conn)?;
+            crate::summary::register(&conn)?;
+            for version in 1..=MIGRATION_FILES.len() {
+                apply_files(
+                    &mut conn,
+                    Path::new(":memory:"),
+                    &MIGRATION_FILES[..version],
+                )?;
+                let mut stmt = conn.prepare("SELECT lower(name) FROM sqlite_schema")?;
+                for name in stmt.query_map([], |r| r.get::<_, String>(0))? {
+                    names.insert(name?);
+                }
+            }
+            Ok(())
+        };
+        made().map_err(|e| e.to_string())?;
+        Ok(names)
+    });
+    match made {
+        Ok(names) => Ok(names),
+        Err(message) => Err(StoreError::InvalidInput(format!(
+            "EAC Desk could not make its own schema to compare a database with: {message}"
+        ))),
+    }
+}
+
+/// Refuses the database of another program ([`StoreError::OtherProgram`])
+/// before anything is written to it: an SQLite file that holds tables,
+/// views, indexes or triggers (SQLite's own `sqlite_…` entries aside)
+/// and is not EAC Desk's. At schema 0 (no EAC Desk schema yet, and
+/// migrations never leave a part of one: each upgrade is one transaction)
+/// any entry no version of EAC Desk's schema holds makes it another
+/// program's; at any other `user_version` (a program may count its own
+/// schema there too) only when none of its entries is EAC Desk's. A file
+/// that holds nothing (a new or vacuumed SQLite file) may become an EAC
+/// Desk database; a real EAC Desk database of any schema, an older one
+/// included, passes.
+pub(crate) fn refuse_other_program(conn: &Connection, path: &Path) -> Result<()> {
+    let entries: Vec<(String, String)> = conn
+        .prepare(
+            "SELECT type, name FROM sqlite_schema
+              WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'
+              ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'view' THEN 1
+                                 WHEN 'index' THEN 2 ELSE 3 END, name",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let version = schema_version(conn)?;
+    // Every stored EAC Desk database has held these since schema 1: no
+    // need to build the schema's names to know one.
+    if version != 0
+        && entries
+            .iter()
+            .any(|(_, n)| n.eq_ignore_ascii_case("eacs") || n.eq_ignore_ascii_case("audit_log"))
+    {
+        return Ok(());
+    }
+    let own = names_ever()?;
+    let (theirs, ours): (Vec<_>, Vec<_>) = entries
+        .into_iter()
+        .partition(|(_, name)| !own.contains(&name.to_lowercase()));
+    let other = match version {
+        0 => !theirs.is_empty(),
+        _ => ours.is_empty(),
+    };
+    if !other {
+        return Ok(());
+    }
+    Err(StoreError::OtherProgram {
+        path: path.to_owned(),
+        entries: theirs,
+    })
 }
 
 /// Applies `files` (a prefix of [`MIGRATION_FILES`]) not yet applied.
@@ -489,6 +578,28 @@ mod tests {
         crate::fold::register(&conn).unwrap();
         apply_files(&mut conn, &path, &MIGRATION_FILES[..version]).unwrap();
         (dir, path, conn)
+    }
+
+    /// Every schema an earlier EAC Desk wrote is EAC Desk's: opened to read
+    /// or to write, it is upgraded, never refused as another program's
+    /// database ([`refuse_other_program`]).
+    #[test]
+    fn every_older_schema_opens_and_is_upgraded() {
+        for version in 1..supported_version() {
+            for write in [false, true] {
+                let (_dir, path, conn) = at_version(version);
+                drop(conn);
+                let store = match write {
+                    true => crate::Store::open(&path),
+                    false => crate::Store::open_read(&path),
+                }
+                .unwrap_or_else(|e| panic!("schema {version}: {e}"));
+                assert_eq!(
+                    check_version(&store.conn, &path).unwrap(),
+                    supported_version()
+                );
+            }
+        }
     }
 
     #[test]

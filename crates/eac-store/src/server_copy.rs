@@ -796,6 +796,7 @@ pub fn copy_file(
 ) -> Result<CopyReport> {
     refuse_copy_over(dest)?;
     crate::atomic::refuse_inside_output(dest)?;
+    crate::db::refuse_other_program_untouched(from)?;
     let source = rusqlite::Connection::open_with_flags(
         from,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -810,6 +811,9 @@ pub fn copy_file(
             r.get::<_, i64>(0)
         })
         .map_err(|e| source_error(from, e))?;
+    // A copy of another program's database would be no EAC Desk database
+    // either: refused as opening it is.
+    crate::migrate::refuse_other_program(&source, from)?;
     let folder = crate::atomic::folder_of(dest);
     crate::fresh::remove_abandoned(folder);
     let (lock, path) = crate::fresh::hidden_database(folder, crate::fresh::COPY_PREFIX, dest)?;
@@ -1093,11 +1097,25 @@ mod tests {
         crate::atomic::tests::names(dir)
     }
 
-    /// A database file of one table with a few rows.
+    /// An EAC Desk database file (a copy of another program's database is
+    /// refused as opening it is).
     fn a_database(path: &Path) {
-        let conn = rusqlite::Connection::open(path).unwrap();
+        drop(crate::Store::open(path).unwrap());
+    }
+
+    /// Another program's database is not copied: no copy is made of it,
+    /// nothing beside it either.
+    #[test]
+    fn another_programs_database_is_not_copied() {
+        let dir = tempfile::tempdir().unwrap();
+        let from = dir.path().join("from.sqlite");
+        let conn = rusqlite::Connection::open(&from).unwrap();
         conn.execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1), (2), (3);")
             .unwrap();
+        drop(conn);
+        let e = copy_file(&from, &dir.path().join("copy.sqlite"), &mut |_| {}).unwrap_err();
+        assert!(matches!(e, StoreError::OtherProgram { .. }), "{e:?}");
+        assert_eq!(names(dir.path()), ["from.sqlite"]);
     }
 
     fn message(e: StoreError) -> String {

@@ -41,6 +41,8 @@ mod history;
 mod import_notes;
 #[path = "store/migrations.rs"]
 mod migrations;
+#[path = "store/other_program.rs"]
+mod other_program;
 #[path = "store/packs.rs"]
 mod packs;
 #[path = "store/periods.rs"]

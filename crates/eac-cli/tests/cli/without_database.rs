@@ -223,3 +223,62 @@ fn a_write_refuses_an_empty_file_or_fills_it_only_when_it_succeeds() {
         .assert()
         .success();
 }
+
+/// `--db` naming another program's SQLite database (a file of tables EAC
+/// Desk does not know, `user_version` 0): `ls` wrote EAC Desk's ~80 tables
+/// into it (12 KB → 300 KB), as an import would have. Every command now
+/// refuses it, exit 2, naming what it holds; the file stays byte-identical
+/// and nothing is made beside it.
+#[test]
+fn another_programs_database_is_refused_by_every_command_and_left_as_it_was() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "3"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["pack", "--out", "pk"])
+        .assert()
+        .success();
+    let db = desk.path("crm.sqlite");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT);
+         CREATE TABLE deals (id INTEGER PRIMARY KEY, contact INTEGER, amount TEXT);
+         INSERT INTO contacts (name) VALUES ('Ann');",
+    )
+    .unwrap();
+    conn.close().unwrap();
+    let bytes = std::fs::read(&db).unwrap();
+    let before = entries(desk.dir.path());
+    let good = example("good-p1-mixed-order.json");
+    for args in [
+        vec!["ls"],
+        vec!["ls", "--json"],
+        vec!["audit", "verify"],
+        vec!["audit", "verify", "--json"],
+        vec!["check"],
+        vec!["pack", "diff", "pk"],
+        vec!["show", "X"],
+        vec!["import", &good],
+        vec!["import", "--dry-run", &good],
+        vec!["sample", "--eacs", "3"],
+        vec!["refdata", "ls"],
+        vec!["copy", "--to", "copy.sqlite"],
+    ] {
+        desk.bare()
+            .args(["--db", "crm.sqlite"])
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(
+                "error: crm.sqlite is an SQLite database of another program (it holds tables \
+                 EAC Desk does not use: `contacts`, `deals`); EAC Desk keeps its data in a \
+                 database of its own and changes nothing in it. Choose another file, or a new \
+                 name to start an EAC Desk database.\n",
+            );
+        assert_eq!(std::fs::read(&db).unwrap(), bytes, "{args:?}");
+        assert_eq!(entries(desk.dir.path()), before, "{args:?}");
+    }
+}

@@ -1491,3 +1491,35 @@ fn a_period_closed_while_a_claims_deletion_waits_keeps_the_claim() {
         "the filed claim stays"
     );
 }
+
+/// An allocation of a value its EAC does not hold, or of an EAC that is
+/// not stored, says which in its own words: the EAC's id and the value's
+/// number went into `NotFound` as one id, "There is no EAC with id
+/// `e-1 (value 2)`", naming an EAC that is there.
+#[test]
+fn an_allocation_of_a_value_or_an_eac_not_stored_says_which() {
+    let mut env = Env::new();
+    env.import_eacs(vec![eac("e-1")]); // one value
+    let reason = Reason::new("2024 filing").unwrap();
+    let before = env.snapshot();
+    let mut second = claim("1");
+    second.allocations[0].position = 1;
+    let e = env.store.create_claim(&second, &reason, "ana").unwrap_err();
+    assert_eq!(e.code(), ErrorCode::NotFound);
+    assert!(
+        matches!(
+            &e,
+            StoreError::NoValue { cds_eac_id, position: 2, values: 1 } if cds_eac_id == "e-1"
+        ),
+        "{e:?}"
+    );
+    assert_eq!(e.to_string(), "EAC `e-1` has no value 2 (it holds 1 value)");
+    let mut ghost = claim("1");
+    ghost.allocations[0].cds_eac_id = "nope".into();
+    let e = env.store.create_claim(&ghost, &reason, "ana").unwrap_err();
+    assert!(
+        matches!(&e, StoreError::NotFound(id) if id == "nope"),
+        "{e:?}"
+    );
+    assert_eq!(env.snapshot(), before);
+}

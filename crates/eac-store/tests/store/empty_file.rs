@@ -49,7 +49,9 @@ fn an_sqlite_file_no_eac_desk_set_up_is_not_called_an_earlier_eac_desks() {
     let dir = TempDir::new().unwrap();
     let db = dir.path().join("other.sqlite");
     let conn = rusqlite::Connection::open(&db).unwrap();
-    conn.execute_batch("CREATE TABLE notes (text TEXT)")
+    // It holds nothing (another program's tables are refused as such:
+    // other_program.rs).
+    conn.execute_batch("CREATE TABLE notes (text TEXT); DROP TABLE notes")
         .unwrap();
     drop(conn);
     let e = Store::open_read_only(&db).unwrap_err().to_string();

@@ -269,8 +269,16 @@ fn rows_stream_in_sort_order_or_exactly_the_selected_ids() {
         )
         .unwrap_err();
     assert_eq!(handed, 0);
-    assert!(matches!(err, StoreError::NotFound(_)), "{err}");
-    assert!(err.to_string().contains("`gone-1`"), "{err}");
+    // In its own words (as `NotFound` the sentence was taken for an id).
+    assert_eq!(err.code(), eac_store::ErrorCode::NotFound);
+    assert!(
+        matches!(&err, StoreError::SelectedGone { ids } if ids == &["gone-1"]),
+        "{err:?}"
+    );
+    assert_eq!(
+        err.to_string(),
+        "the selected EAC `gone-1` is no longer in the database (deleted since it was selected?)"
+    );
 }
 
 /// A period filter whose first day is after its last is refused by the
