@@ -253,6 +253,18 @@ fn only_passing_of(id: Option<&str>) -> Result<Option<RuleSet>, AppError> {
         .transpose()
 }
 
+/// The most a consumption CSV may hold, read whole: 1 GiB is about 15
+/// million rows (a year of hourly readings of some 1,700 meters).
+pub(crate) const MAX_CONSUMPTION_FILE_BYTES: u64 = 1 << 30;
+
+const CONSUMPTION_FILE_CAP: crate::named::Cap = crate::named::Cap {
+    bytes: MAX_CONSUMPTION_FILE_BYTES,
+    holds: "a consumption file",
+    why: "about 15 million rows, a year of hourly readings of some 1,700 meters",
+    check: "Check that you named the consumption CSV; a larger one can be imported in parts \
+            (split by beneficiary or by year, each part with the header line).",
+};
+
 /// Reads and imports a consumption CSV, all or nothing. Errors:
 /// `validation` (every broken cell located: `details.violations` with
 /// file, line, column; the message names the rule; also rows overlapping
@@ -260,7 +272,16 @@ fn only_passing_of(id: Option<&str>) -> Result<Option<RuleSet>, AppError> {
 /// that read even when others do not, so one run names every problem),
 /// `frozen` (a row covers days of a closed reporting period), `io`.
 pub fn import_consumption(store: &mut Store, path: &Path) -> Result<ConsumptionImported, AppError> {
-    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    // Opened once as a regular file (a named pipe is named, never waited
+    // on; a device never read) and read to at most 1 GiB: a plain read hung
+    // on a pipe until the process was killed and read `/dev/zero` until
+    // memory ran out.
+    let file = crate::named::open_named(
+        path,
+        "EAC Desk reads consumption only from a CSV file",
+        "Save the consumption to a file and import that file.",
+    )?;
+    let bytes = crate::named::read_whole(path, &file, &CONSUMPTION_FILE_CAP)?;
     let file = path.display().to_string();
     let (rows, errors) = read_consumption_all(&file, &bytes);
     let new: Vec<NewConsumption> = rows

@@ -121,17 +121,35 @@ fn import_files_for(
             files.push(in_its_place(report, shell, several, &committed));
             continue;
         }
-        if let Some(refused) = refused.clone().or_else(|| not_importable(path)) {
-            let report = failed(path, refused, store, shell);
-            files.push(in_its_place(report, shell, several, &committed));
-            continue;
-        }
+        // The file is opened once, as a regular file: a named pipe is
+        // named, never waited on (opening it blocked until the process was
+        // killed), and a device is never read.
+        let opened = match refused.clone() {
+            Some(refused) => Err(refused),
+            None => open_to_import(path),
+        };
+        let opened = match opened.map(|o| (not_importable(path, o.as_ref()), o)) {
+            Ok((None, opened)) => opened,
+            Ok((Some(refused), _)) | Err(refused) => {
+                let report = failed(path, refused, store, shell);
+                files.push(in_its_place(report, shell, several, &committed));
+                continue;
+            }
+        };
+        let head = opened.as_ref().map(|o| o.head.as_slice());
         // A registry document (from its content, or a forced format or
         // mapping); else a CDS listing or bundle of the profile forced
         // (`cds-p1`, `cds-p2`) or found from the content (decision 274).
         let mut read_as: Option<ReadAs> = None;
-        let result = if crate::registry::is_registry_document(path, &opts) {
-            crate::registry::import_document(store, path, &opts, progress, shell)
+        let result = if crate::registry::is_registry_document(path, head, &opts) {
+            match &opened {
+                Some(o) => {
+                    crate::registry::import_document(store, path, &o.file, &opts, progress, shell)
+                }
+                // A registry document is a file (a format or mapping was
+                // named for a folder).
+                None => Err(AppError::io(path, &std::io::ErrorKind::IsADirectory.into())),
+            }
         } else {
             let profile = ReadAs::of(path, opts.format.as_deref());
             read_as = Some(profile);
@@ -352,11 +370,12 @@ fn report_in_app_words(mut report: FileImportReport) -> FileImportReport {
 /// Why `path` is not worth reading at all, said before any reader sees
 /// it: a folder that is not a CDS bundle (it has no `eacs.json`), an Excel
 /// workbook, or a file that is not text (once called UTF-16 by the JSON
-/// readers; text with NUL bytes in it is text, decision 268 as amended).
-/// `None`: let the readers judge it.
-fn not_importable(path: &Path) -> Option<AppError> {
+/// readers; text with NUL bytes in it is text, decision 268 as amended),
+/// by the first bytes of the file `opened` (`None`: a folder). `None`: let
+/// the readers judge it.
+fn not_importable(path: &Path, opened: Option<&Opened>) -> Option<AppError> {
     let shown = path.display().to_string();
-    if path.is_dir() {
+    let Some(Opened { head, .. }) = opened else {
         // Something that is not a regular file as `eacs.json` (a named
         // pipe, a link leading out) is named by the reader, unopened.
         if fs_entry(&path.join("eacs.json")) {
@@ -366,15 +385,12 @@ fn not_importable(path: &Path) -> Option<AppError> {
             "The folder {shown} is not a CDS bundle (it has no eacs.json); choose a file, or a \
              bundle folder."
         )));
-    }
-    let mut head = Vec::with_capacity(64 * 1024);
-    let file = std::fs::File::open(path).ok()?;
-    std::io::Read::read_to_end(&mut std::io::Read::take(file, 64 * 1024), &mut head).ok()?;
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let reason = match eac_registry::formats::not_a_document(&head, &name)? {
+    let reason = match eac_registry::formats::not_a_document(head, &name)? {
         eac_registry::formats::NotADocument::ExcelWorkbook => {
             "this is an Excel workbook, which EAC Desk does not read: save it as CSV first (in \
              Excel or LibreOffice: File → Save As…, CSV UTF-8) and import the CSV file"
@@ -391,6 +407,42 @@ fn not_importable(path: &Path) -> Option<AppError> {
         ),
     };
     Some(AppError::unreadable(&shown, "document", None, &reason))
+}
+
+/// How much of a file is read first to tell what it is (a registry
+/// document or a CDS listing, a workbook or no text at all).
+const HEAD_BYTES: u64 = 64 * 1024;
+
+/// A file to import, opened once as a regular file, with its first
+/// [`HEAD_BYTES`]; the file is back at its start.
+struct Opened {
+    file: std::fs::File,
+    head: Vec<u8>,
+}
+
+/// The file at `path` opened to be imported; `None` for a folder (a P2
+/// bundle, opened by its reader). A named pipe, device or socket is
+/// refused naming it, neither opened nor waited on (a plain open of a
+/// pipe blocked until the process was killed, and neither Ctrl-C nor the
+/// app's Cancel ended it).
+fn open_to_import(path: &Path) -> Result<Option<Opened>, AppError> {
+    use std::io::{Read as _, Seek as _};
+    if path.is_dir() {
+        return Ok(None);
+    }
+    let file = crate::named::open_named(
+        path,
+        "EAC Desk imports only from a file",
+        "Save what it holds to a file and import that file.",
+    )?;
+    let failed = |e: std::io::Error| AppError::io(path, &e);
+    let mut head = Vec::with_capacity(HEAD_BYTES as usize);
+    (&file)
+        .take(HEAD_BYTES)
+        .read_to_end(&mut head)
+        .map_err(failed)?;
+    (&file).rewind().map_err(failed)?;
+    Ok(Some(Opened { file, head }))
 }
 
 /// Whether anything is at `path`, a link leading nowhere included.

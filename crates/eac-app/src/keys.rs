@@ -153,38 +153,60 @@ fn info_of(secret: &SigningKey, path: &Path) -> SigningKeyInfo {
 /// that cannot be read as a key is an error (never silently replaced: the
 /// packs signed with it would no longer match the user's key).
 pub(crate) fn load_or_create(dir: &Path) -> Result<PackKey, AppError> {
+    use eac_store::regular::{open_following, read_capped, Regular};
     let path = dir.join(KEY_FILE);
-    match fs::read_to_string(&path) {
-        Ok(text) => {
-            let secret = parse_secret(&text).ok_or_else(|| {
-                AppError::invalid_input(format!(
-                    "{} is not an EAC Desk signing key (64 hex digits); it was not changed. Move it away to let EAC Desk create a new key, or restore it from a backup.",
-                    path.display()
-                ))
-            })?;
-            owner_only(&path).map_err(|e| AppError::io(&path, &e))?;
-            Ok(PackKey {
-                info: info_of(&secret, &path),
-                secret,
+    let failed = |e: io::Error| AppError::io(&path, &e);
+    // Opened once as a regular file: a named pipe there is named, never
+    // waited on (a plain read blocked `pack key` and `pack create` until
+    // the process was killed), and a device is never read.
+    let file = match open_following(&path).map_err(failed)? {
+        Regular::File(file) => file,
+        Regular::Missing => return create(dir, &path),
+        Regular::Not("a folder") => {
+            return Err(AppError {
+                details: crate::error::ErrorDetails {
+                    path: Some(path.display().to_string()),
+                    ..Default::default()
+                },
+                ..AppError::new(
+                    crate::ErrorCode::Io,
+                    format!(
+                        "{} is a folder, where EAC Desk keeps its signing key for evidence packs as a file of that name; nothing was changed. Move the folder away (EAC Desk then creates a new key there, or put your key file back in its place), or set EACDESK_KEY_DIR to the folder that holds your key file.",
+                        path.display()
+                    ),
+                )
             })
         }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => create(dir, &path),
-        Err(_) if path.is_dir() => Err(AppError {
-            details: crate::error::ErrorDetails {
-                path: Some(path.display().to_string()),
-                ..Default::default()
-            },
-            ..AppError::new(
-                crate::ErrorCode::Io,
-                format!(
-                    "{} is a folder, where EAC Desk keeps its signing key for evidence packs as a file of that name; nothing was changed. Move the folder away (EAC Desk then creates a new key there, or put your key file back in its place), or set EACDESK_KEY_DIR to the folder that holds your key file.",
-                    path.display()
-                ),
-            )
-        }),
-        Err(e) => Err(AppError::io(&path, &e)),
-    }
+        Regular::Not(kind) => {
+            return Err(crate::named::not_regular(
+                &path,
+                kind,
+                "EAC Desk reads its signing key for evidence packs only from a file",
+                "Nothing was changed. Put your key file in its place, or set EACDESK_KEY_DIR to \
+                 the folder that holds your key file.",
+            ))
+        }
+    };
+    // A key file holds 65 bytes: a larger one is read no further than its
+    // cap, and is no key.
+    let text = read_capped(&file, KEY_FILE_CAP)
+        .map_err(failed)?
+        .and_then(|bytes| String::from_utf8(bytes).ok());
+    let secret = text.as_deref().and_then(parse_secret).ok_or_else(|| {
+        AppError::invalid_input(format!(
+            "{} is not an EAC Desk signing key (64 hex digits); it was not changed. Move it away to let EAC Desk create a new key, or restore it from a backup.",
+            path.display()
+        ))
+    })?;
+    owner_only(&path).map_err(failed)?;
+    Ok(PackKey {
+        info: info_of(&secret, &path),
+        secret,
+    })
 }
+
+/// The most of a key file read (one holds 64 hex digits and a line end).
+const KEY_FILE_CAP: u64 = 64 * 1024;
 
 fn parse_secret(text: &str) -> Option<SigningKey> {
     let bytes: [u8; 32] = hex::decode(text.trim()).ok()?.try_into().ok()?;

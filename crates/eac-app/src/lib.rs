@@ -23,6 +23,7 @@ mod export;
 mod history;
 mod import;
 mod keys;
+mod named;
 mod operation;
 mod p2;
 mod pack;

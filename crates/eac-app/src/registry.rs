@@ -62,38 +62,29 @@ pub fn formats() -> Vec<FormatInfo> {
 }
 
 /// Whether the file at `path` is a registry document rather than a CDS
-/// listing: when a format or mapping is forced, or its first bytes show
-/// no CDS JSON object but a registry format.
-pub(crate) fn is_registry_document(path: &Path, opts: &ImportOptions) -> bool {
+/// listing: when a format or mapping is forced, or its first bytes
+/// (`head`: its first 64 KiB, read once by the import; `None` for a
+/// folder) show no CDS JSON object but a registry format.
+pub(crate) fn is_registry_document(path: &Path, head: Option<&[u8]>, opts: &ImportOptions) -> bool {
     if opts.mapping.is_some() {
         return true;
     }
     if let Some(f) = &opts.format {
         return !f.starts_with("cds-");
     }
-    let Ok(mut file) = std::fs::File::open(path) else {
+    let Some(head) = head else {
         return false;
     };
-    let mut head = vec![0u8; 64 * 1024];
-    let mut filled = 0;
-    while filled < head.len() {
-        match std::io::Read::read(&mut file, &mut head[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(_) => return false,
-        }
-    }
-    head.truncate(filled);
     let text = head
         .strip_prefix(b"\xEF\xBB\xBF")
-        .unwrap_or(&head)
+        .unwrap_or(head)
         .trim_ascii_start();
     // A CDS listing is a JSON object with `eacs` (its readers give the
     // precise errors for anything broken).
     if text.starts_with(b"{") && memmem(text, b"\"eacs\"") {
         return false;
     }
-    if eac_registry::formats::looks_like_registry_document(&head) {
+    if eac_registry::formats::looks_like_registry_document(head) {
         return true;
     }
     // Text that is no JSON at all (a CSV no reader knows, say) is not a
@@ -108,7 +99,7 @@ pub(crate) fn is_registry_document(path: &Path, opts: &ImportOptions) -> bool {
     // listing readers then say JSON must be UTF-8); a UTF-16 CSV no reader
     // knows is said to be one, not a JSON file.
     if head.starts_with(b"\xFF\xFE") || head.starts_with(b"\xFE\xFF") {
-        let (decoded, _) = eac_registry::text::decode_text(&head);
+        let (decoded, _) = eac_registry::text::decode_text(head);
         let decoded = decoded.trim_start();
         return !(json_name || decoded.starts_with('{') || decoded.starts_with('['));
     }
@@ -190,11 +181,13 @@ fn document<'a>(
     }
 }
 
-/// Reads one registry document and imports it (or, with `opts.dry_run`,
-/// says what importing it would do) as one transaction.
+/// Reads one registry document, `file` (opened from `path` as a regular
+/// file by the import, at its start), and imports it (or, with
+/// `opts.dry_run`, says what importing it would do) as one transaction.
 pub(crate) fn import_document(
     store: &mut Store,
     path: &Path,
+    file: &std::fs::File,
     opts: &ImportOptions,
     progress: &dyn Progress,
     shell: crate::import::Shell,
@@ -212,20 +205,31 @@ pub(crate) fn import_document(
         Some(name) => Some(load_mapping(store, name)?),
         None => None,
     };
-    let size = std::fs::metadata(path)
-        .map_err(|e| AppError::io(path, &e))?
-        .len();
-    if size > MAX_DOCUMENT_BYTES {
-        return Err(AppError::unreadable(
+    let too_large = |size: &str| {
+        AppError::unreadable(
             &shown,
             "document",
             format.map(Format::id),
             &format!(
-                "the file is {size} bytes, more than a registry document holds ({MAX_DOCUMENT_BYTES})"
+                "the file is {size}, more than a registry document holds (at most {}): check \
+                 that you chose the registry's report or statement itself",
+                crate::named::size_words(MAX_DOCUMENT_BYTES)
             ),
-        ));
+        )
+    };
+    let size = file.metadata().map_err(|e| AppError::io(path, &e))?.len();
+    if size > MAX_DOCUMENT_BYTES {
+        return Err(too_large(&format!("{size} bytes")));
     }
-    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    // Read to the cap only: the file may grow while it is read.
+    let bytes = eac_store::regular::read_capped(file, MAX_DOCUMENT_BYTES)
+        .map_err(|e| AppError::io(path, &e))?
+        .ok_or_else(|| {
+            too_large(&format!(
+                "over {} (it grew while it was read)",
+                crate::named::size_words(MAX_DOCUMENT_BYTES)
+            ))
+        })?;
     progress.update(eac_store::Phase::Import, 0, None);
     let read = eac_registry::read(&bytes, format, mapping.as_ref())
         .map_err(|e| AppError::unreadable(&shown, &e.at.to_string(), format.map(Format::id), &e.message))?
@@ -345,6 +349,13 @@ pub fn load_mapping(store: &Store, name: &str) -> Result<Mapping, AppError> {
 /// few KB (a technology table of hundreds of wordings stays far below).
 pub const MAX_MAPPING_FILE_BYTES: u64 = 1024 * 1024;
 
+const MAPPING_FILE_CAP: crate::named::Cap = crate::named::Cap {
+    bytes: MAX_MAPPING_FILE_BYTES,
+    holds: "a mapping file",
+    why: "a column mapping is a JSON document of a few KB",
+    check: "Check that you named the mapping's JSON file, not the CSV it reads.",
+};
+
 /// The text of a mapping file (JSON, as `mapping save` and `mapping
 /// preview --mapping-file` read it): UTF-8, its byte order mark dropped;
 /// UTF-16 and UTF-32 are named with what to do, as every JSON reader
@@ -353,33 +364,12 @@ pub const MAX_MAPPING_FILE_BYTES: u64 = 1024 * 1024;
 /// on a pipe until killed, and read `/dev/zero` until memory ran out), and
 /// refused beyond [`MAX_MAPPING_FILE_BYTES`].
 pub fn read_mapping_file(path: &Path) -> Result<String, AppError> {
-    use eac_store::regular::{open_following, read_capped, Regular};
-    let io = |e: std::io::Error| AppError::io(path, &e);
-    let file = match open_following(path).map_err(io)? {
-        Regular::File(file) => file,
-        Regular::Missing => return Err(io(std::io::ErrorKind::NotFound.into())),
-        // Said as before: it cannot be read.
-        Regular::Not("a folder") => return Err(io(std::io::ErrorKind::IsADirectory.into())),
-        Regular::Not(kind) => {
-            return Err(AppError::invalid_input(format!(
-                "{} is {kind}, not a regular file: a column mapping is read only from a JSON \
-                 file, never from a pipe or device; nothing was read from it. Save the mapping \
-                 to a file and name that file.",
-                path.display()
-            )))
-        }
-    };
-    let bytes = read_capped(&file, MAX_MAPPING_FILE_BYTES)
-        .map_err(io)?
-        .ok_or_else(|| {
-            AppError::invalid_input(format!(
-                "{} is larger than {} MiB, the most a mapping file may hold (a column mapping is \
-                 a JSON document of a few KB), so it was not read as one. Check that you named \
-                 the mapping's JSON file, not the CSV it reads.",
-                path.display(),
-                MAX_MAPPING_FILE_BYTES >> 20
-            ))
-        })?;
+    let file = crate::named::open_named(
+        path,
+        "a column mapping is read only from a JSON file",
+        "Save the mapping to a file and name that file.",
+    )?;
+    let bytes = crate::named::read_whole(path, &file, &MAPPING_FILE_CAP)?;
     let text = eac_model::strict::utf8_document(&bytes)
         .map_err(|v| AppError::invalid_input(format!("{}: {}", path.display(), v.message)))?;
     Ok(text.to_owned())
@@ -437,8 +427,31 @@ pub struct CsvPreview {
 
 pub fn preview_csv(path: &Path, mapping_json: &str, rows: usize) -> Result<CsvPreview, AppError> {
     let mapping = parse_mapping(mapping_json)?;
-    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    let bytes = read_csv_to_map(path)?;
     split_preview(path, &bytes, &mapping, rows)
+}
+
+/// What a CSV to be read through a mapping may hold: as much as import
+/// reads of any registry document.
+const MAPPED_CSV_CAP: crate::named::Cap = crate::named::Cap {
+    bytes: MAX_DOCUMENT_BYTES,
+    holds: "a registry document",
+    why: "import reads none larger",
+    check: "Check that you named the registry's CSV report.",
+};
+
+/// The bytes of the CSV at `path` that a mapping is previewed on (the
+/// app's mapping step, `mapping preview`): opened once as a regular file
+/// (a named pipe or device is named, never waited on nor read: a plain
+/// read hung on a pipe until killed and read `/dev/zero` until memory ran
+/// out), at most [`MAX_DOCUMENT_BYTES`], as import reads it.
+fn read_csv_to_map(path: &Path) -> Result<Vec<u8>, AppError> {
+    let file = crate::named::open_named(
+        path,
+        "a CSV is read through a column mapping only from a file",
+        "Save the CSV to a file and name that file.",
+    )?;
+    crate::named::read_whole(path, &file, &MAPPED_CSV_CAP)
 }
 
 fn split_preview(
@@ -479,7 +492,7 @@ pub fn preview_mapping(
     mapping: &Mapping,
     rows: usize,
 ) -> Result<MappingPreview, AppError> {
-    let bytes = std::fs::read(path).map_err(|e| AppError::io(path, &e))?;
+    let bytes = read_csv_to_map(path)?;
     let preview = split_preview(path, &bytes, mapping, rows)?;
     let check = eac_registry::mapped::check(&bytes, mapping);
     Ok(MappingPreview {

@@ -18,6 +18,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use eac_store::atomic::AtomicFile;
+use eac_store::regular::{open_following, read_capped, Regular};
 use serde::{Deserialize, Serialize};
 
 use crate::AppError;
@@ -161,24 +162,51 @@ pub fn settings_dir() -> PathBuf {
     resolve_settings_dir(std::env::var_os(SETTINGS_DIR_ENV), config_dir)
 }
 
+/// The most of a settings file read: one holds a few hundred bytes (a
+/// display name, ten recent databases).
+const SETTINGS_FILE_CAP: u64 = 1 << 20;
+
 /// Reads the settings in `dir`: defaults when there is no file yet; a file
 /// that is not valid settings is renamed to `settings.json.bad` and the
-/// defaults come back with a warning. Only an unreadable folder is an error.
+/// defaults come back with a warning (so is one over 1 MiB). Only an
+/// unreadable folder, or a named pipe, device or folder in the file's
+/// place, is an error.
 pub fn load_settings_in(dir: &Path) -> Result<LoadedSettings, AppError> {
     let path = dir.join(SETTINGS_FILE);
     let shown = path.display().to_string();
-    let bytes = match fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+    // Opened once as a regular file: a named pipe there is named, never
+    // waited on (a plain read blocked the app's settings and every write
+    // of the command line until killed), and a device is never read.
+    let failed = |e: std::io::Error| AppError::io(&path, &e);
+    let file = match open_following(&path).map_err(failed)? {
+        Regular::File(file) => file,
+        Regular::Missing => {
             return Ok(LoadedSettings {
                 settings: Settings::default(),
                 path: shown,
                 warning: None,
             });
         }
-        Err(e) => return Err(AppError::io(&path, &e)),
+        Regular::Not("a folder") => return Err(failed(std::io::ErrorKind::IsADirectory.into())),
+        Regular::Not(kind) => {
+            return Err(crate::named::not_regular(
+                &path,
+                kind,
+                "EAC Desk reads its settings only from a file",
+                "Nothing was changed. Move it away (EAC Desk then writes its settings there), \
+                 or set EACDESK_CONFIG_DIR to another folder.",
+            ))
+        }
     };
-    match serde_json::from_slice::<Settings>(&bytes) {
+    let read = match read_capped(&file, SETTINGS_FILE_CAP).map_err(failed)? {
+        Some(bytes) => serde_json::from_slice::<Settings>(&bytes).map_err(|e| e.to_string()),
+        None => Err(format!(
+            "it is larger than {}, the most a settings file may hold; one holds a few hundred \
+             bytes",
+            crate::named::size_words(SETTINGS_FILE_CAP)
+        )),
+    };
+    match read {
         Ok(settings) => Ok(LoadedSettings {
             settings,
             path: shown,
@@ -230,7 +258,11 @@ pub fn update_settings_in(
 /// holds it: only read, so a file that cannot be read means no name (the
 /// app's settings dialog says why and keeps the file aside).
 pub fn audit_name_in(dir: &Path) -> Option<String> {
-    let bytes = fs::read(dir.join(SETTINGS_FILE)).ok()?;
+    // As [`load_settings_in`] opens it: a named pipe is not waited on.
+    let Regular::File(file) = open_following(&dir.join(SETTINGS_FILE)).ok()? else {
+        return None;
+    };
+    let bytes = read_capped(&file, SETTINGS_FILE_CAP).ok()??;
     let settings: Settings = serde_json::from_slice(&bytes).ok()?;
     settings.audit_name().map(str::to_owned)
 }
@@ -306,6 +338,62 @@ mod tests {
         assert_eq!(
             fs::read_to_string(dir.path().join("settings.json.bad")).unwrap(),
             "{not json"
+        );
+    }
+
+    /// The app's settings (its Settings dialog, its start) read the file
+    /// as a regular file: a named pipe is refused naming it (a plain read
+    /// waited for a writer until the app was killed), a link to
+    /// `/dev/zero` as the device it leads to (read until memory ran out),
+    /// and the file is left in place. A file over 1 MiB is no settings: it
+    /// is kept aside as a broken one is.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_or_device_is_refused_and_a_huge_file_kept_aside() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(SETTINGS_FILE);
+        let made = std::process::Command::new("mkfifo").arg(&path).status();
+        assert!(made.unwrap().success());
+        let (sent, got) = std::sync::mpsc::channel();
+        let folder = dir.path().to_owned();
+        std::thread::spawn(move || {
+            let _ = sent.send((load_settings_in(&folder), audit_name_in(&folder)));
+        });
+        let (loaded, name) = got
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("the settings were read from the named pipe: it waited for a writer");
+        let e = loaded.unwrap_err();
+        assert!(
+            e.message
+                .contains("settings.json is a named pipe, not a regular file"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("EACDESK_CONFIG_DIR"), "{}", e.message);
+        assert_eq!(name, None);
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+        let e = load_settings_in(dir.path()).unwrap_err();
+        assert!(e.message.contains("is a device file"), "{}", e.message);
+        assert!(fs::symlink_metadata(&path)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        fs::remove_file(&path).unwrap();
+
+        let huge = format!("{{\"display_name\": \"Ana\"{}}}", " ".repeat(1 << 20));
+        fs::write(&path, &huge).unwrap();
+        assert_eq!(audit_name_in(dir.path()), None);
+        let loaded = load_settings_in(dir.path()).unwrap();
+        assert_eq!(loaded.settings, Settings::default());
+        let warning = loaded.warning.unwrap();
+        assert!(
+            warning.contains("it is larger than 1 MiB, the most a settings file may hold"),
+            "{warning}"
+        );
+        assert_eq!(
+            fs::read_to_string(dir.path().join("settings.json.bad")).unwrap(),
+            huge
         );
     }
 

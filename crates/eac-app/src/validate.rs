@@ -1,6 +1,5 @@
 //! Checking a file against a profile without importing it.
 
-use std::fs::File;
 use std::path::Path;
 
 use eac_model::check::ListingIds;
@@ -127,7 +126,13 @@ pub fn validate_file(
     if profile == ExportProfile::P2 {
         return crate::p2::validate_p2(path, allow_extended_technologies);
     }
-    let file = File::open(path).map_err(|e| AppError::io(path, &e))?;
+    // A regular file only: a named pipe is named, never waited on (a plain
+    // open blocked until the process was killed).
+    let file = crate::named::open_named(
+        path,
+        "EAC Desk validates a P1 listing only from a file",
+        "Save the listing to a file and validate that file.",
+    )?;
     validate_p1(file, path, allow_extended_technologies)
 }
 

@@ -20,6 +20,8 @@ mod history;
 mod long_text;
 #[path = "cli/mappings.rs"]
 mod mappings;
+#[path = "cli/named_files.rs"]
+mod named_files;
 #[path = "cli/outputs.rs"]
 mod outputs;
 #[path = "cli/p2_paths.rs"]

@@ -8,7 +8,6 @@
 //! bounded by a few dozen EACs.
 
 use std::collections::HashSet;
-use std::fs::File;
 use std::io;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -779,7 +778,22 @@ fn import_file_once(
         path: path.to_owned(),
         source,
     };
-    let file = File::open(path).map_err(io_error)?;
+    // A regular file only: a named pipe is named, never waited on (a plain
+    // open blocked until the process was killed), a device never read.
+    let file = match crate::regular::open_following(path).map_err(io_error)? {
+        crate::regular::Regular::File(file) => file,
+        crate::regular::Regular::Missing => return Err(io_error(io::ErrorKind::NotFound.into())),
+        crate::regular::Regular::Not("a folder") => {
+            return Err(io_error(io::ErrorKind::IsADirectory.into()))
+        }
+        crate::regular::Regular::Not(kind) => {
+            return Err(StoreError::InvalidInput(format!(
+                "{} is {kind}, not a regular file: EAC Desk reads a CDS listing only from a \
+                 regular file, and does not open a pipe or device as one; nothing was imported",
+                path.display()
+            )))
+        }
+    };
     let total = file.metadata().map_err(io_error)?.len();
     let bytes = AtomicU64::new(0);
     let stop = AtomicBool::new(false);
@@ -982,4 +996,45 @@ pub(crate) fn import_eacs_with(
         batch.accept_group(&mut group);
     }
     batch.finish_load(None, deferred)
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use crate::{ImportOptions, NoProgress, Store, StoreError};
+
+    /// A named pipe given to the store's import is refused naming it, not
+    /// waited on (a plain open blocked until the process was killed), and
+    /// a link to `/dev/zero` is named as the device it leads to.
+    #[test]
+    fn a_named_pipe_or_device_is_refused_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        std::os::unix::fs::symlink("/dev/zero", dir.path().join("zero.json")).unwrap();
+        let db = dir.path().join("d.sqlite");
+        Store::open(&db).unwrap();
+        for (name, kind) in [
+            ("pipe.json", "a named pipe"),
+            ("zero.json", "a device file"),
+        ] {
+            let (sent, got) = std::sync::mpsc::channel();
+            let (db, path) = (db.clone(), dir.path().join(name));
+            std::thread::spawn(move || {
+                let mut store = Store::open(&db).unwrap();
+                let _ = sent.send(store.import_file(&path, ImportOptions::default(), &NoProgress));
+            });
+            let result = got
+                .recv_timeout(std::time::Duration::from_secs(20))
+                .unwrap_or_else(|_| panic!("{name}: the import waited on it"));
+            let Err(StoreError::InvalidInput(said)) = result else {
+                panic!("{name}: {result:?}");
+            };
+            assert!(
+                said.contains(&format!("{name} is {kind}, not a regular file")),
+                "{said}"
+            );
+            assert!(said.contains("nothing was imported"), "{said}");
+        }
+    }
 }

@@ -258,7 +258,9 @@ pub fn detect_profile(path: &Path) -> DetectedProfile {
             other_possible: false,
         };
     }
-    let Ok(file) = File::open(path) else {
+    // Opened as a regular file (a named pipe is not waited on): what
+    // is not one is refused by the reader then.
+    let Ok(crate::regular::Regular::File(file)) = crate::regular::open_following(path) else {
         return DetectedProfile {
             p2: false,
             why: "it could not be read to tell",
@@ -305,6 +307,25 @@ pub fn looks_like_p2(path: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A named pipe is not waited on to tell which profile it holds (a
+    /// plain open blocked until the process was killed): it could not be
+    /// read to tell, and the reader then refuses it.
+    #[cfg(unix)]
+    #[test]
+    fn a_named_pipe_is_not_waited_on_to_tell_its_profile() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.unwrap().success());
+        let (sent, got) = std::sync::mpsc::channel();
+        std::thread::spawn(move || sent.send(detect_profile(&fifo)));
+        let found = got
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("detect_profile waited on the named pipe");
+        assert!(!found.p2);
+        assert_eq!(found.why, "it could not be read to tell");
+    }
 
     fn detected(text: &str) -> DetectedProfile {
         let dir = tempfile::tempdir().unwrap();
