@@ -505,6 +505,7 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         violations,
         warnings: Vec::new(),
         warning_count: 0,
+        readded: 0,
         registry: None,
         // Filled by [`in_its_place`].
         committed_before: Vec::new(),

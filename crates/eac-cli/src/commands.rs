@@ -646,6 +646,11 @@ fn print_imported(
         )
     };
     writeln!(out, "{verb} {} ({}): {counts}", f.file, r.format_name)?;
+    // EACs deleted before and stored again: the first warning names them
+    // (a CDS file's warnings are all printed, a registry document's not).
+    if let (true, Some(w)) = (f.readded > 0, f.warnings.first()) {
+        writeln!(out, "  warning: {}", w.message)?;
+    }
     if let (Some(seen), 0) = (&r.seen_before, f.added) {
         // The same bytes read again replace only what this version of EAC
         // Desk reads differently from what was stored then.
@@ -2649,6 +2654,11 @@ pub(crate) fn audit_change(r: &eac_app::AuditRecord) -> String {
             format!("{}{changed}{beneficiaries}", from("replaced by"))
         }
         AuditAction::Delete => format!("deleted (was {})", assignment(&r.before)),
+        AuditAction::ImportReadd => format!(
+            "{} after its removal (now {})",
+            from("added again by"),
+            assignment(&r.after)
+        ),
         // Told by what the record keeps (`removed`), never by a missing
         // assignment: a registry EAC given back without beneficiaries has
         // none either.

@@ -537,6 +537,10 @@ pub enum AuditAction {
     /// Reference-data entries were removed (database-level: type, ids with
     /// their labels; the entries kept whole as the before-state).
     RefdataRemove,
+    /// An import stored again an EAC whose history ended with its removal
+    /// (a deletion, or an undo of the import that added it): nothing
+    /// before, the EAC as added after, the reason naming that removal.
+    ImportReadd,
 }
 
 impl AuditAction {
@@ -564,6 +568,7 @@ impl AuditAction {
             AuditAction::MappingSave => "mapping_save",
             AuditAction::MappingDelete => "mapping_delete",
             AuditAction::RefdataRemove => "refdata_remove",
+            AuditAction::ImportReadd => "import_readd",
         }
     }
 
@@ -591,6 +596,7 @@ impl AuditAction {
             AuditAction::MappingSave,
             AuditAction::MappingDelete,
             AuditAction::RefdataRemove,
+            AuditAction::ImportReadd,
         ]
         .into_iter()
         .find(|a| a.as_str() == stored)
@@ -736,6 +742,11 @@ pub struct FileImportReport {
     /// Warnings (first 50).
     pub warnings: Vec<Violation>,
     pub warning_count: usize,
+    /// Of `added`: EACs whose history ended with their removal (a
+    /// deletion, or an undo of the import that added them), stored again:
+    /// each recorded as `import_readd`, and the first warning names them.
+    #[serde(default)]
+    pub readded: usize,
     /// `unreadable`: where in the document reading stopped (`line 12`,
     /// `page 1`, …) and the format it was read as.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -205,6 +205,7 @@ fn change_words(action: &str) -> &'static str {
         Some(AuditAction::ImportReplace) => "an import replaced it",
         Some(AuditAction::UndoImport) => "an import was undone",
         Some(AuditAction::Delete) => "it was deleted and stored again",
+        Some(AuditAction::ImportReadd) => "an import stored it again after its removal",
         _ => "it was changed",
     }
 }

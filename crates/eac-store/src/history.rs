@@ -867,13 +867,22 @@ fn import_user() -> &'static str {
     USER.get_or_init(crate::os_user)
 }
 
+/// What the end of an import found ([`finish_import`]).
+pub(crate) struct Finished {
+    /// Full EACs that took the place of envelope-only ones: replaced.
+    pub replaced: usize,
+    /// EACs it stored again after their removal ([`readded`]), in id
+    /// order.
+    pub readded: Vec<String>,
+}
+
 /// The end of an import transaction (before `cds_synced` is set and
 /// superseded envelopes are dropped): envelope-only EACs that now have full
-/// data are audited as replaced, envelopes the batch added are noted, and
-/// the batch records the newest audit id (later records mean later changes)
-/// and counts those full EACs as replaced, not added. Returns how many
-/// there were.
-pub(crate) fn finish_import(w: &Write) -> Result<usize> {
+/// data are audited as replaced, envelopes the batch added are noted, EACs
+/// it stored again after their removal are audited ([`readded`]), and the
+/// batch records the newest audit id (later records mean later changes)
+/// and counts those full EACs as replaced, not added.
+pub(crate) fn finish_import(w: &Write) -> Result<Finished> {
     let db = w.db();
     let (batch, file) = latest_batch(db)?;
     let superseded: Vec<(String, i64)> = db.collect(
@@ -906,6 +915,7 @@ pub(crate) fn finish_import(w: &Write) -> Result<usize> {
             AND cds_eac_id NOT IN (SELECT cds_eac_id FROM import_changes WHERE batch_id = ?1)",
         &[&batch],
     )?;
+    let readded = readded(w, batch, &file)?;
     // A full EAC that took the place of an envelope-only one was written
     // as added; it replaced it (audited as such above, undone as such).
     db.execute(
@@ -914,7 +924,127 @@ pub(crate) fn finish_import(w: &Write) -> Result<usize> {
           WHERE id = ?1",
         &[&batch, &rows::count(replaced)],
     )?;
-    Ok(replaced)
+    Ok(Finished { replaced, readded })
+}
+
+/// The import's warning of the EACs it stored again after their removal
+/// ([`readded`]), naming the first [`MAX_NAMED`]; `None` for none. In
+/// words true of a dry run too.
+pub(crate) fn readded_warning(ids: &[String]) -> Option<eac_model::Violation> {
+    let n = ids.len();
+    if n == 0 {
+        return None;
+    }
+    let named: Vec<String> = ids
+        .iter()
+        .take(MAX_NAMED)
+        .map(|id| format!("`{id}`"))
+        .collect();
+    let more = match n.saturating_sub(MAX_NAMED) {
+        0 => String::new(),
+        more => format!(" and {more} more"),
+    };
+    let (eacs, are, them, they) = match n {
+        1 => ("1 EAC".to_owned(), "is", "it", "it"),
+        n => (format!("{n} EACs"), "are", "them", "they"),
+    };
+    let mut v = eac_model::Violation::unruled(format!(
+        "{eacs} deleted from this database before (or removed by undoing the import that added \
+         {them}) {are} stored again by this file: {}{more}. Importing it records each as added \
+         again in its history (`eacdesk audit ID`, History), with the reason it was removed; \
+         delete {them} again if {they} must not be stored.",
+        named.join(", ")
+    ));
+    v.severity = eac_model::Severity::Warning;
+    Some(v)
+}
+
+/// The EACs batch `batch` (file `file`) added whose history ends with
+/// their removal: the last audit record of the id is a `delete`, or an
+/// `undo_import` that took it out. Each gets an `import_readd` record
+/// (nothing before, the EAC as stored after, the reason naming that
+/// removal), so that its history does not end at "deleted" while it is
+/// stored again; their ids are returned for the import's warning.
+///
+/// Cheap when nothing can have been removed: one look-up first asks
+/// whether the log names any EAC at all (a new database, or one whose
+/// log holds only database-level records, answers no, and a fresh load
+/// into a database that holds no EAC looks further only when EACs were
+/// removed from it); then the batch's added EACs are looked up in the
+/// log by one statement, an index look-up each.
+fn readded(w: &Write, batch: i64, file: &str) -> Result<Vec<String>> {
+    let db = w.db();
+    let names_eacs: bool = db.query_row(
+        "SELECT EXISTS (SELECT 1 FROM audit_log WHERE cds_eac_id > '')",
+        &[],
+        |r| Ok(r.get(0)?),
+    )?;
+    if !names_eacs {
+        return Ok(Vec::new());
+    }
+    let found: Vec<(String, i64, String, String, String, String)> = db.collect(
+        r#"SELECT c.cds_eac_id, a.id, a.action, a.at, a.os_user, a.reason
+             FROM import_changes c
+             JOIN audit_log a
+               ON a.id = (SELECT MAX(l.id) FROM audit_log l WHERE l.cds_eac_id = c.cds_eac_id)
+            WHERE c.batch_id = ?1 AND c.change = 'added'
+              AND (a.action = 'delete'
+                   OR (a.action = 'undo_import' AND a.after_state IS NULL
+                       AND a."after" = 'null'))
+            ORDER BY c.cds_eac_id"#,
+        &[&batch],
+        |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        },
+    )?;
+    for group in found.chunks(UNDO_GROUP) {
+        let ids: Vec<&str> = group.iter().map(|f| f.0.as_str()).collect();
+        let currents = find_many(db, &ids)?;
+        let mut reasons = Vec::with_capacity(group.len());
+        for (_, record, action, at, user, why) in group {
+            // To the second, as `audit` shows times.
+            let at = rows::timestamp(at).map_or_else(|| at.clone(), |t| t.to_string());
+            let at = match at.split_once('.') {
+                Some((whole, _)) => format!("{whole}Z"),
+                None => at,
+            };
+            let removal = match action.as_str() {
+                "delete" => "its deletion".to_owned(),
+                _ => "the undo of the import that had added it".to_owned(),
+            };
+            reasons.push(Reason::generated(&format!(
+                "stored again by this import after {removal} (audit record {record}, {at}, by \
+                 {user}: \"{why}\")"
+            )));
+        }
+        let mut entries = Vec::with_capacity(group.len());
+        for ((id, current), reason) in ids.iter().zip(&currents).zip(&reasons) {
+            let Some(current) = current else {
+                return Err(StoreError::NotFound((*id).to_owned()));
+            };
+            entries.push(AuditEntry {
+                cds_eac_id: current.id(),
+                action: AuditAction::ImportReadd,
+                before: None,
+                after: Some(AuditSide::of(current.assignment())),
+                before_state: None,
+                after_state: Some(current.state()),
+                reason,
+                os_user: import_user(),
+                source_file: Some(file),
+                import_batch_id: Some(batch),
+            });
+        }
+        edit::insert_many(w, entries)?;
+    }
+    Ok(found.into_iter().map(|f| f.0).collect())
 }
 
 /// Deletes (or, dry run, counts) the EACs of `target`.

@@ -566,6 +566,7 @@ impl<'a> Batch<'a> {
             violations: Vec::new(),
             warnings: self.warnings,
             warning_count: self.warning_count,
+            readded: 0,
             place: None,
             format: None,
             registry: None,

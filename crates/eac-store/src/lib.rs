@@ -111,9 +111,18 @@ pub(crate) fn page_size(limit: usize) -> usize {
 /// envelope-only one as replaced, as the batch's row, the audit log and
 /// the undo do.
 fn import_finished(w: &write::Write, mut report: FileImportReport) -> Result<FileImportReport> {
-    let replaced = history::finish_import(w)?;
+    let finished = history::finish_import(w)?;
+    let replaced = finished.replaced;
     report.added = report.added.saturating_sub(replaced);
     report.replaced += replaced;
+    report.readded = finished.readded.len();
+    if let Some(warning) = history::readded_warning(&finished.readded) {
+        // First, where the first warnings are kept: an EAC deleted with a
+        // reason is back, which no other warning outweighs.
+        report.warnings.insert(0, warning.with_file(&report.file));
+        report.warnings.truncate(import::MAX_REPORTED);
+        report.warning_count += 1;
+    }
     p2::mark_synced_by_latest_batch(w)?;
     Ok(report)
 }

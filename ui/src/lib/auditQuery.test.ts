@@ -74,7 +74,7 @@ describe("who", () => {
   });
 
   it("offers every action with words", () => {
-    expect(ACTION_CHOICES.length).toBe(12);
+    expect(ACTION_CHOICES.length).toBe(13);
     expect(ACTION_CHOICES.every((a) => a.label.length > 0)).toBe(true);
   });
 });

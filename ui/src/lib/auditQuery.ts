@@ -32,6 +32,7 @@ export const ACTION_CHOICES: { id: AuditAction; label: string }[] = (
     "set_fields",
     "verify",
     "import_replace",
+    "import_readd",
     "delete",
     "undo_import",
     "export",

@@ -21,6 +21,14 @@ describe("history in words", () => {
     expect(auditActionLabel("import_replace")).toBe("Replaced by an import");
     expect(auditActionLabel("verify")).toBe("Marked as verified");
     expect(auditActionLabel("unknown")).toBe("Changed by another program");
+    expect(auditActionLabel("import_readd")).toBe("Added again by an import");
+  });
+
+  it("says an EAC deleted before was stored again by an import (tester 37)", () => {
+    const r = { ...base, before: null, action: "import_readd" as AuditAction, source_file: "/data/in/two.json", import_batch_id: 3 };
+    expect(auditSummary(r)).toBe(
+      "Stored again by the import of two.json after its removal (the record before says why it was removed); this record keeps it as added.",
+    );
   });
 
   it("says which file an import or undo came from", () => {

@@ -28,6 +28,7 @@ const ACTIONS: Record<AuditAction, string> = {
   mapping_save: "Column mapping saved",
   mapping_delete: "Column mapping deleted",
   refdata_remove: "Reference data removed",
+  import_readd: "Added again by an import",
 };
 
 /** "Beneficiaries changed", "Deleted", …; a stored action EAC Desk never writes arrives as `unknown`. */
@@ -48,6 +49,8 @@ export function auditSummary(
       return `A newer version from ${file ?? batch} replaced the stored one.`;
     case "delete":
       return "The EAC was deleted from this database; what it held is kept in this record.";
+    case "import_readd":
+      return `Stored again by ${file ? `the import of ${file}` : batch} after its removal (the record before says why it was removed); this record keeps it as added.`;
     case "undo_import":
       // Told by `removed`, never by `after`: an EAC given back without a
       // beneficiary type has no assignment after either.

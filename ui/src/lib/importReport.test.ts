@@ -307,6 +307,17 @@ describe("importConsequences", () => {
     expect(skippedText({ ...base, skipped: 3 } as FileImportReport)).toBe("skipped (already present, unchanged)");
   });
 
+  it("says when EACs deleted before are stored again (tester 37)", async () => {
+    const { importConsequences } = await import("./importReport");
+    const readded = { ...base, added: 2, readded: 1 } as FileImportReport;
+    expect(importConsequences({ files: [readded] } as never, false)).toEqual([
+      "1 EAC deleted from this database before is stored again (named in the warnings); its history records it as added again, after the reason it was deleted. Delete it again if it must not be here.",
+    ]);
+    expect(importConsequences({ files: [{ ...readded, readded: 2 }] } as never, true)).toEqual([
+      "2 EACs deleted from this database before would be stored again (named in the warnings); each one's history would record it as added again, after the reason it was deleted. Delete them again if they must not be here.",
+    ]);
+  });
+
   it("is silent after a clean import, and speaks of a dry run in the conditional", async () => {
     const { importConsequences } = await import("./importReport");
     expect(importConsequences({ files: [base] } as never, false)).toEqual([]);

@@ -278,6 +278,12 @@ export function importConsequences(report: ImportReport, dryRun: boolean): strin
     out.push(
       `${plural(overlaps, "range")} ${would("share", "would share")} certificates with ranges already stored: check them for double counting.`,
     );
+  // EACs deleted before (or removed by an undo) that the files store again: the first warning names them.
+  const readded = ok.reduce((n, f) => n + (count((f as unknown as Record<string, unknown>).readded) ?? 0), 0);
+  if (readded > 0)
+    out.push(
+      `${plural(readded, "EAC")} deleted from this database before ${would(readded === 1 ? "is" : "are", "would be")} stored again (named in the warnings); ${readded === 1 ? "its" : "each one's"} history ${would("records", "would record")} it as added again, after the reason it was deleted. Delete ${readded === 1 ? "it" : "them"} again if ${readded === 1 ? "it" : "they"} must not be here.`,
+    );
   const differ = ok.reduce((n, f) => n + (count((f as unknown as Record<string, unknown>).skipped_differing) ?? 0), 0);
   if (differ > 0)
     out.push(

@@ -1047,3 +1047,59 @@ fn an_edited_eac_imported_again_keeps_its_cds_synced_and_is_counted() {
         .success()
         .stdout(contains("2 skipped (1 differs)"));
 }
+
+/// Tester 37, finding 4: an EAC deleted with a reason came back silently
+/// with the next import of the file, its history ending at "deleted". The
+/// import warns naming it (text and --json), and `audit ID` shows it added
+/// again, after the deletion and its reason.
+#[test]
+fn an_eac_deleted_with_a_reason_and_imported_again_is_said_and_recorded() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "2", "--out", "two.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "two.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["delete", "S1-0000001"])
+        .args([
+            "--reason",
+            "duplicate of a registry statement; must not be claimed",
+        ])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "two.json"])
+        .assert()
+        .success()
+        .stdout(contains("1 added"))
+        .stderr(contains(
+            "1 EAC deleted from this database before (or removed by undoing the import that \
+             added it) is stored again by this file: `S1-0000001`.",
+        ));
+    let (text, json) = audit_of(&desk, "S1-0000001");
+    let newest = text.lines().nth(1).unwrap_or_default();
+    assert!(
+        newest.contains("added again by import 2 (two.json) after its removal") && newest.contains("after its removal"),
+        "{text}"
+    );
+    assert!(
+        newest.contains("must not be claimed"),
+        "the reason names the deletion: {text}"
+    );
+    assert_eq!(json[0]["action"], "import_readd");
+    assert!(json[0]["before"].is_null() && json[0]["after_state"].is_object());
+    assert_eq!(json[1]["action"], "delete");
+    // In --json too (a dry run says it as well).
+    desk.eacdesk()
+        .args(["delete", "S1-0000001", "--reason", "again"])
+        .assert()
+        .success();
+    let report = desk.json(&["import", "two.json", "--dry-run"]);
+    assert_eq!(report["files"][0]["readded"], 1, "{report}");
+    let first = &report["files"][0]["warnings"][0]["message"];
+    assert!(first.as_str().unwrap().contains("`S1-0000001`"), "{report}");
+}

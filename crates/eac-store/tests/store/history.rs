@@ -3,7 +3,7 @@
 //! that cannot be replaced or hidden, and opens that change nothing.
 
 use super::*;
-use eac_store::{DeleteTarget, VerifyReport};
+use eac_store::{AuditAction, DeleteTarget, VerifyReport};
 
 /// The envelope-only EACs of the working group's meeting example (4).
 fn meeting_example() -> PathBuf {
@@ -802,6 +802,110 @@ fn an_undo_that_would_change_nothing_is_refused_and_the_batch_left_as_it_is() {
         .unwrap_err();
     assert!(e.to_string().contains("changed no stored EAC"), "{e}");
     assert!(env.store.import_batches().unwrap()[0].undone_at.is_none());
+}
+
+/// Tester 37, finding 4: an EAC deleted with a reason came back with the
+/// next import of a file holding it, silently, its history still ending
+/// at "deleted". The import warns, naming it, and records the re-addition
+/// (`import_readd`, the reason naming the deletion) in its transaction;
+/// a fresh load into a database emptied by deletions does the same, and
+/// envelope-only EACs too.
+#[test]
+fn an_eac_deleted_before_and_imported_again_is_warned_of_and_recorded() {
+    let mut env = Env::new();
+    let file = env.listing("two.json", &[eac("e-1"), eac("e-2")]);
+    env.import(&file).unwrap();
+    env.store
+        .delete_eacs(
+            &by_ids(&["e-1"]),
+            &why("duplicate of a registry statement"),
+            "bob",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    let r = env.import(&file).unwrap();
+    assert_eq!((r.added, r.skipped, r.readded), (1, 1, 1), "{r:#?}");
+    let said = &r.warnings[0].message;
+    assert!(
+        said.starts_with(
+            "1 EAC deleted from this database before (or removed by undoing the import that \
+             added it) is stored again by this file: `e-1`."
+        ),
+        "{said}"
+    );
+    let log = env.store.audit_log(Some("e-1")).unwrap();
+    assert_eq!(log.len(), 2, "{log:#?}");
+    let record = &log[0];
+    assert_eq!(record.action, AuditAction::ImportReadd);
+    assert_eq!((record.before.clone(), record.removed), (None, false));
+    assert_eq!(
+        record.after,
+        Some(assign(BeneficiaryType::Customer, &["CUST123"]))
+    );
+    assert!(
+        record
+            .reason
+            .starts_with("stored again by this import after its deletion (audit record ")
+            && record
+                .reason
+                .ends_with("by bob: \"duplicate of a registry statement\")"),
+        "{}",
+        record.reason
+    );
+    let batch = env.store.import_batches().unwrap()[0].id;
+    assert_eq!(record.import_batch_id, Some(batch));
+    assert!(env.store.verify_audit_chain().unwrap().broken.is_none());
+    // The same file again: nothing deleted is added, nothing said.
+    let r = env.import(&file).unwrap();
+    assert_eq!((r.readded, r.warnings.len()), (0, 0), "{r:#?}");
+    // Undoing the import that stored it again takes it out again.
+    let undone = env
+        .store
+        .undo_import(batch, &why("keep it deleted"), "bob", false, &NoProgress)
+        .unwrap();
+    assert_eq!(undone.removed, 1);
+    assert!(env.store.audit_log(Some("e-1")).unwrap()[0].removed);
+
+    // Everything deleted, then a fresh load of the file: both recorded.
+    env.store
+        .delete_eacs(
+            &DeleteTarget::Filter(EacFilter::default()),
+            &why("start over"),
+            "bob",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    assert_eq!(env.count(), 0);
+    let r = env.import(&file).unwrap();
+    assert_eq!((r.added, r.readded), (2, 2), "{r:#?}");
+    for id in ["e-1", "e-2"] {
+        let log = env.store.audit_log(Some(id)).unwrap();
+        assert_eq!(log[0].action, AuditAction::ImportReadd, "{log:#?}");
+    }
+
+    // An envelope-only EAC deleted and listed again.
+    let example = meeting_example();
+    env.store
+        .import_p2(&example, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    let listing: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&example).unwrap()).unwrap();
+    let id = listing["eacs"][0]["cds_eac_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    env.store
+        .delete_eacs(&by_ids(&[&id]), &why("not ours"), "bob", false, &NoProgress)
+        .unwrap();
+    let r = env
+        .store
+        .import_p2(&example, ImportOptions::default(), &NoProgress)
+        .unwrap();
+    assert_eq!((r.added, r.readded), (1, 1), "{r:#?}");
+    let log = env.store.audit_log(Some(&id)).unwrap();
+    assert_eq!(log[0].action, AuditAction::ImportReadd, "{log:#?}");
 }
 
 #[test]

@@ -4,4 +4,4 @@
  * What an audited change did (the wire and the database hold the
  * snake_case names of the variants).
  */
-export type AuditAction = "set_beneficiaries" | "set_emissions" | "set_fields" | "import_replace" | "verify" | "delete" | "undo_import" | "unknown" | "period_close" | "period_reopen" | "export" | "pack" | "consumption_import" | "consumption_delete" | "claim_create" | "claim_delete" | "factor_set" | "refdata_import" | "mapping_save" | "mapping_delete" | "refdata_remove";
+export type AuditAction = "set_beneficiaries" | "set_emissions" | "set_fields" | "import_replace" | "verify" | "delete" | "undo_import" | "unknown" | "period_close" | "period_reopen" | "export" | "pack" | "consumption_import" | "consumption_delete" | "claim_create" | "claim_delete" | "factor_set" | "refdata_import" | "mapping_save" | "mapping_delete" | "refdata_remove" | "import_readd";

@@ -42,6 +42,12 @@ violations: Array<Violation>,
  */
 warnings: Array<Violation>, warning_count: number, 
 /**
+ * Of `added`: EACs whose history ended with their removal (a
+ * deletion, or an undo of the import that added them), stored again:
+ * each recorded as `import_readd`, and the first warning names them.
+ */
+readded: number, 
+/**
  * `unreadable`: where in the document reading stopped (`line 12`,
  * `page 1`, …) and the format it was read as.
  */

@@ -33,6 +33,7 @@ const file = (over: Partial<FileImportReport>): FileImportReport => ({
   violations: [],
   warnings: [],
   warning_count: 0,
+  readded: 0,
   ...over,
 });
 
