@@ -57,8 +57,13 @@ fn audit_json_streams_exactly_the_list() {
     let one = store.audit_log(Some(&id)).unwrap();
     let expected = serde_json::to_string_pretty(&one).unwrap() + "\n";
     assert_eq!(stdout_of(&desk, &["audit", &id, "--json"]), expected);
-    // None: the empty list, as before.
-    assert_eq!(stdout_of(&desk, &["audit", "nobody", "--json"]), "[]\n");
+    // An id neither stored nor recorded: refused before anything is
+    // printed (a stored EAC never changed is the empty list: `scripted`).
+    desk.eacdesk()
+        .args(["audit", "nobody", "--json"])
+        .assert()
+        .code(2)
+        .stdout("");
 }
 
 #[test]
@@ -84,10 +89,12 @@ fn audit_table_is_measured_then_printed_row_by_row() {
             "{line}"
         );
     }
-    assert_eq!(
-        stdout_of(&desk, &["audit", "nobody"]),
-        "No changes recorded for nobody.\n"
-    );
+    desk.eacdesk()
+        .args(["audit", "nobody"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(contains("No EAC with id `nobody` is stored or recorded"));
 }
 
 #[test]
