@@ -1,6 +1,6 @@
 //! Audited beneficiary edits, attributed to the operating-system user.
 
-use eac_model::BeneficiaryType;
+use eac_model::{BeneficiaryType, Rule, Violation};
 use eac_store::{
     AuditRecord, BeneficiaryAssignment, BulkEditReport, EacFilter, Progress, Reason, Store,
 };
@@ -21,6 +21,26 @@ fn checked(to: &BeneficiaryAssignment, reason: &str) -> Result<Reason, AppError>
         return Err(AppError::validation(rules_message(to), &violations));
     }
     Ok(Reason::new(reason)?)
+}
+
+/// What saving `to` warns of without refusing it (rule 22, decision 322):
+/// a type other than `general` with no beneficiary listed, in the words an
+/// import, `validate` and `set` use (`eac_model::check_eac`), naming the
+/// EAC when one is named. A forgotten `--id` emptied the list without a
+/// word.
+pub fn assignment_warnings(to: &BeneficiaryAssignment, cds_eac_id: Option<&str>) -> Vec<Violation> {
+    if to.beneficiary_type == BeneficiaryType::General || !to.beneficiaries.is_empty() {
+        return Vec::new();
+    }
+    vec![Violation::warning(
+        Rule::WarnOnly,
+        "/beneficiaries",
+        format!(
+            "beneficiary type `{}` with no beneficiaries listed",
+            to.beneficiary_type
+        ),
+    )
+    .with_eac(cds_eac_id)]
 }
 
 /// The reason of an audited change: not blank, one line, no control
@@ -119,6 +139,36 @@ fn edit_error(e: eac_store::StoreError, to: &BeneficiaryAssignment) -> AppError 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The warning is the one the rules give an EAC with that assignment
+    /// (an import, `validate`, `set`), word for word.
+    #[test]
+    fn an_empty_list_of_a_type_other_than_general_warns_as_the_rules_do() {
+        let mut eac = eac_sample::sample_eac(1, 0, eac_sample::SampleOptions::default());
+        eac.beneficiary_type = Some(BeneficiaryType::Customer);
+        eac.beneficiaries.clear();
+        let rules: Vec<Violation> =
+            eac_model::check_eac(&eac, "", eac_model::CheckOptions::import())
+                .into_iter()
+                .filter(|v| v.pointer == "/beneficiaries")
+                .collect();
+        let to = BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::Customer,
+            beneficiaries: Vec::new(),
+        };
+        assert_eq!(assignment_warnings(&to, Some(&eac.cds_eac_id)), rules);
+        assert_eq!(rules.len(), 1);
+        let general = BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::General,
+            beneficiaries: Vec::new(),
+        };
+        assert!(assignment_warnings(&general, None).is_empty());
+        let listed = BeneficiaryAssignment {
+            beneficiary_type: BeneficiaryType::Customer,
+            beneficiaries: vec!["C-1".into()],
+        };
+        assert!(assignment_warnings(&listed, None).is_empty());
+    }
 
     #[test]
     fn assignments_are_checked_before_anything_else() {

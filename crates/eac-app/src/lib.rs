@@ -67,8 +67,8 @@ pub use eac_store::{
     FactorEntry,
 };
 pub use edit::{
-    bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment, check_reason,
-    set_beneficiaries, set_beneficiaries_dry_run,
+    assignment_warnings, bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment,
+    check_reason, set_beneficiaries, set_beneficiaries_dry_run,
 };
 pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, output_path, path_kind, PathKind};

@@ -1602,11 +1602,52 @@ fn save_source(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `beneficiaries set --json` with filters or `--dry-run`: the counts and
+/// what saving the assignment warns of (rule 22), as `set --json` has them.
 #[derive(Serialize)]
 struct BulkResult {
     matching: usize,
     changed: usize,
     dry_run: bool,
+    warnings: Vec<eac_model::Violation>,
+}
+
+impl BulkResult {
+    /// `report` of `to`, with its warnings when any EAC matched (none
+    /// is changed otherwise); `cds_eac_id`: the one EAC named.
+    fn of(
+        report: &eac_app::BulkEditReport,
+        dry_run: bool,
+        to: &BeneficiaryAssignment,
+        cds_eac_id: Option<&str>,
+    ) -> Self {
+        BulkResult {
+            matching: report.matching,
+            changed: report.changed,
+            dry_run,
+            warnings: match report.matching {
+                0 => Vec::new(),
+                _ => eac_app::assignment_warnings(to, cds_eac_id),
+            },
+        }
+    }
+
+    /// The warnings after the text report, as `set` prints its own.
+    fn print_warnings(&self, out: &mut Out) -> Result<(), render::OutputError> {
+        for w in &self.warnings {
+            writeln!(out, "{w}")?;
+        }
+        Ok(())
+    }
+}
+
+/// `beneficiaries set ID --json`: the audit record and what the saved
+/// assignment warns of (rule 22).
+#[derive(Serialize)]
+struct BeneficiariesSet<'a> {
+    #[serde(flatten)]
+    record: &'a eac_app::AuditRecord,
+    warnings: Vec<eac_model::Violation>,
 }
 
 fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
@@ -1634,9 +1675,17 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             ));
         }
         warn_unknown(&store, &to, false)?;
+        // Rule 22, said as `set` says it (decision 322): a forgotten --id
+        // emptied the list without a word.
+        let warnings = eac_app::assignment_warnings(&to, Some(id));
         if a.json {
-            out.json(&record)?;
-        } else if record.reviewed {
+            out.json(&BeneficiariesSet {
+                record: &record,
+                warnings,
+            })?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if record.reviewed {
             writeln!(
                 out,
                 "The beneficiaries of {id} are {} already: no change; recorded as reviewed \
@@ -1651,6 +1700,9 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 audit_change(&record),
                 record.id
             )?;
+        }
+        for w in &warnings {
+            writeln!(out, "{w}")?;
         }
         return Ok(ExitCode::SUCCESS);
     }
@@ -1675,13 +1727,12 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         };
         // The warning the change would give (decision 26).
         warn_unknown(&store, &to, true)?;
+        let result = BulkResult::of(&plan, true, &to, a.cds_eac_id.as_deref());
         if a.json {
-            out.json(&BulkResult {
-                matching: plan.matching,
-                changed: plan.changed,
-                dry_run: true,
-            })?;
-        } else if plan.matching == 0 {
+            out.json(&result)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if plan.matching == 0 {
             no_match(&mut out, true)?;
         } else if let (Some(id), 0) = (&a.cds_eac_id, plan.changed) {
             // One EAC named: the change would record a review (decision 15).
@@ -1697,6 +1748,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
                 beneficiaries_plan(&plan, &target)
             )?;
         }
+        result.print_warnings(&mut out)?;
         return Ok(ExitCode::SUCCESS);
     }
     let matching = eac_app::browse_summary(&store, &filter)?.count;
@@ -1707,18 +1759,16 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         let bar = Bar::new(Units::Eacs);
         let plan = eac_app::bulk_set_beneficiaries_dry_run(&mut store, &filter, &to, &bar)?;
         bar.finish();
+        let result = BulkResult::of(&plan, true, &to, None);
         if a.json {
-            out.json(&BulkResult {
-                matching: plan.matching,
-                changed: plan.changed,
-                dry_run: true,
-            })?;
+            out.json(&result)?;
         } else {
             writeln!(
                 out,
                 "{} Nothing was changed: --yes was not given.",
                 beneficiaries_plan(&plan, &target)
             )?;
+            result.print_warnings(&mut out)?;
         }
         return Err(e.into());
     }
@@ -1741,13 +1791,12 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     // As the change found them: on a server another desk may have
     // added or removed some since they were counted above.
     let (matching, changed) = (report.matching, report.changed);
+    let result = BulkResult::of(&report, false, &to, None);
     if a.json {
-        out.json(&BulkResult {
-            matching,
-            changed,
-            dry_run: false,
-        })?;
-    } else if matching == 0 {
+        out.json(&result)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if matching == 0 {
         no_match(&mut out, false)?;
     } else {
         writeln!(
@@ -1757,6 +1806,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             matching - changed
         )?;
     }
+    result.print_warnings(&mut out)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -744,7 +744,7 @@ fn a_dry_run_of_one_eac_changes_nothing() {
     let report: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
     assert_eq!(
         report,
-        serde_json::json!({"matching": 1, "changed": 1, "dry_run": true})
+        serde_json::json!({"matching": 1, "changed": 1, "dry_run": true, "warnings": []})
     );
     desk.eacdesk()
         .args(["verify", "e-01", "--dry-run"])

@@ -479,3 +479,76 @@ fn help_says_the_exit_codes_and_what_several_files_do() {
         "{refdata}"
     );
 }
+
+/// `beneficiaries set` of a type other than `general` with no `--id`
+/// warns as `set` warns (rule 22, decision 322): on stdout in text and in
+/// `warnings` under `--json`, one EAC or many, dry run or not. A forgotten
+/// `--id` emptied the list with no word; the change itself still goes
+/// through (rule 22 only warns).
+#[test]
+fn beneficiaries_set_without_ids_warns_rule_22_as_set_does() {
+    let desk = sampled();
+    let warned = "beneficiary type `customer` with no beneficiaries listed";
+    let out = desk
+        .eacdesk()
+        .args(["beneficiaries", "set", "S5-0000003", "--type", "customer"])
+        .args(["--reason", "new owner"])
+        .assert()
+        .success();
+    assert!(
+        stdout(&out).contains(&format!(
+            "warning (rule 22) at /beneficiaries [EAC S5-0000003]: {warned}"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        desk.json(&["show", "S5-0000003"])["beneficiary_type"],
+        "customer"
+    );
+    let warnings = |v: &Value| -> Vec<String> {
+        v["warnings"]
+            .as_array()
+            .unwrap_or_else(|| panic!("no warnings in {v}"))
+            .iter()
+            .map(|w| w["message"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for args in [
+        &["S5-0000004"][..],
+        &["S5-0000004", "--dry-run"],
+        &["--all-matching", "--technology", "solar", "--yes"],
+        &["--all-matching", "--yes", "--dry-run"],
+        &["--all-matching"],
+    ] {
+        let out = desk
+            .eacdesk()
+            .args(["beneficiaries", "set", "--type", "customer"])
+            .args(args)
+            .args(["--reason", "r", "--json"])
+            .assert();
+        let v: Value = serde_json::from_slice(&out.get_output().stdout).unwrap();
+        assert_eq!(warnings(&v), vec![warned.to_owned()], "{args:?}: {v}");
+    }
+    // The audit record is still the object printed for one EAC.
+    let v = desk.json(&[
+        "beneficiaries",
+        "set",
+        "S5-0000000",
+        "--type",
+        "account",
+        "--id",
+        "A-1",
+        "--reason",
+        "r",
+    ]);
+    assert_eq!(v["cds_eac_id"], "S5-0000000");
+    assert!(warnings(&v).is_empty(), "{v}");
+    let out = desk
+        .eacdesk()
+        .args(["beneficiaries", "set", "S5-0000000", "--type", "general"])
+        .args(["--reason", "r"])
+        .assert()
+        .success();
+    assert!(!stdout(&out).contains("rule 22"), "{}", stdout(&out));
+}
