@@ -150,8 +150,10 @@ macro_rules! ipc_commands {
             /// Audit records newest first, of one EAC or (`null`) the whole database. `action` is an
             /// `AuditAction` (the EAC's changes, and database-level records such as `period_close`,
             /// `export`, `claim_create` or `refdata_import`: the binding lists them all);
-            /// `before`/`after` are `null` where the EAC did not exist or was removed; `problem`
-            /// names a damaged record.
+            /// `before`/`after` are `null` where the EAC did not exist or was removed, and where it
+            /// has no beneficiary type (a registry EAC nobody completed); `removed` says the change
+            /// took the EAC out (a `delete`, or an `undo_import` of the import that added it),
+            /// never a missing `after`; `problem` names a damaged record.
             async fn audit_log(desk, cds_eac_id: Option<String>) -> Vec<AuditRecord> {
                 desk.read(move |store| eac_app::audit_log(store, cds_eac_id.as_deref()))
                     .await
@@ -173,9 +175,12 @@ macro_rules! ipc_commands {
             /// saved mapping holding a key no mapping has is refused), one transaction per file;
             /// `allow_extended_technologies` (default false) also accepts `nuclear`, `marine`,
             /// `storage` (digest §f.5); `dry_run` (default false) writes nothing. Per file: added,
-            /// replaced, skipped (`skipped_differing`: of them, EACs stored with the `cds_modified`
-            /// the file gives but stated differently by it, kept as stored and each named in a
-            /// warning), ignored, the first 50 warnings, `warning_count` and, for a registry
+            /// replaced, skipped (`skipped_differing`: of them, EACs stored otherwise than the file
+            /// states them, kept as stored and not marked as checked against it, their
+            /// `cds_synced` unchanged: a later version is stored, or the same `cds_modified` with
+            /// other content, each of those named in a warning; `readded`: of added, EACs whose
+            /// history ended with their deletion or an undo's removal, stored again, each recorded
+            /// as `import_readd` and named by the first warning), ignored, the first 50 warnings, `warning_count` and, for a registry
             /// document, `registry`; a failed file's `committed_before` names the files of the same
             /// import committed before it (its message never says that nothing was changed). Long,
             /// progress phase `import` (then `import_indexes` for a first import; `import_again`
@@ -450,10 +455,13 @@ macro_rules! ipc_commands {
             async fn import_batches(desk) -> Vec<ImportBatch> {
                 desk.read(eac_app::import_batches).await
             }
-            /// Takes an import out again (added EACs removed, replaced ones restored):
-            /// `conflict` when EACs changed after it (`details.cds_eac_ids`), `invalid_input`
-            /// when already undone or imported before schema 6; `dry_run` only counts. Long,
-            /// progress phase `undo_import`.
+            /// Takes an import out again (added EACs removed, replaced ones restored, and its
+            /// registry document no longer named as a source of the EACs it found unchanged:
+            /// `unlinked`, each recorded): `conflict` when EACs changed after it
+            /// (`details.cds_eac_ids`), `invalid_input` when already undone, imported before
+            /// schema 6, or when undoing it would change nothing stored (every EAC it added
+            /// deleted since, or it changed none; the import stays as it is); `dry_run` only
+            /// counts. Long, progress phase `undo_import`.
             async fn undo_import(
                 desk,
                 op_id: String,
