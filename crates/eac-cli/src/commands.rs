@@ -2823,7 +2823,7 @@ fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
         return Err(AppError::invalid_input("--base-url applies to profile p2 only").into());
     }
     let bar = Bar::new(Units::Eacs);
-    let report = eac_app::export(store, profile, filter, &a.out, &bar)?;
+    let report = refused_as_json(eac_app::export(store, profile, filter, &a.out, &bar), &a)?;
     bar.finish();
     out.committed(format!("the export was written to {}", report.path));
     if a.json {
@@ -2845,7 +2845,10 @@ fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
 fn export_p2(store: &mut Store, filter: Option<&EacFilter>, a: &ExportArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let bar = Bar::new(Units::Eacs);
-    let report = eac_app::export_p2(store, filter, &a.out, a.base_url.as_deref(), &bar)?;
+    let report = refused_as_json(
+        eac_app::export_p2(store, filter, &a.out, a.base_url.as_deref(), &bar),
+        a,
+    )?;
     bar.finish();
     out.committed(format!("the P2 bundle was written to {}", report.path));
     if a.json {
@@ -2862,6 +2865,22 @@ fn export_p2(store: &mut Store, filter: Option<&EacFilter>, a: &ExportArgs) -> R
         not_recorded(&mut out, report.not_recorded.as_deref())?;
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// An export refused for rule violations, under `--json`: `{ errors,
+/// warnings }` on stdout as `validate --json` prints them (it printed
+/// nothing there), the refusal and the violations on stderr as without it;
+/// any other refusal leaves stdout empty.
+fn refused_as_json<T>(result: Result<T, AppError>, a: &ExportArgs) -> Result<T> {
+    if let Err(e) = &result {
+        let (errors, warnings): (Vec<_>, Vec<_>) =
+            e.violations().into_iter().partition(|v| v.is_error());
+        // A refusal listing no error (none) would read as valid: nothing.
+        if a.json && e.is_validation() && !errors.is_empty() {
+            Out::stdout().json(&eac_app::ValidationReport { errors, warnings })?;
+        }
+    }
+    Ok(result?)
 }
 
 /// The line of an export written without its audit record, and why (a

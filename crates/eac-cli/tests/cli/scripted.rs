@@ -552,3 +552,30 @@ fn beneficiaries_set_without_ids_warns_rule_22_as_set_does() {
         .success();
     assert!(!stdout(&out).contains("rule 22"), "{}", stdout(&out));
 }
+
+/// A P1 or P2 export refused for rule violations prints, under `--json`,
+/// `{ errors, warnings }` on stdout as `validate --json` does (it printed
+/// nothing there), exit 1, the refusal still on stderr; nothing is written.
+#[test]
+fn a_refused_export_prints_its_violations_as_json_as_validate_does() {
+    let desk = Desk::new();
+    desk.import(&["bad-p1-todo-emissions.json"]);
+    for (profile, out) in [("p1", "e.json"), ("p2", "bundle")] {
+        let refused = desk
+            .eacdesk()
+            .args(["export", "--profile", profile, "--out", out, "--json"])
+            .assert()
+            .code(1)
+            .stderr(contains("Nothing was exported"));
+        let said = stdout(&refused);
+        let v: Value = serde_json::from_str(&said)
+            .unwrap_or_else(|e| panic!("{profile}: stdout is not JSON ({e}): {said}"));
+        let keys: Vec<&str> = v.as_object().unwrap().keys().map(|k| k.as_str()).collect();
+        assert_eq!(keys, ["errors", "warnings"], "{profile}: {v}");
+        let errors = v["errors"].as_array().unwrap();
+        assert_eq!(errors.len(), 2, "{profile}: {v}");
+        assert_eq!(errors[0]["rule"], 6, "{profile}: {v}");
+        assert_eq!(errors[0]["cds_eac_id"], "101010101-10", "{profile}: {v}");
+        assert!(!desk.path(out).exists(), "{profile}");
+    }
+}
