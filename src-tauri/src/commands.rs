@@ -80,7 +80,9 @@ macro_rules! ipc_commands {
                 desk.read(eac_app::db_info).await
             }
             /// Switches to another database file (created when missing); on failure the current
-            /// one stays open.
+            /// one stays open. An SQLite file holding another program's tables (views, indexes,
+            /// triggers) is refused, `invalid_input` with `path`, the file left byte-identical;
+            /// one holding nothing is made an EAC Desk database.
             async fn open_database(desk, path: PathBuf) -> DbInfo {
                 desk.open_database(path).await
             }
@@ -325,7 +327,8 @@ macro_rules! ipc_commands {
                 Ok(dialogs::database(create).await)
             }
             /// Accounts, service contracts and programs lists, one report per file; stops at the
-            /// first bad file. Long.
+            /// first bad file (a file in none of these formats: `unreadable`, `format`
+            /// `reference data`). Long.
             async fn import_refdata(
                 desk,
                 op_id: String,
@@ -531,7 +534,9 @@ macro_rules! ipc_commands {
             /// Completes or corrects fields of the EACs `target` names (ids, or every EAC a
             /// filter matches), each change audited with `reason` (`null` only for a dry run);
             /// a value's `issued`/`retired` date is filled only where missing; a value that
-            /// breaks a rule refuses the whole change (`validation`); `dry_run` only counts;
+            /// breaks a rule refuses the whole change (`validation`, as does an emission factor
+            /// that is no amount, as for `set_emissions`; a value that cannot be read as its
+            /// field's kind, a date or a listed word, is `invalid_input`); `dry_run` only counts;
             /// `version`: the `EacDetail.version` the edit of one EAC was made on (refused,
             /// `conflict`, if it changed since). `issued_kept` counts EACs that kept another
             /// issue date and `issued_kept_why` says why (shown as given); `warnings`: the
