@@ -221,7 +221,10 @@ fn no_database(db: &Path) -> AppError {
     let why = no_database_there(db).unwrap_or_default();
     let (left, create) = match why.is_empty() {
         true => ("no file was made", "import a file to create one"),
-        false => ("the file was left as it is", "import a file into it to make it one"),
+        false => (
+            "the file was left as it is",
+            "import a file into it to make it one",
+        ),
     };
     AppError::new(
         ErrorCode::NotFound,
@@ -3671,9 +3674,7 @@ fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
         print_stored_violations(&mut out, &report.violations)?;
     }
     Ok(
-        if report.findings.is_empty()
-            && report.documents.is_empty()
-            && report.violations.is_empty()
+        if report.findings.is_empty() && report.documents.is_empty() && report.violations.is_empty()
         {
             ExitCode::SUCCESS
         } else {

@@ -1083,7 +1083,8 @@ fn an_eac_deleted_with_a_reason_and_imported_again_is_said_and_recorded() {
     let (text, json) = audit_of(&desk, "S1-0000001");
     let newest = text.lines().nth(1).unwrap_or_default();
     assert!(
-        newest.contains("added again by import 2 (two.json) after its removal") && newest.contains("after its removal"),
+        newest.contains("added again by import 2 (two.json) after its removal")
+            && newest.contains("after its removal"),
         "{text}"
     );
     assert!(
