@@ -1058,8 +1058,10 @@ impl Fuzzer {
                 String::new(),
                 String::new(),
             )),
-            (_, Err(e)) => {
-                if !matches!(e.code.as_str(), "validation" | "invalid_input") {
+            (read, Err(e)) => {
+                // `unreadable`: a document in no reference-data format (decision 393).
+                let unreadable = read.is_none() && e.code.as_str() == "unreadable";
+                if !unreadable && !matches!(e.code.as_str(), "validation" | "invalid_input") {
                     out.findings.push(f(
                         "refused with an internal error",
                         e.code.to_string(),
