@@ -1758,7 +1758,9 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
     // As `set`, `delete` and `undo-import`: more than one EAC only
     // with --yes; without it, the plan (as --dry-run says it) and the
     // refusal on stderr.
-    if let Err(e) = confirmed(matching, a.yes, "change the beneficiaries of") {
+    if let Err(e) = confirmed(matching, a.yes, |n| {
+        format!("change the beneficiaries of {n}")
+    }) {
         let bar = Bar::new(Units::Eacs);
         let plan = eac_app::bulk_set_beneficiaries_dry_run(&mut store, &filter, &to, &bar)?;
         bar.finish();
@@ -2914,7 +2916,8 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
             let report = if a.dry_run {
                 plan
             } else {
-                if let Err(e) = confirmed(plan.verified, a.yes, "mark {} as verified") {
+                if let Err(e) = confirmed(plan.verified, a.yes, |n| format!("mark {n} as verified"))
+                {
                     bar.finish();
                     // Under --json stdout is JSON or nothing: the plan, as
                     // --dry-run --json prints it; the refusal on stderr.
@@ -2988,17 +2991,15 @@ fn filters_need_all_matching(one: &str) -> ! {
 
 /// Deleting, undoing, changing or marking more than one EAC needs `--yes`:
 /// without it the command shows what it would do, changes nothing and
-/// exits 2.
-/// `what` is the verb before the count ("delete": "This would delete 3
-/// EACs"); a `{}` in it stands where the count goes ("mark {} as verified").
-fn confirmed(affected: usize, yes: bool, what: &str) -> Result<(), AppError> {
+/// exits 2. `what` says the change of the counted EACs ("delete 3 EACs", "mark 3
+/// EACs as verified"), given their count in words.
+fn confirmed(
+    affected: usize,
+    yes: bool,
+    what: impl FnOnce(&str) -> String,
+) -> Result<(), AppError> {
     if affected > 1 && !yes {
-        let eacs = count(affected, "EAC");
-        let action = if what.contains("{}") {
-            what.replacen("{}", &eacs, 1)
-        } else {
-            format!("{what} {eacs}")
-        };
+        let action = what(&count(affected, "EAC"));
         return Err(AppError::invalid_input(format!(
             "This would {action}; nothing was changed. Run it again with --yes to confirm (or --dry-run to only look)."
         )));
@@ -3023,7 +3024,7 @@ fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
     let report = if a.dry_run {
         plan
     } else {
-        if let Err(e) = confirmed(affected, a.yes, "delete") {
+        if let Err(e) = confirmed(affected, a.yes, |n| format!("delete {n}")) {
             bar.finish();
             if a.json {
                 out.json(&plan)?;
@@ -3142,7 +3143,9 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
         plan
     } else {
         let affected = plan.removed + plan.restored + plan.unlinked;
-        if let Err(e) = confirmed(affected, a.yes, "remove, restore or unlink") {
+        if let Err(e) = confirmed(affected, a.yes, |n| {
+            format!("remove, restore or unlink {n}")
+        }) {
             bar.finish();
             if a.json {
                 out.json(&plan)?;
@@ -3460,7 +3463,7 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
     let report = if a.dry_run {
         plan
     } else {
-        if let Err(e) = confirmed(plan.matching, a.yes, "set fields of") {
+        if let Err(e) = confirmed(plan.matching, a.yes, |n| format!("set fields of {n}")) {
             bar.finish();
             // What it would do, said as not done for want of --yes (the
             // error says how to confirm), never as a dry run; under
