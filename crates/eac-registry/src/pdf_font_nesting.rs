@@ -22,10 +22,8 @@
 //! nothing open, as their parse then fails and reads no further. One pass,
 //! in time proportional to the bytes read.
 
-/// Spaces between values (a superset of what either parser skips).
-fn is_white(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
-}
+/// Spaces between values: lopdf's, a superset of what either parser skips.
+use crate::pdf_nesting::is_white;
 
 /// What ends a name (`/Name`) for both parsers, `#` aside (a name goes on
 /// over `#` and two hexadecimal digits; any other `#` fails the parse).

@@ -60,7 +60,9 @@ fn merge(slot: &mut Slot, r: Slot) {
     }
 }
 
-fn is_white(b: u8) -> bool {
+/// Spaces between values (lopdf's; also a superset of what the font
+/// parsers skip, `pdf_font_nesting`).
+pub(crate) fn is_white(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b'\x0c' | b'\0')
 }
 
