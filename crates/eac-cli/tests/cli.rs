@@ -120,6 +120,26 @@ impl Desk {
     }
 }
 
+/// A desk holding the sample the testers used (`sample --eacs 5 --seed 5`),
+/// imported from a file as import 1 (tests of edits and of scripts).
+fn sampled() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "5", "--seed", "5", "--out", "s5.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["import", "s5.json"])
+        .assert()
+        .success();
+    desk
+}
+
+/// What a command wrote on stdout, as text.
+fn stdout(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(out.get_output().stdout.clone()).unwrap()
+}
+
 #[test]
 fn good_examples_import_and_reimport_skips() {
     let desk = Desk::new();

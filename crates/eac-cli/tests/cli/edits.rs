@@ -4,25 +4,6 @@
 
 use super::*;
 
-/// A desk holding the sample the testers used (`sample --eacs 5 --seed 5`),
-/// imported as import 1.
-fn sampled() -> Desk {
-    let desk = Desk::new();
-    desk.eacdesk()
-        .args(["sample", "--eacs", "5", "--seed", "5", "--out", "s5.json"])
-        .assert()
-        .success();
-    desk.eacdesk()
-        .args(["import", "s5.json"])
-        .assert()
-        .success();
-    desk
-}
-
-fn stdout(out: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(out.get_output().stdout.clone()).unwrap()
-}
-
 /// Decision 15: `beneficiaries set` and `set-emissions` with what the EAC
 /// holds record the review and say "no change; recorded as reviewed", not
 /// "Changed … X → X"; the EAC keeps its version and `cds_modified`, and

@@ -4,25 +4,6 @@
 
 use super::*;
 
-/// A desk holding `sample --eacs 5 --seed 5`, imported from a file as
-/// import 1.
-fn sampled() -> Desk {
-    let desk = Desk::new();
-    desk.eacdesk()
-        .args(["sample", "--eacs", "5", "--seed", "5", "--out", "s5.json"])
-        .assert()
-        .success();
-    desk.eacdesk()
-        .args(["import", "s5.json"])
-        .assert()
-        .success();
-    desk
-}
-
-fn stdout(out: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(out.get_output().stdout.clone()).unwrap()
-}
-
 fn stderr(out: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(out.get_output().stderr.clone()).unwrap()
 }
