@@ -42,12 +42,9 @@ fn checks() -> Vec<(&'static str, Vec<&'static str>)> {
     ]
 }
 
-fn size(path: &Path) -> u64 {
-    std::fs::metadata(path).unwrap().len()
-}
-
-#[test]
-fn a_checking_command_refuses_a_database_that_is_not_there() {
+/// A desk holding three sample EACs and an evidence pack of them (`pk`),
+/// for the commands that check a database against a pack.
+fn sampled_with_a_pack() -> Desk {
     let desk = Desk::new();
     desk.eacdesk()
         .args(["sample", "--eacs", "3"])
@@ -57,6 +54,16 @@ fn a_checking_command_refuses_a_database_that_is_not_there() {
         .args(["pack", "--out", "pk"])
         .assert()
         .success();
+    desk
+}
+
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path).unwrap().len()
+}
+
+#[test]
+fn a_checking_command_refuses_a_database_that_is_not_there() {
+    let desk = sampled_with_a_pack();
     std::fs::write(desk.path("trunc.sqlite"), b"").unwrap();
     let before = entries(desk.dir.path());
     for (db, why) in [
@@ -231,15 +238,7 @@ fn a_write_refuses_an_empty_file_or_fills_it_only_when_it_succeeds() {
 /// and nothing is made beside it.
 #[test]
 fn another_programs_database_is_refused_by_every_command_and_left_as_it_was() {
-    let desk = Desk::new();
-    desk.eacdesk()
-        .args(["sample", "--eacs", "3"])
-        .assert()
-        .success();
-    desk.eacdesk()
-        .args(["pack", "--out", "pk"])
-        .assert()
-        .success();
+    let desk = sampled_with_a_pack();
     let db = desk.path("crm.sqlite");
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
