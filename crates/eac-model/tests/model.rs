@@ -259,13 +259,9 @@ fn broken_values_are_located_each_at_its_own_pointer() {
     assert!(v.message.contains("duplicate key `unit`"), "{v}");
 }
 
-/// An id holding a control character (C0 with NUL, DEL, C1) is refused by
-/// the P1 and P2 readers as a located violation of that id's rule, on
-/// import and on validate; free text keeps every character (decision in
-/// docs/decisions.md).
-#[test]
-fn ids_with_control_characters_are_refused_where_they_are() {
-    use eac_model::p2::{read_p2_listing, EnvelopeRead};
+/// A valid P1 listing (a rule fixture that breaks no rule: its bytes and
+/// its JSON) and a valid P2 envelope, for tests that break one string of either.
+fn valid_listing_and_envelope() -> (Vec<u8>, serde_json::Value, serde_json::Value) {
     let bytes = std::fs::read(
         PathBuf::from(env!("CARGO_MANIFEST_DIR"))
             .join("../../tests/fixtures/rules/rule-16-accepts-negative-zero-and-unit-case.json"),
@@ -285,6 +281,17 @@ fn ids_with_control_characters_are_refused_where_they_are() {
         "period_start": "2024-01-01T00:00:00Z",
         "period_end": "2024-02-01T00:00:00Z"
     });
+    (bytes, doc, envelope)
+}
+
+/// An id holding a control character (C0 with NUL, DEL, C1) is refused by
+/// the P1 and P2 readers as a located violation of that id's rule, on
+/// import and on validate; free text keeps every character (decision in
+/// docs/decisions.md).
+#[test]
+fn ids_with_control_characters_are_refused_where_they_are() {
+    use eac_model::p2::{read_p2_listing, EnvelopeRead};
+    let (bytes, doc, envelope) = valid_listing_and_envelope();
     let p2_violations = |d: &serde_json::Value, opts: CheckOptions| {
         let text = serde_json::json!({"eacs": [d], "next": null, "previous": null}).to_string();
         let mut out = Vec::new();
@@ -384,25 +391,7 @@ fn ids_with_control_characters_are_refused_where_they_are() {
 #[test]
 fn text_longer_than_4096_characters_is_refused_wherever_it_is() {
     use eac_model::p2::{read_p2_listing, EnvelopeRead};
-    let bytes = std::fs::read(
-        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-            .join("../../tests/fixtures/rules/rule-16-accepts-negative-zero-and-unit-case.json"),
-    )
-    .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
-    let envelope = serde_json::json!({
-        "cds_eac_id": "eac-1",
-        "cds_created": "2024-01-01T00:00:00Z",
-        "cds_modified": "2024-01-01T00:00:00Z",
-        "cds_synced": "2024-01-01T00:00:00Z",
-        "eac_numbers": ["AAA-001"],
-        "eac_format": "other",
-        "eac_data_url": "https://example.org/eac-1",
-        "beneficiary_type": "customer",
-        "beneficiaries": ["CUST123"],
-        "period_start": "2024-01-01T00:00:00Z",
-        "period_end": "2024-02-01T00:00:00Z"
-    });
+    let (bytes, doc, envelope) = valid_listing_and_envelope();
     let p2_violations = |text: &str, opts: CheckOptions| {
         let mut out = Vec::new();
         read_p2_listing(text.as_bytes(), opts, |_, read| {
