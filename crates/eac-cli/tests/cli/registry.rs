@@ -379,22 +379,10 @@ fn a_dry_run_reports_what_would_be_added_and_writes_nothing() {
     assert_eq!(desk.count(), 10);
 }
 
-/// A one-page PDF that is no statement (a newsletter).
-fn newsletter_pdf() -> Vec<u8> {
-    let content = b"BT /F1 12 Tf 72 720 Td (Quarterly newsletter: no certificates here) Tj ET";
-    let objects: Vec<Vec<u8>> = vec![
-        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
-        [
-            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
-            content,
-            b"\nendstream",
-        ]
-        .concat(),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
-    ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
+/// A PDF file of `header` and `objects` (object 1 the catalog), numbered
+/// from 1, with its cross-reference table and trailer.
+fn pdf_of(header: &[u8], objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut pdf = header.to_vec();
     let mut offsets = Vec::new();
     for (i, o) in objects.iter().enumerate() {
         offsets.push(pdf.len());
@@ -417,6 +405,24 @@ fn newsletter_pdf() -> Vec<u8> {
         .as_bytes(),
     );
     pdf
+}
+
+/// A one-page PDF that is no statement (a newsletter).
+fn newsletter_pdf() -> Vec<u8> {
+    let content = b"BT /F1 12 Tf 72 720 Td (Quarterly newsletter: no certificates here) Tj ET";
+    let objects: Vec<Vec<u8>> = vec![
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec(),
+        [
+            format!("<< /Length {} >>\nstream\n", content.len()).as_bytes(),
+            content,
+            b"\nendstream",
+        ]
+        .concat(),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+    ];
+    pdf_of(b"%PDF-1.4\n", &objects)
 }
 
 #[test]
@@ -485,29 +491,7 @@ fn bomb_pdf() -> Vec<u8> {
         .concat(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
     ];
-    let mut pdf = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        pdf.extend_from_slice(o);
-        pdf.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
+    pdf_of(b"%PDF-1.4\n", &objects)
 }
 
 #[test]
@@ -597,29 +581,7 @@ fn statement_pdf_with_font(font: &[u8], more: &[Vec<u8>]) -> Vec<u8> {
             objects.push(o.clone());
         }
     }
-    let mut pdf = b"%PDF-1.5\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, o) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        pdf.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
-        pdf.extend_from_slice(o);
-        pdf.extend_from_slice(b"\nendobj\n");
-    }
-    let xref = pdf.len();
-    pdf.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        pdf.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    pdf.extend_from_slice(
-        format!(
-            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    pdf
+    pdf_of(b"%PDF-1.5\n", &objects)
 }
 
 #[test]
