@@ -2912,21 +2912,28 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
         None => {
             let filter = a.filter.to_filter();
             let bar = Bar::new(Units::Eacs);
-            let plan = eac_app::verify_eacs(&mut store, &filter, reason, true, &bar)?;
-            let report = if a.dry_run {
-                plan
+            let real = |store: &mut _| eac_app::verify_eacs(store, &filter, reason, false, &bar);
+            // With --yes nothing is asked, so no plan is made first.
+            let report = if a.yes && !a.dry_run {
+                real(&mut store)?
             } else {
-                if let Err(e) = confirmed(plan.verified, a.yes, |n| format!("mark {n} as verified"))
-                {
-                    bar.finish();
-                    // Under --json stdout is JSON or nothing: the plan, as
-                    // --dry-run --json prints it; the refusal on stderr.
-                    if a.json {
-                        out.json(&plan)?;
+                let plan = eac_app::verify_eacs(&mut store, &filter, reason, true, &bar)?;
+                if a.dry_run {
+                    plan
+                } else {
+                    if let Err(e) =
+                        confirmed(plan.verified, false, |n| format!("mark {n} as verified"))
+                    {
+                        bar.finish();
+                        // Under --json stdout is JSON or nothing: the plan, as
+                        // --dry-run --json prints it; the refusal on stderr.
+                        if a.json {
+                            out.json(&plan)?;
+                        }
+                        return Err(e.into());
                     }
-                    return Err(e.into());
+                    real(&mut store)?
                 }
-                eac_app::verify_eacs(&mut store, &filter, reason, false, &bar)?
             };
             bar.finish();
             report
