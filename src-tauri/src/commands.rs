@@ -81,8 +81,9 @@ macro_rules! ipc_commands {
             }
             /// Switches to another database file (created when missing); on failure the current
             /// one stays open. An SQLite file holding another program's tables (views, indexes,
-            /// triggers) is refused, `invalid_input` with `path`, the file left byte-identical;
-            /// one holding nothing is made an EAC Desk database.
+            /// triggers) is refused, `invalid_input` with `path` and `database` `other_program`
+            /// (the app's own title), the file left byte-identical; one holding nothing is made an
+            /// EAC Desk database.
             async fn open_database(desk, path: PathBuf) -> DbInfo {
                 desk.open_database(path).await
             }

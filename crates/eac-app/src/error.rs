@@ -91,6 +91,22 @@ pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub eac_numbers: Option<Vec<String>>,
+    /// `invalid_input`, `io`: what is wrong with the database file `path`
+    /// names, so the app titles the case in words of its own rather than
+    /// as input or a file in general.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub database: Option<DatabaseProblem>,
+}
+
+/// What is wrong with a database file, where the app has words of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum DatabaseProblem {
+    /// An SQLite database of another program (decision 55): refused, and
+    /// nothing in it or beside it changed.
+    OtherProgram,
 }
 
 /// Why a file could not be written, where plain words can say it.
@@ -713,7 +729,11 @@ impl From<StoreError> for AppError {
             ),
             StoreError::OtherProgram { ref path, .. } => (
                 format!("{e}."),
-                ErrorDetails { path: Some(path.display().to_string()), ..ErrorDetails::default() },
+                ErrorDetails {
+                    path: Some(path.display().to_string()),
+                    database: Some(DatabaseProblem::OtherProgram),
+                    ..ErrorDetails::default()
+                },
             ),
             StoreError::Cancelled => return AppError::cancelled(),
         };

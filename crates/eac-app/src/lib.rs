@@ -70,7 +70,7 @@ pub use edit::{
     assignment_warnings, bulk_set_beneficiaries, bulk_set_beneficiaries_dry_run, check_assignment,
     check_reason, set_beneficiaries, set_beneficiaries_dry_run,
 };
-pub use error::{AppError, ErrorCode, ErrorDetails, IoReason};
+pub use error::{AppError, DatabaseProblem, ErrorCode, ErrorDetails, IoReason};
 pub use export::{export, ignore_file_size_signal, output_path, path_kind, PathKind};
 pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{

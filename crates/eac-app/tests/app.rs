@@ -850,6 +850,11 @@ fn another_programs_database_is_refused_and_left_as_it_was() {
             )
         );
         assert_eq!(e.details.path, Some(db.display().to_string()));
+        // The app titles it as what it is, not as mistyped input.
+        assert_eq!(
+            e.details.database,
+            Some(eac_app::DatabaseProblem::OtherProgram)
+        );
         assert_eq!(e.clone().in_app(None).message, e.message);
     }
     assert_eq!(std::fs::read(&db).unwrap(), before);

@@ -228,3 +228,20 @@ describe("a stored document changed by another program", () => {
     );
   });
 });
+
+describe("another program's database", () => {
+  it("is titled as what it is, not as input that is not valid", () => {
+    const message =
+      "/home/ann/crm.sqlite is an SQLite database of another program (it holds a table EAC Desk does not use: `contacts`); EAC Desk keeps its data in a database of its own and changes nothing in it. Choose another file, or a new name to start an EAC Desk database.";
+    const f = friendlyError({
+      code: "invalid_input",
+      message,
+      details: { path: "/home/ann/crm.sqlite", database: "other_program" },
+    });
+    expect(f.title).toBe("This file is another program's database, not an EAC Desk database.");
+    expect(f.title).not.toBe(friendlyError({ code: "invalid_input", message: "x", details: {} }).title);
+    expect(f.hint).toContain("left it exactly as it was");
+    expect(f.hint).not.toContain("Check the fields you filled in");
+    expect(f.message).toBe(message);
+  });
+});

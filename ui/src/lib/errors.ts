@@ -1,7 +1,7 @@
 // Turning whatever an invoke rejected with into an AppError, and an AppError
 // into plain words for a person (what happened + what to do next).
 
-import type { AppError, ClosedPeriod, ErrorCode, ErrorDetails, Violation } from "./types";
+import type { AppError, ClosedPeriod, DatabaseProblem, ErrorCode, ErrorDetails, Violation } from "./types";
 import { formatDateTimeUtc } from "./dates";
 import { formatCount, plural } from "./decimal";
 
@@ -139,6 +139,18 @@ const REFERENCE_DATA_TEXT: Words = {
   hint: "Reference data is a CDS accounts or service contracts listing (JSON), or a programs list (CSV or JSON with a program_number column); check that the file is one of these.",
 };
 
+/**
+ * A database file refused for what it is (`details.database`): its own title, not the code's
+ * (another program's database is no mistyped input). A Record over every case: one added in Rust
+ * fails to compile here until it has words.
+ */
+const DATABASE_TEXT: Record<DatabaseProblem, Words> = {
+  other_program: {
+    title: "This file is another program's database, not an EAC Desk database.",
+    hint: "EAC Desk left it exactly as it was. Choose an EAC Desk database, or a new file name to start one (Open database…).",
+  },
+};
+
 /** A closed-period refusal naming no EAC (a claim, consumption or factor over its days): its message says what, that nothing was changed and where to reopen the period. */
 const FROZEN_DAYS_TEXT: Words = {
   title: "This covers days of a closed reporting period and cannot be changed.",
@@ -233,6 +245,9 @@ export function friendlyError(e: unknown, options: FriendlyOptions = {}): Friend
   if (err.code === "unreadable" && err.details.place === STORED_COPY) words(STORED_COPY_TEXT);
   // A file given as reference data, not a registry document.
   if (err.code === "unreadable" && err.details.format === REFERENCE_DATA) words(REFERENCE_DATA_TEXT);
+  // A database file refused for what it is.
+  const database = err.details.database;
+  if (database && Object.prototype.hasOwnProperty.call(DATABASE_TEXT, database)) words(DATABASE_TEXT[database]);
   if (err.code !== "cancelled") lastError = { error: friendly, at: new Date() };
   return friendly;
 }

@@ -36,6 +36,7 @@ export type {
   ErrorCode,
   ErrorDetails,
   IoReason,
+  DatabaseProblem,
   CloseBlockers,
   AssetLocationType,
   AuditRecord,

@@ -32,6 +32,7 @@ export type { ConsumptionGroup } from "./ConsumptionGroup";
 export type { ConsumptionImported } from "./ConsumptionImported";
 export type { CriterionView } from "./CriterionView";
 export type { CsvPreview } from "./CsvPreview";
+export type { DatabaseProblem } from "./DatabaseProblem";
 export type { DbInfo } from "./DbInfo";
 export type { DeleteReport } from "./DeleteReport";
 export type { DeleteTarget } from "./DeleteTarget";
