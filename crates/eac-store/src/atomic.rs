@@ -121,9 +121,17 @@ pub(crate) fn sync_dir(dir: &Path) -> io::Result<()> {
 
 /// Takes the advisory lock of `path` (a file, or on Unix a folder) without
 /// waiting: `Some` holds it until dropped, `None` means a running export
-/// holds it (or, for a folder elsewhere than Unix, it cannot be locked).
+/// holds it (or, for a folder elsewhere than Unix, it cannot be locked),
+/// or it is neither a regular file nor a folder. Opened once, without
+/// waiting on a named pipe nor following a link
+/// ([`crate::regular::open_nonblocking`]), and judged by the open file:
+/// a pipe put in the place of what the caller looked at is not waited on.
 pub(crate) fn try_lock(path: &Path) -> Option<File> {
-    let file = File::open(path).ok()?;
+    let file = crate::regular::open_nonblocking(path, true).ok()?;
+    let kind = file.metadata().ok()?.file_type();
+    if !kind.is_file() && !kind.is_dir() {
+        return None;
+    }
     file.try_lock().ok()?;
     Some(file)
 }
@@ -378,11 +386,13 @@ const WAL_MAGIC: [[u8; 4]; 2] = [[0x37, 0x7f, 0x06, 0x82], [0x37, 0x7f, 0x06, 0x
 const JOURNAL_MAGIC: [u8; 8] = [0xd9, 0xd5, 0x05, 0xf9, 0x20, 0xa1, 0x63, 0xd7];
 
 /// Whether the regular file at `path` is a SQLite database, a SQLite
-/// write-ahead log or rollback journal, by its first bytes (a file that cannot be read is not
-/// taken for one: the write that follows names it).
+/// write-ahead log or rollback journal, by its first bytes (a file that
+/// cannot be read is not taken for one: the write that follows names it).
+/// Opened once as a regular file ([`crate::regular::open_regular`]: no
+/// link followed, a named pipe or device put there not waited on nor read).
 pub fn is_sqlite_file(path: &Path) -> bool {
     let mut head = [0u8; 16];
-    let Ok(file) = File::open(path) else {
+    let Ok(crate::regular::Regular::File(file)) = crate::regular::open_regular(path) else {
         return false;
     };
     let mut read = 0;
@@ -1625,6 +1635,45 @@ pub(crate) mod tests {
             .status()
             .unwrap();
         assert!(made.success());
+    }
+
+    /// `work`'s result, run on a thread of its own: a test fails, naming
+    /// `what`, when it has not returned within 20 s (it waits on a pipe).
+    pub(crate) fn within_20s<T: Send + 'static>(
+        what: &str,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let (sent, got) = mpsc::channel();
+        thread::spawn(move || {
+            let _ = sent.send(work());
+        });
+        got.recv_timeout(std::time::Duration::from_secs(20))
+            .unwrap_or_else(|_| panic!("{what} waited on the named pipe"))
+    }
+
+    /// A named pipe where a file was looked at a moment before (swapped in
+    /// between): the SQLite check and the advisory lock open it without
+    /// waiting for a writer and judge what they opened. A plain open
+    /// waited until the process was killed.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_in_a_files_place_is_neither_waited_on_nor_taken_for_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join(".eacdesk-export-abcdef.tmp");
+        mkfifo(&pipe);
+        let at = pipe.clone();
+        assert!(!within_20s("is_sqlite_file", move || is_sqlite_file(&at)));
+        let at = pipe.clone();
+        assert!(within_20s("try_lock", move || try_lock(&at).is_none()));
+        // A folder and a regular file are still locked, a link is not
+        // followed.
+        fs::write(dir.path().join("file"), "x").unwrap();
+        std::os::unix::fs::symlink("file", dir.path().join("link")).unwrap();
+        assert!(try_lock(dir.path()).is_some());
+        assert!(try_lock(&dir.path().join("file")).is_some());
+        assert!(try_lock(&dir.path().join("link")).is_none());
+        // The pipe is left where it is.
+        assert!(fs::symlink_metadata(&pipe).is_ok());
     }
 
     #[cfg(unix)]

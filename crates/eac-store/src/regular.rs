@@ -91,10 +91,13 @@ pub fn open_following(path: &Path) -> io::Result<Regular> {
     open_checked(path, false)
 }
 
-/// Opens `path` for reading without waiting on a pipe (`O_NONBLOCK`),
-/// without following a link in its last part when `no_follow`, and keeps
-/// it only when the open file is a regular file.
-fn open_checked(path: &Path, no_follow: bool) -> io::Result<Regular> {
+/// Opens `path` for reading without waiting on a pipe (`O_NONBLOCK`) and,
+/// when `no_follow`, without following a link in its last part
+/// (`O_NOFOLLOW`: the open fails with `ELOOP`). What was opened, a regular
+/// file or not, is for the caller to look at on the open file (`fstat`),
+/// never by its path again: something put at the path since it was looked
+/// at is what was opened.
+pub(crate) fn open_nonblocking(path: &Path, no_follow: bool) -> io::Result<fs::File> {
     let mut options = fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -109,7 +112,14 @@ fn open_checked(path: &Path, no_follow: bool) -> io::Result<Regular> {
     }
     #[cfg(not(unix))]
     let _ = no_follow;
-    let file = match options.open(path) {
+    options.open(path)
+}
+
+/// Opens `path` for reading without waiting on a pipe (`O_NONBLOCK`),
+/// without following a link in its last part when `no_follow`, and keeps
+/// it only when the open file is a regular file.
+fn open_checked(path: &Path, no_follow: bool) -> io::Result<Regular> {
+    let file = match open_nonblocking(path, no_follow) {
         Ok(file) => file,
         // ELOOP: the last part of the path became a link.
         #[cfg(unix)]

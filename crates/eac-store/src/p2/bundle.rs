@@ -487,7 +487,8 @@ pub(crate) fn inspect_destination(dir: &Path) -> Result<Destination> {
 }
 
 /// An earlier bundle's marker, read a name at a time into a ledger, with
-/// the folders its files are in; `None` when it is not a marker.
+/// the folders its files are in; `None` when it is not a marker (nor a
+/// regular file).
 fn read_marker(path: &Path) -> Result<Option<(FileLedger, HashSet<String>)>> {
     use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
@@ -567,7 +568,9 @@ fn read_marker(path: &Path) -> Result<Option<(FileLedger, HashSet<String>)>> {
         }
     }
 
-    let Ok(file) = fs::File::open(path) else {
+    // Opened once as a regular file: a named pipe put in the marker's
+    // place since it was looked at is not waited on, a link not followed.
+    let Ok(crate::regular::Regular::File(file)) = crate::regular::open_regular(path) else {
         return Ok(None);
     };
     let files = FileLedger::exact()?;
@@ -987,6 +990,35 @@ JSON in serde_json's pretty layout with a final newline.\n\
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A named pipe in the marker's place (put there after the folder was
+    /// looked at) is read as no marker, not waited on: the export refuses
+    /// the folder as one whose files it cannot tell. A plain open waited
+    /// until the process was killed.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_in_the_markers_place_is_not_waited_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let marker = dir.path().join(BUNDLE_MARKER);
+        crate::atomic::tests::mkfifo(&marker);
+        let at = marker.clone();
+        let read = crate::atomic::tests::within_20s("read_marker", move || {
+            read_marker(&at)
+                .map(|m| m.is_none())
+                .map_err(|e| e.to_string())
+        });
+        assert_eq!(read, Ok(true));
+        // A marker EAC Desk wrote is still read.
+        fs::remove_file(&marker).unwrap();
+        fs::write(
+            &marker,
+            r#"{"eacdesk_bundle": 1, "files": ["eacs/a.json"]}"#,
+        )
+        .unwrap();
+        let (files, folders) = read_marker(&marker).unwrap().unwrap();
+        assert!(files.contains("eacs/a.json").unwrap());
+        assert!(folders.contains("eacs"));
+    }
 
     /// Every byte RFC 3986 does not allow in a path segment is
     /// percent-encoded (`%` too, and each byte of a non-ASCII name), so the
