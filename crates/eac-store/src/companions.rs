@@ -25,8 +25,18 @@ const SUFFIXES: [&str; 2] = ["-wal", "-shm"];
 /// naming the file, its owner and what to do; `None` when there is none,
 /// or when the database itself is read-only (that has its own refusal).
 /// A failure to mend leaves the file as it was, and is named.
+///
+/// Another program's database is looked at first, without a trace
+/// ([`crate::db::refuse_other_program_beside`]), and nothing of it or
+/// beside it is touched: `None`, and the open that follows refuses it as
+/// another program's.
 pub fn mend(database: &Path) -> Option<String> {
     if !atomic::database_writable(database) {
+        return None;
+    }
+    if let Err(crate::StoreError::OtherProgram { .. }) =
+        crate::db::refuse_other_program_beside(database)
+    {
         return None;
     }
     let mut blocking = None;

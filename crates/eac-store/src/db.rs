@@ -993,6 +993,21 @@ impl crate::Store {
 /// that log, which only a connection that makes a `-shm` reads: the file
 /// and its log are then looked at as a copy in a temporary folder.
 pub(crate) fn refuse_other_program_untouched(path: &std::path::Path) -> Result<()> {
+    look_untouched(path, false)
+}
+
+/// [`refuse_other_program_untouched`] for a caller that would change the
+/// files beside the database before any connection opens it
+/// ([`crate::companions::mend`]): a schema the file does not hold may be in
+/// its `-wal`, and that log is looked at in a copy also when its `-shm`
+/// lies beside it (where the open that follows would read it).
+pub(crate) fn refuse_other_program_beside(path: &std::path::Path) -> Result<()> {
+    look_untouched(path, true)
+}
+
+/// [`refuse_other_program_untouched`]; `even_with_shm`: the `-wal` is
+/// looked at in a copy also when a `-shm` lies beside it.
+fn look_untouched(path: &std::path::Path, even_with_shm: bool) -> Result<()> {
     if !path.is_file() {
         return Ok(());
     }
@@ -1011,7 +1026,7 @@ pub(crate) fn refuse_other_program_untouched(path: &std::path::Path) -> Result<(
     drop(conn);
     let wal = crate::atomic::side_file(path, "-wal");
     let shm = crate::atomic::side_file(path, "-shm");
-    if !empty || !wal.metadata().is_ok_and(|m| m.len() > 0) || shm.exists() {
+    if !empty || !wal.metadata().is_ok_and(|m| m.len() > 0) || (!even_with_shm && shm.exists()) {
         return Ok(());
     }
     let Ok(copy) = tempfile::Builder::new().prefix(".eacdesk-look-").tempdir() else {

@@ -217,3 +217,147 @@ fn eac_desks_own_tables_at_schema_0_are_not_called_another_programs() {
     assert!(!matches!(e, StoreError::OtherProgram { .. }), "{e:?}");
     assert_eq!(sha256_of(&db), before);
 }
+
+/// Set in the copy of this test binary that
+/// [`leftovers_of_another_programs_database_are_not_mended`] runs as
+/// another user: the databases (`:`-separated) to mend.
+const MEND_AS_NOBODY: &str = "EACDESK_TEST_MEND_AS_NOBODY";
+
+/// SQLite's `-wal` and `-shm` left unwritable by a read-only opening
+/// (decision 289) are mended only beside EAC Desk's own database: beside
+/// another program's, nothing is touched before that database is refused
+/// (their permissions were given the database's). Run as a user other than
+/// root (root may write any file, so nothing needs mending), through
+/// `setpriv` as nobody; skipped where that is not possible.
+#[cfg(unix)]
+#[test]
+fn leftovers_of_another_programs_database_are_not_mended() {
+    use std::os::unix::fs::{chown, PermissionsExt};
+    if let Ok(list) = std::env::var(MEND_AS_NOBODY) {
+        // The copy running as nobody.
+        for db in list.split(':') {
+            let _ = eac_store::companions::mend(Path::new(db));
+        }
+        return;
+    }
+    file_only!("SQLite's files beside the database");
+    let uid = rustix::process::geteuid().as_raw();
+    if uid != 0 {
+        eprintln!("skipped: needs root to run as another user");
+        return;
+    }
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let set_mode = |path: &Path, mode| {
+        fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
+    };
+    let dir = TempDir::new().unwrap();
+    set_mode(dir.path(), 0o755);
+    let shared = dir.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    set_mode(&shared, 0o1777);
+    // Another program's database and EAC Desk's, each in write-ahead-log
+    // mode, read while their file was read-only: SQLite leaves the -wal and
+    // -shm with the file's permissions of that moment.
+    let theirs = other_program(&shared, "theirs.db", "PRAGMA journal_mode = WAL;");
+    let ours = shared.join("ours.db");
+    {
+        let mut store = Store::open(&ours).unwrap();
+        store
+            .import_eacs("sample", &mut vec![eac("e-1")].into_iter(), &NoProgress)
+            .unwrap();
+    }
+    let side = |db: &Path, suffix: &str| PathBuf::from(format!("{}{suffix}", db.display()));
+    for db in [&theirs, &ours] {
+        set_mode(db, 0o444);
+        let conn =
+            rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+                .unwrap();
+        conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+            .unwrap();
+        drop(conn);
+        set_mode(db, 0o644);
+        for path in [db.to_path_buf(), side(db, "-wal"), side(db, "-shm")] {
+            assert!(
+                path.is_file(),
+                "SQLite left no {}: the test shows nothing",
+                path.display()
+            );
+            chown(&path, Some(65534), Some(65534)).unwrap();
+        }
+        assert_eq!(mode(&side(db, "-shm")), 0o444, "the test shows nothing");
+    }
+    // And one whose schema is still in its log (the program stopped before
+    // SQLite moved it into the file), its -shm beside it, read-only.
+    let in_log = shared.join("theirs-in-log.db");
+    {
+        let made = dir.path().join("made");
+        fs::create_dir(&made).unwrap();
+        let live = rusqlite::Connection::open(made.join("x.db")).unwrap();
+        live.execute_batch(
+            "PRAGMA journal_mode = WAL; PRAGMA wal_autocheckpoint = 0;
+             CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT);",
+        )
+        .unwrap();
+        for suffix in ["", "-wal", "-shm"] {
+            let to = side(&in_log, suffix);
+            fs::copy(side(&made.join("x.db"), suffix), &to).unwrap();
+            set_mode(&to, if suffix.is_empty() { 0o644 } else { 0o444 });
+            chown(&to, Some(65534), Some(65534)).unwrap();
+        }
+        drop(live);
+        fs::remove_dir_all(&made).unwrap();
+    }
+    let before: Vec<(String, u32)> = names(&shared)
+        .into_iter()
+        .filter(|n| n.starts_with("theirs"))
+        .map(|n| {
+            let path = shared.join(&n);
+            (sha256_of(&path), mode(&path))
+        })
+        .collect();
+    let ran = std::process::Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "other_program::leftovers_of_another_programs_database_are_not_mended",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(
+            MEND_AS_NOBODY,
+            format!(
+                "{}:{}:{}",
+                theirs.display(),
+                in_log.display(),
+                ours.display()
+            ),
+        )
+        .output();
+    let Some(out) = ran.ok().filter(|o| o.status.success()) else {
+        eprintln!("skipped: cannot run as a user without write access here");
+        return;
+    };
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("1 passed"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // EAC Desk's own are mended, so the copy ran as nobody.
+    assert_eq!(mode(&side(&ours, "-wal")), 0o644);
+    assert_eq!(mode(&side(&ours, "-shm")), 0o644);
+    // Another program's are as they were, and the database is refused.
+    let after: Vec<(String, u32)> = names(&shared)
+        .into_iter()
+        .filter(|n| n.starts_with("theirs"))
+        .map(|n| {
+            let path = shared.join(&n);
+            (sha256_of(&path), mode(&path))
+        })
+        .collect();
+    assert_eq!(after, before);
+    assert_eq!(after.len(), 6);
+    assert_eq!(mode(&side(&theirs, "-shm")), 0o444);
+    assert_eq!(mode(&side(&in_log, "-shm")), 0o444);
+    refused(Store::open(&theirs).unwrap_err(), &theirs);
+}
