@@ -24,7 +24,10 @@ pub struct EmissionFactors {
 /// Parses an emission factor typed by a person: a JSON number (exact
 /// decimal text) that passes [`Decimal::check_amount`], the rule every
 /// reader and export applies (0 allowed, negatives and numbers beyond what
-/// a JSON reader holds refused; decisions 28, 37).
+/// a JSON reader holds refused; decisions 28, 37). Zero typed with a
+/// minus sign (`-0`, `-0.0`) is refused too: the factor is kept as typed,
+/// and a signed zero in an export is a typing slip an auditor would
+/// question (a file's own `-0` is imported as written).
 pub fn parse_emission_factor(what: &str, text: &str) -> Result<Decimal> {
     let d = Decimal::parse(text.trim()).map_err(|_| {
         StoreError::InvalidNumber(format!(
@@ -34,6 +37,13 @@ pub fn parse_emission_factor(what: &str, text: &str) -> Result<Decimal> {
     })?;
     d.check_amount()
         .map_err(|e| StoreError::InvalidNumber(format!("{what} {e}")))?;
+    if d.as_str().starts_with('-') {
+        // check_amount refused every other negative number.
+        return Err(StoreError::InvalidNumber(format!(
+            "{what} `{}` is zero written with a minus sign; it must be 0 or more: write 0",
+            eac_model::quote(text.trim())
+        )));
+    }
     Ok(d)
 }
 
