@@ -34,9 +34,9 @@ const EXIT_CODES: &str = "Exit codes: 0 done; 1 the data breaks a rule (nothing 
     `audit verify` found a broken chain (or a history changed after an evidence pack was made), \
     a pack does not verify or `pack diff` found changes since the pack; 2 anything else (usage, a \
     file that cannot be read or written, a refused destination; `audit verify`, `check`, `claims \
-    check` and `pack diff` when there is no database at --db); 130 interrupted (Ctrl-C, SIGTERM, \
-    SIGHUP: the change under way is rolled back); 141 the reader of the output went away \
-    (`eacdesk ls | head`). `--json` output is JSON or nothing; messages go to stderr.";
+    check`, `claims report` and `pack diff` when there is no database at --db); 130 interrupted \
+    (Ctrl-C, SIGTERM, SIGHUP: the change under way is rolled back); 141 the reader of the output \
+    went away (`eacdesk ls | head`). `--json` output is JSON or nothing; messages go to stderr.";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -1242,7 +1242,7 @@ pub enum ClaimsCommand {
         json: bool,
     },
     /// The Scope 2 report: consumption, matched, coverage, market- and location-based tCO2e
-    /// (hourly claims: the hourly matching score)
+    /// (hourly claims: the hourly matching score; exit 2 when there is no database at --db)
     Report {
         #[command(flatten)]
         claim: ClaimArgs,

@@ -287,7 +287,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
             })
         }
         ClaimsCommand::Report { claim, json, csv } => {
-            let store = open_read(db)?;
+            // A report attests what the database holds: none there is
+            // refused, as `claims check` refuses it (decision 55).
+            let store = open_to_check(db, "claims report")?;
             let given = input(&claim);
             let which = claim
                 .claim

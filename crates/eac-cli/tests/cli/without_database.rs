@@ -281,3 +281,47 @@ fn another_programs_database_is_refused_by_every_command_and_left_as_it_was() {
         assert_eq!(entries(desk.dir.path()), before, "{args:?}");
     }
 }
+
+/// `claims report` attests a claim as `claims check` does: against a path
+/// that holds no database it is refused, exit 2, nothing made, instead of
+/// reporting zero consumption and zero matched (exit 0, a warning on
+/// stderr only).
+#[test]
+fn a_claims_report_refuses_a_database_that_is_not_there() {
+    let desk = Desk::new();
+    std::fs::write(desk.path("trunc.sqlite"), b"").unwrap();
+    let before = entries(desk.dir.path());
+    for db in ["fy2024-typo.sqlite", "trunc.sqlite"] {
+        for args in [
+            vec![
+                "claims",
+                "report",
+                "--beneficiary-type",
+                "account",
+                "--beneficiary",
+                "A",
+                "--from",
+                "2022-01-01",
+                "--to",
+                "2022-12-31",
+                "--market",
+                "NO",
+            ],
+            vec!["claims", "report", "--claim", "1", "--json"],
+        ] {
+            desk.bare()
+                .args(["--db", db])
+                .args(&args)
+                .assert()
+                .code(2)
+                .stdout("")
+                .stderr(contains(format!("error: There is no database at {db}")))
+                .stderr(contains(
+                    "so there is nothing for `eacdesk claims report` to check",
+                ))
+                .stderr(contains("Check the path (--db or EACDESK_DB)."));
+            assert_eq!(entries(desk.dir.path()), before, "{db} {args:?}");
+        }
+    }
+    assert_eq!(size(&desk.path("trunc.sqlite")), 0);
+}
