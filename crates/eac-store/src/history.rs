@@ -587,11 +587,15 @@ pub(crate) fn registry_restated(
     let mut afters = states_of_rows(w.db(), &rows)?;
     for after in &mut afters {
         if let Current::Eac {
-            synced, attached, ..
+            eac,
+            synced,
+            attached,
+            ..
         } = after
         {
-            // As the records of CDS replacements: the import sets it last.
-            *synced = None;
+            // What the import's end sets it to, as the records of CDS
+            // replacements keep it.
+            *synced = Some(crate::p2::synced_by_import(w.at(), eac));
             *attached = attached.as_ref().map(Attached::without_statements);
         }
     }
@@ -635,7 +639,7 @@ fn replacing(
         row,
         eac: Box::new(newer.clone()),
         batch,
-        synced: None,
+        synced: Some(crate::p2::synced_by_import(w.at(), newer)),
         attached: after_attached,
     };
     let audit_id = audit(
@@ -707,7 +711,7 @@ pub(crate) fn import_replacing_many(
             row,
             eac: Box::new((*newer).clone()),
             batch,
-            synced: None,
+            synced: Some(crate::p2::synced_by_import(w.at(), newer)),
             attached,
         });
     }
@@ -896,7 +900,12 @@ pub(crate) fn finish_import(w: &Write) -> Result<Finished> {
             continue;
         };
         replaced += 1;
-        let after = eac_state(db, row)?;
+        let mut after = eac_state(db, row)?;
+        if let Current::Eac { eac, synced, .. } = &mut after {
+            // What the import's end sets it to (it was added with the
+            // import's time).
+            *synced = Some(crate::p2::synced_by_import(w.at(), eac));
+        }
         let audit_id = audit(
             w,
             IMPORT_REPLACE,

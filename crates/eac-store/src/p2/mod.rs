@@ -41,7 +41,9 @@ pub(crate) use envelopes::{
 };
 pub(crate) use import::import_p2;
 pub use import::{detect_profile, looks_like_p2, DetectedProfile};
-pub(crate) use verify::{mark_synced_by_latest_batch, mark_verified, verify_reason, VerifyTarget};
+pub(crate) use verify::{
+    mark_synced_by_latest_batch, mark_verified, synced_by_import, verify_reason, VerifyTarget,
+};
 
 /// The listing of a bundle.
 pub const BUNDLE_LISTING: &str = "eacs.json";

@@ -177,7 +177,8 @@ pub(crate) fn mark_verified(
 /// the ones it replaced are written. One it left as stored but found
 /// stated otherwise (`rows::mark_seen_differing`: an earlier version, or
 /// other content with the same `cds_modified`) keeps its time: it is not
-/// what the file says.
+/// what the file says. What an EAC it writes gets is [`synced_by_import`]
+/// (its audit record says so before it is set).
 pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
     let db = w.db();
     db.execute(
@@ -218,4 +219,19 @@ pub(crate) fn mark_synced_by_latest_batch(w: &Write) -> Result<()> {
         &[],
     )?;
     Ok(())
+}
+
+/// The `cds_synced` (storage text) that [`mark_synced_by_latest_batch`]
+/// gives `eac` as an import at `at` writes it: the import's time, or its
+/// `cds_created` when that is later (decision 249). The audit record of
+/// an import replacing an EAC keeps it in its state after, written before
+/// the import's end sets it.
+pub(crate) fn synced_by_import(at: eac_model::Timestamp, eac: &eac_model::Eac) -> String {
+    let at = at.to_storage();
+    let created = eac.cds_created.to_storage();
+    if eac.cds_modified.to_storage() > at && created > at {
+        created
+    } else {
+        at
+    }
 }

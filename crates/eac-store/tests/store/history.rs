@@ -1205,3 +1205,112 @@ fn an_eac_created_ahead_of_this_clock_is_synced_no_earlier_than_created() {
         .export_p2(None, &again, None, &NoProgress)
         .unwrap();
 }
+
+/// Each record of an EAC's history keeps in its state after the EAC as it
+/// was stored, `cds_synced` included, so the next record's state before
+/// is the same: an import's `import_replace` kept `synced` null (its end
+/// sets it after the record is written) while the EAC was stored with the
+/// import's time, for a CDS listing, a registry document restating it and
+/// a stations report filling its commissioning date alike.
+#[test]
+fn an_import_replacements_state_after_keeps_the_cds_synced_it_was_stored_with() {
+    use eac_store::{FieldValue, RegistryDocument, RegistryEac, SettableField, StationInfo};
+    let mut env = Env::new();
+    let first = env.listing("first.json", &[eac("e-1")]);
+    env.import(&first).unwrap();
+    let second = env.listing("second.json", &[newer("e-1")]);
+    env.import(&second).unwrap();
+    let synced_now = |env: &Env| ts(&env.store.detail("e-1").unwrap().cds_synced.unwrap());
+    let mut stored = vec![synced_now(&env)];
+    let document = |eacs: Vec<Eac>, stations: Vec<StationInfo>| RegistryDocument {
+        file_name: "statement.csv",
+        format: "test",
+        format_name: "Test statement",
+        mapping: None,
+        bytes: if stations.is_empty() {
+            b"a registry statement"
+        } else {
+            b"a stations report"
+        },
+        eacs: (eacs.into_iter().enumerate())
+            .map(|(i, eac)| RegistryEac {
+                eac,
+                locator: format!("line {}", i + 2),
+                range_text: format!("{i}"),
+                range: None,
+                reverses_claim: false,
+                claim_members: Vec::new(),
+            })
+            .collect(),
+        stations,
+        skipped: Vec::new(),
+        warnings: Vec::new(),
+        allow_extended_technologies: false,
+    };
+    let mut restated = newer("e-1");
+    restated.source_name = "Registry One (statement)".into();
+    let r = env
+        .store
+        .import_document(document(vec![restated], vec![]), &NoProgress)
+        .unwrap();
+    assert_eq!(r.replaced, 1);
+    stored.push(synced_now(&env));
+    // A person's edit between them, then a stations report filling the
+    // commissioning date (none is stored).
+    env.store
+        .set_fields(
+            &by_ids(&["e-1"]),
+            &[FieldValue {
+                field: SettableField::DestinationName,
+                value: "Other".into(),
+            }],
+            &why("fix"),
+            "bob",
+            false,
+            &NoProgress,
+        )
+        .unwrap();
+    let station = StationInfo {
+        asset_id: newer("e-1").asset_id,
+        name: None,
+        capacity: None,
+        commissioned: Some(date("2018-09-06")),
+        facts: Vec::new(),
+    };
+    let r = env
+        .store
+        .import_document(document(vec![], vec![station]), &NoProgress)
+        .unwrap();
+    assert_eq!(r.registry.unwrap().commissioned_filled, 1);
+    stored.push(synced_now(&env));
+    let mut records = Vec::new();
+    env.store
+        .audit_each_with_states(Some("e-1"), &mut |record, states| {
+            records.push((record.id, record.action, states));
+            Ok(())
+        })
+        .unwrap();
+    records.sort_by_key(|(id, _, _)| *id);
+    let synced = |state: &Option<String>| -> Option<String> {
+        let state: serde_json::Value = serde_json::from_str(state.as_deref()?).unwrap();
+        state["synced"].as_str().map(str::to_owned)
+    };
+    let replacements: Vec<Option<String>> = (records.iter())
+        .filter(|(_, action, _)| *action == AuditAction::ImportReplace)
+        .map(|(_, _, states)| synced(&states.after_state))
+        .collect();
+    assert_eq!(replacements.len(), stored.len());
+    for (after, stored) in replacements.iter().zip(&stored) {
+        assert_eq!(after.as_deref().map(ts), Some(*stored));
+    }
+    // Each record's state before is the state after of the one before it.
+    for pair in records.windows(2) {
+        assert_eq!(
+            synced(&pair[0].2.after_state),
+            synced(&pair[1].2.before_state),
+            "records {} and {}",
+            pair[0].0,
+            pair[1].0
+        );
+    }
+}
