@@ -83,7 +83,9 @@ macro_rules! ipc_commands {
             /// one stays open. An SQLite file holding another program's tables (views, indexes,
             /// triggers) is refused, `invalid_input` with `path` and `database` `other_program`
             /// (the app's own title), the file left byte-identical; one holding nothing is made an
-            /// EAC Desk database.
+            /// EAC Desk database. A path that is no regular file (a folder, a named pipe, a device)
+            /// is refused before it is opened (a pipe is never waited on), `invalid_input` with
+            /// `database` `not_a_file`.
             async fn open_database(desk, path: PathBuf) -> DbInfo {
                 desk.open_database(path).await
             }

@@ -109,9 +109,12 @@ impl Desk {
     /// Opens `path` (created when missing). A file that cannot be opened is
     /// remembered with its error, so the window still starts and says why.
     pub fn new(path: PathBuf) -> Desk {
-        // Mended when the window opens it, not for each operation.
-        eac_app::mend_companions(&path);
-        let store = eac_app::open_store(&path);
+        // A named pipe is never opened (nor waited on), a folder is named.
+        let store = eac_app::refuse_non_regular_database(&path).and_then(|()| {
+            // Mended when the window opens it, not for each operation.
+            eac_app::mend_companions(&path);
+            eac_app::open_store(&path)
+        });
         Desk {
             open: Arc::new(Mutex::new(Open {
                 path,
@@ -348,6 +351,8 @@ impl Desk {
     pub async fn open_database(&self, path: PathBuf) -> Result<DbInfo, AppError> {
         let desk = self.clone();
         off_ui_thread(move || {
+            // A named pipe is never opened (nor waited on), a folder is named.
+            eac_app::refuse_non_regular_database(&path)?;
             // Mended when the window opens it, not for each operation.
             eac_app::mend_companions(&path);
             let store = eac_app::open_store(&path)?;

@@ -107,6 +107,8 @@ pub enum DatabaseProblem {
     /// An SQLite database of another program (decision 55): refused, and
     /// nothing in it or beside it changed.
     OtherProgram,
+    /// No regular file: a folder, a named pipe, a device, a socket.
+    NotAFile,
 }
 
 /// Why a file could not be written, where plain words can say it.

@@ -11,6 +11,8 @@ mod dashboard;
 mod claims;
 // What the window may call: the capability, the command list and the UI's calls.
 mod capabilities;
+// The database file: what Open database refuses.
+mod database_file;
 
 use serde_json::{json, Value};
 use tauri::test::{

@@ -245,3 +245,17 @@ describe("another program's database", () => {
     expect(f.message).toBe(message);
   });
 });
+
+describe("a database path that is no file", () => {
+  it("is titled as no database file, not as a file that could not be read", () => {
+    const f = friendlyError({
+      code: "invalid_input",
+      message:
+        "/tmp/db.sqlite is a named pipe, not a database file: EAC Desk keeps a database in a regular file. Nothing was opened or changed. Choose a database file, or a new file name to start a database.",
+      details: { path: "/tmp/db.sqlite", database: "not_a_file" },
+    });
+    expect(f.title).toBe("This is not a database file.");
+    expect(f.hint).toContain("Choose a database file");
+    expect(f.message).toContain("is a named pipe");
+  });
+});

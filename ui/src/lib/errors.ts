@@ -149,6 +149,10 @@ const DATABASE_TEXT: Record<DatabaseProblem, Words> = {
     title: "This file is another program's database, not an EAC Desk database.",
     hint: "EAC Desk left it exactly as it was. Choose an EAC Desk database, or a new file name to start one (Open database…).",
   },
+  not_a_file: {
+    title: "This is not a database file.",
+    hint: "Choose a database file, or a new file name to start one (Open database…).",
+  },
 };
 
 /** A closed-period refusal naming no EAC (a claim, consumption or factor over its days): its message says what, that nothing was changed and where to reopen the period. */

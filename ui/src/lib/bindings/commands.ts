@@ -65,7 +65,7 @@ import type { VerifyReport } from "./VerifyReport";
 export type Commands = {
   /** Path, counts (`envelope_only_count`: EACs known only by their P2 envelope, not in `eac_count`), schema version, and `warnings`: what the store noticed or repaired when it opened the file (the UI shows them once). */
   db_info: { args: Record<string, never>; result: DbInfo };
-  /** Switches to another database file (created when missing); on failure the current one stays open. An SQLite file holding another program's tables (views, indexes, triggers) is refused, `invalid_input` with `path`, the file left byte-identical; one holding nothing is made an EAC Desk database. */
+  /** Switches to another database file (created when missing); on failure the current one stays open. An SQLite file holding another program's tables (views, indexes, triggers) is refused, `invalid_input` with `path` and `database` `other_program` (the app's own title), the file left byte-identical; one holding nothing is made an EAC Desk database. A path that is no regular file (a folder, a named pipe, a device) is refused before it is opened (a pipe is never waited on), `invalid_input` with `database` `not_a_file`. */
   open_database: { args: { path: string }; result: DbInfo };
   /** Switches to the EAC Desk database on a PostgreSQL server (team mode): `address` is `postgres://USER@HOST/DATABASE`; `password` (empty: none, or `PGPASSWORD`) is kept in memory for this session only, never written to disk; the window and the recent databases show the address without it. */
   open_server: { args: { address: string; password: string }; result: DbInfo };
