@@ -19,7 +19,7 @@ pub struct Cli {
     /// Database file, or a server database (postgres://USER@HOST/DATABASE,
     /// or libpq settings "host=… user=… dbname=…") [default: $EACDESK_DB,
     /// else the desktop app's file in the platform data folder]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(long, global = true, value_name = "PATH", value_parser = database_path())]
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]
@@ -183,7 +183,7 @@ pub struct ImportArgs {
     pub allow_extended_technologies: bool,
     /// P2: the folder detail files may also be read from (a listing outside
     /// its bundle reads none without it; `file:` URIs must point inside it)
-    #[arg(long, value_name = "FOLDER")]
+    #[arg(long, value_name = "FOLDER", value_parser = input_path())]
     pub details_from: Option<PathBuf>,
     /// Read every file as this format instead of finding it from the content
     /// (an id of `eacdesk formats`: cds-p1, cds-p2, ofgem-csv, irec-pdf, …)
@@ -198,7 +198,9 @@ pub struct ImportArgs {
     /// Print the import report as JSON
     #[arg(long)]
     pub json: bool,
-    #[arg(required = true, value_name = "FILE")]
+    /// The files (or P2 bundle folders) to import; `-` (standard input) is
+    /// not read
+    #[arg(required = true, value_name = "FILE", value_parser = input_path())]
     pub files: Vec<PathBuf>,
 }
 
@@ -447,7 +449,7 @@ pub enum RefdataCommand {
         /// Print the reports as JSON
         #[arg(long)]
         json: bool,
-        #[arg(required = true, value_name = "FILE")]
+        #[arg(required = true, value_name = "FILE", value_parser = input_path())]
         files: Vec<PathBuf>,
     },
     /// Remove reference-data ids of one type (audited with a reason). EACs
@@ -488,7 +490,7 @@ pub enum RefdataCommand {
 pub struct CopyArgs {
     /// What to copy: a database file or postgres://USER@HOST/DATABASE
     /// (default: --db)
-    #[arg(long, value_name = "FILE_OR_URL")]
+    #[arg(long, value_name = "FILE_OR_URL", value_parser = copy_source())]
     pub from: Option<String>,
     /// Where to: postgres://USER@HOST/DATABASE (or key=value settings), or
     /// a new file
@@ -668,7 +670,7 @@ pub struct PackArgs {
     pub action: Option<PackCommand>,
     /// The folder to write (created, or an empty folder, or an earlier pack,
     /// which is replaced only when the new one is complete)
-    #[arg(long, value_name = "DIR", required = true, value_parser = output_path())]
+    #[arg(long, value_name = "DIR", required = true, value_parser = pack_folder())]
     pub out: Option<PathBuf>,
     /// A title for the pack (shown in its claim statement and `pack ls`;
     /// kept in the audit log)
@@ -693,7 +695,7 @@ pub enum PackCommand {
     )]
     Verify {
         /// The pack's folder
-        #[arg(value_name = "DIR")]
+        #[arg(value_name = "DIR", value_parser = input_path())]
         dir: PathBuf,
         /// The fingerprint of the key the pack must be signed with (as
         /// `eacdesk key` shows it: 32 hex digits, the dashes optional); a
@@ -713,7 +715,7 @@ pub enum PackCommand {
     )]
     Diff {
         /// The pack's folder
-        #[arg(value_name = "DIR")]
+        #[arg(value_name = "DIR", value_parser = input_path())]
         dir: PathBuf,
         /// Print JSON instead of text
         #[arg(long)]
@@ -732,7 +734,7 @@ pub enum MappingCommand {
     /// Save a column mapping (JSON) under NAME, replacing one of that name
     Save {
         name: String,
-        #[arg(value_name = "FILE.json")]
+        #[arg(value_name = "FILE.json", value_parser = input_path())]
         file: PathBuf,
     },
     /// List the saved mappings
@@ -750,12 +752,13 @@ pub enum MappingCommand {
     /// anything)
     #[command(group(ArgGroup::new("which").required(true).args(["mapping", "mapping_file"])))]
     Preview {
+        #[arg(value_parser = input_path())]
         file: PathBuf,
         /// A saved mapping
         #[arg(long, value_name = "NAME")]
         mapping: Option<String>,
         /// A mapping file not saved yet
-        #[arg(long, value_name = "F.json")]
+        #[arg(long, value_name = "F.json", value_parser = input_path())]
         mapping_file: Option<PathBuf>,
         /// How many rows to show
         #[arg(long, default_value_t = 5, value_name = "N")]
@@ -817,7 +820,7 @@ pub struct ExportArgs {
     #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]
     pub profile: ExportProfile,
     /// The file (P1) or bundle folder (P2) to write (replaced only when the export succeeds)
-    #[arg(long, value_name = "FILE|DIR", value_parser = output_path())]
+    #[arg(long, value_name = "FILE|DIR", value_parser = export_path())]
     pub out: PathBuf,
     /// P2: the https URL the bundle will be published at (default: file: URIs of the folder)
     #[arg(long, value_name = "URL")]
@@ -844,12 +847,12 @@ pub struct ValidateArgs {
     pub allow_extended_technologies: bool,
     /// P2: the folder detail files may also be read from (a listing outside
     /// its bundle reads none without it; `file:` URIs must point inside it)
-    #[arg(long, value_name = "FOLDER")]
+    #[arg(long, value_name = "FOLDER", value_parser = input_path())]
     pub details_from: Option<PathBuf>,
     /// Print `{ errors, warnings }` as JSON
     #[arg(long)]
     pub json: bool,
-    #[arg(value_name = "FILE|FOLDER")]
+    #[arg(value_name = "FILE|FOLDER", value_parser = input_path())]
     pub file: PathBuf,
 }
 
@@ -949,6 +952,73 @@ fn copy_destination() -> impl TypedValueParser<Value = String> {
     OsStringValueParser::new()
         .try_map(|name| output_name(name, "").map(|path| path.to_string_lossy().into_owned()))
 }
+
+/// `pack --out`: a folder of many files, which `-` cannot be; said so,
+/// where [`output_path`] said "write to a file".
+fn pack_folder() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|name| match name.to_str() {
+        Some("-") => Err(NO_STDOUT_PACK.to_owned()),
+        _ => output_name(name, ""),
+    })
+}
+
+/// Why `-` is refused as `pack --out`.
+const NO_STDOUT_PACK: &str = "a pack is a folder of files (the listings, the registry \
+    documents, the audit log, the claim statement and the signed manifest), which standard output \
+    (`-`) cannot hold; give the folder to write, e.g. --out evidence-pack";
+
+/// `export --out`: a P1 file or a P2 folder, never `-`.
+fn export_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|name| match name.to_str() {
+        Some("-") => Err(NO_STDOUT_EXPORT.to_owned()),
+        _ => output_name(name, ""),
+    })
+}
+
+/// Why `-` is refused as `export --out`.
+const NO_STDOUT_EXPORT: &str = "an export is written whole to a file (P1) or a bundle folder \
+    (P2) and recorded under its path, and standard output (`-`) is neither; give the file or \
+    folder to write";
+
+/// Where an input is read from (the files `import`, `validate`, `refdata
+/// import`, `consumption import` and `mapping` read, `pack verify|diff`'s
+/// folder, `--details-from`): a file or folder named by its path. `-`,
+/// which many tools take for standard input, is refused as a usage error
+/// saying so (it was looked for as a file and "does not exist"): an import
+/// records each file by its name and keeps its bytes, and a P2 listing
+/// reads its detail files beside it, neither of which standard input has.
+fn input_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|name| match name.to_str() {
+        Some("-") => Err(NO_STDIN.to_owned()),
+        _ => Ok(PathBuf::from(name)),
+    })
+}
+
+/// Why `-` is refused as an input ([`input_path`]).
+const NO_STDIN: &str = "reading standard input (`-`) is not supported; give the path of the \
+    file or folder to read (a file named `-`: ./-)";
+
+/// `--db`: a database file or a server's address. `-` is neither (it made
+/// a database file named `-`).
+fn database_path() -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(|name| match name.to_str() {
+        Some("-") => Err(NO_STDIO_DATABASE.to_owned()),
+        _ => Ok(PathBuf::from(name)),
+    })
+}
+
+/// `copy --from`: as [`database_path`].
+fn copy_source() -> impl TypedValueParser<Value = String> {
+    OsStringValueParser::new().try_map(|name| match name.to_str() {
+        Some("-") => Err(NO_STDIO_DATABASE.to_owned()),
+        Some(text) => Ok(text.to_owned()),
+        None => Err("the name is not valid UTF-8 text; give a name in UTF-8".to_owned()),
+    })
+}
+
+/// Why `-` is refused as a database.
+const NO_STDIO_DATABASE: &str = "a database is a file or a server's address, and standard \
+    input or output (`-`) is neither; give the database file's path (a file named `-`: ./-)";
 
 /// `--format`: an id `eacdesk formats` lists.
 fn parse_format(text: &str) -> Result<String, String> {
@@ -1124,6 +1194,7 @@ pub enum ConsumptionCommand {
     /// Import a consumption CSV (header beneficiary_type,beneficiary,start,end,value,unit; dates
     /// or RFC 3339, end exclusive); all rows or none, every problem located
     Import {
+        #[arg(value_parser = input_path())]
         file: PathBuf,
         /// Print JSON instead of text
         #[arg(long)]

@@ -581,20 +581,44 @@ fn nothing_is_ever_written_inside_a_p2_bundle() {
 fn a_dash_as_an_output_is_refused_and_makes_no_file() {
     let desk = desk_with_a_source();
     let before = entries_but_db(desk.dir.path());
-    let outputs: [&[&str]; 8] = [
-        &["export", "--profile", "p1", "--out", "-"],
-        &["export", "--profile", "p2", "--out", "-"],
+    let outputs: [&[&str]; 5] = [
         &["ls", "--xlsx", "-"],
         &["sample", "--eacs", "2", "--out", "-"],
         &["sample", "--eacs", "2", "--values-csv", "-"],
         &["show", MRETS_ID, "--save-source", "1", "--out", "-"],
-        &["pack", "--out", "-"],
         &["copy", "--to", "-"],
     ];
     for args in outputs {
         desk.eacdesk().args(args).assert().code(2).stderr(contains(
             "write to a file; `-` (standard output) is not supported for this output",
         ));
+        assert_eq!(entries_but_db(desk.dir.path()), before, "{args:?}");
+    }
+    // A pack and a P2 export are folders, and "write to a file" said the
+    // wrong thing: each says what it is and what to give.
+    for (args, said) in [
+        (
+            &["pack", "--out", "-"][..],
+            "a pack is a folder of files (the listings, the registry documents, the audit log, \
+             the claim statement and the signed manifest), which standard output (`-`) cannot \
+             hold; give the folder to write, e.g. --out evidence-pack",
+        ),
+        (
+            &["export", "--profile", "p1", "--out", "-"],
+            "an export is written whole to a file (P1) or a bundle folder (P2)",
+        ),
+        (
+            &["export", "--profile", "p2", "--out", "-"],
+            "give the file or folder to write",
+        ),
+    ] {
+        desk.eacdesk()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(said))
+            .stderr(contains("write to a file").not());
         assert_eq!(entries_but_db(desk.dir.path()), before, "{args:?}");
     }
     desk.eacdesk()

@@ -560,3 +560,69 @@ fn a_refused_export_prints_its_violations_as_json_as_validate_does() {
         assert!(!desk.path(out).exists(), "{profile}");
     }
 }
+
+/// `-` given as an input (a file to import or validate, reference data,
+/// consumption, a mapping, a pack's folder, `--details-from`, the
+/// database) is refused saying that standard input is not read and to give
+/// a path: it was looked for as a file and "does not exist" (and `--db -`
+/// made a database file named `-`). A file named `-` is read as `./-`.
+#[test]
+fn a_dash_as_an_input_says_standard_input_is_not_read() {
+    let desk = sampled();
+    std::fs::write(desk.path("m.json"), "{}").unwrap();
+    let inputs: [&[&str]; 11] = [
+        &["import", "-"],
+        &["import", "s5.json", "-"],
+        &["import", "--details-from", "-", "s5.json"],
+        &["validate", "--profile", "p1", "-"],
+        &[
+            "validate",
+            "--profile",
+            "p2",
+            "--details-from",
+            "-",
+            "s5.json",
+        ],
+        &["refdata", "import", "-"],
+        &["consumption", "import", "-"],
+        &["mapping", "save", "m", "-"],
+        &["mapping", "preview", "-", "--mapping-file", "m.json"],
+        &["pack", "verify", "-"],
+        &["pack", "diff", "-"],
+    ];
+    let before = entries(desk.dir.path());
+    for args in inputs {
+        desk.eacdesk()
+            .args(args)
+            .write_stdin("")
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(
+                "reading standard input (`-`) is not supported; give the path of the file or \
+                 folder to read (a file named `-`: ./-)",
+            ))
+            .stderr(contains("does not exist").not());
+    }
+    for args in [
+        &["--db", "-", "ls"][..],
+        &["copy", "--from", "-", "--to", "c.sqlite"],
+    ] {
+        desk.bare()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(
+                "a database is a file or a server's address, and standard input or output (`-`) is neither",
+            ));
+    }
+    assert_eq!(entries(desk.dir.path()), before);
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+    // A file named `-` is read by its path.
+    std::fs::copy(desk.path("s5.json"), desk.path("-")).unwrap();
+    desk.eacdesk()
+        .args(["validate", "--profile", "p1", "./-"])
+        .assert()
+        .success();
+}
