@@ -19,6 +19,7 @@ mod pack;
 mod progress;
 mod render;
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -36,10 +37,33 @@ const EXIT_CLOSED_PIPE: u8 = 141;
 fn main() -> ExitCode {
     eac_app::ignore_file_size_signal();
     interrupt::catch();
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_said(&e),
+    };
     match commands::run(cli) {
         Ok(code) => code,
         Err(e) => report(&e),
+    }
+}
+
+/// What clap says instead of running a command: the help or the version
+/// on stdout (exit 0), a usage error on stderr (exit 2). Help that could
+/// not be written (a full disk, a closed pipe) fails as every other output
+/// does: `Error::exit` ignored the failure and exited 0, so `eacdesk --help
+/// > file` on a full disk looked written.
+fn clap_said(e: &clap::Error) -> ExitCode {
+    let printed = e.print().and_then(|()| std::io::stdout().flush());
+    match printed {
+        Err(source) if !e.use_stderr() => output_failed(
+            &OutputError {
+                source,
+                committed: None,
+            },
+            &mut ErrOut::stderr(),
+        ),
+        // A usage error that stderr could not take: nowhere left to say it.
+        _ => ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(EXIT_OTHER)),
     }
 }
 

@@ -1488,6 +1488,47 @@ fn a_full_stdout_is_exit_2_with_a_message() {
     }
 }
 
+/// `--help`, a subcommand's help and `--version` that cannot be written
+/// fail as every other output does: exit 2 with the cause on stderr on a
+/// full disk, 141 quietly when the reader went away. They exited 0, so
+/// `eacdesk --help > file` on a full disk looked written.
+#[test]
+fn help_and_version_that_cannot_be_written_are_not_success() {
+    let desk = Desk::new();
+    for args in [
+        &["--help"][..],
+        &["-h"],
+        &["ls", "--help"],
+        &["help", "import"],
+        &["pack", "verify", "--help"],
+        &["--version"],
+    ] {
+        let out = desk
+            .process()
+            .args(args)
+            .stdout(dev_full())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr, "error: cannot write the output: No space left on device (os error 28)\n",
+            "{args:?}"
+        );
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = desk.process().args(args).stdout(writer).output().unwrap();
+        let stderr = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(out.status.code(), Some(141), "{args:?}: {stderr}");
+        assert_eq!(stderr, "", "{args:?}");
+        // Written, they still succeed.
+        let out = desk.process().args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}");
+        assert!(!out.stdout.is_empty(), "{args:?}");
+    }
+    assert!(!desk.path("desk.sqlite").exists());
+}
+
 #[test]
 fn an_import_whose_report_cannot_be_printed_says_it_was_committed() {
     let desk = Desk::new();
