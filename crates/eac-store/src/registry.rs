@@ -314,6 +314,7 @@ fn merge(
         base,
         notes: Vec::new(),
         reread,
+        otherwise: false,
     };
     let n = incoming;
     let mut out = stored.clone();
@@ -387,6 +388,11 @@ fn merge(
         out.values = values;
         kept_claim = restated.as_ref().is_some_and(|r| r.kept);
         claim = restated;
+    } else if !m.otherwise {
+        // Kept as stored: the document states them otherwise when its
+        // values, with what it leaves out taken from the stored ones, are
+        // not the stored values.
+        m.otherwise = restate_values(stored, &n, reverses_claim).0 != stored.values;
     }
     let claim_members = kept_claim.then_some(item.claim_members.as_slice());
     out.extensions = m.members(stored, &n, claim_members);
@@ -396,6 +402,7 @@ fn merge(
         eac: out,
         claim,
         notes: m.notes,
+        stated_otherwise: m.otherwise,
     }
 }
 
@@ -429,6 +436,11 @@ struct Merged {
     /// A person's corrections of fields the document states: kept or
     /// replaced.
     notes: Vec<EditNote>,
+    /// The document states a field otherwise than `eac` has it: a value
+    /// kept as stored (a person's correction, a newer document's
+    /// statement) that the document gives differently. An EAC left as
+    /// stored so is not what the document says (decision 22).
+    stated_otherwise: bool,
 }
 
 /// A person's value of a field the document states too.
@@ -506,6 +518,9 @@ struct Merger<'b> {
     /// `base` is the same document's statement, and it was read
     /// differently this time.
     reread: Option<Reread>,
+    /// A field or member the document states is kept otherwise than it
+    /// states it ([`Merged::stated_otherwise`]).
+    otherwise: bool,
 }
 
 impl Merger<'_> {
@@ -530,6 +545,8 @@ impl Merger<'_> {
         if !given {
             return stored.clone();
         }
+        // Kept as stored below, or taken from the document (a change).
+        self.otherwise |= *stored != doc;
         // A person's value: one the registry did not state, neither in
         // the statement compared with nor in the newest (unknown when its
         // earlier statement is).
@@ -572,7 +589,7 @@ impl Merger<'_> {
     /// omits the facts of the retirement it cannot see). The stored claim's
     /// status and the other members describing it (`kept_claim`: those the
     /// reader names, [`RegistryEac::claim_members`]) stay with it.
-    fn members(&self, stored: &Eac, doc: &Eac, kept_claim: Option<&[String]>) -> Extensions {
+    fn members(&mut self, stored: &Eac, doc: &Eac, kept_claim: Option<&[String]>) -> Extensions {
         let claim_member = |k: &str| {
             kept_claim.is_some_and(|names| k == "eacdesk_status" || names.iter().any(|n| n == k))
         };
@@ -591,6 +608,9 @@ impl Merger<'_> {
             match given(k) {
                 Some((_, v)) => {
                     let keep = claim_member(k) || before.as_deref() == Some(v.get());
+                    // (Not a kept claim's members: the document cannot
+                    // see the claim, and states nothing of it.)
+                    self.otherwise |= !claim_member(k) && mine.get() != v.get();
                     out.push((k.clone(), if keep { mine } else { v }.clone()));
                 }
                 None => {
@@ -1284,6 +1304,8 @@ pub(crate) fn import_document(
         let mut placed: Vec<(Place, &RegistryEac, Option<String>)> =
             Vec::with_capacity(group.len());
         let mut seen = Vec::new();
+        // Left as stored but stated otherwise: seen, not marked checked.
+        let mut seen_differing = Vec::new();
         let mut unchanged_ranges: Vec<(i64, &CertRange)> = Vec::new();
         // The stored EACs the group restates, as they were.
         let mut restating: Vec<history::Restating> = Vec::new();
@@ -1387,7 +1409,14 @@ pub(crate) fn import_document(
                     }
                     notes.add(&mut batch, &m, &item.locator);
                     if !changes {
-                        seen.push(stored.id);
+                        // Checked against the document only when it
+                        // states the EAC as stored (decision 22): one a
+                        // person corrected, or a newer document restated,
+                        // keeps its `cds_synced`.
+                        match m.stated_otherwise {
+                            true => seen_differing.push(stored.id),
+                            false => seen.push(stored.id),
+                        }
                         unchanged += 1;
                         batch.skipped += 1;
                         // Its range is stored again where it is missing
@@ -1425,6 +1454,7 @@ pub(crate) fn import_document(
         }
         let new_rows = add_new(w, &mut batch, &new)?;
         rows::mark_seen_many(w, &seen, batch.id)?;
+        rows::mark_seen_differing_many(w, &seen_differing, batch.id)?;
         // The new EACs' ranges (a restated one's is written with it).
         let mut new_ranges: Vec<(i64, &CertRange)> = Vec::new();
         let placed: Vec<(i64, &RegistryEac, Option<String>)> = (placed.into_iter())

@@ -1485,3 +1485,77 @@ fn undoing_an_import_that_only_named_its_document_records_each_eac_it_unlinks() 
     assert_eq!(log[0].reason, "draft");
     assert_eq!(provenance_of(&env, "r:10..19").0, ["a.csv"]);
 }
+
+/// Decision 22 for registry documents: an EAC a document gives again
+/// unchanged is marked checked against it (its `cds_synced` becomes the
+/// import's time) only when the document states it as stored. One whose
+/// correction by a person is kept (the registry states the field as it
+/// did before), or that an older document states otherwise than the newer
+/// one stored, keeps its `cds_synced`: it was not found in sync with the
+/// document. A document stating it as stored marks it.
+#[test]
+fn an_eac_a_document_states_otherwise_than_stored_keeps_its_cds_synced() {
+    let mut env = Env::new();
+    let id = "r:1..9";
+    let synced = |env: &Env| env.store.detail(id).unwrap().cds_synced.unwrap();
+    import_doc(
+        &mut env,
+        "holdings-1.csv",
+        b"holdings, January",
+        vec![stated(1, 9, "issued")],
+    );
+    set_one(
+        &mut env,
+        id,
+        SettableField::AssetCommissioned,
+        "2019-06-15",
+        "per the owner's letter",
+    );
+    let before = synced(&env);
+    // A later download stating it as the registry did before: the
+    // person's date is kept, so the document states it otherwise.
+    let r = import_doc(
+        &mut env,
+        "holdings-2.csv",
+        b"holdings, February",
+        vec![stated(1, 9, "issued")],
+    );
+    assert_eq!(
+        (r.added, r.replaced, r.registry.as_ref().unwrap().unchanged),
+        (0, 0, 1),
+        "{r:#?}"
+    );
+    let eac = env.store.eac(id).unwrap();
+    assert_eq!(eac.asset_commissioned, Some(date("2019-06-15")));
+    assert_eq!(
+        synced(&env),
+        before,
+        "marked checked against a document stating it otherwise"
+    );
+    // A document stating it as stored (the registry took the date over).
+    let mut as_stored = stated(1, 9, "issued");
+    as_stored.asset_commissioned = Some(date("2019-06-15"));
+    let r = import_doc(
+        &mut env,
+        "holdings-3.csv",
+        b"holdings, March",
+        vec![as_stored],
+    );
+    assert_eq!(r.registry.as_ref().unwrap().unchanged, 1, "{r:#?}");
+    let checked = synced(&env);
+    assert!(ts(&checked) > ts(&before), "{checked} after {before}");
+    // The first download again, stating the date the registry gave before
+    // the newer one: left as stored, and not checked against it.
+    let r = import_doc(
+        &mut env,
+        "holdings-1.csv",
+        b"holdings, January",
+        vec![stated(1, 9, "issued")],
+    );
+    assert_eq!(r.registry.as_ref().unwrap().unchanged, 1, "{r:#?}");
+    assert_eq!(
+        env.store.eac(id).unwrap().asset_commissioned,
+        Some(date("2019-06-15"))
+    );
+    assert_eq!(synced(&env), checked);
+}
