@@ -339,7 +339,7 @@ pub struct LsArgs {
     /// --json alike: more is cut to 1000, saying so on stderr); --csv and
     /// --xlsx write every matching row, or with --limit/--offset exactly
     /// those rows (any number). --limit 0 shows no row, only the count and
-    /// total
+    /// total (with --xlsx it is refused: the workbook would hold no EAC)
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
     /// Rows to skip

@@ -27,6 +27,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     if let Some(filter) = filter_of(&cli.command) {
         filter.check()?;
     }
+    refuse_misuse(&cli.command);
     // The default path creates the data folder, so it is not even worked
     // out for a command that needs no database (`pack verify` of a pack
     // received by mail must leave the machine as it was).
@@ -93,6 +94,25 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Command::UndoImport(a) => undo_import(&db, a),
         Command::Pack(a) => pack::run(&db, a),
         Command::Key { json } => pack::key(json),
+    }
+}
+
+/// Options that make no sense together, beyond what clap checks: a usage
+/// error (exit 2) before any database or file is touched.
+fn refuse_misuse(command: &Command) {
+    match command {
+        // `--limit 0` is the count and the total alone; a workbook of no
+        // rows is nothing a person asks for, and replaced the file named
+        // with an empty table.
+        Command::Ls(a) if a.xlsx.is_some() && a.limit == Some(0) => Cli::command()
+            .error(
+                clap::error::ErrorKind::ArgumentConflict,
+                "--limit 0 lists no row (only the count and total, which `eacdesk ls --limit 0` \
+                 prints), so --xlsx would write a workbook without EACs; nothing was written. \
+                 Leave out --limit to write every matching EAC, or give the number of rows",
+            )
+            .exit(),
+        _ => {}
     }
 }
 

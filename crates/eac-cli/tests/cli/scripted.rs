@@ -626,3 +626,38 @@ fn a_dash_as_an_input_says_standard_input_is_not_read() {
         .assert()
         .success();
 }
+
+/// `ls --xlsx FILE --limit 0` is a usage error (decision B): `--limit 0`
+/// is the count and total alone, and it wrote a workbook without EACs,
+/// replacing FILE. Nothing is written; `--csv --limit 0` still prints the
+/// header alone (`ls_limit_0_gives_no_row`).
+#[test]
+fn ls_xlsx_with_limit_0_is_refused_and_writes_nothing() {
+    let desk = sampled();
+    let refused = |name: &str| {
+        desk.eacdesk()
+            .args(["ls", "--xlsx", name, "--limit", "0"])
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(
+                "--limit 0 lists no row (only the count and total, which `eacdesk ls --limit 0` \
+                 prints), so --xlsx would write a workbook without EACs; nothing was written.",
+            ));
+    };
+    refused("new.xlsx");
+    assert!(!desk.path("new.xlsx").exists());
+    desk.eacdesk()
+        .args(["ls", "--xlsx", "kept.xlsx"])
+        .assert()
+        .success();
+    let kept = std::fs::read(desk.path("kept.xlsx")).unwrap();
+    refused("kept.xlsx");
+    assert_eq!(std::fs::read(desk.path("kept.xlsx")).unwrap(), kept);
+    // A page of rows is still written.
+    desk.eacdesk()
+        .args(["ls", "--xlsx", "two.xlsx", "--limit", "2"])
+        .assert()
+        .success()
+        .stdout(contains("2 EACs"));
+}
