@@ -172,7 +172,8 @@ pub enum Command {
 #[command(
     after_help = "Several files: each file is its own transaction. A file refused leaves the files \
                   before it imported, and the files after it are still tried; the report says \
-                  which were imported.\n\n\
+                  which were imported, and when any was refused stderr ends with a line naming \
+                  the files imported and those not.\n\n\
                   Exit codes: 0 every file imported; 1 a file broke a rule or is not a document \
                   EAC Desk reads (nothing from it was imported); 2 a file could not be read, or \
                   usage (2 outweighs 1 when files fail each way)."

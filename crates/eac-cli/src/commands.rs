@@ -516,12 +516,10 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
                     unprinted = unprinted.or(print_imported(&mut out, &mut err, f, dry_run).err());
                 }
                 ImportOutcome::Failed => {
+                    // Among several files the message names the file;
+                    // which of them went in is said once, at the end.
                     let message = f.message.as_deref().unwrap_or("Import failed.");
-                    let label = refusal_label(f.code);
-                    match committed_before(&f.committed_before, &eac_app::db_display(db)) {
-                        Some(committed) => writeln!(err, "{label}: {message} {committed}"),
-                        None => writeln!(err, "{label}: {message}"),
-                    }
+                    writeln!(err, "{}: {message}", refusal_label(f.code));
                     err.violations(&f.violations);
                 }
             }
@@ -541,6 +539,9 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
                 if dry_run { "readable" } else { "imported" }
             )
             .err());
+            if let Some(said) = several_files_outcome(&report, db, dry_run) {
+                writeln!(err, "{said}");
+            }
         }
         if dry_run {
             unprinted =
@@ -568,6 +569,74 @@ fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
     )
 }
 
+/// Among several files given to `import`, some refused: the last line on
+/// stderr names the files not imported and those imported (committed in
+/// the database: the import goes on after a refused file, so files after
+/// it may be in too), `None` when every file went in. The refusals above
+/// it each name their file; a file's own message had named only the files
+/// committed before it, never those after it.
+fn several_files_outcome(
+    report: &eac_app::ImportReport,
+    db: &Path,
+    dry_run: bool,
+) -> Option<String> {
+    /// A long list is cut (`--json` gives each file's outcome).
+    const NAMED: usize = 10;
+    fn names(files: &[&str]) -> String {
+        let mut names = files[..files.len().min(NAMED)].join(", ");
+        if files.len() > NAMED {
+            names.push_str(&format!(
+                " and {} more (`--json` lists each file)",
+                files.len() - NAMED
+            ));
+        }
+        names
+    }
+    let (mut went, mut not) = (Vec::new(), Vec::new());
+    for f in &report.files {
+        match f.outcome {
+            ImportOutcome::Imported => went.push(f.file.as_str()),
+            ImportOutcome::Failed => not.push(f.file.as_str()),
+        }
+    }
+    let given = report.files.len();
+    let first = report
+        .files
+        .iter()
+        .find(|f| f.outcome == ImportOutcome::Failed)?;
+    let interrupted = (report.files.iter()).any(|f| refusal_label(f.code) == "interrupted");
+    let label = if interrupted {
+        "interrupted"
+    } else {
+        refusal_label(first.code)
+    };
+    let db = eac_app::db_display(db);
+    let (n, them) = match not.len() {
+        1 => (1, "it"),
+        n => (n, "them"),
+    };
+    let not_done = match dry_run {
+        true => format!("{n} of the {given} files given could not be imported"),
+        false if n == given => format!("none of the {given} files given was imported"),
+        false if n == 1 => format!("1 of the {given} files given was not imported"),
+        false => format!("{n} of the {given} files given were not imported"),
+    };
+    let nothing = match (dry_run, went.is_empty()) {
+        (true, _) => "dry run: nothing was written".to_owned(),
+        (false, true) => format!("nothing was written to {db}"),
+        (false, false) => format!("nothing from {them} is in {db}"),
+    };
+    let went_in = match (dry_run, went.is_empty()) {
+        (_, true) => String::new(),
+        (true, false) => format!(" Readable: {}.", names(&went)),
+        (false, false) => format!(" Imported and committed in {db}: {}.", names(&went)),
+    };
+    Some(format!(
+        "{label}: {not_done}: {} ({nothing}).{went_in}",
+        names(&not)
+    ))
+}
+
 /// How the refusal of one file of an import begins on stderr: `error`, as
 /// every other command's error does (a log's `grep '^error:'` missed
 /// them), or `interrupted` for a file stopped by Ctrl-C, as `main` says it.
@@ -579,12 +648,14 @@ fn refusal_label(code: Option<ErrorCode>) -> &'static str {
     }
 }
 
-/// What the refusal of a file adds, among several files imported at once
-/// into the database shown as `db`: the files committed before it
-/// (`committed`, each its own transaction), which its failure left there.
-/// Its message (eac-app's) names it and says that nothing from it was
-/// imported; `None` when no file was committed before it. Said so by
-/// `import` (an EAC file's `committed_before`) and `refdata import`.
+/// What the refusal of a file adds, among several files of `refdata
+/// import` into the database shown as `db`: the files committed before it
+/// (`committed`, each its own transaction), which its failure left there
+/// (the files after it are not tried, and named). Its message names it and
+/// says that nothing from it was imported; `None` when no file was
+/// committed before it. (`import` goes on after a refused file, so it
+/// names the files imported and not once, at the end:
+/// [`several_files_outcome`].)
 fn committed_before<S: AsRef<str>>(committed: &[S], db: &str) -> Option<String> {
     const NAMED: usize = 3;
     let n = committed.len();

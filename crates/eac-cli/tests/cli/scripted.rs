@@ -319,11 +319,13 @@ fn an_import_says_each_refused_file_as_an_error_line() {
         .assert()
         .code(2);
     let said = stderr(&out);
+    // Each refusal, then the line naming the files imported and not.
     let refusals: Vec<&str> = said
         .lines()
         .filter(|l| l.contains("nonexist.json") || l.contains("junk.txt"))
         .collect();
-    assert_eq!(refusals.len(), 2, "{said}");
+    assert_eq!(refusals.len(), 3, "{said}");
+    assert!(refusals[2].contains("files given"), "{said}");
     for line in refusals {
         assert!(line.starts_with("error: "), "{line}");
     }

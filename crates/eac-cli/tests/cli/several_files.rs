@@ -76,8 +76,9 @@ fn a_later_file_refused_names_itself_and_the_files_already_imported() {
         "{stderr}"
     );
     assert!(
-        stderr.contains(&format!(
-            "The file imported before it (first.json) is committed in {db}."
+        stderr.ends_with(&format!(
+            "error: 1 of the 2 files given was not imported: second.json (nothing from it is in \
+             {db}). Imported and committed in {db}: first.json.\n"
         )),
         "{stderr}"
     );
@@ -87,6 +88,82 @@ fn a_later_file_refused_names_itself_and_the_files_already_imported() {
     );
     // As said: the first file's EAC is there.
     assert_eq!(desk.ids(&["--search", "S7-0000000"]), ["S7-0000000"]);
+}
+
+/// Files refused among several, with files imported after them (each file
+/// is its own transaction and the import goes on): the last line on stderr
+/// names the files not imported and those imported, committed in the
+/// database. A refusal named only the files committed before it, so
+/// `third.json`, imported after, was not said to be in; a dry run says the
+/// same of what it would do.
+#[test]
+fn a_refused_file_among_several_ends_with_the_files_imported_and_not() {
+    let desk = Desk::new();
+    for (seed, name) in [("1", "first.json"), ("3", "third.json")] {
+        desk.eacdesk()
+            .args(["sample", "--eacs", "1", "--seed", seed, "--out", name])
+            .assert()
+            .success();
+    }
+    std::fs::write(desk.path("cut.json"), "{\"eacs\": [").unwrap();
+    let db = desk.path("desk.sqlite").display().to_string();
+    let files = ["first.json", "cut.json", "missing.json", "third.json"];
+    let out = desk
+        .eacdesk()
+        .args(["import", "--dry-run"])
+        .args(files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.ends_with(
+            "error: 2 of the 4 files given could not be imported: cut.json, missing.json (dry \
+             run: nothing was written). Readable: first.json, third.json.\n"
+        ),
+        "{stderr}"
+    );
+    let out = desk.eacdesk().arg("import").args(files).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    // Each refusal names its file, on its own line.
+    assert!(
+        stderr.starts_with("error: Nothing was imported from cut.json"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\nerror: missing.json does not exist"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.ends_with(&format!(
+            "\nerror: 2 of the 4 files given were not imported: cut.json, missing.json \
+             (nothing from them is in {db}). Imported and committed in {db}: first.json, \
+             third.json.\n"
+        )),
+        "{stderr}"
+    );
+    // As said: both EACs are there.
+    assert_eq!(desk.count(), 2);
+    // None imported: nothing written, no database made.
+    let none = desk.path("none.sqlite");
+    let out = desk
+        .bare()
+        .arg("--db")
+        .arg(&none)
+        .args(["import", "cut.json", "missing.json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.ends_with(&format!(
+            "error: none of the 2 files given was imported: cut.json, missing.json (nothing was \
+             written to {}).\n",
+            none.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!none.exists());
 }
 
 /// Ctrl-C while a later file is read: that file is named (not "this
@@ -141,10 +218,11 @@ fn ctrl_c_during_a_later_file_names_it_and_the_file_committed_before() {
         stderr.contains("Cancelled while reading big.json; nothing from it was imported."),
         "{stderr}"
     );
+    let db = db.display();
     assert!(
-        stderr.contains(&format!(
-            "The file imported before it (small.json) is committed in {}.",
-            db.display()
+        stderr.ends_with(&format!(
+            "interrupted: 1 of the 2 files given was not imported: big.json (nothing from it is \
+             in {db}). Imported and committed in {db}: small.json.\n"
         )),
         "{stderr}"
     );
