@@ -414,9 +414,9 @@ pub struct SetArgs {
     /// A beneficiary id (repeat for several; none for `general`)
     #[arg(long = "id", value_name = "ID")]
     pub ids: Vec<String>,
-    /// Why (kept in the audit log)
-    #[arg(long, value_name = "TEXT")]
-    pub reason: String,
+    /// Why (kept in the audit log; may be left out with --dry-run)
+    #[arg(long, value_name = "TEXT", required_unless_present = "dry_run")]
+    pub reason: Option<String>,
     /// Refuse the change if the EAC is no longer at this version (the
     /// `version` that `show --json` printed): someone changed it since
     #[arg(long, value_name = "N", conflicts_with = "all_matching")]
@@ -782,9 +782,9 @@ pub struct DeleteArgs {
     pub all_matching: bool,
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// Why (kept in the audit log)
-    #[arg(long, value_name = "TEXT")]
-    pub reason: String,
+    /// Why (kept in the audit log; may be left out with --dry-run)
+    #[arg(long, value_name = "TEXT", required_unless_present = "dry_run")]
+    pub reason: Option<String>,
     /// Only say what would be deleted
     #[arg(long)]
     pub dry_run: bool,
@@ -801,9 +801,9 @@ pub struct UndoImportArgs {
     /// The import's number (see `eacdesk imports`)
     #[arg(value_name = "IMPORT")]
     pub batch_id: i64,
-    /// Why (kept in the audit log)
-    #[arg(long, value_name = "TEXT")]
-    pub reason: String,
+    /// Why (kept in the audit log; may be left out with --dry-run)
+    #[arg(long, value_name = "TEXT", required_unless_present = "dry_run")]
+    pub reason: Option<String>,
     /// Only say what would be removed and restored
     #[arg(long)]
     pub dry_run: bool,

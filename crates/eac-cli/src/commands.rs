@@ -1750,12 +1750,23 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         beneficiary_type: a.kind,
         beneficiaries: a.ids,
     };
-    let mut store = open(db)?;
+    // Usage and the new assignment first: a mistake is said as itself,
+    // and the database is not opened (a missing --db was said to be
+    // missing instead, an existing one migrated or mended for nothing).
     if a.cds_eac_id.is_some() && !a.filter.is_empty() {
         filters_need_all_matching("one CDS_EAC_ID");
     }
+    // A dry run records nothing and needs no reason (decision 60); one
+    // given is still checked, as the change would check it.
+    let reason = match (&a.reason, a.dry_run) {
+        (Some(reason), _) => reason.as_str(),
+        (None, true) => "dry run (nothing is recorded)",
+        (None, false) => "",
+    };
+    eac_app::check_assignment(&to, reason)?;
+    let mut store = open(db)?;
     if let (Some(id), false) = (&a.cds_eac_id, a.dry_run) {
-        let record = eac_app::set_beneficiaries(&mut store, id, &to, &a.reason, a.if_version)?;
+        let record = eac_app::set_beneficiaries(&mut store, id, &to, reason, a.if_version)?;
         if record.reviewed {
             // Decision 15: the review is recorded; the EAC is as it was.
             out.committed(format!(
@@ -1801,7 +1812,6 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    eac_app::check_assignment(&to, &a.reason)?;
     let filter: EacFilter = a.filter.to_filter();
     let target = render::assignment(to.beneficiary_type, &to.beneficiaries);
     if a.dry_run {
@@ -1810,7 +1820,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         // (decision 105: dry runs say the same); one EAC as one of many.
         let plan = match &a.cds_eac_id {
             Some(id) => {
-                eac_app::set_beneficiaries_dry_run(&mut store, id, &to, &a.reason, a.if_version)?
+                eac_app::set_beneficiaries_dry_run(&mut store, id, &to, reason, a.if_version)?
             }
             None => {
                 let bar = Bar::new(Units::Eacs);
@@ -1824,6 +1834,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         let result = BulkResult::of(&plan, true, &to, a.cds_eac_id.as_deref());
         if a.json {
             out.json(&result)?;
+            reason_needed(&mut out, a.reason.as_deref(), true)?;
             return Ok(ExitCode::SUCCESS);
         }
         if plan.matching == 0 {
@@ -1843,6 +1854,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
             )?;
         }
         result.print_warnings(&mut out)?;
+        reason_needed(&mut out, a.reason.as_deref(), false)?;
         return Ok(ExitCode::SUCCESS);
     }
     let matching = eac_app::browse_summary(&store, &filter)?.count;
@@ -1877,7 +1889,7 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         )?;
     }
     let bar = Bar::new(Units::Eacs);
-    let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, &a.reason, &bar)?;
+    let report = eac_app::bulk_set_beneficiaries(&mut store, &filter, &to, reason, &bar)?;
     bar.finish();
     out.committed(format!(
         "the beneficiaries of {} were changed",
@@ -1917,6 +1929,28 @@ fn beneficiaries_plan(plan: &eac_app::BulkEditReport, target: &str) -> String {
         plan.changed,
         if already == 1 { "has" } else { "have" }
     )
+}
+
+/// The last line of a dry run given no `--reason` (which it does not
+/// need: it records nothing): the change itself needs one, so a script
+/// that drops `--dry-run` is not refused unwarned. On stdout after the
+/// text; under `--json` (stdout JSON or nothing) a hint on stderr.
+fn reason_needed(
+    out: &mut Out,
+    reason: Option<&str>,
+    json: bool,
+) -> Result<(), render::OutputError> {
+    if reason.is_some() {
+        return Ok(());
+    }
+    const NEEDED: &str =
+        "To make the change, run it again without --dry-run and with --reason TEXT (kept in the audit log).";
+    if json {
+        writeln!(ErrOut::stderr(), "hint: {NEEDED}");
+        Ok(())
+    } else {
+        writeln!(out, "{NEEDED}")
+    }
 }
 
 /// Beneficiary ids the imported reference data does not know: warned about
@@ -2143,6 +2177,9 @@ fn refdata_rm(
     }
     if json {
         out.json(&report)?;
+        if dry_run {
+            reason_needed(&mut out, reason, true)?;
+        }
         return Ok(ExitCode::SUCCESS);
     }
     for e in &report.removed {
@@ -2159,6 +2196,9 @@ fn refdata_rm(
             " (recorded in the audit log)"
         }
     )?;
+    if dry_run {
+        reason_needed(&mut out, reason, false)?;
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -3017,9 +3057,17 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
                     {
                         bar.finish();
                         // Under --json stdout is JSON or nothing: the plan, as
-                        // --dry-run --json prints it; the refusal on stderr.
+                        // --dry-run --json prints it; in text what it would
+                        // do and why it was not done, as `set` says it
+                        // (decision 323); the refusal on stderr.
                         if a.json {
                             out.json(&plan)?;
+                        } else {
+                            writeln!(
+                                out,
+                                "{} would be marked as verified. Nothing was changed: --yes was not given.",
+                                count(plan.verified, "EAC")
+                            )?;
                         }
                         return Err(e.into());
                     }
@@ -3116,8 +3164,10 @@ fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
     };
     let mut out = Out::stdout();
     let mut store = open(db)?;
+    // Given on every real run (clap); a dry run needs none (decision 60).
+    let reason = a.reason.as_deref().unwrap_or_default();
     let bar = Bar::new(Units::Eacs);
-    let plan = eac_app::delete_eacs(&mut store, &target, &a.reason, true, &bar)?;
+    let plan = eac_app::delete_eacs(&mut store, &target, reason, true, &bar)?;
     let affected = plan.deleted + plan.envelopes_deleted;
     let report = if a.dry_run {
         plan
@@ -3127,11 +3177,11 @@ fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
             if a.json {
                 out.json(&plan)?;
             } else {
-                print_delete(&mut out, &plan, false)?;
+                print_delete(&mut out, &plan, Mode::Unconfirmed)?;
             }
             return Err(e.into());
         }
-        eac_app::delete_eacs(&mut store, &target, &a.reason, false, &bar)?
+        eac_app::delete_eacs(&mut store, &target, reason, false, &bar)?
     };
     bar.finish();
     if !report.dry_run {
@@ -3143,19 +3193,30 @@ fn delete(db: &Path, a: DeleteArgs) -> Result<ExitCode> {
     if a.json {
         out.json(&report)?;
     } else {
-        print_delete(&mut out, &report, true)?;
+        let mode = if report.dry_run {
+            Mode::DryRun
+        } else {
+            Mode::Done
+        };
+        print_delete(&mut out, &report, mode)?;
+    }
+    if report.dry_run {
+        reason_needed(&mut out, a.reason.as_deref(), a.json)?;
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// What `delete` says: done, a dry run, or a plan not carried out for want
+/// of `--yes` (which ends as `set` ends it, decision 323).
 fn print_delete(
     out: &mut Out,
     r: &eac_app::DeleteReport,
-    summary: bool,
+    mode: Mode,
 ) -> Result<(), render::OutputError> {
     let total = r.deleted + r.envelopes_deleted;
-    if total == 0 && summary {
-        // Only a filter matches nothing (an unknown id is refused).
+    if total == 0 {
+        // Only a filter matches nothing (an unknown id is refused); a
+        // plan of no EAC needs no --yes.
         return no_match(out, r.dry_run);
     }
     let envelopes = match r.envelopes_deleted {
@@ -3168,24 +3229,23 @@ fn print_delete(
     } else {
         String::new()
     };
-    if total > 0 {
-        writeln!(out, "{}{more}", r.ids.join(", "))?;
-    }
-    if !summary {
-        return Ok(());
-    }
-    if r.dry_run {
-        writeln!(
+    writeln!(out, "{}{more}", r.ids.join(", "))?;
+    match mode {
+        Mode::DryRun => writeln!(
             out,
             "{}{envelopes} would be deleted; nothing was changed (--dry-run).",
             count(total, "EAC")
-        )
-    } else {
-        writeln!(
+        ),
+        Mode::Unconfirmed => writeln!(
+            out,
+            "{}{envelopes} would be deleted. Nothing was changed: --yes was not given.",
+            count(total, "EAC")
+        ),
+        Mode::Done => writeln!(
             out,
             "Deleted {}{envelopes}; each is kept in the audit log.",
             count(total, "EAC")
-        )
+        ),
     }
 }
 
@@ -3235,8 +3295,10 @@ fn imports(store: &Store, json: bool) -> Result<ExitCode> {
 fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let mut store = open(db)?;
+    // Given on every real run (clap); a dry run needs none (decision 60).
+    let reason = a.reason.as_deref().unwrap_or_default();
     let bar = Bar::new(Units::Eacs);
-    let plan = eac_app::undo_import(&mut store, a.batch_id, &a.reason, true, &bar)?;
+    let plan = eac_app::undo_import(&mut store, a.batch_id, reason, true, &bar)?;
     let report = if a.dry_run {
         plan
     } else {
@@ -3252,7 +3314,7 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
             }
             return Err(e.into());
         }
-        eac_app::undo_import(&mut store, a.batch_id, &a.reason, false, &bar)?
+        eac_app::undo_import(&mut store, a.batch_id, reason, false, &bar)?
     };
     bar.finish();
     if !report.dry_run {
@@ -3267,6 +3329,9 @@ fn undo_import(db: &Path, a: UndoImportArgs) -> Result<ExitCode> {
             Mode::Done
         };
         print_undo(&mut out, &report, mode)?;
+    }
+    if report.dry_run {
+        reason_needed(&mut out, a.reason.as_deref(), a.json)?;
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -3618,6 +3683,9 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
                  retired stays so (its retirement comes from the registry's statement: import it)."
             )?;
         }
+    }
+    if report.dry_run {
+        reason_needed(&mut out, a.reason.as_deref(), a.json)?;
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -1030,7 +1030,7 @@ fn verifying_many_eacs_needs_yes_as_every_change_of_many_does() {
         .args(["verify", "--all-matching"])
         .assert()
         .code(2)
-        .stdout("")
+        .stdout("3 EACs would be marked as verified. Nothing was changed: --yes was not given.\n")
         .stderr(contains(
             "This would mark 3 EACs as verified; nothing was changed. Run it again with --yes",
         ));

@@ -563,6 +563,75 @@ fn a_refused_export_prints_its_violations_as_json_as_validate_does() {
     }
 }
 
+/// A dry run changes nothing, so `delete`, `beneficiaries set` and
+/// `undo-import` with `--dry-run` need no `--reason` (as `set --dry-run`
+/// did not): they were refused by clap for want of one. The dry run says
+/// that the change itself needs one (a hint on stderr under `--json`),
+/// and the change without one is still refused, nothing written.
+#[test]
+fn a_dry_run_needs_no_reason_and_says_the_change_does() {
+    let desk = sampled();
+    let needed =
+        "To make the change, run it again without --dry-run and with --reason TEXT (kept in the audit log).\n";
+    let commands: [&[&str]; 6] = [
+        &["delete", "--all-matching"],
+        &["delete", "S5-0000001"],
+        &[
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--type",
+            "general",
+        ],
+        &["beneficiaries", "set", "S5-0000001", "--type", "general"],
+        &["undo-import", "1"],
+        &["set", "--all-matching", "destination_name=Q"],
+    ];
+    for args in commands {
+        let out = desk
+            .eacdesk()
+            .args(args)
+            .arg("--dry-run")
+            .assert()
+            .success();
+        let said = stdout(&out);
+        assert!(said.ends_with(needed), "{args:?}: {said}");
+        assert!(said.contains("(--dry-run)"), "{args:?}: {said}");
+        // Under --json: stdout JSON only, the hint on stderr.
+        let out = desk
+            .eacdesk()
+            .args(args)
+            .args(["--dry-run", "--json"])
+            .assert()
+            .success();
+        let plan: Value = serde_json::from_str(&stdout(&out))
+            .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stdout(&out)));
+        assert_eq!(plan["dry_run"], true, "{args:?}: {plan}");
+        assert!(
+            stderr(&out).contains(&format!("hint: {needed}")),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        // A reason given: no hint.
+        let out = desk
+            .eacdesk()
+            .args(args)
+            .args(["--dry-run", "--reason", "r"])
+            .assert()
+            .success();
+        assert!(!stdout(&out).contains("--reason TEXT"), "{args:?}");
+        // The change itself still needs one.
+        desk.eacdesk()
+            .args(args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains("--reason <TEXT>"));
+    }
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+    assert_eq!(desk.count(), 5);
+}
+
 /// `-` given as an input (a file to import or validate, reference data,
 /// consumption, a mapping, a pack's folder, `--details-from`, the
 /// database) is refused saying that standard input is not read and to give
@@ -627,6 +696,72 @@ fn a_dash_as_an_input_says_standard_input_is_not_read() {
         .args(["validate", "--profile", "p1", "./-"])
         .assert()
         .success();
+}
+
+/// `verify` and `delete` refused for want of `--yes` end on stdout, as
+/// `set`, `beneficiaries set` and `undo-import` do (decision 323), with
+/// what they would do and "Nothing was changed: --yes was not given.":
+/// `verify` printed nothing and `delete` only the ids, so the text alone
+/// did not say that nothing happened or why. Exit 2, stderr says how to
+/// confirm.
+#[test]
+fn verify_and_delete_refused_for_want_of_yes_say_why_on_stdout() {
+    let desk = sampled();
+    for (args, said) in [
+        (
+            &["verify", "--all-matching"][..],
+            "5 EACs would be marked as verified. Nothing was changed: --yes was not given.\n",
+        ),
+        (
+            &["delete", "--all-matching", "--reason", "r"],
+            "5 EACs would be deleted. Nothing was changed: --yes was not given.\n",
+        ),
+        (
+            &["delete", "S5-0000001", "S5-0000002", "--reason", "r"],
+            "S5-0000001, S5-0000002\n2 EACs would be deleted. Nothing was changed: --yes was not given.\n",
+        ),
+    ] {
+        let out = desk
+            .eacdesk()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(contains(
+                "nothing was changed. Run it again with --yes to confirm (or --dry-run to only look).",
+            ));
+        assert!(stdout(&out).ends_with(said), "{args:?}: {}", stdout(&out));
+    }
+    assert_eq!(desk.json(&["audit"]), serde_json::json!([]));
+    assert_eq!(desk.count(), 5);
+}
+
+/// `beneficiaries set ID` with filters is a usage error said before the
+/// database is opened: on a missing `--db` it said there was no database
+/// instead of the mistake (and a database named by mistake is not made).
+#[test]
+fn beneficiaries_set_of_one_id_with_filters_is_refused_before_the_database() {
+    let desk = Desk::new();
+    let db = desk.path("missing.sqlite");
+    for dry_run in [false, true] {
+        let mut cmd = desk.bare();
+        cmd.arg("--db")
+            .arg(&db)
+            .args(["beneficiaries", "set", "S5-0000001", "--source", "REG-1"])
+            .args(["--type", "general", "--reason", "r"]);
+        if dry_run {
+            cmd.arg("--dry-run");
+        }
+        cmd.assert()
+            .code(2)
+            .stdout("")
+            .stderr(contains(
+                "filters apply only with --all-matching; give either one CDS_EAC_ID or \
+                 --all-matching with filters",
+            ))
+            .stderr(contains("no database").not());
+        assert!(!db.exists(), "{}", db.display());
+    }
+    assert_eq!(entries(desk.dir.path()), Vec::<String>::new());
 }
 
 /// `ls --xlsx FILE --limit 0` is a usage error (decision B): `--limit 0`
