@@ -15,8 +15,8 @@ use crate::watch::ChangeLedger;
 use std::time::{Duration, Instant};
 
 use eac_app::{
-    AppError, CloseBlockers, DbInfo, Operation, OperationRegistry, ProgressEvent, Settings,
-    SettingsPatch, StagedViewState, Store,
+    AppError, CloseBlockers, DbInfo, OpenedFile, Operation, OperationRegistry, ProgressEvent,
+    Settings, SettingsPatch, StagedViewState, Store,
 };
 
 /// What the state needs from the window, so it does not depend on a Tauri
@@ -25,6 +25,10 @@ pub trait Ui: Send + Sync {
     fn progress(&self, event: ProgressEvent);
     /// Another process committed to the open database.
     fn db_changed(&self);
+    /// The open database's file was deleted, emptied or replaced: `error`
+    /// says so and what to do (every command answers it until another
+    /// database is opened).
+    fn db_gone(&self, error: AppError);
     fn set_title(&self, title: &str);
     /// The user confirmed: close the window now.
     fn close_window(&self);
@@ -52,6 +56,42 @@ struct Open {
     /// Which opening this is (a new connection's `data_version` counts
     /// afresh, so the change watcher must not compare across openings).
     opening: u64,
+    /// The file as it was opened (`None`: a server database, or a file
+    /// that could not be opened): deleted, emptied or replaced since, it
+    /// is neither read, written, nor made again (see [`OpenedFile`]).
+    file: Option<OpenedFile>,
+    /// The window was told the file is gone ([`Desk::poll_file`]).
+    gone_told: bool,
+}
+
+impl Open {
+    fn new(path: PathBuf, store: Result<Store, AppError>) -> Open {
+        let file = store.as_ref().ok().and_then(|_| OpenedFile::now(&path));
+        Open {
+            path,
+            store,
+            opening: next_opening(),
+            file,
+            gone_told: false,
+        }
+    }
+
+    /// The shared connection, once its file is known to be still there.
+    fn store(&self) -> Result<&Store, AppError> {
+        let store = self.store.as_ref().map_err(Clone::clone)?;
+        self.still_there()?;
+        Ok(store)
+    }
+
+    fn store_mut(&mut self) -> Result<&mut Store, AppError> {
+        self.still_there()?;
+        self.store.as_mut().map_err(|e| e.clone())
+    }
+
+    /// `Ok` while the file opened is there as it was.
+    fn still_there(&self) -> Result<(), AppError> {
+        self.file.as_ref().map_or(Ok(()), OpenedFile::check)
+    }
 }
 
 /// Numbers each opening of a database in this process.
@@ -116,11 +156,7 @@ impl Desk {
             eac_app::open_store(&path)
         });
         Desk {
-            open: Arc::new(Mutex::new(Open {
-                path,
-                store,
-                opening: next_opening(),
-            })),
+            open: Arc::new(Mutex::new(Open::new(path, store))),
             operations: OperationRegistry::new(),
             ledger: Arc::default(),
             ui: Arc::new(OnceLock::new()),
@@ -234,6 +270,19 @@ impl Desk {
         self.ledger.poll(moved, || self.shared_version())
     }
 
+    /// The change watcher's look at the open file: the error saying it was
+    /// deleted, emptied or replaced, once per opening (then `None` until
+    /// another database is opened).
+    pub fn poll_file(&self) -> Option<AppError> {
+        let mut open = self.lock();
+        if open.gone_told {
+            return None;
+        }
+        let gone = open.still_there().err()?;
+        open.gone_told = true;
+        Some(gone)
+    }
+
     pub fn ui(&self) -> Option<&dyn Ui> {
         self.ui.get().map(|ui| &**ui)
     }
@@ -250,7 +299,7 @@ impl Desk {
         let desk = self.clone();
         off_ui_thread(move || {
             let open = desk.lock();
-            let store = open.store.as_ref().map_err(Clone::clone)?;
+            let store = open.store()?;
             f(store).map_err(|e| e.into().in_app(Some(store)))
         })
         .await
@@ -268,7 +317,7 @@ impl Desk {
         let desk = self.clone();
         off_ui_thread(move || {
             let mut open = desk.lock();
-            let store = open.store.as_mut().map_err(|e| e.clone())?;
+            let store = open.store_mut()?;
             desk.ledger.edit(|| match f(store) {
                 Ok(done) => Ok(done),
                 Err(e) => Err(e.into().in_app(Some(store))),
@@ -308,9 +357,18 @@ impl Desk {
         E: Into<AppError>,
     {
         let op = self.operations.start(&op_id, self.progress_sender())?;
-        let path = self.path();
+        let (path, file) = {
+            let open = self.lock();
+            (open.path.clone(), open.file.clone())
+        };
         let desk = self.clone();
         off_ui_thread(move || {
+            // Its own connection opens the path again, which would make a
+            // database there if none were: the file opened must still be
+            // there, not another one, nor emptied.
+            if let Some(file) = &file {
+                file.check()?;
+            }
             let mut store = eac_app::open_store(&path).map_err(|e| e.in_app(None))?;
             let watch = desk
                 .ledger
@@ -357,11 +415,7 @@ impl Desk {
             eac_app::mend_companions(&path);
             let store = eac_app::open_store(&path)?;
             let info = eac_app::db_info(&store)?;
-            *desk.lock() = Open {
-                path: path.clone(),
-                store: Ok(store),
-                opening: next_opening(),
-            };
+            *desk.lock() = Open::new(path.clone(), Ok(store));
             if let Some(ui) = desk.ui() {
                 ui.set_title(&window_title(&path));
             }
@@ -471,7 +525,7 @@ impl Desk {
     /// this once at start: the startup database counts as opened).
     pub fn remember_open_database(&self) {
         let open = self.lock();
-        if open.store.is_ok() {
+        if open.store().is_ok() {
             let path = open.path.clone();
             drop(open);
             remember_database(&path);

@@ -170,6 +170,10 @@ impl<R: Runtime> Ui for AppHandle<R> {
         let _ = self.emit("db-changed", serde_json::json!({}));
     }
 
+    fn db_gone(&self, error: eac_app::AppError) {
+        let _ = self.emit("db-gone", error);
+    }
+
     fn set_title(&self, title: &str) {
         if let Some(window) = self.get_webview_window("main") {
             let _ = window.set_title(title);

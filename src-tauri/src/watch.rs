@@ -64,6 +64,13 @@ fn watch(desk: Desk) {
                 ui.db_changed();
             }
         }
+        // The file deleted, emptied or replaced: the window says so at
+        // once, not only at the next command.
+        if let Some(gone) = desk.poll_file() {
+            if let Some(ui) = desk.ui() {
+                ui.db_gone(gone);
+            }
+        }
     }
 }
 

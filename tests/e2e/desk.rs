@@ -481,3 +481,48 @@ async fn an_export_path_that_cannot_be_written_is_said_at_once_and_an_emptied_on
     );
     desk.quit().await
 }
+
+/// The open database's file deleted while the app runs (a cleanup script, a
+/// person in a file manager): the window says so by itself within seconds,
+/// titled as what happened, and a command tried then makes no new, empty
+/// database in its place (an operation opened the path again and the open
+/// made one, so the app went on empty as if nothing had happened).
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn a_database_deleted_while_open_is_said_so_and_never_made_again() -> Result<()> {
+    let desk = Desk::start("desk-db-deleted").await?;
+    load_sample(&desk, 3).await?;
+    for suffix in ["", "-wal", "-shm"] {
+        let mut name = desk.db.clone().into_os_string();
+        name.push(suffix);
+        let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+    }
+    // Nothing clicked: the watcher notices.
+    let banner = desk
+        .wait_text("error-banner", "to say the database file is gone", |t| {
+            t.contains("The open database file is no longer there.")
+        })
+        .await?;
+    ensure!(
+        banner.contains("did not make a new database") && banner.contains("Open database"),
+        "the banner says what happened but not what to do: {banner}"
+    );
+    ensure!(
+        desk.attr("error-banner", "data-code").await?.as_deref() == Some("io"),
+        "the banner's code"
+    );
+    // Sample data asked for now: the dialog says the same, nothing is made.
+    desk.click("error-banner-dismiss").await?;
+    desk.click("load-sample").await?;
+    desk.wait_text("sample-dialog", "to say the database file is gone", |t| {
+        t.contains("no longer there")
+    })
+    .await?;
+    settled_screenshot(&desk, "desk-db-deleted.png").await?;
+    ensure!(
+        !desk.db.exists(),
+        "a new database was made at {}",
+        desk.db.display()
+    );
+    desk.quit().await
+}

@@ -109,6 +109,15 @@ pub enum DatabaseProblem {
     OtherProgram,
     /// No regular file: a folder, a named pipe, a device, a socket.
     NotAFile,
+    /// The open database's file is no longer there (deleted or moved
+    /// while the app had it open).
+    Missing,
+    /// The open database's file was emptied (0 bytes) while the app had it
+    /// open.
+    Emptied,
+    /// Another file was put in the open database's place (saved, moved or
+    /// restored there) while the app had it open.
+    Replaced,
 }
 
 /// Why a file could not be written, where plain words can say it.

@@ -1,7 +1,8 @@
 //! The database file the desktop app opens: what it must be before it is
-//! opened at all.
+//! opened at all, and that it is still there, the same file, while the app
+//! keeps it open.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::error::{DatabaseProblem, ErrorDetails};
 use crate::AppError;
@@ -38,6 +39,116 @@ pub fn refuse_non_regular_database(path: &Path) -> Result<(), AppError> {
     })
 }
 
+/// The database file the app has open, as it was when opened: a file
+/// deleted, emptied or replaced since is noticed before the next command
+/// reads or writes, so the app never makes a new, empty database in its
+/// place (an operation opens the path again, and an open makes a missing
+/// database) nor goes on with a file no longer there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenedFile {
+    path: PathBuf,
+    id: FileId,
+    /// It held something when opened: a database the app opened always
+    /// does (opening writes its schema).
+    held_bytes: bool,
+}
+
+/// What tells one file from another put at the same path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct FileId {
+    #[cfg(unix)]
+    dev: u64,
+    #[cfg(unix)]
+    ino: u64,
+    #[cfg(not(unix))]
+    created: Option<std::time::SystemTime>,
+}
+
+impl FileId {
+    fn of(meta: &std::fs::Metadata) -> FileId {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            FileId {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            FileId {
+                created: meta.created().ok(),
+            }
+        }
+    }
+}
+
+impl OpenedFile {
+    /// The file at `path` as it is now, just opened; `None` for a server
+    /// database or a file that cannot be looked at.
+    pub fn now(path: &Path) -> Option<OpenedFile> {
+        if crate::is_server(path) {
+            return None;
+        }
+        let meta = std::fs::metadata(path).ok()?;
+        Some(OpenedFile {
+            path: path.to_owned(),
+            id: FileId::of(&meta),
+            held_bytes: meta.len() > 0,
+        })
+    }
+
+    /// `Ok` while the file at the path is the one opened and holds a
+    /// database; else what became of it, in plain words with what to do
+    /// (`io`, `details.path` and `details.database`: `missing`, `emptied`
+    /// or `replaced`). A path that cannot be looked at passes: the command
+    /// then says why.
+    pub fn check(&self) -> Result<(), AppError> {
+        let shown = self.path.display();
+        let (problem, message) = match std::fs::metadata(&self.path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (
+                DatabaseProblem::Missing,
+                format!(
+                    "The database file {shown} is no longer there: it was deleted or moved while \
+                     EAC Desk had it open. Nothing was read or written, and EAC Desk did not make \
+                     a new database in its place. Open the database where it is now, or a backup \
+                     of it (Open database…); to start a new, empty database there, choose New \
+                     database… in Open database."
+                ),
+            ),
+            Err(_) => return Ok(()),
+            Ok(meta) if meta.len() == 0 && self.held_bytes => (
+                DatabaseProblem::Emptied,
+                format!(
+                    "The database file {shown} is empty now (0 bytes): another program emptied \
+                     it while EAC Desk had it open. Nothing was read or written, and EAC Desk did \
+                     not make a new database in it. Restore it from a backup, or open another \
+                     database (Open database…); to start a new, empty database there, open it \
+                     again in Open database."
+                ),
+            ),
+            Ok(meta) if FileId::of(&meta) != self.id => (
+                DatabaseProblem::Replaced,
+                format!(
+                    "The database file {shown} was replaced by another file while EAC Desk had it \
+                     open (another program saved, moved or restored a file there). Nothing was \
+                     read or written. To work on the file that is there now, open it again \
+                     (Open database…), or open another database."
+                ),
+            ),
+            Ok(_) => return Ok(()),
+        };
+        Err(AppError {
+            details: ErrorDetails {
+                path: Some(shown.to_string()),
+                database: Some(problem),
+                ..ErrorDetails::default()
+            },
+            ..AppError::new(crate::ErrorCode::Io, message)
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -61,5 +172,32 @@ mod tests {
             e.message
         );
         assert!(refuse_non_regular_database(Path::new("postgres://ann@db/eacs")).is_ok());
+    }
+
+    #[test]
+    fn a_file_deleted_emptied_or_replaced_since_it_was_opened_is_said_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("d.sqlite");
+        let problem = |opened: &OpenedFile| opened.check().err().and_then(|e| e.details.database);
+        std::fs::write(&file, b"SQLite format 3\0").unwrap();
+        let opened = OpenedFile::now(&file).unwrap();
+        assert_eq!(problem(&opened), None);
+        // Written to in place: the same file.
+        std::fs::write(&file, b"SQLite format 3\0 and more").unwrap();
+        assert_eq!(problem(&opened), None);
+        std::fs::write(&file, b"").unwrap();
+        assert_eq!(problem(&opened), Some(DatabaseProblem::Emptied));
+        let other = dir.path().join("other.sqlite");
+        std::fs::write(&other, b"SQLite format 3\0").unwrap();
+        std::fs::rename(&other, &file).unwrap();
+        assert_eq!(problem(&opened), Some(DatabaseProblem::Replaced));
+        std::fs::remove_file(&file).unwrap();
+        let e = opened.check().unwrap_err();
+        assert_eq!(e.code, "io");
+        assert_eq!(e.details.database, Some(DatabaseProblem::Missing));
+        assert_eq!(e.details.path, Some(file.display().to_string()));
+        assert!(e.message.contains("is no longer there"), "{}", e.message);
+        assert!(!file.exists());
+        assert_eq!(OpenedFile::now(Path::new("postgres://ann@db/eacs")), None);
     }
 }

@@ -11,7 +11,7 @@ mod dashboard;
 mod claims;
 // What the window may call: the capability, the command list and the UI's calls.
 mod capabilities;
-// The database file: what Open database refuses.
+// The database file: what Open database refuses, and the open one gone or replaced.
 mod database_file;
 
 use serde_json::{json, Value};
@@ -373,6 +373,7 @@ impl eac_desk::Ui for Recorder {
         self.progress.lock().unwrap().push(event);
     }
     fn db_changed(&self) {}
+    fn db_gone(&self, _: eac_app::AppError) {}
     fn set_title(&self, _: &str) {}
     fn close_window(&self) {
         self.closed.store(true, std::sync::atomic::Ordering::SeqCst);

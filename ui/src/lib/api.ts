@@ -13,6 +13,7 @@ import type { Commands } from "./bindings/commands";
 import { NO_BACKEND, toAppError } from "./errors";
 import { toChoices } from "./filters";
 import type {
+  AppError,
   AuditQuery,
   SettingsPatch,
   StagedViewState,
@@ -300,6 +301,16 @@ export async function onProgress(cb: (e: ProgressEvent) => void): Promise<Unlist
 export async function onDbChanged(cb: () => void): Promise<UnlistenFn> {
   if (!backendAvailable()) return noop;
   return listen("db-changed", () => cb());
+}
+
+/**
+ * Subscribe to `db-gone`: the open database's file was deleted, emptied or replaced while the app
+ * had it open (the error says which and what to do; every command answers it until another
+ * database is opened).
+ */
+export async function onDbGone(cb: (e: AppError) => void): Promise<UnlistenFn> {
+  if (!backendAvailable()) return noop;
+  return listen<AppError>("db-gone", (ev) => cb(ev.payload));
 }
 
 /** Subscribe to `close-requested`: the window was asked to close while something would be lost. */

@@ -259,3 +259,18 @@ describe("a database path that is no file", () => {
     expect(f.message).toContain("is a named pipe");
   });
 });
+
+describe("the open database's file gone while the app runs", () => {
+  it("is titled as what happened to it, each case its own, with what to do", () => {
+    const said = (database: "missing" | "emptied" | "replaced") =>
+      friendlyError({ code: "io", message: "The database file /d/e.sqlite …", details: { path: "/d/e.sqlite", database } });
+    expect(said("missing").title).toBe("The open database file is no longer there.");
+    expect(said("emptied").title).toBe("The open database file was emptied by another program.");
+    expect(said("replaced").title).toBe("The open database file was replaced by another file.");
+    for (const d of ["missing", "emptied", "replaced"] as const) {
+      expect(said(d).title).not.toBe(friendlyError({ code: "io", message: "x", details: {} }).title);
+      expect(said(d).hint).toContain("Open database…");
+    }
+    expect(said("missing").hint).toContain("Every action answers this until a database is opened");
+  });
+});

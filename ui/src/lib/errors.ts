@@ -144,6 +144,10 @@ const REFERENCE_DATA_TEXT: Words = {
  * (another program's database is no mistyped input). A Record over every case: one added in Rust
  * fails to compile here until it has words.
  */
+/** What the open database's file gone (deleted, emptied, replaced) means for the window; the message says what to do. */
+const GONE_HINT =
+  "The table still shows what was read before. Every action answers this until a database is opened (Open database…).";
+
 const DATABASE_TEXT: Record<DatabaseProblem, Words> = {
   other_program: {
     title: "This file is another program's database, not an EAC Desk database.",
@@ -152,6 +156,18 @@ const DATABASE_TEXT: Record<DatabaseProblem, Words> = {
   not_a_file: {
     title: "This is not a database file.",
     hint: "Choose a database file, or a new file name to start one (Open database…).",
+  },
+  missing: {
+    title: "The open database file is no longer there.",
+    hint: GONE_HINT,
+  },
+  emptied: {
+    title: "The open database file was emptied by another program.",
+    hint: GONE_HINT,
+  },
+  replaced: {
+    title: "The open database file was replaced by another file.",
+    hint: GONE_HINT,
   },
 };
 

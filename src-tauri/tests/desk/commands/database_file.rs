@@ -1,10 +1,12 @@
-//! The database file itself: what "Open database…" refuses to open.
+//! The database file itself: what "Open database…" refuses to open, and the
+//! open database's file deleted, emptied or replaced while the app runs.
 
 use std::path::Path;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use tauri::Manager;
 
 use super::{desk, invoke, Desk};
 
@@ -114,4 +116,132 @@ fn a_folder_is_refused_as_a_database() {
             .contains("is a folder, not a database file"),
         "{e}"
     );
+}
+
+/// The open database (`test.sqlite` of `desk`) and SQLite's files beside it.
+fn database_files(desk: &Desk) -> [std::path::PathBuf; 3] {
+    let db = desk.dir.path().join("test.sqlite");
+    let side = |suffix: &str| {
+        let mut name = db.clone().into_os_string();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    };
+    [db.clone(), side("-wal"), side("-shm")]
+}
+
+/// Every kind of command answers `problem` (`io`, `details.database`).
+fn every_command_answers(desk: &Desk, problem: &str) {
+    let id = "anything";
+    for (cmd, args) in [
+        ("db_info", json!({})),
+        ("browse_page", json!({ "query": super::query(0, 10) })),
+        (
+            "set_beneficiaries",
+            json!({ "cds_eac_id": id, "beneficiary_type": "customer", "beneficiaries": ["C-1"], "reason": "contract" }),
+        ),
+        ("load_sample", json!({ "op_id": "s", "eacs": 3, "seed": 1 })),
+        ("import_batches", json!({})),
+    ] {
+        let e = desk.err(cmd, args);
+        assert_eq!(e["code"], "io", "{cmd}: {e}");
+        assert_eq!(e["details"]["database"], problem, "{cmd}: {e}");
+    }
+}
+
+/// The database file deleted while the app runs: every command says so,
+/// and none makes a new, empty database in its place (an operation opened
+/// the path again, and the open made one: the app went on, empty, as if
+/// nothing had happened). Opening the path on purpose starts a new one.
+#[test]
+fn a_database_deleted_while_open_is_said_so_and_never_made_again() {
+    let desk = desk();
+    desk.load_sample(2);
+    let files = database_files(&desk);
+    for f in &files {
+        let _ = std::fs::remove_file(f);
+    }
+    every_command_answers(&desk, "missing");
+    let e = desk.err("load_sample", json!({ "op_id": "s", "eacs": 3, "seed": 1 }));
+    let message = e["message"].as_str().unwrap();
+    assert!(message.contains("is no longer there"), "{message}");
+    assert!(message.contains("did not make a new database"), "{message}");
+    assert!(message.contains("Open database"), "{message}");
+    assert_eq!(e["details"]["path"], json!(files[0]), "{e}");
+    for f in &files {
+        assert!(!f.exists(), "{} was made again", f.display());
+    }
+    // The watcher tells the window once.
+    let state = desk.app.state::<eac_desk::Desk>();
+    let told = state
+        .poll_file()
+        .expect("the watcher notices the file is gone");
+    assert_eq!(
+        told.details.database,
+        Some(eac_app::DatabaseProblem::Missing)
+    );
+    assert!(state.poll_file().is_none(), "told once");
+
+    // Opened again on purpose (New database… in Open database): a new one.
+    let info = desk.ok("open_database", json!({ "path": files[0] }));
+    assert_eq!(info["eac_count"], 0);
+    desk.load_sample(3);
+    assert_eq!(desk.ok("db_info", json!({}))["eac_count"], 3);
+    assert!(state.poll_file().is_none());
+}
+
+/// The database file emptied (`> eacdesk.sqlite`) while the app runs: said
+/// so, and left empty (an operation made a new database in it).
+#[test]
+fn a_database_emptied_while_open_is_said_so_and_left_empty() {
+    let desk = desk();
+    desk.load_sample(2);
+    let [db, ..] = database_files(&desk);
+    std::fs::File::create(&db).unwrap();
+    every_command_answers(&desk, "emptied");
+    let e = desk.err("db_info", json!({}));
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("is empty now (0 bytes)"),
+        "{e}"
+    );
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+}
+
+/// Another file put in the database's place (a backup moved there, another
+/// program's save) while the app runs: said so, and that file is neither
+/// read as the database opened nor written, until it is opened on purpose.
+#[test]
+fn a_database_replaced_while_open_is_said_so_and_not_written() {
+    let desk = desk();
+    desk.load_sample(2);
+    let files = database_files(&desk);
+    let elsewhere = tempfile::tempdir().unwrap();
+    let backup = elsewhere.path().join("backup.sqlite");
+    drop(eac_app::open_store(&backup).unwrap());
+    let before = std::fs::read(&backup).unwrap();
+    for f in &files[1..] {
+        let _ = std::fs::remove_file(f);
+    }
+    std::fs::rename(&backup, &files[0]).unwrap();
+    every_command_answers(&desk, "replaced");
+    let e = desk.err("db_info", json!({}));
+    let message = e["message"].as_str().unwrap();
+    assert!(
+        message.contains("was replaced by another file"),
+        "{message}"
+    );
+    assert!(
+        message.contains("open it again (Open database…)"),
+        "{message}"
+    );
+    assert_eq!(
+        std::fs::read(&files[0]).unwrap(),
+        before,
+        "the file put there is left as it is"
+    );
+    // Opened on purpose, it is the database.
+    let info = desk.ok("open_database", json!({ "path": files[0] }));
+    assert_eq!(info["eac_count"], 0);
 }

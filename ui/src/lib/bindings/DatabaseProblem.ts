@@ -3,4 +3,4 @@
 /**
  * What is wrong with a database file, where the app has words of its own.
  */
-export type DatabaseProblem = "other_program" | "not_a_file";
+export type DatabaseProblem = "other_program" | "not_a_file" | "missing" | "emptied" | "replaced";
