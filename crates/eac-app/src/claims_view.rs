@@ -367,6 +367,7 @@ pub fn export_claim_report(
         eac_count: 0,
         value_count: report.check.values.len(),
         not_recorded: None,
+        warnings: Vec::new(),
     })
 }
 

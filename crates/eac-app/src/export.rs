@@ -75,7 +75,10 @@ pub fn path_kind(path: &Path) -> PathKind {
 /// Writes the EACs matching `filter` (all when `None`) to `dest` in the
 /// profile's listing order. The file appears complete or not at all: any
 /// EAC that breaks a rule of the profile (for example missing emission
-/// factors) stops the export with a `validation` error naming it.
+/// factors) stops the export with a `validation` error naming it. A
+/// technology outside the draft list is written as stored, and the
+/// report's `warnings` say that `validate` and `import` accept the file
+/// only with the extended technologies allowed.
 ///
 /// A written export is recorded in the audit log (a database-level
 /// `export` record: profile, path, SHA-256, count), so the store must be
@@ -115,6 +118,7 @@ pub fn export(
                 eac_count: b.eac_count,
                 value_count: 0,
                 not_recorded: b.not_recorded,
+                warnings: b.warnings,
             })
         }
     }

@@ -530,6 +530,7 @@ pub fn save_source(store: &Store, sha256: &str, dest: &Path) -> Result<ExportRep
         eac_count: 0,
         value_count: 0,
         not_recorded: None,
+        warnings: Vec::new(),
     })
 }
 

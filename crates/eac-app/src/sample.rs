@@ -76,6 +76,7 @@ pub fn write_sample_file(
         eac_count: eacs,
         value_count,
         not_recorded: None,
+        warnings: Vec::new(),
     })
 }
 

@@ -562,7 +562,10 @@ fn set_fields_help() -> String {
         text.push_str(&format!("  {:<24} {}\n", f.as_str(), f.expects()));
     }
     text.push_str(
-        "\nThe beneficiaries are set with `eacdesk beneficiaries set`.\n\nExamples:\n  \
+        "\nnuclear, marine and storage are outside the 2024-08-29 draft list: `set` stores them \
+         with a warning,\nand `validate` and `import` accept an export holding them only with \
+         --allow-extended-technologies.\n\
+         \nThe beneficiaries are set with `eacdesk beneficiaries set`.\n\nExamples:\n  \
          eacdesk set 'irec:0000-0000-6529-5750.000000..0000-0000-6529-5761.999999' retired=2021-03-31 --reason \"statement of 2021-04-02\"\n  \
          eacdesk set --all-matching --incomplete --source ofgem asset_origination=grid asset_destination=grid --reason \"UK grid\" --yes",
     );
@@ -816,6 +819,14 @@ pub struct UndoImportArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Each EAC is checked against the profile's rules before the file is written, as \
+                  `eacdesk validate` checks a file. A technology outside the 2024-08-29 draft \
+                  list (nuclear, marine, storage: imported with --allow-extended-technologies, or \
+                  set by hand) is written as stored, with a warning on stderr (`warnings` under \
+                  --json): `validate` and `import` accept such a file only with \
+                  --allow-extended-technologies."
+)]
 pub struct ExportArgs {
     /// The export profile
     #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]

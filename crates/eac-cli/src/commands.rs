@@ -2974,6 +2974,9 @@ fn export(store: &mut Store, a: ExportArgs) -> Result<ExitCode> {
         )?;
         writeln!(out, "SHA-256: {}", report.sha256)?;
         not_recorded(&mut out, report.not_recorded.as_deref())?;
+        // What `validate` and `import` of the file accept only when asked
+        // (a technology outside the draft list); in `warnings` under --json.
+        ErrOut::stderr().violations(&report.warnings);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -2999,6 +3002,7 @@ fn export_p2(store: &mut Store, filter: Option<&EacFilter>, a: &ExportArgs) -> R
         )?;
         writeln!(out, "SHA-256 of eacs.json: {}", report.sha256)?;
         not_recorded(&mut out, report.not_recorded.as_deref())?;
+        ErrOut::stderr().violations(&report.warnings);
     }
     Ok(ExitCode::SUCCESS)
 }

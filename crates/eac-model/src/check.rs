@@ -9,8 +9,8 @@ use std::collections::{HashMap, HashSet};
 
 use crate::read::ObjectRead;
 use crate::{
-    quote, BeneficiaryType, Completable, Decimal, DecimalError, Eac, P1OrderKey, Rule, Timestamp,
-    Violation,
+    quote, BeneficiaryType, Completable, Decimal, DecimalError, Eac, P1OrderKey, Rule,
+    TechnologyType, Timestamp, Violation,
 };
 
 /// What the document is being checked for; decides which findings block.
@@ -65,10 +65,47 @@ impl CheckOptions {
 /// `technology_type`, decision 9).
 const NOT_IN_DRAFT: &str = "is not in the 2024-08-29 draft list";
 
+/// How `validate` and `import` are told to accept a technology outside the
+/// draft list: on the command line and in the app's Import dialog.
+const EXTENDED_ALLOWED: &str = "only with the extended technologies allowed \
+    (--allow-extended-technologies; in the app's Import dialog, “Also accept nuclear, marine and \
+    storage”)";
+
+/// The warning (rule 3, at `pointer`) that `technology`, outside the draft
+/// list, makes a file `validate` and `import` accept only with the
+/// extended technologies allowed (decisions 17 and 255 let it be stored
+/// and exported as given). `eacs`: said by an export, of the first of the
+/// `eacs` EACs it writes with it; `None`: said by `set` of an EAC it gives
+/// it to.
+pub fn extended_technology_warning(
+    technology: TechnologyType,
+    pointer: impl Into<String>,
+    eacs: Option<usize>,
+) -> Violation {
+    let message = match eacs {
+        None => format!(
+            "technology `{technology}` {NOT_IN_DRAFT}: a file exported with it passes `validate` \
+             and `import` {EXTENDED_ALLOWED}"
+        ),
+        Some(n) => {
+            let held = match n {
+                1 => "1 EAC of this export has it".to_owned(),
+                n => format!("{n} EACs of this export have it, the first here"),
+            };
+            format!(
+                "technology `{technology}` {NOT_IN_DRAFT} ({held}): `validate` and `import` \
+                 accept the file {EXTENDED_ALLOWED}"
+            )
+        }
+    };
+    Violation::warning(Rule::Enumerations, pointer, message)
+}
+
 /// Whether `v` refuses a technology outside the draft list, which the
 /// extended technologies option would admit (not a misspelt one).
 pub fn refuses_extended_technology(v: &Violation) -> bool {
-    v.rule == Rule::Enumerations.number()
+    v.is_error()
+        && v.rule == Rule::Enumerations.number()
         && v.pointer.ends_with("/technology_type")
         && v.message.contains(NOT_IN_DRAFT)
 }

@@ -785,6 +785,13 @@ pub struct ExportReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub not_recorded: Option<String>,
+    /// What the file holds that `validate` and `import` accept only when
+    /// asked to: one warning per technology outside the 2024-08-29 draft
+    /// list (nuclear, marine, storage), at the first EAC written with it
+    /// (`eac_model::check::extended_technology_warning`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Violation>>", optional))]
+    pub warnings: Vec<Violation>,
 }
 
 /// An EAC known only by its P2 envelope (imported without detail data):
@@ -832,6 +839,11 @@ pub struct BundleReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub not_recorded: Option<String>,
+    /// As an [`ExportReport`]'s: one warning per technology outside the
+    /// draft list, at the detail file of the first EAC written with it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<Violation>>", optional))]
+    pub warnings: Vec<Violation>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -17,7 +17,10 @@ use std::time::Instant;
 
 use crate::db::{Db, Kind, Snapshot};
 use eac_model::write::check_written_form;
-use eac_model::{check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, Timestamp, Violation};
+use eac_model::{
+    check_eac, CheckOptions, Eac, ListingChecks, ListingWriter, TechnologyType, Timestamp,
+    Violation,
+};
 use serde::Serialize;
 
 use crate::atomic::{self, io_err, AtomicFile};
@@ -224,6 +227,50 @@ impl<W: Write> ListingOut<W> {
     }
 }
 
+/// The EACs an export writes with a technology outside the 2024-08-29
+/// draft list (digest §f.5), which it lets through as stored (decisions 17
+/// and 255): `validate` and `import` of the file accept them only when
+/// asked to, which the export's report says (one warning per technology,
+/// at the first EAC written with it) instead of leaving the person to
+/// find out from a refusal.
+#[derive(Default)]
+pub(crate) struct ExtendedTechnologies {
+    /// Each technology met: how many EACs have it, and where the first is
+    /// (its file, its pointer there, its id).
+    seen: Vec<(TechnologyType, usize, String, String, String)>,
+}
+
+impl ExtendedTechnologies {
+    /// Notes `eac`, to be written in `file` at `pointer` (the pointer of
+    /// its technology is made only for the first EAC of a technology).
+    pub(crate) fn note(&mut self, eac: &Eac, file: &str, pointer: impl FnOnce() -> String) {
+        let Some(technology) = eac.technology_type.filter(|t| !t.is_draft()) else {
+            return;
+        };
+        match self.seen.iter_mut().find(|(t, ..)| *t == technology) {
+            Some((_, n, ..)) => *n += 1,
+            None => self.seen.push((
+                technology,
+                1,
+                file.to_owned(),
+                pointer(),
+                eac.cds_eac_id.clone(),
+            )),
+        }
+    }
+
+    /// The warnings of what was noted, in the order met.
+    pub(crate) fn warnings(self) -> Vec<Violation> {
+        (self.seen.into_iter())
+            .map(|(technology, n, file, pointer, id)| {
+                eac_model::check::extended_technology_warning(technology, pointer, Some(n))
+                    .with_eac(Some(&id))
+                    .with_file(&file)
+            })
+            .collect()
+    }
+}
+
 /// The errors among `found`, what the caller's check (the JSON Schemas)
 /// said of the finished, still hidden, file or folder, stop the export as
 /// `Rules` of `file`; `locate`: they are placed in `file` (a listing file,
@@ -244,9 +291,11 @@ pub(crate) fn caller_check(found: Vec<Violation>, file: &str, locate: bool) -> R
 }
 
 /// The P1 listing file: every rule blocks, as in `eacdesk validate`. The
-/// extended technologies (digest §f.5) are let through: the store only
-/// holds them when someone imported them with the explicit flag, and the
-/// export writes what was kept.
+/// extended technologies (digest §f.5) are let through: the store holds
+/// them when someone imported them with the explicit flag or entered one
+/// by hand, and the export writes what was kept, with a warning that the
+/// file needs the flag wherever it is validated or imported
+/// ([`ExtendedTechnologies`]).
 ///
 /// The file is not read back: the writer is correct by construction
 /// (decision 206). Each EAC passes, before it is written, every per-EAC
@@ -260,6 +309,7 @@ struct P1Listing {
     check: CheckOptions,
     listing: ListingChecks,
     value_count: usize,
+    extended: ExtendedTechnologies,
 }
 
 impl Sink for P1Listing {
@@ -283,6 +333,10 @@ impl Sink for P1Listing {
         _synced: Option<Timestamp>,
         errors: &mut Vec<Violation>,
     ) -> Result<()> {
+        let at = self.out.count();
+        (self.extended).note(eac, &self.out.label, || {
+            format!("/eacs/{at}/technology_type")
+        });
         let (check, listing) = (self.check, &mut self.listing);
         self.out.put_with(
             |w| w.write_eac(eac),
@@ -339,10 +393,12 @@ pub(crate) fn export_p1(
         check: CheckOptions::validate().with_extended_technologies(true),
         listing: ListingChecks::default(),
         value_count: 0,
+        extended: ExtendedTechnologies::default(),
     };
     stream_eacs(conn, filter, progress, &file_label, &mut sink)?;
     let eac_count = sink.out.count();
     let value_count = sink.value_count;
+    let warnings = sink.extended.warnings();
     let temp = sink.out.finish()?.finish().map_err(io_err(dest))?;
     let sha256 = temp.commit()?;
     // The report (and the audit record made of it) names the file by an
@@ -358,6 +414,7 @@ pub(crate) fn export_p1(
         eac_count,
         value_count,
         not_recorded: None,
+        warnings,
     })
 }
 

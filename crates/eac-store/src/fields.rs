@@ -420,6 +420,7 @@ pub(crate) fn set_fields(
     let total = ids.len() as u64;
     let mut issued_kept = 0;
     let mut warnings = Vec::new();
+    let mut warned_extended = false;
     let mut changed = 0;
     let mut now_complete = 0;
     let mut refused: Vec<Violation> = Vec::new();
@@ -455,6 +456,18 @@ pub(crate) fn set_fields(
         if !problems.is_empty() {
             refused.extend(problems);
             continue;
+        }
+        // A technology outside the draft list, stored as given (decisions
+        // 17 and 255): said once, as an export of it will say it, so the
+        // file's refusal by `validate` and `import` is no surprise.
+        let extended =
+            (after.technology_type).filter(|t| !t.is_draft() && before.technology_type != Some(*t));
+        if let Some(technology) = extended.filter(|_| !warned_extended) {
+            warned_extended = true;
+            warnings.push(
+                eac_model::check::extended_technology_warning(technology, "/technology_type", None)
+                    .with_eac(Some(&after.cds_eac_id)),
+            );
         }
         // Only what the change brought: the EAC's own older warnings
         // (factors still missing) are not news.

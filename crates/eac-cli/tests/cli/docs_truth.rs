@@ -5,12 +5,17 @@
 use predicates::str::contains;
 use serde_json::Value;
 
-use super::{sampled, Desk};
+use super::{sampled, stdout, Desk};
 
 /// The JSON `args --json` print (the command must succeed).
 fn json_of(desk: &Desk, args: &[&str]) -> Value {
     let out = desk.eacdesk().args(args).arg("--json").assert().success();
     serde_json::from_slice(&out.get_output().stdout).unwrap()
+}
+
+/// What `args` printed on stderr, whatever the exit code.
+fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(out.get_output().stderr.clone()).unwrap()
 }
 
 /// Finding 13: an emission factor typed as zero with a minus sign (`-0`,
@@ -52,4 +57,93 @@ fn a_zero_typed_with_a_minus_sign_is_no_emission_factor() {
         .args(["--reason", "measured"])
         .assert()
         .success();
+}
+
+/// Finding 1: a technology outside the draft list entered by hand is
+/// stored and exported as given (decisions 17 and 255), and `set` and
+/// both exports say that `validate` and `import` of the file need
+/// `--allow-extended-technologies`, with which they accept it. The export
+/// was silent, and the user's own `validate` of it failed.
+#[test]
+fn an_extended_technology_set_by_hand_is_exported_with_a_warning_naming_the_flag() {
+    let desk = sampled();
+    let flag = "--allow-extended-technologies";
+    let set = desk
+        .eacdesk()
+        .args([
+            "set",
+            "S5-0000000",
+            "technology_type=marine",
+            "--reason",
+            "tidal",
+        ])
+        .assert()
+        .success();
+    let said = stdout(&set);
+    assert!(
+        said.contains("warning (rule 3) at /technology_type [EAC S5-0000000]: technology `marine`")
+            && said.contains(flag),
+        "{said}"
+    );
+    // P1: a warning at the EAC's place in the file, on stderr.
+    let export = desk
+        .eacdesk()
+        .args(["export", "--profile", "p1", "--out", "nx.json"])
+        .assert()
+        .success();
+    let warned = stderr_of(&export);
+    assert!(
+        warned.starts_with("nx.json: warning (rule 3) at /eacs/")
+            && warned.contains("[EAC S5-0000000]: technology `marine` is not in the 2024-08-29 draft list (1 EAC of this export has it)")
+            && warned.contains(flag),
+        "{warned}"
+    );
+    desk.bare()
+        .args(["validate", "--profile", "p1", "nx.json"])
+        .assert()
+        .code(1);
+    desk.bare()
+        .args(["validate", "--profile", "p1", flag, "nx.json"])
+        .assert()
+        .success();
+    // P2: in `warnings` under --json, at the detail file.
+    let report = json_of(&desk, &["export", "--profile", "p2", "--out", "nxb"]);
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{report}");
+    assert_eq!(warnings[0]["severity"], "warning");
+    assert_eq!(warnings[0]["pointer"], "/technology_type");
+    assert!(
+        warnings[0]["file"].as_str().unwrap().contains("S5-0000000"),
+        "{report}"
+    );
+    assert!(warnings[0]["message"].as_str().unwrap().contains(flag));
+    desk.bare()
+        .args(["validate", "--profile", "p2", "nxb"])
+        .assert()
+        .code(1);
+    desk.bare()
+        .args(["validate", "--profile", "p2", flag, "nxb"])
+        .assert()
+        .success();
+    // What the warning promises: import with the flag takes it.
+    desk.bare()
+        .arg("--db")
+        .arg(desk.path("other.sqlite"))
+        .args(["import", flag, "nx.json"])
+        .assert()
+        .success();
+    // An export without such a technology has no warning.
+    let plain = json_of(
+        &desk,
+        &[
+            "export",
+            "--profile",
+            "p1",
+            "--out",
+            "plain.json",
+            "--search",
+            "S5-0000001",
+        ],
+    );
+    assert!(plain.get("warnings").is_none(), "{plain}");
 }

@@ -684,6 +684,8 @@ struct P2Bundle<'a> {
     /// a time.
     envelopes: EnvelopeCursor<'a>,
     foreign_formats: Vec<String>,
+    /// Technologies outside the draft list, for the report's warnings.
+    extended: crate::export::ExtendedTechnologies,
 }
 
 impl P2Bundle<'_> {
@@ -735,6 +737,7 @@ impl Sink for P2Bundle<'_> {
         let relative = format!("{BUNDLE_DETAILS}/{file_name}");
         let detail_shown = self.final_dir.join(&relative);
         let detail_label = detail_shown.display().to_string();
+        (self.extended).note(eac, &detail_label, || "/technology_type".to_owned());
         errors.extend(
             check_eac(eac, "", self.check)
                 .into_iter()
@@ -843,6 +846,7 @@ pub(crate) fn export_p2(
             EnvelopeCursor::none(conn)
         },
         foreign_formats: Vec::new(),
+        extended: crate::export::ExtendedTechnologies::default(),
     };
     let rules_file = final_dir.display().to_string();
     crate::export::stream_eacs(conn, filter, progress, &rules_file, &mut sink)?;
@@ -852,6 +856,7 @@ pub(crate) fn export_p2(
         files,
         detail_count,
         foreign_formats,
+        extended,
         ..
     } = sink;
     let sha256 = out.finish()?.finish()?;
@@ -922,6 +927,7 @@ pub(crate) fn export_p2(
         eac_count,
         file_count: detail_count + 3,
         not_recorded: None,
+        warnings: extended.warnings(),
     })
 }
 
