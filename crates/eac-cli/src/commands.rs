@@ -257,7 +257,7 @@ fn no_database(db: &Path) -> AppError {
 }
 
 /// Opens the database for a command that checks or attests what it holds
-/// (`audit verify`, `check`, `claims check`, `pack diff`): as
+/// (`audit verify`, `check`, `claims check`, `claims report`, `pack diff`): as
 /// [`open_read`], but a database that is not there (no file, or an empty
 /// one) is refused, exit 2. Read as empty it passed: `eacdesk --db
 /// "$DB" audit verify && echo PASS` printed PASS for a mistyped path, the
