@@ -3679,13 +3679,9 @@ fn set_fields(db: &Path, a: SetFieldsArgs) -> Result<ExitCode> {
                 )?;
             }
         }
-        let dates_retirement = values.iter().any(|v| v.field == SettableField::Retired);
-        if dates_retirement && report.changed < report.matching {
-            writeln!(
-                out,
-                "`retired` dates only values proven retired without a date; a value that is not \
-                 retired stays so (its retirement comes from the registry's statement: import it)."
-            )?;
+        // Why values kept no date from `retired`, in the store's words.
+        if let Some(why) = &report.retired_kept_why {
+            writeln!(out, "{why}")?;
         }
     }
     if report.dry_run {
@@ -3725,7 +3721,10 @@ fn print_set(
             _ => writeln!(out, "No EAC matches the filter. {not_done}")?,
         }
     } else if mode != Mode::Done {
-        let rest = match (r.changed, r.issued_kept) {
+        // A date asked for and not given (`issued`, `retired`) is no value
+        // already held: said by the `…_why` lines after this one.
+        let kept = r.issued_kept + r.retired_kept;
+        let rest = match (r.changed, kept) {
             (0, 0) => format!(
                 "; nothing would change: {} already {} these values",
                 if r.matching == 1 { "it" } else { "they" },
@@ -3738,8 +3737,8 @@ fn print_set(
             ),
         };
         writeln!(out, "{matching}{rest}. {not_done}")?;
-    } else if r.changed == 0 && r.issued_kept > 0 {
-        // Not "already held": an issue date asked for was not given.
+    } else if r.changed == 0 && r.issued_kept + r.retired_kept > 0 {
+        // Not "already held": a date asked for was not given.
         writeln!(
             out,
             "{matching}; nothing changed, so no audit record was written."
@@ -3751,7 +3750,7 @@ fn print_set(
             if r.matching == 1 { "it" } else { "they" }
         )?;
     } else {
-        let rest = if r.issued_kept > 0 {
+        let rest = if r.issued_kept + r.retired_kept > 0 {
             "left as they were"
         } else {
             "already held these values"

@@ -2865,7 +2865,8 @@ fn help_explains_each_value_of_the_spec_options() {
 /// `set ID retired=DATE` dates values proven retired without a date; it
 /// never retires a value. On an EAC none of whose values is retired it
 /// changes nothing, and says so (no "recorded in the audit log", which it
-/// said with 0 changed) with what to do instead; nothing is audited.
+/// said with 0 changed, nor "it already held these values", which it did
+/// not) with what to do instead; nothing is audited.
 #[test]
 fn a_retirement_date_never_retires_a_value_and_a_set_that_changes_nothing_says_so() {
     let desk = Desk::new();
@@ -2882,10 +2883,10 @@ fn a_retirement_date_never_retires_a_value_and_a_set_that_changes_nothing_says_s
         .assert()
         .success()
         .stdout(contains(
-            "1 EAC matches; nothing changed: it already held these values, so no audit record was written.",
+            "1 EAC matches; nothing changed, so no audit record was written.",
         ))
         .stdout(contains(
-            "`retired` dates only values proven retired without a date; a value that is not retired stays so",
+            "`retired` dates only values proven retired without a date: 1 EAC has values that are not retired, which stay so",
         ))
         .stdout(contains("recorded in the audit log").not());
     assert_eq!(desk.json(&["show", id]), before);

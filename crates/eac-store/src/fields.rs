@@ -199,12 +199,22 @@ fn parse_changes(values: &[FieldValue]) -> Result<Vec<Change>> {
     }
 }
 
+/// What `apply` left as it was of the dates asked for.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Kept {
+    /// A value kept another issue date than the one `issued` gave.
+    issued: bool,
+    /// A value is not retired, which `retired` does not change.
+    not_retired: bool,
+    /// A value kept another retirement date than the one `retired` gave.
+    retired_other: bool,
+}
+
 /// `eac` with the changes applied; `entered[i]` says that value `i`'s
-/// issue date is one a person entered with `set` (corrected by `issued`),
-/// and the flag returned that a value kept another issue date than the one
-/// `issued` gave.
-fn apply(mut eac: Eac, changes: &[Change], entered: &[bool]) -> (Eac, bool) {
-    let mut kept = false;
+/// issue date is one a person entered with `set` (corrected by `issued`);
+/// with what was kept of the dates asked for.
+fn apply(mut eac: Eac, changes: &[Change], entered: &[bool]) -> (Eac, Kept) {
+    let mut kept = Kept::default();
     for c in changes {
         match c {
             Change::Text(SettableField::DestinationId, t) => eac.destination_id = Some(t.clone()),
@@ -225,19 +235,23 @@ fn apply(mut eac: Eac, changes: &[Change], entered: &[bool]) -> (Eac, bool) {
                         None => v.issued = Some(*d),
                         Some(held) if held == *d => {}
                         Some(_) if entered.get(i) == Some(&true) => v.issued = Some(*d),
-                        Some(_) => kept = true,
+                        Some(_) => kept.issued = true,
                     }
                 }
             }
             Change::Date(_, d) => {
-                for v in eac
-                    .values
-                    .iter_mut()
-                    .filter(|v| v.retired_undated && v.retired.is_none())
-                {
-                    v.retired = Some(*d);
-                    // The date is known now; the audit keeps where it came from.
-                    v.retired_undated = false;
+                for v in eac.values.iter_mut() {
+                    match v.retired {
+                        None if v.retired_undated => {
+                            v.retired = Some(*d);
+                            // The date is known now; the audit keeps where
+                            // it came from.
+                            v.retired_undated = false;
+                        }
+                        None => kept.not_retired = true,
+                        Some(held) if held == *d => {}
+                        Some(_) => kept.retired_other = true,
+                    }
                 }
             }
         }
@@ -325,6 +339,17 @@ pub struct SetFieldsReport {
     /// (`None` while `issued_kept` is 0).
     #[serde(default)]
     pub issued_kept_why: Option<String>,
+    /// EACs (changed or not) of which a value was left without the date
+    /// `retired` gave: not retired (which `retired` never changes), or
+    /// retired on another date.
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
+    pub retired_kept: usize,
+    /// Why, in words the CLI and the app show (`None` while
+    /// `retired_kept` is 0).
+    #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Option<String>>", optional))]
+    pub retired_kept_why: Option<String>,
     /// What the change made the EACs break that only warns (rule 22: an
     /// asset commissioned after the period), as an import or `validate`
     /// would say it; the first [`MAX_WARNINGS`].
@@ -355,6 +380,38 @@ fn issued_kept_why(kept: usize, by_filter: bool) -> Option<String> {
             "{eacs} the issue date {its} imported document gave: an issue date dates values \
              without one and corrects a date a person entered, never a document's (import a \
              corrected statement instead)."
+        )
+    })
+}
+
+/// Why EACs kept values without the date `retired` gave: `not_retired`
+/// of them have values that are not retired, `other` values retired on
+/// another date. `retired` dates only values proven retired without a date
+/// (a statement that proves a redemption but prints no date).
+fn retired_kept_why(not_retired: usize, other: usize) -> Option<String> {
+    let eacs = |n: usize, one: &str, many: &str| match n {
+        1 => format!("1 EAC {one}"),
+        n => format!("{n} EACs {many}"),
+    };
+    let mut said = Vec::new();
+    if not_retired > 0 {
+        said.push(format!(
+            "{} values that are not retired, which stay so (a value's retirement comes from the \
+             registry's statement: import it)",
+            eacs(not_retired, "has", "have")
+        ));
+    }
+    if other > 0 {
+        said.push(format!(
+            "{} values retired on another date, which is kept (import a corrected statement to \
+             change it)",
+            eacs(other, "has", "have")
+        ));
+    }
+    (!said.is_empty()).then(|| {
+        format!(
+            "`retired` dates only values proven retired without a date: {}.",
+            said.join("; ")
         )
     })
 }
@@ -419,6 +476,7 @@ pub(crate) fn set_fields(
     });
     let total = ids.len() as u64;
     let mut issued_kept = 0;
+    let (mut retired_kept, mut not_retired, mut retired_other) = (0, 0, 0);
     let mut warnings = Vec::new();
     let mut warned_extended = false;
     let mut changed = 0;
@@ -436,7 +494,10 @@ pub(crate) fn set_fields(
             _ => Vec::new(),
         };
         let (mut after, kept) = apply(before.clone(), &changes, &entered);
-        issued_kept += usize::from(kept);
+        issued_kept += usize::from(kept.issued);
+        not_retired += usize::from(kept.not_retired);
+        retired_other += usize::from(kept.retired_other);
+        retired_kept += usize::from(kept.not_retired || kept.retired_other);
         if after == before {
             continue;
         }
@@ -518,6 +579,8 @@ pub(crate) fn set_fields(
         dry_run,
         issued_kept,
         issued_kept_why: issued_kept_why(issued_kept, !corrects_issued),
+        retired_kept,
+        retired_kept_why: retired_kept_why(not_retired, retired_other),
         warnings,
     })
 }
@@ -583,15 +646,72 @@ mod tests {
         assert_eq!(after.values[0].issued, Some(d), "filled");
         assert_eq!(after.values[1].issued, Some(d), "corrected");
         assert_eq!(after.values[2].issued, other, "the document's kept");
-        assert!(kept);
+        assert!(kept.issued);
         // Nothing entered (or through a filter): only the missing one.
         let (after, kept) = apply(held.clone(), &set, &[]);
         assert_eq!(after.values[1].issued, other);
-        assert!(kept);
+        assert!(kept.issued);
         // The date asked for already held: nothing kept back.
         let same = [Change::Date(SettableField::Issued, other.unwrap())];
         let (_, kept) = apply(held, &same, &[]);
-        assert!(!kept);
+        assert_eq!(kept, Kept::default());
+    }
+
+    /// `retired` dates the values proven retired without a date, and says
+    /// which it left without it: not retired, or retired on another date;
+    /// a value retired on the date given is no value kept.
+    #[test]
+    fn retired_dates_only_undated_retirements_and_says_what_it_left() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/fixtures/spec-examples/good-p1-mixed-order.json"
+        ))
+        .unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let mut eac = doc["eacs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| eac_model::p2::read_eac_document(&e.to_string(), CheckOptions::import()))
+            .find_map(|read| match read {
+                eac_model::EacRead::Valid { eac, .. } if eac.values.len() >= 3 => Some(*eac),
+                _ => None,
+            })
+            .expect("an EAC with three values");
+        eac.values.truncate(3);
+        let (d, other) = (
+            Date::parse("2024-06-30").unwrap(),
+            Date::parse("2024-03-01").unwrap(),
+        );
+        for (v, (retired, undated)) in
+            eac.values
+                .iter_mut()
+                .zip([(None, true), (Some(d), false), (None, false)])
+        {
+            (v.retired, v.retired_undated) = (retired, undated);
+        }
+        let set = [Change::Date(SettableField::Retired, d)];
+        let (after, kept) = apply(eac.clone(), &set, &[]);
+        assert_eq!(after.values[0].retired, Some(d), "dated");
+        assert!(!after.values[0].retired_undated);
+        assert_eq!(after.values[2].retired, None, "never retired by `retired`");
+        let not_retired = Kept {
+            not_retired: true,
+            ..Kept::default()
+        };
+        assert_eq!(kept, not_retired, "the date already held is no date kept");
+        eac.values[1].retired = Some(other);
+        let (after, kept) = apply(eac, &set, &[]);
+        assert_eq!(after.values[1].retired, Some(other), "another date is kept");
+        assert!(kept.retired_other && kept.not_retired);
+        assert_eq!(
+            retired_kept_why(1, 2).unwrap(),
+            "`retired` dates only values proven retired without a date: 1 EAC has values that \
+             are not retired, which stay so (a value's retirement comes from the registry's \
+             statement: import it); 2 EACs have values retired on another date, which is kept \
+             (import a corrected statement to change it)."
+        );
+        assert_eq!(retired_kept_why(0, 0), None);
     }
 
     /// A saved state's issue dates, value by value.

@@ -147,3 +147,49 @@ fn an_extended_technology_set_by_hand_is_exported_with_a_warning_naming_the_flag
     );
     assert!(plain.get("warnings").is_none(), "{plain}");
 }
+
+/// Finding 6: `set ID retired=DATE` on values that are not retired (or
+/// retired on another date) changes nothing and says why, in text and
+/// under --json (`retired_kept`, `retired_kept_why`, as `issued_kept`):
+/// it said "it already held these values", which it did not, and --json
+/// gave no reason at all.
+#[test]
+fn a_retirement_date_not_given_says_why_in_text_and_json() {
+    let desk = sampled();
+    // S5-0000000: not retired; S5-0000001: retired, dated.
+    let text = desk
+        .eacdesk()
+        .args(["set", "S5-0000000", "retired=2025-12-20", "--reason", "fix"])
+        .assert()
+        .success();
+    let said = stdout(&text);
+    assert!(
+        said.contains("1 EAC matches; nothing changed, so no audit record was written.")
+            && !said.contains("already held")
+            && said.contains(
+                "`retired` dates only values proven retired without a date: 1 EAC has values \
+                 that are not retired, which stay so"
+            ),
+        "{said}"
+    );
+    let report = json_of(
+        &desk,
+        &["set", "S5-0000000", "retired=2025-12-20", "--reason", "fix"],
+    );
+    assert_eq!(report["changed"], 0, "{report}");
+    assert_eq!(report["retired_kept"], 1, "{report}");
+    let why = report["retired_kept_why"].as_str().unwrap();
+    assert!(why.contains("not retired, which stay so"), "{why}");
+    // Retired on another date: kept, and said so.
+    let dry = desk
+        .eacdesk()
+        .args(["set", "S5-0000001", "retired=1999-01-01", "--dry-run"])
+        .assert()
+        .success();
+    let said = stdout(&dry);
+    assert!(
+        said.contains("1 EAC matches; nothing would change. Nothing was changed (--dry-run).")
+            && said.contains("1 EAC has values retired on another date, which is kept"),
+        "{said}"
+    );
+}

@@ -30,6 +30,17 @@ issued_kept: number,
  */
 issued_kept_why: string | null, 
 /**
+ * EACs (changed or not) of which a value was left without the date
+ * `retired` gave: not retired (which `retired` never changes), or
+ * retired on another date.
+ */
+retired_kept?: number, 
+/**
+ * Why, in words the CLI and the app show (`None` while
+ * `retired_kept` is 0).
+ */
+retired_kept_why?: string | null, 
+/**
  * What the change made the EACs break that only warns (rule 22: an
  * asset commissioned after the period), as an import or `validate`
  * would say it; the first [`MAX_WARNINGS`].
