@@ -235,7 +235,7 @@ macro_rules! ipc_commands {
             /// Checks a mapping (JSON text of eac-registry's `Mapping`) and saves it as `name`
             /// (replacing one of that name, also when its accents are written otherwise, NFC or
             /// NFD: under the saved spelling); `invalid_input` listing everything it lacks (`the
-            /// mapping is not complete: A; B`), naming a key no mapping has (with the nearest known
+            /// mapping is not complete: A; B`, each whole in `details.problems`), naming a key no mapping has (with the nearest known
             /// key) or a key given twice, or when a saved mapping's name differs from `name` only
             /// in case (names are told apart without regard to case: save under the saved spelling
             /// to replace it).

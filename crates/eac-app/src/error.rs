@@ -97,6 +97,12 @@ pub struct ErrorDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub database: Option<DatabaseProblem>,
+    /// `invalid_input` of a column mapping (`save_mapping`): each thing it
+    /// lacks or gets wrong, one sentence each, as the message lists them
+    /// (a `; ` inside a quoted column name or value stays in its item).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub problems: Option<Vec<String>>,
 }
 
 /// What is wrong with a database file, where the app has words of its own.

@@ -391,9 +391,13 @@ pub fn save_mapping(store: &mut Store, name: &str, mapping_json: &str) -> Result
         Some(i) => saved[i].name.clone(),
         None => name.trim().to_owned(),
     };
-    mapping
-        .validate()
-        .map_err(|p| AppError::invalid_input(format!("the mapping is not complete: {p}")))?;
+    mapping.validate().map_err(|p| AppError {
+        details: crate::ErrorDetails {
+            problems: Some(p.0.clone()),
+            ..crate::ErrorDetails::default()
+        },
+        ..AppError::invalid_input(format!("the mapping is not complete: {p}"))
+    })?;
     let text = serde_json::to_string(&mapping).expect("a mapping serializes");
     store.save_mapping(&mapping.name, &text)?;
     Ok(())

@@ -6,7 +6,6 @@ import {
   emptyForm,
   fieldsOfColumn,
   formFromMapping,
-  isIncompleteMapping,
   mappingFromForm,
   mappingKey,
   mappingProblems,
@@ -227,26 +226,45 @@ describe("technology table", () => {
 });
 
 describe("a refused mapping", () => {
-  it("lists each problem on its own", () => {
+  const refused = (problems: string[] | undefined, message = `the mapping is not complete: ${(problems ?? []).join("; ")}`) => ({
+    code: "invalid_input",
+    message,
+    details: problems ? { problems } : {},
+  });
+
+  it("lists each problem on its own, as the backend listed them", () => {
     expect(
       mappingProblems(
-        "the mapping is not complete: the mapping has no name; no registry key (e.g. `wregis`): ranges are compared for overlaps within one registry; no device id (the registry's id of the generating unit)",
+        refused([
+          "the mapping has no name",
+          "no registry key (e.g. `wregis`): ranges are compared for overlaps within one registry",
+          "no device id (the registry's id of the generating unit)",
+        ]),
       ),
     ).toEqual([
       "The mapping has no name",
       "No registry key (e.g. `wregis`): ranges are compared for overlaps within one registry",
       "No device id (the registry's id of the generating unit)",
     ]);
-    expect(mappingProblems("there is no saved mapping `x`")).toEqual(["There is no saved mapping `x`"]);
   });
 
-  it("says what it lacks once, never the refusal's own words as one more thing it needs", () => {
-    // isIncompleteMapping trimmed the message, mappingProblems did not:
-    // the list under "The mapping was not saved: it still needs" began
-    // "The mapping is not complete: no status".
-    const message = "\n the mapping is not complete: no status (a column); no device id";
-    expect(isIncompleteMapping(message)).toBe(true);
-    expect(mappingProblems(message)).toEqual(["No status (a column)", "No device id"]);
+  it("keeps a column name or value holding “; ” in one item", () => {
+    // The message joins the problems with "; ": split there, the column
+    // `GSRN; main` and the unit `M; Wh` each became two items.
+    const problems = [
+      "the device id names the column `GSRN; main`, but the file has no header: give its position (column_number)",
+      "the unit `M; Wh` is not MWh, kWh or Wh",
+    ];
+    expect(mappingProblems(refused(problems))).toEqual([
+      "The device id names the column `GSRN; main`, but the file has no header: give its position (column_number)",
+      "The unit `M; Wh` is not MWh, kWh or Wh",
+    ]);
+  });
+
+  it("is no list for any other refusal, which is shown as the backend words it", () => {
+    expect(mappingProblems(refused(undefined, "there is no saved mapping `x`"))).toBeNull();
+    expect(mappingProblems({ code: "io", message: "x", details: { problems: ["a"] } })).toBeNull();
+    expect(mappingProblems(refused([]))).toBeNull();
   });
 });
 

@@ -6,6 +6,7 @@
 // and the backend checks every mapping again before saving it.
 
 import type { TechnologyType } from "./types";
+import { toAppError } from "./errors";
 
 /** Where a field's text comes from (a `Field` of mapped.rs). */
 export type FieldSource = { column: string } | { column_number: number } | { value: string };
@@ -462,35 +463,18 @@ export function savedSpelling(saved: readonly { name: string }[], name: string):
 }
 
 /**
- * How the backend starts a refusal of what the mapping still lacks
- * (`save_mapping` in crates/eac-app/src/registry.rs), written once: what
- * tells such a refusal and what is taken off before its list must be the
- * same, or the words stand again as the first thing the mapping "still
- * needs".
+ * The problems of a refused mapping save, one per line, or null when the
+ * refusal is of another kind (a name a saved mapping has in another case, a
+ * key the backend does not read: shown as the backend words it). The
+ * backend lists what the mapping lacks or gets wrong in
+ * `details.problems`, each whole: its message joins them with "; ", which a
+ * quoted column name or value may hold too, so the message is never split.
  */
-const INCOMPLETE = /^\s*the mapping is not complete:\s*/i;
-
-/**
- * Whether a refused save is about what the mapping still lacks ("the
- * mapping is not complete: A; B; C"), shown as a list of what it needs.
- * Any other refusal (a name taken by a saved mapping in another case, a
- * key the backend does not read) is shown as the backend says it.
- */
-export function isIncompleteMapping(message: string): boolean {
-  return INCOMPLETE.test(message);
-}
-
-/**
- * The problems of a refused mapping, one per line: the backend lists every
- * problem at once ("the mapping is not complete: A; B; C").
- */
-export function mappingProblems(message: string): string[] {
-  const body = message.replace(INCOMPLETE, "");
-  const items = body
-    .split(/;\s+/)
-    .map((s) => s.trim())
-    .filter((s) => s !== "");
-  return items.map((s) => s.charAt(0).toUpperCase() + s.slice(1));
+export function mappingProblems(e: unknown): string[] | null {
+  const err = toAppError(e);
+  const listed = err.code === "invalid_input" ? err.details.problems : undefined;
+  if (!listed || listed.length === 0) return null;
+  return listed.map((s) => s.charAt(0).toUpperCase() + s.slice(1));
 }
 
 /** A short stable text of the mapping, to tell whether the form changed since it was saved. */

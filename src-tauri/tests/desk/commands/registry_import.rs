@@ -174,6 +174,40 @@ fn csv_mappings_are_previewed_saved_used_listed_and_deleted() {
         assert!(message.contains(lack), "{lack} not named: {message}");
     }
     assert_eq!(desk.ok("csv_mappings", json!({})), json!([]));
+    // … and as a list, each item whole: a column name or value holding
+    // "; " is one item (the app split the message at "; ").
+    let e = desk.err(
+        "save_csv_mapping",
+        json!({
+            "name": "half",
+            "mapping_json": r#"{"has_header": false, "device_id": {"column": "GSRN; main"}, "unit": {"value": "M; Wh"}}"#,
+        }),
+    );
+    let problems: Vec<&str> = e["details"]["problems"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no list of problems: {e}"))
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    assert!(
+        problems.contains(&"the unit `M; Wh` is not MWh, kWh or Wh"),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(
+            &"the device id names the column `GSRN; main`, but the file has no header: give its position (column_number)"
+        ),
+        "{problems:?}"
+    );
+    assert!(
+        problems.iter().any(|p| p.contains("registry key")),
+        "{problems:?}"
+    );
+    assert_eq!(
+        e["message"],
+        format!("the mapping is not complete: {}", problems.join("; ")),
+        "the message lists the same"
+    );
 
     desk.ok(
         "save_csv_mapping",

@@ -82,4 +82,10 @@ eac_numbers?: Array<string>,
  * names, so the app titles the case in words of its own rather than
  * as input or a file in general.
  */
-database?: DatabaseProblem, };
+database?: DatabaseProblem, 
+/**
+ * `invalid_input` of a column mapping (`save_mapping`): each thing it
+ * lacks or gets wrong, one sentence each, as the message lists them
+ * (a `; ` inside a quoted column name or value stays in its item).
+ */
+problems?: Array<string>, };

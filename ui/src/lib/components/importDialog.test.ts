@@ -125,12 +125,35 @@ describe("a refused save of a column mapping", () => {
     await editedMapping();
     vi.mocked(api.saveCsvMapping)
       .mockReset()
-      .mockRejectedValue({ code: "invalid_input", message: "the mapping is not complete: no status (a column); no device id", details: {} });
+      .mockRejectedValue({
+        code: "invalid_input",
+        message: "the mapping is not complete: no status (a column); no device id",
+        details: { problems: ["no status (a column)", "no device id"] },
+      });
     change("mapping-name", "New");
     click("mapping-save");
     await vi.waitFor(() => expect($("mapping-problems")?.dataset.count).toBe("2"));
     expect($("mapping-problems")?.textContent).toContain("No device id");
     expect($("mapping-save-error")).toBeNull();
+  });
+
+  it("keeps a column name holding “; ” in one item of the list", async () => {
+    await editedMapping();
+    const problems = [
+      "the device id names the column `GSRN; main`, but the file has no header: give its position (column_number)",
+      "no status (a column)",
+    ];
+    vi.mocked(api.saveCsvMapping)
+      .mockReset()
+      .mockRejectedValue({ code: "invalid_input", message: `the mapping is not complete: ${problems.join("; ")}`, details: { problems } });
+    change("mapping-name", "New");
+    click("mapping-save");
+    await vi.waitFor(() => expect($("mapping-problems")).not.toBeNull());
+    const items = [...$("mapping-problems")!.querySelectorAll("li")].map((li) => li.textContent);
+    expect(items).toEqual([
+      "The device id names the column `GSRN; main`, but the file has no header: give its position (column_number)",
+      "No status (a column)",
+    ]);
   });
 
   it("says any other refusal as the backend words it, not as something the mapping still needs", async () => {
