@@ -14,8 +14,12 @@
 //! - The reference registry numbers certificates per production device, so
 //!   the registry key is `energytag:<issuing_body>:<device_id>`: ranges of
 //!   two devices never overlap, however their ids compare.
-//! - `production_starting_interval` / `_ending_interval` are instants with
-//!   an explicit offset (a text without one is refused, not assumed UTC).
+//! - `production_starting_interval` / `_ending_interval` are instants: with
+//!   an offset as RFC 3339 gives it, without one (`2021-01-01T00:00:00`,
+//!   as the reference registry writes them) in UTC, which is how the
+//!   specification defines both fields ("the datetime in UTC format"),
+//!   said once in a warning; another form (a space for the `T`, no
+//!   seconds, a day alone) is refused saying what is wrong.
 //! - `device_production_start_date` (the commissioning day) is typed a
 //!   datetime by the reference registry: a day, its midnight, or its
 //!   midnight UTC (`…T00:00:00Z`, `…T00:00:00+00:00`) is read as that day;
@@ -181,15 +185,135 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
             message: "the file lists no certificate bundles".into(),
         });
     }
+    let mut naive = WithoutOffset::default();
     for (i, raw) in bundles.iter().enumerate() {
         let pointer = if prefix == "." {
             String::new()
         } else {
             format!("{prefix}/{i}")
         };
-        read_bundle(raw, pointer, &mut statement)?;
+        read_bundle(raw, pointer, &mut statement, &mut naive)?;
+    }
+    if let Some((at, text)) = naive.first {
+        // Said once: the file's own convention, not an assumption.
+        statement.warnings.push(Warning {
+            at,
+            message: format!(
+                "{} written without a UTC offset (the first: `{text}`): read as UTC, as the \
+                 EnergyTag specification defines production_starting_interval and \
+                 production_ending_interval (\"the datetime in UTC format\")",
+                match naive.count {
+                    1 => "1 interval time is".to_owned(),
+                    n => format!("{n} interval times are"),
+                }
+            ),
+        });
     }
     Ok(statement)
+}
+
+/// The interval times of a document written without an offset, read as
+/// UTC ([`interval_time`]): how many, and the first with its place.
+#[derive(Default)]
+struct WithoutOffset {
+    count: usize,
+    first: Option<(Locator, String)>,
+}
+
+/// An interval time (`production_starting_interval` / `_ending_interval`)
+/// as an instant, and whether it was written without an offset. The
+/// EnergyTag specification gives these fields as "the datetime in UTC
+/// format" and its reference registry writes them without one
+/// (`2021-01-01T00:00:00`, Python's naive `datetime` in ISO form): such a
+/// text is that instant in UTC, by the specification's own words, not by
+/// an assumed zone. A text with an offset is read as RFC 3339. Anything
+/// else is refused with what is wrong with it: a day without a time, a
+/// time without seconds, a space instead of `T` (Python's `str()` of a
+/// datetime, which neither the specification nor its registry writes).
+fn interval_time(text: &str) -> Result<(Timestamp, bool), String> {
+    let ask = "EnergyTag intervals are written YYYY-MM-DDTHH:MM:SS, in UTC (as the \
+               specification and its reference registry write them), or with an offset \
+               (2024-01-01T13:00:00Z, 2024-01-01T14:00:00+01:00)";
+    if let Ok(at) = Timestamp::parse(text) {
+        return Ok((at, false));
+    }
+    let quoted = eac_model::quote(text);
+    let b = text.as_bytes();
+    let digits = |from: usize, to: usize| {
+        b.get(from..to)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    };
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let day = digits(0, 4) && at(4, b'-') && digits(5, 7) && at(7, b'-') && digits(8, 10);
+    let minutes = digits(11, 13) && at(13, b':') && digits(14, 16);
+    let seconds = minutes && at(16, b':') && digits(17, 19);
+    let separator = b.get(10).copied();
+    if !day {
+        return Err(format!("`{quoted}` is not a date-time; {ask}"));
+    }
+    if b.len() == 10 {
+        return Err(format!(
+            "`{quoted}` is a day without a time: an interval starts and ends at an instant; {ask}"
+        ));
+    }
+    if separator == Some(b' ') {
+        return Err(format!(
+            "`{quoted}` separates the date and the time with a space, where the \
+             specification's date-time has a `T` (Python's str() of a datetime writes a space; \
+             the registry's API does not); {ask}. Download the bundles from the registry's API \
+             again, or put a `T` in place of the space in every interval"
+        ));
+    }
+    if !matches!(separator, Some(b'T' | b't')) {
+        return Err(format!("`{quoted}` is not a date-time; {ask}"));
+    }
+    if !seconds {
+        return Err(match minutes {
+            true => format!(
+                "`{quoted}` gives no seconds, which the specification's date-time always has; \
+                 {ask}"
+            ),
+            false => format!("`{quoted}` is not a date-time; {ask}"),
+        });
+    }
+    // What follows the seconds and their fraction: nothing (the
+    // reference registry's form, in UTC), or an offset.
+    let fraction = match b.get(19) {
+        Some(b'.') => 1 + b[20..].iter().take_while(|d| d.is_ascii_digit()).count(),
+        _ => 0,
+    };
+    let rest = &text[19 + fraction..];
+    if fraction == 1 {
+        return Err(format!(
+            "`{quoted}` has a decimal point after the seconds but no digits; {ask}"
+        ));
+    }
+    if rest.is_empty() {
+        // (The reason names the text as written, without the `Z`.)
+        let utc = format!("{text}Z");
+        return Timestamp::parse(&utc).map(|at| (at, true)).map_err(|e| {
+            let why = e.to_string().replacen(&eac_model::quote(&utc), &quoted, 1);
+            format!("{why}; {ask}")
+        });
+    }
+    let offset = rest
+        .strip_prefix(['+', '-'])
+        .is_some_and(|o| o.len() == 5 && o.as_bytes()[2] == b':');
+    if !offset && !rest.eq_ignore_ascii_case("z") {
+        return Err(format!(
+            "`{quoted}` ends in `{}`, which is no offset as RFC 3339 writes one (Z, or ±HH:MM \
+             such as +01:00); {ask}",
+            eac_model::quote(rest)
+        ));
+    }
+    // A leap second outside 23:59 UTC, a year past 9999 in UTC, more than
+    // nine fraction digits, an hour 24: the time's own reason.
+    Err(match Timestamp::parse(text) {
+        Err(eac_model::TimeError::DateTime(_)) | Ok(_) => {
+            format!("`{quoted}` is not a date-time (no such day or time); {ask}")
+        }
+        Err(e) => format!("{e}; {ask}"),
+    })
 }
 
 /// A key written twice in one object: the key, the JSON pointer of its
@@ -427,6 +551,7 @@ fn read_bundle(
     raw: &RawValue,
     pointer: String,
     statement: &mut Statement,
+    naive: &mut WithoutOffset,
 ) -> Result<(), ReadError> {
     let fields: HashMap<String, &RawValue> = serde_json::from_str(raw.get()).map_err(|_| {
         ReadError::new(
@@ -514,17 +639,14 @@ fn read_bundle(
     let per_certificate = Decimal::parse(&face).map_err(|e| b.err(face_key, e.to_string()))?;
 
     // The production interval.
-    let instant = |keys: &[&'static str]| -> Result<Timestamp, ReadError> {
+    let mut instant = |keys: &[&'static str]| -> Result<Timestamp, ReadError> {
         let (key, text) = b.required_string(keys)?;
-        Timestamp::parse(&text).map_err(|_| {
-            b.err(
-                key,
-                format!(
-                    "`{text}` is not a date-time with an offset (RFC 3339, e.g. \
-                     2024-01-01T13:00:00Z); EnergyTag intervals are UTC instants"
-                ),
-            )
-        })
+        let (at, without_offset) = interval_time(&text).map_err(|why| b.err(key, why))?;
+        if without_offset {
+            naive.count += 1;
+            naive.first.get_or_insert_with(|| (b.at(key), text.clone()));
+        }
+        Ok(at)
     };
     let period_start = instant(&["production_starting_interval"])?;
     let period_end = instant(&["production_ending_interval"])?;

@@ -1829,3 +1829,56 @@ fn a_stored_document_changed_by_another_program_is_refused_and_named() {
     assert_eq!(std::fs::read(&copy).unwrap(), std::fs::read(&pdf).unwrap());
     desk.eacdesk().args(["check"]).assert().success();
 }
+
+/// EnergyTag interval times written without an offset, as the reference
+/// registry writes them (`2024-03-31T00:00:00`), are the UTC instants the
+/// specification defines them as ("the datetime in UTC format"), and the
+/// import says once that it read them so; a time with a space for the
+/// `T` (Python's str() of a datetime) is refused saying exactly that,
+/// never that an offset is missing (tester 38, finding 2; decision 79 as
+/// amended).
+#[test]
+fn energytag_times_without_an_offset_are_utc_and_a_space_for_the_t_is_named() {
+    let desk = Desk::new();
+    let out = desk
+        .eacdesk()
+        .args(["import", &sample("energytag/no-offset.json")])
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        stdout.contains(
+            "note (JSON pointer /0/production_starting_interval): 2 interval times are \
+             written without a UTC offset (the first: `2024-03-31T00:00:00`): read as UTC, as \
+             the EnergyTag specification defines production_starting_interval and \
+             production_ending_interval (\"the datetime in UTC format\")"
+        ),
+        "{stdout}"
+    );
+    let row = desk.row("energytag:Ofgem-GC:7:1..5");
+    assert_eq!(
+        (row["period_start"].as_str(), row["period_end"].as_str()),
+        (Some("2024-03-31T00:00:00Z"), Some("2024-03-31T01:00:00Z")),
+        "{row}"
+    );
+
+    let out = desk
+        .eacdesk()
+        .args(["import", &sample("energytag/space-separated.json")])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "JSON pointer /0/production_starting_interval: `2024-03-31 00:00:00+00:00` \
+             separates the date and the time with a space, where the specification's \
+             date-time has a `T`"
+        ) && stderr.contains("put a `T` in place of the space in every interval"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("not a date-time with an offset"),
+        "{stderr}"
+    );
+    assert_eq!(desk.count(), 1, "nothing of the refused file was imported");
+}

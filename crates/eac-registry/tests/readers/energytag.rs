@@ -255,17 +255,43 @@ fn inconsistent_bundles_are_refused_at_their_pointer() {
     );
     assert!(m.contains("whole number"), "{m}");
 
-    // No offset: not silently taken as UTC.
-    let m = message_at(
-        err(&|b| {
-            b.insert(
-                "production_starting_interval".into(),
-                json!("2024-06-01T00:00:00"),
-            );
-        }),
-        p("/1/production_starting_interval"),
-    );
-    assert!(m.contains("offset"), "{m}");
+    // A time that is not the specification's date-time is refused saying
+    // what is wrong with it, never that an offset is missing when it is
+    // there (decision 79 as amended).
+    for (text, said) in [
+        (
+            "2024-03-31 00:00:00+00:00",
+            "`2024-03-31 00:00:00+00:00` separates the date and the time with a space, where \
+             the specification's date-time has a `T`",
+        ),
+        (
+            "2024-03-31 00:00:00",
+            "`2024-03-31 00:00:00` separates the date and the time with a space",
+        ),
+        ("2024-03-31", "`2024-03-31` is a day without a time"),
+        ("2024-03-31T00:00", "`2024-03-31T00:00` gives no seconds"),
+        (
+            "2024-03-31T00:00:00+0100",
+            "`2024-03-31T00:00:00+0100` ends in `+0100`, which is no offset as RFC 3339 writes one",
+        ),
+        ("31/03/2024 00:00", "`31/03/2024 00:00` is not a date-time"),
+        (
+            "2024-03-31T12:59:60",
+            "`2024-03-31T12:59:60` has second 60, which exists only as a leap second",
+        ),
+    ] {
+        let m = message_at(
+            err(&|b| {
+                b.insert("production_starting_interval".into(), json!(text));
+            }),
+            p("/1/production_starting_interval"),
+        );
+        assert!(m.starts_with(said), "{text}: {m}");
+        assert!(
+            m.contains("EnergyTag intervals are written YYYY-MM-DDTHH:MM:SS, in UTC"),
+            "{m}"
+        );
+    }
 
     let m = message_at(
         err(&|b| {
@@ -345,6 +371,58 @@ fn inconsistent_bundles_are_refused_at_their_pointer() {
     assert!(m.contains("line 1"), "{m}");
     let m = message_at(energytag::read(b"{\"x\": 1}").unwrap_err(), p(""));
     assert!(m.contains("no EnergyTag certificate bundles"), "{m}");
+}
+
+/// The specification gives both interval times as "the datetime in UTC
+/// format" and its reference registry writes them without an offset
+/// (`2021-01-01T00:00:00`): such a time is that instant in UTC, said once
+/// per file; with an offset, as before (decision 79 as amended).
+#[test]
+fn an_interval_written_without_an_offset_is_the_utc_time_the_specification_says() {
+    let list = serde_json::Value::Array(vec![
+        base(|b| {
+            b.insert(
+                "production_starting_interval".into(),
+                "2024-03-31T00:00:00".into(),
+            );
+            b.insert(
+                "production_ending_interval".into(),
+                "2024-03-31t01:00:00.000".into(),
+            );
+        }),
+        base(|b| {
+            b.insert("certificate_bundle_id_range_start".into(), 20.into());
+            b.insert("certificate_bundle_id_range_end".into(), 29.into());
+            b.insert(
+                "production_starting_interval".into(),
+                "2024-03-31T03:00:00+02:00".into(),
+            );
+            b.insert(
+                "production_ending_interval".into(),
+                "2024-03-31T02:00:00".into(),
+            );
+        }),
+    ]);
+    let st = energytag::read(&serde_json::to_vec(&list).unwrap()).unwrap();
+    let periods: Vec<(String, String)> = (st.ranges.iter())
+        .map(|r| (r.period_start.to_string(), r.period_end.to_string()))
+        .collect();
+    assert_eq!(
+        periods,
+        [
+            (s("2024-03-31T00:00:00Z"), s("2024-03-31T01:00:00Z")),
+            (s("2024-03-31T01:00:00Z"), s("2024-03-31T02:00:00Z")),
+        ]
+    );
+    assert_eq!(st.warnings.len(), 1, "{:?}", st.warnings);
+    assert_eq!(st.warnings[0].at, p("/0/production_starting_interval"));
+    assert_eq!(
+        st.warnings[0].message,
+        "3 interval times are written without a UTC offset (the first: \
+         `2024-03-31T00:00:00`): read as UTC, as the EnergyTag specification defines \
+         production_starting_interval and production_ending_interval (\"the datetime in UTC \
+         format\")"
+    );
 }
 
 /// Rule 20 (strict JSON): a key written twice is refused, never "the last
