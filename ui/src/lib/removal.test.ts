@@ -6,7 +6,9 @@ import {
   deleteTarget,
   deletedCount,
   deletesEverything,
+  needsUndoCheck,
   undoCount,
+  undoRefusal,
   undoText,
 } from "./removal";
 import { emptyFilterState, toEacFilter } from "./filters";
@@ -62,7 +64,38 @@ describe("undoing an import", () => {
   });
   it("shows whether an import can still be undone", () => {
     expect(batchStatus({ undone_at: null, undoable: true })).toBe("Can be undone");
+    expect(batchStatus({ undone_at: null, undoable: true }, { state: "undoable" })).toBe("Can be undone");
+    expect(batchStatus({ undone_at: null, undoable: true }, { state: "checking" })).toBe("Checking whether it can be undone…");
+    expect(batchStatus({ undone_at: null, undoable: true }, { state: "refused", why: "x" })).toBe("Cannot be undone");
     expect(batchStatus({ undone_at: null, undoable: false })).toMatch(/cannot be undone/);
     expect(batchStatus({ undone_at: "2026-01-02T03:04:05Z", undoable: false })).toMatch(/^Undone /);
+    expect(needsUndoCheck({ undone_at: null, undoable: true })).toBe(true);
+    expect(needsUndoCheck({ undone_at: null, undoable: false })).toBe(false);
+    expect(needsUndoCheck({ undone_at: "2026-01-02T03:04:05Z", undoable: false })).toBe(false);
+  });
+  it("says why an import cannot be undone, from its undo's refusal", () => {
+    const refused = (code: string, ids: string[] | undefined, message = "m") => ({
+      code,
+      message,
+      details: ids ? { cds_eac_ids: ids } : {},
+    });
+    expect(undoRefusal(refused("conflict", ["a"]))).toBe(
+      "1 EAC it added or replaced was changed after it (by a later import, an edit or a deletion). Undo the later imports first, or fix it by hand.",
+    );
+    expect(undoRefusal(refused("frozen", ["a", "b", "c"]))).toBe(
+      "3 EACs it changed lie in a closed reporting period. Reopen the period first (Evidence ▾ → Closed periods…).",
+    );
+    expect(undoRefusal(refused("frozen", ["a"]))).toMatch(/^1 EAC it changed lies in a closed reporting period/);
+    expect(
+      undoRefusal(
+        refused(
+          "invalid_input",
+          undefined,
+          "Import 4 (x.json) changed no stored EAC (it added none, replaced none and named its document as the source of none), so there is nothing to undo. Nothing was changed.",
+        ),
+      ),
+    ).toBe(
+      "Import 4 (x.json) changed no stored EAC (it added none, replaced none and named its document as the source of none), so there is nothing to undo.",
+    );
   });
 });

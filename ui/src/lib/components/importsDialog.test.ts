@@ -8,13 +8,13 @@ import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
-  api: { importBatches: vi.fn(), undoImport: vi.fn() },
+  api: { importBatches: vi.fn(), undoImport: vi.fn(), cancelOperation: vi.fn() },
 }));
 
 import { api } from "../api";
 import type { ImportBatch, UndoReport } from "../types";
 import ImportsDialog from "./ImportsDialog.svelte";
-import { $, cleanup, click, clickOn, show } from "../testMount";
+import { $, cleanup, click, clickOn, hide, show } from "../testMount";
 
 function batch(id: number): ImportBatch {
   return {
@@ -48,12 +48,20 @@ afterEach(cleanup);
 
 beforeEach(() => {
   vi.mocked(api.importBatches).mockReset().mockResolvedValue([batch(1), batch(2)]);
-  vi.mocked(api.undoImport).mockReset();
+  // The list asks each import's dry run whether it can be undone: by default it can.
+  vi.mocked(api.undoImport)
+    .mockReset()
+    .mockImplementation(async (_op, id) => counted(id, 3));
+  vi.mocked(api.cancelOperation).mockReset().mockResolvedValue(null);
 });
 
+const rows = (root: HTMLElement) => [...root.querySelectorAll<HTMLElement>('[data-testid="import-batch"]')];
+const row = (root: HTMLElement, id: number) => root.querySelector<HTMLElement>(`[data-testid="import-batch"][data-id="${id}"]`)!;
+
+/** The dialog with its two imports listed, each found undoable by its dry run. */
 async function dialog(): Promise<HTMLElement> {
   const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
-  await vi.waitFor(() => expect(root.querySelectorAll('[data-testid="import-batch"]')).toHaveLength(2));
+  await vi.waitFor(() => expect(rows(root).map((r) => r.dataset.check)).toEqual(["undoable", "undoable"]));
   return root;
 }
 
@@ -68,6 +76,67 @@ describe("the list of imports", () => {
     await vi.waitFor(() => expect($(root, "imports-empty")).not.toBeNull());
     expect($(root, "imports-empty")?.textContent).toContain("Import… in the toolbar");
     expect($(root, "imports-empty")?.textContent).toContain("Load sample data");
+  });
+});
+
+describe("whether an import can be undone", () => {
+  it("is said in the list, with why not, without the user trying", async () => {
+    vi.mocked(api.importBatches).mockResolvedValue([batch(3), batch(2), batch(1)]);
+    vi.mocked(api.undoImport).mockImplementation(async (_op, id) => {
+      if (id === 3)
+        throw {
+          code: "invalid_input",
+          message:
+            "Import 3 (/data/file-3.json) cannot be undone: every EAC it added (3) has been deleted since, so there is nothing to undo (the audit log keeps each deletion with its reason). Nothing was changed.",
+          details: {},
+        };
+      if (id === 1)
+        throw {
+          code: "conflict",
+          message: "Import 1 (/data/file-1.json) cannot be undone: these EACs changed after it …",
+          details: { cds_eac_ids: ["a", "b"] },
+        };
+      return counted(id, 3);
+    });
+    const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
+    await vi.waitFor(() => expect(rows(root).map((r) => r.dataset.check)).toEqual(["refused", "undoable", "refused"]));
+    // Every import was asked about as a dry run, newest first.
+    expect(vi.mocked(api.undoImport).mock.calls.map((c) => [c[1], c[3]])).toEqual([
+      [3, true],
+      [2, true],
+      [1, true],
+    ]);
+    const status = (id: number) => $(row(root, id), "import-batch-status")?.textContent;
+    const why = (id: number) => $(row(root, id), "import-batch-why")?.textContent ?? null;
+    const undoOff = (id: number) => ($(row(root, id), "import-batch-undo") as HTMLButtonElement).disabled;
+
+    expect(status(1)).toBe("Cannot be undone");
+    expect(why(1)).toBe(
+      "2 EACs it added or replaced were changed after it (by a later import, an edit or a deletion). Undo the later imports first, or fix them by hand.",
+    );
+    expect(undoOff(1)).toBe(true);
+
+    expect(status(2)).toBe("Can be undone");
+    expect(why(2)).toBeNull();
+    expect(undoOff(2)).toBe(false);
+
+    expect(status(3)).toBe("Cannot be undone");
+    expect(why(3)).toBe(
+      "Import 3 (/data/file-3.json) cannot be undone: every EAC it added (3) has been deleted since, so there is nothing to undo (the audit log keeps each deletion with its reason).",
+    );
+    expect(undoOff(3)).toBe(true);
+  });
+
+  it("says it is still being checked, and a check left running when the dialog closes is cancelled", async () => {
+    const check = pending<UndoReport>();
+    vi.mocked(api.undoImport).mockReturnValue(check.promise);
+    const root = show(ImportsDialog, { onclose: () => {}, ondone: () => {} });
+    await vi.waitFor(() => expect(rows(root)).toHaveLength(2));
+    expect($(row(root, 1), "import-batch-status")?.textContent).toBe("Checking whether it can be undone…");
+    expect(($(row(root, 1), "import-batch-undo") as HTMLButtonElement).disabled).toBe(false);
+    hide(root);
+    expect(api.cancelOperation).toHaveBeenCalledWith("op-1");
+    check.reject({ code: "cancelled", message: "Cancelled.", details: {} });
   });
 });
 
