@@ -591,14 +591,25 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         let code = e.code();
         if e.is_busy() {
+            // Named when the store knows which file it met busy: a
+            // script working on two databases tells them apart.
+            let path = match &e {
+                StoreError::Busy { path } => Some(path.display().to_string()),
+                _ => None,
+            };
+            let database = match &path {
+                Some(path) => format!("The database {path}"),
+                None => "The database".to_owned(),
+            };
             return AppError {
                 details: ErrorDetails {
                     busy: Some(true),
+                    path,
                     ..ErrorDetails::default()
                 },
                 ..AppError::new(
                     code,
-                    "The database is busy: another EAC Desk window or an eacdesk command is still writing to it. Nothing was changed; wait until it has finished and try again.",
+                    format!("{database} is busy: another EAC Desk window or an eacdesk command is still writing to it. Nothing was changed; wait until it has finished and try again."),
                 )
             };
         }
@@ -659,6 +670,8 @@ impl From<StoreError> for AppError {
                 sqlite_message(e.sqlite_error().map(|f| f.extended_code & 0xff), &e),
                 ErrorDetails::default(),
             ),
+            // Said above, with every busy failure.
+            e @ StoreError::Busy { .. } => (format!("{e}."), ErrorDetails::default()),
             StoreError::Server { message } => (
                 format!("The PostgreSQL server: {message}."),
                 ErrorDetails::default(),

@@ -81,9 +81,10 @@ pub fn path_kind(path: &Path) -> PathKind {
 /// only with the extended technologies allowed.
 ///
 /// A written export is recorded in the audit log (a database-level
-/// `export` record: profile, path, SHA-256, count), so the store must be
-/// open for writing. A login whose role on a server may not write the
-/// audit log (an auditor's, who reads only) exports all the same: that is
+/// `export` record: profile, path, SHA-256, count) in the write that puts
+/// the file in place (`place`), so the store must be open for writing.
+/// A login whose role on a server may not write the audit log (an
+/// auditor's, who reads only) exports all the same: that is
 /// known before the file is written, the file is written unrecorded and
 /// the report's `not_recorded` says why (`docs/team.md`),
 /// rather than an error after the file is in place that no retry mends.
@@ -101,12 +102,11 @@ pub fn export(
             // construction (decision 206); written to a hidden file beside
             // `dest`, then renamed over it (the database's files refused).
             let recorded = store.may_record(RecordedOutput::Export)?;
-            let mut report = store
-                .export_p1(filter, dest, progress)
+            let (mut report, unplaced) = store
+                .export_p1_unplaced(filter, dest, progress)
                 .map_err(|e| nothing_exported(dest, export_error(dest, e)))?;
-            if recorded {
-                record_export(store, "P1", &report.path, &report.sha256, report.eac_count)?;
-            } else {
+            place(store, unplaced, recorded, dest)?;
+            if !recorded {
                 report.not_recorded = Some(not_recorded_reason(store));
             }
             Ok(report)
@@ -141,25 +141,51 @@ pub(crate) fn not_recorded_reason(store: &Store) -> String {
     .to_owned()
 }
 
-/// Writes the `export` audit record of an export that was written; when
-/// that fails the error says the file is there but unrecorded.
-pub(crate) fn record_export(
+/// Puts an export written beside `dest` in place: when `recorded`, in the
+/// write that adds its `export` audit record (so the record describes the
+/// file that is there, in the order the files were put in place), refused
+/// with the destination untouched when the database changed after the
+/// export read it or is too busy to take the record; else unrecorded.
+/// When the record fails after the rename, the error says the file is
+/// there but unrecorded.
+pub(crate) fn place(
     store: &mut Store,
-    profile: &str,
-    path: &str,
-    sha256: &str,
-    eac_count: usize,
+    unplaced: eac_store::UnplacedExport,
+    recorded: bool,
+    dest: &Path,
 ) -> Result<(), AppError> {
-    let written = eac_store::ExportWritten {
-        profile: profile.to_owned(),
-        path: path.to_owned(),
-        sha256: sha256.to_owned(),
-        eac_count,
-    };
+    let path = unplaced.written().path.clone();
+    let by = recorded.then(eac_store::os_user);
     store
-        .record_export(&written, &eac_store::os_user())
-        .map(|_| ())
-        .map_err(|e| not_recorded(path, e))
+        .place_export(unplaced, by.as_deref())
+        .map_err(|f| match f.placed {
+            true => not_recorded(&path, f.error),
+            false => not_placed(dest, f.error),
+        })
+}
+
+/// An export to `dest` that was not put in place because `e` stopped the
+/// write that records it (or the rename itself failed): the destination
+/// holds what it held. A busy database says which and that the export
+/// waits for it; the database changed meanwhile says so in the store's
+/// words; anything else as the export's other failures.
+fn not_placed(dest: &Path, e: StoreError) -> AppError {
+    if let StoreError::Conflict { .. } = e {
+        return e.into();
+    }
+    if !e.is_busy() {
+        return nothing_exported(dest, export_error(dest, e));
+    }
+    let cause = AppError::from(e);
+    let database = match &cause.details.path {
+        Some(path) => format!("The database {path}"),
+        None => "The database".to_owned(),
+    };
+    let message = format!(
+        "{database} is busy: another EAC Desk window or an eacdesk command is still writing to it, and an export is put in place only together with its record in the audit log. Nothing was exported to {}: what was there is left as it was. Wait until it has finished, then export again.",
+        dest.display()
+    );
+    cause.with_message(message)
 }
 
 /// The export at `path` was written but its audit record failed with `e`:

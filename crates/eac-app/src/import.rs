@@ -463,6 +463,7 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         })
         .collect();
     let (place, format) = (e.details.place.clone(), e.details.format.clone());
+    let busy = e.details.busy;
     // A refusal by the data already stored (a closed period, a recorded
     // claim) speaks of EACs, not of the file: among several files, say
     // which one it was.
@@ -502,6 +503,7 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
         value_count: 0,
         message: Some(message),
         code: Some(code),
+        busy,
         violations,
         warnings: Vec::new(),
         warning_count: 0,

@@ -950,7 +950,8 @@ fn check_detail_file(
 /// appears complete or not at all; an earlier bundle at `dest` is replaced
 /// only on success.
 /// A written bundle is recorded in the audit log (a database-level
-/// `export` record), so the store must be open for writing; a server role
+/// `export` record) in the write that swaps it into place, so the store
+/// must be open for writing; a server role
 /// that reads only gets the bundle unrecorded, and `not_recorded` says so
 /// (see [`crate::export::export`]).
 pub fn export_p2(
@@ -963,12 +964,11 @@ pub fn export_p2(
     let recorded = store.may_record(eac_store::RecordedOutput::Export)?;
     let failed = crate::export::CheckFailed::default();
     let check = |root: &Path| failed.errors(validate_p2(root, true));
-    let mut report = store
-        .export_p2_checked(filter, dest, base_url, progress, &check)
+    let (mut report, unplaced) = store
+        .export_p2_unplaced(filter, dest, base_url, progress, &check)
         .map_err(|e| crate::export::nothing_exported(dest, failed.or(dest, e)))?;
-    if recorded {
-        crate::export::record_export(store, "P2", &report.path, &report.sha256, report.eac_count)?;
-    } else {
+    crate::export::place(store, unplaced, recorded, dest)?;
+    if !recorded {
         report.not_recorded = Some(crate::export::not_recorded_reason(store));
     }
     Ok(report)

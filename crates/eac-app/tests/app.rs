@@ -175,7 +175,12 @@ fn a_file_refused_after_a_committed_one_names_it_and_never_says_nothing_was_chan
         assert!(report.files[0].committed_before.is_empty());
         assert_eq!(refused.committed_before, std::slice::from_ref(&first));
         let message = refused.message.as_deref().unwrap();
-        assert!(message.starts_with("The database is busy"), "{message}");
+        // Named (tester 38, finding 4), and flagged for a script.
+        assert!(
+            message.starts_with(&format!("The database {} is busy", db.display())),
+            "{message}"
+        );
+        assert_eq!(refused.busy, Some(true));
         assert!(
             !message.to_lowercase().contains("nothing was changed"),
             "{message}"

@@ -50,6 +50,8 @@ mod stream;
 mod table;
 #[path = "cli/told.rs"]
 mod told;
+#[path = "cli/two_programs.rs"]
+mod two_programs;
 #[path = "cli/without_database.rs"]
 mod without_database;
 

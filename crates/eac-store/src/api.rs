@@ -737,6 +737,13 @@ pub struct FileImportReport {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub code: Option<crate::ErrorCode>,
+    /// `true` when the failure was a busy database (code `database`):
+    /// another window or command kept it locked for longer than the busy
+    /// timeout, and importing the file again later may succeed (as
+    /// `AppError.details.busy`); absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub busy: Option<bool>,
     /// Errors (first 50) when failed.
     pub violations: Vec<Violation>,
     /// Warnings (first 50).

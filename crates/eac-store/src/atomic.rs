@@ -667,6 +667,18 @@ impl AtomicFile {
     /// rename the destination is untouched and the temporary file removed
     /// (a failure to remove it is reported too).
     pub fn commit(self) -> Result<String> {
+        let finished = self.finish()?;
+        let sha256 = finished.sha256.clone();
+        finished.place()?;
+        Ok(sha256)
+    }
+
+    /// [`AtomicFile::commit`] up to the rename: the content written out,
+    /// synced and given the mode of the file it replaces, still hidden
+    /// beside the destination until [`FinishedFile::place`] (an export: in
+    /// the write that records it). On an error the temporary file is
+    /// removed.
+    pub fn finish(self) -> Result<FinishedFile> {
         let AtomicFile { out, dest } = self;
         let (buffered, sha256) = out.into_parts();
         let temp = match buffered.into_inner() {
@@ -687,6 +699,29 @@ impl AtomicFile {
         if let Err(e) = synced {
             return Err(discard(temp, io_err(&dest)(e)));
         }
+        Ok(FinishedFile { temp, dest, sha256 })
+    }
+}
+
+/// A file [`AtomicFile::finish`] wrote out in full, hidden beside its
+/// destination; removed when dropped without [`FinishedFile::place`].
+pub struct FinishedFile {
+    temp: tempfile::NamedTempFile,
+    dest: PathBuf,
+    sha256: String,
+}
+
+impl FinishedFile {
+    /// The SHA-256 of the content.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
+    /// Renames the file over its destination and syncs the folder. On an
+    /// error before the rename the destination is untouched and the
+    /// temporary file removed (a failure to remove it is reported too).
+    pub fn place(self) -> Result<()> {
+        let FinishedFile { temp, dest, .. } = self;
         crash_point("file-before-rename");
         // Looked at again: a link, pipe or folder may have been put there
         // while the file was written (a moment's race remains: no rename
@@ -698,7 +733,7 @@ impl AtomicFile {
             return Err(discard(e.file, io_err(&dest)(e.error)));
         }
         sync_dir(folder_of(&dest)).map_err(io_err(&dest))?;
-        Ok(sha256)
+        Ok(())
     }
 }
 

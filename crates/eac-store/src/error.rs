@@ -156,6 +156,12 @@ pub enum StoreError {
     },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    /// Another connection (a second window, an `eacdesk` command) kept the
+    /// database file `path` locked for longer than the busy timeout;
+    /// nothing was changed. SQLite's busy failure said of its file
+    /// ([`StoreError::busy_at`]).
+    #[error("the database {} is busy: another EAC Desk window or an eacdesk command is still writing to it", .path.display())]
+    Busy { path: PathBuf },
     /// A schema upgrade failed (rolled back): the migration file and
     /// SQLite's message, never the whole SQL.
     #[error("upgrading the database with migration {file} failed: {message}")]
@@ -359,13 +365,26 @@ impl StoreError {
     /// Another connection (a second window, an `eacdesk` command) kept the
     /// database locked for longer than the busy timeout; nothing was changed.
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self,
-            StoreError::Sqlite(e) if matches!(
-                e.sqlite_error_code(),
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        matches!(self, StoreError::Busy { .. })
+            || matches!(
+                self,
+                StoreError::Sqlite(e) if matches!(
+                    e.sqlite_error_code(),
+                    Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+                )
             )
-        )
+    }
+
+    /// This error, a busy one said of the database file `path` it met
+    /// ([`StoreError::Busy`]): SQLite's own words name no file, and a
+    /// script working on two databases could not tell which was busy.
+    pub fn busy_at(self, path: &std::path::Path) -> StoreError {
+        match self {
+            StoreError::Sqlite(_) if self.is_busy() => StoreError::Busy {
+                path: path.to_owned(),
+            },
+            other => other,
+        }
     }
 
     /// SQLite's "database or disk is full": the database's disk, or the
@@ -408,9 +427,10 @@ impl StoreError {
             | StoreError::NotOnServer { .. } => ErrorCode::InvalidInput,
             StoreError::NewerDatabase { .. } => ErrorCode::NewerDatabase,
             StoreError::Io { .. } => ErrorCode::Io,
-            StoreError::Sqlite(_) | StoreError::Migration { .. } | StoreError::Server { .. } => {
-                ErrorCode::Database
-            }
+            StoreError::Sqlite(_)
+            | StoreError::Busy { .. }
+            | StoreError::Migration { .. }
+            | StoreError::Server { .. } => ErrorCode::Database,
             StoreError::SelectedGone { .. } | StoreError::NoValue { .. } => ErrorCode::NotFound,
             // The person named the wrong file: usage, as a folder given
             // as --db is.

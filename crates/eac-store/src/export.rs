@@ -23,7 +23,7 @@ use eac_model::{
 };
 use serde::Serialize;
 
-use crate::atomic::{self, io_err, AtomicFile};
+use crate::atomic::{self, io_err, AtomicFile, FinishedFile};
 use crate::import::{MAX_REPORTED, PROGRESS_EVERY};
 use crate::pipe::Piped;
 use crate::query::{push_filter, Sql, P1_ORDER, P1_ORDER_PG};
@@ -378,12 +378,28 @@ pub(crate) fn ids_unique_by_index(conn: &dyn Db) -> Result<bool> {
     Ok(found > 0)
 }
 
+/// Writes the listing of the EACs matching `filter` to `dest`, which
+/// appears complete or not at all.
 pub(crate) fn export_p1(
     conn: &dyn Db,
     filter: Option<&EacFilter>,
     dest: &Path,
     progress: &dyn Progress,
 ) -> Result<ExportReport> {
+    let (report, file) = write_p1(conn, filter, dest, progress)?;
+    file.place()?;
+    Ok(report)
+}
+
+/// [`export_p1`] up to the rename: the listing written out whole and
+/// synced beside `dest`, put in place by [`FinishedFile::place`] (removed
+/// when dropped instead).
+pub(crate) fn write_p1(
+    conn: &dyn Db,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    progress: &dyn Progress,
+) -> Result<(ExportReport, FinishedFile)> {
     // Dropped (and so deleted) on every early return. I/O errors name the
     // destination, never the hidden file.
     let temp = Piped::new(AtomicFile::beside(dest)?).map_err(io_err(dest))?;
@@ -400,7 +416,8 @@ pub(crate) fn export_p1(
     let value_count = sink.value_count;
     let warnings = sink.extended.warnings();
     let temp = sink.out.finish()?.finish().map_err(io_err(dest))?;
-    let sha256 = temp.commit()?;
+    let file = temp.finish()?;
+    let sha256 = file.sha256().to_owned();
     // The report (and the audit record made of it) names the file by an
     // absolute path, as a P2 bundle's does: a relative one means nothing
     // once the working folder is forgotten.
@@ -408,14 +425,15 @@ pub(crate) fn export_p1(
         (Some(name), Ok(folder)) => folder.join(name).display().to_string(),
         _ => file_label,
     };
-    Ok(ExportReport {
+    let report = ExportReport {
         path,
         sha256,
         eac_count,
         value_count,
         not_recorded: None,
         warnings,
-    })
+    };
+    Ok((report, file))
 }
 
 #[cfg(test)]

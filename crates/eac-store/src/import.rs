@@ -562,6 +562,7 @@ impl<'a> Batch<'a> {
             ignored: self.ignored,
             value_count: self.value_count,
             code: None,
+            busy: None,
             message: None,
             violations: Vec::new(),
             warnings: self.warnings,

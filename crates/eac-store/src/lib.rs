@@ -42,6 +42,7 @@ pub mod p2;
 mod packs;
 mod periods;
 mod pipe;
+mod placing;
 mod provenance;
 mod query;
 mod refdata;
@@ -76,6 +77,7 @@ pub use fold::{canonically_equal, name_key};
 pub use fresh::NewDatabase;
 pub use packs::{AuditChainRow, ClosedPeriodEntry, ExportWritten, NewPack, PackRecord};
 pub use periods::ClosedPeriod;
+pub use placing::{PlaceFailed, UnplacedExport};
 pub use query::{check_filter, SEARCH_MAX_CHARS};
 pub use refdata::{RefdataCount, RefdataEntry, RefdataRemoval, RefdataReport, StillNamed};
 pub use registry::{
@@ -225,7 +227,7 @@ impl Store {
     /// until an operation writes: the switch to write-ahead logging happens
     /// after the first write that succeeds.
     pub fn open(path: &Path) -> Result<Store> {
-        Store::open_as(path, Access::Write)
+        Store::open_as(path, Access::Write).map_err(|e| e.busy_at(path))
     }
 
     /// Opens the database for reading (`ls`, `show`, `audit`, export): the
@@ -235,7 +237,7 @@ impl Store {
     /// as an empty database (held in memory). An older schema is still
     /// upgraded: the queries need it, and the upgrade is one transaction.
     pub fn open_read(path: &Path) -> Result<Store> {
-        Store::open_as(path, Access::Read)
+        Store::open_as(path, Access::Read).map_err(|e| e.busy_at(path))
     }
 
     /// An empty database held in memory, named `path`: what a read of a
@@ -551,7 +553,7 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
         // On a server database too: a server transaction rolled back.
-        self.dry_run_either(|w| {
+        self.dry_run_writing_either(|w| {
             let report = import::import_file(w, path, opts, progress)?;
             import_finished(w, report)
         })
@@ -565,7 +567,7 @@ impl Store {
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
         // On a server database too (decision 220).
-        self.dry_run_either(|w| {
+        self.dry_run_writing_either(|w| {
             let report = p2::import_p2(w, path, opts, progress)?;
             import_finished(w, report)
         })
@@ -605,7 +607,7 @@ impl Store {
         doc: RegistryDocument,
         progress: &dyn Progress,
     ) -> Result<FileImportReport> {
-        self.dry_run_either(|w| registry::import_document(w, doc, progress, true))
+        self.dry_run_writing_either(|w| registry::import_document(w, doc, progress, true))
     }
 
     /// Sets fields of the EACs `target` names (ids, or every EAC a filter
@@ -1070,11 +1072,19 @@ impl Store {
         dest: &Path,
         progress: &dyn Progress,
     ) -> Result<ExportReport> {
+        self.refuse_p1_destination(filter, dest)?;
+        export::export_p1(self.db(), filter, dest, progress)
+    }
+
+    /// What [`Store::export_p1`] refuses before anything is written: the
+    /// database's own files as `dest`, and an unfiltered listing of a
+    /// database holding envelope-only EACs.
+    fn refuse_p1_destination(&self, filter: Option<&EacFilter>, dest: &Path) -> Result<()> {
         atomic::refuse_database(&self.path, dest)?;
         if filter.is_none_or(|f| *f == EacFilter::default()) {
             p2::refuse_envelope_only(self.db(), dest)?;
         }
-        export::export_p1(self.db(), filter, dest, progress)
+        Ok(())
     }
 
     /// Writes a P2 bundle folder at `dest` (see [`p2`]): `eac_data_url`s

@@ -187,6 +187,32 @@ pub(crate) fn insert_database_record_with_states(
     )
 }
 
+/// The database-level `export` audit record of `written` (profile, path,
+/// SHA-256, count).
+pub(crate) fn insert_export_record(
+    w: &Write,
+    written: &ExportWritten,
+    os_user: &str,
+) -> Result<i64> {
+    let reason = match written.profile.as_str() {
+        "P2" => Reason::fixed("P2 bundle exported"),
+        _ => Reason::fixed("P1 listing exported"),
+    };
+    insert_database_record(
+        w,
+        AuditAction::Export,
+        &[
+            ("profile", written.profile.clone()),
+            ("path", written.path.clone()),
+            ("sha256", written.sha256.clone()),
+            ("eacs", written.eac_count.to_string()),
+        ],
+        &reason,
+        os_user,
+        &written.path,
+    )
+}
+
 fn insert_pack(w: &Write, pack: &NewPack) -> Result<i64> {
     let filter = serde_json::to_string(&pack.filter).expect("a filter serializes");
     w.db().query_row(
@@ -268,25 +294,9 @@ impl Store {
         place: impl FnOnce() -> Result<()>,
     ) -> Result<PackRecord> {
         let title = pack.title.as_deref().map(Reason::new).transpose()?;
-        // On a server: the changes other desks announced (announcements
-        // reach a session between its transactions, so before this write).
-        // It keeps listening: a commit by another desk after this write is
-        // heard when the app asks this connection at the operation's end.
-        if let Some(server) = &self.server {
-            if server.changes_heard()? != since_version {
-                return Err(changed_meanwhile(&pack.path));
-            }
-        }
-        let on_file = self.server.is_none();
+        let changed = || changed_meanwhile(&pack.path);
         // On a server database too (decision 220).
-        self.write_either(|w| {
-            if on_file {
-                // Read under the write lock: no commit can come between.
-                let now: i64 = w.pragma_query_value(None, "data_version", |r| r.get(0))?;
-                if now != since_version {
-                    return Err(changed_meanwhile(&pack.path));
-                }
-            }
+        self.write_unchanged_since(since_version, changed, |w| {
             let id = insert_pack(w, pack)?;
             insert_database_record(
                 w,
@@ -377,26 +387,8 @@ impl Store {
     /// Writes the database-level `export` audit record of an export that
     /// was written (profile, path, SHA-256, count).
     pub fn record_export(&mut self, written: &ExportWritten, os_user: &str) -> Result<i64> {
-        let reason = match written.profile.as_str() {
-            "P2" => Reason::fixed("P2 bundle exported"),
-            _ => Reason::fixed("P1 listing exported"),
-        };
         // On a server database too (decision 220).
-        self.write_either(|w| {
-            insert_database_record(
-                w,
-                AuditAction::Export,
-                &[
-                    ("profile", written.profile.clone()),
-                    ("path", written.path.clone()),
-                    ("sha256", written.sha256.clone()),
-                    ("eacs", written.eac_count.to_string()),
-                ],
-                &reason,
-                os_user,
-                &written.path,
-            )
-        })
+        self.write_either(|w| insert_export_record(w, written, os_user))
     }
 
     /// Every pack made from this database, newest first.

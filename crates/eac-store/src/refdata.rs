@@ -586,8 +586,12 @@ fn remove(
             eac_model::quote(twice)
         )));
     }
-    // Imports and removals of reference data take turns (the chain's lock).
-    crate::lock::chain_first(w)?;
+    // Imports and removals of reference data take turns (the chain's
+    // lock). A dry run locks and writes nothing: it reads what is stored,
+    // as `delete --dry-run` does, so it never waits for another writer.
+    if !dry_run {
+        crate::lock::chain_first(w)?;
+    }
     let db = w.db();
     let mut removed = Vec::with_capacity(ids.len());
     let mut missing = Vec::new();
@@ -648,10 +652,20 @@ fn remove(
         if named.eac_count > 0 {
             still_named.push(named);
         }
-        db.execute(
-            "DELETE FROM refdata WHERE beneficiary_type = ?1 AND ref_id = ?2",
-            &[&kind.as_str(), &entry.id],
-        )?;
+        if !dry_run {
+            db.execute(
+                "DELETE FROM refdata WHERE beneficiary_type = ?1 AND ref_id = ?2",
+                &[&kind.as_str(), &entry.id],
+            )?;
+        }
+    }
+    if dry_run {
+        return Ok(RefdataRemoval {
+            beneficiary_type: kind,
+            removed,
+            still_named,
+            dry_run,
+        });
     }
     // The record names the first entries in its summary and keeps them
     // all, labels included, as its before-state.

@@ -255,6 +255,39 @@ impl Store {
         self.write_in(true, change)
     }
 
+    /// [`Store::write_either`] of what was made from one state of the
+    /// database (an evidence pack, an export: decision 107), refused with
+    /// `changed()` when another connection committed since `since_version`
+    /// (the [`Store::data_version`] read before that state was read): on a
+    /// file read under the write lock, so no commit can come between; on a
+    /// server the changes other desks announced (every EAC Desk write there
+    /// announces itself), heard just before the write (announcements reach
+    /// a session between its transactions). It keeps listening: a commit
+    /// by another desk after this write is heard when the app asks this
+    /// connection at the operation's end.
+    pub(crate) fn write_unchanged_since<T>(
+        &mut self,
+        since_version: i64,
+        changed: impl Fn() -> StoreError,
+        change: impl FnOnce(&Write) -> Result<T>,
+    ) -> Result<T> {
+        if let Some(server) = &self.server {
+            if server.changes_heard()? != since_version {
+                return Err(changed());
+            }
+        }
+        let on_file = self.server.is_none();
+        self.write_either(|w| {
+            if on_file {
+                let now: i64 = w.pragma_query_value(None, "data_version", |r| r.get(0))?;
+                if now != since_version {
+                    return Err(changed());
+                }
+            }
+            change(w)
+        })
+    }
+
     fn write_in<T>(
         &mut self,
         server_too: bool,
@@ -316,7 +349,7 @@ impl Store {
         }
         self.attached.detach(&self.conn);
         self.restore_cache();
-        let out = out?;
+        let out = out.map_err(|e| e.busy_at(&self.path))?;
         if self.conn.total_changes() > changes_before {
             self.after_write();
         }
@@ -340,22 +373,43 @@ impl Store {
         &mut self,
         plan: impl FnOnce(&Write) -> Result<T>,
     ) -> Result<T> {
-        self.dry_run_in(true, plan)
+        self.dry_run_in(TransactionBehavior::Deferred, plan)
+    }
+
+    /// [`Store::dry_run_either`] of a plan that is the change itself rolled
+    /// back (an import's dry run writes what the import would, to see what
+    /// it would find): on a file it takes the write lock when it begins and
+    /// so waits for another writer as the change itself does (the busy
+    /// timeout). Begun without it, its first write after a read could not
+    /// wait: SQLite refuses at once a read transaction's move to writing
+    /// while another connection writes (tester 38, finding 3).
+    pub(crate) fn dry_run_writing_either<T>(
+        &mut self,
+        plan: impl FnOnce(&Write) -> Result<T>,
+    ) -> Result<T> {
+        self.dry_run_in(TransactionBehavior::Immediate, plan)
     }
 
     fn dry_run_in<T>(
         &mut self,
-        server_too: bool,
+        behavior: TransactionBehavior,
         plan: impl FnOnce(&Write) -> Result<T>,
     ) -> Result<T> {
-        let server = self.server.as_ref().filter(|_| server_too);
+        self.dry_run_begun(behavior, plan)
+            .map_err(|e| e.busy_at(&self.path))
+    }
+
+    fn dry_run_begun<T>(
+        &mut self,
+        behavior: TransactionBehavior,
+        plan: impl FnOnce(&Write) -> Result<T>,
+    ) -> Result<T> {
+        let server = self.server.as_ref();
         if let Some(server) = server {
             server.batch(BEGIN_ON_SERVER)?;
         }
         let w = Write {
-            tx: self
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Deferred)?,
+            tx: self.conn.transaction_with_behavior(behavior)?,
             server,
             at: Timestamp::now(),
             periods: Default::default(),

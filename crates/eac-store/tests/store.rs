@@ -59,6 +59,8 @@ mod stream;
 mod summary;
 #[path = "store/tamper_guard.rs"]
 mod tamper_guard;
+#[path = "store/two_writers.rs"]
+mod two_writers;
 
 // ---------------------------------------------------------------- helpers
 

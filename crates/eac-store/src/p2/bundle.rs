@@ -798,6 +798,65 @@ pub(crate) fn export_p2(
     progress: &dyn Progress,
     extra_check: BundleCheck<'_>,
 ) -> Result<BundleReport> {
+    let (report, bundle) = write_p2(
+        conn,
+        filter,
+        dest,
+        base_url,
+        published,
+        progress,
+        extra_check,
+    )?;
+    bundle.swap()?.finish();
+    Ok(report)
+}
+
+/// A bundle written whole in its hidden folder beside the destination,
+/// marker included, not yet in place: [`FinishedBundle::swap`] puts it
+/// there (removed when dropped instead).
+pub(crate) struct FinishedBundle {
+    bundle: AtomicDir,
+    /// Replacing: the files the earlier bundle owns (an empty folder:
+    /// none); `None`: nothing was there.
+    owned: Option<FileLedger>,
+}
+
+impl FinishedBundle {
+    /// Swaps the bundle into place ([`AtomicDir::swap`]); the earlier one
+    /// is removed by [`SwappedBundle::finish`].
+    pub(crate) fn swap(self) -> Result<SwappedBundle> {
+        let FinishedBundle { bundle, owned } = self;
+        let swapped = bundle.swap(owned.is_some())?;
+        Ok(SwappedBundle { swapped, owned })
+    }
+}
+
+/// A bundle [`FinishedBundle::swap`] put in place, the earlier one (if
+/// any) still beside it.
+pub(crate) struct SwappedBundle {
+    swapped: atomic::Swapped,
+    owned: Option<FileLedger>,
+}
+
+impl SwappedBundle {
+    /// Removes the bundle it replaced ([`remove_swapped_out`]).
+    pub(crate) fn finish(self) {
+        let SwappedBundle { swapped, owned } = self;
+        swapped.finish(|earlier| remove_swapped_out(earlier, owned.as_ref()));
+    }
+}
+
+/// [`export_p2`] up to the swap: the bundle checked and complete in its
+/// hidden folder.
+pub(crate) fn write_p2(
+    conn: &dyn Db,
+    filter: Option<&EacFilter>,
+    dest: &Path,
+    base_url: Option<&str>,
+    published: Option<&Path>,
+    progress: &dyn Progress,
+    extra_check: BundleCheck<'_>,
+) -> Result<(BundleReport, FinishedBundle)> {
     // Refused before the destination is looked at, and nothing written.
     let base_url = base_url.map(parse_base_url).transpose()?;
     let name = dest.file_name().ok_or_else(|| {
@@ -918,17 +977,15 @@ pub(crate) fn export_p2(
         Destination::Empty => Some(FileLedger::exact()?),
         Destination::Bundle(owned) => Some(owned),
     };
-    bundle.commit(owned.is_some(), |earlier| {
-        remove_swapped_out(earlier, owned.as_ref())
-    })?;
-    Ok(BundleReport {
+    let report = BundleReport {
         path: final_dir.display().to_string(),
         sha256,
         eac_count,
         file_count: detail_count + 3,
         not_recorded: None,
         warnings: extended.warnings(),
-    })
+    };
+    Ok((report, FinishedBundle { bundle, owned }))
 }
 
 /// `v` as said of the bundle at `shown` instead of the hidden folder

@@ -30,6 +30,7 @@ use crate::StoreError;
 
 pub(crate) use bundle::{
     bundle_home, export_p2, is_bundle_folder, remove_bundle_files, remove_finished_bundle,
+    write_p2, FinishedBundle, SwappedBundle,
 };
 pub use bundle::{detail_file_name, is_replaceable_bundle, BundleCheck, BUNDLE_MARKER};
 pub use detail::{

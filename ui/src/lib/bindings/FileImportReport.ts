@@ -34,6 +34,13 @@ message: string | null,
  */
 code?: ErrorCode, 
 /**
+ * `true` when the failure was a busy database (code `database`):
+ * another window or command kept it locked for longer than the busy
+ * timeout, and importing the file again later may succeed (as
+ * `AppError.details.busy`); absent otherwise.
+ */
+busy?: boolean, 
+/**
  * Errors (first 50) when failed.
  */
 violations: Array<Violation>, 
