@@ -1896,13 +1896,31 @@ fn set_beneficiaries(db: &Path, a: SetArgs) -> Result<ExitCode> {
         count(report.changed, "EAC")
     ));
     warn_unknown(&store, &to, false)?;
-    // As the change found them: on a server another desk may have
-    // added or removed some since they were counted above.
+    // As the change found them: another program may have added, changed
+    // or removed some since they were counted above, while this edit
+    // waited for the write lock (or, on a server, for another desk).
+    let counted = matching;
     let (matching, changed) = (report.matching, report.changed);
     let result = BulkResult::of(&report, false, &to, None);
     if a.json {
         out.json(&result)?;
         return Ok(ExitCode::SUCCESS);
+    }
+    if counted > 0 && matching != counted {
+        // The count said above no longer holds: one sentence says why,
+        // instead of "2000 match" followed by "No EAC matches".
+        writeln!(
+            out,
+            "Another program or window changed the matching EACs while this edit waited for the database: {}.",
+            match matching {
+                0 => "none match now, so nothing changed".to_owned(),
+                n => format!("{n} match now, not {counted}"),
+            }
+        )?;
+        if matching == 0 {
+            result.print_warnings(&mut out)?;
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     if matching == 0 {
         no_match(&mut out, false)?;

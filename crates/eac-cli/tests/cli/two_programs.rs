@@ -324,3 +324,49 @@ fn dry_runs_are_not_refused_while_another_program_writes() {
         .success()
         .stdout(contains("ACC-1"));
 }
+
+/// Finding 5: a bulk edit counted its EACs, then waited for another
+/// program's write, which removed them. It says so in one sentence, not
+/// "20 EACs match; setting them…" and then "No EAC matches the filter".
+#[test]
+fn a_bulk_edit_says_when_another_program_changed_its_eacs_meanwhile() {
+    use std::io::BufRead;
+    let desk = sample_desk();
+    let holder = hold(&desk);
+    holder.execute_batch("DELETE FROM eacs").unwrap();
+    let mut edit = start(
+        &desk,
+        &[
+            "beneficiaries",
+            "set",
+            "--all-matching",
+            "--type",
+            "account",
+            "--id",
+            "X",
+            "--yes",
+            "--reason",
+            "r",
+        ],
+    );
+    let mut lines = std::io::BufReader::new(edit.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert_eq!(first, "20 EACs match; setting them to account: X.");
+    holder.execute_batch("COMMIT").unwrap();
+    let rest: Vec<String> = lines.map(|l| l.unwrap()).collect();
+    let status = edit.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(
+        rest,
+        vec![
+            "Another program or window changed the matching EACs while this edit waited for the \
+             database: none match now, so nothing changed."
+        ]
+    );
+    assert!(desk
+        .json(&["audit"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["action"] != "set_beneficiaries"));
+}
