@@ -54,8 +54,9 @@ pub enum Command {
     /// List stored EACs, with the count and exact total of the filtered set
     /// (or write them as CSV or an Excel workbook)
     Ls(LsArgs),
-    /// Quantities of the matching EACs grouped by technology, year, quarter,
-    /// month, source (registry) and retirement, exact, in one unit
+    /// Quantities of the matching EACs, in total or grouped (--by) by
+    /// technology, year, quarter, month, source (registry) and retirement,
+    /// exact, in one unit
     Summary(SummaryArgs),
     /// Show every field and value of one EAC, the fields it still lacks and
     /// the documents it came from (or save one of them)
@@ -376,7 +377,9 @@ pub struct LsArgs {
 )]
 pub struct SummaryArgs {
     /// Group by these keys, in this order (comma-separated): technology,
-    /// year, quarter, month, source, retired
+    /// year, quarter, month, source, retired. Without --by: the total of
+    /// the matching EACs alone, one row labelled Total (--json and --csv
+    /// give it as one group without keys, then the total)
     #[arg(long, value_name = "KEY[,KEY…]", value_delimiter = ',', value_parser = parse_summary_key)]
     pub by: Vec<SummaryKey>,
     #[command(flatten)]

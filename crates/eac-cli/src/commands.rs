@@ -1250,6 +1250,13 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
         .iter()
         .map(|k| k.as_str().to_uppercase())
         .collect();
+    // Without --by the one group is the total: one row, labelled (it was
+    // printed twice, neither labelled); the label stands in a column of
+    // its own.
+    let grouped = !headers.is_empty();
+    if !grouped {
+        headers.push(String::new());
+    }
     let keys = headers.len();
     headers.push("EACS".to_owned());
     headers.push(format!("TOTAL ({})", report.unit));
@@ -1257,7 +1264,7 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
     let mut table = Table::with_headers(headers)
         .right_align(keys)
         .right_align(keys + 1);
-    for g in &report.groups {
+    for g in report.groups.iter().filter(|_| grouped) {
         let mut cells = g.labels.clone();
         cells.push(g.count.to_string());
         cells.push(g.total.total.clone());

@@ -193,3 +193,40 @@ fn a_retirement_date_not_given_says_why_in_text_and_json() {
         "{said}"
     );
 }
+
+/// Finding 2: `summary` without `--by` prints the total once, labelled
+/// (it printed the same unlabelled row twice), and its help says what no
+/// `--by` gives; grouped, the total row is still labelled.
+#[test]
+fn a_summary_without_by_is_one_row_labelled_total() {
+    let desk = sampled();
+    let plain = stdout(&desk.eacdesk().arg("summary").assert().success());
+    let lines: Vec<&str> = plain.lines().collect();
+    assert_eq!(lines.len(), 2, "{plain}");
+    assert!(lines[0].trim_start().starts_with("EACS"), "{plain}");
+    assert!(
+        lines[1].starts_with("Total ") && lines[1].contains(" 5 "),
+        "{plain}"
+    );
+    let grouped = stdout(
+        &desk
+            .eacdesk()
+            .args(["summary", "--by", "technology"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        grouped.lines().any(|l| l.starts_with("Total ")) && grouped.contains("Geothermal"),
+        "{grouped}"
+    );
+    let help = stdout(&desk.bare().args(["summary", "--help"]).assert().success());
+    assert!(
+        help.contains("Without --by: the total of the matching EACs alone, one row labelled Total"),
+        "{help}"
+    );
+    let top = stdout(&desk.bare().arg("--help").assert().success());
+    assert!(
+        top.contains("in total or grouped (--by) by technology"),
+        "{top}"
+    );
+}
