@@ -191,6 +191,34 @@ fn an_edit_with_a_reason_is_audited() {
     assert_eq!(all.as_array().unwrap().len(), 1);
 }
 
+/// The beneficiary editor's "Record as reviewed": the assignment the EAC
+/// holds, given again with a reason, is recorded as a review (decisions 15,
+/// 319), the EAC left as it was, as `eacdesk beneficiaries set` does.
+#[test]
+fn an_unchanged_assignment_with_a_reason_is_recorded_as_a_review() {
+    let desk = desk();
+    desk.load_sample(3);
+    let id = desk.first_row()["cds_eac_id"].clone();
+    let before = desk.ok("eac_detail", json!({ "cds_eac_id": id }));
+    let record = desk.ok(
+        "set_beneficiaries",
+        json!({
+            "cds_eac_id": id,
+            "beneficiary_type": before["beneficiary_type"],
+            "beneficiaries": before["beneficiaries"],
+            "reason": "checked against the contract",
+            "version": before["version"],
+        }),
+    );
+    assert_eq!(record["reviewed"], true, "{record}");
+    let after = desk.ok("eac_detail", json!({ "cds_eac_id": id }));
+    assert_eq!(after, before, "the EAC is left as it was");
+    let log = desk.ok("audit_log", json!({ "cds_eac_id": id }));
+    assert_eq!(log.as_array().unwrap().len(), 1, "{log}");
+    assert_eq!(log[0]["reason"], "checked against the contract");
+    assert_eq!(log[0]["reviewed"], true);
+}
+
 #[test]
 fn a_display_name_saved_in_settings_is_on_the_next_edit() {
     let desk = desk();

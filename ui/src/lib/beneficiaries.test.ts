@@ -88,7 +88,12 @@ describe("comparison and saving", () => {
   it("says why Save is disabled", () => {
     const ok = validateBeneficiaries("customer", ["A"]);
     const bad = validateBeneficiaries("customer", ["A", "A"]);
-    expect(saveBlocker({ validation: ok, reason: "", dirty: false, busy: false })).toMatch(/Nothing/);
+    // Unchanged: a review, recorded once a reason is written (decisions 15, 319).
+    expect(saveBlocker({ validation: ok, reason: "", dirty: false, busy: false })).toBe(
+      "Nothing has changed. To record in History that you reviewed these beneficiaries as they are, write a reason.",
+    );
+    expect(saveBlocker({ validation: ok, reason: "checked against the contract", dirty: false, busy: false })).toBeNull();
+    expect(saveBlocker({ validation: ok, reason: "a\nb", dirty: false, busy: false })).toMatch(/line break/);
     expect(saveBlocker({ validation: bad, reason: "r", dirty: true, busy: false })).toMatch(/problems/);
     expect(saveBlocker({ validation: ok, reason: "  ", dirty: true, busy: false })).toMatch(/reason/);
     expect(saveBlocker({ validation: ok, reason: "contract", dirty: true, busy: true })).toMatch(/Saving/);

@@ -157,7 +157,12 @@ export function editorLoadKey(
   return JSON.stringify([id, assignment.beneficiary_type, normalizeIds(assignment.beneficiaries)]);
 }
 
-/** Why Save is disabled, or null when it may be pressed. */
+/**
+ * Why Save is disabled, or null when it may be pressed. An assignment left
+ * as it is saves as a review (decisions 15 and 319, as `eacdesk
+ * beneficiaries set` with the same type and ids): recorded in History with
+ * its reason, the EAC unchanged; only the reason is asked for then.
+ */
 export function saveBlocker(opts: {
   validation: BeneficiaryValidation;
   reason: string;
@@ -168,12 +173,20 @@ export function saveBlocker(opts: {
 }): string | null {
   if (opts.busy) return "Saving…";
   if (opts.pending) return opts.pending;
-  if (!opts.dirty) return "Nothing has changed yet.";
   if (!opts.validation.ok) return "Fix the problems shown above first.";
-  if (opts.reason.trim() === "") return "Write a reason for the change.";
+  if (opts.reason.trim() === "")
+    return opts.dirty
+      ? "Write a reason for the change."
+      : "Nothing has changed. To record in History that you reviewed these beneficiaries as they are, write a reason.";
   const reasonIssue = reasonProblem(opts.reason);
   if (reasonIssue) return reasonIssue;
   return null;
+}
+
+/** What Save does: save the change, or record a review of the assignment as it is. */
+export function saveLabel(dirty: boolean, busy: boolean): string {
+  if (busy) return "Saving…";
+  return dirty ? "Save" : "Record as reviewed";
 }
 
 /** "Customer: C-1, C-2" / "General (everyone)" — for history rows and dialogs. */

@@ -186,6 +186,40 @@ describe("the emission-factor form", () => {
   });
 });
 
+describe("the beneficiary editor left as it is", () => {
+  it("records a review with a reason, as `eacdesk beneficiaries set` with the same ids does", async () => {
+    const onsaved = vi.fn();
+    const { desk, root } = await pane("A", onsaved);
+    desk.setTab("beneficiaries");
+    flushSync();
+    // Nothing changed: Save records a review, once a reason says why.
+    const save = () => $(root, "ben-save") as HTMLButtonElement;
+    expect(save().textContent).toBe("Record as reviewed");
+    expect(save().disabled).toBe(true);
+    expect($(root, "ben-save-blocker")?.textContent).toBe(
+      "Nothing has changed. To record in History that you reviewed these beneficiaries as they are, write a reason.",
+    );
+    type(root, "ben-reason", "checked against contract 2024-117");
+    expect(save().disabled).toBe(false);
+    expect($(root, "ben-save-blocker")).toBeNull();
+    expect(desk.unsavedEdits).toBe(false);
+    vi.mocked(api.setBeneficiaries).mockResolvedValue({ ...record("A", "set_beneficiaries"), reviewed: true });
+    click(root, "ben-save");
+    expect(api.setBeneficiaries).toHaveBeenCalledWith("A", "account", [], "checked against contract 2024-117", 1);
+    await vi.waitFor(() => expect(onsaved).toHaveBeenCalledOnce());
+    expect($(root, "ben-saved")?.dataset.reviewed).toBe("yes");
+    expect($(root, "ben-saved")?.textContent).toContain("No change; recorded as reviewed in History");
+    // Its reason is spent: a second click records no second review.
+    expect(($(root, "ben-reason") as HTMLTextAreaElement).value).toBe("");
+    expect(save().disabled).toBe(true);
+
+    // A change is saved as one.
+    type(root, "ben-input", "ACC-1");
+    click(root, "ben-add");
+    expect(save().textContent).toBe("Save");
+  });
+});
+
 describe("the missing-fields form", () => {
   it("typed into, is an unsaved edit until another EAC is shown, which starts it empty", async () => {
     stored.A = eacDetail("A", { destination_name: null, missing: ["destination_name"] });
