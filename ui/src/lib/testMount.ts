@@ -67,9 +67,36 @@ function element(root: ParentNode, testid: string): HTMLElement {
 
 /** Types `text` into the field `testid` (its whole value, one input event) and lets the view react. */
 export function type(root: ParentNode, testid: string, text: string): void {
-  const el = element(root, testid) as HTMLInputElement;
-  el.value = text;
+  typeOn(element(root, testid), text);
+}
+
+/** Types `text` into `el`, a field no testid names on its own (as `type`), and lets the view react. */
+export function typeOn(el: HTMLElement, text: string): void {
+  (el as HTMLInputElement).value = text;
   el.dispatchEvent(new Event("input", { bubbles: true }));
+  flushSync();
+}
+
+/** Chooses the option `value` in the select `testid` (input, then change, as a browser fires them) and lets the view react. */
+export function choose(root: ParentNode, testid: string, value: string): void {
+  const el = element(root, testid) as HTMLSelectElement;
+  el.value = value;
+  el.dispatchEvent(new Event("input", { bubbles: true }));
+  el.dispatchEvent(new Event("change", { bubbles: true }));
+  flushSync();
+}
+
+/**
+ * Submits the form `testid`, or the form the field `testid` is in (as Enter
+ * in it would), as its submit button would (`requestSubmit`: a form's own
+ * checks and handlers run, a disabled button does not stop it), and lets
+ * the view react.
+ */
+export function submit(root: ParentNode, testid: string): void {
+  const el = element(root, testid);
+  const form = el instanceof HTMLFormElement ? el : el.closest("form");
+  if (!form) throw new Error(`${testid} is no form and in none`);
+  form.requestSubmit();
   flushSync();
 }
 
@@ -95,6 +122,11 @@ export function clickOn(el: HTMLElement, modifiers?: MouseEventInit): void {
  * ({ shiftKey: true }, { ctrlKey: true }, …) held down, and lets the view react.
  */
 export function press(root: ParentNode, testid: string, key: string, modifiers: KeyboardEventInit = {}): void {
-  element(root, testid).dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, ...modifiers }));
+  pressOn(element(root, testid), key, modifiers);
+}
+
+/** Presses `key` on `el`, an element no testid names on its own (as `press`), and lets the view react. */
+export function pressOn(el: HTMLElement, key: string, modifiers: KeyboardEventInit = {}): void {
+  el.dispatchEvent(new KeyboardEvent("keydown", { key, bubbles: true, ...modifiers }));
   flushSync();
 }

@@ -4,7 +4,6 @@
 // table reads. Only the IPC (api) is replaced.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -30,7 +29,7 @@ import type { ClaimRecord, ClaimReportView, ConsumptionGroup, ValueCheckView } f
 import ClaimsDialog from "./ClaimsDialog.svelte";
 import { GROUP_SEPARATOR, setNumberSigns } from "../decimal";
 import { formatAuditTime, setTimeLocale } from "../locale";
-import { $, cleanup, click, show, testDesk, type } from "../testMount";
+import { $, cleanup, click, press, show, submit, testDesk, type, typeOn } from "../testMount";
 
 const group: ConsumptionGroup = {
   beneficiary_type: "account",
@@ -180,10 +179,8 @@ describe("the Claims view's writes", () => {
     type(root, "claims-factor-reason", "for the filing");
     const call = pending<never>();
     vi.mocked(api.setFactor).mockReturnValue(call.promise);
-    ($(root, "claims-factor-form") as HTMLFormElement).requestSubmit();
-    flushSync();
-    ($(root, "claims-factor-form") as HTMLFormElement).requestSubmit();
-    flushSync();
+    submit(root, "claims-factor-form");
+    submit(root, "claims-factor-form");
     expect(api.setFactor).toHaveBeenCalledOnce();
     expect($(root, "claims-factor-save")?.textContent).toBe("Saving…");
 
@@ -214,10 +211,7 @@ describe("the Claims view's writes", () => {
   it("deletes consumption once", async () => {
     const root = await claimsView();
     click(root, "claims-consumption-delete");
-    const reason = root.querySelector<HTMLInputElement>('[data-testid="claims-consumption-delete-confirm"] input')!;
-    reason.value = "corrected meter file";
-    reason.dispatchEvent(new Event("input", { bubbles: true }));
-    flushSync();
+    typeOn($(root, "claims-consumption-delete-confirm")!.querySelector("input")!, "corrected meter file");
     const call = pending<never>();
     vi.mocked(api.deleteConsumption).mockReturnValue(call.promise);
     click(root, "claims-consumption-delete-save");
@@ -322,11 +316,6 @@ describe("the Claims view's numbers and times", () => {
 });
 
 describe("the Claims view while it works", () => {
-  const escape = (el: HTMLElement) => {
-    el.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
-    flushSync();
-  };
-
   it("stays open while consumption is imported, and the import can be cancelled", async () => {
     const onclose = vi.fn();
     const root = await claimsView(onclose);
@@ -334,10 +323,9 @@ describe("the Claims view while it works", () => {
     vi.mocked(api.importConsumption).mockReturnValue(call.promise);
     vi.mocked(api.cancelOperation).mockResolvedValue(null as never);
     type(root, "claims-consumption-path", "/data/meter.csv");
-    ($(root, "claims-consumption-path")!.closest("form") as HTMLFormElement).requestSubmit();
-    flushSync();
+    submit(root, "claims-consumption-path");
     expect(($(root, "claims-dialog-close") as HTMLButtonElement).disabled).toBe(true);
-    escape($(root, "claims-consumption-path")!);
+    press(root, "claims-consumption-path", "Escape");
     expect(onclose).not.toHaveBeenCalled();
     click(root, "claims-consumption-progress-cancel");
     expect(api.cancelOperation).toHaveBeenCalledOnce();
@@ -353,12 +341,12 @@ describe("the Claims view while it works", () => {
     await vi.waitFor(() => expect($(root, "claims-recorded-delete")).not.toBeNull());
     click(root, "claims-recorded-delete");
     type(root, "claims-recorded-delete-reason", "recorded twice");
-    escape($(root, "claims-recorded-delete-reason")!);
+    press(root, "claims-recorded-delete-reason", "Escape");
     expect($(root, "claims-recorded-delete-confirm")).toBeNull();
     expect(onclose).not.toHaveBeenCalled();
 
     click(root, "claims-record");
-    escape($(root, "claims-record-reason")!);
+    press(root, "claims-record-reason", "Escape");
     expect($(root, "claims-record-confirm")).toBeNull();
     expect(onclose).not.toHaveBeenCalled();
   });

@@ -5,21 +5,21 @@
 // on with the unfiltered set while the search box still showed the text.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
   api: { browseSummary: vi.fn(async () => ({ count: 5, totals: [] })) },
 }));
 
-import { cleanup, hide, show, testDesk } from "../testMount";
+import { $, cleanup, hide, press, show, testDesk, type } from "../testMount";
 import TableTools from "./TableTools.svelte";
 import Toolbar from "./Toolbar.svelte";
 import FilterBar from "./FilterBar.svelte";
 
 afterEach(cleanup);
 
-const $ = (root: ParentNode, testid: string) => root.querySelector<HTMLButtonElement>(`[data-testid="${testid}"]`);
+/** Whether the button `testid` is off (null: not shown). */
+const off = (root: ParentNode, testid: string) => ($(root, testid) as HTMLButtonElement | null)?.disabled ?? null;
 const none = () => {};
 
 describe("actions on the filter while the filter bar shows a problem", () => {
@@ -45,28 +45,31 @@ describe("actions on the filter while the filter bar shows a problem", () => {
     );
     const bar = show(FilterBar, {}, desk);
     const acts = ["selection-verify", "selection-export", "selection-delete", "fields-open"];
-    for (const id of acts) expect($(tools, id)?.disabled, id).toBe(false);
+    for (const id of acts) expect(off(tools, id), id).toBe(false);
     expect($(bar, "filter-problems")).toBeNull();
 
-    desk.setFilter({ search: "a".repeat(10_001) });
-    desk.searchNow();
-    flushSync();
+    // typed into the search box, Enter searches at once
+    type(bar, "search", "a".repeat(10_001));
+    press(bar, "search", "Enter");
     // the box keeps the text, and the filter in effect is that text
+    expect(($(bar, "search") as HTMLInputElement).value).toHaveLength(10_001);
     expect(desk.filter.search).toHaveLength(10_001);
-    for (const id of acts) expect($(tools, id)?.disabled, id).toBe(true);
+    for (const id of acts) expect(off(tools, id), id).toBe(true);
     const said = $(bar, "filter-problems")?.textContent ?? "";
     expect(said).toMatch(/at most 10.000 are searched for/);
     expect(said).toContain("Until the filter is fixed, Export, Create evidence pack, Mark verified, Delete");
 
-    desk.setFilter({ search: "", from: "2024-05-01", to: "2024-04-01" });
-    desk.searchNow();
-    flushSync();
-    for (const id of acts) expect($(tools, id)?.disabled, id).toBe(true);
+    type(bar, "search", "");
+    type(bar, "filter-from", "2024-05-01");
+    type(bar, "filter-to", "2024-04-01");
+    press(bar, "search", "Enter");
+    expect(desk.filter).toMatchObject({ from: "2024-05-01", to: "2024-04-01" });
+    expect(desk.filter.search ?? "").toBe("");
+    for (const id of acts) expect(off(tools, id), id).toBe(true);
     expect($(bar, "filter-problems")?.textContent).toContain("“Period from” is after “Period to”");
 
-    desk.setFilter({ to: "2024-06-01" });
-    flushSync();
-    for (const id of acts) expect($(tools, id)?.disabled, id).toBe(false);
+    type(bar, "filter-to", "2024-06-01");
+    for (const id of acts) expect(off(tools, id), id).toBe(false);
     expect($(bar, "filter-problems")).toBeNull();
   });
 
@@ -93,14 +96,14 @@ describe("actions on the filter while the filter bar shows a problem", () => {
     };
     const acts = ["export-open", "toolbar-verify", "toolbar-delete", "toolbar-pack"];
     const on = show(Toolbar, props);
-    for (const id of acts) expect($(on.ownerDocument, id)?.disabled, id).toBe(false);
+    for (const id of acts) expect(off(on, id), id).toBe(false);
     hide(on);
-    const off = show(Toolbar, { ...props, filterOff: true });
+    const filterOff = show(Toolbar, { ...props, filterOff: true });
     for (const id of acts) {
-      expect($(off, id)?.disabled, id).toBe(true);
-      expect($(off, id)?.title, id).toMatch(/^Off until the problem the filter bar shows is fixed/);
+      expect(off(filterOff, id), id).toBe(true);
+      expect($(filterOff, id)?.title, id).toMatch(/^Off until the problem the filter bar shows is fixed/);
     }
     // what needs no filter stays on
-    expect($(off, "toolbar-history")?.disabled).toBe(false);
+    expect(off(filterOff, "toolbar-history")).toBe(false);
   });
 });

@@ -4,7 +4,6 @@
 // in the list throws it away. Only the IPC (api) is replaced.
 
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
@@ -20,7 +19,7 @@ vi.mock("../api", () => ({
 
 import { api } from "../api";
 import { emptyForm, mappingFromForm } from "../mapping";
-import { cleanup, show, testDesk } from "../testMount";
+import { $, choose, cleanup, click, show, testDesk, type } from "../testMount";
 import ImportDialog from "./ImportDialog.svelte";
 
 afterEach(cleanup);
@@ -37,86 +36,81 @@ beforeEach(() => {
   vi.mocked(api.previewCsv).mockReset().mockResolvedValue({ header: ["a", "b"], rows: [] });
 });
 
-const $ = (testid: string) => document.querySelector<HTMLElement>(`[data-testid="${testid}"]`);
+/** The dialog shown (its root), where the helpers look. */
+let root: HTMLElement;
 
-function change(testid: string, value: string) {
-  const el = $(testid) as HTMLSelectElement | HTMLInputElement;
-  el.value = value;
-  el.dispatchEvent(new Event(el instanceof HTMLSelectElement ? "change" : "input", { bubbles: true }));
-  flushSync();
-}
+/** The select or field `testid`'s value. */
+const value = (testid: string) => ($(root, testid) as HTMLSelectElement | HTMLInputElement).value;
 
-function click(testid: string) {
-  const el = $(testid);
-  if (!el) throw new Error(`no ${testid}`);
-  el.click();
-  flushSync();
+/** The dialog on `initialPaths`, as App mounts it. */
+function dialog(props: { initialPaths?: string[]; onclose?: () => void } = {}) {
+  root = show(ImportDialog, { onclose: () => {}, onimported: () => {}, ...props }, testDesk());
 }
 
 /** The dialog on a CSV, "Any registry's CSV" chosen, its mapping edited (not saved). */
 async function editedMapping(onclose = vi.fn()) {
-  show(ImportDialog, { initialPaths: ["/data/x.csv"], onclose, onimported: () => {} }, testDesk());
-  await vi.waitFor(() => expect(($("import-format") as HTMLSelectElement).options.length).toBe(3));
-  change("import-format", "csv");
-  await vi.waitFor(() => expect(($("mapping-saved") as HTMLSelectElement).options.length).toBe(2));
-  change("mapping-skip-lines", "2");
+  dialog({ initialPaths: ["/data/x.csv"], onclose });
+  await vi.waitFor(() => expect(($(root, "import-format") as HTMLSelectElement).options.length).toBe(3));
+  choose(root, "import-format", "csv");
+  await vi.waitFor(() => expect(($(root, "mapping-saved") as HTMLSelectElement).options.length).toBe(2));
+  type(root, "mapping-skip-lines", "2");
   return onclose;
 }
 
 describe("an unsaved column mapping", () => {
   it("is asked about before Cancel closes the dialog", async () => {
     const onclose = await editedMapping();
-    click("import-done");
+    click(root, "import-done");
     expect(onclose).not.toHaveBeenCalled();
-    expect($("import-discard-dialog")?.textContent).toContain("close the import");
-    click("import-discard-keep");
-    expect($("import-discard-dialog")).toBeNull();
-    expect(($("mapping-skip-lines") as HTMLInputElement).value).toBe("2");
+    expect($(root, "import-discard-dialog")?.textContent).toContain("close the import");
+    click(root, "import-discard-keep");
+    expect($(root, "import-discard-dialog")).toBeNull();
+    expect(value("mapping-skip-lines")).toBe("2");
 
-    click("import-done");
-    click("import-discard-confirm");
+    click(root, "import-done");
+    click(root, "import-discard-confirm");
     expect(onclose).toHaveBeenCalledOnce();
   });
 
   it("is asked about before another format drops the mapping step", async () => {
     await editedMapping();
-    change("import-format", "cds-p1");
-    expect($("import-discard-dialog")?.textContent).toContain("choose another format");
+    choose(root, "import-format", "cds-p1");
+    expect($(root, "import-discard-dialog")?.textContent).toContain("choose another format");
     // the format in use stays until the user says
-    expect(($("import-format") as HTMLSelectElement).value).toBe("csv");
-    expect($("mapping-step")).not.toBeNull();
-    click("import-discard-confirm");
-    expect(($("import-format") as HTMLSelectElement).value).toBe("cds-p1");
-    expect($("mapping-step")).toBeNull();
+    expect(value("import-format")).toBe("csv");
+    expect($(root, "mapping-step")).not.toBeNull();
+    click(root, "import-discard-confirm");
+    expect(value("import-format")).toBe("cds-p1");
+    expect($(root, "mapping-step")).toBeNull();
   });
 
   it("is asked about before a saved mapping picked in the list replaces it", async () => {
     await editedMapping();
-    change("mapping-saved", "Ofgem");
-    expect($("mapping-replace-confirm")?.textContent).toContain("“Ofgem”");
-    expect(($("mapping-saved") as HTMLSelectElement).value).toBe("");
-    click("mapping-replace-keep");
-    expect(($("mapping-skip-lines") as HTMLInputElement).value).toBe("2");
+    choose(root, "mapping-saved", "Ofgem");
+    expect($(root, "mapping-replace-confirm")?.textContent).toContain("“Ofgem”");
+    expect(value("mapping-saved")).toBe("");
+    click(root, "mapping-replace-keep");
+    expect(value("mapping-skip-lines")).toBe("2");
 
-    change("mapping-saved", "Ofgem");
-    click("mapping-replace-yes");
-    expect(($("mapping-saved") as HTMLSelectElement).value).toBe("Ofgem");
-    expect(($("mapping-delimiter") as HTMLSelectElement).value).toBe(";");
+    choose(root, "mapping-saved", "Ofgem");
+    click(root, "mapping-replace-yes");
+    expect(value("mapping-saved")).toBe("Ofgem");
+    expect(value("mapping-delimiter")).toBe(";");
     // a saved mapping shown as saved: nothing to ask about
-    click("import-done");
-    expect($("import-discard-dialog")).toBeNull();
+    click(root, "import-done");
+    expect($(root, "import-discard-dialog")).toBeNull();
   });
 });
 
 describe("why Import is disabled", () => {
   it("is said in the footer, not only in a disabled button's tooltip", async () => {
-    show(ImportDialog, { onclose: () => {}, onimported: () => {} }, testDesk());
-    expect($("import-blocker")?.textContent).toBe("Enter or choose at least one file");
-    change("import-paths", "/data/x.csv");
-    expect($("import-blocker")).toBeNull();
-    await vi.waitFor(() => expect(($("import-format") as HTMLSelectElement).options.length).toBe(3));
-    change("import-format", "csv");
-    expect($("import-blocker")?.textContent).toBe("Save the column mapping first (or choose a saved one)");
+    dialog();
+    expect($(root, "import-blocker")?.textContent).toBe("Enter or choose at least one file");
+    type(root, "import-paths", "/data/x.csv");
+    expect($(root, "import-blocker")).toBeNull();
+    await vi.waitFor(() => expect(($(root, "import-format") as HTMLSelectElement).options.length).toBe(3));
+    choose(root, "import-format", "csv");
+    expect($(root, "import-blocker")?.textContent).toBe("Save the column mapping first (or choose a saved one)");
   });
 });
 
@@ -130,11 +124,11 @@ describe("a refused save of a column mapping", () => {
         message: "the mapping is not complete: no status (a column); no device id",
         details: { problems: ["no status (a column)", "no device id"] },
       });
-    change("mapping-name", "New");
-    click("mapping-save");
-    await vi.waitFor(() => expect($("mapping-problems")?.dataset.count).toBe("2"));
-    expect($("mapping-problems")?.textContent).toContain("No device id");
-    expect($("mapping-save-error")).toBeNull();
+    type(root, "mapping-name", "New");
+    click(root, "mapping-save");
+    await vi.waitFor(() => expect($(root, "mapping-problems")?.dataset.count).toBe("2"));
+    expect($(root, "mapping-problems")?.textContent).toContain("No device id");
+    expect($(root, "mapping-save-error")).toBeNull();
   });
 
   it("keeps a column name holding “; ” in one item of the list", async () => {
@@ -146,10 +140,10 @@ describe("a refused save of a column mapping", () => {
     vi.mocked(api.saveCsvMapping)
       .mockReset()
       .mockRejectedValue({ code: "invalid_input", message: `the mapping is not complete: ${problems.join("; ")}`, details: { problems } });
-    change("mapping-name", "New");
-    click("mapping-save");
-    await vi.waitFor(() => expect($("mapping-problems")).not.toBeNull());
-    const items = [...$("mapping-problems")!.querySelectorAll("li")].map((li) => li.textContent);
+    type(root, "mapping-name", "New");
+    click(root, "mapping-save");
+    await vi.waitFor(() => expect($(root, "mapping-problems")).not.toBeNull());
+    const items = [...$(root, "mapping-problems")!.querySelectorAll("li")].map((li) => li.textContent);
     expect(items).toEqual([
       "The device id names the column `GSRN; main`, but the file has no header: give its position (column_number)",
       "No status (a column)",
@@ -161,10 +155,10 @@ describe("a refused save of a column mapping", () => {
     const message =
       "a mapping `Ofgem` is saved already, and mapping names differing only in case are one name: save under `Ofgem` to replace it, or choose another name; nothing was saved";
     vi.mocked(api.saveCsvMapping).mockReset().mockRejectedValue({ code: "invalid_input", message, details: {} });
-    change("mapping-name", "OFGEM");
-    click("mapping-save");
-    await vi.waitFor(() => expect($("mapping-save-error-message")?.textContent).toBe(message));
-    expect($("mapping-problems")).toBeNull();
+    type(root, "mapping-name", "OFGEM");
+    click(root, "mapping-save");
+    await vi.waitFor(() => expect($(root, "mapping-save-error-message")?.textContent).toBe(message));
+    expect($(root, "mapping-problems")).toBeNull();
   });
 });
 
@@ -177,10 +171,10 @@ describe("a column mapping saved under a name saved already", () => {
     vi.mocked(api.csvMappings)
       .mockReset()
       .mockResolvedValue([{ name: nfc, mapping: JSON.stringify(mappingFromForm({ ...emptyForm(), name: nfc })), created_at: "", updated_at: "" }]);
-    change("mapping-name", nfd);
-    click("mapping-save");
-    await vi.waitFor(() => expect($("mapping-status")).not.toBeNull());
+    type(root, "mapping-name", nfd);
+    click(root, "mapping-save");
+    await vi.waitFor(() => expect($(root, "mapping-status")).not.toBeNull());
     // the list shows the mapping saved, not "New mapping" or nothing
-    expect(($("mapping-saved") as HTMLSelectElement).value).toBe(nfc);
+    expect(value("mapping-saved")).toBe(nfc);
   });
 });

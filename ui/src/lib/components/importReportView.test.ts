@@ -5,19 +5,12 @@
 // names the files committed before it, and the summary counts both.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { flushSync, mount, unmount } from "svelte";
 
 import ImportReportView from "./ImportReportView.svelte";
 import type { FileImportReport, ImportReport } from "../types";
+import { $, cleanup, show } from "../testMount";
 
-let mounted: { c: ReturnType<typeof mount>; target: HTMLElement }[] = [];
-afterEach(() => {
-  for (const m of mounted) {
-    unmount(m.c);
-    m.target.remove();
-  }
-  mounted = [];
-});
+afterEach(cleanup);
 
 const file = (over: Partial<FileImportReport>): FileImportReport => ({
   file: "/d/a.json",
@@ -37,21 +30,14 @@ const file = (over: Partial<FileImportReport>): FileImportReport => ({
   ...over,
 });
 
-function show(report: ImportReport): HTMLElement {
-  const target = document.createElement("div");
-  document.body.append(target);
-  const c = mount(ImportReportView, { target, props: { report } });
-  flushSync();
-  mounted.push({ c, target });
-  return target;
-}
+const shown = (report: ImportReport): HTMLElement => show(ImportReportView, { report });
 
 const section = (root: HTMLElement, name: string) =>
   root.querySelector<HTMLElement>(`[data-testid="import-file"][data-file="${name}"]`)!;
 
 describe("a file refused after files of the same import were committed", () => {
   it("says nothing was changed nowhere, names the files committed before it, and counts both", () => {
-    const root = show({
+    const root = shown({
       files: [
         file({ file: "/d/a.json" }),
         // The backend's words for a busy database in the app (eac-app leaves
@@ -77,7 +63,7 @@ describe("a file refused after files of the same import were committed", () => {
         }),
       ],
     });
-    const summary = root.querySelector<HTMLElement>('[data-testid="import-summary"]')!;
+    const summary = $(root, "import-summary")!;
     expect(summary.dataset.imported).toBe("1");
     expect(summary.dataset.failed).toBe("2");
     expect(summary.querySelector('[role="status"]')!.textContent!.trim()).toBe("1 file imported, 2 failed.");
@@ -87,19 +73,19 @@ describe("a file refused after files of the same import were committed", () => {
       const text = refused.textContent!.replace(/\s+/g, " ");
       expect(text, name).not.toMatch(/nothing was (changed|written)/i);
       expect(text, name).toContain("Nothing from this file was imported.");
-      const before = refused.querySelector<HTMLElement>('[data-testid="import-committed-before"]')!;
+      const before = $(refused, "import-committed-before")!;
       expect(before.textContent!.trim()).toBe("The file imported before it (/d/a.json) stays imported.");
       expect(before.dataset.count).toBe("1");
     }
     // The committed file says nothing of the kind.
-    expect(section(root, "/d/a.json").querySelector('[data-testid="import-committed-before"]')).toBeNull();
+    expect($(section(root, "/d/a.json"), "import-committed-before")).toBeNull();
   });
 
   it("a file refused alone names no file committed before it", () => {
-    const root = show({
+    const root = shown({
       files: [file({ outcome: "failed", added: 0, code: "cancelled", message: "Cancelled while reading this file; nothing from it was imported." })],
     });
-    expect(root.querySelector('[data-testid="import-committed-before"]')).toBeNull();
+    expect($(root, "import-committed-before")).toBeNull();
     expect(root.querySelector('[role="status"]')!.textContent!.trim()).toBe("The file could not be imported.");
   });
 });

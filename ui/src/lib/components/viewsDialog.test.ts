@@ -3,12 +3,11 @@
 // says so, and Esc in that question keeps the view and the dialog.
 
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { flushSync } from "svelte";
 
 vi.mock("../api", () => ({ api: {} }));
 
 import type { Desk } from "../desk.svelte";
-import { $, cleanup, show, testDesk } from "../testMount";
+import { $, cleanup, click, press, show, testDesk } from "../testMount";
 import ViewsDialog from "./ViewsDialog.svelte";
 
 afterEach(cleanup);
@@ -23,22 +22,18 @@ function dialog(onclose = vi.fn()): { desk: Desk; root: HTMLElement } {
 describe("deleting a saved view", () => {
   it("asks first, and deletes only on Delete", () => {
     const { desk, root } = dialog();
-    $(root, "view-delete")?.click();
-    flushSync();
+    click(root, "view-delete");
     // still there: the question is asked in its row
     expect(desk.views.map((v) => v.name)).toEqual(["Wind retired"]);
     expect($(root, "view-delete-confirm")?.textContent).toContain("“Wind retired”");
     expect(document.activeElement).toBe($(root, "view-delete-keep"));
 
-    $(root, "view-delete-keep")?.click();
-    flushSync();
+    click(root, "view-delete-keep");
     expect($(root, "view-delete-confirm")).toBeNull();
     expect(desk.views).toHaveLength(1);
 
-    $(root, "view-delete")?.click();
-    flushSync();
-    $(root, "view-delete-yes")?.click();
-    flushSync();
+    click(root, "view-delete");
+    click(root, "view-delete-yes");
     expect(desk.views).toHaveLength(0);
     expect($(root, "views-none")).not.toBeNull();
   });
@@ -46,10 +41,8 @@ describe("deleting a saved view", () => {
   it("keeps the view, and the dialog, on Esc in the question", () => {
     const onclose = vi.fn();
     const { desk, root } = dialog(onclose);
-    $(root, "view-delete")?.click();
-    flushSync();
-    $(root, "view-delete-keep")?.dispatchEvent(new KeyboardEvent("keydown", { key: "Escape", bubbles: true }));
-    flushSync();
+    click(root, "view-delete");
+    press(root, "view-delete-keep", "Escape");
     expect($(root, "view-delete-confirm")).toBeNull();
     expect(desk.views).toHaveLength(1);
     expect(onclose).not.toHaveBeenCalled();
