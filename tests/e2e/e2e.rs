@@ -1189,6 +1189,78 @@ async fn deleting_one_eac_asks_with_its_count_and_leaves_it_in_the_history() -> 
     desk.quit().await
 }
 
+/// The Imports list says which import cannot be undone, and why, before
+/// anyone tries: an EAC the file added was changed after it (here by
+/// `eacdesk`), so its row says "Cannot be undone" with the reason and its
+/// Undo… is off, while the sample load before it can still be undone (the
+/// list said "Can be undone" of both).
+#[tokio::test]
+#[ignore = "needs the built app; run via make test"]
+async fn the_imports_list_says_which_import_cannot_be_undone_and_why() -> Result<()> {
+    let desk = Desk::start("undo-refused").await?;
+    load_sample(&desk, 3).await?;
+    import_file(&desk, &fixture("import-three-wind.json")).await?;
+    desk.wait_count("footer-count", |c| c == 6).await?;
+    let out = Command::new(cli_binary())
+        .args(["beneficiaries", "set", "e2e-import-2", "--type", "account"])
+        .args(["--id", "E2E-LATER", "--reason", "E2E: a later edit"])
+        .env("EACDESK_DB", &desk.db)
+        .output()?;
+    ensure!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    desk.click("toolbar-imports").await?;
+    desk.el("imports-dialog").await?;
+    // Newest first: the file, then the sample load; each asked in turn.
+    desk.until("both imports checked", || async {
+        let mut checks = Vec::new();
+        for row in desk.all("import-batch").await? {
+            checks.push(row.attr("data-check").await?.unwrap_or_default());
+        }
+        Ok((checks == ["refused", "undoable"]).then_some(()))
+    })
+    .await?;
+    let rows = desk.all("import-batch").await?;
+    let status = |i: usize| {
+        let row = rows[i].clone();
+        async move {
+            let el = row
+                .find(fantoccini::Locator::Css(
+                    "[data-testid=\"import-batch-status\"]",
+                ))
+                .await?;
+            Ok::<_, anyhow::Error>(el.text().await?)
+        }
+    };
+    ensure!(
+        status(0).await? == "Cannot be undone",
+        "{}",
+        status(0).await?
+    );
+    let why = desk.text("import-batch-why").await?;
+    ensure!(
+        why == "1 EAC it added or replaced was changed after it (by a later import, an edit or a deletion). Undo the later imports first, or fix it by hand.",
+        "{why}"
+    );
+    let undo = rows[0]
+        .find(fantoccini::Locator::Css(
+            "[data-testid=\"import-batch-undo\"]",
+        ))
+        .await?;
+    ensure!(
+        !undo.is_enabled().await?,
+        "Undo… is on for an import that cannot be undone"
+    );
+    ensure!(status(1).await? == "Can be undone", "{}", status(1).await?);
+    desk.screenshot(&artifacts_dir().join("imports-refused.png"))
+        .await?;
+    desk.click("imports-done").await?;
+    desk.quit().await
+}
+
 #[tokio::test]
 #[ignore = "needs the built app; run via make test"]
 async fn undoing_an_import_takes_its_eacs_out_again() -> Result<()> {
