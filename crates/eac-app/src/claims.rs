@@ -354,8 +354,9 @@ pub fn list_consumption(
         .map(|t| {
             BeneficiaryType::parse(t.trim()).ok_or_else(|| {
                 AppError::invalid_input(format!(
-                    "`{}` is not a beneficiary type.",
-                    eac_model::quote(t)
+                    "`{}` is not a beneficiary type; give one of {}.",
+                    eac_model::quote(t),
+                    BeneficiaryType::names().join(", ")
                 ))
             })
         })

@@ -350,7 +350,12 @@ pub struct LsArgs {
     /// The unit quantities and the total are shown in (exact conversion)
     #[arg(long, default_value = "MWh", value_name = "Wh|kWh|MWh", value_parser = parse_unit)]
     pub unit: EnergyUnit,
-    /// Print `{ rows, summary }` as JSON
+    /// Print `{ rows, summary, envelope_only }` as JSON: the rows shown,
+    /// the count and exact totals of every matching EAC, and
+    /// `envelope_only` `{ matching, stored }`: the EACs stored without
+    /// values (not in rows nor summary) that the filter also selects (all
+    /// of them without a filter, none with one), and how many are stored.
+    /// With --envelope-only: `{ rows, count }` of those EACs
     #[arg(long, conflicts_with_all = ["csv", "xlsx"])]
     pub json: bool,
     /// Print the rows as CSV: every column, quantities exact as imported
@@ -613,7 +618,12 @@ pub struct SetFieldsArgs {
 pub struct CheckArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
-    /// Print `{ ranges, findings }` as JSON
+    /// Print `{ ranges, matching_ranges, findings, documents, violations }`
+    /// as JSON: the stored ranges compared, of them those of the matching
+    /// EACs (only with a filter), the double counting found, the stored
+    /// documents another program changed, and the rule violations of
+    /// stored EACs every export refuses. Exit 1 when any of findings,
+    /// documents and violations is not empty (`findings` may be empty)
     #[arg(long)]
     pub json: bool,
 }

@@ -1032,7 +1032,9 @@ fn warn_page_cut(shown: usize, limit: usize, matching: usize, offset: usize) {
     if shown < asked {
         writeln!(
             ErrOut::stderr(),
-            "warning: only {shown} of the {asked} rows asked for are shown: `ls` shows at most              {} at a time, --json too. `--csv` or `--xlsx FILE` write every row asked for; or              ask for the next ones with --offset {}.",
+            "warning: only {shown} of the {asked} rows asked for are shown: `ls` shows at most \
+             {} at a time, --json too. `--csv` or `--xlsx FILE` write every row asked for; or \
+             ask for the next ones with --offset {}.",
             eac_store::MAX_PAGE,
             offset + shown
         );
@@ -3817,14 +3819,21 @@ fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
     let bar = Bar::new(Units::Steps);
     let report = eac_app::check(store, &a.filter.to_filter(), &bar)?;
     bar.finish();
+    // Which ranges were looked at: with a filter, the matching EACs'
+    // against every stored one (it said "among 17 ranges", the whole
+    // database's, of a filter whose EACs have none).
+    let looked_at = match report.matching_ranges {
+        None => format!("among {}", count(report.ranges, "range")),
+        Some(theirs) => format!(
+            "for the matching EACs ({theirs} of the {} {} theirs)",
+            count(report.ranges, "stored range"),
+            if theirs == 1 { "is" } else { "are" }
+        ),
+    };
     if a.json {
         out.json(&report)?;
     } else if report.findings.is_empty() {
-        writeln!(
-            out,
-            "No double counting found among {}.",
-            count(report.ranges, "range")
-        )?;
+        writeln!(out, "No double counting found {looked_at}.")?;
     } else {
         let side = |s: &eac_app::FindingSide| {
             let status = s
@@ -3859,9 +3868,8 @@ fn check(store: &Store, a: CheckArgs) -> Result<ExitCode> {
         }
         writeln!(
             out,
-            "{} among {}.",
-            count(report.findings.len(), "finding"),
-            count(report.ranges, "range")
+            "{} {looked_at}.",
+            count(report.findings.len(), "finding")
         )?;
     }
     if !a.json && !report.documents.is_empty() {

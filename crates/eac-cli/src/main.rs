@@ -79,7 +79,7 @@ fn report(e: &anyhow::Error) -> ExitCode {
             ExitCode::from(interrupt::EXIT_INTERRUPTED)
         }
         Some(app) => {
-            writeln!(err, "error: {}", app.message);
+            writeln!(err, "error: {}", in_cli_words(app));
             err.violations(&app.violations());
             ExitCode::from(app.code.exit_code())
         }
@@ -87,6 +87,30 @@ fn report(e: &anyhow::Error) -> ExitCode {
             writeln!(err, "error: {e:#}");
             ExitCode::from(EXIT_OTHER)
         }
+    }
+}
+
+/// `app`'s message as the command line says it: an edit refused because
+/// the EAC changed since the version given (`--if-version`) ends with the
+/// steps on the command line instead of the app's "Reload it to see the
+/// change" (there is no pane to reload).
+fn in_cli_words(app: &AppError) -> std::borrow::Cow<'_, str> {
+    let id = app.details.cds_eac_ids.as_deref().and_then(<[_]>::first);
+    match (
+        app.code,
+        app.message.strip_suffix(eac_store::RELOAD_ADVICE),
+        id,
+    ) {
+        (eac_app::ErrorCode::Conflict, Some(head), Some(id)) => {
+            let id = eac_model::quote(id);
+            format!(
+                "{head}See the change with `eacdesk audit {id}`, and the version the EAC has now \
+                 with `eacdesk show {id} --json` (`version`); then make your edit again with \
+                 --if-version set to it"
+            )
+            .into()
+        }
+        _ => app.message.as_str().into(),
     }
 }
 

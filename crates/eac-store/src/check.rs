@@ -75,6 +75,12 @@ pub struct Finding {
 pub struct CheckReport {
     /// Stored ranges compared.
     pub ranges: usize,
+    /// Of those, the ranges of the EACs a filter selected (a finding is
+    /// one of theirs against any stored range); absent for a check of
+    /// every EAC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub matching_ranges: Option<usize>,
     pub findings: Vec<Finding>,
     /// Stored documents whose bytes no longer have their SHA-256: the
     /// whole database's for an unfiltered check, those the selected EACs
@@ -127,10 +133,11 @@ fn checked(conn: &dyn Db, filter: &EacFilter, progress: &dyn Progress) -> Result
     };
     step(0)?;
     let wanted = wanted(conn, filter)?;
-    let (ranges, found) = findings(conn, wanted.as_ref(), None, progress, &step)?;
+    let (ranges, matching_ranges, found) = findings(conn, wanted.as_ref(), None, progress, &step)?;
     let violations = long_texts(conn, wanted.as_ref(), progress)?;
     Ok(CheckReport {
         ranges,
+        matching_ranges,
         findings: found.into_iter().map(|(f, _)| f).collect(),
         documents: Vec::new(),
         violations,
@@ -222,8 +229,14 @@ enum Shared {
 const NUMBER: &str = "COALESCE(v.eac_number, e.eac_number)";
 const RETIRED: &str = "(v.retired IS NOT NULL OR v.retired_undated = 1)";
 
+/// What [`findings`] gives: the stored ranges compared, of them those of
+/// the EACs wanted (`None`: all were), and the findings with what each is
+/// about.
+type Found = (usize, Option<usize>, Vec<(Finding, Shared)>);
+
 /// Every finding with one side among `wanted` (`None`: all), and which
-/// certificates it is about; the number of stored ranges compared.
+/// certificates it is about; the number of stored ranges compared, and of
+/// them those of `wanted` (`None` without it).
 ///
 /// `near`: the `cds_eac_id`s of `wanted`, when they are few (a claim's
 /// EACs): only the stored ranges that can share certificates with theirs
@@ -238,7 +251,7 @@ fn findings(
     near: Option<&[String]>,
     progress: &dyn Progress,
     step: &dyn Fn(u64) -> Result<()>,
-) -> Result<(usize, Vec<(Finding, Shared)>)> {
+) -> Result<Found> {
     let keep = |a: i64, b: i64| wanted.is_none_or(|w| w.contains(&a) || w.contains(&b));
 
     let order = match conn.kind() {
@@ -323,7 +336,8 @@ fn findings(
         conn, &keep, near, progress, &mut sides,
     )?);
     step(STEPS)?;
-    Ok((ranges.len(), findings))
+    let matching = wanted.map(|w| ranges.iter().filter(|r| w.contains(&r.eac_id)).count());
+    Ok((ranges.len(), matching, findings))
 }
 
 /// The page cache while the retired values are grouped (negative: KiB;
@@ -437,7 +451,7 @@ pub(crate) fn stored_twice(conn: &dyn Db, cds_eac_ids: &[String]) -> Result<Vec<
         ..EacFilter::default()
     };
     let wanted = wanted(conn, &filter)?;
-    let (_, found) = findings(
+    let (_, _, found) = findings(
         conn,
         wanted.as_ref(),
         Some(cds_eac_ids),

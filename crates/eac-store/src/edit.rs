@@ -126,11 +126,16 @@ pub(crate) fn check_seen(
     Err(StoreError::Conflict {
         message: format!(
             "EAC {named} was changed after you opened it ({change}); nothing was saved. \
-             Reload it to see the change, then make your edit again"
+             {RELOAD_ADVICE}"
         ),
         ids: vec![cds_eac_id.to_owned()],
     })
 }
+
+/// How the refusal of an edit to an EAC changed since the person saw it
+/// ends: the app's words (its detail pane reloads). The command line, which
+/// has no pane to reload, says its own steps in their place.
+pub const RELOAD_ADVICE: &str = "Reload it to see the change, then make your edit again";
 
 /// The EAC `beneficiaries set` (or its dry run) changes: not found is said
 /// of an EAC the store holds only by its P2 envelope as such

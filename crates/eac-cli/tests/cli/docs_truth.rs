@@ -230,3 +230,146 @@ fn a_summary_without_by_is_one_row_labelled_total() {
         "{top}"
     );
 }
+
+/// A desk holding the Ofgem certificates sample and a range overlapping one
+/// of its retired ranges: 12 stored ranges, 5 of them biomass, 7 wind, one
+/// finding.
+fn desk_with_ranges() -> Desk {
+    let desk = Desk::new();
+    let registry = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../eac-registry/tests/fixtures/ofgem/certificates-sample.csv");
+    let overlap = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/ofgem-overlap.csv");
+    desk.eacdesk()
+        .arg("import")
+        .arg(registry)
+        .arg(overlap)
+        .assert()
+        .success();
+    desk
+}
+
+/// The member names a `--help` text names between back quotes or braces.
+fn named_in(help: &str, member: &str) -> bool {
+    help.contains(&format!(" {member},"))
+        || help.contains(&format!(" {member} }}"))
+        || help.contains(&format!("{{ {member},"))
+        || help.contains(&format!("`{member}`"))
+}
+
+/// Finding 3: `check --help` and `ls --help` name every member their
+/// `--json` prints (`documents` and `violations`, which make `check` exit
+/// 1 with `findings: []`; `envelope_only`), and say that exit 1 may come
+/// with no finding.
+#[test]
+fn the_json_shapes_in_help_name_every_member_printed() {
+    let desk = desk_with_ranges();
+    let check_help = stdout(&desk.bare().args(["check", "--help"]).assert().success());
+    let filtered = desk
+        .eacdesk()
+        .args(["check", "--json", "--technology", "wind"])
+        .assert()
+        .code(1);
+    let report: Value = serde_json::from_slice(&filtered.get_output().stdout).unwrap();
+    for member in report.as_object().unwrap().keys() {
+        assert!(named_in(&check_help, member), "{member}: {check_help}");
+    }
+    assert!(
+        check_help.contains("Exit 1 when any of findings, documents and violations is not empty"),
+        "{check_help}"
+    );
+    let ls_help = stdout(&desk.bare().args(["ls", "--help"]).assert().success());
+    let listing = json_of(&desk, &["ls", "--limit", "1"]);
+    for member in listing.as_object().unwrap().keys() {
+        assert!(named_in(&ls_help, member), "{member}: {ls_help}");
+    }
+    for member in listing["envelope_only"].as_object().unwrap().keys() {
+        assert!(named_in(&ls_help, member), "{member}: {ls_help}");
+    }
+}
+
+/// Finding 12: the small text bugs. The `ls` limit warning is one
+/// sentence without runs of spaces; `check` with a filter says how many of
+/// the stored ranges are the matching EACs'; an edit refused by
+/// `--if-version` says the command line's steps, not the app's "Reload
+/// it"; `consumption ls` lists the beneficiary types.
+#[test]
+fn messages_say_what_happened_in_the_command_lines_words() {
+    // The limit warning: 1001 EACs, 1001 asked for, 1000 shown.
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["sample", "--eacs", "1001"])
+        .assert()
+        .success();
+    let out = desk
+        .eacdesk()
+        .args(["ls", "--limit", "1001", "--json"])
+        .assert()
+        .success();
+    let warned = stderr_of(&out);
+    assert!(
+        warned.contains("`ls` shows at most 1000 at a time, --json too.")
+            && warned.contains("; or ask for the next ones with --offset 1000.")
+            && !warned.contains("  "),
+        "{warned}"
+    );
+
+    // check with a filter: the matching EACs' ranges, not the database's.
+    let desk = desk_with_ranges();
+    desk.eacdesk()
+        .args(["check", "--technology", "solar"])
+        .assert()
+        .success()
+        .stdout(
+            "No double counting found for the matching EACs (0 of the 12 stored ranges are \
+             theirs).\n",
+        );
+    desk.eacdesk()
+        .args(["check", "--technology", "wind"])
+        .assert()
+        .code(1)
+        .stdout(contains(
+            "1 finding for the matching EACs (7 of the 12 stored ranges are theirs).",
+        ));
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .code(1)
+        .stdout(contains("1 finding among 12 ranges."));
+
+    // An edit conflict: the command line's steps.
+    let desk = sampled();
+    let id = "S5-0000000";
+    let version = json_of(&desk, &["show", id])["version"].as_i64().unwrap();
+    desk.eacdesk()
+        .args(["set", id, "destination_name=First", "--reason", "one"])
+        .assert()
+        .success();
+    let out = desk
+        .eacdesk()
+        .args(["set", id, "destination_name=Second", "--reason", "two"])
+        .args(["--if-version", &version.to_string()])
+        .assert()
+        .code(2);
+    let said = stderr_of(&out);
+    assert!(
+        said.contains("was changed after you opened it")
+            && said.contains(&format!(
+                "nothing was saved. See the change with `eacdesk audit {id}`, and the version \
+                 the EAC has now with `eacdesk show {id} --json` (`version`); then make your \
+                 edit again with --if-version set to it"
+            ))
+            && !said.contains("Reload"),
+        "{said}"
+    );
+
+    // consumption ls: the types, as the claims commands list them.
+    desk.eacdesk()
+        .args(["consumption", "ls", "--beneficiary-type", "bogus"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "`bogus` is not a beneficiary type; give one of customer, account, \
+             servicecontract, rateplan, program, general.",
+        ));
+}

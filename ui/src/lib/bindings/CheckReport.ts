@@ -7,7 +7,13 @@ export type CheckReport = {
 /**
  * Stored ranges compared.
  */
-ranges: number, findings: Array<Finding>, 
+ranges: number, 
+/**
+ * Of those, the ranges of the EACs a filter selected (a finding is
+ * one of theirs against any stored range); absent for a check of
+ * every EAC.
+ */
+matching_ranges?: number, findings: Array<Finding>, 
 /**
  * Stored documents whose bytes no longer have their SHA-256: the
  * whole database's for an unfiltered check, those the selected EACs
