@@ -449,7 +449,9 @@ pub enum RefdataCommand {
     #[command(
         after_help = "Several files: each file is its own transaction, and the import stops at the \
                       first file refused: the files before it stay imported, the files after it \
-                      are not tried (they are named).\n\n\
+                      are not tried (they are named). A database that did not exist yet is kept \
+                      only when every file was imported: a refused file leaves no new database, \
+                      so the files before it are read but not saved (they are named so).\n\n\
                       Exit codes: 0 every file imported; 1 the file refused breaks the \
                       reference-data format or is not reference data; 2 it could not be read, or \
                       usage."

@@ -373,3 +373,39 @@ fn messages_say_what_happened_in_the_command_lines_words() {
              servicecontract, rateplan, program, general.",
         ));
 }
+
+/// The repository's fixture `tests/fixtures/NAME`.
+fn fixture(name: &str) -> String {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// Finding 4: `refdata import --help` says that a database that did not
+/// exist yet keeps nothing when a file is refused (decision 262), as the
+/// command does; it said the files before it stay imported.
+#[test]
+fn refdata_import_help_tells_what_a_new_database_keeps() {
+    let desk = Desk::new();
+    let help = stdout(
+        &desk
+            .bare()
+            .args(["refdata", "import", "--help"])
+            .assert()
+            .success(),
+    );
+    let promise = "A database that did not exist yet is kept only when every file was \
+                   imported: a refused file leaves no new database, so the files before it are \
+                   read but not saved";
+    assert!(help.contains(promise), "{help}");
+    desk.eacdesk()
+        .args(["refdata", "import"])
+        .arg(fixture("refdata/programs.csv"))
+        .arg(fixture("refdata/bad-accounts.json"))
+        .assert()
+        .code(1)
+        .stdout(contains("(read; not saved)"));
+    assert!(!desk.path("desk.sqlite").exists());
+}
