@@ -497,8 +497,21 @@ pub fn whole_seconds(text: &str) -> String {
     }
 }
 
+/// An EAC's period as a person reads it, by the rule of the claims'
+/// sentences (`eac_model::period_words`): whole UTC days by their first and
+/// last day, both included (`2024-01-01 – 2024-01-31`, one day alone
+/// `2024-01-01`); any other span by its instants in UTC, the end said to be
+/// excluded (`2024-06-30 23:45 until 2024-07-01 00:00 UTC (end
+/// excluded)`). An exclusive end at midnight written as a bare date read as
+/// a day included. Text that is no instant is shown as it is.
 pub fn period(start: &str, end: &str) -> String {
-    format!("{} → {}", time(start), time(end))
+    match (
+        eac_model::Timestamp::parse(start),
+        eac_model::Timestamp::parse(end),
+    ) {
+        (Ok(s), Ok(e)) if s < e => eac_model::period_words(s, e),
+        _ => format!("{} → {}", time(start), time(end)),
+    }
 }
 
 pub fn or_dash(text: Option<&str>) -> String {
@@ -666,7 +679,7 @@ mod tests {
         );
         assert_eq!(
             period("2024-01-01T00:00:00Z", "2024-01-01T01:00:00Z"),
-            "2024-01-01 → 2024-01-01T01:00:00Z"
+            "2024-01-01 00:00 until 01:00 UTC (end excluded)"
         );
         let ids: Vec<String> = ["A", "B", "C", "D"].iter().map(|s| s.to_string()).collect();
         assert_eq!(

@@ -194,46 +194,9 @@ impl std::fmt::Display for ConsumptionClaimed {
     }
 }
 
-/// The span `[start, end)` as a person reads it. Whole UTC days (both
-/// ends at midnight) are named by their first and last day, both
-/// included: `2024-01-01 – 2024-12-31`, or `2024-06-01` for one day; an
-/// end at midnight written out would read as a day included. Any other
-/// span names its instants and says the end is excluded:
-/// `2024-06-01 10:00 until 13:00 UTC (end excluded)` (the end's day
-/// written when it differs, seconds when there are any).
-pub fn period_words(start: Timestamp, end: Timestamp) -> String {
-    use chrono::{Duration, Timelike};
-    let (s, e) = (start.as_utc(), end.as_utc());
-    let midnight = |t: &chrono::DateTime<chrono::Utc>| {
-        t.num_seconds_from_midnight() == 0 && t.nanosecond() == 0
-    };
-    if midnight(&s) && midnight(&e) && e > s {
-        let first = s.date_naive();
-        let last = (e - Duration::days(1)).date_naive();
-        return if first == last {
-            first.to_string()
-        } else {
-            format!("{first} – {last}")
-        };
-    }
-    let clock = |t: &chrono::DateTime<chrono::Utc>| {
-        if t.second() == 0 && t.nanosecond() == 0 {
-            t.format("%H:%M").to_string()
-        } else {
-            t.format("%H:%M:%S%.f").to_string()
-        }
-    };
-    let until = if s.date_naive() == e.date_naive() {
-        clock(&e)
-    } else {
-        format!("{} {}", e.date_naive(), clock(&e))
-    };
-    format!(
-        "{} {} until {until} UTC (end excluded)",
-        s.date_naive(),
-        clock(&s)
-    )
-}
+/// The span `[start, end)` as a person reads it (made in `eac_model`,
+/// where the CLI's listings and the claims' reports take it too).
+pub use eac_model::period_words;
 
 /// An emission factor of a market.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

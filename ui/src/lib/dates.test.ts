@@ -30,26 +30,31 @@ describe("formatDateTimeUtc", () => {
   });
 });
 
+// One rule for the CLI and the app (DECISION-A, decision 297's words): an exclusive end is never
+// written as a day the period does not include.
 describe("formatPeriod", () => {
-  it("shows only days when both ends are at midnight", () => {
-    expect(formatPeriod("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")).toBe(
-      "2024-01-01 – 2024-02-01",
-    );
+  it("names whole days by their first and last day, both included", () => {
+    expect(formatPeriod("2024-01-01T00:00:00Z", "2024-02-01T00:00:00Z")).toBe("2024-01-01 – 2024-01-31");
+    expect(formatPeriod("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z")).toBe("2024-01-01");
+    expect(formatPeriod("2024-01-01T00:00:00Z", "2025-01-01T00:00:00Z")).toBe("2024-01-01 – 2024-12-31");
   });
-  it("shows one day with a time range when start and end share a day", () => {
+  it("names other spans by their instants in UTC and says the end is excluded", () => {
     expect(formatPeriod("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")).toBe(
-      "2024-01-01 10:00–11:00 UTC",
+      "2024-01-01 10:00 until 11:00 UTC (end excluded)",
     );
-  });
-  it("shows both days and times otherwise", () => {
     expect(formatPeriod("2024-01-01T10:00:00Z", "2024-01-03T06:00:00Z")).toBe(
-      "2024-01-01 10:00 – 2024-01-03 06:00 UTC",
+      "2024-01-01 10:00 until 2024-01-03 06:00 UTC (end excluded)",
+    );
+    // A quarter hour ending at midnight: the end with its time, not the bare next day.
+    expect(formatPeriod("2024-06-30T23:45:00Z", "2024-07-01T00:00:00Z")).toBe(
+      "2024-06-30 23:45 until 2024-07-01 00:00 UTC (end excluded)",
+    );
+    expect(formatPeriod("2024-03-31T00:00:00Z", "2024-03-31T01:00:00Z")).toBe(
+      "2024-03-31 00:00 until 01:00 UTC (end excluded)",
     );
   });
   it("normalises offsets to UTC", () => {
-    expect(formatPeriod("2024-01-01T01:00:00+01:00", "2024-01-02T01:00:00+01:00")).toBe(
-      "2024-01-01 – 2024-01-02",
-    );
+    expect(formatPeriod("2024-01-01T01:00:00+01:00", "2024-01-02T01:00:00+01:00")).toBe("2024-01-01");
   });
   it("copes with missing ends", () => {
     expect(formatPeriod(null, null)).toBe("—");
@@ -58,25 +63,29 @@ describe("formatPeriod", () => {
 });
 
 describe("formatPeriodShort", () => {
-  it("drops the repeated year for whole days", () => {
-    expect(formatPeriodShort("2024-07-01T00:00:00Z", "2024-08-01T00:00:00Z")).toBe("2024-07-01 – 08-01");
+  it("names whole days by their last day included, dropping a repeated year", () => {
+    expect(formatPeriodShort("2024-07-01T00:00:00Z", "2024-08-01T00:00:00Z")).toBe("2024-07-01 – 07-31");
+    expect(formatPeriodShort("2024-12-01T00:00:00Z", "2025-01-01T00:00:00Z")).toBe("2024-12-01 – 12-31");
+    expect(formatPeriodShort("2024-12-15T00:00:00Z", "2025-01-15T00:00:00Z")).toBe("2024-12-15 – 2025-01-14");
+    expect(formatPeriodShort("2024-01-01T00:00:00Z", "2024-01-02T00:00:00Z")).toBe("2024-01-01");
   });
-  it("keeps both years when they differ", () => {
-    expect(formatPeriodShort("2024-12-01T00:00:00Z", "2025-01-01T00:00:00Z")).toBe("2024-12-01 – 2025-01-01");
-  });
-  it("keeps times but drops the UTC suffix", () => {
+  it("keeps times, a midnight end with its time, and drops the UTC suffix", () => {
     expect(formatPeriodShort("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")).toBe("2024-01-01 10:00–11:00");
     expect(formatPeriodShort("2024-01-01T10:00:00Z", "2024-01-03T06:00:00Z")).toBe(
       "2024-01-01 10:00 – 2024-01-03 06:00",
+    );
+    expect(formatPeriodShort("2024-06-30T23:45:00Z", "2024-07-01T00:00:00Z")).toBe(
+      "2024-06-30 23:45 – 2024-07-01 00:00",
     );
   });
 });
 
 describe("periodCellLines", () => {
   it("keeps whole days of one year on one line and puts a longer range's end on a second", () => {
-    expect(periodCellLines("2024-07-01T00:00:00Z", "2024-08-01T00:00:00Z")).toEqual(["2024-07-01 – 08-01"]);
+    expect(periodCellLines("2024-07-01T00:00:00Z", "2024-08-01T00:00:00Z")).toEqual(["2024-07-01 – 07-31"]);
     expect(periodCellLines("2024-01-01T10:00:00Z", "2024-01-01T11:00:00Z")).toEqual(["2024-01-01 10:00–11:00"]);
-    expect(periodCellLines("2025-12-01T00:00:00Z", "2026-01-01T00:00:00Z")).toEqual(["2025-12-01 –", "2026-01-01"]);
+    expect(periodCellLines("2025-12-01T00:00:00Z", "2026-01-01T00:00:00Z")).toEqual(["2025-12-01 – 12-31"]);
+    expect(periodCellLines("2025-12-15T00:00:00Z", "2026-01-15T00:00:00Z")).toEqual(["2025-12-15 –", "2026-01-14"]);
     expect(periodCellLines("2023-03-01T00:00:00Z", "2023-03-02T06:00:00Z")).toEqual(["2023-03-01 00:00 –", "2023-03-02 06:00"]);
   });
 });

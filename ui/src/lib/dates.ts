@@ -45,11 +45,19 @@ export function formatDateTimeUtc(iso: string | null | undefined): string {
   return d ? `${utcDate(d)} ${utcTime(d)} UTC` : iso;
 }
 
+/** The day before `d`'s day (UTC): the last day of whole days ending at `d`'s midnight. */
+function dayBefore(d: Date): Date {
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - 1));
+}
+
 /**
- * A period as a short, exact range (UTC):
- *  - both ends at midnight:   "2024-01-01 – 2024-02-01"
- *  - same day, with times:    "2024-01-01 10:00–11:00 UTC"
- *  - otherwise:               "2024-01-01 10:00 – 2024-01-03 06:00 UTC"
+ * A period as a person reads it, by the rule of the CLI and the claims' sentences (Rust's
+ * `eac_model::period_words`), so that an exclusive end is never read as a day included:
+ *  - whole UTC days (both ends at midnight): the first and last day, both included:
+ *    "2024-01-01 – 2024-01-31"; one day alone "2024-01-01";
+ *  - any other span: its instants in UTC, the end said to be excluded:
+ *    "2024-01-01 10:00 until 11:00 UTC (end excluded)",
+ *    "2024-06-30 23:45 until 2024-07-01 00:00 UTC (end excluded)".
  */
 export function formatPeriod(start: string | null, end: string | null): string {
   const s = start ? parse(start) : null;
@@ -58,34 +66,43 @@ export function formatPeriod(start: string | null, end: string | null): string {
     if (!start && !end) return "—";
     return `${start ? formatDateTimeUtc(start) : "…"} – ${end ? formatDateTimeUtc(end) : "…"}`;
   }
-  if (isUtcMidnight(s) && isUtcMidnight(e)) return `${utcDate(s)} – ${utcDate(e)}`;
-  if (utcDate(s) === utcDate(e)) return `${utcDate(s)} ${utcTime(s)}–${utcTime(e)} UTC`;
-  return `${utcDate(s)} ${utcTime(s)} – ${utcDate(e)} ${utcTime(e)} UTC`;
+  if (isUtcMidnight(s) && isUtcMidnight(e) && e > s) {
+    const last = dayBefore(e);
+    return utcDate(last) === utcDate(s) ? utcDate(s) : `${utcDate(s)} – ${utcDate(last)}`;
+  }
+  const until = utcDate(s) === utcDate(e) ? utcTime(e) : `${utcDate(e)} ${utcTime(e)}`;
+  return `${utcDate(s)} ${utcTime(s)} until ${until} UTC (end excluded)`;
 }
 
 /**
- * A shorter period for table cells (the column header says UTC):
- *  - both ends at midnight, same year: "2024-07-01 – 08-01"
- *  - same day, with times:             "2024-01-01 10:00–11:00"
- *  - otherwise the full form without the "UTC" suffix.
+ * A shorter period for table cells, by the same rule (the column header says UTC, the cell's
+ * title gives `formatPeriod`'s words):
+ *  - whole days: the first and last day, the last without a repeated year:
+ *    "2024-07-01 – 07-31", "2024-12-01 – 2025-01-31"; one day alone "2024-01-01";
+ *  - same day, with times: "2024-01-01 10:00–11:00";
+ *  - otherwise both instants: "2024-06-30 23:45 – 2024-07-01 00:00" (a midnight end with its
+ *    time, never a bare date, which would read as a day included).
  */
 export function formatPeriodShort(start: string | null, end: string | null): string {
   const s = start ? parse(start) : null;
   const e = end ? parse(end) : null;
   if (!s || !e) return formatPeriod(start, end);
-  if (isUtcMidnight(s) && isUtcMidnight(e)) {
-    if (s.getUTCFullYear() === e.getUTCFullYear()) return `${utcDate(s)} – ${utcDate(e).slice(5)}`;
-    return `${utcDate(s)} – ${utcDate(e)}`;
+  if (isUtcMidnight(s) && isUtcMidnight(e) && e > s) {
+    const last = dayBefore(e);
+    if (utcDate(last) === utcDate(s)) return utcDate(s);
+    if (s.getUTCFullYear() === last.getUTCFullYear()) return `${utcDate(s)} – ${utcDate(last).slice(5)}`;
+    return `${utcDate(s)} – ${utcDate(last)}`;
   }
-  return formatPeriod(start, end).replace(/ UTC$/, "");
+  if (utcDate(s) === utcDate(e)) return `${utcDate(s)} ${utcTime(s)}–${utcTime(e)}`;
+  return `${utcDate(s)} ${utcTime(s)} – ${utcDate(e)} ${utcTime(e)}`;
 }
 
 /**
  * The table's period cell as one line or two: the short form of whole days
- * in one year ("2024-07-01 – 08-01") keeps one line; a range over a year's
+ * in one year ("2024-07-01 – 07-31") keeps one line; a range over a year's
  * end or between times of different days is two lines, start and end
- * ("2025-12-01 –" over "2026-01-01"), which the column's default width
- * otherwise cut to "2025-12-01 – 2026-01-…".
+ * ("2025-12-15 –" over "2026-01-14"), which the column's default width
+ * otherwise cut to "2025-12-15 – 2026-01-…".
  */
 export function periodCellLines(start: string | null, end: string | null): [string] | [string, string] {
   const text = formatPeriodShort(start, end);

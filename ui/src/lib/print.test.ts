@@ -38,7 +38,7 @@ describe("printing the view", () => {
       "Retired",
     ]);
     expect(t.rows[0][0]).toBe("GO-123456789012345678901234567890");
-    expect(t.rows[0][at("Period (UTC)")]).toBe("2024-01-01 – 2024-02-01");
+    expect(t.rows[0][at("Period (UTC)")]).toBe("2024-01-01 – 2024-01-31");
     expect(t.rows[0][at("Beneficiary")]).toMatch(/^ACC-1, ACC-2/);
     expect(t.rows[0][at("Quantity (MWh)")]).toBe("1 236.568");
     expect(t.numeric[at("Quantity (MWh)")]).toBe(true);

@@ -660,3 +660,43 @@ fn a_filter_that_cannot_be_asked_is_refused_in_plain_words() {
         .assert()
         .success();
 }
+
+/// Tester 38, finding 6 (DECISION-A): `ls` wrote an exclusive end at
+/// midnight as a bare date, so a quarter hour ending at 24:00 read as
+/// running into the next day and a one-day EAC as two days. A period is
+/// written as the claims' sentences write one (decision 297): whole UTC
+/// days by their first and last day, both included; other spans by their
+/// instants in UTC, the end said to be excluded.
+#[test]
+fn ls_never_writes_a_periods_end_as_a_day_it_does_not_include() {
+    let desk = Desk::new();
+    let edges = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/claims/edges.json")
+        .display()
+        .to_string();
+    desk.eacdesk().args(["import", &edges]).assert().success();
+    let out = desk.eacdesk().arg("ls").assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    let period_of = |id: &str| {
+        let line = text
+            .lines()
+            .find(|l| l.starts_with(&format!("{id} ")))
+            .unwrap_or_else(|| panic!("{id} in {text}"));
+        // The PERIOD column: after the id, the number and the technology.
+        let at = line.find("wind").expect("the technology") + "wind".len();
+        line[at..].trim_start().to_owned()
+    };
+    assert!(
+        period_of("edge-q")
+            .starts_with("2024-12-31 23:45 until 2025-01-01 00:00 UTC (end excluded)  "),
+        "{text}"
+    );
+    assert!(
+        period_of("edge-a").starts_with("2024-12-31 22:30 until 23:30 UTC (end excluded)  "),
+        "{text}"
+    );
+    // One whole day: that day alone.
+    assert!(period_of("edge-day").starts_with("2024-12-31  "), "{text}");
+    assert!(!text.contains('→'), "{text}");
+    assert!(!text.contains("2025-01-01  "), "{text}");
+}

@@ -105,17 +105,35 @@ describe("EacTable on the desk", () => {
   });
 
   it("writes a period over a year's end on two lines, start and end, and one of a single year on one", async () => {
-    stored = [row("A"), { ...row("B"), period_start: "2025-12-01T00:00:00Z", period_end: "2026-01-01T00:00:00Z" }];
+    stored = [row("A"), { ...row("B"), period_start: "2025-12-15T00:00:00Z", period_end: "2026-01-15T00:00:00Z" }];
     const desk = await countedDesk();
     const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
     await vi.waitFor(() => expect(shownIds(table)).toEqual(["A", "B"]));
     const period = (id: string) =>
       table.querySelector<HTMLElement>(`[data-testid="eac-row"][data-id="${id}"] [data-col="period"]`)!;
     const lines = (id: string) => [...period(id).querySelectorAll(".line")].map((l) => l.textContent);
-    expect(lines("B")).toEqual(["2025-12-01 –", "2026-01-01"]);
+    // Whole days by their first and last day, both included (DECISION-A).
+    expect(lines("B")).toEqual(["2025-12-15 –", "2026-01-14"]);
     expect(period("B").classList.contains("two")).toBe(true);
     expect(lines("A")).toEqual([]);
-    expect(period("A").textContent?.trim()).toBe("2025-01-01 – 02-01");
+    expect(period("A").textContent?.trim()).toBe("2025-01-01 – 01-31");
+    expect(period("A").title).toBe("2025-01-01 – 2025-01-31");
+  });
+
+  it("never writes a period's exclusive end as a day it does not include", async () => {
+    stored = [
+      { ...row("DAY"), period_start: "2024-01-01T00:00:00Z", period_end: "2024-01-02T00:00:00Z" },
+      { ...row("Q"), period_start: "2024-06-30T23:45:00Z", period_end: "2024-07-01T00:00:00Z" },
+    ];
+    const desk = await countedDesk();
+    const table = show(EacTable, { onselect: () => {}, onopen: () => {} }, desk);
+    await vi.waitFor(() => expect(shownIds(table)).toEqual(["DAY", "Q"]));
+    const period = (id: string) =>
+      table.querySelector<HTMLElement>(`[data-testid="eac-row"][data-id="${id}"] [data-col="period"]`)!;
+    const lines = (id: string) => [...period(id).querySelectorAll(".line")].map((l) => l.textContent);
+    expect(period("DAY").textContent?.trim()).toBe("2024-01-01");
+    expect(lines("Q")).toEqual(["2024-06-30 23:45 –", "2024-07-01 00:00"]);
+    expect(period("Q").title).toBe("2024-06-30 23:45 until 2024-07-01 00:00 UTC (end excluded)");
   });
 
   it('fetches its page again when EACs changed, but not when only History changed', async () => {
