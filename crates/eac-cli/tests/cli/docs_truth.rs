@@ -409,3 +409,42 @@ fn refdata_import_help_tells_what_a_new_database_keeps() {
         .stdout(contains("(read; not saved)"));
     assert!(!desk.path("desk.sqlite").exists());
 }
+
+/// Finding 5: docs/claims.md quotes the messages `consumption import`
+/// gives a file with its header and no rows and an empty file, as they
+/// are (it quoted the first for both; an empty file is refused under
+/// `header`, in other words).
+#[test]
+fn claims_md_quotes_the_empty_consumption_file_messages_as_they_are() {
+    let desk = Desk::new();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/claims.md")).unwrap();
+    let doc = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    std::fs::write(desk.path("FILE"), "").unwrap();
+    std::fs::write(
+        desk.path("HEADER"),
+        "beneficiary_type,beneficiary,start,end,value,unit\n",
+    )
+    .unwrap();
+    for (file, rule) in [("FILE", "[header] "), ("HEADER", "[row] ")] {
+        let out = desk
+            .eacdesk()
+            .args(["consumption", "import", file])
+            .assert()
+            .code(1);
+        let said = stderr_of(&out);
+        let line = said
+            .lines()
+            .find(|l| l.starts_with(&format!("{file}:1:1: error: {rule}")))
+            .unwrap_or_else(|| panic!("{said}"));
+        let message = line.split_once(rule).unwrap().1.replace("HEADER", "FILE");
+        assert!(
+            doc.contains(&format!(
+                "under `{}`: \"{message}\"",
+                rule.trim_matches(['[', ']', ' '])
+            )) || doc.contains(&format!("\"{message}\"")),
+            "docs/claims.md does not quote {message:?}"
+        );
+        assert!(doc.contains(&format!("under `{}`", rule.trim_matches(['[', ']', ' ']))));
+    }
+}
