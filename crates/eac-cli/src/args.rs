@@ -866,8 +866,8 @@ pub struct ExportArgs {
                   there, no permission), or usage."
 )]
 pub struct ValidateArgs {
-    /// The export profile
-    #[arg(long, value_name = "PROFILE", value_parser = spec_parser::<ExportProfile>())]
+    /// The profile to check against (a file of the other one is named so)
+    #[arg(long, value_name = "PROFILE", value_parser = validate_profile())]
     pub profile: ExportProfile,
     /// Accept the technologies not in the 2024-08-29 draft (nuclear, marine, storage)
     #[arg(long)]
@@ -937,6 +937,24 @@ fn spec_parser<T: SpecEnum>() -> impl TypedValueParser<Value = T> {
             .map(|v| PossibleValue::new(v.as_str()).help(v.help())),
     )
     .map(|s| <T as SpecEnum>::parse(&s).expect("a listed value"))
+}
+
+/// `validate --profile`: the profiles with what `validate` takes of each
+/// (the export's help of p2, "a FOLDER, not a single file", is true of
+/// what an export writes, not of what `validate` reads).
+fn validate_profile() -> impl TypedValueParser<Value = ExportProfile> {
+    PossibleValuesParser::new([
+        PossibleValue::new(ExportProfile::P1.as_str()).help(
+            "A P1 listing: one JSON file with the certificates and all their values (the \
+             CDSC-WG3-01 draft of 2024-08-29, as amended).",
+        ),
+        PossibleValue::new(ExportProfile::P2.as_str()).help(
+            "A P2 bundle folder (eacs.json, one detail file per EAC, server-metadata.json; \
+             CDS-WG3-01 v1), or a P2 listing file (an eacs.json), its detail files read where \
+             its eac_data_url points (or --details-from).",
+        ),
+    ])
+    .map(|s| <ExportProfile as SpecEnum>::parse(&s).expect("a listed value"))
 }
 
 /// Where an output is written (`--out`, `--xlsx`, `--values-csv`, `copy

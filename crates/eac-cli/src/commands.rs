@@ -3420,6 +3420,16 @@ fn profile_name(p: ExportProfile) -> &'static str {
 fn validate(a: ValidateArgs) -> Result<ExitCode> {
     let mut out = Out::stdout();
     let profile = a.profile;
+    // A folder is a P2 bundle: said so, with the command that checks it
+    // (it was "Could not read or write DIR: is a directory").
+    if profile == ExportProfile::P1 && a.file.is_dir() {
+        let dir = a.file.display();
+        return Err(AppError::invalid_input(format!(
+            "{dir} is a folder, and a P1 listing is one JSON file: give the file's path. A P2 \
+             bundle folder is validated with --profile p2 (`eacdesk validate --profile p2 {dir}`)"
+        ))
+        .into());
+    }
     let report = match (profile, &a.details_from) {
         (ExportProfile::P2, Some(folder)) => eac_app::validate_p2_with(
             &a.file,
@@ -3460,11 +3470,33 @@ fn validate(a: ValidateArgs) -> Result<ExitCode> {
             )?;
         }
     }
+    if !report.is_valid() {
+        other_profile_hint(&a);
+    }
     Ok(if report.is_valid() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(ErrorCode::Validation.exit_code())
     })
+}
+
+/// A file not valid for the profile asked that reads as a listing of the
+/// other one: a hint on stderr naming that profile and why, as `import`
+/// says which profile it read a file as (its errors alone, hundreds of
+/// missing fields, did not say the profile was the mistake).
+fn other_profile_hint(a: &ValidateArgs) {
+    let found = eac_store::p2::detect_profile(&a.file);
+    let asked_p2 = a.profile == ExportProfile::P2;
+    if !found.told || found.p2 == asked_p2 {
+        return;
+    }
+    let (profile, option) = if found.p2 { ("P2", "p2") } else { ("P1", "p1") };
+    writeln!(
+        ErrOut::stderr(),
+        "hint: {} reads as a profile {profile} listing ({}): validate it with --profile {option}",
+        a.file.display(),
+        found.why
+    );
 }
 
 fn sample(db: &Path, a: SampleArgs) -> Result<ExitCode> {

@@ -448,3 +448,60 @@ fn claims_md_quotes_the_empty_consumption_file_messages_as_they_are() {
         assert!(doc.contains(&format!("under `{}`", rule.trim_matches(['[', ']', ' ']))));
     }
 }
+
+/// Finding 7: `validate` with the wrong profile says which profile the
+/// file reads as (as `import` does), a folder given to p1 says what to do,
+/// and `--profile`'s help says that p2 takes a listing file too.
+#[test]
+fn validate_with_the_wrong_profile_names_the_right_one() {
+    let desk = sampled();
+    desk.eacdesk()
+        .args(["export", "--profile", "p1", "--out", "eacs.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "bundle"])
+        .assert()
+        .success();
+    desk.bare()
+        .args(["validate", "--profile", "p1", "bundle"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "bundle is a folder, and a P1 listing is one JSON file: give the file's path. A P2 \
+             bundle folder is validated with --profile p2 (`eacdesk validate --profile p2 bundle`)",
+        ));
+    desk.bare()
+        .args(["validate", "--profile", "p2", "eacs.json"])
+        .assert()
+        .code(1)
+        .stderr(contains(
+            "hint: eacs.json reads as a profile P1 listing (its first EAC has `values`): \
+             validate it with --profile p1",
+        ));
+    let listing = desk.path("bundle").join("eacs.json");
+    desk.bare()
+        .args(["validate", "--profile", "p1", "--json"])
+        .arg(&listing)
+        .assert()
+        .code(1)
+        .stderr(contains("reads as a profile P2 listing (its first EAC has `eac_data_url` and no `values`, as a P2 envelope has): validate it with --profile p2"));
+    // Valid with the profile named; no hint when the profile was right.
+    for (profile, file) in [
+        ("p1", "eacs.json"),
+        ("p2", "bundle"),
+        ("p2", "bundle/eacs.json"),
+    ] {
+        let out = desk
+            .bare()
+            .args(["validate", "--profile", profile, file])
+            .assert()
+            .success();
+        assert!(!stderr_of(&out).contains("hint"), "{profile} {file}");
+    }
+    let help = stdout(&desk.bare().args(["validate", "--help"]).assert().success());
+    assert!(
+        help.contains("or a P2 listing file (an eacs.json)") && !help.contains("not a single file"),
+        "{help}"
+    );
+}

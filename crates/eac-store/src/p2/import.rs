@@ -247,6 +247,10 @@ pub struct DetectedProfile {
     /// Whether the file could well be a listing of the other profile (its
     /// first EAC has `eac_data_url`): a refusal then says how to force it.
     pub other_possible: bool,
+    /// Whether the first EAC told (it has `values` or `eac_data_url`), or
+    /// the path is a folder: not a guess for want of anything to tell by
+    /// (`validate` with the other profile then names this one).
+    pub told: bool,
 }
 
 /// See [`DetectedProfile`]; only the first EAC of a listing is read.
@@ -256,6 +260,7 @@ pub fn detect_profile(path: &Path) -> DetectedProfile {
             p2: true,
             why: "it is a folder, a P2 bundle",
             other_possible: false,
+            told: true,
         };
     }
     // Opened as a regular file (a named pipe is not waited on): what
@@ -265,6 +270,7 @@ pub fn detect_profile(path: &Path) -> DetectedProfile {
             p2: false,
             why: "it could not be read to tell",
             other_possible: false,
+            told: false,
         };
     };
     // (has `eac_data_url`, has `values`) of the first element that is an
@@ -281,18 +287,24 @@ pub fn detect_profile(path: &Path) -> DetectedProfile {
         p2: false,
         why,
         other_possible: false,
+        told: false,
     };
     match first {
         Some((true, false)) => DetectedProfile {
             p2: true,
             why: "its first EAC has `eac_data_url` and no `values`, as a P2 envelope has",
             other_possible: true,
+            told: true,
         },
         Some((true, true)) => DetectedProfile {
             other_possible: true,
+            told: true,
             ..p1("its first EAC has `values`, as a P1 EAC has (its `eac_data_url` is an extra field)")
         },
-        Some((false, true)) => p1("its first EAC has `values`"),
+        Some((false, true)) => DetectedProfile {
+            told: true,
+            ..p1("its first EAC has `values`")
+        },
         Some((false, false)) => p1("its first EAC has no `eac_data_url`"),
         None => p1("it holds no EAC object to tell by"),
     }
