@@ -264,7 +264,8 @@ pub struct FilterArgs {
     /// Only EACs whose FIELD is exactly VALUE (`FIELD=` : the field is
     /// missing); repeatable. Fields: eac_number, technology, source,
     /// destination, beneficiary_type, beneficiary, retired, asset,
-    /// asset_commissioned, issuance
+    /// asset_commissioned, issuance (technology_type and retired_state, as
+    /// --sort took them, are technology and retired)
     #[arg(long = "where", value_name = "FIELD=VALUE", value_parser = parse_match_only)]
     pub only: Vec<FieldMatch>,
     /// No EAC whose FIELD is exactly VALUE (EACs missing the field stay);
@@ -332,9 +333,10 @@ pub struct LsArgs {
     #[command(flatten)]
     pub filter: FilterArgs,
     /// Sort by FIELD, ascending unless `:desc` follows
-    /// (eac_number, technology_type, period_start, period_end, source,
-    /// destination, beneficiary_type, quantity, retired_state, issuance,
-    /// cds_eac_id, cds_modified)
+    /// (eac_number, technology, period_start, period_end, source,
+    /// destination, beneficiary_type, quantity, retired, issuance,
+    /// cds_eac_id, cds_modified; technology_type and retired_state are
+    /// technology and retired)
     #[arg(long, value_name = "FIELD[:desc]", value_parser = parse_sort)]
     pub sort: Option<SortSpec>,
     /// Rows to show (default 50; at most 1000 at a time, in text and
@@ -1085,9 +1087,26 @@ fn parse_unit(text: &str) -> Result<EnergyUnit, String> {
         .ok_or_else(|| format!("`{text}` is not an energy unit; use Wh, kWh or MWh"))
 }
 
+/// Field names spelt in two ways across `ls --sort`, `--where`/`--exclude`
+/// and `summary --by`, each taken by all three: the CDS field name (which
+/// `--sort` took) and the short name (which `--where` and `--by` took), so
+/// that a name from one option is not refused by the next.
+const FIELD_ALIASES: &[(&str, &str)] = &[
+    ("technology_type", "technology"),
+    ("retired_state", "retired"),
+];
+
+/// `name` in the short spelling of [`FIELD_ALIASES`] (any other name as
+/// it is).
+fn short_field_name(name: &str) -> &str {
+    (FIELD_ALIASES.iter())
+        .find(|(long, _)| *long == name)
+        .map_or(name, |(_, short)| short)
+}
+
 /// `--by`: one summary key.
 fn parse_summary_key(text: &str) -> Result<SummaryKey, String> {
-    SummaryKey::parse(text.trim()).ok_or_else(|| {
+    SummaryKey::parse(short_field_name(text.trim())).ok_or_else(|| {
         let keys: Vec<&str> = SummaryKey::ALL.iter().map(|k| k.as_str()).collect();
         format!(
             "`{text}` is not a summary key; use one of {}",
@@ -1100,7 +1119,7 @@ fn parse_match(text: &str, exclude: bool) -> Result<FieldMatch, String> {
     let (field, value) = text.split_once('=').ok_or_else(|| {
         format!("`{text}` is not FIELD=VALUE (e.g. source=ofgem, asset= for a missing asset)")
     })?;
-    let field = MatchField::parse(field.trim()).ok_or_else(|| {
+    let field = MatchField::parse(short_field_name(field.trim())).ok_or_else(|| {
         let names: Vec<&str> = MatchField::ALL.iter().map(|f| f.as_str()).collect();
         format!(
             "`{field}` is not a field to match; use one of {}",
@@ -1169,17 +1188,18 @@ fn parse_date(text: &str) -> Result<String, String> {
         .map_err(|e| e.to_string())
 }
 
-/// The `--sort` field names, as the store spells them.
+/// The `--sort` field names, as `--where` spells them (the store's
+/// `technology_type` and `retired_state` are aliases: [`FIELD_ALIASES`]).
 pub const SORT_FIELDS: &[&str] = &[
     "eac_number",
-    "technology_type",
+    "technology",
     "period_start",
     "period_end",
     "source",
     "destination",
     "beneficiary_type",
     "quantity",
-    "retired_state",
+    "retired",
     "issuance",
     "cds_eac_id",
     "cds_modified",
@@ -1199,7 +1219,12 @@ fn parse_sort(text: &str) -> Result<SortSpec, String> {
             ))
         }
     };
-    let field: SortField = serde_json::from_value(serde_json::Value::String(name.to_owned()))
+    // The store spells them as the CDS field: the short names are its
+    // aliases here.
+    let stored = (FIELD_ALIASES.iter())
+        .find(|(_, short)| *short == name)
+        .map_or(name, |(long, _)| long);
+    let field: SortField = serde_json::from_value(serde_json::Value::String(stored.to_owned()))
         .map_err(|_| {
             format!(
                 "`{name}` is not a sort field; use one of {}",
@@ -1231,6 +1256,18 @@ mod tests {
         );
         assert!(parse_sort("size").is_err());
         assert!(parse_sort("quantity:down").is_err());
+        // Both spellings of the two fields spelt two ways, in each option.
+        for (long, short) in FIELD_ALIASES {
+            assert_eq!(parse_sort(long).unwrap(), parse_sort(short).unwrap());
+            assert_eq!(
+                parse_match(&format!("{long}=yes"), false).map(|m| m.field),
+                parse_match(&format!("{short}=yes"), false).map(|m| m.field)
+            );
+            assert_eq!(
+                parse_summary_key(long).unwrap(),
+                parse_summary_key(short).unwrap()
+            );
+        }
     }
 }
 

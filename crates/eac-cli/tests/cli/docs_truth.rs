@@ -505,3 +505,42 @@ fn validate_with_the_wrong_profile_names_the_right_one() {
         "{help}"
     );
 }
+
+/// Finding 8: `--sort`, `--where`/`--exclude` and `summary --by` take the
+/// same field names: `technology` and `retired` in each, and the CDS names
+/// `technology_type` and `retired_state` (which `--sort` took) as aliases,
+/// where each option refused the other's spelling.
+#[test]
+fn sort_where_and_by_take_the_same_field_names() {
+    let desk = sampled();
+    let ids = |args: &[&str]| -> Vec<String> { desk.ids(args) };
+    let short = ids(&["--sort", "technology", "--where", "technology=geothermal"]);
+    let long = ids(&[
+        "--sort",
+        "technology_type",
+        "--where",
+        "technology_type=geothermal",
+    ]);
+    assert_eq!(short, long);
+    assert_eq!(short.len(), 2);
+    assert_eq!(
+        ids(&["--sort", "retired:desc", "--exclude", "retired=partly"]),
+        ids(&[
+            "--sort",
+            "retired_state:desc",
+            "--exclude",
+            "retired_state=partly"
+        ])
+    );
+    let by = |key: &str| json_of(&desk, &["summary", "--by", key])["groups"].clone();
+    assert_eq!(
+        by("technology,retired"),
+        by("technology_type,retired_state")
+    );
+    let help = stdout(&desk.bare().args(["ls", "--help"]).assert().success());
+    assert!(
+        help.contains("(eac_number, technology, period_start")
+            && help.contains("technology_type and retired_state are technology and retired"),
+        "{help}"
+    );
+}
