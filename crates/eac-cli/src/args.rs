@@ -750,9 +750,25 @@ pub enum PackCommand {
     },
 }
 
+/// `mapping save --help`: the keys of a mapping file, and where else one
+/// comes from (no user document said them; docs/mapping.md says each).
+const MAPPING_KEYS_HELP: &str = "The file is one JSON object (docs/mapping.md describes each key, \
+with examples). A field is {\"column\": \"HEADER\"}, {\"column_number\": N} (from 1, files \
+without a header) or {\"value\": \"TEXT\"} (the same on every row).\n\
+  Required: registry, source_id, source_name, time_zone (IANA), the certificate numbers (first \
+and last, or range {\"field\": …, \"separator\": \" - \"}), per_certificate or \
+total_energy, unit, status, the period (period_start and period_end, or month), device_id.\n\
+  Optional: delimiter, skip_lines, has_header, number_style (decimal_point, decimal_comma), \
+date_order (iso, dmy, mdy), count, claim_date, issue_date, device_name, technology, \
+technology_table {\"WORDING\": \"wind\"}, beneficiary_name, holder, facts [{\"name\": …, \
+\"field\": …}].\n\n\
+The desktop app builds and saves a mapping for you: Import…, format “Any registry's CSV, with a \
+saved column mapping”; `eacdesk mapping show NAME` prints a saved one as JSON.";
+
 #[derive(Debug, Subcommand)]
 pub enum MappingCommand {
     /// Save a column mapping (JSON) under NAME, replacing one of that name
+    #[command(after_help = MAPPING_KEYS_HELP)]
     Save {
         name: String,
         #[arg(value_name = "FILE.json", value_parser = input_path())]

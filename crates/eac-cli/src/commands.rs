@@ -3980,7 +3980,12 @@ fn mapping(db: &Path, action: MappingCommand) -> Result<ExitCode> {
             let text = eac_app::read_mapping_file(&file)?;
             write_or_create(db, |store| {
                 eac_app::save_mapping(store, &name, &text).map_err(|e| {
-                    let message = format!("{}: {}", file.display(), e.message);
+                    // What it lacks is said in words: where the keys are.
+                    let keys = match e.details.problems.is_some() {
+                        true => " (`eacdesk mapping save --help` lists the keys of a mapping file)",
+                        false => "",
+                    };
+                    let message = format!("{}: {}{keys}", file.display(), e.message);
                     e.with_message(message)
                 })
             })?;

@@ -544,3 +544,80 @@ fn sort_where_and_by_take_the_same_field_names() {
         "{help}"
     );
 }
+
+/// Finding 9: the keys of a mapping file are documented for the command
+/// line (docs/mapping.md, `mapping save --help`), with the app's Import
+/// dialog as the other way to make one: every key a saved mapping holds is
+/// in both, and the examples of docs/mapping.md save and read their files.
+#[test]
+fn the_mapping_file_keys_are_documented_and_the_examples_work() {
+    let desk = Desk::new();
+    let root = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let doc = std::fs::read_to_string(root.join("docs/mapping.md")).unwrap();
+    let help = stdout(
+        &desk
+            .bare()
+            .args(["mapping", "save", "--help"])
+            .assert()
+            .success(),
+    );
+    assert!(
+        help.contains("docs/mapping.md") && help.contains("Any registry's CSV"),
+        "{help}"
+    );
+    // The examples, in the order of the fixtures they were taken from.
+    let examples: Vec<&str> = doc
+        .split("```json\n")
+        .skip(1)
+        .map(|b| b.split("```").next().unwrap())
+        .collect();
+    assert_eq!(examples.len(), 2, "{doc}");
+    let csv = root.join("crates/eac-registry/tests/fixtures/mapped");
+    for (i, (example, file)) in examples
+        .iter()
+        .zip(["go-cancellations.csv", "us-retirements-noheader.csv"])
+        .enumerate()
+    {
+        let name = format!("example{i}");
+        let path = desk.path(&format!("{name}.json"));
+        std::fs::write(&path, example).unwrap();
+        desk.eacdesk()
+            .args(["mapping", "save", &name])
+            .arg(&path)
+            .assert()
+            .success();
+        desk.eacdesk()
+            .args(["mapping", "preview"])
+            .arg(csv.join(file))
+            .args(["--mapping", &name])
+            .assert()
+            .success();
+        let saved = json_of(&desk, &["mapping", "ls"]);
+        assert!(saved.to_string().contains(&name), "{saved}");
+    }
+    let shown = desk
+        .eacdesk()
+        .args(["mapping", "show", "example0"])
+        .assert()
+        .success();
+    let mapping: Value = serde_json::from_slice(&shown.get_output().stdout).unwrap();
+    for key in mapping.as_object().unwrap().keys() {
+        assert!(
+            doc.contains(&format!("`{key}`")),
+            "docs/mapping.md lacks `{key}`"
+        );
+        assert!(
+            help.contains(key.as_str()),
+            "mapping save --help lacks {key}"
+        );
+    }
+    // A mapping lacking keys says where they are listed.
+    std::fs::write(desk.path("empty.json"), "{}").unwrap();
+    desk.eacdesk()
+        .args(["mapping", "save", "x", "empty.json"])
+        .assert()
+        .code(2)
+        .stderr(contains(
+            "(`eacdesk mapping save --help` lists the keys of a mapping file)",
+        ));
+}
