@@ -459,7 +459,7 @@ pub(crate) fn frozen_in_app(d: &ErrorDetails, to_do: &str) -> String {
                 "{} to {} (closed by {} on {} UTC: “{}”)",
                 p.from,
                 p.to,
-                p.closed_by,
+                p.closer(),
                 p.closed_at.replace('T', " ").trim_end_matches('Z'),
                 p.reason
             )

@@ -2609,7 +2609,7 @@ struct AuditJson<'a> {
 
 /// Who made an audited change: the display name with the OS login beside
 /// it (`Ana Lopez (ana)`), or the login alone.
-fn audit_who(r: &eac_app::AuditRecord) -> String {
+pub(crate) fn audit_who(r: &eac_app::AuditRecord) -> String {
     match r.display_name.as_deref() {
         Some(name) if name != r.os_user => format!("{name} ({})", r.os_user),
         _ => r.os_user.clone(),
@@ -2748,7 +2748,7 @@ fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
                     Some(at) => format!(
                         "reopened {} by {}: {}",
                         render::whole_seconds(at),
-                        p.reopened_by.as_deref().unwrap_or("?"),
+                        p.reopener().as_deref().unwrap_or("?"),
                         p.reopen_reason.as_deref().unwrap_or("")
                     ),
                 };
@@ -2759,7 +2759,8 @@ fn period(db: &Path, action: PeriodCommand) -> Result<ExitCode> {
                     state,
                     p.eac_count.to_string(),
                     render::whole_seconds(&p.closed_at),
-                    p.closed_by.clone(),
+                    // As `audit` shows people: the display name and login.
+                    p.closer(),
                     p.reason.clone(),
                 ]);
             }

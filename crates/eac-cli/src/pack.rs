@@ -436,7 +436,7 @@ fn record_line(out: &mut Out, indent: &str, r: &AuditRecord) -> Result<(), Outpu
         "{indent}#{} {} {}: {} ({})",
         r.id,
         render::whole_seconds(&r.at),
-        r.os_user,
+        crate::commands::audit_who(r),
         audit_change(r),
         r.reason
     )
@@ -452,7 +452,7 @@ fn record_cells(id: &str, r: &AuditRecord) -> Vec<String> {
         id.to_owned(),
         r.id.to_string(),
         render::whole_seconds(&r.at),
-        r.os_user.clone(),
+        crate::commands::audit_who(r),
         audit_change(r),
         r.reason.clone(),
     ]

@@ -48,7 +48,7 @@ pub struct ClosedPeriod {
     /// First and last day, inclusive (UTC), `YYYY-MM-DD`.
     pub from: String,
     pub to: String,
-    /// When it was closed (RFC 3339 UTC), by whom and why.
+    /// When it was closed (RFC 3339 UTC), by whom (the OS login) and why.
     pub closed_at: String,
     pub closed_by: String,
     pub reason: String,
@@ -56,6 +56,15 @@ pub struct ClosedPeriod {
     pub reopened_at: Option<String>,
     pub reopened_by: Option<String>,
     pub reopen_reason: Option<String>,
+    /// The display name its `period_close` audit record keeps beside the
+    /// login (absent when none was set), as `audit` shows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub closed_by_name: Option<String>,
+    /// The same of its `period_reopen` record.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub reopened_by_name: Option<String>,
     /// EACs (envelope-only ones included) whose period lies inside it:
     /// frozen by it while it is closed.
     pub eac_count: usize,
@@ -65,6 +74,27 @@ impl ClosedPeriod {
     /// Still closed (not reopened).
     pub fn is_closed(&self) -> bool {
         self.reopened_at.is_none()
+    }
+
+    /// Who closed it, as the audit log shows people: `Ana Lopez (ana)`, or
+    /// the login alone.
+    pub fn closer(&self) -> String {
+        who(&self.closed_by, self.closed_by_name.as_deref())
+    }
+
+    /// Who reopened it, as [`ClosedPeriod::closer`]; `None` while closed.
+    pub fn reopener(&self) -> Option<String> {
+        (self.reopened_by.as_deref()).map(|by| who(by, self.reopened_by_name.as_deref()))
+    }
+}
+
+/// A person as the audit log shows them: the display name with the OS
+/// login beside it (`Ana Lopez (ana)`), or the login alone (no name, or
+/// the same).
+fn who(login: &str, name: Option<&str>) -> String {
+    match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(name) if name != login => format!("{name} ({login})"),
+        _ => login.to_owned(),
     }
 }
 
@@ -112,8 +142,16 @@ struct InEffect {
 
 impl InEffect {
     fn load(conn: &dyn Db) -> Result<InEffect> {
-        let spans = InEffect::table(conn)?;
-        Ok(InEffect::of(with_recorded(spans, &recorded(conn)?)))
+        let recorded = recorded(conn)?;
+        let mut spans = InEffect::table(conn)?;
+        // Who closed each, as its refusals say it: with the display name
+        // its audit record keeps.
+        for s in &mut spans {
+            if let Some(r) = closing_record(&recorded, s.id, &s.closed_by) {
+                s.closed_by = who(&s.closed_by, r.close.name.as_deref());
+            }
+        }
+        Ok(InEffect::of(with_recorded(spans, &recorded)))
     }
 
     /// The `closed_periods` rows in effect, without the audit chain's.
@@ -192,7 +230,7 @@ fn with_recorded(mut spans: Vec<Span>, recorded: &[Recorded]) -> Vec<Span> {
                     || r.close.at.clone(),
                     |t| t.as_utc().format("%Y-%m-%d %H:%M:%S UTC").to_string(),
                 ),
-                closed_by: r.close.by.clone(),
+                closed_by: who(&r.close.by, r.close.name.as_deref()),
                 reason: r.close.reason.clone(),
                 start: midnight(from),
                 end: day_after(to),
@@ -212,6 +250,9 @@ struct Act {
     at: String,
     by: String,
     reason: String,
+    /// The display name an audit record keeps beside `by` (a row keeps
+    /// none; not compared by [`Act::same`]).
+    name: Option<String>,
 }
 
 impl Act {
@@ -247,7 +288,7 @@ struct RecordSide {
 fn recorded(conn: &dyn Db) -> Result<Vec<Recorded>> {
     let mut out: Vec<Recorded> = Vec::new();
     conn.each(
-        r#"SELECT id, action, "before", "after", at, os_user, reason FROM audit_log
+        r#"SELECT id, action, "before", "after", at, os_user, reason, display_name FROM audit_log
             WHERE cds_eac_id = '' AND action IN ('period_close', 'period_reopen')
             ORDER BY id"#,
         &[],
@@ -266,6 +307,7 @@ fn recorded(conn: &dyn Db) -> Result<Vec<Recorded>> {
                 at: r.get::<Option<String>>(4)?.unwrap_or_default(),
                 by: r.get::<Option<String>>(5)?.unwrap_or_default(),
                 reason: r.get::<Option<String>>(6)?.unwrap_or_default(),
+                name: r.get::<Option<String>>(7)?,
             };
             if action == "period_close" {
                 out.push(Recorded {
@@ -313,6 +355,7 @@ pub(crate) fn against_chain(conn: &dyn Db) -> Result<Option<(i64, String)>> {
                 at: at.unwrap_or_default(),
                 by: text(7)?,
                 reason: text(8)?,
+                name: None,
             }),
         };
         table.push((
@@ -324,6 +367,7 @@ pub(crate) fn against_chain(conn: &dyn Db) -> Result<Option<(i64, String)>> {
                 at: text(3)?,
                 by: text(4)?,
                 reason: text(5)?,
+                name: None,
             },
             reopen,
         ));
@@ -672,9 +716,15 @@ fn stored_period(r: &dyn DbRow) -> rusqlite::Result<(String, Timestamp, Timestam
 const COLUMNS: &str = "id, date_from, date_to, closed_at, closed_by, reason, reopened_at, \
                        reopened_by, reopen_reason";
 
-/// One `closed_periods` row selected with [`COLUMNS`], and how many EACs
-/// lie inside it.
-fn closed_period(conn: &dyn Db, r: &dyn DbRow) -> Result<ClosedPeriod> {
+/// The audit record that closed period `id` as `by` (the last such),
+/// among `recorded`.
+fn closing_record<'r>(recorded: &'r [Recorded], id: i64, by: &str) -> Option<&'r Recorded> {
+    (recorded.iter().rev()).find(|r| r.id == id && r.close.by == by)
+}
+
+/// One `closed_periods` row selected with [`COLUMNS`], how many EACs lie
+/// inside it, and the display names its audit records (`recorded`) keep.
+fn closed_period(conn: &dyn Db, r: &dyn DbRow, recorded: &[Recorded]) -> Result<ClosedPeriod> {
     let from: Date = rows::parsed(r, 1, rows::date)?;
     let to: Date = rows::parsed(r, 2, rows::date)?;
     let reopened_at: Option<String> = r.get(6)?;
@@ -690,28 +740,40 @@ fn closed_period(conn: &dyn Db, r: &dyn DbRow) -> Result<ClosedPeriod> {
         &[&start, &end],
         |c| Ok(c.get(0)?),
     )?;
+    let id: i64 = r.get(0)?;
+    let closed_by: String = r.get(4)?;
+    let reopened_by: Option<String> = r.get(7)?;
+    let closing = closing_record(recorded, id, &closed_by);
+    let reopened_by_name = match (closing.and_then(|c| c.reopen.as_ref()), &reopened_by) {
+        (Some(act), Some(by)) if act.by == *by => act.name.clone(),
+        _ => None,
+    };
     Ok(ClosedPeriod {
-        id: r.get(0)?,
+        id,
         from: from.to_string(),
         to: to.to_string(),
         closed_at: rows::display_time(r, 3)?,
-        closed_by: r.get(4)?,
+        closed_by_name: closing.and_then(|c| c.close.name.clone()),
+        closed_by,
         reason: r.get(5)?,
         reopened_at: reopened_at.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t)),
-        reopened_by: r.get(7)?,
+        reopened_by,
+        reopened_by_name,
         reopen_reason: r.get(8)?,
         eac_count: rows::from_count(eac_count),
     })
 }
 
 fn load(conn: &dyn Db, id: i64) -> Result<Option<ClosedPeriod>> {
+    let recorded = recorded(conn)?;
     let sql = format!("SELECT {COLUMNS} FROM closed_periods WHERE id = ?1");
-    conn.query_opt(&sql, &[&id], |r| closed_period(conn, r))
+    conn.query_opt(&sql, &[&id], |r| closed_period(conn, r, &recorded))
 }
 
 fn list(conn: &dyn Db) -> Result<Vec<ClosedPeriod>> {
+    let recorded = recorded(conn)?;
     let sql = format!("SELECT {COLUMNS} FROM closed_periods ORDER BY date_from, date_to, id");
-    conn.collect(&sql, &[], |r| closed_period(conn, r))
+    conn.collect(&sql, &[], |r| closed_period(conn, r, &recorded))
 }
 
 /// Closes `from`..=`to` through `w`, audited.
@@ -731,7 +793,9 @@ fn close(w: &Write, from: Date, to: Date, reason: &Reason, os_user: &str) -> Res
             return Err(StoreError::InvalidInput(format!(
                 "{from} to {to} is already closed (period {id}, closed by {} at {}: “{}”); \
                  nothing was changed.",
-                p.closed_by, p.closed_at, p.reason
+                p.closer(),
+                p.closed_at,
+                p.reason
             )));
         }
     }
@@ -760,7 +824,7 @@ fn reopen(w: &Write, id: i64, reason: &Reason, os_user: &str) -> Result<ClosedPe
     let Some(p) = load(db, id)? else {
         return Err(StoreError::NoPeriod(id));
     };
-    if let (Some(at), Some(by)) = (&p.reopened_at, &p.reopened_by) {
+    if let (Some(at), Some(by)) = (&p.reopened_at, p.reopener()) {
         return Err(StoreError::InvalidInput(format!(
             "Period {id} ({} to {}) was already reopened by {by} at {at}: “{}”; nothing was \
              changed. Close it again with `eacdesk period close` if it should be closed.",

@@ -621,3 +621,96 @@ fn the_mapping_file_keys_are_documented_and_the_examples_work() {
             "(`eacdesk mapping save --help` lists the keys of a mapping file)",
         ));
 }
+
+/// Finding 10: where `audit` shows a person as their display name with
+/// the login, `pack diff` (its records and "the whole database since"),
+/// `period ls` and the refusals naming who closed a period show them so
+/// too; they showed the login alone.
+#[test]
+fn people_are_shown_by_their_display_name_where_audit_shows_it() {
+    let desk = sampled();
+    std::fs::create_dir_all(desk.path("config")).unwrap();
+    std::fs::write(
+        desk.path("config").join("settings.json"),
+        r#"{"display_name": "Ana Analyst"}"#,
+    )
+    .unwrap();
+    desk.eacdesk()
+        .args(["pack", "--out", "filing"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args([
+            "set",
+            "S5-0000000",
+            "destination_name=After",
+            "--reason",
+            "late fix",
+        ])
+        .assert()
+        .success();
+    let log = json_of(&desk, &["audit", "S5-0000000"]);
+    let login = log[0]["os_user"].as_str().unwrap().to_owned();
+    let ana = format!("Ana Analyst ({login})");
+    let diff = desk
+        .eacdesk()
+        .args(["pack", "diff", "filing"])
+        .assert()
+        .code(1);
+    let said = stdout(&diff);
+    let record_lines: Vec<&str> = said.lines().filter(|l| l.contains("late fix")).collect();
+    assert!(
+        !record_lines.is_empty() && record_lines.iter().all(|l| l.contains(&ana)),
+        "{said}"
+    );
+    // A period closed by Ana: listed, and named by the refusal it causes.
+    desk.eacdesk()
+        .args([
+            "period",
+            "close",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2024-12-31",
+        ])
+        .args(["--reason", "FY filed"])
+        .assert()
+        .success();
+    let listed = stdout(&desk.eacdesk().args(["period", "ls"]).assert().success());
+    assert!(listed.contains(&ana), "{listed}");
+    desk.eacdesk()
+        .args([
+            "set",
+            "S5-0000000",
+            "destination_name=Again",
+            "--reason",
+            "x",
+        ])
+        .assert()
+        .code(1)
+        .stderr(contains(format!("was closed by {ana} at ")));
+    desk.eacdesk()
+        .args([
+            "period",
+            "close",
+            "--from",
+            "2023-01-01",
+            "--to",
+            "2024-12-31",
+        ])
+        .args(["--reason", "twice"])
+        .assert()
+        .code(2)
+        .stderr(contains(format!("closed by {ana} at ")));
+    // Without a display name, the login alone, as `audit` shows it.
+    std::fs::remove_file(desk.path("config").join("settings.json")).unwrap();
+    desk.eacdesk()
+        .args(["period", "reopen", "1", "--reason", "amended"])
+        .assert()
+        .success();
+    let listed = stdout(&desk.eacdesk().args(["period", "ls"]).assert().success());
+    assert!(
+        listed.contains(&format!("by {login}: amended")) && listed.contains(&ana),
+        "{listed}"
+    );
+}

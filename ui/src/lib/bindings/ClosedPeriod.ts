@@ -13,13 +13,22 @@ id: number,
  */
 from: string, to: string, 
 /**
- * When it was closed (RFC 3339 UTC), by whom and why.
+ * When it was closed (RFC 3339 UTC), by whom (the OS login) and why.
  */
 closed_at: string, closed_by: string, reason: string, 
 /**
  * Set once it was reopened (then nothing is frozen by it).
  */
 reopened_at: string | null, reopened_by: string | null, reopen_reason: string | null, 
+/**
+ * The display name its `period_close` audit record keeps beside the
+ * login (absent when none was set), as `audit` shows it.
+ */
+closed_by_name?: string, 
+/**
+ * The same of its `period_reopen` record.
+ */
+reopened_by_name?: string, 
 /**
  * EACs (envelope-only ones included) whose period lies inside it:
  * frozen by it while it is closed.
