@@ -451,7 +451,24 @@ struct ImportJson<'a> {
     dry_run: bool,
 }
 
+/// The `--format` of any registry's CSV read through a saved column
+/// mapping (`eac_registry::Format::MappedCsv`).
+const MAPPED_CSV_FORMAT: &str = "csv";
+
 fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
+    // A missing option, not a file that broke a rule: a usage error (exit
+    // 2) before any database or file is touched (it was exit 1, the
+    // store's refusal of each file).
+    if a.format.as_deref() == Some(MAPPED_CSV_FORMAT) && a.mapping.is_none() {
+        Cli::command()
+            .error(
+                clap::error::ErrorKind::MissingRequiredArgument,
+                "--format csv reads each file through a saved column mapping: name it with \
+                 --mapping NAME (`eacdesk mapping ls` lists them; `eacdesk mapping save NAME \
+                 FILE.json` saves one). Nothing was imported",
+            )
+            .exit();
+    }
     let dry_run = a.dry_run;
     let report = LoadTarget::load(
         db,

@@ -714,3 +714,23 @@ fn people_are_shown_by_their_display_name_where_audit_shows_it() {
         "{listed}"
     );
 }
+
+/// Finding 11: `import --format csv` without `--mapping` is a usage error
+/// (exit 2, as `import --help` has it), said before any file or database
+/// is touched; it was exit 1, "a file broke a rule".
+#[test]
+fn a_mapped_csv_import_without_a_mapping_is_a_usage_error() {
+    let desk = Desk::new();
+    std::fs::write(desk.path("export.csv"), "a,b\n1,2\n").unwrap();
+    let out = desk
+        .eacdesk()
+        .args(["import", "--format", "csv", "export.csv"])
+        .assert()
+        .code(2);
+    let said = stderr_of(&out);
+    assert!(
+        said.contains("--format csv reads each file through a saved column mapping: name it with --mapping NAME"),
+        "{said}"
+    );
+    assert!(!desk.path("desk.sqlite").exists(), "no database was made");
+}
