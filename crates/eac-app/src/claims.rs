@@ -14,7 +14,7 @@ use std::path::Path;
 use bigdecimal::{BigDecimal, Zero};
 use eac_claims::allocate::{allocate, settle, to_wh, Allocation, Demand, Scope, Supply};
 use eac_claims::report::{
-    by_month, exact, FactorFound, FactorUse, IntervalFigures, FACTORS_NOT_RECORDED,
+    backing_no_hour, by_month, exact, FactorFound, FactorUse, IntervalFigures, FACTORS_NOT_RECORDED,
 };
 use eac_claims::rules::{overall, CriterionResult, RuleSet};
 use eac_claims::{
@@ -434,35 +434,133 @@ fn facts(
     Ok(out)
 }
 
-fn demand(store: &Store, spec: &ClaimSpec) -> Result<Vec<Demand>, AppError> {
+/// The claim's consumption: the stored rows of its beneficiaries that
+/// overlap its period, and the lines of `not_counted` for the rows of the
+/// same files that lie outside it ([`outside_the_period`]).
+fn demand(store: &Store, spec: &ClaimSpec) -> Result<(Vec<Demand>, Vec<String>), AppError> {
     let period = spec.period();
-    let rows = store.consumption(
-        Some(spec.beneficiary_type),
-        &spec.beneficiaries,
-        Some((period.start, period.end)),
-    )?;
-    rows.iter()
-        .map(|r| {
-            let bad = || {
-                AppError::new(
-                    crate::ErrorCode::Database,
-                    format!("consumption row {} is damaged", r.id),
-                )
-            };
-            let start = Timestamp::parse(&r.start).map_err(|_| bad())?;
-            let end = Timestamp::parse(&r.end).map_err(|_| bad())?;
-            let unit = EnergyUnit::parse(&r.unit).ok_or_else(bad)?;
-            let value = Decimal::parse(&r.value).map_err(|_| bad())?;
-            Ok(Demand {
-                interval: Interval::new(start, end).ok_or_else(bad)?,
+    let rows = store.consumption(Some(spec.beneficiary_type), &spec.beneficiaries, None)?;
+    let mut inside = Vec::new();
+    let mut outside = Vec::new();
+    for r in &rows {
+        let bad = || {
+            AppError::new(
+                crate::ErrorCode::Database,
+                format!("consumption row {} is damaged", r.id),
+            )
+        };
+        let start = Timestamp::parse(&r.start).map_err(|_| bad())?;
+        let end = Timestamp::parse(&r.end).map_err(|_| bad())?;
+        let interval = Interval::new(start, end).ok_or_else(bad)?;
+        if !interval.overlaps(&period) {
+            outside.push((r.source_file.as_str(), interval));
+            continue;
+        }
+        let unit = EnergyUnit::parse(&r.unit).ok_or_else(bad)?;
+        let value = Decimal::parse(&r.value).map_err(|_| bad())?;
+        inside.push((
+            r.source_file.as_str(),
+            Demand {
+                interval,
                 quantity: to_wh(&value.to_big(), unit),
                 label: format!(
                     "{} line {} ({} {})",
                     r.source_file, r.line, r.beneficiary_type, r.beneficiary
                 ),
+            },
+        ));
+    }
+    let files: Vec<&str> = inside.iter().map(|(f, _)| *f).collect();
+    let notes = outside_the_period(spec, &files, &outside);
+    Ok((inside.into_iter().map(|(_, d)| d).collect(), notes))
+}
+
+/// Per file that rows of the claim came from (`files`, in the order met),
+/// the line of `not_counted` for its rows of the claim's beneficiaries
+/// lying outside the period (`outside`: file and interval of each stored
+/// row not overlapping it). A period is of UTC days, so a file written in
+/// local time (a year at +01:00) has a row or more just before or after
+/// it, left out; the report says so rather than counting fewer rows than
+/// the file holds without a word. Rows of files with none in the period
+/// are another period's, and not named.
+fn outside_the_period(
+    spec: &ClaimSpec,
+    files: &[&str],
+    outside: &[(&str, Interval)],
+) -> Vec<String> {
+    let period = spec.period();
+    let (who, days) = who_and_days(spec);
+    let mut seen: Vec<&str> = Vec::new();
+    for f in files {
+        if !seen.contains(f) {
+            seen.push(f);
+        }
+    }
+    let mut out = Vec::new();
+    for file in seen {
+        let span = |before: bool| -> Option<(usize, Interval)> {
+            let mut n = 0;
+            let mut span: Option<Interval> = None;
+            for (_, iv) in outside
+                .iter()
+                .filter(|(f, iv)| *f == file && (iv.end <= period.start) == before)
+            {
+                n += 1;
+                span = Some(span.map_or(*iv, |s| Interval {
+                    start: s.start.min(iv.start),
+                    end: s.end.max(iv.end),
+                }));
+            }
+            span.map(|s| (n, s))
+        };
+        let (before, after) = (span(true), span(false));
+        let total = before.map_or(0, |b| b.0) + after.map_or(0, |a| a.0);
+        if total == 0 {
+            continue;
+        }
+        let rows = |n: usize| {
+            if n == 1 {
+                "1 row".to_owned()
+            } else {
+                format!("{n} rows")
+            }
+        };
+        let side = |part: Option<(usize, Interval)>, which: &str| {
+            part.map(|(n, s)| {
+                format!(
+                    "{n} {which} it ({}{})",
+                    if n == 1 { "" } else { "within " },
+                    eac_model::period_words(s.start, s.end)
+                )
             })
-        })
-        .collect()
+        };
+        let sides: Vec<String> = [side(before, "before"), side(after, "after")]
+            .into_iter()
+            .flatten()
+            .collect();
+        // Rows just past an edge, less than a day of them: the mark of a
+        // file written in local time.
+        let near = |part: Option<(usize, Interval)>, edge: Timestamp| {
+            part.is_some_and(|(_, s)| {
+                (s.end == edge || s.start == edge)
+                    && s.end.as_utc() - s.start.as_utc() < chrono::Duration::days(1)
+            })
+        };
+        let local = if near(before, period.start) || near(after, period.end) {
+            "; a reporting period is of UTC days, and a file written in local time (such as \
+             +01:00) reaches past them: such a row counts in a claim of the UTC day it lies in"
+        } else {
+            ""
+        };
+        out.push(format!(
+            "consumption: {} of {who} in {file} {} outside the period ({days}, UTC days): \
+             {}{local}",
+            rows(total),
+            if total == 1 { "lies" } else { "lie" },
+            sides.join(" and "),
+        ));
+    }
+    out
 }
 
 /// The values allocation may use: retired ones, passing `only_passing`.
@@ -484,8 +582,12 @@ fn supplies(
         .collect()
 }
 
+/// A stored consumption row that does not fit the claim's matching
+/// intervals or period (decision 173): the data breaks a rule of the
+/// matching, as a consumption file's rows break the rules of the import, so
+/// it is `validation` (the CLI's exit 1), whichever command asks.
 fn matching_error(e: eac_claims::allocate::AllocateError) -> AppError {
-    AppError::invalid_input(format!("{e}."))
+    AppError::validation(format!("{e}."), &[])
 }
 
 /// A recorded claim's allocations (per value, Wh) that no longer hold
@@ -594,6 +696,9 @@ struct Evaluated {
     /// The stored consumption rows of the claim's beneficiaries in its
     /// period.
     consumption_rows: usize,
+    /// What of the beneficiary's consumption and retired values the figures
+    /// leave out, in the report's words (`not_counted`).
+    not_counted: Vec<String>,
 }
 
 /// Where a claim's values come from: its period, widened for annual and
@@ -649,9 +754,10 @@ fn evaluate(
             spec.only_passing = only.as_ref().map(|set| set.id.to_owned());
             let scope = scope_of(&spec, only.as_ref());
             let values = facts(store, &spec, scope.window, None)?;
-            let demand = demand(store, &spec)?;
+            let (demand, mut not_counted) = demand(store, &spec)?;
             let matching = allocate(scope, &supplies(&spec, &values, only.as_ref()), &demand)
                 .map_err(matching_error)?;
+            not_counted.extend(backing_no_hour(&spec, &values, &who_and_days(&spec).0));
             Ok(Evaluated {
                 claim_id: None,
                 record: None,
@@ -662,6 +768,7 @@ fn evaluate(
                 only,
                 matching,
                 consumption_rows: demand.len(),
+                not_counted,
             })
         }
         ClaimRef::Recorded(id) => {
@@ -703,13 +810,17 @@ fn evaluate(
                 out
             };
             let stale = stale_allocations(&spec, &values, &given);
+            // Said of the beneficiary's values, before the claim's own are
+            // kept: one crossing an hour's edge was never allocated.
+            let across = backing_no_hour(&spec, &values, &who_and_days(&spec).0);
             values.retain(|v| given.contains_key(&v.key));
             for v in &mut values {
                 v.recorded_share = given.get(&v.key).cloned();
             }
-            let demand = demand(store, &spec)?;
+            let (demand, mut not_counted) = demand(store, &spec)?;
             let matching = settle(spec.period(), spec.granularity, &demand, allocations)
                 .map_err(matching_error)?;
+            not_counted.extend(across);
             Ok(Evaluated {
                 claim_id: Some(id),
                 record: Some(record),
@@ -720,6 +831,7 @@ fn evaluate(
                 only,
                 matching,
                 consumption_rows: demand.len(),
+                not_counted,
             })
         }
     }
@@ -865,6 +977,7 @@ pub fn claim_report_in(
     let mut report = scope2_report_with(&e.spec, &e.matching, &e.values, residual, grid);
     report.missing.extend(note.map(str::to_owned));
     report.missing.extend(nothing_found(&e));
+    report.not_counted.extend(e.not_counted.iter().cloned());
     Ok(ClaimReport {
         claim_id: e.claim_id,
         months: by_month(&e.matching, e.spec.unit),
@@ -917,9 +1030,11 @@ fn who_and_days(spec: &ClaimSpec) -> (String, String) {
     )
 }
 
-/// The report as CSV: one `figure,value` table (exact numbers; then the
-/// factors used, each with its market, year and source, and one `missing`
-/// row per figure not computed), then the intervals.
+/// The report as CSV: one `figure,value` table (exact numbers; the period's
+/// days headed `from (UTC)`, `to (UTC)`; then the factors used, each with
+/// its market, year and source, one `missing` row per figure not computed
+/// and one `not_counted` row per line of it), then the intervals (`start
+/// (UTC)`, `end (UTC)`).
 pub fn claim_report_csv(report: &ClaimReport) -> String {
     let r = &report.report;
     let opt = |d: &Option<Decimal>| d.as_ref().map_or(String::new(), |d| d.to_string());
@@ -932,8 +1047,11 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
         "beneficiary",
         format!("{} {}", r.beneficiary_type, r.beneficiaries.join("; ")),
     );
-    line("from", r.from.clone());
-    line("to", r.to.clone());
+    // The period's first and last day are UTC days (the intervals below
+    // are UTC instants): said in the figure's name, as the spreadsheet
+    // export heads its times.
+    line("from (UTC)", r.from.clone());
+    line("to (UTC)", r.to.clone());
     line("granularity", r.granularity.as_str().to_owned());
     line("market", r.market.clone().unwrap_or_default());
     line("unit", r.unit.clone());
@@ -978,7 +1096,10 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
     for m in &r.missing {
         line("missing", m.clone());
     }
-    out.push_str("\nstart,end,consumption,matched,shortfall,surplus\n");
+    for m in &r.not_counted {
+        line("not_counted", m.clone());
+    }
+    out.push_str("\nstart (UTC),end (UTC),consumption,matched,shortfall,surplus\n");
     for i in &r.intervals {
         out.push_str(&format!(
             "{},{},{},{},{},{}\n",
@@ -995,7 +1116,8 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
 
 /// Records a claim: allocates what other claims left of its values and
 /// stores the allocations in one audited write. Errors: `invalid_input`,
-/// `conflict` (a value would be over-allocated, its stored consumption is
+/// `validation` (a stored consumption row does not fit the claim's
+/// matching intervals or period, decision 173), `conflict` (a value would be over-allocated, its stored consumption is
 /// covered by a recorded claim already, or other desks kept changing the
 /// database while it was planned).
 ///

@@ -161,7 +161,9 @@ pub struct ClaimReportView {
     pub claim_id: Option<i64>,
     pub beneficiary_type: String,
     pub beneficiaries: Vec<String>,
+    /// The reporting period's first day, `YYYY-MM-DD`, a UTC day.
     pub from: String,
+    /// Its last day, included, a UTC day.
     pub to: String,
     /// `annual`, `monthly` or `hourly`.
     pub granularity: String,
@@ -180,6 +182,10 @@ pub struct ClaimReportView {
     pub grid_factor: Option<FactorUseView>,
     /// What could not be computed and why.
     pub missing: Vec<String>,
+    /// What of the claimant's stored consumption and retired values the
+    /// figures leave out, and why (rows of a file outside the period's UTC
+    /// days, values crossing a clock hour's edge in an hourly claim).
+    pub not_counted: Vec<String>,
     pub hourly: Option<HourlyScoreView>,
     /// Per matching interval (hourly claims: per hour; the heat map).
     pub intervals: Vec<IntervalView>,
@@ -305,6 +311,17 @@ impl From<&ClaimReport> for ClaimReportView {
             residual_mix_factor: r.residual_mix_factor.as_ref().map(factor_view),
             grid_factor: r.grid_factor.as_ref().map(factor_view),
             missing: r.missing.iter().map(|m| app_words(m)).collect(),
+            // The criteria table is in the same view: named for the command.
+            not_counted: r
+                .not_counted
+                .iter()
+                .map(|m| {
+                    app_words(&m.replace(
+                        eac_claims::report::CHECK_LISTS_THEM,
+                        "the criteria table below lists them (“Failures only”)",
+                    ))
+                })
+                .collect(),
             hourly: r.hourly.as_ref().map(|h| HourlyScoreView {
                 hours: h.hours,
                 hours_fully_covered: h.hours_fully_covered,

@@ -114,6 +114,8 @@ pub struct AllocateError {
     pub label: String,
     pub start: String,
     pub end: String,
+    /// The row's interval (`start`/`end` as instants).
+    pub interval: Interval,
     pub granularity: &'static str,
     /// The reporting period's first and last day when the row reaches
     /// outside it; `None`: it crosses the edge of a month or hour inside it.
@@ -128,7 +130,7 @@ impl AllocateError {
         );
         match (&self.period, self.granularity) {
             (Some((start, end)), _) => format!(
-                "{row} lies partly outside the reporting period ({start} to {end}); \
+                "{row} lies partly outside the reporting period ({start} to {end}, UTC days); \
                  consumption is not split by time: give a period that holds the whole row, or \
                  rows that end at the period's edges"
             ),
@@ -138,12 +140,61 @@ impl AllocateError {
                  2024-04-01T00:00:00+02:00, crosses two); give consumption per UTC calendar \
                  month or choose annual matching"
             ),
-            (None, "hourly") => format!(
-                "{row} crosses the edge of a clock hour (UTC); an hourly claim needs \
-                 consumption per hour: give hourly rows or choose monthly or annual matching"
-            ),
+            (None, "hourly") => self.hourly_words(&row),
             (None, g) => format!("{row} crosses the edge of a {g} matching interval"),
         }
+    }
+}
+
+impl AllocateError {
+    /// Why a row does not fit a clock hour of an hourly claim. A row of an
+    /// hour or less that crosses an hour's edge is one that does not line
+    /// up with UTC clock hours (its zone's offset is not whole hours, as
+    /// +05:30): "give hourly rows" would be no help, as they are hourly.
+    fn hourly_words(&self, row: &str) -> String {
+        use chrono::Timelike;
+        let (start, end) = (self.interval.start.as_utc(), self.interval.end.as_utc());
+        if end - start > chrono::Duration::hours(1) {
+            return format!(
+                "{row} is longer than an hour, and an hourly claim matches consumption per UTC \
+                 clock hour: give rows of an hour or less, lying within UTC clock hours, or choose \
+                 monthly or annual matching"
+            );
+        }
+        // The longest rows (minutes, dividing the hour) that would lie
+        // within UTC clock hours where this one starts and ends.
+        let whole_minutes = |t: &chrono::DateTime<chrono::Utc>| {
+            (t.second() == 0 && t.nanosecond() == 0).then_some(t.minute())
+        };
+        let rows_of = match (whole_minutes(&start), whole_minutes(&end)) {
+            (Some(a), Some(b)) => Some(gcd(gcd(60, a), b)).filter(|m| *m >= 5),
+            _ => None,
+        };
+        let give = match rows_of {
+            Some(m) => format!("rows of {m} minutes, which lie within UTC clock hours,"),
+            None => "rows that lie within UTC clock hours".to_owned(),
+        };
+        let at = if start.second() == 0 && start.nanosecond() == 0 {
+            start.format("%H:%M")
+        } else {
+            start.format("%H:%M:%S%.f")
+        };
+        format!(
+            "{row} does not line up with the clock hours an hourly claim matches: hourly \
+             matching uses UTC clock hours (10:00 to 11:00 UTC and so on), and this row starts at \
+             {at} UTC, so it lies across the edge of one. Hourly rows written in a time zone whose \
+             offset is not a whole number of hours (such as +05:30, +05:45, +09:30 or -03:30) \
+             never line up with UTC clock hours; give the consumption in {give} or choose monthly \
+             or annual matching"
+        )
+    }
+}
+
+fn gcd(a: u32, b: u32) -> u32 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
     }
 }
 
@@ -189,6 +240,39 @@ impl Scope {
     }
 }
 
+/// Whether a value over `value` backs no clock hour of `period` (UTC days)
+/// in an hourly claim: it lies within no clock hour and covers no whole
+/// hour of the period, as [`Scope`]'s hourly rule has it (a value crossing
+/// an hour's edge without covering one; decisions 172, 250).
+pub fn backs_no_hour(value: &Interval, period: &Interval) -> bool {
+    use chrono::{Duration, Timelike};
+    let hour = Duration::hours(1);
+    // The start of the clock hour `t` lies in, as `Granularity::buckets`
+    // makes hours.
+    let floor = |t: eac_model::Timestamp| {
+        let u = t.as_utc();
+        eac_model::Timestamp::from_utc(
+            u.with_minute(0)
+                .and_then(|u| u.with_second(0))
+                .and_then(|u| u.with_nanosecond(0))
+                .unwrap_or(u),
+        )
+    };
+    // Within the clock hour it starts in.
+    let first = floor(value.start);
+    if value.end.as_utc() <= first.as_utc() + hour {
+        return false;
+    }
+    // Covering the first whole hour of the period that starts in it.
+    let from = value.start.max(period.start);
+    let mut at = floor(from);
+    if at < from {
+        at = eac_model::Timestamp::from_utc(at.as_utc() + hour);
+    }
+    let until = value.end.min(period.end);
+    at.as_utc() + hour > until.as_utc()
+}
+
 /// The matching intervals of `period` and the consumption summed into
 /// each; a row overlapping the period must lie inside one interval.
 fn consumption_per_interval(
@@ -210,6 +294,7 @@ fn consumption_per_interval(
                 label: d.label.clone(),
                 start: d.interval.start.to_string(),
                 end: d.interval.end.to_string(),
+                interval: d.interval,
                 granularity: granularity.as_str(),
                 period: (!period.contains(&d.interval)).then(|| {
                     let last = period.end.as_utc() - chrono::Duration::days(1);
@@ -547,6 +632,80 @@ mod tests {
             let settled = settle(period, g, &demand, made.allocations.clone()).unwrap();
             assert_same_figures(&settled, &made);
         }
+    }
+
+    /// Decisions 172, 250: a value backs an hour it lies within or covers;
+    /// one crossing an hour's edge without covering a whole hour of the
+    /// period backs none.
+    #[test]
+    fn a_value_crossing_an_hours_edge_backs_no_hour() {
+        let day = iv("2024-12-31T00:00:00Z", "2025-01-01T00:00:00Z");
+        for (start, end, none) in [
+            ("2024-12-31T22:30:00Z", "2024-12-31T23:30:00Z", true),
+            ("2024-12-31T23:30:00Z", "2025-01-01T00:30:00Z", true),
+            // Covering hours of the next day only: none of this period's.
+            ("2024-12-31T23:30:00Z", "2025-01-01T02:00:00Z", true),
+            ("2024-12-31T23:45:00Z", "2025-01-01T00:00:00Z", false),
+            ("2024-12-31T10:00:00Z", "2024-12-31T11:00:00Z", false),
+            ("2024-12-31T10:30:00Z", "2024-12-31T12:00:00Z", false),
+            ("2024-12-30T23:30:00Z", "2024-12-31T01:00:00Z", false),
+            ("2024-12-31T00:00:00Z", "2025-01-01T00:00:00Z", false),
+        ] {
+            assert_eq!(backs_no_hour(&iv(start, end), &day), none, "{start} {end}");
+            // As the allocation has it.
+            let m = allocate(
+                Scope::of(day, Granularity::Hourly),
+                &[Supply {
+                    key: key("v"),
+                    interval: iv(start, end),
+                    available: d("1"),
+                }],
+                &[],
+            )
+            .unwrap();
+            assert_eq!(m.ineligible.len() == 1, none, "{start} {end}");
+        }
+    }
+
+    /// Tester 38, finding 4: hourly rows at +05:30 are refused saying they
+    /// do not line up with UTC clock hours and what rows would, not "give
+    /// hourly rows"; a longer row is still told to be given by the hour.
+    #[test]
+    fn an_hourly_row_off_the_utc_hour_is_told_what_would_fit() {
+        let period = iv("2024-05-31T00:00:00Z", "2024-06-02T00:00:00Z");
+        let refusal = |start: &str, end: &str| {
+            allocate(
+                Scope::of(period, Granularity::Hourly),
+                &[],
+                &[Demand {
+                    interval: iv(start, end),
+                    quantity: d("1"),
+                    label: "line 2".into(),
+                }],
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        let text = refusal("2024-05-31T18:30:00Z", "2024-05-31T19:30:00Z");
+        assert!(
+            text.contains("does not line up with the clock hours"),
+            "{text}"
+        );
+        assert!(text.contains("starts at 18:30 UTC"), "{text}");
+        assert!(text.contains("rows of 30 minutes"), "{text}");
+        assert!(!text.contains("give hourly rows"), "{text}");
+        // +05:45: quarter hours fit.
+        let text = refusal("2024-05-31T18:15:00Z", "2024-05-31T19:15:00Z");
+        assert!(text.contains("rows of 15 minutes"), "{text}");
+        // A midnight start is no "00" (the minutes are kept).
+        let text = refusal("2024-05-31T23:59:00Z", "2024-06-01T00:29:00Z");
+        assert!(text.contains("starts at 23:59 UTC"), "{text}");
+        assert!(
+            text.contains("rows that lie within UTC clock hours"),
+            "{text}"
+        );
+        let text = refusal("2024-05-31T10:00:00Z", "2024-05-31T12:00:00Z");
+        assert!(text.contains("is longer than an hour"), "{text}");
     }
 
     #[test]

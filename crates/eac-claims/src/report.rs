@@ -94,7 +94,10 @@ pub struct IntervalFigures {
 pub struct Scope2Report {
     pub beneficiary_type: String,
     pub beneficiaries: Vec<String>,
+    /// The reporting period's first day, `YYYY-MM-DD`, a UTC day (from
+    /// 00:00 UTC).
     pub from: String,
+    /// Its last day, included, a UTC day (to 00:00 UTC after it).
     pub to: String,
     pub granularity: Granularity,
     pub market: Option<String>,
@@ -114,6 +117,11 @@ pub struct Scope2Report {
     pub grid_factor: Option<FactorUse>,
     /// What could not be computed and why.
     pub missing: Vec<String>,
+    /// What of the claimant's stored consumption and retired values the
+    /// figures leave out, and why, one line each (empty: nothing): rows of
+    /// a consumption file lying outside the period's UTC days, values an
+    /// hourly claim cannot match because they cross a clock hour's edge.
+    pub not_counted: Vec<String>,
     pub hourly: Option<HourlyScore>,
     /// Per matching interval (hourly claims: per hour).
     pub intervals: Vec<IntervalFigures>,
@@ -396,10 +404,74 @@ pub fn scope2_report_with(
         residual_mix_factor: residual_mix,
         grid_factor: grid,
         missing,
+        not_counted: Vec::new(),
         hourly,
         intervals,
     }
 }
+
+/// How many EAC values are named in a line of `not_counted`; the others
+/// are counted ("and 4 more").
+pub const NAMED_VALUES: usize = 3;
+
+/// The line of `not_counted` for the retired values of an hourly claim's
+/// period that back no hour (decisions 172, 250): each crosses the edge of
+/// a clock hour without covering a whole hour of the period, so it is in
+/// neither matched nor surplus. `None` for other claims, or when there are
+/// none. `values` are the claimant's values overlapping the period.
+pub fn backing_no_hour(claim: &ClaimSpec, values: &[ValueFacts], who: &str) -> Option<String> {
+    if claim.granularity != Granularity::Hourly {
+        return None;
+    }
+    let period = claim.period();
+    let across: Vec<&ValueFacts> = values
+        .iter()
+        .filter(|v| {
+            v.is_retired()
+                && v.interval.overlaps(&period)
+                && crate::allocate::backs_no_hour(&v.interval, &period)
+        })
+        .collect();
+    if across.is_empty() {
+        return None;
+    }
+    let wh: BigDecimal = across.iter().map(|v| v.quantity_wh()).sum();
+    let quantity = format!(
+        "{} {}",
+        exact(&units::convert(&wh, EnergyUnit::Wh, claim.unit)),
+        claim.unit.as_str()
+    );
+    let mut named: Vec<String> = across
+        .iter()
+        .take(NAMED_VALUES)
+        .map(|v| {
+            format!(
+                "{} value {} ({})",
+                v.key.cds_eac_id,
+                v.key.position + 1,
+                eac_model::period_words(v.interval.start, v.interval.end)
+            )
+        })
+        .collect();
+    if across.len() > NAMED_VALUES {
+        named.push(format!("{} more", across.len() - NAMED_VALUES));
+    }
+    let (n, cross, back, are) = match across.len() {
+        1 => ("1 retired EAC value".to_owned(), "crosses", "backs", "is"),
+        n => (format!("{n} retired EAC values"), "cross", "back", "are"),
+    };
+    Some(format!(
+        "hourly matching: {n} of {who} in the period ({quantity}) {cross} the edge of a clock \
+         hour (UTC) without covering a whole hour, so {} {back} no hour and {are} in neither \
+         matched nor surplus: {}; {CHECK_LISTS_THEM} (energytag.hour fails)",
+        if across.len() == 1 { "it" } else { "they" },
+        list_words(&named)
+    ))
+}
+
+/// Where [`backing_no_hour`]'s line sends the reader on the command line;
+/// the app names its criteria table instead.
+pub const CHECK_LISTS_THEM: &str = "`eacdesk claims check` lists them";
 
 /// `a`, `a and b`, `a, b and c`.
 fn list_words(parts: &[String]) -> String {

@@ -968,7 +968,9 @@ fn a_row_that_does_not_fit_says_which_edge_it_crosses() {
     let e = allocate(Scope::of(spec.period(), spec.granularity), &[], &[row]).unwrap_err();
     let text = e.to_string();
     assert!(
-        text.contains("lies partly outside the reporting period (2024-01-01 to 2024-12-31)"),
+        text.contains(
+            "lies partly outside the reporting period (2024-01-01 to 2024-12-31, UTC days)"
+        ),
         "{text}"
     );
     for wrong in ["a annual", "coarser", "hourly"] {

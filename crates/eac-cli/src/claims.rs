@@ -309,7 +309,7 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 };
                 writeln!(
                     out,
-                    "{} {}: {} to {}, {} matching{}",
+                    "{} {}: {} to {} (UTC days), {} matching{}",
                     r.beneficiary_type,
                     r.beneficiaries.join(", "),
                     r.from,
@@ -364,6 +364,9 @@ pub fn claims(db: &Path, action: ClaimsCommand) -> Result<ExitCode> {
                 }
                 for m in &r.missing {
                     writeln!(out, "not computed: {m}")?;
+                }
+                for m in &r.not_counted {
+                    writeln!(out, "not counted: {m}")?;
                 }
                 writeln!(
                     out,

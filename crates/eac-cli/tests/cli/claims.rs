@@ -186,7 +186,7 @@ fn report_gives_the_hand_computed_scope2_figures_as_exact_json_and_csv() {
              grid_factor_market,NO\n\
              grid_factor_year,2024\n\
              grid_factor_source,test figures\n\
-             \nstart,end,",
+             \nstart (UTC),end (UTC),",
         ));
     // --only-passing names one rule set: a list or a lone comma is refused
     // in plain words (a lone comma used to panic).
@@ -2200,4 +2200,224 @@ fn a_negative_factor_gets_the_rules_message_not_a_parser_error() {
         !String::from_utf8_lossy(&out.stdout).contains("-0.1"),
         "{out:?}"
     );
+}
+
+/// `tests/fixtures/claims/edges.json` and `edges.csv` (README): account
+/// acc-6's day 2024-12-31 given in local time (+01:00), and its retired
+/// values around the last hour.
+fn desk_with_edges() -> Desk {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["import", &fixture("edges.json")])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("edges.csv")])
+        .assert()
+        .success();
+    desk
+}
+
+const EDGES: [&str; 12] = [
+    "--beneficiary-type",
+    "account",
+    "--beneficiary",
+    "acc-6",
+    "--from",
+    "2024-12-31",
+    "--to",
+    "2024-12-31",
+    "--market",
+    "GB",
+    "--bidding-zone",
+    "GB",
+];
+
+fn claims_out(desk: &Desk, args: &[&str]) -> String {
+    let out = desk
+        .eacdesk()
+        .args(["claims", "report"])
+        .args(args)
+        .assert()
+        .success();
+    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+}
+
+/// Tester 38, finding 3: a claim's period is of UTC days, and a file
+/// written in local time has a row just before it that the figures leave
+/// out. The report says its days are UTC days (text, CSV, the JSON's
+/// docs) and names the rows of the file outside them, and where they lie.
+#[test]
+fn a_report_says_its_days_are_utc_and_names_the_files_rows_outside_them() {
+    let desk = desk_with_edges();
+    let file = fixture("edges.csv");
+    let line = format!(
+        "consumption: 1 row of account `acc-6` in {file} lies outside the period (2024-12-31, \
+         UTC days): 1 before it (2024-12-30 23:00 until 2024-12-31 00:00 UTC (end excluded)); \
+         a reporting period is of UTC days, and a file written in local time (such as +01:00) \
+         reaches past them: such a row counts in a claim of the UTC day it lies in"
+    );
+    for granularity in ["annual", "hourly"] {
+        let claim = [&EDGES[..], &["--granularity", granularity]].concat();
+        let text = claims_out(&desk, &claim);
+        assert!(
+            text.starts_with(&format!(
+                "account acc-6: 2024-12-31 to 2024-12-31 (UTC days), {granularity} matching"
+            )),
+            "{text}"
+        );
+        // The file's other two rows are counted: 20 MWh, not 21.
+        assert!(text.contains("consumption           20 MWh\n"), "{text}");
+        assert!(text.contains(&format!("\nnot counted: {line}\n")), "{text}");
+        let csv = claims_out(&desk, &[&claim[..], &["--csv"]].concat());
+        assert!(
+            csv.contains("\nfrom (UTC),2024-12-31\nto (UTC),2024-12-31\n"),
+            "{csv}"
+        );
+        assert!(
+            csv.contains(&format!("\nnot_counted,\"{line}\"\n")),
+            "{csv}"
+        );
+        assert!(
+            csv.contains("\n\nstart (UTC),end (UTC),consumption,matched,shortfall,surplus\n"),
+            "{csv}"
+        );
+        let json: Value =
+            serde_json::from_str(&claims_out(&desk, &[&claim[..], &["--json"]].concat())).unwrap();
+        assert_eq!(json["from"], "2024-12-31");
+        assert_eq!(json["not_counted"][0], line.as_str(), "{json}");
+    }
+    // A claim holding the whole file names nothing.
+    let whole = [&EDGES[..4], &["--from", "2024-12-30", "--to", "2024-12-31"]].concat();
+    let json: Value =
+        serde_json::from_str(&claims_out(&desk, &[&whole[..], &["--json"]].concat())).unwrap();
+    assert_eq!(json["consumption"], serde_json::json!(21), "{json}");
+    assert_eq!(json["not_counted"], serde_json::json!([]), "{json}");
+}
+
+/// Tester 38, finding 5: retired values crossing an hour's edge back no
+/// hour (decisions 172, 250) and were in none of the hourly report's
+/// figures, without a word. The report names them, with their energy and
+/// the command that lists them; a recorded claim's report too.
+#[test]
+fn an_hourly_report_names_the_retired_values_that_cross_an_hours_edge() {
+    let desk = desk_with_edges();
+    let line = "hourly matching: 2 retired EAC values of account `acc-6` in the period (10 MWh) \
+                cross the edge of a clock hour (UTC) without covering a whole hour, so they back \
+                no hour and are in neither matched nor surplus: edge-a value 1 (2024-12-31 22:30 \
+                until 23:30 UTC (end excluded)) and edge-b value 1 (2024-12-31 23:30 until \
+                2025-01-01 00:30 UTC (end excluded)); `eacdesk claims check` lists them \
+                (energytag.hour fails)";
+    let hourly = [&EDGES[..], &["--granularity", "hourly"]].concat();
+    let text = claims_out(&desk, &hourly);
+    // edge-q (23:45 to 24:00) backs hour 23: matched 1, surplus 0.
+    assert!(text.contains("matched               1 MWh\n"), "{text}");
+    assert!(text.contains("surplus               0 MWh\n"), "{text}");
+    assert!(text.contains(&format!("\nnot counted: {line}\n")), "{text}");
+    let csv = claims_out(&desk, &[&hourly[..], &["--csv"]].concat());
+    assert!(
+        csv.contains(&format!("\nnot_counted,\"{line}\"\n")),
+        "{csv}"
+    );
+    // `claims check` lists them, failing energytag.hour.
+    let check = check_json(&desk, &[&hourly[..], &["--rules", "energytag"]].concat());
+    for id in ["edge-a", "edge-b"] {
+        let v = check["values"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|v| v["cds_eac_id"] == id)
+            .unwrap_or_else(|| panic!("{id} in {check}"));
+        assert!(
+            v["results"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["criterion"] == "energytag.hour" && r["verdict"] == "fail"),
+            "{v}"
+        );
+    }
+    // An annual claim matches them: no such line.
+    let annual = claims_out(&desk, &[&EDGES[..], &["--granularity", "annual"]].concat());
+    assert!(!annual.contains("hourly matching:"), "{annual}");
+    // A recorded hourly claim's report says it as well.
+    desk.eacdesk()
+        .args(["claims", "create"])
+        .args(&hourly)
+        .args(["--reason", "FY24"])
+        .assert()
+        .success();
+    let recorded = claims_out(&desk, &["--claim", "1"]);
+    assert!(
+        recorded.contains(&format!("\nnot counted: {line}\n")),
+        "{recorded}"
+    );
+}
+
+/// Tester 38, finding 4: hourly rows at +05:30 are hourly, but lie across
+/// UTC clock hours. The refusal says so and what to do (30-minute rows),
+/// not "give hourly rows", and exits 1 as data breaking a rule does
+/// (`eacdesk --help`'s exit codes), in every claims command.
+#[test]
+fn hourly_rows_off_the_utc_hour_are_refused_saying_why_with_exit_1() {
+    let desk = Desk::new();
+    desk.eacdesk()
+        .args(["consumption", "import", &fixture("halfhour.csv")])
+        .assert()
+        .success();
+    let claim = [
+        "--beneficiary-type",
+        "account",
+        "--beneficiary",
+        "acc-8",
+        "--from",
+        "2024-05-31",
+        "--to",
+        "2024-06-01",
+        "--granularity",
+        "hourly",
+    ];
+    for command in [&["report"][..], &["check"], &["create", "--reason", "r"]] {
+        let out = desk
+            .eacdesk()
+            .arg("claims")
+            .args(command)
+            .args(claim)
+            .output()
+            .unwrap();
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{command:?}: {said}");
+        assert!(
+            said.contains(&format!(
+                "error: consumption {} line 2 (account acc-8) (2024-05-31T18:30:00Z to \
+                 2024-05-31T19:30:00Z) does not line up with the clock hours an hourly claim \
+                 matches: hourly matching uses UTC clock hours",
+                fixture("halfhour.csv")
+            )),
+            "{command:?}: {said}"
+        );
+        assert!(said.contains("this row starts at 18:30 UTC"), "{said}");
+        assert!(
+            said.contains("give the consumption in rows of 30 minutes, which lie within UTC clock hours, or choose monthly or annual matching."),
+            "{said}"
+        );
+        assert!(!said.contains("give hourly rows"), "{said}");
+    }
+    // Nothing was recorded.
+    let out = desk
+        .eacdesk()
+        .args(["claims", "ls", "--json"])
+        .assert()
+        .success();
+    assert_eq!(
+        serde_json::from_slice::<Value>(&out.get_output().stdout).unwrap(),
+        serde_json::json!([])
+    );
+    // Matched by month, the same rows fit.
+    desk.eacdesk()
+        .args(["claims", "report"])
+        .args(&claim[..8])
+        .args(["--granularity", "monthly"])
+        .assert()
+        .success();
 }

@@ -8,7 +8,15 @@ import type { IntervalView } from "./IntervalView";
  * The Scope 2 report of a claim with its criteria results, every figure
  * exact text.
  */
-export type ClaimReportView = { claim_id: number | null, beneficiary_type: string, beneficiaries: Array<string>, from: string, to: string, 
+export type ClaimReportView = { claim_id: number | null, beneficiary_type: string, beneficiaries: Array<string>, 
+/**
+ * The reporting period's first day, `YYYY-MM-DD`, a UTC day.
+ */
+from: string, 
+/**
+ * Its last day, included, a UTC day.
+ */
+to: string, 
 /**
  * `annual`, `monthly` or `hourly`.
  */
@@ -21,7 +29,13 @@ surplus: string | null, coverage_percent: string | null, market_based_tco2e: str
 /**
  * What could not be computed and why.
  */
-missing: Array<string>, hourly: HourlyScoreView | null, 
+missing: Array<string>, 
+/**
+ * What of the claimant's stored consumption and retired values the
+ * figures leave out, and why (rows of a file outside the period's UTC
+ * days, values crossing a clock hour's edge in an hourly claim).
+ */
+not_counted: Array<string>, hourly: HourlyScoreView | null, 
 /**
  * Per matching interval (hourly claims: per hour; the heat map).
  */

@@ -99,6 +99,7 @@ function report(values: ValueCheckView[] = [value(1)], patch: Partial<ClaimRepor
     residual_mix_factor: null,
     grid_factor: null,
     missing: [],
+    not_counted: [],
     hourly: null,
     intervals: [],
     months: [],
@@ -287,6 +288,28 @@ describe("the criteria table", () => {
     expect(cells[0].title).toContain("within the reporting period widened by 3 months");
     expect(cells[1].querySelector('[data-testid="claims-criterion-reason"]')?.textContent).toBe("not retired");
     expect(cells[2].querySelector('[data-testid="claims-criterion-reason"]')?.textContent).toBe("no commissioning date");
+  });
+});
+
+describe("what the report leaves out", () => {
+  it("says the period is of UTC days and lists what its figures do not count", async () => {
+    const outside =
+      "consumption: 1 row of account `ACC-1` in year.csv lies outside the period (2024-01-01 – 2024-12-31, UTC days): 1 before it (2023-12-31 23:00 until 2024-01-01 00:00 UTC (end excluded))";
+    const across =
+      "hourly matching: 1 retired EAC value of account `ACC-1` in the period (5 MWh) crosses the edge of a clock hour (UTC) without covering a whole hour, so it backs no hour and is in neither matched nor surplus: EAC-9 value 1 (2024-12-31 22:30 until 23:30 UTC (end excluded)); the criteria table below lists them (“Failures only”) (energytag.hour fails)";
+    vi.mocked(api.claimReport).mockResolvedValue(report([value(1)], { not_counted: [outside, across] }));
+    const root = await claimsView();
+    await checked(root);
+    expect($(root, "claims-report-days")?.textContent).toBe("2024-01-01 to 2024-12-31 (UTC days)");
+    const rows = [...root.querySelectorAll<HTMLElement>('[data-testid="claims-not-counted-row"]')];
+    expect(rows.map((r) => r.textContent)).toEqual([outside, across]);
+    expect($(root, "claims-not-counted")?.textContent).toContain("Not counted in these figures:");
+  });
+
+  it("shows no such list when everything was counted", async () => {
+    const root = await claimsView();
+    await checked(root);
+    expect($(root, "claims-not-counted")).toBeNull();
   });
 });
 
