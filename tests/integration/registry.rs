@@ -464,6 +464,7 @@ fn store_ranges(
         skipped: Vec::new(),
         warnings: Vec::new(),
         allow_extended_technologies: false,
+        splits: Vec::new(),
     };
     store.import_document(doc, &NoProgress).unwrap()
 }

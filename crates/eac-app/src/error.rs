@@ -498,6 +498,7 @@ const APP_PLACES: &[(&str, &str)] = &[
     ("claims", "Claims…"),
     ("consumption", "the Consumption section of Claims…"),
     ("delete", "Delete… in the toolbar"),
+    ("undo-import", "Imports… → Undo in the toolbar"),
     ("pack", "Evidence ▾ → Create evidence pack…"),
     ("check", "Problems above the table"),
     ("audit", "History…"),

@@ -362,6 +362,13 @@ fn report_in_app_words(mut report: FileImportReport) -> FileImportReport {
     {
         v.message = crate::error::app_words(&v.message);
     }
+    // And a registry document's notes of what it did to stored EACs (a
+    // split bundle replaced: "undoing this import puts it back").
+    if let Some(registry) = report.registry.as_mut() {
+        for n in registry.restatements.iter_mut() {
+            n.message = crate::error::app_words(&n.message);
+        }
+    }
     // Its message is in the app's words already: only [`failed`] sets
     // one, and says it so.
     report
@@ -485,7 +492,14 @@ fn failed(path: &Path, e: AppError, store: &Store, shell: Shell) -> FileImportRe
                 .unwrap_or_else(|| e.message.clone()),
         ),
         (Shell::App, ErrorCode::Frozen) => {
-            crate::error::frozen_in_app(&e.in_app(Some(store)).details, "import this file")
+            // Why the file changes a frozen EAC, when the store says (a
+            // registry document saying it was split), and what to do.
+            let why = (e.message.find(eac_store::registry::SPLIT_REFUSED))
+                .map(|at| format!(" {}", e.message[at..].trim()))
+                .unwrap_or_default();
+            let said =
+                crate::error::frozen_in_app(&e.in_app(Some(store)).details, "import this file");
+            format!("{said}{why}")
         }
         (Shell::App, _) => e.in_app(Some(store)).message,
     };

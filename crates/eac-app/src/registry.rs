@@ -178,6 +178,23 @@ fn document<'a>(
             })
             .collect(),
         allow_extended_technologies,
+        splits: statement
+            .splits
+            .iter()
+            .map(|s| eac_store::registry::SplitParent {
+                cds_eac_id: eac_registry::split_eac_id(s),
+                locator: place(&s.at),
+                range: CertRange {
+                    registry: s.registry.clone(),
+                    series: s.series.clone(),
+                    first: s.first.clone(),
+                    last: s.last.clone(),
+                    first_seq: s.first_seq.clone(),
+                    last_seq: s.last_seq.clone(),
+                },
+                status: s.status.clone(),
+            })
+            .collect(),
     }
 }
 

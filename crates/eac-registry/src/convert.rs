@@ -7,7 +7,7 @@
 use eac_model::{Eac, EacValue, Extensions, Timestamp};
 use serde_json::value::RawValue;
 
-use crate::record::{Claim, RangeRecord};
+use crate::record::{Claim, RangeRecord, SplitBundle};
 use crate::text;
 
 /// The prefix of every extension field EAC Desk writes (digest rule 21:
@@ -76,10 +76,19 @@ pub fn claim_members(eac: &Eac) -> Vec<String> {
 /// The stable `cds_eac_id` of a range: the same document (or any document
 /// listing the same range of the same registry) always gives the same id.
 pub fn eac_id(r: &RangeRecord) -> String {
-    if r.first == r.last {
-        format!("{}:{}", r.registry, r.first)
+    id_of(&r.registry, &r.first, &r.last)
+}
+
+/// The `cds_eac_id` a split bundle's range had as an EAC ([`eac_id`]).
+pub fn split_eac_id(s: &SplitBundle) -> String {
+    id_of(&s.registry, &s.first, &s.last)
+}
+
+fn id_of(registry: &str, first: &str, last: &str) -> String {
+    if first == last {
+        format!("{registry}:{first}")
     } else {
-        format!("{}:{}..{}", r.registry, r.first, r.last)
+        format!("{registry}:{first}..{last}")
     }
 }
 

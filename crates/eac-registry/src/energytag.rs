@@ -33,8 +33,10 @@
 //!   as printed, with a warning: neither a claim nor a reversal (as
 //!   decision 292 reads Ofgem's). A `Bundle Split` or
 //!   deleted (`is_deleted`) bundle is skipped: its certificates live on in
-//!   the bundles it was split into. Bundles of an energy carrier other than
-//!   electricity are skipped.
+//!   the bundles it was split into. A split bundle's range is kept
+//!   ([`Statement::splits`]): the store replaces a stored EAC of it by the
+//!   document's bundles that hold exactly its certificates. Bundles of an
+//!   energy carrier other than electricity are skipped.
 //! - Numbers are read from the JSON text itself (never through a float):
 //!   30-digit ids and emission factors keep every digit.
 //! - A key written twice in one object refuses the file (digest rule 20,
@@ -48,7 +50,8 @@ use eac_model::{Decimal, EnergyUnit, TechnologyType, Timestamp};
 use serde_json::value::RawValue;
 
 use crate::record::{
-    Claim, Device, Locator, RangeRecord, ReadError, Skipped, Statement, Status, Warning,
+    Claim, Device, Locator, RangeRecord, ReadError, Skipped, SplitBundle, Statement, Status,
+    Warning,
 };
 use crate::text;
 
@@ -210,6 +213,42 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
         });
     }
     Ok(statement)
+}
+
+/// The range of a split bundle, keyed as its EAC was
+/// (`energytag:<issuing_body>:<device_id>`, [`read_bundle`]); `None` when
+/// the bundle does not say it (no issuing body, device or range), or is
+/// not electricity: no EAC can have been stored of it. Read leniently:
+/// the bundle is skipped either way, and a file was never refused for a
+/// split bundle.
+fn split_bundle(b: &Bundle, at: Locator, status: &str) -> Option<SplitBundle> {
+    if (b.optional_string("energy_carrier").ok()?)
+        .is_some_and(|c| !c.eq_ignore_ascii_case("electricity"))
+    {
+        return None;
+    }
+    let (_, first) =
+        (b.integer(&["certificate_bundle_id_range_start", "bundle_id_range_start"])).ok()?;
+    let (_, last) =
+        (b.integer(&["certificate_bundle_id_range_end", "bundle_id_range_end"])).ok()?;
+    text::inclusive_count(&first, &last)?;
+    let (_, issuing_body) = b.required_string(&["issuing_body"]).ok()?;
+    let issuing_body = issuing_body.trim();
+    let (_, device_id) = b.integer(&["device_id"]).ok()?;
+    if issuing_body.is_empty() {
+        return None;
+    }
+    let (series, first_seq, last_seq) = text::range_numbers(&first, &last);
+    Some(SplitBundle {
+        at,
+        registry: format!("energytag:{issuing_body}:{device_id}"),
+        first,
+        last,
+        series,
+        first_seq,
+        last_seq,
+        status: status.to_owned(),
+    })
 }
 
 /// The interval times of a document written without an offset, read as
@@ -562,6 +601,24 @@ fn read_bundle(
     let b = Bundle { pointer, fields };
     let here = Locator::Pointer(b.pointer.clone());
 
+    // A split bundle (the reference registry also marks it deleted): its
+    // certificates are in the bundles it was split into. Its range is
+    // kept, so that the store can replace a stored EAC of it by them.
+    const STATUS: &[&str] = &["certificate_bundle_status", "certificate_status"];
+    let stated =
+        (b.field(STATUS)).and_then(|(_, raw)| serde_json::from_str::<String>(raw.get()).ok());
+    if let Some(printed) = stated.filter(|t| Status::parse(t).as_str() == "bundle split") {
+        statement.skipped.push(Skipped {
+            at: here.clone(),
+            reason: "status `Bundle Split`: its certificates are listed in the bundles it was \
+                     split into"
+                .into(),
+        });
+        statement
+            .splits
+            .extend(split_bundle(&b, here, printed.trim()));
+        return Ok(());
+    }
     if b.fact("is_deleted").as_deref() == Some("true") {
         statement.skipped.push(Skipped {
             at: here,
@@ -569,8 +626,7 @@ fn read_bundle(
         });
         return Ok(());
     }
-    let (status_key, status_text) =
-        b.required_string(&["certificate_bundle_status", "certificate_status"])?;
+    let (status_key, status_text) = b.required_string(STATUS)?;
     // A word the specification does not give is kept as printed
     // (`Other`), as its warning says: neither a claim (`Retired`) nor a
     // reversal of one (`Revoked`) in another registry's words.
@@ -578,15 +634,6 @@ fn read_bundle(
         known if KNOWN_STATUSES.contains(&known.as_str()) => known,
         _ => Status::Other(status_text.trim().to_lowercase()),
     };
-    if status.as_str() == "bundle split" {
-        statement.skipped.push(Skipped {
-            at: here,
-            reason: "status `Bundle Split`: its certificates are listed in the bundles it was \
-                     split into"
-                .into(),
-        });
-        return Ok(());
-    }
     if !KNOWN_STATUSES.contains(&status.as_str()) {
         statement.warnings.push(Warning {
             at: b.at(status_key),

@@ -27,9 +27,10 @@ pub mod record;
 pub mod text;
 pub mod zones;
 
-pub use convert::{claim_members, eac_id, range_text, to_eac};
+pub use convert::{claim_members, eac_id, range_text, split_eac_id, to_eac};
 pub use formats::{read, Format, Read};
 pub use mapped::Mapping;
 pub use record::{
-    Claim, Device, Locator, RangeRecord, ReadError, Skipped, Statement, Station, Status, Warning,
+    Claim, Device, Locator, RangeRecord, ReadError, Skipped, SplitBundle, Statement, Station,
+    Status, Warning,
 };

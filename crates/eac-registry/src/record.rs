@@ -80,6 +80,28 @@ pub struct Statement {
     pub stations: Vec<Station>,
     pub skipped: Vec<Skipped>,
     pub warnings: Vec<Warning>,
+    /// Bundles the document says were split into others (EnergyTag's
+    /// `Bundle Split`): not EACs (they are in `skipped` too), but the
+    /// store replaces a stored EAC of the same range by the document's
+    /// ranges that hold exactly its certificates.
+    pub splits: Vec<SplitBundle>,
+}
+
+/// A range the document says was split into other ranges, which hold its
+/// certificates now (EnergyTag's `Bundle Split`: the registry keeps the
+/// parent bundle, with its range, beside the child bundles).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitBundle {
+    pub at: Locator,
+    /// As [`RangeRecord`]'s fields of the same names.
+    pub registry: String,
+    pub first: String,
+    pub last: String,
+    pub series: String,
+    pub first_seq: String,
+    pub last_seq: String,
+    /// The status as printed (`Bundle Split`).
+    pub status: String,
 }
 
 /// The registry status of a range, as the document states it. The

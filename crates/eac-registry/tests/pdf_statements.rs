@@ -123,6 +123,7 @@ fn irec_sample_every_field() {
             at: Locator::Page(2),
             message: "Indonesia spans several time zones; the production period of device \"Lebong Hydro\" is read in Asia/Jakarta, its main one".into(),
         }],
+        splits: vec![],
     };
     assert_eq!(st, expected);
 }
@@ -198,6 +199,7 @@ fn necs_sample_every_field() {
         stations: vec![],
         skipped: vec![],
         warnings: vec![],
+        splits: vec![],
     };
     assert_eq!(st, expected);
 }
@@ -277,6 +279,7 @@ fn danish_sample_every_field() {
         stations: vec![],
         skipped: vec![],
         warnings: vec![],
+        splits: vec![],
     };
     assert_eq!(st, expected);
 }
@@ -346,6 +349,7 @@ fn mrets_sample_every_field() {
             at: Locator::Page(1),
             message: "ND spans several time zones; the vintage month is read in America/Chicago, its main one".into(),
         }],
+        splits: vec![],
     };
     assert_eq!(st, expected);
 }

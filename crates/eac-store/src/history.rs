@@ -620,6 +620,49 @@ pub(crate) fn registry_restated(
     note_many(w, batch, "replaced", &replaced)
 }
 
+/// A registry document says the stored EAC in row `row` (read as
+/// `stored`) was split into bundles it lists, which hold exactly its
+/// certificates: the EAC is removed, audited as an `import_replace` of
+/// batch `batch` (file `file`) with nothing after (its record keeps it
+/// whole, with its documents and ranges; `reason` names the document and
+/// the bundles) and noted as `replaced`, so that undoing the import puts
+/// it back ([`removed_by`]). The removal is judged as every removal is
+/// (`rows::delete`): inside a closed period, or counted by a recorded
+/// claim, the write is refused.
+pub(crate) fn registry_split(
+    w: &Write,
+    row: i64,
+    stored: Eac,
+    batch: i64,
+    file: &str,
+    reason: &Reason,
+) -> Result<()> {
+    let before = state_attached(w.db(), row, Some(stored))?;
+    let audit_id = audit(w, IMPORT_REPLACE, &before, None, reason, file, batch)?;
+    note_change(w, batch, before.id(), "replaced", Kind::Eac, Some(audit_id))?;
+    rows::delete(w, row)
+}
+
+/// The version of an EAC the import whose record `audit_id` removed it
+/// ([`registry_split`]: an `import_replace` of a full EAC with nothing
+/// after) keeps, to put back; `None` when the record is not one such, or
+/// the EAC changed since (`later`: stored again, or removed otherwise).
+fn removed_by(db: &dyn Db, audit_id: Option<i64>, later: bool) -> Result<Option<Current>> {
+    let Some(audit_id) = audit_id.filter(|_| !later) else {
+        return Ok(None);
+    };
+    let state: Option<Option<String>> = db.query_opt(
+        "SELECT before_state FROM audit_log
+          WHERE id = ?1 AND action = 'import_replace' AND after_state IS NULL",
+        &[&audit_id],
+        |r| Ok(r.get(0)?),
+    )?;
+    Ok(match state.flatten().as_deref().map(parse_state) {
+        Some(Ok(state @ Current::Eac { .. })) => Some(state),
+        _ => None,
+    })
+}
+
 /// The audit record and undo note of `before` replaced by `newer`; takes
 /// the documents and ranges off when `newer` contradicts them, and
 /// returns them then.
@@ -999,7 +1042,10 @@ fn readded(w: &Write, batch: i64, file: &str) -> Result<Vec<String>> {
             WHERE c.batch_id = ?1 AND c.change = 'added'
               AND (a.action = 'delete'
                    OR (a.action = 'undo_import' AND a.after_state IS NULL
-                       AND a."after" = 'null'))
+                       AND a."after" = 'null')
+                   OR (a.action = 'import_replace' AND a.after_state IS NULL
+                       AND EXISTS (SELECT 1 FROM import_changes x
+                                    WHERE x.audit_id = a.id AND x.kind = 'eac')))
             ORDER BY c.cds_eac_id"#,
         &[&batch],
         |r| {
@@ -1026,6 +1072,10 @@ fn readded(w: &Write, batch: i64, file: &str) -> Result<Vec<String>> {
             };
             let removal = match action.as_str() {
                 "delete" => "its deletion".to_owned(),
+                "import_replace" => {
+                    "its replacement by the bundles a registry document said it was split into"
+                        .to_owned()
+                }
                 _ => "the undo of the import that had added it".to_owned(),
             };
             reasons.push(Reason::generated(&format!(
@@ -1284,7 +1334,9 @@ pub(crate) fn undo_import(
     )?;
 
     // Plan: what to take out and what to put back; refuse on any conflict.
-    let mut plan: Vec<(Current, Option<Current>)> = Vec::new();
+    // (What is stored now, to take out — none for an EAC the import
+    // removed —, and the version to put back.)
+    let mut plan: Vec<(Option<Current>, Option<Current>)> = Vec::new();
     let mut conflicts: Vec<String> = Vec::new();
     let mut already_removed = 0;
     let total = changes.len() as u64;
@@ -1310,8 +1362,17 @@ pub(crate) fn undo_import(
             let Some(current) = currents[k].take() else {
                 if added {
                     already_removed += 1;
-                } else {
-                    conflicts.push(id);
+                    continue;
+                }
+                // An EAC the import removed (a registry document said it
+                // was split into the bundles it lists, [`registry_split`])
+                // and nothing stored again since: put back.
+                match removed_by(db, audit_id, later[k])? {
+                    Some(earlier) => {
+                        earlier.check_period(w)?;
+                        plan.push((None, Some(earlier)));
+                    }
+                    None => conflicts.push(id),
                 }
                 continue;
             };
@@ -1353,7 +1414,7 @@ pub(crate) fn undo_import(
             if let Some(earlier) = &earlier {
                 earlier.check_period(w)?;
             }
-            plan.push((current, earlier));
+            plan.push((Some(current), earlier));
         }
     }
     if !conflicts.is_empty() {
@@ -1417,7 +1478,8 @@ pub(crate) fn undo_import(
         restored: plan.iter().filter(|(_, e)| e.is_some()).count(),
         already_removed,
         unlinked: unlinked.len(),
-        ids: (plan.iter().map(|(c, _)| c.id()))
+        ids: (plan.iter())
+            .filter_map(|(c, e)| c.as_ref().or(e.as_ref()).map(Current::id))
             .chain(unlinked.iter().map(|(_, id)| id.as_str()))
             .take(MAX_NAMED)
             .map(str::to_owned)
@@ -1438,12 +1500,15 @@ pub(crate) fn undo_import(
             if progress.is_cancelled() {
                 return Err(StoreError::Cancelled);
             }
+            let Some(id) = current.as_ref().or(earlier.as_ref()).map(Current::id) else {
+                continue;
+            };
             entries.push(AuditEntry {
-                cds_eac_id: current.id(),
+                cds_eac_id: id,
                 action: UNDO_IMPORT,
-                before: Some(AuditSide::of(current.assignment())),
+                before: current.as_ref().map(|c| AuditSide::of(c.assignment())),
                 after: earlier.as_ref().map(|e| AuditSide::of(e.assignment())),
-                before_state: Some(current.state()),
+                before_state: current.as_ref().map(Current::state),
                 after_state: earlier.as_ref().map(Current::state),
                 reason,
                 os_user,
@@ -1452,7 +1517,7 @@ pub(crate) fn undo_import(
             });
         }
         edit::insert_many(w, entries)?;
-        remove_all(w, group.iter().map(|(current, _)| current))?;
+        remove_all(w, group.iter().filter_map(|(current, _)| current.as_ref()))?;
         for earlier in group.iter().filter_map(|(_, earlier)| earlier.as_ref()) {
             earlier.insert(w)?;
         }

@@ -461,6 +461,9 @@ struct Hit {
 pub(crate) struct Guard {
     in_effect: OnceCell<InEffect>,
     hits: RefCell<Vec<Hit>>,
+    /// Why the write changes an EAC (its id), in words the refusal adds
+    /// when it names that EAC ([`Guard::explain`]).
+    why: RefCell<Vec<(String, String)>>,
 }
 
 impl Guard {
@@ -472,6 +475,13 @@ impl Guard {
         Ok(self.in_effect.get_or_init(|| loaded))
     }
 
+    /// Says why the write changes the EAC `cds_eac_id` beyond what its
+    /// refusal says (a registry document says it was split): a sentence
+    /// the refusal ends with when it names that EAC.
+    pub(crate) fn explain(&self, cds_eac_id: &str, words: String) {
+        self.why.borrow_mut().push((cds_eac_id.to_owned(), words));
+    }
+
     /// The write's outcome, or the refusal when it changed frozen EACs
     /// (a cancel stays a cancel).
     pub(crate) fn settle<T>(&self, out: Result<T>) -> Result<T> {
@@ -480,7 +490,16 @@ impl Guard {
             return out;
         }
         let spans = self.in_effect.get().map_or(&[][..], |e| &e.spans[..]);
-        Err(refusal(&hits, spans))
+        let mut refused = refusal(&hits, spans);
+        if let StoreError::Frozen { message, .. } = &mut refused {
+            for (id, words) in self.why.borrow().iter() {
+                if hits.iter().any(|h| h.cds_eac_id == *id) {
+                    message.push(' ');
+                    message.push_str(words);
+                }
+            }
+        }
+        Err(refused)
     }
 }
 

@@ -94,6 +94,24 @@ pub struct RegistryDocument<'a> {
     /// digest §f.5), as an import of a listing does only when asked
     /// (decision 9): a statement holding one is refused otherwise.
     pub allow_extended_technologies: bool,
+    /// Ranges the document says were split into others (EnergyTag's
+    /// `Bundle Split`): a stored EAC of one is replaced by the document's
+    /// EACs that hold exactly its certificates, or kept with a warning
+    /// saying why and what to do ([`split_parents`]).
+    pub splits: Vec<SplitParent>,
+}
+
+/// A range a registry document says was split into other ranges, which
+/// hold its certificates now (EnergyTag's `Bundle Split`).
+#[derive(Debug, Clone)]
+pub struct SplitParent {
+    /// The id an EAC of the range has (`<registry>:<first>..<last>`).
+    pub cds_eac_id: String,
+    /// Where the document states it (`JSON pointer /0`).
+    pub locator: String,
+    pub range: CertRange,
+    /// Its status as printed (`Bundle Split`).
+    pub status: String,
 }
 
 /// A located note: a skipped row or a reader's warning.
@@ -149,7 +167,8 @@ pub struct RestatedNote {
     pub message: String,
 }
 
-/// What became of a stored claim or of a value a person set.
+/// What became of a stored claim, of a value a person set, or of a stored
+/// EAC the document says was split.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -166,6 +185,14 @@ pub enum RestatedKind {
     /// A value set in EAC Desk of a field the registry now states
     /// differently: replaced (audited).
     EditReplaced,
+    /// The document says a stored EAC was split into bundles it lists,
+    /// which hold exactly its certificates: the EAC is replaced by them
+    /// (removed, audited; undoing the import puts it back).
+    SplitReplaced,
+    /// The document says a stored EAC was split, but the bundles it lists
+    /// do not hold exactly its certificates: the EAC is kept, and the
+    /// note says why and what to do.
+    SplitKept,
 }
 
 impl RestatedKind {
@@ -1140,6 +1167,27 @@ struct Restatements {
 const MAX_NOTES: usize = 50;
 
 impl Restatements {
+    /// One note of EAC `id` at `place`, an import warning too.
+    fn warn(
+        &mut self,
+        batch: &mut Batch,
+        kind: RestatedKind,
+        id: &str,
+        place: &str,
+        message: String,
+    ) {
+        batch.warn(vec![warning_at(message.clone(), id, place)]);
+        self.count += 1;
+        if self.list.len() < MAX_NOTES {
+            self.list.push(RestatedNote {
+                cds_eac_id: id.to_owned(),
+                place: place.to_owned(),
+                kind,
+                message,
+            });
+        }
+    }
+
     /// The notes of one merged EAC at `place`; a reversed or kept claim and
     /// a replaced correction are import warnings too.
     fn add(&mut self, batch: &mut Batch, m: &Merged, place: &str) {
@@ -1252,6 +1300,8 @@ pub(crate) fn import_document(
     let check = CheckOptions::import().with_extended_technologies(doc.allow_extended_technologies);
     // Commissioning dates a stations report gave, per asset, as looked up.
     let mut commissioned: HashMap<String, Option<Date>> = HashMap::new();
+    // Cancelled, or too many errors: nothing more is written.
+    let mut stopped = false;
     // A group of EACs at a time: on a server each statement is a round
     // trip, and the group's look-ups and new rows take a few statements
     // in all instead of about twelve per EAC.
@@ -1309,7 +1359,6 @@ pub(crate) fn import_document(
         let mut unchanged_ranges: Vec<(i64, &CertRange)> = Vec::new();
         // The stored EACs the group restates, as they were.
         let mut restating: Vec<history::Restating> = Vec::new();
-        let mut stopped = false;
         for (index, item, eac) in read {
             let eac = match eac {
                 Ok(eac) => eac,
@@ -1474,6 +1523,12 @@ pub(crate) fn import_document(
         history::registry_restated(w, restating, batch.id, &batch.file)?;
         stored_rows.extend(placed.into_iter().map(|(row, item, _)| (row, item)));
     }
+    if !stopped {
+        // Stored EACs the document says were split: replaced by the
+        // bundles that hold their certificates (before the overlap check,
+        // which then finds none between them).
+        split_parents(w, &doc, &sha256, &mut batch, &mut notes, &stored_rows)?;
+    }
     let with_ranges: Vec<(i64, &RegistryEac, &CertRange)> = (stored_rows.iter())
         .filter_map(|(row, item)| item.range.as_ref().map(|r| (*row, *item, r)))
         .collect();
@@ -1566,6 +1621,294 @@ pub(crate) fn import_document(
     let mut report = batch.finish(Some(sha256))?;
     report.registry = Some(registry);
     Ok(report)
+}
+
+/// How many EACs a split note names one by one.
+const SPLIT_NAMED: usize = 10;
+
+/// How the sentence starts that a closed period's refusal of a document
+/// ends with when the document says a frozen EAC was split (why the
+/// import changes it, what to do): the app, which words the refusal
+/// itself, keeps the sentence from there.
+pub const SPLIT_REFUSED: &str = "This document says `";
+
+/// The stored EACs `doc` says were split into other bundles
+/// ([`RegistryDocument::splits`], EnergyTag's `Bundle Split`), each judged
+/// against the document's EACs that share its certificates (`stored`:
+/// those the import stored, with their rows). When they hold exactly its
+/// certificates — together, each once, none outside, the same production
+/// interval and the same energy in the same unit — the stored EAC is
+/// replaced by them: removed, audited as an `import_replace` naming the
+/// document and the bundles ([`history::registry_split`]), which undoing
+/// the import puts back; a closed period or a recorded claim refuses the
+/// import, as every removal. Otherwise it is kept, and a warning says
+/// why, which certificates are counted twice and what to do. The
+/// certificate numbers identify the certificates (EnergyTag numbers them
+/// per production device, decision 79), so the bundles are found by
+/// range, not by `issuance_id` (kept across a split by the reference
+/// registry, but not by every export). A split range the document also
+/// lists as a bundle of its own, or that no EAC holds, is left alone.
+fn split_parents(
+    w: &Write,
+    doc: &RegistryDocument,
+    sha256: &str,
+    batch: &mut Batch,
+    notes: &mut Restatements,
+    stored: &[(i64, &RegistryEac)],
+) -> Result<()> {
+    let number = |s: &str| BigDecimal::from_str(s).ok();
+    let shown = |n: &BigDecimal| eac_model::Decimal::from_big(n).as_str().to_owned();
+    let span = |a: &BigDecimal, b: &BigDecimal| match a == b {
+        true => shown(a),
+        false => format!("{} – {}", shown(a), shown(b)),
+    };
+    for split in &doc.splits {
+        let parent_range = &split.range;
+        let (Some(pf), Some(pl)) = (
+            number(&parent_range.first_seq),
+            number(&parent_range.last_seq),
+        ) else {
+            continue;
+        };
+        if doc
+            .eacs
+            .iter()
+            .any(|e| e.eac.cds_eac_id == split.cds_eac_id)
+        {
+            continue;
+        }
+        let Some(found) = rows::find(w.db(), &split.cds_eac_id)? else {
+            continue;
+        };
+        let parent = rows::load_eac_by_id(w.db(), found.id)?;
+        let id = parent.cds_eac_id.clone();
+        // The document's EACs sharing certificates with it, by first
+        // certificate.
+        let mut children: Vec<(BigDecimal, BigDecimal, &RegistryEac)> = (stored.iter())
+            .filter_map(|(_, item)| {
+                let r = item.range.as_ref()?;
+                if r.registry != parent_range.registry || r.series != parent_range.series {
+                    return None;
+                }
+                let (first, last) = (number(&r.first_seq)?, number(&r.last_seq)?);
+                (first <= pl && last >= pf).then_some((first, last, *item))
+            })
+            .collect();
+        children.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        let named = |item: &RegistryEac| format!("`{}` ({})", item.eac.cds_eac_id, item.locator);
+        // Why they do not hold exactly its certificates, if they do not.
+        let one = BigDecimal::from(1);
+        let mut why: Option<String> = None;
+        let mut gaps: Vec<(BigDecimal, BigDecimal)> = Vec::new();
+        let mut next = pf.clone();
+        for (first, last, item) in &children {
+            if *first < pf || *last > pl {
+                why.get_or_insert_with(|| {
+                    format!(
+                        "its bundle {} {} reaches outside them",
+                        item.range_text,
+                        named(item)
+                    )
+                });
+            } else if *first < next {
+                why.get_or_insert_with(|| {
+                    format!(
+                        "two of the bundles it lists share certificates ({} is one of them)",
+                        named(item)
+                    )
+                });
+            } else if *first > next {
+                gaps.push((next.clone(), first - &one));
+            }
+            next = next.max(last + &one);
+        }
+        if next <= pl {
+            gaps.push((next, pl.clone()));
+        }
+        if children.is_empty() {
+            why.get_or_insert_with(|| "it lists none of the bundles it was split into".to_owned());
+        }
+        if !gaps.is_empty() {
+            let listed: Vec<String> = gaps.iter().take(3).map(|(a, b)| span(a, b)).collect();
+            let more = match gaps.len().saturating_sub(3) {
+                0 => String::new(),
+                n => format!(" and {n} more ranges"),
+            };
+            why.get_or_insert_with(|| {
+                format!(
+                    "certificates {}{more} of it are in none of the bundles it lists",
+                    listed.join(", ")
+                )
+            });
+        }
+        // The same hour and the same energy, in the same unit.
+        let unit = parent.values.first().map(|v| v.unit);
+        let energy = |e: &Eac| -> Option<BigDecimal> {
+            (e.values.iter())
+                .map(|v| (Some(v.unit) == unit).then(|| v.value.to_big()))
+                .sum()
+        };
+        if why.is_none() {
+            let other_hour = children.iter().find(|(_, _, c)| {
+                c.eac.period_start != parent.period_start || c.eac.period_end != parent.period_end
+            });
+            if let Some((_, _, c)) = other_hour {
+                why = Some(format!(
+                    "its bundle {} {} was produced {} – {}, the stored EAC {} – {}",
+                    c.range_text,
+                    named(c),
+                    c.eac.period_start,
+                    c.eac.period_end,
+                    parent.period_start,
+                    parent.period_end
+                ));
+            }
+        }
+        let held = energy(&parent);
+        let given: Option<BigDecimal> = children.iter().map(|(_, _, c)| energy(&c.eac)).sum();
+        let unit_text = unit.map(|u| u.to_string()).unwrap_or_default();
+        if why.is_none() && (held.is_none() || held != given) {
+            why = Some(match (&given, &held) {
+                (Some(g), Some(h)) => format!(
+                    "the bundles it lists hold {} {unit_text} where the stored EAC holds {} \
+                     {unit_text}",
+                    shown(g),
+                    shown(h)
+                ),
+                _ => "the bundles it lists give their energy in another unit than the stored \
+                      EAC"
+                .to_owned(),
+            });
+        }
+        let range = span(&pf, &pl);
+        let said = format!(
+            "EAC `{id}` (certificates {range}) was split in the registry, this document says \
+             (status `{}`)",
+            split.status
+        );
+        let Some(why) = why else {
+            // Replaced by them.
+            let ids: Vec<String> = (children.iter().take(SPLIT_NAMED))
+                .map(|(_, _, c)| named(c))
+                .collect();
+            let more = match children.len().saturating_sub(SPLIT_NAMED) {
+                0 => String::new(),
+                n => format!(" and {n} more"),
+            };
+            let lost = not_carried(&parent, children.iter().map(|(_, _, c)| &c.eac));
+            let message = format!(
+                "{said}, into the bundles it lists, which hold exactly its certificates and its \
+                 {} {unit_text}: {}{more}; {}{}{}",
+                held.as_ref().map(shown).unwrap_or_default(),
+                ids.join(", "),
+                match notes.dry_run {
+                    true => "importing it would replace the stored EAC by them (audited)",
+                    false => "the stored EAC is replaced by them (audited)",
+                },
+                match notes.dry_run {
+                    true => String::new(),
+                    false => format!(
+                        "; undoing this import puts it back (`eacdesk undo-import {} --reason \
+                         TEXT`)",
+                        batch.id
+                    ),
+                },
+                match lost.is_empty() {
+                    true => String::new(),
+                    false => format!(
+                        "; what it held beyond the registry's statement ({}) is not given to \
+                         them: set it on them again (`eacdesk set`, `eacdesk beneficiaries set`); \
+                         the audit record keeps the stored EAC whole",
+                        lost.join(", ")
+                    ),
+                }
+            );
+            let reason = Reason::generated(&format!(
+                "the registry document {} ({}, SHA-256 {}…) states that this bundle was split \
+                 (status `{}`, {}) into {} of the same document, which hold exactly its \
+                 certificates ({range}) and energy: replaced by them",
+                doc.file_name,
+                doc.format_name,
+                sha256.get(..12).unwrap_or(sha256),
+                split.status,
+                split.locator,
+                (children.iter())
+                    .map(|(_, _, c)| format!("`{}` ({})", c.eac.cds_eac_id, c.locator))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+            // Should the EAC lie in a closed period, the refusal says why
+            // the import changes it and what to do.
+            w.periods().explain(
+                &id,
+                format!(
+                    "{SPLIT_REFUSED}{id}` was split in the registry into the bundles it \
+                     lists ({}{more}), which hold exactly its certificates: importing it \
+                     replaces `{id}` by them. To keep the figures of the closed period as \
+                     filed, leave it closed and do not import this document (`{id}` holds the \
+                     same certificates and energy as those bundles); to record the split, \
+                     reopen the period, import the document and close the period again.",
+                    (children.iter().take(SPLIT_NAMED))
+                        .map(|(_, _, c)| format!("`{}`", c.eac.cds_eac_id))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            );
+            history::registry_split(w, found.id, parent, batch.id, &batch.file, &reason)?;
+            notes.warn(
+                batch,
+                RestatedKind::SplitReplaced,
+                &id,
+                &split.locator,
+                message,
+            );
+            continue;
+        };
+        let message = format!(
+            "{said}, but {why}: the stored EAC {} kept{}. Import a download that lists every \
+             bundle it was split into (of every status), or, once the registry confirms which \
+             bundles hold its certificates, delete it: `eacdesk delete {} --reason \"split in \
+             the registry\"`",
+            if notes.dry_run { "would be" } else { "is" },
+            match children.is_empty() {
+                true => "",
+                false =>
+                    ", and the certificates the document's bundles hold too are counted \
+                         twice until it is removed",
+            },
+            shell_word(&id)
+        );
+        notes.warn(batch, RestatedKind::SplitKept, &id, &split.locator, message);
+    }
+    Ok(())
+}
+
+/// What `parent` holds beyond the registry's statement that none of
+/// `children` states (fields a person completed or corrected): named in
+/// the note of its replacement, since they are not carried over.
+fn not_carried<'e>(
+    parent: &Eac,
+    children: impl Iterator<Item = &'e Eac> + Clone,
+) -> Vec<&'static str> {
+    type Has = fn(&Eac) -> bool;
+    let fields: [(&str, Has); 9] = [
+        ("destination_id", |e| e.destination_id.is_some()),
+        ("destination_name", |e| e.destination_name.is_some()),
+        ("beneficiaries", |e| e.beneficiary_type.is_some()),
+        ("asset_origination", |e| e.asset_origination.is_some()),
+        ("asset_destination", |e| e.asset_destination.is_some()),
+        ("emissions_factor_direct", |e| {
+            e.emissions_factor_direct.is_some()
+        }),
+        ("emissions_factor_lca", |e| e.emissions_factor_lca.is_some()),
+        ("issued", |e| e.values.iter().any(|v| v.issued.is_some())),
+        ("retired", |e| e.values.iter().any(|v| v.retired.is_some())),
+    ];
+    fields
+        .into_iter()
+        .filter(|(_, has)| has(parent) && !children.clone().any(has))
+        .map(|(name, _)| name)
+        .collect()
 }
 
 /// The ranges of stored EACs a document gives again unchanged, stored

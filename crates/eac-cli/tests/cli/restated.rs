@@ -686,3 +686,177 @@ fn an_older_statement_again_never_calls_another_statements_value_set_in_eac_desk
         "{out}"
     );
 }
+
+const PARENT: &str = "energytag:Ofgem-GC:7:1..10";
+
+/// The stored EACs' ids and total (Wh), as `ls --json` gives them.
+fn holdings(desk: &Desk) -> (Vec<String>, String) {
+    let listing = desk.json(&["ls"]);
+    let ids = (listing["rows"].as_array().unwrap().iter())
+        .map(|r| r["cds_eac_id"].as_str().unwrap().to_owned())
+        .collect();
+    let total = listing["summary"]["totals"][0]["total"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    (ids, total)
+}
+
+/// An EnergyTag bundle downloaded, partly cancelled, downloaded again: the
+/// registry marks the stored bundle `Bundle Split` and lists the bundles
+/// it was split into. The stored bundle is replaced by them, audited and
+/// said, so the holder's 10 MWh are counted once (they were 20); undoing
+/// the import puts it back (tester 38, finding 1).
+#[test]
+fn a_stored_bundle_the_registry_split_is_replaced_by_its_children_and_undo_puts_it_back() {
+    let desk = Desk::new();
+    desk.imported(&[&sample("energytag/split-before.json")]);
+    let before = holdings(&desk);
+    assert_eq!(before, (vec![PARENT.to_owned()], "10000000".to_owned()));
+
+    let out = desk.stdout(&["import", &sample("energytag/split-after-cancelling.json")]);
+    assert!(
+        out.contains(
+            "  warning (JSON pointer /0): EAC `energytag:Ofgem-GC:7:1..10` (certificates 1 – \
+             10) was split in the registry, this document says (status `Bundle Split`), into \
+             the bundles it lists, which hold exactly its certificates and its 10000000 Wh: \
+             `energytag:Ofgem-GC:7:1..4` (JSON pointer /1), `energytag:Ofgem-GC:7:5..10` \
+             (JSON pointer /2); the stored EAC is replaced by them (audited); undoing this \
+             import puts it back (`eacdesk undo-import 2 --reason TEXT`)\n"
+        ),
+        "{out}"
+    );
+    assert!(!out.contains("overlap"), "{out}");
+    assert_eq!(
+        holdings(&desk),
+        (
+            vec![
+                "energytag:Ofgem-GC:7:1..4".to_owned(),
+                "energytag:Ofgem-GC:7:5..10".to_owned()
+            ],
+            "10000000".to_owned()
+        )
+    );
+    desk.eacdesk()
+        .arg("check")
+        .assert()
+        .success()
+        .stdout("No double counting found among 2 ranges.\n");
+    // Audited: the stored bundle whole, the document and the bundles named.
+    let audit = desk.json(&["audit", PARENT]);
+    let record = &audit.as_array().unwrap()[0];
+    assert_eq!(
+        (
+            record["action"].as_str(),
+            record["import_batch_id"].as_i64()
+        ),
+        (Some("import_replace"), Some(2)),
+        "{record}"
+    );
+    let reason = record["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("the registry document split-after-cancelling.json (EnergyTag")
+            && reason.contains(
+                "states that this bundle was split (status `Bundle Split`, JSON pointer /0) \
+                 into `energytag:Ofgem-GC:7:1..4` (JSON pointer /1), \
+                 `energytag:Ofgem-GC:7:5..10` (JSON pointer /2) of the same document"
+            ),
+        "{reason}"
+    );
+
+    // Undone: the stored bundle is back with its document and range.
+    desk.eacdesk()
+        .args(["undo-import", "2", "--reason", "split undone", "--yes"])
+        .assert()
+        .success()
+        .stdout(contains("removed 2 EACs it added and restored 1 EAC"));
+    assert_eq!(holdings(&desk), before);
+    desk.eacdesk()
+        .args(["check"])
+        .assert()
+        .success()
+        .stdout("No double counting found among 1 range.\n");
+    desk.eacdesk()
+        .args(["show", PARENT])
+        .assert()
+        .success()
+        .stdout(contains(
+            "split-before.json (energytag), JSON pointer /0, range 1 – 10",
+        ));
+}
+
+/// A document saying a stored bundle was split that lists only some of
+/// the bundles it was split into (a download of Active bundles): nothing
+/// is removed, and the warning names the EAC, the certificates missing
+/// and the command that deletes it.
+#[test]
+fn a_split_whose_children_do_not_hold_the_stored_bundle_keeps_it_and_says_what_to_do() {
+    let desk = Desk::new();
+    desk.imported(&[&sample("energytag/split-before.json")]);
+    let out = desk.stdout(&["import", &sample("energytag/split-active-only.json")]);
+    assert!(
+        out.contains(
+            "  warning (JSON pointer /0): EAC `energytag:Ofgem-GC:7:1..10` (certificates 1 – \
+             10) was split in the registry, this document says (status `Bundle Split`), but \
+             certificates 1 – 4 of it are in none of the bundles it lists: the stored EAC is \
+             kept, and the certificates the document's bundles hold too are counted twice until \
+             it is removed. Import a download that lists every bundle it was split into (of \
+             every status), or, once the registry confirms which bundles hold its certificates, \
+             delete it: `eacdesk delete energytag:Ofgem-GC:7:1..10 --reason \"split in the \
+             registry\"`\n"
+        ),
+        "{out}"
+    );
+    assert_eq!(
+        holdings(&desk).0,
+        [PARENT, "energytag:Ofgem-GC:7:5..10"],
+        "nothing removed"
+    );
+    // The full download then replaces it.
+    let out = desk.stdout(&["import", &sample("energytag/split-after-cancelling.json")]);
+    assert!(out.contains("the stored EAC is replaced by them"), "{out}");
+    assert_eq!(holdings(&desk).1, "10000000");
+}
+
+/// A stored bundle of a closed period is not changed (decision 105): the
+/// document that says it was split is refused whole, naming it and the
+/// bundles, saying why the import changes it and what to do.
+#[test]
+fn a_split_of_a_bundle_in_a_closed_period_is_refused_saying_why_and_what_to_do() {
+    let desk = Desk::new();
+    desk.imported(&[&sample("energytag/split-before.json")]);
+    desk.stdout(&[
+        "period",
+        "close",
+        "--from",
+        "2024-05-01",
+        "--to",
+        "2024-05-31",
+        "--reason",
+        "filed",
+    ]);
+    let out = desk
+        .eacdesk()
+        .args(["import", &sample("energytag/split-after-cancelling.json")])
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains(
+            "3 EACs lie in a closed reporting period and cannot be changed: \
+             `energytag:Ofgem-GC:7:1..4`, `energytag:Ofgem-GC:7:5..10`, \
+             `energytag:Ofgem-GC:7:1..10`; nothing was changed."
+        ) && stderr.contains(
+            "This document says `energytag:Ofgem-GC:7:1..10` was split in the registry into \
+             the bundles it lists (`energytag:Ofgem-GC:7:1..4`, `energytag:Ofgem-GC:7:5..10`), \
+             which hold exactly its certificates: importing it replaces \
+             `energytag:Ofgem-GC:7:1..10` by them. To keep the figures of the closed period as \
+             filed, leave it closed and do not import this document"
+        ),
+        "{stderr}"
+    );
+    assert_eq!(
+        holdings(&desk),
+        (vec![PARENT.to_owned()], "10000000".to_owned())
+    );
+}

@@ -594,3 +594,56 @@ fn a_commissioning_date_at_midnight_utc_is_that_day() {
         assert!(m.contains(holds), "{t}: {m}");
     }
 }
+
+/// A split bundle is skipped as before, and its range is kept for the
+/// store, which replaces a stored EAC of it by the bundles that hold its
+/// certificates (tester 38, finding 1): also when the registry marks it
+/// deleted too, as the reference registry does; never for a bundle that
+/// is only deleted, and a split bundle that does not say whose it is
+/// (no issuing body) is skipped without refusing the file.
+#[test]
+fn a_split_bundle_is_skipped_and_its_range_kept_for_the_store() {
+    let st = energytag::read(&fixture("energytag/bundles.json")).unwrap();
+    let splits: Vec<_> = (st.splits.iter())
+        .map(|s| {
+            let id = eac_registry::split_eac_id(s);
+            (s.at.clone(), id, s.status.clone())
+        })
+        .collect();
+    assert_eq!(
+        splits,
+        [(
+            p("/5"),
+            s("energytag:GCOS Registry:1:0..1999"),
+            s("Bundle Split")
+        )]
+    );
+
+    let list = serde_json::Value::Array(vec![
+        base(|b| {
+            b.insert("certificate_bundle_status".into(), "bundle split".into());
+            b.insert("is_deleted".into(), true.into());
+        }),
+        base(|b| {
+            b.insert("is_deleted".into(), true.into());
+        }),
+        base(|b| {
+            b.insert("certificate_bundle_status".into(), "Bundle Split".into());
+            b.remove("issuing_body");
+        }),
+    ]);
+    let st = energytag::read(&serde_json::to_vec(&list).unwrap()).unwrap();
+    assert!(st.ranges.is_empty());
+    let skipped: Vec<_> = st.skipped.iter().map(|s| s.at.clone()).collect();
+    assert_eq!(skipped, [p("/0"), p("/1"), p("/2")]);
+    assert!(
+        st.skipped[0].reason.contains("Bundle Split"),
+        "{:?}",
+        st.skipped
+    );
+    assert!(st.skipped[1].reason.contains("deleted"), "{:?}", st.skipped);
+    let splits: Vec<_> = (st.splits.iter())
+        .map(|s| (s.at.clone(), eac_registry::split_eac_id(s)))
+        .collect();
+    assert_eq!(splits, [(p("/0"), s("energytag:GCOS Registry:4:10..19"))]);
+}

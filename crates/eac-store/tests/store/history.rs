@@ -1246,6 +1246,7 @@ fn an_import_replacements_state_after_keeps_the_cds_synced_it_was_stored_with() 
         skipped: Vec::new(),
         warnings: Vec::new(),
         allow_extended_technologies: false,
+        splits: Vec::new(),
     };
     let mut restated = newer("e-1");
     restated.source_name = "Registry One (statement)".into();

@@ -62,6 +62,7 @@ fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDocument<'a> {
         skipped: Vec::new(),
         warnings: Vec::new(),
         allow_extended_technologies: false,
+        splits: Vec::new(),
     }
 }
 

@@ -108,6 +108,7 @@ fn statement<'a>(name: &'a str, bytes: &'a [u8], eacs: Vec<Eac>) -> RegistryDocu
         skipped: Vec::new(),
         warnings: Vec::new(),
         allow_extended_technologies: false,
+        splits: Vec::new(),
     }
 }
 
