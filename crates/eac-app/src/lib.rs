@@ -77,8 +77,8 @@ pub use history::{delete_eacs, import_batches, undo_import};
 pub use import::{
     import_files, import_files_in_app, load_sample, refuse_dry_run_import, MAX_SAMPLE_EACS,
 };
-pub use opened::{refuse_non_regular_database, OpenedFile};
 pub use keys::{key_dir, signing_key, signing_key_in, SigningKeyInfo, KEY_DIR_ENV};
+pub use opened::{refuse_non_regular_database, OpenedFile};
 pub use operation::{CloseBlockers, Operation, OperationRegistry, ProgressEvent, RunningOperation};
 pub use p2::{
     envelope_only, envelope_only_count, envelope_only_eac, export_p2, listing_schema_violations,
