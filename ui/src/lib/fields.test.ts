@@ -143,4 +143,18 @@ describe("dry run and result wording", () => {
       expect(text).not.toMatch(/already hold/);
     }
   });
+  it("never says a retirement date left unset was already held, and gives the backend's reason", () => {
+    const why =
+      "1 EAC has no value retired (retired only dates values already retired; retire them in the registry and import its statement).";
+    const kept = { ...r(1, 0, 0), retired_kept: 1, retired_kept_why: why };
+    expect(setFieldsResultText({ ...kept, dry_run: false })).toBe("Nothing changed, so no History record was written.");
+    expect(dryRunText(kept)).toBe("The EAC would not change.");
+    expect(setFieldsNotes(kept)).toEqual([why]);
+    const some = { ...r(3, 1, 0), retired_kept: 2, retired_kept_why: "2 EACs …" };
+    expect(dryRunText(some)).toBe("1 EAC would change; 2 stay as they are.");
+    expect(setFieldsNotes({ ...kept, issued_kept: 1, issued_kept_why: "issued why" })).toEqual(["issued why", why]);
+    for (const text of [setFieldsResultText(kept), dryRunText(kept), dryRunText(some)]) {
+      expect(text).not.toMatch(/already hold/);
+    }
+  });
 });

@@ -215,11 +215,20 @@ export function missesBeneficiaryType(d: Pick<EacDetail, "missing">): boolean {
   return d.missing.includes("beneficiary_type");
 }
 
+/**
+ * Whether EACs were left without a date the edit gave: an issue date their
+ * document gave (`issued_kept`), or values not retired or retired on another
+ * day (`retired_kept`).
+ */
+function keptAny(r: SetFieldsReport): boolean {
+  return r.issued_kept > 0 || (r.retired_kept ?? 0) > 0;
+}
+
 /** The line under a dry run: "3 EACs would change (2 of them complete then)". */
 export function dryRunText(r: SetFieldsReport): string {
   if (r.matching === 0) return "No EACs match.";
-  // Values that keep another issue date do not "already hold" it: `setFieldsNotes` says why.
-  const kept = r.issued_kept > 0;
+  // Values that keep another issue or retirement date do not "already hold" it: `setFieldsNotes` says why.
+  const kept = keptAny(r);
   if (r.changed === 0) {
     if (kept) return r.matching === 1 ? "The EAC would not change." : `None of the ${plural(r.matching, "EAC")} would change.`;
     return r.matching === 1
@@ -239,8 +248,8 @@ export function dryRunText(r: SetFieldsReport): string {
 export function setFieldsResultText(r: SetFieldsReport): string {
   if (r.matching === 0) return "No EAC matches; nothing changed.";
   if (r.changed === 0) {
-    // A kept issue date is not "already held": `setFieldsNotes` says why it was kept.
-    if (r.issued_kept > 0) return "Nothing changed, so no History record was written.";
+    // A kept issue or retirement date is not "already held": `setFieldsNotes` says why it was kept.
+    if (keptAny(r)) return "Nothing changed, so no History record was written.";
     return r.matching === 1
       ? "Nothing changed: the EAC already held these values."
       : "Nothing changed: the EACs already held these values.";
@@ -258,9 +267,10 @@ export function setFieldsResultText(r: SetFieldsReport): string {
 
 /**
  * What else a `set_fields` report says, in the backend's words: why issue
- * dates were kept (`issued_kept_why`). Its rule 22 warnings (`warnings`)
+ * dates were kept (`issued_kept_why`) and why values were left without the
+ * retirement date (`retired_kept_why`). Its rule 22 warnings (`warnings`)
  * are listed as violations.
  */
 export function setFieldsNotes(r: SetFieldsReport): string[] {
-  return r.issued_kept_why ? [r.issued_kept_why] : [];
+  return [r.issued_kept_why, r.retired_kept_why].filter((w): w is string => !!w);
 }
