@@ -20,6 +20,7 @@ import {
   frozenNotice,
   packBlocker,
   packScopeText,
+  periodClosedText,
   periodState,
   problemPlace,
   refusedForIncomplete,
@@ -284,5 +285,21 @@ describe("closed periods in words", () => {
     expect(
       periodState({ ...period, reopened_at: "2025-03-01T00:00:00Z", reopened_by: "bo", reopen_reason: "correction" }),
     ).toBe("Reopened by bo on 2025-03-01 00:00 UTC: “correction”");
+  });
+
+  it("names who closed and reopened a period beside the login, as the History does", () => {
+    const named = {
+      ...period,
+      closed_by_name: "Ana López",
+      reopened_at: "2025-03-01T00:00:00Z",
+      reopened_by: "bo",
+      reopened_by_name: "Bo Berg",
+      reopen_reason: "correction",
+    };
+    expect(periodClosedText(named)).toBe("Period 3, closed by Ana López (ana) on 2025-02-01 09:30 UTC: “filed with the regulator”");
+    expect(periodState(named)).toBe("Reopened by Bo Berg (bo) on 2025-03-01 00:00 UTC: “correction”");
+    expect(frozenNotice([{ ...period, closed_by_name: "Ana López" }])).toContain("closed by Ana López (ana) on");
+    // no name kept: the login alone
+    expect(periodClosedText(period)).toBe("Period 3, closed by ana on 2025-02-01 09:30 UTC: “filed with the regulator”");
   });
 });

@@ -5,6 +5,7 @@ import type { ChainReport, ClosedPeriod, EacFilter, PackDiff, PackProblem, PackV
 import type { UiError } from "./errors";
 import { formatCount, plural } from "./decimal";
 import { formatDateTimeUtc, isIsoDay } from "./dates";
+import { auditWho } from "./auditQuery";
 import type { FieldChange, PackAuditChange, PackClaimChange, PackPartChange, PackSourceChange } from "./types";
 
 // ---- the audit chain -------------------------------------------------------------
@@ -222,6 +223,20 @@ export function diffOrigin(d: PackDiff): string {
 
 // ---- closed periods ----------------------------------------------------------------------
 
+/**
+ * Who closed (or reopened) a period, as the History shows people: "Ana López
+ * (ana)", the display name its audit record keeps beside the login, or the
+ * login alone.
+ */
+function periodWho(login: string, name: string | undefined): string {
+  return auditWho({ os_user: login, display_name: name ?? null });
+}
+
+/** "Period 3, closed by Ana López (ana) on …: “reason”" */
+export function periodClosedText(p: ClosedPeriod): string {
+  return `Period ${p.id}, closed by ${periodWho(p.closed_by, p.closed_by_name)} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”`;
+}
+
 /** "2024-01-01 to 2024-12-31" */
 export function periodDays(p: Pick<ClosedPeriod, "from" | "to">): string {
   return `${p.from} to ${p.to}`;
@@ -235,7 +250,7 @@ export function frozenNotice(periods: readonly ClosedPeriod[]): string {
   if (periods.length === 0) return "";
   const each = periods.map(
     (p) =>
-      `period ${p.id}, ${periodDays(p)}, closed by ${p.closed_by} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”`,
+      `period ${p.id}, ${periodDays(p)}, closed by ${periodWho(p.closed_by, p.closed_by_name)} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”`,
   );
   const which = periods.length === 1 ? "a closed reporting period" : `${periods.length} closed reporting periods`;
   return `This EAC lies in ${which} (${each.join("; ")}), so its beneficiaries, fields and emission factors cannot be changed and it cannot be deleted. To change it, reopen the period with a reason in “Closed periods…”.`;
@@ -256,5 +271,5 @@ export function closePeriodProblems(from: string, to: string, reason: string): s
 /** A period's state in the list. */
 export function periodState(p: ClosedPeriod): string {
   if (p.reopened_at === null) return `Closed: ${plural(p.eac_count, "EAC")} frozen`;
-  return `Reopened by ${p.reopened_by ?? "?"} on ${formatDateTimeUtc(p.reopened_at)}: “${p.reopen_reason ?? ""}”`;
+  return `Reopened by ${p.reopened_by === null ? "?" : periodWho(p.reopened_by, p.reopened_by_name)} on ${formatDateTimeUtc(p.reopened_at)}: “${p.reopen_reason ?? ""}”`;
 }
