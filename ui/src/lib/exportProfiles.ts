@@ -195,3 +195,25 @@ export function refusalAdvice(profile: ExportProfile, violations: readonly Viola
   }
   return out;
 }
+
+/**
+ * The warnings of an export that was written (`ExportReport.warnings`,
+ * `BundleReport.warnings`) in plain words, one line each: a technology
+ * outside the draft list (rule 3) says what the file holds and what
+ * `validate` and an import need to accept it; any other warning is given as
+ * the backend words it.
+ */
+export function exportWarningLines(warnings: readonly Violation[] | undefined): string[] {
+  return (warnings ?? []).map((v) => {
+    const m = /^technology `([^`]+)` is not in the 2024-08-29 draft list \((\d+) EACs? of this export ha(?:s|ve) it/.exec(v.message);
+    if (!m) return v.message.replace(/`/g, "");
+    const [, tech, count] = m;
+    const n = Number(count);
+    const first = v.cds_eac_id ? ` (${n === 1 ? "" : "the first: "}${v.cds_eac_id})` : "";
+    return (
+      `The file holds ${plural(n, `${tech} EAC`)}${first}, a technology the spec's 2024-08-29 draft list does not have: ` +
+      "it was written as stored, but validating or importing it needs “Also accept nuclear, marine and storage” " +
+      "in the Import dialog (--allow-extended-technologies on the command line)."
+    );
+  });
+}

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 
 vi.mock("../api", () => ({
   newOpId: () => "op-1",
-  api: { pathKind: vi.fn(), exportP1: vi.fn(), exportP2: vi.fn() },
+  api: { pathKind: vi.fn(), exportP1: vi.fn(), exportP2: vi.fn(), exportFile: vi.fn(), exportBundle: vi.fn() },
 }));
 
 import { api } from "../api";
@@ -38,5 +38,44 @@ describe("the export's replace question", () => {
     click(root, "export-replace-no");
     expect($(root, "export-replace")).toBeNull();
     expect($(root, "export-run")?.textContent).not.toBe("Replace");
+  });
+});
+
+describe("an export's warnings", () => {
+  it("says in plain words that the file holds a technology validate and import accept only when asked to", async () => {
+    vi.mocked(api.pathKind).mockResolvedValue("missing");
+    vi.mocked(api.exportFile).mockResolvedValue({
+      path: "/tmp/out.json",
+      sha256: "ab",
+      eac_count: 3,
+      value_count: 3,
+      warnings: [
+        {
+          rule: 3,
+          severity: "warning",
+          file: null,
+          line: null,
+          column: null,
+          pointer: "/eacs/1/technology_type",
+          cds_eac_id: "EAC-2",
+          message:
+            "technology `nuclear` is not in the 2024-08-29 draft list (2 EACs of this export have it, the first here): `validate` and `import` accept the file only with the extended technologies allowed (--allow-extended-technologies; in the app's Import dialog, “Also accept nuclear, marine and storage”)",
+        },
+      ],
+    });
+    const root = show(
+      ExportDialog,
+      { filter: toEacFilter(emptyFilterState()), filterCount: 3, allCount: 3, onclose: () => {}, onjump: () => {} },
+      testDesk(),
+    );
+    type(root, "export-path", "/tmp/out.json");
+    click(root, "export-run");
+    for (let i = 0; i < 5; i++) await settle();
+    expect($(root, "export-result")).not.toBeNull();
+    const text = $(root, "export-warnings")?.textContent ?? "";
+    expect(text).toContain("1 warning");
+    expect(text).toContain("The file holds 2 nuclear EACs (the first: EAC-2)");
+    expect(text).toContain("“Also accept nuclear, marine and storage”");
+    expect(text).not.toContain("`");
   });
 });
