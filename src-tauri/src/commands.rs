@@ -263,8 +263,14 @@ macro_rules! ipc_commands {
                     .await
             }
             /// A P1 file (`profile` P2: `export_bundle` without a base URL; `value_count` 0),
-            /// validated, written beside `path` and renamed into place. An unfiltered P1 export
-            /// with envelope-only EACs is refused (`validation`, rule 16). Long, phase `export`.
+            /// validated, written beside `path` and renamed into place in the write that records
+            /// it in the audit log. An unfiltered P1 export with envelope-only EACs is refused
+            /// (`validation`, rule 16); `conflict` when another program or window committed while
+            /// it was written (nothing written to `path`: export again); a busy database
+            /// (`details.busy`) leaves the earlier file at `path` as it was. `warnings`: what the
+            /// file holds that `validate` and `import` accept only when asked to (rule 3: a
+            /// nuclear, marine or storage technology, at its first EAC; the app says "Also accept
+            /// nuclear, marine and storage" is needed). Long, phase `export`.
             async fn export_file(
                 desk,
                 op_id: String,
@@ -402,8 +408,12 @@ macro_rules! ipc_commands {
                 .await
             }
             /// A P2 bundle FOLDER at `path` (new, empty, or an earlier EAC Desk bundle, replaced
-            /// only on success; else `invalid_input`); `base_url` (https) or `null` for `file:`
-            /// URIs; `sha256` is of `eacs.json`. Long, progress phase `export`.
+            /// only on success, in the write that records it in the audit log; else
+            /// `invalid_input`); `base_url` (https) or `null` for `file:` URIs; `sha256` is of
+            /// `eacs.json`. `conflict` when another program or window committed while it was
+            /// written, and a busy database (`details.busy`), leave the earlier folder as it was;
+            /// `warnings` as `export_file`'s, at the detail file of the first EAC with such a
+            /// technology. Long, progress phase `export`.
             async fn export_bundle(
                 desk,
                 op_id: String,
@@ -542,8 +552,11 @@ macro_rules! ipc_commands {
             /// field's kind, a date or a listed word, is `invalid_input`); `dry_run` only counts;
             /// `version`: the `EacDetail.version` the edit of one EAC was made on (refused,
             /// `conflict`, if it changed since). `issued_kept` counts EACs that kept another
-            /// issue date and `issued_kept_why` says why (shown as given); `warnings`: the
-            /// rule 22 warnings the change brings. Long, progress phase `bulk_edit`.
+            /// issue date and `issued_kept_why` says why (shown as given); `retired_kept` counts
+            /// EACs of which a value was left without the `retired` date given (not retired, or
+            /// retired on another day) and `retired_kept_why` says why (shown as given, so a
+            /// date that changed nothing is not "already held"); `warnings`: the rule 22
+            /// warnings the change brings. Long, progress phase `bulk_edit`.
             async fn set_fields(
                 desk,
                 op_id: String,
@@ -564,6 +577,8 @@ macro_rules! ipc_commands {
             /// bytes no longer match their SHA-256 (every document without a filter, those of the
             /// matching EACs with one); and, as `violations`, what every export refuses in the
             /// stored EACs checked (text longer than 4096 characters, stored before that cap).
+            /// `ranges` counts every stored range compared; with a filter, `matching_ranges`
+            /// counts those of the EACs it selects (absent for a check of every EAC).
             /// Long, progress phases `check` then `check_documents` (cancel: `cancelled`, at once).
             async fn check_double_counting(desk, op_id: String, filter: EacFilter) -> CheckReport {
                 desk.operation(op_id, move |store, op| finished(op, eac_app::check(store, &filter, op)))
