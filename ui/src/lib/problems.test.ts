@@ -56,6 +56,14 @@ describe("findings in words", () => {
       ["overlap", 2],
     ]);
   });
+  it("words a filtered check by the matching EACs' ranges, not the whole database's (decision 419)", () => {
+    expect(checkSummary({ ranges: 11, matching_ranges: 0, findings: [], documents: [], violations: [] })).toBe(
+      "No double counting found for the matching EACs (0 of the 11 stored ranges are theirs).",
+    );
+    expect(checkSummary({ ranges: 11, matching_ranges: 1, findings: [finding("overlap")], documents: [], violations: [] })).toBe(
+      "1 problem for the matching EACs (1 of the 11 stored ranges is theirs): 1 overlapping certificate ranges.",
+    );
+  });
   it("says when nothing was found, and among how many ranges", () => {
     expect(checkSummary({ ranges: 11, findings: [], documents: [], violations: [] })).toBe("No double counting found among 11 ranges.");
     expect(checkSummary({ ranges: 12, findings: [finding("overlap"), finding("claimed_twice")], documents: [], violations: [] })).toBe(

@@ -74,11 +74,18 @@ export function checkSummary(r: CheckReport): string {
     .filter((s) => s !== "")
     .map((s) => ` ${s}`)
     .join("");
-  if (r.findings.length === 0) return `No double counting found among ${plural(r.ranges, "range")}.${tail}`;
+  // A filtered check compares the matching EACs' ranges with every stored one: "among N ranges" of the
+  // whole database said nothing of what the filter held (decision 419, as `eacdesk check` words it).
+  const theirs = r.matching_ranges;
+  const lookedAt =
+    theirs == null
+      ? `among ${plural(r.ranges, "range")}`
+      : `for the matching EACs (${formatCount(theirs)} of the ${plural(r.ranges, "stored range")} ${theirs === 1 ? "is" : "are"} theirs)`;
+  if (r.findings.length === 0) return `No double counting found ${lookedAt}.${tail}`;
   const groups = groupFindings(r.findings)
     .map((g) => `${formatCount(g.findings.length)} ${findingKindTitle(g.kind).toLowerCase()}`)
     .join(", ");
-  return `${plural(r.findings.length, "problem")} among ${plural(r.ranges, "range")}: ${groups}.${tail}`;
+  return `${plural(r.findings.length, "problem")} ${lookedAt}: ${groups}.${tail}`;
 }
 
 /** Whether the check found anything: double counting, stored documents changed, or stored EACs every export refuses. */
