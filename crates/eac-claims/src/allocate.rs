@@ -25,7 +25,7 @@ use std::collections::HashMap;
 use bigdecimal::{BigDecimal, Zero};
 use eac_model::{units, EnergyUnit};
 
-use crate::model::{Granularity, Interval, ValueKey};
+use crate::model::{hour_start, Granularity, Interval, ValueKey};
 
 /// A value's quantity still free to allocate.
 #[derive(Debug, Clone, PartialEq)]
@@ -245,27 +245,15 @@ impl Scope {
 /// hour of the period, as [`Scope`]'s hourly rule has it (a value crossing
 /// an hour's edge without covering one; decisions 172, 250).
 pub fn backs_no_hour(value: &Interval, period: &Interval) -> bool {
-    use chrono::{Duration, Timelike};
-    let hour = Duration::hours(1);
-    // The start of the clock hour `t` lies in, as `Granularity::buckets`
-    // makes hours.
-    let floor = |t: eac_model::Timestamp| {
-        let u = t.as_utc();
-        eac_model::Timestamp::from_utc(
-            u.with_minute(0)
-                .and_then(|u| u.with_second(0))
-                .and_then(|u| u.with_nanosecond(0))
-                .unwrap_or(u),
-        )
-    };
+    let hour = chrono::Duration::hours(1);
     // Within the clock hour it starts in.
-    let first = floor(value.start);
+    let first = hour_start(value.start);
     if value.end.as_utc() <= first.as_utc() + hour {
         return false;
     }
     // Covering the first whole hour of the period that starts in it.
     let from = value.start.max(period.start);
-    let mut at = floor(from);
+    let mut at = hour_start(from);
     if at < from {
         at = eac_model::Timestamp::from_utc(at.as_utc() + hour);
     }

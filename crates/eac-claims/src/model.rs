@@ -88,13 +88,7 @@ impl Granularity {
                     midnight(NaiveDate::from_ymd_opt(y, m, 1).expect("first of a month"))
                 }
                 Granularity::Hourly => {
-                    let t = at.as_utc();
-                    let hour = t
-                        .with_minute(0)
-                        .and_then(|t| t.with_second(0))
-                        .and_then(|t| t.with_nanosecond(0))
-                        .expect("the start of an hour");
-                    Timestamp::from_utc(hour + Duration::hours(1))
+                    Timestamp::from_utc(hour_start(at).as_utc() + Duration::hours(1))
                 }
             }
             .min(period.end);
@@ -106,6 +100,18 @@ impl Granularity {
         }
         out
     }
+}
+
+/// The start of the UTC clock hour `t` lies in: the hours an hourly
+/// claim matches ([`Granularity::buckets`]).
+pub fn hour_start(t: Timestamp) -> Timestamp {
+    let u = t.as_utc();
+    Timestamp::from_utc(
+        u.with_minute(0)
+            .and_then(|u| u.with_second(0))
+            .and_then(|u| u.with_nanosecond(0))
+            .expect("the start of an hour"),
+    )
 }
 
 /// `t` moved `months` calendar months forward or back (day clipped to the
