@@ -232,9 +232,14 @@ function periodWho(login: string, name: string | undefined): string {
   return auditWho({ os_user: login, display_name: name ?? null });
 }
 
+/** "closed by Ana López (ana) on …: “reason”", as the list and the frozen-EAC notice say it. */
+function closedByText(p: ClosedPeriod): string {
+  return `closed by ${periodWho(p.closed_by, p.closed_by_name)} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”`;
+}
+
 /** "Period 3, closed by Ana López (ana) on …: “reason”" */
 export function periodClosedText(p: ClosedPeriod): string {
-  return `Period ${p.id}, closed by ${periodWho(p.closed_by, p.closed_by_name)} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”`;
+  return `Period ${p.id}, ${closedByText(p)}`;
 }
 
 /** "2024-01-01 to 2024-12-31" */
@@ -248,10 +253,7 @@ export function periodDays(p: Pick<ClosedPeriod, "from" | "to">): string {
  */
 export function frozenNotice(periods: readonly ClosedPeriod[]): string {
   if (periods.length === 0) return "";
-  const each = periods.map(
-    (p) =>
-      `period ${p.id}, ${periodDays(p)}, closed by ${periodWho(p.closed_by, p.closed_by_name)} on ${formatDateTimeUtc(p.closed_at)}: “${p.reason}”`,
-  );
+  const each = periods.map((p) => `period ${p.id}, ${periodDays(p)}, ${closedByText(p)}`);
   const which = periods.length === 1 ? "a closed reporting period" : `${periods.length} closed reporting periods`;
   return `This EAC lies in ${which} (${each.join("; ")}), so its beneficiaries, fields and emission factors cannot be changed and it cannot be deleted. To change it, reopen the period with a reason in “Closed periods…”.`;
 }
