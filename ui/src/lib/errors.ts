@@ -139,14 +139,15 @@ const REFERENCE_DATA_TEXT: Words = {
   hint: "Reference data is a CDS accounts or service contracts listing (JSON), or a programs list (CSV or JSON with a program_number column); check that the file is one of these.",
 };
 
+/** What the open database's file gone (deleted, emptied, replaced) means for the window; the message says what to do. */
+const GONE_HINT =
+  "The table still shows what was read before. Every action answers this until a database is opened (Open database…).";
+
 /**
  * A database file refused for what it is (`details.database`): its own title, not the code's
  * (another program's database is no mistyped input). A Record over every case: one added in Rust
  * fails to compile here until it has words.
  */
-/** What the open database's file gone (deleted, emptied, replaced) means for the window; the message says what to do. */
-const GONE_HINT =
-  "The table still shows what was read before. Every action answers this until a database is opened (Open database…).";
 
 const DATABASE_TEXT: Record<DatabaseProblem, Words> = {
   other_program: {
