@@ -112,6 +112,20 @@ fn refuse_misuse(command: &Command) {
                  Leave out --limit to write every matching EAC, or give the number of rows",
             )
             .exit(),
+        // A missing option, not a file that broke a rule (it was exit 1,
+        // the store's refusal of each file).
+        Command::Import(a)
+            if a.format.as_deref() == Some(MAPPED_CSV_FORMAT) && a.mapping.is_none() =>
+        {
+            Cli::command()
+                .error(
+                    clap::error::ErrorKind::MissingRequiredArgument,
+                    "--format csv reads each file through a saved column mapping: name it with \
+                     --mapping NAME (`eacdesk mapping ls` lists them; `eacdesk mapping save \
+                     NAME FILE.json` saves one). Nothing was imported",
+                )
+                .exit()
+        }
         _ => {}
     }
 }
@@ -456,19 +470,6 @@ struct ImportJson<'a> {
 const MAPPED_CSV_FORMAT: &str = "csv";
 
 fn import(db: &Path, a: ImportArgs) -> Result<ExitCode> {
-    // A missing option, not a file that broke a rule: a usage error (exit
-    // 2) before any database or file is touched (it was exit 1, the
-    // store's refusal of each file).
-    if a.format.as_deref() == Some(MAPPED_CSV_FORMAT) && a.mapping.is_none() {
-        Cli::command()
-            .error(
-                clap::error::ErrorKind::MissingRequiredArgument,
-                "--format csv reads each file through a saved column mapping: name it with \
-                 --mapping NAME (`eacdesk mapping ls` lists them; `eacdesk mapping save NAME \
-                 FILE.json` saves one). Nothing was imported",
-            )
-            .exit();
-    }
     let dry_run = a.dry_run;
     let report = LoadTarget::load(
         db,

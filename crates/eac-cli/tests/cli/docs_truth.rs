@@ -5,7 +5,7 @@
 use predicates::str::contains;
 use serde_json::Value;
 
-use super::{sampled, stdout, Desk};
+use super::{entries, sampled, stdout, Desk};
 
 /// The JSON `args --json` print (the command must succeed).
 fn json_of(desk: &Desk, args: &[&str]) -> Value {
@@ -733,4 +733,16 @@ fn a_mapped_csv_import_without_a_mapping_is_a_usage_error() {
         "{said}"
     );
     assert!(!desk.path("desk.sqlite").exists(), "no database was made");
+    // Without --db neither: not even the data folder of the default one.
+    let home = tempfile::tempdir().unwrap();
+    std::fs::copy(desk.path("export.csv"), home.path().join("export.csv")).unwrap();
+    desk.bare()
+        .env("HOME", home.path())
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .current_dir(home.path())
+        .args(["import", "--format", "csv", "export.csv"])
+        .assert()
+        .code(2)
+        .stderr(contains("--mapping NAME"));
+    assert_eq!(entries(home.path()), ["export.csv"], "no data folder made");
 }
