@@ -215,6 +215,17 @@ pub fn read(bytes: &[u8]) -> Result<Statement, ReadError> {
     Ok(statement)
 }
 
+/// The keys of a bundle's first and last certificate id (the
+/// specification's and the reference registry's names).
+const RANGE_START: &[&str] = &["certificate_bundle_id_range_start", "bundle_id_range_start"];
+const RANGE_END: &[&str] = &["certificate_bundle_id_range_end", "bundle_id_range_end"];
+
+/// The registry key of a device's certificates: the reference registry
+/// numbers them per production device (module text).
+fn registry_key(issuing_body: &str, device_id: &str) -> String {
+    format!("energytag:{issuing_body}:{device_id}")
+}
+
 /// The range of a split bundle, keyed as its EAC was
 /// (`energytag:<issuing_body>:<device_id>`, [`read_bundle`]); `None` when
 /// the bundle does not say it (no issuing body, device or range), or is
@@ -227,10 +238,8 @@ fn split_bundle(b: &Bundle, at: Locator, status: &str) -> Option<SplitBundle> {
     {
         return None;
     }
-    let (_, first) =
-        (b.integer(&["certificate_bundle_id_range_start", "bundle_id_range_start"])).ok()?;
-    let (_, last) =
-        (b.integer(&["certificate_bundle_id_range_end", "bundle_id_range_end"])).ok()?;
+    let (_, first) = (b.integer(RANGE_START)).ok()?;
+    let (_, last) = (b.integer(RANGE_END)).ok()?;
     text::inclusive_count(&first, &last)?;
     let (_, issuing_body) = b.required_string(&["issuing_body"]).ok()?;
     let issuing_body = issuing_body.trim();
@@ -241,7 +250,7 @@ fn split_bundle(b: &Bundle, at: Locator, status: &str) -> Option<SplitBundle> {
     let (series, first_seq, last_seq) = text::range_numbers(&first, &last);
     Some(SplitBundle {
         at,
-        registry: format!("energytag:{issuing_body}:{device_id}"),
+        registry: registry_key(issuing_body, &device_id),
         first,
         last,
         series,
@@ -471,10 +480,7 @@ fn bundles_of(top: &RawValue) -> Result<(String, Vec<&RawValue>), ReadError> {
             return Ok((pointer, list));
         }
     }
-    if ["certificate_bundle_id_range_start", "bundle_id_range_start"]
-        .iter()
-        .any(|k| object.contains_key(*k))
-    {
+    if RANGE_START.iter().any(|k| object.contains_key(*k)) {
         return Ok((".".into(), vec![top]));
     }
     Err(ReadError::new(
@@ -656,9 +662,8 @@ fn read_bundle(
     }
 
     // The range and its size.
-    let (start_key, first) =
-        b.integer(&["certificate_bundle_id_range_start", "bundle_id_range_start"])?;
-    let (end_key, last) = b.integer(&["certificate_bundle_id_range_end", "bundle_id_range_end"])?;
+    let (start_key, first) = b.integer(RANGE_START)?;
+    let (end_key, last) = b.integer(RANGE_END)?;
     let count = text::inclusive_count(&first, &last).ok_or_else(|| {
         b.err(
             end_key,
@@ -778,7 +783,7 @@ fn read_bundle(
     let (series, first_seq, last_seq) = text::range_numbers(&first, &last);
     statement.ranges.push(RangeRecord {
         at: here,
-        registry: format!("energytag:{issuing_body}:{device_id}"),
+        registry: registry_key(&issuing_body, &device_id),
         source_id: issuing_body.clone(),
         source_name: issuing_body,
         first,
