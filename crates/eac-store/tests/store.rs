@@ -252,6 +252,23 @@ impl Env {
             .then(|| rusqlite::Connection::open(self.db()).unwrap())
     }
 
+    /// Another process takes the database file's write lock and commits
+    /// `held_ms` later; returns once it holds the lock (join the handle
+    /// for its commit).
+    fn hold_write_lock(&self, held_ms: u64) -> std::thread::JoinHandle<()> {
+        let db = self.db();
+        let (locked_tx, locked_rx) = std::sync::mpsc::channel();
+        let holder = std::thread::spawn(move || {
+            let raw = rusqlite::Connection::open(&db).unwrap();
+            raw.execute_batch("BEGIN IMMEDIATE").unwrap();
+            locked_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(held_ms));
+            raw.execute_batch("COMMIT").unwrap();
+        });
+        locked_rx.recv().unwrap();
+        holder
+    }
+
     /// Runs `sql` as another tool would, on either backend: the rows it
     /// changed, or the database's error message.
     fn raw(&self, sql: &str) -> Result<u64, String> {
@@ -2472,16 +2489,7 @@ fn data_version_moves_when_another_connection_commits() {
 fn a_writer_waits_for_another_process_instead_of_failing() {
     file_only!("SQLite's one write lock (a server's row locks: postgres.rs)");
     let mut env = browse_env();
-    let db = env.db();
-    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-    let holder = std::thread::spawn(move || {
-        let raw = rusqlite::Connection::open(&db).unwrap();
-        raw.execute_batch("BEGIN IMMEDIATE").unwrap();
-        locked_tx.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(500));
-        raw.execute_batch("COMMIT").unwrap();
-    });
-    locked_rx.recv().unwrap();
+    let holder = env.hold_write_lock(500);
     // Reads go on during the other write.
     assert_eq!(env.count(), 4);
     env.store

@@ -226,16 +226,7 @@ fn an_import_dry_run_waits_for_another_write() {
     file_only!("SQLite's write lock");
     let mut env = browse_env();
     let file = env.listing("more.json", &[eac("e"), eac("f")]);
-    let db = env.db();
-    let (locked_tx, locked_rx) = std::sync::mpsc::channel();
-    let holder = std::thread::spawn(move || {
-        let raw = rusqlite::Connection::open(&db).unwrap();
-        raw.execute_batch("BEGIN IMMEDIATE").unwrap();
-        locked_tx.send(()).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(800));
-        raw.execute_batch("COMMIT").unwrap();
-    });
-    locked_rx.recv().unwrap();
+    let holder = env.hold_write_lock(800);
     let before = env.fingerprint();
     let report = env
         .store
