@@ -614,17 +614,16 @@ mod tests {
         );
     }
 
-    /// `issued` fills a missing date, corrects an entered one and keeps
-    /// any other, saying so.
-    #[test]
-    fn issued_fills_corrects_what_was_entered_and_keeps_the_rest() {
+    /// The first EAC of the spec's mixed-order example with three values
+    /// or more.
+    fn eac_with_three_values() -> Eac {
         let text = std::fs::read_to_string(concat!(
             env!("CARGO_MANIFEST_DIR"),
             "/../../tests/fixtures/spec-examples/good-p1-mixed-order.json"
         ))
         .unwrap();
         let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let eac = doc["eacs"]
+        doc["eacs"]
             .as_array()
             .unwrap()
             .iter()
@@ -633,7 +632,14 @@ mod tests {
                 eac_model::EacRead::Valid { eac, .. } if eac.values.len() >= 3 => Some(*eac),
                 _ => None,
             })
-            .expect("an EAC with three values");
+            .expect("an EAC with three values")
+    }
+
+    /// `issued` fills a missing date, corrects an entered one and keeps
+    /// any other, saying so.
+    #[test]
+    fn issued_fills_corrects_what_was_entered_and_keeps_the_rest() {
+        let eac = eac_with_three_values();
         let mut held = eac;
         let other = Date::parse("2024-03-01").ok();
         for v in &mut held.values {
@@ -662,22 +668,7 @@ mod tests {
     /// a value retired on the date given is no value kept.
     #[test]
     fn retired_dates_only_undated_retirements_and_says_what_it_left() {
-        let text = std::fs::read_to_string(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../tests/fixtures/spec-examples/good-p1-mixed-order.json"
-        ))
-        .unwrap();
-        let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
-        let mut eac = doc["eacs"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| eac_model::p2::read_eac_document(&e.to_string(), CheckOptions::import()))
-            .find_map(|read| match read {
-                eac_model::EacRead::Valid { eac, .. } if eac.values.len() >= 3 => Some(*eac),
-                _ => None,
-            })
-            .expect("an EAC with three values");
+        let mut eac = eac_with_three_values();
         eac.values.truncate(3);
         let (d, other) = (
             Date::parse("2024-06-30").unwrap(),
