@@ -94,6 +94,15 @@ impl Open {
     }
 }
 
+/// Opens `path` as the window's database, at start or in Open database: a
+/// named pipe is never opened (nor waited on), a folder is named, and the
+/// companions are mended here, not for each operation.
+fn open_for_window(path: &Path) -> Result<Store, AppError> {
+    eac_app::refuse_non_regular_database(path)?;
+    eac_app::mend_companions(path);
+    eac_app::open_store(path)
+}
+
 /// Numbers each opening of a database in this process.
 static OPENINGS: AtomicU64 = AtomicU64::new(0);
 
@@ -149,12 +158,7 @@ impl Desk {
     /// Opens `path` (created when missing). A file that cannot be opened is
     /// remembered with its error, so the window still starts and says why.
     pub fn new(path: PathBuf) -> Desk {
-        // A named pipe is never opened (nor waited on), a folder is named.
-        let store = eac_app::refuse_non_regular_database(&path).and_then(|()| {
-            // Mended when the window opens it, not for each operation.
-            eac_app::mend_companions(&path);
-            eac_app::open_store(&path)
-        });
+        let store = open_for_window(&path);
         Desk {
             open: Arc::new(Mutex::new(Open::new(path, store))),
             operations: OperationRegistry::new(),
@@ -409,11 +413,7 @@ impl Desk {
     pub async fn open_database(&self, path: PathBuf) -> Result<DbInfo, AppError> {
         let desk = self.clone();
         off_ui_thread(move || {
-            // A named pipe is never opened (nor waited on), a folder is named.
-            eac_app::refuse_non_regular_database(&path)?;
-            // Mended when the window opens it, not for each operation.
-            eac_app::mend_companions(&path);
-            let store = eac_app::open_store(&path)?;
+            let store = open_for_window(&path)?;
             let info = eac_app::db_info(&store)?;
             *desk.lock() = Open::new(path.clone(), Ok(store));
             if let Some(ui) = desk.ui() {
