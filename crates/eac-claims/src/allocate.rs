@@ -174,11 +174,7 @@ impl AllocateError {
             Some(m) => format!("rows of {m} minutes, which lie within UTC clock hours,"),
             None => "rows that lie within UTC clock hours".to_owned(),
         };
-        let at = if start.second() == 0 && start.nanosecond() == 0 {
-            start.format("%H:%M")
-        } else {
-            start.format("%H:%M:%S%.f")
-        };
+        let at = eac_model::clock_words(self.interval.start);
         format!(
             "{row} does not line up with the clock hours an hourly claim matches: hourly \
              matching uses UTC clock hours (10:00 to 11:00 UTC and so on), and this row starts at \

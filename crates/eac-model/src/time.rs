@@ -469,23 +469,28 @@ pub fn period_words(start: Timestamp, end: Timestamp) -> String {
             format!("{first} – {last}")
         };
     }
-    let clock = |t: &chrono::DateTime<chrono::Utc>| {
-        if t.second() == 0 && t.nanosecond() == 0 {
-            t.format("%H:%M").to_string()
-        } else {
-            t.format("%H:%M:%S%.f").to_string()
-        }
-    };
     let until = if s.date_naive() == e.date_naive() {
-        clock(&e)
+        clock_words(end)
     } else {
-        format!("{} {}", e.date_naive(), clock(&e))
+        format!("{} {}", e.date_naive(), clock_words(end))
     };
     format!(
         "{} {} until {until} UTC (end excluded)",
         s.date_naive(),
-        clock(&s)
+        clock_words(start)
     )
+}
+
+/// The UTC time of day of `t` as [`period_words`] writes it: `HH:MM`, or
+/// `HH:MM:SS` with the fraction when there are seconds.
+pub fn clock_words(t: Timestamp) -> String {
+    use chrono::Timelike;
+    let t = t.as_utc();
+    if t.second() == 0 && t.nanosecond() == 0 {
+        t.format("%H:%M").to_string()
+    } else {
+        t.format("%H:%M:%S%.f").to_string()
+    }
 }
 
 #[cfg(test)]
