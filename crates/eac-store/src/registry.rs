@@ -1177,6 +1177,12 @@ impl Restatements {
         message: String,
     ) {
         batch.warn(vec![warning_at(message.clone(), id, place)]);
+        self.note(kind, id, place, message);
+    }
+
+    /// One note of EAC `id` at `place`, counted, listed up to
+    /// [`MAX_NOTES`].
+    fn note(&mut self, kind: RestatedKind, id: &str, place: &str, message: String) {
         self.count += 1;
         if self.list.len() < MAX_NOTES {
             self.list.push(RestatedNote {
@@ -1208,17 +1214,9 @@ impl Restatements {
             notes.push((kind, n.message(id, self.dry_run)));
         }
         for (kind, message) in notes {
-            if kind != RestatedKind::EditKept {
-                batch.warn(vec![warning_at(message.clone(), id, place)]);
-            }
-            self.count += 1;
-            if self.list.len() < MAX_NOTES {
-                self.list.push(RestatedNote {
-                    cds_eac_id: id.to_owned(),
-                    place: place.to_owned(),
-                    kind,
-                    message,
-                });
+            match kind {
+                RestatedKind::EditKept => self.note(kind, id, place, message),
+                _ => self.warn(batch, kind, id, place, message),
             }
         }
     }
