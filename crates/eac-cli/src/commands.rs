@@ -3093,37 +3093,32 @@ fn verify(db: &Path, a: VerifyArgs) -> Result<ExitCode> {
         None => {
             let filter = a.filter.to_filter();
             let bar = Bar::new(Units::Eacs);
-            let real = |store: &mut _| eac_app::verify_eacs(store, &filter, reason, false, &bar);
-            // With --yes nothing is asked, so no plan is made first.
-            let report = if a.yes && !a.dry_run {
-                real(&mut store)?
-            } else {
-                let plan = eac_app::verify_eacs(&mut store, &filter, reason, true, &bar)?;
-                if a.dry_run {
-                    plan
-                } else {
-                    if let Err(e) =
-                        confirmed(plan.verified, false, |n| format!("mark {n} as verified"))
-                    {
-                        bar.finish();
-                        // Under --json stdout is JSON or nothing: the plan, as
-                        // --dry-run --json prints it; in text what it would
-                        // do and why it was not done, as `set` says it
-                        // (decision 323); the refusal on stderr.
-                        if a.json {
-                            out.json(&plan)?;
-                        } else {
-                            writeln!(
-                                out,
-                                "{} would be marked as verified. Nothing was changed: --yes was not given.",
-                                count(plan.verified, "EAC")
-                            )?;
-                        }
-                        return Err(e.into());
+            // Without --yes a plan is made first, to ask for it when more
+            // than one EAC would change; with it nothing is asked.
+            let plan_first = a.dry_run || !a.yes;
+            let mut report = eac_app::verify_eacs(&mut store, &filter, reason, plan_first, &bar)?;
+            if plan_first && !a.dry_run {
+                if let Err(e) =
+                    confirmed(report.verified, false, |n| format!("mark {n} as verified"))
+                {
+                    bar.finish();
+                    // Under --json stdout is JSON or nothing: the plan, as
+                    // --dry-run --json prints it; in text what it would do
+                    // and why it was not done, as `set` says it (decision
+                    // 323); the refusal on stderr.
+                    if a.json {
+                        out.json(&report)?;
+                    } else {
+                        writeln!(
+                            out,
+                            "{} would be marked as verified. Nothing was changed: --yes was not given.",
+                            count(report.verified, "EAC")
+                        )?;
                     }
-                    real(&mut store)?
+                    return Err(e.into());
                 }
-            };
+                report = eac_app::verify_eacs(&mut store, &filter, reason, false, &bar)?;
+            }
             bar.finish();
             report
         }
