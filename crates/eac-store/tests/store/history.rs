@@ -1214,7 +1214,7 @@ fn an_eac_created_ahead_of_this_clock_is_synced_no_earlier_than_created() {
 /// a stations report filling its commissioning date alike.
 #[test]
 fn an_import_replacements_state_after_keeps_the_cds_synced_it_was_stored_with() {
-    use eac_store::{FieldValue, RegistryDocument, RegistryEac, SettableField, StationInfo};
+    use eac_store::{FieldValue, RegistryDocument, SettableField, StationInfo};
     let mut env = Env::new();
     let first = env.listing("first.json", &[eac("e-1")]);
     env.import(&first).unwrap();
@@ -1222,37 +1222,11 @@ fn an_import_replacements_state_after_keeps_the_cds_synced_it_was_stored_with() 
     env.import(&second).unwrap();
     let synced_now = |env: &Env| ts(&env.store.detail("e-1").unwrap().cds_synced.unwrap());
     let mut stored = vec![synced_now(&env)];
-    let document = |eacs: Vec<Eac>, stations: Vec<StationInfo>| RegistryDocument {
-        file_name: "statement.csv",
-        format: "test",
-        format_name: "Test statement",
-        mapping: None,
-        bytes: if stations.is_empty() {
-            b"a registry statement"
-        } else {
-            b"a stations report"
-        },
-        eacs: (eacs.into_iter().enumerate())
-            .map(|(i, eac)| RegistryEac {
-                eac,
-                locator: format!("line {}", i + 2),
-                range_text: format!("{i}"),
-                range: None,
-                reverses_claim: false,
-                claim_members: Vec::new(),
-            })
-            .collect(),
-        stations,
-        skipped: Vec::new(),
-        warnings: Vec::new(),
-        allow_extended_technologies: false,
-        splits: Vec::new(),
-    };
     let mut restated = newer("e-1");
     restated.source_name = "Registry One (statement)".into();
     let r = env
         .store
-        .import_document(document(vec![restated], vec![]), &NoProgress)
+        .import_document(super::periods::doc(vec![restated], vec![]), &NoProgress)
         .unwrap();
     assert_eq!(r.replaced, 1);
     stored.push(synced_now(&env));
@@ -1280,7 +1254,13 @@ fn an_import_replacements_state_after_keeps_the_cds_synced_it_was_stored_with() 
     };
     let r = env
         .store
-        .import_document(document(vec![], vec![station]), &NoProgress)
+        .import_document(
+            RegistryDocument {
+                bytes: b"a stations report",
+                ..super::periods::doc(vec![], vec![station])
+            },
+            &NoProgress,
+        )
         .unwrap();
     assert_eq!(r.registry.unwrap().commissioned_filled, 1);
     stored.push(synced_now(&env));

@@ -39,7 +39,9 @@ fn in_month(id: &str, start: &str, end: &str) -> Eac {
     e
 }
 
-fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDocument<'a> {
+/// A registry statement (`stations`: a stations report) of `eacs`, each on
+/// its own line.
+pub(crate) fn doc<'a>(eacs: Vec<Eac>, stations: Vec<StationInfo>) -> RegistryDocument<'a> {
     RegistryDocument {
         file_name: "statement.csv",
         format: "test",
