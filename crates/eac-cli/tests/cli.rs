@@ -1465,6 +1465,18 @@ fn dev_full() -> std::fs::File {
         .unwrap()
 }
 
+/// `cmd` (run as `args`) with its stdout on a full disk: exit 2, and
+/// stderr says the output could not be written, nothing more.
+fn full_stdout_is_exit_2(cmd: &mut std::process::Command, args: &[&str]) {
+    let out = cmd.stdout(dev_full()).output().unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr, "error: cannot write the output: No space left on device (os error 28)\n",
+        "{args:?}"
+    );
+}
+
 #[test]
 fn a_full_stdout_is_exit_2_with_a_message() {
     let desk = Desk::new();
@@ -1475,18 +1487,7 @@ fn a_full_stdout_is_exit_2_with_a_message() {
         &["show", "e-01"],
         &["audit"],
     ] {
-        let out = desk
-            .process()
-            .args(args)
-            .stdout(dev_full())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(
-            stderr, "error: cannot write the output: No space left on device (os error 28)\n",
-            "{args:?}"
-        );
+        full_stdout_is_exit_2(desk.process().args(args), args);
     }
 }
 
@@ -1505,18 +1506,7 @@ fn help_and_version_that_cannot_be_written_are_not_success() {
         &["pack", "verify", "--help"],
         &["--version"],
     ] {
-        let out = desk
-            .process()
-            .args(args)
-            .stdout(dev_full())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(
-            stderr, "error: cannot write the output: No space left on device (os error 28)\n",
-            "{args:?}"
-        );
+        full_stdout_is_exit_2(desk.process().args(args), args);
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let out = desk.process().args(args).stdout(writer).output().unwrap();
