@@ -307,14 +307,18 @@ fn leftovers_of_another_programs_database_are_not_mended() {
         drop(live);
         fs::remove_dir_all(&made).unwrap();
     }
-    let before: Vec<(String, u32)> = names(&shared)
-        .into_iter()
-        .filter(|n| n.starts_with("theirs"))
-        .map(|n| {
-            let path = shared.join(&n);
-            (sha256_of(&path), mode(&path))
-        })
-        .collect();
+    // Another program's files: their bytes and modes.
+    let theirs_now = || -> Vec<(String, u32)> {
+        names(&shared)
+            .into_iter()
+            .filter(|n| n.starts_with("theirs"))
+            .map(|n| {
+                let path = shared.join(&n);
+                (sha256_of(&path), mode(&path))
+            })
+            .collect()
+    };
+    let before = theirs_now();
     let ran = std::process::Command::new("setpriv")
         .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
         .arg(std::env::current_exe().unwrap())
@@ -347,14 +351,7 @@ fn leftovers_of_another_programs_database_are_not_mended() {
     assert_eq!(mode(&side(&ours, "-wal")), 0o644);
     assert_eq!(mode(&side(&ours, "-shm")), 0o644);
     // Another program's are as they were, and the database is refused.
-    let after: Vec<(String, u32)> = names(&shared)
-        .into_iter()
-        .filter(|n| n.starts_with("theirs"))
-        .map(|n| {
-            let path = shared.join(&n);
-            (sha256_of(&path), mode(&path))
-        })
-        .collect();
+    let after = theirs_now();
     assert_eq!(after, before);
     assert_eq!(after.len(), 6);
     assert_eq!(mode(&side(&theirs, "-shm")), 0o444);
