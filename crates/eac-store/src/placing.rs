@@ -171,23 +171,20 @@ impl Store {
                     placed: false,
                 });
         };
-        let mut output = Some(output);
         let mut placed: Option<Placed> = None;
-        // On a server database too (decision 220).
+        // On a server database too (decision 220). Not placed (refused,
+        // busy): the hidden file or folder goes with `output`, dropped
+        // with the write's closure.
         let recorded = self.write_unchanged_since(
             since_version,
             || changed_while_exporting(&written.path),
             |w| {
                 insert_export_record(w, &written, os_user)?;
                 crate::atomic::crash_point("export-before-place");
-                if let Some(output) = output.take() {
-                    placed = Some(output.place()?);
-                }
+                placed = Some(output.place()?);
                 Ok(())
             },
         );
-        // Not placed: the hidden file or folder goes with `output`.
-        drop(output);
         let was_placed = placed.is_some();
         if let Some(placed) = placed {
             placed.finish();
