@@ -617,22 +617,16 @@ fn several_files_outcome(
             ImportOutcome::Failed => not.push(f.file.as_str()),
         }
     }
+    if not.is_empty() {
+        return None;
+    }
     let given = report.files.len();
-    let first = report
-        .files
-        .iter()
-        .find(|f| f.outcome == ImportOutcome::Failed)?;
-    let interrupted = (report.files.iter()).any(|f| refusal_label(f.code) == "interrupted");
-    let label = if interrupted {
-        "interrupted"
-    } else {
-        refusal_label(first.code)
-    };
+    // A file stopped by Ctrl-C makes the whole line `interrupted`.
+    let cancelled = (report.files.iter()).any(|f| f.code == Some(ErrorCode::Cancelled));
+    let label = refusal_label(cancelled.then_some(ErrorCode::Cancelled));
     let db = eac_app::db_display(db);
-    let (n, them) = match not.len() {
-        1 => (1, "it"),
-        n => (n, "them"),
-    };
+    let n = not.len();
+    let them = if n == 1 { "it" } else { "them" };
     let not_done = match dry_run {
         true => format!("{n} of the {given} files given could not be imported"),
         false if n == given => format!("none of the {given} files given was imported"),
