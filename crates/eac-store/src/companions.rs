@@ -26,7 +26,8 @@ const SUFFIXES: [&str; 2] = ["-wal", "-shm"];
 /// or when the database itself is read-only (that has its own refusal).
 /// A failure to mend leaves the file as it was, and is named.
 ///
-/// Another program's database is looked at first, without a trace
+/// Another program's database is looked at before anything beside it is
+/// changed or named, without a trace
 /// ([`crate::db::refuse_other_program_beside`]), and nothing of it or
 /// beside it is touched: `None`, and the open that follows refuses it as
 /// another program's.
@@ -34,16 +35,22 @@ pub fn mend(database: &Path) -> Option<String> {
     if !atomic::database_writable(database) {
         return None;
     }
-    if let Err(crate::StoreError::OtherProgram { .. }) =
-        crate::db::refuse_other_program_beside(database)
-    {
-        return None;
-    }
+    // Looked at once, and only when a file beside it is not writable:
+    // every open comes through here, and mostly nothing needs mending.
+    let mut looked = false;
     let mut blocking = None;
     for suffix in SUFFIXES {
         let side = side_file(database, suffix);
         if !side.is_file() || writable(&side) {
             continue;
+        }
+        if !std::mem::replace(&mut looked, true)
+            && matches!(
+                crate::db::refuse_other_program_beside(database),
+                Err(crate::StoreError::OtherProgram { .. })
+            )
+        {
+            return None;
         }
         if owned_by_me(&side) {
             if let Ok(meta) = std::fs::metadata(database) {
