@@ -12,27 +12,30 @@ use predicates::str::contains;
 
 use super::{entries, example, Desk};
 
+/// A claim given by its criteria, as `claims check` and `claims report`
+/// take it.
+const CLAIM: [&str; 10] = [
+    "--beneficiary-type",
+    "account",
+    "--beneficiary",
+    "A",
+    "--from",
+    "2022-01-01",
+    "--to",
+    "2022-12-31",
+    "--market",
+    "NO",
+];
+
 /// The checking commands (the name an error gives, the arguments), each
 /// as a script would run it.
 fn checks() -> Vec<(&'static str, Vec<&'static str>)> {
-    let claim = [
-        "--beneficiary-type",
-        "account",
-        "--beneficiary",
-        "A",
-        "--from",
-        "2022-01-01",
-        "--to",
-        "2022-12-31",
-        "--market",
-        "NO",
-    ];
     vec![
         ("audit verify", vec!["audit", "verify"]),
         ("audit verify", vec!["audit", "verify", "--json"]),
         ("check", vec!["check"]),
         ("check", vec!["check", "--json"]),
-        ("claims check", [&["claims", "check"][..], &claim].concat()),
+        ("claims check", [&["claims", "check"][..], &CLAIM].concat()),
         (
             "claims check",
             vec!["claims", "check", "--claim", "1", "--json"],
@@ -293,20 +296,7 @@ fn a_claims_report_refuses_a_database_that_is_not_there() {
     let before = entries(desk.dir.path());
     for db in ["fy2024-typo.sqlite", "trunc.sqlite"] {
         for args in [
-            vec![
-                "claims",
-                "report",
-                "--beneficiary-type",
-                "account",
-                "--beneficiary",
-                "A",
-                "--from",
-                "2022-01-01",
-                "--to",
-                "2022-12-31",
-                "--market",
-                "NO",
-            ],
+            [&["claims", "report"][..], &CLAIM].concat(),
             vec!["claims", "report", "--claim", "1", "--json"],
         ] {
             desk.bare()
