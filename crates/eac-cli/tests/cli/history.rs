@@ -1004,13 +1004,9 @@ fn undoing_an_import_whose_eacs_were_all_deleted_is_refused_saying_why() {
     );
 }
 
-/// Tester 37, finding 7: importing a file again after an EAC of it was
-/// edited moved the EAC's `cds_synced` ("last checked against its
-/// source", published by a P2 export) to the import's time with no record,
-/// and `skipped_differing` read 0 though file and store differ. The EAC
-/// keeps its time and is counted.
-#[test]
-fn an_edited_eac_imported_again_keeps_its_cds_synced_and_is_counted() {
+/// A desk holding two sample EACs (S1-0000000, S1-0000001) imported from
+/// `two.json`, which stays there to be imported again.
+fn two_imported() -> Desk {
     let desk = Desk::new();
     desk.eacdesk()
         .args(["sample", "--eacs", "2", "--out", "two.json"])
@@ -1020,6 +1016,17 @@ fn an_edited_eac_imported_again_keeps_its_cds_synced_and_is_counted() {
         .args(["import", "two.json"])
         .assert()
         .success();
+    desk
+}
+
+/// Tester 37, finding 7: importing a file again after an EAC of it was
+/// edited moved the EAC's `cds_synced` ("last checked against its
+/// source", published by a P2 export) to the import's time with no record,
+/// and `skipped_differing` read 0 though file and store differ. The EAC
+/// keeps its time and is counted.
+#[test]
+fn an_edited_eac_imported_again_keeps_its_cds_synced_and_is_counted() {
+    let desk = two_imported();
     let synced = |id: &str| desk.json(&["show", id])["cds_synced"].clone();
     let before = synced("S1-0000000");
     desk.eacdesk()
@@ -1054,15 +1061,7 @@ fn an_edited_eac_imported_again_keeps_its_cds_synced_and_is_counted() {
 /// again, after the deletion and its reason.
 #[test]
 fn an_eac_deleted_with_a_reason_and_imported_again_is_said_and_recorded() {
-    let desk = Desk::new();
-    desk.eacdesk()
-        .args(["sample", "--eacs", "2", "--out", "two.json"])
-        .assert()
-        .success();
-    desk.eacdesk()
-        .args(["import", "two.json"])
-        .assert()
-        .success();
+    let desk = two_imported();
     desk.eacdesk()
         .args(["delete", "S1-0000001"])
         .args([
