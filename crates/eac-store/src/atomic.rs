@@ -756,7 +756,7 @@ impl Write for AtomicFile {
 /// the new one at every instant: built hidden beside the destination
 /// (`.eacdesk-bundle-XXXXXX`, locked while it is built on Unix, with the
 /// user's umask), every file synced as it is finished and every folder
-/// before the swap, then swapped in by [`AtomicDir::commit`]. Dropped (and
+/// before the swap, then swapped in by [`AtomicDir::swap`]. Dropped (and
 /// so removed) on every early return.
 pub struct AtomicDir {
     temp: tempfile::TempDir,
@@ -846,17 +846,10 @@ impl AtomicDir {
     /// `replace`: the destination exists and is to be replaced (it was
     /// judged replaceable); it is exchanged with the new folder in one step
     /// where the system can, else moved aside while the new one is renamed
-    /// in (and put back if that fails: both errors are reported), and
-    /// `remove_earlier` is then called with where the earlier folder is.
-    pub fn commit(self, replace: bool, remove_earlier: impl FnOnce(&Path)) -> Result<()> {
-        self.swap(replace)?.finish(remove_earlier);
-        Ok(())
-    }
-
-    /// [`AtomicDir::commit`] but for the removal of the earlier folder,
-    /// which the caller asks for with [`Swapped::finish`] once what the
-    /// swap stands for is settled (an evidence pack: once the database
-    /// recorded it). Until then the earlier folder stays, locked, in a
+    /// in (and put back if that fails: both errors are reported). The
+    /// earlier folder is removed when the caller asks with
+    /// [`Swapped::finish`], once what the swap stands for is settled (an
+    /// evidence pack, an export: once the database recorded it). Until then the earlier folder stays, locked, in a
     /// hidden folder beside the destination ([`Swapped::earlier`]), and
     /// the new one stays locked at the destination; dropped without
     /// `finish` (or stopped), both are left as they are, unlocked, for
@@ -2183,7 +2176,9 @@ pub(crate) mod tests {
         let dest = parent.path().join("bundle");
         let dir = a_bundle(&dest, "[]");
         assert!(!dest.exists(), "nothing at the destination before commit");
-        dir.commit(false, |_| panic!("nothing earlier")).unwrap();
+        dir.swap(false)
+            .unwrap()
+            .finish(|_| panic!("nothing earlier"));
         assert_eq!(names(&dest), ["eacs", "eacs.json"]);
         assert_eq!(
             fs::read_to_string(dest.join("eacs/a.json")).unwrap(),
@@ -2200,11 +2195,10 @@ pub(crate) mod tests {
         fs::write(dest.join("eacs.json"), "old").unwrap();
         let dir = a_bundle(&dest, "new");
         let mut earlier = None;
-        dir.commit(true, |at| {
+        dir.swap(true).unwrap().finish(|at| {
             earlier = Some(fs::read_to_string(at.join("eacs.json")).unwrap());
             fs::remove_dir_all(at).unwrap();
-        })
-        .unwrap();
+        });
         assert_eq!(earlier.as_deref(), Some("old"));
         assert_eq!(fs::read_to_string(dest.join("eacs.json")).unwrap(), "new");
         assert_eq!(names(parent.path()), ["bundle"]);
@@ -2255,7 +2249,7 @@ pub(crate) mod tests {
         // missing: the rename fails, and what is there stays.
         fs::create_dir(&dest).unwrap();
         fs::write(dest.join("notes.txt"), "mine").unwrap();
-        let (path, _) = io_message(&dir.commit(false, |_| {}).unwrap_err());
+        let (path, _) = io_message(&dir.swap(false).map(|s| s.finish(|_| {})).unwrap_err());
         assert_eq!(path, dest);
         assert_eq!(names(&dest), ["notes.txt"]);
         assert_eq!(names(parent.path()), ["bundle"]);
@@ -2268,7 +2262,7 @@ pub(crate) mod tests {
         let dir = a_bundle(&dest, "[]");
         let temp = dir.path().to_owned();
         fs::remove_dir_all(&temp).unwrap();
-        let (path, message) = io_message(&dir.commit(false, |_| {}).unwrap_err());
+        let (path, message) = io_message(&dir.swap(false).map(|s| s.finish(|_| {})).unwrap_err());
         assert_eq!(path, dest);
         assert!(message.contains("could not be removed"), "{message}");
         assert!(!dest.exists());
