@@ -1308,15 +1308,9 @@ fn set_factor(desk: &Desk, kind: &str, factor: &str, source: &str) -> String {
 }
 
 /// `claims report … --json` as printed.
+/// `claims report --json`, as printed.
 fn report_text(desk: &Desk, args: &[&str]) -> String {
-    let out = desk
-        .eacdesk()
-        .args(["claims", "report"])
-        .args(args)
-        .arg("--json")
-        .assert()
-        .success();
-    String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+    claims_out(desk, &[args, &["--json"]].concat())
 }
 
 fn missing(report: &Value) -> Vec<String> {
@@ -2233,6 +2227,7 @@ const EDGES: [&str; 12] = [
     "GB",
 ];
 
+/// What `claims report` prints (it must succeed).
 fn claims_out(desk: &Desk, args: &[&str]) -> String {
     let out = desk
         .eacdesk()
