@@ -1019,10 +1019,7 @@ fn copy_destination() -> impl TypedValueParser<Value = String> {
 /// `pack --out`: a folder of many files, which `-` cannot be; said so,
 /// where [`output_path`] said "write to a file".
 fn pack_folder() -> impl TypedValueParser<Value = PathBuf> {
-    OsStringValueParser::new().try_map(|name| match name.to_str() {
-        Some("-") => Err(NO_STDOUT_PACK.to_owned()),
-        _ => output_name(name, ""),
-    })
+    output_not_dash(NO_STDOUT_PACK)
 }
 
 /// Why `-` is refused as `pack --out`.
@@ -1032,8 +1029,14 @@ const NO_STDOUT_PACK: &str = "a pack is a folder of files (the listings, the reg
 
 /// `export --out`: a P1 file or a P2 folder, never `-`.
 fn export_path() -> impl TypedValueParser<Value = PathBuf> {
-    OsStringValueParser::new().try_map(|name| match name.to_str() {
-        Some("-") => Err(NO_STDOUT_EXPORT.to_owned()),
+    output_not_dash(NO_STDOUT_EXPORT)
+}
+
+/// An output path ([`output_name`]'s check) whose `-` is refused saying
+/// `why`, instead of [`NO_STDOUT`]'s "write to a file".
+fn output_not_dash(why: &'static str) -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(move |name| match name.to_str() {
+        Some("-") => Err(why.to_owned()),
         _ => output_name(name, ""),
     })
 }
@@ -1051,8 +1054,13 @@ const NO_STDOUT_EXPORT: &str = "an export is written whole to a file (P1) or a b
 /// records each file by its name and keeps its bytes, and a P2 listing
 /// reads its detail files beside it, neither of which standard input has.
 fn input_path() -> impl TypedValueParser<Value = PathBuf> {
-    OsStringValueParser::new().try_map(|name| match name.to_str() {
-        Some("-") => Err(NO_STDIN.to_owned()),
+    path_not_dash(NO_STDIN)
+}
+
+/// A path whose `-` is refused saying `why`.
+fn path_not_dash(why: &'static str) -> impl TypedValueParser<Value = PathBuf> {
+    OsStringValueParser::new().try_map(move |name| match name.to_str() {
+        Some("-") => Err(why.to_owned()),
         _ => Ok(PathBuf::from(name)),
     })
 }
@@ -1064,10 +1072,7 @@ const NO_STDIN: &str = "reading standard input (`-`) is not supported; give the 
 /// `--db`: a database file or a server's address. `-` is neither (it made
 /// a database file named `-`).
 fn database_path() -> impl TypedValueParser<Value = PathBuf> {
-    OsStringValueParser::new().try_map(|name| match name.to_str() {
-        Some("-") => Err(NO_STDIO_DATABASE.to_owned()),
-        _ => Ok(PathBuf::from(name)),
-    })
+    path_not_dash(NO_STDIO_DATABASE)
 }
 
 /// `copy --from`: as [`database_path`].
