@@ -1278,31 +1278,30 @@ fn summary(store: &Store, a: SummaryArgs) -> Result<ExitCode> {
     let mut table = Table::with_headers(headers)
         .right_align(keys)
         .right_align(keys + 1);
-    for g in report.groups.iter().filter(|_| grouped) {
-        let mut cells = g.labels.clone();
-        cells.push(g.count.to_string());
-        cells.push(g.total.total.clone());
-        cells.push(render::quantities(&g.totals));
-        table.row(cells);
+    if grouped {
+        for g in &report.groups {
+            let mut cells = g.labels.clone();
+            cells.push(g.count.to_string());
+            cells.push(g.total.total.clone());
+            cells.push(render::quantities(&g.totals));
+            table.row(cells);
+        }
     }
+    // The label column is always there (`keys` is at least 1).
     let mut cells = vec![String::new(); keys];
-    if let Some(first) = cells.first_mut() {
-        *first = "Total".to_owned();
-    }
+    cells[0] = "Total".to_owned();
     cells.push(report.count.to_string());
     cells.push(report.total.total.clone());
     cells.push(render::quantities(&report.totals));
     table.row(cells);
     out.table(&table)?;
     envelope_only.print(&mut out)?;
-    if keys > 0
-        && report.by.iter().any(|k| {
-            matches!(
-                k,
-                SummaryKey::Year | SummaryKey::Quarter | SummaryKey::Month | SummaryKey::Retired
-            )
-        })
-    {
+    if report.by.iter().any(|k| {
+        matches!(
+            k,
+            SummaryKey::Year | SummaryKey::Quarter | SummaryKey::Month | SummaryKey::Retired
+        )
+    }) {
         writeln!(
             out,
             "Groups are of values: an EAC with values in two groups counts in both; its quantity is split between them."
