@@ -144,6 +144,11 @@ fn stdout(out: &assert_cmd::assert::Assert) -> String {
     String::from_utf8(out.get_output().stdout.clone()).unwrap()
 }
 
+/// What a command wrote on stderr, as text.
+fn stderr(out: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(out.get_output().stderr.clone()).unwrap()
+}
+
 #[test]
 fn good_examples_import_and_reimport_skips() {
     let desk = Desk::new();

@@ -5,17 +5,12 @@
 use predicates::str::contains;
 use serde_json::Value;
 
-use super::{entries, sampled, stdout, Desk};
+use super::{entries, sampled, stderr, stdout, Desk};
 
 /// The JSON `args --json` print (the command must succeed).
 fn json_of(desk: &Desk, args: &[&str]) -> Value {
     let out = desk.eacdesk().args(args).arg("--json").assert().success();
     serde_json::from_slice(&out.get_output().stdout).unwrap()
-}
-
-/// What `args` printed on stderr, whatever the exit code.
-fn stderr_of(out: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(out.get_output().stderr.clone()).unwrap()
 }
 
 /// Finding 13: an emission factor typed as zero with a minus sign (`-0`,
@@ -91,7 +86,7 @@ fn an_extended_technology_set_by_hand_is_exported_with_a_warning_naming_the_flag
         .args(["export", "--profile", "p1", "--out", "nx.json"])
         .assert()
         .success();
-    let warned = stderr_of(&export);
+    let warned = stderr(&export);
     assert!(
         warned.starts_with("nx.json: warning (rule 3) at /eacs/")
             && warned.contains("[EAC S5-0000000]: technology `marine` is not in the 2024-08-29 draft list (1 EAC of this export has it)")
@@ -306,7 +301,7 @@ fn messages_say_what_happened_in_the_command_lines_words() {
         .args(["ls", "--limit", "1001", "--json"])
         .assert()
         .success();
-    let warned = stderr_of(&out);
+    let warned = stderr(&out);
     assert!(
         warned.contains("`ls` shows at most 1000 at a time, --json too.")
             && warned.contains("; or ask for the next ones with --offset 1000.")
@@ -351,7 +346,7 @@ fn messages_say_what_happened_in_the_command_lines_words() {
         .args(["--if-version", &version.to_string()])
         .assert()
         .code(2);
-    let said = stderr_of(&out);
+    let said = stderr(&out);
     assert!(
         said.contains("was changed after you opened it")
             && said.contains(&format!(
@@ -432,7 +427,7 @@ fn claims_md_quotes_the_empty_consumption_file_messages_as_they_are() {
             .args(["consumption", "import", file])
             .assert()
             .code(1);
-        let said = stderr_of(&out);
+        let said = stderr(&out);
         let line = said
             .lines()
             .find(|l| l.starts_with(&format!("{file}:1:1: error: {rule}")))
@@ -497,7 +492,7 @@ fn validate_with_the_wrong_profile_names_the_right_one() {
             .args(["validate", "--profile", profile, file])
             .assert()
             .success();
-        assert!(!stderr_of(&out).contains("hint"), "{profile} {file}");
+        assert!(!stderr(&out).contains("hint"), "{profile} {file}");
     }
     let help = stdout(&desk.bare().args(["validate", "--help"]).assert().success());
     assert!(
@@ -727,7 +722,7 @@ fn a_mapped_csv_import_without_a_mapping_is_a_usage_error() {
         .args(["import", "--format", "csv", "export.csv"])
         .assert()
         .code(2);
-    let said = stderr_of(&out);
+    let said = stderr(&out);
     assert!(
         said.contains("--format csv reads each file through a saved column mapping: name it with --mapping NAME"),
         "{said}"

@@ -4,10 +4,6 @@
 
 use super::*;
 
-fn stderr(out: &assert_cmd::assert::Assert) -> String {
-    String::from_utf8(out.get_output().stderr.clone()).unwrap()
-}
-
 fn audit_len(desk: &Desk) -> usize {
     desk.json(&["audit"]).as_array().unwrap().len()
 }
