@@ -137,6 +137,16 @@ describe("a closed-period refusal in the app", () => {
     expect(all).not.toContain("`");
     expect(all.match(/nothing was changed/gi)).toHaveLength(1);
   });
+  it("names who closed the period as the History does: the display name beside the login", () => {
+    const named = { ...period, closed_by: "ana", closed_by_name: "Ana López" };
+    const f = friendlyError({ ...refusal, details: { ...refusal.details, closed_periods: [named] } });
+    expect(f.message).toContain("(closed by Ana López (ana) on 2026-12-06 02:59:04 UTC: “FY2025 filed”)");
+    // No name kept (or the login itself): the login alone, as before.
+    const same = { ...period, closed_by: "ana", closed_by_name: "ana" };
+    const g = friendlyError({ ...refusal, details: { ...refusal.details, closed_periods: [same, period] } });
+    expect(g.message).toContain("(closed by ana on 2026-12-06 02:59:04 UTC");
+    expect(g.message).toContain("(closed by root on 2026-12-06 02:59:04 UTC");
+  });
   it("says nothing was changed about a plan not yet run", () => {
     const f = friendlyError(refusal, { planned: true });
     expect(`${f.title} ${f.message} ${f.hint}`).not.toMatch(/nothing was changed/i);
