@@ -164,6 +164,20 @@ describe("a closed-period refusal in the app", () => {
   });
 });
 
+describe("a validation refusal in the Claims view", () => {
+  const rule = { code: "validation", message: "Consumption already claimed: …", details: {} };
+  it("is a rule of claims there, and of the CDS format elsewhere", () => {
+    expect(friendlyError(rule, { about: "claims" }).title).toBe("The stored data does not allow this claim.");
+    expect(friendlyError(rule).title).toBe("The data does not follow the rules of the CDS format.");
+  });
+  it("is the consumption file's rules when it lists located problems", () => {
+    const file = { ...rule, details: { violations: [{ rule: "start", message: "not a date", line: 2 }] } };
+    const f = friendlyError(file, { about: "claims" });
+    expect(f.title).toBe("The consumption file does not follow the rules for consumption files.");
+    expect(f.hint).toContain("correct the file");
+  });
+});
+
 describe("a closed-period refusal of a claim or consumption", () => {
   it("is not said of EACs, and says nothing was changed once", () => {
     const f = friendlyError({

@@ -179,6 +179,22 @@ const FROZEN_DAYS_TEXT: Words = {
   hint: "",
 };
 
+/**
+ * A `validation` refusal in the Claims view with no located problems: the stored consumption or a
+ * recorded claim does not allow the claim (a row crossing an hour or the period's edge, consumption
+ * a recorded claim counts already); its message says which and what to do.
+ */
+const CLAIM_RULE_TEXT: Words = {
+  title: "The stored data does not allow this claim.",
+  hint: "The message says which consumption or recorded claim stands in the way and what to do.",
+};
+
+/** A consumption file refused with located problems (line and column): the file's own rules, not the CDS format's. */
+const CONSUMPTION_FILE_TEXT: Words = {
+  title: "The consumption file does not follow the rules for consumption files.",
+  hint: "Look at the listed problems, correct the file, and import it again.",
+};
+
 /** The last error put into words (and so shown), for "Report a problem". */
 let lastError: { error: FriendlyError; at: Date } | null = null;
 
@@ -195,6 +211,11 @@ export function lastFriendlyError(): { error: FriendlyError; at: Date } | null {
 export interface FriendlyOptions {
   planned?: boolean;
   unchangedSaid?: boolean;
+  /**
+   * `claims` — it came from the Claims view (consumption, claims, factors): a `validation` there is
+   * a rule of claims or of the consumption file, never one of the CDS format.
+   */
+  about?: "claims";
 }
 
 /** A code's hint as shown: its `unchanged` sentence first, unless the caller says that itself. */
@@ -265,6 +286,9 @@ export function friendlyError(e: unknown, options: FriendlyOptions = {}): Friend
   if (err.code === "frozen" && (err.details.cds_eac_ids?.length ?? 0) > 0)
     Object.assign(friendly, frozenWords(err.details, options));
   else if (err.code === "frozen" && err.details.cds_eac_ids?.length === 0) words(FROZEN_DAYS_TEXT);
+  // A rule of claims or of a consumption file, not of the CDS format.
+  if (err.code === "validation" && options.about === "claims")
+    words((err.details.violations?.length ?? 0) > 0 ? CONSUMPTION_FILE_TEXT : CLAIM_RULE_TEXT);
   // A stored document another program changed (not a file being imported).
   if (err.code === "unreadable" && err.details.place === STORED_COPY) words(STORED_COPY_TEXT);
   // A file given as reference data, not a registry document.

@@ -2,7 +2,7 @@
 
 import type { ProgressEvent } from "./types";
 import { api, newOpId } from "./api";
-import { friendlyError, isCancelled, type FriendlyError } from "./errors";
+import { friendlyError, isCancelled, type FriendlyError, type FriendlyOptions } from "./errors";
 
 export const progress: Record<string, ProgressEvent> = $state({});
 
@@ -23,6 +23,13 @@ export class Operation {
   cancelled = $state(false);
   /** the raw rejection of the last run (e.g. to read validation violations) */
   rawError: unknown = $state.raw(null);
+
+  /** How its error is put into words (`friendlyError`'s options, e.g. the view it runs in). */
+  private readonly words: FriendlyOptions;
+
+  constructor(words: FriendlyOptions = {}) {
+    this.words = words;
+  }
 
   get running(): boolean {
     return this.opId !== null;
@@ -45,7 +52,7 @@ export class Operation {
     } catch (e) {
       this.rawError = e;
       this.cancelled = isCancelled(e);
-      this.error = friendlyError(e);
+      this.error = friendlyError(e, this.words);
       return null;
     } finally {
       forgetProgress(id);

@@ -237,6 +237,40 @@ describe("the Claims view's writes", () => {
   });
 });
 
+describe("the Claims view's refusals", () => {
+  it("titles a claim rule's refusal as one of claims, not of the CDS format", async () => {
+    const root = await claimsView();
+    vi.mocked(api.claimReport).mockRejectedValue({
+      code: "validation",
+      message:
+        "consumption row 2 of account `ACC-1` (meter.csv line 3) starts at 18:30 UTC and does not line up with UTC clock hours: give rows of 30 minutes, or choose monthly or annual matching.",
+      details: {},
+    });
+    click(root, "claims-check");
+    await vi.waitFor(() => expect($(root, "claims-error")).not.toBeNull());
+    const said = $(root, "claims-error")?.textContent ?? "";
+    expect(said).toContain("The stored data does not allow this claim.");
+    expect(said).toContain("does not line up with UTC clock hours");
+    expect(said).not.toContain("CDS");
+  });
+
+  it("titles a refused consumption file as one, with its problems listed", async () => {
+    const root = await claimsView();
+    vi.mocked(api.importConsumption).mockRejectedValue({
+      code: "validation",
+      message: "meter.csv: 1 problem(s) in the consumption file; nothing was imported. First: …",
+      details: { file: "meter.csv", violations: [{ rule: "value", message: "not a number", file: "meter.csv", line: 3, column: 5 }] },
+    });
+    type(root, "claims-consumption-path", "/data/meter.csv");
+    submit(root, "claims-consumption-path");
+    await vi.waitFor(() => expect($(root, "claims-consumption-error")).not.toBeNull());
+    const said = $(root, "claims-consumption-error")?.textContent ?? "";
+    expect(said).toContain("The consumption file does not follow the rules for consumption files.");
+    expect(said).not.toContain("CDS");
+    expect($(root, "claims-consumption-violations")).not.toBeNull();
+  });
+});
+
 describe("the criteria table", () => {
   const rows = (root: HTMLElement) => root.querySelectorAll('[data-testid="claims-criteria-row"]').length;
 
