@@ -152,8 +152,10 @@ describe("describeFilter", () => {
   it("lists the active filters in words", () => {
     const f = toEacFilter({ ...emptyFilterState(), search: "abc", technology: "wind", retired: "no", from: "2024-01-01" });
     expect(describeFilter(f, labels)).toBe("Search: “abc” · Technology: WIND · Period on or after 2024-01-01 · Retired: R:no");
-    const g = toEacFilter({ ...emptyFilterState(), from: "2024-01-01", to: "2024-02-01", beneficiary_type: "customer" });
-    expect(describeFilter(g, labels)).toBe("Beneficiary type: B:customer · Period overlaps 2024-01-01 – 2024-02-01");
+    // The days as typed in "Period from" / "Period to", the last one included (January is 01-01 – 01-31).
+    const g = toEacFilter({ ...emptyFilterState(), from: " 2024-01-01", to: "2024-01-31 ", beneficiary_type: "customer" });
+    expect(describeFilter(g, labels)).toBe("Beneficiary type: B:customer · Period overlaps 2024-01-01 – 2024-01-31");
+    expect(describeFilter(toEacFilter({ ...emptyFilterState(), to: "2024-01-31" }), labels)).toBe("Period on or before 2024-01-31");
   });
   it("names values as the rest of the UI does unless told otherwise", () => {
     const f = toEacFilter({ ...emptyFilterState(), technology: "wind", beneficiary_type: "customer", retired: "partly" });
