@@ -662,9 +662,33 @@ pub struct ImportBatch {
     pub value_count: usize,
     /// When it was undone (UTC, RFC 3339), else `None`.
     pub undone_at: Option<String>,
-    /// Imports made before EAC Desk kept what an import replaced (schema
-    /// 6) cannot be undone; nor can one already undone.
+    /// Whether undoing it now would go through: `false` exactly when
+    /// [`ImportBatch::undo_refusal`] says why not. Worked out for every
+    /// import together when the list is read, with the undo's own rules,
+    /// so the list and the undo (and its dry run) agree.
     pub undoable: bool,
+    /// Why undoing it now is refused, when it is (`None` when it can be
+    /// undone): the code the undo refuses with and why, in plain words.
+    pub undo_refusal: Option<UndoRefusal>,
+}
+
+/// Why an import cannot be undone now ([`ImportBatch::undo_refusal`]):
+/// what the undo itself, and its dry run, would refuse with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct UndoRefusal {
+    /// The undo's refusal: `conflict` (EACs it added or replaced changed
+    /// after it, or a recorded claim counts them), `frozen` (EACs it would
+    /// change lie in a closed reporting period), `invalid_input` (already
+    /// undone, made by an EAC Desk that did not keep what an import
+    /// replaced, or nothing left to undo).
+    pub code: crate::ErrorCode,
+    /// Why, in plain words: one or two sentences with no command in them
+    /// and no "Nothing was changed" (nothing was tried).
+    pub reason: String,
+    /// The EACs it names (the first 50), in id order; empty when it names
+    /// none.
+    pub cds_eac_ids: Vec<String>,
 }
 
 /// What undoing an import did (or, dry run, would do).

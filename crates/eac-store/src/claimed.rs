@@ -177,6 +177,36 @@ pub(crate) fn check_restored(w: &Write, eac: &Eac) -> Result<()> {
     Ok(())
 }
 
+/// The recorded claims (number, name) an undo would change by taking the
+/// stored EAC `cds_eac_id` (in `eacs` row `row`) out and putting `earlier`
+/// back in its place (`None`: nothing), as a write's guard finds it
+/// ([`check_removed`], then [`check_restored`]); empty when none would
+/// change. For a reader that writes nothing (the list of imports).
+pub(crate) fn undo_changes(
+    db: &dyn Db,
+    row: i64,
+    cds_eac_id: &str,
+    earlier: Option<&Eac>,
+) -> Result<Vec<(i64, String)>> {
+    let positions = claimed_positions(db, cds_eac_id)?;
+    if positions.is_empty() {
+        return Ok(Vec::new());
+    }
+    if let Some(earlier) = earlier {
+        let stored = rows::load_eac_by_id(db, row)?;
+        if !changes_what_is_claimed(&stored, earlier, &positions) {
+            return Ok(Vec::new());
+        }
+    }
+    db.collect(
+        "SELECT DISTINCT c.id, c.name FROM claim_allocations a
+           JOIN claims c ON c.id = a.claim_id
+          WHERE a.cds_eac_id = ?1 ORDER BY c.id",
+        &[&cds_eac_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+}
+
 /// The positions (from 0) of the values of EAC `cds_eac_id` a recorded
 /// claim allocates.
 fn claimed_positions(db: &dyn Db, cds_eac_id: &str) -> Result<Vec<i64>> {

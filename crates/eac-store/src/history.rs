@@ -24,8 +24,8 @@ use crate::rows;
 use crate::write::{Reason, Write};
 use crate::AuditAction;
 use crate::{
-    BeneficiaryAssignment, DeleteReport, DeleteTarget, EacFilter, FieldChange, ImportBatch,
-    Progress, Result, StoreError, UndoReport,
+    BeneficiaryAssignment, DeleteReport, DeleteTarget, EacFilter, ErrorCode, FieldChange,
+    ImportBatch, Progress, Result, StoreError, UndoRefusal, UndoReport,
 };
 
 /// Ids named in a report or a refusal.
@@ -371,14 +371,9 @@ fn later_changes(conn: &dyn Db, ids: &[&str], after: i64) -> Result<Vec<bool>> {
         conn,
         ids,
         |k| {
-            // A review changed nothing (decision 15), as a verification.
-            let review = crate::edit::REVIEW;
             format!(
-                "SELECT {k} FROM audit_log a
-                  WHERE a.cds_eac_id = ? AND a.id > ? AND a.action <> 'verify'
-                    AND NOT {review}
-                    AND NOT EXISTS (SELECT 1 FROM import_batches b
-                                     WHERE b.id = a.import_batch_id AND b.undone_at IS NOT NULL)"
+                "SELECT {k} FROM audit_log a WHERE {}",
+                later_where("?", "?")
             )
         },
         |id| vec![id as &dyn rusqlite::ToSql, &after],
@@ -388,6 +383,22 @@ fn later_changes(conn: &dyn Db, ids: &[&str], after: i64) -> Result<Vec<bool>> {
         },
     )?;
     Ok(later)
+}
+
+/// The condition on audit record `a` that it is a later change to the EAC
+/// whose id is `id` (an SQL expression) after record `after` (another):
+/// anything but a verification, a review (it changed nothing, decision 15)
+/// or a record of an import since undone. One text for an undo
+/// ([`later_changes`]) and the list of imports ([`batches`]), so that the
+/// list says what the undo finds.
+fn later_where(id: &str, after: &str) -> String {
+    let review = crate::edit::REVIEW;
+    format!(
+        "a.cds_eac_id = {id} AND a.id > {after} AND a.action <> 'verify'
+            AND NOT {review}
+            AND NOT EXISTS (SELECT 1 FROM import_batches u
+                             WHERE u.id = a.import_batch_id AND u.undone_at IS NOT NULL)"
+    )
 }
 
 fn find_envelope(conn: &dyn Db, cds_eac_id: &str) -> Result<Option<EnvelopeRow>> {
@@ -1248,19 +1259,33 @@ fn remove_all<'a>(w: &Write, current: impl Iterator<Item = &'a Current>) -> Resu
     rows::delete_many(w, &rows)
 }
 
-/// Every import batch, newest first.
+/// Every import batch, newest first, each with whether undoing it now
+/// would go through and, when not, why ([`undo_refusals`]).
 pub(crate) fn batches(conn: &dyn Db) -> Result<Vec<ImportBatch>> {
     let time = |text: Option<String>| {
         text.map(|t| rows::timestamp(&t).map(|t| t.to_string()).unwrap_or(t))
     };
-    conn.collect(
+    let mut list: Vec<ImportBatch> = conn.collect(
         "SELECT id, file_name, sha256, imported_at, added, replaced, skipped, ignored,
                 value_count, undone_at, last_audit_id
            FROM import_batches ORDER BY id DESC",
         &[],
         |r| {
-            let undone_at: Option<String> = r.get(9)?;
+            let undone_at = time(r.get(9)?);
             let last_audit_id: Option<i64> = r.get(10)?;
+            let undo_refusal = match (&undone_at, last_audit_id) {
+                (Some(at), _) => Some(UndoRefusal {
+                    code: ErrorCode::InvalidInput,
+                    reason: format!("It was already undone at {at}."),
+                    cds_eac_ids: Vec::new(),
+                }),
+                (None, None) => Some(UndoRefusal {
+                    code: ErrorCode::InvalidInput,
+                    reason: format!("It {OLDER_VERSION}."),
+                    cds_eac_ids: Vec::new(),
+                }),
+                (None, Some(_)) => None,
+            };
             Ok(ImportBatch {
                 id: r.get(0)?,
                 file_name: r.get(1)?,
@@ -1271,11 +1296,348 @@ pub(crate) fn batches(conn: &dyn Db) -> Result<Vec<ImportBatch>> {
                 skipped: rows::from_count(r.get(6)?),
                 ignored: rows::from_count(r.get(7)?),
                 value_count: rows::from_count(r.get(8)?),
-                undoable: undone_at.is_none() && last_audit_id.is_some(),
-                undone_at: time(undone_at),
+                undoable: undo_refusal.is_none(),
+                undo_refusal,
+                undone_at,
             })
         },
+    )?;
+    if list.iter().any(|b| b.undoable) {
+        let mut refused = undo_refusals(conn)?;
+        for b in &mut list {
+            if let Some(refusal) = refused.remove(&b.id) {
+                b.undoable = false;
+                b.undo_refusal = Some(refusal);
+            }
+        }
+    }
+    Ok(list)
+}
+
+/// Why an import made by a version of EAC Desk that did not keep what an
+/// import replaced cannot be undone (after "It" or "Import 3 (f.json)").
+const OLDER_VERSION: &str = "was made by an earlier version of EAC Desk, which did not keep \
+                             what an import replaced, so it cannot be undone";
+
+/// The import batches an undo may be asked of (not undone, made by a
+/// version that keeps what an import replaced), as `b`.
+const OPEN_BATCHES: &str = "b.undone_at IS NULL AND b.last_audit_id IS NOT NULL";
+
+/// Each change `c` of an import batch `b` with the EAC stored under its id
+/// now: `e` (with values) or, when there is none, `v` (envelope-only), as
+/// [`find_many`] finds it.
+const CHANGES_NOW: &str = "FROM import_changes c
+      JOIN import_batches b ON b.id = c.batch_id
+      LEFT JOIN eacs e ON e.cds_eac_id = c.cds_eac_id
+      LEFT JOIN eac_envelopes v ON v.cds_eac_id = c.cds_eac_id AND e.id IS NULL";
+
+/// The condition, over [`CHANGES_NOW`], that undoing batch `b` finds its
+/// change `c` in conflict, as [`undo_import`]'s plan does: an EAC it
+/// added or replaced is stored now otherwise than the import left it
+/// (other kind, written by another batch, changed later: [`later_where`]),
+/// or a version it replaced is not known ( no record), or an EAC it
+/// removed ([`registry_split`]) cannot be put back ([`removed_by`]).
+fn conflict_where() -> String {
+    let later = format!(
+        "EXISTS (SELECT 1 FROM audit_log a WHERE {})",
+        later_where("c.cds_eac_id", "b.last_audit_id")
+    );
+    format!(
+        "(CASE WHEN e.id IS NULL AND v.cds_eac_id IS NULL THEN
+            c.change <> 'added' AND NOT (c.kind = 'eac' AND NOT {later}
+                AND EXISTS (SELECT 1 FROM audit_log r
+                             WHERE r.id = c.audit_id AND r.action = 'import_replace'
+                               AND r.after_state IS NULL))
+          ELSE (CASE WHEN e.id IS NOT NULL THEN 'eac' ELSE 'envelope' END) <> c.kind
+            OR COALESCE(e.import_batch_id, v.import_batch_id) <> c.batch_id
+            OR (c.change <> 'added' AND c.audit_id IS NULL)
+            OR {later}
+          END)"
     )
+}
+
+/// The period of a saved state (`data`'s `period_start`/`period_end`),
+/// read without the rest of the EAC.
+#[derive(Deserialize)]
+struct StatePeriod {
+    data: PeriodOf,
+}
+
+#[derive(Deserialize)]
+struct PeriodOf {
+    period_start: String,
+    period_end: String,
+}
+
+/// Why undoing each import batch that may be undone ([`OPEN_BATCHES`])
+/// would be refused now, by batch; a batch that can be undone is not in
+/// it. Worked out for every batch together, a few statements in all
+/// (never an undo's dry run per batch, which reads every EAC it touched):
+/// the rules and the order of [`undo_import`]'s refusals —
+///
+/// 1. EACs it added or replaced changed after it ([`conflict_where`]):
+///    `conflict`, unless an EAC it would change otherwise lies in a closed
+///    period (the write's period check wins): `frozen`;
+/// 2. nothing left to undo: `invalid_input`;
+/// 3. a recorded claim counts an EAC it would take out, or whose version
+///    it would change under the claim ([`crate::claimed`]): `conflict`;
+/// 4. an EAC it would take out, change or put back lies in a closed
+///    period: `frozen`.
+fn undo_refusals(conn: &dyn Db) -> Result<std::collections::HashMap<i64, UndoRefusal>> {
+    use std::collections::HashMap;
+    let conflict = conflict_where();
+    // 1. Changed after it: the first ids of each batch and their count.
+    let mut changed: Changed = HashMap::new();
+    let rows: Vec<(i64, String, i64)> = conn.collect(
+        &format!(
+            "SELECT batch_id, cds_eac_id, n FROM (
+                SELECT c.batch_id, c.cds_eac_id,
+                       ROW_NUMBER() OVER (PARTITION BY c.batch_id ORDER BY c.cds_eac_id) AS k,
+                       COUNT(*) OVER (PARTITION BY c.batch_id) AS n
+                  {CHANGES_NOW}
+                 WHERE {OPEN_BATCHES} AND {conflict}) t
+              WHERE k <= {MAX_NAMED} ORDER BY batch_id, cds_eac_id"
+        ),
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    for (batch, id, n) in rows {
+        let entry = changed.entry(batch).or_default();
+        entry.0.push(id);
+        entry.1 = rows::from_count(n);
+    }
+    // 2. What each would change: EACs it added deleted since, and whether
+    // anything is left (an EAC stored, or one it replaced or removed; an
+    // EAC it named its document as a source of).
+    let left: Vec<(i64, i64, i64)> = conn.collect(
+        &format!(
+            "SELECT b.id,
+                (SELECT COUNT(*) FROM import_changes c
+                  WHERE c.batch_id = b.id AND c.change = 'added'
+                    AND NOT EXISTS (SELECT 1 FROM eacs e WHERE e.cds_eac_id = c.cds_eac_id)
+                    AND NOT EXISTS (SELECT 1 FROM eac_envelopes v
+                                     WHERE v.cds_eac_id = c.cds_eac_id)),
+                CASE WHEN EXISTS (
+                    SELECT 1 FROM import_changes c
+                     WHERE c.batch_id = b.id
+                       AND (c.change <> 'added'
+                            OR EXISTS (SELECT 1 FROM eacs e WHERE e.cds_eac_id = c.cds_eac_id)
+                            OR EXISTS (SELECT 1 FROM eac_envelopes v
+                                        WHERE v.cds_eac_id = c.cds_eac_id)))
+                  OR EXISTS (
+                    SELECT 1 FROM eac_sources s JOIN eacs e ON e.id = s.eac_id
+                     WHERE s.import_batch_id = b.id
+                       AND NOT EXISTS (SELECT 1 FROM import_changes x
+                                        WHERE x.batch_id = b.id AND x.cds_eac_id = e.cds_eac_id))
+                THEN 1 ELSE 0 END
+               FROM import_batches b WHERE {OPEN_BATCHES}"
+        ),
+        &[],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+    )?;
+    // 3. Claimed EACs it would take out or change (only when a claim is
+    // recorded).
+    let mut claimed: Claimed = HashMap::new();
+    let any_claim: i64 = conn.query_row(
+        "SELECT CASE WHEN EXISTS (SELECT 1 FROM claim_allocations) THEN 1 ELSE 0 END",
+        &[],
+        |r| Ok(r.get(0)?),
+    )?;
+    if any_claim == 1 {
+        let found: Vec<(i64, String, i64, Option<String>)> = conn.collect(
+            &format!(
+                "SELECT c.batch_id, c.cds_eac_id, e.id, r.before_state
+                   {CHANGES_NOW}
+                   LEFT JOIN audit_log r ON r.id = c.audit_id
+                  WHERE {OPEN_BATCHES} AND e.id IS NOT NULL AND NOT {conflict}
+                    AND c.cds_eac_id IN (SELECT cds_eac_id FROM claim_allocations)
+                  ORDER BY c.batch_id, c.cds_eac_id"
+            ),
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )?;
+        for (batch, id, row, before) in found {
+            let earlier = before.as_deref().and_then(eac_of_state);
+            let claims = crate::claimed::undo_changes(conn, row, &id, earlier.as_ref())?;
+            if !claims.is_empty() {
+                let entry = claimed.entry(batch).or_default();
+                entry.0.push(id);
+                entry.1.extend(claims);
+            }
+        }
+    }
+    // 4. EACs in a closed period it would take out, change or put back
+    // (only when a period is closed).
+    let mut frozen: HashMap<i64, (Vec<String>, Vec<i64>)> = HashMap::new();
+    if let Some(closed) = periods::Closed::load(conn)? {
+        let found: Vec<PeriodsNow> = conn.collect(
+            &format!(
+                "SELECT c.batch_id, c.cds_eac_id,
+                            COALESCE(e.period_start, v.period_start),
+                            COALESCE(e.period_end, v.period_end), r.before_state
+                       {CHANGES_NOW}
+                       LEFT JOIN audit_log r ON r.id = c.audit_id
+                      WHERE {OPEN_BATCHES} AND NOT {conflict}
+                      ORDER BY c.batch_id, c.cds_eac_id"
+            ),
+            &[],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )?;
+        for (batch, id, start, end, before) in found {
+            let mut periods: Vec<i64> = Vec::new();
+            if let (Some(start), Some(end)) = (&start, &end) {
+                periods.extend(closed.freezing_stored(start, end).unwrap_or_default());
+            }
+            if let Some(p) = before.and_then(|t| serde_json::from_str::<StatePeriod>(&t).ok()) {
+                let earlier = closed.freezing_stored(&p.data.period_start, &p.data.period_end);
+                periods.extend(earlier.unwrap_or_default());
+            }
+            if !periods.is_empty() {
+                let entry = frozen.entry(batch).or_default();
+                entry.0.push(id);
+                for p in periods {
+                    if !entry.1.contains(&p) {
+                        entry.1.push(p);
+                    }
+                }
+            }
+        }
+        // Said as the write's refusal says them: in order.
+        for (_, periods) in frozen.values_mut() {
+            periods.sort_unstable();
+        }
+        let frozen_words = |ids: &[String], periods: &[i64]| UndoRefusal {
+            code: ErrorCode::Frozen,
+            reason: format!(
+                "{} in a closed reporting period ({}): {}. Reopen the period to undo it.",
+                match ids.len() {
+                    1 => "1 EAC it would change lies".to_owned(),
+                    n => format!("{n} EACs it would change lie"),
+                },
+                closed.named(periods),
+                named_ids(ids, ids.len())
+            ),
+            cds_eac_ids: ids.iter().take(MAX_NAMED).cloned().collect(),
+        };
+        return Ok(decide(&left, changed, claimed, |batch| {
+            (frozen.get(&batch)).map(|(ids, periods)| frozen_words(ids, periods))
+        }));
+    }
+    Ok(decide(&left, changed, claimed, |_| None))
+}
+
+/// A change of an import (batch, id) with the period of the EAC stored
+/// under its id now (storage text) and the state its record kept before.
+type PeriodsNow = (i64, String, Option<String>, Option<String>, Option<String>);
+
+/// What [`undo_refusals`] found of the batches: EACs changed after each,
+/// by batch (the first ids, how many in all), and the claimed EACs each
+/// would take out or change, with the claims.
+type Changed = std::collections::HashMap<i64, (Vec<String>, usize)>;
+type Claimed =
+    std::collections::HashMap<i64, (Vec<String>, std::collections::BTreeMap<i64, String>)>;
+
+/// [`undo_refusals`]' choice, batch by batch, among what it found
+/// (`frozen`: the closed-period refusal of a batch, if any).
+fn decide(
+    left: &[(i64, i64, i64)],
+    mut changed: Changed,
+    mut claimed: Claimed,
+    frozen: impl Fn(i64) -> Option<UndoRefusal>,
+) -> std::collections::HashMap<i64, UndoRefusal> {
+    let mut out = std::collections::HashMap::new();
+    for &(batch, gone, acts) in left {
+        let refusal = if let Some((ids, n)) = changed.remove(&batch) {
+            frozen(batch).unwrap_or_else(|| UndoRefusal {
+                code: ErrorCode::Conflict,
+                reason: capitalized(&changed_words(&ids, n)),
+                cds_eac_ids: ids,
+            })
+        } else if acts == 0 {
+            UndoRefusal {
+                code: ErrorCode::InvalidInput,
+                reason: nothing_words(rows::from_count(gone)),
+                cds_eac_ids: Vec::new(),
+            }
+        } else if let Some((ids, claims)) = claimed.remove(&batch) {
+            let words: Vec<String> = (claims.iter())
+                .map(|(id, name)| format!("#{id} ({})", eac_model::quote(name)))
+                .collect();
+            let by = match words.len() {
+                1 => format!("recorded claim {}", words[0]),
+                _ => format!("recorded claims {}", words.join(", ")),
+            };
+            UndoRefusal {
+                code: ErrorCode::Conflict,
+                reason: format!(
+                    "{} counted by {by}: {}. Undoing it would change what the claim counts; \
+                     delete the claim first, undo the import, then record the claim again.",
+                    match ids.len() {
+                        1 => "1 EAC it would take out or change is".to_owned(),
+                        n => format!("{n} EACs it would take out or change are"),
+                    },
+                    named_ids(&ids, ids.len())
+                ),
+                cds_eac_ids: ids.into_iter().take(MAX_NAMED).collect(),
+            }
+        } else if let Some(refusal) = frozen(batch) {
+            refusal
+        } else {
+            continue;
+        };
+        out.insert(batch, refusal);
+    }
+    out
+}
+
+/// `text` with its first letter capitalized (a clause said as a sentence).
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The first [`MAX_NAMED`] of `ids` quoted, and how many more of `total`
+/// there are: "`a`, `b` and 3 more".
+fn named_ids(ids: &[String], total: usize) -> String {
+    let named: Vec<String> = ids
+        .iter()
+        .take(MAX_NAMED)
+        .map(|id| format!("`{id}`"))
+        .collect();
+    let more = match total.saturating_sub(named.len()) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!("{}{more}", named.join(", "))
+}
+
+/// Why an undo is refused when EACs it would change changed after the
+/// import (`ids`: the first of them, `total` in all), after "cannot be
+/// undone: ".
+fn changed_words(ids: &[String], total: usize) -> String {
+    format!(
+        "{} changed after it (a later import, an edit or a deletion): {}. Undo the later \
+         imports first, or delete or fix these EACs by hand.",
+        if total == 1 { "1 EAC" } else { "these EACs" },
+        named_ids(ids, total)
+    )
+}
+
+/// Why there is nothing to undo (`gone`: EACs it added deleted since), as
+/// the undo's refusal says it of "Import 3 (f.json)".
+fn nothing_words(gone: usize) -> String {
+    match gone {
+        0 => "It changed no stored EAC (it added none, replaced none and named its document \
+              as the source of none), so there is nothing to undo."
+            .to_owned(),
+        n => format!(
+            "Every EAC it added ({n}) has been deleted since, so there is nothing to undo (the \
+             audit log keeps each deletion with its reason)."
+        ),
+    }
 }
 
 /// Undoes (or, dry run, plans the undo of) import batch `batch_id`.
@@ -1321,9 +1683,8 @@ pub(crate) fn undo_import(
     }
     let Some(last_audit_id) = last_audit_id else {
         return Err(StoreError::InvalidInput(format!(
-            "Import {batch_id} ({file_name}) was made by an earlier version of EAC Desk, which \
-             did not keep what an import replaced, so it cannot be undone. Delete the EACs you \
-             do not want instead (`eacdesk delete`). Nothing was changed."
+            "Import {batch_id} ({file_name}) {OLDER_VERSION}. Delete the EACs you do not want \
+             instead (`eacdesk delete`). Nothing was changed."
         )));
     };
     let changes: Vec<(String, String, String, Option<i64>)> = db.collect(
@@ -1418,26 +1779,10 @@ pub(crate) fn undo_import(
         }
     }
     if !conflicts.is_empty() {
-        let named: Vec<String> = conflicts
-            .iter()
-            .take(MAX_NAMED)
-            .map(|id| format!("`{id}`"))
-            .collect();
-        let more = match conflicts.len().saturating_sub(MAX_NAMED) {
-            0 => String::new(),
-            n => format!(" and {n} more"),
-        };
         return Err(StoreError::Conflict {
             message: format!(
-                "Import {batch_id} ({file_name}) cannot be undone: {} changed after it (a later \
-                 import, an edit or a deletion): {}{more}. Undo the later imports first, or \
-                 delete or fix these EACs by hand. Nothing was changed.",
-                if conflicts.len() == 1 {
-                    "1 EAC"
-                } else {
-                    "these EACs"
-                },
-                named.join(", ")
+                "Import {batch_id} ({file_name}) cannot be undone: {} Nothing was changed.",
+                changed_words(&conflicts, conflicts.len())
             ),
             ids: conflicts,
         });
@@ -1469,6 +1814,25 @@ pub(crate) fn undo_import(
                  deletion with its reason). Nothing was changed."
             ),
         }));
+    }
+    if dry_run {
+        // What the undo's writes ask the claims guard (taking the EACs out,
+        // `rows::delete_many`, then putting the earlier versions back,
+        // `Current::insert`), asked here, where nothing is written: the dry
+        // run is refused as the undo is (it had said an undo the claims
+        // refuse would go through).
+        let rows: Vec<i64> = (plan.iter())
+            .filter_map(|(current, _)| match current {
+                Some(Current::Eac { row, .. }) => Some(*row),
+                _ => None,
+            })
+            .collect();
+        crate::claimed::check_removed_many(w, &rows)?;
+        for earlier in plan.iter().filter_map(|(_, earlier)| earlier.as_ref()) {
+            if let Current::Eac { eac, .. } = earlier {
+                crate::claimed::check_restored(w, eac)?;
+            }
+        }
     }
     let mut report = UndoReport {
         batch_id,

@@ -210,6 +210,48 @@ impl InEffect {
     }
 }
 
+/// The closed periods in effect, read once for a reader that asks about
+/// many EACs without writing anything (the list of imports, whose undo a
+/// closed period refuses): the same rule as a write's [`check`].
+pub(crate) struct Closed(InEffect);
+
+impl Closed {
+    /// `None` when no period is closed (nothing is frozen).
+    pub(crate) fn load(conn: &dyn Db) -> Result<Option<Closed>> {
+        let in_effect = InEffect::load(conn)?;
+        Ok((!in_effect.cover.is_empty()).then_some(Closed(in_effect)))
+    }
+
+    /// The periods freezing an EAC of period `[start, end)`, as [`check`]
+    /// finds them; `None` when it does not lie inside them.
+    pub(crate) fn freezing(&self, start: &Timestamp, end: &Timestamp) -> Option<Vec<i64>> {
+        self.0.freezing(start, end)
+    }
+
+    /// [`Closed::freezing`] of a period as storage text (an envelope row,
+    /// an audit state); `None` too when it does not read (the write
+    /// refuses it otherwise, as unreadable).
+    pub(crate) fn freezing_stored(&self, start: &str, end: &str) -> Option<Vec<i64>> {
+        let read = |t: &str| rows::timestamp(t).or_else(|| Timestamp::parse(t).ok());
+        self.freezing(&read(start)?, &read(end)?)
+    }
+
+    /// The periods `ids` in words: "period 2 (2024-01-01 to 2024-12-31)",
+    /// joined by commas.
+    pub(crate) fn named(&self, ids: &[i64]) -> String {
+        let mut words: Vec<String> = Vec::new();
+        for id in ids {
+            if let Some(s) = self.0.spans.iter().find(|s| s.id == *id) {
+                let w = format!("period {} ({} to {})", s.id, s.from, s.to);
+                if !words.contains(&w) {
+                    words.push(w);
+                }
+            }
+        }
+        words.join(", ")
+    }
+}
+
 /// `spans` (the table's periods in effect) and every period the audit
 /// chain closed and did not reopen that the table does not hold in effect
 /// with the same days: editing the table does not lift a freeze.

@@ -3,7 +3,7 @@
 //! that cannot be replaced or hidden, and opens that change nothing.
 
 use super::*;
-use eac_store::{AuditAction, DeleteTarget, VerifyReport};
+use eac_store::{AuditAction, DeleteTarget, ErrorCode, VerifyReport};
 
 /// The envelope-only EACs of the working group's meeting example (4).
 fn meeting_example() -> PathBuf {
@@ -1293,5 +1293,206 @@ fn an_import_replacements_state_after_keeps_the_cds_synced_it_was_stored_with() 
             pair[0].0,
             pair[1].0
         );
+    }
+}
+
+// ------------------------------------------- the list says what an undo does
+
+/// The list's answer for import `batch` (`import_batches`, worked out for
+/// every import together) is the refusal its undo's dry run and the undo
+/// itself give, with the same EACs named; returns it (the code). When it
+/// can be undone, the undo is done.
+fn listed_as_undone(env: &mut Env, batch: i64) -> Option<ErrorCode> {
+    let listed = (env.store.import_batches().unwrap().into_iter())
+        .find(|b| b.id == batch)
+        .unwrap();
+    assert_eq!(listed.undoable, listed.undo_refusal.is_none(), "{listed:?}");
+    let code = listed.undo_refusal.as_ref().map(|r| r.code);
+    let named = |e: &StoreError| match e {
+        StoreError::Conflict { ids, .. } | StoreError::Frozen { ids, .. } => ids.clone(),
+        _ => Vec::new(),
+    };
+    for dry_run in [true, false] {
+        let undone = env
+            .store
+            .undo_import(batch, &why("tidy up"), "ana", dry_run, &NoProgress);
+        assert_eq!(
+            code,
+            undone.as_ref().err().map(StoreError::code),
+            "dry run {dry_run}: the list said {listed:?}, the undo {undone:?}"
+        );
+        if let (Some(refusal), Err(e)) = (&listed.undo_refusal, &undone) {
+            assert_eq!(refusal.cds_eac_ids, named(e), "{e}");
+            assert!(!refusal.reason.is_empty());
+            assert!(
+                !refusal.reason.contains("Nothing was changed"),
+                "{refusal:?}"
+            );
+        }
+    }
+    code
+}
+
+fn batch_ids(env: &Env) -> Vec<i64> {
+    let mut ids: Vec<i64> = (env.store.import_batches().unwrap().iter())
+        .map(|b| b.id)
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Issue: the Imports list ran one undo dry run per import each time it
+/// opened, and `eacdesk imports` said "can be undone" of an import whose
+/// undo is refused. Now the store works out every import's answer in one
+/// pass; for each reason an undo is refused for, the list gives the same
+/// answer as the undo (and its dry run), naming the same EACs.
+#[test]
+fn the_list_of_imports_says_what_undoing_each_would_do() {
+    let invalid = Some(ErrorCode::InvalidInput);
+    let conflict = Some(ErrorCode::Conflict);
+
+    // Nothing in the way: it can be undone (and is).
+    let mut env = Env::new();
+    let first = env.listing("first.json", &[eac("e-1"), eac("e-2")]);
+    env.import(&first).unwrap();
+    let [one] = batch_ids(&env)[..] else { panic!() };
+    assert_eq!(listed_as_undone(&mut env, one), None);
+    // Undone: already undone.
+    assert_eq!(listed_as_undone(&mut env, one), invalid);
+
+    // An EAC it added was edited after it: changed.
+    let mut env = Env::new();
+    env.import(&env.listing("first.json", &[eac("e-1"), eac("e-2")]))
+        .unwrap();
+    let elsewhere = assign(BeneficiaryType::Customer, &["CUST999"]);
+    env.store
+        .set_beneficiaries("e-2", &elsewhere, &why("moved"), "ana")
+        .unwrap();
+    let [one] = batch_ids(&env)[..] else { panic!() };
+    assert_eq!(listed_as_undone(&mut env, one), conflict);
+    let listed = env.store.import_batches().unwrap();
+    let refusal = listed[0].undo_refusal.as_ref().unwrap();
+    assert_eq!(refusal.cds_eac_ids, ["e-2"]);
+    assert!(refusal.reason.contains("changed after it"), "{refusal:?}");
+
+    // A later import replaced one: the first is refused until the later
+    // one is undone (an undone import's changes no longer count).
+    let mut env = Env::new();
+    env.import(&env.listing("first.json", &[eac("e-1")]))
+        .unwrap();
+    env.import(&env.listing("second.json", &[newer("e-1")]))
+        .unwrap();
+    let [one, two] = batch_ids(&env)[..] else {
+        panic!()
+    };
+    assert_eq!(listed_as_undone(&mut env, one), conflict);
+    assert_eq!(listed_as_undone(&mut env, two), None);
+    assert_eq!(listed_as_undone(&mut env, one), None);
+
+    // Every EAC it added was deleted since: nothing left to undo.
+    let mut env = Env::new();
+    env.import(&env.listing("first.json", &[eac("e-1")]))
+        .unwrap();
+    env.store
+        .delete_eacs(&by_ids(&["e-1"]), &why("wrong"), "ana", false, &NoProgress)
+        .unwrap();
+    let [one] = batch_ids(&env)[..] else { panic!() };
+    assert_eq!(listed_as_undone(&mut env, one), invalid);
+    let refusal = env.store.import_batches().unwrap()[0].undo_refusal.clone();
+    assert!(
+        refusal.unwrap().reason.contains("has been deleted since"),
+        "nothing to undo, said as such"
+    );
+
+    // Made by a version that did not keep what an import replaced.
+    let mut env = Env::new();
+    env.import(&env.listing("first.json", &[eac("e-1")]))
+        .unwrap();
+    env.raw("UPDATE import_batches SET last_audit_id = NULL")
+        .unwrap();
+    let [one] = batch_ids(&env)[..] else { panic!() };
+    assert_eq!(listed_as_undone(&mut env, one), invalid);
+
+    // An EAC it added lies in a closed period: frozen, naming the period.
+    let mut env = Env::new();
+    let mut later = eac("e-2");
+    later.period_start = ts("2025-01-01T00:00:00Z");
+    later.period_end = ts("2025-02-01T00:00:00Z");
+    later.values[0].start = Some(later.period_start);
+    later.values[0].end = Some(later.period_end);
+    env.import(&env.listing("first.json", &[eac("e-1"), later]))
+        .unwrap();
+    env.store
+        .close_period(date("2024-01-01"), date("2024-12-31"), &why("filed"), "bob")
+        .unwrap();
+    let [one] = batch_ids(&env)[..] else { panic!() };
+    assert_eq!(listed_as_undone(&mut env, one), Some(ErrorCode::Frozen));
+    let refusal = env.store.import_batches().unwrap()[0].undo_refusal.clone();
+    let refusal = refusal.unwrap();
+    assert_eq!(refusal.cds_eac_ids, ["e-1"]);
+    assert!(
+        refusal
+            .reason
+            .contains("period 1 (2024-01-01 to 2024-12-31)"),
+        "{refusal:?}"
+    );
+    // A closed period wins over a change after it, as in the undo.
+    env.store
+        .set_beneficiaries("e-2", &elsewhere, &why("moved"), "ana")
+        .unwrap();
+    assert_eq!(listed_as_undone(&mut env, one), Some(ErrorCode::Frozen));
+
+    // A recorded claim counts an EAC it added: the undo, and its dry run,
+    // are refused naming the claim, and so is the list.
+    let mut env = Env::new();
+    env.import(&env.listing("first.json", &[eac("e-1"), eac("e-2")]))
+        .unwrap();
+    env.store
+        .create_claim(&claimed_e1(), &why("2024 filing"), "ana")
+        .unwrap();
+    let [one] = batch_ids(&env)[..] else { panic!() };
+    assert_eq!(listed_as_undone(&mut env, one), conflict);
+    let refusal = env.store.import_batches().unwrap()[0].undo_refusal.clone();
+    let refusal = refusal.unwrap();
+    assert_eq!(refusal.cds_eac_ids, ["e-1"]);
+    assert!(
+        refusal.reason.contains("recorded claim #1 (January)"),
+        "{refusal:?}"
+    );
+    // A later version that keeps what the claim counts (a new asset name)
+    // can be undone: the version put back holds the same.
+    let mut renamed = eac("e-1");
+    renamed.cds_modified = ts("2024-03-01T00:00:00Z");
+    renamed.asset_id = "AP222222".into();
+    env.import(&env.listing("renamed.json", &[renamed]))
+        .unwrap();
+    let [_, two] = batch_ids(&env)[..] else {
+        panic!()
+    };
+    assert_eq!(listed_as_undone(&mut env, two), None);
+}
+
+/// A claim of January 2024 counting 20 MWh of `e-1`'s first value.
+fn claimed_e1() -> eac_store::NewClaim {
+    use std::str::FromStr;
+    eac_store::NewClaim {
+        name: "January".into(),
+        beneficiary_type: BeneficiaryType::Customer,
+        beneficiaries: vec!["CUST123".into()],
+        from: date("2024-01-01"),
+        to: date("2024-01-31"),
+        granularity: "annual".into(),
+        market: Some("NO".into()),
+        bidding_zone: None,
+        unit: EnergyUnit::MWh,
+        only_passing: None,
+        allocations: vec![eac_store::NewAllocation {
+            cds_eac_id: "e-1".into(),
+            position: 0,
+            start: ts("2024-01-01T00:00:00Z"),
+            end: ts("2024-02-01T00:00:00Z"),
+            quantity_wh: bigdecimal::BigDecimal::from_str("20000000").unwrap(),
+        }],
+        planned_at: None,
     }
 }
