@@ -1117,9 +1117,10 @@ pub fn claim_report_csv(report: &ClaimReport) -> String {
 /// Records a claim: allocates what other claims left of its values and
 /// stores the allocations in one audited write. Errors: `invalid_input`,
 /// `validation` (a stored consumption row does not fit the claim's
-/// matching intervals or period, decision 173), `conflict` (a value would be over-allocated, its stored consumption is
-/// covered by a recorded claim already, or other desks kept changing the
-/// database while it was planned).
+/// matching intervals or period, decision 173, or its stored consumption is
+/// covered by a recorded claim already: what `claims check` finds),
+/// `conflict` (a value would be over-allocated, or other desks kept
+/// changing the database while it was planned).
 ///
 /// The allocations are planned from what is stored when planning starts
 /// and the write refuses them when a change was recorded since

@@ -645,9 +645,9 @@ impl From<StoreError> for AppError {
                 ),
                 ErrorDetails { cds_eac_id: Some(id), ..ErrorDetails::default() },
             ),
-            StoreError::InvalidInput(message) | StoreError::InvalidNumber(message) => {
-                (message, ErrorDetails::default())
-            }
+            StoreError::InvalidInput(message)
+            | StoreError::InvalidNumber(message)
+            | StoreError::ClaimedConsumption(message) => (message, ErrorDetails::default()),
             StoreError::NotReferenceData { ref path } => (
                 e.to_string(),
                 ErrorDetails {

@@ -30,9 +30,10 @@ pub struct Cli {
 /// `eacdesk --help`: a script learns them where it learns the commands.
 const EXIT_CODES: &str = "Exit codes: 0 done; 1 the data breaks a rule (nothing was written), a \
     document is not one EAC Desk reads, the EACs lie in a closed reporting period, `check` found \
-    double counting, `claims check` found a failed criterion or consumption already claimed, \
-    `audit verify` found a broken chain (or a history changed after an evidence pack was made), \
-    a pack does not verify or `pack diff` found changes since the pack; 2 anything else (usage, a \
+    double counting, `claims check` found a failed criterion or consumption already claimed \
+    (`claims create` refused for it too), `audit verify` found a broken chain (or a history \
+    changed after an evidence pack was made), a pack does not verify or `pack diff` found changes \
+    since the pack; 2 anything else (usage, a \
     file that cannot be read or written, a refused destination; `audit verify`, `check`, `claims \
     check`, `claims report` and `pack diff` when there is no database at --db); 130 interrupted \
     (Ctrl-C, SIGTERM, SIGHUP: the change under way is rolled back); 141 the reader of the output \
@@ -1428,7 +1429,9 @@ pub enum ClaimsCommand {
         csv: bool,
     },
     /// Record a claim: allocate its values (only what other claims left of them) and keep the
-    /// allocation, so no value is counted twice; audited
+    /// allocation, so no value is counted twice; audited (exit 1 when the stored data refuses it,
+    /// as `claims check` finds it: consumption a recorded claim counts already, a row not fitting
+    /// the matching, a closed period; 2 when its beneficiary has no consumption in its days)
     Create {
         #[command(flatten)]
         claim: NewClaimArgs,

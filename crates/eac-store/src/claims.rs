@@ -1238,10 +1238,12 @@ fn claims_of_factor(
         .collect())
 }
 
-/// Refuses (`conflict`, nothing written) a claim covering stored
+/// Refuses (`validation`, nothing written) a claim covering stored
 /// consumption that a recorded claim covers already: each hour of
 /// consumption may be claimed once (decision 272), as each EAC value is
-/// allocated once over all claims (decision 171).
+/// allocated once over all claims (decision 171). It is the finding
+/// `claims check` reports (`claimed_elsewhere`, exit 1), so refusing it is
+/// exit 1 too: the stored data stands in the way, not the invocation.
 fn refuse_claimed_consumption(db: &dyn Db, claim: &NewClaim) -> Result<()> {
     let clashes = claimed_consumption(
         db,
@@ -1266,16 +1268,13 @@ fn refuse_claimed_consumption(db: &dyn Db, claim: &NewClaim) -> Result<()> {
         let named: Vec<String> = ids.iter().map(|id| format!("#{id}")).collect();
         format!("claims {}", named.join(", "))
     };
-    Err(StoreError::Conflict {
-        message: format!(
-            "Consumption already claimed: {}{more}. Each hour of consumption may be claimed once; \
-             nothing was changed. Delete {those} first (`eacdesk claims delete {} --reason …`, \
-             or Claims → Delete…) or claim other days or beneficiaries.",
-            what.join("; "),
-            ids[0]
-        ),
-        ids: Vec::new(),
-    })
+    Err(StoreError::ClaimedConsumption(format!(
+        "Consumption already claimed: {}{more}. Each hour of consumption may be claimed once; \
+         nothing was changed. Delete {those} first (`eacdesk claims delete {} --reason …`, \
+         or Claims → Delete…) or claim other days or beneficiaries.",
+        what.join("; "),
+        ids[0]
+    )))
 }
 
 fn load_claim(db: &dyn Db, id: i64) -> Result<ClaimRecord> {
@@ -1835,10 +1834,10 @@ impl Store {
 
     /// Records `claim` and its allocations in one write, audited
     /// (`claim_create`). Refused (`conflict`) when a value would be
-    /// allocated beyond its quantity over all claims, when stored
+    /// allocated beyond its quantity over all claims or when a change was
+    /// recorded after [`NewClaim::planned_at`]; `validation` when stored
     /// consumption it covers is covered by a recorded claim already
-    /// ([`Store::consumption_claimed`]), or when a change was
-    /// recorded after [`NewClaim::planned_at`]; `not_found` when an
+    /// ([`Store::consumption_claimed`]); `not_found` when an
     /// allocated value is not in the database; `frozen` when its days
     /// cover days of a closed reporting period. Its audit record keeps the
     /// claim and every allocation as its after-state.

@@ -202,6 +202,13 @@ pub enum StoreError {
     /// There is no recorded claim with this number.
     #[error("there is no claim number {0}")]
     NoClaim(i64),
+    /// A claim would count consumption a recorded claim counts already:
+    /// each hour of consumption is claimed once (decision 272). The stored
+    /// data breaks a rule of claims, as `claims check` finds it (exit 1
+    /// there and in `claims create`); nothing was written. `message` names
+    /// the rows and the claim and says what to do.
+    #[error("{0}")]
+    ClaimedConsumption(String),
     /// The beneficiary has no stored consumption (deleting it).
     #[error("there is no consumption stored for {beneficiary_type} `{beneficiary}`")]
     NoConsumption {
@@ -407,7 +414,9 @@ impl StoreError {
     /// Stable code for IPC and scripts.
     pub fn code(&self) -> ErrorCode {
         match self {
-            StoreError::Rules { .. } | StoreError::InvalidNumber(_) => ErrorCode::Validation,
+            StoreError::Rules { .. }
+            | StoreError::InvalidNumber(_)
+            | StoreError::ClaimedConsumption(_) => ErrorCode::Validation,
             StoreError::NotFound(_)
             | StoreError::UnknownIds(_)
             | StoreError::NoBatch(_)

@@ -2227,7 +2227,7 @@ fn claims_and_consumption_are_recorded_on_a_server_as_in_a_file() {
         let err = store
             .create_claim(&claim("again", Vec::new()), &reason, "ann")
             .unwrap_err();
-        assert_eq!(err.code(), ErrorCode::Conflict, "{err}");
+        assert_eq!(err.code(), ErrorCode::Validation, "{err}");
         assert!(
             err.to_string().contains(&format!(
                 "customer `{who}` 2024-01-01 – 2024-01-31, 1 row, by recorded claim #{} \
