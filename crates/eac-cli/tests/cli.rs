@@ -26,6 +26,8 @@ mod mappings;
 mod named_files;
 #[path = "cli/outputs.rs"]
 mod outputs;
+#[path = "cli/p2_fixes.rs"]
+mod p2_fixes;
 #[path = "cli/p2_paths.rs"]
 mod p2_paths;
 #[path = "cli/pack.rs"]

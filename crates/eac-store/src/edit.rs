@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use eac_model::{check_beneficiaries, BeneficiaryType, Eac};
+use eac_model::{check_beneficiaries, BeneficiaryType, Eac, Timestamp};
 use rusqlite::types::Value;
 
 use serde::{Deserialize, Serialize};
@@ -215,9 +215,32 @@ fn change_words(action: &str) -> &'static str {
     }
 }
 
+/// The `cds_modified` an EAC modified at `current` gets from a change made
+/// at `at` (an edit, a bulk edit, a registry restatement): the later of
+/// `at` and `current` plus one nanosecond, the smallest step the stored
+/// text (nine fractional digits) keeps. It is always later than `current`,
+/// also when `current` is in the future (a source dated ahead), so a P2
+/// reader that keeps the later `cds_modified` takes the change, and a
+/// re-import of the original file never undoes it. Refused when `current`
+/// is the last instant RFC 3339 can write.
+pub(crate) fn modified_after(current: Timestamp, at: Timestamp) -> Result<Timestamp> {
+    let next = current
+        .as_utc()
+        .checked_add_signed(chrono::TimeDelta::nanoseconds(1))
+        .filter(|t| chrono::Datelike::year(t) <= 9999)
+        .map(Timestamp::from_utc)
+        .ok_or_else(|| {
+            StoreError::InvalidInput(format!(
+                "EAC's `cds_modified` is {current}, the last instant RFC 3339 can write, so a \
+                 change cannot be given a later one; nothing was changed. Import the EAC again \
+                 with an earlier `cds_modified`, then make the change"
+            ))
+        })?;
+    Ok(next.max(at))
+}
+
 /// Gives the stored EAC (row `id`, currently `eac`) the assignment `to` and
-/// records the change. `cds_modified` becomes the write's time, never
-/// earlier than it was (a re-import of the original file then keeps the edit).
+/// records the change. `cds_modified` moves forward ([`modified_after`]).
 /// An EAC that has `to` already is left as it is (its version and
 /// `cds_modified` too) and the review is recorded (decision 15, [`REVIEW`]),
 /// after the same refusals as a change (a closed period, a recorded claim).
@@ -238,7 +261,7 @@ pub(crate) fn apply(
     } else {
         eac.beneficiary_type = Some(to.beneficiary_type);
         eac.beneficiaries = to.beneficiaries.clone();
-        eac.cds_modified = eac.cds_modified.max(w.at());
+        eac.cds_modified = modified_after(eac.cds_modified, w.at())?;
         rows::update_beneficiaries(w, id, &eac)?;
     }
     record(

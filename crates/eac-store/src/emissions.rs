@@ -133,7 +133,7 @@ fn set(
             os_user,
         );
     }
-    eac.cds_modified = eac.cds_modified.max(w.at());
+    eac.cds_modified = edit::modified_after(eac.cds_modified, w.at())?;
     // The stored list of missing fields follows the factors (`ls --incomplete`).
     eac.emissions_factor_direct = Some(direct.clone());
     eac.emissions_factor_lca = Some(lca.clone());

@@ -508,7 +508,7 @@ pub(crate) fn set_fields(
             &before.period_start,
             &before.period_end,
         )?;
-        after.cds_modified = w.at().max(before.cds_modified);
+        after.cds_modified = crate::edit::modified_after(before.cds_modified, w.at())?;
         let check = CheckOptions::import().with_extended_technologies(true);
         let (problems, warned): (Vec<Violation>, Vec<Violation>) = check_eac(&after, "", check)
             .into_iter()

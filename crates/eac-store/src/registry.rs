@@ -1446,7 +1446,8 @@ pub(crate) fn import_document(
                     if changes {
                         // What would be stored keeps every rule an edit
                         // keeps, or nothing of the document is.
-                        m.eac.cds_modified = w.at().max(current.cds_modified);
+                        m.eac.cds_modified =
+                            crate::edit::modified_after(current.cds_modified, w.at())?;
                         let errors =
                             restatement_errors(w, &current, &stated_values, &m.eac, &item.locator)?;
                         if !errors.is_empty() {
@@ -2174,7 +2175,7 @@ fn apply_stations(
         for row in rows_to_fill {
             let mut eac = rows::load_eac_by_id(w.db(), row)?;
             eac.asset_commissioned = Some(date);
-            eac.cds_modified = w.at().max(eac.cds_modified);
+            eac.cds_modified = crate::edit::modified_after(eac.cds_modified, w.at())?;
             let reason = Reason::generated(&format!(
                 "commissioning date {date} of station {} from the stations report {} ({})",
                 s.asset_id, doc.file_name, doc.format_name

@@ -1,0 +1,87 @@
+//! P2 bundles and CDS listings as a black-box tester used them (session
+//! 39): edits of EACs dated ahead, base URLs, paged listings, refusals
+//! and destinations.
+
+use super::*;
+
+/// One EAC created and modified in the future (a source dated ahead).
+const FUTURE: &str = r#"{"eacs":[{"cds_eac_id":"FUT","cds_created":"2030-01-01T00:00:00Z","cds_modified":"2030-02-01T00:00:00Z","eac_number":"F-1","source_id":"S","source_name":"S","destination_id":"D","destination_name":"D","beneficiary_type":"account","beneficiaries":["ACC-1"],"asset_id":"A1","asset_origination":"grid","asset_destination":"grid","technology_type":"wind","emissions_factor_direct":0,"emissions_factor_lca":11.5,"period_start":"2024-01-01T00:00:00Z","period_end":"2024-02-01T00:00:00Z","values":[{"eac_number":null,"issued":"2024-02-05","retired":null,"start":null,"end":null,"unit":"MWh","value":1000.0}]}],"next":null,"previous":null}"#;
+
+/// The `cds_modified` of the one EAC a bundle's listing holds.
+fn bundle_modified(bundle: &Path) -> String {
+    let listing: Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("eacs.json")).unwrap()).unwrap();
+    listing["eacs"][0]["cds_modified"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[test]
+fn an_edit_of_an_eac_modified_in_the_future_is_published_with_a_later_cds_modified() {
+    let desk = Desk::new();
+    std::fs::write(desk.path("fut.json"), FUTURE).unwrap();
+    desk.eacdesk()
+        .args(["import", "fut.json"])
+        .assert()
+        .success();
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "b1"])
+        .assert()
+        .success();
+    let other = || {
+        let mut cmd = desk.bare();
+        cmd.arg("--db").arg(desk.path("other.sqlite"));
+        cmd
+    };
+    other().args(["import", "b1"]).assert().success();
+    assert_eq!(bundle_modified(&desk.path("b1")), "2030-02-01T00:00:00Z");
+
+    // A beneficiary edit, then an emissions edit, then a field edit: each
+    // moves `cds_modified` forward, and the other desk takes each change.
+    let edits: [&[&str]; 3] = [
+        &[
+            "beneficiaries",
+            "set",
+            "FUT",
+            "--type",
+            "program",
+            "--id",
+            "P-1",
+            "--reason",
+            "moved",
+        ],
+        &["set", "FUT", "emissions_factor_lca=99", "--reason", "fix"],
+        &["set", "FUT", "destination_name=D2", "--reason", "fix"],
+    ];
+    let mut before = bundle_modified(&desk.path("b1"));
+    for (n, edit) in edits.iter().enumerate() {
+        desk.eacdesk().args(*edit).assert().success();
+        let bundle = format!("b{}", n + 2);
+        desk.eacdesk()
+            .args(["export", "--profile", "p2", "--out", &bundle])
+            .assert()
+            .success();
+        let after = bundle_modified(&desk.path(&bundle));
+        let (b, a) = (
+            eac_model::Timestamp::parse(&before).unwrap(),
+            eac_model::Timestamp::parse(&after).unwrap(),
+        );
+        assert!(a > b, "{edit:?}: {before} then {after}");
+        other()
+            .args(["import", &bundle])
+            .assert()
+            .success()
+            .stdout(contains("0 added, 1 replaced, 0 skipped"));
+        before = after;
+    }
+    let shown = other().args(["show", "FUT", "--json"]).assert().success();
+    let shown: Value = serde_json::from_slice(&shown.get_output().stdout).unwrap();
+    let text = shown.to_string();
+    assert!(text.contains("P-1") && text.contains("D2"), "{text}");
+    assert_eq!(
+        shown["cds_modified"].as_str(),
+        Some("2030-02-01T00:00:00.000000003Z"),
+        "{text}"
+    );
+}
