@@ -85,3 +85,48 @@ fn an_edit_of_an_eac_modified_in_the_future_is_published_with_a_later_cds_modifi
         "{text}"
     );
 }
+
+#[test]
+fn a_base_url_the_parser_would_rewrite_is_refused_before_anything_is_written() {
+    let desk = Desk::new();
+    desk.import(&["good-p1-mixed-order.json"]);
+    for (base, says) in [
+        ("https:///eacs/2024/", "has no host"),
+        (
+            "https://EXAMPLE.org:443/x",
+            "would be published as https://example.org/x/",
+        ),
+        (
+            "https://example.org/a/../b/",
+            "would be published as https://example.org/b/",
+        ),
+    ] {
+        desk.eacdesk()
+            .args([
+                "export",
+                "--profile",
+                "p2",
+                "--out",
+                "u1",
+                "--base-url",
+                base,
+            ])
+            .assert()
+            .code(2)
+            .stderr(contains(format!("the base URL `{base}`")))
+            .stderr(contains(says))
+            .stderr(contains("nothing was written"));
+        assert!(!desk.path("u1").exists(), "{base}");
+    }
+    // Typed as it is published: taken, the closing `/` added.
+    desk.eacdesk()
+        .args(["export", "--profile", "p2", "--out", "u1"])
+        .args(["--base-url", "https://example.org/eacs/2024"])
+        .assert()
+        .success();
+    let metadata = std::fs::read_to_string(desk.path("u1/server-metadata.json")).unwrap();
+    assert!(
+        metadata.contains("\"https://example.org/eacs/2024/eacs.json\""),
+        "{metadata}"
+    );
+}

@@ -228,9 +228,35 @@ fn parse_base_url(text: &str) -> Result<Url> {
             "the base URL `{text}` must not have a query or fragment; nothing was written"
         )));
     }
+    // `https:///eacs/` would read `eacs` as the host: a typo is not
+    // published as another server's URL.
+    let after_scheme = text.get("https://".len()..).unwrap_or("");
+    if after_scheme.starts_with('/') {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{text}` has no host: nothing stands between `https://` and the next \
+             `/`; nothing was written. Write the host after `https://` (e.g. \
+             https://example.org/eacs/)"
+        )));
+    }
     if !url.path().ends_with('/') {
         let path = format!("{}/", url.path());
         url.set_path(&path);
+    }
+    // What is published is what was typed (decision 279), with only the
+    // closing `/` added: a URL the parser would rewrite (dot segments,
+    // `%2e%2e`, an upper-case host or scheme, the default port, a host
+    // written with `%`) is refused, naming what it would have become.
+    let typed = match text.ends_with('/') {
+        true => text.to_owned(),
+        false => format!("{text}/"),
+    };
+    if url.as_str() != typed {
+        return Err(StoreError::InvalidInput(format!(
+            "the base URL `{text}` would be published as {url}: a URL parser reads it so (dot \
+             segments such as `..` or `%2e%2e` removed, the host and scheme in lower case, the \
+             default port :443 left out); nothing was written. Write the base URL as it should \
+             be published, e.g. `{url}`"
+        )));
     }
     Ok(url)
 }
@@ -1162,6 +1188,51 @@ mod tests {
                 .as_str(),
             "https://example.org/a%5B1%5D/"
         );
+        assert_eq!(
+            parse_base_url("https://example.org").unwrap().as_str(),
+            "https://example.org/"
+        );
+    }
+
+    /// A base URL the parser would publish as another URL is refused,
+    /// naming that URL; one with an empty host says so instead.
+    #[test]
+    fn a_base_url_is_published_as_typed_or_refused() {
+        for (bad, read_as) in [
+            ("https:////example.org/x/", None),
+            ("https:///eacs/2024/", None),
+            (
+                "https://example.org/a/../b/",
+                Some("https://example.org/b/"),
+            ),
+            (
+                "https://example.org/x/%2e%2e/",
+                Some("https://example.org/"),
+            ),
+            ("https://example.org/./x", Some("https://example.org/x/")),
+            ("https://EXAMPLE.org:443/x", Some("https://example.org/x/")),
+            ("HTTPS://example.org/x/", Some("https://example.org/x/")),
+            ("https://example.org:443/x/", Some("https://example.org/x/")),
+        ] {
+            let Err(StoreError::InvalidInput(message)) = parse_base_url(bad) else {
+                panic!("{bad} is refused");
+            };
+            assert!(message.contains("nothing was written"), "{message}");
+            match read_as {
+                Some(url) => assert!(
+                    message.contains(&format!("would be published as {url}")),
+                    "{message}"
+                ),
+                None => assert!(message.contains("has no host"), "{message}"),
+            }
+        }
+        for good in [
+            "https://example.org:8443/eacs/",
+            "https://user@example.org/x/",
+            "https://example.org/a%2Fb/",
+        ] {
+            assert!(parse_base_url(good).is_ok(), "{good}");
+        }
     }
 
     /// What the caller's check of the hidden folder finds is said of the
