@@ -694,9 +694,12 @@ fn an_edit_on_a_version_someone_changed_since_is_refused() {
     set("ACC-2", seen)
         .assert()
         .failure()
-        .stderr(contains(
-            "EAC AAAZZZ-123 (id e-01) was changed after you opened it (its beneficiaries were changed by ",
-        ))
+        // Said of the version given, not of an EAC "opened" (the app's words).
+        .stderr(contains(format!(
+            "EAC AAAZZZ-123 (id e-01) was changed since version {seen}, the one --if-version \
+             gave (its beneficiaries were changed by ",
+        )))
+        .stderr(contains("opened").not())
         .stderr(contains("nothing was saved"));
     assert_eq!(
         desk.json(&["show", "e-01"])["beneficiaries"],
@@ -729,9 +732,10 @@ fn an_edit_on_a_version_someone_changed_since_is_refused() {
     set("Later Utility")
         .assert()
         .failure()
-        .stderr(contains(
-            "EAC e-06 was changed after you opened it (its fields were set by ",
-        ))
+        .stderr(contains(format!(
+            "EAC e-06 was changed since version {seen}, the one --if-version gave (its fields \
+             were set by ",
+        )))
         .stderr(contains("nothing was saved"));
     assert_eq!(
         desk.json(&["show", "e-06"])["destination_name"],

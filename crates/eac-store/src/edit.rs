@@ -125,7 +125,7 @@ pub(crate) fn check_seen(
     let change = format!("{} by {who} at {when} UTC", change_words(&action));
     Err(StoreError::Conflict {
         message: format!(
-            "EAC {named} was changed after you opened it ({change}); nothing was saved. \
+            "EAC {named} {CHANGED_SINCE_OPENED} ({change}); nothing was saved. \
              {RELOAD_ADVICE}"
         ),
         ids: vec![cds_eac_id.to_owned()],
@@ -136,6 +136,12 @@ pub(crate) fn check_seen(
 /// ends: the app's words (its detail pane reloads). The command line, which
 /// has no pane to reload, says its own steps in their place.
 pub const RELOAD_ADVICE: &str = "Reload it to see the change, then make your edit again";
+
+/// What the refusal of an edit to an EAC changed since the person saw it
+/// says happened, in the app's words (the person opened the EAC in its
+/// detail pane). The command line, where nothing was opened, says it of
+/// the version given with `--if-version` instead.
+pub const CHANGED_SINCE_OPENED: &str = "was changed after you opened it";
 
 /// The EAC `beneficiaries set` (or its dry run) changes: not found is said
 /// of an EAC the store holds only by its P2 envelope as such

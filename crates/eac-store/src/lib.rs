@@ -70,7 +70,7 @@ pub use claims::{
     NewConsumption, FACTOR_KINDS,
 };
 use eac_model::Eac;
-pub use edit::RELOAD_ADVICE;
+pub use edit::{CHANGED_SINCE_OPENED, RELOAD_ADVICE};
 pub use emissions::{parse_emission_factor, EmissionFactors};
 pub use error::{ErrorCode, FilterProblem, Result, StoreError};
 pub use fields::{FieldValue, SetFieldsReport, SettableField};

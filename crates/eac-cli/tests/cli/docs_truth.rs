@@ -348,7 +348,9 @@ fn messages_say_what_happened_in_the_command_lines_words() {
         .code(2);
     let said = stderr(&out);
     assert!(
-        said.contains("was changed after you opened it")
+        said.contains(&format!(
+            "was changed since version {version}, the one --if-version gave ("
+        )) && !said.contains("opened")
             && said.contains(&format!(
                 "nothing was saved. See the change with `eacdesk audit {id}`, and the version \
                  the EAC has now with `eacdesk show {id} --json` (`version`); then make your \

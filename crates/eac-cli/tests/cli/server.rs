@@ -1461,7 +1461,10 @@ fn an_auditors_dry_run_on_an_old_version_is_told_of_the_change_since() {
             .code(2);
         let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
         assert!(
-            stderr.contains("was changed after you opened it (its beneficiaries were changed by"),
+            stderr.contains(&format!(
+                "was changed since version {seen}, the one --if-version gave (its beneficiaries \
+                 were changed by"
+            )),
             "{args:?}: {stderr}"
         );
         assert!(!stderr.contains("reads only"), "{args:?}: {stderr}");
